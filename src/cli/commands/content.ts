@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { iterateContents } from '../../content/list-contents.js';
+import type { ContentKind } from '../../content/kinds.js';
+import { globals, withLibrary } from '../context.js';
+import { parseId, parseKind } from '../parse.js';
+import { JsonArrayWriter, displayPath, formatBytes, printLine } from '../output.js';
+
+export function registerContentCommands(program: Command): void {
+  const content = program.command('content').description('unique contents and their copies');
+
+  content
+    .command('list')
+    .description('every unique content with the paths of its copies')
+    .option('--kind <kind>', 'only contents of this kind (image, video, audio, document, text, ...)', parseKind)
+    .option('--location <id>', 'only copies in this location', (v: string) => parseId(v, 'location ID'))
+    .action(async function (this: Command, opts: { kind?: ContentKind; location?: number }) {
+      await withLibrary(this, (lib) => {
+        const items = iterateContents(lib, { kind: opts.kind, locationId: opts.location });
+        if (globals(this).json) {
+          const out = new JsonArrayWriter();
+          for (const item of items) out.push(item);
+          out.end();
+          return;
+        }
+        let n = 0;
+        for (const c of items) {
+          n++;
+          const more = c.paths.length > 1 ? `  (+${c.paths.length - 1} more)` : '';
+          printLine(`${c.content_uuid}  ${c.kind.padEnd(9)} ${formatBytes(c.size).padStart(9)}  ${displayPath(c.paths[0] ?? '')}${more}`);
+        }
+        if (n === 0) printLine('No contents yet: add a location in content or deep mode.');
+      });
+    });
+}

@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import type { Library } from '../../library/library.js';
+import { addLocation, getLocation, listLocations, removeLocation, scanLocation } from '../../locations/locations.js';
+import type { IndexMode, IndexResult } from '../../indexer/types.js';
+import { globals, withLibrary } from '../context.js';
+import { collect, parseId, parseMode } from '../parse.js';
+import { attachIndexReporter } from '../progress.js';
+import { displayPath, formatBytes, formatDuration, printJson, printLine } from '../output.js';
+
+export function registerLocationCommands(program: Command): void {
+  const location = program.command('location').description('folders this library indexes');
+
+  location
+    .command('add <path>')
+    .description('add a folder and index it')
+    .option('--name <name>', 'a name for the location (default: the folder name)')
+    .option('--mode <mode>', 'shallow | content | deep', parseMode, 'content' as IndexMode)
+    .option('--ignore <rule>', 'a gitignore-style rule to skip (repeatable)', collect, [] as string[])
+    .action(async function (this: Command, path: string, opts: { name?: string; mode: IndexMode; ignore: string[] }) {
+      await withLibrary(this, async (lib) => {
+        const loc = addLocation(lib, path, { name: opts.name, mode: opts.mode, ignore: opts.ignore });
+        const result = await runScan(lib, loc.id, loc.path);
+        report(this, result, `Added location ${loc.id} (${loc.name}, ${loc.mode})`);
+      });
+    });
+
+  location
+    .command('list')
+    .description("this device's locations in the library")
+    .action(async function (this: Command) {
+      await withLibrary(this, (lib) => {
+        const locs = listLocations(lib);
+        if (globals(this).json) return printJson(locs);
+        if (locs.length === 0) return printLine('No locations yet: run `vss location add PATH`.');
+        for (const l of locs) {
+          printLine(`${l.id}  ${l.name}  ${l.mode}  ${l.files} files  ${formatBytes(l.bytes)}  ${l.scan_state}  ${displayPath(l.path)}`);
+        }
+      });
+    });
+
+  location
+    .command('rescan <id>')
+    .description('index a location again; only what changed is re-read')
+    .option('--mode <mode>', 'change the index mode first', parseMode)
+    .action(async function (this: Command, id: string, opts: { mode?: IndexMode }) {
+      const locationId = parseId(id, 'location ID');
+      await withLibrary(this, async (lib) => {
+        const loc = getLocation(lib, locationId);
+        const result = await runScan(lib, locationId, loc.path, opts.mode);
+        report(this, result, `Rescanned location ${loc.id} (${loc.name})`);
+      });
+    });
+
+  location
+    .command('remove <id>')
+    .description('forget a location and its index (the folder itself is not touched)')
+    .action(async function (this: Command, id: string) {
+      const locationId = parseId(id, 'location ID');
+      await withLibrary(this, (lib) => {
+        removeLocation(lib, locationId);
+        if (globals(this).json) printJson({ location_id: locationId, removed: true });
+        else printLine(`Removed location ${locationId}`);
+      });
+    });
+}
+
+async function runScan(lib: Library, id: number, path: string, mode?: IndexMode): Promise<IndexResult> {
+  const detach = attachIndexReporter(lib.events, { locationPath: path });
+  try {
+    return await scanLocation(lib, id, mode);
+  } finally {
+    detach();
+  }
+}
+
+function report(cmd: Command, r: IndexResult, title: string): void {
+  if (globals(cmd).json) return printJson(r);
+  printLine(`${title}: ${r.files} files, ${r.dirs} folders, ${formatBytes(r.bytes)}, ${r.contents} unique contents in ${formatDuration(r.duration_ms)}`);
+  const changes = [`${r.added} new`, `${r.changed} changed`, `${r.moved} moved`, `${r.removed} removed`, `${r.hashed} hashed`];
+  printLine(`  ${changes.join(', ')}${r.skipped_total ? `, ${r.skipped_total} skipped` : ''}`);
+}

@@ -1,0 +1,60 @@
+import { Command, CommanderError, Option } from 'commander';
+import { VssError } from '../core/errors.js';
+import { registerContentCommands } from './commands/content.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerLibraryCommands } from './commands/library.js';
+import { registerLocationCommands } from './commands/location.js';
+
+/** Exit codes of the contract (DESIGN §11). */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+function buildProgram(): Command {
+  const program = new Command('vss')
+    .description('Virtual Sidecar System: index your folders into a portable library')
+    .version('0.1.0')
+    .addOption(new Option('--data-dir <dir>', 'where this device keeps its identity (env VSS_DATA_DIR)'))
+    .addOption(new Option('--library <path>', 'the library to use (env VSS_LIBRARY; default: the current one)'))
+    .option('--json', 'machine-readable result on stdout')
+    .showHelpAfterError('(run `vss --help` for usage)')
+    .exitOverride();
+  registerLibraryCommands(program);
+  registerLocationCommands(program);
+  registerContentCommands(program);
+  registerDemoCommand(program);
+  for (const cmd of program.commands) {
+    cmd.exitOverride();
+    for (const sub of cmd.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has already printed its message (or the help / version).
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    if (err instanceof VssError) {
+      process.stderr.write(`vss: error: ${err.message}${err.path && !err.message.includes(err.path) ? `: ${err.path}` : ''}\n`);
+      return err.code === 'USAGE' ? EXIT_USAGE : EXIT_FAILURE;
+    }
+    process.stderr.write(`vss: error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.VSS_DEBUG) console.error(err);
+    return EXIT_FAILURE;
+  }
+}
+
+// Ctrl-C: exit through process.exit so the library lock is released; SQLite rolls back the open batch.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

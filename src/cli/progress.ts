@@ -1,0 +1,59 @@
+import cliProgress from 'cli-progress';
+import type { EventBus, IndexProgress } from '../core/events.js';
+import { displayPath, formatBytes, warn } from './output.js';
+
+const MAX_SKIP_LINES = 100;
+
+/**
+ * Shows indexing progress on a terminal (files/s and, once the total is known, ETA) and one
+ * warning line per skipped file. On a pipe it draws nothing; warnings still go to stderr.
+ */
+export function attachIndexReporter(events: EventBus, opts: { locationPath: string }): () => void {
+  const tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
+  let bar: cliProgress.SingleBar | null = null;
+  let phase = '';
+  const startedAt = Date.now();
+  let skips = 0;
+
+  const stopBar = () => {
+    bar?.stop();
+    bar = null;
+  };
+
+  const offProgress = events.on('index:progress', (p: IndexProgress) => {
+    if (!tty) return;
+    if (p.phase !== phase) {
+      stopBar();
+      phase = p.phase;
+      const format = p.phase === 'content'
+        ? 'Identifying [{bar}] {percentage}% | {value}/{total} files | {bytes} | {rate} files/s | ETA {eta_formatted}'
+        : 'Scanning {files} files, {dirs} folders | {rate} files/s';
+      bar = new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 50 }, cliProgress.Presets.shades_classic);
+      bar.start(p.total ?? 0, 0, { files: 0, dirs: 0, rate: 0, bytes: '' });
+    }
+    const seconds = Math.max(0.001, (Date.now() - startedAt) / 1000);
+    if (p.phase === 'content') {
+      bar?.setTotal(p.total ?? 0);
+      bar?.update(p.done ?? 0, { rate: Math.round((p.done ?? 0) / seconds), bytes: `${formatBytes(p.doneBytes ?? 0)} / ${formatBytes(p.totalBytes ?? 0)}` });
+    } else {
+      bar?.update(0, { files: p.files, dirs: p.dirs, rate: Math.round(p.files / seconds) });
+    }
+  });
+
+  const offSkip = events.on('index:skipped', (s) => {
+    skips++;
+    if (skips <= MAX_SKIP_LINES) {
+      const full = opts.locationPath + '/' + s.path;
+      // Drawn bars and warning lines share stderr: clear the bar line first.
+      if (bar) process.stderr.write('\r\x1b[K');
+      warn(`skipped ${displayPath(full)}: ${s.reason}`);
+    }
+  });
+
+  return () => {
+    stopBar();
+    offProgress();
+    offSkip();
+    if (skips > MAX_SKIP_LINES) warn(`${skips - MAX_SKIP_LINES} more files skipped (the --json result lists them)`);
+  };
+}

@@ -1,0 +1,79 @@
+import { fileTypeFromBuffer, supportedMimeTypes } from 'file-type';
+import mime from 'mime-types';
+import { extname } from 'node:path';
+import { kindForMime, type ContentKind } from './kinds.js';
+
+export interface DetectedType {
+  mime: string;
+  kind: ContentKind;
+}
+
+const OCTET = 'application/octet-stream';
+
+/** Source code whose extension the MIME database gets wrong or lacks (.ts is MPEG-TS there). */
+const CODE_EXT: Record<string, string> = {
+  ts: 'text/x-typescript', tsx: 'text/x-typescript', mts: 'text/x-typescript', cts: 'text/x-typescript',
+  js: 'text/x-javascript', mjs: 'text/x-javascript', cjs: 'text/x-javascript', jsx: 'text/x-javascript',
+  py: 'text/x-python', rs: 'text/x-rust', go: 'text/x-go', c: 'text/x-c', h: 'text/x-c', cc: 'text/x-c++',
+  cpp: 'text/x-c++', hpp: 'text/x-c++', java: 'text/x-java', kt: 'text/x-kotlin', swift: 'text/x-swift',
+  rb: 'text/x-ruby', php: 'text/x-php', sh: 'text/x-shellscript', bash: 'text/x-shellscript', sql: 'text/x-sql',
+  cs: 'text/x-csharp', lua: 'text/x-lua', pl: 'text/x-perl', scala: 'text/x-scala', zig: 'text/x-zig',
+};
+
+/** Containers whose magic says less than a matching extension does (a .docx is a zip, an .svg is XML). */
+const GENERIC_MAGIC = new Set(['application/zip', 'application/xml', 'application/x-cfb', 'text/plain']);
+
+/**
+ * Decide MIME and kind from magic bytes first and the extension second. A name that claims a
+ * format with a known signature (say .jpg) whose bytes lack it is not believed: such a file is
+ * mislabelled or corrupt, and later stages must not treat it as that format.
+ */
+export async function detectType(name: string, head: Buffer): Promise<DetectedType> {
+  // An empty file is nothing yet, whatever its name says.
+  if (head.length === 0) return { mime: 'inode/x-empty', kind: 'unknown' };
+  const ext = extname(name).slice(1).toLowerCase();
+  const extMime = ext ? mime.lookup(ext) || undefined : undefined;
+  const magic = await fileTypeFromBuffer(head);
+
+  if (magic) {
+    if (extMime && GENERIC_MAGIC.has(magic.mime) && extMime !== magic.mime) return typed(extMime);
+    return typed(magic.mime);
+  }
+  const code = CODE_EXT[ext];
+  if (code && looksLikeText(head)) return typed(code);
+  if (extMime && !supportedMimeTypes.has(extMime as never)) {
+    // Formats with no signature (text, CSV, SVG, ...): the extension is all there is, but
+    // a text format must at least look like text.
+    if (!extMime.startsWith('text/') || looksLikeText(head)) return typed(extMime);
+  }
+  if (looksLikeText(head)) return typed('text/plain');
+  return { mime: OCTET, kind: 'unknown' };
+}
+
+function typed(m: string): DetectedType {
+  return { mime: m, kind: kindForMime(m) };
+}
+
+/** Text if it has no NUL byte and decodes as UTF-8 (ignoring a sequence cut at the end). */
+export function looksLikeText(head: Buffer): boolean {
+  if (head.length === 0) return false;
+  if (head.includes(0)) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(trimPartialUtf8(head));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function trimPartialUtf8(buf: Buffer): Buffer {
+  // Drop up to 3 trailing bytes of a multi-byte sequence cut by the head's end.
+  let end = buf.length;
+  for (let i = 1; i <= 3 && end - i >= 0; i++) {
+    const b = buf[end - i]!;
+    if ((b & 0xc0) === 0x80) continue; // continuation byte
+    if (b >= 0xc0) end -= i; // lead byte of a possibly cut sequence
+    break;
+  }
+  return buf.subarray(0, end);
+}

@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import type { Library } from '../library/library.js';
+import type { ContentKind } from './kinds.js';
+
+export interface ContentListItem {
+  content_uuid: string;
+  cas_id: string;
+  kind: string;
+  mime: string;
+  size: number;
+  paths: string[];
+}
+
+export interface ContentFilter {
+  kind?: ContentKind;
+  locationId?: number;
+}
+
+const PAGE = 500;
+
+/**
+ * Every content that has a copy on this device, with the absolute paths of its copies. Read in
+ * pages of contents so a million of them never sit in memory at once.
+ */
+export function* iterateContents(lib: Library, filter: ContentFilter = {}): Generator<ContentListItem> {
+  const copyWhere = ['e.content_id = c.id', 'l.device_id = ?'];
+  const copyArgs: Array<string | number> = [lib.deviceId];
+  if (filter.locationId !== undefined) { copyWhere.push('l.id = ?'); copyArgs.push(filter.locationId); }
+  const kindSql = filter.kind ? 'AND c.kind = ?' : '';
+  const kindArgs = filter.kind ? [filter.kind] : [];
+  const contents = lib.db.prepare(
+    `SELECT c.id, c.uuid, c.cas_id, c.kind, c.mime, c.size FROM content_identities c
+     WHERE c.id > ? ${kindSql}
+       AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = e.location_id WHERE ${copyWhere.join(' AND ')})
+     ORDER BY c.id LIMIT ${PAGE}`,
+  );
+  const copies = lib.db.prepare(
+    `SELECT l.path AS loc_path, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id
+     WHERE e.content_id = ? AND l.device_id = ? ${filter.locationId !== undefined ? 'AND l.id = ?' : ''}
+     ORDER BY l.path, e.rel_path`,
+  );
+  let lastId = 0;
+  for (;;) {
+    const rows = contents.all(lastId, ...kindArgs, ...copyArgs) as Array<{ id: number; uuid: string; cas_id: string; kind: string; mime: string; size: number }>;
+    if (rows.length === 0) return;
+    for (const c of rows) {
+      const paths = (copies.all(c.id, ...copyArgs) as Array<{ loc_path: string; rel_path: string }>).map((p) =>
+        join(p.loc_path, ...p.rel_path.split('/')),
+      );
+      yield { content_uuid: c.uuid, cas_id: c.cas_id, kind: c.kind, mime: c.mime, size: c.size, paths };
+    }
+    lastId = rows[rows.length - 1]!.id;
+  }
+}

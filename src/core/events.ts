@@ -1,0 +1,40 @@
+import { EventEmitter } from 'node:events';
+
+/**
+ * The core's event bus: every state change that a UI, the CLI or a later daemon may show is
+ * emitted here with a typed payload. One bus per opened library.
+ */
+export interface VssEvents {
+  'index:phase': { locationId: number; phase: IndexPhase };
+  'index:progress': IndexProgress;
+  'index:skipped': { locationId: number; path: string; reason: string };
+  'index:done': { locationId: number; durationMs: number };
+}
+
+export type IndexPhase = 'discovery' | 'cleanup' | 'aggregation' | 'content';
+
+export interface IndexProgress {
+  locationId: number;
+  phase: IndexPhase;
+  files: number;
+  dirs: number;
+  bytes: number;
+  /** For the content phase, where the total is known. */
+  done?: number;
+  total?: number;
+  doneBytes?: number;
+  totalBytes?: number;
+}
+
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+
+  on<K extends keyof VssEvents>(event: K, listener: (payload: VssEvents[K]) => void): () => void {
+    this.emitter.on(event, listener);
+    return () => this.emitter.off(event, listener);
+  }
+
+  emit<K extends keyof VssEvents>(event: K, payload: VssEvents[K]): void {
+    this.emitter.emit(event, payload);
+  }
+}

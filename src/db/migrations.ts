@@ -1,0 +1,36 @@
+import type { Db } from './connection.js';
+import { VssError } from '../core/errors.js';
+import { foundation } from './migrations/001-foundation.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every schema change, in order. The database's user_version says how many have run. */
+export const MIGRATIONS: readonly Migration[] = [foundation];
+
+export function currentSchemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Bring the database up to the newest schema, one transaction per migration. */
+export function migrate(db: Db, path: string): void {
+  const have = currentSchemaVersion(db);
+  const newest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+  if (have > newest) {
+    throw new VssError('MIGRATION_FAILED', `library schema v${have} is newer than this vss understands (v${newest}); update vss`, { path });
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= have) continue;
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        db.pragma(`user_version = ${m.version}`);
+      })();
+    } catch (err) {
+      throw new VssError('MIGRATION_FAILED', `migration ${m.version} (${m.name}) failed: ${(err as Error).message}`, { path, cause: err });
+    }
+  }
+}

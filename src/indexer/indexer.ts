@@ -1,0 +1,107 @@
+import { realpathSync } from 'node:fs';
+import type { Library } from '../library/library.js';
+import { childLog } from '../core/log.js';
+import { aggregateDirectories } from './aggregation.js';
+import { BatchWriter } from './batch-writer.js';
+import { removeOrphanContents, removeUnseen } from './cleanup.js';
+import { discover } from './discovery.js';
+import { EntryStore } from './entry-store.js';
+import { identifyContents } from './identification.js';
+import { IgnoreRules } from './ignore-rules.js';
+import { SeenSet } from './seen-set.js';
+import { SkipList, type IndexMode, type IndexResult } from './types.js';
+
+const log = childLog('indexer');
+
+export interface LocationRecord {
+  id: number;
+  path: string;
+  index_mode: IndexMode;
+  ignore_rules: string;
+}
+
+/**
+ * Index one location: discovery and processing → cleanup of what is gone → aggregation →
+ * content identification (content and deep modes). Each phase commits as it goes; a killed
+ * run leaves a consistent library and the next run completes the work.
+ */
+export async function indexLocation(lib: Library, location: LocationRecord): Promise<IndexResult> {
+  const started = Date.now();
+  const { db, events } = lib;
+  const locationId = location.id;
+  const skipped = new SkipList();
+  const onSkip = (path: string, reason: string) => {
+    skipped.add(path, reason);
+    log.warn({ locationId, path, reason }, 'skipped');
+    events.emit('index:skipped', { locationId, path, reason });
+  };
+
+  const root = db.prepare('SELECT id FROM entries WHERE location_id = ? AND parent_id IS NULL').get(locationId) as { id: number } | undefined;
+  if (!root) throw new Error(`location ${locationId} has no root entry`);
+  db.prepare("UPDATE locations SET scan_state = 'scanning', last_scan_started_at = ? WHERE id = ?").run(started, locationId);
+
+  const rules = [...lib.config.settings.ignore, ...parseRules(location.ignore_rules)];
+  const exclude = new Set<string>([lib.root]);
+  try { exclude.add(realpathSync(lib.root)); } catch { /* the library path is what it is */ }
+
+  events.emit('index:phase', { locationId, phase: 'discovery' });
+  const seen = new SeenSet();
+  const writer = new BatchWriter(db);
+  let counts;
+  try {
+    counts = await discover({
+      store: new EntryStore(db, locationId), writer, rootAbs: location.path, rootEntryId: root.id,
+      ignore: new IgnoreRules(rules), exclude, seen, skipped, onSkip,
+      onProgress: (c) => events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes }),
+    });
+  } catch (err) {
+    writer.rollback();
+    throw err;
+  }
+
+  events.emit('index:phase', { locationId, phase: 'cleanup' });
+  const removed = removeUnseen(db, locationId, seen);
+
+  events.emit('index:phase', { locationId, phase: 'aggregation' });
+  const totals = aggregateDirectories(db, locationId);
+  db.prepare('UPDATE locations SET files = ?, dirs = ?, bytes = ? WHERE id = ?').run(totals.files, totals.dirs, totals.bytes, locationId);
+
+  let hashed = 0;
+  if (location.index_mode !== 'shallow') {
+    events.emit('index:phase', { locationId, phase: 'content' });
+    ({ hashed } = await identifyContents({
+      db, locationId, rootAbs: location.path, hashThresholdBytes: lib.config.settings.hashThresholdBytes, onSkip,
+      onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
+    }));
+  }
+  if (removed > 0 || counts.changed > 0 || counts.moved > 0) removeOrphanContents(db);
+
+  const finished = Date.now();
+  db.prepare("UPDATE locations SET scan_state = 'complete', last_scan_completed_at = ? WHERE id = ?").run(finished, locationId);
+  const contents = (db.prepare('SELECT COUNT(DISTINCT content_id) AS n FROM entries WHERE location_id = ? AND content_id IS NOT NULL').get(locationId) as { n: number }).n;
+  events.emit('index:done', { locationId, durationMs: finished - started });
+  return {
+    location_id: locationId,
+    files: totals.files,
+    dirs: totals.dirs,
+    bytes: totals.bytes,
+    contents,
+    duration_ms: finished - started,
+    added: counts.added,
+    changed: counts.changed,
+    moved: counts.moved,
+    removed,
+    hashed,
+    skipped: skipped.items,
+    skipped_total: skipped.total,
+  };
+}
+
+function parseRules(json: string): string[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? v.filter((r): r is string => typeof r === 'string') : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { VssError } from '../core/errors.js';
+import { writeFileAtomicSync } from '../core/fs-atomic.js';
+
+export interface LibrarySettings {
+  /** gitignore-style rules applied to every location of this library. */
+  ignore: string[];
+  /** Files up to this size get a whole-file hash; larger ones a sampled one (DESIGN §1). */
+  hashThresholdBytes: number;
+}
+
+export interface LibraryConfig {
+  id: string;
+  name: string;
+  version: 1;
+  createdAt: string;
+  settings: LibrarySettings;
+}
+
+export const DEFAULT_IGNORE = ['.git', 'node_modules', '.DS_Store', 'Thumbs.db'];
+export const DEFAULT_HASH_THRESHOLD = 256 * 1024 * 1024;
+/** Bounds on values read from library.json: a hand-edited file must not make us hash 1 TiB at once. */
+const MIN_THRESHOLD = 16 * 1024 * 1024;
+const MAX_THRESHOLD = 16 * 1024 * 1024 * 1024;
+
+export function defaultSettings(): LibrarySettings {
+  return { ignore: [...DEFAULT_IGNORE], hashThresholdBytes: DEFAULT_HASH_THRESHOLD };
+}
+
+export function readLibraryConfig(path: string): LibraryConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new VssError('LIBRARY_INVALID', 'library.json is missing or not valid JSON', { path, cause: err });
+  }
+  const c = raw as Partial<LibraryConfig> & { settings?: Partial<LibrarySettings> };
+  if (typeof c.id !== 'string' || typeof c.name !== 'string') {
+    throw new VssError('LIBRARY_INVALID', 'library.json lacks id or name', { path });
+  }
+  const s: Partial<LibrarySettings> = c.settings ?? {};
+  const ignore = Array.isArray(s.ignore) ? s.ignore.filter((r): r is string => typeof r === 'string') : [...DEFAULT_IGNORE];
+  let threshold = typeof s.hashThresholdBytes === 'number' ? s.hashThresholdBytes : DEFAULT_HASH_THRESHOLD;
+  if (!Number.isFinite(threshold)) threshold = DEFAULT_HASH_THRESHOLD;
+  threshold = Math.min(MAX_THRESHOLD, Math.max(MIN_THRESHOLD, Math.floor(threshold)));
+  return {
+    id: c.id,
+    name: c.name,
+    version: 1,
+    createdAt: c.createdAt ?? '',
+    settings: { ignore, hashThresholdBytes: threshold },
+  };
+}
+
+export function writeLibraryConfig(path: string, config: LibraryConfig): void {
+  writeFileAtomicSync(path, JSON.stringify(config, null, 2) + '\n');
+}

@@ -1,0 +1,22 @@
+import { join } from 'node:path';
+
+/** The one place that knows the names inside a `<Name>.sdlibrary` folder. */
+export const LIBRARY_SUFFIX = '.sdlibrary';
+
+export interface LibraryLayout {
+  root: string;
+  configFile: string;
+  databaseFile: string;
+  sidecarsDir: string;
+  lockFile: string;
+}
+
+export function libraryLayout(root: string): LibraryLayout {
+  return {
+    root,
+    configFile: join(root, 'library.json'),
+    databaseFile: join(root, 'database.db'),
+    sidecarsDir: join(root, 'sidecars'),
+    lockFile: join(root, '.sdlibrary.lock'),
+  };
+}

@@ -1,0 +1,126 @@
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { platform } from 'node:os';
+import { VssError } from '../core/errors.js';
+import { EventBus } from '../core/events.js';
+import { fsyncDir } from '../core/fs-atomic.js';
+import { openDatabase, type Db } from '../db/connection.js';
+import { migrate } from '../db/migrations.js';
+import type { Device } from '../device/identity.js';
+import { defaultSettings, readLibraryConfig, writeLibraryConfig, type LibraryConfig } from './config.js';
+import { LIBRARY_SUFFIX, libraryLayout, type LibraryLayout } from './layout.js';
+import { LibraryLock } from './lock.js';
+
+const NAME_RE = /^[^/\\\0]{1,200}$/;
+
+/** An open library: its folder, settings, database, this device's row and its event bus. */
+export class Library {
+  readonly events = new EventBus();
+
+  private constructor(
+    readonly layout: LibraryLayout,
+    readonly config: LibraryConfig,
+    readonly db: Db,
+    readonly device: Device,
+    readonly deviceId: number,
+    private readonly lock: LibraryLock,
+  ) {}
+
+  get root(): string {
+    return this.layout.root;
+  }
+
+  /** Make DIR/NAME.sdlibrary, built in a temporary folder and renamed so a crash leaves nothing half-made. */
+  static create(parentDir: string, name: string, device: Device): Library {
+    if (!NAME_RE.test(name) || name === '.' || name === '..' || name.trim() === '') {
+      throw new VssError('USAGE', `invalid library name ${JSON.stringify(name)}: use 1-200 characters without / or \\`);
+    }
+    const parent = resolve(parentDir);
+    mkdirSync(parent, { recursive: true });
+    const root = join(parent, `${name}${LIBRARY_SUFFIX}`);
+    if (existsSync(root)) throw new VssError('ALREADY_EXISTS', 'a library already exists there', { path: root });
+
+    const staging = join(parent, `.${name}${LIBRARY_SUFFIX}.creating-${process.pid}`);
+    rmSync(staging, { recursive: true, force: true });
+    const layout = libraryLayout(staging);
+    mkdirSync(layout.sidecarsDir, { recursive: true });
+    const config: LibraryConfig = {
+      id: randomUUID(),
+      name,
+      version: 1,
+      createdAt: new Date().toISOString(),
+      settings: defaultSettings(),
+    };
+    writeLibraryConfig(layout.configFile, config);
+    const db = openDatabase(layout.databaseFile);
+    migrate(db, layout.databaseFile);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    try {
+      renameSync(staging, root);
+    } catch (err) {
+      rmSync(staging, { recursive: true, force: true });
+      throw new VssError('ALREADY_EXISTS', `cannot create the library: ${(err as Error).message}`, { path: root, cause: err });
+    }
+    fsyncDir(parent);
+    return Library.open(root, device);
+  }
+
+  /** Open an existing library: take the lock, read its settings, run pending migrations, register this device. */
+  static open(path: string, device: Device): Library {
+    const root = resolveLibraryRoot(path);
+    const layout = libraryLayout(root);
+    const lock = LibraryLock.acquire(layout.lockFile);
+    try {
+      const config = readLibraryConfig(layout.configFile);
+      mkdirSync(layout.sidecarsDir, { recursive: true });
+      const db = openDatabase(layout.databaseFile);
+      try {
+        migrate(db, layout.databaseFile);
+        const deviceId = upsertDevice(db, device);
+        return new Library(layout, config, db, device, deviceId, lock);
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  close(): void {
+    if (this.db.open) {
+      try {
+        this.db.pragma('wal_checkpoint(PASSIVE)');
+      } finally {
+        this.db.close();
+      }
+    }
+    this.lock.release();
+  }
+}
+
+/** Accept the .sdlibrary folder itself or a path inside it; refuse anything that is not a library. */
+function resolveLibraryRoot(path: string): string {
+  let p = resolve(path);
+  if (!existsSync(p)) throw new VssError('NOT_FOUND', 'no library at that path', { path: p });
+  p = realpathSync(p);
+  for (let cur = p; ; cur = dirname(cur)) {
+    if (basename(cur).endsWith(LIBRARY_SUFFIX) && existsSync(join(cur, 'library.json'))) return cur;
+    if (dirname(cur) === cur) break;
+  }
+  if (statSync(p).isDirectory() && existsSync(join(p, 'library.json'))) return p;
+  throw new VssError('LIBRARY_INVALID', `not a library (expected a ${LIBRARY_SUFFIX} folder with library.json)`, { path: p });
+}
+
+function upsertDevice(db: Db, device: Device): number {
+  const now = Date.now();
+  db.prepare(
+    `INSERT INTO devices (uuid, name, public_key, os, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT(uuid) DO UPDATE SET name = excluded.name, last_seen_at = excluded.last_seen_at`,
+  ).run(device.uuid, device.name, device.publicKey, platform(), now, now);
+  const row = db.prepare('SELECT id FROM devices WHERE uuid = ?').get(device.uuid) as { id: number };
+  return row.id;
+}

@@ -1,0 +1,55 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeFileAtomicSync } from '../core/fs-atomic.js';
+
+export interface KnownLibrary {
+  id: string;
+  name: string;
+  path: string;
+}
+
+interface RegistryFile {
+  current: string | null;
+  libraries: KnownLibrary[];
+}
+
+/** The data dir's list of libraries this device knows, and which one is current. */
+export class LibraryRegistry {
+  private readonly file: string;
+
+  constructor(dataDir: string) {
+    this.file = join(dataDir, 'libraries.json');
+  }
+
+  private read(): RegistryFile {
+    if (!existsSync(this.file)) return { current: null, libraries: [] };
+    try {
+      const raw = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<RegistryFile>;
+      const libraries = Array.isArray(raw.libraries)
+        ? raw.libraries.filter((l) => l && typeof l.path === 'string' && typeof l.id === 'string')
+        : [];
+      return { current: typeof raw.current === 'string' ? raw.current : null, libraries };
+    } catch {
+      // A damaged registry only forgets the list; every library still opens by path.
+      return { current: null, libraries: [] };
+    }
+  }
+
+  list(): { libraries: KnownLibrary[]; current: string | null } {
+    return this.read();
+  }
+
+  current(): string | null {
+    return this.read().current;
+  }
+
+  /** Remember a library and make it current. */
+  remember(lib: KnownLibrary, makeCurrent: boolean): void {
+    const reg = this.read();
+    const path = resolve(lib.path);
+    reg.libraries = reg.libraries.filter((l) => resolve(l.path) !== path);
+    reg.libraries.push({ ...lib, path });
+    if (makeCurrent) reg.current = path;
+    writeFileAtomicSync(this.file, JSON.stringify(reg, null, 2) + '\n');
+  }
+}

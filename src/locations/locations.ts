@@ -1,0 +1,127 @@
+import { realpathSync, statSync } from 'node:fs';
+import { basename, resolve, sep } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { VssError } from '../core/errors.js';
+import type { Library } from '../library/library.js';
+import { indexLocation, type LocationRecord } from '../indexer/indexer.js';
+import { removeOrphanContents } from '../indexer/cleanup.js';
+import { IgnoreRules } from '../indexer/ignore-rules.js';
+import type { IndexMode, IndexResult } from '../indexer/types.js';
+
+export interface LocationInfo {
+  id: number;
+  uuid: string;
+  name: string;
+  path: string;
+  mode: IndexMode;
+  ignore: string[];
+  files: number;
+  dirs: number;
+  bytes: number;
+  scan_state: 'pending' | 'scanning' | 'complete';
+  last_scan_completed_at: string | null;
+}
+
+interface LocationRow extends LocationRecord {
+  uuid: string;
+  name: string;
+  files: number;
+  dirs: number;
+  bytes: number;
+  scan_state: LocationInfo['scan_state'];
+  last_scan_completed_at: number | null;
+}
+
+export interface AddLocationOptions {
+  name?: string;
+  mode?: IndexMode;
+  ignore?: string[];
+}
+
+const MAX_RULES = 1000;
+
+/** Register a folder of this device as a location of the library. Indexing is a separate step. */
+export function addLocation(lib: Library, path: string, opts: AddLocationOptions = {}): LocationInfo {
+  const abs = resolveLocationDir(path);
+  if (abs === lib.root || abs.startsWith(lib.root + sep)) {
+    throw new VssError('LOCATION_INVALID', 'a location cannot lie inside the library folder', { path: abs });
+  }
+  for (const other of listLocations(lib)) {
+    if (other.path === abs) throw new VssError('LOCATION_CONFLICT', `already location ${other.id} of this library`, { path: abs });
+    if (abs.startsWith(other.path + sep) || other.path.startsWith(abs + sep)) {
+      throw new VssError('LOCATION_CONFLICT', `overlaps location ${other.id} (${other.path}); locations may not nest`, { path: abs });
+    }
+  }
+  const rules = opts.ignore ?? [];
+  if (rules.length > MAX_RULES) throw new VssError('USAGE', `at most ${MAX_RULES} ignore rules per location`);
+  new IgnoreRules(rules); // refuses malformed rules before anything is written
+  const st = statSync(abs);
+  const now = Date.now();
+  const id = lib.db.transaction(() => {
+    const r = lib.db
+      .prepare('INSERT INTO locations (uuid, device_id, name, path, index_mode, ignore_rules, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(randomUUID(), lib.deviceId, opts.name ?? (basename(abs) || abs), abs, opts.mode ?? 'content', JSON.stringify(rules), now);
+    const locationId = Number(r.lastInsertRowid);
+    lib.db
+      .prepare("INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, created_at, updated_at) VALUES (?, NULL, ?, '', 'dir', 0, ?, ?, ?, ?)")
+      .run(locationId, basename(abs) || abs, st.ino, st.mtimeMs, now, now);
+    return locationId;
+  })();
+  return getLocation(lib, id);
+}
+
+export function listLocations(lib: Library): LocationInfo[] {
+  const rows = lib.db.prepare('SELECT * FROM locations WHERE device_id = ? ORDER BY id').all(lib.deviceId) as LocationRow[];
+  return rows.map(toInfo);
+}
+
+export function getLocation(lib: Library, id: number): LocationInfo {
+  const row = lib.db.prepare('SELECT * FROM locations WHERE id = ? AND device_id = ?').get(id, lib.deviceId) as LocationRow | undefined;
+  if (!row) throw new VssError('NOT_FOUND', `no location with id ${id} on this device`);
+  return toInfo(row);
+}
+
+/** Index (or re-index) a location; a changed mode is saved first. */
+export async function scanLocation(lib: Library, id: number, mode?: IndexMode): Promise<IndexResult> {
+  const loc = getLocation(lib, id);
+  let st;
+  try {
+    st = statSync(loc.path);
+  } catch (err) {
+    throw new VssError('LOCATION_INVALID', `location folder is not reachable: ${(err as Error).message}`, { path: loc.path, cause: err });
+  }
+  if (!st.isDirectory()) throw new VssError('LOCATION_INVALID', 'location path is no longer a directory', { path: loc.path });
+  if (mode && mode !== loc.mode) lib.db.prepare('UPDATE locations SET index_mode = ? WHERE id = ?').run(mode, id);
+  return indexLocation(lib, { id, path: loc.path, index_mode: mode ?? loc.mode, ignore_rules: JSON.stringify(loc.ignore) });
+}
+
+/** Forget a location and everything indexed in it; the folder itself is not touched. */
+export function removeLocation(lib: Library, id: number): void {
+  getLocation(lib, id);
+  lib.db.transaction(() => {
+    lib.db.prepare('DELETE FROM entries WHERE location_id = ?').run(id);
+    lib.db.prepare('DELETE FROM locations WHERE id = ?').run(id);
+    removeOrphanContents(lib.db);
+  })();
+}
+
+function resolveLocationDir(path: string): string {
+  let abs: string;
+  try {
+    abs = realpathSync(resolve(path));
+  } catch (err) {
+    throw new VssError('LOCATION_INVALID', `cannot use this folder: ${(err as Error).message}`, { path: resolve(path), cause: err });
+  }
+  if (!statSync(abs).isDirectory()) throw new VssError('LOCATION_INVALID', 'not a directory', { path: abs });
+  return abs;
+}
+
+function toInfo(r: LocationRow): LocationInfo {
+  let ignore: string[] = [];
+  try { ignore = JSON.parse(r.ignore_rules) as string[]; } catch { /* stored by us; treat damage as none */ }
+  return {
+    id: r.id, uuid: r.uuid, name: r.name, path: r.path, mode: r.index_mode, ignore,
+    files: r.files, dirs: r.dirs, bytes: r.bytes, scan_state: r.scan_state,
+    last_scan_completed_at: r.last_scan_completed_at ? new Date(r.last_scan_completed_at).toISOString() : null,
+  };
+}
