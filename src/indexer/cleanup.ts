@@ -5,27 +5,31 @@ const PAGE = 5000;
 
 /**
  * After a complete walk, every entry the walk did not confirm is gone from disk: remove it.
- * Paged by id so memory stays flat however large the location. Returns the files removed.
+ * Files go first so they are counted one by one; then folders and links (a folder's removal
+ * takes anything left beneath it). Paged by id so memory stays flat. Returns the files removed.
  */
 export function removeUnseen(db: Db, locationId: number, seen: SeenSet): number {
-  const page = db.prepare('SELECT id, kind FROM entries WHERE location_id = ? AND id > ? ORDER BY id LIMIT ?');
+  const removedFiles = removePass(db, locationId, seen, "kind = 'file'");
+  removePass(db, locationId, seen, "kind <> 'file'");
+  return removedFiles;
+}
+
+function removePass(db: Db, locationId: number, seen: SeenSet, kindFilter: string): number {
+  const page = db.prepare(`SELECT id FROM entries WHERE location_id = ? AND ${kindFilter} AND id > ? ORDER BY id LIMIT ?`);
   const del = db.prepare('DELETE FROM entries WHERE id = ?');
   let lastId = 0;
-  let removedFiles = 0;
+  let removed = 0;
   for (;;) {
-    const rows = page.all(locationId, lastId, PAGE) as Array<{ id: number; kind: string }>;
-    if (rows.length === 0) break;
-    lastId = rows[rows.length - 1]!.id;
-    const gone = rows.filter((r) => !seen.has(r.id));
+    const ids = (page.all(locationId, lastId, PAGE) as Array<{ id: number }>).map((r) => r.id);
+    if (ids.length === 0) break;
+    lastId = ids[ids.length - 1]!;
+    const gone = ids.filter((id) => !seen.has(id));
     if (gone.length === 0) continue;
     db.transaction(() => {
-      for (const r of gone) {
-        // A folder's removal already took its children with it (ON DELETE CASCADE).
-        if (del.run(r.id).changes > 0 && r.kind === 'file') removedFiles++;
-      }
+      for (const id of gone) removed += del.run(id).changes;
     })();
   }
-  return removedFiles;
+  return removed;
 }
 
 /** Content identities no entry refers to any more. */

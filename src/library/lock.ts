@@ -42,11 +42,11 @@ export class LibraryLock {
       }
       const held = readLock(path);
       if (held === 'gone') continue;
-      if (held !== 'unreadable' && isAlive(held.owner)) {
-        throw new LibraryLockedError(path, describeOwner(held.owner));
-      }
       if (held !== 'unreadable' && held.owner.hostname !== hostname()) {
         throw new LibraryLockedError(path, `${describeOwner(held.owner)} (another machine; delete the lock file if that machine no longer has it open)`);
+      }
+      if (held !== 'unreadable' && isAlive(held.owner)) {
+        throw new LibraryLockedError(path, describeOwner(held.owner));
       }
       // Stale: only remove the file if it is still the one we judged, so we never delete a fresh lock.
       const raw = held === 'unreadable' ? null : held.raw;
@@ -90,7 +90,6 @@ function readLock(path: string): { owner: LockOwner; raw: string } | 'gone' | 'u
 }
 
 function isAlive(owner: LockOwner): boolean {
-  if (owner.hostname !== hostname()) return true; // cannot know: assume it is
   if (owner.pid === process.pid) return true;
   try {
     process.kill(owner.pid, 0);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runDemo } from '../../demo/run-demo.js';
 import { globals, vssFor } from '../context.js';
 import { attachIndexReporter } from '../progress.js';
 import { displayPath, formatBytes, formatDuration, printJson, printLine } from '../output.js';
@@ -10,6 +9,8 @@ export function registerDemoCommand(program: Command): void {
     .description('build a sample folder, index it into a new library and show what vss found')
     .option('--path <dir>', 'where to create the demo (default: a new temporary folder)')
     .action(async function (this: Command, opts: { path?: string }) {
+      // Loaded on demand: the demo pulls in the image library, which other commands do not need.
+      const { runDemo } = await import('../../demo/run-demo.js');
       let detach: (() => void) | undefined;
       const summary = await runDemo(vssFor(this), {
         path: opts.path,

@@ -1,0 +1,104 @@
+/** Small helpers shared by the benchmarks: timing, medians, number formatting, the summary table. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+export const MiB = 1024 * 1024;
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Wall time of a synchronous function, in seconds. */
+export function timeSync<T>(fn: () => T): { s: number; value: T } {
+  const t0 = performance.now();
+  const value = fn();
+  return { s: (performance.now() - t0) / 1000, value };
+}
+
+/** Wall time of an async function, in seconds. */
+export async function timeAsync<T>(fn: () => Promise<T>): Promise<{ s: number; value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { s: (performance.now() - t0) / 1000, value };
+}
+
+/** 2–3 significant digits without exponent notation: 0.0042, 0.62, 1.23, 12.3, 123, 1234. */
+export function num(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a >= 100) return x.toFixed(0);
+  if (a >= 10) return x.toFixed(1);
+  if (a >= 1) return x.toFixed(2);
+  if (a === 0) return '0';
+  return x.toPrecision(2);
+}
+
+/** Seconds as "0.62 s" or, under 0.1 s, "4.2 ms". */
+export function secs(s: number): string {
+  return s < 0.1 ? `${num(s * 1000)} ms` : `${num(s)} s`;
+}
+
+export function ratio(x: number): string {
+  return `${num(x)}×`;
+}
+
+export function mb(bytes: number): string {
+  return `${num(bytes / MiB)} MiB`;
+}
+
+/** A fresh, unique directory under PARENT. */
+export function freshDir(parent: string, prefix: string): string {
+  return mkdtempSync(join(parent, prefix));
+}
+
+export function rmrf(path: string): void {
+  rmSync(path, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/** A garbage collection between measured runs, when V8 lets us have one (it does with this flag trick). */
+let gcFn: (() => void) | undefined;
+try {
+  setFlagsFromString('--expose-gc');
+  gcFn = runInNewContext('gc') as () => void;
+} catch {
+  gcFn = undefined;
+}
+export function collectGarbage(): void {
+  gcFn?.();
+}
+
+/** One row of the final summary table. */
+export interface SummaryRow {
+  what: string;
+  value: string;
+  ratio: string;
+  target: string;
+  /** true / false when there is a target, null when the row is informational. */
+  ok: boolean | null;
+}
+
+export class Summary {
+  readonly rows: SummaryRow[] = [];
+
+  add(row: SummaryRow): void {
+    this.rows.push(row);
+  }
+
+  print(): void {
+    const head: SummaryRow = { what: 'benchmark', value: 'time / size', ratio: 'ratio', target: 'target', ok: null };
+    const all = [head, ...this.rows];
+    const w = (k: 'what' | 'value' | 'ratio' | 'target') => Math.max(...all.map((r) => r[k].length));
+    const [ww, wv, wr, wt] = [w('what'), w('value'), w('ratio'), w('target')];
+    const line = (r: SummaryRow, mark: string) =>
+      `  ${r.what.padEnd(ww)}  ${r.value.padStart(wv)}  ${r.ratio.padStart(wr)}  ${r.target.padEnd(wt)}  ${mark}`.trimEnd();
+    console.log(line(head, 'met?'));
+    console.log(`  ${'-'.repeat(ww + wv + wr + wt + 12)}`);
+    for (const r of this.rows) console.log(line(r, r.ok === null ? '' : r.ok ? 'yes' : 'NO'));
+  }
+}

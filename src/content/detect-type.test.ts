@@ -1,0 +1,40 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import sharp from 'sharp';
+import { detectType, looksLikeText } from './detect-type.js';
+import { minimalPdf } from '../demo/sample-set.js';
+
+describe('detectType', () => {
+  it('believes magic bytes over a wrong extension', async () => {
+    const jpeg = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).jpeg().toBuffer();
+    assert.deepEqual(await detectType('photo.png', jpeg), { mime: 'image/jpeg', kind: 'image' });
+  });
+
+  it('does not believe an extension whose signature is missing', async () => {
+    assert.deepEqual(await detectType('fake.jpg', Buffer.from('just some words\n')), { mime: 'text/plain', kind: 'text' });
+    assert.deepEqual(await detectType('fake.mp4', Buffer.from([0xde, 0xad, 0xbe, 0xef, 0, 1, 2])), { mime: 'application/octet-stream', kind: 'unknown' });
+  });
+
+  it('uses the extension for formats without a signature', async () => {
+    assert.equal((await detectType('notes.md', Buffer.from('# hi\n'))).kind, 'text');
+    assert.equal((await detectType('data.csv', Buffer.from('a,b\n1,2\n'))).mime, 'text/csv');
+    assert.equal((await detectType('icon.svg', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).mime, 'image/svg+xml');
+  });
+
+  it('reads TypeScript as code, not as an MPEG transport stream', async () => {
+    assert.deepEqual(await detectType('main.ts', Buffer.from('export const x = 1;\n')), { mime: 'text/x-typescript', kind: 'code' });
+  });
+
+  it('calls a PDF a document and an empty file unknown', async () => {
+    assert.deepEqual(await detectType('r.pdf', minimalPdf('hello')), { mime: 'application/pdf', kind: 'document' });
+    assert.deepEqual(await detectType('empty.jpg', Buffer.alloc(0)), { mime: 'inode/x-empty', kind: 'unknown' });
+  });
+
+  it('tells text from binary', () => {
+    assert.equal(looksLikeText(Buffer.from('héllo wörld ☕')), true);
+    assert.equal(looksLikeText(Buffer.from([0x68, 0x00, 0x69])), false);
+    assert.equal(looksLikeText(Buffer.from([0xff, 0xfe, 0xfd])), false);
+    // A multi-byte character cut by the end of the head is still text.
+    assert.equal(looksLikeText(Buffer.from('abc☕').subarray(0, 5)), true);
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { openDatabase } from './connection.js';
+import { MIGRATIONS, currentSchemaVersion, migrate } from './migrations.js';
+import { tempDir } from '../../test/helpers.js';
+
+describe('migrations', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it('bring a new database to the newest version in WAL mode, and are idempotent', () => {
+    const path = join(tmp.path, 'db.sqlite');
+    const db = openDatabase(path);
+    migrate(db, path);
+    assert.equal(currentSchemaVersion(db), MIGRATIONS.at(-1)!.version);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    migrate(db, path);
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name);
+    for (const t of ['devices', 'locations', 'entries', 'content_identities']) assert.ok(tables.includes(t), t);
+    db.close();
+  });
+
+  it('refuse a database made by a newer vss', () => {
+    const path = join(tmp.path, 'newer.sqlite');
+    const db = openDatabase(path);
+    db.pragma('user_version = 999');
+    assert.throws(() => migrate(db, path), /newer than this vss/);
+    db.close();
+  });
+});

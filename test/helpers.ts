@@ -1,0 +1,53 @@
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (dist/test/helpers.js → ../..). */
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const VSS_BIN = join(REPO, 'bin', 'vss');
+export const FIXTURES = resolve(REPO, '..', 'shared', 'fixtures');
+export const HAVE_FIXTURES = existsSync(FIXTURES);
+export const FIXTURES_SKIP = HAVE_FIXTURES ? false : `../shared/fixtures is absent (${FIXTURES})`;
+
+export function tempDir(prefix = 'vss-test-'): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the real CLI in a child process with its own data dir. */
+export function runCli(args: string[], env: Record<string, string | undefined>, opts: SpawnOptions = {}): Promise<CliResult> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [VSS_BIN, ...args], {
+      ...opts,
+      env: { ...process.env, VSS_LOG_LEVEL: undefined, VSS_LIBRARY: undefined, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', rej);
+    child.on('close', (code) => res({ code, stdout, stderr }));
+  });
+}
+
+export function runCliSync(args: string[], env: Record<string, string | undefined>): CliResult {
+  const r = spawnSync(process.execPath, [VSS_BIN, ...args], {
+    env: { ...process.env, VSS_LOG_LEVEL: undefined, VSS_LIBRARY: undefined, ...env },
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function json<T>(r: CliResult): T {
+  if (r.code !== 0) throw new Error(`vss exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
