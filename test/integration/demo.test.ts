@@ -1,0 +1,34 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { json, runCli, tempDir } from '../helpers.js';
+
+describe('vss demo', () => {
+  const tmp = tempDir();
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  after(() => tmp.cleanup());
+
+  it('builds a sample set, indexes it and finds its duplicates', async () => {
+    const s = json<{ library: string; index: { files: number; contents: number; skipped_total: number }; kinds: Record<string, number>; duplicates: Array<{ paths: string[] }>; made_current: boolean }>(
+      await runCli(['demo', '--path', join(tmp.path, 'demo'), '--json'], env),
+    );
+    assert.ok(existsSync(join(s.library, 'database.db')));
+    assert.equal(s.index.files, 12);
+    assert.equal(s.index.contents, 9);
+    assert.equal(s.index.skipped_total, 0);
+    assert.equal(s.duplicates.length, 3);
+    assert.deepEqual(s.kinds, { image: 4, text: 3, document: 1, unknown: 1 });
+    assert.equal(s.made_current, true);
+    const list = json<unknown[]>(await runCli(['content', 'list', '--json'], env));
+    assert.equal(list.length, 9);
+  });
+
+  it('prints a readable summary', async () => {
+    const r = await runCli(['demo', '--path', join(tmp.path, 'demo2')], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /indexed: +12 files/);
+    assert.match(r.stdout, /duplicates: 3 contents stored more than once/);
+    assert.match(r.stdout, /--library/, 'a second demo does not take over the current library');
+  });
+});
