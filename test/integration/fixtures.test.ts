@@ -1,5 +1,6 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
 
@@ -15,8 +16,9 @@ describe('real media from ../shared/fixtures', { skip: FIXTURES_SKIP }, () => {
     const r = json<{ files: number; contents: number; skipped_total: number }>(await runCli(['location', 'add', FIXTURES, '--mode', 'content', '--json'], env));
     assert.equal(r.skipped_total, 0);
     assert.ok(r.files >= 40, `${r.files} files`);
+    const root = realpathSync(FIXTURES); // locations are stored by their real path
     const byName = new Map<string, ContentJson>();
-    for (const c of json<ContentJson[]>(await runCli(['content', 'list', '--json'], env))) for (const p of c.paths) byName.set(p.slice(FIXTURES.length + 1), c);
+    for (const c of json<ContentJson[]>(await runCli(['content', 'list', '--json'], env))) for (const p of c.paths) byName.set(p.slice(root.length + 1), c);
     const expect: Record<string, [string, string]> = {
       'exif/heic/IMG_5195.HEIC': ['image', 'image/heic'],
       'livephoto/apple-iphone6s/train.jpg': ['image', 'image/jpeg'],
