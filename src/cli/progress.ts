@@ -12,7 +12,7 @@ export function attachIndexReporter(events: EventBus, opts: { locationPath: stri
   const tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
   let bar: cliProgress.SingleBar | null = null;
   let phase = '';
-  const startedAt = Date.now();
+  let startedAt = Date.now();
   let skips = 0;
 
   const stopBar = () => {
@@ -25,6 +25,7 @@ export function attachIndexReporter(events: EventBus, opts: { locationPath: stri
     if (p.phase !== phase) {
       stopBar();
       phase = p.phase;
+      startedAt = Date.now();
       const format = p.phase === 'content'
         ? 'Identifying [{bar}] {percentage}% | {value}/{total} files | {bytes} | {rate} files/s | ETA {eta_formatted}'
         : 'Scanning {files} files, {dirs} folders | {rate} files/s';

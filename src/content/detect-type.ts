@@ -54,12 +54,14 @@ function typed(m: string): DetectedType {
   return { mime: m, kind: kindForMime(m) };
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Text if it has no NUL byte and decodes as UTF-8 (ignoring a sequence cut at the end). */
 export function looksLikeText(head: Buffer): boolean {
   if (head.length === 0) return false;
   if (head.includes(0)) return false;
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(trimPartialUtf8(head));
+    utf8.decode(trimPartialUtf8(head));
     return true;
   } catch {
     return false;

@@ -9,18 +9,21 @@ const PAGE = 5000;
  * takes anything left beneath it). Paged by id so memory stays flat. Returns the files removed.
  */
 export function removeUnseen(db: Db, locationId: number, seen: SeenSet): number {
+  // The usual case, a first scan or an unchanged tree: every row was confirmed, nothing to page through.
+  const rows = (db.prepare('SELECT COUNT(*) AS n FROM entries WHERE location_id = ?').get(locationId) as { n: number }).n;
+  if (rows === seen.size) return 0;
   const removedFiles = removePass(db, locationId, seen, "kind = 'file'");
   removePass(db, locationId, seen, "kind <> 'file'");
   return removedFiles;
 }
 
 function removePass(db: Db, locationId: number, seen: SeenSet, kindFilter: string): number {
-  const page = db.prepare(`SELECT id FROM entries WHERE location_id = ? AND ${kindFilter} AND id > ? ORDER BY id LIMIT ?`);
+  const page = db.prepare(`SELECT id FROM entries WHERE id > ? AND +location_id = ? AND ${kindFilter} ORDER BY id LIMIT ?`);
   const del = db.prepare('DELETE FROM entries WHERE id = ?');
   let lastId = 0;
   let removed = 0;
   for (;;) {
-    const ids = (page.all(locationId, lastId, PAGE) as Array<{ id: number }>).map((r) => r.id);
+    const ids = (page.all(lastId, locationId, PAGE) as Array<{ id: number }>).map((r) => r.id);
     if (ids.length === 0) break;
     lastId = ids[ids.length - 1]!;
     const gone = ids.filter((id) => !seen.has(id));

@@ -76,7 +76,7 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts> 
         if (row) protectEntry(store, row, seen);
         continue;
       }
-      if (input.ignore.ignores(rel, dirent.isDirectory())) continue;
+      if (input.ignore.ignores(rel, dirent.isDirectory(), name)) continue;
       const abs = dir.abs + sep + name;
       if (input.exclude.has(abs)) continue;
 

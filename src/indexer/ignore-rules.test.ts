@@ -31,3 +31,27 @@ describe('SeenSet', () => {
     for (const id of [0, 2, 33, 4999, 1_000_002, 9_999_999]) assert.equal(s.has(id), false);
   });
 });
+
+describe('IgnoreRules with negations', () => {
+  it('lets a negation re-include a name a plain rule would skip', () => {
+    const rules = new IgnoreRules(['*.log', '!keep.log', 'build/']);
+    assert.equal(rules.ignores('a/x.log', false), true);
+    assert.equal(rules.ignores('a/keep.log', false), false);
+    assert.equal(rules.ignores('sub/build', true), true);
+    assert.equal(rules.ignores('sub/build', false), false);
+  });
+
+  it('matches anchored rules from the location root only', () => {
+    const rules = new IgnoreRules(['/top-only', 'a/b']);
+    assert.equal(rules.ignores('top-only', true), true);
+    assert.equal(rules.ignores('x/top-only', true), false);
+    assert.equal(rules.ignores('a/b', false), true);
+    assert.equal(rules.ignores('z/a/b', false), false);
+  });
+
+  it('gives the same answers after its matcher is rebuilt', () => {
+    const rules = new IgnoreRules(['*.tmp']);
+    for (let i = 0; i < 25_000; i++) assert.equal(rules.ignores(`d${i % 7}/f${i}.tmp`, false), true);
+    assert.equal(rules.ignores('f.txt', false), false);
+  });
+});

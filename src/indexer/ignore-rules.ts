@@ -1,22 +1,45 @@
 import ignore, { type Ignore } from 'ignore';
 
+/** A rule that only names a file or folder (no slash inside, no wildcard, no negation). */
+const PLAIN_NAME = /^[^*?[\]!\\/#]+\/?$/;
+/** node-ignore memoises every path it is asked about; rebuild it before that grows with the tree. */
+const CHECKS_PER_MATCHER = 10_000;
+
 /**
- * gitignore-style rules, matched against paths relative to the location root. The library's
- * rules and the location's own are combined; a rule that is not valid gitignore syntax is refused
- * by `ignore` itself when added.
+ * gitignore-style rules, matched against paths relative to the location root. Plain name rules
+ * (the defaults: .git, node_modules, ...) are a set look-up on the entry's name; anything richer
+ * goes to `ignore`, which implements gitignore's semantics exactly.
  */
 export class IgnoreRules {
-  private readonly matcher: Ignore;
-  private readonly empty: boolean;
+  private readonly names = new Set<string>();
+  private readonly dirNames = new Set<string>();
+  private readonly complex: string[] = [];
+  private matcher: Ignore | null = null;
+  private checks = 0;
 
   constructor(rules: readonly string[]) {
-    const cleaned = rules.map((r) => r.trim()).filter((r) => r.length > 0 && r.length <= 1024);
-    this.matcher = ignore().add(cleaned);
-    this.empty = cleaned.length === 0;
+    const cleaned = rules.map((r) => r.trim()).filter((r) => r.length > 0 && r.length <= 1024 && !r.startsWith('#'));
+    // A negation can re-include anything, so with one present every rule goes through `ignore`.
+    const anyNegation = cleaned.some((r) => r.startsWith('!'));
+    for (const rule of cleaned) {
+      if (!anyNegation && PLAIN_NAME.test(rule)) {
+        if (rule.endsWith('/')) this.dirNames.add(rule.slice(0, -1));
+        else this.names.add(rule);
+      } else {
+        this.complex.push(rule);
+      }
+    }
+    if (this.complex.length > 0) this.matcher = ignore().add(this.complex); // throws on a malformed rule
   }
 
-  ignores(relPath: string, isDir: boolean): boolean {
-    if (this.empty || relPath === '') return false;
+  ignores(relPath: string, isDir: boolean, name = relPath.slice(relPath.lastIndexOf('/') + 1)): boolean {
+    if (relPath === '') return false;
+    if (this.names.has(name) || (isDir && this.dirNames.has(name))) return true;
+    if (!this.matcher) return false;
+    if (++this.checks > CHECKS_PER_MATCHER) {
+      this.matcher = ignore().add(this.complex);
+      this.checks = 0;
+    }
     return this.matcher.ignores(isDir ? `${relPath}/` : relPath);
   }
 }

@@ -46,7 +46,7 @@ export async function indexLocation(lib: Library, location: LocationRecord): Pro
 
   events.emit('index:phase', { locationId, phase: 'discovery' });
   const seen = new SeenSet();
-  const writer = new BatchWriter(db);
+  const writer = new BatchWriter(db, 20_000, 1000);
   let counts;
   try {
     counts = await discover({

@@ -1,6 +1,8 @@
 /** A growable bitset of entry ids: which rows a scan has confirmed. 1M ids cost 125 KB. */
 export class SeenSet {
   private bits = new Uint32Array(1024);
+  /** How many distinct ids are in the set. */
+  size = 0;
 
   add(id: number): void {
     const word = id >>> 5;
@@ -11,7 +13,11 @@ export class SeenSet {
       grown.set(this.bits);
       this.bits = grown;
     }
-    this.bits[word]! |= 1 << (id & 31);
+    const mask = 1 << (id & 31);
+    if ((this.bits[word]! & mask) === 0) {
+      this.bits[word]! |= mask;
+      this.size++;
+    }
   }
 
   has(id: number): boolean {

@@ -35,8 +35,9 @@ CREATE TABLE locations (
 
 CREATE TABLE content_identities (
   id INTEGER PRIMARY KEY,
+  -- content_uuid: UUIDv5 of cas_id, so unique with it; one random-key index is enough.
   uuid TEXT NOT NULL UNIQUE,
-  cas_id TEXT NOT NULL UNIQUE,
+  cas_id TEXT NOT NULL,
   cas_version INTEGER NOT NULL,
   kind TEXT NOT NULL,
   mime TEXT NOT NULL,
@@ -67,7 +68,7 @@ CREATE TABLE entries (
 CREATE UNIQUE INDEX entries_by_parent_name ON entries(parent_id, name);
 -- Move and rename detection.
 CREATE INDEX entries_by_inode ON entries(location_id, inode);
-CREATE INDEX entries_by_content ON entries(content_id);
+CREATE INDEX entries_by_content ON entries(content_id) WHERE content_id IS NOT NULL;
 CREATE UNIQUE INDEX entries_location_root ON entries(location_id) WHERE parent_id IS NULL;
 `,
 };
