@@ -6,15 +6,15 @@ const PAGE = 5000;
 /**
  * After a complete walk, every entry the walk did not confirm is gone from disk: remove it.
  * Files go first so they are counted one by one; then folders and links (a folder's removal
- * takes anything left beneath it). Paged by id so memory stays flat. Returns the files removed.
+ * takes anything left beneath it). Paged by id so memory stays flat.
  */
-export function removeUnseen(db: Db, locationId: number, seen: SeenSet): number {
+export function removeUnseen(db: Db, locationId: number, seen: SeenSet): { files: number; rows: number } {
   // The usual case, a first scan or an unchanged tree: every row was confirmed, nothing to page through.
   const rows = (db.prepare('SELECT COUNT(*) AS n FROM entries WHERE location_id = ?').get(locationId) as { n: number }).n;
-  if (rows === seen.size) return 0;
-  const removedFiles = removePass(db, locationId, seen, "kind = 'file'");
-  removePass(db, locationId, seen, "kind <> 'file'");
-  return removedFiles;
+  if (rows === seen.size) return { files: 0, rows: 0 };
+  const files = removePass(db, locationId, seen, "kind = 'file'");
+  const others = removePass(db, locationId, seen, "kind <> 'file'");
+  return { files, rows: files + others };
 }
 
 function removePass(db: Db, locationId: number, seen: SeenSet, kindFilter: string): number {

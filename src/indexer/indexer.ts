@@ -38,6 +38,7 @@ export async function indexLocation(lib: Library, location: LocationRecord): Pro
 
   const root = db.prepare('SELECT id FROM entries WHERE location_id = ? AND parent_id IS NULL').get(locationId) as { id: number } | undefined;
   if (!root) throw new Error(`location ${locationId} has no root entry`);
+  const previous = db.prepare('SELECT scan_state, files, dirs, bytes FROM locations WHERE id = ?').get(locationId) as { scan_state: string; files: number; dirs: number; bytes: number };
   db.prepare("UPDATE locations SET scan_state = 'scanning', last_scan_started_at = ? WHERE id = ?").run(started, locationId);
 
   const rules = [...lib.config.settings.ignore, ...parseRules(location.ignore_rules)];
@@ -62,9 +63,14 @@ export async function indexLocation(lib: Library, location: LocationRecord): Pro
   events.emit('index:phase', { locationId, phase: 'cleanup' });
   const removed = removeUnseen(db, locationId, seen);
 
-  events.emit('index:phase', { locationId, phase: 'aggregation' });
-  const totals = aggregateDirectories(db, locationId);
-  db.prepare('UPDATE locations SET files = ?, dirs = ?, bytes = ? WHERE id = ?').run(totals.files, totals.dirs, totals.bytes, locationId);
+  // After a complete scan that found nothing new, every folder's figures are still right.
+  const unchanged = previous.scan_state === 'complete' && counts.added + counts.changed + counts.moved + removed.rows === 0;
+  let totals = { files: previous.files, dirs: previous.dirs, bytes: previous.bytes };
+  if (!unchanged) {
+    events.emit('index:phase', { locationId, phase: 'aggregation' });
+    totals = aggregateDirectories(db, locationId);
+    db.prepare('UPDATE locations SET files = ?, dirs = ?, bytes = ? WHERE id = ?').run(totals.files, totals.dirs, totals.bytes, locationId);
+  }
 
   let hashed = 0;
   if (location.index_mode !== 'shallow') {
@@ -74,7 +80,7 @@ export async function indexLocation(lib: Library, location: LocationRecord): Pro
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
     }));
   }
-  if (removed > 0 || counts.changed > 0 || counts.moved > 0) removeOrphanContents(db);
+  if (removed.files > 0 || counts.changed > 0 || counts.moved > 0) removeOrphanContents(db);
 
   const finished = Date.now();
   db.prepare("UPDATE locations SET scan_state = 'complete', last_scan_completed_at = ? WHERE id = ?").run(finished, locationId);
@@ -90,7 +96,7 @@ export async function indexLocation(lib: Library, location: LocationRecord): Pro
     added: counts.added,
     changed: counts.changed,
     moved: counts.moved,
-    removed,
+    removed: removed.files,
     hashed,
     skipped: skipped.items,
     skipped_total: skipped.total,

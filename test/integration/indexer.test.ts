@@ -98,8 +98,10 @@ describe('indexer: content identity', () => {
   });
 
   it('rescans an unchanged tree without writing or hashing', async () => {
+    const first = await scanLocation(fx.lib, locId);
     const r = await scanLocation(fx.lib, locId);
     assert.deepEqual([r.added, r.changed, r.moved, r.removed, r.hashed], [0, 0, 0, 0, 0]);
+    assert.deepEqual([r.files, r.dirs, r.bytes, r.contents], [first.files, first.dirs, first.bytes, first.contents]);
   });
 });
 
@@ -177,6 +179,14 @@ describe('indexer: moves, deletes and folders', () => {
     const files = (fx.lib.db.prepare("SELECT COUNT(*) AS n, SUM(size) AS s FROM entries WHERE kind = 'file'").get() as { n: number; s: number });
     assert.equal(r.files, files.n);
     assert.equal(r.bytes, files.s);
+  });
+
+  it('counts a removed empty folder', async () => {
+    mkdirSync(join(tree, 'empty-dir'));
+    const withDir = await scanLocation(fx.lib, locId);
+    rmSync(join(tree, 'empty-dir'), { recursive: true });
+    const r = await scanLocation(fx.lib, locId);
+    assert.equal(r.dirs, withDir.dirs - 1);
   });
 
   it('treats a file that became a folder as new', async () => {
