@@ -1,7 +1,7 @@
 import { sep } from 'node:path';
 import type { Db } from '../db/connection.js';
-import { identifyFile, type IdentifyOutcome } from '../content/identify-file.js';
-import { contentUuidFor } from '../content/identity.js';
+import { identifyFile, type IdentifyOutcome, type IdentifyRequest } from '../content/identify-file.js';
+import { IdentifyPool } from '../content/identify-pool.js';
 import { BatchWriter, yieldToEventLoop } from './batch-writer.js';
 
 export interface IdentificationInput {
@@ -22,13 +22,16 @@ interface PendingFile {
   mtime_ms: number;
 }
 
-const PAGE = 500;
+const PAGE = 250;
+/** Below this many files, starting worker threads costs more than it saves. */
+const MIN_FILES_FOR_WORKERS = 2000;
+const DEFAULT_THREADS = 1;
 
 /**
  * Give every file without a content identity one: hash it (whole or sampled), detect its type,
  * and link the entry to the shared content row. Driven by the database: a killed run resumes
- * with whatever is still unidentified. (Worker threads were measured here and lost: on two cores
- * the database writes slowed by more than the reads gained.)
+ * with whatever is still unidentified. Reading, hashing and typing run in a worker thread while
+ * this thread writes, so the disk and the database overlap.
  */
 export async function identifyContents(input: IdentificationInput): Promise<{ hashed: number }> {
   const { db, locationId } = input;
@@ -43,11 +46,11 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     `SELECT id, name, rel_path, size, inode, mtime_ms FROM entries
      WHERE id > ? AND +location_id = ? AND kind = 'file' AND content_id IS NULL ORDER BY id LIMIT ?`,
   );
-  const insertContent = db.prepare(
+  // One statement whether the content is new or already known (the no-op update makes RETURNING answer).
+  const upsertContent = db.prepare(
     `INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(uuid) DO NOTHING`,
+     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(uuid) DO UPDATE SET uuid = excluded.uuid RETURNING id`,
   );
-  const contentIdOf = db.prepare('SELECT id FROM content_identities WHERE uuid = ?');
   // Guarded: if a concurrent change rewrote the entry since we read it, the stale hash is not linked.
   const link = db.prepare('UPDATE entries SET content_id = ? WHERE id = ? AND inode = ? AND size = ? AND mtime_ms = ?');
   // Large, time-bounded transactions: content ids are random keys, so every commit rewrites many
@@ -69,9 +72,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
         input.onSkip(row.rel_path, r.reason);
         return;
       }
-      const uuid = contentUuidFor(r.casId);
-      insertContent.run(uuid, r.casId, r.casVersion, r.kind, r.mime, row.size, now);
-      const { id } = contentIdOf.get(uuid) as { id: number };
+      const { id } = upsertContent.get(r.contentUuid, r.casId, r.casVersion, r.kind, r.mime, row.size, now) as { id: number };
       link.run(id, row.id, row.inode, row.size, row.mtime_ms);
       hashed++;
     });
@@ -83,24 +84,44 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     }
   };
 
+  const threads = Number(process.env.VSS_IDENTIFY_THREADS ?? DEFAULT_THREADS);
+  const pool = totals.n >= MIN_FILES_FOR_WORKERS && threads > 0 ? new IdentifyPool(threads) : null;
+  const identify = async (files: IdentifyRequest[]): Promise<IdentifyOutcome[]> => {
+    if (pool) return pool.run(files, input.hashThresholdBytes);
+    const out: IdentifyOutcome[] = [];
+    for (const f of files) out.push(await identifyFile(f, input.hashThresholdBytes));
+    return out;
+  };
+
+  // Batches in flight, oldest first; a couple per worker keeps them busy and memory bounded.
+  const inFlight: Array<{ rows: PendingFile[]; results: Promise<IdentifyOutcome[]> }> = [];
+  const maxInFlight = pool ? threads * 2 : 1;
   let lastId = 0;
   try {
     for (;;) {
       const rows = page.all(lastId, locationId, PAGE) as PendingFile[];
       if (rows.length === 0) break;
       lastId = rows[rows.length - 1]!.id;
-      const results: IdentifyOutcome[] = [];
-      for (const row of rows) {
-        const abs = input.rootAbs + sep + row.rel_path.split('/').join(sep);
-        results.push(await identifyFile({ id: row.id, abs, name: row.name, size: row.size, mtimeMs: row.mtime_ms, inode: row.inode }, input.hashThresholdBytes));
+      const files = rows.map((row) => ({
+        id: row.id, abs: input.rootAbs + sep + row.rel_path.split('/').join(sep), name: row.name,
+        size: row.size, mtimeMs: row.mtime_ms, inode: row.inode,
+      }));
+      inFlight.push({ rows, results: identify(files) });
+      while (inFlight.length >= maxInFlight) {
+        const next = inFlight.shift()!;
+        record(next.rows, await next.results);
       }
-      record(rows, results);
       await yieldToEventLoop();
     }
+    for (const next of inFlight.splice(0)) record(next.rows, await next.results);
     writer.commit();
   } catch (err) {
+    // Batches still in flight are abandoned: their answers (or the workers' exit) must not surface as unhandled.
+    for (const f of inFlight) f.results.catch(() => undefined);
     writer.rollback();
     throw err;
+  } finally {
+    await pool?.close();
   }
   input.onProgress({ done, total: totals.n, doneBytes, totalBytes: totals.bytes });
   return { hashed };
