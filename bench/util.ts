@@ -44,6 +44,13 @@ export function secs(s: number): string {
   return s < 0.1 ? `${num(s * 1000)} ms` : `${num(s)} s`;
 }
 
+/** A large count or rate with 2–3 significant digits: 336k, 1.2M. */
+export function kilo(x: number): string {
+  if (Math.abs(x) >= 1e6) return `${num(x / 1e6)}M`;
+  if (Math.abs(x) >= 1e4) return `${num(x / 1e3)}k`;
+  return num(x);
+}
+
 export function ratio(x: number): string {
   return `${num(x)}×`;
 }

@@ -1,4 +1,4 @@
-import { fileTypeFromBuffer, supportedMimeTypes } from 'file-type';
+import { FileTypeParser, supportedMimeTypes } from 'file-type';
 import mime from 'mime-types';
 import { extname } from 'node:path';
 import { kindForMime, type ContentKind } from './kinds.js';
@@ -9,6 +9,8 @@ export interface DetectedType {
 }
 
 const OCTET = 'application/octet-stream';
+/** One parser for the process: fileTypeFromBuffer would build a new one for every file. */
+const parser = new FileTypeParser();
 
 /** Source code whose extension the MIME database gets wrong or lacks (.ts is MPEG-TS there). */
 const CODE_EXT: Record<string, string> = {
@@ -33,7 +35,7 @@ export async function detectType(name: string, head: Buffer): Promise<DetectedTy
   if (head.length === 0) return { mime: 'inode/x-empty', kind: 'unknown' };
   const ext = extname(name).slice(1).toLowerCase();
   const extMime = ext ? mime.lookup(ext) || undefined : undefined;
-  const magic = await fileTypeFromBuffer(head);
+  const magic = await parser.fromBuffer(head);
 
   if (magic) {
     if (extMime && GENERIC_MAGIC.has(magic.mime) && extMime !== magic.mime) return typed(extMime);

@@ -28,7 +28,8 @@ export function aggregateDirectories(db: Db, locationId: number): LocationTotals
     dirs.set(r.id, { id: r.id, parentId: r.parent_id, depth: r.rel_path === '' ? 0 : countSlashes(r.rel_path) + 1, size: 0, files: 0, dirs: 0 });
   }
   const direct = db
-    .prepare("SELECT parent_id AS id, SUM(size) AS size, COUNT(*) AS files FROM entries WHERE location_id = ? AND kind = 'file' GROUP BY parent_id")
+        // `+location_id`: read the (parent_id, name) index in order, so the grouping needs no sort of every file.
+    .prepare("SELECT parent_id AS id, SUM(size) AS size, COUNT(*) AS files FROM entries WHERE +location_id = ? AND kind = 'file' GROUP BY parent_id")
     .all(locationId) as Array<{ id: number; size: number; files: number }>;
   for (const d of direct) {
     const node = dirs.get(d.id);

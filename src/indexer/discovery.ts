@@ -1,24 +1,24 @@
-import { lstatSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { sep } from 'node:path';
-import { describeFsError } from '../core/errors.js';
 import { BatchWriter, yieldToEventLoop } from './batch-writer.js';
-import { EntryStore, type EntryFacts, type EntryKind, type EntryRow } from './entry-store.js';
-import type { IgnoreRules } from './ignore-rules.js';
+import { EntryStore, type EntryFacts, type EntryRow } from './entry-store.js';
 import type { SeenSet } from './seen-set.js';
-import type { SkipList } from './types.js';
+import { threadedWalk } from './threaded-walk.js';
+import { walkLocation, type DirListing } from './walk.js';
 
 export interface DiscoveryInput {
   store: EntryStore;
   writer: BatchWriter;
   rootAbs: string;
   rootEntryId: number;
-  ignore: IgnoreRules;
+  ignoreRules: readonly string[];
   /** Absolute paths never to descend into (the library folder, when it lies inside the location). */
-  exclude: ReadonlySet<string>;
+  exclude: readonly string[];
   seen: SeenSet;
-  skipped: SkipList;
   onSkip: (path: string, reason: string) => void;
   onProgress: (c: DiscoveryCounts) => void;
+  /** List the disk in a worker thread while this thread writes (default); false walks inline. */
+  threaded?: boolean;
 }
 
 export interface DiscoveryCounts {
@@ -30,88 +30,60 @@ export interface DiscoveryCounts {
   moved: number;
 }
 
-interface PendingDir {
-  abs: string;
-  rel: string;
-  id: number;
-}
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
 /**
- * Walk the location depth-first and bring `entries` in line with the disk, one directory at a
- * time: memory holds the directory being read and the stack of directories still to visit, never
- * the whole tree. Symlinks are recorded and never followed, so loops cannot trap the walk.
+ * Bring `entries` in line with the disk, one directory listing at a time, in walk order (parents
+ * before children). The walk itself (walk.ts) touches only the filesystem; this side touches only
+ * the database. Memory holds the folders listed but not yet reconciled, never the whole tree.
  */
 export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts> {
   const { store, writer, seen } = input;
   const counts: DiscoveryCounts = { files: 0, dirs: 0, bytes: 0, added: 0, changed: 0, moved: 0 };
   // A first scan has nothing to have moved: skip the inode look-ups.
   const mayHaveMoves = store.count() > 1;
-  const stack: PendingDir[] = [{ abs: input.rootAbs, rel: '', id: input.rootEntryId }];
+  // Folders seen in their parent's listing whose own listing has not come yet: rel path → entry id.
+  const dirIds = new Map<string, number>([['', input.rootEntryId]]);
   seen.add(input.rootEntryId);
   let lastProgress = 0;
 
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    let dirents: Dirent[];
-    try {
-      dirents = readdirSync(dir.abs, { withFileTypes: true });
-    } catch (err) {
-      input.onSkip(dir.rel || '.', `directory cannot be read: ${describeFsError(err)}`);
-      // Keep what we knew of it: an unreadable folder is not an empty one.
-      protectSubtree(store, dir.id, seen);
-      continue;
-    }
-    const lossy = namesNeedingCheck(dirents) ? lossyNames(dir.abs) : null;
-    const known = new Map<string, EntryRow>();
-    for (const row of store.children(dir.id)) known.set(row.name, row);
+  const walkOpts = { rootAbs: input.rootAbs, ignoreRules: input.ignoreRules, exclude: input.exclude };
+  const batches: AsyncIterable<DirListing[]> | Iterable<DirListing[]> =
+    input.threaded === false ? inlineBatches(walkLocation(walkOpts)) : threadedWalk(walkOpts);
 
-    for (const dirent of dirents) {
-      const name = dirent.name;
-      const rel = dir.rel === '' ? name : `${dir.rel}/${name}`;
-      if (lossy?.has(name)) {
-        input.onSkip(rel, 'name is not valid UTF-8 and cannot be stored without changing it');
-        const row = known.get(name);
-        if (row) protectEntry(store, row, seen);
+  for await (const batch of batches) {
+    for (const listing of batch) {
+      const dirId = dirIds.get(listing.rel);
+      dirIds.delete(listing.rel);
+      if (dirId === undefined) continue;
+      if (listing.error) {
+        input.onSkip(listing.rel || '.', listing.error);
+        // Keep what we knew of it: an unreadable folder is not an empty one.
+        protectSubtree(store, dirId, seen);
         continue;
       }
-      if (input.ignore.ignores(rel, dirent.isDirectory(), name)) continue;
-      const abs = dir.abs + sep + name;
-      if (input.exclude.has(abs)) continue;
-
-      let st: Stats | undefined;
-      let linkTarget: string | null = null;
-      try {
-        st = lstatSync(abs, { throwIfNoEntry: false });
-        if (st?.isSymbolicLink()) linkTarget = readlinkSync(abs);
-      } catch (err) {
-        input.onSkip(rel, describeFsError(err));
-        continue;
-      }
-      if (!st) {
-        input.onSkip(rel, 'vanished during the scan');
-        continue;
-      }
-      const kind: EntryKind | null = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : null;
-      if (!kind) {
-        input.onSkip(rel, 'not a regular file, directory or symlink (device, FIFO or socket)');
-        continue;
-      }
-      const facts: EntryFacts = {
-        parentId: dir.id, name, relPath: rel, kind,
-        size: kind === 'dir' ? 0 : st.size, inode: st.ino, mtimeMs: st.mtimeMs, linkTarget,
-      };
-      const id = reconcileEntry(store, writer, seen, known, facts, input.rootAbs, mayHaveMoves, counts);
-      if (kind === 'dir') {
-        counts.dirs++;
-        stack.push({ abs, rel, id });
-      } else if (kind === 'file') {
-        counts.files++;
-        counts.bytes += st.size;
+      const known = new Map<string, EntryRow>();
+      for (const row of store.children(dirId)) known.set(row.name, row);
+      for (const entry of listing.entries) {
+        const rel = listing.rel === '' ? entry.name : `${listing.rel}/${entry.name}`;
+        if ('skip' in entry) {
+          input.onSkip(rel, entry.skip);
+          const row = entry.lossy ? known.get(entry.name) : undefined;
+          if (row) protectEntry(store, row, seen);
+          continue;
+        }
+        const facts: EntryFacts = {
+          parentId: dirId, name: entry.name, relPath: rel, kind: entry.kind,
+          size: entry.size, inode: entry.inode, mtimeMs: entry.mtimeMs, linkTarget: entry.linkTarget,
+        };
+        const id = reconcileEntry(store, writer, seen, known, facts, input.rootAbs, mayHaveMoves, counts);
+        if (entry.kind === 'dir') {
+          counts.dirs++;
+          dirIds.set(rel, id);
+        } else if (entry.kind === 'file') {
+          counts.files++;
+          counts.bytes += entry.size;
+        }
       }
     }
-
     if (writer.maybeCommit()) {
       const now = Date.now();
       if (now - lastProgress > 100) {
@@ -124,6 +96,10 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts> 
   writer.commit();
   input.onProgress(counts);
   return counts;
+}
+
+function* inlineBatches(listings: Iterable<DirListing>): Generator<DirListing[]> {
+  for (const listing of listings) yield [listing];
 }
 
 /** Bring one row in line with what is on disk; returns the entry's id. */
@@ -203,29 +179,4 @@ function protectSubtree(store: EntryStore, dirId: number, seen: SeenSet): void {
       if (child.kind === 'dir') todo.push(child.id);
     }
   }
-}
-
-/** Node decodes names as UTF-8 and replaces bad bytes with U+FFFD: only then is a second look needed. */
-function namesNeedingCheck(dirents: Dirent[]): boolean {
-  for (const d of dirents) if (d.name.includes('\uFFFD')) return true;
-  return false;
-}
-
-/** The decoded names in a directory that do not round-trip to their bytes on disk. */
-function lossyNames(dirAbs: string): Set<string> {
-  const out = new Set<string>();
-  let raw: Buffer[];
-  try {
-    raw = readdirSync(dirAbs, { encoding: 'buffer' });
-  } catch {
-    return out;
-  }
-  for (const bytes of raw) {
-    try {
-      decoder.decode(bytes);
-    } catch {
-      out.add(bytes.toString('utf8'));
-    }
-  }
-  return out;
 }

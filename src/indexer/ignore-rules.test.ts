@@ -15,6 +15,14 @@ describe('IgnoreRules', () => {
     assert.equal(rules.ignores('node_modules_backup', true), false);
   });
 
+  it('ignores case, like gitignore matching through `ignore` does', () => {
+    const rules = new IgnoreRules([...DEFAULT_IGNORE, '*.TMP']);
+    assert.equal(rules.ignores('x/thumbs.db', false), true);
+    assert.equal(rules.ignores('.ds_store', false), true);
+    assert.equal(rules.ignores('Node_Modules', true), true);
+    assert.equal(rules.ignores('a.tmp', false), true);
+  });
+
   it('honours dir-only and glob rules', () => {
     const rules = new IgnoreRules(['cache/', '*.tmp']);
     assert.equal(rules.ignores('a/cache', true), true);

@@ -6,7 +6,8 @@ const PLAIN_NAME = /^[^*?[\]!\\/#]+\/?$/;
 const CHECKS_PER_MATCHER = 10_000;
 
 /**
- * gitignore-style rules, matched against paths relative to the location root. Plain name rules
+ * gitignore-style rules, matched against paths relative to the location root, ignoring case
+ * (as `ignore` does by default: `Thumbs.db` and `thumbs.db` are the same noise). Plain name rules
  * (the defaults: .git, node_modules, ...) are a set look-up on the entry's name; anything richer
  * goes to `ignore`, which implements gitignore's semantics exactly.
  */
@@ -23,8 +24,8 @@ export class IgnoreRules {
     const anyNegation = cleaned.some((r) => r.startsWith('!'));
     for (const rule of cleaned) {
       if (!anyNegation && PLAIN_NAME.test(rule)) {
-        if (rule.endsWith('/')) this.dirNames.add(rule.slice(0, -1));
-        else this.names.add(rule);
+        if (rule.endsWith('/')) this.dirNames.add(rule.slice(0, -1).toLowerCase());
+        else this.names.add(rule.toLowerCase());
       } else {
         this.complex.push(rule);
       }
@@ -34,7 +35,10 @@ export class IgnoreRules {
 
   ignores(relPath: string, isDir: boolean, name = relPath.slice(relPath.lastIndexOf('/') + 1)): boolean {
     if (relPath === '') return false;
-    if (this.names.has(name) || (isDir && this.dirNames.has(name))) return true;
+    if (this.names.size > 0 || this.dirNames.size > 0) {
+      const lower = name.toLowerCase();
+      if (this.names.has(lower) || (isDir && this.dirNames.has(lower))) return true;
+    }
     if (!this.matcher) return false;
     if (++this.checks > CHECKS_PER_MATCHER) {
       this.matcher = ignore().add(this.complex);

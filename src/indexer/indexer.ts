@@ -7,7 +7,6 @@ import { removeOrphanContents, removeUnseen } from './cleanup.js';
 import { discover } from './discovery.js';
 import { EntryStore } from './entry-store.js';
 import { identifyContents } from './identification.js';
-import { IgnoreRules } from './ignore-rules.js';
 import { SeenSet } from './seen-set.js';
 import { SkipList, type IndexMode, type IndexResult } from './types.js';
 
@@ -52,7 +51,7 @@ export async function indexLocation(lib: Library, location: LocationRecord): Pro
   try {
     counts = await discover({
       store: new EntryStore(db, locationId), writer, rootAbs: location.path, rootEntryId: root.id,
-      ignore: new IgnoreRules(rules), exclude, seen, skipped, onSkip,
+      ignoreRules: rules, exclude: [...exclude], seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0',
       onProgress: (c) => events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes }),
     });
   } catch (err) {

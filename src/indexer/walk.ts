@@ -1,0 +1,107 @@
+import { lstatSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'node:fs';
+import { sep } from 'node:path';
+import { describeFsError } from '../core/errors.js';
+import { IgnoreRules } from './ignore-rules.js';
+import type { EntryKind } from './entry-store.js';
+
+/** One entry as the disk shows it, or the reason it cannot be indexed. */
+export type WalkEntry =
+  | { name: string; kind: EntryKind; size: number; inode: number; mtimeMs: number; linkTarget: string | null }
+  | { name: string; skip: string; lossy?: true };
+
+/** One directory's listing; `error` when the directory itself cannot be read. */
+export interface DirListing {
+  rel: string;
+  error?: string;
+  entries: WalkEntry[];
+}
+
+export interface WalkOptions {
+  rootAbs: string;
+  ignoreRules: readonly string[];
+  /** Absolute paths never to descend into (the library folder, when it lies inside the location). */
+  exclude: readonly string[];
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Walk a location depth-first, parents before children, listing each directory with lstat facts.
+ * Only the filesystem is touched here (so it can run in a worker thread); memory holds the
+ * directory being listed and the stack of those still to visit, never the whole tree. Symlinks
+ * are reported and never followed, so loops cannot trap the walk.
+ */
+export function* walkLocation(opts: WalkOptions): Generator<DirListing> {
+  const ignore = new IgnoreRules(opts.ignoreRules);
+  const exclude = new Set(opts.exclude);
+  const stack: Array<{ abs: string; rel: string }> = [{ abs: opts.rootAbs, rel: '' }];
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    let dirents: Dirent[];
+    try {
+      dirents = readdirSync(dir.abs, { withFileTypes: true });
+    } catch (err) {
+      yield { rel: dir.rel, error: `directory cannot be read: ${describeFsError(err)}`, entries: [] };
+      continue;
+    }
+    const lossy = namesNeedingCheck(dirents) ? lossyNames(dir.abs) : null;
+    const entries: WalkEntry[] = [];
+    for (const dirent of dirents) {
+      const name = dirent.name;
+      if (lossy?.has(name)) {
+        entries.push({ name, skip: 'name is not valid UTF-8 and cannot be stored without changing it', lossy: true });
+        continue;
+      }
+      const rel = dir.rel === '' ? name : `${dir.rel}/${name}`;
+      if (ignore.ignores(rel, dirent.isDirectory(), name)) continue;
+      const abs = dir.abs + sep + name;
+      if (exclude.has(abs)) continue;
+      let st: Stats | undefined;
+      let linkTarget: string | null = null;
+      try {
+        st = lstatSync(abs, { throwIfNoEntry: false });
+        if (st?.isSymbolicLink()) linkTarget = readlinkSync(abs);
+      } catch (err) {
+        entries.push({ name, skip: describeFsError(err) });
+        continue;
+      }
+      if (!st) {
+        entries.push({ name, skip: 'vanished during the scan' });
+        continue;
+      }
+      const kind: EntryKind | null = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : null;
+      if (!kind) {
+        entries.push({ name, skip: 'not a regular file, directory or symlink (device, FIFO or socket)' });
+        continue;
+      }
+      entries.push({ name, kind, size: kind === 'dir' ? 0 : st.size, inode: st.ino, mtimeMs: st.mtimeMs, linkTarget });
+      if (kind === 'dir') stack.push({ abs, rel });
+    }
+    yield { rel: dir.rel, entries };
+  }
+}
+
+/** Node decodes names as UTF-8 and replaces bad bytes with U+FFFD: only then is a second look needed. */
+function namesNeedingCheck(dirents: Dirent[]): boolean {
+  for (const d of dirents) if (d.name.includes('\uFFFD')) return true;
+  return false;
+}
+
+/** The decoded names in a directory that do not round-trip to their bytes on disk. */
+function lossyNames(dirAbs: string): Set<string> {
+  const out = new Set<string>();
+  let raw: Buffer[];
+  try {
+    raw = readdirSync(dirAbs, { encoding: 'buffer' });
+  } catch {
+    return out;
+  }
+  for (const bytes of raw) {
+    try {
+      decoder.decode(bytes);
+    } catch {
+      out.add(bytes.toString('utf8'));
+    }
+  }
+  return out;
+}
