@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { DirListing, WalkOptions } from './walk.js';
+import { decodeBatch } from './walk-wire.js';
 
 const WORKER_URL = new URL('./walk-worker.js', import.meta.url);
 
@@ -13,7 +14,7 @@ export async function* threadedWalk(opts: WalkOptions): AsyncGenerator<DirListin
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
   const notify = () => { wake?.(); wake = null; };
-  worker.on('message', (batch: string | null) => { queue.push(batch === null ? null : (JSON.parse(batch) as DirListing[])); notify(); });
+  worker.on('message', (batch: string | null) => { queue.push(batch === null ? null : decodeBatch(batch)); notify(); });
   worker.on('error', (err) => { failure = err; notify(); });
   worker.on('exit', (code) => { if (code !== 0 && !failure) failure = new Error(`walk worker exited with code ${code}`); notify(); });
   try {
