@@ -4,7 +4,7 @@ import { BatchWriter, yieldToEventLoop } from './batch-writer.js';
 import { EntryStore, type EntryFacts, type EntryRow } from './entry-store.js';
 import type { SeenSet } from './seen-set.js';
 import { threadedWalk } from './threaded-walk.js';
-import { walkLocation, type DirListing } from './walk.js';
+import { LocationWalker, type DirListing, type WalkOptions } from './walk.js';
 
 export interface DiscoveryInput {
   store: EntryStore;
@@ -46,8 +46,7 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts> 
   let lastProgress = 0;
 
   const walkOpts = { rootAbs: input.rootAbs, ignoreRules: input.ignoreRules, exclude: input.exclude };
-  const batches: AsyncIterable<DirListing[]> | Iterable<DirListing[]> =
-    input.threaded === false ? inlineBatches(walkLocation(walkOpts)) : threadedWalk(walkOpts);
+  const batches = hybridWalk(walkOpts, input.threaded !== false);
 
   for await (const batch of batches) {
     for (const listing of batch) {
@@ -98,8 +97,25 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts> 
   return counts;
 }
 
-function* inlineBatches(listings: Iterable<DirListing>): Generator<DirListing[]> {
-  for (const listing of listings) yield [listing];
+/** Entries walked inline before the rest of a walk moves to a worker thread. */
+const INLINE_ENTRIES = 5000;
+
+/**
+ * Small locations are walked right here (a worker thread costs ~50 ms to start); a walk still
+ * going after a few thousand entries hands its stack to a worker and carries on there, so the
+ * disk and the database overlap for the large ones. Order stays parents-before-children.
+ */
+async function* hybridWalk(opts: WalkOptions, threaded: boolean): AsyncGenerator<DirListing[]> {
+  const walker = new LocationWalker(opts);
+  let entries = 0;
+  for (let listing = walker.next(); listing; listing = walker.next()) {
+    yield [listing];
+    entries += listing.entries.length;
+    if (threaded && entries >= INLINE_ENTRIES && walker.stack.length > 0) {
+      yield* threadedWalk({ ...opts, start: walker.stack });
+      return;
+    }
+  }
 }
 
 /** Bring one row in line with what is on disk; returns the entry's id. */

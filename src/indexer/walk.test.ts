@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { walkLocation, type DirListing } from './walk.js';
+import { LocationWalker, walkLocation, type DirListing } from './walk.js';
 import { threadedWalk } from './threaded-walk.js';
 import { tempDir } from '../../test/helpers.js';
 
@@ -42,6 +42,13 @@ describe('walkLocation', () => {
     const threaded: DirListing[] = [];
     for await (const batch of threadedWalk(opts)) threaded.push(...batch);
     assert.deepEqual(threaded, [...walkLocation(opts)]);
+  });
+
+  it('carries on a walk begun inline in a worker thread, with nothing lost or repeated', async () => {
+    const walker = new LocationWalker(opts);
+    const listings: DirListing[] = [walker.next()!, walker.next()!];
+    for await (const batch of threadedWalk({ ...opts, start: walker.stack })) listings.push(...batch);
+    assert.deepEqual(listings, [...walkLocation(opts)]);
   });
 
   it('reports an unreadable root as an error listing', () => {

@@ -21,28 +21,44 @@ export interface WalkOptions {
   ignoreRules: readonly string[];
   /** Absolute paths never to descend into (the library folder, when it lies inside the location). */
   exclude: readonly string[];
+  /** Carry on a walk begun elsewhere: the directories it still had to visit. */
+  start?: readonly PendingDir[];
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+export interface PendingDir {
+  abs: string;
+  rel: string;
+}
+
 /**
- * Walk a location depth-first, parents before children, listing each directory with lstat facts.
- * Only the filesystem is touched here (so it can run in a worker thread); memory holds the
+ * Walks a location depth-first, parents before children, listing each directory with lstat
+ * facts. Only the filesystem is touched here (so it can run in a worker thread); memory holds the
  * directory being listed and the stack of those still to visit, never the whole tree. Symlinks
- * are reported and never followed, so loops cannot trap the walk.
+ * are reported and never followed, so loops cannot trap the walk. The stack is open so a walk
+ * begun here can be handed to a worker thread and carried on there.
  */
-export function* walkLocation(opts: WalkOptions): Generator<DirListing> {
-  const ignore = new IgnoreRules(opts.ignoreRules);
-  const exclude = new Set(opts.exclude);
-  const stack: Array<{ abs: string; rel: string }> = [{ abs: opts.rootAbs, rel: '' }];
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
+export class LocationWalker {
+  readonly stack: PendingDir[];
+  private readonly ignore: IgnoreRules;
+  private readonly exclude: Set<string>;
+
+  constructor(opts: WalkOptions) {
+    this.ignore = new IgnoreRules(opts.ignoreRules);
+    this.exclude = new Set(opts.exclude);
+    this.stack = opts.start ? [...opts.start] : [{ abs: opts.rootAbs, rel: '' }];
+  }
+
+  /** The next directory's listing, or null when the walk is complete. */
+  next(): DirListing | null {
+    const dir = this.stack.pop();
+    if (!dir) return null;
     let dirents: Dirent[];
     try {
       dirents = readdirSync(dir.abs, { withFileTypes: true });
     } catch (err) {
-      yield { rel: dir.rel, error: `directory cannot be read: ${describeFsError(err)}`, entries: [] };
-      continue;
+      return { rel: dir.rel, error: `directory cannot be read: ${describeFsError(err)}`, entries: [] };
     }
     const lossy = namesNeedingCheck(dirents) ? lossyNames(dir.abs) : null;
     const entries: WalkEntry[] = [];
@@ -53,9 +69,9 @@ export function* walkLocation(opts: WalkOptions): Generator<DirListing> {
         continue;
       }
       const rel = dir.rel === '' ? name : `${dir.rel}/${name}`;
-      if (ignore.ignores(rel, dirent.isDirectory(), name)) continue;
+      if (this.ignore.ignores(rel, dirent.isDirectory(), name)) continue;
       const abs = dir.abs + sep + name;
-      if (exclude.has(abs)) continue;
+      if (this.exclude.has(abs)) continue;
       let st: Stats | undefined;
       let linkTarget: string | null = null;
       try {
@@ -75,10 +91,15 @@ export function* walkLocation(opts: WalkOptions): Generator<DirListing> {
         continue;
       }
       entries.push({ name, kind, size: kind === 'dir' ? 0 : st.size, inode: st.ino, mtimeMs: st.mtimeMs, linkTarget });
-      if (kind === 'dir') stack.push({ abs, rel });
+      if (kind === 'dir') this.stack.push({ abs, rel });
     }
-    yield { rel: dir.rel, entries };
+    return { rel: dir.rel, entries };
   }
+}
+
+export function* walkLocation(opts: WalkOptions): Generator<DirListing> {
+  const walker = new LocationWalker(opts);
+  for (let listing = walker.next(); listing; listing = walker.next()) yield listing;
 }
 
 /** Node decodes names as UTF-8 and replaces bad bytes with U+FFFD: only then is a second look needed. */
