@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { VssError } from '../core/errors.js';
+import { checkFormat, checkVariant, kindForDir, kindSpec, SIDECAR_KINDS, type SidecarKind } from './kinds.js';
+
+/** What a sidecar is, independent of where any device keeps it. */
+export interface SidecarAddress {
+  contentUuid: string;
+  kind: SidecarKind;
+  variant: string;
+  format: string;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const URI_RE = /^sidecar:\/\/([^/]+)\/([^/]+)\/([^/]+)$/;
+
+/** Validate every part of an address against the kinds table; the result is safe to turn into a path. */
+export function sidecarAddress(contentUuid: string, kind: string, variant: string, format?: string): SidecarAddress {
+  if (!UUID_RE.test(contentUuid)) throw new VssError('USAGE', `invalid content uuid ${JSON.stringify(contentUuid)}`);
+  const spec = kindSpec(kind);
+  const k = kind as SidecarKind;
+  checkVariant(k, variant);
+  const fmt = format ?? spec.formats[0]!;
+  checkFormat(k, fmt);
+  return { contentUuid, kind: k, variant, format: fmt };
+}
+
+/** sidecars/content/{h0}/{h1}/{uuid}/{dir}/{variant}.{ext}, relative to the library folder. */
+export function sidecarRelPath(a: SidecarAddress): string {
+  const hex = a.contentUuid.replace(/-/g, '');
+  return ['sidecars', 'content', hex.slice(0, 2), hex.slice(2, 4), a.contentUuid, SIDECAR_KINDS[a.kind].dir, `${a.variant}.${a.format}`].join('/');
+}
+
+export function sidecarAbsPath(libraryRoot: string, a: SidecarAddress): string {
+  return join(libraryRoot, ...sidecarRelPath(a).split('/'));
+}
+
+export function sidecarUri(a: SidecarAddress): string {
+  return `sidecar://${a.contentUuid}/${SIDECAR_KINDS[a.kind].dir}/${a.variant}.${a.format}`;
+}
+
+/** Parse a sidecar:// URI. Anything outside the table or the allowed alphabet is refused, never decoded. */
+export function parseSidecarUri(uri: string): SidecarAddress {
+  const m = URI_RE.exec(uri);
+  if (!m) throw new VssError('USAGE', `not a sidecar URI: ${JSON.stringify(uri)}`);
+  const [, uuid, dir, file] = m as unknown as [string, string, string, string];
+  const kind = kindForDir(dir);
+  if (!kind) throw new VssError('USAGE', `unknown sidecar folder ${JSON.stringify(dir)} in ${JSON.stringify(uri)}`);
+  const dot = file.lastIndexOf('.');
+  if (dot <= 0) throw new VssError('USAGE', `sidecar URI has no format: ${JSON.stringify(uri)}`);
+  return sidecarAddress(uuid, kind, file.slice(0, dot), file.slice(dot + 1));
+}
+
+/** Parse a path relative to the library folder back into an address (for reconcile's scan of sidecars/). */
+export function parseSidecarRelPath(rel: string): SidecarAddress | null {
+  const parts = rel.split('/');
+  if (parts.length !== 7 || parts[0] !== 'sidecars' || parts[1] !== 'content') return null;
+  const [, , h0, h1, uuid, dir, file] = parts as [string, string, string, string, string, string, string];
+  try {
+    const kind = kindForDir(dir);
+    if (!kind) return null;
+    const dot = file.lastIndexOf('.');
+    if (dot <= 0) return null;
+    const a = sidecarAddress(uuid, kind, file.slice(0, dot), file.slice(dot + 1));
+    const hex = uuid.replace(/-/g, '');
+    return hex.slice(0, 2) === h0 && hex.slice(2, 4) === h1 ? a : null;
+  } catch {
+    return null;
+  }
+}
