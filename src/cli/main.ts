@@ -4,6 +4,7 @@ import { registerContentCommands } from './commands/content.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerLibraryCommands } from './commands/library.js';
 import { registerLocationCommands } from './commands/location.js';
+import { registerSidecarCommands } from './commands/sidecars.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;
@@ -22,6 +23,7 @@ function buildProgram(): Command {
   registerLibraryCommands(program);
   registerLocationCommands(program);
   registerContentCommands(program);
+  registerSidecarCommands(program);
   registerDemoCommand(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();
@@ -57,4 +59,5 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 const code = await main(process.argv.slice(2));
-process.exitCode = code;
+// A command may already have set a failure code (e.g. an unavailable sidecar) without throwing.
+process.exitCode = code === EXIT_OK ? (process.exitCode ?? EXIT_OK) : code;

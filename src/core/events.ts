@@ -9,6 +9,15 @@ export interface VssEvents {
   'index:progress': IndexProgress;
   'index:skipped': { locationId: number; path: string; reason: string };
   'index:done': { locationId: number; durationMs: number };
+  'sidecar:changed': SidecarChange;
+}
+
+export interface SidecarChange {
+  contentUuid: string;
+  kind: string;
+  variant: string;
+  status: string;
+  source: string;
 }
 
 export type IndexPhase = 'discovery' | 'cleanup' | 'aggregation' | 'content';

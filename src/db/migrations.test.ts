@@ -17,7 +17,19 @@ describe('migrations', () => {
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     migrate(db, path);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name);
-    for (const t of ['devices', 'locations', 'entries', 'content_identities']) assert.ok(tables.includes(t), t);
+    for (const t of ['devices', 'locations', 'entries', 'content_identities', 'sidecars', 'sidecar_availability']) assert.ok(tables.includes(t), t);
+    db.close();
+  });
+
+  it('upgrade a database made at an older version, keeping its rows', () => {
+    const path = join(tmp.path, 'old.sqlite');
+    const db = openDatabase(path);
+    db.exec(MIGRATIONS[0]!.sql);
+    db.pragma('user_version = 1');
+    db.prepare("INSERT INTO devices (uuid, name, public_key, created_at, last_seen_at) VALUES ('d', 'n', 'k', 0, 0)").run();
+    migrate(db, path);
+    assert.equal(currentSchemaVersion(db), MIGRATIONS.at(-1)!.version);
+    assert.equal((db.prepare('SELECT COUNT(*) AS n FROM devices').get() as { n: number }).n, 1);
     db.close();
   });
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { VssError } from '../core/errors.js';
-import { checkFormat, checkVariant, kindForDir, kindSpec, SIDECAR_KINDS, type SidecarKind } from './kinds.js';
+import { checkFormat, checkVariant, kindForDir, sidecarKind, SIDECAR_KINDS, type SidecarKind } from './kinds.js';
 
 /** What a sidecar is, independent of where any device keeps it. */
 export interface SidecarAddress {
@@ -10,16 +10,15 @@ export interface SidecarAddress {
   format: string;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const URI_RE = /^sidecar:\/\/([^/]+)\/([^/]+)\/([^/]+)$/;
 
 /** Validate every part of an address against the kinds table; the result is safe to turn into a path. */
 export function sidecarAddress(contentUuid: string, kind: string, variant: string, format?: string): SidecarAddress {
   if (!UUID_RE.test(contentUuid)) throw new VssError('USAGE', `invalid content uuid ${JSON.stringify(contentUuid)}`);
-  const spec = kindSpec(kind);
-  const k = kind as SidecarKind;
+  const k = sidecarKind(kind);
   checkVariant(k, variant);
-  const fmt = format ?? spec.formats[0]!;
+  const fmt = format ?? SIDECAR_KINDS[k].formats[0]!;
   checkFormat(k, fmt);
   return { contentUuid, kind: k, variant, format: fmt };
 }

@@ -1,4 +1,5 @@
 import { VssError } from '../core/errors.js';
+import type { ContentKind } from '../content/kinds.js';
 
 /**
  * The one table of sidecar kinds (DESIGN §2). Everything that builds, parses, scans, serves or
@@ -11,16 +12,19 @@ export interface SidecarKindSpec {
   formats: readonly string[];
   /** Fixed variants with their size parameter, or 'open' where the variant is a name (a model id). */
   variants: Readonly<Record<string, number>> | 'open';
+  /** Content kinds this sidecar can be made from; empty where it only ever exists as a reference. */
+  from: readonly ContentKind[];
 }
 
 export const SIDECAR_KINDS = {
-  thumb: { dir: 'thumbs', formats: ['webp'], variants: { 'icon@1x': 128, 'icon@2x': 256, 'grid@1x': 256, 'grid@2x': 512, 'detail@1x': 1024, 'detail@2x': 2048 } },
-  thumbstrip: { dir: 'thumbstrips', formats: ['webp'], variants: { preview: 5 } },
-  proxy: { dir: 'proxies', formats: ['mp4'], variants: { scrub: 180, quick: 480, edit: 720 } },
-  ocr: { dir: 'ocr', formats: ['json'], variants: { default: 0 } },
-  transcript: { dir: 'transcript', formats: ['json'], variants: { default: 0 } },
-  embeddings: { dir: 'embeddings', formats: ['json'], variants: 'open' },
-  live_photo_video: { dir: 'live_photos', formats: ['mov', 'mp4'], variants: { original: 0, embedded: 0 } },
+  thumb: { dir: 'thumbs', formats: ['webp'], variants: { 'icon@1x': 128, 'icon@2x': 256, 'grid@1x': 256, 'grid@2x': 512, 'detail@1x': 1024, 'detail@2x': 2048 }, from: ['image', 'video', 'document'] },
+  thumbstrip: { dir: 'thumbstrips', formats: ['webp'], variants: { preview: 5 }, from: ['video'] },
+  proxy: { dir: 'proxies', formats: ['mp4'], variants: { scrub: 180, quick: 480, edit: 720 }, from: ['video'] },
+  ocr: { dir: 'ocr', formats: ['json'], variants: { default: 0 }, from: ['image', 'document'] },
+  transcript: { dir: 'transcript', formats: ['json'], variants: { default: 0 }, from: ['audio', 'video'] },
+  embeddings: { dir: 'embeddings', formats: ['json'], variants: 'open', from: ['text', 'document', 'image', 'audio', 'video'] },
+  // `original` is always a reference to the user's own movie; `embedded` is cut out of a motion photo.
+  live_photo_video: { dir: 'live_photos', formats: ['mov', 'mp4'], variants: { original: 0, embedded: 0 }, from: ['image'] },
 } as const satisfies Record<string, SidecarKindSpec>;
 
 export type SidecarKind = keyof typeof SIDECAR_KINDS;
@@ -34,11 +38,12 @@ export function isSidecarKind(value: string): value is SidecarKind {
   return Object.prototype.hasOwnProperty.call(SIDECAR_KINDS, value);
 }
 
-export function kindSpec(kind: string): SidecarKindSpec {
-  if (!isSidecarKind(kind)) {
-    throw new VssError('USAGE', `unknown sidecar kind ${JSON.stringify(kind)}; kinds are ${SIDECAR_KIND_NAMES.join(', ')}`);
+/** The kind named VALUE, or a clear error listing the kinds there are. */
+export function sidecarKind(value: string): SidecarKind {
+  if (!isSidecarKind(value)) {
+    throw new VssError('USAGE', `unknown sidecar kind ${JSON.stringify(value)}; kinds are ${SIDECAR_KIND_NAMES.join(', ')}`);
   }
-  return SIDECAR_KINDS[kind];
+  return value;
 }
 
 /** The kind whose folder is DIR, for parsing paths and URIs. */
@@ -67,4 +72,10 @@ export function checkFormat(kind: SidecarKind, format: string): void {
   if (!formats.includes(format)) {
     throw new VssError('USAGE', `${kind} sidecars are ${formats.join(' or ')}, not ${JSON.stringify(format)}`);
   }
+}
+
+/** Whether vss can make this sidecar itself for a content of this kind (engines aside). */
+export function canMake(kind: SidecarKind, variant: string, contentKind: string): boolean {
+  if (kind === 'live_photo_video' && variant === 'original') return false;
+  return (SIDECAR_KINDS[kind].from as readonly string[]).includes(contentKind);
 }

@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import { SIDECAR_STATUSES, SidecarManager, type SidecarStatus } from '../../sidecars/manager.js';
+import { sidecarKind, type SidecarKind } from '../../sidecars/kinds.js';
+import { globals, withLibrary } from '../context.js';
+import { displayPath, printJson, printLine } from '../output.js';
+
+function parseStatus(v: string): SidecarStatus {
+  if (!(SIDECAR_STATUSES as readonly string[]).includes(v)) throw new UsageError(`--status must be one of ${SIDECAR_STATUSES.join(', ')}`);
+  return v as SidecarStatus;
+}
+
+export function registerSidecarCommands(program: Command): void {
+  const sidecars = program.command('sidecars').description('derivative data of each content: thumbnails, OCR, transcripts, ...');
+
+  sidecars
+    .command('list')
+    .description('sidecar records, with the absolute path of each ready file')
+    .option('--content <uuid>', 'only this content')
+    .option('--kind <kind>', 'only this kind', sidecarKind)
+    .option('--status <status>', 'only this status', parseStatus)
+    .action(async function (this: Command, opts: { content?: string; kind?: SidecarKind; status?: SidecarStatus }) {
+      await withLibrary(this, (lib) => {
+        const rows = new SidecarManager(lib).list({ contentUuid: opts.content, kind: opts.kind, status: opts.status });
+        if (globals(this).json) {
+          return printJson(rows.map((r) => ({
+            content_uuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format, status: r.status,
+            source: r.source, size: r.size, checksum: r.checksum, path: r.path,
+          })));
+        }
+        if (rows.length === 0) return printLine('No sidecars.');
+        for (const r of rows) printLine(`${r.content_uuid}  ${r.kind}/${r.variant}.${r.format}  ${r.status}  ${r.source}  ${r.path ? displayPath(r.path) : ''}`);
+      });
+    });
+
+  sidecars
+    .command('presence <uuid...>')
+    .description('for each content and variant: here or not, status, path, and which devices have it')
+    .requiredOption('--kind <kind>', 'the sidecar kind', sidecarKind)
+    .option('--variants <list>', 'comma-separated variants (default: all of the kind)')
+    .action(async function (this: Command, uuids: string[], opts: { kind: SidecarKind; variants?: string }) {
+      await withLibrary(this, (lib) => {
+        const variants = opts.variants ? opts.variants.split(',').map((v) => v.trim()).filter(Boolean) : undefined;
+        const items = new SidecarManager(lib).presence(uuids, opts.kind, variants);
+        if (globals(this).json) return printJson(items);
+        for (const p of items) printLine(`${p.content_uuid}  ${opts.kind}/${p.variant}  ${p.local ? 'local' : p.status}  ${p.path ? displayPath(p.path) : ''}`);
+      });
+    });
+
+  sidecars
+    .command('path <uuid> <kind> <variant>')
+    .description('the path of a ready sidecar; queues it when missing and it can be made')
+    .action(async function (this: Command, uuid: string, kind: string, variant: string) {
+      await withLibrary(this, (lib) => {
+        const answer = new SidecarManager(lib).path(uuid, kind, variant);
+        if (globals(this).json) printJson(answer);
+        else if (answer.state === 'ready') printLine(displayPath(answer.path));
+        else if (answer.state === 'unavailable') process.stderr.write(`vss: error: unavailable: ${answer.reason}\n`);
+        else printLine(answer.state === 'pending' && answer.enqueued ? 'pending (queued now)' : answer.state);
+        if (answer.state === 'unavailable') process.exitCode = 1;
+      });
+    });
+}

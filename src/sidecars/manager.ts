@@ -1,0 +1,242 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { blake3 } from '@napi-rs/blake-hash';
+import { v5 as uuidv5 } from 'uuid';
+import { VssError } from '../core/errors.js';
+import { fsyncDir, tempPathFor } from '../core/fs-atomic.js';
+import type { Library } from '../library/library.js';
+import { sidecarAbsPath, sidecarAddress, sidecarRelPath, UUID_RE, type SidecarAddress } from './address.js';
+import { canMake, checkVariant, sidecarKind, variantsOf, type SidecarKind } from './kinds.js';
+
+export type SidecarStatus = 'pending' | 'generating' | 'ready' | 'failed' | 'missing';
+export type SidecarSource = 'generated' | 'reference' | 'converted' | 'fetched';
+export const SIDECAR_STATUSES: readonly SidecarStatus[] = ['pending', 'generating', 'ready', 'failed', 'missing'];
+
+/** Namespace of sidecar ids: UUIDv5(namespace, "content_uuid|kind|variant"). Pinned: never change it. */
+export const VSS_SIDECAR_NAMESPACE = '2f0b7d4e-8c1a-5e93-b6d2-7a4c9e1f3b58';
+
+export function sidecarUuid(contentUuid: string, kind: string, variant: string): string {
+  return uuidv5(`${contentUuid}|${kind}|${variant}`, VSS_SIDECAR_NAMESPACE);
+}
+
+interface SidecarRow {
+  id: number;
+  uuid: string;
+  content_uuid: string;
+  kind: SidecarKind;
+  variant: string;
+  format: string;
+  rel_path: string;
+  source_entry_id: number | null;
+  size: number | null;
+  checksum: string | null;
+  status: SidecarStatus;
+  source: SidecarSource;
+  generator: string | null;
+  error: string | null;
+}
+
+/** A sidecar as the CLI and API show it (DESIGN §11). */
+export interface SidecarInfo {
+  content_uuid: string;
+  kind: SidecarKind;
+  variant: string;
+  format: string;
+  status: SidecarStatus;
+  source: SidecarSource;
+  size: number | null;
+  checksum: string | null;
+  /** Absolute path on this device where the file is (reference: the user's own file), else null. */
+  path: string | null;
+  generator: string | null;
+  error: string | null;
+}
+
+export interface PresenceItem {
+  content_uuid: string;
+  variant: string;
+  local: boolean;
+  status: SidecarStatus | 'absent';
+  path: string | null;
+  devices: string[];
+}
+
+export type PathAnswer =
+  | { state: 'ready'; path: string }
+  | { state: 'pending' | 'generating'; enqueued: boolean }
+  | { state: 'unavailable'; reason: string };
+
+export interface ListFilter {
+  contentUuid?: string;
+  kind?: SidecarKind;
+  status?: SidecarStatus;
+}
+
+/**
+ * The Virtual Sidecar System's manager (DESIGN §5): the one place that records, finds and writes
+ * sidecars. The CLI, jobs and (later) the daemon all go through it.
+ */
+export class SidecarManager {
+  constructor(private readonly lib: Library) {}
+
+  /** For each content and variant: is it here, in what state, where, and which devices have it. */
+  presence(contentUuids: readonly string[], kind: string, variants?: readonly string[]): PresenceItem[] {
+    const k = sidecarKind(kind);
+    const wanted = variants && variants.length > 0 ? [...variants] : fixedVariants(k);
+    for (const v of wanted) checkVariant(k, v);
+    for (const c of contentUuids) if (!UUID_RE.test(c)) throw new VssError('USAGE', `invalid content uuid ${JSON.stringify(c)}`);
+    const rows = new Map<string, SidecarRow>();
+    const devices = new Map<string, string[]>();
+    const chunk = 500;
+    for (let i = 0; i < contentUuids.length; i += chunk) {
+      const part = contentUuids.slice(i, i + chunk);
+      const marks = part.map(() => '?').join(',');
+      for (const r of this.lib.db.prepare(`SELECT * FROM sidecars WHERE kind = ? AND content_uuid IN (${marks})`).all(k, ...part) as SidecarRow[]) {
+        rows.set(`${r.content_uuid}|${r.variant}`, r);
+      }
+      const avail = this.lib.db
+        .prepare(`SELECT content_uuid, variant, device_uuid FROM sidecar_availability WHERE kind = ? AND has = 1 AND content_uuid IN (${marks})`)
+        .all(k, ...part) as Array<{ content_uuid: string; variant: string; device_uuid: string }>;
+      for (const a of avail) {
+        const key = `${a.content_uuid}|${a.variant}`;
+        const list = devices.get(key) ?? [];
+        list.push(a.device_uuid);
+        devices.set(key, list);
+      }
+    }
+    const out: PresenceItem[] = [];
+    for (const c of contentUuids) {
+      for (const v of wanted) {
+        const key = `${c}|${v}`;
+        const r = rows.get(key);
+        const path = r && r.status === 'ready' ? this.filePath(r) : null;
+        out.push({ content_uuid: c, variant: v, local: path !== null, status: r?.status ?? 'absent', path, devices: devices.get(key) ?? [] });
+      }
+    }
+    return out;
+  }
+
+  /** The ready file's path; or the sidecar's queued state, queueing it now if it can be made here. */
+  path(contentUuid: string, kind: string, variant: string): PathAnswer {
+    const a = sidecarAddress(contentUuid, kind, variant);
+    const row = this.row(a);
+    if (row?.status === 'ready') {
+      const p = this.filePath(row);
+      if (p) return { state: 'ready', path: p };
+    }
+    if (row && (row.status === 'pending' || row.status === 'generating')) return { state: row.status, enqueued: false };
+    const content = this.lib.db.prepare('SELECT kind FROM content_identities WHERE uuid = ?').get(contentUuid) as { kind: string } | undefined;
+    if (!content) return { state: 'unavailable', reason: 'no such content in this library' };
+    if (!canMake(a.kind, a.variant, content.kind)) {
+      return { state: 'unavailable', reason: `a ${a.kind}/${a.variant} sidecar cannot be made from ${content.kind} content` };
+    }
+    this.upsert(a, { status: 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });
+    return { state: 'pending', enqueued: true };
+  }
+
+  list(filter: ListFilter = {}): SidecarInfo[] {
+    const where: string[] = [];
+    const args: string[] = [];
+    if (filter.contentUuid) { where.push('content_uuid = ?'); args.push(filter.contentUuid); }
+    if (filter.kind) { where.push('kind = ?'); args.push(filter.kind); }
+    if (filter.status) { where.push('status = ?'); args.push(filter.status); }
+    const rows = this.lib.db
+      .prepare(`SELECT * FROM sidecars ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY content_uuid, kind, variant`)
+      .all(...args) as SidecarRow[];
+    return rows.map((r) => this.info(r));
+  }
+
+  /**
+   * Write a managed sidecar: temp file beside the final path, fsync, rename, fsync the folder,
+   * then record it ready with size and checksum. A partial file never sits at the final path.
+   */
+  writeGenerated(address: SidecarAddress, data: Buffer, generator: string): SidecarInfo {
+    const final = sidecarAbsPath(this.lib.root, address);
+    mkdirSync(dirname(final), { recursive: true });
+    const tmp = tempPathFor(final);
+    const fd = openSync(tmp, 'wx', 0o644);
+    try {
+      let off = 0;
+      while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+      fsyncSync(fd);
+    } catch (err) {
+      closeSync(fd);
+      try { unlinkSync(tmp); } catch { /* gone already */ }
+      throw err;
+    }
+    closeSync(fd);
+    renameSync(tmp, final);
+    fsyncDir(dirname(final));
+    const row = this.upsert(address, {
+      status: 'ready', source: 'generated', size: data.length, checksum: blake3(data).toString('hex'), sourceEntryId: null, error: null, generator,
+    });
+    return this.info(row);
+  }
+
+  /**
+   * Track a user's existing file as a sidecar where it is (DESIGN §4: recorded ready at once).
+   * The file is never moved here; `convertReferenceToOwned` does that on request.
+   */
+  createReferenceSidecar(input: { contentUuid: string; kind: string; variant: string; format: string; sourceEntryId: number; size: number; checksum: string }): SidecarInfo {
+    const a = sidecarAddress(input.contentUuid, input.kind, input.variant, input.format);
+    const entry = this.lib.db.prepare("SELECT id FROM entries WHERE id = ? AND kind = 'file'").get(input.sourceEntryId);
+    if (!entry) throw new VssError('NOT_FOUND', `no file entry ${input.sourceEntryId} to reference`);
+    const row = this.upsert(a, { status: 'ready', source: 'reference', size: input.size, checksum: input.checksum, sourceEntryId: input.sourceEntryId, error: null });
+    return this.info(row);
+  }
+
+  private row(a: SidecarAddress): SidecarRow | undefined {
+    return this.lib.db.prepare('SELECT * FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').get(a.contentUuid, a.kind, a.variant) as SidecarRow | undefined;
+  }
+
+  /** Write the record and this device's availability together, then tell the event bus. */
+  private upsert(
+    a: SidecarAddress,
+    f: { status: SidecarStatus; source: SidecarSource; size: number | null; checksum: string | null; sourceEntryId: number | null; error: string | null; generator?: string },
+  ): SidecarRow {
+    const now = Date.now();
+    const db = this.lib.db;
+    db.transaction(() => {
+      db.prepare(
+        `INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, source_entry_id, size, checksum, status, source, generator, error, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(content_uuid, kind, variant) DO UPDATE SET
+           format = excluded.format, rel_path = excluded.rel_path, source_entry_id = excluded.source_entry_id,
+           size = excluded.size, checksum = excluded.checksum, status = excluded.status, source = excluded.source,
+           generator = COALESCE(excluded.generator, sidecars.generator), error = excluded.error, updated_at = excluded.updated_at`,
+      ).run(sidecarUuid(a.contentUuid, a.kind, a.variant), a.contentUuid, a.kind, a.variant, a.format, sidecarRelPath(a), f.sourceEntryId,
+        f.size, f.checksum, f.status, f.source, f.generator ?? null, f.error, now, now);
+      const has = f.status === 'ready' ? 1 : 0;
+      db.prepare(
+        `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = excluded.has, size = excluded.size, checksum = excluded.checksum, last_seen_at = excluded.last_seen_at`,
+      ).run(a.contentUuid, a.kind, a.variant, this.lib.device.uuid, has, has ? f.size : null, has ? f.checksum : null, now);
+    })();
+    this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: f.status, source: f.source });
+    return this.row(a)!;
+  }
+
+  /** Where the sidecar's file is on this device: the managed path, or a reference's own entry. */
+  private filePath(r: SidecarRow): string | null {
+    if (r.source !== 'reference') return join(this.lib.root, ...r.rel_path.split('/'));
+    if (r.source_entry_id === null) return null;
+    const e = this.lib.db
+      .prepare('SELECT l.path AS loc, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ? AND l.device_id = ?')
+      .get(r.source_entry_id, this.lib.deviceId) as { loc: string; rel_path: string } | undefined;
+    return e ? join(e.loc, ...e.rel_path.split('/')) : null;
+  }
+
+  private info(r: SidecarRow): SidecarInfo {
+    return {
+      content_uuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format, status: r.status, source: r.source,
+      size: r.size, checksum: r.checksum, path: r.status === 'ready' ? this.filePath(r) : null, generator: r.generator, error: r.error,
+    };
+  }
+}
+
+function fixedVariants(kind: SidecarKind): string[] {
+  const v = variantsOf(kind);
+  if (v === 'open') throw new VssError('USAGE', `${kind} variants are names (e.g. a model id): give --variants`);
+  return v;
+}
+
