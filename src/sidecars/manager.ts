@@ -66,6 +66,16 @@ export type PathAnswer =
   | { state: 'pending' | 'generating'; enqueued: boolean }
   | { state: 'unavailable'; reason: string };
 
+export interface RecordFields {
+  status: SidecarStatus;
+  source: SidecarSource;
+  size: number | null;
+  checksum: string | null;
+  sourceEntryId: number | null;
+  error: string | null;
+  generator?: string;
+}
+
 export interface ListFilter {
   contentUuid?: string;
   kind?: SidecarKind;
@@ -185,15 +195,26 @@ export class SidecarManager {
     return this.info(row);
   }
 
+  /** The record of one sidecar, or undefined when there is none. */
+  get(a: SidecarAddress): SidecarInfo | undefined {
+    const r = this.row(a);
+    return r ? this.info(r) : undefined;
+  }
+
+  /**
+   * Set a sidecar's record (creating it if needed) and this device's availability in one
+   * transaction, then emit `sidecar:changed`. Every state change of a sidecar goes through here.
+   */
+  record(a: SidecarAddress, f: RecordFields): SidecarInfo {
+    return this.info(this.upsert(a, f));
+  }
+
   private row(a: SidecarAddress): SidecarRow | undefined {
     return this.lib.db.prepare('SELECT * FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').get(a.contentUuid, a.kind, a.variant) as SidecarRow | undefined;
   }
 
   /** Write the record and this device's availability together, then tell the event bus. */
-  private upsert(
-    a: SidecarAddress,
-    f: { status: SidecarStatus; source: SidecarSource; size: number | null; checksum: string | null; sourceEntryId: number | null; error: string | null; generator?: string },
-  ): SidecarRow {
+  private upsert(a: SidecarAddress, f: RecordFields): SidecarRow {
     const now = Date.now();
     const db = this.lib.db;
     db.transaction(() => {
