@@ -2,6 +2,7 @@ import type { Db } from './connection.js';
 import { VssError } from '../core/errors.js';
 import { foundation } from './migrations/001-foundation.js';
 import { sidecars } from './migrations/002-sidecars.js';
+import { conversionJournal } from './migrations/003-conversion-journal.js';
 
 export interface Migration {
   version: number;
@@ -10,7 +11,7 @@ export interface Migration {
 }
 
 /** Every schema change, in order. The database's user_version says how many have run. */
-export const MIGRATIONS: readonly Migration[] = [foundation, sidecars];
+export const MIGRATIONS: readonly Migration[] = [foundation, sidecars, conversionJournal];
 
 export function currentSchemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;

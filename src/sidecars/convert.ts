@@ -1,0 +1,161 @@
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { crashPoint } from '../core/crash-point.js';
+import { VssError, describeFsError, errnoCode } from '../core/errors.js';
+import { fsyncDir, tempPathFor } from '../core/fs-atomic.js';
+import { blake3File } from '../content/blake3-file.js';
+import type { Library } from '../library/library.js';
+import { sidecarAbsPath, sidecarAddress, UUID_RE, type SidecarAddress } from './address.js';
+import { SidecarManager } from './manager.js';
+import type { SidecarKind } from './kinds.js';
+
+export interface ConvertResult {
+  converted: number;
+  recovered: number;
+  failed: Array<{ content_uuid: string; kind: string; variant: string; reason: string }>;
+}
+
+interface ReferenceRow {
+  uuid: string;
+  content_uuid: string;
+  kind: SidecarKind;
+  variant: string;
+  format: string;
+  source_entry_id: number | null;
+  size: number;
+  checksum: string;
+}
+
+interface JournalRow {
+  sidecar_uuid: string;
+  src_path: string;
+  dst_path: string;
+  tmp_path: string;
+  size: number;
+  checksum: string;
+  step: 'started' | 'placed';
+}
+
+/**
+ * Move reference sidecars (the user's own files, tracked in place) into their managed paths
+ * (DESIGN §4): a rename on one filesystem; otherwise copy, fsync, verify, rename, delete the
+ * original. Every conversion is journaled first, so a crash at any step is finished or undone
+ * by the next run, leaving exactly one good copy and a database that agrees with the disk.
+ */
+export async function convertReferences(lib: Library, filter: { kind?: SidecarKind; contentUuids?: string[] } = {}): Promise<ConvertResult> {
+  const result: ConvertResult = { converted: 0, recovered: await recoverConversions(lib), failed: [] };
+  const manager = new SidecarManager(lib);
+  for (const row of referenceRows(lib, filter)) {
+    const a = sidecarAddress(row.content_uuid, row.kind, row.variant, row.format);
+    try {
+      await convertOne(lib, manager, row, a);
+      result.converted++;
+    } catch (err) {
+      result.failed.push({ content_uuid: row.content_uuid, kind: row.kind, variant: row.variant, reason: describeFsError(err) });
+    }
+  }
+  return result;
+}
+
+function referenceRows(lib: Library, filter: { kind?: SidecarKind; contentUuids?: string[] }): ReferenceRow[] {
+  const where = ["source = 'reference'", "status = 'ready'"];
+  const args: string[] = [];
+  if (filter.kind) { where.push('kind = ?'); args.push(filter.kind); }
+  if (filter.contentUuids && filter.contentUuids.length > 0) {
+    for (const u of filter.contentUuids) if (!UUID_RE.test(u)) throw new VssError('USAGE', `invalid content uuid ${JSON.stringify(u)}`);
+    where.push(`content_uuid IN (${filter.contentUuids.map(() => '?').join(',')})`);
+    args.push(...filter.contentUuids);
+  }
+  return lib.db.prepare(`SELECT uuid, content_uuid, kind, variant, format, source_entry_id, size, checksum FROM sidecars WHERE ${where.join(' AND ')} ORDER BY id`).all(...args) as ReferenceRow[];
+}
+
+class ConversionError extends Error {}
+
+async function convertOne(lib: Library, manager: SidecarManager, row: ReferenceRow, a: SidecarAddress): Promise<void> {
+  const src = manager.get(a)?.path;
+  if (!src) throw new ConversionError('the referenced file is no longer indexed on this device; rescan its location');
+  const dst = sidecarAbsPath(lib.root, a);
+  const { checksum } = await blake3File(src);
+  if (checksum !== row.checksum) throw new ConversionError(`${src} changed since it was recorded; rescan its location first`);
+
+  mkdirSync(dirname(dst), { recursive: true });
+  const tmp = tempPathFor(dst);
+  lib.db.prepare(
+    "INSERT OR REPLACE INTO conversion_journal (sidecar_uuid, src_path, dst_path, tmp_path, size, checksum, step, created_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)",
+  ).run(row.uuid, src, dst, tmp, row.size, row.checksum, Date.now());
+  crashPoint('convert:journaled');
+
+  try {
+    renameSync(src, dst);
+    fsyncDir(dirname(dst));
+    fsyncDir(dirname(src));
+  } catch (err) {
+    if (errnoCode(err) !== 'EXDEV') throw err;
+    // Another filesystem: copy to a temp file beside the target, make it durable, check it, then place it.
+    copyFileSync(src, tmp);
+    const fd = openSync(tmp, 'r+');
+    try { fsyncSync(fd); } finally { closeSync(fd); }
+    crashPoint('convert:copied');
+    const copy = await blake3File(tmp);
+    if (copy.checksum !== row.checksum) {
+      unlinkSync(tmp);
+      throw new ConversionError('the copy does not match the original (disk error?); the original is untouched');
+    }
+    renameSync(tmp, dst);
+    fsyncDir(dirname(dst));
+  }
+  crashPoint('convert:placed-file');
+  finishRecord(lib, manager, row.uuid, a, row.size, row.checksum, row.source_entry_id);
+  crashPoint('convert:recorded');
+  await finishSource({ sidecar_uuid: row.uuid, src_path: src, dst_path: dst, tmp_path: tmp, size: row.size, checksum: row.checksum, step: 'placed' });
+  lib.db.prepare('DELETE FROM conversion_journal WHERE sidecar_uuid = ?').run(row.uuid);
+}
+
+/** The database half: the sidecar becomes `converted` at its managed path and the moved file's entry leaves the index. */
+function finishRecord(lib: Library, manager: SidecarManager, sidecarUuid: string, a: SidecarAddress, size: number, checksum: string, entryId: number | null): void {
+  lib.db.transaction(() => {
+    manager.record(a, { status: 'ready', source: 'converted', size, checksum, sourceEntryId: null, error: null });
+    if (entryId !== null) lib.db.prepare('DELETE FROM entries WHERE id = ?').run(entryId);
+    lib.db.prepare("UPDATE conversion_journal SET step = 'placed' WHERE sidecar_uuid = ?").run(sidecarUuid);
+  })();
+}
+
+/**
+ * After a copy across filesystems the original is deleted, once the placed copy is known good,
+ * and only if what is at the original path is still those same bytes (never a newer file).
+ */
+async function finishSource(j: JournalRow): Promise<void> {
+  if (existsSync(j.src_path) && existsSync(j.dst_path) && (await blake3File(j.src_path)).checksum === j.checksum) {
+    unlinkSync(j.src_path);
+    fsyncDir(dirname(j.src_path));
+  }
+  crashPoint('convert:deleted-source');
+}
+
+/** Finish or undo every conversion a crash interrupted. Returns how many were finished. */
+export async function recoverConversions(lib: Library): Promise<number> {
+  const rows = lib.db.prepare('SELECT * FROM conversion_journal').all() as JournalRow[];
+  if (rows.length === 0) return 0;
+  const manager = new SidecarManager(lib);
+  let finished = 0;
+  for (const j of rows) {
+    const sidecar = lib.db.prepare('SELECT content_uuid, kind, variant, format, source_entry_id FROM sidecars WHERE uuid = ?').get(j.sidecar_uuid) as
+      { content_uuid: string; kind: SidecarKind; variant: string; format: string; source_entry_id: number | null } | undefined;
+    if (existsSync(j.tmp_path)) unlinkSync(j.tmp_path);
+    const placed = existsSync(j.dst_path) && (await blake3File(j.dst_path)).checksum === j.checksum;
+    if (!placed) {
+      // The file never reached its managed path intact: undo. The original is where it was.
+      if (existsSync(j.dst_path) && existsSync(j.src_path)) unlinkSync(j.dst_path);
+      lib.db.prepare('DELETE FROM conversion_journal WHERE sidecar_uuid = ?').run(j.sidecar_uuid);
+      continue;
+    }
+    if (j.step === 'started' && sidecar) {
+      const a = sidecarAddress(sidecar.content_uuid, sidecar.kind, sidecar.variant, sidecar.format);
+      finishRecord(lib, manager, j.sidecar_uuid, a, j.size, j.checksum, sidecar.source_entry_id);
+    }
+    await finishSource(j);
+    lib.db.prepare('DELETE FROM conversion_journal WHERE sidecar_uuid = ?').run(j.sidecar_uuid);
+    finished++;
+  }
+  return finished;
+}
