@@ -209,6 +209,23 @@ export class SidecarManager {
     return this.info(this.upsert(a, f));
   }
 
+  /**
+   * A sidecar whose file is gone: `missing`, then `pending` again where this device can remake it
+   * (DESIGN §5), so the jobs make it anew. Returns the resulting status.
+   */
+  markMissing(a: SidecarAddress, reason: string): SidecarStatus {
+    const row = this.row(a);
+    if (!row) return 'missing';
+    const keep = { size: null, checksum: null, sourceEntryId: row.source_entry_id, error: reason };
+    this.upsert(a, { ...keep, status: 'missing', source: row.source });
+    const content = this.lib.db.prepare('SELECT kind FROM content_identities WHERE uuid = ?').get(a.contentUuid) as { kind: string } | undefined;
+    if (row.source !== 'reference' && content && canMake(a.kind, a.variant, content.kind)) {
+      this.upsert(a, { ...keep, sourceEntryId: null, status: 'pending', source: 'generated' });
+      return 'pending';
+    }
+    return 'missing';
+  }
+
   private row(a: SidecarAddress): SidecarRow | undefined {
     return this.lib.db.prepare('SELECT * FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').get(a.contentUuid, a.kind, a.variant) as SidecarRow | undefined;
   }
