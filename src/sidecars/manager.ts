@@ -1,9 +1,9 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../core/errors.js';
-import { fsyncDir, tempPathFor } from '../core/fs-atomic.js';
+import { writeFileAtomicSync } from '../core/fs-atomic.js';
 import type { Library } from '../library/library.js';
 import { sidecarAbsPath, sidecarAddress, sidecarRelPath, UUID_RE, type SidecarAddress } from './address.js';
 import { canMake, checkVariant, sidecarKind, variantsOf, type SidecarKind } from './kinds.js';
@@ -163,20 +163,7 @@ export class SidecarManager {
   writeGenerated(address: SidecarAddress, data: Buffer, generator: string): SidecarInfo {
     const final = sidecarAbsPath(this.lib.root, address);
     mkdirSync(dirname(final), { recursive: true });
-    const tmp = tempPathFor(final);
-    const fd = openSync(tmp, 'wx', 0o644);
-    try {
-      let off = 0;
-      while (off < data.length) off += writeSync(fd, data, off, data.length - off);
-      fsyncSync(fd);
-    } catch (err) {
-      closeSync(fd);
-      try { unlinkSync(tmp); } catch { /* gone already */ }
-      throw err;
-    }
-    closeSync(fd);
-    renameSync(tmp, final);
-    fsyncDir(dirname(final));
+    writeFileAtomicSync(final, data);
     const row = this.upsert(address, {
       status: 'ready', source: 'generated', size: data.length, checksum: blake3(data).toString('hex'), sourceEntryId: null, error: null, generator,
     });
