@@ -28,12 +28,17 @@ export function attachIndexReporter(events: EventBus, opts: { locationPath: stri
       startedAt = Date.now();
       const format = p.phase === 'content'
         ? 'Identifying [{bar}] {percentage}% | {value}/{total} files | {bytes} | {rate} files/s | ETA {eta_formatted}'
-        : 'Scanning {files} files, {dirs} folders | {rate} files/s';
+        : p.phase === 'media'
+          ? 'Reading media metadata [{bar}] {percentage}% | {value}/{total} files | {rate} files/s | ETA {eta_formatted}'
+          : 'Scanning {files} files, {dirs} folders | {rate} files/s';
       bar = new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 50 }, cliProgress.Presets.shades_classic);
       bar.start(p.total ?? 0, 0, { files: 0, dirs: 0, rate: 0, bytes: '' });
     }
     const seconds = Math.max(0.001, (Date.now() - startedAt) / 1000);
-    if (p.phase === 'content') {
+    if (p.phase === 'media') {
+      bar?.setTotal(p.total ?? 0);
+      bar?.update(p.done ?? 0, { rate: Math.round((p.done ?? 0) / seconds) });
+    } else if (p.phase === 'content') {
       bar?.setTotal(p.total ?? 0);
       bar?.update(p.done ?? 0, { rate: Math.round((p.done ?? 0) / seconds), bytes: `${formatBytes(p.doneBytes ?? 0)} / ${formatBytes(p.totalBytes ?? 0)}` });
     } else {

@@ -20,7 +20,7 @@ export interface SidecarChange {
   source: string;
 }
 
-export type IndexPhase = 'discovery' | 'cleanup' | 'aggregation' | 'content';
+export type IndexPhase = 'discovery' | 'cleanup' | 'aggregation' | 'content' | 'media';
 
 export interface IndexProgress {
   locationId: number;
@@ -28,7 +28,7 @@ export interface IndexProgress {
   files: number;
   dirs: number;
   bytes: number;
-  /** For the content phase, where the total is known. */
+  /** For the content and media phases, where the total is known. */
   done?: number;
   total?: number;
   doneBytes?: number;

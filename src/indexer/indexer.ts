@@ -1,6 +1,8 @@
 import { realpathSync } from 'node:fs';
 import type { Library } from '../library/library.js';
 import { childLog } from '../core/log.js';
+import { linkLivePhotos } from '../livephoto/link-live-photos.js';
+import { readMediaMetadata } from '../media/read-metadata.js';
 import { aggregateDirectories } from './aggregation.js';
 import { BatchWriter } from './batch-writer.js';
 import { removeOrphanContents, removeUnseen } from './cleanup.js';
@@ -21,8 +23,9 @@ export interface LocationRecord {
 
 /**
  * Index one location: discovery and processing → cleanup of what is gone → aggregation →
- * content identification (content and deep modes). Each phase commits as it goes; a killed
- * run leaves a consistent library and the next run completes the work.
+ * content identification (content and deep modes) → media metadata and Live Photo pairing
+ * (deep mode). Each phase commits as it goes; a killed run leaves a consistent library and the
+ * next run completes the work.
  */
 export async function indexLocation(lib: Library, location: LocationRecord): Promise<IndexResult> {
   const started = Date.now();
@@ -81,6 +84,17 @@ export async function indexLocation(lib: Library, location: LocationRecord): Pro
   }
   if (removed.files > 0 || counts.changed > 0 || counts.moved > 0) removeOrphanContents(db);
 
+  let media: { media_read: number; live_photos: number } | undefined;
+  if (location.index_mode === 'deep') {
+    events.emit('index:phase', { locationId, phase: 'media' });
+    const { read } = await readMediaMetadata({
+      db, locationId, rootAbs: location.path, onSkip,
+      onProgress: (p) => events.emit('index:progress', { locationId, phase: 'media', ...totals, ...p }),
+    });
+    const { livePhotos } = await linkLivePhotos({ lib, locationId, rootAbs: location.path, onSkip });
+    media = { media_read: read, live_photos: livePhotos };
+  }
+
   const finished = Date.now();
   db.prepare("UPDATE locations SET scan_state = 'complete', last_scan_completed_at = ? WHERE id = ?").run(finished, locationId);
   const contents = (db.prepare('SELECT COUNT(DISTINCT content_id) AS n FROM entries WHERE location_id = ? AND content_id IS NOT NULL').get(locationId) as { n: number }).n;
@@ -99,6 +113,7 @@ export async function indexLocation(lib: Library, location: LocationRecord): Pro
     hashed,
     skipped: skipped.items,
     skipped_total: skipped.total,
+    ...media,
   };
 }
 

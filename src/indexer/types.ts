@@ -41,4 +41,8 @@ export interface IndexResult {
   hashed: number;
   skipped: SkippedFile[];
   skipped_total: number;
+  /** Deep mode only: image and video contents whose embedded metadata was read in this scan. */
+  media_read?: number;
+  /** Deep mode only: still contents of the location with their Live Photo movie recorded. */
+  live_photos?: number;
 }
