@@ -178,6 +178,11 @@ export class SidecarManager {
     const a = sidecarAddress(input.contentUuid, input.kind, input.variant, input.format);
     const entry = this.lib.db.prepare("SELECT id FROM entries WHERE id = ? AND kind = 'file'").get(input.sourceEntryId);
     if (!entry) throw new VssError('NOT_FOUND', `no file entry ${input.sourceEntryId} to reference`);
+    const existing = this.row(a);
+    if (existing?.status === 'ready' && existing.source !== 'reference') {
+      // vss already owns a good file for this sidecar; a reference must not take its place.
+      throw new VssError('ALREADY_EXISTS', `${a.kind}/${a.variant} of ${a.contentUuid} is already ${existing.source} and ready`);
+    }
     const row = this.upsert(a, { status: 'ready', source: 'reference', size: input.size, checksum: input.checksum, sourceEntryId: input.sourceEntryId, error: null });
     return this.info(row);
   }
