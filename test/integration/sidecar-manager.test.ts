@@ -95,6 +95,14 @@ describe('sidecar manager', () => {
     assert.equal(m.path(text, 'live_photo_video', 'original').state, 'unavailable');
   });
 
+  it('never lets a reference replace a ready sidecar vss owns', () => {
+    const m = new SidecarManager(lib);
+    assert.throws(() => m.createReferenceSidecar({
+      contentUuid: image, kind: 'thumb', variant: 'grid@1x', format: 'webp', sourceEntryId: movieEntry, size: 1, checksum: 'x',
+    }), /already generated and ready/);
+    assert.equal(m.get(sidecarAddress(image, 'thumb', 'grid@1x'))!.source, 'generated');
+  });
+
   it('refuses a ready row without a checksum at the database level', () => {
     assert.throws(() => lib.db.prepare(
       "INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, status, source, created_at, updated_at) VALUES ('x', ?, 'ocr', 'default', 'json', 'r', 'ready', 'generated', 0, 0)",
