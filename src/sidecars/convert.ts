@@ -115,7 +115,11 @@ async function convertOne(lib: Library, manager: SidecarManager, row: ReferenceR
 function finishRecord(lib: Library, manager: SidecarManager, sidecarUuid: string, a: SidecarAddress, size: number, checksum: string, entryId: number | null): void {
   lib.db.transaction(() => {
     manager.record(a, { status: 'ready', source: 'converted', size, checksum, sourceEntryId: null, error: null });
-    if (entryId !== null) lib.db.prepare('DELETE FROM entries WHERE id = ?').run(entryId);
+    if (entryId !== null) {
+      // The location's folder totals no longer hold: its next scan must aggregate again.
+      lib.db.prepare("UPDATE locations SET scan_state = 'pending' WHERE id = (SELECT location_id FROM entries WHERE id = ?)").run(entryId);
+      lib.db.prepare('DELETE FROM entries WHERE id = ?').run(entryId);
+    }
     lib.db.prepare("UPDATE conversion_journal SET step = 'placed' WHERE sidecar_uuid = ?").run(sidecarUuid);
   })();
 }

@@ -4,6 +4,9 @@ import { SIDECAR_STATUSES, SidecarManager, type SidecarStatus } from '../../side
 import { sidecarKind, type SidecarKind } from '../../sidecars/kinds.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, printJson, printLine } from '../output.js';
+import { registerConvertCommand } from './sidecars-convert.js';
+import { registerReconcileCommand } from './sidecars-reconcile.js';
+import { registerWatchCommand } from './sidecars-watch.js';
 
 function parseStatus(v: string): SidecarStatus {
   if (!(SIDECAR_STATUSES as readonly string[]).includes(v)) throw new UsageError(`--status must be one of ${SIDECAR_STATUSES.join(', ')}`);
@@ -60,4 +63,8 @@ export function registerSidecarCommands(program: Command): void {
         if (answer.state === 'unavailable') process.exitCode = 1;
       });
     });
+
+  registerReconcileCommand(sidecars);
+  registerConvertCommand(sidecars);
+  registerWatchCommand(sidecars);
 }

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { startMaintenance } from '../../sidecars/maintenance.js';
+import { globals, withLibrary } from '../context.js';
+import { printJson, printLine } from '../output.js';
+
+export function registerWatchCommand(sidecars: Command): void {
+  sidecars
+    .command('watch')
+    .description('keep the records true while files under sidecars/ change (reconciles first); Ctrl-C stops')
+    .action(async function (this: Command) {
+      await withLibrary(this, async (lib) => {
+        const m = await startMaintenance(lib);
+        const r = await m.reconciled;
+        if (globals(this).json) printJson({ reconciled: r });
+        else printLine(`Reconciled (${r.recorded} recorded, ${r.missing} missing, ${r.orphans_removed} orphans removed, ${r.temp_removed} temp removed, ${r.corrupt} corrupt); watching ${lib.layout.sidecarsDir}`);
+        lib.events.on('sidecar:changed', (e) => {
+          if (!globals(this).json) printLine(`${e.contentUuid} ${e.kind}/${e.variant}: ${e.status}`);
+        });
+        await new Promise<void>((res) => {
+          for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => res());
+        });
+        await m.stop();
+      });
+    });
+}

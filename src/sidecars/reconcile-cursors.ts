@@ -1,0 +1,100 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/connection.js';
+import type { SidecarSource, SidecarStatus } from './manager.js';
+
+/**
+ * Reconcile walks sidecars/ in content_uuid order and reads the database beside it in the same
+ * order — a merge join — instead of one query per file. Both cursors read a page at a time by
+ * key (never OFFSET, never an open iterator), so memory stays flat however many rows there are
+ * and the manager may write between pages.
+ */
+const PAGE = 2000;
+
+/** What reconcile needs of a sidecar row. Snapshots: every change is re-checked against a fresh read. */
+export interface RowSnapshot {
+  content_uuid: string;
+  kind: string;
+  variant: string;
+  format: string;
+  status: SidecarStatus;
+  source: SidecarSource;
+  size: number | null;
+  checksum: string | null;
+  source_entry_id: number | null;
+}
+
+const ROW_COLUMNS = 'content_uuid, kind, variant, format, status, source, size, checksum, source_entry_id';
+
+/** Every sidecar row in (content_uuid, kind, variant) order, one content's rows at a time. */
+export class SidecarRowCursor {
+  private readonly first: Statement;
+  private readonly after: Statement;
+  private page: RowSnapshot[] = [];
+  private pos = 0;
+  private started = false;
+  private exhausted = false;
+
+  constructor(db: Db, private readonly pageSize = PAGE) {
+    this.first = db.prepare(`SELECT ${ROW_COLUMNS} FROM sidecars ORDER BY content_uuid, kind, variant LIMIT ${pageSize}`);
+    this.after = db.prepare(
+      `SELECT ${ROW_COLUMNS} FROM sidecars WHERE (content_uuid, kind, variant) > (?, ?, ?) ORDER BY content_uuid, kind, variant LIMIT ${pageSize}`,
+    );
+  }
+
+  /** The content_uuid of the next row, or undefined at the end. */
+  peekContent(): string | undefined {
+    if (this.pos >= this.page.length) this.fetch();
+    return this.page[this.pos]?.content_uuid;
+  }
+
+  /** The rows of the next content (the one peekContent names). */
+  nextGroup(): RowSnapshot[] {
+    const uuid = this.peekContent();
+    const group: RowSnapshot[] = [];
+    while (uuid !== undefined && this.peekContent() === uuid) group.push(this.page[this.pos++]!);
+    return group;
+  }
+
+  private fetch(): void {
+    if (this.exhausted) return;
+    const last = this.page[this.page.length - 1];
+    this.page = (this.started && last ? this.after.all(last.content_uuid, last.kind, last.variant) : this.first.all()) as RowSnapshot[];
+    this.started = true;
+    this.pos = 0;
+    if (this.page.length < this.pageSize) this.exhausted = true;
+  }
+}
+
+/**
+ * content_identities.kind by uuid, for uuids asked in ascending order: a page read from the
+ * first uuid asked serves the next ones, and a uuid beyond it seeks with a new page. Dense asks
+ * (every content has sidecars) read the index sequentially; sparse ones cost one seek each.
+ */
+export class ContentKindCursor {
+  private readonly seek: Statement;
+  private page: Array<{ uuid: string; kind: string }> = [];
+  private from: string | undefined;
+  private pos = 0;
+
+  constructor(db: Db, private readonly pageSize = PAGE) {
+    this.seek = db.prepare(`SELECT uuid, kind FROM content_identities WHERE uuid >= ? ORDER BY uuid LIMIT ${pageSize}`);
+  }
+
+  kindOf(uuid: string): string | undefined {
+    if (!this.covers(uuid)) {
+      this.page = this.seek.all(uuid) as Array<{ uuid: string; kind: string }>;
+      this.from = uuid;
+      this.pos = 0;
+    }
+    while (this.pos < this.page.length && this.page[this.pos]!.uuid < uuid) this.pos++;
+    const hit = this.page[this.pos];
+    return hit?.uuid === uuid ? hit.kind : undefined;
+  }
+
+  private covers(uuid: string): boolean {
+    if (this.from === undefined || uuid < this.from) return false;
+    const last = this.page[this.page.length - 1];
+    // A short page reached the end of the table; a full one covers up to its last uuid.
+    return this.page.length < this.pageSize || (last !== undefined && uuid <= last.uuid);
+  }
+}
