@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
 import type { Library } from '../library/library.js';
 import { sidecarAbsPath, sidecarAddress, sidecarRelPath, UUID_RE, type SidecarAddress } from './address.js';
-import { canMake, checkVariant, sidecarKind, variantsOf, type SidecarKind } from './kinds.js';
+import { canMake, checkVariant, sidecarKind, SIDECAR_KINDS, variantsOf, type SidecarKind } from './kinds.js';
 
 export type SidecarStatus = 'pending' | 'generating' | 'ready' | 'failed' | 'missing';
 export type SidecarSource = 'generated' | 'reference' | 'converted' | 'fetched';
@@ -95,32 +95,47 @@ export class SidecarManager {
     const wanted = variants && variants.length > 0 ? [...variants] : fixedVariants(k);
     for (const v of wanted) checkVariant(k, v);
     for (const c of contentUuids) if (!UUID_RE.test(c)) throw new VssError('USAGE', `invalid content uuid ${JSON.stringify(c)}`);
-    const rows = new Map<string, SidecarRow>();
-    const devices = new Map<string, string[]>();
-    const chunk = 500;
-    for (let i = 0; i < contentUuids.length; i += chunk) {
-      const part = contentUuids.slice(i, i + chunk);
-      const marks = part.map(() => '?').join(',');
-      for (const r of this.lib.db.prepare(`SELECT * FROM sidecars WHERE kind = ? AND content_uuid IN (${marks})`).all(k, ...part) as SidecarRow[]) {
-        rows.set(`${r.content_uuid}|${r.variant}`, r);
-      }
-      const avail = this.lib.db
-        .prepare(`SELECT content_uuid, variant, device_uuid FROM sidecar_availability WHERE kind = ? AND has = 1 AND content_uuid IN (${marks})`)
-        .all(k, ...part) as Array<{ content_uuid: string; variant: string; device_uuid: string }>;
-      for (const a of avail) {
-        const key = `${a.content_uuid}|${a.variant}`;
-        const list = devices.get(key) ?? [];
-        list.push(a.device_uuid);
-        devices.set(key, list);
-      }
+    // The hot path of every UI that shows thumbnails: one query for all contents and variants
+    // (JSON lists bound as single parameters, one unique-index seek per pair), answering with
+    // list positions instead of uuid strings, and paths built from the address itself.
+    const ids = JSON.stringify(contentUuids);
+    const vs = JSON.stringify(wanted);
+    const width = wanted.length;
+    const status: Array<SidecarStatus | undefined> = new Array(contentUuids.length * width);
+    const pathOf: Array<string | null> = new Array(contentUuids.length * width).fill(null);
+    const found = this.lib.db
+      .prepare(`SELECT c.key, v.key, s.status, s.source, s.format, s.source_entry_id
+                FROM json_each(?) c CROSS JOIN json_each(?) v
+                JOIN sidecars s ON s.content_uuid = c.value AND s.kind = ? AND s.variant = v.value`)
+      .raw()
+      .all(ids, vs, k) as Array<[number, number, SidecarStatus, SidecarSource, string, number | null]>;
+    const dir = SIDECAR_KINDS[k].dir;
+    const root = this.lib.layout.sidecarsDir + sep + 'content' + sep;
+    for (const [ci, vi, st, source, format, entryId] of found) {
+      const at = ci * width + vi;
+      status[at] = st;
+      if (st !== 'ready') continue;
+      const c = contentUuids[ci]!;
+      pathOf[at] = source === 'reference'
+        ? this.referencePath(entryId)
+        : `${root}${c.slice(0, 2)}${sep}${c.slice(2, 4)}${sep}${c}${sep}${dir}${sep}${wanted[vi]!}.${format}`;
     }
-    const out: PresenceItem[] = [];
-    for (const c of contentUuids) {
-      for (const v of wanted) {
-        const key = `${c}|${v}`;
-        const r = rows.get(key);
-        const path = r && r.status === 'ready' ? this.filePath(r) : null;
-        out.push({ content_uuid: c, variant: v, local: path !== null, status: r?.status ?? 'absent', path, devices: devices.get(key) ?? [] });
+    const devices = new Map<string, string[]>();
+    const avail = this.lib.db
+      .prepare(`SELECT c.key, a.variant, group_concat(a.device_uuid, ' ') FROM json_each(?) c
+                JOIN sidecar_availability a ON a.content_uuid = c.value AND a.kind = ? AND a.has = 1 GROUP BY c.key, a.variant`)
+      .raw()
+      .all(ids, k) as Array<[number, string, string]>;
+    for (const [ci, v, list] of avail) devices.set(`${ci}|${v}`, list.split(' '));
+
+    const none: string[] = [];
+    const out: PresenceItem[] = new Array(contentUuids.length * width);
+    for (let ci = 0; ci < contentUuids.length; ci++) {
+      for (let vi = 0; vi < width; vi++) {
+        const at = ci * width + vi;
+        const path = pathOf[at]!;
+        const devs = devices.size === 0 ? none : devices.get(`${ci}|${wanted[vi]!}`) ?? none;
+        out[at] = { content_uuid: contentUuids[ci]!, variant: wanted[vi]!, local: path !== null, status: status[at] ?? 'absent', path, devices: devs === none ? [] : devs };
       }
     }
     return out;
@@ -249,10 +264,15 @@ export class SidecarManager {
   /** Where the sidecar's file is on this device: the managed path, or a reference's own entry. */
   private filePath(r: SidecarRow): string | null {
     if (r.source !== 'reference') return join(this.lib.root, ...r.rel_path.split('/'));
-    if (r.source_entry_id === null) return null;
+    return this.referencePath(r.source_entry_id);
+  }
+
+  /** The absolute path of a reference's file: its entry in one of this device's locations. */
+  private referencePath(entryId: number | null): string | null {
+    if (entryId === null) return null;
     const e = this.lib.db
       .prepare('SELECT l.path AS loc, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ? AND l.device_id = ?')
-      .get(r.source_entry_id, this.lib.deviceId) as { loc: string; rel_path: string } | undefined;
+      .get(entryId, this.lib.deviceId) as { loc: string; rel_path: string } | undefined;
     return e ? join(e.loc, ...e.rel_path.split('/')) : null;
   }
 
