@@ -7,3 +7,9 @@ export { iterateContents, type ContentListItem } from './content/list-contents.j
 export { contentUuidFor, VSS_CONTENT_NAMESPACE } from './content/identity.js';
 export { CONTENT_KINDS, type ContentKind } from './content/kinds.js';
 export type { IndexResult, IndexMode } from './indexer/types.js';
+export { SidecarManager, type SidecarInfo, type PresenceItem } from './sidecars/manager.js';
+export { reconcile, type ReconcileResult } from './sidecars/reconcile.js';
+export { convertReferences } from './sidecars/convert.js';
+export { SidecarWatcher } from './sidecars/watcher.js';
+export { startMaintenance } from './sidecars/maintenance.js';
+export { sidecarAddress, sidecarUri, parseSidecarUri } from './sidecars/address.js';

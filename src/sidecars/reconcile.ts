@@ -1,9 +1,8 @@
-import { lstatSync, readdirSync, rmdirSync, unlinkSync, type Dirent } from 'node:fs';
+import { lstatSync, type Dirent } from 'node:fs';
 import { sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describeFsError, errnoCode, VssError } from '../core/errors.js';
-import { TEMP_PREFIX } from '../core/fs-atomic.js';
 import type { Library } from '../library/library.js';
 import { parseSidecarRelPath, sidecarAbsPath, sidecarAddress, UUID_RE, type SidecarAddress } from './address.js';
 import { FileChecksummer, type ChecksumOutcome } from './file-checksum.js';
@@ -11,6 +10,7 @@ import { canMake, kindForDir, SIDECAR_KINDS } from './kinds.js';
 import { SidecarManager, type SidecarInfo, type SidecarSource } from './manager.js';
 import { ContentKindCursor, SidecarRowCursor, type RowSnapshot } from './reconcile-cursors.js';
 import { ReferenceChecker } from './reference-check.js';
+import { SweepFs } from './reconcile-fs.js';
 import { Verifier, type Verdict } from './verify-pool.js';
 
 /** What one reconcile changed (DESIGN §5, §11). A second run right after reports all zeros. */
@@ -23,12 +23,12 @@ export interface ReconcileResult {
   orphans_removed: number;
   /** Leftover temporary files of interrupted writes. */
   temp_removed: number;
-  /** Files whose size (always) or checksum (with verify) is not what was recorded: deleted, re-queued. */
+  /** With verify: files whose size or checksum is not what was recorded; deleted, re-queued. */
   corrupt: number;
 }
 
 export interface ReconcileOptions {
-  /** Re-hash every ready managed file, not only compare sizes. */
+  /** Re-hash every ready managed file (size first); without it, a file that is there is taken as recorded. */
   verify?: boolean;
   /** A file or folder that could not be read or removed; reconcile leaves it and goes on. */
   onProblem?: (path: string, reason: string) => void;
@@ -62,6 +62,7 @@ class Reconciler {
   private readonly rows: SidecarRowCursor;
   private readonly contents: ContentKindCursor;
   private readonly references: ReferenceChecker;
+  private readonly fs: SweepFs;
   private readonly hasher = new FileChecksummer();
   /** Present with verify: re-hashes every ready managed file, beside the walk once there is enough to hash. */
   private readonly verifier: Verifier | undefined;
@@ -69,6 +70,7 @@ class Reconciler {
 
   constructor(private readonly lib: Library, private readonly opts: ReconcileOptions) {
     this.manager = new SidecarManager(lib);
+    this.fs = new SweepFs(this.result, (path, err) => this.problem(path, err));
     this.rows = new SidecarRowCursor(lib.db);
     this.contents = new ContentKindCursor(lib.db);
     this.references = new ReferenceChecker(lib);
@@ -92,11 +94,11 @@ class Reconciler {
       // Following it would let reconcile delete files wherever it points.
       throw new VssError('LIBRARY_INVALID', 'sidecars/ is not a real folder (a symbolic link?); reconcile works only inside the library', { path: root });
     }
-    for (const e of st ? this.listOrThrow(root) : []) {
+    for (const e of st ? this.fs.listOrThrow(root) : []) {
       const p = root + sep + e.name;
       if (e.name === 'content' && e.isDirectory()) await this.walkContentRoot(p);
-      else if (e.name === 'content') this.removeJunk(p, e);
-      else this.sweepOutside(p, e);
+      else if (e.name === 'content') this.fs.removeJunk(p, e);
+      else this.fs.sweepOutside(p, e);
     }
     await this.rowsBefore(undefined);
   }
@@ -104,41 +106,41 @@ class Reconciler {
   // --- the walk: sidecars/content/{h0}/{h1}/{uuid}; each returns whether its folder is gone ----
 
   private async walkContentRoot(dir: string): Promise<void> {
-    for (const e of this.listOrThrow(dir)) {
+    for (const e of this.fs.listOrThrow(dir)) {
       const p = dir + sep + e.name;
-      if (this.sweep(p, e) !== undefined) continue;
+      if (this.fs.sweep(p, e) !== undefined) continue;
       if (e.isDirectory() && HEX2.test(e.name)) await this.walkH0(p, e.name);
-      else this.removeJunk(p, e);
+      else this.fs.removeJunk(p, e);
     }
   }
 
   private async walkH0(dir: string, h0: string): Promise<boolean> {
-    const entries = this.list(dir);
+    const entries = this.fs.list(dir);
     if (entries === null) return this.skipRows(h0);
     let kept = 0;
     for (const e of entries) {
       const p = dir + sep + e.name;
-      const gone = this.sweep(p, e) ?? (e.isDirectory() && HEX2.test(e.name) ? await this.walkH1(p, h0 + e.name) : this.removeJunk(p, e));
+      const gone = this.fs.sweep(p, e) ?? (e.isDirectory() && HEX2.test(e.name) ? await this.walkH1(p, h0 + e.name) : this.fs.removeJunk(p, e));
       if (!gone) kept++;
     }
-    return kept === 0 && this.rmdir(dir);
+    return kept === 0 && this.fs.rmdir(dir);
   }
 
   private async walkH1(dir: string, prefix: string): Promise<boolean> {
-    const entries = this.list(dir);
+    const entries = this.fs.list(dir);
     if (entries === null) return this.skipRows(prefix);
     let kept = 0;
     for (const e of entries) {
       const p = dir + sep + e.name;
-      let gone = this.sweep(p, e);
+      let gone = this.fs.sweep(p, e);
       if (gone === undefined) {
         // A valid uuid filed under another prefix is not an address: junk like any other.
-        gone = e.isDirectory() && UUID_RE.test(e.name) && e.name.startsWith(prefix) ? await this.contentFolder(p, e, e.name) : this.removeJunk(p, e);
+        gone = e.isDirectory() && UUID_RE.test(e.name) && e.name.startsWith(prefix) ? await this.contentFolder(p, e, e.name) : this.fs.removeJunk(p, e);
       }
       if (!gone) kept++;
       await this.maybeYield();
     }
-    return kept === 0 && this.rmdir(dir);
+    return kept === 0 && this.fs.rmdir(dir);
   }
 
   /** One content's folder, merged with its rows. */
@@ -147,11 +149,11 @@ class Reconciler {
     const rows = this.rows.peekContent() === uuid ? this.rows.nextGroup() : [];
     const contentKind = this.contents.kindOf(uuid) ?? this.contentKindNow(uuid);
     if (contentKind === undefined) {
-      const gone = this.removeJunk(dir, dirent);
+      const gone = this.fs.removeJunk(dir, dirent);
       for (const row of rows) this.rowWithoutFile(row, undefined);
       return gone;
     }
-    const entries = this.list(dir);
+    const entries = this.fs.list(dir);
     if (entries === null) return false; // unreadable: its rows are left as they are
 
     const found = new Map<string, Found[]>(); // kind|variant → files (normally one)
@@ -160,21 +162,21 @@ class Reconciler {
     let kept = 0;
     for (const e of entries) {
       const p = dir + sep + e.name;
-      const swept = this.sweep(p, e);
+      const swept = this.fs.sweep(p, e);
       if (swept !== undefined) { if (!swept) kept++; continue; }
       const kind = e.isDirectory() ? kindForDir(e.name) : undefined;
-      if (!kind) { if (!this.removeJunk(p, e)) kept++; continue; }
-      const files = this.list(p);
+      if (!kind) { if (!this.fs.removeJunk(p, e)) kept++; continue; }
+      const files = this.fs.list(p);
       if (files === null) { unreadable.add(kind); kept++; continue; }
       const folder = { path: p, kept: 0 };
       folders.push(folder);
       for (const f of files) {
         const fp = p + sep + f.name;
-        const s = this.sweep(fp, f);
+        const s = this.fs.sweep(fp, f);
         if (s !== undefined) { if (!s) folder.kept++; continue; }
         // The one parser decides what is an address (variant in the table, allowed format, ...).
         const address = f.isFile() ? parseSidecarRelPath(`sidecars/content/${uuid.slice(0, 2)}/${uuid.slice(2, 4)}/${uuid}/${e.name}/${f.name}`) : null;
-        if (!address) { if (!this.removeJunk(fp, f)) folder.kept++; continue; }
+        if (!address) { if (!this.fs.removeJunk(fp, f)) folder.kept++; continue; }
         folder.kept++;
         const key = `${address.kind}|${address.variant}`;
         const list = found.get(key);
@@ -199,18 +201,13 @@ class Reconciler {
       const i = list.findIndex((f) => f.address.format === row.format);
       if (i >= 0) {
         const own = list.splice(i, 1)[0]!;
+        held.set(key, 'managed');
+        // Plain reconcile takes a file that is there as recorded (a stat per file would cost a fifth
+        // of the run); verify re-hashes it, possibly ahead of the walk, and acts when the verdict comes.
         if (this.verifier) {
-          // Hashed ahead of the walk; the verdict is acted on when it comes (a copy in another format goes meanwhile).
-          held.set(key, 'managed');
           await this.verifier.submit({ path: own.path, size: row.size ?? -1 }, row.checksum ?? '', (v) => this.afterVerify(v, row, a, own, contentKind));
-          continue;
         }
-        const verdict = this.sizeCheck(row, own.path);
-        if (verdict === 'ok') { held.set(key, 'managed'); continue; }
-        if (verdict === 'corrupt') {
-          if (!this.dropCorrupt(row, a, own, contentKind)) held.set(key, 'managed');
-          continue;
-        }
+        continue;
       }
       // The file is gone, unless the same sidecar is here in another format: that one is recorded below.
       if (list.length === 0) this.markMissing(row, a, contentKind);
@@ -225,11 +222,11 @@ class Reconciler {
       list.sort((x, y) => formats.indexOf(x.address.format) - formats.indexOf(y.address.format));
       if (!held.has(key) && !(await this.recordFound(list.shift()!))) continue;
       // One sidecar per (content, kind, variant): a copy in another format is a leftover.
-      for (const dup of list) if (this.unlink(dup.path, 'orphan')) dup.folder.kept--;
+      for (const dup of list) if (this.fs.unlink(dup.path, 'orphan')) dup.folder.kept--;
     }
 
-    for (const f of folders) if (!(f.kept === 0 && this.rmdir(f.path))) kept++;
-    return kept === 0 && this.rmdir(dir);
+    for (const f of folders) if (!(f.kept === 0 && this.fs.rmdir(f.path))) kept++;
+    return kept === 0 && this.fs.rmdir(dir);
   }
 
   /** Rows of contents that have no folder on disk, up to (not including) UUID; all the rest at the end. */
@@ -289,10 +286,10 @@ class Reconciler {
   private dropCorrupt(row: RowSnapshot, a: SidecarAddress, file: Found, contentKind: string): boolean {
     const fresh = this.manager.get(a);
     if (fresh?.status !== 'ready' || fresh.source === 'reference' || fresh.checksum !== row.checksum || fresh.size !== row.size) return false;
-    if (!this.unlink(file.path, null)) return false;
+    if (!this.fs.unlink(file.path, null)) return false;
     file.folder.kept--;
     this.result.corrupt++;
-    this.toMissing(a, fresh, contentKind, `reconcile found the file corrupt (its ${this.verifier ? 'checksum or size' : 'size'} differs from the record) and deleted it`);
+    this.toMissing(a, fresh, contentKind, 'reconcile --verify found the file corrupt (its size or checksum differs from the record) and deleted it');
     return true;
   }
 
@@ -324,18 +321,6 @@ class Reconciler {
     return true;
   }
 
-  /** Without verify: the file is there with the recorded size (a truncated or padded file is corrupt). */
-  private sizeCheck(row: RowSnapshot, path: string): Verdict {
-    try {
-      const st = lstatSync(path, { throwIfNoEntry: false });
-      if (!st?.isFile()) return 'gone';
-      return st.size === row.size ? 'ok' : 'corrupt';
-    } catch (err) {
-      this.problem(path, err);
-      return 'ok'; // unreadable is no evidence against it
-    }
-  }
-
   private afterVerify(v: Verdict, row: RowSnapshot, a: SidecarAddress, file: Found, contentKind: string): void {
     if (v === 'corrupt') this.dropCorrupt(row, a, file, contentKind);
     else if (v === 'gone') this.markMissing(row, a, contentKind);
@@ -345,75 +330,6 @@ class Reconciler {
   private contentKindNow(uuid: string): string | undefined {
     const r = this.lib.db.prepare('SELECT kind FROM content_identities WHERE uuid = ?').get(uuid) as { kind: string } | undefined;
     return r?.kind;
-  }
-
-  // --- the filesystem: lstat-based, never following a link -----------------------------------
-
-  /** Junk found at any level: symlinks and temporary files. True/false: removed or not; undefined: not junk of this sort. */
-  private sweep(path: string, e: Dirent): boolean | undefined {
-    if (e.isSymbolicLink()) return this.unlink(path, 'orphan');
-    if (!e.isDirectory() && e.name.startsWith(TEMP_PREFIX)) return this.unlink(path, 'temp');
-    return undefined;
-  }
-
-  /** Outside content/: only temporary files and symlinks go; other files are not reconcile's to judge. */
-  private sweepOutside(path: string, e: Dirent): void {
-    if (this.sweep(path, e) !== undefined) return;
-    if (e.isDirectory()) for (const c of this.list(path) ?? []) this.sweepOutside(path + sep + c.name, c);
-  }
-
-  /** Remove a file, link or whole folder that is not a valid address. */
-  private removeJunk(path: string, e: Dirent): boolean {
-    if (!e.isDirectory()) return this.sweep(path, e) ?? this.unlink(path, 'orphan');
-    const entries = this.list(path);
-    if (entries === null) return false;
-    let kept = 0;
-    for (const c of entries) if (!this.removeJunk(path + sep + c.name, c)) kept++;
-    return kept === 0 && this.rmdir(path);
-  }
-
-  private unlink(path: string, count: 'orphan' | 'temp' | null): boolean {
-    try {
-      unlinkSync(path);
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return true;
-      this.problem(path, err);
-      return false;
-    }
-    if (count === 'orphan') this.result.orphans_removed++;
-    else if (count === 'temp') this.result.temp_removed++;
-    return true;
-  }
-
-  /** Prune an emptied folder; one that something was written into meanwhile stays. */
-  private rmdir(path: string): boolean {
-    try {
-      rmdirSync(path);
-      return true;
-    } catch (err) {
-      const code = errnoCode(err);
-      if (code === 'ENOENT') return true;
-      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') this.problem(path, err);
-      return false;
-    }
-  }
-
-  /** A folder's entries in name order (= content_uuid order at every level), or null when it cannot be read. */
-  private list(dir: string): Dirent[] | null {
-    try {
-      return readdirSync(dir, { withFileTypes: true }).sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return [];
-      this.problem(dir, err);
-      return null;
-    }
-  }
-
-  /** For sidecars/ and sidecars/content: unreadable, every row would look missing, so stop instead. */
-  private listOrThrow(dir: string): Dirent[] {
-    const entries = this.list(dir);
-    if (entries === null) throw new VssError('IO', 'cannot read the sidecars folder', { path: dir });
-    return entries;
   }
 
   private problem(path: string, err: unknown): void {
@@ -440,3 +356,4 @@ function managedReadyBytes(lib: Library): number {
   const r = lib.db.prepare("SELECT COALESCE(SUM(size), 0) AS bytes FROM sidecars WHERE status = 'ready' AND source <> 'reference'").get() as { bytes: number };
   return r.bytes;
 }
+
