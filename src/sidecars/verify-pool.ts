@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { WorkerPool } from '../core/worker-pool.js';
 import { describeFsError, errnoCode } from '../core/errors.js';
 import { FileChecksummer, type ChecksumOutcome } from './file-checksum.js';
 
@@ -14,45 +14,12 @@ export type VerifyAnswer = ChecksumOutcome | { ok: false; reason: 'error'; code:
 /** What a ready file turned out to be against its record. */
 export type Verdict = 'ok' | 'corrupt' | 'gone';
 
-interface Slot {
-  worker: Worker;
-  /** Each worker answers its batches in the order they were sent. */
-  waiting: Array<{ resolve: (r: VerifyAnswer[]) => void; reject: (e: Error) => void }>;
-}
-
 const WORKER_URL = new URL('./verify-worker.js', import.meta.url);
 
 /** Worker threads that read and hash files: hashing is the CPU-bound part of verify, and it parallelises. */
-class VerifyPool {
-  private readonly slots: Slot[];
-
+class VerifyPool extends WorkerPool<VerifyFile[], VerifyAnswer[]> {
   constructor(threads: number) {
-    this.slots = Array.from({ length: threads }, () => {
-      const slot: Slot = { worker: new Worker(WORKER_URL), waiting: [] };
-      slot.worker.on('message', (out: VerifyAnswer[]) => slot.waiting.shift()?.resolve(out));
-      const fail = (err: Error) => {
-        for (const w of slot.waiting.splice(0)) w.reject(err);
-      };
-      slot.worker.on('error', fail);
-      slot.worker.on('exit', (code) => fail(new Error(`verify worker exited with code ${code}`)));
-      return slot;
-    });
-  }
-
-  get threads(): number {
-    return this.slots.length;
-  }
-
-  run(files: VerifyFile[]): Promise<VerifyAnswer[]> {
-    const slot = this.slots.reduce((a, b) => (b.waiting.length < a.waiting.length ? b : a));
-    return new Promise((resolve, reject) => {
-      slot.waiting.push({ resolve, reject });
-      slot.worker.postMessage(files);
-    });
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    super(WORKER_URL, threads, 'verify');
   }
 }
 

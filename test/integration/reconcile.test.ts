@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import sharp from 'sharp';
@@ -91,11 +91,15 @@ describe('sidecars reconcile', () => {
     assert.deepEqual(readdirSync(dirname(dirname(pathOf(photo, 'grid@2x')))), ['thumbs']);
   });
 
-  it('deletes leftover temporary files', async () => {
-    writeFileSync(join(dirname(pathOf(other, 'grid@1x')), `${TEMP_PREFIX}grid@2x.webp.0a1b2c3d4e5f`), 'half a thumbnail');
-    writeFileSync(join(sidecars(), `${TEMP_PREFIX}something.1234`), 'left by a crash');
+  it('deletes temporary files left by an earlier process, not one this process may still be writing', async () => {
+    const crashed = new Date(performance.timeOrigin - 60_000); // written before this process started
+    const leftovers = [join(dirname(pathOf(other, 'grid@1x')), `${TEMP_PREFIX}grid@2x.webp.0a1b2c3d4e5f`), join(sidecars(), `${TEMP_PREFIX}something.1234`)];
+    for (const p of leftovers) { writeFileSync(p, 'left by a crash'); utimesSync(p, crashed, crashed); }
+    const inFlight = join(dirname(pathOf(other, 'grid@1x')), `${TEMP_PREFIX}detail@1x.webp.abcdefabcdef`);
+    writeFileSync(inFlight, 'being written right now');
     await reconcileExpecting({ temp_removed: 2 });
-    assert.deepEqual(readdirSync(dirname(pathOf(other, 'grid@1x'))), ['grid@1x.webp']);
+    assert.deepEqual(readdirSync(dirname(pathOf(other, 'grid@1x'))).sort(), [`${TEMP_PREFIX}detail@1x.webp.abcdefabcdef`, 'grid@1x.webp']);
+    unlinkSync(inFlight);
   });
 
   it('records a file put in place behind the manager\'s back, with its size and checksum', async () => {
@@ -115,7 +119,7 @@ describe('sidecars reconcile', () => {
     }
   });
 
-  it('catches a flipped byte with --verify only, and a truncated file always', async () => {
+  it('catches a flipped byte with --verify only, and a truncated file by its size', async () => {
     const p = pathOf(photo, 'grid@2x');
     const bytes = readFileSync(p);
     bytes[3] = bytes[3]! ^ 0x01;
@@ -126,7 +130,7 @@ describe('sidecars reconcile', () => {
     assert.equal(m.get(thumb(photo, 'grid@2x'))!.status, 'pending');
 
     truncateSync(pathOf(photo, 'detail@1x'), 3);
-    await reconcileExpecting({ corrupt: 1 });
+    await reconcileExpecting({ corrupt: 1 }, true);
     assert.equal(m.get(thumb(photo, 'detail@1x'))!.status, 'pending');
   });
 
