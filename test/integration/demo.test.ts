@@ -2,7 +2,8 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { json, runCli, tempDir } from '../helpers.js';
+import { spawn } from 'node:child_process';
+import { VSS_BIN, json, runCli, tempDir } from '../helpers.js';
 
 describe('vss demo', () => {
   const tmp = tempDir();
@@ -30,5 +31,15 @@ describe('vss demo', () => {
     assert.match(r.stdout, /indexed: +12 files/);
     assert.match(r.stdout, /duplicates: 3 contents stored more than once/);
     assert.match(r.stdout, /--library/, 'a second demo does not take over the current library');
+  });
+
+  it('exits quietly when the reader of its output goes away (| head)', async () => {
+    const child = spawn(process.execPath, [VSS_BIN, 'demo', '--path', join(tmp.path, 'demo3')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.destroy(); // the reader is gone before the demo prints its first line
+    const code = await new Promise<number | null>((res) => child.once('close', res));
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
   });
 });
