@@ -18,42 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { runIndexBench } from './index-bench.js';
 import { runLargeFilesBench } from './large-files-bench.js';
 import { generateTree, type TreeInfo } from './tree.js';
-import { MiB, Summary, freshDir, kilo, num, rmrf, secs, timeSync } from './util.js';
-
-interface Args {
-  files: number;
-  large: boolean;
-  keep: boolean;
-  runs: number;
-}
+import { MiB, Summary, benchArgs, freshDir, kilo, num, rmrf, secs, timeSync } from './util.js';
 
 const LARGE_N = 1_000_000;
-
-function parseArgs(argv: string[]): Args {
-  const a: Args = { files: 100_000, large: false, keep: false, runs: 3 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const intArg = (name: string, min: number): number => {
-      const v = Number(argv[++i]);
-      if (!Number.isInteger(v) || v < min) usage(`${name} needs an integer ≥ ${min}`);
-      return v;
-    };
-    if (arg === '--files') a.files = intArg('--files', 1);
-    else if (arg.startsWith('--files=')) { argv.splice(i + 1, 0, arg.slice(8)); a.files = intArg('--files', 1); }
-    else if (arg === '--runs') a.runs = intArg('--runs', 1);
-    else if (arg === '--large') a.large = true;
-    else if (arg === '--keep') a.keep = true;
-    else if (arg === '--help' || arg === '-h') usage();
-    else usage(`unknown argument ${arg}`);
-  }
-  return a;
-}
-
-function usage(msg?: string): never {
-  if (msg) console.error(msg);
-  console.error('usage: node dist/bench/run-all.js [--files N] [--large] [--keep] [--runs R]');
-  process.exit(msg ? 2 : 0);
-}
 
 function makeTree(workDir: string, n: number): TreeInfo {
   const root = join(workDir, `tree-${n}`);
@@ -104,7 +71,7 @@ function rssLine(n: number, f: RssFigures): string {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = benchArgs('node dist/bench/run-all.js [--files N] [--large] [--keep] [--runs R]', { files: { default: 100_000, min: 1 }, runs: { default: 3, min: 1 } }, ['large', 'keep']);
   const workDir = freshDir(tmpdir(), 'vss-bench-');
   const summary = new Summary();
   const cleanup = () => { if (!args.keep) rmrf(workDir); };

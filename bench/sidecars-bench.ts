@@ -18,7 +18,7 @@ import { reconcile, type ReconcileResult } from '../src/sidecars/reconcile.js';
 import { SidecarManager } from '../src/sidecars/manager.js';
 import { BENCH_VARIANTS, generateSidecarLibrary, type SidecarTree } from './sidecar-tree.js';
 import { listFiles } from './walk.js';
-import { MiB, Summary, collectGarbage, freshDir, kilo, median, num, ratio, rmrf, secs, timeAsync, timeSync } from './util.js';
+import { MiB, Summary, benchArgs, collectGarbage, freshDir, kilo, median, num, ratio, rmrf, secs, timeAsync, timeSync } from './util.js';
 
 export interface SidecarsBenchOptions {
   files: number;
@@ -189,40 +189,10 @@ function inMemoryBlake3Seconds(paths: readonly string[], bytes: number, runs: nu
   return median(times) * (bytes / held);
 }
 
-interface Args {
-  files: number;
-  verifyFiles: number;
-  runs: number;
-  keep: boolean;
-}
-
-function parseArgs(argv: string[]): Args {
-  const a: Args = { files: 1_000_000, verifyFiles: 2_000, runs: 3, keep: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const int = (name: string, min: number): number => {
-      const v = Number(argv[++i]);
-      if (!Number.isInteger(v) || v < min) usage(`${name} needs an integer ≥ ${min}`);
-      return v;
-    };
-    if (arg === '--files') a.files = int('--files', 3);
-    else if (arg === '--verify-files') a.verifyFiles = int('--verify-files', 3);
-    else if (arg === '--runs') a.runs = int('--runs', 1);
-    else if (arg === '--keep') a.keep = true;
-    else if (arg === '--help' || arg === '-h') usage();
-    else usage(`unknown argument ${arg}`);
-  }
-  return a;
-}
-
-function usage(msg?: string): never {
-  if (msg) console.error(msg);
-  console.error('usage: node dist/bench/sidecars-bench.js [--files N] [--verify-files M] [--runs R] [--keep]');
-  process.exit(msg ? 2 : 0);
-}
-
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = benchArgs('node dist/bench/sidecars-bench.js [--files N] [--verify-files M] [--runs R] [--keep]', {
+    files: { default: 1_000_000, min: 3 }, 'verify-files': { default: 2_000, min: 3 }, runs: { default: 3, min: 1 },
+  }, ['keep']);
   const workDir = freshDir(tmpdir(), 'vss-sidecars-bench-');
   const summary = new Summary();
   process.once('SIGINT', () => { if (!args.keep) rmrf(workDir); process.exit(130); });
@@ -230,7 +200,7 @@ async function main(): Promise<void> {
   console.log(`  work dir ${workDir}${args.keep ? ' (kept)' : ' (removed at the end)'}; page cache warm throughout`);
   const started = Date.now();
   try {
-    await runSidecarsBench({ ...args, workDir, summary });
+    await runSidecarsBench({ files: args.files, verifyFiles: args['verify-files'], runs: args.runs, keep: args.keep, workDir, summary });
   } finally {
     if (!args.keep) rmrf(workDir);
   }

@@ -1,6 +1,7 @@
 /** Small helpers shared by the benchmarks: timing, medians, number formatting, the summary table. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -108,4 +109,37 @@ export class Summary {
     console.log(`  ${'-'.repeat(ww + wv + wr + wt + 12)}`);
     for (const r of this.rows) console.log(line(r, r.ok === null ? '' : r.ok ? 'yes' : 'NO'));
   }
+}
+
+/**
+ * The benchmarks' command line: whole-number options with a default and a minimum, and boolean
+ * flags; `--help` prints USAGE, anything else unknown exits 2 with it.
+ */
+export function benchArgs<I extends string, F extends string>(
+  usage: string, ints: Record<I, { default: number; min: number }>, flags: readonly F[], argv = process.argv.slice(2),
+): Record<I, number> & Record<F, boolean> {
+  const fail = (msg?: string): never => {
+    if (msg) console.error(msg);
+    console.error(`usage: ${usage}`);
+    process.exit(msg ? 2 : 0);
+  };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const name of Object.keys(ints)) options[name] = { type: 'string' };
+  for (const name of flags) options[name] = { type: 'boolean' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: argv, options, strict: true }).values as Record<string, string | boolean | undefined>;
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  if (values.help) fail();
+  const out: Record<string, number | boolean> = {};
+  for (const [name, spec] of Object.entries(ints) as Array<[string, { default: number; min: number }]>) {
+    const raw = values[name];
+    const v = raw === undefined ? spec.default : Number(raw);
+    if (!Number.isInteger(v) || v < spec.min) fail(`--${name} needs an integer ≥ ${spec.min}`);
+    out[name] = v;
+  }
+  for (const name of flags) out[name] = values[name] === true;
+  return out as Record<I, number> & Record<F, boolean>;
 }

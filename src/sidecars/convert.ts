@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { crashPoint } from '../core/crash-point.js';
 import { VssError, describeFsError, errnoCode } from '../core/errors.js';
 import { fsyncDir, tempPathFor } from '../core/fs-atomic.js';
-import { blake3File } from '../content/blake3-file.js';
+import { blake3File } from './file-checksum.js';
 import type { Library } from '../library/library.js';
 import { sidecarAbsPath, sidecarAddress, UUID_RE, type SidecarAddress } from './address.js';
 import { SidecarManager } from './manager.js';

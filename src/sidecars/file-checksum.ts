@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { blake3, Blake3Hasher } from '@napi-rs/blake-hash';
+import { VssError } from '../core/errors.js';
 
 /** Files up to this size are read and hashed in one synchronous step (most sidecars: thumbnails, JSON). */
 const SMALL_FILE = 1024 * 1024;
@@ -66,4 +67,14 @@ export class FileChecksummer {
       await fh.close();
     }
   }
+}
+
+/**
+ * BLAKE3 and size of one whole regular file, never following a symlink; throws when the path
+ * is not a regular file. A fresh checksummer per call: its buffers are not shared across awaits.
+ */
+export async function blake3File(path: string): Promise<{ checksum: string; size: number }> {
+  const out = await new FileChecksummer().checksum(path);
+  if (!out.ok) throw new VssError('IO', 'not a regular file', { path });
+  return { checksum: out.checksum, size: out.size };
 }

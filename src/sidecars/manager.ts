@@ -19,7 +19,8 @@ export function sidecarUuid(contentUuid: string, kind: string, variant: string):
   return uuidv5(`${contentUuid}|${kind}|${variant}`, VSS_SIDECAR_NAMESPACE);
 }
 
-interface SidecarRow {
+/** A `sidecars` row as stored. */
+export interface SidecarRow {
   id: number;
   uuid: string;
   content_uuid: string;
@@ -128,14 +129,13 @@ export class SidecarManager {
       .all(ids, k) as Array<[number, string, string]>;
     for (const [ci, v, list] of avail) devices.set(`${ci}|${v}`, list.split(' '));
 
-    const none: string[] = [];
     const out: PresenceItem[] = new Array(contentUuids.length * width);
     for (let ci = 0; ci < contentUuids.length; ci++) {
       for (let vi = 0; vi < width; vi++) {
         const at = ci * width + vi;
         const path = pathOf[at]!;
-        const devs = devices.size === 0 ? none : devices.get(`${ci}|${wanted[vi]!}`) ?? none;
-        out[at] = { content_uuid: contentUuids[ci]!, variant: wanted[vi]!, local: path !== null, status: status[at] ?? 'absent', path, devices: devs === none ? [] : devs };
+        const devs = devices.get(`${ci}|${wanted[vi]!}`) ?? [];
+        out[at] = { content_uuid: contentUuids[ci]!, variant: wanted[vi]!, local: path !== null, status: status[at] ?? 'absent', path, devices: devs };
       }
     }
     return out;

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
-import type { SidecarSource, SidecarStatus } from './manager.js';
+import type { SidecarRow, SidecarSource, SidecarStatus } from './manager.js';
+import type { SidecarKind } from './kinds.js';
 
 /**
  * Reconcile walks sidecars/ in content_uuid order and reads the database beside it in the same
@@ -11,20 +12,10 @@ import type { SidecarSource, SidecarStatus } from './manager.js';
 const PAGE = 2000;
 
 /** What reconcile needs of a sidecar row. Snapshots: every change is re-checked against a fresh read. */
-export interface RowSnapshot {
-  content_uuid: string;
-  kind: string;
-  variant: string;
-  format: string;
-  status: SidecarStatus;
-  source: SidecarSource;
-  size: number | null;
-  checksum: string | null;
-  source_entry_id: number | null;
-}
+export type RowSnapshot = Pick<SidecarRow, 'content_uuid' | 'kind' | 'variant' | 'format' | 'status' | 'source' | 'size' | 'checksum' | 'source_entry_id'>;
 
 const ROW_COLUMNS = 'content_uuid, kind, variant, format, status, source, size, checksum, source_entry_id';
-type RawRow = [string, string, string, string, SidecarStatus, SidecarSource, number | null, string | null, number | null];
+type RawRow = [string, SidecarKind, string, string, SidecarStatus, SidecarSource, number | null, string | null, number | null];
 
 /** Every sidecar row in (content_uuid, kind, variant) order, one content's rows at a time. */
 export class SidecarRowCursor {
