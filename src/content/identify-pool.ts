@@ -14,10 +14,6 @@ export class IdentifyPool {
     this.pool = new WorkerPool(WORKER_URL, threads, 'identify');
   }
 
-  get pending(): number {
-    return this.pool.pending;
-  }
-
   run(files: IdentifyRequest[], thresholdBytes: number): Promise<IdentifyOutcome[]> {
     return this.pool.run({ files, thresholdBytes });
   }

@@ -31,11 +31,6 @@ export class WorkerPool<Req, Res> {
     return this.slots.length;
   }
 
-  /** Requests not yet answered, over all workers. */
-  get pending(): number {
-    return this.slots.reduce((n, s) => n + s.waiting.length, 0);
-  }
-
   run(request: Req): Promise<Res> {
     const slot = this.slots.reduce((a, b) => (b.waiting.length < a.waiting.length ? b : a));
     return new Promise((resolve, reject) => {

@@ -47,10 +47,6 @@ export function loadOrCreateDevice(dataDir: string): Device {
   return device;
 }
 
-export function loadDevicePrivateKeyPem(dataDir: string): string {
-  return readFileSync(join(dataDir, KEY_FILE), 'utf8');
-}
-
 function parseDevice(path: string): Device {
   let raw: unknown;
   try {
