@@ -43,12 +43,12 @@ export class Vss {
   }
 
   /** Open the library at PATH, else VSS_LIBRARY, else the current one. */
-  openLibrary(path?: string): Library {
+  openLibrary(path?: string, opts: { shared?: boolean } = {}): Library {
     const target = path ?? process.env.VSS_LIBRARY ?? this.registry.current();
     if (!target) {
       throw new VssError('NO_CURRENT_LIBRARY', 'no library is selected: run `vss library create NAME` or `vss library open PATH`');
     }
-    return Library.open(target, this.device);
+    return Library.open(target, this.device, opts);
   }
 
   /** Check that PATH is a library, remember it and make it current. */

@@ -17,9 +17,9 @@ export function vssFor(cmd: Command): Vss {
 }
 
 /** Open the selected library for the length of one command, and always close it. */
-export async function withLibrary<T>(cmd: Command, fn: (lib: Library, vss: Vss) => Promise<T> | T): Promise<T> {
+export async function withLibrary<T>(cmd: Command, fn: (lib: Library, vss: Vss) => Promise<T> | T, opts: { shared?: boolean } = {}): Promise<T> {
   const vss = vssFor(cmd);
-  const lib = vss.openLibrary(globals(cmd).library);
+  const lib = vss.openLibrary(globals(cmd).library, opts);
   try {
     return await fn(lib, vss);
   } finally {

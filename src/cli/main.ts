@@ -5,6 +5,8 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerLibraryCommands } from './commands/library.js';
 import { registerLocationCommands } from './commands/location.js';
 import { registerSidecarCommands } from './commands/sidecars.js';
+import { registerJobCommands } from './commands/jobs.js';
+import { registerModelCommands } from './commands/models.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;
@@ -24,6 +26,8 @@ function buildProgram(): Command {
   registerLocationCommands(program);
   registerContentCommands(program);
   registerSidecarCommands(program);
+  registerJobCommands(program);
+  registerModelCommands(program);
   registerDemoCommand(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();

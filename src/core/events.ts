@@ -10,6 +10,34 @@ export interface VssEvents {
   'index:skipped': { locationId: number; path: string; reason: string };
   'index:done': { locationId: number; durationMs: number };
   'sidecar:changed': SidecarChange;
+  'jobs:progress': JobsProgress;
+  'jobs:job': JobChange;
+}
+
+/** Where a run of the job queue stands (DESIGN §7: counts, bytes, rate, ETA). */
+export interface JobsProgress {
+  queued: number;
+  running: number;
+  /** Finished in this run, by outcome. */
+  completed: number;
+  failed: number;
+  cancelled: number;
+  /** Input bytes of the jobs finished in this run, and of those still open. */
+  doneBytes: number;
+  openBytes: number;
+  /** Jobs per second over this run. */
+  rate: number;
+  /** Estimated milliseconds until the queue is empty, when a rate is known. */
+  etaMs: number | null;
+}
+
+export interface JobChange {
+  id: number;
+  kind: string;
+  contentUuid: string | null;
+  status: string;
+  error?: string | null;
+  note?: string | null;
 }
 
 export interface SidecarChange {
@@ -20,7 +48,7 @@ export interface SidecarChange {
   source: string;
 }
 
-export type IndexPhase = 'discovery' | 'cleanup' | 'aggregation' | 'content' | 'media';
+export type IndexPhase = 'discovery' | 'cleanup' | 'aggregation' | 'content' | 'media' | 'queue';
 
 export interface IndexProgress {
   locationId: number;

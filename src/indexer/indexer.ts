@@ -1,4 +1,7 @@
 import { realpathSync } from 'node:fs';
+import { queueGeneration } from '../jobs/queueing.js';
+import { defaultGeneratorSettings } from '../jobs/settings.js';
+import type { GeneratorSettings } from '../generators/types.js';
 import type { Library } from '../library/library.js';
 import { childLog } from '../core/log.js';
 import { linkLivePhotos } from '../livephoto/link-live-photos.js';
@@ -27,7 +30,12 @@ export interface LocationRecord {
  * (deep mode). Each phase commits as it goes; a killed run leaves a consistent library and the
  * next run completes the work.
  */
-export async function indexLocation(lib: Library, location: LocationRecord): Promise<IndexResult> {
+export interface IndexOptions {
+  /** What this device's generators can use; deep mode queues sidecar jobs with it (default: no models). */
+  generation?: GeneratorSettings;
+}
+
+export async function indexLocation(lib: Library, location: LocationRecord, opts: IndexOptions = {}): Promise<IndexResult> {
   const started = Date.now();
   const { db, events } = lib;
   const locationId = location.id;
@@ -85,6 +93,7 @@ export async function indexLocation(lib: Library, location: LocationRecord): Pro
   if (removed.files > 0 || counts.changed > 0 || counts.moved > 0) removeOrphanContents(db);
 
   let media: { media_read: number; live_photos: number } | undefined;
+  let queueing: Pick<IndexResult, 'sidecars_pending' | 'jobs_queued' | 'unavailable'> | undefined;
   if (location.index_mode === 'deep') {
     events.emit('index:phase', { locationId, phase: 'media' });
     const { read } = await readMediaMetadata({
@@ -93,6 +102,9 @@ export async function indexLocation(lib: Library, location: LocationRecord): Pro
     });
     const { livePhotos } = await linkLivePhotos({ lib, locationId, rootAbs: location.path, onSkip });
     media = { media_read: read, live_photos: livePhotos };
+    events.emit('index:phase', { locationId, phase: 'queue' });
+    const q = queueGeneration(lib, { locationId, settings: opts.generation ?? defaultGeneratorSettings(lib) });
+    queueing = { sidecars_pending: q.pending, jobs_queued: q.queued, unavailable: q.unavailable };
   }
 
   const finished = Date.now();
@@ -114,6 +126,7 @@ export async function indexLocation(lib: Library, location: LocationRecord): Pro
     skipped: skipped.items,
     skipped_total: skipped.total,
     ...media,
+    ...queueing,
   };
 }
 

@@ -45,4 +45,9 @@ export interface IndexResult {
   media_read?: number;
   /** Deep mode only: still contents of the location with their Live Photo movie recorded. */
   live_photos?: number;
+  /** Deep mode only: sidecars newly recorded pending and jobs newly queued by the queueing phase. */
+  sidecars_pending?: number;
+  jobs_queued?: number;
+  /** Deep mode only: kinds the policy wants that this device cannot make now, with the reason. */
+  unavailable?: Array<{ kind: string; reason: string }>;
 }

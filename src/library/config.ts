@@ -7,6 +7,10 @@ export interface LibrarySettings {
   ignore: string[];
   /** Files up to this size get a whole-file hash; larger ones a sampled one (DESIGN §1). */
   hashThresholdBytes: number;
+  /** Generation policy per device type (DESIGN §8), as policy specs; absent = the built-in default. */
+  generation: Partial<Record<string, string>>;
+  /** OCR languages (tesseract codes), in order of preference. */
+  ocrLanguages: string[];
 }
 
 export interface LibraryConfig {
@@ -24,7 +28,7 @@ const MIN_THRESHOLD = 16 * 1024 * 1024;
 const MAX_THRESHOLD = 16 * 1024 * 1024 * 1024;
 
 export function defaultSettings(): LibrarySettings {
-  return { ignore: [...DEFAULT_IGNORE], hashThresholdBytes: DEFAULT_HASH_THRESHOLD };
+  return { ignore: [...DEFAULT_IGNORE], hashThresholdBytes: DEFAULT_HASH_THRESHOLD, generation: {}, ocrLanguages: ['eng'] };
 }
 
 export function readLibraryConfig(path: string): LibraryConfig {
@@ -48,10 +52,21 @@ export function readLibraryConfig(path: string): LibraryConfig {
     name: c.name,
     version: 1,
     createdAt: c.createdAt ?? '',
-    settings: { ignore, hashThresholdBytes: threshold },
+    settings: { ignore, hashThresholdBytes: threshold, generation: stringRecord(s.generation), ocrLanguages: ocrLanguages(s.ocrLanguages) },
   };
 }
 
 export function writeLibraryConfig(path: string, config: LibraryConfig): void {
   writeFileAtomicSync(path, JSON.stringify(config, null, 2) + '\n');
+}
+
+function stringRecord(v: unknown): Partial<Record<string, string>> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+  return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** Language codes as tesseract names them (eng, deu, chi_sim); anything else is dropped. */
+function ocrLanguages(v: unknown): string[] {
+  const langs = Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && /^[a-z]{3}(_[a-z]+)?$/.test(x)).slice(0, 8) : [];
+  return langs.length ? langs : ['eng'];
 }

@@ -9,6 +9,8 @@ export interface LibraryLayout {
   databaseFile: string;
   sidecarsDir: string;
   lockFile: string;
+  /** Scratch space of running jobs (intermediate files), emptied when a job runner starts. */
+  scratchDir: string;
 }
 
 export function libraryLayout(root: string): LibraryLayout {
@@ -18,5 +20,6 @@ export function libraryLayout(root: string): LibraryLayout {
     databaseFile: join(root, 'database.db'),
     sidecarsDir: join(root, 'sidecars'),
     lockFile: join(root, '.sdlibrary.lock'),
+    scratchDir: join(root, 'tmp'),
   };
 }

@@ -24,7 +24,7 @@ export class Library {
     readonly db: Db,
     readonly device: Device,
     readonly deviceId: number,
-    private readonly lock: LibraryLock,
+    private readonly lock: LibraryLock | null,
   ) {}
 
   get root(): string {
@@ -67,11 +67,15 @@ export class Library {
     return Library.open(root, device);
   }
 
-  /** Open an existing library: take the lock, read its settings, run pending migrations, register this device. */
-  static open(path: string, device: Device): Library {
+  /**
+   * Open an existing library: take the lock, read its settings, run pending migrations, register
+   * this device. `shared` skips the lock, for short commands that only read or flip a row
+   * (`jobs list|cancel`) beside a long-running one; SQLite's own locking keeps each write whole.
+   */
+  static open(path: string, device: Device, opts: { shared?: boolean } = {}): Library {
     const root = resolveLibraryRoot(path);
     const layout = libraryLayout(root);
-    const lock = LibraryLock.acquire(layout.lockFile);
+    const lock = opts.shared ? null : LibraryLock.acquire(layout.lockFile);
     try {
       const config = readLibraryConfig(layout.configFile);
       mkdirSync(layout.sidecarsDir, { recursive: true });
@@ -85,7 +89,7 @@ export class Library {
         throw err;
       }
     } catch (err) {
-      lock.release();
+      lock?.release();
       throw err;
     }
   }
@@ -98,7 +102,7 @@ export class Library {
         this.db.close();
       }
     }
-    this.lock.release();
+    this.lock?.release();
   }
 }
 

@@ -3,7 +3,8 @@ import { basename, resolve, sep } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
-import { indexLocation, type LocationRecord } from '../indexer/indexer.js';
+import { indexLocation, type IndexOptions, type LocationRecord } from '../indexer/indexer.js';
+import { parsePolicy } from '../jobs/policy.js';
 import { removeOrphanContents } from '../indexer/cleanup.js';
 import { IgnoreRules } from '../indexer/ignore-rules.js';
 import type { IndexMode, IndexResult } from '../indexer/types.js';
@@ -20,6 +21,8 @@ export interface LocationInfo {
   bytes: number;
   scan_state: 'pending' | 'scanning' | 'complete';
   last_scan_completed_at: string | null;
+  /** The location's own generation policy spec (DESIGN §8), or null for the library's. */
+  generation: string | null;
 }
 
 interface LocationRow extends LocationRecord {
@@ -30,12 +33,15 @@ interface LocationRow extends LocationRecord {
   bytes: number;
   scan_state: LocationInfo['scan_state'];
   last_scan_completed_at: number | null;
+  generation: string | null;
 }
 
 export interface AddLocationOptions {
   name?: string;
   mode?: IndexMode;
   ignore?: string[];
+  /** A generation policy spec for this location (see jobs/policy.ts); default: the library's. */
+  generation?: string;
 }
 
 const MAX_RULES = 1000;
@@ -55,12 +61,13 @@ export function addLocation(lib: Library, path: string, opts: AddLocationOptions
   const rules = opts.ignore ?? [];
   if (rules.length > MAX_RULES) throw new VssError('USAGE', `at most ${MAX_RULES} ignore rules per location`);
   new IgnoreRules(rules); // refuses malformed rules before anything is written
+  if (opts.generation !== undefined) parsePolicy(opts.generation);
   const st = statSync(abs);
   const now = Date.now();
   const id = lib.db.transaction(() => {
     const r = lib.db
-      .prepare('INSERT INTO locations (uuid, device_id, name, path, index_mode, ignore_rules, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(randomUUID(), lib.deviceId, opts.name ?? (basename(abs) || abs), abs, opts.mode ?? 'content', JSON.stringify(rules), now);
+      .prepare('INSERT INTO locations (uuid, device_id, name, path, index_mode, ignore_rules, generation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(randomUUID(), lib.deviceId, opts.name ?? (basename(abs) || abs), abs, opts.mode ?? 'content', JSON.stringify(rules), opts.generation ?? null, now);
     const locationId = Number(r.lastInsertRowid);
     lib.db
       .prepare("INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, created_at, updated_at) VALUES (?, NULL, ?, '', 'dir', 0, ?, ?, ?, ?)")
@@ -82,7 +89,7 @@ export function getLocation(lib: Library, id: number): LocationInfo {
 }
 
 /** Index (or re-index) a location; a changed mode is saved first. */
-export async function scanLocation(lib: Library, id: number, mode?: IndexMode): Promise<IndexResult> {
+export async function scanLocation(lib: Library, id: number, mode?: IndexMode, opts: IndexOptions = {}): Promise<IndexResult> {
   const loc = getLocation(lib, id);
   let st;
   try {
@@ -92,7 +99,15 @@ export async function scanLocation(lib: Library, id: number, mode?: IndexMode): 
   }
   if (!st.isDirectory()) throw new VssError('LOCATION_INVALID', 'location path is no longer a directory', { path: loc.path });
   if (mode && mode !== loc.mode) lib.db.prepare('UPDATE locations SET index_mode = ? WHERE id = ?').run(mode, id);
-  return indexLocation(lib, { id, path: loc.path, index_mode: mode ?? loc.mode, ignore_rules: JSON.stringify(loc.ignore) });
+  return indexLocation(lib, { id, path: loc.path, index_mode: mode ?? loc.mode, ignore_rules: JSON.stringify(loc.ignore) }, opts);
+}
+
+/** Set (or with null, clear) a location's own generation policy; it applies from the next scan or queueing. */
+export function setLocationPolicy(lib: Library, id: number, spec: string | null): LocationInfo {
+  getLocation(lib, id);
+  if (spec !== null) parsePolicy(spec);
+  lib.db.prepare('UPDATE locations SET generation = ? WHERE id = ?').run(spec, id);
+  return getLocation(lib, id);
 }
 
 /** Forget a location and everything indexed in it; the folder itself is not touched. */
@@ -123,5 +138,6 @@ function toInfo(r: LocationRow): LocationInfo {
     id: r.id, uuid: r.uuid, name: r.name, path: r.path, mode: r.index_mode, ignore,
     files: r.files, dirs: r.dirs, bytes: r.bytes, scan_state: r.scan_state,
     last_scan_completed_at: r.last_scan_completed_at ? new Date(r.last_scan_completed_at).toISOString() : null,
+    generation: r.generation ?? null,
   };
 }

@@ -1,9 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../core/errors.js';
-import { writeFileAtomicSync } from '../core/fs-atomic.js';
+import { fsyncDir, tempPathFor, writeFileAtomicSync } from '../core/fs-atomic.js';
+import { crashPoint } from '../core/crash-point.js';
+import { blake3File } from './file-checksum.js';
 import type { Library } from '../library/library.js';
 import { sidecarAbsPath, sidecarAddress, sidecarRelPath, UUID_RE, type SidecarAddress } from './address.js';
 import { canMake, checkVariant, sidecarKind, SIDECAR_KINDS, variantsOf, type SidecarKind } from './kinds.js';
@@ -179,10 +181,44 @@ export class SidecarManager {
     const final = sidecarAbsPath(this.lib.root, address);
     mkdirSync(dirname(final), { recursive: true });
     writeFileAtomicSync(final, data);
+    crashPoint('sidecar:after-rename');
     const row = this.upsert(address, {
       status: 'ready', source: 'generated', size: data.length, checksum: blake3(data).toString('hex'), sourceEntryId: null, error: null, generator,
     });
     return this.info(row);
+  }
+
+  /** A temporary path beside ADDRESS's final path (its folder made), for a tool that writes the file itself. */
+  tempFileFor(address: SidecarAddress): string {
+    const final = sidecarAbsPath(this.lib.root, address);
+    mkdirSync(dirname(final), { recursive: true });
+    return tempPathFor(final);
+  }
+
+  /**
+   * Put a finished temporary file (from `tempFileFor`) at ADDRESS: fsync it, hash it, rename it
+   * into place, fsync the folder, record it ready. A partial file never sits at the final path.
+   */
+  async adoptGenerated(address: SidecarAddress, tempFile: string, generator: string): Promise<SidecarInfo> {
+    const final = sidecarAbsPath(this.lib.root, address);
+    if (dirname(tempFile) !== dirname(final)) throw new VssError('USAGE', 'a generated file must be written beside its final path', { path: tempFile });
+    const fd = openSync(tempFile, 'r+');
+    try { fsyncSync(fd); } finally { closeSync(fd); }
+    const { size, checksum } = await blake3File(tempFile);
+    renameSync(tempFile, final);
+    fsyncDir(dirname(final));
+    crashPoint('sidecar:after-rename');
+    return this.info(this.upsert(address, { status: 'ready', source: 'generated', size, checksum, sourceEntryId: null, error: null, generator }));
+  }
+
+  /** Drop the record of a sidecar this content will never have (a video without sound has no transcript). */
+  forget(a: SidecarAddress): void {
+    const db = this.lib.db;
+    db.transaction(() => {
+      db.prepare('DELETE FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').run(a.contentUuid, a.kind, a.variant);
+      db.prepare('DELETE FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?').run(a.contentUuid, a.kind, a.variant, this.lib.device.uuid);
+    })();
+    this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: 'forgotten', source: 'generated' });
   }
 
   /**

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import type { Library } from '../../library/library.js';
-import { addLocation, getLocation, listLocations, removeLocation, scanLocation } from '../../locations/locations.js';
+import { addLocation, getLocation, listLocations, removeLocation, scanLocation, setLocationPolicy } from '../../locations/locations.js';
+import { generatorSettings } from '../../jobs/settings.js';
+import { warn } from '../output.js';
 import type { IndexMode, IndexResult } from '../../indexer/types.js';
-import { globals, withLibrary } from '../context.js';
+import { globals, vssFor, withLibrary } from '../context.js';
 import { collect, parseId, parseMode } from '../parse.js';
 import { attachIndexReporter } from '../progress.js';
 import { displayPath, formatBytes, formatDuration, printJson, printLine } from '../output.js';
@@ -16,10 +18,12 @@ export function registerLocationCommands(program: Command): void {
     .option('--name <name>', 'a name for the location (default: the folder name)')
     .option('--mode <mode>', 'shallow | content | deep', parseMode, 'content' as IndexMode)
     .option('--ignore <rule>', 'a gitignore-style rule to skip (repeatable)', collect, [] as string[])
-    .action(async function (this: Command, path: string, opts: { name?: string; mode: IndexMode; ignore: string[] }) {
+    .option('--generate <policy>', 'deep mode: which sidecars to make here, e.g. "thumb=grid@2x,ocr" or "none" (default: the library\'s policy)')
+    .action(async function (this: Command, path: string, opts: { name?: string; mode: IndexMode; ignore: string[]; generate?: string }) {
+      const dataDir = vssFor(this).dataDir;
       await withLibrary(this, async (lib) => {
-        const loc = addLocation(lib, path, { name: opts.name, mode: opts.mode, ignore: opts.ignore });
-        const result = await runScan(lib, loc.id, loc.path);
+        const loc = addLocation(lib, path, { name: opts.name, mode: opts.mode, ignore: opts.ignore, ...(opts.generate !== undefined ? { generation: opts.generate } : {}) });
+        const result = await runScan(lib, loc.id, loc.path, undefined, dataDir);
         report(this, result, `Added location ${loc.id} (${loc.name}, ${loc.mode})`);
       });
     });
@@ -44,10 +48,23 @@ export function registerLocationCommands(program: Command): void {
     .option('--mode <mode>', 'change the index mode first', parseMode)
     .action(async function (this: Command, id: string, opts: { mode?: IndexMode }) {
       const locationId = parseId(id, 'location ID');
+      const dataDir = vssFor(this).dataDir;
       await withLibrary(this, async (lib) => {
         const loc = getLocation(lib, locationId);
-        const result = await runScan(lib, locationId, loc.path, opts.mode);
+        const result = await runScan(lib, locationId, loc.path, opts.mode, dataDir);
         report(this, result, `Rescanned location ${loc.id} (${loc.name})`);
+      });
+    });
+
+  location
+    .command('policy <id> <policy>')
+    .description('set which sidecars deep mode makes in this location ("default" = the library\'s policy)')
+    .action(async function (this: Command, id: string, policy: string) {
+      const locationId = parseId(id, 'location ID');
+      await withLibrary(this, (lib) => {
+        const loc = setLocationPolicy(lib, locationId, policy === 'default' ? null : policy);
+        if (globals(this).json) return printJson(loc);
+        printLine(`Location ${loc.id}: ${loc.generation ?? 'the library\'s policy'} (applies from the next rescan)`);
       });
     });
 
@@ -64,10 +81,10 @@ export function registerLocationCommands(program: Command): void {
     });
 }
 
-async function runScan(lib: Library, id: number, path: string, mode?: IndexMode): Promise<IndexResult> {
+async function runScan(lib: Library, id: number, path: string, mode: IndexMode | undefined, dataDir: string): Promise<IndexResult> {
   const detach = attachIndexReporter(lib.events, { locationPath: path });
   try {
-    return await scanLocation(lib, id, mode);
+    return await scanLocation(lib, id, mode, { generation: generatorSettings(lib, dataDir) });
   } finally {
     detach();
   }
@@ -78,4 +95,8 @@ function report(cmd: Command, r: IndexResult, title: string): void {
   printLine(`${title}: ${r.files} files, ${r.dirs} folders, ${formatBytes(r.bytes)}, ${r.contents} unique contents in ${formatDuration(r.duration_ms)}`);
   const changes = [`${r.added} new`, `${r.changed} changed`, `${r.moved} moved`, `${r.removed} removed`, `${r.hashed} hashed`];
   printLine(`  ${changes.join(', ')}${r.skipped_total ? `, ${r.skipped_total} skipped` : ''}`);
+  if (r.jobs_queued !== undefined) {
+    printLine(`  ${r.sidecars_pending ?? 0} sidecars to make, ${r.jobs_queued} jobs queued${r.jobs_queued ? ': run vss jobs run --until-idle' : ''}`);
+  }
+  for (const u of r.unavailable ?? []) warn(`${u.kind} not made: ${u.reason}`);
 }

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { SIDECAR_STATUSES, SidecarManager, type SidecarStatus } from '../../sidecars/manager.js';
 import { sidecarKind, type SidecarKind } from '../../sidecars/kinds.js';
-import { globals, withLibrary } from '../context.js';
+import { globals, vssFor, withLibrary } from '../context.js';
+import { requestSidecar } from '../../jobs/request-sidecar.js';
+import { generatorSettings } from '../../jobs/settings.js';
 import { displayPath, printJson, printLine } from '../output.js';
 import { registerConvertCommand } from './sidecars-convert.js';
 import { registerReconcileCommand } from './sidecars-reconcile.js';
@@ -54,8 +56,9 @@ export function registerSidecarCommands(program: Command): void {
     .command('path <uuid> <kind> <variant>')
     .description('the path of a ready sidecar; queues it when missing and it can be made')
     .action(async function (this: Command, uuid: string, kind: string, variant: string) {
+      const dataDir = vssFor(this).dataDir;
       await withLibrary(this, (lib) => {
-        const answer = new SidecarManager(lib).path(uuid, kind, variant);
+        const answer = requestSidecar(lib, generatorSettings(lib, dataDir), uuid, kind, variant);
         if (globals(this).json) printJson(answer);
         else if (answer.state === 'ready') printLine(displayPath(answer.path));
         else if (answer.state === 'unavailable') process.stderr.write(`vss: error: unavailable: ${answer.reason}\n`);

@@ -1,0 +1,35 @@
+import type { Migration } from '../migrations.js';
+
+/**
+ * Durable jobs (DESIGN §7) and each location's own generation policy (DESIGN §8).
+ * One open job per (kind, content): queueing the same work twice is a no-op.
+ */
+export const jobs: Migration = {
+  version: 4,
+  name: 'jobs',
+  sql: `
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  content_uuid TEXT,
+  -- Lower runs first; copied from the kind when queued so the claim query is one index walk.
+  priority INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'completed', 'failed', 'cancelled', 'paused')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL DEFAULT 3,
+  -- Not before this time (ms since the epoch): retry backoff and waiting for another sidecar.
+  run_after INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  note TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER
+);
+CREATE UNIQUE INDEX jobs_one_open ON jobs(kind, content_uuid) WHERE status IN ('queued', 'running', 'paused');
+CREATE INDEX jobs_next ON jobs(status, priority, run_after, id);
+
+ALTER TABLE locations ADD COLUMN generation TEXT;
+`,
+};

@@ -1,0 +1,61 @@
+import type { Library } from '../library/library.js';
+import type { GeneratorSettings } from '../generators/types.js';
+import type { JobRow } from './states.js';
+
+export interface JobRunContext {
+  lib: Library;
+  /** Aborted when the job is cancelled, times out or the runner stops. */
+  signal: AbortSignal;
+  /** The time this job may take before `signal` aborts it. */
+  timeoutMs: number;
+  settings: GeneratorSettings;
+}
+
+/** How a job ended when it did not throw. */
+export type JobOutcome =
+  | { state: 'completed'; note?: string }
+  /** Not yet: requeue after DELAY without counting an attempt (waiting for another sidecar). */
+  | { state: 'wait'; reason: string; delayMs: number };
+
+/**
+ * A kind of job: everything the runner needs to schedule and run it. New work is a new JobKind
+ * (the generators are adapted by `generatorJobKind`); the runner, store and CLI stay as they are.
+ * A job fails by throwing; a `GeneratorError` with `permanent` fails at once, anything else is
+ * retried with backoff until `maxAttempts`.
+ */
+export interface JobKind {
+  name: string;
+  /** Lower runs first (DESIGN §7: thumbnails before OCR before transcripts before embeddings before proxies). */
+  priority: number;
+  /** Most jobs of this kind running at once. */
+  concurrency: number;
+  maxAttempts: number;
+  timeoutMs(job: JobRow): number;
+  run(job: JobRow, ctx: JobRunContext): Promise<JobOutcome>;
+}
+
+/** The kinds a runner knows, by name. */
+export class JobKinds {
+  private readonly kinds = new Map<string, JobKind>();
+
+  constructor(kinds: Iterable<JobKind> = []) {
+    for (const k of kinds) this.register(k);
+  }
+
+  register(kind: JobKind): this {
+    this.kinds.set(kind.name, kind);
+    return this;
+  }
+
+  get(name: string): JobKind | undefined {
+    return this.kinds.get(name);
+  }
+
+  names(): string[] {
+    return [...this.kinds.keys()];
+  }
+
+  all(): JobKind[] {
+    return [...this.kinds.values()];
+  }
+}

@@ -1,0 +1,70 @@
+import { VssError } from '../core/errors.js';
+import { checkVariant, isSidecarKind, SIDECAR_KIND_NAMES, variantsOf, type SidecarKind } from '../sidecars/kinds.js';
+
+export type DeviceType = 'desktop' | 'mobile';
+export const DEVICE_TYPES: readonly DeviceType[] = ['desktop', 'mobile'];
+
+/** Which variants of which kinds to make; `*` for embeddings means every registered model. */
+export type GenerationPolicy = Partial<Record<SidecarKind, readonly string[]>>;
+
+/**
+ * DESIGN §8 defaults, as specs (the same syntax users write): desktop makes the grid and detail
+ * thumbnails, OCR, transcripts and embeddings where a model is installed, a quick proxy, and
+ * motion-photo movies; mobile makes small thumbnails only.
+ */
+export const DEFAULT_POLICY_SPECS: Readonly<Record<DeviceType, string>> = {
+  desktop: 'thumb=grid@1x+grid@2x+detail@1x,ocr,transcript,embeddings,proxy=quick,live_photo_video=embedded',
+  mobile: 'thumb=icon@2x+grid@2x',
+};
+
+/** Variants a kind named alone in a spec stands for. */
+const KIND_DEFAULTS: Partial<Record<SidecarKind, readonly string[]>> = {
+  thumb: ['grid@1x', 'grid@2x', 'detail@1x'],
+  proxy: ['quick'],
+  embeddings: ['*'],
+  live_photo_video: ['embedded'],
+};
+
+/**
+ * Parse a policy spec: `none`, or comma-separated `kind` / `kind=variant+variant` items, e.g.
+ * `thumb=grid@2x,ocr,proxy=quick`. Unknown kinds and variants are refused with a clear error.
+ */
+export function parsePolicy(spec: string): GenerationPolicy {
+  const text = spec.trim();
+  if (text === '' || text === 'none') return {};
+  const policy: Partial<Record<SidecarKind, string[]>> = {};
+  for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [kindName = '', variantList] = item.split('=', 2);
+    if (!isSidecarKind(kindName)) throw new VssError('USAGE', `unknown sidecar kind ${JSON.stringify(kindName)} in policy; kinds are ${SIDECAR_KIND_NAMES.join(', ')}`);
+    const kind = kindName;
+    if (kind === 'live_photo_video' && variantList?.split('+').includes('original')) {
+      throw new VssError('USAGE', 'live_photo_video/original is always the user\'s own movie; it is tracked, never made');
+    }
+    const variants = variantList ? variantList.split('+').map((v) => v.trim()).filter(Boolean) : [...(KIND_DEFAULTS[kind] ?? defaultVariants(kind))];
+    for (const v of variants) if (v !== '*') checkVariant(kind, v);
+    policy[kind] = [...new Set([...(policy[kind] ?? []), ...variants])];
+  }
+  return policy;
+}
+
+function defaultVariants(kind: SidecarKind): string[] {
+  const v = variantsOf(kind);
+  return v === 'open' ? ['*'] : v.slice(0, 1);
+}
+
+export function formatPolicy(p: GenerationPolicy): string {
+  const items = Object.entries(p).map(([k, vs]) => `${k}=${(vs ?? []).join('+')}`);
+  return items.length ? items.join(',') : 'none';
+}
+
+export function deviceType(fromDevice?: string): DeviceType {
+  const t = process.env.VSS_DEVICE_TYPE ?? fromDevice ?? 'desktop';
+  if (t !== 'desktop' && t !== 'mobile') throw new VssError('USAGE', `unknown device type ${JSON.stringify(t)}; use desktop or mobile`);
+  return t;
+}
+
+/** The policy that applies: the location's own, else the library's for this device type, else the default. */
+export function effectivePolicy(input: { location?: string | null; library: Partial<Record<string, string>>; deviceType: DeviceType }): GenerationPolicy {
+  const spec = input.location ?? input.library[input.deviceType] ?? DEFAULT_POLICY_SPECS[input.deviceType];
+  return parsePolicy(spec);
+}

@@ -1,0 +1,113 @@
+import type { ContentKind } from '../content/kinds.js';
+import { GENERATORS } from '../generators/registry.js';
+import type { Generator, GeneratorSettings } from '../generators/types.js';
+import type { Library } from '../library/library.js';
+import { sidecarAddress } from '../sidecars/address.js';
+import { SIDECAR_KINDS, type SidecarKind } from '../sidecars/kinds.js';
+import { SidecarManager } from '../sidecars/manager.js';
+import { deviceType, effectivePolicy } from './policy.js';
+import { GENERATION_SCHEDULE } from './schedule.js';
+import { JobStore } from './store.js';
+import { parseMetadata } from './source-file.js';
+
+export interface QueueResult {
+  /** Sidecars newly recorded pending. */
+  pending: number;
+  /** Jobs newly queued. */
+  queued: number;
+  /** Kinds the policy wants but this device cannot make, each with its reason (reported once). */
+  unavailable: Array<{ kind: string; reason: string }>;
+}
+
+interface ContentRow {
+  uuid: string;
+  kind: ContentKind;
+  mime: string;
+  size: number;
+  media_metadata: string | null;
+  generation: string | null;
+}
+
+/** Registered embedding models as variants (variants are lowercase names). */
+export function embeddingVariants(settings: GeneratorSettings): string[] {
+  return (settings.models.embeddings ?? []).map((m) => m.id);
+}
+
+/**
+ * The intelligence-queueing phase (DESIGN §4 step 1): for each content of a deep location, decide
+ * from its kind and the generation policy which sidecars it needs, record the missing ones
+ * `pending` and queue one job per (kind, content). Sidecars already ready, failed or in the
+ * works are left alone, so a rescan queues nothing twice and never loops over a failure.
+ */
+export function queueGeneration(lib: Library, opts: { locationId?: number; settings: GeneratorSettings; generators?: readonly Generator[] }): QueueResult {
+  const generators = opts.generators ?? GENERATORS;
+  const where = opts.locationId === undefined ? "l.index_mode = 'deep'" : "l.index_mode = 'deep' AND l.id = ?";
+  const args = opts.locationId === undefined ? [lib.deviceId] : [lib.deviceId, opts.locationId];
+  const rows = lib.db.prepare(
+    `SELECT c.uuid, c.kind, c.mime, c.size, c.media_metadata, l.generation
+     FROM entries e JOIN content_identities c ON c.id = e.content_id JOIN locations l ON l.id = e.location_id
+     WHERE l.device_id = ? AND ${where} GROUP BY c.id, l.id ORDER BY c.id`,
+  ).all(...args) as ContentRow[];
+
+  const dtype = deviceType();
+  const result: QueueResult = { pending: 0, queued: 0, unavailable: [] };
+  const availability = new Map<SidecarKind, string | null>();
+  const unavailableSeen = new Set<string>();
+  const manager = new SidecarManager(lib);
+  const store = new JobStore(lib.db);
+  const policies = new Map<string | null, ReturnType<typeof effectivePolicy>>();
+
+  lib.db.transaction(() => {
+    for (const c of rows) {
+      let policy = policies.get(c.generation);
+      if (!policy) {
+        policy = effectivePolicy({ location: c.generation, library: lib.config.settings.generation, deviceType: dtype });
+        policies.set(c.generation, policy);
+      }
+      const metadata = parseMetadata(c.media_metadata);
+      for (const gen of generators) {
+        const wanted = policy[gen.kind];
+        if (!wanted || wanted.length === 0) continue;
+        const variants = wanted.includes('*') ? embeddingVariants(opts.settings) : wanted;
+        const accepted = (variants.length ? variants : ['*']).filter((v) => gen.accepts({ kind: c.kind, mime: c.mime, metadata }, v));
+        if (accepted.length === 0) continue;
+        if (!availability.has(gen.kind)) {
+          const a = gen.availability(opts.settings);
+          availability.set(gen.kind, a.ok ? null : a.reason);
+        }
+        const reason = availability.get(gen.kind);
+        if (reason || variants.length === 0) {
+          if (!unavailableSeen.has(gen.kind)) {
+            unavailableSeen.add(gen.kind);
+            result.unavailable.push({ kind: gen.kind, reason: reason ?? `no ${gen.kind} model installed` });
+          }
+          continue;
+        }
+        const format = SIDECAR_KINDS[gen.kind].formats[0];
+        let owed = false;
+        for (const v of accepted) {
+          const a = sidecarAddress(c.uuid, gen.kind, v, format);
+          const had = manager.get(a);
+          if (!had) {
+            manager.record(a, { status: 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });
+            result.pending++;
+            owed = true;
+          } else if (had.status === 'pending' || had.status === 'missing') {
+            owed = true;
+          }
+        }
+        const schedule = GENERATION_SCHEDULE[gen.kind];
+        if (owed && schedule && store.enqueue({ kind: gen.kind, contentUuid: c.uuid, priority: schedule.priority, maxAttempts: 3, bytes: c.size })) result.queued++;
+      }
+    }
+  })();
+  return result;
+}
+
+/** Queue the job that makes one sidecar (`vss sidecars path` on a missing one). */
+export function queueSidecarJob(lib: Library, contentUuid: string, kind: SidecarKind): boolean {
+  const schedule = GENERATION_SCHEDULE[kind];
+  if (!schedule) return false;
+  const size = (lib.db.prepare('SELECT size FROM content_identities WHERE uuid = ?').get(contentUuid) as { size: number } | undefined)?.size ?? 0;
+  return new JobStore(lib.db).enqueue({ kind, contentUuid, priority: schedule.priority, maxAttempts: 3, bytes: size });
+}

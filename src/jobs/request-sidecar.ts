@@ -1,0 +1,34 @@
+import { generatorFor } from '../generators/registry.js';
+import type { GeneratorSettings } from '../generators/types.js';
+import type { Library } from '../library/library.js';
+import { sidecarAddress } from '../sidecars/address.js';
+import { SidecarManager, type PathAnswer } from '../sidecars/manager.js';
+import { queueSidecarJob } from './queueing.js';
+import { contentRecord, parseMetadata } from './source-file.js';
+
+/**
+ * `vss sidecars path`: the ready file; else the same pending row and job the queueing phase
+ * would make; else why it cannot be made on this device (no generator, no model, wrong kind).
+ */
+export function requestSidecar(lib: Library, settings: GeneratorSettings, contentUuid: string, kind: string, variant: string): PathAnswer {
+  const a = sidecarAddress(contentUuid, kind, variant);
+  const manager = new SidecarManager(lib);
+  const current = manager.get(a);
+  if (current?.status === 'ready' && current.path) return { state: 'ready', path: current.path };
+  const content = contentRecord(lib, contentUuid);
+  const gen = generatorFor(a.kind);
+  if (content && current?.source !== 'reference') {
+    if (!gen) return { state: 'unavailable', reason: `this vss has no ${a.kind} generator` };
+    if (!gen.accepts({ kind: content.kind as never, mime: content.mime, metadata: parseMetadata(content.media_metadata) }, variant)) {
+      return { state: 'unavailable', reason: `a ${a.kind}/${variant} sidecar cannot be made from ${content.mime} content` };
+    }
+    const availability = gen.availability(settings);
+    if (!availability.ok) return { state: 'unavailable', reason: availability.reason };
+  }
+  const answer = manager.path(contentUuid, kind, variant);
+  if (answer.state === 'pending' || answer.state === 'generating') {
+    const queued = queueSidecarJob(lib, contentUuid, a.kind);
+    return { state: answer.state, enqueued: answer.enqueued || queued };
+  }
+  return answer;
+}

@@ -1,0 +1,235 @@
+import { rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { JobsProgress } from '../core/events.js';
+import { GeneratorError, type GeneratorSettings } from '../generators/types.js';
+import type { Library } from '../library/library.js';
+import { log } from '../core/log.js';
+import type { JobKinds } from './job-kind.js';
+import { JobStore } from './store.js';
+import type { JobRow } from './states.js';
+
+export interface RunnerOptions {
+  kinds: JobKinds;
+  settings: GeneratorSettings;
+  /** Most jobs at once, over all kinds (default: the number of cores). */
+  concurrency?: number;
+  /** Stop when nothing is queued or running (waiting out retries' backoff); else keep watching the queue. */
+  untilIdle?: boolean;
+  /** How often to look for cancels from other processes and for newly queued work. */
+  pollMs?: number;
+  backoffBaseMs?: number;
+  /** Stop the runner: running jobs are aborted and left to resume on the next start. */
+  signal?: AbortSignal;
+}
+
+export interface RunSummary {
+  completed: number;
+  failed: number;
+  cancelled: number;
+  resumed: number;
+  durationMs: number;
+  /** Notes of completed jobs (e.g. "not made: no speech model installed"), counted once each. */
+  notes: Record<string, number>;
+  errors: Array<{ id: number; kind: string; contentUuid: string | null; error: string }>;
+}
+
+interface Running {
+  job: JobRow;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Works the job queue (DESIGN §7): claims the most urgent runnable jobs within the global and
+ * per-kind concurrency limits, runs each with a timeout and an abort signal, and writes every
+ * outcome to the database at once, so a kill at any moment leaves a queue the next run resumes.
+ */
+export class JobRunner {
+  private readonly store: JobStore;
+  private readonly running = new Map<number, Running>();
+  private readonly concurrency: number;
+  private readonly pollMs: number;
+  private wake: (() => void) | undefined;
+  private readonly startedAt = Date.now();
+  private readonly summary: RunSummary = { completed: 0, failed: 0, cancelled: 0, resumed: 0, durationMs: 0, notes: {}, errors: [] };
+  private doneBytes = 0;
+
+  constructor(private readonly lib: Library, private readonly opts: RunnerOptions) {
+    this.store = new JobStore(lib.db);
+    this.concurrency = Math.max(1, opts.concurrency ?? availableParallelism());
+    this.pollMs = opts.pollMs ?? 500;
+  }
+
+  async run(): Promise<RunSummary> {
+    // Whatever a dead run left behind: its jobs resume, its scratch files go.
+    this.summary.resumed = this.store.recoverInterrupted().length;
+    rmSync(this.lib.layout.scratchDir, { recursive: true, force: true });
+    const stop = this.opts.signal;
+    const onStop = () => {
+      for (const r of this.running.values()) r.abort.abort(new Error('the job runner was stopped'));
+      this.poke();
+    };
+    stop?.addEventListener('abort', onStop, { once: true });
+    let lastPoll = 0;
+    try {
+      for (;;) {
+        if (stop?.aborted) break;
+        this.fill();
+        if (Date.now() - lastPoll >= this.pollMs) {
+          lastPoll = Date.now();
+          this.noticeCancels();
+          this.emitProgress();
+        }
+        if (this.running.size === 0 && this.opts.untilIdle) {
+          const next = this.store.nextRunAfter(this.opts.kinds.names());
+          if (next === undefined) break;
+          await this.sleep(Math.min(this.pollMs, Math.max(0, next - Date.now())));
+          continue;
+        }
+        await this.sleep(this.pollMs);
+      }
+      await Promise.all([...this.running.values()].map((r) => r.done));
+    } finally {
+      stop?.removeEventListener('abort', onStop);
+    }
+    this.emitProgress();
+    this.summary.durationMs = Date.now() - this.startedAt;
+    return this.summary;
+  }
+
+  /** Start as many jobs as the limits allow. */
+  private fill(): void {
+    const free = this.concurrency - this.running.size;
+    if (free <= 0) return;
+    const room = new Map<string, number>();
+    for (const k of this.opts.kinds.all()) {
+      let busy = 0;
+      for (const r of this.running.values()) if (r.job.kind === k.name) busy++;
+      room.set(k.name, k.concurrency - busy);
+    }
+    for (const job of this.store.claim(free, room)) this.start(job);
+  }
+
+  private start(job: JobRow): void {
+    const kind = this.opts.kinds.get(job.kind);
+    const abort = new AbortController();
+    const entry: Running = { job, abort, done: Promise.resolve() };
+    this.running.set(job.id, entry);
+    this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'running' });
+    entry.done = (async () => {
+      if (!kind) throw new GeneratorError(`no job kind ${job.kind} in this version of vss`, { permanent: true });
+      const timeoutMs = kind.timeoutMs(job);
+      const timer = setTimeout(() => abort.abort(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+      try {
+        return await settleOrAbandon(kind.run(job, { lib: this.lib, signal: abort.signal, timeoutMs, settings: this.opts.settings }), abort.signal);
+      } finally {
+        clearTimeout(timer);
+      }
+    })().then(
+      (outcome) => this.finish(job, () => {
+        if (outcome.state === 'wait') {
+          this.store.requeue(job.id, outcome.delayMs, outcome.reason);
+          return;
+        }
+        this.store.complete(job.id, outcome.note ?? null);
+        this.summary.completed++;
+        this.doneBytes += job.bytes;
+        if (outcome.note) this.summary.notes[outcome.note] = (this.summary.notes[outcome.note] ?? 0) + 1;
+        this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'completed', note: outcome.note ?? null });
+      }),
+      (err: unknown) => this.finish(job, () => {
+        const reason = errorText(err, abort.signal);
+        if (this.opts.signal?.aborted) {
+          // Stopped on purpose (Ctrl-C): the job goes back to the queue without spending an attempt.
+          this.store.requeue(job.id, 0, 'interrupted by a stop; resumes on the next run');
+          return;
+        }
+        if (this.store.get(job.id)?.status === 'cancelled') {
+          this.summary.cancelled++;
+          this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'cancelled' });
+          return;
+        }
+        const permanent = !(err instanceof GeneratorError) || err.permanent;
+        const status = this.store.fail(job, reason, permanent, this.opts.backoffBaseMs);
+        if (status === 'failed') {
+          this.summary.failed++;
+          this.doneBytes += job.bytes;
+          this.summary.errors.push({ id: job.id, kind: job.kind, contentUuid: job.content_uuid, error: reason });
+        }
+        log.debug({ job: job.id, kind: job.kind, reason, status }, 'job failed');
+        this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status, error: reason });
+      }),
+    );
+  }
+
+  private finish(job: JobRow, record: () => void): void {
+    try {
+      record();
+    } finally {
+      this.running.delete(job.id);
+      this.poke();
+    }
+  }
+
+  /** `jobs cancel` in another process only writes the row; the running job is aborted here. */
+  private noticeCancels(): void {
+    if (this.running.size === 0) return;
+    const now = this.store.statuses([...this.running.keys()]);
+    for (const [id, r] of this.running) {
+      if (now.get(id) === 'cancelled' && !r.abort.signal.aborted) r.abort.abort(new Error('cancelled'));
+    }
+  }
+
+  private emitProgress(): void {
+    const c = this.store.counts();
+    const finished = this.summary.completed + this.summary.failed + this.summary.cancelled;
+    const elapsed = (Date.now() - this.startedAt) / 1000;
+    const rate = elapsed > 0 ? finished / elapsed : 0;
+    const left = c.queued + c.running;
+    const p: JobsProgress = {
+      queued: c.queued, running: c.running, completed: this.summary.completed, failed: this.summary.failed, cancelled: this.summary.cancelled,
+      doneBytes: this.doneBytes, openBytes: c.openBytes, rate, etaMs: rate > 0 ? Math.round((left / rate) * 1000) : null,
+    };
+    this.lib.events.emit('jobs:progress', p);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
+      this.wake = () => { clearTimeout(t); this.wake = undefined; resolve(); };
+    });
+  }
+
+  private poke(): void {
+    this.wake?.();
+  }
+}
+
+function errorText(err: unknown, signal: AbortSignal): string {
+  // An aborted job failed because of the abort (timeout, cancel), whatever the tool said about it.
+  if (signal.aborted && signal.reason instanceof Error) return signal.reason.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** How long an aborted job may take to clean up before the runner stops waiting for it. */
+const ABANDON_AFTER_MS = 5_000;
+
+/**
+ * The job's own promise; but once SIGNAL aborts, no more than ABANDON_AFTER_MS of it: an engine
+ * that ignores the signal cannot hold its slot (or `--until-idle`) forever.
+ */
+function settleOrAbandon<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted')), ABANDON_AFTER_MS);
+      timer.unref();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => {
+      if (timer) clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
+}

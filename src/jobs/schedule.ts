@@ -1,0 +1,29 @@
+import type { SidecarKind } from '../sidecars/kinds.js';
+
+export interface KindSchedule {
+  /** Lower runs first. */
+  priority: number;
+  /** Most jobs of the kind at once (the runner's global limit applies too). */
+  concurrency: number;
+  /** Time one job may take: a base plus a share per MiB of input, capped. */
+  timeout: { baseMs: number; perMiBMs: number; maxMs: number };
+}
+
+/**
+ * DESIGN §7: thumbnails before OCR before transcripts before embeddings before proxies. Motion
+ * photo movies are a byte copy, cheap and wanted with the thumbnail, so they go just after it.
+ */
+export const GENERATION_SCHEDULE: Readonly<Partial<Record<SidecarKind, KindSchedule>>> = {
+  thumb: { priority: 10, concurrency: 2, timeout: { baseMs: 60_000, perMiBMs: 500, maxMs: 5 * 60_000 } },
+  live_photo_video: { priority: 15, concurrency: 2, timeout: { baseMs: 30_000, perMiBMs: 100, maxMs: 2 * 60_000 } },
+  ocr: { priority: 20, concurrency: 1, timeout: { baseMs: 5 * 60_000, perMiBMs: 2_000, maxMs: 30 * 60_000 } },
+  transcript: { priority: 30, concurrency: 1, timeout: { baseMs: 10 * 60_000, perMiBMs: 10_000, maxMs: 4 * 3600_000 } },
+  embeddings: { priority: 40, concurrency: 1, timeout: { baseMs: 5 * 60_000, perMiBMs: 0, maxMs: 5 * 60_000 } },
+  proxy: { priority: 50, concurrency: 1, timeout: { baseMs: 10 * 60_000, perMiBMs: 5_000, maxMs: 6 * 3600_000 } },
+};
+
+export function timeoutFor(s: KindSchedule, bytes: number): number {
+  const override = Number(process.env.VSS_JOB_TIMEOUT_MS);
+  if (Number.isFinite(override) && override > 0) return override;
+  return Math.min(s.timeout.maxMs, s.timeout.baseMs + (bytes / (1024 * 1024)) * s.timeout.perMiBMs);
+}

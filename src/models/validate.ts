@@ -1,0 +1,28 @@
+import { VssError } from '../core/errors.js';
+import type { ModelEngine } from './registry.js';
+
+/**
+ * Check that PATH really is a model the engine can load before it is registered, so a wrong path
+ * is one clear error now instead of a failed job per file later. Returns a short description.
+ */
+export async function validateModel(engine: ModelEngine, path: string): Promise<string> {
+  try {
+    if (engine === 'whisper') {
+      const { readWhisperModelInfo } = await import('../generators/transcript/model-info.js');
+      return describe(await readWhisperModelInfo(path));
+    }
+    const { readEmbeddingsModelInfo } = await import('../generators/embeddings/model-info.js');
+    return describe(await readEmbeddingsModelInfo(path));
+  } catch (err) {
+    if (err instanceof VssError) throw err;
+    throw new VssError('USAGE', `not a usable ${engine} model: ${(err as Error).message}`, { path, cause: err });
+  }
+}
+
+function describe(info: unknown): string {
+  if (!info || typeof info !== 'object') return '';
+  return Object.entries(info as Record<string, unknown>)
+    .filter(([, v]) => typeof v === 'string' || typeof v === 'number')
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ');
+}
