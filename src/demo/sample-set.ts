@@ -1,6 +1,8 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { ffmpegTools } from '../generators/tools/ffmpeg.js';
+import { runTool } from '../generators/tools/run-tool.js';
 
 /**
  * A small but honest sample folder, built at run time: real JPEG/PNG/WebP images, a real PDF,
@@ -10,7 +12,9 @@ export async function buildSampleSet(root: string): Promise<void> {
   const photos = join(root, 'Photos');
   const docs = join(root, 'Documents');
   const backup = join(root, 'Backup', '2024 trip');
-  for (const d of [photos, docs, backup]) mkdirSync(d, { recursive: true });
+  const videos = join(root, 'Videos');
+  for (const d of [photos, docs, backup, videos]) mkdirSync(d, { recursive: true });
+  await sampleVideo(join(videos, 'clip.mp4'));
 
   await image(600, 400, '#1e6fd9', '#f9c74f', 'Beach').jpeg({ quality: 85 }).withMetadata({ orientation: 1 }).toFile(join(photos, 'beach.jpg'));
   await image(400, 600, '#2d6a4f', '#95d5b2', 'Forest').jpeg({ quality: 85 }).toFile(join(photos, 'forest.jpg'));
@@ -27,6 +31,15 @@ export async function buildSampleSet(root: string): Promise<void> {
   copyFileSync(join(photos, 'beach.jpg'), join(backup, 'IMG_0001.jpg'));
   copyFileSync(join(photos, 'sunset.png'), join(backup, 'sunset copy.png'));
   copyFileSync(join(docs, 'notes.md'), join(backup, 'notes (1).md'));
+}
+
+/** A 3-second test-pattern clip with a tone, made by ffmpeg (the system's, else the one from npm). */
+async function sampleVideo(path: string): Promise<void> {
+  const { ffmpeg } = ffmpegTools();
+  await runTool(ffmpeg, [
+    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=3', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-y', path,
+  ], { signal: new AbortController().signal, timeoutMs: 60_000 });
 }
 
 function image(width: number, height: number, from: string, to: string, label: string): sharp.Sharp {

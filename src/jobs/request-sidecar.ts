@@ -2,6 +2,7 @@ import { generatorFor } from '../generators/registry.js';
 import type { GeneratorSettings } from '../generators/types.js';
 import type { Library } from '../library/library.js';
 import { sidecarAddress } from '../sidecars/address.js';
+import { canMake } from '../sidecars/kinds.js';
 import { SidecarManager, type PathAnswer } from '../sidecars/manager.js';
 import { queueSidecarJob } from './queueing.js';
 import { contentRecord, parseMetadata } from './source-file.js';
@@ -17,10 +18,12 @@ export function requestSidecar(lib: Library, settings: GeneratorSettings, conten
   if (current?.status === 'ready' && current.path) return { state: 'ready', path: current.path };
   const content = contentRecord(lib, contentUuid);
   const gen = generatorFor(a.kind);
-  if (content && current?.source !== 'reference') {
+  // The kinds table says what can never be made (manager.path answers that); the generator says
+  // what this build and device can make now.
+  if (content && current?.source !== 'reference' && canMake(a.kind, variant, content.kind)) {
     if (!gen) return { state: 'unavailable', reason: `this vss has no ${a.kind} generator` };
     if (!gen.accepts({ kind: content.kind as never, mime: content.mime, metadata: parseMetadata(content.media_metadata) }, variant)) {
-      return { state: 'unavailable', reason: `a ${a.kind}/${variant} sidecar cannot be made from ${content.mime} content` };
+      return { state: 'unavailable', reason: `a ${a.kind}/${variant} sidecar cannot be made from ${content.kind} content (${content.mime})` };
     }
     const availability = gen.availability(settings);
     if (!availability.ok) return { state: 'unavailable', reason: availability.reason };

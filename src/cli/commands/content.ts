@@ -29,6 +29,6 @@ export function registerContentCommands(program: Command): void {
           printLine(`${c.content_uuid}  ${c.kind.padEnd(9)} ${formatBytes(c.size).padStart(9)}  ${displayPath(c.paths[0] ?? '')}${more}`);
         }
         if (n === 0) printLine('No contents yet: add a location in content or deep mode.');
-      });
+      }, { shared: true });
     });
 }

@@ -6,7 +6,7 @@ import { displayPath, formatBytes, formatDuration, printJson, printLine } from '
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('build a sample folder, index it into a new library and show what vss found')
+    .description('build a sample folder, index it deeply into a new library, make its sidecars and show what vss found and made')
     .option('--path <dir>', 'where to create the demo (default: a new temporary folder)')
     .action(async function (this: Command, opts: { path?: string }) {
       // Loaded on demand: the demo pulls in the image library, which other commands do not need.
@@ -29,6 +29,13 @@ export function registerDemoCommand(program: Command): void {
         for (const p of d.paths) printLine(`      ${displayPath(p)}`);
       }
       if (r.skipped_total) printLine(`  skipped:  ${r.skipped_total}`);
+      const j = summary.jobs;
+      printLine(`  jobs:     ${j.completed} completed, ${j.failed} failed in ${formatDuration(j.durationMs)}`);
+      printLine(`  sidecars: ${Object.entries(summary.sidecars).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}`);
+      for (const e of summary.examples) printLine(`    ${e.kind}/${e.variant}: ${displayPath(e.path)}`);
+      for (const [note, n] of Object.entries(j.notes)) printLine(`  note:     ${note} (${n})`);
+      for (const u of r.unavailable ?? []) printLine(`  note:     ${u.kind} not made: ${u.reason}`);
+      for (const e of j.errors.slice(0, 5)) printLine(`  failed:   ${e.kind} ${e.contentUuid ?? ''}: ${e.error}`);
       const lib = summary.made_current ? '' : ` --library ${JSON.stringify(summary.library)}`;
       printLine(`Try: ./bin/vss${lib} content list`);
     });

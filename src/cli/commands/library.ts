@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { globals, vssFor } from '../context.js';
+import { UsageError } from '../../core/errors.js';
+import { DEFAULT_POLICY_SPECS, DEVICE_TYPES, deviceType, formatPolicy, parsePolicy, type DeviceType } from '../../jobs/policy.js';
+import { writeLibraryConfig } from '../../library/config.js';
+import { globals, vssFor, withLibrary } from '../context.js';
 import { displayPath, printJson, printLine } from '../output.js';
 
 export function registerLibraryCommands(program: Command): void {
@@ -43,5 +46,27 @@ export function registerLibraryCommands(program: Command): void {
       const known = vssFor(this).currentLibrary();
       if (globals(this).json) printJson(known);
       else printLine(`${known.name}  ${displayPath(known.path)}`);
+    });
+
+  library
+    .command('policy [policy]')
+    .description('show or set which sidecars deep mode makes on a device type, e.g. "thumb=grid@1x+grid@2x,ocr,proxy=quick"; "default" resets')
+    .option('--device-type <type>', 'desktop or mobile (default: this device\'s, VSS_DEVICE_TYPE or desktop)')
+    .action(async function (this: Command, policy: string | undefined, opts: { deviceType?: string }) {
+      await withLibrary(this, (lib) => {
+        const type = opts.deviceType ?? deviceType();
+        if (!(DEVICE_TYPES as readonly string[]).includes(type)) throw new UsageError(`--device-type must be one of ${DEVICE_TYPES.join(', ')}`);
+        if (policy !== undefined) {
+          const generation = { ...lib.config.settings.generation };
+          if (policy === 'default') delete generation[type];
+          else generation[type] = formatPolicy(parsePolicy(policy));
+          writeLibraryConfig(lib.layout.configFile, { ...lib.config, settings: { ...lib.config.settings, generation } });
+          lib.config.settings.generation = generation;
+        }
+        const spec = lib.config.settings.generation[type] ?? DEFAULT_POLICY_SPECS[type as DeviceType];
+        const isDefault = lib.config.settings.generation[type] === undefined;
+        if (globals(this).json) return printJson({ device_type: type, policy: spec, default: isDefault });
+        printLine(`${type}: ${spec}${isDefault ? ' (default)' : ''}`);
+      });
     });
 }

@@ -35,7 +35,7 @@ export function registerSidecarCommands(program: Command): void {
         }
         if (rows.length === 0) return printLine('No sidecars.');
         for (const r of rows) printLine(`${r.content_uuid}  ${r.kind}/${r.variant}.${r.format}  ${r.status}  ${r.source}  ${r.path ? displayPath(r.path) : ''}`);
-      });
+      }, { shared: true });
     });
 
   sidecars
@@ -49,7 +49,7 @@ export function registerSidecarCommands(program: Command): void {
         const items = new SidecarManager(lib).presence(uuids, opts.kind, variants);
         if (globals(this).json) return printJson(items);
         for (const p of items) printLine(`${p.content_uuid}  ${opts.kind}/${p.variant}  ${p.local ? 'local' : p.status}  ${p.path ? displayPath(p.path) : ''}`);
-      });
+      }, { shared: true });
     });
 
   sidecars
