@@ -28,6 +28,8 @@ export interface GeneratorSettings {
   models: { whisper?: string; embeddings?: Array<{ id: string; dir: string }> };
   /** Threads an engine may use (whisper, ffmpeg, onnxruntime). */
   threads: number;
+  /** Most pages of a PDF or TIFF to read for OCR (default 50). */
+  ocrMaxPages?: number;
 }
 
 export interface GeneratorContext {

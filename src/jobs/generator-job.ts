@@ -90,8 +90,13 @@ async function runGenerator(gen: Generator, job: JobRow, ctx: JobRunContext): Pr
       if ('data' in out) manager.writeGenerated({ ...a, format: out.format }, out.data, generatorId);
       else if ('file' in out) await manager.adoptGenerated({ ...a, format: out.format }, out.file, generatorId);
       else if ('skip' in out) {
-        manager.forget(a);
+        manager.markNotApplicable(a, out.skip, generatorId);
         notes.push(`${out.variant}: ${out.skip}`);
+      } else if (nothingElseComing(ctx, job)) {
+        // It waits for a sidecar no job will make any more (its OCR failed for good): give up now,
+        // or `--until-idle` would wait forever; `jobs retry` tries again.
+        manager.record(a, { status: 'failed', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: `${out.wait}, which is not coming`, generator: generatorId });
+        notes.push(`${out.variant}: ${out.wait}, which is not coming`);
       } else {
         waiting = out.wait;
         manager.record(a, { status: 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });
@@ -116,6 +121,12 @@ async function runGenerator(gen: Generator, job: JobRow, ctx: JobRunContext): Pr
     }
     rmSync(scratchDir, { recursive: true, force: true });
   }
+}
+
+/** Whether any other job for this content is still queued or running (what a waiting job waits for). */
+function nothingElseComing(ctx: JobRunContext, job: JobRow): boolean {
+  const other = ctx.lib.db.prepare(`SELECT 1 FROM jobs WHERE content_uuid = ? AND id <> ? AND status IN ('queued', 'running', 'paused') LIMIT 1`).get(job.content_uuid, job.id);
+  return other === undefined;
 }
 
 function rowsOf(ctx: JobRunContext, contentUuid: string, kind: string): SidecarRow[] {

@@ -69,7 +69,11 @@ export function queueGeneration(lib: Library, opts: { locationId?: number; setti
         const wanted = policy[gen.kind];
         if (!wanted || wanted.length === 0) continue;
         const variants = wanted.includes('*') ? embeddingVariants(opts.settings) : wanted;
-        const accepted = (variants.length ? variants : ['*']).filter((v) => gen.accepts({ kind: c.kind, mime: c.mime, metadata }, v));
+        // With no model registered there is no variant to ask about; the kinds table says whether
+        // this content would have had one, which is what the "not made" note needs.
+        const accepted = variants.length
+          ? variants.filter((v) => gen.accepts({ kind: c.kind, mime: c.mime, metadata }, v))
+          : (SIDECAR_KINDS[gen.kind].from as readonly string[]).includes(c.kind) ? ['*'] : [];
         if (accepted.length === 0) continue;
         if (!availability.has(gen.kind)) {
           const a = gen.availability(opts.settings);
@@ -88,6 +92,7 @@ export function queueGeneration(lib: Library, opts: { locationId?: number; setti
         for (const v of accepted) {
           const a = sidecarAddress(c.uuid, gen.kind, v, format);
           const had = manager.get(a);
+          if (!had && manager.notApplicable(a) !== undefined) continue;
           if (!had) {
             manager.record(a, { status: 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });
             result.pending++;

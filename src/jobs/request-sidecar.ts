@@ -16,6 +16,8 @@ export function requestSidecar(lib: Library, settings: GeneratorSettings, conten
   const manager = new SidecarManager(lib);
   const current = manager.get(a);
   if (current?.status === 'ready' && current.path) return { state: 'ready', path: current.path };
+  const never = manager.notApplicable(a);
+  if (never !== undefined) return { state: 'unavailable', reason: never };
   const content = contentRecord(lib, contentUuid);
   const gen = generatorFor(a.kind);
   // The kinds table says what can never be made (manager.path answers that); the generator says

@@ -1,3 +1,4 @@
+import { looksLikeMotionPhoto } from './motion-photo-tags.js';
 import type { ExifDateTime as ExifDateTimeType, ExifTool as ExifToolType, Tags } from 'exiftool-vendored';
 import { VssError } from '../core/errors.js';
 import { childLog } from '../core/log.js';
@@ -104,6 +105,10 @@ export class MetadataReader {
     }
     // Without -G, ExifTool names the still's Apple MakerNote tag 0x11 and the movie's Keys tag
     // both ContentIdentifier (older ExifTool called the still's MediaGroupUUID).
+    if (kind === 'image') {
+      const motion = looksLikeMotionPhoto(tags as unknown as Record<string, unknown>);
+      if (motion !== undefined) m.motion_photo = motion;
+    }
     const contentId = cleanIdentifier(tags.ContentIdentifier);
     if (contentId) m.content_identifier = contentId;
     const groupId = cleanIdentifier(tags.MediaGroupUUID);

@@ -23,6 +23,11 @@ export interface MediaMetadata {
   content_identifier?: string;
   /** The still's MakerNote tag 0x11 under its older ExifTool name, when a reader reports it so. */
   media_group_uuid?: string;
+  /**
+   * Images: whether the file declares a Google/Samsung motion photo (an embedded movie); absent
+   * when the tags cannot tell (a Samsung trailer is invisible to ExifTool's fast read).
+   */
+  motion_photo?: boolean;
   /** Set when ExifTool could not read the file at all; no other field is then present. */
   error?: string;
 }

@@ -3,16 +3,18 @@ import type { ModelEngine } from './registry.js';
 
 /**
  * Check that PATH really is a model the engine can load before it is registered, so a wrong path
- * is one clear error now instead of a failed job per file later. Returns a short description.
+ * is one clear error now instead of a failed job per file later. Returns a short description
+ * and, for embeddings, the model's own id.
  */
-export async function validateModel(engine: ModelEngine, path: string): Promise<string> {
+export async function validateModel(engine: ModelEngine, path: string): Promise<{ id?: string; description: string }> {
   try {
     if (engine === 'whisper') {
       const { readWhisperModelInfo } = await import('../generators/transcript/model-info.js');
-      return describe(await readWhisperModelInfo(path));
+      return { description: describe(await readWhisperModelInfo(path)) };
     }
     const { readEmbeddingsModelInfo } = await import('../generators/embeddings/model-info.js');
-    return describe(await readEmbeddingsModelInfo(path));
+    const info = readEmbeddingsModelInfo(path);
+    return { id: info.id, description: describe(info) };
   } catch (err) {
     if (err instanceof VssError) throw err;
     throw new VssError('USAGE', `not a usable ${engine} model: ${(err as Error).message}`, { path, cause: err });

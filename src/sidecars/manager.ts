@@ -211,14 +211,25 @@ export class SidecarManager {
     return this.info(this.upsert(address, { status: 'ready', source: 'generated', size, checksum, sourceEntryId: null, error: null, generator }));
   }
 
-  /** Drop the record of a sidecar this content will never have (a video without sound has no transcript). */
-  forget(a: SidecarAddress): void {
+  /**
+   * This content will never have this sidecar (a video without sound has no transcript): drop its
+   * record and remember why, so queueing does not ask for it again and `path` can say so.
+   */
+  markNotApplicable(a: SidecarAddress, reason: string, generator: string | null = null): void {
     const db = this.lib.db;
     db.transaction(() => {
       db.prepare('DELETE FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').run(a.contentUuid, a.kind, a.variant);
       db.prepare('DELETE FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?').run(a.contentUuid, a.kind, a.variant, this.lib.device.uuid);
+      db.prepare('INSERT OR REPLACE INTO sidecar_not_applicable (content_uuid, kind, variant, reason, generator, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(a.contentUuid, a.kind, a.variant, reason, generator, Date.now());
     })();
-    this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: 'forgotten', source: 'generated' });
+    this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: 'not-applicable', source: 'generated' });
+  }
+
+  /** Why this content will never have this sidecar, if a generator said so. */
+  notApplicable(a: Pick<SidecarAddress, 'contentUuid' | 'kind' | 'variant'>): string | undefined {
+    const r = this.lib.db.prepare('SELECT reason FROM sidecar_not_applicable WHERE content_uuid = ? AND kind = ? AND variant = ?').get(a.contentUuid, a.kind, a.variant) as { reason: string } | undefined;
+    return r?.reason;
   }
 
   /**

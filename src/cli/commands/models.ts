@@ -1,7 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError, VssError } from '../../core/errors.js';
+import { checkVariant } from '../../sidecars/kinds.js';
+import { modelVariant } from '../../generators/embeddings/model-info.js';
 import { queueGeneration } from '../../jobs/queueing.js';
 import { generatorSettings } from '../../jobs/settings.js';
 import { isModelEngine, MODEL_ENGINES, ModelRegistry, type ModelEngine } from '../../models/registry.js';
@@ -14,11 +16,12 @@ function parseEngine(v: string): ModelEngine {
   return v;
 }
 
-/** A model id as a sidecar variant: lowercase letters, digits and . _ - (DESIGN §2). */
-function modelId(path: string): string {
-  const id = basename(path).toLowerCase().replace(/[^a-z0-9@._-]+/g, '-').replace(/^[^a-z0-9]+/, '');
-  if (!id) throw new UsageError(`cannot make a model id from ${JSON.stringify(path)}; pass --id`);
-  return id.slice(0, 100);
+function embeddingsVariant(id: string): string {
+  try {
+    return modelVariant(id);
+  } catch (err) {
+    throw new UsageError(`--id: ${(err as Error).message}`);
+  }
 }
 
 export function registerModelCommands(program: Command): void {
@@ -42,8 +45,10 @@ export function registerModelCommands(program: Command): void {
       const engine = parseEngine(engineArg);
       const path = resolve(pathArg);
       if (!existsSync(path)) throw new VssError('NOT_FOUND', 'no such file or folder', { path });
-      const info = await validateModel(engine, path);
-      const id = engine === 'whisper' ? 'default' : (opts.id ?? modelId(statSync(path).isDirectory() ? path : resolve(path, '..')));
+      const { id: ownId, description: info } = await validateModel(engine, path);
+      // An embeddings model's id names its sidecars (the variant), so it must be a valid variant.
+      const id = engine === 'whisper' ? 'default' : opts.id !== undefined ? embeddingsVariant(opts.id) : (ownId ?? '');
+      if (engine === 'embeddings') checkVariant('embeddings', id);
       const vss = vssFor(this);
       const added = new ModelRegistry(vss.dataDir).add({ engine, id, path });
       // The work this model makes possible is queued now in the current library, if there is one.

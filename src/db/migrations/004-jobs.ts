@@ -31,5 +31,17 @@ CREATE UNIQUE INDEX jobs_one_open ON jobs(kind, content_uuid) WHERE status IN ('
 CREATE INDEX jobs_next ON jobs(status, priority, run_after, id);
 
 ALTER TABLE locations ADD COLUMN generation TEXT;
+
+-- Sidecars a content will never have (a video without sound has no transcript; a plain JPEG no
+-- motion-photo movie), so a rescan does not queue the same dead-end job again.
+CREATE TABLE sidecar_not_applicable (
+  content_uuid TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  variant TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  generator TEXT,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (content_uuid, kind, variant)
+) WITHOUT ROWID;
 `,
 };

@@ -1,0 +1,232 @@
+/**
+ * The process's one tesseract.js worker, shared by every OCR job: created lazily, used by one
+ * page at a time, recreated after an abort or a crash, closed by `closeOcrEngine()` (or after a
+ * minute without work). tesseract.js runs its WASM engine in its own worker thread, so the event
+ * loop stays free while a page is read.
+ *
+ * Offline: the language data is read from the installed @tesseract.js-data packages (`langPath`
+ * is a local folder, so tesseract.js reads it with fs and never fetches), `cacheMethod: 'none'`
+ * keeps it from writing `<lang>.traineddata` into the working directory, and the WASM core is
+ * `require`d from the tesseract.js-core package.
+ */
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createWorker, OEM, PSM, type Page, type Worker as TesseractWorker } from 'tesseract.js';
+import { abortReason } from '../tools/run-tool.js';
+import { GeneratorError } from '../types.js';
+import type { BBox, TextBlock } from '../pdf/text-lines.js';
+import type { LanguageData } from './languages.js';
+
+/** 8-bit grayscale pixels, row by row. */
+export interface GrayImage {
+  gray: Buffer;
+  width: number;
+  height: number;
+}
+
+export interface OcrPageResult {
+  /** The page's text as tesseract lays it out (lines, blank lines between paragraphs). */
+  text: string;
+  /** Mean word confidence, 0–1. */
+  confidence: number;
+  /** One block per line of text, bbox in pixels of the image read. */
+  blocks: TextBlock[];
+  /** Words found, and those read with a confidence of at least 0.7 (the orientation check's score). */
+  words: number;
+  goodWords: number;
+}
+
+export interface RecognizeOptions {
+  langs: readonly LanguageData[];
+  signal: AbortSignal;
+  /** Resolution of the image, if known (tesseract's size heuristics use it). */
+  dpi?: number;
+}
+
+const require = createRequire(import.meta.url);
+export const TESSERACT_VERSION = (require('tesseract.js/package.json') as { version: string }).version;
+
+/** Terminate the idle engine after this long, to give its memory back. */
+const IDLE_MS = 60_000;
+
+interface Engine {
+  worker: TesseractWorker;
+  key: string;
+  /** The node Worker under tesseract.js (not in its types): ref'd only while a page is read. */
+  thread: { ref(): void; unref(): void; on(event: 'error' | 'exit', fn: (arg: unknown) => void): void } | undefined;
+  /** Settles when the thread dies on its own (crash, out of memory). */
+  died: Promise<never>;
+}
+
+let engine: Promise<Engine> | undefined;
+let idleTimer: NodeJS.Timeout | undefined;
+const lock = new (class {
+  private busy = false;
+  private waiters: Array<() => void> = [];
+
+  /** Wait for the engine; an abort while waiting leaves the queue. */
+  acquire(signal: AbortSignal): Promise<() => void> {
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        signal.removeEventListener('abort', onAbort);
+        this.busy = true;
+        resolve(() => this.release());
+      };
+      const onAbort = () => {
+        this.waiters = this.waiters.filter((w) => w !== grant);
+        reject(stopped(signal));
+      };
+      if (signal.aborted) return reject(stopped(signal));
+      if (!this.busy) return grant();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(grant);
+    });
+  }
+
+  private release(): void {
+    this.busy = false;
+    this.waiters.shift()?.();
+  }
+})();
+
+function stopped(signal: AbortSignal): GeneratorError {
+  return new GeneratorError(`OCR stopped: ${abortReason(signal)}`, { permanent: true });
+}
+
+/** Read the text of one grayscale image. Pages of all jobs of the process take turns. */
+export async function recognize(image: GrayImage, options: RecognizeOptions): Promise<OcrPageResult> {
+  const release = await lock.acquire(options.signal);
+  clearTimeout(idleTimer);
+  try {
+    return await recognizeLocked(image, options);
+  } finally {
+    release();
+    idleTimer = setTimeout(() => void closeOcrEngine(), IDLE_MS);
+    idleTimer.unref();
+  }
+}
+
+async function recognizeLocked(image: GrayImage, options: RecognizeOptions): Promise<OcrPageResult> {
+  const key = options.langs.map((l) => `${l.code}@${l.dir}`).join('+');
+  if (engine) {
+    const current = await engine.catch(() => undefined);
+    if (current?.key !== key) await closeOcrEngine();
+  }
+  engine ??= startEngine(options.langs, key);
+  const mine = engine;
+  let abortListener: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    abortListener = () => reject(stopped(options.signal));
+    if (options.signal.aborted) abortListener();
+    else options.signal.addEventListener('abort', abortListener, { once: true });
+  });
+  let e: Engine | undefined;
+  try {
+    e = await Promise.race([mine, aborted]);
+    e.thread?.ref();
+    // The API's default layout mode is "one uniform block", which reads columns across; 3 is
+    // the tesseract command line's default: find the blocks and columns of the page.
+    // An unknown resolution (0) lets tesseract estimate it from the text size; its notes about
+    // that go to debug_file, not to this process's stderr.
+    await Promise.race([
+      e.worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO, user_defined_dpi: String(dpiFor(options.dpi)), debug_file: '/dev/null' }),
+      aborted,
+      e.died,
+    ]);
+    const result = await Promise.race([e.worker.recognize(toPgm(image), {}, { text: true, blocks: true }), aborted, e.died]);
+    return pageResult(result.data);
+  } catch (err) {
+    // An aborted or failed engine is in an unknown state (maybe still busy with this page): drop it.
+    if (engine === mine) await closeOcrEngine();
+    if (err instanceof GeneratorError) throw err;
+    throw new GeneratorError(`tesseract failed: ${err instanceof Error ? err.message : String(err)}`, { permanent: true, cause: err });
+  } finally {
+    if (abortListener) options.signal.removeEventListener('abort', abortListener);
+    e?.thread?.unref();
+  }
+}
+
+async function startEngine(langs: readonly LanguageData[], key: string): Promise<Engine> {
+  // tesseract.js reads every language from one `langPath`; languages from several packages get
+  // a folder of links to their files, needed only while the worker loads them.
+  const dirs = [...new Set(langs.map((l) => l.dir))];
+  let linkDir: string | undefined;
+  let langPath = dirs[0]!;
+  if (dirs.length > 1) {
+    linkDir = mkdtempSync(join(tmpdir(), 'vss-ocr-langs-'));
+    for (const l of langs) symlinkSync(join(l.dir, `${l.code}.traineddata.gz`), join(linkDir, `${l.code}.traineddata.gz`));
+    langPath = linkDir;
+  }
+  try {
+    const worker = await createWorker(langs.map((l) => l.code), OEM.LSTM_ONLY, {
+      langPath,
+      gzip: true,
+      cacheMethod: 'none',
+      // Without a handler tesseract.js rethrows a worker's rejection inside its message listener,
+      // which would be an uncaught exception in this process; the promise carries it instead.
+      errorHandler: () => undefined,
+      logger: () => undefined,
+    });
+    const thread = (worker as unknown as { worker?: Engine['thread'] }).worker;
+    const died = new Promise<never>((_, reject) => {
+      thread?.on('error', (err) => reject(new GeneratorError(`tesseract crashed: ${err instanceof Error ? err.message : String(err)}`, { permanent: true, cause: err })));
+      thread?.on('exit', (code) => reject(new GeneratorError(`tesseract exited (code ${String(code)})`, { permanent: true })));
+    });
+    died.catch(() => undefined);
+    thread?.unref();
+    return { worker, key, thread, died };
+  } catch (err) {
+    throw new GeneratorError(`the OCR engine could not start: ${err instanceof Error ? err.message : String(err)}`, { permanent: false, cause: err });
+  } finally {
+    if (linkDir) rmSync(linkDir, { recursive: true, force: true });
+  }
+}
+
+/** Terminate the shared OCR worker (at shutdown; the next OCR starts a new one). */
+export async function closeOcrEngine(): Promise<void> {
+  clearTimeout(idleTimer);
+  const current = engine;
+  engine = undefined;
+  if (!current) return;
+  const e = await current.catch(() => undefined);
+  if (e) await e.worker.terminate().catch(() => undefined);
+}
+
+/** tesseract takes 70–2400 dpi; 0 (unset) makes it estimate the resolution from the text. */
+function dpiFor(dpi: number | undefined): number {
+  return dpi !== undefined && Number.isFinite(dpi) && dpi >= 70 && dpi <= 2400 ? Math.round(dpi) : 0;
+}
+
+/** PGM: a 15-byte header on the raw pixels, so leptonica reads the image without any decoding. */
+export function toPgm(image: GrayImage): Buffer {
+  if (image.gray.length !== image.width * image.height) throw new Error(`gray image is ${image.gray.length} bytes, not ${image.width}×${image.height}`);
+  return Buffer.concat([Buffer.from(`P5\n${image.width} ${image.height}\n255\n`, 'latin1'), image.gray]);
+}
+
+function pageResult(page: Page): OcrPageResult {
+  const blocks: TextBlock[] = [];
+  let words = 0;
+  let goodWords = 0;
+  for (const block of page.blocks ?? []) {
+    for (const para of block.paragraphs) {
+      for (const line of para.lines) {
+        for (const w of line.words) {
+          if (w.text.trim() === '') continue;
+          words++;
+          if (w.confidence >= 70) goodWords++;
+        }
+        const text = line.text.replace(/\s+/g, ' ').trim();
+        if (text === '') continue;
+        const b = line.bbox;
+        blocks.push({ text, bbox: [b.x0, b.y0, b.x1, b.y1] as BBox, confidence: round3(line.confidence / 100) });
+      }
+    }
+  }
+  return { text: page.text.replace(/[ \t]+\n/g, '\n').trim(), confidence: round3(page.confidence / 100), blocks, words, goodWords };
+}
+
+export function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

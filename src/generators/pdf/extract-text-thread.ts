@@ -1,0 +1,49 @@
+/**
+ * The thread side of `extractPdfText`: runs inside a `runInWorker` thread (extract-text.ts).
+ */
+import type { TextContent } from 'pdfjs-dist/types/src/display/api.js';
+import { openPdf, pdfError } from './open-pdf.js';
+import { textItemsToLines, type FontMetrics, type PdfTextItem, type TextBlock } from './text-lines.js';
+
+export interface ExtractThreadArg {
+  path: string;
+  maxPages: number;
+}
+
+export interface PdfTextPage {
+  /** The page's lines joined by newlines. */
+  text: string;
+  /** One block per line of text, bbox in points (1/72 in) from the top-left of the displayed page. */
+  blocks: TextBlock[];
+  /** Displayed page size in points, after /Rotate. */
+  width: number;
+  height: number;
+}
+
+export interface PdfTextResult {
+  pageCount: number;
+  pages: PdfTextPage[];
+}
+
+export async function extractTextInThread(arg: ExtractThreadArg): Promise<PdfTextResult> {
+  const doc = await openPdf(arg.path);
+  try {
+    const pages: PdfTextPage[] = [];
+    const last = Math.min(doc.numPages, Math.max(0, arg.maxPages));
+    for (let i = 1; i <= last; i++) {
+      const page = await doc.getPage(i);
+      const viewport = page.getViewport({ scale: 1 });
+      const content: TextContent = await page.getTextContent();
+      const items = content.items.filter((it): it is PdfTextItem & (typeof content.items)[number] => 'str' in it);
+      const fonts: Record<string, FontMetrics | undefined> = content.styles;
+      const blocks = textItemsToLines(items, fonts, (x, y) => viewport.convertToViewportPoint(x, y) as [number, number]);
+      pages.push({ text: blocks.map((b) => b.text).join('\n'), blocks, width: viewport.width, height: viewport.height });
+      page.cleanup();
+    }
+    return { pageCount: doc.numPages, pages };
+  } catch (err) {
+    throw pdfError(err, arg.path);
+  } finally {
+    await doc.destroy();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Opening a PDF with pdfjs-dist, offline. Only ever imported inside a `runInWorker` thread (see
+ * render-page.ts, extract-text.ts): pdfjs parses on the thread that calls it and a hostile file
+ * may loop or allocate without end, so it must run where it can be killed.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
+import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { GeneratorError } from '../types.js';
+
+const require = createRequire(import.meta.url);
+/** The package's own folders: standard fonts, CMaps and WASM decoders are read from disk, never fetched. */
+const PDFJS_DIR = dirname(require.resolve('pdfjs-dist/package.json'));
+/** pdfjs joins these with file names by string concatenation, so they end with a separator. */
+const folder = (name: string) => join(PDFJS_DIR, name) + sep;
+
+/** Biggest embedded image pdfjs will decode (pixels); a 600 dpi A3 scan is ~70 MP. */
+const MAX_IMAGE_PIXELS = 100_000_000;
+
+export async function openPdf(path: string): Promise<PDFDocumentProxy> {
+  let data: Uint8Array;
+  try {
+    data = new Uint8Array(await readFile(path));
+  } catch (err) {
+    throw new GeneratorError(`cannot read: ${(err as Error).message}`, { permanent: false, path, cause: err });
+  }
+  try {
+    return await getDocument({
+      data,
+      standardFontDataUrl: folder('standard_fonts'),
+      cMapUrl: folder('cmaps'),
+      cMapPacked: true,
+      wasmUrl: folder('wasm'),
+      // No eval of font programs, no system fonts, no @font-face: we render with the bundled data only.
+      isEvalSupported: false,
+      useSystemFonts: false,
+      disableFontFace: true,
+      maxImageSize: MAX_IMAGE_PIXELS,
+      // Errors only: warnings about broken fonts are normal in real PDFs.
+      verbosity: 0,
+    }).promise;
+  } catch (err) {
+    throw pdfError(err, path);
+  }
+}
+
+/** A pdfjs failure as a permanent GeneratorError with a human reason (corrupt, encrypted, …). */
+export function pdfError(err: unknown, path: string): GeneratorError {
+  if (err instanceof GeneratorError) return err;
+  const name = (err as { name?: string }).name;
+  const message = err instanceof Error ? err.message : String(err);
+  if (name === 'PasswordException') return new GeneratorError('the PDF is encrypted and needs a password', { permanent: true, path, cause: err });
+  if (name === 'InvalidPDFException') return new GeneratorError(`not a valid PDF: ${message}`, { permanent: true, path, cause: err });
+  return new GeneratorError(`PDF could not be read: ${message}`, { permanent: true, path, cause: err });
+}

@@ -1,0 +1,106 @@
+/**
+ * The source of a thumbnail, decoded once into an upright bitmap no larger than the largest
+ * variant: images with sharp (by their content, whatever their name or MIME says), HEIC with
+ * libheif in a worker, videos as one representative frame from ffmpeg, PDFs as their first page.
+ */
+import sharp, { type Metadata } from 'sharp';
+import { renderPdfPage } from '../pdf/render-page.js';
+import { runInWorker } from '../tools/run-in-worker.js';
+import { GeneratorError, type GeneratorContext } from '../types.js';
+import type { HeicThreadArg, HeicThreadResult } from './heic-thread.js';
+import { shrinkOnce, sharpReason, type Intermediate } from './intermediate.js';
+import { extractVideoFrame } from './video-frame.js';
+
+export interface DecodeLimits {
+  /** Refuse images (and HEIC, and a video frame, and a rendered page) with more pixels than this. */
+  maxInputPixels: number;
+}
+
+/**
+ * How many times a source has been decoded in this process: one per `generate`, however many
+ * variants it makes. Tests read it to prove it; nothing else should.
+ */
+export const decodeCounter = { sources: 0 };
+
+export type DecodedSource = Intermediate | { noVideo: string };
+
+export async function decodeSource(ctx: GeneratorContext, maxEdge: number, limits: DecodeLimits): Promise<DecodedSource> {
+  const { path, mime, kind } = ctx.source;
+  const lower = mime.toLowerCase();
+  if (kind === 'video' || lower.startsWith('video/')) return decodeVideo(ctx, maxEdge, limits);
+  if (lower === 'application/pdf') return decodePdf(ctx, maxEdge, limits);
+
+  const meta = await checkedHeader(path, limits);
+  const shrink = { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: ctx.timeoutMs, path };
+  if (meta.format === 'heif' && meta.compression === 'hevc') {
+    decodeCounter.sources++;
+    const heic = await decodeHeic(ctx, limits);
+    return shrinkOnce(heic.data, { ...shrink, autoOrient: false, raw: { width: heic.width, height: heic.height, channels: heic.channels } });
+  }
+  decodeCounter.sources++;
+  return shrinkOnce(path, { ...shrink, autoOrient: true });
+}
+
+/**
+ * The image's header only (no pixels): what it is by content, and its size checked against the
+ * limit so a decompression bomb is refused with a clear reason before anything is decoded.
+ */
+async function checkedHeader(path: string, limits: DecodeLimits): Promise<Metadata> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(path, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new GeneratorError(`${path}: not a readable image: ${sharpReason(err)}`, { permanent: true, path, cause: err });
+  }
+  const { width, height } = meta;
+  if (!width || !height) throw new GeneratorError(`${path}: the image has no size`, { permanent: true, path });
+  checkPixels(path, width, height, limits);
+  return meta;
+}
+
+function checkPixels(path: string, width: number, height: number, limits: DecodeLimits): void {
+  if (width * height > limits.maxInputPixels) {
+    throw new GeneratorError(
+      `${path}: image is ${width}×${height} (${megapixels(width * height)} MP), more than the ${megapixels(limits.maxInputPixels)} MP limit`,
+      { permanent: true, path },
+    );
+  }
+}
+
+async function decodeHeic(ctx: GeneratorContext, limits: DecodeLimits): Promise<HeicThreadResult & { data: Buffer }> {
+  const { path } = ctx.source;
+  try {
+    const r = await runInWorker<HeicThreadResult>(new URL('./heic-thread.js', import.meta.url), 'decodeHeicInThread', { path, maxPixels: limits.maxInputPixels } satisfies HeicThreadArg, {
+      signal: ctx.signal,
+      timeoutMs: ctx.timeoutMs,
+      // The pixels live in WASM memory and ArrayBuffers, outside this heap; the JS heap stays small.
+      maxHeapMb: 512,
+    });
+    // Structured clone hands back a plain Uint8Array: view the same memory as a Buffer.
+    return { ...r, data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength) };
+  } catch (err) {
+    const permanent = err instanceof GeneratorError ? err.permanent : true;
+    throw new GeneratorError(`${path}: HEIC decoding failed: ${err instanceof Error ? err.message : String(err)}`, { permanent, path, cause: err });
+  }
+}
+
+async function decodeVideo(ctx: GeneratorContext, maxEdge: number, limits: DecodeLimits): Promise<DecodedSource> {
+  const { path } = ctx.source;
+  decodeCounter.sources++;
+  const frame = await extractVideoFrame(path, { maxEdge, signal: ctx.signal, timeoutMs: ctx.timeoutMs, threads: ctx.settings.threads });
+  if ('noVideo' in frame) return frame;
+  return shrinkOnce(frame.png, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: ctx.timeoutMs, autoOrient: false, path });
+}
+
+async function decodePdf(ctx: GeneratorContext, maxEdge: number, limits: DecodeLimits): Promise<Intermediate> {
+  const { path } = ctx.source;
+  decodeCounter.sources++;
+  // A page is drawn at the size asked for: vector content has no "original size" to exceed.
+  const page = await renderPdfPage(path, 0, { maxEdge, signal: ctx.signal, timeoutMs: ctx.timeoutMs });
+  return shrinkOnce(page.png, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: ctx.timeoutMs, autoOrient: false, path });
+}
+
+function megapixels(pixels: number): string {
+  const mp = pixels / 1e6;
+  return mp >= 10 ? mp.toFixed(0) : mp.toPrecision(2);
+}

@@ -1,0 +1,71 @@
+/**
+ * HEIC/HEIF decoding for thumbnails with heic-decode (libheif in WASM; sharp's libheif here has
+ * no HEVC decoder), run through `runInWorker`: the decode is seconds of synchronous WASM work
+ * that must not block the event loop and must be killable. libheif applies the HEIF transforms
+ * (irot/imir/clap) itself, so the pixels come out upright; EXIF orientation does not apply to HEIF.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { GeneratorError } from '../types.js';
+
+export interface HeicThreadArg {
+  path: string;
+  /** Refuse an image with more pixels than this before decoding a single one. */
+  maxPixels: number;
+}
+
+export interface HeicThreadResult {
+  width: number;
+  height: number;
+  /** 3 when the image is opaque (the alpha plane is dropped here, so less is copied back). */
+  channels: 3 | 4;
+  data: Uint8Array;
+}
+
+interface HeicImage {
+  width: number;
+  height: number;
+  decode(): Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+}
+type DecodeAll = (input: { buffer: Uint8Array }) => Promise<HeicImage[] & { dispose(): void }>;
+
+const require = createRequire(import.meta.url);
+
+/** The first top-level image (the primary one in camera files), size-checked before decoding. */
+export async function decodeHeicInThread(arg: HeicThreadArg): Promise<HeicThreadResult> {
+  const decodeAll = (require('heic-decode') as { all: DecodeAll }).all;
+  const buffer = new Uint8Array(await readFile(arg.path));
+  let images: Awaited<ReturnType<DecodeAll>>;
+  try {
+    images = await decodeAll({ buffer });
+  } catch (err) {
+    throw new GeneratorError(`not a readable HEIC image: ${err instanceof Error ? err.message : String(err)}`, { permanent: true });
+  }
+  try {
+    const first = images[0];
+    if (!first) throw new GeneratorError('the HEIC file holds no image', { permanent: true });
+    if (!(first.width > 0 && first.height > 0)) throw new GeneratorError('the HEIC image has no size', { permanent: true });
+    if (first.width * first.height > arg.maxPixels) {
+      throw new GeneratorError(`image is ${first.width}×${first.height}, more than the ${Math.round(arg.maxPixels / 1e6)} megapixel limit`, { permanent: true });
+    }
+    const { width, height, data } = await first.decode();
+    return { width, height, ...dropOpaqueAlpha(data) };
+  } finally {
+    images.dispose();
+  }
+}
+
+/** RGBA → RGB when every alpha byte is 255 (camera photos): a quarter less to copy and resize. */
+function dropOpaqueAlpha(rgba: Uint8ClampedArray): { channels: 3 | 4; data: Uint8Array } {
+  const n = rgba.length >> 2;
+  for (let i = 3; i < rgba.length; i += 4) {
+    if (rgba[i] !== 255) return { channels: 4, data: new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength) };
+  }
+  const rgb = new Uint8Array(n * 3);
+  for (let p = 0, s = 0, d = 0; p < n; p++, s += 4, d += 3) {
+    rgb[d] = rgba[s]!;
+    rgb[d + 1] = rgba[s + 1]!;
+    rgb[d + 2] = rgba[s + 2]!;
+  }
+  return { channels: 3, data: rgb };
+}

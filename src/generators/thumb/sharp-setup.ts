@@ -1,0 +1,25 @@
+/**
+ * sharp's process-wide settings for thumbnail work, applied once before the first job.
+ *
+ * - No operation cache: every source is decoded once and never again, so libvips' cache (by
+ *   default up to 50 MiB, 20 open files, 100 operations) only holds memory and file handles.
+ * - libvips threads per image: at most 2. A thumbnail job is mostly JPEG decoding and WebP
+ *   encoding, which libjpeg and libwebp do on one thread; a second thread only speeds up the
+ *   resize (bench/thumbs-bench.ts --sharp-threads, 2-core machine: 155 → 141 ms per 24 MP
+ *   image). Parallelism comes from the job runner running several jobs at once, which keeps
+ *   every core busy on a batch while no single job takes the whole machine. sharp's default
+ *   is one thread on glibc Linux without jemalloc (to limit memory fragmentation) and one per
+ *   core elsewhere; this keeps that, capped at 2.
+ */
+import sharp from 'sharp';
+
+export const SHARP_MAX_THREADS = 2;
+
+let done = false;
+
+export function configureSharp(): void {
+  if (done) return;
+  done = true;
+  sharp.cache(false);
+  sharp.concurrency(Math.min(sharp.concurrency(), SHARP_MAX_THREADS));
+}

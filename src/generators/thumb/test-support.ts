@@ -1,0 +1,73 @@
+/**
+ * For the thumbnail tests only: run the generator on a real file and check what it made.
+ */
+import assert from 'node:assert/strict';
+import sharp from 'sharp';
+import { generatorContext, type TestContextInput } from '../../../test/generator-context.js';
+import type { ContentKind } from '../../content/kinds.js';
+import type { GeneratedOutput, Generator } from '../types.js';
+import { thumbGenerator } from './thumb-generator.js';
+import { thumbVariant } from './thumb-variants.js';
+
+export const ALL_VARIANTS = ['icon@1x', 'icon@2x', 'grid@1x', 'grid@2x', 'detail@1x', 'detail@2x'] as const;
+
+export interface Made {
+  data: Buffer;
+  format: string;
+}
+
+/** Run GEN (default: thumbGenerator) on PATH; the outputs by variant. */
+export async function makeThumbs(
+  path: string, kind: ContentKind, mime: string, variants: readonly string[],
+  more: Partial<TestContextInput> & { generator?: Generator } = {},
+): Promise<Map<string, GeneratedOutput>> {
+  const { generator = thumbGenerator, ...rest } = more;
+  const ctx = generatorContext({ path, kind, mime, variants, ...rest });
+  try {
+    const out = await generator.generate(ctx);
+    return new Map(out.map((o) => [o.variant, o]));
+  } finally {
+    ctx.cleanup();
+  }
+}
+
+/** The bytes of a made variant (fails the test when it was skipped or deferred). */
+export function bytesOf(out: Map<string, GeneratedOutput>, variant: string): Made {
+  const o = out.get(variant);
+  assert.ok(o, `no output for ${variant}`);
+  assert.ok('data' in o, `${variant} was not made: ${JSON.stringify(o)}`);
+  return { data: o.data, format: o.format };
+}
+
+/**
+ * A valid WebP of VARIANT for an upright source of SOURCE_W × SOURCE_H: longest edge is the
+ * variant's size (or the source's when smaller: never enlarged), aspect ratio kept within a
+ * pixel, no EXIF/XMP/ICC left. Returns its size.
+ */
+export async function assertThumb(made: Made, variant: string, sourceW: number, sourceH: number, label = ''): Promise<{ width: number; height: number }> {
+  const spec = thumbVariant(variant);
+  assert.ok(spec, `unknown variant ${variant}`);
+  assert.equal(made.format, 'webp');
+  const meta = await sharp(made.data).metadata();
+  assert.equal(meta.format, 'webp', `${label} ${variant}: not a WebP`);
+  // Decoding every pixel proves the file is whole.
+  const { info } = await sharp(made.data).raw().toBuffer({ resolveWithObject: true });
+  const w = info.width;
+  const h = info.height;
+  const srcLong = Math.max(sourceW, sourceH);
+  const want = Math.min(spec.size, srcLong);
+  assert.equal(Math.max(w, h), want, `${label} ${variant}: longest edge ${Math.max(w, h)}, want ${want} (${w}×${h} from ${sourceW}×${sourceH})`);
+  assert.equal(w >= h, sourceW >= sourceH, `${label} ${variant}: orientation ${w}×${h} differs from the source's ${sourceW}×${sourceH}`);
+  const wantShort = (Math.min(sourceW, sourceH) * want) / srcLong;
+  assert.ok(Math.abs(Math.min(w, h) - wantShort) <= 1, `${label} ${variant}: ${w}×${h} does not keep the aspect of ${sourceW}×${sourceH}`);
+  assert.equal(meta.exif, undefined, `${label} ${variant}: EXIF left in the thumbnail`);
+  assert.equal(meta.xmp, undefined, `${label} ${variant}: XMP left in the thumbnail`);
+  assert.equal(meta.icc, undefined, `${label} ${variant}: ICC profile left in the thumbnail`);
+  return { width: w, height: h };
+}
+
+/** Mean luma (0–255) of an encoded image. */
+export async function meanLuma(data: Buffer): Promise<number> {
+  const stats = await sharp(data).greyscale().stats();
+  return stats.channels[0]!.mean;
+}

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
+import { GeneratorError } from '../types.js';
+import { decodeCounter } from './decode-source.js';
+import { decodeHeicInThread } from './heic-thread.js';
+import { createThumbGenerator } from './thumb-generator.js';
+import { ALL_VARIANTS, makeThumbs } from './test-support.js';
+
+const tmp = tempDir('vss-thumb-hostile-');
+after(() => tmp.cleanup());
+
+function write(name: string, bytes: Buffer): string {
+  const path = join(tmp.path, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type: string, data: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+/** A valid PNG header claiming WIDTH × HEIGHT RGB pixels, with almost no pixel data: a few hundred bytes. */
+function bombPng(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, deflate, no filter, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(1024))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** Fails permanently, naming the path and matching REASON, within MAX_MS. */
+async function assertRefused(path: string, mime: string, reason: RegExp, maxMs: number, generator = createThumbGenerator()): Promise<void> {
+  const t0 = performance.now();
+  await assert.rejects(makeThumbs(path, 'image', mime, ALL_VARIANTS, { generator }), (err: unknown) => {
+    assert.ok(err instanceof GeneratorError, `not a GeneratorError: ${String(err)}`);
+    assert.equal(err.permanent, true, 'should fail permanently');
+    assert.equal(err.path, path);
+    assert.ok(err.message.includes(path), `the message does not name the file: ${err.message}`);
+    assert.match(err.message, reason);
+    return true;
+  });
+  const ms = performance.now() - t0;
+  assert.ok(ms < maxMs, `took ${ms.toFixed(0)} ms`);
+}
+
+test('a 50000×50000 PNG header (decompression bomb) fails fast and permanently, before any decode', async () => {
+  const path = write('bomb.png', bombPng(50_000, 50_000));
+  const before = decodeCounter.sources;
+  await assertRefused(path, 'image/png', /50000×50000 \(2500 MP\), more than the 100 MP limit/, 1000);
+  assert.equal(decodeCounter.sources, before, 'the bomb was handed to a decoder');
+});
+
+test('the pixel limit is configurable', async () => {
+  const path = write('2mp.png', await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#fff' } }).png().toBuffer());
+  await assertRefused(path, 'image/png', /2000×1000 .*more than the 1\.0 MP limit/, 1000, createThumbGenerator({ maxInputPixels: 1_000_000 }));
+  const out = await makeThumbs(path, 'image', 'image/png', ['grid@1x'], { generator: createThumbGenerator({ maxInputPixels: 2_000_000 }) });
+  assert.ok('data' in out.get('grid@1x')!);
+});
+
+test('a truncated JPEG fails permanently with sharp\'s reason', { skip: FIXTURES_SKIP }, async () => {
+  const whole = readFileSync(join(FIXTURES, 'livephoto/apple-iphone6s/train.jpg'));
+  const path = write('truncated.jpg', whole.subarray(0, Math.floor(whole.length * 0.4)));
+  await assertRefused(path, 'image/jpeg', /could not be decoded: .*premature end/i, 5000);
+});
+
+test('a JPEG header followed by garbage fails permanently', async () => {
+  const garbage = Buffer.alloc(20_000);
+  for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919 + 13) & 0xff;
+  const path = write('garbage.jpg', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), garbage]));
+  await assertRefused(path, 'image/jpeg', /not a readable image|could not be decoded/, 2000);
+});
+
+test('a text file labelled image/jpeg fails cleanly', async () => {
+  const path = write('notes.jpg', Buffer.from('these are my notes, not a photo\n'));
+  await assertRefused(path, 'image/jpeg', /not a readable image: .*unsupported image format/, 1000);
+});
+
+test('an empty file fails cleanly', async () => {
+  const path = write('empty.png', Buffer.alloc(0));
+  await assertRefused(path, 'image/png', /not a readable image/, 1000);
+});
+
+test('a HEIC whose header claims 60000×60000 is refused before libheif decodes it', { skip: FIXTURES_SKIP }, async () => {
+  // IMG_5195.HEIC with every image-size box (ispe) rewritten to 60000×60000.
+  const bytes = Buffer.from(readFileSync(join(FIXTURES, 'exif/heic/IMG_5195.HEIC')));
+  for (let i = bytes.indexOf('ispe'); i >= 0; i = bytes.indexOf('ispe', i + 4)) {
+    bytes.writeUInt32BE(60_000, i + 8);
+    bytes.writeUInt32BE(60_000, i + 12);
+  }
+  const path = write('huge.heic', bytes);
+  await assertRefused(path, 'image/heic', /60000×60000 .*more than the 100 MP limit/, 1000);
+  // The thread checks too (it is the one that would allocate the pixels).
+  await assert.rejects(decodeHeicInThread({ path, maxPixels: 100_000_000 }), /60000×60000, more than the 100 megapixel limit/);
+});
+
+test('a text file labelled video/mp4 fails permanently', async () => {
+  const path = write('notes.mp4', Buffer.from('not a video at all\n'));
+  await assert.rejects(makeThumbs(path, 'video', 'video/mp4', ['grid@1x']), (err: unknown) => {
+    assert.ok(err instanceof GeneratorError && err.permanent && err.message.includes(path), String(err));
+    return true;
+  });
+});
+
+test('a cancelled job stops', { skip: FIXTURES_SKIP }, async () => {
+  const ac = new AbortController();
+  ac.abort(new Error('cancelled by the user'));
+  await assert.rejects(
+    makeThumbs(join(FIXTURES, 'exif/heic/IMG_5195.HEIC'), 'image', 'image/heic', ['grid@1x'], { signal: ac.signal }),
+    (err: unknown) => err instanceof GeneratorError && err.permanent && /cancelled by the user/.test(err.message),
+  );
+});
