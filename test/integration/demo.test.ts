@@ -10,25 +10,35 @@ describe('vss demo', () => {
   const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
   after(() => tmp.cleanup());
 
-  it('builds a sample set, indexes it and finds its duplicates', async () => {
-    const s = json<{ library: string; index: { files: number; contents: number; skipped_total: number }; kinds: Record<string, number>; duplicates: Array<{ paths: string[] }>; made_current: boolean }>(
+  it('builds a sample set, indexes it deeply, finds its duplicates and makes its sidecars', async () => {
+    const s = json<{
+      library: string; index: { files: number; contents: number; skipped_total: number }; kinds: Record<string, number>; duplicates: Array<{ paths: string[] }>; made_current: boolean;
+      jobs: { completed: number; failed: number; errors: unknown[] }; sidecars: Record<string, number>;
+    }>(
       await runCli(['demo', '--path', join(tmp.path, 'demo'), '--json'], env),
     );
     assert.ok(existsSync(join(s.library, 'database.db')));
-    assert.equal(s.index.files, 12);
-    assert.equal(s.index.contents, 9);
+    assert.equal(s.index.files, 13);
+    assert.equal(s.index.contents, 10);
     assert.equal(s.index.skipped_total, 0);
     assert.equal(s.duplicates.length, 3);
-    assert.deepEqual(s.kinds, { image: 4, text: 3, document: 1, unknown: 1 });
+    assert.deepEqual(s.kinds, { image: 4, video: 1, text: 3, document: 1, unknown: 1 });
     assert.equal(s.made_current, true);
     const list = json<unknown[]>(await runCli(['content', 'list', '--json'], env));
-    assert.equal(list.length, 9);
+    assert.equal(list.length, 10);
+    // Four images, the PDF and the video get the desktop thumbnails; images and the PDF their OCR; the video a proxy.
+    assert.deepEqual(s.jobs.errors, []);
+    assert.deepEqual(s.sidecars, { 'thumb/grid@1x': 6, 'thumb/grid@2x': 6, 'thumb/detail@1x': 6, 'ocr/default': 5, 'proxy/quick': 1 });
+    const ready = json<Array<{ status: string; path: string }>>(await runCli(['sidecars', 'list', '--status', 'ready', '--json'], env));
+    assert.ok(ready.length === 24 && ready.every((r) => existsSync(r.path)));
   });
 
   it('prints a readable summary', async () => {
     const r = await runCli(['demo', '--path', join(tmp.path, 'demo2')], env);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /indexed: +12 files/);
+    assert.match(r.stdout, /indexed: +13 files/);
+    assert.match(r.stdout, /sidecars: .*6 thumb\/grid@2x/);
+    assert.match(r.stdout, /note: +transcript not made: no speech model installed/);
     assert.match(r.stdout, /duplicates: 3 contents stored more than once/);
     assert.match(r.stdout, /--library/, 'a second demo does not take over the current library');
   });

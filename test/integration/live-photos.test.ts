@@ -34,7 +34,7 @@ function contentOf(lib: Library, absPath: string): string {
 async function deepLibrary(tree: string, work: string): Promise<{ lib: Library; locId: number }> {
   const vss = new Vss({ dataDir: join(work, 'data') });
   const lib = vss.createLibrary('Live', work);
-  const locId = addLocation(lib, tree, { mode: 'deep' }).id;
+  const locId = addLocation(lib, tree, { mode: 'deep', generation: 'none' }).id;
   const r = await scanLocation(lib, locId);
   assert.equal(r.skipped_total, 0, JSON.stringify(r.skipped));
   return { lib, locId };
@@ -58,7 +58,7 @@ describe('Live Photos as reference sidecars (real fixtures)', { skip: FIXTURES_S
     });
     const env = { VSS_DATA_DIR: join(work, 'data') };
     json(await runCli(['library', 'create', 'L', '--path', work, '--json'], env));
-    const added = json<{ skipped_total: number; media_read: number; live_photos: number }>(await runCli(['location', 'add', tree, '--mode', 'deep', '--json'], env));
+    const added = json<{ skipped_total: number; media_read: number; live_photos: number }>(await runCli(['location', 'add', tree, '--mode', 'deep', '--generate', 'none', '--json'], env));
     assert.equal(added.skipped_total, 0);
     assert.equal(added.media_read, 4);
     assert.equal(added.live_photos, 1);
@@ -153,7 +153,7 @@ describe('Live Photos as reference sidecars (real fixtures)', { skip: FIXTURES_S
     const vss = new Vss({ dataDir: join(work, 'data') });
     const lib = vss.createLibrary('Broken', work);
     try {
-      const locId = addLocation(lib, tree, { mode: 'deep' }).id;
+      const locId = addLocation(lib, tree, { mode: 'deep', generation: 'none' }).id;
       const first = await scanLocation(lib, locId);
       assert.equal(first.skipped_total, 1);
       assert.equal(first.skipped[0]!.path, 'bad/cut.jpg');
