@@ -14,7 +14,6 @@
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { createWorker, OEM, PSM, type Worker as TesseractWorker } from 'tesseract.js';
 import { closeOcrEngine, ocrGenerator } from '../src/generators/ocr/ocr-generator.js';
@@ -26,7 +25,7 @@ import { PDF_OCR_DPI } from '../src/generators/ocr/pdf-pages.js';
 import type { GeneratedOutput } from '../src/generators/types.js';
 import { generatorContext } from '../test/generator-context.js';
 import { FIXTURES } from '../test/helpers.js';
-import { Summary, benchArgs, median, num, ratio, secs, timeAsync } from './util.js';
+import { Summary, benchArgs, median, num, ratio, secs, timeAsync, runMain } from './util.js';
 
 interface Case {
   name: string;
@@ -117,9 +116,4 @@ async function main(): Promise<void> {
   summary.print();
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

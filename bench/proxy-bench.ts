@@ -14,7 +14,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { generatorContext } from '../test/generator-context.js';
 import { FIXTURES } from '../test/helpers.js';
 import { proxyGenerator } from '../src/generators/proxy/proxy-generator.js';
@@ -23,7 +22,7 @@ import { ffmpegTools, probeDuration, probeMedia } from '../src/generators/tools/
 import { runTool } from '../src/generators/tools/run-tool.js';
 import { readWhisperModelInfoSync } from '../src/generators/transcript/model-info.js';
 import { transcriptGenerator } from '../src/generators/transcript/transcript-generator.js';
-import { Summary, benchArgs, freshDir, median, num, ratio, rmrf, secs, timeAsync } from './util.js';
+import { Summary, benchArgs, freshDir, median, num, ratio, rmrf, secs, timeAsync, runMain } from './util.js';
 
 const VARIANTS: ProxyVariant[] = ['scrub', 'quick', 'edit'];
 const signal = new AbortController().signal;
@@ -139,9 +138,4 @@ async function main(): Promise<void> {
   summary.print();
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

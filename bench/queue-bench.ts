@@ -9,13 +9,12 @@
  */
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { Vss } from '../src/api/vss.js';
 import { JobKinds } from '../src/jobs/job-kind.js';
 import { JobRunner } from '../src/jobs/runner.js';
 import { JobStore } from '../src/jobs/store.js';
-import { Summary, benchArgs, freshDir, median, num, ratio, rmrf, secs, timeAsync, timeSync } from './util.js';
+import { Summary, benchArgs, freshDir, median, num, ratio, rmrf, secs, timeAsync, timeSync, runMain } from './util.js';
 
 const SETTINGS = { ocrLanguages: ['eng'], models: {}, threads: 1 };
 
@@ -85,9 +84,4 @@ async function main(): Promise<void> {
   summary.print();
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

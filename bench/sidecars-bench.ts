@@ -12,13 +12,12 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { blake3 } from '@napi-rs/blake-hash';
 import { reconcile, type ReconcileResult } from '../src/sidecars/reconcile.js';
 import { SidecarManager } from '../src/sidecars/manager.js';
 import { BENCH_VARIANTS, generateSidecarLibrary, type SidecarTree } from './sidecar-tree.js';
 import { listFiles } from './walk.js';
-import { MiB, Summary, benchArgs, collectGarbage, freshDir, kilo, median, num, ratio, rmrf, secs, timeAsync, timeSync } from './util.js';
+import { MiB, Summary, benchArgs, collectGarbage, freshDir, kilo, median, num, ratio, rmrf, secs, timeAsync, timeSync, runMain } from './util.js';
 
 export interface SidecarsBenchOptions {
   files: number;
@@ -208,9 +207,4 @@ async function main(): Promise<void> {
   summary.print();
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

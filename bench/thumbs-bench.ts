@@ -17,13 +17,12 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { configureSharp } from '../src/generators/thumb/sharp-setup.js';
 import { thumbGenerator } from '../src/generators/thumb/thumb-generator.js';
 import { thumbVariant, type ThumbVariantSpec } from '../src/generators/thumb/thumb-variants.js';
 import { generatorContext } from '../test/generator-context.js';
-import { MiB, Summary, benchArgs, freshDir, median, num, ratio, rmrf, secs, timeAsync } from './util.js';
+import { MiB, Summary, benchArgs, freshDir, median, num, ratio, rmrf, secs, timeAsync, runMain } from './util.js';
 
 const WIDTH = 6000;
 const HEIGHT = 4000;
@@ -213,9 +212,4 @@ async function main(): Promise<void> {
   summary.print();
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { pathToFileURL } from 'node:url';
 
 export const MiB = 1024 * 1024;
 
@@ -142,4 +143,13 @@ export function benchArgs<I extends string, F extends string>(
   }
   for (const name of flags) out[name] = values[name] === true;
   return out as Record<I, number> & Record<F, boolean>;
+}
+
+/** Run MAIN when MODULE_URL is the script node was started with (a bench file can also be imported). */
+export function runMain(moduleUrl: string, main: () => Promise<void>): void {
+  if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
 }

@@ -7,7 +7,7 @@ import { blake3 } from '@napi-rs/blake-hash';
 import sharp from 'sharp';
 import { ffmpegTools } from '../../src/generators/tools/ffmpeg.js';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
-import { characterErrorRate } from '../text-metrics.js';
+import { characterErrorRate } from '../../src/generators/ocr/text-metrics.js';
 
 interface ContentJson { content_uuid: string; kind: string; mime: string; size: number; paths: string[] }
 interface SidecarJson { content_uuid: string; kind: string; variant: string; format: string; status: string; source: string; size: number | null; checksum: string | null; path: string | null }

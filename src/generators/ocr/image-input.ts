@@ -5,10 +5,9 @@
  * heic-decode in a killable thread.
  */
 import sharp, { type Metadata } from 'sharp';
-import { runInWorker } from '../tools/run-in-worker.js';
 import { GeneratorError } from '../types.js';
 import type { GrayImage } from './engine.js';
-import type { HeicThreadArg, HeicThreadResult } from './heic-thread.js';
+import { decodeHeic } from '../tools/heic-decode.js';
 
 export interface OcrImagePage extends GrayImage {
   /** Pixels per inch of the pixels read, when the file says (and says more than a software default). */
@@ -112,19 +111,9 @@ function bound(img: sharp.Sharp, width: number, height: number, limits: ImageLim
 }
 
 async function loadHeic(path: string, limits: ImageLimits, call: { signal: AbortSignal; timeoutMs: number }): Promise<OcrImagePage> {
-  let decoded: HeicThreadResult;
-  try {
-    decoded = await runInWorker<HeicThreadResult>(new URL('./heic-thread.js', import.meta.url), 'decodeHeicInThread', { path, maxPixels: limits.maxInputPixels } satisfies HeicThreadArg, {
-      signal: call.signal,
-      timeoutMs: call.timeoutMs,
-      maxHeapMb: 1024,
-    });
-  } catch (err) {
-    throw new GeneratorError(`${path}: HEIC decoding failed: ${err instanceof Error ? err.message : String(err)}`, { permanent: true, path, cause: err });
-  }
-  const rgba = Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength);
+  const decoded = await decodeHeic(path, { maxPixels: limits.maxInputPixels, signal: call.signal, timeoutMs: call.timeoutMs });
   // libheif has applied the HEIF rotation/mirror already (EXIF orientation does not apply to HEIF).
-  const img = sharp(rgba, { raw: { width: decoded.width, height: decoded.height, channels: 4 }, limitInputPixels: limits.maxInputPixels });
+  const img = sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: decoded.channels }, limitInputPixels: limits.maxInputPixels });
   const { data, info } = await bound(img.flatten({ background: '#ffffff' }), decoded.width, decoded.height, limits).grayscale().extractChannel(0).raw().toBuffer({ resolveWithObject: true });
   return { gray: data, width: info.width, height: info.height, dpi: undefined, sourceWidth: decoded.width, sourceHeight: decoded.height };
 }

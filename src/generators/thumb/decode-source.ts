@@ -5,9 +5,8 @@
  */
 import sharp, { type Metadata } from 'sharp';
 import { renderPdfPage } from '../pdf/render-page.js';
-import { runInWorker } from '../tools/run-in-worker.js';
 import { GeneratorError, type GeneratorContext } from '../types.js';
-import type { HeicThreadArg, HeicThreadResult } from './heic-thread.js';
+import { decodeHeic } from '../tools/heic-decode.js';
 import { shrinkOnce, sharpReason, type Intermediate } from './intermediate.js';
 import { extractVideoFrame } from './video-frame.js';
 
@@ -34,7 +33,7 @@ export async function decodeSource(ctx: GeneratorContext, maxEdge: number, limit
   const shrink = { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: ctx.timeoutMs, path };
   if (meta.format === 'heif' && meta.compression === 'hevc') {
     decodeCounter.sources++;
-    const heic = await decodeHeic(ctx, limits);
+    const heic = await decodeHeic(ctx.source.path, { maxPixels: limits.maxInputPixels, signal: ctx.signal, timeoutMs: ctx.timeoutMs });
     return shrinkOnce(heic.data, { ...shrink, autoOrient: false, raw: { width: heic.width, height: heic.height, channels: heic.channels } });
   }
   decodeCounter.sources++;
@@ -64,23 +63,6 @@ function checkPixels(path: string, width: number, height: number, limits: Decode
       `${path}: image is ${width}×${height} (${megapixels(width * height)} MP), more than the ${megapixels(limits.maxInputPixels)} MP limit`,
       { permanent: true, path },
     );
-  }
-}
-
-async function decodeHeic(ctx: GeneratorContext, limits: DecodeLimits): Promise<HeicThreadResult & { data: Buffer }> {
-  const { path } = ctx.source;
-  try {
-    const r = await runInWorker<HeicThreadResult>(new URL('./heic-thread.js', import.meta.url), 'decodeHeicInThread', { path, maxPixels: limits.maxInputPixels } satisfies HeicThreadArg, {
-      signal: ctx.signal,
-      timeoutMs: ctx.timeoutMs,
-      // The pixels live in WASM memory and ArrayBuffers, outside this heap; the JS heap stays small.
-      maxHeapMb: 512,
-    });
-    // Structured clone hands back a plain Uint8Array: view the same memory as a Buffer.
-    return { ...r, data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength) };
-  } catch (err) {
-    const permanent = err instanceof GeneratorError ? err.permanent : true;
-    throw new GeneratorError(`${path}: HEIC decoding failed: ${err instanceof Error ? err.message : String(err)}`, { permanent, path, cause: err });
   }
 }
 

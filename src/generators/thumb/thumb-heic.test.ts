@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { FIXTURES, FIXTURES_SKIP } from '../../../test/helpers.js';
 import { decodeCounter } from './decode-source.js';
-import { decodeHeicInThread } from './heic-thread.js';
+import { decodeHeicInThread } from '../tools/heic-thread.js';
 import { ALL_VARIANTS, assertThumb, bytesOf, makeThumbs } from './test-support.js';
 
 /**

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
 import { GeneratorError } from '../types.js';
 import { decodeCounter } from './decode-source.js';
-import { decodeHeicInThread } from './heic-thread.js';
+import { decodeHeicInThread } from '../tools/heic-thread.js';
 import { createThumbGenerator } from './thumb-generator.js';
 import { ALL_VARIANTS, makeThumbs } from './test-support.js';
 

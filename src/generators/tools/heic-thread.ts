@@ -1,6 +1,8 @@
 /**
- * HEIC/HEIF decoding with heic-decode (libheif in WASM), inside a `runInWorker` thread: the
- * decode is synchronous WASM work that would block the event loop for a large photo.
+ * HEIC/HEIF decoding (thumbnails and OCR) with heic-decode (libheif in WASM; sharp's libheif here has
+ * no HEVC decoder), run through `runInWorker`: the decode is seconds of synchronous WASM work
+ * that must not block the event loop and must be killable. libheif applies the HEIF transforms
+ * (irot/imir/clap) itself, so the pixels come out upright; EXIF orientation does not apply to HEIF.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -8,13 +10,15 @@ import { GeneratorError } from '../types.js';
 
 export interface HeicThreadArg {
   path: string;
+  /** Refuse an image with more pixels than this before decoding a single one. */
   maxPixels: number;
 }
 
 export interface HeicThreadResult {
   width: number;
   height: number;
-  /** RGBA, 4 bytes per pixel, row by row. */
+  /** 3 when the image is opaque (the alpha plane is dropped here, so less is copied back). */
+  channels: 3 | 4;
   data: Uint8Array;
 }
 
@@ -27,7 +31,7 @@ type DecodeAll = (input: { buffer: Uint8Array }) => Promise<HeicImage[] & { disp
 
 const require = createRequire(import.meta.url);
 
-/** The primary (first) image, after checking its size before any pixel is decoded. */
+/** The first top-level image (the primary one in camera files), size-checked before decoding. */
 export async function decodeHeicInThread(arg: HeicThreadArg): Promise<HeicThreadResult> {
   const decodeAll = (require('heic-decode') as { all: DecodeAll }).all;
   const buffer = new Uint8Array(await readFile(arg.path));
@@ -40,12 +44,28 @@ export async function decodeHeicInThread(arg: HeicThreadArg): Promise<HeicThread
   try {
     const first = images[0];
     if (!first) throw new GeneratorError('the HEIC file holds no image', { permanent: true });
+    if (!(first.width > 0 && first.height > 0)) throw new GeneratorError('the HEIC image has no size', { permanent: true });
     if (first.width * first.height > arg.maxPixels) {
       throw new GeneratorError(`image is ${first.width}×${first.height}, more than the ${Math.round(arg.maxPixels / 1e6)} megapixel limit`, { permanent: true });
     }
     const { width, height, data } = await first.decode();
-    return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    return { width, height, ...dropOpaqueAlpha(data) };
   } finally {
     images.dispose();
   }
+}
+
+/** RGBA → RGB when every alpha byte is 255 (camera photos): a quarter less to copy and resize. */
+function dropOpaqueAlpha(rgba: Uint8ClampedArray): { channels: 3 | 4; data: Uint8Array } {
+  const n = rgba.length >> 2;
+  for (let i = 3; i < rgba.length; i += 4) {
+    if (rgba[i] !== 255) return { channels: 4, data: new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength) };
+  }
+  const rgb = new Uint8Array(n * 3);
+  for (let p = 0, s = 0, d = 0; p < n; p++, s += 4, d += 3) {
+    rgb[d] = rgba[s]!;
+    rgb[d + 1] = rgba[s + 1]!;
+    rgb[d + 2] = rgba[s + 2]!;
+  }
+  return { channels: 3, data: rgb };
 }

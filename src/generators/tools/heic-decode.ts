@@ -1,0 +1,24 @@
+import { GeneratorError } from '../types.js';
+import type { HeicThreadArg, HeicThreadResult } from './heic-thread.js';
+import { runInWorker } from './run-in-worker.js';
+
+/**
+ * Decode a HEIC/HEIF file's primary image in a worker thread (killed on timeout or abort),
+ * refusing more than MAXPIXELS before any pixel is decoded. The pixels come back upright (libheif
+ * applies the HEIF transforms), 3 channels when opaque, else 4.
+ */
+export async function decodeHeic(path: string, opts: { maxPixels: number; signal: AbortSignal; timeoutMs: number }): Promise<HeicThreadResult & { data: Buffer }> {
+  try {
+    const r = await runInWorker<HeicThreadResult>(new URL('./heic-thread.js', import.meta.url), 'decodeHeicInThread', { path, maxPixels: opts.maxPixels } satisfies HeicThreadArg, {
+      signal: opts.signal,
+      timeoutMs: opts.timeoutMs,
+      // The pixels live in WASM memory and ArrayBuffers, outside this heap; the JS heap stays small.
+      maxHeapMb: 512,
+    });
+    // Structured clone hands back a plain Uint8Array: view the same memory as a Buffer.
+    return { ...r, data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength) };
+  } catch (err) {
+    const permanent = err instanceof GeneratorError ? err.permanent : true;
+    throw new GeneratorError(`${path}: HEIC decoding failed: ${err instanceof Error ? err.message : String(err)}`, { permanent, path, cause: err });
+  }
+}
