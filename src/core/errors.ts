@@ -13,6 +13,7 @@ export type VssErrorCode =
   | 'LOCATION_CONFLICT'
   | 'MIGRATION_FAILED'
   | 'DEVICE_INVALID'
+  | 'MODEL_INVALID'
   | 'IO';
 
 export class VssError extends Error {

@@ -17,7 +17,7 @@ export async function validateModel(engine: ModelEngine, path: string): Promise<
     return { id: info.id, description: describe(info) };
   } catch (err) {
     if (err instanceof VssError) throw err;
-    throw new VssError('USAGE', `not a usable ${engine} model: ${(err as Error).message}`, { path, cause: err });
+    throw new VssError('MODEL_INVALID', `not a usable ${engine} model: ${(err as Error).message}`, { path, cause: err });
   }
 }
 

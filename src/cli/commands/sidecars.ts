@@ -30,11 +30,11 @@ export function registerSidecarCommands(program: Command): void {
         if (globals(this).json) {
           return printJson(rows.map((r) => ({
             content_uuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format, status: r.status,
-            source: r.source, size: r.size, checksum: r.checksum, path: r.path,
+            source: r.source, size: r.size, checksum: r.checksum, path: r.path, generator: r.generator, error: r.error,
           })));
         }
         if (rows.length === 0) return printLine('No sidecars.');
-        for (const r of rows) printLine(`${r.content_uuid}  ${r.kind}/${r.variant}.${r.format}  ${r.status}  ${r.source}  ${r.path ? displayPath(r.path) : ''}`);
+        for (const r of rows) printLine(`${r.content_uuid}  ${r.kind}/${r.variant}.${r.format}  ${r.status}  ${r.source}  ${r.path ? displayPath(r.path) : ''}${r.error && r.status !== 'ready' ? `  (${r.error})` : ''}`);
       }, { shared: true });
     });
 

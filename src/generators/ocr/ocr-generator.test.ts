@@ -8,6 +8,7 @@ import { generatorContext, type TestContextInput } from '../../../test/generator
 import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
 import { GeneratorError, type GeneratedOutput, type GeneratorSettings } from '../types.js';
 import { buildPdf, pdfStream } from '../pdf/build-pdf.js';
+import { pngClaiming } from '../../../test/hostile-files.js';
 import { closeOcrEngine, ocrGenerator } from './ocr-generator.js';
 import type { OcrJson } from './ocr-json.js';
 import { characterErrorRate, normalizeText, wordRecall } from './text-metrics.js';
@@ -215,34 +216,3 @@ test('an abort stops OCR at once, and the next job still works', { skip: FIXTURE
   const j = await ocr({ path: fixture('ocr/tesseract.js/simple.png'), kind: 'image', mime: 'image/png' });
   assert.equal(normalizeText(j.text), 'Tesseract.js');
 });
-
-/** A valid PNG header (signature + IHDR with its CRC) claiming WIDTH × HEIGHT, and a token IDAT. */
-function pngClaiming(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit grayscale, no interlace
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.alloc(1024))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const byte of buf) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}

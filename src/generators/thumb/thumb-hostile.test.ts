@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
+import { pngClaiming } from '../../../test/hostile-files.js';
 import { GeneratorError } from '../types.js';
 import { decodeCounter } from './decode-source.js';
 import { decodeHeicInThread } from '../tools/heic-thread.js';
@@ -18,39 +18,6 @@ function write(name: string, bytes: Buffer): string {
   const path = join(tmp.path, name);
   writeFileSync(path, bytes);
   return path;
-}
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
-
-/** A valid PNG header claiming WIDTH × HEIGHT RGB pixels, with almost no pixel data: a few hundred bytes. */
-function bombPng(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, deflate, no filter, no interlace
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.alloc(1024))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 /** Fails permanently, naming the path and matching REASON, within MAX_MS. */
@@ -69,7 +36,7 @@ async function assertRefused(path: string, mime: string, reason: RegExp, maxMs: 
 }
 
 test('a 50000×50000 PNG header (decompression bomb) fails fast and permanently, before any decode', async () => {
-  const path = write('bomb.png', bombPng(50_000, 50_000));
+  const path = write('bomb.png', pngClaiming(50_000, 50_000));
   const before = decodeCounter.sources;
   await assertRefused(path, 'image/png', /50000×50000 \(2500 MP\), more than the 100 MP limit/, 1000);
   assert.equal(decodeCounter.sources, before, 'the bomb was handed to a decoder');
