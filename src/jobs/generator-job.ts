@@ -5,6 +5,7 @@ import { GeneratorError, type Generator, type GeneratorContext } from '../genera
 import { sidecarAbsPath, sidecarAddress, type SidecarAddress } from '../sidecars/address.js';
 import { SIDECAR_KINDS } from '../sidecars/kinds.js';
 import { SidecarManager, type SidecarRow } from '../sidecars/manager.js';
+import type { Library } from '../library/library.js';
 import type { JobKind, JobOutcome, JobRunContext } from './job-kind.js';
 import { timeoutFor, type KindSchedule } from './schedule.js';
 import { contentRecord, findSourceFile, parseMetadata } from './source-file.js';
@@ -26,7 +27,25 @@ export function generatorJobKind(gen: Generator, schedule: KindSchedule): JobKin
     maxAttempts: 3,
     timeoutMs: (job) => timeoutFor(schedule, job.bytes),
     run: (job, ctx) => runGenerator(gen, job, ctx),
+    interrupted: (job, lib) => settleInterrupted(gen, job, lib),
   };
+}
+
+/**
+ * Sidecars a killed run left `generating`: pending again while their job is queued, failed with
+ * the job's reason once it has given up (a file that kills the process every time).
+ */
+function settleInterrupted(gen: Generator, job: JobRow, lib: Library): void {
+  if (!job.content_uuid) return;
+  const manager = new SidecarManager(lib);
+  const rows = lib.db.prepare("SELECT * FROM sidecars WHERE content_uuid = ? AND kind = ? AND status = 'generating'").all(job.content_uuid, gen.kind) as SidecarRow[];
+  lib.db.transaction(() => {
+    for (const r of rows) {
+      const a: SidecarAddress = { contentUuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format };
+      const failed = job.status === 'failed';
+      manager.record(a, { status: failed ? 'failed' : 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: failed ? job.error : null });
+    }
+  })();
 }
 
 async function runGenerator(gen: Generator, job: JobRow, ctx: JobRunContext): Promise<JobOutcome> {

@@ -32,6 +32,8 @@ export interface JobKind {
   maxAttempts: number;
   timeoutMs(job: JobRow): number;
   run(job: JobRow, ctx: JobRunContext): Promise<JobOutcome>;
+  /** Put right what a run killed mid-way left behind; JOB is already queued again or failed. */
+  interrupted?(job: JobRow, lib: Library): void;
 }
 
 /** The kinds a runner knows, by name. */

@@ -62,7 +62,9 @@ export class JobRunner {
 
   async run(): Promise<RunSummary> {
     // Whatever a dead run left behind: its jobs resume, its scratch files go.
-    this.summary.resumed = this.store.recoverInterrupted().length;
+    const interrupted = this.store.recoverInterrupted();
+    for (const job of interrupted) this.opts.kinds.get(job.kind)?.interrupted?.(job, this.lib);
+    this.summary.resumed = interrupted.filter((j) => j.status === 'queued').length;
     rmSync(this.lib.layout.scratchDir, { recursive: true, force: true });
     const stop = this.opts.signal;
     const onStop = () => {

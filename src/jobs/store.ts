@@ -106,7 +106,10 @@ export class JobStore {
     return 'failed';
   }
 
-  /** Jobs left `running` by a process that died: queued again (the attempt they spent counts). */
+  /**
+   * Jobs left `running` by a process that died: queued again (the attempt they spent counts), or
+   * failed when that was their last attempt. Returns them as they are now.
+   */
   recoverInterrupted(): JobRow[] {
     const rows = this.db.prepare(`SELECT * FROM jobs WHERE status = 'running'`).all() as JobRow[];
     const now = Date.now();
@@ -120,7 +123,7 @@ export class JobStore {
         }
       }
     })();
-    return rows;
+    return rows.map((r) => this.get(r.id)!);
   }
 
   get(id: number): JobRow | undefined {

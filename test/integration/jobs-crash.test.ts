@@ -88,7 +88,35 @@ describe('a job run killed at any moment loses nothing (real processes, SIGKILL)
     assert.equal(verify.corrupt, 0);
     assert.equal(verify.missing, 0);
 
+    const rows = json<SidecarJson[]>(await runCli(['sidecars', 'list', '--json'], env));
+    assert.deepEqual(rows.filter((r) => r.status !== 'ready'), [], 'nothing is left generating or pending');
+
     const again = json<{ completed: number }>(await runCli(['jobs', 'run', '--until-idle', '--json'], env));
     assert.equal(again.completed, 0);
+  });
+});
+
+describe('a file that kills the process every time is given up after three attempts', () => {
+  const tmp = tempDir();
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  after(() => tmp.cleanup());
+
+  it('fails the job as interrupted, and its sidecars with it, instead of crashing forever', async () => {
+    const tree = join(tmp.path, 'one');
+    mkdirSync(tree);
+    await sharp({ create: { width: 300, height: 200, channels: 3, background: '#c33' } }).jpeg().toFile(join(tree, 'only.jpg'));
+    json(await runCli(['library', 'create', 'C', '--path', tmp.path, '--json'], env));
+    json(await runCli(['location', 'add', tree, '--mode', 'deep', '--generate', 'thumb=grid@1x', '--json'], env));
+    for (let i = 0; i < 3; i++) {
+      const r = await runCli(['jobs', 'run', '--until-idle'], { ...env, VSS_CRASH_AT: 'sidecar:after-rename' });
+      assert.equal(r.code, null, `run ${i + 1} was not killed`);
+    }
+    const last = json<{ failed: number; resumed: number; completed: number }>(await runCli(['jobs', 'run', '--until-idle', '--json'], env));
+    assert.deepEqual([last.failed, last.resumed, last.completed], [0, 0, 0]);
+    const [job] = json<Array<{ status: string; error: string; attempts: number }>>(await runCli(['jobs', 'list', '--json'], env));
+    assert.equal(job!.status, 'failed');
+    assert.match(job!.error, /interrupted 3 times/);
+    const [row] = json<SidecarJson[]>(await runCli(['sidecars', 'list', '--json'], env));
+    assert.equal(row!.status, 'failed', 'not left generating');
   });
 });
