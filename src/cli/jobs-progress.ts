@@ -29,7 +29,10 @@ export function attachJobsReporter(events: EventBus): () => void {
       bar.update(done, payload);
     }
   });
+  let detached = false;
   return () => {
+    if (detached) return;
+    detached = true;
     off();
     if (started) bar.stop();
   };

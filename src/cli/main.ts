@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VssError } from '../core/errors.js';
+import { installSignalHandlers } from './signals.js';
 import { registerContentCommands } from './commands/content.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerLibraryCommands } from './commands/library.js';
@@ -63,10 +64,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-// Ctrl-C: exit through process.exit so the library lock is released; SQLite rolls back the open batch.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
-}
+installSignalHandlers();
 
 const code = await main(process.argv.slice(2));
 // A command may already have set a failure code (e.g. an unavailable sidecar) without throwing.

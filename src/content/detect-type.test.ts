@@ -38,3 +38,11 @@ describe('detectType', () => {
     assert.equal(looksLikeText(Buffer.from('abc☕').subarray(0, 5)), true);
   });
 });
+
+it('a TIFF whose directory lies beyond the head read is still a TIFF', async () => {
+  const head = Buffer.alloc(4100);
+  head.write('II*\0', 0, 'latin1');
+  head.writeUInt32LE(90_000, 4); // the first directory, far past these bytes
+  assert.deepEqual(await detectType('scan.tif', head), { mime: 'image/tiff', kind: 'image' });
+  assert.deepEqual(await detectType('scan', head), { mime: 'image/tiff', kind: 'image' });
+});

@@ -41,6 +41,9 @@ export async function detectType(name: string, head: Buffer): Promise<DetectedTy
     if (extMime && GENERIC_MAGIC.has(magic.mime) && extMime !== magic.mime) return typed(extMime);
     return typed(magic.mime);
   }
+  // file-type follows a TIFF's directory offset, which may point past the head we read (it sits at
+  // the end of some scanners' files): the header alone is signature enough for a TIFF.
+  if (isTiffHeader(head)) return typed(extMime && extMime.startsWith('image/') ? extMime : 'image/tiff');
   const code = CODE_EXT[ext];
   if (code && looksLikeText(head)) return typed(code);
   if (extMime && !supportedMimeTypes.has(extMime as never)) {
@@ -50,6 +53,11 @@ export async function detectType(name: string, head: Buffer): Promise<DetectedTy
   }
   if (looksLikeText(head)) return typed('text/plain');
   return { mime: OCTET, kind: 'unknown' };
+}
+
+function isTiffHeader(head: Buffer): boolean {
+  if (head.length < 8) return false;
+  return (head[0] === 0x49 && head[1] === 0x49 && head[2] === 0x2a && head[3] === 0x00) || (head[0] === 0x4d && head[1] === 0x4d && head[2] === 0x00 && head[3] === 0x2a);
 }
 
 function typed(m: string): DetectedType {

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Vss } from '../api/vss.js';
@@ -11,6 +11,7 @@ import { runJobs } from '../jobs/run-jobs.js';
 import type { RunSummary } from '../jobs/runner.js';
 import { generatorSettings } from '../jobs/settings.js';
 import { SidecarManager } from '../sidecars/manager.js';
+import { sidecarAddress } from '../sidecars/address.js';
 
 export interface DemoSummary {
   folder: string;
@@ -24,6 +25,8 @@ export interface DemoSummary {
   jobs: RunSummary;
   sidecars: Record<string, number>;
   examples: Array<{ kind: string; variant: string; path: string }>;
+  /** The text OCR found in the sample scan, when it found some. */
+  ocr_sample: string | null;
 }
 
 /**
@@ -57,8 +60,21 @@ export async function runDemo(vss: Vss, opts: { path?: string; onLibrary?: (lib:
       kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
       if (c.paths.length > 1) duplicates.push({ content_uuid: c.content_uuid, paths: c.paths });
     }
-    return { folder, library: lib.root, samples, index, kinds, duplicates, made_current: makeCurrent, jobs, sidecars, examples };
+    return { folder, library: lib.root, samples, index, kinds, duplicates, made_current: makeCurrent, jobs, sidecars, examples, ocr_sample: ocrText(lib, join(samples, 'Documents', 'scanned-note.png')) };
   } finally {
     lib.close();
+  }
+}
+
+/** The OCR text of the sample scan at PATH, if it was made. */
+function ocrText(lib: Library, path: string): string | null {
+  const c = [...iterateContents(lib)].find((x) => x.paths.includes(path));
+  if (!c) return null;
+  const ocr = new SidecarManager(lib).get(sidecarAddress(c.content_uuid, 'ocr', 'default'));
+  if (ocr?.status !== 'ready' || !ocr.path) return null;
+  try {
+    return (JSON.parse(readFileSync(ocr.path, 'utf8')) as { text?: string }).text?.trim() || null;
+  } catch {
+    return null;
   }
 }

@@ -21,6 +21,7 @@ export async function buildSampleSet(root: string): Promise<void> {
   await image(512, 512, '#6a040f', '#ffba08', 'Sunset').png().toFile(join(photos, 'sunset.png'));
   await image(320, 240, '#3c096c', '#c77dff', 'Night').webp({ quality: 80 }).toFile(join(photos, 'night.webp'));
 
+  await scannedNote().png().toFile(join(docs, 'scanned-note.png'));
   writeFileSync(join(docs, 'notes.md'), '# Trip notes\n\n- Beach on Monday\n- Forest walk on Tuesday\n');
   writeFileSync(join(docs, 'Café ☕ 東京.txt'), 'Names in any script are indexed as they are.\n');
   writeFileSync(join(docs, 'report.pdf'), minimalPdf('Quarterly report: 42 photos kept'));
@@ -31,6 +32,13 @@ export async function buildSampleSet(root: string): Promise<void> {
   copyFileSync(join(photos, 'beach.jpg'), join(backup, 'IMG_0001.jpg'));
   copyFileSync(join(photos, 'sunset.png'), join(backup, 'sunset copy.png'));
   copyFileSync(join(docs, 'notes.md'), join(backup, 'notes (1).md'));
+}
+
+/** A "scanned" page: dark text on paper-white, what OCR is for. */
+function scannedNote(): sharp.Sharp {
+  const lines = ['Receipt 2024-07-14', 'Beach umbrella rental 12.50', 'Two coffees 7.00', 'Total 19.50 paid in cash'];
+  const text = lines.map((l, i) => `<text x="60" y="${110 + i * 70}" font-size="44" font-family="sans-serif" fill="#222">${l}</text>`).join('');
+  return sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="900" height="420"><rect width="100%" height="100%" fill="#fbfaf5"/>${text}</svg>`));
 }
 
 /** A 3-second test-pattern clip with a tone, made by ffmpeg (the system's, else the one from npm). */

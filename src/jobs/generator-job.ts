@@ -1,13 +1,15 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { TEMP_PREFIX } from '../core/fs-atomic.js';
 import type { ContentKind } from '../content/kinds.js';
 import { GeneratorError, type Generator, type GeneratorContext } from '../generators/types.js';
 import { sidecarAbsPath, sidecarAddress, type SidecarAddress } from '../sidecars/address.js';
-import { SIDECAR_KINDS } from '../sidecars/kinds.js';
+import { checkFormat, SIDECAR_KINDS } from '../sidecars/kinds.js';
 import { SidecarManager, type SidecarRow } from '../sidecars/manager.js';
 import type { Library } from '../library/library.js';
-import type { JobKind, JobOutcome, JobRunContext } from './job-kind.js';
-import { timeoutFor, type KindSchedule } from './schedule.js';
+import { RunnerStopped, type JobKind, type JobOutcome, type JobRunContext } from './job-kind.js';
+import { MAX_ATTEMPTS, timeoutFor, type KindSchedule } from './schedule.js';
+import { isTransient } from './transient.js';
 import { contentRecord, findSourceFile, parseMetadata } from './source-file.js';
 import type { JobRow } from './states.js';
 
@@ -24,28 +26,43 @@ export function generatorJobKind(gen: Generator, schedule: KindSchedule): JobKin
     name: gen.kind,
     priority: schedule.priority,
     concurrency: schedule.concurrency,
-    maxAttempts: 3,
+    maxAttempts: MAX_ATTEMPTS,
     timeoutMs: (job) => timeoutFor(schedule, job.bytes),
     run: (job, ctx) => runGenerator(gen, job, ctx),
-    interrupted: (job, lib) => settleInterrupted(gen, job, lib),
+    recover: (lib) => recoverGenerating(gen, lib),
   };
 }
 
 /**
- * Sidecars a killed run left `generating`: pending again while their job is queued, failed with
- * the job's reason once it has given up (a file that kills the process every time).
+ * Sidecars a killed or abandoned run left `generating`: pending again while a job for them is
+ * open, else failed with that job's reason; and the temporary files such a run left beside their
+ * final paths (a half-written proxy can be gigabytes).
  */
-function settleInterrupted(gen: Generator, job: JobRow, lib: Library): void {
-  if (!job.content_uuid) return;
+function recoverGenerating(gen: Generator, lib: Library): void {
   const manager = new SidecarManager(lib);
-  const rows = lib.db.prepare("SELECT * FROM sidecars WHERE content_uuid = ? AND kind = ? AND status = 'generating'").all(job.content_uuid, gen.kind) as SidecarRow[];
-  lib.db.transaction(() => {
-    for (const r of rows) {
-      const a: SidecarAddress = { contentUuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format };
-      const failed = job.status === 'failed';
-      manager.record(a, { status: failed ? 'failed' : 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: failed ? job.error : null });
-    }
-  })();
+  const rows = lib.db.prepare("SELECT * FROM sidecars WHERE kind = ? AND status = 'generating'").all(gen.kind) as SidecarRow[];
+  const lastJob = lib.db.prepare('SELECT status, error FROM jobs WHERE kind = ? AND content_uuid = ? ORDER BY id DESC LIMIT 1');
+  for (const r of rows) {
+    const a: SidecarAddress = { contentUuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format };
+    const job = lastJob.get(gen.kind, r.content_uuid) as { status: string; error: string | null } | undefined;
+    const open = job?.status === 'queued' || job?.status === 'paused';
+    const error = open ? null : job?.error ?? 'interrupted, and no job is left to finish it';
+    manager.record(a, { status: open ? 'pending' : 'failed', source: 'generated', size: null, checksum: null, sourceEntryId: null, error });
+    removeTempFiles(dirname(sidecarAbsPath(lib.root, a)));
+  }
+}
+
+function removeTempFiles(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    if (!n.startsWith(TEMP_PREFIX)) continue;
+    try { unlinkSync(join(dir, n)); } catch { /* already gone */ }
+  }
 }
 
 async function runGenerator(gen: Generator, job: JobRow, ctx: JobRunContext): Promise<JobOutcome> {
@@ -105,31 +122,36 @@ async function runGenerator(gen: Generator, job: JobRow, ctx: JobRunContext): Pr
     for (const out of outputs) {
       const a = addresses.get(out.variant);
       if (!a) continue;
-      addresses.delete(out.variant);
+      if ('data' in out || 'file' in out) checkFormat(gen.kind, out.format);
       if ('data' in out) manager.writeGenerated({ ...a, format: out.format }, out.data, generatorId);
       else if ('file' in out) await manager.adoptGenerated({ ...a, format: out.format }, out.file, generatorId);
       else if ('skip' in out) {
         manager.markNotApplicable(a, out.skip, generatorId);
-        notes.push(`${out.variant}: ${out.skip}`);
+        notes.push(`${gen.kind}/${out.variant}: ${out.skip}`);
       } else if (nothingElseComing(ctx, job)) {
         // It waits for a sidecar no job will make any more (its OCR failed for good): give up now,
         // or `--until-idle` would wait forever; `jobs retry` tries again.
         manager.record(a, { status: 'failed', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: `${out.wait}, which is not coming`, generator: generatorId });
-        notes.push(`${out.variant}: ${out.wait}, which is not coming`);
+        notes.push(`${gen.kind}/${out.variant}: ${out.wait}, which is not coming`);
       } else {
         waiting = out.wait;
         manager.record(a, { status: 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });
       }
+      // Settled: a failure after this point must not touch this variant's record.
+      addresses.delete(out.variant);
     }
     if (addresses.size > 0) {
-      const missing = [...addresses.keys()].join(', ');
-      addresses.clear();
-      throw new GeneratorError(`${gen.name} made nothing for ${missing}`, { permanent: true });
+      throw new GeneratorError(`${gen.name} made nothing for ${[...addresses.keys()].join(', ')}`, { permanent: true });
     }
     if (waiting) return { state: 'wait', reason: waiting, delayMs: WAIT_DELAY_MS };
     return { state: 'completed', ...(notes.length ? { note: notes.join('; ') } : {}) };
   } catch (err) {
-    const permanent = !(err instanceof GeneratorError) || err.permanent || job.attempts >= job.max_attempts || ctx.signal.aborted;
+    if (ctx.signal.reason instanceof RunnerStopped) {
+      // Not the input's fault: the job resumes on the next run.
+      setAll('pending', null);
+      throw err;
+    }
+    const permanent = !isTransient(err) || job.attempts >= job.max_attempts || ctx.signal.aborted;
     const reason = err instanceof Error ? err.message : String(err);
     // Sidecars still owed go back to pending (to be retried) or to failed with the reason.
     setAll(permanent ? 'failed' : 'pending', reason);
@@ -142,9 +164,12 @@ async function runGenerator(gen: Generator, job: JobRow, ctx: JobRunContext): Pr
   }
 }
 
-/** Whether any other job for this content is still queued or running (what a waiting job waits for). */
+/**
+ * Whether no other job of this content is queued or running: nothing that a waiting job waits for
+ * can still appear (a paused job counts as not coming, or a pause would hold `--until-idle`).
+ */
 function nothingElseComing(ctx: JobRunContext, job: JobRow): boolean {
-  const other = ctx.lib.db.prepare(`SELECT 1 FROM jobs WHERE content_uuid = ? AND id <> ? AND status IN ('queued', 'running', 'paused') LIMIT 1`).get(job.content_uuid, job.id);
+  const other = ctx.lib.db.prepare(`SELECT 1 FROM jobs WHERE content_uuid = ? AND kind <> ? AND status IN ('queued', 'running') LIMIT 1`).get(job.content_uuid, job.kind);
   return other === undefined;
 }
 

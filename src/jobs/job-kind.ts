@@ -11,6 +11,14 @@ export interface JobRunContext {
   settings: GeneratorSettings;
 }
 
+/** The abort reason when the runner itself is stopped (Ctrl-C): the job is not at fault. */
+export class RunnerStopped extends Error {
+  constructor() {
+    super('the job runner was stopped');
+    this.name = 'RunnerStopped';
+  }
+}
+
 /** How a job ended when it did not throw. */
 export type JobOutcome =
   | { state: 'completed'; note?: string }
@@ -32,8 +40,12 @@ export interface JobKind {
   maxAttempts: number;
   timeoutMs(job: JobRow): number;
   run(job: JobRow, ctx: JobRunContext): Promise<JobOutcome>;
-  /** Put right what a run killed mid-way left behind; JOB is already queued again or failed. */
-  interrupted?(job: JobRow, lib: Library): void;
+  /**
+   * Put right what runs killed mid-way left behind, once when a runner starts (it holds the
+   * library lock, so nothing of this kind is in progress): their jobs are already queued again
+   * or failed by then.
+   */
+  recover?(lib: Library): void;
 }
 
 /** The kinds a runner knows, by name. */

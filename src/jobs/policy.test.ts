@@ -17,6 +17,9 @@ test('policy specs parse, merge repeated kinds and print back', () => {
   assert.deepEqual(p, { thumb: ['grid@2x', 'icon@1x'], ocr: ['default'] });
   assert.deepEqual(parsePolicy(formatPolicy(p)), p);
   assert.deepEqual(parsePolicy('none'), {});
+  assert.deepEqual(parsePolicy('thumb = grid@2x + icon@1x'), { thumb: ['grid@2x', 'icon@1x'] });
+  assert.throws(() => parsePolicy(''), /say "none"/);
+  assert.throws(() => parsePolicy('thumb='), /no variants after "thumb="/);
 });
 
 test('unknown kinds, variants and the never-made original are refused', () => {

@@ -31,10 +31,14 @@ const KIND_DEFAULTS: Partial<Record<SidecarKind, readonly string[]>> = {
  */
 export function parsePolicy(spec: string): GenerationPolicy {
   const text = spec.trim();
-  if (text === '' || text === 'none') return {};
+  if (text === '') throw new VssError('USAGE', 'an empty policy; say "none" to make nothing');
+  if (text === 'none') return {};
   const policy: Partial<Record<SidecarKind, string[]>> = {};
   for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [kindName = '', variantList] = item.split('=', 2);
+    const eq = item.indexOf('=');
+    const kindName = (eq < 0 ? item : item.slice(0, eq)).trim();
+    const variantList = eq < 0 ? undefined : item.slice(eq + 1).trim();
+    if (variantList === '') throw new VssError('USAGE', `no variants after "${kindName}=" in policy; name some or leave out the "="`);
     if (!isSidecarKind(kindName)) throw new VssError('USAGE', `unknown sidecar kind ${JSON.stringify(kindName)} in policy; kinds are ${SIDECAR_KIND_NAMES.join(', ')}`);
     const kind = kindName;
     if (kind === 'live_photo_video' && variantList?.split('+').includes('original')) {

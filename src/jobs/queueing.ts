@@ -6,7 +6,9 @@ import { sidecarAddress } from '../sidecars/address.js';
 import { SIDECAR_KINDS, type SidecarKind } from '../sidecars/kinds.js';
 import { SidecarManager } from '../sidecars/manager.js';
 import { deviceType, effectivePolicy } from './policy.js';
-import { GENERATION_SCHEDULE } from './schedule.js';
+import { GENERATION_SCHEDULE, MAX_ATTEMPTS } from './schedule.js';
+
+const QUEUE_BATCH = 2000;
 import { JobStore } from './store.js';
 import { parseMetadata } from './source-file.js';
 
@@ -53,59 +55,78 @@ export function queueGeneration(lib: Library, opts: { locationId?: number; setti
   const result: QueueResult = { pending: 0, queued: 0, unavailable: [] };
   const availability = new Map<SidecarKind, string | null>();
   const unavailableSeen = new Set<string>();
+  const noteUnavailable = (kind: string, reason: string) => {
+    if (unavailableSeen.has(kind)) return;
+    unavailableSeen.add(kind);
+    result.unavailable.push({ kind, reason });
+  };
   const manager = new SidecarManager(lib);
   const store = new JobStore(lib.db);
   const policies = new Map<string | null, ReturnType<typeof effectivePolicy>>();
+  const models = new Set(embeddingVariants(opts.settings));
+  // What each content has already, in one indexed read: its sidecar rows and the ones it never gets.
+  const known = lib.db.prepare(
+    `SELECT kind, variant, status FROM sidecars WHERE content_uuid = ?
+     UNION ALL SELECT kind, variant, 'not-applicable' FROM sidecar_not_applicable WHERE content_uuid = ?`,
+  );
 
-  lib.db.transaction(() => {
-    for (const c of rows) {
-      let policy = policies.get(c.generation);
-      if (!policy) {
-        policy = effectivePolicy({ location: c.generation, library: lib.config.settings.generation, deviceType: dtype });
-        policies.set(c.generation, policy);
-      }
-      const metadata = parseMetadata(c.media_metadata);
-      for (const gen of generators) {
-        const wanted = policy[gen.kind];
-        if (!wanted || wanted.length === 0) continue;
-        const variants = wanted.includes('*') ? embeddingVariants(opts.settings) : wanted;
-        // With no model registered there is no variant to ask about; the kinds table says whether
-        // this content would have had one, which is what the "not made" note needs.
-        const accepted = variants.length
-          ? variants.filter((v) => gen.accepts({ kind: c.kind, mime: c.mime, metadata }, v))
-          : (SIDECAR_KINDS[gen.kind].from as readonly string[]).includes(c.kind) ? ['*'] : [];
-        if (accepted.length === 0) continue;
-        if (!availability.has(gen.kind)) {
-          const a = gen.availability(opts.settings);
-          availability.set(gen.kind, a.ok ? null : a.reason);
-        }
-        const reason = availability.get(gen.kind);
-        if (reason || variants.length === 0) {
-          if (!unavailableSeen.has(gen.kind)) {
-            unavailableSeen.add(gen.kind);
-            result.unavailable.push({ kind: gen.kind, reason: reason ?? `no ${gen.kind} model installed` });
-          }
-          continue;
-        }
-        const format = SIDECAR_KINDS[gen.kind].formats[0];
-        let owed = false;
-        for (const v of accepted) {
-          const a = sidecarAddress(c.uuid, gen.kind, v, format);
-          const had = manager.get(a);
-          if (!had && manager.notApplicable(a) !== undefined) continue;
-          if (!had) {
-            manager.record(a, { status: 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });
-            result.pending++;
-            owed = true;
-          } else if (had.status === 'pending' || had.status === 'missing') {
-            owed = true;
-          }
-        }
-        const schedule = GENERATION_SCHEDULE[gen.kind];
-        if (owed && schedule && store.enqueue({ kind: gen.kind, contentUuid: c.uuid, priority: schedule.priority, maxAttempts: 3, bytes: c.size })) result.queued++;
-      }
+  const queueContent = (c: ContentRow) => {
+    let policy = policies.get(c.generation);
+    if (!policy) {
+      policy = effectivePolicy({ location: c.generation, library: lib.config.settings.generation, deviceType: dtype });
+      policies.set(c.generation, policy);
     }
-  })();
+    const metadata = parseMetadata(c.media_metadata);
+    let have: Map<string, string> | undefined;
+    for (const gen of generators) {
+      const wanted = policy[gen.kind];
+      if (!wanted || wanted.length === 0) continue;
+      let variants = wanted.includes('*') ? [...models] : [...wanted];
+      if (gen.kind === 'embeddings') {
+        // Only models this device has: a policy naming another is noted once, not failed per file.
+        const missing = variants.filter((v) => !models.has(v));
+        if (missing.length && (SIDECAR_KINDS.embeddings.from as readonly string[]).includes(c.kind)) noteUnavailable(gen.kind, `no embeddings model ${missing.join(', ')} installed: run vss models add embeddings DIR`);
+        variants = variants.filter((v) => models.has(v));
+      }
+      // With no model registered there is no variant to ask about; the kinds table says whether
+      // this content would have had one, which is what the "not made" note needs.
+      const accepted = variants.length
+        ? variants.filter((v) => gen.accepts({ kind: c.kind, mime: c.mime, metadata }, v))
+        : (SIDECAR_KINDS[gen.kind].from as readonly string[]).includes(c.kind) && wanted.includes('*') ? ['*'] : [];
+      if (accepted.length === 0) continue;
+      if (!availability.has(gen.kind)) {
+        const av = gen.availability(opts.settings);
+        availability.set(gen.kind, av.ok ? null : av.reason);
+      }
+      const reason = availability.get(gen.kind);
+      if (reason || variants.length === 0) {
+        noteUnavailable(gen.kind, reason ?? `no ${gen.kind} model installed: run vss models add ${gen.kind} DIR`);
+        continue;
+      }
+      have ??= new Map((known.all(c.uuid, c.uuid) as Array<{ kind: string; variant: string; status: string }>).map((r) => [`${r.kind}/${r.variant}`, r.status]));
+      const format = SIDECAR_KINDS[gen.kind].formats[0];
+      let owed = false;
+      for (const v of accepted) {
+        const status = have.get(`${gen.kind}/${v}`);
+        if (status === undefined) {
+          manager.recordPending(sidecarAddress(c.uuid, gen.kind, v, format));
+          result.pending++;
+          owed = true;
+        } else if (status === 'pending' || status === 'missing') {
+          owed = true;
+        }
+      }
+      const schedule = GENERATION_SCHEDULE[gen.kind];
+      if (owed && schedule && store.enqueue({ kind: gen.kind, contentUuid: c.uuid, priority: schedule.priority, maxAttempts: MAX_ATTEMPTS, bytes: c.size })) result.queued++;
+    }
+  };
+
+  // Committed in slices, so a `jobs cancel` or `jobs list` beside a big scan never waits long.
+  for (let i = 0; i < rows.length; i += QUEUE_BATCH) {
+    lib.db.transaction(() => {
+      for (const c of rows.slice(i, i + QUEUE_BATCH)) queueContent(c);
+    }).immediate();
+  }
   return result;
 }
 
@@ -114,5 +135,5 @@ export function queueSidecarJob(lib: Library, contentUuid: string, kind: Sidecar
   const schedule = GENERATION_SCHEDULE[kind];
   if (!schedule) return false;
   const size = (lib.db.prepare('SELECT size FROM content_identities WHERE uuid = ?').get(contentUuid) as { size: number } | undefined)?.size ?? 0;
-  return new JobStore(lib.db).enqueue({ kind, contentUuid, priority: schedule.priority, maxAttempts: 3, bytes: size });
+  return new JobStore(lib.db).enqueue({ kind, contentUuid, priority: schedule.priority, maxAttempts: MAX_ATTEMPTS, bytes: size });
 }

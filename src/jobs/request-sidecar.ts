@@ -16,6 +16,9 @@ export function requestSidecar(lib: Library, settings: GeneratorSettings, conten
   const manager = new SidecarManager(lib);
   const current = manager.get(a);
   if (current?.status === 'ready' && current.path) return { state: 'ready', path: current.path };
+  if (current?.status === 'failed') {
+    return { state: 'unavailable', reason: `making it failed: ${current.error ?? 'unknown error'} (see vss jobs list --status failed; vss jobs retry ID tries again)` };
+  }
   const never = manager.notApplicable(a);
   if (never !== undefined) return { state: 'unavailable', reason: never };
   const content = contentRecord(lib, contentUuid);

@@ -126,6 +126,7 @@ describe('job runner (real library database)', () => {
     const [w] = store.list({ kind: 'waits' });
     assert.equal(w!.status, 'completed');
     assert.equal(calls, 4);
+    assert.equal(w!.attempts, 1, 'three waits spent no attempt');
   });
 
   it('stops a running job cancelled from another process\'s connection', async () => {
@@ -167,5 +168,40 @@ describe('job runner (real library database)', () => {
     off();
     assert.ok(seen.length >= 2);
     assert.equal(seen.at(-1), 5);
+  });
+
+  it('a job cancelled and retried while its old run winds down runs once more, never twice at once', async () => {
+    store.enqueue({ kind: 'slowstop', contentUuid: uuid(), priority: 1, maxAttempts: 3 });
+    const [job] = store.list({ kind: 'slowstop' });
+    let live = 0;
+    let peak = 0;
+    let runs = 0;
+    const other = Library.open(lib.root, vss.device, { shared: true });
+    const otherStore = new JobStore(other.db);
+    setTimeout(() => { otherStore.cancel(job!.id); otherStore.retry(job!.id); }, 40);
+    const s = await run([kind('slowstop', async (_j, ctx) => {
+      runs++; live++; peak = Math.max(peak, live);
+      // The first run ignores its abort for a while (an engine that cannot be interrupted at once).
+      await sleep(runs === 1 ? 300 : 10);
+      live--;
+      if (ctx.signal.aborted) throw new GeneratorError('stopped', { permanent: true });
+      return { state: 'completed' };
+    })]);
+    other.close();
+    assert.equal(peak, 1);
+    assert.equal(runs, 2);
+    assert.equal(store.get(job!.id)!.status, 'completed');
+    assert.equal(s.completed, 1);
+  });
+
+  it('retrying a failed job while another is open for the same work gives the open one', () => {
+    const c = uuid();
+    store.enqueue({ kind: 'twice', contentUuid: c, priority: 1, maxAttempts: 3 });
+    const [first] = store.list({ kind: 'twice' });
+    lib.db.prepare("UPDATE jobs SET status = 'failed' WHERE id = ?").run(first!.id);
+    store.enqueue({ kind: 'twice', contentUuid: c, priority: 1, maxAttempts: 3 });
+    const open = store.list({ kind: 'twice', status: 'queued' })[0]!;
+    assert.equal(store.retry(first!.id).id, open.id);
+    assert.equal(store.get(first!.id)!.status, 'failed');
   });
 });

@@ -4,8 +4,9 @@ import type { JobsProgress } from '../core/events.js';
 import { GeneratorError, type GeneratorSettings } from '../generators/types.js';
 import type { Library } from '../library/library.js';
 import { log } from '../core/log.js';
-import type { JobKinds } from './job-kind.js';
+import { RunnerStopped, type JobKinds } from './job-kind.js';
 import { JobStore } from './store.js';
+import { isTransient } from './transient.js';
 import type { JobRow } from './states.js';
 
 export interface RunnerOptions {
@@ -63,12 +64,12 @@ export class JobRunner {
   async run(): Promise<RunSummary> {
     // Whatever a dead run left behind: its jobs resume, its scratch files go.
     const interrupted = this.store.recoverInterrupted();
-    for (const job of interrupted) this.opts.kinds.get(job.kind)?.interrupted?.(job, this.lib);
+    for (const kind of this.opts.kinds.all()) kind.recover?.(this.lib);
     this.summary.resumed = interrupted.filter((j) => j.status === 'queued').length;
     rmSync(this.lib.layout.scratchDir, { recursive: true, force: true });
     const stop = this.opts.signal;
     const onStop = () => {
-      for (const r of this.running.values()) r.abort.abort(new Error('the job runner was stopped'));
+      for (const r of this.running.values()) r.abort.abort(new RunnerStopped());
       this.poke();
     };
     stop?.addEventListener('abort', onStop, { once: true });
@@ -76,11 +77,17 @@ export class JobRunner {
     try {
       for (;;) {
         if (stop?.aborted) break;
-        this.fill();
-        if (Date.now() - lastPoll >= this.pollMs) {
-          lastPoll = Date.now();
-          this.noticeCancels();
-          this.emitProgress();
+        try {
+          this.fill();
+          if (Date.now() - lastPoll >= this.pollMs) {
+            lastPoll = Date.now();
+            this.noticeCancels();
+            this.emitProgress();
+          }
+        } catch (err) {
+          // A busy database (a long write by another process) must not end the run: try again.
+          if (!isTransient(err)) throw err;
+          log.debug({ err: (err as Error).message }, 'job queue busy; retrying');
         }
         if (this.running.size === 0 && this.opts.untilIdle) {
           const next = this.store.nextRunAfter(this.opts.kinds.names());
@@ -109,7 +116,7 @@ export class JobRunner {
       for (const r of this.running.values()) if (r.job.kind === k.name) busy++;
       room.set(k.name, k.concurrency - busy);
     }
-    for (const job of this.store.claim(free, room)) this.start(job);
+    for (const job of this.store.claim(free, room, new Set(this.running.keys()))) this.start(job);
   }
 
   private start(job: JobRow): void {
@@ -128,31 +135,26 @@ export class JobRunner {
         clearTimeout(timer);
       }
     })().then(
-      (outcome) => this.finish(job, () => {
+      (outcome) => this.finish(entry, () => {
         if (outcome.state === 'wait') {
-          this.store.requeue(job.id, outcome.delayMs, outcome.reason);
+          this.store.requeue(job, outcome.delayMs, outcome.reason);
           return;
         }
-        this.store.complete(job.id, outcome.note ?? null);
+        if (!this.store.complete(job, outcome.note ?? null)) return this.countCancelled(job);
         this.summary.completed++;
         this.doneBytes += job.bytes;
         if (outcome.note) this.summary.notes[outcome.note] = (this.summary.notes[outcome.note] ?? 0) + 1;
         this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'completed', note: outcome.note ?? null });
       }),
-      (err: unknown) => this.finish(job, () => {
+      (err: unknown) => this.finish(entry, () => {
         const reason = errorText(err, abort.signal);
         if (this.opts.signal?.aborted) {
           // Stopped on purpose (Ctrl-C): the job goes back to the queue without spending an attempt.
-          this.store.requeue(job.id, 0, 'interrupted by a stop; resumes on the next run');
+          this.store.requeue(job, 0, 'interrupted by a stop; resumes on the next run');
           return;
         }
-        if (this.store.get(job.id)?.status === 'cancelled') {
-          this.summary.cancelled++;
-          this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'cancelled' });
-          return;
-        }
-        const permanent = !(err instanceof GeneratorError) || err.permanent;
-        const status = this.store.fail(job, reason, permanent, this.opts.backoffBaseMs);
+        const status = this.store.fail(job, reason, !isTransient(err), this.opts.backoffBaseMs);
+        if (status === 'superseded') return this.countCancelled(job);
         if (status === 'failed') {
           this.summary.failed++;
           this.doneBytes += job.bytes;
@@ -164,11 +166,21 @@ export class JobRunner {
     );
   }
 
-  private finish(job: JobRow, record: () => void): void {
+  /** The row moved on without this run (cancelled, perhaps already retried): it only counts. */
+  private countCancelled(job: JobRow): void {
+    this.summary.cancelled++;
+    this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'cancelled' });
+  }
+
+  private finish(entry: Running, record: () => void): void {
     try {
       record();
+    } catch (err) {
+      // The outcome could not be written (database busy or gone): the job stays `running` and
+      // resumes on the next start, like after a crash; this run goes on.
+      log.warn({ job: entry.job.id, err: (err as Error).message }, 'could not record a job outcome');
     } finally {
-      this.running.delete(job.id);
+      if (this.running.get(entry.job.id) === entry) this.running.delete(entry.job.id);
       this.poke();
     }
   }
@@ -178,7 +190,7 @@ export class JobRunner {
     if (this.running.size === 0) return;
     const now = this.store.statuses([...this.running.keys()]);
     for (const [id, r] of this.running) {
-      if (now.get(id) === 'cancelled' && !r.abort.signal.aborted) r.abort.abort(new Error('cancelled'));
+      if (now.get(id) === 'cancelled' && !r.abort.signal.aborted) r.abort.abort(new Error('cancelled by the user'));
     }
   }
 

@@ -1,5 +1,8 @@
 import type { SidecarKind } from '../sidecars/kinds.js';
 
+/** Attempts a generation job gets before it fails for good (DESIGN §7: retries with backoff). */
+export const MAX_ATTEMPTS = 3;
+
 export interface KindSchedule {
   /** Lower runs first. */
   priority: number;

@@ -20,6 +20,7 @@ export interface JobRow {
   max_attempts: number;
   run_after: number;
   bytes: number;
+  run_token: number;
   error: string | null;
   note: string | null;
   created_at: number;

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
 import { VssError } from '../core/errors.js';
 import { isJobStatus, type JobRow, type JobStatus } from './states.js';
@@ -31,15 +32,18 @@ export function backoffMs(attempt: number, baseMs = 2000): number {
  * truth a crashed or cancelled run resumes from.
  */
 export class JobStore {
+  private enqueueStmt: Statement | undefined;
+
   constructor(private readonly db: Db) {}
 
   /** Queue a job unless an open one for the same kind and content exists. Returns whether it queued. */
   enqueue(j: EnqueueInput): boolean {
     const now = Date.now();
-    const r = this.db.prepare(
+    this.enqueueStmt ??= this.db.prepare(
       `INSERT OR IGNORE INTO jobs (kind, content_uuid, priority, status, max_attempts, bytes, created_at, updated_at)
        VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)`,
-    ).run(j.kind, j.contentUuid, j.priority, j.maxAttempts, j.bytes ?? 0, now, now);
+    );
+    const r = this.enqueueStmt.run(j.kind, j.contentUuid, j.priority, j.maxAttempts, j.bytes ?? 0, now, now);
     return r.changes > 0;
   }
 
@@ -55,11 +59,13 @@ export class JobStore {
    * Take up to LIMIT runnable jobs, highest priority first, skipping kinds that are at their
    * concurrency limit (ROOM: kind → free slots). Marks them running and counts the attempt.
    */
-  claim(limit: number, room: ReadonlyMap<string, number>): JobRow[] {
+  claim(limit: number, room: ReadonlyMap<string, number>, busy: ReadonlySet<number> = new Set()): JobRow[] {
     if (limit <= 0) return [];
     const kinds = [...room].filter(([, free]) => free > 0).map(([k]) => k);
     if (kinds.length === 0) return [];
     const now = Date.now();
+    // IMMEDIATE: read and mark under one write lock, so another connection's commit in between
+    // cannot make the marking fail (WAL snapshot) or take the same job.
     return this.db.transaction(() => {
       const left = new Map(room);
       const rows = this.db.prepare(
@@ -67,43 +73,49 @@ export class JobStore {
          ORDER BY priority, run_after, id LIMIT ?`,
       ).all(now, JSON.stringify(kinds), limit * 8) as JobRow[];
       const taken: JobRow[] = [];
-      const mark = this.db.prepare(`UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?, updated_at = ?, error = NULL WHERE id = ? AND status = 'queued'`);
+      const mark = this.db.prepare(`UPDATE jobs SET status = 'running', attempts = attempts + 1, run_token = run_token + 1, started_at = ?, updated_at = ?, error = NULL WHERE id = ? AND status = 'queued'`);
       for (const r of rows) {
         if (taken.length >= limit) break;
+        // A job cancelled and retried while its old run is still winding down waits for that run.
+        if (busy.has(r.id)) continue;
         const free = left.get(r.kind) ?? 0;
         if (free <= 0) continue;
         if (mark.run(now, now, r.id).changes === 0) continue;
         left.set(r.kind, free - 1);
-        taken.push({ ...r, status: 'running', attempts: r.attempts + 1, started_at: now, updated_at: now, error: null });
+        taken.push({ ...r, status: 'running', attempts: r.attempts + 1, run_token: r.run_token + 1, started_at: now, updated_at: now, error: null });
       }
       return taken;
-    })();
+    }).immediate();
   }
 
-  complete(id: number, note: string | null = null): void {
+  /** Record a run's success; only the run holding the job's current token may (see run_token). */
+  complete(job: Pick<JobRow, 'id' | 'run_token'>, note: string | null = null): boolean {
     const now = Date.now();
-    this.db.prepare(`UPDATE jobs SET status = 'completed', note = ?, error = NULL, finished_at = ?, updated_at = ? WHERE id = ? AND status = 'running'`).run(note, now, now, id);
+    return this.db.prepare(`UPDATE jobs SET status = 'completed', note = ?, error = NULL, finished_at = ?, updated_at = ? WHERE id = ? AND status = 'running' AND run_token = ?`)
+      .run(note, now, now, job.id, job.run_token).changes > 0;
   }
 
   /** Back to the queue after DELAY without spending an attempt (it waited, it did not fail). */
-  requeue(id: number, delayMs: number, note: string | null): void {
+  requeue(job: Pick<JobRow, 'id' | 'run_token'>, delayMs: number, note: string | null): void {
     const now = Date.now();
-    this.db.prepare(`UPDATE jobs SET status = 'queued', attempts = MAX(0, attempts - 1), run_after = ?, note = ?, updated_at = ? WHERE id = ? AND status = 'running'`).run(now + delayMs, note, now, id);
+    this.db.prepare(`UPDATE jobs SET status = 'queued', attempts = MAX(0, attempts - 1), run_after = ?, note = ?, updated_at = ? WHERE id = ? AND status = 'running' AND run_token = ?`)
+      .run(now + delayMs, note, now, job.id, job.run_token);
   }
 
   /**
    * A failed attempt: retried after backoff while attempts remain and the failure is not
-   * permanent; otherwise `failed` for good. Returns the job's new status.
+   * permanent; otherwise `failed` for good. Returns the job's new status, or `superseded` when
+   * the row has moved on without this run (cancelled, and perhaps retried, meanwhile).
    */
-  fail(job: JobRow, error: string, permanent: boolean, backoffBaseMs = 2000): JobStatus {
+  fail(job: JobRow, error: string, permanent: boolean, backoffBaseMs = 2000): 'queued' | 'failed' | 'superseded' {
     const now = Date.now();
     if (!permanent && job.attempts < job.max_attempts) {
-      this.db.prepare(`UPDATE jobs SET status = 'queued', error = ?, run_after = ?, updated_at = ? WHERE id = ? AND status = 'running'`)
-        .run(error, now + backoffMs(job.attempts, backoffBaseMs), now, job.id);
-      return 'queued';
+      const r = this.db.prepare(`UPDATE jobs SET status = 'queued', error = ?, run_after = ?, updated_at = ? WHERE id = ? AND status = 'running' AND run_token = ?`)
+        .run(error, now + backoffMs(job.attempts, backoffBaseMs), now, job.id, job.run_token);
+      return r.changes > 0 ? 'queued' : 'superseded';
     }
-    this.db.prepare(`UPDATE jobs SET status = 'failed', error = ?, finished_at = ?, updated_at = ? WHERE id = ? AND status = 'running'`).run(error, now, now, job.id);
-    return 'failed';
+    const r = this.db.prepare(`UPDATE jobs SET status = 'failed', error = ?, finished_at = ?, updated_at = ? WHERE id = ? AND status = 'running' AND run_token = ?`).run(error, now, now, job.id, job.run_token);
+    return r.changes > 0 ? 'failed' : 'superseded';
   }
 
   /**
@@ -137,38 +149,39 @@ export class JobStore {
   }
 
   cancel(id: number): JobRow {
-    const job = this.mustGet(id);
-    if (job.status !== 'queued' && job.status !== 'running' && job.status !== 'paused') {
-      throw new VssError('USAGE', `job ${id} is ${job.status}; only queued, running or paused jobs can be cancelled`);
-    }
-    const now = Date.now();
-    this.db.prepare(`UPDATE jobs SET status = 'cancelled', finished_at = ?, updated_at = ? WHERE id = ?`).run(now, now, id);
-    return this.mustGet(id);
+    return this.transition(id, ['queued', 'running', 'paused'], `UPDATE jobs SET status = 'cancelled', finished_at = @now, updated_at = @now`, 'cancelled');
   }
 
-  /** A failed or cancelled job queued again with fresh attempts (a new row if another is open). */
+  /**
+   * A failed or cancelled job queued again with fresh attempts. When another job of the same kind
+   * and content is open meanwhile (`sidecars path` queued one), that one is the retry.
+   */
   retry(id: number): JobRow {
-    const job = this.mustGet(id);
-    if (job.status !== 'failed' && job.status !== 'cancelled') {
-      throw new VssError('USAGE', `job ${id} is ${job.status}; only failed or cancelled jobs can be retried`);
-    }
-    const now = Date.now();
-    this.db.prepare(`UPDATE jobs SET status = 'queued', attempts = 0, run_after = 0, error = NULL, note = 'retried', finished_at = NULL, updated_at = ? WHERE id = ?`).run(now, id);
-    return this.mustGet(id);
+    return this.db.transaction(() => {
+      const job = this.mustGet(id);
+      const open = this.db.prepare(`SELECT * FROM jobs WHERE kind = ? AND content_uuid IS ? AND id <> ? AND status IN ('queued', 'running', 'paused')`).get(job.kind, job.content_uuid, id) as JobRow | undefined;
+      if (open && (job.status === 'failed' || job.status === 'cancelled')) return open;
+      return this.transition(id, ['failed', 'cancelled'], `UPDATE jobs SET status = 'queued', attempts = 0, run_after = 0, error = NULL, note = 'retried', finished_at = NULL, updated_at = @now`, 'retried');
+    }).immediate();
   }
 
   pause(id: number): JobRow {
-    const job = this.mustGet(id);
-    if (job.status !== 'queued') throw new VssError('USAGE', `job ${id} is ${job.status}; only queued jobs can be paused`);
-    this.db.prepare(`UPDATE jobs SET status = 'paused', updated_at = ? WHERE id = ?`).run(Date.now(), id);
-    return this.mustGet(id);
+    return this.transition(id, ['queued'], `UPDATE jobs SET status = 'paused', updated_at = @now`, 'paused');
   }
 
   resume(id: number): JobRow {
+    return this.transition(id, ['paused'], `UPDATE jobs SET status = 'queued', updated_at = @now`, 'resumed');
+  }
+
+  /** Change a job's state only if it is still in one of FROM (checked in the same statement). */
+  private transition(id: number, from: readonly JobStatus[], update: string, verb: string): JobRow {
+    const r = this.db.prepare(`${update} WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`).run({ id, now: Date.now(), from: JSON.stringify(from) });
     const job = this.mustGet(id);
-    if (job.status !== 'paused') throw new VssError('USAGE', `job ${id} is ${job.status}; only paused jobs can be resumed`);
-    this.db.prepare(`UPDATE jobs SET status = 'queued', updated_at = ? WHERE id = ?`).run(Date.now(), id);
-    return this.mustGet(id);
+    if (r.changes === 0) {
+      const states = from.length > 1 ? `${from.slice(0, -1).join(', ')} or ${from.at(-1)}` : from[0];
+      throw new VssError('USAGE', `job ${id} is ${job.status}; only ${states} jobs can be ${verb}`);
+    }
+    return job;
   }
 
   list(filter: { status?: string; kind?: string; contentUuid?: string; limit?: number } = {}): JobRow[] {

@@ -6,6 +6,7 @@ import { VssError } from '../core/errors.js';
 import { fsyncDir, tempPathFor, writeFileAtomicSync } from '../core/fs-atomic.js';
 import { crashPoint } from '../core/crash-point.js';
 import { blake3File } from './file-checksum.js';
+import type { Statement } from 'better-sqlite3';
 import type { Library } from '../library/library.js';
 import { sidecarAbsPath, sidecarAddress, sidecarRelPath, UUID_RE, type SidecarAddress } from './address.js';
 import { canMake, checkVariant, sidecarKind, SIDECAR_KINDS, variantsOf, type SidecarKind } from './kinds.js';
@@ -90,7 +91,19 @@ export interface ListFilter {
  * sidecars. The CLI, jobs and (later) the daemon all go through it.
  */
 export class SidecarManager {
+  /** Statements of the hot paths, compiled once per manager (bulk queueing records thousands). */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly lib: Library) {}
+
+  private stmt(sql: string): Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.lib.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
 
   /** For each content and variant: is it here, in what state, where, and which devices have it. */
   presence(contentUuids: readonly string[], kind: string, variants?: readonly string[]): PresenceItem[] {
@@ -226,6 +239,14 @@ export class SidecarManager {
     this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: 'not-applicable', source: 'generated' });
   }
 
+  /**
+   * Forget the "never" answers of these kinds, so queueing asks again: a new model can change
+   * them (embeddings of a recording once there is a speech model to transcribe it).
+   */
+  clearNotApplicable(kinds: readonly SidecarKind[]): number {
+    return this.lib.db.prepare('DELETE FROM sidecar_not_applicable WHERE kind IN (SELECT value FROM json_each(?))').run(JSON.stringify(kinds)).changes;
+  }
+
   /** Why this content will never have this sidecar, if a generator said so. */
   notApplicable(a: Pick<SidecarAddress, 'contentUuid' | 'kind' | 'variant'>): string | undefined {
     const r = this.lib.db.prepare('SELECT reason FROM sidecar_not_applicable WHERE content_uuid = ? AND kind = ? AND variant = ?').get(a.contentUuid, a.kind, a.variant) as { reason: string } | undefined;
@@ -281,15 +302,28 @@ export class SidecarManager {
   }
 
   private row(a: SidecarAddress): SidecarRow | undefined {
-    return this.lib.db.prepare('SELECT * FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').get(a.contentUuid, a.kind, a.variant) as SidecarRow | undefined;
+    return this.stmt('SELECT * FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').get(a.contentUuid, a.kind, a.variant) as SidecarRow | undefined;
   }
 
   /** Write the record and this device's availability together, then tell the event bus. */
   private upsert(a: SidecarAddress, f: RecordFields): SidecarRow {
+    this.write(a, f);
+    return this.row(a)!;
+  }
+
+  /**
+   * Record a sidecar as wanted (`pending`), as `record` does but without reading it back: the
+   * queueing phase records one per content and kind for a whole library.
+   */
+  recordPending(a: SidecarAddress): void {
+    this.write(a, { status: 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });
+  }
+
+  private write(a: SidecarAddress, f: RecordFields): void {
     const now = Date.now();
     const db = this.lib.db;
     db.transaction(() => {
-      db.prepare(
+      this.stmt(
         `INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, source_entry_id, size, checksum, status, source, generator, error, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(content_uuid, kind, variant) DO UPDATE SET
@@ -299,13 +333,12 @@ export class SidecarManager {
       ).run(sidecarUuid(a.contentUuid, a.kind, a.variant), a.contentUuid, a.kind, a.variant, a.format, sidecarRelPath(a), f.sourceEntryId,
         f.size, f.checksum, f.status, f.source, f.generator ?? null, f.error, now, now);
       const has = f.status === 'ready' ? 1 : 0;
-      db.prepare(
+      this.stmt(
         `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = excluded.has, size = excluded.size, checksum = excluded.checksum, last_seen_at = excluded.last_seen_at`,
       ).run(a.contentUuid, a.kind, a.variant, this.lib.device.uuid, has, has ? f.size : null, has ? f.checksum : null, now);
     })();
     this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: f.status, source: f.source });
-    return this.row(a)!;
   }
 
   /** Where the sidecar's file is on this device: the managed path, or a reference's own entry. */

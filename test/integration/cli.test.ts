@@ -122,15 +122,20 @@ describe('cli: locations and contents', () => {
       process.stdout.write('open\\n');
       setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((res) => holder.stdout!.once('data', () => res()));
-    const refused = await runCli(['location', 'list'], env);
-    assert.equal(refused.code, 1);
-    assert.match(refused.stderr, new RegExp(`library is in use by process ${holder.pid}`));
-    // Read-only commands do not need the lock: they work beside a long-running holder.
-    assert.equal((await runCli(['content', 'list'], env)).code, 0);
+    try {
+      const refused = await runCli(['sidecars', 'reconcile'], env);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, new RegExp(`library is in use by process ${holder.pid}`));
+      // Read-only commands do not need the lock: they work beside a long-running holder.
+      assert.equal((await runCli(['content', 'list'], env)).code, 0);
+    } catch (err) {
+      holder.kill('SIGKILL'); // never leave the holder running: the test file would never end
+      throw err;
+    }
     holder.kill('SIGKILL');
     await new Promise((res) => holder.once('close', res));
     assert.ok(existsSync(join(lib, '.sdlibrary.lock')), 'a killed process leaves its lock behind');
-    assert.equal((await runCli(['location', 'list'], env)).code, 0, 'the stale lock is taken over');
+    assert.equal((await runCli(['sidecars', 'reconcile'], env)).code, 0, 'the stale lock is taken over');
   });
 });
 

@@ -13,31 +13,33 @@ describe('vss demo', () => {
   it('builds a sample set, indexes it deeply, finds its duplicates and makes its sidecars', async () => {
     const s = json<{
       library: string; index: { files: number; contents: number; skipped_total: number }; kinds: Record<string, number>; duplicates: Array<{ paths: string[] }>; made_current: boolean;
-      jobs: { completed: number; failed: number; errors: unknown[] }; sidecars: Record<string, number>;
+      jobs: { completed: number; failed: number; errors: unknown[] }; sidecars: Record<string, number>; ocr_sample: string | null;
     }>(
       await runCli(['demo', '--path', join(tmp.path, 'demo'), '--json'], env),
     );
     assert.ok(existsSync(join(s.library, 'database.db')));
-    assert.equal(s.index.files, 13);
-    assert.equal(s.index.contents, 10);
+    assert.equal(s.index.files, 14);
+    assert.equal(s.index.contents, 11);
     assert.equal(s.index.skipped_total, 0);
     assert.equal(s.duplicates.length, 3);
-    assert.deepEqual(s.kinds, { image: 4, video: 1, text: 3, document: 1, unknown: 1 });
+    assert.deepEqual(s.kinds, { image: 5, video: 1, text: 3, document: 1, unknown: 1 });
     assert.equal(s.made_current, true);
     const list = json<unknown[]>(await runCli(['content', 'list', '--json'], env));
-    assert.equal(list.length, 10);
-    // Four images, the PDF and the video get the desktop thumbnails; images and the PDF their OCR; the video a proxy.
+    assert.equal(list.length, 11);
+    // Five images, the PDF and the video get the desktop thumbnails; images and the PDF their OCR; the video a proxy.
     assert.deepEqual(s.jobs.errors, []);
-    assert.deepEqual(s.sidecars, { 'thumb/grid@1x': 6, 'thumb/grid@2x': 6, 'thumb/detail@1x': 6, 'ocr/default': 5, 'proxy/quick': 1 });
+    assert.deepEqual(s.sidecars, { 'thumb/grid@1x': 7, 'thumb/grid@2x': 7, 'thumb/detail@1x': 7, 'ocr/default': 6, 'proxy/quick': 1 });
     const ready = json<Array<{ status: string; path: string }>>(await runCli(['sidecars', 'list', '--status', 'ready', '--json'], env));
-    assert.ok(ready.length === 24 && ready.every((r) => existsSync(r.path)));
+    assert.ok(ready.length === 28 && ready.every((r) => existsSync(r.path)));
+    assert.match(s.ocr_sample ?? '', /Total 19\.50/);
   });
 
   it('prints a readable summary', async () => {
     const r = await runCli(['demo', '--path', join(tmp.path, 'demo2')], env);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /indexed: +13 files/);
-    assert.match(r.stdout, /sidecars: .*6 thumb\/grid@2x/);
+    assert.match(r.stdout, /indexed: +14 files/);
+    assert.match(r.stdout, /sidecars: .*7 thumb\/grid@2x/);
+    assert.match(r.stdout, /OCR of Documents\/scanned-note.png: "Receipt/);
     assert.match(r.stdout, /note: +transcript not made: no speech model installed/);
     assert.match(r.stdout, /duplicates: 3 contents stored more than once/);
     assert.match(r.stdout, /--library/, 'a second demo does not take over the current library');

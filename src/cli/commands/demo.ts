@@ -33,6 +33,7 @@ export function registerDemoCommand(program: Command): void {
       printLine(`  jobs:     ${j.completed} completed, ${j.failed} failed in ${formatDuration(j.durationMs)}`);
       printLine(`  sidecars: ${Object.entries(summary.sidecars).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}`);
       for (const e of summary.examples) printLine(`    ${e.kind}/${e.variant}: ${displayPath(e.path)}`);
+      if (summary.ocr_sample) printLine(`  OCR of Documents/scanned-note.png: ${JSON.stringify(summary.ocr_sample.replace(/\s+/g, ' '))}`);
       for (const [note, n] of Object.entries(j.notes)) printLine(`  note:     ${note} (${n})`);
       for (const u of r.unavailable ?? []) printLine(`  note:     ${u.kind} not made: ${u.reason}`);
       for (const e of j.errors.slice(0, 5)) printLine(`  failed:   ${e.kind} ${e.contentUuid ?? ''}: ${e.error}`);

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { JobStore } from '../../jobs/store.js';
+import { cancelJob } from '../../jobs/job-actions.js';
+import type { Library } from '../../library/library.js';
 import { runJobs } from '../../jobs/run-jobs.js';
 import { JOB_STATUSES, isJobStatus, type JobRow } from '../../jobs/states.js';
 import { attachJobsReporter } from '../jobs-progress.js';
+import { onStopSignal } from '../signals.js';
 import { globals, vssFor, withLibrary } from '../context.js';
 import { formatDuration, printJson, printLine, warn } from '../output.js';
 
@@ -36,9 +39,7 @@ export function registerJobCommands(program: Command): void {
       const vss = vssFor(this);
       await withLibrary(this, async (lib) => {
         const stop = new AbortController();
-        const onSignal = () => stop.abort();
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
+        const undoSignal = onStopSignal(() => stop.abort());
         const detach = attachJobsReporter(lib.events);
         try {
           const summary = await runJobs(lib, {
@@ -46,15 +47,16 @@ export function registerJobCommands(program: Command): void {
             ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
           });
           detach();
+          if (stop.signal.aborted) process.exitCode = 130;
           if (globals(this).json) return printJson(summary);
           for (const [note, n] of Object.entries(summary.notes)) printLine(`note: ${n} job${n === 1 ? '' : 's'}: ${note}`);
           for (const e of summary.errors.slice(0, 20)) warn(`job ${e.id} (${e.kind} ${e.contentUuid ?? ''}) failed: ${e.error}`);
           if (summary.errors.length > 20) warn(`${summary.errors.length - 20} more failed jobs: vss jobs list --status failed`);
+          if (stop.signal.aborted) printLine('Stopped: unfinished jobs resume on the next `vss jobs run`.');
           printLine(`Jobs: ${summary.completed} completed, ${summary.failed} failed, ${summary.cancelled} cancelled${summary.resumed ? `, ${summary.resumed} resumed from an interrupted run` : ''} in ${formatDuration(summary.durationMs)}.`);
         } finally {
           detach();
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
+          undoSignal();
         }
       });
     });
@@ -77,10 +79,10 @@ export function registerJobCommands(program: Command): void {
     });
 
   for (const [name, description, act] of [
-    ['retry', 'queue a failed or cancelled job again', (s: JobStore, id: number) => s.retry(id)],
-    ['cancel', 'cancel a queued, paused or running job (a running one is stopped, its tools killed)', (s: JobStore, id: number) => s.cancel(id)],
-    ['pause', 'hold a queued job', (s: JobStore, id: number) => s.pause(id)],
-    ['resume', 'queue a paused job again', (s: JobStore, id: number) => s.resume(id)],
+    ['retry', 'queue a failed or cancelled job again', (s: JobStore, id: number, _lib: Library) => s.retry(id)],
+    ['cancel', 'cancel a queued, paused or running job (a running one is stopped, its tools killed)', (_s: JobStore, id: number, lib: Library) => cancelJob(lib, id)],
+    ['pause', 'hold a queued job', (s: JobStore, id: number, _lib: Library) => s.pause(id)],
+    ['resume', 'queue a paused job again', (s: JobStore, id: number, _lib: Library) => s.resume(id)],
   ] as const) {
     jobs
       .command(`${name} <id>`)
@@ -88,7 +90,7 @@ export function registerJobCommands(program: Command): void {
       .action(async function (this: Command, id: string) {
         await withLibrary(this, (lib) => {
           const store = new JobStore(lib.db);
-          const job = act(store, parseId(id));
+          const job = act(store, parseId(id), lib);
           if (globals(this).json) return printJson(job);
           printLine(jobLine(job));
         }, { shared: true });

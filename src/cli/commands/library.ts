@@ -67,6 +67,6 @@ export function registerLibraryCommands(program: Command): void {
         const isDefault = lib.config.settings.generation[type] === undefined;
         if (globals(this).json) return printJson({ device_type: type, policy: spec, default: isDefault });
         printLine(`${type}: ${spec}${isDefault ? ' (default)' : ''}`);
-      });
+      }, { shared: true });
     });
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError, VssError } from '../../core/errors.js';
 import { checkVariant } from '../../sidecars/kinds.js';
+import { SidecarManager } from '../../sidecars/manager.js';
 import { modelVariant } from '../../generators/embeddings/model-info.js';
 import { queueGeneration } from '../../jobs/queueing.js';
 import { generatorSettings } from '../../jobs/settings.js';
@@ -54,8 +55,9 @@ export function registerModelCommands(program: Command): void {
       // The work this model makes possible is queued now in the current library, if there is one.
       let queued = 0;
       if (vss.registry.current() || process.env.VSS_LIBRARY || globals(this).library) {
-        const lib = vss.openLibrary(globals(this).library);
+        const lib = vss.openLibrary(globals(this).library, { shared: true });
         try {
+          new SidecarManager(lib).clearNotApplicable(['transcript', 'embeddings']);
           queued = queueGeneration(lib, { settings: generatorSettings(lib, vss.dataDir) }).queued;
         } finally {
           lib.close();

@@ -64,7 +64,7 @@ export function registerSidecarCommands(program: Command): void {
         else if (answer.state === 'unavailable') process.stderr.write(`vss: error: unavailable: ${answer.reason}\n`);
         else printLine(answer.state === 'pending' && answer.enqueued ? 'pending (queued now)' : answer.state);
         if (answer.state === 'unavailable') process.exitCode = 1;
-      });
+      }, { shared: true });
     });
 
   registerReconcileCommand(sidecars);

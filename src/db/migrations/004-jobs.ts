@@ -20,6 +20,9 @@ CREATE TABLE jobs (
   -- Not before this time (ms since the epoch): retry backoff and waiting for another sidecar.
   run_after INTEGER NOT NULL DEFAULT 0,
   bytes INTEGER NOT NULL DEFAULT 0,
+  -- Bumped by every claim: an outcome is recorded only by the run that holds the current token,
+  -- so a run that was cancelled (and the job retried meanwhile) cannot overwrite a newer one.
+  run_token INTEGER NOT NULL DEFAULT 0,
   error TEXT,
   note TEXT,
   created_at INTEGER NOT NULL,
