@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { crashPoint } from './crash-point.js';
 
 /** Prefix of every temporary file vss writes, so leftovers can be recognised and removed. */
 export const TEMP_PREFIX = '.vss-tmp-';
@@ -40,6 +41,7 @@ export function writeFileAtomicSync(path: string, data: string | Buffer, mode = 
     throw err;
   }
   closeSync(fd);
+  crashPoint('atomic:before-rename');
   renameSync(tmp, path);
   fsyncDir(dirname(path));
 }

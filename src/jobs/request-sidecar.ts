@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { generatorFor } from '../generators/registry.js';
 import type { GeneratorSettings } from '../generators/types.js';
 import type { Library } from '../library/library.js';
@@ -15,7 +16,10 @@ export function requestSidecar(lib: Library, settings: GeneratorSettings, conten
   const a = sidecarAddress(contentUuid, kind, variant);
   const manager = new SidecarManager(lib);
   const current = manager.get(a);
-  if (current?.status === 'ready' && current.path) return { state: 'ready', path: current.path };
+  if (current?.status === 'ready' && current.path) {
+    if (existsSync(current.path)) return { state: 'ready', path: current.path };
+    manager.markMissing(a, 'file gone when asked for'); // pending again where it can be remade: queued below
+  }
   if (current?.status === 'failed') {
     return { state: 'unavailable', reason: `making it failed: ${current.error ?? 'unknown error'} (see vss jobs list --status failed; vss jobs retry ID tries again)` };
   }

@@ -27,6 +27,7 @@ export const GENERATION_SCHEDULE: Readonly<Partial<Record<SidecarKind, KindSched
 
 export function timeoutFor(s: KindSchedule, bytes: number): number {
   const override = Number(process.env.VSS_JOB_TIMEOUT_MS);
-  if (Number.isFinite(override) && override > 0) return override;
+  // setTimeout fires at once beyond 2^31 ms: clamp what a user may set.
+  if (Number.isFinite(override) && override > 0) return Math.min(override, 2 ** 31 - 1);
   return Math.min(s.timeout.maxMs, s.timeout.baseMs + (bytes / (1024 * 1024)) * s.timeout.perMiBMs);
 }

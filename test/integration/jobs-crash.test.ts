@@ -58,7 +58,7 @@ describe('a job run killed at any moment loses nothing (real processes, SIGKILL)
   });
   after(() => tmp.cleanup());
 
-  it('dies between the rename and the record, then finishes on the next run', async () => {
+  it('dies between the rename and the record, and leaves a consistent library', async () => {
     const crashed = await runCli(['jobs', 'run', '--until-idle', '--concurrency', '1'], { ...env, VSS_CRASH_AT: 'sidecar:after-rename' });
     assert.equal(crashed.code, null, 'killed by SIGKILL');
     await assertConsistent(lib, env);
@@ -118,5 +118,28 @@ describe('a file that kills the process every time is given up after three attem
     assert.match(job!.error, /interrupted 3 times/);
     const [row] = json<SidecarJson[]>(await runCli(['sidecars', 'list', '--json'], env));
     assert.equal(row!.status, 'failed', 'not left generating');
+  });
+});
+
+describe('a temporary file left by a kill before its rename is cleared by the next run', () => {
+  const tmp = tempDir();
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  after(() => tmp.cleanup());
+
+  it('never shows the temp file at a final path, and removes it when the runner starts again', async () => {
+    const tree = join(tmp.path, 'two');
+    mkdirSync(tree);
+    for (const c of ['#c33', '#33c']) await sharp({ create: { width: 400, height: 300, channels: 3, background: c } }).jpeg().toFile(join(tree, `${c.slice(1)}.jpg`));
+    const lib = json<{ path: string }>(await runCli(['library', 'create', 'T', '--path', tmp.path, '--json'], env)).path;
+    json(await runCli(['location', 'add', tree, '--mode', 'deep', '--generate', 'thumb=grid@1x', '--json'], env));
+    const temps = () => filesUnder(join(lib, 'sidecars', 'content')).filter((f) => f.split('/').pop()!.startsWith(TEMP_PREFIX));
+    const crashed = await runCli(['jobs', 'run', '--until-idle', '--concurrency', '1'], { ...env, VSS_CRASH_AT: 'atomic:before-rename' });
+    assert.equal(crashed.code, null, 'killed by SIGKILL');
+    assert.equal(temps().length, 1, 'the whole temp file is there, at no final path');
+    await assertConsistent(lib, env);
+    const done = json<{ completed: number; failed: number }>(await runCli(['jobs', 'run', '--until-idle', '--json'], env));
+    assert.deepEqual([done.completed, done.failed], [2, 0]);
+    assert.deepEqual(temps(), []);
+    assert.equal(await assertConsistent(lib, env), 2);
   });
 });
