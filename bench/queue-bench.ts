@@ -26,7 +26,7 @@ async function ourQueue(dir: string, jobs: number): Promise<{ enqueue: number; r
     const enqueue = timeSync(() => store.enqueueMany(Array.from({ length: jobs }, (_, i) => ({
       kind: 'noop', contentUuid: `00000000-0000-5000-8000-${String(i).padStart(12, '0')}`, priority: 10, maxAttempts: 3, bytes: 1,
     })))).s;
-    const kinds = new JobKinds([{ name: 'noop', priority: 10, concurrency: 2, maxAttempts: 3, timeoutMs: () => 60_000, run: async () => ({ state: 'completed' }) }]);
+    const kinds = new JobKinds([{ name: 'noop', concurrency: 2, timeoutMs: () => 60_000, run: async () => ({ state: 'completed' }) }]);
     const { s, value } = await timeAsync(() => new JobRunner(lib, { kinds, settings: SETTINGS, untilIdle: true, concurrency: 2 }).run());
     if (value.completed !== jobs) throw new Error(`only ${value.completed} of ${jobs} jobs completed`);
     return { enqueue, run: s };

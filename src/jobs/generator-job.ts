@@ -8,7 +8,7 @@ import { checkFormat, SIDECAR_KINDS } from '../sidecars/kinds.js';
 import { SidecarManager, type SidecarRow } from '../sidecars/manager.js';
 import type { Library } from '../library/library.js';
 import { RunnerStopped, type JobKind, type JobOutcome, type JobRunContext } from './job-kind.js';
-import { MAX_ATTEMPTS, timeoutFor, type KindSchedule } from './schedule.js';
+import { timeoutFor, type KindSchedule } from './schedule.js';
 import { isTransient } from './transient.js';
 import { contentRecord, findSourceFile, parseMetadata } from './source-file.js';
 import type { JobRow } from './states.js';
@@ -24,9 +24,7 @@ const WAIT_DELAY_MS = 5_000;
 export function generatorJobKind(gen: Generator, schedule: KindSchedule): JobKind {
   return {
     name: gen.kind,
-    priority: schedule.priority,
     concurrency: schedule.concurrency,
-    maxAttempts: MAX_ATTEMPTS,
     timeoutMs: (job) => timeoutFor(schedule, job.bytes),
     run: (job, ctx) => runGenerator(gen, job, ctx),
     recover: (lib) => recoverGenerating(gen, lib),

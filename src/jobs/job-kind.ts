@@ -28,16 +28,14 @@ export type JobOutcome =
 /**
  * A kind of job: everything the runner needs to schedule and run it. New work is a new JobKind
  * (the generators are adapted by `generatorJobKind`); the runner, store and CLI stay as they are.
- * A job fails by throwing; a `GeneratorError` with `permanent` fails at once, anything else is
- * retried with backoff until `maxAttempts`.
+ * A job fails by throwing: a transient failure (see transient.ts) is retried with backoff until
+ * the job's `max_attempts` (set when it is queued), anything else fails at once. Priority is the
+ * job row's too, set when it is queued (GENERATION_SCHEDULE for the generators).
  */
 export interface JobKind {
   name: string;
-  /** Lower runs first (DESIGN §7: thumbnails before OCR before transcripts before embeddings before proxies). */
-  priority: number;
   /** Most jobs of this kind running at once. */
   concurrency: number;
-  maxAttempts: number;
   timeoutMs(job: JobRow): number;
   run(job: JobRow, ctx: JobRunContext): Promise<JobOutcome>;
   /**

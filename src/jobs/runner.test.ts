@@ -13,7 +13,7 @@ import type { JobRow } from './states.js';
 const SETTINGS = { ocrLanguages: ['eng'], models: {}, threads: 1 };
 
 function kind(name: string, run: (job: JobRow, ctx: JobRunContext) => Promise<JobOutcome>, extra: Partial<JobKind> = {}): JobKind {
-  return { name, priority: 10, concurrency: 1, maxAttempts: 3, timeoutMs: () => 10_000, run, ...extra };
+  return { name, concurrency: 1, timeoutMs: () => 10_000, run, ...extra };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
