@@ -1,25 +1,27 @@
 import cliProgress from 'cli-progress';
 import type { EventBus, JobsProgress } from '../core/events.js';
-import { formatBytes } from './output.js';
 
 /**
- * A live line for `jobs run` on a terminal: jobs done of all, rate, ETA, failures. On a pipe
- * (or in CI) it draws nothing.
+ * A live line for `jobs run` on a terminal: jobs done of all, what is running now, failures,
+ * rate and ETA. Kept short enough for an 80-column terminal. On a pipe (or in CI) it draws nothing.
  */
 export function attachJobsReporter(events: EventBus): () => void {
   const tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
   if (!tty) return () => undefined;
   const bar = new cliProgress.SingleBar({
-    format: 'Jobs [{bar}] {value}/{total} | {running} running | {failed} failed | {bytes} | {rate} jobs/s | ETA {eta_text}',
-    stream: process.stderr, hideCursor: true, clearOnComplete: true,
+    format: 'Jobs [{bar}] {value}/{total} | {current} | {failed} failed | {rate}/s | ETA {eta_text}',
+    stream: process.stderr, hideCursor: true, clearOnComplete: true, barsize: 16,
   }, cliProgress.Presets.shades_classic);
+  const running = new Map<number, string>();
   let started = false;
-  const off = events.on('jobs:progress', (p: JobsProgress) => {
+  let last: JobsProgress | undefined;
+  const draw = (p: JobsProgress) => {
     const done = p.completed + p.failed + p.cancelled;
     const total = done + p.queued + p.running;
+    const kinds = [...new Set(running.values())];
     const payload = {
-      running: p.running, failed: p.failed, rate: p.rate.toFixed(1),
-      bytes: formatBytes(p.doneBytes), eta_text: p.etaMs === null ? '-' : `${Math.ceil(p.etaMs / 1000)} s`,
+      current: kinds.length ? `running ${kinds.join(', ')}` : 'idle', failed: p.failed, rate: p.rate.toFixed(1),
+      eta_text: p.etaMs === null ? '-' : `${Math.ceil(p.etaMs / 1000)} s`,
     };
     if (!started) {
       bar.start(total, done, payload);
@@ -28,12 +30,22 @@ export function attachJobsReporter(events: EventBus): () => void {
       bar.setTotal(total);
       bar.update(done, payload);
     }
+  };
+  const offProgress = events.on('jobs:progress', (p) => {
+    last = p;
+    draw(p);
+  });
+  const offJob = events.on('jobs:job', (j) => {
+    if (j.status === 'running') running.set(j.id, j.kind);
+    else running.delete(j.id);
+    if (last) draw(last);
   });
   let detached = false;
   return () => {
     if (detached) return;
     detached = true;
-    off();
+    offProgress();
+    offJob();
     if (started) bar.stop();
   };
 }
