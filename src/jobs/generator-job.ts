@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TEMP_PREFIX } from '../core/fs-atomic.js';
-import type { ContentKind } from '../content/kinds.js';
 import { GeneratorError, type Generator, type GeneratorContext } from '../generators/types.js';
 import { sidecarAbsPath, sidecarAddress, type SidecarAddress } from '../sidecars/address.js';
 import { checkFormat, SIDECAR_KINDS } from '../sidecars/kinds.js';
@@ -10,7 +9,7 @@ import type { Library } from '../library/library.js';
 import { RunnerStopped, type JobKind, type JobOutcome, type JobRunContext } from './job-kind.js';
 import { timeoutFor, type KindSchedule } from './schedule.js';
 import { isTransient } from './transient.js';
-import { contentRecord, findSourceFile, parseMetadata } from './source-file.js';
+import { contentRecord, findSourceFile, metadataOf } from './source-file.js';
 import type { JobRow } from './states.js';
 
 /** How long a job that waits for another sidecar (embeddings for OCR) sleeps before trying again. */
@@ -98,7 +97,7 @@ async function runGenerator(gen: Generator, job: JobRow, ctx: JobRunContext): Pr
   mkdirSync(scratchDir, { recursive: true });
   const temps = new Set<string>();
   const gctx: GeneratorContext = {
-    source: { contentUuid, kind: content.kind as ContentKind, mime: content.mime, size: content.size, path: source, metadata: parseMetadata(content.media_metadata) },
+    source: { contentUuid, kind: content.kind, mime: content.mime, size: content.size, path: source, metadata: metadataOf(content.media_metadata) },
     variants: [...addresses.keys()],
     signal: ctx.signal,
     timeoutMs: ctx.timeoutMs,

@@ -10,7 +10,7 @@ import { GENERATION_SCHEDULE, MAX_ATTEMPTS } from './schedule.js';
 
 const QUEUE_BATCH = 2000;
 import { JobStore } from './store.js';
-import { parseMetadata } from './source-file.js';
+import { metadataOf } from './source-file.js';
 
 export interface QueueResult {
   /** Sidecars newly recorded pending. */
@@ -76,7 +76,7 @@ export function queueGeneration(lib: Library, opts: { locationId?: number; setti
       policy = effectivePolicy({ location: c.generation, library: lib.config.settings.generation, deviceType: dtype });
       policies.set(c.generation, policy);
     }
-    const metadata = parseMetadata(c.media_metadata);
+    const metadata = metadataOf(c.media_metadata);
     let have: Map<string, string> | undefined;
     for (const gen of generators) {
       const wanted = policy[gen.kind];

@@ -6,7 +6,7 @@ import { sidecarAddress } from '../sidecars/address.js';
 import { canMake } from '../sidecars/kinds.js';
 import { SidecarManager, type PathAnswer } from '../sidecars/manager.js';
 import { queueSidecarJob } from './queueing.js';
-import { contentRecord, parseMetadata } from './source-file.js';
+import { contentRecord, metadataOf } from './source-file.js';
 
 /**
  * `vss sidecars path`: the ready file; else the same pending row and job the queueing phase
@@ -31,7 +31,7 @@ export function requestSidecar(lib: Library, settings: GeneratorSettings, conten
   // what this build and device can make now.
   if (content && current?.source !== 'reference' && canMake(a.kind, variant, content.kind)) {
     if (!gen) return { state: 'unavailable', reason: `this vss has no ${a.kind} generator` };
-    if (!gen.accepts({ kind: content.kind as never, mime: content.mime, metadata: parseMetadata(content.media_metadata) }, variant)) {
+    if (!gen.accepts({ kind: content.kind, mime: content.mime, metadata: metadataOf(content.media_metadata) }, variant)) {
       return { state: 'unavailable', reason: `a ${a.kind}/${variant} sidecar cannot be made from ${content.kind} content (${content.mime})` };
     }
     const availability = gen.availability(settings);

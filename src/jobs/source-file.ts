@@ -1,11 +1,13 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ContentKind } from '../content/kinds.js';
 import type { Library } from '../library/library.js';
+import { parseMetadata } from '../media/media-metadata.js';
 
 export interface ContentRecord {
   id: number;
   uuid: string;
-  kind: string;
+  kind: ContentKind;
   mime: string;
   size: number;
   media_metadata: string | null;
@@ -35,12 +37,10 @@ export function findSourceFile(lib: Library, content: ContentRecord): string | u
   return undefined;
 }
 
-export function parseMetadata(raw: string | null): Record<string, unknown> | null {
-  if (!raw) return null;
-  try {
-    const v: unknown = JSON.parse(raw);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
+/**
+ * The stored media metadata as generators see it (a plain record), through the one parser that
+ * checks its version; unreadable or absent metadata is null.
+ */
+export function metadataOf(raw: string | null): Record<string, unknown> | null {
+  return parseMetadata(raw) as unknown as Record<string, unknown> | null;
 }

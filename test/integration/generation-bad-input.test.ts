@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { buildPdf } from '../../src/generators/pdf/build-pdf.js';
+import { buildPdf } from '../build-pdf.js';
 import { ffmpegTools } from '../../src/generators/tools/ffmpeg.js';
 import { runTool } from '../../src/generators/tools/run-tool.js';
 import { json, runCli, tempDir } from '../helpers.js';

@@ -8,12 +8,8 @@ import { JOB_STATUSES, isJobStatus, type JobRow } from '../../jobs/states.js';
 import { attachJobsReporter } from '../jobs-progress.js';
 import { onStopSignal } from '../signals.js';
 import { globals, vssFor, withLibrary } from '../context.js';
+import { parseId } from '../parse.js';
 import { formatDuration, printJson, printLine, warn } from '../output.js';
-
-function parseId(v: string): number {
-  if (!/^\d{1,15}$/.test(v)) throw new UsageError(`a job id is a number, not ${JSON.stringify(v)}`);
-  return Number(v);
-}
 
 function parsePositive(v: string): number {
   const n = Number(v);
@@ -90,7 +86,7 @@ export function registerJobCommands(program: Command): void {
       .action(async function (this: Command, id: string) {
         await withLibrary(this, (lib) => {
           const store = new JobStore(lib.db);
-          const job = act(store, parseId(id), lib);
+          const job = act(store, parseId(id, 'job ID'), lib);
           if (globals(this).json) return printJson(job);
           printLine(jobLine(job));
         }, { shared: true });

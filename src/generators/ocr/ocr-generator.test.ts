@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { generatorContext, type TestContextInput } from '../../../test/generator-context.js';
 import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
 import { GeneratorError, type GeneratedOutput, type GeneratorSettings } from '../types.js';
-import { buildPdf, pdfStream } from '../pdf/build-pdf.js';
+import { buildPdf, pdfStream } from '../../../test/build-pdf.js';
 import { pngClaiming } from '../../../test/hostile-files.js';
 import { closeOcrEngine, ocrGenerator } from './ocr-generator.js';
 import type { OcrJson } from './ocr-json.js';

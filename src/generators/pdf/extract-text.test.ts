@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
 import { GeneratorError } from '../types.js';
-import { onePagePdf } from './build-pdf.js';
+import { onePagePdf } from '../../../test/build-pdf.js';
 import { extractPdfText } from './extract-text.js';
 
 const signal = new AbortController().signal;

@@ -6,7 +6,7 @@ import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
 import { GeneratorError } from '../types.js';
-import { buildPdf, onePagePdf } from './build-pdf.js';
+import { buildPdf, onePagePdf } from '../../../test/build-pdf.js';
 import { renderPdfPage, renderPdfPagesGray } from './render-page.js';
 
 const signal = new AbortController().signal;
