@@ -1,7 +1,7 @@
 /** Index a folder in a brand-new library (own data dir, own device), timing the scan and its phases. */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Vss, addLocation, scanLocation, type IndexMode, type IndexResult, type Library } from '../src/index.js';
+import { Vss, addLocation, scanLocation, type IndexMode, type IndexResult, type Library } from '../test/internals.js';
 import { freshDir, rmrf } from './util.js';
 
 export interface IndexRun {

@@ -10,7 +10,7 @@
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Vss } from '../src/api/vss.js';
+import { Installation as Vss } from '../src/library/installation.js';
 import { JobKinds } from '../src/jobs/job-kind.js';
 import { JobRunner } from '../src/jobs/runner.js';
 import { JobStore } from '../src/jobs/store.js';

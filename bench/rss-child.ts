@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Vss, addLocation, scanLocation } from '../src/index.js';
+import { Vss, addLocation, scanLocation } from '../test/internals.js';
 
 function vmHwmKB(): number | null {
   try {

@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
-import { Vss } from '../src/api/vss.js';
+import { Installation as Vss } from '../src/library/installation.js';
 import { contentUuidFor } from '../src/content/identity.js';
 import type { Library } from '../src/library/library.js';
 import { sidecarAddress, sidecarRelPath } from '../src/sidecars/address.js';

@@ -1,77 +1,76 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { VssError } from '../core/errors.js';
-import { resolveDataDir } from '../device/data-dir.js';
-import { loadOrCreateDevice, type Device } from '../device/identity.js';
-import { Library } from '../library/library.js';
-import { LibraryRegistry, type KnownLibrary } from '../library/registry.js';
+import { Installation } from '../library/installation.js';
+import { LibrariesApi } from './libraries.js';
+import { LibraryApi, type LibraryAccess } from './library-api.js';
+import { ModelsApi } from './models.js';
+import type { DemoOptions, DemoSummary } from '../demo/run-demo.js';
+import type { DeviceInfo } from './types.js';
 
 export interface VssOptions {
   /** --data-dir; falls back to VSS_DATA_DIR, then the platform's app-data dir. */
   dataDir?: string;
 }
 
-export interface LibrarySummary extends KnownLibrary {
-  current: boolean;
-  available: boolean;
+export interface OpenLibraryOptions {
+  /** A library folder; default VSS_LIBRARY, then the current library. */
+  path?: string;
+  /**
+   * `read`: share the library with a running writer (lists, presence, path, job actions);
+   * `write` (default): hold it alone (scans, reconcile, jobs run, conversions).
+   */
+  access?: LibraryAccess;
 }
 
 /**
- * The entry point of the core API for one installation: its device identity and the libraries
- * it knows. The CLI (and later the daemon) are thin adapters over this and the domain modules.
+ * The core API (DESIGN §5, §11, §12): the one thing the CLI, the daemon's handlers and the web
+ * UI call. One facade per concern; every result is a plain JSON-ready object. Engines (sharp,
+ * tesseract.js, pdfjs, onnxruntime, whisper, ffmpeg) load only when a job that needs them runs.
+ *
+ *   const vss = new Vss();
+ *   const lib = vss.openLibrary({ access: 'read' });
+ *   try { for (const c of lib.content.iterate({ kind: 'image' })) console.log(c.paths[0]); }
+ *   finally { lib.close(); }
  */
 export class Vss {
-  readonly dataDir: string;
-  readonly registry: LibraryRegistry;
-  private cachedDevice: Device | undefined;
+  private readonly installation: Installation;
+  readonly libraries: LibrariesApi;
+  readonly models: ModelsApi;
 
   constructor(opts: VssOptions = {}) {
-    this.dataDir = resolveDataDir(opts.dataDir);
-    this.registry = new LibraryRegistry(this.dataDir);
+    this.installation = new Installation(opts);
+    this.libraries = new LibrariesApi(this.installation);
+    this.models = new ModelsApi(this.installation, (o) => this.openLibrary(o));
   }
 
-  get device(): Device {
-    this.cachedDevice ??= loadOrCreateDevice(this.dataDir);
-    return this.cachedDevice;
+  get dataDir(): string {
+    return this.installation.dataDir;
   }
 
-  /** Make NAME.sdlibrary in DIR (default: the data dir's libraries folder), open it and make it current. */
-  createLibrary(name: string, dir?: string, opts: { makeCurrent?: boolean } = {}): Library {
-    const lib = Library.create(dir ?? join(this.dataDir, 'libraries'), name, this.device);
-    this.registry.remember({ id: lib.config.id, name: lib.config.name, path: lib.root }, opts.makeCurrent ?? true);
-    return lib;
+  /** This device's identity (created on first use). */
+  device(): DeviceInfo {
+    const d = this.installation.device;
+    return { id: d.uuid, name: d.name, public_key: d.publicKey, created_at: d.createdAt };
   }
 
-  /** Open the library at PATH, else VSS_LIBRARY, else the current one. */
-  openLibrary(path?: string, opts: { shared?: boolean } = {}): Library {
-    const target = path ?? process.env.VSS_LIBRARY ?? this.registry.current();
-    if (!target) {
-      throw new VssError('NO_CURRENT_LIBRARY', 'no library is selected: run `vss library create NAME` or `vss library open PATH`');
-    }
-    return Library.open(target, this.device, opts);
+  /** Open a library for the length of a session; always `close()` it. */
+  openLibrary(opts: OpenLibraryOptions = {}): LibraryApi {
+    const access = opts.access ?? 'write';
+    const lib = this.installation.openLibrary(opts.path, { shared: access === 'read' });
+    return new LibraryApi(lib, { dataDir: this.dataDir, access });
   }
 
-  /** Check that PATH is a library, remember it and make it current. */
-  useLibrary(path: string): KnownLibrary {
-    const lib = Library.open(path, this.device);
+  /** Open, run FN, and close, whatever FN does. */
+  async withLibrary<T>(opts: OpenLibraryOptions, fn: (lib: LibraryApi) => Promise<T> | T): Promise<T> {
+    const lib = this.openLibrary(opts);
     try {
-      const known = { id: lib.config.id, name: lib.config.name, path: lib.root };
-      this.registry.remember(known, true);
-      return known;
+      return await fn(lib);
     } finally {
       lib.close();
     }
   }
 
-  listLibraries(): LibrarySummary[] {
-    const { libraries, current } = this.registry.list();
-    return libraries.map((l) => ({ ...l, current: current !== null && resolve(current) === resolve(l.path), available: existsSync(join(l.path, 'library.json')) }));
-  }
-
-  currentLibrary(): KnownLibrary {
-    const current = this.registry.current();
-    if (!current) throw new VssError('NO_CURRENT_LIBRARY', 'no library is selected: run `vss library create NAME` or `vss library open PATH`');
-    const known = this.registry.list().libraries.find((l) => resolve(l.path) === resolve(current));
-    return known ?? { id: '', name: '', path: current };
+  /** The built-in sample run: a sample folder indexed deeply, its sidecars made (loads every engine). */
+  async demo(opts: DemoOptions = {}): Promise<DemoSummary> {
+    const { runDemo } = await import('../demo/run-demo.js');
+    return runDemo(this, opts);
   }
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { Vss } from '../api/vss.js';
-import type { Library } from '../library/library.js';
+import { Vss, type LibraryAccess, type LibraryApi } from '../api/index.js';
 
 export interface GlobalOptions {
   dataDir?: string;
@@ -16,13 +15,11 @@ export function vssFor(cmd: Command): Vss {
   return new Vss({ dataDir: globals(cmd).dataDir });
 }
 
-/** Open the selected library for the length of one command, and always close it. */
-export async function withLibrary<T>(cmd: Command, fn: (lib: Library, vss: Vss) => Promise<T> | T, opts: { shared?: boolean } = {}): Promise<T> {
+/**
+ * Open the selected library for the length of one command, and always close it. `read` shares
+ * it with a running writer (`jobs run`); `write` (default) holds it alone.
+ */
+export async function withLibrary<T>(cmd: Command, fn: (lib: LibraryApi, vss: Vss) => Promise<T> | T, access: LibraryAccess = 'write'): Promise<T> {
   const vss = vssFor(cmd);
-  const lib = vss.openLibrary(globals(cmd).library, opts);
-  try {
-    return await fn(lib, vss);
-  } finally {
-    lib.close();
-  }
+  return vss.withLibrary({ path: globals(cmd).library, access }, (lib) => fn(lib, vss));
 }

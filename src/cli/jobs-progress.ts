@@ -1,11 +1,11 @@
 import cliProgress from 'cli-progress';
-import type { EventBus, JobsProgress } from '../core/events.js';
+import type { JobsProgress, LibraryEvents } from '../api/index.js';
 
 /**
  * A live line for `jobs run` on a terminal: jobs done of all, what is running now, failures,
  * rate and ETA. Kept short enough for an 80-column terminal. On a pipe (or in CI) it draws nothing.
  */
-export function attachJobsReporter(events: EventBus): () => void {
+export function attachJobsReporter(events: LibraryEvents): () => void {
   const tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
   if (!tty) return () => undefined;
   const bar = new cliProgress.SingleBar({

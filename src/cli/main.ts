@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { VssError } from '../core/errors.js';
+import { VssError } from '../api/index.js';
 import { installSignalHandlers } from './signals.js';
 import { registerContentCommands } from './commands/content.js';
 import { registerDemoCommand } from './commands/demo.js';

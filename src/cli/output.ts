@@ -49,3 +49,10 @@ export class JsonArrayWriter {
     process.stdout.write(this.first ? ']\n' : '\n]\n');
   }
 }
+
+/** Print ITEMS as one JSON array, streamed (a list of a million rows never sits in memory). */
+export function printJsonArray(items: Iterable<unknown>): void {
+  const out = new JsonArrayWriter();
+  for (const item of items) out.push(item);
+  out.end();
+}

@@ -1,6 +1,4 @@
-import { UsageError } from '../core/errors.js';
-import { isContentKind, CONTENT_KINDS, type ContentKind } from '../content/kinds.js';
-import { INDEX_MODES, isIndexMode, type IndexMode } from '../indexer/types.js';
+import { CONTENT_KINDS, DEVICE_TYPES, INDEX_MODES, UsageError, isContentKind, isIndexMode, type ContentKind, type DeviceType, type IndexMode } from '../api/index.js';
 
 export function parseId(value: string, what = 'ID'): number {
   if (!/^[1-9][0-9]{0,15}$/.test(value)) throw new UsageError(`${what} must be a positive whole number, got ${JSON.stringify(value)}`);
@@ -15,6 +13,11 @@ export function parseMode(value: string): IndexMode {
 export function parseKind(value: string): ContentKind {
   if (!isContentKind(value)) throw new UsageError(`--kind must be one of ${CONTENT_KINDS.join(', ')}, got ${JSON.stringify(value)}`);
   return value;
+}
+
+export function parseDeviceType(value: string): DeviceType {
+  if (!(DEVICE_TYPES as readonly string[]).includes(value)) throw new UsageError(`--device-type must be one of ${DEVICE_TYPES.join(', ')}`);
+  return value as DeviceType;
 }
 
 export function collect(value: string, previous: string[] = []): string[] {

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { EventBus, IndexProgress } from '../core/events.js';
+import type { IndexProgress, LibraryEvents } from '../api/index.js';
 import { displayPath, formatBytes, warn } from './output.js';
 
 const MAX_SKIP_LINES = 100;
@@ -8,7 +8,7 @@ const MAX_SKIP_LINES = 100;
  * Shows indexing progress on a terminal (files/s and, once the total is known, ETA) and one
  * warning line per skipped file. On a pipe it draws nothing; warnings still go to stderr.
  */
-export function attachIndexReporter(events: EventBus, opts: { locationPath: string }): () => void {
+export function attachIndexReporter(events: LibraryEvents): () => void {
   const tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
   let bar: cliProgress.SingleBar | null = null;
   let phase = '';
@@ -49,10 +49,9 @@ export function attachIndexReporter(events: EventBus, opts: { locationPath: stri
   const offSkip = events.on('index:skipped', (s) => {
     skips++;
     if (skips <= MAX_SKIP_LINES) {
-      const full = opts.locationPath + '/' + s.path;
       // Drawn bars and warning lines share stderr: clear the bar line first.
       if (bar) process.stderr.write('\r\x1b[K');
-      warn(`skipped ${displayPath(full)}: ${s.reason}`);
+      warn(`skipped ${displayPath(s.path)}: ${s.reason}`);
     }
   });
 

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { streamKeyed, type KeyedReader } from '../core/paging.js';
 import type { Library } from '../library/library.js';
 import type { ContentKind } from './kinds.js';
 
@@ -16,13 +17,11 @@ export interface ContentFilter {
   locationId?: number;
 }
 
-const PAGE = 500;
-
 /**
- * Every content that has a copy on this device, with the absolute paths of its copies. Read in
- * pages of contents so a million of them never sit in memory at once.
+ * A reader of the contents that have a copy on this device, with the absolute paths of their
+ * copies, LIMIT at a time after a content id (the key), so a million of them never sit in memory.
  */
-export function* iterateContents(lib: Library, filter: ContentFilter = {}): Generator<ContentListItem> {
+export function contentReader(lib: Library, filter: ContentFilter = {}): KeyedReader<ContentListItem> {
   const copyWhere = ['e.content_id = c.id', 'l.device_id = ?'];
   const copyArgs: Array<string | number> = [lib.deviceId];
   if (filter.locationId !== undefined) { copyWhere.push('l.id = ?'); copyArgs.push(filter.locationId); }
@@ -32,23 +31,23 @@ export function* iterateContents(lib: Library, filter: ContentFilter = {}): Gene
     `SELECT c.id, c.uuid, c.cas_id, c.kind, c.mime, c.size FROM content_identities c
      WHERE c.id > ? ${kindSql}
        AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = e.location_id WHERE ${copyWhere.join(' AND ')})
-     ORDER BY c.id LIMIT ${PAGE}`,
+     ORDER BY c.id LIMIT ?`,
   );
   const copies = lib.db.prepare(
     `SELECT l.path AS loc_path, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id
      WHERE e.content_id = ? AND l.device_id = ? ${filter.locationId !== undefined ? 'AND l.id = ?' : ''}
      ORDER BY l.path, e.rel_path`,
   );
-  let lastId = 0;
-  for (;;) {
-    const rows = contents.all(lastId, ...kindArgs, ...copyArgs) as Array<{ id: number; uuid: string; cas_id: string; kind: string; mime: string; size: number }>;
-    if (rows.length === 0) return;
-    for (const c of rows) {
-      const paths = (copies.all(c.id, ...copyArgs) as Array<{ loc_path: string; rel_path: string }>).map((p) =>
-        join(p.loc_path, ...p.rel_path.split('/')),
-      );
-      yield { content_uuid: c.uuid, cas_id: c.cas_id, kind: c.kind, mime: c.mime, size: c.size, paths };
-    }
-    lastId = rows[rows.length - 1]!.id;
-  }
+  return (afterId, limit) => {
+    const rows = contents.all(afterId, ...kindArgs, ...copyArgs, limit) as Array<{ id: number; uuid: string; cas_id: string; kind: string; mime: string; size: number }>;
+    return rows.map((c) => {
+      const paths = (copies.all(c.id, ...copyArgs) as Array<{ loc_path: string; rel_path: string }>).map((p) => join(p.loc_path, ...p.rel_path.split('/')));
+      return { key: c.id, item: { content_uuid: c.uuid, cas_id: c.cas_id, kind: c.kind, mime: c.mime, size: c.size, paths } };
+    });
+  };
+}
+
+/** Every content that has a copy on this device, read a page at a time. */
+export function iterateContents(lib: Library, filter: ContentFilter = {}): Generator<ContentListItem> {
+  return streamKeyed(contentReader(lib, filter));
 }

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Vss } from '../api/vss.js';
+import { Installation as Vss } from '../library/installation.js';
 import { GeneratorError } from '../generators/types.js';
 import { Library } from '../library/library.js';
 import { tempDir } from '../../test/helpers.js';

@@ -184,9 +184,11 @@ export class JobStore {
     return job;
   }
 
-  list(filter: { status?: string; kind?: string; contentUuid?: string; limit?: number } = {}): JobRow[] {
+  /** Jobs in id order; AFTERID and LIMIT read them a page at a time. */
+  list(filter: { status?: string; kind?: string; contentUuid?: string; afterId?: number; limit?: number } = {}): JobRow[] {
     const where: string[] = [];
     const args: Array<string | number> = [];
+    if (filter.afterId !== undefined) { where.push('id > ?'); args.push(filter.afterId); }
     if (filter.status !== undefined) {
       if (!isJobStatus(filter.status)) throw new VssError('USAGE', `unknown job status ${JSON.stringify(filter.status)}`);
       where.push('status = ?');

@@ -3,7 +3,7 @@ import { basename, resolve, sep } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
-import { indexLocation, type IndexOptions, type LocationRecord } from '../indexer/indexer.js';
+import type { IndexOptions, LocationRecord } from '../indexer/indexer.js';
 import { parsePolicy } from '../jobs/policy.js';
 import { removeOrphanContents } from '../indexer/cleanup.js';
 import { IgnoreRules } from '../indexer/ignore-rules.js';
@@ -99,6 +99,8 @@ export async function scanLocation(lib: Library, id: number, mode?: IndexMode, o
   }
   if (!st.isDirectory()) throw new VssError('LOCATION_INVALID', 'location path is no longer a directory', { path: loc.path });
   if (mode && mode !== loc.mode) lib.db.prepare('UPDATE locations SET index_mode = ? WHERE id = ?').run(mode, id);
+  // Loaded here, not at the top: listing locations must not load the indexer and what it queues.
+  const { indexLocation } = await import('../indexer/indexer.js');
   return indexLocation(lib, { id, path: loc.path, index_mode: mode ?? loc.mode, ignore_rules: JSON.stringify(loc.ignore) }, opts);
 }
 

@@ -5,6 +5,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../core/errors.js';
 import { fsyncDir, tempPathFor, writeFileAtomicSync } from '../core/fs-atomic.js';
 import { crashPoint } from '../core/crash-point.js';
+import { streamKeyed, type KeyedReader } from '../core/paging.js';
 import { blake3File } from './file-checksum.js';
 import type { Statement } from 'better-sqlite3';
 import type { Library } from '../library/library.js';
@@ -175,15 +176,18 @@ export class SidecarManager {
   }
 
   list(filter: ListFilter = {}): SidecarInfo[] {
-    const where: string[] = [];
+    return [...streamKeyed(this.reader(filter))];
+  }
+
+  /** Sidecars matching FILTER, LIMIT at a time after a row id (the key), in id order. */
+  reader(filter: ListFilter = {}): KeyedReader<SidecarInfo> {
+    const where: string[] = ['id > ?'];
     const args: string[] = [];
     if (filter.contentUuid) { where.push('content_uuid = ?'); args.push(filter.contentUuid); }
     if (filter.kind) { where.push('kind = ?'); args.push(filter.kind); }
     if (filter.status) { where.push('status = ?'); args.push(filter.status); }
-    const rows = this.lib.db
-      .prepare(`SELECT * FROM sidecars ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY content_uuid, kind, variant`)
-      .all(...args) as SidecarRow[];
-    return rows.map((r) => this.info(r));
+    const st = this.lib.db.prepare(`SELECT * FROM sidecars WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`);
+    return (afterId, limit) => (st.all(afterId, ...args, limit) as SidecarRow[]).map((r) => ({ key: r.id, item: this.info(r) }));
   }
 
   /**

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { blake3 } from '@napi-rs/blake-hash';
 import sharp from 'sharp';
-import { Vss, addLocation, scanLocation, iterateContents } from '../../src/index.js';
+import { Vss, addLocation, scanLocation, iterateContents } from '../internals.js';
 import { SidecarManager } from '../../src/sidecars/manager.js';
 import { sidecarAbsPath, sidecarAddress } from '../../src/sidecars/address.js';
 import { REPO, tempDir } from '../helpers.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync, appendFileSync, readFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Vss, addLocation, scanLocation, iterateContents, type Library } from '../../src/index.js';
+import { Vss, addLocation, scanLocation, iterateContents, type Library } from '../internals.js';
 import { tempDir } from '../helpers.js';
 
 interface Fixture { vss: Vss; lib: Library; tree: string; locId: number; cleanup: () => void }

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, 
 import { dirname, join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { ExifTool } from 'exiftool-vendored';
-import { Vss, addLocation, scanLocation, iterateContents, type Library } from '../../src/index.js';
+import { Vss, addLocation, scanLocation, iterateContents, type Library } from '../internals.js';
 import { parseMetadata } from '../../src/media/media-metadata.js';
 import { SidecarManager } from '../../src/sidecars/manager.js';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';

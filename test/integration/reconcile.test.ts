@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSy
 import { dirname, join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import sharp from 'sharp';
-import { Vss, addLocation, scanLocation, iterateContents, type Library } from '../../src/index.js';
+import { Vss, addLocation, scanLocation, iterateContents, type Library } from '../internals.js';
 import { TEMP_PREFIX } from '../../src/core/fs-atomic.js';
 import { SidecarManager } from '../../src/sidecars/manager.js';
 import { sidecarAbsPath, sidecarAddress } from '../../src/sidecars/address.js';

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import sharp from 'sharp';
-import { Vss, addLocation, scanLocation, iterateContents, type Library } from '../../src/index.js';
+import { Vss, addLocation, scanLocation, iterateContents, type Library } from '../internals.js';
 import { SidecarManager, sidecarUuid } from '../../src/sidecars/manager.js';
 import { sidecarAddress } from '../../src/sidecars/address.js';
 import { tempDir } from '../helpers.js';

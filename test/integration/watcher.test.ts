@@ -4,7 +4,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import sharp from 'sharp';
-import { Vss, addLocation, scanLocation, iterateContents, type Library } from '../../src/index.js';
+import { Vss, addLocation, scanLocation, iterateContents, type Library } from '../internals.js';
 import { SidecarManager } from '../../src/sidecars/manager.js';
 import { SidecarWatcher } from '../../src/sidecars/watcher.js';
 import { sidecarAbsPath, sidecarAddress } from '../../src/sidecars/address.js';

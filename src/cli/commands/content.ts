@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { iterateContents } from '../../content/list-contents.js';
-import type { ContentKind } from '../../content/kinds.js';
+import type { ContentKind } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { parseId, parseKind } from '../parse.js';
-import { JsonArrayWriter, displayPath, formatBytes, printLine } from '../output.js';
+import { displayPath, formatBytes, printJsonArray, printLine } from '../output.js';
 
 export function registerContentCommands(program: Command): void {
   const content = program.command('content').description('unique contents and their copies');
@@ -15,11 +14,9 @@ export function registerContentCommands(program: Command): void {
     .option('--location <id>', 'only copies in this location', (v: string) => parseId(v, 'location ID'))
     .action(async function (this: Command, opts: { kind?: ContentKind; location?: number }) {
       await withLibrary(this, (lib) => {
-        const items = iterateContents(lib, { kind: opts.kind, locationId: opts.location });
+        const items = lib.content.iterate({ kind: opts.kind, locationId: opts.location });
         if (globals(this).json) {
-          const out = new JsonArrayWriter();
-          for (const item of items) out.push(item);
-          out.end();
+          printJsonArray(items);
           return;
         }
         let n = 0;
@@ -29,6 +26,6 @@ export function registerContentCommands(program: Command): void {
           printLine(`${c.content_uuid}  ${c.kind.padEnd(9)} ${formatBytes(c.size).padStart(9)}  ${displayPath(c.paths[0] ?? '')}${more}`);
         }
         if (n === 0) printLine('No contents yet: add a location in content or deep mode.');
-      }, { shared: true });
+      }, 'read');
     });
 }

@@ -9,12 +9,10 @@ export function registerDemoCommand(program: Command): void {
     .description('build a sample folder, index it deeply into a new library, make its sidecars and show what vss found and made')
     .option('--path <dir>', 'where to create the demo (default: a new temporary folder)')
     .action(async function (this: Command, opts: { path?: string }) {
-      // Loaded on demand: the demo pulls in the image library, which other commands do not need.
-      const { runDemo } = await import('../../demo/run-demo.js');
       let detach: (() => void) | undefined;
-      const summary = await runDemo(vssFor(this), {
+      const summary = await vssFor(this).demo({
         path: opts.path,
-        onLibrary: (lib) => { detach = attachIndexReporter(lib.events, { locationPath: '' }); },
+        onLibrary: (lib) => { detach = attachIndexReporter(lib.events); },
       }).finally(() => detach?.());
       if (globals(this).json) return printJson(summary);
       const r = summary.index;

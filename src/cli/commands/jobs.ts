@@ -1,15 +1,10 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
-import { JobStore } from '../../jobs/store.js';
-import { cancelJob } from '../../jobs/job-actions.js';
-import type { Library } from '../../library/library.js';
-import { runJobs } from '../../jobs/run-jobs.js';
-import { JOB_STATUSES, isJobStatus, type JobRow } from '../../jobs/states.js';
+import { JOB_STATUSES, UsageError, isJobStatus, type JobRow, type LibraryApi } from '../../api/index.js';
 import { attachJobsReporter } from '../jobs-progress.js';
 import { onStopSignal } from '../signals.js';
-import { globals, vssFor, withLibrary } from '../context.js';
+import { globals, withLibrary } from '../context.js';
 import { parseId } from '../parse.js';
-import { formatDuration, printJson, printLine, warn } from '../output.js';
+import { formatDuration, printJson, printJsonArray, printLine, warn } from '../output.js';
 
 function parsePositive(v: string): number {
   const n = Number(v);
@@ -32,14 +27,13 @@ export function registerJobCommands(program: Command): void {
     .option('--until-idle', 'stop when nothing is queued or running')
     .option('--concurrency <n>', 'most jobs at once (default: the number of cores)', parsePositive)
     .action(async function (this: Command, opts: { untilIdle?: boolean; concurrency?: number }) {
-      const vss = vssFor(this);
       await withLibrary(this, async (lib) => {
         const stop = new AbortController();
         const undoSignal = onStopSignal(() => stop.abort());
         const detach = attachJobsReporter(lib.events);
         try {
-          const summary = await runJobs(lib, {
-            dataDir: vss.dataDir, untilIdle: opts.untilIdle ?? false, signal: stop.signal,
+          const summary = await lib.jobs.run({
+            untilIdle: opts.untilIdle ?? false, signal: stop.signal,
             ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
           });
           detach();
@@ -67,29 +61,32 @@ export function registerJobCommands(program: Command): void {
     .option('--kind <kind>', 'only this kind')
     .action(async function (this: Command, opts: { status?: string; kind?: string }) {
       await withLibrary(this, (lib) => {
-        const rows = new JobStore(lib.db).list({ ...(opts.status ? { status: opts.status } : {}), ...(opts.kind ? { kind: opts.kind } : {}) });
-        if (globals(this).json) return printJson(rows);
-        if (rows.length === 0) return printLine('No jobs.');
-        for (const j of rows) printLine(jobLine(j));
-      }, { shared: true });
+        const rows = lib.jobs.iterate({ ...(opts.status ? { status: opts.status } : {}), ...(opts.kind ? { kind: opts.kind } : {}) });
+        if (globals(this).json) return printJsonArray(rows);
+        let n = 0;
+        for (const j of rows) {
+          n++;
+          printLine(jobLine(j));
+        }
+        if (n === 0) printLine('No jobs.');
+      }, 'read');
     });
 
   for (const [name, description, act] of [
-    ['retry', 'queue a failed or cancelled job again', (s: JobStore, id: number, _lib: Library) => s.retry(id)],
-    ['cancel', 'cancel a queued, paused or running job (a running one is stopped, its tools killed)', (_s: JobStore, id: number, lib: Library) => cancelJob(lib, id)],
-    ['pause', 'hold a queued job', (s: JobStore, id: number, _lib: Library) => s.pause(id)],
-    ['resume', 'queue a paused job again', (s: JobStore, id: number, _lib: Library) => s.resume(id)],
+    ['retry', 'queue a failed or cancelled job again', (lib: LibraryApi, id: number) => lib.jobs.retry(id)],
+    ['cancel', 'cancel a queued, paused or running job (a running one is stopped, its tools killed)', (lib: LibraryApi, id: number) => lib.jobs.cancel(id)],
+    ['pause', 'hold a queued job', (lib: LibraryApi, id: number) => lib.jobs.pause(id)],
+    ['resume', 'queue a paused job again', (lib: LibraryApi, id: number) => lib.jobs.resume(id)],
   ] as const) {
     jobs
       .command(`${name} <id>`)
       .description(description)
       .action(async function (this: Command, id: string) {
-        await withLibrary(this, (lib) => {
-          const store = new JobStore(lib.db);
-          const job = act(store, parseId(id, 'job ID'), lib);
+        await withLibrary(this, async (lib) => {
+          const job = await act(lib, parseId(id, 'job ID'));
           if (globals(this).json) return printJson(job);
           printLine(jobLine(job));
-        }, { shared: true });
+        }, 'read');
       });
   }
 }

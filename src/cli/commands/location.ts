@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import type { Library } from '../../library/library.js';
-import { addLocation, getLocation, listLocations, removeLocation, scanLocation, setLocationPolicy } from '../../locations/locations.js';
-import { generatorSettings } from '../../jobs/settings.js';
+import type { IndexMode, IndexResult, LibraryApi } from '../../api/index.js';
 import { warn } from '../output.js';
-import type { IndexMode, IndexResult } from '../../indexer/types.js';
-import { globals, vssFor, withLibrary } from '../context.js';
+import { globals, withLibrary } from '../context.js';
 import { collect, parseId, parseMode } from '../parse.js';
 import { attachIndexReporter } from '../progress.js';
 import { displayPath, formatBytes, formatDuration, printJson, printLine } from '../output.js';
@@ -20,10 +17,9 @@ export function registerLocationCommands(program: Command): void {
     .option('--ignore <rule>', 'a gitignore-style rule to skip (repeatable)', collect, [] as string[])
     .option('--generate <policy>', 'deep mode: which sidecars to make here, e.g. "thumb=grid@2x,ocr" or "none" (default: the library\'s policy)')
     .action(async function (this: Command, path: string, opts: { name?: string; mode: IndexMode; ignore: string[]; generate?: string }) {
-      const dataDir = vssFor(this).dataDir;
       await withLibrary(this, async (lib) => {
-        const loc = addLocation(lib, path, { name: opts.name, mode: opts.mode, ignore: opts.ignore, ...(opts.generate !== undefined ? { generation: opts.generate } : {}) });
-        const result = await runScan(lib, loc.id, loc.path, undefined, dataDir);
+        const result = await withProgress(lib, () => lib.locations.add(path, { name: opts.name, mode: opts.mode, ignore: opts.ignore, ...(opts.generate !== undefined ? { generate: opts.generate } : {}) }));
+        const loc = await lib.locations.get(result.location_id);
         report(this, result, `Added location ${loc.id} (${loc.name}, ${loc.mode})`);
       });
     });
@@ -32,14 +28,14 @@ export function registerLocationCommands(program: Command): void {
     .command('list')
     .description("this device's locations in the library")
     .action(async function (this: Command) {
-      await withLibrary(this, (lib) => {
-        const locs = listLocations(lib);
+      await withLibrary(this, async (lib) => {
+        const locs = await lib.locations.list();
         if (globals(this).json) return printJson(locs);
         if (locs.length === 0) return printLine('No locations yet: run `vss location add PATH`.');
         for (const l of locs) {
           printLine(`${l.id}  ${l.name}  ${l.mode}  ${l.files} files  ${formatBytes(l.bytes)}  ${l.scan_state}  ${displayPath(l.path)}${l.generation ? `  generate: ${l.generation}` : ''}`);
         }
-      }, { shared: true });
+      }, 'read');
     });
 
   location
@@ -48,10 +44,9 @@ export function registerLocationCommands(program: Command): void {
     .option('--mode <mode>', 'change the index mode first', parseMode)
     .action(async function (this: Command, id: string, opts: { mode?: IndexMode }) {
       const locationId = parseId(id, 'location ID');
-      const dataDir = vssFor(this).dataDir;
       await withLibrary(this, async (lib) => {
-        const loc = getLocation(lib, locationId);
-        const result = await runScan(lib, locationId, loc.path, opts.mode, dataDir);
+        const loc = await lib.locations.get(locationId);
+        const result = await withProgress(lib, () => lib.locations.rescan(locationId, { ...(opts.mode ? { mode: opts.mode } : {}) }));
         report(this, result, `Rescanned location ${loc.id} (${loc.name})`);
       });
     });
@@ -61,8 +56,8 @@ export function registerLocationCommands(program: Command): void {
     .description('set which sidecars deep mode makes in this location ("default" = the library\'s policy)')
     .action(async function (this: Command, id: string, policy: string) {
       const locationId = parseId(id, 'location ID');
-      await withLibrary(this, (lib) => {
-        const loc = setLocationPolicy(lib, locationId, policy === 'default' ? null : policy);
+      await withLibrary(this, async (lib) => {
+        const loc = await lib.locations.setPolicy(locationId, policy === 'default' ? null : policy);
         if (globals(this).json) return printJson(loc);
         printLine(`Location ${loc.id}: ${loc.generation ?? 'the library\'s policy'} (applies from the next rescan)`);
       });
@@ -73,18 +68,18 @@ export function registerLocationCommands(program: Command): void {
     .description('forget a location and its index (the folder itself is not touched)')
     .action(async function (this: Command, id: string) {
       const locationId = parseId(id, 'location ID');
-      await withLibrary(this, (lib) => {
-        removeLocation(lib, locationId);
-        if (globals(this).json) printJson({ location_id: locationId, removed: true });
+      await withLibrary(this, async (lib) => {
+        const removed = await lib.locations.remove(locationId);
+        if (globals(this).json) printJson(removed);
         else printLine(`Removed location ${locationId}`);
       });
     });
 }
 
-async function runScan(lib: Library, id: number, path: string, mode: IndexMode | undefined, dataDir: string): Promise<IndexResult> {
-  const detach = attachIndexReporter(lib.events, { locationPath: path });
+async function withProgress(lib: LibraryApi, scan: () => Promise<IndexResult>): Promise<IndexResult> {
+  const detach = attachIndexReporter(lib.events);
   try {
-    return await scanLocation(lib, id, mode, { generation: generatorSettings(lib, dataDir) });
+    return await scan();
   } finally {
     detach();
   }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { convertReferences } from '../../sidecars/convert.js';
-import { sidecarKind, type SidecarKind } from '../../sidecars/kinds.js';
+import { sidecarKind, type SidecarKind } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { printJson, printLine, warn } from '../output.js';
 
@@ -11,7 +10,7 @@ export function registerConvertCommand(sidecars: Command): void {
     .option('--kind <kind>', 'only sidecars of this kind', sidecarKind)
     .action(async function (this: Command, uuids: string[], opts: { kind?: SidecarKind }) {
       await withLibrary(this, async (lib) => {
-        const r = await convertReferences(lib, { kind: opts.kind, contentUuids: uuids });
+        const r = await lib.sidecars.convertReferences({ ...(opts.kind ? { kind: opts.kind } : {}), contentUuids: uuids });
         for (const f of r.failed) warn(`not converted ${f.content_uuid} ${f.kind}/${f.variant}: ${f.reason}`);
         if (globals(this).json) printJson(r);
         else printLine(`Converted ${r.converted} reference sidecar(s)${r.recovered ? `, finished ${r.recovered} interrupted one(s)` : ''}${r.failed.length ? `, ${r.failed.length} failed` : ''}`);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { reconcile } from '../../sidecars/reconcile.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, printJson, printLine, warn } from '../output.js';
 
@@ -11,7 +10,7 @@ export function registerReconcileCommand(sidecars: Command): void {
     .option('--verify', 're-hash every managed sidecar and replace the corrupt ones (reads every byte)')
     .action(async function (this: Command, opts: { verify?: boolean }) {
       await withLibrary(this, async (lib) => {
-        const r = await reconcile(lib, { verify: opts.verify ?? false, onProblem: (path, reason) => warn(`${displayPath(path)}: ${reason}`) });
+        const r = await lib.sidecars.reconcile({ verify: opts.verify ?? false, onProblem: (path, reason) => warn(`${displayPath(path)}: ${reason}`) });
         if (globals(this).json) {
           return printJson({ recorded: r.recorded, missing: r.missing, orphans_removed: r.orphans_removed, temp_removed: r.temp_removed, corrupt: r.corrupt });
         }

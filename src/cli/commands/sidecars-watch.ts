@@ -1,5 +1,5 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { startMaintenance } from '../../sidecars/maintenance.js';
 import { globals, withLibrary } from '../context.js';
 import { printJson, printLine } from '../output.js';
 
@@ -9,10 +9,10 @@ export function registerWatchCommand(sidecars: Command): void {
     .description('keep the records true while files under sidecars/ change (reconciles first); Ctrl-C stops')
     .action(async function (this: Command) {
       await withLibrary(this, async (lib) => {
-        const m = await startMaintenance(lib);
+        const m = await lib.sidecars.watch();
         const r = await m.reconciled;
         if (globals(this).json) printJson({ reconciled: r });
-        else printLine(`Reconciled (${r.recorded} recorded, ${r.missing} missing, ${r.orphans_removed} orphans removed, ${r.temp_removed} temp removed, ${r.corrupt} corrupt); watching ${lib.layout.sidecarsDir}`);
+        else printLine(`Reconciled (${r.recorded} recorded, ${r.missing} missing, ${r.orphans_removed} orphans removed, ${r.temp_removed} temp removed, ${r.corrupt} corrupt); watching ${join(lib.path, 'sidecars')}`);
         lib.events.on('sidecar:changed', (e) => {
           if (!globals(this).json) printLine(`${e.contentUuid} ${e.kind}/${e.variant}: ${e.status}`);
         });

@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
-import { SIDECAR_STATUSES, SidecarManager, type SidecarStatus } from '../../sidecars/manager.js';
-import { sidecarKind, type SidecarKind } from '../../sidecars/kinds.js';
-import { globals, vssFor, withLibrary } from '../context.js';
-import { requestSidecar } from '../../jobs/request-sidecar.js';
-import { generatorSettings } from '../../jobs/settings.js';
-import { displayPath, printJson, printLine } from '../output.js';
+import { SIDECAR_STATUSES, UsageError, sidecarKind, type SidecarKind, type SidecarStatus } from '../../api/index.js';
+import { globals, withLibrary } from '../context.js';
+import { displayPath, printJson, printJsonArray, printLine } from '../output.js';
 import { registerConvertCommand } from './sidecars-convert.js';
 import { registerReconcileCommand } from './sidecars-reconcile.js';
 import { registerWatchCommand } from './sidecars-watch.js';
@@ -26,16 +22,15 @@ export function registerSidecarCommands(program: Command): void {
     .option('--status <status>', 'only this status', parseStatus)
     .action(async function (this: Command, opts: { content?: string; kind?: SidecarKind; status?: SidecarStatus }) {
       await withLibrary(this, (lib) => {
-        const rows = new SidecarManager(lib).list({ contentUuid: opts.content, kind: opts.kind, status: opts.status });
-        if (globals(this).json) {
-          return printJson(rows.map((r) => ({
-            content_uuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format, status: r.status,
-            source: r.source, size: r.size, checksum: r.checksum, path: r.path, generator: r.generator, error: r.error,
-          })));
+        const rows = lib.sidecars.iterate({ contentUuid: opts.content, kind: opts.kind, status: opts.status });
+        if (globals(this).json) return printJsonArray(rows);
+        let n = 0;
+        for (const r of rows) {
+          n++;
+          printLine(`${r.content_uuid}  ${r.kind}/${r.variant}.${r.format}  ${r.status}  ${r.source}  ${r.path ? displayPath(r.path) : ''}${r.error && r.status !== 'ready' ? `  (${r.error})` : ''}`);
         }
-        if (rows.length === 0) return printLine('No sidecars.');
-        for (const r of rows) printLine(`${r.content_uuid}  ${r.kind}/${r.variant}.${r.format}  ${r.status}  ${r.source}  ${r.path ? displayPath(r.path) : ''}${r.error && r.status !== 'ready' ? `  (${r.error})` : ''}`);
-      }, { shared: true });
+        if (n === 0) printLine('No sidecars.');
+      }, 'read');
     });
 
   sidecars
@@ -46,25 +41,24 @@ export function registerSidecarCommands(program: Command): void {
     .action(async function (this: Command, uuids: string[], opts: { kind: SidecarKind; variants?: string }) {
       await withLibrary(this, (lib) => {
         const variants = opts.variants ? opts.variants.split(',').map((v) => v.trim()).filter(Boolean) : undefined;
-        const items = new SidecarManager(lib).presence(uuids, opts.kind, variants);
+        const items = lib.sidecars.presence(uuids, opts.kind, variants);
         if (globals(this).json) return printJson(items);
         for (const p of items) printLine(`${p.content_uuid}  ${opts.kind}/${p.variant}  ${p.local ? 'local' : p.status}  ${p.path ? displayPath(p.path) : ''}`);
-      }, { shared: true });
+      }, 'read');
     });
 
   sidecars
     .command('path <uuid> <kind> <variant>')
     .description('the path of a ready sidecar; queues it when missing and it can be made')
     .action(async function (this: Command, uuid: string, kind: string, variant: string) {
-      const dataDir = vssFor(this).dataDir;
-      await withLibrary(this, (lib) => {
-        const answer = requestSidecar(lib, generatorSettings(lib, dataDir), uuid, kind, variant);
+      await withLibrary(this, async (lib) => {
+        const answer = await lib.sidecars.path(uuid, kind, variant);
         if (globals(this).json) printJson(answer);
         else if (answer.state === 'ready') printLine(displayPath(answer.path));
         else if (answer.state === 'unavailable') process.stderr.write(`vss: error: unavailable: ${answer.reason}\n`);
         else printLine(answer.state === 'pending' && answer.enqueued ? 'pending (queued now)' : answer.state);
         if (answer.state === 'unavailable') process.exitCode = 1;
-      }, { shared: true });
+      }, 'read');
     });
 
   registerReconcileCommand(sidecars);

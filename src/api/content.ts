@@ -1,0 +1,20 @@
+import { contentReader, type ContentFilter, type ContentListItem } from '../content/list-contents.js';
+import { streamKeyed } from '../core/paging.js';
+import type { Library } from '../library/library.js';
+import { pageKeyed, type Page, type PageRequest } from './pages.js';
+
+export type { ContentFilter, ContentListItem };
+
+/** Unique contents and the paths of their copies on this device (`vss content list`). */
+export class ContentApi {
+  constructor(private readonly lib: Library) {}
+
+  /** Every matching content, read a page at a time. */
+  iterate(filter: ContentFilter = {}): Iterable<ContentListItem> {
+    return streamKeyed(contentReader(this.lib, filter));
+  }
+
+  list(filter: ContentFilter & PageRequest = {}): Page<ContentListItem> {
+    return pageKeyed(contentReader(this.lib, filter), filter);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The core API: the only door the CLI, the daemon's handlers and the web UI use. Everything
+ * here is either a facade (Vss and what it opens) or a fact an adapter needs to parse input and
+ * print output (the kinds, modes and states tables, error types, result shapes).
+ */
+export { Vss, type VssOptions, type OpenLibraryOptions } from './vss.js';
+export { LibraryApi, type LibraryAccess, type LibraryEvents } from './library-api.js';
+export type { LibrariesApi } from './libraries.js';
+export type { LocationsApi, AddLocationInput, LocationInfo } from './locations.js';
+export type { ContentApi, ContentFilter, ContentListItem } from './content.js';
+export type { SidecarsApi, SidecarFilter, SidecarInfo, PresenceItem, PathAnswer, ReconcileResult, ConvertResult, SidecarWatch } from './sidecars.js';
+export type { JobsApi, JobFilter, JobRow, RunJobsInput, RunSummary } from './jobs.js';
+export type { PolicyApi, PolicyInfo } from './policy.js';
+export type { ModelsApi, ModelInfo, AddedModel } from './models.js';
+export type { Page, PageRequest } from './pages.js';
+export type { DeviceInfo, LibraryRef, LibrarySummary } from './types.js';
+export type { DemoSummary, DemoOptions } from '../demo/run-demo.js';
+
+export { VssError, UsageError, LibraryLockedError } from '../core/errors.js';
+export type { VssEvents, IndexProgress, JobsProgress, JobChange, SidecarChange } from '../core/events.js';
+export { CONTENT_KINDS, isContentKind, type ContentKind } from '../content/kinds.js';
+export { INDEX_MODES, isIndexMode, type IndexMode, type IndexResult } from '../indexer/types.js';
+export { SIDECAR_KINDS, sidecarKind, isSidecarKind, type SidecarKind } from '../sidecars/kinds.js';
+export { SIDECAR_STATUSES, type SidecarStatus } from '../sidecars/manager.js';
+export { sidecarUri, parseSidecarUri } from '../sidecars/address.js';
+export { JOB_STATUSES, isJobStatus, type JobStatus } from '../jobs/states.js';
+export { DEVICE_TYPES, type DeviceType } from '../jobs/policy.js';
+export { MODEL_ENGINES, isModelEngine, type ModelEngine } from '../models/registry.js';

@@ -1,0 +1,80 @@
+import { streamKeyed, type KeyedReader } from '../core/paging.js';
+import { UsageError } from '../core/errors.js';
+import type { Library } from '../library/library.js';
+import type { RunSummary } from '../jobs/runner.js';
+import { isJobStatus, JOB_STATUSES, type JobRow } from '../jobs/states.js';
+import { JobStore } from '../jobs/store.js';
+import type { LibraryContext } from './library-api.js';
+import { pageKeyed, type Page, type PageRequest } from './pages.js';
+
+export type { JobRow, RunSummary };
+
+export interface JobFilter {
+  status?: string;
+  kind?: string;
+  contentUuid?: string;
+}
+
+export interface RunJobsInput {
+  /** Stop when nothing is queued or running. */
+  untilIdle?: boolean;
+  /** Most jobs at once (default: the number of cores). */
+  concurrency?: number;
+  /** Stops the run: running jobs are stopped, their tools killed, and they resume next time. */
+  signal?: AbortSignal;
+}
+
+/** The durable job queue (DESIGN §7): run it, list it, act on one job. */
+export class JobsApi {
+  constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {}
+
+  /** Work the queue in this process; progress arrives as `jobs:*` events. Loads the engines the jobs need. */
+  async run(input: RunJobsInput = {}): Promise<RunSummary> {
+    const { runJobs } = await import('../jobs/run-jobs.js');
+    return runJobs(this.lib, {
+      dataDir: this.ctx.dataDir, untilIdle: input.untilIdle ?? false,
+      ...(input.signal ? { signal: input.signal } : {}),
+      ...(input.concurrency !== undefined ? { concurrency: input.concurrency } : {}),
+    });
+  }
+
+  /** Jobs, oldest first, read a page at a time. */
+  iterate(filter: JobFilter = {}): Iterable<JobRow> {
+    return streamKeyed(this.reader(filter));
+  }
+
+  list(filter: JobFilter & PageRequest = {}): Page<JobRow> {
+    return pageKeyed(this.reader(filter), filter);
+  }
+
+  get(id: number): JobRow {
+    const job = new JobStore(this.lib.db).get(id);
+    if (!job) throw new UsageError(`no job ${id}`);
+    return job;
+  }
+
+  /** Queue a failed or cancelled job again. */
+  retry(id: number): JobRow {
+    return new JobStore(this.lib.db).retry(id);
+  }
+
+  /** Cancel a queued, paused or running job (a running one is stopped and its tools killed, even from another process). */
+  async cancel(id: number): Promise<JobRow> {
+    const { cancelJob } = await import('../jobs/job-actions.js');
+    return cancelJob(this.lib, id);
+  }
+
+  pause(id: number): JobRow {
+    return new JobStore(this.lib.db).pause(id);
+  }
+
+  resume(id: number): JobRow {
+    return new JobStore(this.lib.db).resume(id);
+  }
+
+  private reader(filter: JobFilter): KeyedReader<JobRow> {
+    if (filter.status !== undefined && !isJobStatus(filter.status)) throw new UsageError(`status must be one of ${JOB_STATUSES.join(', ')}`);
+    const store = new JobStore(this.lib.db);
+    return (afterId, limit) => store.list({ ...filter, afterId, limit }).map((j) => ({ key: j.id, item: j }));
+  }
+}

@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { VssError } from '../core/errors.js';
+import type { Installation } from '../library/installation.js';
+import type { LibraryRef, LibrarySummary } from './types.js';
+
+/** The libraries this device knows: create, list, select (DESIGN §11 `vss library`). */
+export class LibrariesApi {
+  constructor(private readonly installation: Installation) {}
+
+  /** Make DIR/NAME.sdlibrary (default DIR: the data dir's libraries folder) and make it current. */
+  create(name: string, opts: { dir?: string; makeCurrent?: boolean } = {}): LibraryRef {
+    const lib = this.installation.createLibrary(name, opts.dir, { makeCurrent: opts.makeCurrent ?? true });
+    try {
+      return { id: lib.config.id, name: lib.config.name, path: lib.root };
+    } finally {
+      lib.close();
+    }
+  }
+
+  list(): LibrarySummary[] {
+    const { libraries, current } = this.installation.registry.list();
+    return libraries.map((l) => ({
+      id: l.id, name: l.name, path: l.path,
+      current: current !== null && resolve(current) === resolve(l.path),
+      available: existsSync(join(l.path, 'library.json')),
+    }));
+  }
+
+  /** Check that PATH is a library, remember it and make it current. */
+  use(path: string): LibraryRef {
+    const known = this.installation.useLibrary(path);
+    return { id: known.id, name: known.name, path: known.path };
+  }
+
+  current(): LibraryRef {
+    const current = this.installation.registry.current();
+    if (!current) throw new VssError('NO_CURRENT_LIBRARY', 'no library is selected: run `vss library create NAME` or `vss library open PATH`');
+    const known = this.installation.registry.list().libraries.find((l) => resolve(l.path) === resolve(current));
+    return known ? { id: known.id, name: known.name, path: known.path } : { id: '', name: '', path: current };
+  }
+
+  /** Whether a library is selected as current on this device. */
+  hasCurrent(): boolean {
+    return this.installation.registry.current() !== null;
+  }
+}

@@ -1,0 +1,48 @@
+import type { EventBus } from '../core/events.js';
+import type { Library } from '../library/library.js';
+import { ContentApi } from './content.js';
+import { JobsApi } from './jobs.js';
+import { LocationsApi } from './locations.js';
+import { PolicyApi } from './policy.js';
+import { SidecarsApi } from './sidecars.js';
+
+export type LibraryAccess = 'read' | 'write';
+
+/** What every facade of an open library needs besides the library itself. */
+export interface LibraryContext {
+  dataDir: string;
+  access: LibraryAccess;
+}
+
+/** The events a client may follow (the daemon streams them; the CLI draws progress from them). */
+export type LibraryEvents = Pick<EventBus, 'on'>;
+
+/** One open library and its facades: locations, content, sidecars, jobs, policy. */
+export class LibraryApi {
+  readonly id: string;
+  readonly name: string;
+  /** The library folder, absolute. */
+  readonly path: string;
+  readonly events: LibraryEvents;
+  readonly locations: LocationsApi;
+  readonly content: ContentApi;
+  readonly sidecars: SidecarsApi;
+  readonly jobs: JobsApi;
+  readonly policy: PolicyApi;
+
+  constructor(private readonly lib: Library, ctx: LibraryContext) {
+    this.id = lib.config.id;
+    this.name = lib.config.name;
+    this.path = lib.root;
+    this.events = lib.events;
+    this.locations = new LocationsApi(lib, ctx);
+    this.content = new ContentApi(lib);
+    this.sidecars = new SidecarsApi(lib, ctx);
+    this.jobs = new JobsApi(lib, ctx);
+    this.policy = new PolicyApi(lib);
+  }
+
+  close(): void {
+    this.lib.close();
+  }
+}

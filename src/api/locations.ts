@@ -1,0 +1,61 @@
+import type { IndexMode, IndexResult } from '../indexer/types.js';
+import type { Library } from '../library/library.js';
+import type { LocationInfo } from '../locations/locations.js';
+import type { LibraryContext } from './library-api.js';
+
+export type { LocationInfo };
+
+export interface AddLocationInput {
+  name?: string;
+  mode?: IndexMode;
+  /** gitignore-style rules. */
+  ignore?: string[];
+  /** Deep mode: this location's generation policy, e.g. "thumb=grid@2x,ocr" or "none". */
+  generate?: string;
+}
+
+/**
+ * Folders the library indexes (`vss location`). The indexer is loaded only by the calls that
+ * scan, so listing locations stays light.
+ */
+export class LocationsApi {
+  constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {}
+
+  /** Add a folder and index it; progress and skipped files arrive as `index:*` events. */
+  async add(path: string, input: AddLocationInput = {}): Promise<IndexResult> {
+    const { addLocation } = await import('../locations/locations.js');
+    const loc = addLocation(this.lib, path, {
+      name: input.name, mode: input.mode, ignore: input.ignore, ...(input.generate !== undefined ? { generation: input.generate } : {}),
+    });
+    return this.rescan(loc.id);
+  }
+
+  /** Index a location again (optionally in another mode); only what changed is re-read. */
+  async rescan(id: number, opts: { mode?: IndexMode } = {}): Promise<IndexResult> {
+    const [{ scanLocation }, { generatorSettings }] = await Promise.all([import('../locations/locations.js'), import('../jobs/settings.js')]);
+    return scanLocation(this.lib, id, opts.mode, { generation: generatorSettings(this.lib, this.ctx.dataDir) });
+  }
+
+  async list(): Promise<LocationInfo[]> {
+    const { listLocations } = await import('../locations/locations.js');
+    return listLocations(this.lib);
+  }
+
+  async get(id: number): Promise<LocationInfo> {
+    const { getLocation } = await import('../locations/locations.js');
+    return getLocation(this.lib, id);
+  }
+
+  /** Set a location's own generation policy; null returns it to the library's. Applies from the next scan. */
+  async setPolicy(id: number, policy: string | null): Promise<LocationInfo> {
+    const { setLocationPolicy } = await import('../locations/locations.js');
+    return setLocationPolicy(this.lib, id, policy);
+  }
+
+  /** Forget a location and its index; the folder itself is never touched. */
+  async remove(id: number): Promise<{ location_id: number; removed: true }> {
+    const { removeLocation } = await import('../locations/locations.js');
+    removeLocation(this.lib, id);
+    return { location_id: id, removed: true };
+  }
+}

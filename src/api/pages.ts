@@ -1,0 +1,39 @@
+/**
+ * Lists in the core API come two ways: streamed (an iterator that reads the database a page at
+ * a time) for the CLI, and paged with an opaque cursor for the daemon's HTTP handlers. Either
+ * way memory is bounded by a page, not by the library.
+ */
+import { UsageError } from '../core/errors.js';
+import type { KeyedReader } from '../core/paging.js';
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `after` to get the next page; null when this is the last one. */
+  next: string | null;
+}
+
+export interface PageRequest {
+  /** The `next` of the previous page. */
+  after?: string | null;
+  /** Items per page (1–1000, default 100). */
+  limit?: number;
+}
+
+export const MAX_PAGE = 1000;
+const DEFAULT_PAGE = 100;
+
+/** One page of READ after the request's cursor. */
+export function pageKeyed<T>(read: KeyedReader<T>, req: PageRequest = {}): Page<T> {
+  const limit = req.limit ?? DEFAULT_PAGE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new UsageError(`limit must be a whole number from 1 to ${MAX_PAGE}`);
+  const after = parseCursor(req.after);
+  const rows = read(after, limit + 1);
+  const items = rows.slice(0, limit);
+  return { items: items.map((r) => r.item), next: rows.length > limit ? String(items[items.length - 1]!.key) : null };
+}
+
+function parseCursor(cursor: string | null | undefined): number {
+  if (cursor === undefined || cursor === null || cursor === '') return 0;
+  if (!/^[0-9]{1,15}$/.test(cursor)) throw new UsageError(`not a page cursor: ${JSON.stringify(cursor)}`);
+  return Number(cursor);
+}

@@ -1,0 +1,74 @@
+import { streamKeyed } from '../core/paging.js';
+import type { Library } from '../library/library.js';
+import type { ConvertResult } from '../sidecars/convert.js';
+import { sidecarKind, type SidecarKind } from '../sidecars/kinds.js';
+import { SidecarManager, type ListFilter, type PathAnswer, type PresenceItem, type SidecarInfo } from '../sidecars/manager.js';
+import type { ReconcileResult } from '../sidecars/reconcile.js';
+import type { LibraryContext } from './library-api.js';
+import { pageKeyed, type Page, type PageRequest } from './pages.js';
+
+export type { ConvertResult, ListFilter as SidecarFilter, PathAnswer, PresenceItem, ReconcileResult, SidecarInfo };
+
+/** A running `sidecars watch`: the reconcile it started with, and how to stop it. */
+export interface SidecarWatch {
+  reconciled: Promise<ReconcileResult>;
+  stop(): Promise<void>;
+}
+
+/** The sidecar manager's API (DESIGN §5): find, request, reconcile, convert, watch. */
+export class SidecarsApi {
+  constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {}
+
+  /** Sidecar records, read a page at a time. */
+  iterate(filter: ListFilter = {}): Iterable<SidecarInfo> {
+    return streamKeyed(new SidecarManager(this.lib).reader(filter));
+  }
+
+  list(filter: ListFilter & PageRequest = {}): Page<SidecarInfo> {
+    return pageKeyed(new SidecarManager(this.lib).reader(filter), filter);
+  }
+
+  /** For each content and variant: here or not, status, path, and which devices have it. */
+  presence(contentUuids: readonly string[], kind: string, variants?: readonly string[]): PresenceItem[] {
+    return new SidecarManager(this.lib).presence(contentUuids, kind, variants);
+  }
+
+  /**
+   * The one answer to "where is this sidecar?": the ready file (looked for on disk); else a ready
+   * row whose file is gone is marked missing and re-queued; a pending one gets its job; what
+   * cannot be made here is unavailable with the reason.
+   */
+  async path(contentUuid: string, kind: string, variant: string): Promise<PathAnswer> {
+    const [{ requestSidecar }, { generatorSettings }] = await Promise.all([import('../jobs/request-sidecar.js'), import('../jobs/settings.js')]);
+    return requestSidecar(this.lib, generatorSettings(this.lib, this.ctx.dataDir), contentUuid, kind, variant);
+  }
+
+  /**
+   * After a model was added: forget "not applicable" answers that a missing model gave, and
+   * queue what can now be made. Returns the jobs queued.
+   */
+  async queueForNewModels(): Promise<number> {
+    const [{ queueGeneration }, { generatorSettings }] = await Promise.all([import('../jobs/queueing.js'), import('../jobs/settings.js')]);
+    new SidecarManager(this.lib).clearNotApplicable(['transcript', 'embeddings']);
+    return queueGeneration(this.lib, { settings: generatorSettings(this.lib, this.ctx.dataDir) }).queued;
+  }
+
+  /** Make the database and sidecars/ agree; with `verify`, re-hash every managed file. */
+  async reconcile(opts: { verify?: boolean; onProblem?: (path: string, reason: string) => void } = {}): Promise<ReconcileResult> {
+    const { reconcile } = await import('../sidecars/reconcile.js');
+    return reconcile(this.lib, { verify: opts.verify ?? false, ...(opts.onProblem ? { onProblem: opts.onProblem } : {}) });
+  }
+
+  /** Move referenced files (Live Photo movies) into the library, crash-safe. */
+  async convertReferences(opts: { kind?: string; contentUuids?: string[] } = {}): Promise<ConvertResult> {
+    const { convertReferences } = await import('../sidecars/convert.js');
+    const kind: SidecarKind | undefined = opts.kind === undefined ? undefined : sidecarKind(opts.kind);
+    return convertReferences(this.lib, { kind, contentUuids: opts.contentUuids ?? [] });
+  }
+
+  /** Finish interrupted conversions, reconcile, and keep the records true while files change. */
+  async watch(): Promise<SidecarWatch> {
+    const { startMaintenance } = await import('../sidecars/maintenance.js');
+    return startMaintenance(this.lib);
+  }
+}

@@ -1,0 +1,22 @@
+/** Plain, JSON-ready shapes the core API returns that no domain module owns. */
+
+export interface DeviceInfo {
+  id: string;
+  name: string;
+  /** Ed25519 public key, SPKI PEM. */
+  public_key: string;
+  created_at: string;
+}
+
+export interface LibraryRef {
+  id: string;
+  name: string;
+  /** The library folder, absolute. */
+  path: string;
+}
+
+export interface LibrarySummary extends LibraryRef {
+  current: boolean;
+  /** Whether the folder is still there. */
+  available: boolean;
+}
