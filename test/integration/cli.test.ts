@@ -118,7 +118,7 @@ describe('cli: locations and contents', () => {
     // A process that opens the library and then hangs, holding the lock.
     const holder = spawn(process.execPath, ['--input-type=module', '-e', `
       const { Vss } = await import(${JSON.stringify(join(process.cwd(), 'dist/src/index.js'))});
-      new Vss({ dataDir: ${JSON.stringify(env.VSS_DATA_DIR)} }).openLibrary(${JSON.stringify(lib)});
+      new Vss({ dataDir: ${JSON.stringify(env.VSS_DATA_DIR)} }).openLibrary({ path: ${JSON.stringify(lib)} });
       process.stdout.write('open\\n');
       setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((res) => holder.stdout!.once('data', () => res()));

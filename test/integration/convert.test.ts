@@ -38,7 +38,7 @@ async function setup(locationParent: string) {
 /** Run convertReferences in a child process, optionally dying at a named step. */
 function convertInChild(dataDir: string, root: string, crashAt?: string): Promise<number | null> {
   const script = `
-    const { Vss } = await import(${JSON.stringify(join(REPO, 'dist/src/index.js'))});
+    const { Vss } = await import(${JSON.stringify(join(REPO, 'dist/test/internals.js'))});
     const { convertReferences } = await import(${JSON.stringify(join(REPO, 'dist/src/sidecars/convert.js'))});
     const lib = new Vss({ dataDir: ${JSON.stringify(dataDir)} }).openLibrary(${JSON.stringify(root)});
     const r = await convertReferences(lib);
