@@ -1,0 +1,58 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO, VSS_BIN, tempDir } from '../helpers.js';
+
+/** Packages that are engines: loading any of them costs start-up time a light command must not pay. */
+const ENGINES = ['sharp', 'tesseract.js', 'pdfjs-dist', 'onnxruntime-node', '@huggingface/transformers', '@napi-rs/whisper', '@ffmpeg-installer', '@ffprobe-installer', 'exiftool-vendored', 'heic-decode', 'chokidar'];
+const RECORDER = join(REPO, 'dist', 'test', 'support', 'record-imports.js');
+
+/** Run the CLI with every module it loads recorded; returns the loaded URLs. */
+function loaded(args: string[], env: Record<string, string>, out: string): { urls: string[]; code: number | null; stderr: string } {
+  rmSync(out, { force: true });
+  writeFileSync(out, '');
+  const r = spawnSync(process.execPath, ['--import', RECORDER, VSS_BIN, ...args], {
+    env: { ...process.env, ...env, VSS_RECORD_IMPORTS: out, VSS_LOG_LEVEL: undefined, VSS_LIBRARY: undefined } as NodeJS.ProcessEnv,
+    encoding: 'utf8',
+  });
+  return { urls: readFileSync(out, 'utf8').split('\n').filter(Boolean), code: r.status, stderr: r.stderr };
+}
+
+function enginesIn(urls: string[]): string[] {
+  return ENGINES.filter((e) => urls.some((u) => u.includes(`/node_modules/${e}/`)));
+}
+
+describe('light commands load no engine', () => {
+  const tmp = tempDir();
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  const out = join(tmp.path, 'imports.txt');
+  before(() => {
+    mkdirSync(join(tmp.path, 'folder'));
+    writeFileSync(join(tmp.path, 'folder', 'a.txt'), 'hello');
+    assert.equal(loaded(['library', 'create', 'L', '--path', tmp.path], env, out).code, 0);
+    assert.equal(loaded(['location', 'add', join(tmp.path, 'folder'), '--mode', 'content'], env, out).code, 0);
+  });
+  after(() => tmp.cleanup());
+
+  it('the recorder sees what a heavy command loads (so an empty list below means something)', () => {
+    const r = loaded(['jobs', 'run', '--until-idle'], env, out);
+    assert.equal(r.code, 0, r.stderr);
+    // `jobs run` loads the generators it may run.
+    assert.ok(enginesIn(r.urls).length > 0, 'jobs run loads engines');
+    assert.ok(r.urls.length > 100);
+  });
+
+  for (const args of [
+    ['library', 'list'], ['library', 'current'], ['content', 'list', '--json'], ['location', 'list'],
+    ['sidecars', 'list', '--json'], ['jobs', 'list', '--json'], ['models', 'list'], ['library', 'policy'], ['--help'],
+  ]) {
+    it(`vss ${args.join(' ')}`, () => {
+      const r = loaded(args, env, out);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.urls.some((u) => u.includes('/dist/src/cli/main.js')), 'the CLI ran under the recorder');
+      assert.deepEqual(enginesIn(r.urls), []);
+    });
+  }
+});
