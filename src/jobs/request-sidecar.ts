@@ -9,7 +9,8 @@ import { queueSidecarJob } from './queueing.js';
 import { contentRecord, metadataOf } from './source-file.js';
 
 /**
- * `vss sidecars path`: the ready file; else the same pending row and job the queueing phase
+ * The one answer to "where is this sidecar?" (the core API's `sidecars.path`, `vss sidecars
+ * path`, later the daemon's file route): the ready file, looked for on disk; else the same pending row and job the queueing phase
  * would make; else why it cannot be made on this device (no generator, no model, wrong kind).
  */
 export function requestSidecar(lib: Library, settings: GeneratorSettings, contentUuid: string, kind: string, variant: string): PathAnswer {
@@ -27,7 +28,7 @@ export function requestSidecar(lib: Library, settings: GeneratorSettings, conten
   if (never !== undefined) return { state: 'unavailable', reason: never };
   const content = contentRecord(lib, contentUuid);
   const gen = generatorFor(a.kind);
-  // The kinds table says what can never be made (manager.path answers that); the generator says
+  // The kinds table says what can never be made (manager.recordWanted answers that); the generator says
   // what this build and device can make now.
   if (content && current?.source !== 'reference' && canMake(a.kind, variant, content.kind)) {
     if (!gen) return { state: 'unavailable', reason: `this vss has no ${a.kind} generator` };
@@ -37,7 +38,7 @@ export function requestSidecar(lib: Library, settings: GeneratorSettings, conten
     const availability = gen.availability(settings);
     if (!availability.ok) return { state: 'unavailable', reason: availability.reason };
   }
-  const answer = manager.path(contentUuid, kind, variant);
+  const answer = manager.recordWanted(contentUuid, kind, variant);
   if (answer.state === 'pending' || answer.state === 'generating') {
     const queued = queueSidecarJob(lib, contentUuid, a.kind);
     return { state: answer.state, enqueued: answer.enqueued || queued };

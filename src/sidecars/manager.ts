@@ -157,8 +157,13 @@ export class SidecarManager {
     return out;
   }
 
-  /** The ready file's path; or the sidecar's queued state, queueing it now if it can be made here. */
-  path(contentUuid: string, kind: string, variant: string): PathAnswer {
+  /**
+   * The record half of a request, without a look at the disk or the generators: a ready row's
+   * path, a pending row's state, or a new pending row when the kinds table allows the sidecar.
+   * The one answer users get is the core API's `sidecars.path` (jobs/request-sidecar.ts), which
+   * checks the file, the failures and this device's generators before it lands here.
+   */
+  recordWanted(contentUuid: string, kind: string, variant: string): PathAnswer {
     const a = sidecarAddress(contentUuid, kind, variant);
     const row = this.row(a);
     if (row?.status === 'ready') {

@@ -43,13 +43,13 @@ describe('sidecar manager', () => {
 
   it('queues a missing sidecar that can be made, and says why when it cannot', () => {
     const m = new SidecarManager(lib);
-    assert.deepEqual(m.path(image, 'thumb', 'grid@1x'), { state: 'pending', enqueued: true });
-    assert.deepEqual(m.path(image, 'thumb', 'grid@1x'), { state: 'pending', enqueued: false });
-    const textThumb = m.path(text, 'thumb', 'grid@1x');
+    assert.deepEqual(m.recordWanted(image, 'thumb', 'grid@1x'), { state: 'pending', enqueued: true });
+    assert.deepEqual(m.recordWanted(image, 'thumb', 'grid@1x'), { state: 'pending', enqueued: false });
+    const textThumb = m.recordWanted(text, 'thumb', 'grid@1x');
     assert.equal(textThumb.state, 'unavailable');
     assert.match((textThumb as { reason: string }).reason, /cannot be made from text/);
-    assert.equal(m.path('00000000-0000-5000-8000-000000000000', 'ocr', 'default').state, 'unavailable');
-    assert.throws(() => m.path(image, 'thumb', '../../x'), /invalid sidecar variant/);
+    assert.equal(m.recordWanted('00000000-0000-5000-8000-000000000000', 'ocr', 'default').state, 'unavailable');
+    assert.throws(() => m.recordWanted(image, 'thumb', '../../x'), /invalid sidecar variant/);
     const [row] = m.list({ contentUuid: image, kind: 'thumb' });
     assert.equal(row!.status, 'pending');
     assert.equal(row!.path, null);
@@ -91,8 +91,8 @@ describe('sidecar manager', () => {
     assert.equal(info.source, 'reference');
     assert.equal(info.path, join(tmp.path, 'tree', 'photo.mov'));
     assert.ok(existsSync(join(tmp.path, 'tree', 'photo.mov')));
-    assert.deepEqual(m.path(image, 'live_photo_video', 'original'), { state: 'ready', path: info.path });
-    assert.equal(m.path(text, 'live_photo_video', 'original').state, 'unavailable');
+    assert.deepEqual(m.recordWanted(image, 'live_photo_video', 'original'), { state: 'ready', path: info.path });
+    assert.equal(m.recordWanted(text, 'live_photo_video', 'original').state, 'unavailable');
   });
 
   it('never lets a reference replace a ready sidecar vss owns', () => {
