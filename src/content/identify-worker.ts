@@ -1,9 +1,9 @@
-/** Worker-thread side of IdentifyPool: identify each batch it is sent, in order. */
-import { parentPort } from 'node:worker_threads';
+/** Worker-thread side of IdentifyPool: identify each batch it is sent. */
+import { serveRequests } from '../core/worker-pool.js';
 import { identifyFile, type IdentifyRequest, type IdentifyOutcome } from './identify-file.js';
 
-parentPort!.on('message', async (msg: { files: IdentifyRequest[]; thresholdBytes: number }) => {
+serveRequests(async (msg: { files: IdentifyRequest[]; thresholdBytes: number }): Promise<IdentifyOutcome[]> => {
   const out: IdentifyOutcome[] = [];
   for (const f of msg.files) out.push(await identifyFile(f, msg.thresholdBytes));
-  parentPort!.postMessage(out);
+  return out;
 });

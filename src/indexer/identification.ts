@@ -64,6 +64,10 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const record = (rows: PendingFile[], results: IdentifyOutcome[]) => {
     writer.touch(results.length);
     const now = Date.now();
+    if (results.length !== rows.length || results.some((r, i) => r.id !== rows[i]!.id)) {
+      // Linking an entry to another file's identity would corrupt the library: stop instead.
+      throw new Error('identification answered for other files than it was asked (a bug): nothing of this batch was recorded');
+    }
     results.forEach((r, i) => {
       const row = rows[i]!;
       done++;

@@ -55,12 +55,20 @@ export class Verifier {
   private readonly inFlight: Array<Promise<void>> = [];
   private failure: unknown;
 
-  /** TOTALBYTES: about how much there is to hash, to choose between inline and workers. */
-  constructor(totalBytes: number, private readonly onProblem: (path: string, reason: string) => void) {
+  /**
+   * TOTALBYTES: about how much there is to hash, to choose between inline and workers;
+   * THREADS fixes the number of workers (0: inline), as `VSS_VERIFY_THREADS` does.
+   */
+  constructor(totalBytes: number, private readonly onProblem: (path: string, reason: string) => void, threads?: number) {
     const forced = process.env.VSS_VERIFY_THREADS;
-    const n = forced !== undefined && forced !== '' ? Number(forced) : NaN;
+    const n = threads ?? (forced !== undefined && forced !== '' ? Number(forced) : NaN);
     if (Number.isInteger(n) && n >= 0) this.threads = n;
     else this.threads = totalBytes >= WORKERS_FROM_BYTES ? Math.min(4, Math.max(1, availableParallelism())) : 0;
+  }
+
+  /** Whether hashing runs in worker threads (else inline, on the caller's thread). */
+  get threaded(): boolean {
+    return this.threads > 0;
   }
 
   /** Verify one file against CHECKSUM; DONE gets the verdict, now or later. Resolves when there is room for more. */

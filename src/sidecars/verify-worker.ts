@@ -1,12 +1,13 @@
-/** Worker-thread side of VerifyPool: size and BLAKE3 of each file of a batch, answered in order. */
-import { parentPort } from 'node:worker_threads';
+/** Worker-thread side of VerifyPool: size and BLAKE3 of each file of a batch. */
 import { errnoCode } from '../core/errors.js';
+import { serveRequests } from '../core/worker-pool.js';
 import { FileChecksummer } from './file-checksum.js';
 import type { VerifyAnswer, VerifyFile } from './verify-pool.js';
 
+// One at a time (serveRequests): the checksummer's read buffers are reused from file to file.
 const hasher = new FileChecksummer();
 
-parentPort!.on('message', async (files: VerifyFile[]) => {
+serveRequests(async (files: VerifyFile[]): Promise<VerifyAnswer[]> => {
   const out: VerifyAnswer[] = [];
   for (const f of files) {
     try {
@@ -15,5 +16,5 @@ parentPort!.on('message', async (files: VerifyFile[]) => {
       out.push({ ok: false, reason: 'error', code: errnoCode(err), message: err instanceof Error ? err.message : String(err) });
     }
   }
-  parentPort!.postMessage(out);
+  return out;
 });
