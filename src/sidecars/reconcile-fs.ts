@@ -1,5 +1,5 @@
-import { lstatSync, readdirSync, rmdirSync, unlinkSync, type Dirent } from 'node:fs';
-import { sep } from 'node:path';
+import { closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, rmdirSync, unlinkSync, type Dirent } from 'node:fs';
+import { basename, dirname, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { errnoCode, VssError } from '../core/errors.js';
 import { TEMP_PREFIX } from '../core/fs-atomic.js';
@@ -43,7 +43,7 @@ export class SweepFs {
 
   unlink(path: string, count: 'orphan' | 'temp' | null): boolean {
     try {
-      unlinkSync(path);
+      inPlace(path, unlinkSync);
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return true;
       this.problem(path, err);
@@ -57,7 +57,7 @@ export class SweepFs {
   /** Prune an emptied folder; one that something was written into meanwhile stays. */
   rmdir(path: string): boolean {
     try {
-      rmdirSync(path);
+      inPlace(path, rmdirSync);
       return true;
     } catch (err) {
       const code = errnoCode(err);
@@ -99,4 +99,37 @@ function isLeftover(path: string): boolean {
   } catch {
     return false; // cannot even stat it: leave it
   }
+}
+
+/** Linux names every open descriptor's file here; through it, a path resolves to that very folder. */
+const FD_DIR = '/proc/self/fd';
+const HAVE_FD_DIR = existsSync(FD_DIR);
+
+/**
+ * Remove PATH with OP, but only in the real folder that PATH names now: the folder is opened, and
+ * its true path (what the kernel says the open descriptor is) must be PATH's folder. A folder
+ * swapped for a symlink since it was listed — anywhere up the chain — is refused, so a removal
+ * can never land outside sidecars/. On Linux the removal goes through the open descriptor
+ * (/proc/self/fd/N/name), so nothing can be swapped between the check and the act; elsewhere the
+ * check is made just before it.
+ */
+export function inPlace(path: string, op: (path: string) => void): void {
+  const dir = dirname(path);
+  if (!HAVE_FD_DIR) {
+    if (realpathSync(dir) !== dir) throw notInPlace(path);
+    op(path);
+    return;
+  }
+  const fd = openSync(dir, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0));
+  try {
+    const pinned = `${FD_DIR}/${fd}`;
+    if (readlinkSync(pinned) !== dir) throw notInPlace(path);
+    op(`${pinned}/${basename(path)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function notInPlace(path: string): VssError {
+  return new VssError('IO', 'its folder is not where it was listed (replaced by a symbolic link?); left alone', { path });
 }
