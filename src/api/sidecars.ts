@@ -53,17 +53,33 @@ export class SidecarsApi {
     return queueGeneration(this.lib, { settings: generatorSettings(this.lib, this.ctx.dataDir) }).queued;
   }
 
-  /** Make the database and sidecars/ agree; with `verify`, re-hash every managed file. */
-  async reconcile(opts: { verify?: boolean; onProblem?: (path: string, reason: string) => void } = {}): Promise<ReconcileResult> {
+  /**
+   * Make the database and sidecars/ agree; with `verify`, re-hash every managed file (progress as
+   * `sidecars:progress` events). A corrupt file vss cannot make again is moved to quarantine/,
+   * never deleted (ONQUARANTINE hears of each).
+   */
+  async reconcile(opts: {
+    verify?: boolean;
+    onProblem?: (path: string, reason: string) => void;
+    onQuarantine?: (from: string, to: string, reason: string) => void;
+  } = {}): Promise<ReconcileResult> {
     const { reconcile } = await import('../sidecars/reconcile.js');
-    return reconcile(this.lib, { verify: opts.verify ?? false, ...(opts.onProblem ? { onProblem: opts.onProblem } : {}) });
+    return reconcile(this.lib, {
+      verify: opts.verify ?? false,
+      ...(opts.onProblem ? { onProblem: opts.onProblem } : {}),
+      ...(opts.onQuarantine ? { onQuarantine: opts.onQuarantine } : {}),
+      onProgress: (p) => this.lib.events.emit('sidecars:progress', { task: 'verify', ...p }),
+    });
   }
 
-  /** Move referenced files (Live Photo movies) into the library, crash-safe. */
+  /** Move referenced files (Live Photo movies) into the library, crash-safe; progress as `sidecars:progress` events. */
   async convertReferences(opts: { kind?: string; contentUuids?: string[] } = {}): Promise<ConvertResult> {
     const { convertReferences } = await import('../sidecars/convert.js');
     const kind: SidecarKind | undefined = opts.kind === undefined ? undefined : sidecarKind(opts.kind);
-    return convertReferences(this.lib, { kind, contentUuids: opts.contentUuids ?? [] });
+    return convertReferences(this.lib, {
+      kind, contentUuids: opts.contentUuids ?? [],
+      onProgress: (p) => this.lib.events.emit('sidecars:progress', { task: 'convert', ...p }),
+    });
   }
 
   /** Finish interrupted conversions, reconcile, and keep the records true while files change. */

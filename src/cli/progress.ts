@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { IndexProgress, LibraryEvents } from '../api/index.js';
+import type { IndexProgress, LibraryEvents, SidecarsProgress } from '../api/index.js';
 import { displayPath, formatBytes, warn } from './output.js';
 
 const MAX_SKIP_LINES = 100;
@@ -60,5 +60,34 @@ export function attachIndexReporter(events: LibraryEvents): () => void {
     offProgress();
     offSkip();
     if (skips > MAX_SKIP_LINES) warn(`${skips - MAX_SKIP_LINES} more files skipped (the --json result lists them)`);
+  };
+}
+
+/**
+ * Shows `reconcile --verify` and `convert-references` progress on a terminal (files, bytes,
+ * rate, ETA); on a pipe it draws nothing.
+ */
+export function attachSidecarsReporter(events: LibraryEvents): () => void {
+  const tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
+  let bar: cliProgress.SingleBar | null = null;
+  let startedAt = Date.now();
+  const off = events.on('sidecars:progress', (p: SidecarsProgress) => {
+    if (!tty) return;
+    if (!bar) {
+      startedAt = Date.now();
+      const what = p.task === 'verify' ? 'Verifying' : 'Converting';
+      bar = new cliProgress.SingleBar({
+        format: `${what} [{bar}] {percentage}% | {value}/{total} files | {bytes} | {speed}/s | ETA {eta_formatted}`,
+        stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 50,
+      }, cliProgress.Presets.shades_classic);
+      bar.start(p.total, 0, { bytes: '', speed: '0 B' });
+    }
+    const seconds = Math.max(0.001, (Date.now() - startedAt) / 1000);
+    bar.setTotal(p.total);
+    bar.update(p.done, { bytes: `${formatBytes(p.doneBytes)} / ${formatBytes(p.totalBytes)}`, speed: formatBytes(Math.round(p.doneBytes / seconds)) });
+  });
+  return () => {
+    bar?.stop();
+    off();
   };
 }

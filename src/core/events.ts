@@ -12,6 +12,16 @@ export interface VssEvents {
   'sidecar:changed': SidecarChange;
   'jobs:progress': JobsProgress;
   'jobs:job': JobChange;
+  'sidecars:progress': SidecarsProgress;
+}
+
+/** How far a long sidecar task has got: `reconcile --verify` re-hashing, `convert-references` moving. */
+export interface SidecarsProgress {
+  task: 'verify' | 'convert';
+  done: number;
+  total: number;
+  doneBytes: number;
+  totalBytes: number;
 }
 
 /** Where a run of the job queue stands (DESIGN §7: counts, bytes, rate, ETA). */

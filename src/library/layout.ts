@@ -11,6 +11,8 @@ export interface LibraryLayout {
   lockFile: string;
   /** Scratch space of running jobs (intermediate files), emptied when a job runner starts. */
   scratchDir: string;
+  /** Sidecar files that failed verification and that vss cannot make again: set aside, never deleted. */
+  quarantineDir: string;
 }
 
 export function libraryLayout(root: string): LibraryLayout {
@@ -21,5 +23,6 @@ export function libraryLayout(root: string): LibraryLayout {
     sidecarsDir: join(root, 'sidecars'),
     lockFile: join(root, '.sdlibrary.lock'),
     scratchDir: join(root, 'tmp'),
+    quarantineDir: join(root, 'quarantine'),
   };
 }

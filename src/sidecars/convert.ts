@@ -42,10 +42,16 @@ interface JournalRow {
  * original. Every conversion is journaled first, so a crash at any step is finished or undone
  * by the next run, leaving exactly one good copy and a database that agrees with the disk.
  */
-export async function convertReferences(lib: Library, filter: { kind?: SidecarKind; contentUuids?: string[] } = {}): Promise<ConvertResult> {
+export async function convertReferences(
+  lib: Library,
+  filter: { kind?: SidecarKind; contentUuids?: string[]; onProgress?: (p: ConvertProgress) => void } = {},
+): Promise<ConvertResult> {
   const result: ConvertResult = { converted: 0, recovered: await recoverConversions(lib), failed: [] };
   const manager = new SidecarManager(lib);
-  for (const row of referenceRows(lib, filter)) {
+  const rows = referenceRows(lib, filter);
+  const progress: ConvertProgress = { done: 0, total: rows.length, doneBytes: 0, totalBytes: rows.reduce((n, r) => n + r.size, 0) };
+  filter.onProgress?.({ ...progress });
+  for (const row of rows) {
     const a = sidecarAddress(row.content_uuid, row.kind, row.variant, row.format);
     try {
       await convertOne(lib, manager, row, a);
@@ -53,8 +59,18 @@ export async function convertReferences(lib: Library, filter: { kind?: SidecarKi
     } catch (err) {
       result.failed.push({ content_uuid: row.content_uuid, kind: row.kind, variant: row.variant, reason: describeFsError(err) });
     }
+    progress.done++;
+    progress.doneBytes += row.size;
+    filter.onProgress?.({ ...progress });
   }
   return result;
+}
+
+export interface ConvertProgress {
+  done: number;
+  total: number;
+  doneBytes: number;
+  totalBytes: number;
 }
 
 function referenceRows(lib: Library, filter: { kind?: SidecarKind; contentUuids?: string[] }): ReferenceRow[] {

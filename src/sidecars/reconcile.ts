@@ -10,6 +10,7 @@ import { canMake, kindForDir, SIDECAR_KINDS } from './kinds.js';
 import { SidecarManager, type SidecarInfo, type SidecarSource } from './manager.js';
 import { ContentKindCursor, SidecarRowCursor, type RowSnapshot } from './reconcile-cursors.js';
 import { ReferenceChecker } from './reference-check.js';
+import { quarantineFile } from './quarantine.js';
 import { SweepFs } from './reconcile-fs.js';
 import { Verifier, type Verdict } from './verify-pool.js';
 
@@ -23,8 +24,13 @@ export interface ReconcileResult {
   orphans_removed: number;
   /** Leftover temporary files of interrupted writes. */
   temp_removed: number;
-  /** With verify: files whose size or checksum is not what was recorded; deleted, re-queued. */
+  /** With verify: files whose size or checksum is not what was recorded. Generated ones are deleted and re-queued. */
   corrupt: number;
+  /**
+   * Files vss cannot make again (converted, fetched) that failed verification, or that belong to a
+   * content the library no longer knows: moved to quarantine/ inside the library, never deleted.
+   */
+  quarantined: number;
 }
 
 export interface ReconcileOptions {
@@ -32,6 +38,10 @@ export interface ReconcileOptions {
   verify?: boolean;
   /** A file or folder that could not be read or removed; reconcile leaves it and goes on. */
   onProblem?: (path: string, reason: string) => void;
+  /** A file moved to quarantine/ (from, to, why). */
+  onQuarantine?: (from: string, to: string, reason: string) => void;
+  /** With verify: how far the re-hashing has got. */
+  onProgress?: (p: { done: number; total: number; doneBytes: number; totalBytes: number }) => void;
 }
 
 const HEX2 = /^[0-9a-f]{2}$/;
@@ -57,7 +67,7 @@ export function reconcile(lib: Library, opts: ReconcileOptions = {}): Promise<Re
 }
 
 class Reconciler {
-  private readonly result: ReconcileResult = { recorded: 0, missing: 0, orphans_removed: 0, temp_removed: 0, corrupt: 0 };
+  private readonly result: ReconcileResult = { recorded: 0, missing: 0, orphans_removed: 0, temp_removed: 0, corrupt: 0, quarantined: 0 };
   private readonly manager: SidecarManager;
   private readonly rows: SidecarRowCursor;
   private readonly contents: ContentKindCursor;
@@ -66,6 +76,8 @@ class Reconciler {
   private readonly hasher = new FileChecksummer();
   /** Present with verify: re-hashes every ready managed file, beside the walk once there is enough to hash. */
   private readonly verifier: Verifier | undefined;
+  private toVerify = { files: 0, bytes: 0 };
+  private verified = { files: 0, bytes: 0, reportedAt: 0 };
   private lastYield = performance.now();
 
   constructor(private readonly lib: Library, private readonly opts: ReconcileOptions) {
@@ -74,17 +86,33 @@ class Reconciler {
     this.rows = new SidecarRowCursor(lib.db);
     this.contents = new ContentKindCursor(lib.db);
     this.references = new ReferenceChecker(lib);
-    this.verifier = opts.verify ? new Verifier(managedReadyBytes(lib), (path, reason) => this.opts.onProblem?.(path, reason)) : undefined;
+    if (opts.verify) {
+      this.toVerify = managedReady(lib);
+      this.verifier = new Verifier(this.toVerify.bytes, (path, reason) => this.opts.onProblem?.(path, reason));
+    }
   }
 
   async run(): Promise<ReconcileResult> {
     try {
+      this.reportVerified(true);
       await this.walk();
       await this.verifier?.drain();
+      this.reportVerified(true);
     } finally {
       await this.verifier?.close();
     }
     return this.result;
+  }
+
+  private reportVerified(now: boolean): void {
+    if (!this.verifier || !this.opts.onProgress) return;
+    const t = performance.now();
+    if (!now && t - this.verified.reportedAt < 100) return;
+    this.verified.reportedAt = t;
+    // The totals were counted before the walk: files added since may take `done` past them.
+    const total = Math.max(this.toVerify.files, this.verified.files);
+    const totalBytes = Math.max(this.toVerify.bytes, this.verified.bytes);
+    this.opts.onProgress({ done: this.verified.files, total, doneBytes: this.verified.bytes, totalBytes });
   }
 
   private async walk(): Promise<void> {
@@ -149,6 +177,8 @@ class Reconciler {
     const rows = this.rows.peekContent() === uuid ? this.rows.nextGroup() : [];
     const contentKind = this.contents.kindOf(uuid) ?? this.contentKindNow(uuid);
     if (contentKind === undefined) {
+      // The content left the library; what vss could not make again is set aside, the rest goes.
+      for (const row of rows) this.keepIrreplaceable(row);
       const gone = this.fs.removeJunk(dir, dirent);
       for (const row of rows) this.rowWithoutFile(row, undefined);
       return gone;
@@ -282,15 +312,57 @@ class Reconciler {
     return false;
   }
 
-  /** Delete a file that is not the recorded bytes. False when the row changed meanwhile (it is left alone). */
+  /**
+   * A file that is not the recorded bytes: deleted and re-queued when vss made it and can make it
+   * again; otherwise (converted, fetched) moved to quarantine/, never deleted. False when the row
+   * changed meanwhile (it is left alone).
+   */
   private dropCorrupt(row: RowSnapshot, a: SidecarAddress, file: Found, contentKind: string): boolean {
     const fresh = this.manager.get(a);
     if (fresh?.status !== 'ready' || fresh.source === 'reference' || fresh.checksum !== row.checksum || fresh.size !== row.size) return false;
-    if (!this.fs.unlink(file.path, null)) return false;
+    const why = 'reconcile --verify found the file corrupt (its size or checksum differs from the record)';
+    if (fresh.source === 'generated' && canMake(a.kind, a.variant, contentKind)) {
+      if (!this.fs.unlink(file.path, null)) return false;
+      file.folder.kept--;
+      this.result.corrupt++;
+      this.toMissing(a, fresh, contentKind, `${why} and deleted it`);
+      return true;
+    }
+    const to = this.quarantine(a, file.path, why);
+    if (to === undefined) return false;
     file.folder.kept--;
     this.result.corrupt++;
-    this.toMissing(a, fresh, contentKind, 'reconcile --verify found the file corrupt (its size or checksum differs from the record) and deleted it');
+    this.toMissing(a, fresh, contentKind, `${why}; it was moved to ${to}`);
     return true;
+  }
+
+  /** A ready converted row of a content the library no longer knows: its file is the only copy. */
+  private keepIrreplaceable(row: RowSnapshot): void {
+    if (row.status !== 'ready' || row.source !== 'converted') return;
+    const a = addressOf(row);
+    if (!a) return;
+    const path = sidecarAbsPath(this.lib.root, a);
+    if (!lstatSync(path, { throwIfNoEntry: false })?.isFile()) return;
+    const why = 'its content is no longer in the library, and vss cannot make this file again';
+    const to = this.quarantine(a, path, why);
+    if (to === undefined) return;
+    const fresh = this.manager.get(a);
+    if (fresh) {
+      this.manager.record(a, { status: 'missing', source: fresh.source, size: fresh.size, checksum: fresh.checksum, sourceEntryId: null, error: `${why}; it was moved to ${to}` });
+    }
+  }
+
+  /** Move a file to quarantine/; undefined (reported) when it could not be moved, so it stays where it is. */
+  private quarantine(a: SidecarAddress, path: string, why: string): string | undefined {
+    try {
+      const to = quarantineFile(this.lib, a, path);
+      this.result.quarantined++;
+      this.opts.onQuarantine?.(path, to, why);
+      return to;
+    } catch (err) {
+      this.problem(path, err);
+      return undefined;
+    }
   }
 
   /** missing, then pending where vss can make it again for this content (DESIGN §5: re-queued). */
@@ -322,6 +394,9 @@ class Reconciler {
   }
 
   private afterVerify(v: Verdict, row: RowSnapshot, a: SidecarAddress, file: Found, contentKind: string): void {
+    this.verified.files++;
+    this.verified.bytes += row.size ?? 0;
+    this.reportVerified(false);
     if (v === 'corrupt') this.dropCorrupt(row, a, file, contentKind);
     else if (v === 'gone') this.markMissing(row, a, contentKind);
   }
@@ -351,9 +426,8 @@ function addressOf(row: RowSnapshot): SidecarAddress | undefined {
   }
 }
 
-/** About how many bytes a verify will read (one pass over the rows; small beside hashing them). */
-function managedReadyBytes(lib: Library): number {
-  const r = lib.db.prepare("SELECT COALESCE(SUM(size), 0) AS bytes FROM sidecars WHERE status = 'ready' AND source <> 'reference'").get() as { bytes: number };
-  return r.bytes;
+/** About how many files and bytes a verify will read (one pass over the rows; small beside hashing them). */
+function managedReady(lib: Library): { files: number; bytes: number } {
+  return lib.db.prepare("SELECT COUNT(*) AS files, COALESCE(SUM(size), 0) AS bytes FROM sidecars WHERE status = 'ready' AND source <> 'reference'").get() as { files: number; bytes: number };
 }
 

@@ -11,7 +11,7 @@ import { sidecarAbsPath, sidecarAddress } from '../../src/sidecars/address.js';
 import { reconcile, type ReconcileResult } from '../../src/sidecars/reconcile.js';
 import { json, runCli, tempDir } from '../helpers.js';
 
-const ZERO: ReconcileResult = { recorded: 0, missing: 0, orphans_removed: 0, temp_removed: 0, corrupt: 0 };
+const ZERO: ReconcileResult = { recorded: 0, missing: 0, orphans_removed: 0, temp_removed: 0, corrupt: 0, quarantined: 0 };
 const counts = (c: Partial<ReconcileResult>): ReconcileResult => ({ ...ZERO, ...c });
 
 describe('sidecars reconcile', () => {
@@ -206,11 +206,11 @@ describe('vss sidecars reconcile (CLI)', () => {
       writeFileSync(join(stray, `${TEMP_PREFIX}grid@2x.webp.abcdef`), 'temp');
       const r = await runCli(['sidecars', 'reconcile', '--json'], env);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(JSON.parse(r.stdout), { recorded: 0, missing: 0, orphans_removed: 1, temp_removed: 1, corrupt: 0 });
+      assert.deepEqual(JSON.parse(r.stdout), { recorded: 0, missing: 0, orphans_removed: 1, temp_removed: 1, corrupt: 0, quarantined: 0 });
       const human = await runCli(['sidecars', 'reconcile', '--verify'], env);
       assert.equal(human.code, 0, human.stderr);
       assert.equal(human.stdout.trim().split('\n').length, 1);
-      assert.match(human.stdout, /recorded 0, missing 0, orphans removed 0, temporary files removed 0, corrupt 0/);
+      assert.match(human.stdout, /recorded 0, missing 0, orphans removed 0, temporary files removed 0, corrupt 0, quarantined 0/);
     } finally {
       tmp.cleanup();
     }

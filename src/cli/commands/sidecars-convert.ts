@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { sidecarKind, type SidecarKind } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { printJson, printLine, warn } from '../output.js';
+import { attachSidecarsReporter } from '../progress.js';
 
 export function registerConvertCommand(sidecars: Command): void {
   sidecars
@@ -10,7 +11,13 @@ export function registerConvertCommand(sidecars: Command): void {
     .option('--kind <kind>', 'only sidecars of this kind', sidecarKind)
     .action(async function (this: Command, uuids: string[], opts: { kind?: SidecarKind }) {
       await withLibrary(this, async (lib) => {
-        const r = await lib.sidecars.convertReferences({ ...(opts.kind ? { kind: opts.kind } : {}), contentUuids: uuids });
+        const detach = attachSidecarsReporter(lib.events);
+        let r;
+        try {
+          r = await lib.sidecars.convertReferences({ ...(opts.kind ? { kind: opts.kind } : {}), contentUuids: uuids });
+        } finally {
+          detach();
+        }
         for (const f of r.failed) warn(`not converted ${f.content_uuid} ${f.kind}/${f.variant}: ${f.reason}`);
         if (globals(this).json) printJson(r);
         else printLine(`Converted ${r.converted} reference sidecar(s)${r.recovered ? `, finished ${r.recovered} interrupted one(s)` : ''}${r.failed.length ? `, ${r.failed.length} failed` : ''}`);
