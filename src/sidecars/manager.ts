@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { v5 as uuidv5 } from 'uuid';
@@ -149,9 +149,17 @@ export class SidecarManager {
     for (let ci = 0; ci < contentUuids.length; ci++) {
       for (let vi = 0; vi < width; vi++) {
         const at = ci * width + vi;
-        const path = pathOf[at]!;
-        const devs = devices.get(`${ci}|${wanted[vi]!}`) ?? [];
-        out[at] = { content_uuid: contentUuids[ci]!, variant: wanted[vi]!, local: path !== null, status: status[at] ?? 'absent', path, devices: devs };
+        let path: string | null = pathOf[at]!;
+        let devs = devices.get(`${ci}|${wanted[vi]!}`) ?? [];
+        let st: SidecarStatus | 'absent' = status[at] ?? 'absent';
+        // `local` means the file is here now (DESIGN §5), not that a row says so: one stat per ready
+        // pair. A file gone behind vss's back is reported missing until reconcile or a job records it.
+        if (path !== null && !lstatSync(path, { throwIfNoEntry: false })?.isFile()) {
+          path = null;
+          st = 'missing';
+          devs = devs.filter((d) => d !== this.lib.device.uuid);
+        }
+        out[at] = { content_uuid: contentUuids[ci]!, variant: wanted[vi]!, local: path !== null, status: st, path, devices: devs };
       }
     }
     return out;

@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import sharp from 'sharp';
@@ -68,6 +68,19 @@ describe('sidecar manager', () => {
     const [p] = m.presence([image], 'thumb', ['grid@1x']);
     assert.deepEqual(p, { content_uuid: image, variant: 'grid@1x', local: true, status: 'ready', path: info.path, devices: [vss.device.uuid] });
     assert.ok(events.includes('thumb/grid@1x:ready'));
+  });
+
+  it('says local only while the file is there', () => {
+    const m = new SidecarManager(lib);
+    const info = m.writeGenerated(sidecarAddress(image, 'thumb', 'icon@1x'), Buffer.from('icon bytes'), 'test@1');
+    assert.equal(m.presence([image], 'thumb', ['icon@1x'])[0]!.local, true);
+    unlinkSync(info.path!);
+    const [p] = m.presence([image], 'thumb', ['icon@1x']);
+    assert.deepEqual(p, { content_uuid: image, variant: 'icon@1x', local: false, status: 'missing', path: null, devices: [] });
+    m.writeGenerated(sidecarAddress(image, 'thumb', 'icon@1x'), Buffer.from('icon bytes'), 'test@1');
+    assert.equal(m.presence([image], 'thumb', ['icon@1x'])[0]!.local, true);
+    unlinkSync(info.path!);
+    m.markMissing(sidecarAddress(image, 'thumb', 'icon@1x'), 'test cleanup');
   });
 
   it('reports absent variants and refuses unknown kinds in presence', () => {
