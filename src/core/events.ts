@@ -12,6 +12,17 @@ export interface VssEvents {
   'sidecar:changed': SidecarChange;
   'jobs:progress': JobsProgress;
   'jobs:job': JobChange;
+  /** Generation stopped starting jobs: the disk it writes to is full (which folder, how much is free). */
+  'jobs:paused': JobsPaused;
+  /** Space is back: generation goes on. */
+  'jobs:resumed': { path: string };
+}
+
+export interface JobsPaused {
+  path: string;
+  freeBytes: number;
+  totalBytes: number;
+  message: string;
 }
 
 /** Where a run of the job queue stands (DESIGN §7: counts, bytes, rate, ETA). */

@@ -138,6 +138,37 @@ export class JobStore {
     return rows.map((r) => this.get(r.id)!);
   }
 
+  /**
+   * Delete the finished jobs that ended before CUTOFF (ms since the epoch), BATCH at a time, each
+   * batch its own short transaction so a `jobs list` or `cancel` beside never waits long. A failed
+   * or cancelled job stays while a sidecar of its work is still failed: it is what `jobs retry`
+   * takes. Returns how many were deleted.
+   */
+  prune(cutoff: number, batch = 1000): number {
+    // Walk the finished jobs in the order they finished (jobs_finished index), after a cursor, so
+    // the kept ones are read once, not again by every batch.
+    const page = this.db.prepare(
+      `SELECT id, finished_at AS t FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') AND finished_at < ?
+         AND (finished_at > ? OR (finished_at = ? AND id > ?)) ORDER BY finished_at, id LIMIT ?`,
+    );
+    const drop = this.db.prepare(
+      `DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('completed', 'failed', 'cancelled')
+         AND (status = 'completed' OR content_uuid IS NULL
+              OR NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = jobs.content_uuid AND s.kind = jobs.kind AND s.status = 'failed'))`,
+    );
+    let deleted = 0;
+    let t = -1;
+    let id = 0;
+    for (;;) {
+      const rows = page.all(cutoff, t, t, id, batch) as Array<{ id: number; t: number }>;
+      if (rows.length === 0) break;
+      deleted += drop.run(JSON.stringify(rows.map((r) => r.id))).changes;
+      ({ id, t } = rows[rows.length - 1]!);
+      if (rows.length < batch) break;
+    }
+    return deleted;
+  }
+
   get(id: number): JobRow | undefined {
     return this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
   }
