@@ -145,11 +145,13 @@ export class JobStore {
    * takes. Returns how many were deleted.
    */
   prune(cutoff: number, batch = 1000): number {
-    // Walk the finished jobs in the order they finished (jobs_finished index), after a cursor, so
-    // the kept ones are read once, not again by every batch.
+    // Walk the finished jobs in the order they finished, after a cursor, so the kept ones are
+    // read once, not again by every batch. INDEXED BY: without statistics the planner would
+    // rather take jobs_next by status and sort every finished job.
     const page = this.db.prepare(
-      `SELECT id, finished_at AS t FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') AND finished_at < ?
-         AND (finished_at > ? OR (finished_at = ? AND id > ?)) ORDER BY finished_at, id LIMIT ?`,
+      `SELECT id, finished_at AS t FROM jobs INDEXED BY jobs_finished
+       WHERE status IN ('completed', 'failed', 'cancelled') AND finished_at >= ? AND finished_at < ? AND (finished_at > ? OR id > ?)
+       ORDER BY finished_at, id LIMIT ?`,
     );
     const drop = this.db.prepare(
       `DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('completed', 'failed', 'cancelled')
@@ -157,10 +159,10 @@ export class JobStore {
               OR NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = jobs.content_uuid AND s.kind = jobs.kind AND s.status = 'failed'))`,
     );
     let deleted = 0;
-    let t = -1;
+    let t = 0;
     let id = 0;
     for (;;) {
-      const rows = page.all(cutoff, t, t, id, batch) as Array<{ id: number; t: number }>;
+      const rows = page.all(t, cutoff, t, id, batch) as Array<{ id: number; t: number }>;
       if (rows.length === 0) break;
       deleted += drop.run(JSON.stringify(rows.map((r) => r.id))).changes;
       ({ id, t } = rows[rows.length - 1]!);
