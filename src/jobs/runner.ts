@@ -85,7 +85,13 @@ export class JobRunner {
     for (const kind of this.opts.kinds.all()) kind.recover?.(this.lib, this.opts.settings);
     this.summary.resumed = interrupted.filter((j) => j.status === 'queued').length;
     rmSync(this.lib.layout.scratchDir, { recursive: true, force: true });
-    this.housekeeping(true);
+    try {
+      this.housekeeping(true);
+    } catch (err) {
+      // Upkeep can wait for the next chance; the work cannot.
+      if (!isTransient(err)) throw err;
+      log.warn({ err: (err as Error).message }, 'job upkeep failed; going on');
+    }
     const stop = this.opts.signal;
     const onStop = () => {
       for (const r of this.running.values()) r.abort.abort(new RunnerStopped());
@@ -106,8 +112,10 @@ export class JobRunner {
             this.housekeeping(false);
           }
         } catch (err) {
+          // The database's disk is full: claiming cannot go on either.
+          if (isDiskFull(err)) this.pauseForSpace(err);
           // A busy database (a long write by another process) must not end the run: try again.
-          if (!isTransient(err)) throw err;
+          else if (!isTransient(err)) throw err;
           log.debug({ err: (err as Error).message }, 'job queue busy; retrying');
         }
         if (this.running.size === 0 && this.opts.untilIdle) {
@@ -230,9 +238,11 @@ export class JobRunner {
           return;
         }
         if (isDiskFull(err)) {
-          // Not the job's fault: back to the queue as it was, and nothing new starts for now.
-          this.store.requeue(job, 0, 'waiting for disk space');
+          // Not the job's fault: nothing new starts for now (first: with the database on the full
+          // disk the requeue below fails too, and the job resumes on the next start), and the job
+          // goes back to the queue as it was.
           this.pauseForSpace(err);
+          this.store.requeue(job, 0, 'waiting for disk space');
           this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'queued', note: 'waiting for disk space' });
           return;
         }
