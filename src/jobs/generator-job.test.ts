@@ -227,6 +227,24 @@ describe('generator jobs: retries, checksums, failures and stranded work (real l
     assert.equal(queueGeneration(lib, { settings: SETTINGS, generators: [gen] }).queued, PHOTOS, 'asked again once it can be made');
   });
 
+  it('makes a variant asked for while its kind\'s job was finishing (the idle look for stranded work)', async () => {
+    const [c0] = contents;
+    const other = Library.open(lib.root, vss.device, { shared: true });
+    gen.make = async (ctx) => {
+      if (ctx.source.contentUuid === c0 && ctx.variants.includes('grid@1x')) {
+        // `sidecars path … detail@1x` from another process, as it does it: the row, then the job,
+        // which is refused because this job is still open; this job read its rows already.
+        new SidecarManager(other).recordPending({ contentUuid: c0, kind: 'thumb', variant: 'detail@1x', format: 'webp' });
+        assert.equal(new JobStore(other.db).enqueue({ kind: 'thumb', contentUuid: c0, priority: 10, maxAttempts: 3 }), false);
+      }
+      return ctx.variants.map((v) => ({ variant: v, format: 'webp', data: Buffer.from(v) }));
+    };
+    const s = await run();
+    other.close();
+    assert.equal(s.requeued, 1);
+    assert.deepEqual(sidecars(c0).map((r) => `${r.variant}:${r.status}`), ['detail@1x:ready', 'grid@1x:ready', 'grid@2x:ready']);
+  });
+
   it('leaves no pending sidecar without a job when content left the library', async () => {
     const [c0] = contents;
     // Its content row goes (as a cleanup would do it) while its job is queued.

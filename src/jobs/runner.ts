@@ -115,8 +115,8 @@ export class JobRunner {
           // The database's disk is full: claiming cannot go on either.
           if (isDiskFull(err)) this.pauseForSpace(err);
           // A busy database (a long write by another process) must not end the run: try again.
-          else if (!isTransient(err)) throw err;
-          log.debug({ err: (err as Error).message }, 'job queue busy; retrying');
+          else if (isTransient(err)) log.debug({ err: (err as Error).message }, 'job queue busy; retrying');
+          else throw err;
         }
         if (this.running.size === 0 && this.opts.untilIdle) {
           // Paused for space: what is running has finished, the rest waits for the next run.
@@ -164,7 +164,13 @@ export class JobRunner {
   private sweep(): number {
     this.lastSweep = Date.now();
     let queued = 0;
-    for (const kind of this.opts.kinds.all()) queued += kind.queueStranded?.(this.lib, this.opts.settings) ?? 0;
+    try {
+      for (const kind of this.opts.kinds.all()) queued += kind.queueStranded?.(this.lib, this.opts.settings) ?? 0;
+    } catch (err) {
+      // A busy database: the next sweep (or run) finds them.
+      if (!isTransient(err)) throw err;
+      log.debug({ err: (err as Error).message }, 'could not look for stranded work now');
+    }
     if (queued > 0) log.debug({ queued }, 'queued jobs for pending sidecars that had none');
     this.summary.requeued += queued;
     return queued;
