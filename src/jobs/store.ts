@@ -153,18 +153,24 @@ export class JobStore {
        WHERE status IN ('completed', 'failed', 'cancelled') AND finished_at >= ? AND finished_at < ? AND (finished_at > ? OR id > ?)
        ORDER BY finished_at, id LIMIT ?`,
     );
+    // By id, and each job's sidecars by their (content, kind) index: the unary + keeps the planner
+    // off the status indexes, which would make every batch walk all finished jobs or failed sidecars.
     const drop = this.db.prepare(
-      `DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('completed', 'failed', 'cancelled')
-         AND (status = 'completed' OR content_uuid IS NULL
-              OR NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = jobs.content_uuid AND s.kind = jobs.kind AND s.status = 'failed'))`,
+      `DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND +status IN ('completed', 'failed', 'cancelled')
+         AND (+status = 'completed' OR content_uuid IS NULL
+              OR NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = jobs.content_uuid AND s.kind = jobs.kind AND +s.status = 'failed'))`,
     );
     let deleted = 0;
     let t = 0;
     let id = 0;
     for (;;) {
-      const rows = page.all(t, cutoff, t, id, batch) as Array<{ id: number; t: number }>;
+      // Read and delete under one write lock: a `jobs retry` in between cannot lose its job.
+      const rows = this.db.transaction(() => {
+        const got = page.all(t, cutoff, t, id, batch) as Array<{ id: number; t: number }>;
+        if (got.length > 0) deleted += drop.run(JSON.stringify(got.map((r) => r.id))).changes;
+        return got;
+      }).immediate();
       if (rows.length === 0) break;
-      deleted += drop.run(JSON.stringify(rows.map((r) => r.id))).changes;
       ({ id, t } = rows[rows.length - 1]!);
       if (rows.length < batch) break;
     }
