@@ -53,9 +53,10 @@ export class JobsApi {
     return job;
   }
 
-  /** Queue a failed or cancelled job again. */
-  retry(id: number): JobRow {
-    return new JobStore(this.lib.db).retry(id);
+  /** Queue a failed or cancelled job again, and ask again for the sidecars it failed to make. */
+  async retry(id: number): Promise<JobRow> {
+    const { retryJob } = await import('../jobs/job-actions.js');
+    return retryJob(this.lib, id);
   }
 
   /** Cancel a queued, paused or running job (a running one is stopped and its tools killed, even from another process). */

@@ -13,6 +13,7 @@ export function attachJobsReporter(events: LibraryEvents): () => void {
     stream: process.stderr, hideCursor: true, clearOnComplete: true, barsize: 16,
   }, cliProgress.Presets.shades_classic);
   const running = new Map<number, string>();
+  let paused = false;
   let started = false;
   let last: JobsProgress | undefined;
   const draw = (p: JobsProgress) => {
@@ -20,7 +21,7 @@ export function attachJobsReporter(events: LibraryEvents): () => void {
     const total = done + p.queued + p.running;
     const kinds = [...new Set(running.values())];
     const payload = {
-      current: kinds.length ? `running ${kinds.join(', ')}` : 'idle', failed: p.failed, rate: p.rate.toFixed(1),
+      current: paused ? 'paused: disk full' : kinds.length ? `running ${kinds.join(', ')}` : 'idle', failed: p.failed, rate: p.rate.toFixed(1),
       eta_text: p.etaMs === null ? '-' : `${Math.ceil(p.etaMs / 1000)} s`,
     };
     if (!started) {
@@ -40,12 +41,25 @@ export function attachJobsReporter(events: LibraryEvents): () => void {
     else running.delete(j.id);
     if (last) draw(last);
   });
+  const offPaused = events.on('jobs:paused', () => {
+    paused = true;
+    // The pause's own message is printed as a line of its own: take the bar away first (the
+    // next progress draws it anew below the message).
+    if (started) bar.stop();
+    started = false;
+  });
+  const offResumed = events.on('jobs:resumed', () => {
+    paused = false;
+    if (last) draw(last);
+  });
   let detached = false;
   return () => {
     if (detached) return;
     detached = true;
     offProgress();
     offJob();
+    offPaused();
+    offResumed();
     if (started) bar.stop();
   };
 }

@@ -13,6 +13,10 @@ export interface VssEvents {
   'jobs:progress': JobsProgress;
   'jobs:job': JobChange;
   'sidecars:progress': SidecarsProgress;
+  /** Generation stopped starting jobs: the disk it writes to is full (which folder, how much is free). */
+  'jobs:paused': JobsPaused;
+  /** Space is back: generation goes on. */
+  'jobs:resumed': { path: string };
 }
 
 /** How far a long sidecar task has got: `reconcile --verify` re-hashing, `convert-references` moving. */
@@ -22,6 +26,13 @@ export interface SidecarsProgress {
   total: number;
   doneBytes: number;
   totalBytes: number;
+}
+
+export interface JobsPaused {
+  path: string;
+  freeBytes: number;
+  totalBytes: number;
+  message: string;
 }
 
 /** Where a run of the job queue stands (DESIGN §7: counts, bytes, rate, ETA). */

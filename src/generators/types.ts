@@ -78,8 +78,9 @@ export interface Generator {
 }
 
 /**
- * A generator's failure. `permanent` (corrupt, unsupported, hostile input; a timeout) fails the
- * job at once with the reason; otherwise it is retried with backoff.
+ * A generator's failure. `permanent` (corrupt, unsupported, hostile input) fails the job at once
+ * with the reason; otherwise (a tool that could not start, a timeout) it is retried with backoff
+ * until the job's last attempt. A full disk is neither: the job waits for space (jobs/disk-full.ts).
  */
 export class GeneratorError extends Error {
   readonly permanent: boolean;

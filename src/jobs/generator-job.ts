@@ -1,14 +1,19 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { errnoCode } from '../core/errors.js';
 import { TEMP_PREFIX } from '../core/fs-atomic.js';
+import { log } from '../core/log.js';
 import { GeneratorError, type Generator, type GeneratorContext } from '../generators/types.js';
 import { sidecarAbsPath, sidecarAddress, type SidecarAddress } from '../sidecars/address.js';
-import { checkFormat, SIDECAR_KINDS } from '../sidecars/kinds.js';
+import { FileChecksummer } from '../sidecars/file-checksum.js';
+import { checkFormat, SIDECAR_KINDS, type SidecarKind } from '../sidecars/kinds.js';
 import { SidecarManager, type SidecarRow } from '../sidecars/manager.js';
 import type { Library } from '../library/library.js';
-import { RunnerStopped, type JobKind, type JobOutcome, type JobRunContext } from './job-kind.js';
-import { timeoutFor, type KindSchedule } from './schedule.js';
-import { isTransient } from './transient.js';
+import { DiskFullError, diskFullPause } from './disk-full.js';
+import { JobTimedOut, RunnerStopped, type JobKind, type JobOutcome, type JobRunContext } from './job-kind.js';
+import { MAX_ATTEMPTS, timeoutFor, type KindSchedule } from './schedule.js';
+import { queueStranded } from './stranded.js';
+import { isDiskFull, isTransient, pathOf } from './transient.js';
 import { contentRecord, findSourceFile, metadataOf } from './source-file.js';
 import type { JobRow } from './states.js';
 
@@ -27,6 +32,9 @@ export function generatorJobKind(gen: Generator, schedule: KindSchedule): JobKin
     timeoutMs: (job) => timeoutFor(schedule, job.bytes),
     run: (job, ctx) => runGenerator(gen, job, ctx),
     recover: (lib) => recoverGenerating(gen, lib),
+    // Only while this device can make the kind: without its engine or model the job would just
+    // forget the request again (see makeSidecars).
+    queueStranded: (lib, settings) => (gen.availability(settings).ok ? queueStranded(lib, gen.kind, { priority: schedule.priority, maxAttempts: MAX_ATTEMPTS }) : 0),
   };
 }
 
@@ -63,38 +71,46 @@ function removeTempFiles(dir: string): void {
 }
 
 async function runGenerator(gen: Generator, job: JobRow, ctx: JobRunContext): Promise<JobOutcome> {
-  const { lib } = ctx;
-  const manager = new SidecarManager(lib);
   const contentUuid = job.content_uuid;
   if (!contentUuid) throw new GeneratorError(`a ${gen.kind} job needs a content`, { permanent: true });
+  const owed = new OwedSidecars(ctx.lib, gen.kind, contentUuid, `${gen.name}@${gen.version}`);
+  try {
+    return await makeSidecars(gen, job, ctx, contentUuid, owed);
+  } catch (err) {
+    // Whatever failed, and wherever: every sidecar still owed is settled with the job, so none is
+    // left pending without a job to make it, nor failed while its job retries.
+    throw settleFailure(err, job, ctx, owed);
+  }
+}
+
+async function makeSidecars(gen: Generator, job: JobRow, ctx: JobRunContext, contentUuid: string, owed: OwedSidecars): Promise<JobOutcome> {
+  const { lib } = ctx;
+  const manager = owed.manager;
   const content = contentRecord(lib, contentUuid);
-  if (!content) return { state: 'completed', note: 'the content is no longer in the library' };
-
-  const todo = variantsToMake(lib.root, manager, rowsOf(ctx, contentUuid, gen.kind));
-  if (todo.length === 0) return { state: 'completed', note: 'already made' };
-
+  if (!content) {
+    owed.forget();
+    return { state: 'completed', note: 'the content is no longer in the library' };
+  }
   const availability = gen.availability(ctx.settings);
-  if (!availability.ok) return { state: 'completed', note: `not made: ${availability.reason}` };
+  if (!availability.ok) {
+    // Not this device's to make now: forgotten, so queueing asks again once the engine or model
+    // is here (`vss models add` queues it), instead of a pending row no job will ever work.
+    owed.forget();
+    return { state: 'completed', note: `not made: ${availability.reason}` };
+  }
+
+  const todo = await variantsToMake(lib.root, manager, rowsOf(ctx, contentUuid, gen.kind));
+  if (todo.length === 0) return { state: 'completed', note: 'already made' };
 
   const format = SIDECAR_KINDS[gen.kind].formats[0];
   const addresses = new Map(todo.map((r) => [r.variant, sidecarAddress(contentUuid, gen.kind, r.variant, r.format || format)] as const));
-  const generatorId = `${gen.name}@${gen.version}`;
-  const setAll = (status: 'generating' | 'pending' | 'failed', error: string | null) => {
-    lib.db.transaction(() => {
-      for (const a of addresses.values()) manager.record(a, { status, source: 'generated', size: null, checksum: null, sourceEntryId: null, error, generator: generatorId });
-    })();
-  };
+  const generatorId = owed.generator;
 
   const source = findSourceFile(lib, content);
-  if (!source) {
-    const reason = 'no file with this content is on this device now (moved or deleted since indexing?)';
-    setAll('failed', reason);
-    throw new GeneratorError(reason, { permanent: true });
-  }
+  if (!source) throw new GeneratorError('no file with this content is on this device now (moved or deleted since indexing?)', { permanent: true });
 
-  setAll('generating', null);
+  owed.record([...addresses.values()], 'generating', null, job.attempts);
   const scratchDir = join(lib.layout.scratchDir, `job-${job.id}-${process.pid}`);
-  mkdirSync(scratchDir, { recursive: true });
   const temps = new Set<string>();
   const gctx: GeneratorContext = {
     source: { contentUuid, kind: content.kind, mime: content.mime, size: content.size, path: source, metadata: metadataOf(content.media_metadata) },
@@ -113,6 +129,7 @@ async function runGenerator(gen: Generator, job: JobRow, ctx: JobRunContext): Pr
     readSidecar: (kind, variant) => readReadySidecar(manager, contentUuid, kind, variant),
   };
   try {
+    mkdirSync(scratchDir, { recursive: true });
     const outputs = await gen.generate(gctx);
     const notes: string[] = [];
     let waiting: string | undefined;
@@ -128,13 +145,13 @@ async function runGenerator(gen: Generator, job: JobRow, ctx: JobRunContext): Pr
       } else if (nothingElseComing(ctx, job)) {
         // It waits for a sidecar no job will make any more (its OCR failed for good): give up now,
         // or `--until-idle` would wait forever; `jobs retry` tries again.
-        manager.record(a, { status: 'failed', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: `${out.wait}, which is not coming`, generator: generatorId });
+        owed.record([a], 'failed', `${out.wait}, which is not coming`, job.attempts);
         notes.push(`${gen.kind}/${out.variant}: ${out.wait}, which is not coming`);
       } else {
+        // Waiting spends no attempt (the runner gives it back).
         waiting = out.wait;
-        manager.record(a, { status: 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });
+        owed.record([a], 'pending', null, job.attempts - 1);
       }
-      // Settled: a failure after this point must not touch this variant's record.
       addresses.delete(out.variant);
     }
     if (addresses.size > 0) {
@@ -142,23 +159,84 @@ async function runGenerator(gen: Generator, job: JobRow, ctx: JobRunContext): Pr
     }
     if (waiting) return { state: 'wait', reason: waiting, delayMs: WAIT_DELAY_MS };
     return { state: 'completed', ...(notes.length ? { note: notes.join('; ') } : {}) };
-  } catch (err) {
-    if (ctx.signal.reason instanceof RunnerStopped) {
-      // Not the input's fault: the job resumes on the next run.
-      setAll('pending', null);
-      throw err;
-    }
-    const permanent = !isTransient(err) || job.attempts >= job.max_attempts || ctx.signal.aborted;
-    const reason = err instanceof Error ? err.message : String(err);
-    // Sidecars still owed go back to pending (to be retried) or to failed with the reason.
-    setAll(permanent ? 'failed' : 'pending', reason);
-    throw err instanceof GeneratorError ? err : new GeneratorError(reason, { permanent: true, path: source, cause: err });
   } finally {
     for (const t of temps) {
       try { unlinkSync(t); } catch { /* renamed into place, or never written */ }
     }
     rmSync(scratchDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * How a failed job leaves its sidecars, and what the runner is told:
+ * - stopped (Ctrl-C): pending, no attempt spent; it resumes on the next run;
+ * - a full disk: pending, no attempt spent; the runner pauses generation (DiskFullError);
+ * - a timeout or a transient error (EIO, EAGAIN, EMFILE, a busy database, a tool that could not
+ *   start) with attempts left: pending, retried with backoff;
+ * - anything else, a cancel, or the last attempt: failed with the reason.
+ */
+function settleFailure(err: unknown, job: JobRow, ctx: JobRunContext, owed: OwedSidecars): unknown {
+  const reason = ctx.signal.aborted && ctx.signal.reason instanceof Error ? ctx.signal.reason.message : err instanceof Error ? err.message : String(err);
+  try {
+    if (ctx.signal.reason instanceof RunnerStopped) {
+      owed.settle('pending', null, job.attempts - 1);
+      return err;
+    }
+    if (isDiskFull(err)) {
+      owed.settle('pending', null, job.attempts - 1);
+      return err instanceof DiskFullError ? err : new DiskFullError(diskFullPause(ctx.lib, err), err);
+    }
+    const timedOut = ctx.signal.reason instanceof JobTimedOut;
+    const cancelled = ctx.signal.aborted && !timedOut;
+    const permanent = cancelled || !(timedOut || isTransient(err)) || job.attempts >= job.max_attempts;
+    owed.settle(permanent ? 'failed' : 'pending', reason, job.attempts);
+    if (err instanceof GeneratorError && err.permanent === permanent) return err;
+    return new GeneratorError(reason, { permanent, ...(pathOf(err) ? { path: pathOf(err) } : {}), cause: err });
+  } catch (recordErr) {
+    // The sidecars could not be recorded (the database is busy or its disk full): the runner
+    // records what it can; a job left running resumes, and recovery settles them, on the next start.
+    log.warn({ job: job.id, err: (recordErr as Error).message }, 'could not record the sidecars of a failed job');
+    return isDiskFull(recordErr) || isDiskFull(err) ? recordErr : err;
+  }
+}
+
+/** The sidecars of one kind of one content that its job owes, and how they are recorded. */
+class OwedSidecars {
+  readonly manager: SidecarManager;
+
+  constructor(private readonly lib: Library, private readonly kind: SidecarKind, private readonly contentUuid: string, readonly generator: string) {
+    this.manager = new SidecarManager(lib);
+  }
+
+  /** The rows still owed: wanted and not yet made, failed or found not applicable. */
+  rows(): SidecarRow[] {
+    return this.lib.db.prepare("SELECT * FROM sidecars WHERE content_uuid = ? AND kind = ? AND status IN ('pending', 'generating')").all(this.contentUuid, this.kind) as SidecarRow[];
+  }
+
+  /** Record ADDRESSES as STATUS, with the attempts their job has spent on them (`sidecars.attempts`). */
+  record(addresses: readonly SidecarAddress[], status: 'generating' | 'pending' | 'failed', error: string | null, attempts: number): void {
+    const setAttempts = this.lib.db.prepare('UPDATE sidecars SET attempts = ? WHERE content_uuid = ? AND kind = ? AND variant = ?');
+    this.lib.db.transaction(() => {
+      for (const a of addresses) {
+        this.manager.record(a, { status, source: 'generated', size: null, checksum: null, sourceEntryId: null, error, generator: this.generator });
+        setAttempts.run(Math.max(0, attempts), a.contentUuid, a.kind, a.variant);
+      }
+    })();
+  }
+
+  /** Every sidecar still owed, as STATUS. */
+  settle(status: 'pending' | 'failed', error: string | null, attempts: number): void {
+    this.record(this.rows().map(addressOf), status, error, attempts);
+  }
+
+  /** Drop every request still owed (see SidecarManager.forgetOwed). */
+  forget(): void {
+    for (const r of this.rows()) this.manager.forgetOwed(addressOf(r));
+  }
+}
+
+function addressOf(r: SidecarRow): SidecarAddress {
+  return { contentUuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format };
 }
 
 /**
@@ -175,20 +253,41 @@ function rowsOf(ctx: JobRunContext, contentUuid: string, kind: string): SidecarR
 }
 
 /**
- * The rows this job must make: everything not ready, and ready generated files that are gone or
- * have the wrong size (a verified ready sidecar is the fast path; references are never remade).
+ * The rows this job must make: those still owed, and ready generated files that are gone or
+ * whose bytes no longer match the recorded checksum (a verified ready sidecar is the fast path).
+ * Never the user's own bytes (references, converted files), and never a failed one: a failure
+ * is final until `jobs retry` asks again.
  */
-function variantsToMake(root: string, manager: SidecarManager, rows: SidecarRow[]): SidecarRow[] {
-  return rows.filter((r) => {
-    if (r.source === 'reference') return false;
-    if (r.status !== 'ready') return true;
-    const a: SidecarAddress = { contentUuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format };
-    try {
-      if (statSync(sidecarAbsPath(root, a)).size === r.size) return false;
-    } catch { /* gone */ }
+async function variantsToMake(root: string, manager: SidecarManager, rows: SidecarRow[]): Promise<SidecarRow[]> {
+  const todo: SidecarRow[] = [];
+  let checksummer: FileChecksummer | undefined;
+  for (const r of rows) {
+    if (r.source === 'reference' || r.source === 'converted' || r.status === 'failed') continue;
+    if (r.status !== 'ready') {
+      todo.push(r);
+      continue;
+    }
+    const a = addressOf(r);
+    checksummer ??= new FileChecksummer();
+    if (await intact(checksummer, sidecarAbsPath(root, a), r)) continue;
     manager.markMissing(a, 'file missing or changed before a job ran');
-    return true;
-  });
+    todo.push(r);
+  }
+  return todo;
+}
+
+/** Whether the file at PATH is the one recorded: its size, then its BLAKE3. */
+async function intact(checksummer: FileChecksummer, path: string, r: SidecarRow): Promise<boolean> {
+  if (r.size === null || r.checksum === null) return false;
+  try {
+    const out = await checksummer.checksum(path, r.size);
+    return out.ok && out.checksum === r.checksum;
+  } catch (err) {
+    // Gone, or not a plain file any more (a symlink is refused, never followed): make it anew.
+    // Anything else (EIO, EMFILE) is the machine's, and fails the attempt like any other error.
+    if (['ENOENT', 'ELOOP', 'ENOTDIR', 'EISDIR'].includes(errnoCode(err) ?? '')) return false;
+    throw err;
+  }
 }
 
 function readReadySidecar(manager: SidecarManager, contentUuid: string, kind: Parameters<GeneratorContext['readSidecar']>[0], variant: string): Buffer | undefined {

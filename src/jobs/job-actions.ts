@@ -20,3 +20,24 @@ export function cancelJob(lib: Library, id: number): JobRow {
   }
   return job;
 }
+
+/**
+ * Queue a failed or cancelled job again with fresh attempts (or give the job already open for the
+ * same work), and its failed sidecars pending again with their attempts at 0: a failure is final
+ * (no job remakes a failed sidecar) until this asks again.
+ */
+export function retryJob(lib: Library, id: number): JobRow {
+  return lib.db.transaction(() => {
+    const job = new JobStore(lib.db).retry(id);
+    if (job.content_uuid && isSidecarKind(job.kind)) {
+      const manager = new SidecarManager(lib);
+      const rows = lib.db.prepare("SELECT * FROM sidecars WHERE content_uuid = ? AND kind = ? AND status = 'failed'").all(job.content_uuid, job.kind) as SidecarRow[];
+      const fresh = lib.db.prepare('UPDATE sidecars SET attempts = 0 WHERE id = ?');
+      for (const r of rows) {
+        manager.record({ contentUuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format }, { status: 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });
+        fresh.run(r.id);
+      }
+    }
+    return job;
+  }).immediate();
+}

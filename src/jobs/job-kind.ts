@@ -19,6 +19,18 @@ export class RunnerStopped extends Error {
   }
 }
 
+/**
+ * The abort reason when a job runs past its time. Not the input's fault for sure (a loaded
+ * machine, a slow disk), so it counts as a transient failure: retried with backoff until the
+ * job's last attempt, then failed.
+ */
+export class JobTimedOut extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`timed out after ${Math.round(timeoutMs / 1000)} s`);
+    this.name = 'JobTimedOut';
+  }
+}
+
 /** How a job ended when it did not throw. */
 export type JobOutcome =
   | { state: 'completed'; note?: string }
@@ -28,8 +40,9 @@ export type JobOutcome =
 /**
  * A kind of job: everything the runner needs to schedule and run it. New work is a new JobKind
  * (the generators are adapted by `generatorJobKind`); the runner, store and CLI stay as they are.
- * A job fails by throwing: a transient failure (see transient.ts) is retried with backoff until
- * the job's `max_attempts` (set when it is queued), anything else fails at once. Priority is the
+ * A job fails by throwing: a transient failure (see transient.ts) or a timeout is retried with
+ * backoff until the job's `max_attempts` (set when it is queued), a full disk puts it back in the
+ * queue without spending an attempt (disk-full.ts), anything else fails at once. Priority is the
  * job row's too, set when it is queued (GENERATION_SCHEDULE for the generators).
  */
 export interface JobKind {
@@ -43,7 +56,13 @@ export interface JobKind {
    * library lock, so nothing of this kind is in progress): their jobs are already queued again
    * or failed by then.
    */
-  recover?(lib: Library): void;
+  recover?(lib: Library, settings: GeneratorSettings): void;
+  /**
+   * The safety net: queue a job for any work of this kind that is owed but has no open job
+   * (a sidecar left `pending` by an older vss, a crash, or a request that raced a finishing
+   * job). Called when a runner starts and when it goes idle; returns how many jobs it queued.
+   */
+  queueStranded?(lib: Library, settings: GeneratorSettings): number;
 }
 
 /** The kinds a runner knows, by name. */

@@ -16,6 +16,8 @@ export interface RunJobsOptions {
   pollMs?: number;
 }
 
+const DAY_MS = 24 * 3600_000;
+
 /** Work the library's job queue in this process: the core of `vss jobs run` and `vss demo`. */
 export async function runJobs(lib: Library, opts: RunJobsOptions): Promise<RunSummary> {
   if (opts.nice !== false) {
@@ -25,6 +27,7 @@ export async function runJobs(lib: Library, opts: RunJobsOptions): Promise<RunSu
     kinds: opts.kinds ?? defaultJobKinds(),
     settings: generatorSettings(lib, opts.dataDir),
     untilIdle: opts.untilIdle ?? false,
+    keepFinishedMs: lib.config.settings.keepFinishedJobsDays * DAY_MS,
     ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),

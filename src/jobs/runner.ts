@@ -4,9 +4,10 @@ import type { JobsProgress } from '../core/events.js';
 import { GeneratorError, type GeneratorSettings } from '../generators/types.js';
 import type { Library } from '../library/library.js';
 import { log } from '../core/log.js';
-import { RunnerStopped, type JobKinds } from './job-kind.js';
+import { diskFullPause, spaceIsBack, type DiskFullPause } from './disk-full.js';
+import { JobTimedOut, RunnerStopped, type JobKinds } from './job-kind.js';
 import { JobStore } from './store.js';
-import { isTransient } from './transient.js';
+import { isDiskFull, isTransient } from './transient.js';
 import type { JobRow } from './states.js';
 
 export interface RunnerOptions {
@@ -21,6 +22,10 @@ export interface RunnerOptions {
   backoffBaseMs?: number;
   /** Stop the runner: running jobs are aborted and left to resume on the next start. */
   signal?: AbortSignal;
+  /** Finished jobs that ended longer ago are deleted, at start and hourly (undefined: kept). */
+  keepFinishedMs?: number;
+  /** While paused for a full disk (and not `untilIdle`): how often to look whether space is back. */
+  diskRecheckMs?: number;
 }
 
 export interface RunSummary {
@@ -32,6 +37,13 @@ export interface RunSummary {
   /** Notes of completed jobs (e.g. "not made: no speech model installed"), counted once each. */
   notes: Record<string, number>;
   errors: Array<{ id: number; kind: string; contentUuid: string | null; error: string }>;
+  /** Jobs queued for pending sidecars that had none (the safety net; see JobKind.queueStranded). */
+  requeued: number;
+  /**
+   * Set when generation paused because a disk is full (which folder, how much is free): the jobs
+   * went back to the queue without spending an attempt. With `untilIdle` the run then stopped.
+   */
+  paused: DiskFullPause | null;
 }
 
 interface Running {
@@ -52,8 +64,14 @@ export class JobRunner {
   private readonly pollMs: number;
   private wake: (() => void) | undefined;
   private readonly startedAt = Date.now();
-  private readonly summary: RunSummary = { completed: 0, failed: 0, cancelled: 0, resumed: 0, durationMs: 0, notes: {}, errors: [] };
+  private readonly summary: RunSummary = { completed: 0, failed: 0, cancelled: 0, resumed: 0, durationMs: 0, notes: {}, errors: [], requeued: 0, paused: null };
   private doneBytes = 0;
+  /** Set while generation waits for disk space: nothing new starts. */
+  private pause: DiskFullPause | undefined;
+  private lastDiskCheck = 0;
+  private lastPrune = 0;
+  private lastSweep = 0;
+  private idleSweeps = 0;
 
   constructor(private readonly lib: Library, private readonly opts: RunnerOptions) {
     this.store = new JobStore(lib.db);
@@ -64,9 +82,16 @@ export class JobRunner {
   async run(): Promise<RunSummary> {
     // Whatever a dead run left behind: its jobs resume, its scratch files go.
     const interrupted = this.store.recoverInterrupted();
-    for (const kind of this.opts.kinds.all()) kind.recover?.(this.lib);
+    for (const kind of this.opts.kinds.all()) kind.recover?.(this.lib, this.opts.settings);
     this.summary.resumed = interrupted.filter((j) => j.status === 'queued').length;
     rmSync(this.lib.layout.scratchDir, { recursive: true, force: true });
+    try {
+      this.housekeeping(true);
+    } catch (err) {
+      // Upkeep can wait for the next chance; the work cannot.
+      if (!isTransient(err)) throw err;
+      log.warn({ err: (err as Error).message }, 'job upkeep failed; going on');
+    }
     const stop = this.opts.signal;
     const onStop = () => {
       for (const r of this.running.values()) r.abort.abort(new RunnerStopped());
@@ -78,20 +103,34 @@ export class JobRunner {
       for (;;) {
         if (stop?.aborted) break;
         try {
-          this.fill();
+          if (this.pause && !this.opts.untilIdle) this.lookForSpace();
+          if (!this.pause) this.fill();
           if (Date.now() - lastPoll >= this.pollMs) {
             lastPoll = Date.now();
             this.noticeCancels();
             this.emitProgress();
+            this.housekeeping(false);
           }
         } catch (err) {
+          // The database's disk is full: claiming cannot go on either.
+          if (isDiskFull(err)) this.pauseForSpace(err);
           // A busy database (a long write by another process) must not end the run: try again.
-          if (!isTransient(err)) throw err;
-          log.debug({ err: (err as Error).message }, 'job queue busy; retrying');
+          else if (isTransient(err)) log.debug({ err: (err as Error).message }, 'job queue busy; retrying');
+          else throw err;
         }
         if (this.running.size === 0 && this.opts.untilIdle) {
+          // Paused for space: what is running has finished, the rest waits for the next run.
+          if (this.pause) break;
           const next = this.store.nextRunAfter(this.opts.kinds.names());
-          if (next === undefined) break;
+          if (next === undefined) {
+            // Idle: one more look for owed work without a job (at most twice a run, so a job
+            // that keeps leaving work owed cannot hold `--until-idle` forever).
+            if (this.idleSweeps < 2 && this.sweep() > 0) {
+              this.idleSweeps++;
+              continue;
+            }
+            break;
+          }
           await this.sleep(Math.min(this.pollMs, Math.max(0, next - Date.now())));
           continue;
         }
@@ -102,8 +141,59 @@ export class JobRunner {
       stop?.removeEventListener('abort', onStop);
     }
     this.emitProgress();
+    this.summary.paused = this.pause ?? null;
     this.summary.durationMs = Date.now() - this.startedAt;
     return this.summary;
+  }
+
+  /**
+   * Upkeep that must not cost a run its work: prune finished jobs past the library's keep time
+   * (at start, then hourly) and, when idle and not `untilIdle`, queue stranded work every minute.
+   */
+  private housekeeping(atStart: boolean): void {
+    const now = Date.now();
+    if (this.opts.keepFinishedMs !== undefined && (atStart || now - this.lastPrune >= PRUNE_EVERY_MS)) {
+      this.lastPrune = now;
+      const pruned = this.store.prune(now - this.opts.keepFinishedMs);
+      if (pruned > 0) log.debug({ pruned }, 'finished jobs pruned');
+    }
+    if (atStart || (!this.opts.untilIdle && !this.pause && this.running.size === 0 && now - this.lastSweep >= SWEEP_EVERY_MS)) this.sweep();
+  }
+
+  /** Queue a job for owed work that has none (JobKind.queueStranded); returns how many. */
+  private sweep(): number {
+    this.lastSweep = Date.now();
+    let queued = 0;
+    try {
+      for (const kind of this.opts.kinds.all()) queued += kind.queueStranded?.(this.lib, this.opts.settings) ?? 0;
+    } catch (err) {
+      // A busy database: the next sweep (or run) finds them.
+      if (!isTransient(err)) throw err;
+      log.debug({ err: (err as Error).message }, 'could not look for stranded work now');
+    }
+    if (queued > 0) log.debug({ queued }, 'queued jobs for pending sidecars that had none');
+    this.summary.requeued += queued;
+    return queued;
+  }
+
+  /** A job found the disk full: nothing new starts until there is space again (one message). */
+  private pauseForSpace(err: unknown): void {
+    if (this.pause) return;
+    this.pause = diskFullPause(this.lib, err);
+    this.lastDiskCheck = Date.now();
+    log.warn({ path: this.pause.path, freeBytes: this.pause.freeBytes }, 'generation paused: disk full');
+    this.lib.events.emit('jobs:paused', this.pause);
+  }
+
+  /** While paused (a long-running runner): start again once space has been freed. */
+  private lookForSpace(): void {
+    const pause = this.pause;
+    if (!pause || Date.now() - this.lastDiskCheck < (this.opts.diskRecheckMs ?? DISK_RECHECK_MS)) return;
+    this.lastDiskCheck = Date.now();
+    if (!spaceIsBack(pause)) return;
+    this.pause = undefined;
+    log.info({ path: pause.path }, 'generation resumed: disk space is back');
+    this.lib.events.emit('jobs:resumed', { path: pause.path });
   }
 
   /** Start as many jobs as the limits allow. */
@@ -128,7 +218,7 @@ export class JobRunner {
     entry.done = (async () => {
       if (!kind) throw new GeneratorError(`no job kind ${job.kind} in this version of vss`, { permanent: true });
       const timeoutMs = kind.timeoutMs(job);
-      const timer = setTimeout(() => abort.abort(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+      const timer = setTimeout(() => abort.abort(new JobTimedOut(timeoutMs)), timeoutMs);
       try {
         return await settleOrAbandon(kind.run(job, { lib: this.lib, signal: abort.signal, timeoutMs, settings: this.opts.settings }), abort.signal);
       } finally {
@@ -153,7 +243,18 @@ export class JobRunner {
           this.store.requeue(job, 0, 'interrupted by a stop; resumes on the next run');
           return;
         }
-        const status = this.store.fail(job, reason, !isTransient(err), this.opts.backoffBaseMs);
+        if (isDiskFull(err)) {
+          // Not the job's fault: nothing new starts for now (first: with the database on the full
+          // disk the requeue below fails too, and the job resumes on the next start), and the job
+          // goes back to the queue as it was.
+          this.pauseForSpace(err);
+          this.store.requeue(job, 0, 'waiting for disk space');
+          this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'queued', note: 'waiting for disk space' });
+          return;
+        }
+        // A timeout is the machine's as often as the input's: retried until the last attempt.
+        const transient = abort.signal.reason instanceof JobTimedOut || isTransient(err);
+        const status = this.store.fail(job, reason, !transient, this.opts.backoffBaseMs);
         if (status === 'superseded') return this.countCancelled(job);
         if (status === 'failed') {
           this.summary.failed++;
@@ -224,6 +325,13 @@ function errorText(err: unknown, signal: AbortSignal): string {
   if (signal.aborted && signal.reason instanceof Error) return signal.reason.message;
   return err instanceof Error ? err.message : String(err);
 }
+
+/** How often a long run prunes old finished jobs. */
+const PRUNE_EVERY_MS = 3600_000;
+/** How often an idle long run looks for owed work without a job. */
+const SWEEP_EVERY_MS = 60_000;
+/** How often a long run paused for space looks whether space is back. */
+const DISK_RECHECK_MS = 30_000;
 
 /** How long an aborted job may take to clean up before the runner stops waiting for it. */
 const ABANDON_AFTER_MS = 5_000;

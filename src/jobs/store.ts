@@ -138,6 +138,45 @@ export class JobStore {
     return rows.map((r) => this.get(r.id)!);
   }
 
+  /**
+   * Delete the finished jobs that ended before CUTOFF (ms since the epoch), BATCH at a time, each
+   * batch its own short transaction so a `jobs list` or `cancel` beside never waits long. A failed
+   * or cancelled job stays while a sidecar of its work is still failed: it is what `jobs retry`
+   * takes. Returns how many were deleted.
+   */
+  prune(cutoff: number, batch = 1000): number {
+    // Walk the finished jobs in the order they finished, after a cursor, so the kept ones are
+    // read once, not again by every batch. INDEXED BY: without statistics the planner would
+    // rather take jobs_next by status and sort every finished job.
+    const page = this.db.prepare(
+      `SELECT id, finished_at AS t FROM jobs INDEXED BY jobs_finished
+       WHERE status IN ('completed', 'failed', 'cancelled') AND finished_at >= ? AND finished_at < ? AND (finished_at > ? OR id > ?)
+       ORDER BY finished_at, id LIMIT ?`,
+    );
+    // By id, and each job's sidecars by their (content, kind) index: the unary + keeps the planner
+    // off the status indexes, which would make every batch walk all finished jobs or failed sidecars.
+    const drop = this.db.prepare(
+      `DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND +status IN ('completed', 'failed', 'cancelled')
+         AND (+status = 'completed' OR content_uuid IS NULL
+              OR NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = jobs.content_uuid AND s.kind = jobs.kind AND +s.status = 'failed'))`,
+    );
+    let deleted = 0;
+    let t = 0;
+    let id = 0;
+    for (;;) {
+      // Read and delete under one write lock: a `jobs retry` in between cannot lose its job.
+      const rows = this.db.transaction(() => {
+        const got = page.all(t, cutoff, t, id, batch) as Array<{ id: number; t: number }>;
+        if (got.length > 0) deleted += drop.run(JSON.stringify(got.map((r) => r.id))).changes;
+        return got;
+      }).immediate();
+      if (rows.length === 0) break;
+      ({ id, t } = rows[rows.length - 1]!);
+      if (rows.length < batch) break;
+    }
+    return deleted;
+  }
+
   get(id: number): JobRow | undefined {
     return this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
   }

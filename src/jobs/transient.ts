@@ -1,12 +1,58 @@
+import { errnoCode } from '../core/errors.js';
 import { GeneratorError } from '../generators/types.js';
+
+/** Error codes of a machine briefly unable (not of a bad input): worth another attempt. */
+const TRANSIENT_CODES = new Set(['EAGAIN', 'EWOULDBLOCK', 'EBUSY', 'EMFILE', 'ENFILE', 'EIO', 'ETIMEDOUT', 'ENOMEM', 'ENOSPC', 'EDQUOT']);
+
+/** Codes that say the disk is full: no attempt is spent on them, generation pauses (disk-full.ts). */
+const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+/** What a tool prints for the same (strerror of ENOSPC and EDQUOT), e.g. ffmpeg writing a proxy. */
+const DISK_FULL_TEXT = /no space left on device|disk quota exceeded/i;
+
+/** Causes followed at most (an error wrapping an error wrapping the system error). */
+const MAX_CAUSES = 5;
 
 /**
  * Failures worth another attempt: a generator that says so, or the machine being briefly unable
- * (disk full, too many open files, a busy database). Anything else is the input's or a bug, and
- * retrying would only repeat it.
+ * (an I/O error, too many open files, a busy database), found on the error or on what it wraps.
+ * Anything else is the input's or a bug, and retrying would only repeat it.
  */
 export function isTransient(err: unknown): boolean {
-  if (err instanceof GeneratorError) return !err.permanent;
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (['ENOSPC', 'EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'EIO', 'ETIMEDOUT'].includes(code) || code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+  let e: unknown = err;
+  for (let i = 0; i < MAX_CAUSES && e; i++) {
+    // A generator's own word is final: it knows a corrupt input from a passing condition.
+    if (e instanceof GeneratorError) return !e.permanent;
+    const code = errnoCode(e);
+    if (code && (TRANSIENT_CODES.has(code) || code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === 'SQLITE_FULL')) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Whether ERR means a disk is full: a system error (ENOSPC, EDQUOT) or SQLite's, on the error or
+ * what it wraps, or a tool's message saying so. Such a failure is not the job's: it waits for
+ * space without spending an attempt.
+ */
+export function isDiskFull(err: unknown): boolean {
+  let e: unknown = err;
+  for (let i = 0; i < MAX_CAUSES && e; i++) {
+    const code = errnoCode(e);
+    if (code && DISK_FULL_CODES.has(code)) return true;
+    if (e instanceof Error && DISK_FULL_TEXT.test(e.message)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** The path a disk-full error names (a system error's `path`), if any. */
+export function pathOf(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < MAX_CAUSES && e; i++) {
+    const p = (e as { path?: unknown }).path;
+    if (typeof p === 'string' && p !== '') return p;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

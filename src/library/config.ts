@@ -11,6 +11,8 @@ export interface LibrarySettings {
   generation: Partial<Record<string, string>>;
   /** OCR languages (tesseract codes), in order of preference. */
   ocrLanguages: string[];
+  /** Days a finished job is kept before the job runner deletes it (a failed one stays while its sidecars are failed). */
+  keepFinishedJobsDays: number;
 }
 
 export interface LibraryConfig {
@@ -26,9 +28,10 @@ export const DEFAULT_HASH_THRESHOLD = 256 * 1024 * 1024;
 /** Bounds on values read from library.json: a hand-edited file must not make us hash 1 TiB at once. */
 const MIN_THRESHOLD = 16 * 1024 * 1024;
 const MAX_THRESHOLD = 16 * 1024 * 1024 * 1024;
+export const DEFAULT_KEEP_FINISHED_JOBS_DAYS = 7;
 
 export function defaultSettings(): LibrarySettings {
-  return { ignore: [...DEFAULT_IGNORE], hashThresholdBytes: DEFAULT_HASH_THRESHOLD, generation: {}, ocrLanguages: ['eng'] };
+  return { ignore: [...DEFAULT_IGNORE], hashThresholdBytes: DEFAULT_HASH_THRESHOLD, generation: {}, ocrLanguages: ['eng'], keepFinishedJobsDays: DEFAULT_KEEP_FINISHED_JOBS_DAYS };
 }
 
 export function readLibraryConfig(path: string): LibraryConfig {
@@ -52,7 +55,7 @@ export function readLibraryConfig(path: string): LibraryConfig {
     name: c.name,
     version: 1,
     createdAt: c.createdAt ?? '',
-    settings: { ignore, hashThresholdBytes: threshold, generation: stringRecord(s.generation), ocrLanguages: ocrLanguages(s.ocrLanguages) },
+    settings: { ignore, hashThresholdBytes: threshold, generation: stringRecord(s.generation), ocrLanguages: ocrLanguages(s.ocrLanguages), keepFinishedJobsDays: keepDays(s.keepFinishedJobsDays) },
   };
 }
 
@@ -69,4 +72,9 @@ function stringRecord(v: unknown): Partial<Record<string, string>> {
 function ocrLanguages(v: unknown): string[] {
   const langs = Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && /^[a-z]{3}(_[a-z]+)?$/.test(x)).slice(0, 8) : [];
   return langs.length ? langs : ['eng'];
+}
+
+/** Days to keep finished jobs: a number from 0 (prune at every run) to ten years, else the default. */
+function keepDays(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 3650 ? v : DEFAULT_KEEP_FINISHED_JOBS_DAYS;
 }

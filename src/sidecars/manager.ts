@@ -39,6 +39,7 @@ export interface SidecarRow {
   source: SidecarSource;
   generator: string | null;
   error: string | null;
+  attempts: number;
 }
 
 /** A sidecar as the CLI and API show it (DESIGN §11). */
@@ -55,6 +56,8 @@ export interface SidecarInfo {
   path: string | null;
   generator: string | null;
   error: string | null;
+  /** Attempts of the job that works (or made) it; 0 before the first and after `jobs retry`. */
+  attempts: number;
 }
 
 export interface PresenceItem {
@@ -318,6 +321,22 @@ export class SidecarManager {
     return 'missing';
   }
 
+  /**
+   * Forget a request that this device will not work now (its engine or model is missing, or its
+   * content left the library), as if it had never been queued: queueing asks again once it can.
+   * Only a row still owed (pending, generating, missing) goes. Returns whether one did.
+   */
+  forgetOwed(a: Pick<SidecarAddress, 'contentUuid' | 'kind' | 'variant'>): boolean {
+    const db = this.lib.db;
+    const gone = db.transaction(() => {
+      const n = db.prepare("DELETE FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ? AND status IN ('pending', 'generating', 'missing')").run(a.contentUuid, a.kind, a.variant).changes;
+      if (n > 0) db.prepare('DELETE FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?').run(a.contentUuid, a.kind, a.variant, this.lib.device.uuid);
+      return n > 0;
+    })();
+    if (gone) this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: 'absent', source: 'generated' });
+    return gone;
+  }
+
   private row(a: SidecarAddress): SidecarRow | undefined {
     return this.stmt('SELECT * FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').get(a.contentUuid, a.kind, a.variant) as SidecarRow | undefined;
   }
@@ -377,6 +396,7 @@ export class SidecarManager {
     return {
       content_uuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format, status: r.status, source: r.source,
       size: r.size, checksum: r.checksum, path: r.status === 'ready' ? this.filePath(r) : null, generator: r.generator, error: r.error,
+      attempts: r.attempts,
     };
   }
 }

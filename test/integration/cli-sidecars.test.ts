@@ -30,7 +30,7 @@ describe('cli: sidecars', () => {
     const human = await runCli(['sidecars', 'path', image, 'thumb', 'grid@2x'], env);
     assert.equal(human.stdout.trim(), 'pending');
     const list = json<Array<Record<string, unknown>>>(await runCli(['sidecars', 'list', '--status', 'pending', '--json'], env));
-    assert.deepEqual(list, [{ content_uuid: image, kind: 'thumb', variant: 'grid@2x', format: 'webp', status: 'pending', source: 'generated', size: null, checksum: null, path: null, generator: null, error: null }]);
+    assert.deepEqual(list, [{ content_uuid: image, kind: 'thumb', variant: 'grid@2x', format: 'webp', status: 'pending', source: 'generated', size: null, checksum: null, path: null, generator: null, error: null, attempts: 0 }]);
     const presence = json<Array<{ variant: string; local: boolean; status: string }>>(
       await runCli(['sidecars', 'presence', image, text, '--kind', 'thumb', '--variants', 'grid@1x,grid@2x', '--json'], env),
     );

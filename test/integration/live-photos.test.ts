@@ -15,7 +15,7 @@ const TRAIN_MOV = join(LIVE, 'apple-iphone6s', 'train.mov');
 const TRAIN_ID = 'E905E6C6-C747-4805-942F-9904A0281F02';
 const OTHER_ID = '0B5EDA59-3F4C-4B8E-9D1A-6C2E7F804A13';
 
-interface SidecarJson { content_uuid: string; kind: string; variant: string; format: string; status: string; source: string; size: number | null; checksum: string | null; path: string | null; generator?: string | null; error?: string | null }
+interface SidecarJson { content_uuid: string; kind: string; variant: string; format: string; status: string; source: string; size: number | null; checksum: string | null; path: string | null; generator?: string | null; error?: string | null; attempts?: number }
 
 /** Copy fixture files into a fresh tree: { 'rel/path/in/tree': absolute source }. */
 function buildTree(root: string, files: Record<string, string>): void {
@@ -70,7 +70,7 @@ describe('Live Photos as reference sidecars (real fixtures)', { skip: FIXTURES_S
     const expected: SidecarJson = {
       content_uuid: uuidOf('apple-iphone6s/train.jpg'), kind: 'live_photo_video', variant: 'original', format: 'mov',
       status: 'ready', source: 'reference', size: movie.length, checksum: blake3(movie).toString('hex'),
-      path: join(root, 'apple-iphone6s', 'train.mov'), generator: null, error: null,
+      path: join(root, 'apple-iphone6s', 'train.mov'), generator: null, error: null, attempts: 0,
     };
     assert.deepEqual(json<SidecarJson[]>(await runCli(['sidecars', 'list', '--json'], env)), [expected]);
     for (const rel of ['orphan-still/IMG_1309.HEIC', 'ente-pixel_8-NOT-motion.jpg']) {

@@ -6,6 +6,9 @@ import { globals, withLibrary } from '../context.js';
 import { parseId } from '../parse.js';
 import { formatDuration, printJson, printJsonArray, printLine, warn } from '../output.js';
 
+/** `jobs run --until-idle` stopped because a disk is full (EX_TEMPFAIL: try again later). */
+const EXIT_DISK_FULL = 75;
+
 function parsePositive(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError('--concurrency must be a whole number from 1 to 64');
@@ -24,28 +27,40 @@ export function registerJobCommands(program: Command): void {
   jobs
     .command('run')
     .description('work the queue in the foreground (Ctrl-C stops; unfinished jobs resume next time)')
-    .option('--until-idle', 'stop when nothing is queued or running')
+    .option('--until-idle', 'stop when nothing is queued or running (or the disk is full: exit 75)')
     .option('--concurrency <n>', 'most jobs at once (default: the number of cores)', parsePositive)
     .action(async function (this: Command, opts: { untilIdle?: boolean; concurrency?: number }) {
       await withLibrary(this, async (lib) => {
         const stop = new AbortController();
         const undoSignal = onStopSignal(() => stop.abort());
         const detach = attachJobsReporter(lib.events);
+        const untilIdle = opts.untilIdle ?? false;
+        // One message when a full disk pauses generation, said as it happens.
+        const offPaused = lib.events.on('jobs:paused', (p) => {
+          warn(`generation paused: ${p.message}. ${untilIdle
+            ? 'The jobs wait in the queue without spending an attempt: free some space, then run `vss jobs run` again.'
+            : 'The jobs wait in the queue without spending an attempt; generation goes on once space is freed.'}`);
+        });
+        const offResumed = lib.events.on('jobs:resumed', () => warn('disk space is back: generation goes on'));
         try {
           const summary = await lib.jobs.run({
-            untilIdle: opts.untilIdle ?? false, signal: stop.signal,
+            untilIdle, signal: stop.signal,
             ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
           });
           detach();
           if (stop.signal.aborted) process.exitCode = 130;
+          else if (summary.paused) process.exitCode = EXIT_DISK_FULL;
           if (globals(this).json) return printJson(summary);
           for (const [note, n] of Object.entries(summary.notes)) printLine(`note: ${n} job${n === 1 ? '' : 's'}: ${note}`);
           for (const e of summary.errors.slice(0, 20)) warn(`job ${e.id} (${e.kind} ${e.contentUuid ?? ''}) failed: ${e.error}`);
           if (summary.errors.length > 20) warn(`${summary.errors.length - 20} more failed jobs: vss jobs list --status failed`);
           if (stop.signal.aborted) printLine('Stopped: unfinished jobs resume on the next `vss jobs run`.');
+          else if (summary.paused) printLine('Paused: the disk is full; unfinished jobs resume on the next `vss jobs run`.');
           printLine(`Jobs: ${summary.completed} completed, ${summary.failed} failed, ${summary.cancelled} cancelled${summary.resumed ? `, ${summary.resumed} resumed from an interrupted run` : ''} in ${formatDuration(summary.durationMs)}.`);
         } finally {
           detach();
+          offPaused();
+          offResumed();
           undoSignal();
         }
       });

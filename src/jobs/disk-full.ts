@@ -1,0 +1,81 @@
+import { statfsSync } from 'node:fs';
+import { dirname, relative, isAbsolute } from 'node:path';
+import { VssError } from '../core/errors.js';
+import type { JobsPaused } from '../core/events.js';
+import type { Library } from '../library/library.js';
+import { pathOf } from './transient.js';
+
+/** Free and total bytes of the filesystem holding a path (as an unprivileged writer sees them). */
+export interface DiskSpace {
+  freeBytes: number;
+  totalBytes: number;
+}
+
+/**
+ * Where generation stopped for space, said once to the user (and to a daemon's clients): the
+ * folder vss was writing to (the library's sidecars folder, most often) and its disk's space.
+ */
+export type DiskFullPause = JobsPaused;
+
+/**
+ * A job that could not write because its disk is full. It is not the job's fault: the runner
+ * puts it back in the queue without spending an attempt and pauses generation (runner.ts).
+ */
+export class DiskFullError extends VssError {
+  constructor(readonly pause: DiskFullPause, cause: unknown) {
+    super('IO', pause.message, { path: pause.path, cause });
+    this.name = 'DiskFullError';
+  }
+}
+
+/** Space on the filesystem of PATH, or of its nearest existing parent (a temporary file is gone by now). */
+export function diskSpace(path: string): DiskSpace & { at: string } {
+  let at = path;
+  for (;;) {
+    try {
+      const s = statfsSync(at);
+      return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize, at };
+    } catch (err) {
+      const up = dirname(at);
+      if (up === at) throw err;
+      at = up;
+    }
+  }
+}
+
+/**
+ * The pause for a disk-full ERR: which folder (the library's sidecars folder when the failed write
+ * was in it, the library folder for its database and scratch files, else the path itself) and
+ * how much is free there now.
+ */
+export function diskFullPause(lib: Library, err: unknown): DiskFullPause {
+  if (err instanceof DiskFullError) return err.pause;
+  const failed = pathOf(err);
+  const inside = (dir: string) => failed !== undefined && isInside(dir, failed);
+  const path = failed === undefined || inside(lib.layout.sidecarsDir) ? lib.layout.sidecarsDir : inside(lib.root) ? lib.root : failed;
+  const space = diskSpace(path);
+  return {
+    path, ...space,
+    message: `the disk holding ${path} is full (${formatBytes(space.freeBytes)} free of ${formatBytes(space.totalBytes)})`,
+  };
+}
+
+/** Free space worth trying again with: more than at the pause by 1 % of the disk (64 KiB … 64 MiB). */
+export function spaceIsBack(pause: DiskFullPause): boolean {
+  const now = diskSpace(pause.path);
+  const margin = Math.min(64 * 1024 * 1024, Math.max(64 * 1024, now.totalBytes / 100));
+  return now.freeBytes >= pause.freeBytes + margin;
+}
+
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+function formatBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) { v /= 1000; u++; }
+  return u === 0 ? `${v} ${units[u]}` : `${v.toFixed(1)} ${units[u]}`;
+}

@@ -1,0 +1,32 @@
+import type { Library } from '../library/library.js';
+import type { SidecarKind } from '../sidecars/kinds.js';
+import { JobStore } from './store.js';
+
+const PAGE = 500;
+
+/**
+ * The safety net under DESIGN §4's promise that a pending sidecar is being worked: queue a job
+ * for every content with a sidecar of KIND `pending` and no open job of that kind, a page at a
+ * time (memory stays flat, and a writer beside never waits long). Pending rows come from
+ * queueing, `sidecars path`, a remake after a missing file, or a retry; a crash, an older vss,
+ * or a request that raced a finishing job can leave one without its job. Returns jobs queued.
+ */
+export function queueStranded(lib: Library, kind: SidecarKind, job: { priority: number; maxAttempts: number }): number {
+  const page = lib.db.prepare(
+    `SELECT s.id, s.content_uuid AS uuid, c.size FROM sidecars s LEFT JOIN content_identities c ON c.uuid = s.content_uuid
+     WHERE s.kind = ? AND s.status = 'pending' AND s.id > ?
+       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = s.kind AND j.content_uuid = s.content_uuid AND j.status IN ('queued', 'running', 'paused'))
+     ORDER BY s.id LIMIT ?`,
+  );
+  const store = new JobStore(lib.db);
+  let queued = 0;
+  let after = 0;
+  for (;;) {
+    const rows = page.all(kind, after, PAGE) as Array<{ id: number; uuid: string; size: number | null }>;
+    if (rows.length === 0) break;
+    queued += store.enqueueMany(rows.map((r) => ({ kind, contentUuid: r.uuid, priority: job.priority, maxAttempts: job.maxAttempts, bytes: r.size ?? 0 })));
+    after = rows[rows.length - 1]!.id;
+    if (rows.length < PAGE) break;
+  }
+  return queued;
+}

@@ -1,0 +1,74 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { json, runCli, tempDir } from '../helpers.js';
+import { fillDisk, freeDisk, mountSmallDisk } from '../support/small-disk.js';
+
+interface JobJson { status: string; attempts: number; error: string | null }
+interface SidecarJson { kind: string; variant: string; status: string; attempts: number; error: string | null }
+
+const PHOTOS = 6;
+/** Every CLI call here is bounded: a run that hangs fails the test instead of holding the suite. */
+const BOUND = { timeout: 120_000 };
+
+/**
+ * The reporter's case, with a real full disk: the library's sidecars folder on a small tmpfs,
+ * filled to the last block. `jobs run --until-idle` pauses with one message, spends no attempt
+ * and exits 75; once space is freed the next run makes everything.
+ */
+describe('a full disk pauses generation and spends no attempts (real tmpfs, real CLI)', () => {
+  const tmp = tempDir();
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  let lib = '';
+  let disk: ReturnType<typeof mountSmallDisk> = { skip: 'not mounted yet' };
+  let filler = '';
+
+  before(async () => {
+    const tree = join(tmp.path, 'photos');
+    mkdirSync(tree);
+    for (let i = 0; i < PHOTOS; i++) {
+      await sharp({ create: { width: 400, height: 300, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 90 + i * 5, sigma: 30 } } }).jpeg().toFile(join(tree, `p${i}.jpg`));
+    }
+    lib = json<{ path: string }>(await runCli(['library', 'create', 'Full', '--path', tmp.path, '--json'], env, BOUND)).path;
+    disk = mountSmallDisk(join(lib, 'sidecars'), '1m');
+    if ('skip' in disk) return;
+    const added = json<{ jobs_queued: number }>(await runCli(['location', 'add', tree, '--mode', 'deep', '--generate', 'thumb=grid@1x+grid@2x', '--json'], env, BOUND));
+    assert.equal(added.jobs_queued, PHOTOS);
+  });
+  after(() => {
+    if ('unmount' in disk) disk.unmount();
+    tmp.cleanup();
+  });
+
+  it('pauses with one message, leaves every job queued with no attempt spent, and exits 75', async (t) => {
+    if ('skip' in disk) return t.skip(disk.skip);
+    filler = fillDisk(join(lib, 'sidecars'));
+    const r = await runCli(['jobs', 'run', '--until-idle', '--concurrency', '2'], env, BOUND);
+    assert.equal(r.code, 75, `${r.stdout}\n${r.stderr}`);
+    const messages = r.stderr.split('\n').filter((l) => l.includes('generation paused'));
+    assert.equal(messages.length, 1, r.stderr);
+    assert.match(messages[0]!, new RegExp(`the disk holding ${join(lib, 'sidecars').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is full \\(\\d+(\\.\\d)? (B|KB) free of 1\\.0 MB\\)`));
+    assert.doesNotMatch(r.stderr, /failed:/, 'no job failed');
+    assert.match(r.stdout, /Paused: the disk is full/);
+
+    const jobs = json<JobJson[]>(await runCli(['jobs', 'list', '--json'], env, BOUND));
+    assert.equal(jobs.length, PHOTOS);
+    for (const j of jobs) assert.deepEqual([j.status, j.attempts], ['queued', 0], JSON.stringify(j));
+    const rows = json<SidecarJson[]>(await runCli(['sidecars', 'list', '--json'], env, BOUND));
+    assert.equal(rows.length, PHOTOS * 2);
+    for (const s of rows) assert.deepEqual([s.status, s.attempts], ['pending', 0], JSON.stringify(s));
+  });
+
+  it('makes everything on the next run once space is freed', async (t) => {
+    if ('skip' in disk) return t.skip(disk.skip);
+    freeDisk(filler);
+    const r = await runCli(['jobs', 'run', '--until-idle', '--json'], env, BOUND);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as { completed: number; failed: number; paused: unknown };
+    assert.deepEqual([summary.completed, summary.failed, summary.paused], [PHOTOS, 0, null]);
+    const rows = json<SidecarJson[]>(await runCli(['sidecars', 'list', '--json'], env, BOUND));
+    for (const s of rows) assert.deepEqual([s.status, s.attempts], ['ready', 1], JSON.stringify(s));
+  });
+});
