@@ -42,7 +42,7 @@ export function startMarkedVss(args: string[], env: Record<string, string | unde
   return {
     child, mark, output: () => out,
     exited: async (ms) => {
-      const r = await Promise.race([exit, sleep(ms).then(() => undefined)]);
+      const r = await Promise.race([exit, sleep(ms, undefined, { ref: false }).then(() => undefined)]);
       if (r === undefined) throw new Error(`vss did not exit within ${ms} ms; it said: ${out}`);
       return r;
     },
