@@ -11,6 +11,9 @@
  *   The kernel closes the pipe when we die, whatever the cause; at end of input the watchdog kills
  *   every id still tied and exits. Node has no PR_SET_PDEATHSIG; a pipe's end is the portable
  *   way to learn of a parent's death. sh, not node: ~1 MB and ~1 ms to start, not ~40 MB and 40 ms.
+ *
+ * Left open: a kill -9 in the microseconds between a child's spawn returning and its tie (one
+ * pipe write, once `prepareToTie` has started the watchdog) leaves that child behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
@@ -63,6 +66,15 @@ export function tieToThisProcess(pid: number | undefined, opts: TieOptions): () 
     untied = true;
     if (tied.delete(id)) tell(`- ${id}`);
   };
+}
+
+/**
+ * Start the watchdog now if none runs, so that tying a child spawned next is one pipe write:
+ * call it before spawning. (A kill -9 that lands between a spawn and its tie leaves that child
+ * behind; this makes the gap microseconds instead of a watchdog's start.)
+ */
+export function prepareToTie(): void {
+  if (useWatchdog && !watchdog) startWatchdog();
 }
 
 /** SIGKILL every tied child now (synchronous: safe in an 'exit' handler and before process.exit). */

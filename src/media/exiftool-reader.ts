@@ -1,6 +1,6 @@
 import { looksLikeMotionPhoto } from './motion-photo-tags.js';
 import type { ExifDateTime as ExifDateTimeType, ExifTool as ExifToolType, Tags } from 'exiftool-vendored';
-import { tieToThisProcess } from '../core/child-lifetime.js';
+import { prepareToTie, tieToThisProcess } from '../core/child-lifetime.js';
 import { VssError } from '../core/errors.js';
 import { childLog } from '../core/log.js';
 import {
@@ -50,6 +50,7 @@ export class MetadataReader {
   static async open(opts: ReaderOptions): Promise<MetadataReader> {
     // Loaded here, not at the top: only deep scans need it, and every CLI command would pay for it.
     const mod = await import('exiftool-vendored');
+    prepareToTie();
     const et = new mod.ExifTool({
       maxProcs: Math.max(1, opts.concurrency),
       taskTimeoutMillis: opts.timeoutMs,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
-import { tieToThisProcess } from '../../core/child-lifetime.js';
+import { prepareToTie, tieToThisProcess } from '../../core/child-lifetime.js';
 import { crashPoint } from '../../core/crash-point.js';
 import { GeneratorError } from '../types.js';
 
@@ -37,6 +37,7 @@ export function runTool(command: string, args: readonly string[], options: RunTo
     }
     const useNice = options.nice !== false && process.platform !== 'win32';
     const ownGroup = process.platform !== 'win32';
+    prepareToTie();
     const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
     const untie = tieToThisProcess(child.pid, { group: ownGroup });
     crashPoint(`tool-running:${name}`);
