@@ -24,7 +24,7 @@ const log = childLog('child-lifetime');
 // Protocol, one line each: "+ ID" ties, "- ID" unties; ID is a pid, or minus a process group id.
 // The watchdog ignores its terminal's signals (they are vss's to act on) and refuses any ID that
 // is not a plain pid above 1: `kill -9 -1` would kill every process we may kill.
-const WATCHDOG = `trap '' INT HUP QUIT
+export const WATCHDOG_SCRIPT = `trap '' INT HUP QUIT
 ids=' '
 while read -r op id; do
   case $id in ''|-|*[!0-9-]*|?*-*|0*|-0*|1|-1) continue ;; esac
@@ -103,7 +103,7 @@ function startWatchdog(): ChildProcess | undefined {
   try {
     // Its own process group: a signal to ours (a terminal's Ctrl-C, `kill -- -PGID`) leaves it to
     // clean up after us.
-    w = spawn('/bin/sh', ['-c', WATCHDOG], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    w = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   } catch (err) {
     log.warn({ err }, 'cannot start the tool watchdog: tools may outlive a killed vss');
     return undefined;
