@@ -38,6 +38,7 @@ for id in $ids; do kill -9 $id 2>/dev/null; done`;
 /** Tied ids: a pid, or minus a process group id. */
 const tied = new Set<number>();
 let watchdog: ChildProcess | undefined;
+let watchdogFailed = false;
 let exitHooked = false;
 /** Windows has neither process groups nor /bin/sh: there only the exit hook applies. */
 const useWatchdog = process.platform !== 'win32';
@@ -59,7 +60,10 @@ export function tieToThisProcess(pid: number | undefined, opts: TieOptions): () 
     process.on('exit', killTiedChildren);
   }
   tied.add(id);
-  tell(`+ ${id}`);
+  // A pipe write is handed to the kernel at once (libuv writes before queueing), so a tie made
+  // just before a kill -9 has already reached the watchdog.
+  if (watchdog) tell(`+ ${id}`);
+  else startWatchdog(); // it is told every tied id, this one included
   let untied = false;
   return () => {
     if (untied) return;
@@ -74,7 +78,7 @@ export function tieToThisProcess(pid: number | undefined, opts: TieOptions): () 
  * behind; this makes the gap microseconds instead of a watchdog's start.)
  */
 export function prepareToTie(): void {
-  if (useWatchdog && !watchdog) startWatchdog();
+  if (!watchdog) startWatchdog();
 }
 
 /** SIGKILL every tied child now (synchronous: safe in an 'exit' handler and before process.exit). */
@@ -91,25 +95,25 @@ export function watchdogPid(): number | undefined {
 }
 
 function tell(line: string): void {
-  if (!useWatchdog) return;
-  // A pipe write is handed to the kernel at once (libuv writes before queueing), so a tie made
-  // just before a kill -9 has already reached the watchdog.
-  if (watchdog) watchdog.stdin?.write(`${line}\n`);
-  else startWatchdog(); // it is told every tied id, this one included
+  watchdog?.stdin?.write(`${line}\n`);
 }
 
 function startWatchdog(): ChildProcess | undefined {
+  if (!useWatchdog || watchdogFailed) return undefined;
   let w: ChildProcess;
   try {
     // Its own process group: a signal to ours (a terminal's Ctrl-C, `kill -- -PGID`) leaves it to
     // clean up after us.
     w = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   } catch (err) {
+    watchdogFailed = true;
     log.warn({ err }, 'cannot start the tool watchdog: tools may outlive a killed vss');
     return undefined;
   }
   const forget = () => { if (watchdog === w) watchdog = undefined; };
   w.on('error', (err) => {
+    // No /bin/sh to start: not tried again for every tool.
+    watchdogFailed = true;
     log.warn({ err }, 'the tool watchdog failed: tools may outlive a killed vss');
     forget();
   });
