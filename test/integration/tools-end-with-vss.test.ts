@@ -62,7 +62,7 @@ describe('no ffmpeg outlives `vss jobs run`', { skip: SKIP }, () => {
   const videos = join(tmp.path, 'videos');
   let n = 0;
 
-  /** A fresh library whose one queued job is a proxy of a 40 s 720p video (several seconds of ffmpeg). */
+  /** A fresh library whose one queued job is a proxy of a 60 s 720p video (several seconds of ffmpeg). */
   async function proxyLibrary(): Promise<Record<string, string>> {
     const env = { VSS_DATA_DIR: join(tmp.path, `data-${++n}`) };
     json(await runCli(['library', 'create', `P${n}`, '--path', join(tmp.path, `lib-${n}`), '--json'], env));
@@ -76,7 +76,7 @@ describe('no ffmpeg outlives `vss jobs run`', { skip: SKIP }, () => {
     // Small moving frames scaled up: cheap to make, slow enough to encode to three proxies.
     await runTool(ffmpegTools().ffmpeg, [
       '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440',
-      '-t', '40', '-vf', 'scale=1280:720', '-c:v', 'mpeg4', '-q:v', '10', '-c:a', 'aac', '-shortest', '-y', join(videos, 'long.mp4'),
+      '-t', '60', '-vf', 'scale=1280:720', '-c:v', 'mpeg4', '-q:v', '10', '-c:a', 'aac', '-shortest', '-y', join(videos, 'long.mp4'),
     ], { signal: new AbortController().signal, timeoutMs: 120_000 });
   });
   after(() => tmp.cleanup());
@@ -140,8 +140,8 @@ describe('no whisper child outlives `vss jobs run`', { skip: SKIP }, () => {
   it('kill -9 while the whisper child transcribes leaves nothing running 5 s later', async () => {
     const media = join(tmp.path, 'audio');
     mkdirSync(media, { recursive: true });
-    // A minute of noise: the weightless test model still works through it for several seconds.
-    await runTool(ffmpegTools().ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'anoisesrc=d=60:c=pink:r=16000:a=0.3', '-ac', '1', '-y', join(media, 'noise.wav')], {
+    // Three minutes of noise: the weightless test model works through it for many seconds.
+    await runTool(ffmpegTools().ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'anoisesrc=d=180:c=pink:r=16000:a=0.3', '-ac', '1', '-y', join(media, 'noise.wav')], {
       signal: new AbortController().signal, timeoutMs: 60_000,
     });
     const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
@@ -170,7 +170,7 @@ describe('no ExifTool outlives `vss location add --mode deep`', { skip: SKIP }, 
     mkdirSync(photos, { recursive: true });
     // Many distinct photos (one trailing byte apart), so the metadata pass lasts a while.
     const jpeg = readFileSync(join(FIXTURES, 'exif', 'Canon_40D.jpg'));
-    for (let i = 0; i < 400; i++) writeFileSync(join(photos, `p${i}.jpg`), Buffer.concat([jpeg, Buffer.from(String(i))]));
+    for (let i = 0; i < 1000; i++) writeFileSync(join(photos, `p${i}.jpg`), Buffer.concat([jpeg, Buffer.from(String(i))]));
     copyFileSync(join(FIXTURES, 'exif', 'gps', 'DSCN0010.jpg'), join(photos, 'gps.jpg'));
   });
   after(() => tmp.cleanup());
