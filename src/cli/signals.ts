@@ -1,8 +1,9 @@
 /**
  * Ctrl-C, kill and a closed terminal. By default the process exits at once (through
- * process.exit, so the library lock is released and SQLite rolls back the open batch). A command
- * with work to wind down (`jobs run`: stop its jobs, kill their tools, print the summary) installs
- * a graceful handler; a second signal then exits at once.
+ * process.exit, so the library lock is released, SQLite rolls back the open batch, and the exit
+ * hook of the core kills every external tool still running, synchronously). A command with work
+ * to wind down (`jobs run`: stop its jobs, kill their tools, print the summary) installs a
+ * graceful handler; a second signal then exits at once, through the same exit.
  */
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 let graceful: (() => void) | undefined;

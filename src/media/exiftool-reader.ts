@@ -1,5 +1,6 @@
 import { looksLikeMotionPhoto } from './motion-photo-tags.js';
 import type { ExifDateTime as ExifDateTimeType, ExifTool as ExifToolType, Tags } from 'exiftool-vendored';
+import { prepareToTie, tieToThisProcess } from '../core/child-lifetime.js';
 import { VssError } from '../core/errors.js';
 import { childLog } from '../core/log.js';
 import {
@@ -49,6 +50,7 @@ export class MetadataReader {
   static async open(opts: ReaderOptions): Promise<MetadataReader> {
     // Loaded here, not at the top: only deep scans need it, and every CLI command would pay for it.
     const mod = await import('exiftool-vendored');
+    prepareToTie();
     const et = new mod.ExifTool({
       maxProcs: Math.max(1, opts.concurrency),
       taskTimeoutMillis: opts.timeoutMs,
@@ -56,6 +58,14 @@ export class MetadataReader {
       taskRetries: 0,
       // Its warnings go to our structured log, never straight to the user's terminal.
       logger: () => exiftoolLogger,
+    });
+    // `-stay_open` perl keeps waiting for input after its stdin closes: when vss is killed it
+    // would run on forever (measured), so each one is tied to this process.
+    const untie = new Map<number, () => void>();
+    et.on('childStart', (p) => untie.set(p.pid, tieToThisProcess(p.pid, { group: false })));
+    et.on('childEnd', (p) => {
+      untie.get(p.pid)?.();
+      untie.delete(p.pid);
     });
     try {
       await et.version();

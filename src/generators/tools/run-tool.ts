@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
+import { prepareToTie, tieToThisProcess } from '../../core/child-lifetime.js';
+import { crashPoint } from '../../core/crash-point.js';
 import { GeneratorError } from '../types.js';
 
 export interface RunToolOptions {
@@ -21,8 +23,9 @@ const STDERR_KEEP = 16 * 1024;
 
 /**
  * Run an external tool in its own process group with a timeout, killing the whole group on
- * timeout or abort so no child outlives its job. A non-zero exit is a permanent failure carrying
- * the tail of stderr as the reason.
+ * timeout or abort so no child outlives its job, and tied to this process so none outlives vss
+ * either (core/child-lifetime.ts). A non-zero exit is a permanent failure carrying the tail of
+ * stderr as the reason.
  */
 export function runTool(command: string, args: readonly string[], options: RunToolOptions): Promise<ToolResult> {
   const maxStdout = options.maxStdoutBytes ?? 64 * 1024 * 1024;
@@ -33,7 +36,11 @@ export function runTool(command: string, args: readonly string[], options: RunTo
       return;
     }
     const useNice = options.nice !== false && process.platform !== 'win32';
-    const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+    const ownGroup = process.platform !== 'win32';
+    prepareToTie();
+    const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
+    const untie = tieToThisProcess(child.pid, { group: ownGroup });
+    crashPoint(`tool-running:${name}`);
     if (useNice && child.pid !== undefined) {
       // Lower priority so interactive work stays smooth while tools run.
       try { setPriority(child.pid, 10); } catch { /* the child may have exited already */ }
@@ -58,6 +65,7 @@ export function runTool(command: string, args: readonly string[], options: RunTo
     const onAbort = () => kill(new GeneratorError(`${name} stopped: ${abortReason(options.signal)}`, { permanent: true }));
     options.signal.addEventListener('abort', onAbort, { once: true });
     const done = () => {
+      untie();
       clearTimeout(timer);
       options.signal.removeEventListener('abort', onAbort);
     };
