@@ -6,7 +6,7 @@ import { GeneratorError } from '../types.js';
 
 export interface RunToolOptions {
   signal: AbortSignal;
-  /** Kill the tool after this long; the failure is permanent (the same input would hang again). */
+  /** Kill the tool after this long; the failure is transient (retried with backoff up to the job's attempts): a loaded machine is as likely the cause as the input. */
   timeoutMs: number;
   /** Most stdout kept; more is a failure (a tool may not flood memory). Default 64 MiB. */
   maxStdoutBytes?: number;
@@ -61,7 +61,7 @@ export function runTool(command: string, args: readonly string[], options: RunTo
     child.stderr.on('data', (chunk: Buffer) => {
       err = (err + chunk.toString('utf8')).slice(-STDERR_KEEP);
     });
-    const timer = setTimeout(() => kill(new GeneratorError(`${name} took longer than ${Math.round(options.timeoutMs / 1000)} s`, { permanent: true })), options.timeoutMs);
+    const timer = setTimeout(() => kill(new GeneratorError(`${name} took longer than ${seconds(options.timeoutMs)}`, { permanent: false })), options.timeoutMs);
     const onAbort = () => kill(new GeneratorError(`${name} stopped: ${abortReason(options.signal)}`, { permanent: true }));
     options.signal.addEventListener('abort', onAbort, { once: true });
     const done = () => {
@@ -100,4 +100,9 @@ export function abortReason(signal: AbortSignal): string {
 function lastLines(text: string): string {
   const lines = text.trim().split(/\r?\n/).filter((l) => l.trim() !== '');
   return lines.slice(-3).join(' | ').slice(0, 600) || 'no message';
+}
+
+/** A time limit as people say it: "0.3 s", "45 s". */
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms / 1000)} s`;
 }
