@@ -13,7 +13,7 @@
  * wasted read plus a few windows.
  */
 import sharp from 'sharp';
-import { recognize, type GrayImage, type OcrPageResult, type RecognizeOptions } from './engine.js';
+import { detectOrientation, osdDataDir, recognize, type GrayImage, type OcrPageResult, type RecognizeOptions } from './engine.js';
 
 /** Clockwise degrees applied to the image before reading. */
 export type Rotation = 0 | 90 | 180 | 270;
@@ -34,7 +34,7 @@ const MIN_WORDS = 8;
 const PROBE_W = 1000;
 const PROBE_H = 600;
 
-export async function recognizeUpright(image: GrayImage, options: RecognizeOptions): Promise<UprightResult> {
+export async function recognizeByProbing(image: GrayImage, options: RecognizeOptions): Promise<UprightResult> {
   const direction = await lineDirection(image);
   // Reads of a small window at the centre of the page, by orientation (each made once).
   const probes = new Map<Rotation, OcrPageResult>();
@@ -77,6 +77,27 @@ export async function recognizeUpright(image: GrayImage, options: RecognizeOptio
   const again = await recognize(turned, options);
   if (again.confidence > best.result.confidence) best = { result: again, rotation: bestRot, width: turned.width, height: turned.height };
   return best;
+}
+
+/** How a page's orientation is found: tesseract's OSD, the probing below, or OSD and probing where OSD cannot tell. */
+export type OrientationMethod = 'osd' | 'probe' | 'osd-then-probe';
+export const DEFAULT_ORIENTATION_METHOD: OrientationMethod = 'osd-then-probe';
+/** OSD's orientation confidence below which its answer is not taken. */
+export const OSD_MIN_CONFIDENCE = 2;
+
+/** Read IMAGE upright: turned as OSD says where it can tell, else as METHOD says. */
+export async function recognizeUpright(image: GrayImage, options: RecognizeOptions, method: OrientationMethod = DEFAULT_ORIENTATION_METHOD): Promise<UprightResult> {
+  if (method !== 'probe' && osdDataDir() !== undefined) {
+    const guess = await detectOrientation(image, options.signal);
+    if (guess && guess.confidence >= OSD_MIN_CONFIDENCE) return await readTurned(image, guess.rotation, options);
+    if (method === 'osd') return await readTurned(image, 0, options);
+  }
+  return await recognizeByProbing(image, options);
+}
+
+async function readTurned(image: GrayImage, rot: Rotation, options: RecognizeOptions): Promise<UprightResult> {
+  const turned = await rotate(image, rot);
+  return { result: await recognize(turned, options), rotation: rot, width: turned.width, height: turned.height };
 }
 
 /** Words read well, with confidence breaking ties. */

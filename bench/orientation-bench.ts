@@ -1,0 +1,125 @@
+/**
+ * `node dist/bench/orientation-bench.js [--runs R]`
+ *
+ * How well and how fast each way of finding a page's orientation reads the fixture scans, each
+ * also turned by 90°, 180° and 270° with sharp (and the four pages of OCRmyPDF's cardinal.pdf,
+ * which are one page at 0/90/180/270):
+ *   probe           the ink-profile heuristic with probe windows (vss before OSD)
+ *   osd             tesseract's orientation detection (osd.traineddata); as-is where it cannot tell
+ *   osd-then-probe  OSD, and the heuristic where OSD cannot tell
+ *   anchor          reading the page already upright (the best any method can do, and its time)
+ * Reported per method: pages turned right, character error rate where a ground truth exists,
+ * and time against the anchor. OSD's confidence on every page is printed, right or wrong.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { FIXTURES, HAVE_FIXTURES } from '../test/helpers.js';
+import { closeOcrEngine, detectOrientation, type GrayImage } from '../src/generators/ocr/engine.js';
+import { findLanguages, type LanguageData } from '../src/generators/ocr/languages.js';
+import { recognizeUpright, rotate, type OrientationMethod, type Rotation } from '../src/generators/ocr/orientation.js';
+import { characterErrorRate } from '../src/generators/ocr/text-metrics.js';
+import { recognize } from '../src/generators/ocr/engine.js';
+import { renderPdfPagesGray } from '../src/generators/pdf/render-page.js';
+import { Summary, benchArgs, num, ratio, secs, runMain } from './util.js';
+
+const signal = new AbortController().signal;
+
+interface Page { name: string; upright: GrayImage; truth: string | undefined; turned: Rotation; image: GrayImage }
+
+async function gray(path: string): Promise<GrayImage> {
+  const { data, info } = await sharp(path).rotate().grayscale().extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+  return { gray: data, width: info.width, height: info.height };
+}
+
+async function pages(): Promise<Page[]> {
+  const ocr = join(FIXTURES, 'ocr');
+  const sources: Array<{ name: string; file: string; truth?: string; uprightBy?: Rotation }> = [
+    { name: 'phototest', file: join(ocr, 'tesseract-test/phototest.tif'), truth: join(ocr, 'tesseract-test/phototest.gt.txt') },
+    { name: 'phototest-rotated-R', file: join(ocr, 'tesseract-test/phototest-rotated-R.png'), truth: join(ocr, 'tesseract-test/phototest.gt.txt'), uprightBy: 270 },
+    { name: 'eurotext', file: join(ocr, 'tesseract-test/eurotext.tif'), truth: join(ocr, 'tesseract-test/eurotext.gt.txt') },
+    { name: 'testocr', file: join(ocr, 'tesseract.js/testocr.png'), truth: join(ocr, 'tesseract.js/testocr.gt.txt') },
+    { name: 'simple-90 (EXIF)', file: join(ocr, 'tesseract.js/simple-90.jpg'), truth: join(ocr, 'tesseract.js/simple-90.gt.txt') },
+    { name: 'simple', file: join(ocr, 'tesseract.js/simple.png'), truth: join(ocr, 'tesseract.js/simple.gt.txt') },
+  ];
+  const out: Page[] = [];
+  for (const s of sources) {
+    const upright = await rotate(await gray(s.file), s.uprightBy ?? 0);
+    const truth = s.truth ? readFileSync(s.truth, 'utf8') : undefined;
+    for (const turned of [0, 90, 180, 270] as Rotation[]) out.push({ name: `${s.name} +${turned}°`, upright, truth, turned, image: await rotate(upright, turned) });
+  }
+  // cardinal.pdf: page 1 is upright, pages 2–4 turned by 90/180/270 (clockwise, as rendered).
+  const cardinal = join(FIXTURES, 'pdf/scanned/ocrmypdf-cardinal.pdf');
+  const rendered = await renderPdfPagesGray(cardinal, [0, 1, 2, 3], { maxEdge: 4200, maxDpi: 300, signal, timeoutMs: 120_000 });
+  const first: GrayImage = rendered.pages[0]!;
+  rendered.pages.forEach((p, i) => out.push({ name: `cardinal.pdf page ${i + 1}`, upright: first, truth: undefined, turned: ([0, 90, 180, 270] as Rotation[])[i]!, image: p }));
+  return out;
+}
+
+function upright(turned: Rotation): Rotation {
+  return ((360 - turned) % 360) as Rotation;
+}
+
+async function main(): Promise<void> {
+  const args = benchArgs('node dist/bench/orientation-bench.js [--runs R]', { runs: { default: 1, min: 1 } }, []);
+  if (!HAVE_FIXTURES) {
+    console.log('no ../shared/fixtures: nothing to measure');
+    return;
+  }
+  const langs = findLanguages(['eng']) as LanguageData[];
+  const all = await pages();
+  const summary = new Summary();
+  // Warm both engines so start-up is not charged to the first page.
+  await recognize(all[0]!.image, { langs, signal });
+  await detectOrientation(all[0]!.image, signal);
+
+  console.log('\n== OSD alone on every page (rotation it proposes, confidence) ==');
+  for (const p of all) {
+    const t0 = performance.now();
+    const g = await detectOrientation(p.image, signal);
+    const ms = performance.now() - t0;
+    const verdict = g === undefined ? 'cannot tell' : g.rotation === upright(p.turned) ? 'right' : `WRONG (should be ${upright(p.turned)})`;
+    console.log(`  ${p.name.padEnd(28)} ${g ? `${String(g.rotation).padStart(3)}° conf ${num(g.confidence).padStart(6)}` : '   –          '}  ${verdict}  ${num(ms)} ms`);
+  }
+
+  const anchorTimes: number[] = [];
+  let anchorCer = 0;
+  let withTruth = 0;
+  for (const p of all) {
+    const t0 = performance.now();
+    const r = await recognize(await rotate(p.image, upright(p.turned)), { langs, signal });
+    anchorTimes.push(performance.now() - t0);
+    if (p.truth) { anchorCer += characterErrorRate(r.text, p.truth); withTruth++; }
+  }
+  const anchorTotal = anchorTimes.reduce((a, b) => a + b, 0);
+  console.log(`\n== anchor: every page read upright: ${secs(anchorTotal / 1000)}, mean CER ${num(anchorCer / withTruth)} ==`);
+  summary.add({ what: 'anchor (read upright)', value: secs(anchorTotal / 1000), ratio: `CER ${num(anchorCer / withTruth)}`, target: '', ok: null });
+
+  for (const method of ['probe', 'osd', 'osd-then-probe'] as OrientationMethod[]) {
+    console.log(`\n== ${method} ==`);
+    let right = 0;
+    let cer = 0;
+    let total = 0;
+    for (let run = 0; run < args.runs; run++) {
+      for (const p of all) {
+        const t0 = performance.now();
+        const r = await recognizeUpright(p.image, { langs, signal }, method);
+        total += performance.now() - t0;
+        if (run > 0) continue;
+        const ok = r.rotation === upright(p.turned);
+        if (ok) right++;
+        const c = p.truth ? characterErrorRate(r.result.text, p.truth) : undefined;
+        if (c !== undefined) cer += c;
+        console.log(`  ${p.name.padEnd(28)} turned ${String(r.rotation).padStart(3)}° ${ok ? 'right' : `WRONG (should be ${upright(p.turned)})`}${c === undefined ? '' : `, CER ${num(c)}`}`);
+      }
+    }
+    const t = total / args.runs;
+    console.log(`  ${right}/${all.length} pages turned right, mean CER ${num(cer / withTruth)}, ${secs(t / 1000)} = ${ratio(t / anchorTotal)} the anchor`);
+    summary.add({ what: method, value: secs(t / 1000), ratio: `${ratio(t / anchorTotal)} anchor`, target: `${right}/${all.length} right, CER ${num(cer / withTruth)}`, ok: null });
+  }
+  await closeOcrEngine();
+  console.log('\n== Summary ==');
+  summary.print();
+}
+
+runMain(import.meta.url, main);
