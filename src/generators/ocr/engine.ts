@@ -1,8 +1,9 @@
 /**
- * The process's one tesseract.js worker, shared by every OCR job: created lazily, used by one
- * page at a time, recreated after an abort or a crash, closed by `closeOcrEngine()` (or after a
- * minute without work). tesseract.js runs its WASM engine in its own worker thread, so the event
- * loop stays free while a page is read.
+ * The process's tesseract.js workers, shared by every OCR job: one reads text (LSTM engine), one
+ * detects page orientation (OSD, which needs tesseract's legacy engine and osd.traineddata).
+ * Each is created lazily, both are used by one page at a time, recreated after an abort or a
+ * crash, closed by `closeOcrEngine()` (or after a minute without work). tesseract.js runs its
+ * WASM engine in its own worker thread, so the event loop stays free while a page is read.
  *
  * Offline: the language data is read from the installed @tesseract.js-data packages (`langPath`
  * is a local folder, so tesseract.js reads it with fs and never fetches), `cacheMethod: 'none'`
