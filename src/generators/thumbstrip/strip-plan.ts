@@ -28,10 +28,12 @@ export const STRIP_QUALITY = 75;
 /**
  * Up to this duration the frames come from one ffmpeg run that decodes the whole video; above it
  * from 25 seeks, each decoding from the keyframe before its time. One run costs decode time per
- * second of video, the seeks cost 25 × (a tool start + up to one keyframe interval), whatever the
- * length. Measured on 2 cores with 1080p H.264 (bench/thumbstrip-bench.ts): 20 s clip, one run
- * 2.6 s vs seeks 6–9 s (1 s keyframe interval) and 15–37 s (8 s interval); 120 s clip, one run
- * 30 s vs seeks 5.6 s (1 s) and 38 s (8 s). Phones write a keyframe every second or two.
+ * second of video; the seeks cost 25 × (a tool start + up to one keyframe interval of decoding),
+ * whatever the length. Measured with bench/thumbstrip-bench.ts on 2 cores, 1080p30 H.264, the
+ * generator's own time: 20 s clip, one run 1.7 s vs seeks 2.0 s (keyframe every second, as phones
+ * write) and 14.3 s (every 250 frames, x264's default); 120 s clip, one run 18.0 s vs seeks 2.3 s
+ * (every second) and 23.8 vs 23.6 s (every 250 frames). The crossing is near 25 s for the first
+ * kind of file and near 120 s for the second.
  */
 export const ONE_RUN_MAX_SECONDS = 60;
 
