@@ -22,7 +22,7 @@ import { recognizeUpright, rotate, type Rotation, type UprightResult } from '../
 import { characterErrorRate } from '../src/generators/ocr/text-metrics.js';
 import { recognize } from '../src/generators/ocr/engine.js';
 import { renderPdfPagesGray } from '../src/generators/pdf/render-page.js';
-import { Summary, benchArgs, num, ratio, secs, runMain } from './util.js';
+import { Summary, benchArgs, median, num, ratio, secs, runMain } from './util.js';
 
 const signal = new AbortController().signal;
 
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   await recognize(all[0]!.image, { langs, signal });
   await detectOrientation(all[0]!.image, signal);
 
-  console.log('\n== OSD alone on every page (rotation it proposes, confidence) ==');
+  console.log('\n== OSD alone on every page at the size it is read (rotation it proposes, confidence) ==');
   for (const p of all) {
     const t0 = performance.now();
     const g = await detectOrientation(p.image, signal);
@@ -83,44 +83,45 @@ async function main(): Promise<void> {
     console.log(`  ${p.name.padEnd(28)} ${g ? `${String(g.rotation).padStart(3)}° conf ${num(g.confidence).padStart(6)}` : '   –          '}  ${verdict}  ${num(ms)} ms`);
   }
 
-  const anchorTimes: number[] = [];
-  let anchorCer = 0;
-  let withTruth = 0;
-  for (const p of all) {
-    const t0 = performance.now();
-    const r = await recognize(await rotate(p.image, upright(p.turned)), { langs, signal });
-    anchorTimes.push(performance.now() - t0);
-    if (p.truth) { anchorCer += characterErrorRate(r.text, p.truth); withTruth++; }
-  }
-  const anchorTotal = anchorTimes.reduce((a, b) => a + b, 0);
-  console.log(`\n== anchor: every page read upright: ${secs(anchorTotal / 1000)}, mean CER ${num(anchorCer / withTruth)} ==`);
-  summary.add({ what: 'anchor (read upright)', value: secs(anchorTotal / 1000), ratio: `CER ${num(anchorCer / withTruth)}`, target: '', ok: null });
-
-  const methods: Record<string, (image: GrayImage) => Promise<UprightResult>> = {
+  // Per page, the methods one after the other (not pass after pass), so a load that comes and goes
+  // on the machine weighs on all of them alike.
+  const methods: Record<string, (image: GrayImage, p: Page) => Promise<UprightResult>> = {
+    anchor: async (image, p) => {
+      const turned = await rotate(image, upright(p.turned));
+      return { result: await recognize(turned, { langs, signal }), rotation: upright(p.turned), width: turned.width, height: turned.height };
+    },
     osd: (image) => recognizeUpright(image, { langs, signal }),
     'as-is': async (image) => ({ result: await recognize(image, { langs, signal }), rotation: 0, width: image.width, height: image.height }),
   };
-  for (const [method, read] of Object.entries(methods)) {
-    console.log(`\n== ${method} ==`);
-    let right = 0;
-    let cer = 0;
-    let total = 0;
-    for (let run = 0; run < args.runs; run++) {
-      for (const p of all) {
+  const names = Object.keys(methods);
+  const stats = new Map(names.map((m) => [m, { right: 0, cer: 0, ms: [] as number[] }]));
+  let withTruth = 0;
+  console.log(`\n== ${names.join(' / ')}: rotation chosen, CER, time ==`);
+  for (const p of all) {
+    if (p.truth) withTruth++;
+    const line: string[] = [];
+    for (const m of names) {
+      const st = stats.get(m)!;
+      const times: number[] = [];
+      let r: UprightResult | undefined;
+      for (let run = 0; run < args.runs; run++) {
         const t0 = performance.now();
-        const r = await read(p.image);
-        total += performance.now() - t0;
-        if (run > 0) continue;
-        const ok = r.rotation === upright(p.turned);
-        if (ok) right++;
-        const c = p.truth ? characterErrorRate(r.result.text, p.truth) : undefined;
-        if (c !== undefined) cer += c;
-        console.log(`  ${p.name.padEnd(28)} turned ${String(r.rotation).padStart(3)}° ${ok ? 'right' : `WRONG (should be ${upright(p.turned)})`}${c === undefined ? '' : `, CER ${num(c)}`}`);
+        r = await methods[m]!(p.image, p);
+        times.push(performance.now() - t0);
       }
+      st.ms.push(median(times));
+      const ok = r!.rotation === upright(p.turned);
+      if (ok) st.right++;
+      const c = p.truth ? characterErrorRate(r!.result.text, p.truth) : undefined;
+      if (c !== undefined) st.cer += c;
+      line.push(`${m} ${String(r!.rotation).padStart(3)}°${ok ? '' : ' WRONG'}${c === undefined ? '' : ` CER ${num(c)}`} ${secs(median(times) / 1000)}`);
     }
-    const t = total / args.runs;
-    console.log(`  ${right}/${all.length} pages turned right, mean CER ${num(cer / withTruth)}, ${secs(t / 1000)} = ${ratio(t / anchorTotal)} the anchor`);
-    summary.add({ what: method, value: secs(t / 1000), ratio: `${ratio(t / anchorTotal)} anchor`, target: `${right}/${all.length} right, CER ${num(cer / withTruth)}`, ok: null });
+    console.log(`  ${p.name.padEnd(28)} ${line.join(' | ')}`);
+  }
+  const total = (m: string) => stats.get(m)!.ms.reduce((a, b) => a + b, 0);
+  for (const m of names) {
+    const st = stats.get(m)!;
+    summary.add({ what: m, value: secs(total(m) / 1000), ratio: `${ratio(total(m) / total('anchor'))} anchor`, target: `${st.right}/${all.length} right, CER ${num(st.cer / withTruth)}`, ok: null });
   }
   await closeOcrEngine();
   console.log('\n== Summary ==');
