@@ -7,7 +7,7 @@
  * OSD replaced an ink-profile heuristic with probe reads (bench/orientation-bench.ts, the fixture
  * scans turned 0/90/180/270 and cardinal.pdf's four turned pages): OSD turned 22 of 28 pages
  * right, the heuristic 19 (it missed eurotext turned by 90, 180 and 270°), mean CER 0.17 vs 0.24,
- * time 1.78× vs 1.97× reading every page upright; the heuristic as a fallback where OSD cannot
+ * time 1.22× vs 1.88× reading every page upright; the heuristic as a fallback where OSD cannot
  * tell added no page (those are one-word images neither reads).
  */
 import sharp from 'sharp';
