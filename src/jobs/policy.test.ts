@@ -5,6 +5,7 @@ import { DEFAULT_POLICY_SPECS, effectivePolicy, formatPolicy, parsePolicy } from
 test('the default desktop policy is DESIGN §8\'s', () => {
   const p = parsePolicy(DEFAULT_POLICY_SPECS.desktop);
   assert.deepEqual(p.thumb, ['grid@1x', 'grid@2x', 'detail@1x']);
+  assert.deepEqual(p.thumbstrip, ['preview']);
   assert.deepEqual(p.ocr, ['default']);
   assert.deepEqual(p.transcript, ['default']);
   assert.deepEqual(p.embeddings, ['*']);

@@ -9,17 +9,19 @@ export type GenerationPolicy = Partial<Record<SidecarKind, readonly string[]>>;
 
 /**
  * DESIGN §8 defaults, as specs (the same syntax users write): desktop makes the grid and detail
- * thumbnails, OCR, transcripts and embeddings where a model is installed, a quick proxy, and
- * motion-photo movies; mobile makes small thumbnails only.
+ * thumbnails, a thumbstrip of each video (its scrubber preview), OCR, transcripts and embeddings
+ * where a model is installed, a quick proxy, and motion-photo movies; mobile makes small
+ * thumbnails only (a phone's scrubber can use the thumbstrip of a peer that made one).
  */
 export const DEFAULT_POLICY_SPECS: Readonly<Record<DeviceType, string>> = {
-  desktop: 'thumb=grid@1x+grid@2x+detail@1x,ocr,transcript,embeddings,proxy=quick,live_photo_video=embedded',
+  desktop: 'thumb=grid@1x+grid@2x+detail@1x,thumbstrip,ocr,transcript,embeddings,proxy=quick,live_photo_video=embedded',
   mobile: 'thumb=icon@2x+grid@2x',
 };
 
 /** Variants a kind named alone in a spec stands for. */
 const KIND_DEFAULTS: Partial<Record<SidecarKind, readonly string[]>> = {
   thumb: ['grid@1x', 'grid@2x', 'detail@1x'],
+  thumbstrip: ['preview'],
   proxy: ['quick'],
   embeddings: ['*'],
   live_photo_video: ['embedded'],

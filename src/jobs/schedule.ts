@@ -13,11 +13,14 @@ export interface KindSchedule {
 }
 
 /**
- * DESIGN §7: thumbnails before OCR before transcripts before embeddings before proxies. Motion
- * photo movies are a byte copy, cheap and wanted with the thumbnail, so they go just after it.
+ * DESIGN §7: thumbnails before OCR before transcripts before embeddings before proxies. A video's
+ * thumbstrip is its scrubber's thumbnails, so it comes right after them. Motion photo movies are a
+ * byte copy, cheap and wanted with the thumbnail, so they go just after it.
  */
 export const GENERATION_SCHEDULE: Readonly<Partial<Record<SidecarKind, KindSchedule>>> = {
   thumb: { priority: 10, concurrency: 2, timeout: { baseMs: 60_000, perMiBMs: 500, maxMs: 5 * 60_000 } },
+  // One at a time: up to a minute of video is decoded whole, on all the cores ffmpeg is given.
+  thumbstrip: { priority: 12, concurrency: 1, timeout: { baseMs: 2 * 60_000, perMiBMs: 200, maxMs: 15 * 60_000 } },
   live_photo_video: { priority: 15, concurrency: 2, timeout: { baseMs: 30_000, perMiBMs: 100, maxMs: 2 * 60_000 } },
   ocr: { priority: 20, concurrency: 1, timeout: { baseMs: 5 * 60_000, perMiBMs: 2_000, maxMs: 30 * 60_000 } },
   transcript: { priority: 30, concurrency: 1, timeout: { baseMs: 10 * 60_000, perMiBMs: 10_000, maxMs: 4 * 3600_000 } },

@@ -36,12 +36,44 @@ test('only the first MiB of a big text file is read', async () => {
 
 test('HTML is reduced to its words, without scripts or styles', () => {
   const html = '<html><head><style>p{color:red}</style><script>var x = "<p>no</p>";</script></head><body><p>Fish &amp; chips</p><SCRIPT>alert(1)</SCRIPT>end</body></html>';
-  assert.equal(htmlToText(html).replace(/\s+/g, ' ').trim(), 'Fish & chips end');
+  assert.equal(htmlToText(html), 'Fish & chips\nend');
   // Unclosed scripts and tags end the text instead of making the scan slow.
   const hostile = '<script>'.repeat(50_000) + '<a'.repeat(50_000);
   const started = performance.now();
   assert.equal(htmlToText(hostile).trim(), '');
-  assert.ok(performance.now() - started < 500);
+  assert.ok(performance.now() - started < 2_000);
+});
+
+test('HTML entities are decoded: named, decimal and hexadecimal', () => {
+  assert.equal(htmlToText('<p>caf&#233; &eacute;t&eacute; &#x4e2d;&#X6587; &lt;tag&gt; &quot;q&quot; &#39;s&nbsp;x &copy; &hellip;</p>'), 'café été 中文 <tag> "q" \'s x © …');
+  // Attributes are not text; a broken reference stays as it was written.
+  assert.equal(htmlToText('<img alt="&#233;"><a href="?a=1&amp;b=2">link</a> &#xZZ; &unknown;'), 'link &#xZZ; &unknown;');
+});
+
+test('blocks end lines, inline tags join words, templates and noscript are dropped', () => {
+  const html = '<title>T</title><h1>Head</h1><p>Fi<b>sh</b> and <i>chips</i></p><ul><li>one</li><li>two</li></ul><table><tr><td>a</td><td>b</td></tr></table><template><p>hidden</p></template><noscript>enable JS</noscript><br>last';
+  assert.equal(htmlToText(html), 'T\nHead\nFish and chips\none\ntwo\na b\nlast');
+});
+
+test('an HTML file is read only up to MAX_TEXT_BYTES, whatever its size', async () => {
+  const t = tempDir();
+  try {
+    const path = join(t.path, 'big.html');
+    const para = '<p>caf&#233; au lait</p>\n';
+    writeFileSync(path, `<html><body>${para.repeat(Math.ceil((4 * MAX_TEXT_BYTES) / para.length))}<p>THE END</p></body></html>`);
+    const started = performance.now();
+    const text = (await readTextFile(path, 'text/html'))!;
+    assert.ok(performance.now() - started < 5_000);
+    assert.ok(text.startsWith('café au lait\ncafé au lait'));
+    assert.ok(!text.includes('THE END'));
+    assert.ok(!text.includes('&#233;'));
+    // Each page of text came from a paragraph of the first MiB only.
+    assert.ok(text.length < MAX_TEXT_BYTES);
+    // Called directly on more, the parser reads the same bound.
+    assert.equal(htmlToText(`<p>x</p>${'<p>y</p>'.repeat(MAX_TEXT_BYTES)}<p>THE END</p>`).includes('THE END'), false);
+  } finally {
+    t.cleanup();
+  }
 });
 
 test('the text of OCR and transcript sidecars', () => {

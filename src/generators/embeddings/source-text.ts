@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { Parser } from 'htmlparser2';
 import type { ContentKind } from '../../content/kinds.js';
 import { ocrGenerator } from '../ocr/ocr-generator.js';
 import { probeMedia } from '../tools/ffmpeg.js';
@@ -137,34 +138,46 @@ export async function readTextFile(path: string, mime: string): Promise<string |
   return text;
 }
 
-/** The words of an HTML page: no scripts, styles or tags. One pass, so hostile markup cannot make it slow. */
-export function htmlToText(html: string): string {
-  const lower = html.toLowerCase();
-  let out = '';
-  let i = 0;
-  while (i < html.length) {
-    const lt = html.indexOf('<', i);
-    if (lt === -1) {
-      out += html.slice(i);
-      break;
-    }
-    out += html.slice(i, lt) + ' ';
-    const raw = /^<(script|style)\b/.exec(lower.slice(lt, lt + 8));
-    if (raw) {
-      const end = lower.indexOf(`</${raw[1]}`, lt);
-      if (end === -1) break;
-      i = end + 2;
-      const gt = html.indexOf('>', i);
-      i = gt === -1 ? html.length : gt + 1;
-      continue;
-    }
-    const gt = html.indexOf('>', lt);
-    i = gt === -1 ? html.length : gt + 1;
-  }
-  return out.replace(/&(nbsp|amp|lt|gt|quot|#39);/g, (_m, e: string) => ENTITIES[e] ?? ' ');
-}
+/** Elements whose content is never shown as text (code, styling, inert templates, no-script fallbacks). */
+const HIDDEN_ELEMENTS = new Set(['script', 'style', 'template', 'noscript']);
+/** Elements that start a new line when shown; other tags (b, a, span…) join their text without a gap. */
+const BLOCK_ELEMENTS = new Set([
+  'address', 'article', 'aside', 'blockquote', 'br', 'caption', 'dd', 'details', 'div', 'dl', 'dt', 'figcaption', 'figure',
+  'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre', 'section',
+  'summary', 'table', 'title', 'tr', 'ul',
+]);
+/** Cells of a row stay on one line, apart. */
+const CELL_ELEMENTS = new Set(['td', 'th']);
 
-const ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
+/**
+ * The words of an HTML page as a reader sees them: htmlparser2 (a streaming, forgiving parser,
+ * linear in its input) decodes every entity (`&eacute;`, `&#233;`, `&#x4e2d;`), drops scripts,
+ * styles and templates, and block elements end lines. No DOM is built; at most MAX_TEXT_BYTES
+ * characters are read, so a huge page costs a bounded time.
+ */
+export function htmlToText(html: string): string {
+  const parts: string[] = [];
+  let hidden = 0;
+  const parser = new Parser({
+    onopentagname(name) {
+      if (HIDDEN_ELEMENTS.has(name)) hidden++;
+      else if (BLOCK_ELEMENTS.has(name)) parts.push('\n');
+      else if (CELL_ELEMENTS.has(name)) parts.push(' ');
+    },
+    onclosetag(name) {
+      if (HIDDEN_ELEMENTS.has(name)) hidden = Math.max(0, hidden - 1);
+      else if (BLOCK_ELEMENTS.has(name)) parts.push('\n');
+    },
+    ontext(text) {
+      if (hidden === 0) parts.push(text);
+    },
+  }, { decodeEntities: true, lowerCaseTags: true });
+  parser.end(html.length > MAX_TEXT_BYTES ? html.slice(0, MAX_TEXT_BYTES) : html);
+  return parts.join('')
+    .replace(/[^\S\n]+/g, ' ')
+    .replace(/ ?\n[\n ]*/g, '\n')
+    .trim();
+}
 
 function countOf(s: string, ch: string): number {
   let n = 0;

@@ -16,8 +16,10 @@
  *
  * Every declaration is only a claim: a candidate counts when the bytes at its start are an MP4/
  * QuickTime `ftyp` box. All reads are bounded (headers, a directory of at most 64 KiB).
+ * The XMP packet is parsed as XML (xmp-motion.ts), never searched as text.
  */
 import { readAt, readJpegXmp, isJpeg } from './jpeg-xmp.js';
+import { readXmpMotion, type XmpMotion } from './xmp-motion.js';
 
 export interface VideoRange {
   start: number;
@@ -34,7 +36,9 @@ export type Located =
   | { state: 'off' }
   | { state: 'found'; video: VideoRange }
   /** Something declares a movie but no declaration points at one: the reasons. */
-  | { state: 'invalid'; reasons: string[] };
+  | { state: 'invalid'; reasons: string[] }
+  /** The XMP packet cannot be read (malformed, or a DOCTYPE) and nothing else shows a movie. */
+  | { state: 'unreadable'; reason: string };
 
 interface Candidate {
   start: number;
@@ -42,31 +46,23 @@ interface Candidate {
   via: string;
 }
 
-/** The value of an XMP property by local name, as an attribute or a simple element. */
-function xmpValue(xml: string, localName: string): string | undefined {
-  const re = new RegExp(`(?:^|[\\s<])[\\w-]+:${localName}\\s*(?:=\\s*"([^"]*)"|=\\s*'([^']*)'|>([^<]*)<)`);
-  const m = re.exec(xml);
-  return m ? (m[1] ?? m[2] ?? m[3] ?? '').trim() : undefined;
-}
-
 function nonNegativeInt(text: string | undefined): number | undefined {
   if (text === undefined || !/^\d{1,15}$/.test(text)) return undefined;
   return Number(text);
 }
 
-/** The claims of an XMP packet. */
-export function xmpCandidates(xmp: string, size: number): { flag: string | undefined; microVideo: boolean; candidates: Candidate[]; reasons: string[] } {
+/** The claims of an XMP packet's motion-photo properties (xmp-motion.ts reads them). */
+export function xmpCandidates(x: XmpMotion, size: number): { flag: string | undefined; microVideo: boolean; candidates: Candidate[]; reasons: string[] } {
   const candidates: Candidate[] = [];
   const reasons: string[] = [];
-  const flag = xmpValue(xmp, 'MotionPhoto');
-  const microVideo = xmpValue(xmp, 'MicroVideo') === '1';
+  const flag = x.motionPhoto;
+  const microVideo = x.microVideo === '1';
 
-  const dir = /<([\w-]+):Directory\b[^>]*>([\s\S]*?)<\/\1:Directory>/.exec(xmp);
-  if (dir) {
-    const items = dir[2]!.split(/<rdf:li\b/).slice(1).map((li) => ({
-      semantic: xmpValue(li, 'Semantic'),
-      length: nonNegativeInt(xmpValue(li, 'Length')),
-      padding: nonNegativeInt(xmpValue(li, 'Padding')) ?? 0,
+  if (x.directory) {
+    const items = x.directory.map((it) => ({
+      semantic: it.semantic,
+      length: nonNegativeInt(it.length),
+      padding: nonNegativeInt(it.padding) ?? 0,
     }));
     const i = items.findIndex((it) => it.semantic === 'MotionPhoto');
     if (i >= 0) {
@@ -81,7 +77,7 @@ export function xmpCandidates(xmp: string, size: number): { flag: string | undef
       else candidates.push({ start: end - item.length, length: item.length, via: 'XMP Container:Directory' });
     }
   }
-  const offset = nonNegativeInt(xmpValue(xmp, 'MicroVideoOffset'));
+  const offset = nonNegativeInt(x.microVideoOffset);
   if (offset !== undefined) {
     if (offset === 0 || offset > size) reasons.push(`XMP MicroVideoOffset ${offset} is not inside the file`);
     else candidates.push({ start: size - offset, length: offset, via: 'XMP GCamera:MicroVideoOffset' });
@@ -173,10 +169,13 @@ export function locateEmbeddedVideo(fd: number, size: number): Located {
   const candidates: Candidate[] = [];
   const reasons: string[] = [];
   let declared = false;
+  let unreadable: string | undefined;
   if (isJpeg(head)) {
     const xmp = readJpegXmp(fd, size);
-    if (xmp) {
-      const x = xmpCandidates(xmp, size);
+    const read = xmp === undefined ? undefined : readXmpMotion(xmp);
+    if (read && !read.ok) unreadable = read.reason;
+    if (read?.ok) {
+      const x = xmpCandidates(read.motion, size);
       // Camera:MotionPhoto="0": the camera app keeps the bytes but the user chose a still.
       if (x.flag === '0' && !x.microVideo) return { state: 'off' };
       declared = x.flag === '1' || x.microVideo || x.candidates.length > 0 || x.reasons.length > 0;
@@ -190,12 +189,14 @@ export function locateEmbeddedVideo(fd: number, size: number): Located {
     const h = heifCandidate(fd, size);
     if (h) { declared = true; candidates.push(h); }
   }
-  if (!declared) return { state: 'none' };
+  // A packet that cannot be read may hide the declaration: not knowing is not "no movie".
+  if (!declared) return unreadable ? { state: 'unreadable', reason: unreadable } : { state: 'none' };
   for (const c of candidates) {
     const brand = mp4BrandAt(fd, c.start, c.length);
     if (brand) return { state: 'found', video: { ...c, brand } };
     reasons.push(`${c.via} points at byte ${c.start} (${c.length} bytes), which is not the start of an MP4`);
   }
+  if (unreadable) reasons.push(unreadable);
   if (candidates.length === 0 && reasons.length === 0) reasons.push('it is marked as a motion photo but says nowhere where the movie is');
   return { state: 'invalid', reasons };
 }

@@ -189,3 +189,64 @@ test('accepts stills that may hold a movie, for the embedded variant only', () =
   assert.equal(motionPhotoGenerator.accepts({ kind: 'image', mime: 'image/png' }, 'embedded'), false);
   assert.equal(motionPhotoGenerator.accepts({ kind: 'video', mime: 'video/mp4' }, 'embedded'), false);
 });
+
+test('the XMP is read as XML: a commented-out directory and entity-encoded values are what XML says they are', { skip: FIXTURES_SKIP }, async () => {
+  const movie = readFileSync(MOVIE);
+  // An editor left the old directory in a comment (with a length that points at no movie): only the live one counts.
+  const stale = `<!-- <Container:Directory><rdf:Seq><rdf:li rdf:parseType="Resource"><Container:Item Item:Semantic="Primary" Item:Length="0"/></rdf:li><rdf:li rdf:parseType="Resource"><Container:Item Item:Semantic="MotionPhoto" Item:Length="${movie.length + 100}"/></rdf:li></rdf:Seq></Container:Directory> -->`;
+  const commented = containerXmp(movie.length).replace('<Container:Directory>', `${stale}<Container:Directory>`);
+  assert.ok(bytesOf(await extract(write('commented.jpg', withXmp(still, commented), movie))).equals(movie));
+  // Character references are text like any other: "Motion&#80;hoto" is "MotionPhoto", "&#49;" is "1".
+  const encoded = containerXmp(movie.length).replace('Item:Semantic="MotionPhoto"', 'Item:Semantic="Motion&#80;hoto"').replace('Camera:MotionPhoto="1"', 'Camera:MotionPhoto="&#49;"');
+  assert.ok(bytesOf(await extract(write('encoded.jpg', withXmp(still, encoded), movie))).equals(movie));
+  // The same names in another namespace are not Google's motion-photo properties.
+  const foreign = `<rdf:Description rdf:about="" xmlns:Camera="http://example.com/not-google/" Camera:MotionPhoto="1" Camera:MicroVideoOffset="${movie.length}"/>`;
+  assert.deepEqual(await extract(write('foreign.jpg', withXmp(still, foreign), movie)), { variant: 'embedded', skip: 'not a motion photo' });
+});
+
+test('hostile XMP: entity declarations, a huge attribute, malformed XML', { skip: FIXTURES_SKIP }, async () => {
+  const movie = readFileSync(MOVIE);
+  const refused = async (name: string, rdf: string, reason: RegExp) => {
+    const path = write(name, withXmp(still, rdf), movie);
+    await assert.rejects(extract(path), (err: unknown) => {
+      assert.ok(err instanceof GeneratorError && err.permanent, String(err));
+      assert.equal(err.path, path);
+      assert.match(err.message, reason);
+      return true;
+    });
+  };
+  // Billion laughs: ten levels of ten, a gigabyte if expanded. Never expanded: a DOCTYPE is refused.
+  const levels = Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join('');
+  const laughs = `<!DOCTYPE x:xmpmeta [<!ENTITY lol0 "lol">${levels}]>`;
+  const xmp = (rdf: string) => `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">${rdf}</rdf:RDF></x:xmpmeta>`;
+  const t0 = Date.now();
+  const bomb = write('laughs.jpg', withRawXmp(still, laughs + xmp(containerXmp(movie.length).replace('Camera:MotionPhotoVersion="1"', 'Camera:MotionPhotoVersion="&lol9;"'))), movie);
+  await assert.rejects(extract(bomb), (err: unknown) => {
+    assert.ok(err instanceof GeneratorError && err.permanent, String(err));
+    assert.equal(err.message, `${bomb}: cannot tell whether it holds a movie: its XMP packet carries a DOCTYPE (entity declarations), which no camera writes; it is not read`);
+    return true;
+  });
+  assert.ok(Date.now() - t0 < 10_000, 'refused at once, nothing expanded');
+
+  // About the largest attribute a JPEG segment can hold (59 KB) beside a valid directory: read as usual.
+  const huge = containerXmp(movie.length).replace('Camera:MotionPhotoVersion="1"', `Camera:MotionPhotoVersion="1" Camera:Note="${'<x:Directory '.replace('<', '&lt;').repeat(3_700)}"`);
+  assert.ok(Buffer.byteLength(huge) > 59_000, String(Buffer.byteLength(huge)));
+  assert.ok(bytesOf(await extract(write('huge.jpg', withXmp(still, huge), movie))).equals(movie));
+
+  // Malformed: a directory never closed, a bare ampersand, an unbound prefix.
+  await refused('unclosed.jpg', containerXmp(movie.length).replace('</Container:Directory>', ''), /: cannot tell whether it holds a movie: its XMP packet is not well-formed XML \(\d+:\d+: unexpected close tag\)$/);
+  await refused('ampersand.jpg', containerXmp(movie.length).replace('Item:Mime="video/mp4"', 'Item:Mime="video & mp4"'), /: its XMP packet is not well-formed XML \(\d+:\d+: .+\)$/);
+  await refused('unbound.jpg', containerXmp(movie.length).replace(' xmlns:Item="http://ns.google.com/photos/1.0/container/item/"', ''), /: its XMP packet is not well-formed XML \(\d+:\d+: unbound namespace prefix: "Item"\)$/);
+  // A broken packet does not hide a Samsung trailer that is there.
+  const samsung = write('broken-xmp-samsung.jpg', withXmp(still, '<rdf:Description'), samsungTrailer(movie));
+  assert.ok(bytesOf(await extract(samsung)).equals(movie));
+});
+
+/** A JPEG with exactly PACKET (after the XMP namespace header) as its XMP segment. */
+function withRawXmp(jpeg: Buffer, packet: string): Buffer {
+  const xmp = Buffer.from(`http://ns.adobe.com/xap/1.0/\0${packet}`, 'utf8');
+  const head = Buffer.alloc(4);
+  head.writeUInt16BE(0xffe1, 0);
+  head.writeUInt16BE(xmp.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), head, xmp, jpeg.subarray(2)]);
+}

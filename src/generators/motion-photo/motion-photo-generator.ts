@@ -54,6 +54,9 @@ async function extract(ctx: GeneratorContext): Promise<GeneratedOutput> {
   }
   if (located.state === 'none') return { variant: 'embedded', skip: 'not a motion photo' };
   if (located.state === 'off') return { variant: 'embedded', skip: 'motion turned off in this photo (MotionPhoto=0)' };
+  if (located.state === 'unreadable') {
+    throw new GeneratorError(`${path}: cannot tell whether it holds a movie: ${located.reason}`, { permanent: true, path });
+  }
   if (located.state === 'invalid') {
     throw new GeneratorError(`${path}: declares an embedded movie that is not there: ${located.reasons.join('; ')}`, { permanent: true, path });
   }

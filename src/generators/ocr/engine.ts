@@ -1,18 +1,19 @@
 /**
- * The process's one tesseract.js worker, shared by every OCR job: created lazily, used by one
- * page at a time, recreated after an abort or a crash, closed by `closeOcrEngine()` (or after a
- * minute without work). tesseract.js runs its WASM engine in its own worker thread, so the event
- * loop stays free while a page is read.
+ * The process's tesseract.js workers, shared by every OCR job: one reads text (LSTM engine), one
+ * detects page orientation (OSD, which needs tesseract's legacy engine and osd.traineddata).
+ * Each is created lazily, both are used by one page at a time, recreated after an abort or a
+ * crash, closed by `closeOcrEngine()` (or after a minute without work). tesseract.js runs its
+ * WASM engine in its own worker thread, so the event loop stays free while a page is read.
  *
  * Offline: the language data is read from the installed @tesseract.js-data packages (`langPath`
  * is a local folder, so tesseract.js reads it with fs and never fetches), `cacheMethod: 'none'`
  * keeps it from writing `<lang>.traineddata` into the working directory, and the WASM core is
  * `require`d from the tesseract.js-core package.
  */
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createWorker, OEM, PSM, type Page, type Worker as TesseractWorker } from 'tesseract.js';
 import { abortReason } from '../tools/run-tool.js';
 import { GeneratorError } from '../types.js';
@@ -61,6 +62,8 @@ interface Engine {
 }
 
 let engine: Promise<Engine> | undefined;
+/** The orientation detector: a second worker, as it needs the legacy engine and the osd data. */
+let osdEngine: Promise<Engine> | undefined;
 let idleTimer: NodeJS.Timeout | undefined;
 const lock = new (class {
   private busy = false;
@@ -112,58 +115,73 @@ async function recognizeLocked(image: GrayImage, options: RecognizeOptions): Pro
   const key = options.langs.map((l) => `${l.code}@${l.dir}`).join('+');
   if (engine) {
     const current = await engine.catch(() => undefined);
-    if (current?.key !== key) await closeOcrEngine();
+    if (current?.key !== key) await closeEngine('text');
   }
-  engine ??= startEngine(options.langs, key);
-  const mine = engine;
-  let abortListener: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    abortListener = () => reject(stopped(options.signal));
-    if (options.signal.aborted) abortListener();
-    else options.signal.addEventListener('abort', abortListener, { once: true });
-  });
-  let e: Engine | undefined;
-  try {
-    e = await Promise.race([mine, aborted]);
-    e.thread?.ref();
+  engine ??= startEngine(options.langs.map((l) => l.code), langPathFor(options.langs), OEM.LSTM_ONLY, key);
+  return await onEngine(engine, 'text', options.signal, async (e, race) => {
     // The API's default layout mode is "one uniform block", which reads columns across; 3 is
     // the tesseract command line's default: find the blocks and columns of the page.
     // An unknown resolution (0) lets tesseract estimate it from the text size; its notes about
     // that go to debug_file, not to this process's stderr.
-    await Promise.race([
-      e.worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO, user_defined_dpi: String(dpiFor(options.dpi)), debug_file: '/dev/null' }),
-      aborted,
-      e.died,
-    ]);
-    const result = await Promise.race([e.worker.recognize(toPgm(image), {}, { text: true, blocks: true }), aborted, e.died]);
+    await race(e.worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO, user_defined_dpi: String(dpiFor(options.dpi)), debug_file: '/dev/null' }));
+    const result = await race(e.worker.recognize(toPgm(image), {}, { text: true, blocks: true }));
     return pageResult(result.data);
+  });
+}
+
+/**
+ * Run FN on the engine, racing its promises against an abort and the engine's death. An aborted
+ * or failed engine is in an unknown state (maybe still busy with this page): it is dropped.
+ */
+async function onEngine<T>(
+  which: Promise<Engine>, name: EngineName, signal: AbortSignal,
+  fn: (e: Engine, race: <R>(p: Promise<R>) => Promise<R>) => Promise<T>,
+): Promise<T> {
+  let abortListener: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    abortListener = () => reject(stopped(signal));
+    if (signal.aborted) abortListener();
+    else signal.addEventListener('abort', abortListener, { once: true });
+  });
+  let e: Engine | undefined;
+  try {
+    e = await Promise.race([which, aborted]);
+    e.thread?.ref();
+    const died = e.died;
+    return await fn(e, (p) => Promise.race([p, aborted, died]));
   } catch (err) {
-    // An aborted or failed engine is in an unknown state (maybe still busy with this page): drop it.
-    if (engine === mine) await closeOcrEngine();
+    if ((name === 'text' ? engine : osdEngine) === which) await closeEngine(name);
     if (err instanceof GeneratorError) throw err;
     throw new GeneratorError(`tesseract failed: ${err instanceof Error ? err.message : String(err)}`, { permanent: true, cause: err });
   } finally {
-    if (abortListener) options.signal.removeEventListener('abort', abortListener);
+    if (abortListener) signal.removeEventListener('abort', abortListener);
     e?.thread?.unref();
   }
 }
 
-async function startEngine(langs: readonly LanguageData[], key: string): Promise<Engine> {
-  // tesseract.js reads every language from one `langPath`; languages from several packages get
-  // a folder of links to their files, needed only while the worker loads them.
+/** tesseract.js reads every language from one `langPath`; languages from several packages get a folder of links. */
+function langPathFor(langs: readonly LanguageData[]): string | { links: readonly LanguageData[] } {
   const dirs = [...new Set(langs.map((l) => l.dir))];
+  return dirs.length > 1 ? { links: langs } : dirs[0]!;
+}
+
+async function startEngine(codes: string[], where: string | { links: readonly LanguageData[] }, oem: OEM, key: string): Promise<Engine> {
+  // Links to the files of several packages are needed only while the worker loads them.
   let linkDir: string | undefined;
-  let langPath = dirs[0]!;
-  if (dirs.length > 1) {
+  let langPath: string;
+  if (typeof where === 'string') langPath = where;
+  else {
     linkDir = mkdtempSync(join(tmpdir(), 'vss-ocr-langs-'));
-    for (const l of langs) symlinkSync(join(l.dir, `${l.code}.traineddata.gz`), join(linkDir, `${l.code}.traineddata.gz`));
+    for (const l of where.links) symlinkSync(join(l.dir, `${l.code}.traineddata.gz`), join(linkDir, `${l.code}.traineddata.gz`));
     langPath = linkDir;
   }
   try {
-    const worker = await createWorker(langs.map((l) => l.code), OEM.LSTM_ONLY, {
+    const worker = await createWorker(codes, oem, {
       langPath,
       gzip: true,
       cacheMethod: 'none',
+      // Orientation detection needs the legacy engine (the larger WASM core); reading uses LSTM only.
+      ...(oem === OEM.TESSERACT_ONLY ? { legacyCore: true, legacyLang: true } : {}),
       // Without a handler tesseract.js rethrows a worker's rejection inside its message listener,
       // which would be an uncaught exception in this process; the promise carries it instead.
       errorHandler: () => undefined,
@@ -184,14 +202,64 @@ async function startEngine(langs: readonly LanguageData[], key: string): Promise
   }
 }
 
-/** Terminate the shared OCR worker (at shutdown; the next OCR starts a new one). */
-export async function closeOcrEngine(): Promise<void> {
+/** Where tesseract's orientation data is (npm package @tesseract.js-data/osd), or undefined when it is not installed. */
+export function osdDataDir(): string | undefined {
+  try {
+    const dir = join(dirname(require.resolve('@tesseract.js-data/osd/package.json')), '4.0.0');
+    return existsSync(join(dir, 'osd.traineddata.gz')) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Which way up a page is, by tesseract's orientation and script detection. */
+export interface OrientationGuess {
+  /** Clockwise degrees that turn the page upright. */
+  rotation: 0 | 90 | 180 | 270;
+  /** tesseract's orientation confidence: how much better the best orientation scored than the next. */
+  confidence: number;
+}
+
+/**
+ * tesseract's own orientation detection (OSD) on IMAGE, or undefined when the page has too few
+ * characters to tell (or the OSD data is not installed). Pages of all jobs take turns, as for reading.
+ */
+export async function detectOrientation(image: GrayImage, signal: AbortSignal): Promise<OrientationGuess | undefined> {
+  const dir = osdDataDir();
+  if (!dir) return undefined;
+  const release = await lock.acquire(signal);
   clearTimeout(idleTimer);
-  const current = engine;
-  engine = undefined;
+  try {
+    osdEngine ??= startEngine(['osd'], dir, OEM.TESSERACT_ONLY, `osd@${dir}`);
+    return await onEngine(osdEngine, 'osd', signal, async (e, race) => {
+      await race(e.worker.setParameters({ user_defined_dpi: '300', debug_file: '/dev/null' }));
+      const { data } = await race(e.worker.detect(toPgm(image)));
+      const deg = data.orientation_degrees;
+      if (deg !== 0 && deg !== 90 && deg !== 180 && deg !== 270) return undefined;
+      return { rotation: deg, confidence: data.orientation_confidence ?? 0 };
+    });
+  } finally {
+    release();
+    idleTimer = setTimeout(() => void closeOcrEngine(), IDLE_MS);
+    idleTimer.unref();
+  }
+}
+
+type EngineName = 'text' | 'osd';
+
+async function closeEngine(name: EngineName): Promise<void> {
+  const current = name === 'text' ? engine : osdEngine;
+  if (name === 'text') engine = undefined;
+  else osdEngine = undefined;
   if (!current) return;
   const e = await current.catch(() => undefined);
   if (e) await e.worker.terminate().catch(() => undefined);
+}
+
+/** Terminate the shared OCR workers (at shutdown; the next OCR starts new ones). */
+export async function closeOcrEngine(): Promise<void> {
+  clearTimeout(idleTimer);
+  await Promise.all([closeEngine('text'), closeEngine('osd')]);
 }
 
 /** tesseract takes 70–2400 dpi; 0 (unset) makes it estimate the resolution from the text. */
