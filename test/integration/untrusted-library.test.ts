@@ -124,9 +124,9 @@ describe('an untrusted library cannot reach outside the library and its location
       db.close();
 
       const r = await runCli(['sidecars', 'convert-references', '--json'], w.env);
+      for (const v of [deleted, asTemp, asDestination]) assertUntouched(v);
       assert.equal(r.code, 1, 'a refusal makes the command exit 1');
       const out = JSON.parse(r.stdout) as { converted: number; refused: Array<{ path: string; reason: string }> };
-      for (const v of [deleted, asTemp, asDestination]) assertUntouched(v);
       assert.equal(out.refused.length, 3, JSON.stringify(out.refused));
       for (const x of out.refused) assert.match(x.reason, /^refused ".+": /);
       assert.deepEqual(out.refused.map((x) => x.path).sort(), [deleted.path, asTemp.path, asDestination.path].sort());
@@ -162,9 +162,9 @@ describe('an untrusted library cannot reach outside the library and its location
       db.close();
 
       const r = await runCli(['sidecars', 'convert-references', '--json'], w.env);
+      for (const v of [byDots, bySymlink, byLocation]) assertUntouched(v);
       assert.equal(r.code, 1);
       const out = JSON.parse(r.stdout) as { converted: number; failed: Array<{ reason: string }> };
-      for (const v of [byDots, bySymlink, byLocation]) assertUntouched(v);
       const reasons = out.failed.map((f) => f.reason).sort();
       assert.equal(reasons.length, 3, JSON.stringify(out.failed));
       assert.match(reasons.find((x) => x.includes('by-dots')) ?? '', /refused .*`\.\.`/);
@@ -204,12 +204,12 @@ describe('an untrusted library cannot reach outside the library and its location
       db.prepare('UPDATE locations SET path = ? WHERE id = ?').run(w.victims, w.locationId);
       db.close();
       const r = await runCli(['location', 'rescan', String(w.locationId), '--json'], w.env);
-      assert.equal(r.code, 1);
-      assert.match(r.stderr, /^vss: error: refused ".*victims": location \d+ .* was not added on this device/m);
       const check = w.db();
       const indexed = check.prepare("SELECT COUNT(*) AS n FROM entries WHERE name = 'secret.txt'").get() as { n: number };
       check.close();
       assert.equal(indexed.n, 0, 'nothing in the victims folder was read');
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^vss: error: refused ".*victims": location \d+ .* was not added on this device/m);
       const paths = json<Array<{ paths: string[] }>>(await runCli(['content', 'list', '--json'], w.env)).flatMap((c) => c.paths);
       assert.ok(!paths.some((p) => p.startsWith(w.victims)), 'no copy is shown under a folder vss may not read');
       assertUntouched(secret);
@@ -234,7 +234,7 @@ describe('an untrusted library cannot reach outside the library and its location
       db.prepare('UPDATE locations SET device_id = ?').run(otherDevice);
       db.close();
       const r = await runCli(['location', 'rescan', String(w.locationId), '--json'], other);
-      assert.equal(r.code, 1);
+      assert.equal(r.code, 1, 'the other device does not scan a folder its user never added');
       assert.match(r.stderr, /was not added on this device/);
     } finally {
       w.cleanup();
