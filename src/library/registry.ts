@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
 import { LibraryLock } from './lock.js';
 
@@ -30,9 +30,10 @@ export class LibraryRegistry {
     try {
       const raw = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<RegistryFile>;
       const libraries = Array.isArray(raw.libraries)
-        ? raw.libraries.filter((l) => l && typeof l.path === 'string' && typeof l.id === 'string')
+        ? raw.libraries.filter((l) => l && typeof l.path === 'string' && isAbsolute(l.path) && typeof l.id === 'string')
         : [];
-      return { current: typeof raw.current === 'string' ? raw.current : null, libraries };
+      // vss writes absolute paths only; a hand-edited relative one would depend on the working folder.
+      return { current: typeof raw.current === 'string' && isAbsolute(raw.current) ? raw.current : null, libraries };
     } catch {
       // A damaged registry only forgets the list; every library still opens by path.
       return { current: null, libraries: [] };

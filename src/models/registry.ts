@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
 import { LibraryLock } from '../library/lock.js';
@@ -39,7 +39,7 @@ export class ModelRegistry {
     try {
       const raw = JSON.parse(readFileSync(path, 'utf8')) as Partial<ModelsFile>;
       return (Array.isArray(raw.models) ? raw.models : [])
-        .filter((m): m is RegisteredModel => !!m && (MODEL_ENGINES as readonly string[]).includes(m.engine) && typeof m.id === 'string' && typeof m.path === 'string')
+        .filter((m): m is RegisteredModel => !!m && (MODEL_ENGINES as readonly string[]).includes(m.engine) && typeof m.id === 'string' && typeof m.path === 'string' && isAbsolute(m.path))
         .slice(0, MAX_MODELS);
     } catch (err) {
       throw new VssError('IO', `models.json is not valid JSON: ${(err as Error).message}`, { path, cause: err });
