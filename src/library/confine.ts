@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { VssError, errnoCode } from '../core/errors.js';
 
@@ -97,6 +97,10 @@ export class ConfinedRoot {
   /** Make DIR (inside the root) and its parents, refusing when any of them is a symlink out of the root. */
   makeFolder(dir: string): void {
     if (!isInside(this.root, dir)) throw new PathRefusedError(dir, `outside ${this.what}`);
+    // The nearest folder that exists is checked first: mkdir through a symlink would already write outside.
+    let existing = dir;
+    while (existing !== this.root && !lstatSync(existing, { throwIfNoEntry: false })) existing = dirname(existing);
+    this.checkFolder(existing);
     mkdirSync(dir, { recursive: true });
     this.checkFolder(dir);
   }
@@ -115,5 +119,25 @@ export class ConfinedRoot {
     if (!isInside(this.realRoot, real)) throw new PathRefusedError(dir, `leads outside ${this.what} (to ${real}) through a symlink`);
     if (this.checked.size >= MAX_CHECKED_FOLDERS) this.checked.clear();
     this.checked.set(dir, true);
+  }
+}
+
+/**
+ * Read a whole file that vss keeps (a sidecar another job reads), never through a symlink put at
+ * its place: O_NOFOLLOW refuses a final symlink, and a FIFO or folder is refused rather than read.
+ */
+export function readRegularFile(path: string): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    if (errnoCode(err) === 'ELOOP') throw new PathRefusedError(path, 'is a symlink: vss never follows one');
+    throw err;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new PathRefusedError(path, 'is not a regular file');
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
