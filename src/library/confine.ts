@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { VssError, errnoCode } from '../core/errors.js';
 
 /**
@@ -38,12 +38,14 @@ export function relPathProblem(rel: unknown): string | undefined {
   if (rel === '') return undefined;
   if (rel.includes('\0')) return 'contains a NUL byte';
   if (rel.startsWith('/') || isAbsolute(rel)) return 'an absolute path where a relative one belongs';
-  for (const name of rel.split('/')) {
-    if (name === '' || name === '.' || name === '..') return 'it has an empty, `.` or `..` part that could step outside its folder';
-    if (sep !== '/' && name.includes(sep)) return `it has a ${sep} inside a name`;
-  }
+  // One scan instead of a split: this runs for every file a scan reads.
+  if (EMPTY_DOT_OR_DOTDOT.test(rel)) return 'it has an empty, `.` or `..` part that could step outside its folder';
+  if (sep !== '/' && rel.includes(sep)) return `it has a ${sep} inside a name`;
   return undefined;
 }
+
+/** A part of a `/`-separated path that is empty, `.` or `..`. */
+const EMPTY_DOT_OR_DOTDOT = /(?:^|\/)\.{0,2}(?:\/|$)/;
 
 /** Folders whose real place was checked, per root; bounded so a walk of a huge tree does not grow it without end. */
 const MAX_CHECKED_FOLDERS = 4096;
@@ -59,13 +61,18 @@ export class ConfinedRoot {
   private realRoot: string | undefined;
   private readonly checked = new Map<string, true>();
 
-  constructor(readonly root: string, private readonly what: string) {}
+  private readonly prefix: string;
+
+  constructor(readonly root: string, private readonly what: string) {
+    this.prefix = root.endsWith(sep) ? root : root + sep;
+  }
 
   /** ROOT joined with REL; refused when REL could step outside. Looks at nothing on disk. */
   path(rel: string): string {
     const problem = relPathProblem(rel);
     if (problem) throw new PathRefusedError(rel, `not a path inside ${this.what}: ${problem}`);
-    return rel === '' ? this.root : join(this.root, ...rel.split('/'));
+    // Already normalized (no empty, `.` or `..` part): a plain concatenation is the join.
+    return rel === '' ? this.root : this.prefix + (sep === '/' ? rel : rel.split('/').join(sep));
   }
 
   /**
