@@ -19,13 +19,13 @@ export class ReferenceChecker {
 
   constructor(private readonly lib: Library) {
     this.entry = lib.db.prepare(
-      'SELECT e.rel_path, e.location_id, l.path AS loc, l.device_id FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ?',
+      'SELECT e.rel_path, e.location_id, l.device_id FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ?',
     );
   }
 
   state(sourceEntryId: number | null): ReferenceState {
     if (sourceEntryId === null) return 'gone'; // its entry was deleted (ON DELETE SET NULL)
-    const e = this.entry.get(sourceEntryId) as { rel_path: string; location_id: number; loc: string; device_id: number } | undefined;
+    const e = this.entry.get(sourceEntryId) as { rel_path: string; location_id: number; device_id: number } | undefined;
     if (!e) return 'gone';
     if (e.device_id !== this.lib.deviceId) return 'unknown';
     try {
