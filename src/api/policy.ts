@@ -1,6 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import { DEFAULT_POLICY_SPECS, DEVICE_TYPES, deviceType, formatPolicy, parsePolicy, type DeviceType } from '../jobs/policy.js';
-import { writeLibraryConfig } from '../library/config.js';
+import { updateLibrarySettings } from '../library/config.js';
 import type { Library } from '../library/library.js';
 
 export interface PolicyInfo {
@@ -24,11 +24,12 @@ export class PolicyApi {
   /** Set the policy for TYPE from a spec like "thumb=grid@1x+grid@2x,ocr,proxy=quick"; "default" resets it. */
   set(spec: string, type?: string): PolicyInfo {
     const t = checkDeviceType(type);
-    const generation = { ...this.lib.config.settings.generation };
-    if (spec === 'default') delete generation[t];
-    else generation[t] = formatPolicy(parsePolicy(spec));
-    writeLibraryConfig(this.lib.layout.configFile, { ...this.lib.config, settings: { ...this.lib.config.settings, generation } });
-    this.lib.config.settings.generation = generation;
+    const wanted = spec === 'default' ? undefined : formatPolicy(parsePolicy(spec));
+    const settings = updateLibrarySettings(this.lib.layout.configFile, (s) => {
+      if (wanted === undefined) delete s.generation[t];
+      else s.generation[t] = wanted;
+    });
+    this.lib.config.settings.generation = settings.generation;
     return this.get(t);
   }
 }

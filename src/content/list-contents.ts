@@ -1,5 +1,5 @@
-import { join } from 'node:path';
 import { streamKeyed, type KeyedReader } from '../core/paging.js';
+import { PathRefusedError, type ConfinedRoot } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 import type { ContentKind } from './kinds.js';
 
@@ -34,14 +34,27 @@ export function contentReader(lib: Library, filter: ContentFilter = {}): KeyedRe
      ORDER BY c.id LIMIT ?`,
   );
   const copies = lib.db.prepare(
-    `SELECT l.path AS loc_path, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id
+    `SELECT e.location_id AS loc, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id
      WHERE e.content_id = ? AND l.device_id = ? ${filter.locationId !== undefined ? 'AND l.id = ?' : ''}
      ORDER BY l.path, e.rel_path`,
   );
+  // A copy is shown only where vss may read it: in a location added on this device, by a path that stays inside it.
+  const roots = new Map<number, ConfinedRoot | null>();
+  const pathOf = (loc: number, rel: string): string | null => {
+    if (!roots.has(loc)) {
+      const root = lib.roots.tryLocation(loc);
+      roots.set(loc, root instanceof PathRefusedError ? null : root);
+    }
+    try {
+      return roots.get(loc)?.path(rel) ?? null;
+    } catch {
+      return null;
+    }
+  };
   return (afterId, limit) => {
     const rows = contents.all(afterId, ...kindArgs, ...copyArgs, limit) as Array<{ id: number; uuid: string; cas_id: string; kind: string; mime: string; size: number }>;
     return rows.map((c) => {
-      const paths = (copies.all(c.id, ...copyArgs) as Array<{ loc_path: string; rel_path: string }>).map((p) => join(p.loc_path, ...p.rel_path.split('/')));
+      const paths = (copies.all(c.id, ...copyArgs) as Array<{ loc: number; rel_path: string }>).map((p) => pathOf(p.loc, p.rel_path)).filter((p): p is string => p !== null);
       return { key: c.id, item: { content_uuid: c.uuid, cas_id: c.cas_id, kind: c.kind, mime: c.mime, size: c.size, paths } };
     });
   };

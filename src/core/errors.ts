@@ -14,6 +14,7 @@ export type VssErrorCode =
   | 'MIGRATION_FAILED'
   | 'DEVICE_INVALID'
   | 'MODEL_INVALID'
+  | 'PATH_REFUSED'
   | 'IO';
 
 export class VssError extends Error {

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
+import { LibraryLock } from '../library/lock.js';
 
 export interface Device {
   uuid: string;
@@ -15,6 +16,8 @@ export interface Device {
 
 const DEVICE_FILE = 'device.json';
 const KEY_FILE = 'device.key';
+/** Held while a first run makes the identity, so two first runs at once end with one device. */
+const CREATE_LOCK = '.device.lock';
 
 /**
  * Load this installation's identity, creating it on first run: a random UUID that never
@@ -24,26 +27,31 @@ export function loadOrCreateDevice(dataDir: string): Device {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const devicePath = join(dataDir, DEVICE_FILE);
   const keyPath = join(dataDir, KEY_FILE);
-
-  if (existsSync(devicePath)) {
-    const device = parseDevice(devicePath);
-    if (!existsSync(keyPath)) {
-      throw new VssError('DEVICE_INVALID', `device key is missing (device ${device.uuid})`, { path: keyPath });
-    }
-    tightenKeyMode(keyPath);
+  // The device file is written last, after its key: once it is there, the identity is whole.
+  if (existsSync(devicePath)) return loadDevice(devicePath, keyPath);
+  return LibraryLock.withLock(join(dataDir, CREATE_LOCK), () => {
+    // Another first run may have made it while this one waited: use that one, never a second.
+    if (existsSync(devicePath)) return loadDevice(devicePath, keyPath);
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const device: Device = {
+      uuid: randomUUID(),
+      name: hostname() || 'device',
+      publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      createdAt: new Date().toISOString(),
+    };
+    // Key first: a device file without its key is an error, a key without a device file is just rewritten.
+    writeFileAtomicSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600);
+    writeFileAtomicSync(devicePath, JSON.stringify(device, null, 2) + '\n', 0o644);
     return device;
-  }
+  });
+}
 
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const device: Device = {
-    uuid: randomUUID(),
-    name: hostname() || 'device',
-    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    createdAt: new Date().toISOString(),
-  };
-  // Key first: a device file without its key is an error, a key without a device file is just rewritten.
-  writeFileAtomicSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600);
-  writeFileAtomicSync(devicePath, JSON.stringify(device, null, 2) + '\n', 0o644);
+function loadDevice(devicePath: string, keyPath: string): Device {
+  const device = parseDevice(devicePath);
+  if (!existsSync(keyPath)) {
+    throw new VssError('DEVICE_INVALID', `device key is missing (device ${device.uuid})`, { path: keyPath });
+  }
+  tightenKeyMode(keyPath);
   return device;
 }
 

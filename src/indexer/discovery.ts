@@ -5,6 +5,7 @@ import { EntryStore, type EntryFacts, type EntryRow } from './entry-store.js';
 import type { SeenSet } from './seen-set.js';
 import { threadedWalk } from './threaded-walk.js';
 import { LocationWalker, type DirListing, type WalkOptions } from './walk.js';
+import { relPathProblem } from '../library/confine.js';
 
 export interface DiscoveryInput {
   store: EntryStore;
@@ -166,7 +167,8 @@ function reconcileEntry(
  */
 function findMovedEntry(store: EntryStore, seen: SeenSet, facts: EntryFacts, rootAbs: string): EntryRow | undefined {
   for (const row of store.byInode(facts.inode)) {
-    if (row.kind !== facts.kind || seen.has(row.id) || row.rel_path === '') continue;
+    // A hand-edited row's path could lead outside the location: it is never looked at.
+    if (row.kind !== facts.kind || seen.has(row.id) || row.rel_path === '' || relPathProblem(row.rel_path)) continue;
     const oldAbs = rootAbs + sep + row.rel_path.split('/').join(sep);
     let still: Stats | undefined;
     try {

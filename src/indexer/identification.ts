@@ -1,7 +1,7 @@
-import { sep } from 'node:path';
 import type { Db } from '../db/connection.js';
 import { identifyFile, type IdentifyOutcome, type IdentifyRequest } from '../content/identify-file.js';
 import { IdentifyPool } from '../content/identify-pool.js';
+import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
 import { BatchWriter, yieldToEventLoop } from './batch-writer.js';
 
 export interface IdentificationInput {
@@ -101,16 +101,28 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const inFlight: Array<{ rows: PendingFile[]; results: Promise<IdentifyOutcome[]> }> = [];
   const maxInFlight = pool ? threads * 2 : 1;
   let lastId = 0;
+  const root = new ConfinedRoot(input.rootAbs, 'the location');
   try {
     for (;;) {
       const rows = page.all(lastId, locationId, PAGE) as PendingFile[];
       if (rows.length === 0) break;
       lastId = rows[rows.length - 1]!.id;
-      const files = rows.map((row) => ({
-        id: row.id, abs: input.rootAbs + sep + row.rel_path.split('/').join(sep), name: row.name,
-        size: row.size, mtimeMs: row.mtime_ms, inode: row.inode,
-      }));
-      inFlight.push({ rows, results: identify(files) });
+      // A row's path is checked before its file is read: a hand-edited row must not lead outside the location.
+      const files: IdentifyRequest[] = [];
+      const refused = new Map<number, IdentifyOutcome>();
+      for (const row of rows) {
+        try {
+          files.push({ id: row.id, abs: root.inFolder(row.rel_path), name: row.name, size: row.size, mtimeMs: row.mtime_ms, inode: row.inode });
+        } catch (err) {
+          if (!(err instanceof PathRefusedError)) throw err;
+          refused.set(row.id, { id: row.id, ok: false, reason: err.message });
+        }
+      }
+      const results = refused.size === 0 ? identify(files) : identify(files).then((out) => {
+        const byId = new Map(out.map((o) => [o.id, o] as const));
+        return rows.map((row) => refused.get(row.id) ?? byId.get(row.id)!);
+      });
+      inFlight.push({ rows, results });
       while (inFlight.length >= maxInFlight) {
         const next = inFlight.shift()!;
         record(next.rows, await next.results);

@@ -1,4 +1,5 @@
 import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { queueGeneration } from '../jobs/queueing.js';
 import { defaultGeneratorSettings } from '../jobs/settings.js';
 import type { GeneratorSettings } from '../generators/types.js';
@@ -40,7 +41,10 @@ export async function indexLocation(lib: Library, location: LocationRecord, opts
   const { db, events } = lib;
   const locationId = location.id;
   const skipped = new SkipList();
-  const onSkip = (path: string, reason: string) => {
+  // The phases name a file by its path in the location ('.' for the location itself); users and
+  // scripts get it absolute, as every path vss prints.
+  const onSkip = (rel: string, reason: string) => {
+    const path = rel === '' || rel === '.' ? location.path : join(location.path, ...rel.split('/'));
     skipped.add(path, reason);
     log.warn({ locationId, path, reason }, 'skipped');
     events.emit('index:skipped', { locationId, path, reason });

@@ -7,7 +7,7 @@ export function isIndexMode(v: string): v is IndexMode {
 }
 
 export interface SkippedFile {
-  /** Relative to the location root. */
+  /** Absolute. */
   path: string;
   reason: string;
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errnoCode } from '../core/errors.js';
 import { TEMP_PREFIX } from '../core/fs-atomic.js';
@@ -16,6 +16,7 @@ import { queueStranded } from './stranded.js';
 import { isDiskFull, isTransient, pathOf } from './transient.js';
 import { contentRecord, findSourceFile, metadataOf } from './source-file.js';
 import type { JobRow } from './states.js';
+import { readRegularFile } from '../library/confine.js';
 
 /** How long a job that waits for another sidecar (embeddings for OCR) sleeps before trying again. */
 const WAIT_DELAY_MS = 5_000;
@@ -294,5 +295,5 @@ function readReadySidecar(manager: SidecarManager, contentUuid: string, kind: Pa
   const formats = SIDECAR_KINDS[kind].formats;
   const info = manager.get(sidecarAddress(contentUuid, kind, variant, formats[0]));
   if (!info || info.status !== 'ready' || !info.path || !existsSync(info.path)) return undefined;
-  return readFileSync(info.path);
+  return readRegularFile(info.path);
 }

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ContentKind } from '../content/kinds.js';
+import { childLog } from '../core/log.js';
+import { PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 import { parseMetadata } from '../media/media-metadata.js';
 
@@ -17,22 +18,29 @@ export function contentRecord(lib: Library, contentUuid: string): ContentRecord 
   return lib.db.prepare('SELECT id, uuid, kind, mime, size, media_metadata FROM content_identities WHERE uuid = ?').get(contentUuid) as ContentRecord | undefined;
 }
 
+const log = childLog('source-file');
+
 /**
  * A file of this content that is on this device now (DESIGN §4: "finds a current source entry"):
- * the first indexed path that still exists with the content's size. The generator re-reads it,
- * so a file changed since indexing is caught by its size here or by the decoder.
+ * the first indexed path that still exists with the content's size, inside a location this
+ * device's user added and not through a symlink (a copy the library's rows point elsewhere with
+ * is refused and logged). The generator re-reads it, so a file changed since indexing is caught
+ * by its size here or by the decoder.
  */
 export function findSourceFile(lib: Library, content: ContentRecord): string | undefined {
   const rows = lib.db.prepare(
-    `SELECT l.path AS root, e.rel_path AS rel FROM entries e JOIN locations l ON l.id = e.location_id
+    `SELECT e.location_id AS loc, e.rel_path AS rel FROM entries e JOIN locations l ON l.id = e.location_id
      WHERE e.content_id = ? AND e.kind = 'file' AND l.device_id = ? ORDER BY e.id LIMIT 32`,
-  ).all(content.id, lib.deviceId) as Array<{ root: string; rel: string }>;
+  ).all(content.id, lib.deviceId) as Array<{ loc: number; rel: string }>;
   for (const r of rows) {
-    const path = join(r.root, r.rel);
     try {
+      const path = lib.roots.location(r.loc).regularFile(r.rel);
       const st = statSync(path);
       if (st.isFile() && st.size === content.size) return path;
-    } catch { /* gone since indexing: try the next copy */ }
+    } catch (err) {
+      if (err instanceof PathRefusedError) log.warn({ path: err.path, reason: err.message }, 'source refused');
+      // Gone since indexing, or refused: try the next copy.
+    }
   }
   return undefined;
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
+import { LibraryLock } from './lock.js';
 
 export interface LibrarySettings {
   /** gitignore-style rules applied to every location of this library. */
@@ -59,8 +61,31 @@ export function readLibraryConfig(path: string): LibraryConfig {
   };
 }
 
+/** Write a whole new library.json (a library being made); changes to an existing one go through `updateLibrarySettings`. */
 export function writeLibraryConfig(path: string, config: LibraryConfig): void {
   writeFileAtomicSync(path, JSON.stringify(config, null, 2) + '\n');
+}
+
+/**
+ * Change the settings of the library.json at PATH: re-read under a lock beside it, change, write
+ * atomically. Commands that share a library (`library policy` beside `jobs run`) each hold a copy
+ * read at open; writing that copy back would undo another's change. Fields this version does not
+ * know are kept as they are. Returns the settings now on disk.
+ */
+export function updateLibrarySettings(path: string, change: (settings: LibrarySettings) => void): LibrarySettings {
+  return LibraryLock.withLock(join(dirname(path), '.library-json.lock'), () => {
+    const settings = readLibraryConfig(path).settings;
+    const before = JSON.parse(JSON.stringify(settings)) as Record<string, unknown>;
+    change(settings);
+    const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    const rawSettings = raw.settings && typeof raw.settings === 'object' && !Array.isArray(raw.settings) ? { ...raw.settings } as Record<string, unknown> : {};
+    // Only what the change touched is written: a hand-edited value it did not touch stays as written.
+    for (const [key, value] of Object.entries(settings)) {
+      if (JSON.stringify(value) !== JSON.stringify(before[key])) rawSettings[key] = value;
+    }
+    writeFileAtomicSync(path, JSON.stringify({ ...raw, settings: rawSettings }, null, 2) + '\n');
+    return readLibraryConfig(path).settings;
+  });
 }
 
 function stringRecord(v: unknown): Partial<Record<string, string>> {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { resolveDataDir } from '../device/data-dir.js';
 import { loadOrCreateDevice, type Device } from '../device/identity.js';
+import { LocationGrants } from '../device/location-grants.js';
 import { Library } from './library.js';
 import { LibraryRegistry, type KnownLibrary } from './registry.js';
 
@@ -18,6 +19,7 @@ export class Installation {
   readonly dataDir: string;
   readonly registry: LibraryRegistry;
   private cachedDevice: Device | undefined;
+  private cachedGrants: LocationGrants | undefined;
 
   constructor(opts: InstallationOptions = {}) {
     this.dataDir = resolveDataDir(opts.dataDir);
@@ -29,9 +31,20 @@ export class Installation {
     return this.cachedDevice;
   }
 
+  /** The locations added on this device; made before any library is opened, so an upgrade adopts only libraries known before it. */
+  get grants(): LocationGrants {
+    if (!this.cachedGrants) {
+      void this.device; // the data dir exists from here on
+      const grants = new LocationGrants(this.dataDir);
+      grants.init(() => this.registry.list().libraries);
+      this.cachedGrants = grants;
+    }
+    return this.cachedGrants;
+  }
+
   /** Make NAME.sdlibrary in DIR (default: the data dir's libraries folder), open it and make it current. */
   createLibrary(name: string, dir?: string, opts: { makeCurrent?: boolean } = {}): Library {
-    const lib = Library.create(dir ?? join(this.dataDir, 'libraries'), name, this.device);
+    const lib = Library.create(dir ?? join(this.dataDir, 'libraries'), name, this.device, { grants: this.grants });
     this.registry.remember({ id: lib.config.id, name: lib.config.name, path: lib.root }, opts.makeCurrent ?? true);
     return lib;
   }
@@ -42,12 +55,12 @@ export class Installation {
     if (!target) {
       throw new VssError('NO_CURRENT_LIBRARY', 'no library is selected: run `vss library create NAME` or `vss library open PATH`');
     }
-    return Library.open(target, this.device, opts);
+    return Library.open(target, this.device, { ...opts, grants: this.grants });
   }
 
   /** Check that PATH is a library, remember it and make it current. */
   useLibrary(path: string): KnownLibrary {
-    const lib = Library.open(path, this.device);
+    const lib = Library.open(path, this.device, { grants: this.grants });
     try {
       const known = { id: lib.config.id, name: lib.config.name, path: lib.root };
       this.registry.remember(known, true);

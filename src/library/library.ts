@@ -8,15 +8,28 @@ import { fsyncDir } from '../core/fs-atomic.js';
 import { openDatabase, type Db } from '../db/connection.js';
 import { migrate } from '../db/migrations.js';
 import type { Device } from '../device/identity.js';
+import type { LocationGrants } from '../device/location-grants.js';
 import { defaultSettings, readLibraryConfig, writeLibraryConfig, type LibraryConfig } from './config.js';
 import { LIBRARY_SUFFIX, libraryLayout, type LibraryLayout } from './layout.js';
 import { LibraryLock } from './lock.js';
+import { LibraryRoots } from './roots.js';
 
 const NAME_RE = /^[^/\\\0]{1,200}$/;
+
+export interface OpenOptions {
+  /** Skip the lock: for short commands that only read or flip a row beside a long-running one. */
+  shared?: boolean;
+  /**
+   * The locations this device's user added (from the data dir). Without it no location is
+   * trusted: nothing outside the library folder is read, written or deleted.
+   */
+  grants?: LocationGrants;
+}
 
 /** An open library: its folder, settings, database, this device's row and its event bus. */
 export class Library {
   readonly events = new EventBus();
+  private ownRoots: LibraryRoots | undefined;
 
   private constructor(
     readonly layout: LibraryLayout,
@@ -25,14 +38,21 @@ export class Library {
     readonly device: Device,
     readonly deviceId: number,
     private readonly lock: LibraryLock | null,
+    readonly grants: LocationGrants | null,
   ) {}
 
   get root(): string {
     return this.layout.root;
   }
 
+  /** Where this library may read, write and delete: its folder and the locations added on this device. */
+  get roots(): LibraryRoots {
+    this.ownRoots ??= new LibraryRoots(this.db, this.root, this.config.id, this.deviceId, this.grants);
+    return this.ownRoots;
+  }
+
   /** Make DIR/NAME.sdlibrary, built in a temporary folder and renamed so a crash leaves nothing half-made. */
-  static create(parentDir: string, name: string, device: Device): Library {
+  static create(parentDir: string, name: string, device: Device, opts: Pick<OpenOptions, 'grants'> = {}): Library {
     if (!NAME_RE.test(name) || name === '.' || name === '..' || name.trim() === '') {
       throw new VssError('USAGE', `invalid library name ${JSON.stringify(name)}: use 1-200 characters without / or \\`);
     }
@@ -64,7 +84,7 @@ export class Library {
       throw new VssError('ALREADY_EXISTS', `cannot create the library: ${(err as Error).message}`, { path: root, cause: err });
     }
     fsyncDir(parent);
-    return Library.open(root, device);
+    return Library.open(root, device, opts);
   }
 
   /**
@@ -72,7 +92,7 @@ export class Library {
    * this device. `shared` skips the lock, for short commands that only read or flip a row
    * (`jobs list|cancel`) beside a long-running one; SQLite's own locking keeps each write whole.
    */
-  static open(path: string, device: Device, opts: { shared?: boolean } = {}): Library {
+  static open(path: string, device: Device, opts: OpenOptions = {}): Library {
     const root = resolveLibraryRoot(path);
     const layout = libraryLayout(root);
     const lock = opts.shared ? null : LibraryLock.acquire(layout.lockFile);
@@ -83,7 +103,8 @@ export class Library {
       try {
         migrate(db, layout.databaseFile);
         const deviceId = upsertDevice(db, device);
-        return new Library(layout, config, db, device, deviceId, lock);
+        opts.grants?.adopt(config.id, root, () => db.prepare('SELECT uuid, path FROM locations WHERE device_id = ?').all(deviceId) as Array<{ uuid: string; path: string }>);
+        return new Library(layout, config, db, device, deviceId, lock, opts.grants ?? null);
       } catch (err) {
         db.close();
         throw err;

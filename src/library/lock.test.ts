@@ -1,12 +1,84 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LibraryLock } from './lock.js';
 import { LibraryLockedError } from '../core/errors.js';
 import { tempDir } from '../../test/helpers.js';
+
+const HAVE_PROCFS = existsSync(`/proc/${process.pid}/stat`);
+
+function deadPid(): number {
+  return Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim());
+}
+
+function staleLock(path: string): string {
+  const raw = JSON.stringify({ pid: deadPid(), hostname: hostname(), procStart: null, acquiredAt: 'then' });
+  writeFileSync(path, raw);
+  return raw;
+}
+
+function ownerPid(path: string): number {
+  return (JSON.parse(readFileSync(path, 'utf8')) as { pid: number }).pid;
+}
+
+/**
+ * A contender in the takeover race, until STOP: take the lock (over a stale one), check that it is
+ * alone (an exclusive marker file) and that its lock stays in place, then "die" holding it: the
+ * lock is left naming a dead process, so the others race to take a stale lock over again.
+ */
+const CONTENDER = `
+  import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+  import { hostname } from 'node:os';
+  const [lockUrl, lockPath, startAt, stopAt, deadPid] = process.argv.slice(1);
+  const { LibraryLock } = await import(lockUrl);
+  process.setMaxListeners(0);
+  const seen = { held: 0, bad: [] };
+  while (Date.now() < Number(startAt)) await new Promise((r) => setTimeout(r, 1));
+  while (Date.now() < Number(stopAt) && seen.bad.length === 0) {
+    try { LibraryLock.acquire(lockPath); } catch (e) {
+      if (e.code !== 'LIBRARY_LOCKED') seen.bad.push(e.message);
+      await new Promise((r) => setTimeout(r, Math.random() * 2));
+      continue;
+    }
+    seen.held++;
+    try { closeSync(openSync(lockPath + '.held', 'wx')); } catch { seen.bad.push('two holders at once'); break; }
+    const mine = readFileSync(lockPath, 'utf8');
+    for (let i = 0; i < 3 && seen.bad.length === 0; i++) {
+      await new Promise((r) => setImmediate(r));
+      let now = null;
+      try { now = readFileSync(lockPath, 'utf8'); } catch {}
+      if (now !== mine) seen.bad.push('my fresh lock was removed or replaced');
+    }
+    if (seen.bad.length) break;
+    unlinkSync(lockPath + '.held');
+    const dying = lockPath + '.dying-' + process.pid;
+    writeFileSync(dying, JSON.stringify({ pid: Number(deadPid), hostname: hostname(), procStart: null, acquiredAt: String(Math.random()) }));
+    renameSync(dying, lockPath);
+  }
+  console.log(JSON.stringify(seen));
+`;
+
+function contend(lockPath: string, startAt: number, stopAt: number, dead: number): Promise<{ held: number; bad: string[] }> {
+  return new Promise((res, rej) => {
+    const lockUrl = pathToFileURL(join(import.meta.dirname, 'lock.js')).href;
+    const args = ['--input-type=module', '-e', CONTENDER, lockUrl, lockPath, String(startAt), String(stopAt), String(dead)];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', rej);
+    child.on('close', () => {
+      clearTimeout(timer);
+      try { res(JSON.parse(out) as { held: number; bad: string[] }); } catch { res({ held: 0, bad: [`contender crashed: ${out}`] }); }
+    });
+  });
+}
 
 describe('LibraryLock', () => {
   const tmp = tempDir();
@@ -23,31 +95,67 @@ describe('LibraryLock', () => {
 
   it('takes over a lock left by a dead process', () => {
     const path = join(tmp.path, 'b.lock');
-    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
-    const pid = Number(dead.stdout.trim());
-    writeFileSync(path, JSON.stringify({ pid, hostname: hostname(), procStart: null, acquiredAt: 'then' }));
+    staleLock(path);
     const lock = LibraryLock.acquire(path);
-    assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, process.pid);
+    assert.equal(ownerPid(path), process.pid);
     lock.release();
+    assert.equal(existsSync(path), false);
   });
 
   it('takes over a torn (empty) lock file', () => {
     const path = join(tmp.path, 'c.lock');
     writeFileSync(path, '');
-    LibraryLock.acquire(path).release();
+    const lock = LibraryLock.acquire(path);
+    assert.equal(ownerPid(path), process.pid);
+    lock.release();
   });
 
-  it('takes over a lock whose PID now belongs to another process', () => {
+  it('takes over a lock whose PID now belongs to another process', { skip: HAVE_PROCFS ? false : 'no procfs: PID reuse cannot be told apart' }, () => {
     const path = join(tmp.path, 'd.lock');
     // Our own parent is alive, but its start time does not match the one recorded.
     writeFileSync(path, JSON.stringify({ pid: process.ppid, hostname: hostname(), procStart: '1', acquiredAt: 'then' }));
-    if (!existsSync(`/proc/${process.ppid}/stat`)) return; // no procfs: PID reuse cannot be told apart
-    LibraryLock.acquire(path).release();
+    const lock = LibraryLock.acquire(path);
+    assert.equal(ownerPid(path), process.pid, 'the lock now names this process');
+    lock.release();
   });
 
   it('does not take a lock from another machine', () => {
     const path = join(tmp.path, 'e.lock');
     writeFileSync(path, JSON.stringify({ pid: 1, hostname: 'some-other-host', procStart: null, acquiredAt: 'then' }));
     assert.throws(() => LibraryLock.acquire(path), /another machine/);
+  });
+
+  it('takes over even when an earlier taker died holding its claim, and sweeps the claim', () => {
+    const path = join(tmp.path, 'f.lock');
+    const raw = staleLock(path);
+    const claim = `${path}.takeover-${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`;
+    staleLock(claim);
+    const lock = LibraryLock.acquire(path);
+    assert.equal(ownerPid(path), process.pid);
+    assert.deepEqual(readdirSync(tmp.path).filter((n) => n.startsWith('f.lock.')), [], 'no claim is left behind');
+    lock.release();
+  });
+
+  it('a stale-lock takeover never removes a fresh lock: six processes take stale locks over for 2.5 s', async () => {
+    const path = join(tmp.path, 'race.lock');
+    staleLock(path);
+    const startAt = Date.now() + 1000;
+    const dead = deadPid();
+    const results = await Promise.all(Array.from({ length: 6 }, () => contend(path, startAt, startAt + 2500, dead)));
+    const bad = results.flatMap((r) => r.bad);
+    assert.deepEqual(bad, [], `contenders saw: ${bad.join('; ')}`);
+    const takeovers = results.reduce((n, r) => n + r.held, 0);
+    assert.ok(takeovers >= 20, `the race ran (${takeovers} takeovers)`);
+  });
+
+  it('withLock waits for a short holder instead of refusing', () => {
+    const path = join(tmp.path, 'g.lock');
+    const order: string[] = [];
+    LibraryLock.withLock(path, () => {
+      order.push('outer');
+      assert.throws(() => LibraryLock.withLock(path, () => order.push('never'), 50), LibraryLockedError);
+    });
+    LibraryLock.withLock(path, () => order.push('after'));
+    assert.deepEqual(order, ['outer', 'after']);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
+import { LibraryLock } from './lock.js';
 
 export interface KnownLibrary {
   id: string;
@@ -16,9 +17,12 @@ interface RegistryFile {
 /** The data dir's list of libraries this device knows, and which one is current. */
 export class LibraryRegistry {
   private readonly file: string;
+  /** Held across each read-modify-write, so two processes never write from a stale copy. */
+  private readonly lockFile: string;
 
   constructor(dataDir: string) {
     this.file = join(dataDir, 'libraries.json');
+    this.lockFile = join(dataDir, '.libraries.lock');
   }
 
   private read(): RegistryFile {
@@ -26,9 +30,10 @@ export class LibraryRegistry {
     try {
       const raw = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<RegistryFile>;
       const libraries = Array.isArray(raw.libraries)
-        ? raw.libraries.filter((l) => l && typeof l.path === 'string' && typeof l.id === 'string')
+        ? raw.libraries.filter((l) => l && typeof l.path === 'string' && isAbsolute(l.path) && typeof l.id === 'string')
         : [];
-      return { current: typeof raw.current === 'string' ? raw.current : null, libraries };
+      // vss writes absolute paths only; a hand-edited relative one would depend on the working folder.
+      return { current: typeof raw.current === 'string' && isAbsolute(raw.current) ? raw.current : null, libraries };
     } catch {
       // A damaged registry only forgets the list; every library still opens by path.
       return { current: null, libraries: [] };
@@ -45,11 +50,13 @@ export class LibraryRegistry {
 
   /** Remember a library and make it current. */
   remember(lib: KnownLibrary, makeCurrent: boolean): void {
-    const reg = this.read();
     const path = resolve(lib.path);
-    reg.libraries = reg.libraries.filter((l) => resolve(l.path) !== path);
-    reg.libraries.push({ ...lib, path });
-    if (makeCurrent) reg.current = path;
-    writeFileAtomicSync(this.file, JSON.stringify(reg, null, 2) + '\n');
+    LibraryLock.withLock(this.lockFile, () => {
+      const reg = this.read();
+      reg.libraries = reg.libraries.filter((l) => resolve(l.path) !== path);
+      reg.libraries.push({ ...lib, path });
+      if (makeCurrent) reg.current = path;
+      writeFileAtomicSync(this.file, JSON.stringify(reg, null, 2) + '\n');
+    });
   }
 }

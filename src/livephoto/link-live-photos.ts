@@ -1,5 +1,5 @@
-import { join } from 'node:path';
 import { describeFsError } from '../core/errors.js';
+import { ConfinedRoot, relPathProblem } from '../library/confine.js';
 import { hashFileForIdentity } from '../content/hash-file.js';
 import { CAS_WHOLE } from '../content/identity.js';
 import type { Library } from '../library/library.js';
@@ -61,6 +61,12 @@ export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ live
   const movies: Movie[] = [];
   const entryByPath = new Map<string, number>();
   for (const row of rows) {
+    // A hand-edited row whose path could lead outside the location is never paired, hashed or referenced.
+    const problem = relPathProblem(row.rel_path);
+    if (problem) {
+      input.onSkip(row.rel_path, `refused: not a path inside the location: ${problem}`);
+      continue;
+    }
     // Not read yet (say it timed out): pairing it on its name alone could be wrong; the next scan will know.
     const meta = parseMetadata(row.media_metadata);
     if (!meta) continue;
@@ -134,13 +140,16 @@ function captureTime(m: MediaMetadata): MediaFile['time'] {
 async function wholeFileChecksum(rootAbs: string, movie: MediaRow): Promise<{ ok: true; value: string } | { ok: false; reason: string }> {
   if (movie.cas_version === CAS_WHOLE) return { ok: true, value: movie.cas_id };
   try {
-    const out = await hashFileForIdentity(absPath(rootAbs, movie.rel_path), { size: movie.size, mtimeMs: movie.mtime_ms, inode: movie.inode }, Number.MAX_SAFE_INTEGER);
+    // The hasher opens with O_NOFOLLOW; the folder holding the movie is checked to lie inside the location.
+    const path = new ConfinedRoot(rootAbs, 'the location').inFolder(movie.rel_path);
+    const out = await hashFileForIdentity(path, { size: movie.size, mtimeMs: movie.mtime_ms, inode: movie.inode }, Number.MAX_SAFE_INTEGER);
     return out.ok ? { ok: true, value: out.casId } : out;
   } catch (err) {
     return { ok: false, reason: describeFsError(err) };
   }
 }
 
+/** Where a relative path is; rows whose path could step out were refused before. */
 function absPath(rootAbs: string, relPath: string): string {
-  return join(rootAbs, ...relPath.split('/'));
+  return new ConfinedRoot(rootAbs, 'the location').path(relPath);
 }

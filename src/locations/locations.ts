@@ -64,10 +64,14 @@ export function addLocation(lib: Library, path: string, opts: AddLocationOptions
   if (opts.generation !== undefined) parsePolicy(opts.generation);
   const st = statSync(abs);
   const now = Date.now();
+  if (!lib.grants) throw new VssError('PATH_REFUSED', 'this library was opened without the device\'s data dir, so it cannot be given a folder', { path: abs });
+  // Granted first: a crash before the row leaves a grant nothing uses; the other order, a location vss refuses.
+  const uuid = randomUUID();
+  lib.grants.grant(lib.config.id, uuid, abs);
   const id = lib.db.transaction(() => {
     const r = lib.db
       .prepare('INSERT INTO locations (uuid, device_id, name, path, index_mode, ignore_rules, generation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(randomUUID(), lib.deviceId, opts.name ?? (basename(abs) || abs), abs, opts.mode ?? 'content', JSON.stringify(rules), opts.generation ?? null, now);
+      .run(uuid, lib.deviceId, opts.name ?? (basename(abs) || abs), abs, opts.mode ?? 'content', JSON.stringify(rules), opts.generation ?? null, now);
     const locationId = Number(r.lastInsertRowid);
     lib.db
       .prepare("INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, created_at, updated_at) VALUES (?, NULL, ?, '', 'dir', 0, ?, ?, ?, ?)")
@@ -91,6 +95,7 @@ export function getLocation(lib: Library, id: number): LocationInfo {
 /** Index (or re-index) a location; a changed mode is saved first. */
 export async function scanLocation(lib: Library, id: number, mode?: IndexMode, opts: IndexOptions = {}): Promise<IndexResult> {
   const loc = getLocation(lib, id);
+  lib.roots.location(id); // refuses a folder this device's user did not add
   let st;
   try {
     st = statSync(loc.path);
@@ -114,12 +119,13 @@ export function setLocationPolicy(lib: Library, id: number, spec: string | null)
 
 /** Forget a location and everything indexed in it; the folder itself is not touched. */
 export function removeLocation(lib: Library, id: number): void {
-  getLocation(lib, id);
+  const loc = getLocation(lib, id);
   lib.db.transaction(() => {
     lib.db.prepare('DELETE FROM entries WHERE location_id = ?').run(id);
     lib.db.prepare('DELETE FROM locations WHERE id = ?').run(id);
     removeOrphanContents(lib.db);
   })();
+  lib.grants?.revoke(lib.config.id, loc.uuid);
 }
 
 function resolveLocationDir(path: string): string {

@@ -1,11 +1,11 @@
 import { lstat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { sep } from 'node:path';
 import { describeFsError } from '../core/errors.js';
 import type { Db } from '../db/connection.js';
 import { BatchWriter } from '../indexer/batch-writer.js';
 import { MediaToolUnavailableError, MetadataReader, type MediaKind, type ReadOutcome } from './exiftool-reader.js';
 import { MEDIA_METADATA_VERSION, serializeMetadata } from './media-metadata.js';
+import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
 
 export interface MediaMetadataInput {
   db: Db;
@@ -76,6 +76,7 @@ export async function readMediaMetadata(input: MediaMetadataInput): Promise<{ re
   let done = 0;
   let read = 0;
   let lastId = 0;
+  const root = new ConfinedRoot(input.rootAbs, 'the location');
   const record = (file: PendingMedia, outcome: ReadOutcome) => {
     done++;
     if (outcome.ok) {
@@ -100,7 +101,7 @@ export async function readMediaMetadata(input: MediaMetadataInput): Promise<{ re
       const files = rows.map((r) => ({ ...(entry.get(r.entry_id) as Omit<PendingMedia, 'content_id' | 'kind'>), content_id: r.content_id, kind: r.kind }));
       // At most `concurrency` ExifTool processes read at once; the rest of the page waits in
       // its queue, so the page size bounds what is in flight.
-      const outcomes = await Promise.all(files.map((f) => readOne(reader, input.rootAbs, f)));
+      const outcomes = await Promise.all(files.map((f) => readOne(reader, root, f)));
       files.forEach((f, i) => record(f, outcomes[i]!));
       input.onProgress({ done, total });
     }
@@ -115,8 +116,14 @@ export async function readMediaMetadata(input: MediaMetadataInput): Promise<{ re
 }
 
 /** Read one file and make sure the bytes read are still the ones the entry (and content) describe. */
-async function readOne(reader: MetadataReader, rootAbs: string, f: PendingMedia): Promise<ReadOutcome> {
-  const abs = rootAbs + sep + f.rel_path.split('/').join(sep);
+async function readOne(reader: MetadataReader, root: ConfinedRoot, f: PendingMedia): Promise<ReadOutcome> {
+  let abs: string;
+  try {
+    // ExifTool follows symlinks: the path is checked to be a regular file inside the location first.
+    abs = root.regularFile(f.rel_path);
+  } catch (err) {
+    return { ok: false, reason: describeFsError(err), permanent: err instanceof PathRefusedError };
+  }
   const outcome = await reader.read(abs, f.kind);
   try {
     const st = await lstat(abs);

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
+import { LibraryLock } from '../library/lock.js';
 
 export const MODEL_ENGINES = ['whisper', 'embeddings'] as const;
 export type ModelEngine = (typeof MODEL_ENGINES)[number];
@@ -21,6 +22,8 @@ interface ModelsFile {
 }
 
 const FILE = 'models.json';
+/** Held across each read-modify-write, so two `models add` at once keep both models. */
+const LOCK_FILE = '.models.lock';
 const MAX_MODELS = 64;
 
 /**
@@ -36,7 +39,7 @@ export class ModelRegistry {
     try {
       const raw = JSON.parse(readFileSync(path, 'utf8')) as Partial<ModelsFile>;
       return (Array.isArray(raw.models) ? raw.models : [])
-        .filter((m): m is RegisteredModel => !!m && (MODEL_ENGINES as readonly string[]).includes(m.engine) && typeof m.id === 'string' && typeof m.path === 'string')
+        .filter((m): m is RegisteredModel => !!m && (MODEL_ENGINES as readonly string[]).includes(m.engine) && typeof m.id === 'string' && typeof m.path === 'string' && isAbsolute(m.path))
         .slice(0, MAX_MODELS);
     } catch (err) {
       throw new VssError('IO', `models.json is not valid JSON: ${(err as Error).message}`, { path, cause: err });
@@ -46,17 +49,28 @@ export class ModelRegistry {
   /** Add or replace the model ENGINE/ID (one whisper model; embeddings by id). */
   add(model: Omit<RegisteredModel, 'addedAt'>): RegisteredModel {
     const entry: RegisteredModel = { ...model, addedAt: new Date().toISOString() };
-    const rest = this.list().filter((m) => !(m.engine === model.engine && (model.engine === 'whisper' || m.id === model.id)));
-    if (rest.length >= MAX_MODELS) throw new VssError('USAGE', `at most ${MAX_MODELS} models`);
-    this.save([...rest, entry]);
+    this.update((models) => {
+      const rest = models.filter((m) => !(m.engine === model.engine && (model.engine === 'whisper' || m.id === model.id)));
+      if (rest.length >= MAX_MODELS) throw new VssError('USAGE', `at most ${MAX_MODELS} models`);
+      return [...rest, entry];
+    });
     return entry;
   }
 
   remove(engine: ModelEngine, id?: string): number {
-    const all = this.list();
-    const keep = all.filter((m) => !(m.engine === engine && (id === undefined || m.id === id)));
-    this.save(keep);
-    return all.length - keep.length;
+    let removed = 0;
+    this.update((models) => {
+      const keep = models.filter((m) => !(m.engine === engine && (id === undefined || m.id === id)));
+      removed = models.length - keep.length;
+      return keep;
+    });
+    return removed;
+  }
+
+  /** Read, change and write models.json under its lock, never from a copy read before another writer's. */
+  private update(change: (models: RegisteredModel[]) => RegisteredModel[]): void {
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    LibraryLock.withLock(join(this.dataDir, LOCK_FILE), () => this.save(change(this.list())));
   }
 
   private save(models: RegisteredModel[]): void {

@@ -1,11 +1,13 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { basename, dirname, relative, sep } from 'node:path';
 import { crashPoint } from '../core/crash-point.js';
 import { VssError, describeFsError, errnoCode } from '../core/errors.js';
-import { fsyncDir, tempPathFor } from '../core/fs-atomic.js';
+import { fsyncDir, tempPathFor, TEMP_PREFIX } from '../core/fs-atomic.js';
+import { childLog } from '../core/log.js';
 import { blake3File } from './file-checksum.js';
+import { PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
-import { sidecarAbsPath, sidecarAddress, UUID_RE, type SidecarAddress } from './address.js';
+import { parseSidecarRelPath, sidecarAbsPath, sidecarAddress, UUID_RE, type SidecarAddress } from './address.js';
 import { SidecarManager } from './manager.js';
 import type { SidecarKind } from './kinds.js';
 
@@ -13,7 +15,18 @@ export interface ConvertResult {
   converted: number;
   recovered: number;
   failed: Array<{ content_uuid: string; kind: string; variant: string; reason: string }>;
+  /** Journal rows naming files outside the library and this device's locations: nothing of them was touched. */
+  refused: RefusedJournalRow[];
 }
+
+export interface RefusedJournalRow {
+  sidecar_uuid: string;
+  /** The path that was refused, absolute as the row gave it. */
+  path: string;
+  reason: string;
+}
+
+const log = childLog('convert');
 
 interface ReferenceRow {
   uuid: string;
@@ -46,7 +59,8 @@ export async function convertReferences(
   lib: Library,
   filter: { kind?: SidecarKind; contentUuids?: string[]; onProgress?: (p: ConvertProgress) => void } = {},
 ): Promise<ConvertResult> {
-  const result: ConvertResult = { converted: 0, recovered: await recoverConversions(lib), failed: [] };
+  const refused: RefusedJournalRow[] = [];
+  const result: ConvertResult = { converted: 0, recovered: await recoverConversions(lib, (r) => refused.push(r)), failed: [], refused };
   const manager = new SidecarManager(lib);
   const rows = referenceRows(lib, filter);
   const progress: ConvertProgress = { done: 0, total: rows.length, doneBytes: 0, totalBytes: rows.reduce((n, r) => n + r.size, 0) };
@@ -88,13 +102,12 @@ function referenceRows(lib: Library, filter: { kind?: SidecarKind; contentUuids?
 class ConversionError extends Error {}
 
 async function convertOne(lib: Library, manager: SidecarManager, row: ReferenceRow, a: SidecarAddress): Promise<void> {
-  const src = manager.get(a)?.path;
-  if (!src) throw new ConversionError('the referenced file is no longer indexed on this device; rescan its location');
+  const src = referencedFile(lib, row.source_entry_id);
   const dst = sidecarAbsPath(lib.root, a);
   const { checksum } = await blake3File(src);
   if (checksum !== row.checksum) throw new ConversionError(`${src} changed since it was recorded; rescan its location first`);
 
-  mkdirSync(dirname(dst), { recursive: true });
+  lib.roots.library.makeFolder(dirname(dst));
   const tmp = tempPathFor(dst);
   lib.db.prepare(
     "INSERT OR REPLACE INTO conversion_journal (sidecar_uuid, src_path, dst_path, tmp_path, size, checksum, step, created_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)",
@@ -127,6 +140,18 @@ async function convertOne(lib: Library, manager: SidecarManager, row: ReferenceR
   lib.db.prepare('DELETE FROM conversion_journal WHERE sidecar_uuid = ?').run(row.uuid);
 }
 
+/**
+ * The file a reference sidecar's entry names, checked: in a location added on this device, a
+ * regular file, and reached through no symlink. Throws a PathRefusedError that says why not.
+ */
+function referencedFile(lib: Library, entryId: number | null): string {
+  const e = entryId === null ? undefined : lib.db
+    .prepare('SELECT e.location_id, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ? AND l.device_id = ?')
+    .get(entryId, lib.deviceId) as { location_id: number; rel_path: string } | undefined;
+  if (!e) throw new ConversionError('the referenced file is no longer indexed on this device; rescan its location');
+  return lib.roots.location(e.location_id).regularFile(e.rel_path);
+}
+
 /** The database half: the sidecar becomes `converted` at its managed path and the moved file's entry leaves the index. */
 function finishRecord(lib: Library, manager: SidecarManager, sidecarUuid: string, a: SidecarAddress, size: number, checksum: string, entryId: number | null): void {
   lib.db.transaction(() => {
@@ -152,8 +177,12 @@ async function finishSource(j: JournalRow): Promise<void> {
   crashPoint('convert:deleted-source');
 }
 
-/** Finish or undo every conversion a crash interrupted. Returns how many were finished. */
-export async function recoverConversions(lib: Library): Promise<number> {
+/**
+ * Finish or undo every conversion a crash interrupted. Returns how many were finished. A row
+ * that names a file vss may not touch (outside the library's sidecars and this device's
+ * locations, or through a symlink) is dropped with nothing done, and reported to ON_REFUSED.
+ */
+export async function recoverConversions(lib: Library, onRefused?: (r: RefusedJournalRow) => void): Promise<number> {
   const rows = lib.db.prepare('SELECT * FROM conversion_journal').all() as JournalRow[];
   if (rows.length === 0) return 0;
   const manager = new SidecarManager(lib);
@@ -161,6 +190,16 @@ export async function recoverConversions(lib: Library): Promise<number> {
   for (const j of rows) {
     const sidecar = lib.db.prepare('SELECT content_uuid, kind, variant, format, source_entry_id FROM sidecars WHERE uuid = ?').get(j.sidecar_uuid) as
       { content_uuid: string; kind: SidecarKind; variant: string; format: string; source_entry_id: number | null } | undefined;
+    try {
+      checkJournalRow(lib, j, sidecar);
+    } catch (err) {
+      if (!(err instanceof PathRefusedError)) throw err;
+      const refused = { sidecar_uuid: j.sidecar_uuid, path: err.path ?? '', reason: err.message };
+      log.warn(refused, 'conversion journal row refused');
+      onRefused?.(refused);
+      lib.db.prepare('DELETE FROM conversion_journal WHERE sidecar_uuid = ?').run(j.sidecar_uuid);
+      continue;
+    }
     if (existsSync(j.tmp_path)) unlinkSync(j.tmp_path);
     const placed = existsSync(j.dst_path) && (await blake3File(j.dst_path)).checksum === j.checksum;
     if (!placed) {
@@ -178,4 +217,27 @@ export async function recoverConversions(lib: Library): Promise<number> {
     finished++;
   }
   return finished;
+}
+
+/**
+ * A journal row is only ever written by `convertOne`: its destination is the sidecar's managed
+ * path, its temp file a vss temp file beside it, its source a file in a location of this device.
+ * Anything else came from a hand-edited or foreign database and is refused before any file is touched.
+ */
+function checkJournalRow(lib: Library, j: JournalRow, sidecar: { content_uuid: string; kind: string; variant: string; format: string } | undefined): void {
+  const dst = lib.roots.library.regularFileAt(j.dst_path);
+  const address = parseSidecarRelPath(relative(lib.root, dst).split(sep).join('/'));
+  if (!address) throw new PathRefusedError(dst, 'not a managed sidecar path of this library');
+  if (sidecar) {
+    let expected: string | undefined;
+    try { expected = sidecarAbsPath(lib.root, sidecarAddress(sidecar.content_uuid, sidecar.kind, sidecar.variant, sidecar.format)); } catch { /* a malformed row */ }
+    if (expected !== dst) throw new PathRefusedError(dst, `not the managed path of sidecar ${j.sidecar_uuid}`);
+  }
+  if (dirname(j.tmp_path) !== dirname(dst) || !basename(j.tmp_path).startsWith(`${TEMP_PREFIX}${basename(dst)}.`)) {
+    throw new PathRefusedError(String(j.tmp_path), 'not a temporary file beside the managed path');
+  }
+  lib.roots.library.regularFileAt(j.tmp_path);
+  const location = lib.roots.locationHolding(j.src_path);
+  if (location instanceof PathRefusedError) throw location;
+  location.regularFileAt(j.src_path);
 }

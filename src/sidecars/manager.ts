@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { closeSync, fsyncSync, lstatSync, openSync, renameSync } from 'node:fs';
+import { dirname, sep } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../core/errors.js';
@@ -9,6 +9,7 @@ import { streamKeyed, type KeyedReader } from '../core/paging.js';
 import { blake3File } from './file-checksum.js';
 import type { Statement } from 'better-sqlite3';
 import type { Library } from '../library/library.js';
+import { PathRefusedError } from '../library/confine.js';
 import { sidecarAbsPath, sidecarAddress, sidecarRelPath, UUID_RE, type SidecarAddress } from './address.js';
 import { canMake, checkVariant, sidecarKind, SIDECAR_KINDS, variantsOf, type SidecarKind } from './kinds.js';
 
@@ -131,14 +132,15 @@ export class SidecarManager {
       .all(ids, vs, k) as Array<[number, number, SidecarStatus, SidecarSource, string, number | null]>;
     const dir = SIDECAR_KINDS[k].dir;
     const root = this.lib.layout.sidecarsDir + sep + 'content' + sep;
+    const formats: readonly string[] = SIDECAR_KINDS[k].formats;
     for (const [ci, vi, st, source, format, entryId] of found) {
       const at = ci * width + vi;
       status[at] = st;
       if (st !== 'ready') continue;
       const c = contentUuids[ci]!;
-      pathOf[at] = source === 'reference'
-        ? this.referencePath(entryId)
-        : `${root}${c.slice(0, 2)}${sep}${c.slice(2, 4)}${sep}${c}${sep}${dir}${sep}${wanted[vi]!}.${format}`;
+      if (source === 'reference') pathOf[at] = this.referencePath(entryId);
+      // The format comes from the row: only one of the kind's own may become part of a path.
+      else if (formats.includes(format)) pathOf[at] = `${root}${c.slice(0, 2)}${sep}${c.slice(2, 4)}${sep}${c}${sep}${dir}${sep}${wanted[vi]!}.${format}`;
     }
     const devices = new Map<string, string[]>();
     const avail = this.lib.db
@@ -212,7 +214,7 @@ export class SidecarManager {
    */
   writeGenerated(address: SidecarAddress, data: Buffer, generator: string): SidecarInfo {
     const final = sidecarAbsPath(this.lib.root, address);
-    mkdirSync(dirname(final), { recursive: true });
+    this.lib.roots.library.makeFolder(dirname(final));
     writeFileAtomicSync(final, data);
     crashPoint('sidecar:after-rename');
     const row = this.upsert(address, {
@@ -224,7 +226,7 @@ export class SidecarManager {
   /** A temporary path beside ADDRESS's final path (its folder made), for a tool that writes the file itself. */
   tempFileFor(address: SidecarAddress): string {
     const final = sidecarAbsPath(this.lib.root, address);
-    mkdirSync(dirname(final), { recursive: true });
+    this.lib.roots.library.makeFolder(dirname(final));
     return tempPathFor(final);
   }
 
@@ -377,19 +379,33 @@ export class SidecarManager {
     this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: f.status, source: f.source });
   }
 
-  /** Where the sidecar's file is on this device: the managed path, or a reference's own entry. */
+  /**
+   * Where the sidecar's file is on this device: the managed path, built from the row's address
+   * (never from its stored rel_path, which a hand-edited row could point anywhere), or a
+   * reference's own entry. Null when the row names nothing vss may touch.
+   */
   private filePath(r: SidecarRow): string | null {
-    if (r.source !== 'reference') return join(this.lib.root, ...r.rel_path.split('/'));
-    return this.referencePath(r.source_entry_id);
+    if (r.source === 'reference') return this.referencePath(r.source_entry_id);
+    try {
+      return sidecarAbsPath(this.lib.root, sidecarAddress(r.content_uuid, r.kind, r.variant, r.format));
+    } catch {
+      return null;
+    }
   }
 
-  /** The absolute path of a reference's file: its entry in one of this device's locations. */
+  /** The absolute path of a reference's file: its entry in a location added on this device. */
   private referencePath(entryId: number | null): string | null {
     if (entryId === null) return null;
     const e = this.lib.db
-      .prepare('SELECT l.path AS loc, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ? AND l.device_id = ?')
-      .get(entryId, this.lib.deviceId) as { loc: string; rel_path: string } | undefined;
-    return e ? join(e.loc, ...e.rel_path.split('/')) : null;
+      .prepare('SELECT e.location_id, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ? AND l.device_id = ?')
+      .get(entryId, this.lib.deviceId) as { location_id: number; rel_path: string } | undefined;
+    if (!e) return null;
+    try {
+      return this.lib.roots.location(e.location_id).path(e.rel_path);
+    } catch (err) {
+      if (err instanceof PathRefusedError) return null;
+      throw err;
+    }
   }
 
   private info(r: SidecarRow): SidecarInfo {

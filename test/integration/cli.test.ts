@@ -169,9 +169,9 @@ describe('cli: bad input', () => {
     assert.equal(r.code, 0, r.stderr);
     const res = JSON.parse(r.stdout) as IndexJson;
     const reasons = Object.fromEntries(res.skipped.map((s) => [s.path, s.reason]));
-    assert.match(reasons['secret.txt'] ?? '', /permission denied/);
-    assert.match(reasons['locked'] ?? '', /cannot be read.*permission denied/);
-    assert.match(reasons['pipe'] ?? '', /not a regular file/);
+    assert.match(reasons[join(tree, 'secret.txt')] ?? '', /permission denied/);
+    assert.match(reasons[join(tree, 'locked')] ?? '', /cannot be read.*permission denied/);
+    assert.match(reasons[join(tree, 'pipe')] ?? '', /not a regular file/);
     assert.equal(res.contents, 1);
     const warnings = r.stderr.trim().split('\n');
     assert.equal(warnings.length, 3);

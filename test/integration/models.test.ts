@@ -53,8 +53,11 @@ describe('models: add a speech and an embeddings model, and their sidecars get m
     assert.match(t!.generator!, /@/);
     const transcript = JSON.parse(readFileSync(t!.path!, 'utf8')) as { language: string; text: string; segments: Array<{ start: number; end: number; text: string }> };
     assert.equal(transcript.language, 'en');
-    assert.equal(typeof transcript.text, 'string');
-    for (const s of transcript.segments) assert.ok(s.start >= 0 && s.end <= 11.5 && s.start <= s.end);
+    // whisper.cpp's test model has no weights and hears nothing: the real answer is empty
+    // (a loop over the segments would assert nothing); segment timing has its own unit test.
+    assert.deepEqual(transcript.segments, []);
+    assert.equal(transcript.text, '');
+    assert.equal((transcript as { duration?: number }).duration, 11);
   });
 
   it('embeds the text file once an embeddings model is added', async () => {

@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import sharp from 'sharp';
@@ -8,6 +8,7 @@ import { Vss, addLocation, scanLocation, iterateContents, type Library } from '.
 import { SidecarManager } from '../../src/sidecars/manager.js';
 import { SidecarWatcher } from '../../src/sidecars/watcher.js';
 import { sidecarAbsPath, sidecarAddress } from '../../src/sidecars/address.js';
+import { tempPathFor } from '../../src/core/fs-atomic.js';
 import { tempDir } from '../helpers.js';
 
 async function until(check: () => boolean, ms = 8000): Promise<void> {
@@ -65,10 +66,23 @@ describe('sidecar watcher', () => {
   });
 
   it('leaves files of unknown contents and temp files to reconcile', async () => {
-    const stranger = sidecarAbsPath(lib.root, sidecarAddress('00000000-0000-5000-8000-000000000001', 'ocr', 'default'));
+    const m = new SidecarManager(lib);
+    const strangerUuid = '00000000-0000-5000-8000-000000000001';
+    const stranger = sidecarAbsPath(lib.root, sidecarAddress(strangerUuid, 'ocr', 'default'));
     mkdirSync(join(stranger, '..'), { recursive: true });
     writeFileSync(stranger, '{}');
-    await new Promise((r) => setTimeout(r, 600));
-    assert.equal(new SidecarManager(lib).list({ contentUuid: '00000000-0000-5000-8000-000000000001' }).length, 0);
+    const unfinished = sidecarAddress(image, 'thumb', 'grid@2x');
+    const temp = tempPathFor(sidecarAbsPath(lib.root, unfinished));
+    mkdirSync(join(temp, '..'), { recursive: true });
+    writeFileSync(temp, 'half a thumbnail');
+    // A file the watcher must record, put after the others: once it is recorded, the watcher is
+    // alive and has had the others' events, so "nothing recorded" below means it left them.
+    await new Promise((r) => setTimeout(r, 300));
+    const sentinel = sidecarAddress(image, 'thumb', 'detail@1x');
+    writeFileSync(sidecarAbsPath(lib.root, sentinel), 'detail bytes');
+    await until(() => m.get(sentinel)?.status === 'ready');
+    assert.deepEqual(m.list({ contentUuid: strangerUuid }), [], 'a file of an unknown content is not recorded');
+    assert.equal(m.get(unfinished), undefined, 'a temp file is not recorded');
+    assert.ok(existsSync(stranger) && existsSync(temp), 'both are left for reconcile, not deleted');
   });
 });

@@ -19,9 +19,10 @@ export function registerConvertCommand(sidecars: Command): void {
           detach();
         }
         for (const f of r.failed) warn(`not converted ${f.content_uuid} ${f.kind}/${f.variant}: ${f.reason}`);
+        for (const x of r.refused) warn(`interrupted conversion of sidecar ${x.sidecar_uuid} not finished: ${x.reason}`);
         if (globals(this).json) printJson(r);
         else printLine(`Converted ${r.converted} reference sidecar(s)${r.recovered ? `, finished ${r.recovered} interrupted one(s)` : ''}${r.failed.length ? `, ${r.failed.length} failed` : ''}`);
-        if (r.failed.length > 0) process.exitCode = 1;
+        if (r.failed.length > 0 || r.refused.length > 0) process.exitCode = 1;
       });
     });
 }

@@ -28,7 +28,8 @@ async function assertRefused(path: string, mime: string, reason: RegExp, maxMs: 
     assert.equal(err.permanent, true, 'should fail permanently');
     assert.equal(err.path, path);
     assert.ok(err.message.includes(path), `the message does not name the file: ${err.message}`);
-    assert.match(err.message, reason);
+    // Matched without the path: a pattern the file's name alone satisfies would pass whatever the reason.
+    assert.match(err.message.replaceAll(path, '<file>'), reason);
     return true;
   });
   const ms = performance.now() - t0;
@@ -59,7 +60,7 @@ test('a JPEG header followed by garbage fails permanently', async () => {
   const garbage = Buffer.alloc(20_000);
   for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919 + 13) & 0xff;
   const path = write('garbage.jpg', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), garbage]));
-  await assertRefused(path, 'image/jpeg', /not a readable image|could not be decoded/, 2000);
+  await assertRefused(path, 'image/jpeg', /not a readable image: .*corrupt header|could not be decoded: .*(Corrupt JPEG|premature end)/, 2000);
 });
 
 test('a text file labelled image/jpeg fails cleanly', async () => {
@@ -69,7 +70,7 @@ test('a text file labelled image/jpeg fails cleanly', async () => {
 
 test('an empty file fails cleanly', async () => {
   const path = write('empty.png', Buffer.alloc(0));
-  await assertRefused(path, 'image/png', /not a readable image/, 1000);
+  await assertRefused(path, 'image/png', /not a readable image: .*unsupported image format/, 1000);
 });
 
 test('a HEIC whose header claims 60000×60000 is refused before libheif decodes it', { skip: FIXTURES_SKIP }, async () => {
@@ -89,6 +90,7 @@ test('a text file labelled video/mp4 fails permanently', async () => {
   const path = write('notes.mp4', Buffer.from('not a video at all\n'));
   await assert.rejects(makeThumbs(path, 'video', 'video/mp4', ['grid@1x']), (err: unknown) => {
     assert.ok(err instanceof GeneratorError && err.permanent && err.message.includes(path), String(err));
+    assert.match(err.message.replaceAll(path, '<file>'), /not a readable video: .*(moov atom not found|Invalid data found when processing input)/);
     return true;
   });
 });

@@ -31,12 +31,11 @@ function transcriptOf(outs: GeneratedOutput[], seconds: number): TranscriptJson 
   assert.equal(o.format, 'json');
   const t = JSON.parse(o.data.toString('utf8')) as TranscriptJson;
   assert.equal(t.language, 'en');
-  assert.equal(typeof t.text, 'string');
-  assert.ok(Array.isArray(t.segments));
-  for (const s of t.segments) {
-    assert.ok(s.start >= 0 && s.start <= s.end && s.end <= t.duration + 0.001, JSON.stringify(s));
-    assert.equal(typeof s.text, 'string');
-  }
+  // The test model has whisper.cpp's real format and vocabulary but no weights: it hears nothing,
+  // so the whole, real answer is no segments and no text (a loop over the segments would check
+  // nothing). How whisper's segments become seconds is tested below with segmentInSeconds.
+  assert.deepEqual(t.segments, []);
+  assert.equal(t.text, '');
   assert.equal(t.model, 'for-tests-ggml-tiny.en.bin', 'the file name only: sidecars travel to other devices');
   assert.match(t.engine, /^whisper\.cpp \(@napi-rs\/whisper \d/);
   assert.ok(Math.abs(t.duration - seconds) < 0.2, `duration ${t.duration}, expected about ${seconds}`);
