@@ -202,6 +202,7 @@ test('cancelling stops the job at once, and the engine keeps working', { skip: F
   const ac = new AbortController();
   const job = run({ path: file('cancel.txt', prose(6000, 1)), signal: ac.signal });
   setTimeout(() => ac.abort(new Error('cancelled by the user')), 20);
-  await assert.rejects(job, (err: unknown) => err instanceof GeneratorError && err.permanent && /stopped: cancelled by the user/.test(err.message));
+  // On a loaded machine the cancel may land before the engine took the job: either way it ends, for good.
+  await assert.rejects(job, (err: unknown) => err instanceof GeneratorError && err.permanent && /(stopped|not started): cancelled by the user/.test(err.message));
   assert.equal((await embeddingsOf({ path: file('after.txt', 'Still here.') })).chunks.length, 1);
 });
