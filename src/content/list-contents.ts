@@ -33,17 +33,23 @@ export function contentReader(lib: Library, filter: ContentFilter = {}): KeyedRe
        AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = e.location_id WHERE ${copyWhere.join(' AND ')})
      ORDER BY c.id LIMIT ?`,
   );
+  // The copies of a whole page in one read, not one query per content.
   const copies = lib.db.prepare(
-    `SELECT l.path AS loc_path, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id
-     WHERE e.content_id = ? AND l.device_id = ? ${filter.locationId !== undefined ? 'AND l.id = ?' : ''}
-     ORDER BY l.path, e.rel_path`,
+    `SELECT e.content_id AS id, l.path AS loc_path, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id
+     WHERE e.content_id IN (SELECT value FROM json_each(?)) AND l.device_id = ? ${filter.locationId !== undefined ? 'AND l.id = ?' : ''}
+     ORDER BY e.content_id, l.path, e.rel_path`,
   );
   return (afterId, limit) => {
     const rows = contents.all(afterId, ...kindArgs, ...copyArgs, limit) as Array<{ id: number; uuid: string; cas_id: string; kind: string; mime: string; size: number }>;
-    return rows.map((c) => {
-      const paths = (copies.all(c.id, ...copyArgs) as Array<{ loc_path: string; rel_path: string }>).map((p) => join(p.loc_path, ...p.rel_path.split('/')));
-      return { key: c.id, item: { content_uuid: c.uuid, cas_id: c.cas_id, kind: c.kind, mime: c.mime, size: c.size, paths } };
-    });
+    if (rows.length === 0) return [];
+    const paths = new Map<number, string[]>();
+    for (const p of copies.all(JSON.stringify(rows.map((c) => c.id)), ...copyArgs) as Array<{ id: number; loc_path: string; rel_path: string }>) {
+      const list = paths.get(p.id);
+      const abs = join(p.loc_path, ...p.rel_path.split('/'));
+      if (list) list.push(abs);
+      else paths.set(p.id, [abs]);
+    }
+    return rows.map((c) => ({ key: c.id, item: { content_uuid: c.uuid, cas_id: c.cas_id, kind: c.kind, mime: c.mime, size: c.size, paths: paths.get(c.id) ?? [] } }));
   };
 }
 
