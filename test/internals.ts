@@ -13,6 +13,7 @@ export type { IndexResult, IndexMode } from '../src/indexer/types.js';
 export { SidecarManager, sidecarUuid, type SidecarInfo, type PresenceItem } from '../src/sidecars/manager.js';
 export { queueGeneration } from '../src/jobs/queueing.js';
 export { linkLivePhotos } from '../src/livephoto/link-live-photos.js';
+export { pairLivePhotos, type MediaFile } from '../src/livephoto/pair.js';
 export { reconcile, type ReconcileResult } from '../src/sidecars/reconcile.js';
 export { convertReferences } from '../src/sidecars/convert.js';
 export { SidecarWatcher } from '../src/sidecars/watcher.js';

@@ -26,6 +26,10 @@ export interface BigLibraryOptions {
   contents: number;
   /** Pairs of still + movie (odd contents are movies); the movies are CAS-whole so no file is read. */
   livePhotos?: boolean;
+  /** Characters added to every folder name and to every sidecar's and job's error text, so each listed item is that much longer. */
+  textPad?: number;
+  /** Characters of padding in every content's media metadata, so each row read is that much bigger. */
+  metadataPad?: number;
   progress?: (done: number) => void;
 }
 
@@ -43,29 +47,36 @@ export function buildBigLibrary(dir: string, opts: BigLibraryOptions): BigLibrar
   const insDir = db.prepare("INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, created_at, updated_at) VALUES (?, ?, ?, ?, 'dir', 0, ?, ?)");
   const insFile = db.prepare("INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, content_id, created_at, updated_at) VALUES (?, ?, ?, ?, 'file', ?, ?, ?, ?, ?, ?)");
   const insSidecar = db.prepare(
-    `INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, size, checksum, status, source, generator, created_at, updated_at)
-     VALUES (?, ?, 'thumb', 'grid@1x', 'webp', ?, 100, ?, 'ready', 'generated', 'thumb@1', ?, ?)`,
+    `INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, size, checksum, status, source, generator, error, created_at, updated_at)
+     VALUES (?, ?, 'thumb', 'grid@1x', 'webp', ?, 100, ?, 'ready', 'generated', 'thumb@1', ?, ?, ?)`,
   );
-  const insJob = db.prepare("INSERT INTO jobs (kind, content_uuid, priority, status, attempts, bytes, created_at, updated_at, finished_at) VALUES ('thumb', ?, 10, 'completed', 1, ?, ?, ?, ?)");
+  const insJob = db.prepare("INSERT INTO jobs (kind, content_uuid, priority, status, attempts, bytes, note, created_at, updated_at, finished_at) VALUES ('thumb', ?, 10, 'completed', 2, ?, ?, ?, ?, ?)");
 
+  const pathPad = opts.textPad ? `-${'p'.repeat(opts.textPad)}` : '';
+  const error = opts.textPad ? `an earlier attempt failed: ${'e'.repeat(opts.textPad)}` : null;
+  const pad = opts.metadataPad ? 'm'.repeat(opts.metadataPad) : undefined;
   let folder = root;
+  let folderName = '';
   for (let start = 0; start < opts.contents; start += TX_ROWS) {
     db.transaction(() => {
       for (let i = start; i < Math.min(opts.contents, start + TX_ROWS); i++) {
         const f = Math.floor(i / PER_FOLDER);
-        if (i % PER_FOLDER === 0) folder = Number(insDir.run(loc.id, root, `d${f}`, `d${f}`, now, now).lastInsertRowid);
+        if (i % PER_FOLDER === 0) {
+          folderName = `d${f}${pathPad}`;
+          folder = Number(insDir.run(loc.id, root, folderName, folderName, now, now).lastInsertRowid);
+        }
         const casId = blake3(Buffer.from(`big library content ${i}`)).toString('hex');
         const uuid = contentUuidFor(casId);
         const movie = opts.livePhotos === true && i % 2 === 1;
         const size = 1000 + (i % 997);
         const pair = opts.livePhotos ? Math.floor(i / 2) : i;
-        const meta = JSON.stringify({ v: 1, captured_ms: 1_600_000_000_000 + pair * 1000, captured_zone: 'explicit', width: 4032, height: 3024, content_identifier: `LIVE-${pair}`, motion_photo: false });
+        const meta = JSON.stringify({ v: 1, captured_ms: 1_600_000_000_000 + pair * 1000, captured_zone: 'explicit', width: 4032, height: 3024, content_identifier: `LIVE-${pair}`, motion_photo: false, pad });
         const cid = Number(insContent.run(uuid, casId, movie ? 'video' : 'image', movie ? 'video/quicktime' : 'image/jpeg', size, meta, now).lastInsertRowid);
         const name = movie ? `IMG_${pair}.MOV` : `IMG_${pair}.JPG`;
-        insFile.run(loc.id, folder, name, `d${f}/${name}`, size, i + 1, now, cid, now, now);
+        insFile.run(loc.id, folder, name, `${folderName}/${name}`, size, i + 1, now, cid, now, now);
         const rel = sidecarRelPath(sidecarAddress(uuid, 'thumb', 'grid@1x'));
-        insSidecar.run(sidecarUuid(uuid, 'thumb', 'grid@1x'), uuid, rel, casId, now, now);
-        insJob.run(uuid, size, now, now, now);
+        insSidecar.run(sidecarUuid(uuid, 'thumb', 'grid@1x'), uuid, rel, casId, error, now, now);
+        insJob.run(uuid, size, error, now, now, now);
       }
     })();
     opts.progress?.(Math.min(opts.contents, start + TX_ROWS));

@@ -1,13 +1,13 @@
 /**
- * Child process of the list/queue RSS benchmark (rss-lists-bench.ts), so each measured step has
- * a process of its own and its own peak RSS:
- *   node dist/bench/rss-lists-child.js queue <dataDir> <library> <locationId>   the queueing phase of a deep rescan
- *   node dist/bench/rss-lists-child.js live <dataDir> <library> <locationId>    Live Photo linking over the location
- *   node dist/bench/rss-lists-child.js bare <databaseFile>                      the anchor: better-sqlite3 iterating every content row
+ * One step of a scan in a process of its own, for the memory tests (run under a heap limit) and
+ * the RSS benchmark (its own peak RSS):
+ *   node dist/test/support/library-step.js queue <dataDir> <library> <locationId>   the queueing phase of a deep rescan
+ *   node dist/test/support/library-step.js live <dataDir> <library> <locationId>    Live Photo linking over the location
+ *   node dist/test/support/library-step.js bare <databaseFile>                      an anchor: better-sqlite3 iterating every content row
  * Prints one JSON line with what the step did.
  */
 import Database from 'better-sqlite3';
-import { Vss, linkLivePhotos, queueGeneration } from '../test/internals.js';
+import { Vss, linkLivePhotos, queueGeneration } from '../internals.js';
 
 const SETTINGS = { ocrLanguages: ['eng'], models: {}, threads: 1 };
 
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   const [mode, ...args] = process.argv.slice(2);
   if (mode === 'bare') {
     const db = new Database(args[0]!, { readonly: true });
+    db.pragma('cache_size = -32000'); // as a library's connection has
     let n = 0;
     let bytes = 0;
     for (const row of db.prepare('SELECT uuid, cas_id, kind, mime, size FROM content_identities ORDER BY id').iterate()) {
