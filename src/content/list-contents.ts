@@ -33,9 +33,10 @@ export function contentReader(lib: Library, filter: ContentFilter = {}): KeyedRe
        AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = e.location_id WHERE ${copyWhere.join(' AND ')})
      ORDER BY c.id LIMIT ?`,
   );
-  // The copies of a whole page in one read, not one query per content.
+  // The copies of a whole page in one read, found by content id: `+e.location_id` keeps SQLite
+  // off the (location, inode) index, which would read every entry of a location for each page.
   const copies = lib.db.prepare(
-    `SELECT e.content_id AS id, l.path AS loc_path, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id
+    `SELECT e.content_id AS id, l.path AS loc_path, e.rel_path FROM entries e JOIN locations l ON l.id = +e.location_id
      WHERE e.content_id IN (SELECT value FROM json_each(?)) AND l.device_id = ? ${filter.locationId !== undefined ? 'AND l.id = ?' : ''}
      ORDER BY e.content_id, l.path, e.rel_path`,
   );

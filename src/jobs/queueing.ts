@@ -56,9 +56,10 @@ export function queueGeneration(lib: Library, opts: { locationId?: number; setti
      WHERE c.id > ? AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.content_id = c.id AND ${inDeep})
      ORDER BY c.id LIMIT ?`,
   );
+  // By content id (`+e.location_id`: not by the (location, inode) index, which reads the whole location each page).
   const placesOf = lib.db.prepare(
-    `SELECT DISTINCT e.content_id AS id, l.id AS location_id, l.generation FROM entries e JOIN locations l ON l.id = e.location_id
-     WHERE e.content_id BETWEEN ? AND ? AND ${inDeep} ORDER BY e.content_id, l.id`,
+    `SELECT DISTINCT e.content_id AS id, l.id AS location_id, l.generation FROM entries e JOIN locations l ON l.id = +e.location_id
+     WHERE e.content_id IN (SELECT value FROM json_each(?)) AND ${inDeep} ORDER BY e.content_id, l.id`,
   );
 
   const dtype = deviceType();
@@ -139,7 +140,7 @@ export function queueGeneration(lib: Library, opts: { locationId?: number; setti
       more = page.length === QUEUE_BATCH;
       if (page.length === 0) return;
       after = page[page.length - 1]!.id;
-      const places = placesOf.all(page[0]!.id, after, ...deepArgs) as Array<{ id: number; generation: string | null }>;
+      const places = placesOf.all(JSON.stringify(page.map((c) => c.id)), ...deepArgs) as Array<{ id: number; generation: string | null }>;
       // Both in content id order: each content once per deep location it is in, as a scan sees it.
       let p = 0;
       for (const c of page) {

@@ -163,9 +163,10 @@ function* stillPages(lib: Library, locationId: number): Generator<MediaFile[]> {
      WHERE c.id > ? AND c.kind = 'image' AND EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id AND e.location_id = ? AND e.kind = 'file')
      ORDER BY c.id LIMIT ?`,
   ).pluck();
+  // By content id (`+e.location_id`: not by the (location, inode) index, which reads the whole location each page).
   const copies = lib.db.prepare(
     `SELECT ${MEDIA_COLUMNS} FROM entries e JOIN content_identities c ON c.id = e.content_id
-     WHERE e.content_id IN (SELECT value FROM json_each(?)) AND e.location_id = ? AND e.kind = 'file'`,
+     WHERE e.content_id IN (SELECT value FROM json_each(?)) AND +e.location_id = ? AND e.kind = 'file'`,
   );
   for (let after = 0; ;) {
     const ids = contents.all(after, locationId, PAGE) as number[];
