@@ -30,7 +30,7 @@ export function contentReader(lib: Library, filter: ContentFilter = {}): KeyedRe
   const contents = lib.db.prepare(
     `SELECT c.id, c.uuid, c.cas_id, c.kind, c.mime, c.size FROM content_identities c
      WHERE c.id > ? ${kindSql}
-       AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = e.location_id WHERE ${copyWhere.join(' AND ')})
+       AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = +e.location_id WHERE ${copyWhere.join(' AND ')})
      ORDER BY c.id LIMIT ?`,
   );
   // The copies of a whole page in one read, found by content id: `+e.location_id` keeps SQLite

@@ -53,7 +53,7 @@ export function queueGeneration(lib: Library, opts: { locationId?: number; setti
   const deepArgs = opts.locationId === undefined ? [lib.deviceId] : [lib.deviceId, opts.locationId];
   const contentPage = lib.db.prepare(
     `SELECT c.id, c.uuid, c.kind, c.mime, c.size, c.media_metadata FROM content_identities c
-     WHERE c.id > ? AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.content_id = c.id AND ${inDeep})
+     WHERE c.id > ? AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = +e.location_id WHERE e.content_id = c.id AND ${inDeep})
      ORDER BY c.id LIMIT ?`,
   );
   // By content id (`+e.location_id`: not by the (location, inode) index, which reads the whole location each page).

@@ -160,7 +160,7 @@ function indexMovies(lib: Library, locationId: number, rootAbs: string): MovieIn
 function* stillPages(lib: Library, locationId: number): Generator<MediaFile[]> {
   const contents = lib.db.prepare(
     `SELECT c.id FROM content_identities c
-     WHERE c.id > ? AND c.kind = 'image' AND EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id AND e.location_id = ? AND e.kind = 'file')
+     WHERE c.id > ? AND c.kind = 'image' AND EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id AND +e.location_id = ? AND e.kind = 'file')
      ORDER BY c.id LIMIT ?`,
   ).pluck();
   // By content id (`+e.location_id`: not by the (location, inode) index, which reads the whole location each page).

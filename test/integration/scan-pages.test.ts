@@ -20,13 +20,18 @@ import { tempDir } from '../helpers.js';
 const MAX_PAGE_ROWS = 2000;
 const SETTINGS = { ocrLanguages: ['eng'], models: {}, threads: 1 };
 
-/** Record the rows each `.all()` of LIB's statements returns; `largest` is the biggest single read. */
-function countRows(lib: Library): { largest: () => number; reset: () => void } {
+/**
+ * Watch LIB's statements: the most rows one `.all()` returned, and every SQL text prepared (to
+ * check its plan). The statements are SQLite's own; only their results are counted.
+ */
+function watchReads(lib: Library): { largest: () => number; sql: Set<string>; reset: () => void } {
   let largest = 0;
+  const sql = new Set<string>();
   const db = lib.db;
   const prepare = db.prepare.bind(db);
-  db.prepare = ((sql: string) => {
-    const st = prepare(sql) as Statement;
+  db.prepare = ((text: string) => {
+    sql.add(text);
+    const st = prepare(text) as Statement;
     const all = st.all.bind(st);
     st.all = ((...args: unknown[]) => {
       const rows = all(...args);
@@ -35,7 +40,24 @@ function countRows(lib: Library): { largest: () => number; reset: () => void } {
     }) as typeof st.all;
     return st;
   }) as typeof db.prepare;
-  return { largest: () => largest, reset: () => { largest = 0; } };
+  return { largest: () => largest, sql, reset: () => { largest = 0; sql.clear(); } };
+}
+
+/**
+ * No read does the work of the whole library on every page: a page read (with a LIMIT) never
+ * sorts its rows in a temporary b-tree (that sorts every matching row for each page), and nothing
+ * finds entries through the (location, inode) index (that reads every entry of a location).
+ * The library has no ANALYZE statistics, as a user's has not.
+ */
+function assertPagedPlans(lib: Library, sql: Iterable<string>): void {
+  for (const text of [...sql]) {
+    if (/^\s*(EXPLAIN|INSERT|UPDATE|DELETE|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/i.test(text)) continue;
+    const params = (text.match(/\?/g) ?? []).map(() => null);
+    const plan = (lib.db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail);
+    const where = `${text.replace(/\s+/g, ' ')}\n  ${plan.join('\n  ')}`;
+    assert.ok(!plan.some((d) => /entries_by_inode/.test(d)), `reads a whole location: ${where}`);
+    if (/\bLIMIT \?/.test(text)) assert.ok(!plan.some((d) => /TEMP B-TREE FOR (LAST \d+ TERMS OF )?ORDER BY/.test(d)), `sorts every row for each page: ${where}`);
+  }
 }
 
 describe('whole-library steps read a page at a time', () => {
@@ -43,14 +65,14 @@ describe('whole-library steps read a page at a time', () => {
   let dir: ReturnType<typeof tempDir>;
   let lib: Library;
   let locationId: number;
-  let rows: ReturnType<typeof countRows>;
+  let rows: ReturnType<typeof watchReads>;
 
   before(() => {
     dir = tempDir('vss-scan-pages-');
     const big = buildBigLibrary(dir.path, { contents: CONTENTS, livePhotos: true });
     lib = big.lib;
     locationId = big.locationId;
-    rows = countRows(lib);
+    rows = watchReads(lib);
   });
   after(() => {
     lib.close();
@@ -63,6 +85,7 @@ describe('whole-library steps read a page at a time', () => {
     const r = queueGeneration(lib, { locationId, settings: SETTINGS });
     assert.deepEqual({ pending: r.pending, queued: r.queued }, { pending: unmade, queued: unmade });
     assert.ok(rows.largest() <= MAX_PAGE_ROWS, `one read returned ${rows.largest()} rows`);
+    assertPagedPlans(lib, rows.sql);
   });
 
   test('Live Photo linking records every pair', async () => {
@@ -71,21 +94,28 @@ describe('whole-library steps read a page at a time', () => {
     const r = await linkLivePhotos({ lib, locationId, rootAbs: root, onSkip: (p, why) => assert.fail(`${p}: ${why}`) });
     assert.equal(r.livePhotos, CONTENTS / 2);
     assert.ok(rows.largest() <= MAX_PAGE_ROWS, `one read returned ${rows.largest()} rows`);
+    assertPagedPlans(lib, rows.sql);
   });
 
-  test('content, sidecar and job lists', () => {
+  test('content, sidecar and job lists, with and without filters', () => {
     const api = new LibraryApi(lib, { dataDir: join(dir.path, 'data'), access: 'read' });
     rows.reset();
-    let n = 0;
-    for (const _ of api.content.iterate()) n++;
-    assert.equal(n, CONTENTS);
-    n = 0;
-    for (const _ of api.sidecars.iterate({ kind: 'live_photo_video' })) n++;
-    assert.equal(n, CONTENTS / 2);
-    n = 0;
-    for (const _ of api.jobs.iterate({ status: 'completed' })) n++;
-    assert.equal(n, CONTENTS);
+    const count = (items: Iterable<unknown>) => {
+      let n = 0;
+      for (const _ of items) n++;
+      return n;
+    };
+    assert.equal(count(api.content.iterate()), CONTENTS);
+    assert.equal(count(api.content.iterate({ kind: 'video', locationId })), CONTENTS / 2);
+    assert.equal(count(api.sidecars.iterate()), CONTENTS + CONTENTS / 2);
+    assert.equal(count(api.sidecars.iterate({ kind: 'live_photo_video' })), CONTENTS / 2);
+    assert.equal(count(api.sidecars.iterate({ kind: 'thumb', status: 'pending' })), Math.floor(CONTENTS / 3));
+    assert.equal(count(api.sidecars.iterate({ status: 'ready' })), CONTENTS - Math.floor(CONTENTS / 3) + CONTENTS / 2);
+    assert.equal(count(api.jobs.iterate()), CONTENTS + Math.floor(CONTENTS / 3));
+    assert.equal(count(api.jobs.iterate({ status: 'completed' })), CONTENTS);
+    assert.equal(count(api.jobs.iterate({ kind: 'thumb', status: 'queued' })), Math.floor(CONTENTS / 3));
     assert.ok(rows.largest() <= MAX_PAGE_ROWS, `one read returned ${rows.largest()} rows`);
+    assertPagedPlans(lib, rows.sql);
   });
 });
 
