@@ -26,11 +26,8 @@ export interface BigLibraryOptions {
   contents: number;
   /** Pairs of still + movie (odd contents are movies); the movies are CAS-whole so no file is read. */
   livePhotos?: boolean;
-  /** Characters added to every folder name and to every sidecar's and job's error text, so each listed item is that much longer. */
+  /** Characters added to every folder name, sidecar error and job note, so each listed item is that much longer. */
   textPad?: number;
-  /** Characters of padding in every content's media metadata, so each row read is that much bigger. */
-  metadataPad?: number;
-  progress?: (done: number) => void;
 }
 
 /** Build the library under DIR (its data dir at DIR/data, the location at DIR/photos) and leave it open. */
@@ -54,7 +51,6 @@ export function buildBigLibrary(dir: string, opts: BigLibraryOptions): BigLibrar
 
   const pathPad = opts.textPad ? `-${'p'.repeat(opts.textPad)}` : '';
   const error = opts.textPad ? `an earlier attempt failed: ${'e'.repeat(opts.textPad)}` : null;
-  const pad = opts.metadataPad ? 'm'.repeat(opts.metadataPad) : undefined;
   let folder = root;
   let folderName = '';
   for (let start = 0; start < opts.contents; start += TX_ROWS) {
@@ -70,7 +66,7 @@ export function buildBigLibrary(dir: string, opts: BigLibraryOptions): BigLibrar
         const movie = opts.livePhotos === true && i % 2 === 1;
         const size = 1000 + (i % 997);
         const pair = opts.livePhotos ? Math.floor(i / 2) : i;
-        const meta = JSON.stringify({ v: 1, captured_ms: 1_600_000_000_000 + pair * 1000, captured_zone: 'explicit', width: 4032, height: 3024, content_identifier: `LIVE-${pair}`, motion_photo: false, pad });
+        const meta = JSON.stringify({ v: 1, captured_ms: 1_600_000_000_000 + pair * 1000, captured_zone: 'explicit', width: 4032, height: 3024, content_identifier: `LIVE-${pair}`, motion_photo: false });
         const cid = Number(insContent.run(uuid, casId, movie ? 'video' : 'image', movie ? 'video/quicktime' : 'image/jpeg', size, meta, now).lastInsertRowid);
         const name = movie ? `IMG_${pair}.MOV` : `IMG_${pair}.JPG`;
         insFile.run(loc.id, folder, name, `${folderName}/${name}`, size, i + 1, now, cid, now, now);
@@ -79,7 +75,6 @@ export function buildBigLibrary(dir: string, opts: BigLibraryOptions): BigLibrar
         insJob.run(uuid, size, error, now, now, now);
       }
     })();
-    opts.progress?.(Math.min(opts.contents, start + TX_ROWS));
   }
   db.prepare("UPDATE locations SET scan_state = 'complete' WHERE id = ?").run(loc.id);
   return { lib, dataDir, locationId: loc.id };
