@@ -22,7 +22,7 @@ import { benchArgs, freshDir, kilo, num, rmrf, runMain, secs } from './util.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const VSS_BIN = join(REPO, 'bin', 'vss');
-const CHILD = fileURLToPath(new URL('../test/support/library-step.js', import.meta.url));
+const CHILD = fileURLToPath(new URL('./rss-lists-child.js', import.meta.url));
 const TIME_BIN = '/usr/bin/time';
 
 interface Measured {

@@ -13,10 +13,10 @@ import { readFileSync } from 'node:fs';
 import { buildBigLibrary } from '../support/big-library.js';
 import { VSS_BIN, tempDir } from '../helpers.js';
 
-const CONTENTS = 8000;
-/** Bytes added to every path and error text: each list writes 32–36 MB, beyond the heap limit. */
+const CONTENTS = 12_000;
+/** Bytes added to every path and error text: each list writes ~50 MB, beyond the heap limit (a page of them fits well within it). */
 const PAD = 4000;
-const HEAP_MIB = 24;
+const HEAP_MIB = 32;
 
 interface Outcome {
   code: number | null;

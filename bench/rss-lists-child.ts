@@ -1,13 +1,13 @@
 /**
- * One step of a scan in a process of its own, for the memory tests (run under a heap limit) and
- * the RSS benchmark (its own peak RSS):
- *   node dist/test/support/library-step.js queue <dataDir> <library> <locationId>   the queueing phase of a deep rescan
- *   node dist/test/support/library-step.js live <dataDir> <library> <locationId>    Live Photo linking over the location
- *   node dist/test/support/library-step.js bare <databaseFile>                      an anchor: better-sqlite3 iterating every content row
+ * One step of a scan in a process of its own, so the RSS benchmark (rss-lists-bench.ts) gets its
+ * own peak RSS:
+ *   node dist/bench/rss-lists-child.js queue <dataDir> <library> <locationId>   the queueing phase of a deep rescan
+ *   node dist/bench/rss-lists-child.js live <dataDir> <library> <locationId>    Live Photo linking over the location
+ *   node dist/bench/rss-lists-child.js bare <databaseFile>                      an anchor: better-sqlite3 iterating every content row
  * Prints one JSON line with what the step did.
  */
 import Database from 'better-sqlite3';
-import { Vss, linkLivePhotos, queueGeneration } from '../internals.js';
+import { Vss, linkLivePhotos, queueGeneration } from '../test/internals.js';
 
 const SETTINGS = { ocrLanguages: ['eng'], models: {}, threads: 1 };
 
