@@ -10,9 +10,12 @@ export { iterateContents, type ContentListItem } from '../src/content/list-conte
 export { contentUuidFor, VSS_CONTENT_NAMESPACE } from '../src/content/identity.js';
 export { CONTENT_KINDS, type ContentKind } from '../src/content/kinds.js';
 export type { IndexResult, IndexMode } from '../src/indexer/types.js';
-export { SidecarManager, type SidecarInfo, type PresenceItem } from '../src/sidecars/manager.js';
+export { SidecarManager, sidecarUuid, type SidecarInfo, type PresenceItem } from '../src/sidecars/manager.js';
+export { queueGeneration } from '../src/jobs/queueing.js';
+export { linkLivePhotos } from '../src/livephoto/link-live-photos.js';
+export { pairLivePhotos, type MediaFile } from '../src/livephoto/pair.js';
 export { reconcile, type ReconcileResult } from '../src/sidecars/reconcile.js';
 export { convertReferences } from '../src/sidecars/convert.js';
 export { SidecarWatcher } from '../src/sidecars/watcher.js';
 export { startMaintenance } from '../src/sidecars/maintenance.js';
-export { sidecarAddress, sidecarUri, parseSidecarUri } from '../src/sidecars/address.js';
+export { sidecarAddress, sidecarRelPath, sidecarUri, parseSidecarUri } from '../src/sidecars/address.js';

@@ -32,27 +32,56 @@ export function formatDuration(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** Writes a JSON array item by item, so a long list streams instead of building in memory. */
-export class JsonArrayWriter {
-  private first = true;
+/** Bytes gathered before one write: fewer calls into the stream than a write per line. */
+const CHUNK = 64 * 1024;
 
-  constructor() {
-    process.stdout.write('[');
+/**
+ * Text to stdout that waits for the reader. Writes to a pipe are asynchronous in Node, so a loop
+ * that writes a long list without waiting queues all of it in memory when the reader is slower
+ * (`vss content list --json | jq`); here at most a chunk is pending beside what the pipe holds.
+ */
+export class StdoutWriter {
+  private buf = '';
+
+  async write(text: string): Promise<void> {
+    this.buf += text;
+    if (this.buf.length >= CHUNK) await this.flush();
   }
 
-  push(item: unknown): void {
-    process.stdout.write((this.first ? '\n  ' : ',\n  ') + JSON.stringify(item));
-    this.first = false;
+  line(text = ''): Promise<void> {
+    return this.write(text + '\n');
   }
 
-  end(): void {
-    process.stdout.write(this.first ? ']\n' : '\n]\n');
+  async flush(): Promise<void> {
+    if (this.buf === '') return;
+    const full = !process.stdout.write(this.buf);
+    this.buf = '';
+    // A reader that goes away ends the process (main.ts exits on EPIPE), so this wait always ends.
+    if (full) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
   }
 }
 
-/** Print ITEMS as one JSON array, streamed (a list of a million rows never sits in memory). */
-export function printJsonArray(items: Iterable<unknown>): void {
-  const out = new JsonArrayWriter();
-  for (const item of items) out.push(item);
-  out.end();
+/** Print ITEMS as one JSON array, streamed: a list of a million rows never sits in memory. */
+export async function printJsonArray(items: Iterable<unknown>): Promise<void> {
+  const out = new StdoutWriter();
+  let first = true;
+  await out.write('[');
+  for (const item of items) {
+    await out.write((first ? '\n  ' : ',\n  ') + JSON.stringify(item));
+    first = false;
+  }
+  await out.write(first ? ']\n' : '\n]\n');
+  await out.flush();
+}
+
+/** Print one line per item, streamed; EMPTY when there was none. */
+export async function printLines<T>(items: Iterable<T>, format: (item: T) => string, empty: string): Promise<void> {
+  const out = new StdoutWriter();
+  let n = 0;
+  for (const item of items) {
+    n++;
+    await out.line(format(item));
+  }
+  if (n === 0) await out.line(empty);
+  await out.flush();
 }

@@ -30,13 +30,15 @@ export function contentReader(lib: Library, filter: ContentFilter = {}): KeyedRe
   const contents = lib.db.prepare(
     `SELECT c.id, c.uuid, c.cas_id, c.kind, c.mime, c.size FROM content_identities c
      WHERE c.id > ? ${kindSql}
-       AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = e.location_id WHERE ${copyWhere.join(' AND ')})
+       AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = +e.location_id WHERE ${copyWhere.join(' AND ')})
      ORDER BY c.id LIMIT ?`,
   );
+  // The copies of a whole page in one read, found by content id: `+e.location_id` keeps SQLite
+  // off the (location, inode) index, which would read every entry of a location for each page.
   const copies = lib.db.prepare(
-    `SELECT e.location_id AS loc, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id
-     WHERE e.content_id = ? AND l.device_id = ? ${filter.locationId !== undefined ? 'AND l.id = ?' : ''}
-     ORDER BY l.path, e.rel_path`,
+    `SELECT e.content_id AS id, e.location_id AS loc, e.rel_path FROM entries e JOIN locations l ON l.id = +e.location_id
+     WHERE e.content_id IN (SELECT value FROM json_each(?)) AND l.device_id = ? ${filter.locationId !== undefined ? 'AND l.id = ?' : ''}
+     ORDER BY e.content_id, l.path, e.rel_path`,
   );
   // A copy is shown only where vss may read it: in a location added on this device, by a path that stays inside it.
   const roots = new Map<number, ConfinedRoot | null>();
@@ -53,10 +55,16 @@ export function contentReader(lib: Library, filter: ContentFilter = {}): KeyedRe
   };
   return (afterId, limit) => {
     const rows = contents.all(afterId, ...kindArgs, ...copyArgs, limit) as Array<{ id: number; uuid: string; cas_id: string; kind: string; mime: string; size: number }>;
-    return rows.map((c) => {
-      const paths = (copies.all(c.id, ...copyArgs) as Array<{ loc: number; rel_path: string }>).map((p) => pathOf(p.loc, p.rel_path)).filter((p): p is string => p !== null);
-      return { key: c.id, item: { content_uuid: c.uuid, cas_id: c.cas_id, kind: c.kind, mime: c.mime, size: c.size, paths } };
-    });
+    if (rows.length === 0) return [];
+    const paths = new Map<number, string[]>();
+    for (const p of copies.all(JSON.stringify(rows.map((c) => c.id)), ...copyArgs) as Array<{ id: number; loc: number; rel_path: string }>) {
+      const abs = pathOf(p.loc, p.rel_path);
+      if (abs === null) continue;
+      const list = paths.get(p.id);
+      if (list) list.push(abs);
+      else paths.set(p.id, [abs]);
+    }
+    return rows.map((c) => ({ key: c.id, item: { content_uuid: c.uuid, cas_id: c.cas_id, kind: c.kind, mime: c.mime, size: c.size, paths: paths.get(c.id) ?? [] } }));
   };
 }
 

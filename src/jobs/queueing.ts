@@ -8,9 +8,11 @@ import { SidecarManager } from '../sidecars/manager.js';
 import { deviceType, effectivePolicy } from './policy.js';
 import { GENERATION_SCHEDULE, MAX_ATTEMPTS } from './schedule.js';
 
-const QUEUE_BATCH = 2000;
 import { JobStore } from './store.js';
 import { metadataOf } from './source-file.js';
+
+/** Contents read and queued per transaction. */
+const QUEUE_BATCH = 2000;
 
 export interface QueueResult {
   /** Sidecars newly recorded pending. */
@@ -21,14 +23,16 @@ export interface QueueResult {
   unavailable: Array<{ kind: string; reason: string }>;
 }
 
-interface ContentRow {
+interface ContentPageRow {
+  id: number;
   uuid: string;
   kind: ContentKind;
   mime: string;
   size: number;
   media_metadata: string | null;
-  generation: string | null;
 }
+
+type ContentRow = Omit<ContentPageRow, 'id'> & { generation: string | null };
 
 /** Registered embedding models as variants (variants are lowercase names). */
 export function embeddingVariants(settings: GeneratorSettings): string[] {
@@ -43,13 +47,20 @@ export function embeddingVariants(settings: GeneratorSettings): string[] {
  */
 export function queueGeneration(lib: Library, opts: { locationId?: number; settings: GeneratorSettings; generators?: readonly Generator[] }): QueueResult {
   const generators = opts.generators ?? GENERATORS;
-  const where = opts.locationId === undefined ? "l.index_mode = 'deep'" : "l.index_mode = 'deep' AND l.id = ?";
-  const args = opts.locationId === undefined ? [lib.deviceId] : [lib.deviceId, opts.locationId];
-  const rows = lib.db.prepare(
-    `SELECT c.uuid, c.kind, c.mime, c.size, c.media_metadata, l.generation
-     FROM entries e JOIN content_identities c ON c.id = e.content_id JOIN locations l ON l.id = e.location_id
-     WHERE l.device_id = ? AND ${where} GROUP BY c.id, l.id ORDER BY c.id`,
-  ).all(...args) as ContentRow[];
+  // The contents of this device's deep locations (or of one), a page at a time by content id, and
+  // the locations each page's contents are in: memory is bounded by a page, not by the library.
+  const inDeep = opts.locationId === undefined ? "l.device_id = ? AND l.index_mode = 'deep'" : "l.device_id = ? AND l.index_mode = 'deep' AND l.id = ?";
+  const deepArgs = opts.locationId === undefined ? [lib.deviceId] : [lib.deviceId, opts.locationId];
+  const contentPage = lib.db.prepare(
+    `SELECT c.id, c.uuid, c.kind, c.mime, c.size, c.media_metadata FROM content_identities c
+     WHERE c.id > ? AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = +e.location_id WHERE e.content_id = c.id AND ${inDeep})
+     ORDER BY c.id LIMIT ?`,
+  );
+  // By content id (`+e.location_id`: not by the (location, inode) index, which reads the whole location each page).
+  const placesOf = lib.db.prepare(
+    `SELECT DISTINCT e.content_id AS id, l.id AS location_id, l.generation FROM entries e JOIN locations l ON l.id = +e.location_id
+     WHERE e.content_id IN (SELECT value FROM json_each(?)) AND ${inDeep} ORDER BY e.content_id, l.id`,
+  );
 
   const dtype = deviceType();
   const result: QueueResult = { pending: 0, queued: 0, unavailable: [] };
@@ -121,10 +132,21 @@ export function queueGeneration(lib: Library, opts: { locationId?: number; setti
     }
   };
 
-  // Committed in slices, so a `jobs cancel` or `jobs list` beside a big scan never waits long.
-  for (let i = 0; i < rows.length; i += QUEUE_BATCH) {
+  // One page per transaction, so a `jobs cancel` or `jobs list` beside a big scan never waits long.
+  let after = 0;
+  for (let more = true; more;) {
     lib.db.transaction(() => {
-      for (const c of rows.slice(i, i + QUEUE_BATCH)) queueContent(c);
+      const page = contentPage.all(after, ...deepArgs, QUEUE_BATCH) as ContentPageRow[];
+      more = page.length === QUEUE_BATCH;
+      if (page.length === 0) return;
+      after = page[page.length - 1]!.id;
+      const places = placesOf.all(JSON.stringify(page.map((c) => c.id)), ...deepArgs) as Array<{ id: number; generation: string | null }>;
+      // Both in content id order: each content once per deep location it is in, as a scan sees it.
+      let p = 0;
+      for (const c of page) {
+        while (p < places.length && places[p]!.id < c.id) p++;
+        for (; p < places.length && places[p]!.id === c.id; p++) queueContent({ ...c, generation: places[p]!.generation });
+      }
     }).immediate();
   }
   return result;

@@ -230,7 +230,8 @@ export class JobStore {
     if (filter.afterId !== undefined) { where.push('id > ?'); args.push(filter.afterId); }
     if (filter.status !== undefined) {
       if (!isJobStatus(filter.status)) throw new VssError('USAGE', `unknown job status ${JSON.stringify(filter.status)}`);
-      where.push('status = ?');
+      // `+status`: walk by id; the queue's (status, priority, ...) index would sort every job of the status for each page.
+      where.push('+status = ?');
       args.push(filter.status);
     }
     if (filter.kind !== undefined) { where.push('kind = ?'); args.push(filter.kind); }

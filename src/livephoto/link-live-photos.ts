@@ -6,7 +6,8 @@ import type { Library } from '../library/library.js';
 import { liveIdentifiers, parseMetadata, type MediaMetadata } from '../media/media-metadata.js';
 import { sidecarAddress } from '../sidecars/address.js';
 import { SidecarManager, type SidecarInfo } from '../sidecars/manager.js';
-import { pairLivePhotos, type MediaFile } from './pair.js';
+import { MovieIndex } from './movie-index.js';
+import { pairingKeys, pairLivePhotos, type MediaFile } from './pair.js';
 
 export interface LinkLivePhotosInput {
   lib: Library;
@@ -39,6 +40,10 @@ const MOVIE_FORMATS: Readonly<Record<string, string>> = { 'video/quicktime': 'mo
 
 const KIND = 'live_photo_video';
 const VARIANT = 'original';
+/** Movies indexed, and still contents paired, per read: memory is bounded by this, not by the location. */
+const PAGE = 1000;
+
+const MEDIA_COLUMNS = 'e.id AS entry_id, e.rel_path, e.size, e.inode, e.mtime_ms, c.uuid, c.kind, c.mime, c.cas_id, c.cas_version, c.media_metadata';
 
 /**
  * Record each Live Photo movie of the location as a `ready` reference sidecar
@@ -46,78 +51,137 @@ const VARIANT = 'original';
  * own entry. Idempotent: a rescan that finds the same pairs writes nothing. A reference whose
  * movie is gone is left as it is for reconcile; this step never deletes a sidecar.
  *
+ * The movies are indexed first (in a scratch file, by the keys a still can match them on); then
+ * the stills are paired a page of contents at a time, each page with only the movies that share
+ * a key with it — the same pairs as over the whole location at once, since a still's candidates
+ * are exactly the movies that share one of its keys.
+ *
  * Returns how many still contents of the location have their movie recorded.
  */
 export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ livePhotos: number }> {
   const { lib, locationId, rootAbs } = input;
-  const rows = lib.db.prepare(
-    `SELECT e.id AS entry_id, e.rel_path, e.size, e.inode, e.mtime_ms,
-            c.uuid, c.kind, c.mime, c.cas_id, c.cas_version, c.media_metadata
-     FROM entries e JOIN content_identities c ON c.id = e.content_id
-     WHERE e.location_id = ? AND e.kind = 'file' AND c.kind IN ('image', 'video')`,
-  ).all(locationId) as MediaRow[];
-
-  const stills: MediaFile[] = [];
-  const movies: Movie[] = [];
-  const entryByPath = new Map<string, number>();
-  for (const row of rows) {
-    // A hand-edited row whose path could lead outside the location is never paired, hashed or referenced.
-    const problem = relPathProblem(row.rel_path);
-    if (problem) {
-      input.onSkip(row.rel_path, `refused: not a path inside the location: ${problem}`);
-      continue;
+  const movies = indexMovies(lib, locationId, rootAbs);
+  try {
+    if (movies.size === 0) return { livePhotos: 0 };
+    const manager = new SidecarManager(lib);
+    const movieRows = lib.db.prepare(`SELECT ${MEDIA_COLUMNS} FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE e.id IN (SELECT value FROM json_each(?))`);
+    const candidateMovies = (stills: readonly MediaFile[]): Movie[] => {
+      const keys = new Set<string>();
+      for (const s of stills) for (const k of pairingKeys(s)) keys.add(k);
+      const ids = movies.matching(keys);
+      if (ids.length === 0) return [];
+      return (movieRows.all(JSON.stringify(ids)) as MediaRow[]).map(asMovie).filter((m): m is Movie => m !== undefined);
+    };
+    let livePhotos = 0;
+    for (const stills of stillPages(lib, locationId)) {
+      const recorded = new Map<string, SidecarInfo | undefined>();
+      const existing = (contentUuid: string) => {
+        if (!recorded.has(contentUuid)) recorded.set(contentUuid, manager.get(sidecarAddress(contentUuid, KIND, VARIANT)));
+        return recorded.get(contentUuid);
+      };
+      const currentMovie = (contentUuid: string) => {
+        const info = existing(contentUuid);
+        return info?.source === 'reference' && info.path ? movies.at(info.path) : undefined;
+      };
+      const writes: Array<Parameters<SidecarManager['createReferenceSidecar']>[0]> = [];
+      for (const [contentUuid, pair] of pairLivePhotos(stills, candidateMovies(stills), currentMovie)) {
+        const info = existing(contentUuid);
+        if (info && keepAsIs(info, movies)) {
+          livePhotos++;
+          continue;
+        }
+        const movie = pair.movie.row;
+        const checksum = await wholeFileChecksum(rootAbs, movie);
+        if (!checksum.ok) {
+          input.onSkip(movie.rel_path, `live photo movie: ${checksum.reason}`);
+          continue;
+        }
+        const moviePath = absPath(rootAbs, movie.rel_path);
+        const unchanged = info?.source === 'reference' && info.status === 'ready' && info.path === moviePath
+          && info.format === pair.movie.format && info.size === movie.size && info.checksum === checksum.value;
+        if (!unchanged) {
+          writes.push({
+            contentUuid, kind: KIND, variant: VARIANT, format: pair.movie.format,
+            sourceEntryId: movie.entry_id, size: movie.size, checksum: checksum.value,
+          });
+        }
+        livePhotos++;
+      }
+      // A page's records in one commit: a commit per Live Photo cost most of a first scan.
+      if (writes.length > 0) lib.db.transaction(() => { for (const w of writes) manager.createReferenceSidecar(w); })();
     }
-    // Not read yet (say it timed out): pairing it on its name alone could be wrong; the next scan will know.
-    const meta = parseMetadata(row.media_metadata);
-    if (!meta) continue;
-    const file = { entryId: row.entry_id, contentUuid: row.uuid, relPath: row.rel_path, ids: liveIdentifiers(meta), time: captureTime(meta) };
-    if (row.kind === 'image') {
-      stills.push(file);
-    } else {
-      const format = MOVIE_FORMATS[row.mime];
-      if (!format) continue;
-      movies.push({ ...file, row, format });
-      entryByPath.set(absPath(rootAbs, row.rel_path), row.entry_id);
-    }
+    return { livePhotos };
+  } finally {
+    movies.close();
   }
-  if (stills.length === 0 || movies.length === 0) return { livePhotos: 0 };
+}
 
-  const manager = new SidecarManager(lib);
-  const recorded = new Map<string, SidecarInfo | undefined>();
-  const existing = (contentUuid: string) => {
-    if (!recorded.has(contentUuid)) recorded.set(contentUuid, manager.get(sidecarAddress(contentUuid, KIND, VARIANT)));
-    return recorded.get(contentUuid);
-  };
-  const currentMovie = (contentUuid: string) => {
-    const info = existing(contentUuid);
-    return info?.source === 'reference' && info.path ? entryByPath.get(info.path) : undefined;
-  };
+/** A file as the pairing sees it, or undefined when its metadata is not read yet. */
+function mediaFile(row: MediaRow): MediaFile | undefined {
+  // A hand-edited row whose path could lead outside the location is never paired, hashed or referenced.
+  if (relPathProblem(row.rel_path)) return undefined;
+  // Not read yet (say it timed out): pairing it on its name alone could be wrong; the next scan will know.
+  const meta = parseMetadata(row.media_metadata);
+  if (!meta) return undefined;
+  return { entryId: row.entry_id, contentUuid: row.uuid, relPath: row.rel_path, ids: liveIdentifiers(meta), time: captureTime(meta) };
+}
 
-  let livePhotos = 0;
-  for (const [contentUuid, pair] of pairLivePhotos(stills, movies, currentMovie)) {
-    const info = existing(contentUuid);
-    if (info && keepAsIs(info, entryByPath)) {
-      livePhotos++;
-      continue;
+function asMovie(row: MediaRow): Movie | undefined {
+  const format = MOVIE_FORMATS[row.mime];
+  const file = format ? mediaFile(row) : undefined;
+  return file && format ? { ...file, row, format } : undefined;
+}
+
+/** Every movie of the location that could be a Live Photo's, read a page at a time by entry id. */
+function indexMovies(lib: Library, locationId: number, rootAbs: string): MovieIndex {
+  // `+e.location_id`: walk entries by id, not the (location, inode) index and a sort of the whole location per page.
+  const page = lib.db.prepare(
+    `SELECT ${MEDIA_COLUMNS} FROM entries e JOIN content_identities c ON c.id = e.content_id
+     WHERE e.id > ? AND +e.location_id = ? AND e.kind = 'file' AND c.kind = 'video' ORDER BY e.id LIMIT ?`,
+  );
+  const index = new MovieIndex(lib.layout.scratchDir);
+  try {
+    for (let after = 0; ;) {
+      const rows = page.all(after, locationId, PAGE) as MediaRow[];
+      const add: Array<{ entryId: number; path: string; keys: string[] }> = [];
+      for (const row of rows) {
+        const movie = asMovie(row);
+        if (movie) add.push({ entryId: movie.entryId, path: absPath(rootAbs, movie.relPath), keys: pairingKeys(movie) });
+      }
+      index.add(add);
+      if (rows.length < PAGE) return index;
+      after = rows[rows.length - 1]!.entry_id;
     }
-    const movie = pair.movie.row;
-    const checksum = await wholeFileChecksum(rootAbs, movie);
-    if (!checksum.ok) {
-      input.onSkip(movie.rel_path, `live photo movie: ${checksum.reason}`);
-      continue;
-    }
-    const moviePath = absPath(rootAbs, movie.rel_path);
-    const unchanged = info?.source === 'reference' && info.status === 'ready' && info.path === moviePath
-      && info.format === pair.movie.format && info.size === movie.size && info.checksum === checksum.value;
-    if (!unchanged) {
-      manager.createReferenceSidecar({
-        contentUuid, kind: KIND, variant: VARIANT, format: pair.movie.format,
-        sourceEntryId: movie.entry_id, size: movie.size, checksum: checksum.value,
-      });
-    }
-    livePhotos++;
+  } catch (err) {
+    index.close();
+    throw err;
   }
-  return { livePhotos };
+}
+
+/** The still entries of the location, every copy of a content in the same page, by content id. */
+function* stillPages(lib: Library, locationId: number): Generator<MediaFile[]> {
+  const contents = lib.db.prepare(
+    `SELECT c.id FROM content_identities c
+     WHERE c.id > ? AND c.kind = 'image' AND EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id AND +e.location_id = ? AND e.kind = 'file')
+     ORDER BY c.id LIMIT ?`,
+  ).pluck();
+  // By content id (`+e.location_id`: not by the (location, inode) index, which reads the whole location each page).
+  const copies = lib.db.prepare(
+    `SELECT ${MEDIA_COLUMNS} FROM entries e JOIN content_identities c ON c.id = e.content_id
+     WHERE e.content_id IN (SELECT value FROM json_each(?)) AND +e.location_id = ? AND e.kind = 'file'`,
+  );
+  for (let after = 0; ;) {
+    const ids = contents.all(after, locationId, PAGE) as number[];
+    if (ids.length === 0) return;
+    const stills: MediaFile[] = [];
+    for (const row of copies.all(JSON.stringify(ids), locationId) as MediaRow[]) {
+      const file = mediaFile(row);
+      if (file) stills.push(file);
+    }
+    yield stills;
+    if (ids.length < PAGE) return;
+    after = ids[ids.length - 1]!;
+  }
 }
 
 /**
@@ -125,10 +189,10 @@ export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ live
  * reference to a movie that exists in another location (that location's scan looks after it;
  * re-pointing it here would flap between the two on every scan).
  */
-function keepAsIs(info: SidecarInfo, entryByPath: Map<string, number>): boolean {
+function keepAsIs(info: SidecarInfo, movies: MovieIndex): boolean {
   if (info.status !== 'ready') return false;
   if (info.source !== 'reference') return true;
-  return info.path !== null && !entryByPath.has(info.path);
+  return info.path !== null && movies.at(info.path) === undefined;
 }
 
 function captureTime(m: MediaMetadata): MediaFile['time'] {

@@ -153,6 +153,15 @@ export function splitPath(relPath: string): { folder: string; stem: string } {
   return { folder, stem: (dot > 0 ? name.slice(0, dot) : name).toLowerCase() };
 }
 
+/**
+ * The keys a still and a movie must share for the movie to be a candidate of the still: each
+ * identifier, and folder + name stem. Pairing in parts (link-live-photos.ts) gives each part of
+ * the stills only the movies that share a key with it, and gets the same pairs as all at once.
+ */
+export function pairingKeys(f: MediaFile): string[] {
+  return [...f.ids.map((id) => `id\0${id}`), `name\0${folderStemKey(f.relPath)}`];
+}
+
 function folderStemKey(relPath: string): string {
   const { folder, stem } = splitPath(relPath);
   return `${folder}\0${stem}`;

@@ -202,7 +202,8 @@ export class SidecarManager {
     const where: string[] = ['id > ?'];
     const args: string[] = [];
     if (filter.contentUuid) { where.push('content_uuid = ?'); args.push(filter.contentUuid); }
-    if (filter.kind) { where.push('kind = ?'); args.push(filter.kind); }
+    // Kind alone: `+kind` walks the table by id; the (kind, status) index would sort every row of the kind for each page.
+    if (filter.kind) { where.push(filter.status ? 'kind = ?' : '+kind = ?'); args.push(filter.kind); }
     if (filter.status) { where.push('status = ?'); args.push(filter.status); }
     const st = this.lib.db.prepare(`SELECT * FROM sidecars WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`);
     return (afterId, limit) => (st.all(afterId, ...args, limit) as SidecarRow[]).map((r) => ({ key: r.id, item: this.info(r) }));

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { ContentKind } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { parseId, parseKind } from '../parse.js';
-import { displayPath, formatBytes, printJsonArray, printLine } from '../output.js';
+import { displayPath, formatBytes, printJsonArray, printLines } from '../output.js';
 
 export function registerContentCommands(program: Command): void {
   const content = program.command('content').description('unique contents and their copies');
@@ -13,19 +13,13 @@ export function registerContentCommands(program: Command): void {
     .option('--kind <kind>', 'only contents of this kind (image, video, audio, document, text, ...)', parseKind)
     .option('--location <id>', 'only copies in this location', (v: string) => parseId(v, 'location ID'))
     .action(async function (this: Command, opts: { kind?: ContentKind; location?: number }) {
-      await withLibrary(this, (lib) => {
+      await withLibrary(this, async (lib) => {
         const items = lib.content.iterate({ kind: opts.kind, locationId: opts.location });
-        if (globals(this).json) {
-          printJsonArray(items);
-          return;
-        }
-        let n = 0;
-        for (const c of items) {
-          n++;
+        if (globals(this).json) return printJsonArray(items);
+        await printLines(items, (c) => {
           const more = c.paths.length > 1 ? `  (+${c.paths.length - 1} more)` : '';
-          printLine(`${c.content_uuid}  ${c.kind.padEnd(9)} ${formatBytes(c.size).padStart(9)}  ${displayPath(c.paths[0] ?? '')}${more}`);
-        }
-        if (n === 0) printLine('No contents yet: add a location in content or deep mode.');
+          return `${c.content_uuid}  ${c.kind.padEnd(9)} ${formatBytes(c.size).padStart(9)}  ${displayPath(c.paths[0] ?? '')}${more}`;
+        }, 'No contents yet: add a location in content or deep mode.');
       }, 'read');
     });
 }

@@ -4,7 +4,7 @@ import { attachJobsReporter } from '../jobs-progress.js';
 import { onStopSignal } from '../signals.js';
 import { globals, withLibrary } from '../context.js';
 import { parseId } from '../parse.js';
-import { formatDuration, printJson, printJsonArray, printLine, warn } from '../output.js';
+import { formatDuration, printJson, printJsonArray, printLine, printLines, warn } from '../output.js';
 
 /** `jobs run --until-idle` stopped because a disk is full (EX_TEMPFAIL: try again later). */
 const EXIT_DISK_FULL = 75;
@@ -75,15 +75,10 @@ export function registerJobCommands(program: Command): void {
     })
     .option('--kind <kind>', 'only this kind')
     .action(async function (this: Command, opts: { status?: string; kind?: string }) {
-      await withLibrary(this, (lib) => {
+      await withLibrary(this, async (lib) => {
         const rows = lib.jobs.iterate({ ...(opts.status ? { status: opts.status } : {}), ...(opts.kind ? { kind: opts.kind } : {}) });
         if (globals(this).json) return printJsonArray(rows);
-        let n = 0;
-        for (const j of rows) {
-          n++;
-          printLine(jobLine(j));
-        }
-        if (n === 0) printLine('No jobs.');
+        await printLines(rows, jobLine, 'No jobs.');
       }, 'read');
     });
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SIDECAR_STATUSES, UsageError, sidecarKind, type SidecarKind, type SidecarStatus } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
-import { displayPath, printJson, printJsonArray, printLine } from '../output.js';
+import { displayPath, printJson, printJsonArray, printLine, printLines } from '../output.js';
 import { registerConvertCommand } from './sidecars-convert.js';
 import { registerReconcileCommand } from './sidecars-reconcile.js';
 import { registerWatchCommand } from './sidecars-watch.js';
@@ -21,15 +21,10 @@ export function registerSidecarCommands(program: Command): void {
     .option('--kind <kind>', 'only this kind', sidecarKind)
     .option('--status <status>', 'only this status', parseStatus)
     .action(async function (this: Command, opts: { content?: string; kind?: SidecarKind; status?: SidecarStatus }) {
-      await withLibrary(this, (lib) => {
+      await withLibrary(this, async (lib) => {
         const rows = lib.sidecars.iterate({ contentUuid: opts.content, kind: opts.kind, status: opts.status });
         if (globals(this).json) return printJsonArray(rows);
-        let n = 0;
-        for (const r of rows) {
-          n++;
-          printLine(`${r.content_uuid}  ${r.kind}/${r.variant}.${r.format}  ${r.status}  ${r.source}  ${r.path ? displayPath(r.path) : ''}${r.error && r.status !== 'ready' ? `  (${r.error})` : ''}`);
-        }
-        if (n === 0) printLine('No sidecars.');
+        await printLines(rows, (r) => `${r.content_uuid}  ${r.kind}/${r.variant}.${r.format}  ${r.status}  ${r.source}  ${r.path ? displayPath(r.path) : ''}${r.error && r.status !== 'ready' ? `  (${r.error})` : ''}`, 'No sidecars.');
       }, 'read');
     });
 

@@ -1,0 +1,81 @@
+/**
+ * A big synthetic library, built straight into the database, for the memory tests and the RSS
+ * benchmark: N image contents in one deep location (one copy each, 1,000 to a folder), each with a
+ * ready thumb/grid@1x sidecar and a completed thumb job — what a deep scan and `jobs run` leave
+ * behind, so a rescan's queueing phase finds nothing new. With `livePhotos`, every other content
+ * is a Live Photo movie whose Apple identifier matches the still before it.
+ *
+ * No file is indexed: rows go in with prepared statements, a transaction per 50,000 contents.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { blake3 } from '@napi-rs/blake-hash';
+import { Vss, addLocation, contentUuidFor, sidecarAddress, sidecarRelPath, sidecarUuid, type Library } from '../internals.js';
+
+export const BIG_POLICY = 'thumb=grid@1x';
+const PER_FOLDER = 1000;
+const TX_ROWS = 50_000;
+
+export interface BigLibrary {
+  lib: Library;
+  dataDir: string;
+  locationId: number;
+}
+
+export interface BigLibraryOptions {
+  contents: number;
+  /** Pairs of still + movie (odd contents are movies); the movies are CAS-whole so no file is read. */
+  livePhotos?: boolean;
+  /** Characters added to every folder name, sidecar error and job note, so each listed item is that much longer. */
+  textPad?: number;
+}
+
+/** Build the library under DIR (its data dir at DIR/data, the location at DIR/photos) and leave it open. */
+export function buildBigLibrary(dir: string, opts: BigLibraryOptions): BigLibrary {
+  const dataDir = join(dir, 'data');
+  const photos = join(dir, 'photos');
+  mkdirSync(photos, { recursive: true });
+  const lib = new Vss({ dataDir }).createLibrary('big', join(dir, 'libraries'));
+  const loc = addLocation(lib, photos, { mode: 'deep', generation: BIG_POLICY });
+  const db = lib.db;
+  const root = (db.prepare('SELECT id FROM entries WHERE location_id = ? AND parent_id IS NULL').get(loc.id) as { id: number }).id;
+  const now = Date.now();
+  const insContent = db.prepare('INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, media_metadata, created_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?)');
+  const insDir = db.prepare("INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, created_at, updated_at) VALUES (?, ?, ?, ?, 'dir', 0, ?, ?)");
+  const insFile = db.prepare("INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, content_id, created_at, updated_at) VALUES (?, ?, ?, ?, 'file', ?, ?, ?, ?, ?, ?)");
+  const insSidecar = db.prepare(
+    `INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, size, checksum, status, source, generator, error, created_at, updated_at)
+     VALUES (?, ?, 'thumb', 'grid@1x', 'webp', ?, 100, ?, 'ready', 'generated', 'thumb@1', ?, ?, ?)`,
+  );
+  const insJob = db.prepare("INSERT INTO jobs (kind, content_uuid, priority, status, attempts, bytes, note, created_at, updated_at, finished_at) VALUES ('thumb', ?, 10, 'completed', 2, ?, ?, ?, ?, ?)");
+
+  const pathPad = opts.textPad ? `-${'p'.repeat(opts.textPad)}` : '';
+  const error = opts.textPad ? `an earlier attempt failed: ${'e'.repeat(opts.textPad)}` : null;
+  let folder = root;
+  let folderName = '';
+  for (let start = 0; start < opts.contents; start += TX_ROWS) {
+    db.transaction(() => {
+      for (let i = start; i < Math.min(opts.contents, start + TX_ROWS); i++) {
+        const f = Math.floor(i / PER_FOLDER);
+        if (i % PER_FOLDER === 0) {
+          folderName = `d${f}${pathPad}`;
+          folder = Number(insDir.run(loc.id, root, folderName, folderName, now, now).lastInsertRowid);
+        }
+        const casId = blake3(Buffer.from(`big library content ${i}`)).toString('hex');
+        const uuid = contentUuidFor(casId);
+        const movie = opts.livePhotos === true && i % 2 === 1;
+        const size = 1000 + (i % 997);
+        const pair = opts.livePhotos ? Math.floor(i / 2) : i;
+        const meta = JSON.stringify({ v: 1, captured_ms: 1_600_000_000_000 + pair * 1000, captured_zone: 'explicit', width: 4032, height: 3024, content_identifier: `LIVE-${pair}`, motion_photo: false });
+        const cid = Number(insContent.run(uuid, casId, movie ? 'video' : 'image', movie ? 'video/quicktime' : 'image/jpeg', size, meta, now).lastInsertRowid);
+        const name = movie ? `IMG_${pair}.MOV` : `IMG_${pair}.JPG`;
+        insFile.run(loc.id, folder, name, `${folderName}/${name}`, size, i + 1, now, cid, now, now);
+        const rel = sidecarRelPath(sidecarAddress(uuid, 'thumb', 'grid@1x'));
+        insSidecar.run(sidecarUuid(uuid, 'thumb', 'grid@1x'), uuid, rel, casId, error, now, now);
+        insJob.run(uuid, size, error, now, now, now);
+      }
+    })();
+  }
+  db.prepare("UPDATE locations SET scan_state = 'complete' WHERE id = ?").run(loc.id);
+  return { lib, dataDir, locationId: loc.id };
+}
