@@ -397,8 +397,7 @@ export class SidecarManager {
   /** The absolute path of a reference's file: its entry in a location added on this device. */
   private referencePath(entryId: number | null): string | null {
     if (entryId === null) return null;
-    const e = this.lib.db
-      .prepare('SELECT e.location_id, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ? AND l.device_id = ?')
+    const e = this.stmt('SELECT e.location_id, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ? AND l.device_id = ?')
       .get(entryId, this.lib.deviceId) as { location_id: number; rel_path: string } | undefined;
     if (!e) return null;
     try {
