@@ -15,12 +15,6 @@ export interface DecodeLimits {
   maxInputPixels: number;
 }
 
-/**
- * How many times a source has been decoded in this process: one per `generate`, however many
- * variants it makes. Tests read it to prove it; nothing else should.
- */
-export const decodeCounter = { sources: 0 };
-
 export type DecodedSource = Intermediate | { noVideo: string };
 
 export async function decodeSource(ctx: GeneratorContext, maxEdge: number, limits: DecodeLimits): Promise<DecodedSource> {
@@ -32,11 +26,9 @@ export async function decodeSource(ctx: GeneratorContext, maxEdge: number, limit
   const meta = await checkedHeader(path, limits);
   const shrink = { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: ctx.timeoutMs, path };
   if (meta.format === 'heif' && meta.compression === 'hevc') {
-    decodeCounter.sources++;
     const heic = await decodeHeic(ctx.source.path, { maxPixels: limits.maxInputPixels, signal: ctx.signal, timeoutMs: ctx.timeoutMs });
     return shrinkOnce(heic.data, { ...shrink, autoOrient: false, raw: { width: heic.width, height: heic.height, channels: heic.channels } });
   }
-  decodeCounter.sources++;
   return shrinkOnce(path, { ...shrink, autoOrient: true });
 }
 
@@ -68,7 +60,6 @@ function checkPixels(path: string, width: number, height: number, limits: Decode
 
 async function decodeVideo(ctx: GeneratorContext, maxEdge: number, limits: DecodeLimits): Promise<DecodedSource> {
   const { path } = ctx.source;
-  decodeCounter.sources++;
   const frame = await extractVideoFrame(path, { maxEdge, signal: ctx.signal, timeoutMs: ctx.timeoutMs, threads: ctx.settings.threads });
   if ('noVideo' in frame) return frame;
   return shrinkOnce(frame.png, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: ctx.timeoutMs, autoOrient: false, path });
@@ -76,7 +67,6 @@ async function decodeVideo(ctx: GeneratorContext, maxEdge: number, limits: Decod
 
 async function decodePdf(ctx: GeneratorContext, maxEdge: number, limits: DecodeLimits): Promise<Intermediate> {
   const { path } = ctx.source;
-  decodeCounter.sources++;
   // A page is drawn at the size asked for: vector content has no "original size" to exceed.
   const page = await renderPdfPage(path, 0, { maxEdge, signal: ctx.signal, timeoutMs: ctx.timeoutMs });
   return shrinkOnce(page.png, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: ctx.timeoutMs, autoOrient: false, path });

@@ -1,0 +1,99 @@
+/**
+ * Memory of a process and everything it started, read from /proc (Linux) while it runs.
+ *
+ *   treePeakKB   the largest sum of VmRSS over the tree seen in one sample (every INTERVAL ms):
+ *                what the machine had to hold at once, give or take a peak between samples
+ *   rootHwmKB    VmHWM of the root process (node: its heap, worker threads, WASM, sharp): exact,
+ *                the kernel keeps the high-water mark
+ *   children     per command name (ffmpeg, ffprobe, perl, …): the largest VmHWM of any one of
+ *                them, and how many were seen
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+
+export interface TreeMemory {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+  treePeakKB: number;
+  rootHwmKB: number;
+  children: Map<string, { hwmKB: number; count: number }>;
+}
+
+const INTERVAL_MS = 25;
+
+function status(pid: number): { name: string; rssKB: number; hwmKB: number } | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0);
+    return { name: /^Name:\s+(.*)$/m.exec(s)?.[1] ?? '?', rssKB: field('VmRSS'), hwmKB: field('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const t of tasks) {
+    try {
+      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/)) if (c) out.push(Number(c));
+    } catch { /* the thread ended */ }
+  }
+  return out;
+}
+
+/** Run COMMAND ARGS to its end, sampling the memory of its process tree. */
+export function runMeasured(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<TreeMemory> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(command, [...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const root = child.pid!;
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-64 * 1024)));
+    let treePeakKB = 0;
+    let rootHwmKB = 0;
+    const byPid = new Map<number, { name: string; hwmKB: number }>();
+    const sample = () => {
+      let sum = 0;
+      const todo = [root];
+      while (todo.length > 0) {
+        const pid = todo.pop()!;
+        const st = status(pid);
+        if (!st) continue;
+        sum += st.rssKB;
+        if (pid === root) rootHwmKB = Math.max(rootHwmKB, st.hwmKB);
+        else {
+          const seen = byPid.get(pid);
+          byPid.set(pid, { name: st.name, hwmKB: Math.max(seen?.hwmKB ?? 0, st.hwmKB) });
+        }
+        todo.push(...childrenOf(pid));
+      }
+      treePeakKB = Math.max(treePeakKB, sum);
+    };
+    const timer = setInterval(sample, INTERVAL_MS);
+    child.on('error', (err) => {
+      clearInterval(timer);
+      reject(err);
+    });
+    child.on('exit', () => clearInterval(timer));
+    child.on('close', (code) => {
+      clearInterval(timer);
+      const children = new Map<string, { hwmKB: number; count: number }>();
+      for (const { name, hwmKB } of byPid.values()) {
+        const c = children.get(name) ?? { hwmKB: 0, count: 0 };
+        children.set(name, { hwmKB: Math.max(c.hwmKB, hwmKB), count: c.count + 1 });
+      }
+      resolve({ code, stdout, stderr, seconds: (performance.now() - t0) / 1000, treePeakKB, rootHwmKB, children });
+    });
+  });
+}
