@@ -12,6 +12,7 @@
  *
  *   --per-file   also run each malformed file alone (its own location, its own `jobs run`) and
  *                print the N (--top, default 15) with the highest tree peak: where memory goes
+ *   --per-file-only   only that
  *   --concurrency C   passed to `vss jobs run` (default: vss's own, the number of cores)
  *
  * VSS_BENCH_BIN points at another checkout's bin/vss to compare builds.
@@ -122,9 +123,9 @@ async function perFile(work: string, files: CorpusFile[], top: number, concurren
 
 async function main(): Promise<void> {
   const o = benchArgs(
-    'malformed-bench [--seed S] [--concurrency C] [--top N] [--per-file] [--keep]',
+    'malformed-bench [--seed S] [--concurrency C] [--top N] [--per-file | --per-file-only] [--keep]',
     { seed: { default: 8, min: 0 }, concurrency: { default: 0, min: 0 }, top: { default: 15, min: 1 } },
-    ['per-file', 'keep'],
+    ['per-file', 'per-file-only', 'keep'],
   );
   const work = freshDir(tmpdir(), 'vss-malformed-');
   try {
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
     console.log(`corpus (seed ${o.seed}): ${malformedFiles.length} malformed files (${num(bytes / MiB)} MiB) from ${anchorFiles.length} fixtures, in ${work}`);
     console.log(`vss: ${VSS}`);
 
+    if (o['per-file-only']) return await perFile(work, malformedFiles, o.top, o.concurrency);
     const anchor = await runSet(work, join(work, 'anchor'), o.concurrency);
     report(`anchor: the ${anchorFiles.length} unharmed fixtures`, anchor);
     const malformed = await runSet(work, join(work, 'malformed'), o.concurrency);

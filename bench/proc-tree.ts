@@ -1,8 +1,10 @@
 /**
  * Memory of a process and everything it started, read from /proc (Linux) while it runs.
  *
- *   treePeakKB   the largest sum of VmRSS over the tree seen in one sample (every INTERVAL ms):
- *                what the machine had to hold at once, give or take a peak between samples
+ *   treePeakKB   the largest sum of PSS over the tree seen in one sample (every INTERVAL ms):
+ *                what the machine had to hold at once, give or take a peak between samples.
+ *                PSS, not RSS: a child between fork and exec shares all of vss's pages, and
+ *                summing RSS would count them twice
  *   rootHwmKB    VmHWM of the root process (node: its heap, worker threads, WASM, sharp): exact,
  *                the kernel keeps the high-water mark
  *   children     per command name (ffmpeg, ffprobe, perl, …): the largest VmHWM of any one of
@@ -22,13 +24,19 @@ export interface TreeMemory {
   children: Map<string, { hwmKB: number; count: number }>;
 }
 
-const INTERVAL_MS = 25;
+const INTERVAL_MS = 40;
 
-function status(pid: number): { name: string; rssKB: number; hwmKB: number } | undefined {
+function status(pid: number): { name: string; pssKB: number; hwmKB: number } | undefined {
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const field = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0);
-    return { name: /^Name:\s+(.*)$/m.exec(s)?.[1] ?? '?', rssKB: field('VmRSS'), hwmKB: field('VmHWM') };
+    const field = (text: string, k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+    let pssKB: number;
+    try {
+      pssKB = field(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss');
+    } catch {
+      pssKB = field(s, 'VmRSS');
+    }
+    return { name: /^Name:\s+(.*)$/m.exec(s)?.[1] ?? '?', pssKB, hwmKB: field(s, 'VmHWM') };
   } catch {
     return undefined;
   }
@@ -70,7 +78,7 @@ export function runMeasured(command: string, args: readonly string[], env: NodeJ
         const pid = todo.pop()!;
         const st = status(pid);
         if (!st) continue;
-        sum += st.rssKB;
+        sum += st.pssKB;
         if (pid === root) rootHwmKB = Math.max(rootHwmKB, st.hwmKB);
         else {
           const seen = byPid.get(pid);

@@ -11,6 +11,9 @@ export interface LibrarySettings {
   generation: Partial<Record<string, string>>;
   /** OCR languages (tesseract codes), in order of preference. */
   ocrLanguages: string[];
+  /** Largest HEIC file / PDF a generator reads whole, in bytes; absent = the built-in default. */
+  heicMaxBytes?: number;
+  pdfMaxBytes?: number;
 }
 
 export interface LibraryConfig {
@@ -52,12 +55,20 @@ export function readLibraryConfig(path: string): LibraryConfig {
     name: c.name,
     version: 1,
     createdAt: c.createdAt ?? '',
-    settings: { ignore, hashThresholdBytes: threshold, generation: stringRecord(s.generation), ocrLanguages: ocrLanguages(s.ocrLanguages) },
+    settings: {
+      ignore, hashThresholdBytes: threshold, generation: stringRecord(s.generation), ocrLanguages: ocrLanguages(s.ocrLanguages),
+      ...byteSetting('heicMaxBytes', s.heicMaxBytes), ...byteSetting('pdfMaxBytes', s.pdfMaxBytes),
+    },
   };
 }
 
 export function writeLibraryConfig(path: string, config: LibraryConfig): void {
   writeFileAtomicSync(path, JSON.stringify(config, null, 2) + '\n');
+}
+
+/** A positive byte count, kept as written (the generators bound it); anything else is dropped. */
+function byteSetting<K extends string>(key: K, v: unknown): Partial<Record<K, number>> {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? ({ [key]: Math.floor(v) } as Record<K, number>) : {};
 }
 
 function stringRecord(v: unknown): Partial<Record<string, string>> {

@@ -7,6 +7,7 @@
 import sharp, { type Metadata } from 'sharp';
 import { GeneratorError } from '../types.js';
 import type { GrayImage } from './engine.js';
+import { INPUT_BYTE_LIMITS } from '../input-limits.js';
 import { decodeHeic } from '../tools/heic-decode.js';
 
 export interface OcrImagePage extends GrayImage {
@@ -24,12 +25,15 @@ export interface ImageLimits {
   maxOcrPixels: number;
   /** Read at most this many pages of a multi-page TIFF. */
   maxPages: number;
+  /** Refuse a HEIC file larger than this before reading it (libheif holds it whole). */
+  heicMaxBytes: number;
 }
 
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
   maxInputPixels: 100_000_000,
   maxOcrPixels: 25_000_000,
   maxPages: 50,
+  heicMaxBytes: INPUT_BYTE_LIMITS.heicMaxBytes.defaultBytes,
 };
 
 const HEIC_MIMES = new Set(['image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence']);
@@ -111,7 +115,7 @@ function bound(img: sharp.Sharp, width: number, height: number, limits: ImageLim
 }
 
 async function loadHeic(path: string, limits: ImageLimits, call: { signal: AbortSignal; timeoutMs: number }): Promise<OcrImagePage> {
-  const decoded = await decodeHeic(path, { maxPixels: limits.maxInputPixels, signal: call.signal, timeoutMs: call.timeoutMs });
+  const decoded = await decodeHeic(path, { maxPixels: limits.maxInputPixels, maxBytes: limits.heicMaxBytes, signal: call.signal, timeoutMs: call.timeoutMs });
   // libheif has applied the HEIF rotation/mirror already (EXIF orientation does not apply to HEIF).
   const img = sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: decoded.channels }, limitInputPixels: limits.maxInputPixels });
   const { data, info } = await bound(img.flatten({ background: '#ffffff' }), decoded.width, decoded.height, limits).grayscale().extractChannel(0).raw().toBuffer({ resolveWithObject: true });

@@ -3,10 +3,10 @@
  * render-page.ts, extract-text.ts): pdfjs parses on the thread that calls it and a hostile file
  * may loop or allocate without end, so it must run where it can be killed.
  */
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { readBounded } from '../input-limits.js';
 import { GeneratorError } from '../types.js';
 
 const require = createRequire(import.meta.url);
@@ -18,13 +18,10 @@ const folder = (name: string) => join(PDFJS_DIR, name) + sep;
 /** Biggest embedded image pdfjs will decode (pixels); a 600 dpi A3 scan is ~70 MP. */
 const MAX_IMAGE_PIXELS = 100_000_000;
 
-export async function openPdf(path: string): Promise<PDFDocumentProxy> {
-  let data: Uint8Array;
-  try {
-    data = new Uint8Array(await readFile(path));
-  } catch (err) {
-    throw new GeneratorError(`cannot read: ${(err as Error).message}`, { permanent: false, path, cause: err });
-  }
+/** The PDF at PATH, read whole (pdfjs parses from one array) but never more than MAXBYTES. */
+export async function openPdf(path: string, maxBytes: number): Promise<PDFDocumentProxy> {
+  const file = readBounded(path, 'pdfMaxBytes', maxBytes);
+  const data = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
   try {
     return await getDocument({
       data,

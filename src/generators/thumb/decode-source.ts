@@ -6,6 +6,7 @@
 import sharp, { type Metadata } from 'sharp';
 import { renderPdfPage } from '../pdf/render-page.js';
 import { GeneratorError, type GeneratorContext } from '../types.js';
+import { inputByteLimit } from '../input-limits.js';
 import { decodeHeic } from '../tools/heic-decode.js';
 import { shrinkOnce, sharpReason, type Intermediate } from './intermediate.js';
 import { extractVideoFrame } from './video-frame.js';
@@ -26,7 +27,9 @@ export async function decodeSource(ctx: GeneratorContext, maxEdge: number, limit
   const meta = await checkedHeader(path, limits);
   const shrink = { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: ctx.timeoutMs, path };
   if (meta.format === 'heif' && meta.compression === 'hevc') {
-    const heic = await decodeHeic(ctx.source.path, { maxPixels: limits.maxInputPixels, signal: ctx.signal, timeoutMs: ctx.timeoutMs });
+    const heic = await decodeHeic(ctx.source.path, {
+      maxPixels: limits.maxInputPixels, maxBytes: inputByteLimit(ctx.settings, 'heicMaxBytes'), signal: ctx.signal, timeoutMs: ctx.timeoutMs,
+    });
     return shrinkOnce(heic.data, { ...shrink, autoOrient: false, raw: { width: heic.width, height: heic.height, channels: heic.channels } });
   }
   return shrinkOnce(path, { ...shrink, autoOrient: true });
@@ -68,7 +71,7 @@ async function decodeVideo(ctx: GeneratorContext, maxEdge: number, limits: Decod
 async function decodePdf(ctx: GeneratorContext, maxEdge: number, limits: DecodeLimits): Promise<Intermediate> {
   const { path } = ctx.source;
   // A page is drawn at the size asked for: vector content has no "original size" to exceed.
-  const page = await renderPdfPage(path, 0, { maxEdge, signal: ctx.signal, timeoutMs: ctx.timeoutMs });
+  const page = await renderPdfPage(path, 0, { maxEdge, signal: ctx.signal, timeoutMs: ctx.timeoutMs, maxBytes: inputByteLimit(ctx.settings, 'pdfMaxBytes') });
   return shrinkOnce(page.png, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: ctx.timeoutMs, autoOrient: false, path });
 }
 

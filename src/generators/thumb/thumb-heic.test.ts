@@ -28,7 +28,7 @@ for (const [file, w, h] of HEICS) {
 
 test('the HEIC thread refuses an image over the pixel limit before decoding it', { skip: FIXTURES_SKIP }, async () => {
   await assert.rejects(
-    decodeHeicInThread({ path: join(FIXTURES, 'exif/heic/immich-IMG_2682.heic'), maxPixels: 1_000_000 }),
+    decodeHeicInThread({ path: join(FIXTURES, 'exif/heic/immich-IMG_2682.heic'), maxPixels: 1_000_000, maxBytes: 64 * 1024 * 1024 }),
     (err: Error) => /4032×3024.*megapixel limit/.test(err.message),
   );
 });

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { overLimit } from '../input-limits.js';
 import { GeneratorError } from '../types.js';
 import type { HeicThreadArg, HeicThreadResult } from './heic-thread.js';
 import { runInWorker } from './run-in-worker.js';
@@ -7,9 +9,15 @@ import { runInWorker } from './run-in-worker.js';
  * refusing more than MAXPIXELS before any pixel is decoded. The pixels come back upright (libheif
  * applies the HEIF transforms), 3 channels when opaque, else 4.
  */
-export async function decodeHeic(path: string, opts: { maxPixels: number; signal: AbortSignal; timeoutMs: number }): Promise<HeicThreadResult & { data: Buffer }> {
+export async function decodeHeic(
+  path: string, opts: { maxPixels: number; maxBytes: number; signal: AbortSignal; timeoutMs: number },
+): Promise<HeicThreadResult & { data: Buffer }> {
   try {
-    const r = await runInWorker<HeicThreadResult>(new URL('./heic-thread.js', import.meta.url), 'decodeHeicInThread', { path, maxPixels: opts.maxPixels } satisfies HeicThreadArg, {
+    // The size is checked here too, so an oversized file costs no thread at all.
+    const size = statSync(path).size;
+    if (size > opts.maxBytes) throw overLimit('heicMaxBytes', size, opts.maxBytes);
+    const arg: HeicThreadArg = { path, maxPixels: opts.maxPixels, maxBytes: opts.maxBytes };
+    const r = await runInWorker<HeicThreadResult>(new URL('./heic-thread.js', import.meta.url), 'decodeHeicInThread', arg, {
       signal: opts.signal,
       timeoutMs: opts.timeoutMs,
       // The pixels live in WASM memory and ArrayBuffers, outside this heap; the JS heap stays small.

@@ -4,14 +4,16 @@
  * that must not block the event loop and must be killable. libheif applies the HEIF transforms
  * (irot/imir/clap) itself, so the pixels come out upright; EXIF orientation does not apply to HEIF.
  */
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { readBounded } from '../input-limits.js';
 import { GeneratorError } from '../types.js';
 
 export interface HeicThreadArg {
   path: string;
   /** Refuse an image with more pixels than this before decoding a single one. */
   maxPixels: number;
+  /** Refuse a file larger than this before reading it (libheif takes the whole file in memory). */
+  maxBytes: number;
 }
 
 export interface HeicThreadResult {
@@ -34,7 +36,9 @@ const require = createRequire(import.meta.url);
 /** The first top-level image (the primary one in camera files), size-checked before decoding. */
 export async function decodeHeicInThread(arg: HeicThreadArg): Promise<HeicThreadResult> {
   const decodeAll = (require('heic-decode') as { all: DecodeAll }).all;
-  const buffer = new Uint8Array(await readFile(arg.path));
+  // A view of the bytes read, not a copy: libheif copies them into its own memory once more.
+  const file = readBounded(arg.path, 'heicMaxBytes', arg.maxBytes);
+  const buffer = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
   let images: Awaited<ReturnType<DecodeAll>>;
   try {
     images = await decodeAll({ buffer });
