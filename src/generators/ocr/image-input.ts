@@ -8,6 +8,7 @@ import sharp, { type Metadata } from 'sharp';
 import { GeneratorError } from '../types.js';
 import type { GrayImage } from './engine.js';
 import { INPUT_BYTE_LIMITS } from '../input-limits.js';
+import { DEFAULT_PIXEL_LIMITS, pixelLimitFor, type PixelLimits } from '../pixel-limits.js';
 import { decodeHeic } from '../tools/heic-decode.js';
 
 export interface OcrImagePage extends GrayImage {
@@ -18,9 +19,7 @@ export interface OcrImagePage extends GrayImage {
   sourceHeight: number;
 }
 
-export interface ImageLimits {
-  /** Refuse images with more pixels than this (decompression bombs): permanent failure. */
-  maxInputPixels: number;
+export interface ImageLimits extends PixelLimits {
   /** Downscale larger images to this many pixels before OCR (time grows with pixels). */
   maxOcrPixels: number;
   /** Read at most this many pages of a multi-page TIFF. */
@@ -30,7 +29,7 @@ export interface ImageLimits {
 }
 
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
-  maxInputPixels: 100_000_000,
+  ...DEFAULT_PIXEL_LIMITS,
   maxOcrPixels: 25_000_000,
   maxPages: 50,
   heicMaxBytes: INPUT_BYTE_LIMITS.heicMaxBytes.defaultBytes,
@@ -82,9 +81,10 @@ async function checkedMetadata(path: string, page: number, limits: ImageLimits):
   }
   const { width, height } = meta;
   if (!width || !height) throw new GeneratorError(`${path}: the image has no size`, { permanent: true, path });
-  if (width * height > limits.maxInputPixels) {
+  const { limit, scope } = pixelLimitFor(meta, limits);
+  if (width * height > limit) {
     throw new GeneratorError(
-      `${path}: image is ${width}×${height} (${mp(width * height)}), more than the ${mp(limits.maxInputPixels)} limit`,
+      `${path}: image is ${width}×${height} (${mp(width * height)}), more than the ${mp(limit)} limit${scope}`,
       { permanent: true, path },
     );
   }
@@ -115,7 +115,7 @@ function bound(img: sharp.Sharp, width: number, height: number, limits: ImageLim
 }
 
 async function loadHeic(path: string, limits: ImageLimits, call: { signal: AbortSignal; timeoutMs: number }): Promise<OcrImagePage> {
-  const decoded = await decodeHeic(path, { maxPixels: limits.maxInputPixels, maxBytes: limits.heicMaxBytes, signal: call.signal, timeoutMs: call.timeoutMs });
+  const decoded = await decodeHeic(path, { maxPixels: limits.maxWholeFramePixels, maxBytes: limits.heicMaxBytes, signal: call.signal, timeoutMs: call.timeoutMs });
   // libheif has applied the HEIF rotation/mirror already (EXIF orientation does not apply to HEIF).
   const img = sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: decoded.channels }, limitInputPixels: limits.maxInputPixels });
   const { data, info } = await bound(img.flatten({ background: '#ffffff' }), decoded.width, decoded.height, limits).grayscale().extractChannel(0).raw().toBuffer({ resolveWithObject: true });

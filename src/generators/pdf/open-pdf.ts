@@ -15,8 +15,13 @@ const PDFJS_DIR = dirname(require.resolve('pdfjs-dist/package.json'));
 /** pdfjs joins these with file names by string concatenation, so they end with a separator. */
 const folder = (name: string) => join(PDFJS_DIR, name) + sep;
 
-/** Biggest embedded image pdfjs will decode (pixels); a 600 dpi A3 scan is ~70 MP. */
-const MAX_IMAGE_PIXELS = 100_000_000;
+/**
+ * Biggest embedded image pdfjs will decode (pixels); a larger one is left out of the page. pdfjs
+ * holds an image at full size in a canvas (4 bytes a pixel) plus its halvings while scaling it
+ * down, ~5.5 bytes a pixel: 50 MP is ~275 MB, and takes a 600 dpi scan of A4 or Letter (35 MP).
+ * At 100 MP one lying header cost a render thread ~900 MB (bench/malformed-bench.ts).
+ */
+const MAX_IMAGE_PIXELS = 50_000_000;
 
 /** The PDF at PATH, read whole (pdfjs parses from one array) but never more than MAXBYTES. */
 export async function openPdf(path: string, maxBytes: number): Promise<PDFDocumentProxy> {

@@ -7,14 +7,13 @@ import sharp, { type Metadata } from 'sharp';
 import { renderPdfPage } from '../pdf/render-page.js';
 import { GeneratorError, type GeneratorContext } from '../types.js';
 import { inputByteLimit } from '../input-limits.js';
+import { pixelLimitFor, type PixelLimits } from '../pixel-limits.js';
 import { decodeHeic } from '../tools/heic-decode.js';
 import { shrinkOnce, sharpReason, type Intermediate } from './intermediate.js';
 import { extractVideoFrame } from './video-frame.js';
 
-export interface DecodeLimits {
-  /** Refuse images (and HEIC, and a video frame, and a rendered page) with more pixels than this. */
-  maxInputPixels: number;
-}
+/** maxInputPixels also bounds a video frame and a rendered page. */
+export type DecodeLimits = PixelLimits;
 
 export type DecodedSource = Intermediate | { noVideo: string };
 
@@ -25,10 +24,11 @@ export async function decodeSource(ctx: GeneratorContext, maxEdge: number, limit
   if (lower === 'application/pdf') return decodePdf(ctx, maxEdge, limits);
 
   const meta = await checkedHeader(path, limits);
-  const shrink = { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: ctx.timeoutMs, path };
+  const { limit } = pixelLimitFor(meta, limits);
+  const shrink = { maxEdge, maxInputPixels: limit, timeoutMs: ctx.timeoutMs, path };
   if (meta.format === 'heif' && meta.compression === 'hevc') {
     const heic = await decodeHeic(ctx.source.path, {
-      maxPixels: limits.maxInputPixels, maxBytes: inputByteLimit(ctx.settings, 'heicMaxBytes'), signal: ctx.signal, timeoutMs: ctx.timeoutMs,
+      maxPixels: limit, maxBytes: inputByteLimit(ctx.settings, 'heicMaxBytes'), signal: ctx.signal, timeoutMs: ctx.timeoutMs,
     });
     return shrinkOnce(heic.data, { ...shrink, autoOrient: false, raw: { width: heic.width, height: heic.height, channels: heic.channels } });
   }
@@ -48,17 +48,14 @@ async function checkedHeader(path: string, limits: DecodeLimits): Promise<Metada
   }
   const { width, height } = meta;
   if (!width || !height) throw new GeneratorError(`${path}: the image has no size`, { permanent: true, path });
-  checkPixels(path, width, height, limits);
-  return meta;
-}
-
-function checkPixels(path: string, width: number, height: number, limits: DecodeLimits): void {
-  if (width * height > limits.maxInputPixels) {
+  const { limit, scope } = pixelLimitFor(meta, limits);
+  if (width * height > limit) {
     throw new GeneratorError(
-      `${path}: image is ${width}×${height} (${megapixels(width * height)} MP), more than the ${megapixels(limits.maxInputPixels)} MP limit`,
+      `${path}: image is ${width}×${height} (${megapixels(width * height)} MP), more than the ${megapixels(limit)} MP limit${scope}`,
       { permanent: true, path },
     );
   }
+  return meta;
 }
 
 async function decodeVideo(ctx: GeneratorContext, maxEdge: number, limits: DecodeLimits): Promise<DecodedSource> {
