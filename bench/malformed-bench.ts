@@ -18,6 +18,7 @@
  * VSS_BENCH_BIN points at another checkout's bin/vss to compare builds.
  */
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -40,6 +41,8 @@ interface SetResult {
   index: TreeMemory;
   jobs: TreeMemory;
   summary: JobsSummary | undefined;
+  /** The jobs that were running when the tree peaked: the likely culprits. */
+  atPeak: string[];
 }
 
 const mib = (kb: number) => `${num(kb / 1024)} MiB`;
@@ -61,7 +64,20 @@ async function runSet(work: string, dir: string, concurrency: number): Promise<S
   const index = await runMeasured(process.execPath, [VSS, 'location', 'add', dir, '--mode', 'deep', '--json'], env);
   if (index.code !== 0) throw new Error(`location add exited ${index.code}: ${index.stderr}`);
   const jobs = await runJobs(env, concurrency);
-  return { index, jobs, summary: parseSummary(jobs) };
+  return { index, jobs, summary: parseSummary(jobs), atPeak: jobsRunningAt(join(dataDir, 'Bench.sdlibrary', 'database.db'), jobs.treePeakAt) };
+}
+
+/** Kind and file of each job whose run spans the moment AT (job times are epoch milliseconds). */
+function jobsRunningAt(dbFile: string, at: number): string[] {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    const rows = db.prepare(`
+      SELECT j.kind, (SELECT e.rel_path FROM entries e JOIN content_identities c ON e.content_id = c.id WHERE c.uuid = j.content_uuid LIMIT 1) AS path
+      FROM jobs j WHERE j.started_at <= ? AND COALESCE(j.finished_at, j.updated_at) >= ?`).all(at, at) as Array<{ kind: string; path: string | null }>;
+    return rows.map((r) => `${r.kind} ${r.path ?? '?'}`);
+  } finally {
+    db.close();
+  }
 }
 
 function runJobs(env: NodeJS.ProcessEnv, concurrency: number): Promise<TreeMemory> {
@@ -86,6 +102,7 @@ function report(label: string, r: SetResult): void {
   for (const [what, m] of [['location add --mode deep', r.index], ['jobs run --until-idle', r.jobs]] as const) {
     console.log(`  ${what.padEnd(26)} ${secs(m.seconds).padStart(8)}   tree peak ${mib(m.treePeakKB).padStart(9)}   vss ${mib(m.rootHwmKB).padStart(9)}   children: ${childLine(m)}`);
   }
+  console.log(`  running at the tree peak: ${r.atPeak.join(', ') || 'no job'}`);
   if (r.jobs.code !== 0) console.log(`  jobs run exited ${r.jobs.code}: ${r.jobs.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   if (r.summary) {
     console.log(`  jobs: ${r.summary.completed} completed, ${r.summary.failed} failed`);

@@ -20,6 +20,8 @@ export interface TreeMemory {
   stderr: string;
   seconds: number;
   treePeakKB: number;
+  /** When the tree peak was seen (Date.now()). */
+  treePeakAt: number;
   rootHwmKB: number;
   children: Map<string, { hwmKB: number; count: number }>;
 }
@@ -58,6 +60,15 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
+/** Whether PID still runs the same command line as ROOT (forked, not yet exec'd). */
+function sameProgram(pid: number, root: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === readFileSync(`/proc/${root}/cmdline`, 'utf8');
+  } catch {
+    return false;
+  }
+}
+
 /** Run COMMAND ARGS to its end, sampling the memory of its process tree. */
 export function runMeasured(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<TreeMemory> {
   return new Promise((resolve, reject) => {
@@ -69,8 +80,12 @@ export function runMeasured(command: string, args: readonly string[], env: NodeJ
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-64 * 1024)));
     let treePeakKB = 0;
+    let treePeakAt = 0;
     let rootHwmKB = 0;
-    const byPid = new Map<number, { name: string; hwmKB: number }>();
+    // By pid and name: a child between fork and exec is a copy of vss (its name, its pages),
+    // and its high-water mark must not be put down to the tool it becomes.
+    const byPid = new Map<string, { name: string; hwmKB: number }>();
+    let rootName: string | undefined;
     const sample = () => {
       let sum = 0;
       const todo = [root];
@@ -79,14 +94,19 @@ export function runMeasured(command: string, args: readonly string[], env: NodeJ
         const st = status(pid);
         if (!st) continue;
         sum += st.pssKB;
-        if (pid === root) rootHwmKB = Math.max(rootHwmKB, st.hwmKB);
-        else {
-          const seen = byPid.get(pid);
-          byPid.set(pid, { name: st.name, hwmKB: Math.max(seen?.hwmKB ?? 0, st.hwmKB) });
+        if (pid === root) {
+          rootHwmKB = Math.max(rootHwmKB, st.hwmKB);
+          rootName = st.name;
+        } else if (st.name !== rootName || !sameProgram(pid, root)) {
+          const key = `${pid}:${st.name}`;
+          byPid.set(key, { name: st.name, hwmKB: Math.max(byPid.get(key)?.hwmKB ?? 0, st.hwmKB) });
         }
         todo.push(...childrenOf(pid));
       }
-      treePeakKB = Math.max(treePeakKB, sum);
+      if (sum > treePeakKB) {
+        treePeakKB = sum;
+        treePeakAt = Date.now();
+      }
     };
     const timer = setInterval(sample, INTERVAL_MS);
     child.on('error', (err) => {
@@ -101,7 +121,7 @@ export function runMeasured(command: string, args: readonly string[], env: NodeJ
         const c = children.get(name) ?? { hwmKB: 0, count: 0 };
         children.set(name, { hwmKB: Math.max(c.hwmKB, hwmKB), count: c.count + 1 });
       }
-      resolve({ code, stdout, stderr, seconds: (performance.now() - t0) / 1000, treePeakKB, rootHwmKB, children });
+      resolve({ code, stdout, stderr, seconds: (performance.now() - t0) / 1000, treePeakKB, treePeakAt, rootHwmKB, children });
     });
   });
 }
