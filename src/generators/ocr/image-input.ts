@@ -55,7 +55,7 @@ export async function openImage(
   const dpi = meta.density !== undefined && meta.density >= 100 ? meta.density : undefined;
   // sharp reads AVIF-coded HEIF itself; HEVC-coded (HEIC, what phones write) needs libheif's decoder.
   if (meta.format === 'heif' && (meta.compression === 'hevc' || (HEIC_MIMES.has(mime) && meta.compression !== 'av1'))) {
-    return { pageCount: 1, pagesToRead: 1, page: () => loadHeic(path, limits, call) };
+    return { pageCount: 1, pagesToRead: 1, page: () => loadHeic(path, (meta.width ?? 0) * (meta.height ?? 0), limits, call) };
   }
   // Every page of a TIFF (scanned faxes, multi-page scans); the first frame of anything else.
   const pageCount = meta.format === 'tiff' ? Math.max(1, meta.pages ?? 1) : 1;
@@ -114,8 +114,8 @@ function bound(img: sharp.Sharp, width: number, height: number, limits: ImageLim
   return scale >= 1 ? img : img.resize({ width: Math.max(1, Math.floor(width * scale)) });
 }
 
-async function loadHeic(path: string, limits: ImageLimits, call: { signal: AbortSignal; timeoutMs: number }): Promise<OcrImagePage> {
-  const decoded = await decodeHeic(path, { maxPixels: limits.maxWholeFramePixels, maxBytes: limits.heicMaxBytes, signal: call.signal, timeoutMs: call.timeoutMs });
+async function loadHeic(path: string, pixels: number, limits: ImageLimits, call: { signal: AbortSignal; timeoutMs: number }): Promise<OcrImagePage> {
+  const decoded = await decodeHeic(path, { maxPixels: limits.maxWholeFramePixels, maxBytes: limits.heicMaxBytes, signal: call.signal, timeoutMs: call.timeoutMs, pixels });
   // libheif has applied the HEIF rotation/mirror already (EXIF orientation does not apply to HEIF).
   const img = sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: decoded.channels }, limitInputPixels: limits.maxInputPixels });
   const { data, info } = await bound(img.flatten({ background: '#ffffff' }), decoded.width, decoded.height, limits).grayscale().extractChannel(0).raw().toBuffer({ resolveWithObject: true });

@@ -29,6 +29,7 @@ export async function decodeSource(ctx: GeneratorContext, maxEdge: number, limit
   if (meta.format === 'heif' && meta.compression === 'hevc') {
     const heic = await decodeHeic(ctx.source.path, {
       maxPixels: limit, maxBytes: inputByteLimit(ctx.settings, 'heicMaxBytes'), signal: ctx.signal, timeoutMs: ctx.timeoutMs,
+      pixels: (meta.width ?? 0) * (meta.height ?? 0),
     });
     return shrinkOnce(heic.data, { ...shrink, autoOrient: false, raw: { width: heic.width, height: heic.height, channels: heic.channels } });
   }
