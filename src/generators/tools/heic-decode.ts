@@ -7,8 +7,10 @@ import { runInWorker } from './run-in-worker.js';
 
 /**
  * Decode a HEIC/HEIF file's primary image in a worker thread (killed on timeout or abort),
- * refusing more than MAXPIXELS before any pixel is decoded. The pixels come back upright (libheif
- * applies the HEIF transforms), 3 channels when opaque, else 4.
+ * refusing a file over MAXBYTES before reading it and more than MAXPIXELS before any pixel is
+ * decoded, and waiting for its share of the HEIC memory budget (PIXELS, from the header the
+ * caller read). The pixels come back upright (libheif applies the HEIF transforms), 3 channels
+ * when opaque, else 4, moved out of the thread rather than copied.
  */
 export async function decodeHeic(
   path: string, opts: { maxPixels: number; maxBytes: number; signal: AbortSignal; timeoutMs: number; pixels: number },
