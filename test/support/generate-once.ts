@@ -8,19 +8,31 @@ import type { ContentKind } from '../../src/content/kinds.js';
 import { GeneratorError, type Generator } from '../../src/generators/types.js';
 import { generatorContext } from '../generator-context.js';
 
-const [name, path, mime, kind] = process.argv.slice(2) as [string, string, string, ContentKind];
-const { generator, variants, close } = name === 'ocr'
-  ? await import('../../src/generators/ocr/ocr-generator.js').then((m) => ({ generator: m.ocrGenerator as Generator, variants: ['default'], close: m.closeOcrEngine }))
-  : await import('../../src/generators/thumb/thumb-generator.js').then((m) => ({ generator: m.thumbGenerator as Generator, variants: ['grid@1x', 'grid@2x', 'detail@1x'], close: async () => {} }));
-const ctx = generatorContext({ path, kind, mime, variants, timeoutMs: 120_000 });
-let result: Record<string, unknown>;
-try {
-  const out = await generator.generate(ctx);
-  result = { ok: true, made: out.filter((o) => 'data' in o || 'file' in o).map((o) => o.variant) };
-} catch (err) {
-  result = { ok: false, error: err instanceof Error ? err.message : String(err), permanent: err instanceof GeneratorError ? err.permanent : null };
-} finally {
-  ctx.cleanup();
-  await close();
+async function load(name: string): Promise<{ generator: Generator; variants: string[]; close: () => Promise<void> }> {
+  if (name === 'ocr') {
+    const m = await import('../../src/generators/ocr/ocr-generator.js');
+    return { generator: m.ocrGenerator, variants: ['default'], close: m.closeOcrEngine };
+  }
+  const m = await import('../../src/generators/thumb/thumb-generator.js');
+  return { generator: m.thumbGenerator, variants: ['grid@1x', 'grid@2x', 'detail@1x'], close: async () => {} };
 }
-console.log(JSON.stringify({ ...result, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+
+async function generateOnce(name: string, path: string, mime: string, kind: ContentKind): Promise<void> {
+  const { generator, variants, close } = await load(name);
+  const ctx = generatorContext({ path, kind, mime, variants, timeoutMs: 120_000 });
+  let result: Record<string, unknown>;
+  try {
+    const out = await generator.generate(ctx);
+    result = { ok: true, made: out.filter((o) => 'data' in o || 'file' in o).map((o) => o.variant) };
+  } catch (err) {
+    result = { ok: false, error: err instanceof Error ? err.message : String(err), permanent: err instanceof GeneratorError ? err.permanent : null };
+  } finally {
+    ctx.cleanup();
+    await close();
+  }
+  console.log(JSON.stringify({ ...result, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+}
+
+const [name, path, mime, kind] = process.argv.slice(2);
+// `node --test dist/test` runs every file it finds, this one too: without arguments it does nothing.
+if (name && path && mime && kind) await generateOnce(name, path, mime, kind as ContentKind);
