@@ -30,6 +30,10 @@ export interface GeneratorSettings {
   threads: number;
   /** Most pages of a PDF or TIFF to read for OCR (default 50). */
   ocrMaxPages?: number;
+  /** Largest HEIC file decoded, in bytes (libheif holds it whole; default in input-limits.ts). */
+  heicMaxBytes?: number;
+  /** Largest PDF opened, in bytes (pdfjs holds it whole; default in input-limits.ts). */
+  pdfMaxBytes?: number;
 }
 
 export interface GeneratorContext {

@@ -5,7 +5,11 @@ import { ModelRegistry } from '../models/registry.js';
 
 /** Settings without any registered model (deep indexing when the caller did not name a data dir). */
 export function defaultGeneratorSettings(lib: Library): GeneratorSettings {
-  return { ocrLanguages: lib.config.settings.ocrLanguages, models: { embeddings: [] }, threads: Math.max(1, availableParallelism()) };
+  const { ocrLanguages, heicMaxBytes, pdfMaxBytes } = lib.config.settings;
+  return {
+    ocrLanguages, models: { embeddings: [] }, threads: Math.max(1, availableParallelism()),
+    ...(heicMaxBytes !== undefined ? { heicMaxBytes } : {}), ...(pdfMaxBytes !== undefined ? { pdfMaxBytes } : {}),
+  };
 }
 
 /** What the generators of this device may use: the library's OCR languages and this device's models. */

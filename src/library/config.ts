@@ -15,6 +15,9 @@ export interface LibrarySettings {
   ocrLanguages: string[];
   /** Days a finished job is kept before the job runner deletes it (a failed one stays while its sidecars are failed). */
   keepFinishedJobsDays: number;
+  /** Largest HEIC file / PDF a generator reads whole, in bytes; absent = the built-in default. */
+  heicMaxBytes?: number;
+  pdfMaxBytes?: number;
 }
 
 export interface LibraryConfig {
@@ -57,7 +60,11 @@ export function readLibraryConfig(path: string): LibraryConfig {
     name: c.name,
     version: 1,
     createdAt: c.createdAt ?? '',
-    settings: { ignore, hashThresholdBytes: threshold, generation: stringRecord(s.generation), ocrLanguages: ocrLanguages(s.ocrLanguages), keepFinishedJobsDays: keepDays(s.keepFinishedJobsDays) },
+    settings: {
+      ignore, hashThresholdBytes: threshold, generation: stringRecord(s.generation), ocrLanguages: ocrLanguages(s.ocrLanguages),
+      keepFinishedJobsDays: keepDays(s.keepFinishedJobsDays),
+      ...byteSetting('heicMaxBytes', s.heicMaxBytes), ...byteSetting('pdfMaxBytes', s.pdfMaxBytes),
+    },
   };
 }
 
@@ -86,6 +93,11 @@ export function updateLibrarySettings(path: string, change: (settings: LibrarySe
     writeFileAtomicSync(path, JSON.stringify({ ...raw, settings: rawSettings }, null, 2) + '\n');
     return readLibraryConfig(path).settings;
   });
+}
+
+/** A positive byte count, kept as written (the generators bound it); anything else is dropped. */
+function byteSetting<K extends string>(key: K, v: unknown): Partial<Record<K, number>> {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? ({ [key]: Math.floor(v) } as Record<K, number>) : {};
 }
 
 function stringRecord(v: unknown): Partial<Record<string, string>> {

@@ -7,6 +7,8 @@
 import sharp, { type Metadata } from 'sharp';
 import { GeneratorError } from '../types.js';
 import type { GrayImage } from './engine.js';
+import { INPUT_BYTE_LIMITS } from '../input-limits.js';
+import { DEFAULT_PIXEL_LIMITS, pixelLimitFor, type PixelLimits } from '../pixel-limits.js';
 import { decodeHeic } from '../tools/heic-decode.js';
 
 export interface OcrImagePage extends GrayImage {
@@ -17,19 +19,20 @@ export interface OcrImagePage extends GrayImage {
   sourceHeight: number;
 }
 
-export interface ImageLimits {
-  /** Refuse images with more pixels than this (decompression bombs): permanent failure. */
-  maxInputPixels: number;
+export interface ImageLimits extends PixelLimits {
   /** Downscale larger images to this many pixels before OCR (time grows with pixels). */
   maxOcrPixels: number;
   /** Read at most this many pages of a multi-page TIFF. */
   maxPages: number;
+  /** Refuse a HEIC file larger than this before reading it (libheif holds it whole). */
+  heicMaxBytes: number;
 }
 
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
-  maxInputPixels: 100_000_000,
+  ...DEFAULT_PIXEL_LIMITS,
   maxOcrPixels: 25_000_000,
   maxPages: 50,
+  heicMaxBytes: INPUT_BYTE_LIMITS.heicMaxBytes.defaultBytes,
 };
 
 const HEIC_MIMES = new Set(['image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence']);
@@ -52,7 +55,7 @@ export async function openImage(
   const dpi = meta.density !== undefined && meta.density >= 100 ? meta.density : undefined;
   // sharp reads AVIF-coded HEIF itself; HEVC-coded (HEIC, what phones write) needs libheif's decoder.
   if (meta.format === 'heif' && (meta.compression === 'hevc' || (HEIC_MIMES.has(mime) && meta.compression !== 'av1'))) {
-    return { pageCount: 1, pagesToRead: 1, page: () => loadHeic(path, limits, call) };
+    return { pageCount: 1, pagesToRead: 1, page: () => loadHeic(path, (meta.width ?? 0) * (meta.height ?? 0), limits, call) };
   }
   // Every page of a TIFF (scanned faxes, multi-page scans); the first frame of anything else.
   const pageCount = meta.format === 'tiff' ? Math.max(1, meta.pages ?? 1) : 1;
@@ -78,9 +81,10 @@ async function checkedMetadata(path: string, page: number, limits: ImageLimits):
   }
   const { width, height } = meta;
   if (!width || !height) throw new GeneratorError(`${path}: the image has no size`, { permanent: true, path });
-  if (width * height > limits.maxInputPixels) {
+  const { limit, scope } = pixelLimitFor(meta, limits);
+  if (width * height > limit) {
     throw new GeneratorError(
-      `${path}: image is ${width}×${height} (${mp(width * height)}), more than the ${mp(limits.maxInputPixels)} limit`,
+      `${path}: image is ${width}×${height} (${mp(width * height)}), more than the ${mp(limit)} limit${scope}`,
       { permanent: true, path },
     );
   }
@@ -110,8 +114,8 @@ function bound(img: sharp.Sharp, width: number, height: number, limits: ImageLim
   return scale >= 1 ? img : img.resize({ width: Math.max(1, Math.floor(width * scale)) });
 }
 
-async function loadHeic(path: string, limits: ImageLimits, call: { signal: AbortSignal; timeoutMs: number }): Promise<OcrImagePage> {
-  const decoded = await decodeHeic(path, { maxPixels: limits.maxInputPixels, signal: call.signal, timeoutMs: call.timeoutMs });
+async function loadHeic(path: string, pixels: number, limits: ImageLimits, call: { signal: AbortSignal; timeoutMs: number }): Promise<OcrImagePage> {
+  const decoded = await decodeHeic(path, { maxPixels: limits.maxWholeFramePixels, maxBytes: limits.heicMaxBytes, signal: call.signal, timeoutMs: call.timeoutMs, pixels });
   // libheif has applied the HEIF rotation/mirror already (EXIF orientation does not apply to HEIF).
   const img = sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: decoded.channels }, limitInputPixels: limits.maxInputPixels });
   const { data, info } = await bound(img.flatten({ background: '#ffffff' }), decoded.width, decoded.height, limits).grayscale().extractChannel(0).raw().toBuffer({ resolveWithObject: true });

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { Availability, GeneratedOutput, Generator, GeneratorContext, GeneratorSettings } from '../types.js';
 import { GeneratorError } from '../types.js';
 import { TESSERACT_VERSION } from './engine.js';
+import { inputByteLimit } from '../input-limits.js';
 import { DEFAULT_IMAGE_LIMITS, openImage } from './image-input.js';
 import { findLanguages, type LanguageData } from './languages.js';
 import { assemble, ocrPage, type OcrJson, type OcrJsonPage } from './ocr-json.js';
@@ -73,12 +74,13 @@ async function readText(ctx: GeneratorContext): Promise<OcrJson> {
   const deadline = Date.now() + ctx.timeoutMs * 0.9;
 
   if (mime.toLowerCase() === PDF_MIME) {
-    const r = await readPdfPages(path, { langs, signal: ctx.signal, maxPages, deadline });
+    const r = await readPdfPages(path, { langs, signal: ctx.signal, maxPages, deadline, maxBytes: inputByteLimit(ctx.settings, 'pdfMaxBytes') });
     const engines = [r.usedTextLayer ? `pdfjs-dist@${PDFJS_VERSION} (text layer)` : '', r.usedOcr || !r.usedTextLayer ? tesseractName(langs) : ''];
     return assemble(r.pages, { lang, engine: engines.filter((e) => e !== '').join(' + '), pageCount: r.pageCount, truncatedReason: r.truncatedReason });
   }
 
-  const image = await openImage(path, mime, { ...DEFAULT_IMAGE_LIMITS, maxPages }, { signal: ctx.signal, timeoutMs: ctx.timeoutMs });
+  const limits = { ...DEFAULT_IMAGE_LIMITS, maxPages, heicMaxBytes: inputByteLimit(ctx.settings, 'heicMaxBytes') };
+  const image = await openImage(path, mime, limits, { signal: ctx.signal, timeoutMs: ctx.timeoutMs });
   const pages: OcrJsonPage[] = [];
   let truncatedReason = image.pageCount > image.pagesToRead ? `only the first ${image.pagesToRead} of ${image.pageCount} pages are read (page limit)` : undefined;
   for (let i = 0; i < image.pagesToRead; i++) {

@@ -14,6 +14,8 @@ export interface PdfOcrOptions extends RecognizeOptions {
   maxPages: number;
   /** Wall-clock time (Date.now()) by which to be done: pages not started by then are left out. */
   deadline: number;
+  /** Refuse a larger PDF before reading it (pdfjs holds it whole, in each thread). */
+  maxBytes: number;
 }
 
 export interface PdfOcrResult {
@@ -37,7 +39,7 @@ const FIRST_PAGE_GUESS_MS = 8_000;
 
 export async function readPdfPages(path: string, options: PdfOcrOptions): Promise<PdfOcrResult> {
   const remaining = () => options.deadline - Date.now();
-  const layer = await extractPdfText(path, { signal: options.signal, timeoutMs: Math.max(1_000, remaining()), maxPages: options.maxPages });
+  const layer = await extractPdfText(path, { signal: options.signal, timeoutMs: Math.max(1_000, remaining()), maxPages: options.maxPages, maxBytes: options.maxBytes });
   const pages: Array<OcrJsonPage | undefined> = layer.pages.map((p, i) => (textChars(p.text) >= MIN_TEXT_LAYER_CHARS ? textLayerPage(i, p) : undefined));
   const todo = layer.pages.map((_, i) => i).filter((i) => pages[i] === undefined);
   const pageLimited = layer.pageCount > layer.pages.length;
@@ -48,7 +50,7 @@ export async function readPdfPages(path: string, options: PdfOcrOptions): Promis
   const batches: number[][] = [];
   for (let i = 0; i < todo.length; i += RENDER_BATCH) batches.push(todo.slice(i, i + RENDER_BATCH));
   const render = (batch: number[]) => {
-    const p = renderPdfPagesGray(path, batch, { maxEdge: PDF_OCR_MAX_EDGE, maxDpi: PDF_OCR_DPI, signal, timeoutMs: Math.max(1_000, remaining()) });
+    const p = renderPdfPagesGray(path, batch, { maxEdge: PDF_OCR_MAX_EDGE, maxDpi: PDF_OCR_DPI, signal, timeoutMs: Math.max(1_000, remaining()), maxBytes: options.maxBytes });
     p.catch(() => undefined); // awaited below; never an unhandled rejection when we stop early
     return p;
   };

@@ -8,6 +8,8 @@ import { textItemsToLines, type FontMetrics, type PdfTextItem, type TextBlock } 
 export interface ExtractThreadArg {
   path: string;
   maxPages: number;
+  /** Refuse a larger file before reading it (pdfjs holds the whole file). */
+  maxBytes: number;
 }
 
 export interface PdfTextPage {
@@ -26,7 +28,7 @@ export interface PdfTextResult {
 }
 
 export async function extractTextInThread(arg: ExtractThreadArg): Promise<PdfTextResult> {
-  const doc = await openPdf(arg.path);
+  const doc = await openPdf(arg.path, arg.maxBytes);
   try {
     const pages: PdfTextPage[] = [];
     const last = Math.min(doc.numPages, Math.max(0, arg.maxPages));

@@ -3,7 +3,8 @@
  */
 import { runInWorker } from '../tools/run-in-worker.js';
 import type { ExtractThreadArg, PdfTextResult } from './extract-text-thread.js';
-import { withPath } from './render-page.js';
+import { INPUT_BYTE_LIMITS } from '../input-limits.js';
+import { checkPdfSize, withPath } from './render-page.js';
 
 export type { PdfTextPage, PdfTextResult } from './extract-text-thread.js';
 export type { BBox, TextBlock } from './text-lines.js';
@@ -14,6 +15,8 @@ export interface ExtractPdfTextOptions {
   /** Read at most this many pages from the start (default: all). */
   maxPages?: number;
   maxHeapMb?: number;
+  /** Refuse a larger PDF before reading it (default: the pdfMaxBytes default). */
+  maxBytes?: number;
 }
 
 const THREAD = new URL('./extract-text-thread.js', import.meta.url);
@@ -25,8 +28,10 @@ const THREAD = new URL('./extract-text-thread.js', import.meta.url);
  * document's. Fails with a permanent GeneratorError for a corrupt, encrypted or hostile PDF.
  */
 export async function extractPdfText(path: string, options: ExtractPdfTextOptions): Promise<PdfTextResult> {
-  const arg: ExtractThreadArg = { path, maxPages: options.maxPages ?? Number.MAX_SAFE_INTEGER };
+  const maxBytes = options.maxBytes ?? INPUT_BYTE_LIMITS.pdfMaxBytes.defaultBytes;
+  const arg: ExtractThreadArg = { path, maxPages: options.maxPages ?? Number.MAX_SAFE_INTEGER, maxBytes };
   try {
+    checkPdfSize(path, maxBytes);
     return await runInWorker<PdfTextResult>(THREAD, 'extractTextInThread', arg, {
       signal: options.signal,
       timeoutMs: options.timeoutMs,

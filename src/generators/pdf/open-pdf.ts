@@ -3,10 +3,10 @@
  * render-page.ts, extract-text.ts): pdfjs parses on the thread that calls it and a hostile file
  * may loop or allocate without end, so it must run where it can be killed.
  */
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { readBounded } from '../input-limits.js';
 import { GeneratorError } from '../types.js';
 
 const require = createRequire(import.meta.url);
@@ -15,16 +15,18 @@ const PDFJS_DIR = dirname(require.resolve('pdfjs-dist/package.json'));
 /** pdfjs joins these with file names by string concatenation, so they end with a separator. */
 const folder = (name: string) => join(PDFJS_DIR, name) + sep;
 
-/** Biggest embedded image pdfjs will decode (pixels); a 600 dpi A3 scan is ~70 MP. */
-const MAX_IMAGE_PIXELS = 100_000_000;
+/**
+ * Biggest embedded image pdfjs will decode (pixels); a larger one is left out of the page. pdfjs
+ * holds an image at full size in a canvas (4 bytes a pixel) plus its halvings while scaling it
+ * down, ~5.5 bytes a pixel: 50 MP is ~275 MB, and takes a 600 dpi scan of A4 or Letter (35 MP).
+ * At 100 MP one lying header cost a render thread ~900 MB (bench/malformed-bench.ts).
+ */
+const MAX_IMAGE_PIXELS = 50_000_000;
 
-export async function openPdf(path: string): Promise<PDFDocumentProxy> {
-  let data: Uint8Array;
-  try {
-    data = new Uint8Array(await readFile(path));
-  } catch (err) {
-    throw new GeneratorError(`cannot read: ${(err as Error).message}`, { permanent: false, path, cause: err });
-  }
+/** The PDF at PATH, read whole (pdfjs parses from one array) but never more than MAXBYTES. */
+export async function openPdf(path: string, maxBytes: number): Promise<PDFDocumentProxy> {
+  const file = readBounded(path, 'pdfMaxBytes', maxBytes);
+  const data = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
   try {
     return await getDocument({
       data,

@@ -16,6 +16,8 @@ export interface RenderThreadArg {
   maxDpi: number | undefined;
   format: 'png' | 'gray';
   limits?: PageSizeLimits;
+  /** Refuse a larger file before reading it (pdfjs holds the whole file). */
+  maxBytes: number;
 }
 
 export interface RenderedPageData {
@@ -35,7 +37,7 @@ export interface RenderThreadResult {
 }
 
 export async function renderPagesInThread(arg: RenderThreadArg): Promise<RenderThreadResult> {
-  const doc = await openPdf(arg.path);
+  const doc = await openPdf(arg.path, arg.maxBytes);
   try {
     const pages: RenderedPageData[] = [];
     for (const pageIndex of arg.pageIndices) {

@@ -2,6 +2,8 @@
  * Rendering PDF pages to pixels (pdfjs-dist + @napi-rs/canvas) in a killable worker thread.
  * Used by the thumbnail generator (first page) and the OCR generator (scanned pages).
  */
+import { statSync } from 'node:fs';
+import { INPUT_BYTE_LIMITS, overLimit } from '../input-limits.js';
 import { runInWorker } from '../tools/run-in-worker.js';
 import { GeneratorError } from '../types.js';
 import type { RenderThreadArg, RenderThreadResult } from './render-page-thread.js';
@@ -15,6 +17,8 @@ export interface RenderPdfPageOptions {
   maxDpi?: number;
   /** Heap limit of the rendering thread (default 768 MiB). */
   maxHeapMb?: number;
+  /** Refuse a larger PDF before reading it (default: the pdfMaxBytes default). */
+  maxBytes?: number;
 }
 
 export interface RenderedPdfPage {
@@ -81,8 +85,10 @@ async function callRender(path: string, pageIndices: number[], format: 'png' | '
   if (!Number.isFinite(options.maxEdge) || options.maxEdge < 1) {
     throw new GeneratorError(`${path}: render size must be a positive number of pixels, not ${options.maxEdge}`, { permanent: true, path });
   }
-  const arg: RenderThreadArg = { path, pageIndices, maxEdge: options.maxEdge, maxDpi: options.maxDpi, format };
+  const maxBytes = options.maxBytes ?? INPUT_BYTE_LIMITS.pdfMaxBytes.defaultBytes;
+  const arg: RenderThreadArg = { path, pageIndices, maxEdge: options.maxEdge, maxDpi: options.maxDpi, format, maxBytes };
   try {
+    checkPdfSize(path, maxBytes);
     return await runInWorker<RenderThreadResult>(THREAD, 'renderPagesInThread', arg, {
       signal: options.signal,
       timeoutMs: options.timeoutMs,
@@ -91,6 +97,12 @@ async function callRender(path: string, pageIndices: number[], format: 'png' | '
   } catch (err) {
     throw withPath(err, path, 'PDF rendering');
   }
+}
+
+/** The size is checked before a thread starts too: an oversized PDF costs no thread. */
+export function checkPdfSize(path: string, maxBytes: number): void {
+  const size = statSync(path).size;
+  if (size > maxBytes) throw overLimit('pdfMaxBytes', size, maxBytes);
 }
 
 /** A worker's error again, naming the file (messages from the thread do not carry it). */

@@ -6,20 +6,14 @@
 import sharp, { type Metadata } from 'sharp';
 import { renderPdfPage } from '../pdf/render-page.js';
 import { GeneratorError, type GeneratorContext } from '../types.js';
+import { inputByteLimit } from '../input-limits.js';
+import { pixelLimitFor, type PixelLimits } from '../pixel-limits.js';
 import { decodeHeic } from '../tools/heic-decode.js';
 import { shrinkOnce, sharpReason, type Intermediate } from './intermediate.js';
 import { extractVideoFrame } from './video-frame.js';
 
-export interface DecodeLimits {
-  /** Refuse images (and HEIC, and a video frame, and a rendered page) with more pixels than this. */
-  maxInputPixels: number;
-}
-
-/**
- * How many times a source has been decoded in this process: one per `generate`, however many
- * variants it makes. Tests read it to prove it; nothing else should.
- */
-export const decodeCounter = { sources: 0 };
+/** maxInputPixels also bounds a video frame and a rendered page. */
+export type DecodeLimits = PixelLimits;
 
 export type DecodedSource = Intermediate | { noVideo: string };
 
@@ -30,13 +24,15 @@ export async function decodeSource(ctx: GeneratorContext, maxEdge: number, limit
   if (lower === 'application/pdf') return decodePdf(ctx, maxEdge, limits);
 
   const meta = await checkedHeader(path, limits);
-  const shrink = { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: ctx.timeoutMs, path };
+  const { limit } = pixelLimitFor(meta, limits);
+  const shrink = { maxEdge, maxInputPixels: limit, timeoutMs: ctx.timeoutMs, path };
   if (meta.format === 'heif' && meta.compression === 'hevc') {
-    decodeCounter.sources++;
-    const heic = await decodeHeic(ctx.source.path, { maxPixels: limits.maxInputPixels, signal: ctx.signal, timeoutMs: ctx.timeoutMs });
+    const heic = await decodeHeic(ctx.source.path, {
+      maxPixels: limit, maxBytes: inputByteLimit(ctx.settings, 'heicMaxBytes'), signal: ctx.signal, timeoutMs: ctx.timeoutMs,
+      pixels: (meta.width ?? 0) * (meta.height ?? 0),
+    });
     return shrinkOnce(heic.data, { ...shrink, autoOrient: false, raw: { width: heic.width, height: heic.height, channels: heic.channels } });
   }
-  decodeCounter.sources++;
   return shrinkOnce(path, { ...shrink, autoOrient: true });
 }
 
@@ -53,22 +49,18 @@ async function checkedHeader(path: string, limits: DecodeLimits): Promise<Metada
   }
   const { width, height } = meta;
   if (!width || !height) throw new GeneratorError(`${path}: the image has no size`, { permanent: true, path });
-  checkPixels(path, width, height, limits);
-  return meta;
-}
-
-function checkPixels(path: string, width: number, height: number, limits: DecodeLimits): void {
-  if (width * height > limits.maxInputPixels) {
+  const { limit, scope } = pixelLimitFor(meta, limits);
+  if (width * height > limit) {
     throw new GeneratorError(
-      `${path}: image is ${width}×${height} (${megapixels(width * height)} MP), more than the ${megapixels(limits.maxInputPixels)} MP limit`,
+      `${path}: image is ${width}×${height} (${megapixels(width * height)} MP), more than the ${megapixels(limit)} MP limit${scope}`,
       { permanent: true, path },
     );
   }
+  return meta;
 }
 
 async function decodeVideo(ctx: GeneratorContext, maxEdge: number, limits: DecodeLimits): Promise<DecodedSource> {
   const { path } = ctx.source;
-  decodeCounter.sources++;
   const frame = await extractVideoFrame(path, { maxEdge, signal: ctx.signal, timeoutMs: ctx.timeoutMs, threads: ctx.settings.threads });
   if ('noVideo' in frame) return frame;
   return shrinkOnce(frame.png, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: ctx.timeoutMs, autoOrient: false, path });
@@ -76,9 +68,8 @@ async function decodeVideo(ctx: GeneratorContext, maxEdge: number, limits: Decod
 
 async function decodePdf(ctx: GeneratorContext, maxEdge: number, limits: DecodeLimits): Promise<Intermediate> {
   const { path } = ctx.source;
-  decodeCounter.sources++;
   // A page is drawn at the size asked for: vector content has no "original size" to exceed.
-  const page = await renderPdfPage(path, 0, { maxEdge, signal: ctx.signal, timeoutMs: ctx.timeoutMs });
+  const page = await renderPdfPage(path, 0, { maxEdge, signal: ctx.signal, timeoutMs: ctx.timeoutMs, maxBytes: inputByteLimit(ctx.settings, 'pdfMaxBytes') });
   return shrinkOnce(page.png, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: ctx.timeoutMs, autoOrient: false, path });
 }
 

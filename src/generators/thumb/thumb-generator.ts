@@ -5,6 +5,7 @@
  */
 import { abortReason } from '../tools/run-tool.js';
 import { GeneratorError, type Availability, type GeneratedOutput, type Generator, type GeneratorContext } from '../types.js';
+import { DEFAULT_PIXEL_LIMITS } from '../pixel-limits.js';
 import { decodeSource, type DecodeLimits } from './decode-source.js';
 import { encodeVariants } from './intermediate.js';
 import { configureSharp } from './sharp-setup.js';
@@ -19,8 +20,8 @@ const PDF_MIME = 'application/pdf';
 
 export type ThumbOptions = DecodeLimits;
 
-/** 100 MP: larger than any camera's photo (a 24 MP JPEG decodes to 72 MB), far below a bomb. */
-export const DEFAULT_THUMB_OPTIONS: ThumbOptions = { maxInputPixels: 100_000_000 };
+/** 100 MP (50 MP for formats decoded whole): larger than any camera's photo, far below a bomb. */
+export const DEFAULT_THUMB_OPTIONS: ThumbOptions = DEFAULT_PIXEL_LIMITS;
 
 export function createThumbGenerator(options: Partial<ThumbOptions> = {}): Generator {
   const limits: ThumbOptions = { ...DEFAULT_THUMB_OPTIONS, ...options };

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FIXTURES, FIXTURES_SKIP } from '../../../test/helpers.js';
-import { decodeCounter } from './decode-source.js';
 import { decodeHeicInThread } from '../tools/heic-thread.js';
-import { ALL_VARIANTS, assertThumb, bytesOf, makeThumbs } from './test-support.js';
+import { ALL_VARIANTS, assertThumb, bytesOf, makeThumbs, watchDecodes } from '../../../test/thumb-support.js';
 
 /**
  * HEIC fixtures with their upright size. IMG_1309 is stored 4032×3024 (ExifTool ImageWidth ×
@@ -19,16 +18,17 @@ const HEICS: Array<[string, number, number]> = [
 
 for (const [file, w, h] of HEICS) {
   test(`${file}: every variant, upright, from one decode`, { skip: FIXTURES_SKIP }, async () => {
-    const before = decodeCounter.sources;
-    const out = await makeThumbs(join(FIXTURES, file), 'image', 'image/heic', ALL_VARIANTS);
-    assert.equal(decodeCounter.sources - before, 1);
+    const path = join(FIXTURES, file);
+    const { value: out, seen } = await watchDecodes(path, () => makeThumbs(path, 'image', 'image/heic', ALL_VARIANTS));
+    // One libheif decode (one thread); sharp only reads the header of the file, never its pixels.
+    assert.deepEqual(seen, { threads: 1, sharpReads: 0, frameGrabs: 0 });
     for (const v of ALL_VARIANTS) await assertThumb(bytesOf(out, v), v, w, h, file);
   });
 }
 
 test('the HEIC thread refuses an image over the pixel limit before decoding it', { skip: FIXTURES_SKIP }, async () => {
   await assert.rejects(
-    decodeHeicInThread({ path: join(FIXTURES, 'exif/heic/immich-IMG_2682.heic'), maxPixels: 1_000_000 }),
+    decodeHeicInThread({ path: join(FIXTURES, 'exif/heic/immich-IMG_2682.heic'), maxPixels: 1_000_000, maxBytes: 64 * 1024 * 1024 }),
     (err: Error) => /4032×3024.*megapixel limit/.test(err.message),
   );
 });

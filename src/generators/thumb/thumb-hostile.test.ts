@@ -6,10 +6,9 @@ import sharp from 'sharp';
 import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
 import { pngClaiming } from '../../../test/hostile-files.js';
 import { GeneratorError } from '../types.js';
-import { decodeCounter } from './decode-source.js';
 import { decodeHeicInThread } from '../tools/heic-thread.js';
 import { createThumbGenerator } from './thumb-generator.js';
-import { ALL_VARIANTS, makeThumbs } from './test-support.js';
+import { ALL_VARIANTS, makeThumbs, watchDecodes } from '../../../test/thumb-support.js';
 
 const tmp = tempDir('vss-thumb-hostile-');
 after(() => tmp.cleanup());
@@ -38,9 +37,10 @@ async function assertRefused(path: string, mime: string, reason: RegExp, maxMs: 
 
 test('a 50000×50000 PNG header (decompression bomb) fails fast and permanently, before any decode', async () => {
   const path = write('bomb.png', pngClaiming(50_000, 50_000));
-  const before = decodeCounter.sources;
-  await assertRefused(path, 'image/png', /50000×50000 \(2500 MP\), more than the 100 MP limit/, 1000);
-  assert.equal(decodeCounter.sources, before, 'the bomb was handed to a decoder');
+  // The header check's own words (sharp's pixel limit would say "exceeds pixel limit"), and no
+  // pipeline ever asked sharp for the pixels.
+  const { seen } = await watchDecodes(path, () => assertRefused(path, 'image/png', /50000×50000 \(2500 MP\), more than the 100 MP limit/, 1000));
+  assert.deepEqual(seen, { sharpReads: 0, threads: 0, frameGrabs: 0 }, 'the bomb was handed to a decoder');
 });
 
 test('the pixel limit is configurable', async () => {
@@ -81,9 +81,9 @@ test('a HEIC whose header claims 60000×60000 is refused before libheif decodes 
     bytes.writeUInt32BE(60_000, i + 12);
   }
   const path = write('huge.heic', bytes);
-  await assertRefused(path, 'image/heic', /60000×60000 .*more than the 100 MP limit/, 1000);
+  await assertRefused(path, 'image/heic', /60000×60000 .*more than the 50 MP limit for HEIC \(decoded whole\)/, 1000);
   // The thread checks too (it is the one that would allocate the pixels).
-  await assert.rejects(decodeHeicInThread({ path, maxPixels: 100_000_000 }), /60000×60000, more than the 100 megapixel limit/);
+  await assert.rejects(decodeHeicInThread({ path, maxPixels: 100_000_000, maxBytes: 64 * 1024 * 1024 }), /60000×60000, more than the 100 megapixel limit/);
 });
 
 test('a text file labelled video/mp4 fails permanently', async () => {

@@ -4,8 +4,7 @@ import { after, test } from 'node:test';
 import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
 import { ffmpegTools } from '../tools/ffmpeg.js';
 import { runTool } from '../tools/run-tool.js';
-import { decodeCounter } from './decode-source.js';
-import { ALL_VARIANTS, assertThumb, bytesOf, makeThumbs, meanLuma } from './test-support.js';
+import { ALL_VARIANTS, assertThumb, bytesOf, makeThumbs, meanLuma, watchDecodes } from '../../../test/thumb-support.js';
 
 const tmp = tempDir('vss-thumb-video-');
 after(() => tmp.cleanup());
@@ -19,9 +18,9 @@ const VIDEOS: Array<[string, string, number, number]> = [
 
 for (const [file, mime, w, h] of VIDEOS) {
   test(`${file}: a frame that is not black, every variant, never enlarged`, { skip: FIXTURES_SKIP }, async () => {
-    const before = decodeCounter.sources;
-    const out = await makeThumbs(join(FIXTURES, file), 'video', mime, ALL_VARIANTS);
-    assert.equal(decodeCounter.sources - before, 1);
+    const path = join(FIXTURES, file);
+    const { value: out, seen } = await watchDecodes(path, () => makeThumbs(path, 'video', mime, ALL_VARIANTS));
+    assert.equal(seen.frameGrabs, 1, 'one frame taken for every variant');
     for (const v of ALL_VARIANTS) await assertThumb(bytesOf(out, v), v, w, h, file);
     const luma = await meanLuma(bytesOf(out, 'grid@1x').data);
     assert.ok(luma > 30, `${file}: the frame is nearly black (mean luma ${luma.toFixed(1)})`);
@@ -56,9 +55,8 @@ test('a file without a video stream (audio labelled video/mp4, cover art or not)
 
 test('PDF: the first page at the variant sizes', { skip: FIXTURES_SKIP }, async () => {
   const file = join(FIXTURES, 'pdf/text-layer/lychee-pdf.pdf');
-  const before = decodeCounter.sources;
-  const out = await makeThumbs(file, 'document', 'application/pdf', ['grid@1x', 'detail@1x']);
-  assert.equal(decodeCounter.sources - before, 1);
+  const { value: out, seen } = await watchDecodes(file, () => makeThumbs(file, 'document', 'application/pdf', ['grid@1x', 'detail@1x']));
+  assert.deepEqual(seen, { threads: 1, sharpReads: 0, frameGrabs: 0 }, 'one page render for every variant');
   // A page has no pixel size of its own: it is drawn at the largest variant's size.
   const big = await assertThumb(bytesOf(out, 'detail@1x'), 'detail@1x', 4000, 3000, 'pdf');
   await assertThumb(bytesOf(out, 'grid@1x'), 'grid@1x', big.width, big.height, 'pdf');

@@ -72,7 +72,9 @@ async function grabFrame(path: string, streamIndex: number, seekSeconds: number,
     '-f', 'image2pipe', '-c:v', 'png', '-',
   ];
   try {
-    const { stdout } = await runTool(ffmpeg, args, { signal: o.signal, timeoutMs: o.timeoutMs, maxStdoutBytes: 128 * 1024 * 1024 });
+    // One PNG of at most edge × edge pixels: even stored raw it is 4 bytes a pixel, plus headers.
+    const maxStdoutBytes = edge * edge * 4 + 1024 * 1024;
+    const { stdout } = await runTool(ffmpeg, args, { signal: o.signal, timeoutMs: o.timeoutMs, maxStdoutBytes });
     return stdout;
   } catch (err) {
     const permanent = err instanceof GeneratorError ? err.permanent : true;

@@ -1,13 +1,17 @@
 /**
- * For the thumbnail tests only: run the generator on a real file and check what it made.
+ * For the thumbnail tests: run the generator on a real file, check what it made, and watch how
+ * often it decoded its source — from outside, at the boundaries of the libraries it calls.
  */
 import assert from 'node:assert/strict';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { basename } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
-import { generatorContext, type TestContextInput } from '../../../test/generator-context.js';
-import type { ContentKind } from '../../content/kinds.js';
-import type { GeneratedOutput, Generator } from '../types.js';
-import { thumbGenerator } from './thumb-generator.js';
-import { thumbVariant } from './thumb-variants.js';
+import { generatorContext, type TestContextInput } from './generator-context.js';
+import type { ContentKind } from '../src/content/kinds.js';
+import type { GeneratedOutput, Generator } from '../src/generators/types.js';
+import { thumbGenerator } from '../src/generators/thumb/thumb-generator.js';
+import { thumbVariant } from '../src/generators/thumb/thumb-variants.js';
 
 export const ALL_VARIANTS = ['icon@1x', 'icon@2x', 'grid@1x', 'grid@2x', 'detail@1x', 'detail@2x'] as const;
 
@@ -70,4 +74,49 @@ export async function assertThumb(made: Made, variant: string, sourceW: number, 
 export async function meanLuma(data: Buffer): Promise<number> {
   const stats = await sharp(data).greyscale().stats();
   return stats.channels[0]!.mean;
+}
+
+/** What a call started, seen from outside: how a source was decoded, and how many times. */
+export interface DecodeWatch {
+  /** sharp pipelines that read the watched file's pixels (toBuffer/toFile; a header read is not one). */
+  sharpReads: number;
+  /** Worker threads started (a HEIC decode, a PDF render: one thread each). */
+  threads: number;
+  /** ffmpeg runs that took a frame (`-frames:v`). */
+  frameGrabs: number;
+}
+
+type SharpProto = { toBuffer: (...a: unknown[]) => unknown; toFile: (...a: unknown[]) => unknown; options: { input?: { file?: string } } };
+const childProcess = createRequire(import.meta.url)('node:child_process') as { spawn: (cmd: string, args?: readonly string[], ...rest: unknown[]) => unknown };
+
+/**
+ * Run FN and count what it did to decode PATH: sharp pipelines reading the file (a spy on sharp's
+ * prototype: it calls through), worker threads started (the process's 'worker' event) and ffmpeg
+ * frame grabs (a spy on child_process.spawn, made visible to ES imports by syncBuiltinESMExports).
+ * Nothing in src/ knows it is watched.
+ */
+export async function watchDecodes<T>(path: string, fn: () => Promise<T>): Promise<{ value: T; seen: DecodeWatch }> {
+  const seen: DecodeWatch = { sharpReads: 0, threads: 0, frameGrabs: 0 };
+  const proto = (sharp as unknown as { prototype: SharpProto }).prototype;
+  const { toBuffer, toFile } = proto;
+  const spawn = childProcess.spawn;
+  const countRead = (self: SharpProto) => { if (self.options.input?.file === path) seen.sharpReads++; };
+  proto.toBuffer = function (this: SharpProto, ...a: unknown[]) { countRead(this); return toBuffer.apply(this, a); };
+  proto.toFile = function (this: SharpProto, ...a: unknown[]) { countRead(this); return toFile.apply(this, a); };
+  childProcess.spawn = function (this: unknown, cmd: string, args?: readonly string[], ...rest: unknown[]) {
+    if (/^ffmpeg/.test(basename(cmd)) && args?.includes('-frames:v')) seen.frameGrabs++;
+    return spawn.call(this, cmd, args, ...rest);
+  };
+  syncBuiltinESMExports();
+  const onWorker = (_w: Worker) => { seen.threads++; };
+  process.on('worker', onWorker);
+  try {
+    return { value: await fn(), seen };
+  } finally {
+    proto.toBuffer = toBuffer;
+    proto.toFile = toFile;
+    childProcess.spawn = spawn;
+    syncBuiltinESMExports();
+    process.off('worker', onWorker);
+  }
 }
