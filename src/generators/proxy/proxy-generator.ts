@@ -5,9 +5,9 @@
  * ffprobe before it is handed back, so a truncated source cannot leave a short "ready" proxy.
  */
 import { copyFile } from 'node:fs/promises';
-import { ffmpegTools, probeDuration, probeMedia, type ProbeResult } from '../tools/ffmpeg.js';
+import { ffmpegAvailability, ffmpegTools, probeDuration, probeMedia, type ProbeResult } from '../tools/ffmpeg.js';
 import { runTool } from '../tools/run-tool.js';
-import type { Availability, GeneratedOutput, Generator, GeneratorContext } from '../types.js';
+import type { GeneratedOutput, Generator, GeneratorContext } from '../types.js';
 import { GeneratorError } from '../types.js';
 import {
   audioStream, ffmpegArgs, geometryOf, isProxyVariant, planEncodes, videoStream,
@@ -28,14 +28,7 @@ export const proxyGenerator: Generator = {
     return content.kind === 'video' && isProxyVariant(variant);
   },
 
-  availability(): Availability {
-    try {
-      ffmpegTools();
-      return { ok: true };
-    } catch (err) {
-      return { ok: false, reason: err instanceof Error ? err.message : String(err) };
-    }
-  },
+  availability: ffmpegAvailability,
 
   async generate(ctx: GeneratorContext): Promise<GeneratedOutput[]> {
     const out: GeneratedOutput[] = [];

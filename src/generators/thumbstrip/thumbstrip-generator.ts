@@ -6,9 +6,9 @@
  */
 import sharp from 'sharp';
 import { configureSharp } from '../thumb/sharp-setup.js';
-import { ffmpegTools, probeMedia, type ProbeResult } from '../tools/ffmpeg.js';
+import { ffmpegAvailability, probeMedia, type ProbeResult } from '../tools/ffmpeg.js';
 import { abortReason } from '../tools/run-tool.js';
-import type { Availability, GeneratedOutput, Generator, GeneratorContext } from '../types.js';
+import type { GeneratedOutput, Generator, GeneratorContext } from '../types.js';
 import { GeneratorError } from '../types.js';
 import { geometryOf, videoStream } from '../proxy/proxy-plan.js';
 import { stripFrames } from './strip-frames.js';
@@ -31,14 +31,7 @@ export function createThumbstripGenerator(options: ThumbstripOptions = {}): Gene
       return content.kind === 'video' && isStripVariant(variant);
     },
 
-    availability(): Availability {
-      try {
-        ffmpegTools();
-        return { ok: true };
-      } catch (err) {
-        return { ok: false, reason: err instanceof Error ? err.message : String(err) };
-      }
-    },
+    availability: ffmpegAvailability,
 
     async generate(ctx: GeneratorContext): Promise<GeneratedOutput[]> {
       const out: GeneratedOutput[] = ctx.variants.filter((v) => !isStripVariant(v)).map((variant) => ({ variant, skip: `thumbstrip has no variant "${variant}"` }));

@@ -42,6 +42,16 @@ export function ffmpegTools(): { ffmpeg: string; ffprobe: string } {
   return cached;
 }
 
+/** Whether ffmpeg and ffprobe can be found: the availability of every generator that runs them. */
+export function ffmpegAvailability(): { ok: true } | { ok: false; reason: string } {
+  try {
+    ffmpegTools();
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 export interface ProbeStream {
   index: number;
   codec_type: 'video' | 'audio' | 'subtitle' | 'data' | string;
