@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errnoCode } from '../core/errors.js';
 import { TEMP_PREFIX } from '../core/fs-atomic.js';
@@ -16,7 +16,7 @@ import { queueStranded } from './stranded.js';
 import { isDiskFull, isTransient, pathOf } from './transient.js';
 import { contentRecord, findSourceFile, metadataOf } from './source-file.js';
 import type { JobRow } from './states.js';
-import { readRegularFile } from '../library/confine.js';
+import { PathRefusedError, readRegularFile } from '../library/confine.js';
 
 /** How long a job that waits for another sidecar (embeddings for OCR) sleeps before trying again. */
 const WAIT_DELAY_MS = 5_000;
@@ -54,13 +54,15 @@ function recoverGenerating(gen: Generator, lib: Library): void {
     const open = job?.status === 'queued' || job?.status === 'paused';
     const error = open ? null : job?.error ?? 'interrupted, and no job is left to finish it';
     manager.record(a, { status: open ? 'pending' : 'failed', source: 'generated', size: null, checksum: null, sourceEntryId: null, error });
-    removeTempFiles(dirname(sidecarAbsPath(lib.root, a)));
+    removeTempFiles(lib, dirname(sidecarAbsPath(lib.root, a)));
   }
 }
 
-function removeTempFiles(dir: string): void {
+function removeTempFiles(lib: Library, dir: string): void {
   let names: string[];
   try {
+    // A sidecar folder swapped for a symlink would lead the removal outside the library.
+    lib.roots.library.checkFolder(dir);
     names = readdirSync(dir);
   } catch {
     return;
@@ -100,7 +102,7 @@ async function makeSidecars(gen: Generator, job: JobRow, ctx: JobRunContext, con
     return { state: 'completed', note: `not made: ${availability.reason}` };
   }
 
-  const todo = await variantsToMake(lib.root, manager, rowsOf(ctx, contentUuid, gen.kind));
+  const todo = await variantsToMake(lib, manager, rowsOf(ctx, contentUuid, gen.kind));
   if (todo.length === 0) return { state: 'completed', note: 'already made' };
 
   const format = SIDECAR_KINDS[gen.kind].formats[0];
@@ -127,10 +129,10 @@ async function makeSidecars(gen: Generator, job: JobRow, ctx: JobRunContext, con
       temps.add(t);
       return t;
     },
-    readSidecar: (kind, variant) => readReadySidecar(manager, contentUuid, kind, variant),
+    readSidecar: (kind, variant) => readReadySidecar(lib, manager, contentUuid, kind, variant),
   };
   try {
-    mkdirSync(scratchDir, { recursive: true });
+    lib.roots.library.makeFolder(scratchDir);
     const outputs = await gen.generate(gctx);
     const notes: string[] = [];
     let waiting: string | undefined;
@@ -259,7 +261,8 @@ function rowsOf(ctx: JobRunContext, contentUuid: string, kind: string): SidecarR
  * Never the user's own bytes (references, converted files), and never a failed one: a failure
  * is final until `jobs retry` asks again.
  */
-async function variantsToMake(root: string, manager: SidecarManager, rows: SidecarRow[]): Promise<SidecarRow[]> {
+async function variantsToMake(lib: Library, manager: SidecarManager, rows: SidecarRow[]): Promise<SidecarRow[]> {
+  const root = lib.root;
   const todo: SidecarRow[] = [];
   let checksummer: FileChecksummer | undefined;
   for (const r of rows) {
@@ -270,7 +273,7 @@ async function variantsToMake(root: string, manager: SidecarManager, rows: Sidec
     }
     const a = addressOf(r);
     checksummer ??= new FileChecksummer();
-    if (await intact(checksummer, sidecarAbsPath(root, a), r)) continue;
+    if (await intact(lib, checksummer, sidecarAbsPath(root, a), r)) continue;
     manager.markMissing(a, 'file missing or changed before a job ran');
     todo.push(r);
   }
@@ -278,22 +281,24 @@ async function variantsToMake(root: string, manager: SidecarManager, rows: Sidec
 }
 
 /** Whether the file at PATH is the one recorded: its size, then its BLAKE3. */
-async function intact(checksummer: FileChecksummer, path: string, r: SidecarRow): Promise<boolean> {
+async function intact(lib: Library, checksummer: FileChecksummer, path: string, r: SidecarRow): Promise<boolean> {
   if (r.size === null || r.checksum === null) return false;
   try {
+    lib.roots.library.checkFolder(dirname(path));
     const out = await checksummer.checksum(path, r.size);
     return out.ok && out.checksum === r.checksum;
   } catch (err) {
     // Gone, or not a plain file any more (a symlink is refused, never followed): make it anew.
     // Anything else (EIO, EMFILE) is the machine's, and fails the attempt like any other error.
-    if (['ENOENT', 'ELOOP', 'ENOTDIR', 'EISDIR'].includes(errnoCode(err) ?? '')) return false;
+    if (err instanceof PathRefusedError || ['ENOENT', 'ELOOP', 'ENOTDIR', 'EISDIR'].includes(errnoCode(err) ?? '')) return false;
     throw err;
   }
 }
 
-function readReadySidecar(manager: SidecarManager, contentUuid: string, kind: Parameters<GeneratorContext['readSidecar']>[0], variant: string): Buffer | undefined {
+function readReadySidecar(lib: Library, manager: SidecarManager, contentUuid: string, kind: Parameters<GeneratorContext['readSidecar']>[0], variant: string): Buffer | undefined {
   const formats = SIDECAR_KINDS[kind].formats;
   const info = manager.get(sidecarAddress(contentUuid, kind, variant, formats[0]));
   if (!info || info.status !== 'ready' || !info.path || !existsSync(info.path)) return undefined;
+  lib.roots.library.checkFolder(dirname(info.path));
   return readRegularFile(info.path);
 }

@@ -139,6 +139,8 @@ function indexMovies(lib: Library, locationId: number, rootAbs: string): MovieIn
     `SELECT ${MEDIA_COLUMNS} FROM entries e JOIN content_identities c ON c.id = e.content_id
      WHERE e.id > ? AND +e.location_id = ? AND e.kind = 'file' AND c.kind = 'video' ORDER BY e.id LIMIT ?`,
   );
+  // A tmp/ swapped for a symlink would put the scratch file outside the library: refused.
+  lib.roots.library.makeFolder(lib.layout.scratchDir);
   const index = new MovieIndex(lib.layout.scratchDir);
   try {
     for (let after = 0; ;) {

@@ -1,4 +1,4 @@
-import { linkSync, mkdirSync, unlinkSync } from 'node:fs';
+import { linkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir } from '../core/fs-atomic.js';
 import { VssError, errnoCode } from '../core/errors.js';
@@ -15,7 +15,8 @@ import { inPlace } from './reconcile-fs.js';
  */
 export function quarantineFile(lib: Library, a: SidecarAddress, path: string, now = new Date()): string {
   const dir = join(lib.layout.quarantineDir, a.contentUuid, SIDECAR_KINDS[a.kind].dir);
-  mkdirSync(dir, { recursive: true });
+  // A quarantine/ swapped for a symlink would move the file outside the library: refused.
+  lib.roots.library.makeFolder(dir);
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   for (let n = 0; n < 100; n++) {
     const dest = join(dir, `${a.variant}.${stamp}${n ? `-${n}` : ''}.${a.format}`);

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -259,6 +259,41 @@ describe('an untrusted library cannot reach outside the library and its location
       assert.deepEqual([run.completed, run.failed], [0, 1], 'no thumbnail was made from the file outside');
       const thumb = json<Array<{ status: string; error: string | null }>>(await runCli(['sidecars', 'list', '--content', w.still('IMG_3.jpg'), '--kind', 'thumb', '--json'], w.env));
       assert.deepEqual(thumb.map((t) => t.status), ['failed']);
+    } finally {
+      w.cleanup();
+    }
+  });
+});
+
+describe('the library\'s own folders swapped for symlinks', () => {
+  it('quarantine/ and tmp/ leading outside are refused, never written through', async () => {
+    const w = await world();
+    try {
+      const db = w.db();
+      // A fetched thumbnail (vss keeps, never deletes, what it cannot vouch to remake) and a reference movie.
+      const still = w.still('IMG_1.jpg');
+      const thumb = sidecarAbsPath(w.root, sidecarAddress(still, 'thumb', 'grid@1x', 'webp'));
+      const good = Buffer.from('fetched thumbnail bytes');
+      craftSidecar(db, { content: still, kind: 'thumb', variant: 'grid@1x', format: 'webp', source: 'fetched', entry: null, bytes: good });
+      honestReference(w, db, 2);
+      db.close();
+      mkdirSync(join(thumb, '..'), { recursive: true });
+      writeFileSync(thumb, 'fetched thumbnail, damaged');
+      const outside = join(w.victims, 'elsewhere');
+      mkdirSync(outside);
+      symlinkSync(outside, join(w.root, 'quarantine'));
+      symlinkSync(outside, join(w.root, 'tmp'));
+
+      const verify = await runCli(['sidecars', 'reconcile', '--verify', '--json'], w.env);
+      assert.equal(verify.code, 0, verify.stderr);
+      assert.match(verify.stderr, /quarantine.*leads outside the library folder|refused/);
+      assert.ok(existsSync(thumb), 'a file that cannot be set aside safely stays where it is');
+
+      // Deep mode links Live Photos through a scratch file in tmp/, and jobs make their scratch folders there.
+      const rescan = await runCli(['location', 'rescan', String(w.locationId), '--mode', 'deep', '--json'], w.env);
+      assert.match(rescan.stderr, /tmp.*leads outside the library folder/);
+      await runCli(['jobs', 'run', '--until-idle', '--json'], w.env);
+      assert.deepEqual(readdirSync(outside), [], 'nothing was written through the symlinks');
     } finally {
       w.cleanup();
     }
