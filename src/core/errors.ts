@@ -64,6 +64,8 @@ const REASONS: Record<string, string> = {
   EISDIR: 'is a directory',
   EMFILE: 'too many open files',
   EBUSY: 'resource busy',
+  ENOSPC: 'no space left on the disk',
+  EDQUOT: 'disk quota exceeded',
 };
 
 /** A short, human reason for a filesystem error, used in skip lists and warning lines. */

@@ -3,6 +3,7 @@ import { dirname, relative, isAbsolute } from 'node:path';
 import { VssError } from '../core/errors.js';
 import type { JobsPaused } from '../core/events.js';
 import type { Library } from '../library/library.js';
+import { minimumFreeBytes } from './space-reserve.js';
 import { pathOf } from './transient.js';
 
 /** Free and total bytes of the filesystem holding a path (as an unprivileged writer sees them). */
@@ -57,6 +58,19 @@ export function diskFullPause(lib: Library, err: unknown): DiskFullPause {
   return {
     path, ...space,
     message: `the disk holding ${path} is full (${formatBytes(space.freeBytes)} free of ${formatBytes(space.totalBytes)})`,
+  };
+}
+
+/**
+ * A pause before anything fails: the library's own disk (where the database is) has less free
+ * than `minimumFreeBytes`. Undefined while there is enough.
+ */
+export function lowSpacePause(lib: Library): DiskFullPause | undefined {
+  const space = diskSpace(lib.root);
+  if (space.freeBytes >= minimumFreeBytes(space.totalBytes)) return undefined;
+  return {
+    path: lib.root, freeBytes: space.freeBytes, totalBytes: space.totalBytes,
+    message: `the disk holding ${lib.root} is nearly full (${formatBytes(space.freeBytes)} free of ${formatBytes(space.totalBytes)})`,
   };
 }
 

@@ -19,6 +19,15 @@ export class RunnerStopped extends Error {
   }
 }
 
+/** A disk filled up: running jobs stop and go back to the queue, as on a stop, without spending an attempt. */
+export class PausedForSpace extends RunnerStopped {
+  constructor() {
+    super();
+    this.message = 'paused: the disk is full';
+    this.name = 'PausedForSpace';
+  }
+}
+
 /**
  * The abort reason when a job runs past its time. Not the input's fault for sure (a loaded
  * machine, a slow disk), so it counts as a transient failure: retried with backoff until the

@@ -4,8 +4,9 @@ import type { JobsProgress } from '../core/events.js';
 import { GeneratorError, type GeneratorSettings } from '../generators/types.js';
 import type { Library } from '../library/library.js';
 import { log } from '../core/log.js';
-import { diskFullPause, spaceIsBack, type DiskFullPause } from './disk-full.js';
-import { JobTimedOut, RunnerStopped, type JobKinds } from './job-kind.js';
+import { diskFullPause, lowSpacePause, spaceIsBack, type DiskFullPause } from './disk-full.js';
+import { SpaceReserve } from './space-reserve.js';
+import { JobTimedOut, PausedForSpace, RunnerStopped, type JobKinds } from './job-kind.js';
 import { JobStore } from './store.js';
 import { isDiskFull, isTransient } from './transient.js';
 import type { JobRow } from './states.js';
@@ -69,12 +70,16 @@ export class JobRunner {
   /** Set while generation waits for disk space: nothing new starts. */
   private pause: DiskFullPause | undefined;
   private lastDiskCheck = 0;
+  /** A few MiB on the library's disk, given back when it fills so the database can record the pause. */
+  private readonly reserve: SpaceReserve;
+  private lastSpaceLook = 0;
   private lastPrune = 0;
   private lastSweep = 0;
   private idleSweeps = 0;
 
   constructor(private readonly lib: Library, private readonly opts: RunnerOptions) {
     this.store = new JobStore(lib.db);
+    this.reserve = new SpaceReserve(lib);
     this.concurrency = Math.max(1, opts.concurrency ?? availableParallelism());
     this.pollMs = opts.pollMs ?? 500;
   }
@@ -85,6 +90,7 @@ export class JobRunner {
     for (const kind of this.opts.kinds.all()) kind.recover?.(this.lib, this.opts.settings);
     this.summary.resumed = interrupted.filter((j) => j.status === 'queued').length;
     rmSync(this.lib.layout.scratchDir, { recursive: true, force: true });
+    this.reserve.hold();
     try {
       this.housekeeping(true);
     } catch (err) {
@@ -104,6 +110,7 @@ export class JobRunner {
         if (stop?.aborted) break;
         try {
           if (this.pause && !this.opts.untilIdle) this.lookForSpace();
+          if (!this.pause) this.lookAtLibraryDisk();
           if (!this.pause) this.fill();
           if (Date.now() - lastPoll >= this.pollMs) {
             lastPoll = Date.now();
@@ -176,10 +183,27 @@ export class JobRunner {
     return queued;
   }
 
-  /** A job found the disk full: nothing new starts until there is space again (one message). */
-  private pauseForSpace(err: unknown): void {
+  /**
+   * The library's disk (the database's) nearly full: pause before a job fails on it, while the
+   * database can still record everything. Looked at once a second.
+   */
+  private lookAtLibraryDisk(): void {
+    if (Date.now() - this.lastSpaceLook < 1000) return;
+    this.lastSpaceLook = Date.now();
+    const low = lowSpacePause(this.lib);
+    if (low) this.pauseForSpace(undefined, low);
+  }
+
+  /**
+   * A disk is full: nothing new starts until there is space again (one message). The reserve is
+   * given back first, so the database can record what follows; running jobs are stopped and go
+   * back to the queue, or they would only fill what was freed.
+   */
+  private pauseForSpace(err: unknown, pause?: DiskFullPause): void {
     if (this.pause) return;
-    this.pause = diskFullPause(this.lib, err);
+    this.reserve.release();
+    this.pause = pause ?? diskFullPause(this.lib, err);
+    for (const r of this.running.values()) if (!r.abort.signal.aborted) r.abort.abort(new PausedForSpace());
     this.lastDiskCheck = Date.now();
     log.warn({ path: this.pause.path, freeBytes: this.pause.freeBytes }, 'generation paused: disk full');
     this.lib.events.emit('jobs:paused', this.pause);
@@ -192,6 +216,7 @@ export class JobRunner {
     this.lastDiskCheck = Date.now();
     if (!spaceIsBack(pause)) return;
     this.pause = undefined;
+    this.reserve.hold();
     log.info({ path: pause.path }, 'generation resumed: disk space is back');
     this.lib.events.emit('jobs:resumed', { path: pause.path });
   }
@@ -243,7 +268,7 @@ export class JobRunner {
           this.store.requeue(job, 0, 'interrupted by a stop; resumes on the next run');
           return;
         }
-        if (isDiskFull(err)) {
+        if (isDiskFull(err) || abort.signal.reason instanceof PausedForSpace) {
           // Not the job's fault: nothing new starts for now (first: with the database on the full
           // disk the requeue below fails too, and the job resumes on the next start), and the job
           // goes back to the queue as it was.
@@ -275,7 +300,14 @@ export class JobRunner {
 
   private finish(entry: Running, record: () => void): void {
     try {
-      record();
+      try {
+        record();
+      } catch (err) {
+        // The database's disk filled up: give back the reserve and record once more.
+        if (!isDiskFull(err) || !this.reserve.release()) throw err;
+        this.pauseForSpace(err);
+        record();
+      }
     } catch (err) {
       // The outcome could not be written (database busy or gone): the job stays `running` and
       // resumes on the next start, like after a crash; this run goes on.

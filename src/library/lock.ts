@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, readF
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { LibraryLockedError, VssError, errnoCode } from '../core/errors.js';
+import { LibraryLockedError, VssError, describeFsError, errnoCode } from '../core/errors.js';
 import { fsyncDir, tempPathFor, TEMP_PREFIX } from '../core/fs-atomic.js';
 
 interface LockOwner {
@@ -146,9 +146,13 @@ function stageToken(path: string, token: string): string {
   try {
     writeSync(fd, token);
     fsyncSync(fd);
-  } finally {
+  } catch (err) {
+    // A full disk, say: no half-written lock may stay behind.
     closeSync(fd);
+    try { unlinkSync(staged); } catch { /* already gone */ }
+    throw new VssError('IO', `cannot write the lock: ${describeFsError(err)}`, { path, cause: err });
   }
+  closeSync(fd);
   return staged;
 }
 

@@ -6,8 +6,8 @@ import { globals, withLibrary } from '../context.js';
 import { parseId } from '../parse.js';
 import { formatDuration, printJson, printJsonArray, printLine, printLines, warn } from '../output.js';
 
-/** `jobs run --until-idle` stopped because a disk is full (EX_TEMPFAIL: try again later). */
-const EXIT_DISK_FULL = 75;
+/** `jobs run --until-idle` stopped because a disk is full: work is left (DESIGN §11: 1 = failure). */
+const EXIT_DISK_FULL = 1;
 
 function parsePositive(v: string): number {
   const n = Number(v);
@@ -27,7 +27,7 @@ export function registerJobCommands(program: Command): void {
   jobs
     .command('run')
     .description('work the queue in the foreground (Ctrl-C stops; unfinished jobs resume next time)')
-    .option('--until-idle', 'stop when nothing is queued or running (or the disk is full: exit 75)')
+    .option('--until-idle', 'stop when nothing is queued or running (or the disk is full: exit 1, nothing spent)')
     .option('--concurrency <n>', 'most jobs at once (default: the number of cores)', parsePositive)
     .action(async function (this: Command, opts: { untilIdle?: boolean; concurrency?: number }) {
       await withLibrary(this, async (lib) => {
