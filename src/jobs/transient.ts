@@ -21,8 +21,10 @@ const MAX_CAUSES = 5;
 export function isTransient(err: unknown): boolean {
   let e: unknown = err;
   for (let i = 0; i < MAX_CAUSES && e; i++) {
-    // A generator's own word is final: it knows a corrupt input from a passing condition.
-    if (e instanceof GeneratorError) return !e.permanent;
+    // A generator that calls it passing is believed. One that calls it permanent is believed too,
+    // unless what it wraps is the machine's (a wrapper's default must not turn EMFILE into a verdict
+    // on the input): the causes below it are looked at.
+    if (e instanceof GeneratorError && !e.permanent) return true;
     const code = errnoCode(e);
     if (code && (TRANSIENT_CODES.has(code) || code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === 'SQLITE_FULL')) return true;
     e = (e as { cause?: unknown }).cause;
