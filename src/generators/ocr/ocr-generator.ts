@@ -2,6 +2,7 @@
  * The `ocr` generator: the text of an image or a PDF as `ocr/default.json` (see ocr-json.ts),
  * read by tesseract.js offline, or taken from a PDF's own text layer where it has one.
  */
+import { decoderBudget } from '../tools/run-in-worker.js';
 import { createRequire } from 'node:module';
 import type { Availability, GeneratedOutput, Generator, GeneratorContext, GeneratorSettings } from '../types.js';
 import { GeneratorError } from '../types.js';
@@ -80,7 +81,7 @@ async function readText(ctx: GeneratorContext): Promise<OcrJson> {
   }
 
   const limits = { ...DEFAULT_IMAGE_LIMITS, maxPages, heicMaxBytes: inputByteLimit(ctx.settings, 'heicMaxBytes') };
-  const image = await openImage(path, mime, limits, { signal: ctx.signal, timeoutMs: ctx.timeoutMs });
+  const image = await openImage(path, mime, limits, { signal: ctx.signal, timeoutMs: decoderBudget(ctx.timeoutMs) });
   const pages: OcrJsonPage[] = [];
   let truncatedReason = image.pageCount > image.pagesToRead ? `only the first ${image.pagesToRead} of ${image.pageCount} pages are read (page limit)` : undefined;
   for (let i = 0; i < image.pagesToRead; i++) {

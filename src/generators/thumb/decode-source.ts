@@ -3,6 +3,7 @@
  * variant: images with sharp (by their content, whatever their name or MIME says), HEIC with
  * libheif in a worker, videos as one representative frame from ffmpeg, PDFs as their first page.
  */
+import { decoderBudget } from '../tools/run-in-worker.js';
 import sharp, { type Metadata } from 'sharp';
 import { renderPdfPage } from '../pdf/render-page.js';
 import { GeneratorError, type GeneratorContext } from '../types.js';
@@ -25,10 +26,10 @@ export async function decodeSource(ctx: GeneratorContext, maxEdge: number, limit
 
   const meta = await checkedHeader(path, limits);
   const { limit } = pixelLimitFor(meta, limits);
-  const shrink = { maxEdge, maxInputPixels: limit, timeoutMs: ctx.timeoutMs, path };
+  const shrink = { maxEdge, maxInputPixels: limit, timeoutMs: decoderBudget(ctx.timeoutMs), path };
   if (meta.format === 'heif' && meta.compression === 'hevc') {
     const heic = await decodeHeic(ctx.source.path, {
-      maxPixels: limit, maxBytes: inputByteLimit(ctx.settings, 'heicMaxBytes'), signal: ctx.signal, timeoutMs: ctx.timeoutMs,
+      maxPixels: limit, maxBytes: inputByteLimit(ctx.settings, 'heicMaxBytes'), signal: ctx.signal, timeoutMs: decoderBudget(ctx.timeoutMs),
       pixels: (meta.width ?? 0) * (meta.height ?? 0),
     });
     return shrinkOnce(heic.data, { ...shrink, autoOrient: false, raw: { width: heic.width, height: heic.height, channels: heic.channels } });
@@ -63,14 +64,14 @@ async function decodeVideo(ctx: GeneratorContext, maxEdge: number, limits: Decod
   const { path } = ctx.source;
   const frame = await extractVideoFrame(path, { maxEdge, signal: ctx.signal, timeoutMs: ctx.timeoutMs, threads: ctx.settings.threads });
   if ('noVideo' in frame) return frame;
-  return shrinkOnce(frame.png, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: ctx.timeoutMs, autoOrient: false, path });
+  return shrinkOnce(frame.png, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: decoderBudget(ctx.timeoutMs), autoOrient: false, path });
 }
 
 async function decodePdf(ctx: GeneratorContext, maxEdge: number, limits: DecodeLimits): Promise<Intermediate> {
   const { path } = ctx.source;
   // A page is drawn at the size asked for: vector content has no "original size" to exceed.
-  const page = await renderPdfPage(path, 0, { maxEdge, signal: ctx.signal, timeoutMs: ctx.timeoutMs, maxBytes: inputByteLimit(ctx.settings, 'pdfMaxBytes') });
-  return shrinkOnce(page.png, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: ctx.timeoutMs, autoOrient: false, path });
+  const page = await renderPdfPage(path, 0, { maxEdge, signal: ctx.signal, timeoutMs: decoderBudget(ctx.timeoutMs), maxBytes: inputByteLimit(ctx.settings, 'pdfMaxBytes') });
+  return shrinkOnce(page.png, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: decoderBudget(ctx.timeoutMs), autoOrient: false, path });
 }
 
 function megapixels(pixels: number): string {

@@ -54,3 +54,12 @@ export function runInWorker<T>(module: URL, exportName: string, arg: unknown, op
     worker.on('exit', (code) => finish(() => reject(new GeneratorError(`worker exited with code ${code}`, { permanent: true }))));
   });
 }
+
+/**
+ * The time a decoder in our own threads gets out of a job's TIMEOUTMS: clearly less, so that on
+ * an input that keeps it busy forever its own (permanent) limit fires before the job's (which is
+ * retried, as a tool's may be the machine's fault).
+ */
+export function decoderBudget(timeoutMs: number): number {
+  return Math.max(1_000, Math.floor(timeoutMs * 0.8));
+}
