@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
+import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { Vss, addLocation, scanLocation, iterateContents, SidecarManager, convertReferences, sidecarAddress, type Library } from '../internals.js';
 import { runCli, tempDir } from '../helpers.js';
@@ -107,14 +108,36 @@ describe('reconcile --verify keeps converted movies', () => {
     assert.deepEqual(JSON.parse(again.stdout), { recorded: 0, missing: 0, orphans_removed: 0, temp_removed: 0, corrupt: 0, quarantined: 0 });
   });
 
-  it('sets aside a converted movie whose content left the library instead of deleting it', async () => {
-    rmSync(join(tree, movies[2]!.still));
-    const scan = await runCli(['location', 'rescan', '1', '--json'], env);
-    assert.equal(scan.code, 0, scan.stderr);
+  it('keeps a converted movie while its still is away, ready again when the still comes back', async () => {
+    const still = join(tree, movies[2]!.still);
+    const stillBytes = readFileSync(still);
+    rmSync(still);
+    assert.equal((await runCli(['location', 'rescan', '1', '--json'], env)).code, 0);
+    const r = await runCli(['sidecars', 'reconcile', '--verify', '--json'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { recorded: 0, missing: 0, orphans_removed: 0, temp_removed: 0, corrupt: 0, quarantined: 0 });
+    assert.ok(readFileSync(moviePath(2)).equals(movies[2]!.bytes), 'the only copy of the movie stays where it is');
+
+    writeFileSync(still, stillBytes);
+    assert.equal((await runCli(['location', 'rescan', '1', '--json'], env)).code, 0);
+    const list = await runCli(['sidecars', 'list', '--kind', 'live_photo_video', '--json'], env);
+    const rows = JSON.parse(list.stdout) as Array<{ status: string; size: number }>;
+    assert.equal(rows.find((s) => s.size === movies[2]!.bytes.length)!.status, 'ready');
+  });
+
+  it('sets aside, never deletes, a converted movie whose content is gone from the library', async () => {
+    const db = new Database(join(libPath, 'database.db'));
+    try {
+      const row = db.prepare("SELECT content_uuid FROM sidecars WHERE kind = 'live_photo_video' AND size = ?").get(movies[0]!.bytes.length) as { content_uuid: string };
+      db.prepare('DELETE FROM entries WHERE content_id = (SELECT id FROM content_identities WHERE uuid = ?)').run(row.content_uuid);
+      db.prepare('DELETE FROM content_identities WHERE uuid = ?').run(row.content_uuid);
+    } finally {
+      db.close();
+    }
     const r = await runCli(['sidecars', 'reconcile', '--json'], env);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as { quarantined: number }).quarantined, 1);
     const kept = filesUnder(join(libPath, 'quarantine')).map((f) => readFileSync(join(libPath, 'quarantine', f)));
-    assert.ok(kept.some((b) => b.equals(movies[2]!.bytes)), 'the only copy of the movie is kept');
+    assert.ok(kept.some((b) => b.equals(movies[0]!.bytes)), 'the only copy of the movie is kept');
   });
 });
