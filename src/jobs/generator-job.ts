@@ -113,7 +113,8 @@ async function makeSidecars(gen: Generator, job: JobRow, ctx: JobRunContext, con
   if (!source) throw new GeneratorError('no file with this content is on this device now (moved or deleted since indexing?)', { permanent: true });
 
   owed.record([...addresses.values()], 'generating', null, job.attempts);
-  const scratchDir = join(lib.layout.scratchDir, `job-${job.id}-${process.pid}`);
+  // Per run, not per job: an abandoned run winding down must not remove its retry's files.
+  const scratchDir = join(lib.layout.scratchDir, `job-${job.id}-${job.run_token}-${process.pid}`);
   const temps = new Set<string>();
   const gctx: GeneratorContext = {
     source: { contentUuid, kind: content.kind, mime: content.mime, size: content.size, path: source, metadata: metadataOf(content.media_metadata) },
