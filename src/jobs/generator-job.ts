@@ -109,8 +109,10 @@ async function makeSidecars(gen: Generator, job: JobRow, ctx: JobRunContext, con
   const addresses = new Map(todo.map((r) => [r.variant, sidecarAddress(contentUuid, gen.kind, r.variant, r.format || format)] as const));
   const generatorId = owed.generator;
 
-  const source = findSourceFile(lib, content);
-  if (!source) throw new GeneratorError('no file with this content is on this device now (moved or deleted since indexing?)', { permanent: true });
+  const found = findSourceFile(lib, content);
+  // An unplugged drive comes back: retried with backoff. Gone or refused: a verdict.
+  if (found.path === undefined) throw new GeneratorError(found.reason, { permanent: !found.offline });
+  const source = found.path;
 
   owed.record([...addresses.values()], 'generating', null, job.attempts);
   // Per run, not per job: an abandoned run winding down must not remove its retry's files.
