@@ -227,6 +227,21 @@ describe('generator jobs: retries, checksums, failures and stranded work (real l
     assert.equal(queueGeneration(lib, { settings: SETTINGS, generators: [gen] }).queued, PHOTOS, 'asked again once it can be made');
   });
 
+  it('leaves no pending sidecar without a job when the kind cannot be made now and no job exists (a re-pended lost file)', async () => {
+    // As reconcile leaves a lost file it re-pends by the kinds table alone, after the model went away.
+    lib.db.exec('DELETE FROM jobs; DELETE FROM sidecars');
+    new SidecarManager(lib).recordPending({ contentUuid: contents[0]!, kind: 'thumb', variant: 'grid@1x', format: 'webp' });
+    gen.available = false;
+    try {
+      const s = await run();
+      assert.equal(s.requeued, 1);
+      assert.equal(s.notes['not made: no test engine here'], 1);
+    } finally {
+      gen.available = true;
+    }
+    assert.deepEqual(sidecars().filter((r) => r.status === 'pending'), [], 'nothing left pending with no job');
+  });
+
   it('makes a variant asked for while its kind\'s job was finishing (the idle look for stranded work)', async () => {
     const [c0] = contents;
     const other = Library.open(lib.root, vss.device, { shared: true });

@@ -33,9 +33,10 @@ export function generatorJobKind(gen: Generator, schedule: KindSchedule): JobKin
     timeoutMs: (job) => timeoutFor(schedule, job.bytes),
     run: (job, ctx) => runGenerator(gen, job, ctx),
     recover: (lib) => recoverGenerating(gen, lib),
-    // Only while this device can make the kind: without its engine or model the job would just
-    // forget the request again (see makeSidecars).
-    queueStranded: (lib, settings) => (gen.availability(settings).ok ? queueStranded(lib, gen.kind, { priority: schedule.priority, maxAttempts: MAX_ATTEMPTS }) : 0),
+    // Also when this device cannot make the kind now (no model): the job then forgets the
+    // requests with a note, rather than leaving them pending with no job (reconcile re-pends a
+    // lost file by the kinds table alone); queueing asks again once the model is added.
+    queueStranded: (lib) => queueStranded(lib, gen.kind, { priority: schedule.priority, maxAttempts: MAX_ATTEMPTS }),
   };
 }
 
