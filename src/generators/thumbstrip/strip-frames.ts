@@ -55,7 +55,8 @@ async function seeks(r: FrameRequest): Promise<Buffer[]> {
   const frames: Buffer[] = [];
   for (const at of frameTimes(r.duration)) {
     const left = r.timeoutMs - (Date.now() - started);
-    if (left <= 0) throw new GeneratorError(`${r.source}: the thumbstrip took longer than ${Math.round(r.timeoutMs / 1000)} s`, { permanent: true, path: r.source });
+    // Like any tool's time limit: the machine's load as likely as the input, so retried with backoff.
+    if (left <= 0) throw new GeneratorError(`${r.source}: the thumbstrip took longer than ${Math.round(r.timeoutMs / 1000)} s`, { permanent: false, path: r.source });
     const out = await ffmpeg(r, seekArgs({ ...r, at }), size, left);
     if (out.length < size) break;
     frames.push(out.subarray(0, size));
