@@ -102,7 +102,8 @@ describe('child lifetime: a tied child ends with its parent', { skip: SKIP }, ()
     sh.stdout.on('data', (d: Buffer) => (out += d.toString()));
     sh.stdin.write('+ 123\n+ -456\n+ 789\n- 123\n');
     sh.stdin.write('+ -1\n+ 1\n+ 0\n+ -0\n+ 012\n+ 1-2\n+ -\n+ abc\n+ \n+ 42x\n* 77\n- 999\n');
-    await sleep(100);
+    // Only once the shell has set its trap: on a loaded machine it may not have run that line yet.
+    await within(sigintIgnored(sh.pid!), 10_000, 'the watchdog never set its SIGINT trap');
     sh.kill('SIGINT');
     await sleep(100);
     sh.stdin.end('+ 123\n- -456\n+ 31337\n');
@@ -111,3 +112,13 @@ describe('child lifetime: a tied child ends with its parent', { skip: SKIP }, ()
     assert.deepEqual(out.trim().split('\n'), ['789', '123', '31337']);
   });
 });
+
+/** Resolves once process PID ignores SIGINT (bit 2 of SigIgn in /proc/PID/status). */
+async function sigintIgnored(pid: number): Promise<void> {
+  for (let tries = 0; tries < 1000; tries++) {
+    const m = /^SigIgn:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    if (m && (BigInt(`0x${m[1]}`) & 2n) !== 0n) return;
+    await sleep(10);
+  }
+  throw new Error(`process ${pid} never ignored SIGINT`);
+}
