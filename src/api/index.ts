@@ -17,6 +17,7 @@ export type { DeviceInfo, LibraryRef, LibrarySummary } from './types.js';
 export type { DemoSummary, DemoOptions } from '../demo/run-demo.js';
 
 export { VssError, UsageError, LibraryLockedError } from '../core/errors.js';
+export { formatBytes } from '../core/format.js';
 export type { VssEvents, IndexProgress, JobsProgress, JobsPaused, JobChange, SidecarChange, SidecarsProgress } from '../core/events.js';
 export { CONTENT_KINDS, isContentKind, type ContentKind } from '../content/kinds.js';
 export { INDEX_MODES, isIndexMode, type IndexMode, type IndexResult } from '../indexer/types.js';

@@ -1,4 +1,5 @@
 /** Printing for people and for scripts: --json writes only JSON to stdout; people get safe text. */
+export { formatBytes } from '../api/index.js';
 
 // Control characters, and bidi overrides that could make a name print as something else.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
@@ -20,13 +21,6 @@ export function warn(message: string): void {
   process.stderr.write(`vss: warning: ${message}\n`);
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) { v /= 1000; u++; }
-  return u === 0 ? `${v} ${units[u]}` : `${v.toFixed(1)} ${units[u]}`;
-}
 
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;

@@ -4,6 +4,7 @@
  * a reason that names the limit and the library setting that raises it. Everything else streams
  * from disk (sharp, ffmpeg) and needs no such bound.
  */
+import { formatBinaryBytes } from '../core/format.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { GeneratorError, type GeneratorSettings } from './types.js';
 
@@ -39,7 +40,7 @@ export function clampInputBytes(v: number): number {
 /** The permanent failure of a file over its limit (PATH is named by the caller's wrapper when absent). */
 export function overLimit(setting: InputByteLimit, size: number, limit: number, path?: string): GeneratorError {
   const what = INPUT_BYTE_LIMITS[setting].what;
-  return new GeneratorError(`${what} is ${formatBytes(size)}, over the ${formatBytes(limit)} limit (setting ${setting})`, { permanent: true, path });
+  return new GeneratorError(`${what} is ${formatBinaryBytes(size)}, over the ${formatBinaryBytes(limit)} limit (setting ${setting})`, { permanent: true, path });
 }
 
 /**
@@ -67,13 +68,3 @@ export function readBounded(path: string, setting: InputByteLimit, limit: number
 }
 
 /** 1.2 GiB, 256 MiB, 512 KiB, 100 bytes. */
-export function formatBytes(n: number): string {
-  const units: Array<[number, string]> = [[1024 ** 3, 'GiB'], [MiB, 'MiB'], [1024, 'KiB']];
-  for (const [size, unit] of units) {
-    if (n >= size) {
-      const v = n / size;
-      return `${v >= 10 || Number.isInteger(v) ? Math.round(v) : v.toFixed(1)} ${unit}`;
-    }
-  }
-  return `${n} bytes`;
-}

@@ -1,5 +1,7 @@
 import { statfsSync } from 'node:fs';
-import { dirname, relative, isAbsolute } from 'node:path';
+import { dirname } from 'node:path';
+import { formatBytes } from '../core/format.js';
+import { isInside } from '../library/confine.js';
 import { VssError } from '../core/errors.js';
 import type { JobsPaused } from '../core/events.js';
 import type { Library } from '../library/library.js';
@@ -79,17 +81,4 @@ export function spaceIsBack(pause: DiskFullPause): boolean {
   const now = diskSpace(pause.path);
   const margin = Math.min(64 * 1024 * 1024, Math.max(64 * 1024, now.totalBytes / 100));
   return now.freeBytes >= pause.freeBytes + margin;
-}
-
-function isInside(dir: string, path: string): boolean {
-  const rel = relative(dir, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
-function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) { v /= 1000; u++; }
-  return u === 0 ? `${v} ${units[u]}` : `${v.toFixed(1)} ${units[u]}`;
 }
