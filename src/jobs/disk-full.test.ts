@@ -13,6 +13,7 @@ import { defaultJobKinds } from './default-kinds.js';
 import { JobRunner } from './runner.js';
 import { defaultGeneratorSettings } from './settings.js';
 import { JobStore } from './store.js';
+import { diskFullPause } from './disk-full.js';
 
 const PHOTOS = 4;
 
@@ -77,5 +78,24 @@ describe('a long job run waits out a full disk and goes on when space is back (r
     assert.equal(summary.paused, null, 'the run ended with space back');
     const jobs = store.list({ kind: 'thumb' });
     assert.deepEqual(jobs.map((j) => [j.status, j.attempts]), jobs.map(() => ['completed', 1]), 'the waits spent no attempt');
+  });
+});
+
+describe('which disk a pause names', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it('the sidecars\' disk when a tool names the file it was reading; the library\'s for its own files', () => {
+    const lib = new Vss({ dataDir: join(tmp.path, 'data') }).createLibrary('W', tmp.path);
+    try {
+      const full = (path: string) => Object.assign(new Error('No space left on device'), { code: 'ENOSPC', path });
+      // ffmpeg making a proxy fails with its input's path: that disk did not fill.
+      assert.equal(diskFullPause(lib, full(join(tmp.path, 'videos', 'long.mp4'))).path, lib.layout.sidecarsDir);
+      assert.equal(diskFullPause(lib, full(join(lib.layout.sidecarsDir, 'content', 'x.webp'))).path, lib.layout.sidecarsDir);
+      assert.equal(diskFullPause(lib, full(join(lib.layout.scratchDir, 'job-1', 'audio.s16le'))).path, lib.root);
+      assert.match(diskFullPause(lib, full('/elsewhere/a.mp4')).message, /^the disk holding .*sidecars is full \(/);
+    } finally {
+      lib.close();
+    }
   });
 });

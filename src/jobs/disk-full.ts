@@ -55,7 +55,9 @@ export function diskFullPause(lib: Library, err: unknown): DiskFullPause {
   if (err instanceof DiskFullError) return err.pause;
   const failed = pathOf(err);
   const inside = (dir: string) => failed !== undefined && isInside(dir, failed);
-  const path = failed === undefined || inside(lib.layout.sidecarsDir) ? lib.layout.sidecarsDir : inside(lib.root) ? lib.root : failed;
+  // vss writes only inside the library: a path outside it is what a tool was reading (ffmpeg's
+  // input, say), not the disk that filled, so the sidecars' disk is the one to name and watch.
+  const path = failed !== undefined && !inside(lib.layout.sidecarsDir) && inside(lib.root) ? lib.root : lib.layout.sidecarsDir;
   const space = diskSpace(path);
   return {
     path, ...space,
