@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, statfsSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { platform } from 'node:os';
-import { VssError } from '../core/errors.js';
+import { VssError, errnoCode } from '../core/errors.js';
+import { formatBytes } from '../core/format.js';
 import { EventBus } from '../core/events.js';
 import { fsyncDir } from '../core/fs-atomic.js';
 import { openDatabase, type Db } from '../db/connection.js';
@@ -111,7 +112,7 @@ export class Library {
       }
     } catch (err) {
       lock?.release();
-      throw err;
+      throw explainFullDisk(err, root);
     }
   }
 
@@ -148,4 +149,22 @@ function upsertDevice(db: Db, device: Device): number {
   ).run(device.uuid, device.name, device.publicKey, platform(), now, now);
   const row = db.prepare('SELECT id FROM devices WHERE uuid = ?').get(device.uuid) as { id: number };
   return row.id;
+}
+
+/**
+ * SQLite says only "disk I/O error" when it cannot even make its shared-memory file next to the
+ * database: when the library's disk is full, say so, with what is free, so the user knows what to do.
+ */
+function explainFullDisk(err: unknown, root: string): unknown {
+  const code = errnoCode(err) ?? '';
+  if (!code.startsWith('SQLITE_IOERR') && code !== 'SQLITE_FULL' && code !== 'ENOSPC') return err;
+  let free: number;
+  try {
+    const s = statfsSync(root);
+    free = s.bavail * s.bsize;
+  } catch {
+    return err;
+  }
+  if (free > 1024 * 1024) return err;
+  return new VssError('IO', `cannot open the library: the disk holding it is full (${formatBytes(free)} free)`, { path: root, cause: err });
 }

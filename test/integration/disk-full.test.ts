@@ -112,6 +112,9 @@ describe('a full disk holding the whole library spends no attempts either', () =
       assert.equal(r.code, 1);
       assert.match(r.stderr, /^vss: error: .*no space left on the disk \(ENOSPC\)/m);
       assert.deepEqual(readdirSync(lib).filter((n) => n.includes('lock')), [], 'no lock or half-written lock stays');
+      const read = await runCli(['content', 'list'], env, BOUND);
+      assert.equal(read.code, 1);
+      assert.match(read.stderr, /^vss: error: cannot open the library: the disk holding it is full \(\d+ B free\)/m);
     } finally {
       freeDisk(filler);
     }
