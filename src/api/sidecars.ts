@@ -83,8 +83,8 @@ export class SidecarsApi {
   }
 
   /** Finish interrupted conversions, reconcile, and keep the records true while files change. */
-  async watch(): Promise<SidecarWatch> {
+  async watch(opts: { onProblem?: (path: string, reason: string) => void } = {}): Promise<SidecarWatch> {
     const { startMaintenance } = await import('../sidecars/maintenance.js');
-    return startMaintenance(this.lib);
+    return startMaintenance(this.lib, opts);
   }
 }

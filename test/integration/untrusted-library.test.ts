@@ -1,4 +1,7 @@
 import { describe, it } from 'node:test';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +12,7 @@ import sharp from 'sharp';
 import { Vss, addLocation, scanLocation, iterateContents } from '../internals.js';
 import { sidecarAbsPath, sidecarAddress } from '../../src/sidecars/address.js';
 import { TEMP_PREFIX } from '../../src/core/fs-atomic.js';
-import { json, runCli, tempDir } from '../helpers.js';
+import { VSS_BIN, json, runCli, tempDir } from '../helpers.js';
 
 /**
  * A library is a folder anyone can copy or edit: its database must not steer vss into reading,
@@ -135,6 +138,31 @@ describe('an untrusted library cannot reach outside the library and its location
       assert.ok(existsSync(honest.managed) && !existsSync(honest.movie));
       const again = await runCli(['sidecars', 'convert-references', '--json'], w.env);
       assert.equal(again.code, 0, 'a refused row is reported once, then dropped');
+    } finally {
+      w.cleanup();
+    }
+  });
+
+  it('sidecars watch reports a refused journal row on stderr, and touches nothing', async () => {
+    const w = await world();
+    try {
+      const victim = w.victim('watched-destination.txt');
+      const db = w.db();
+      db.prepare(
+        "INSERT INTO conversion_journal (sidecar_uuid, src_path, dst_path, tmp_path, size, checksum, step, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      ).run(randomUUID(), join(w.tree, 'IMG_1.mov'), victim.path, join(w.victims, `${TEMP_PREFIX}y`), 1, 'ff'.repeat(32), 'started', Date.now());
+      db.close();
+      const child = spawn(process.execPath, [VSS_BIN, 'sidecars', 'watch'], { env: { ...process.env, ...w.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      for (let i = 0; i < 300 && !out.includes('watching'); i++) await sleep(50);
+      child.kill('SIGINT');
+      await once(child, 'exit');
+      assert.match(out, /watching/);
+      assert.match(err, /watched-destination\.txt: refused ".*watched-destination\.txt": /);
+      assertUntouched(victim);
     } finally {
       w.cleanup();
     }
