@@ -89,6 +89,11 @@ export class JobRunner {
     const interrupted = this.store.recoverInterrupted();
     for (const kind of this.opts.kinds.all()) kind.recover?.(this.lib, this.opts.settings);
     this.summary.resumed = interrupted.filter((j) => j.status === 'queued').length;
+    // Given up here (interrupted too often): this run's verdict, listed and counted like any failure.
+    for (const j of interrupted.filter((r) => r.status === 'failed')) {
+      this.summary.failed++;
+      this.summary.errors.push({ id: j.id, kind: j.kind, contentUuid: j.content_uuid, error: j.error ?? 'interrupted too often' });
+    }
     rmSync(this.lib.layout.scratchDir, { recursive: true, force: true });
     this.reserve.hold();
     try {
