@@ -21,7 +21,8 @@ function buildProgram(): Command {
     .addOption(new Option('--data-dir <dir>', 'where this device keeps its identity (env VSS_DATA_DIR)'))
     .addOption(new Option('--library <path>', 'the library to use (env VSS_LIBRARY; default: the current one)'))
     .option('--json', 'machine-readable result on stdout')
-    .showHelpAfterError('(run `vss --help` for usage)')
+    // A usage error is one line on stderr like every other error (DESIGN §11), with the way to help.
+    .configureOutput({ outputError: (text, write) => write(`vss: ${text.trim().replace(/\s*\n\s*/g, ' ')} (run \`vss --help\` for usage)\n`) })
     .exitOverride();
   registerLibraryCommands(program);
   registerLocationCommands(program);

@@ -42,7 +42,9 @@ describe('cli: libraries', () => {
   it('exits 2 on usage errors and 1 on failures, with one line on stderr', async () => {
     const usage = await runCli(['location', 'add', tmp.path, '--mode', 'sideways'], env);
     assert.equal(usage.code, 2);
-    assert.equal((await runCli(['no-such-command'], env)).code, 2);
+    const unknown = await runCli(['no-such-command'], env);
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.stderr, "vss: error: unknown command 'no-such-command' (run `vss --help` for usage)\n", 'a usage error is one line too');
     assert.equal((await runCli(['location', 'rescan', 'abc'], env)).code, 2);
     const dup = await runCli(['library', 'create', 'Photos', '--path', tmp.path], env);
     assert.equal(dup.code, 1);
