@@ -16,10 +16,11 @@ import { contentRecord, metadataOf } from './source-file.js';
 export function requestSidecar(lib: Library, settings: GeneratorSettings, contentUuid: string, kind: string, variant: string): PathAnswer {
   const a = sidecarAddress(contentUuid, kind, variant);
   const manager = new SidecarManager(lib);
-  const current = manager.get(a);
+  let current = manager.get(a);
   if (current?.status === 'ready' && current.path) {
     if (existsSync(current.path)) return { state: 'ready', path: current.path };
     manager.markMissing(a, 'file gone when asked for'); // pending again where it can be remade: queued below
+    current = manager.get(a);
   }
   if (current?.status === 'failed') {
     return { state: 'unavailable', reason: `making it failed: ${current.error ?? 'unknown error'} (see vss jobs list --status failed; vss jobs retry ID tries again)` };
@@ -27,6 +28,10 @@ export function requestSidecar(lib: Library, settings: GeneratorSettings, conten
   const never = manager.notApplicable(a);
   if (never !== undefined) return { state: 'unavailable', reason: never };
   const content = contentRecord(lib, contentUuid);
+  if (current?.status === 'missing' && (current.source === 'reference' || current.source === 'converted' || !content || !canMake(a.kind, variant, content.kind))) {
+    // Lost, and not something vss makes (a Live Photo's movie): say what became of it.
+    return { state: 'unavailable', reason: `its file is gone${current.error ? `: ${current.error}` : ''}` };
+  }
   const gen = generatorFor(a.kind);
   // The kinds table says what can never be made (manager.recordWanted answers that); the generator says
   // what this build and device can make now.

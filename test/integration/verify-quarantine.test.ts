@@ -102,6 +102,9 @@ describe('reconcile --verify keeps converted movies', () => {
     assert.equal(movieRows.filter((s) => s.status === 'ready').length, 2);
     const lost = movieRows.find((s) => s.status === 'missing')!;
     assert.match(lost.error ?? '', /quarantine/);
+    const asked = await runCli(['sidecars', 'path', lost.content_uuid, 'live_photo_video', 'original'], env);
+    assert.equal(asked.code, 1);
+    assert.match(asked.stderr, /its file is gone: .*moved to .*quarantine/, 'the answer says where the movie went');
     assert.equal(rows.find((s) => s.kind === 'thumb')!.status, 'pending');
 
     const again = await runCli(['sidecars', 'reconcile', '--verify', '--json'], env);
