@@ -35,7 +35,7 @@ async function main(): Promise<void> {
       console.log(JSON.stringify({ pending: r.pending, queued: r.queued }));
     } else if (mode === 'live') {
       const { rows } = lib.db.prepare('SELECT COUNT(*) AS rows FROM entries WHERE location_id = ?').get(locationId) as { rows: number };
-      const r = await linkLivePhotos({ lib, locationId, rootAbs: lib.db.prepare('SELECT path FROM locations WHERE id = ?').pluck().get(locationId) as string, onSkip: () => {} });
+      const r = await linkLivePhotos({ lib, locationId, onSkip: () => {} });
       console.log(JSON.stringify({ entries: rows, livePhotos: r.livePhotos }));
     } else {
       throw new Error(`unknown mode ${mode}`);

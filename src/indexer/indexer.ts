@@ -104,7 +104,7 @@ export async function indexLocation(lib: Library, location: LocationRecord, opts
       db, locationId, rootAbs: location.path, onSkip,
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'media', ...totals, ...p }),
     });
-    const { livePhotos } = await linkLivePhotos({ lib, locationId, rootAbs: location.path, onSkip });
+    const { livePhotos } = await linkLivePhotos({ lib, locationId, onSkip });
     media = { media_read: read, live_photos: livePhotos };
     events.emit('index:phase', { locationId, phase: 'queue' });
     const q = queueGeneration(lib, { locationId, settings: opts.generation ?? defaultGeneratorSettings(lib) });

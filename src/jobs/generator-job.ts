@@ -222,11 +222,9 @@ class OwedSidecars {
 
   /** Record ADDRESSES as STATUS, with the attempts their job has spent on them (`sidecars.attempts`). */
   record(addresses: readonly SidecarAddress[], status: 'generating' | 'pending' | 'failed', error: string | null, attempts: number): void {
-    const setAttempts = this.lib.db.prepare('UPDATE sidecars SET attempts = ? WHERE content_uuid = ? AND kind = ? AND variant = ?');
     this.lib.db.transaction(() => {
       for (const a of addresses) {
-        this.manager.record(a, { status, source: 'generated', size: null, checksum: null, sourceEntryId: null, error, generator: this.generator });
-        setAttempts.run(Math.max(0, attempts), a.contentUuid, a.kind, a.variant);
+        this.manager.record(a, { status, source: 'generated', size: null, checksum: null, sourceEntryId: null, error, generator: this.generator, attempts: Math.max(0, attempts) });
       }
     })();
   }

@@ -32,10 +32,8 @@ export function retryJob(lib: Library, id: number): JobRow {
     if (job.content_uuid && isSidecarKind(job.kind)) {
       const manager = new SidecarManager(lib);
       const rows = lib.db.prepare("SELECT * FROM sidecars WHERE content_uuid = ? AND kind = ? AND status = 'failed'").all(job.content_uuid, job.kind) as SidecarRow[];
-      const fresh = lib.db.prepare('UPDATE sidecars SET attempts = 0 WHERE id = ?');
       for (const r of rows) {
-        manager.record({ contentUuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format }, { status: 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });
-        fresh.run(r.id);
+        manager.record({ contentUuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format }, { status: 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null, attempts: 0 });
       }
     }
     return job;

@@ -19,15 +19,13 @@ const MAX_CAUSES = 5;
  * Anything else is the input's or a bug, and retrying would only repeat it.
  */
 export function isTransient(err: unknown): boolean {
-  let e: unknown = err;
-  for (let i = 0; i < MAX_CAUSES && e; i++) {
+  for (const e of causes(err)) {
     // A generator that calls it passing is believed. One that calls it permanent is believed too,
     // unless what it wraps is the machine's (a wrapper's default must not turn EMFILE into a verdict
     // on the input): the causes below it are looked at.
     if (e instanceof GeneratorError && !e.permanent) return true;
     const code = errnoCode(e);
     if (code && (TRANSIENT_CODES.has(code) || code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === 'SQLITE_FULL')) return true;
-    e = (e as { cause?: unknown }).cause;
   }
   return false;
 }
@@ -38,23 +36,28 @@ export function isTransient(err: unknown): boolean {
  * space without spending an attempt.
  */
 export function isDiskFull(err: unknown): boolean {
-  let e: unknown = err;
-  for (let i = 0; i < MAX_CAUSES && e; i++) {
+  for (const e of causes(err)) {
     const code = errnoCode(e);
     if (code && DISK_FULL_CODES.has(code)) return true;
     if (e instanceof Error && DISK_FULL_TEXT.test(e.message)) return true;
-    e = (e as { cause?: unknown }).cause;
   }
   return false;
 }
 
 /** The path a disk-full error names (a system error's `path`), if any. */
 export function pathOf(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let i = 0; i < MAX_CAUSES && e; i++) {
+  for (const e of causes(err)) {
     const p = (e as { path?: unknown }).path;
     if (typeof p === 'string' && p !== '') return p;
-    e = (e as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** ERR and what it wraps (`cause`), outermost first, at most MAX_CAUSES deep. */
+function* causes(err: unknown): Generator<unknown> {
+  let e: unknown = err;
+  for (let i = 0; i < MAX_CAUSES && e; i++) {
+    yield e;
+    e = (e as { cause?: unknown }).cause;
+  }
 }

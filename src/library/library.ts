@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, statfsSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { platform } from 'node:os';
 import { VssError, errnoCode } from '../core/errors.js';
+import { diskSpace } from '../core/disk-space.js';
 import { formatBytes } from '../core/format.js';
 import { EventBus } from '../core/events.js';
 import { fsyncDir } from '../core/fs-atomic.js';
@@ -160,8 +161,7 @@ function explainFullDisk(err: unknown, root: string): unknown {
   if (!code.startsWith('SQLITE_IOERR') && code !== 'SQLITE_FULL' && code !== 'ENOSPC') return err;
   let free: number;
   try {
-    const s = statfsSync(root);
-    free = s.bavail * s.bsize;
+    free = diskSpace(root).freeBytes;
   } catch {
     return err;
   }

@@ -1,4 +1,5 @@
 import { realpathSync } from 'node:fs';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
 import type { LocationGrants } from '../device/location-grants.js';
 import { absolutePathProblem, ConfinedRoot, isInside, PathRefusedError } from './confine.js';
@@ -18,6 +19,7 @@ interface LocationRow {
 export class LibraryRoots {
   readonly library: ConfinedRoot;
   private readonly byLocation = new Map<string, ConfinedRoot>();
+  private entryStmt: Statement | undefined;
 
   constructor(
     private readonly db: Db,
@@ -34,6 +36,17 @@ export class LibraryRoots {
     const row = this.db.prepare('SELECT id, uuid, device_id, path FROM locations WHERE id = ?').get(id) as LocationRow | undefined;
     if (!row) throw new PathRefusedError(`location ${id}`, 'no such location');
     return this.check(row);
+  }
+
+  /**
+   * The file entry ENTRYID names, as its trusted location and its path there: undefined when no
+   * such entry is in a location of this device; a PathRefusedError when that location is not
+   * one vss may touch. (`root.path(rel)` then refuses a rel_path that could step outside.)
+   */
+  entry(entryId: number): { root: ConfinedRoot; rel: string } | undefined {
+    this.entryStmt ??= this.db.prepare('SELECT e.location_id, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ? AND l.device_id = ?');
+    const e = this.entryStmt.get(entryId, this.deviceId) as { location_id: number; rel_path: string } | undefined;
+    return e ? { root: this.location(e.location_id), rel: e.rel_path } : undefined;
   }
 
   /** As `location`, answering the refusal instead of throwing it. */

@@ -12,7 +12,6 @@ import { pairingKeys, pairLivePhotos, type MediaFile } from './pair.js';
 export interface LinkLivePhotosInput {
   lib: Library;
   locationId: number;
-  rootAbs: string;
   onSkip: (path: string, reason: string) => void;
 }
 
@@ -59,8 +58,10 @@ const MEDIA_COLUMNS = 'e.id AS entry_id, e.rel_path, e.size, e.inode, e.mtime_ms
  * Returns how many still contents of the location have their movie recorded.
  */
 export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ livePhotos: number }> {
-  const { lib, locationId, rootAbs } = input;
-  const movies = indexMovies(lib, locationId, rootAbs);
+  const { lib, locationId } = input;
+  // One checked root for the whole run: its folder checks are cached, not redone per movie.
+  const root = lib.roots.location(locationId);
+  const movies = indexMovies(lib, locationId, root);
   try {
     if (movies.size === 0) return { livePhotos: 0 };
     const manager = new SidecarManager(lib);
@@ -91,12 +92,12 @@ export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ live
           continue;
         }
         const movie = pair.movie.row;
-        const checksum = await wholeFileChecksum(rootAbs, movie);
+        const checksum = await wholeFileChecksum(root, movie);
         if (!checksum.ok) {
           input.onSkip(movie.rel_path, `live photo movie: ${checksum.reason}`);
           continue;
         }
-        const moviePath = absPath(rootAbs, movie.rel_path);
+        const moviePath = root.path(movie.rel_path);
         const unchanged = info?.source === 'reference' && info.status === 'ready' && info.path === moviePath
           && info.format === pair.movie.format && info.size === movie.size && info.checksum === checksum.value;
         if (!unchanged) {
@@ -133,7 +134,7 @@ function asMovie(row: MediaRow): Movie | undefined {
 }
 
 /** Every movie of the location that could be a Live Photo's, read a page at a time by entry id. */
-function indexMovies(lib: Library, locationId: number, rootAbs: string): MovieIndex {
+function indexMovies(lib: Library, locationId: number, root: ConfinedRoot): MovieIndex {
   // `+e.location_id`: walk entries by id, not the (location, inode) index and a sort of the whole location per page.
   const page = lib.db.prepare(
     `SELECT ${MEDIA_COLUMNS} FROM entries e JOIN content_identities c ON c.id = e.content_id
@@ -148,7 +149,7 @@ function indexMovies(lib: Library, locationId: number, rootAbs: string): MovieIn
       const add: Array<{ entryId: number; path: string; keys: string[] }> = [];
       for (const row of rows) {
         const movie = asMovie(row);
-        if (movie) add.push({ entryId: movie.entryId, path: absPath(rootAbs, movie.relPath), keys: pairingKeys(movie) });
+        if (movie) add.push({ entryId: movie.entryId, path: root.path(movie.relPath), keys: pairingKeys(movie) });
       }
       index.add(add);
       if (rows.length < PAGE) return index;
@@ -203,11 +204,11 @@ function captureTime(m: MediaMetadata): MediaFile['time'] {
 }
 
 /** BLAKE3 of the whole movie: its cas_id when that was hashed whole, else hashed now. */
-async function wholeFileChecksum(rootAbs: string, movie: MediaRow): Promise<{ ok: true; value: string } | { ok: false; reason: string }> {
+async function wholeFileChecksum(root: ConfinedRoot, movie: MediaRow): Promise<{ ok: true; value: string } | { ok: false; reason: string }> {
   if (movie.cas_version === CAS_WHOLE) return { ok: true, value: movie.cas_id };
   try {
     // The hasher opens with O_NOFOLLOW; the folder holding the movie is checked to lie inside the location.
-    const path = new ConfinedRoot(rootAbs, 'the location').inFolder(movie.rel_path);
+    const path = root.inFolder(movie.rel_path);
     const out = await hashFileForIdentity(path, { size: movie.size, mtimeMs: movie.mtime_ms, inode: movie.inode }, Number.MAX_SAFE_INTEGER);
     return out.ok ? { ok: true, value: out.casId } : out;
   } catch (err) {
@@ -215,7 +216,3 @@ async function wholeFileChecksum(rootAbs: string, movie: MediaRow): Promise<{ ok
   }
 }
 
-/** Where a relative path is; rows whose path could step out were refused before. */
-function absPath(rootAbs: string, relPath: string): string {
-  return new ConfinedRoot(rootAbs, 'the location').path(relPath);
-}

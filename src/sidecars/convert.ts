@@ -145,11 +145,9 @@ async function convertOne(lib: Library, manager: SidecarManager, row: ReferenceR
  * regular file, and reached through no symlink. Throws a PathRefusedError that says why not.
  */
 function referencedFile(lib: Library, entryId: number | null): string {
-  const e = entryId === null ? undefined : lib.db
-    .prepare('SELECT e.location_id, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ? AND l.device_id = ?')
-    .get(entryId, lib.deviceId) as { location_id: number; rel_path: string } | undefined;
+  const e = entryId === null ? undefined : lib.roots.entry(entryId);
   if (!e) throw new ConversionError('the referenced file is no longer indexed on this device; rescan its location');
-  return lib.roots.location(e.location_id).regularFile(e.rel_path);
+  return e.root.regularFile(e.rel);
 }
 
 /** The database half: the sidecar becomes `converted` at its managed path and the moved file's entry leaves the index. */

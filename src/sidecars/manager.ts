@@ -83,6 +83,8 @@ export interface RecordFields {
   sourceEntryId: number | null;
   error: string | null;
   generator?: string;
+  /** The attempts its job has spent on it (`sidecars.attempts`); absent: left as it is. */
+  attempts?: number;
 }
 
 export interface ListFilter {
@@ -363,14 +365,15 @@ export class SidecarManager {
     const db = this.lib.db;
     db.transaction(() => {
       this.stmt(
-        `INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, source_entry_id, size, checksum, status, source, generator, error, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, source_entry_id, size, checksum, status, source, generator, error, attempts, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, 0), ?, ?)
          ON CONFLICT(content_uuid, kind, variant) DO UPDATE SET
            format = excluded.format, rel_path = excluded.rel_path, source_entry_id = excluded.source_entry_id,
            size = excluded.size, checksum = excluded.checksum, status = excluded.status, source = excluded.source,
-           generator = COALESCE(excluded.generator, sidecars.generator), error = excluded.error, updated_at = excluded.updated_at`,
+           generator = COALESCE(excluded.generator, sidecars.generator), error = excluded.error,
+           attempts = COALESCE(?, sidecars.attempts), updated_at = excluded.updated_at`,
       ).run(sidecarUuid(a.contentUuid, a.kind, a.variant), a.contentUuid, a.kind, a.variant, a.format, sidecarRelPath(a), f.sourceEntryId,
-        f.size, f.checksum, f.status, f.source, f.generator ?? null, f.error, now, now);
+        f.size, f.checksum, f.status, f.source, f.generator ?? null, f.error, f.attempts ?? null, now, now, f.attempts ?? null);
       const has = f.status === 'ready' ? 1 : 0;
       this.stmt(
         `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -397,11 +400,9 @@ export class SidecarManager {
   /** The absolute path of a reference's file: its entry in a location added on this device. */
   private referencePath(entryId: number | null): string | null {
     if (entryId === null) return null;
-    const e = this.stmt('SELECT e.location_id, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ? AND l.device_id = ?')
-      .get(entryId, this.lib.deviceId) as { location_id: number; rel_path: string } | undefined;
-    if (!e) return null;
     try {
-      return this.lib.roots.location(e.location_id).path(e.rel_path);
+      const e = this.lib.roots.entry(entryId);
+      return e ? e.root.path(e.rel) : null;
     } catch (err) {
       if (err instanceof PathRefusedError) return null;
       throw err;

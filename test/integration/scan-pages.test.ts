@@ -90,8 +90,7 @@ describe('whole-library steps read a page at a time', () => {
 
   test('Live Photo linking records every pair', async () => {
     rows.reset();
-    const root = lib.db.prepare('SELECT path FROM locations WHERE id = ?').pluck().get(locationId) as string;
-    const r = await linkLivePhotos({ lib, locationId, rootAbs: root, onSkip: (p, why) => assert.fail(`${p}: ${why}`) });
+    const r = await linkLivePhotos({ lib, locationId, onSkip: (p, why) => assert.fail(`${p}: ${why}`) });
     assert.equal(r.livePhotos, CONTENTS / 2);
     assert.ok(rows.largest() <= MAX_PAGE_ROWS, `one read returned ${rows.largest()} rows`);
     assertPagedPlans(lib, rows.sql);
@@ -210,7 +209,7 @@ describe('Live Photo linking in pages finds the pairs the rules give over the wh
     const expected = new Map(pairs.map(([uuid, p]) => [uuid, p.movie.entryId]));
     const by = (how: string) => pairs.filter(([, p]) => p.by === how).length;
     assert.ok(by('identifier') > 500 && by('name-and-time') > 300, `too few pairs of a kind (${by('identifier')} by identifier, ${by('name-and-time')} by name): the generator no longer makes enough`);
-    const r = await linkLivePhotos({ lib, locationId: loc.id, rootAbs: photos, onSkip: (p, why) => assert.fail(`${p}: ${why}`) });
+    const r = await linkLivePhotos({ lib, locationId: loc.id, onSkip: (p, why) => assert.fail(`${p}: ${why}`) });
     const recorded = new Map((db.prepare("SELECT content_uuid, source_entry_id FROM sidecars WHERE kind = 'live_photo_video' AND variant = 'original'").all() as Array<{ content_uuid: string; source_entry_id: number }>)
       .map((row) => [row.content_uuid, row.source_entry_id]));
     assert.equal(r.livePhotos, expected.size);
