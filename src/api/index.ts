@@ -4,7 +4,9 @@
  * print output (the kinds, modes and states tables, error types, result shapes).
  */
 export { Vss, type VssOptions, type OpenLibraryOptions } from './vss.js';
-export { LibraryApi, type LibraryAccess, type LibraryEvents } from './library-api.js';
+export { connect } from './connect.js';
+export { LibraryApi, type LibraryAccess, type LibraryEvents, type AllLibraryEvents } from './library-api.js';
+export type { VssClient, LibraryClient, LocationsClient, ContentClient, SidecarsClient, JobsClient, PolicyClient, LibrariesClient, ModelsClient, ReconcileOptions, Items, Awaitable } from './client.js';
 export type { LibrariesApi } from './libraries.js';
 export type { LocationsApi, AddLocationInput, LocationInfo } from './locations.js';
 export type { ContentApi, ContentFilter, ContentListItem } from './content.js';
@@ -18,7 +20,7 @@ export type { DemoSummary, DemoOptions } from '../demo/run-demo.js';
 
 export { VssError, UsageError, LibraryLockedError } from '../core/errors.js';
 export { formatBytes } from '../core/format.js';
-export type { VssEvents, IndexProgress, JobsProgress, JobsPaused, JobChange, SidecarChange, SidecarsProgress } from '../core/events.js';
+export type { VssEvents, EventName, IndexProgress, JobsProgress, JobsPaused, JobChange, SidecarChange, SidecarsProgress } from '../core/events.js';
 export { CONTENT_KINDS, isContentKind, type ContentKind } from '../content/kinds.js';
 export { INDEX_MODES, isIndexMode, type IndexMode, type IndexResult } from '../indexer/types.js';
 export { SIDECAR_KINDS, sidecarKind, isSidecarKind, type SidecarKind } from '../sidecars/kinds.js';

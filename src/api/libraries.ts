@@ -33,6 +33,12 @@ export class LibrariesApi {
     return { id: known.id, name: known.name, path: known.path };
   }
 
+  /** Make a library that the caller has open (so checked) current. */
+  select(ref: LibraryRef): LibraryRef {
+    this.installation.registry.remember(ref, true);
+    return { id: ref.id, name: ref.name, path: ref.path };
+  }
+
   current(): LibraryRef {
     const current = this.installation.registry.current();
     if (!current) throw new VssError('NO_CURRENT_LIBRARY', 'no library is selected: run `vss library create NAME` or `vss library open PATH`');

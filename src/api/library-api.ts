@@ -17,13 +17,16 @@ export interface LibraryContext {
 /** The events a client may follow (the daemon streams them; the CLI draws progress from them). */
 export type LibraryEvents = Pick<EventBus, 'on'>;
 
+/** Every event of the library, for a server that forwards them all. */
+export type AllLibraryEvents = Pick<EventBus, 'on' | 'onAny'>;
+
 /** One open library and its facades: locations, content, sidecars, jobs, policy. */
 export class LibraryApi {
   readonly id: string;
   readonly name: string;
   /** The library folder, absolute. */
   readonly path: string;
-  readonly events: LibraryEvents;
+  readonly events: AllLibraryEvents;
   readonly locations: LocationsApi;
   readonly content: ContentApi;
   readonly sidecars: SidecarsApi;

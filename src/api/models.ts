@@ -28,9 +28,10 @@ export class ModelsApi {
 
   /**
    * Check and register a whisper.cpp ggml file or an embeddings model folder, then queue, in the
-   * given library or else the current one (if any), the work it makes possible.
+   * given library or else the current one (if any), the work it makes possible (`queue: false`:
+   * the caller queues it, in the library it holds open).
    */
-  async add(engine: string, path: string, opts: { id?: string; library?: string } = {}): Promise<AddedModel> {
+  async add(engine: string, path: string, opts: { id?: string; library?: string; queue?: boolean } = {}): Promise<AddedModel> {
     const e = checkEngine(engine);
     const abs = resolve(path);
     if (!existsSync(abs)) throw new VssError('NOT_FOUND', 'no such file or folder', { path: abs });
@@ -50,7 +51,7 @@ export class ModelsApi {
     }
     const added = new ModelRegistry(this.installation.dataDir).add({ engine: e, id, path: abs });
     let queued = 0;
-    if (opts.library !== undefined || process.env.VSS_LIBRARY || this.installation.registry.current()) {
+    if (opts.queue !== false && (opts.library !== undefined || process.env.VSS_LIBRARY || this.installation.registry.current())) {
       const lib = this.open({ ...(opts.library !== undefined ? { path: opts.library } : {}), access: 'read' });
       try {
         queued = await lib.sidecars.queueForNewModels();

@@ -4,6 +4,7 @@ import { LibraryApi, type LibraryAccess } from './library-api.js';
 import { ModelsApi } from './models.js';
 import type { DemoOptions, DemoSummary } from '../demo/run-demo.js';
 import type { DeviceInfo } from './types.js';
+import type { VssClient } from './client.js';
 
 export interface VssOptions {
   /** --data-dir; falls back to VSS_DATA_DIR, then the platform's app-data dir. */
@@ -30,8 +31,10 @@ export interface OpenLibraryOptions {
  *   try { for (const c of lib.content.iterate({ kind: 'image' })) console.log(c.paths[0]); }
  *   finally { lib.close(); }
  */
-export class Vss {
+export class Vss implements VssClient {
   private readonly installation: Installation;
+  /** In this process: the CLI's fallback when no daemon runs for the data dir. */
+  readonly viaDaemon = false;
   readonly libraries: LibrariesApi;
   readonly models: ModelsApi;
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VssError } from '../api/index.js';
 import { installSignalHandlers } from './signals.js';
+import { closeClients } from './context.js';
 import { registerContentCommands } from './commands/content.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerLibraryCommands } from './commands/library.js';
@@ -56,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`vss: error: ${err instanceof Error ? err.message : String(err)}\n`);
     if (process.env.VSS_DEBUG) console.error(err);
     return EXIT_FAILURE;
+  } finally {
+    closeClients();
   }
 }
 

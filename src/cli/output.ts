@@ -56,11 +56,11 @@ export class StdoutWriter {
 }
 
 /** Print ITEMS as one JSON array, streamed: a list of a million rows never sits in memory. */
-export async function printJsonArray(items: Iterable<unknown>): Promise<void> {
+export async function printJsonArray(items: Iterable<unknown> | AsyncIterable<unknown>): Promise<void> {
   const out = new StdoutWriter();
   let first = true;
   await out.write('[');
-  for (const item of items) {
+  for await (const item of items) {
     await out.write((first ? '\n  ' : ',\n  ') + JSON.stringify(item));
     first = false;
   }
@@ -69,10 +69,10 @@ export async function printJsonArray(items: Iterable<unknown>): Promise<void> {
 }
 
 /** Print one line per item, streamed; EMPTY when there was none. */
-export async function printLines<T>(items: Iterable<T>, format: (item: T) => string, empty: string): Promise<void> {
+export async function printLines<T>(items: Iterable<T> | AsyncIterable<T>, format: (item: T) => string, empty: string): Promise<void> {
   const out = new StdoutWriter();
   let n = 0;
-  for (const item of items) {
+  for await (const item of items) {
     n++;
     await out.line(format(item));
   }

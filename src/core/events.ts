@@ -84,8 +84,18 @@ export interface IndexProgress {
   totalBytes?: number;
 }
 
+export type EventName = keyof VssEvents;
+export type AnyEventListener = (event: EventName, payload: VssEvents[EventName]) => void;
+
 export class EventBus {
   private readonly emitter = new EventEmitter();
+  private readonly anyListeners = new Set<AnyEventListener>();
+
+  /** Every event, whatever its name (the daemon streams them all to its clients). */
+  onAny(listener: AnyEventListener): () => void {
+    this.anyListeners.add(listener);
+    return () => this.anyListeners.delete(listener);
+  }
 
   on<K extends keyof VssEvents>(event: K, listener: (payload: VssEvents[K]) => void): () => void {
     this.emitter.on(event, listener);
@@ -94,5 +104,6 @@ export class EventBus {
 
   emit<K extends keyof VssEvents>(event: K, payload: VssEvents[K]): void {
     this.emitter.emit(event, payload);
+    for (const l of this.anyListeners) l(event, payload);
   }
 }

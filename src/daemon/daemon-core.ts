@@ -1,10 +1,24 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { VssError, type LibraryApi, type Vss } from '../api/index.js';
+import { VssError, type AddedModel, type EventName, type IndexMode, type IndexResult, type LibraryApi, type LibraryRef, type PathAnswer, type RunSummary, type Vss } from '../api/index.js';
 
 export interface DaemonCoreOptions {
   vss: Vss;
   log: Logger;
 }
+
+/** One event of one library, numbered for Server-Sent Events' reconnects. */
+export interface DaemonEvent {
+  id: number;
+  library_id: string;
+  type: EventName;
+  at: string;
+  payload: unknown;
+}
+
+/** How many recent events a reconnecting client (or `vss events`) can read back. */
+const RECENT_EVENTS = 1000;
 
 /**
  * What a daemon owns besides its sockets: the open libraries and, per library, its location
@@ -13,11 +27,25 @@ export interface DaemonCoreOptions {
  */
 export class DaemonCore {
   private readonly open = new Map<string, LibraryApi>();
+  private readonly listeners = new Set<(e: DaemonEvent) => void>();
+  private readonly closeHooks = new Set<() => void>();
+  private readonly recent: DaemonEvent[] = [];
+  private nextEventId = 1;
+  private closing = false;
 
   private constructor(readonly vss: Vss, readonly log: Logger) {}
 
   static async start(opts: DaemonCoreOptions): Promise<DaemonCore> {
-    return new DaemonCore(opts.vss, opts.log);
+    const core = new DaemonCore(opts.vss, opts.log);
+    // The current library is opened (and its locations watched, its jobs worked) at once.
+    if (opts.vss.libraries.hasCurrent() || process.env.VSS_LIBRARY) {
+      try {
+        core.library();
+      } catch (err) {
+        opts.log.warn({ err }, 'the current library could not be opened');
+      }
+    }
+    return core;
   }
 
   /**
@@ -25,6 +53,7 @@ export class DaemonCore {
    * first use and kept open, held for writing, for the daemon's life.
    */
   library(ref?: { id?: string; path?: string }): LibraryApi {
+    if (this.closing) throw new VssError('IO', 'the daemon is stopping');
     if (ref?.id !== undefined) {
       const byId = this.open.get(ref.id);
       if (byId) return byId;
@@ -32,20 +61,95 @@ export class DaemonCore {
       if (!known) throw new VssError('NOT_FOUND', `no library ${ref.id} on this device`);
       return this.openLibrary(known.path);
     }
-    const path = ref?.path ?? this.vss.libraries.current().path;
-    for (const lib of this.open.values()) if (lib.path === path) return lib;
+    const path = ref?.path ?? process.env.VSS_LIBRARY ?? this.vss.libraries.current().path;
+    const wanted = canonical(path);
+    for (const lib of this.open.values()) if (canonical(lib.path) === wanted) return lib;
     return this.openLibrary(path);
+  }
+
+  /** Make the library at PATH current (it is opened here, which checks it). */
+  useLibrary(path: string): LibraryRef {
+    const lib = this.library({ path });
+    return this.vss.libraries.select({ id: lib.id, name: lib.name, path: lib.path });
   }
 
   private openLibrary(path: string): LibraryApi {
     const lib = this.vss.openLibrary({ path, access: 'write' });
     this.open.set(lib.id, lib);
+    lib.events.onAny((type, payload) => this.publish(lib.id, type, payload));
+    this.log.info({ library: lib.id, path: lib.path }, 'library opened');
     return lib;
+  }
+
+  async rescanLocation(lib: LibraryApi, id: number, opts: { mode?: IndexMode }): Promise<IndexResult> {
+    return lib.locations.rescan(id, opts);
+  }
+
+  async pauseLocation(lib: LibraryApi, id: number): Promise<unknown> {
+    void lib; void id;
+    throw new VssError('USAGE', 'not yet');
+  }
+
+  async resumeLocation(lib: LibraryApi, id: number): Promise<unknown> {
+    void lib; void id;
+    throw new VssError('USAGE', 'not yet');
+  }
+
+  requestSidecar(lib: LibraryApi, uuid: string, kind: string, variant: string): Promise<PathAnswer> {
+    return lib.sidecars.path(uuid, kind, variant);
+  }
+
+  /** Register a model, then queue what it makes possible in the library it names (or the current one). */
+  async addModel(engine: string, path: string, opts: { id?: string; library?: string }): Promise<AddedModel> {
+    const added = await this.vss.models.add(engine, path, { ...(opts.id !== undefined ? { id: opts.id } : {}), queue: false });
+    let queued = 0;
+    if (opts.library !== undefined || process.env.VSS_LIBRARY || this.vss.libraries.hasCurrent()) {
+      queued = await this.library(opts.library !== undefined ? { path: opts.library } : undefined).sidecars.queueForNewModels();
+    }
+    return { ...added, queued };
+  }
+
+  /** `jobs run` through the daemon: the daemon works the queue already, so this follows it (until idle). */
+  async runJobs(lib: LibraryApi, opts: { untilIdle: boolean; signal: AbortSignal }): Promise<RunSummary> {
+    return lib.jobs.run(opts);
+  }
+
+  onEvent(listener: (e: DaemonEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The recent events after AFTERID, oldest first. */
+  recentEvents(afterId = 0): DaemonEvent[] {
+    return this.recent.filter((e) => e.id > afterId);
+  }
+
+  onClose(fn: () => void): void {
+    this.closeHooks.add(fn);
+  }
+
+  private publish(libraryId: string, type: EventName, payload: unknown): void {
+    const e: DaemonEvent = { id: this.nextEventId++, library_id: libraryId, type, at: new Date().toISOString(), payload };
+    if (!type.endsWith(':progress')) {
+      this.recent.push(e);
+      if (this.recent.length > RECENT_EVENTS) this.recent.splice(0, this.recent.length - RECENT_EVENTS);
+    }
+    for (const l of this.listeners) l(e);
   }
 
   /** Stop watching and working, let the writes under way finish, close every library. */
   async close(): Promise<void> {
+    this.closing = true;
+    for (const fn of this.closeHooks) fn();
     for (const lib of this.open.values()) lib.close();
     this.open.clear();
+  }
+}
+
+function canonical(path: string): string {
+  try {
+    return realpathSync(resolve(path));
+  } catch {
+    return resolve(path);
   }
 }

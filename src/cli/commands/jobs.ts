@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { JOB_STATUSES, UsageError, isJobStatus, type JobRow, type LibraryApi } from '../../api/index.js';
+import { JOB_STATUSES, UsageError, isJobStatus, type JobRow, type LibraryClient } from '../../api/index.js';
 import { attachJobsReporter } from '../jobs-progress.js';
 import { onStopSignal } from '../signals.js';
 import { globals, withLibrary } from '../context.js';
@@ -83,10 +83,10 @@ export function registerJobCommands(program: Command): void {
     });
 
   for (const [name, description, act] of [
-    ['retry', 'queue a failed or cancelled job again', (lib: LibraryApi, id: number) => lib.jobs.retry(id)],
-    ['cancel', 'cancel a queued, paused or running job (a running one is stopped, its tools killed)', (lib: LibraryApi, id: number) => lib.jobs.cancel(id)],
-    ['pause', 'hold a queued job', (lib: LibraryApi, id: number) => lib.jobs.pause(id)],
-    ['resume', 'queue a paused job again', (lib: LibraryApi, id: number) => lib.jobs.resume(id)],
+    ['retry', 'queue a failed or cancelled job again', (lib: LibraryClient, id: number) => lib.jobs.retry(id)],
+    ['cancel', 'cancel a queued, paused or running job (a running one is stopped, its tools killed)', (lib: LibraryClient, id: number) => lib.jobs.cancel(id)],
+    ['pause', 'hold a queued job', (lib: LibraryClient, id: number) => lib.jobs.pause(id)],
+    ['resume', 'queue a paused job again', (lib: LibraryClient, id: number) => lib.jobs.resume(id)],
   ] as const) {
     jobs
       .command(`${name} <id>`)

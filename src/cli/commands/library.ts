@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { globals, vssFor, withLibrary } from '../context.js';
+import { clientFor, globals, withLibrary } from '../context.js';
 import { parseDeviceType } from '../parse.js';
 import { displayPath, printJson, printLine } from '../output.js';
 
@@ -10,8 +10,8 @@ export function registerLibraryCommands(program: Command): void {
     .command('create <name>')
     .description('make DIR/NAME.sdlibrary (default DIR: the data dir) and make it current')
     .option('--path <dir>', 'folder to create the library in')
-    .action(function (this: Command, name: string, opts: { path?: string }) {
-      const out = vssFor(this).libraries.create(name, { dir: opts.path });
+    .action(async function (this: Command, name: string, opts: { path?: string }) {
+      const out = await (await clientFor(this)).libraries.create(name, { dir: opts.path });
       if (globals(this).json) printJson(out);
       else printLine(`Created library ${out.name} at ${displayPath(out.path)} (now current)`);
     });
@@ -19,8 +19,8 @@ export function registerLibraryCommands(program: Command): void {
   library
     .command('list')
     .description('the libraries this device knows')
-    .action(function (this: Command) {
-      const libs = vssFor(this).libraries.list();
+    .action(async function (this: Command) {
+      const libs = await (await clientFor(this)).libraries.list();
       if (globals(this).json) return printJson(libs);
       if (libs.length === 0) return printLine('No libraries yet: run `vss library create NAME`.');
       for (const l of libs) printLine(`${l.current ? '*' : ' '} ${l.name}  ${displayPath(l.path)}${l.available ? '' : '  (missing)'}`);
@@ -29,8 +29,8 @@ export function registerLibraryCommands(program: Command): void {
   library
     .command('open <path>')
     .description('make the library at PATH current')
-    .action(function (this: Command, path: string) {
-      const known = vssFor(this).libraries.use(path);
+    .action(async function (this: Command, path: string) {
+      const known = await (await clientFor(this)).libraries.use(path);
       if (globals(this).json) printJson(known);
       else printLine(`Current library: ${known.name} at ${displayPath(known.path)}`);
     });
@@ -38,8 +38,8 @@ export function registerLibraryCommands(program: Command): void {
   library
     .command('current')
     .description('the library commands use when --library is not given')
-    .action(function (this: Command) {
-      const known = vssFor(this).libraries.current();
+    .action(async function (this: Command) {
+      const known = await (await clientFor(this)).libraries.current();
       if (globals(this).json) printJson(known);
       else printLine(`${known.name}  ${displayPath(known.path)}`);
     });
@@ -49,8 +49,8 @@ export function registerLibraryCommands(program: Command): void {
     .description('show or set which sidecars deep mode makes on a device type, e.g. "thumb=grid@1x+grid@2x,ocr,proxy=quick"; "default" resets')
     .option('--device-type <type>', 'desktop or mobile (default: this device\'s, VSS_DEVICE_TYPE or desktop)', parseDeviceType)
     .action(async function (this: Command, policy: string | undefined, opts: { deviceType?: string }) {
-      await withLibrary(this, (lib) => {
-        const p = policy !== undefined ? lib.policy.set(policy, opts.deviceType) : lib.policy.get(opts.deviceType);
+      await withLibrary(this, async (lib) => {
+        const p = await (policy !== undefined ? lib.policy.set(policy, opts.deviceType) : lib.policy.get(opts.deviceType));
         if (globals(this).json) return printJson(p);
         printLine(`${p.device_type}: ${p.policy}${p.default ? ' (default)' : ''}`);
       }, 'read');

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { IndexMode, IndexResult, LibraryApi } from '../../api/index.js';
+import type { IndexMode, IndexResult, LibraryClient } from '../../api/index.js';
 import { warn } from '../output.js';
 import { globals, withLibrary } from '../context.js';
 import { collect, parseId, parseMode } from '../parse.js';
@@ -76,7 +76,7 @@ export function registerLocationCommands(program: Command): void {
     });
 }
 
-async function withProgress(lib: LibraryApi, scan: () => Promise<IndexResult>): Promise<IndexResult> {
+async function withProgress(lib: LibraryClient, scan: () => Promise<IndexResult>): Promise<IndexResult> {
   const detach = attachIndexReporter(lib.events);
   try {
     return await scan();

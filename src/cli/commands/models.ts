@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { MODEL_ENGINES, UsageError, isModelEngine } from '../../api/index.js';
-import { globals, vssFor } from '../context.js';
+import { globals, clientFor } from '../context.js';
 import { displayPath, printJson, printLine } from '../output.js';
 
 function parseEngine(v: string): string {
@@ -14,8 +14,8 @@ export function registerModelCommands(program: Command): void {
   models
     .command('list')
     .description('registered models')
-    .action(function (this: Command) {
-      const list = vssFor(this).models.list();
+    .action(async function (this: Command) {
+      const list = await (await clientFor(this)).models.list();
       if (globals(this).json) return printJson(list);
       if (list.length === 0) return printLine('No models. Add one: vss models add whisper PATH/ggml-base.en.bin, vss models add embeddings DIR');
       for (const m of list) printLine(`${m.engine}  ${m.id}  ${displayPath(m.path)}${m.present ? '' : '  (missing)'}`);
@@ -28,7 +28,7 @@ export function registerModelCommands(program: Command): void {
     .action(async function (this: Command, engineArg: string, pathArg: string, opts: { id?: string }) {
       const engine = parseEngine(engineArg);
       const library = globals(this).library;
-      const added = await vssFor(this).models.add(engine, pathArg, { ...(opts.id !== undefined ? { id: opts.id } : {}), ...(library !== undefined ? { library } : {}) });
+      const added = await (await clientFor(this)).models.add(engine, pathArg, { ...(opts.id !== undefined ? { id: opts.id } : {}), ...(library !== undefined ? { library } : {}) });
       if (globals(this).json) return printJson(added);
       printLine(`Added ${engine} model ${added.id}: ${displayPath(added.path)}${added.info ? ` (${added.info})` : ''}`);
       if (added.queued > 0) printLine(`Queued ${added.queued} job${added.queued === 1 ? '' : 's'}: run vss jobs run --until-idle`);
@@ -37,8 +37,8 @@ export function registerModelCommands(program: Command): void {
   models
     .command('remove <engine> [id]')
     .description('forget a registered model (the file stays where it is)')
-    .action(function (this: Command, engineArg: string, id: string | undefined) {
-      const { removed: n } = vssFor(this).models.remove(parseEngine(engineArg), id);
+    .action(async function (this: Command, engineArg: string, id: string | undefined) {
+      const { removed: n } = await (await clientFor(this)).models.remove(parseEngine(engineArg), id);
       if (globals(this).json) return printJson({ removed: n });
       printLine(n ? `Removed ${n} model${n === 1 ? '' : 's'}.` : 'No such model.');
     });

@@ -34,9 +34,9 @@ export function registerSidecarCommands(program: Command): void {
     .requiredOption('--kind <kind>', 'the sidecar kind', sidecarKind)
     .option('--variants <list>', 'comma-separated variants (default: all of the kind)')
     .action(async function (this: Command, uuids: string[], opts: { kind: SidecarKind; variants?: string }) {
-      await withLibrary(this, (lib) => {
+      await withLibrary(this, async (lib) => {
         const variants = opts.variants ? opts.variants.split(',').map((v) => v.trim()).filter(Boolean) : undefined;
-        const items = lib.sidecars.presence(uuids, opts.kind, variants);
+        const items = await lib.sidecars.presence(uuids, opts.kind, variants);
         if (globals(this).json) return printJson(items);
         for (const p of items) printLine(`${p.content_uuid}  ${opts.kind}/${p.variant}  ${p.local ? 'local' : p.status}  ${p.path ? displayPath(p.path) : ''}`);
       }, 'read');

@@ -1,7 +1,172 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sidecarKind, UsageError, isIndexMode, INDEX_MODES, type LibraryApi } from '../../api/index.js';
 import type { DaemonCore } from '../daemon-core.js';
+import { JOB_ACTIONS, OPERATIONS, type JobAction, type OperationName } from '../protocol.js';
+import { errorBody, errorStatus } from './errors.js';
+import { registerEventStream } from './events.js';
+import { fields, int, optBool, optInt, optString, optStrings, string, uuid, type Fields } from './input.js';
+import { streamed, type StreamOut } from './stream.js';
+
+interface Call {
+  core: DaemonCore;
+  params: Fields;
+  query: Fields;
+  body: Fields;
+  /** The library the URL names (`:lib`: an id or `current`). */
+  lib(): LibraryApi;
+}
+
+type Handler = (c: Call) => unknown;
+type StreamHandler = (c: Call, out: StreamOut) => Promise<unknown>;
+
+const PAGE = 1000;
+const mode = (v: string | undefined) => {
+  if (v !== undefined && !isIndexMode(v)) throw new UsageError(`--mode must be one of ${INDEX_MODES.join(', ')}, got ${JSON.stringify(v)}`);
+  return v === undefined ? {} : { mode: v };
+};
+const page = (q: Fields) => ({ after: optString(q, 'after') ?? null, limit: optInt(q, 'limit', 1, PAGE) ?? PAGE });
+
+/** One handler per JSON operation of the protocol table; each is a thin call into the core API. */
+const HANDLERS: Partial<Record<OperationName, Handler>> = {
+  device: ({ core }) => core.vss.device(),
+  librariesList: ({ core }) => core.vss.libraries.list(),
+  librariesCreate: ({ core, body }) => core.vss.libraries.create(string(body, 'name'), { ...(optString(body, 'dir') !== undefined ? { dir: optString(body, 'dir')! } : {}) }),
+  librariesUse: ({ core, body }) => core.useLibrary(string(body, 'path')),
+  librariesCurrent: ({ core }) => core.vss.libraries.current(),
+  librariesResolve: ({ core, body }) => {
+    const path = optString(body, 'path');
+    const lib = core.library(path !== undefined ? { path } : undefined);
+    return { id: lib.id, name: lib.name, path: lib.path };
+  },
+  modelsList: ({ core }) => core.vss.models.list(),
+  modelsRemove: ({ core, body }) => core.vss.models.remove(string(body, 'engine'), optString(body, 'id')),
+
+  locationsList: ({ lib }) => lib().locations.list(),
+  locationsGet: ({ lib, params }) => lib().locations.get(int(params, 'id')),
+  locationsPolicy: ({ lib, params, body }) => lib().locations.setPolicy(int(params, 'id'), optString(body, 'policy') ?? null),
+  locationsPause: ({ core, lib, params }) => core.pauseLocation(lib(), int(params, 'id')),
+  locationsResume: ({ core, lib, params }) => core.resumeLocation(lib(), int(params, 'id')),
+  locationsRemove: ({ lib, params }) => lib().locations.remove(int(params, 'id')),
+
+  contentList: ({ lib, query }) => lib().content.list({
+    ...(optString(query, 'kind') !== undefined ? { kind: optString(query, 'kind') as never } : {}),
+    ...(optInt(query, 'location') !== undefined ? { locationId: optInt(query, 'location')! } : {}),
+    ...page(query),
+  }),
+
+  sidecarsList: ({ lib, query }) => {
+    const kind = optString(query, 'kind');
+    const content = optString(query, 'content');
+    return lib().sidecars.list({
+      ...(content !== undefined ? { contentUuid: content } : {}),
+      ...(kind !== undefined ? { kind: sidecarKind(kind) } : {}),
+      ...(optString(query, 'status') !== undefined ? { status: optString(query, 'status') as never } : {}),
+      ...page(query),
+    });
+  },
+  sidecarsPresence: ({ lib, body }) => lib().sidecars.presence(optStrings(body, 'uuids') ?? [], string(body, 'kind'), optStrings(body, 'variants')),
+  sidecarsPath: ({ core, lib, body }) => core.requestSidecar(lib(), string(body, 'uuid'), string(body, 'kind'), string(body, 'variant')),
+
+  jobsList: ({ lib, query }) => lib().jobs.list({
+    ...(optString(query, 'status') !== undefined ? { status: optString(query, 'status')! } : {}),
+    ...(optString(query, 'kind') !== undefined ? { kind: optString(query, 'kind')! } : {}),
+    ...(optString(query, 'content') !== undefined ? { contentUuid: optString(query, 'content')! } : {}),
+    ...page(query),
+  }),
+  jobsGet: ({ lib, params }) => lib().jobs.get(int(params, 'id')),
+  jobsAct: ({ lib, params }) => {
+    const action = string(params, 'action');
+    if (!(JOB_ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown job action ${JSON.stringify(action)}`);
+    return lib().jobs[action as JobAction](int(params, 'id'));
+  },
+
+  policyGet: ({ lib, query }) => lib().policy.get(optString(query, 'device_type')),
+  policySet: ({ lib, body }) => lib().policy.set(string(body, 'policy'), optString(body, 'device_type')),
+};
+
+/** The operations that answer with a stream of their events, then the result. */
+const STREAM_HANDLERS: Partial<Record<OperationName, StreamHandler>> = {
+  modelsAdd: async ({ core, body }, out) => {
+    const library = optString(body, 'library');
+    return core.addModel(string(body, 'engine'), string(body, 'path'), { ...(optString(body, 'id') !== undefined ? { id: optString(body, 'id')! } : {}), ...(library !== undefined ? { library } : {}) });
+  },
+  locationsAdd: async ({ lib, body }, out) => {
+    const l = lib();
+    out.forward(l.events, ['index:']);
+    const ignore = optStrings(body, 'ignore');
+    const generate = optString(body, 'generate');
+    return l.locations.add(string(body, 'path'), {
+      ...(optString(body, 'name') !== undefined ? { name: optString(body, 'name')! } : {}),
+      ...mode(optString(body, 'mode')),
+      ...(ignore ? { ignore } : {}),
+      ...(generate !== undefined ? { generate } : {}),
+    });
+  },
+  locationsRescan: async ({ core, lib, params, body }, out) => {
+    const l = lib();
+    out.forward(l.events, ['index:']);
+    return core.rescanLocation(l, int(params, 'id'), mode(optString(body, 'mode')));
+  },
+  sidecarsReconcile: async ({ lib, body }, out) => {
+    const l = lib();
+    out.forward(l.events, ['sidecars:progress']);
+    return l.sidecars.reconcile({
+      verify: optBool(body, 'verify') ?? false,
+      onProblem: (path, reason) => out.call('onProblem', path, reason),
+      onQuarantine: (from, to, reason) => out.call('onQuarantine', from, to, reason),
+    });
+  },
+  sidecarsConvert: async ({ lib, body }, out) => {
+    const l = lib();
+    out.forward(l.events, ['sidecars:progress']);
+    const kind = optString(body, 'kind');
+    return l.sidecars.convertReferences({ ...(kind !== undefined ? { kind } : {}), contentUuids: optStrings(body, 'uuids') ?? [] });
+  },
+  jobsRun: async ({ core, lib, body }, out) => {
+    const l = lib();
+    out.forward(l.events, ['jobs:']);
+    return core.runJobs(l, { untilIdle: optBool(body, 'until_idle') ?? false, signal: out.signal });
+  },
+};
 
 /** Every route of the local API (DESIGN §12); authentication is the server's, not theirs. */
 export async function registerApi(app: FastifyInstance, core: DaemonCore): Promise<void> {
   app.get('/api/health', async () => ({ ok: true, data_dir: core.vss.dataDir }));
+  for (const [name, op] of Object.entries(OPERATIONS) as Array<[OperationName, (typeof OPERATIONS)[OperationName]]>) {
+    const handler = HANDLERS[name];
+    const streamHandler = STREAM_HANDLERS[name];
+    if (!handler && !streamHandler) continue;
+    app.route({
+      method: op.method,
+      url: op.path,
+      handler: async (req: FastifyRequest, reply: FastifyReply) => {
+        let call: Call;
+        try {
+          call = callOf(core, req);
+        } catch (err) {
+          return reply.code(errorStatus(err)).send(errorBody(err, req.log));
+        }
+        if (streamHandler) return streamed(req, reply, (out) => streamHandler(call, out));
+        try {
+          const result = await handler!(call);
+          return reply.send(result ?? null);
+        } catch (err) {
+          return reply.code(errorStatus(err)).send(errorBody(err, req.log));
+        }
+      },
+    });
+  }
+  registerEventStream(app, core);
+}
+
+function callOf(core: DaemonCore, req: FastifyRequest): Call {
+  const params = fields(req.params);
+  const libParam = optString(params, 'lib');
+  return {
+    core, params, query: fields(req.query), body: fields(req.body),
+    lib: () => {
+      if (libParam === undefined || libParam === 'current') return core.library();
+      return core.library({ id: uuid(libParam, 'library id') });
+    },
+  };
 }

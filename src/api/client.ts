@@ -1,0 +1,97 @@
+import type { IndexMode, IndexResult } from '../indexer/types.js';
+import type { AddLocationInput, LocationInfo } from './locations.js';
+import type { ContentFilter, ContentListItem } from './content.js';
+import type { ConvertResult, PathAnswer, PresenceItem, ReconcileResult, SidecarFilter, SidecarInfo, SidecarWatch } from './sidecars.js';
+import type { JobFilter, JobRow, RunJobsInput, RunSummary } from './jobs.js';
+import type { PolicyInfo } from './policy.js';
+import type { AddedModel, ModelInfo } from './models.js';
+import type { LibraryEvents } from './library-api.js';
+import type { OpenLibraryOptions } from './vss.js';
+import type { DeviceInfo, LibraryRef, LibrarySummary } from './types.js';
+
+/**
+ * The core API as its adapters see it: the same calls whether they run in this process (Vss)
+ * or in the daemon that owns the data dir (the remote client). A result may be a promise and a
+ * list an async iterable, so one adapter (the CLI, the web UI's server) serves both.
+ */
+export type Awaitable<T> = T | Promise<T>;
+export type Items<T> = Iterable<T> | AsyncIterable<T>;
+
+export interface LocationsClient {
+  add(path: string, input?: AddLocationInput): Promise<IndexResult>;
+  rescan(id: number, opts?: { mode?: IndexMode }): Promise<IndexResult>;
+  list(): Promise<LocationInfo[]>;
+  get(id: number): Promise<LocationInfo>;
+  setPolicy(id: number, policy: string | null): Promise<LocationInfo>;
+  remove(id: number): Promise<{ location_id: number; removed: true }>;
+}
+
+export interface ContentClient {
+  iterate(filter?: ContentFilter): Items<ContentListItem>;
+}
+
+export interface ReconcileOptions {
+  verify?: boolean;
+  onProblem?: (path: string, reason: string) => void;
+  onQuarantine?: (from: string, to: string, reason: string) => void;
+}
+
+export interface SidecarsClient {
+  iterate(filter?: SidecarFilter): Items<SidecarInfo>;
+  presence(contentUuids: readonly string[], kind: string, variants?: readonly string[]): Awaitable<PresenceItem[]>;
+  path(contentUuid: string, kind: string, variant: string): Promise<PathAnswer>;
+  reconcile(opts?: ReconcileOptions): Promise<ReconcileResult>;
+  convertReferences(opts?: { kind?: string; contentUuids?: string[] }): Promise<ConvertResult>;
+  watch(opts?: { onProblem?: (path: string, reason: string) => void }): Promise<SidecarWatch>;
+}
+
+export interface JobsClient {
+  run(input?: RunJobsInput): Promise<RunSummary>;
+  iterate(filter?: JobFilter): Items<JobRow>;
+  get(id: number): Awaitable<JobRow>;
+  retry(id: number): Promise<JobRow>;
+  cancel(id: number): Promise<JobRow>;
+  pause(id: number): Awaitable<JobRow>;
+  resume(id: number): Awaitable<JobRow>;
+}
+
+export interface PolicyClient {
+  get(type?: string): Awaitable<PolicyInfo>;
+  set(spec: string, type?: string): Awaitable<PolicyInfo>;
+}
+
+export interface LibraryClient {
+  readonly id: string;
+  readonly name: string;
+  readonly path: string;
+  readonly events: LibraryEvents;
+  readonly locations: LocationsClient;
+  readonly content: ContentClient;
+  readonly sidecars: SidecarsClient;
+  readonly jobs: JobsClient;
+  readonly policy: PolicyClient;
+}
+
+export interface LibrariesClient {
+  create(name: string, opts?: { dir?: string; makeCurrent?: boolean }): Awaitable<LibraryRef>;
+  list(): Awaitable<LibrarySummary[]>;
+  use(path: string): Awaitable<LibraryRef>;
+  current(): Awaitable<LibraryRef>;
+}
+
+export interface ModelsClient {
+  list(): Awaitable<ModelInfo[]>;
+  add(engine: string, path: string, opts?: { id?: string; library?: string }): Promise<AddedModel>;
+  remove(engine: string, id?: string): Awaitable<{ removed: number }>;
+}
+
+export interface VssClient {
+  readonly dataDir: string;
+  /** Whether the calls go to the daemon that runs for the data dir. */
+  readonly viaDaemon: boolean;
+  readonly libraries: LibrariesClient;
+  readonly models: ModelsClient;
+  device(): Awaitable<DeviceInfo>;
+  /** Run FN on the selected library; in-process it is opened for the call and closed after. */
+  withLibrary<T>(opts: OpenLibraryOptions, fn: (lib: LibraryClient) => Promise<T> | T): Promise<T>;
+}

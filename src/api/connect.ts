@@ -1,0 +1,21 @@
+import { resolveDataDir } from '../device/data-dir.js';
+import type { VssClient } from './client.js';
+import { Vss, type VssOptions } from './vss.js';
+
+/**
+ * The core API for an adapter that may run beside a daemon: the daemon's (over its socket) when
+ * one runs for the data dir, else this process's own. `VSS_NO_DAEMON=1` keeps it in-process
+ * (benchmarks compare the two). Finding no daemon costs a file read, so light commands stay light.
+ */
+export async function connect(opts: VssOptions = {}): Promise<VssClient & { close?(): void }> {
+  const dataDir = resolveDataDir(opts.dataDir);
+  if (process.env.VSS_NO_DAEMON !== '1') {
+    const { findRunningDaemon } = await import('../daemon/client/discover.js');
+    const daemon = findRunningDaemon(dataDir);
+    if (daemon) {
+      const { RemoteVss } = await import('../daemon/client/remote-vss.js');
+      return new RemoteVss(dataDir, daemon);
+    }
+  }
+  return new Vss({ dataDir });
+}

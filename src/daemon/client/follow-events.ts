@@ -1,0 +1,57 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { VssError } from '../../api/index.js';
+import type { DaemonEvent } from '../daemon-core.js';
+import type { DaemonHttp } from './daemon-http.js';
+import { toError } from './daemon-http.js';
+
+export interface EventFollow {
+  /** Resolves when the stream ends (the daemon stopped, or `follow: false` and the recent events are read). */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Read the daemon's Server-Sent Events, each to ONEVENT, until stopped or the daemon ends the stream. */
+export function followEvents(http: DaemonHttp, opts: { library?: string; follow?: boolean }, onEvent: (e: DaemonEvent) => void): EventFollow {
+  const abort = new AbortController();
+  const done = (async () => {
+    let res;
+    try {
+      res = await http.open('events', { query: { library: opts.library, follow: opts.follow ?? true }, signal: abort.signal });
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      throw err;
+    }
+    if ((res.statusCode ?? 500) >= 400) {
+      let text = '';
+      for await (const c of res as AsyncIterable<Buffer>) if ((text += c.toString()).length > 65536) break;
+      throw toError(safeJson(text));
+    }
+    const parser = createParser({
+      onEvent: (m: EventSourceMessage) => {
+        if (m.data.length > 16 * 1024 * 1024) throw new VssError('IO', 'an event from the daemon is too large');
+        onEvent(JSON.parse(m.data) as DaemonEvent);
+      },
+    });
+    res.setEncoding('utf8');
+    try {
+      for await (const chunk of res as AsyncIterable<string>) parser.feed(chunk);
+    } catch (err) {
+      if (!abort.signal.aborted) throw err;
+    }
+  })();
+  return {
+    done,
+    stop: async () => {
+      abort.abort();
+      await done.catch(() => undefined);
+    },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

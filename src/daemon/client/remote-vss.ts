@@ -1,0 +1,47 @@
+import type {
+  AddedModel, DeviceInfo, LibraryClient, LibraryRef, LibrarySummary, ModelInfo, OpenLibraryOptions, VssClient,
+} from '../../api/index.js';
+import { resolve } from 'node:path';
+import { DaemonHttp, type DaemonAddress } from './daemon-http.js';
+import { RemoteLibrary } from './remote-library.js';
+
+/**
+ * The core API of the daemon that runs for a data dir, over its Unix socket (DESIGN §11: with a
+ * daemon running, every command goes through it, with the same output and exit codes).
+ */
+export class RemoteVss implements VssClient {
+  readonly viaDaemon = true;
+  readonly http: DaemonHttp;
+  readonly libraries: VssClient['libraries'];
+  readonly models: VssClient['models'];
+
+  constructor(readonly dataDir: string, address: DaemonAddress) {
+    const http = (this.http = new DaemonHttp(address));
+    this.libraries = {
+      create: (name: string, opts: { dir?: string } = {}) => http.call<LibraryRef>('librariesCreate', { body: { name, dir: opts.dir === undefined ? undefined : resolve(opts.dir) } }),
+      list: () => http.call<LibrarySummary[]>('librariesList'),
+      use: (path: string) => http.call<LibraryRef>('librariesUse', { body: { path: resolve(path) } }),
+      current: () => http.call<LibraryRef>('librariesCurrent'),
+    };
+    this.models = {
+      list: () => http.call<ModelInfo[]>('modelsList'),
+      add: (engine: string, path: string, opts: { id?: string; library?: string } = {}) => http.stream<AddedModel>('modelsAdd', { body: { engine, path: resolve(path), ...opts, library: opts.library === undefined ? undefined : resolve(opts.library) } }, () => undefined),
+      remove: (engine: string, id?: string) => http.call<{ removed: number }>('modelsRemove', { body: { engine, id } }),
+    };
+  }
+
+  device(): Promise<DeviceInfo> {
+    return this.http.call<DeviceInfo>('device');
+  }
+
+  /** The daemon holds its libraries open: this only finds the one OPTS names. */
+  async withLibrary<T>(opts: OpenLibraryOptions, fn: (lib: LibraryClient) => Promise<T> | T): Promise<T> {
+    const path = opts.path ?? process.env.VSS_LIBRARY;
+    const ref = await this.http.call<LibraryRef>('librariesResolve', { body: path !== undefined ? { path: resolve(path) } : {} });
+    return fn(new RemoteLibrary(this.http, ref.id, ref.name, ref.path));
+  }
+
+  close(): void {
+    this.http.close();
+  }
+}

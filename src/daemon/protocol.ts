@@ -1,0 +1,72 @@
+/**
+ * The local API's operations (DESIGN §12), one row each: the daemon's routes and the CLI's
+ * remote client are both made from this table, so they cannot drift apart. `:lib` is a library
+ * id or `current`. Streamed operations answer with NDJSON: the events of the call as they
+ * happen, then one result (or error) line, so a client shows progress in order.
+ */
+export const OPERATIONS = {
+  device: { method: 'GET', path: '/api/device' },
+  librariesList: { method: 'GET', path: '/api/libraries' },
+  librariesCreate: { method: 'POST', path: '/api/libraries' },
+  librariesUse: { method: 'POST', path: '/api/libraries/use' },
+  librariesCurrent: { method: 'GET', path: '/api/libraries/current' },
+  /** Open the library at a path (or the current one) in the daemon: its id, name and path. */
+  librariesResolve: { method: 'POST', path: '/api/libraries/resolve' },
+  modelsList: { method: 'GET', path: '/api/models' },
+  modelsAdd: { method: 'POST', path: '/api/models', streamed: true },
+  modelsRemove: { method: 'POST', path: '/api/models/remove' },
+
+  locationsList: { method: 'GET', path: '/api/libraries/:lib/locations' },
+  locationsGet: { method: 'GET', path: '/api/libraries/:lib/locations/:id' },
+  locationsAdd: { method: 'POST', path: '/api/libraries/:lib/locations', streamed: true },
+  locationsRescan: { method: 'POST', path: '/api/libraries/:lib/locations/:id/rescan', streamed: true },
+  locationsPolicy: { method: 'PUT', path: '/api/libraries/:lib/locations/:id/policy' },
+  locationsPause: { method: 'POST', path: '/api/libraries/:lib/locations/:id/pause' },
+  locationsResume: { method: 'POST', path: '/api/libraries/:lib/locations/:id/resume' },
+  locationsRemove: { method: 'DELETE', path: '/api/libraries/:lib/locations/:id' },
+
+  contentList: { method: 'GET', path: '/api/libraries/:lib/content' },
+
+  sidecarsList: { method: 'GET', path: '/api/libraries/:lib/sidecars' },
+  sidecarsPresence: { method: 'POST', path: '/api/libraries/:lib/sidecars/presence' },
+  sidecarsPath: { method: 'POST', path: '/api/libraries/:lib/sidecars/path' },
+  sidecarsReconcile: { method: 'POST', path: '/api/libraries/:lib/sidecars/reconcile', streamed: true },
+  sidecarsConvert: { method: 'POST', path: '/api/libraries/:lib/sidecars/convert-references', streamed: true },
+
+  jobsList: { method: 'GET', path: '/api/libraries/:lib/jobs' },
+  jobsGet: { method: 'GET', path: '/api/libraries/:lib/jobs/:id' },
+  jobsAct: { method: 'POST', path: '/api/libraries/:lib/jobs/:id/:action' },
+  jobsRun: { method: 'POST', path: '/api/libraries/:lib/jobs/run', streamed: true },
+
+  policyGet: { method: 'GET', path: '/api/libraries/:lib/policy' },
+  policySet: { method: 'PUT', path: '/api/libraries/:lib/policy' },
+
+  /** Server-Sent Events: every library's events, `data: {library_id, type, payload}`. */
+  events: { method: 'GET', path: '/api/events' },
+} as const satisfies Record<string, { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; streamed?: boolean }>;
+
+export type OperationName = keyof typeof OPERATIONS;
+
+export const JOB_ACTIONS = ['retry', 'cancel', 'pause', 'resume'] as const;
+export type JobAction = (typeof JOB_ACTIONS)[number];
+
+/** One line of a streamed answer. */
+export type StreamLine =
+  | { event: string; payload: unknown }
+  | { call: string; args: unknown[] }
+  | { result: unknown }
+  | { error: ErrorBody['error'] };
+
+/** Every error answer's body. */
+export interface ErrorBody {
+  error: { code: string; message: string; path?: string };
+}
+
+/** Fill PATH's `:name` parts, each encoded as one segment. */
+export function fillPath(path: string, params: Record<string, string | number>): string {
+  return path.replace(/:([a-z_]+)/g, (_, name: string) => {
+    const v = params[name];
+    if (v === undefined) throw new Error(`no value for :${name} in ${path}`);
+    return encodeURIComponent(String(v));
+  });
+}

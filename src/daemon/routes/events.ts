@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import type { DaemonCore, DaemonEvent } from '../daemon-core.js';
+import { OPERATIONS } from '../protocol.js';
+import { fields, optBool, optString, uuid } from './input.js';
+
+const HEARTBEAT_MS = 15_000;
+/** A client that lets this much pile up unread is cut off rather than grow the daemon. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+
+/**
+ * The core's events as Server-Sent Events (DESIGN §12): the recent ones first (from
+ * `Last-Event-ID` when the client reconnects), then as they happen; `follow=false` ends after the
+ * recent ones. `library` keeps one library's. Progress events are dropped for a slow reader,
+ * state changes never are (until the reader is so far behind that it is disconnected).
+ */
+export function registerEventStream(app: FastifyInstance, core: DaemonCore): void {
+  app.get(OPERATIONS.events.path, async (req, reply) => {
+    const q = fields(req.query);
+    const library = optString(q, 'library');
+    const libraryId = library === undefined ? undefined : uuid(library, 'library');
+    const follow = optBool(q, 'follow') ?? true;
+    const lastId = Number(req.headers['last-event-id'] ?? optString(q, 'since') ?? 0) || 0;
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    const send = (e: DaemonEvent) => {
+      if (libraryId !== undefined && e.library_id !== libraryId) return;
+      if (res.destroyed) return;
+      if (res.writableLength > MAX_BUFFERED) return void res.destroy();
+      if (res.writableNeedDrain && e.type.endsWith(':progress')) return;
+      res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    };
+    for (const e of core.recentEvents(lastId)) send(e);
+    if (!follow) return void res.end();
+    res.write(': connected\n\n');
+    const off = core.onEvent(send);
+    const beat = setInterval(() => { if (!res.destroyed) res.write(': keep-alive\n\n'); }, HEARTBEAT_MS);
+    const stop = () => { clearInterval(beat); off(); };
+    res.on('close', stop);
+    core.onClose(() => { stop(); res.end(); });
+  });
+}

@@ -1,0 +1,53 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AllLibraryEvents } from '../../api/index.js';
+import type { StreamLine } from '../protocol.js';
+import { errorBody } from './errors.js';
+
+/** What a streamed operation can say before its result. */
+export interface StreamOut {
+  /** Ends when the client goes away (Ctrl-C on the CLI): the operation should stop. */
+  readonly signal: AbortSignal;
+  /** Forward the library's events whose name starts with one of PREFIXES while the call runs. */
+  forward(events: AllLibraryEvents, prefixes: readonly string[]): void;
+  /** A callback of the in-process API (e.g. reconcile's onProblem), said to the client in order. */
+  call(name: string, ...args: unknown[]): void;
+}
+
+/**
+ * Answer with NDJSON: event and callback lines while RUN works, then its result or its error.
+ * Writes wait for the client only as far as the socket buffers; a client that stops reading
+ * holds at most what the kernel buffers, because progress events are dropped while it is full.
+ */
+export async function streamed(req: FastifyRequest, reply: FastifyReply, run: (out: StreamOut) => Promise<unknown>): Promise<void> {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+  const abort = new AbortController();
+  res.on('close', () => { if (!res.writableFinished) abort.abort(new Error('client went away')); });
+  const offs: Array<() => void> = [];
+  const write = (line: StreamLine, droppable: boolean) => {
+    if (res.destroyed || res.writableEnded) return;
+    if (droppable && res.writableNeedDrain) return;
+    res.write(JSON.stringify(line) + '\n');
+  };
+  const out: StreamOut = {
+    signal: abort.signal,
+    forward(events, prefixes) {
+      offs.push(events.onAny((event, payload) => {
+        if (prefixes.some((p) => event.startsWith(p))) write({ event, payload }, event.endsWith(':progress'));
+      }));
+    },
+    call(name, ...args) {
+      write({ call: name, args }, false);
+    },
+  };
+  try {
+    const result = await run(out);
+    for (const off of offs) off();
+    write({ result: result ?? null }, false);
+  } catch (err) {
+    for (const off of offs) off();
+    write(errorBody(err, req.log), false);
+  }
+  res.end();
+}
