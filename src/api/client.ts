@@ -7,7 +7,7 @@ import type { PolicyInfo } from './policy.js';
 import type { AddedModel, ModelInfo } from './models.js';
 import type { LibraryEvents } from './library-api.js';
 import type { OpenLibraryOptions } from './vss.js';
-import type { DeviceInfo, LibraryRef, LibrarySummary } from './types.js';
+import type { DeviceInfo, LibraryRef, LibrarySummary, StreamedEvent } from './types.js';
 
 /**
  * The core API as its adapters see it: the same calls whether they run in this process (Vss)
@@ -92,6 +92,14 @@ export interface VssClient {
   readonly libraries: LibrariesClient;
   readonly models: ModelsClient;
   device(): Awaitable<DeviceInfo>;
+  /** Follow the daemon's event stream (recent events first); in-process there is none to follow. */
+  followEvents(opts: { library?: string; follow?: boolean; recent?: boolean }, onEvent: (e: StreamedEvent) => void): EventFollow;
   /** Run FN on the selected library; in-process it is opened for the call and closed after. */
   withLibrary<T>(opts: OpenLibraryOptions, fn: (lib: LibraryClient) => Promise<T> | T): Promise<T>;
+}
+
+export interface EventFollow {
+  /** Resolves when the stream ends (the daemon stopped; or, not following, the recent events are read). */
+  done: Promise<void>;
+  stop(): Promise<void>;
 }

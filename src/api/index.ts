@@ -6,7 +6,7 @@
 export { Vss, type VssOptions, type OpenLibraryOptions } from './vss.js';
 export { connect } from './connect.js';
 export { LibraryApi, type LibraryAccess, type LibraryEvents, type AllLibraryEvents } from './library-api.js';
-export type { VssClient, LibraryClient, LocationsClient, ContentClient, SidecarsClient, JobsClient, PolicyClient, LibrariesClient, ModelsClient, ReconcileOptions, Items, Awaitable } from './client.js';
+export type { VssClient, LibraryClient, LocationsClient, ContentClient, SidecarsClient, JobsClient, PolicyClient, LibrariesClient, ModelsClient, ReconcileOptions, Items, Awaitable, EventFollow } from './client.js';
 export type { LibrariesApi } from './libraries.js';
 export type { LocationsApi, AddLocationInput, LocationInfo } from './locations.js';
 export type { ContentApi, ContentFilter, ContentListItem } from './content.js';
@@ -15,10 +15,10 @@ export type { JobsApi, JobFilter, JobRow, RunJobsInput, RunSummary } from './job
 export type { PolicyApi, PolicyInfo } from './policy.js';
 export type { ModelsApi, ModelInfo, AddedModel } from './models.js';
 export type { Page, PageRequest } from './pages.js';
-export type { DeviceInfo, LibraryRef, LibrarySummary } from './types.js';
+export type { DeviceInfo, LibraryRef, LibrarySummary, StreamedEvent } from './types.js';
 export type { DemoSummary, DemoOptions } from '../demo/run-demo.js';
 
-export { VssError, UsageError, LibraryLockedError } from '../core/errors.js';
+export { VssError, UsageError, LibraryLockedError, VSS_ERROR_CODES, type VssErrorCode } from '../core/errors.js';
 export { formatBytes } from '../core/format.js';
 export type { VssEvents, EventName, IndexProgress, JobsProgress, JobsPaused, JobChange, SidecarChange, SidecarsProgress } from '../core/events.js';
 export { CONTENT_KINDS, isContentKind, type ContentKind } from '../content/kinds.js';

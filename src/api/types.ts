@@ -20,3 +20,13 @@ export interface LibrarySummary extends LibraryRef {
   /** Whether the folder is still there. */
   available: boolean;
 }
+
+/** One event of one library as the daemon streams it (`vss events`, Server-Sent Events), numbered for reconnects. */
+export interface StreamedEvent {
+  id: number;
+  library_id: string;
+  type: string;
+  /** ISO time the daemon saw it. */
+  at: string;
+  payload: unknown;
+}

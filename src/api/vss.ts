@@ -4,7 +4,8 @@ import { LibraryApi, type LibraryAccess } from './library-api.js';
 import { ModelsApi } from './models.js';
 import type { DemoOptions, DemoSummary } from '../demo/run-demo.js';
 import type { DeviceInfo } from './types.js';
-import type { VssClient } from './client.js';
+import type { EventFollow, VssClient } from './client.js';
+import { VssError } from '../core/errors.js';
 
 export interface VssOptions {
   /** --data-dir; falls back to VSS_DATA_DIR, then the platform's app-data dir. */
@@ -52,6 +53,11 @@ export class Vss implements VssClient {
   device(): DeviceInfo {
     const d = this.installation.device;
     return { id: d.uuid, name: d.name, public_key: d.publicKey, created_at: d.createdAt };
+  }
+
+  /** Events are streamed by a daemon; this process has none running for its data dir. */
+  followEvents(): EventFollow {
+    throw new VssError('NO_DAEMON', `no daemon runs for ${this.dataDir}: start one with \`vss daemon start\``, { path: this.dataDir });
   }
 
   /** Open a library for the length of a session; always `close()` it. */

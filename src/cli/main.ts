@@ -9,6 +9,7 @@ import { registerLocationCommands } from './commands/location.js';
 import { registerSidecarCommands } from './commands/sidecars.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerModelCommands } from './commands/models.js';
+import { registerEventsCommand } from './commands/events.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;
@@ -31,6 +32,7 @@ function buildProgram(): Command {
   registerSidecarCommands(program);
   registerJobCommands(program);
   registerModelCommands(program);
+  registerEventsCommand(program);
   registerDemoCommand(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();

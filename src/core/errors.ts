@@ -2,20 +2,23 @@
  * Typed errors. Every error that reaches a user carries a stable code, and where a file is
  * involved the path and a human reason, so the CLI can print one clear line.
  */
-export type VssErrorCode =
-  | 'USAGE'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'LIBRARY_LOCKED'
-  | 'LIBRARY_INVALID'
-  | 'NO_CURRENT_LIBRARY'
-  | 'LOCATION_INVALID'
-  | 'LOCATION_CONFLICT'
-  | 'MIGRATION_FAILED'
-  | 'DEVICE_INVALID'
-  | 'MODEL_INVALID'
-  | 'PATH_REFUSED'
-  | 'IO';
+export const VSS_ERROR_CODES = [
+  'USAGE',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'LIBRARY_LOCKED',
+  'LIBRARY_INVALID',
+  'NO_CURRENT_LIBRARY',
+  'LOCATION_INVALID',
+  'LOCATION_CONFLICT',
+  'MIGRATION_FAILED',
+  'DEVICE_INVALID',
+  'MODEL_INVALID',
+  'PATH_REFUSED',
+  'NO_DAEMON',
+  'IO',
+] as const;
+export type VssErrorCode = (typeof VSS_ERROR_CODES)[number];
 
 export class VssError extends Error {
   readonly code: VssErrorCode;

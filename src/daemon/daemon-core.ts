@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { VssError, type AddedModel, type EventName, type IndexMode, type IndexResult, type LibraryApi, type LibraryRef, type PathAnswer, type RunSummary, type Vss } from '../api/index.js';
+import { VssError, type AddedModel, type EventName, type IndexMode, type IndexResult, type LibraryApi, type LibraryRef, type PathAnswer, type RunSummary, type StreamedEvent, type Vss } from '../api/index.js';
 
 export interface DaemonCoreOptions {
   vss: Vss;
@@ -9,13 +9,7 @@ export interface DaemonCoreOptions {
 }
 
 /** One event of one library, numbered for Server-Sent Events' reconnects. */
-export interface DaemonEvent {
-  id: number;
-  library_id: string;
-  type: EventName;
-  at: string;
-  payload: unknown;
-}
+export type DaemonEvent = StreamedEvent & { type: EventName };
 
 /** How many recent events a reconnecting client (or `vss events`) can read back. */
 const RECENT_EVENTS = 1000;

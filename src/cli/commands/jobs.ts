@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { JOB_STATUSES, UsageError, isJobStatus, type JobRow, type LibraryClient } from '../../api/index.js';
 import { attachJobsReporter } from '../jobs-progress.js';
+import { registerJobsMonitor } from './jobs-monitor.js';
 import { onStopSignal } from '../signals.js';
 import { globals, withLibrary } from '../context.js';
 import { parseId } from '../parse.js';
@@ -81,6 +82,8 @@ export function registerJobCommands(program: Command): void {
         await printLines(rows, jobLine, 'No jobs.');
       }, 'read');
     });
+
+  registerJobsMonitor(jobs);
 
   for (const [name, description, act] of [
     ['retry', 'queue a failed or cancelled job again', (lib: LibraryClient, id: number) => lib.jobs.retry(id)],

@@ -1,5 +1,5 @@
 import { Agent, request, type IncomingMessage } from 'node:http';
-import { UsageError, VssError } from '../../api/index.js';
+import { UsageError, VSS_ERROR_CODES, VssError } from '../../api/index.js';
 import { fillPath, OPERATIONS, type ErrorBody, type OperationName, type StreamLine } from '../protocol.js';
 
 export interface DaemonAddress {
@@ -16,7 +16,7 @@ export interface CallInput {
 
 /** Biggest JSON answer read into memory (a page of 1,000 rows is far below). */
 const MAX_ANSWER = 64 * 1024 * 1024;
-const KNOWN_CODES = new Set(['NOT_FOUND', 'ALREADY_EXISTS', 'LIBRARY_LOCKED', 'LIBRARY_INVALID', 'NO_CURRENT_LIBRARY', 'LOCATION_INVALID', 'LOCATION_CONFLICT', 'MIGRATION_FAILED', 'DEVICE_INVALID', 'MODEL_INVALID', 'PATH_REFUSED', 'IO']);
+const KNOWN_CODES = new Set<string>(VSS_ERROR_CODES);
 
 /**
  * HTTP to the daemon's Unix socket with its token: one call per operation of the protocol

@@ -1,22 +1,15 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { VssError } from '../../api/index.js';
-import type { DaemonEvent } from '../daemon-core.js';
+import { VssError, type EventFollow, type StreamedEvent } from '../../api/index.js';
 import type { DaemonHttp } from './daemon-http.js';
 import { toError } from './daemon-http.js';
 
-export interface EventFollow {
-  /** Resolves when the stream ends (the daemon stopped, or `follow: false` and the recent events are read). */
-  done: Promise<void>;
-  stop(): Promise<void>;
-}
-
 /** Read the daemon's Server-Sent Events, each to ONEVENT, until stopped or the daemon ends the stream. */
-export function followEvents(http: DaemonHttp, opts: { library?: string; follow?: boolean }, onEvent: (e: DaemonEvent) => void): EventFollow {
+export function followEvents(http: DaemonHttp, opts: { library?: string; follow?: boolean; recent?: boolean }, onEvent: (e: StreamedEvent) => void): EventFollow {
   const abort = new AbortController();
   const done = (async () => {
     let res;
     try {
-      res = await http.open('events', { query: { library: opts.library, follow: opts.follow ?? true }, signal: abort.signal });
+      res = await http.open('events', { query: { library: opts.library, follow: opts.follow ?? true, recent: opts.recent ?? true }, signal: abort.signal });
     } catch (err) {
       if (abort.signal.aborted) return;
       throw err;
@@ -29,7 +22,7 @@ export function followEvents(http: DaemonHttp, opts: { library?: string; follow?
     const parser = createParser({
       onEvent: (m: EventSourceMessage) => {
         if (m.data.length > 16 * 1024 * 1024) throw new VssError('IO', 'an event from the daemon is too large');
-        onEvent(JSON.parse(m.data) as DaemonEvent);
+        onEvent(JSON.parse(m.data) as StreamedEvent);
       },
     });
     res.setEncoding('utf8');

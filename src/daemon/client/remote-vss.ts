@@ -1,9 +1,10 @@
 import type {
-  AddedModel, DeviceInfo, LibraryClient, LibraryRef, LibrarySummary, ModelInfo, OpenLibraryOptions, VssClient,
+  AddedModel, DeviceInfo, EventFollow, StreamedEvent, LibraryClient, LibraryRef, LibrarySummary, ModelInfo, OpenLibraryOptions, VssClient,
 } from '../../api/index.js';
 import { resolve } from 'node:path';
 import { DaemonHttp, type DaemonAddress } from './daemon-http.js';
 import { RemoteLibrary } from './remote-library.js';
+import { followEvents } from './follow-events.js';
 
 /**
  * The core API of the daemon that runs for a data dir, over its Unix socket (DESIGN §11: with a
@@ -32,6 +33,10 @@ export class RemoteVss implements VssClient {
 
   device(): Promise<DeviceInfo> {
     return this.http.call<DeviceInfo>('device');
+  }
+
+  followEvents(opts: { library?: string; follow?: boolean; recent?: boolean }, onEvent: (e: StreamedEvent) => void): EventFollow {
+    return followEvents(this.http, opts, onEvent);
   }
 
   /** The daemon holds its libraries open: this only finds the one OPTS names. */

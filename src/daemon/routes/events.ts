@@ -9,8 +9,8 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 
 /**
  * The core's events as Server-Sent Events (DESIGN §12): the recent ones first (from
- * `Last-Event-ID` when the client reconnects), then as they happen; `follow=false` ends after the
- * recent ones. `library` keeps one library's. Progress events are dropped for a slow reader,
+ * `Last-Event-ID` when the client reconnects; none with `recent=false`), then as they happen;
+ * `follow=false` ends after the recent ones. `library` keeps one library's. Progress events are dropped for a slow reader,
  * state changes never are (until the reader is so far behind that it is disconnected).
  */
 export function registerEventStream(app: FastifyInstance, core: DaemonCore): void {
@@ -19,6 +19,7 @@ export function registerEventStream(app: FastifyInstance, core: DaemonCore): voi
     const library = optString(q, 'library');
     const libraryId = library === undefined ? undefined : uuid(library, 'library');
     const follow = optBool(q, 'follow') ?? true;
+    const history = optBool(q, 'recent') ?? true;
     const lastId = Number(req.headers['last-event-id'] ?? optString(q, 'since') ?? 0) || 0;
     reply.hijack();
     const res = reply.raw;
@@ -30,7 +31,7 @@ export function registerEventStream(app: FastifyInstance, core: DaemonCore): voi
       if (res.writableNeedDrain && e.type.endsWith(':progress')) return;
       res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
     };
-    for (const e of core.recentEvents(lastId)) send(e);
+    if (history) for (const e of core.recentEvents(lastId)) send(e);
     if (!follow) return void res.end();
     res.write(': connected\n\n');
     const off = core.onEvent(send);
