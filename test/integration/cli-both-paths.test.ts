@@ -1,0 +1,97 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES, FIXTURES_SKIP, runCli, tempDir, type CliResult } from '../helpers.js';
+
+/**
+ * DESIGN §11: with a daemon running for the data dir every command goes through it, with the same
+ * output and the same exit codes as in-process. The same script of commands runs both ways over
+ * the same files; the two transcripts must be equal once the temp folder, times and random ids are
+ * named alike.
+ */
+const SCRIPT: Array<{ args: string[]; stdin?: never }> = [
+  { args: ['library', 'create', 'Both', '--path', '<root>'] },
+  { args: ['library', 'current', '--json'] },
+  { args: ['location', 'add', '<root>/pics', '--mode', 'content', '--json'] },
+  { args: ['location', 'add', '<root>/pics'] },
+  { args: ['location', 'add', '<root>/nope'] },
+  { args: ['location', 'list', '--json'] },
+  { args: ['location', 'list'] },
+  { args: ['location', 'rescan', '1'] },
+  { args: ['location', 'rescan', '99'] },
+  { args: ['location', 'rescan', 'abc'] },
+  { args: ['location', 'policy', '1', 'thumb=grid@1x'] },
+  { args: ['content', 'list', '--json'] },
+  { args: ['content', 'list', '--kind', 'image'] },
+  { args: ['content', 'list', '--kind', 'nonsense'] },
+  { args: ['sidecars', 'list', '--json'] },
+  { args: ['sidecars', 'list', '--status', 'bogus'] },
+  { args: ['sidecars', 'presence', '00000000-0000-4000-8000-000000000000', '--kind', 'thumb', '--json'] },
+  { args: ['sidecars', 'path', '00000000-0000-4000-8000-000000000000', 'thumb', 'grid@1x'] },
+  { args: ['sidecars', 'path', '00000000-0000-4000-8000-000000000000', 'nokind', 'x'] },
+  { args: ['sidecars', 'reconcile', '--json'] },
+  { args: ['sidecars', 'convert-references', '--json'] },
+  { args: ['jobs', 'list', '--json'] },
+  { args: ['jobs', 'list', '--status', 'nope'] },
+  { args: ['jobs', 'retry', '12345'] },
+  { args: ['library', 'policy', '--json'] },
+  { args: ['library', 'policy', 'thumb=grid@1x,ocr', '--json'] },
+  { args: ['library', 'list', '--json'] },
+  { args: ['models', 'list', '--json'] },
+  { args: ['models', 'add', 'whisper', '<root>/nothing.bin'] },
+  { args: ['location', 'remove', '1', '--json'] },
+  { args: ['content', 'list'] },
+];
+
+function normalize(text: string, root: string): string {
+  return text
+    .split(root).join('<root>')
+    .replace(/"duration_ms": \d+/g, '"duration_ms": 0')
+    .replace(/ in \d+(\.\d+)? (ms|s)/g, ' in <t>')
+    .replace(/"(id|library_id)": "[0-9a-f-]{36}"/g, '"$1": "<uuid>"')
+    .replace(/"(created_at|updated_at|last_scan_started_at|last_scan_completed_at|at)": ("[^"]*"|\d+)/g, '"$1": <time>');
+}
+
+async function transcript(viaDaemon: boolean): Promise<string> {
+  const tmp = tempDir('vss-both-');
+  const root = tmp.path;
+  const env = { VSS_DATA_DIR: join(root, 'data'), VSS_NO_DAEMON: undefined };
+  mkdirSync(join(root, 'pics', 'sub'), { recursive: true });
+  copyFileSync(join(FIXTURES, 'exif', 'Canon_40D.jpg'), join(root, 'pics', 'a.jpg'));
+  copyFileSync(join(FIXTURES, 'exif', 'Canon_40D.jpg'), join(root, 'pics', 'sub', 'same.jpg'));
+  writeFileSync(join(root, 'pics', 'note.txt'), 'hello');
+  const lines: string[] = [];
+  let started: CliResult | undefined;
+  try {
+    if (viaDaemon) {
+      started = await runCli(['daemon', 'start'], env);
+      assert.equal(started.code, 0, started.stderr);
+    }
+    for (const step of SCRIPT) {
+      const args = step.args.map((a) => a.replace('<root>', root));
+      const r = await runCli(args, env);
+      lines.push(`$ vss ${step.args.join(' ')}\nexit ${r.code}\n--- stdout\n${normalize(r.stdout, root)}--- stderr\n${normalize(r.stderr, root)}`);
+    }
+    if (viaDaemon) {
+      const status = await runCli(['daemon', 'status', '--json'], env);
+      assert.equal(JSON.parse(status.stdout).running, true, 'the daemon answered every command above');
+    }
+  } finally {
+    if (viaDaemon) await runCli(['daemon', 'stop'], env);
+    tmp.cleanup();
+  }
+  return lines.join('\n');
+}
+
+describe('cli: the same commands in-process and through the daemon', { skip: FIXTURES_SKIP }, () => {
+  after(() => undefined);
+
+  it('prints the same output and exits with the same codes both ways', async () => {
+    const inProcess = await transcript(false);
+    const viaDaemon = await transcript(true);
+    assert.match(inProcess, /exit 2/, 'the script has usage errors');
+    assert.match(inProcess, /exit 1/, 'and failures');
+    assert.equal(viaDaemon, inProcess);
+  });
+});
