@@ -12,6 +12,7 @@ export type { SidecarsApi, SidecarFilter, SidecarInfo, PresenceItem, PathAnswer,
 export type { JobsApi, JobFilter, JobRow, RunJobsInput, RunSummary } from './jobs.js';
 export type { PolicyApi, PolicyInfo } from './policy.js';
 export type { ModelsApi, ModelInfo, AddedModel } from './models.js';
+export type { DeviceSettingsApi, CpuBudgetInfo } from './device-settings.js';
 export type { Page, PageRequest } from './pages.js';
 export type { DeviceInfo, LibraryRef, LibrarySummary } from './types.js';
 export type { DemoSummary, DemoOptions } from '../demo/run-demo.js';

@@ -15,11 +15,15 @@ import sharp from 'sharp';
 
 export const SHARP_MAX_THREADS = 2;
 
-let done = false;
+/** sharp's own default, read before the first change. */
+let sharpDefault: number | undefined;
 
-export function configureSharp(): void {
-  if (done) return;
-  done = true;
-  sharp.cache(false);
-  sharp.concurrency(Math.min(sharp.concurrency(), SHARP_MAX_THREADS));
+/** Apply the settings; THREADS is the CPU budget's threads per tool (the daemon's budget may be 1). */
+export function configureSharp(threads: number = SHARP_MAX_THREADS): void {
+  if (sharpDefault === undefined) {
+    sharpDefault = sharp.concurrency();
+    sharp.cache(false);
+  }
+  const want = Math.max(1, Math.min(sharpDefault, SHARP_MAX_THREADS, Math.floor(threads)));
+  if (sharp.concurrency() !== want) sharp.concurrency(want);
 }
