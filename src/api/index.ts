@@ -9,7 +9,7 @@ export type { LibrariesApi } from './libraries.js';
 export type { LocationsApi, AddLocationInput, LocationInfo } from './locations.js';
 export type { ContentApi, ContentFilter, ContentListItem } from './content.js';
 export type { SidecarsApi, SidecarFilter, SidecarInfo, PresenceItem, PathAnswer, ReconcileResult, ConvertResult, SidecarWatch } from './sidecars.js';
-export type { JobsApi, JobFilter, JobRow, RunJobsInput, RunSummary } from './jobs.js';
+export type { JobsApi, JobFilter, JobRow, JobWork, RunJobsInput, RunSummary } from './jobs.js';
 export type { PolicyApi, PolicyInfo } from './policy.js';
 export type { ModelsApi, ModelInfo, AddedModel } from './models.js';
 export type { DeviceSettingsApi, CpuBudgetInfo } from './device-settings.js';

@@ -59,6 +59,7 @@ describe('continuous job work (real library database, real runner)', () => {
     });
     // Idle first: the runner is asleep in its (10 s) poll wait.
     await within(work.waitUntilIdle(), 5_000, 'idle at start');
+    assert.throws(() => startJobWork(lib, { dataDir }), /already being worked in this process/, 'never two runners on one library');
     const delays: number[] = [];
     for (let i = 0; i < 5; i++) {
       await sleep(30);
@@ -96,9 +97,15 @@ describe('continuous job work (real library database, real runner)', () => {
     // A second wait on an idle queue: nothing new finished.
     const again = await within(work.waitUntilIdle(), 5_000, 'idle again');
     assert.equal(again.completed + again.failed, 0);
-    // A wait can be given up.
+    // A wait given up early says what finished so far; following the work ends with its signal.
+    const stopWaiting = new AbortController();
+    const early = work.waitUntilIdle(stopWaiting.signal);
+    const followed = work.follow(stopWaiting.signal);
     store.enqueue({ kind: 'ok', contentUuid: uuid(), priority: 10, maxAttempts: 3 });
-    await assert.rejects(work.waitUntilIdle(AbortSignal.abort(new Error('gave up'))), /gave up/);
+    await sleep(200);
+    stopWaiting.abort();
+    assert.equal((await within(early, 1_000, 'the early answer')).completed, 1);
+    assert.equal((await within(followed, 1_000, 'the followed work')).completed, 1);
   });
 
   it('keeps to the budget, and a foreground job overtakes the background queue in its own slot', async () => {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { VssError } from '../core/errors.js';
 import { log as defaultLog } from '../core/log.js';
 import type { Library } from '../library/library.js';
 import { onCpuBudgetChange, readCpuBudget } from './cpu-budget.js';
@@ -28,9 +29,12 @@ export interface JobWork {
   stop(): Promise<void>;
   /**
    * Resolves when nothing is queued or running (or generation paused for a full disk, or the
-   * work stopped), with what finished between this call and then. SIGNAL gives up waiting.
+   * work stopped), with what finished between this call and then (`jobs run --until-idle` with a
+   * daemon). SIGNAL stops waiting early, with what finished so far.
    */
   waitUntilIdle(signal?: AbortSignal): Promise<RunSummary>;
+  /** Resolves when SIGNAL aborts or the work stops, with what finished meanwhile (`jobs run` with a daemon). */
+  follow(signal?: AbortSignal): Promise<RunSummary>;
   /** Cores generation uses now: background jobs at once (one more for a user's request) and threads per tool. */
   readonly budget: number;
 }
@@ -46,6 +50,8 @@ const RESTART_AFTER_MS = 5_000;
  * API at once); the tools run niced (run-tool.ts).
  */
 export function startJobWork(lib: Library, opts: JobWorkOptions): JobWork {
+  // Two runners on one library would each take the other's running jobs for a dead run's.
+  if (active.has(lib)) throw new VssError('USAGE', 'this library\'s job queue is already being worked in this process');
   const logger = opts.log ?? defaultLog;
   let budget = Math.max(1, Math.floor(opts.cpuBudget ?? readCpuBudget(opts.dataDir).cores));
   // One object for the runner's life: a new budget reaches the next job's tools through it.
@@ -89,15 +95,37 @@ export function startJobWork(lib: Library, opts: JobWorkOptions): JobWork {
   })();
 
   logger.info({ library: lib.config.id, cpuBudget: budget }, 'job work started');
-  return {
+  const work: JobWork = {
     get budget() {
       return budget;
     },
     waitUntilIdle: (signal) => runner.whenIdle(signal),
+    follow: (signal) => new Promise<RunSummary>((resolve) => {
+      const r = runner;
+      const from = r.mark();
+      const done = () => {
+        signal?.removeEventListener('abort', done);
+        resolve(r.since(from));
+      };
+      if (signal?.aborted) return done();
+      signal?.addEventListener('abort', done, { once: true });
+      void working.then(done);
+    }),
     stop: async () => {
       offBudget();
       stopper.abort();
       await working;
+      if (active.get(lib) === work) active.delete(lib);
     },
   };
+  active.set(lib, work);
+  return work;
+}
+
+/** The job work running on each library in this process. */
+const active = new WeakMap<Library, JobWork>();
+
+/** The job work running on LIB in this process, if any (`jobs run` then follows it rather than starting a second runner). */
+export function jobWorkOf(lib: Library): JobWork | undefined {
+  return active.get(lib);
 }

@@ -62,10 +62,20 @@ interface Running {
   foreground: boolean;
 }
 
+/** Where a run's summary stood at a moment (`mark`), to tell what finished since (`since`). */
+export interface SummaryMark {
+  at: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  requeued: number;
+  errors: number;
+  notes: Record<string, number>;
+}
+
 /** Someone waiting for the queue to go idle (`whenIdle`): what had finished when they began. */
 interface IdleWaiter {
-  since: number;
-  from: { completed: number; failed: number; cancelled: number; requeued: number; errors: number; notes: Record<string, number> };
+  from: SummaryMark;
   resolve: (s: RunSummary) => void;
 }
 
@@ -117,18 +127,17 @@ export class JobRunner {
   /**
    * Resolves when nothing is queued or running (retries' backoff waited out; stranded work swept
    * for as `untilIdle` does), or generation paused for space, or the runner stopped, with what
-   * finished between this call and then. SIGNAL gives up waiting (rejects with its reason).
+   * finished between this call and then. SIGNAL stops waiting early, with what finished so far
+   * (as a stopped `jobs run` reports).
    */
   whenIdle(signal?: AbortSignal): Promise<RunSummary> {
-    const s = this.summary;
-    return new Promise<RunSummary>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
+    return new Promise<RunSummary>((resolve) => {
       const waiter: IdleWaiter = {
-        since: Date.now(),
-        from: { completed: s.completed, failed: s.failed, cancelled: s.cancelled, requeued: s.requeued, errors: s.errors.length, notes: { ...s.notes } },
+        from: this.mark(),
         resolve: (r) => { signal?.removeEventListener('abort', onAbort); resolve(r); },
       };
-      const onAbort = () => { this.idleWaiters.delete(waiter); reject(signal!.reason); };
+      if (signal?.aborted) return resolve(this.since(waiter.from));
+      const onAbort = () => { this.idleWaiters.delete(waiter); resolve(this.since(waiter.from)); };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.idleWaiters.add(waiter);
       if (this.finished) this.settleIdle();
@@ -136,19 +145,28 @@ export class JobRunner {
     });
   }
 
+  /** Where the summary stands now. */
+  mark(): SummaryMark {
+    const s = this.summary;
+    return { at: Date.now(), completed: s.completed, failed: s.failed, cancelled: s.cancelled, requeued: s.requeued, errors: s.errors.length, notes: { ...s.notes } };
+  }
+
+  /** What finished since FROM (a `mark()` of this runner). */
+  since(from: SummaryMark): RunSummary {
+    const s = this.summary;
+    const notes: Record<string, number> = {};
+    for (const [note, n] of Object.entries(s.notes)) if (n > (from.notes[note] ?? 0)) notes[note] = n - (from.notes[note] ?? 0);
+    return {
+      completed: s.completed - from.completed, failed: s.failed - from.failed, cancelled: s.cancelled - from.cancelled,
+      resumed: 0, durationMs: Date.now() - from.at, notes, errors: s.errors.slice(from.errors),
+      requeued: s.requeued - from.requeued, paused: this.pause ?? null,
+    };
+  }
+
   /** Hand every idle waiter what finished since it began waiting. */
   private settleIdle(): void {
-    const s = this.summary;
     this.idleSweeps = 0;
-    for (const w of this.idleWaiters) {
-      const notes: Record<string, number> = {};
-      for (const [note, n] of Object.entries(s.notes)) if (n > (w.from.notes[note] ?? 0)) notes[note] = n - (w.from.notes[note] ?? 0);
-      w.resolve({
-        completed: s.completed - w.from.completed, failed: s.failed - w.from.failed, cancelled: s.cancelled - w.from.cancelled,
-        resumed: 0, durationMs: Date.now() - w.since, notes, errors: s.errors.slice(w.from.errors),
-        requeued: s.requeued - w.from.requeued, paused: this.pause ?? null,
-      });
-    }
+    for (const w of this.idleWaiters) w.resolve(this.since(w.from));
     this.idleWaiters.clear();
   }
 
