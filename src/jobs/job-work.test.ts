@@ -2,6 +2,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Vss as ApiVss } from '../api/vss.js';
 import { Installation as Vss } from '../library/installation.js';
 import { GeneratorError } from '../generators/types.js';
 import type { Library } from '../library/library.js';
@@ -171,6 +172,11 @@ describe('continuous job work (real library database, real runner)', () => {
     assert.deepEqual(threads, [1], 'tools get the budget\'s threads');
     assert.throws(() => writeCpuBudget(dataDir, b.available + 1), /from 1 to/);
     assert.throws(() => writeCpuBudget(dataDir, 0.5), /whole number/);
-    assert.equal(writeCpuBudget(dataDir, 'default').isDefault, true);
+    // The same through the core API.
+    const api = new ApiVss({ dataDir }).deviceSettings;
+    assert.deepEqual(api.setCpuBudget(1), { cpu_budget: 1, default: false, cores: b.available });
+    assert.deepEqual(api.cpuBudget(), { cpu_budget: 1, default: false, cores: b.available });
+    assert.equal(api.setCpuBudget('default').default, true);
+    assert.equal(work.budget, Math.max(1, b.available - 1));
   });
 });

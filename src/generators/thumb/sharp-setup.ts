@@ -9,7 +9,7 @@
  *   image). Parallelism comes from the job runner running several jobs at once, which keeps
  *   every core busy on a batch while no single job takes the whole machine. sharp's default
  *   is one thread on glibc Linux without jemalloc (to limit memory fragmentation) and one per
- *   core elsewhere; this keeps that, capped at 2.
+ *   core elsewhere; this keeps that, capped at 2 and at the CPU budget's threads per tool.
  */
 import sharp from 'sharp';
 
