@@ -70,6 +70,7 @@ describe('continuous job work (real library database, real runner)', () => {
       delays.push(started[i]! - at);
     }
     assert.ok(Math.max(...delays) < 100, `each began within 100 ms of being queued (took ${delays.join(', ')} ms)`);
+    console.log(`# queued → started: ${delays.join(', ')} ms (poll interval 10 s)`);
   });
 
   it('waitUntilIdle returns what finished since it was called', async () => {
