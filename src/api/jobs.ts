@@ -1,13 +1,15 @@
 import { streamKeyed, type KeyedReader } from '../core/paging.js';
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
+import type { Logger } from 'pino';
+import type { JobWork } from '../jobs/job-work.js';
 import type { RunSummary } from '../jobs/runner.js';
 import { isJobStatus, JOB_STATUSES, type JobRow } from '../jobs/states.js';
 import { JobStore } from '../jobs/store.js';
 import type { LibraryContext } from './library-api.js';
 import { pageKeyed, type Page, type PageRequest } from './pages.js';
 
-export type { JobRow, RunSummary };
+export type { JobRow, JobWork, RunSummary };
 
 export interface JobFilter {
   status?: string;
@@ -28,14 +30,30 @@ export interface RunJobsInput {
 export class JobsApi {
   constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {}
 
-  /** Work the queue in this process; progress arrives as `jobs:*` events. Loads the engines the jobs need. */
+  /**
+   * Work the queue in this process; progress arrives as `jobs:*` events. Loads the engines the
+   * jobs need. Where the queue is worked continuously already (`startWork`, the daemon), follows
+   * that work instead: until idle, or until SIGNAL.
+   */
   async run(input: RunJobsInput = {}): Promise<RunSummary> {
-    const { runJobs } = await import('../jobs/run-jobs.js');
+    const [{ runJobs }, { jobWorkOf }] = await Promise.all([import('../jobs/run-jobs.js'), import('../jobs/job-work.js')]);
+    const work = jobWorkOf(this.lib);
+    if (work) return input.untilIdle ? work.waitUntilIdle(input.signal) : work.follow(input.signal);
     return runJobs(this.lib, {
       dataDir: this.ctx.dataDir, untilIdle: input.untilIdle ?? false,
       ...(input.signal ? { signal: input.signal } : {}),
       ...(input.concurrency !== undefined ? { concurrency: input.concurrency } : {}),
     });
+  }
+
+  /**
+   * Work the queue continuously until stopped (the daemon): within this device's CPU budget (or
+   * CPUBUDGET), starting work queued in this process at once, a `sidecars path` request ahead of
+   * the background queue. While it runs, `run` follows it.
+   */
+  async startWork(opts: { cpuBudget?: number; log?: Logger } = {}): Promise<JobWork> {
+    const { startJobWork } = await import('../jobs/job-work.js');
+    return startJobWork(this.lib, { dataDir: this.ctx.dataDir, ...opts });
   }
 
   /** Jobs, oldest first, read a page at a time. */

@@ -1,4 +1,5 @@
 import { Installation } from '../library/installation.js';
+import { DeviceSettingsApi } from './device-settings.js';
 import { LibrariesApi } from './libraries.js';
 import { LibraryApi, type LibraryAccess } from './library-api.js';
 import { ModelsApi } from './models.js';
@@ -38,11 +39,14 @@ export class Vss implements VssClient {
   readonly viaDaemon = false;
   readonly libraries: LibrariesApi;
   readonly models: ModelsApi;
+  /** This device's own settings (the CPU budget of generation). */
+  readonly deviceSettings: DeviceSettingsApi;
 
   constructor(opts: VssOptions = {}) {
     this.installation = new Installation(opts);
     this.libraries = new LibrariesApi(this.installation);
     this.models = new ModelsApi(this.installation, (o) => this.openLibrary(o));
+    this.deviceSettings = new DeviceSettingsApi(this.installation.dataDir);
   }
 
   get dataDir(): string {

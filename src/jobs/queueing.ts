@@ -6,7 +6,7 @@ import { sidecarAddress } from '../sidecars/address.js';
 import { SIDECAR_KINDS, type SidecarKind } from '../sidecars/kinds.js';
 import { SidecarManager } from '../sidecars/manager.js';
 import { deviceType, effectivePolicy } from './policy.js';
-import { GENERATION_SCHEDULE, MAX_ATTEMPTS } from './schedule.js';
+import { FOREGROUND_PRIORITY, GENERATION_SCHEDULE, MAX_ATTEMPTS } from './schedule.js';
 
 import { JobStore } from './store.js';
 import { metadataOf } from './source-file.js';
@@ -152,10 +152,14 @@ export function queueGeneration(lib: Library, opts: { locationId?: number; setti
   return result;
 }
 
-/** Queue the job that makes one sidecar (`vss sidecars path` on a missing one). */
+/**
+ * Queue the job that makes one sidecar a user asked for (`vss sidecars path` on a missing one)
+ * at the foreground priority, or raise the background job already queued for it: it goes ahead
+ * of the background queue, in the runner's foreground slot when every other slot is busy.
+ */
 export function queueSidecarJob(lib: Library, contentUuid: string, kind: SidecarKind): boolean {
   const schedule = GENERATION_SCHEDULE[kind];
   if (!schedule) return false;
   const size = (lib.db.prepare('SELECT size FROM content_identities WHERE uuid = ?').get(contentUuid) as { size: number } | undefined)?.size ?? 0;
-  return new JobStore(lib.db).enqueue({ kind, contentUuid, priority: schedule.priority, maxAttempts: MAX_ATTEMPTS, bytes: size });
+  return new JobStore(lib.db).enqueueUrgent({ kind, contentUuid, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes: size });
 }

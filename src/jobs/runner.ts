@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { JobsProgress } from '../core/events.js';
 import { GeneratorError, type GeneratorSettings } from '../generators/types.js';
@@ -7,15 +6,23 @@ import { log } from '../core/log.js';
 import { diskFullPause, lowSpacePause, spaceIsBack, type DiskFullPause } from './disk-full.js';
 import { SpaceReserve } from './space-reserve.js';
 import { JobTimedOut, PausedForSpace, RunnerStopped, type JobKinds } from './job-kind.js';
-import { JobStore } from './store.js';
+import { FOREGROUND_PRIORITY } from './schedule.js';
+import { removeStaleScratch } from './scratch.js';
+import { JobStore, onJobsChanged } from './store.js';
 import { isDiskFull, isTransient } from './transient.js';
 import type { JobRow } from './states.js';
 
 export interface RunnerOptions {
   kinds: JobKinds;
   settings: GeneratorSettings;
-  /** Most jobs at once, over all kinds (default: the number of cores). */
+  /** Most background jobs at once, over all kinds (default: the number of cores). */
   concurrency?: number;
+  /**
+   * Slots beyond CONCURRENCY that only foreground work (a user's `sidecars path`, priority
+   * FOREGROUND_PRIORITY) may take, past its kind's limit too: a request starts at once even when
+   * long background jobs hold every other slot (default 1).
+   */
+  foregroundSlots?: number;
   /** Stop when nothing is queued or running (waiting out retries' backoff); else keep watching the queue. */
   untilIdle?: boolean;
   /** How often to look for cancels from other processes and for newly queued work. */
@@ -51,6 +58,25 @@ interface Running {
   job: JobRow;
   abort: AbortController;
   done: Promise<void>;
+  /** Started in a foreground slot (see RunnerOptions.foregroundSlots). */
+  foreground: boolean;
+}
+
+/** Where a run's summary stood at a moment (`mark`), to tell what finished since (`since`). */
+export interface SummaryMark {
+  at: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  requeued: number;
+  errors: number;
+  notes: Record<string, number>;
+}
+
+/** Someone waiting for the queue to go idle (`whenIdle`): what had finished when they began. */
+interface IdleWaiter {
+  from: SummaryMark;
+  resolve: (s: RunSummary) => void;
 }
 
 /**
@@ -61,9 +87,16 @@ interface Running {
 export class JobRunner {
   private readonly store: JobStore;
   private readonly running = new Map<number, Running>();
-  private readonly concurrency: number;
+  private concurrency: number;
+  private readonly foregroundSlots: number;
   private readonly pollMs: number;
   private wake: (() => void) | undefined;
+  /** Poked while not asleep: the next sleep returns at once, so no wake-up is lost. */
+  private poked = false;
+  /** The queue changed in this process (a cancel maybe): look at the running jobs' rows now. */
+  private queueChanged = false;
+  private finished = false;
+  private readonly idleWaiters = new Set<IdleWaiter>();
   private readonly startedAt = Date.now();
   private readonly summary: RunSummary = { completed: 0, failed: 0, cancelled: 0, resumed: 0, durationMs: 0, notes: {}, errors: [], requeued: 0, paused: null };
   private doneBytes = 0;
@@ -81,7 +114,60 @@ export class JobRunner {
     this.store = new JobStore(lib.db);
     this.reserve = new SpaceReserve(lib);
     this.concurrency = Math.max(1, opts.concurrency ?? availableParallelism());
+    this.foregroundSlots = Math.max(0, opts.foregroundSlots ?? 1);
     this.pollMs = opts.pollMs ?? 500;
+  }
+
+  /** Change the most background jobs at once (a new CPU budget); running jobs above it finish first. */
+  setConcurrency(n: number): void {
+    this.concurrency = Math.max(1, Math.floor(n));
+    this.poke();
+  }
+
+  /**
+   * Resolves when nothing is queued or running (retries' backoff waited out; stranded work swept
+   * for as `untilIdle` does), or generation paused for space, or the runner stopped, with what
+   * finished between this call and then. SIGNAL stops waiting early, with what finished so far
+   * (as a stopped `jobs run` reports).
+   */
+  whenIdle(signal?: AbortSignal): Promise<RunSummary> {
+    return new Promise<RunSummary>((resolve) => {
+      const waiter: IdleWaiter = {
+        from: this.mark(),
+        resolve: (r) => { signal?.removeEventListener('abort', onAbort); resolve(r); },
+      };
+      if (signal?.aborted) return resolve(this.since(waiter.from));
+      const onAbort = () => { this.idleWaiters.delete(waiter); resolve(this.since(waiter.from)); };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.idleWaiters.add(waiter);
+      if (this.finished) this.settleIdle();
+      else this.poke();
+    });
+  }
+
+  /** Where the summary stands now. */
+  mark(): SummaryMark {
+    const s = this.summary;
+    return { at: Date.now(), completed: s.completed, failed: s.failed, cancelled: s.cancelled, requeued: s.requeued, errors: s.errors.length, notes: { ...s.notes } };
+  }
+
+  /** What finished since FROM (a `mark()` of this runner). */
+  since(from: SummaryMark): RunSummary {
+    const s = this.summary;
+    const notes: Record<string, number> = {};
+    for (const [note, n] of Object.entries(s.notes)) if (n > (from.notes[note] ?? 0)) notes[note] = n - (from.notes[note] ?? 0);
+    return {
+      completed: s.completed - from.completed, failed: s.failed - from.failed, cancelled: s.cancelled - from.cancelled,
+      resumed: 0, durationMs: Date.now() - from.at, notes, errors: s.errors.slice(from.errors),
+      requeued: s.requeued - from.requeued, paused: this.pause ?? null,
+    };
+  }
+
+  /** Hand every idle waiter what finished since it began waiting. */
+  private settleIdle(): void {
+    this.idleSweeps = 0;
+    for (const w of this.idleWaiters) w.resolve(this.since(w.from));
+    this.idleWaiters.clear();
   }
 
   async run(): Promise<RunSummary> {
@@ -94,7 +180,8 @@ export class JobRunner {
       this.summary.failed++;
       this.summary.errors.push({ id: j.id, kind: j.kind, contentUuid: j.content_uuid, error: j.error ?? 'interrupted too often' });
     }
-    rmSync(this.lib.layout.scratchDir, { recursive: true, force: true });
+    // Only what dead work left: a scan beside this runner (the daemon) keeps its own files there.
+    removeStaleScratch(this.lib);
     this.reserve.hold();
     try {
       this.housekeeping(true);
@@ -109,6 +196,11 @@ export class JobRunner {
       this.poke();
     };
     stop?.addEventListener('abort', onStop, { once: true });
+    // Work queued in this process (a scan, a `sidecars path`) starts at once; other processes' at the next poll.
+    const offChanged = onJobsChanged(this.lib.db, () => {
+      this.queueChanged = true;
+      this.poke();
+    });
     let lastPoll = 0;
     try {
       for (;;) {
@@ -117,6 +209,10 @@ export class JobRunner {
           if (this.pause && !this.opts.untilIdle) this.lookForSpace();
           if (!this.pause) this.lookAtLibraryDisk();
           if (!this.pause) this.fill();
+          if (this.queueChanged) {
+            this.queueChanged = false;
+            this.noticeCancels();
+          }
           if (Date.now() - lastPoll >= this.pollMs) {
             lastPoll = Date.now();
             this.noticeCancels();
@@ -130,18 +226,26 @@ export class JobRunner {
           else if (isTransient(err)) log.debug({ err: (err as Error).message }, 'job queue busy; retrying');
           else throw err;
         }
-        if (this.running.size === 0 && this.opts.untilIdle) {
+        if (this.running.size === 0 && (this.opts.untilIdle || this.idleWaiters.size > 0)) {
           // Paused for space: what is running has finished, the rest waits for the next run.
-          if (this.pause) break;
+          if (this.pause) {
+            if (this.opts.untilIdle) break;
+            this.settleIdle();
+            await this.sleep(this.pollMs);
+            continue;
+          }
           const next = this.store.nextRunAfter(this.opts.kinds.names());
           if (next === undefined) {
-            // Idle: one more look for owed work without a job (at most twice a run, so a job
-            // that keeps leaving work owed cannot hold `--until-idle` forever).
+            // Idle: one more look for owed work without a job (at most twice a run, or a wait,
+            // so a job that keeps leaving work owed cannot hold `--until-idle` forever).
             if (this.idleSweeps < 2 && this.sweep() > 0) {
               this.idleSweeps++;
               continue;
             }
-            break;
+            if (this.opts.untilIdle) break;
+            this.settleIdle();
+            await this.sleep(this.pollMs);
+            continue;
           }
           await this.sleep(Math.min(this.pollMs, Math.max(0, next - Date.now())));
           continue;
@@ -151,6 +255,10 @@ export class JobRunner {
       await Promise.all([...this.running.values()].map((r) => r.done));
     } finally {
       stop?.removeEventListener('abort', onStop);
+      offChanged();
+      this.finished = true;
+      // Stopped (or broken): nobody waits for an idle that will not come.
+      this.settleIdle();
     }
     this.emitProgress();
     this.summary.paused = this.pause ?? null;
@@ -226,23 +334,35 @@ export class JobRunner {
     this.lib.events.emit('jobs:resumed', { path: pause.path });
   }
 
-  /** Start as many jobs as the limits allow. */
+  /**
+   * Start as many jobs as the limits allow: the most urgent in the background slots (within each
+   * kind's limit), then foreground work in the foreground slots (past its kind's limit).
+   */
   private fill(): void {
-    const free = this.concurrency - this.running.size;
-    if (free <= 0) return;
-    const room = new Map<string, number>();
-    for (const k of this.opts.kinds.all()) {
-      let busy = 0;
-      for (const r of this.running.values()) if (r.job.kind === k.name) busy++;
-      room.set(k.name, k.concurrency - busy);
+    let background = 0;
+    let foreground = 0;
+    for (const r of this.running.values()) r.foreground ? foreground++ : background++;
+    const free = this.concurrency - background;
+    if (free > 0) {
+      const room = new Map<string, number>();
+      for (const k of this.opts.kinds.all()) {
+        let busy = 0;
+        for (const r of this.running.values()) if (r.job.kind === k.name) busy++;
+        room.set(k.name, k.concurrency - busy);
+      }
+      for (const job of this.store.claim(free, room, new Set(this.running.keys()))) this.start(job, false);
     }
-    for (const job of this.store.claim(free, room, new Set(this.running.keys()))) this.start(job);
+    const fgFree = this.foregroundSlots - foreground;
+    if (fgFree > 0) {
+      const room = new Map(this.opts.kinds.names().map((k) => [k, fgFree] as const));
+      for (const job of this.store.claim(fgFree, room, new Set(this.running.keys()), { maxPriority: FOREGROUND_PRIORITY })) this.start(job, true);
+    }
   }
 
-  private start(job: JobRow): void {
+  private start(job: JobRow, foreground: boolean): void {
     const kind = this.opts.kinds.get(job.kind);
     const abort = new AbortController();
-    const entry: Running = { job, abort, done: Promise.resolve() };
+    const entry: Running = { job, abort, done: Promise.resolve(), foreground };
     this.running.set(job.id, entry);
     this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'running' });
     entry.done = (async () => {
@@ -346,6 +466,10 @@ export class JobRunner {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.poked) {
+      this.poked = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const t = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
       this.wake = () => { clearTimeout(t); this.wake = undefined; resolve(); };
@@ -353,7 +477,8 @@ export class JobRunner {
   }
 
   private poke(): void {
-    this.wake?.();
+    if (this.wake) this.wake();
+    else this.poked = true;
   }
 }
 

@@ -3,6 +3,12 @@ import type { SidecarKind } from '../sidecars/kinds.js';
 /** Attempts a generation job gets before it fails for good (DESIGN §7: retries with backoff). */
 export const MAX_ATTEMPTS = 3;
 
+/**
+ * The priority of work a user waits for (`sidecars path` on a missing sidecar): ahead of every
+ * kind's background priority, and the only work the runner's foreground slot takes.
+ */
+export const FOREGROUND_PRIORITY = 0;
+
 export interface KindSchedule {
   /** Lower runs first. */
   priority: number;

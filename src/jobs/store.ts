@@ -27,6 +27,27 @@ export function backoffMs(attempt: number, baseMs = 2000): number {
   return Math.min(baseMs * 4 ** Math.max(0, attempt - 1), 10 * 60_000);
 }
 
+/** Who hears of queue changes made through a connection (see `onJobsChanged`). */
+const listeners = new WeakMap<Db, Set<() => void>>();
+
+/**
+ * Call FN after every change to the queue made through DB in this process (a job queued, raised,
+ * retried, resumed or cancelled), so a runner on the same connection starts work at once instead
+ * of at its next poll. FN runs synchronously, maybe inside the writer's transaction: it must only
+ * take note (a runner wakes on a later tick, after the commit). Returns the unsubscribe.
+ */
+export function onJobsChanged(db: Db, fn: () => void): () => void {
+  let set = listeners.get(db);
+  if (!set) listeners.set(db, (set = new Set()));
+  set.add(fn);
+  return () => set.delete(fn);
+}
+
+function jobsChanged(db: Db): void {
+  const set = listeners.get(db);
+  if (set) for (const fn of set) fn();
+}
+
 /**
  * The jobs table: every state change of a job is one statement here, so the database is the
  * truth a crashed or cancelled run resumes from.
@@ -44,7 +65,21 @@ export class JobStore {
        VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)`,
     );
     const r = this.enqueueStmt.run(j.kind, j.contentUuid, j.priority, j.maxAttempts, j.bytes ?? 0, now, now);
+    if (r.changes > 0) jobsChanged(this.db);
     return r.changes > 0;
+  }
+
+  /**
+   * Queue J, or raise the queued job already open for the same work to J's priority when that
+   * is more urgent (a user's request overtaking the background queue). Returns whether a job was
+   * queued (false when one was open, raised or not).
+   */
+  enqueueUrgent(j: EnqueueInput): boolean {
+    if (this.enqueue(j)) return true;
+    const r = this.db.prepare(`UPDATE jobs SET priority = ?, updated_at = ? WHERE kind = ? AND content_uuid IS ? AND status = 'queued' AND priority > ?`)
+      .run(j.priority, Date.now(), j.kind, j.contentUuid, j.priority);
+    if (r.changes > 0) jobsChanged(this.db);
+    return false;
   }
 
   enqueueMany(jobs: readonly EnqueueInput[]): number {
@@ -59,7 +94,7 @@ export class JobStore {
    * Take up to LIMIT runnable jobs, highest priority first, skipping kinds that are at their
    * concurrency limit (ROOM: kind → free slots). Marks them running and counts the attempt.
    */
-  claim(limit: number, room: ReadonlyMap<string, number>, busy: ReadonlySet<number> = new Set()): JobRow[] {
+  claim(limit: number, room: ReadonlyMap<string, number>, busy: ReadonlySet<number> = new Set(), opts: { maxPriority?: number } = {}): JobRow[] {
     if (limit <= 0) return [];
     const kinds = [...room].filter(([, free]) => free > 0).map(([k]) => k);
     if (kinds.length === 0) return [];
@@ -69,9 +104,9 @@ export class JobStore {
     return this.db.transaction(() => {
       const left = new Map(room);
       const rows = this.db.prepare(
-        `SELECT * FROM jobs WHERE status = 'queued' AND run_after <= ? AND kind IN (SELECT value FROM json_each(?))
+        `SELECT * FROM jobs WHERE status = 'queued' AND priority <= ? AND run_after <= ? AND kind IN (SELECT value FROM json_each(?))
          ORDER BY priority, run_after, id LIMIT ?`,
-      ).all(now, JSON.stringify(kinds), limit * 8) as JobRow[];
+      ).all(opts.maxPriority ?? Number.MAX_SAFE_INTEGER, now, JSON.stringify(kinds), limit * 8) as JobRow[];
       const taken: JobRow[] = [];
       const mark = this.db.prepare(`UPDATE jobs SET status = 'running', attempts = attempts + 1, run_token = run_token + 1, started_at = ?, updated_at = ?, error = NULL WHERE id = ? AND status = 'queued'`);
       for (const r of rows) {
@@ -216,6 +251,7 @@ export class JobStore {
   private transition(id: number, from: readonly JobStatus[], update: string, verb: string): JobRow {
     const r = this.db.prepare(`${update} WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`).run({ id, now: Date.now(), from: JSON.stringify(from) });
     const job = this.mustGet(id);
+    if (r.changes > 0) jobsChanged(this.db);
     if (r.changes === 0) {
       const states = from.length > 1 ? `${from.slice(0, -1).join(', ')} or ${from.at(-1)}` : from[0];
       throw new VssError('USAGE', `job ${id} is ${job.status}; only ${states} jobs can be ${verb}`);

@@ -1,7 +1,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { tempDir } from '../../test/helpers.js';
 import { absolutePathProblem, ConfinedRoot, PathRefusedError, readRegularFile, relPathProblem } from './confine.js';
@@ -54,5 +55,17 @@ describe('path confinement', () => {
     assert.throws(() => readRegularFile(join(root, 'secret-link.txt')), /is a symlink/);
     execFileSync('mkfifo', [join(root, 'pipe')]);
     assert.throws(() => readRegularFile(join(root, 'pipe')), /not a regular file/);
+  });
+
+  it('a long-lived root notices a folder swapped for a symlink after it was checked (checks expire)', async () => {
+    const r = new ConfinedRoot(root, 'the location');
+    mkdirSync(join(root, 'swapped'));
+    writeFileSync(join(root, 'swapped', 'a.txt'), 'a');
+    assert.equal(r.inFolder('swapped/a.txt'), join(root, 'swapped', 'a.txt'));
+    // A daemon holds its roots for weeks: the folder is replaced by a link out of the location.
+    renameSync(join(root, 'swapped'), join(tmp.path, 'swapped-away'));
+    symlinkSync(outside, join(root, 'swapped'));
+    await sleep(2_100); // past the 2 s a check is trusted (FOLDER_CHECK_TTL_MS)
+    assert.throws(() => r.inFolder('swapped/secret.txt'), /leads outside the location .* through a symlink/);
   });
 });

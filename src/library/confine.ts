@@ -49,6 +49,12 @@ const EMPTY_DOT_OR_DOTDOT = /(?:^|\/)\.{0,2}(?:\/|$)/;
 
 /** Folders whose real place was checked, per root; bounded so a walk of a huge tree does not grow it without end. */
 const MAX_CHECKED_FOLDERS = 4096;
+/**
+ * How long a folder's check is trusted: long enough that a scan or a batch of jobs checks each
+ * folder about once, short enough that a long-running daemon notices a folder swapped for a
+ * symlink since (the check is a realpath, a few µs).
+ */
+export const FOLDER_CHECK_TTL_MS = 2_000;
 
 /**
  * Files under one trusted folder (a location of this device, or the library folder). A relative
@@ -59,12 +65,15 @@ const MAX_CHECKED_FOLDERS = 4096;
  */
 export class ConfinedRoot {
   private realRoot: string | undefined;
-  private readonly checked = new Map<string, true>();
+  /** Folder → when it was found inside the root (ms since the epoch). */
+  private readonly checked = new Map<string, number>();
+  private readonly ttlMs: number;
 
   private readonly prefix: string;
 
-  constructor(readonly root: string, private readonly what: string) {
+  constructor(readonly root: string, private readonly what: string, opts: { checkTtlMs?: number } = {}) {
     this.prefix = root.endsWith(sep) ? root : root + sep;
+    this.ttlMs = opts.checkTtlMs ?? FOLDER_CHECK_TTL_MS;
   }
 
   /** ROOT joined with REL; refused when REL could step outside. Looks at nothing on disk. */
@@ -114,10 +123,13 @@ export class ConfinedRoot {
 
   /** DIR (inside the root by its name) really is inside it on disk. A folder that is not there yet passes: nothing can be read through it. */
   checkFolder(dir: string): void {
-    if (this.checked.has(dir)) return;
+    const now = Date.now();
+    const at = this.checked.get(dir);
+    if (at !== undefined && now - at < this.ttlMs) return;
     let real: string;
     try {
-      this.realRoot ??= realpathSync(this.root);
+      // The root's own real place may change too (a remounted drive): looked at again with the folders.
+      if (this.realRoot === undefined || at !== undefined) this.realRoot = realpathSync(this.root);
       real = realpathSync(dir);
     } catch (err) {
       if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return;
@@ -125,7 +137,7 @@ export class ConfinedRoot {
     }
     if (!isInside(this.realRoot, real)) throw new PathRefusedError(dir, `leads outside ${this.what} (to ${real}) through a symlink`);
     if (this.checked.size >= MAX_CHECKED_FOLDERS) this.checked.clear();
-    this.checked.set(dir, true);
+    this.checked.set(dir, now);
   }
 }
 

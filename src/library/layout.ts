@@ -9,7 +9,7 @@ export interface LibraryLayout {
   databaseFile: string;
   sidecarsDir: string;
   lockFile: string;
-  /** Scratch space of running jobs (intermediate files), emptied when a job runner starts. */
+  /** Scratch space of running jobs and scans (intermediate files); a job runner's start removes what dead ones left. */
   scratchDir: string;
   /** Sidecar files that failed verification and that vss cannot make again: set aside, never deleted. */
   quarantineDir: string;

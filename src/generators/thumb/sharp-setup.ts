@@ -9,17 +9,21 @@
  *   image). Parallelism comes from the job runner running several jobs at once, which keeps
  *   every core busy on a batch while no single job takes the whole machine. sharp's default
  *   is one thread on glibc Linux without jemalloc (to limit memory fragmentation) and one per
- *   core elsewhere; this keeps that, capped at 2.
+ *   core elsewhere; this keeps that, capped at 2 and at the CPU budget's threads per tool.
  */
 import sharp from 'sharp';
 
 export const SHARP_MAX_THREADS = 2;
 
-let done = false;
+/** sharp's own default, read before the first change. */
+let sharpDefault: number | undefined;
 
-export function configureSharp(): void {
-  if (done) return;
-  done = true;
-  sharp.cache(false);
-  sharp.concurrency(Math.min(sharp.concurrency(), SHARP_MAX_THREADS));
+/** Apply the settings; THREADS is the CPU budget's threads per tool (the daemon's budget may be 1). */
+export function configureSharp(threads: number = SHARP_MAX_THREADS): void {
+  if (sharpDefault === undefined) {
+    sharpDefault = sharp.concurrency();
+    sharp.cache(false);
+  }
+  const want = Math.max(1, Math.min(sharpDefault, SHARP_MAX_THREADS, Math.floor(threads)));
+  if (sharp.concurrency() !== want) sharp.concurrency(want);
 }

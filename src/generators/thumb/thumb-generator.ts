@@ -51,7 +51,7 @@ export function createThumbGenerator(options: Partial<ThumbOptions> = {}): Gener
       if (!largest) return skips;
 
       if (ctx.signal.aborted) throw new GeneratorError(`${ctx.source.path}: thumbnails not started: ${abortReason(ctx.signal)}`, { permanent: true, path: ctx.source.path });
-      configureSharp();
+      configureSharp(ctx.settings.threads);
       const src = await decodeSource(ctx, largest.size, limits);
       if ('noVideo' in src) return [...skips, ...specs.map((s) => ({ variant: s.variant, skip: src.noVideo }))];
       const encoded = await encodeVariants(src, specs, { timeoutMs: ctx.timeoutMs, signal: ctx.signal, path: ctx.source.path });

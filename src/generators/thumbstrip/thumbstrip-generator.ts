@@ -66,7 +66,7 @@ async function makeStrip(ctx: GeneratorContext, options: ThumbstripOptions): Pro
     threads: ctx.settings.threads, signal: ctx.signal, timeoutMs: ctx.timeoutMs,
   });
   const grid = assembleGrid(frames, tile);
-  configureSharp();
+  configureSharp(ctx.settings.threads);
   const data = await sharp(grid.rgb, { raw: { width: grid.width, height: grid.height, channels: 3 } })
     .webp({ quality: STRIP_QUALITY })
     .toBuffer();

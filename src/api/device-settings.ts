@@ -1,0 +1,28 @@
+import { readCpuBudget, writeCpuBudget, type CpuBudget } from '../jobs/cpu-budget.js';
+
+export interface CpuBudgetInfo {
+  /** Cores background generation may use: jobs at once (besides one for a user's request) and threads per tool. */
+  cpu_budget: number;
+  /** Whether this is the built-in default (every core but one) rather than this device's own setting. */
+  default: boolean;
+  /** Cores this machine has. */
+  cores: number;
+}
+
+/** This device's own settings (kept in the data dir, not in a library): how much of the machine generation may use. */
+export class DeviceSettingsApi {
+  constructor(private readonly dataDir: string) {}
+
+  cpuBudget(): CpuBudgetInfo {
+    return info(readCpuBudget(this.dataDir));
+  }
+
+  /** Set the CPU budget to CORES (1 to this machine's cores), or back to the default with "default". A running daemon applies it at once. */
+  setCpuBudget(cores: number | 'default'): CpuBudgetInfo {
+    return info(writeCpuBudget(this.dataDir, cores));
+  }
+}
+
+function info(b: CpuBudget): CpuBudgetInfo {
+  return { cpu_budget: b.cores, default: b.isDefault, cores: b.available };
+}
