@@ -8,6 +8,7 @@ import type { AddedModel, ModelInfo } from './models.js';
 import type { LibraryEvents } from './library-api.js';
 import type { OpenLibraryOptions } from './vss.js';
 import type { DeviceInfo, LibraryRef, LibrarySummary, StreamedEvent } from './types.js';
+import type { CpuBudgetInfo } from './device-settings.js';
 
 /**
  * The core API as its adapters see it: the same calls whether they run in this process (Vss)
@@ -85,8 +86,14 @@ export interface ModelsClient {
   remove(engine: string, id?: string): Awaitable<{ removed: number }>;
 }
 
+export interface DeviceSettingsClient {
+  cpuBudget(): Awaitable<CpuBudgetInfo>;
+  setCpuBudget(cores: number | 'default'): Awaitable<CpuBudgetInfo>;
+}
+
 export interface VssClient {
   readonly dataDir: string;
+  readonly deviceSettings: DeviceSettingsClient;
   /** Whether the calls go to the daemon that runs for the data dir. */
   readonly viaDaemon: boolean;
   readonly libraries: LibrariesClient;

@@ -10,6 +10,7 @@ import { registerSidecarCommands } from './commands/sidecars.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerModelCommands } from './commands/models.js';
 import { registerEventsCommand } from './commands/events.js';
+import { registerDeviceCommands } from './commands/device.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;
@@ -33,6 +34,7 @@ function buildProgram(): Command {
   registerJobCommands(program);
   registerModelCommands(program);
   registerEventsCommand(program);
+  registerDeviceCommands(program);
   registerDemoCommand(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();

@@ -19,8 +19,15 @@ const RECENT_EVENTS = 1000;
  * watching, its continuous job work, its sidecar maintenance and its presence index. The HTTP
  * handlers reach the core API only through here.
  */
+/** What the daemon runs for one open library; each part stops before the library closes. */
+interface LibraryServices {
+  started: Promise<void>;
+  stops: Array<() => Promise<void> | void>;
+}
+
 export class DaemonCore {
   private readonly open = new Map<string, LibraryApi>();
+  private readonly services = new Map<string, LibraryServices>();
   private readonly listeners = new Set<(e: DaemonEvent) => void>();
   private readonly closeHooks = new Set<() => void>();
   private readonly recent: DaemonEvent[] = [];
@@ -72,7 +79,23 @@ export class DaemonCore {
     this.open.set(lib.id, lib);
     lib.events.onAny((type, payload) => this.publish(lib.id, type, payload));
     this.log.info({ library: lib.id, path: lib.path }, 'library opened');
+    const svc: LibraryServices = { started: Promise.resolve(), stops: [] };
+    svc.started = this.startServices(lib, svc).catch((err: unknown) => this.log.error({ err, library: lib.id }, 'a service of the library failed to start'));
+    this.services.set(lib.id, svc);
     return lib;
+  }
+
+  /**
+   * The library's continuous work (DESIGN §12): the job queue within the generation policy and
+   * the CPU budget, and sidecar maintenance (finish interrupted conversions, reconcile, watch).
+   */
+  private async startServices(lib: LibraryApi, svc: LibraryServices): Promise<void> {
+    const log = this.log.child({ library: lib.id });
+    const work = await lib.jobs.startWork({ log });
+    svc.stops.push(() => work.stop());
+    const maintenance = await lib.sidecars.watch({ onProblem: (path, reason) => log.warn({ path, reason }, 'sidecar problem') });
+    svc.stops.push(() => maintenance.stop());
+    void maintenance.reconciled.then((r) => log.info({ ...r }, 'sidecars reconciled'), (err: unknown) => log.error({ err }, 'reconcile failed'));
   }
 
   async rescanLocation(lib: LibraryApi, id: number, opts: { mode?: IndexMode }): Promise<IndexResult> {
@@ -105,6 +128,7 @@ export class DaemonCore {
 
   /** `jobs run` through the daemon: the daemon works the queue already, so this follows it (until idle). */
   async runJobs(lib: LibraryApi, opts: { untilIdle: boolean; signal: AbortSignal }): Promise<RunSummary> {
+    await this.services.get(lib.id)?.started;
     return lib.jobs.run(opts);
   }
 
@@ -135,6 +159,18 @@ export class DaemonCore {
   async close(): Promise<void> {
     this.closing = true;
     for (const fn of this.closeHooks) fn();
+    await Promise.all([...this.services.values()].map(async (svc) => {
+      await svc.started;
+      // Last started, first stopped: watching ends before the work its changes would queue.
+      for (const stop of svc.stops.reverse()) {
+        try {
+          await stop();
+        } catch (err) {
+          this.log.error({ err }, 'a service did not stop cleanly');
+        }
+      }
+    }));
+    this.services.clear();
     for (const lib of this.open.values()) lib.close();
     this.open.clear();
   }

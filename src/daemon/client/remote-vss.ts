@@ -1,5 +1,5 @@
 import type {
-  AddedModel, DeviceInfo, EventFollow, StreamedEvent, LibraryClient, LibraryRef, LibrarySummary, ModelInfo, OpenLibraryOptions, VssClient,
+  AddedModel, CpuBudgetInfo, DeviceInfo, EventFollow, StreamedEvent, LibraryClient, LibraryRef, LibrarySummary, ModelInfo, OpenLibraryOptions, VssClient,
 } from '../../api/index.js';
 import { resolve } from 'node:path';
 import { DaemonHttp, type DaemonAddress } from './daemon-http.js';
@@ -15,6 +15,7 @@ export class RemoteVss implements VssClient {
   readonly http: DaemonHttp;
   readonly libraries: VssClient['libraries'];
   readonly models: VssClient['models'];
+  readonly deviceSettings: VssClient['deviceSettings'];
 
   constructor(readonly dataDir: string, address: DaemonAddress) {
     const http = (this.http = new DaemonHttp(address));
@@ -23,6 +24,10 @@ export class RemoteVss implements VssClient {
       list: () => http.call<LibrarySummary[]>('librariesList'),
       use: (path: string) => http.call<LibraryRef>('librariesUse', { body: { path: resolve(path) } }),
       current: () => http.call<LibraryRef>('librariesCurrent'),
+    };
+    this.deviceSettings = {
+      cpuBudget: () => http.call<CpuBudgetInfo>('cpuBudgetGet'),
+      setCpuBudget: (cores: number | 'default') => http.call<CpuBudgetInfo>('cpuBudgetSet', { body: { cores } }),
     };
     this.models = {
       list: () => http.call<ModelInfo[]>('modelsList'),

@@ -29,6 +29,8 @@ const page = (q: Fields) => ({ after: optString(q, 'after') ?? null, limit: optI
 /** One handler per JSON operation of the protocol table; each is a thin call into the core API. */
 const HANDLERS: Partial<Record<OperationName, Handler>> = {
   device: ({ core }) => core.vss.device(),
+  cpuBudgetGet: ({ core }) => core.vss.deviceSettings.cpuBudget(),
+  cpuBudgetSet: ({ core, body }) => core.vss.deviceSettings.setCpuBudget(body.cores === 'default' ? 'default' : int(body, 'cores', 1, 1024)),
   librariesList: ({ core }) => core.vss.libraries.list(),
   librariesCreate: ({ core, body }) => core.vss.libraries.create(string(body, 'name'), { ...(optString(body, 'dir') !== undefined ? { dir: optString(body, 'dir')! } : {}) }),
   librariesUse: ({ core, body }) => core.useLibrary(string(body, 'path')),

@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../api/index.js';
+import { clientFor, globals } from '../context.js';
+import { printJson, printLine } from '../output.js';
+
+function parseBudget(v: string): number | 'default' {
+  if (v === 'default') return v;
+  if (!/^[1-9][0-9]{0,3}$/.test(v)) throw new UsageError(`the CPU budget must be a whole number of cores or "default", got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+/** `vss device …`: this device's own settings (kept in the data dir, not in a library). */
+export function registerDeviceCommands(program: Command): void {
+  const device = program.command('device').description("this device's identity and settings");
+
+  device
+    .command('info')
+    .description("this device's id, name and public key")
+    .action(async function (this: Command) {
+      const d = await (await clientFor(this)).device();
+      if (globals(this).json) return printJson(d);
+      printLine(`${d.name}  ${d.id}  (since ${d.created_at})`);
+    });
+
+  device
+    .command('cpu-budget [cores]')
+    .description('show or set how many cores background generation may use ("default": every core but one); a running daemon applies it at once')
+    .action(async function (this: Command, cores: string | undefined) {
+      const vss = await clientFor(this);
+      const b = await (cores === undefined ? vss.deviceSettings.cpuBudget() : vss.deviceSettings.setCpuBudget(parseBudget(cores)));
+      if (globals(this).json) return printJson(b);
+      printLine(`CPU budget: ${b.cpu_budget} of ${b.cores} cores${b.default ? ' (default)' : ''}`);
+    });
+}
