@@ -3,8 +3,12 @@ import { sep } from 'node:path';
 import { describeFsError, errnoCode } from '../../core/errors.js';
 import { isUnder, parentOf } from './indexed-dirs.js';
 
-/** Errors that mean the OS will not give us another watch (inotify's limit, or file descriptors). */
-const LIMIT_CODES = new Set(['ENOSPC', 'EMFILE', 'ENFILE']);
+/** Errors that mean the OS will not give us another watch, in words (ENOSPC is not a full disk here). */
+const LIMIT_REASONS: Record<string, string> = {
+  ENOSPC: 'ENOSPC; on Linux the limit is fs.inotify.max_user_watches',
+  EMFILE: 'EMFILE, too many open files in this process',
+  ENFILE: 'ENFILE, too many open files on the system',
+};
 
 export interface WatchFailure {
   rel: string;
@@ -64,7 +68,8 @@ export class DirWatches {
     } catch (err) {
       const code = errnoCode(err);
       if (code === 'ENOENT' || code === 'ENOTDIR') { this.onChange(parentOf(rel)); return null; } // gone already: its parent is listed again
-      return { rel, reason: describeFsError(err), limit: code !== undefined && LIMIT_CODES.has(code) };
+      const limit = code !== undefined ? LIMIT_REASONS[code] : undefined;
+      return { rel, reason: limit ?? describeFsError(err), limit: limit !== undefined };
     }
     w.on('error', () => {
       // The watch is dead (its folder went away, mostly): list both again; the next sync re-watches what is still there.
