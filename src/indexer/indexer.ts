@@ -129,7 +129,11 @@ export async function indexLocation(lib: Library, location: LocationRecord, opts
     media = { media_read: read, live_photos: livePhotos };
     if (mayQueue) {
       events.emit('index:phase', { locationId, phase: 'queue' });
-      const q = queueGeneration(lib, { locationId, settings: opts.generation ?? defaultGeneratorSettings(lib) });
+      // A watched batch queues for the contents of the entries it wrote, not for the whole location again.
+      const contentIds = opts.only
+        ? (db.prepare('SELECT DISTINCT content_id AS id FROM entries WHERE location_id = ? AND updated_at >= ? AND content_id IS NOT NULL').all(locationId, started) as Array<{ id: number }>).map((r) => r.id)
+        : undefined;
+      const q = queueGeneration(lib, { locationId, settings: opts.generation ?? defaultGeneratorSettings(lib), ...(contentIds ? { contentIds } : {}) });
       queueing = { sidecars_pending: q.pending, jobs_queued: q.queued, unavailable: q.unavailable };
     }
   }
