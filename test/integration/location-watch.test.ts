@@ -232,3 +232,48 @@ describe('location watching: contents and sidecars', { skip: FIXTURES_SKIP }, ()
       (lib.db.prepare('SELECT COUNT(*) AS n FROM content_identities').get() as { n: number }).n === 0, 20_000);
   });
 });
+
+describe('location watching: a location folder that goes away', () => {
+  const tmp = tempDir('vss-watch-gone-');
+  const tree = join(tmp.path, 'drive');
+  const dataDir = join(tmp.path, 'data');
+  let lib: Library;
+  let watching: LocationWatching;
+  let loc = 0;
+
+  before(async () => {
+    mkdirSync(join(tree, 'sub'), { recursive: true });
+    writeFileSync(join(tree, 'sub', 'kept.txt'), 'kept');
+    lib = new Vss({ dataDir }).createLibrary('G', tmp.path);
+    loc = addLocation(lib, tree, { mode: 'content' }).id;
+    watching = await watchLocations(lib, { generation: () => defaultGeneratorSettings(lib), debounceMs: 200, rescanEveryMs: 500 });
+    await until('the start-up rescan', () => identified(lib, loc, 'sub/kept.txt'));
+  });
+  after(async () => { await watching.close(); lib.close(); tmp.cleanup(); });
+
+  it('keeps the index while the folder is gone (state error), and carries on when it is back', async () => {
+    renameSync(tree, join(tmp.path, 'unplugged'));
+    await until('the error state', () => watching.status()[0]?.state === 'error');
+    assert.match(watching.status()[0]!.reason!, /not reachable.*retrying every 0\.5 s/);
+    assert.ok(files(lib, loc).has('sub/kept.txt'), 'an unreachable location is not an empty one');
+    renameSync(join(tmp.path, 'unplugged'), tree);
+    writeFileSync(join(tree, 'sub', 'after.txt'), 'after');
+    await until('watching again', () => watching.status()[0]?.state === 'watching' && identified(lib, loc, 'sub/after.txt'));
+    assert.ok(files(lib, loc).has('sub/kept.txt'));
+  });
+
+  it('never runs two scans of one location at once', async () => {
+    const order: string[] = [];
+    const offPhase = lib.events.on('index:phase', (e) => { if (e.phase === 'discovery') order.push('start'); });
+    const offDone = lib.events.on('index:done', () => order.push('done'));
+    await watching.idle();
+    const { scanLocation } = await import('../../src/locations/locations.js');
+    for (let i = 0; i < 5; i++) writeFileSync(join(tree, 'sub', `c${i}.txt`), `c${i}`);
+    await Promise.all([scanLocation(lib, loc), scanLocation(lib, loc), watching.idle()]);
+    await until('the watcher done too', () => identified(lib, loc, 'sub/c4.txt'));
+    await watching.idle();
+    offPhase(); offDone();
+    assert.ok(order.length >= 4);
+    order.forEach((o, i) => assert.equal(o, i % 2 === 0 ? 'start' : 'done', `interleaved: ${order.join(' ')}`));
+  });
+});
