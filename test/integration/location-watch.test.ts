@@ -132,6 +132,22 @@ describe('location watching', () => {
     await until('the folder moved out', () => ![...files(lib, loc).keys()].some((k) => k.startsWith('album/')));
   });
 
+  it('a folder moved away and another made under its old name: both are watched', async () => {
+    mkdirSync(join(tree, 'a', 'slot'));
+    writeFileSync(join(tree, 'a', 'slot', 'one.txt'), 'one');
+    await until('the folder', () => identified(lib, loc, 'a/slot/one.txt'));
+    await watching.idle();
+    renameSync(join(tree, 'a', 'slot'), join(tree, 'b', 'slot'));
+    mkdirSync(join(tree, 'a', 'slot'));
+    await until('the move', () => identified(lib, loc, 'b/slot/one.txt') && !files(lib, loc).has('a/slot/one.txt'));
+    await watching.idle();
+    // One at a time: a watch left on the moved folder under the old name would see the second, not the first.
+    writeFileSync(join(tree, 'a', 'slot', 'new-here.txt'), 'in the new folder');
+    await until('a file in the new folder', () => identified(lib, loc, 'a/slot/new-here.txt'), 5000);
+    writeFileSync(join(tree, 'b', 'slot', 'moved-here.txt'), 'in the moved folder');
+    await until('a file in the moved folder', () => identified(lib, loc, 'b/slot/moved-here.txt'), 5000);
+  });
+
   it('a file moved out in one batch and back in a later one finds its content again', async () => {
     writeFileSync(join(tree, 'a', 'boomerang.txt'), 'comes back');
     await until('the file', () => identified(lib, loc, 'a/boomerang.txt'));

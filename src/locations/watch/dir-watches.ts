@@ -24,7 +24,8 @@ export interface WatchFailure {
  * so they can be polled instead.
  */
 export class DirWatches {
-  private readonly watches = new Map<string, FSWatcher>();
+  /** rel → the watch and the folder (inode) it was set on: a watch follows its folder when that moves. */
+  private readonly watches = new Map<string, { w: FSWatcher; inode: number | null }>();
   /** Folders that should be watched but could not be: rel → why. */
   readonly unwatched = new Map<string, WatchFailure>();
 
@@ -42,24 +43,26 @@ export class DirWatches {
    * Watch exactly `dirs` at and beneath `top`: new ones are watched, those no longer there are
    * let go. Returns the folders newly watched and what could not be.
    */
-  sync(top: string, dirs: readonly string[]): { added: string[]; failed: WatchFailure[] } {
-    const want = new Set(dirs);
-    for (const [rel, w] of this.watches) {
-      if (isUnder(rel, top) && !want.has(rel)) { w.close(); this.watches.delete(rel); }
+  sync(top: string, dirs: ReadonlyArray<{ rel: string; inode: number | null }>): { added: string[]; failed: WatchFailure[] } {
+    const want = new Map(dirs.map((d) => [d.rel, d.inode] as const));
+    for (const [rel, held] of this.watches) {
+      if (!isUnder(rel, top)) continue;
+      // Gone, or another folder now has this name (the watched one moved away): let it go.
+      if (!want.has(rel) || (held.inode !== null && want.get(rel) !== held.inode)) { held.w.close(); this.watches.delete(rel); }
     }
     for (const rel of this.unwatched.keys()) if (isUnder(rel, top) && !want.has(rel)) this.unwatched.delete(rel);
     const added: string[] = [];
     const failed: WatchFailure[] = [];
-    for (const rel of want) {
+    for (const [rel, inode] of want) {
       if (this.watches.has(rel)) continue;
-      const outcome = this.watchOne(rel);
+      const outcome = this.watchOne(rel, inode);
       if (outcome === true) { added.push(rel); this.unwatched.delete(rel); }
       else if (outcome) { failed.push(outcome); this.unwatched.set(rel, outcome); }
     }
     return { added, failed };
   }
 
-  private watchOne(rel: string): true | WatchFailure | null {
+  private watchOne(rel: string, inode: number | null): true | WatchFailure | null {
     const abs = rel === '' ? this.rootAbs : this.rootAbs + sep + rel.split('/').join(sep);
     let w: FSWatcher;
     try {
@@ -74,16 +77,16 @@ export class DirWatches {
     w.on('error', () => {
       // The watch is dead (its folder went away, mostly): list both again; the next sync re-watches what is still there.
       w.close();
-      if (this.watches.get(rel) === w) this.watches.delete(rel);
+      if (this.watches.get(rel)?.w === w) this.watches.delete(rel);
       this.onChange(rel);
       this.onChange(parentOf(rel));
     });
-    this.watches.set(rel, w);
+    this.watches.set(rel, { w, inode });
     return true;
   }
 
   closeAll(): void {
-    for (const w of this.watches.values()) w.close();
+    for (const { w } of this.watches.values()) w.close();
     this.watches.clear();
     this.unwatched.clear();
   }

@@ -5,6 +5,7 @@ export interface IndexedDir {
   rel: string;
   /** As recorded when its parent was last listed (the location's own row: when it was added). */
   mtimeMs: number | null;
+  inode: number | null;
 }
 
 /**
@@ -26,7 +27,7 @@ export function indexedDirsUnder(db: Db, locationId: number, rel: string): { top
   const dirs = db
     .prepare(
       `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT e.id FROM entries e JOIN sub ON e.parent_id = sub.id WHERE e.kind = 'dir')
-       SELECT e.rel_path AS rel, e.mtime_ms AS mtimeMs FROM entries e JOIN sub ON sub.id = e.id`,
+       SELECT e.rel_path AS rel, e.mtime_ms AS mtimeMs, e.inode FROM entries e JOIN sub ON sub.id = e.id`,
     )
     .all(id) as IndexedDir[];
   return { top: names.slice(0, depth).join('/'), dirs };

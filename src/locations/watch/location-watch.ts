@@ -149,7 +149,7 @@ export class LocationWatch {
       const { top, dirs } = indexedDirsUnder(lib.db, locationId, want);
       if (seen.has(top)) continue;
       seen.add(top);
-      const { added } = this.dirs.sync(top, dirs.map((d) => d.rel));
+      const { added } = this.dirs.sync(top, dirs);
       if (!checkMissed || added.length === 0) continue;
       // A folder listed before its watch began may have changed in between: its time says so.
       const recorded = new Map(dirs.map((d) => [d.rel, d.mtimeMs] as const));
