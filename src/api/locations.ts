@@ -27,6 +27,7 @@ export class LocationsApi {
     const loc = addLocation(this.lib, path, {
       name: input.name, mode: input.mode, ignore: input.ignore, ...(input.generate !== undefined ? { generation: input.generate } : {}),
     });
+    this.lib.events.emit('locations:changed', { locationId: loc.id, change: 'added' });
     return this.rescan(loc.id);
   }
 
@@ -52,10 +53,29 @@ export class LocationsApi {
     return setLocationPolicy(this.lib, id, policy);
   }
 
-  /** Forget a location and its index; the folder itself is never touched. */
+  /** Forget a location and its index (after a scan of it under way); the folder itself is never touched. */
   async remove(id: number): Promise<{ location_id: number; removed: true }> {
-    const { removeLocation } = await import('../locations/locations.js');
-    removeLocation(this.lib, id);
+    const [{ removeLocation }, { serializeScan }] = await Promise.all([import('../locations/locations.js'), import('../locations/watch/scan-lock.js')]);
+    await serializeScan(this.lib, id, async () => removeLocation(this.lib, id));
+    this.lib.events.emit('locations:changed', { locationId: id, change: 'removed' });
     return { location_id: id, removed: true };
+  }
+
+  /** Stop watching a location (kept across restarts); its index stays as it is until resumed. */
+  async pause(id: number): Promise<LocationInfo> {
+    return this.setPaused(id, true);
+  }
+
+  /** Watch a paused location again; it is rescanned first, so what changed meanwhile is found. */
+  async resume(id: number): Promise<LocationInfo> {
+    return this.setPaused(id, false);
+  }
+
+  private async setPaused(id: number, paused: boolean): Promise<LocationInfo> {
+    const { getLocation, setLocationPaused } = await import('../locations/locations.js');
+    if (getLocation(this.lib, id).paused === paused) return getLocation(this.lib, id);
+    const info = setLocationPaused(this.lib, id, paused);
+    this.lib.events.emit('locations:changed', { locationId: id, change: paused ? 'paused' : 'resumed' });
+    return info;
   }
 }

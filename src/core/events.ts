@@ -17,6 +17,24 @@ export interface VssEvents {
   'jobs:paused': JobsPaused;
   /** Space is back: generation goes on. */
   'jobs:resumed': { path: string };
+  /** A location was added, removed, paused or resumed (the watcher follows these). */
+  'locations:changed': LocationsChanged;
+  /** A location's watching changed state: watched live, paused, polled (the OS watch limit), or failing. */
+  'location:watch': LocationWatchState;
+}
+
+export interface LocationsChanged {
+  locationId: number;
+  change: 'added' | 'removed' | 'paused' | 'resumed';
+}
+
+export type WatchState = 'watching' | 'paused' | 'polling' | 'error';
+
+export interface LocationWatchState {
+  locationId: number;
+  state: WatchState;
+  /** Why it is polling or failing, in words. */
+  reason?: string;
 }
 
 /** How far a long sidecar task has got: `reconcile --verify` re-hashing, `convert-references` moving. */

@@ -120,7 +120,7 @@ async function* hybridWalk(opts: WalkOptions, threaded: boolean): AsyncGenerator
 }
 
 /** Bring one row in line with what is on disk; returns the entry's id. */
-function reconcileEntry(
+export function reconcileEntry(
   store: EntryStore, writer: BatchWriter, seen: SeenSet, known: Map<string, EntryRow>,
   facts: EntryFacts, rootAbs: string, mayHaveMoves: boolean, counts: DiscoveryCounts,
 ): number {
@@ -182,12 +182,12 @@ function findMovedEntry(store: EntryStore, seen: SeenSet, facts: EntryFacts, roo
   return undefined;
 }
 
-function protectEntry(store: EntryStore, row: EntryRow, seen: SeenSet): void {
+export function protectEntry(store: EntryStore, row: EntryRow, seen: SeenSet): void {
   seen.add(row.id);
   if (row.kind === 'dir') protectSubtree(store, row.id, seen);
 }
 
-function protectSubtree(store: EntryStore, dirId: number, seen: SeenSet): void {
+export function protectSubtree(store: EntryStore, dirId: number, seen: SeenSet): void {
   const todo = [dirId];
   while (todo.length > 0) {
     const id = todo.pop()!;

@@ -10,7 +10,8 @@ import { readMediaMetadata } from '../media/read-metadata.js';
 import { aggregateDirectories } from './aggregation.js';
 import { BatchWriter } from './batch-writer.js';
 import { removeOrphanContents, removeUnseen } from './cleanup.js';
-import { discover } from './discovery.js';
+import { discover, type DiscoveryCounts } from './discovery.js';
+import { discoverDirs, type ChangedDir } from './discover-dirs.js';
 import { EntryStore } from './entry-store.js';
 import { identifyContents } from './identification.js';
 import { SeenSet } from './seen-set.js';
@@ -34,6 +35,13 @@ export interface LocationRecord {
 export interface IndexOptions {
   /** What this device's generators can use; deep mode queues sidecar jobs with it (default: no models). */
   generation?: GeneratorSettings;
+  /** List only these folders (and walk what is new or moved there) instead of the whole location: what a watcher saw change. */
+  only?: readonly ChangedDir[];
+  /**
+   * Remove content identities no entry refers to any more (default true). The watcher defers it:
+   * a file moved out in one batch and back in the next must find its content and sidecars.
+   */
+  removeOrphans?: boolean;
 }
 
 export async function indexLocation(lib: Library, location: LocationRecord, opts: IndexOptions = {}): Promise<IndexResult> {
@@ -62,20 +70,31 @@ export async function indexLocation(lib: Library, location: LocationRecord, opts
   events.emit('index:phase', { locationId, phase: 'discovery' });
   const seen = new SeenSet();
   const writer = new BatchWriter(db, 20_000, 1000);
-  let counts;
+  const store = new EntryStore(db, locationId);
+  let counts: DiscoveryCounts;
+  let removed: { files: number; rows: number } | undefined;
   try {
-    counts = await discover({
-      store: new EntryStore(db, locationId), writer, rootAbs: location.path, rootEntryId: root.id,
-      ignoreRules: rules, exclude: [...exclude], seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0',
-      onProgress: (c) => events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes }),
-    });
+    if (opts.only) {
+      const found = await discoverDirs({
+        db, store, writer, locationId, rootAbs: location.path, rootEntryId: root.id, dirs: opts.only,
+        ignoreRules: rules, exclude: [...exclude], seen, onSkip,
+      });
+      counts = found;
+      removed = { files: found.removedFiles, rows: found.removedRows };
+    } else {
+      counts = await discover({
+        store, writer, rootAbs: location.path, rootEntryId: root.id,
+        ignoreRules: rules, exclude: [...exclude], seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0',
+        onProgress: (c) => events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes }),
+      });
+    }
   } catch (err) {
     writer.rollback();
     throw err;
   }
 
   events.emit('index:phase', { locationId, phase: 'cleanup' });
-  const removed = removeUnseen(db, locationId, seen);
+  removed ??= removeUnseen(db, locationId, seen);
 
   // After a complete scan that found nothing new, every folder's figures are still right.
   const unchanged = previous.scan_state === 'complete' && counts.added + counts.changed + counts.moved + removed.rows === 0;
@@ -94,10 +113,12 @@ export async function indexLocation(lib: Library, location: LocationRecord, opts
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
     }));
   }
-  if (removed.files > 0 || counts.changed > 0 || counts.moved > 0) removeOrphanContents(db);
+  if (opts.removeOrphans !== false && (removed.files > 0 || counts.changed > 0 || counts.moved > 0)) removeOrphanContents(db);
 
   let media: { media_read: number; live_photos: number } | undefined;
   let queueing: Pick<IndexResult, 'sidecars_pending' | 'jobs_queued' | 'unavailable'> | undefined;
+  // A watched batch that identified nothing new (a rename, a deletion) has nothing new to queue.
+  const mayQueue = !opts.only || hashed > 0;
   if (location.index_mode === 'deep') {
     events.emit('index:phase', { locationId, phase: 'media' });
     const { read } = await readMediaMetadata({
@@ -106,13 +127,21 @@ export async function indexLocation(lib: Library, location: LocationRecord, opts
     });
     const { livePhotos } = await linkLivePhotos({ lib, locationId, onSkip });
     media = { media_read: read, live_photos: livePhotos };
-    events.emit('index:phase', { locationId, phase: 'queue' });
-    const q = queueGeneration(lib, { locationId, settings: opts.generation ?? defaultGeneratorSettings(lib) });
-    queueing = { sidecars_pending: q.pending, jobs_queued: q.queued, unavailable: q.unavailable };
+    if (mayQueue) {
+      events.emit('index:phase', { locationId, phase: 'queue' });
+      // A watched batch queues for the contents of the entries it wrote, not for the whole location again.
+      const contentIds = opts.only
+        ? (db.prepare('SELECT DISTINCT content_id AS id FROM entries WHERE location_id = ? AND updated_at >= ? AND content_id IS NOT NULL').all(locationId, started) as Array<{ id: number }>).map((r) => r.id)
+        : undefined;
+      const q = queueGeneration(lib, { locationId, settings: opts.generation ?? defaultGeneratorSettings(lib), ...(contentIds ? { contentIds } : {}) });
+      queueing = { sidecars_pending: q.pending, jobs_queued: q.queued, unavailable: q.unavailable };
+    }
   }
 
   const finished = Date.now();
-  db.prepare("UPDATE locations SET scan_state = 'complete', last_scan_completed_at = ? WHERE id = ?").run(finished, locationId);
+  // Part of a location listed again completes only what was complete before.
+  const state = opts.only && previous.scan_state !== 'complete' ? previous.scan_state : 'complete';
+  db.prepare('UPDATE locations SET scan_state = ?, last_scan_completed_at = ? WHERE id = ?').run(state, finished, locationId);
   const contents = (db.prepare('SELECT COUNT(DISTINCT content_id) AS n FROM entries WHERE location_id = ? AND content_id IS NOT NULL').get(locationId) as { n: number }).n;
   events.emit('index:done', { locationId, durationMs: finished - started });
   return {

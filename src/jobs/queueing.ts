@@ -45,7 +45,11 @@ export function embeddingVariants(settings: GeneratorSettings): string[] {
  * `pending` and queue one job per (kind, content). Sidecars already ready, failed or in the
  * works are left alone, so a rescan queues nothing twice and never loops over a failure.
  */
-export function queueGeneration(lib: Library, opts: { locationId?: number; settings: GeneratorSettings; generators?: readonly Generator[] }): QueueResult {
+export function queueGeneration(lib: Library, opts: {
+  locationId?: number; settings: GeneratorSettings; generators?: readonly Generator[];
+  /** Only these contents (by row id): what a watched batch just identified. */
+  contentIds?: readonly number[];
+}): QueueResult {
   const generators = opts.generators ?? GENERATORS;
   // The contents of this device's deep locations (or of one), a page at a time by content id, and
   // the locations each page's contents are in: memory is bounded by a page, not by the library.
@@ -53,7 +57,7 @@ export function queueGeneration(lib: Library, opts: { locationId?: number; setti
   const deepArgs = opts.locationId === undefined ? [lib.deviceId] : [lib.deviceId, opts.locationId];
   const contentPage = lib.db.prepare(
     `SELECT c.id, c.uuid, c.kind, c.mime, c.size, c.media_metadata FROM content_identities c
-     WHERE c.id > ? AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = +e.location_id WHERE e.content_id = c.id AND ${inDeep})
+     WHERE c.id > ? ${opts.contentIds ? 'AND c.id IN (SELECT value FROM json_each(?))' : ''} AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = +e.location_id WHERE e.content_id = c.id AND ${inDeep})
      ORDER BY c.id LIMIT ?`,
   );
   // By content id (`+e.location_id`: not by the (location, inode) index, which reads the whole location each page).
@@ -136,7 +140,8 @@ export function queueGeneration(lib: Library, opts: { locationId?: number; setti
   let after = 0;
   for (let more = true; more;) {
     lib.db.transaction(() => {
-      const page = contentPage.all(after, ...deepArgs, QUEUE_BATCH) as ContentPageRow[];
+      const only = opts.contentIds ? [JSON.stringify(opts.contentIds)] : [];
+      const page = contentPage.all(after, ...only, ...deepArgs, QUEUE_BATCH) as ContentPageRow[];
       more = page.length === QUEUE_BATCH;
       if (page.length === 0) return;
       after = page[page.length - 1]!.id;

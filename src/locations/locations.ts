@@ -8,6 +8,7 @@ import { parsePolicy } from '../jobs/policy.js';
 import { removeOrphanContents } from '../indexer/cleanup.js';
 import { IgnoreRules } from '../indexer/ignore-rules.js';
 import type { IndexMode, IndexResult } from '../indexer/types.js';
+import { serializeScan } from './watch/scan-lock.js';
 
 export interface LocationInfo {
   id: number;
@@ -23,6 +24,8 @@ export interface LocationInfo {
   last_scan_completed_at: string | null;
   /** The location's own generation policy spec (DESIGN §8), or null for the library's. */
   generation: string | null;
+  /** Paused: the daemon neither watches nor rescans it until resumed. */
+  paused: boolean;
 }
 
 interface LocationRow extends LocationRecord {
@@ -34,6 +37,7 @@ interface LocationRow extends LocationRecord {
   scan_state: LocationInfo['scan_state'];
   last_scan_completed_at: number | null;
   generation: string | null;
+  watch_paused: number;
 }
 
 export interface AddLocationOptions {
@@ -92,8 +96,15 @@ export function getLocation(lib: Library, id: number): LocationInfo {
   return toInfo(row);
 }
 
-/** Index (or re-index) a location; a changed mode is saved first. */
-export async function scanLocation(lib: Library, id: number, mode?: IndexMode, opts: IndexOptions = {}): Promise<IndexResult> {
+/**
+ * Index (or re-index) a location; a changed mode is saved first. Scans of one location run one
+ * after the other, whoever asks (a command, the watcher).
+ */
+export function scanLocation(lib: Library, id: number, mode?: IndexMode, opts: IndexOptions = {}): Promise<IndexResult> {
+  return serializeScan(lib, id, () => scanNow(lib, id, mode, opts));
+}
+
+async function scanNow(lib: Library, id: number, mode: IndexMode | undefined, opts: IndexOptions): Promise<IndexResult> {
   const loc = getLocation(lib, id);
   lib.roots.location(id); // refuses a folder this device's user did not add
   let st;
@@ -114,6 +125,13 @@ export function setLocationPolicy(lib: Library, id: number, spec: string | null)
   getLocation(lib, id);
   if (spec !== null) parsePolicy(spec);
   lib.db.prepare('UPDATE locations SET generation = ? WHERE id = ?').run(spec, id);
+  return getLocation(lib, id);
+}
+
+/** Pause or resume a location's watching; the watcher learns of it from `locations:changed`. */
+export function setLocationPaused(lib: Library, id: number, paused: boolean): LocationInfo {
+  getLocation(lib, id);
+  lib.db.prepare('UPDATE locations SET watch_paused = ? WHERE id = ?').run(paused ? 1 : 0, id);
   return getLocation(lib, id);
 }
 
@@ -147,5 +165,6 @@ function toInfo(r: LocationRow): LocationInfo {
     files: r.files, dirs: r.dirs, bytes: r.bytes, scan_state: r.scan_state,
     last_scan_completed_at: r.last_scan_completed_at ? new Date(r.last_scan_completed_at).toISOString() : null,
     generation: r.generation ?? null,
+    paused: r.watch_paused === 1,
   };
 }

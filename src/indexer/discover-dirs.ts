@@ -1,0 +1,141 @@
+import { lstatSync } from 'node:fs';
+import { sep } from 'node:path';
+import type { Db } from '../db/connection.js';
+import { BatchWriter, yieldToEventLoop } from './batch-writer.js';
+import { protectEntry, protectSubtree, reconcileEntry, type DiscoveryCounts } from './discovery.js';
+import type { EntryFacts, EntryRow, EntryStore } from './entry-store.js';
+import type { SeenSet } from './seen-set.js';
+import { LocationWalker } from './walk.js';
+
+/** A folder of a location to list again; `subtree`: and everything beneath it, not only what is new there. */
+export interface ChangedDir {
+  /** Relative to the location, '/'-separated; '' is the location itself. */
+  rel: string;
+  subtree: boolean;
+}
+
+export interface DirsDiscoveryInput {
+  db: Db;
+  store: EntryStore;
+  writer: BatchWriter;
+  locationId: number;
+  rootAbs: string;
+  rootEntryId: number;
+  dirs: readonly ChangedDir[];
+  ignoreRules: readonly string[];
+  exclude: readonly string[];
+  seen: SeenSet;
+  onSkip: (path: string, reason: string) => void;
+}
+
+/**
+ * Discovery limited to some folders (what the watcher saw change): each is listed and brought in
+ * line like a full scan would, and folders that are new or moved there are walked whole (their
+ * rows need their new paths); the rest of the location is not read. Rows gone from a listed
+ * folder are removed only after every folder of the batch was listed, so a file moved between
+ * two of them is found by its inode and keeps its content. A folder that no longer exists is
+ * replaced by its nearest ancestor that does.
+ */
+export async function discoverDirs(input: DirsDiscoveryInput): Promise<DiscoveryCounts & { removedFiles: number; removedRows: number }> {
+  const { store, writer, seen } = input;
+  const counts: DiscoveryCounts = { files: 0, dirs: 0, bytes: 0, added: 0, changed: 0, moved: 0 };
+  const todo = startingPoints(input);
+  seen.add(input.rootEntryId);
+  // Rows each listed folder had before it was listed: those not confirmed by the end are gone.
+  const before: EntryRow[] = [];
+  const walkOpts = { rootAbs: input.rootAbs, ignoreRules: input.ignoreRules, exclude: input.exclude };
+
+  while (todo.length > 0) {
+    const dir = todo.pop()!;
+    seen.add(dir.id);
+    const listing = new LocationWalker({ ...walkOpts, start: [{ abs: dir.abs, rel: dir.rel }] }).next()!;
+    if (listing.error) {
+      input.onSkip(dir.rel || '.', listing.error);
+      protectSubtree(store, dir.id, seen); // an unreadable folder is not an empty one
+      continue;
+    }
+    const known = new Map<string, EntryRow>();
+    for (const row of store.children(dir.id)) known.set(row.name, row);
+    before.push(...known.values());
+    for (const entry of listing.entries) {
+      const rel = dir.rel === '' ? entry.name : `${dir.rel}/${entry.name}`;
+      if ('skip' in entry) {
+        input.onSkip(rel, entry.skip);
+        const row = entry.lossy ? known.get(entry.name) : undefined;
+        if (row) protectEntry(store, row, seen);
+        continue;
+      }
+      const had = known.get(entry.name);
+      const facts: EntryFacts = {
+        parentId: dir.id, name: entry.name, relPath: rel, kind: entry.kind,
+        size: entry.size, inode: entry.inode, mtimeMs: entry.mtimeMs, linkTarget: entry.linkTarget,
+      };
+      const id = reconcileEntry(store, writer, seen, known, facts, input.rootAbs, true, counts);
+      if (entry.kind === 'dir') {
+        counts.dirs++;
+        // Unchanged folders beneath are left alone: their own changes come as their own events.
+        const settled = had !== undefined && had.id === id && had.rel_path === rel;
+        if (dir.subtree || !settled) todo.push({ id, rel, abs: dir.abs + sep + entry.name, subtree: true });
+      } else if (entry.kind === 'file') {
+        counts.files++;
+        counts.bytes += entry.size;
+      }
+    }
+    if (writer.maybeCommit()) await yieldToEventLoop();
+  }
+  writer.commit();
+
+  let removedFiles = 0;
+  let removedRows = 0;
+  const gone = before.filter((row) => !seen.has(row.id));
+  if (gone.length > 0) {
+    const filesBeneath = input.db.prepare(
+      `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT e.id FROM entries e JOIN sub ON e.parent_id = sub.id)
+       SELECT COUNT(*) AS n FROM entries WHERE id IN sub AND kind = 'file'`,
+    );
+    const del = input.db.prepare('DELETE FROM entries WHERE id = ?');
+    input.db.transaction(() => {
+      for (const row of gone) {
+        const files = row.kind === 'dir' ? (filesBeneath.get(row.id) as { n: number }).n : row.kind === 'file' ? 1 : 0;
+        if (del.run(row.id).changes > 0) { removedRows++; removedFiles += files; }
+      }
+    })();
+  }
+  return { ...counts, removedFiles, removedRows };
+}
+
+interface Pending {
+  id: number;
+  rel: string;
+  abs: string;
+  subtree: boolean;
+}
+
+/**
+ * The batch's folders as rows to list: each resolved to its entry, or to its nearest ancestor
+ * that is both indexed and a folder on disk; none beneath another that is walked whole.
+ */
+function startingPoints(input: DirsDiscoveryInput): Pending[] {
+  const child = input.db.prepare("SELECT id FROM entries WHERE parent_id = ? AND name = ? AND kind = 'dir'");
+  const byRel = new Map<string, Pending>();
+  for (const want of input.dirs) {
+    const names = want.rel === '' ? [] : want.rel.split('/');
+    // Descend by name from the root as far as rows and the disk agree.
+    let id = input.rootEntryId;
+    let depth = 0;
+    for (; depth < names.length; depth++) {
+      const row = child.get(id, names[depth]) as { id: number } | undefined;
+      if (!row) break;
+      const abs = input.rootAbs + sep + names.slice(0, depth + 1).join(sep);
+      if (!lstatSync(abs, { throwIfNoEntry: false })?.isDirectory()) break;
+      id = row.id;
+    }
+    const rel = names.slice(0, depth).join('/');
+    const subtree = want.subtree && depth === names.length;
+    const prev = byRel.get(rel);
+    byRel.set(rel, { id, rel, abs: rel === '' ? input.rootAbs : input.rootAbs + sep + rel.split('/').join(sep), subtree: subtree || (prev?.subtree ?? false) });
+  }
+  const whole = [...byRel.values()].filter((p) => p.subtree).map((p) => p.rel);
+  const under = (rel: string, top: string) => top === '' ? rel !== '' : rel.startsWith(top + '/');
+  return [...byRel.values()].filter((p) => !whole.some((top) => under(p.rel, top)));
+}

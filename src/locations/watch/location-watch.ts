@@ -1,0 +1,218 @@
+import { lstatSync } from 'node:fs';
+import { sep } from 'node:path';
+import type { Logger } from 'pino';
+import { VssError } from '../../core/errors.js';
+import type { WatchState } from '../../core/events.js';
+import type { GeneratorSettings } from '../../generators/types.js';
+import type { ChangedDir } from '../../indexer/discover-dirs.js';
+import type { IndexResult } from '../../indexer/types.js';
+import type { Library } from '../../library/library.js';
+import { scanLocation } from '../locations.js';
+import { DirWatches } from './dir-watches.js';
+import { indexedDirsUnder, parentOf } from './indexed-dirs.js';
+
+export interface LocationWatchOptions {
+  lib: Library;
+  locationId: number;
+  path: string;
+  generation: () => GeneratorSettings;
+  debounceMs: number;
+  rescanEveryMs: number;
+  log: Logger;
+  /** The watch changed state (said once per change, not per folder). */
+  onState: (state: WatchState, reason?: string) => void;
+  /** A scan of this location finished. */
+  onScanned: (result: IndexResult) => void;
+}
+
+/** More folders than this in one batch (and more than half of those watched): rescan the whole location instead. */
+const MAX_DIRS_PER_BATCH = 256;
+
+/**
+ * Keeps one location's index current: folder watches feed a batch of changed folders; a batch
+ * is scanned when it has been quiet a moment or has waited `debounceMs`, whichever is first.
+ * Only what changed is listed; one scan at a time (changes during a scan make the next batch).
+ */
+export class LocationWatch {
+  /** Null until the first state is said. */
+  private said: WatchState | null = null;
+  reason: string | undefined;
+  private readonly dirs: DirWatches;
+  private readonly pending = new Map<string, boolean>();
+  private fullPending = false;
+  private firstAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private scanning: Promise<void> | null = null;
+  private failed: string | undefined;
+  private closed = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly o: LocationWatchOptions) {
+    this.dirs = new DirWatches(o.path, (rel) => this.changed(rel, false));
+  }
+
+  get locationId(): number {
+    return this.o.locationId;
+  }
+
+  get state(): WatchState {
+    return this.said ?? 'watching';
+  }
+
+  /** Watch what the index knows, then rescan the whole location (what changed while nobody watched). */
+  start(): void {
+    this.syncWatches(['' ], false);
+    this.fullPending = true;
+    void this.flush();
+  }
+
+  /** Something changed in this folder; `subtree`: rescan everything beneath it too. */
+  changed(rel: string, subtree: boolean): void {
+    if (this.closed) return;
+    this.pending.set(rel, (this.pending.get(rel) ?? false) || subtree);
+    const now = Date.now();
+    if (this.firstAt === 0) this.firstAt = now;
+    clearTimeout(this.timer);
+    // Quiet for a quarter of the window, or the whole window since the batch's first change.
+    const at = Math.min(this.firstAt + this.o.debounceMs, now + Math.max(20, this.o.debounceMs / 4));
+    this.timer = setTimeout(() => void this.flush(), Math.max(0, at - now));
+  }
+
+  /** Resolves when no batch waits and no scan runs. */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((res) => this.idleWaiters.push(res));
+  }
+
+  private isIdle(): boolean {
+    return this.closed || (!this.scanning && !this.fullPending && this.pending.size === 0);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.closed || this.scanning) return; // the running scan flushes again when it ends
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.fullPending && this.pending.size === 0) return this.wakeIdle();
+    const many = this.pending.size > MAX_DIRS_PER_BATCH && this.pending.size > this.dirs.size / 2;
+    const only: ChangedDir[] | undefined = this.fullPending || many || this.pending.get('') === true
+      ? undefined
+      : [...this.pending].map(([rel, subtree]) => ({ rel, subtree }));
+    this.pending.clear();
+    this.fullPending = false;
+    this.firstAt = 0;
+    this.scanning = this.scan(only).finally(() => {
+      this.scanning = null;
+      if (this.fullPending || this.pending.size > 0) {
+        if (this.firstAt === 0) this.firstAt = Date.now();
+        void this.flush();
+      } else {
+        this.wakeIdle();
+      }
+    });
+    return this.scanning;
+  }
+
+  private wakeIdle(): void {
+    if (!this.isIdle()) return;
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private async scan(only: ChangedDir[] | undefined): Promise<void> {
+    const { lib, locationId, log } = this.o;
+    const started = Date.now();
+    try {
+      const result = await scanLocation(lib, locationId, undefined, { generation: this.o.generation(), only, removeOrphans: false });
+      log.debug({ locationId, dirs: only?.length ?? 'all', ms: Date.now() - started, added: result.added, changed: result.changed, moved: result.moved, removed: result.removed }, 'location scanned');
+      this.failed = undefined;
+      this.o.onScanned(result);
+    } catch (err) {
+      if (this.closed) return;
+      if (err instanceof VssError && err.code === 'NOT_FOUND') return; // removed meanwhile: the watcher lets it go
+      this.failed = err instanceof Error ? err.message : String(err);
+      log.warn({ locationId, err }, 'location scan failed; retrying later');
+    }
+    if (this.closed) return;
+    if (this.failed) {
+      this.updateState();
+      this.schedulePoll();
+      return;
+    }
+    this.syncWatches(only ? only.map((d) => d.rel) : [''], true);
+  }
+
+  /** Bring the watches in line with the folders indexed beneath these ones. */
+  private syncWatches(tops: readonly string[], checkMissed: boolean): void {
+    const { lib, locationId, path } = this.o;
+    const seen = new Set<string>();
+    for (const want of tops) {
+      const { top, dirs } = indexedDirsUnder(lib.db, locationId, want);
+      if (seen.has(top)) continue;
+      seen.add(top);
+      const { added } = this.dirs.sync(top, dirs);
+      if (!checkMissed || added.length === 0) continue;
+      // A folder listed before its watch began may have changed in between: its time says so.
+      const recorded = new Map(dirs.map((d) => [d.rel, d.mtimeMs] as const));
+      for (const rel of added) {
+        const abs = rel === '' ? path : path + sep + rel.split('/').join(sep);
+        const st = lstatSync(abs, { throwIfNoEntry: false });
+        if (!st || st.mtimeMs !== recorded.get(rel)) this.changed(st ? rel : parentOf(rel), false);
+      }
+    }
+    this.updateState();
+    if (this.dirs.unwatched.size > 0) this.schedulePoll();
+  }
+
+  private updateState(): void {
+    let state: WatchState = 'watching';
+    let reason: string | undefined;
+    if (this.failed) {
+      state = 'error';
+      reason = `${this.failed}; retrying every ${seconds(this.o.rescanEveryMs)}`;
+    } else if (this.dirs.unwatched.size > 0) {
+      state = 'polling';
+      const first = [...this.dirs.unwatched.values()][0]!;
+      const why = first.limit ? `the OS limit on watched folders was reached (${first.reason})` : `a folder cannot be watched (${first.reason})`;
+      reason = `${why}: ${this.dirs.unwatched.size} folder(s) are rescanned every ${seconds(this.o.rescanEveryMs)} instead`;
+    }
+    if (state === this.said) return; // said once: the count of folders may change, the state has not
+    this.said = state;
+    this.reason = reason;
+    if (state === 'polling') this.o.log.warn({ locationId: this.o.locationId, reason }, 'location falls back to periodic rescans');
+    this.o.onState(state, reason);
+  }
+
+  /** Folders that could not be watched (or a location that failed) are rescanned every `rescanEveryMs`. */
+  private schedulePoll(): void {
+    if (this.pollTimer || this.closed) return;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = undefined;
+      if (this.closed) return;
+      if (this.failed) {
+        this.fullPending = true;
+      } else {
+        this.syncWatches([''], true); // the limit may have room again
+        const unwatched = [...this.dirs.unwatched.keys()];
+        const topmost = unwatched.filter((rel) => rel === '' || !this.dirs.unwatched.has(parentOf(rel)));
+        for (const rel of topmost) this.pending.set(rel, true);
+      }
+      if (this.fullPending || this.pending.size > 0) void this.flush();
+      if (this.failed || this.dirs.unwatched.size > 0) this.schedulePoll();
+    }, this.o.rescanEveryMs);
+    this.pollTimer.unref();
+  }
+
+  /** Stop watching; a scan under way finishes first. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.pollTimer);
+    this.dirs.closeAll();
+    await this.scanning;
+    this.wakeIdle();
+  }
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
