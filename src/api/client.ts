@@ -25,6 +25,8 @@ export interface LocationsClient {
   get(id: number): Promise<LocationInfo>;
   setPolicy(id: number, policy: string | null): Promise<LocationInfo>;
   remove(id: number): Promise<{ location_id: number; removed: true }>;
+  pause(id: number): Promise<LocationInfo>;
+  resume(id: number): Promise<LocationInfo>;
 }
 
 export interface ContentClient {

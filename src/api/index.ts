@@ -8,7 +8,7 @@ export { connect } from './connect.js';
 export { LibraryApi, type LibraryAccess, type LibraryEvents, type AllLibraryEvents } from './library-api.js';
 export type { VssClient, LibraryClient, LocationsClient, ContentClient, SidecarsClient, JobsClient, PolicyClient, LibrariesClient, ModelsClient, ReconcileOptions, Items, Awaitable, EventFollow } from './client.js';
 export type { LibrariesApi } from './libraries.js';
-export type { LocationsApi, AddLocationInput, LocationInfo } from './locations.js';
+export type { LocationsApi, AddLocationInput, LocationInfo, LocationWatching, LocationWatchStatus } from './locations.js';
 export type { ContentApi, ContentFilter, ContentListItem } from './content.js';
 export type { SidecarsApi, SidecarFilter, SidecarInfo, PresenceItem, PathAnswer, ReconcileResult, ConvertResult, SidecarWatch } from './sidecars.js';
 export type { JobsApi, JobFilter, JobRow, JobWork, RunJobsInput, RunSummary } from './jobs.js';

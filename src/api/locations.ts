@@ -1,9 +1,11 @@
 import type { IndexMode, IndexResult } from '../indexer/types.js';
 import type { Library } from '../library/library.js';
 import type { LocationInfo } from '../locations/locations.js';
+import type { LocationWatching, LocationWatchStatus } from '../locations/watch/watch-locations.js';
+import type { Logger } from 'pino';
 import type { LibraryContext } from './library-api.js';
 
-export type { LocationInfo };
+export type { LocationInfo, LocationWatching, LocationWatchStatus };
 
 export interface AddLocationInput {
   name?: string;
@@ -59,6 +61,15 @@ export class LocationsApi {
     await serializeScan(this.lib, id, async () => removeLocation(this.lib, id));
     this.lib.events.emit('locations:changed', { locationId: id, change: 'removed' });
     return { location_id: id, removed: true };
+  }
+
+  /**
+   * Keep the index live (the daemon): every location of this device is rescanned, then watched;
+   * changes reach the index in debounced batches and deep locations queue their sidecars.
+   */
+  async watch(opts: { debounceMs?: number; log?: Logger } = {}): Promise<LocationWatching> {
+    const [{ watchLocations }, { generatorSettings }] = await Promise.all([import('../locations/watch/watch-locations.js'), import('../jobs/settings.js')]);
+    return watchLocations(this.lib, { generation: () => generatorSettings(this.lib, this.ctx.dataDir), ...opts });
   }
 
   /** Stop watching a location (kept across restarts); its index stays as it is until resumed. */

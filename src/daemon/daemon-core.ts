@@ -87,12 +87,15 @@ export class DaemonCore {
 
   /**
    * The library's continuous work (DESIGN §12): the job queue within the generation policy and
-   * the CPU budget, and sidecar maintenance (finish interrupted conversions, reconcile, watch).
+   * the CPU budget, every location watched (rescanned first), and sidecar maintenance (finish
+   * interrupted conversions, reconcile, watch).
    */
   private async startServices(lib: LibraryApi, svc: LibraryServices): Promise<void> {
     const log = this.log.child({ library: lib.id });
     const work = await lib.jobs.startWork({ log });
     svc.stops.push(() => work.stop());
+    const watching = await lib.locations.watch({ log });
+    svc.stops.push(() => watching.close());
     const maintenance = await lib.sidecars.watch({ onProblem: (path, reason) => log.warn({ path, reason }, 'sidecar problem') });
     svc.stops.push(() => maintenance.stop());
     void maintenance.reconciled.then((r) => log.info({ ...r }, 'sidecars reconciled'), (err: unknown) => log.error({ err }, 'reconcile failed'));
@@ -100,16 +103,6 @@ export class DaemonCore {
 
   async rescanLocation(lib: LibraryApi, id: number, opts: { mode?: IndexMode }): Promise<IndexResult> {
     return lib.locations.rescan(id, opts);
-  }
-
-  async pauseLocation(lib: LibraryApi, id: number): Promise<unknown> {
-    void lib; void id;
-    throw new VssError('USAGE', 'not yet');
-  }
-
-  async resumeLocation(lib: LibraryApi, id: number): Promise<unknown> {
-    void lib; void id;
-    throw new VssError('USAGE', 'not yet');
   }
 
   requestSidecar(lib: LibraryApi, uuid: string, kind: string, variant: string): Promise<PathAnswer> {

@@ -37,6 +37,8 @@ export class RemoteLibrary implements LibraryClient {
       get: (locationId: number) => http.call<LocationInfo>('locationsGet', { params: { ...lib, id: locationId } }),
       setPolicy: (locationId: number, policy: string | null) => http.call<LocationInfo>('locationsPolicy', { params: { ...lib, id: locationId }, body: { policy } }),
       remove: (locationId: number) => http.call<{ location_id: number; removed: true }>('locationsRemove', { params: { ...lib, id: locationId } }),
+      pause: (locationId: number) => http.call<LocationInfo>('locationsPause', { params: { ...lib, id: locationId } }),
+      resume: (locationId: number) => http.call<LocationInfo>('locationsResume', { params: { ...lib, id: locationId } }),
     };
     this.content = {
       iterate: (f: ContentFilter = {}) => pages<ContentListItem>('contentList', { kind: f.kind, location: f.locationId }),
@@ -74,15 +76,6 @@ export class RemoteLibrary implements LibraryClient {
       get: (type?: string) => http.call<PolicyInfo>('policyGet', { params: lib, query: { device_type: type } }),
       set: (spec: string, type?: string) => http.call<PolicyInfo>('policySet', { params: lib, body: { policy: spec, device_type: type } }),
     };
-  }
-
-  /** Pause a location's watching (the daemon's). */
-  pauseLocation(locationId: number): Promise<LocationInfo> {
-    return this.http.call<LocationInfo>('locationsPause', { params: { lib: this.id, id: locationId } });
-  }
-
-  resumeLocation(locationId: number): Promise<LocationInfo> {
-    return this.http.call<LocationInfo>('locationsResume', { params: { lib: this.id, id: locationId } });
   }
 
   private async *pages<T>(op: 'contentList' | 'sidecarsList' | 'jobsList', query: Record<string, string | number | undefined>): AsyncGenerator<T> {

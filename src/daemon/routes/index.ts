@@ -46,8 +46,8 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
   locationsList: ({ lib }) => lib().locations.list(),
   locationsGet: ({ lib, params }) => lib().locations.get(int(params, 'id')),
   locationsPolicy: ({ lib, params, body }) => lib().locations.setPolicy(int(params, 'id'), optString(body, 'policy') ?? null),
-  locationsPause: ({ core, lib, params }) => core.pauseLocation(lib(), int(params, 'id')),
-  locationsResume: ({ core, lib, params }) => core.resumeLocation(lib(), int(params, 'id')),
+  locationsPause: ({ lib, params }) => lib().locations.pause(int(params, 'id')),
+  locationsResume: ({ lib, params }) => lib().locations.resume(int(params, 'id')),
   locationsRemove: ({ lib, params }) => lib().locations.remove(int(params, 'id')),
 
   contentList: ({ lib, query }) => lib().content.list({
