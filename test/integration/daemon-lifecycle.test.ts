@@ -185,6 +185,15 @@ describe('daemon lifecycle: instances side by side, one daemon per data dir, cle
   });
 
   it('stops cleanly: the process is gone and its pid, socket and ready files are removed; stopping again is no failure', async () => {
+    // A follower of bob's log sees the stop as it happens.
+    const follower = spawn(process.execPath, [VSS_BIN, '--instance', 'bob', 'daemon', 'logs', '--follow', '--lines', '0'], {
+      env: { ...process.env, VSS_LOG_LEVEL: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    started.add(follower.pid!);
+    let followed = '';
+    follower.stdout!.on('data', (d: Buffer) => (followed += d.toString()));
+    const followerExited = new Promise<void>((resolve) => follower.once('exit', () => resolve()));
+    await sleep(500);
     const r = await cli(['--instance', 'bob', 'daemon', 'stop']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^Stopped the daemon \\(pid ${bob.pid}\\)`));
@@ -198,6 +207,11 @@ describe('daemon lifecycle: instances side by side, one daemon per data dir, cle
     assert.equal(status.code, 0);
     assert.deepEqual(JSON.parse(status.stdout), { running: false, pid: null, instance: 'bob', data_dir: bob.data_dir, socket: null, http: null, peer_id: null, listen: [] });
     assert.equal((await cli(['--instance', 'bob', 'daemon', 'logs'])).stdout.includes('daemon stopped'), true);
+    for (let i = 0; i < 200 && !followed.includes('daemon stopped'); i++) await sleep(25);
+    assert.match(followed, /INFO \[daemon\] daemon stopping .*\n.*daemon stopped/);
+    assert.doesNotMatch(followed, /daemon started/, '--lines 0 starts at the end');
+    follower.kill('SIGINT');
+    await followerExited;
   });
 
   it('after kill -9, the next start replaces the leftovers (pid file, socket, ready record) and keeps the token', async () => {
