@@ -10,7 +10,7 @@ import { Vss, type VssOptions } from './vss.js';
 export async function connect(opts: VssOptions = {}): Promise<VssClient & { close?(): void }> {
   const dataDir = resolveDataDir(opts.dataDir);
   if (process.env.VSS_NO_DAEMON !== '1') {
-    const { findRunningDaemon } = await import('../daemon/client/discover.js');
+    const { findRunningDaemon } = await import('../daemon/status.js');
     const daemon = findRunningDaemon(dataDir);
     if (daemon) {
       const { RemoteVss } = await import('../daemon/client/remote-vss.js');

@@ -30,3 +30,10 @@ export { sidecarUri, parseSidecarUri } from '../sidecars/address.js';
 export { JOB_STATUSES, isJobStatus, type JobStatus } from '../jobs/states.js';
 export { DEVICE_TYPES, type DeviceType } from '../jobs/policy.js';
 export { MODEL_ENGINES, isModelEngine, type ModelEngine } from '../models/registry.js';
+
+export { resolveDataDir, instanceDataDir, appDataDir } from '../device/data-dir.js';
+export {
+  DAEMON_FILES, daemonPaths, daemonStatus, findRunningDaemon, listDaemons, startDaemon, stopDaemon, runDaemon,
+  tailLog, followLog, formatLogLine,
+  type DaemonPaths, type DaemonStatus, type RunningDaemon, type StartDaemonOptions, type StopResult, type DaemonHandle, type RunDaemonOptions,
+} from '../daemon/index.js';

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { VssError } from '../api/index.js';
+import { VssError, resolveDataDir } from '../api/index.js';
 import { installSignalHandlers } from './signals.js';
 import { closeClients } from './context.js';
 import { registerContentCommands } from './commands/content.js';
@@ -11,6 +11,7 @@ import { registerJobCommands } from './commands/jobs.js';
 import { registerModelCommands } from './commands/models.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerDeviceCommands } from './commands/device.js';
+import { registerDaemonCommands } from './commands/daemon.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;
@@ -22,11 +23,19 @@ function buildProgram(): Command {
     .description('Virtual Sidecar System: index your folders into a portable library')
     .version('0.1.0')
     .addOption(new Option('--data-dir <dir>', 'where this device keeps its identity (env VSS_DATA_DIR)'))
+    .addOption(new Option('--instance <name>', 'use the data dir <app-data>/instances/NAME, a device of its own (env VSS_INSTANCE)'))
     .addOption(new Option('--library <path>', 'the library to use (env VSS_LIBRARY; default: the current one)'))
     .option('--json', 'machine-readable result on stdout')
     // A usage error is one line on stderr like every other error (DESIGN §11), with the way to help.
     .configureOutput({ outputError: (text, write) => write(`vss: ${text.trim().replace(/\s*\n\s*/g, ' ')} (run \`vss --help\` for usage)\n`) })
     .exitOverride();
+  // --instance is a name for a data dir: resolved once here, every command sees only --data-dir.
+  program.hook('preAction', (root) => {
+    const { dataDir, instance } = root.opts<{ dataDir?: string; instance?: string }>();
+    if (instance === undefined) return;
+    root.setOptionValue('dataDir', resolveDataDir(dataDir, instance));
+    root.setOptionValue('instance', undefined);
+  });
   registerLibraryCommands(program);
   registerLocationCommands(program);
   registerContentCommands(program);
@@ -36,6 +45,7 @@ function buildProgram(): Command {
   registerEventsCommand(program);
   registerDeviceCommands(program);
   registerDemoCommand(program);
+  registerDaemonCommands(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();

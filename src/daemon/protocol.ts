@@ -59,10 +59,8 @@ export type StreamLine =
   | { result: unknown }
   | { error: ErrorBody['error'] };
 
-/** Every error answer's body. */
-export interface ErrorBody {
-  error: { code: string; message: string; path?: string };
-}
+export type { ErrorBody } from './server.js';
+import type { ErrorBody } from './server.js';
 
 /** Fill PATH's `:name` parts, each encoded as one segment. */
 export function fillPath(path: string, params: Record<string, string | number>): string {

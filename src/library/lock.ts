@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { LibraryLockedError, VssError, describeFsError, errnoCode } from '../core/errors.js';
 import { fsyncDir, tempPathFor, TEMP_PREFIX } from '../core/fs-atomic.js';
+import { isProcessAlive, procStat } from '../core/proc-stat.js';
 
 interface LockOwner {
   pid: number;
@@ -213,30 +214,15 @@ function readLock(path: string): { owner: LockOwner | null; raw: string } | 'gon
 }
 
 function isAlive(owner: LockOwner): boolean {
-  const start = procStartTime(owner.pid);
-  if (owner.pid === process.pid) return !(owner.procStart && start && start !== owner.procStart);
-  try {
-    process.kill(owner.pid, 0);
-  } catch (err) {
-    if (errnoCode(err) === 'ESRCH') return false;
-  }
-  return !(owner.procStart && start && start !== owner.procStart);
+  return isProcessAlive(owner.pid, owner.procStart);
 }
 
 function describeOwner(owner: LockOwner): string {
   return `process ${owner.pid} on ${owner.hostname} since ${owner.acquiredAt}`;
 }
 
-/** Field 22 of /proc/PID/stat; null where there is no procfs. */
 function procStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[19] ?? null;
-  } catch {
-    return null;
-  }
+  return procStat(pid)?.startTime ?? null;
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sidecarKind, UsageError, isIndexMode, INDEX_MODES, type LibraryApi } from '../../api/index.js';
 import type { DaemonCore } from '../daemon-core.js';
 import { JOB_ACTIONS, OPERATIONS, type JobAction, type OperationName } from '../protocol.js';
-import { errorBody, errorStatus } from './errors.js';
+import { errorReply } from '../server.js';
 import { registerEventStream } from './events.js';
 import { fields, int, optBool, optInt, optString, optStrings, string, uuid, type Fields } from './input.js';
 import { streamed, type StreamOut } from './stream.js';
@@ -146,19 +146,25 @@ export async function registerApi(app: FastifyInstance, core: DaemonCore): Promi
         try {
           call = callOf(core, req);
         } catch (err) {
-          return reply.code(errorStatus(err)).send(errorBody(err, req.log));
+          return fail(req, reply, err);
         }
         if (streamHandler) return streamed(req, reply, (out) => streamHandler(call, out));
         try {
           const result = await handler!(call);
           return reply.send(result ?? null);
         } catch (err) {
-          return reply.code(errorStatus(err)).send(errorBody(err, req.log));
+          return fail(req, reply, err);
         }
       },
     });
   }
   registerEventStream(app, core);
+}
+
+function fail(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  const { status, body } = errorReply(err);
+  if (status >= 500) req.log.error({ err }, 'request failed');
+  return reply.code(status).send(body);
 }
 
 function callOf(core: DaemonCore, req: FastifyRequest): Call {

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AllLibraryEvents } from '../../api/index.js';
 import type { StreamLine } from '../protocol.js';
-import { errorBody } from './errors.js';
+import { errorReply } from '../server.js';
 
 /** What a streamed operation can say before its result. */
 export interface StreamOut {
@@ -47,7 +47,9 @@ export async function streamed(req: FastifyRequest, reply: FastifyReply, run: (o
     write({ result: result ?? null }, false);
   } catch (err) {
     for (const off of offs) off();
-    write(errorBody(err, req.log), false);
+    const { status, body } = errorReply(err);
+    if (status >= 500) req.log.error({ err }, 'streamed request failed');
+    write(body, false);
   }
   res.end();
 }

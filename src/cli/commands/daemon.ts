@@ -1,0 +1,121 @@
+import type { Command } from 'commander';
+import {
+  UsageError, appDataDir, daemonPaths, daemonStatus, followLog, formatLogLine, listDaemons, resolveDataDir, runDaemon, startDaemon, stopDaemon, tailLog,
+  type DaemonStatus,
+} from '../../api/index.js';
+import { globals } from '../context.js';
+import { displayPath, formatDuration, printJson, printLine } from '../output.js';
+import { onStopSignal } from '../signals.js';
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new UsageError(`--port must be a port number 0-65535 (0: any free port), not ${JSON.stringify(v)}`);
+  return n;
+}
+
+function collectListen(v: string, acc: string[]): string[] {
+  if (!v.startsWith('/')) throw new UsageError(`--listen takes a multiaddr such as /ip4/0.0.0.0/tcp/4001, not ${JSON.stringify(v)}`);
+  return [...acc, v];
+}
+
+function parseLines(v: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`--lines must be a whole number, not ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+function dataDirOf(cmd: Command): string {
+  return resolveDataDir(globals(cmd).dataDir);
+}
+
+/** How a data dir is named in lists: its instance, `default`, or its path. */
+function nameOf(s: DaemonStatus): string {
+  return s.instance ?? (s.data_dir === appDataDir() ? 'default' : displayPath(s.data_dir));
+}
+
+function printStatus(s: DaemonStatus): void {
+  if (!s.running) return printLine(`The daemon is not running (data dir ${displayPath(s.data_dir)}).`);
+  if (s.http === null) return printLine(`The daemon is starting (pid ${s.pid}, data dir ${displayPath(s.data_dir)}).`);
+  printLine(`The daemon runs (pid ${s.pid}).`);
+  printLine(`  data dir: ${displayPath(s.data_dir)}${s.instance !== null ? ` (instance ${s.instance})` : ''}`);
+  printLine(`  socket:   ${displayPath(s.socket ?? '')}`);
+  printLine(`  http:     ${s.http}`);
+  printLine(`  logs:     ${displayPath(daemonPaths(s.data_dir).log)}`);
+}
+
+export function registerDaemonCommands(program: Command): void {
+  const daemon = program
+    .command('daemon')
+    .description('the long-running process of a data dir: owns the libraries, serves the local API (one per data dir)');
+
+  daemon
+    .command('start')
+    .description('start the daemon in the background (or in this terminal with --foreground)')
+    .option('--foreground', 'run in this process until stopped (Ctrl-C, SIGTERM)')
+    .option('--port <n>', 'the API\'s TCP port on 127.0.0.1 (default: any free port, see `daemon status`)', parsePort)
+    .option('--listen <multiaddr>', 'a P2P address to listen on (repeatable; kept for the P2P engine)', collectListen, [] as string[])
+    .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[] }) {
+      const dataDir = dataDirOf(this);
+      const json = globals(this).json;
+      if (!opts.foreground) {
+        const status = await startDaemon({ dataDir, ...(opts.port !== undefined ? { port: opts.port } : {}), listen: opts.listen });
+        if (json) return printJson(status);
+        return printStatus(status);
+      }
+      const handle = await runDaemon({ dataDir, ...(opts.port !== undefined ? { port: opts.port } : {}), listen: opts.listen });
+      // The first stop signal winds down; a second one exits at once (the CLI's default).
+      onStopSignal(() => void handle.stop('signal'));
+      const status = daemonStatus(dataDir);
+      if (json) printJson(status);
+      else printStatus(status);
+      const code = await handle.stopped;
+      // The daemon is this whole process: once it has stopped, nothing else may keep it up.
+      process.exit(code);
+    });
+
+  daemon
+    .command('stop')
+    .description('stop the daemon (it finishes the writes under way; at most ~10 s)')
+    .action(async function (this: Command) {
+      const r = await stopDaemon(dataDirOf(this));
+      if (globals(this).json) return printJson(r);
+      // Not running is success: the state asked for holds, and scripts may stop unconditionally.
+      if (!r.was_running) return printLine(`The daemon is not running (data dir ${displayPath(r.data_dir)}).`);
+      printLine(`Stopped the daemon (pid ${r.pid}) in ${formatDuration(r.duration_ms)}.`);
+    });
+
+  daemon
+    .command('status')
+    .description('whether the daemon runs, and where it answers (exit 0 either way)')
+    .action(function (this: Command) {
+      const s = daemonStatus(dataDirOf(this));
+      if (globals(this).json) return printJson(s);
+      printStatus(s);
+    });
+
+  daemon
+    .command('list')
+    .description('the default data dir and every instance, each with its daemon')
+    .action(function (this: Command) {
+      const list = listDaemons(dataDirOf(this));
+      if (globals(this).json) return printJson(list);
+      for (const s of list) {
+        const state = !s.running ? 'stopped' : s.http === null ? `starting  pid ${s.pid}` : `running   pid ${s.pid}  ${s.http}`;
+        printLine(`${nameOf(s).padEnd(16)}  ${state}  ${displayPath(s.data_dir)}`);
+      }
+    });
+
+  daemon
+    .command('logs')
+    .description('the daemon\'s log (daemon.log in the data dir)')
+    .option('--follow', 'keep printing what is added, until Ctrl-C')
+    .option('--lines <n>', 'how many of the last lines to print first', parseLines, 50)
+    .action(async function (this: Command, opts: { follow?: boolean; lines: number }) {
+      const file = daemonPaths(dataDirOf(this)).log;
+      const raw = globals(this).json;
+      const show = (line: string) => printLine(raw ? line : formatLogLine(line));
+      const { lines, size } = tailLog(file, opts.lines);
+      if (size === 0 && !opts.follow) process.stderr.write(`vss: no daemon log yet: ${displayPath(file)}\n`);
+      for (const line of lines) show(line);
+      if (opts.follow) await followLog(file, size, show, new AbortController().signal);
+    });
+}

@@ -1,0 +1,102 @@
+import { readFileSync, unlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { VssError, LibraryLockedError, errnoCode } from '../core/errors.js';
+import { writeFileAtomicSync } from '../core/fs-atomic.js';
+import { isProcessAlive, procStat } from '../core/proc-stat.js';
+import { LibraryLock } from '../library/lock.js';
+import type { DaemonPaths } from './paths.js';
+
+/** Who holds the daemon lock (daemon.pid), as the lock file records it. */
+export interface LockHolder {
+  pid: number;
+  procStart: string | null;
+  hostname: string;
+}
+
+/** daemon.json: written by the lock's holder once it answers, removed when it stops. */
+export interface ReadyRecord {
+  pid: number;
+  proc_start: string | null;
+  data_dir: string;
+  instance: string | null;
+  socket: string;
+  http: string;
+  /** The P2P engine's addresses (none until it exists). */
+  listen: string[];
+  /** `--listen` as given, kept for the P2P engine. */
+  listen_requested: string[];
+  started_at: string;
+}
+
+/**
+ * Become the one daemon of this data dir. The pid file is a lock of the library lock's kind:
+ * it appears whole or not at all, and one left by a dead daemon (or naming a pid that a later,
+ * unrelated process now has) is taken over, safely even when two starts race for it.
+ */
+export function takeDaemonLock(paths: DaemonPaths): LibraryLock {
+  try {
+    return LibraryLock.acquire(paths.pid);
+  } catch (err) {
+    if (!(err instanceof LibraryLockedError)) throw err;
+    const holder = readLockHolder(paths.pid);
+    throw new VssError('ALREADY_EXISTS', `the daemon already runs for this data dir (pid ${holder?.pid ?? 'unknown'})`, { path: paths.pid, cause: err });
+  }
+}
+
+/** The pid file's holder, or null when there is none or it is unreadable (then it is stale). */
+export function readLockHolder(path: string): LockHolder | null {
+  const raw = readOrNull(path);
+  if (raw === null) return null;
+  try {
+    const v = JSON.parse(raw) as { pid?: unknown; procStart?: unknown; hostname?: unknown };
+    if (typeof v.pid !== 'number' || typeof v.hostname !== 'string') return null;
+    return { pid: v.pid, procStart: typeof v.procStart === 'string' ? v.procStart : null, hostname: v.hostname };
+  } catch {
+    return null;
+  }
+}
+
+/** The holder of the pid file if it still runs here, else null (no daemon, or its leftovers). */
+export function liveHolder(path: string): LockHolder | null {
+  const holder = readLockHolder(path);
+  if (!holder || holder.hostname !== hostname()) return null;
+  return isProcessAlive(holder.pid, holder.procStart) ? holder : null;
+}
+
+export function writeReady(paths: DaemonPaths, record: Omit<ReadyRecord, 'pid' | 'proc_start' | 'started_at'>): ReadyRecord {
+  const full: ReadyRecord = { pid: process.pid, proc_start: procStat(process.pid)?.startTime ?? null, started_at: new Date().toISOString(), ...record };
+  writeFileAtomicSync(paths.ready, JSON.stringify(full, null, 2) + '\n');
+  return full;
+}
+
+/** The ready record if its daemon still runs, else null. Reads two small files: no connect. */
+export function liveReady(paths: DaemonPaths): ReadyRecord | null {
+  const raw = readOrNull(paths.ready);
+  if (raw === null) return null;
+  let rec: ReadyRecord;
+  try {
+    rec = JSON.parse(raw) as ReadyRecord;
+  } catch {
+    return null;
+  }
+  if (typeof rec.pid !== 'number' || typeof rec.socket !== 'string' || typeof rec.http !== 'string') return null;
+  return isProcessAlive(rec.pid, rec.proc_start ?? null) ? rec : null;
+}
+
+/** Remove FILE if present (a leftover or our own at exit). */
+export function removeIfPresent(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw err;
+  }
+}
+
+function readOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return null;
+    throw new VssError('IO', `cannot read ${path}: ${(err as Error).message}`, { path, cause: err });
+  }
+}

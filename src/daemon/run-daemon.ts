@@ -1,0 +1,131 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Vss } from '../api/index.js';
+import { log, logToFile } from '../core/log.js';
+import { instanceOf } from '../device/data-dir.js';
+import { DaemonCore } from './daemon-core.js';
+import { rotateLogIfLarge } from './logs.js';
+import { daemonPaths } from './paths.js';
+import { removeIfPresent, takeDaemonLock, writeReady, type ReadyRecord } from './pidfile.js';
+import { registerApi } from './routes/index.js';
+import { createApiServer } from './server.js';
+import { ensureToken } from './token.js';
+
+export interface RunDaemonOptions {
+  dataDir: string;
+  /** TCP port on 127.0.0.1; 0 (default) picks a free one, recorded in daemon.json. */
+  port?: number;
+  /** P2P multiaddrs to listen on, kept for the P2P engine. */
+  listen?: string[];
+}
+
+export interface DaemonHandle {
+  readonly ready: ReadyRecord;
+  /** Stop gracefully (idempotent); resolves to the exit code once stopped. */
+  stop(reason: string): Promise<number>;
+  /** Resolves to the exit code when the daemon has stopped, however that was asked. */
+  readonly stopped: Promise<number>;
+}
+
+/** SIGTERM to exit: DESIGN §12 allows 10 s; what is not closed by then is abandoned. */
+export const SHUTDOWN_DEADLINE_MS = 9_000;
+
+/**
+ * The daemon of one data dir, in this process: logs to daemon.log, takes the pid file, serves
+ * the API on daemon.sock and 127.0.0.1, and owns the core until `stop`. Stopping refuses new
+ * connections, lets the core finish its writes and close, closes the servers and removes the
+ * pid, socket and ready files; past the deadline the process exits anyway. The caller wires
+ * the stop signals (the CLI's signal handling owns them) and exits when `stopped` resolves.
+ */
+export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
+  const dataDir = resolve(opts.dataDir);
+  const paths = daemonPaths(dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  rotateLogIfLarge(paths.log);
+  logToFile(paths.log);
+  const dlog = log.child({ module: 'daemon' });
+
+  const lock = takeDaemonLock(paths);
+  // From here on this process is the data dir's one daemon: whatever socket or ready record
+  // is still here was left by a dead one.
+  removeIfPresent(paths.ready);
+  removeIfPresent(paths.socket);
+  const leftovers = () => {
+    removeIfPresent(paths.ready);
+    removeIfPresent(paths.socket);
+    lock.release();
+  };
+  process.on('exit', leftovers);
+  installCrashLogging(dlog);
+
+  let core: DaemonCore | undefined;
+  const server = createApiServer({ log: dlog, token: ensureToken(paths.token) });
+  try {
+    core = await DaemonCore.start({ vss: new Vss({ dataDir }), log: dlog });
+    await registerApi(server.app, core);
+    const { http } = await server.listen({ socket: paths.socket, port: opts.port ?? 0 });
+    const ready = writeReady(paths, {
+      data_dir: dataDir, instance: instanceOf(dataDir), socket: paths.socket, http, listen: [], listen_requested: opts.listen ?? [],
+    });
+    dlog.info({ pid: process.pid, data_dir: dataDir, socket: paths.socket, http, listen_requested: ready.listen_requested }, 'daemon started');
+    return handle(ready, core, server, dlog, leftovers);
+  } catch (err) {
+    dlog.error({ err }, 'daemon failed to start');
+    await server.close().catch(() => undefined);
+    await core?.close().catch(() => undefined);
+    process.off('exit', leftovers);
+    leftovers();
+    throw err;
+  }
+}
+
+function handle(ready: ReadyRecord, core: DaemonCore, server: ReturnType<typeof createApiServer>, dlog: typeof log, leftovers: () => void): DaemonHandle {
+  let resolveStopped!: (code: number) => void;
+  const stopped = new Promise<number>((r) => (resolveStopped = r));
+  let stopping: Promise<number> | undefined;
+
+  const stop = (reason: string): Promise<number> => {
+    stopping ??= (async () => {
+      const started = Date.now();
+      dlog.info({ reason }, 'daemon stopping');
+      const deadline = setTimeout(() => {
+        dlog.error({ after_ms: Date.now() - started }, 'daemon did not stop in time; exiting anyway');
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS);
+      // A stuck close must not keep the process up; a finished one must not be kept up by the timer.
+      deadline.unref();
+      let code = 0;
+      server.stopAccepting();
+      try {
+        await core.close();
+      } catch (err) {
+        code = 1;
+        dlog.error({ err }, 'closing the core failed');
+      }
+      await server.close().catch((err: unknown) => dlog.error({ err }, 'closing the servers failed'));
+      leftovers();
+      process.off('exit', leftovers);
+      dlog.info({ duration_ms: Date.now() - started }, 'daemon stopped');
+      resolveStopped(code);
+      return code;
+    })();
+    return stopping;
+  };
+  return { ready, stop, stopped };
+}
+
+let crashLoggingInstalled = false;
+
+/** A daemon has no terminal: what would have been printed on a crash goes to its log. */
+function installCrashLogging(dlog: typeof log): void {
+  if (crashLoggingInstalled) return;
+  crashLoggingInstalled = true;
+  process.on('uncaughtException', (err) => {
+    dlog.fatal({ err }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
+  // One failed promise (a request's background work) should not take down every library.
+  process.on('unhandledRejection', (reason) => {
+    dlog.error({ err: reason }, 'unhandled promise rejection');
+  });
+}

@@ -1,0 +1,185 @@
+import { chmodSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { VssError, type VssErrorCode } from '../core/errors.js';
+import { tokenMatches } from './token.js';
+
+/** HTTP status of each core error code: a new code must be placed here (the type says so). */
+export const STATUS_OF_CODE = {
+  USAGE: 400,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  LIBRARY_LOCKED: 409,
+  LIBRARY_INVALID: 400,
+  NO_CURRENT_LIBRARY: 409,
+  LOCATION_INVALID: 400,
+  LOCATION_CONFLICT: 409,
+  MIGRATION_FAILED: 500,
+  DEVICE_INVALID: 500,
+  MODEL_INVALID: 400,
+  PATH_REFUSED: 400,
+  NO_DAEMON: 409,
+  IO: 500,
+} as const satisfies Record<VssErrorCode, number>;
+
+/** Codes of errors the HTTP layer itself answers with (beside the core's own). */
+export type HttpErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'ROUTE_NOT_FOUND' | 'BODY_TOO_LARGE' | 'BAD_REQUEST' | 'UNAVAILABLE' | 'INTERNAL';
+
+/** Every error body: `{error: {code, message, path?}}`. */
+export interface ErrorBody {
+  error: { code: VssErrorCode | HttpErrorCode; message: string; path?: string };
+}
+
+/** Limits: the API takes small JSON commands, never uploads. */
+const LIMITS = {
+  bodyBytes: 1024 * 1024,
+  /** Time to receive a whole request (headers and body), not to answer it: event streams stay open. */
+  requestMs: 30_000,
+  headersMs: 10_000,
+  keepAliveMs: 5_000,
+} as const;
+
+/** Unix socket paths are short (sun_path: 108 bytes on Linux, 104 on macOS, with the final NUL). */
+const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
+
+export interface ApiServerOptions {
+  log: Logger;
+  /** The bearer token every request must carry. */
+  token: string;
+}
+
+export interface ApiServer {
+  /** Register routes on this before `listen`. */
+  readonly app: FastifyInstance;
+  /** Serve on the Unix socket SOCKET (owner-only) and on 127.0.0.1:PORT (0: a free port). */
+  listen(opts: { socket: string; port: number }): Promise<{ http: string; port: number }>;
+  /** Refuse new connections at once; connections in flight may finish. */
+  stopAccepting(): void;
+  /** Close both servers, ending whatever connections are still open (event streams). */
+  close(): Promise<void>;
+}
+
+/**
+ * One fastify app, served twice: on the Unix socket (the CLI) and on 127.0.0.1 (the web UI).
+ * fastify's serverFactory hands over its request handler, which a second http.Server shares,
+ * so routes, hooks and error handling are the same on both. Every request carries the bearer
+ * token; on TCP only loopback peers naming this server in Host get in (DNS rebinding).
+ */
+export function createApiServer(opts: ApiServerOptions): ApiServer {
+  const viaSocket = new WeakSet<http.IncomingMessage>();
+  let socketServer: http.Server | undefined;
+  let tcpServer: http.Server | undefined;
+  let allowedHosts = new Set<string>();
+
+  const app = Fastify({
+    loggerInstance: opts.log as FastifyBaseLogger,
+    // One line per request at info would drown the log; failures are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: LIMITS.bodyBytes,
+    requestTimeout: LIMITS.requestMs,
+    keepAliveTimeout: LIMITS.keepAliveMs,
+    forceCloseConnections: 'idle',
+    serverFactory: (handler) => {
+      tcpServer = http.createServer(serverOptions(), handler);
+      socketServer = http.createServer(serverOptions(), (req, res) => {
+        viaSocket.add(req);
+        handler(req, res);
+      });
+      socketServer.on('clientError', (_err, socket: Socket) => {
+        if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+        else socket.destroy();
+      });
+      return tcpServer;
+    },
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (!viaSocket.has(req.raw)) {
+      if (!isLoopback(req.raw.socket.remoteAddress)) return deny(reply, 403, 'FORBIDDEN', 'only this machine may use the API');
+      if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
+        return deny(reply, 403, 'FORBIDDEN', 'the Host header does not name this server');
+      }
+    }
+    const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
+    if (!m || !tokenMatches(m[1]!, opts.token)) {
+      void reply.header('www-authenticate', 'Bearer');
+      return deny(reply, 401, 'UNAUTHORIZED', 'missing or wrong bearer token (it is in the data dir: daemon.token)');
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError | VssError, req: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = errorReply(err);
+    if (status >= 500) req.log.error({ err, url: req.url, method: req.method }, 'request failed');
+    return reply.code(status).send(body);
+  });
+
+  app.setNotFoundHandler((req, reply) => deny(reply, 404, 'ROUTE_NOT_FOUND', `no such route: ${req.method} ${req.url.split('?')[0]}`));
+
+  return {
+    app,
+    async listen({ socket, port }) {
+      if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) {
+        throw new VssError('IO', `the data dir's path is too long for a Unix socket (at most ${MAX_SOCKET_PATH_BYTES} bytes); use a shorter --data-dir`, { path: socket });
+      }
+      await app.listen({ host: '127.0.0.1', port });
+      const bound = (tcpServer!.address() as AddressInfo).port;
+      allowedHosts = new Set([`127.0.0.1:${bound}`, `localhost:${bound}`, `[::1]:${bound}`]);
+      await new Promise<void>((resolve, reject) => {
+        socketServer!.once('error', reject);
+        socketServer!.listen(socket, () => {
+          socketServer!.off('error', reject);
+          resolve();
+        });
+      });
+      // The token guards every request; owner-only keeps other users from even connecting.
+      chmodSync(socket, 0o600);
+      return { http: `http://127.0.0.1:${bound}`, port: bound };
+    },
+    stopAccepting() {
+      for (const s of [tcpServer, socketServer]) {
+        if (s?.listening) {
+          s.close();
+          s.closeIdleConnections();
+        }
+      }
+    },
+    async close() {
+      const socketClosed = socketServer?.listening ? new Promise<void>((r) => socketServer!.close(() => r())) : Promise.resolve();
+      socketServer?.closeAllConnections();
+      const appClosed = app.close();
+      tcpServer?.closeAllConnections();
+      await Promise.all([appClosed, socketClosed]);
+    },
+  };
+}
+
+function serverOptions(): http.ServerOptions {
+  return { requestTimeout: LIMITS.requestMs, headersTimeout: LIMITS.headersMs, keepAliveTimeout: LIMITS.keepAliveMs };
+}
+
+function deny(reply: FastifyReply, status: number, code: HttpErrorCode, message: string): FastifyReply {
+  const body: ErrorBody = { error: { code, message } };
+  return reply.code(status).send(body);
+}
+
+/** The status and JSON body for an error thrown by a route, the core, or fastify itself. */
+export function errorReply(err: unknown): { status: number; body: ErrorBody } {
+  if (err instanceof VssError) {
+    return { status: STATUS_OF_CODE[err.code], body: { error: { code: err.code, message: err.message, ...(err.path !== undefined ? { path: err.path } : {}) } } };
+  }
+  const e = err as Partial<FastifyError>;
+  const status = typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
+  const message = e.message ?? String(err);
+  if (status === 413) return { status, body: { error: { code: 'BODY_TOO_LARGE', message } } };
+  if (status === 503) return { status, body: { error: { code: 'UNAVAILABLE', message } } };
+  if (status < 500) return { status, body: { error: { code: 'BAD_REQUEST', message } } };
+  return { status, body: { error: { code: 'INTERNAL', message } } };
+}
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
+}
