@@ -34,14 +34,15 @@ export function sidecarAbsPath(libraryRoot: string, a: SidecarAddress): string {
 }
 
 /**
- * `sidecarAbsPath` for many addresses of one kind whose parts were already checked (presence
- * answers thousands at once): plain concatenation, the same path `sidecarAbsPath` builds.
+ * For many addresses of one kind whose parts were already checked (presence answers thousands at
+ * once): the folder of a content's sidecars of KIND, ending in a separator, so that adding
+ * `${variant}.${format}` gives the path `sidecarAbsPath` builds. Plain concatenation.
  */
-export function sidecarPathsOf(libraryRoot: string, kind: SidecarKind): (contentUuid: string, variant: string, format: string) => string {
+export function sidecarFoldersOf(libraryRoot: string, kind: SidecarKind): (contentUuid: string) => string {
   const root = join(libraryRoot, 'sidecars', 'content') + sep;
   const dir = sep + SIDECAR_KINDS[kind].dir + sep;
   // The first four characters of a uuid come before its first dash: the same two folder names sidecarRelPath takes from the hex.
-  return (c, variant, format) => `${root}${c.slice(0, 2)}${sep}${c.slice(2, 4)}${sep}${c}${dir}${variant}.${format}`;
+  return (c) => `${root}${c.slice(0, 2)}${sep}${c.slice(2, 4)}${sep}${c}${dir}`;
 }
 
 export function sidecarUri(a: SidecarAddress): string {

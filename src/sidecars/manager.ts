@@ -10,7 +10,7 @@ import { blake3File } from './file-checksum.js';
 import type { Statement } from 'better-sqlite3';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
-import { sidecarAbsPath, sidecarAddress, sidecarPathsOf, sidecarRelPath, UUID_RE, type SidecarAddress } from './address.js';
+import { sidecarAbsPath, sidecarAddress, sidecarFoldersOf, sidecarRelPath, UUID_RE, type SidecarAddress } from './address.js';
 import { canMake, checkVariant, sidecarKind, SIDECAR_KINDS, variantsOf, type SidecarKind } from './kinds.js';
 
 export type SidecarStatus = 'pending' | 'generating' | 'ready' | 'failed' | 'missing';
@@ -129,7 +129,7 @@ export class SidecarManager {
                 JOIN sidecars s ON s.content_uuid = c.value AND s.kind = ? AND s.variant = v.value`)
       .raw()
       .all(ids, vs, k) as Array<[number, number, SidecarStatus, SidecarSource, string, number | null]>;
-    const managedPath = sidecarPathsOf(this.lib.root, k);
+    const folderOf = sidecarFoldersOf(this.lib.root, k);
     const formats: readonly string[] = SIDECAR_KINDS[k].formats;
     for (const [ci, vi, st, source, format, entryId] of found) {
       const at = ci * width + vi;
@@ -137,7 +137,7 @@ export class SidecarManager {
       if (st !== 'ready') continue;
       if (source === 'reference') pathOf[at] = this.referencePath(entryId);
       // The format comes from the row: only one of the kind's own may become part of a path.
-      else if (formats.includes(format)) pathOf[at] = managedPath(contentUuids[ci]!, wanted[vi]!, format);
+      else if (formats.includes(format)) pathOf[at] = `${folderOf(contentUuids[ci]!)}${wanted[vi]!}.${format}`;
     }
     const devices = new Map<string, string[]>();
     const avail = this.lib.db

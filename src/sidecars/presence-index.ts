@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
 import type { Statement } from 'better-sqlite3';
 import type { Library } from '../library/library.js';
-import { sidecarPathsOf } from './address.js';
+import { sidecarFoldersOf } from './address.js';
 import { isSidecarKind, SIDECAR_KINDS, VARIANT_RE, variantsOf, type SidecarKind } from './kinds.js';
 import { presenceRequest, SIDECAR_STATUSES, SidecarManager, type PresenceItem, type SidecarSource, type SidecarStatus } from './manager.js';
 
@@ -97,13 +97,16 @@ export class PresenceIndex {
     else this.flush();
     const byContent = this.cells.get(k);
     const places = wanted.map((v) => this.places.get(k)?.get(v) ?? -1);
-    const managedPath = sidecarPathsOf(this.lib.root, k);
+    const folderOf = sidecarFoldersOf(this.lib.root, k);
     const formats: readonly string[] = SIDECAR_KINDS[k].formats;
+    // File names by variant and format place, made once rather than per content.
+    const names = wanted.map((v) => formats.map((f) => `${v}.${f}`));
     const here = this.lib.device.uuid;
     const out: PresenceItem[] = new Array(contentUuids.length * wanted.length);
     let at = 0;
     for (const c of contentUuids) {
       const cells = byContent?.get(c);
+      let folder: string | undefined;
       for (let vi = 0; vi < wanted.length; vi++) {
         const place = places[vi]!;
         const cell = cells !== undefined && place >= 0 ? cells[place] ?? 0 : 0;
@@ -125,7 +128,8 @@ export class PresenceIndex {
               devices = devices.filter((d) => d !== here);
             }
           } else if (format !== FOREIGN_FORMAT) {
-            path = managedPath(c, variant, formats[format]!);
+            folder ??= folderOf(c);
+            path = folder + names[vi]![format]!;
           }
         }
         out[at++] = { content_uuid: c, variant, local: path !== null, status, path, devices };
