@@ -23,7 +23,7 @@ export { CONTENT_KINDS, isContentKind, type ContentKind } from '../content/kinds
 export { INDEX_MODES, isIndexMode, type IndexMode, type IndexResult } from '../indexer/types.js';
 export { SIDECAR_KINDS, sidecarKind, isSidecarKind, type SidecarKind } from '../sidecars/kinds.js';
 export { SIDECAR_STATUSES, type SidecarStatus } from '../sidecars/manager.js';
-export { sidecarUri, parseSidecarUri } from '../sidecars/address.js';
+export { sidecarUri, parseSidecarUri, sidecarAddress, UUID_RE, type SidecarAddress } from '../sidecars/address.js';
 export { JOB_STATUSES, isJobStatus, type JobStatus } from '../jobs/states.js';
 export { DEVICE_TYPES, type DeviceType } from '../jobs/policy.js';
 export { MODEL_ENGINES, isModelEngine, type ModelEngine } from '../models/registry.js';
