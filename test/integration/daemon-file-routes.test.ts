@@ -107,6 +107,10 @@ describe('files by address: sidecars and originals over real HTTP', { skip: FIXT
     assert.equal(thumb.headers['content-type'], 'image/webp');
     assert.equal((await sharp(thumb.body).metadata()).format, 'webp');
 
+    const current = await request(port, `/api/libraries/current/sidecars/${video}/proxy/scrub`);
+    assert.equal(current.status, 200, '`current` names the current library, as in every route');
+    assert.deepEqual(current.body, a.body);
+
     const head = await request(port, `${base}/sidecars/${video}/proxy/scrub`, {}, 'HEAD');
     assert.equal(head.status, 200);
     assert.equal(head.headers['content-length'], String(proxy.size));

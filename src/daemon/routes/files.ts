@@ -13,12 +13,14 @@ import type { DaemonCore } from '../daemon-core.js';
  *   GET /api/libraries/{library_id}/sidecars/{content_uuid}/{kind}/{variant}[?v=<checksum>]
  *   GET /api/libraries/{library_id}/content/{content_uuid}[?v=<cas_id>]
  *
+ * (`current` stands for the current library's id, as in every route of the local API.)
+ *
  * The tail is a wildcard so that every malformed address (a `..`, an encoded slash, a NUL, an
  * over-long variant, a segment too many) reaches the checks below and gets a 400, rather than
  * the router's 404 or 414.
  */
 export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore): Promise<void> {
-  app.get('/api/libraries/:library_id/sidecars/*', (req, reply) => answer(reply, async () => {
+  app.get('/api/libraries/:lib/sidecars/*', (req, reply) => answer(reply, async () => {
     const { lib, parts, v } = parse(req, core, 3, '/sidecars/{content_uuid}/{kind}/{variant}');
     const [contentUuid, kind, variant] = parts as [string, string, string];
     const found = lib().sidecars.file(contentUuid, kind, variant);
@@ -30,7 +32,7 @@ export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore)
     });
   }));
 
-  app.get('/api/libraries/:library_id/content/*', (req, reply) => answer(reply, async () => {
+  app.get('/api/libraries/:lib/content/*', (req, reply) => answer(reply, async () => {
     const { lib, parts, v } = parse(req, core, 1, '/content/{content_uuid}');
     const found = lib().content.original(parts[0]!);
     if (found.state !== 'ready') return notFound(reply, found.reason);
@@ -54,8 +56,8 @@ interface Parsed {
 
 /** Check every part of the address and the query before anything is opened or read. */
 function parse(req: FastifyRequest, core: DaemonCore, segments: number, shape: string): Parsed {
-  const params = req.params as { library_id: string; '*': string };
-  if (!UUID_RE.test(params.library_id)) throw new VssError('USAGE', `invalid library id ${JSON.stringify(params.library_id)}`);
+  const params = req.params as { lib: string; '*': string };
+  if (params.lib !== 'current' && !UUID_RE.test(params.lib)) throw new VssError('USAGE', `invalid library id ${JSON.stringify(params.lib)}`);
   const parts = params['*'].split('/');
   if (parts.length !== segments) throw new VssError('USAGE', `not a file address: ${JSON.stringify(params['*'])} (the address is ${shape})`);
   if (segments === 3) sidecarAddress(parts[0]!, parts[1]!, parts[2]!);
@@ -64,7 +66,7 @@ function parse(req: FastifyRequest, core: DaemonCore, segments: number, shape: s
   for (const key of Object.keys(query)) if (key !== 'v') throw new VssError('USAGE', `unknown query parameter ${JSON.stringify(key)} (only v=<checksum> is taken)`);
   const v = query.v;
   if (v !== undefined && (typeof v !== 'string' || !VERSION_RE.test(v))) throw new VssError('USAGE', 'v must be the checksum the file is served with (hex)');
-  return { lib: () => core.library({ id: params.library_id }), parts, v };
+  return { lib: () => core.library(params.lib === 'current' ? undefined : { id: params.lib }), parts, v };
 }
 
 interface ServedFile {
