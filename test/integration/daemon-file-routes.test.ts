@@ -41,6 +41,7 @@ describe('files by address: sidecars and originals over real HTTP', { skip: FIXT
   let port = 0;
   let base = '';
   let video = '';
+  let cut = '';
   let image = '';
   let text = '';
   let proxy = { path: '', checksum: '', size: 0 };
@@ -49,6 +50,8 @@ describe('files by address: sidecars and originals over real HTTP', { skip: FIXT
   before(async () => {
     mkdirSync(join(tree, '.hidden dir'), { recursive: true });
     copyFileSync(join(FIXTURES, 'video', 'photoprism-christmas-noaudio.mp4'), join(tree, 'clip.mp4'));
+    // A video cut short: its proxy fails at once and stays failed (no job makes a failed sidecar again).
+    writeFileSync(join(tree, 'cut.mp4'), readFileSync(join(FIXTURES, 'video', 'photoprism-blue-go-video.mp4')).subarray(0, 3000));
     await sharp({ create: { width: 64, height: 48, channels: 3, background: '#39c' } }).jpeg().toFile(join(tree, 'photo.jpg'));
     writeFileSync(odd, 'a user file with an awkward name\n'.repeat(20));
     const vss = new Vss({ dataDir: join(tmp.path, 'data') });
@@ -57,14 +60,16 @@ describe('files by address: sidecars and originals over real HTTP', { skip: FIXT
     lib = core.library({ id: ref.id });
     await lib.locations.add(tree, { mode: 'content' });
     for (const c of lib.content.iterate()) {
-      if (c.kind === 'video') video = c.content_uuid;
+      if (c.kind === 'video' && c.paths[0]!.endsWith('clip.mp4')) video = c.content_uuid;
+      if (c.kind === 'video' && c.paths[0]!.endsWith('cut.mp4')) cut = c.content_uuid;
       if (c.kind === 'image') image = c.content_uuid;
       if (c.paths[0]!.endsWith('.txt')) text = c.content_uuid;
     }
-    assert.ok(video && image && text);
+    assert.ok(video && cut && image && text);
     // A real proxy made from the fixture video, and a thumbnail, by the real job runner.
     assert.equal((await lib.sidecars.path(video, 'proxy', 'scrub')).state, 'pending');
     assert.equal((await lib.sidecars.path(image, 'thumb', 'grid@1x')).state, 'pending');
+    assert.equal((await lib.sidecars.path(cut, 'proxy', 'scrub')).state, 'pending');
     await lib.jobs.run({ untilIdle: true });
     const made = [...lib.sidecars.iterate({ contentUuid: video, kind: 'proxy' })][0]!;
     assert.equal(made.status, 'ready', made.error ?? '');
@@ -204,10 +209,10 @@ describe('files by address: sidecars and originals over real HTTP', { skip: FIXT
     const absent = await request(port, `${base}/sidecars/${image}/thumb/detail@2x`);
     assert.equal(absent.status, 404);
     assert.equal(errorOf(absent).status, 'absent');
-    assert.equal((await lib.sidecars.path(image, 'thumb', 'detail@1x')).state, 'pending');
-    const pending = await request(port, `${base}/sidecars/${image}/thumb/detail@1x`);
-    assert.equal(pending.status, 404);
-    assert.equal(errorOf(pending).status, 'pending');
+    const failed = await request(port, `${base}/sidecars/${cut}/proxy/scrub`);
+    assert.equal(failed.status, 404);
+    assert.equal(errorOf(failed).status, 'failed');
+    assert.match(errorOf(failed).message, /^it is failed: /);
   });
 
   it('answers 404 for a file deleted behind its back and marks it missing (pending again)', async () => {
@@ -228,8 +233,8 @@ describe('files by address: sidecars and originals over real HTTP', { skip: FIXT
     const gone = await request(port, url, { 'if-none-match': `"${thumb.checksum}"` });
     assert.equal(gone.status, 404, 'a conditional request for a gone file is not a 304');
     assert.equal(errorOf(gone).status, 'pending');
-    assert.deepEqual(changes, ['thumb/grid@1x:missing', 'thumb/grid@1x:pending']);
-    assert.equal([...lib.sidecars.iterate({ contentUuid: image, kind: 'thumb' })].find((s) => s.variant === 'grid@1x')!.status, 'pending');
+    // (A daemon working its queue may make it again right after: only the first two changes are the route's.)
+    assert.deepEqual(changes.filter((c) => c.startsWith('thumb/grid@1x:')).slice(0, 2), ['thumb/grid@1x:missing', 'thumb/grid@1x:pending']);
   });
 
   it('serves an original from its location, with its cas_id as ETag and byte ranges, awkward names included', async () => {
