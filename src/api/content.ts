@@ -1,9 +1,10 @@
 import { contentReader, type ContentFilter, type ContentListItem } from '../content/list-contents.js';
+import { originalFile, type OriginalFileAnswer } from '../content/original-file.js';
 import { streamKeyed } from '../core/paging.js';
 import type { Library } from '../library/library.js';
 import { pageKeyed, type Page, type PageRequest } from './pages.js';
 
-export type { ContentFilter, ContentListItem };
+export type { ContentFilter, ContentListItem, OriginalFileAnswer };
 
 /** Unique contents and the paths of their copies on this device (`vss content list`). */
 export class ContentApi {
@@ -16,5 +17,13 @@ export class ContentApi {
 
   list(filter: ContentFilter & PageRequest = {}): Page<ContentListItem> {
     return pageKeyed(contentReader(this.lib, filter), filter);
+  }
+
+  /**
+   * A copy of this content on this device to read (the daemon serves it): in a location added
+   * here, through no symlink, unchanged since it was identified; else why there is none.
+   */
+  original(contentUuid: string): OriginalFileAnswer {
+    return originalFile(this.lib, contentUuid);
   }
 }

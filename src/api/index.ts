@@ -9,8 +9,8 @@ export { LibraryApi, type LibraryAccess, type LibraryEvents, type AllLibraryEven
 export type { VssClient, LibraryClient, LocationsClient, ContentClient, SidecarsClient, JobsClient, PolicyClient, LibrariesClient, ModelsClient, ReconcileOptions, Items, Awaitable, EventFollow } from './client.js';
 export type { LibrariesApi } from './libraries.js';
 export type { LocationsApi, AddLocationInput, LocationInfo, LocationWatching, LocationWatchStatus } from './locations.js';
-export type { ContentApi, ContentFilter, ContentListItem } from './content.js';
-export type { SidecarsApi, SidecarFilter, SidecarInfo, PresenceItem, PathAnswer, ReconcileResult, ConvertResult, SidecarWatch } from './sidecars.js';
+export type { ContentApi, ContentFilter, ContentListItem, OriginalFileAnswer } from './content.js';
+export type { SidecarsApi, SidecarFilter, SidecarInfo, PresenceItem, PathAnswer, ReconcileResult, ConvertResult, SidecarWatch, SidecarFileAnswer } from './sidecars.js';
 export type { JobsApi, JobFilter, JobRow, JobWork, RunJobsInput, RunSummary } from './jobs.js';
 export type { PolicyApi, PolicyInfo } from './policy.js';
 export type { ModelsApi, ModelInfo, AddedModel } from './models.js';
@@ -26,7 +26,7 @@ export { CONTENT_KINDS, isContentKind, type ContentKind } from '../content/kinds
 export { INDEX_MODES, isIndexMode, type IndexMode, type IndexResult } from '../indexer/types.js';
 export { SIDECAR_KINDS, sidecarKind, isSidecarKind, type SidecarKind } from '../sidecars/kinds.js';
 export { SIDECAR_STATUSES, type SidecarStatus } from '../sidecars/manager.js';
-export { sidecarUri, parseSidecarUri } from '../sidecars/address.js';
+export { sidecarUri, parseSidecarUri, sidecarAddress, UUID_RE, type SidecarAddress } from '../sidecars/address.js';
 export { JOB_STATUSES, isJobStatus, type JobStatus } from '../jobs/states.js';
 export { DEVICE_TYPES, type DeviceType } from '../jobs/policy.js';
 export { MODEL_ENGINES, isModelEngine, type ModelEngine } from '../models/registry.js';

@@ -3,11 +3,13 @@ import type { Library } from '../library/library.js';
 import type { ConvertResult } from '../sidecars/convert.js';
 import { sidecarKind, type SidecarKind } from '../sidecars/kinds.js';
 import { SidecarManager, type ListFilter, type PathAnswer, type PresenceItem, type SidecarInfo } from '../sidecars/manager.js';
+import { PresenceIndex } from '../sidecars/presence-index.js';
 import type { ReconcileResult } from '../sidecars/reconcile.js';
+import { sidecarFile, type SidecarFileAnswer } from '../sidecars/sidecar-file.js';
 import type { LibraryContext } from './library-api.js';
 import { pageKeyed, type Page, type PageRequest } from './pages.js';
 
-export type { ConvertResult, ListFilter as SidecarFilter, PathAnswer, PresenceItem, ReconcileResult, SidecarInfo };
+export type { ConvertResult, ListFilter as SidecarFilter, PathAnswer, PresenceItem, ReconcileResult, SidecarFileAnswer, SidecarInfo };
 
 /** A running `sidecars watch`: the reconcile it started with, and how to stop it. */
 export interface SidecarWatch {
@@ -17,6 +19,9 @@ export interface SidecarWatch {
 
 /** The sidecar manager's API (DESIGN §5): find, request, reconcile, convert, watch. */
 export class SidecarsApi {
+  /** Set while a long-running process keeps presence in memory (`keepPresenceInMemory`). */
+  private memory: { index: PresenceIndex; holders: number } | undefined;
+
   constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {}
 
   /** Sidecar records, read a page at a time. */
@@ -30,7 +35,37 @@ export class SidecarsApi {
 
   /** For each content and variant: here or not, status, path, and which devices have it. */
   presence(contentUuids: readonly string[], kind: string, variants?: readonly string[]): PresenceItem[] {
+    if (this.memory) return this.memory.index.presence(contentUuids, kind, variants);
     return new SidecarManager(this.lib).presence(contentUuids, kind, variants);
+  }
+
+  /**
+   * For a long-running process that also runs maintenance (`watch`): from now on `presence` answers
+   * from memory, kept current by the sidecar events, trusting the records for files under
+   * sidecars/ instead of statting each (the same answers while the watcher keeps the records true).
+   * Returns the undo; presence is read from memory until every caller has undone.
+   */
+  keepPresenceInMemory(): () => void {
+    this.memory ??= { index: new PresenceIndex(this.lib), holders: 0 };
+    const memory = this.memory;
+    memory.holders++;
+    let undone = false;
+    return () => {
+      if (undone) return;
+      undone = true;
+      if (--memory.holders > 0 || this.memory !== memory) return;
+      memory.index.close();
+      this.memory = undefined;
+    };
+  }
+
+  /**
+   * The file of a ready sidecar, checked now (there, a regular file, of the recorded size), for a
+   * reader that streams it; else its status and why. A ready row whose file is gone is marked
+   * missing here. Queues nothing (`path` does).
+   */
+  file(contentUuid: string, kind: string, variant: string): SidecarFileAnswer {
+    return sidecarFile(this.lib, contentUuid, kind, variant);
   }
 
   /**

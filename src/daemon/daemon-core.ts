@@ -98,6 +98,7 @@ export class DaemonCore {
     svc.stops.push(() => watching.close());
     const maintenance = await lib.sidecars.watch({ onProblem: (path, reason) => log.warn({ path, reason }, 'sidecar problem') });
     svc.stops.push(() => maintenance.stop());
+    svc.stops.push(lib.sidecars.keepPresenceInMemory());
     void maintenance.reconciled.then((r) => log.info({ ...r }, 'sidecars reconciled'), (err: unknown) => log.error({ err }, 'reconcile failed'));
   }
 

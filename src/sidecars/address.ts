@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { checkFormat, checkVariant, kindForDir, sidecarKind, SIDECAR_KINDS, type SidecarKind } from './kinds.js';
 
@@ -31,6 +31,18 @@ export function sidecarRelPath(a: SidecarAddress): string {
 
 export function sidecarAbsPath(libraryRoot: string, a: SidecarAddress): string {
   return join(libraryRoot, ...sidecarRelPath(a).split('/'));
+}
+
+/**
+ * For many addresses of one kind whose parts were already checked (presence answers thousands at
+ * once): the folder of a content's sidecars of KIND, ending in a separator, so that adding
+ * `${variant}.${format}` gives the path `sidecarAbsPath` builds. Plain concatenation.
+ */
+export function sidecarFoldersOf(libraryRoot: string, kind: SidecarKind): (contentUuid: string) => string {
+  const root = join(libraryRoot, 'sidecars', 'content') + sep;
+  const dir = sep + SIDECAR_KINDS[kind].dir + sep;
+  // The first four characters of a uuid come before its first dash: the same two folder names sidecarRelPath takes from the hex.
+  return (c) => `${root}${c.slice(0, 2)}${sep}${c.slice(2, 4)}${sep}${c}${dir}`;
 }
 
 export function sidecarUri(a: SidecarAddress): string {

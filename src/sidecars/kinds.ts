@@ -29,6 +29,20 @@ export const SIDECAR_KINDS = {
 
 export type SidecarKind = keyof typeof SIDECAR_KINDS;
 
+export type SidecarFormat = (typeof SIDECAR_KINDS)[SidecarKind]['formats'][number];
+
+/** The media type a sidecar file is served as, for every format the table allows (a new format must add one). */
+export const SIDECAR_FORMAT_MIME = {
+  webp: 'image/webp',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  json: 'application/json',
+} as const satisfies Record<SidecarFormat, string>;
+
+export function mimeOfFormat(format: string): string {
+  return Object.prototype.hasOwnProperty.call(SIDECAR_FORMAT_MIME, format) ? SIDECAR_FORMAT_MIME[format as SidecarFormat] : 'application/octet-stream';
+}
+
 export const SIDECAR_KIND_NAMES = Object.keys(SIDECAR_KINDS) as SidecarKind[];
 
 /** DESIGN §2: the only shape a variant (and so a file name) may have. */

@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, lstatSync, openSync, renameSync } from 'node:fs';
-import { dirname, sep } from 'node:path';
+import { dirname } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../core/errors.js';
@@ -10,7 +10,7 @@ import { blake3File } from './file-checksum.js';
 import type { Statement } from 'better-sqlite3';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
-import { sidecarAbsPath, sidecarAddress, sidecarRelPath, UUID_RE, type SidecarAddress } from './address.js';
+import { sidecarAbsPath, sidecarAddress, sidecarFoldersOf, sidecarRelPath, UUID_RE, type SidecarAddress } from './address.js';
 import { canMake, checkVariant, sidecarKind, SIDECAR_KINDS, variantsOf, type SidecarKind } from './kinds.js';
 
 export type SidecarStatus = 'pending' | 'generating' | 'ready' | 'failed' | 'missing';
@@ -114,10 +114,7 @@ export class SidecarManager {
 
   /** For each content and variant: is it here, in what state, where, and which devices have it. */
   presence(contentUuids: readonly string[], kind: string, variants?: readonly string[]): PresenceItem[] {
-    const k = sidecarKind(kind);
-    const wanted = variants && variants.length > 0 ? [...variants] : fixedVariants(k);
-    for (const v of wanted) checkVariant(k, v);
-    for (const c of contentUuids) if (!UUID_RE.test(c)) throw new VssError('USAGE', `invalid content uuid ${JSON.stringify(c)}`);
+    const { kind: k, variants: wanted } = presenceRequest(contentUuids, kind, variants);
     // The hot path of every UI that shows thumbnails: one query for all contents and variants
     // (JSON lists bound as single parameters, one unique-index seek per pair), answering with
     // list positions instead of uuid strings, and paths built from the address itself.
@@ -132,21 +129,19 @@ export class SidecarManager {
                 JOIN sidecars s ON s.content_uuid = c.value AND s.kind = ? AND s.variant = v.value`)
       .raw()
       .all(ids, vs, k) as Array<[number, number, SidecarStatus, SidecarSource, string, number | null]>;
-    const dir = SIDECAR_KINDS[k].dir;
-    const root = this.lib.layout.sidecarsDir + sep + 'content' + sep;
+    const folderOf = sidecarFoldersOf(this.lib.root, k);
     const formats: readonly string[] = SIDECAR_KINDS[k].formats;
     for (const [ci, vi, st, source, format, entryId] of found) {
       const at = ci * width + vi;
       status[at] = st;
       if (st !== 'ready') continue;
-      const c = contentUuids[ci]!;
       if (source === 'reference') pathOf[at] = this.referencePath(entryId);
       // The format comes from the row: only one of the kind's own may become part of a path.
-      else if (formats.includes(format)) pathOf[at] = `${root}${c.slice(0, 2)}${sep}${c.slice(2, 4)}${sep}${c}${sep}${dir}${sep}${wanted[vi]!}.${format}`;
+      else if (formats.includes(format)) pathOf[at] = `${folderOf(contentUuids[ci]!)}${wanted[vi]!}.${format}`;
     }
     const devices = new Map<string, string[]>();
     const avail = this.lib.db
-      .prepare(`SELECT c.key, a.variant, group_concat(a.device_uuid, ' ') FROM json_each(?) c
+      .prepare(`SELECT c.key, a.variant, group_concat(a.device_uuid, ' ' ORDER BY a.device_uuid) FROM json_each(?) c
                 JOIN sidecar_availability a ON a.content_uuid = c.value AND a.kind = ? AND a.has = 1 GROUP BY c.key, a.variant`)
       .raw()
       .all(ids, k) as Array<[number, string, string]>;
@@ -398,7 +393,7 @@ export class SidecarManager {
   }
 
   /** The absolute path of a reference's file: its entry in a location added on this device. */
-  private referencePath(entryId: number | null): string | null {
+  referencePath(entryId: number | null): string | null {
     if (entryId === null) return null;
     try {
       const e = this.lib.roots.entry(entryId);
@@ -416,6 +411,15 @@ export class SidecarManager {
       attempts: r.attempts,
     };
   }
+}
+
+/** A presence question checked as every answerer checks it: the kind, its variants (default: all fixed ones), the uuids. */
+export function presenceRequest(contentUuids: readonly string[], kind: string, variants?: readonly string[]): { kind: SidecarKind; variants: string[] } {
+  const k = sidecarKind(kind);
+  const wanted = variants && variants.length > 0 ? [...variants] : fixedVariants(k);
+  for (const v of wanted) checkVariant(k, v);
+  for (const c of contentUuids) if (!UUID_RE.test(c)) throw new VssError('USAGE', `invalid content uuid ${JSON.stringify(c)}`);
+  return { kind: k, variants: wanted };
 }
 
 function fixedVariants(kind: SidecarKind): string[] {

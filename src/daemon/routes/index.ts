@@ -4,6 +4,7 @@ import type { DaemonCore } from '../daemon-core.js';
 import { JOB_ACTIONS, OPERATIONS, type JobAction, type OperationName } from '../protocol.js';
 import { errorReply } from '../server.js';
 import { registerEventStream } from './events.js';
+import { registerFileRoutes } from './files.js';
 import { fields, int, optBool, optInt, optString, optStrings, string, uuid, type Fields } from './input.js';
 import { streamed, type StreamOut } from './stream.js';
 
@@ -159,6 +160,7 @@ export async function registerApi(app: FastifyInstance, core: DaemonCore): Promi
     });
   }
   registerEventStream(app, core);
+  await registerFileRoutes(app, core);
 }
 
 function fail(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {

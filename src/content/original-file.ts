@@ -1,0 +1,58 @@
+import { existsSync, lstatSync } from 'node:fs';
+import { VssError } from '../core/errors.js';
+import { PathRefusedError } from '../library/confine.js';
+import type { Library } from '../library/library.js';
+import { UUID_RE } from '../sidecars/address.js';
+
+/** A content's own file on this device, checked just now; or why there is none (the daemon answers 404 with it). */
+export type OriginalFileAnswer =
+  | { state: 'ready'; path: string; size: number; mime: string; cas_id: string }
+  | { state: 'unavailable'; reason: string; offline: boolean };
+
+/** How many copies are looked at before giving up (a content copied thousands of times is still answered quickly). */
+const MAX_COPIES = 32;
+
+/**
+ * A copy of this content to serve: an indexed file in a location this device's user added, reached
+ * through no symlink, and unchanged since it was identified (the indexer's own test: same inode,
+ * size and mtime), so its bytes are the content its cas_id names. A copy changed since is skipped
+ * until a rescan (or the location watcher) identifies it again.
+ */
+export function originalFile(lib: Library, contentUuid: string): OriginalFileAnswer {
+  if (!UUID_RE.test(contentUuid)) throw new VssError('USAGE', `invalid content uuid ${JSON.stringify(contentUuid)}`);
+  const content = lib.db.prepare('SELECT id, cas_id, mime, size FROM content_identities WHERE uuid = ?').get(contentUuid) as
+    { id: number; cas_id: string; mime: string; size: number } | undefined;
+  if (!content) return { state: 'unavailable', reason: 'no such content in this library', offline: false };
+  const copies = lib.db.prepare(
+    `SELECT e.location_id AS loc, e.rel_path AS rel, e.inode, e.mtime_ms AS mtime FROM entries e JOIN locations l ON l.id = e.location_id
+     WHERE e.content_id = ? AND e.kind = 'file' AND l.device_id = ? ORDER BY e.id LIMIT ?`,
+  ).all(content.id, lib.deviceId, MAX_COPIES) as Array<{ loc: number; rel: string; inode: number | null; mtime: number | null }>;
+  let why: string | undefined;
+  let offline = false;
+  for (const c of copies) {
+    const root = lib.roots.tryLocation(c.loc);
+    if (root instanceof PathRefusedError) {
+      why ??= `no copy vss may read: ${root.message}`;
+      continue;
+    }
+    if (!existsSync(root.root)) {
+      offline = true;
+      continue;
+    }
+    let path: string;
+    try {
+      path = root.regularFile(c.rel);
+    } catch (err) {
+      if (!(err instanceof PathRefusedError)) throw err;
+      why ??= `no copy vss may read: ${err.message}`;
+      continue;
+    }
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (!st) continue;
+    if (st.size === content.size && st.ino === c.inode && st.mtimeMs === c.mtime) return { state: 'ready', path, size: st.size, mime: content.mime, cas_id: content.cas_id };
+    why ??= 'its copies changed since they were indexed (a rescan identifies them again)';
+  }
+  if (why) return { state: 'unavailable', reason: why, offline: false };
+  if (offline) return { state: 'unavailable', reason: 'the location holding it is not reachable now (an unplugged drive?)', offline: true };
+  return { state: 'unavailable', reason: 'no file with this content is on this device now (moved or deleted since indexing?)', offline: false };
+}

@@ -1,0 +1,233 @@
+import { lstatSync } from 'node:fs';
+import type { Statement } from 'better-sqlite3';
+import type { Library } from '../library/library.js';
+import { sidecarFoldersOf } from './address.js';
+import { isSidecarKind, SIDECAR_KINDS, VARIANT_RE, variantsOf, type SidecarKind } from './kinds.js';
+import { presenceRequest, SIDECAR_STATUSES, SidecarManager, type PresenceItem, type SidecarSource, type SidecarStatus } from './manager.js';
+
+const SOURCES: readonly SidecarSource[] = ['generated', 'reference', 'converted', 'fetched'];
+
+// One number per (content, kind, variant): what presence needs of the row and of who has it.
+// bits 0-2: status (0: no row), 3-4: source, 5-6: format's place in the kind's list (3: not one of
+// them), 8 up: the device list's id (0: nobody). A library of a million sidecars then costs a
+// small array per content instead of an object per sidecar.
+const STATUS_BITS = 0b111;
+const SOURCE_SHIFT = 3;
+const FORMAT_SHIFT = 5;
+const FOREIGN_FORMAT = 3;
+const DEVICES_SHIFT = 8;
+
+/**
+ * Presence for a long-running process (the daemon): the sidecars table and who has each sidecar,
+ * held in memory and kept current by the `sidecar:changed` event that every write of the manager
+ * emits, so `presence` answers without a query or a stat per file. It answers what
+ * `SidecarManager.presence` answers for the same state, except that it trusts the records for the
+ * files under sidecars/ (the maintenance watcher keeps those true) instead of statting each; a
+ * reference, the user's own file, is still looked at. Writes by another connection (a second
+ * process sharing the library) are noticed by SQLite's data_version and reload the whole index.
+ */
+export class PresenceIndex {
+  /** Per kind: content uuid → one packed cell per variant place. */
+  private readonly cells = new Map<SidecarKind, Map<string, number[]>>();
+  /** Per kind: variant → its place in the cells (fixed kinds: the table's order; open kinds: as met). */
+  private readonly places = new Map<SidecarKind, Map<string, number>>();
+  /** Each distinct device list once; cells point here. */
+  private deviceLists: string[][] = [[]];
+  private deviceListIds = new Map<string, number>([['', 0]]);
+  private dataVersion = -1;
+  /** Sidecars changed inside a transaction that had not committed yet: read once it has (it may roll back). */
+  private readonly deferred = new Set<string>();
+  private flushScheduled = false;
+  private readonly manager: SidecarManager;
+  private readonly rowStmt: Statement;
+  private readonly holdersStmt: Statement;
+  private readonly entryStmt: Statement;
+  private readonly stopListening: () => void;
+
+  constructor(private readonly lib: Library) {
+    this.manager = new SidecarManager(lib);
+    this.rowStmt = lib.db.prepare('SELECT status, source, format FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').raw();
+    this.holdersStmt = lib.db.prepare(
+      'SELECT group_concat(device_uuid, \' \' ORDER BY device_uuid) FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND has = 1',
+    ).raw();
+    this.entryStmt = lib.db.prepare('SELECT source_entry_id FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').pluck();
+    this.stopListening = lib.events.on('sidecar:changed', (e) => this.changed(e.contentUuid, e.kind, e.variant));
+    this.reload();
+  }
+
+  /** Stop following the library's events and let the memory go. */
+  close(): void {
+    this.stopListening();
+    this.deferred.clear();
+    this.cells.clear();
+  }
+
+  /** Read the whole sidecars table and availability again. */
+  reload(): void {
+    this.deferred.clear();
+    this.cells.clear();
+    this.places.clear();
+    this.deviceLists = [[]];
+    this.deviceListIds = new Map([['', 0]]);
+    this.dataVersion = this.currentDataVersion();
+    const rows = this.lib.db.prepare('SELECT content_uuid, kind, variant, status, source, format FROM sidecars').raw()
+      .iterate() as IterableIterator<[string, string, string, SidecarStatus, SidecarSource, string]>;
+    for (const [c, kind, variant, status, source, format] of rows) {
+      if (!isSidecarKind(kind)) continue; // a kind this version does not know: nobody can ask for it
+      const at = this.place(kind, variant);
+      if (at >= 0) this.cellsOf(kind, c, at)[at] = packRow(kind, status, source, format);
+    }
+    const holders = this.lib.db
+      .prepare("SELECT content_uuid, kind, variant, group_concat(device_uuid, ' ' ORDER BY device_uuid) FROM sidecar_availability WHERE has = 1 GROUP BY content_uuid, kind, variant")
+      .raw()
+      .iterate() as IterableIterator<[string, string, string, string]>;
+    for (const [c, kind, variant, list] of holders) {
+      if (!isSidecarKind(kind)) continue;
+      const at = this.place(kind, variant);
+      if (at < 0) continue;
+      const cells = this.cellsOf(kind, c, at);
+      cells[at] = ((cells[at] ?? 0) & ((1 << DEVICES_SHIFT) - 1)) | (this.deviceListId(list) << DEVICES_SHIFT);
+    }
+  }
+
+  /** As `SidecarManager.presence`, from memory. */
+  presence(contentUuids: readonly string[], kind: string, variants?: readonly string[]): PresenceItem[] {
+    const { kind: k, variants: wanted } = presenceRequest(contentUuids, kind, variants);
+    if (this.currentDataVersion() !== this.dataVersion) this.reload();
+    else this.flush();
+    const byContent = this.cells.get(k);
+    const places = wanted.map((v) => this.places.get(k)?.get(v) ?? -1);
+    const folderOf = sidecarFoldersOf(this.lib.root, k);
+    const formats: readonly string[] = SIDECAR_KINDS[k].formats;
+    // File names by variant and format place, made once rather than per content.
+    const names = wanted.map((v) => formats.map((f) => `${v}.${f}`));
+    const here = this.lib.device.uuid;
+    const out: PresenceItem[] = new Array(contentUuids.length * wanted.length);
+    let at = 0;
+    for (const c of contentUuids) {
+      const cells = byContent?.get(c);
+      let folder: string | undefined;
+      for (let vi = 0; vi < wanted.length; vi++) {
+        const place = places[vi]!;
+        const cell = cells !== undefined && place >= 0 ? cells[place] ?? 0 : 0;
+        const variant = wanted[vi]!;
+        const code = cell & STATUS_BITS;
+        let status: SidecarStatus | 'absent' = code === 0 ? 'absent' : SIDECAR_STATUSES[code - 1]!;
+        let devices = this.deviceLists[cell >>> DEVICES_SHIFT]!.slice();
+        let path: string | null = null;
+        if (status === 'ready') {
+          const source = SOURCES[(cell >>> SOURCE_SHIFT) & 0b11]!;
+          const format = (cell >>> FORMAT_SHIFT) & 0b11;
+          if (source === 'reference') {
+            // The user's own file: its entry is read now (an entry's removal changes the row without
+            // an event) and the file looked at, as the manager does; references are few.
+            path = this.manager.referencePath((this.entryStmt.get(c, k, variant) as number | null | undefined) ?? null);
+            if (path !== null && !lstatSync(path, { throwIfNoEntry: false })?.isFile()) {
+              path = null;
+              status = 'missing';
+              devices = devices.filter((d) => d !== here);
+            }
+          } else if (format !== FOREIGN_FORMAT) {
+            folder ??= folderOf(c);
+            path = folder + names[vi]![format]!;
+          }
+        }
+        out[at++] = { content_uuid: c, variant, local: path !== null, status, path, devices };
+      }
+    }
+    return out;
+  }
+
+  private changed(contentUuid: string, kind: string, variant: string): void {
+    if (!this.lib.db.inTransaction) {
+      this.refresh(contentUuid, kind, variant);
+      return;
+    }
+    this.deferred.add(`${contentUuid}|${kind}|${variant}`);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // better-sqlite3 transactions are synchronous: by the next turn this one has ended.
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  private flush(): void {
+    if (this.deferred.size === 0 || this.lib.db.inTransaction || !this.lib.db.open) return;
+    for (const key of this.deferred) {
+      const [c, kind, variant] = key.split('|') as [string, string, string];
+      this.refresh(c, kind, variant);
+    }
+    this.deferred.clear();
+  }
+
+  /** One sidecar changed: read its row and holders again. */
+  private refresh(contentUuid: string, kind: string, variant: string): void {
+    if (!isSidecarKind(kind)) return;
+    const at = this.place(kind, variant);
+    if (at < 0) return;
+    const row = this.rowStmt.get(contentUuid, kind, variant) as [SidecarStatus, SidecarSource, string] | undefined;
+    const list = (this.holdersStmt.get(contentUuid, kind, variant) as [string | null])[0];
+    const cell = (row ? packRow(kind, row[0], row[1], row[2]) : 0) | (list ? this.deviceListId(list) << DEVICES_SHIFT : 0);
+    const byContent = this.cells.get(kind);
+    if (cell !== 0) this.cellsOf(kind, contentUuid, at)[at] = cell;
+    else if (byContent?.has(contentUuid)) {
+      const cells = byContent.get(contentUuid)!;
+      cells[at] = 0;
+      if (cells.every((x) => x === 0)) byContent.delete(contentUuid);
+    }
+  }
+
+  /** VARIANT's place in KIND's cells; -1 for a variant nobody can ask for. */
+  private place(kind: SidecarKind, variant: string): number {
+    let places = this.places.get(kind);
+    if (!places) {
+      const fixed = variantsOf(kind);
+      places = new Map(fixed === 'open' ? [] : fixed.map((v, i) => [v, i]));
+      this.places.set(kind, places);
+    }
+    const known = places.get(variant);
+    if (known !== undefined) return known;
+    if (variantsOf(kind) !== 'open' || !VARIANT_RE.test(variant)) return -1;
+    places.set(variant, places.size);
+    return places.size - 1;
+  }
+
+  private cellsOf(kind: SidecarKind, contentUuid: string, place: number): number[] {
+    let byContent = this.cells.get(kind);
+    if (!byContent) {
+      byContent = new Map();
+      this.cells.set(kind, byContent);
+    }
+    let cells = byContent.get(contentUuid);
+    if (!cells) {
+      cells = new Array<number>(this.places.get(kind)!.size).fill(0);
+      byContent.set(contentUuid, cells);
+    }
+    while (cells.length <= place) cells.push(0);
+    return cells;
+  }
+
+  private deviceListId(list: string): number {
+    let id = this.deviceListIds.get(list);
+    if (id === undefined) {
+      id = this.deviceLists.length;
+      this.deviceLists.push(list.split(' '));
+      this.deviceListIds.set(list, id);
+    }
+    return id;
+  }
+
+  /** Changes when another connection commits to the database (never for this connection's own writes). */
+  private currentDataVersion(): number {
+    return this.lib.db.pragma('data_version', { simple: true }) as number;
+  }
+}
+
+function packRow(kind: SidecarKind, status: SidecarStatus, source: SidecarSource, format: string): number {
+  const formats: readonly string[] = SIDECAR_KINDS[kind].formats;
+  const f = formats.indexOf(format);
+  return (SIDECAR_STATUSES.indexOf(status) + 1) | (SOURCES.indexOf(source) << SOURCE_SHIFT) | ((f < 0 ? FOREIGN_FORMAT : f) << FORMAT_SHIFT);
+}
