@@ -1,9 +1,9 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../test/helpers.js';
-import { SweepFs } from './reconcile-fs.js';
+import { FRESH_FOLDER_MS, SweepFs } from './reconcile-fs.js';
 
 function sweeper(): { fs: SweepFs; problems: string[]; counts: { orphans_removed: number; temp_removed: number } } {
   const problems: string[] = [];
@@ -62,5 +62,28 @@ describe('reconcile never removes through a folder swapped for a symlink', () =>
     assert.equal(fs.unlink(join(base, 'ab', 'cd', 'file.webp'), 'orphan'), false);
     assert.equal(existsSync(join(victim, 'cd', 'file.webp')), true);
     assert.equal(problems.length, 1);
+  });
+});
+
+describe('reconcile leaves a fresh empty folder to the job that made it', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it('keeps a folder that was empty when listed and is fresh; prunes it once old, and prunes one it emptied', () => {
+    const parent = join(tmp.path, 'sidecars', 'content', 'ab');
+    const fresh = join(parent, 'proxies');
+    mkdirSync(fresh, { recursive: true });
+    const { fs } = sweeper();
+    const entry = () => readdirSync(parent, { withFileTypes: true }).find((d) => d.name === 'proxies')!;
+    assert.equal(fs.removeJunk(fresh, entry()), false, 'a job may be about to write into it');
+    assert.equal(existsSync(fresh), true);
+    const old = (Date.now() - FRESH_FOLDER_MS - 60_000) / 1000;
+    utimesSync(fresh, old, old);
+    assert.equal(fs.removeJunk(fresh, entry()), true);
+    assert.equal(existsSync(fresh), false);
+
+    mkdirSync(fresh);
+    writeFileSync(join(fresh, 'junk'), 'x');
+    assert.equal(fs.removeJunk(fresh, entry()), true, 'emptied by this sweep: pruned at once');
   });
 });

@@ -4,6 +4,12 @@ import { performance } from 'node:perf_hooks';
 import { errnoCode, VssError } from '../core/errors.js';
 import { TEMP_PREFIX } from '../core/fs-atomic.js';
 
+/**
+ * A folder that was already empty when listed and changed this recently may be one a job has just
+ * made for the file it is about to write (ffmpeg opens its output a moment later): it stays.
+ */
+export const FRESH_FOLDER_MS = 2 * 60 * 1000;
+
 /** No write of a sidecar takes this long: an older temporary file is a leftover even of this process. */
 const TEMP_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
@@ -38,7 +44,7 @@ export class SweepFs {
     if (entries === null) return false;
     let kept = 0;
     for (const c of entries) if (!this.removeJunk(path + sep + c.name, c)) kept++;
-    return kept === 0 && this.rmdir(path);
+    return kept === 0 && this.rmdir(path, { listedEmpty: entries.length === 0 });
   }
 
   unlink(path: string, count: 'orphan' | 'temp' | null): boolean {
@@ -54,8 +60,12 @@ export class SweepFs {
     return true;
   }
 
-  /** Prune an emptied folder; one that something was written into meanwhile stays. */
-  rmdir(path: string): boolean {
+  /**
+   * Prune an emptied folder; one that something was written into meanwhile stays, and so does one
+   * that was empty when listed and is fresh (a writer's, about to be used).
+   */
+  rmdir(path: string, opts: { listedEmpty?: boolean } = {}): boolean {
+    if (opts.listedEmpty && isFresh(path)) return false;
     try {
       inPlace(path, rmdirSync);
       return true;
@@ -132,4 +142,12 @@ export function inPlace(path: string, op: (path: string) => void): void {
 
 function notInPlace(path: string): VssError {
   return new VssError('IO', 'its folder is not where it was listed (replaced by a symbolic link?); left alone', { path });
+}
+
+function isFresh(path: string): boolean {
+  try {
+    return Date.now() - lstatSync(path).mtimeMs < FRESH_FOLDER_MS;
+  } catch {
+    return false;
+  }
 }

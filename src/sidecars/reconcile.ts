@@ -151,7 +151,7 @@ class Reconciler {
       const gone = this.fs.sweep(p, e) ?? (e.isDirectory() && HEX2.test(e.name) ? await this.walkH1(p, h0 + e.name) : this.fs.removeJunk(p, e));
       if (!gone) kept++;
     }
-    return kept === 0 && this.fs.rmdir(dir);
+    return kept === 0 && this.fs.rmdir(dir, { listedEmpty: entries.length === 0 });
   }
 
   private async walkH1(dir: string, prefix: string): Promise<boolean> {
@@ -168,7 +168,7 @@ class Reconciler {
       if (!gone) kept++;
       await this.maybeYield();
     }
-    return kept === 0 && this.fs.rmdir(dir);
+    return kept === 0 && this.fs.rmdir(dir, { listedEmpty: entries.length === 0 });
   }
 
   /** One content's folder, merged with its rows. */
@@ -188,7 +188,7 @@ class Reconciler {
 
     const found = new Map<string, Found[]>(); // kind|variant → files (normally one)
     const unreadable = new Set<string>(); // kinds whose folder could not be listed
-    const folders: Array<{ path: string; kept: number }> = [];
+    const folders: Array<{ path: string; kept: number; listed: number }> = [];
     let kept = 0;
     for (const e of entries) {
       const p = dir + sep + e.name;
@@ -198,7 +198,7 @@ class Reconciler {
       if (!kind) { if (!this.fs.removeJunk(p, e)) kept++; continue; }
       const files = this.fs.list(p);
       if (files === null) { unreadable.add(kind); kept++; continue; }
-      const folder = { path: p, kept: 0 };
+      const folder = { path: p, kept: 0, listed: files.length };
       folders.push(folder);
       for (const f of files) {
         const fp = p + sep + f.name;
@@ -255,8 +255,8 @@ class Reconciler {
       for (const dup of list) if (this.fs.unlink(dup.path, 'orphan')) dup.folder.kept--;
     }
 
-    for (const f of folders) if (!(f.kept === 0 && this.fs.rmdir(f.path))) kept++;
-    return kept === 0 && this.fs.rmdir(dir);
+    for (const f of folders) if (!(f.kept === 0 && this.fs.rmdir(f.path, { listedEmpty: f.listed === 0 }))) kept++;
+    return kept === 0 && this.fs.rmdir(dir, { listedEmpty: entries.length === 0 });
   }
 
   /** Rows of contents that have no folder on disk, up to (not including) UUID; all the rest at the end. */
