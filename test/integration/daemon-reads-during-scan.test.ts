@@ -1,0 +1,55 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { json, runCli, tempDir } from '../helpers.js';
+
+interface Location { id: number; scan_state: string }
+interface Content { content_uuid: string }
+
+/**
+ * DESIGN §12: the daemon owns the libraries, so reads never wait for a scan. A scan of tens of
+ * thousands of files runs in the daemon; `content list` and `sidecars path` answer while it is
+ * still running (the location still says `scanning` after they returned).
+ */
+describe('daemon: reads answer while a large scan runs', () => {
+  const tmp = tempDir('vss-reads-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  const big = join(tmp.path, 'big');
+  after(async () => {
+    await runCli(['daemon', 'stop'], env);
+    tmp.cleanup();
+  });
+
+  it('lists contents and answers sidecars path without waiting for the scan', async () => {
+    for (let d = 0; d < 100; d++) {
+      mkdirSync(join(big, `d${d}`), { recursive: true });
+      for (let i = 0; i < 400; i++) writeFileSync(join(big, `d${d}`, `f${i}.txt`), `${d}/${i}`);
+    }
+    assert.equal((await runCli(['library', 'create', 'Reads', '--path', tmp.path], env)).code, 0);
+    assert.equal((await runCli(['daemon', 'start'], env)).code, 0);
+    const scan = runCli(['location', 'add', big, '--mode', 'content', '--json'], env);
+
+    const deadline = Date.now() + 30_000;
+    let listed: Content[] = [];
+    for (;;) {
+      const locs = json<Location[]>(await runCli(['location', 'list', '--json'], env));
+      if (locs[0]?.scan_state === 'scanning') {
+        listed = json<Content[]>(await runCli(['content', 'list', '--json'], env));
+        if (listed.length > 0) break;
+      }
+      assert.ok(Date.now() < deadline, 'the scan was seen running with contents identified');
+      await sleep(50);
+    }
+    const path = await runCli(['sidecars', 'path', listed[0]!.content_uuid, 'thumb', 'grid@1x'], env);
+    assert.equal(path.code, 1, 'a text file has no thumbnail: a clear refusal, at once');
+    assert.match(path.stderr, /unavailable/);
+    const during = json<Location[]>(await runCli(['location', 'list', '--json'], env));
+    assert.equal(during[0]!.scan_state, 'scanning', 'both answered while the scan was still running');
+
+    const result = await scan;
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).files, 40_000);
+  });
+});
