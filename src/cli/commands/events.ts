@@ -16,7 +16,10 @@ export function registerEventsCommand(program: Command): void {
         void out.line(JSON.stringify(e));
         if (opts.follow) void out.flush();
       });
-      const undo = onStopSignal(() => void follow.stop());
+      const undo = onStopSignal(() => {
+        process.exitCode = 130; // ended by Ctrl-C, as a shell reports it
+        void follow.stop();
+      });
       try {
         await follow.done;
       } finally {

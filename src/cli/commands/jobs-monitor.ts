@@ -31,7 +31,10 @@ export function registerJobsMonitor(jobs: Command): void {
       });
       // Already idle: nothing will say so.
       if (opts.untilIdle && await withLibrary(this, (lib) => queueIsEmpty(lib), 'read')) await follow.stop();
-      const undo = onStopSignal(() => void follow.stop());
+      const undo = onStopSignal(() => {
+        process.exitCode = 130; // ended by Ctrl-C, as a shell reports it
+        void follow.stop();
+      });
       try {
         await follow.done;
       } finally {
