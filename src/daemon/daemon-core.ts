@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { VssError, type AddedModel, type EventName, type IndexMode, type IndexResult, type LibraryApi, type LibraryRef, type PathAnswer, type RunSummary, type StreamedEvent, type Vss } from '../api/index.js';
+import { VssError, type AddedModel, type EventName, type IndexMode, type IndexResult, type JobWork, type LibraryApi, type LibraryRef, type PathAnswer, type RunSummary, type StreamedEvent, type Vss } from '../api/index.js';
 
 export interface DaemonCoreOptions {
   vss: Vss;
@@ -23,6 +23,7 @@ const RECENT_EVENTS = 1000;
 interface LibraryServices {
   started: Promise<void>;
   stops: Array<() => Promise<void> | void>;
+  work?: JobWork;
 }
 
 export class DaemonCore {
@@ -93,6 +94,7 @@ export class DaemonCore {
   private async startServices(lib: LibraryApi, svc: LibraryServices): Promise<void> {
     const log = this.log.child({ library: lib.id });
     const work = await lib.jobs.startWork({ log });
+    svc.work = work;
     svc.stops.push(() => work.stop());
     const watching = await lib.locations.watch({ log });
     svc.stops.push(() => watching.close());
@@ -113,11 +115,27 @@ export class DaemonCore {
   /** Register a model, then queue what it makes possible in the library it names (or the current one). */
   async addModel(engine: string, path: string, opts: { id?: string; library?: string }): Promise<AddedModel> {
     const added = await this.vss.models.add(engine, path, { ...(opts.id !== undefined ? { id: opts.id } : {}), queue: false });
+    await this.modelsChanged();
     let queued = 0;
     if (opts.library !== undefined || process.env.VSS_LIBRARY || this.vss.libraries.hasCurrent()) {
       queued = await this.library(opts.library !== undefined ? { path: opts.library } : undefined).sidecars.queueForNewModels();
     }
     return { ...added, queued };
+  }
+
+  /** Forget a model; the work of every open library stops using it. */
+  async removeModel(engine: string, id?: string): Promise<{ removed: number }> {
+    const r = this.vss.models.remove(engine, id);
+    await this.modelsChanged();
+    return r;
+  }
+
+  /** The job work of every open library reads this device's models again. */
+  private async modelsChanged(): Promise<void> {
+    for (const svc of this.services.values()) {
+      await svc.started;
+      svc.work?.refreshSettings();
+    }
   }
 
   /** `jobs run` through the daemon: the daemon works the queue already, so this follows it (until idle). */

@@ -35,6 +35,8 @@ export interface JobWork {
   waitUntilIdle(signal?: AbortSignal): Promise<RunSummary>;
   /** Resolves when SIGNAL aborts or the work stops, with what finished meanwhile (`jobs run` with a daemon). */
   follow(signal?: AbortSignal): Promise<RunSummary>;
+  /** Read this device's models and the library's generator settings again (a model was added or removed): the next jobs use them. */
+  refreshSettings(): void;
   /** Cores generation uses now: background jobs at once (one more for a user's request) and threads per tool. */
   readonly budget: number;
 }
@@ -100,6 +102,10 @@ export function startJobWork(lib: Library, opts: JobWorkOptions): JobWork {
       return budget;
     },
     waitUntilIdle: (signal) => runner.whenIdle(signal),
+    refreshSettings: () => {
+      Object.assign(settings, generatorSettings(lib, opts.dataDir), { threads: budget });
+      logger.info({ models: settings.models }, 'generator settings read again');
+    },
     follow: (signal) => new Promise<RunSummary>((resolve) => {
       const r = runner;
       const from = r.mark();

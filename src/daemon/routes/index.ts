@@ -42,7 +42,7 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
     return { id: lib.id, name: lib.name, path: lib.path };
   },
   modelsList: ({ core }) => core.vss.models.list(),
-  modelsRemove: ({ core, body }) => core.vss.models.remove(string(body, 'engine'), optString(body, 'id')),
+  modelsRemove: ({ core, body }) => core.removeModel(string(body, 'engine'), optString(body, 'id')),
 
   locationsList: ({ lib }) => lib().locations.list(),
   locationsGet: ({ lib, params }) => lib().locations.get(int(params, 'id')),

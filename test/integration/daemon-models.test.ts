@@ -1,0 +1,36 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+
+interface Sidecar { kind: string; status: string }
+interface Summary { completed: number; errors: unknown[]; notes: Record<string, number> }
+
+describe('daemon: a model added while it runs is used at once', { skip: FIXTURES_SKIP }, () => {
+  const tmp = tempDir('vss-dmodels-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  const audio = join(tmp.path, 'audio');
+  after(async () => {
+    await runCli(['daemon', 'stop'], env);
+    tmp.cleanup();
+  });
+
+  it('transcribes once `models add whisper` went through the daemon, with no restart', async () => {
+    mkdirSync(audio);
+    copyFileSync(join(FIXTURES, 'audio', 'jfk.wav'), join(audio, 'jfk.wav'));
+    assert.equal((await runCli(['library', 'create', 'Models', '--path', tmp.path], env)).code, 0);
+    assert.equal((await runCli(['daemon', 'start'], env)).code, 0);
+    assert.equal((await runCli(['location', 'add', audio, '--mode', 'deep', '--generate', 'transcript'], env)).code, 0);
+    json<Summary>(await runCli(['jobs', 'run', '--until-idle', '--json'], env));
+    const before = json<Sidecar[]>(await runCli(['sidecars', 'list', '--kind', 'transcript', '--json'], env));
+    assert.ok(!before.some((s) => s.status === 'ready'), 'no model yet: no transcript');
+
+    const add = json<{ queued: number }>(await runCli(['models', 'add', 'whisper', join(FIXTURES, 'whisper', 'for-tests-ggml-tiny.en.bin'), '--json'], env));
+    assert.equal(add.queued, 1);
+    const run = json<Summary>(await runCli(['jobs', 'run', '--until-idle', '--json'], env));
+    assert.deepEqual(run.errors, []);
+    const after = json<Sidecar[]>(await runCli(['sidecars', 'list', '--kind', 'transcript', '--json'], env));
+    assert.deepEqual(after.map((s) => s.status), ['ready'], `the daemon's work read the new model (notes: ${JSON.stringify(run.notes)})`);
+  });
+});
