@@ -31,7 +31,7 @@ const page = (q: Fields) => ({ after: optString(q, 'after') ?? null, limit: optI
 const HANDLERS: Partial<Record<OperationName, Handler>> = {
   device: ({ core }) => core.vss.device(),
   cpuBudgetGet: ({ core }) => core.vss.deviceSettings.cpuBudget(),
-  cpuBudgetSet: ({ core, body }) => core.vss.deviceSettings.setCpuBudget(body.cores === 'default' ? 'default' : int(body, 'cores', 1, 1024)),
+  cpuBudgetSet: ({ core, body }) => core.vss.deviceSettings.setCpuBudget(body.cores === 'default' ? 'default' : int(body, 'cores', Number.MIN_SAFE_INTEGER)), // the core says what range fits
   librariesList: ({ core }) => core.vss.libraries.list(),
   librariesCreate: ({ core, body }) => core.vss.libraries.create(string(body, 'name'), { ...(optString(body, 'dir') !== undefined ? { dir: optString(body, 'dir')! } : {}) }),
   librariesUse: ({ core, body }) => core.useLibrary(string(body, 'path')),
