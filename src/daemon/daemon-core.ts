@@ -154,8 +154,10 @@ export class DaemonCore {
     return this.recent.filter((e) => e.id > afterId);
   }
 
-  onClose(fn: () => void): void {
+  /** FN runs when the daemon stops (an open event stream ends); returns the undo. */
+  onClose(fn: () => void): () => void {
     this.closeHooks.add(fn);
+    return () => this.closeHooks.delete(fn);
   }
 
   private publish(libraryId: string, type: EventName, payload: unknown): void {
@@ -170,7 +172,7 @@ export class DaemonCore {
   /** Stop watching and working, let the writes under way finish, close every library. */
   async close(): Promise<void> {
     this.closing = true;
-    for (const fn of this.closeHooks) fn();
+    for (const fn of [...this.closeHooks]) fn();
     await Promise.all([...this.services.values()].map(async (svc) => {
       await svc.started;
       // Last started, first stopped: watching ends before the work its changes would queue.

@@ -6,6 +6,8 @@ import { fields, optBool, optString, uuid } from './input.js';
 const HEARTBEAT_MS = 15_000;
 /** A client that lets this much pile up unread is cut off rather than grow the daemon. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
+/** Event streams open at once (browser tabs, `events --follow`, monitors); more are refused. */
+const MAX_STREAMS = 64;
 
 /**
  * The core's events as Server-Sent Events (DESIGN §12): the recent ones first (from
@@ -14,6 +16,7 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
  * state changes never are (until the reader is so far behind that it is disconnected).
  */
 export function registerEventStream(app: FastifyInstance, core: DaemonCore): void {
+  let openStreams = 0;
   app.get(OPERATIONS.events.path, async (req, reply) => {
     const q = fields(req.query);
     const library = optString(q, 'library');
@@ -21,6 +24,9 @@ export function registerEventStream(app: FastifyInstance, core: DaemonCore): voi
     const follow = optBool(q, 'follow') ?? true;
     const history = optBool(q, 'recent') ?? true;
     const lastId = Number(req.headers['last-event-id'] ?? optString(q, 'since') ?? 0) || 0;
+    if (follow && openStreams >= MAX_STREAMS) {
+      return reply.code(503).send({ error: { code: 'UNAVAILABLE', message: `already ${MAX_STREAMS} event streams open` } });
+    }
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -34,10 +40,19 @@ export function registerEventStream(app: FastifyInstance, core: DaemonCore): voi
     if (history) for (const e of core.recentEvents(lastId)) send(e);
     if (!follow) return void res.end();
     res.write(': connected\n\n');
+    openStreams++;
     const off = core.onEvent(send);
     const beat = setInterval(() => { if (!res.destroyed) res.write(': keep-alive\n\n'); }, HEARTBEAT_MS);
-    const stop = () => { clearInterval(beat); off(); };
+    let stopped = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      openStreams--;
+      clearInterval(beat);
+      off();
+      offClose();
+    };
+    const offClose = core.onClose(() => { stop(); res.end(); });
     res.on('close', stop);
-    core.onClose(() => { stop(); res.end(); });
   });
 }
