@@ -29,8 +29,13 @@ export class LocationsApi {
     const loc = addLocation(this.lib, path, {
       name: input.name, mode: input.mode, ignore: input.ignore, ...(input.generate !== undefined ? { generation: input.generate } : {}),
     });
-    this.lib.events.emit('locations:changed', { locationId: loc.id, change: 'added' });
-    return this.rescan(loc.id);
+    try {
+      return await this.rescan(loc.id);
+    } finally {
+      // Watching starts after this scan (its own first pass catches what changed meanwhile), so
+      // the scan the caller asked for is the one that finds the files and reports them.
+      this.lib.events.emit('locations:changed', { locationId: loc.id, change: 'added' });
+    }
   }
 
   /** Index a location again (optionally in another mode); only what changed is re-read. */

@@ -8,7 +8,8 @@ import { FIXTURES, FIXTURES_SKIP, runCli, tempDir, type CliResult } from '../hel
  * DESIGN §11: with a daemon running for the data dir every command goes through it, with the same
  * output and the same exit codes as in-process. The same script of commands runs both ways over
  * the same files; the two transcripts must be equal once the temp folder, times and random ids are
- * named alike.
+ * named alike. (A location added while the daemon already holds the library must report the files
+ * it found, not leave them to the watcher.)
  */
 const SCRIPT: Array<{ args: string[]; stdin?: never }> = [
   { args: ['library', 'create', 'Both', '--path', '<root>'] },
@@ -44,6 +45,10 @@ const SCRIPT: Array<{ args: string[]; stdin?: never }> = [
   { args: ['device', 'cpu-budget', '1', '--json'] },
   { args: ['device', 'cpu-budget', 'default'] },
   { args: ['models', 'add', 'whisper', '<root>/nothing.bin'] },
+  { args: ['location', 'add', '<root>/more', '--mode', 'content', '--json'] },
+  { args: ['location', 'pause', '2'] },
+  { args: ['location', 'pause', '99'] },
+  { args: ['location', 'resume', '2', '--json'] },
   { args: ['location', 'remove', '1', '--json'] },
   { args: ['content', 'list'] },
 ];
@@ -65,6 +70,8 @@ async function transcript(viaDaemon: boolean): Promise<string[]> {
   copyFileSync(join(FIXTURES, 'exif', 'Canon_40D.jpg'), join(root, 'pics', 'a.jpg'));
   copyFileSync(join(FIXTURES, 'exif', 'Canon_40D.jpg'), join(root, 'pics', 'sub', 'same.jpg'));
   writeFileSync(join(root, 'pics', 'note.txt'), 'hello');
+  mkdirSync(join(root, 'more'));
+  for (let i = 0; i < 5; i++) writeFileSync(join(root, 'more', `m${i}.txt`), `more ${i}`);
   const lines: string[] = [];
   let started: CliResult | undefined;
   try {

@@ -33,7 +33,7 @@ export function registerLocationCommands(program: Command): void {
         if (globals(this).json) return printJson(locs);
         if (locs.length === 0) return printLine('No locations yet: run `vss location add PATH`.');
         for (const l of locs) {
-          printLine(`${l.id}  ${l.name}  ${l.mode}  ${l.files} files  ${formatBytes(l.bytes)}  ${l.scan_state}  ${displayPath(l.path)}${l.generation ? `  generate: ${l.generation}` : ''}`);
+          printLine(`${l.id}  ${l.name}  ${l.mode}  ${l.files} files  ${formatBytes(l.bytes)}  ${l.scan_state}${l.paused ? '  paused' : ''}  ${displayPath(l.path)}${l.generation ? `  generate: ${l.generation}` : ''}`);
         }
       }, 'read');
     });
@@ -62,6 +62,23 @@ export function registerLocationCommands(program: Command): void {
         printLine(`Location ${loc.id}: ${loc.generation ?? 'the library\'s policy'} (applies from the next rescan)`);
       });
     });
+
+  for (const [name, description] of [
+    ['pause', 'stop watching a location (kept across restarts); its index stays as it is'],
+    ['resume', 'rescan a paused location, then watch it again'],
+  ] as const) {
+    location
+      .command(`${name} <id>`)
+      .description(description)
+      .action(async function (this: Command, id: string) {
+        const locationId = parseId(id, 'location ID');
+        await withLibrary(this, async (lib) => {
+          const loc = await (name === 'pause' ? lib.locations.pause(locationId) : lib.locations.resume(locationId));
+          if (globals(this).json) return printJson(loc);
+          printLine(`Location ${loc.id} (${loc.name}): ${loc.paused ? 'paused' : 'watched'}`);
+        }, 'read');
+      });
+  }
 
   location
     .command('remove <id>')
