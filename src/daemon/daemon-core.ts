@@ -40,7 +40,7 @@ export class DaemonCore {
   static async start(opts: DaemonCoreOptions): Promise<DaemonCore> {
     const core = new DaemonCore(opts.vss, opts.log);
     // The current library is opened (and its locations watched, its jobs worked) at once.
-    if (opts.vss.libraries.hasCurrent() || process.env.VSS_LIBRARY) {
+    if (opts.vss.libraries.hasCurrent()) {
       try {
         core.library();
       } catch (err) {
@@ -63,7 +63,8 @@ export class DaemonCore {
       if (!known) throw new VssError('NOT_FOUND', `no library ${ref.id} on this device`);
       return this.openLibrary(known.path);
     }
-    const path = ref?.path ?? process.env.VSS_LIBRARY ?? this.vss.libraries.current().path;
+    // Never the daemon's own VSS_LIBRARY: each client names its library (the CLI sends its own).
+    const path = ref?.path ?? this.vss.libraries.current().path;
     const wanted = canonical(path);
     for (const lib of this.open.values()) if (canonical(lib.path) === wanted) return lib;
     return this.openLibrary(path);
@@ -117,7 +118,7 @@ export class DaemonCore {
     const added = await this.vss.models.add(engine, path, { ...(opts.id !== undefined ? { id: opts.id } : {}), queue: false });
     await this.modelsChanged();
     let queued = 0;
-    if (opts.library !== undefined || process.env.VSS_LIBRARY || this.vss.libraries.hasCurrent()) {
+    if (opts.library !== undefined || this.vss.libraries.hasCurrent()) {
       queued = await this.library(opts.library !== undefined ? { path: opts.library } : undefined).sidecars.queueForNewModels();
     }
     return { ...added, queued };

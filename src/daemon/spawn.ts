@@ -42,6 +42,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonStatu
   // The data dir is given by path: an inherited instance or data dir would conflict with it.
   delete env.VSS_DATA_DIR;
   delete env.VSS_INSTANCE;
+  delete env.VSS_LIBRARY; // a client names its library; the shell that started the daemon must not pick one for all
   let child;
   try {
     child = spawn(process.execPath, args, { cwd: dataDir, detached: true, stdio: ['ignore', out, out], env });

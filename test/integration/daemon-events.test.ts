@@ -86,4 +86,13 @@ describe('daemon: events and the job monitor', { skip: FIXTURES_SKIP }, () => {
     assert.equal(recent.code, 0);
     assert.ok(recent.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as StreamedEvent).some((e) => e.type === 'index:done'), 'without --follow: the recent events, then exit');
   });
+
+  it('ends a follow with a clear error when the daemon stops', async () => {
+    const events = follow(['events', '--follow'], env);
+    started.push(events);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await runCli(['daemon', 'stop'], env)).code, 0);
+    assert.equal(await Promise.race([events.exited, new Promise((r) => setTimeout(() => r('timeout'), 15_000))]), 1);
+    assert.match(events.err(), /^vss: error: the daemon stopped/);
+  });
 });

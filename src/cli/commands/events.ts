@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
+import { VssError } from '../../api/index.js';
 import { clientFor } from '../context.js';
 import { StdoutWriter } from '../output.js';
 import { onStopSignal } from '../signals.js';
+
+/** Lines waiting for a slow reader; beyond this, progress events are dropped (state changes never are). */
+const MAX_PENDING = 10_000;
+/** A reader this far behind is not reading: stop rather than hold the daemon's whole history in memory. */
+const MAX_BEHIND = 200_000;
 
 /** `vss events [--follow]`: the daemon's event stream, one JSON object a line (DESIGN §11). */
 export function registerEventsCommand(program: Command): void {
@@ -12,9 +18,25 @@ export function registerEventsCommand(program: Command): void {
     .action(async function (this: Command, opts: { follow?: boolean }) {
       const vss = await clientFor(this);
       const out = new StdoutWriter();
+      let failure: Error | undefined;
+      // Events arrive as the daemon sends them; stdout takes them as fast as its reader does.
+      const pending: string[] = [];
+      let pumping: Promise<void> = Promise.resolve();
+      let idle = true;
+      const pump = async () => {
+        idle = false;
+        while (pending.length > 0) await out.line(pending.shift()!);
+        if (opts.follow) await out.flush();
+        idle = true;
+      };
       const follow = vss.followEvents({ follow: opts.follow ?? false }, (e) => {
-        void out.line(JSON.stringify(e));
-        if (opts.follow) void out.flush();
+        if (pending.length >= MAX_PENDING && e.type.endsWith(':progress')) return;
+        if (pending.length >= MAX_BEHIND) {
+          failure ??= new VssError('IO', `stdout is not being read (${MAX_BEHIND} events waiting): stopped`);
+          return void follow.stop();
+        }
+        pending.push(JSON.stringify(e));
+        if (idle) pumping = pump();
       });
       const undo = onStopSignal(() => {
         process.exitCode = 130; // ended by Ctrl-C, as a shell reports it
@@ -24,7 +46,10 @@ export function registerEventsCommand(program: Command): void {
         await follow.done;
       } finally {
         undo();
+        await pumping;
+        while (pending.length > 0) await out.line(pending.shift()!);
         await out.flush();
       }
+      if (failure) throw failure;
     });
 }

@@ -9,6 +9,7 @@ import { onStopSignal } from '../signals.js';
  * `vss jobs monitor`: what the daemon is doing, live. On a terminal, one bar per location being
  * indexed and one for the generation queue, with finished and failed jobs logged above them; on a
  * pipe, one line per change. `--until-idle` ends once the queue is empty and nothing is indexing.
+ * It follows the selected library (`--library`, else the current one).
  */
 export function registerJobsMonitor(jobs: Command): void {
   jobs
@@ -17,10 +18,13 @@ export function registerJobsMonitor(jobs: Command): void {
     .option('--until-idle', 'exit when nothing is queued, running or indexing')
     .action(async function (this: Command, opts: { untilIdle?: boolean }) {
       const vss = await clientFor(this);
+      if (!vss.viaDaemon) vss.followEvents({}, () => undefined); // says that no daemon runs
+      // The selected library's work, as every other command (a daemon may hold several).
+      const library = await withLibrary(this, (lib) => lib.id, 'read');
       const tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
       const view = tty ? new BarsView() : new LinesView();
       const indexing = new Set<string>();
-      const follow = vss.followEvents({ follow: true, recent: false }, (e) => {
+      const follow = vss.followEvents({ follow: true, recent: false, library }, (e) => {
         view.show(e);
         if (e.type === 'index:phase') indexing.add(`${e.library_id}/${(e.payload as IndexProgress).locationId}`);
         if (e.type === 'index:done') indexing.delete(`${e.library_id}/${(e.payload as IndexProgress).locationId}`);

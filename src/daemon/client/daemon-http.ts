@@ -31,7 +31,12 @@ export class DaemonHttp {
   /** A JSON operation: its answer. */
   async call<T>(op: OperationName, input: CallInput = {}): Promise<T> {
     const res = await this.send(op, input);
-    const text = await readAll(res, MAX_ANSWER);
+    let text: string;
+    try {
+      text = await readAll(res, MAX_ANSWER);
+    } catch (err) {
+      throw this.stopped(err, input.signal);
+    }
     const value = text === '' ? null : JSON.parse(text) as unknown;
     if ((res.statusCode ?? 500) >= 400) throw toError(value);
     return value as T;
@@ -42,13 +47,17 @@ export class DaemonHttp {
     const res = await this.send(op, input);
     if ((res.statusCode ?? 500) >= 400) throw toError(JSON.parse(await readAll(res, MAX_ANSWER)) as unknown);
     let result: { value: unknown } | undefined;
-    for await (const line of lines(res)) {
-      const msg = JSON.parse(line) as StreamLine;
-      if ('result' in msg) result = { value: msg.result };
-      else if ('error' in msg) throw toError(msg);
-      else onLine(msg);
+    try {
+      for await (const line of lines(res)) {
+        const msg = JSON.parse(line) as StreamLine;
+        if ('result' in msg) result = { value: msg.result };
+        else if ('error' in msg) throw toError(msg);
+        else onLine(msg);
+      }
+    } catch (err) {
+      throw this.stopped(err, input.signal);
     }
-    if (!result) throw new VssError('IO', 'the daemon ended the answer early (did it stop?)');
+    if (!result) throw new VssError('IO', 'the daemon stopped before it answered: `vss daemon status` tells more');
     return result.value as T;
   }
 
@@ -59,6 +68,12 @@ export class DaemonHttp {
 
   close(): void {
     this.agent.destroy();
+  }
+
+  /** What a broken answer means to the user: the daemon went away mid-answer (unless we stopped reading). */
+  private stopped(err: unknown, signal: AbortSignal | undefined): Error {
+    if (err instanceof VssError || signal?.aborted) return err as Error;
+    return new VssError('IO', `the daemon stopped before it answered (${(err as Error).message}): \`vss daemon status\` tells more`, { cause: err });
   }
 
   private send(op: OperationName, input: CallInput): Promise<IncomingMessage> {

@@ -29,8 +29,10 @@ export function followEvents(http: DaemonHttp, opts: { library?: string; follow?
     try {
       for await (const chunk of res as AsyncIterable<string>) parser.feed(chunk);
     } catch (err) {
-      if (!abort.signal.aborted) throw err;
+      if (!abort.signal.aborted) throw err instanceof VssError ? err : new VssError('IO', `the daemon stopped (${(err as Error).message})`, { cause: err });
     }
+    // Following, only our stop ends the stream: an end from the other side means the daemon went away.
+    if ((opts.follow ?? true) && !abort.signal.aborted) throw new VssError('IO', 'the daemon stopped: its event stream ended');
   })();
   return {
     done,

@@ -58,7 +58,8 @@ export class RemoteLibrary implements LibraryClient {
       watch: async (o: { onProblem?: (path: string, reason: string) => void } = {}): Promise<SidecarWatch> => {
         // The daemon maintains the sidecars already: reconcile now, then follow its changes.
         const reconciled = this.sidecars.reconcile(o.onProblem ? { onProblem: o.onProblem } : {});
-        const follow = followEvents(http, { library: id }, (e) => this.events.emit(e.type as keyof VssEvents, e.payload as never));
+        const follow = followEvents(http, { library: id, recent: false }, (e) => this.events.emit(e.type as keyof VssEvents, e.payload as never));
+        follow.done.catch(() => undefined); // the daemon stopping ends the watch; Ctrl-C still ends the command
         return { reconciled, stop: () => follow.stop() };
       },
     };

@@ -31,7 +31,7 @@ export class RemoteVss implements VssClient {
     };
     this.models = {
       list: () => http.call<ModelInfo[]>('modelsList'),
-      add: (engine: string, path: string, opts: { id?: string; library?: string } = {}) => http.stream<AddedModel>('modelsAdd', { body: { engine, path: resolve(path), ...opts, library: opts.library === undefined ? undefined : resolve(opts.library) } }, () => undefined),
+      add: (engine: string, path: string, opts: { id?: string; library?: string } = {}) => http.stream<AddedModel>('modelsAdd', { body: { engine, path: resolve(path), ...opts, library: libraryOf(opts.library) } }, () => undefined),
       remove: (engine: string, id?: string) => http.call<{ removed: number }>('modelsRemove', { body: { engine, id } }),
     };
   }
@@ -46,12 +46,18 @@ export class RemoteVss implements VssClient {
 
   /** The daemon holds its libraries open: this only finds the one OPTS names. */
   async withLibrary<T>(opts: OpenLibraryOptions, fn: (lib: LibraryClient) => Promise<T> | T): Promise<T> {
-    const path = opts.path ?? process.env.VSS_LIBRARY;
-    const ref = await this.http.call<LibraryRef>('librariesResolve', { body: path !== undefined ? { path: resolve(path) } : {} });
+    const path = libraryOf(opts.path);
+    const ref = await this.http.call<LibraryRef>('librariesResolve', { body: path !== undefined ? { path } : {} });
     return fn(new RemoteLibrary(this.http, ref.id, ref.name, ref.path));
   }
 
   close(): void {
     this.http.close();
   }
+}
+
+/** The library a command names (`--library`, else this shell's VSS_LIBRARY), absolute: the daemon's working directory is not ours. */
+function libraryOf(path: string | undefined): string | undefined {
+  const p = path ?? process.env.VSS_LIBRARY;
+  return p === undefined || p === '' ? undefined : resolve(p);
 }
