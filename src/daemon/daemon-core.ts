@@ -13,6 +13,12 @@ export type DaemonEvent = StreamedEvent & { type: EventName };
 
 /** How many recent events a reconnecting client (or `vss events`) can read back. */
 const RECENT_EVENTS = 1000;
+/**
+ * How long a stop waits for requests under way (a scan a client asked for) before the libraries
+ * close under them: within DESIGN §12's 10 s, leaving time to close. A scan cut short keeps what
+ * it committed, and the next start's rescan finishes it.
+ */
+const IN_FLIGHT_GRACE_MS = 6_000;
 
 /**
  * What a daemon owns besides its sockets: the open libraries and, per library, its location
@@ -34,6 +40,7 @@ export class DaemonCore {
   private readonly recent: DaemonEvent[] = [];
   private nextEventId = 1;
   private closing = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   private constructor(readonly vss: Vss, readonly log: Logger) {}
 
@@ -155,6 +162,20 @@ export class DaemonCore {
     return this.recent.filter((e) => e.id > afterId);
   }
 
+  /** Whether a stop has begun (requests still running are cut short by it). */
+  get stopping(): boolean {
+    return this.closing;
+  }
+
+  /** Run a client's request so that a stop waits for it (bounded) before closing the libraries. */
+  serve<T>(fn: () => Promise<T> | T): Promise<T> {
+    if (this.closing) return Promise.reject(new VssError('IO', 'the daemon is stopping'));
+    const p = Promise.resolve().then(fn);
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p)).catch(() => undefined);
+    return p;
+  }
+
   /** FN runs when the daemon stops (an open event stream ends); returns the undo. */
   onClose(fn: () => void): () => void {
     this.closeHooks.add(fn);
@@ -186,6 +207,16 @@ export class DaemonCore {
       }
     }));
     this.services.clear();
+    if (this.inFlight.size > 0) {
+      this.log.info({ requests: this.inFlight.size }, 'waiting for requests under way');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.inFlight]),
+        new Promise((r) => { timer = setTimeout(r, IN_FLIGHT_GRACE_MS); }),
+      ]);
+      clearTimeout(timer);
+      if (this.inFlight.size > 0) this.log.warn({ requests: this.inFlight.size }, 'closing the libraries under requests still running');
+    }
     for (const lib of this.open.values()) lib.close();
     this.open.clear();
   }

@@ -39,6 +39,8 @@ const LIMITS = {
   requestMs: 30_000,
   headersMs: 10_000,
   keepAliveMs: 5_000,
+  /** At a stop, how long answers already written may take to reach their clients. */
+  drainMs: 1_000,
 } as const;
 
 /** Unix socket paths are short (sun_path: 108 bytes on Linux, 104 on macOS, with the final NUL). */
@@ -147,6 +149,14 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     },
     async close() {
       const socketClosed = socketServer?.listening ? new Promise<void>((r) => socketServer!.close(() => r())) : Promise.resolve();
+      // Answers already written (a scan's result line) still reach their clients: connections
+      // close as they go idle, for a moment, before the rest are cut.
+      const deadline = Date.now() + LIMITS.drainMs;
+      while (Date.now() < deadline && (await openConnections(socketServer)) + (await openConnections(tcpServer)) > 0) {
+        socketServer?.closeIdleConnections();
+        tcpServer?.closeIdleConnections();
+        await new Promise((r) => setTimeout(r, 20));
+      }
       socketServer?.closeAllConnections();
       const appClosed = app.close();
       tcpServer?.closeAllConnections();
@@ -182,4 +192,9 @@ function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
   return v4.startsWith('127.') || address === '::1';
+}
+
+function openConnections(server: http.Server | undefined): Promise<number> {
+  if (!server) return Promise.resolve(0);
+  return new Promise((resolve) => server.getConnections((err, n) => resolve(err ? 0 : n)));
 }

@@ -52,4 +52,35 @@ describe('daemon: reads answer while a large scan runs', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(JSON.parse(result.stdout).files, 40_000);
   });
+
+  it('a stop during a scan a client asked for ends cleanly, and the next start finishes the scan', async () => {
+    const more = join(tmp.path, 'more');
+    for (let d = 0; d < 100; d++) {
+      mkdirSync(join(more, `d${d}`), { recursive: true });
+      for (let i = 0; i < 400; i++) writeFileSync(join(more, `d${d}`, `g${i}.txt`), `more ${d}/${i}`);
+    }
+    const scan = runCli(['location', 'add', more, '--mode', 'content'], env);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const locs = json<Location[]>(await runCli(['location', 'list', '--json'], env));
+      if (locs.length === 2 && locs[1]!.scan_state === 'scanning') break;
+      assert.ok(Date.now() < deadline, 'the second scan was seen running');
+      await sleep(50);
+    }
+    const stop = await runCli(['daemon', 'stop'], env);
+    assert.equal(stop.code, 0, stop.stderr);
+    const cut = await scan;
+    if (cut.code !== 0) assert.match(cut.stderr, /^vss: error: the daemon (stopped before this finished|does not answer)/, 'one clear line, not what the closed database said');
+    const log = await runCli(['daemon', 'logs'], env);
+    assert.doesNotMatch(log.stdout, /connection is not open/);
+
+    assert.equal((await runCli(['daemon', 'start'], env)).code, 0);
+    const done = Date.now() + 60_000;
+    for (;;) {
+      const locs = json<Array<Location & { files: number }>>(await runCli(['location', 'list', '--json'], env));
+      if (locs[1]?.scan_state === 'complete' && locs[1].files === 40_000) break;
+      assert.ok(Date.now() < done, `the next start finishes the scan: ${JSON.stringify(locs[1])}`);
+      await sleep(200);
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sidecarKind, UsageError, isIndexMode, INDEX_MODES, type LibraryApi } from '../../api/index.js';
+import { sidecarKind, UsageError, VssError, isIndexMode, INDEX_MODES, type LibraryApi } from '../../api/index.js';
 import type { DaemonCore } from '../daemon-core.js';
 import { JOB_ACTIONS, OPERATIONS, type JobAction, type OperationName } from '../protocol.js';
 import { errorReply } from '../server.js';
@@ -149,9 +149,9 @@ export async function registerApi(app: FastifyInstance, core: DaemonCore): Promi
         } catch (err) {
           return fail(req, reply, err);
         }
-        if (streamHandler) return streamed(req, reply, (out) => streamHandler(call, out));
+        if (streamHandler) return streamed(req, reply, (out) => core.serve(() => streamHandler(call, out)).catch((err: unknown) => { throw cutShort(core, err); }));
         try {
-          const result = await handler!(call);
+          const result = await core.serve(() => handler!(call));
           return reply.send(result ?? null);
         } catch (err) {
           return fail(req, reply, err);
@@ -161,6 +161,12 @@ export async function registerApi(app: FastifyInstance, core: DaemonCore): Promi
   }
   registerEventStream(app, core);
   await registerFileRoutes(app, core);
+}
+
+/** An operation the daemon's stop cut short says so, not what the closed database said. */
+function cutShort(core: DaemonCore, err: unknown): unknown {
+  if (!core.stopping || err instanceof VssError) return err;
+  return new VssError('IO', 'the daemon stopped before this finished: what was done is kept, and the rest is done when it starts again', { cause: err });
 }
 
 function fail(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
