@@ -152,7 +152,17 @@ describe('daemon: the local HTTP API', { skip: FIXTURES_SKIP }, () => {
     assert.equal(part.headers.get('content-range'), `bytes 100-1099/${bytes.length}`);
     assert.equal(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(100, 1100)), true);
 
+    const notARange = await fetch(url, { headers: { ...auth, range: 'bytes=abc' } });
+    assert.equal(notARange.status, 200, 'a Range that is not a byte range is ignored (RFC 9110)');
+    assert.equal(Buffer.from(await notARange.arrayBuffer()).length, bytes.length);
+
     const base = `${status.http}/api/libraries/${lib}`;
+    const badKind = await fetch(`${base}/content?kind=bogus`, { headers: auth });
+    assert.equal(badKind.status, 400);
+    assert.match(((await badKind.json()) as { error: { message: string } }).error.message, /^kind must be one of/);
+    const badList = await fetch(`${base}/sidecars/presence`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ uuids: [1], kind: 'thumb' }) });
+    assert.equal(badList.status, 400);
+    assert.match(((await badList.json()) as { error: { message: string } }).error.message, /^uuids\[0\] must be a string/);
     for (const hostile of [
       `/sidecars/${proxy.content_uuid}/..%2F..%2Fdatabase.db/x`,
       `/sidecars/${proxy.content_uuid}/%2e%2e/quick`,

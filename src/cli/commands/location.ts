@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { IndexMode, IndexResult, LibraryClient } from '../../api/index.js';
 import { warn } from '../output.js';
+import { nextStep } from '../next-step.js';
 import { globals, withLibrary } from '../context.js';
 import { collect, parseId, parseMode } from '../parse.js';
 import { attachIndexReporter } from '../progress.js';
@@ -17,10 +18,10 @@ export function registerLocationCommands(program: Command): void {
     .option('--ignore <rule>', 'a gitignore-style rule to skip (repeatable)', collect, [] as string[])
     .option('--generate <policy>', 'deep mode: which sidecars to make here, e.g. "thumb=grid@2x,ocr" or "none" (default: the library\'s policy)')
     .action(async function (this: Command, path: string, opts: { name?: string; mode: IndexMode; ignore: string[]; generate?: string }) {
-      await withLibrary(this, async (lib) => {
+      await withLibrary(this, async (lib, vss) => {
         const result = await withProgress(lib, () => lib.locations.add(path, { name: opts.name, mode: opts.mode, ignore: opts.ignore, ...(opts.generate !== undefined ? { generate: opts.generate } : {}) }));
         const loc = await lib.locations.get(result.location_id);
-        report(this, result, `Added location ${loc.id} (${loc.name}, ${loc.mode})`);
+        report(this, result, `Added location ${loc.id} (${loc.name}, ${loc.mode})`, vss.viaDaemon);
       });
     });
 
@@ -44,10 +45,10 @@ export function registerLocationCommands(program: Command): void {
     .option('--mode <mode>', 'change the index mode first', parseMode)
     .action(async function (this: Command, id: string, opts: { mode?: IndexMode }) {
       const locationId = parseId(id, 'location ID');
-      await withLibrary(this, async (lib) => {
+      await withLibrary(this, async (lib, vss) => {
         const loc = await lib.locations.get(locationId);
         const result = await withProgress(lib, () => lib.locations.rescan(locationId, { ...(opts.mode ? { mode: opts.mode } : {}) }));
-        report(this, result, `Rescanned location ${loc.id} (${loc.name})`);
+        report(this, result, `Rescanned location ${loc.id} (${loc.name})`, vss.viaDaemon);
       });
     });
 
@@ -102,13 +103,13 @@ async function withProgress(lib: LibraryClient, scan: () => Promise<IndexResult>
   }
 }
 
-function report(cmd: Command, r: IndexResult, title: string): void {
+function report(cmd: Command, r: IndexResult, title: string, viaDaemon: boolean): void {
   if (globals(cmd).json) return printJson(r);
   printLine(`${title}: ${r.files} files, ${r.dirs} folders, ${formatBytes(r.bytes)}, ${r.contents} unique contents in ${formatDuration(r.duration_ms)}`);
   const changes = [`${r.added} new`, `${r.changed} changed`, `${r.moved} moved`, `${r.removed} removed`, `${r.hashed} hashed`];
   printLine(`  ${changes.join(', ')}${r.skipped_total ? `, ${r.skipped_total} skipped` : ''}`);
   if (r.jobs_queued !== undefined) {
-    printLine(`  ${r.sidecars_pending ?? 0} sidecars to make, ${r.jobs_queued} jobs queued${r.jobs_queued ? ': run vss jobs run --until-idle' : ''}`);
+    printLine(`  ${r.sidecars_pending ?? 0} sidecars to make, ${r.jobs_queued} jobs queued${r.jobs_queued ? `: ${nextStep(viaDaemon)}` : ''}`);
   }
   for (const u of r.unavailable ?? []) warn(`${u.kind} not made: ${u.reason}`);
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { MODEL_ENGINES, UsageError, isModelEngine } from '../../api/index.js';
 import { globals, clientFor } from '../context.js';
 import { displayPath, printJson, printLine } from '../output.js';
+import { nextStep } from '../next-step.js';
 
 function parseEngine(v: string): string {
   if (!isModelEngine(v)) throw new UsageError(`unknown model engine ${JSON.stringify(v)}; engines are ${MODEL_ENGINES.join(', ')}`);
@@ -28,10 +29,11 @@ export function registerModelCommands(program: Command): void {
     .action(async function (this: Command, engineArg: string, pathArg: string, opts: { id?: string }) {
       const engine = parseEngine(engineArg);
       const library = globals(this).library;
-      const added = await (await clientFor(this)).models.add(engine, pathArg, { ...(opts.id !== undefined ? { id: opts.id } : {}), ...(library !== undefined ? { library } : {}) });
+      const vss = await clientFor(this);
+      const added = await vss.models.add(engine, pathArg, { ...(opts.id !== undefined ? { id: opts.id } : {}), ...(library !== undefined ? { library } : {}) });
       if (globals(this).json) return printJson(added);
       printLine(`Added ${engine} model ${added.id}: ${displayPath(added.path)}${added.info ? ` (${added.info})` : ''}`);
-      if (added.queued > 0) printLine(`Queued ${added.queued} job${added.queued === 1 ? '' : 's'}: run vss jobs run --until-idle`);
+      if (added.queued > 0) printLine(`Queued ${added.queued} job${added.queued === 1 ? '' : 's'}: ${nextStep(vss.viaDaemon)}`);
     });
 
   models

@@ -42,6 +42,8 @@ export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore)
 
 /** Served for a year without asking again when the URL names the bytes; else revalidated on every use. */
 const CACHE_IMMUTABLE = 'private, max-age=31536000, immutable';
+/** `bytes=` and one or more ranges (`a-b`, `a-`, `-n`); anything else is not a Range to honour. */
+const BYTE_RANGES = /^bytes=\s*(\d+-\d*|-\d+)(\s*,\s*(\d+-\d*|-\d+))*\s*$/i;
 const CACHE_REVALIDATE = 'private, no-cache';
 const VERSION_RE = /^[0-9a-f]{1,128}$/;
 /** Headers of every file answer: no sniffing, and a user's HTML or SVG opened from here runs in a sandbox, never as the web UI's origin. */
@@ -94,6 +96,8 @@ async function serve(req: FastifyRequest, reply: FastifyReply, file: ServedFile,
   // A range of a representation the client no longer has would splice two files: send it whole.
   const ifRange = req.headers['if-range'];
   if (ifRange !== undefined && ifRange !== etag) delete headers.range;
+  // RFC 9110 §14.2: a Range header that is not a byte range set is ignored (200 with the whole file).
+  if (typeof headers.range === 'string' && !BYTE_RANGES.test(headers.range)) delete headers.range;
   let result: send.SendResult;
   try {
     result = await send({ headers, method: req.method } as unknown as Parameters<typeof send>[0], urlPathOf(file.path), {

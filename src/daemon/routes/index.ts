@@ -1,5 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sidecarKind, UsageError, VssError, isIndexMode, INDEX_MODES, type LibraryApi } from '../../api/index.js';
+import {
+  CONTENT_KINDS, INDEX_MODES, SIDECAR_STATUSES, UsageError, VssError, isContentKind, isIndexMode, sidecarKind,
+  type ContentKind, type LibraryApi, type SidecarStatus,
+} from '../../api/index.js';
 import type { DaemonCore } from '../daemon-core.js';
 import { JOB_ACTIONS, OPERATIONS, type JobAction, type OperationName } from '../protocol.js';
 import { errorReply } from '../server.js';
@@ -24,6 +27,14 @@ const PAGE = 1000;
 const mode = (v: string | undefined) => {
   if (v !== undefined && !isIndexMode(v)) throw new UsageError(`--mode must be one of ${INDEX_MODES.join(', ')}, got ${JSON.stringify(v)}`);
   return v === undefined ? {} : { mode: v };
+};
+const contentKind = (v: string): ContentKind => {
+  if (!isContentKind(v)) throw new UsageError(`kind must be one of ${CONTENT_KINDS.join(', ')}, got ${JSON.stringify(v)}`);
+  return v;
+};
+const sidecarStatus = (v: string): SidecarStatus => {
+  if (!(SIDECAR_STATUSES as readonly string[]).includes(v)) throw new UsageError(`status must be one of ${SIDECAR_STATUSES.join(', ')}`);
+  return v as SidecarStatus;
 };
 const page = (q: Fields) => ({ after: optString(q, 'after') ?? null, limit: optInt(q, 'limit', 1, PAGE) ?? PAGE });
 
@@ -52,7 +63,7 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
   locationsRemove: ({ lib, params }) => lib().locations.remove(int(params, 'id')),
 
   contentList: ({ lib, query }) => lib().content.list({
-    ...(optString(query, 'kind') !== undefined ? { kind: optString(query, 'kind') as never } : {}),
+    ...(optString(query, 'kind') !== undefined ? { kind: contentKind(optString(query, 'kind')!) } : {}),
     ...(optInt(query, 'location') !== undefined ? { locationId: optInt(query, 'location')! } : {}),
     ...page(query),
   }),
@@ -63,7 +74,7 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
     return lib().sidecars.list({
       ...(content !== undefined ? { contentUuid: content } : {}),
       ...(kind !== undefined ? { kind: sidecarKind(kind) } : {}),
-      ...(optString(query, 'status') !== undefined ? { status: optString(query, 'status') as never } : {}),
+      ...(optString(query, 'status') !== undefined ? { status: sidecarStatus(optString(query, 'status')!) } : {}),
       ...page(query),
     });
   },

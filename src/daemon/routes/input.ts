@@ -58,7 +58,7 @@ export function optStrings(f: Fields, name: string): string[] | undefined {
   const v = f[name];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || v.length > MAX_LIST) throw new UsageError(`${name} must be a list of at most ${MAX_LIST} strings`);
-  return v.map((_, i) => string(v as unknown as Fields, String(i)));
+  return v.map((item: unknown, i) => string({ [`${name}[${i}]`]: item }, `${name}[${i}]`));
 }
 
 export function uuid(value: string, name: string): string {
