@@ -67,6 +67,15 @@ describe('daemon: a watched deep location keeps itself up to date', { skip: FIXT
       const list = json<Content[]>(await runCli(['content', 'list', '--json'], env));
       return list.length === 0 ? true : undefined;
     });
+
+    // Changes made while no daemon watched are found by the rescan at its next start.
+    assert.equal((await runCli(['daemon', 'stop'], env)).code, 0);
+    copyFileSync(join(FIXTURES, 'exif', 'Canon_40D.jpg'), join(photos, 'while-down.jpg'));
+    assert.equal((await runCli(['daemon', 'start'], env)).code, 0);
+    await until('the file written while the daemon was down', 15_000, async () => {
+      const list = json<Content[]>(await runCli(['content', 'list', '--json'], env));
+      return list.some((c) => c.paths.some((p) => p.endsWith('while-down.jpg'))) ? true : undefined;
+    });
   });
 });
 
