@@ -306,10 +306,10 @@ async function benchPresence(o: Opts, work: string, summary: Summary): Promise<v
 // ---------------------------------------------------------------------------------------------
 // 4. Thumbnails over HTTP
 
-interface Load { reqPerS: number; mbPerS: number; errors: number }
+interface Load { reqPerS: number; mbPerS: number; errors: number; /** The server's CPU per request (/proc), µs. */ cpuUs: number }
 
-/** REQUESTS GETs of URLS (cycled from a random start) at CONCURRENCY on one keep-alive agent. */
-async function load(port: number, urls: readonly string[], requests: number, concurrency: number, headers: Record<string, string>, size: number): Promise<Load> {
+/** REQUESTS GETs of URLS (cycled from a random start) at CONCURRENCY on one keep-alive agent, to the server PID listening on PORT. */
+async function load(pid: number, port: number, urls: readonly string[], requests: number, concurrency: number, headers: Record<string, string>, size: number): Promise<Load> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   let next = Math.floor(Math.random() * urls.length);
   let left = requests;
@@ -329,15 +329,17 @@ async function load(port: number, urls: readonly string[], requests: number, con
     req.on('error', reject);
   });
   const t0 = performance.now();
+  const cpu0 = procSample(pid).ticks;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (left-- > 0) await one(urls[next++ % urls.length]!);
   }));
   const s = (performance.now() - t0) / 1000;
+  const cpuUs = ((procSample(pid).ticks - cpu0) / CLK_TCK / requests) * 1e6;
   agent.destroy();
-  return { reqPerS: requests / s, mbPerS: bytes / MiB / s, errors };
+  return { reqPerS: requests / s, mbPerS: bytes / MiB / s, errors, cpuUs };
 }
 
-async function startStaticServer(root: string): Promise<{ port: number; stop: () => Promise<void> }> {
+async function startStaticServer(root: string): Promise<{ pid: number; port: number; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [join(REPO, 'dist', 'bench', 'static-file-server.js'), root], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const port = await new Promise<number>((resolve, reject) => {
@@ -345,6 +347,7 @@ async function startStaticServer(root: string): Promise<{ port: number; stop: ()
     child.once('exit', (code) => reject(new Error(`the static server exited (${code})`)));
   });
   return {
+    pid: child.pid!,
     port,
     stop: async () => {
       child.kill('SIGTERM');
@@ -374,13 +377,13 @@ async function benchHttp(o: Opts, work: string, summary: Summary): Promise<void>
       const auth = { authorization: `Bearer ${d.token}` };
       const c = o.concurrency;
       // Warm both (page cache, JIT, the daemon's statements).
-      await load(statik.port, staticUrls, Math.min(2000, o.requests), c, {}, SIZE);
-      await load(d.port, daemonUrls, Math.min(2000, o.requests), c, auth, SIZE);
+      await load(statik.pid, statik.port, staticUrls, Math.min(2000, o.requests), c, {}, SIZE);
+      await load(d.pid, d.port, daemonUrls, Math.min(2000, o.requests), c, auth, SIZE);
       const s: Load[] = [];
       const v: Load[] = [];
       for (let r = 0; r < o.rounds; r++) {
-        s.push(await load(statik.port, staticUrls, o.requests, c, {}, SIZE));
-        v.push(await load(d.port, daemonUrls, o.requests, c, auth, SIZE));
+        s.push(await load(statik.pid, statik.port, staticUrls, o.requests, c, {}, SIZE));
+        v.push(await load(d.pid, d.port, daemonUrls, o.requests, c, auth, SIZE));
       }
       const sr = median(s.map((x) => x.reqPerS));
       const vr = median(v.map((x) => x.reqPerS));
@@ -388,9 +391,13 @@ async function benchHttp(o: Opts, work: string, summary: Summary): Promise<void>
       console.log(`\n== ${o.thumbs} thumbnails of ${kilo(SIZE)} bytes over HTTP, ${o.requests} GETs × ${o.rounds} rounds at concurrency ${c}, keep-alive (daemon ${d.pid}, settled in ${ms(settled.ms)}) ==`);
       console.log(`  anchor, plain Node static server: ${kilo(sr)} req/s, ${num(median(s.map((x) => x.mbPerS)))} MiB/s [${s.map((x) => kilo(x.reqPerS)).join(' / ')}]`);
       console.log(`  the daemon, by address:           ${kilo(vr)} req/s, ${num(median(v.map((x) => x.mbPerS)))} MiB/s [${v.map((x) => kilo(x.reqPerS)).join(' / ')}] = ${ratio(vr / sr)}`);
+      const sc = median(s.map((x) => x.cpuUs));
+      const vc = median(v.map((x) => x.cpuUs));
+      console.log(`  server CPU per request (/proc):   static ${num(sc)} µs, the daemon ${num(vc)} µs = ${ratio(vc / sc)}`);
       if (errors > 0) console.log(`  ${errors} answers were not 200 with the whole file`);
       summary.add({ what: `thumbs over HTTP at ${c}: the daemon`, value: `${kilo(vr)} req/s, ${num(median(v.map((x) => x.mbPerS)))} MiB/s`, ratio: `${ratio(vr / sr)} static`, target: '≥ 0.8×, no errors', ok: vr / sr >= 0.8 && errors === 0 });
-      summary.add({ what: 'thumbs over HTTP: static server (anchor)', value: `${kilo(sr)} req/s`, ratio: '', target: '', ok: null });
+      summary.add({ what: 'thumbs over HTTP: the daemon\'s CPU per request', value: `${num(vc)} µs`, ratio: `${ratio(vc / sc)} static`, target: '', ok: null });
+      summary.add({ what: 'thumbs over HTTP: static server (anchor)', value: `${kilo(sr)} req/s, ${num(sc)} µs CPU/req`, ratio: '', target: '', ok: null });
     });
   } finally {
     await statik.stop();
