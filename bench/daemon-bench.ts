@@ -491,7 +491,8 @@ async function benchIdle(o: Opts, work: string, summary: Summary): Promise<void>
   const rawDb = join(raw.lib.root, 'database.db');
   raw.lib.close();
   await withDaemon(raw.dataDir, async (d) => {
-    const s = await waitSettled(d, { limitMs: 240_000 });
+    // Quiet for longer than the ten seconds after which contents with no copy left are released.
+    const s = await waitSettled(d, { windowMs: 12_000, limitMs: 300_000 });
     console.log(`  as built (empty location folder, no sidecar files): settled in ${ms(s.ms)} with ${kilo(s.events)} events${s.settled ? '' : ' (NOT settled)'}; then ${libraryCounts(rawDb)}`);
     const [x] = await sampleIdle([d], o['idle-seconds']);
     console.log(`  as built, idle: RSS ${num(x!.rssMiB)} MiB, CPU ${num(x!.cpuPct)} %, ${x!.events} events (+${x!.idleProgress} idle jobs:progress)`);
