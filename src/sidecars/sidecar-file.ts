@@ -20,7 +20,7 @@ export type SidecarFileAnswer =
  */
 export function sidecarFile(lib: Library, contentUuid: string, kind: string, variant: string): SidecarFileAnswer {
   const a = sidecarAddress(contentUuid, kind, variant);
-  const manager = new SidecarManager(lib);
+  const manager = managerOf(lib);
   const info = manager.get(a);
   if (!info) {
     const known = lib.db.prepare('SELECT 1 FROM content_identities WHERE uuid = ?').get(contentUuid) !== undefined;
@@ -48,4 +48,16 @@ export function sidecarFile(lib: Library, contentUuid: string, kind: string, var
     return { state: 'unavailable', status: 'ready', reason: `its file is ${st.size} bytes where ${info.size} were recorded: the watcher or vss sidecars reconcile --verify will look at it` };
   }
   return { state: 'ready', path, size: st.size, checksum: info.checksum!, format: info.format, mime: mimeOfFormat(info.format) };
+}
+
+/** One manager per library: its compiled statements are kept, where a new one per request would prepare them again each time. */
+const managers = new WeakMap<Library, SidecarManager>();
+
+function managerOf(lib: Library): SidecarManager {
+  let m = managers.get(lib);
+  if (!m) {
+    m = new SidecarManager(lib);
+    managers.set(lib, m);
+  }
+  return m;
 }

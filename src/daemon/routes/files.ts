@@ -3,6 +3,7 @@ import send from '@fastify/send';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sidecarAddress, UUID_RE, VssError, type LibraryApi } from '../../api/index.js';
 import type { DaemonCore } from '../daemon-core.js';
+import { readWhole, WHOLE_READ_MAX_BYTES } from './read-whole.js';
 
 /**
  * Files by address (DESIGN §12): a ready sidecar's file and a content's original. The core API
@@ -81,7 +82,8 @@ interface ServedFile {
 
 /**
  * Stream FILE: If-Match / If-None-Match / If-Range against its tag here (send's own validators
- * are mtime-based, so they are off), Range and HEAD by @fastify/send. GONE says why, when the
+ * are mtime-based, so they are off), Range and HEAD by @fastify/send; a small file's plain GET
+ * from one checked read. GONE says why, when the
  * file is no longer what was checked by the time send opens it.
  */
 async function serve(req: FastifyRequest, reply: FastifyReply, file: ServedFile, v: string | undefined, gone: () => string): Promise<FastifyReply> {
@@ -98,6 +100,12 @@ async function serve(req: FastifyRequest, reply: FastifyReply, file: ServedFile,
   if (ifRange !== undefined && ifRange !== etag) delete headers.range;
   // RFC 9110 §14.2: a Range header that is not a byte range set is ignored (200 with the whole file).
   if (typeof headers.range === 'string' && !BYTE_RANGES.test(headers.range)) delete headers.range;
+  if (req.method === 'GET' && headers.range === undefined && file.size <= WHOLE_READ_MAX_BYTES) {
+    // A small file whole (a thumbnail): one read and one buffer cost a fraction of a stream.
+    const bytes = readWhole(file.path, file.size);
+    if (bytes === null) return notFound(reply, gone());
+    return reply.code(200).header('content-type', file.mime).header('content-length', bytes.length).send(bytes);
+  }
   let result: send.SendResult;
   try {
     result = await send({ headers, method: req.method } as unknown as Parameters<typeof send>[0], urlPathOf(file.path), {
