@@ -48,8 +48,8 @@ export class JobsApi {
 
   /**
    * Work the queue continuously until stopped (the daemon): within this device's CPU budget (or
-   * CPUBUDGET), starting work queued in this process at once, a `sidecars path` request ahead of
-   * the background queue. While it runs, `run` follows it.
+   * CPUBUDGET), shared by every library this process works, starting work queued in this process
+   * at once, a `sidecars path` request ahead of the background queue. While it runs, `run` follows it.
    */
   async startWork(opts: { cpuBudget?: number; log?: Logger } = {}): Promise<JobWork> {
     const { startJobWork } = await import('../jobs/job-work.js');

@@ -2,16 +2,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { VssError } from '../core/errors.js';
 import { log as defaultLog } from '../core/log.js';
+import { resolve as resolvePath } from 'node:path';
 import type { Library } from '../library/library.js';
 import { onCpuBudgetChange, readCpuBudget } from './cpu-budget.js';
 import { defaultJobKinds } from './default-kinds.js';
 import type { JobKinds } from './job-kind.js';
+import { JobSlots } from './job-slots.js';
 import { JobRunner, type RunSummary } from './runner.js';
 import { generatorSettings } from './settings.js';
 
 export interface JobWorkOptions {
   dataDir: string;
-  /** Cores generation may use; default: this device's setting (cpu-budget.ts), followed when it changes. */
+  /**
+   * Cores generation may use; default: this device's setting (cpu-budget.ts), followed when it
+   * changes. Shared by every library worked in this process for DATADIR: a number given here sets
+   * it for all of them (tests).
+   */
   cpuBudget?: number;
   log?: Logger;
   /** Tests: other job kinds than the generators, a faster poll for other processes' work. */
@@ -19,7 +25,7 @@ export interface JobWorkOptions {
   pollMs?: number;
 }
 
-/** The daemon's continuous work on one library's job queue. */
+/** The daemon's continuous work on one library's job queue, within the budget it shares with the process's other libraries. */
 export interface JobWork {
   /**
    * Stop: running jobs are stopped (their tools killed), their sidecars and jobs go back to the
@@ -37,8 +43,13 @@ export interface JobWork {
   follow(signal?: AbortSignal): Promise<RunSummary>;
   /** Read this device's models and the library's generator settings again (a model was added or removed): the next jobs use them. */
   refreshSettings(): void;
-  /** Cores generation uses now: background jobs at once (one more for a user's request) and threads per tool. */
+  /**
+   * Cores generation uses now: background jobs at once over every library worked in this process
+   * (one more for a user's request) and threads per tool.
+   */
   readonly budget: number;
+  /** Calls of `follow` waiting now (each is forgotten when its signal aborts). */
+  readonly followers: number;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -55,27 +66,32 @@ export function startJobWork(lib: Library, opts: JobWorkOptions): JobWork {
   // Two runners on one library would each take the other's running jobs for a dead run's.
   if (active.has(lib)) throw new VssError('USAGE', 'this library\'s job queue is already being worked in this process');
   const logger = opts.log ?? defaultLog;
-  let budget = Math.max(1, Math.floor(opts.cpuBudget ?? readCpuBudget(opts.dataDir).cores));
+  const shared = joinSharedSlots(opts.dataDir, opts.cpuBudget);
+  const slots = shared.slots;
   // One object for the runner's life: a new budget reaches the next job's tools through it.
-  const settings = { ...generatorSettings(lib, opts.dataDir), threads: budget };
+  const settings = { ...generatorSettings(lib, opts.dataDir), threads: slots.size };
   const kinds = opts.kinds ?? defaultJobKinds();
   const stopper = new AbortController();
   let runner = newRunner();
 
   function newRunner(): JobRunner {
     return new JobRunner(lib, {
-      kinds, settings, untilIdle: false, concurrency: budget, foregroundSlots: 1, signal: stopper.signal,
+      kinds, settings, untilIdle: false, slots, signal: stopper.signal,
       keepFinishedMs: lib.config.settings.keepFinishedJobsDays * DAY_MS,
       ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
     });
   }
 
   const offBudget = opts.cpuBudget !== undefined ? () => undefined : onCpuBudgetChange(opts.dataDir, (b) => {
-    budget = b.cores;
     settings.threads = b.cores;
-    runner.setConcurrency(b.cores);
+    // Every library's work hears of it; the first to hear resizes the shared slots (and wakes every runner).
+    if (slots.size !== b.cores) runner.setConcurrency(b.cores);
     logger.info({ cpuBudget: b.cores }, 'generation CPU budget changed');
   });
+
+  // Who follows the work (`follow`): answered when it ends, forgotten when they stop following.
+  const followers = new Set<() => void>();
+  let ended = false;
 
   const working = (async () => {
     for (;;) {
@@ -94,16 +110,19 @@ export function startJobWork(lib: Library, opts: JobWorkOptions): JobWork {
         runner = newRunner();
       }
     }
-  })();
+  })().finally(() => {
+    ended = true;
+    for (const done of [...followers]) done();
+  });
 
-  logger.info({ library: lib.config.id, cpuBudget: budget }, 'job work started');
+  logger.info({ library: lib.config.id, cpuBudget: slots.size }, 'job work started');
   const work: JobWork = {
     get budget() {
-      return budget;
+      return slots.size;
     },
     waitUntilIdle: (signal) => runner.whenIdle(signal),
     refreshSettings: () => {
-      Object.assign(settings, generatorSettings(lib, opts.dataDir), { threads: budget });
+      Object.assign(settings, generatorSettings(lib, opts.dataDir), { threads: slots.size });
       logger.info({ models: settings.models }, 'generator settings read again');
     },
     follow: (signal) => new Promise<RunSummary>((resolve) => {
@@ -111,21 +130,53 @@ export function startJobWork(lib: Library, opts: JobWorkOptions): JobWork {
       const from = r.mark();
       const done = () => {
         signal?.removeEventListener('abort', done);
+        followers.delete(done);
         resolve(r.since(from));
       };
-      if (signal?.aborted) return done();
+      if (signal?.aborted || ended) return done();
       signal?.addEventListener('abort', done, { once: true });
-      void working.then(done);
+      followers.add(done);
     }),
     stop: async () => {
       offBudget();
       stopper.abort();
       await working;
-      if (active.get(lib) === work) active.delete(lib);
+      if (active.get(lib) === work) {
+        active.delete(lib);
+        shared.leave();
+      }
+    },
+    get followers() {
+      return followers.size;
     },
   };
   active.set(lib, work);
   return work;
+}
+
+/** The slots of each data dir's budget in this process, while a library of it is worked. */
+const sharedSlots = new Map<string, { slots: JobSlots; members: number }>();
+
+/**
+ * The slots every library's work for DATADIR shares in this process: sized by the device's
+ * budget when the first joins (or CPUBUDGET, which also resizes them when given later).
+ */
+function joinSharedSlots(dataDir: string, cpuBudget: number | undefined): { slots: JobSlots; leave(): void } {
+  const key = resolvePath(dataDir);
+  let entry = sharedSlots.get(key);
+  if (!entry) sharedSlots.set(key, (entry = { slots: new JobSlots(cpuBudget ?? readCpuBudget(dataDir).cores, 1), members: 0 }));
+  else if (cpuBudget !== undefined) entry.slots.resize(cpuBudget);
+  entry.members++;
+  const joined = entry;
+  let left = false;
+  return {
+    slots: joined.slots,
+    leave: () => {
+      if (left) return;
+      left = true;
+      if (--joined.members === 0 && sharedSlots.get(key) === joined) sharedSlots.delete(key);
+    },
+  };
 }
 
 /** The job work running on each library in this process. */

@@ -4,6 +4,7 @@ import { GeneratorError, type GeneratorSettings } from '../generators/types.js';
 import type { Library } from '../library/library.js';
 import { log } from '../core/log.js';
 import { diskFullPause, lowSpacePause, spaceIsBack, type DiskFullPause } from './disk-full.js';
+import { JobSlots } from './job-slots.js';
 import { SpaceReserve } from './space-reserve.js';
 import { JobTimedOut, PausedForSpace, RunnerStopped, type JobKinds } from './job-kind.js';
 import { FOREGROUND_PRIORITY } from './schedule.js';
@@ -23,6 +24,11 @@ export interface RunnerOptions {
    * long background jobs hold every other slot (default 1).
    */
   foregroundSlots?: number;
+  /**
+   * Slots shared with other runners in this process (the daemon's, one per library): the budget
+   * then holds for all of them together, and CONCURRENCY and FOREGROUNDSLOTS are the slots'.
+   */
+  slots?: JobSlots;
   /** Stop when nothing is queued or running (waiting out retries' backoff); else keep watching the queue. */
   untilIdle?: boolean;
   /** How often to look for cancels from other processes and for newly queued work. */
@@ -62,6 +68,15 @@ interface Running {
   foreground: boolean;
 }
 
+/** Where the summary stood when the queue last went from idle to busy: progress counts from there. */
+interface BusyPeriod {
+  at: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  doneBytes: number;
+}
+
 /** Where a run's summary stood at a moment (`mark`), to tell what finished since (`since`). */
 export interface SummaryMark {
   at: number;
@@ -87,8 +102,7 @@ interface IdleWaiter {
 export class JobRunner {
   private readonly store: JobStore;
   private readonly running = new Map<number, Running>();
-  private concurrency: number;
-  private readonly foregroundSlots: number;
+  private readonly slots: JobSlots;
   private readonly pollMs: number;
   private wake: (() => void) | undefined;
   /** Poked while not asleep: the next sleep returns at once, so no wake-up is lost. */
@@ -109,18 +123,38 @@ export class JobRunner {
   private lastPrune = 0;
   private lastSweep = 0;
   private idleSweeps = 0;
+  /**
+   * Bumped by everything that may change what can be claimed or reported: a job queued or changed
+   * in this process, one of ours started or ended, a slot freed, another process's commit. An idle
+   * runner claims and counts only after a bump (or when a waiting job's time comes).
+   */
+  private changes = 0;
+  private claimedAt = -1;
+  private lastClaim = 0;
+  /** Idle: when the next queued job becomes runnable (Infinity: only a change can make one). */
+  private dueAt = 0;
+  private reportedAt = -1;
+  private lastReported: string | undefined;
+  private period: BusyPeriod | undefined;
+  /** When each job of the last minute finished: the rate and ETA follow recent work. */
+  private readonly recent: number[] = [];
+  private dataVersion: number | undefined;
+  private readonly wakeForSlot = () => {
+    this.changes++;
+    this.poke();
+  };
 
   constructor(private readonly lib: Library, private readonly opts: RunnerOptions) {
     this.store = new JobStore(lib.db);
     this.reserve = new SpaceReserve(lib);
-    this.concurrency = Math.max(1, opts.concurrency ?? availableParallelism());
-    this.foregroundSlots = Math.max(0, opts.foregroundSlots ?? 1);
+    this.slots = opts.slots ?? new JobSlots(opts.concurrency ?? availableParallelism(), opts.foregroundSlots ?? 1);
     this.pollMs = opts.pollMs ?? 500;
   }
 
   /** Change the most background jobs at once (a new CPU budget); running jobs above it finish first. */
   setConcurrency(n: number): void {
-    this.concurrency = Math.max(1, Math.floor(n));
+    this.slots.resize(n);
+    this.changes++;
     this.poke();
   }
 
@@ -175,6 +209,8 @@ export class JobRunner {
     const interrupted = this.store.recoverInterrupted();
     for (const kind of this.opts.kinds.all()) kind.recover?.(this.lib, this.opts.settings);
     this.summary.resumed = interrupted.filter((j) => j.status === 'queued').length;
+    // Work a dead run left is this run's first busy period, its give-ups counted in it.
+    if (interrupted.length > 0) this.period = this.periodStart();
     // Given up here (interrupted too often): this run's verdict, listed and counted like any failure.
     for (const j of interrupted.filter((r) => r.status === 'failed')) {
       this.summary.failed++;
@@ -199,16 +235,19 @@ export class JobRunner {
     // Work queued in this process (a scan, a `sidecars path`) starts at once; other processes' at the next poll.
     const offChanged = onJobsChanged(this.lib.db, () => {
       this.queueChanged = true;
+      this.changes++;
       this.poke();
     });
+    const leaveSlots = this.slots.join(this.wakeForSlot);
     let lastPoll = 0;
     try {
       for (;;) {
         if (stop?.aborted) break;
         try {
+          this.noticeOtherProcesses();
           if (this.pause && !this.opts.untilIdle) this.lookForSpace();
           if (!this.pause) this.lookAtLibraryDisk();
-          if (!this.pause) this.fill();
+          if (!this.pause && this.mayClaim()) this.fill();
           if (this.queueChanged) {
             this.queueChanged = false;
             this.noticeCancels();
@@ -216,7 +255,8 @@ export class JobRunner {
           if (Date.now() - lastPoll >= this.pollMs) {
             lastPoll = Date.now();
             this.noticeCancels();
-            this.emitProgress();
+            // Idle and nothing changed: nothing to count, nothing to say.
+            if (this.period || this.changes !== this.reportedAt) this.emitProgress();
             this.housekeeping(false);
           }
         } catch (err) {
@@ -247,7 +287,9 @@ export class JobRunner {
             await this.sleep(this.pollMs);
             continue;
           }
-          await this.sleep(Math.min(this.pollMs, Math.max(0, next - Date.now())));
+          // Runnable but not claimed: every slot is another library's (the daemon's shared budget); a freed one wakes us.
+          const wait = next > Date.now() ? next - Date.now() : this.dueAt === Infinity ? this.pollMs : 0;
+          await this.sleep(Math.min(this.pollMs, wait));
           continue;
         }
         await this.sleep(this.pollMs);
@@ -256,6 +298,7 @@ export class JobRunner {
     } finally {
       stop?.removeEventListener('abort', onStop);
       offChanged();
+      leaveSlots();
       this.finished = true;
       // Stopped (or broken): nobody waits for an idle that will not come.
       this.settleIdle();
@@ -339,10 +382,9 @@ export class JobRunner {
    * kind's limit), then foreground work in the foreground slots (past its kind's limit).
    */
   private fill(): void {
-    let background = 0;
-    let foreground = 0;
-    for (const r of this.running.values()) r.foreground ? foreground++ : background++;
-    const free = this.concurrency - background;
+    this.claimedAt = this.changes;
+    this.lastClaim = Date.now();
+    const free = this.slots.freeBackground();
     if (free > 0) {
       const room = new Map<string, number>();
       for (const k of this.opts.kinds.all()) {
@@ -352,10 +394,34 @@ export class JobRunner {
       }
       for (const job of this.store.claim(free, room, new Set(this.running.keys()))) this.start(job, false);
     }
-    const fgFree = this.foregroundSlots - foreground;
+    const fgFree = this.slots.freeForeground();
     if (fgFree > 0) {
       const room = new Map(this.opts.kinds.names().map((k) => [k, fgFree] as const));
       for (const job of this.store.claim(fgFree, room, new Set(this.running.keys()), { maxPriority: FOREGROUND_PRIORITY })) this.start(job, true);
+    }
+    if (this.running.size === 0) {
+      // Nothing runs: the next claim can wait for a change, or for a waiting job's time.
+      const next = this.store.nextRunAfter(this.opts.kinds.names());
+      this.dueAt = next === undefined || next <= Date.now() ? Infinity : next;
+    }
+  }
+
+  /**
+   * Whether claiming is worth a look: while jobs run, always (as each ends); idle, only after a
+   * change, once a waiting job's time comes, or now and then in case a wake-up was missed.
+   */
+  private mayClaim(): boolean {
+    if (this.running.size > 0 || this.changes !== this.claimedAt) return true;
+    const now = Date.now();
+    return now >= this.dueAt || now - this.lastClaim >= CLAIM_AT_LEAST_EVERY_MS;
+  }
+
+  /** Another connection (process) committed since the last look: the queue may have changed. */
+  private noticeOtherProcesses(): void {
+    const v = this.store.dataVersion();
+    if (v !== this.dataVersion) {
+      this.dataVersion = v;
+      this.changes++;
     }
   }
 
@@ -364,6 +430,9 @@ export class JobRunner {
     const abort = new AbortController();
     const entry: Running = { job, abort, done: Promise.resolve(), foreground };
     this.running.set(job.id, entry);
+    this.slots.take(foreground);
+    this.changes++;
+    this.period ??= this.periodStart();
     this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'running' });
     entry.done = (async () => {
       if (!kind) throw new GeneratorError(`no job kind ${job.kind} in this version of vss`, { permanent: true });
@@ -383,6 +452,7 @@ export class JobRunner {
         if (!this.store.complete(job, outcome.note ?? null)) return this.countCancelled(job);
         this.summary.completed++;
         this.doneBytes += job.bytes;
+        this.recent.push(Date.now());
         if (outcome.note) this.summary.notes[outcome.note] = (this.summary.notes[outcome.note] ?? 0) + 1;
         this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'completed', note: outcome.note ?? null });
       }),
@@ -409,6 +479,7 @@ export class JobRunner {
         if (status === 'failed') {
           this.summary.failed++;
           this.doneBytes += job.bytes;
+          this.recent.push(Date.now());
           this.summary.errors.push({ id: job.id, kind: job.kind, contentUuid: job.content_uuid, error: reason });
         }
         log.debug({ job: job.id, kind: job.kind, reason, status }, 'job failed');
@@ -420,6 +491,7 @@ export class JobRunner {
   /** The row moved on without this run (cancelled, perhaps already retried): it only counts. */
   private countCancelled(job: JobRow): void {
     this.summary.cancelled++;
+    this.recent.push(Date.now());
     this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'cancelled' });
   }
 
@@ -439,6 +511,8 @@ export class JobRunner {
       log.warn({ job: entry.job.id, err: (err as Error).message }, 'could not record a job outcome');
     } finally {
       if (this.running.get(entry.job.id) === entry) this.running.delete(entry.job.id);
+      this.changes++;
+      this.slots.give(entry.foreground, this.wakeForSlot);
       this.poke();
     }
   }
@@ -452,17 +526,51 @@ export class JobRunner {
     }
   }
 
+  /**
+   * Say where the queue stands, when that changed: counts of the current busy period (from idle
+   * to idle), the rate over its last minute. The period's last event has nothing queued or running.
+   */
   private emitProgress(): void {
-    const c = this.store.counts();
-    const finished = this.summary.completed + this.summary.failed + this.summary.cancelled;
-    const elapsed = (Date.now() - this.startedAt) / 1000;
-    const rate = elapsed > 0 ? finished / elapsed : 0;
+    this.reportedAt = this.changes;
+    const c = this.store.openCounts();
     const left = c.queued + c.running;
+    if (!this.period) {
+      if (left === 0) return;
+      this.period = this.periodStart();
+    }
+    const from = this.period;
+    const s = this.summary;
+    const rate = this.recentRate(from.at);
     const p: JobsProgress = {
-      queued: c.queued, running: c.running, completed: this.summary.completed, failed: this.summary.failed, cancelled: this.summary.cancelled,
-      doneBytes: this.doneBytes, openBytes: c.openBytes, rate, etaMs: rate > 0 ? Math.round((left / rate) * 1000) : null,
+      queued: c.queued, running: c.running, completed: s.completed - from.completed, failed: s.failed - from.failed, cancelled: s.cancelled - from.cancelled,
+      doneBytes: this.doneBytes - from.doneBytes, openBytes: c.openBytes, rate, etaMs: rate > 0 ? Math.round((left / rate) * 1000) : null,
     };
-    this.lib.events.emit('jobs:progress', p);
+    const key = `${p.queued} ${p.running} ${p.completed} ${p.failed} ${p.cancelled} ${p.openBytes}`;
+    if (key !== this.lastReported) {
+      this.lastReported = key;
+      this.lib.events.emit('jobs:progress', p);
+    }
+    if (left === 0 && this.running.size === 0) {
+      this.period = undefined;
+      this.lastReported = undefined;
+    }
+  }
+
+  private periodStart(): BusyPeriod {
+    const s = this.summary;
+    return { at: Date.now(), completed: s.completed, failed: s.failed, cancelled: s.cancelled, doneBytes: this.doneBytes };
+  }
+
+  /** Jobs finished per second over the last minute, or since SINCE when that is later (at least a second). */
+  private recentRate(since: number): number {
+    const now = Date.now();
+    let old = 0;
+    while (old < this.recent.length && this.recent[old]! < now - RATE_WINDOW_MS) old++;
+    if (old > 0) this.recent.splice(0, old);
+    const from = Math.max(since, now - RATE_WINDOW_MS);
+    let n = 0;
+    for (const t of this.recent) if (t >= from) n++;
+    return n / (Math.max(1000, now - from) / 1000);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -487,6 +595,11 @@ function errorText(err: unknown, signal: AbortSignal): string {
   if (signal.aborted && signal.reason instanceof Error) return signal.reason.message;
   return err instanceof Error ? err.message : String(err);
 }
+
+/** How long a window the progress rate (and ETA) is measured over. */
+const RATE_WINDOW_MS = 60_000;
+/** An idle runner claims after a change or a waiting job's time; this often anyway, in case a wake-up went missing. */
+const CLAIM_AT_LEAST_EVERY_MS = 10_000;
 
 /** How often a long run prunes old finished jobs. */
 const PRUNE_EVERY_MS = 3600_000;

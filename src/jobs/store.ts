@@ -54,6 +54,8 @@ function jobsChanged(db: Db): void {
  */
 export class JobStore {
   private enqueueStmt: Statement | undefined;
+  private openCountsStmt: Statement | undefined;
+  private dataVersionStmt: Statement | undefined;
 
   constructor(private readonly db: Db) {}
 
@@ -283,6 +285,26 @@ export class JobStore {
       if (r.status === 'queued' || r.status === 'running') c.openBytes += r.b ?? 0;
     }
     return c;
+  }
+
+  /**
+   * The queued and running jobs and their input bytes: read through the queue's index, so a
+   * runner's poll costs nothing per finished job (`counts` reads them all).
+   */
+  openCounts(): Pick<JobCounts, 'queued' | 'running' | 'openBytes'> {
+    this.openCountsStmt ??= this.db.prepare(`SELECT status, COUNT(*) AS n, SUM(bytes) AS b FROM jobs WHERE status IN ('queued', 'running') GROUP BY status`);
+    const c = { queued: 0, running: 0, openBytes: 0 };
+    for (const r of this.openCountsStmt.all() as Array<{ status: 'queued' | 'running'; n: number; b: number | null }>) {
+      c[r.status] = r.n;
+      c.openBytes += r.b ?? 0;
+    }
+    return c;
+  }
+
+  /** SQLite's `data_version`: changes when another connection (process) commits to the database. */
+  dataVersion(): number {
+    this.dataVersionStmt ??= this.db.prepare('PRAGMA data_version').pluck();
+    return this.dataVersionStmt.get() as number;
   }
 
   /** When the next queued job becomes runnable (ms epoch), or undefined when none is queued. */
