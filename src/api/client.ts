@@ -108,6 +108,8 @@ export interface VssClient {
 }
 
 export interface EventFollow {
+  /** Resolves once the daemon streams to us: events from then on are not missed. */
+  connected: Promise<void>;
   /** Resolves when the stream ends (the daemon stopped; or, not following, the recent events are read). */
   done: Promise<void>;
   stop(): Promise<void>;

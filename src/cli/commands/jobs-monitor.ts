@@ -33,7 +33,9 @@ export function registerJobsMonitor(jobs: Command): void {
           if (opts.untilIdle && p.queued + p.running === 0 && indexing.size === 0) void follow.stop();
         }
       });
-      // Already idle: nothing will say so.
+      // Already idle: nothing will say so. Looked at once the stream is connected, so an end of
+      // the work between the look and the connection cannot be missed.
+      await follow.connected;
       if (opts.untilIdle && await withLibrary(this, (lib) => queueIsEmpty(lib), 'read')) await follow.stop();
       const undo = onStopSignal(() => {
         process.exitCode = 130; // ended by Ctrl-C, as a shell reports it

@@ -6,6 +6,8 @@ import { toError } from './daemon-http.js';
 /** Read the daemon's Server-Sent Events, each to ONEVENT, until stopped or the daemon ends the stream. */
 export function followEvents(http: DaemonHttp, opts: { library?: string; follow?: boolean; recent?: boolean }, onEvent: (e: StreamedEvent) => void): EventFollow {
   const abort = new AbortController();
+  let onConnected!: () => void;
+  const connected = new Promise<void>((r) => (onConnected = r));
   const done = (async () => {
     let res;
     try {
@@ -19,6 +21,8 @@ export function followEvents(http: DaemonHttp, opts: { library?: string; follow?
       for await (const c of res as AsyncIterable<Buffer>) if ((text += c.toString()).length > 65536) break;
       throw toError(safeJson(text));
     }
+    // The daemon subscribes this stream before it sends the headers.
+    onConnected();
     const parser = createParser({
       onEvent: (m: EventSourceMessage) => {
         if (m.data.length > 16 * 1024 * 1024) throw new VssError('IO', 'an event from the daemon is too large');
@@ -34,7 +38,10 @@ export function followEvents(http: DaemonHttp, opts: { library?: string; follow?
     // Following, only our stop ends the stream: an end from the other side means the daemon went away.
     if ((opts.follow ?? true) && !abort.signal.aborted) throw new VssError('IO', 'the daemon stopped: its event stream ended');
   })();
+  // A stream that never connects (refused, stopped first) must not leave a waiter hanging.
+  void done.finally(onConnected).catch(() => undefined);
   return {
+    connected,
     done,
     stop: async () => {
       abort.abort();
