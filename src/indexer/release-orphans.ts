@@ -1,0 +1,172 @@
+import { rmdirSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { childLog } from '../core/log.js';
+import { describeFsError, errnoCode } from '../core/errors.js';
+import type { Library } from '../library/library.js';
+import { JobStore } from '../jobs/store.js';
+import type { JobRow } from '../jobs/states.js';
+import { sidecarAddress, sidecarRelPath } from '../sidecars/address.js';
+import type { SidecarSource, SidecarStatus } from '../sidecars/manager.js';
+
+const log = childLog('release-orphans');
+
+/** Contents looked at per write transaction: the lock is held for one page, never for the whole library. */
+const PAGE = 500;
+/** A run cancelled this recently may still be writing what it made (its sidecars are still `generating`). */
+const WIND_DOWN_MS = 60_000;
+
+export const RELEASED_JOB_NOTE = 'cancelled: no file with this content is indexed any more';
+
+export interface ReleaseResult {
+  /** Contents removed from the library. */
+  contents: number;
+  /** Sidecar records dropped with them. */
+  sidecars: number;
+  /** Sidecar files vss kept for them, deleted. */
+  files: number;
+  /** Their open jobs, cancelled. */
+  jobs: number;
+  /**
+   * Contents left for a later call: a job of theirs was running (it is asked to stop now) or
+   * was stopped a moment ago and may still be writing.
+   */
+  deferred: number;
+}
+
+interface Row {
+  kind: string;
+  variant: string;
+  format: string;
+  status: SidecarStatus;
+  source: SidecarSource;
+}
+
+/**
+ * Release every content no entry refers to any more (DESIGN §5: contents that disappear release
+ * their sidecars): its open jobs are cancelled with a note, its sidecar records and this device's
+ * availability go (a `sidecar:changed` 'absent' for each), and the files vss kept for it under
+ * sidecars/ are deleted. A reference's file is the user's own and is never touched. A content
+ * holding a ready converted sidecar is kept whole: that file is the only copy, and the content
+ * may come back to find it (a still moved between locations).
+ *
+ * Crash-safe order: the records go first, in one transaction per page, the files after the
+ * commit. A kill in between leaves files of a content the library no longer knows, which
+ * reconcile removes; never a ready record without its file. Paged by content id, so memory
+ * stays flat whatever the size of the library. Synchronous: nothing else in this process runs
+ * between a page's commit and the deletion of its files.
+ */
+export function releaseOrphanContents(lib: Library): ReleaseResult {
+  const { db } = lib;
+  const result: ReleaseResult = { contents: 0, sidecars: 0, files: 0, jobs: 0, deferred: 0 };
+  const orphanPage = db.prepare(
+    `SELECT id, uuid FROM content_identities c WHERE id > ? AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
+     AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.source = 'converted' AND s.status = 'ready')
+     ORDER BY id LIMIT ?`,
+  );
+  const stillOrphan = db.prepare(
+    `SELECT 1 FROM content_identities c WHERE id = ? AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
+     AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.source = 'converted' AND s.status = 'ready')`,
+  ).pluck();
+  // One index seek per kind: the open-jobs index leads with the kind, and there are few kinds.
+  const nextOpenKind = db.prepare(
+    `SELECT kind FROM jobs INDEXED BY jobs_one_open WHERE status IN ('queued', 'running', 'paused') AND kind > ? ORDER BY kind LIMIT 1`,
+  ).pluck();
+  const openJobs = db.prepare(`SELECT * FROM jobs WHERE kind = ? AND content_uuid = ? AND status IN ('queued', 'running', 'paused')`);
+  const recentlyStopped = db.prepare(
+    `SELECT 1 FROM jobs INDEXED BY jobs_finished WHERE finished_at > ? AND status IN ('completed', 'failed', 'cancelled') AND kind = ? AND content_uuid = ? LIMIT 1`,
+  ).pluck();
+  const sidecarsOf = db.prepare('SELECT kind, variant, format, status, source FROM sidecars WHERE content_uuid = ?');
+  const dropSidecars = db.prepare('DELETE FROM sidecars WHERE content_uuid = ?');
+  const dropAvailability = db.prepare('DELETE FROM sidecar_availability WHERE content_uuid = ? AND device_uuid = ?');
+  const dropNotApplicable = db.prepare('DELETE FROM sidecar_not_applicable WHERE content_uuid = ?');
+  const dropContent = db.prepare('DELETE FROM content_identities WHERE id = ?');
+  const store = new JobStore(db);
+  const here = lib.device.uuid;
+
+  let lastId = 0;
+  for (;;) {
+    // Read outside the write lock (the scan may cover the whole table); each one is looked at again under it.
+    const page = orphanPage.all(lastId, PAGE) as Array<{ id: number; uuid: string }>;
+    if (page.length === 0) break;
+    lastId = page[page.length - 1]!.id;
+    const released: Array<{ uuid: string; rows: Row[] }> = [];
+    const cancelled: JobRow[] = [];
+    db.transaction(() => {
+      const kinds: string[] = [];
+      for (let k = nextOpenKind.get('') as string | undefined; k !== undefined; k = nextOpenKind.get(k) as string | undefined) kinds.push(k);
+      const now = Date.now();
+      for (const { id, uuid } of page) {
+        if (stillOrphan.get(id) === undefined) continue;
+        const open = kinds.flatMap((k) => openJobs.all(k, uuid) as JobRow[]);
+        if (open.length > 0) {
+          const done = store.cancelMany(open.map((j) => j.id), RELEASED_JOB_NOTE);
+          result.jobs += done.length;
+          // A running job's runner reports its end itself; the others end here.
+          const wasRunning = new Set(open.filter((j) => j.status === 'running').map((j) => j.id));
+          for (const j of done) if (!wasRunning.has(j.id)) cancelled.push(j);
+        }
+        const rows = sidecarsOf.all(uuid) as Row[];
+        const running = open.some((j) => j.status === 'running');
+        const windingDown = rows.some((r) => r.status === 'generating' && recentlyStopped.get(now - WIND_DOWN_MS, r.kind, uuid) !== undefined);
+        if (running || windingDown) {
+          result.deferred++;
+          continue;
+        }
+        dropSidecars.run(uuid);
+        dropAvailability.run(uuid, here);
+        dropNotApplicable.run(uuid);
+        dropContent.run(id);
+        result.contents++;
+        result.sidecars += rows.length;
+        released.push({ uuid, rows });
+      }
+    }).immediate();
+
+    for (const j of cancelled) lib.events.emit('jobs:job', { id: j.id, kind: j.kind, contentUuid: j.content_uuid, status: 'cancelled', note: j.note });
+    for (const { uuid, rows } of released) {
+      const folders = new Set<string>();
+      for (const r of rows) {
+        lib.events.emit('sidecar:changed', { contentUuid: uuid, kind: r.kind, variant: r.variant, status: 'absent', source: r.source });
+        if (r.source === 'reference') continue;
+        const path = managedPath(lib, uuid, r);
+        if (path === undefined) continue;
+        folders.add(dirname(path));
+        if (unlinkQuietly(path)) result.files++;
+      }
+      // The kinds' folders, then the content's own, once empty; the shared h0/h1 levels are reconcile's.
+      const parents = new Set<string>();
+      for (const f of folders) { rmdirQuietly(f); parents.add(dirname(f)); }
+      for (const p of parents) rmdirQuietly(p);
+    }
+  }
+  return result;
+}
+
+/** The file of a managed sidecar, its folder checked to lie inside the library; undefined for a row this version cannot address. */
+function managedPath(lib: Library, uuid: string, r: Row): string | undefined {
+  try {
+    return lib.roots.library.inFolder(sidecarRelPath(sidecarAddress(uuid, r.kind, r.variant, r.format)));
+  } catch (err) {
+    log.warn({ contentUuid: uuid, kind: r.kind, variant: r.variant, reason: describeFsError(err) }, 'a released sidecar\'s file was left (reconcile looks at it)');
+    return undefined;
+  }
+}
+
+function unlinkQuietly(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch (err) {
+    // Not there (never made, or deleted already) is the usual case; anything else is left for reconcile.
+    if (errnoCode(err) !== 'ENOENT') log.warn({ path, reason: describeFsError(err) }, 'could not delete a released sidecar file (reconcile removes it)');
+    return false;
+  }
+}
+
+function rmdirQuietly(path: string): void {
+  try {
+    rmdirSync(path);
+  } catch {
+    // Not empty (another format left behind, a file of someone else) or gone: reconcile tidies up.
+  }
+}
