@@ -1,6 +1,7 @@
 import { rmdirSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { childLog } from '../core/log.js';
+import { crashPoint } from '../core/crash-point.js';
 import { describeFsError, errnoCode } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { JobStore } from '../jobs/store.js';
@@ -121,6 +122,7 @@ export function releaseOrphanContents(lib: Library): ReleaseResult {
         released.push({ uuid, rows });
       }
     }).immediate();
+    if (released.length > 0) crashPoint('release:after-commit');
 
     for (const j of cancelled) lib.events.emit('jobs:job', { id: j.id, kind: j.kind, contentUuid: j.content_uuid, status: 'cancelled', note: j.note });
     for (const { uuid, rows } of released) {
