@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import { childLog } from '../core/log.js';
 import { crashPoint } from '../core/crash-point.js';
 import { describeFsError, errnoCode } from '../core/errors.js';
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/connection.js';
 import type { Library } from '../library/library.js';
 import { JobStore } from '../jobs/store.js';
 import type { JobRow } from '../jobs/states.js';
@@ -53,84 +55,127 @@ interface Row {
  * Crash-safe order: the records go first, in one transaction per page, the files after the
  * commit. A kill in between leaves files of a content the library no longer knows, which
  * reconcile removes; never a ready record without its file. Paged by content id, so memory
- * stays flat whatever the size of the library. Synchronous: nothing else in this process runs
- * between a page's commit and the deletion of its files.
+ * stays flat whatever the size of the library. Nothing else in this process runs between a
+ * page's commit and the deletion of its files (one synchronous step).
  */
 export function releaseOrphanContents(lib: Library): ReleaseResult {
-  const { db } = lib;
-  const result: ReleaseResult = { contents: 0, sidecars: 0, files: 0, jobs: 0, deferred: 0 };
-  const orphanPage = db.prepare(
-    `SELECT id, uuid FROM content_identities c WHERE id > ? AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
-     AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.source = 'converted' AND s.status = 'ready')
-     ORDER BY id LIMIT ?`,
-  );
-  const stillOrphan = db.prepare(
-    `SELECT 1 FROM content_identities c WHERE id = ? AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
-     AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.source = 'converted' AND s.status = 'ready')`,
-  ).pluck();
-  // One index seek per kind: the open-jobs index leads with the kind, and there are few kinds.
-  const nextOpenKind = db.prepare(
-    `SELECT kind FROM jobs INDEXED BY jobs_one_open WHERE status IN ('queued', 'running', 'paused') AND kind > ? ORDER BY kind LIMIT 1`,
-  ).pluck();
-  const openJobs = db.prepare(`SELECT * FROM jobs WHERE kind = ? AND content_uuid = ? AND status IN ('queued', 'running', 'paused')`);
-  const recentlyStopped = db.prepare(
-    `SELECT 1 FROM jobs INDEXED BY jobs_finished WHERE finished_at > ? AND status IN ('completed', 'failed', 'cancelled') AND kind = ? AND content_uuid = ? LIMIT 1`,
-  ).pluck();
-  const sidecarsOf = db.prepare('SELECT kind, variant, format, status, source FROM sidecars WHERE content_uuid = ?');
-  const dropSidecars = db.prepare('DELETE FROM sidecars WHERE content_uuid = ?');
-  const dropAvailability = db.prepare('DELETE FROM sidecar_availability WHERE content_uuid = ? AND device_uuid = ?');
-  const dropNotApplicable = db.prepare('DELETE FROM sidecar_not_applicable WHERE content_uuid = ?');
-  const dropContent = db.prepare('DELETE FROM content_identities WHERE id = ?');
-  const store = new JobStore(db);
-  const here = lib.device.uuid;
+  const r = new OrphanReleaser(lib);
+  while (r.nextPage());
+  return r.result;
+}
 
-  let lastId = 0;
+/**
+ * As `releaseOrphanContents`, handing the event loop back between pages (a long-running process
+ * stays responsive while a large folder's contents go), and stopping before the next page once
+ * `stop` says so (a scan began: its half-done moves must not look orphaned). `stopped`: pages
+ * were left for a later call.
+ */
+export async function releaseOrphanContentsPaced(lib: Library, stop: () => boolean = () => false): Promise<ReleaseResult & { stopped: boolean }> {
+  const r = new OrphanReleaser(lib);
   for (;;) {
-    // Read outside the write lock (the scan may cover the whole table); each one is looked at again under it.
-    const page = orphanPage.all(lastId, PAGE) as Array<{ id: number; uuid: string }>;
-    if (page.length === 0) break;
-    lastId = page[page.length - 1]!.id;
+    if (!r.nextPage()) return { ...r.result, stopped: false };
+    await new Promise((res) => setImmediate(res));
+    if (stop()) return { ...r.result, stopped: true };
+  }
+}
+
+class OrphanReleaser {
+  readonly result: ReleaseResult = { contents: 0, sidecars: 0, files: 0, jobs: 0, deferred: 0 };
+  private lastId = 0;
+  private readonly db: Db;
+  private readonly orphanPage: Statement;
+  private readonly stillOrphan: Statement;
+  private readonly nextOpenKind: Statement;
+  private readonly openJobs: Statement;
+  private readonly recentlyStopped: Statement;
+  private readonly sidecarsOf: Statement;
+  private readonly dropSidecars: Statement;
+  private readonly dropAvailability: Statement;
+  private readonly dropNotApplicable: Statement;
+  private readonly dropContent: Statement;
+  private readonly store: JobStore;
+
+  constructor(private readonly lib: Library) {
+    const db = (this.db = lib.db);
+    this.orphanPage = db.prepare(
+      `SELECT id, uuid FROM content_identities c WHERE id > ? AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
+       AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.source = 'converted' AND s.status = 'ready')
+       ORDER BY id LIMIT ?`,
+    );
+    this.stillOrphan = db.prepare(
+      `SELECT 1 FROM content_identities c WHERE id = ? AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
+       AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.source = 'converted' AND s.status = 'ready')`,
+    ).pluck();
+    // One index seek per kind: the open-jobs index leads with the kind, and there are few kinds.
+    this.nextOpenKind = db.prepare(
+      `SELECT kind FROM jobs INDEXED BY jobs_one_open WHERE status IN ('queued', 'running', 'paused') AND kind > ? ORDER BY kind LIMIT 1`,
+    ).pluck();
+    this.openJobs = db.prepare(`SELECT * FROM jobs WHERE kind = ? AND content_uuid = ? AND status IN ('queued', 'running', 'paused')`);
+    this.recentlyStopped = db.prepare(
+      `SELECT 1 FROM jobs INDEXED BY jobs_finished WHERE finished_at > ? AND status IN ('completed', 'failed', 'cancelled') AND kind = ? AND content_uuid = ? LIMIT 1`,
+    ).pluck();
+    this.sidecarsOf = db.prepare('SELECT kind, variant, format, status, source FROM sidecars WHERE content_uuid = ?');
+    this.dropSidecars = db.prepare('DELETE FROM sidecars WHERE content_uuid = ?');
+    this.dropAvailability = db.prepare('DELETE FROM sidecar_availability WHERE content_uuid = ? AND device_uuid = ?');
+    this.dropNotApplicable = db.prepare('DELETE FROM sidecar_not_applicable WHERE content_uuid = ?');
+    this.dropContent = db.prepare('DELETE FROM content_identities WHERE id = ?');
+    this.store = new JobStore(db);
+  }
+
+  /** Release one page of orphans; false when there were none left. */
+  nextPage(): boolean {
+    const { db, result } = this;
+    // Read outside the write lock (the look may cover the whole table); each one is looked at again under it.
+    const page = this.orphanPage.all(this.lastId, PAGE) as Array<{ id: number; uuid: string }>;
+    if (page.length === 0) return false;
+    this.lastId = page[page.length - 1]!.id;
     const released: Array<{ uuid: string; rows: Row[] }> = [];
     const cancelled: JobRow[] = [];
+    const here = this.lib.device.uuid;
     db.transaction(() => {
       const kinds: string[] = [];
-      for (let k = nextOpenKind.get('') as string | undefined; k !== undefined; k = nextOpenKind.get(k) as string | undefined) kinds.push(k);
+      for (let k = this.nextOpenKind.get('') as string | undefined; k !== undefined; k = this.nextOpenKind.get(k) as string | undefined) kinds.push(k);
       const now = Date.now();
+      const toCancel: number[] = [];
+      const wasRunning = new Set<number>();
       for (const { id, uuid } of page) {
-        if (stillOrphan.get(id) === undefined) continue;
-        const open = kinds.flatMap((k) => openJobs.all(k, uuid) as JobRow[]);
-        if (open.length > 0) {
-          const done = store.cancelMany(open.map((j) => j.id), RELEASED_JOB_NOTE);
-          result.jobs += done.length;
-          // A running job's runner reports its end itself; the others end here.
-          const wasRunning = new Set(open.filter((j) => j.status === 'running').map((j) => j.id));
-          for (const j of done) if (!wasRunning.has(j.id)) cancelled.push(j);
+        if (this.stillOrphan.get(id) === undefined) continue;
+        const open = kinds.flatMap((k) => this.openJobs.all(k, uuid) as JobRow[]);
+        for (const j of open) {
+          toCancel.push(j.id);
+          if (j.status === 'running') wasRunning.add(j.id);
         }
-        const rows = sidecarsOf.all(uuid) as Row[];
+        const rows = this.sidecarsOf.all(uuid) as Row[];
         const running = open.some((j) => j.status === 'running');
-        const windingDown = rows.some((r) => r.status === 'generating' && recentlyStopped.get(now - WIND_DOWN_MS, r.kind, uuid) !== undefined);
+        const windingDown = rows.some((r) => r.status === 'generating' && this.recentlyStopped.get(now - WIND_DOWN_MS, r.kind, uuid) !== undefined);
         if (running || windingDown) {
           result.deferred++;
           continue;
         }
-        dropSidecars.run(uuid);
-        dropAvailability.run(uuid, here);
-        dropNotApplicable.run(uuid);
-        dropContent.run(id);
+        this.dropSidecars.run(uuid);
+        this.dropAvailability.run(uuid, here);
+        this.dropNotApplicable.run(uuid);
+        this.dropContent.run(id);
         result.contents++;
         result.sidecars += rows.length;
         released.push({ uuid, rows });
       }
+      const done = this.store.cancelMany(toCancel, RELEASED_JOB_NOTE);
+      result.jobs += done.length;
+      // A running job's runner reports its end itself; the others end here.
+      for (const j of done) if (!wasRunning.has(j.id)) cancelled.push(j);
     }).immediate();
     if (released.length > 0) crashPoint('release:after-commit');
 
-    for (const j of cancelled) lib.events.emit('jobs:job', { id: j.id, kind: j.kind, contentUuid: j.content_uuid, status: 'cancelled', note: j.note });
+    const { events } = this.lib;
+    for (const j of cancelled) events.emit('jobs:job', { id: j.id, kind: j.kind, contentUuid: j.content_uuid, status: 'cancelled', note: j.note });
     for (const { uuid, rows } of released) {
       const folders = new Set<string>();
       for (const r of rows) {
-        lib.events.emit('sidecar:changed', { contentUuid: uuid, kind: r.kind, variant: r.variant, status: 'absent', source: r.source });
-        if (r.source === 'reference') continue;
-        const path = managedPath(lib, uuid, r);
+        events.emit('sidecar:changed', { contentUuid: uuid, kind: r.kind, variant: r.variant, status: 'absent', source: r.source });
+        // Only a ready record has a file; anything else under the folder is a leftover reconcile removes (its content is unknown now).
+        if (r.source === 'reference' || r.status !== 'ready') continue;
+        const path = managedPath(this.lib, uuid, r);
         if (path === undefined) continue;
         folders.add(dirname(path));
         if (unlinkQuietly(path)) result.files++;
@@ -140,8 +185,8 @@ export function releaseOrphanContents(lib: Library): ReleaseResult {
       for (const f of folders) { rmdirQuietly(f); parents.add(dirname(f)); }
       for (const p of parents) rmdirQuietly(p);
     }
+    return true;
   }
-  return result;
 }
 
 /** The file of a managed sidecar, its folder checked to lie inside the library; undefined for a row this version cannot address. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { childLog } from '../../core/log.js';
 import type { WatchState } from '../../core/events.js';
 import type { GeneratorSettings } from '../../generators/types.js';
-import { releaseOrphanContents } from '../../indexer/release-orphans.js';
+import { releaseOrphanContentsPaced } from '../../indexer/release-orphans.js';
 import type { Library } from '../../library/library.js';
 import { listLocations } from '../locations.js';
 import { LocationWatch } from './location-watch.js';
@@ -76,6 +76,7 @@ class LibraryWatcher implements LocationWatching {
   private sweepTimer: NodeJS.Timeout | undefined;
   /** When the first change the next sweep waits for was seen (0: none waits). */
   private sweepOwedSince = 0;
+  private sweeping: Promise<void> | null = null;
   private closed = false;
 
   constructor(private readonly lib: Library, private readonly opts: WatchLocationsOptions) {
@@ -159,24 +160,34 @@ class LibraryWatcher implements LocationWatching {
 
   private sweep(): void {
     if (this.closed) return;
+    if (this.sweeping) return this.armSweep(SWEEP_RETRY_MS);
     // A scan runs: look again in a moment, keeping the time owed (changes never pausing must not starve the sweep).
     if (scansRunning(this.lib) > 0) return this.armSweep(SWEEP_RETRY_MS);
+    const owedSince = this.sweepOwedSince;
     this.sweepOwedSince = 0;
-    try {
-      const r = releaseOrphanContents(this.lib);
-      if (r.contents > 0 || r.jobs > 0) this.log.info({ ...r }, 'contents without entries released');
-      // A job of theirs was running: it was asked to stop; they go on a later sweep.
-      if (r.deferred > 0) this.scheduleSweep();
-    } catch (err) {
-      this.log.warn({ err }, 'could not release contents without entries');
-      this.scheduleSweep();
-    }
+    this.sweeping = releaseOrphanContentsPaced(this.lib, () => this.closed || scansRunning(this.lib) > 0)
+      .then((r) => {
+        if (r.contents > 0 || r.jobs > 0) this.log.info({ ...r }, 'contents without entries released');
+        if (r.stopped && !this.closed) {
+          // A scan began: the rest is owed as before, and waits for its changes to be quiet (or overdue).
+          this.sweepOwedSince = this.sweepOwedSince === 0 ? owedSince : Math.min(this.sweepOwedSince, owedSince);
+          this.scheduleSweep();
+        } else if (r.deferred > 0) {
+          this.scheduleSweep(); // a job of theirs was running: it was asked to stop; they go on a later sweep
+        }
+      }, (err: unknown) => {
+        if (this.closed) return;
+        this.log.warn({ err }, 'could not release contents without entries');
+        this.scheduleSweep();
+      })
+      .finally(() => { this.sweeping = null; });
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.unsubscribe();
     clearTimeout(this.sweepTimer);
+    await this.sweeping;
     await this.refreshing.catch(() => undefined);
     await Promise.all([...this.watches.values()].map((w) => w.close()));
     this.watches.clear();
