@@ -34,17 +34,3 @@ function removePass(db: Db, locationId: number, seen: SeenSet, kindFilter: strin
   }
   return removed;
 }
-
-/**
- * Content identities no entry refers to any more — except those holding a converted sidecar (a
- * Live Photo movie moved into the library): that file is the only copy, and the content may come
- * back (a still moved between locations, a location removed and added again), finding it ready.
- */
-export function removeOrphanContents(db: Db): number {
-  return db
-    .prepare(
-      `DELETE FROM content_identities WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = content_identities.id)
-       AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = content_identities.uuid AND s.source = 'converted' AND s.status = 'ready')`,
-    )
-    .run().changes;
-}

@@ -11,7 +11,28 @@ export interface IdentificationInput {
   hashThresholdBytes: number;
   onSkip: (path: string, reason: string) => void;
   onProgress: (p: { done: number; total: number; doneBytes: number; totalBytes: number }) => void;
+  settle?: SettleRule;
 }
+
+/**
+ * A watcher's rule for files that may still be being written (a slow copy, a camera import):
+ * a file whose last change (its recorded mtime) is within `quietMs` of now is listed but left
+ * unidentified, so no content and no jobs are made of its partial bytes. Whoever set the rule
+ * scans again once it is quiet.
+ */
+export interface SettleRule {
+  quietMs: number;
+  /** Folders whose files are identified however recent (they have waited long enough); 'all': every one. */
+  force?: ReadonlySet<string> | 'all';
+  /**
+   * Files were left unidentified: the folders holding them ('many' past MAX_UNSETTLED_FOLDERS),
+   * and when the first of them will have been quiet for `quietMs` (ms since the epoch).
+   */
+  onUnsettled: (folders: string[] | 'many', quietAt: number) => void;
+}
+
+/** Folders named one by one in an unsettled report; past this, the report says 'many'. */
+export const MAX_UNSETTLED_FOLDERS = 1000;
 
 interface PendingFile {
   id: number;
@@ -52,7 +73,9 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(uuid) DO UPDATE SET uuid = excluded.uuid RETURNING id`,
   );
   // Guarded: if a concurrent change rewrote the entry since we read it, the stale hash is not linked.
-  const link = db.prepare('UPDATE entries SET content_id = ? WHERE id = ? AND inode = ? AND size = ? AND mtime_ms = ?');
+  // The time marks it as written by this scan: a watched batch queues jobs for what it wrote,
+  // and a file identified once it settled was not otherwise touched by the scan that did it.
+  const link = db.prepare('UPDATE entries SET content_id = ?, updated_at = ? WHERE id = ? AND inode = ? AND size = ? AND mtime_ms = ?');
   // Large, time-bounded transactions: content ids are random keys, so every commit rewrites many
   // index pages; fewer commits mean far less WAL traffic. A kill loses at most one batch.
   const writer = new BatchWriter(db, 50_000, 2000);
@@ -77,7 +100,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
         return;
       }
       const { id } = upsertContent.get(r.contentUuid, r.casId, r.casVersion, r.kind, r.mime, row.size, now) as { id: number };
-      link.run(id, row.id, row.inode, row.size, row.mtime_ms);
+      link.run(id, now, row.id, row.inode, row.size, row.mtime_ms);
       hashed++;
     });
     writer.maybeCommit();
@@ -102,11 +125,14 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const maxInFlight = pool ? threads * 2 : 1;
   let lastId = 0;
   const root = new ConfinedRoot(input.rootAbs, 'the location');
+  const unsettled = input.settle ? new Unsettled(input.settle) : undefined;
   try {
     for (;;) {
-      const rows = page.all(lastId, locationId, PAGE) as PendingFile[];
-      if (rows.length === 0) break;
-      lastId = rows[rows.length - 1]!.id;
+      const page1 = page.all(lastId, locationId, PAGE) as PendingFile[];
+      if (page1.length === 0) break;
+      lastId = page1[page1.length - 1]!.id;
+      const rows = unsettled ? unsettled.keepSettled(page1) : page1;
+      if (rows.length === 0) continue;
       // A row's path is checked before its file is read: a hand-edited row must not lead outside the location.
       const files: IdentifyRequest[] = [];
       const refused = new Map<number, IdentifyOutcome>();
@@ -131,6 +157,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     }
     for (const next of inFlight.splice(0)) record(next.rows, await next.results);
     writer.commit();
+    unsettled?.report();
   } catch (err) {
     // Batches still in flight are abandoned: their answers (or the workers' exit) must not surface as unhandled.
     for (const f of inFlight) f.results.catch(() => undefined);
@@ -141,4 +168,37 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   }
   input.onProgress({ done, total: totals.n, doneBytes, totalBytes: totals.bytes });
   return { hashed };
+}
+
+/** Sorts a page of files into those quiet enough to identify now and those left for later. */
+class Unsettled {
+  private readonly folders = new Set<string>();
+  private many = false;
+  private quietAt = Infinity;
+
+  constructor(private readonly rule: SettleRule) {}
+
+  keepSettled(rows: PendingFile[]): PendingFile[] {
+    const { quietMs, force } = this.rule;
+    if (force === 'all') return rows;
+    const now = Date.now();
+    return rows.filter((row) => {
+      // Either way round: a clock set back or an mtime in the future is no sign of a writer.
+      if (Math.abs(now - row.mtime_ms) >= quietMs) return true;
+      const slash = row.rel_path.lastIndexOf('/');
+      const folder = slash < 0 ? '' : row.rel_path.slice(0, slash);
+      if (force?.has(folder)) return true;
+      if (!this.many && !this.folders.has(folder)) {
+        if (this.folders.size >= MAX_UNSETTLED_FOLDERS) this.many = true;
+        else this.folders.add(folder);
+      }
+      this.quietAt = Math.min(this.quietAt, Math.max(now, row.mtime_ms) + quietMs);
+      return false;
+    });
+  }
+
+  report(): void {
+    if (this.quietAt === Infinity) return;
+    this.rule.onUnsettled(this.many ? 'many' : [...this.folders], this.quietAt);
+  }
 }

@@ -9,11 +9,12 @@ import { linkLivePhotos } from '../livephoto/link-live-photos.js';
 import { readMediaMetadata } from '../media/read-metadata.js';
 import { aggregateDirectories } from './aggregation.js';
 import { BatchWriter } from './batch-writer.js';
-import { removeOrphanContents, removeUnseen } from './cleanup.js';
+import { removeUnseen } from './cleanup.js';
+import { releaseOrphanContents } from './release-orphans.js';
 import { discover, type DiscoveryCounts } from './discovery.js';
 import { discoverDirs, type ChangedDir } from './discover-dirs.js';
 import { EntryStore } from './entry-store.js';
-import { identifyContents } from './identification.js';
+import { identifyContents, type SettleRule } from './identification.js';
 import { SeenSet } from './seen-set.js';
 import { SkipList, type IndexMode, type IndexResult } from './types.js';
 
@@ -42,6 +43,8 @@ export interface IndexOptions {
    * a file moved out in one batch and back in the next must find its content and sidecars.
    */
   removeOrphans?: boolean;
+  /** Leave files still being written unidentified (the watcher's rule; see SettleRule). */
+  settle?: SettleRule;
 }
 
 export async function indexLocation(lib: Library, location: LocationRecord, opts: IndexOptions = {}): Promise<IndexResult> {
@@ -110,10 +113,11 @@ export async function indexLocation(lib: Library, location: LocationRecord, opts
     events.emit('index:phase', { locationId, phase: 'content' });
     ({ hashed } = await identifyContents({
       db, locationId, rootAbs: location.path, hashThresholdBytes: lib.config.settings.hashThresholdBytes, onSkip,
+      settle: opts.settle,
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
     }));
   }
-  if (opts.removeOrphans !== false && (removed.files > 0 || counts.changed > 0 || counts.moved > 0)) removeOrphanContents(db);
+  if (opts.removeOrphans !== false && (removed.files > 0 || counts.changed > 0 || counts.moved > 0)) releaseOrphanContents(lib);
 
   let media: { media_read: number; live_photos: number } | undefined;
   let queueing: Pick<IndexResult, 'sidecars_pending' | 'jobs_queued' | 'unavailable'> | undefined;

@@ -229,6 +229,23 @@ export class JobStore {
   }
 
   /**
+   * Cancel each of IDS still open (queued, running or paused), with NOTE saying why: work nobody
+   * asked to stop, such as the jobs of a content that left the library. A running one's runner
+   * stops it as it does for `jobs cancel`. Returns the jobs cancelled, as they are now.
+   */
+  cancelMany(ids: readonly number[], note: string): JobRow[] {
+    if (ids.length === 0) return [];
+    const now = Date.now();
+    // By id (`+status`): the queue's status index would walk every open job for each call.
+    const rows = this.db.prepare(
+      `UPDATE jobs SET status = 'cancelled', note = ?, finished_at = ?, updated_at = ?
+       WHERE id IN (SELECT value FROM json_each(?)) AND +status IN ('queued', 'running', 'paused') RETURNING *`,
+    ).all(note, now, now, JSON.stringify(ids)) as JobRow[];
+    if (rows.length > 0) jobsChanged(this.db);
+    return rows;
+  }
+
+  /**
    * A failed or cancelled job queued again with fresh attempts. When another job of the same kind
    * and content is open meanwhile (`sidecars path` queued one), that one is the retry.
    */

@@ -5,7 +5,7 @@ import { VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { IndexOptions, LocationRecord } from '../indexer/indexer.js';
 import { parsePolicy } from '../jobs/policy.js';
-import { removeOrphanContents } from '../indexer/cleanup.js';
+import { releaseOrphanContents } from '../indexer/release-orphans.js';
 import { IgnoreRules } from '../indexer/ignore-rules.js';
 import type { IndexMode, IndexResult } from '../indexer/types.js';
 import { serializeScan } from './watch/scan-lock.js';
@@ -135,15 +135,18 @@ export function setLocationPaused(lib: Library, id: number, paused: boolean): Lo
   return getLocation(lib, id);
 }
 
-/** Forget a location and everything indexed in it; the folder itself is not touched. */
+/**
+ * Forget a location and everything indexed in it; the folder itself is not touched. Contents
+ * found nowhere else release their sidecars (a crash before that leaves them to the next sweep).
+ */
 export function removeLocation(lib: Library, id: number): void {
   const loc = getLocation(lib, id);
   lib.db.transaction(() => {
     lib.db.prepare('DELETE FROM entries WHERE location_id = ?').run(id);
     lib.db.prepare('DELETE FROM locations WHERE id = ?').run(id);
-    removeOrphanContents(lib.db);
   })();
   lib.grants?.revoke(lib.config.id, loc.uuid);
+  releaseOrphanContents(lib);
 }
 
 function resolveLocationDir(path: string): string {

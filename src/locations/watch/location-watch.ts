@@ -5,6 +5,7 @@ import { VssError } from '../../core/errors.js';
 import type { WatchState } from '../../core/events.js';
 import type { GeneratorSettings } from '../../generators/types.js';
 import type { ChangedDir } from '../../indexer/discover-dirs.js';
+import type { SettleRule } from '../../indexer/identification.js';
 import type { IndexResult } from '../../indexer/types.js';
 import type { Library } from '../../library/library.js';
 import { scanLocation } from '../locations.js';
@@ -18,6 +19,10 @@ export interface LocationWatchOptions {
   generation: () => GeneratorSettings;
   debounceMs: number;
   rescanEveryMs: number;
+  /** A file changed within this long is not identified yet (0: at once); see SettleRule. */
+  settleMs: number;
+  /** A file still changing after this long is identified anyway (the next change re-indexes it). */
+  settleMaxWaitMs: number;
   log: Logger;
   /** The watch changed state (said once per change, not per folder). */
   onState: (state: WatchState, reason?: string) => void;
@@ -47,6 +52,11 @@ export class LocationWatch {
   private failed: string | undefined;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
+  /** Folders holding files left unidentified while they were being written → since when ('*': too many to name). */
+  private readonly unsettledSince = new Map<string, number>();
+  /** Folders to list again once their files are quiet, and when. */
+  private readonly settleDue = new Map<string, number>();
+  private settleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: LocationWatchOptions) {
     this.dirs = new DirWatches(o.path, (rel) => this.changed(rel, false));
@@ -85,8 +95,9 @@ export class LocationWatch {
     return new Promise((res) => this.idleWaiters.push(res));
   }
 
+  /** Files still settling count as work to come: `idle` waits for them too. */
   private isIdle(): boolean {
-    return this.closed || (!this.scanning && !this.fullPending && this.pending.size === 0);
+    return this.closed || (!this.scanning && !this.fullPending && this.pending.size === 0 && this.settleDue.size === 0);
   }
 
   private async flush(): Promise<void> {
@@ -122,7 +133,9 @@ export class LocationWatch {
     const { lib, locationId, log } = this.o;
     const started = Date.now();
     try {
-      const result = await scanLocation(lib, locationId, undefined, { generation: this.o.generation(), only, removeOrphans: false });
+      const settle = this.settleRule();
+      const result = await scanLocation(lib, locationId, undefined, { generation: this.o.generation(), only, removeOrphans: false, settle: settle.rule });
+      this.settled(settle.reported);
       log.debug({ locationId, dirs: only?.length ?? 'all', ms: Date.now() - started, added: result.added, changed: result.changed, moved: result.moved, removed: result.removed }, 'location scanned');
       this.failed = undefined;
       this.o.onScanned(result);
@@ -139,6 +152,60 @@ export class LocationWatch {
       return;
     }
     this.syncWatches(only ? only.map((d) => d.rel) : [''], true);
+  }
+
+  /**
+   * The settle rule for one scan: files written a moment ago wait, except in folders that have
+   * waited `settleMaxWaitMs` already. `reported` fills in with what the scan left unidentified.
+   */
+  private settleRule(): { rule: SettleRule | undefined; reported: Set<string> | null } {
+    const { settleMs, settleMaxWaitMs } = this.o;
+    if (settleMs <= 0) return { rule: undefined, reported: null };
+    const now = Date.now();
+    const overdue = new Set<string>();
+    for (const [folder, since] of this.unsettledSince) if (now - since >= settleMaxWaitMs) overdue.add(folder);
+    const reported = new Set<string>();
+    const rule: SettleRule = {
+      quietMs: settleMs,
+      force: overdue.has('*') ? 'all' : overdue,
+      onUnsettled: (folders, quietAt) => {
+        for (const f of folders === 'many' ? ['*'] : folders) reported.add(f);
+        // 'many': the location's top folder is listed again; identification looks at every unidentified file of it anyway.
+        for (const f of folders === 'many' ? [''] : folders) this.settleDue.set(f, Math.min(this.settleDue.get(f) ?? Infinity, quietAt));
+        this.armSettleTimer();
+      },
+    };
+    return { rule, reported };
+  }
+
+  /** After a scan: folders it left nothing unidentified in are settled; the others keep their first time. */
+  private settled(reported: Set<string> | null): void {
+    if (!reported) return;
+    const now = Date.now();
+    for (const f of this.unsettledSince.keys()) if (!reported.has(f)) this.unsettledSince.delete(f);
+    for (const f of reported) if (!this.unsettledSince.has(f)) this.unsettledSince.set(f, now);
+  }
+
+  private armSettleTimer(): void {
+    clearTimeout(this.settleTimer);
+    if (this.closed || this.settleDue.size === 0) return;
+    const first = Math.min(...this.settleDue.values());
+    // A little past the moment: mtimes are coarser than the clock on some filesystems.
+    this.settleTimer = setTimeout(() => this.settleWake(), Math.max(0, first - Date.now()) + 20);
+  }
+
+  /** Folders whose files should be quiet now are listed again, at once (their changes were batched already). */
+  private settleWake(): void {
+    this.settleTimer = undefined;
+    if (this.closed) return;
+    const now = Date.now();
+    for (const [folder, at] of this.settleDue) {
+      if (at > now) continue;
+      this.settleDue.delete(folder);
+      this.pending.set(folder, this.pending.get(folder) ?? false);
+    }
+    this.armSettleTimer();
+    void this.flush();
   }
 
   /** Bring the watches in line with the folders indexed beneath these ones. */
@@ -207,6 +274,8 @@ export class LocationWatch {
     this.closed = true;
     clearTimeout(this.timer);
     clearTimeout(this.pollTimer);
+    clearTimeout(this.settleTimer);
+    this.settleDue.clear();
     this.dirs.closeAll();
     await this.scanning;
     this.wakeIdle();

@@ -2,11 +2,14 @@ import type { Logger } from 'pino';
 import { childLog } from '../../core/log.js';
 import type { WatchState } from '../../core/events.js';
 import type { GeneratorSettings } from '../../generators/types.js';
-import { removeOrphanContents } from '../../indexer/cleanup.js';
+import { releaseOrphanContentsPaced } from '../../indexer/release-orphans.js';
 import type { Library } from '../../library/library.js';
 import { listLocations } from '../locations.js';
 import { LocationWatch } from './location-watch.js';
 import { scansRunning } from './scan-lock.js';
+
+/** How soon a sweep that met a scan looks again. */
+const SWEEP_RETRY_MS = 200;
 
 export interface WatchLocationsOptions {
   /** What this device's generators can use now (deep locations queue their sidecars with it). */
@@ -21,6 +24,19 @@ export interface WatchLocationsOptions {
    * and its sidecars.
    */
   orphanGraceMs?: number;
+  /**
+   * Changes that never pause for the grace period do not hold the removal off for ever: it runs
+   * at most this long after the first change it waits for (default 60 s, never below the grace).
+   */
+  orphanMaxDelayMs?: number;
+  /**
+   * A file changed within this long (its mtime) is not identified yet: it may still be being
+   * written (a slow copy, a camera import). Its folder is listed again once it is quiet (default
+   * 1000 ms; 0 identifies at once).
+   */
+  settleMs?: number;
+  /** A file still changing after this long is identified anyway; its next change re-indexes it (default 60 s). */
+  settleMaxWaitMs?: number;
   log?: Logger;
 }
 
@@ -58,6 +74,9 @@ class LibraryWatcher implements LocationWatching {
   private readonly unsubscribe: () => void;
   private refreshing: Promise<void> = Promise.resolve();
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** When the first change the next sweep waits for was seen (0: none waits). */
+  private sweepOwedSince = 0;
+  private sweeping: Promise<void> | null = null;
   private closed = false;
 
   constructor(private readonly lib: Library, private readonly opts: WatchLocationsOptions) {
@@ -92,7 +111,8 @@ class LibraryWatcher implements LocationWatching {
       if (this.watches.has(loc.id)) continue;
       const w = new LocationWatch({
         lib: this.lib, locationId: loc.id, path: loc.path, generation: this.opts.generation,
-        debounceMs: this.opts.debounceMs ?? 1000, rescanEveryMs: this.opts.rescanEveryMs ?? 60_000, log: this.log,
+        debounceMs: this.opts.debounceMs ?? 1000, rescanEveryMs: this.opts.rescanEveryMs ?? 60_000,
+        settleMs: this.opts.settleMs ?? 1000, settleMaxWaitMs: this.opts.settleMaxWaitMs ?? 60_000, log: this.log,
         onState: (state, reason) => this.say(loc.id, state, reason),
         onScanned: (r) => { if (r.removed + r.changed + r.moved > 0) this.scheduleSweep(); },
       });
@@ -117,27 +137,57 @@ class LibraryWatcher implements LocationWatching {
     await Promise.all([...this.watches.values()].map((w) => w.idle()));
   }
 
-  /** Remove orphaned contents once changes have been quiet for the grace period and no scan is between its phases. */
+  /**
+   * Release contents that lost their last entry once changes have been quiet for the grace
+   * period, or at the latest `orphanMaxDelayMs` after the first change it waits for — never while
+   * a scan of this library is between its phases (a file moved between locations is then in
+   * neither, or its new entry is not yet identified).
+   */
   private scheduleSweep(): void {
     if (this.closed) return;
+    const now = Date.now();
+    if (this.sweepOwedSince === 0) this.sweepOwedSince = now;
+    const grace = this.opts.orphanGraceMs ?? 10_000;
+    const latest = this.sweepOwedSince + Math.max(grace, this.opts.orphanMaxDelayMs ?? 60_000);
+    this.armSweep(Math.min(now + grace, latest) - now);
+  }
+
+  private armSweep(ms: number): void {
     clearTimeout(this.sweepTimer);
-    this.sweepTimer = setTimeout(() => {
-      if (this.closed) return;
-      if (scansRunning(this.lib) > 0) return this.scheduleSweep();
-      try {
-        const removed = removeOrphanContents(this.lib.db);
-        if (removed > 0) this.log.info({ removed }, 'contents without entries removed');
-      } catch (err) {
-        this.log.warn({ err }, 'could not remove contents without entries');
-      }
-    }, this.opts.orphanGraceMs ?? 10_000);
+    this.sweepTimer = setTimeout(() => this.sweep(), Math.max(0, ms));
     this.sweepTimer.unref();
+  }
+
+  private sweep(): void {
+    if (this.closed) return;
+    if (this.sweeping) return this.armSweep(SWEEP_RETRY_MS);
+    // A scan runs: look again in a moment, keeping the time owed (changes never pausing must not starve the sweep).
+    if (scansRunning(this.lib) > 0) return this.armSweep(SWEEP_RETRY_MS);
+    const owedSince = this.sweepOwedSince;
+    this.sweepOwedSince = 0;
+    this.sweeping = releaseOrphanContentsPaced(this.lib, () => this.closed || scansRunning(this.lib) > 0)
+      .then((r) => {
+        if (r.contents > 0 || r.jobs > 0) this.log.info({ ...r }, 'contents without entries released');
+        if (r.stopped && !this.closed) {
+          // A scan began: the rest is owed as before, and waits for its changes to be quiet (or overdue).
+          this.sweepOwedSince = this.sweepOwedSince === 0 ? owedSince : Math.min(this.sweepOwedSince, owedSince);
+          this.scheduleSweep();
+        } else if (r.deferred > 0) {
+          this.scheduleSweep(); // a job of theirs was running: it was asked to stop; they go on a later sweep
+        }
+      }, (err: unknown) => {
+        if (this.closed) return;
+        this.log.warn({ err }, 'could not release contents without entries');
+        this.scheduleSweep();
+      })
+      .finally(() => { this.sweeping = null; });
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.unsubscribe();
     clearTimeout(this.sweepTimer);
+    await this.sweeping;
     await this.refreshing.catch(() => undefined);
     await Promise.all([...this.watches.values()].map((w) => w.close()));
     this.watches.clear();

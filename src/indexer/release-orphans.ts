@@ -1,0 +1,219 @@
+import { rmdirSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { childLog } from '../core/log.js';
+import { crashPoint } from '../core/crash-point.js';
+import { describeFsError, errnoCode } from '../core/errors.js';
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/connection.js';
+import type { Library } from '../library/library.js';
+import { JobStore } from '../jobs/store.js';
+import type { JobRow } from '../jobs/states.js';
+import { sidecarAddress, sidecarRelPath } from '../sidecars/address.js';
+import type { SidecarSource, SidecarStatus } from '../sidecars/manager.js';
+
+const log = childLog('release-orphans');
+
+/** Contents looked at per write transaction: the lock is held for one page, never for the whole library. */
+const PAGE = 500;
+/** A run cancelled this recently may still be writing what it made (its sidecars are still `generating`). */
+const WIND_DOWN_MS = 60_000;
+
+export const RELEASED_JOB_NOTE = 'cancelled: no file with this content is indexed any more';
+
+export interface ReleaseResult {
+  /** Contents removed from the library. */
+  contents: number;
+  /** Sidecar records dropped with them. */
+  sidecars: number;
+  /** Sidecar files vss kept for them, deleted. */
+  files: number;
+  /** Their open jobs, cancelled. */
+  jobs: number;
+  /**
+   * Contents left for a later call: a job of theirs was running (it is asked to stop now) or
+   * was stopped a moment ago and may still be writing.
+   */
+  deferred: number;
+}
+
+interface Row {
+  kind: string;
+  variant: string;
+  format: string;
+  status: SidecarStatus;
+  source: SidecarSource;
+}
+
+/**
+ * Release every content no entry refers to any more (DESIGN §5: contents that disappear release
+ * their sidecars): its open jobs are cancelled with a note, its sidecar records and this device's
+ * availability go (a `sidecar:changed` 'absent' for each), and the files vss kept for it under
+ * sidecars/ are deleted. A reference's file is the user's own and is never touched. A content
+ * holding a ready converted sidecar is kept whole: that file is the only copy, and the content
+ * may come back to find it (a still moved between locations).
+ *
+ * Crash-safe order: the records go first, in one transaction per page, the files after the
+ * commit. A kill in between leaves files of a content the library no longer knows, which
+ * reconcile removes; never a ready record without its file. Paged by content id, so memory
+ * stays flat whatever the size of the library. Nothing else in this process runs between a
+ * page's commit and the deletion of its files (one synchronous step).
+ */
+export function releaseOrphanContents(lib: Library): ReleaseResult {
+  const r = new OrphanReleaser(lib);
+  while (r.nextPage());
+  return r.result;
+}
+
+/**
+ * As `releaseOrphanContents`, handing the event loop back between pages (a long-running process
+ * stays responsive while a large folder's contents go), and stopping before the next page once
+ * `stop` says so (a scan began: its half-done moves must not look orphaned). `stopped`: pages
+ * were left for a later call.
+ */
+export async function releaseOrphanContentsPaced(lib: Library, stop: () => boolean = () => false): Promise<ReleaseResult & { stopped: boolean }> {
+  const r = new OrphanReleaser(lib);
+  for (;;) {
+    if (!r.nextPage()) return { ...r.result, stopped: false };
+    await new Promise((res) => setImmediate(res));
+    if (stop()) return { ...r.result, stopped: true };
+  }
+}
+
+class OrphanReleaser {
+  readonly result: ReleaseResult = { contents: 0, sidecars: 0, files: 0, jobs: 0, deferred: 0 };
+  private lastId = 0;
+  private readonly db: Db;
+  private readonly orphanPage: Statement;
+  private readonly stillOrphan: Statement;
+  private readonly nextOpenKind: Statement;
+  private readonly openJobs: Statement;
+  private readonly recentlyStopped: Statement;
+  private readonly sidecarsOf: Statement;
+  private readonly dropSidecars: Statement;
+  private readonly dropAvailability: Statement;
+  private readonly dropNotApplicable: Statement;
+  private readonly dropContent: Statement;
+  private readonly store: JobStore;
+
+  constructor(private readonly lib: Library) {
+    const db = (this.db = lib.db);
+    this.orphanPage = db.prepare(
+      `SELECT id, uuid FROM content_identities c WHERE id > ? AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
+       AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.source = 'converted' AND s.status = 'ready')
+       ORDER BY id LIMIT ?`,
+    );
+    this.stillOrphan = db.prepare(
+      `SELECT 1 FROM content_identities c WHERE id = ? AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
+       AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.source = 'converted' AND s.status = 'ready')`,
+    ).pluck();
+    // One index seek per kind: the open-jobs index leads with the kind, and there are few kinds.
+    this.nextOpenKind = db.prepare(
+      `SELECT kind FROM jobs INDEXED BY jobs_one_open WHERE status IN ('queued', 'running', 'paused') AND kind > ? ORDER BY kind LIMIT 1`,
+    ).pluck();
+    this.openJobs = db.prepare(`SELECT * FROM jobs WHERE kind = ? AND content_uuid = ? AND status IN ('queued', 'running', 'paused')`);
+    this.recentlyStopped = db.prepare(
+      `SELECT 1 FROM jobs INDEXED BY jobs_finished WHERE finished_at > ? AND status IN ('completed', 'failed', 'cancelled') AND kind = ? AND content_uuid = ? LIMIT 1`,
+    ).pluck();
+    this.sidecarsOf = db.prepare('SELECT kind, variant, format, status, source FROM sidecars WHERE content_uuid = ?');
+    this.dropSidecars = db.prepare('DELETE FROM sidecars WHERE content_uuid = ?');
+    this.dropAvailability = db.prepare('DELETE FROM sidecar_availability WHERE content_uuid = ? AND device_uuid = ?');
+    this.dropNotApplicable = db.prepare('DELETE FROM sidecar_not_applicable WHERE content_uuid = ?');
+    this.dropContent = db.prepare('DELETE FROM content_identities WHERE id = ?');
+    this.store = new JobStore(db);
+  }
+
+  /** Release one page of orphans; false when there were none left. */
+  nextPage(): boolean {
+    const { db, result } = this;
+    // Read outside the write lock (the look may cover the whole table); each one is looked at again under it.
+    const page = this.orphanPage.all(this.lastId, PAGE) as Array<{ id: number; uuid: string }>;
+    if (page.length === 0) return false;
+    this.lastId = page[page.length - 1]!.id;
+    const released: Array<{ uuid: string; rows: Row[] }> = [];
+    const cancelled: JobRow[] = [];
+    const here = this.lib.device.uuid;
+    db.transaction(() => {
+      const kinds: string[] = [];
+      for (let k = this.nextOpenKind.get('') as string | undefined; k !== undefined; k = this.nextOpenKind.get(k) as string | undefined) kinds.push(k);
+      const now = Date.now();
+      const toCancel: number[] = [];
+      const wasRunning = new Set<number>();
+      for (const { id, uuid } of page) {
+        if (this.stillOrphan.get(id) === undefined) continue;
+        const open = kinds.flatMap((k) => this.openJobs.all(k, uuid) as JobRow[]);
+        for (const j of open) {
+          toCancel.push(j.id);
+          if (j.status === 'running') wasRunning.add(j.id);
+        }
+        const rows = this.sidecarsOf.all(uuid) as Row[];
+        const running = open.some((j) => j.status === 'running');
+        const windingDown = rows.some((r) => r.status === 'generating' && this.recentlyStopped.get(now - WIND_DOWN_MS, r.kind, uuid) !== undefined);
+        if (running || windingDown) {
+          result.deferred++;
+          continue;
+        }
+        this.dropSidecars.run(uuid);
+        this.dropAvailability.run(uuid, here);
+        this.dropNotApplicable.run(uuid);
+        this.dropContent.run(id);
+        result.contents++;
+        result.sidecars += rows.length;
+        released.push({ uuid, rows });
+      }
+      const done = this.store.cancelMany(toCancel, RELEASED_JOB_NOTE);
+      result.jobs += done.length;
+      // A running job's runner reports its end itself; the others end here.
+      for (const j of done) if (!wasRunning.has(j.id)) cancelled.push(j);
+    }).immediate();
+    if (released.length > 0) crashPoint('release:after-commit');
+
+    const { events } = this.lib;
+    for (const j of cancelled) events.emit('jobs:job', { id: j.id, kind: j.kind, contentUuid: j.content_uuid, status: 'cancelled', note: j.note });
+    for (const { uuid, rows } of released) {
+      const folders = new Set<string>();
+      for (const r of rows) {
+        events.emit('sidecar:changed', { contentUuid: uuid, kind: r.kind, variant: r.variant, status: 'absent', source: r.source });
+        // Only a ready record has a file; anything else under the folder is a leftover reconcile removes (its content is unknown now).
+        if (r.source === 'reference' || r.status !== 'ready') continue;
+        const path = managedPath(this.lib, uuid, r);
+        if (path === undefined) continue;
+        folders.add(dirname(path));
+        if (unlinkQuietly(path)) result.files++;
+      }
+      // The kinds' folders, then the content's own, once empty; the shared h0/h1 levels are reconcile's.
+      const parents = new Set<string>();
+      for (const f of folders) { rmdirQuietly(f); parents.add(dirname(f)); }
+      for (const p of parents) rmdirQuietly(p);
+    }
+    return true;
+  }
+}
+
+/** The file of a managed sidecar, its folder checked to lie inside the library; undefined for a row this version cannot address. */
+function managedPath(lib: Library, uuid: string, r: Row): string | undefined {
+  try {
+    return lib.roots.library.inFolder(sidecarRelPath(sidecarAddress(uuid, r.kind, r.variant, r.format)));
+  } catch (err) {
+    log.warn({ contentUuid: uuid, kind: r.kind, variant: r.variant, reason: describeFsError(err) }, 'a released sidecar\'s file was left (reconcile looks at it)');
+    return undefined;
+  }
+}
+
+function unlinkQuietly(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch (err) {
+    // Not there (never made, or deleted already) is the usual case; anything else is left for reconcile.
+    if (errnoCode(err) !== 'ENOENT') log.warn({ path, reason: describeFsError(err) }, 'could not delete a released sidecar file (reconcile removes it)');
+    return false;
+  }
+}
+
+function rmdirQuietly(path: string): void {
+  try {
+    rmdirSync(path);
+  } catch {
+    // Not empty (another format left behind, a file of someone else) or gone: reconcile tidies up.
+  }
+}
