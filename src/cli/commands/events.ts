@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { VssError } from '../../api/index.js';
 import { clientFor } from '../context.js';
 import { StdoutWriter } from '../output.js';
-import { onStopSignal } from '../signals.js';
+import { untilFollowEnds } from '../follow.js';
 
 /** Lines waiting for a slow reader; beyond this, progress events are dropped (state changes never are). */
 const MAX_PENDING = 10_000;
@@ -38,14 +38,9 @@ export function registerEventsCommand(program: Command): void {
         pending.push(JSON.stringify(e));
         if (idle) pumping = pump();
       });
-      const undo = onStopSignal(() => {
-        process.exitCode = 130; // ended by Ctrl-C, as a shell reports it
-        void follow.stop();
-      });
       try {
-        await follow.done;
+        await untilFollowEnds(follow);
       } finally {
-        undo();
         await pumping;
         while (pending.length > 0) await out.line(pending.shift()!);
         await out.flush();

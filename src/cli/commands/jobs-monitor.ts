@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { IndexProgress, JobChange, JobsProgress, LibraryClient, StreamedEvent } from '../../api/index.js';
 import { clientFor, withLibrary } from '../context.js';
 import { printLine } from '../output.js';
-import { onStopSignal } from '../signals.js';
+import { untilFollowEnds } from '../follow.js';
 
 /**
  * `vss jobs monitor`: what the daemon is doing, live. On a terminal, one bar per location being
@@ -37,14 +37,9 @@ export function registerJobsMonitor(jobs: Command): void {
       // the work between the look and the connection cannot be missed.
       await follow.connected;
       if (opts.untilIdle && await withLibrary(this, (lib) => queueIsEmpty(lib), 'read')) await follow.stop();
-      const undo = onStopSignal(() => {
-        process.exitCode = 130; // ended by Ctrl-C, as a shell reports it
-        void follow.stop();
-      });
       try {
-        await follow.done;
+        await untilFollowEnds(follow);
       } finally {
-        undo();
         view.end();
       }
     });
