@@ -122,7 +122,7 @@ describe('a file still being written is indexed once, when it settles', { skip: 
   });
   after(async () => { await watching.close(); lib.close(); tmp.cleanup(); });
 
-  it('a slow writer (16 chunks over 6.4 s) yields exactly one content and one set of jobs', async () => {
+  it('a slow writer (16 chunks over 4 s) yields exactly one content and one set of jobs', async () => {
     const bytes = readFileSync(VIDEO());
     const target = join(tree, 'import', 'clip.mp4');
     const chunks = 16;
@@ -130,7 +130,7 @@ describe('a file still being written is indexed once, when it settles', { skip: 
     writeFileSync(target, '');
     for (let i = 0; i < chunks; i++) {
       appendFileSync(target, bytes.subarray(Math.floor((i * bytes.length) / chunks), Math.floor(((i + 1) * bytes.length) / chunks)));
-      await sleep(400);
+      await sleep(250);
       const u = uuidAt(lib, loc, 'import/clip.mp4');
       if (u) seen.add(u);
     }
