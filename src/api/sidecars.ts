@@ -11,6 +11,15 @@ import { pageKeyed, type Page, type PageRequest } from './pages.js';
 
 export type { ConvertResult, ListFilter as SidecarFilter, PathAnswer, PresenceItem, ReconcileResult, SidecarFileAnswer, SidecarInfo };
 
+/** `presenceTable`: the state of each variant of each content asked for. */
+export interface PresenceTable {
+  kind: string;
+  /** The columns after the content's uuid. */
+  variants: string[];
+  /** `[content_uuid, state of variants[0], state of variants[1], ...]`; a state is `local` or the status. */
+  rows: Array<[string, ...string[]]>;
+}
+
 /** A running `sidecars watch`: the reconcile it started with, and how to stop it. */
 export interface SidecarWatch {
   reconciled: Promise<ReconcileResult>;
@@ -37,6 +46,35 @@ export class SidecarsApi {
   presence(contentUuids: readonly string[], kind: string, variants?: readonly string[]): PresenceItem[] {
     if (this.memory) return this.memory.index.presence(contentUuids, kind, variants);
     return new SidecarManager(this.lib).presence(contentUuids, kind, variants);
+  }
+
+  /**
+   * The same answer as a table, for a client that shows many contents at once (a grid): one row
+   * per content asked for, in order, with a state per variant — `local` (ready and here), else the
+   * status (`pending`, `missing`, `absent`, ...). No paths or devices (ask `presence` for one
+   * content's): 10k × 3 is ~0.6 MiB of JSON instead of ~9 MiB.
+   */
+  presenceTable(contentUuids: readonly string[], kind: string, variants?: readonly string[]): PresenceTable {
+    if (this.memory) {
+      const { variants: columns, rows } = this.memory.index.states(contentUuids, kind, variants);
+      return { kind, variants: columns, rows: rows as PresenceTable['rows'] };
+    }
+    const items = this.presence(contentUuids, kind, variants);
+    const columns: string[] = [];
+    const column = new Map<string, number>();
+    for (const it of items) if (!column.has(it.variant)) { column.set(it.variant, columns.length); columns.push(it.variant); }
+    const rows: PresenceTable['rows'] = [];
+    const rowOf = new Map<string, string[]>();
+    for (const it of items) {
+      let row = rowOf.get(it.content_uuid);
+      if (!row) {
+        row = [it.content_uuid, ...columns.map(() => 'absent')];
+        rowOf.set(it.content_uuid, row);
+        rows.push(row as PresenceTable['rows'][number]);
+      }
+      row[1 + column.get(it.variant)!] = it.local ? 'local' : it.status;
+    }
+    return { kind, variants: columns, rows };
   }
 
   /**

@@ -138,6 +138,42 @@ export class PresenceIndex {
     return out;
   }
 
+  /**
+   * Only the state of each (content, variant), row by row — what `presence` says as `local` or
+   * its status — without building paths and device lists (a grid of 10k contents asks this).
+   */
+  states(contentUuids: readonly string[], kind: string, variants?: readonly string[]): { variants: string[]; rows: string[][] } {
+    const { kind: k, variants: wanted } = presenceRequest(contentUuids, kind, variants);
+    if (this.currentDataVersion() !== this.dataVersion) this.reload();
+    else this.flush();
+    const byContent = this.cells.get(k);
+    const places = wanted.map((v) => this.places.get(k)?.get(v) ?? -1);
+    const rows: string[][] = new Array(contentUuids.length);
+    for (let ci = 0; ci < contentUuids.length; ci++) {
+      const c = contentUuids[ci]!;
+      const cells = byContent?.get(c);
+      const row: string[] = [c];
+      for (let vi = 0; vi < wanted.length; vi++) {
+        const place = places[vi]!;
+        const cell = cells !== undefined && place >= 0 ? cells[place] ?? 0 : 0;
+        const code = cell & STATUS_BITS;
+        const status: SidecarStatus | 'absent' = code === 0 ? 'absent' : SIDECAR_STATUSES[code - 1]!;
+        if (status !== 'ready') { row.push(status); continue; }
+        const source = SOURCES[(cell >>> SOURCE_SHIFT) & 0b11]!;
+        const format = (cell >>> FORMAT_SHIFT) & 0b11;
+        if (source === 'reference') {
+          // As presence does: the user's own file is looked at (references are few).
+          const path = this.manager.referencePath((this.entryStmt.get(c, k, wanted[vi]!) as number | null | undefined) ?? null);
+          row.push(path !== null && lstatSync(path, { throwIfNoEntry: false })?.isFile() ? 'local' : path === null ? 'ready' : 'missing');
+        } else {
+          row.push(format !== FOREIGN_FORMAT ? 'local' : 'ready');
+        }
+      }
+      rows[ci] = row;
+    }
+    return { variants: [...wanted], rows };
+  }
+
   private changed(contentUuid: string, kind: string, variant: string): void {
     if (!this.lib.db.inTransaction) {
       this.refresh(contentUuid, kind, variant);

@@ -40,7 +40,15 @@ describe('presence kept in memory', () => {
     const uuids = [...images, text, UNKNOWN, images[0]!];
     for (const kind of SIDECAR_KIND_NAMES) {
       const variants = variantsOf(kind) === 'open' ? ['model-a', 'model-b', 'never-asked'] : undefined;
-      assert.deepEqual(index.presence(uuids, kind, variants), m.presence(uuids, kind, variants), `${what}: ${kind}`);
+      const items = m.presence(uuids, kind, variants);
+      assert.deepEqual(index.presence(uuids, kind, variants), items, `${what}: ${kind}`);
+      // The table a grid asks for says the same states, row by row.
+      const table = index.states(uuids, kind, variants);
+      const expected = uuids.map((u) => [u, ...table.variants.map((v) => {
+        const it = items.find((x) => x.content_uuid === u && x.variant === v)!;
+        return it.local ? 'local' : it.status;
+      })]);
+      assert.deepEqual(table.rows, expected, `${what}: ${kind} as a table`);
     }
   }
 

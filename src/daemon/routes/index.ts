@@ -78,7 +78,12 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
       ...page(query),
     });
   },
-  sidecarsPresence: ({ lib, body }) => lib().sidecars.presence(optStrings(body, 'uuids') ?? [], string(body, 'kind'), optStrings(body, 'variants')),
+  sidecarsPresence: ({ lib, body }) => {
+    const shape = optString(body, 'shape') ?? 'items';
+    if (shape !== 'items' && shape !== 'table') throw new UsageError('shape must be items or table');
+    const args = [optStrings(body, 'uuids') ?? [], string(body, 'kind'), optStrings(body, 'variants')] as const;
+    return shape === 'table' ? lib().sidecars.presenceTable(...args) : lib().sidecars.presence(...args);
+  },
   sidecarsPath: ({ core, lib, body }) => core.requestSidecar(lib(), string(body, 'uuid'), string(body, 'kind'), string(body, 'variant')),
 
   jobsList: ({ lib, query }) => lib().jobs.list({
