@@ -33,7 +33,7 @@ export { MODEL_ENGINES, isModelEngine, type ModelEngine } from '../models/regist
 
 export { resolveDataDir, instanceDataDir, appDataDir } from '../device/data-dir.js';
 export {
-  DAEMON_FILES, daemonPaths, daemonStatus, findRunningDaemon, listDaemons, startDaemon, stopDaemon, runDaemon,
+  DAEMON_FILES, daemonPaths, daemonStatus, findRunningDaemon, listDaemons, startDaemon, stopDaemon, runDaemon, BACKGROUND_ENV,
   tailLog, followLog, formatLogLine,
   type DaemonPaths, type DaemonStatus, type RunningDaemon, type StartDaemonOptions, type StopResult, type DaemonHandle, type RunDaemonOptions,
 } from '../daemon/index.js';

@@ -1,3 +1,4 @@
+import { VssError } from '../core/errors.js';
 import { streamKeyed, type KeyedReader } from '../core/paging.js';
 import { PathRefusedError, type ConfinedRoot } from '../library/confine.js';
 import type { Library } from '../library/library.js';
@@ -24,7 +25,14 @@ export interface ContentFilter {
 export function contentReader(lib: Library, filter: ContentFilter = {}): KeyedReader<ContentListItem> {
   const copyWhere = ['e.content_id = c.id', 'l.device_id = ?'];
   const copyArgs: Array<string | number> = [lib.deviceId];
-  if (filter.locationId !== undefined) { copyWhere.push('l.id = ?'); copyArgs.push(filter.locationId); }
+  if (filter.locationId !== undefined) {
+    // An unknown location is a mistake to say, not an empty library.
+    if (!lib.db.prepare('SELECT 1 FROM locations WHERE id = ? AND device_id = ?').get(filter.locationId, lib.deviceId)) {
+      throw new VssError('NOT_FOUND', `no location with id ${filter.locationId} on this device`);
+    }
+    copyWhere.push('l.id = ?');
+    copyArgs.push(filter.locationId);
+  }
   const kindSql = filter.kind ? 'AND c.kind = ?' : '';
   const kindArgs = filter.kind ? [filter.kind] : [];
   const contents = lib.db.prepare(

@@ -7,7 +7,7 @@ import type { DaemonHandle, RunDaemonOptions } from './run-daemon.js';
 
 export { DAEMON_FILES, daemonPaths, type DaemonPaths } from './paths.js';
 export { daemonStatus, findRunningDaemon, listDaemons, type DaemonStatus, type RunningDaemon } from './status.js';
-export { startDaemon, type StartDaemonOptions } from './spawn.js';
+export { startDaemon, BACKGROUND_ENV, type StartDaemonOptions } from './spawn.js';
 export { stopDaemon, type StopResult } from './stop.js';
 export { tailLog, followLog, formatLogLine } from './logs.js';
 export type { DaemonHandle, RunDaemonOptions } from './run-daemon.js';

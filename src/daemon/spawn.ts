@@ -8,6 +8,9 @@ import { daemonPaths } from './paths.js';
 import { pingDaemon } from './ping.js';
 import { daemonStatus, findRunningDaemon, type DaemonStatus } from './status.js';
 
+/** Set for the daemon `daemon start` spawns: its stdout is the log. */
+export const BACKGROUND_ENV = 'VSS_DAEMON_BACKGROUND';
+
 /** The CLI's launcher, run by the same node as this process. */
 const VSS_BIN = fileURLToPath(new URL('../../../bin/vss', import.meta.url));
 const POLL_MS = 50;
@@ -42,7 +45,8 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonStatu
   // The data dir is given by path: an inherited instance or data dir would conflict with it.
   delete env.VSS_DATA_DIR;
   delete env.VSS_INSTANCE;
-  delete env.VSS_LIBRARY; // a client names its library; the shell that started the daemon must not pick one for all
+  delete env.VSS_LIBRARY;
+  env[BACKGROUND_ENV] = '1'; // a client names its library; the shell that started the daemon must not pick one for all
   let child;
   try {
     child = spawn(process.execPath, args, { cwd: dataDir, detached: true, stdio: ['ignore', out, out], env });

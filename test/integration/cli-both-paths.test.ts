@@ -26,6 +26,7 @@ const SCRIPT: Array<{ args: string[]; stdin?: never }> = [
   { args: ['content', 'list', '--json'] },
   { args: ['content', 'list', '--kind', 'image'] },
   { args: ['content', 'list', '--kind', 'nonsense'] },
+  { args: ['content', 'list', '--location', '9'] },
   { args: ['sidecars', 'list', '--json'] },
   { args: ['sidecars', 'list', '--status', 'bogus'] },
   { args: ['sidecars', 'presence', '00000000-0000-4000-8000-000000000000', '--kind', 'thumb', '--json'] },

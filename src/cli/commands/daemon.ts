@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import {
-  UsageError, appDataDir, daemonPaths, daemonStatus, followLog, formatLogLine, listDaemons, resolveDataDir, runDaemon, startDaemon, stopDaemon, tailLog,
+  BACKGROUND_ENV, UsageError, appDataDir, daemonPaths, daemonStatus, followLog, formatLogLine, listDaemons, resolveDataDir, runDaemon, startDaemon, stopDaemon, tailLog,
   type DaemonStatus,
 } from '../../api/index.js';
 import { globals } from '../context.js';
@@ -64,9 +64,12 @@ export function registerDaemonCommands(program: Command): void {
       const handle = await runDaemon({ dataDir, ...(opts.port !== undefined ? { port: opts.port } : {}), listen: opts.listen });
       // The first stop signal winds down; a second one exits at once (the CLI's default).
       onStopSignal(() => void handle.stop('signal'));
-      const status = daemonStatus(dataDir);
-      if (json) printJson(status);
-      else printStatus(status);
+      // Started by `daemon start` in the background, stdout is the log: the banner is for a terminal.
+      if (process.env[BACKGROUND_ENV] !== '1') {
+        const status = daemonStatus(dataDir);
+        if (json) printJson(status);
+        else printStatus(status);
+      }
       const code = await handle.stopped;
       // The daemon is this whole process: once it has stopped, nothing else may keep it up.
       process.exit(code);

@@ -93,7 +93,9 @@ export class DaemonHttp {
       }, resolve);
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err.name === 'AbortError') return reject(err);
-        reject(new VssError('IO', `the daemon does not answer on ${this.address.socket} (${err.code ?? err.message}); \`vss daemon status\` tells more`, { path: this.address.socket, cause: err }));
+        // A reset on a connection it had open means it went away while we asked (a stop).
+        const what = err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'the daemon stopped before it answered' : `the daemon does not answer on ${this.address.socket}`;
+        reject(new VssError('IO', `${what} (${err.code ?? err.message}); \`vss daemon status\` tells more`, { path: this.address.socket, cause: err }));
       });
       req.end(body);
     });

@@ -161,7 +161,7 @@ export async function registerApi(app: FastifyInstance, core: DaemonCore): Promi
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         let call: Call;
         try {
-          call = callOf(core, req);
+          call = callOf(core, req, name);
         } catch (err) {
           return fail(req, reply, err);
         }
@@ -191,7 +191,19 @@ function fail(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyRe
   return reply.code(status).send(body);
 }
 
-function callOf(core: DaemonCore, req: FastifyRequest): Call {
+/** The query parameters each operation reads; any other is refused rather than silently ignored. */
+const QUERY_KEYS: Partial<Record<OperationName, readonly string[]>> = {
+  contentList: ['kind', 'location', 'after', 'limit'],
+  sidecarsList: ['content', 'kind', 'status', 'after', 'limit'],
+  jobsList: ['status', 'kind', 'content', 'after', 'limit'],
+  policyGet: ['device_type'],
+};
+
+function callOf(core: DaemonCore, req: FastifyRequest, op: OperationName): Call {
+  const allowed = QUERY_KEYS[op] ?? [];
+  for (const key of Object.keys(fields(req.query))) {
+    if (!allowed.includes(key)) throw new UsageError(`unknown query parameter ${JSON.stringify(key.slice(0, 80))}${allowed.length ? ` (this takes ${allowed.join(', ')})` : ''}`);
+  }
   const params = fields(req.params);
   const libParam = optString(params, 'lib');
   return {
