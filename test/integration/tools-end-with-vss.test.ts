@@ -105,7 +105,9 @@ describe('no ffmpeg outlives `vss jobs run`', { skip: SKIP }, () => {
       await sleep(5);
       ctrlC(v);
     });
-    assert.equal(exit, 130, vss.output());
+    // A second Ctrl-C that lands while the process is already tearing down (its signal watchers
+    // closed) ends it by SIGINT itself, which a shell reports as 130 too.
+    assert.ok(exit === 130 || exit === 'SIGINT', `exit ${String(exit)}: ${vss.output()}`);
   });
 
   it('SIGTERM stops the run and leaves no tool', async () => {
