@@ -5,6 +5,7 @@
  */
 export { Vss, type VssOptions, type OpenLibraryOptions } from './vss.js';
 export { connect } from './connect.js';
+export { oneOf } from './checks.js';
 export { LibraryApi, type LibraryAccess, type LibraryEvents, type AllLibraryEvents } from './library-api.js';
 export type { VssClient, LibraryClient, LocationsClient, ContentClient, SidecarsClient, JobsClient, PolicyClient, LibrariesClient, ModelsClient, ReconcileOptions, Items, Awaitable, EventFollow } from './client.js';
 export type { LibrariesApi } from './libraries.js';

@@ -1,4 +1,4 @@
-import { CONTENT_KINDS, DEVICE_TYPES, INDEX_MODES, UsageError, isContentKind, isIndexMode, type ContentKind, type DeviceType, type IndexMode } from '../api/index.js';
+import { CONTENT_KINDS, DEVICE_TYPES, INDEX_MODES, UsageError, oneOf, type ContentKind, type DeviceType, type IndexMode } from '../api/index.js';
 
 export function parseId(value: string, what = 'ID'): number {
   if (!/^[1-9][0-9]{0,15}$/.test(value)) throw new UsageError(`${what} must be a positive whole number, got ${JSON.stringify(value)}`);
@@ -6,13 +6,11 @@ export function parseId(value: string, what = 'ID'): number {
 }
 
 export function parseMode(value: string): IndexMode {
-  if (!isIndexMode(value)) throw new UsageError(`--mode must be one of ${INDEX_MODES.join(', ')}, got ${JSON.stringify(value)}`);
-  return value;
+  return oneOf(INDEX_MODES, value, '--mode');
 }
 
 export function parseKind(value: string): ContentKind {
-  if (!isContentKind(value)) throw new UsageError(`--kind must be one of ${CONTENT_KINDS.join(', ')}, got ${JSON.stringify(value)}`);
-  return value;
+  return oneOf(CONTENT_KINDS, value, '--kind');
 }
 
 export function parseDeviceType(value: string): DeviceType {

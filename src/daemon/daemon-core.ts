@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { VssError, type AddedModel, type EventName, type IndexMode, type IndexResult, type JobWork, type LibraryApi, type LibraryRef, type PathAnswer, type RunSummary, type StreamedEvent, type Vss } from '../api/index.js';
+import { VssError, type AddedModel, type EventName, type JobWork, type LibraryApi, type LibraryRef, type RunSummary, type StreamedEvent, type Vss } from '../api/index.js';
 
 export interface DaemonCoreOptions {
   vss: Vss;
@@ -20,11 +20,6 @@ const RECENT_EVENTS = 1000;
  */
 const IN_FLIGHT_GRACE_MS = 6_000;
 
-/**
- * What a daemon owns besides its sockets: the open libraries and, per library, its location
- * watching, its continuous job work, its sidecar maintenance and its presence index. The HTTP
- * handlers reach the core API only through here.
- */
 /** What the daemon runs for one open library; each part stops before the library closes. */
 interface LibraryServices {
   started: Promise<void>;
@@ -32,8 +27,15 @@ interface LibraryServices {
   work?: JobWork;
 }
 
+/**
+ * What a daemon owns besides its sockets: the open libraries and, per library, its location
+ * watching, its continuous job work, its sidecar maintenance and its presence index. The HTTP
+ * handlers reach the core API only through here.
+ */
 export class DaemonCore {
   private readonly open = new Map<string, LibraryApi>();
+  /** Each open library's folder, resolved once (realpath), to find it by a path a client names. */
+  private readonly byFolder = new Map<string, string>();
   private readonly services = new Map<string, LibraryServices>();
   private readonly listeners = new Set<(e: DaemonEvent) => void>();
   private readonly closeHooks = new Set<() => void>();
@@ -72,9 +74,8 @@ export class DaemonCore {
     }
     // Never the daemon's own VSS_LIBRARY: each client names its library (the CLI sends its own).
     const path = ref?.path ?? this.vss.libraries.current().path;
-    const wanted = canonical(path);
-    for (const lib of this.open.values()) if (canonical(lib.path) === wanted) return lib;
-    return this.openLibrary(path);
+    const id = this.byFolder.get(canonical(path));
+    return (id !== undefined ? this.open.get(id) : undefined) ?? this.openLibrary(path);
   }
 
   /** Make the library at PATH current (it is opened here, which checks it). */
@@ -86,6 +87,7 @@ export class DaemonCore {
   private openLibrary(path: string): LibraryApi {
     const lib = this.vss.openLibrary({ path, access: 'write' });
     this.open.set(lib.id, lib);
+    this.byFolder.set(canonical(lib.path), lib.id);
     lib.events.onAny((type, payload) => this.publish(lib.id, type, payload));
     this.log.info({ library: lib.id, path: lib.path }, 'library opened');
     const svc: LibraryServices = { started: Promise.resolve(), stops: [] };
@@ -110,14 +112,6 @@ export class DaemonCore {
     svc.stops.push(() => maintenance.stop());
     svc.stops.push(lib.sidecars.keepPresenceInMemory());
     void maintenance.reconciled.then((r) => log.info({ ...r }, 'sidecars reconciled'), (err: unknown) => log.error({ err }, 'reconcile failed'));
-  }
-
-  async rescanLocation(lib: LibraryApi, id: number, opts: { mode?: IndexMode }): Promise<IndexResult> {
-    return lib.locations.rescan(id, opts);
-  }
-
-  requestSidecar(lib: LibraryApi, uuid: string, kind: string, variant: string): Promise<PathAnswer> {
-    return lib.sidecars.path(uuid, kind, variant);
   }
 
   /** Register a model, then queue what it makes possible in the library it names (or the current one). */
@@ -219,6 +213,7 @@ export class DaemonCore {
     }
     for (const lib of this.open.values()) lib.close();
     this.open.clear();
+    this.byFolder.clear();
   }
 }
 

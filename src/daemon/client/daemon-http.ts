@@ -110,7 +110,7 @@ export function toError(value: unknown): Error {
   return new Error(e.message);
 }
 
-async function readAll(res: IncomingMessage, max: number): Promise<string> {
+export async function readAll(res: IncomingMessage, max: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of res as AsyncIterable<Buffer>) {

@@ -1,7 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { VssError, type EventFollow, type StreamedEvent } from '../../api/index.js';
 import type { DaemonHttp } from './daemon-http.js';
-import { toError } from './daemon-http.js';
+import { readAll, toError } from './daemon-http.js';
 
 /** Read the daemon's Server-Sent Events, each to ONEVENT, until stopped or the daemon ends the stream. */
 export function followEvents(http: DaemonHttp, opts: { library?: string; follow?: boolean; recent?: boolean }, onEvent: (e: StreamedEvent) => void): EventFollow {
@@ -16,11 +16,7 @@ export function followEvents(http: DaemonHttp, opts: { library?: string; follow?
       if (abort.signal.aborted) return;
       throw err;
     }
-    if ((res.statusCode ?? 500) >= 400) {
-      let text = '';
-      for await (const c of res as AsyncIterable<Buffer>) if ((text += c.toString()).length > 65536) break;
-      throw toError(safeJson(text));
-    }
+    if ((res.statusCode ?? 500) >= 400) throw toError(safeJson(await readAll(res, 65536).catch(() => '')));
     // The daemon subscribes this stream before it sends the headers.
     onConnected();
     const parser = createParser({

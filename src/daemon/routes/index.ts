@@ -1,11 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  CONTENT_KINDS, INDEX_MODES, SIDECAR_STATUSES, UsageError, VssError, isContentKind, isIndexMode, sidecarKind,
-  type ContentKind, type LibraryApi, type SidecarStatus,
-} from '../../api/index.js';
+import { CONTENT_KINDS, INDEX_MODES, SIDECAR_STATUSES, UsageError, VssError, oneOf, sidecarKind, type LibraryApi } from '../../api/index.js';
 import type { DaemonCore } from '../daemon-core.js';
 import { JOB_ACTIONS, OPERATIONS, type JobAction, type OperationName } from '../protocol.js';
-import { errorReply } from '../server.js';
 import { registerEventStream } from './events.js';
 import { registerFileRoutes } from './files.js';
 import { fields, int, optBool, optInt, optString, optStrings, string, uuid, type Fields } from './input.js';
@@ -24,18 +20,7 @@ type Handler = (c: Call) => unknown;
 type StreamHandler = (c: Call, out: StreamOut) => Promise<unknown>;
 
 const PAGE = 1000;
-const mode = (v: string | undefined) => {
-  if (v !== undefined && !isIndexMode(v)) throw new UsageError(`--mode must be one of ${INDEX_MODES.join(', ')}, got ${JSON.stringify(v)}`);
-  return v === undefined ? {} : { mode: v };
-};
-const contentKind = (v: string): ContentKind => {
-  if (!isContentKind(v)) throw new UsageError(`kind must be one of ${CONTENT_KINDS.join(', ')}, got ${JSON.stringify(v)}`);
-  return v;
-};
-const sidecarStatus = (v: string): SidecarStatus => {
-  if (!(SIDECAR_STATUSES as readonly string[]).includes(v)) throw new UsageError(`status must be one of ${SIDECAR_STATUSES.join(', ')}`);
-  return v as SidecarStatus;
-};
+const mode = (v: string | undefined) => (v === undefined ? {} : { mode: oneOf(INDEX_MODES, v, '--mode') });
 const page = (q: Fields) => ({ after: optString(q, 'after') ?? null, limit: optInt(q, 'limit', 1, PAGE) ?? PAGE });
 
 /** One handler per JSON operation of the protocol table; each is a thin call into the core API. */
@@ -63,7 +48,7 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
   locationsRemove: ({ lib, params }) => lib().locations.remove(int(params, 'id')),
 
   contentList: ({ lib, query }) => lib().content.list({
-    ...(optString(query, 'kind') !== undefined ? { kind: contentKind(optString(query, 'kind')!) } : {}),
+    ...(optString(query, 'kind') !== undefined ? { kind: oneOf(CONTENT_KINDS, optString(query, 'kind')!, 'kind') } : {}),
     ...(optInt(query, 'location') !== undefined ? { locationId: optInt(query, 'location')! } : {}),
     ...page(query),
   }),
@@ -74,7 +59,7 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
     return lib().sidecars.list({
       ...(content !== undefined ? { contentUuid: content } : {}),
       ...(kind !== undefined ? { kind: sidecarKind(kind) } : {}),
-      ...(optString(query, 'status') !== undefined ? { status: sidecarStatus(optString(query, 'status')!) } : {}),
+      ...(optString(query, 'status') !== undefined ? { status: oneOf(SIDECAR_STATUSES, optString(query, 'status')!, 'status') } : {}),
       ...page(query),
     });
   },
@@ -84,7 +69,7 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
     const args = [optStrings(body, 'uuids') ?? [], string(body, 'kind'), optStrings(body, 'variants')] as const;
     return shape === 'table' ? lib().sidecars.presenceTable(...args) : lib().sidecars.presence(...args);
   },
-  sidecarsPath: ({ core, lib, body }) => core.requestSidecar(lib(), string(body, 'uuid'), string(body, 'kind'), string(body, 'variant')),
+  sidecarsPath: ({ lib, body }) => lib().sidecars.path(string(body, 'uuid'), string(body, 'kind'), string(body, 'variant')),
 
   jobsList: ({ lib, query }) => lib().jobs.list({
     ...(optString(query, 'status') !== undefined ? { status: optString(query, 'status')! } : {}),
@@ -121,10 +106,10 @@ const STREAM_HANDLERS: Partial<Record<OperationName, StreamHandler>> = {
       ...(generate !== undefined ? { generate } : {}),
     });
   },
-  locationsRescan: async ({ core, lib, params, body }, out) => {
+  locationsRescan: async ({ lib, params, body }, out) => {
     const l = lib();
     out.forward(l.events, ['index:']);
-    return core.rescanLocation(l, int(params, 'id'), mode(optString(body, 'mode')));
+    return l.locations.rescan(int(params, 'id'), mode(optString(body, 'mode')));
   },
   sidecarsReconcile: async ({ lib, body }, out) => {
     const l = lib();
@@ -158,20 +143,11 @@ export async function registerApi(app: FastifyInstance, core: DaemonCore): Promi
     app.route({
       method: op.method,
       url: op.path,
+      // What a handler throws goes to the server's error handler (one mapping of errors to answers).
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
-        let call: Call;
-        try {
-          call = callOf(core, req, name);
-        } catch (err) {
-          return fail(req, reply, err);
-        }
+        const call = callOf(core, req, name);
         if (streamHandler) return streamed(req, reply, (out) => core.serve(() => streamHandler(call, out)).catch((err: unknown) => { throw cutShort(core, err); }));
-        try {
-          const result = await core.serve(() => handler!(call));
-          return reply.send(result ?? null);
-        } catch (err) {
-          return fail(req, reply, err);
-        }
+        return reply.send((await core.serve(() => handler!(call))) ?? null);
       },
     });
   }
@@ -185,12 +161,6 @@ function cutShort(core: DaemonCore, err: unknown): unknown {
   return new VssError('IO', 'the daemon stopped before this finished: what was done is kept, and the rest is done when it starts again', { cause: err });
 }
 
-function fail(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
-  const { status, body } = errorReply(err);
-  if (status >= 500) req.log.error({ err }, 'request failed');
-  return reply.code(status).send(body);
-}
-
 /** The query parameters each operation reads; any other is refused rather than silently ignored. */
 const QUERY_KEYS: Partial<Record<OperationName, readonly string[]>> = {
   contentList: ['kind', 'location', 'after', 'limit'],
@@ -201,13 +171,14 @@ const QUERY_KEYS: Partial<Record<OperationName, readonly string[]>> = {
 
 function callOf(core: DaemonCore, req: FastifyRequest, op: OperationName): Call {
   const allowed = QUERY_KEYS[op] ?? [];
-  for (const key of Object.keys(fields(req.query))) {
+  const query = fields(req.query);
+  for (const key of Object.keys(query)) {
     if (!allowed.includes(key)) throw new UsageError(`unknown query parameter ${JSON.stringify(key.slice(0, 80))}${allowed.length ? ` (this takes ${allowed.join(', ')})` : ''}`);
   }
   const params = fields(req.params);
   const libParam = optString(params, 'lib');
   return {
-    core, params, query: fields(req.query), body: fields(req.body),
+    core, params, query, body: fields(req.body),
     lib: () => {
       if (libParam === undefined || libParam === 'current') return core.library();
       return core.library({ id: uuid(libParam, 'library id') });

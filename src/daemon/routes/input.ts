@@ -1,4 +1,4 @@
-import { UsageError } from '../../api/index.js';
+import { UUID_RE, UsageError } from '../../api/index.js';
 
 /**
  * Reading a request's parts. Everything from outside is checked for type and size here, once,
@@ -8,7 +8,6 @@ export type Fields = Record<string, unknown>;
 
 const MAX_STRING = 4096;
 const MAX_LIST = 100_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function fields(body: unknown): Fields {
   if (body === undefined || body === null) return {};
@@ -67,6 +66,6 @@ export function optStrings(f: Fields, name: string): string[] | undefined {
 }
 
 export function uuid(value: string, name: string): string {
-  if (!UUID.test(value)) throw new UsageError(`${name} must be a UUID, got ${JSON.stringify(value.slice(0, 80))}`);
+  if (!UUID_RE.test(value.toLowerCase())) throw new UsageError(`${name} must be a UUID, got ${JSON.stringify(value.slice(0, 80))}`);
   return value.toLowerCase();
 }
