@@ -92,11 +92,7 @@ export class PresenceIndex {
 
   /** As `SidecarManager.presence`, from memory. */
   presence(contentUuids: readonly string[], kind: string, variants?: readonly string[]): PresenceItem[] {
-    const { kind: k, variants: wanted } = presenceRequest(contentUuids, kind, variants);
-    if (this.currentDataVersion() !== this.dataVersion) this.reload();
-    else this.flush();
-    const byContent = this.cells.get(k);
-    const places = wanted.map((v) => this.places.get(k)?.get(v) ?? -1);
+    const { k, wanted, byContent, places } = this.prepare(contentUuids, kind, variants);
     const folderOf = sidecarFoldersOf(this.lib.root, k);
     const formats: readonly string[] = SIDECAR_KINDS[k].formats;
     // File names by variant and format place, made once rather than per content.
@@ -108,22 +104,17 @@ export class PresenceIndex {
       const cells = byContent?.get(c);
       let folder: string | undefined;
       for (let vi = 0; vi < wanted.length; vi++) {
-        const place = places[vi]!;
-        const cell = cells !== undefined && place >= 0 ? cells[place] ?? 0 : 0;
+        const cell = cellAt(cells, places[vi]!);
         const variant = wanted[vi]!;
-        const code = cell & STATUS_BITS;
-        let status: SidecarStatus | 'absent' = code === 0 ? 'absent' : SIDECAR_STATUSES[code - 1]!;
+        let status = statusOf(cell);
         let devices = this.deviceLists[cell >>> DEVICES_SHIFT]!.slice();
         let path: string | null = null;
         if (status === 'ready') {
-          const source = SOURCES[(cell >>> SOURCE_SHIFT) & 0b11]!;
           const format = (cell >>> FORMAT_SHIFT) & 0b11;
-          if (source === 'reference') {
-            // The user's own file: its entry is read now (an entry's removal changes the row without
-            // an event) and the file looked at, as the manager does; references are few.
-            path = this.manager.referencePath((this.entryStmt.get(c, k, variant) as number | null | undefined) ?? null);
-            if (path !== null && !lstatSync(path, { throwIfNoEntry: false })?.isFile()) {
-              path = null;
+          if (sourceOf(cell) === 'reference') {
+            const ref = this.referenceFile(c, k, variant);
+            path = ref.path;
+            if (ref.missing) {
               status = 'missing';
               devices = devices.filter((d) => d !== here);
             }
@@ -143,35 +134,43 @@ export class PresenceIndex {
    * its status — without building paths and device lists (a grid of 10k contents asks this).
    */
   states(contentUuids: readonly string[], kind: string, variants?: readonly string[]): { variants: string[]; rows: string[][] } {
-    const { kind: k, variants: wanted } = presenceRequest(contentUuids, kind, variants);
-    if (this.currentDataVersion() !== this.dataVersion) this.reload();
-    else this.flush();
-    const byContent = this.cells.get(k);
-    const places = wanted.map((v) => this.places.get(k)?.get(v) ?? -1);
+    const { k, wanted, byContent, places } = this.prepare(contentUuids, kind, variants);
     const rows: string[][] = new Array(contentUuids.length);
     for (let ci = 0; ci < contentUuids.length; ci++) {
       const c = contentUuids[ci]!;
       const cells = byContent?.get(c);
       const row: string[] = [c];
       for (let vi = 0; vi < wanted.length; vi++) {
-        const place = places[vi]!;
-        const cell = cells !== undefined && place >= 0 ? cells[place] ?? 0 : 0;
-        const code = cell & STATUS_BITS;
-        const status: SidecarStatus | 'absent' = code === 0 ? 'absent' : SIDECAR_STATUSES[code - 1]!;
-        if (status !== 'ready') { row.push(status); continue; }
-        const source = SOURCES[(cell >>> SOURCE_SHIFT) & 0b11]!;
-        const format = (cell >>> FORMAT_SHIFT) & 0b11;
-        if (source === 'reference') {
-          // As presence does: the user's own file is looked at (references are few).
-          const path = this.manager.referencePath((this.entryStmt.get(c, k, wanted[vi]!) as number | null | undefined) ?? null);
-          row.push(path !== null && lstatSync(path, { throwIfNoEntry: false })?.isFile() ? 'local' : path === null ? 'ready' : 'missing');
-        } else {
-          row.push(format !== FOREIGN_FORMAT ? 'local' : 'ready');
-        }
+        const cell = cellAt(cells, places[vi]!);
+        const status = statusOf(cell);
+        if (status !== 'ready') row.push(status);
+        else if (sourceOf(cell) === 'reference') {
+          const ref = this.referenceFile(c, k, wanted[vi]!);
+          row.push(ref.missing ? 'missing' : ref.path !== null ? 'local' : 'ready');
+        } else row.push(((cell >>> FORMAT_SHIFT) & 0b11) !== FOREIGN_FORMAT ? 'local' : 'ready');
       }
       rows[ci] = row;
     }
     return { variants: [...wanted], rows };
+  }
+
+  /** The request checked and the index brought up to date: where both readers start. */
+  private prepare(contentUuids: readonly string[], kind: string, variants?: readonly string[]) {
+    const { kind: k, variants: wanted } = presenceRequest(contentUuids, kind, variants);
+    if (this.currentDataVersion() !== this.dataVersion) this.reload();
+    else this.flush();
+    return { k, wanted, byContent: this.cells.get(k), places: wanted.map((v) => this.places.get(k)?.get(v) ?? -1) };
+  }
+
+  /**
+   * A ready reference's file, looked at now: the user's own file, whose entry is read now (an
+   * entry's removal changes the row without an event), as the manager does; references are few.
+   * `path` null without `missing`: the entry is gone.
+   */
+  private referenceFile(contentUuid: string, kind: string, variant: string): { path: string | null; missing: boolean } {
+    const path = this.manager.referencePath((this.entryStmt.get(contentUuid, kind, variant) as number | null | undefined) ?? null);
+    if (path !== null && !lstatSync(path, { throwIfNoEntry: false })?.isFile()) return { path: null, missing: true };
+    return { path, missing: false };
   }
 
   private changed(contentUuid: string, kind: string, variant: string): void {
@@ -266,4 +265,17 @@ function packRow(kind: SidecarKind, status: SidecarStatus, source: SidecarSource
   const formats: readonly string[] = SIDECAR_KINDS[kind].formats;
   const f = formats.indexOf(format);
   return (SIDECAR_STATUSES.indexOf(status) + 1) | (SOURCES.indexOf(source) << SOURCE_SHIFT) | ((f < 0 ? FOREIGN_FORMAT : f) << FORMAT_SHIFT);
+}
+
+function cellAt(cells: ArrayLike<number> | undefined, place: number): number {
+  return cells !== undefined && place >= 0 ? cells[place] ?? 0 : 0;
+}
+
+function statusOf(cell: number): SidecarStatus | 'absent' {
+  const code = cell & STATUS_BITS;
+  return code === 0 ? 'absent' : SIDECAR_STATUSES[code - 1]!;
+}
+
+function sourceOf(cell: number): (typeof SOURCES)[number] {
+  return SOURCES[(cell >>> SOURCE_SHIFT) & 0b11]!;
 }
