@@ -20,28 +20,29 @@ export function registerJobsMonitor(jobs: Command): void {
       const vss = await clientFor(this);
       if (!vss.viaDaemon) vss.followEvents({}, () => undefined); // says that no daemon runs
       // The selected library's work, as every other command (a daemon may hold several).
-      const library = await withLibrary(this, (lib) => lib.id, 'read');
-      const tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
-      const view = tty ? new BarsView() : new LinesView();
-      const indexing = new Set<string>();
-      const follow = vss.followEvents({ follow: true, recent: false, library }, (e) => {
-        view.show(e);
-        if (e.type === 'index:phase') indexing.add(`${e.library_id}/${(e.payload as IndexProgress).locationId}`);
-        if (e.type === 'index:done') indexing.delete(`${e.library_id}/${(e.payload as IndexProgress).locationId}`);
-        if (e.type === 'jobs:progress') {
-          const p = e.payload as JobsProgress;
-          if (opts.untilIdle && p.queued + p.running === 0 && indexing.size === 0) void follow.stop();
+      await withLibrary(this, async (lib) => {
+        const tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
+        const view = tty ? new BarsView() : new LinesView();
+        const indexing = new Set<string>();
+        const follow = vss.followEvents({ follow: true, recent: false, library: lib.id }, (e) => {
+          view.show(e);
+          if (e.type === 'index:phase') indexing.add(`${e.library_id}/${(e.payload as IndexProgress).locationId}`);
+          if (e.type === 'index:done') indexing.delete(`${e.library_id}/${(e.payload as IndexProgress).locationId}`);
+          if (e.type === 'jobs:progress') {
+            const p = e.payload as JobsProgress;
+            if (opts.untilIdle && p.queued + p.running === 0 && indexing.size === 0) void follow.stop();
+          }
+        });
+        // Already idle: nothing will say so. Looked at once the stream is connected, so an end of
+        // the work between the look and the connection cannot be missed.
+        await follow.connected;
+        if (opts.untilIdle && await queueIsEmpty(lib)) await follow.stop();
+        try {
+          await untilFollowEnds(follow);
+        } finally {
+          view.end();
         }
-      });
-      // Already idle: nothing will say so. Looked at once the stream is connected, so an end of
-      // the work between the look and the connection cannot be missed.
-      await follow.connected;
-      if (opts.untilIdle && await withLibrary(this, (lib) => queueIsEmpty(lib), 'read')) await follow.stop();
-      try {
-        await untilFollowEnds(follow);
-      } finally {
-        view.end();
-      }
+      }, 'read');
     });
 }
 
