@@ -16,6 +16,9 @@ export const VSS_ERROR_CODES = [
   'MODEL_INVALID',
   'PATH_REFUSED',
   'NO_DAEMON',
+  'PAIRING',
+  'PEER',
+  'UNAVAILABLE',
   'IO',
 ] as const;
 export type VssErrorCode = (typeof VSS_ERROR_CODES)[number];

@@ -21,11 +21,14 @@ export const STATUS_OF_CODE = {
   MODEL_INVALID: 400,
   PATH_REFUSED: 400,
   NO_DAEMON: 409,
+  PAIRING: 409,
+  PEER: 502,
+  UNAVAILABLE: 503,
   IO: 500,
 } as const satisfies Record<VssErrorCode, number>;
 
 /** Codes of errors the HTTP layer itself answers with (beside the core's own). */
-export type HttpErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'ROUTE_NOT_FOUND' | 'BODY_TOO_LARGE' | 'BAD_REQUEST' | 'UNAVAILABLE' | 'INTERNAL';
+export type HttpErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'ROUTE_NOT_FOUND' | 'BODY_TOO_LARGE' | 'BAD_REQUEST' | 'INTERNAL';
 
 /** Every error body: `{error: {code, message, path?}}`. */
 export interface ErrorBody {

@@ -1,0 +1,42 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys';
+import { peerIdFromPublicKey } from '@libp2p/peer-id';
+import type { Ed25519PrivateKey } from '@libp2p/interface';
+import { VssError } from '../../core/errors.js';
+
+/**
+ * The device's Ed25519 key is its network identity (DESIGN §9): the libp2p key is made from the
+ * same 32-byte seed, so the peer id names the device's public key and nothing else.
+ */
+export async function devicePeerKey(dataDir: string): Promise<Ed25519PrivateKey> {
+  const path = join(dataDir, 'device.key');
+  let der: Buffer;
+  try {
+    der = createPrivateKey(readFileSync(path, 'utf8')).export({ type: 'pkcs8', format: 'der' });
+  } catch (err) {
+    throw new VssError('DEVICE_INVALID', `cannot read the device key: ${(err as Error).message}`, { path, cause: err });
+  }
+  // PKCS#8 for Ed25519 ends with the 32-byte seed (RFC 8410).
+  return generateKeyPairFromSeed('Ed25519', new Uint8Array(der.subarray(der.length - 32)));
+}
+
+/** The raw 32 bytes of an Ed25519 public key given as SPKI PEM (how devices store it). */
+export function rawPublicKey(spkiPem: string): Uint8Array {
+  const der = createPublicKey(spkiPem).export({ type: 'spki', format: 'der' });
+  if (der.length !== 44) throw new VssError('DEVICE_INVALID', 'not an Ed25519 public key');
+  return new Uint8Array(der.subarray(der.length - 32));
+}
+
+/** SPKI PEM of a raw Ed25519 public key: what a peer id carries, as devices store it. */
+export function publicKeyPem(raw: Uint8Array): string {
+  if (raw.length !== 32) throw new VssError('DEVICE_INVALID', 'an Ed25519 public key has 32 bytes');
+  const prefix = Buffer.from('302a300506032b6570032100', 'hex');
+  return createPublicKey({ key: Buffer.concat([prefix, raw]), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' }).toString();
+}
+
+/** The peer id string of a device's public key (SPKI PEM). */
+export function peerIdOfPublicKey(spkiPem: string): string {
+  return peerIdFromPublicKey(publicKeyFromRaw(rawPublicKey(spkiPem))).toString();
+}

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { byteStream } from '@libp2p/utils';
+import { PeerNode } from './peer-node.js';
+import { MessageChannel } from './message-channel.js';
+import { PROTOCOLS } from './protocols.js';
+
+const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
+
+async function twoNodes(trust: { aTrustsB: boolean; bTrustsA: boolean }): Promise<[PeerNode, PeerNode]> {
+  const [ka, kb] = [await generateKeyPair('Ed25519'), await generateKeyPair('Ed25519')];
+  const ids = { a: '', b: '' };
+  const a = await PeerNode.start({ privateKey: ka, listen: LOOPBACK, admit: (p) => trust.aTrustsB && p === ids.b, isPaired: (p) => trust.aTrustsB && p === ids.b });
+  const b = await PeerNode.start({ privateKey: kb, listen: LOOPBACK, admit: (p) => trust.bTrustsA && p === ids.a, isPaired: (p) => trust.bTrustsA && p === ids.a });
+  ids.a = a.peerId;
+  ids.b = b.peerId;
+  return [a, b];
+}
+
+test('paired nodes exchange bounded messages and raw bytes over loopback', async () => {
+  const [a, b] = await twoNodes({ aTrustsB: true, bTrustsA: true });
+  try {
+    await b.handle('fetch', async (stream) => {
+      const ch = new MessageChannel(stream, PROTOCOLS.fetch.maxMessageBytes);
+      const msg = (await ch.receive()) as { n: number };
+      await ch.send({ ok: true, n: msg.n + 1 });
+      await byteStream(stream).write(new Uint8Array(msg.n).fill(7));
+      await stream.close();
+    });
+    assert.match(a.addresses()[0]!, /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//);
+    const stream = await a.open(b.addresses()[0]!, 'fetch');
+    const ch = new MessageChannel(stream, PROTOCOLS.fetch.maxMessageBytes);
+    await ch.send({ n: 100_000 });
+    assert.deepEqual(await ch.receive(), { ok: true, n: 100_001 });
+    const body = await byteStream(stream).read({ bytes: 100_000 });
+    assert.equal(body.byteLength, 100_000);
+    assert.deepEqual(a.connectedPeers(), [b.peerId]);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test('a peer whose key is not admitted gets no protocol served', async () => {
+  const [a, b] = await twoNodes({ aTrustsB: true, bTrustsA: false });
+  try {
+    let served = false;
+    await b.handle('fetch', async () => {
+      served = true;
+    });
+    await assert.rejects(async () => {
+      const stream = await a.open(b.addresses()[0]!, 'fetch', AbortSignal.timeout(5000));
+      const ch = new MessageChannel(stream, 1024);
+      await ch.send({ hello: 1 });
+      await ch.receive(AbortSignal.timeout(5000));
+    });
+    assert.equal(served, false);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test('a message above the bound is refused before it is buffered', async () => {
+  const [a, b] = await twoNodes({ aTrustsB: true, bTrustsA: true });
+  try {
+    const got = new Promise<unknown>((resolve) => {
+      void b.handle('pair', async (stream) => {
+        const ch = new MessageChannel(stream, 1024);
+        resolve(await ch.receive().catch((err: Error) => err));
+      });
+    });
+    const stream = await a.open(b.addresses()[0]!, 'pair');
+    await new MessageChannel(stream, 1 << 20).send({ big: new Uint8Array(4096) });
+    const err = (await got) as Error;
+    assert.ok(err instanceof Error);
+    assert.match(err.message, /peer sent no valid message/);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});

@@ -1,0 +1,147 @@
+import './polyfill.js';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import { mdns } from '@libp2p/mdns';
+import { tcp } from '@libp2p/tcp';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p, type Libp2p } from 'libp2p';
+import type { Connection, Ed25519PrivateKey, PeerId, Stream } from '@libp2p/interface';
+import { VssError } from '../../core/errors.js';
+import { PROTOCOLS, type ProtocolName } from './protocols.js';
+
+export interface PeerNodeOptions {
+  privateKey: Ed25519PrivateKey;
+  /** Multiaddrs to listen on, e.g. /ip4/127.0.0.1/tcp/0. */
+  listen: string[];
+  /** LAN discovery. Off when every listen address is loopback: nobody on a LAN could reach it. */
+  mdns?: boolean;
+  /** Whether a peer may hold a connection at all: paired devices, and anyone while pairing runs. */
+  admit(peerId: string): boolean;
+  /** Whether a peer is paired: only paired peers are served the protocols marked `pairedOnly`. */
+  isPaired(peerId: string): boolean;
+}
+
+export type ProtocolHandler = (stream: Stream, remotePeer: string, connection: Connection) => Promise<void>;
+
+export interface PeerEvents {
+  connect(peerId: string): void;
+  disconnect(peerId: string): void;
+  discovered(peerId: string, addrs: string[]): void;
+}
+
+/**
+ * The device's libp2p node: TCP + Noise + Yamux, identify, optional mDNS, and a gater that lets in
+ * only the keys `admit` names. Everything vss does between devices goes through one of these.
+ */
+export class PeerNode {
+  private constructor(private readonly node: Libp2p, private readonly opts: PeerNodeOptions) {}
+
+  static async start(opts: PeerNodeOptions): Promise<PeerNode> {
+    const listen = opts.listen.map((a) => parseMultiaddr(a).toString());
+    const useMdns = opts.mdns ?? !listen.every(isLoopbackAddr);
+    const node = await createLibp2p({
+      privateKey: opts.privateKey,
+      addresses: { listen },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      peerDiscovery: useMdns ? [mdns({ interval: 10_000 })] : [],
+      services: { identify: identify() },
+      connectionGater: {
+        // Loopback and LAN addresses are where peers are: do not refuse them as private.
+        denyDialMultiaddr: () => false,
+        denyInboundEncryptedConnection: (peer: PeerId) => !opts.admit(peer.toString()),
+        denyOutboundEncryptedConnection: (peer: PeerId) => !opts.admit(peer.toString()),
+      },
+      connectionManager: { inboundConnectionThreshold: 200, maxConnections: 64 },
+    });
+    return new PeerNode(node, opts);
+  }
+
+  get peerId(): string {
+    return this.node.peerId.toString();
+  }
+
+  /** Listen addresses with /p2p/<peer id>, as `daemon status` shows them. */
+  addresses(): string[] {
+    return this.node.getMultiaddrs().map((a) => a.toString());
+  }
+
+  connectedPeers(): string[] {
+    return [...new Set(this.node.getConnections().map((c) => c.remotePeer.toString()))];
+  }
+
+  /** Serve one of our protocols; a stream from a peer the protocol does not serve is reset at once. */
+  async handle(name: ProtocolName, handler: ProtocolHandler): Promise<void> {
+    const p = PROTOCOLS[name];
+    await this.node.handle(p.id, async (stream, connection) => {
+      const remote = connection.remotePeer.toString();
+      if (p.pairedOnly && !this.opts.isPaired(remote)) {
+        stream.abort(new VssError('PEER', `${name} is served to paired devices only`));
+        return;
+      }
+      try {
+        await handler(stream, remote, connection);
+      } catch (err) {
+        stream.abort(err instanceof Error ? err : new Error(String(err)));
+      }
+    }, { maxInboundStreams: 64, maxOutboundStreams: 64 });
+  }
+
+  /** Open a stream of one of our protocols to a peer, by peer id (known addresses) or by multiaddr. */
+  async open(target: string, name: ProtocolName, signal?: AbortSignal): Promise<Stream> {
+    const dest = target.startsWith('/') ? parseMultiaddr(target) : await this.peerIdOf(target);
+    return this.node.dialProtocol(dest, PROTOCOLS[name].id, { signal });
+  }
+
+  /** Connect to a peer by multiaddr (which must end in /p2p/<id>) and tell which peer it is. */
+  async connect(addr: string, signal?: AbortSignal): Promise<string> {
+    const conn = await this.node.dial(parseMultiaddr(addr), { signal });
+    return conn.remotePeer.toString();
+  }
+
+  /** Drop every connection to a peer, e.g. when it is unpaired. */
+  async hangUp(peerId: string): Promise<void> {
+    await this.node.hangUp(await this.peerIdOf(peerId)).catch(() => undefined);
+  }
+
+  on<E extends keyof PeerEvents>(event: E, fn: PeerEvents[E]): () => void {
+    const listener = (evt: CustomEvent): void => {
+      if (event === 'discovered') {
+        const info = evt.detail as { id: PeerId; multiaddrs: Multiaddr[] };
+        (fn as PeerEvents['discovered'])(info.id.toString(), info.multiaddrs.map((m) => m.toString()));
+      } else {
+        (fn as PeerEvents['connect'])((evt.detail as PeerId).toString());
+      }
+    };
+    const name = event === 'connect' ? 'peer:connect' : event === 'disconnect' ? 'peer:disconnect' : 'peer:discovery';
+    this.node.addEventListener(name, listener as never);
+    return () => this.node.removeEventListener(name, listener as never);
+  }
+
+  async stop(): Promise<void> {
+    await this.node.stop();
+  }
+
+  private async peerIdOf(id: string): Promise<PeerId> {
+    const { peerIdFromString } = await import('@libp2p/peer-id');
+    try {
+      return peerIdFromString(id);
+    } catch (err) {
+      throw new VssError('USAGE', `not a peer id: ${id}`, { cause: err });
+    }
+  }
+}
+
+export function parseMultiaddr(addr: string): Multiaddr {
+  try {
+    return multiaddr(addr);
+  } catch (err) {
+    throw new VssError('USAGE', `not a multiaddr: ${addr} (${(err as Error).message})`, { cause: err });
+  }
+}
+
+function isLoopbackAddr(addr: string): boolean {
+  return /^\/ip4\/127\.|^\/ip6\/::1\//.test(addr);
+}
