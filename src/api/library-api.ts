@@ -5,6 +5,7 @@ import { JobsApi } from './jobs.js';
 import { LocationsApi } from './locations.js';
 import { PolicyApi } from './policy.js';
 import { SidecarsApi } from './sidecars.js';
+import { SyncApi } from './sync.js';
 
 export type LibraryAccess = 'read' | 'write';
 
@@ -32,6 +33,7 @@ export class LibraryApi {
   readonly sidecars: SidecarsApi;
   readonly jobs: JobsApi;
   readonly policy: PolicyApi;
+  readonly sync: SyncApi;
 
   constructor(private readonly lib: Library, ctx: LibraryContext) {
     this.id = lib.config.id;
@@ -43,6 +45,7 @@ export class LibraryApi {
     this.sidecars = new SidecarsApi(lib, ctx);
     this.jobs = new JobsApi(lib, ctx);
     this.policy = new PolicyApi(lib);
+    this.sync = new SyncApi(lib);
   }
 
   close(): void {
