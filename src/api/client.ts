@@ -9,6 +9,7 @@ import type { LibraryEvents } from './library-api.js';
 import type { OpenLibraryOptions } from './vss.js';
 import type { DeviceInfo, LibraryRef, LibrarySummary, StreamedEvent } from './types.js';
 import type { CpuBudgetInfo } from './device-settings.js';
+import type { PairedDeviceItem, PairedInfo, PairingCodeInfo, ResolveAnswer, SyncPeerStatus } from './peer-types.js';
 
 /**
  * The core API as its adapters see it: the same calls whether they run in this process (Vss)
@@ -43,6 +44,8 @@ export interface SidecarsClient {
   iterate(filter?: SidecarFilter): Items<SidecarInfo>;
   presence(contentUuids: readonly string[], kind: string, variants?: readonly string[]): Awaitable<PresenceItem[]>;
   path(contentUuid: string, kind: string, variant: string): Promise<PathAnswer>;
+  /** The resolver (DESIGN §9): here, else fetched from a peer, else made here; waits up to the timeout. */
+  get(contentUuid: string, kind: string, variant: string, opts?: { timeoutMs?: number }): Promise<ResolveAnswer>;
   reconcile(opts?: ReconcileOptions): Promise<ReconcileResult>;
   convertReferences(opts?: { kind?: string; contentUuids?: string[] }): Promise<ConvertResult>;
   watch(opts?: { onProblem?: (path: string, reason: string) => void }): Promise<SidecarWatch>;
@@ -63,6 +66,11 @@ export interface PolicyClient {
   set(spec: string, type?: string): Awaitable<PolicyInfo>;
 }
 
+export interface SyncClient {
+  /** Each paired device's sync state in this library. */
+  status(): Awaitable<SyncPeerStatus[]>;
+}
+
 export interface LibraryClient {
   readonly id: string;
   readonly name: string;
@@ -73,6 +81,7 @@ export interface LibraryClient {
   readonly sidecars: SidecarsClient;
   readonly jobs: JobsClient;
   readonly policy: PolicyClient;
+  readonly sync: SyncClient;
 }
 
 export interface LibrariesClient {
@@ -93,6 +102,19 @@ export interface DeviceSettingsClient {
   setCpuBudget(cores: number | 'default'): Awaitable<CpuBudgetInfo>;
 }
 
+export interface PairingClient {
+  /** Open a pairing code for a library (default: the current one), tell it, and wait for the joiner. */
+  start(opts: { library?: string }, onCode: (code: PairingCodeInfo) => void): Promise<PairedInfo>;
+  /** Join the device showing these words (found by mDNS, or at PEER), and its library. */
+  join(words: string[], opts?: { peer?: string }): Promise<PairedInfo>;
+}
+
+export interface DevicesClient {
+  list(): Awaitable<PairedDeviceItem[]>;
+  /** Forget a paired device: its key, and its availability in every library. */
+  unpair(id: string): Awaitable<{ id: string; name: string }>;
+}
+
 export interface VssClient {
   readonly dataDir: string;
   readonly deviceSettings: DeviceSettingsClient;
@@ -100,6 +122,8 @@ export interface VssClient {
   readonly viaDaemon: boolean;
   readonly libraries: LibrariesClient;
   readonly models: ModelsClient;
+  readonly pairing: PairingClient;
+  readonly devices: DevicesClient;
   device(): Awaitable<DeviceInfo>;
   /** Follow the daemon's event stream (recent events first); in-process there is none to follow. */
   followEvents(opts: { library?: string; follow?: boolean; recent?: boolean }, onEvent: (e: StreamedEvent) => void): EventFollow;

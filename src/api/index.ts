@@ -7,7 +7,8 @@ export { Vss, type VssOptions, type OpenLibraryOptions } from './vss.js';
 export { connect } from './connect.js';
 export { oneOf } from './checks.js';
 export { LibraryApi, type LibraryAccess, type LibraryEvents, type AllLibraryEvents } from './library-api.js';
-export type { VssClient, LibraryClient, LocationsClient, ContentClient, SidecarsClient, JobsClient, PolicyClient, LibrariesClient, ModelsClient, ReconcileOptions, Items, Awaitable, EventFollow } from './client.js';
+export type { VssClient, LibraryClient, LocationsClient, ContentClient, SidecarsClient, JobsClient, PolicyClient, LibrariesClient, ModelsClient, ReconcileOptions, Items, Awaitable, EventFollow, PairingClient, DevicesClient, SyncClient } from './client.js';
+export type { PairingCodeInfo, PairedInfo, PairedDeviceItem, SyncPeerStatus, ResolveAnswer } from './peer-types.js';
 export type { LibrariesApi } from './libraries.js';
 export type { LocationsApi, AddLocationInput, LocationInfo, LocationWatching, LocationWatchStatus } from './locations.js';
 export type { ContentApi, ContentFilter, ContentListItem, OriginalFileAnswer } from './content.js';
@@ -32,6 +33,7 @@ export { JOB_STATUSES, isJobStatus, type JobStatus } from '../jobs/states.js';
 export { DEVICE_TYPES, type DeviceType } from '../jobs/policy.js';
 export { MODEL_ENGINES, isModelEngine, type ModelEngine } from '../models/registry.js';
 
+export { PeerService, type LibraryHost } from '../sync/peer-service.js';
 export { resolveDataDir, instanceDataDir, appDataDir } from '../device/data-dir.js';
 export {
   DAEMON_FILES, daemonPaths, daemonStatus, findRunningDaemon, listDaemons, startDaemon, stopDaemon, runDaemon, BACKGROUND_ENV,

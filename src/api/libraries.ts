@@ -18,6 +18,26 @@ export class LibrariesApi {
     }
   }
 
+  /**
+   * Take part in another device's library after pairing (DESIGN §9): the library with that id if
+   * this device has it, else a new one with the same id and name in the data dir's libraries
+   * folder (its own folder and locations); either way it becomes current.
+   */
+  join(id: string, name: string): LibraryRef & { created: boolean } {
+    const known = this.list().find((l) => l.id === id && l.available);
+    if (known) return { ...this.use(known.path), created: false };
+    const taken = new Set(this.list().map((l) => resolve(l.path)));
+    const dir = join(this.installation.dataDir, 'libraries');
+    let folderName = name;
+    for (let n = 2; existsSync(join(dir, `${folderName}.sdlibrary`)) || taken.has(resolve(join(dir, `${folderName}.sdlibrary`))); n++) folderName = `${name} (${n})`;
+    const lib = this.installation.createLibrary(folderName, dir, { makeCurrent: true, id });
+    try {
+      return { id: lib.config.id, name: lib.config.name, path: lib.root, created: true };
+    } finally {
+      lib.close();
+    }
+  }
+
   list(): LibrarySummary[] {
     const { libraries, current } = this.installation.registry.list();
     return libraries.map((l) => ({

@@ -7,6 +7,7 @@ import type { DemoOptions, DemoSummary } from '../demo/run-demo.js';
 import type { DeviceInfo } from './types.js';
 import type { EventFollow, VssClient } from './client.js';
 import { VssError } from '../core/errors.js';
+import { DevicesApi, pairingNeedsDaemon } from './devices.js';
 
 export interface VssOptions {
   /** --data-dir; falls back to VSS_DATA_DIR, then the platform's app-data dir. */
@@ -41,12 +42,20 @@ export class Vss implements VssClient {
   readonly models: ModelsApi;
   /** This device's own settings (the CPU budget of generation). */
   readonly deviceSettings: DeviceSettingsApi;
+  /** Paired devices (the daemon's own answer adds which are online). */
+  readonly devices: DevicesApi;
+  /** Pairing runs in the daemon: in-process it says so. */
+  readonly pairing = pairingNeedsDaemon;
 
   constructor(opts: VssOptions = {}) {
     this.installation = new Installation(opts);
     this.libraries = new LibrariesApi(this.installation);
     this.models = new ModelsApi(this.installation, (o) => this.openLibrary(o));
     this.deviceSettings = new DeviceSettingsApi(this.installation.dataDir);
+    this.devices = new DevicesApi(this.installation.dataDir, (id) => {
+      const known = this.libraries.list().find((l) => l.id === id && l.available);
+      return known ? this.openLibrary({ path: known.path }) : undefined;
+    });
   }
 
   get dataDir(): string {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { connect, Vss, type LibraryAccess, type LibraryClient, type VssClient } from '../api/index.js';
+import { connect, daemonStatus, resolveDataDir, startDaemon, Vss, VssError, type LibraryAccess, type LibraryClient, type VssClient } from '../api/index.js';
 
 export interface GlobalOptions {
   dataDir?: string;
@@ -38,4 +38,19 @@ export function closeClients(): void {
 export async function withLibrary<T>(cmd: Command, fn: (lib: LibraryClient, vss: VssClient) => Promise<T> | T, access: LibraryAccess = 'write'): Promise<T> {
   const vss = await clientFor(cmd);
   return vss.withLibrary({ path: globals(cmd).library, access }, (lib) => fn(lib, vss));
+}
+
+/**
+ * The daemon's API, starting the daemon first when none runs (pairing and sync need a process
+ * that stays: DESIGN §9 "a device answers peers only while something of it runs").
+ */
+export async function daemonClientFor(cmd: Command, why: string): Promise<VssClient> {
+  const dataDir = resolveDataDir(globals(cmd).dataDir);
+  if (!daemonStatus(dataDir).running) {
+    const s = await startDaemon({ dataDir });
+    process.stderr.write(`vss: started the daemon ${why} (pid ${s.pid}); it stays to sync with paired devices (\`vss daemon stop\` stops it)\n`);
+  }
+  const client = await clientFor(cmd);
+  if (!client.viaDaemon) throw new VssError('NO_DAEMON', `${why} needs the daemon, and VSS_NO_DAEMON=1 keeps this command in-process`);
+  return client;
 }

@@ -12,6 +12,8 @@ import { registerModelCommands } from './commands/models.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerDeviceCommands } from './commands/device.js';
 import { registerDaemonCommands } from './commands/daemon.js';
+import { registerPairCommands } from './commands/pair.js';
+import { registerSyncCommands } from './commands/sync.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;
@@ -44,6 +46,8 @@ function buildProgram(): Command {
   registerModelCommands(program);
   registerEventsCommand(program);
   registerDeviceCommands(program);
+  registerPairCommands(program);
+  registerSyncCommands(program);
   registerDemoCommand(program);
   registerDaemonCommands(program);
   for (const cmd of program.commands) {

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { VssError, type AddedModel, type EventName, type JobWork, type LibraryApi, type LibraryRef, type RunSummary, type StreamedEvent, type Vss } from '../api/index.js';
+import { PeerService, VssError, type AddedModel, type EventName, type JobWork, type LibraryApi, type LibraryRef, type RunSummary, type StreamedEvent, type Vss } from '../api/index.js';
 
 export interface DaemonCoreOptions {
   vss: Vss;
@@ -43,6 +43,7 @@ export class DaemonCore {
   private nextEventId = 1;
   private closing = false;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private peerService: PeerService | undefined;
 
   private constructor(readonly vss: Vss, readonly log: Logger) {}
 
@@ -78,6 +79,43 @@ export class DaemonCore {
     return (id !== undefined ? this.open.get(id) : undefined) ?? this.openLibrary(path);
   }
 
+  /**
+   * Start the network side (DESIGN §9): pairing and sync with paired devices, for every library
+   * opened from now on and those open already.
+   */
+  async startPeers(opts: { listen: string[]; onListening?: (addrs: string[]) => void }): Promise<PeerService> {
+    const d = this.vss.device();
+    this.peerService = await PeerService.start({
+      dataDir: this.vss.dataDir,
+      device: { uuid: d.id, name: d.name, publicKey: d.public_key, createdAt: d.created_at },
+      listen: opts.listen,
+      log: this.log.child({ module: 'peers' }),
+      host: {
+        library: (id) => {
+          try {
+            return this.library({ id });
+          } catch (err) {
+            if (err instanceof VssError && err.code === 'NOT_FOUND') return undefined;
+            throw err;
+          }
+        },
+        joinLibrary: (id, name) => {
+          const ref = this.vss.libraries.join(id, name);
+          return this.library({ id: ref.id });
+        },
+      },
+      ...(opts.onListening ? { onListening: opts.onListening } : {}),
+    });
+    for (const lib of this.open.values()) this.peerService.attach(lib);
+    return this.peerService;
+  }
+
+  /** The network side: pairing, devices, sync. */
+  get peers(): PeerService {
+    if (!this.peerService) throw new VssError('IO', 'the daemon\'s network side is not running');
+    return this.peerService;
+  }
+
   /** Make the library at PATH current (it is opened here, which checks it). */
   useLibrary(path: string): LibraryRef {
     const lib = this.library({ path });
@@ -93,6 +131,7 @@ export class DaemonCore {
     const svc: LibraryServices = { started: Promise.resolve(), stops: [] };
     svc.started = this.startServices(lib, svc).catch((err: unknown) => this.log.error({ err, library: lib.id }, 'a service of the library failed to start'));
     this.services.set(lib.id, svc);
+    this.peerService?.attach(lib);
     return lib;
   }
 
@@ -189,6 +228,8 @@ export class DaemonCore {
   async close(): Promise<void> {
     this.closing = true;
     for (const fn of [...this.closeHooks]) fn();
+    // Peers stop first: nothing fetched or served while the libraries close under it.
+    await this.peerService?.stop().catch((err: unknown) => this.log.error({ err }, 'the network side did not stop cleanly'));
     await Promise.all([...this.services.values()].map(async (svc) => {
       await svc.started;
       // Last started, first stopped: watching ends before the work its changes would queue.

@@ -21,7 +21,9 @@ export interface ReadyRecord {
   instance: string | null;
   socket: string;
   http: string;
-  /** The P2P engine's addresses (none until it exists). */
+  /** The device's peer id (its Ed25519 key). */
+  peer_id: string;
+  /** The P2P engine's addresses with /p2p/<peer id> (none until it listens). */
   listen: string[];
   /** `--listen` as given, kept for the P2P engine. */
   listen_requested: string[];

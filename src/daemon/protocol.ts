@@ -17,6 +17,11 @@ export const OPERATIONS = {
   modelsList: { method: 'GET', path: '/api/models' },
   modelsAdd: { method: 'POST', path: '/api/models', streamed: true },
   modelsRemove: { method: 'POST', path: '/api/models/remove' },
+  /** Streamed: the code first (as a `pairing:code` event), then the paired device once the joiner is done. */
+  pairingStart: { method: 'POST', path: '/api/pairing/start', streamed: true },
+  pairingJoin: { method: 'POST', path: '/api/pairing/join' },
+  devicesList: { method: 'GET', path: '/api/devices' },
+  devicesUnpair: { method: 'DELETE', path: '/api/devices/:id' },
 
   locationsList: { method: 'GET', path: '/api/libraries/:lib/locations' },
   locationsGet: { method: 'GET', path: '/api/libraries/:lib/locations/:id' },
@@ -32,6 +37,8 @@ export const OPERATIONS = {
   sidecarsList: { method: 'GET', path: '/api/libraries/:lib/sidecars' },
   sidecarsPresence: { method: 'POST', path: '/api/libraries/:lib/sidecars/presence' },
   sidecarsPath: { method: 'POST', path: '/api/libraries/:lib/sidecars/path' },
+  sidecarsGet: { method: 'POST', path: '/api/libraries/:lib/sidecars/get' },
+  syncStatus: { method: 'GET', path: '/api/libraries/:lib/sync' },
   sidecarsReconcile: { method: 'POST', path: '/api/libraries/:lib/sidecars/reconcile', streamed: true },
   sidecarsConvert: { method: 'POST', path: '/api/libraries/:lib/sidecars/convert-references', streamed: true },
 

@@ -63,9 +63,19 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
   try {
     core = await DaemonCore.start({ vss: new Vss({ dataDir }), log: dlog });
     await registerApi(server.app, core);
+    let ready: ReadyRecord | undefined;
+    let listening: string[] = [];
+    const peers = await core.startPeers({
+      listen: opts.listen ?? [],
+      // The node may start later (at a first pairing): the ready record then says where it listens.
+      onListening: (addrs) => {
+        listening = addrs;
+        if (ready) ready = writeReady(paths, { ...ready, listen: addrs });
+      },
+    });
     const { http } = await server.listen({ socket: paths.socket, port: opts.port ?? 0 });
-    const ready = writeReady(paths, {
-      data_dir: dataDir, instance: instanceOf(dataDir), socket: paths.socket, http, listen: [], listen_requested: opts.listen ?? [],
+    ready = writeReady(paths, {
+      data_dir: dataDir, instance: instanceOf(dataDir), socket: paths.socket, http, peer_id: peers.peerId, listen: listening, listen_requested: opts.listen ?? [],
     });
     dlog.info({ pid: process.pid, data_dir: dataDir, socket: paths.socket, http, listen_requested: ready.listen_requested }, 'daemon started');
     return handle(ready, core, server, dlog, leftovers);

@@ -44,7 +44,7 @@ export function daemonStatus(dataDir: string): DaemonStatus {
     data_dir: dir,
     socket: answering ? ready.socket : null,
     http: answering ? ready.http : null,
-    peer_id: null,
+    peer_id: answering ? ready.peer_id ?? null : null,
     listen: answering ? ready.listen : [],
   };
 }

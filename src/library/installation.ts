@@ -43,8 +43,8 @@ export class Installation {
   }
 
   /** Make NAME.sdlibrary in DIR (default: the data dir's libraries folder), open it and make it current. */
-  createLibrary(name: string, dir?: string, opts: { makeCurrent?: boolean } = {}): Library {
-    const lib = Library.create(dir ?? join(this.dataDir, 'libraries'), name, this.device, { grants: this.grants });
+  createLibrary(name: string, dir?: string, opts: { makeCurrent?: boolean; id?: string } = {}): Library {
+    const lib = Library.create(dir ?? join(this.dataDir, 'libraries'), name, this.device, { grants: this.grants, ...(opts.id !== undefined ? { id: opts.id } : {}) });
     this.registry.remember({ id: lib.config.id, name: lib.config.name, path: lib.root }, opts.makeCurrent ?? true);
     return lib;
   }

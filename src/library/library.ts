@@ -54,7 +54,7 @@ export class Library {
   }
 
   /** Make DIR/NAME.sdlibrary, built in a temporary folder and renamed so a crash leaves nothing half-made. */
-  static create(parentDir: string, name: string, device: Device, opts: Pick<OpenOptions, 'grants'> = {}): Library {
+  static create(parentDir: string, name: string, device: Device, opts: Pick<OpenOptions, 'grants'> & { id?: string } = {}): Library {
     if (!NAME_RE.test(name) || name === '.' || name === '..' || name.trim() === '') {
       throw new VssError('USAGE', `invalid library name ${JSON.stringify(name)}: use 1-200 characters without / or \\`);
     }
@@ -68,7 +68,8 @@ export class Library {
     const layout = libraryLayout(staging);
     mkdirSync(layout.sidecarsDir, { recursive: true });
     const config: LibraryConfig = {
-      id: randomUUID(),
+      // A device that joins another's library by pairing takes that library's id (DESIGN §9).
+      id: opts.id ?? randomUUID(),
       name,
       version: 1,
       createdAt: new Date().toISOString(),
@@ -86,7 +87,7 @@ export class Library {
       throw new VssError('ALREADY_EXISTS', `cannot create the library: ${(err as Error).message}`, { path: root, cause: err });
     }
     fsyncDir(parent);
-    return Library.open(root, device, opts);
+    return Library.open(root, device, { ...(opts.grants ? { grants: opts.grants } : {}) });
   }
 
   /**

@@ -39,6 +39,8 @@ function printStatus(s: DaemonStatus): void {
   printLine(`  data dir: ${displayPath(s.data_dir)}${s.instance !== null ? ` (instance ${s.instance})` : ''}`);
   printLine(`  socket:   ${displayPath(s.socket ?? '')}`);
   printLine(`  http:     ${s.http}`);
+  if (s.peer_id !== null) printLine(`  peer id:  ${s.peer_id}`);
+  for (const a of s.listen) printLine(`  listen:   ${a}`);
   printLine(`  logs:     ${displayPath(daemonPaths(s.data_dir).log)}`);
 }
 
@@ -52,7 +54,7 @@ export function registerDaemonCommands(program: Command): void {
     .description('start the daemon in the background (or in this terminal with --foreground)')
     .option('--foreground', 'run in this process until stopped (Ctrl-C, SIGTERM)')
     .option('--port <n>', 'the API\'s TCP port on 127.0.0.1 (default: any free port, see `daemon status`)', parsePort)
-    .option('--listen <multiaddr>', 'a P2P address to listen on (repeatable; kept for the P2P engine)', collectListen, [] as string[])
+    .option('--listen <multiaddr>', 'a P2P address to listen on, e.g. /ip4/0.0.0.0/tcp/4001 (repeatable; default: every interface, any free port, once a device is paired)', collectListen, [] as string[])
     .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[] }) {
       const dataDir = dataDirOf(this);
       const json = globals(this).json;

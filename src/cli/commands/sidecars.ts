@@ -56,7 +56,27 @@ export function registerSidecarCommands(program: Command): void {
       }, 'read');
     });
 
+  sidecars
+    .command('get <uuid> <kind> <variant>')
+    .description('the resolver: the path of the sidecar here, else fetched from a paired device, else made here; waits up to --timeout')
+    .option('--timeout <seconds>', 'how long to wait for a fetch or for making it (default 60)', parseTimeout, 60)
+    .action(async function (this: Command, uuid: string, kind: string, variant: string, opts: { timeout: number }) {
+      await withLibrary(this, async (lib) => {
+        const answer = await lib.sidecars.get(uuid, kind, variant, { timeoutMs: opts.timeout * 1000 });
+        if (globals(this).json) printJson(answer);
+        else if (answer.state === 'unavailable') process.stderr.write(`vss: error: unavailable: ${answer.reason}\n`);
+        else printLine(displayPath(answer.path));
+        if (answer.state === 'unavailable') process.exitCode = 1;
+      });
+    });
+
   registerReconcileCommand(sidecars);
   registerConvertCommand(sidecars);
   registerWatchCommand(sidecars);
+}
+
+function parseTimeout(v: string): number {
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || n <= 0 || n > 3600) throw new UsageError(`--timeout takes seconds, more than 0 and at most 3600, not ${JSON.stringify(v)}`);
+  return n;
 }

@@ -3,7 +3,7 @@ import { EventBus } from '../../core/events.js';
 import type {
   ContentFilter, ContentListItem, ConvertResult, IndexMode, IndexResult, JobFilter, JobRow, LibraryClient, LocationInfo,
   PathAnswer, PolicyInfo, PresenceItem, ReconcileOptions, ReconcileResult, RunJobsInput, RunSummary, SidecarFilter, SidecarInfo,
-  SidecarWatch, AddLocationInput, Page, VssEvents,
+  SidecarWatch, AddLocationInput, Page, VssEvents, ResolveAnswer, SyncPeerStatus,
 } from '../../api/index.js';
 import type { StreamLine } from '../protocol.js';
 import type { DaemonHttp } from './daemon-http.js';
@@ -22,6 +22,7 @@ export class RemoteLibrary implements LibraryClient {
   readonly sidecars: LibraryClient['sidecars'];
   readonly jobs: LibraryClient['jobs'];
   readonly policy: LibraryClient['policy'];
+  readonly sync: LibraryClient['sync'];
 
   constructor(private readonly http: DaemonHttp, readonly id: string, readonly name: string, readonly path: string) {
     const lib = { lib: id };
@@ -40,6 +41,9 @@ export class RemoteLibrary implements LibraryClient {
       pause: (locationId: number) => http.call<LocationInfo>('locationsPause', { params: { ...lib, id: locationId } }),
       resume: (locationId: number) => http.call<LocationInfo>('locationsResume', { params: { ...lib, id: locationId } }),
     };
+    this.sync = {
+      status: () => http.call<SyncPeerStatus[]>('syncStatus', { params: lib }),
+    };
     this.content = {
       iterate: (f: ContentFilter = {}) => pages<ContentListItem>('contentList', { kind: f.kind, location: f.locationId }),
     };
@@ -47,6 +51,8 @@ export class RemoteLibrary implements LibraryClient {
       iterate: (f: SidecarFilter = {}) => pages<SidecarInfo>('sidecarsList', { content: f.contentUuid, kind: f.kind, status: f.status }),
       presence: (uuids: readonly string[], kind: string, variants?: readonly string[]) => http.call<PresenceItem[]>('sidecarsPresence', { params: lib, body: { uuids, kind, variants } }),
       path: (uuid: string, kind: string, variant: string) => http.call<PathAnswer>('sidecarsPath', { params: lib, body: { uuid, kind, variant } }),
+      get: (uuid: string, kind: string, variant: string, o: { timeoutMs?: number } = {}) =>
+        http.call<ResolveAnswer>('sidecarsGet', { params: lib, body: { uuid, kind, variant, timeout_ms: o.timeoutMs } }),
       reconcile: (o: ReconcileOptions = {}) => http.stream<ReconcileResult>('sidecarsReconcile', { params: lib, body: { verify: o.verify ?? false } }, (line) => {
         emit(line);
         if (!('call' in line)) return;

@@ -1,5 +1,6 @@
 import type {
   AddedModel, CpuBudgetInfo, DeviceInfo, EventFollow, StreamedEvent, LibraryClient, LibraryRef, LibrarySummary, ModelInfo, OpenLibraryOptions, VssClient,
+  PairedDeviceItem, PairedInfo, PairingCodeInfo,
 } from '../../api/index.js';
 import { resolve } from 'node:path';
 import { DaemonHttp, type DaemonAddress } from './daemon-http.js';
@@ -16,6 +17,8 @@ export class RemoteVss implements VssClient {
   readonly libraries: VssClient['libraries'];
   readonly models: VssClient['models'];
   readonly deviceSettings: VssClient['deviceSettings'];
+  readonly pairing: VssClient['pairing'];
+  readonly devices: VssClient['devices'];
 
   constructor(readonly dataDir: string, address: DaemonAddress) {
     const http = (this.http = new DaemonHttp(address));
@@ -33,6 +36,17 @@ export class RemoteVss implements VssClient {
       list: () => http.call<ModelInfo[]>('modelsList'),
       add: (engine: string, path: string, opts: { id?: string; library?: string } = {}) => http.stream<AddedModel>('modelsAdd', { body: { engine, path: resolve(path), ...opts, library: libraryOf(opts.library) } }, () => undefined),
       remove: (engine: string, id?: string) => http.call<{ removed: number }>('modelsRemove', { body: { engine, id } }),
+    };
+    this.pairing = {
+      start: (opts: { library?: string }, onCode: (code: PairingCodeInfo) => void) =>
+        http.stream<PairedInfo>('pairingStart', { body: { library: libraryOf(opts.library) } }, (line) => {
+          if ('event' in line && line.event === 'pairing:code') onCode(line.payload as PairingCodeInfo);
+        }),
+      join: (words: string[], opts: { peer?: string } = {}) => http.call<PairedInfo>('pairingJoin', { body: { words, peer: opts.peer } }),
+    };
+    this.devices = {
+      list: () => http.call<PairedDeviceItem[]>('devicesList'),
+      unpair: (id: string) => http.call<{ id: string; name: string }>('devicesUnpair', { params: { id } }),
     };
   }
 

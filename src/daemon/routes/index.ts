@@ -70,6 +70,17 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
     return shape === 'table' ? lib().sidecars.presenceTable(...args) : lib().sidecars.presence(...args);
   },
   sidecarsPath: ({ lib, body }) => lib().sidecars.path(string(body, 'uuid'), string(body, 'kind'), string(body, 'variant')),
+  sidecarsGet: ({ lib, body }) => {
+    const timeoutMs = optInt(body, 'timeout_ms', 1, 3_600_000);
+    return lib().sidecars.get(string(body, 'uuid'), string(body, 'kind'), string(body, 'variant'), timeoutMs !== undefined ? { timeoutMs } : {});
+  },
+  syncStatus: ({ lib }) => lib().sync.status(),
+  pairingJoin: ({ core, body }) => {
+    const peer = optString(body, 'peer');
+    return core.peers.pairJoin(optStrings(body, 'words') ?? [], peer !== undefined ? { peer } : {});
+  },
+  devicesList: ({ core }) => core.peers.devices(),
+  devicesUnpair: ({ core, params }) => core.peers.unpair(uuid(string(params, 'id'), 'device id')),
 
   jobsList: ({ lib, query }) => lib().jobs.list({
     ...(optString(query, 'status') !== undefined ? { status: optString(query, 'status')! } : {}),
@@ -125,6 +136,11 @@ const STREAM_HANDLERS: Partial<Record<OperationName, StreamHandler>> = {
     out.forward(l.events, ['sidecars:progress']);
     const kind = optString(body, 'kind');
     return l.sidecars.convertReferences({ ...(kind !== undefined ? { kind } : {}), contentUuids: optStrings(body, 'uuids') ?? [] });
+  },
+  pairingStart: async ({ core, body }, out) => {
+    const path = optString(body, 'library');
+    const lib = core.library(path !== undefined ? { path } : undefined);
+    return core.peers.pairStart(lib, (code) => out.event('pairing:code', code), out.signal);
   },
   jobsRun: async ({ core, lib, body }, out) => {
     const l = lib();

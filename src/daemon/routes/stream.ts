@@ -9,6 +9,8 @@ export interface StreamOut {
   readonly signal: AbortSignal;
   /** Forward the library's events whose name starts with one of PREFIXES while the call runs. */
   forward(events: AllLibraryEvents, prefixes: readonly string[]): void;
+  /** An event of the call itself (the pairing code), said to the client in order. */
+  event(name: string, payload: unknown): void;
   /** A callback of the in-process API (e.g. reconcile's onProblem), said to the client in order. */
   call(name: string, ...args: unknown[]): void;
 }
@@ -36,6 +38,9 @@ export async function streamed(req: FastifyRequest, reply: FastifyReply, run: (o
       offs.push(events.onAny((event, payload) => {
         if (prefixes.some((p) => event.startsWith(p))) write({ event, payload }, event.endsWith(':progress'));
       }));
+    },
+    event(name, payload) {
+      write({ event: name, payload }, false);
     },
     call(name, ...args) {
       write({ call: name, args }, false);

@@ -101,6 +101,16 @@ export class PeerNode {
     return conn.remotePeer.toString();
   }
 
+  /** Addresses a peer listens on, as identify and discovery told them (for dialling it again later). */
+  async knownAddrs(peerId: string): Promise<string[]> {
+    try {
+      const peer = await this.node.peerStore.get(await this.peerIdOf(peerId));
+      return peer.addresses.map((a) => `${a.multiaddr.toString()}/p2p/${peerId}`);
+    } catch {
+      return [];
+    }
+  }
+
   /** Drop every connection to a peer, e.g. when it is unpaired. */
   async hangUp(peerId: string): Promise<void> {
     await this.node.hangUp(await this.peerIdOf(peerId)).catch(() => undefined);

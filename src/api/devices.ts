@@ -1,0 +1,50 @@
+import { VssError } from '../core/errors.js';
+import { PairedDevices } from '../sync/pairing/paired-devices.js';
+import type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from './peer-types.js';
+import type { LibraryApi } from './library-api.js';
+
+/**
+ * Paired devices as this data dir records them, without a network: `devices list` shows them
+ * (none online: only a running daemon talks to peers) and `devices unpair` forgets one in every
+ * library it shared.
+ */
+export class DevicesApi {
+  constructor(private readonly dataDir: string, private readonly openLibrary: (id: string) => LibraryApi | undefined) {}
+
+  list(): PairedDeviceItem[] {
+    return new PairedDevices(this.dataDir).list().map((d) => ({
+      id: d.device_uuid, name: d.name, paired_at: d.paired_at, online: false, last_seen: d.last_seen, libraries: [...d.library_ids], peer_id: d.peer_id,
+    }));
+  }
+
+  unpair(deviceUuid: string): { id: string; name: string } {
+    const trust = new PairedDevices(this.dataDir);
+    const d = trust.get(deviceUuid);
+    if (!d) throw new VssError('NOT_FOUND', `no paired device ${deviceUuid}: \`vss devices list\` shows them`);
+    trust.remove(deviceUuid);
+    for (const id of d.library_ids) {
+      const lib = this.openLibrary(id);
+      if (!lib) continue;
+      try {
+        lib.sync.availability.removeDevice(deviceUuid);
+      } finally {
+        lib.close();
+      }
+    }
+    return { id: deviceUuid, name: d.name };
+  }
+}
+
+/** Pairing needs a process that stays to answer the other device: the daemon. */
+export const pairingNeedsDaemon = {
+  start(_opts: { library?: string }, _onCode: (code: PairingCodeInfo) => void): Promise<PairedInfo> {
+    return Promise.reject(noDaemon());
+  },
+  join(_words: string[], _opts?: { peer?: string }): Promise<PairedInfo> {
+    return Promise.reject(noDaemon());
+  },
+};
+
+function noDaemon(): VssError {
+  return new VssError('NO_DAEMON', 'pairing needs the daemon: start it with `vss daemon start` (the `vss pair` commands start it themselves)');
+}

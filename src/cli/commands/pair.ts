@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { UsageError, type PairedInfo, type PairingCodeInfo } from '../../api/index.js';
+import { clientFor, daemonClientFor, globals } from '../context.js';
+import { displayPath, printJson, printLine } from '../output.js';
+
+function wordsOf(args: string[]): string[] {
+  const words = args.flatMap((a) => a.trim().split(/\s+/)).filter((w) => w !== '').map((w) => w.toLowerCase());
+  if (words.length !== 12) throw new UsageError(`a pairing code has 12 words, got ${words.length}`);
+  return words;
+}
+
+function printCode(c: PairingCodeInfo): void {
+  const words = c.code.split(' ');
+  const until = new Date(c.expires_at).toLocaleTimeString();
+  printLine(`Pairing code (one use, valid until ${until}):`);
+  printLine('');
+  printLine(`    ${words.slice(0, 6).join(' ')}`);
+  printLine(`    ${words.slice(6).join(' ')}`);
+  printLine('');
+  printLine(`On the other device run:  vss pair join ${c.code}`);
+  printLine('Waiting for it... (Ctrl-C cancels the code)');
+}
+
+function printPaired(p: PairedInfo, joined: boolean): void {
+  printLine(`Paired with ${p.name} (${p.device_id}).`);
+  printLine(joined ? `This device now takes part in its library, now current: ${displayPath(p.library_path)}` : `It shares the library ${displayPath(p.library_path)}.`);
+}
+
+/** `vss pair …` and `vss devices …`: pairing a person's devices and the list of them (DESIGN §9, §11). */
+export function registerPairCommands(program: Command): void {
+  const pair = program.command('pair').description("pair this device with another of yours (a 12-word code), so they share a library's sidecars");
+
+  pair
+    .command('start')
+    .description('show a pairing code for the current library and wait for the other device to join (starts the daemon if needed)')
+    .action(async function (this: Command) {
+      const json = globals(this).json;
+      const vss = await daemonClientFor(this, 'for pairing');
+      const paired = await vss.pairing.start({ ...(globals(this).library !== undefined ? { library: globals(this).library! } : {}) }, (code) => (json ? printJson(code) : printCode(code)));
+      if (json) printJson(paired);
+      else printPaired(paired, false);
+    });
+
+  pair
+    .command('join <words...>')
+    .description("join the device showing this code (found on the LAN by mDNS, or at --peer) and take part in its library")
+    .option('--peer <multiaddr>', 'where the other device listens, e.g. /ip4/192.168.1.20/tcp/4001/p2p/12D3Koo… (see its `vss daemon status`)')
+    .action(async function (this: Command, words: string[], opts: { peer?: string }) {
+      const code = wordsOf(words);
+      if (opts.peer !== undefined && !opts.peer.startsWith('/')) throw new UsageError(`--peer takes a multiaddr such as /ip4/192.168.1.20/tcp/4001/p2p/<peer id>, not ${JSON.stringify(opts.peer)}`);
+      const vss = await daemonClientFor(this, 'for pairing');
+      const paired = await vss.pairing.join(code, opts.peer !== undefined ? { peer: opts.peer } : {});
+      if (globals(this).json) printJson(paired);
+      else printPaired(paired, true);
+    });
+
+  const devices = program.command('devices').description('the devices paired with this one');
+
+  devices
+    .command('list')
+    .description('paired devices: name, id, when paired, whether online now')
+    .action(async function (this: Command) {
+      const list = await (await clientFor(this)).devices.list();
+      if (globals(this).json) return printJson(list);
+      if (list.length === 0) return printLine('No paired devices. Pair one with `vss pair start` here and `vss pair join` there.');
+      for (const d of list) {
+        const seen = d.online ? 'online' : d.last_seen ? `last seen ${d.last_seen}` : 'never seen since pairing';
+        printLine(`${d.name}  ${d.id}  paired ${d.paired_at}  ${seen}`);
+      }
+    });
+
+  devices
+    .command('unpair <id>')
+    .description("forget a paired device: its key is no longer let in and what it had is forgotten")
+    .action(async function (this: Command, id: string) {
+      const gone = await (await clientFor(this)).devices.unpair(id);
+      if (globals(this).json) return printJson(gone);
+      printLine(`Unpaired ${gone.name} (${gone.id}).`);
+    });
+}

@@ -1,0 +1,381 @@
+import type { Logger } from 'pino';
+import type { LibraryApi } from '../api/library-api.js';
+import type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../api/peer-types.js';
+import type { Device } from '../device/identity.js';
+import { VssError } from '../core/errors.js';
+import { devicePeerKey, peerIdOfPublicKey } from './net/device-key.js';
+import { PeerNode } from './net/peer-node.js';
+import type { ProtocolName } from './net/protocols.js';
+import type { PeerLink, RemoteDevice } from './peer-link.js';
+import { PairedDevices, type PairedDeviceRecord } from './pairing/paired-devices.js';
+import { PairingHost, joinPairing, type LocalDeviceInfo } from './pairing/pairing.js';
+import { notifyChanged, pullAvailability, serveAvailability } from './availability/exchange.js';
+import { serveFetch } from './transfer/serve.js';
+import { Fetcher } from './transfer/fetcher.js';
+import { startPrefetch, type Prefetch } from './prefetch.js';
+import { readSyncSettings } from './sync-settings.js';
+
+/** Where the node listens when `--listen` named nothing: every interface, any free port. */
+const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
+/** Local changes are told to peers at most this often (DESIGN §9: pushed on change, debounced). */
+const PUSH_DEBOUNCE_MS = 1_000;
+/** And everything is pulled again this often, in case a push was lost. */
+const PERIODIC_PULL_MS = 5 * 60_000;
+/** Paired devices not connected are dialled again this often, each with a bounded attempt. */
+const REDIAL_MS = 30_000;
+const DIAL_TIMEOUT_MS = 5_000;
+/** How long `pair join` looks for the device showing the code on the LAN. */
+const DISCOVERY_MS = 30_000;
+
+/** What the peer service needs from the daemon: its libraries by id. */
+export interface LibraryHost {
+  /** The open library with this id, opened on demand when this device knows it; undefined if it does not. */
+  library(id: string): LibraryApi | undefined;
+  /** Take part in another device's library (a joiner's side of pairing): its id and name, made current. */
+  joinLibrary(id: string, name: string): LibraryApi;
+}
+
+export interface PeerServiceOptions {
+  dataDir: string;
+  device: Device;
+  /** `--listen` as given; empty: DEFAULT_LISTEN once the network is needed. */
+  listen: string[];
+  log: Logger;
+  host: LibraryHost;
+  /** Told when the node's listen addresses change (the daemon rewrites daemon.json). */
+  onListening?: (addrs: string[]) => void;
+}
+
+/** A library this service syncs: its fetcher, its prefetch and how to stop following it. */
+interface Attached {
+  lib: LibraryApi;
+  fetcher: Fetcher;
+  prefetch: Prefetch;
+  push: NodeJS.Timeout | undefined;
+  off: () => void;
+}
+
+/**
+ * The daemon's network side (DESIGN §9): the device's libp2p node, pairing, and for every
+ * library shared with a paired device the availability exchange, transfers, the resolver's
+ * fetcher and prefetch. The node starts when there is someone to talk to — a paired device, a
+ * pairing, or a `--listen` the user gave — so a device never paired listens on nothing.
+ */
+export class PeerService implements PeerLink {
+  private node: PeerNode | undefined;
+  private starting: Promise<PeerNode> | undefined;
+  private readonly trust: PairedDevices;
+  private readonly pairing = new PairingHost();
+  private joining = 0;
+  private readonly attached = new Map<string, Attached>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly dialling = new Set<string>();
+  private stopped = false;
+  readonly peerId: string;
+
+  private constructor(private readonly opts: PeerServiceOptions) {
+    this.trust = new PairedDevices(opts.dataDir);
+    this.peerId = peerIdOfPublicKey(opts.device.publicKey);
+  }
+
+  static async start(opts: PeerServiceOptions): Promise<PeerService> {
+    const svc = new PeerService(opts);
+    if (opts.listen.length > 0 || svc.trust.list().length > 0) {
+      await svc.ensureNode();
+      for (const d of svc.trust.list()) for (const id of d.library_ids) svc.opts.host.library(id);
+    }
+    return svc;
+  }
+
+  /** `daemon status`: the peer id always; listen addresses once the node runs. */
+  status(): { peer_id: string; listen: string[] } {
+    return { peer_id: this.peerId, listen: this.node?.addresses() ?? [] };
+  }
+
+  // ---- PeerLink: what the sync parts see ----
+
+  connected(): RemoteDevice[] {
+    const node = this.node;
+    if (!node) return [];
+    return node.connectedPeers().flatMap((p) => {
+      const r = this.remoteOf(p);
+      return r ? [r] : [];
+    });
+  }
+
+  async open(peerId: string, protocol: ProtocolName, signal?: AbortSignal): Promise<import('@libp2p/interface').Stream> {
+    const node = await this.ensureNode();
+    return node.open(peerId, protocol, signal);
+  }
+
+  // ---- libraries ----
+
+  /** Sync this library with the paired devices that share it: called by the daemon when it opens one. */
+  attach(lib: LibraryApi): void {
+    if (this.attached.has(lib.id) || this.stopped) return;
+    const settings = readSyncSettings(this.opts.dataDir);
+    const log = this.opts.log.child({ library: lib.id, module: 'sync' });
+    const fetcher = new Fetcher(lib.sync.transfers, this.linkFor(lib.id), { bandwidthBytesPerSec: settings.prefetch.bandwidthBytesPerSec ?? undefined, log });
+    lib.sync.useFetcher(fetcher, settings.prefer);
+    const prefetch = startPrefetch({ lib, fetcher, settings, log });
+    const entry: Attached = { lib, fetcher, prefetch, push: undefined, off: () => undefined };
+    // Tell peers of this device's own changes, debounced; a peer's changes reach prefetch.
+    const offChanged = lib.events.on('sidecar:changed', () => this.schedulePush(entry));
+    const offAvailability = lib.events.on('availability:changed', () => prefetch.kick());
+    entry.off = () => {
+      offChanged();
+      offAvailability();
+    };
+    this.attached.set(lib.id, entry);
+    for (const r of this.connected()) if (r.libraryIds.includes(lib.id)) void this.pull(r, lib);
+  }
+
+  /** Stop syncing a library (it is closing). */
+  detach(libraryId: string): void {
+    const a = this.attached.get(libraryId);
+    if (!a) return;
+    this.attached.delete(libraryId);
+    clearTimeout(a.push);
+    a.off();
+    a.prefetch.stop();
+    a.lib.sync.useFetcher(undefined);
+    a.fetcher.close();
+  }
+
+  // ---- pairing ----
+
+  /** Open a code for LIB, tell it with ONCODE, and wait for the joiner (or the code's end). */
+  async pairStart(lib: LibraryApi, onCode: (code: PairingCodeInfo) => void, signal?: AbortSignal): Promise<PairedInfo> {
+    await this.ensureNode();
+    const session = this.pairing.open(await this.localInfo(), { id: lib.id, name: lib.name });
+    signal?.addEventListener('abort', () => this.pairing.cancel(), { once: true });
+    onCode({ code: session.words.join(' '), expires_at: session.expiresAt });
+    const peer = await session.done;
+    this.remember(peer, lib.id);
+    this.attach(lib);
+    this.opts.log.info({ device: peer.deviceUuid, name: peer.name, library: lib.id }, 'paired (this device showed the code)');
+    return { device_id: peer.deviceUuid, name: peer.name, library_id: lib.id, library_path: lib.path };
+  }
+
+  /** Join the device showing WORDS (at PEER, or found by mDNS) and take part in its library. */
+  async pairJoin(words: string[], opts: { peer?: string } = {}): Promise<PairedInfo> {
+    const node = await this.ensureNode();
+    this.joining++;
+    try {
+      const candidates = opts.peer !== undefined ? [opts.peer] : this.discoveries(node, AbortSignal.timeout(DISCOVERY_MS));
+      const joined = await joinPairing({
+        open: (target) => node.open(target, 'pair', AbortSignal.timeout(DIAL_TIMEOUT_MS * 2)),
+        candidates,
+        code: words,
+        local: await this.localInfo(),
+        signal: AbortSignal.timeout(DISCOVERY_MS + 30_000),
+      });
+      const lib = this.opts.host.joinLibrary(joined.library.id, joined.library.name);
+      this.remember(joined.device, lib.id);
+      this.attach(lib);
+      this.opts.log.info({ device: joined.device.deviceUuid, name: joined.device.name, library: lib.id }, 'paired (this device joined)');
+      return { device_id: joined.device.deviceUuid, name: joined.device.name, library_id: lib.id, library_path: lib.path };
+    } finally {
+      this.joining--;
+    }
+  }
+
+  devices(): PairedDeviceItem[] {
+    const online = new Set(this.node?.connectedPeers() ?? []);
+    return this.trust.list().map((d) => ({
+      id: d.device_uuid, name: d.name, paired_at: d.paired_at, online: online.has(d.peer_id),
+      last_seen: online.has(d.peer_id) ? new Date().toISOString() : d.last_seen, libraries: [...d.library_ids], peer_id: d.peer_id,
+    }));
+  }
+
+  /** Forget a device: its key is refused from now on, its connections dropped, its availability removed. */
+  async unpair(deviceUuid: string): Promise<{ id: string; name: string }> {
+    const d = this.trust.get(deviceUuid);
+    if (!d) throw new VssError('NOT_FOUND', `no paired device ${deviceUuid}: \`vss devices list\` shows them`);
+    this.trust.remove(deviceUuid);
+    await this.node?.hangUp(d.peer_id);
+    for (const id of d.library_ids) this.opts.host.library(id)?.sync.availability.removeDevice(deviceUuid);
+    this.opts.log.info({ device: deviceUuid, name: d.name }, 'unpaired');
+    return { id: deviceUuid, name: d.name };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.pairing.cancel();
+    for (const id of [...this.attached.keys()]) this.detach(id);
+    const node = this.node ?? (await this.starting?.catch(() => undefined));
+    await node?.stop().catch((err: unknown) => this.opts.log.warn({ err }, 'stopping the P2P node failed'));
+  }
+
+  // ---- internals ----
+
+  private async ensureNode(): Promise<PeerNode> {
+    if (this.node) return this.node;
+    if (this.stopped) throw new VssError('IO', 'the daemon is stopping');
+    this.starting ??= this.startNode();
+    return this.starting;
+  }
+
+  private async startNode(): Promise<PeerNode> {
+    const listen = this.opts.listen.length > 0 ? this.opts.listen : DEFAULT_LISTEN;
+    const node = await PeerNode.start({
+      privateKey: await devicePeerKey(this.opts.dataDir),
+      listen,
+      admit: (p) => this.trust.byPeerId(p) !== undefined || this.pairing.isOpen() || this.joining > 0,
+      isPaired: (p) => this.trust.byPeerId(p) !== undefined,
+    });
+    this.node = node;
+    await node.handle('pair', (stream, remotePeer) => this.pairing.handleStream(stream, remotePeer));
+    await node.handle('availability', (stream, remotePeer) => serveAvailability(stream, this.mustRemote(remotePeer), (id) => this.syncedLibrary(id)?.sync.availability, {
+      onChanged: (libraryId) => {
+        const lib = this.syncedLibrary(libraryId);
+        const r = this.remoteOf(remotePeer);
+        if (lib && r) void this.pull(r, lib);
+      },
+    }));
+    await node.handle('fetch', (stream, remotePeer) => serveFetch(stream, this.mustRemote(remotePeer), (id) => this.syncedLibrary(id)?.sync.transfers));
+    node.on('connect', (p) => void this.onConnect(p));
+    node.on('discovered', (p, addrs) => {
+      if (this.trust.byPeerId(p)) void this.dial(p, addrs);
+    });
+    this.timers.push(setInterval(() => this.redialAll(), REDIAL_MS).unref());
+    this.timers.push(setInterval(() => this.pullAll(), PERIODIC_PULL_MS).unref());
+    this.opts.log.info({ peer_id: node.peerId, listen: node.addresses() }, 'P2P node listening');
+    this.opts.onListening?.(node.addresses());
+    this.redialAll();
+    return node;
+  }
+
+  /** A library shared with peers, opened and attached (a peer may ask for one the daemon has not opened yet). */
+  private syncedLibrary(id: string): LibraryApi | undefined {
+    const a = this.attached.get(id);
+    if (a) return a.lib;
+    const lib = this.opts.host.library(id);
+    if (lib) this.attach(lib);
+    return lib;
+  }
+
+  private remoteOf(peerId: string): RemoteDevice | undefined {
+    const d = this.trust.byPeerId(peerId);
+    return d ? { deviceUuid: d.device_uuid, peerId: d.peer_id, name: d.name, libraryIds: d.library_ids } : undefined;
+  }
+
+  private mustRemote(peerId: string): RemoteDevice {
+    const r = this.remoteOf(peerId);
+    if (!r) throw new VssError('PEER', 'not a paired device');
+    return r;
+  }
+
+  /** The link a library's fetcher uses: only the devices that share that library. */
+  private linkFor(libraryId: string): PeerLink {
+    return {
+      connected: () => this.connected().filter((r) => r.libraryIds.includes(libraryId)),
+      open: (peerId, protocol, signal) => this.open(peerId, protocol, signal),
+    };
+  }
+
+  private async onConnect(peerId: string): Promise<void> {
+    const r = this.remoteOf(peerId);
+    if (!r || !this.node) return;
+    this.trust.noteSeen(r.deviceUuid, await this.node.knownAddrs(peerId), new Date().toISOString());
+    for (const id of r.libraryIds) {
+      const lib = this.syncedLibrary(id);
+      if (lib) void this.pull(r, lib);
+    }
+  }
+
+  /** Pull what changed on R since the last exchange (a full digest when new or its epoch changed). */
+  private async pull(r: RemoteDevice, lib: LibraryApi): Promise<void> {
+    try {
+      const stream = await this.open(r.peerId, 'availability', AbortSignal.timeout(DIAL_TIMEOUT_MS));
+      const got = await pullAvailability(stream, lib.sync.availability, r, lib.id);
+      this.opts.log.debug({ device: r.deviceUuid, library: lib.id, ...got }, 'availability pulled');
+    } catch (err) {
+      // Offline or going away: quietly, the next connect or the periodic pull tries again.
+      this.opts.log.debug({ err, device: r.deviceUuid }, 'availability pull failed');
+    }
+  }
+
+  private pullAll(): void {
+    for (const r of this.connected()) for (const id of r.libraryIds) {
+      const a = this.attached.get(id);
+      if (a) void this.pull(r, a.lib);
+    }
+  }
+
+  private schedulePush(a: Attached): void {
+    if (a.push) return;
+    a.push = setTimeout(() => {
+      a.push = undefined;
+      for (const r of this.connected()) {
+        if (!r.libraryIds.includes(a.lib.id)) continue;
+        void this.open(r.peerId, 'availability', AbortSignal.timeout(DIAL_TIMEOUT_MS))
+          .then((stream) => notifyChanged(stream, a.lib.id, a.lib.sync.availability.seq()))
+          .catch((err: unknown) => this.opts.log.debug({ err, device: r.deviceUuid }, 'telling a peer of changes failed'));
+      }
+    }, PUSH_DEBOUNCE_MS);
+    a.push.unref();
+  }
+
+  private redialAll(): void {
+    const online = new Set(this.node?.connectedPeers() ?? []);
+    for (const d of this.trust.list()) if (!online.has(d.peer_id) && d.addrs.length > 0) void this.dial(d.peer_id, d.addrs);
+  }
+
+  private async dial(peerId: string, addrs: string[]): Promise<void> {
+    const node = this.node;
+    if (!node || this.dialling.has(peerId) || node.connectedPeers().includes(peerId)) return;
+    this.dialling.add(peerId);
+    try {
+      for (const a of addrs.slice(0, 8)) {
+        const addr = a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`;
+        try {
+          await node.connect(addr, AbortSignal.timeout(DIAL_TIMEOUT_MS));
+          return;
+        } catch {
+          // The next address; an offline device is normal.
+        }
+      }
+    } finally {
+      this.dialling.delete(peerId);
+    }
+  }
+
+  /** mDNS discoveries as they come, for `pair join` to try (bounded by SIGNAL). */
+  private async *discoveries(node: PeerNode, signal: AbortSignal): AsyncGenerator<string> {
+    const queue: string[] = [];
+    let wake: (() => void) | undefined;
+    const off = node.on('discovered', (p, addrs) => {
+      for (const a of addrs) queue.push(a.includes('/p2p/') ? a : `${a}/p2p/${p}`);
+      wake?.();
+    });
+    signal.addEventListener('abort', () => wake?.(), { once: true });
+    try {
+      while (!signal.aborted) {
+        if (queue.length === 0) await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+        while (queue.length > 0) yield queue.shift()!;
+      }
+    } finally {
+      off();
+    }
+  }
+
+  private remember(peer: { deviceUuid: string; name: string; publicKeyPem: string; peerId: string }, libraryId: string): void {
+    const old = this.trust.get(peer.deviceUuid);
+    const record: PairedDeviceRecord = {
+      device_uuid: peer.deviceUuid, name: peer.name, public_key: peer.publicKeyPem, peer_id: peer.peerId,
+      paired_at: new Date().toISOString(),
+      library_ids: [...new Set([...(old?.library_ids ?? []), libraryId])],
+      addrs: old?.addrs ?? [], last_seen: new Date().toISOString(),
+    };
+    this.trust.add(record);
+  }
+
+  private async localInfo(): Promise<LocalDeviceInfo> {
+    return LocalDeviceInfoOf(this.opts.dataDir, this.opts.device);
+  }
+}
+
+declare function LocalDeviceInfoOf(dataDir: string, device: Device): Promise<LocalDeviceInfo>;
