@@ -10,17 +10,19 @@ export function pairingDialer(node: PeerNode): (target: string, signal: AbortSig
   return async (target, signal) => {
     const peerId = target.startsWith('/') ? await node.connect(target, signal) : target;
     const stream = await node.open(peerId, 'pair', signal);
-    return target.startsWith('/') ? { stream, peerId, addr: target } : { stream, peerId };
+    if (!target.startsWith('/')) return { stream, peerId };
+    return { stream, peerId, addr: target.includes('/p2p/') ? target : `${target}/p2p/${peerId}` };
   };
 }
 
 /**
  * Peers as mDNS discovers them, for joinPairing's candidates: ends when `signal` aborts.
- * Each peer is given once.
+ * `recent` (peers the node discovered before the join began) go first: mDNS asks again only
+ * every 10 s. Each peer is given once.
  */
-export async function* discoveredPeers(node: PeerNode, signal: AbortSignal): AsyncGenerator<string> {
-  const queue: string[] = [];
-  const seen = new Set<string>();
+export async function* discoveredPeers(node: PeerNode, signal: AbortSignal, recent: string[] = []): AsyncGenerator<string> {
+  const queue: string[] = [...new Set(recent)];
+  const seen = new Set<string>(queue);
   let wake: (() => void) | undefined;
   const off = node.on('discovered', (peerId) => {
     if (seen.has(peerId)) return;

@@ -114,6 +114,7 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
       await ch.send(pairMessage('error', { code: 'identity', message: 'the announced public key is not the key of this connection' })).catch(() => undefined);
       throw new VssError('PAIRING', `the device at ${short(target)} announced a public key that is not its connection's key: refused`);
     }
+    if (host.device_uuid === opts.local.deviceUuid) throw new VssError('PAIRING', 'this is the device that showed the code: pair from another device');
     await ch.send(pairMessage('joiner_device', { device_uuid: opts.local.deviceUuid, name: opts.local.name, public_key: opts.local.publicKeyPem }), step());
     checkPairMessage(await ch.receive(step()), 'done');
     const at = new Date().toISOString();

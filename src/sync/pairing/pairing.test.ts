@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,7 @@ interface Dev {
   joining: boolean;
 }
 
-async function device(name: string, opts: { hostOpts?: ConstructorParameters<typeof PairingHost>[0]; keyFrom?: Dev } = {}): Promise<Dev> {
+async function device(name: string, opts: { hostOpts?: ConstructorParameters<typeof PairingHost>[0]; keyFrom?: Dev; serve?: boolean } = {}): Promise<Dev> {
   const dir = mkdtempSync(join(tmpdir(), 'vss-pair-'));
   const d = loadOrCreateDevice(dir);
   const store = PairedDevices.load(dir);
@@ -51,7 +51,7 @@ async function device(name: string, opts: { hostOpts?: ConstructorParameters<typ
     admit: (p) => known(p) || dev.host.isOpen() || dev.joining,
     isPaired: known,
   });
-  await dev.node.handle('pair', (stream, remote) => dev.host.handleStream(stream, remote));
+  if (opts.serve !== false) await dev.node.handle('pair', (stream, remote) => dev.host.handleStream(stream, remote));
   return dev;
 }
 
@@ -89,7 +89,7 @@ test('the right code pairs both ways with the identities the connection proved',
     assert.equal(open.words.length, 12);
     assert.ok(Date.parse(open.expiresAt) > Date.now() + 4 * 60_000);
     assert.throws(() => a.host.open(a.local, LIBRARY), /already open/);
-    const joined = await joinAs(b, open.words.join(' '), [a.node.addresses()[0]!]);
+    const joined = await joinAs(b, open.words.join(' '), [a.node.addresses()[0]!.replace(/\/p2p\/.*$/, '')]); // --peer without /p2p/ works too
     const atHost = await open.done;
 
     assert.equal(joined.library.id, LIBRARY.id);
@@ -98,7 +98,7 @@ test('the right code pairs both ways with the identities the connection proved',
     assert.equal(joined.device.peer_id, a.node.peerId);
     assert.deepEqual(rawPublicKey(joined.device.public_key), rawPublicKey(a.local.publicKeyPem));
     assert.deepEqual(joined.device.library_ids, [LIBRARY.id]);
-    assert.deepEqual(joined.device.addrs, [a.node.addresses()[0]]);
+    assert.deepEqual(joined.device.addrs, [a.node.addresses()[0]]); // remembered with the peer id the connection proved
 
     assert.equal(atHost.device_uuid, b.local.deviceUuid);
     assert.equal(atHost.name, 'desktop');
@@ -218,6 +218,29 @@ test('a device with no code open is skipped, not taken for a wrong code', async 
   }
 });
 
+test('a device that answers for the session without knowing the code is passed over', async () => {
+  const [a, fake, b] = [await device('laptop'), await device('squatter', { serve: false }), await device('desktop')];
+  try {
+    const open = a.host.open(a.local, LIBRARY);
+    let heard: unknown;
+    // A squatter that learnt the session id (it is public) and answers every hello with a made-up proof.
+    await fake.node.handle('pair', async (stream) => {
+      const ch = new MessageChannel(stream, 16 * 1024);
+      checkPairMessage(await ch.receive(AbortSignal.timeout(5000)), 'hello');
+      const r = () => new Uint8Array(randomBytes(32));
+      await ch.send(pairMessage('challenge', { nonce_i: r(), challenge: r(), mac_i: r() }));
+      heard = await ch.receive(AbortSignal.timeout(5000)).catch((err: Error) => err);
+    });
+    fake.joining = true; // its gater lets the joiner in
+    const joined = await joinAs(b, open.words, [fake.node.addresses()[0]!, a.node.addresses()[0]!]);
+    assert.equal(joined.device.peer_id, a.node.peerId);
+    // The joiner told the squatter its proof failed, and gave it nothing else.
+    assert.deepEqual(heard, { t: 'error', code: 'proof', message: 'your proof of the pairing code did not verify' });
+  } finally {
+    await stopAll(a, fake, b);
+  }
+});
+
 test('a joiner whose Noise key is not the device key it uses is refused, and it counts', async () => {
   const a = await device('laptop');
   const real = await device('desktop');
@@ -235,26 +258,44 @@ test('a joiner whose Noise key is not the device key it uses is refused, and it 
   }
 });
 
-test('a joiner that proves with its Noise key but announces another key is refused', async () => {
+/**
+ * A joiner that knows the code and puts its Noise key in the transcript, as an honest one does,
+ * but may sign with another key or announce another key: spoken message by message.
+ */
+async function rawJoin(b: Dev, a: Dev, words: string[], lie: { signWith?: KeyObject; announce?: string }): Promise<unknown> {
+  const code = parsePairingCode(words);
+  b.joining = true;
+  const stream = await b.node.open(a.node.addresses()[0]!, 'pair');
+  const ch = new MessageChannel(stream, 16 * 1024);
+  const receive = async <N extends Parameters<typeof checkPairMessage>[1]>(name: N) => checkPairMessage(await ch.receive(AbortSignal.timeout(5000)), name);
+  try {
+    const nonceJ = new Uint8Array(randomBytes(32));
+    await ch.send(pairMessage('hello', { v: 1, session_id: code.sessionId, nonce_j: nonceJ }));
+    const c = await receive('challenge');
+    const t: Transcript = { sessionId: code.sessionId, initiatorKey: rawKeyOfPeerId(a.node.peerId), joinerKey: rawKeyOfPeerId(b.node.peerId), nonceI: c.nonce_i, nonceJ, challenge: c.challenge };
+    await ch.send(pairMessage('proof', { mac_j: proofMac(code.authKey, 'joiner', t), sig: signJoiner(lie.signWith ?? b.local.privateKey, t) }));
+    await receive('host_device');
+    await ch.send(pairMessage('joiner_device', { device_uuid: b.local.deviceUuid, name: 'desktop', public_key: lie.announce ?? b.local.publicKeyPem }));
+    return await receive('done');
+  } finally {
+    b.joining = false;
+    await ch.close();
+  }
+}
+
+test('a joiner that proves with its Noise key but signs or announces another key is refused', async () => {
   const [a, b] = [await device('laptop'), await device('desktop')];
   try {
     const open = a.host.open(a.local, LIBRARY);
-    const code = parsePairingCode(open.words);
-    b.joining = true;
-    const stream = await b.node.open(a.node.addresses()[0]!, 'pair');
-    const ch = new MessageChannel(stream, 16 * 1024);
-    const nonceJ = new Uint8Array(randomBytes(32));
-    await ch.send(pairMessage('hello', { v: 1, session_id: code.sessionId, nonce_j: nonceJ }));
-    const c = checkPairMessage(await ch.receive(AbortSignal.timeout(5000)), 'challenge');
-    const t: Transcript = { sessionId: code.sessionId, initiatorKey: rawKeyOfPeerId(a.node.peerId), joinerKey: rawKeyOfPeerId(b.node.peerId), nonceI: c.nonce_i, nonceJ, challenge: c.challenge };
-    await ch.send(pairMessage('proof', { mac_j: proofMac(code.authKey, 'joiner', t), sig: signJoiner(b.local.privateKey, t) }));
-    checkPairMessage(await ch.receive(AbortSignal.timeout(5000)), 'host_device');
-    const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    await ch.send(pairMessage('joiner_device', { device_uuid: b.local.deviceUuid, name: 'desktop', public_key: other }));
-    assert.throws(() => checkPairMessage(undefined, 'done'));
-    await assert.rejects(async () => checkPairMessage(await ch.receive(AbortSignal.timeout(5000)), 'done'), /announced public key is not the key of this connection/);
+    const other = generateKeyPairSync('ed25519');
+    await assert.rejects(rawJoin(b, a, open.words, { signWith: other.privateKey }), /device signature did not verify/);
+    const otherPem = other.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    await assert.rejects(rawJoin(b, a, open.words, { announce: otherPem }), /announced public key is not the key of this connection/);
     assert.equal(a.store.list().length, 0);
-    assert.deepEqual({ state: a.host.status()?.state, failures: a.host.status()?.failures }, { state: 'open', failures: 1 });
+    assert.deepEqual({ state: a.host.status()?.state, failures: a.host.status()?.failures }, { state: 'open', failures: 2 });
+    // The same joiner speaking the truth is paired: the refusals were about the lies, nothing else.
+    assert.deepEqual(await rawJoin(b, a, open.words, {}), { t: 'done' });
+    assert.equal((await open.done).peer_id, b.node.peerId);
   } finally {
     await stopAll(a, b);
   }
@@ -271,7 +312,7 @@ test('a hostile peer sending oversize or garbage messages gets an error and the 
     await lp1.write(encode({ t: 'hello', junk: new Uint8Array(64 * 1024) })).catch(() => undefined);
     const reply1 = await new MessageChannel(s1, 16 * 1024).receive(AbortSignal.timeout(5000)).catch((err: Error) => err);
     if (!(reply1 instanceof Error)) assert.throws(() => checkPairMessage(reply1, 'challenge'), /peer sent no valid message|pairing/);
-    // Bytes that are not MessagePack, then a hello with a short session id.
+    // Bytes that are not MessagePack.
     const s2 = await evil.node.open(a.node.addresses()[0]!, 'pair');
     await lpStream(s2).write(new Uint8Array([0xc1, 0xc1, 0xc1]));
     await assert.rejects(async () => checkPairMessage(await new MessageChannel(s2, 16 * 1024).receive(AbortSignal.timeout(5000)), 'challenge'), /does not decode/);
