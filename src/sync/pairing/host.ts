@@ -4,7 +4,7 @@ import { VssError } from '../../core/errors.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { peerIdOfPublicKey, publicKeyPem, rawPublicKey } from '../net/device-key.js';
 import { newPairingCode, type PairingCode } from './code.js';
-import { PAIR_MAX_MESSAGE_BYTES, PairProtocolError, PairRefusal, checkPairMessage, pairMessage, type PairErrorCode } from './messages.js';
+import { PAIR_MAX_MESSAGE_BYTES, PairProtocolError, PairRefusal, checkPairMessage, pairError, pairMessage, type PairErrorCode } from './messages.js';
 import type { PairedDevice, PairedDevices } from './paired-devices.js';
 import { joinerSignatureValid, macMatches, proofMac, rawKeyOfPeerId, type Transcript } from './proofs.js';
 import { PAIRING_MAX_FAILURES, PAIRING_STEP_TIMEOUT_MS, PAIRING_TTL_MS, type LibraryRef, type LocalDeviceInfo } from './types.js';
@@ -166,7 +166,7 @@ export class PairingHost {
       const refusal = asRefusal(err);
       if (session && claimed && session.state === 'claimed') session.state = 'open';
       if (session && session.state === 'open' && this.current === session && countsAsFailure(refusal.reason)) this.fail(session);
-      await ch.send(pairMessage('error', { code: refusal.reason, message: refusal.message.slice(0, 500) })).catch(() => undefined);
+      await ch.send(pairError(refusal.reason, refusal.message)).catch(() => undefined);
     } finally {
       await ch.close();
     }

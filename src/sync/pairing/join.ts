@@ -4,7 +4,7 @@ import { VssError } from '../../core/errors.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { peerIdOfPublicKey, publicKeyPem, rawPublicKey } from '../net/device-key.js';
 import { parsePairingCode, type PairingCode } from './code.js';
-import { PAIR_MAX_MESSAGE_BYTES, PairRefusal, checkPairMessage, pairMessage } from './messages.js';
+import { PAIR_MAX_MESSAGE_BYTES, PairRefusal, checkPairMessage, pairError, pairMessage } from './messages.js';
 import type { PairedDevice, PairedDevices } from './paired-devices.js';
 import { macMatches, proofMac, rawKeyOfPeerId, signJoiner, type Transcript } from './proofs.js';
 import { PAIRING_STEP_TIMEOUT_MS, type LibraryRef, type LocalDeviceInfo } from './types.js';
@@ -104,14 +104,14 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
       challenge: challenge.challenge,
     };
     if (!macMatches(code.authKey, 'initiator', t, challenge.mac_i)) {
-      await ch.send(pairMessage('error', { code: 'proof', message: 'your proof of the pairing code did not verify' })).catch(() => undefined);
+      await ch.send(pairError('proof', 'your proof of the pairing code did not verify')).catch(() => undefined);
       throw new NotHere(`${short(target)}: answered for this code but does not know it`);
     }
     proved = true;
     await ch.send(pairMessage('proof', { mac_j: proofMac(code.authKey, 'joiner', t), sig: signJoiner(opts.local.privateKey, t) }), step());
     const host = checkPairMessage(await ch.receive(step()), 'host_device');
     if (peerIdOfPublicKey(host.public_key) !== conn.peerId) {
-      await ch.send(pairMessage('error', { code: 'identity', message: 'the announced public key is not the key of this connection' })).catch(() => undefined);
+      await ch.send(pairError('identity', 'the announced public key is not the key of this connection')).catch(() => undefined);
       throw new VssError('PAIRING', `the device at ${short(target)} announced a public key that is not its connection's key: refused`);
     }
     if (host.device_uuid === opts.local.deviceUuid) throw new VssError('PAIRING', 'this is the device that showed the code: pair from another device');

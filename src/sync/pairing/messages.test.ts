@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { decode, encode } from '@msgpack/msgpack';
-import { PAIR_MAX_MESSAGE_BYTES, PairRefusal, checkPairMessage, pairMessage } from './messages.js';
+import { PAIR_MAX_MESSAGE_BYTES, PairRefusal, checkPairMessage, pairError, pairMessage } from './messages.js';
 
 const roundTrip = (m: unknown): unknown => decode(encode(m));
 
@@ -27,4 +27,11 @@ test("the peer's error message becomes a refusal with its reason", () => {
   const err = pairMessage('error', { code: 'burned', message: 'the pairing code was burned' });
   assert.throws(() => checkPairMessage(roundTrip(err), 'challenge'), (e: unknown) => e instanceof PairRefusal && e.reason === 'burned' && /burned/.test(e.message));
   assert.throws(() => checkPairMessage(roundTrip({ ...err, code: 'made-up' }), 'challenge'), /error\.code: unknown value/);
+});
+
+test('an error made from any text still passes the checks', () => {
+  const err = pairError('protocol', `peer sent no valid message:\n\tline two\u0000${'x'.repeat(600)}`);
+  const back = checkPairMessage(roundTrip(err), 'error');
+  assert.equal(back.message.length, 500);
+  assert.match(back.message, /^peer sent no valid message: line two x+$/);
 });

@@ -90,6 +90,12 @@ export class PairRefusal extends VssError {
   }
 }
 
+/** An `error` message whose text always passes the checks (one line, bounded), whatever error it came from. */
+export function pairError(code: PairErrorCode, message: string): PairMessage<'error'> {
+  const text = message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 500) || code;
+  return { t: 'error', code, message: text };
+}
+
 export function pairMessage<N extends PairMessageName>(t: N, body: Omit<PairMessage<N>, 't'>): PairMessage<N> {
   return { t, ...body } as PairMessage<N>;
 }
