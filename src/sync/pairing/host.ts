@@ -89,7 +89,7 @@ export class PairingHost {
       expiresAtMs: this.now() + ttlMs,
       state: 'open',
       failures: 0,
-      timer: setTimeout(() => this.finish(session, 'expired'), ttlMs).unref(),
+      timer: setTimeout(() => this.live(), ttlMs).unref(),
       resolve,
       reject,
     };
@@ -165,7 +165,7 @@ export class PairingHost {
     } catch (err) {
       const refusal = asRefusal(err);
       if (session && claimed && session.state === 'claimed') session.state = 'open';
-      if (session && session.state === 'open' && this.current === session && countsAsFailure(refusal.reason)) this.fail(session);
+      if (session && this.live() === session && countsAsFailure(refusal.reason)) this.fail(session);
       await ch.send(pairError(refusal.reason, refusal.message)).catch(() => undefined);
     } finally {
       await ch.close();
@@ -176,7 +176,8 @@ export class PairingHost {
   private live(): Session | undefined {
     const s = this.current;
     if (!s || (s.state !== 'open' && s.state !== 'claimed')) return undefined;
-    if (this.now() >= s.expiresAtMs) {
+    // A claimed code is in its last exchange (bounded by the step timeout): let it finish.
+    if (s.state === 'open' && this.now() >= s.expiresAtMs) {
       this.finish(s, 'expired');
       return undefined;
     }
