@@ -14,7 +14,7 @@ import { newPairingCode, parsePairingCode } from './code.js';
 import { pairingDialer } from './dial.js';
 import { PairingHost } from './host.js';
 import { joinPairing } from './join.js';
-import { checkPairMessage, pairMessage } from './messages.js';
+import { PairRefusal, checkPairMessage, pairMessage } from './messages.js';
 import { PairedDevices } from './paired-devices.js';
 import { proofMac, rawKeyOfPeerId, signJoiner, type Transcript } from './proofs.js';
 import type { LocalDeviceInfo } from './types.js';
@@ -323,5 +323,21 @@ test('a hostile peer sending oversize or garbage messages gets an error and the 
     assert.equal(a.store.byPeerId(evil.node.peerId), undefined);
   } finally {
     await stopAll(a, evil, b);
+  }
+});
+
+test('a peer that opens a stream and says nothing is timed out and counted', async () => {
+  const a = await device('laptop', { hostOpts: { stepTimeoutMs: 300 } });
+  const evil = await device('silent');
+  try {
+    a.host.open(a.local, LIBRARY);
+    evil.joining = true;
+    const stream = await evil.node.open(a.node.addresses()[0]!, 'pair');
+    const reply = await new MessageChannel(stream, 16 * 1024).receive(AbortSignal.timeout(10_000));
+    assert.throws(() => checkPairMessage(reply, 'challenge'), (err: unknown) => err instanceof PairRefusal && err.reason === 'protocol');
+    assert.equal(a.host.status()?.failures, 1);
+    assert.equal(a.host.isOpen(), true);
+  } finally {
+    await stopAll(a, evil);
   }
 });
