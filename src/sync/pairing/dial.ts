@@ -1,0 +1,51 @@
+import type { PeerNode } from '../net/peer-node.js';
+import type { PairingConnection } from './join.js';
+
+/**
+ * `open` for joinPairing over a PeerNode: a multiaddr is dialled first so the stream's peer is
+ * the one Noise authenticated there; a peer id is opened by the addresses the node knows (mDNS).
+ * The node's gater must admit the target while joining.
+ */
+export function pairingDialer(node: PeerNode): (target: string, signal: AbortSignal) => Promise<PairingConnection> {
+  return async (target, signal) => {
+    const peerId = target.startsWith('/') ? await node.connect(target, signal) : target;
+    const stream = await node.open(peerId, 'pair', signal);
+    if (!target.startsWith('/')) return { stream, peerId };
+    return { stream, peerId, addr: target.includes('/p2p/') ? target : `${target}/p2p/${peerId}` };
+  };
+}
+
+/**
+ * Peers as mDNS discovers them, for joinPairing's candidates: ends when `signal` aborts.
+ * `recent` (peers the node discovered before the join began) go first: mDNS asks again only
+ * every 10 s. Each peer is given once.
+ */
+export async function* discoveredPeers(node: PeerNode, signal: AbortSignal, recent: string[] = []): AsyncGenerator<string> {
+  const queue: string[] = [...new Set(recent)];
+  const seen = new Set<string>(queue);
+  let wake: (() => void) | undefined;
+  const off = node.on('discovered', (peerId) => {
+    if (seen.has(peerId)) return;
+    seen.add(peerId);
+    queue.push(peerId);
+    wake?.();
+  });
+  const onAbort = (): void => wake?.();
+  signal.addEventListener('abort', onAbort);
+  try {
+    while (!signal.aborted) {
+      const next = queue.shift();
+      if (next !== undefined) {
+        yield next;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+  } finally {
+    off();
+    signal.removeEventListener('abort', onAbort);
+  }
+}

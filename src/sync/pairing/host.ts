@@ -1,0 +1,235 @@
+import { randomBytes } from 'node:crypto';
+import type { Stream } from '@libp2p/interface';
+import { VssError } from '../../core/errors.js';
+import { MessageChannel } from '../net/message-channel.js';
+import { peerIdOfPublicKey, publicKeyPem, rawPublicKey } from '../net/device-key.js';
+import { newPairingCode, type PairingCode } from './code.js';
+import { PAIR_MAX_MESSAGE_BYTES, PairProtocolError, PairRefusal, checkPairMessage, pairError, pairMessage, type PairErrorCode } from './messages.js';
+import type { PairedDevice, PairedDevices } from './paired-devices.js';
+import { joinerSignatureValid, macMatches, proofMac, rawKeyOfPeerId, type Transcript } from './proofs.js';
+import { PAIRING_MAX_FAILURES, PAIRING_STEP_TIMEOUT_MS, PAIRING_TTL_MS, type LibraryRef, type LocalDeviceInfo } from './types.js';
+
+type CodeState = 'open' | 'claimed' | 'used' | 'expired' | 'burned' | 'cancelled';
+
+interface Session {
+  code: PairingCode;
+  sessionHex: string;
+  local: LocalDeviceInfo;
+  library: LibraryRef;
+  expiresAtMs: number;
+  state: CodeState;
+  failures: number;
+  timer: NodeJS.Timeout;
+  resolve(device: PairedDevice): void;
+  reject(err: Error): void;
+}
+
+export interface OpenPairingCode {
+  words: string[];
+  expiresAt: string;
+  /** The paired joiner; rejects when the code expires, burns or is cancelled. */
+  done: Promise<PairedDevice>;
+}
+
+export interface PairingHostOptions {
+  /** Where the joiner is recorded, before the joiner is told it is done. */
+  store?: PairedDevices;
+  /** Clock, for tests. */
+  now?: () => number;
+  stepTimeoutMs?: number;
+}
+
+export interface PairingStatus {
+  state: CodeState;
+  failures: number;
+  expiresAt: string;
+}
+
+const FATES: Record<Exclude<CodeState, 'open' | 'claimed'>, string> = {
+  used: 'the pairing code was already used',
+  expired: 'the pairing code expired',
+  burned: `the pairing code was burned after ${PAIRING_MAX_FAILURES} failed attempts`,
+  cancelled: 'the pairing code was cancelled',
+};
+/** Closed codes remembered, so a late joiner hears what happened to its code rather than "no code". */
+const REMEMBERED_CODES = 8;
+
+/**
+ * The initiator's side: holds at most one open code and answers `/vss/pair/1.0.0` streams.
+ * Device information is exchanged only after both proofs verified; failures count against the
+ * open code and the third burns it.
+ */
+export class PairingHost {
+  private current: Session | undefined;
+  private readonly closed = new Map<string, CodeState>();
+  private readonly now: () => number;
+  private readonly stepTimeoutMs: number;
+
+  constructor(private readonly opts: PairingHostOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.stepTimeoutMs = opts.stepTimeoutMs ?? PAIRING_STEP_TIMEOUT_MS;
+  }
+
+  open(local: LocalDeviceInfo, library: LibraryRef, opts: { ttlMs?: number } = {}): OpenPairingCode {
+    if (this.isOpen()) throw new VssError('PAIRING', 'a pairing code is already open on this device: cancel it or wait until it expires');
+    const ttlMs = opts.ttlMs ?? PAIRING_TTL_MS;
+    const code = newPairingCode();
+    let resolve!: (d: PairedDevice) => void;
+    let reject!: (e: Error) => void;
+    const done = new Promise<PairedDevice>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    done.catch(() => undefined); // the caller may never wait for it
+    const session: Session = {
+      code,
+      sessionHex: Buffer.from(code.sessionId).toString('hex'),
+      local,
+      library,
+      expiresAtMs: this.now() + ttlMs,
+      state: 'open',
+      failures: 0,
+      timer: setTimeout(() => this.live(), ttlMs).unref(),
+      resolve,
+      reject,
+    };
+    this.current = session;
+    return { words: code.words, expiresAt: new Date(session.expiresAtMs).toISOString(), done };
+  }
+
+  /** Whether a code is open: the gater should admit unknown peers (to the pairing protocol) only then. */
+  isOpen(): boolean {
+    const s = this.live();
+    return s !== undefined;
+  }
+
+  status(): PairingStatus | null {
+    const s = this.current;
+    if (!s) return null;
+    this.live();
+    return { state: s.state, failures: s.failures, expiresAt: new Date(s.expiresAtMs).toISOString() };
+  }
+
+  cancel(): void {
+    const s = this.live();
+    if (s) this.finish(s, 'cancelled');
+  }
+
+  /** Serve one pairing stream from `remotePeerId` (the connection's Noise-authenticated peer id). */
+  async handleStream(stream: Stream, remotePeerId: string): Promise<void> {
+    const ch = new MessageChannel(stream, PAIR_MAX_MESSAGE_BYTES);
+    let session: Session | undefined;
+    let claimed = false;
+    try {
+      session = this.live();
+      const hello = checkPairMessage(await ch.receive(this.step()), 'hello');
+      session = this.sessionFor(hello.session_id);
+      const t: Transcript = {
+        sessionId: session.code.sessionId,
+        initiatorKey: rawPublicKey(session.local.publicKeyPem),
+        joinerKey: rawKeyOfPeerId(remotePeerId),
+        nonceI: new Uint8Array(randomBytes(32)),
+        nonceJ: hello.nonce_j,
+        challenge: new Uint8Array(randomBytes(32)),
+      };
+      await ch.send(pairMessage('challenge', { nonce_i: t.nonceI, challenge: t.challenge, mac_i: proofMac(session.code.authKey, 'initiator', t) }));
+      const proof = checkPairMessage(await ch.receive(this.step()), 'proof');
+      if (!macMatches(session.code.authKey, 'joiner', t, proof.mac_j)) throw new PairRefusal('proof', 'the proof of the pairing code did not verify');
+      if (!joinerSignatureValid(t, proof.sig)) throw new PairRefusal('proof', "the joiner's device signature did not verify");
+      if (this.live() !== session || session.state !== 'open') throw new PairRefusal(session.state === 'claimed' ? 'used' : fateCode(session.state), FATES[fateKey(session.state)]);
+      session.state = 'claimed';
+      claimed = true;
+      await ch.send(pairMessage('host_device', {
+        device_uuid: session.local.deviceUuid,
+        name: session.local.name,
+        public_key: session.local.publicKeyPem,
+        library: { id: session.library.id, name: session.library.name },
+      }));
+      const info = checkPairMessage(await ch.receive(this.step()), 'joiner_device');
+      if (peerIdOfPublicKey(info.public_key) !== remotePeerId) throw new PairRefusal('identity', 'the announced public key is not the key of this connection');
+      if (info.device_uuid === session.local.deviceUuid) throw new PairRefusal('identity', 'a device cannot pair with itself');
+      const at = new Date(this.now()).toISOString();
+      const record: PairedDevice = {
+        device_uuid: info.device_uuid,
+        name: info.name,
+        public_key: publicKeyPem(t.joinerKey),
+        peer_id: remotePeerId,
+        paired_at: at,
+        library_ids: [session.library.id],
+        addrs: [],
+        last_seen: at,
+      };
+      const stored = this.opts.store ? this.opts.store.add(record) : record;
+      await ch.send(pairMessage('done', {}));
+      this.finish(session, 'used', stored);
+    } catch (err) {
+      const refusal = asRefusal(err);
+      if (session && claimed && session.state === 'claimed') session.state = 'open';
+      if (session && this.live() === session && countsAsFailure(refusal.reason)) this.fail(session);
+      await ch.send(pairError(refusal.reason, refusal.message)).catch(() => undefined);
+    } finally {
+      await ch.close();
+    }
+  }
+
+  /** The open code, if it is still open (an expired one is closed here, not only by its timer). */
+  private live(): Session | undefined {
+    const s = this.current;
+    if (!s || (s.state !== 'open' && s.state !== 'claimed')) return undefined;
+    // A claimed code is in its last exchange (bounded by the step timeout): let it finish.
+    if (s.state === 'open' && this.now() >= s.expiresAtMs) {
+      this.finish(s, 'expired');
+      return undefined;
+    }
+    return s;
+  }
+
+  private sessionFor(sessionId: Uint8Array): Session {
+    const hex = Buffer.from(sessionId).toString('hex');
+    const s = this.live();
+    if (s && s.sessionHex === hex) return s;
+    const fate = this.closed.get(hex) ?? (this.current?.sessionHex === hex ? this.current.state : undefined);
+    if (fate && fate !== 'open' && fate !== 'claimed') throw new PairRefusal(fateCode(fate), FATES[fate]);
+    if (!s) throw new PairRefusal('no_code', 'this device has no pairing code open');
+    throw new PairRefusal('no_session', 'the pairing code open on this device is another one');
+  }
+
+  private fail(s: Session): void {
+    s.failures += 1;
+    if (s.failures >= PAIRING_MAX_FAILURES) this.finish(s, 'burned');
+  }
+
+  private finish(s: Session, state: 'used' | 'expired' | 'burned' | 'cancelled', device?: PairedDevice): void {
+    if (s.state !== 'open' && s.state !== 'claimed') return;
+    s.state = state;
+    clearTimeout(s.timer);
+    this.closed.set(s.sessionHex, state);
+    while (this.closed.size > REMEMBERED_CODES) this.closed.delete(this.closed.keys().next().value as string);
+    if (state === 'used' && device) s.resolve(device);
+    else s.reject(new VssError('PAIRING', FATES[state]));
+  }
+
+  private step(): AbortSignal {
+    return AbortSignal.timeout(this.stepTimeoutMs);
+  }
+}
+
+function fateKey(state: CodeState): keyof typeof FATES {
+  return state === 'open' || state === 'claimed' ? 'used' : state;
+}
+
+function fateCode(state: CodeState): PairErrorCode {
+  return fateKey(state);
+}
+
+/** "No code open" and a code's fate are answers, not attempts; everything else made while a code is open counts. */
+function countsAsFailure(reason: PairErrorCode): boolean {
+  return reason !== 'no_code' && reason !== 'used' && reason !== 'expired' && reason !== 'burned' && reason !== 'cancelled';
+}
+
+function asRefusal(err: unknown): PairRefusal {
+  if (err instanceof PairRefusal) return err;
+  if (err instanceof PairProtocolError) return new PairRefusal('protocol', err.message);
+  if (err instanceof VssError) return new PairRefusal('protocol', err.message);
+  return new PairRefusal('protocol', `pairing failed: ${(err as Error)?.message ?? String(err)}`);
+}

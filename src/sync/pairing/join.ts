@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import type { Stream } from '@libp2p/interface';
+import { VssError } from '../../core/errors.js';
+import { MessageChannel } from '../net/message-channel.js';
+import { peerIdOfPublicKey, publicKeyPem, rawPublicKey } from '../net/device-key.js';
+import { parsePairingCode, type PairingCode } from './code.js';
+import { PAIR_MAX_MESSAGE_BYTES, PairRefusal, checkPairMessage, pairError, pairMessage } from './messages.js';
+import type { PairedDevice, PairedDevices } from './paired-devices.js';
+import { macMatches, proofMac, rawKeyOfPeerId, signJoiner, type Transcript } from './proofs.js';
+import { PAIRING_STEP_TIMEOUT_MS, type LibraryRef, type LocalDeviceInfo } from './types.js';
+
+export interface PairingConnection {
+  stream: Stream;
+  /** The peer id the connection authenticated (Noise), not one the peer claims. */
+  peerId: string;
+  /** The address dialled, remembered as the initiator's address. */
+  addr?: string;
+}
+
+export interface JoinPairingOptions {
+  code: string[] | string;
+  local: LocalDeviceInfo;
+  /** Devices to try, in order: `--peer ADDR`, or mDNS discoveries (peer ids or multiaddrs). */
+  candidates: AsyncIterable<string> | Iterable<string>;
+  /** Open a `/vss/pair/1.0.0` stream to a candidate; `pairingDialer(node)` makes one from a PeerNode. */
+  open(target: string, signal: AbortSignal): Promise<PairingConnection>;
+  /** Where the initiator is recorded once it confirmed the pairing. */
+  store?: PairedDevices;
+  signal?: AbortSignal;
+  /** The whole search and exchange; default 60 s. */
+  timeoutMs?: number;
+  /** At most this many devices are tried; default 32. */
+  maxCandidates?: number;
+  stepTimeoutMs?: number;
+}
+
+export interface JoinPairingResult {
+  device: PairedDevice;
+  library: LibraryRef;
+}
+
+/** Candidate turned us away, but another device may hold the code. */
+class NotHere extends Error {}
+
+/**
+ * The joiner's side: tries candidates until one holds this code's session, proves the code and
+ * signs the challenge, checks the initiator's proof and identity, and records it. A device with
+ * no code (or another code) open is skipped, not taken for a wrong code.
+ */
+export async function joinPairing(opts: JoinPairingOptions): Promise<JoinPairingResult> {
+  const code = parsePairingCode(opts.code);
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const maxCandidates = opts.maxCandidates ?? 32;
+  const signal = opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+  const self = peerIdOfPublicKey(opts.local.publicKeyPem);
+  const tried = new Set<string>();
+  const turnedAway: string[] = [];
+  const iterator = toAsyncIterator(opts.candidates);
+  try {
+    while (tried.size < maxCandidates) {
+      const next = await nextOrAbort(iterator, signal);
+      if (next === undefined) break;
+      if (tried.has(next) || next === self || next.endsWith(`/p2p/${self}`)) continue;
+      tried.add(next);
+      try {
+        return await attempt(next, code, opts, signal);
+      } catch (err) {
+        if (!(err instanceof NotHere)) throw err;
+        turnedAway.push(err.message);
+      }
+    }
+  } finally {
+    void iterator.return?.();
+  }
+  if (tried.size === 0) {
+    throw new VssError('PAIRING', signal.aborted && !opts.signal?.aborted
+      ? `no device to pair with was found in ${Math.round(timeoutMs / 1000)} s (none discovered on the network: give its address with --peer)`
+      : 'no device to pair with was found');
+  }
+  throw new VssError('PAIRING', `no device accepted this pairing code (tried ${tried.size}): check the words, or start a new code; ${turnedAway.slice(0, 3).join('; ')}`);
+}
+
+async function attempt(target: string, code: PairingCode, opts: JoinPairingOptions, signal: AbortSignal): Promise<JoinPairingResult> {
+  let conn: PairingConnection;
+  try {
+    conn = await opts.open(target, signal);
+  } catch (err) {
+    if (signal.aborted) throw new VssError('PAIRING', 'pairing timed out or was cancelled while connecting', { cause: err });
+    throw new NotHere(`${short(target)}: unreachable (${(err as Error).message})`);
+  }
+  const ch = new MessageChannel(conn.stream, PAIR_MAX_MESSAGE_BYTES);
+  const step = (): AbortSignal => AbortSignal.any([signal, AbortSignal.timeout(opts.stepTimeoutMs ?? PAIRING_STEP_TIMEOUT_MS)]);
+  let proved = false;
+  try {
+    const nonceJ = new Uint8Array(randomBytes(32));
+    await ch.send(pairMessage('hello', { v: 1, session_id: code.sessionId, nonce_j: nonceJ }), step());
+    const challenge = checkPairMessage(await ch.receive(step()), 'challenge');
+    const t: Transcript = {
+      sessionId: code.sessionId,
+      initiatorKey: rawKeyOfPeerId(conn.peerId),
+      joinerKey: rawPublicKey(opts.local.publicKeyPem),
+      nonceI: challenge.nonce_i,
+      nonceJ,
+      challenge: challenge.challenge,
+    };
+    if (!macMatches(code.authKey, 'initiator', t, challenge.mac_i)) {
+      await ch.send(pairError('proof', 'your proof of the pairing code did not verify')).catch(() => undefined);
+      throw new NotHere(`${short(target)}: answered for this code but does not know it`);
+    }
+    proved = true;
+    await ch.send(pairMessage('proof', { mac_j: proofMac(code.authKey, 'joiner', t), sig: signJoiner(opts.local.privateKey, t) }), step());
+    const host = checkPairMessage(await ch.receive(step()), 'host_device');
+    if (peerIdOfPublicKey(host.public_key) !== conn.peerId) {
+      await ch.send(pairError('identity', 'the announced public key is not the key of this connection')).catch(() => undefined);
+      throw new VssError('PAIRING', `the device at ${short(target)} announced a public key that is not its connection's key: refused`);
+    }
+    if (host.device_uuid === opts.local.deviceUuid) throw new VssError('PAIRING', 'this is the device that showed the code: pair from another device');
+    await ch.send(pairMessage('joiner_device', { device_uuid: opts.local.deviceUuid, name: opts.local.name, public_key: opts.local.publicKeyPem }), step());
+    checkPairMessage(await ch.receive(step()), 'done');
+    const at = new Date().toISOString();
+    const record: PairedDevice = {
+      device_uuid: host.device_uuid,
+      name: host.name,
+      public_key: publicKeyPem(t.initiatorKey),
+      peer_id: conn.peerId,
+      paired_at: at,
+      library_ids: [host.library.id],
+      addrs: conn.addr && conn.addr.startsWith('/') ? [conn.addr] : [],
+      last_seen: at,
+    };
+    const device = opts.store ? opts.store.add(record) : record;
+    return { device, library: { id: host.library.id, name: host.library.name } };
+  } catch (err) {
+    if (err instanceof NotHere) throw err;
+    if (err instanceof PairRefusal) {
+      // No code open there, or another code: that device is not the one showing ours.
+      if (!proved && (err.reason === 'no_code' || err.reason === 'no_session')) throw new NotHere(`${short(target)}: ${err.message}`);
+      throw new VssError('PAIRING', `pairing refused: ${err.message}`, { cause: err });
+    }
+    if (!proved && !signal.aborted) throw new NotHere(`${short(target)}: ${(err as Error).message}`);
+    throw err instanceof VssError ? err : new VssError('PAIRING', `pairing failed: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await ch.close();
+  }
+}
+
+function toAsyncIterator(c: AsyncIterable<string> | Iterable<string>): AsyncIterator<string> {
+  if (Symbol.asyncIterator in c) return (c as AsyncIterable<string>)[Symbol.asyncIterator]();
+  const it = (c as Iterable<string>)[Symbol.iterator]();
+  return { next: async () => it.next() };
+}
+
+/** The next candidate, or undefined when there are no more or time is up (a discovery stream never ends by itself). */
+async function nextOrAbort(it: AsyncIterator<string>, signal: AbortSignal): Promise<string | undefined> {
+  if (signal.aborted) return undefined;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<undefined>((resolve) => {
+    onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    const r = await Promise.race([it.next(), aborted]);
+    return r === undefined || r.done ? undefined : r.value;
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
+}
+
+function short(target: string): string {
+  return target.length > 90 ? `${target.slice(0, 87)}…` : target;
+}

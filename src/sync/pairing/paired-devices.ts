@@ -1,0 +1,171 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VssError } from '../../core/errors.js';
+import { writeFileAtomicSync } from '../../core/fs-atomic.js';
+import { peerIdOfPublicKey } from '../net/device-key.js';
+
+/** A device this one has paired with: its key is pinned, and the libraries it shares. */
+export interface PairedDevice {
+  device_uuid: string;
+  name: string;
+  /** Ed25519 public key, SPKI PEM (as `device.json` stores ours). */
+  public_key: string;
+  /** The libp2p peer id of that key: what the connection gater admits. */
+  peer_id: string;
+  paired_at: string;
+  library_ids: string[];
+  /** Last known multiaddrs, newest first. */
+  addrs: string[];
+  last_seen: string | null;
+}
+
+export const PAIRED_DEVICES_FILE = 'paired-devices.json';
+export const MAX_PAIRED_DEVICES = 256;
+export const MAX_ADDRS = 16;
+export const MAX_LIBRARIES_PER_DEVICE = 64;
+const FILE_VERSION = 1;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The data dir's trust store: `<dataDir>/paired-devices.json`, owner-only, replaced atomically on
+ * every change. Held in memory (the gater asks it on every connection) and written through.
+ * A damaged file is an error, never an empty list: an empty list would silently unpair everyone.
+ */
+export class PairedDevices {
+  private devices: PairedDevice[];
+
+  private constructor(readonly path: string, devices: PairedDevice[]) {
+    this.devices = devices;
+  }
+
+  static load(dataDir: string): PairedDevices {
+    const path = join(dataDir, PAIRED_DEVICES_FILE);
+    if (!existsSync(path)) return new PairedDevices(path, []);
+    return new PairedDevices(path, parseFile(path));
+  }
+
+  list(): PairedDevice[] {
+    return this.devices.map(copy);
+  }
+
+  get(deviceUuid: string): PairedDevice | undefined {
+    const d = this.devices.find((x) => x.device_uuid === deviceUuid);
+    return d && copy(d);
+  }
+
+  byPeerId(peerId: string): PairedDevice | undefined {
+    const d = this.devices.find((x) => x.peer_id === peerId);
+    return d && copy(d);
+  }
+
+  /**
+   * Record a pairing. Pairing a known device again replaces its record (a new key replaces the
+   * old one); with the same key, the libraries it already shared stay shared.
+   */
+  add(record: PairedDevice): PairedDevice {
+    const next = checkRecord(record, 'new record');
+    const old = this.devices.find((x) => x.device_uuid === next.device_uuid || x.peer_id === next.peer_id);
+    if (old && old.public_key === next.public_key) {
+      next.library_ids = unique([...next.library_ids, ...old.library_ids]).slice(0, MAX_LIBRARIES_PER_DEVICE);
+      next.addrs = unique([...next.addrs, ...old.addrs]).slice(0, MAX_ADDRS);
+    }
+    const rest = this.devices.filter((x) => x.device_uuid !== next.device_uuid && x.peer_id !== next.peer_id);
+    if (rest.length >= MAX_PAIRED_DEVICES) {
+      throw new VssError('PAIRING', `too many paired devices (${MAX_PAIRED_DEVICES}): unpair one first`, { path: this.path });
+    }
+    this.save([...rest, next]);
+    return copy(next);
+  }
+
+  /** Forget a device; false when it was not paired. */
+  remove(deviceUuid: string): boolean {
+    const rest = this.devices.filter((x) => x.device_uuid !== deviceUuid);
+    if (rest.length === this.devices.length) return false;
+    this.save(rest);
+    return true;
+  }
+
+  /** A paired device was connected at `at` from `addrs` (kept newest first, bounded). */
+  noteSeen(deviceUuid: string, addrs: string[], at: string | Date = new Date()): void {
+    const d = this.devices.find((x) => x.device_uuid === deviceUuid);
+    if (!d) return;
+    const next = { ...d, last_seen: at instanceof Date ? at.toISOString() : at, addrs: unique([...addrs.filter(isAddr), ...d.addrs]).slice(0, MAX_ADDRS) };
+    this.save(this.devices.map((x) => (x === d ? next : x)));
+  }
+
+  private save(devices: PairedDevice[]): void {
+    const body = JSON.stringify({ version: FILE_VERSION, devices }, null, 2) + '\n';
+    writeFileAtomicSync(this.path, body, 0o600);
+    this.devices = devices;
+  }
+}
+
+function parseFile(path: string): PairedDevice[] {
+  const damaged = (reason: string, cause?: unknown): VssError =>
+    new VssError('PAIRING', `the paired devices file is damaged (${reason}); move it aside and pair again`, { path, cause });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw damaged((err as Error).message, err);
+  }
+  if (typeof raw !== 'object' || raw === null || (raw as { version?: unknown }).version !== FILE_VERSION) throw damaged(`not a version ${FILE_VERSION} file`);
+  const list = (raw as { devices?: unknown }).devices;
+  if (!Array.isArray(list)) throw damaged('no device list');
+  if (list.length > MAX_PAIRED_DEVICES) throw damaged(`more than ${MAX_PAIRED_DEVICES} devices`);
+  const devices = list.map((r, i) => {
+    try {
+      return checkRecord(r, `device ${i + 1}`);
+    } catch (err) {
+      throw damaged((err as Error).message, err);
+    }
+  });
+  if (new Set(devices.map((d) => d.device_uuid)).size !== devices.length || new Set(devices.map((d) => d.peer_id)).size !== devices.length) {
+    throw damaged('a device is listed twice');
+  }
+  return devices;
+}
+
+function checkRecord(r: unknown, where: string): PairedDevice {
+  const bad = (what: string): VssError => new VssError('PAIRING', `${where}: ${what}`);
+  if (typeof r !== 'object' || r === null) throw bad('not an object');
+  const d = r as Record<string, unknown>;
+  if (typeof d.device_uuid !== 'string' || !UUID_RE.test(d.device_uuid)) throw bad('device_uuid is not a uuid');
+  if (typeof d.name !== 'string' || d.name.length === 0 || d.name.length > 200) throw bad('name is missing or too long');
+  if (typeof d.public_key !== 'string') throw bad('public_key is missing');
+  let peerId: string;
+  try {
+    peerId = peerIdOfPublicKey(d.public_key);
+  } catch {
+    throw bad('public_key is not an Ed25519 public key');
+  }
+  if (d.peer_id !== peerId) throw bad('peer_id is not the peer id of public_key');
+  if (typeof d.paired_at !== 'string' || Number.isNaN(Date.parse(d.paired_at))) throw bad('paired_at is not a time');
+  if (!Array.isArray(d.library_ids) || d.library_ids.length > MAX_LIBRARIES_PER_DEVICE || !d.library_ids.every((x) => typeof x === 'string' && UUID_RE.test(x))) {
+    throw bad(`library_ids must be at most ${MAX_LIBRARIES_PER_DEVICE} uuids`);
+  }
+  if (!Array.isArray(d.addrs) || d.addrs.length > MAX_ADDRS || !d.addrs.every(isAddr)) throw bad(`addrs must be at most ${MAX_ADDRS} multiaddrs`);
+  if (d.last_seen !== null && (typeof d.last_seen !== 'string' || Number.isNaN(Date.parse(d.last_seen)))) throw bad('last_seen is not a time or null');
+  return {
+    device_uuid: d.device_uuid,
+    name: d.name,
+    public_key: d.public_key,
+    peer_id: peerId,
+    paired_at: d.paired_at,
+    library_ids: unique(d.library_ids as string[]),
+    addrs: unique(d.addrs as string[]),
+    last_seen: d.last_seen as string | null,
+  };
+}
+
+function isAddr(a: unknown): a is string {
+  return typeof a === 'string' && a.startsWith('/') && a.length <= 300;
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+function copy(d: PairedDevice): PairedDevice {
+  return { ...d, library_ids: [...d.library_ids], addrs: [...d.addrs] };
+}
