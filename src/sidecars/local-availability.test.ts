@@ -2,6 +2,8 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Installation } from '../library/installation.js';
+import { openDatabase } from '../db/connection.js';
+import { MIGRATIONS, migrate } from '../db/migrations.js';
 import { SidecarManager, type RecordFields } from './manager.js';
 import { sidecarAddress } from './address.js';
 import { tempDir } from '../../test/helpers.js';
@@ -74,5 +76,20 @@ describe('local availability numbering', () => {
     assert.equal(row(12, 'icon@1x')!.seq, null, 'not had: nothing to announce');
     assert.equal(lib.db.prepare('SELECT seq FROM sidecar_availability WHERE device_uuid = ?').pluck().get(other), null, 'another device\'s rows are not ours to number');
     assert.equal(counter(), before + 2);
+  });
+
+  it('migration 007 keeps a v6 library\'s rows, gives them their format, and starts the counter', () => {
+    const path = join(tmp.path, 'v6.sqlite');
+    const db = openDatabase(path);
+    db.transaction(() => {
+      for (const m of MIGRATIONS.filter((x) => x.version <= 6)) db.exec(m.sql);
+      db.pragma('user_version = 6');
+    })();
+    db.prepare("INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, size, checksum, status, source, created_at, updated_at) VALUES ('s', ?, 'live_photo_video', 'original', 'mov', 'r', 1, ?, 'ready', 'reference', 0, 0)").run(C(1), SUM('a'));
+    db.prepare("INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, last_seen_at) VALUES (?, 'live_photo_video', 'original', 'dev', 1, 1, ?, 0)").run(C(1), SUM('a'));
+    migrate(db, path);
+    assert.deepEqual({ ...(db.prepare('SELECT format, seq, has FROM sidecar_availability').get() as object) }, { format: 'mov', seq: null, has: 1 });
+    assert.equal(db.prepare("SELECT value FROM sync_meta WHERE key = 'seq'").pluck().get(), '0');
+    db.close();
   });
 });

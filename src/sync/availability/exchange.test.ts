@@ -155,7 +155,15 @@ describe('availability exchange between two devices over libp2p on loopback', ()
 
   it('passes a change notice to the hook, so the receiver can pull', async () => {
     const { a, b } = t;
+    const told = new Promise<number>((resolve) => {
+      const stop = a.store.onLocalChange((seq) => {
+        stop();
+        resolve(seq);
+      }, 20);
+    });
+    new SidecarManager(a.lib).recordPending(sidecarAddress(C(40), 'thumb', 'grid@1x'));
     ready(a.lib, 40);
+    assert.equal(await Promise.race([told, new Promise((r) => setTimeout(r, 10_000, 'not told'))]), 1, 'a local change is told once, debounced');
     await notifyChanged(await a.node.open(b.node.addresses()[0]!, 'availability'), b.remote, a.store.libraryId, a.store.seq());
     assert.deepEqual(t.changed, [{ from: a.remote.deviceUuid, seq: a.store.seq() }]);
     const back = await pullAvailability(await b.node.open(a.node.addresses()[0]!, 'availability'), b.store, a.remote, b.store.libraryId);

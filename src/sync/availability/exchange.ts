@@ -10,12 +10,20 @@ import { WHO_HAS_MAX, type AvailabilityStore, type WhoHasQuery } from './store.j
 /*
  * /vss/availability/1.0.0 — one request per stream, MessagePack messages (bounded by PROTOCOLS):
  *   pull     {t: 'pull', library_id, epoch, seq}      → {t: 'chunk', data}… {t: 'end', chunks, entries, to_seq}
+ *            the puller answers each chunk with {t: 'ack'}; the server keeps at most WINDOW chunks unanswered
  *   who-has  {t: 'who-has', library_id, addresses}    → {t: 'has', data}
  *   changed  {t: 'changed', library_id, seq}          → {t: 'ok'}   (the receiver then pulls)
  * Any refusal is {t: 'error', reason}. `data` is a binary digest chunk (codec.ts).
  */
 
 const MAX_BYTES = PROTOCOLS.availability.maxMessageBytes;
+/**
+ * Entries per chunk sent (about 850 KB) and chunks in flight. A libp2p byte stream buffers what
+ * arrives whether or not it is read (4 MiB at most, then it aborts): the acks keep a fast sender
+ * from filling a busy receiver's buffer, and keep the receiver's memory bounded.
+ */
+export const PAGE_ENTRIES = 16_384;
+const WINDOW = 2;
 /** How long a server waits for the request, and a client for each answer. */
 const REQUEST_WAIT_MS = 30_000;
 const ANSWER_WAIT_MS = 60_000;
@@ -77,16 +85,24 @@ export async function serveAvailability(
 async function servePull(ch: MessageChannel, store: AvailabilityStore, req: Record<string, unknown>): Promise<void> {
   const seq = Number.isSafeInteger(req.seq) ? (req.seq as number) : 0;
   const epoch = typeof req.epoch === 'string' ? req.epoch : null;
-  const set = store.changesSince(seq, epoch);
+  const set = store.changesSince(seq, epoch, PAGE_ENTRIES);
   const header = { libraryId: store.libraryId, deviceUuid: store.deviceUuid, epoch: set.epoch, fromSeq: set.fromSeq, toSeq: set.toSeq, full: set.full };
   let chunks = 0;
+  let acked = 0;
   let entries = 0;
   for (const page of set.chunks()) {
+    for (; chunks - acked >= WINDOW; acked++) await receiveAck(ch);
     await ch.send({ t: 'chunk', data: encodeChunk(header, page) });
     chunks++;
     entries += page.length;
   }
+  for (; acked < chunks; acked++) await receiveAck(ch);
   await ch.send({ t: 'end', chunks, entries, to_seq: set.toSeq });
+}
+
+async function receiveAck(ch: MessageChannel): Promise<void> {
+  const msg = asRecord(await ch.receive(AbortSignal.timeout(ANSWER_WAIT_MS)));
+  if (msg.t !== 'ack') throw new VssError('PEER', `expected an ack of a digest chunk, got ${JSON.stringify(msg.t)}`);
 }
 
 async function serveWhoHas(ch: MessageChannel, store: AvailabilityStore, req: Record<string, unknown>): Promise<void> {
@@ -140,6 +156,7 @@ export async function pullAvailability(stream: Stream, store: AvailabilityStore,
       entries += chunk.count;
       if (entries > DIGEST_LIMITS.exchangeEntries) throw new VssError('PEER', `availability digest holds more than ${DIGEST_LIMITS.exchangeEntries} entries`);
       chunks.push(chunk);
+      await ch.send({ t: 'ack' }, opts.signal);
     }
     const head = chunks[0]!;
     const applied = store.applyFromPeer(remote.deviceUuid, {
