@@ -8,6 +8,10 @@
  *   (a) a full digest of N entries (default 100k)   target < 1 s
  *   (b) a full digest of M entries (default 1M)     target < 5 s
  *   (c) a delta of D changes (default 1k)           target < 50 ms
+ *   (d) what numbering costs a sidecar state change: W sidecars (default 20k) each recorded
+ *       pending, generating, ready, each its own transaction of the sidecars upsert and
+ *       LocalAvailability.set (as the manager writes), against the same transaction with the
+ *       plain availability upsert the manager made before changes were numbered
  * Anchor of each, measured in the same run: the same digest bytes over a bare libp2p stream of
  * the same connection (length-prefixed, no MessagePack, no checks) plus a plain INSERT of the
  * same rows (prepared values, one transaction) into a table of the same shape and indexes.
@@ -21,6 +25,7 @@ import { lpStream } from '@libp2p/utils';
 import { Installation } from '../src/library/installation.js';
 import type { Library } from '../src/library/library.js';
 import { LocalAvailability } from '../src/sidecars/local-availability.js';
+import { sidecarAddress } from '../src/sidecars/address.js';
 import { encodeChunk, type AvailabilityEntry } from '../src/sync/availability/codec.js';
 import { PAGE_ENTRIES, pullAvailability, serveAvailability } from '../src/sync/availability/exchange.js';
 import { AvailabilityStore } from '../src/sync/availability/store.js';
@@ -105,8 +110,8 @@ async function anchor(p: Pair, chunks: Uint8Array[], rows: AvailabilityEntry[], 
 }
 
 async function main(): Promise<void> {
-  const o = benchArgs('sync-digest-bench [--small N] [--large M] [--delta D] [--runs R]', {
-    small: { default: 100_000, min: 1 }, large: { default: 1_000_000, min: 1 }, delta: { default: 1_000, min: 1 }, runs: { default: 3, min: 1 },
+  const o = benchArgs('sync-digest-bench [--small N] [--large M] [--delta D] [--writes W] [--runs R]', {
+    small: { default: 100_000, min: 1 }, large: { default: 1_000_000, min: 1 }, delta: { default: 1_000, min: 1 }, writes: { default: 20_000, min: 1 }, runs: { default: 3, min: 1 },
   }, []);
   const dir = freshDir(tmpdir(), 'vss-digest-');
   const summary = new Summary();
@@ -176,12 +181,69 @@ async function main(): Promise<void> {
     const m = median(ours);
     console.log(`(c) delta of ${num(o.delta)}: ${ours.map(secs).join(' / ')}; anchor ${base.map(secs).join(' / ')}`);
     summary.add({ what: `(c) delta, ${num(o.delta)} changes`, value: secs(m), ratio: ratio(m / median(base)), target: '< 0.05 s', ok: m < 0.05 });
+    managerWrites(dir, o.writes, summary);
     console.log('');
     summary.print();
   } finally {
     await p.close();
     anchorDb.close();
     rmrf(dir);
+  }
+}
+
+/** (d): the manager's writes with numbering, against the two plain upserts it made before. */
+function managerWrites(dir: string, n: number, summary: Summary): void {
+  const lib = new Installation({ dataDir: join(dir, 'w-data') }).createLibrary('Writes', join(dir, 'w'));
+  try {
+    const local = new LocalAvailability(lib.db, lib.device.uuid);
+    const db = lib.db;
+    const fields = (status: 'pending' | 'generating' | 'ready', i: number) =>
+      ({ status, source: 'generated' as const, size: status === 'ready' ? i : null, checksum: status === 'ready' ? SUM(i) : null, sourceEntryId: null, error: null });
+    const sidecar = db.prepare(
+      `INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, source_entry_id, size, checksum, status, source, generator, error, attempts, created_at, updated_at)
+       VALUES (?, ?, 'thumb', 'grid@1x', 'webp', 'r', NULL, ?, ?, ?, 'generated', NULL, NULL, 0, ?, ?)
+       ON CONFLICT(content_uuid, kind, variant) DO UPDATE SET size = excluded.size, checksum = excluded.checksum, status = excluded.status, updated_at = excluded.updated_at`,
+    );
+    const avail = db.prepare(
+      `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, last_seen_at) VALUES (?, 'thumb', 'grid@1x', ?, ?, ?, ?, ?)
+       ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = excluded.has, size = excluded.size, checksum = excluded.checksum, last_seen_at = excluded.last_seen_at`,
+    );
+    const ours: number[] = [];
+    const base: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const addr = (i: number) => sidecarAddress(C(r * 10 * n + i), 'thumb', 'grid@1x');
+      let t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        for (const st of ['pending', 'generating', 'ready'] as const) {
+          const a = addr(i);
+          const f = fields(st, i);
+          const now = Date.now();
+          db.transaction(() => {
+            sidecar.run(a.contentUuid, a.contentUuid, f.size, f.checksum, st, now, now);
+            local.set(a.contentUuid, a.kind, a.variant, a.format, st === 'ready', f.size, f.checksum, now);
+          })();
+        }
+      }
+      ours.push((performance.now() - t0) / (3 * n));
+      t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        for (const st of ['pending', 'generating', 'ready'] as const) {
+          const a = addr(n + i);
+          const f = fields(st, i);
+          const now = Date.now();
+          db.transaction(() => {
+            sidecar.run(a.contentUuid, a.contentUuid, f.size, f.checksum, st, now, now);
+            avail.run(a.contentUuid, lib.device.uuid, st === 'ready' ? 1 : 0, f.size, f.checksum, now);
+          })();
+        }
+      }
+      base.push((performance.now() - t0) / (3 * n));
+    }
+    const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
+    console.log(`(d) manager writes, ${num(n)} sidecars × 3 states: ${ours.map(us).join(' / ')} each; two plain upserts ${base.map(us).join(' / ')}`);
+    summary.add({ what: '(d) a sidecar state change, numbered', value: us(median(ours)), ratio: ratio(median(ours) / median(base)), target: 'info', ok: null });
+  } finally {
+    lib.close();
   }
 }
 

@@ -10,13 +10,14 @@ import type { Library } from '../../library/library.js';
 import { sidecarAddress } from '../../sidecars/address.js';
 import { SidecarManager } from '../../sidecars/manager.js';
 import { PresenceIndex } from '../../sidecars/presence-index.js';
+import { LocalAvailability } from '../../sidecars/local-availability.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { PeerNode } from '../net/peer-node.js';
 import { PROTOCOLS } from '../net/protocols.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { tempDir } from '../../../test/helpers.js';
 import { encodeChunk, type AvailabilityEntry } from './codec.js';
-import { askWhoHas, notifyChanged, pullAvailability, serveAvailability } from './exchange.js';
+import { PAGE_ENTRIES, askWhoHas, notifyChanged, pullAvailability, serveAvailability } from './exchange.js';
 import { AvailabilityStore } from './store.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
@@ -257,6 +258,18 @@ describe('availability exchange between two devices over libp2p on loopback', ()
     ready(b.lib, 60);
     const next = await pullFromB();
     assert.deepEqual({ full: next.full, entries: next.entries }, { full: false, entries: 1 });
+  });
+
+  it('sends a large digest in acked chunks and takes it whole', async () => {
+    const { a, b } = t;
+    const local = new LocalAvailability(b.lib.db, b.lib.device.uuid);
+    const n = PAGE_ENTRIES * 2 + 100;
+    b.lib.db.transaction(() => {
+      for (let i = 0; i < n; i++) local.set(C(100_000 + i), 'thumb', 'icon@1x', 'webp', true, i, SUM(i), 0);
+    })();
+    const got = await pullFromB();
+    assert.deepEqual({ full: got.full, entries: got.entries }, { full: false, entries: n });
+    assert.equal(a.store.peerState(b.remote.deviceUuid)!.entries, peerRows(a.lib, b.remote.deviceUuid).filter((r) => r.has === 1).length);
   });
 
   it('forgets an unpaired device: its entries, its sync state, its suspects', () => {
