@@ -27,8 +27,11 @@ export interface DigestHeader {
 }
 
 export const DIGEST_LIMITS = {
-  /** Entries per chunk: 64k entries are about 3.5 MB, far below the protocol's message bound. */
-  chunkEntries: 65_536,
+  /**
+   * Entries per chunk, at most: about 1.7 MB. A libp2p byte stream buffers 4 MiB unread at most,
+   * so a chunk must stay well below that whatever the protocol's message bound says.
+   */
+  chunkEntries: 32_768,
   /** Distinct (kind, variant, format) triples per chunk. */
   triples: 4_096,
   /** Entries of one exchange (held until it is whole, then applied in one transaction). */
