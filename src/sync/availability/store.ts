@@ -247,14 +247,16 @@ export class AvailabilityStore {
   }
 
   /**
-   * Call FN with the newest change number once this device's availability changed and has been
-   * quiet for DEBOUNCE_MS (the peer service tells connected peers then). Returns a stop function.
+   * Call FN with the newest change number at most once per DEBOUNCE_MS while this device's
+   * availability changes (the peer service tells connected peers then). A first change waits
+   * DEBOUNCE_MS for the ones that follow it; steady generation still tells peers every
+   * DEBOUNCE_MS rather than never. Returns a stop function.
    */
   onLocalChange(fn: (seq: number) => void, debounceMs = 2000): () => void {
     let told = this.seq();
     let timer: NodeJS.Timeout | undefined;
     const stop = this.lib.events.on('sidecar:changed', () => {
-      if (timer !== undefined) clearTimeout(timer);
+      if (timer !== undefined) return;
       timer = setTimeout(() => {
         timer = undefined;
         if (!this.lib.db.open) return;
