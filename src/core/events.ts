@@ -21,6 +21,18 @@ export interface VssEvents {
   'locations:changed': LocationsChanged;
   /** A location's watching changed state: watched live, paused, polled (the OS watch limit), or failing. */
   'location:watch': LocationWatchState;
+  /** What a paired device says it has changed here: a digest from it was applied, or it was unpaired. */
+  'availability:changed': AvailabilityChanged;
+}
+
+export interface AvailabilityChanged {
+  deviceUuid: string;
+  /** Entries in the digest (or rows removed when the device was unpaired). */
+  entries: number;
+  /** Everything that device said before was replaced (a full digest, or unpairing). */
+  full: boolean;
+  /** The device's change number the digest brought (0 when unpaired); its rows carry it in `seq`. */
+  toSeq: number;
 }
 
 export interface LocationsChanged {

@@ -10,6 +10,7 @@ import { JobStore } from '../jobs/store.js';
 import type { JobRow } from '../jobs/states.js';
 import { sidecarAddress, sidecarRelPath } from '../sidecars/address.js';
 import type { SidecarSource, SidecarStatus } from '../sidecars/manager.js';
+import { LocalAvailability } from '../sidecars/local-availability.js';
 
 const log = childLog('release-orphans');
 
@@ -90,7 +91,7 @@ class OrphanReleaser {
   private readonly recentlyStopped: Statement;
   private readonly sidecarsOf: Statement;
   private readonly dropSidecars: Statement;
-  private readonly dropAvailability: Statement;
+  private readonly availability: LocalAvailability;
   private readonly dropNotApplicable: Statement;
   private readonly dropContent: Statement;
   private readonly store: JobStore;
@@ -116,7 +117,7 @@ class OrphanReleaser {
     ).pluck();
     this.sidecarsOf = db.prepare('SELECT kind, variant, format, status, source FROM sidecars WHERE content_uuid = ?');
     this.dropSidecars = db.prepare('DELETE FROM sidecars WHERE content_uuid = ?');
-    this.dropAvailability = db.prepare('DELETE FROM sidecar_availability WHERE content_uuid = ? AND device_uuid = ?');
+    this.availability = new LocalAvailability(db, lib.device.uuid);
     this.dropNotApplicable = db.prepare('DELETE FROM sidecar_not_applicable WHERE content_uuid = ?');
     this.dropContent = db.prepare('DELETE FROM content_identities WHERE id = ?');
     this.store = new JobStore(db);
@@ -131,7 +132,6 @@ class OrphanReleaser {
     this.lastId = page[page.length - 1]!.id;
     const released: Array<{ uuid: string; rows: Row[] }> = [];
     const cancelled: JobRow[] = [];
-    const here = this.lib.device.uuid;
     db.transaction(() => {
       const kinds: string[] = [];
       for (let k = this.nextOpenKind.get('') as string | undefined; k !== undefined; k = this.nextOpenKind.get(k) as string | undefined) kinds.push(k);
@@ -153,7 +153,7 @@ class OrphanReleaser {
           continue;
         }
         this.dropSidecars.run(uuid);
-        this.dropAvailability.run(uuid, here);
+        this.availability.removeContent(uuid, now);
         this.dropNotApplicable.run(uuid);
         this.dropContent.run(id);
         result.contents++;

@@ -9,6 +9,7 @@ import { EventBus } from '../core/events.js';
 import { fsyncDir } from '../core/fs-atomic.js';
 import { openDatabase, type Db } from '../db/connection.js';
 import { migrate } from '../db/migrations.js';
+import { numberUnannounced } from '../sidecars/local-availability.js';
 import type { Device } from '../device/identity.js';
 import type { LocationGrants } from '../device/location-grants.js';
 import { defaultSettings, readLibraryConfig, writeLibraryConfig, type LibraryConfig } from './config.js';
@@ -106,6 +107,7 @@ export class Library {
       try {
         migrate(db, layout.databaseFile);
         const deviceId = upsertDevice(db, device);
+        numberUnannounced(db, device.uuid);
         opts.grants?.adopt(config.id, root, () => db.prepare('SELECT uuid, path FROM locations WHERE device_id = ?').all(deviceId) as Array<{ uuid: string; path: string }>);
         return new Library(layout, config, db, device, deviceId, lock, opts.grants ?? null);
       } catch (err) {

@@ -11,6 +11,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
 import { sidecarAbsPath, sidecarAddress, sidecarFoldersOf, sidecarRelPath, UUID_RE, type SidecarAddress } from './address.js';
+import { LocalAvailability } from './local-availability.js';
 import { canMake, checkVariant, sidecarKind, SIDECAR_KINDS, variantsOf, type SidecarKind } from './kinds.js';
 
 export type SidecarStatus = 'pending' | 'generating' | 'ready' | 'failed' | 'missing';
@@ -100,8 +101,15 @@ export interface ListFilter {
 export class SidecarManager {
   /** Statements of the hot paths, compiled once per manager (bulk queueing records thousands). */
   private readonly statements = new Map<string, Statement>();
+  private ownAvailability: LocalAvailability | undefined;
 
   constructor(private readonly lib: Library) {}
+
+  /** This device's availability rows, numbered for peers; made on first write. */
+  private get availability(): LocalAvailability {
+    this.ownAvailability ??= new LocalAvailability(this.lib.db, this.lib.device.uuid);
+    return this.ownAvailability;
+  }
 
   private stmt(sql: string): Statement {
     let st = this.statements.get(sql);
@@ -252,7 +260,7 @@ export class SidecarManager {
     const db = this.lib.db;
     db.transaction(() => {
       db.prepare('DELETE FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').run(a.contentUuid, a.kind, a.variant);
-      db.prepare('DELETE FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?').run(a.contentUuid, a.kind, a.variant, this.lib.device.uuid);
+      this.availability.remove(a.contentUuid, a.kind, a.variant, Date.now());
       db.prepare('INSERT OR REPLACE INTO sidecar_not_applicable (content_uuid, kind, variant, reason, generator, created_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(a.contentUuid, a.kind, a.variant, reason, generator, Date.now());
     })();
@@ -330,7 +338,7 @@ export class SidecarManager {
     const db = this.lib.db;
     const gone = db.transaction(() => {
       const n = db.prepare("DELETE FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ? AND status IN ('pending', 'generating', 'missing')").run(a.contentUuid, a.kind, a.variant).changes;
-      if (n > 0) db.prepare('DELETE FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?').run(a.contentUuid, a.kind, a.variant, this.lib.device.uuid);
+      if (n > 0) this.availability.remove(a.contentUuid, a.kind, a.variant, Date.now());
       return n > 0;
     })();
     if (gone) this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: 'absent', source: 'generated' });
@@ -369,11 +377,7 @@ export class SidecarManager {
            attempts = COALESCE(?, sidecars.attempts), updated_at = excluded.updated_at`,
       ).run(sidecarUuid(a.contentUuid, a.kind, a.variant), a.contentUuid, a.kind, a.variant, a.format, sidecarRelPath(a), f.sourceEntryId,
         f.size, f.checksum, f.status, f.source, f.generator ?? null, f.error, f.attempts ?? null, now, now, f.attempts ?? null);
-      const has = f.status === 'ready' ? 1 : 0;
-      this.stmt(
-        `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = excluded.has, size = excluded.size, checksum = excluded.checksum, last_seen_at = excluded.last_seen_at`,
-      ).run(a.contentUuid, a.kind, a.variant, this.lib.device.uuid, has, has ? f.size : null, has ? f.checksum : null, now);
+      this.availability.set(a.contentUuid, a.kind, a.variant, a.format, f.status === 'ready', f.size, f.checksum, now);
     })();
     this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: f.status, source: f.source });
   }

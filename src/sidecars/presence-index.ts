@@ -1,5 +1,6 @@
 import { lstatSync } from 'node:fs';
 import type { Statement } from 'better-sqlite3';
+import type { AvailabilityChanged } from '../core/events.js';
 import type { Library } from '../library/library.js';
 import { sidecarFoldersOf } from './address.js';
 import { isSidecarKind, SIDECAR_KINDS, VARIANT_RE, variantsOf, type SidecarKind } from './kinds.js';
@@ -16,6 +17,8 @@ const SOURCE_SHIFT = 3;
 const FORMAT_SHIFT = 5;
 const FOREIGN_FORMAT = 3;
 const DEVICES_SHIFT = 8;
+/** Above this many entries a peer's delta reloads the index rather than refreshing sidecar by sidecar. */
+const PEER_REFRESH_MAX = 20_000;
 
 /**
  * Presence for a long-running process (the daemon): the sidecars table and who has each sidecar,
@@ -24,7 +27,8 @@ const DEVICES_SHIFT = 8;
  * `SidecarManager.presence` answers for the same state, except that it trusts the records for the
  * files under sidecars/ (the maintenance watcher keeps those true) instead of statting each; a
  * reference, the user's own file, is still looked at. Writes by another connection (a second
- * process sharing the library) are noticed by SQLite's data_version and reload the whole index.
+ * process sharing the library) are noticed by SQLite's data_version and reload the whole index;
+ * paired devices' digests applied here are told by `availability:changed`.
  */
 export class PresenceIndex {
   /** Per kind: content uuid → one packed cell per variant place. */
@@ -42,6 +46,7 @@ export class PresenceIndex {
   private readonly rowStmt: Statement;
   private readonly holdersStmt: Statement;
   private readonly entryStmt: Statement;
+  private readonly peerRowsStmt: Statement;
   private readonly stopListening: () => void;
 
   constructor(private readonly lib: Library) {
@@ -51,7 +56,13 @@ export class PresenceIndex {
       'SELECT group_concat(device_uuid, \' \' ORDER BY device_uuid) FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND has = 1',
     ).raw();
     this.entryStmt = lib.db.prepare('SELECT source_entry_id FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').pluck();
-    this.stopListening = lib.events.on('sidecar:changed', (e) => this.changed(e.contentUuid, e.kind, e.variant));
+    this.peerRowsStmt = lib.db.prepare('SELECT content_uuid, kind, variant FROM sidecar_availability WHERE device_uuid = ? AND seq = ?').raw();
+    const stopSidecars = lib.events.on('sidecar:changed', (e) => this.changed(e.contentUuid, e.kind, e.variant));
+    const stopPeers = lib.events.on('availability:changed', (e) => this.peerChanged(e));
+    this.stopListening = () => {
+      stopSidecars();
+      stopPeers();
+    };
     this.reload();
   }
 
@@ -187,6 +198,18 @@ export class PresenceIndex {
         this.flush();
       });
     }
+  }
+
+  /**
+   * A paired device's digest was applied (or it was unpaired): the rows it touched carry its
+   * digest's seq, so a delta refreshes just those; a full set or a large delta reloads at the next question.
+   */
+  private peerChanged(e: AvailabilityChanged): void {
+    if (e.full || e.entries > PEER_REFRESH_MAX) {
+      this.dataVersion = -1;
+      return;
+    }
+    for (const [c, kind, variant] of this.peerRowsStmt.all(e.deviceUuid, e.toSeq) as Array<[string, string, string]>) this.changed(c, kind, variant);
   }
 
   private flush(): void {

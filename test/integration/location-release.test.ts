@@ -71,7 +71,7 @@ describe('watched contents that disappear release their sidecars', { skip: FIXTU
     assert.equal(existsSync(file), false, 'the thumbnail file is deleted');
     for (const u of [made, waiting]) {
       assert.equal(count(lib, 'SELECT COUNT(*) AS n FROM sidecars WHERE content_uuid = ?', u), 0, 'no sidecar records');
-      assert.equal(count(lib, 'SELECT COUNT(*) AS n FROM sidecar_availability WHERE content_uuid = ? AND device_uuid = ?', u, lib.device.uuid), 0);
+      assert.equal(count(lib, 'SELECT COUNT(*) AS n FROM sidecar_availability WHERE content_uuid = ? AND device_uuid = ? AND has = 1', u, lib.device.uuid), 0);
     }
     assert.ok(events.some((e) => e.contentUuid === made && e.kind === 'thumb' && e.variant === 'grid@1x' && e.status === 'absent'), 'an absent event');
     const jobs = lib.db.prepare('SELECT status, note FROM jobs WHERE content_uuid = ?').all(waiting) as Array<{ status: string; note: string | null }>;

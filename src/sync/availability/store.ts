@@ -1,6 +1,319 @@
+import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
+import { VssError, errnoCode } from '../../core/errors.js';
 import type { Library } from '../../library/library.js';
+import { SIDECAR_KINDS, isSidecarKind, type SidecarKind } from '../../sidecars/kinds.js';
+import { UUID_RE } from '../../sidecars/address.js';
+import { DIGEST_LIMITS, entryShapeError, type AvailabilityEntry } from './codec.js';
 
-/** A library's availability: this device's changes, numbered; peers' entries, as hearsay. */
+/** What this device's availability changed, from a peer's last known point: the full set, or a delta. */
+export interface ChangeSet {
+  epoch: string;
+  full: boolean;
+  fromSeq: number;
+  toSeq: number;
+  /** The entries, a page at a time (at least one page, maybe empty); each page is one query. */
+  chunks(): IterableIterator<AvailabilityEntry[]>;
+}
+
+/** A digest from a peer, whole and decoded. */
+export interface PeerDigest {
+  epoch: string;
+  fromSeq: number;
+  toSeq: number;
+  full: boolean;
+  entries: Iterable<AvailabilityEntry>;
+}
+
+/** Where sync with one paired device stands (`vss sync status`). */
+export interface PeerSyncState {
+  deviceUuid: string;
+  epoch: string | null;
+  /** The last of its change numbers this device has applied. */
+  seq: number;
+  /** Sidecars it says it has. */
+  entries: number;
+  lastExchangeAt: number | null;
+  bytesFetched: number;
+  filesFetched: number;
+  failures: number;
+}
+
+export interface WhoHasQuery {
+  contentUuid: string;
+  kind: string;
+  variant: string;
+}
+
+/** Most addresses one "who has?" question may ask. */
+export const WHO_HAS_MAX = 1024;
+
+interface PeerSyncRow {
+  device_uuid: string;
+  epoch: string | null;
+  seq: number;
+  entries: number;
+  last_exchange_at: number | null;
+  bytes_fetched: number;
+  files_fetched: number;
+  failures: number;
+}
+
+type EntryRow = [string, string, string, string | null, number, number | null, string | null];
+
+/**
+ * A library's availability (DESIGN §9): this device's changes, numbered (written by the sidecar
+ * manager through LocalAvailability), and what paired devices say they have — hearsay, kept in
+ * `sidecar_availability` under their device uuid until a fetch verifies it or they are unpaired.
+ */
 export class AvailabilityStore {
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly lib: Library) {}
+
+  get libraryId(): string {
+    return this.lib.config.id;
+  }
+
+  /** This device: whose changes `changesSince` gives. */
+  get deviceUuid(): string {
+    return this.lib.device.uuid;
+  }
+
+  /** This database's epoch: a peer that knew another one must take the full set again. */
+  epoch(): string {
+    return this.meta('epoch') ?? this.newEpoch();
+  }
+
+  /** The last change number this device gave. */
+  seq(): number {
+    return Number(this.meta('seq') ?? 0);
+  }
+
+  /**
+   * This device's changes after SEQ, as a peer asked for them: a delta when the peer knows this
+   * epoch and a number it could have had, else the full set (what this device has now).
+   */
+  changesSince(seq: number, askedEpoch: string | null = null, pageEntries: number = DIGEST_LIMITS.chunkEntries): ChangeSet {
+    const epoch = this.epoch();
+    const toSeq = this.seq();
+    const full = !Number.isSafeInteger(seq) || seq <= 0 || seq > toSeq || (askedEpoch !== null && askedEpoch !== epoch);
+    const fromSeq = full ? 0 : seq;
+    const page = this.stmt(
+      full
+        ? 'SELECT content_uuid, kind, variant, format, has, size, checksum, seq FROM sidecar_availability WHERE device_uuid = ? AND seq > ? AND seq <= ? AND has = 1 ORDER BY seq LIMIT ?'
+        : 'SELECT content_uuid, kind, variant, format, has, size, checksum, seq FROM sidecar_availability WHERE device_uuid = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
+    ).raw();
+    const device = this.lib.device.uuid;
+    // Pages by seq, each its own query, so nothing holds the connection while a page is sent.
+    // A row changed meanwhile gets a number above toSeq: the peer's next delta brings it.
+    function* chunks(): IterableIterator<AvailabilityEntry[]> {
+      let after = fromSeq;
+      for (let first = true; ; first = false) {
+        const rows = page.all(device, after, toSeq, pageEntries) as Array<[...EntryRow, number]>;
+        if (rows.length > 0 || first) yield rows.map(toEntry);
+        if (rows.length < pageEntries) return;
+        after = rows[rows.length - 1]![7];
+      }
+    }
+    return { epoch, full, fromSeq, toSeq, chunks };
+  }
+
+  /**
+   * Take a peer's digest: a full set replaces everything it said before, a delta changes what it
+   * names (a removal is kept as has = 0 until the next full set). One transaction, so a digest is
+   * taken whole or not at all; a duplicate entry, a delta that does not follow on from what was
+   * applied, or an entry for this device itself is refused (VssError PEER) and changes nothing.
+   */
+  applyFromPeer(deviceUuid: string, digest: PeerDigest): { entries: number } {
+    if (deviceUuid === this.lib.device.uuid) throw new VssError('PEER', 'a peer sent availability in this device\'s own name');
+    if (!UUID_RE.test(deviceUuid)) throw new VssError('PEER', `availability for ${JSON.stringify(deviceUuid)}, which is not a device uuid`);
+    if (!UUID_RE.test(digest.epoch)) throw new VssError('PEER', `availability epoch ${JSON.stringify(digest.epoch)} is not a uuid`);
+    if (!Number.isSafeInteger(digest.fromSeq) || !Number.isSafeInteger(digest.toSeq) || digest.fromSeq < 0 || digest.toSeq < digest.fromSeq) {
+      throw new VssError('PEER', `availability from seq ${digest.fromSeq} to ${digest.toSeq} is not a range`);
+    }
+    const db = this.lib.db;
+    const now = Date.now();
+    const checked = new Set<string>();
+    const check = (e: AvailabilityEntry): void => {
+      const triple = `${e.kind}\0${e.variant}\0${e.format}`;
+      // The kinds table is consulted once per distinct triple; the per-entry parts every time.
+      const bad = checked.has(triple) ? shapeOfKnownTriple(e) : entryShapeError(e);
+      if (bad !== undefined) throw new VssError('PEER', `availability entry refused: ${bad}`);
+      checked.add(triple);
+    };
+    let count = 0;
+    db.transaction(() => {
+      const known = this.stmt('SELECT * FROM peer_sync WHERE device_uuid = ?').get(deviceUuid) as PeerSyncRow | undefined;
+      let entries = known?.entries ?? 0;
+      if (digest.full) {
+        this.stmt('DELETE FROM sidecar_availability WHERE device_uuid = ?').run(deviceUuid);
+        const insert = this.stmt('INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)');
+        entries = 0;
+        for (const e of digest.entries) {
+          count++;
+          if (!e.has) continue; // a full set is what it has; a removal in it says nothing
+          check(e);
+          try {
+            insert.run(e.contentUuid, e.kind, e.variant, deviceUuid, e.size, e.checksum, e.format, digest.toSeq, now);
+          } catch (err) {
+            if (errnoCode(err) === 'SQLITE_CONSTRAINT_UNIQUE') throw new VssError('PEER', `availability lists ${e.kind}/${e.variant} of ${e.contentUuid} twice`);
+            throw err;
+          }
+          entries++;
+        }
+      } else {
+        if (known === undefined || known.epoch !== digest.epoch || digest.fromSeq > known.seq || digest.toSeq < known.seq) {
+          const had = known ? `seq ${known.seq} of epoch ${known.epoch}` : 'nothing';
+          throw new VssError('PEER', `availability delta from seq ${digest.fromSeq} to ${digest.toSeq} of epoch ${digest.epoch} does not follow on from ${had}`);
+        }
+        const prevHas = this.stmt('SELECT has FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?').pluck();
+        const upsert = this.stmt(
+          `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+           ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = 1, size = excluded.size, checksum = excluded.checksum,
+             format = excluded.format, seq = excluded.seq, last_seen_at = excluded.last_seen_at`,
+        );
+        const remove = this.stmt('UPDATE sidecar_availability SET has = 0, size = NULL, checksum = NULL, seq = ?, last_seen_at = ? WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?');
+        for (const e of digest.entries) {
+          count++;
+          if (e.has) check(e);
+          else if (!isSidecarKind(e.kind) || typeof e.contentUuid !== 'string') throw new VssError('PEER', 'availability removal names no sidecar');
+          const had = prevHas.get(e.contentUuid, e.kind, e.variant, deviceUuid) as number | undefined;
+          if (e.has) {
+            upsert.run(e.contentUuid, e.kind, e.variant, deviceUuid, e.size, e.checksum, e.format, digest.toSeq, now);
+            if (had !== 1) entries++;
+          } else if (had !== undefined) {
+            remove.run(digest.toSeq, now, e.contentUuid, e.kind, e.variant, deviceUuid);
+            if (had === 1) entries--;
+          }
+        }
+      }
+      this.stmt(
+        `INSERT INTO peer_sync (device_uuid, epoch, seq, entries, last_exchange_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(device_uuid) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, entries = excluded.entries, last_exchange_at = excluded.last_exchange_at`,
+      ).run(deviceUuid, digest.epoch, digest.toSeq, entries, now);
+    })();
+    if (count > 0 || digest.full) this.lib.events.emit('availability:changed', { deviceUuid, entries: count, full: digest.full, toSeq: digest.toSeq });
+    return { entries: count };
+  }
+
+  /** Where sync with one device stands, or undefined before the first exchange. */
+  peerState(deviceUuid: string): PeerSyncState | undefined {
+    const r = this.stmt('SELECT * FROM peer_sync WHERE device_uuid = ?').get(deviceUuid) as PeerSyncRow | undefined;
+    return r ? toState(r) : undefined;
+  }
+
+  /** Every device this library has exchanged availability or files with, by device uuid. */
+  peers(): PeerSyncState[] {
+    return (this.stmt('SELECT * FROM peer_sync ORDER BY device_uuid').all() as PeerSyncRow[]).map(toState);
+  }
+
+  /** Count what a transfer from a peer brought (or that it failed), for `vss sync status`. */
+  countTransfer(deviceUuid: string, add: { bytes?: number; files?: number; failures?: number }): void {
+    this.stmt(
+      `INSERT INTO peer_sync (device_uuid, bytes_fetched, files_fetched, failures) VALUES (?, ?, ?, ?)
+       ON CONFLICT(device_uuid) DO UPDATE SET bytes_fetched = bytes_fetched + excluded.bytes_fetched,
+         files_fetched = files_fetched + excluded.files_fetched, failures = failures + excluded.failures`,
+    ).run(deviceUuid, add.bytes ?? 0, add.files ?? 0, add.failures ?? 0);
+  }
+
+  /**
+   * This device's ready entries among the addresses asked (a peer's direct "who has X?"), at most
+   * WHO_HAS_MAX addresses a question.
+   */
+  whoHas(addresses: readonly WhoHasQuery[]): AvailabilityEntry[] {
+    if (addresses.length > WHO_HAS_MAX) throw new VssError('PEER', `a "who has" question asks for ${addresses.length} sidecars, more than ${WHO_HAS_MAX}`);
+    const asked = JSON.stringify(addresses.map((a) => [a.contentUuid, a.kind, a.variant]));
+    const rows = this.stmt(
+      `SELECT a.content_uuid, a.kind, a.variant, a.format, a.has, a.size, a.checksum FROM json_each(?) q
+       JOIN sidecar_availability a ON a.content_uuid = json_extract(q.value, '$[0]') AND a.kind = json_extract(q.value, '$[1]') AND a.variant = json_extract(q.value, '$[2]')
+         AND a.device_uuid = ? AND a.has = 1`,
+    ).raw().all(asked, this.lib.device.uuid) as EntryRow[];
+    return rows.map(toEntry);
+  }
+
+  /** Forget a device that was unpaired: what it said it has, where sync with it stood, its lies. */
+  removeDevice(deviceUuid: string): { entries: number } {
+    if (deviceUuid === this.lib.device.uuid) throw new VssError('USAGE', 'this device\'s own availability is not removed by unpairing');
+    const db = this.lib.db;
+    const entries = db.transaction(() => {
+      const n = this.stmt('DELETE FROM sidecar_availability WHERE device_uuid = ?').run(deviceUuid).changes;
+      this.stmt('DELETE FROM peer_sync WHERE device_uuid = ?').run(deviceUuid);
+      this.stmt('DELETE FROM availability_suspects WHERE device_uuid = ?').run(deviceUuid);
+      return n;
+    })();
+    this.lib.events.emit('availability:changed', { deviceUuid, entries, full: true, toSeq: 0 });
+    return { entries };
+  }
+
+  /**
+   * Call FN with the newest change number at most once per DEBOUNCE_MS while this device's
+   * availability changes (the peer service tells connected peers then). A first change waits
+   * DEBOUNCE_MS for the ones that follow it; steady generation still tells peers every
+   * DEBOUNCE_MS rather than never. Returns a stop function.
+   */
+  onLocalChange(fn: (seq: number) => void, debounceMs = 2000): () => void {
+    let told = this.seq();
+    let timer: NodeJS.Timeout | undefined;
+    const stop = this.lib.events.on('sidecar:changed', () => {
+      if (timer !== undefined) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (!this.lib.db.open) return;
+        const now = this.seq();
+        if (now === told) return; // pending → generating and the like: nothing a peer needs
+        told = now;
+        fn(now);
+      }, debounceMs);
+      timer.unref();
+    });
+    return () => {
+      stop();
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }
+
+  private meta(key: string): string | undefined {
+    return this.stmt('SELECT value FROM sync_meta WHERE key = ?').pluck().get(key) as string | undefined;
+  }
+
+  /** Only a database whose epoch row was lost lands here: a new epoch makes every peer start again. */
+  private newEpoch(): string {
+    const epoch = randomUUID();
+    this.stmt("INSERT INTO sync_meta (key, value) VALUES ('epoch', ?) ON CONFLICT(key) DO NOTHING").run(epoch);
+    return this.meta('epoch')!;
+  }
+
+  private stmt(sql: string): Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.lib.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+}
+
+const CHECKSUM_RE = /^[0-9a-f]{64}$/;
+
+function shapeOfKnownTriple(e: AvailabilityEntry): string | undefined {
+  if (typeof e.contentUuid !== 'string' || !UUID_RE.test(e.contentUuid)) return `content uuid ${JSON.stringify(e.contentUuid)} is not a uuid`;
+  if (!Number.isSafeInteger(e.size) || (e.size as number) < 0) return `size ${e.size} of ${e.contentUuid} is not a size`;
+  if (typeof e.checksum !== 'string' || !CHECKSUM_RE.test(e.checksum)) return `checksum of ${e.contentUuid} is not BLAKE3 hex`;
+  return undefined;
+}
+
+function toEntry(r: EntryRow | [...EntryRow, number]): AvailabilityEntry {
+  const kind = r[1] as SidecarKind;
+  const has = r[4] === 1;
+  // Rows made before formats were kept (migration 007 found no record) take the kind's usual one.
+  const format = r[3] ?? SIDECAR_KINDS[kind]?.formats[0] ?? '';
+  return { contentUuid: r[0], kind, variant: r[2], format, has, size: has ? r[5] : null, checksum: has ? r[6] : null };
+}
+
+function toState(r: PeerSyncRow): PeerSyncState {
+  return {
+    deviceUuid: r.device_uuid, epoch: r.epoch, seq: r.seq, entries: r.entries, lastExchangeAt: r.last_exchange_at,
+    bytesFetched: r.bytes_fetched, filesFetched: r.files_fetched, failures: r.failures,
+  };
 }

@@ -1,0 +1,95 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Installation } from '../library/installation.js';
+import { openDatabase } from '../db/connection.js';
+import { MIGRATIONS, migrate } from '../db/migrations.js';
+import { SidecarManager, type RecordFields } from './manager.js';
+import { sidecarAddress } from './address.js';
+import { tempDir } from '../../test/helpers.js';
+
+const C = (i: number) => `${String(i).padStart(8, '0')}-0000-5000-8000-000000000000`;
+const SUM = (ch: string) => ch.repeat(64);
+const fields = (status: RecordFields['status'], size: number | null = null, checksum: string | null = null): RecordFields =>
+  ({ status, source: 'generated', size, checksum, sourceEntryId: null, error: null });
+
+describe('local availability numbering', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+  const vss = new Installation({ dataDir: join(tmp.path, 'data') });
+  const lib = vss.createLibrary('L', tmp.path);
+  after(() => lib.close());
+  const m = new SidecarManager(lib);
+  const row = (i: number, v = 'grid@1x') =>
+    lib.db.prepare("SELECT has, size, checksum, format, seq FROM sidecar_availability WHERE content_uuid = ? AND kind = 'thumb' AND variant = ? AND device_uuid = ?").get(C(i), v, lib.device.uuid) as
+      { has: number; size: number | null; checksum: string | null; format: string; seq: number | null } | undefined;
+  const counter = () => Number(lib.db.prepare("SELECT value FROM sync_meta WHERE key = 'seq'").pluck().get());
+
+  it('a new library has an epoch and a counter at 0', () => {
+    assert.match(lib.db.prepare("SELECT value FROM sync_meta WHERE key = 'epoch'").pluck().get() as string, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(counter(), 0);
+  });
+
+  it('numbers what a peer must hear of, and only that', () => {
+    const a = sidecarAddress(C(1), 'thumb', 'grid@1x');
+    m.record(a, fields('pending'));
+    assert.equal(row(1)!.seq, null, 'a pending row is nothing a peer needs');
+    m.record(a, fields('generating'));
+    assert.equal(counter(), 0, 'pending → generating does not count');
+    m.record(a, fields('ready', 10, SUM('a')));
+    assert.deepEqual({ ...row(1) }, { has: 1, size: 10, checksum: SUM('a'), format: 'webp', seq: 1 });
+    m.record(a, fields('ready', 10, SUM('a')));
+    assert.equal(row(1)!.seq, 1, 'the same state again is no change');
+    m.record(a, fields('ready', 11, SUM('b')));
+    assert.equal(row(1)!.seq, 2, 'a new file is');
+    assert.equal(m.markMissing(a, 'gone'), 'missing');
+    assert.deepEqual({ ...row(1) }, { has: 0, size: null, checksum: null, format: 'webp', seq: 3 }, 'losing it is a numbered tombstone');
+    m.record(a, fields('pending'));
+    assert.equal(row(1)!.seq, 3, 'owing it again says nothing new');
+    assert.equal(counter(), 3);
+  });
+
+  it('removals: a tombstone where a peer may have heard, nothing where none could', () => {
+    const b = sidecarAddress(C(2), 'thumb', 'grid@1x');
+    m.record(b, fields('pending'));
+    assert.equal(m.forgetOwed(b), true);
+    assert.equal(row(2), undefined, 'never announced: gone without a trace');
+    const c = sidecarAddress(C(3), 'thumb', 'grid@1x');
+    m.record(c, fields('ready', 5, SUM('c')));
+    const before = counter();
+    m.markNotApplicable(c, 'no');
+    assert.deepEqual({ ...row(3) }, { has: 0, size: null, checksum: null, format: 'webp', seq: before + 1 });
+  });
+
+  it('numbers the ready rows a library had before numbering, on open, for the opening device only', () => {
+    const other = '99999999-0000-4000-8000-000000000000';
+    const ins = lib.db.prepare("INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, last_seen_at) VALUES (?, 'thumb', ?, ?, ?, 1, ?, 'webp', 0)");
+    ins.run(C(10), 'icon@1x', lib.device.uuid, 1, SUM('d'));
+    ins.run(C(11), 'icon@1x', lib.device.uuid, 1, SUM('e'));
+    ins.run(C(12), 'icon@1x', lib.device.uuid, 0, null);
+    ins.run(C(13), 'icon@1x', other, 1, SUM('f'));
+    const before = counter();
+    const again = vss.openLibrary(lib.root, { shared: true });
+    again.close();
+    assert.equal(row(10, 'icon@1x')!.seq, before + 1);
+    assert.equal(row(11, 'icon@1x')!.seq, before + 2);
+    assert.equal(row(12, 'icon@1x')!.seq, null, 'not had: nothing to announce');
+    assert.equal(lib.db.prepare('SELECT seq FROM sidecar_availability WHERE device_uuid = ?').pluck().get(other), null, 'another device\'s rows are not ours to number');
+    assert.equal(counter(), before + 2);
+  });
+
+  it('migration 007 keeps a v6 library\'s rows, gives them their format, and starts the counter', () => {
+    const path = join(tmp.path, 'v6.sqlite');
+    const db = openDatabase(path);
+    db.transaction(() => {
+      for (const m of MIGRATIONS.filter((x) => x.version <= 6)) db.exec(m.sql);
+      db.pragma('user_version = 6');
+    })();
+    db.prepare("INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, size, checksum, status, source, created_at, updated_at) VALUES ('s', ?, 'live_photo_video', 'original', 'mov', 'r', 1, ?, 'ready', 'reference', 0, 0)").run(C(1), SUM('a'));
+    db.prepare("INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, last_seen_at) VALUES (?, 'live_photo_video', 'original', 'dev', 1, 1, ?, 0)").run(C(1), SUM('a'));
+    migrate(db, path);
+    assert.deepEqual({ ...(db.prepare('SELECT format, seq, has FROM sidecar_availability').get() as object) }, { format: 'mov', seq: null, has: 1 });
+    assert.equal(db.prepare("SELECT value FROM sync_meta WHERE key = 'seq'").pluck().get(), '0');
+    db.close();
+  });
+});

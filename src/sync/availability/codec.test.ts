@@ -1,0 +1,93 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { VssError } from '../../core/errors.js';
+import { DIGEST_LIMITS, decodeChunk, encodeChunk, type AvailabilityEntry, type DigestHeader } from './codec.js';
+
+const HEADER: DigestHeader = {
+  libraryId: '11111111-2222-4333-8444-555555555555',
+  deviceUuid: '66666666-7777-4888-9999-aaaaaaaaaaaa',
+  epoch: 'bbbbbbbb-cccc-4ddd-aeee-ffffffffffff',
+  fromSeq: 300,
+  toSeq: 70_000,
+  full: false,
+};
+const C = (i: number) => `${i.toString(16).padStart(8, '0')}-0000-5000-8000-000000000000`;
+
+function entries(n: number): AvailabilityEntry[] {
+  return Array.from({ length: n }, (_, i): AvailabilityEntry => i % 5 === 4
+    ? { contentUuid: C(i), kind: 'ocr', variant: 'default', format: 'json', has: false, size: null, checksum: null }
+    : { contentUuid: C(i), kind: i % 2 ? 'thumb' : 'embeddings', variant: i % 2 ? 'grid@2x' : 'all-minilm-l6-v2', format: i % 2 ? 'webp' : 'json', has: true, size: i * 1_000_003, checksum: (i % 16).toString(16).repeat(64) });
+}
+
+function refused(bytes: Uint8Array, reason: RegExp): void {
+  assert.throws(() => decodeChunk(bytes), (err: unknown) => err instanceof VssError && err.code === 'PEER' && reason.test(err.message));
+}
+
+describe('availability digest codec', () => {
+  it('round-trips a chunk compactly: header, entries, removals', () => {
+    const list = entries(1000);
+    const bytes = encodeChunk(HEADER, list);
+    const got = decodeChunk(bytes);
+    assert.deepEqual({ ...got, entries: undefined }, { ...HEADER, count: 1000, byteLength: bytes.byteLength, entries: undefined });
+    assert.deepEqual([...got.entries()], list);
+    assert.ok(bytes.byteLength < 1000 * 56, `${bytes.byteLength} bytes: about 55 per entry, not JSON`);
+    const empty = decodeChunk(encodeChunk({ ...HEADER, full: true, fromSeq: 0 }, []));
+    assert.equal(empty.full, true);
+    assert.deepEqual([...empty.entries()], []);
+  });
+
+  it('refuses every cut of a chunk', () => {
+    const bytes = encodeChunk(HEADER, entries(7));
+    for (let n = 0; n < bytes.byteLength; n++) refused(bytes.subarray(0, n), /ends|bytes for them| in \d+ bytes/);
+  });
+
+  it('refuses garbled chunks with a reason, never another kind of error', () => {
+    const bytes = encodeChunk(HEADER, entries(20));
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let refusedCount = 0;
+    for (let round = 0; round < 2000; round++) {
+      const copy = Uint8Array.from(bytes);
+      for (let k = 0; k < 1 + Math.floor(rand() * 3); k++) copy[Math.floor(rand() * copy.length)] = Math.floor(rand() * 256);
+      try {
+        const c = decodeChunk(copy);
+        for (const e of c.entries()) assert.ok(e.has ? e.checksum!.length === 64 : e.checksum === null);
+      } catch (err) {
+        assert.ok(err instanceof VssError && err.code === 'PEER', String(err));
+        refusedCount++;
+      }
+    }
+    assert.ok(refusedCount > 0);
+  });
+
+  it('checks names against the kinds table, counts against the bytes and limits, and leftovers', () => {
+    const one = [entries(1)[0]!];
+    const swap = (from: string, to: string) => {
+      const b = Buffer.from(encodeChunk(HEADER, one));
+      const at = b.indexOf(from);
+      b.write(to, at);
+      return b;
+    };
+    refused(swap('embeddings', 'embeddingz'), /unknown sidecar kind/);
+    refused(swap('json', 'xson'), /refuses.*sidecars are json/);
+    refused(swap('all-minilm-l6-v2', 'all-minilm-l6/v2'), /refuses.*invalid sidecar variant/);
+    const bytes = encodeChunk(HEADER, one);
+    refused(Buffer.concat([bytes, Buffer.from([0])]), /after its last entry/);
+    refused(Buffer.from([2, ...bytes.subarray(1)]), /version 2/);
+    // The entry count sits right before the first entry: claim more than the bytes can hold, then more than the limit.
+    const countAt = bytes.byteLength - (16 + 1 + 1 + 1 + 32) - 1;
+    assert.equal(bytes[countAt], 1);
+    const lying = Buffer.from(bytes);
+    lying[countAt] = 2;
+    refused(lying, /says 2 entries|ends inside/);
+    const huge = Buffer.concat([bytes.subarray(0, countAt), Buffer.from([0x81, 0x80, 0x04]), bytes.subarray(countAt + 1)]);
+    refused(huge, new RegExp(`more than ${DIGEST_LIMITS.chunkEntries}`));
+    const hasTwo = Buffer.from(bytes);
+    hasTwo[countAt + 1 + 16 + 1] = 2;
+    refused(hasTwo, /"has" of 2/);
+    const backwards = encodeChunk({ ...HEADER, fromSeq: 5, toSeq: 5 }, one);
+    const b2 = Buffer.from(backwards);
+    b2[1 + 48] = 6; // from-seq 6 > to-seq 5
+    refused(b2, /back to 5/);
+  });
+});
