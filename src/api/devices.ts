@@ -12,13 +12,13 @@ export class DevicesApi {
   constructor(private readonly dataDir: string, private readonly openLibrary: (id: string) => LibraryApi | undefined) {}
 
   list(): PairedDeviceItem[] {
-    return new PairedDevices(this.dataDir).list().map((d) => ({
+    return PairedDevices.load(this.dataDir).list().map((d) => ({
       id: d.device_uuid, name: d.name, paired_at: d.paired_at, online: false, last_seen: d.last_seen, libraries: [...d.library_ids], peer_id: d.peer_id,
     }));
   }
 
   unpair(deviceUuid: string): { id: string; name: string } {
-    const trust = new PairedDevices(this.dataDir);
+    const trust = PairedDevices.load(this.dataDir);
     const d = trust.get(deviceUuid);
     if (!d) throw new VssError('NOT_FOUND', `no paired device ${deviceUuid}: \`vss devices list\` shows them`);
     trust.remove(deviceUuid);

@@ -7,8 +7,10 @@ import { devicePeerKey, peerIdOfPublicKey } from './net/device-key.js';
 import { PeerNode } from './net/peer-node.js';
 import type { ProtocolName } from './net/protocols.js';
 import type { PeerLink, RemoteDevice } from './peer-link.js';
-import { PairedDevices, type PairedDeviceRecord } from './pairing/paired-devices.js';
-import { PairingHost, joinPairing, type LocalDeviceInfo } from './pairing/pairing.js';
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PairedDevices, PairingHost, discoveredPeers, joinPairing, pairingDialer, type LocalDeviceInfo } from './pairing/index.js';
 import { notifyChanged, pullAvailability, serveAvailability } from './availability/exchange.js';
 import { serveFetch } from './transfer/serve.js';
 import { Fetcher } from './transfer/fetcher.js';
@@ -51,7 +53,6 @@ interface Attached {
   lib: LibraryApi;
   fetcher: Fetcher;
   prefetch: Prefetch;
-  push: NodeJS.Timeout | undefined;
   off: () => void;
 }
 
@@ -65,7 +66,9 @@ export class PeerService implements PeerLink {
   private node: PeerNode | undefined;
   private starting: Promise<PeerNode> | undefined;
   private readonly trust: PairedDevices;
-  private readonly pairing = new PairingHost();
+  private readonly pairing: PairingHost;
+  /** Peers mDNS found lately: `pair join` tries them first (mDNS asks only every 10 s). */
+  private readonly recentlyDiscovered: string[] = [];
   private joining = 0;
   private readonly attached = new Map<string, Attached>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -74,7 +77,9 @@ export class PeerService implements PeerLink {
   readonly peerId: string;
 
   private constructor(private readonly opts: PeerServiceOptions) {
-    this.trust = new PairedDevices(opts.dataDir);
+    this.trust = PairedDevices.load(opts.dataDir);
+    // The store records each side's new peer before the exchange's last message.
+    this.pairing = new PairingHost({ store: this.trust });
     this.peerId = peerIdOfPublicKey(opts.device.publicKey);
   }
 
@@ -118,9 +123,9 @@ export class PeerService implements PeerLink {
     const fetcher = new Fetcher(lib.sync.transfers, this.linkFor(lib.id), { bandwidthBytesPerSec: settings.prefetch.bandwidthBytesPerSec ?? undefined, log });
     lib.sync.useFetcher(fetcher, settings.prefer);
     const prefetch = startPrefetch({ lib, fetcher, settings, log });
-    const entry: Attached = { lib, fetcher, prefetch, push: undefined, off: () => undefined };
+    const entry: Attached = { lib, fetcher, prefetch, off: () => undefined };
     // Tell peers of this device's own changes, debounced; a peer's changes reach prefetch.
-    const offChanged = lib.events.on('sidecar:changed', () => this.schedulePush(entry));
+    const offChanged = lib.sync.availability.onLocalChange((seq) => this.tellPeers(lib, seq), PUSH_DEBOUNCE_MS);
     const offAvailability = lib.events.on('availability:changed', () => prefetch.kick());
     entry.off = () => {
       offChanged();
@@ -135,7 +140,6 @@ export class PeerService implements PeerLink {
     const a = this.attached.get(libraryId);
     if (!a) return;
     this.attached.delete(libraryId);
-    clearTimeout(a.push);
     a.off();
     a.prefetch.stop();
     a.lib.sync.useFetcher(undefined);
@@ -147,14 +151,13 @@ export class PeerService implements PeerLink {
   /** Open a code for LIB, tell it with ONCODE, and wait for the joiner (or the code's end). */
   async pairStart(lib: LibraryApi, onCode: (code: PairingCodeInfo) => void, signal?: AbortSignal): Promise<PairedInfo> {
     await this.ensureNode();
-    const session = this.pairing.open(await this.localInfo(), { id: lib.id, name: lib.name });
+    const session = this.pairing.open(this.localInfo(), { id: lib.id, name: lib.name }, { ttlMs: pairingTtlMs() });
     signal?.addEventListener('abort', () => this.pairing.cancel(), { once: true });
     onCode({ code: session.words.join(' '), expires_at: session.expiresAt });
     const peer = await session.done;
-    this.remember(peer, lib.id);
     this.attach(lib);
-    this.opts.log.info({ device: peer.deviceUuid, name: peer.name, library: lib.id }, 'paired (this device showed the code)');
-    return { device_id: peer.deviceUuid, name: peer.name, library_id: lib.id, library_path: lib.path };
+    this.opts.log.info({ device: peer.device_uuid, name: peer.name, library: lib.id }, 'paired (this device showed the code)');
+    return { device_id: peer.device_uuid, name: peer.name, library_id: lib.id, library_path: lib.path };
   }
 
   /** Join the device showing WORDS (at PEER, or found by mDNS) and take part in its library. */
@@ -162,19 +165,19 @@ export class PeerService implements PeerLink {
     const node = await this.ensureNode();
     this.joining++;
     try {
-      const candidates = opts.peer !== undefined ? [opts.peer] : this.discoveries(node, AbortSignal.timeout(DISCOVERY_MS));
+      const signal = AbortSignal.timeout(DISCOVERY_MS);
       const joined = await joinPairing({
-        open: (target) => node.open(target, 'pair', AbortSignal.timeout(DIAL_TIMEOUT_MS * 2)),
-        candidates,
+        open: pairingDialer(node),
+        candidates: opts.peer !== undefined ? [opts.peer] : discoveredPeers(node, signal, [...this.recentlyDiscovered]),
         code: words,
-        local: await this.localInfo(),
-        signal: AbortSignal.timeout(DISCOVERY_MS + 30_000),
+        local: this.localInfo(),
+        store: this.trust,
+        signal,
       });
       const lib = this.opts.host.joinLibrary(joined.library.id, joined.library.name);
-      this.remember(joined.device, lib.id);
       this.attach(lib);
-      this.opts.log.info({ device: joined.device.deviceUuid, name: joined.device.name, library: lib.id }, 'paired (this device joined)');
-      return { device_id: joined.device.deviceUuid, name: joined.device.name, library_id: lib.id, library_path: lib.path };
+      this.opts.log.info({ device: joined.device.device_uuid, name: joined.device.name, library: lib.id }, 'paired (this device joined)');
+      return { device_id: joined.device.device_uuid, name: joined.device.name, library_id: lib.id, library_path: lib.path };
     } finally {
       this.joining--;
     }
@@ -228,15 +231,16 @@ export class PeerService implements PeerLink {
     this.node = node;
     await node.handle('pair', (stream, remotePeer) => this.pairing.handleStream(stream, remotePeer));
     await node.handle('availability', (stream, remotePeer) => serveAvailability(stream, this.mustRemote(remotePeer), (id) => this.syncedLibrary(id)?.sync.availability, {
-      onChanged: (libraryId) => {
+      onChanged: (remote, libraryId) => {
         const lib = this.syncedLibrary(libraryId);
-        const r = this.remoteOf(remotePeer);
-        if (lib && r) void this.pull(r, lib);
+        if (lib) void this.pull(remote, lib);
       },
     }));
     await node.handle('fetch', (stream, remotePeer) => serveFetch(stream, this.mustRemote(remotePeer), (id) => this.syncedLibrary(id)?.sync.transfers));
     node.on('connect', (p) => void this.onConnect(p));
     node.on('discovered', (p, addrs) => {
+      this.recentlyDiscovered.unshift(p);
+      this.recentlyDiscovered.splice(16);
       if (this.trust.byPeerId(p)) void this.dial(p, addrs);
     });
     this.timers.push(setInterval(() => this.redialAll(), REDIAL_MS).unref());
@@ -304,18 +308,14 @@ export class PeerService implements PeerLink {
     }
   }
 
-  private schedulePush(a: Attached): void {
-    if (a.push) return;
-    a.push = setTimeout(() => {
-      a.push = undefined;
-      for (const r of this.connected()) {
-        if (!r.libraryIds.includes(a.lib.id)) continue;
-        void this.open(r.peerId, 'availability', AbortSignal.timeout(DIAL_TIMEOUT_MS))
-          .then((stream) => notifyChanged(stream, a.lib.id, a.lib.sync.availability.seq()))
-          .catch((err: unknown) => this.opts.log.debug({ err, device: r.deviceUuid }, 'telling a peer of changes failed'));
-      }
-    }, PUSH_DEBOUNCE_MS);
-    a.push.unref();
+  /** A push (DESIGN §9): each connected peer sharing LIB is told to pull from SEQ on. */
+  private tellPeers(lib: LibraryApi, seq: number): void {
+    for (const r of this.connected()) {
+      if (!r.libraryIds.includes(lib.id)) continue;
+      void this.open(r.peerId, 'availability', AbortSignal.timeout(DIAL_TIMEOUT_MS))
+        .then((stream) => notifyChanged(stream, r, lib.id, seq))
+        .catch((err: unknown) => this.opts.log.debug({ err, device: r.deviceUuid }, 'telling a peer of changes failed'));
+    }
   }
 
   private redialAll(): void {
@@ -342,40 +342,15 @@ export class PeerService implements PeerLink {
     }
   }
 
-  /** mDNS discoveries as they come, for `pair join` to try (bounded by SIGNAL). */
-  private async *discoveries(node: PeerNode, signal: AbortSignal): AsyncGenerator<string> {
-    const queue: string[] = [];
-    let wake: (() => void) | undefined;
-    const off = node.on('discovered', (p, addrs) => {
-      for (const a of addrs) queue.push(a.includes('/p2p/') ? a : `${a}/p2p/${p}`);
-      wake?.();
-    });
-    signal.addEventListener('abort', () => wake?.(), { once: true });
-    try {
-      while (!signal.aborted) {
-        if (queue.length === 0) await new Promise<void>((r) => (wake = r));
-        wake = undefined;
-        while (queue.length > 0) yield queue.shift()!;
-      }
-    } finally {
-      off();
-    }
-  }
-
-  private remember(peer: { deviceUuid: string; name: string; publicKeyPem: string; peerId: string }, libraryId: string): void {
-    const old = this.trust.get(peer.deviceUuid);
-    const record: PairedDeviceRecord = {
-      device_uuid: peer.deviceUuid, name: peer.name, public_key: peer.publicKeyPem, peer_id: peer.peerId,
-      paired_at: new Date().toISOString(),
-      library_ids: [...new Set([...(old?.library_ids ?? []), libraryId])],
-      addrs: old?.addrs ?? [], last_seen: new Date().toISOString(),
-    };
-    this.trust.add(record);
-  }
-
-  private async localInfo(): Promise<LocalDeviceInfo> {
-    return LocalDeviceInfoOf(this.opts.dataDir, this.opts.device);
+  /** This device as pairing needs it: its identity and the key that signs the joiner's proof. */
+  private localInfo(): LocalDeviceInfo {
+    const d = this.opts.device;
+    return { deviceUuid: d.uuid, name: d.name, publicKeyPem: d.publicKey, privateKey: createPrivateKey(readFileSync(join(this.opts.dataDir, 'device.key'), 'utf8')) };
   }
 }
 
-declare function LocalDeviceInfoOf(dataDir: string, device: Device): Promise<LocalDeviceInfo>;
+/** 5 minutes; `VSS_PAIRING_TTL_MS` shortens it for tests of expiry (at least 1 s, at most 5 minutes). */
+function pairingTtlMs(): number {
+  const v = Number(process.env.VSS_PAIRING_TTL_MS);
+  return Number.isInteger(v) && v >= 1000 && v <= 5 * 60_000 ? v : 5 * 60_000;
+}
