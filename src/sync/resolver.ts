@@ -6,6 +6,7 @@ import { canMake, type SidecarKind } from '../sidecars/kinds.js';
 import { SidecarManager, type SidecarSource } from '../sidecars/manager.js';
 import { sidecarFile } from '../sidecars/sidecar-file.js';
 import type { FetchFirst } from '../jobs/job-kind.js';
+import { queueSidecarJob } from '../jobs/queueing.js';
 import { requestSidecar } from '../jobs/request-sidecar.js';
 import { contentRecord, findSourceFile, metadataOf } from '../jobs/source-file.js';
 import type { SidecarFetcher } from './resolver-fetcher.js';
@@ -48,7 +49,8 @@ export async function resolveSidecar(lib: Library, address: { contentUuid: strin
   const sources = opts.fetcher?.sources(a) ?? [];
   const blocker = generationBlocker(lib, opts.settings, a);
   const reasons: string[] = [];
-  for (const step of order(opts.prefer ?? 'auto', lib, a, sources, blocker)) {
+  const steps = order(opts.prefer ?? 'auto', lib, a, sources, blocker);
+  for (const step of steps) {
     if (opts.signal?.aborted) break;
     if (step === 'fetch') {
       if (sources.length === 0 || !opts.fetcher) {
@@ -63,7 +65,10 @@ export async function resolveSidecar(lib: Library, address: { contentUuid: strin
         reasons.push(`it cannot be made here: ${blocker}`);
         continue;
       }
-      const made = await generate(lib, opts.settings, a, deadline, opts.signal);
+      // A fetch still to come after this step gets the second half of the time.
+      const fetchAfter = steps.indexOf('fetch') > steps.indexOf('generate') && sources.length > 0;
+      const until = fetchAfter ? Date.now() + (deadline - Date.now()) / 2 : deadline;
+      const made = await generate(lib, opts.settings, a, until, opts.signal);
       if ('path' in made) return made;
       reasons.push(made.reason);
     }
@@ -134,7 +139,7 @@ export function generationBlocker(lib: Library, settings: GeneratorSettings, a: 
 }
 
 /** Queue its job at the foreground priority (as `sidecars path` does) and wait until it is ready, failed or the time is up. */
-async function generate(lib: Library, settings: GeneratorSettings, a: SidecarAddress, deadline: number, signal: AbortSignal | undefined): Promise<ResolveAnswer | { reason: string }> {
+async function generate(lib: Library, settings: GeneratorSettings, a: SidecarAddress, until: number, signal: AbortSignal | undefined): Promise<ResolveAnswer | { reason: string }> {
   const first = requestSidecar(lib, settings, a.contentUuid, a.kind, a.variant);
   if (first.state === 'ready') return { state: 'generated', path: first.path };
   if (first.state === 'unavailable') return { reason: `it cannot be made here: ${first.reason}` };
@@ -157,9 +162,13 @@ async function generate(lib: Library, settings: GeneratorSettings, a: SidecarAdd
       if (c.contentUuid === a.contentUuid && c.kind === a.kind && c.variant === a.variant && settled()) done();
     });
     signal?.addEventListener('abort', done, { once: true });
+    const openJob = lib.db.prepare("SELECT 1 FROM jobs WHERE kind = ? AND content_uuid = ? AND status IN ('queued', 'running', 'paused') LIMIT 1");
     const poll = () => {
-      if (settled() || Date.now() >= deadline || signal?.aborted) return done();
-      timer = setTimeout(poll, Math.min(POLL_MS, Math.max(1, deadline - Date.now())));
+      if (settled() || Date.now() >= until || signal?.aborted) return done();
+      // Asked while its kind's job for this content was finishing: that job did not see it, and
+      // none is open now; queue one (the runner's stranded-work net would, but only when idle).
+      if (manager.get(a)?.status === 'pending' && openJob.get(a.kind, a.contentUuid) === undefined) queueSidecarJob(lib, a.contentUuid, a.kind);
+      timer = setTimeout(poll, Math.min(POLL_MS, Math.max(1, until - Date.now())));
     };
     poll();
   });
