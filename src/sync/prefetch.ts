@@ -42,6 +42,8 @@ export interface Prefetch {
 }
 
 const PAGE = 1000;
+/** A pass that was kicked while it ran is followed by another after this pause, not at once. */
+const KICK_GAP_MS = 250;
 
 /**
  * Background prefetch (DESIGN §9, seed 002's defaults): the eager kinds' variants that this
@@ -177,7 +179,12 @@ export function startPrefetch(opts: PrefetchOptions): Prefetch {
       } finally {
         status.running = false;
       }
-      if (kicked || stopper.signal.aborted) continue;
+      if (stopper.signal.aborted) continue;
+      if (kicked) {
+        // Kicks during a pass (a digest arriving in pieces) make one more pass, a moment later.
+        await sleep(KICK_GAP_MS, stopper.signal);
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const t = setTimeout(done, intervalMs);
         function done() {
