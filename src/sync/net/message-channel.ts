@@ -30,9 +30,11 @@ export class MessageChannel {
     this.maxLengthBytes = varintLength(maxBytes);
     // While paused, what the peer had already been granted lands in the stream's own buffer.
     stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, HARD_LIMIT);
-    stream.addEventListener('message', () => {
+    // Paused a moment later, never inside the dispatch: a message dispatched by `resume()` comes
+    // before resume tells yamux to grant window again, which would undo a pause made here.
+    stream.addEventListener('message', () => queueMicrotask(() => {
       if (this.bytes.readBuffer.byteLength > PAUSE_ABOVE && stream.readStatus === 'readable') stream.pause();
-    });
+    }));
   }
 
   async send(message: unknown, signal?: AbortSignal): Promise<void> {
