@@ -10,6 +10,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generatorSettings } from '../src/jobs/settings.js';
 import type { SidecarAddress } from '../src/sidecars/address.js';
@@ -75,12 +76,16 @@ async function main(): Promise<void> {
     const anchor = await ask(anchorSet);
 
     const prefetch = startPrefetch({ lib: b.lib, fetcher, settings: { prefer: 'fetch', prefetch: { ...DEFAULT_SYNC_SETTINGS.prefetch, diskBudgetBytes: Number.MAX_SAFE_INTEGER } } });
-    const fetchedNow = () => (b.lib.db.prepare("SELECT count(*) AS n FROM sidecars WHERE source = 'fetched' AND content_uuid IN (SELECT uuid FROM content_identities)").get() as { n: number }).n;
+    // Counted in memory: a count query per request would itself load the event loop measured here.
+    const fetchedNow = () => prefetch.status().fetched;
     const pStart = Date.now();
     // Start asking once the prefetch is moving.
     while (fetchedNow() < Math.min(200, background.length) && Date.now() - pStart < 60_000) await sleep(10);
     const running = () => fetchedNow() < background.length;
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
     const loaded = await ask(loadedSet, running);
+    loop.disable();
     while (running() && Date.now() - pStart < 600_000) await sleep(50);
     const pSecs = (Date.now() - pStart) / 1000;
     const pDone = fetchedNow();
@@ -91,6 +96,7 @@ async function main(): Promise<void> {
     console.log(`\nforeground resolveSidecar (thumb ${args.size} B, prefer fetch, ${args.requests} requests one after another):`);
     row('anchor: nothing else running', anchor.ms);
     row('while the prefetch runs', loaded.ms);
+    console.log(`  this process's event loop delay meanwhile: p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`);
     console.log(`  requests answered while the prefetch was still running: ${loaded.during} of ${args.requests}`);
     console.log(`  prefetch: ${pDone} of ${background.length} thumbnails in ${pSecs.toFixed(1)} s (${(pDone / pSecs).toFixed(0)}/s, foreground requests included)`);
     const p99 = percentile(loaded.ms, 99);

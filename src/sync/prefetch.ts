@@ -1,3 +1,4 @@
+import { setImmediate as yieldTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { childLog } from '../core/log.js';
 import type { Library } from '../library/library.js';
@@ -42,6 +43,7 @@ export interface Prefetch {
 }
 
 const PAGE = 1000;
+const YIELD_EVERY = 50;
 /** A pass that was kicked while it ran is followed by another after this pause, not at once. */
 const KICK_GAP_MS = 250;
 
@@ -133,7 +135,10 @@ export function startPrefetch(opts: PrefetchOptions): Prefetch {
       const last = rows[rows.length - 1]!;
       cursor = [last.c, last.k, last.v];
       const now = Date.now();
+      let n = 0;
       for (const r of rows) {
+        // A page is thousands of look-ups: let a user's request in between (it shares this event loop).
+        if (++n % YIELD_EVERY === 0) await yieldTurn();
         const variants = wanted.get(r.k)!;
         if (!variants.has('*') && !variants.has(r.v)) continue;
         let a: SidecarAddress;
