@@ -5,6 +5,7 @@ import type { Library } from '../library/library.js';
 import { deviceType, effectivePolicy } from '../jobs/policy.js';
 import { sidecarAddress, type SidecarAddress } from '../sidecars/address.js';
 import type { SidecarKind } from '../sidecars/kinds.js';
+import { userIsAsking } from './prefetch-foreground.js';
 import type { SidecarFetcher } from './resolver-fetcher.js';
 import type { SyncSettings } from './sync-settings.js';
 
@@ -16,7 +17,7 @@ export interface PrefetchOptions {
   log?: Logger;
   /** Between passes when nothing kicks (default 60 s). */
   intervalMs?: number;
-  /** Addresses per fetch call (default 200: ~4 MB of thumbnails). */
+  /** Addresses per fetch call (default 64: ~1.3 MB of thumbnails; see prefetch-foreground.ts). */
   batchSize?: number;
   /** After a failed fetch, the address waits this long before it is tried again (default 5 min; a kick does not shorten it). */
   retryAfterMs?: number;
@@ -51,7 +52,8 @@ const KICK_GAP_MS = 250;
  * Background prefetch (DESIGN §9, seed 002's defaults): the eager kinds' variants that this
  * device's generation policy wants, of contents this library knows, that a connected peer has ready
  * and this device has not (nor is making now), fetched in batches at priority `prefetch` (the
- * Fetcher puts user requests and jobs first). Bounded by `maxConcurrent` batches in flight, by
+ * Fetcher puts user requests and jobs first). Bounded by `maxConcurrent` batches in flight (one
+ * while a user is asking for sidecars: prefetch-foreground.ts), by
  * `bandwidthBytesPerSec` (its own pace, besides the Fetcher's limit) and by `diskBudgetBytes`,
  * counted as the bytes of ready sidecars recorded `fetched` in this library (whoever fetched them:
  * prefetch, a user, a job) plus what is in flight: a pass stops before a batch would go over.
@@ -62,7 +64,7 @@ export function startPrefetch(opts: PrefetchOptions): Prefetch {
   const log = opts.log ?? childLog('prefetch');
   const settingsOf = typeof opts.settings === 'function' ? opts.settings : () => opts.settings as SyncSettings;
   const intervalMs = opts.intervalMs ?? 60_000;
-  const batchSize = opts.batchSize ?? 200;
+  const batchSize = opts.batchSize ?? 64;
   const retryAfterMs = opts.retryAfterMs ?? 5 * 60_000;
   const stopper = new AbortController();
   const status: PrefetchStatus = { passes: 0, fetched: 0, bytes: 0, failed: 0, waiting: 0, budgetReached: false, running: false };
@@ -96,7 +98,8 @@ export function startPrefetch(opts: PrefetchOptions): Prefetch {
     let batch: Array<{ a: SidecarAddress; size: number }> = [];
 
     const launch = async (items: Array<{ a: SidecarAddress; size: number }>) => {
-      while (inflight.size >= p.maxConcurrent) await Promise.race(inflight);
+      // A user asking now: one batch at a time, so their request is not queued behind ours.
+      while (inflight.size >= (userIsAsking(lib) ? 1 : p.maxConcurrent)) await Promise.race([...inflight, sleep(100, stopper.signal)]);
       if (p.bandwidthBytesPerSec !== null) {
         // Paced over the pass: the next batch starts once what was launched fits the rate.
         const due = startedAt + (launchedBytes / p.bandwidthBytesPerSec) * 1000 - Date.now();

@@ -9,6 +9,7 @@ import type { FetchFirst } from '../jobs/job-kind.js';
 import { queueSidecarJob } from '../jobs/queueing.js';
 import { requestSidecar } from '../jobs/request-sidecar.js';
 import { contentRecord, findSourceFile, metadataOf } from '../jobs/source-file.js';
+import { foregroundRequest } from './prefetch-foreground.js';
 import type { SidecarFetcher } from './resolver-fetcher.js';
 import type { Prefer } from './sync-settings.js';
 
@@ -44,7 +45,16 @@ export async function resolveSidecar(lib: Library, address: { contentUuid: strin
   const a = sidecarAddress(address.contentUuid, address.kind, address.variant, address.format);
   const local = localFile(lib, a);
   if (local) return local;
+  const ended = foregroundRequest(lib);
+  try {
+    return await resolveElsewhere(lib, a, opts);
+  } finally {
+    ended();
+  }
+}
 
+/** Not here: fetch and/or generate, in the device's order. */
+async function resolveElsewhere(lib: Library, a: SidecarAddress, opts: ResolveOptions): Promise<ResolveAnswer> {
   const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const sources = opts.fetcher?.sources(a) ?? [];
   const blocker = generationBlocker(lib, opts.settings, a);
