@@ -7,6 +7,7 @@ import type { Installation } from '../library/installation.js';
 import type { Library } from '../library/library.js';
 import { tempDir } from '../../test/helpers.js';
 import { startPrefetch, type Prefetch } from './prefetch.js';
+import { foregroundRequest } from './prefetch-foreground.js';
 import { deviceWithFolder, LibraryCopyFetcher, photos } from './resolver-test-peer.js';
 import { DEFAULT_SYNC_SETTINGS, type SyncSettings } from './sync-settings.js';
 
@@ -62,6 +63,24 @@ describe('prefetch between two real libraries (B made grid and detail thumbnails
     const variants = a.lib.db.prepare("SELECT DISTINCT variant FROM sidecars ORDER BY variant").all();
     assert.deepEqual(variants, [{ variant: 'grid@1x' }, { variant: 'grid@2x' }]);
     assert.ok(peer.calls.length >= (2 * N) / 5 && peer.calls.every((c) => c.priority === 'prefetch' && c.count <= 5));
+  });
+
+  it('keeps to one batch in flight while a user is asking, up to maxConcurrent otherwise', async () => {
+    const asking = foregroundRequest(a.lib);
+    running = startPrefetch({ lib: a.lib, fetcher: peer, settings: settings({ maxConcurrent: 3 }), log, batchSize: 2 });
+    await until(() => running!.status().passes >= 1, 20_000, 'a pass');
+    asking();
+    assert.equal(fetched(), 2 * N);
+    assert.equal(peer.maxInFlight, 1);
+    a.lib.db.exec("DELETE FROM sidecars");
+    // The request ended over a second ago: three at once again.
+    await sleep(1100);
+    running.kick();
+    await until(() => running!.status().passes >= 2, 20_000, 'a second pass');
+    await running.stop();
+    running = undefined;
+    assert.equal(fetched(), 2 * N);
+    assert.equal(peer.maxInFlight, 3);
   });
 
   it('stops at the disk budget (ready fetched sidecars plus what is in flight)', async () => {

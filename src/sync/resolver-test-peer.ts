@@ -28,6 +28,9 @@ export class LibraryCopyFetcher implements SidecarFetcher {
   /** When set, every fetch fails with this reason (a peer that breaks off). */
   failWith: string | undefined;
   readonly calls: Array<{ priority: FetchPriority; count: number }> = [];
+  /** Most fetch calls running at once so far. */
+  maxInFlight = 0;
+  private inFlight = 0;
   private readonly manager: SidecarManager;
 
   constructor(private readonly into: Library, private readonly from: Library) {
@@ -56,13 +59,18 @@ export class LibraryCopyFetcher implements SidecarFetcher {
 
   async fetch(addresses: SidecarAddress[], opts: { priority: FetchPriority; signal?: AbortSignal }): Promise<FetchOutcome[]> {
     this.calls.push({ priority: opts.priority, count: addresses.length });
-    const out: FetchOutcome[] = [];
-    for (const a of addresses) {
-      await yieldTurn();
-      opts.signal?.throwIfAborted();
-      out.push(this.copy(a));
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    try {
+      const out: FetchOutcome[] = [];
+      for (const a of addresses) {
+        await yieldTurn();
+        opts.signal?.throwIfAborted();
+        out.push(this.copy(a));
+      }
+      return out;
+    } finally {
+      this.inFlight--;
     }
-    return out;
   }
 
   private copy(a: SidecarAddress): FetchOutcome {
