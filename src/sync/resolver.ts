@@ -100,7 +100,7 @@ function order(prefer: Prefer, lib: Library, a: SidecarAddress, sources: string[
 function localFile(lib: Library, a: SidecarAddress): ResolveAnswer | undefined {
   const f = sidecarFile(lib, a.contentUuid, a.kind, a.variant);
   if (f.state !== 'ready') return undefined;
-  const source = new SidecarManager(lib).get(a)?.source ?? 'generated';
+  const source = managerOf(lib).get(a)?.source ?? 'generated';
   return { state: 'local', path: f.path, source };
 }
 
@@ -113,6 +113,8 @@ async function fetchOne(lib: Library, fetcher: SidecarFetcher, a: SidecarAddress
     const [out] = await fetcher.fetch([a], { priority: 'user', signal: stop });
     if (!out) return { reason: 'the fetch answered nothing' };
     if (!out.ok) return { reason: `fetching it failed: ${out.reason}${out.tried.length ? ` (tried ${out.tried.join(', ')})` : ''}` };
+    // Made or fetched here meanwhile: the Fetcher answers with this device's own file.
+    if (out.from === lib.device.uuid) return localFile(lib, a) ?? { reason: 'it became ready here, then was gone' };
     noteThroughput(out.from, out.bytes, Date.now() - started);
     // The fetcher verified and recorded it; serve what the library now says is there.
     const here = sidecarFile(lib, a.contentUuid, a.kind, a.variant);
@@ -132,7 +134,7 @@ export function generationBlocker(lib: Library, settings: GeneratorSettings, a: 
   const content = contentRecord(lib, a.contentUuid);
   if (!content) return 'no such content in this library';
   if (!canMake(a.kind, a.variant, content.kind)) return `a ${a.kind}/${a.variant} sidecar is not made from ${content.kind} content`;
-  const manager = new SidecarManager(lib);
+  const manager = managerOf(lib);
   const never = manager.notApplicable(a);
   if (never !== undefined) return never;
   if (manager.get(a)?.status === 'failed') return `making it failed: ${manager.get(a)?.error ?? 'unknown error'}`;
@@ -153,7 +155,7 @@ async function generate(lib: Library, settings: GeneratorSettings, a: SidecarAdd
   const first = requestSidecar(lib, settings, a.contentUuid, a.kind, a.variant);
   if (first.state === 'ready') return { state: 'generated', path: first.path };
   if (first.state === 'unavailable') return { reason: `it cannot be made here: ${first.reason}` };
-  const manager = new SidecarManager(lib);
+  const manager = managerOf(lib);
   const started = Date.now();
   await new Promise<void>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
@@ -207,6 +209,15 @@ export const TYPICAL_GENERATION_MS: Readonly<Record<SidecarKind, number>> = {
   embeddings: 2_000,
   live_photo_video: 2_000,
 };
+
+/** One manager per library: its compiled statements are kept (a foreground request is on the hot path). */
+const managers = new WeakMap<Library, SidecarManager>();
+
+function managerOf(lib: Library): SidecarManager {
+  let m = managers.get(lib);
+  if (!m) managers.set(lib, (m = new SidecarManager(lib)));
+  return m;
+}
 
 /** Until a peer was measured: a LAN-ish guess. */
 const ASSUMED = { bytesPerMs: 10_000, latencyMs: 100 };
