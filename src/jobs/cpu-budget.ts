@@ -30,7 +30,7 @@ export function defaultCpuBudget(available = availableParallelism()): number {
 
 export function readCpuBudget(dataDir: string): CpuBudget {
   const available = availableParallelism();
-  const own = readSettings(dataDir).cpuBudget;
+  const own = readDeviceSettings(dataDir).cpuBudget;
   // A hand-edited value beyond this machine (or a setting brought from a bigger one) is clamped.
   if (typeof own === 'number' && Number.isInteger(own) && own >= 1) return { cores: Math.min(own, available), isDefault: false, available };
   return { cores: defaultCpuBudget(available), isDefault: true, available };
@@ -42,12 +42,9 @@ export function writeCpuBudget(dataDir: string, cores: number | 'default'): CpuB
   if (cores !== 'default' && !(Number.isInteger(cores) && cores >= 1 && cores <= available)) {
     throw new UsageError(`the CPU budget must be a whole number of cores from 1 to ${available} (this machine's), or "default"; got ${JSON.stringify(cores)}`);
   }
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  LibraryLock.withLock(join(dataDir, LOCK_FILE), () => {
-    const settings = readSettings(dataDir);
+  updateDeviceSettings(dataDir, (settings) => {
     if (cores === 'default') delete settings.cpuBudget;
     else settings.cpuBudget = cores;
-    writeFileAtomicSync(join(dataDir, FILE), JSON.stringify(settings, null, 2) + '\n');
   });
   const now = readCpuBudget(dataDir);
   for (const fn of listeners.get(resolve(dataDir)) ?? []) fn(now);
@@ -65,8 +62,21 @@ export function onCpuBudgetChange(dataDir: string, fn: (b: CpuBudget) => void): 
 
 const listeners = new Map<string, Set<(b: CpuBudget) => void>>();
 
+/**
+ * Change the data dir's device settings under its lock: EDIT gets every field of the file (ones
+ * it does not know too, which are kept) and changes its own; the file is written atomically.
+ */
+export function updateDeviceSettings(dataDir: string, edit: (settings: Record<string, unknown>) => void): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  LibraryLock.withLock(join(dataDir, LOCK_FILE), () => {
+    const settings = readDeviceSettings(dataDir);
+    edit(settings);
+    writeFileAtomicSync(join(dataDir, FILE), JSON.stringify(settings, null, 2) + '\n');
+  });
+}
+
 /** The file's settings, every field kept (ones this version does not know too). */
-function readSettings(dataDir: string): Record<string, unknown> {
+export function readDeviceSettings(dataDir: string): Record<string, unknown> {
   const path = join(dataDir, FILE);
   if (!existsSync(path)) return {};
   try {

@@ -110,6 +110,10 @@ async function makeSidecars(gen: Generator, job: JobRow, ctx: JobRunContext, con
   const addresses = new Map(todo.map((r) => [r.variant, sidecarAddress(contentUuid, gen.kind, r.variant, r.format || format)] as const));
   const generatorId = owed.generator;
 
+  const fetched = await fetchFirst(ctx, manager, [...addresses.values()]);
+  for (const v of fetched) addresses.delete(v);
+  if (addresses.size === 0) return { state: 'completed', note: 'fetched from a peer' };
+
   const found = findSourceFile(lib, content);
   // An unplugged drive comes back: retried with backoff. Gone or refused: a verdict.
   if (found.path === undefined) throw new GeneratorError(found.reason, { permanent: !found.offline });
@@ -172,6 +176,27 @@ async function makeSidecars(gen: Generator, job: JobRow, ctx: JobRunContext, con
     }
     rmSync(scratchDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Fetch-before-generate: the variants of ADDRESSES the job's hook fetched from a peer, counted
+ * only where the library now has them ready (what the hook says is not taken on trust). Before the
+ * source file is looked for: a device whose copy is offline can still have them. Any failure of
+ * the hook leaves everything to be made here.
+ */
+async function fetchFirst(ctx: JobRunContext, manager: SidecarManager, addresses: SidecarAddress[]): Promise<Set<string>> {
+  if (!ctx.fetchFirst || addresses.length === 0) return new Set();
+  let said: Set<string>;
+  try {
+    said = await ctx.fetchFirst(addresses, ctx.signal);
+  } catch (err) {
+    log.debug({ err: (err as Error).message }, 'fetch before generate failed; making them here');
+    return new Set();
+  }
+  ctx.signal.throwIfAborted();
+  const ready = new Set<string>();
+  for (const a of addresses) if (said.has(a.variant) && manager.get(a)?.status === 'ready') ready.add(a.variant);
+  return ready;
 }
 
 /**

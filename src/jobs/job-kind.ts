@@ -1,5 +1,6 @@
 import type { Library } from '../library/library.js';
 import type { GeneratorSettings } from '../generators/types.js';
+import type { SidecarAddress } from '../sidecars/address.js';
 import type { JobRow } from './states.js';
 
 export interface JobRunContext {
@@ -9,7 +10,16 @@ export interface JobRunContext {
   /** The time this job may take before `signal` aborts it. */
   timeoutMs: number;
   settings: GeneratorSettings;
+  /** Fetch-before-generate, where peers are connected (see FetchFirst). */
+  fetchFirst?: FetchFirst;
 }
+
+/**
+ * Fetch-before-generate (DESIGN §9): asked by a generation job before it makes anything, for the
+ * sidecars it owes; fetches those a connected peer has ready and answers the variants it fetched
+ * (recorded ready by then). Never throws: whatever it did not fetch is made as usual.
+ */
+export type FetchFirst = (addresses: SidecarAddress[], signal: AbortSignal) => Promise<Set<string>>;
 
 /** The abort reason when the runner itself is stopped (Ctrl-C): the job is not at fault. */
 export class RunnerStopped extends Error {

@@ -6,7 +6,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { Library } from '../library/library.js';
 import { onCpuBudgetChange, readCpuBudget } from './cpu-budget.js';
 import { defaultJobKinds } from './default-kinds.js';
-import type { JobKinds } from './job-kind.js';
+import type { FetchFirst, JobKinds } from './job-kind.js';
 import { JobSlots } from './job-slots.js';
 import { JobRunner, type RunSummary } from './runner.js';
 import { generatorSettings } from './settings.js';
@@ -23,6 +23,8 @@ export interface JobWorkOptions {
   /** Tests: other job kinds than the generators, a faster poll for other processes' work. */
   kinds?: JobKinds;
   pollMs?: number;
+  /** Fetch-before-generate: the sync part's hook (src/sync/prefetch.ts `fetchFirstWith`); absent: every sidecar is made here. */
+  fetchFirst?: FetchFirst;
 }
 
 /** The daemon's continuous work on one library's job queue, within the budget it shares with the process's other libraries. */
@@ -79,6 +81,7 @@ export function startJobWork(lib: Library, opts: JobWorkOptions): JobWork {
       kinds, settings, untilIdle: false, slots, signal: stopper.signal,
       keepFinishedMs: lib.config.settings.keepFinishedJobsDays * DAY_MS,
       ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+      ...(opts.fetchFirst ? { fetchFirst: opts.fetchFirst } : {}),
     });
   }
 

@@ -6,7 +6,7 @@ import { log } from '../core/log.js';
 import { diskFullPause, lowSpacePause, spaceIsBack, type DiskFullPause } from './disk-full.js';
 import { JobSlots } from './job-slots.js';
 import { SpaceReserve } from './space-reserve.js';
-import { JobTimedOut, PausedForSpace, RunnerStopped, type JobKinds } from './job-kind.js';
+import { JobTimedOut, PausedForSpace, RunnerStopped, type FetchFirst, type JobKinds } from './job-kind.js';
 import { FOREGROUND_PRIORITY } from './schedule.js';
 import { removeStaleScratch } from './scratch.js';
 import { JobStore, onJobsChanged } from './store.js';
@@ -16,6 +16,8 @@ import type { JobRow } from './states.js';
 export interface RunnerOptions {
   kinds: JobKinds;
   settings: GeneratorSettings;
+  /** Given to generation jobs: fetch a sidecar from a peer before making it. */
+  fetchFirst?: FetchFirst;
   /** Most background jobs at once, over all kinds (default: the number of cores). */
   concurrency?: number;
   /**
@@ -439,7 +441,7 @@ export class JobRunner {
       const timeoutMs = kind.timeoutMs(job);
       const timer = setTimeout(() => abort.abort(new JobTimedOut(timeoutMs)), timeoutMs);
       try {
-        return await settleOrAbandon(kind.run(job, { lib: this.lib, signal: abort.signal, timeoutMs, settings: this.opts.settings }), abort.signal);
+        return await settleOrAbandon(kind.run(job, { lib: this.lib, signal: abort.signal, timeoutMs, settings: this.opts.settings, ...(this.opts.fetchFirst ? { fetchFirst: this.opts.fetchFirst } : {}) }), abort.signal);
       } finally {
         clearTimeout(timer);
       }

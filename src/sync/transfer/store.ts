@@ -1,6 +1,258 @@
+import { constants, statSync } from 'node:fs';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Blake3Hasher } from '@napi-rs/blake-hash';
+import type { Uint8ArrayList } from 'uint8arraylist';
 import type { Library } from '../../library/library.js';
+import { VssError } from '../../core/errors.js';
+import { fsyncDir, tempPathFor, TEMP_PREFIX } from '../../core/fs-atomic.js';
+import { sidecarAbsPath, sidecarAddress, type SidecarAddress } from '../../sidecars/address.js';
+import { SidecarManager, type SidecarInfo } from '../../sidecars/manager.js';
+import { TransferLieError } from './errors.js';
+
+/** What the receiver expects of a sidecar, from the availability entry of the device it asks. */
+export interface Expected {
+  size: number;
+  checksum: string;
+  format: string;
+}
+
+/** A peer's entry that can be fetched from: has = 1 and not suspect at this checksum. */
+export interface SourceEntry extends Expected {
+  deviceUuid: string;
+}
+
+/** A ready sidecar of this library, opened for a peer: what it is and its bytes from an offset on. */
+export interface ServedSidecar extends Expected {
+  /** The file's bytes from OFFSET to the recorded size, in chunks; throws when the file is shorter. */
+  read(offset: number): AsyncGenerator<Uint8Array>;
+}
+
+/**
+ * Received bytes, pulled by the receiver: up to MAX bytes as soon as some have arrived, null at
+ * the end. The receiver never asks for more than the announced size.
+ */
+export interface ByteSource {
+  read(max: number): Promise<Uint8Array | Uint8ArrayList | null>;
+}
+
+export interface ReceiveOptions {
+  /** Bytes already in the resumable partial (from `resumeOffset`): the body starts there. */
+  offset?: number;
+  /** The device the bytes come from: its peer_sync counters are kept. */
+  from?: string;
+}
+
+/** Above this a transfer is resumable: its partial is kept under a name tied to its checksum. */
+export const RESUMABLE_ABOVE = 4 * 1024 * 1024;
+const CHUNK = 256 * 1024;
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
 
 /** A library's transfers: ready sidecars served by address, fetched ones verified and recorded. */
 export class TransferStore {
-  constructor(private readonly lib: Library) {}
+  private readonly sidecars: SidecarManager;
+
+  constructor(private readonly lib: Library) {
+    this.sidecars = new SidecarManager(lib);
+  }
+
+  get libraryId(): string {
+    return this.lib.config.id;
+  }
+
+  /** This device's uuid: its own availability rows are never a source. */
+  get deviceUuid(): string {
+    return this.lib.device.uuid;
+  }
+
+  /** The path of ADDRESS's ready file on this device, or null. */
+  localReady(address: SidecarAddress): string | null {
+    const info = this.sidecars.get(address);
+    return info?.status === 'ready' && info.path ? info.path : null;
+  }
+
+  /**
+   * A ready sidecar of this library, for a peer: the managed file (path built from the address)
+   * or a reference's entry. Anything else, including a row that names no file vss may touch, is
+   * refused as unavailable.
+   */
+  openForPeer(address: SidecarAddress): ServedSidecar {
+    const info = this.sidecars.get(address);
+    if (!info || info.status !== 'ready') throw new VssError('UNAVAILABLE', `${describe(address)} is not ready on this device`);
+    if (!info.path || info.size === null || !info.checksum) throw new VssError('UNAVAILABLE', `${describe(address)} has no file this device may serve`);
+    const path = info.path;
+    const size = info.size;
+    return {
+      size, checksum: info.checksum, format: info.format,
+      read: (offset) => readRange(path, offset, size),
+    };
+  }
+
+  /** Where a resumable transfer of ADDRESS left off: the length of its partial, 0 when none. */
+  resumeOffset(address: SidecarAddress, expected: Expected): number {
+    if (expected.size <= RESUMABLE_ABOVE) return 0;
+    const temp = this.resumePath(address, expected);
+    try {
+      const size = statSync(temp).size;
+      return size < expected.size ? size : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * Receive ADDRESS's bytes: streamed to a temp file beside the final path, hashed on the way,
+   * never more than `expected.size`; then fsync, verify, rename, fsync the folder, and record it
+   * ready and fetched. Wrong bytes: the temp is deleted and a TransferLieError thrown. Nothing
+   * unverified is recorded, and a file already ready here is never replaced (ALREADY_EXISTS).
+   * A resumable transfer that breaks off keeps its partial for the next source.
+   */
+  async receive(address: SidecarAddress, expected: Expected, bytes: ByteSource, opts: ReceiveOptions = {}): Promise<SidecarInfo> {
+    const target = sidecarAddress(address.contentUuid, address.kind, address.variant, expected.format);
+    if (this.localReady(target)) throw new VssError('ALREADY_EXISTS', `${describe(target)} is already ready on this device`);
+    const final = sidecarAbsPath(this.lib.root, target);
+    this.lib.roots.library.makeFolder(dirname(final));
+    const resumable = expected.size > RESUMABLE_ABOVE;
+    const temp = resumable ? this.resumePath(target, expected) : tempPathFor(final);
+    const offset = opts.offset ?? 0;
+    if (offset > 0 && (!resumable || this.resumeOffset(target, expected) !== offset)) {
+      throw new VssError('USAGE', `no partial of ${offset} bytes to resume ${describe(target)} from`, { path: temp });
+    }
+    const hasher = new Blake3Hasher();
+    let got = offset;
+    let fh: FileHandle | undefined;
+    try {
+      if (offset > 0) await hashPrefix(temp, offset, hasher);
+      fh = await open(temp, WRITE_FLAGS | (offset > 0 ? 0 : constants.O_TRUNC), 0o644);
+      while (got < expected.size) {
+        const chunk = await bytes.read(expected.size - got);
+        if (chunk === null) throw new VssError('PEER', `the peer's body ended after ${got} of ${expected.size} bytes of ${describe(target)}`);
+        if (chunk.byteLength > expected.size - got) throw new TransferLieError('size', target, `the peer sent more than the ${expected.size} bytes announced`, offset > 0);
+        for (const part of parts(chunk)) {
+          await writeAll(fh, part, got);
+          hasher.update(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
+          got += part.byteLength;
+        }
+      }
+      await fh.sync();
+      await fh.close();
+      fh = undefined;
+      const checksum = hasher.digest('hex');
+      if (checksum !== expected.checksum) {
+        throw new TransferLieError('checksum', target, `received bytes hash to ${checksum.slice(0, 16)}…, not the announced ${expected.checksum.slice(0, 16)}…`, offset > 0);
+      }
+    } catch (err) {
+      await fh?.close().catch(() => undefined);
+      // A broken-off large transfer keeps its (unverified) partial under its checksum's name for
+      // the next source; wrong bytes, or a small file, leave nothing behind.
+      if (!(resumable && !(err instanceof TransferLieError))) await unlink(temp).catch(() => undefined);
+      throw err;
+    }
+    // Checked again after the awaits: a generator may have made it meanwhile; that file stays.
+    if (this.localReady(target)) {
+      await unlink(temp).catch(() => undefined);
+      throw new VssError('ALREADY_EXISTS', `${describe(target)} became ready on this device during the transfer`);
+    }
+    await rename(temp, final);
+    fsyncDir(dirname(final));
+    return this.lib.db.transaction(() => {
+      const info = this.sidecars.record(target, { status: 'ready', source: 'fetched', size: expected.size, checksum: expected.checksum, sourceEntryId: null, error: null });
+      if (opts.from) this.count(opts.from, { bytes: expected.size - offset, files: 1 });
+      return info;
+    })();
+  }
+
+  /** Other devices' usable entries for ADDRESS: has = 1, size and checksum known, not suspect at that checksum. */
+  sources(address: Pick<SidecarAddress, 'contentUuid' | 'kind' | 'variant' | 'format'>): SourceEntry[] {
+    const rows = this.lib.db.prepare(
+      `SELECT a.device_uuid, a.size, a.checksum, a.format FROM sidecar_availability a
+       WHERE a.content_uuid = ? AND a.kind = ? AND a.variant = ? AND a.device_uuid != ? AND a.has = 1
+         AND a.size IS NOT NULL AND a.checksum IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM availability_suspects s WHERE s.content_uuid = a.content_uuid AND s.kind = a.kind
+           AND s.variant = a.variant AND s.device_uuid = a.device_uuid AND s.checksum IS a.checksum)`,
+    ).all(address.contentUuid, address.kind, address.variant, this.deviceUuid) as { device_uuid: string; size: number; checksum: string; format: string | null }[];
+    return rows.map((r) => ({ deviceUuid: r.device_uuid, size: r.size, checksum: r.checksum, format: r.format ?? address.format }));
+  }
+
+  /** A peer's entry lied (its bytes did not match what it announced): skipped while its checksum is unchanged. */
+  markSuspect(deviceUuid: string, address: Pick<SidecarAddress, 'contentUuid' | 'kind' | 'variant'>, checksum: string | null, reason: string): void {
+    this.lib.db.transaction(() => {
+      this.lib.db.prepare(
+        `INSERT INTO availability_suspects (content_uuid, kind, variant, device_uuid, checksum, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET checksum = excluded.checksum, reason = excluded.reason, at = excluded.at`,
+      ).run(address.contentUuid, address.kind, address.variant, deviceUuid, checksum, reason, Date.now());
+      this.count(deviceUuid, { failures: 1 });
+    })();
+  }
+
+  /** A transfer from DEVICEUUID that failed without a lie (stream broke, stalled, refused). */
+  countFailure(deviceUuid: string): void {
+    this.count(deviceUuid, { failures: 1 });
+  }
+
+  private count(deviceUuid: string, c: { bytes?: number; files?: number; failures?: number }): void {
+    this.lib.db.prepare(
+      `INSERT INTO peer_sync (device_uuid, bytes_fetched, files_fetched, failures) VALUES (?, ?, ?, ?)
+       ON CONFLICT(device_uuid) DO UPDATE SET bytes_fetched = bytes_fetched + excluded.bytes_fetched,
+         files_fetched = files_fetched + excluded.files_fetched, failures = failures + excluded.failures`,
+    ).run(deviceUuid, c.bytes ?? 0, c.files ?? 0, c.failures ?? 0);
+  }
+
+  /** The partial of a resumable transfer: beside the final path, named after the bytes it will hold. */
+  private resumePath(address: SidecarAddress, expected: Expected): string {
+    const final = sidecarAbsPath(this.lib.root, { ...address, format: expected.format });
+    return join(dirname(final), `${TEMP_PREFIX}${basename(final)}.${expected.checksum.slice(0, 32)}.part`);
+  }
+}
+
+export function describe(a: Pick<SidecarAddress, 'contentUuid' | 'kind' | 'variant'>): string {
+  return `${a.kind}/${a.variant} of ${a.contentUuid}`;
+}
+
+function parts(chunk: Uint8Array | Uint8ArrayList): Iterable<Uint8Array> {
+  return chunk instanceof Uint8Array ? [chunk] : chunk;
+}
+
+async function writeAll(fh: FileHandle, buf: Uint8Array, position: number): Promise<void> {
+  let off = 0;
+  while (off < buf.byteLength) {
+    const { bytesWritten } = await fh.write(buf, off, buf.byteLength - off, position + off);
+    off += bytesWritten;
+  }
+}
+
+async function hashPrefix(path: string, length: number, hasher: Blake3Hasher): Promise<void> {
+  const fh = await open(path, READ_FLAGS);
+  try {
+    const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
+    let at = 0;
+    while (at < length) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, length - at), at);
+      if (bytesRead === 0) throw new VssError('IO', `the partial ended at ${at} of ${length} bytes`, { path });
+      hasher.update(buf.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Bytes OFFSET..SIZE of a file, never following a symlink; a file shorter than SIZE is an error. */
+async function* readRange(path: string, offset: number, size: number): AsyncGenerator<Uint8Array> {
+  const fh = await open(path, READ_FLAGS);
+  try {
+    if (!(await fh.stat()).isFile()) throw new VssError('IO', 'not a regular file', { path });
+    let at = offset;
+    while (at < size) {
+      // A fresh buffer per chunk: the stream may still hold the previous one.
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - at));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, at);
+      if (bytesRead === 0) throw new VssError('IO', `file ends at ${at} bytes, ${size} recorded`, { path });
+      at += bytesRead;
+      yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
 }

@@ -1,0 +1,139 @@
+import { join, resolve } from 'node:path';
+import { UsageError, VssError } from '../core/errors.js';
+import { readDeviceSettings, updateDeviceSettings } from '../jobs/cpu-budget.js';
+import { isSidecarKind, SIDECAR_KIND_NAMES, type SidecarKind } from '../sidecars/kinds.js';
+
+/** Where a sidecar that is not here comes from first (DESIGN §9 "Resolver"). */
+export type Prefer = 'fetch' | 'generate' | 'auto';
+export const PREFER_VALUES: readonly Prefer[] = ['fetch', 'generate', 'auto'];
+
+/**
+ * This device's sync settings (DESIGN §9, seed 002's defaults): a device's, not a library's, kept
+ * in the data dir's `device-settings.json` under `sync`, beside the CPU budget.
+ */
+export interface SyncSettings {
+  /** fetch: from a peer before making it; generate: make it before fetching; auto: fetch unless no peer is reachable or making it is quicker. */
+  prefer: Prefer;
+  prefetch: PrefetchSettings;
+}
+
+export interface PrefetchSettings {
+  /** Fetched in the background for contents this device knows. */
+  eager: SidecarKind[];
+  /** Fetched when asked for (a user's request, a job). */
+  lazy: SidecarKind[];
+  /** Never fetched unless asked for by name. */
+  never: SidecarKind[];
+  /** Prefetch batches in flight at once. */
+  maxConcurrent: number;
+  /** Bytes per second for transfers in both directions; null: unlimited. */
+  bandwidthBytesPerSec: number | null;
+  /** Most bytes of fetched sidecars this device keeps for the library (see prefetch.ts for how they are counted). */
+  diskBudgetBytes: number;
+}
+
+export const DEFAULT_SYNC_SETTINGS: Readonly<SyncSettings> = Object.freeze({
+  prefer: 'auto',
+  prefetch: Object.freeze({
+    eager: ['thumb'],
+    lazy: ['ocr', 'transcript', 'embeddings'],
+    never: ['proxy', 'live_photo_video', 'thumbstrip'],
+    maxConcurrent: 3,
+    bandwidthBytesPerSec: null,
+    diskBudgetBytes: 2 * 1024 ** 3,
+  }),
+}) as Readonly<SyncSettings>;
+
+/** A change: any field, the rest kept; `prefetch` fields one by one. */
+export interface SyncSettingsPatch {
+  prefer?: Prefer;
+  prefetch?: Partial<PrefetchSettings>;
+}
+
+const KEY = 'sync';
+
+/** This device's sync settings: its own where set, the defaults elsewhere. A bad hand-edited value is an error naming the field, never silently replaced. */
+export function readSyncSettings(dataDir: string): SyncSettings {
+  const own = readDeviceSettings(dataDir)[KEY];
+  if (own === undefined) return copy(DEFAULT_SYNC_SETTINGS);
+  try {
+    return checkSyncSettings(merge(DEFAULT_SYNC_SETTINGS, asPatch(own)));
+  } catch (err) {
+    throw new VssError('USAGE', `device-settings.json: ${(err as Error).message}`, { path: join(dataDir, 'device-settings.json'), cause: err });
+  }
+}
+
+/** Change some settings (validated as a whole before anything is written), or go back to the defaults with 'default'. A running daemon hears of it. */
+export function writeSyncSettings(dataDir: string, patch: SyncSettingsPatch | 'default'): SyncSettings {
+  let next: SyncSettings | undefined;
+  if (patch !== 'default') next = checkSyncSettings(merge(readSyncSettings(dataDir), asPatch(patch)));
+  updateDeviceSettings(dataDir, (s) => {
+    if (next) s[KEY] = next;
+    else delete s[KEY];
+  });
+  const now = readSyncSettings(dataDir);
+  for (const fn of listeners.get(resolve(dataDir)) ?? []) fn(now);
+  return now;
+}
+
+/** Hear of sync settings changed in this process (the prefetcher and fetcher apply them). Returns the unsubscribe. */
+export function onSyncSettingsChange(dataDir: string, fn: (s: SyncSettings) => void): () => void {
+  const key = resolve(dataDir);
+  let set = listeners.get(key);
+  if (!set) listeners.set(key, (set = new Set()));
+  set.add(fn);
+  return () => set.delete(fn);
+}
+
+const listeners = new Map<string, Set<(s: SyncSettings) => void>>();
+
+/** Every field checked; the error says which and what is allowed. */
+export function checkSyncSettings(s: SyncSettings): SyncSettings {
+  if (!(PREFER_VALUES as readonly string[]).includes(s.prefer)) throw new UsageError(`sync.prefer must be one of ${PREFER_VALUES.join(', ')}; got ${JSON.stringify(s.prefer)}`);
+  const p = s.prefetch;
+  const seen = new Map<string, string>();
+  for (const list of ['eager', 'lazy', 'never'] as const) {
+    const kinds: unknown = p[list];
+    if (!Array.isArray(kinds)) throw new UsageError(`sync.prefetch.${list} must be a list of sidecar kinds (${SIDECAR_KIND_NAMES.join(', ')}); got ${JSON.stringify(kinds)}`);
+    for (const k of kinds) {
+      if (typeof k !== 'string' || !isSidecarKind(k)) throw new UsageError(`sync.prefetch.${list}: unknown sidecar kind ${JSON.stringify(k)}; kinds are ${SIDECAR_KIND_NAMES.join(', ')}`);
+      const other = seen.get(k);
+      if (other) throw new UsageError(`sync.prefetch: ${k} is in both ${other} and ${list}; a kind belongs to one`);
+      seen.set(k, list);
+    }
+  }
+  if (!(Number.isInteger(p.maxConcurrent) && p.maxConcurrent >= 1 && p.maxConcurrent <= 64)) {
+    throw new UsageError(`sync.prefetch.maxConcurrent must be a whole number from 1 to 64; got ${JSON.stringify(p.maxConcurrent)}`);
+  }
+  if (p.bandwidthBytesPerSec !== null && !(Number.isInteger(p.bandwidthBytesPerSec) && p.bandwidthBytesPerSec >= 1024)) {
+    throw new UsageError(`sync.prefetch.bandwidthBytesPerSec must be a whole number of bytes per second, at least 1024, or null for unlimited; got ${JSON.stringify(p.bandwidthBytesPerSec)}`);
+  }
+  if (!(Number.isSafeInteger(p.diskBudgetBytes) && p.diskBudgetBytes >= 0)) {
+    throw new UsageError(`sync.prefetch.diskBudgetBytes must be a whole number of bytes, 0 or more; got ${JSON.stringify(p.diskBudgetBytes)}`);
+  }
+  return s;
+}
+
+function asPatch(raw: unknown): SyncSettingsPatch {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`sync settings must be an object; got ${JSON.stringify(raw)}`);
+  const o = raw as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (k !== 'prefer' && k !== 'prefetch') throw new UsageError(`unknown sync setting ${JSON.stringify(k)}; there are prefer and prefetch`);
+  const pf = o.prefetch;
+  if (pf !== undefined) {
+    if (!pf || typeof pf !== 'object' || Array.isArray(pf)) throw new UsageError(`sync.prefetch must be an object; got ${JSON.stringify(pf)}`);
+    const known = Object.keys(DEFAULT_SYNC_SETTINGS.prefetch);
+    for (const k of Object.keys(pf)) if (!known.includes(k)) throw new UsageError(`unknown sync.prefetch setting ${JSON.stringify(k)}; there are ${known.join(', ')}`);
+  }
+  return o as SyncSettingsPatch;
+}
+
+function merge(base: Readonly<SyncSettings>, patch: SyncSettingsPatch): SyncSettings {
+  const out = copy(base);
+  if (patch.prefer !== undefined) out.prefer = patch.prefer;
+  for (const [k, v] of Object.entries(patch.prefetch ?? {})) if (v !== undefined) (out.prefetch as unknown as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+function copy(s: Readonly<SyncSettings>): SyncSettings {
+  return { prefer: s.prefer, prefetch: { ...s.prefetch, eager: [...s.prefetch.eager], lazy: [...s.prefetch.lazy], never: [...s.prefetch.never] } };
+}
