@@ -42,10 +42,10 @@ export class LibraryApi {
     this.events = lib.events;
     this.locations = new LocationsApi(lib, ctx);
     this.content = new ContentApi(lib);
-    this.sidecars = new SidecarsApi(lib, ctx);
+    this.sync = new SyncApi(lib, ctx);
+    this.sidecars = new SidecarsApi(lib, ctx, (uuid, kind, variant, opts) => this.sync.resolve(uuid, kind, variant, opts));
     this.jobs = new JobsApi(lib, ctx);
     this.policy = new PolicyApi(lib);
-    this.sync = new SyncApi(lib);
   }
 
   close(): void {

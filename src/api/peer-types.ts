@@ -45,8 +45,4 @@ export interface SyncPeerStatus {
 }
 
 /** `vss sidecars get`: where the sidecar came from, or why there is none. */
-export type ResolveAnswer =
-  | { state: 'local'; path: string }
-  | { state: 'fetched'; path: string; from: string }
-  | { state: 'generated'; path: string }
-  | { state: 'unavailable'; reason: string };
+export type { ResolveAnswer } from '../sync/resolver.js';

@@ -7,6 +7,7 @@ import { PresenceIndex } from '../sidecars/presence-index.js';
 import type { ReconcileResult } from '../sidecars/reconcile.js';
 import { sidecarFile, type SidecarFileAnswer } from '../sidecars/sidecar-file.js';
 import type { LibraryContext } from './library-api.js';
+import type { ResolveAnswer } from '../sync/resolver.js';
 import { pageKeyed, type Page, type PageRequest } from './pages.js';
 
 export type { ConvertResult, ListFilter as SidecarFilter, PathAnswer, PresenceItem, ReconcileResult, SidecarFileAnswer, SidecarInfo };
@@ -31,7 +32,16 @@ export class SidecarsApi {
   /** Set while a long-running process keeps presence in memory (`keepPresenceInMemory`). */
   private memory: { index: PresenceIndex; holders: number } | undefined;
 
-  constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {}
+  constructor(
+    private readonly lib: Library,
+    private readonly ctx: LibraryContext,
+    private readonly resolver: (contentUuid: string, kind: string, variant: string, opts: { timeoutMs?: number; signal?: AbortSignal }) => Promise<ResolveAnswer>,
+  ) {}
+
+  /** The resolver (DESIGN §9): here, else fetched from a paired device, else made here (waited for), else why not. */
+  get(contentUuid: string, kind: string, variant: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ResolveAnswer> {
+    return this.resolver(contentUuid, kind, variant, opts);
+  }
 
   /** Sidecar records, read a page at a time. */
   iterate(filter: ListFilter = {}): Iterable<SidecarInfo> {

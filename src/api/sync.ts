@@ -1,18 +1,88 @@
+import type { Logger } from 'pino';
+import type { FetchFirst } from '../jobs/job-kind.js';
+import { generatorSettings } from '../jobs/settings.js';
 import type { Library } from '../library/library.js';
+import { sidecarKind } from '../sidecars/kinds.js';
 import { AvailabilityStore } from '../sync/availability/store.js';
+import { PairedDevices } from '../sync/pairing/paired-devices.js';
+import { startPrefetch, type Prefetch } from '../sync/prefetch.js';
+import { fetchFirstWith, resolveSidecar, type ResolveAnswer } from '../sync/resolver.js';
+import type { SidecarFetcher } from '../sync/resolver-fetcher.js';
+import { readSyncSettings } from '../sync/sync-settings.js';
 import { TransferStore } from '../sync/transfer/store.js';
+import type { LibraryContext } from './library-api.js';
+import type { SyncPeerStatus } from './peer-types.js';
+
+/** What the running peer service lends a library: its fetcher and who is online. */
+export interface PeerSide {
+  fetcher: SidecarFetcher;
+  /** Device uuids of the paired devices connected now. */
+  online(): ReadonlySet<string>;
+  log?: Logger;
+}
 
 /**
  * A library's side of sync between devices (DESIGN §9): its availability (own changes numbered,
- * peers' entries kept) and its transfers (serve ready sidecars by address, receive verified ones).
- * The peer service (the daemon's network part) calls these; it never reaches the database itself.
+ * peers' entries kept), its transfers (ready sidecars served by address, fetched ones verified),
+ * the resolver and prefetch. The peer service (the daemon's network part) lends it a fetcher;
+ * without one (in-process, or no daemon) the resolver makes sidecars here and asks no peer.
  */
 export class SyncApi {
   readonly availability: AvailabilityStore;
   readonly transfers: TransferStore;
+  private peers: PeerSide | undefined;
+  private prefetch: Prefetch | undefined;
 
-  constructor(lib: Library) {
+  constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {
     this.availability = new AvailabilityStore(lib);
     this.transfers = new TransferStore(lib);
+  }
+
+  /** Lend this library the peer service's side (undefined takes it back): prefetch runs while lent. */
+  usePeers(side: PeerSide | undefined): void {
+    void this.prefetch?.stop();
+    this.prefetch = undefined;
+    this.peers = side;
+    if (side) {
+      this.prefetch = startPrefetch({ lib: this.lib, fetcher: side.fetcher, settings: () => readSyncSettings(this.ctx.dataDir), ...(side.log ? { log: side.log } : {}) });
+    }
+  }
+
+  /** Look again for what peers have that this device wants (after a digest, on a connect). */
+  kickPrefetch(): void {
+    this.prefetch?.kick();
+  }
+
+  /** Fetch-before-generate for the job work: asks peers only while the peer side is lent. */
+  readonly fetchFirst: FetchFirst = async (addresses, signal) => {
+    const peers = this.peers;
+    if (!peers) return new Set();
+    return fetchFirstWith(this.lib, peers.fetcher, () => readSyncSettings(this.ctx.dataDir).prefer)(addresses, signal);
+  };
+
+  /** The resolver (DESIGN §9): here, else fetched from the best peer, else made here, else why not. */
+  resolve(contentUuid: string, kind: string, variant: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ResolveAnswer> {
+    sidecarKind(kind);
+    return resolveSidecar(this.lib, { contentUuid, kind, variant }, {
+      settings: generatorSettings(this.lib, this.ctx.dataDir),
+      ...(this.peers ? { fetcher: this.peers.fetcher } : {}),
+      prefer: readSyncSettings(this.ctx.dataDir).prefer,
+      ...opts,
+    });
+  }
+
+  /** Each paired device sharing this library, with what is known of it here. */
+  status(): SyncPeerStatus[] {
+    const online = this.peers?.online() ?? new Set<string>();
+    const states = new Map(this.availability.peers().map((p) => [p.deviceUuid, p]));
+    const paired = PairedDevices.load(this.ctx.dataDir).list().filter((d) => d.library_ids.includes(this.lib.config.id));
+    return paired.map((d) => {
+      const s = states.get(d.device_uuid);
+      return {
+        device_id: d.device_uuid, name: d.name, online: online.has(d.device_uuid),
+        seq: s?.seq ?? 0, epoch: s?.epoch ?? null, last_exchange: s?.lastExchangeAt != null ? new Date(s.lastExchangeAt).toISOString() : null, entries: s?.entries ?? 0,
+        bytes_fetched: s?.bytesFetched ?? 0, files_fetched: s?.filesFetched ?? 0, failures: s?.failures ?? 0,
+      };
+    });
   }
 }

@@ -142,7 +142,8 @@ export class DaemonCore {
    */
   private async startServices(lib: LibraryApi, svc: LibraryServices): Promise<void> {
     const log = this.log.child({ library: lib.id });
-    const work = await lib.jobs.startWork({ log });
+    // A job first fetches what a paired device has made already (while the peer side is lent).
+    const work = await lib.jobs.startWork({ log, fetchFirst: lib.sync.fetchFirst });
     svc.work = work;
     svc.stops.push(() => work.stop());
     const watching = await lib.locations.watch({ log });

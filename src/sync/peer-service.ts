@@ -12,9 +12,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PairedDevices, PairingHost, discoveredPeers, joinPairing, pairingDialer, type LocalDeviceInfo } from './pairing/index.js';
 import { notifyChanged, pullAvailability, serveAvailability } from './availability/exchange.js';
-import { serveFetch } from './transfer/serve.js';
+import { serveFetch } from './transfer/fetch-protocol.js';
 import { Fetcher } from './transfer/fetcher.js';
-import { startPrefetch, type Prefetch } from './prefetch.js';
 import { readSyncSettings } from './sync-settings.js';
 
 /** Where the node listens when `--listen` named nothing: every interface, any free port. */
@@ -52,7 +51,6 @@ export interface PeerServiceOptions {
 interface Attached {
   lib: LibraryApi;
   fetcher: Fetcher;
-  prefetch: Prefetch;
   off: () => void;
 }
 
@@ -120,13 +118,16 @@ export class PeerService implements PeerLink {
     if (this.attached.has(lib.id) || this.stopped) return;
     const settings = readSyncSettings(this.opts.dataDir);
     const log = this.opts.log.child({ library: lib.id, module: 'sync' });
-    const fetcher = new Fetcher(lib.sync.transfers, this.linkFor(lib.id), { bandwidthBytesPerSec: settings.prefetch.bandwidthBytesPerSec ?? undefined, log });
-    lib.sync.useFetcher(fetcher, settings.prefer);
-    const prefetch = startPrefetch({ lib, fetcher, settings, log });
-    const entry: Attached = { lib, fetcher, prefetch, off: () => undefined };
+    const fetcher = new Fetcher(lib.sync.transfers, this.linkFor(lib.id), { bandwidthBytesPerSec: settings.prefetch.bandwidthBytesPerSec, log });
+    lib.sync.usePeers({
+      fetcher,
+      online: () => new Set(this.connected().filter((r) => r.libraryIds.includes(lib.id)).map((r) => r.deviceUuid)),
+      log,
+    });
+    const entry: Attached = { lib, fetcher, off: () => undefined };
     // Tell peers of this device's own changes, debounced; a peer's changes reach prefetch.
     const offChanged = lib.sync.availability.onLocalChange((seq) => this.tellPeers(lib, seq), PUSH_DEBOUNCE_MS);
-    const offAvailability = lib.events.on('availability:changed', () => prefetch.kick());
+    const offAvailability = lib.events.on('availability:changed', () => lib.sync.kickPrefetch());
     entry.off = () => {
       offChanged();
       offAvailability();
@@ -141,8 +142,7 @@ export class PeerService implements PeerLink {
     if (!a) return;
     this.attached.delete(libraryId);
     a.off();
-    a.prefetch.stop();
-    a.lib.sync.useFetcher(undefined);
+    a.lib.sync.usePeers(undefined);
     a.fetcher.close();
   }
 
@@ -236,7 +236,7 @@ export class PeerService implements PeerLink {
         if (lib) void this.pull(remote, lib);
       },
     }));
-    await node.handle('fetch', (stream, remotePeer) => serveFetch(stream, this.mustRemote(remotePeer), (id) => this.syncedLibrary(id)?.sync.transfers));
+    await node.handle('fetch', (stream, remotePeer) => serveFetch(stream, this.mustRemote(remotePeer), (id: string) => this.syncedLibrary(id)?.sync.transfers));
     node.on('connect', (p) => void this.onConnect(p));
     node.on('discovered', (p, addrs) => {
       this.recentlyDiscovered.unshift(p);
@@ -285,7 +285,7 @@ export class PeerService implements PeerLink {
     this.trust.noteSeen(r.deviceUuid, await this.node.knownAddrs(peerId), new Date().toISOString());
     for (const id of r.libraryIds) {
       const lib = this.syncedLibrary(id);
-      if (lib) void this.pull(r, lib);
+      if (lib) void this.pull(r, lib).then(() => lib.sync.kickPrefetch());
     }
   }
 
