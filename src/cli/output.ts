@@ -13,6 +13,11 @@ export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
+/** One JSON value on one line: for commands that print several results as they happen (`pair start`). */
+export function printJsonLine(value: unknown): void {
+  process.stdout.write(JSON.stringify(value) + '\n');
+}
+
 export function printLine(line = ''): void {
   process.stdout.write(line + '\n');
 }

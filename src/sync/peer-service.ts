@@ -238,6 +238,11 @@ export class PeerService implements PeerLink {
     }));
     await node.handle('fetch', (stream, remotePeer) => serveFetch(stream, this.mustRemote(remotePeer), (id: string) => this.syncedLibrary(id)?.sync.transfers));
     node.on('connect', (p) => void this.onConnect(p));
+    // Where a paired device listens, remembered so either side can dial the other after a restart.
+    node.on('identified', (p, addrs) => {
+      const d = this.trust.byPeerId(p);
+      if (d) this.trust.noteSeen(d.device_uuid, addrs.filter((a) => !/\/ip[46]\/(0\.0\.0\.0|::)\//.test(a)), new Date().toISOString());
+    });
     node.on('discovered', (p, addrs) => {
       this.recentlyDiscovered.unshift(p);
       this.recentlyDiscovered.splice(16);

@@ -5,6 +5,8 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { generateMnemonic } from '@scure/bip39';
+import { wordlist as english } from '@scure/bip39/wordlists/english.js';
 import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, runCli, tempDir } from '../helpers.js';
 
 interface Sidecar { content_uuid: string; kind: string; variant: string; status: string; source: string; checksum: string | null; path: string | null }
@@ -102,10 +104,14 @@ describe('two devices: pairing, then sidecars made once and fetched verified', {
     assert.equal(words.length, 12);
     assert.ok(Date.parse(String(code.expires_at)) > Date.now() + 60_000, 'the code lasts minutes');
 
-    const wrong = [...words];
-    wrong[3] = wrong[3] === 'abandon' ? 'ability' : 'abandon';
-    const refused = await runCli(['pair', 'join', ...wrong, '--peer', statusA.listen[0]!], envB);
-    assert.equal(refused.code, 1, 'a wrong code fails');
+    const typo = [...words];
+    typo[3] = typo[3] === 'abandon' ? 'ability' : 'abandon';
+    const mistyped = await runCli(['pair', 'join', ...typo, '--peer', statusA.listen[0]!], envB);
+    assert.equal(mistyped.code, 2, 'a mistyped code is caught by its checksum before anything is sent');
+    assert.match(mistyped.stderr, /checksum|word/i);
+    const other = generateMnemonic(english, 128).split(' ');
+    const refused = await runCli(['pair', 'join', ...other, '--peer', statusA.listen[0]!], envB);
+    assert.equal(refused.code, 1, `another valid code fails: ${refused.stderr}`);
     assert.match(refused.stderr, /code/i);
 
     const joined = json<Paired>(await runCli(['pair', 'join', ...words, '--peer', statusA.listen[0]!, '--json'], envB));

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError, type PairedInfo, type PairingCodeInfo } from '../../api/index.js';
 import { clientFor, daemonClientFor, globals } from '../context.js';
-import { displayPath, printJson, printLine } from '../output.js';
+import { displayPath, printJson, printJsonLine, printLine } from '../output.js';
 
 function wordsOf(args: string[]): string[] {
   const words = args.flatMap((a) => a.trim().split(/\s+/)).filter((w) => w !== '').map((w) => w.toLowerCase());
@@ -36,8 +36,8 @@ export function registerPairCommands(program: Command): void {
     .action(async function (this: Command) {
       const json = globals(this).json;
       const vss = await daemonClientFor(this, 'for pairing');
-      const paired = await vss.pairing.start({ ...(globals(this).library !== undefined ? { library: globals(this).library! } : {}) }, (code) => (json ? printJson(code) : printCode(code)));
-      if (json) printJson(paired);
+      const paired = await vss.pairing.start({ ...(globals(this).library !== undefined ? { library: globals(this).library! } : {}) }, (code) => (json ? printJsonLine(code) : printCode(code)));
+      if (json) printJsonLine(paired);
       else printPaired(paired, false);
     });
 

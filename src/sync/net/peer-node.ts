@@ -28,6 +28,8 @@ export interface PeerEvents {
   connect(peerId: string): void;
   disconnect(peerId: string): void;
   discovered(peerId: string, addrs: string[]): void;
+  /** Identify told where a connected peer listens. */
+  identified(peerId: string, addrs: string[]): void;
 }
 
 /**
@@ -121,11 +123,14 @@ export class PeerNode {
       if (event === 'discovered') {
         const info = evt.detail as { id: PeerId; multiaddrs: Multiaddr[] };
         (fn as PeerEvents['discovered'])(info.id.toString(), info.multiaddrs.map((m) => m.toString()));
+      } else if (event === 'identified') {
+        const info = evt.detail as { peerId: PeerId; listenAddrs: Multiaddr[] };
+        (fn as PeerEvents['identified'])(info.peerId.toString(), info.listenAddrs.map((m) => `${m.toString()}/p2p/${info.peerId.toString()}`));
       } else {
         (fn as PeerEvents['connect'])((evt.detail as PeerId).toString());
       }
     };
-    const name = event === 'connect' ? 'peer:connect' : event === 'disconnect' ? 'peer:disconnect' : 'peer:discovery';
+    const name = ({ connect: 'peer:connect', disconnect: 'peer:disconnect', discovered: 'peer:discovery', identified: 'peer:identify' } as const)[event];
     this.node.addEventListener(name, listener as never);
     return () => this.node.removeEventListener(name, listener as never);
   }
