@@ -8,7 +8,7 @@ import type { AddedModel, ModelInfo } from './models.js';
 import type { LibraryEvents } from './library-api.js';
 import type { OpenLibraryOptions } from './vss.js';
 import type { DeviceInfo, LibraryRef, LibrarySummary, StreamedEvent } from './types.js';
-import type { CpuBudgetInfo } from './device-settings.js';
+import type { CpuBudgetInfo, SyncSettings, SyncSettingsPatch } from './device-settings.js';
 import type { PairedDeviceItem, PairedInfo, PairingCodeInfo, ResolveAnswer, SyncPeerStatus } from './peer-types.js';
 
 /**
@@ -100,6 +100,8 @@ export interface ModelsClient {
 export interface DeviceSettingsClient {
   cpuBudget(): Awaitable<CpuBudgetInfo>;
   setCpuBudget(cores: number | 'default'): Awaitable<CpuBudgetInfo>;
+  sync(): Awaitable<SyncSettings>;
+  setSync(patch: SyncSettingsPatch | 'default'): Awaitable<SyncSettings>;
 }
 
 export interface PairingClient {

@@ -1,4 +1,7 @@
 import { readCpuBudget, writeCpuBudget, type CpuBudget } from '../jobs/cpu-budget.js';
+import { readSyncSettings, writeSyncSettings, type SyncSettings, type SyncSettingsPatch } from '../sync/sync-settings.js';
+
+export type { SyncSettings, SyncSettingsPatch };
 
 export interface CpuBudgetInfo {
   /** Cores background generation may use: jobs at once (besides one for a user's request) and threads per tool. */
@@ -20,6 +23,16 @@ export class DeviceSettingsApi {
   /** Set the CPU budget to CORES (1 to this machine's cores), or back to the default with "default". A running daemon applies it at once. */
   setCpuBudget(cores: number | 'default'): CpuBudgetInfo {
     return info(writeCpuBudget(this.dataDir, cores));
+  }
+
+  /** How this device shares sidecars with paired ones: prefer fetch or generate, what to prefetch, bandwidth, disk budget. */
+  sync(): SyncSettings {
+    return readSyncSettings(this.dataDir);
+  }
+
+  /** Change some sync settings (the rest kept), or all back to the defaults. A running daemon reads them at its next use. */
+  setSync(patch: SyncSettingsPatch | 'default'): SyncSettings {
+    return writeSyncSettings(this.dataDir, patch);
   }
 }
 

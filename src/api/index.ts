@@ -16,7 +16,8 @@ export type { SidecarsApi, SidecarFilter, SidecarInfo, PresenceItem, PathAnswer,
 export type { JobsApi, JobFilter, JobRow, JobWork, RunJobsInput, RunSummary } from './jobs.js';
 export type { PolicyApi, PolicyInfo } from './policy.js';
 export type { ModelsApi, ModelInfo, AddedModel } from './models.js';
-export type { DeviceSettingsApi, CpuBudgetInfo } from './device-settings.js';
+export type { DeviceSettingsApi, CpuBudgetInfo, SyncSettings, SyncSettingsPatch } from './device-settings.js';
+export { PREFER_VALUES, type Prefer } from '../sync/sync-settings.js';
 export type { Page, PageRequest } from './pages.js';
 export type { DeviceInfo, LibraryRef, LibrarySummary, StreamedEvent } from './types.js';
 export type { DemoSummary, DemoOptions } from '../demo/run-demo.js';

@@ -8,6 +8,8 @@ export const OPERATIONS = {
   device: { method: 'GET', path: '/api/device' },
   cpuBudgetGet: { method: 'GET', path: '/api/device/cpu-budget' },
   cpuBudgetSet: { method: 'PUT', path: '/api/device/cpu-budget' },
+  syncSettingsGet: { method: 'GET', path: '/api/device/sync-settings' },
+  syncSettingsSet: { method: 'PUT', path: '/api/device/sync-settings' },
   librariesList: { method: 'GET', path: '/api/libraries' },
   librariesCreate: { method: 'POST', path: '/api/libraries' },
   librariesUse: { method: 'POST', path: '/api/libraries/use' },

@@ -14,7 +14,7 @@ import { PairedDevices, PairingHost, discoveredPeers, joinPairing, pairingDialer
 import { notifyChanged, pullAvailability, serveAvailability } from './availability/exchange.js';
 import { serveFetch } from './transfer/fetch-protocol.js';
 import { Fetcher } from './transfer/fetcher.js';
-import { readSyncSettings } from './sync-settings.js';
+import { onSyncSettingsChange, readSyncSettings } from './sync-settings.js';
 
 /** Where the node listens when `--listen` named nothing: every interface, any free port. */
 const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
@@ -128,9 +128,11 @@ export class PeerService implements PeerLink {
     // Tell peers of this device's own changes, debounced; a peer's changes reach prefetch.
     const offChanged = lib.sync.availability.onLocalChange((seq) => this.tellPeers(lib, seq), PUSH_DEBOUNCE_MS);
     const offAvailability = lib.events.on('availability:changed', () => lib.sync.kickPrefetch());
+    const offSettings = onSyncSettingsChange(this.opts.dataDir, (s) => fetcher.setBandwidth(s.prefetch.bandwidthBytesPerSec));
     entry.off = () => {
       offChanged();
       offAvailability();
+      offSettings();
     };
     this.attached.set(lib.id, entry);
     for (const r of this.connected()) if (r.libraryIds.includes(lib.id)) void this.pull(r, lib);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { formatBytes } from '../../api/index.js';
-import { globals, withLibrary } from '../context.js';
+import { PREFER_VALUES, UsageError, formatBytes, oneOf, sidecarKind, type SyncSettings, type SyncSettingsPatch } from '../../api/index.js';
+import { clientFor, globals, withLibrary } from '../context.js';
 import { printJson, printLine } from '../output.js';
 
 /** `vss sync status`: what this device knows of each paired device's sidecars in the library. */
@@ -21,4 +21,66 @@ export function registerSyncCommands(program: Command): void {
         }
       }, 'read');
     });
+
+  sync
+    .command('settings [default]')
+    .description('show or change how this device shares sidecars: prefer fetch or generate, what to prefetch, bandwidth, disk budget ("default" resets them)')
+    .option('--prefer <how>', `where a missing sidecar comes from first: ${PREFER_VALUES.join(', ')} (auto: fetch unless no paired device has it or making it is quicker)`)
+    .option('--eager <kinds>', 'kinds fetched in the background for contents this device knows, comma-separated ("" for none)')
+    .option('--lazy <kinds>', 'kinds fetched when asked for')
+    .option('--never <kinds>', 'kinds never fetched unless asked for by name')
+    .option('--max-concurrent <n>', 'prefetch batches at once (1-64)')
+    .option('--bandwidth <bytes>', 'bytes per second for fetching, e.g. 20M, or "unlimited"')
+    .option('--disk-budget <bytes>', 'most bytes of fetched sidecars to keep, e.g. 2G')
+    .action(async function (this: Command, reset: string | undefined, o: { prefer?: string; eager?: string; lazy?: string; never?: string; maxConcurrent?: string; bandwidth?: string; diskBudget?: string }) {
+      if (reset !== undefined && reset !== 'default') throw new UsageError(`sync settings takes "default" or options, not ${JSON.stringify(reset)}`);
+      const vss = await clientFor(this);
+      const patch = patchOf(o);
+      if (reset !== undefined && patch !== undefined) throw new UsageError('give either "default" or options, not both');
+      const s = reset !== undefined ? await vss.deviceSettings.setSync('default') : patch !== undefined ? await vss.deviceSettings.setSync(patch) : await vss.deviceSettings.sync();
+      if (globals(this).json) return printJson(s);
+      printSettings(s);
+    });
+}
+
+function patchOf(o: { prefer?: string; eager?: string; lazy?: string; never?: string; maxConcurrent?: string; bandwidth?: string; diskBudget?: string }): SyncSettingsPatch | undefined {
+  const prefetch: NonNullable<SyncSettingsPatch['prefetch']> = {};
+  if (o.eager !== undefined) prefetch.eager = kinds(o.eager);
+  if (o.lazy !== undefined) prefetch.lazy = kinds(o.lazy);
+  if (o.never !== undefined) prefetch.never = kinds(o.never);
+  if (o.maxConcurrent !== undefined) prefetch.maxConcurrent = whole(o.maxConcurrent, '--max-concurrent');
+  if (o.bandwidth !== undefined) prefetch.bandwidthBytesPerSec = o.bandwidth === 'unlimited' ? null : bytes(o.bandwidth, '--bandwidth');
+  if (o.diskBudget !== undefined) prefetch.diskBudgetBytes = bytes(o.diskBudget, '--disk-budget');
+  const patch: SyncSettingsPatch = {};
+  if (o.prefer !== undefined) patch.prefer = oneOf(PREFER_VALUES, o.prefer, '--prefer');
+  if (Object.keys(prefetch).length > 0) patch.prefetch = prefetch;
+  return Object.keys(patch).length > 0 ? patch : undefined;
+}
+
+function kinds(v: string): ReturnType<typeof sidecarKind>[] {
+  return v.split(',').map((k) => k.trim()).filter((k) => k !== '').map(sidecarKind);
+}
+
+function whole(v: string, name: string): number {
+  if (!/^\d{1,6}$/.test(v)) throw new UsageError(`${name} takes a whole number, not ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+function bytes(v: string, name: string): number {
+  const m = /^(\d+(?:\.\d+)?)([KMGT]?)(?:i?B)?$/i.exec(v.trim());
+  if (!m) throw new UsageError(`${name} takes bytes such as 500000, 20M or 2G, not ${JSON.stringify(v)}`);
+  return Math.round(Number(m[1]) * UNITS[m[2]!.toUpperCase()]!);
+}
+
+function printSettings(s: SyncSettings): void {
+  const p = s.prefetch;
+  printLine(`prefer:          ${s.prefer}`);
+  printLine(`prefetch eager:  ${p.eager.join(', ') || '(none)'}`);
+  printLine(`on request:      ${p.lazy.join(', ') || '(none)'}`);
+  printLine(`never prefetch:  ${p.never.join(', ') || '(none)'}`);
+  printLine(`batches at once: ${p.maxConcurrent}`);
+  printLine(`bandwidth:       ${p.bandwidthBytesPerSec === null ? 'unlimited' : `${formatBytes(p.bandwidthBytesPerSec)}/s`}`);
+  printLine(`disk budget:     ${formatBytes(p.diskBudgetBytes)}`);
 }

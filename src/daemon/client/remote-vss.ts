@@ -1,6 +1,6 @@
 import type {
   AddedModel, CpuBudgetInfo, DeviceInfo, EventFollow, StreamedEvent, LibraryClient, LibraryRef, LibrarySummary, ModelInfo, OpenLibraryOptions, VssClient,
-  PairedDeviceItem, PairedInfo, PairingCodeInfo,
+  PairedDeviceItem, PairedInfo, PairingCodeInfo, SyncSettings, SyncSettingsPatch,
 } from '../../api/index.js';
 import { resolve } from 'node:path';
 import { DaemonHttp, type DaemonAddress } from './daemon-http.js';
@@ -31,6 +31,8 @@ export class RemoteVss implements VssClient {
     this.deviceSettings = {
       cpuBudget: () => http.call<CpuBudgetInfo>('cpuBudgetGet'),
       setCpuBudget: (cores: number | 'default') => http.call<CpuBudgetInfo>('cpuBudgetSet', { body: { cores } }),
+      sync: () => http.call<SyncSettings>('syncSettingsGet'),
+      setSync: (patch: SyncSettingsPatch | 'default') => http.call<SyncSettings>('syncSettingsSet', { body: { patch } }),
     };
     this.models = {
       list: () => http.call<ModelInfo[]>('modelsList'),

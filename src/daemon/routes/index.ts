@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CONTENT_KINDS, INDEX_MODES, SIDECAR_STATUSES, UsageError, VssError, oneOf, sidecarKind, type LibraryApi } from '../../api/index.js';
+import { CONTENT_KINDS, INDEX_MODES, SIDECAR_STATUSES, UsageError, VssError, oneOf, sidecarKind, type LibraryApi, type SyncSettingsPatch } from '../../api/index.js';
 import type { DaemonCore } from '../daemon-core.js';
 import { JOB_ACTIONS, OPERATIONS, type JobAction, type OperationName } from '../protocol.js';
 import { registerEventStream } from './events.js';
@@ -28,6 +28,9 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
   device: ({ core }) => core.vss.device(),
   cpuBudgetGet: ({ core }) => core.vss.deviceSettings.cpuBudget(),
   cpuBudgetSet: ({ core, body }) => core.vss.deviceSettings.setCpuBudget(body.cores === 'default' ? 'default' : int(body, 'cores', Number.MIN_SAFE_INTEGER)), // the core says what range fits
+  syncSettingsGet: ({ core }) => core.vss.deviceSettings.sync(),
+  // The core checks every field of the patch and names the one that is wrong.
+  syncSettingsSet: ({ core, body }) => core.vss.deviceSettings.setSync(body.patch === 'default' ? 'default' : (body.patch as SyncSettingsPatch)),
   librariesList: ({ core }) => core.vss.libraries.list(),
   librariesCreate: ({ core, body }) => core.vss.libraries.create(string(body, 'name'), { ...(optString(body, 'dir') !== undefined ? { dir: optString(body, 'dir')! } : {}) }),
   librariesUse: ({ core, body }) => core.useLibrary(string(body, 'path')),
