@@ -100,7 +100,9 @@ export class DaemonCore {
           }
         },
         joinLibrary: (id, name) => {
-          const ref = this.vss.libraries.join(id, name);
+          // A library this device has already is used as it is (the daemon may hold it open).
+          const known = this.vss.libraries.list().find((l) => l.id === id && l.available);
+          const ref = known ? this.useLibrary(known.path) : this.vss.libraries.join(id, name);
           return this.library({ id: ref.id });
         },
       },
