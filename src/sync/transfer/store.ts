@@ -1,11 +1,12 @@
-import { constants, statSync } from 'node:fs';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, fsync, openSync, readSync, renameSync, statSync, write, writeSync } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import type { Uint8ArrayList } from 'uint8arraylist';
 import type { Library } from '../../library/library.js';
 import { VssError } from '../../core/errors.js';
-import { fsyncDir, tempPathFor, TEMP_PREFIX } from '../../core/fs-atomic.js';
+import { tempPathFor, TEMP_PREFIX } from '../../core/fs-atomic.js';
 import { sidecarAbsPath, sidecarAddress, type SidecarAddress } from '../../sidecars/address.js';
 import { SidecarManager, type SidecarInfo } from '../../sidecars/manager.js';
 import { TransferLieError } from './errors.js';
@@ -83,6 +84,14 @@ export class TransferStore {
     if (!info.path || info.size === null || !info.checksum) throw new VssError('UNAVAILABLE', `${describe(address)} has no file this device may serve`);
     const path = info.path;
     const size = info.size;
+    // A file gone or cut short behind vss's back is refused here, before a header promises its bytes.
+    let onDisk;
+    try {
+      onDisk = statSync(path);
+    } catch {
+      onDisk = undefined;
+    }
+    if (!onDisk?.isFile() || onDisk.size < size) throw new VssError('UNAVAILABLE', `${describe(address)} is recorded ready but its file is gone or shorter`, { path });
     return {
       size, checksum: info.checksum, format: info.format,
       read: (offset) => readRange(path, offset, size),
@@ -121,29 +130,32 @@ export class TransferStore {
     }
     const hasher = new Blake3Hasher();
     let got = offset;
-    let fh: FileHandle | undefined;
+    let fd: number | undefined;
     try {
       if (offset > 0) await hashPrefix(temp, offset, hasher);
-      fh = await open(temp, WRITE_FLAGS | (offset > 0 ? 0 : constants.O_TRUNC), 0o644);
+      // A small file's writes are synchronous (page cache, microseconds) and only its fsyncs go to
+      // the thread pool, so many finish side by side; a large file's writes overlap the network.
+      fd = openSync(temp, WRITE_FLAGS | (offset > 0 ? 0 : constants.O_TRUNC), 0o644);
       while (got < expected.size) {
         const chunk = await bytes.read(expected.size - got);
         if (chunk === null) throw new VssError('PEER', `the peer's body ended after ${got} of ${expected.size} bytes of ${describe(target)}`);
         if (chunk.byteLength > expected.size - got) throw new TransferLieError('size', target, `the peer sent more than the ${expected.size} bytes announced`, offset > 0);
         for (const part of parts(chunk)) {
-          await writeAll(fh, part, got);
+          if (resumable) await writeAllAsync(fd, part, got);
+          else writeAll(fd, part, got);
           hasher.update(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
           got += part.byteLength;
         }
       }
-      await fh.sync();
-      await fh.close();
-      fh = undefined;
+      await fsyncAsync(fd);
+      closeSync(fd);
+      fd = undefined;
       const checksum = hasher.digest('hex');
       if (checksum !== expected.checksum) {
         throw new TransferLieError('checksum', target, `received bytes hash to ${checksum.slice(0, 16)}…, not the announced ${expected.checksum.slice(0, 16)}…`, offset > 0);
       }
     } catch (err) {
-      await fh?.close().catch(() => undefined);
+      if (fd !== undefined) closeSync(fd);
       // A broken-off large transfer keeps its (unverified) partial under its checksum's name for
       // the next source; wrong bytes, or a small file, leave nothing behind.
       if (!(resumable && !(err instanceof TransferLieError))) await unlink(temp).catch(() => undefined);
@@ -154,8 +166,8 @@ export class TransferStore {
       await unlink(temp).catch(() => undefined);
       throw new VssError('ALREADY_EXISTS', `${describe(target)} became ready on this device during the transfer`);
     }
-    await rename(temp, final);
-    fsyncDir(dirname(final));
+    renameSync(temp, final);
+    await fsyncDirAsync(dirname(final));
     return this.lib.db.transaction(() => {
       const info = this.sidecars.record(target, { status: 'ready', source: 'fetched', size: expected.size, checksum: expected.checksum, sourceEntryId: null, error: null });
       if (opts.from) this.count(opts.from, { bytes: expected.size - offset, files: 1 });
@@ -214,11 +226,29 @@ function parts(chunk: Uint8Array | Uint8ArrayList): Iterable<Uint8Array> {
   return chunk instanceof Uint8Array ? [chunk] : chunk;
 }
 
-async function writeAll(fh: FileHandle, buf: Uint8Array, position: number): Promise<void> {
+function writeAll(fd: number, buf: Uint8Array, position: number): void {
   let off = 0;
-  while (off < buf.byteLength) {
-    const { bytesWritten } = await fh.write(buf, off, buf.byteLength - off, position + off);
-    off += bytesWritten;
+  while (off < buf.byteLength) off += writeSync(fd, buf, off, buf.byteLength - off, position + off);
+}
+
+const fsyncAsync = promisify(fsync);
+const writeAsync = promisify(write);
+
+async function writeAllAsync(fd: number, buf: Uint8Array, position: number): Promise<void> {
+  let off = 0;
+  while (off < buf.byteLength) off += (await writeAsync(fd, buf, off, buf.byteLength - off, position + off)).bytesWritten;
+}
+
+/** fsync a folder on the thread pool (as fs-atomic's fsyncDir, without holding the event loop). */
+async function fsyncDirAsync(dir: string): Promise<void> {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    await fsyncAsync(fd);
+  } catch {
+    // Some platforms refuse to open or sync folders; the rename is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -238,8 +268,31 @@ async function hashPrefix(path: string, length: number, hasher: Blake3Hasher): P
   }
 }
 
+function readSmall(path: string, offset: number, size: number): Uint8Array {
+  const fd = openSync(path, READ_FLAGS);
+  try {
+    if (!fstatSync(fd).isFile()) throw new VssError('IO', 'not a regular file', { path });
+    const buf = Buffer.allocUnsafe(size - offset);
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, offset + got);
+      if (n === 0) throw new VssError('IO', `file ends at ${offset + got} bytes, ${size} recorded`, { path });
+      got += n;
+    }
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Bytes OFFSET..SIZE of a file, never following a symlink; a file shorter than SIZE is an error. */
 async function* readRange(path: string, offset: number, size: number): AsyncGenerator<Uint8Array> {
+  if (size - offset <= CHUNK) {
+    // Most sidecars (thumbnails): one synchronous read, as the checksummer does; an async round
+    // trip per file would cost more than the read.
+    yield readSmall(path, offset, size);
+    return;
+  }
   const fh = await open(path, READ_FLAGS);
   try {
     if (!(await fh.stat()).isFile()) throw new VssError('IO', 'not a regular file', { path });
