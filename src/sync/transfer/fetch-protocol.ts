@@ -50,7 +50,7 @@ export async function serveFetch(stream: Stream, remote: RemoteDevice, storeOf: 
       await ch.send({ ok: false, reason: (err as Error).message } satisfies WireHeader);
       continue;
     }
-    if (served.checksum !== item.x || served.size !== item.s) {
+    if (served.checksum !== item.x || served.size !== item.s || served.format !== item.f) {
       await ch.send({ ok: false, reason: `${describe(address)} changed on this device` } satisfies WireHeader);
       continue;
     }

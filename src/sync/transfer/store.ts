@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, fsync, openSync, readSync, renameSync, statSync, write, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasync, fstatSync, fsync, openSync, readSync, renameSync, statSync, write, writeSync } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
@@ -131,6 +131,10 @@ export class TransferStore {
     const hasher = new Blake3Hasher();
     let got = offset;
     let fd: number | undefined;
+    // A large file is flushed as it arrives (one flush in flight at a time), so the final fsync
+    // finds little left to write instead of the whole file.
+    let flushing: Promise<void> | undefined;
+    let flushedAt = offset;
     try {
       if (offset > 0) await hashPrefix(temp, offset, hasher);
       // A small file's writes are synchronous (page cache, microseconds) and only its fsyncs go to
@@ -146,7 +150,12 @@ export class TransferStore {
           hasher.update(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
           got += part.byteLength;
         }
+        if (resumable && !flushing && got - flushedAt >= FLUSH_EVERY) {
+          flushedAt = got;
+          flushing = fdatasyncAsync(fd).finally(() => (flushing = undefined));
+        }
       }
+      await flushing;
       await fsyncAsync(fd);
       closeSync(fd);
       fd = undefined;
@@ -155,6 +164,7 @@ export class TransferStore {
         throw new TransferLieError('checksum', target, `received bytes hash to ${checksum.slice(0, 16)}…, not the announced ${expected.checksum.slice(0, 16)}…`, offset > 0);
       }
     } catch (err) {
+      await flushing?.catch(() => undefined);
       if (fd !== undefined) closeSync(fd);
       // A broken-off large transfer keeps its (unverified) partial under its checksum's name for
       // the next source; wrong bytes, or a small file, leave nothing behind.
@@ -232,6 +242,9 @@ function writeAll(fd: number, buf: Uint8Array, position: number): void {
 }
 
 const fsyncAsync = promisify(fsync);
+const fdatasyncAsync = promisify(fdatasync);
+/** How much of a large file is written between background flushes. */
+const FLUSH_EVERY = 32 * 1024 * 1024;
 const writeAsync = promisify(write);
 
 async function writeAllAsync(fd: number, buf: Uint8Array, position: number): Promise<void> {
