@@ -98,7 +98,7 @@ export interface BatchOptions {
   signal?: AbortSignal;
   /** Called with each body chunk's size before the next is read: the bandwidth limit waits here. */
   throttle?: (bytes: number, signal: AbortSignal) => Promise<void>;
-  /** Told the moment the header arrives (latency) and when each item ends. */
+  /** Told the moment each item's header arrives (the first one measures latency). */
   onHeader?: (index: number) => void;
 }
 

@@ -1,4 +1,4 @@
-import { closeSync, constants, fdatasync, fstatSync, fsync, openSync, readSync, renameSync, statSync, write, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasync, fstatSync, fsync, openSync, readSync, renameSync, statSync, writev, writevSync } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
@@ -144,12 +144,12 @@ export class TransferStore {
         const chunk = await bytes.read(expected.size - got);
         if (chunk === null) throw new VssError('PEER', `the peer's body ended after ${got} of ${expected.size} bytes of ${describe(target)}`);
         if (chunk.byteLength > expected.size - got) throw new TransferLieError('size', target, `the peer sent more than the ${expected.size} bytes announced`, offset > 0);
-        for (const part of parts(chunk)) {
-          if (resumable) await writeAllAsync(fd, part, got);
-          else writeAll(fd, part, got);
-          hasher.update(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
-          got += part.byteLength;
-        }
+        const list = [...parts(chunk)];
+        // All the chunk's parts in one write (the network hands them over as many small frames).
+        if (resumable) await writeAllAsync(fd, list, got);
+        else writeAll(fd, list, got);
+        for (const part of list) hasher.update(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
+        got += chunk.byteLength;
         if (resumable && !flushing && got - flushedAt >= FLUSH_EVERY) {
           flushedAt = got;
           flushing = fdatasyncAsync(fd).finally(() => (flushing = undefined));
@@ -236,21 +236,40 @@ function parts(chunk: Uint8Array | Uint8ArrayList): Iterable<Uint8Array> {
   return chunk instanceof Uint8Array ? [chunk] : chunk;
 }
 
-function writeAll(fd: number, buf: Uint8Array, position: number): void {
-  let off = 0;
-  while (off < buf.byteLength) off += writeSync(fd, buf, off, buf.byteLength - off, position + off);
+function writeAll(fd: number, list: Uint8Array[], position: number): void {
+  const total = sum(list);
+  let done = writevSync(fd, list, position);
+  while (done < total) done += writevSync(fd, rest(list, done), position + done);
+}
+
+async function writeAllAsync(fd: number, list: Uint8Array[], position: number): Promise<void> {
+  const total = sum(list);
+  let done = (await writevAsync(fd, list, position)).bytesWritten;
+  while (done < total) done += (await writevAsync(fd, rest(list, done), position + done)).bytesWritten;
+}
+
+function sum(list: Uint8Array[]): number {
+  return list.reduce((n, b) => n + b.byteLength, 0);
+}
+
+/** What is left of LIST after its first SKIP bytes (a short write is rare on a file, but allowed). */
+function rest(list: Uint8Array[], skip: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const b of list) {
+    if (skip >= b.byteLength) skip -= b.byteLength;
+    else {
+      out.push(skip > 0 ? b.subarray(skip) : b);
+      skip = 0;
+    }
+  }
+  return out;
 }
 
 const fsyncAsync = promisify(fsync);
 const fdatasyncAsync = promisify(fdatasync);
 /** How much of a large file is written between background flushes. */
 const FLUSH_EVERY = 32 * 1024 * 1024;
-const writeAsync = promisify(write);
-
-async function writeAllAsync(fd: number, buf: Uint8Array, position: number): Promise<void> {
-  let off = 0;
-  while (off < buf.byteLength) off += (await writeAsync(fd, buf, off, buf.byteLength - off, position + off)).bytesWritten;
-}
+const writevAsync = promisify(writev);
 
 /** fsync a folder on the thread pool (as fs-atomic's fsyncDir, without holding the event loop). */
 async function fsyncDirAsync(dir: string): Promise<void> {
