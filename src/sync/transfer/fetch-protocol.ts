@@ -102,6 +102,9 @@ export interface BatchOptions {
   onHeader?: (index: number) => void;
 }
 
+/** A body is taken off the stream in pieces of at most this: the bandwidth limit and the stream's pause act on each. */
+const READ_AT_MOST = 1024 * 1024;
+
 /** Small bodies in memory at once while their files are written and synced (bounds memory to this × 4 MiB). */
 const FINISHING_AT_ONCE = 8;
 
@@ -185,7 +188,7 @@ async function receiveOne(store: TransferStore, item: BatchItem, body: ByteSourc
 function bodySource(ch: MessageChannel, dog: Watchdog, throttle: BatchOptions['throttle']): ByteSource {
   return {
     async read(max) {
-      const chunk = await ch.readBytes(max, dog.signal);
+      const chunk = await ch.readBytes(Math.min(max, READ_AT_MOST), dog.signal);
       if (chunk) {
         dog.kick();
         if (throttle) await throttle(chunk.byteLength, dog.signal);
