@@ -50,7 +50,7 @@ export async function serveFetch(stream: Stream, remote: RemoteDevice, storeOf: 
       await ch.send({ ok: false, reason: (err as Error).message } satisfies WireHeader);
       continue;
     }
-    if (served.checksum !== item.x || served.size !== item.s) {
+    if (served.checksum !== item.x || served.size !== item.s || served.format !== item.f) {
       await ch.send({ ok: false, reason: `${describe(address)} changed on this device` } satisfies WireHeader);
       continue;
     }
@@ -98,9 +98,12 @@ export interface BatchOptions {
   signal?: AbortSignal;
   /** Called with each body chunk's size before the next is read: the bandwidth limit waits here. */
   throttle?: (bytes: number, signal: AbortSignal) => Promise<void>;
-  /** Told the moment the header arrives (latency) and when each item ends. */
+  /** Told the moment each item's header arrives (the first one measures latency). */
   onHeader?: (index: number) => void;
 }
+
+/** A body is taken off the stream in pieces of at most this: the bandwidth limit and the stream's pause act on each. */
+const READ_AT_MOST = 1024 * 1024;
 
 /** Small bodies in memory at once while their files are written and synced (bounds memory to this × 4 MiB). */
 const FINISHING_AT_ONCE = 8;
@@ -185,7 +188,7 @@ async function receiveOne(store: TransferStore, item: BatchItem, body: ByteSourc
 function bodySource(ch: MessageChannel, dog: Watchdog, throttle: BatchOptions['throttle']): ByteSource {
   return {
     async read(max) {
-      const chunk = await ch.readBytes(max, dog.signal);
+      const chunk = await ch.readBytes(Math.min(max, READ_AT_MOST), dog.signal);
       if (chunk) {
         dog.kick();
         if (throttle) await throttle(chunk.byteLength, dog.signal);

@@ -226,7 +226,7 @@ describe('fetching sidecars between real peers over loopback', () => {
   });
 
   it('a source killed mid-transfer of a large file: the rest comes from another source, from where it stopped', async () => {
-    const size = 48 * 1024 * 1024;
+    const size = 64 * 1024 * 1024;
     const d = await makeDevice(tmp.path, 'd', a.lib.config.id);
     const e = await makeDevice(tmp.path, 'e', a.lib.config.id);
     try {
@@ -250,7 +250,7 @@ describe('fetching sidecars between real peers over loopback', () => {
         const until = Date.now() + 30_000;
         while (Date.now() < until) {
           const part = existsSync(partDir) ? readdirSync(partDir).find((n) => n.endsWith('.part')) : undefined;
-          if (part && statSync(`${partDir}/${part}`).size > 12 * 1024 * 1024) {
+          if (part && statSync(`${partDir}/${part}`).size > 8 * 1024 * 1024) {
             e.sidecars.writeGenerated(address, data, 'test');
             tellAvailability(b, e, address);
             for (const s of live) s.abort(new Error('killed'));
@@ -266,7 +266,7 @@ describe('fetching sidecars between real peers over loopback', () => {
       fetcher.close();
       assert.ok(out.ok, JSON.stringify(out));
       assert.equal(out.from, e.lib.device.uuid);
-      assert.ok(out.bytes < size - 12 * 1024 * 1024, `e sent only the rest (${out.bytes} of ${size})`);
+      assert.ok(out.bytes < size - 8 * 1024 * 1024, `e sent only the rest (${out.bytes} of ${size})`);
       assert.equal(hex(readFileSync(fileOnB(address))), hex(data));
       assert.equal(rowOnB(address)!.status, 'ready');
       assert.deepEqual(tempsBeside(address), []);

@@ -1,11 +1,12 @@
-import { constants, statSync } from 'node:fs';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fdatasync, fstatSync, fsync, openSync, readSync, renameSync, statSync, writev, writevSync } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import type { Uint8ArrayList } from 'uint8arraylist';
 import type { Library } from '../../library/library.js';
 import { VssError } from '../../core/errors.js';
-import { fsyncDir, tempPathFor, TEMP_PREFIX } from '../../core/fs-atomic.js';
+import { tempPathFor, TEMP_PREFIX } from '../../core/fs-atomic.js';
 import { sidecarAbsPath, sidecarAddress, type SidecarAddress } from '../../sidecars/address.js';
 import { SidecarManager, type SidecarInfo } from '../../sidecars/manager.js';
 import { TransferLieError } from './errors.js';
@@ -83,6 +84,14 @@ export class TransferStore {
     if (!info.path || info.size === null || !info.checksum) throw new VssError('UNAVAILABLE', `${describe(address)} has no file this device may serve`);
     const path = info.path;
     const size = info.size;
+    // A file gone or cut short behind vss's back is refused here, before a header promises its bytes.
+    let onDisk;
+    try {
+      onDisk = statSync(path);
+    } catch {
+      onDisk = undefined;
+    }
+    if (!onDisk?.isFile() || onDisk.size < size) throw new VssError('UNAVAILABLE', `${describe(address)} is recorded ready but its file is gone or shorter`, { path });
     return {
       size, checksum: info.checksum, format: info.format,
       read: (offset) => readRange(path, offset, size),
@@ -121,29 +130,42 @@ export class TransferStore {
     }
     const hasher = new Blake3Hasher();
     let got = offset;
-    let fh: FileHandle | undefined;
+    let fd: number | undefined;
+    // A large file is flushed as it arrives (one flush in flight at a time), so the final fsync
+    // finds little left to write instead of the whole file.
+    let flushing: Promise<void> | undefined;
+    let flushedAt = offset;
     try {
       if (offset > 0) await hashPrefix(temp, offset, hasher);
-      fh = await open(temp, WRITE_FLAGS | (offset > 0 ? 0 : constants.O_TRUNC), 0o644);
+      // A small file's writes are synchronous (page cache, microseconds) and only its fsyncs go to
+      // the thread pool, so many finish side by side; a large file's writes overlap the network.
+      fd = openSync(temp, WRITE_FLAGS | (offset > 0 ? 0 : constants.O_TRUNC), 0o644);
       while (got < expected.size) {
         const chunk = await bytes.read(expected.size - got);
         if (chunk === null) throw new VssError('PEER', `the peer's body ended after ${got} of ${expected.size} bytes of ${describe(target)}`);
         if (chunk.byteLength > expected.size - got) throw new TransferLieError('size', target, `the peer sent more than the ${expected.size} bytes announced`, offset > 0);
-        for (const part of parts(chunk)) {
-          await writeAll(fh, part, got);
-          hasher.update(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
-          got += part.byteLength;
+        const list = [...parts(chunk)];
+        // All the chunk's parts in one write (the network hands them over as many small frames).
+        if (resumable) await writeAllAsync(fd, list, got);
+        else writeAll(fd, list, got);
+        for (const part of list) hasher.update(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
+        got += chunk.byteLength;
+        if (resumable && !flushing && got - flushedAt >= FLUSH_EVERY) {
+          flushedAt = got;
+          flushing = fdatasyncAsync(fd).finally(() => (flushing = undefined));
         }
       }
-      await fh.sync();
-      await fh.close();
-      fh = undefined;
+      await flushing;
+      await fsyncAsync(fd);
+      closeSync(fd);
+      fd = undefined;
       const checksum = hasher.digest('hex');
       if (checksum !== expected.checksum) {
         throw new TransferLieError('checksum', target, `received bytes hash to ${checksum.slice(0, 16)}…, not the announced ${expected.checksum.slice(0, 16)}…`, offset > 0);
       }
     } catch (err) {
-      await fh?.close().catch(() => undefined);
+      await flushing?.catch(() => undefined);
+      if (fd !== undefined) closeSync(fd);
       // A broken-off large transfer keeps its (unverified) partial under its checksum's name for
       // the next source; wrong bytes, or a small file, leave nothing behind.
       if (!(resumable && !(err instanceof TransferLieError))) await unlink(temp).catch(() => undefined);
@@ -154,8 +176,8 @@ export class TransferStore {
       await unlink(temp).catch(() => undefined);
       throw new VssError('ALREADY_EXISTS', `${describe(target)} became ready on this device during the transfer`);
     }
-    await rename(temp, final);
-    fsyncDir(dirname(final));
+    renameSync(temp, final);
+    await fsyncDirAsync(dirname(final));
     return this.lib.db.transaction(() => {
       const info = this.sidecars.record(target, { status: 'ready', source: 'fetched', size: expected.size, checksum: expected.checksum, sourceEntryId: null, error: null });
       if (opts.from) this.count(opts.from, { bytes: expected.size - offset, files: 1 });
@@ -214,11 +236,51 @@ function parts(chunk: Uint8Array | Uint8ArrayList): Iterable<Uint8Array> {
   return chunk instanceof Uint8Array ? [chunk] : chunk;
 }
 
-async function writeAll(fh: FileHandle, buf: Uint8Array, position: number): Promise<void> {
-  let off = 0;
-  while (off < buf.byteLength) {
-    const { bytesWritten } = await fh.write(buf, off, buf.byteLength - off, position + off);
-    off += bytesWritten;
+function writeAll(fd: number, list: Uint8Array[], position: number): void {
+  const total = sum(list);
+  let done = writevSync(fd, list, position);
+  while (done < total) done += writevSync(fd, rest(list, done), position + done);
+}
+
+async function writeAllAsync(fd: number, list: Uint8Array[], position: number): Promise<void> {
+  const total = sum(list);
+  let done = (await writevAsync(fd, list, position)).bytesWritten;
+  while (done < total) done += (await writevAsync(fd, rest(list, done), position + done)).bytesWritten;
+}
+
+function sum(list: Uint8Array[]): number {
+  return list.reduce((n, b) => n + b.byteLength, 0);
+}
+
+/** What is left of LIST after its first SKIP bytes (a short write is rare on a file, but allowed). */
+function rest(list: Uint8Array[], skip: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const b of list) {
+    if (skip >= b.byteLength) skip -= b.byteLength;
+    else {
+      out.push(skip > 0 ? b.subarray(skip) : b);
+      skip = 0;
+    }
+  }
+  return out;
+}
+
+const fsyncAsync = promisify(fsync);
+const fdatasyncAsync = promisify(fdatasync);
+/** How much of a large file is written between background flushes. */
+const FLUSH_EVERY = 32 * 1024 * 1024;
+const writevAsync = promisify(writev);
+
+/** fsync a folder on the thread pool (as fs-atomic's fsyncDir, without holding the event loop). */
+async function fsyncDirAsync(dir: string): Promise<void> {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    await fsyncAsync(fd);
+  } catch {
+    // Some platforms refuse to open or sync folders; the rename is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -238,8 +300,31 @@ async function hashPrefix(path: string, length: number, hasher: Blake3Hasher): P
   }
 }
 
+function readSmall(path: string, offset: number, size: number): Uint8Array {
+  const fd = openSync(path, READ_FLAGS);
+  try {
+    if (!fstatSync(fd).isFile()) throw new VssError('IO', 'not a regular file', { path });
+    const buf = Buffer.allocUnsafe(size - offset);
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, offset + got);
+      if (n === 0) throw new VssError('IO', `file ends at ${offset + got} bytes, ${size} recorded`, { path });
+      got += n;
+    }
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Bytes OFFSET..SIZE of a file, never following a symlink; a file shorter than SIZE is an error. */
 async function* readRange(path: string, offset: number, size: number): AsyncGenerator<Uint8Array> {
+  if (size - offset <= CHUNK) {
+    // Most sidecars (thumbnails): one synchronous read, as the checksummer does; an async round
+    // trip per file would cost more than the read.
+    yield readSmall(path, offset, size);
+    return;
+  }
   const fh = await open(path, READ_FLAGS);
   try {
     if (!(await fh.stat()).isFile()) throw new VssError('IO', 'not a regular file', { path });

@@ -1,0 +1,106 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { blake3 } from '@napi-rs/blake-hash';
+import { tempDir } from '../../../test/helpers.js';
+import { makeDevice, newAddress, tellAvailability, type TestDevice } from '../../../test/sync-peers.js';
+import { VssError } from '../../core/errors.js';
+import { sidecarAbsPath } from '../../sidecars/address.js';
+import { TransferLieError } from './errors.js';
+import { RESUMABLE_ABOVE, type ByteSource } from './store.js';
+
+const hex = (b: Buffer): string => blake3(b).toString('hex');
+
+/** DATA in chunks of at most CHUNK, then null; `overfill`: one byte more than asked; `breakAt`: fails there. */
+function source(data: Buffer, chunk = 64 * 1024, opts: { overfill?: boolean; breakAt?: number } = {}): ByteSource {
+  let at = 0;
+  return {
+    async read(max) {
+      if (opts.breakAt !== undefined && at >= opts.breakAt) throw new VssError('PEER', 'connection lost');
+      if (at >= data.length) return null;
+      if (opts.overfill) return randomBytes(max + 1);
+      const n = Math.min(chunk, max, data.length - at);
+      const out = data.subarray(at, at + n);
+      at += n;
+      return out;
+    },
+  };
+}
+
+describe('TransferStore (real library on disk)', () => {
+  const tmp = tempDir();
+  let dev: TestDevice;
+  let peer: TestDevice;
+
+  before(async () => {
+    dev = await makeDevice(tmp.path, 'dev');
+    peer = await makeDevice(tmp.path, 'peer', dev.lib.config.id);
+  });
+  after(async () => {
+    await Promise.all([dev.stop(), peer.stop()]);
+    tmp.cleanup();
+  });
+
+  it('records verified bytes as ready and fetched; never replaces a file already ready here', async () => {
+    const a = newAddress();
+    const data = randomBytes(5000);
+    const info = await dev.store.receive(a, { size: data.length, checksum: hex(data), format: a.format }, source(data, 700));
+    assert.equal(info.status, 'ready');
+    assert.equal(info.source, 'fetched');
+    assert.deepEqual(readFileSync(info.path!), data);
+    const other = randomBytes(5000);
+    await assert.rejects(dev.store.receive(a, { size: other.length, checksum: hex(other), format: a.format }, source(other)), (e: VssError) => e.code === 'ALREADY_EXISTS');
+    assert.deepEqual(readFileSync(info.path!), data);
+  });
+
+  it('a source giving more than asked is a size lie: nothing recorded, no temp left', async () => {
+    const a = newAddress();
+    const data = randomBytes(3000);
+    await assert.rejects(dev.store.receive(a, { size: data.length, checksum: hex(data), format: a.format }, source(data, 1000, { overfill: true })),
+      (e: TransferLieError) => e instanceof TransferLieError && e.lie === 'size');
+    assert.equal(dev.sidecars.get(a), undefined);
+    const dir = dirname(sidecarAbsPath(dev.lib.root, a));
+    assert.deepEqual(existsSync(dir) ? readdirSync(dir) : [], []);
+  });
+
+  it('a large transfer broken off keeps its partial, named by its checksum, and continues from it', async () => {
+    const a = newAddress('proxy', 'scrub', 'mp4');
+    const data = randomBytes(RESUMABLE_ABOVE + 3 * 1024 * 1024);
+    const expected = { size: data.length, checksum: hex(data), format: a.format };
+    await assert.rejects(dev.store.receive(a, expected, source(data, 1024 * 1024, { breakAt: 2 * 1024 * 1024 })), /connection lost/);
+    assert.equal(dev.store.resumeOffset(a, expected), 2 * 1024 * 1024);
+    assert.equal(dev.store.resumeOffset(a, { ...expected, checksum: hex(randomBytes(8)) }), 0, 'another checksum has no partial');
+    assert.equal(dev.sidecars.get(a), undefined, 'nothing recorded for the partial');
+    const rest = data.subarray(2 * 1024 * 1024);
+    const info = await dev.store.receive(a, expected, source(rest), { offset: 2 * 1024 * 1024, from: peer.lib.device.uuid });
+    assert.equal(info.checksum, expected.checksum);
+    assert.equal(hex(readFileSync(info.path!)), expected.checksum);
+    assert.deepEqual(readdirSync(dirname(info.path!)), ['scrub.mp4']);
+    const counted = dev.lib.db.prepare('SELECT bytes_fetched, files_fetched FROM peer_sync WHERE device_uuid = ?').get(peer.lib.device.uuid);
+    assert.deepEqual(counted, { bytes_fetched: rest.length, files_fetched: 1 });
+  });
+
+  it('sources skip an entry while it is suspect at its checksum, and take it again once it changes', () => {
+    const a = newAddress();
+    const data = randomBytes(100);
+    peer.sidecars.writeGenerated(a, data, 'test');
+    tellAvailability(dev, peer, a);
+    assert.deepEqual(dev.store.sources(a).map((s) => s.deviceUuid), [peer.lib.device.uuid]);
+    dev.store.markSuspect(peer.lib.device.uuid, a, hex(data), 'wrong bytes');
+    assert.deepEqual(dev.store.sources(a), []);
+    const newer = randomBytes(100);
+    tellAvailability(dev, peer, a, { size: 100, checksum: hex(newer) });
+    assert.deepEqual(dev.store.sources(a).map((s) => s.checksum), [hex(newer)]);
+  });
+
+  it('serves only a ready file that is there: gone behind its back, it is refused', () => {
+    const a = newAddress();
+    peer.sidecars.writeGenerated(a, randomBytes(100), 'test');
+    assert.equal(peer.store.openForPeer(a).size, 100);
+    unlinkSync(sidecarAbsPath(peer.lib.root, a));
+    assert.throws(() => peer.store.openForPeer(a), (e: VssError) => e.code === 'UNAVAILABLE');
+    assert.throws(() => peer.store.openForPeer(newAddress()), (e: VssError) => e.code === 'UNAVAILABLE');
+  });
+});
