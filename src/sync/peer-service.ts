@@ -158,6 +158,8 @@ export class PeerService implements PeerLink {
     onCode({ code: session.words.join(' '), expires_at: session.expiresAt });
     const peer = await session.done;
     this.attach(lib);
+    // The pairing's own connection stays: treat it as a paired device's connect (pull, note its addresses).
+    void this.onConnect(peer.peer_id);
     this.opts.log.info({ device: peer.device_uuid, name: peer.name, library: lib.id }, 'paired (this device showed the code)');
     return { device_id: peer.device_uuid, name: peer.name, library_id: lib.id, library_path: lib.path };
   }
@@ -178,6 +180,7 @@ export class PeerService implements PeerLink {
       });
       const lib = this.opts.host.joinLibrary(joined.library.id, joined.library.name);
       this.attach(lib);
+      void this.onConnect(joined.device.peer_id);
       this.opts.log.info({ device: joined.device.device_uuid, name: joined.device.name, library: lib.id }, 'paired (this device joined)');
       return { device_id: joined.device.device_uuid, name: joined.device.name, library_id: lib.id, library_path: lib.path };
     } finally {

@@ -95,7 +95,8 @@ describe('three devices: two sources, lies, fallbacks', { skip: FIXTURES_SKIP },
     await until('C sees A and B online and knows what they have', 30_000, async () => {
       const devices = json<Device[]>(await runCli(['devices', 'list', '--json'], C));
       const status = json<Array<{ entries: number }>>(await runCli(['sync', 'status', '--json'], C));
-      return devices.length === 2 && devices.every((d) => d.online) && status.every((s) => s.entries >= names.length) ? true : undefined;
+      if (devices.length === 2 && devices.every((d) => d.online) && status.every((s) => s.entries >= names.length)) return true;
+      throw new Error(`devices ${JSON.stringify(devices)}, sync ${JSON.stringify(status)}`);
     });
     const deviceB = json<{ id: string }>(await runCli(['device', 'info', '--json'], B)).id;
     const deviceA = json<{ id: string }>(await runCli(['device', 'info', '--json'], A)).id;
@@ -103,7 +104,8 @@ describe('three devices: two sources, lies, fallbacks', { skip: FIXTURES_SKIP },
     // A's copy of the first thumbnail is corrupted behind A's back (same size, other bytes).
     const [first, second, third] = onA as [Sidecar, Sidecar, Sidecar, ...Sidecar[]];
     const bytes = readFileSync(first.path!);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    const mid = Math.floor(bytes.length / 2);
+    bytes[mid] = bytes[mid]! ^ 0xff;
     writeFileSync(first.path!, bytes);
     const got1 = json<Resolved>(await runCli(['sidecars', 'get', first.content_uuid, 'thumb', 'grid@1x', '--json'], C));
     assert.equal(got1.state, 'fetched', JSON.stringify(got1));
