@@ -1,5 +1,7 @@
 import { VssError } from '../core/errors.js';
-import { PairedDevices } from '../sync/pairing/paired-devices.js';
+
+/** The trust store loads libp2p's key code: only when devices are asked about. */
+const trustStore = async (dataDir: string) => (await import('../sync/pairing/paired-devices.js')).PairedDevices.load(dataDir);
 import type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from './peer-types.js';
 import type { LibraryApi } from './library-api.js';
 
@@ -11,14 +13,14 @@ import type { LibraryApi } from './library-api.js';
 export class DevicesApi {
   constructor(private readonly dataDir: string, private readonly openLibrary: (id: string) => LibraryApi | undefined) {}
 
-  list(): PairedDeviceItem[] {
-    return PairedDevices.load(this.dataDir).list().map((d) => ({
+  async list(): Promise<PairedDeviceItem[]> {
+    return (await trustStore(this.dataDir)).list().map((d) => ({
       id: d.device_uuid, name: d.name, paired_at: d.paired_at, online: false, last_seen: d.last_seen, libraries: [...d.library_ids], peer_id: d.peer_id,
     }));
   }
 
-  unpair(deviceUuid: string): { id: string; name: string } {
-    const trust = PairedDevices.load(this.dataDir);
+  async unpair(deviceUuid: string): Promise<{ id: string; name: string }> {
+    const trust = await trustStore(this.dataDir);
     const d = trust.get(deviceUuid);
     if (!d) throw new VssError('NOT_FOUND', `no paired device ${deviceUuid}: \`vss devices list\` shows them`);
     trust.remove(deviceUuid);

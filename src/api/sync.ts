@@ -1,12 +1,10 @@
 import type { Logger } from 'pino';
 import type { FetchFirst } from '../jobs/job-kind.js';
-import { generatorSettings } from '../jobs/settings.js';
 import type { Library } from '../library/library.js';
 import { sidecarKind } from '../sidecars/kinds.js';
 import { AvailabilityStore } from '../sync/availability/store.js';
-import { PairedDevices } from '../sync/pairing/paired-devices.js';
-import { startPrefetch, type Prefetch } from '../sync/prefetch.js';
-import { fetchFirstWith, resolveSidecar, type ResolveAnswer } from '../sync/resolver.js';
+import type { Prefetch } from '../sync/prefetch.js';
+import type { ResolveAnswer } from '../sync/resolver.js';
 import type { SidecarFetcher } from '../sync/resolver-fetcher.js';
 import { readSyncSettings } from '../sync/sync-settings.js';
 import { TransferStore } from '../sync/transfer/store.js';
@@ -20,6 +18,10 @@ export interface PeerSide {
   online(): ReadonlySet<string>;
   log?: Logger;
 }
+
+// The resolver reaches the generators and the trust store reaches libp2p's key code: both load
+// when first used, so light commands (lists, status) do not pay for them.
+const resolverModule = () => import('../sync/resolver.js');
 
 /**
  * A library's side of sync between devices (DESIGN §9): its availability (own changes numbered,
@@ -39,13 +41,15 @@ export class SyncApi {
   }
 
   /** Lend this library the peer service's side (undefined takes it back): prefetch runs while lent. */
-  usePeers(side: PeerSide | undefined): void {
-    void this.prefetch?.stop();
+  async usePeers(side: PeerSide | undefined): Promise<void> {
+    const old = this.prefetch;
     this.prefetch = undefined;
     this.peers = side;
-    if (side) {
-      this.prefetch = startPrefetch({ lib: this.lib, fetcher: side.fetcher, settings: () => readSyncSettings(this.ctx.dataDir), ...(side.log ? { log: side.log } : {}) });
-    }
+    await old?.stop();
+    if (!side) return;
+    const { startPrefetch } = await import('../sync/prefetch.js');
+    if (this.peers !== side) return; // taken back meanwhile
+    this.prefetch = startPrefetch({ lib: this.lib, fetcher: side.fetcher, settings: () => readSyncSettings(this.ctx.dataDir), ...(side.log ? { log: side.log } : {}) });
   }
 
   /** Look again for what peers have that this device wants (after a digest, on a connect). */
@@ -57,12 +61,14 @@ export class SyncApi {
   readonly fetchFirst: FetchFirst = async (addresses, signal) => {
     const peers = this.peers;
     if (!peers) return new Set();
+    const { fetchFirstWith } = await resolverModule();
     return fetchFirstWith(this.lib, peers.fetcher, () => readSyncSettings(this.ctx.dataDir).prefer)(addresses, signal);
   };
 
   /** The resolver (DESIGN §9): here, else fetched from the best peer, else made here, else why not. */
-  resolve(contentUuid: string, kind: string, variant: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ResolveAnswer> {
+  async resolve(contentUuid: string, kind: string, variant: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ResolveAnswer> {
     sidecarKind(kind);
+    const [{ resolveSidecar }, { generatorSettings }] = await Promise.all([resolverModule(), import('../jobs/settings.js')]);
     return resolveSidecar(this.lib, { contentUuid, kind, variant }, {
       settings: generatorSettings(this.lib, this.ctx.dataDir),
       ...(this.peers ? { fetcher: this.peers.fetcher } : {}),
@@ -72,7 +78,8 @@ export class SyncApi {
   }
 
   /** Each paired device sharing this library, with what is known of it here. */
-  status(): SyncPeerStatus[] {
+  async status(): Promise<SyncPeerStatus[]> {
+    const { PairedDevices } = await import('../sync/pairing/paired-devices.js');
     const online = this.peers?.online() ?? new Set<string>();
     const states = new Map(this.availability.peers().map((p) => [p.deviceUuid, p]));
     const paired = PairedDevices.load(this.ctx.dataDir).list().filter((d) => d.library_ids.includes(this.lib.config.id));

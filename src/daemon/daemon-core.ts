@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { PeerService, VssError, type AddedModel, type EventName, type JobWork, type LibraryApi, type LibraryRef, type RunSummary, type StreamedEvent, type Vss } from '../api/index.js';
+import { startPeerService, VssError, type PeerService, type AddedModel, type EventName, type JobWork, type LibraryApi, type LibraryRef, type RunSummary, type StreamedEvent, type Vss } from '../api/index.js';
 
 export interface DaemonCoreOptions {
   vss: Vss;
@@ -85,7 +85,7 @@ export class DaemonCore {
    */
   async startPeers(opts: { listen: string[]; onListening?: (addrs: string[]) => void }): Promise<PeerService> {
     const d = this.vss.device();
-    this.peerService = await PeerService.start({
+    this.peerService = await startPeerService({
       dataDir: this.vss.dataDir,
       device: { uuid: d.id, name: d.name, publicKey: d.public_key, createdAt: d.created_at },
       listen: opts.listen,

@@ -119,7 +119,7 @@ export class PeerService implements PeerLink {
     const settings = readSyncSettings(this.opts.dataDir);
     const log = this.opts.log.child({ library: lib.id, module: 'sync' });
     const fetcher = new Fetcher(lib.sync.transfers, this.linkFor(lib.id), { bandwidthBytesPerSec: settings.prefetch.bandwidthBytesPerSec, log });
-    lib.sync.usePeers({
+    void lib.sync.usePeers({
       fetcher,
       online: () => new Set(this.connected().filter((r) => r.libraryIds.includes(lib.id)).map((r) => r.deviceUuid)),
       log,
@@ -139,13 +139,13 @@ export class PeerService implements PeerLink {
   }
 
   /** Stop syncing a library (it is closing). */
-  detach(libraryId: string): void {
+  async detach(libraryId: string): Promise<void> {
     const a = this.attached.get(libraryId);
     if (!a) return;
     this.attached.delete(libraryId);
     a.off();
-    a.lib.sync.usePeers(undefined);
     a.fetcher.close();
+    await a.lib.sync.usePeers(undefined);
   }
 
   // ---- pairing ----
@@ -211,7 +211,7 @@ export class PeerService implements PeerLink {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.pairing.cancel();
-    for (const id of [...this.attached.keys()]) this.detach(id);
+    await Promise.all([...this.attached.keys()].map((id) => this.detach(id)));
     const node = this.node ?? (await this.starting?.catch(() => undefined));
     await node?.stop().catch((err: unknown) => this.opts.log.warn({ err }, 'stopping the P2P node failed'));
   }

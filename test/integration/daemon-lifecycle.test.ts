@@ -101,11 +101,13 @@ describe('daemon lifecycle: instances side by side, one daemon per data dir, cle
       assert.equal(s.instance, name);
       assert.equal(s.data_dir, instanceDir(name));
       assert.equal(s.socket, join(instanceDir(name), 'daemon.sock'));
-      assert.equal(s.peer_id, null);
+      // The peer id is the device's key; nothing listens for peers until there is one to talk to.
+      assert.match(s.peer_id ?? '', /^12D3KooW[1-9A-HJ-NP-Za-km-z]+$/);
       assert.deepEqual(s.listen, []);
       assert.ok(alive(s.pid!), `${name}'s daemon runs`);
     }
     assert.notEqual(alice.pid, bob.pid);
+    assert.notEqual(alice.peer_id, bob.peer_id, 'each instance is its own device');
     const ports = [alice, bob].map((s) => new URL(s.http!).port);
     assert.notEqual(ports[0], ports[1]);
 
