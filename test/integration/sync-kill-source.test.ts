@@ -47,6 +47,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Ready { pid: number; peer_id: string; device_uuid: string; library_id: string; addr: string }
 
+const running = (c: ChildProcess): boolean => c.exitCode === null && c.signalCode === null;
+
 /** Start serve-peer.js for A and wait (bounded) for its ready line. */
 async function startSource(args: string[]): Promise<{ child: ChildProcess; ready: Ready }> {
   const child = spawn(process.execPath, [SERVE_PEER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -54,12 +56,16 @@ async function startSource(args: string[]): Promise<{ child: ChildProcess; ready
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout! });
   const ready = await new Promise<Ready>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve-peer not ready in 30 s; stderr: ${stderr}`)), 30_000);
+    const timer = setTimeout(() => {
+      if (running(child) && child.pid !== undefined) process.kill(child.pid, 'SIGKILL'); // the one we spawned, never to be left
+      reject(new Error(`serve-peer not ready in 30 s; stderr: ${stderr}`));
+    }, 30_000);
     lines.once('line', (line) => {
       clearTimeout(timer);
       const msg = JSON.parse(line) as { ready?: Ready; error?: string };
-      if (msg.ready) resolve(msg.ready);
-      else reject(new Error(`serve-peer failed: ${msg.error ?? line}; stderr: ${stderr}`));
+      if (msg.ready) return resolve(msg.ready);
+      if (running(child) && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+      reject(new Error(`serve-peer failed: ${msg.error ?? line}; stderr: ${stderr}`));
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
@@ -68,8 +74,6 @@ async function startSource(args: string[]): Promise<{ child: ChildProcess; ready
   });
   return { child, ready };
 }
-
-const running = (c: ChildProcess): boolean => c.exitCode === null && c.signalCode === null;
 
 /** The signal CHILD ended by, waiting at most MS for it to end. */
 async function exitSignal(child: ChildProcess, ms: number): Promise<string | null> {
