@@ -1,6 +1,6 @@
 import { VssError } from '../../core/errors.js';
 import { UUID_RE } from '../../sidecars/address.js';
-import { checkFormat, checkVariant, isSidecarKind, type SidecarKind } from '../../sidecars/kinds.js';
+import { SIDECAR_KINDS, checkFormat, checkVariant, isSidecarKind, type SidecarKind } from '../../sidecars/kinds.js';
 
 /** One device's word about one sidecar: it has it (size, checksum) or no longer has it. */
 export interface AvailabilityEntry {
@@ -269,7 +269,6 @@ function peer(reason: string): VssError {
 
 /** Whether an entry handed to the store has the shape a decoded one has (entries may come from elsewhere than the codec). */
 export function entryShapeError(e: AvailabilityEntry): string | undefined {
-  if (typeof e.contentUuid !== 'string' || !UUID_RE.test(e.contentUuid)) return `content uuid ${JSON.stringify(e.contentUuid)} is not a uuid`;
   if (!isSidecarKind(e.kind)) return `unknown sidecar kind ${JSON.stringify(e.kind)}`;
   try {
     checkVariant(e.kind, e.variant);
@@ -277,8 +276,15 @@ export function entryShapeError(e: AvailabilityEntry): string | undefined {
   } catch (err) {
     return (err as Error).message;
   }
+  return entryValueError(e);
+}
+
+/** The parts of an entry that differ from entry to entry, for an entry whose (kind, variant, format) was checked already. */
+export function entryValueError(e: AvailabilityEntry): string | undefined {
+  if (typeof e.contentUuid !== 'string' || !UUID_RE.test(e.contentUuid)) return `content uuid ${JSON.stringify(e.contentUuid)} is not a uuid`;
   if (e.has) {
     if (!Number.isSafeInteger(e.size) || (e.size as number) < 0) return `size ${e.size} of ${e.contentUuid} is not a size`;
+    if ((e.size as number) > SIDECAR_KINDS[e.kind].maxBytes) return `size ${e.size} of ${e.kind}/${e.variant} of ${e.contentUuid} is more than any ${e.kind} may be (${SIDECAR_KINDS[e.kind].maxBytes})`;
     if (typeof e.checksum !== 'string' || !CHECKSUM_RE.test(e.checksum)) return `checksum of ${e.contentUuid} is not BLAKE3 hex`;
   }
   return undefined;
