@@ -48,7 +48,6 @@ export async function makeDevice(root: string, name: string, libraryId?: string)
     writeLibraryConfig(join(path, 'library.json'), config);
     lib = Library.open(path, vss.device, { grants: vss.grants });
   }
-  ensureSyncSchema(lib);
   const trusted = new Set<string>();
   const remotes = new Map<string, RemoteDevice>();
   const node = await PeerNode.start({
@@ -116,23 +115,3 @@ export function newAddress(kind: SidecarAddress['kind'] = 'thumb', variant = 'gr
   return { contentUuid: randomUUID(), kind, variant, format };
 }
 
-/**
- * The schema of migration 007 (fixed in the issue's brief; written by the availability part).
- * Applied here only where this build does not have it yet, so these tests run before the merge.
- */
-export function ensureSyncSchema(lib: Library): void {
-  const has = lib.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'peer_sync'").get();
-  if (has) return;
-  lib.db.exec(`
-ALTER TABLE sidecar_availability ADD COLUMN format TEXT;
-ALTER TABLE sidecar_availability ADD COLUMN seq INTEGER;
-CREATE INDEX sidecar_availability_by_device_seq ON sidecar_availability(device_uuid, seq);
-CREATE TABLE sync_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE peer_sync (device_uuid TEXT PRIMARY KEY, epoch TEXT, seq INTEGER NOT NULL DEFAULT 0,
-  entries INTEGER NOT NULL DEFAULT 0, last_exchange_at INTEGER, bytes_fetched INTEGER NOT NULL DEFAULT 0,
-  files_fetched INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE availability_suspects (content_uuid TEXT NOT NULL, kind TEXT NOT NULL, variant TEXT NOT NULL,
-  device_uuid TEXT NOT NULL, checksum TEXT, reason TEXT NOT NULL, at INTEGER NOT NULL,
-  PRIMARY KEY (content_uuid, kind, variant, device_uuid));
-`);
-}

@@ -20,15 +20,15 @@ export class DevicesApi {
     }));
   }
 
-  async unpair(deviceUuid: string): Promise<{ id: string; name: string }> {
+  async unpair(id: string): Promise<{ id: string; name: string }> {
     // The daemon holds the trust store in memory and writes it back: it alone may change it while it runs.
     if (findRunningDaemon(this.dataDir)) throw new VssError('NO_DAEMON', 'a daemon runs for this data dir: unpair through it (without VSS_NO_DAEMON=1)');
     const trust = await trustStore(this.dataDir);
-    const d = trust.get(deviceUuid);
-    if (!d) throw new VssError('NOT_FOUND', `no paired device ${deviceUuid}: \`vss devices list\` shows them`);
+    const d = trust.find(id);
+    const deviceUuid = d.device_uuid;
     trust.remove(deviceUuid);
-    for (const id of d.library_ids) {
-      const lib = this.openLibrary(id);
+    for (const libraryId of d.library_ids) {
+      const lib = this.openLibrary(libraryId);
       if (!lib) continue;
       try {
         lib.sync.availability.removeDevice(deviceUuid);

@@ -34,7 +34,7 @@ export { JOB_STATUSES, isJobStatus, type JobStatus } from '../jobs/states.js';
 export { DEVICE_TYPES, type DeviceType } from '../jobs/policy.js';
 export { MODEL_ENGINES, isModelEngine, type ModelEngine } from '../models/registry.js';
 
-export { startPeerService, type PeerService, type PeerServiceOptions, type LibraryHost } from './peers.js';
+export { startPeerService, checkPairJoin, checkListenAddresses, type PeerService, type PeerServiceOptions, type LibraryHost } from './peers.js';
 export { resolveDataDir, instanceDataDir, appDataDir } from '../device/data-dir.js';
 export {
   DAEMON_FILES, daemonPaths, daemonStatus, findRunningDaemon, listDaemons, startDaemon, stopDaemon, runDaemon, BACKGROUND_ENV,

@@ -23,9 +23,10 @@ export class LibrariesApi {
    * this device has it, else a new one with the same id and name in the data dir's libraries
    * folder (its own folder and locations); either way it becomes current.
    */
-  join(id: string, name: string): LibraryRef & { created: boolean } {
+  join(id: string, name: string, opts: { use?: (path: string) => LibraryRef } = {}): LibraryRef & { created: boolean } {
     const known = this.list().find((l) => l.id === id && l.available);
-    if (known) return { ...this.use(known.path), created: false };
+    // A process that holds its libraries open (the daemon) makes one current its own way.
+    if (known) return { ...(opts.use ?? ((path: string) => this.use(path)))(known.path), created: false };
     const taken = new Set(this.list().map((l) => resolve(l.path)));
     const dir = join(this.installation.dataDir, 'libraries');
     let folderName = name;

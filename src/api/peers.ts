@@ -7,3 +7,16 @@ export async function startPeerService(opts: PeerServiceOptions): Promise<PeerSe
   const { PeerService } = await import('../sync/peer-service.js');
   return PeerService.start(opts);
 }
+
+/** `pair join`'s input, checked before a daemon is started for it: the words (count, list, checksum) and the address. */
+export async function checkPairJoin(words: string[], peer: string | undefined): Promise<void> {
+  const [{ parsePairingCode }, { parseMultiaddr }] = await Promise.all([import('../sync/pairing/code.js'), import('../sync/net/peer-node.js')]);
+  parsePairingCode(words);
+  if (peer !== undefined) parseMultiaddr(peer, { peer: true });
+}
+
+/** `daemon start --listen`'s addresses, checked before the daemon is spawned (a bad one is a usage error, not a failed start). */
+export async function checkListenAddresses(addrs: readonly string[]): Promise<void> {
+  const { parseListenAddr } = await import('../sync/net/peer-node.js');
+  for (const a of addrs) parseListenAddr(a);
+}

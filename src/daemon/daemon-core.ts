@@ -99,12 +99,7 @@ export class DaemonCore {
             throw err;
           }
         },
-        joinLibrary: (id, name) => {
-          // A library this device has already is used as it is (the daemon may hold it open).
-          const known = this.vss.libraries.list().find((l) => l.id === id && l.available);
-          const ref = known ? this.useLibrary(known.path) : this.vss.libraries.join(id, name);
-          return this.library({ id: ref.id });
-        },
+        joinLibrary: (id, name) => this.library({ id: this.vss.libraries.join(id, name, { use: (path) => this.useLibrary(path) }).id }),
       },
       ...(opts.onListening ? { onListening: opts.onListening } : {}),
     });

@@ -177,6 +177,7 @@ export class PeerService implements PeerLink {
       peer = await session.done;
     } finally {
       this.hangUpStrangers();
+      this.quietIfAlone();
     }
     this.attach(lib);
     // The pairing's own connection stays: treat it as a paired device's connect (pull, note its addresses).
@@ -189,8 +190,12 @@ export class PeerService implements PeerLink {
   async pairJoin(words: string[], opts: { peer?: string } = {}): Promise<PairedInfo> {
     // A bad code or address is the caller's mistake, said before anything is sent.
     parsePairingCode(words);
-    if (opts.peer !== undefined) parseMultiaddr(opts.peer);
+    if (opts.peer !== undefined) parseMultiaddr(opts.peer, { peer: true });
     const node = await this.ensureNode();
+    if (opts.peer === undefined && !node.mdns) {
+      this.quietIfAlone();
+      throw new VssError('USAGE', 'this daemon listens on loopback only, so it does not look for devices on the LAN (mDNS): give the other device\'s address with --peer (its `vss daemon status` shows it)');
+    }
     this.joining++;
     try {
       const signal = AbortSignal.timeout(DISCOVERY_MS);
@@ -218,6 +223,7 @@ export class PeerService implements PeerLink {
     } finally {
       this.joining--;
       this.hangUpStrangers();
+      this.quietIfAlone();
     }
   }
 
@@ -230,9 +236,9 @@ export class PeerService implements PeerLink {
   }
 
   /** Forget a device: its key is refused from now on, its connections dropped, its availability removed. */
-  async unpair(deviceUuid: string): Promise<{ id: string; name: string }> {
-    const d = this.trust.get(deviceUuid);
-    if (!d) throw new VssError('NOT_FOUND', `no paired device ${deviceUuid}: \`vss devices list\` shows them`);
+  async unpair(id: string): Promise<{ id: string; name: string }> {
+    const d = this.trust.find(id);
+    const deviceUuid = d.device_uuid;
     this.trust.remove(deviceUuid);
     await this.node?.hangUp(d.peer_id);
     for (const id of d.library_ids) this.opts.host.library(id)?.sync.availability.removeDevice(deviceUuid);
@@ -287,7 +293,7 @@ export class PeerService implements PeerLink {
     // Where a paired device listens, remembered so either side can dial the other after a restart.
     node.on('identified', (p, addrs) => {
       const d = this.trust.byPeerId(p);
-      if (d) this.trust.noteSeen(d.device_uuid, addrs.filter((a) => !/\/ip[46]\/(0\.0\.0\.0|::)\//.test(a)), new Date().toISOString());
+      if (d) this.trust.noteSeen(d.device_uuid, addrs.filter((a) => !/\/ip[46]\/(0\.0\.0\.0|::)\//.test(a)), d.last_seen ?? new Date().toISOString());
     });
     node.on('discovered', (p, addrs) => {
       this.recentlyDiscovered.unshift(p);
@@ -335,6 +341,20 @@ export class PeerService implements PeerLink {
     this.onConnect(peerId).catch((err: unknown) => this.opts.log.warn({ err, peer: peerId }, 'after a connect: failed'));
   }
 
+  /**
+   * A node started only for a pairing that did not happen goes away again: a device with nobody
+   * paired and no `--listen` listens on nothing (the pairing's promise, kept when it fails).
+   */
+  private quietIfAlone(): void {
+    if (this.opts.listen.length > 0 || this.trust.list().length > 0 || this.pairing.isOpen() || this.joining > 0 || this.stopped) return;
+    const starting = this.starting;
+    this.node = undefined;
+    this.starting = undefined;
+    for (const t of this.timers.splice(0)) clearInterval(t);
+    void starting?.then((n) => n.stop()).then(() => this.opts.onListening?.([]), (err: unknown) => this.opts.log.warn({ err }, 'stopping the P2P node failed'));
+    this.opts.log.info('nobody to talk to: the P2P node stops listening');
+  }
+
   /** Once no code is open and no join runs, connections of devices that are not paired are closed. */
   private hangUpStrangers(): void {
     if (this.pairing.isOpen() || this.joining > 0 || !this.node) return;
@@ -344,7 +364,8 @@ export class PeerService implements PeerLink {
   private async onConnect(peerId: string): Promise<void> {
     const r = this.remoteOf(peerId);
     if (!r || !this.node) return;
-    this.trust.noteSeen(r.deviceUuid, await this.node.knownAddrs(peerId), new Date().toISOString());
+    const addrs = await this.node.knownAddrs(peerId);
+    if (addrs.length > 0) this.trust.noteSeen(r.deviceUuid, addrs, this.trust.get(r.deviceUuid)?.last_seen ?? new Date().toISOString());
     for (const id of r.libraryIds) {
       const lib = this.syncedLibrary(id);
       if (lib) void this.pull(r, lib).then(() => lib.sync.kickPrefetch());
@@ -375,6 +396,8 @@ export class PeerService implements PeerLink {
     try {
       const stream = await this.open(r.peerId, 'availability', AbortSignal.timeout(DIAL_TIMEOUT_MS));
       const got = await pullAvailability(stream, lib.sync.availability, r, lib.id);
+      // Seen: it answered (a connect alone may be one the other side then refuses, after an unpair there).
+      this.trust.noteSeen(r.deviceUuid, [], new Date().toISOString());
       this.opts.log.debug({ device: r.deviceUuid, library: lib.id, ...got }, 'availability pulled');
     } catch (err) {
       // Offline or going away: quietly, the next connect or the periodic pull tries again.

@@ -59,7 +59,7 @@ async function resolveElsewhere(lib: Library, a: SidecarAddress, opts: ResolveOp
   const sources = opts.fetcher?.sources(a) ?? [];
   const blocker = generationBlocker(lib, opts.settings, a);
   const reasons: string[] = [];
-  const steps = order(opts.prefer ?? 'auto', lib, a, sources, blocker);
+  const steps = order(opts.prefer ?? 'auto', lib, a, sources, blocker, opts.fetcher);
   for (const step of steps) {
     if (opts.signal?.aborted) break;
     if (step === 'fetch') {
@@ -88,11 +88,11 @@ async function resolveElsewhere(lib: Library, a: SidecarAddress, opts: ResolveOp
 }
 
 /** The steps to try, in order. `auto`: fetch first unless no peer has it or making it is estimated quicker. */
-function order(prefer: Prefer, lib: Library, a: SidecarAddress, sources: string[], blocker: string | undefined): Array<'fetch' | 'generate'> {
+function order(prefer: Prefer, lib: Library, a: SidecarAddress, sources: string[], blocker: string | undefined, fetcher: SidecarFetcher | undefined): Array<'fetch' | 'generate'> {
   if (prefer === 'fetch') return ['fetch', 'generate'];
   if (prefer === 'generate') return ['generate', 'fetch'];
   if (sources.length === 0) return ['generate', 'fetch'];
-  if (blocker === undefined && estimateFetchMs(lib, a, sources[0]!) > TYPICAL_GENERATION_MS[a.kind]) return ['generate', 'fetch'];
+  if (blocker === undefined && estimateFetchMs(lib, a, sources[0]!, fetcher) > TYPICAL_GENERATION_MS[a.kind]) return ['generate', 'fetch'];
   return ['fetch', 'generate'];
 }
 
@@ -108,14 +108,12 @@ async function fetchOne(lib: Library, fetcher: SidecarFetcher, a: SidecarAddress
   const left = deadline - Date.now();
   if (left <= 0) return { reason: 'no time was left to fetch it' };
   const stop = AbortSignal.any([AbortSignal.timeout(left), ...(signal ? [signal] : [])]);
-  const started = Date.now();
   try {
     const [out] = await fetcher.fetch([a], { priority: 'user', signal: stop });
     if (!out) return { reason: 'the fetch answered nothing' };
     if (!out.ok) return { reason: `fetching it failed: ${out.reason}${out.tried.length ? ` (tried ${out.tried.join(', ')})` : ''}` };
     // Made or fetched here meanwhile: the Fetcher answers with this device's own file.
     if (out.from === lib.device.uuid) return localFile(lib, a) ?? { reason: 'it became ready here, then was gone' };
-    noteThroughput(out.from, out.bytes, Date.now() - started);
     // The fetcher verified and recorded it; serve what the library now says is there.
     const here = sidecarFile(lib, a.contentUuid, a.kind, a.variant);
     if (here.state !== 'ready') return { reason: `it was fetched from ${out.from} but is not ready here: ${here.reason}` };
@@ -220,27 +218,16 @@ function managerOf(lib: Library): SidecarManager {
 }
 
 /** Until a peer was measured: a LAN-ish guess. */
-const ASSUMED = { bytesPerMs: 10_000, latencyMs: 100 };
+const ASSUMED = { bytesPerSec: 10_000_000, latencyMs: 100 };
 
-/** Per device: smoothed throughput and latency of the resolver's own fetches (one fetch is one small sample). */
-const measured = new Map<string, { bytesPerMs: number; latencyMs: number }>();
-
-function noteThroughput(device: string, bytes: number, ms: number): void {
-  const prev = measured.get(device) ?? ASSUMED;
-  const t = Math.max(1, ms);
-  // Small files measure latency; big ones throughput.
-  const next = bytes >= 1 << 20
-    ? { bytesPerMs: prev.bytesPerMs * 0.7 + (bytes / t) * 0.3, latencyMs: prev.latencyMs }
-    : { bytesPerMs: prev.bytesPerMs, latencyMs: prev.latencyMs * 0.7 + t * 0.3 };
-  measured.set(device, next);
-}
-
-/** Estimated ms to fetch A from DEVICE: its latency plus the announced size over its throughput. */
-export function estimateFetchMs(lib: Library, a: SidecarAddress, device: string): number {
+/** Estimated ms to fetch A from DEVICE: its latency plus the announced size over its throughput, as the fetcher measured them. */
+export function estimateFetchMs(lib: Library, a: SidecarAddress, device: string, fetcher?: SidecarFetcher): number {
   const row = lib.db.prepare('SELECT size FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?')
     .get(a.contentUuid, a.kind, a.variant, device) as { size: number | null } | undefined;
-  const m = measured.get(device) ?? ASSUMED;
-  return m.latencyMs + (row?.size ?? 0) / m.bytesPerMs;
+  const m = fetcher?.measured?.(device);
+  const latencyMs = m && m.latencyMs >= 0 ? m.latencyMs : ASSUMED.latencyMs;
+  const bytesPerSec = m && m.throughput > 0 ? m.throughput : ASSUMED.bytesPerSec;
+  return (latencyMs + ((row?.size ?? 0) / bytesPerSec) * 1000) * 2 ** Math.min(m?.failStreak ?? 0, 10);
 }
 
 /**
@@ -256,7 +243,7 @@ export function fetchFirstWith(lib: Library, fetcher: SidecarFetcher, prefer: ()
     if (p === 'generate') return new Set();
     const wanted = addresses.filter((a) => {
       const sources = fetcher.sources(a);
-      return sources.length > 0 && (p === 'fetch' || estimateFetchMs(lib, a, sources[0]!) <= TYPICAL_GENERATION_MS[a.kind]);
+      return sources.length > 0 && (p === 'fetch' || estimateFetchMs(lib, a, sources[0]!, fetcher) <= TYPICAL_GENERATION_MS[a.kind]);
     });
     if (wanted.length === 0) return new Set();
     const outcomes = await fetcher.fetch(wanted, { priority: 'job', signal });

@@ -131,6 +131,16 @@ function merge(base: Readonly<SyncSettings>, patch: SyncSettingsPatch): SyncSett
   const out = copy(base);
   if (patch.prefer !== undefined) out.prefer = patch.prefer;
   for (const [k, v] of Object.entries(patch.prefetch ?? {})) if (v !== undefined) (out.prefetch as unknown as Record<string, unknown>)[k] = v;
+  // A kind put in one list leaves the lists the patch does not name (`--lazy thumb` moves thumb out of eager).
+  const lists = ['eager', 'lazy', 'never'] as const;
+  for (const named of lists) {
+    const kinds = patch.prefetch?.[named];
+    if (!Array.isArray(kinds)) continue;
+    for (const other of lists) {
+      if (other === named || patch.prefetch?.[other] !== undefined) continue;
+      out.prefetch[other] = out.prefetch[other].filter((k) => !kinds.includes(k));
+    }
+  }
   return out;
 }
 

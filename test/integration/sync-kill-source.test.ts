@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { blake3 } from '@napi-rs/blake-hash';
 import { REPO, tempDir } from '../helpers.js';
-import { ensureSyncSchema, makeDevice, newAddress, pairAndConnect, type TestDevice } from '../sync-peers.js';
+import { makeDevice, newAddress, pairAndConnect, type TestDevice } from '../sync-peers.js';
 import { Installation } from '../../src/library/installation.js';
 import { sidecarAbsPath } from '../../src/sidecars/address.js';
 import { SidecarManager } from '../../src/sidecars/manager.js';
@@ -127,7 +127,6 @@ describe('a source killed (SIGKILL, its own process) mid-transfer: the fetch res
     // A's device and library on disk, made here, then served by its own process.
     const aVss = new Installation({ dataDir: join(tmp.path, 'a', 'data') });
     const aLib = aVss.createLibrary('Shared', join(tmp.path, 'a'), { id: libraryId });
-    ensureSyncSchema(aLib);
     new SidecarManager(aLib).writeGenerated(address, data, 'test');
     const aRoot = aLib.root;
     aLib.close();

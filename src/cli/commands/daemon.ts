@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import {
-  BACKGROUND_ENV, UsageError, appDataDir, daemonPaths, daemonStatus, followLog, formatLogLine, listDaemons, resolveDataDir, runDaemon, startDaemon, stopDaemon, tailLog,
+  BACKGROUND_ENV, UsageError, checkListenAddresses, appDataDir, daemonPaths, daemonStatus, followLog, formatLogLine, listDaemons, resolveDataDir, runDaemon, startDaemon, stopDaemon, tailLog,
   type DaemonStatus,
 } from '../../api/index.js';
 import { globals } from '../context.js';
@@ -56,6 +56,7 @@ export function registerDaemonCommands(program: Command): void {
     .option('--port <n>', 'the API\'s TCP port on 127.0.0.1 (default: any free port, see `daemon status`)', parsePort)
     .option('--listen <multiaddr>', 'a P2P address to listen on, e.g. /ip4/0.0.0.0/tcp/4001 (repeatable; default: every interface, any free port, once a device is paired)', collectListen, [] as string[])
     .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[] }) {
+      await checkListenAddresses(opts.listen);
       const dataDir = dataDirOf(this);
       const json = globals(this).json;
       if (!opts.foreground) {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { PairedInfo, PairingCodeInfo } from '../../api/index.js';
+import { checkPairJoin, type PairedInfo, type PairingCodeInfo } from '../../api/index.js';
 import { clientFor, daemonClientFor, globals } from '../context.js';
 import { displayPath, printJson, printJsonLine, printLine } from '../output.js';
 
@@ -10,7 +10,7 @@ function wordsOf(args: string[]): string[] {
 
 function printCode(c: PairingCodeInfo): void {
   const words = c.code.split(' ');
-  const until = new Date(c.expires_at).toLocaleTimeString();
+  const until = new Date(c.expires_at).toLocaleTimeString(undefined, { timeZoneName: 'short' });
   printLine(`Pairing code (one use, valid until ${until}):`);
   printLine('');
   printLine(`    ${words.slice(0, 6).join(' ')}`);
@@ -46,6 +46,7 @@ export function registerPairCommands(program: Command): void {
     .option('--peer <multiaddr>', 'where the other device listens, e.g. /ip4/192.168.1.20/tcp/4001/p2p/12D3Koo… (see its `vss daemon status`)')
     .action(async function (this: Command, words: string[], opts: { peer?: string }) {
       const code = wordsOf(words);
+      await checkPairJoin(code, opts.peer); // before a daemon is started for it
       const vss = await daemonClientFor(this, 'for pairing');
       const paired = await vss.pairing.join(code, opts.peer !== undefined ? { peer: opts.peer } : {});
       if (globals(this).json) printJson(paired);

@@ -38,7 +38,10 @@ export function registerSidecarCommands(program: Command): void {
         const variants = opts.variants ? opts.variants.split(',').map((v) => v.trim()).filter(Boolean) : undefined;
         const items = await lib.sidecars.presence(uuids, opts.kind, variants);
         if (globals(this).json) return printJson(items);
-        for (const p of items) printLine(`${p.content_uuid}  ${opts.kind}/${p.variant}  ${p.local ? 'local' : p.status}  ${p.path ? displayPath(p.path) : ''}`);
+        for (const p of items) {
+          const devices = p.devices.length > 0 ? `  on ${p.devices.length} device${p.devices.length === 1 ? '' : 's'}: ${p.devices.join(' ')}` : '';
+          printLine(`${p.content_uuid}  ${opts.kind}/${p.variant}  ${p.local ? 'local' : p.status}${p.path ? `  ${displayPath(p.path)}` : ''}${devices}`);
+        }
       }, 'read');
     });
 

@@ -30,8 +30,8 @@ export function registerSyncCommands(program: Command): void {
     .option('--lazy <kinds>', 'kinds fetched when asked for')
     .option('--never <kinds>', 'kinds never fetched unless asked for by name')
     .option('--max-concurrent <n>', 'prefetch batches at once (1-64)')
-    .option('--bandwidth <bytes>', 'bytes per second for fetching, e.g. 20M, or "unlimited"')
-    .option('--disk-budget <bytes>', 'most bytes of fetched sidecars to keep, e.g. 2G')
+    .option('--bandwidth <bytes>', 'bytes per second for fetching (and again for serving), e.g. 20M (20 MB/s), or "unlimited"')
+    .option('--disk-budget <bytes>', 'most bytes of fetched sidecars to keep, e.g. 2G (2 GB) or 2GiB')
     .action(async function (this: Command, reset: string | undefined, o: { prefer?: string; eager?: string; lazy?: string; never?: string; maxConcurrent?: string; bandwidth?: string; diskBudget?: string }) {
       if (reset !== undefined && reset !== 'default') throw new UsageError(`sync settings takes "default" or options, not ${JSON.stringify(reset)}`);
       const vss = await clientFor(this);
@@ -66,12 +66,13 @@ function whole(v: string, name: string): number {
   return Number(v);
 }
 
-const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+/** As vss prints sizes: K, M, G are powers of 1000 (20M = 20 MB); KiB, MiB, GiB powers of 1024. */
+const POWERS: Record<string, number> = { '': 0, K: 1, M: 2, G: 3, T: 4 };
 
 function bytes(v: string, name: string): number {
-  const m = /^(\d+(?:\.\d+)?)([KMGT]?)(?:i?B)?$/i.exec(v.trim());
-  if (!m) throw new UsageError(`${name} takes bytes such as 500000, 20M or 2G, not ${JSON.stringify(v)}`);
-  return Math.round(Number(m[1]) * UNITS[m[2]!.toUpperCase()]!);
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B?$/i.exec(v.trim());
+  if (!m) throw new UsageError(`${name} takes bytes such as 500000, 20M (20 MB) or 2GiB, not ${JSON.stringify(v)}`);
+  return Math.round(Number(m[1]) * (m[3] ? 1024 : 1000) ** POWERS[m[2]!.toUpperCase()]!);
 }
 
 function printSettings(s: SyncSettings): void {

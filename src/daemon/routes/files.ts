@@ -28,8 +28,10 @@ export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore)
     if (found.state !== 'ready') {
       // The resolver, as `vss sidecars get`: fetched from a paired device, else made here, within a bound.
       const gone = new AbortController();
-      req.raw.on('close', () => gone.abort());
-      const resolved = await lib().sidecars.get(contentUuid, kind, variant, { timeoutMs: RESOLVE_TIMEOUT_MS, signal: gone.signal });
+      const onClose = (): void => { if (!reply.raw.writableFinished) gone.abort(); };
+      reply.raw.on('close', onClose);
+      const resolved = await lib().sidecars.get(contentUuid, kind, variant, { timeoutMs: RESOLVE_TIMEOUT_MS, signal: gone.signal })
+        .finally(() => reply.raw.off('close', onClose));
       if (resolved.state === 'unavailable') return notFound(reply, resolved.reason, found.status);
       found = lib().sidecars.file(contentUuid, kind, variant);
       if (found.state !== 'ready') return notFound(reply, found.reason, found.status);

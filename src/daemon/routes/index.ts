@@ -83,7 +83,7 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
     return core.peers.pairJoin(optStrings(body, 'words') ?? [], peer !== undefined ? { peer } : {});
   },
   devicesList: ({ core }) => core.peers.devices(),
-  devicesUnpair: ({ core, params }) => core.peers.unpair(uuid(string(params, 'id'), 'device id')),
+  devicesUnpair: ({ core, params }) => core.peers.unpair(string(params, 'id')), // a uuid or its start: the core checks it
 
   jobsList: ({ lib, query }) => lib().jobs.list({
     ...(optString(query, 'status') !== undefined ? { status: optString(query, 'status')! } : {}),

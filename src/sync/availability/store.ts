@@ -241,15 +241,6 @@ export class AvailabilityStore {
     return (this.stmt('SELECT * FROM peer_sync ORDER BY device_uuid').all() as PeerSyncRow[]).map(toState);
   }
 
-  /** Count what a transfer from a peer brought (or that it failed), for `vss sync status`. */
-  countTransfer(deviceUuid: string, add: { bytes?: number; files?: number; failures?: number }): void {
-    this.stmt(
-      `INSERT INTO peer_sync (device_uuid, bytes_fetched, files_fetched, failures) VALUES (?, ?, ?, ?)
-       ON CONFLICT(device_uuid) DO UPDATE SET bytes_fetched = bytes_fetched + excluded.bytes_fetched,
-         files_fetched = files_fetched + excluded.files_fetched, failures = failures + excluded.failures`,
-    ).run(deviceUuid, add.bytes ?? 0, add.files ?? 0, add.failures ?? 0);
-  }
-
   /**
    * This device's ready entries among the addresses asked (a peer's direct "who has X?"), at most
    * WHO_HAS_MAX addresses a question.

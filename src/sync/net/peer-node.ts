@@ -6,6 +6,7 @@ import { mdns } from '@libp2p/mdns';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2p } from 'libp2p';
+import { peerIdFromString } from '@libp2p/peer-id';
 import type { Connection, Ed25519PrivateKey, PeerId, Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
 import { PROTOCOLS, type ProtocolName } from './protocols.js';
@@ -37,10 +38,10 @@ export interface PeerEvents {
  * only the keys `admit` names. Everything vss does between devices goes through one of these.
  */
 export class PeerNode {
-  private constructor(private readonly node: Libp2p, private readonly opts: PeerNodeOptions) {}
+  private constructor(private readonly node: Libp2p, private readonly opts: PeerNodeOptions, readonly mdns: boolean) {}
 
   static async start(opts: PeerNodeOptions): Promise<PeerNode> {
-    const listen = opts.listen.map((a) => parseMultiaddr(a).toString());
+    const listen = opts.listen.map((a) => parseListenAddr(a).toString());
     const useMdns = opts.mdns ?? !listen.every(isLoopbackAddr);
     const node = await createLibp2p({
       privateKey: opts.privateKey,
@@ -58,7 +59,7 @@ export class PeerNode {
       },
       connectionManager: { inboundConnectionThreshold: 200, maxConnections: 64 },
     });
-    return new PeerNode(node, opts);
+    return new PeerNode(node, opts, useMdns);
   }
 
   get peerId(): string {
@@ -148,7 +149,6 @@ export class PeerNode {
   }
 
   private async peerIdOf(id: string): Promise<PeerId> {
-    const { peerIdFromString } = await import('@libp2p/peer-id');
     try {
       return peerIdFromString(id);
     } catch (err) {
@@ -157,12 +157,37 @@ export class PeerNode {
   }
 }
 
-export function parseMultiaddr(addr: string): Multiaddr {
+/** A multiaddr someone typed; with `peer`, one to dial a device at (TCP, optionally ending in a valid /p2p/<peer id>). */
+export function parseMultiaddr(addr: string, opts: { peer?: boolean } = {}): Multiaddr {
+  let ma: Multiaddr;
   try {
-    return multiaddr(addr);
+    ma = multiaddr(addr);
   } catch (err) {
-    throw new VssError('USAGE', `not a multiaddr: ${addr} (${(err as Error).message})`, { cause: err });
+    throw new VssError('USAGE', `not a multiaddr: ${addr} (${(err as Error).message}); e.g. /ip4/192.168.1.20/tcp/4001/p2p/<peer id>`, { cause: err });
   }
+  if (opts.peer) {
+    const names = ma.getComponents().map((c) => c.name);
+    if (!names.includes('tcp')) throw new VssError('USAGE', `${addr}: vss connects over TCP; give /ip4/ADDRESS/tcp/PORT[/p2p/<peer id>]`);
+    const id = ma.getComponents().find((c) => c.name === 'p2p')?.value;
+    if (id !== undefined) {
+      try {
+        peerIdFromString(id);
+      } catch {
+        throw new VssError('USAGE', `${addr}: ${JSON.stringify(id)} is not a peer id (\`vss daemon status\` on that device shows its own)`);
+      }
+    }
+  }
+  return ma;
+}
+
+/** A `--listen` address: TCP on an IP address, e.g. /ip4/0.0.0.0/tcp/4001. */
+export function parseListenAddr(addr: string): Multiaddr {
+  const ma = parseMultiaddr(addr);
+  const names = ma.getComponents().map((c) => c.name);
+  if (!(names[0] === 'ip4' || names[0] === 'ip6') || names[1] !== 'tcp' || names.length !== 2) {
+    throw new VssError('USAGE', `--listen ${addr}: vss listens on TCP; give /ip4/ADDRESS/tcp/PORT or /ip6/ADDRESS/tcp/PORT (port 0: any free one)`);
+  }
+  return ma;
 }
 
 function isLoopbackAddr(addr: string): boolean {

@@ -71,7 +71,7 @@ export class PairingHost {
   }
 
   open(local: LocalDeviceInfo, library: LibraryRef, opts: { ttlMs?: number } = {}): OpenPairingCode {
-    if (this.isOpen()) throw new VssError('PAIRING', 'a pairing code is already open on this device: cancel it or wait until it expires');
+    if (this.isOpen()) throw new VssError('PAIRING', 'a pairing code is already open on this device: press Ctrl-C where `vss pair start` runs, or wait until it expires');
     const ttlMs = opts.ttlMs ?? PAIRING_TTL_MS;
     const code = newPairingCode();
     let resolve!: (d: PairedDevice) => void;
@@ -191,8 +191,8 @@ export class PairingHost {
     if (s && s.sessionHex === hex) return s;
     const fate = this.closed.get(hex) ?? (this.current?.sessionHex === hex ? this.current.state : undefined);
     if (fate && fate !== 'open' && fate !== 'claimed') throw new PairRefusal(fateCode(fate), FATES[fate]);
-    if (!s) throw new PairRefusal('no_code', 'this device has no pairing code open');
-    throw new PairRefusal('no_session', 'the pairing code open on this device is another one');
+    if (!s) throw new PairRefusal('no_code', 'the device you are joining has no pairing code open');
+    throw new PairRefusal('no_session', 'the code open on the device you are joining is another one');
   }
 
   private fail(s: Session): void {

@@ -4,7 +4,7 @@ import { VssError } from '../../core/errors.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { peerIdOfPublicKey, publicKeyPem, rawPublicKey } from '../net/device-key.js';
 import { parsePairingCode, type PairingCode } from './code.js';
-import { PAIR_MAX_MESSAGE_BYTES, PairRefusal, checkPairMessage, pairError, pairMessage } from './messages.js';
+import { PAIR_MAX_MESSAGE_BYTES, PAIR_VERSION, PairRefusal, checkPairMessage, pairError, pairMessage } from './messages.js';
 import type { PairedDevice, PairedDevices } from './paired-devices.js';
 import { macMatches, proofMac, rawKeyOfPeerId, signJoiner, type Transcript } from './proofs.js';
 import { PAIRING_STEP_TIMEOUT_MS, type LibraryRef, type LocalDeviceInfo } from './types.js';
@@ -86,14 +86,16 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
     conn = await opts.open(target, signal);
   } catch (err) {
     if (signal.aborted) throw new VssError('PAIRING', 'pairing timed out or was cancelled while connecting', { cause: err });
-    throw new NotHere(`${short(target)}: unreachable (${(err as Error).message})`);
+    // A device with no code open lets no stranger in: its refusal looks like a closed connection.
+    const why = (err as Error)?.message || 'the connection was refused';
+    throw new NotHere(`${short(target)}: could not talk to it (${why}); is \`vss pair start\` running there?`);
   }
   const ch = new MessageChannel(conn.stream, PAIR_MAX_MESSAGE_BYTES);
   const step = (): AbortSignal => AbortSignal.any([signal, AbortSignal.timeout(opts.stepTimeoutMs ?? PAIRING_STEP_TIMEOUT_MS)]);
   let proved = false;
   try {
     const nonceJ = new Uint8Array(randomBytes(32));
-    await ch.send(pairMessage('hello', { v: 1, session_id: code.sessionId, nonce_j: nonceJ }), step());
+    await ch.send(pairMessage('hello', { v: PAIR_VERSION, session_id: code.sessionId, nonce_j: nonceJ }), step());
     const challenge = checkPairMessage(await ch.receive(step()), 'challenge');
     const t: Transcript = {
       sessionId: code.sessionId,

@@ -1,4 +1,5 @@
 import { VssError } from '../../core/errors.js';
+import { UUID_RE } from '../../sidecars/address.js';
 import { PROTOCOLS } from '../net/protocols.js';
 
 /**
@@ -123,7 +124,6 @@ function checkFields(raw: Record<string, unknown>, spec: Record<string, Field>, 
   return out;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PEM_RE = /^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]{40,200}-----END PUBLIC KEY-----\n?$/;
 
 function checkField(value: unknown, field: Field, where: string): unknown {
@@ -137,7 +137,7 @@ function checkField(value: unknown, field: Field, where: string): unknown {
       }
       return value;
     case 'uuid':
-      if (typeof value !== 'string' || !UUID_RE.test(value)) throw new PairProtocolError(`${where}: expected a uuid`);
+      if (typeof value !== 'string' || !UUID_RE.test(value.toLowerCase())) throw new PairProtocolError(`${where}: expected a uuid`);
       return value.toLowerCase();
     case 'pem':
       if (typeof value !== 'string' || !PEM_RE.test(value)) throw new PairProtocolError(`${where}: expected a public key (SPKI PEM)`);

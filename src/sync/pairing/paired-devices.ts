@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VssError } from '../../core/errors.js';
+import { UUID_RE } from '../../sidecars/address.js';
 import { writeFileAtomicSync } from '../../core/fs-atomic.js';
 import { peerIdOfPublicKey } from '../net/device-key.js';
 
@@ -24,7 +25,6 @@ export const MAX_PAIRED_DEVICES = 256;
 export const MAX_ADDRS = 16;
 export const MAX_LIBRARIES_PER_DEVICE = 64;
 const FILE_VERSION = 1;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The data dir's trust store: `<dataDir>/paired-devices.json`, owner-only, replaced atomically on
@@ -51,6 +51,16 @@ export class PairedDevices {
   get(deviceUuid: string): PairedDevice | undefined {
     const d = this.devices.find((x) => x.device_uuid === deviceUuid);
     return d && copy(d);
+  }
+
+  /** The paired device an id names: the whole uuid, or a start of it that only one device's has (as `devices list` shows them). */
+  find(idOrPrefix: string): PairedDevice {
+    const want = idOrPrefix.trim().toLowerCase();
+    if (!/^[0-9a-f-]{4,36}$/.test(want)) throw new VssError('USAGE', `a device id is a uuid or its first 4 or more characters, not ${JSON.stringify(idOrPrefix.slice(0, 80))}`);
+    const hits = this.devices.filter((d) => d.device_uuid.startsWith(want));
+    if (hits.length === 0) throw new VssError('NOT_FOUND', `no paired device ${want}: \`vss devices list\` shows them`);
+    if (hits.length > 1) throw new VssError('USAGE', `${want} is the start of ${hits.length} paired devices' ids: give more of it`);
+    return copy(hits[0]!);
   }
 
   byPeerId(peerId: string): PairedDevice | undefined {
