@@ -28,8 +28,11 @@ describe('availability digest codec', () => {
     const list = entries(1000);
     const bytes = encodeChunk(HEADER, list);
     const got = decodeChunk(bytes);
-    assert.deepEqual({ ...got, entries: undefined }, { ...HEADER, count: 1000, byteLength: bytes.byteLength, entries: undefined });
+    assert.deepEqual({ ...got, entries: undefined, forEachEntry: undefined }, { ...HEADER, count: 1000, byteLength: bytes.byteLength, entries: undefined, forEachEntry: undefined });
     assert.deepEqual([...got.entries()], list);
+    const visited: AvailabilityEntry[] = [];
+    got.forEachEntry((contentUuid, kind, variant, format, has, size, checksum) => visited.push({ contentUuid, kind, variant, format, has, size, checksum }));
+    assert.deepEqual(visited, list);
     assert.ok(bytes.byteLength < 1000 * 56, `${bytes.byteLength} bytes: about 55 per entry, not JSON`);
     const empty = decodeChunk(encodeChunk({ ...HEADER, full: true, fromSeq: 0 }, []));
     assert.equal(empty.full, true);
