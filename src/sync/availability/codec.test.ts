@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { VssError } from '../../core/errors.js';
-import { DIGEST_LIMITS, decodeChunk, encodeChunk, type AvailabilityEntry, type DigestHeader } from './codec.js';
+import Database from 'better-sqlite3';
+import { DIGEST_LIMITS, PACKED_ROW_SQL, decodeChunk, encodeChunk, encodePacked, encodeRows, type AvailabilityEntry, type DigestHeader, type EntryRow } from './codec.js';
 
 const HEADER: DigestHeader = {
   libraryId: '11111111-2222-4333-8444-555555555555',
@@ -93,4 +94,35 @@ describe('availability digest codec', () => {
     b2[1 + 48] = 6; // from-seq 6 > to-seq 5
     refused(b2, /back to 5/);
   });
+
+  it('encodes the same bytes from entries, table rows and rows packed by SQLite, a NULL format as the kind\'s usual one', () => {
+    const list = entries(500);
+    const db = new Database(':memory:');
+    try {
+      db.exec('CREATE TABLE a (content_uuid TEXT NOT NULL, kind TEXT NOT NULL, variant TEXT NOT NULL, format TEXT, has INTEGER NOT NULL, size INTEGER, checksum TEXT, seq INTEGER)');
+      const insert = db.prepare('INSERT INTO a VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      // Rows made before formats were kept have none: every thumb row here, and a removal's checksum left behind.
+      list.forEach((e, i) => insert.run(e.contentUuid, e.kind, e.variant, e.kind === 'thumb' ? null : e.format, e.has ? 1 : 0, e.size, e.has ? e.checksum : 'f'.repeat(64), i));
+      const want = encodeChunk(HEADER, list);
+      const rows = db.prepare('SELECT content_uuid, kind, variant, format, has, size, checksum FROM a ORDER BY seq').raw().all() as unknown as EntryRow[];
+      assert.deepEqual(Buffer.from(encodeRows(HEADER, rows)), Buffer.from(want));
+      const [text, count] = db.prepare(`SELECT group_concat(p, '' ORDER BY seq), count(*) FROM (SELECT ${PACKED_ROW_SQL} AS p, seq FROM a)`).raw().get() as [string, number];
+      assert.deepEqual(Buffer.from(encodePacked(HEADER, text, count)), Buffer.from(want));
+      assert.deepEqual([...decodeChunk(encodePacked(HEADER, '', 0)).entries()], []);
+      // Text that is not what PACKED_ROW_SQL makes is refused, never half encoded.
+      const usage = (t: string, n: number, reason: RegExp) =>
+        assert.throws(() => encodePacked(HEADER, t, n), (err: unknown) => err instanceof VssError && err.code === 'USAGE' && reason.test(err.message));
+      usage(text, count - 1, /characters after the last row/);
+      usage(text, count + 1, /cut short/);
+      usage(text.slice(0, -3), count, /names do not fit|cut short/);
+      usage(text.replace('-', 'x'), count, /is not a uuid/);
+      usage(text.slice(0, 36) + '2' + text.slice(37), count, /has is not 0 or 1/);
+      usage(text.slice(0, 37) + 'g' + text.slice(38), count, /size is not a number/);
+      const sumAt = 36 + 1 + 16 + 2;
+      usage(text.slice(0, sumAt) + 'G' + text.slice(sumAt + 1), count, /no valid checksum/);
+    } finally {
+      db.close();
+    }
+  });
 });
+

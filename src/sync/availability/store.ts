@@ -16,7 +16,10 @@ export interface ChangeSet {
   chunks(): IterableIterator<AvailabilityEntry[]>;
   /** The same pages as the table's rows (for encodeRows: no entry objects). */
   rows(): IterableIterator<EntryRow[]>;
-  /** The same pages, each one string of rows packed by PACKED_ROW_SQL (for encodePacked: the fastest way out). */
+  /**
+   * The same entries, each page one string of rows packed by PACKED_ROW_SQL (for encodePacked: the
+   * fastest way out); a full set's in index order rather than by seq.
+   */
   packed(): IterableIterator<{ text: string; count: number }>;
 }
 
@@ -117,6 +120,17 @@ export class AvailabilityStore {
       `SELECT coalesce(group_concat(packed, '' ORDER BY seq), ''), count(*), max(seq) FROM
          (SELECT ${PACKED_ROW_SQL} AS packed, seq FROM sidecar_availability WHERE ${where} ORDER BY seq LIMIT ?)`,
     ).raw();
+    // A full set goes out in the order of the (content uuid, kind, variant, device) index, so the
+    // peer inserts it in that order too: into a large table, that is over twice as fast as the
+    // random order of seq (content uuids are random). Paged by that key; the last row's key comes
+    // with max(k) (SQLite takes bare columns from the row that has the max). "+device_uuid" keeps
+    // the planner on that index. The order is only speed: any order gives the same set.
+    const packedFullPage = this.stmt(
+      `SELECT coalesce(group_concat(packed, ''), ''), count(*), max(k), content_uuid, kind, variant FROM
+         (SELECT ${PACKED_ROW_SQL} AS packed, content_uuid, kind, variant, content_uuid || char(1) || kind || char(1) || variant AS k
+          FROM sidecar_availability WHERE +device_uuid = ? AND seq <= ? AND has = 1 AND (content_uuid, kind, variant) > (?, ?, ?)
+          ORDER BY content_uuid, kind, variant LIMIT ?)`,
+    ).raw();
     const device = this.lib.device.uuid;
     // Pages by seq, each its own query, so nothing holds the connection while a page is sent.
     // A row changed meanwhile gets a number above toSeq: the peer's next delta brings it.
@@ -130,6 +144,15 @@ export class AvailabilityStore {
       }
     }
     function* packed(): IterableIterator<{ text: string; count: number }> {
+      if (full) {
+        let key = ['', '', ''];
+        for (let first = true; ; first = false) {
+          const [text, count, , c, k, v] = packedFullPage.get(device, toSeq, ...key, pageEntries) as [string, number, string, string, string, string];
+          if (count > 0 || first) yield { text, count };
+          if (count < pageEntries) return;
+          key = [c, k, v];
+        }
+      }
       let after = fromSeq;
       for (let first = true; ; first = false) {
         const [text, count, last] = packedPage.get(device, after, toSeq, pageEntries) as [string, number, number | null];
