@@ -1,4 +1,5 @@
 import { VssError } from '../core/errors.js';
+import { findRunningDaemon } from '../daemon/status.js';
 
 /** The trust store loads libp2p's key code: only when devices are asked about. */
 const trustStore = async (dataDir: string) => (await import('../sync/pairing/paired-devices.js')).PairedDevices.load(dataDir);
@@ -20,6 +21,8 @@ export class DevicesApi {
   }
 
   async unpair(deviceUuid: string): Promise<{ id: string; name: string }> {
+    // The daemon holds the trust store in memory and writes it back: it alone may change it while it runs.
+    if (findRunningDaemon(this.dataDir)) throw new VssError('NO_DAEMON', 'a daemon runs for this data dir: unpair through it (without VSS_NO_DAEMON=1)');
     const trust = await trustStore(this.dataDir);
     const d = trust.get(deviceUuid);
     if (!d) throw new VssError('NOT_FOUND', `no paired device ${deviceUuid}: \`vss devices list\` shows them`);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { FetchFirst } from '../jobs/job-kind.js';
 import type { Library } from '../library/library.js';
+import { sidecarAddress } from '../sidecars/address.js';
 import { sidecarKind } from '../sidecars/kinds.js';
 import { AvailabilityStore } from '../sync/availability/store.js';
 import type { Prefetch } from '../sync/prefetch.js';
@@ -16,12 +17,16 @@ export interface PeerSide {
   fetcher: SidecarFetcher;
   /** Device uuids of the paired devices connected now. */
   online(): ReadonlySet<string>;
+  /** Ask the connected devices directly whether they have these (DESIGN §9 "who has X?"); answers are kept as availability. */
+  ask(addresses: ReadonlyArray<{ contentUuid: string; kind: string; variant: string }>, signal?: AbortSignal): Promise<void>;
   log?: Logger;
 }
 
 // The resolver reaches the generators and the trust store reaches libp2p's key code: both load
 // when first used, so light commands (lists, status) do not pay for them.
 const resolverModule = () => import('../sync/resolver.js');
+/** How long the resolver waits for connected devices' direct answers before going on without them. */
+const ASK_TIMEOUT_MS = 3_000;
 
 /**
  * A library's side of sync between devices (DESIGN §9): its availability (own changes numbered,
@@ -61,14 +66,23 @@ export class SyncApi {
   readonly fetchFirst: FetchFirst = async (addresses, signal) => {
     const peers = this.peers;
     if (!peers) return new Set();
+    // `never` kinds (proxies, Live Photo movies by default) come from a peer only when a user asks for one.
+    const never = new Set<string>(readSyncSettings(this.ctx.dataDir).prefetch.never);
+    const wanted = addresses.filter((a) => !never.has(a.kind));
+    if (wanted.length === 0) return new Set();
     const { fetchFirstWith } = await resolverModule();
-    return fetchFirstWith(this.lib, peers.fetcher, () => readSyncSettings(this.ctx.dataDir).prefer)(addresses, signal);
+    return fetchFirstWith(this.lib, peers.fetcher, () => readSyncSettings(this.ctx.dataDir).prefer)(wanted, signal);
   };
 
   /** The resolver (DESIGN §9): here, else fetched from the best peer, else made here, else why not. */
   async resolve(contentUuid: string, kind: string, variant: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ResolveAnswer> {
     sidecarKind(kind);
     const [{ resolveSidecar }, { generatorSettings }] = await Promise.all([resolverModule(), import('../jobs/settings.js')]);
+    const peers = this.peers;
+    if (peers && peers.online().size > 0 && this.transfers.localReady(sidecarAddress(contentUuid, kind, variant)) === null && peers.fetcher.sources(sidecarAddress(contentUuid, kind, variant)).length === 0) {
+      // Nothing known of it yet (a digest on its way, or a push lost): ask the connected devices now, briefly.
+      await peers.ask([{ contentUuid, kind, variant }], AbortSignal.any([AbortSignal.timeout(ASK_TIMEOUT_MS), ...(opts.signal ? [opts.signal] : [])])).catch(() => undefined);
+    }
     return resolveSidecar(this.lib, { contentUuid, kind, variant }, {
       settings: generatorSettings(this.lib, this.ctx.dataDir),
       ...(this.peers ? { fetcher: this.peers.fetcher } : {}),

@@ -14,17 +14,19 @@ export interface SidecarKindSpec {
   variants: Readonly<Record<string, number>> | 'open';
   /** Content kinds this sidecar can be made from; empty where it only ever exists as a reference. */
   from: readonly ContentKind[];
+  /** The largest file of this kind vss accepts from another device (an announced size above it is a lie). */
+  maxBytes: number;
 }
 
 export const SIDECAR_KINDS = {
-  thumb: { dir: 'thumbs', formats: ['webp'], variants: { 'icon@1x': 128, 'icon@2x': 256, 'grid@1x': 256, 'grid@2x': 512, 'detail@1x': 1024, 'detail@2x': 2048 }, from: ['image', 'video', 'document'] },
-  thumbstrip: { dir: 'thumbstrips', formats: ['webp'], variants: { preview: 5 }, from: ['video'] },
-  proxy: { dir: 'proxies', formats: ['mp4'], variants: { scrub: 180, quick: 480, edit: 720 }, from: ['video'] },
-  ocr: { dir: 'ocr', formats: ['json'], variants: { default: 0 }, from: ['image', 'document'] },
-  transcript: { dir: 'transcript', formats: ['json'], variants: { default: 0 }, from: ['audio', 'video'] },
-  embeddings: { dir: 'embeddings', formats: ['json'], variants: 'open', from: ['text', 'document', 'image', 'audio', 'video'] },
+  thumb: { dir: 'thumbs', formats: ['webp'], variants: { 'icon@1x': 128, 'icon@2x': 256, 'grid@1x': 256, 'grid@2x': 512, 'detail@1x': 1024, 'detail@2x': 2048 }, from: ['image', 'video', 'document'], maxBytes: 32 * 1024 ** 2 },
+  thumbstrip: { dir: 'thumbstrips', formats: ['webp'], variants: { preview: 5 }, from: ['video'], maxBytes: 32 * 1024 ** 2 },
+  proxy: { dir: 'proxies', formats: ['mp4'], variants: { scrub: 180, quick: 480, edit: 720 }, from: ['video'], maxBytes: 64 * 1024 ** 3 },
+  ocr: { dir: 'ocr', formats: ['json'], variants: { default: 0 }, from: ['image', 'document'], maxBytes: 256 * 1024 ** 2 },
+  transcript: { dir: 'transcript', formats: ['json'], variants: { default: 0 }, from: ['audio', 'video'], maxBytes: 256 * 1024 ** 2 },
+  embeddings: { dir: 'embeddings', formats: ['json'], variants: 'open', from: ['text', 'document', 'image', 'audio', 'video'], maxBytes: 1024 ** 3 },
   // `original` is always a reference to the user's own movie; `embedded` is cut out of a motion photo.
-  live_photo_video: { dir: 'live_photos', formats: ['mov', 'mp4'], variants: { original: 0, embedded: 0 }, from: ['image'] },
+  live_photo_video: { dir: 'live_photos', formats: ['mov', 'mp4'], variants: { original: 0, embedded: 0 }, from: ['image'], maxBytes: 16 * 1024 ** 3 },
 } as const satisfies Record<string, SidecarKindSpec>;
 
 export type SidecarKind = keyof typeof SIDECAR_KINDS;

@@ -1,19 +1,21 @@
+import type { Stream } from '@libp2p/interface';
 import type { Logger } from 'pino';
 import type { LibraryApi } from '../api/library-api.js';
 import type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../api/peer-types.js';
 import type { Device } from '../device/identity.js';
 import { VssError } from '../core/errors.js';
 import { devicePeerKey, peerIdOfPublicKey } from './net/device-key.js';
-import { PeerNode } from './net/peer-node.js';
+import { PeerNode, parseMultiaddr } from './net/peer-node.js';
 import type { ProtocolName } from './net/protocols.js';
 import type { PeerLink, RemoteDevice } from './peer-link.js';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PairedDevices, PairingHost, discoveredPeers, joinPairing, pairingDialer, type LocalDeviceInfo } from './pairing/index.js';
-import { notifyChanged, pullAvailability, serveAvailability } from './availability/exchange.js';
+import { PAIRING_TTL_MS, PairedDevices, parsePairingCode, PairingHost, discoveredPeers, joinPairing, pairingDialer, type LocalDeviceInfo } from './pairing/index.js';
+import { askWhoHas, notifyChanged, pullAvailability, serveAvailability } from './availability/exchange.js';
 import { serveFetch } from './transfer/fetch-protocol.js';
 import { Fetcher } from './transfer/fetcher.js';
+import { RateLimiter } from './transfer/rate-limiter.js';
 import { onSyncSettingsChange, readSyncSettings } from './sync-settings.js';
 
 /** Where the node listens when `--listen` named nothing: every interface, any free port. */
@@ -72,6 +74,11 @@ export class PeerService implements PeerLink {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly dialling = new Set<string>();
   private stopped = false;
+  /** Pulls under way per device and library, and whether another was asked for meanwhile: one at a time each. */
+  private readonly pulling = new Map<string, { again: boolean }>();
+  /** One bandwidth budget for the device: every library's fetches draw from `download`, everything served from `upload`. */
+  private readonly download: RateLimiter;
+  private readonly upload: RateLimiter;
   readonly peerId: string;
 
   private constructor(private readonly opts: PeerServiceOptions) {
@@ -79,7 +86,16 @@ export class PeerService implements PeerLink {
     // The store records each side's new peer before the exchange's last message.
     this.pairing = new PairingHost({ store: this.trust });
     this.peerId = peerIdOfPublicKey(opts.device.publicKey);
+    const bandwidth = readSyncSettings(opts.dataDir).prefetch.bandwidthBytesPerSec;
+    this.download = new RateLimiter(bandwidth);
+    this.upload = new RateLimiter(bandwidth);
+    this.offSettings = onSyncSettingsChange(opts.dataDir, (s) => {
+      this.download.setRate(s.prefetch.bandwidthBytesPerSec);
+      this.upload.setRate(s.prefetch.bandwidthBytesPerSec);
+    });
   }
+
+  private readonly offSettings: () => void;
 
   static async start(opts: PeerServiceOptions): Promise<PeerService> {
     const svc = new PeerService(opts);
@@ -106,7 +122,7 @@ export class PeerService implements PeerLink {
     });
   }
 
-  async open(peerId: string, protocol: ProtocolName, signal?: AbortSignal): Promise<import('@libp2p/interface').Stream> {
+  async open(peerId: string, protocol: ProtocolName, signal?: AbortSignal): Promise<Stream> {
     const node = await this.ensureNode();
     return node.open(peerId, protocol, signal);
   }
@@ -116,23 +132,21 @@ export class PeerService implements PeerLink {
   /** Sync this library with the paired devices that share it: called by the daemon when it opens one. */
   attach(lib: LibraryApi): void {
     if (this.attached.has(lib.id) || this.stopped) return;
-    const settings = readSyncSettings(this.opts.dataDir);
     const log = this.opts.log.child({ library: lib.id, module: 'sync' });
-    const fetcher = new Fetcher(lib.sync.transfers, this.linkFor(lib.id), { bandwidthBytesPerSec: settings.prefetch.bandwidthBytesPerSec, log });
+    const fetcher = new Fetcher(lib.sync.transfers, this.linkFor(lib.id), { limiter: this.download, log });
     void lib.sync.usePeers({
       fetcher,
       online: () => new Set(this.connected().filter((r) => r.libraryIds.includes(lib.id)).map((r) => r.deviceUuid)),
+      ask: (addresses, signal) => this.ask(lib, addresses, signal),
       log,
     });
     const entry: Attached = { lib, fetcher, off: () => undefined };
     // Tell peers of this device's own changes, debounced; a peer's changes reach prefetch.
     const offChanged = lib.sync.availability.onLocalChange((seq) => this.tellPeers(lib, seq), PUSH_DEBOUNCE_MS);
     const offAvailability = lib.events.on('availability:changed', () => lib.sync.kickPrefetch());
-    const offSettings = onSyncSettingsChange(this.opts.dataDir, (s) => fetcher.setBandwidth(s.prefetch.bandwidthBytesPerSec));
     entry.off = () => {
       offChanged();
       offAvailability();
-      offSettings();
     };
     this.attached.set(lib.id, entry);
     for (const r of this.connected()) if (r.libraryIds.includes(lib.id)) void this.pull(r, lib);
@@ -154,18 +168,28 @@ export class PeerService implements PeerLink {
   async pairStart(lib: LibraryApi, onCode: (code: PairingCodeInfo) => void, signal?: AbortSignal): Promise<PairedInfo> {
     await this.ensureNode();
     const session = this.pairing.open(this.localInfo(), { id: lib.id, name: lib.name }, { ttlMs: pairingTtlMs() });
-    signal?.addEventListener('abort', () => this.pairing.cancel(), { once: true });
+    signal?.addEventListener('abort', () => {
+      if (this.pairing.status()?.expiresAt === session.expiresAt) this.pairing.cancel();
+    }, { once: true });
     onCode({ code: session.words.join(' '), expires_at: session.expiresAt });
-    const peer = await session.done;
+    let peer;
+    try {
+      peer = await session.done;
+    } finally {
+      this.hangUpStrangers();
+    }
     this.attach(lib);
     // The pairing's own connection stays: treat it as a paired device's connect (pull, note its addresses).
-    void this.onConnect(peer.peer_id);
+    this.onConnectQuietly(peer.peer_id);
     this.opts.log.info({ device: peer.device_uuid, name: peer.name, library: lib.id }, 'paired (this device showed the code)');
     return { device_id: peer.device_uuid, name: peer.name, library_id: lib.id, library_path: lib.path };
   }
 
   /** Join the device showing WORDS (at PEER, or found by mDNS) and take part in its library. */
   async pairJoin(words: string[], opts: { peer?: string } = {}): Promise<PairedInfo> {
+    // A bad code or address is the caller's mistake, said before anything is sent.
+    parsePairingCode(words);
+    if (opts.peer !== undefined) parseMultiaddr(opts.peer);
     const node = await this.ensureNode();
     this.joining++;
     try {
@@ -178,13 +202,22 @@ export class PeerService implements PeerLink {
         store: this.trust,
         signal,
       });
-      const lib = this.opts.host.joinLibrary(joined.library.id, joined.library.name);
+      let lib: LibraryApi;
+      try {
+        lib = this.opts.host.joinLibrary(joined.library.id, joined.library.name);
+      } catch (err) {
+        // Not half-paired: without its library, the pairing is undone here.
+        this.trust.remove(joined.device.device_uuid);
+        await node.hangUp(joined.device.peer_id);
+        throw new VssError('PAIRING', `paired, but the library could not be joined, so the pairing is undone: ${(err as Error).message}`, { cause: err });
+      }
       this.attach(lib);
-      void this.onConnect(joined.device.peer_id);
+      this.onConnectQuietly(joined.device.peer_id);
       this.opts.log.info({ device: joined.device.device_uuid, name: joined.device.name, library: lib.id }, 'paired (this device joined)');
       return { device_id: joined.device.device_uuid, name: joined.device.name, library_id: lib.id, library_path: lib.path };
     } finally {
       this.joining--;
+      this.hangUpStrangers();
     }
   }
 
@@ -209,11 +242,15 @@ export class PeerService implements PeerLink {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
+    this.offSettings();
     this.pairing.cancel();
-    await Promise.all([...this.attached.keys()].map((id) => this.detach(id)));
+    // The node first: nothing served or pulled while the libraries are let go.
     const node = this.node ?? (await this.starting?.catch(() => undefined));
+    for (const t of this.timers) clearInterval(t);
     await node?.stop().catch((err: unknown) => this.opts.log.warn({ err }, 'stopping the P2P node failed'));
+    await Promise.all([...this.attached.keys()].map((id) => this.detach(id)));
+    this.download.close();
+    this.upload.close();
   }
 
   // ---- internals ----
@@ -233,6 +270,10 @@ export class PeerService implements PeerLink {
       admit: (p) => this.trust.byPeerId(p) !== undefined || this.pairing.isOpen() || this.joining > 0,
       isPaired: (p) => this.trust.byPeerId(p) !== undefined,
     });
+    if (this.stopped) {
+      await node.stop();
+      throw new VssError('IO', 'the daemon is stopping');
+    }
     this.node = node;
     await node.handle('pair', (stream, remotePeer) => this.pairing.handleStream(stream, remotePeer));
     await node.handle('availability', (stream, remotePeer) => serveAvailability(stream, this.mustRemote(remotePeer), (id) => this.syncedLibrary(id)?.sync.availability, {
@@ -241,8 +282,8 @@ export class PeerService implements PeerLink {
         if (lib) void this.pull(remote, lib);
       },
     }));
-    await node.handle('fetch', (stream, remotePeer) => serveFetch(stream, this.mustRemote(remotePeer), (id: string) => this.syncedLibrary(id)?.sync.transfers));
-    node.on('connect', (p) => void this.onConnect(p));
+    await node.handle('fetch', (stream, remotePeer) => serveFetch(stream, this.mustRemote(remotePeer), (id: string) => this.syncedLibrary(id)?.sync.transfers, this.upload));
+    node.on('connect', (p) => this.onConnectQuietly(p));
     // Where a paired device listens, remembered so either side can dial the other after a restart.
     node.on('identified', (p, addrs) => {
       const d = this.trust.byPeerId(p);
@@ -289,6 +330,17 @@ export class PeerService implements PeerLink {
     };
   }
 
+  /** A connect's follow-up never throws into libp2p's event dispatch (that would end the daemon). */
+  private onConnectQuietly(peerId: string): void {
+    this.onConnect(peerId).catch((err: unknown) => this.opts.log.warn({ err, peer: peerId }, 'after a connect: failed'));
+  }
+
+  /** Once no code is open and no join runs, connections of devices that are not paired are closed. */
+  private hangUpStrangers(): void {
+    if (this.pairing.isOpen() || this.joining > 0 || !this.node) return;
+    for (const p of this.node.connectedPeers()) if (!this.trust.byPeerId(p)) void this.node.hangUp(p);
+  }
+
   private async onConnect(peerId: string): Promise<void> {
     const r = this.remoteOf(peerId);
     if (!r || !this.node) return;
@@ -301,6 +353,25 @@ export class PeerService implements PeerLink {
 
   /** Pull what changed on R since the last exchange (a full digest when new or its epoch changed). */
   private async pull(r: RemoteDevice, lib: LibraryApi): Promise<void> {
+    const key = `${r.deviceUuid} ${lib.id}`;
+    const under = this.pulling.get(key);
+    if (under) {
+      under.again = true; // the pull under way is followed by one more, not joined by a second at once
+      return;
+    }
+    const state = { again: false };
+    this.pulling.set(key, state);
+    try {
+      do {
+        state.again = false;
+        await this.pullOnce(r, lib);
+      } while (state.again && !this.stopped);
+    } finally {
+      this.pulling.delete(key);
+    }
+  }
+
+  private async pullOnce(r: RemoteDevice, lib: LibraryApi): Promise<void> {
     try {
       const stream = await this.open(r.peerId, 'availability', AbortSignal.timeout(DIAL_TIMEOUT_MS));
       const got = await pullAvailability(stream, lib.sync.availability, r, lib.id);
@@ -316,6 +387,18 @@ export class PeerService implements PeerLink {
       const a = this.attached.get(id);
       if (a) void this.pull(r, a.lib);
     }
+  }
+
+  /** "Who has X?" to every connected device sharing LIB, at once; what they answer is kept as their availability. */
+  private async ask(lib: LibraryApi, addresses: ReadonlyArray<{ contentUuid: string; kind: string; variant: string }>, signal?: AbortSignal): Promise<void> {
+    await Promise.all(this.connected().filter((r) => r.libraryIds.includes(lib.id)).map(async (r) => {
+      try {
+        const heard = await askWhoHas(await this.open(r.peerId, 'availability', signal), r, lib.id, addresses, signal ? { signal } : {});
+        lib.sync.availability.noteHeard(r.deviceUuid, heard);
+      } catch (err) {
+        this.opts.log.debug({ err, device: r.deviceUuid }, '"who has" got no answer');
+      }
+    }));
   }
 
   /** A push (DESIGN §9): each connected peer sharing LIB is told to pull from SEQ on. */
@@ -359,8 +442,8 @@ export class PeerService implements PeerLink {
   }
 }
 
-/** 5 minutes; `VSS_PAIRING_TTL_MS` shortens it for tests of expiry (at least 1 s, at most 5 minutes). */
+/** 5 minutes; `VSS_PAIRING_TTL_MS` shortens it for tests of expiry (at least 1 s). */
 function pairingTtlMs(): number {
   const v = Number(process.env.VSS_PAIRING_TTL_MS);
-  return Number.isInteger(v) && v >= 1000 && v <= 5 * 60_000 ? v : 5 * 60_000;
+  return Number.isInteger(v) && v >= 1000 && v <= PAIRING_TTL_MS ? v : PAIRING_TTL_MS;
 }

@@ -73,9 +73,8 @@ export function startPrefetch(opts: PrefetchOptions): Prefetch {
   let kicked = false;
   let wake: (() => void) | undefined;
 
-  const hasFormat = (lib.db.prepare("SELECT 1 FROM pragma_table_info('sidecar_availability') WHERE name = 'format'").get()) !== undefined;
   const candidates = lib.db.prepare(
-    `SELECT a.content_uuid AS c, a.kind AS k, a.variant AS v, MAX(a.size) AS size${hasFormat ? ', MAX(a.format) AS format' : ''}
+    `SELECT a.content_uuid AS c, a.kind AS k, a.variant AS v, MAX(a.size) AS size, MAX(a.format) AS format
      FROM sidecar_availability a
      WHERE a.kind IN (SELECT value FROM json_each(?)) AND a.has = 1 AND a.device_uuid <> ? AND (a.content_uuid, a.kind, a.variant) > (?, ?, ?)
        AND EXISTS (SELECT 1 FROM content_identities ci WHERE ci.uuid = a.content_uuid)
@@ -158,8 +157,9 @@ export function startPrefetch(opts: PrefetchOptions): Prefetch {
         }
         const size = r.size ?? 0;
         if (usedAtStart + reserved + size > p.diskBudgetBytes) {
+          // This one does not fit; a smaller one after it may.
           status.budgetReached = true;
-          break outer;
+          continue;
         }
         reserved += size;
         batch.push({ a, size });

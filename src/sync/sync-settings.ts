@@ -20,13 +20,13 @@ export interface SyncSettings {
 export interface PrefetchSettings {
   /** Fetched in the background for contents this device knows. */
   eager: SidecarKind[];
-  /** Fetched when asked for (a user's request, a job). */
+  /** Fetched when asked for (a user's request, or a job of this device's policy that would make it). */
   lazy: SidecarKind[];
-  /** Never fetched unless asked for by name. */
+  /** Fetched only when a user asks for one (`sidecars get`, the web UI); a job makes them here. */
   never: SidecarKind[];
   /** Prefetch batches in flight at once. */
   maxConcurrent: number;
-  /** Bytes per second for transfers in both directions; null: unlimited. */
+  /** Bytes per second for what this device fetches, and again for what it serves; null: unlimited. */
   bandwidthBytesPerSec: number | null;
   /** Most bytes of fetched sidecars this device keeps for the library (see prefetch.ts for how they are counted). */
   diskBudgetBytes: number;

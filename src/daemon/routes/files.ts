@@ -24,8 +24,16 @@ export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore)
   app.get('/api/libraries/:lib/sidecars/*', (req, reply) => answer(reply, async () => {
     const { lib, parts, v } = parse(req, core, 3, '/sidecars/{content_uuid}/{kind}/{variant}');
     const [contentUuid, kind, variant] = parts as [string, string, string];
-    const found = lib().sidecars.file(contentUuid, kind, variant);
-    if (found.state !== 'ready') return notFound(reply, found.reason, found.status);
+    let found = lib().sidecars.file(contentUuid, kind, variant);
+    if (found.state !== 'ready') {
+      // The resolver, as `vss sidecars get`: fetched from a paired device, else made here, within a bound.
+      const gone = new AbortController();
+      req.raw.on('close', () => gone.abort());
+      const resolved = await lib().sidecars.get(contentUuid, kind, variant, { timeoutMs: RESOLVE_TIMEOUT_MS, signal: gone.signal });
+      if (resolved.state === 'unavailable') return notFound(reply, resolved.reason, found.status);
+      found = lib().sidecars.file(contentUuid, kind, variant);
+      if (found.state !== 'ready') return notFound(reply, found.reason, found.status);
+    }
     return serve(req, reply, { path: found.path, size: found.size, tag: found.checksum, mime: found.mime }, v, () => {
       // Gone between the check and the read: the same lookup marks it missing.
       const again = lib().sidecars.file(contentUuid, kind, variant);
@@ -41,6 +49,8 @@ export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore)
   }));
 }
 
+/** How long a request for a sidecar that is not here waits for the resolver (fetch, or make it). */
+const RESOLVE_TIMEOUT_MS = 15_000;
 /** Served for a year without asking again when the URL names the bytes; else revalidated on every use. */
 const CACHE_IMMUTABLE = 'private, max-age=31536000, immutable';
 /** `bytes=` and one or more ranges (`a-b`, `a-`, `-n`); anything else is not a Range to honour. */

@@ -17,7 +17,7 @@ const C = (i: number) => `${i.toString(16).padStart(8, '0')}-0000-5000-8000-0000
 function entries(n: number): AvailabilityEntry[] {
   return Array.from({ length: n }, (_, i): AvailabilityEntry => i % 5 === 4
     ? { contentUuid: C(i), kind: 'ocr', variant: 'default', format: 'json', has: false, size: null, checksum: null }
-    : { contentUuid: C(i), kind: i % 2 ? 'thumb' : 'embeddings', variant: i % 2 ? 'grid@2x' : 'all-minilm-l6-v2', format: i % 2 ? 'webp' : 'json', has: true, size: i * 1_000_003, checksum: (i % 16).toString(16).repeat(64) });
+    : { contentUuid: C(i), kind: i % 2 ? 'thumb' : 'embeddings', variant: i % 2 ? 'grid@2x' : 'all-minilm-l6-v2', format: i % 2 ? 'webp' : 'json', has: true, size: i * 10_003, checksum: (i % 16).toString(16).repeat(64) });
 }
 
 function refused(bytes: Uint8Array, reason: RegExp): void {
@@ -86,6 +86,9 @@ describe('availability digest codec', () => {
     refused(lying, /says 2 entries|ends inside/);
     const huge = Buffer.concat([bytes.subarray(0, countAt), Buffer.from([0x81, 0x80, 0x04]), bytes.subarray(countAt + 1)]);
     refused(huge, new RegExp(`more than ${DIGEST_LIMITS.chunkEntries}`));
+    // A size above the kind's bound (embeddings: 1 GiB) is a lie, refused at the decoder: the store takes decoded entries as they are.
+    refused(encodeChunk(HEADER, [{ ...one[0]!, size: 1024 ** 3 + 1 }]), /more than any embeddings may be/);
+    assert.equal(decodeChunk(encodeChunk(HEADER, [{ ...one[0]!, size: 1024 ** 3 }])).count, 1);
     const hasTwo = Buffer.from(bytes);
     hasTwo[countAt + 1 + 16 + 1] = 2;
     refused(hasTwo, /"has" of 2/);

@@ -302,6 +302,8 @@ export function decodeChunk(bytes: Uint8Array): DecodedChunk {
     const has = r.u8('has');
     if (has > 1) throw peer(`digest entry ${i} has a "has" of ${has}`);
     const size = r.varint('size');
+    // The store takes decoded entries as they are: every check entryShapeError makes is made here.
+    if (has === 1 && size > SIDECAR_KINDS[triples[t]!.kind].maxBytes) throw peer(`digest entry ${i} says ${size} bytes, more than any ${triples[t]!.kind} may be (${SIDECAR_KINDS[triples[t]!.kind].maxBytes})`);
     if (has === 1) r.skip(CHECKSUM_BYTES, 'checksum');
     else if (size !== 0) throw peer(`digest entry ${i} is a removal with a size`);
   }
@@ -438,7 +440,6 @@ function peer(reason: string): VssError {
 
 /** Whether an entry handed to the store has the shape a decoded one has (entries may come from elsewhere than the codec). */
 export function entryShapeError(e: AvailabilityEntry): string | undefined {
-  if (typeof e.contentUuid !== 'string' || !UUID_RE.test(e.contentUuid)) return `content uuid ${JSON.stringify(e.contentUuid)} is not a uuid`;
   if (!isSidecarKind(e.kind)) return `unknown sidecar kind ${JSON.stringify(e.kind)}`;
   try {
     checkVariant(e.kind, e.variant);
@@ -446,8 +447,15 @@ export function entryShapeError(e: AvailabilityEntry): string | undefined {
   } catch (err) {
     return (err as Error).message;
   }
+  return entryValueError(e);
+}
+
+/** The parts of an entry that differ from entry to entry, for an entry whose (kind, variant, format) was checked already. */
+export function entryValueError(e: AvailabilityEntry): string | undefined {
+  if (typeof e.contentUuid !== 'string' || !UUID_RE.test(e.contentUuid)) return `content uuid ${JSON.stringify(e.contentUuid)} is not a uuid`;
   if (e.has) {
     if (!Number.isSafeInteger(e.size) || (e.size as number) < 0) return `size ${e.size} of ${e.contentUuid} is not a size`;
+    if ((e.size as number) > SIDECAR_KINDS[e.kind].maxBytes) return `size ${e.size} of ${e.kind}/${e.variant} of ${e.contentUuid} is more than any ${e.kind} may be (${SIDECAR_KINDS[e.kind].maxBytes})`;
     if (typeof e.checksum !== 'string' || !CHECKSUM_RE.test(e.checksum)) return `checksum of ${e.contentUuid} is not BLAKE3 hex`;
   }
   return undefined;

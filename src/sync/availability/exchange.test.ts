@@ -152,6 +152,17 @@ describe('availability exchange between two devices over libp2p on loopback', ()
     const got = await askWhoHas(await a.node.open(b.node.addresses()[0]!, 'availability'), b.remote, a.store.libraryId, asked);
     assert.deepEqual(got.map((e) => e.contentUuid).sort(), [C(0), C(5)]);
     assert.equal(got[0]!.checksum!.length, 64);
+
+    // What was heard is kept as B's availability: presence lists B, and a later digest supersedes it.
+    ready(b.lib, 40);
+    const heard = await askWhoHas(await a.node.open(b.node.addresses()[0]!, 'availability'), b.remote, a.store.libraryId, [{ contentUuid: C(40), kind: 'thumb', variant: 'grid@1x' }]);
+    assert.equal(a.store.noteHeard(b.remote.deviceUuid, heard), 1);
+    assert.deepEqual(new SidecarManager(a.lib).presence([C(40)], 'thumb', ['grid@1x'])[0]!.devices, [b.remote.deviceUuid]);
+    assert.throws(() => a.store.noteHeard(a.store.deviceUuid, heard), /own|name/, 'never in this device\'s own name');
+    assert.throws(() => a.store.noteHeard(b.remote.deviceUuid, [{ ...heard[0]!, checksum: 'zz' }]), /refused/);
+    const after = await pullFromB();
+    assert.equal(after.full, false);
+    assert.equal(peerRows(a.lib, b.remote.deviceUuid).find((r) => r.content_uuid === C(40))!.has, 1);
   });
 
   it('passes a change notice to the hook, so the receiver can pull', async () => {

@@ -1,6 +1,6 @@
 import type { Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
-import { UUID_RE } from '../../sidecars/address.js';
+import { UUID_RE, sidecarAddress } from '../../sidecars/address.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { PROTOCOLS } from '../net/protocols.js';
 import type { RemoteDevice } from '../peer-link.js';
@@ -224,7 +224,13 @@ function parseAddresses(value: unknown): WhoHasQuery[] {
     if (!Array.isArray(a) || a.length !== 3 || !a.every((x) => typeof x === 'string') || !UUID_RE.test(a[0] as string)) {
       throw new VssError('PEER', '"who has" addresses are [content uuid, kind, variant]');
     }
-    return { contentUuid: a[0] as string, kind: a[1] as string, variant: a[2] as string };
+    try {
+      // The kinds table and the variant grammar, as for any address: nothing unchecked reaches a query.
+      const checked = sidecarAddress(a[0] as string, a[1] as string, a[2] as string);
+      return { contentUuid: checked.contentUuid, kind: checked.kind, variant: checked.variant };
+    } catch (err) {
+      throw new VssError('PEER', `"who has" names no sidecar: ${(err as Error).message}`);
+    }
   });
 }
 

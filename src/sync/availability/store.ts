@@ -4,7 +4,7 @@ import { VssError, errnoCode } from '../../core/errors.js';
 import type { Library } from '../../library/library.js';
 import { SIDECAR_KINDS, isSidecarKind, type SidecarKind } from '../../sidecars/kinds.js';
 import { UUID_RE } from '../../sidecars/address.js';
-import { DIGEST_LIMITS, PACKED_ROW_SQL, entryShapeError, type AvailabilityEntry, type DecodedChunk, type EntryRow, type EntryVisitor } from './codec.js';
+import { DIGEST_LIMITS, PACKED_ROW_SQL, entryShapeError, entryValueError, type AvailabilityEntry, type DecodedChunk, type EntryRow, type EntryVisitor } from './codec.js';
 
 /** What this device's availability changed, from a peer's last known point: the full set, or a delta. */
 export interface ChangeSet {
@@ -234,6 +234,39 @@ export class AvailabilityStore {
     return { entries: count };
   }
 
+  /**
+   * Keep what a connected device answered to a direct "who has X?" (hearsay, like a digest; the
+   * transfer verifies the bytes): its entries are upserted with the change number already known of
+   * it, so the next delta or full digest from it supersedes them.
+   */
+  noteHeard(deviceUuid: string, heard: readonly AvailabilityEntry[]): number {
+    if (deviceUuid === this.lib.device.uuid || !UUID_RE.test(deviceUuid)) throw new VssError('PEER', `"who has" answered in the name of ${JSON.stringify(deviceUuid)}`);
+    for (const e of heard) {
+      const bad = e.has ? entryShapeError(e) : 'a "who has" answer lists only what it has';
+      if (bad !== undefined) throw new VssError('PEER', `"who has" answer refused: ${bad}`);
+    }
+    const now = Date.now();
+    const known = this.stmt('SELECT seq FROM peer_sync WHERE device_uuid = ?').pluck().get(deviceUuid) as number | undefined;
+    const upsert = this.stmt(
+      `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+       ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = 1, size = excluded.size, checksum = excluded.checksum,
+         format = excluded.format, last_seen_at = excluded.last_seen_at`,
+    );
+    const had = this.stmt('SELECT has FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?').pluck();
+    this.lib.db.transaction(() => {
+      let added = 0;
+      for (const e of heard) {
+        if (had.get(e.contentUuid, e.kind, e.variant, deviceUuid) !== 1) added++;
+        upsert.run(e.contentUuid, e.kind, e.variant, deviceUuid, e.size, e.checksum, e.format, known ?? 0, now);
+      }
+      // Its count of entries follows; where nothing was exchanged yet, the first pull is a full one all the same.
+      this.stmt(`INSERT INTO peer_sync (device_uuid, entries) VALUES (?, ?)
+                 ON CONFLICT(device_uuid) DO UPDATE SET entries = entries + excluded.entries`).run(deviceUuid, added);
+    })();
+    if (heard.length > 0) this.lib.events.emit('availability:changed', { deviceUuid, entries: heard.length, full: false, toSeq: known ?? 0 });
+    return heard.length;
+  }
+
   /** Where sync with one device stands, or undefined before the first exchange. */
   peerState(deviceUuid: string): PeerSyncState | undefined {
     const r = this.stmt('SELECT * FROM peer_sync WHERE device_uuid = ?').get(deviceUuid) as PeerSyncRow | undefined;
@@ -331,8 +364,6 @@ export class AvailabilityStore {
   }
 }
 
-const CHECKSUM_RE = /^[0-9a-f]{64}$/;
-
 /**
  * Hand VISIT each entry of a digest. Entries from elsewhere than the codec are checked first (the
  * kinds table once per distinct kind, variant and format; the per-entry parts every time); a
@@ -345,7 +376,7 @@ function eachEntry(digest: PeerDigest, visit: EntryVisitor): void {
   for (const e of digest.entries) {
     if (e.has) {
       const triple = `${e.kind}\0${e.variant}\0${e.format}`;
-      const bad = checked.has(triple) ? shapeOfKnownTriple(e) : entryShapeError(e);
+      const bad = checked.has(triple) ? entryValueError(e) : entryShapeError(e);
       if (bad !== undefined) throw new VssError('PEER', `availability entry refused: ${bad}`);
       checked.add(triple);
     } else if (!isSidecarKind(e.kind) || typeof e.contentUuid !== 'string' || !UUID_RE.test(e.contentUuid)) {
@@ -353,13 +384,6 @@ function eachEntry(digest: PeerDigest, visit: EntryVisitor): void {
     }
     visit(e.contentUuid, e.kind, e.variant, e.format, e.has, e.has ? e.size : null, e.has ? e.checksum : null);
   }
-}
-
-function shapeOfKnownTriple(e: AvailabilityEntry): string | undefined {
-  if (typeof e.contentUuid !== 'string' || !UUID_RE.test(e.contentUuid)) return `content uuid ${JSON.stringify(e.contentUuid)} is not a uuid`;
-  if (!Number.isSafeInteger(e.size) || (e.size as number) < 0) return `size ${e.size} of ${e.contentUuid} is not a size`;
-  if (typeof e.checksum !== 'string' || !CHECKSUM_RE.test(e.checksum)) return `checksum of ${e.contentUuid} is not BLAKE3 hex`;
-  return undefined;
 }
 
 function toEntry(r: EntryRow): AvailabilityEntry {

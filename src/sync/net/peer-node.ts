@@ -88,7 +88,7 @@ export class PeerNode {
       } catch (err) {
         stream.abort(err instanceof Error ? err : new Error(String(err)));
       }
-    }, { maxInboundStreams: 64, maxOutboundStreams: 64 });
+    }, { maxInboundStreams: p.maxInboundStreams, maxOutboundStreams: 64 });
   }
 
   /** Open a stream of one of our protocols to a peer, by peer id (known addresses) or by multiaddr. */
@@ -120,6 +120,14 @@ export class PeerNode {
 
   on<E extends keyof PeerEvents>(event: E, fn: PeerEvents[E]): () => void {
     const listener = (evt: CustomEvent): void => {
+      try {
+        dispatch(evt);
+      } catch (err) {
+        // A throw inside libp2p's event dispatch would be an uncaught exception: the daemon would exit.
+        process.emitWarning(`vss: a ${event} listener failed: ${(err as Error).message}`);
+      }
+    };
+    const dispatch = (evt: CustomEvent): void => {
       if (event === 'discovered') {
         const info = evt.detail as { id: PeerId; multiaddrs: Multiaddr[] };
         (fn as PeerEvents['discovered'])(info.id.toString(), info.multiaddrs.map((m) => m.toString()));

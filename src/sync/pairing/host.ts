@@ -160,8 +160,9 @@ export class PairingHost {
         last_seen: at,
       };
       const stored = this.opts.store ? this.opts.store.add(record) : record;
-      await ch.send(pairMessage('done', {}));
+      // Recorded: the code is used whatever happens to the last message (pairing again mends a joiner that missed it).
       this.finish(session, 'used', stored);
+      await ch.send(pairMessage('done', {})).catch(() => undefined);
     } catch (err) {
       const refusal = asRefusal(err);
       if (session && claimed && session.state === 'claimed') session.state = 'open';

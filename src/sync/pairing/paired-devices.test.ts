@@ -50,7 +50,7 @@ test('records survive a reload, owner-only; lookups by uuid and peer id; remove'
     assert.equal(again.list()[0]!.library_ids.length, 1);
   }));
 
-test('pairing a device again replaces its record; the same key keeps its libraries', () =>
+test('pairing a device again keeps its libraries; another key under a paired uuid (or a paired key under another uuid) is refused', () =>
   withDir((dir) => {
     const store = PairedDevices.load(dir);
     const first = store.add(record({ name: 'old name' }));
@@ -58,10 +58,11 @@ test('pairing a device again replaces its record; the same key keeps its librari
     assert.equal(store.list().length, 1);
     assert.equal(second.name, 'new name');
     assert.deepEqual(new Set(second.library_ids), new Set([...first.library_ids, ...second.library_ids].slice(0, 2)));
-    const rekeyed = store.add(record({ device_uuid: first.device_uuid, name: 'reinstalled' }));
+    assert.throws(() => store.add(record({ device_uuid: first.device_uuid, name: 'impostor' })), /claims the name or key .*unpair that one first/);
+    assert.throws(() => store.add(record({ public_key: first.public_key, peer_id: first.peer_id, name: 'renamed' })), /claims the name or key/);
     assert.equal(store.list().length, 1);
-    assert.equal(store.byPeerId(first.peer_id), undefined);
-    assert.deepEqual(store.get(first.device_uuid)?.library_ids, rekeyed.library_ids);
+    assert.equal(store.get(first.device_uuid)?.peer_id, first.peer_id, 'the pinned key stays');
+    assert.equal(PairedDevices.load(dir).get(first.device_uuid)?.name, 'new name', 'nothing was written by a refused pairing');
   }));
 
 test('noteSeen keeps the newest addresses first, bounded', () =>

@@ -59,13 +59,17 @@ export class PairedDevices {
   }
 
   /**
-   * Record a pairing. Pairing a known device again replaces its record (a new key replaces the
-   * old one); with the same key, the libraries it already shared stay shared.
+   * Record a pairing. Pairing a known device again (same uuid, same key) keeps the libraries it
+   * already shared. A uuid already paired under another key, or a key under another uuid, is
+   * refused: a device that knows a code must not take over a paired one's name (unpair it first).
    */
   add(record: PairedDevice): PairedDevice {
     const next = checkRecord(record, 'new record');
     const old = this.devices.find((x) => x.device_uuid === next.device_uuid || x.peer_id === next.peer_id);
-    if (old && old.public_key === next.public_key) {
+    if (old && (old.device_uuid !== next.device_uuid || old.public_key !== next.public_key)) {
+      throw new VssError('PAIRING', `device ${next.device_uuid} claims the name or key of the paired device ${old.name} (${old.device_uuid}) with another key or name: unpair that one first`, { path: this.path });
+    }
+    if (old) {
       next.library_ids = unique([...next.library_ids, ...old.library_ids]).slice(0, MAX_LIBRARIES_PER_DEVICE);
       next.addrs = unique([...next.addrs, ...old.addrs]).slice(0, MAX_ADDRS);
     }

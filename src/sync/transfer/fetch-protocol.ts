@@ -3,6 +3,7 @@ import { Uint8ArrayList } from 'uint8arraylist';
 import { VssError } from '../../core/errors.js';
 import { sidecarAddress, type SidecarAddress } from '../../sidecars/address.js';
 import type { SidecarInfo } from '../../sidecars/manager.js';
+import type { RateLimiter } from './rate-limiter.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { PROTOCOLS } from '../net/protocols.js';
 import type { RemoteDevice } from '../peer-link.js';
@@ -32,7 +33,7 @@ type WireHeader = { ok: true; size: number; checksum: string; format: string; of
  * Serve one fetch stream from a paired device: only libraries it shares with us (`remote.libraryIds`),
  * only `ready` sidecars, only by address. Register with the peer service as the `fetch` protocol's handler.
  */
-export async function serveFetch(stream: Stream, remote: RemoteDevice, storeOf: (libraryId: string) => TransferStore | undefined): Promise<void> {
+export async function serveFetch(stream: Stream, remote: RemoteDevice, storeOf: (libraryId: string) => TransferStore | undefined, limiter?: RateLimiter): Promise<void> {
   const ch = new MessageChannel(stream, PROTOCOLS.fetch.maxMessageBytes);
   const req = parseRequest(await ch.receive(AbortSignal.timeout(30_000)));
   const store = remote.libraryIds.includes(req.lib) ? storeOf(req.lib) : undefined;
@@ -60,7 +61,11 @@ export async function serveFetch(stream: Stream, remote: RemoteDevice, storeOf: 
     }
     await ch.send({ ok: true, size: served.size, checksum: served.checksum, format: served.format, offset: item.o } satisfies WireHeader);
     // A file shorter than recorded throws here: the stream is aborted, as its length can no longer be kept.
-    for await (const chunk of served.read(item.o)) await ch.writeBytes(chunk);
+    for await (const chunk of served.read(item.o)) {
+      // The device's bandwidth holds for what it sends too (DESIGN §9: both directions).
+      await limiter?.take(chunk.byteLength, 'job');
+      await ch.writeBytes(chunk);
+    }
   }
   await ch.close();
 }

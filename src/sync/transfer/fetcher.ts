@@ -17,6 +17,8 @@ export type FetchOutcome =
 export interface FetcherOptions {
   /** Bytes per second for all fetching together; absent or null: unlimited. */
   bandwidthBytesPerSec?: number | null;
+  /** A limiter shared with other fetchers (and the serving side): one budget for the whole device. Overrides bandwidthBytesPerSec. */
+  limiter?: RateLimiter;
   log?: Logger;
   /** A peer that sends nothing for this long loses the transfer to the next source (default 15 s). */
   stallMs?: number;
@@ -82,7 +84,7 @@ export class Fetcher {
   private readonly batchItems: number;
 
   constructor(private readonly store: TransferStore, private readonly link: PeerLink, private readonly opts: FetcherOptions = {}) {
-    this.limiter = new RateLimiter(opts.bandwidthBytesPerSec ?? null);
+    this.limiter = opts.limiter ?? new RateLimiter(opts.bandwidthBytesPerSec ?? null);
     this.slots = new Slots(opts.streamsAtOnce ?? 4);
     this.stallMs = opts.stallMs ?? 15_000;
     this.batchItems = Math.min(opts.batchItems ?? 256, MAX_BATCH_ITEMS);
@@ -129,7 +131,7 @@ export class Fetcher {
 
   close(): void {
     this.closing.abort(new VssError('PEER', 'the fetcher was closed'));
-    this.limiter.close();
+    if (!this.opts.limiter) this.limiter.close();
   }
 
   /** Measured speed of a device, for status and tests. */
