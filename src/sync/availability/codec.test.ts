@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { VssError } from '../../core/errors.js';
-import { DIGEST_LIMITS, decodeChunk, encodeChunk, type AvailabilityEntry, type DigestHeader } from './codec.js';
+import Database from 'better-sqlite3';
+import { DIGEST_LIMITS, PACKED_ROW_SQL, decodeChunk, encodeChunk, encodePacked, encodeRows, type AvailabilityEntry, type DigestHeader, type EntryRow } from './codec.js';
 
 const HEADER: DigestHeader = {
   libraryId: '11111111-2222-4333-8444-555555555555',
@@ -16,7 +17,7 @@ const C = (i: number) => `${i.toString(16).padStart(8, '0')}-0000-5000-8000-0000
 function entries(n: number): AvailabilityEntry[] {
   return Array.from({ length: n }, (_, i): AvailabilityEntry => i % 5 === 4
     ? { contentUuid: C(i), kind: 'ocr', variant: 'default', format: 'json', has: false, size: null, checksum: null }
-    : { contentUuid: C(i), kind: i % 2 ? 'thumb' : 'embeddings', variant: i % 2 ? 'grid@2x' : 'all-minilm-l6-v2', format: i % 2 ? 'webp' : 'json', has: true, size: i * 1_000_003, checksum: (i % 16).toString(16).repeat(64) });
+    : { contentUuid: C(i), kind: i % 2 ? 'thumb' : 'embeddings', variant: i % 2 ? 'grid@2x' : 'all-minilm-l6-v2', format: i % 2 ? 'webp' : 'json', has: true, size: i * 10_003, checksum: (i % 16).toString(16).repeat(64) });
 }
 
 function refused(bytes: Uint8Array, reason: RegExp): void {
@@ -28,8 +29,11 @@ describe('availability digest codec', () => {
     const list = entries(1000);
     const bytes = encodeChunk(HEADER, list);
     const got = decodeChunk(bytes);
-    assert.deepEqual({ ...got, entries: undefined }, { ...HEADER, count: 1000, byteLength: bytes.byteLength, entries: undefined });
+    assert.deepEqual({ ...got, entries: undefined, forEachEntry: undefined }, { ...HEADER, count: 1000, byteLength: bytes.byteLength, entries: undefined, forEachEntry: undefined });
     assert.deepEqual([...got.entries()], list);
+    const visited: AvailabilityEntry[] = [];
+    got.forEachEntry((contentUuid, kind, variant, format, has, size, checksum) => visited.push({ contentUuid, kind, variant, format, has, size, checksum }));
+    assert.deepEqual(visited, list);
     assert.ok(bytes.byteLength < 1000 * 56, `${bytes.byteLength} bytes: about 55 per entry, not JSON`);
     const empty = decodeChunk(encodeChunk({ ...HEADER, full: true, fromSeq: 0 }, []));
     assert.equal(empty.full, true);
@@ -82,6 +86,9 @@ describe('availability digest codec', () => {
     refused(lying, /says 2 entries|ends inside/);
     const huge = Buffer.concat([bytes.subarray(0, countAt), Buffer.from([0x81, 0x80, 0x04]), bytes.subarray(countAt + 1)]);
     refused(huge, new RegExp(`more than ${DIGEST_LIMITS.chunkEntries}`));
+    // A size above the kind's bound (embeddings: 1 GiB) is a lie, refused at the decoder: the store takes decoded entries as they are.
+    refused(encodeChunk(HEADER, [{ ...one[0]!, size: 1024 ** 3 + 1 }]), /more than any embeddings may be/);
+    assert.equal(decodeChunk(encodeChunk(HEADER, [{ ...one[0]!, size: 1024 ** 3 }])).count, 1);
     const hasTwo = Buffer.from(bytes);
     hasTwo[countAt + 1 + 16 + 1] = 2;
     refused(hasTwo, /"has" of 2/);
@@ -90,4 +97,35 @@ describe('availability digest codec', () => {
     b2[1 + 48] = 6; // from-seq 6 > to-seq 5
     refused(b2, /back to 5/);
   });
+
+  it('encodes the same bytes from entries, table rows and rows packed by SQLite, a NULL format as the kind\'s usual one', () => {
+    const list = entries(500);
+    const db = new Database(':memory:');
+    try {
+      db.exec('CREATE TABLE a (content_uuid TEXT NOT NULL, kind TEXT NOT NULL, variant TEXT NOT NULL, format TEXT, has INTEGER NOT NULL, size INTEGER, checksum TEXT, seq INTEGER)');
+      const insert = db.prepare('INSERT INTO a VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      // Rows made before formats were kept have none: every thumb row here, and a removal's checksum left behind.
+      list.forEach((e, i) => insert.run(e.contentUuid, e.kind, e.variant, e.kind === 'thumb' ? null : e.format, e.has ? 1 : 0, e.size, e.has ? e.checksum : 'f'.repeat(64), i));
+      const want = encodeChunk(HEADER, list);
+      const rows = db.prepare('SELECT content_uuid, kind, variant, format, has, size, checksum FROM a ORDER BY seq').raw().all() as unknown as EntryRow[];
+      assert.deepEqual(Buffer.from(encodeRows(HEADER, rows)), Buffer.from(want));
+      const [text, count] = db.prepare(`SELECT group_concat(p, '' ORDER BY seq), count(*) FROM (SELECT ${PACKED_ROW_SQL} AS p, seq FROM a)`).raw().get() as [string, number];
+      assert.deepEqual(Buffer.from(encodePacked(HEADER, text, count)), Buffer.from(want));
+      assert.deepEqual([...decodeChunk(encodePacked(HEADER, '', 0)).entries()], []);
+      // Text that is not what PACKED_ROW_SQL makes is refused, never half encoded.
+      const usage = (t: string, n: number, reason: RegExp) =>
+        assert.throws(() => encodePacked(HEADER, t, n), (err: unknown) => err instanceof VssError && err.code === 'USAGE' && reason.test(err.message));
+      usage(text, count - 1, /characters after the last row/);
+      usage(text, count + 1, /cut short/);
+      usage(text.slice(0, -3), count, /names do not fit|cut short/);
+      usage(text.replace('-', 'x'), count, /is not a uuid/);
+      usage(text.slice(0, 36) + '2' + text.slice(37), count, /has is not 0 or 1/);
+      usage(text.slice(0, 37) + 'g' + text.slice(38), count, /size is not a number/);
+      const sumAt = 36 + 1 + 16 + 2;
+      usage(text.slice(0, sumAt) + 'G' + text.slice(sumAt + 1), count, /no valid checksum/);
+    } finally {
+      db.close();
+    }
+  });
 });
+

@@ -4,7 +4,7 @@ import { UUID_RE, sidecarAddress } from '../../sidecars/address.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { PROTOCOLS } from '../net/protocols.js';
 import type { RemoteDevice } from '../peer-link.js';
-import { DIGEST_LIMITS, decodeChunk, encodeChunk, type AvailabilityEntry, type DecodedChunk } from './codec.js';
+import { DIGEST_LIMITS, decodeChunk, encodeChunk, encodePacked, type AvailabilityEntry, type DecodedChunk } from './codec.js';
 import { WHO_HAS_MAX, type AvailabilityStore, type WhoHasQuery } from './store.js';
 
 /*
@@ -90,11 +90,11 @@ async function servePull(ch: MessageChannel, store: AvailabilityStore, req: Reco
   let chunks = 0;
   let acked = 0;
   let entries = 0;
-  for (const page of set.chunks()) {
+  for (const page of set.packed()) {
     for (; chunks - acked >= WINDOW; acked++) await receiveAck(ch);
-    await ch.send({ t: 'chunk', data: encodeChunk(header, page) });
+    await ch.send({ t: 'chunk', data: encodePacked(header, page.text, page.count) });
     chunks++;
-    entries += page.length;
+    entries += page.count;
   }
   for (; acked < chunks; acked++) await receiveAck(ch);
   await ch.send({ t: 'end', chunks, entries, to_seq: set.toSeq });
@@ -160,7 +160,7 @@ export async function pullAvailability(stream: Stream, store: AvailabilityStore,
     }
     const head = chunks[0]!;
     const applied = store.applyFromPeer(remote.deviceUuid, {
-      epoch: head.epoch, fromSeq: head.fromSeq, toSeq: head.toSeq, full: head.full, entries: allEntries(chunks),
+      epoch: head.epoch, fromSeq: head.fromSeq, toSeq: head.toSeq, full: head.full, decoded: chunks,
     });
     return { full: head.full, entries: applied.entries, toSeq: head.toSeq, ms: performance.now() - started };
   } finally {
@@ -215,10 +215,6 @@ function checkChunk(c: DecodedChunk, first: DecodedChunk | undefined, want: { li
   if (first && (c.epoch !== first.epoch || c.fromSeq !== first.fromSeq || c.toSeq !== first.toSeq || c.full !== first.full)) {
     throw new VssError('PEER', 'availability digest chunks disagree on what they cover');
   }
-}
-
-function* allEntries(chunks: readonly DecodedChunk[]): IterableIterator<AvailabilityEntry> {
-  for (const c of chunks) yield* c.entries();
 }
 
 function parseAddresses(value: unknown): WhoHasQuery[] {
