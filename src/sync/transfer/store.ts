@@ -1,4 +1,4 @@
-import { closeSync, constants, fdatasync, fstatSync, fsync, openSync, readSync, renameSync, statSync, unlinkSync, writev, writevSync } from 'node:fs';
+import { closeSync, constants, fdatasync, fstatSync, fsync, open as openCb, openSync, readSync, renameSync, statSync, unlinkSync, writev, writevSync } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
@@ -164,7 +164,9 @@ export class TransferStore {
       if (offset > 0) await hashPrefix(temp, offset, hasher);
       // A small file's writes are synchronous (page cache, microseconds) and only its fsyncs go to
       // the thread pool, so many finish side by side; a large file's writes overlap the network.
-      fd = openSync(temp, WRITE_FLAGS | (offset > 0 ? 0 : constants.O_TRUNC), 0o644);
+      // Opened on the thread pool: making a file waits on the filesystem's journal, which the
+      // other files' fsyncs keep busy; the event loop meanwhile serves the stream.
+      fd = await openAsync(temp, WRITE_FLAGS | (offset > 0 ? 0 : constants.O_TRUNC), 0o644);
       while (got < expected.size) {
         const chunk = await bytes.read(expected.size - got);
         if (chunk === null) throw new VssError('PEER', `the peer's body ended after ${got} of ${expected.size} bytes of ${describe(target)}`);
@@ -334,6 +336,7 @@ function rest(list: Uint8Array[], skip: number): Uint8Array[] {
 }
 
 const fsyncAsync = promisify(fsync);
+const openAsync = promisify(openCb) as (path: string, flags: string | number, mode?: number) => Promise<number>;
 const fdatasyncAsync = promisify(fdatasync);
 /** How much of a large file is written between background flushes. */
 const FLUSH_EVERY = 32 * 1024 * 1024;
@@ -343,7 +346,7 @@ const writevAsync = promisify(writev);
 async function fsyncDirAsync(dir: string): Promise<void> {
   let fd: number | undefined;
   try {
-    fd = openSync(dir, 'r');
+    fd = await openAsync(dir, 'r');
     await fsyncAsync(fd);
   } catch {
     // Some platforms refuse to open or sync folders; the rename is still atomic.
