@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { VssError, errnoCode } from '../core/errors.js';
 
@@ -118,6 +119,19 @@ export class ConfinedRoot {
     while (existing !== this.root && !lstatSync(existing, { throwIfNoEntry: false })) existing = dirname(existing);
     this.checkFolder(existing);
     mkdirSync(dir, { recursive: true });
+    this.checkFolder(dir);
+  }
+
+  /**
+   * As `makeFolder`, with the mkdir on the thread pool: a receiver making a folder per file keeps
+   * the kernel's work (hundreds of µs under load) off the event loop. The checks stay the same.
+   */
+  async makeFolderAsync(dir: string): Promise<void> {
+    if (!isInside(this.root, dir)) throw new PathRefusedError(dir, `outside ${this.what}`);
+    let existing = dir;
+    while (existing !== this.root && !lstatSync(existing, { throwIfNoEntry: false })) existing = dirname(existing);
+    this.checkFolder(existing);
+    if (existing !== dir) await mkdir(dir, { recursive: true });
     this.checkFolder(dir);
   }
 

@@ -363,23 +363,46 @@ export class SidecarManager {
     this.write(a, { status: 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });
   }
 
+  /**
+   * `record` for many sidecars at once: all rows and this device's availability in ONE transaction
+   * (with ALONGSIDE, when given, in the same one), then one `sidecar:changed` each after it
+   * commits. A receiver recording a batch of fetched thumbnails pays one commit, not one each.
+   */
+  recordMany(items: ReadonlyArray<{ address: SidecarAddress; fields: RecordFields }>, alongside?: () => void): SidecarInfo[] {
+    const now = Date.now();
+    const rows = this.lib.db.transaction(() => {
+      const out = items.map(({ address, fields }) => {
+        this.writeRow(address, fields, now);
+        return this.row(address)!;
+      });
+      alongside?.();
+      return out;
+    })();
+    for (const { address: a, fields: f } of items) {
+      this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: f.status, source: f.source });
+    }
+    return rows.map((r) => this.info(r));
+  }
+
   private write(a: SidecarAddress, f: RecordFields): void {
     const now = Date.now();
-    const db = this.lib.db;
-    db.transaction(() => {
-      this.stmt(
-        `INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, source_entry_id, size, checksum, status, source, generator, error, attempts, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, 0), ?, ?)
-         ON CONFLICT(content_uuid, kind, variant) DO UPDATE SET
-           format = excluded.format, rel_path = excluded.rel_path, source_entry_id = excluded.source_entry_id,
-           size = excluded.size, checksum = excluded.checksum, status = excluded.status, source = excluded.source,
-           generator = COALESCE(excluded.generator, sidecars.generator), error = excluded.error,
-           attempts = COALESCE(?, sidecars.attempts), updated_at = excluded.updated_at`,
-      ).run(sidecarUuid(a.contentUuid, a.kind, a.variant), a.contentUuid, a.kind, a.variant, a.format, sidecarRelPath(a), f.sourceEntryId,
-        f.size, f.checksum, f.status, f.source, f.generator ?? null, f.error, f.attempts ?? null, now, now, f.attempts ?? null);
-      this.availability.set(a.contentUuid, a.kind, a.variant, a.format, f.status === 'ready', f.size, f.checksum, now);
-    })();
+    this.lib.db.transaction(() => this.writeRow(a, f, now))();
     this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: f.status, source: f.source });
+  }
+
+  /** The row and this device's availability; the caller holds the transaction. */
+  private writeRow(a: SidecarAddress, f: RecordFields, now: number): void {
+    this.stmt(
+      `INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, source_entry_id, size, checksum, status, source, generator, error, attempts, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, 0), ?, ?)
+       ON CONFLICT(content_uuid, kind, variant) DO UPDATE SET
+         format = excluded.format, rel_path = excluded.rel_path, source_entry_id = excluded.source_entry_id,
+         size = excluded.size, checksum = excluded.checksum, status = excluded.status, source = excluded.source,
+         generator = COALESCE(excluded.generator, sidecars.generator), error = excluded.error,
+         attempts = COALESCE(?, sidecars.attempts), updated_at = excluded.updated_at`,
+    ).run(sidecarUuid(a.contentUuid, a.kind, a.variant), a.contentUuid, a.kind, a.variant, a.format, sidecarRelPath(a), f.sourceEntryId,
+      f.size, f.checksum, f.status, f.source, f.generator ?? null, f.error, f.attempts ?? null, now, now, f.attempts ?? null);
+    this.availability.set(a.contentUuid, a.kind, a.variant, a.format, f.status === 'ready', f.size, f.checksum, now);
   }
 
   /**

@@ -8,7 +8,7 @@ import { MessageChannel } from '../net/message-channel.js';
 import { PROTOCOLS } from '../net/protocols.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { TransferLieError } from './errors.js';
-import { describe, RESUMABLE_ABOVE, type ByteSource, type Expected, type TransferStore } from './store.js';
+import { describe, RESUMABLE_ABOVE, type ByteSource, type Expected, type StagedFile, type TransferStore } from './store.js';
 
 /*
  * /vss/fetch/1.0.0. The client sends one request naming sidecars by address (never a path); the
@@ -114,6 +114,12 @@ const READ_AT_MOST = 1024 * 1024;
 const FINISHING_AT_ONCE = 8;
 
 /**
+ * Verified small files put in place and recorded together: one folder fsync each, side by side,
+ * and one database transaction for them all (instead of one commit per file).
+ */
+const COMMIT_AT_ONCE = 64;
+
+/**
  * Ask for ITEMS over one fetch stream and receive them in order into STORE. Small bodies are read
  * whole (their size is bounded by the announced one) and written while the next is read; large
  * ones stream to disk. One result per item; a broken stream fails the items it did not reach.
@@ -123,6 +129,21 @@ export async function fetchBatch(stream: Stream, libraryId: string, store: Trans
   const dog = new Watchdog(opts.stallMs, opts.signal);
   const ch = new MessageChannel(stream, PROTOCOLS.fetch.maxMessageBytes);
   const finishing = new Set<Promise<void>>();
+  // Small files verified and fsynced, waiting to be put in place and recorded together.
+  let staged: { index: number; file: StagedFile }[] = [];
+  let committing = Promise.resolve();
+  const commitStaged = (): void => {
+    const group = staged;
+    staged = [];
+    if (group.length === 0) return;
+    committing = committing.then(async () => {
+      const done = await store.commit(group.map((g) => g.file));
+      done.forEach((r, k) => {
+        const { index, file } = group[k]!;
+        results[index] = r.ok ? { ok: true, info: r.info, bytes: file.bytes } : { ok: false, error: r.error };
+      });
+    });
+  };
   let i = 0;
   try {
     await ch.send({
@@ -160,16 +181,24 @@ export async function fetchBatch(stream: Stream, libraryId: string, store: Trans
       }
       const whole = await readWhole(body, want.size - item.offset);
       while (finishing.size >= FINISHING_AT_ONCE) await Promise.race(finishing);
-      const p = receiveOne(store, item, whole, opts.from).then((r) => {
-        results[index] = r;
+      const p = stageOne(store, item, whole, opts.from).then((r) => {
+        if ('file' in r) {
+          staged.push({ index, file: r.file });
+          if (staged.length >= COMMIT_AT_ONCE) commitStaged();
+        } else results[index] = r;
         finishing.delete(p);
       });
       finishing.add(p);
     }
     await Promise.all(finishing);
+    commitStaged();
+    await committing;
     await ch.close();
   } catch (err) {
+    // What was verified before the stream broke is still put in place and recorded.
     await Promise.all(finishing);
+    commitStaged();
+    await committing;
     stream.abort(err instanceof Error ? err : new Error(String(err)));
     const cause = dog.stalled ? new VssError('PEER', `peer sent nothing for ${opts.stallMs} ms`, { cause: err }) : asError(err);
     for (; i < items.length; i++) results[i] ??= { ok: false, error: cause };
@@ -183,6 +212,15 @@ async function receiveOne(store: TransferStore, item: BatchItem, body: ByteSourc
   try {
     const info = await store.receive(item.address, item.expected, body, { offset: item.offset, from });
     return { ok: true, info, bytes: item.expected.size - item.offset };
+  } catch (err) {
+    if (err instanceof TransferLieError) return { ok: false, error: err, lie: err };
+    return { ok: false, error: asError(err) };
+  }
+}
+
+async function stageOne(store: TransferStore, item: BatchItem, body: ByteSource, from: string): Promise<ItemResult | { file: StagedFile }> {
+  try {
+    return { file: await store.stage(item.address, item.expected, body, { offset: item.offset, from }) };
   } catch (err) {
     if (err instanceof TransferLieError) return { ok: false, error: err, lie: err };
     return { ok: false, error: asError(err) };

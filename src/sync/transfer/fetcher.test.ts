@@ -86,6 +86,55 @@ describe('fetching sidecars between real peers over loopback', () => {
     }
   });
 
+  it('a batch where one item lies: that one is caught and marked suspect, every other is recorded, in groups after their renames', async () => {
+    // More items than one commit group takes (64), so several groups and a last short one are recorded.
+    const items = Array.from({ length: 150 }, () => own([a]));
+    const liarAt = 70;
+    const byContent = new Map(items.map((i) => [i.address.contentUuid, i.data]));
+    for (const i of items) tellAvailability(b, c, i.address, { size: THUMB, checksum: hex(i.data) });
+    await c.serve(liar(async (ch, item) => {
+      await ch.send({ ok: true, size: item.s, checksum: item.x, format: item.f, offset: item.o });
+      await ch.writeBytes(item.c === items[liarAt]!.address.contentUuid ? randomBytes(item.s) : byContent.get(item.c)!);
+    }));
+    const before = b.lib.db.prepare('SELECT files_fetched FROM peer_sync WHERE device_uuid = ?').pluck().get(c.lib.device.uuid) as number | undefined;
+    // Each change is told only once its row is there, and its file is in place before that.
+    const told: string[] = [];
+    const notYet: string[] = [];
+    const off = b.lib.events.on('sidecar:changed', (e) => {
+      const addr = items.find((i) => i.address.contentUuid === e.contentUuid)?.address;
+      if (!addr) return;
+      told.push(e.contentUuid);
+      if (rowOnB(addr)?.status !== 'ready' || !existsSync(fileOnB(addr))) notYet.push(e.contentUuid);
+    });
+    const onlyC = new Fetcher(b.store, { connected: () => b.link().connected().filter((r) => r.deviceUuid === c.lib.device.uuid), open: b.link().open }, { batchItems: 1000, stallMs: 5000 });
+    try {
+      const out = await onlyC.fetch(items.map((i) => i.address), { priority: 'job' });
+      for (const [n, o] of out.entries()) {
+        if (n === liarAt) {
+          assert.equal(o.ok, false, 'the lie is caught');
+          continue;
+        }
+        assert.ok(o.ok, JSON.stringify(o));
+        assert.equal(o.from, c.lib.device.uuid);
+        assert.deepEqual(readFileSync(o.path), items[n]!.data);
+        assert.equal(rowOnB(items[n]!.address)?.source, 'fetched');
+      }
+      const lied = items[liarAt]!.address;
+      assert.equal(rowOnB(lied), undefined, 'nothing recorded for the lie');
+      assert.equal(existsSync(fileOnB(lied)), false);
+      assert.deepEqual(tempsBeside(lied), []);
+      assert.ok(suspects(c).some((s) => s.content_uuid === lied.contentUuid));
+      assert.equal(told.length, items.length - 1);
+      assert.deepEqual(notYet, []);
+      const after = b.lib.db.prepare('SELECT files_fetched FROM peer_sync WHERE device_uuid = ?').pluck().get(c.lib.device.uuid) as number;
+      assert.equal(after - (before ?? 0), items.length - 1);
+    } finally {
+      off();
+      onlyC.close();
+      await c.serve(liar(async (ch) => ch.send({ ok: false, reason: 'gone' })));
+    }
+  });
+
   it('the server refuses what is not ready, not shared, or not an address', async () => {
     const pending = newAddress();
     a.sidecars.record(pending, { status: 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });

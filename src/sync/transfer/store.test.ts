@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { tempDir } from '../../../test/helpers.js';
 import { makeDevice, newAddress, tellAvailability, type TestDevice } from '../../../test/sync-peers.js';
@@ -53,6 +53,34 @@ describe('TransferStore (real library on disk)', () => {
     const other = randomBytes(5000);
     await assert.rejects(dev.store.receive(a, { size: other.length, checksum: hex(other), format: a.format }, source(other)), (e: VssError) => e.code === 'ALREADY_EXISTS');
     assert.deepEqual(readFileSync(info.path!), data);
+  });
+
+  it('staged files are committed together: one that became ready here meanwhile keeps its file, the others are recorded', async () => {
+    const files = Array.from({ length: 5 }, () => ({ address: newAddress(), data: randomBytes(4000) }));
+    const from = randomUUID();
+    const staged = [];
+    for (const f of files) {
+      staged.push(await dev.store.stage(f.address, { size: f.data.length, checksum: hex(f.data), format: f.address.format }, source(f.data), { from }));
+    }
+    for (const f of files) assert.equal(dev.sidecars.get(f.address), undefined, 'a staged file is not recorded');
+    for (const f of files) assert.equal(existsSync(sidecarAbsPath(dev.lib.root, f.address)), false, 'nor in place');
+    const mine = randomBytes(4000);
+    dev.sidecars.writeGenerated(files[2]!.address, mine, 'test');
+    const done = await dev.store.commit(staged);
+    for (const [n, r] of done.entries()) {
+      const final = sidecarAbsPath(dev.lib.root, files[n]!.address);
+      assert.deepEqual(readdirSync(dirname(final)), [basename(final)], 'no temp left beside it');
+      if (n === 2) {
+        assert.ok(!r.ok && r.error instanceof VssError && r.error.code === 'ALREADY_EXISTS');
+        assert.deepEqual(readFileSync(final), mine, 'the file made here stays');
+        assert.equal(dev.sidecars.get(files[n]!.address)!.source, 'generated');
+        continue;
+      }
+      assert.ok(r.ok);
+      assert.equal(r.info.source, 'fetched');
+      assert.deepEqual(readFileSync(final), files[n]!.data);
+    }
+    assert.equal(dev.lib.db.prepare('SELECT files_fetched FROM peer_sync WHERE device_uuid = ?').pluck().get(from), 4);
   });
 
   it('a source giving more than asked is a size lie: nothing recorded, no temp left', async () => {

@@ -1,4 +1,4 @@
-import { closeSync, constants, fdatasync, fstatSync, fsync, openSync, readSync, renameSync, statSync, writev, writevSync } from 'node:fs';
+import { closeSync, constants, fdatasync, fstatSync, fsync, open as openCb, openSync, readSync, renameSync, statSync, unlinkSync, writev, writevSync } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
@@ -36,6 +36,20 @@ export interface ServedSidecar extends Expected {
 export interface ByteSource {
   read(max: number): Promise<Uint8Array | Uint8ArrayList | null>;
 }
+
+/** Bytes received and verified under a temp name beside their final path (fsynced): not yet in place, not recorded. */
+export interface StagedFile {
+  /** The address with the format of the bytes. */
+  readonly address: SidecarAddress;
+  readonly expected: Expected;
+  readonly temp: string;
+  readonly final: string;
+  /** Bytes that came from the peer (the size less a resumed partial). */
+  readonly bytes: number;
+  readonly from?: string;
+}
+
+export type Committed = { ok: true; info: SidecarInfo } | { ok: false; error: Error };
 
 export interface ReceiveOptions {
   /** Bytes already in the resumable partial (from `resumeOffset`): the body starts there. */
@@ -118,10 +132,21 @@ export class TransferStore {
    * A resumable transfer that breaks off keeps its partial for the next source.
    */
   async receive(address: SidecarAddress, expected: Expected, bytes: ByteSource, opts: ReceiveOptions = {}): Promise<SidecarInfo> {
+    const [done] = await this.commit([await this.stage(address, expected, bytes, opts)]);
+    if (!done!.ok) throw done!.error;
+    return done!.info;
+  }
+
+  /**
+   * The first half of `receive`: the bytes streamed to a temp file beside the final path, hashed
+   * on the way, fsynced and verified; not yet in place, not recorded. `commit` puts many in place
+   * at once. Throws as `receive` does (a lie deletes the temp).
+   */
+  async stage(address: SidecarAddress, expected: Expected, bytes: ByteSource, opts: ReceiveOptions = {}): Promise<StagedFile> {
     const target = sidecarAddress(address.contentUuid, address.kind, address.variant, expected.format);
     if (this.localReady(target)) throw new VssError('ALREADY_EXISTS', `${describe(target)} is already ready on this device`);
     const final = sidecarAbsPath(this.lib.root, target);
-    this.lib.roots.library.makeFolder(dirname(final));
+    await this.lib.roots.library.makeFolderAsync(dirname(final));
     const resumable = expected.size > RESUMABLE_ABOVE;
     const temp = resumable ? this.resumePath(target, expected) : tempPathFor(final);
     const offset = opts.offset ?? 0;
@@ -139,7 +164,9 @@ export class TransferStore {
       if (offset > 0) await hashPrefix(temp, offset, hasher);
       // A small file's writes are synchronous (page cache, microseconds) and only its fsyncs go to
       // the thread pool, so many finish side by side; a large file's writes overlap the network.
-      fd = openSync(temp, WRITE_FLAGS | (offset > 0 ? 0 : constants.O_TRUNC), 0o644);
+      // Opened on the thread pool: making a file waits on the filesystem's journal, which the
+      // other files' fsyncs keep busy; the event loop meanwhile serves the stream.
+      fd = await openAsync(temp, WRITE_FLAGS | (offset > 0 ? 0 : constants.O_TRUNC), 0o644);
       while (got < expected.size) {
         const chunk = await bytes.read(expected.size - got);
         if (chunk === null) throw new VssError('PEER', `the peer's body ended after ${got} of ${expected.size} bytes of ${describe(target)}`);
@@ -171,18 +198,57 @@ export class TransferStore {
       if (!(resumable && !(err instanceof TransferLieError))) await unlink(temp).catch(() => undefined);
       throw err;
     }
-    // Checked again after the awaits: a generator may have made it meanwhile; that file stays.
-    if (this.localReady(target)) {
-      await unlink(temp).catch(() => undefined);
-      throw new VssError('ALREADY_EXISTS', `${describe(target)} became ready on this device during the transfer`);
+    return { address: target, expected, temp, final, bytes: expected.size - offset, from: opts.from };
+  }
+
+  /**
+   * The second half of `receive`, for many staged files at once: each renamed into place (unless
+   * its sidecar became ready here meanwhile: that file stays, ALREADY_EXISTS), then every folder
+   * they went into fsynced (side by side, once per folder), and only then all recorded ready and
+   * fetched in one transaction. Nothing is recorded before its bytes and its rename are durable.
+   * One answer per file, in order; never throws.
+   */
+  async commit(staged: readonly StagedFile[]): Promise<Committed[]> {
+    const results: Committed[] = new Array(staged.length);
+    const placed: number[] = [];
+    const folders = new Set<string>();
+    for (const [i, s] of staged.entries()) {
+      try {
+        // Checked again after the awaits: a generator may have made it meanwhile; that file stays.
+        if (this.localReady(s.address)) throw new VssError('ALREADY_EXISTS', `${describe(s.address)} became ready on this device during the transfer`);
+        renameSync(s.temp, s.final);
+      } catch (err) {
+        try { unlinkSync(s.temp); } catch { /* already gone */ }
+        results[i] = { ok: false, error: asError(err) };
+        continue;
+      }
+      placed.push(i);
+      folders.add(dirname(s.final));
     }
-    renameSync(temp, final);
-    await fsyncDirAsync(dirname(final));
-    return this.lib.db.transaction(() => {
-      const info = this.sidecars.record(target, { status: 'ready', source: 'fetched', size: expected.size, checksum: expected.checksum, sourceEntryId: null, error: null });
-      if (opts.from) this.count(opts.from, { bytes: expected.size - offset, files: 1 });
-      return info;
-    })();
+    await Promise.all([...folders].map(fsyncDirAsync));
+    if (placed.length === 0) return results;
+    const counts = new Map<string, { bytes: number; files: number }>();
+    for (const i of placed) {
+      const s = staged[i]!;
+      if (!s.from) continue;
+      const c = counts.get(s.from) ?? { bytes: 0, files: 0 };
+      c.bytes += s.bytes;
+      c.files += 1;
+      counts.set(s.from, c);
+    }
+    try {
+      const infos = this.sidecars.recordMany(
+        placed.map((i) => {
+          const { address, expected } = staged[i]!;
+          return { address, fields: { status: 'ready', source: 'fetched', size: expected.size, checksum: expected.checksum, sourceEntryId: null, error: null } };
+        }),
+        () => { for (const [device, c] of counts) this.count(device, c); },
+      );
+      placed.forEach((i, k) => (results[i] = { ok: true, info: infos[k]! }));
+    } catch (err) {
+      for (const i of placed) results[i] = { ok: false, error: asError(err) };
+    }
+    return results;
   }
 
   /** Other devices' usable entries for ADDRESS: has = 1, size and checksum known, not suspect at that checksum. */
@@ -232,6 +298,10 @@ export function describe(a: Pick<SidecarAddress, 'contentUuid' | 'kind' | 'varia
   return `${a.kind}/${a.variant} of ${a.contentUuid}`;
 }
 
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
 function parts(chunk: Uint8Array | Uint8ArrayList): Iterable<Uint8Array> {
   return chunk instanceof Uint8Array ? [chunk] : chunk;
 }
@@ -266,6 +336,7 @@ function rest(list: Uint8Array[], skip: number): Uint8Array[] {
 }
 
 const fsyncAsync = promisify(fsync);
+const openAsync = promisify(openCb) as (path: string, flags: string | number, mode?: number) => Promise<number>;
 const fdatasyncAsync = promisify(fdatasync);
 /** How much of a large file is written between background flushes. */
 const FLUSH_EVERY = 32 * 1024 * 1024;
@@ -275,7 +346,7 @@ const writevAsync = promisify(writev);
 async function fsyncDirAsync(dir: string): Promise<void> {
   let fd: number | undefined;
   try {
-    fd = openSync(dir, 'r');
+    fd = await openAsync(dir, 'r');
     await fsyncAsync(fd);
   } catch {
     // Some platforms refuse to open or sync folders; the rename is still atomic.
