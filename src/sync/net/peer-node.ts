@@ -23,6 +23,9 @@ export interface PeerNodeOptions {
   isPaired(peerId: string): boolean;
 }
 
+/** How long a stop waits for libp2p to close its connections before going on. */
+const STOP_WITHIN_MS = 4_000;
+
 export type ProtocolHandler = (stream: Stream, remotePeer: string, connection: Connection) => Promise<void>;
 
 export interface PeerEvents {
@@ -144,8 +147,13 @@ export class PeerNode {
     return () => this.node.removeEventListener(name, listener as never);
   }
 
+  /** Stop, bounded: a connection that will not close must not hold up a daemon's exit (DESIGN §12: within 10 s). */
   async stop(): Promise<void> {
-    await this.node.stop();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.node.stop(),
+      new Promise<void>((resolve) => { timer = setTimeout(resolve, STOP_WITHIN_MS); }),
+    ]).finally(() => clearTimeout(timer));
   }
 
   private async peerIdOf(id: string): Promise<PeerId> {
