@@ -28,7 +28,7 @@ test('sync settings: defaults, a change kept beside the CPU budget, every field 
     const refused: Array<[Parameters<typeof writeSyncSettings>[1], RegExp]> = [
       [{ prefer: 'fast' as never }, /sync.prefer must be one of fetch, generate, auto; got "fast"/],
       [{ prefetch: { eager: ['thumbs' as never] } }, /unknown sidecar kind "thumbs"; kinds are thumb/],
-      [{ prefetch: { eager: ['proxy'] } }, /proxy is in both eager and never/],
+      [{ prefetch: { eager: ['proxy'], never: ['proxy'] } }, /proxy is in both eager and never/],
       [{ prefetch: { maxConcurrent: 0 } }, /maxConcurrent must be a whole number from 1 to 64; got 0/],
       [{ prefetch: { bandwidthBytesPerSec: 10 } }, /at least 1024, or null for unlimited; got 10/],
       [{ prefetch: { diskBudgetBytes: -1 } }, /diskBudgetBytes must be a whole number of bytes, 0 or more; got -1/],
@@ -37,6 +37,10 @@ test('sync settings: defaults, a change kept beside the CPU budget, every field 
     for (const [patch, re] of refused) assert.throws(() => writeSyncSettings(dir, patch), re);
     // Nothing refused was written.
     assert.equal(readSyncSettings(dir).prefetch.bandwidthBytesPerSec, 1_000_000);
+    // A kind named in one list leaves the lists the change does not name.
+    const moved = writeSyncSettings(dir, { prefetch: { eager: ['thumb', 'proxy'] } });
+    assert.deepEqual([moved.prefetch.eager, moved.prefetch.never.includes('proxy')], [['thumb', 'proxy'], false]);
+    writeSyncSettings(dir, { prefetch: { eager: ['thumb'], never: ['proxy', 'live_photo_video', 'thumbstrip'] } });
 
     // A bad hand edit is an error naming the file and field, not a silent default.
     const file = join(dir, 'device-settings.json');
