@@ -18,9 +18,9 @@ import { WHO_HAS_MAX, type AvailabilityStore, type WhoHasQuery } from './store.j
 
 const MAX_BYTES = PROTOCOLS.availability.maxMessageBytes;
 /**
- * Entries per chunk sent (about 850 KB) and chunks in flight. A libp2p byte stream buffers what
- * arrives whether or not it is read (4 MiB at most, then it aborts): the acks keep a fast sender
- * from filling a busy receiver's buffer, and keep the receiver's memory bounded.
+ * Entries per chunk sent (about 850 KB; the decoder accepts up to DIGEST_LIMITS.chunkEntries) and
+ * chunks in flight: the acks keep a fast sender from filling a busy receiver's buffer (the channel
+ * pauses the stream above 4 MiB unread), and keep the receiver's memory bounded.
  */
 export const PAGE_ENTRIES = 16_384;
 const WINDOW = 2;
@@ -29,7 +29,7 @@ const REQUEST_WAIT_MS = 30_000;
 const ANSWER_WAIT_MS = 60_000;
 
 export interface ServeOptions {
-  /** A peer said its availability changed (the peer service pulls from it, debounced). */
+  /** A peer said its availability changed (the peer service pulls from it, one pull at a time per device and library). */
   onChanged?(remote: RemoteDevice, libraryId: string, seq: number): void;
 }
 
