@@ -51,3 +51,19 @@ export function json<T>(r: CliResult): T {
   if (r.code !== 0) throw new Error(`vss exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
+
+/** Poll FN (bounded) until it returns a value; the last failure explains a timeout. */
+export async function until<T>(what: string, ms: number, fn: () => Promise<T | undefined>, everyMs = 150): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms${last ? ` (${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir, until } from '../helpers.js';
 import { killRecorded, markedProcesses, PROC_SKIP, survivorsAfter, waitForMarked, type MarkedProcess } from '../process-tree.js';
 
 interface Content { content_uuid: string; paths: string[] }
@@ -12,21 +11,6 @@ interface Sidecar { content_uuid: string; kind: string; variant: string; status:
 interface Status { running: boolean; pid: number; http: string; socket: string }
 interface Job { id: number; kind: string; status: string; attempts: number }
 
-/** Poll FN (bounded) until it returns a value; the last failure explains a timeout. */
-async function until<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms${last ? ` (${String(last)})` : ''}`);
-    await sleep(150);
-  }
-}
 
 describe('daemon: a watched deep location keeps itself up to date', { skip: FIXTURES_SKIP }, () => {
   const tmp = tempDir('vss-live-');

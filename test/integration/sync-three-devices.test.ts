@@ -4,8 +4,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, runCli, tempDir, until } from '../helpers.js';
 
 interface Sidecar { content_uuid: string; kind: string; variant: string; status: string; source: string; checksum: string | null; path: string | null }
 interface Status { listen: string[] }
@@ -15,20 +14,6 @@ type Resolved = { state: 'local' | 'generated'; path: string } | { state: 'fetch
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
 const GENERATE = 'thumb=grid@1x';
 
-async function until<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms${last ? ` (${String(last)})` : ''}`);
-    await sleep(200);
-  }
-}
 
 /** Pair JOINER with HOST: `pair start` there, `pair join` here, both through their daemons. */
 async function pair(host: Record<string, string>, joiner: Record<string, string>): Promise<void> {

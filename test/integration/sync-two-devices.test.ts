@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateMnemonic } from '@scure/bip39';
 import { wordlist as english } from '@scure/bip39/wordlists/english.js';
-import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, runCli, tempDir, until } from '../helpers.js';
 
 interface Sidecar { content_uuid: string; kind: string; variant: string; status: string; source: string; checksum: string | null; path: string | null }
 interface Status { running: boolean; peer_id: string | null; listen: string[] }
@@ -19,20 +19,6 @@ interface Presence { content_uuid: string; variant: string; local: boolean; devi
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
 const GENERATE = 'thumb=grid@1x,ocr';
 
-async function until<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms${last ? ` (${String(last)})` : ''}`);
-    await sleep(200);
-  }
-}
 
 /** `vss pair start --json` running in the background: its lines as they come. */
 function startPairing(env: Record<string, string>): { child: ChildProcess; next(ms: number): Promise<Record<string, unknown>>; exit: Promise<number | null> } {
