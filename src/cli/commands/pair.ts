@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { checkPairJoin, type PairedInfo, type PairingCodeInfo } from '../../api/index.js';
 import { clientFor, daemonClientFor, globals } from '../context.js';
 import { displayPath, printJson, printJsonLine, printLine } from '../output.js';
+import { onStopSignal } from '../signals.js';
 
 /** The words as typed, one argument or several; the core checks them (count, word list, checksum). */
 function wordsOf(args: string[]): string[] {
@@ -35,7 +36,17 @@ export function registerPairCommands(program: Command): void {
     .action(async function (this: Command) {
       const json = globals(this).json;
       const vss = await daemonClientFor(this, 'for pairing');
-      const paired = await vss.pairing.start({ ...(globals(this).library !== undefined ? { library: globals(this).library! } : {}) }, (code) => (json ? printJsonLine(code) : printCode(code)));
+      // Ctrl-C: the daemon cancels the code when this command goes away; say so, then exit as a stop does.
+      const undo = onStopSignal(() => {
+        process.stderr.write('vss: pairing cancelled: the code no longer works\n');
+        process.exit(130);
+      });
+      let paired;
+      try {
+        paired = await vss.pairing.start({ ...(globals(this).library !== undefined ? { library: globals(this).library! } : {}) }, (code) => (json ? printJsonLine(code) : printCode(code)));
+      } finally {
+        undo();
+      }
       if (json) printJsonLine(paired);
       else printPaired(paired, false);
     });
