@@ -62,5 +62,23 @@ describe('sync refusals between real processes', () => {
     assert.equal(late.code, 1, 'an expired code is refused');
     assert.deepEqual(json<unknown[]>(await runCli(['devices', 'list', '--json'], envA)), []);
     assert.deepEqual(json<unknown[]>(await runCli(['devices', 'list', '--json'], envB)), []);
+
+    // Ctrl-C on `pair start` cancels its code: it says so, and the code no longer works.
+    const again = spawn(process.execPath, [VSS_BIN, 'pair', 'start', '--json'], { env: { ...process.env, ...envA, VSS_PAIRING_TTL_MS: '60000' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let againErr = '';
+    again.stderr.on('data', (d: Buffer) => (againErr += d.toString()));
+    const againExit = new Promise<number | null>((r) => again.on('exit', (c) => r(c)));
+    const line = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no code within 20 s: ${againErr}`)), 20_000);
+      createInterface({ input: again.stdout }).once('line', (l) => {
+        clearTimeout(t);
+        resolve(l);
+      });
+    });
+    again.kill('SIGINT');
+    assert.equal(await againExit, 130);
+    assert.match(againErr, /pairing cancelled/);
+    const cancelled = await runCli(['pair', 'join', ...(JSON.parse(line) as { code: string }).code.split(' '), '--peer', a.listen[0]!], envB);
+    assert.equal(cancelled.code, 1, 'a cancelled code is refused');
   });
 });
