@@ -46,21 +46,29 @@ export function writeCpuBudget(dataDir: string, cores: number | 'default'): CpuB
     if (cores === 'default') delete settings.cpuBudget;
     else settings.cpuBudget = cores;
   });
-  const now = readCpuBudget(dataDir);
-  for (const fn of listeners.get(resolve(dataDir)) ?? []) fn(now);
-  return now;
+  return readCpuBudget(dataDir);
 }
 
 /** Hear of budget changes made in this process (the daemon applies them to its running work). Returns the unsubscribe. */
 export function onCpuBudgetChange(dataDir: string, fn: (b: CpuBudget) => void): () => void {
+  return onDeviceSettingChange(dataDir, 'cpuBudget', () => fn(readCpuBudget(dataDir)));
+}
+
+/** Listeners per data dir and per top-level field of the settings file. */
+const listeners = new Map<string, Set<{ field: string; fn: () => void }>>();
+
+/**
+ * Hear of a change of one top-level FIELD of the data dir's device settings made in this process
+ * (every writer goes through `updateDeviceSettings`, which tells). Returns the unsubscribe.
+ */
+export function onDeviceSettingChange(dataDir: string, field: string, fn: () => void): () => void {
   const key = resolve(dataDir);
   let set = listeners.get(key);
   if (!set) listeners.set(key, (set = new Set()));
-  set.add(fn);
-  return () => set.delete(fn);
+  const entry = { field, fn };
+  set.add(entry);
+  return () => set.delete(entry);
 }
-
-const listeners = new Map<string, Set<(b: CpuBudget) => void>>();
 
 /**
  * Change the data dir's device settings under its lock: EDIT gets every field of the file (ones
@@ -68,11 +76,18 @@ const listeners = new Map<string, Set<(b: CpuBudget) => void>>();
  */
 export function updateDeviceSettings(dataDir: string, edit: (settings: Record<string, unknown>) => void): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  let before: Record<string, unknown> = {};
+  let after: Record<string, unknown> = {};
   LibraryLock.withLock(join(dataDir, LOCK_FILE), () => {
     const settings = readDeviceSettings(dataDir);
+    before = structuredClone(settings);
     edit(settings);
+    after = settings;
     writeFileAtomicSync(join(dataDir, FILE), JSON.stringify(settings, null, 2) + '\n');
   });
+  for (const { field, fn } of [...(listeners.get(resolve(dataDir)) ?? [])]) {
+    if (JSON.stringify(before[field]) !== JSON.stringify(after[field])) fn();
+  }
 }
 
 /** The file's settings, every field kept (ones this version does not know too). */

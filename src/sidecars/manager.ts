@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, lstatSync, openSync, renameSync } from 'node:fs';
+import { statementCache } from '../db/statement-cache.js';
 import { dirname } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { v5 as uuidv5 } from 'uuid';
@@ -100,10 +101,12 @@ export interface ListFilter {
  */
 export class SidecarManager {
   /** Statements of the hot paths, compiled once per manager (bulk queueing records thousands). */
-  private readonly statements = new Map<string, Statement>();
+  private readonly stmt: (sql: string) => Statement;
   private ownAvailability: LocalAvailability | undefined;
 
-  constructor(private readonly lib: Library) {}
+  constructor(private readonly lib: Library) {
+    this.stmt = statementCache(lib.db);
+  }
 
   /** This device's availability rows, numbered for peers; made on first write. */
   private get availability(): LocalAvailability {
@@ -111,14 +114,6 @@ export class SidecarManager {
     return this.ownAvailability;
   }
 
-  private stmt(sql: string): Statement {
-    let st = this.statements.get(sql);
-    if (!st) {
-      st = this.lib.db.prepare(sql);
-      this.statements.set(sql, st);
-    }
-    return st;
-  }
 
   /** For each content and variant: is it here, in what state, where, and which devices have it. */
   presence(contentUuids: readonly string[], kind: string, variants?: readonly string[]): PresenceItem[] {

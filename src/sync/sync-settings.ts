@@ -1,6 +1,6 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { UsageError, VssError } from '../core/errors.js';
-import { readDeviceSettings, updateDeviceSettings } from '../jobs/cpu-budget.js';
+import { onDeviceSettingChange, readDeviceSettings, updateDeviceSettings } from '../jobs/cpu-budget.js';
 import { isSidecarKind, SIDECAR_KIND_NAMES, type SidecarKind } from '../sidecars/kinds.js';
 
 /** Where a sidecar that is not here comes from first (DESIGN §9 "Resolver"). */
@@ -71,21 +71,13 @@ export function writeSyncSettings(dataDir: string, patch: SyncSettingsPatch | 'd
     if (next) s[KEY] = next;
     else delete s[KEY];
   });
-  const now = readSyncSettings(dataDir);
-  for (const fn of listeners.get(resolve(dataDir)) ?? []) fn(now);
-  return now;
+  return readSyncSettings(dataDir);
 }
 
 /** Hear of sync settings changed in this process (the prefetcher and fetcher apply them). Returns the unsubscribe. */
 export function onSyncSettingsChange(dataDir: string, fn: (s: SyncSettings) => void): () => void {
-  const key = resolve(dataDir);
-  let set = listeners.get(key);
-  if (!set) listeners.set(key, (set = new Set()));
-  set.add(fn);
-  return () => set.delete(fn);
+  return onDeviceSettingChange(dataDir, KEY, () => fn(readSyncSettings(dataDir)));
 }
-
-const listeners = new Map<string, Set<(s: SyncSettings) => void>>();
 
 /** Every field checked; the error says which and what is allowed. */
 export function checkSyncSettings(s: SyncSettings): SyncSettings {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { statementCache } from '../../db/statement-cache.js';
 import type { Statement } from 'better-sqlite3';
 import { VssError, errnoCode } from '../../core/errors.js';
 import type { Library } from '../../library/library.js';
@@ -78,9 +79,11 @@ type PageRow = [string, string, string, string | null, number, number | null, st
  * `sidecar_availability` under their device uuid until a fetch verifies it or they are unpaired.
  */
 export class AvailabilityStore {
-  private readonly statements = new Map<string, Statement>();
+  private readonly stmt: (sql: string) => Statement;
 
-  constructor(private readonly lib: Library) {}
+  constructor(private readonly lib: Library) {
+    this.stmt = statementCache(lib.db);
+  }
 
   get libraryId(): string {
     return this.lib.config.id;
@@ -345,14 +348,6 @@ export class AvailabilityStore {
     return this.meta('epoch')!;
   }
 
-  private stmt(sql: string): Statement {
-    let st = this.statements.get(sql);
-    if (!st) {
-      st = this.lib.db.prepare(sql);
-      this.statements.set(sql, st);
-    }
-    return st;
-  }
 }
 
 /**
