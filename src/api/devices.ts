@@ -15,28 +15,24 @@ export class DevicesApi {
   constructor(private readonly dataDir: string, private readonly openLibrary: (id: string) => LibraryApi | undefined) {}
 
   async list(): Promise<PairedDeviceItem[]> {
-    return (await trustStore(this.dataDir)).list().map((d) => ({
-      id: d.device_uuid, name: d.name, paired_at: d.paired_at, online: false, last_seen: d.last_seen, libraries: [...d.library_ids], peer_id: d.peer_id,
-    }));
+    const { pairedDeviceItem } = await import('../sync/pairing/forget.js');
+    return (await trustStore(this.dataDir)).list().map((d) => pairedDeviceItem(d, false));
   }
 
   async unpair(id: string): Promise<{ id: string; name: string }> {
     // The daemon holds the trust store in memory and writes it back: it alone may change it while it runs.
     if (findRunningDaemon(this.dataDir)) throw new VssError('NO_DAEMON', 'a daemon runs for this data dir: unpair through it (without VSS_NO_DAEMON=1)');
-    const trust = await trustStore(this.dataDir);
-    const d = trust.find(id);
-    const deviceUuid = d.device_uuid;
-    trust.remove(deviceUuid);
-    for (const libraryId of d.library_ids) {
+    const { forgetDevice } = await import('../sync/pairing/forget.js');
+    const d = forgetDevice(await trustStore(this.dataDir), id, (libraryId, deviceUuid) => {
       const lib = this.openLibrary(libraryId);
-      if (!lib) continue;
+      if (!lib) return;
       try {
         lib.sync.availability.removeDevice(deviceUuid);
       } finally {
         lib.close();
       }
-    }
-    return { id: deviceUuid, name: d.name };
+    });
+    return { id: d.device_uuid, name: d.name };
   }
 }
 

@@ -11,6 +11,7 @@ import type { PeerLink, RemoteDevice } from './peer-link.js';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { forgetDevice, pairedDeviceItem } from './pairing/forget.js';
 import { PAIRING_TTL_MS, PairedDevices, parsePairingCode, PairingHost, discoveredPeers, joinPairing, pairingDialer, type LocalDeviceInfo } from './pairing/index.js';
 import { askWhoHas, notifyChanged, pullAvailability, serveAvailability } from './availability/exchange.js';
 import { serveFetch } from './transfer/fetch-protocol.js';
@@ -229,21 +230,15 @@ export class PeerService implements PeerLink {
 
   devices(): PairedDeviceItem[] {
     const online = new Set(this.node?.connectedPeers() ?? []);
-    return this.trust.list().map((d) => ({
-      id: d.device_uuid, name: d.name, paired_at: d.paired_at, online: online.has(d.peer_id),
-      last_seen: online.has(d.peer_id) ? new Date().toISOString() : d.last_seen, libraries: [...d.library_ids], peer_id: d.peer_id,
-    }));
+    return this.trust.list().map((d) => pairedDeviceItem(d, online.has(d.peer_id)));
   }
 
   /** Forget a device: its key is refused from now on, its connections dropped, its availability removed. */
   async unpair(id: string): Promise<{ id: string; name: string }> {
-    const d = this.trust.find(id);
-    const deviceUuid = d.device_uuid;
-    this.trust.remove(deviceUuid);
+    const d = forgetDevice(this.trust, id, (libraryId, deviceUuid) => this.opts.host.library(libraryId)?.sync.availability.removeDevice(deviceUuid));
     await this.node?.hangUp(d.peer_id);
-    for (const id of d.library_ids) this.opts.host.library(id)?.sync.availability.removeDevice(deviceUuid);
-    this.opts.log.info({ device: deviceUuid, name: d.name }, 'unpaired');
-    return { id: deviceUuid, name: d.name };
+    this.opts.log.info({ device: d.device_uuid, name: d.name }, 'unpaired');
+    return { id: d.device_uuid, name: d.name };
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,21 @@
+import type { PairedDeviceItem } from '../../api/peer-types.js';
+import type { PairedDevice, PairedDevices } from './paired-devices.js';
+
+/** A paired device as `devices list` shows it; ONLINE: whether it is connected now. */
+export function pairedDeviceItem(d: PairedDevice, online: boolean): PairedDeviceItem {
+  return {
+    id: d.device_uuid, name: d.name, paired_at: d.paired_at, online,
+    last_seen: online ? new Date().toISOString() : d.last_seen, libraries: [...d.library_ids], peer_id: d.peer_id,
+  };
+}
+
+/**
+ * Unpair: the device ID names (a uuid or its start) leaves the trust store, then what it said it
+ * has leaves every library it shared (FORGETIN removes it from one). Returns the device forgotten.
+ */
+export function forgetDevice(trust: PairedDevices, id: string, forgetIn: (libraryId: string, deviceUuid: string) => void): PairedDevice {
+  const d = trust.find(id);
+  trust.remove(d.device_uuid);
+  for (const libraryId of d.library_ids) forgetIn(libraryId, d.device_uuid);
+  return d;
+}
