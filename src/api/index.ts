@@ -40,6 +40,6 @@ export { startPeerService, checkPairJoin, checkListenAddresses, type PeerService
 export { resolveDataDir, instanceDataDir, appDataDir } from '../device/data-dir.js';
 export {
   DAEMON_FILES, daemonPaths, daemonStatus, findRunningDaemon, listDaemons, startDaemon, stopDaemon, runDaemon, BACKGROUND_ENV,
-  tailLog, followLog, formatLogLine,
-  type DaemonPaths, type DaemonStatus, type RunningDaemon, type StartDaemonOptions, type StopResult, type DaemonHandle, type RunDaemonOptions,
+  tailLog, followLog, formatLogLine, uiAddress,
+  type DaemonPaths, type DaemonStatus, type RunningDaemon, type StartDaemonOptions, type StopResult, type DaemonHandle, type RunDaemonOptions, type UiAddress,
 } from '../daemon/index.js';

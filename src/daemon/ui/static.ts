@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import send from '@fastify/send';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tokenMatches } from '../token.js';
 import { cookieAuthenticates, sessionSetCookie } from './session.js';
+import { defaultWebDir } from './web-dir.js';
 
 /**
  * The web UI's app, served from dist/web (index.html and esbuild's hashed assets) under /ui/.
@@ -15,10 +15,6 @@ export interface UiOptions {
   token: string;
   /** The built app; default dist/web beside this module's dist/src (VSS_WEB_DIR overrides it, for tests and development). */
   webDir?: string;
-}
-
-export function defaultWebDir(): string {
-  return process.env.VSS_WEB_DIR || fileURLToPath(new URL('../../../web/', import.meta.url));
 }
 
 /** Whether URL is one of the UI's pages (which authenticate themselves), not the API. */
