@@ -22,3 +22,4 @@ export { convertReferences } from '../src/sidecars/convert.js';
 export { SidecarWatcher } from '../src/sidecars/watcher.js';
 export { startMaintenance } from '../src/sidecars/maintenance.js';
 export { sidecarAddress, sidecarRelPath, sidecarUri, parseSidecarUri } from '../src/sidecars/address.js';
+export { sessionCookieName } from '../src/daemon/ui/session.js';

@@ -4,6 +4,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http';
 import { join } from 'node:path';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { sessionCookieName } from '../internals.js';
 
 interface Answer { status: number; headers: http.IncomingHttpHeaders; body: string }
 
@@ -88,9 +89,10 @@ describe('the web UI over a real daemon: session, app files, grid and detail', {
     assert.equal(a.status, 303);
     assert.equal(a.headers.location, '/ui/');
     const set = String(a.headers['set-cookie']);
-    assert.match(set, /^vss_session=[^;]+; HttpOnly; SameSite=Strict; Path=\/$/);
+    // Named after the token's digest, so a second daemon on this machine keeps its own session.
+    assert.match(set, /^vss_session_[0-9a-f]{8}=[^;]+; HttpOnly; SameSite=Strict; Path=\/$/);
     cookie = set.split(';')[0]!;
-    assert.equal(cookie, `vss_session=${token}`);
+    assert.equal(cookie, `${sessionCookieName(token)}=${token}`);
     assert.equal(a.headers['referrer-policy'], 'no-referrer');
 
     const wrong = await request(port, '/ui/?token=not-the-token-at-all');
@@ -104,7 +106,7 @@ describe('the web UI over a real daemon: session, app files, grid and detail', {
     assert.match(String(no.headers['content-type']), /^text\/html/);
     assert.match(no.body, /vss ui/);
     assert.equal((await request(port, '/ui/assets/app-ABCD1234.js')).status, 401);
-    assert.equal((await request(port, '/ui/', { headers: { cookie: 'vss_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } })).status, 401);
+    assert.equal((await request(port, '/ui/', { headers: { cookie: `${sessionCookieName(token)}=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA` } })).status, 401);
 
     const page = await request(port, '/ui/', { headers: { cookie: `theme=dark; ${cookie}` } });
     assert.equal(page.status, 200);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { tokenMatches } from '../token.js';
 
 /**
@@ -9,17 +10,26 @@ import { tokenMatches } from '../token.js';
  * preflight, which this server never answers.
  */
 export const SESSION_COOKIE = 'vss_session';
+
+/**
+ * The cookie's name for the daemon holding TOKEN: `vss_session_` and 8 hex digits of the token's
+ * SHA-256. Browsers share cookies across ports, so two daemons on one machine (two instances)
+ * would otherwise overwrite each other's session; the digest reveals nothing of the token.
+ */
+export function sessionCookieName(token: string): string {
+  return `${SESSION_COOKIE}_${createHash('sha256').update(token).digest('hex').slice(0, 8)}`;
+}
 export const UI_HEADER = 'x-vss-ui';
 
 /** Tokens are hex; a cookie value of any other shape is not ours (and never reaches the comparison). */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,256}$/;
 
-/** The `vss_session` cookie's value in a Cookie header, if there is one of the token's shape. */
-export function sessionCookie(header: string | undefined): string | undefined {
+/** The value of cookie NAME in a Cookie header, if there is one of the token's shape. */
+export function sessionCookie(header: string | undefined, name: string): string | undefined {
   if (!header || header.length > 8192) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== SESSION_COOKIE) continue;
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
     const value = part.slice(eq + 1).trim();
     if (TOKEN_SHAPE.test(value)) return value;
   }
@@ -28,13 +38,13 @@ export function sessionCookie(header: string | undefined): string | undefined {
 
 /** Whether the request's cookie carries the token. */
 export function cookieAuthenticates(cookieHeader: string | undefined, token: string): boolean {
-  const value = sessionCookie(cookieHeader);
+  const value = sessionCookie(cookieHeader, sessionCookieName(token));
   return value !== undefined && tokenMatches(value, token);
 }
 
 /** The Set-Cookie value that starts a session: the token, for this origin's every path, never to scripts or other sites. */
 export function sessionSetCookie(token: string): string {
-  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+  return `${sessionCookieName(token)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
 /** GET and HEAD change nothing: a cookie alone may authenticate them. */
