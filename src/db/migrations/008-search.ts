@@ -1,0 +1,27 @@
+import type { Migration } from '../migrations.js';
+
+/**
+ * Search (DESIGN §14): one row per piece of searchable text of a content — a file name, an OCR
+ * page, a PDF text-layer page, a transcript segment — in `search_docs`, and an FTS5 index over
+ * their text kept by triggers (external content, so a content's rows are found and replaced
+ * through an ordinary index). unicode61 with remove_diacritics 2: "café" matches "cafe".
+ * `search_indexed` says which contents have been indexed and when.
+ */
+export const search: Migration = {
+  version: 8,
+  name: 'search',
+  sql: `
+CREATE TABLE search_docs (id INTEGER PRIMARY KEY, content_uuid TEXT NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('name', 'ocr', 'pdf', 'transcript')), locator INTEGER, text TEXT NOT NULL);
+CREATE INDEX search_docs_by_content ON search_docs(content_uuid);
+CREATE VIRTUAL TABLE search_fts USING fts5(text, content = 'search_docs', content_rowid = 'id',
+  tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER search_docs_added AFTER INSERT ON search_docs BEGIN
+  INSERT INTO search_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER search_docs_removed AFTER DELETE ON search_docs BEGIN
+  INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TABLE search_indexed (content_uuid TEXT PRIMARY KEY, indexed_at INTEGER NOT NULL);
+`,
+};
