@@ -82,8 +82,8 @@ export function reindex(lib: Library): { contents: number; rows: number } {
 }
 
 /**
- * Keep the index current: a ready or gone sidecar of a searched kind (made here or fetched)
- * re-indexes its content, batched once per turn of the event loop. Returns the stop.
+ * Keep the index current: a sidecar of a searched kind that became ready (made here or fetched),
+ * went missing or away re-indexes its content, batched once per turn of the event loop. Returns the stop.
  */
 export function followSidecars(lib: Library, onError: (err: unknown) => void = () => {}): () => void {
   const due = new Set<string>();
@@ -102,7 +102,8 @@ export function followSidecars(lib: Library, onError: (err: unknown) => void = (
   };
   return lib.events.on('sidecar:changed', (e) => {
     if (!SEARCHED_KINDS.has(e.kind)) return;
-    if (e.status !== 'ready' && e.status !== 'absent' && e.status !== 'missing') return;
+    // Work starting changes nothing searchable; every other change (ready, missing, pending again, absent) may.
+    if (e.status === 'generating') return;
     due.add(e.contentUuid);
     if (!scheduled) {
       scheduled = true;

@@ -1,0 +1,86 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Installation as Vss } from '../library/installation.js';
+import type { Library } from '../library/library.js';
+import { addLocation, scanLocation } from '../locations/locations.js';
+import { SidecarManager } from '../sidecars/manager.js';
+import { tempDir } from '../../test/helpers.js';
+import { followSidecars, ftsQuery, indexMissing, reindex, searchLibrary } from './search-index.js';
+
+describe('ftsQuery', () => {
+  it('quotes each word, keeps phrases and prefixes, and cannot make a syntax error', () => {
+    assert.equal(ftsQuery('quick fox'), '"quick" AND "fox"');
+    assert.equal(ftsQuery('"quick brown" fo*'), '"quick brown" AND "fo"*');
+    assert.equal(ftsQuery('a"b'), '"a" AND "b"');
+    assert.equal(ftsQuery('NOT OR AND ( ) col:x'), '"NOT" AND "OR" AND "AND" AND "col x"');
+    assert.equal(ftsQuery('"unclosed phrase'), '"unclosed phrase"');
+    assert.throws(() => ftsQuery('  " * ( '), { code: 'USAGE' });
+  });
+});
+
+describe('search index (real library, real files)', () => {
+  const tmp = tempDir('vss-search-');
+  const tree = join(tmp.path, 'tree');
+  let lib: Library;
+  let stop: () => void = () => {};
+  const uuidOf = (name: string) =>
+    (lib.db.prepare('SELECT c.uuid FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE e.name = ?').get(name) as { uuid: string }).uuid;
+
+  before(async () => {
+    mkdirSync(tree, { recursive: true });
+    writeFileSync(join(tree, 'Crème brûlée recipe.txt'), 'one');
+    writeFileSync(join(tree, 'receipt-scan.png'), 'two: not really an image');
+    writeFileSync(join(tree, 'holiday notes.txt'), 'three');
+    lib = new Vss({ dataDir: join(tmp.path, 'data') }).createLibrary('S', tmp.path);
+    await scanLocation(lib, addLocation(lib, tree, { mode: 'content' }).id);
+    stop = followSidecars(lib);
+    assert.equal(indexMissing(lib), 3);
+  });
+  after(() => { stop(); lib.close(); tmp.cleanup(); });
+
+  it('finds a file by its name, accents or not, with the match marked', () => {
+    for (const q of ['creme', 'Crème', 'BRULEE', 'brû*']) {
+      const r = searchLibrary(lib, q);
+      assert.equal(r.length, 1, q);
+      assert.equal(r[0]!.source, 'name');
+      assert.match(r[0]!.snippet, /\[/);
+      assert.ok(r[0]!.paths[0]!.endsWith('Crème brûlée recipe.txt'));
+    }
+    assert.deepEqual(searchLibrary(lib, 'nowhere'), []);
+    assert.deepEqual(searchLibrary(lib, 'recipe', { kind: 'image' }), []);
+  });
+
+  it('indexes an OCR sidecar when it becomes ready, and forgets it when it goes', async () => {
+    const uuid = uuidOf('receipt-scan.png');
+    const manager = new SidecarManager(lib);
+    const ocr = { text: 'TOTAL 12.50 Café Olé', pages: [{ page: 1, source: 'ocr', text: 'TOTAL 12.50\nCafé Olé' }, { page: 2, source: 'text-layer', text: 'thank you for shopping' }] };
+    manager.writeGenerated({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, Buffer.from(JSON.stringify(ocr)), 'test');
+    await nextTurn();
+    const cafe = searchLibrary(lib, 'cafe ole');
+    assert.equal(cafe.length, 1);
+    assert.equal(cafe[0]!.content_uuid, uuid);
+    assert.equal(cafe[0]!.source, 'ocr');
+    assert.equal(cafe[0]!.locator, 1);
+    assert.match(cafe[0]!.snippet, /\[Café\] \[Olé\]/);
+    const phrase = searchLibrary(lib, '"thank you"');
+    assert.equal(phrase[0]?.source, 'pdf');
+    assert.equal(phrase[0]?.locator, 2);
+    assert.deepEqual(searchLibrary(lib, '"you thank"'), []);
+    manager.markMissing({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, 'test: file gone');
+    await nextTurn();
+    assert.deepEqual(searchLibrary(lib, 'cafe'), []);
+    assert.equal(searchLibrary(lib, 'receipt').length, 1, 'the name stays');
+  });
+
+  it('reindex rebuilds the same index; limits are bounded', () => {
+    const r = reindex(lib);
+    assert.equal(r.contents, 3);
+    assert.equal(searchLibrary(lib, 'holiday').length, 1);
+    assert.equal(searchLibrary(lib, 'txt', { limit: 1 }).length, 1);
+    assert.throws(() => searchLibrary(lib, 'txt', { limit: 501 }), { code: 'USAGE' });
+    assert.throws(() => searchLibrary(lib, 'txt', { limit: 0 }), { code: 'USAGE' });
+  });
+});
