@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
-import type { ContentKind } from '../../api/index.js';
+import { SEARCH_MAX_LIMIT, UsageError, type ContentKind } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { parseKind } from '../parse.js';
 import { displayPath, printJson, printLine } from '../output.js';
 
 function parseLimit(v: string): number {
-  return Number(v);
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > SEARCH_MAX_LIMIT) throw new UsageError(`--limit must be a whole number from 1 to ${SEARCH_MAX_LIMIT}, got ${JSON.stringify(v)}`);
+  return n;
 }
 
 export function registerSearchCommands(program: Command): void {
