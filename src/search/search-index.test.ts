@@ -34,10 +34,11 @@ describe('search index (real library, real files)', () => {
     writeFileSync(join(tree, 'Crème brûlée recipe.txt'), 'one');
     writeFileSync(join(tree, 'receipt-scan.png'), 'two: not really an image');
     writeFileSync(join(tree, 'holiday notes.txt'), 'three');
+    writeFileSync(join(tree, '東京都の天気予報.txt'), 'four');
     lib = new Vss({ dataDir: join(tmp.path, 'data') }).createLibrary('S', tmp.path);
     await scanLocation(lib, addLocation(lib, tree, { mode: 'content' }).id);
     stop = followSidecars(lib);
-    assert.equal(indexMissing(lib), 3);
+    assert.equal(indexMissing(lib), 4);
   });
   after(() => { stop(); lib.close(); tmp.cleanup(); });
 
@@ -51,6 +52,19 @@ describe('search index (real library, real files)', () => {
     }
     assert.deepEqual(searchLibrary(lib, 'nowhere'), []);
     assert.deepEqual(searchLibrary(lib, 'recipe', { kind: 'image' }), []);
+  });
+
+  it('finds Chinese and Japanese inside a run of text without spaces, by 2 characters or more', () => {
+    for (const q of ['天気', '天気予報', '"東京都"', '東京 予報', '天気 txt']) {
+      const r = searchLibrary(lib, q);
+      assert.equal(r.length, 1, q);
+      assert.ok(r[0]!.paths[0]!.endsWith('東京都の天気予報.txt'), q);
+      assert.match(r[0]!.snippet, /\[.+\]/u, q);
+    }
+    assert.equal(searchLibrary(lib, '天気').at(0)?.snippet, '東京都の[天気]予報.txt');
+    assert.deepEqual(searchLibrary(lib, '大阪'), []);
+    assert.deepEqual(searchLibrary(lib, '天気 holiday'), []);
+    assert.deepEqual(searchLibrary(lib, '天気', { kind: 'image' }), []);
   });
 
   it('indexes an OCR sidecar when it becomes ready, and forgets it when it goes', async () => {
@@ -77,7 +91,8 @@ describe('search index (real library, real files)', () => {
 
   it('reindex rebuilds the same index; limits are bounded', () => {
     const r = reindex(lib);
-    assert.equal(r.contents, 3);
+    assert.equal(r.contents, 4);
+    assert.equal(searchLibrary(lib, '天気').length, 1, 'the trigram index is rebuilt too');
     assert.equal(searchLibrary(lib, 'holiday').length, 1);
     assert.equal(searchLibrary(lib, 'txt', { limit: 1 }).length, 1);
     assert.throws(() => searchLibrary(lib, 'txt', { limit: 501 }), { code: 'USAGE' });

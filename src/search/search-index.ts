@@ -20,6 +20,11 @@ export const MAX_SIDECAR_BYTES = 32 * 1024 ** 2;
 /** One row's text is cut here: a page or a segment longer than this is not a thing to search whole. */
 const MAX_ROW_CHARS = 200_000;
 
+/** Han, kana, Hangul: scripts written without spaces between words. */
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+/** At most this many rows of CJK text are looked at for one query (they are matched without a word index). */
+const MAX_CJK_ROWS = 20_000;
+
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
 
@@ -48,14 +53,17 @@ interface Row { source: SearchSource; locator: number | null; text: string }
 export function indexContent(lib: Library, contentUuid: string): number {
   const rows = textOf(lib, contentUuid);
   const del = lib.db.prepare('DELETE FROM search_docs WHERE content_uuid = ?');
-  const ins = lib.db.prepare('INSERT INTO search_docs (content_uuid, source, locator, text) VALUES (?, ?, ?, ?)');
+  const ins = lib.db.prepare('INSERT INTO search_docs (content_uuid, source, locator, text, cjk) VALUES (?, ?, ?, ?, ?)');
   const mark = lib.db.prepare('INSERT INTO search_indexed (content_uuid, indexed_at) VALUES (?, ?) ON CONFLICT(content_uuid) DO UPDATE SET indexed_at = excluded.indexed_at');
   const unmark = lib.db.prepare('DELETE FROM search_indexed WHERE content_uuid = ?');
   const known = lib.db.prepare('SELECT 1 FROM content_identities WHERE uuid = ?').get(contentUuid) !== undefined;
   lib.db.transaction(() => {
     del.run(contentUuid);
     if (!known) return void unmark.run(contentUuid);
-    for (const r of rows) ins.run(contentUuid, r.source, r.locator, r.text.slice(0, MAX_ROW_CHARS));
+    for (const r of rows) {
+      const text = r.text.slice(0, MAX_ROW_CHARS);
+      ins.run(contentUuid, r.source, r.locator, text, CJK.test(text) ? 1 : 0);
+    }
     mark.run(contentUuid, Date.now());
   })();
   return rows.length;
@@ -74,7 +82,7 @@ export function indexMissing(lib: Library): number {
 export function reindex(lib: Library): { contents: number; rows: number } {
   lib.db.transaction(() => {
     lib.db.exec('DELETE FROM search_docs; DELETE FROM search_indexed;');
-    lib.db.exec(`INSERT INTO search_fts(search_fts) VALUES ('rebuild')`);
+    lib.db.exec(`INSERT INTO search_fts(search_fts) VALUES ('rebuild'); INSERT INTO search_cjk(search_cjk) VALUES ('rebuild')`);
   })();
   const contents = indexMissing(lib);
   const rows = lib.db.prepare('SELECT count(*) FROM search_docs').pluck().get() as number;
@@ -177,6 +185,7 @@ export function checkLimit(limit: number | undefined): number {
 export function searchLibrary(lib: Library, query: string, opts: SearchOptions = {}): SearchResult[] {
   const match = ftsQuery(query);
   const limit = checkLimit(opts.limit);
+  if (CJK.test(query)) return searchCjk(lib, query, opts.kind, limit);
   // The best row of each content: ranked contents first (a GROUP BY over the matches), then the snippet of that row.
   const kindSql = opts.kind !== undefined ? 'AND c.kind = ?' : '';
   const best = lib.db.prepare(
@@ -194,6 +203,57 @@ export function searchLibrary(lib: Library, query: string, opts: SearchOptions =
     const r = rowOf.get(match, b.content_uuid) as { source: SearchSource; locator: number | null; snippet: string } | undefined;
     return { content_uuid: b.content_uuid, kind: b.kind, score: b.score, snippet: r?.snippet ?? '', source: r?.source ?? 'name', locator: r?.locator ?? null, paths: pathsOf(lib, b.content_uuid) };
   });
+}
+
+/**
+ * A query with Chinese, Japanese or Korean in it, over the rows that have such text: every term
+ * (a word, or a quoted phrase as one string) must occur in the row, case-insensitively. Terms of
+ * 3 characters or more narrow the rows through the trigram index; shorter ones (most Chinese words
+ * are 2) are looked for in those rows. Ranked by how often the terms occur; the snippet is cut here.
+ */
+function searchCjk(lib: Library, query: string, kind: string | undefined, limit: number): SearchResult[] {
+  const terms: string[] = [];
+  const re = /"([^"]*)"?|([^\s"]+)/g;
+  for (let m = re.exec(query); m !== null; m = re.exec(query)) {
+    const t = (m[1] ?? m[2] ?? '').replace(/[*()]/g, ' ').trim().toLowerCase();
+    if (t !== '') terms.push(t);
+  }
+  const long = terms.filter((t) => [...t].length >= 3);
+  const narrow = long.length > 0 ? `AND d.id IN (SELECT rowid FROM search_cjk WHERE search_cjk MATCH ?)` : '';
+  const rows = lib.db.prepare(
+    `SELECT d.content_uuid, c.kind, d.source, d.locator, d.text FROM search_docs d JOIN content_identities c ON c.uuid = d.content_uuid
+     WHERE d.cjk = 1 ${narrow} ${kind !== undefined ? 'AND c.kind = ?' : ''} LIMIT ${MAX_CJK_ROWS}`,
+  ).all(...(long.length > 0 ? [long.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ')] : []), ...(kind !== undefined ? [kind] : [])) as
+    Array<{ content_uuid: string; kind: string; source: SearchSource; locator: number | null; text: string }>;
+  const best = new Map<string, { hits: number; row: (typeof rows)[number] }>();
+  for (const r of rows) {
+    const lower = r.text.toLowerCase();
+    let hits = 0;
+    for (const t of terms) {
+      const n = lower.split(t).length - 1;
+      if (n === 0) { hits = 0; break; }
+      hits += n;
+    }
+    if (hits === 0) continue;
+    const had = best.get(r.content_uuid);
+    if (!had || hits > had.hits) best.set(r.content_uuid, { hits, row: r });
+  }
+  return [...best.values()]
+    .sort((a, b) => b.hits - a.hits || (a.row.content_uuid < b.row.content_uuid ? -1 : 1))
+    .slice(0, limit)
+    .map(({ hits, row }) => ({
+      content_uuid: row.content_uuid, kind: row.kind, score: -hits, snippet: snippetOf(row.text, terms[0]!), source: row.source, locator: row.locator,
+      paths: pathsOf(lib, row.content_uuid),
+    }));
+}
+
+/** TEXT around the first TERM, the term in [brackets], as FTS5's snippet() marks it. */
+function snippetOf(text: string, term: string): string {
+  const at = text.toLowerCase().indexOf(term);
+  if (at < 0) return text.slice(0, 40);
+  const from = Math.max(0, at - 20);
+  const to = Math.min(text.length, at + term.length + 20);
+  return `${from > 0 ? '…' : ''}${text.slice(from, at)}[${text.slice(at, at + term.length)}]${text.slice(at + term.length, to)}${to < text.length ? '…' : ''}`;
 }
 
 /** The absolute paths of a content's copies on this device, where vss may read them. */

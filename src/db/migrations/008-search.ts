@@ -5,6 +5,8 @@ import type { Migration } from '../migrations.js';
  * page, a PDF text-layer page, a transcript segment — in `search_docs`, and an FTS5 index over
  * their text kept by triggers (external content, so a content's rows are found and replaced
  * through an ordinary index). unicode61 with remove_diacritics 2: "café" matches "cafe".
+ * Text in Chinese, Japanese or Korean (`cjk`) is also in a trigram index, `search_cjk`: those
+ * scripts have no spaces between words, so unicode61 would make a whole sentence one token.
  * `search_indexed` says which contents have been indexed and when.
  */
 export const search: Migration = {
@@ -12,7 +14,8 @@ export const search: Migration = {
   name: 'search',
   sql: `
 CREATE TABLE search_docs (id INTEGER PRIMARY KEY, content_uuid TEXT NOT NULL,
-  source TEXT NOT NULL CHECK (source IN ('name', 'ocr', 'pdf', 'transcript')), locator INTEGER, text TEXT NOT NULL);
+  source TEXT NOT NULL CHECK (source IN ('name', 'ocr', 'pdf', 'transcript')), locator INTEGER, text TEXT NOT NULL,
+  cjk INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX search_docs_by_content ON search_docs(content_uuid);
 CREATE VIRTUAL TABLE search_fts USING fts5(text, content = 'search_docs', content_rowid = 'id',
   tokenize = 'unicode61 remove_diacritics 2');
@@ -21,6 +24,14 @@ CREATE TRIGGER search_docs_added AFTER INSERT ON search_docs BEGIN
 END;
 CREATE TRIGGER search_docs_removed AFTER DELETE ON search_docs BEGIN
   INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE VIRTUAL TABLE search_cjk USING fts5(text, content = 'search_docs', content_rowid = 'id',
+  tokenize = 'trigram remove_diacritics 1');
+CREATE TRIGGER search_docs_added_cjk AFTER INSERT ON search_docs WHEN new.cjk = 1 BEGIN
+  INSERT INTO search_cjk(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER search_docs_removed_cjk AFTER DELETE ON search_docs WHEN old.cjk = 1 BEGIN
+  INSERT INTO search_cjk(search_cjk, rowid, text) VALUES ('delete', old.id, old.text);
 END;
 CREATE TABLE search_indexed (content_uuid TEXT PRIMARY KEY, indexed_at INTEGER NOT NULL);
 `,
