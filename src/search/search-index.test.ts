@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Installation as Vss } from '../library/installation.js';
 import type { Library } from '../library/library.js';
+import { renameSync } from 'node:fs';
 import { addLocation, scanLocation } from '../locations/locations.js';
 import { SidecarManager } from '../sidecars/manager.js';
 import { tempDir } from '../../test/helpers.js';
@@ -26,6 +27,7 @@ describe('search index (real library, real files)', () => {
   const tree = join(tmp.path, 'tree');
   let lib: Library;
   let stop: () => void = () => {};
+  let loc = 0;
   const uuidOf = (name: string) =>
     (lib.db.prepare('SELECT c.uuid FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE e.name = ?').get(name) as { uuid: string }).uuid;
 
@@ -36,7 +38,8 @@ describe('search index (real library, real files)', () => {
     writeFileSync(join(tree, 'holiday notes.txt'), 'three');
     writeFileSync(join(tree, '東京都の天気予報.txt'), 'four');
     lib = new Vss({ dataDir: join(tmp.path, 'data') }).createLibrary('S', tmp.path);
-    await scanLocation(lib, addLocation(lib, tree, { mode: 'content' }).id);
+    loc = addLocation(lib, tree, { mode: 'content' }).id;
+    await scanLocation(lib, loc);
     stop = followSidecars(lib);
     assert.equal(indexMissing(lib), 4);
   });
@@ -89,11 +92,19 @@ describe('search index (real library, real files)', () => {
     assert.equal(searchLibrary(lib, 'receipt').length, 1, 'the name stays');
   });
 
+  it('a rescan brings the new name of a renamed file in', async () => {
+    renameSync(join(tree, 'holiday notes.txt'), join(tree, 'vacation plans.txt'));
+    await scanLocation(lib, loc);
+    await nextTurn();
+    assert.deepEqual(searchLibrary(lib, 'holiday'), []);
+    assert.ok(searchLibrary(lib, 'vacation')[0]?.paths[0]?.endsWith('vacation plans.txt'));
+  });
+
   it('reindex rebuilds the same index; limits are bounded', () => {
     const r = reindex(lib);
     assert.equal(r.contents, 4);
     assert.equal(searchLibrary(lib, '天気').length, 1, 'the trigram index is rebuilt too');
-    assert.equal(searchLibrary(lib, 'holiday').length, 1);
+    assert.equal(searchLibrary(lib, 'vacation').length, 1);
     assert.equal(searchLibrary(lib, 'txt', { limit: 1 }).length, 1);
     assert.throws(() => searchLibrary(lib, 'txt', { limit: 501 }), { code: 'USAGE' });
     assert.throws(() => searchLibrary(lib, 'txt', { limit: 0 }), { code: 'USAGE' });

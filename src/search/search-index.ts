@@ -71,6 +71,7 @@ export function indexContent(lib: Library, contentUuid: string): number {
 
 /** Index every content with no rows yet (a library made before search, contents newly scanned). */
 export function indexMissing(lib: Library): number {
+  dropGone(lib);
   const uuids = lib.db.prepare(
     'SELECT c.uuid FROM content_identities c WHERE NOT EXISTS (SELECT 1 FROM search_indexed s WHERE s.content_uuid = c.uuid)',
   ).pluck().all() as string[];
@@ -108,16 +109,47 @@ export function followSidecars(lib: Library, onError: (err: unknown) => void = (
       }
     }
   };
-  return lib.events.on('sidecar:changed', (e) => {
-    if (!SEARCHED_KINDS.has(e.kind)) return;
-    // Work starting changes nothing searchable; every other change (ready, missing, pending again, absent) may.
-    if (e.status === 'generating') return;
-    due.add(e.contentUuid);
+  const add = (uuid: string): void => {
+    due.add(uuid);
     if (!scheduled) {
       scheduled = true;
       setImmediate(flush);
     }
+  };
+  const stopSidecars = lib.events.on('sidecar:changed', (e) => {
+    if (!SEARCHED_KINDS.has(e.kind)) return;
+    // Work starting changes nothing searchable; every other change (ready, missing, pending again, absent) may.
+    if (e.status === 'generating') return;
+    add(e.contentUuid);
   });
+  // A scan done: names of copies added or renamed since their content was indexed, and contents gone.
+  const stopScans = lib.events.on('index:done', (e) => {
+    try {
+      for (const u of namesChanged(lib, e.locationId)) add(u);
+      dropGone(lib);
+    } catch (err) {
+      onError(err);
+    }
+  });
+  return () => { stopSidecars(); stopScans(); };
+}
+
+/** Contents with a copy in LOCATION added or changed since the content was last indexed. */
+function namesChanged(lib: Library, locationId: number): string[] {
+  return lib.db.prepare(
+    `SELECT DISTINCT c.uuid FROM entries e JOIN content_identities c ON c.id = e.content_id
+       LEFT JOIN search_indexed s ON s.content_uuid = c.uuid
+     WHERE e.location_id = ? AND (s.indexed_at IS NULL OR e.updated_at > s.indexed_at)`,
+  ).pluck().all(locationId) as string[];
+}
+
+/** Forget the rows of contents that have left the library. */
+export function dropGone(lib: Library): number {
+  return lib.db.transaction(() => {
+    const gone = 'SELECT s.content_uuid FROM search_indexed s WHERE NOT EXISTS (SELECT 1 FROM content_identities c WHERE c.uuid = s.content_uuid)';
+    lib.db.prepare(`DELETE FROM search_docs WHERE content_uuid IN (${gone})`).run();
+    return lib.db.prepare(`DELETE FROM search_indexed WHERE content_uuid IN (${gone})`).run().changes;
+  })();
 }
 
 /** What one content says: its file names, and the text of its ready OCR and transcript sidecars. */
