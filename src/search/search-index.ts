@@ -69,8 +69,15 @@ export function indexContent(lib: Library, contentUuid: string): number {
   return rows.length;
 }
 
-/** Index every content with no rows yet (a library made before search, contents newly scanned). */
+/**
+ * Index every content with no rows yet (a library made before search, contents identified by
+ * another process), and forget contents gone. Two counts first: when they agree (the usual case,
+ * the index following this process's scans and sidecars) a query pays nothing more.
+ */
 export function indexMissing(lib: Library): number {
+  const contents = lib.db.prepare('SELECT count(*) FROM content_identities').pluck().get() as number;
+  const indexed = lib.db.prepare('SELECT count(*) FROM search_indexed').pluck().get() as number;
+  if (contents === indexed) return 0;
   dropGone(lib);
   const uuids = lib.db.prepare(
     'SELECT c.uuid FROM content_identities c WHERE NOT EXISTS (SELECT 1 FROM search_indexed s WHERE s.content_uuid = c.uuid)',
