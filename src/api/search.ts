@@ -1,24 +1,32 @@
 import type { Library } from '../library/library.js';
-import { followSidecars, indexContent, indexMissing, reindex, searchLibrary, type SearchOptions, type SearchResult, type SearchSource } from '../search/search-index.js';
+import { followSidecars, indexContent, reindex, type SearchFollower, type SearchSource } from '../search/search-index.js';
+import { searchLibrary, type SearchOptions, type SearchResult } from '../search/search-query.js';
+import type { SearchLocator } from '../search/locator.js';
 import type { LibraryContext } from './library-api.js';
 
-export type { SearchOptions, SearchResult, SearchSource };
+export type { SearchLocator, SearchOptions, SearchResult, SearchSource };
+
+/** How long a query waits for contents queued for indexing (a scan just done) before it answers with what is indexed. */
+const CATCH_UP_MS = 5_000;
 
 /** Search over names, OCR, PDF text layers and transcripts (`vss search`, DESIGN §14). */
 export class SearchApi {
+  private follower: SearchFollower | undefined;
+
   constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {}
 
   /**
    * Contents matching QUERY (words, "phrases", prefix*), best first, one result per content.
-   * Contents never indexed yet are indexed first when this library is open for writing.
+   * Where this library is open for writing, contents queued for indexing are indexed first (in
+   * slices, the event loop free), for at most a few seconds.
    */
-  query(query: string, opts: SearchOptions = {}): SearchResult[] {
-    if (this.ctx.access === 'write') indexMissing(this.lib);
+  async query(query: string, opts: SearchOptions = {}): Promise<SearchResult[]> {
+    if (this.ctx.access === 'write') await this.follower?.catchUp(Date.now() + CATCH_UP_MS);
     return searchLibrary(this.lib, query, opts);
   }
 
   /** Rebuild the whole index from the sidecars and file names. */
-  reindex(): { contents: number; rows: number } {
+  reindex(): Promise<{ contents: number; rows: number }> {
     return reindex(this.lib);
   }
 
@@ -27,8 +35,10 @@ export class SearchApi {
     return indexContent(this.lib, contentUuid);
   }
 
-  /** Keep the index current as searched sidecars become ready or go (batched); returns the stop. */
+  /** Keep the index current as contents, copies and searched sidecars change (indexed in slices); returns the stop. */
   follow(onError?: (err: unknown) => void): () => void {
-    return followSidecars(this.lib, onError);
+    const f = followSidecars(this.lib, onError);
+    this.follower = f;
+    return () => { f.stop(); if (this.follower === f) this.follower = undefined; };
   }
 }

@@ -2,14 +2,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Installation as Vss } from '../library/installation.js';
 import type { Library } from '../library/library.js';
 import { renameSync } from 'node:fs';
 import { addLocation, scanLocation } from '../locations/locations.js';
 import { SidecarManager } from '../sidecars/manager.js';
 import { tempDir } from '../../test/helpers.js';
-import { followSidecars, ftsQuery, indexMissing, reindex, searchLibrary } from './search-index.js';
+import { followSidecars, hasPending, indexPending, reindex, type SearchFollower } from './search-index.js';
+import { ftsQuery, searchLibrary } from './search-query.js';
 
 describe('ftsQuery', () => {
   it('quotes each word, keeps phrases and prefixes, and cannot make a syntax error', () => {
@@ -26,7 +26,9 @@ describe('search index (real library, real files)', () => {
   const tmp = tempDir('vss-search-');
   const tree = join(tmp.path, 'tree');
   let lib: Library;
-  let stop: () => void = () => {};
+  let follower: SearchFollower | undefined;
+  /** What the follower does in the daemon: index everything queued, in slices. */
+  const settle = async () => { await follower!.catchUp(Date.now() + 10_000); assert.equal(hasPending(lib), false); };
   let loc = 0;
   const uuidOf = (name: string) =>
     (lib.db.prepare('SELECT c.uuid FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE e.name = ?').get(name) as { uuid: string }).uuid;
@@ -40,10 +42,10 @@ describe('search index (real library, real files)', () => {
     lib = new Vss({ dataDir: join(tmp.path, 'data') }).createLibrary('S', tmp.path);
     loc = addLocation(lib, tree, { mode: 'content' }).id;
     await scanLocation(lib, loc);
-    stop = followSidecars(lib);
-    assert.equal(indexMissing(lib), 4);
+    assert.equal(await indexPending(lib), 4, 'the scan queued its 4 contents');
+    follower = followSidecars(lib);
   });
-  after(() => { stop(); lib.close(); tmp.cleanup(); });
+  after(() => { follower?.stop(); lib.close(); tmp.cleanup(); });
 
   it('finds a file by its name, accents or not, with the match marked', () => {
     for (const q of ['creme', 'Crème', 'BRULEE', 'brû*']) {
@@ -75,19 +77,19 @@ describe('search index (real library, real files)', () => {
     const manager = new SidecarManager(lib);
     const ocr = { text: 'TOTAL 12.50 Café Olé', pages: [{ page: 1, source: 'ocr', text: 'TOTAL 12.50\nCafé Olé' }, { page: 2, source: 'text-layer', text: 'thank you for shopping' }] };
     manager.writeGenerated({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, Buffer.from(JSON.stringify(ocr)), 'test');
-    await nextTurn();
+    await settle();
     const cafe = searchLibrary(lib, 'cafe ole');
     assert.equal(cafe.length, 1);
     assert.equal(cafe[0]!.content_uuid, uuid);
     assert.equal(cafe[0]!.source, 'ocr');
-    assert.equal(cafe[0]!.locator, 1);
+    assert.deepEqual(cafe[0]!.locator, { page: 1 }, 'no blocks in this OCR: the page alone');
     assert.match(cafe[0]!.snippet, /\[Café\] \[Olé\]/);
     const phrase = searchLibrary(lib, '"thank you"');
-    assert.equal(phrase[0]?.source, 'pdf');
-    assert.equal(phrase[0]?.locator, 2);
+    assert.equal(phrase[0]?.source, 'pdf-text');
+    assert.deepEqual(phrase[0]?.locator, { page: 2 });
     assert.deepEqual(searchLibrary(lib, '"you thank"'), []);
     manager.markMissing({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, 'test: file gone');
-    await nextTurn();
+    await settle();
     assert.deepEqual(searchLibrary(lib, 'cafe'), []);
     assert.equal(searchLibrary(lib, 'receipt').length, 1, 'the name stays');
   });
@@ -95,13 +97,13 @@ describe('search index (real library, real files)', () => {
   it('a rescan brings the new name of a renamed file in', async () => {
     renameSync(join(tree, 'holiday notes.txt'), join(tree, 'vacation plans.txt'));
     await scanLocation(lib, loc);
-    await nextTurn();
+    await settle();
     assert.deepEqual(searchLibrary(lib, 'holiday'), []);
     assert.ok(searchLibrary(lib, 'vacation')[0]?.paths[0]?.endsWith('vacation plans.txt'));
   });
 
-  it('reindex rebuilds the same index; limits are bounded', () => {
-    const r = reindex(lib);
+  it('reindex rebuilds the same index; limits are bounded', async () => {
+    const r = await reindex(lib);
     assert.equal(r.contents, 4);
     assert.equal(searchLibrary(lib, '天気').length, 1, 'the trigram index is rebuilt too');
     assert.equal(searchLibrary(lib, 'vacation').length, 1);
