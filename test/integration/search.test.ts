@@ -4,12 +4,15 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
 
-interface ResultJson { content_uuid: string; kind: string; score: number; snippet: string; source: string; locator: number | null; paths: string[] }
+interface ResultJson { content_uuid: string; kind: string; score: number; snippet: string; source: string; locator?: { page?: number; box?: number[]; unit?: string; start_s?: number }; paths: string[] }
 
 /**
  * Search as a user meets it (DESIGN §14): OCR fixtures (an image, a scanned PDF, a text-layer PDF)
  * in a deep location, `jobs run --until-idle`, then `vss search` in-process and through a daemon.
  */
+/** phototest.tif is 640 × 480 pixels. */
+const PHOTOTEST_PX = { width: 640, height: 480 };
+
 describe('vss search over the OCR fixtures (real CLI, real OCR)', { skip: FIXTURES_SKIP }, () => {
   const tmp = tempDir('vss-search-');
   const tree = join(tmp.path, 'tree');
@@ -36,7 +39,7 @@ describe('vss search over the OCR fixtures (real CLI, real OCR)', { skip: FIXTUR
   it('finds each OCR fixture first by a word of its ground truth', async () => {
     assert.match(readFileSync(join(FIXTURES, 'ocr/tesseract-test/phototest.gt.txt'), 'utf8'), /lazy/);
     assert.match(readFileSync(join(FIXTURES, 'pdf/scanned/ocrmypdf-linn.gt.txt'), 'utf8'), /LinnSequencer/);
-    for (const [word, file, source] of [['lazy', names.photo, 'ocr'], ['LinnSequencer', names.scanned, 'ocr'], ['Sample', names.textLayer, 'pdf']] as const) {
+    for (const [word, file, source] of [['lazy', names.photo, 'ocr'], ['LinnSequencer', names.scanned, 'ocr'], ['Sample', names.textLayer, 'pdf-text']] as const) {
       const r = await search([word]);
       assert.ok(r.length >= 1, word);
       assert.ok(r[0]!.paths[0]!.endsWith(file), `${word}: ${r[0]!.paths[0]}`);
@@ -44,7 +47,18 @@ describe('vss search over the OCR fixtures (real CLI, real OCR)', { skip: FIXTUR
       assert.match(r[0]!.snippet, /\[/);
     }
     const pdfText = await search(['Document', '--kind', 'document']);
-    assert.ok(pdfText.some((r) => r.source === 'pdf' && r.paths[0]!.endsWith(names.textLayer)));
+    assert.ok(pdfText.some((r) => r.source === 'pdf-text' && (r.locator?.page ?? 0) >= 1 && r.locator?.unit === 'pt' && r.locator.box?.length === 4 && r.paths[0]!.endsWith(names.textLayer)));
+  });
+
+  it('a match in OCR text says its page and the box of its line, inside the image', async () => {
+    const [lazy] = await search(['lazy']);
+    assert.equal(lazy?.locator?.page, 1);
+    assert.equal(lazy.locator.unit, 'px');
+    const [x0, y0, x1, y1] = lazy.locator.box!;
+    assert.ok(x0! >= 0 && y0! >= 0 && x0! < x1! && y0! < y1! && x1! <= PHOTOTEST_PX.width && y1! <= PHOTOTEST_PX.height, `box ${lazy.locator.box}`);
+    assert.ok(y1! - y0! < PHOTOTEST_PX.height / 4, 'one line, not the page');
+    const [name] = await search(['brulee']);
+    assert.equal(name?.locator, undefined, 'a name has no place inside it');
   });
 
   it('a word in no file finds nothing; phrases, prefixes and accents work; a stray quote does not crash', async () => {
