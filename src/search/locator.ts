@@ -25,12 +25,17 @@ interface OcrPageLike { page?: unknown; unit?: unknown; blocks?: Array<{ text?: 
 
 /** The locator of each hit, in order (undefined for a name). */
 export function locatorsOf(lib: Library, hits: readonly Hit[]): Array<SearchLocator | undefined> {
+  const paged = hits.filter((h) => h.source === 'ocr' || h.source === 'pdf-text').map((h) => h.content_uuid);
+  // One query says which have an OCR sidecar ready to read for boxes; the others are not looked up one by one.
+  const withOcr = new Set(paged.length === 0 ? [] : lib.db.prepare(
+    "SELECT content_uuid FROM sidecars WHERE content_uuid IN (SELECT value FROM json_each(?)) AND kind = 'ocr' AND variant = 'default' AND status = 'ready'",
+  ).pluck().all(JSON.stringify(paged)) as string[]);
   return hits.map((h) => {
     if (h.source === 'transcript') return h.at !== null ? { start_s: h.at } : undefined;
     if (h.source === 'name' || h.locator === null) return undefined;
     const loc: SearchLocator = { page: h.locator };
     const term = firstMarked(h.snippet);
-    if (term === null) return loc;
+    if (term === null || !withOcr.has(h.content_uuid)) return loc;
     const json = readSidecarJson(lib, h.content_uuid, 'ocr', MAX_BOX_JSON_BYTES) as { pages?: unknown } | null;
     const pages = Array.isArray(json?.pages) ? (json.pages as OcrPageLike[]) : [];
     const page = pages.find((p) => p?.page === h.locator);

@@ -94,30 +94,26 @@ export function searchLibrary(lib: Library, query: string, opts: SearchOptions =
  * filter) leaves too few and there were more rows, the fetch grows.
  */
 function searchWords(lib: Library, match: string, kind: string | undefined, limit: number): Hit[] {
+  // The kind is filtered here, not in SQL: then the rows that came back say whether that was every match.
   const stmt = lib.db.prepare(
     `SELECT d.content_uuid, c.kind, m.score, m.snippet, d.source, d.locator, d.at FROM
        (SELECT rowid AS id, rank AS score, snippet(search_fts, 0, '[', ']', '…', 12) AS snippet
           FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) m
-       JOIN search_docs d ON d.id = m.id JOIN content_identities c ON c.uuid = d.content_uuid
-     ${kind !== undefined ? 'WHERE c.kind = ?' : ''}`,
+       JOIN search_docs d ON d.id = m.id LEFT JOIN content_identities c ON c.uuid = d.content_uuid`,
   );
-  for (let fetch = limit * 2 + 8; ; fetch *= 4) {
-    const rows = stmt.all(match, fetch, ...(kind !== undefined ? [kind] : [])) as Hit[];
+  for (let fetch = limit + (limit >> 2) + 4; ; fetch *= 4) {
+    const rows = stmt.all(match, fetch) as Array<Omit<Hit, 'kind'> & { kind: string | null }>;
     rows.sort((a, b) => a.score - b.score || (a.content_uuid < b.content_uuid ? -1 : a.content_uuid > b.content_uuid ? 1 : 0));
     const best = new Map<string, Hit>();
     for (const r of rows) {
-      if (!best.has(r.content_uuid)) best.set(r.content_uuid, r);
+      // A content gone (its rows not yet dropped) or of another kind is left out.
+      if (r.kind === null || (kind !== undefined && r.kind !== kind) || best.has(r.content_uuid)) continue;
+      best.set(r.content_uuid, r as Hit);
       if (best.size === limit) break;
     }
     // Fewer rows than asked for: that was every match.
-    if (best.size === limit || fetchedAll(lib, match, fetch)) return [...best.values()];
+    if (best.size === limit || rows.length < fetch) return [...best.values()];
   }
-}
-
-/** Whether a fetch of FETCH rows got every matching row (the rows kept may be fewer: another kind, a content gone). */
-function fetchedAll(lib: Library, match: string, fetch: number): boolean {
-  const n = lib.db.prepare('SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)').pluck().get(match, fetch) as number;
-  return n < fetch;
 }
 
 /**
@@ -177,8 +173,11 @@ function pathsOf(lib: Library, contents: string[]): Map<string, string[]> {
        JOIN locations l ON l.id = +e.location_id
      WHERE c.uuid IN (SELECT value FROM json_each(?)) AND l.device_id = ? ORDER BY l.path, e.rel_path`,
   ).all(JSON.stringify(contents), lib.deviceId) as Array<{ uuid: string; loc: number; rel_path: string }>;
+  // A location's check reads the database and resolves its folder: once per location, not per copy.
+  const roots = new Map<number, ReturnType<Library['roots']['tryLocation']>>();
   for (const r of rows) {
-    const root = lib.roots.tryLocation(r.loc);
+    let root = roots.get(r.loc);
+    if (root === undefined) roots.set(r.loc, root = lib.roots.tryLocation(r.loc));
     if (root instanceof PathRefusedError) continue;
     let path: string;
     try {
