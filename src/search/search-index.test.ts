@@ -8,7 +8,7 @@ import { renameSync } from 'node:fs';
 import { addLocation, scanLocation } from '../locations/locations.js';
 import { SidecarManager } from '../sidecars/manager.js';
 import { tempDir } from '../../test/helpers.js';
-import { followSidecars, hasPending, indexPending, reindex, type SearchFollower } from './search-index.js';
+import { followSidecars, hasPending, indexPending, indexSlice, reindex, type SearchFollower } from './search-index.js';
 import { ftsQuery, searchLibrary } from './search-query.js';
 
 describe('ftsQuery', () => {
@@ -100,6 +100,16 @@ describe('search index (real library, real files)', () => {
     await settle();
     assert.deepEqual(searchLibrary(lib, 'holiday'), []);
     assert.ok(searchLibrary(lib, 'vacation')[0]?.paths[0]?.endsWith('vacation plans.txt'));
+  });
+
+  it('indexes in bounded slices: one slice takes one batch when its time is up, the rest waits its turn', async () => {
+    const queue = lib.db.prepare('INSERT INTO search_pending (content_uuid) VALUES (?)');
+    for (let i = 0; i < 100; i++) queue.run(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const first = indexSlice(lib, 0);
+    assert.ok(first.indexed > 0 && first.indexed < 100, `one batch: ${first.indexed}`);
+    assert.equal(first.empty, false);
+    assert.equal(await indexPending(lib), 100 - first.indexed);
+    assert.equal(hasPending(lib), false);
   });
 
   it('reindex rebuilds the same index; limits are bounded', async () => {
