@@ -73,6 +73,8 @@ export function indexSlice(lib: Library, budgetMs = SLICE_MS, onError: (err: unk
   for (;;) {
     const batch = take.all(BATCH) as string[];
     if (batch.length === 0) return { indexed, empty: true };
+    let late = false;
+    // One transaction per batch (cheaper than one per content); the time is checked after each content.
     lib.db.transaction(() => {
       for (const u of batch) {
         try {
@@ -82,9 +84,10 @@ export function indexSlice(lib: Library, budgetMs = SLICE_MS, onError: (err: unk
           onError(err);
         }
         indexed++;
+        if (performance.now() - t0 >= budgetMs) { late = true; return; }
       }
     })();
-    if (performance.now() - t0 >= budgetMs) return { indexed, empty: !hasPending(lib) };
+    if (late) return { indexed, empty: !hasPending(lib) };
   }
 }
 
@@ -120,8 +123,9 @@ export interface SearchFollower {
 
 /**
  * Keep the index current: a sidecar of a searched kind that became ready (made here or fetched),
- * went missing or away queues its content; a scan's progress and end (whose copies the triggers
- * queued) and the start itself set the queue draining, a slice per turn of the event loop.
+ * went missing or away queues its content; a scan's end (the triggers queued its copies as it
+ * went; indexing them during the scan would only slow it) and the start itself set the queue
+ * draining, a slice per turn of the event loop.
  */
 export function followSidecars(lib: Library, onError: (err: unknown) => void = () => {}): SearchFollower {
   let stopped = false;
@@ -151,7 +155,6 @@ export function followSidecars(lib: Library, onError: (err: unknown) => void = (
       }
       void drain();
     }),
-    lib.events.on('index:progress', () => { if (!stopped) void drain(); }),
     lib.events.on('index:done', () => { if (!stopped) void drain(); }),
   ];
   void drain();
