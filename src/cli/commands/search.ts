@@ -23,7 +23,8 @@ export function registerSearchCommands(program: Command): void {
         if (globals(this).json) return printJson(results);
         if (results.length === 0) return printLine('Nothing found.');
         for (const r of results) {
-          const where = r.locator === null ? r.source : `${r.source} ${r.source === 'transcript' ? 'segment' : 'page'} ${r.locator}`;
+          const at = r.locator?.start_s;
+          const where = r.locator?.page !== undefined ? `${r.source} page ${r.locator.page}` : at !== undefined ? `${r.source} at ${Math.floor(at / 60)}:${String(Math.floor(at % 60)).padStart(2, '0')}` : r.source;
           printLine(`${displayPath(r.paths[0] ?? r.content_uuid)}  (${where})`);
           printLine(`  ${r.snippet.replace(/\s+/g, ' ')}`);
         }

@@ -101,7 +101,8 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
   policyGet: ({ lib, query }) => lib().policy.get(optString(query, 'device_type')),
   policySet: ({ lib, body }) => lib().policy.set(string(body, 'policy'), optString(body, 'device_type')),
 
-  search: ({ lib, query }) => lib().search.query(string(query, 'q'), { kind: optString(query, 'kind'), limit: optInt(query, 'limit', 1, SEARCH_MAX_LIMIT) }),
+  // `{results}`, not a bare array: the web UI's contract (room for more beside the results).
+  search: async ({ lib, query }) => ({ results: await lib().search.query(string(query, 'q'), { kind: optString(query, 'kind'), limit: optInt(query, 'limit', 1, SEARCH_MAX_LIMIT) }) }),
   searchReindex: ({ lib }) => lib().search.reindex(),
 };
 
