@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { childLog } from '../core/log.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
 import { sidecarFile } from '../sidecars/sidecar-file.js';
@@ -25,6 +26,10 @@ const MAX_ROW_CHARS = 200_000;
 const SLICE_MS = 8;
 /** Contents taken from the queue at a time (one transaction each batch). */
 const BATCH = 32;
+
+const log = childLog('search');
+/** What the follower does with an error by default: one log line (the content is left out, never the daemon brought down). */
+const logError = (err: unknown): void => log.warn({ err }, 'a content could not be indexed for search');
 
 /** Han, kana, Hangul: scripts written without spaces between words. */
 export const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
@@ -127,7 +132,7 @@ export interface SearchFollower {
  * went; indexing them during the scan would only slow it) and the start itself set the queue
  * draining, a slice per turn of the event loop.
  */
-export function followSidecars(lib: Library, onError: (err: unknown) => void = () => {}): SearchFollower {
+export function followSidecars(lib: Library, onError: (err: unknown) => void = logError): SearchFollower {
   let stopped = false;
   let running: Promise<void> | undefined;
   const drain = (): Promise<void> => {
