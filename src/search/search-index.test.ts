@@ -108,7 +108,9 @@ describe('search index (real library, real files)', () => {
     const first = indexSlice(lib, 0);
     assert.ok(first.indexed > 0 && first.indexed < 100, `one batch: ${first.indexed}`);
     assert.equal(first.empty, false);
-    assert.equal(await indexPending(lib), 100 - first.indexed);
+    // The follower may take some of the rest in its own slices meanwhile: together, all of it.
+    const rest = await indexPending(lib);
+    assert.ok(rest <= 100 - first.indexed, `the rest: ${rest}`);
     assert.equal(hasPending(lib), false);
   });
 
