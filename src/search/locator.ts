@@ -4,7 +4,7 @@
  * results returned are looked at; an OCR sidecar is read for its boxes only up to a bound.
  */
 import type { Library } from '../library/library.js';
-import { readSidecarJson } from './search-index.js';
+import { readSidecarJson, stmt } from './search-index.js';
 import type { Hit } from './search-query.js';
 
 export interface SearchLocator {
@@ -27,7 +27,7 @@ interface OcrPageLike { page?: unknown; unit?: unknown; blocks?: Array<{ text?: 
 export function locatorsOf(lib: Library, hits: readonly Hit[]): Array<SearchLocator | undefined> {
   const paged = hits.filter((h) => h.source === 'ocr' || h.source === 'pdf-text').map((h) => h.content_uuid);
   // One query says which have an OCR sidecar ready to read for boxes; the others are not looked up one by one.
-  const withOcr = new Set(paged.length === 0 ? [] : lib.db.prepare(
+  const withOcr = new Set(paged.length === 0 ? [] : stmt(lib, 
     "SELECT content_uuid FROM sidecars WHERE content_uuid IN (SELECT value FROM json_each(?)) AND kind = 'ocr' AND variant = 'default' AND status = 'ready'",
   ).pluck().all(JSON.stringify(paged)) as string[]);
   return hits.map((h) => {

@@ -9,6 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { childLog } from '../core/log.js';
+import type { Statement } from 'better-sqlite3';
+import { statementCache } from '../db/statement-cache.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
 import { sidecarFile } from '../sidecars/sidecar-file.js';
@@ -34,15 +36,23 @@ const logError = (err: unknown): void => log.warn({ err }, 'a content could not 
 /** Han, kana, Hangul: scripts written without spaces between words. */
 export const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
+const caches = new WeakMap<Library, (sql: string) => Statement>();
+/** LIB's prepared statement for SQL, prepared once: queries and slices run the same few statements all day. */
+export function stmt(lib: Library, sql: string): Statement {
+  let c = caches.get(lib);
+  if (!c) caches.set(lib, c = statementCache(lib.db));
+  return c(sql);
+}
+
 interface Row { source: SearchSource; locator: number | null; at: number | null; text: string }
 
 /** Put one content's rows in place of what it had (none when it has left the library). Returns how many rows it has now. */
 export function indexContent(lib: Library, contentUuid: string): number {
   const rows = textOf(lib, contentUuid);
-  const known = lib.db.prepare('SELECT 1 FROM content_identities WHERE uuid = ?').get(contentUuid) !== undefined;
-  const del = lib.db.prepare('DELETE FROM search_docs WHERE content_uuid = ?');
-  const ins = lib.db.prepare('INSERT INTO search_docs (content_uuid, source, locator, at, text, cjk) VALUES (?, ?, ?, ?, ?, ?)');
-  const done = lib.db.prepare('DELETE FROM search_pending WHERE content_uuid = ?');
+  const known = stmt(lib, 'SELECT 1 FROM content_identities WHERE uuid = ?').get(contentUuid) !== undefined;
+  const del = stmt(lib, 'DELETE FROM search_docs WHERE content_uuid = ?');
+  const ins = stmt(lib, 'INSERT INTO search_docs (content_uuid, source, locator, at, text, cjk) VALUES (?, ?, ?, ?, ?, ?)');
+  const done = stmt(lib, 'DELETE FROM search_pending WHERE content_uuid = ?');
   lib.db.transaction(() => {
     del.run(contentUuid);
     done.run(contentUuid);
@@ -57,12 +67,12 @@ export function indexContent(lib: Library, contentUuid: string): number {
 
 /** Queue a content to be indexed again. */
 export function queueContent(lib: Library, contentUuid: string): void {
-  lib.db.prepare('INSERT OR IGNORE INTO search_pending (content_uuid) VALUES (?)').run(contentUuid);
+  stmt(lib, 'INSERT OR IGNORE INTO search_pending (content_uuid) VALUES (?)').run(contentUuid);
 }
 
 /** Whether any content waits to be indexed. */
 export function hasPending(lib: Library): boolean {
-  return lib.db.prepare('SELECT 1 FROM search_pending LIMIT 1').get() !== undefined;
+  return stmt(lib, 'SELECT 1 FROM search_pending LIMIT 1').get() !== undefined;
 }
 
 /**
@@ -71,8 +81,8 @@ export function hasPending(lib: Library): boolean {
  * reported, not retried forever) so one bad sidecar cannot stall the rest.
  */
 export function indexSlice(lib: Library, budgetMs = SLICE_MS, onError: (err: unknown) => void = () => {}): { indexed: number; empty: boolean } {
-  const take = lib.db.prepare('SELECT content_uuid FROM search_pending LIMIT ?').pluck();
-  const drop = lib.db.prepare('DELETE FROM search_pending WHERE content_uuid = ?');
+  const take = stmt(lib, 'SELECT content_uuid FROM search_pending LIMIT ?').pluck();
+  const drop = stmt(lib, 'DELETE FROM search_pending WHERE content_uuid = ?');
   const t0 = performance.now();
   let indexed = 0;
   for (;;) {
@@ -115,7 +125,7 @@ export async function reindex(lib: Library): Promise<{ contents: number; rows: n
     lib.db.exec('INSERT INTO search_pending SELECT uuid FROM content_identities');
   })();
   const contents = await indexPending(lib);
-  const rows = lib.db.prepare('SELECT count(*) FROM search_docs').pluck().get() as number;
+  const rows = stmt(lib, 'SELECT count(*) FROM search_docs').pluck().get() as number;
   return { contents, rows };
 }
 
@@ -177,7 +187,7 @@ export function followSidecars(lib: Library, onError: (err: unknown) => void = l
 /** What one content says: its file names, and the text of its ready OCR and transcript sidecars. */
 function textOf(lib: Library, contentUuid: string): Row[] {
   const rows: Row[] = [];
-  const names = lib.db.prepare(
+  const names = stmt(lib, 
     `SELECT DISTINCT e.name FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE c.uuid = ? AND e.kind = 'file' ORDER BY e.name`,
   ).pluck().all(contentUuid) as string[];
   for (const n of names) rows.push({ source: 'name', locator: null, at: null, text: n.normalize('NFC') });

@@ -6,7 +6,7 @@
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
-import { CJK, type SearchSource } from './search-index.js';
+import { CJK, stmt, type SearchSource } from './search-index.js';
 import { locatorsOf, type SearchLocator } from './locator.js';
 
 export const DEFAULT_LIMIT = 50;
@@ -95,14 +95,14 @@ export function searchLibrary(lib: Library, query: string, opts: SearchOptions =
  */
 function searchWords(lib: Library, match: string, kind: string | undefined, limit: number): Hit[] {
   // The kind is filtered here, not in SQL: then the rows that came back say whether that was every match.
-  const stmt = lib.db.prepare(
+  const ranked = stmt(lib, 
     `SELECT d.content_uuid, c.kind, m.score, m.snippet, d.source, d.locator, d.at FROM
        (SELECT rowid AS id, rank AS score, snippet(search_fts, 0, '[', ']', '…', 12) AS snippet
           FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) m
        JOIN search_docs d ON d.id = m.id LEFT JOIN content_identities c ON c.uuid = d.content_uuid`,
   );
   for (let fetch = limit + (limit >> 2) + 4; ; fetch *= 4) {
-    const rows = stmt.all(match, fetch) as Array<Omit<Hit, 'kind'> & { kind: string | null }>;
+    const rows = ranked.all(match, fetch) as Array<Omit<Hit, 'kind'> & { kind: string | null }>;
     rows.sort((a, b) => a.score - b.score || (a.content_uuid < b.content_uuid ? -1 : a.content_uuid > b.content_uuid ? 1 : 0));
     const best = new Map<string, Hit>();
     for (const r of rows) {
@@ -131,7 +131,7 @@ function searchCjk(lib: Library, query: string, kind: string | undefined, limit:
   }
   const long = terms.filter((t) => [...t].length >= 3);
   const narrow = long.length > 0 ? `AND d.id IN (SELECT rowid FROM search_cjk WHERE search_cjk MATCH ?)` : '';
-  const rows = lib.db.prepare(
+  const rows = stmt(lib, 
     `SELECT d.content_uuid, c.kind, d.source, d.locator, d.at, d.text FROM search_docs d JOIN content_identities c ON c.uuid = d.content_uuid
      WHERE d.cjk = 1 ${narrow} ${kind !== undefined ? 'AND c.kind = ?' : ''} LIMIT ${MAX_CJK_ROWS}`,
   ).all(...(long.length > 0 ? [long.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ')] : []), ...(kind !== undefined ? [kind] : [])) as
@@ -168,7 +168,7 @@ function snippetOf(text: string, term: string): string {
 function pathsOf(lib: Library, contents: string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   if (contents.length === 0) return out;
-  const rows = lib.db.prepare(
+  const rows = stmt(lib, 
     `SELECT c.uuid, e.location_id AS loc, e.rel_path FROM content_identities c JOIN entries e ON e.content_id = c.id
        JOIN locations l ON l.id = +e.location_id
      WHERE c.uuid IN (SELECT value FROM json_each(?)) AND l.device_id = ? ORDER BY l.path, e.rel_path`,
