@@ -94,6 +94,18 @@ describe('search index (real library, real files)', () => {
     assert.equal(searchLibrary(lib, 'receipt').length, 1, 'the name stays');
   });
 
+  it('a transcript match says when its segment starts', async () => {
+    const uuid = uuidOf('Crème brûlée recipe.txt');
+    const manager = new SidecarManager(lib);
+    const transcript = { segments: [{ start: 0, end: 4.2, text: 'welcome to the kitchen' }, { start: 4.2, end: 9.5, text: 'now caramelize the sugar' }] };
+    manager.writeGenerated({ contentUuid: uuid, kind: 'transcript', variant: 'default', format: 'json' }, Buffer.from(JSON.stringify(transcript)), 'test');
+    await settle();
+    const [hit] = searchLibrary(lib, 'caramelize');
+    assert.equal(hit?.source, 'transcript');
+    assert.deepEqual(hit.locator, { start_s: 4.2 });
+    assert.match(hit.snippet, /\[caramelize\]/);
+  });
+
   it('a rescan brings the new name of a renamed file in', async () => {
     renameSync(join(tree, 'holiday notes.txt'), join(tree, 'vacation plans.txt'));
     await scanLocation(lib, loc);
