@@ -4,6 +4,7 @@ import type { ContentFilter, ContentListItem } from './content.js';
 import type { ConvertResult, PathAnswer, PresenceItem, ReconcileResult, SidecarFilter, SidecarInfo, SidecarWatch } from './sidecars.js';
 import type { JobFilter, JobRow, RunJobsInput, RunSummary } from './jobs.js';
 import type { PolicyInfo } from './policy.js';
+import type { SearchOptions, SearchResult } from './search.js';
 import type { AddedModel, ModelInfo } from './models.js';
 import type { LibraryEvents } from './library-api.js';
 import type { OpenLibraryOptions } from './vss.js';
@@ -71,6 +72,13 @@ export interface SyncClient {
   status(): Awaitable<SyncPeerStatus[]>;
 }
 
+export interface SearchClient {
+  /** Contents matching QUERY (words, "phrases", prefix*), best first (`vss search`). */
+  query(query: string, opts?: SearchOptions): Awaitable<SearchResult[]>;
+  /** Rebuild the index from the sidecars and file names. */
+  reindex(): Awaitable<{ contents: number; rows: number }>;
+}
+
 export interface LibraryClient {
   readonly id: string;
   readonly name: string;
@@ -82,6 +90,7 @@ export interface LibraryClient {
   readonly jobs: JobsClient;
   readonly policy: PolicyClient;
   readonly sync: SyncClient;
+  readonly search: SearchClient;
 }
 
 export interface LibrariesClient {

@@ -5,6 +5,7 @@ import { ContentApi } from './content.js';
 import { JobsApi } from './jobs.js';
 import { LocationsApi } from './locations.js';
 import { PolicyApi } from './policy.js';
+import { SearchApi } from './search.js';
 import { SidecarsApi } from './sidecars.js';
 import { SyncApi } from './sync.js';
 
@@ -36,6 +37,8 @@ export class LibraryApi {
   readonly policy: PolicyApi;
   readonly sync: SyncApi;
   readonly browse: BrowseApi;
+  readonly search: SearchApi;
+  private readonly stopSearch: (() => void) | undefined;
 
   constructor(private readonly lib: Library, ctx: LibraryContext) {
     this.id = lib.config.id;
@@ -49,9 +52,13 @@ export class LibraryApi {
     this.jobs = new JobsApi(lib, ctx);
     this.policy = new PolicyApi(lib);
     this.browse = new BrowseApi(lib, ctx);
+    this.search = new SearchApi(lib, ctx);
+    // Where this library is open for writing, the search index follows its sidecars (DESIGN §14).
+    this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;
   }
 
   close(): void {
+    this.stopSearch?.();
     this.lib.close();
   }
 }

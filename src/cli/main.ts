@@ -15,6 +15,7 @@ import { registerDaemonCommands } from './commands/daemon.js';
 import { registerPairCommands } from './commands/pair.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerUiCommand } from './commands/ui.js';
+import { registerSearchCommands } from './commands/search.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;
@@ -50,6 +51,7 @@ function buildProgram(): Command {
   registerPairCommands(program);
   registerSyncCommands(program);
   registerUiCommand(program);
+  registerSearchCommands(program);
   registerDemoCommand(program);
   registerDaemonCommands(program);
   for (const cmd of program.commands) {

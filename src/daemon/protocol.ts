@@ -56,6 +56,9 @@ export const OPERATIONS = {
   policyGet: { method: 'GET', path: '/api/libraries/:lib/policy' },
   policySet: { method: 'PUT', path: '/api/libraries/:lib/policy' },
 
+  search: { method: 'GET', path: '/api/libraries/:lib/search' },
+  searchReindex: { method: 'POST', path: '/api/libraries/:lib/search/reindex' },
+
   /** Server-Sent Events: every library's events, `data: {library_id, type, payload}`. */
   events: { method: 'GET', path: '/api/events' },
 } as const satisfies Record<string, { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; streamed?: boolean }>;

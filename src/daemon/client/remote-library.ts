@@ -3,7 +3,7 @@ import { EventBus } from '../../core/events.js';
 import type {
   ContentFilter, ContentListItem, ConvertResult, IndexMode, IndexResult, JobFilter, JobRow, LibraryClient, LocationInfo,
   PathAnswer, PolicyInfo, PresenceItem, ReconcileOptions, ReconcileResult, RunJobsInput, RunSummary, SidecarFilter, SidecarInfo,
-  SidecarWatch, AddLocationInput, Page, VssEvents, ResolveAnswer, SyncPeerStatus,
+  SidecarWatch, AddLocationInput, Page, VssEvents, ResolveAnswer, SyncPeerStatus, SearchOptions, SearchResult,
 } from '../../api/index.js';
 import type { StreamLine } from '../protocol.js';
 import type { DaemonHttp } from './daemon-http.js';
@@ -22,6 +22,7 @@ export class RemoteLibrary implements LibraryClient {
   readonly sidecars: LibraryClient['sidecars'];
   readonly jobs: LibraryClient['jobs'];
   readonly policy: LibraryClient['policy'];
+  readonly search: LibraryClient['search'];
   readonly sync: LibraryClient['sync'];
 
   constructor(private readonly http: DaemonHttp, readonly id: string, readonly name: string, readonly path: string) {
@@ -82,6 +83,10 @@ export class RemoteLibrary implements LibraryClient {
     this.policy = {
       get: (type?: string) => http.call<PolicyInfo>('policyGet', { params: lib, query: { device_type: type } }),
       set: (spec: string, type?: string) => http.call<PolicyInfo>('policySet', { params: lib, body: { policy: spec, device_type: type } }),
+    };
+    this.search = {
+      query: async (q: string, opts: SearchOptions = {}) => (await http.call<{ results: SearchResult[] }>('search', { params: lib, query: { q, kind: opts.kind, limit: opts.limit } })).results,
+      reindex: () => http.call<{ contents: number; rows: number }>('searchReindex', { params: lib }),
     };
   }
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CONTENT_KINDS, GRID_PAGE_MAX, INDEX_MODES, SIDECAR_STATUSES, UsageError, VssError, oneOf, sidecarKind, type LibraryApi, type SyncSettingsPatch } from '../../api/index.js';
+import { CONTENT_KINDS, GRID_PAGE_MAX, INDEX_MODES, SIDECAR_STATUSES, UsageError, VssError, oneOf, SEARCH_MAX_LIMIT, sidecarKind, type LibraryApi, type SyncSettingsPatch } from '../../api/index.js';
 import type { DaemonCore } from '../daemon-core.js';
 import { JOB_ACTIONS, OPERATIONS, type JobAction, type OperationName } from '../protocol.js';
 import { registerEventStream } from './events.js';
@@ -106,6 +106,10 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
 
   policyGet: ({ lib, query }) => lib().policy.get(optString(query, 'device_type')),
   policySet: ({ lib, body }) => lib().policy.set(string(body, 'policy'), optString(body, 'device_type')),
+
+  // `{results}`, not a bare array: the web UI's contract (room for more beside the results).
+  search: async ({ lib, query }) => ({ results: await lib().search.query(string(query, 'q'), { kind: optString(query, 'kind'), limit: optInt(query, 'limit', 1, SEARCH_MAX_LIMIT) }) }),
+  searchReindex: ({ lib }) => lib().search.reindex(),
 };
 
 /** The operations that answer with a stream of their events, then the result. */
@@ -193,6 +197,7 @@ const QUERY_KEYS: Partial<Record<OperationName, readonly string[]>> = {
   sidecarsList: ['content', 'kind', 'status', 'after', 'limit'],
   jobsList: ['status', 'kind', 'content', 'after', 'limit'],
   policyGet: ['device_type'],
+  search: ['q', 'kind', 'limit'],
 };
 
 function callOf(core: DaemonCore, req: FastifyRequest, op: OperationName): Call {

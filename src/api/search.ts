@@ -1,0 +1,44 @@
+import type { Library } from '../library/library.js';
+import { followSidecars, indexContent, reindex, type SearchFollower, type SearchSource } from '../search/search-index.js';
+import { searchLibrary, type SearchOptions, type SearchResult } from '../search/search-query.js';
+import type { SearchLocator } from '../search/locator.js';
+import type { LibraryContext } from './library-api.js';
+
+export type { SearchLocator, SearchOptions, SearchResult, SearchSource };
+
+/** How long a query waits for contents queued for indexing (a scan just done) before it answers with what is indexed. */
+const CATCH_UP_MS = 5_000;
+
+/** Search over names, OCR, PDF text layers and transcripts (`vss search`, DESIGN §14). */
+export class SearchApi {
+  private follower: SearchFollower | undefined;
+
+  constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {}
+
+  /**
+   * Contents matching QUERY (words, "phrases", prefix*), best first, one result per content.
+   * Where this library is open for writing, contents queued for indexing are indexed first (in
+   * slices, the event loop free), for at most a few seconds.
+   */
+  async query(query: string, opts: SearchOptions = {}): Promise<SearchResult[]> {
+    if (this.ctx.access === 'write') await this.follower?.catchUp(Date.now() + CATCH_UP_MS);
+    return searchLibrary(this.lib, query, opts);
+  }
+
+  /** Rebuild the whole index from the sidecars and file names. */
+  reindex(): Promise<{ contents: number; rows: number }> {
+    return reindex(this.lib);
+  }
+
+  /** Index one content again; returns its rows. */
+  indexContent(contentUuid: string): number {
+    return indexContent(this.lib, contentUuid);
+  }
+
+  /** Keep the index current as contents, copies and searched sidecars change (indexed in slices); returns the stop. */
+  follow(onError?: (err: unknown) => void): () => void {
+    const f = followSidecars(this.lib, onError);
+    this.follower = f;
+    return () => { f.stop(); if (this.follower === f) this.follower = undefined; };
+  }
+}

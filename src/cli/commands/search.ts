@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { SEARCH_MAX_LIMIT, UsageError, type ContentKind } from '../../api/index.js';
+import { globals, withLibrary } from '../context.js';
+import { parseKind } from '../parse.js';
+import { displayPath, printJson, printLine } from '../output.js';
+
+function parseLimit(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > SEARCH_MAX_LIMIT) throw new UsageError(`--limit must be a whole number from 1 to ${SEARCH_MAX_LIMIT}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function registerSearchCommands(program: Command): void {
+  const search = program
+    .command('search')
+    .description('search file names, OCR text, PDF text and transcripts: words, "a phrase", prefix*')
+    .argument('[query...]', 'what to find (every word must match)')
+    .option('--kind <kind>', 'only contents of this kind (image, video, audio, document, ...)', parseKind)
+    .option('--limit <n>', 'at most this many contents (default 50, at most 500)', parseLimit)
+    .action(async function (this: Command, words: string[], opts: { kind?: ContentKind; limit?: number }) {
+      await withLibrary(this, async (lib) => {
+        const results = await lib.search.query(words.join(' '), { ...(opts.kind ? { kind: opts.kind } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
+        if (globals(this).json) return printJson(results);
+        if (results.length === 0) return printLine('Nothing found.');
+        for (const r of results) {
+          const at = r.locator?.start_s;
+          const where = r.locator?.page !== undefined ? `${r.source} page ${r.locator.page}` : at !== undefined ? `${r.source} at ${Math.floor(at / 60)}:${String(Math.floor(at % 60)).padStart(2, '0')}` : r.source;
+          printLine(`${displayPath(r.paths[0] ?? r.content_uuid)}  (${where})`);
+          printLine(`  ${r.snippet.replace(/\s+/g, ' ')}`);
+        }
+      });
+    });
+
+  search
+    .command('reindex')
+    .description('rebuild the search index from the sidecars and file names (to search the word itself: vss search \'"reindex"\')')
+    .action(async function (this: Command) {
+      await withLibrary(this, async (lib) => {
+        const r = await lib.search.reindex();
+        if (globals(this).json) return printJson(r);
+        printLine(`Indexed ${r.contents} contents (${r.rows} texts).`);
+      });
+    });
+}

@@ -1,0 +1,60 @@
+import type { Migration } from '../migrations.js';
+
+/**
+ * Search (DESIGN §14): one row per piece of searchable text of a content — a file name, an OCR
+ * page, a PDF text-layer page, a transcript segment — in `search_docs`, and an FTS5 index over
+ * their text kept by triggers (external content, so a content's rows are found and replaced
+ * through an ordinary index). unicode61 with remove_diacritics 2: "café" matches "cafe".
+ * Text in Chinese, Japanese or Korean (`cjk`) is also in a trigram index, `search_cjk`: those
+ * scripts have no spaces between words, so unicode61 would make a whole sentence one token.
+ * `locator` is the page (ocr, pdf-text) or segment index (transcript); `at` a segment's start in seconds.
+ *
+ * `search_pending` is the durable queue of contents to index again: triggers put a content in
+ * when it is identified or forgotten and when one of its copies is added, renamed or removed, so
+ * whatever process changed the library, nothing is missed and nothing is counted at query time.
+ * Sidecars are files; their changes are queued by the process that sees them (search-index.ts).
+ */
+export const search: Migration = {
+  version: 8,
+  name: 'search',
+  sql: `
+CREATE TABLE search_docs (id INTEGER PRIMARY KEY, content_uuid TEXT NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('name', 'ocr', 'pdf-text', 'transcript')), locator INTEGER, at REAL, text TEXT NOT NULL,
+  cjk INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX search_docs_by_content ON search_docs(content_uuid);
+CREATE VIRTUAL TABLE search_fts USING fts5(text, content = 'search_docs', content_rowid = 'id',
+  tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER search_docs_added AFTER INSERT ON search_docs BEGIN
+  INSERT INTO search_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER search_docs_removed AFTER DELETE ON search_docs BEGIN
+  INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE VIRTUAL TABLE search_cjk USING fts5(text, content = 'search_docs', content_rowid = 'id',
+  tokenize = 'trigram remove_diacritics 1');
+CREATE TRIGGER search_docs_added_cjk AFTER INSERT ON search_docs WHEN new.cjk = 1 BEGIN
+  INSERT INTO search_cjk(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER search_docs_removed_cjk AFTER DELETE ON search_docs WHEN old.cjk = 1 BEGIN
+  INSERT INTO search_cjk(search_cjk, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TABLE search_pending (content_uuid TEXT PRIMARY KEY) WITHOUT ROWID;
+INSERT INTO search_pending SELECT uuid FROM content_identities;
+CREATE TRIGGER search_content_added AFTER INSERT ON content_identities BEGIN
+  INSERT OR IGNORE INTO search_pending VALUES (new.uuid);
+END;
+CREATE TRIGGER search_content_removed AFTER DELETE ON content_identities BEGIN
+  INSERT OR IGNORE INTO search_pending VALUES (old.uuid);
+END;
+CREATE TRIGGER search_entry_added AFTER INSERT ON entries WHEN new.content_id IS NOT NULL BEGIN
+  INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id = new.content_id;
+END;
+CREATE TRIGGER search_entry_changed AFTER UPDATE OF name, content_id ON entries
+  WHEN old.name IS NOT new.name OR old.content_id IS NOT new.content_id BEGIN
+  INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id IN (old.content_id, new.content_id);
+END;
+CREATE TRIGGER search_entry_removed AFTER DELETE ON entries WHEN old.content_id IS NOT NULL BEGIN
+  INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id = old.content_id;
+END;
+`,
+};

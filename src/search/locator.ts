@@ -1,0 +1,64 @@
+/**
+ * Where in its text a result matched (DESIGN §14): the page of an OCR or PDF text match and the
+ * box of the line holding the first matched word, or the start of a transcript segment. Only the
+ * results returned are looked at; an OCR sidecar is read for its boxes only up to a bound.
+ */
+import type { Library } from '../library/library.js';
+import { readSidecarJson, stmt } from './search-index.js';
+import type { Hit } from './search-query.js';
+
+export interface SearchLocator {
+  /** 1-based page (ocr, pdf-text). */
+  page?: number;
+  /** The line holding the match: [x0, y0, x1, y1] from the page's top-left, in `unit`. */
+  box?: [number, number, number, number];
+  /** 'px' (image pixels) or 'pt' (PDF points). */
+  unit?: string;
+  /** Start of the matching transcript segment, seconds. */
+  start_s?: number;
+}
+
+/** OCR JSON larger than this is not read for boxes (the page is still given). */
+const MAX_BOX_JSON_BYTES = 8 * 1024 ** 2;
+
+interface OcrPageLike { page?: unknown; unit?: unknown; blocks?: Array<{ text?: unknown; bbox?: unknown }> }
+
+/** The locator of each hit, in order (undefined for a name). */
+export function locatorsOf(lib: Library, hits: readonly Hit[]): Array<SearchLocator | undefined> {
+  const paged = hits.filter((h) => h.source === 'ocr' || h.source === 'pdf-text').map((h) => h.content_uuid);
+  // One query says which have an OCR sidecar ready to read for boxes; the others are not looked up one by one.
+  const withOcr = new Set(paged.length === 0 ? [] : stmt(lib, 
+    "SELECT content_uuid FROM sidecars WHERE content_uuid IN (SELECT value FROM json_each(?)) AND kind = 'ocr' AND variant = 'default' AND status = 'ready'",
+  ).pluck().all(JSON.stringify(paged)) as string[]);
+  return hits.map((h) => {
+    if (h.source === 'transcript') return h.at !== null ? { start_s: h.at } : undefined;
+    if (h.source === 'name' || h.locator === null) return undefined;
+    const loc: SearchLocator = { page: h.locator };
+    const term = firstMarked(h.snippet);
+    if (term === null || !withOcr.has(h.content_uuid)) return loc;
+    const json = readSidecarJson(lib, h.content_uuid, 'ocr', MAX_BOX_JSON_BYTES) as { pages?: unknown } | null;
+    const pages = Array.isArray(json?.pages) ? (json.pages as OcrPageLike[]) : [];
+    const page = pages.find((p) => p?.page === h.locator);
+    const block = Array.isArray(page?.blocks) ? page.blocks.find((b) => typeof b?.text === 'string' && fold(b.text).includes(term)) : undefined;
+    if (block && isBox(block.bbox)) {
+      loc.box = block.bbox;
+      if (typeof page?.unit === 'string') loc.unit = page.unit;
+    }
+    return loc;
+  });
+}
+
+/** The first [marked] word of a snippet, folded; null when nothing is marked. */
+function firstMarked(snippet: string): string | null {
+  const m = /\[([^\]]+)\]/.exec(snippet);
+  return m ? fold(m[1]!) : null;
+}
+
+/** Lower case without accents, as the index compares words (unicode61 remove_diacritics). */
+function fold(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+function isBox(v: unknown): v is [number, number, number, number] {
+  return Array.isArray(v) && v.length === 4 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+}

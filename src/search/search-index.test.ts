@@ -1,0 +1,138 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Installation as Vss } from '../library/installation.js';
+import type { Library } from '../library/library.js';
+import { renameSync } from 'node:fs';
+import { addLocation, scanLocation } from '../locations/locations.js';
+import { SidecarManager } from '../sidecars/manager.js';
+import { tempDir } from '../../test/helpers.js';
+import { followSidecars, hasPending, indexPending, indexSlice, reindex, type SearchFollower } from './search-index.js';
+import { ftsQuery, searchLibrary } from './search-query.js';
+
+describe('ftsQuery', () => {
+  it('quotes each word, keeps phrases and prefixes, and cannot make a syntax error', () => {
+    assert.equal(ftsQuery('quick fox'), '"quick" AND "fox"');
+    assert.equal(ftsQuery('"quick brown" fo*'), '"quick brown" AND "fo"*');
+    assert.equal(ftsQuery('a"b'), '"a" AND "b"');
+    assert.equal(ftsQuery('NOT OR AND ( ) col:x'), '"NOT" AND "OR" AND "AND" AND "col x"');
+    assert.equal(ftsQuery('"unclosed phrase'), '"unclosed phrase"');
+    assert.throws(() => ftsQuery('  " * ( '), { code: 'USAGE' });
+  });
+});
+
+describe('search index (real library, real files)', () => {
+  const tmp = tempDir('vss-search-');
+  const tree = join(tmp.path, 'tree');
+  let lib: Library;
+  let follower: SearchFollower | undefined;
+  /** What the follower does in the daemon: index everything queued, in slices. */
+  const settle = async () => { await follower!.catchUp(Date.now() + 10_000); assert.equal(hasPending(lib), false); };
+  let loc = 0;
+  const uuidOf = (name: string) =>
+    (lib.db.prepare('SELECT c.uuid FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE e.name = ?').get(name) as { uuid: string }).uuid;
+
+  before(async () => {
+    mkdirSync(tree, { recursive: true });
+    writeFileSync(join(tree, 'Crème brûlée recipe.txt'), 'one');
+    writeFileSync(join(tree, 'receipt-scan.png'), 'two: not really an image');
+    writeFileSync(join(tree, 'holiday notes.txt'), 'three');
+    writeFileSync(join(tree, '東京都の天気予報.txt'), 'four');
+    lib = new Vss({ dataDir: join(tmp.path, 'data') }).createLibrary('S', tmp.path);
+    loc = addLocation(lib, tree, { mode: 'content' }).id;
+    await scanLocation(lib, loc);
+    assert.equal(await indexPending(lib), 4, 'the scan queued its 4 contents');
+    follower = followSidecars(lib);
+  });
+  after(() => { follower?.stop(); lib.close(); tmp.cleanup(); });
+
+  it('finds a file by its name, accents or not, with the match marked', () => {
+    for (const q of ['creme', 'Crème', 'BRULEE', 'brû*']) {
+      const r = searchLibrary(lib, q);
+      assert.equal(r.length, 1, q);
+      assert.equal(r[0]!.source, 'name');
+      assert.match(r[0]!.snippet, /\[/);
+      assert.ok(r[0]!.paths[0]!.endsWith('Crème brûlée recipe.txt'));
+    }
+    assert.deepEqual(searchLibrary(lib, 'nowhere'), []);
+    assert.deepEqual(searchLibrary(lib, 'recipe', { kind: 'image' }), []);
+  });
+
+  it('finds Chinese and Japanese inside a run of text without spaces, by 2 characters or more', () => {
+    for (const q of ['天気', '天気予報', '"東京都"', '東京 予報', '天気 txt']) {
+      const r = searchLibrary(lib, q);
+      assert.equal(r.length, 1, q);
+      assert.ok(r[0]!.paths[0]!.endsWith('東京都の天気予報.txt'), q);
+      assert.match(r[0]!.snippet, /\[.+\]/u, q);
+    }
+    assert.equal(searchLibrary(lib, '天気').at(0)?.snippet, '東京都の[天気]予報.txt');
+    assert.deepEqual(searchLibrary(lib, '大阪'), []);
+    assert.deepEqual(searchLibrary(lib, '天気 holiday'), []);
+    assert.deepEqual(searchLibrary(lib, '天気', { kind: 'image' }), []);
+  });
+
+  it('indexes an OCR sidecar when it becomes ready, and forgets it when it goes', async () => {
+    const uuid = uuidOf('receipt-scan.png');
+    const manager = new SidecarManager(lib);
+    const ocr = { text: 'TOTAL 12.50 Café Olé', pages: [{ page: 1, source: 'ocr', text: 'TOTAL 12.50\nCafé Olé' }, { page: 2, source: 'text-layer', text: 'thank you for shopping' }] };
+    manager.writeGenerated({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, Buffer.from(JSON.stringify(ocr)), 'test');
+    await settle();
+    const cafe = searchLibrary(lib, 'cafe ole');
+    assert.equal(cafe.length, 1);
+    assert.equal(cafe[0]!.content_uuid, uuid);
+    assert.equal(cafe[0]!.source, 'ocr');
+    assert.deepEqual(cafe[0]!.locator, { page: 1 }, 'no blocks in this OCR: the page alone');
+    assert.match(cafe[0]!.snippet, /\[Café\] \[Olé\]/);
+    const phrase = searchLibrary(lib, '"thank you"');
+    assert.equal(phrase[0]?.source, 'pdf-text');
+    assert.deepEqual(phrase[0]?.locator, { page: 2 });
+    assert.deepEqual(searchLibrary(lib, '"you thank"'), []);
+    manager.markMissing({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, 'test: file gone');
+    await settle();
+    assert.deepEqual(searchLibrary(lib, 'cafe'), []);
+    assert.equal(searchLibrary(lib, 'receipt').length, 1, 'the name stays');
+  });
+
+  it('a transcript match says when its segment starts', async () => {
+    const uuid = uuidOf('Crème brûlée recipe.txt');
+    const manager = new SidecarManager(lib);
+    const transcript = { segments: [{ start: 0, end: 4.2, text: 'welcome to the kitchen' }, { start: 4.2, end: 9.5, text: 'now caramelize the sugar' }] };
+    manager.writeGenerated({ contentUuid: uuid, kind: 'transcript', variant: 'default', format: 'json' }, Buffer.from(JSON.stringify(transcript)), 'test');
+    await settle();
+    const [hit] = searchLibrary(lib, 'caramelize');
+    assert.equal(hit?.source, 'transcript');
+    assert.deepEqual(hit.locator, { start_s: 4.2 });
+    assert.match(hit.snippet, /\[caramelize\]/);
+  });
+
+  it('a rescan brings the new name of a renamed file in', async () => {
+    renameSync(join(tree, 'holiday notes.txt'), join(tree, 'vacation plans.txt'));
+    await scanLocation(lib, loc);
+    await settle();
+    assert.deepEqual(searchLibrary(lib, 'holiday'), []);
+    assert.ok(searchLibrary(lib, 'vacation')[0]?.paths[0]?.endsWith('vacation plans.txt'));
+  });
+
+  it('indexes in bounded slices: one slice takes one batch when its time is up, the rest waits its turn', async () => {
+    const queue = lib.db.prepare('INSERT INTO search_pending (content_uuid) VALUES (?)');
+    for (let i = 0; i < 100; i++) queue.run(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const first = indexSlice(lib, 0);
+    assert.ok(first.indexed > 0 && first.indexed < 100, `one batch: ${first.indexed}`);
+    assert.equal(first.empty, false);
+    // The follower may take some of the rest in its own slices meanwhile: together, all of it.
+    const rest = await indexPending(lib);
+    assert.ok(rest <= 100 - first.indexed, `the rest: ${rest}`);
+    assert.equal(hasPending(lib), false);
+  });
+
+  it('reindex rebuilds the same index; limits are bounded', async () => {
+    const r = await reindex(lib);
+    assert.equal(r.contents, 4);
+    assert.equal(searchLibrary(lib, '天気').length, 1, 'the trigram index is rebuilt too');
+    assert.equal(searchLibrary(lib, 'vacation').length, 1);
+    assert.equal(searchLibrary(lib, 'txt', { limit: 1 }).length, 1);
+    assert.throws(() => searchLibrary(lib, 'txt', { limit: 501 }), { code: 'USAGE' });
+    assert.throws(() => searchLibrary(lib, 'txt', { limit: 0 }), { code: 'USAGE' });
+  });
+});

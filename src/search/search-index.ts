@@ -1,0 +1,218 @@
+/**
+ * The search index (DESIGN §14): what a content's ready sidecars and file names say, as rows of
+ * `search_docs` (migration 008). Contents to index again wait in `search_pending` (filled by
+ * triggers and by the sidecar events seen here) and are indexed in slices of a few milliseconds,
+ * the event loop free between them: a scan of 80,000 files queues 80,000 contents, and a daemon
+ * must go on answering while they are indexed. Sidecar files are read only through `sidecarFile`
+ * (the library's confinement), and only up to a bound.
+ */
+import { readFileSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { childLog } from '../core/log.js';
+import type { Statement } from 'better-sqlite3';
+import { statementCache } from '../db/statement-cache.js';
+import type { Library } from '../library/library.js';
+import { PathRefusedError } from '../library/confine.js';
+import { sidecarFile } from '../sidecars/sidecar-file.js';
+
+export type SearchSource = 'name' | 'ocr' | 'pdf-text' | 'transcript';
+
+/** The sidecar kinds whose text is searched; a change of one of these re-indexes its content. */
+export const SEARCHED_KINDS: ReadonlySet<string> = new Set(['ocr', 'transcript']);
+
+/** A sidecar's JSON larger than this is not read for search (its rows are left out). */
+export const MAX_SIDECAR_BYTES = 32 * 1024 ** 2;
+/** One row's text is cut here: a page or a segment longer than this is not a thing to search whole. */
+const MAX_ROW_CHARS = 200_000;
+/** One slice of indexing ends after this long; the event loop turns before the next. */
+const SLICE_MS = 8;
+/** Contents taken from the queue at a time (one transaction each batch). */
+const BATCH = 32;
+
+const log = childLog('search');
+/** What the follower does with an error by default: one log line (the content is left out, never the daemon brought down). */
+const logError = (err: unknown): void => log.warn({ err }, 'a content could not be indexed for search');
+
+/** Han, kana, Hangul: scripts written without spaces between words. */
+export const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+const caches = new WeakMap<Library, (sql: string) => Statement>();
+/** LIB's prepared statement for SQL, prepared once: queries and slices run the same few statements all day. */
+export function stmt(lib: Library, sql: string): Statement {
+  let c = caches.get(lib);
+  if (!c) caches.set(lib, c = statementCache(lib.db));
+  return c(sql);
+}
+
+interface Row { source: SearchSource; locator: number | null; at: number | null; text: string }
+
+/** Put one content's rows in place of what it had (none when it has left the library). Returns how many rows it has now. */
+export function indexContent(lib: Library, contentUuid: string): number {
+  const rows = textOf(lib, contentUuid);
+  const known = stmt(lib, 'SELECT 1 FROM content_identities WHERE uuid = ?').get(contentUuid) !== undefined;
+  const del = stmt(lib, 'DELETE FROM search_docs WHERE content_uuid = ?');
+  const ins = stmt(lib, 'INSERT INTO search_docs (content_uuid, source, locator, at, text, cjk) VALUES (?, ?, ?, ?, ?, ?)');
+  const done = stmt(lib, 'DELETE FROM search_pending WHERE content_uuid = ?');
+  lib.db.transaction(() => {
+    del.run(contentUuid);
+    done.run(contentUuid);
+    if (!known) return;
+    for (const r of rows) {
+      const text = r.text.slice(0, MAX_ROW_CHARS);
+      ins.run(contentUuid, r.source, r.locator, r.at, text, CJK.test(text) ? 1 : 0);
+    }
+  })();
+  return known ? rows.length : 0;
+}
+
+/** Queue a content to be indexed again. */
+export function queueContent(lib: Library, contentUuid: string): void {
+  stmt(lib, 'INSERT OR IGNORE INTO search_pending (content_uuid) VALUES (?)').run(contentUuid);
+}
+
+/** Whether any content waits to be indexed. */
+export function hasPending(lib: Library): boolean {
+  return stmt(lib, 'SELECT 1 FROM search_pending LIMIT 1').get() !== undefined;
+}
+
+/**
+ * Index queued contents for about BUDGET_MS (at least one batch); returns how many were indexed
+ * and whether the queue is now empty. An error in one content leaves it out of the queue (it is
+ * reported, not retried forever) so one bad sidecar cannot stall the rest.
+ */
+export function indexSlice(lib: Library, budgetMs = SLICE_MS, onError: (err: unknown) => void = () => {}): { indexed: number; empty: boolean } {
+  const take = stmt(lib, 'SELECT content_uuid FROM search_pending LIMIT ?').pluck();
+  const drop = stmt(lib, 'DELETE FROM search_pending WHERE content_uuid = ?');
+  const t0 = performance.now();
+  let indexed = 0;
+  for (;;) {
+    const batch = take.all(BATCH) as string[];
+    if (batch.length === 0) return { indexed, empty: true };
+    let late = false;
+    // One transaction per batch (cheaper than one per content); the time is checked after each content.
+    lib.db.transaction(() => {
+      for (const u of batch) {
+        try {
+          indexContent(lib, u);
+        } catch (err) {
+          drop.run(u);
+          onError(err);
+        }
+        indexed++;
+        if (performance.now() - t0 >= budgetMs) { late = true; return; }
+      }
+    })();
+    if (late) return { indexed, empty: !hasPending(lib) };
+  }
+}
+
+/** Index every queued content in slices, letting the event loop turn between them, until the queue is empty or DEADLINE (ms since the epoch). */
+export async function indexPending(lib: Library, deadline = Infinity, onError?: (err: unknown) => void): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const r = indexSlice(lib, SLICE_MS, onError);
+    total += r.indexed;
+    if (r.empty || Date.now() >= deadline) return total;
+    await nextTurn();
+  }
+}
+
+/** Rebuild the whole index from the sidecars and entries, in slices. */
+export async function reindex(lib: Library): Promise<{ contents: number; rows: number }> {
+  lib.db.transaction(() => {
+    lib.db.exec('DELETE FROM search_docs; DELETE FROM search_pending;');
+    lib.db.exec(`INSERT INTO search_fts(search_fts) VALUES ('rebuild'); INSERT INTO search_cjk(search_cjk) VALUES ('rebuild')`);
+    lib.db.exec('INSERT INTO search_pending SELECT uuid FROM content_identities');
+  })();
+  const contents = await indexPending(lib);
+  const rows = stmt(lib, 'SELECT count(*) FROM search_docs').pluck().get() as number;
+  return { contents, rows };
+}
+
+/** A process keeping the index current: it drains the queue in slices whenever something may have been queued. */
+export interface SearchFollower {
+  /** Index what is queued, in slices, until the queue is empty or DEADLINE (ms since the epoch). */
+  catchUp(deadline?: number): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * Keep the index current: a sidecar of a searched kind that became ready (made here or fetched),
+ * went missing or away queues its content; a scan's end (the triggers queued its copies as it
+ * went; indexing them during the scan would only slow it) and the start itself set the queue
+ * draining, a slice per turn of the event loop.
+ */
+export function followSidecars(lib: Library, onError: (err: unknown) => void = logError): SearchFollower {
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  const drain = (): Promise<void> => {
+    running ??= (async () => {
+      try {
+        await nextTurn();
+        while (!stopped && !indexSlice(lib, SLICE_MS, onError).empty) await nextTurn();
+      } catch (err) {
+        onError(err);
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
+  const stops = [
+    lib.events.on('sidecar:changed', (e) => {
+      if (stopped || !SEARCHED_KINDS.has(e.kind)) return;
+      // Work starting changes nothing searchable; every other change (ready, missing, pending again, absent) may.
+      if (e.status === 'generating') return;
+      try {
+        queueContent(lib, e.contentUuid);
+      } catch (err) {
+        return onError(err);
+      }
+      void drain();
+    }),
+    lib.events.on('index:done', () => { if (!stopped) void drain(); }),
+  ];
+  void drain();
+  return {
+    async catchUp(deadline = Infinity) {
+      while (!stopped && Date.now() < deadline && !indexSlice(lib, SLICE_MS, onError).empty) await nextTurn();
+    },
+    stop() {
+      stopped = true;
+      for (const s of stops) s();
+    },
+  };
+}
+
+/** What one content says: its file names, and the text of its ready OCR and transcript sidecars. */
+function textOf(lib: Library, contentUuid: string): Row[] {
+  const rows: Row[] = [];
+  const names = stmt(lib, 
+    `SELECT DISTINCT e.name FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE c.uuid = ? AND e.kind = 'file' ORDER BY e.name`,
+  ).pluck().all(contentUuid) as string[];
+  for (const n of names) rows.push({ source: 'name', locator: null, at: null, text: n.normalize('NFC') });
+  const ocr = readSidecarJson(lib, contentUuid, 'ocr') as { pages?: Array<{ page?: unknown; source?: unknown; text?: unknown }> } | null;
+  for (const p of Array.isArray(ocr?.pages) ? ocr.pages : []) {
+    if (typeof p?.text !== 'string' || p.text.trim() === '') continue;
+    rows.push({ source: p.source === 'text-layer' ? 'pdf-text' : 'ocr', locator: typeof p.page === 'number' ? p.page : null, at: null, text: p.text });
+  }
+  const tr = readSidecarJson(lib, contentUuid, 'transcript') as { segments?: Array<{ text?: unknown; start?: unknown }> } | null;
+  const segments = Array.isArray(tr?.segments) ? tr.segments : [];
+  segments.forEach((s, i) => {
+    if (typeof s?.text !== 'string' || s.text.trim() === '') return;
+    rows.push({ source: 'transcript', locator: i, at: typeof s.start === 'number' && Number.isFinite(s.start) ? s.start : null, text: s.text });
+  });
+  return rows;
+}
+
+/** A ready sidecar's JSON, read through the library's confinement; null when there is none here, it is too big, or it is not JSON. */
+export function readSidecarJson(lib: Library, contentUuid: string, kind: string, maxBytes = MAX_SIDECAR_BYTES): unknown {
+  const f = sidecarFile(lib, contentUuid, kind, 'default');
+  if (f.state !== 'ready' || f.size > maxBytes) return null;
+  try {
+    return JSON.parse(readFileSync(f.path, 'utf8')) as unknown;
+  } catch (err) {
+    if (err instanceof PathRefusedError || err instanceof SyntaxError || (err as NodeJS.ErrnoException).code !== undefined) return null;
+    throw err;
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * The query over the search index (DESIGN §14). One FTS5 MATCH ranked by BM25 with a LIMIT does
+ * the work; grouping to one result per content happens here on that small over-fetched set, and
+ * paths and locators are filled in only for the results returned.
+ */
+import { UsageError } from '../core/errors.js';
+import type { Library } from '../library/library.js';
+import { PathRefusedError } from '../library/confine.js';
+import { CJK, stmt, type SearchSource } from './search-index.js';
+import { locatorsOf, type SearchLocator } from './locator.js';
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 500;
+/** At most this many rows of CJK text are looked at for one query (they are matched without a word index). */
+const MAX_CJK_ROWS = 20_000;
+
+export interface SearchResult {
+  content_uuid: string;
+  kind: string;
+  /** BM25 (SQLite's sign: lower is better) of the best-matching row. */
+  score: number;
+  /** The best row's text around the match, the match in [brackets]. */
+  snippet: string;
+  /** Which text matched: the file name, an OCR page, a PDF's text layer, a transcript segment. */
+  source: SearchSource;
+  /** Where in it: the page (and the box of the line holding the match) or the segment's start; absent for a name. */
+  locator?: SearchLocator;
+  paths: string[];
+}
+
+export interface SearchOptions {
+  kind?: string;
+  limit?: number;
+}
+
+/** A matching row, before it is a result. */
+export interface Hit {
+  content_uuid: string;
+  kind: string;
+  score: number;
+  snippet: string;
+  source: SearchSource;
+  locator: number | null;
+  at: number | null;
+}
+
+/**
+ * A user's query as FTS5 syntax that cannot fail to parse: each word becomes a quoted string
+ * (a trailing * kept outside it, a prefix query), each "quoted phrase" one quoted phrase, and
+ * the parts are all required. A stray quote closes at the end; operators and brackets are words.
+ */
+export function ftsQuery(q: string): string {
+  const parts: string[] = [];
+  const re = /"([^"]*)("?)|([^\s"]+)/g;
+  for (let m = re.exec(q); m !== null; m = re.exec(q)) {
+    if (m[1] !== undefined) {
+      const words = m[1].match(/[\p{L}\p{N}]+/gu);
+      if (words) parts.push(`"${words.join(' ')}"`);
+    } else if (m[3] !== undefined) {
+      const prefix = m[3].endsWith('*');
+      const words = m[3].match(/[\p{L}\p{N}]+/gu);
+      if (!words) continue;
+      parts.push(`"${words.join(' ')}"${prefix ? '*' : ''}`);
+    }
+  }
+  if (parts.length === 0) throw new UsageError(`nothing to search for in ${JSON.stringify(q)}: give a word, a "phrase" or a prefix*`);
+  return parts.join(' AND ');
+}
+
+export function checkLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new UsageError(`limit must be a whole number from 1 to ${MAX_LIMIT}, got ${limit}`);
+  return limit;
+}
+
+/** Contents whose text matches QUERY, best (BM25) first, one result per content with its best row. */
+export function searchLibrary(lib: Library, query: string, opts: SearchOptions = {}): SearchResult[] {
+  const match = ftsQuery(query);
+  const limit = checkLimit(opts.limit);
+  const hits = CJK.test(query) ? searchCjk(lib, query, opts.kind, limit) : searchWords(lib, match, opts.kind, limit);
+  const paths = pathsOf(lib, hits.map((h) => h.content_uuid));
+  const locators = locatorsOf(lib, hits);
+  return hits.map((h, i) => {
+    const r: SearchResult = { content_uuid: h.content_uuid, kind: h.kind, score: h.score, snippet: h.snippet, source: h.source, paths: paths.get(h.content_uuid) ?? [] };
+    const loc = locators[i];
+    if (loc !== undefined) r.locator = loc;
+    return r;
+  });
+}
+
+/**
+ * The best rows by BM25, LIMIT contents' worth: a content with several matching rows (its name
+ * and pages) takes several, so rows are over-fetched and grouped here; when grouping (or the kind
+ * filter) leaves too few and there were more rows, the fetch grows.
+ */
+function searchWords(lib: Library, match: string, kind: string | undefined, limit: number): Hit[] {
+  // The kind is filtered here, not in SQL: then the rows that came back say whether that was every match.
+  const ranked = stmt(lib, 
+    `SELECT d.content_uuid, c.kind, m.score, m.snippet, d.source, d.locator, d.at FROM
+       (SELECT rowid AS id, rank AS score, snippet(search_fts, 0, '[', ']', '…', 12) AS snippet
+          FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) m
+       JOIN search_docs d ON d.id = m.id LEFT JOIN content_identities c ON c.uuid = d.content_uuid`,
+  );
+  for (let fetch = limit + (limit >> 2) + 4; ; fetch *= 4) {
+    const rows = ranked.all(match, fetch) as Array<Omit<Hit, 'kind'> & { kind: string | null }>;
+    rows.sort((a, b) => a.score - b.score || (a.content_uuid < b.content_uuid ? -1 : a.content_uuid > b.content_uuid ? 1 : 0));
+    const best = new Map<string, Hit>();
+    for (const r of rows) {
+      // A content gone (its rows not yet dropped) or of another kind is left out.
+      if (r.kind === null || (kind !== undefined && r.kind !== kind) || best.has(r.content_uuid)) continue;
+      best.set(r.content_uuid, r as Hit);
+      if (best.size === limit) break;
+    }
+    // Fewer rows than asked for: that was every match.
+    if (best.size === limit || rows.length < fetch) return [...best.values()];
+  }
+}
+
+/**
+ * A query with Chinese, Japanese or Korean in it, over the rows that have such text: every term
+ * (a word, or a quoted phrase as one string) must occur in the row, case-insensitively. Terms of
+ * 3 characters or more narrow the rows through the trigram index; shorter ones (most Chinese words
+ * are 2) are looked for in those rows. Ranked by how often the terms occur; the snippet is cut here.
+ */
+function searchCjk(lib: Library, query: string, kind: string | undefined, limit: number): Hit[] {
+  const terms: string[] = [];
+  const re = /"([^"]*)"?|([^\s"]+)/g;
+  for (let m = re.exec(query); m !== null; m = re.exec(query)) {
+    const t = (m[1] ?? m[2] ?? '').replace(/[*()]/g, ' ').trim().toLowerCase();
+    if (t !== '') terms.push(t);
+  }
+  const long = terms.filter((t) => [...t].length >= 3);
+  const narrow = long.length > 0 ? `AND d.id IN (SELECT rowid FROM search_cjk WHERE search_cjk MATCH ?)` : '';
+  const rows = stmt(lib, 
+    `SELECT d.content_uuid, c.kind, d.source, d.locator, d.at, d.text FROM search_docs d JOIN content_identities c ON c.uuid = d.content_uuid
+     WHERE d.cjk = 1 ${narrow} ${kind !== undefined ? 'AND c.kind = ?' : ''} LIMIT ${MAX_CJK_ROWS}`,
+  ).all(...(long.length > 0 ? [long.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ')] : []), ...(kind !== undefined ? [kind] : [])) as
+    Array<Omit<Hit, 'score' | 'snippet'> & { text: string }>;
+  const best = new Map<string, { hits: number; row: (typeof rows)[number] }>();
+  for (const r of rows) {
+    const lower = r.text.toLowerCase();
+    let hits = 0;
+    for (const t of terms) {
+      const n = lower.split(t).length - 1;
+      if (n === 0) { hits = 0; break; }
+      hits += n;
+    }
+    if (hits === 0) continue;
+    const had = best.get(r.content_uuid);
+    if (!had || hits > had.hits) best.set(r.content_uuid, { hits, row: r });
+  }
+  return [...best.values()]
+    .sort((a, b) => b.hits - a.hits || (a.row.content_uuid < b.row.content_uuid ? -1 : 1))
+    .slice(0, limit)
+    .map(({ hits, row: { text, ...row } }) => ({ ...row, score: -hits, snippet: snippetOf(text, terms[0]!) }));
+}
+
+/** TEXT around the first TERM, the term in [brackets], as FTS5's snippet() marks it. */
+function snippetOf(text: string, term: string): string {
+  const at = text.toLowerCase().indexOf(term);
+  if (at < 0) return text.slice(0, 40);
+  const from = Math.max(0, at - 20);
+  const to = Math.min(text.length, at + term.length + 20);
+  return `${from > 0 ? '…' : ''}${text.slice(from, at)}[${text.slice(at, at + term.length)}]${text.slice(at + term.length, to)}${to < text.length ? '…' : ''}`;
+}
+
+/** The absolute paths of the copies on this device of CONTENTS, where vss may read them: one query for all. */
+function pathsOf(lib: Library, contents: string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (contents.length === 0) return out;
+  const rows = stmt(lib, 
+    `SELECT c.uuid, e.location_id AS loc, e.rel_path FROM content_identities c JOIN entries e ON e.content_id = c.id
+       JOIN locations l ON l.id = +e.location_id
+     WHERE c.uuid IN (SELECT value FROM json_each(?)) AND l.device_id = ? ORDER BY l.path, e.rel_path`,
+  ).all(JSON.stringify(contents), lib.deviceId) as Array<{ uuid: string; loc: number; rel_path: string }>;
+  // A location's check reads the database and resolves its folder: once per location, not per copy.
+  const roots = new Map<number, ReturnType<Library['roots']['tryLocation']>>();
+  for (const r of rows) {
+    let root = roots.get(r.loc);
+    if (root === undefined) roots.set(r.loc, root = lib.roots.tryLocation(r.loc));
+    if (root instanceof PathRefusedError) continue;
+    let path: string;
+    try {
+      path = root.path(r.rel_path);
+    } catch {
+      continue; // outside its location: not shown
+    }
+    const list = out.get(r.uuid);
+    if (list) list.push(path);
+    else out.set(r.uuid, [path]);
+  }
+  return out;
+}

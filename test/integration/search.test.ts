@@ -1,0 +1,103 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+
+interface ResultJson { content_uuid: string; kind: string; score: number; snippet: string; source: string; locator?: { page?: number; box?: number[]; unit?: string; start_s?: number }; paths: string[] }
+
+/**
+ * Search as a user meets it (DESIGN §14): OCR fixtures (an image, a scanned PDF, a text-layer PDF)
+ * in a deep location, `jobs run --until-idle`, then `vss search` in-process and through a daemon.
+ */
+/** phototest.tif is 640 × 480 pixels. */
+const PHOTOTEST_PX = { width: 640, height: 480 };
+
+describe('vss search over the OCR fixtures (real CLI, real OCR)', { skip: FIXTURES_SKIP }, () => {
+  const tmp = tempDir('vss-search-');
+  const tree = join(tmp.path, 'tree');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1' };
+  const search = async (args: string[], e: Record<string, string | undefined> = env) => json<ResultJson[]>(await runCli(['search', ...args, '--json'], e));
+  const files = {
+    photo: 'ocr/tesseract-test/phototest.tif',
+    scanned: 'pdf/scanned/ocrmypdf-linn.pdf',
+    textLayer: 'pdf/text-layer/springai-pdftex-sample.pdf',
+  };
+  const names = Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.split('/').pop()!])) as Record<keyof typeof files, string>;
+
+  before(async () => {
+    mkdirSync(tree, { recursive: true });
+    for (const f of Object.values(files)) copyFileSync(join(FIXTURES, f), join(tree, f.split('/').pop()!));
+    writeFileSync(join(tree, 'Crème brûlée recipe.txt'), 'a text file found by its name');
+    json(await runCli(['library', 'create', 'S', '--path', tmp.path, '--json'], env));
+    json(await runCli(['location', 'add', tree, '--mode', 'deep', '--json'], env));
+    const run = await runCli(['jobs', 'run', '--until-idle'], env);
+    assert.equal(run.code, 0, run.stderr);
+  });
+  after(() => tmp.cleanup());
+
+  it('finds each OCR fixture first by a word of its ground truth', async () => {
+    assert.match(readFileSync(join(FIXTURES, 'ocr/tesseract-test/phototest.gt.txt'), 'utf8'), /lazy/);
+    assert.match(readFileSync(join(FIXTURES, 'pdf/scanned/ocrmypdf-linn.gt.txt'), 'utf8'), /LinnSequencer/);
+    for (const [word, file, source] of [['lazy', names.photo, 'ocr'], ['LinnSequencer', names.scanned, 'ocr'], ['Sample', names.textLayer, 'pdf-text']] as const) {
+      const r = await search([word]);
+      assert.ok(r.length >= 1, word);
+      assert.ok(r[0]!.paths[0]!.endsWith(file), `${word}: ${r[0]!.paths[0]}`);
+      if (word !== 'Sample') assert.equal(r[0]!.source, source, word);
+      assert.match(r[0]!.snippet, /\[/);
+    }
+    const pdfText = await search(['Document', '--kind', 'document']);
+    assert.ok(pdfText.some((r) => r.source === 'pdf-text' && (r.locator?.page ?? 0) >= 1 && r.locator?.unit === 'pt' && r.locator.box?.length === 4 && r.paths[0]!.endsWith(names.textLayer)));
+  });
+
+  it('a match in OCR text says its page and the box of its line, inside the image', async () => {
+    const [lazy] = await search(['lazy']);
+    assert.equal(lazy?.locator?.page, 1);
+    assert.equal(lazy.locator.unit, 'px');
+    const [x0, y0, x1, y1] = lazy.locator.box!;
+    assert.ok(x0! >= 0 && y0! >= 0 && x0! < x1! && y0! < y1! && x1! <= PHOTOTEST_PX.width && y1! <= PHOTOTEST_PX.height, `box ${lazy.locator.box}`);
+    assert.ok(y1! - y0! < PHOTOTEST_PX.height / 4, 'one line, not the page');
+    const [name] = await search(['brulee']);
+    assert.equal(name?.locator, undefined, 'a name has no place inside it');
+  });
+
+  it('a word in no file finds nothing; phrases, prefixes and accents work; a stray quote does not crash', async () => {
+    assert.deepEqual(await search(['zzyzxqwv']), []);
+    const phrase = await search(['"quick brown dog"']);
+    assert.equal(phrase.length, 1);
+    assert.ok(phrase[0]!.paths[0]!.endsWith(names.photo));
+    assert.deepEqual(await search(['"dog brown quick"']), []);
+    const prefix = await search(['LinnSeq*']);
+    assert.ok(prefix[0]!.paths[0]!.endsWith(names.scanned));
+    for (const q of ['creme', 'BRULEE']) {
+      const r = await search([q]);
+      assert.equal(r.length, 1, q);
+      assert.ok(r[0]!.paths[0]!.endsWith('Crème brûlée recipe.txt'));
+    }
+    const stray = await runCli(['search', 'qu"ick', '--json'], env);
+    assert.equal(stray.code, 0, stray.stderr);
+    const onlyQuote = await runCli(['search', '"'], env);
+    assert.equal(onlyQuote.code, 2);
+    assert.match(onlyQuote.stderr, /nothing to search for/);
+    assert.doesNotMatch(onlyQuote.stderr, /SQLITE|fts5/i);
+  });
+
+  it('reindex rebuilds the same answers, and a daemon answers the same', async () => {
+    const before = await search(['lazy']);
+    const re = json<{ contents: number; rows: number }>(await runCli(['search', 'reindex', '--json'], env));
+    assert.equal(re.contents, 4);
+    assert.deepEqual(await search(['lazy']), before);
+    const phrase = await search(['"quick brown dog"']);
+    const denv = { ...env, VSS_NO_DAEMON: undefined };
+    const started = await runCli(['daemon', 'start'], denv);
+    assert.equal(started.code, 0, started.stderr);
+    try {
+      assert.deepEqual(await search(['lazy'], denv), before);
+      assert.deepEqual(await search(['"quick brown dog"'], denv), phrase);
+      const bad = await runCli(['search', '"', '--json'], denv);
+      assert.equal(bad.code, 2);
+    } finally {
+      await runCli(['daemon', 'stop'], denv);
+    }
+  });
+});
