@@ -85,7 +85,7 @@ export class RemoteLibrary implements LibraryClient {
       set: (spec: string, type?: string) => http.call<PolicyInfo>('policySet', { params: lib, body: { policy: spec, device_type: type } }),
     };
     this.search = {
-      query: (q: string, opts: SearchOptions = {}) => http.call<SearchResult[]>('search', { params: lib, query: { q, kind: opts.kind, limit: opts.limit } }),
+      query: (q: string, opts: SearchOptions = {}) => http.call<SearchResult[]>('search', { params: lib, query: { q, kind: opts.kind, limit: opts.limit, semantic: opts.semantic ? 1 : undefined, model: opts.model } }),
       reindex: () => http.call<{ contents: number; rows: number }>('searchReindex', { params: lib }),
     };
   }

@@ -101,7 +101,9 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
   policyGet: ({ lib, query }) => lib().policy.get(optString(query, 'device_type')),
   policySet: ({ lib, body }) => lib().policy.set(string(body, 'policy'), optString(body, 'device_type')),
 
-  search: ({ lib, query }) => lib().search.query(string(query, 'q'), { kind: optString(query, 'kind'), limit: optInt(query, 'limit', 1, SEARCH_MAX_LIMIT) }),
+  search: ({ lib, query }) => lib().search.query(string(query, 'q'), {
+    kind: optString(query, 'kind'), limit: optInt(query, 'limit', 1, SEARCH_MAX_LIMIT), semantic: optBool(query, 'semantic'), model: optString(query, 'model'),
+  }),
   searchReindex: ({ lib }) => lib().search.reindex(),
 };
 
@@ -189,7 +191,7 @@ const QUERY_KEYS: Partial<Record<OperationName, readonly string[]>> = {
   sidecarsList: ['content', 'kind', 'status', 'after', 'limit'],
   jobsList: ['status', 'kind', 'content', 'after', 'limit'],
   policyGet: ['device_type'],
-  search: ['q', 'kind', 'limit'],
+  search: ['q', 'kind', 'limit', 'semantic', 'model'],
 };
 
 function callOf(core: DaemonCore, req: FastifyRequest, op: OperationName): Call {
