@@ -112,9 +112,7 @@ export class VectorIndex {
       let best = -Infinity;
       let bestAt = 0;
       for (let r = 0; r < slot.count; r++) {
-        const base = (slot.first + r) * dims;
-        let dot = 0;
-        for (let d = 0; d < dims; d++) dot += m[base + d]! * query[d]!;
+        const dot = dotAt(m, (slot.first + r) * dims, query, dims);
         if (dot > best) {
           best = dot;
           bestAt = r;
@@ -156,4 +154,24 @@ export class VectorIndex {
     }
     this.used = to;
   }
+}
+
+/**
+ * M[BASE..BASE+DIMS) · Q, four products per step in separate sums: V8 then keeps them in
+ * registers without a dependency chain (measured ~1.6–2× a one-sum loop at 384 dims, bench/search-semantic-bench.ts).
+ */
+function dotAt(m: Float32Array, base: number, q: Float32Array, dims: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let d = 0;
+  for (const end = dims - 3; d < end; d += 4) {
+    s0 += m[base + d]! * q[d]!;
+    s1 += m[base + d + 1]! * q[d + 1]!;
+    s2 += m[base + d + 2]! * q[d + 2]!;
+    s3 += m[base + d + 3]! * q[d + 3]!;
+  }
+  for (; d < dims; d++) s0 += m[base + d]! * q[d]!;
+  return s0 + s1 + s2 + s3;
 }
