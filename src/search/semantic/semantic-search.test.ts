@@ -11,7 +11,8 @@ import { Installation as Vss } from '../../library/installation.js';
 import type { Library } from '../../library/library.js';
 import { addLocation, scanLocation } from '../../locations/locations.js';
 import { ModelRegistry } from '../../models/registry.js';
-import { sidecarAddress } from '../../sidecars/address.js';
+import { blake3 } from '@napi-rs/blake-hash';
+import { sidecarAbsPath, sidecarAddress } from '../../sidecars/address.js';
 import { SidecarManager } from '../../sidecars/manager.js';
 import { sidecarFile } from '../../sidecars/sidecar-file.js';
 import { SemanticSearch } from './semantic-search.js';
@@ -122,6 +123,18 @@ describe('semantic search (real library, real generated embeddings)', { skip: FI
     // Made again: found again.
     write('garden.txt', await embeddingsOf(TEXTS['garden.txt']!));
     assert.ok((await query(TEXTS['garden.txt']!))[0]!.paths[0]!.endsWith('/garden.txt'));
+  });
+
+  it('follows a sidecar fetched from a peer (recorded as sync records it)', async () => {
+    const fetched = 'Green light over the water in the evening.';
+    const data = await embeddingsOf(fetched);
+    const a = sidecarAddress(uuidOf('river.txt'), 'embeddings', VARIANT);
+    // Sync's transfer store: the bytes renamed into place, then recorded ready and fetched in one batch.
+    writeFileSync(sidecarAbsPath(lib.root, a), data);
+    manager.recordMany([{ address: a, fields: { status: 'ready', source: 'fetched', size: data.length, checksum: blake3(data).toString('hex'), sourceEntryId: null, error: null } }]);
+    const r = await query(fetched);
+    assert.ok(r[0]!.paths[0]!.endsWith('/river.txt'));
+    assert.ok(Math.abs(r[0]!.score - 1) < 1e-4);
   });
 
   it('skips a corrupt embeddings file with the reason, made before or after the index', async () => {
