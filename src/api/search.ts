@@ -2,6 +2,7 @@ import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { followSidecars, indexContent, indexMissing, reindex, searchLibrary, type SearchOptions as TextSearchOptions, type SearchSource } from '../search/search-index.js';
 import { SemanticSearch, type HybridResult, type SemanticOptions } from '../search/semantic/semantic-search.js';
+import type { SemanticLocator } from '../search/semantic/vector-index.js';
 import type { LibraryContext } from './library-api.js';
 
 export type SearchResult = HybridResult;
@@ -11,7 +12,7 @@ export type SearchOptions = TextSearchOptions & {
   /** The embeddings model for `semantic` (its id); default the first one registered. */
   model?: SemanticOptions['model'];
 };
-export type { SearchSource };
+export type { SearchSource, SemanticLocator };
 
 /** Search over names, OCR, PDF text layers and transcripts (`vss search`, DESIGN §14). */
 export class SearchApi {
