@@ -7,10 +7,11 @@ import { sidecarFile } from '../../sidecars/sidecar-file.js';
 import type { IndexedChunk, SemanticLocator } from './vector-index.js';
 
 /**
- * An embeddings file larger than this is not read: the kinds table's bound, or less where V8
- * could not hold the text as one string anyway (~512 Mi characters).
+ * An embeddings file larger than this is not read: the kinds table's bound, or 64 MiB if less.
+ * The generator's largest file (512 chunks of ~1.5 kB of text and a 4096-wide vector, ~11 bytes a
+ * number) is ~25 MiB; a bigger one is not ours, and the index reads several at once.
  */
-export const MAX_EMBEDDINGS_BYTES = Math.min(SIDECAR_KINDS.embeddings.maxBytes, 256 * 1024 ** 2);
+export const MAX_EMBEDDINGS_BYTES = Math.min(SIDECAR_KINDS.embeddings.maxBytes, 64 * 1024 ** 2);
 /** A result shows this much of its chunk; the rest is not kept in memory. */
 export const SNIPPET_CHARS = 240;
 /** A vector whose length is further than this from 1 is made of length 1 here (a peer's file, an old writer). */

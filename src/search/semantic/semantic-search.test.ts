@@ -172,4 +172,17 @@ describe('semantic search (real library, real generated embeddings)', { skip: FI
     await assert.rejects(bare.query('anything'), (err: Error & { code?: string }) => err.code === 'USAGE' && /vss models add embeddings/.test(err.message));
     await assert.rejects(search.query('anything', { model: 'nope' }), (err: Error & { code?: string }) => err.code === 'USAGE' && /no embeddings model "nope".*installed: tiny/.test(err.message));
   });
+
+  it('lets go of the vectors of a model removed from this device', async () => {
+    const otherDir = join(tmp.path, 'model-2');
+    buildTinyEmbeddingModel(otherDir, { dims: 8, seed: 2 });
+    const registry = new ModelRegistry(dataDir);
+    registry.add({ engine: 'embeddings', id: 'other', path: otherDir });
+    assert.deepEqual(await search.query('garden', { model: 'OTHER' }), [], 'no sidecars of that model yet');
+    assert.ok(search.vectors(VARIANT) && search.vectors('other'));
+    registry.remove('embeddings', VARIANT);
+    await search.query('garden');
+    assert.equal(search.vectors(VARIANT), undefined);
+    assert.ok(search.vectors('other'));
+  });
 });

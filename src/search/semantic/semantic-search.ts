@@ -6,7 +6,7 @@ import { checkLimit, type SearchResult as TextResult } from '../search-index.js'
 import { contentPaths } from './content-paths.js';
 import { fuseRankings } from './fuse-rankings.js';
 import { LibraryVectors } from './library-vectors.js';
-import { queryModel, type QueryModel } from './query-model.js';
+import { queryModel, registeredVariants, type QueryModel } from './query-model.js';
 import type { SemanticLocator } from './vector-index.js';
 
 export interface SemanticResult {
@@ -48,6 +48,7 @@ export class SemanticSearch {
     const limit = checkLimit(opts.limit);
     if (query.trim() === '') throw new UsageError('nothing to search for: give some words');
     const model = queryModel(this.dataDir, opts.model);
+    this.forgetRemoved();
     const vector = await this.embed(model, query);
     const index = await this.vectorsOf(model.variant, vector.length).current();
     return index.search(vector, limit, opts.kind).map((h) => ({
@@ -76,6 +77,17 @@ export class SemanticSearch {
   close(): void {
     for (const v of this.byVariant.values()) v.close();
     this.byVariant.clear();
+  }
+
+  /** Let go of the vectors of models no longer registered on this device (`vss models remove`). */
+  private forgetRemoved(): void {
+    if (this.byVariant.size === 0) return;
+    const registered = new Set(registeredVariants(this.dataDir));
+    for (const [variant, v] of this.byVariant) {
+      if (registered.has(variant)) continue;
+      v.close();
+      this.byVariant.delete(variant);
+    }
   }
 
   private vectorsOf(variant: string, dims: number): LibraryVectors {
