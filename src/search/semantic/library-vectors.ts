@@ -84,11 +84,12 @@ export class LibraryVectors {
     if (this.updating) return;
     this.updating = (async () => {
       try {
+        const kindOf = this.lib.db.prepare('SELECT kind FROM content_identities WHERE uuid = ?').pluck();
         while (this.dirty.size > 0) {
           const list = [...this.dirty];
           this.dirty.clear();
           for (const uuid of list) {
-            const kind = this.lib.db.prepare('SELECT kind FROM content_identities WHERE uuid = ?').pluck().get(uuid) as string | undefined;
+            const kind = kindOf.get(uuid) as string | undefined;
             if (kind === undefined) {
               this.index!.delete(uuid);
               this.skippedFiles.delete(uuid);
