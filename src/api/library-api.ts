@@ -59,6 +59,7 @@ export class LibraryApi {
 
   close(): void {
     this.stopSearch?.();
+    this.search.close();
     this.lib.close();
   }
 }

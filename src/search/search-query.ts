@@ -165,7 +165,7 @@ function snippetOf(text: string, term: string): string {
 }
 
 /** The absolute paths of the copies on this device of CONTENTS, where vss may read them: one query for all. */
-function pathsOf(lib: Library, contents: string[]): Map<string, string[]> {
+export function pathsOf(lib: Library, contents: string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   if (contents.length === 0) return out;
   const rows = stmt(lib, 

@@ -31,6 +31,8 @@ const SCRIPT: Array<{ args: string[]; stdin?: never }> = [
   { args: ['search', 'fo"x', '--json'] },
   { args: ['search', '"'] },
   { args: ['search', 'note', '--limit', '999'] },
+  { args: ['search', 'note', '--semantic', '--json'] },
+  { args: ['search', 'note', '--model', 'm'] },
   { args: ['search', 'reindex', '--json'] },
   { args: ['content', 'list', '--location', '9'] },
   { args: ['sidecars', 'list', '--json'] },

@@ -17,14 +17,21 @@ export function registerSearchCommands(program: Command): void {
     .argument('[query...]', 'what to find (every word must match)')
     .option('--kind <kind>', 'only contents of this kind (image, video, audio, document, ...)', parseKind)
     .option('--limit <n>', 'at most this many contents (default 50, at most 500)', parseLimit)
-    .action(async function (this: Command, words: string[], opts: { kind?: ContentKind; limit?: number }) {
+    .option('--semantic', 'also find text near in meaning, from the embeddings sidecars (needs vss models add embeddings DIR)')
+    .option('--model <id>', 'with --semantic: the embeddings model to compare with (default: the first installed)')
+    .action(async function (this: Command, words: string[], opts: { kind?: ContentKind; limit?: number; semantic?: boolean; model?: string }) {
       await withLibrary(this, async (lib) => {
-        const results = await lib.search.query(words.join(' '), { ...(opts.kind ? { kind: opts.kind } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
+        const results = await lib.search.query(words.join(' '), {
+          ...(opts.kind ? { kind: opts.kind } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+          ...(opts.semantic ? { semantic: true } : {}), ...(opts.model !== undefined ? { model: opts.model } : {}),
+        });
         if (globals(this).json) return printJson(results);
         if (results.length === 0) return printLine('Nothing found.');
         for (const r of results) {
-          const at = r.locator?.start_s;
-          const where = r.locator?.page !== undefined ? `${r.source} page ${r.locator.page}` : at !== undefined ? `${r.source} at ${Math.floor(at / 60)}:${String(Math.floor(at % 60)).padStart(2, '0')}` : r.source;
+          const at = r.source === 'semantic' ? undefined : r.locator?.start_s;
+          const where = r.source === 'semantic' ? `semantic, chunk ${r.locator.chunk + 1}`
+            : r.locator?.page !== undefined ? `${r.source} page ${r.locator.page}`
+            : at !== undefined ? `${r.source} at ${Math.floor(at / 60)}:${String(Math.floor(at % 60)).padStart(2, '0')}` : r.source;
           printLine(`${displayPath(r.paths[0] ?? r.content_uuid)}  (${where})`);
           printLine(`  ${r.snippet.replace(/\s+/g, ' ')}`);
         }

@@ -85,7 +85,7 @@ export class RemoteLibrary implements LibraryClient {
       set: (spec: string, type?: string) => http.call<PolicyInfo>('policySet', { params: lib, body: { policy: spec, device_type: type } }),
     };
     this.search = {
-      query: async (q: string, opts: SearchOptions = {}) => (await http.call<{ results: SearchResult[] }>('search', { params: lib, query: { q, kind: opts.kind, limit: opts.limit } })).results,
+      query: async (q: string, opts: SearchOptions = {}) => (await http.call<{ results: SearchResult[] }>('search', { params: lib, query: { q, kind: opts.kind, limit: opts.limit, semantic: opts.semantic ? 1 : undefined, model: opts.model } })).results,
       reindex: () => http.call<{ contents: number; rows: number }>('searchReindex', { params: lib }),
     };
   }

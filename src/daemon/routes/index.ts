@@ -108,7 +108,11 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
   policySet: ({ lib, body }) => lib().policy.set(string(body, 'policy'), optString(body, 'device_type')),
 
   // `{results}`, not a bare array: the web UI's contract (room for more beside the results).
-  search: async ({ lib, query }) => ({ results: await lib().search.query(string(query, 'q'), { kind: optString(query, 'kind'), limit: optInt(query, 'limit', 1, SEARCH_MAX_LIMIT) }) }),
+  search: async ({ lib, query }) => ({
+    results: await lib().search.query(string(query, 'q'), {
+      kind: optString(query, 'kind'), limit: optInt(query, 'limit', 1, SEARCH_MAX_LIMIT), semantic: optBool(query, 'semantic'), model: optString(query, 'model'),
+    }),
+  }),
   searchReindex: ({ lib }) => lib().search.reindex(),
 };
 
@@ -197,7 +201,7 @@ const QUERY_KEYS: Partial<Record<OperationName, readonly string[]>> = {
   sidecarsList: ['content', 'kind', 'status', 'after', 'limit'],
   jobsList: ['status', 'kind', 'content', 'after', 'limit'],
   policyGet: ['device_type'],
-  search: ['q', 'kind', 'limit'],
+  search: ['q', 'kind', 'limit', 'semantic', 'model'],
 };
 
 function callOf(core: DaemonCore, req: FastifyRequest, op: OperationName): Call {

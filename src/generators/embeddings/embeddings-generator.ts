@@ -16,7 +16,7 @@ export { readEmbeddingsModelInfo, modelVariant, type EmbeddingsModelInfo } from 
 /** Word pieces repeated between neighbouring chunks. */
 const OVERLAP_TOKENS = 32;
 /** At most this many chunks per content (~130k word pieces, ~100k words at 256 per chunk). */
-const MAX_CHUNKS = 512;
+export const MAX_CHUNKS = 512;
 const NO_MODEL = 'no embeddings model installed: run vss models add embeddings DIR';
 
 /** The JSON written at sidecar://{uuid}/embeddings/{model}.json. */
