@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { get } from './api.js';
 import { API } from './api-paths.js';
 import { ErrorRegion } from './error-region.js';
+import { clearErrors } from './errors.js';
 import { Header } from './header.js';
 import { LibraryContext } from './library-context.js';
 import { goBack } from './navigation.js';
@@ -15,6 +16,7 @@ export function App() {
   const route = useRoute();
   const [library] = useLoad((signal) => get<LibraryRef>(API.librariesCurrent(), signal), []);
   useEscapeGoesBack();
+  useEffect(clearErrors, [route]);
   return (
     <div className="app">
       <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>

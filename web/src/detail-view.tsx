@@ -51,8 +51,10 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
         </div>
         <aside className="detail-side">
           <MetadataList detail={value} />
-          <SidecarsTable sidecars={value.sidecars} />
         </aside>
+        <div className="detail-wide">
+          <SidecarsTable sidecars={value.sidecars} />
+        </div>
       </div>
     </Page>
   );

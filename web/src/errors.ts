@@ -33,6 +33,13 @@ export function dismissError(id: number): void {
   changed();
 }
 
+/** The user went elsewhere: what failed before is no longer about what they see. */
+export function clearErrors(): void {
+  if (shown.length === 0) return;
+  shown = [];
+  changed();
+}
+
 export function subscribeErrors(listener: () => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);

@@ -17,6 +17,19 @@ export function dateTime(value: string | number | null | undefined): string {
   return Number.isNaN(t) ? String(value) : dateTimeFormat.format(t);
 }
 
+const wallClock = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+/**
+ * A capture time as the camera's clock read it ("2021-04-10T11:44:00+01:00" → 10 Apr 2021, 11:44),
+ * not moved into the browser's zone: a photo taken at 11:44 in Paris was taken at 11:44.
+ */
+export function capturedLabel(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2})?/.exec(iso);
+  if (!m) return dateTime(iso);
+  const t = Date.parse(`${m[1]}T${m[2]}${m[3] ?? ':00'}Z`);
+  return Number.isNaN(t) ? iso : wallClock.format(t);
+}
+
 export function count(n: number): string {
   return countFormat.format(n);
 }

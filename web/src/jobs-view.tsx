@@ -44,7 +44,7 @@ export function JobsView() {
     setBusy(true);
     try {
       const page = await get<ListPage<JobRow>>(API.jobs(lib.id, { status, after: list.value.next, limit: PAGE }));
-      update((l) => ({ items: [...l.items, ...page.items.filter((j) => !l.items.some((k) => k.id === j.id))], next: page.next }));
+      update((l) => ({ items: byId([...l.items, ...page.items.filter((j) => !l.items.some((k) => k.id === j.id))]), next: page.next }));
     } catch (err) {
       reportError(err);
     } finally {
@@ -87,7 +87,7 @@ export function JobsView() {
   );
 }
 
-/** A job's new state into the list: its row changed; a job the list has not seen is added when the list is read to its end and the filter takes it. */
+/** A job's new state into the list: its row changed; a job the list has not seen is added when the filter takes it (even before the rest of the list is read: new work is what the user watches for). */
 function applyChange(list: JobList, change: JobChange, filter: string): JobList {
   const at = list.items.findIndex((j) => j.id === change.id);
   const now = Date.now();
@@ -105,10 +105,14 @@ function applyChange(list: JobList, change: JobChange, filter: string): JobList 
     items[at] = row;
     return { ...list, items };
   }
-  if (list.next !== null || (filter !== '' && filter !== change.status)) return list;
+  if (filter !== '' && filter !== change.status) return list;
   const row: JobRow = {
     id: change.id, kind: change.kind, content_uuid: change.contentUuid, status: change.status, attempts: change.status === 'running' ? 1 : 0,
     max_attempts: 0, bytes: 0, error: change.error ?? null, note: change.note ?? null, created_at: now, updated_at: now, started_at: null, finished_at: null,
   };
-  return { ...list, items: [...list.items, row] };
+  return { ...list, items: byId([...list.items, row]) };
+}
+
+function byId(items: JobRow[]): JobRow[] {
+  return items.sort((a, b) => a.id - b.id);
 }

@@ -5,6 +5,8 @@ import { useEffect, useRef, type ReactNode, type RefObject } from 'react';
  * takes the focus when the view opens, so Tab goes on from the top of the new view instead of
  * from a link that is gone.
  */
+let firstView = true;
+
 export function Page({ label, className, children, takeFocus = true, mainRef }: {
   label: string;
   className?: string;
@@ -15,8 +17,11 @@ export function Page({ label, className, children, takeFocus = true, mainRef }: 
   const own = useRef<HTMLElement>(null);
   const main = mainRef ?? own;
   useEffect(() => {
-    // Typing in the search box keeps the focus there.
-    if (takeFocus && !(document.activeElement instanceof HTMLInputElement)) main.current?.focus({ preventScroll: true });
+    // The first view of a page load leaves the focus at the top (the skip link, then the header);
+    // typing in the search box keeps the focus there.
+    const first = firstView;
+    firstView = false;
+    if (!first && takeFocus && !(document.activeElement instanceof HTMLInputElement)) main.current?.focus({ preventScroll: true });
     // Only when the view opens.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);

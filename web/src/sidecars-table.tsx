@@ -16,7 +16,7 @@ export function SidecarsTable({ sidecars }: { sidecars: readonly DetailSidecar[]
               {sidecars.map((s) => (
                 <tr key={`${s.kind}/${s.variant}`}>
                   <th scope="row">{s.kind}</th>
-                  <td>{s.variant}<span className="muted"> .{s.format}</span></td>
+                  <td>{s.variant}{s.format ? <span className="muted"> .{s.format}</span> : null}</td>
                   <td><span className={`status status-${s.status}`}>{s.status}</span></td>
                   <td className="num">{bytes(s.size)}</td>
                   <td>

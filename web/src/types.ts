@@ -48,7 +48,8 @@ export interface SidecarDevice {
 export interface DetailSidecar {
   kind: string;
   variant: string;
-  format: string;
+  format: string | null;
+  /** pending, generating, ready, failed, missing; or `remote` when only other devices have it. */
   status: string;
   checksum: string | null;
   size: number | null;
