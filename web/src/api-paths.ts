@@ -2,7 +2,8 @@
  * Every daemon address the app uses, in one place (the operations of src/daemon/protocol.ts and
  * the UI contract). Each part taken from data is encoded as one path segment.
  */
-const seg = encodeURIComponent;
+/** One path segment, encoded; `@` is left as it is (it may stand in a path: `grid@1x`). */
+const seg = (s: string) => encodeURIComponent(s).replace(/%40/g, '@');
 const lib = (id: string) => `/api/libraries/${seg(id)}`;
 
 function query(params: Record<string, string | number | undefined | null>): string {

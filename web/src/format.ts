@@ -11,6 +11,15 @@ export function dayLabel(day: string | null): string {
   return Number.isNaN(t) ? day : dayFormat.format(t);
 }
 
+const shortDayFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+
+/** "3 Mar 2019": the day where a heading has one thumbnail's width. */
+export function shortDayLabel(day: string | null): string {
+  if (day === null) return 'No date';
+  const t = Date.parse(`${day}T00:00:00Z`);
+  return Number.isNaN(t) ? day : shortDayFormat.format(t);
+}
+
 export function dateTime(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '—';
   const t = typeof value === 'number' ? value : Date.parse(value);

@@ -1,45 +1,68 @@
 /**
- * The grid's rows: each day a header row, then rows of COLS thumbnails. Rows are typed arrays
- * (100k contents are about 25k rows), so building them on a resize costs a few milliseconds and
- * finding an item's row is a binary search.
+ * The grid's rows. A day with more contents than a row holds gets a header row and rows of its
+ * own; days that fit in a row share rows, side by side, each under its own heading (as photo
+ * apps do: a library of many small days is not a column of single thumbnails). 100k contents are
+ * about 25k rows, built in a few milliseconds on a resize; an item's row is a binary search.
  */
 import type { GridDay } from './types.js';
 
+/** A run of one day's items in a row, from column COL. */
+export interface Segment {
+  day: number;
+  first: number;
+  len: number;
+  col: number;
+}
+
+export type Row =
+  /** The heading of a day that has rows of its own. */
+  | { type: 'header'; day: number; first: number }
+  /** Items: one segment of a big day (no heading), or small days side by side (a heading each). */
+  | { type: 'items'; headings: boolean; segs: Segment[]; first: number };
+
 export interface GridLayout {
   cols: number;
-  rows: number;
-  /** First item (global index) of each row; a header row has its day's first item. */
+  rows: Row[];
+  /** First item of each row (a header row has its day's first item), for the binary search. */
   first: Int32Array;
-  /** Items in each row; 0 for a day header. */
-  len: Int32Array;
-  /** Index into the days of each row. */
-  day: Int32Array;
   items: number;
 }
 
 export function buildLayout(days: readonly GridDay[], cols: number): GridLayout {
-  let rows = 0;
-  for (const d of days) if (d.count > 0) rows += 1 + Math.ceil(d.count / cols);
-  const first = new Int32Array(rows);
-  const len = new Int32Array(rows);
-  const day = new Int32Array(rows);
-  let r = 0;
+  const rows: Row[] = [];
   let item = 0;
+  let shared: Extract<Row, { type: 'items' }> | null = null;
+  let used = 0;
   days.forEach((d, di) => {
     if (d.count <= 0) return;
-    first[r] = item; len[r] = 0; day[r] = di; r++;
+    if (d.count <= cols) {
+      if (!shared || used + d.count > cols) {
+        shared = { type: 'items', headings: true, segs: [], first: item };
+        rows.push(shared);
+        used = 0;
+      }
+      shared.segs.push({ day: di, first: item, len: d.count, col: used });
+      used += d.count;
+      item += d.count;
+      return;
+    }
+    shared = null;
+    rows.push({ type: 'header', day: di, first: item });
     for (let left = d.count; left > 0; left -= cols) {
-      first[r] = item; len[r] = Math.min(cols, left); day[r] = di; r++;
-      item += Math.min(cols, left);
+      const len = Math.min(cols, left);
+      rows.push({ type: 'items', headings: false, segs: [{ day: di, first: item, len, col: 0 }], first: item });
+      item += len;
     }
   });
-  return { cols, rows, first, len, day, items: item };
+  const first = new Int32Array(rows.length);
+  rows.forEach((r, i) => { first[i] = r.first; });
+  return { cols, rows, first, items: item };
 }
 
-/** The row holding ITEM: the last row starting at or before it (a day's header shares its first item with its first row, and comes before it). */
+/** The row holding ITEM: the last row starting at or before it (a header shares its first item with the row after it). */
 export function rowOfItem(layout: GridLayout, item: number): number {
   let lo = 0;
-  let hi = layout.rows - 1;
+  let hi = layout.rows.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (layout.first[mid]! <= item) lo = mid;
@@ -48,9 +71,34 @@ export function rowOfItem(layout: GridLayout, item: number): number {
   return lo;
 }
 
+/** Items in row R (0 for a header row). */
+export function rowLength(row: Row): number {
+  if (row.type === 'header') return 0;
+  const last = row.segs[row.segs.length - 1]!;
+  return last.first + last.len - row.first;
+}
+
+function columnOf(row: Row, item: number): number {
+  if (row.type === 'header') return 0;
+  const seg = row.segs.find((s) => item >= s.first && item < s.first + s.len) ?? row.segs[0]!;
+  return seg.col + (item - seg.first);
+}
+
+/** The item of ROW nearest to column COL. */
+function atColumn(row: Extract<Row, { type: 'items' }>, col: number): number {
+  let best = row.first;
+  let bestDist = Infinity;
+  for (const s of row.segs) {
+    const c = Math.min(Math.max(col, s.col), s.col + s.len - 1);
+    const dist = Math.abs(c - col);
+    if (dist < bestDist) { bestDist = dist; best = s.first + (c - s.col); }
+  }
+  return best;
+}
+
 export type Move = 'left' | 'right' | 'up' | 'down' | 'pageUp' | 'pageDown' | 'home' | 'end';
 
-/** Where a key moves the focus from ITEM: up and down keep the column across day headers, as far as the row is long. */
+/** Where a key moves the focus from ITEM: up and down keep the column as well as the rows allow, across headings. */
 export function moveFrom(layout: GridLayout, item: number, move: Move, pageRows: number): number {
   const last = layout.items - 1;
   if (last < 0) return 0;
@@ -62,17 +110,18 @@ export function moveFrom(layout: GridLayout, item: number, move: Move, pageRows:
     default: {
       const step = move === 'up' || move === 'pageUp' ? -1 : 1;
       let times = move === 'up' || move === 'down' ? 1 : Math.max(1, pageRows);
-      const row = rowOfItem(layout, item);
-      const col = item - layout.first[row]!;
-      let r = row;
+      const start = rowOfItem(layout, item);
+      const col = columnOf(layout.rows[start]!, item);
+      let r = start;
       while (times > 0) {
         let next = r + step;
-        while (next >= 0 && next < layout.rows && layout.len[next] === 0) next += step;
-        if (next < 0 || next >= layout.rows) break;
+        while (next >= 0 && next < layout.rows.length && layout.rows[next]!.type === 'header') next += step;
+        if (next < 0 || next >= layout.rows.length) break;
         r = next;
         times--;
       }
-      return layout.first[r]! + Math.min(col, layout.len[r]! - 1);
+      const row = layout.rows[r]!;
+      return r === start || row.type === 'header' ? item : atColumn(row, col);
     }
   }
 }
@@ -82,12 +131,28 @@ export const KEY_MOVES: Readonly<Record<string, Move>> = {
   PageUp: 'pageUp', PageDown: 'pageDown', Home: 'home', End: 'end',
 };
 
+export interface GridSizes {
+  cols: number;
+  cell: number;
+  gap: number;
+  /** A header row of a day with rows of its own. */
+  header: number;
+  /** The heading above a run of a small day, in a shared row. */
+  heading: number;
+}
+
 /** Sizes at a width: columns so that cells stay near a comfortable size, which grows with the window. */
-export function gridSizes(width: number): { cols: number; cell: number; gap: number; header: number } {
+export function gridSizes(width: number): GridSizes {
   const small = width < 600;
   const gap = small ? 4 : 8;
   const target = small ? 110 : width < 1100 ? 150 : 180;
   const cols = Math.max(2, Math.floor((width + gap) / (target + gap)));
   const cell = Math.max(40, Math.floor((width - gap * (cols - 1)) / cols));
-  return { cols, cell, gap, header: small ? 44 : 52 };
+  return { cols, cell, gap, header: small ? 44 : 52, heading: small ? 40 : 44 };
+}
+
+/** A row's height: fixed for its type at a width, so nothing is measured while scrolling. */
+export function rowHeight(row: Row, s: GridSizes): number {
+  if (row.type === 'header') return s.header;
+  return s.cell + s.gap + (row.headings ? s.heading : 0);
 }

@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type FocusEvent, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import { DayRow, ThumbRow } from './grid-row.js';
-import { buildLayout, gridSizes, KEY_MOVES, moveFrom, rowOfItem } from './grid-layout.js';
+import { buildLayout, gridSizes, KEY_MOVES, moveFrom, rowHeight, rowLength, rowOfItem } from './grid-layout.js';
 import type { GridStore } from './grid-store.js';
 import type { GridDays } from './types.js';
 
@@ -33,14 +33,13 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
 
   const sizes = gridSizes(width);
   const layout = useMemo(() => buildLayout(days.days, sizes.cols), [days, sizes.cols]);
-  const rowHeight = sizes.cell + sizes.gap;
   /** The first item on screen: what stays in view when the column count changes. */
   const anchor = useRef(store.focused);
 
   const virtualizer = useVirtualizer({
-    count: width > 0 ? layout.rows : 0,
+    count: width > 0 ? layout.rows.length : 0,
     getScrollElement: () => scrollRef.current,
-    estimateSize: (i) => (layout.len[i] === 0 ? sizes.header : rowHeight),
+    estimateSize: (i) => rowHeight(layout.rows[i]!, sizes),
     overscan: 2,
     paddingStart: PADDING,
     paddingEnd: PADDING,
@@ -56,18 +55,18 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
   const lastCols = useRef(sizes.cols);
   useLayoutEffect(() => {
     virtualizer.measure();
-    if (lastCols.current !== sizes.cols && layout.rows > 0) {
+    if (lastCols.current !== sizes.cols && layout.rows.length > 0) {
       lastCols.current = sizes.cols;
       virtualizer.scrollToIndex(Math.max(0, rowOfItem(layout, anchor.current) - 1), { align: 'start' });
     }
-  }, [layout, rowHeight, sizes.header, sizes.cols, virtualizer]);
+  }, [layout, sizes.cell, sizes.gap, sizes.header, sizes.heading, sizes.cols, virtualizer]);
 
   const rows = virtualizer.getVirtualItems();
   const firstRow = rows[0]?.index;
   const lastRow = rows[rows.length - 1]?.index;
   useEffect(() => {
     if (firstRow === undefined || lastRow === undefined) return;
-    store.want(layout.first[firstRow]!, layout.first[lastRow]! + Math.max(1, layout.len[lastRow]!) - 1);
+    store.want(layout.first[firstRow]!, layout.first[lastRow]! + Math.max(1, rowLength(layout.rows[lastRow]!)) - 1);
   }, [firstRow, lastRow, layout, store]);
 
   // The keyboard's focus: one item, moved by the keys, given to the element once its row is drawn.
@@ -89,7 +88,7 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
     if (!move || e.altKey || e.ctrlKey || e.metaKey || !(e.target as HTMLElement).matches('[data-i]')) return;
     e.preventDefault();
     const viewport = scrollRef.current?.clientHeight ?? 600;
-    const next = moveFrom(layout, focus, move, Math.max(1, Math.floor(viewport / rowHeight) - 1));
+    const next = moveFrom(layout, focus, move, Math.max(1, Math.floor(viewport / (sizes.cell + sizes.gap)) - 1));
     setFocus(next);
     store.focused = next;
     pendingFocus.current = next;
@@ -114,7 +113,7 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
   const focusDrawn = firstRow !== undefined && lastRow !== undefined && focusRow >= firstRow && focusRow <= lastRow;
   let tabbable = focus;
   if (!focusDrawn && firstRow !== undefined) {
-    const r = rows.find((v) => layout.len[v.index]! > 0);
+    const r = rows.find((v) => layout.rows[v.index]!.type === 'items');
     tabbable = r ? layout.first[r.index]! : focus;
   }
 
@@ -128,26 +127,23 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
       onClick={onClick}
     >
       {rows.map((v) => {
-        const r = v.index;
-        const len = layout.len[r]!;
-        const first = layout.first[r]!;
-        if (len === 0) {
-          const d = days.days[layout.day[r]!]!;
-          return <DayRow key={v.key} day={d.day} items={d.count} top={v.start} height={v.size} />;
-        }
+        const row = layout.rows[v.index]!;
+        if (row.type === 'header') return <DayRow key={v.key} day={days.days[row.day]!} top={v.start} height={v.size} />;
+        const len = rowLength(row);
         return (
           <ThumbRow
             key={v.key}
+            row={row}
+            days={days.days}
             store={store}
             libId={libId}
-            first={first}
-            len={len}
             cell={sizes.cell}
             gap={sizes.gap}
+            heading={sizes.heading}
             top={v.start}
             height={v.size}
-            tabbable={tabbable >= first && tabbable < first + len ? tabbable : -1}
-            loaded={store.loaded(first, len)}
+            tabbable={tabbable >= row.first && tabbable < row.first + len ? tabbable : -1}
+            loaded={store.loaded(row.first, len)}
             generation={store.generation}
           />
         );

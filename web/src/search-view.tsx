@@ -14,6 +14,13 @@ interface Answer {
   results: SearchResult[];
 }
 
+/** The contract's `{results: [...]}`; the bare list `vss search --json` prints is taken too. */
+type SearchAnswer = { results?: SearchResult[] } | SearchResult[];
+
+function resultsOf(r: SearchAnswer): SearchResult[] {
+  return (Array.isArray(r) ? r : r.results) ?? [];
+}
+
 /** `#/search?q=…`: the results of the query in the search box, the newest query's only. */
 export function SearchView({ q }: { q: string }) {
   const lib = useLibrary();
@@ -28,8 +35,8 @@ export function SearchView({ q }: { q: string }) {
     }
     const abort = new AbortController();
     setBusy(true);
-    get<{ results: SearchResult[] }>(API.search(lib.id, q, LIMIT), abort.signal).then(
-      (r) => { setAnswer({ q, results: r.results }); setBusy(false); },
+    get<SearchAnswer>(API.search(lib.id, q, LIMIT), abort.signal).then(
+      (r) => { setAnswer({ q, results: resultsOf(r) }); setBusy(false); },
       (err: unknown) => { if (!abort.signal.aborted) { reportError(err); setBusy(false); } },
     );
     return () => abort.abort();
