@@ -78,6 +78,8 @@ export class GridStore {
     this.daysRequest = null;
     get<GridDays>(API.gridDays(this.libId)).then(
       (days) => {
+        // Nothing moved (a scan that found no new dates): keep what is loaded, no flash of placeholders.
+        if (this.days && sameDays(this.days, days)) return;
         for (const c of this.inFlight.values()) c.abort();
         this.inFlight.clear();
         this.pages.clear();
@@ -158,6 +160,11 @@ export class GridStore {
     const far = [...this.pages.keys()].filter((p) => !keep.has(p)).sort((x, y) => Math.abs(y - centre) - Math.abs(x - centre));
     for (const p of far.slice(0, this.pages.size - MAX_PAGES)) this.pages.delete(p);
   }
+}
+
+function sameDays(a: GridDays, b: GridDays): boolean {
+  if (a.total !== b.total || a.days.length !== b.days.length) return false;
+  return a.days.every((d, i) => d.day === b.days[i]!.day && d.count === b.days[i]!.count);
 }
 
 const stores = new Map<string, GridStore>();
