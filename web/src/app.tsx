@@ -14,7 +14,11 @@ import type { LibraryRef } from './types.js';
 /** The app: the library it shows, the header, the current view, and the errors. */
 export function App() {
   const route = useRoute();
-  const [library] = useLoad((signal) => get<LibraryRef>(API.librariesCurrent(), signal), []);
+  const [library] = useLoad(async (signal) => {
+    const lib = await get<LibraryRef>(API.librariesCurrent(), signal);
+    performance.mark('vss:library');
+    return lib;
+  }, []);
   useEscapeGoesBack();
   useEffect(clearErrors, [route]);
   return (

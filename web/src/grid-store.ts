@@ -55,7 +55,10 @@ export class GridStore {
   /** Read the days once (again after `refresh`). */
   loadDays(): Promise<void> {
     this.daysRequest ??= get<GridDays>(API.gridDays(this.libId)).then(
-      (days) => { this.days = days; this.daysError = null; this.changed(); },
+      (days) => {
+        performance.mark('vss:grid-days');
+        this.days = days; this.daysError = null; this.changed();
+      },
       (err: unknown) => {
         this.daysRequest = null;
         this.daysError = err instanceof Error ? err.message : String(err);
@@ -133,6 +136,7 @@ export class GridStore {
     this.inFlight.set(p, abort);
     get<GridPage>(API.grid(this.libId, p * PAGE_SIZE, PAGE_SIZE), abort.signal).then(
       (page) => {
+        if (this.pages.size === 0) performance.mark('vss:grid-first-page');
         this.pages.set(p, page.items);
         this.failedAt.delete(p);
         this.evict();
