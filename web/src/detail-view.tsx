@@ -61,5 +61,5 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
 }
 
 function BackLink() {
-  return <button type="button" className="back quiet" onClick={goBack}><span aria-hidden="true">← </span>Back</button>;
+  return <div className="back-row"><button type="button" className="back quiet" onClick={goBack}><span aria-hidden="true">← </span>Back</button></div>;
 }

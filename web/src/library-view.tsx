@@ -12,7 +12,11 @@ export function LibraryView() {
   const store = gridStore(lib.id);
   useSyncExternalStore(store.subscribe, store.getVersion);
   const main = useRef<HTMLElement>(null);
-  useEffect(() => { void store.loadDays(); }, [store]);
+  // Read once; when shown again, read the days again (the library may have changed meanwhile) and keep the pages if nothing moved.
+  useEffect(() => {
+    if (store.days) store.refresh();
+    else void store.loadDays();
+  }, [store]);
   // A scan that finished, or a location gone, changes what the grid holds.
   const refresh = (e: { library_id: string }) => { if (e.library_id === lib.id) store.refresh(); };
   useLiveEvent('index:done', refresh);
