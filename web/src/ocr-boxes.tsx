@@ -8,11 +8,12 @@ import type { OcrPage } from './types.js';
  */
 export function OcrBoxes({ page, terms }: { page: OcrPage; terms: readonly string[] }) {
   if (!(page.width > 0 && page.height > 0)) return null;
+  const matches = page.blocks.map((b) => matchesAny(b.text, terms));
   return (
-    <div className="ocr-boxes" aria-hidden="true">
+    <div className={`ocr-boxes${matches.includes(true) ? ' has-match' : ''}`} aria-hidden="true">
       {page.blocks.map((b, i) => {
         const [l, t, r, btm] = toPicture(b.bbox, page);
-        const match = matchesAny(b.text, terms);
+        const match = matches[i];
         return (
           <div
             key={i}
