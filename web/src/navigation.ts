@@ -40,8 +40,10 @@ export function navigate(route: Route, opts: { replace?: boolean } = {}): void {
   }
 }
 
-/** Escape: back through the app's history, else up to the route's parent. */
+/** Escape: back through the app's history, else up to the route's parent; nothing from the library. */
 export function goBack(): void {
+  // The library is the top: Escape there (clearing a field, say) never leaves it for an older page.
+  if (current.view === 'library') return;
   if (trail.length >= 2) history.back();
   else {
     const parent = parentOf(current);
