@@ -1,0 +1,76 @@
+import { memo } from 'react';
+import { count, dayLabel, shortDayLabel } from './format.js';
+import type { Row, Segment } from './grid-layout.js';
+import type { GridStore } from './grid-store.js';
+import { Thumb } from './thumb.js';
+import type { GridDay } from './types.js';
+
+interface RowPosition {
+  top: number;
+  height: number;
+}
+
+/** The header row of a day with rows of its own: the day as the heading, and how many contents it has. */
+export const DayRow = memo(function DayRow({ day, top, height }: RowPosition & { day: GridDay }) {
+  return (
+    <div className="grid-row day-row" style={{ height, transform: `translateY(${top}px)` }}>
+      <h2>
+        {day.day === null ? 'No date' : <time dateTime={day.day}>{dayLabel(day.day)}</time>}
+        <span className="day-count">{count(day.count)} {day.count === 1 ? 'item' : 'items'}</span>
+      </h2>
+    </div>
+  );
+});
+
+/**
+ * A row of thumbnails: one run of a big day's, or small days side by side under their headings.
+ * Its props are plain values (the row object is the layout's, unchanged while the layout is) so
+ * React skips it while scrolling unless something of it changed: its place, the focus in it, or
+ * how many of its items have arrived.
+ */
+export const ThumbRow = memo(function ThumbRow(props: RowPosition & {
+  row: Extract<Row, { type: 'items' }>;
+  days: readonly GridDay[];
+  store: GridStore;
+  libId: string;
+  cell: number;
+  gap: number;
+  /** Height of a small day's heading. */
+  heading: number;
+  /** The item that Tab reaches, when it is in this row (else -1). */
+  tabbable: number;
+  loaded: number;
+  /** The store's generation: its pages were read again. */
+  generation: number;
+}) {
+  const { row, days, store, libId, cell, gap, heading, tabbable, top, height } = props;
+  return (
+    <div className="grid-row" style={{ height, transform: `translateY(${top}px)`, gap }}>
+      {row.segs.map((seg) => (
+        <SegmentCells key={seg.first} seg={seg} day={row.headings ? days[seg.day]! : null} store={store} libId={libId} cell={cell} gap={gap} heading={heading} tabbable={tabbable} />
+      ))}
+    </div>
+  );
+});
+
+function SegmentCells({ seg, day, store, libId, cell, gap, heading, tabbable }: {
+  seg: Segment; day: GridDay | null; store: GridStore; libId: string; cell: number; gap: number; heading: number; tabbable: number;
+}) {
+  const cells = [];
+  for (let i = seg.first; i < seg.first + seg.len; i++) {
+    const item = store.item(i);
+    cells.push(item
+      ? <Thumb key={item.content_uuid} item={item} index={i} size={cell} tabbable={i === tabbable} libId={libId} />
+      : <div key={`p${i}`} className="thumb placeholder" style={{ width: cell, height: cell }} />);
+  }
+  if (!day) return <>{cells}</>;
+  const width = seg.len * cell + (seg.len - 1) * gap;
+  return (
+    <div className="segment" style={{ width }}>
+      <h2 style={{ height: heading }} title={`${dayLabel(day.day)}: ${count(day.count)} ${day.count === 1 ? 'item' : 'items'}`}>
+        {day.day === null ? 'No date' : <time dateTime={day.day}>{seg.len > 1 ? dayLabel(day.day) : shortDayLabel(day.day)}</time>}
+      </h2>
+      <div className="segment-cells" style={{ gap }}>{cells}</div>
+    </div>
+  );
+}
