@@ -11,6 +11,8 @@ export type { VssClient, LibraryClient, LocationsClient, ContentClient, Sidecars
 export type { PairingCodeInfo, PairedInfo, PairedDeviceItem, SyncPeerStatus, ResolveAnswer } from './peer-types.js';
 export type { LibrariesApi } from './libraries.js';
 export type { LocationsApi, AddLocationInput, LocationInfo, LocationWatching, LocationWatchStatus } from './locations.js';
+export type { BrowseApi, ContentDetail, DetailPath, DetailDevice, DetailSidecar, GridDay, GridItem, GridPage } from './browse.js';
+export { GRID_PAGE_MAX } from './browse.js';
 export type { ContentApi, ContentFilter, ContentListItem, OriginalFileAnswer } from './content.js';
 export type { SidecarsApi, SidecarFilter, SidecarInfo, PresenceItem, PathAnswer, ReconcileResult, ConvertResult, SidecarWatch, SidecarFileAnswer, PresenceTable } from './sidecars.js';
 export type { JobsApi, JobFilter, JobRow, JobWork, RunJobsInput, RunSummary } from './jobs.js';
@@ -38,6 +40,6 @@ export { startPeerService, checkPairJoin, checkListenAddresses, type PeerService
 export { resolveDataDir, instanceDataDir, appDataDir } from '../device/data-dir.js';
 export {
   DAEMON_FILES, daemonPaths, daemonStatus, findRunningDaemon, listDaemons, startDaemon, stopDaemon, runDaemon, BACKGROUND_ENV,
-  tailLog, followLog, formatLogLine,
-  type DaemonPaths, type DaemonStatus, type RunningDaemon, type StartDaemonOptions, type StopResult, type DaemonHandle, type RunDaemonOptions,
+  tailLog, followLog, formatLogLine, uiAddress,
+  type DaemonPaths, type DaemonStatus, type RunningDaemon, type StartDaemonOptions, type StopResult, type DaemonHandle, type RunDaemonOptions, type UiAddress,
 } from '../daemon/index.js';

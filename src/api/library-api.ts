@@ -1,5 +1,6 @@
 import type { EventBus } from '../core/events.js';
 import type { Library } from '../library/library.js';
+import { BrowseApi } from './browse.js';
 import { ContentApi } from './content.js';
 import { JobsApi } from './jobs.js';
 import { LocationsApi } from './locations.js';
@@ -34,6 +35,7 @@ export class LibraryApi {
   readonly jobs: JobsApi;
   readonly policy: PolicyApi;
   readonly sync: SyncApi;
+  readonly browse: BrowseApi;
 
   constructor(private readonly lib: Library, ctx: LibraryContext) {
     this.id = lib.config.id;
@@ -46,6 +48,7 @@ export class LibraryApi {
     this.sidecars = new SidecarsApi(lib, ctx, (uuid, kind, variant, opts) => this.sync.resolve(uuid, kind, variant, opts));
     this.jobs = new JobsApi(lib, ctx);
     this.policy = new PolicyApi(lib);
+    this.browse = new BrowseApi(lib, ctx);
   }
 
   close(): void {

@@ -14,6 +14,7 @@ import { registerDeviceCommands } from './commands/device.js';
 import { registerDaemonCommands } from './commands/daemon.js';
 import { registerPairCommands } from './commands/pair.js';
 import { registerSyncCommands } from './commands/sync.js';
+import { registerUiCommand } from './commands/ui.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;
@@ -48,6 +49,7 @@ function buildProgram(): Command {
   registerDeviceCommands(program);
   registerPairCommands(program);
   registerSyncCommands(program);
+  registerUiCommand(program);
   registerDemoCommand(program);
   registerDaemonCommands(program);
   for (const cmd of program.commands) {

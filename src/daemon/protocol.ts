@@ -35,6 +35,10 @@ export const OPERATIONS = {
   locationsRemove: { method: 'DELETE', path: '/api/libraries/:lib/locations/:id' },
 
   contentList: { method: 'GET', path: '/api/libraries/:lib/content' },
+  /** The web UI's browse view: days with their counts, pages of tiles by capture time (src/api/browse.ts), one content's detail. */
+  gridDays: { method: 'GET', path: '/api/libraries/:lib/grid/days' },
+  gridPage: { method: 'GET', path: '/api/libraries/:lib/grid' },
+  contentDetail: { method: 'GET', path: '/api/libraries/:lib/content/:uuid/detail' },
 
   sidecarsList: { method: 'GET', path: '/api/libraries/:lib/sidecars' },
   sidecarsPresence: { method: 'POST', path: '/api/libraries/:lib/sidecars/presence' },

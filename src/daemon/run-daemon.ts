@@ -9,6 +9,7 @@ import { daemonPaths } from './paths.js';
 import { removeIfPresent, takeDaemonLock, writeReady, type ReadyRecord } from './pidfile.js';
 import { registerApi } from './routes/index.js';
 import { createApiServer } from './server.js';
+import { registerUiRoutes } from './ui/static.js';
 import { ensureToken } from './token.js';
 
 export interface RunDaemonOptions {
@@ -59,10 +60,12 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
   installCrashLogging(dlog);
 
   let core: DaemonCore | undefined;
-  const server = createApiServer({ log: dlog, token: ensureToken(paths.token) });
+  const token = ensureToken(paths.token);
+  const server = createApiServer({ log: dlog, token });
   try {
     core = await DaemonCore.start({ vss: new Vss({ dataDir }), log: dlog });
     await registerApi(server.app, core);
+    registerUiRoutes(server.app, { token });
     let ready: ReadyRecord | undefined;
     let listening: string[] = [];
     const peers = await core.startPeers({

@@ -5,6 +5,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Logger } from 'pino';
 import { VssError, type VssErrorCode } from '../core/errors.js';
 import { tokenMatches } from './token.js';
+import { cookieAuthenticates, needsUiHeader, UI_HEADER } from './ui/session.js';
+import { isUiPath } from './ui/static.js';
 
 /** HTTP status of each core error code: a new code must be placed here (the type says so). */
 export const STATUS_OF_CODE = {
@@ -107,11 +109,18 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         return deny(reply, 403, 'FORBIDDEN', 'the Host header does not name this server');
       }
     }
+    // The web UI's pages check their own session (a token in the address, or the cookie) and answer in HTML.
+    if (isUiPath(req.url)) return;
     const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
-    if (!m || !tokenMatches(m[1]!, opts.token)) {
-      void reply.header('www-authenticate', 'Bearer');
-      return deny(reply, 401, 'UNAUTHORIZED', 'missing or wrong bearer token (it is in the data dir: daemon.token)');
+    if (m && tokenMatches(m[1]!, opts.token)) return;
+    if (!m && cookieAuthenticates(req.headers.cookie, opts.token)) {
+      if (needsUiHeader(req.method) && req.headers[UI_HEADER] !== '1') {
+        return deny(reply, 403, 'FORBIDDEN', `a request the session cookie authenticates must carry ${UI_HEADER}: 1 to change anything`);
+      }
+      return;
     }
+    void reply.header('www-authenticate', 'Bearer');
+    return deny(reply, 401, 'UNAUTHORIZED', 'missing or wrong bearer token (it is in the data dir: daemon.token)');
   });
 
   app.setErrorHandler((err: FastifyError | VssError, req: FastifyRequest, reply: FastifyReply) => {

@@ -7,6 +7,7 @@ import { jobs } from './migrations/004-jobs.js';
 import { finishedJobs } from './migrations/005-finished-jobs.js';
 import { locationWatch } from './migrations/006-location-watch.js';
 import { availabilitySync } from './migrations/007-availability-sync.js';
+import { captureOrder } from './migrations/009-capture-order.js';
 
 export interface Migration {
   version: number;
@@ -15,7 +16,7 @@ export interface Migration {
 }
 
 /** Every schema change, in order. The database's user_version says how many have run. */
-export const MIGRATIONS: readonly Migration[] = [foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync];
+export const MIGRATIONS: readonly Migration[] = [foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, captureOrder];
 
 export function currentSchemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CONTENT_KINDS, INDEX_MODES, SIDECAR_STATUSES, UsageError, VssError, oneOf, sidecarKind, type LibraryApi, type SyncSettingsPatch } from '../../api/index.js';
+import { CONTENT_KINDS, GRID_PAGE_MAX, INDEX_MODES, SIDECAR_STATUSES, UsageError, VssError, oneOf, sidecarKind, type LibraryApi, type SyncSettingsPatch } from '../../api/index.js';
 import type { DaemonCore } from '../daemon-core.js';
 import { JOB_ACTIONS, OPERATIONS, type JobAction, type OperationName } from '../protocol.js';
 import { registerEventStream } from './events.js';
@@ -20,6 +20,8 @@ type Handler = (c: Call) => unknown;
 type StreamHandler = (c: Call, out: StreamOut) => Promise<unknown>;
 
 const PAGE = 1000;
+/** Tiles a grid read returns when it does not say: a few screens. */
+const GRID_PAGE_DEFAULT = 200;
 const mode = (v: string | undefined) => (v === undefined ? {} : { mode: oneOf(INDEX_MODES, v, '--mode') });
 const page = (q: Fields) => ({ after: optString(q, 'after') ?? null, limit: optInt(q, 'limit', 1, PAGE) ?? PAGE });
 
@@ -55,6 +57,10 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
     ...(optInt(query, 'location') !== undefined ? { locationId: optInt(query, 'location')! } : {}),
     ...page(query),
   }),
+
+  gridDays: ({ lib }) => lib().browse.days(),
+  gridPage: ({ lib, query }) => lib().browse.page(optInt(query, 'offset', 0) ?? 0, optInt(query, 'limit', 1, GRID_PAGE_MAX) ?? GRID_PAGE_DEFAULT),
+  contentDetail: ({ lib, params }) => lib().browse.detail(uuid(string(params, 'uuid'), 'content uuid')),
 
   sidecarsList: ({ lib, query }) => {
     const kind = optString(query, 'kind');
@@ -183,6 +189,7 @@ function cutShort(core: DaemonCore, err: unknown): unknown {
 /** The query parameters each operation reads; any other is refused rather than silently ignored. */
 const QUERY_KEYS: Partial<Record<OperationName, readonly string[]>> = {
   contentList: ['kind', 'location', 'after', 'limit'],
+  gridPage: ['offset', 'limit'],
   sidecarsList: ['content', 'kind', 'status', 'after', 'limit'],
   jobsList: ['status', 'kind', 'content', 'after', 'limit'],
   policyGet: ['device_type'],

@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { VssError } from '../core/errors.js';
+import type { statementCache } from '../db/statement-cache.js';
+import { parseMetadata, type MediaMetadata } from '../media/media-metadata.js';
+
+/** Where a content has a copy (one per entry, in the order they were found). */
+export interface DetailPath {
+  location_id: number;
+  location_name: string;
+  /** The copy's absolute path on the device of its location. */
+  path: string;
+}
+
+export interface DetailDevice {
+  device_id: string;
+  name: string;
+  /** This device. */
+  local: boolean;
+}
+
+export interface DetailSidecar {
+  kind: string;
+  variant: string;
+  format: string | null;
+  /** This device's record of it (pending, generating, ready, failed, missing), or `remote`: only other devices have it. */
+  status: string;
+  checksum: string | null;
+  size: number | null;
+  /** The devices that have it ready. */
+  devices: DetailDevice[];
+}
+
+/** The detail view of one content (the UI contract's detail). */
+export interface ContentDetail {
+  content_uuid: string;
+  name: string;
+  kind: string;
+  mime: string;
+  size: number;
+  captured_at: string | null;
+  width: number | null;
+  height: number | null;
+  duration_s: number | null;
+  paths: DetailPath[];
+  /** The media metadata as read from the file ({} when none was read). */
+  metadata: Partial<MediaMetadata>;
+  sidecars: DetailSidecar[];
+}
+
+export interface DetailContext {
+  stmt: ReturnType<typeof statementCache>;
+  /** This device. */
+  device: { uuid: string; name: string };
+  /** Names of other devices by uuid (the paired devices, and those that opened this library). */
+  deviceNames: () => Promise<ReadonlyMap<string, string>>;
+}
+
+export async function readContentDetail(ctx: DetailContext, contentUuid: string): Promise<ContentDetail> {
+  const { stmt } = ctx;
+  const c = stmt('SELECT id, uuid, kind, mime, size, media_metadata FROM content_identities WHERE uuid = ?').get(contentUuid) as
+    { id: number; uuid: string; kind: string; mime: string; size: number; media_metadata: string | null } | undefined;
+  if (!c) throw new VssError('NOT_FOUND', `no content ${contentUuid} in this library`);
+  const paths = (stmt(
+    `SELECT e.location_id, l.name AS location_name, l.path AS root, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id
+     WHERE e.content_id = ? AND e.kind = 'file' ORDER BY e.id`,
+  ).all(c.id) as Array<{ location_id: number; location_name: string; root: string; rel_path: string }>)
+    .map((p) => ({ location_id: p.location_id, location_name: p.location_name, path: join(p.root, p.rel_path) }));
+  const meta = parseMetadata(c.media_metadata);
+
+  const local = stmt('SELECT kind, variant, format, status, checksum, size FROM sidecars WHERE content_uuid = ? ORDER BY kind, variant').all(c.uuid) as
+    Array<{ kind: string; variant: string; format: string; status: string; checksum: string | null; size: number | null }>;
+  const elsewhere = stmt(
+    `SELECT kind, variant, device_uuid, format, checksum, size FROM sidecar_availability
+     WHERE content_uuid = ? AND has = 1 AND device_uuid <> ? ORDER BY kind, variant, device_uuid`,
+  ).all(c.uuid, ctx.device.uuid) as Array<{ kind: string; variant: string; device_uuid: string; format: string | null; checksum: string | null; size: number | null }>;
+  const names = elsewhere.length > 0 ? await ctx.deviceNames() : new Map<string, string>();
+
+  const byAddress = new Map<string, DetailSidecar>();
+  for (const s of local) {
+    byAddress.set(`${s.kind}/${s.variant}`, {
+      kind: s.kind, variant: s.variant, format: s.format, status: s.status, checksum: s.checksum, size: s.size,
+      devices: s.status === 'ready' ? [{ device_id: ctx.device.uuid, name: ctx.device.name, local: true }] : [],
+    });
+  }
+  for (const a of elsewhere) {
+    const key = `${a.kind}/${a.variant}`;
+    let s = byAddress.get(key);
+    if (!s) {
+      s = { kind: a.kind, variant: a.variant, format: a.format, status: 'remote', checksum: a.checksum, size: a.size, devices: [] };
+      byAddress.set(key, s);
+    }
+    s.devices.push({ device_id: a.device_uuid, name: names.get(a.device_uuid) ?? a.device_uuid.slice(0, 8), local: false });
+  }
+  const sidecars = [...byAddress.values()].sort((x, y) => (x.kind === y.kind ? cmp(x.variant, y.variant) : cmp(x.kind, y.kind)));
+
+  return {
+    content_uuid: c.uuid, name: paths[0]?.path.split('/').pop() ?? '', kind: c.kind, mime: c.mime, size: c.size,
+    captured_at: meta?.captured_at ?? null, width: meta?.width ?? null, height: meta?.height ?? null, duration_s: meta?.duration_s ?? null,
+    paths, metadata: meta ?? {}, sidecars,
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import type { Command } from 'commander';
+import { resolveDataDir, uiAddress } from '../../api/index.js';
+import { globals } from '../context.js';
+import { printJson, printLine, warn } from '../output.js';
+
+/** The program that opens a URL in the desktop's browser, by platform. */
+const OPENERS: Partial<Record<NodeJS.Platform, string>> = { linux: 'xdg-open', darwin: 'open', freebsd: 'xdg-open', openbsd: 'xdg-open' };
+
+/** `vss ui [--open]`: the web UI's address (the daemon started first when none runs). */
+export function registerUiCommand(program: Command): void {
+  program
+    .command('ui')
+    .description("print the web UI's address (starting the daemon if none runs); --open opens it in the browser")
+    .option('--open', 'open the address in the default browser')
+    .action(async function (this: Command, opts: { open?: boolean }) {
+      const address = await uiAddress(resolveDataDir(globals(this).dataDir));
+      if (address.started !== null) process.stderr.write(`vss: started the daemon for the web UI (pid ${address.started}); \`vss daemon stop\` stops it\n`);
+      if (!address.built) warn('the web UI is not built here (npm run build): the page will say so');
+      if (globals(this).json) printJson({ url: address.url, http: address.http });
+      else printLine(address.url);
+      if (opts.open) await openInBrowser(address.url);
+    });
+}
+
+/** Start the browser and let it be; a desktop without one is a warning (the address is printed anyway). */
+async function openInBrowser(url: string): Promise<void> {
+  const opener = OPENERS[process.platform];
+  if (!opener) return warn(`cannot open a browser on ${process.platform}: open the address above`);
+  await new Promise<void>((resolve) => {
+    const child = spawn(opener, [url], { detached: true, stdio: 'ignore' });
+    child.once('error', (err) => {
+      warn(`could not run ${opener} (${err.message}): open the address above`);
+      resolve();
+    });
+    child.once('spawn', () => {
+      child.unref();
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { VssError } from '../../core/errors.js';
+import { startDaemon } from '../spawn.js';
+import { daemonStatus, findRunningDaemon } from '../status.js';
+import { defaultWebDir } from './web-dir.js';
+
+export interface UiAddress {
+  /** `http://127.0.0.1:PORT/ui/?token=TOKEN`: opening it starts a browser session (then the token leaves the address bar). */
+  url: string;
+  /** The daemon's HTTP base. */
+  http: string;
+  /** The pid of the daemon this call started, or null when one was running already. */
+  started: number | null;
+  /** Whether the web UI's app is built beside this install (the daemon answers 503 until it is). */
+  built: boolean;
+}
+
+const WAIT_MS = 15_000;
+const POLL_MS = 100;
+
+/** The web UI's address for DATA_DIR's daemon, starting the daemon when none runs. */
+export async function uiAddress(dataDir: string): Promise<UiAddress> {
+  let started: number | null = null;
+  if (!daemonStatus(dataDir).running) {
+    try {
+      started = (await startDaemon({ dataDir })).pid;
+    } catch (err) {
+      // Another command started it in the meantime: use that one.
+      if (!(err instanceof VssError && err.code === 'ALREADY_EXISTS')) throw err;
+    }
+  }
+  // A daemon that holds its pid file but is still starting has no address yet.
+  const deadline = Date.now() + WAIT_MS;
+  let running = findRunningDaemon(dataDir);
+  while (!running && Date.now() < deadline && daemonStatus(dataDir).running) {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    running = findRunningDaemon(dataDir);
+  }
+  if (!running) throw new VssError('NO_DAEMON', 'the daemon did not come up: see `vss daemon logs`', { path: dataDir });
+  return {
+    url: `${running.http}/ui/?token=${encodeURIComponent(running.token)}`,
+    http: running.http, started, built: existsSync(join(defaultWebDir(), 'index.html')),
+  };
+}

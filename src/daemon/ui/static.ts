@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import send from '@fastify/send';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { tokenMatches } from '../token.js';
+import { cookieAuthenticates, sessionSetCookie } from './session.js';
+import { defaultWebDir } from './web-dir.js';
+
+/**
+ * The web UI's app, served from dist/web (index.html and esbuild's hashed assets) under /ui/.
+ * Every page answers by the session rules of session.ts: `/ui/?token=T` starts a session and
+ * sends the browser on to `/ui/` (the token leaves the address bar and the history); the app
+ * and its assets need the cookie. The server's own hook keeps the loopback and Host checks.
+ */
+export interface UiOptions {
+  token: string;
+  /** The built app; default dist/web beside this module's dist/src (VSS_WEB_DIR overrides it, for tests and development). */
+  webDir?: string;
+}
+
+/** Whether URL is one of the UI's pages (which authenticate themselves), not the API. */
+export function isUiPath(url: string): boolean {
+  const path = url.split('?')[0]!;
+  return path === '/ui' || path.startsWith('/ui/');
+}
+
+/**
+ * The app's policy: its own scripts, styles and fonts only (no inline script, no eval), images and
+ * media from the daemon or from blobs it made, requests only to the daemon, and never in a frame.
+ * React sets style props through the CSSOM, which style-src does not govern.
+ */
+export const APP_CSP = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' blob:", "media-src 'self' blob:",
+  "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
+
+const PAGE_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': APP_CSP,
+  // The first address holds the token: no page of the app tells another site where it came from.
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+} as const;
+
+/** esbuild's `[name]-[hash]` names: the bytes never change under such a name. */
+const HASHED_NAME = /-[A-Za-z0-9]{8,}\.[a-z0-9]+$/;
+/** One segment of a file of the app: no dot files, no `..`, nothing to decode. */
+const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const MAX_DEPTH = 4;
+
+const TYPES: Readonly<Record<string, string>> = {
+  html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', mjs: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8',
+  json: 'application/json; charset=utf-8', map: 'application/json; charset=utf-8', svg: 'image/svg+xml', png: 'image/png', ico: 'image/x-icon',
+  webp: 'image/webp', woff2: 'font/woff2', woff: 'font/woff', txt: 'text/plain; charset=utf-8', wasm: 'application/wasm',
+};
+
+export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
+  const webDir = opts.webDir ?? defaultWebDir();
+  app.get('/ui', (req, reply) => reply.code(308).header('location', `/ui/${req.url.slice(3)}`).send());
+  app.get('/ui/', (req, reply) => {
+    const token = (req.query as Record<string, unknown>).token;
+    if (token !== undefined) {
+      if (typeof token !== 'string' || !tokenMatches(token, opts.token)) return unauthorized(reply, 'The address holds a wrong or old token.');
+      return reply.code(303).headers(PAGE_HEADERS).header('set-cookie', sessionSetCookie(opts.token)).header('cache-control', 'no-store').header('location', '/ui/').send();
+    }
+    if (!cookieAuthenticates(req.headers.cookie, opts.token)) return unauthorized(reply, 'This browser has no session with this vss daemon.');
+    return file(req, reply, webDir, 'index.html');
+  });
+  app.get('/ui/*', (req, reply) => {
+    if (!cookieAuthenticates(req.headers.cookie, opts.token)) return unauthorized(reply, 'This browser has no session with this vss daemon.');
+    const rest = (req.params as { '*': string })['*'];
+    const parts = rest.split('/');
+    if (parts.length > MAX_DEPTH || !parts.every((p) => SEGMENT.test(p) && !p.includes('..'))) return page(reply, 404, 'Not found', 'There is no such file in the web UI.');
+    return file(req, reply, webDir, rest);
+  });
+}
+
+async function file(req: FastifyRequest, reply: FastifyReply, webDir: string, rel: string): Promise<FastifyReply> {
+  if (!existsSync(`${webDir}/index.html`)) return page(reply, 503, 'Not built', 'the web UI is not built (npm run build)');
+  const result = await send(req.raw, encodeURI(rel), { root: webDir, dotfiles: 'deny', index: false, etag: true, lastModified: true, cacheControl: false });
+  if (result.type === 'error' || result.type === 'directory') {
+    result.stream.destroy();
+    if (result.statusCode === 304 || result.statusCode === 412) return reply.code(result.statusCode).headers(PAGE_HEADERS).send();
+    return page(reply, 404, 'Not found', 'There is no such file in the web UI.');
+  }
+  const ext = /\.([a-z0-9]+)$/.exec(rel)?.[1] ?? '';
+  const immutable = rel.startsWith('assets/') && HASHED_NAME.test(rel);
+  return reply.code(result.statusCode).headers(result.headers).headers(PAGE_HEADERS)
+    .header('content-type', TYPES[ext] ?? 'application/octet-stream')
+    .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+    .send(result.stream);
+}
+
+function unauthorized(reply: FastifyReply, why: string): FastifyReply {
+  return page(reply, 401, 'Not signed in', `${why} Open the address that <code>vss ui</code> prints (it holds this daemon's token).`);
+}
+
+/** A short HTML page (no script, no style): the UI's answer where the app cannot be shown. */
+function page(reply: FastifyReply, status: number, title: string, html: string): FastifyReply {
+  return reply.code(status).headers(PAGE_HEADERS).header('cache-control', 'no-store').type('text/html; charset=utf-8')
+    .send(`<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>vss: ${title}</title></head>\n<body><h1>${title}</h1><p>${html}</p></body></html>\n`);
+}

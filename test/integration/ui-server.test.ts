@@ -1,0 +1,247 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+
+interface Answer { status: number; headers: http.IncomingHttpHeaders; body: string }
+
+/** One real request to the daemon's TCP port, the path sent as given. */
+function request(port: number, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const headers = { host: `127.0.0.1:${port}`, ...opts.headers, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) };
+    const req = http.request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers, timeout: 30_000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer to ${path}`)));
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+interface GridItem {
+  content_uuid: string; name: string; kind: string; mime: string; day: string | null; captured_at: string | null;
+  width: number | null; height: number | null; duration_s: number | null; live_photo: boolean; thumb_checksum: string | null;
+}
+interface Detail {
+  content_uuid: string; name: string; kind: string; size: number; paths: Array<{ location_id: number; location_name: string; path: string }>;
+  metadata: { captured_at?: string; content_identifier?: string };
+  sidecars: Array<{ kind: string; variant: string; status: string; checksum: string | null; devices: Array<{ device_id: string; name: string; local: boolean }> }>;
+}
+
+describe('the web UI over a real daemon: session, app files, grid and detail', { skip: FIXTURES_SKIP }, () => {
+  const tmp = tempDir('vss-ui-');
+  const data = join(tmp.path, 'data');
+  const web = join(tmp.path, 'web');
+  const tree = join(tmp.path, 'tree');
+  const env = { VSS_DATA_DIR: data, VSS_WEB_DIR: web, VSS_NO_DAEMON: undefined, VSS_INSTANCE: undefined };
+  let port = 0;
+  let token = '';
+  let cookie = '';
+  const api = (path: string, opts: Parameters<typeof request>[2] = {}) => request(port, path, { ...opts, headers: { authorization: `Bearer ${token}`, ...opts.headers } });
+  const apiJson = async <T>(path: string): Promise<T> => {
+    const a = await api(path);
+    assert.equal(a.status, 200, `${path}: ${a.body}`);
+    return JSON.parse(a.body) as T;
+  };
+
+  before(async () => {
+    // The app's stand-in: the real one is built by esbuild into dist/web, which this test does not depend on.
+    mkdirSync(join(web, 'assets'), { recursive: true });
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>vss</title><script type="module" src="/ui/assets/app-ABCD1234.js"></script>\n');
+    writeFileSync(join(web, 'assets', 'app-ABCD1234.js'), 'console.log("app")\n');
+    mkdirSync(tree);
+    for (const dir of ['exif', 'livephoto', 'video']) cpSync(join(FIXTURES, dir), join(tree, dir), { recursive: true });
+    json(await runCli(['library', 'create', 'UI', '--path', tmp.path, '--json'], env));
+    // `vss ui` starts the daemon (this data dir has none) and prints the address with the token.
+    const ui = await runCli(['ui', '--json'], env);
+    const address = json<{ url: string; http: string }>(ui);
+    assert.match(ui.stderr, /started the daemon/);
+    const url = new URL(address.url);
+    assert.equal(url.pathname, '/ui/');
+    assert.equal(`${url.protocol}//${url.host}`, address.http);
+    port = Number(url.port);
+    token = url.searchParams.get('token')!;
+    assert.equal(token, readFileSync(join(data, 'daemon.token'), 'utf8').trim());
+    const added = await runCli(['location', 'add', tree, '--mode', 'deep', '--generate', 'none', '--json'], env);
+    assert.equal(added.code, 0, added.stderr);
+  });
+
+  after(async () => {
+    await runCli(['daemon', 'stop'], env);
+    tmp.cleanup();
+  });
+
+  it('a second `vss ui` uses the running daemon and prints the same address', async () => {
+    const again = await runCli(['ui'], env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout.trim(), `http://127.0.0.1:${port}/ui/?token=${encodeURIComponent(token)}`);
+    assert.doesNotMatch(again.stderr, /started the daemon/);
+  });
+
+  it('the token in the address becomes the session cookie, and the browser is sent on to /ui/', async () => {
+    const a = await request(port, `/ui/?token=${encodeURIComponent(token)}`);
+    assert.equal(a.status, 303);
+    assert.equal(a.headers.location, '/ui/');
+    const set = String(a.headers['set-cookie']);
+    assert.match(set, /^vss_session=[^;]+; HttpOnly; SameSite=Strict; Path=\/$/);
+    cookie = set.split(';')[0]!;
+    assert.equal(cookie, `vss_session=${token}`);
+    assert.equal(a.headers['referrer-policy'], 'no-referrer');
+
+    const wrong = await request(port, '/ui/?token=not-the-token-at-all');
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.headers['set-cookie'], undefined);
+  });
+
+  it('without the cookie /ui/ is a 401 page that says to run `vss ui`; with it, the app and its assets', async () => {
+    const no = await request(port, '/ui/');
+    assert.equal(no.status, 401);
+    assert.match(String(no.headers['content-type']), /^text\/html/);
+    assert.match(no.body, /vss ui/);
+    assert.equal((await request(port, '/ui/assets/app-ABCD1234.js')).status, 401);
+    assert.equal((await request(port, '/ui/', { headers: { cookie: 'vss_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } })).status, 401);
+
+    const page = await request(port, '/ui/', { headers: { cookie: `theme=dark; ${cookie}` } });
+    assert.equal(page.status, 200);
+    assert.match(page.body, /<title>vss<\/title>/);
+    assert.match(String(page.headers['content-type']), /^text\/html/);
+    assert.equal(page.headers['cache-control'], 'no-cache');
+    assert.equal(page.headers['x-content-type-options'], 'nosniff');
+    const csp = String(page.headers['content-security-policy']);
+    for (const d of ["default-src 'self'", "script-src 'self'", "img-src 'self' blob:", "media-src 'self' blob:", "connect-src 'self'", "frame-ancestors 'none'"]) assert.ok(csp.includes(d), `${d} in ${csp}`);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+
+    const asset = await request(port, '/ui/assets/app-ABCD1234.js', { headers: { cookie } });
+    assert.equal(asset.status, 200);
+    assert.match(String(asset.headers['content-type']), /^text\/javascript/);
+    assert.match(String(asset.headers['cache-control']), /immutable/);
+    for (const bad of ['/ui/assets/missing-ABCD1234.js', '/ui/assets/..%2f..%2fdata%2fdaemon.token', '/ui/../data/daemon.token', '/ui/.hidden', '/ui/assets/%2e%2e/index.html']) {
+      const a = await request(port, bad, { headers: { cookie } });
+      assert.ok(a.status === 404 || a.status === 400, `${bad}: ${a.status}`);
+      assert.doesNotMatch(a.body, new RegExp(token));
+    }
+  });
+
+  it('the cookie authenticates /api/** reads; a write needs X-VSS-UI: 1 besides; the bearer token needs nothing more', async () => {
+    assert.equal((await request(port, '/api/libraries/current/grid/days')).status, 401);
+    const days = await request(port, '/api/libraries/current/grid/days', { headers: { cookie } });
+    assert.equal(days.status, 200, days.body);
+
+    const noHeader = await request(port, '/api/libraries/resolve', { method: 'POST', headers: { cookie }, body: '{}' });
+    assert.equal(noHeader.status, 403, noHeader.body);
+    assert.match(noHeader.body, /x-vss-ui/i);
+    const wrongValue = await request(port, '/api/libraries/resolve', { method: 'POST', headers: { cookie, 'x-vss-ui': 'yes' }, body: '{}' });
+    assert.equal(wrongValue.status, 403);
+    const withHeader = await request(port, '/api/libraries/resolve', { method: 'POST', headers: { cookie, 'x-vss-ui': '1' }, body: '{}' });
+    assert.equal(withHeader.status, 200, withHeader.body);
+    assert.equal((JSON.parse(withHeader.body) as { name: string }).name, 'UI');
+    const bearer = await api('/api/libraries/resolve', { method: 'POST', body: '{}' });
+    assert.equal(bearer.status, 200, bearer.body);
+    // A wrong bearer token is not rescued by a right cookie: what the client sent first is what it meant.
+    assert.equal((await request(port, '/api/libraries', { headers: { cookie, authorization: 'Bearer wrong' } })).status, 401);
+  });
+
+  it('a Host that does not name this server is refused, for the UI and the API alike', async () => {
+    for (const path of [`/ui/?token=${encodeURIComponent(token)}`, '/ui/', '/api/libraries']) {
+      const a = await request(port, path, { headers: { host: `evil.example:${port}`, cookie, authorization: `Bearer ${token}` } });
+      assert.equal(a.status, 403, path);
+      assert.equal(a.headers['set-cookie'], undefined);
+    }
+  });
+
+  it('grid days and pages list the indexed fixtures by capture time, newest first, undated last, the Live Photo movie behind its still', async () => {
+    const { total, days } = await apiJson<{ total: number; days: Array<{ day: string | null; count: number }> }>('/api/libraries/current/grid/days');
+    const contents = json<Array<{ content_uuid: string; paths: string[] }>>(await runCli(['content', 'list', '--json'], env));
+    // Every content but the Live Photo's movie, which is its still's sidecar.
+    assert.equal(total, contents.length - 1);
+    assert.equal(days.reduce((n, d) => n + d.count, 0), total);
+    const page = await apiJson<{ total: number; items: GridItem[] }>(`/api/libraries/current/grid?offset=0&limit=2000`);
+    assert.equal(page.total, total);
+    assert.equal(page.items.length, total);
+    // The items are the days' runs, in the same order.
+    assert.deepEqual(page.items.map((i) => i.day), days.flatMap((d) => Array<string | null>(d.count).fill(d.day)));
+    const dated = page.items.filter((i) => i.day !== null);
+    const undated = page.items.filter((i) => i.day === null);
+    assert.deepEqual(page.items, [...dated, ...undated], 'undated last');
+    assert.ok(dated.length >= 6, `capture days read from the fixtures: ${dated.length}`);
+    for (let i = 1; i < dated.length; i++) assert.ok(dated[i - 1]!.day! >= dated[i]!.day!, `${dated[i - 1]!.day} before ${dated[i]!.day}`);
+    for (const i of dated) assert.equal(i.day, i.captured_at!.slice(0, 10), 'the day is the capture clock\'s date');
+    assert.deepEqual(undated.map((i) => i.name), undated.map((i) => i.name).sort(), 'undated by name');
+    assert.equal(days.at(-1)!.day, null);
+
+    const train = page.items.find((i) => i.name === 'train.jpg')!;
+    assert.equal(train.live_photo, true);
+    assert.equal(train.day, '2021-04-10');
+    assert.equal(train.width, 4032);
+    assert.ok(!page.items.some((i) => i.name === 'train.mov'));
+    const canon = page.items.find((i) => i.name === 'Canon_40D.jpg')!;
+    assert.equal(canon.day, '2008-05-30');
+    const video = page.items.find((i) => i.name === 'photoprism-blue-go-video.mp4')!;
+    assert.equal(video.kind, 'video');
+    assert.ok(video.duration_s! > 0);
+
+    // Pages are slices of the same order.
+    const a = await apiJson<{ items: GridItem[] }>('/api/libraries/current/grid?offset=2&limit=3');
+    assert.deepEqual(a.items, page.items.slice(2, 5));
+    const past = await apiJson<{ total: number; items: GridItem[] }>(`/api/libraries/current/grid?offset=${total + 10}&limit=5`);
+    assert.deepEqual(past, { total, items: [] });
+
+    // No thumbnail yet (--generate none); once one is made, the tile carries its checksum (the immutable URL's `v`).
+    assert.equal(train.thumb_checksum, null);
+    const thumb = await api(`/api/libraries/current/sidecars/${train.content_uuid}/thumb/grid@1x`);
+    assert.equal(thumb.status, 200, thumb.body);
+    assert.equal(thumb.headers['content-security-policy'], 'sandbox', 'file answers keep their sandbox');
+    const after = await apiJson<{ items: GridItem[] }>('/api/libraries/current/grid?offset=0&limit=2000');
+    assert.equal(`"${after.items.find((i) => i.name === 'train.jpg')!.thumb_checksum}"`, thumb.headers.etag);
+  });
+
+  it("a Live Photo still's detail lists its copies, metadata and its movie sidecar on this device", async () => {
+    const page = await apiJson<{ items: GridItem[] }>('/api/libraries/current/grid?offset=0&limit=2000');
+    const train = page.items.find((i) => i.name === 'train.jpg')!;
+    const d = await apiJson<Detail>(`/api/libraries/current/content/${train.content_uuid}/detail`);
+    assert.equal(d.content_uuid, train.content_uuid);
+    assert.equal(d.name, 'train.jpg');
+    assert.equal(d.kind, 'image');
+    assert.deepEqual(d.paths.map((p) => p.path), [join(tree, 'livephoto', 'apple-iphone6s', 'train.jpg')]);
+    assert.equal(d.paths[0]!.location_name, 'tree');
+    assert.equal(d.metadata.content_identifier, 'E905E6C6-C747-4805-942F-9904A0281F02');
+    const device = json<{ id: string; name: string }>(await runCli(['device', 'info', '--json'], env));
+    const movie = d.sidecars.find((s) => s.kind === 'live_photo_video')!;
+    assert.equal(movie.variant, 'original');
+    assert.equal(movie.status, 'ready');
+    assert.deepEqual(movie.devices, [{ device_id: device.id, name: device.name, local: true }]);
+    const thumb = d.sidecars.find((s) => s.kind === 'thumb' && s.variant === 'grid@1x')!;
+    assert.equal(thumb.checksum, train.thumb_checksum);
+  });
+
+  it('hostile offsets, limits and uuids are 400s that name the field; an unknown content is a 404', async () => {
+    for (const q of ['offset=-1', 'offset=abc', 'offset=1e3', 'offset=99999999999999999999', 'limit=0', 'limit=2001', 'limit=-5', 'limit=1.5', 'offset=1&offset=2', 'foo=1']) {
+      const a = await api(`/api/libraries/current/grid?${q}`);
+      assert.equal(a.status, 400, `${q}: ${a.status} ${a.body}`);
+      assert.equal((JSON.parse(a.body) as { error: { code: string } }).error.code, 'USAGE', q);
+    }
+    for (const u of ['not-a-uuid', '..', '%2e%2e%2fx', 'AAAAAAAA-AAAA-AAAA-AAAA-AAAAAAAAAAAAA', 'x'.repeat(5000)]) {
+      const a = await api(`/api/libraries/current/content/${u}/detail`);
+      assert.ok(a.status === 400 || a.status === 404, `${u.slice(0, 40)}: ${a.status}`);
+      if (a.status === 404) assert.notEqual((JSON.parse(a.body) as { error: { code: string } }).error.code, 'NOT_FOUND', `${u.slice(0, 40)} reached the core`);
+    }
+    const unknown = await api('/api/libraries/current/content/00000000-0000-4000-8000-000000000000/detail');
+    assert.equal(unknown.status, 404);
+    assert.equal((JSON.parse(unknown.body) as { error: { code: string } }).error.code, 'NOT_FOUND');
+    assert.equal((await api('/api/libraries/not-a-library/grid/days')).status, 400);
+  });
+
+  it('without the built app the UI answers 503 and says how to build it', async () => {
+    rmSync(join(web, 'index.html'));
+    const a = await request(port, '/ui/', { headers: { cookie } });
+    assert.equal(a.status, 503);
+    assert.match(a.body, /the web UI is not built \(npm run build\)/);
+    // The API does not depend on the app.
+    assert.equal((await request(port, '/api/libraries/current/grid/days', { headers: { cookie } })).status, 200);
+  });
+});
