@@ -51,25 +51,42 @@ function readOrder(db: Db, version: number): GridOrder {
     `SELECT DISTINCT e.content_id AS id FROM sidecars s JOIN entries e ON e.id = s.source_entry_id
      WHERE s.kind = 'live_photo_video' AND s.status = 'ready' AND e.content_id IS NOT NULL`,
   ).pluck().all() as number[]));
-  const rows = db.prepare(
-    `SELECT id, day FROM (SELECT c.id, c.capture_day AS day, c.captured_ms AS ms, ${FIRST_NAME_SQL} AS name
-       FROM content_identities c INDEXED BY content_by_capture)
-     WHERE name IS NOT NULL ORDER BY day DESC, ms DESC, name, id`,
-  ).raw().iterate() as IterableIterator<[number, string | null]>;
-  let out = new Int32Array(1024);
-  let n = 0;
-  const days: GridDay[] = [];
-  for (const [id, day] of rows) {
-    if (hidden.has(id)) continue;
-    if (n === out.length) {
-      const bigger = new Int32Array(out.length * 2);
-      bigger.set(out);
-      out = bigger;
-    }
-    out[n++] = id;
-    const last = days[days.length - 1];
-    if (last && last.day === day) last.count++;
-    else days.push({ day, count: 1 });
+  // Each content's first copy's name (SQLite's min() picks the row's other columns), by the content index.
+  const names = new Map<number, string>();
+  for (const [id, name] of db.prepare(
+    `SELECT content_id, name, min(id) FROM entries INDEXED BY entries_by_content WHERE content_id IS NOT NULL AND kind = 'file' GROUP BY content_id`,
+  ).raw().iterate() as IterableIterator<[number, string]>) names.set(id, name);
+  // Already in day and instant order from the capture index; only runs of equal instants need the name order.
+  const rows: Array<{ id: number; day: string | null; ms: number | null; name: string }> = [];
+  for (const [id, day, ms] of db.prepare(
+    'SELECT id, capture_day, captured_ms FROM content_identities INDEXED BY content_by_capture ORDER BY capture_day DESC, captured_ms DESC',
+  ).raw().iterate() as IterableIterator<[number, string | null, number | null]>) {
+    const name = names.get(id);
+    if (name !== undefined && !hidden.has(id)) rows.push({ id, day, ms, name });
   }
-  return { version, ids: out.slice(0, n), days };
+  sortTies(rows);
+  const ids = new Int32Array(rows.length);
+  const days: GridDay[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    ids[i] = r.id;
+    const last = days[days.length - 1];
+    if (last && last.day === r.day) last.count++;
+    else days.push({ day: r.day, count: 1 });
+  }
+  return { version, ids, days };
+}
+
+/** Order each run of equal (day, instant) by name, then id: a burst, or every undated content. */
+function sortTies(rows: Array<{ id: number; day: string | null; ms: number | null; name: string }>): void {
+  const byName = (a: { id: number; name: string }, b: { id: number; name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id);
+  let start = 0;
+  for (let i = 1; i <= rows.length; i++) {
+    if (i < rows.length && rows[i]!.day === rows[start]!.day && rows[i]!.ms === rows[start]!.ms) continue;
+    if (i - start > 1) {
+      const run = rows.slice(start, i).sort(byName);
+      for (let k = 0; k < run.length; k++) rows[start + k] = run[k]!;
+    }
+    start = i;
+  }
 }

@@ -1,0 +1,127 @@
+/**
+ * `node dist/bench/grid-bench.js [--contents N] [--runs R] [--keep]` (npm run bench:grid)
+ *
+ * The web UI's grid over N synthetic contents (default 100k; 90% with a capture time over five
+ * years, 10% undated; half with a ready grid thumbnail): a page of 200 tiles at offsets 0, N/2
+ * and N-1k through BrowseApi.page (the in-memory order, then one read of those rows by id),
+ * against the anchor a plain SQL page would be — `SELECT id … ORDER BY capture_day DESC,
+ * captured_ms DESC LIMIT 200 OFFSET k` on the same index (migration 009), whose cost grows
+ * with k. Also shown: reading the order after a change (grid_version moved), and what the
+ * triggers that count changes cost the identification write (`UPDATE entries SET content_id`).
+ * Pages are checked against the SQL order (with its name tie-break) before anything is timed.
+ */
+import { tmpdir } from 'node:os';
+import { BrowseApi } from '../src/api/browse.js';
+import { contentUuidFor } from '../src/content/identity.js';
+import { Installation as Vss } from '../src/library/installation.js';
+import { Summary, benchArgs, collectGarbage, freshDir, median, ratio, rmrf, runMain, secs, timeSync } from './util.js';
+
+const PAGE = 200;
+const DAY_MS = 86_400_000;
+const TARGET_PAGE_S = 0.005;
+
+async function main(): Promise<void> {
+  const o = benchArgs('grid-bench [--contents N] [--runs R] [--keep]', { contents: { default: 100_000, min: 2_000 }, runs: { default: 21, min: 3 } }, ['keep']);
+  const workDir = freshDir(tmpdir(), 'vss-grid-');
+  const summary = new Summary();
+  try {
+    const vss = new Vss({ dataDir: `${workDir}/data` });
+    const lib = vss.createLibrary('Grid', workDir, { makeCurrent: false });
+    const db = lib.db;
+    const fill = timeSync(() => fillLibrary(db, lib.deviceId, o.contents));
+    summary.add({ what: `insert ${o.contents} contents + entries (with the grid triggers)`, value: secs(fill.s), ratio: '', target: '', ok: null });
+
+    const browse = new BrowseApi(lib, { dataDir: `${workDir}/data`, access: 'write' });
+    const built = timeSync(() => browse.days());
+    if (built.value.total !== o.contents) throw new Error(`the grid holds ${built.value.total} of ${o.contents} contents`);
+    const offsets = [0, Math.floor(o.contents / 2), o.contents - 1_000];
+    const sqlPage = db.prepare(
+      `SELECT c.uuid FROM content_identities c WHERE EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
+       ORDER BY c.capture_day DESC, c.captured_ms DESC, (SELECT e.name FROM entries e WHERE e.content_id = c.id ORDER BY e.id LIMIT 1), c.id LIMIT ? OFFSET ?`,
+    ).pluck();
+    for (const off of offsets) {
+      const want = sqlPage.all(PAGE, off) as string[];
+      const got = browse.page(off, PAGE).items.map((i) => i.content_uuid);
+      if (want.join() !== got.join()) throw new Error(`the page at ${off} differs from the SQL order`);
+    }
+    const anchor = db.prepare('SELECT id FROM content_identities INDEXED BY content_by_capture ORDER BY capture_day DESC, captured_ms DESC LIMIT ? OFFSET ?').pluck();
+
+    for (let r = 0; r < 5; r++) for (const off of offsets) { browse.page(off, PAGE); anchor.all(PAGE, off); }
+    for (const off of offsets) {
+      const pageRuns: number[] = [];
+      const anchorRuns: number[] = [];
+      for (let r = 0; r < o.runs; r++) {
+        collectGarbage();
+        pageRuns.push(timeSync(() => browse.page(off, PAGE)).s);
+        anchorRuns.push(timeSync(() => anchor.all(PAGE, off)).s);
+      }
+      const p = median(pageRuns);
+      const a = median(anchorRuns);
+      summary.add({ what: `page of ${PAGE} at offset ${off}: BrowseApi.page`, value: secs(p), ratio: ratio(p / a), target: `< ${secs(TARGET_PAGE_S)}`, ok: p < TARGET_PAGE_S });
+      summary.add({ what: `  anchor: bare SELECT id … LIMIT ${PAGE} OFFSET ${off} on the index`, value: secs(a), ratio: '1', target: '', ok: null });
+    }
+
+    // After any change the next read rebuilds the order once.
+    const rebuild: number[] = [];
+    const touch = db.prepare('UPDATE grid_version SET n = n + 1');
+    for (let r = 0; r < Math.min(o.runs, 7); r++) {
+      touch.run();
+      collectGarbage();
+      rebuild.push(timeSync(() => browse.days()).s);
+    }
+    summary.add({ what: `order read after a change (${o.contents} contents)`, value: secs(median(rebuild)), ratio: '', target: '', ok: null });
+
+    // The identification write with the triggers that count changes, and without them.
+    const ids = db.prepare('SELECT id, content_id FROM entries WHERE content_id IS NOT NULL').raw().all() as Array<[number, number]>;
+    const identify = () => timeSync(() => db.transaction(() => {
+      const clear = db.prepare('UPDATE entries SET content_id = NULL WHERE id = ?');
+      const set = db.prepare('UPDATE entries SET content_id = ? WHERE id = ?');
+      for (const [id] of ids) clear.run(id);
+      for (const [id, c] of ids) set.run(c, id);
+    })()).s;
+    const withTriggers = median([identify(), identify(), identify()]);
+    db.exec('DROP TRIGGER grid_entry_changed');
+    const withoutTriggers = median([identify(), identify(), identify()]);
+    summary.add({ what: `identification writes, 2 × ${ids.length} (entries.content_id): with the grid trigger`, value: secs(withTriggers), ratio: ratio(withTriggers / withoutTriggers), target: '', ok: null });
+    summary.add({ what: '  anchor: the same writes without it', value: secs(withoutTriggers), ratio: '1', target: '', ok: null });
+    lib.close();
+    console.log(`grid-bench: ${o.contents} contents, ${o.runs} runs, medians`);
+    summary.print();
+  } finally {
+    if (o.keep) console.log(`kept ${workDir}`);
+    else rmrf(workDir);
+  }
+}
+
+/** N contents with one entry each in one location; 90% dated over five years, half with a ready grid thumbnail. */
+function fillLibrary(db: import('../src/db/connection.js').Db, deviceId: number, n: number): void {
+  const now = Date.now();
+  const start = Date.UTC(2020, 0, 1);
+  db.prepare(`INSERT INTO locations (id, uuid, device_id, name, path, index_mode, created_at) VALUES (1, '00000000-0000-4000-8000-000000000001', ?, 'photos', '/photos', 'deep', ?)`).run(deviceId, now);
+  const insContent = db.prepare("INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, media_metadata, created_at) VALUES (?, ?, 1, 'image', 'image/jpeg', 1000, ?, ?)");
+  const insEntry = db.prepare("INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, content_id, created_at, updated_at) VALUES (1, ?, ?, ?, ?, 1000, ?, ?, ?)");
+  const insThumb = db.prepare(
+    `INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, size, checksum, status, source, created_at, updated_at)
+     VALUES (?, ?, 'thumb', 'grid@1x', 'webp', ?, 10, ?, 'ready', 'generated', ?, ?)`,
+  );
+  db.transaction(() => {
+    const root = Number(insEntry.run(null, '', '', 'dir', null, now, now).lastInsertRowid);
+    let dir = 0;
+    for (let i = 0; i < n; i++) {
+      // A folder a thousand files.
+      if (i % 1000 === 0) dir = Number(insEntry.run(root, `d${i / 1000}`, `d${i / 1000}`, 'dir', null, now, now).lastInsertRowid);
+      const cas = (i + 1).toString(16).padStart(64, '0');
+      const uuid = contentUuidFor(cas);
+      // A few shots share an instant (bursts), so the name tie-break is exercised.
+      const ms = start + Math.floor(((i * 7919) % n) / n * 5 * 365 * DAY_MS / 1000) * 1000;
+      const dated = i % 10 !== 0;
+      const meta = dated ? JSON.stringify({ v: 1, captured_at: new Date(ms).toISOString(), captured_ms: ms, width: 4000, height: 3000 }) : JSON.stringify({ v: 1, width: 800, height: 600 });
+      const cid = Number(insContent.run(uuid, cas, meta, now).lastInsertRowid);
+      const name = `IMG_${String(i % 9973).padStart(5, '0')}.jpg`;
+      insEntry.run(dir, name, `d${Math.floor(i / 1000)}/${name}`, 'file', cid, now, now);
+      if (i % 2 === 0) insThumb.run(contentUuidFor(`t${cas}`), uuid, `t/${i}.webp`, cas, now, now);
+    }
+  })();
+}
+
+runMain(import.meta.url, main);

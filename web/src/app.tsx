@@ -1,0 +1,60 @@
+import { useEffect } from 'react';
+import { get } from './api.js';
+import { API } from './api-paths.js';
+import { ErrorRegion } from './error-region.js';
+import { clearErrors } from './errors.js';
+import { Header } from './header.js';
+import { LibraryContext } from './library-context.js';
+import { goBack } from './navigation.js';
+import { useLoad } from './use-load.js';
+import { useRoute } from './use-route.js';
+import { Views } from './views.js';
+import type { LibraryRef } from './types.js';
+
+/** The app: the library it shows, the header, the current view, and the errors. */
+export function App() {
+  const route = useRoute();
+  const [library] = useLoad((signal) => get<LibraryRef>(API.librariesCurrent(), signal), []);
+  useEscapeGoesBack();
+  useEffect(clearErrors, [route]);
+  return (
+    <div className="app">
+      <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
+      <Header route={route} library={library.state === 'ready' ? library.value : null} />
+      <ErrorRegion />
+      {library.state === 'ready' ? (
+        <LibraryContext.Provider value={library.value}>
+          <Views route={route} />
+        </LibraryContext.Provider>
+      ) : (
+        <main id="main" tabIndex={-1} className="page" aria-busy={library.state === 'loading'}>
+          {library.state === 'loading' ? <p className="muted">Opening the library…</p> : <NoLibrary message={library.message} />}
+        </main>
+      )}
+    </div>
+  );
+}
+
+function NoLibrary({ message }: { message: string }) {
+  return (
+    <section className="empty">
+      <h1>No library to show</h1>
+      <p>{message}</p>
+    </section>
+  );
+}
+
+/** Escape anywhere but in a field or a player goes back (a field's own Escape comes first). */
+function useEscapeGoesBack(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.closest('input, textarea, select, [contenteditable="true"]') || document.fullscreenElement)) return;
+      e.preventDefault();
+      goBack();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}

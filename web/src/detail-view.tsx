@@ -1,0 +1,65 @@
+import { useRef } from 'react';
+import { get } from './api.js';
+import { API } from './api-paths.js';
+import { DetailMedia } from './detail-media.js';
+import { MetadataList } from './metadata-list.js';
+import { OcrText } from './ocr-text.js';
+import { Page } from './page.js';
+import { queryTerms } from './query-terms.js';
+import { SidecarsTable } from './sidecars-table.js';
+import { findSidecar, obtainable, sidecarUrl } from './sidecar-files.js';
+import { Transcript } from './transcript.js';
+import { useLibrary } from './library-context.js';
+import { useLoad } from './use-load.js';
+import type { ContentDetail, OcrJson, TranscriptJson } from './types.js';
+import { goBack } from './navigation.js';
+
+/**
+ * `#/content/UUID[?q=…]`: one content. The image (or the video, or the recording), its text
+ * with the boxes where it was read (those matching Q marked), its transcript, its metadata, and
+ * which devices hold which of its sidecars.
+ */
+export function DetailView({ uuid, q }: { uuid: string; q: string }) {
+  const lib = useLibrary();
+  const [detail] = useLoad((signal) => get<ContentDetail>(API.detail(lib.id, uuid), signal), [lib.id, uuid]);
+  const value = detail.state === 'ready' ? detail.value : null;
+  const ocr = value ? findSidecar(value.sidecars, 'ocr', ['default']) : undefined;
+  const transcript = value ? findSidecar(value.sidecars, 'transcript', ['default']) : undefined;
+  const [ocrJson] = useLoad(async (signal) => (obtainable(ocr) ? get<OcrJson>(sidecarUrl(lib.id, uuid, ocr), signal) : null), [ocr?.checksum, ocr?.status]);
+  const [transcriptJson] = useLoad(async (signal) => (obtainable(transcript) ? get<TranscriptJson>(sidecarUrl(lib.id, uuid, transcript), signal) : null), [transcript?.checksum, transcript?.status]);
+  const player = useRef<HTMLMediaElement | null>(null);
+  const terms = queryTerms(q);
+
+  if (!value) {
+    return (
+      <Page label="Details">
+        <BackLink />
+        {detail.state === 'error' ? <><h1>Not available</h1><p>{detail.message}</p></> : <p className="muted" aria-busy="true">Loading…</p>}
+      </Page>
+    );
+  }
+  const pages = ocrJson.state === 'ready' ? ocrJson.value?.pages ?? [] : [];
+  return (
+    <Page label="Details" className="detail-page">
+      <BackLink />
+      <h1 className="detail-title">{value.name}</h1>
+      <div className="detail">
+        <div className="detail-main">
+          <DetailMedia detail={value} libId={lib.id} ocrPage={pages[0] ?? null} terms={terms} playerRef={player} />
+          {transcriptJson.state === 'ready' && transcriptJson.value && <Transcript segments={transcriptJson.value.segments} playerRef={player} terms={terms} />}
+          {pages.length > 0 && <OcrText pages={pages} terms={terms} />}
+        </div>
+        <aside className="detail-side">
+          <MetadataList detail={value} />
+        </aside>
+        <div className="detail-wide">
+          <SidecarsTable sidecars={value.sidecars} />
+        </div>
+      </div>
+    </Page>
+  );
+}
+
+function BackLink() {
+  return <button type="button" className="back quiet" onClick={goBack}><span aria-hidden="true">← </span>Back</button>;
+}

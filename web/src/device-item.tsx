@@ -1,0 +1,20 @@
+import { memo } from 'react';
+import { dateTime } from './format.js';
+import type { PairedDevice } from './types.js';
+
+/** One paired device: its name, whether it is reachable now, when it was last seen, and Unpair. */
+export const DeviceItem = memo(function DeviceItem({ device, onUnpair }: { device: PairedDevice; onUnpair: (d: PairedDevice) => void }) {
+  return (
+    <li className="device card">
+      <div className="device-head">
+        <span className={`dot ${device.online ? 'online' : ''}`} aria-hidden="true" />
+        <h3>{device.name}</h3>
+        <span className="muted">{device.online ? 'online' : device.last_seen ? `last seen ${dateTime(device.last_seen)}` : 'not seen yet'}</span>
+      </div>
+      <p className="muted small">Paired {dateTime(device.paired_at)} · <span className="mono" title={device.id}>{device.id.slice(0, 8)}</span></p>
+      <div className="actions">
+        <button type="button" onClick={() => onUnpair(device)} aria-label={`Unpair ${device.name}`}>Unpair</button>
+      </div>
+    </li>
+  );
+});

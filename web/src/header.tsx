@@ -1,0 +1,27 @@
+import { SearchBox } from './search-box.js';
+import { href, NAV, type Route } from './routes.js';
+import type { LibraryRef } from './types.js';
+
+/** The header of every view: the library's name, the search box and the main navigation. */
+export function Header({ route, library }: { route: Route; library: LibraryRef | null }) {
+  const section = route.view === 'content' || route.view === 'search' || route.view === 'missing' ? null : route.view;
+  return (
+    <header className="app-header">
+      {/* Not a link: "Library" in the navigation is the way home, and one link per name keeps it findable. */}
+      <p className="brand" title={library?.path}>
+        <span className="brand-mark" aria-hidden="true">vss</span>
+        <span className="brand-name">{library?.name ?? ''}</span>
+      </p>
+      <SearchBox route={route} />
+      <nav aria-label="Main">
+        <ul>
+          {NAV.map((item) => (
+            <li key={item.label}>
+              <a href={href(item.route)} aria-current={section === item.route.view ? 'page' : undefined}>{item.label}</a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+    </header>
+  );
+}

@@ -1,0 +1,42 @@
+import { memo } from 'react';
+import { dateTime } from './format.js';
+import type { JobRow } from './types.js';
+
+/** How far a job is, from its state: the queue tells no fraction within one job (a running one shows a moving bar). */
+const PROGRESS: Readonly<Record<string, number>> = { queued: 0, paused: 0, running: 0, completed: 100, failed: 100, cancelled: 100 };
+const RETRYABLE = new Set(['failed', 'cancelled']);
+const CANCELLABLE = new Set(['queued', 'running', 'paused']);
+
+/** One job on a line: what it does, on which content, its state as a progress bar, and Retry / Cancel. */
+export const JobItem = memo(function JobItem({ job, onAct }: { job: JobRow; onAct: (id: number, action: 'retry' | 'cancel') => void }) {
+  const value = PROGRESS[job.status] ?? 0;
+  return (
+    <li className={`job job-${job.status}`}>
+      <div className="job-what">
+        <span className="job-kind">{job.kind}</span>
+        {job.content_uuid && <a className="job-content" href={`#/content/${job.content_uuid}`} aria-label={`content ${job.content_uuid.slice(0, 8)}`}>{job.content_uuid.slice(0, 8)}</a>}
+        <span className="muted job-id">#{job.id}</span>
+      </div>
+      <div className="job-state">
+        <span className={`status status-${job.status}`}>{job.status}</span>
+        <div
+          className={`bar${job.status === 'running' ? ' indeterminate' : ''}`}
+          role="progressbar"
+          aria-label={`Job ${job.id} (${job.kind})`}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={value}
+          aria-valuetext={job.status}
+        >
+          <span className="bar-fill" style={{ width: `${value}%` }} />
+        </div>
+      </div>
+      <span className="muted job-when" title={`attempt ${job.attempts}${job.max_attempts ? ` of ${job.max_attempts}` : ''}`}>{dateTime(job.updated_at)}</span>
+      <span className="job-actions">
+        <button type="button" onClick={() => onAct(job.id, 'retry')} disabled={!RETRYABLE.has(job.status)}>Retry</button>
+        <button type="button" onClick={() => onAct(job.id, 'cancel')} disabled={!CANCELLABLE.has(job.status)}>Cancel</button>
+      </span>
+      {(job.error || job.note) && <p className={`job-note ${job.error ? 'job-error' : 'muted'}`}>{job.error ?? job.note}</p>}
+    </li>
+  );
+});

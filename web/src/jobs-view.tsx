@@ -1,0 +1,118 @@
+import { useCallback, useState } from 'react';
+import { api, get } from './api.js';
+import { API } from './api-paths.js';
+import { reportError } from './errors.js';
+import { JobItem } from './job-item.js';
+import { QueueProgress } from './queue-progress.js';
+import { useLibrary } from './library-context.js';
+import { Page } from './page.js';
+import { useLiveEvent, useReconnect } from './use-live-event.js';
+import { useLoad } from './use-load.js';
+import type { JobChange, JobRow, JobsProgress, Page as ListPage } from './types.js';
+
+const PAGE = 200;
+const FILTERS = ['', 'running', 'queued', 'failed', 'completed', 'cancelled', 'paused'] as const;
+
+interface JobList {
+  items: JobRow[];
+  next: string | null;
+}
+
+/**
+ * `#/jobs`: the job queue, followed live: each job's state from `jobs:job` events, the queue's
+ * progress from `jobs:progress`. Jobs come a page at a time, oldest first.
+ */
+export function JobsView() {
+  const lib = useLibrary();
+  const [status, setStatus] = useState<(typeof FILTERS)[number]>('');
+  const [list, reload, update] = useLoad<JobList>((signal) => get<ListPage<JobRow>>(API.jobs(lib.id, { status, limit: PAGE }), signal), [lib.id, status]);
+  const [progress, setProgress] = useState<JobsProgress | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useLiveEvent('jobs:job', (e) => {
+    if (e.library_id !== lib.id) return;
+    const change = e.payload as JobChange;
+    update((l) => applyChange(l, change, status));
+  });
+  useLiveEvent('jobs:progress', (e) => {
+    if (e.library_id === lib.id) setProgress(e.payload as JobsProgress);
+  });
+  useReconnect(reload);
+
+  const more = async () => {
+    if (list.state !== 'ready' || list.value.next === null) return;
+    setBusy(true);
+    try {
+      const page = await get<ListPage<JobRow>>(API.jobs(lib.id, { status, after: list.value.next, limit: PAGE }));
+      update((l) => ({ items: byId([...l.items, ...page.items.filter((j) => !l.items.some((k) => k.id === j.id))]), next: page.next }));
+    } catch (err) {
+      reportError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const act = useCallback(async (id: number, action: 'retry' | 'cancel') => {
+    try {
+      const row = await api<JobRow>('POST', API.jobAct(lib.id, id, action));
+      update((l) => ({ ...l, items: l.items.map((j) => (j.id === row.id ? row : j)) }));
+    } catch (err) {
+      reportError(err);
+    }
+  }, [lib.id, update]);
+
+  return (
+    <Page label="Jobs">
+      <div className="page-head">
+        <h1>Jobs</h1>
+        <label className="inline-field">
+          Show
+          <select value={status} onChange={(e) => setStatus(e.target.value as (typeof FILTERS)[number])}>
+            {FILTERS.map((f) => <option key={f} value={f}>{f === '' ? 'all jobs' : f}</option>)}
+          </select>
+        </label>
+      </div>
+      <QueueProgress progress={progress} />
+      {list.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
+      {list.state === 'error' && <p>{list.message}</p>}
+      {list.state === 'ready' && (list.value.items.length === 0 ? <p className="muted">No jobs{status ? ` ${status}` : ''}.</p> : (
+        <>
+          <ul className="jobs" aria-label="Jobs">
+            {list.value.items.map((j) => <JobItem key={j.id} job={j} onAct={act} />)}
+          </ul>
+          {list.value.next !== null && <button type="button" onClick={() => void more()} disabled={busy}>{busy ? 'Loading…' : 'Show more'}</button>}
+        </>
+      ))}
+    </Page>
+  );
+}
+
+/** A job's new state into the list: its row changed; a job the list has not seen is added when the filter takes it (even before the rest of the list is read: new work is what the user watches for). */
+function applyChange(list: JobList, change: JobChange, filter: string): JobList {
+  const at = list.items.findIndex((j) => j.id === change.id);
+  const now = Date.now();
+  if (at >= 0) {
+    const old = list.items[at]!;
+    const row: JobRow = {
+      ...old,
+      status: change.status,
+      error: change.error !== undefined ? change.error : change.status === 'completed' ? null : old.error,
+      note: change.note !== undefined ? change.note : old.note,
+      attempts: change.status === 'running' && old.status !== 'running' ? old.attempts + 1 : old.attempts,
+      updated_at: now,
+    };
+    const items = list.items.slice();
+    items[at] = row;
+    return { ...list, items };
+  }
+  if (filter !== '' && filter !== change.status) return list;
+  const row: JobRow = {
+    id: change.id, kind: change.kind, content_uuid: change.contentUuid, status: change.status, attempts: change.status === 'running' ? 1 : 0,
+    max_attempts: 0, bytes: 0, error: change.error ?? null, note: change.note ?? null, created_at: now, updated_at: now, started_at: null, finished_at: null,
+  };
+  return { ...list, items: byId([...list.items, row]) };
+}
+
+function byId(items: JobRow[]): JobRow[] {
+  return items.sort((a, b) => a.id - b.id);
+}

@@ -1,0 +1,37 @@
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { count } from './format.js';
+import { gridStore } from './grid-store.js';
+import { LibraryGrid } from './library-grid.js';
+import { useLibrary } from './library-context.js';
+import { Page } from './page.js';
+import { useLiveEvent } from './use-live-event.js';
+
+/** `#/`: every content of the library, newest first, grouped by day. */
+export function LibraryView() {
+  const lib = useLibrary();
+  const store = gridStore(lib.id);
+  useSyncExternalStore(store.subscribe, store.getVersion);
+  const main = useRef<HTMLElement>(null);
+  useEffect(() => { void store.loadDays(); }, [store]);
+  // A scan that finished, or a location gone, changes what the grid holds.
+  const refresh = (e: { library_id: string }) => { if (e.library_id === lib.id) store.refresh(); };
+  useLiveEvent('index:done', refresh);
+  useLiveEvent('locations:changed', refresh);
+
+  const days = store.days;
+  return (
+    <Page label="Library" className="grid-page" mainRef={main} takeFocus={!store.restoreFocus}>
+      <h1 className="visually-hidden">Library{days ? `, ${count(days.total)} items` : ''}</h1>
+      {days === null ? (
+        store.daysError !== null ? <p className="empty">{store.daysError}</p> : <p className="muted pad" aria-busy="true">Loading…</p>
+      ) : days.total === 0 ? (
+        <section className="empty">
+          <h2>Nothing here yet</h2>
+          <p>Add a folder on the <a href="#/locations">Locations</a> page, and its files appear here as they are indexed.</p>
+        </section>
+      ) : (
+        <LibraryGrid store={store} days={days} libId={lib.id} scrollRef={main} />
+      )}
+    </Page>
+  );
+}

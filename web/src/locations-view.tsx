@@ -1,0 +1,87 @@
+import { useCallback, useState } from 'react';
+import { api, get, streamed } from './api.js';
+import { API } from './api-paths.js';
+import { AddLocationForm } from './add-location-form.js';
+import { reportError } from './errors.js';
+import { LocationItem } from './location-item.js';
+import { scanSummary } from './index-progress.js';
+import { useLibrary } from './library-context.js';
+import { Page } from './page.js';
+import { useLiveEvent, useReconnect } from './use-live-event.js';
+import { useLoad } from './use-load.js';
+import type { IndexProgress, IndexResult, LocationInfo } from './types.js';
+
+/**
+ * `#/locations`: the folders the library indexes; add one, rescan, pause or resume. Scans show
+ * their progress, whether started here (the streamed answer) or by the daemon's watcher (events).
+ */
+export function LocationsView() {
+  const lib = useLibrary();
+  const [list, reload, update] = useLoad((signal) => get<LocationInfo[]>(API.locations(lib.id), signal), [lib.id]);
+  const [scans, setScans] = useState<ReadonlyMap<number, IndexProgress>>(new Map());
+  const [done, setDone] = useState<ReadonlyMap<number, string>>(new Map());
+
+  const setScan = useCallback((id: number, p: IndexProgress | null) => setScans((m) => {
+    const next = new Map(m);
+    if (p) next.set(id, p); else next.delete(id);
+    return next;
+  }), []);
+
+  useLiveEvent('index:progress', (e) => {
+    if (e.library_id !== lib.id) return;
+    const p = e.payload as IndexProgress;
+    setScan(p.locationId, p);
+  });
+  useLiveEvent('index:done', (e) => {
+    if (e.library_id !== lib.id) return;
+    setScan((e.payload as { locationId: number }).locationId, null);
+    reload();
+  });
+  useLiveEvent('locations:changed', (e) => { if (e.library_id === lib.id) reload(); });
+  useReconnect(reload);
+
+  const rescan = useCallback(async (loc: LocationInfo) => {
+    setDone((m) => new Map(m).set(loc.id, ''));
+    try {
+      const result = await streamed<IndexResult>(API.locationAct(lib.id, loc.id, 'rescan'), {}, (name, payload) => {
+        if (name === 'index:progress') setScan(loc.id, payload as IndexProgress);
+      });
+      setDone((m) => new Map(m).set(loc.id, scanSummary(result)));
+    } catch (err) {
+      reportError(err);
+      setDone((m) => { const n = new Map(m); n.delete(loc.id); return n; });
+    } finally {
+      setScan(loc.id, null);
+      reload();
+    }
+  }, [lib.id, reload, setScan]);
+
+  const pause = useCallback(async (loc: LocationInfo, action: 'pause' | 'resume') => {
+    try {
+      const row = await api<LocationInfo | null>('POST', API.locationAct(lib.id, loc.id, action));
+      if (row && typeof row === 'object' && 'id' in row) update((l) => l.map((x) => (x.id === row.id ? { ...x, ...row } : x)));
+      else reload();
+    } catch (err) {
+      reportError(err);
+    }
+  }, [lib.id, reload, update]);
+
+  return (
+    <Page label="Locations">
+      <h1>Locations</h1>
+      <AddLocationForm libId={lib.id} onAdded={reload} />
+      <section aria-label="Locations of this library" className="locations">
+        <h2>Folders</h2>
+        {list.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
+        {list.state === 'error' && <p>{list.message}</p>}
+        {list.state === 'ready' && (list.value.length === 0 ? <p className="muted">No folders yet: add one above.</p> : (
+          <ul className="location-list">
+            {list.value.map((loc) => (
+              <LocationItem key={loc.id} loc={loc} scan={scans.get(loc.id) ?? null} done={done.get(loc.id) ?? null} onRescan={rescan} onPause={pause} />
+            ))}
+          </ul>
+        ))}
+      </section>
+    </Page>
+  );
+}

@@ -1,0 +1,73 @@
+import { bytes, capturedLabel, clock } from './format.js';
+import type { ContentDetail } from './types.js';
+
+/**
+ * The media metadata fields worth a line, with their labels; a field shown elsewhere (size in
+ * pixels, capture time, duration) or internal (the shape version) is not repeated. A field not
+ * in the table is shown under its own name, so nothing new is hidden.
+ */
+const FIELDS: Readonly<Record<string, { label: string; show: (v: unknown) => string | null } | null>> = {
+  v: null, captured_at: null, captured_ms: null, captured_zone: null, width: null, height: null, duration_s: null,
+  orientation: { label: 'Orientation', show: (v) => (v === 1 ? null : ORIENTATIONS[Number(v)] ?? String(v)) },
+  content_identifier: { label: 'Live Photo id', show: (v) => String(v) },
+  media_group_uuid: { label: 'Media group', show: (v) => String(v) },
+  motion_photo: { label: 'Motion photo', show: (v) => (v === true ? 'yes (a movie inside)' : null) },
+  error: { label: 'Metadata', show: (v) => `could not be read: ${String(v)}` },
+};
+
+const ORIENTATIONS: Readonly<Record<number, string>> = {
+  2: 'mirrored', 3: 'turned 180°', 4: 'mirrored, turned 180°', 5: 'mirrored, turned 90°', 6: 'turned 90° clockwise', 7: 'mirrored, turned 90° counter-clockwise', 8: 'turned 90° counter-clockwise',
+};
+
+const ZONES: Readonly<Record<string, string>> = { explicit: '', inferred: ' (time zone inferred)', unknown: ' (camera clock, zone unknown)' };
+
+/** What the file is: its kind, size, dates, size in pixels, where its copies are, and the media metadata read from it. */
+export function MetadataList({ detail }: { detail: ContentDetail }) {
+  const meta = detail.metadata ?? {};
+  const zone = typeof meta.captured_zone === 'string' ? ZONES[meta.captured_zone] ?? '' : '';
+  const rows: Array<[string, string]> = [
+    ['Kind', detail.kind],
+    ['Type', detail.mime ?? '—'],
+    ['Size', bytes(detail.size)],
+    ['Taken', detail.captured_at ? `${capturedLabel(detail.captured_at)}${zone}` : '—'],
+  ];
+  if (detail.width && detail.height) rows.push(['Dimensions', `${detail.width} × ${detail.height}`]);
+  if (detail.duration_s !== null && detail.duration_s !== undefined) rows.push(['Duration', clock(detail.duration_s)]);
+  for (const [key, value] of Object.entries(meta)) {
+    if (value === null || value === undefined || value === '') continue;
+    const field = FIELDS[key];
+    if (field === null) continue;
+    const shown = field ? field.show(value) : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    if (shown !== null) rows.push([field?.label ?? label(key), shown]);
+  }
+  return (
+    <section aria-label="Details" className="card">
+      <h2>Details</h2>
+      <dl className="meta">
+        {rows.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+        <div>
+          <dt>{detail.paths.length === 1 ? 'File' : 'Files'}</dt>
+          <dd>
+            {detail.paths.length === 0 ? 'No copy on this device' : (
+              <ul className="paths">
+                {detail.paths.map((p) => <li key={`${p.location_id}:${p.path}`}><span className="tag">{p.location_name}</span> <span className="path">{p.path}</span></li>)}
+              </ul>
+            )}
+          </dd>
+        </div>
+      </dl>
+    </section>
+  );
+}
+
+/** "camera_model" → "Camera model". */
+function label(key: string): string {
+  const words = key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+

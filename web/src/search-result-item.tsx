@@ -1,0 +1,44 @@
+import { API } from './api-paths.js';
+import { baseName } from './format.js';
+import { Snippet } from './marked-text.js';
+import { href } from './routes.js';
+import type { SearchResult } from './types.js';
+
+const SOURCE_LABEL: Readonly<Record<string, string>> = {
+  name: 'name', ocr: 'text in image', 'pdf-text': 'PDF text', pdf: 'PDF text', transcript: 'speech', semantic: 'meaning',
+};
+
+function pathOf(p: string | { path: string }): string {
+  return typeof p === 'string' ? p : p.path;
+}
+
+function pageOf(r: SearchResult): number | null {
+  if (r.source !== 'ocr' && r.source !== 'pdf-text' && r.source !== 'pdf') return null;
+  if (typeof r.locator === 'number') return r.locator;
+  return r.locator?.page ?? null;
+}
+
+/** One result: the file's thumbnail and name (a link to its detail, carrying the query so the detail marks it), where it matched, and the snippet. */
+export function SearchResultItem({ result, q, libId }: { result: SearchResult; q: string; libId: string }) {
+  const first = result.paths[0];
+  const path = first === undefined ? '' : pathOf(first);
+  const name = path === '' ? result.content_uuid : baseName(path);
+  const page = pageOf(result);
+  const to = href({ view: 'content', uuid: result.content_uuid, q });
+  return (
+    <li className="result">
+      <a className="result-thumb" href={to} tabIndex={-1} aria-hidden="true">
+        <img alt="" src={API.sidecar(libId, result.content_uuid, 'thumb', 'grid@1x')} loading="lazy" width={64} height={64} onError={(e) => { e.currentTarget.style.visibility = 'hidden'; }} />
+      </a>
+      <div className="result-body">
+        <a className="result-name" href={to}>{name}</a>
+        <p className="result-where">
+          <span className="tag">{result.kind}</span>
+          <span className="tag">{SOURCE_LABEL[result.source] ?? result.source}{page !== null ? `, page ${page}` : ''}</span>
+          {path !== '' && <span className="result-path" title={path}>{path}</span>}
+        </p>
+        <p className="snippet"><Snippet text={result.snippet} /></p>
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,26 @@
+import { DetailView } from './detail-view.js';
+import { DevicesView } from './devices-view.js';
+import { JobsView } from './jobs-view.js';
+import { LibraryView } from './library-view.js';
+import { LocationsView } from './locations-view.js';
+import { Page } from './page.js';
+import type { Route } from './routes.js';
+import { SearchView } from './search-view.js';
+
+/** The view of ROUTE. */
+export function Views({ route }: { route: Route }) {
+  switch (route.view) {
+    case 'library': return <LibraryView />;
+    case 'content': return <DetailView key={route.uuid} uuid={route.uuid} q={route.q} />;
+    case 'search': return <SearchView q={route.q} />;
+    case 'jobs': return <JobsView />;
+    case 'locations': return <LocationsView />;
+    case 'devices': return <DevicesView />;
+    case 'missing': return (
+      <Page label="Not found">
+        <h1>Nothing here</h1>
+        <p>There is no page at <code>{route.hash}</code>. <a href="#/">Back to the library</a></p>
+      </Page>
+    );
+  }
+}
