@@ -69,17 +69,37 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
     }
   });
 
-  it('renders the grid of thumbnails: alt is the file name, each image decoded', async () => {
+  it('renders the grid of thumbnails: alt is the file name, each image decoded, only rows on screen in the page', async () => {
     await withPage(async (page) => {
       const shown = ['ocrImage', 'scannedPdf', 'textPdf', 'livePhoto', 'video', 'photo', 'gpsPhoto'] as const;
-      for (const f of shown) {
-        const img = grid(page).getByRole('img', { name: nameOf(f), exact: true });
-        await img.first().waitFor({ state: 'visible' });
-        const link = grid(page).locator(`a[href="#/content/${ui.uuidOf(f)}"]`);
-        assert.equal(await link.locator('img').count(), 1, `${nameOf(f)}: a link to its detail holds its thumbnail`);
-        assert.match((await img.first().getAttribute('src')) ?? '', new RegExp(`/sidecars/${ui.uuidOf(f)}/thumb/grid@1x`));
-        await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.first().elementHandle(), { timeout: 10_000 });
+      await grid(page).locator('img').first().waitFor();
+      // The grid is virtualized: scroll it screen by screen, noting each decoded thumbnail on screen.
+      const decoded = new Map<string, { src: string; href: string | null; width: number }>();
+      let most = 0;
+      for (let screen = 0; screen < 30; screen++) {
+        // Two frames for the rows the scroll brought in, then their images loaded.
+        await page.evaluate(() => new Promise((r) => window.requestAnimationFrame(() => window.requestAnimationFrame(r))));
+        await page.waitForFunction(() => [...document.querySelectorAll('main[aria-label="Library"] img')].every((i: any) => i.complete), undefined, { timeout: 10_000 });
+        const imgs = await page.evaluate(() => [...document.querySelectorAll('main[aria-label="Library"] img')].map((i: any) => ({
+          alt: i.alt, src: i.getAttribute('src'), href: i.closest('a')?.getAttribute('href') ?? null, width: i.naturalWidth,
+        })));
+        most = Math.max(most, imgs.length);
+        for (const i of imgs) if (i.width > 0) decoded.set(i.alt, i);
+        const atEnd = await grid(page).evaluate((main) => {
+          const before = main.scrollTop;
+          main.scrollBy(0, main.clientHeight * 0.8);
+          return main.scrollTop === before;
+        });
+        if (atEnd) break;
       }
+      for (const f of shown) {
+        const img = decoded.get(nameOf(f));
+        assert.ok(img, `${nameOf(f)}: its thumbnail decoded in the grid (saw ${[...decoded.keys()].join(', ')})`);
+        assert.equal(img.href, `#/content/${ui.uuidOf(f)}`, `${nameOf(f)}: a link to its detail holds it`);
+        assert.match(img.src, new RegExp(`/sidecars/${ui.uuidOf(f)}/thumb/grid(@|%40)1x`));
+      }
+      assert.equal(decoded.has(nameOf('livePhotoMovie')), false, 'a Live Photo movie is not a tile of its own');
+      assert.ok(most < decoded.size, `only the rows on screen are in the page (at most ${most} of ${decoded.size} images at once)`);
       assert.ok(await grid(page).locator('h2').count() >= 1, 'day headers');
     });
   });
@@ -108,7 +128,8 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
       const video = page.locator('video[aria-label="Live Photo"]');
       await video.waitFor({ state: 'attached' });
       assert.equal(await video.evaluate((v) => v.paused), true, 'still until hovered');
-      await video.hover({ force: true });
+      // Over the still (the movie lies over it, hidden until it plays).
+      await page.getByRole('img', { name: nameOf('livePhoto'), exact: true }).first().hover({ force: true });
       await page.waitForFunction((v) => !v.paused && v.currentTime > 0.05, await video.elementHandle(), { timeout: 10_000 });
     });
   });
@@ -133,29 +154,33 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
   it('shows job progress live (SSE), with no reload', async () => {
     await withPage(async (page) => {
       await page.goto(`${ui.http}/ui/#/jobs`);
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Jobs' }).waitFor();
-      // Everything the page does to its progress bars from now on, and a marker a reload would lose.
-      await page.evaluate(() => {
+      await page.getByRole('list', { name: 'Jobs' }).waitFor();
+      // Every state the page gives its progress bars from now on, and a marker a reload would lose.
+      const before = await page.evaluate(() => {
         window.__seen = [];
         window.__noReload = true;
         const note = () => {
           for (const el of document.querySelectorAll('[role="progressbar"]')) {
-            window.__seen.push(`${el.textContent}|${el.getAttribute('aria-valuenow')}`);
+            window.__seen.push([el.getAttribute('aria-label'), el.getAttribute('aria-valuenow'), el.getAttribute('aria-valuemax')]);
           }
         };
-        window.__before = document.querySelectorAll('[role="progressbar"]').length;
         new window.MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-      });
-      // New work in the watched location: the daemon queues and runs its jobs.
+        return [...document.querySelectorAll('[role="progressbar"]')].map((el: any) => el.getAttribute('aria-label'));
+      }) as string[];
+      // New work in the watched location: the daemon queues and runs its jobs; the page hears of them by SSE.
       copyFileSync(join(FIXTURES, 'video', 'photoprism-christmas-noaudio.mp4'), join(ui.tree, 'christmas.mp4'));
-      await page.waitForFunction(() => document.querySelectorAll('[role="progressbar"]').length > window.__before, undefined, { timeout: 30_000 });
-      // A job of the new file finishes on the page: its bar reaches its maximum.
-      await page.waitForFunction(() => [...document.querySelectorAll('[role="progressbar"]')].some(
-        (el: any) => el.getAttribute('aria-valuenow') !== null && el.getAttribute('aria-valuenow') === (el.getAttribute('aria-valuemax') ?? '100'),
-      ), undefined, { timeout: 30_000 });
+      const finished = await page.waitForFunction((old: string[]) => {
+        const seen = window.__seen as Array<[string, string, string]>;
+        const fresh = new Set(seen.filter(([label]) => label && !old.includes(label)).map(([label]) => label));
+        // A new job seen at 0 and later at its maximum: it ran and finished on this page.
+        return [...fresh].find((label) => {
+          const states = seen.filter(([l]) => l === label);
+          const start = states.findIndex(([, now]) => now === '0');
+          return start >= 0 && states.slice(start).some(([, now, max]) => now === max);
+        });
+      }, before, { timeout: 45_000, polling: 100 });
+      assert.match(String(await finished.jsonValue()), /^Job \d+/);
       assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
-      const seen = await page.evaluate(() => window.__seen as string[]);
-      assert.ok(new Set(seen).size >= 2, `the bars changed in place: ${seen.slice(0, 10).join(', ')}`);
     });
   });
 
