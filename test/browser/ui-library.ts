@@ -27,6 +27,10 @@ export const nameOf = (f: UiFixture): string => basename(UI_FIXTURES[f]);
 /** Whether this build has the web UI's daemon side (`vss ui`); the browser tests need it. */
 export const UI_SKIP = existsSync(join(REPO, 'dist', 'src', 'cli', 'commands', 'ui.js')) ? false : 'this build has no `vss ui` (the web UI is not merged)';
 
+/** Whether this build has search (`GET …/search`); the search cases need it. */
+export const HAVE_SEARCH = existsSync(join(REPO, 'dist', 'src', 'api', 'search.js'));
+export const SEARCH_SKIP = HAVE_SEARCH ? false : 'this build has no search (not merged)';
+
 export interface UiLibrary {
   /** The address `vss ui` prints, token included. */
   url: string;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Page, Response } from 'playwright-core';
 import { FIXTURES, FIXTURES_SKIP } from '../helpers.js';
 import { launchBrowser, newPage } from './launch.js';
-import { nameOf, startUiLibrary, UI_SKIP, type UiLibrary } from './ui-library.js';
+import { HAVE_SEARCH, nameOf, SEARCH_SKIP, startUiLibrary, UI_SKIP, type UiLibrary } from './ui-library.js';
 
 // Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
 declare const document: any;
@@ -104,7 +104,7 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
     });
   });
 
-  it('search finds words of the OCR fixtures as you type, the right file first', async () => {
+  it('search finds words of the OCR fixtures as you type, the right file first', { skip: SEARCH_SKIP }, async () => {
     await withPage(async (page) => {
       const results = page.getByRole('list', { name: 'Search results' });
       for (const [word, file] of [['lazy', 'ocrImage'], ['LinnSequencer', 'scannedPdf'], ['Sample', 'textPdf']] as const) {
@@ -115,7 +115,7 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
         );
         const first = results.locator(':scope > li').first();
         assert.ok((await first.locator('mark').count()) >= 1, `${word}: the match is marked in the snippet`);
-        assert.equal(await first.locator(`a[href="#/content/${ui.uuidOf(file)}"]`).count() >= 1, true, `${word}: links to the detail`);
+        assert.equal(await first.locator(`a[href^="#/content/${ui.uuidOf(file)}"]`).count() >= 1, true, `${word}: links to the detail`);
       }
       assert.match(page.url(), /#\/search\?q=Sample/, 'the search is in the address');
     });
@@ -211,11 +211,11 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
       assert.equal(await overflow(), 0, 'grid');
       const routes: Array<[string, (p: Page) => ReturnType<Page['locator']>]> = [
         [`#/content/${ui.uuidOf('ocrImage')}`, (p) => p.getByRole('heading', { level: 1, name: nameOf('ocrImage') })],
-        ['#/search?q=lazy', (p) => p.getByRole('list', { name: 'Search results' }).locator(':scope > li').first()],
         ['#/jobs', (p) => p.getByRole('progressbar').first()],
         ['#/locations', (p) => p.getByLabel('Path')],
         ['#/devices', (p) => p.getByRole('button', { name: 'Start pairing' })],
       ];
+      if (HAVE_SEARCH) routes.push(['#/search?q=lazy', (p) => p.getByRole('list', { name: 'Search results' }).locator(':scope > li').first()]);
       for (const [route, shown] of routes) {
         await page.goto(`${ui.http}/ui/${route}`);
         await shown(page).waitFor();
