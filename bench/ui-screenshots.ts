@@ -1,7 +1,7 @@
 /**
  * `npm run screenshots` — the README's pictures of the web UI (docs/screenshots/), taken from a
  * real daemon over the shared fixtures (the browser tests' library) in the tests' headless
- * Chromium at 1280×800: grid.png (the library), detail.png (phototest.tif with its OCR boxes,
+ * Chromium at 1280×800: grid.png (the end of the library grid), detail.png (phototest.tif with its OCR boxes,
  * the words of a search marked), search.png (results for a word of the OCR fixtures). Each is
  * quantized to a palette PNG so it stays small (< 300 KB).
  */
@@ -16,6 +16,13 @@ import { runMain } from './util.js';
 
 const OUT = join(REPO, 'docs', 'screenshots');
 const MAX_BYTES = 300 * 1024;
+/** Beside the tests' library: more photos, so the grid shows more than one tile a day. */
+const MORE = [
+  'exif/orientation/landscape_1.jpg', 'exif/orientation/portrait_6.jpg', 'exif/heic/IMG_5195.HEIC', 'exif/heic/immich-IMG_2682.heic',
+  'livephoto/google-pixel/PXL_20200710_061629144.MP.jpg', 'livephoto/orphan-still/IMG_1309.HEIC',
+  'ocr/tesseract-test/eurotext.tif', 'ocr/tesseract.js/testocr.png', 'ocr/tesseract.js/simple.png', 'pdf/scanned/ocrmypdf-cardinal.pdf',
+  'pdf/text-layer/lychee-pdf.pdf', 'video/photoprism-christmas-noaudio.mp4',
+];
 
 async function save(page: Page, name: string): Promise<void> {
   // Let lazy images decode and transitions end before the picture.
@@ -31,13 +38,17 @@ async function save(page: Page, name: string): Promise<void> {
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  const ui = await startUiLibrary('vss-screenshots-');
+  const ui = await startUiLibrary('vss-screenshots-', { moreFixtures: MORE });
   try {
     const launched = await launchBrowser();
     try {
       const { page } = await newPage(launched.browser, { width: 1280, height: 800, timeoutMs: 20_000 });
       await page.goto(ui.url);
-      await page.getByRole('main', { name: 'Library' }).getByRole('img', { name: nameOf('ocrImage') }).waitFor();
+      const grid = page.getByRole('main', { name: 'Library' });
+      await grid.getByRole('img').first().waitFor();
+      // The end of the grid: the last dated day and the undated files (documents, scans) together.
+      await grid.evaluate((main) => { main.scrollTop = main.scrollHeight; });
+      await grid.getByRole('img', { name: nameOf('ocrImage') }).waitFor();
       await save(page, 'grid.png');
 
       await page.getByRole('searchbox', { name: 'Search' }).fill('quick');

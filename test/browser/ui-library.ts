@@ -47,12 +47,15 @@ export interface UiLibrary {
 
 interface Content { content_uuid: string; paths: string[] }
 
-/** Builds the library (sidecars made in-process first, so the daemon starts with nothing to do), then starts its daemon. */
-export async function startUiLibrary(prefix = 'vss-ui-'): Promise<UiLibrary> {
+/**
+ * Builds the library (sidecars made in-process first, so the daemon starts with nothing to do), then
+ * starts its daemon. MORE_FIXTURES: further fixture files (paths under the fixtures folder) to add.
+ */
+export async function startUiLibrary(prefix = 'vss-ui-', opts: { moreFixtures?: readonly string[] } = {}): Promise<UiLibrary> {
   const tmp = tempDir(prefix);
   const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
   const offline = { ...env, VSS_NO_DAEMON: '1' };
-  const tree = join(tmp.path, 'tree');
+  const tree = join(tmp.path, 'Pictures');
   let daemon = false;
   const stop = async () => {
     if (daemon) await runCli(['daemon', 'stop'], env);
@@ -60,8 +63,8 @@ export async function startUiLibrary(prefix = 'vss-ui-'): Promise<UiLibrary> {
   };
   try {
     mkdirSync(tree);
-    for (const f of Object.values(UI_FIXTURES)) copyFileSync(join(FIXTURES, f), join(tree, basename(f)));
-    json(await runCli(['library', 'create', 'Browser', '--path', tmp.path, '--json'], offline));
+    for (const f of [...Object.values(UI_FIXTURES), ...(opts.moreFixtures ?? [])]) copyFileSync(join(FIXTURES, f), join(tree, basename(f)));
+    json(await runCli(['library', 'create', 'Photos', '--path', tmp.path, '--json'], offline));
     json(await runCli(['location', 'add', tree, '--mode', 'deep', '--json'], offline));
     const run = await runCli(['jobs', 'run', '--until-idle'], offline);
     if (run.code !== 0) throw new Error(`jobs run: ${run.stderr}`);
