@@ -102,6 +102,7 @@ function pooled(runs: ScrollFrames[]): ScrollFrames {
     scrolledPx: runs.reduce((n, r) => n + r.scrolledPx, 0),
     maxImages: Math.max(...runs.map((r) => r.maxImages)),
     scroller: runs[0]!.scroller,
+    longFrames: runs.flatMap((r) => r.longFrames),
   };
 }
 
@@ -120,6 +121,8 @@ function frameLine(what: string, f: ScrollFrames): { p50: number; p95: number; p
   const long = f.deltas.filter((d) => d > ONE_FRAME_MS).length;
   console.log(`  ${what.padEnd(26)} ${f.deltas.length} frames: p50 ${msStr(q.p50)}, p95 ${msStr(q.p95)}, p99 ${msStr(q.p99)}, max ${msStr(Math.max(...f.deltas))};`
     + ` ${long} frames missed (longer than one); scrolled ${kilo(f.scrolledPx)} px of ${f.scroller}; at most ${f.maxImages} images in the DOM`);
+  const longest = [...f.longFrames].sort((a, b) => b.ms - a.ms).slice(0, 3);
+  if (longest.length > 0) console.log(`  ${''.padEnd(26)} ${f.longFrames.length} frames over 50 ms; longest: ${longest.map((l) => `${l.ms} ms (${l.script})`).join('; ')}`);
   return q;
 }
 

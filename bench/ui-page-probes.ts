@@ -61,6 +61,8 @@ export interface ScrollFrames {
   /** The most grid images in the DOM at once (a virtualized grid keeps this near a screenful). */
   maxImages: number;
   scroller: string;
+  /** Frames over 50 ms as the browser saw them (Long Animation Frames): their length and longest script. */
+  longFrames: Array<{ ms: number; script: string }>;
 }
 
 /**
@@ -85,6 +87,14 @@ export async function scrollFrames(args: { screens: number; stepScreens: number;
   let last: number | null = null;
   let frames = 0;
   const start = el.scrollTop;
+  const longFrames: Array<{ ms: number; script: string }> = [];
+  const loaf = new window.PerformanceObserver((list: any) => {
+    for (const e of list.getEntries()) {
+      const top = [...(e.scripts ?? [])].sort((a: any, b: any) => b.duration - a.duration)[0];
+      longFrames.push({ ms: Math.round(e.duration), script: top ? `${top.invoker} ${Math.round(top.duration)} ms` : 'no script (style, layout, paint)' });
+    }
+  });
+  loaf.observe({ type: 'long-animation-frame' });
   await new Promise<void>((resolve) => {
     const frame = (t: number) => {
       if (last !== null) deltas.push(t - last);
@@ -98,6 +108,7 @@ export async function scrollFrames(args: { screens: number; stepScreens: number;
     };
     requestAnimationFrame(frame);
   });
+  loaf.disconnect();
   const name = el === document.scrollingElement ? 'document' : `${el.tagName.toLowerCase()}${el.getAttribute('aria-label') ? `[aria-label="${el.getAttribute('aria-label')}"]` : ''}`;
-  return { deltas, scrolledPx: el.scrollTop - start, maxImages, scroller: name };
+  return { deltas, scrolledPx: el.scrollTop - start, maxImages, scroller: name, longFrames };
 }
