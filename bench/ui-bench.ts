@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { buildBigLibrary } from '../test/support/big-library.js';
 import { launchBrowser, newPage } from '../test/browser/launch.js';
 import { materializeBigLibrary } from './live-big-library.js';
@@ -68,11 +68,20 @@ async function tiles(): Promise<Buffer[]> {
   }));
 }
 
+/**
+ * The session cookie in CONTEXT without loading the app (which would warm the cache): the
+ * address `vss ui` prints, fetched through the context's own request client, which keeps its cookies.
+ */
+async function signInContext(context: BrowserContext, tokenUrl: string): Promise<void> {
+  const r = await context.request.get(tokenUrl, { maxRedirects: 0 });
+  if (r.status() !== 303) throw new Error(`signing in answered ${r.status()}, not 303`);
+}
+
 /** One cold navigation: a fresh context (empty cache) with the session cookie, to URL; the probe's times. */
-async function paintOnce(browser: Browser, o: Opts, url: string, cookie?: { token: string; http: string }): Promise<PaintTimes> {
+async function paintOnce(browser: Browser, o: Opts, url: string, signIn?: string): Promise<PaintTimes> {
   const { context, page } = await newPage(browser, { width: o.width, height: o.height, timeoutMs: 30_000 });
   try {
-    if (cookie) await context.addCookies([{ name: 'vss_session', value: cookie.token, url: cookie.http, httpOnly: true, sameSite: 'Strict' }]);
+    if (signIn) await signInContext(context, signIn);
     await page.addInitScript(installPaintProbe);
     await page.goto(url, { waitUntil: 'commit' });
     await page.waitForFunction(() => (globalThis as { __uiBench?: { firstThumb: number | null } }).__uiBench?.firstThumb != null, undefined, { timeout: 30_000, polling: 50 });
@@ -82,10 +91,10 @@ async function paintOnce(browser: Browser, o: Opts, url: string, cookie?: { toke
   }
 }
 
-async function scrollOnce(browser: Browser, o: Opts, url: string, screens: number, cookie?: { token: string; http: string }): Promise<ScrollFrames> {
+async function scrollOnce(browser: Browser, o: Opts, url: string, screens: number, signIn?: string): Promise<ScrollFrames> {
   const { context, page } = await newPage(browser, { width: o.width, height: o.height, timeoutMs: 120_000 });
   try {
-    if (cookie) await context.addCookies([{ name: 'vss_session', value: cookie.token, url: cookie.http, httpOnly: true, sameSite: 'Strict' }]);
+    if (signIn) await signInContext(context, signIn);
     await page.addInitScript(installPaintProbe);
     await page.goto(url, { waitUntil: 'commit' });
     if (screens > 0) await page.waitForFunction(() => (globalThis as { __uiBench?: { firstThumb: number | null } }).__uiBench?.firstThumb != null, undefined, { timeout: 30_000, polling: 50 });
@@ -146,18 +155,18 @@ async function main(): Promise<void> {
     const settled = await waitSettled(daemon, { limitMs: 240_000 });
     const ui = await vssJson<{ url: string; http: string }>(['--data-dir', big.dataDir, 'ui']);
     console.log(`daemon ${daemon.pid} settled in ${secs(settled.ms / 1000)}${settled.settled ? '' : ' (NOT settled)'}; app at ${ui.http}/ui/`);
-    const cookie = { token: daemon.token, http: ui.http };
+    const signIn = ui.url;
     const anchor = await startAnchorServer(o.contents, thumbs);
     const launched = await launchBrowser();
     try {
       const browser = launched.browser;
       // One navigation each first, not counted: the browser's own first start-up of a renderer.
-      await paintOnce(browser, o, `${ui.http}/ui/`, cookie);
+      await paintOnce(browser, o, `${ui.http}/ui/`, signIn);
       await paintOnce(browser, o, anchor.url);
       const app: PaintTimes[] = [];
       const stat: PaintTimes[] = [];
       for (let r = 0; r < o.runs; r++) {
-        app.push(await paintOnce(browser, o, `${ui.http}/ui/`, cookie));
+        app.push(await paintOnce(browser, o, `${ui.http}/ui/`, signIn));
         stat.push(await paintOnce(browser, o, anchor.url));
       }
       console.log(`\n== First grid paint, ${o.width}×${o.height}, cold cache, median of ${o.runs} ==`);
@@ -171,7 +180,7 @@ async function main(): Promise<void> {
       const statRuns: ScrollFrames[] = [];
       const emptyRuns: ScrollFrames[] = [];
       for (let r = 0; r < o['scroll-runs']; r++) {
-        appRuns.push(await scrollOnce(browser, o, `${ui.http}/ui/`, o.screens, cookie));
+        appRuns.push(await scrollOnce(browser, o, `${ui.http}/ui/`, o.screens, signIn));
         statRuns.push(await scrollOnce(browser, o, anchor.url, o.screens));
         emptyRuns.push(await scrollOnce(browser, o, 'about:blank', 0));
       }
