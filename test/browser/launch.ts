@@ -11,6 +11,8 @@ import { unpackChromium } from './unpack-chromium.js';
  */
 
 const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+/** Processes are followed through /proc (Linux); elsewhere close() trusts Playwright. */
+const HAVE_PROC = existsSync('/proc/self/stat');
 const LAUNCH_TIMEOUT_MS = 30_000;
 
 export interface BrowserExecutable {
@@ -56,6 +58,7 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
   // Playwright keeps the browser's process to itself: find it as the new child of this process
   // that talks over the debugging pipe Playwright always opens.
   const root = childrenOf(process.pid).find((p) => !before.has(p.pid) && cmdline(p.pid).includes('--remote-debugging-pipe'));
+  if (!HAVE_PROC) return { browser, processes: () => [], close: () => browser.close() };
   if (!root) {
     await browser.close();
     throw new Error('launched Chromium, but found no child process of this one running it');
@@ -111,6 +114,7 @@ function stat(pid: number): { state: string; ppid: number; start: string } | und
 
 function allProcesses(): Array<TrackedProcess & { ppid: number }> {
   const out: Array<TrackedProcess & { ppid: number }> = [];
+  if (!HAVE_PROC) return out;
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const st = stat(Number(name));

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tempDir } from '../helpers.js';
+import { PROC_SKIP } from '../process-tree.js';
 import { alive, launchBrowser, newPage, type TrackedProcess } from './launch.js';
 import { CHROMIUM_PACKAGE_VERSION } from './unpack-chromium.js';
 
@@ -51,7 +52,7 @@ describe('the browser launcher (Chromium from npm)', { timeout: 90_000 }, () => 
     }
   });
 
-  it('renders text (fonts found) and leaves no process after close', async () => {
+  it('renders text (fonts found) and leaves no process after close', { skip: PROC_SKIP }, async () => {
     const launched = await launchBrowser();
     try {
       const { page } = await newPage(launched.browser, { width: 360, height: 640 });
@@ -66,7 +67,7 @@ describe('the browser launcher (Chromium from npm)', { timeout: 90_000 }, () => 
     assert.deepEqual(recorded.filter(alive), []);
   });
 
-  it('dies with the process that launched it, even one killed with SIGKILL', async () => {
+  it('dies with the process that launched it, even one killed with SIGKILL', { skip: PROC_SKIP }, async () => {
     const child = spawn(process.execPath, [join(HERE, 'launch-child.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
