@@ -16,7 +16,11 @@ export interface Materialized {
   sidecars: number;
 }
 
-export function materializeBigLibrary(lib: Library, locationId: number, locationPath: string): Materialized {
+/**
+ * SIDECAR_BYTES (optional) gives the bytes of each ready sidecar's file (by its index), say a
+ * real thumbnail, and its recorded size follows; otherwise each is its recorded size of filler.
+ */
+export function materializeBigLibrary(lib: Library, locationId: number, locationPath: string, sidecarBytes?: (i: number) => Buffer): Materialized {
   const db = lib.db;
   const entries = db.prepare("SELECT id, rel_path, size FROM entries WHERE location_id = ? AND kind = 'file'").all(locationId) as Array<{ id: number; rel_path: string; size: number }>;
   const fill = Buffer.alloc(4096, 0x61);
@@ -33,12 +37,17 @@ export function materializeBigLibrary(lib: Library, locationId: number, location
   }
   db.transaction(() => { for (const s of stats) setStat.run(...s); })();
 
-  const sidecars = db.prepare("SELECT rel_path, size FROM sidecars WHERE status = 'ready' AND rel_path IS NOT NULL").all() as Array<{ rel_path: string; size: number | null }>;
-  for (const s of sidecars) {
+  const sidecars = db.prepare("SELECT id, rel_path, size FROM sidecars WHERE status = 'ready' AND rel_path IS NOT NULL").all() as Array<{ id: number; rel_path: string; size: number | null }>;
+  const sizes: Array<[number, number]> = [];
+  sidecars.forEach((s, i) => {
     const abs = join(lib.root, ...s.rel_path.split('/'));
     const dir = dirname(abs);
     if (!made.has(dir)) { mkdirSync(dir, { recursive: true }); made.add(dir); }
-    writeFileSync(abs, fill.subarray(0, s.size ?? 0));
-  }
+    const bytes = sidecarBytes ? sidecarBytes(i) : fill.subarray(0, s.size ?? 0);
+    writeFileSync(abs, bytes);
+    if (bytes.length !== s.size) sizes.push([bytes.length, s.id]);
+  });
+  const setSize = db.prepare('UPDATE sidecars SET size = ? WHERE id = ?');
+  db.transaction(() => { for (const s of sizes) setSize.run(...s); })();
   return { files: entries.length, sidecars: sidecars.length };
 }

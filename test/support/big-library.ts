@@ -28,6 +28,8 @@ export interface BigLibraryOptions {
   livePhotos?: boolean;
   /** Characters added to every folder name, sidecar error and job note, so each listed item is that much longer. */
   textPad?: number;
+  /** Capture times this far apart (ms), newest last, each also as a dated `captured_at` (the web UI's days); default 1 s with no `captured_at`. */
+  capturedEveryMs?: number;
 }
 
 /** Build the library under DIR (its data dir at DIR/data, the location at DIR/photos) and leave it open. */
@@ -66,7 +68,9 @@ export function buildBigLibrary(dir: string, opts: BigLibraryOptions): BigLibrar
         const movie = opts.livePhotos === true && i % 2 === 1;
         const size = 1000 + (i % 997);
         const pair = opts.livePhotos ? Math.floor(i / 2) : i;
-        const meta = JSON.stringify({ v: 1, captured_ms: 1_600_000_000_000 + pair * 1000, captured_zone: 'explicit', width: 4032, height: 3024, content_identifier: `LIVE-${pair}`, motion_photo: false });
+        const capturedMs = 1_600_000_000_000 + pair * (opts.capturedEveryMs ?? 1000);
+        const capturedAt = opts.capturedEveryMs ? { captured_at: new Date(capturedMs).toISOString().replace(/\.\d+Z$/, 'Z') } : {};
+        const meta = JSON.stringify({ v: 1, ...capturedAt, captured_ms: capturedMs, captured_zone: 'explicit', width: 4032, height: 3024, content_identifier: `LIVE-${pair}`, motion_photo: false });
         const cid = Number(insContent.run(uuid, casId, movie ? 'video' : 'image', movie ? 'video/quicktime' : 'image/jpeg', size, meta, now).lastInsertRowid);
         const name = movie ? `IMG_${pair}.MOV` : `IMG_${pair}.JPG`;
         insFile.run(loc.id, folder, name, `${folderName}/${name}`, size, i + 1, now, cid, now, now);

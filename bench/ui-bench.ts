@@ -1,0 +1,207 @@
+/**
+ * `npm run bench:ui` — the web UI's grid over a big library in a real headless Chromium (the
+ * browser tests' launcher), against an anchor measured in the same run:
+ *
+ *   library   --contents image contents built straight into the database (test/support/big-library.ts:
+ *             one capture every 20 minutes, so about 70 a day over ~4 years), their files made on disk;
+ *             each content's thumb/grid@1x is one of 16 real 256×192 webp tiles (written per content,
+ *             their checksum column not theirs). A real daemon (`vss daemon start`) serves the app.
+ *   paint     time from navigation start to the first grid cell on screen and to the first decoded
+ *             thumbnail on screen (a requestAnimationFrame probe installed before the app's scripts;
+ *             the app's own performance marks printed too), a cold browser cache each run, median
+ *             of --runs. Anchor: a static page of the same number of plain DOM cells virtualized by
+ *             nothing but a fixed-height div, the same tiles from a plain Node server. Target < 1 s.
+ *   scroll    --screens screens scrolled one eighth of a screen per frame (requestAnimationFrame-driven),
+ *             --scroll-runs times, interleaved with the anchors: frame deltas p50/p95/p99 of all frames. Anchors: the static page scrolled the same way, and an empty
+ *             page's frame cadence. Target p95 < 16.7 ms.
+ */
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import sharp from 'sharp';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { buildBigLibrary } from '../test/support/big-library.js';
+import { launchBrowser, newPage } from '../test/browser/launch.js';
+import { materializeBigLibrary } from './live-big-library.js';
+import { startDaemon, stopDaemon, vssJson, waitSettled, type Daemon } from './daemon-procs.js';
+import { startAnchorServer } from './ui-anchor-page.js';
+import { installPaintProbe, readPaintTimes, scrollFrames, type PaintTimes, type ScrollFrames } from './ui-page-probes.js';
+import { Summary, benchArgs, freshDir, kilo, median, num, ratio, rmrf, runMain, secs } from './util.js';
+
+const USAGE = 'ui-bench [--contents N] [--runs R] [--screens S] [--scroll-runs R] [--width W] [--height H] [--keep]';
+const TILES = 16;
+const FRAME_MS = 1000 / 60;
+/**
+ * One 60 Hz frame as frame timestamps show it: they are vsync-aligned but rounded to 0.1 ms, so an
+ * idle page's deltas read 16.6–16.8 ms; a frame that missed its vsync reads 33.3 ms.
+ */
+const ONE_FRAME_MS = FRAME_MS + 0.5;
+
+function parseOptions() {
+  return benchArgs(USAGE, {
+    contents: { default: 100_000, min: 100 },
+    runs: { default: 5, min: 1 },
+    screens: { default: 40, min: 2 },
+    'scroll-runs': { default: 3, min: 1 },
+    width: { default: 1280, min: 320 },
+    height: { default: 800, min: 320 },
+  }, ['keep']);
+}
+type Opts = ReturnType<typeof parseOptions>;
+
+function quantile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+}
+
+const msStr = (x: number | null) => (x === null || Number.isNaN(x) ? 'n/a' : `${num(x)} ms`);
+
+async function tiles(): Promise<Buffer[]> {
+  return Promise.all(Array.from({ length: TILES }, (_, i) => {
+    const hue = Math.round((i * 360) / TILES);
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="192"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">`
+      + `<stop offset="0" stop-color="hsl(${hue},60%,55%)"/><stop offset="1" stop-color="hsl(${(hue + 40) % 360},60%,35%)"/></linearGradient></defs>`
+      + `<rect width="256" height="192" fill="url(#g)"/><circle cx="${60 + i * 8}" cy="90" r="34" fill="hsl(${hue},70%,80%)"/></svg>`;
+    return sharp(Buffer.from(svg)).webp({ quality: 70 }).toBuffer();
+  }));
+}
+
+/**
+ * The session cookie in CONTEXT without loading the app (which would warm the cache): the
+ * address `vss ui` prints, fetched through the context's own request client, which keeps its cookies.
+ */
+async function signInContext(context: BrowserContext, tokenUrl: string): Promise<void> {
+  const r = await context.request.get(tokenUrl, { maxRedirects: 0 });
+  if (r.status() !== 303) throw new Error(`signing in answered ${r.status()}, not 303`);
+}
+
+/** One cold navigation: a fresh context (empty cache) with the session cookie, to URL; the probe's times. */
+async function paintOnce(browser: Browser, o: Opts, url: string, signIn?: string): Promise<PaintTimes> {
+  const { context, page } = await newPage(browser, { width: o.width, height: o.height, timeoutMs: 30_000 });
+  try {
+    if (signIn) await signInContext(context, signIn);
+    await page.addInitScript(installPaintProbe);
+    await page.goto(url, { waitUntil: 'commit' });
+    await page.waitForFunction(() => (globalThis as { __uiBench?: { firstThumb: number | null } }).__uiBench?.firstThumb != null, undefined, { timeout: 30_000, polling: 50 });
+    return await page.evaluate(readPaintTimes);
+  } finally {
+    await context.close();
+  }
+}
+
+async function scrollOnce(browser: Browser, o: Opts, url: string, screens: number, signIn?: string): Promise<ScrollFrames> {
+  const { context, page } = await newPage(browser, { width: o.width, height: o.height, timeoutMs: 120_000 });
+  try {
+    if (signIn) await signInContext(context, signIn);
+    await page.addInitScript(installPaintProbe);
+    await page.goto(url, { waitUntil: 'commit' });
+    if (screens > 0) await page.waitForFunction(() => (globalThis as { __uiBench?: { firstThumb: number | null } }).__uiBench?.firstThumb != null, undefined, { timeout: 30_000, polling: 50 });
+    await page.waitForTimeout(500);
+    return await page.evaluate(scrollFrames, { screens, stepScreens: 1 / 8, frames: screens === 0 ? 8 * o.screens : 0 });
+  } finally {
+    await context.close();
+  }
+}
+
+function pooled(runs: ScrollFrames[]): ScrollFrames {
+  return {
+    deltas: runs.flatMap((r) => r.deltas),
+    scrolledPx: runs.reduce((n, r) => n + r.scrolledPx, 0),
+    maxImages: Math.max(...runs.map((r) => r.maxImages)),
+    scroller: runs[0]!.scroller,
+    longFrames: runs.flatMap((r) => r.longFrames),
+  };
+}
+
+function paintLine(what: string, runs: PaintTimes[]): { cell: number; thumb: number } {
+  const cell = median(runs.map((r) => r.firstCell ?? NaN));
+  const thumb = median(runs.map((r) => r.firstThumb ?? NaN));
+  const fcp = median(runs.map((r) => r.fcp ?? NaN));
+  const marks = [...new Set(runs.flatMap((r) => Object.keys(r.marks)))].map((m) => `${m} ${msStr(median(runs.map((r) => r.marks[m] ?? NaN)))}`);
+  console.log(`  ${what.padEnd(26)} first cell ${msStr(cell)}, first thumbnail ${msStr(thumb)}, FCP ${msStr(fcp)}`
+    + ` (runs: ${runs.map((r) => num(r.firstThumb ?? NaN)).join(', ')})${marks.length ? `; app marks: ${marks.join(', ')}` : ''}`);
+  return { cell, thumb };
+}
+
+function frameLine(what: string, f: ScrollFrames): { p50: number; p95: number; p99: number } {
+  const q = { p50: quantile(f.deltas, 0.5), p95: quantile(f.deltas, 0.95), p99: quantile(f.deltas, 0.99) };
+  const long = f.deltas.filter((d) => d > ONE_FRAME_MS).length;
+  console.log(`  ${what.padEnd(26)} ${f.deltas.length} frames: p50 ${msStr(q.p50)}, p95 ${msStr(q.p95)}, p99 ${msStr(q.p99)}, max ${msStr(Math.max(...f.deltas))};`
+    + ` ${long} frames missed (longer than one); scrolled ${kilo(f.scrolledPx)} px of ${f.scroller}; at most ${f.maxImages} images in the DOM`);
+  const longest = [...f.longFrames].sort((a, b) => b.ms - a.ms).slice(0, 3);
+  if (longest.length > 0) console.log(`  ${''.padEnd(26)} ${f.longFrames.length} frames over 50 ms; longest: ${longest.map((l) => `${l.ms} ms (${l.script})`).join('; ')}`);
+  return q;
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions();
+  const work = freshDir(tmpdir(), 'vss-ui-bench-');
+  const summary = new Summary();
+  let daemon: Daemon | undefined;
+  const t0 = performance.now();
+  try {
+    const dir = join(work, 'big');
+    mkdirSync(dir);
+    const thumbs = await tiles();
+    const tb = performance.now();
+    const big = buildBigLibrary(dir, { contents: o.contents, capturedEveryMs: 20 * 60_000 });
+    const made = materializeBigLibrary(big.lib, big.locationId, join(dir, 'photos'), (i) => thumbs[i % TILES]!);
+    big.lib.close();
+    console.log(`library: ${kilo(o.contents)} contents, ${kilo(made.files)} files and ${kilo(made.sidecars)} thumbnails (${TILES} distinct webp tiles) made in ${secs((performance.now() - tb) / 1000)}`);
+
+    daemon = await startDaemon(big.dataDir);
+    const settled = await waitSettled(daemon, { limitMs: 240_000 });
+    const ui = await vssJson<{ url: string; http: string }>(['--data-dir', big.dataDir, 'ui']);
+    console.log(`daemon ${daemon.pid} settled in ${secs(settled.ms / 1000)}${settled.settled ? '' : ' (NOT settled)'}; app at ${ui.http}/ui/`);
+    const signIn = ui.url;
+    const anchor = await startAnchorServer(o.contents, thumbs);
+    const launched = await launchBrowser();
+    try {
+      const browser = launched.browser;
+      // One navigation each first, not counted: the browser's own first start-up of a renderer.
+      await paintOnce(browser, o, `${ui.http}/ui/`, signIn);
+      await paintOnce(browser, o, anchor.url);
+      const app: PaintTimes[] = [];
+      const stat: PaintTimes[] = [];
+      for (let r = 0; r < o.runs; r++) {
+        app.push(await paintOnce(browser, o, `${ui.http}/ui/`, signIn));
+        stat.push(await paintOnce(browser, o, anchor.url));
+      }
+      console.log(`\n== First grid paint, ${o.width}×${o.height}, cold cache, median of ${o.runs} ==`);
+      const a = paintLine('vss web UI', app);
+      const s = paintLine('anchor: static page', stat);
+      summary.add({ what: `first thumbnail painted, ${kilo(o.contents)} contents`, value: msStr(a.thumb), ratio: `${ratio(a.thumb / s.thumb)} static`, target: '< 1 s', ok: a.thumb < 1000 });
+      summary.add({ what: 'first grid cell painted', value: msStr(a.cell), ratio: `${ratio(a.cell / s.cell)} static`, target: '', ok: null });
+
+      console.log(`\n== Scrolling ${o.screens} screens, 1/8 screen per frame, ${o['scroll-runs']} runs each (interleaved), frames pooled ==`);
+      const appRuns: ScrollFrames[] = [];
+      const statRuns: ScrollFrames[] = [];
+      const emptyRuns: ScrollFrames[] = [];
+      for (let r = 0; r < o['scroll-runs']; r++) {
+        appRuns.push(await scrollOnce(browser, o, `${ui.http}/ui/`, o.screens, signIn));
+        statRuns.push(await scrollOnce(browser, o, anchor.url, o.screens));
+        emptyRuns.push(await scrollOnce(browser, o, 'about:blank', 0));
+      }
+      const af = frameLine('vss web UI', pooled(appRuns));
+      const sf = frameLine('anchor: static page', pooled(statRuns));
+      const ef = frameLine('anchor: empty page, idle', pooled(emptyRuns));
+      summary.add({ what: 'scroll frame p95', value: msStr(af.p95), ratio: `${ratio(af.p95 / sf.p95)} static, ${ratio(af.p95 / ef.p95)} empty`, target: '< 16.7 ms (one 60 Hz frame)', ok: af.p95 < ONE_FRAME_MS });
+      summary.add({ what: 'scroll frame p50 / p99', value: `${msStr(af.p50)} / ${msStr(af.p99)}`, ratio: `${ratio(af.p99 / sf.p99)} static (p99)`, target: '', ok: null });
+      summary.add({ what: 'anchor: static page p50 / p95 / p99', value: `${msStr(sf.p50)} / ${msStr(sf.p95)} / ${msStr(sf.p99)}`, ratio: '', target: '', ok: null });
+      summary.add({ what: 'anchor: empty page p50 / p95 / p99', value: `${msStr(ef.p50)} / ${msStr(ef.p95)} / ${msStr(ef.p99)}`, ratio: '', target: '', ok: null });
+    } finally {
+      await launched.close();
+      await anchor.close();
+    }
+  } finally {
+    if (daemon) await stopDaemon(daemon);
+    if (!o.keep) rmrf(work);
+    else console.log(`kept ${work}`);
+  }
+  console.log(`\n(${secs((performance.now() - t0) / 1000)} in all)\n`);
+  summary.print();
+}
+
+runMain(import.meta.url, main);

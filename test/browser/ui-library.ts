@@ -1,0 +1,86 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { FIXTURES, REPO, json, runCli, tempDir } from '../helpers.js';
+
+/**
+ * A real library over copies of the shared fixtures (in a temp folder, never in the repo), its
+ * sidecars made up front, and a real daemon in its own process serving the app at /ui/: what the
+ * browser tests, the UI bench and the screenshot script open.
+ */
+
+/** The fixture files of the library, by what the tests use them for. */
+export const UI_FIXTURES = {
+  ocrImage: 'ocr/tesseract-test/phototest.tif',
+  scannedPdf: 'pdf/scanned/ocrmypdf-linn.pdf',
+  textPdf: 'pdf/text-layer/springai-pdftex-sample.pdf',
+  livePhoto: 'livephoto/apple-iphone6s/train.jpg',
+  livePhotoMovie: 'livephoto/apple-iphone6s/train.mov',
+  video: 'video/photoprism-blue-go-video.mp4',
+  photo: 'exif/Canon_40D.jpg',
+  gpsPhoto: 'exif/gps/DSCN0010.jpg',
+  rotatedPhoto: 'exif/orientation/landscape_6.jpg',
+} as const;
+
+export type UiFixture = keyof typeof UI_FIXTURES;
+export const nameOf = (f: UiFixture): string => basename(UI_FIXTURES[f]);
+
+/** Whether this build has the web UI's daemon side (`vss ui`); the browser tests need it. */
+export const UI_SKIP = existsSync(join(REPO, 'dist', 'src', 'cli', 'commands', 'ui.js')) ? false : 'this build has no `vss ui` (the web UI is not merged)';
+
+/** Whether this build has search (`GET …/search`); the search cases need it. */
+export const HAVE_SEARCH = existsSync(join(REPO, 'dist', 'src', 'api', 'search.js'));
+export const SEARCH_SKIP = HAVE_SEARCH ? false : 'this build has no search (not merged)';
+
+export interface UiLibrary {
+  /** The address `vss ui` prints, token included. */
+  url: string;
+  /** The daemon's http://127.0.0.1:PORT. */
+  http: string;
+  libraryId: string;
+  token: string;
+  /** The folder of the (deep, watched) location. */
+  tree: string;
+  env: Record<string, string>;
+  uuidOf: (f: UiFixture) => string;
+  stop: () => Promise<void>;
+}
+
+interface Content { content_uuid: string; paths: string[] }
+
+/**
+ * Builds the library (sidecars made in-process first, so the daemon starts with nothing to do), then
+ * starts its daemon. MORE_FIXTURES: further fixture files (paths under the fixtures folder) to add.
+ */
+export async function startUiLibrary(prefix = 'vss-ui-', opts: { moreFixtures?: readonly string[] } = {}): Promise<UiLibrary> {
+  const tmp = tempDir(prefix);
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  const offline = { ...env, VSS_NO_DAEMON: '1' };
+  const tree = join(tmp.path, 'Pictures');
+  let daemon = false;
+  const stop = async () => {
+    if (daemon) await runCli(['daemon', 'stop'], env);
+    tmp.cleanup();
+  };
+  try {
+    mkdirSync(tree);
+    for (const f of [...Object.values(UI_FIXTURES), ...(opts.moreFixtures ?? [])]) copyFileSync(join(FIXTURES, f), join(tree, basename(f)));
+    json(await runCli(['library', 'create', 'Photos', '--path', tmp.path, '--json'], offline));
+    json(await runCli(['location', 'add', tree, '--mode', 'deep', '--json'], offline));
+    const run = await runCli(['jobs', 'run', '--until-idle'], offline);
+    if (run.code !== 0) throw new Error(`jobs run: ${run.stderr}`);
+    const contents = json<Content[]>(await runCli(['content', 'list', '--json'], offline));
+    const libraryId = json<{ id: string }>(await runCli(['library', 'current', '--json'], offline)).id;
+    daemon = true;
+    const ui = json<{ url: string; http: string }>(await runCli(['ui', '--json'], env));
+    const token = readFileSync(join(env.VSS_DATA_DIR, 'daemon.token'), 'utf8').trim();
+    const uuidOf = (f: UiFixture) => {
+      const c = contents.find((x) => x.paths.some((p) => basename(p) === nameOf(f)));
+      if (!c) throw new Error(`${nameOf(f)} is not in the library`);
+      return c.content_uuid;
+    };
+    return { url: ui.url, http: ui.http, libraryId, token, tree, env, uuidOf, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

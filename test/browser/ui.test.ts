@@ -1,0 +1,223 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page, Response } from 'playwright-core';
+import { FIXTURES, FIXTURES_SKIP } from '../helpers.js';
+import { launchBrowser, newPage } from './launch.js';
+import { HAVE_SEARCH, nameOf, SEARCH_SKIP, startUiLibrary, UI_SKIP, type UiLibrary } from './ui-library.js';
+
+// Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
+declare const document: any;
+declare const window: any;
+declare const getComputedStyle: any;
+
+/**
+ * The web UI as a user meets it: a real daemon over the fixtures, the app it serves at /ui/, a real
+ * headless Chromium. Each test launches its own browser and closes it (close() fails the test if a
+ * Chromium process outlives it).
+ */
+describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 120_000 }, () => {
+  let ui: UiLibrary;
+  before(async () => {
+    ui = await startUiLibrary('vss-browser-');
+  });
+  after(async () => {
+    await ui?.stop();
+  });
+
+  /** A signed-in page (the address `vss ui` prints, so the session cookie is set) of WIDTH × HEIGHT. */
+  async function withPage(fn: (page: Page) => Promise<void>, size: { width?: number; height?: number } = {}): Promise<void> {
+    const launched = await launchBrowser();
+    try {
+      const { page } = await newPage(launched.browser, size);
+      const problems: string[] = [];
+      page.on('pageerror', (err) => problems.push(String(err)));
+      const answer = await page.goto(ui.url);
+      assert.equal(answer?.status(), 200);
+      assert.equal(new URL(page.url()).search, '', 'the token left the address bar');
+      await fn(page);
+      assert.deepEqual(problems, [], 'no script error in the page');
+    } finally {
+      await launched.close();
+    }
+  }
+
+  const grid = (page: Page) => page.getByRole('main', { name: 'Library' });
+  const searchBox = (page: Page) => page.getByRole('searchbox', { name: 'Search' });
+
+  it('refuses a page without the token (401, says to open the address `vss ui` prints)', async () => {
+    const launched = await launchBrowser();
+    try {
+      const { page } = await newPage(launched.browser);
+      const bare = await page.goto(`${ui.http}/ui/`);
+      assert.equal(bare?.status(), 401);
+      assert.match(await page.locator('body').innerText(), /vss ui/);
+      const wrong = await page.goto(`${ui.http}/ui/?token=${'0'.repeat(ui.token.length)}`);
+      assert.equal(wrong?.status(), 401);
+      const api = await page.goto(`${ui.http}/api/libraries/current/grid?offset=0&limit=10`);
+      assert.equal(api?.status(), 401, 'the API without cookie or token');
+      // With the right address the session cookie is set, HttpOnly and SameSite=Strict.
+      await page.goto(ui.url);
+      const cookie = (await page.context().cookies()).find((c) => c.name.startsWith('vss_session'));
+      assert.ok(cookie, 'the session cookie');
+      assert.equal(cookie.httpOnly, true);
+      assert.equal(cookie.sameSite, 'Strict');
+      assert.equal(await page.evaluate(() => document.cookie), '', 'scripts cannot read it');
+    } finally {
+      await launched.close();
+    }
+  });
+
+  it('renders the grid of thumbnails: alt is the file name, each image decoded', async () => {
+    await withPage(async (page) => {
+      const shown = ['ocrImage', 'scannedPdf', 'textPdf', 'livePhoto', 'video', 'photo', 'gpsPhoto'] as const;
+      await grid(page).locator('img').first().waitFor();
+      // The grid is virtualized (bench:ui shows it on 100k): scroll it screen by screen, noting each decoded thumbnail.
+      const decoded = new Map<string, { src: string; href: string | null; width: number }>();
+      for (let screen = 0; screen < 30; screen++) {
+        // Two frames for the rows the scroll brought in, then their images loaded.
+        await page.evaluate(() => new Promise((r) => window.requestAnimationFrame(() => window.requestAnimationFrame(r))));
+        await page.waitForFunction(() => [...document.querySelectorAll('main[aria-label="Library"] img')].every((i: any) => i.complete), undefined, { timeout: 10_000 });
+        const imgs = await page.evaluate(() => [...document.querySelectorAll('main[aria-label="Library"] img')].map((i: any) => ({
+          alt: i.alt, src: i.getAttribute('src'), href: i.closest('a')?.getAttribute('href') ?? null, width: i.naturalWidth,
+        })));
+        for (const i of imgs) if (i.width > 0) decoded.set(i.alt, i);
+        const atEnd = await grid(page).evaluate((main) => {
+          const before = main.scrollTop;
+          main.scrollBy(0, main.clientHeight * 0.8);
+          return main.scrollTop === before;
+        });
+        if (atEnd) break;
+      }
+      for (const f of shown) {
+        const img = decoded.get(nameOf(f));
+        assert.ok(img, `${nameOf(f)}: its thumbnail decoded in the grid (saw ${[...decoded.keys()].join(', ')})`);
+        assert.equal(img.href, `#/content/${ui.uuidOf(f)}`, `${nameOf(f)}: a link to its detail holds it`);
+        assert.match(img.src, new RegExp(`/sidecars/${ui.uuidOf(f)}/thumb/grid(@|%40)1x`));
+      }
+      assert.equal(decoded.has(nameOf('livePhotoMovie')), false, 'a Live Photo movie is not a tile of its own');
+      assert.ok(await grid(page).locator('h2').count() >= 1, 'day headers');
+    });
+  });
+
+  it('search finds words of the OCR fixtures as you type, the right file first', { skip: SEARCH_SKIP }, async () => {
+    await withPage(async (page) => {
+      const results = page.getByRole('list', { name: 'Search results' });
+      for (const [word, file] of [['lazy', 'ocrImage'], ['LinnSequencer', 'scannedPdf'], ['Sample', 'textPdf']] as const) {
+        await searchBox(page).fill(word);
+        await page.waitForFunction(
+          ([name]) => document.querySelector('ul[aria-label="Search results"] > li')?.textContent?.includes(name),
+          [nameOf(file)], { timeout: 10_000 },
+        );
+        const first = results.locator(':scope > li').first();
+        assert.ok((await first.locator('mark').count()) >= 1, `${word}: the match is marked in the snippet`);
+        assert.equal(await first.locator(`a[href^="#/content/${ui.uuidOf(file)}"]`).count() >= 1, true, `${word}: links to the detail`);
+      }
+      assert.match(page.url(), /#\/search\?q=Sample/, 'the search is in the address');
+    });
+  });
+
+  it('plays the Live Photo on hover', async () => {
+    await withPage(async (page) => {
+      await page.goto(`${ui.http}/ui/#/content/${ui.uuidOf('livePhoto')}`);
+      await page.getByRole('heading', { level: 1, name: nameOf('livePhoto') }).waitFor();
+      const video = page.locator('video[aria-label="Live Photo"]');
+      await video.waitFor({ state: 'attached' });
+      assert.equal(await video.evaluate((v) => v.paused), true, 'still until hovered');
+      // Over the still (the movie lies over it, hidden until it plays).
+      await page.getByRole('img', { name: nameOf('livePhoto'), exact: true }).first().hover({ force: true });
+      await page.waitForFunction((v) => !v.paused && v.currentTime > 0.05, await video.elementHandle(), { timeout: 10_000 });
+    });
+  });
+
+  it('seeks in a video proxy with a Range request answered 206', async () => {
+    await withPage(async (page) => {
+      const ranged: Array<{ status: number; range: string | undefined }> = [];
+      page.on('response', (r: Response) => {
+        if (r.url().includes(`/sidecars/${ui.uuidOf('video')}/proxy/`)) ranged.push({ status: r.status(), range: r.request().headers().range });
+      });
+      await page.goto(`${ui.http}/ui/#/content/${ui.uuidOf('video')}`);
+      const video = page.locator('video[aria-label="Video"]');
+      await video.waitFor({ state: 'attached' });
+      assert.equal(await video.getAttribute('controls') !== null, true, 'a video has controls');
+      await page.waitForFunction((v) => v.readyState >= 1 && v.duration > 1, await video.elementHandle(), { timeout: 10_000 });
+      await video.evaluate((v) => { v.currentTime = v.duration - 0.5; });
+      await page.waitForFunction((v) => !v.seeking && v.currentTime > 1 && v.readyState >= 2, await video.elementHandle(), { timeout: 10_000 });
+      assert.ok(ranged.some((r) => r.status === 206 && r.range?.startsWith('bytes=')), `a 206 answer to a Range request: ${JSON.stringify(ranged)}`);
+    });
+  });
+
+  it('shows job progress live (SSE), with no reload', async () => {
+    await withPage(async (page) => {
+      await page.goto(`${ui.http}/ui/#/jobs`);
+      await page.getByRole('list', { name: 'Jobs' }).waitFor();
+      // Every state the page gives its progress bars from now on, and a marker a reload would lose.
+      const before = await page.evaluate(() => {
+        window.__seen = [];
+        window.__noReload = true;
+        const note = () => {
+          for (const el of document.querySelectorAll('[role="progressbar"]')) {
+            window.__seen.push([el.getAttribute('aria-label'), el.getAttribute('aria-valuenow'), el.getAttribute('aria-valuemax')]);
+          }
+        };
+        new window.MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+        return [...document.querySelectorAll('[role="progressbar"]')].map((el: any) => el.getAttribute('aria-label'));
+      }) as string[];
+      // New work in the watched location: the daemon queues and runs its jobs; the page hears of them by SSE.
+      copyFileSync(join(FIXTURES, 'video', 'photoprism-christmas-noaudio.mp4'), join(ui.tree, 'christmas.mp4'));
+      const finished = await page.waitForFunction((old: string[]) => {
+        const seen = window.__seen as Array<[string, string, string]>;
+        const fresh = new Set(seen.filter(([label]) => label && !old.includes(label)).map(([label]) => label));
+        // A new job seen at 0 and later at its maximum: it ran and finished on this page.
+        return [...fresh].find((label) => {
+          const states = seen.filter(([l]) => l === label);
+          const start = states.findIndex(([, now]) => now === '0');
+          return start >= 0 && states.slice(start).some(([, now, max]) => now === max);
+        });
+      }, before, { timeout: 45_000, polling: 100 });
+      assert.match(String(await finished.jsonValue()), /^Job \d+/);
+      assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
+    });
+  });
+
+  it('reaches the search box by Tab, with a visible focus ring', async () => {
+    await withPage(async (page) => {
+      await grid(page).locator('img').first().waitFor();
+      let reached = false;
+      for (let i = 0; i < 40 && !reached; i++) {
+        await page.keyboard.press('Tab');
+        reached = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'Search' && document.activeElement?.type === 'search');
+      }
+      assert.ok(reached, 'Tab reaches the search input within 40 presses');
+      const ring = await page.evaluate(() => {
+        const el = document.activeElement;
+        const s = getComputedStyle(el);
+        return { visible: el.matches(':focus-visible'), outline: `${s.outlineStyle} ${s.outlineWidth}`, shadow: s.boxShadow };
+      });
+      assert.ok(ring.visible, ':focus-visible applies');
+      const outlined = !ring.outline.startsWith('none') && parseFloat(ring.outline.split(' ')[1]!) > 0;
+      assert.ok(outlined || ring.shadow !== 'none', `a focus ring is drawn: outline ${ring.outline}, box-shadow ${ring.shadow}`);
+    });
+  });
+
+  it('has no horizontal scroll at 360 px wide', async () => {
+    await withPage(async (page) => {
+      const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      await grid(page).locator('img').first().waitFor();
+      assert.equal(await overflow(), 0, 'grid');
+      const routes: Array<[string, (p: Page) => ReturnType<Page['locator']>]> = [
+        [`#/content/${ui.uuidOf('ocrImage')}`, (p) => p.getByRole('heading', { level: 1, name: nameOf('ocrImage') })],
+        ['#/jobs', (p) => p.getByRole('progressbar').first()],
+        ['#/locations', (p) => p.getByLabel('Path')],
+        ['#/devices', (p) => p.getByRole('button', { name: 'Start pairing' })],
+      ];
+      if (HAVE_SEARCH) routes.push(['#/search?q=lazy', (p) => p.getByRole('list', { name: 'Search results' }).locator(':scope > li').first()]);
+      for (const [route, shown] of routes) {
+        await page.goto(`${ui.http}/ui/${route}`);
+        await shown(page).waitFor();
+        assert.equal(await overflow(), 0, route);
+      }
+    }, { width: 360, height: 740 });
+  });
+});
