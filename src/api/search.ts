@@ -3,7 +3,7 @@ import type { Library } from '../library/library.js';
 import { followSidecars, indexContent, reindex, type SearchFollower, type SearchSource } from '../search/search-index.js';
 import { searchLibrary, type SearchOptions as TextSearchOptions } from '../search/search-query.js';
 import type { SearchLocator } from '../search/locator.js';
-import { SemanticSearch, type HybridResult, type SemanticOptions } from '../search/semantic/semantic-search.js';
+import type { HybridResult, SemanticOptions, SemanticSearch } from '../search/semantic/semantic-search.js';
 import type { SemanticLocator } from '../search/semantic/vector-index.js';
 import type { LibraryContext } from './library-api.js';
 
@@ -38,7 +38,8 @@ export class SearchApi {
     if (this.ctx.access === 'write') await this.follower?.catchUp(Date.now() + CATCH_UP_MS);
     const found = searchLibrary(this.lib, query, text);
     if (!semantic) return found;
-    this.semantic ??= new SemanticSearch(this.lib, this.ctx.dataDir);
+    // Loaded on the first semantic query: it brings the embedding engine's modules (a light command loads no engine).
+    this.semantic ??= new (await import('../search/semantic/semantic-search.js')).SemanticSearch(this.lib, this.ctx.dataDir);
     return this.semantic.hybrid(query, found, { ...text, ...(model !== undefined ? { model } : {}) });
   }
 

@@ -48,9 +48,9 @@ export function locatorsOf(lib: Library, hits: readonly Hit[]): Array<SearchLoca
   });
 }
 
-/** The first [marked] word of a snippet, folded; null when nothing is marked. */
+/** The first marked word of a raw snippet (see MARK_START), folded; null when nothing is marked. */
 function firstMarked(snippet: string): string | null {
-  const m = /\[([^\]]+)\]/.exec(snippet);
+  const m = /\u0002([^\u0003]+)\u0003/.exec(snippet);
   return m ? fold(m[1]!) : null;
 }
 

@@ -72,6 +72,22 @@ describe('search index (real library, real files)', () => {
     assert.deepEqual(searchLibrary(lib, '天気', { kind: 'image' }), []);
   });
 
+  it('marks only the matches: brackets and control characters in the text stay text', async () => {
+    const uuid = uuidOf('holiday notes.txt');
+    const manager = new SidecarManager(lib);
+    // eurotext.tif reads "The (quick) [brown] {fox}"; a hostile text layer could carry the marker bytes.
+    const ocr = { text: '', pages: [{ page: 1, source: 'ocr', text: 'The (quick) [brown] {fox} jumps \u0002over\u0003 walrus' }] };
+    manager.writeGenerated({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, Buffer.from(JSON.stringify(ocr)), 'test');
+    await settle();
+    const [hit] = searchLibrary(lib, 'walrus');
+    assert.ok(hit);
+    assert.equal(hit.snippet, 'The (quick) [brown] {fox} jumps  over  [walrus]');
+    assert.deepEqual(hit.marks.map(([a, b]) => hit.snippet.slice(a, b)), ['walrus']);
+    assert.deepEqual(hit.marks.map(([a, b]) => [hit.snippet[a - 1], hit.snippet[b]]), [['[', ']']]);
+    manager.markMissing({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, 'test: done');
+    await settle();
+  });
+
   it('indexes an OCR sidecar when it becomes ready, and forgets it when it goes', async () => {
     const uuid = uuidOf('receipt-scan.png');
     const manager = new SidecarManager(lib);

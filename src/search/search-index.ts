@@ -58,7 +58,8 @@ export function indexContent(lib: Library, contentUuid: string): number {
     done.run(contentUuid);
     if (!known) return;
     for (const r of rows) {
-      const text = r.text.slice(0, MAX_ROW_CHARS);
+      // The snippet's match markers are STX/ETX: text may not carry them (or fake a match).
+      const text = r.text.slice(0, MAX_ROW_CHARS).replace(/[\u0002\u0003]/g, ' ');
       ins.run(contentUuid, r.source, r.locator, r.at, text, CJK.test(text) ? 1 : 0);
     }
   })();

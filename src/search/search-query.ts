@@ -19,8 +19,10 @@ export interface SearchResult {
   kind: string;
   /** BM25 (SQLite's sign: lower is better) of the best-matching row. */
   score: number;
-  /** The best row's text around the match, the match in [brackets]. */
+  /** The best row's text around the match, each match in [brackets] (for reading; text may hold brackets of its own). */
   snippet: string;
+  /** Where the matches are in `snippet`: [start, end) of each one's text, its brackets at start − 1 and end. */
+  marks: Array<[number, number]>;
   /** Which text matched: the file name, an OCR page, a PDF's text layer, a transcript segment. */
   source: SearchSource;
   /** Where in it: the page (and the box of the line holding the match) or the segment's start; absent for a name. */
@@ -33,7 +35,32 @@ export interface SearchOptions {
   limit?: number;
 }
 
-/** A matching row, before it is a result. */
+/** How the query's snippets mark a match (control characters the index strips from text, so only a match has them). */
+export const MARK_START = '\u0002';
+export const MARK_END = '\u0003';
+
+/** A raw snippet as the result's: each match in [brackets], and where the matches are. */
+export function bracketed(raw: string): { snippet: string; marks: Array<[number, number]> } {
+  const marks: Array<[number, number]> = [];
+  let snippet = '';
+  let start = -1;
+  for (const ch of raw) {
+    if (ch === MARK_START && start < 0) {
+      snippet += '[';
+      start = snippet.length;
+    } else if (ch === MARK_END && start >= 0) {
+      marks.push([start, snippet.length]);
+      snippet += ']';
+      start = -1;
+    } else if (ch !== MARK_START && ch !== MARK_END) {
+      snippet += ch;
+    }
+  }
+  if (start >= 0) marks.push([start, snippet.length]);
+  return { snippet, marks };
+}
+
+/** A matching row, before it is a result (its snippet's matches between MARK_START and MARK_END). */
 export interface Hit {
   content_uuid: string;
   kind: string;
@@ -81,7 +108,7 @@ export function searchLibrary(lib: Library, query: string, opts: SearchOptions =
   const paths = pathsOf(lib, hits.map((h) => h.content_uuid));
   const locators = locatorsOf(lib, hits);
   return hits.map((h, i) => {
-    const r: SearchResult = { content_uuid: h.content_uuid, kind: h.kind, score: h.score, snippet: h.snippet, source: h.source, paths: paths.get(h.content_uuid) ?? [] };
+    const r: SearchResult = { content_uuid: h.content_uuid, kind: h.kind, score: h.score, ...bracketed(h.snippet), source: h.source, paths: paths.get(h.content_uuid) ?? [] };
     const loc = locators[i];
     if (loc !== undefined) r.locator = loc;
     return r;
@@ -97,7 +124,7 @@ function searchWords(lib: Library, match: string, kind: string | undefined, limi
   // The kind is filtered here, not in SQL: then the rows that came back say whether that was every match.
   const ranked = stmt(lib, 
     `SELECT d.content_uuid, c.kind, m.score, m.snippet, d.source, d.locator, d.at FROM
-       (SELECT rowid AS id, rank AS score, snippet(search_fts, 0, '[', ']', '…', 12) AS snippet
+       (SELECT rowid AS id, rank AS score, snippet(search_fts, 0, char(2), char(3), '…', 12) AS snippet
           FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) m
        JOIN search_docs d ON d.id = m.id LEFT JOIN content_identities c ON c.uuid = d.content_uuid`,
   );
@@ -155,13 +182,13 @@ function searchCjk(lib: Library, query: string, kind: string | undefined, limit:
     .map(({ hits, row: { text, ...row } }) => ({ ...row, score: -hits, snippet: snippetOf(text, terms[0]!) }));
 }
 
-/** TEXT around the first TERM, the term in [brackets], as FTS5's snippet() marks it. */
+/** TEXT around the first TERM, the term between STX and ETX, as the FTS5 query's snippet() marks it. */
 function snippetOf(text: string, term: string): string {
   const at = text.toLowerCase().indexOf(term);
   if (at < 0) return text.slice(0, 40);
   const from = Math.max(0, at - 20);
   const to = Math.min(text.length, at + term.length + 20);
-  return `${from > 0 ? '…' : ''}${text.slice(from, at)}[${text.slice(at, at + term.length)}]${text.slice(at + term.length, to)}${to < text.length ? '…' : ''}`;
+  return `${from > 0 ? '…' : ''}${text.slice(from, at)}${MARK_START}${text.slice(at, at + term.length)}${MARK_END}${text.slice(at + term.length, to)}${to < text.length ? '…' : ''}`;
 }
 
 /** The absolute paths of the copies on this device of CONTENTS, where vss may read them: one query for all. */

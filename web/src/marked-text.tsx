@@ -5,14 +5,20 @@
 import { Fragment, type ReactNode } from 'react';
 import { fold } from './query-terms.js';
 
-/** A search snippet, whose matches the daemon put in [brackets]. */
-export function Snippet({ text }: { text: string }) {
-  const parts = text.split(/\[([^\]]*)\]/);
-  return (
-    <>
-      {parts.map((part, i) => (i % 2 === 1 ? <mark key={i}>{part}</mark> : <Fragment key={i}>{part}</Fragment>))}
-    </>
-  );
+/**
+ * A search snippet: the daemon puts each match in [brackets] and says where they are (`marks`,
+ * [start, end) of the match's text), so brackets that are part of the text stay text.
+ */
+export function Snippet({ text, marks }: { text: string; marks: ReadonlyArray<readonly [number, number]> }) {
+  const out: ReactNode[] = [];
+  let pos = 0;
+  for (const [start, end] of marks) {
+    if (start < pos + 1 || end > text.length || end < start) continue; // not a mark of this text
+    out.push(<Fragment key={out.length}>{text.slice(pos, start - 1)}</Fragment>, <mark key={out.length + 1}>{text.slice(start, end)}</mark>);
+    pos = end + 1;
+  }
+  out.push(<Fragment key={out.length}>{text.slice(pos)}</Fragment>);
+  return <>{out}</>;
 }
 
 /** TEXT with every occurrence of TERMS (folded words, see query-terms) marked. */

@@ -37,7 +37,7 @@ export function SearchResultItem({ result, q, libId }: { result: SearchResult; q
           <span className="tag">{SOURCE_LABEL[result.source] ?? result.source}{page !== null ? `, page ${page}` : ''}</span>
           {path !== '' && <span className="result-path" title={path}>{path}</span>}
         </p>
-        <p className="snippet"><Snippet text={result.snippet} /></p>
+        <p className="snippet"><Snippet text={result.snippet} marks={result.marks ?? []} /></p>
       </div>
     </li>
   );

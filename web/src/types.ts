@@ -103,8 +103,10 @@ export interface SearchResult {
   content_uuid: string;
   kind: string;
   score: number;
-  /** The match in [brackets]. */
+  /** Each match in [brackets]. */
   snippet: string;
+  /** [start, end) of each match's text in `snippet` (absent from an older daemon: nothing is marked). */
+  marks?: Array<[number, number]>;
   source: string;
   locator?: SearchLocator | number | null;
   /** Paths of the content's files (strings, or objects with a `path`). */

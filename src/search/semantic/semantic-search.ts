@@ -15,6 +15,7 @@ export interface SemanticResult {
   score: number;
   /** The start of the best chunk's text (nothing is marked: no word has to match). */
   snippet: string;
+  marks: Array<[number, number]>;
   source: 'semantic';
   locator: SemanticLocator;
   paths: string[];
@@ -53,7 +54,7 @@ export class SemanticSearch {
     const hits = index.search(vector, limit, opts.kind);
     const paths = pathsOf(this.lib, hits.map((h) => h.contentUuid));
     return hits.map((h) => ({
-      content_uuid: h.contentUuid, kind: h.kind, score: h.score, snippet: h.snippet, source: 'semantic' as const, locator: h.locator,
+      content_uuid: h.contentUuid, kind: h.kind, score: h.score, snippet: h.snippet, marks: [], source: 'semantic' as const, locator: h.locator,
       paths: paths.get(h.contentUuid) ?? [],
     }));
   }
