@@ -21,6 +21,8 @@ export interface DemoSummary {
   examples: Array<{ kind: string; variant: string; path: string }>;
   /** The text OCR found in the sample scan, when it found some. */
   ocr_sample: string | null;
+  /** A word of the scanned note searched for: what the search found (the note, by its OCR text). */
+  search: { query: string; results: Array<{ path: string | null; source: string; snippet: string }> };
 }
 
 export interface DemoOptions {
@@ -63,7 +65,12 @@ export async function runDemo(vss: Vss, opts: DemoOptions = {}): Promise<DemoSum
       if (c.paths.length > 1) duplicates.push({ content_uuid: c.content_uuid, paths: c.paths });
       if (c.paths.includes(scanPath)) scan = c.content_uuid;
     }
-    return { folder, library: created.path, samples, index, kinds, duplicates, made_current: makeCurrent, jobs, sidecars, examples, ocr_sample: scan ? ocrText(lib, scan) : null };
+    const query = 'umbrella';
+    const found = (await lib.search.query(query, { limit: 5 })).map((r) => ({ path: r.paths[0] ?? null, source: r.source, snippet: r.snippet }));
+    return {
+      folder, library: created.path, samples, index, kinds, duplicates, made_current: makeCurrent, jobs, sidecars, examples,
+      ocr_sample: scan ? ocrText(lib, scan) : null, search: { query, results: found },
+    };
   });
 }
 

@@ -14,6 +14,7 @@ describe('vss demo', () => {
     const s = json<{
       library: string; index: { files: number; contents: number; skipped_total: number }; kinds: Record<string, number>; duplicates: Array<{ paths: string[] }>; made_current: boolean;
       jobs: { completed: number; failed: number; errors: unknown[] }; sidecars: Record<string, number>; ocr_sample: string | null;
+      search: { query: string; results: Array<{ path: string | null; source: string; snippet: string }> };
     }>(
       await runCli(['demo', '--path', join(tmp.path, 'demo'), '--json'], env),
     );
@@ -32,6 +33,9 @@ describe('vss demo', () => {
     const ready = json<Array<{ status: string; path: string }>>(await runCli(['sidecars', 'list', '--status', 'ready', '--json'], env));
     assert.ok(ready.length === 29 && ready.every((r) => existsSync(r.path)));
     assert.match(s.ocr_sample ?? '', /Total 19\.50/);
+    // The word is only inside the picture: found by its OCR text, the note alone.
+    assert.deepEqual(s.search.results.map((r) => [r.path?.endsWith('scanned-note.png'), r.source]), [[true, 'ocr']]);
+    assert.match(s.search.results[0]!.snippet, /\[umbrella\]/i);
   });
 
   it('prints a readable summary', async () => {
@@ -40,6 +44,7 @@ describe('vss demo', () => {
     assert.match(r.stdout, /indexed: +14 files/);
     assert.match(r.stdout, /sidecars: .*7 thumb\/grid@2x/);
     assert.match(r.stdout, /OCR of Documents\/scanned-note.png: "Receipt/);
+    assert.match(r.stdout, /search "umbrella": .*scanned-note\.png \(ocr\)/);
     assert.match(r.stdout, /note: +transcript not made: no speech model installed/);
     assert.match(r.stdout, /duplicates: 3 contents stored more than once/);
     assert.match(r.stdout, /--library/, 'a second demo does not take over the current library');

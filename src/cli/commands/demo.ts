@@ -35,7 +35,9 @@ export function registerDemoCommand(program: Command): void {
       for (const [note, n] of Object.entries(j.notes)) printLine(`  note:     ${note} (${n})`);
       for (const u of r.unavailable ?? []) printLine(`  note:     ${u.kind} not made: ${u.reason}`);
       for (const e of j.errors.slice(0, 5)) printLine(`  failed:   ${e.kind} ${e.contentUuid ?? ''}: ${e.error}`);
+      const s = summary.search;
+      printLine(`  search "${s.query}": ${s.results.map((f) => `${f.path ? displayPath(f.path) : '?'} (${f.source}) ${f.snippet.replace(/\s+/g, ' ')}`).join('; ') || 'nothing found'}`);
       const lib = summary.made_current ? '' : ` --library ${JSON.stringify(summary.library)}`;
-      printLine(`Try: ./bin/vss${lib} content list`);
+      printLine(`Try: ./bin/vss${lib} content list · ./bin/vss${lib} search cash · ./bin/vss ui --open`);
     });
 }
