@@ -45,3 +45,4 @@ export {
   tailLog, followLog, formatLogLine, uiAddress,
   type DaemonPaths, type DaemonStatus, type RunningDaemon, type StartDaemonOptions, type StopResult, type DaemonHandle, type RunDaemonOptions, type UiAddress,
 } from '../daemon/index.js';
+export { stoppedError } from '../db/stop-request.js';

@@ -57,6 +57,11 @@ export class LibraryApi {
     this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;
   }
 
+  /** Ask the long writes under way (scans) to commit what they have and end: the owner is closing. */
+  requestStop(): void {
+    this.lib.requestStop();
+  }
+
   close(): void {
     this.stopSearch?.();
     this.search.close();

@@ -226,6 +226,8 @@ export class DaemonCore {
   async close(): Promise<void> {
     this.closing = true;
     for (const fn of [...this.closeHooks]) fn();
+    // Scans under way commit their batch and end, rather than have the database closed under them.
+    for (const lib of this.open.values()) lib.requestStop();
     // Peers stop first: nothing fetched or served while the libraries close under it.
     await this.peerService?.stop().catch((err: unknown) => this.log.error({ err }, 'the network side did not stop cleanly'));
     await Promise.all([...this.services.values()].map(async (svc) => {

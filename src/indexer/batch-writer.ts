@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.js';
+import { stoppedError, stopRequested } from '../db/stop-request.js';
 
 /**
  * Groups writes into transactions of bounded size and age. Committing often keeps a killed
@@ -23,8 +24,15 @@ export class BatchWriter {
     this.ops += n;
   }
 
-  /** Commit when the batch is full or old; true when it did, so the caller may yield. */
+  /**
+   * Commit when the batch is full or old; true when it did, so the caller may yield. When a stop
+   * was asked of this database, commit what there is and end the work with `stoppedError()`.
+   */
   maybeCommit(): boolean {
+    if (stopRequested(this.db)) {
+      this.commit();
+      throw stoppedError();
+    }
     if (!this.open) return false;
     if (this.ops < this.maxOps && Date.now() - this.startedAt < this.maxMs) return false;
     this.commit();

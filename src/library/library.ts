@@ -9,6 +9,7 @@ import { EventBus } from '../core/events.js';
 import { fsyncDir } from '../core/fs-atomic.js';
 import { openDatabase, type Db } from '../db/connection.js';
 import { migrate } from '../db/migrations.js';
+import { requestStop } from '../db/stop-request.js';
 import { numberUnannounced } from '../sidecars/local-availability.js';
 import type { Device } from '../device/identity.js';
 import type { LocationGrants } from '../device/location-grants.js';
@@ -120,10 +121,17 @@ export class Library {
     }
   }
 
+  /** Ask the long writes under way (a scan's batches) to commit what they have and end. */
+  requestStop(): void {
+    requestStop(this.db);
+  }
+
   close(): void {
     if (this.db.open) {
       try {
         this.db.pragma('wal_checkpoint(PASSIVE)');
+      } catch {
+        // Only an early checkpoint (the next open does it): a statement still reading holds the table.
       } finally {
         this.db.close();
       }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CONTENT_KINDS, GRID_PAGE_MAX, INDEX_MODES, SIDECAR_STATUSES, UsageError, VssError, oneOf, SEARCH_MAX_LIMIT, sidecarKind, type LibraryApi, type SyncSettingsPatch } from '../../api/index.js';
+import { CONTENT_KINDS, GRID_PAGE_MAX, INDEX_MODES, SIDECAR_STATUSES, UsageError, VssError, oneOf, SEARCH_MAX_LIMIT, sidecarKind, stoppedError, type LibraryApi, type SyncSettingsPatch } from '../../api/index.js';
 import type { DaemonCore } from '../daemon-core.js';
 import { JOB_ACTIONS, OPERATIONS, type JobAction, type OperationName } from '../protocol.js';
 import { registerEventStream } from './events.js';
@@ -191,7 +191,7 @@ export async function registerApi(app: FastifyInstance, core: DaemonCore): Promi
 /** An operation the daemon's stop cut short says so, not what the closed database said. */
 function cutShort(core: DaemonCore, err: unknown): unknown {
   if (!core.stopping || err instanceof VssError) return err;
-  return new VssError('IO', 'the daemon stopped before this finished: what was done is kept, and the rest is done when it starts again', { cause: err });
+  return stoppedError(err);
 }
 
 /** The query parameters each operation reads; any other is refused rather than silently ignored. */
