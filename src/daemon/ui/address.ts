@@ -47,6 +47,12 @@ export async function uiAddress(dataDir: string): Promise<UiAddress> {
   let ticket: Ticket;
   try {
     ticket = await client.call<Ticket>('uiTicket');
+  } catch (err) {
+    // A daemon started by an older vss has no tickets: it must be restarted, not worked around with its token.
+    if (!(err instanceof VssError) && /^no such route/.test((err as Error).message)) {
+      throw new VssError('UNAVAILABLE', 'the running daemon is older than this vss and cannot sign a browser in: `vss daemon stop`, then `vss ui` again', { path: dataDir });
+    }
+    throw err;
   } finally {
     client.close();
   }
