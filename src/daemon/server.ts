@@ -116,9 +116,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (isUiPath(req.url)) return;
     const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
     if (m && tokenMatches(m[1]!, opts.token)) return;
-    if (!m && sessions.authenticates(req.headers.cookie)) {
+    if (!m && sessions.presented(req.headers.cookie)) {
+      // Where the request comes from is judged first: a refused one does not keep a session alive.
       const refused = refusedOrigin(req.headers['sec-fetch-site'], false);
       if (refused) return deny(reply, 403, 'FORBIDDEN', refused);
+    }
+    if (!m && sessions.authenticates(req.headers.cookie)) {
       if (needsUiHeader(req.method) && req.headers[UI_HEADER] !== '1') {
         return deny(reply, 403, 'FORBIDDEN', `a request the session cookie authenticates must carry ${UI_HEADER}: 1 to change anything`);
       }

@@ -24,6 +24,8 @@ describe('web UI tickets and sessions', () => {
     assert.equal(s.authenticates(cookieOf(s, ticket)), false, 'a ticket is not a session');
     assert.equal(s.authenticates(cookieOf(s, TOKEN)), false, 'the token is not a session');
     assert.equal(s.authenticates(`other=${secret}`), false, 'another cookie name');
+    assert.equal(s.presented(cookieOf(s, TOKEN)), true, 'a value of the shape is presented, live or not');
+    assert.equal(s.presented(`other=${secret}`), false);
     assert.equal(s.redeem('A'.repeat(43)), null, 'unknown');
     assert.equal(s.redeem('../../etc'), null, 'not a ticket at all');
   });

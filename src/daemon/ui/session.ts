@@ -111,6 +111,11 @@ export class UiSessions {
     return secret;
   }
 
+  /** Whether the Cookie header holds a value for this daemon's session cookie (live or not). */
+  presented(cookieHeader: string | undefined): boolean {
+    return sessionCookie(cookieHeader, this.cookieName) !== undefined;
+  }
+
   /** Whether the Cookie header holds a live session of this daemon; using it keeps it alive. */
   authenticates(cookieHeader: string | undefined): boolean {
     const secret = sessionCookie(cookieHeader, this.cookieName);

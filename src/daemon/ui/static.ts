@@ -93,9 +93,9 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
 
   /** FN's answer when the cookie holds a live session and the request comes from the app (or, for PAGE, from nowhere). */
   function withSession(req: FastifyRequest, reply: FastifyReply, isPage: boolean, fn: () => FastifyReply | Promise<FastifyReply>): FastifyReply | Promise<FastifyReply> {
-    if (!sessions.authenticates(req.headers.cookie)) return unauthorized(reply, 'This browser has no session with this vss daemon (or the daemon restarted since).');
-    const refused = refusedOrigin(req.headers['sec-fetch-site'], isPage);
+    const refused = sessions.presented(req.headers.cookie) ? refusedOrigin(req.headers['sec-fetch-site'], isPage) : null;
     if (refused) return page(reply, 403, 'Refused', `${escapeHtml(refused)}. Open the web UI from its own address, typed or from <code>vss ui</code>, not from a link on another page.`);
+    if (!sessions.authenticates(req.headers.cookie)) return unauthorized(reply, 'This browser has no session with this vss daemon (or the daemon restarted since).');
     return fn();
   }
 }
