@@ -23,6 +23,7 @@ import sharp from 'sharp';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { buildBigLibrary } from '../test/support/big-library.js';
 import { launchBrowser, newPage } from '../test/browser/launch.js';
+import { ticketUrl } from '../test/browser/ui-library.js';
 import { materializeBigLibrary } from './live-big-library.js';
 import { startDaemon, stopDaemon, vssJson, waitSettled, type Daemon } from './daemon-procs.js';
 import { startAnchorServer } from './ui-anchor-page.js';
@@ -70,15 +71,16 @@ async function tiles(): Promise<Buffer[]> {
 
 /**
  * The session cookie in CONTEXT without loading the app (which would warm the cache): the
- * address `vss ui` prints, fetched through the context's own request client, which keeps its cookies.
+ * address `vss ui` prints (a ticket good once: SIGN_IN makes a new one), fetched through the
+ * context's own request client, which keeps its cookies.
  */
-async function signInContext(context: BrowserContext, tokenUrl: string): Promise<void> {
-  const r = await context.request.get(tokenUrl, { maxRedirects: 0 });
+async function signInContext(context: BrowserContext, signIn: () => Promise<string>): Promise<void> {
+  const r = await context.request.get(await signIn(), { maxRedirects: 0 });
   if (r.status() !== 303) throw new Error(`signing in answered ${r.status()}, not 303`);
 }
 
 /** One cold navigation: a fresh context (empty cache) with the session cookie, to URL; the probe's times. */
-async function paintOnce(browser: Browser, o: Opts, url: string, signIn?: string): Promise<PaintTimes> {
+async function paintOnce(browser: Browser, o: Opts, url: string, signIn?: () => Promise<string>): Promise<PaintTimes> {
   const { context, page } = await newPage(browser, { width: o.width, height: o.height, timeoutMs: 30_000 });
   try {
     if (signIn) await signInContext(context, signIn);
@@ -91,7 +93,7 @@ async function paintOnce(browser: Browser, o: Opts, url: string, signIn?: string
   }
 }
 
-async function scrollOnce(browser: Browser, o: Opts, url: string, screens: number, signIn?: string): Promise<ScrollFrames> {
+async function scrollOnce(browser: Browser, o: Opts, url: string, screens: number, signIn?: () => Promise<string>): Promise<ScrollFrames> {
   const { context, page } = await newPage(browser, { width: o.width, height: o.height, timeoutMs: 120_000 });
   try {
     if (signIn) await signInContext(context, signIn);
@@ -155,7 +157,13 @@ async function main(): Promise<void> {
     const settled = await waitSettled(daemon, { limitMs: 240_000 });
     const ui = await vssJson<{ url: string; http: string }>(['--data-dir', big.dataDir, 'ui']);
     console.log(`daemon ${daemon.pid} settled in ${secs(settled.ms / 1000)}${settled.settled ? '' : ' (NOT settled)'}; app at ${ui.http}/ui/`);
-    const signIn = ui.url;
+    // The printed address signs in the first context; each later one asks for its own ticket, as `vss ui` does.
+    let printed: string | undefined = ui.url;
+    const signIn = async (): Promise<string> => {
+      const url = printed ?? (await ticketUrl(ui.http, daemon!.token));
+      printed = undefined;
+      return url;
+    };
     const anchor = await startAnchorServer(o.contents, thumbs);
     const launched = await launchBrowser();
     try {

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     const launched = await launchBrowser();
     try {
       const { page } = await newPage(launched.browser, { width: 1280, height: 800, timeoutMs: 20_000 });
-      await page.goto(ui.url);
+      await page.goto(await ui.signInUrl());
       const grid = page.getByRole('main', { name: 'Library' });
       await grid.getByRole('img').first().waitFor();
       // The end of the grid: the last dated day and the undated files (documents, scans) together.

@@ -59,6 +59,9 @@ export const OPERATIONS = {
   search: { method: 'GET', path: '/api/libraries/:lib/search' },
   searchReindex: { method: 'POST', path: '/api/libraries/:lib/search/reindex' },
 
+  /** A single-use ticket that signs one browser in to the web UI (`vss ui`); given only for the bearer token, never for a session. */
+  uiTicket: { method: 'POST', path: '/api/ui/ticket' },
+
   /** Server-Sent Events: every library's events, `data: {library_id, type, payload}`. */
   events: { method: 'GET', path: '/api/events' },
 } as const satisfies Record<string, { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; streamed?: boolean }>;

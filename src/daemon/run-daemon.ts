@@ -65,7 +65,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
   try {
     core = await DaemonCore.start({ vss: new Vss({ dataDir }), log: dlog });
     await registerApi(server.app, core);
-    registerUiRoutes(server.app, { token });
+    registerUiRoutes(server.app, { token, sessions: server.sessions });
     let ready: ReadyRecord | undefined;
     let listening: string[] = [];
     const peers = await core.startPeers({

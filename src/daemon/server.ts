@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Logger } from 'pino';
 import { VssError, type VssErrorCode } from '../core/errors.js';
 import { tokenMatches } from './token.js';
-import { cookieAuthenticates, needsUiHeader, UI_HEADER } from './ui/session.js';
+import { needsUiHeader, refusedOrigin, UI_HEADER, UiSessions } from './ui/session.js';
 import { isUiPath } from './ui/static.js';
 
 /** HTTP status of each core error code: a new code must be placed here (the type says so). */
@@ -60,6 +60,8 @@ export interface ApiServerOptions {
 export interface ApiServer {
   /** Register routes on this before `listen`. */
   readonly app: FastifyInstance;
+  /** The web UI's browser sessions (in memory), whose cookie stands in for the token on requests from the app. */
+  readonly sessions: UiSessions;
   /** Serve on the Unix socket SOCKET (owner-only) and on 127.0.0.1:PORT (0: a free port). */
   listen(opts: { socket: string; port: number }): Promise<{ http: string; port: number }>;
   /** Refuse new connections at once; connections in flight may finish. */
@@ -79,6 +81,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   let socketServer: http.Server | undefined;
   let tcpServer: http.Server | undefined;
   let allowedHosts = new Set<string>();
+  const sessions = new UiSessions(opts.token);
 
   const app = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger,
@@ -109,11 +112,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         return deny(reply, 403, 'FORBIDDEN', 'the Host header does not name this server');
       }
     }
-    // The web UI's pages check their own session (a token in the address, or the cookie) and answer in HTML.
+    // The web UI's pages check their own session (a ticket in the address, or the cookie) and answer in HTML.
     if (isUiPath(req.url)) return;
     const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
     if (m && tokenMatches(m[1]!, opts.token)) return;
-    if (!m && cookieAuthenticates(req.headers.cookie, opts.token)) {
+    if (!m && sessions.presented(req.headers.cookie)) {
+      // Where the request comes from is judged first: a refused one does not keep a session alive.
+      const refused = refusedOrigin(req.headers['sec-fetch-site'], false);
+      if (refused) return deny(reply, 403, 'FORBIDDEN', refused);
+    }
+    if (!m && sessions.authenticates(req.headers.cookie)) {
       if (needsUiHeader(req.method) && req.headers[UI_HEADER] !== '1') {
         return deny(reply, 403, 'FORBIDDEN', `a request the session cookie authenticates must carry ${UI_HEADER}: 1 to change anything`);
       }
@@ -133,6 +141,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
   return {
     app,
+    sessions,
     async listen({ socket, port }) {
       if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) {
         throw new VssError('IO', `the data dir's path is too long for a Unix socket (at most ${MAX_SOCKET_PATH_BYTES} bytes); use a shorter --data-dir`, { path: socket });

@@ -32,8 +32,8 @@ export const HAVE_SEARCH = existsSync(join(REPO, 'dist', 'src', 'api', 'search.j
 export const SEARCH_SKIP = HAVE_SEARCH ? false : 'this build has no search (not merged)';
 
 export interface UiLibrary {
-  /** The address `vss ui` prints, token included. */
-  url: string;
+  /** A fresh sign-in address, as `vss ui` prints it: `/ui/?ticket=…`, good for one browser, once, within a minute. */
+  signInUrl: () => Promise<string>;
   /** The daemon's http://127.0.0.1:PORT. */
   http: string;
   libraryId: string;
@@ -78,9 +78,27 @@ export async function startUiLibrary(prefix = 'vss-ui-', opts: { moreFixtures?: 
       if (!c) throw new Error(`${nameOf(f)} is not in the library`);
       return c.content_uuid;
     };
-    return { url: ui.url, http: ui.http, libraryId, token, tree, env, uuidOf, stop };
+    // The first address is the one `vss ui` printed; later ones come from the same operation, with the bearer token (no process each).
+    let printed: string | undefined = ui.url;
+    const signInUrl = async () => {
+      if (printed) {
+        const url = printed;
+        printed = undefined;
+        return url;
+      }
+      return ticketUrl(ui.http, token);
+    };
+    return { signInUrl, http: ui.http, libraryId, token, tree, env, uuidOf, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** A sign-in address for the daemon at HTTP: a ticket asked for with its bearer token (`POST /api/ui/ticket`, what `vss ui` does). */
+export async function ticketUrl(http: string, token: string): Promise<string> {
+  const r = await fetch(`${http}/api/ui/ticket`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
+  if (r.status !== 200) throw new Error(`a web UI ticket: ${r.status} ${await r.text()}`);
+  const { ticket } = (await r.json()) as { ticket: string };
+  return `${http}/ui/?ticket=${encodeURIComponent(ticket)}`;
 }

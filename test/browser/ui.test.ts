@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page, Response } from 'playwright-core';
 import { FIXTURES, FIXTURES_SKIP } from '../helpers.js';
@@ -26,16 +28,16 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
     await ui?.stop();
   });
 
-  /** A signed-in page (the address `vss ui` prints, so the session cookie is set) of WIDTH × HEIGHT. */
+  /** A signed-in page (an address `vss ui` prints, so the session cookie is set) of WIDTH × HEIGHT. */
   async function withPage(fn: (page: Page) => Promise<void>, size: { width?: number; height?: number } = {}): Promise<void> {
     const launched = await launchBrowser();
     try {
       const { page } = await newPage(launched.browser, size);
       const problems: string[] = [];
       page.on('pageerror', (err) => problems.push(String(err)));
-      const answer = await page.goto(ui.url);
+      const answer = await page.goto(await ui.signInUrl());
       assert.equal(answer?.status(), 200);
-      assert.equal(new URL(page.url()).search, '', 'the token left the address bar');
+      assert.equal(new URL(page.url()).search, '', 'the ticket left the address bar');
       await fn(page);
       assert.deepEqual(problems, [], 'no script error in the page');
     } finally {
@@ -46,26 +48,67 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
   const grid = (page: Page) => page.getByRole('main', { name: 'Library' });
   const searchBox = (page: Page) => page.getByRole('searchbox', { name: 'Search' });
 
-  it('refuses a page without the token (401, says to open the address `vss ui` prints)', async () => {
+  it('refuses a page without a session (401, says to run `vss ui`); a ticket signs in once, to a cookie that is not the token', async () => {
     const launched = await launchBrowser();
     try {
       const { page } = await newPage(launched.browser);
       const bare = await page.goto(`${ui.http}/ui/`);
       assert.equal(bare?.status(), 401);
       assert.match(await page.locator('body').innerText(), /vss ui/);
-      const wrong = await page.goto(`${ui.http}/ui/?token=${'0'.repeat(ui.token.length)}`);
+      const wrong = await page.goto(`${ui.http}/ui/?ticket=${'0'.repeat(43)}`);
       assert.equal(wrong?.status(), 401);
+      assert.equal((await page.goto(`${ui.http}/ui/?token=${ui.token}`))?.status(), 401, 'the token does not sign in');
       const api = await page.goto(`${ui.http}/api/libraries/current/grid?offset=0&limit=10`);
       assert.equal(api?.status(), 401, 'the API without cookie or token');
       // With the right address the session cookie is set, HttpOnly and SameSite=Strict.
-      await page.goto(ui.url);
+      const signIn = await ui.signInUrl();
+      assert.equal((await page.goto(signIn))?.status(), 200);
       const cookie = (await page.context().cookies()).find((c) => c.name.startsWith('vss_session'));
       assert.ok(cookie, 'the session cookie');
       assert.equal(cookie.httpOnly, true);
       assert.equal(cookie.sameSite, 'Strict');
+      assert.notEqual(cookie.value, ui.token, 'the cookie is not the bearer token');
+      // The address, used once, signs in no other browser.
+      const other = await newPage(launched.browser);
+      assert.equal((await other.page.goto(signIn))?.status(), 401);
+      await other.context.close();
       assert.equal(await page.evaluate(() => document.cookie), '', 'scripts cannot read it');
     } finally {
       await launched.close();
+    }
+  });
+
+  it('a page of another 127.0.0.1 port gets nothing made with the session cookie: images and fetches are refused', async () => {
+    // SameSite counts every port of 127.0.0.1 as one site, so the browser sends the cookie; Sec-Fetch-Site tells the daemon.
+    // Icons are not in the policy: nothing makes them but a request for one.
+    const uuid = ui.uuidOf('photo');
+    const icon = (v: string) => `${ui.http}/api/libraries/current/sidecars/${uuid}/thumb/${v}`;
+    const ready = async (v: string): Promise<boolean> => {
+      const r = await fetch(`${ui.http}/api/libraries/current/content/${uuid}/detail`, { headers: { authorization: `Bearer ${ui.token}` }, signal: AbortSignal.timeout(30_000) });
+      const d = (await r.json()) as { sidecars: Array<{ kind: string; variant: string; status: string }> };
+      return d.sidecars.some((s) => s.kind === 'thumb' && s.variant === v && s.status === 'ready');
+    };
+    assert.equal(await ready('icon@1x') || await ready('icon@2x'), false, 'no icons yet');
+    const other = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><title>other</title><img id="t" src="${icon('icon@1x')}">`);
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    try {
+      await withPage(async (page) => {
+        await page.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
+        await page.waitForFunction(() => document.getElementById('t').complete, undefined, { timeout: 20_000 });
+        assert.equal(await page.evaluate(() => document.getElementById('t').naturalWidth), 0, 'the image did not load');
+        await page.evaluate(async (u: string) => { await fetch(u, { mode: 'no-cors', credentials: 'include' }).catch(() => undefined); }, icon('icon@2x'));
+        assert.equal(await ready('icon@1x'), false, 'the image made nothing');
+        assert.equal(await ready('icon@2x'), false, 'the fetch made nothing');
+        // The same requests from the app's own page are answered (so the refusal was for where they came from).
+        await page.goto(`${ui.http}/ui/`);
+        assert.equal(await page.evaluate(async (u: string) => (await fetch(u)).status, icon('icon@1x')), 200);
+        assert.equal(await ready('icon@1x'), true);
+      });
+    } finally {
+      await new Promise((r) => other.close(r));
     }
   });
 

@@ -43,6 +43,14 @@ describe('the web UI over a real daemon: session, app files, grid and detail', {
   let port = 0;
   let token = '';
   let cookie = '';
+  /** Headers of a request from the app's own page: the session cookie, and the origin Chromium names. */
+  const fromApp = (more: Record<string, string> = {}) => ({ cookie, 'sec-fetch-site': 'same-origin', ...more });
+  /** A fresh sign-in address, as `vss ui` prints it. */
+  const signInPath = async (): Promise<string> => {
+    const a = json<{ url: string }>(await runCli(['ui', '--json'], env));
+    const url = new URL(a.url);
+    return url.pathname + url.search;
+  };
   const api = (path: string, opts: Parameters<typeof request>[2] = {}) => request(port, path, { ...opts, headers: { authorization: `Bearer ${token}`, ...opts.headers } });
   const apiJson = async <T>(path: string): Promise<T> => {
     const a = await api(path);
@@ -58,16 +66,20 @@ describe('the web UI over a real daemon: session, app files, grid and detail', {
     mkdirSync(tree);
     for (const dir of ['exif', 'livephoto', 'video']) cpSync(join(FIXTURES, dir), join(tree, dir), { recursive: true });
     json(await runCli(['library', 'create', 'UI', '--path', tmp.path, '--json'], env));
-    // `vss ui` starts the daemon (this data dir has none) and prints the address with the token.
+    // `vss ui` starts the daemon (this data dir has none) and prints a sign-in address with a ticket.
     const ui = await runCli(['ui', '--json'], env);
-    const address = json<{ url: string; http: string }>(ui);
+    const address = json<{ url: string; http: string; expires_at: string }>(ui);
     assert.match(ui.stderr, /started the daemon/);
     const url = new URL(address.url);
     assert.equal(url.pathname, '/ui/');
     assert.equal(`${url.protocol}//${url.host}`, address.http);
     port = Number(url.port);
-    token = url.searchParams.get('token')!;
-    assert.equal(token, readFileSync(join(data, 'daemon.token'), 'utf8').trim());
+    token = readFileSync(join(data, 'daemon.token'), 'utf8').trim();
+    assert.match(url.searchParams.get('ticket') ?? '', /^[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual([...url.searchParams.keys()], ['ticket']);
+    assert.ok(!address.url.includes(token), 'the bearer token is not in the address');
+    const left = Date.parse(address.expires_at) - Date.now();
+    assert.ok(left > 0 && left <= 60_000, `the ticket lives a minute: ${address.expires_at}`);
     const added = await runCli(['location', 'add', tree, '--mode', 'deep', '--generate', 'none', '--json'], env);
     assert.equal(added.code, 0, added.stderr);
   });
@@ -77,38 +89,107 @@ describe('the web UI over a real daemon: session, app files, grid and detail', {
     tmp.cleanup();
   });
 
-  it('a second `vss ui` uses the running daemon and prints the same address', async () => {
+  it('a second `vss ui` uses the running daemon and prints a new single-use address', async () => {
     const again = await runCli(['ui'], env);
     assert.equal(again.code, 0, again.stderr);
-    assert.equal(again.stdout.trim(), `http://127.0.0.1:${port}/ui/?token=${encodeURIComponent(token)}`);
+    assert.match(again.stdout.trim(), new RegExp(`^http://127\\.0\\.0\\.1:${port}/ui/\\?ticket=[A-Za-z0-9_-]{43}$`));
+    assert.notEqual(again.stdout.trim(), await signInPath());
     assert.doesNotMatch(again.stderr, /started the daemon/);
+    assert.match(again.stderr, /signs in one browser, once/);
   });
 
-  it('the token in the address becomes the session cookie, and the browser is sent on to /ui/', async () => {
-    const a = await request(port, `/ui/?token=${encodeURIComponent(token)}`);
-    assert.equal(a.status, 303);
+  it('a ticket signs in once: a session cookie that is not the token, and the browser is sent on to /ui/', async () => {
+    const path = await signInPath();
+    const a = await request(port, path);
+    assert.equal(a.status, 303, a.body);
     assert.equal(a.headers.location, '/ui/');
     const set = String(a.headers['set-cookie']);
     // Named after the token's digest, so a second daemon on this machine keeps its own session.
-    assert.match(set, /^vss_session_[0-9a-f]{8}=[^;]+; HttpOnly; SameSite=Strict; Path=\/$/);
+    assert.match(set, /^vss_session_[0-9a-f]{8}=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
     cookie = set.split(';')[0]!;
-    assert.equal(cookie, `${sessionCookieName(token)}=${token}`);
+    assert.ok(cookie.startsWith(`${sessionCookieName(token)}=`));
+    assert.ok(!cookie.includes(token), 'the cookie is not the bearer token');
+    assert.ok(!cookie.includes(new URLSearchParams(path.split('?')[1]).get('ticket')!), 'nor the ticket');
     assert.equal(a.headers['referrer-policy'], 'no-referrer');
+    assert.equal((await request(port, '/ui/', { headers: fromApp() })).status, 200);
 
-    const wrong = await request(port, '/ui/?token=not-the-token-at-all');
-    assert.equal(wrong.status, 401);
-    assert.equal(wrong.headers['set-cookie'], undefined);
+    // Used once: the same address again, an unknown ticket, the old `?token=` address: 401, no cookie.
+    for (const bad of [path, `/ui/?ticket=${'A'.repeat(43)}`, '/ui/?ticket=short', `/ui/?ticket=${encodeURIComponent(token)}`, `/ui/?token=${encodeURIComponent(token)}`, '/ui/?ticket=a&ticket=b']) {
+      const r = await request(port, bad);
+      assert.equal(r.status, 401, bad);
+      assert.equal(r.headers['set-cookie'], undefined, bad);
+      assert.match(r.body, /vss ui/, bad);
+    }
+    // The bearer token in the cookie authenticates nothing.
+    const tokenCookie = { cookie: `${sessionCookieName(token)}=${token}`, 'sec-fetch-site': 'same-origin' };
+    assert.equal((await request(port, '/ui/', { headers: tokenCookie })).status, 401);
+    assert.equal((await request(port, '/api/libraries', { headers: tokenCookie })).status, 401);
+    // A second sign-in is a second session; the first stays.
+    const b = await request(port, await signInPath());
+    const second = String(b.headers['set-cookie']).split(';')[0]!;
+    assert.notEqual(second, cookie);
+    for (const c of [cookie, second]) assert.equal((await request(port, '/api/libraries', { headers: { cookie: c, 'sec-fetch-site': 'same-origin' } })).status, 200);
+  });
+
+  it('tickets come only for the bearer token: not for a session, not for nothing', async () => {
+    const asApp = await request(port, '/api/ui/ticket', { method: 'POST', headers: fromApp({ 'x-vss-ui': '1' }) });
+    assert.equal(asApp.status, 403, asApp.body);
+    assert.match(asApp.body, /bearer token only/);
+    assert.equal((await request(port, '/api/ui/ticket', { method: 'POST' })).status, 401);
+    const t = await api('/api/ui/ticket', { method: 'POST' });
+    assert.equal(t.status, 200, t.body);
+    const { ticket, expires_at } = JSON.parse(t.body) as { ticket: string; expires_at: string };
+    assert.match(ticket, /^[A-Za-z0-9_-]{43}$/);
+    assert.ok(Date.parse(expires_at) > Date.now());
+    assert.equal((await request(port, `/ui/?ticket=${ticket}`)).status, 303);
+  });
+
+  it('a request the cookie alone authenticates must come from the app\'s own origin (Sec-Fetch-Site)', async () => {
+    for (const path of ['/api/libraries/current/grid/days', '/api/events', '/ui/assets/app-ABCD1234.js']) {
+      for (const site of ['cross-site', 'same-site', 'none', undefined]) {
+        const a = await request(port, path, { headers: { cookie, ...(site ? { 'sec-fetch-site': site } : {}) } });
+        assert.equal(a.status, 403, `${path} with ${site ?? 'no'} Sec-Fetch-Site: ${a.body}`);
+        assert.match(a.body, /Sec-Fetch-Site/);
+      }
+    }
+    assert.equal((await request(port, '/api/libraries/current/grid/days', { headers: fromApp() })).status, 200);
+    assert.equal((await request(port, '/ui/assets/app-ABCD1234.js', { headers: fromApp() })).status, 200);
+    // The app's page: also when opened from nowhere (typed, a bookmark, the desktop's opener); never from another site.
+    for (const site of ['same-origin', 'none']) assert.equal((await request(port, '/ui/', { headers: { cookie, 'sec-fetch-site': site } })).status, 200, site);
+    for (const site of ['cross-site', 'same-site', undefined]) {
+      const a = await request(port, '/ui/', { headers: { cookie, ...(site ? { 'sec-fetch-site': site } : {}) } });
+      assert.equal(a.status, 403, String(site));
+      assert.match(String(a.headers['content-type']), /^text\/html/);
+    }
+    // The bearer token needs no Sec-Fetch-Site (the CLI, scripts).
+    assert.equal((await api('/api/libraries/current/grid/days', { headers: { 'sec-fetch-site': 'cross-site' } })).status, 200);
+  });
+
+  it('a file route asked from another site with the cookie is refused before anything is made', async () => {
+    const page = await apiJson<{ items: GridItem[] }>('/api/libraries/current/grid?offset=0&limit=2000');
+    const canon = page.items.find((i) => i.name === 'Canon_40D.jpg')!;
+    const path = `/api/libraries/current/sidecars/${canon.content_uuid}/thumb/detail@1x`;
+    const thumbOf = async () => (await apiJson<Detail>(`/api/libraries/current/content/${canon.content_uuid}/detail`)).sidecars.find((s) => s.kind === 'thumb' && s.variant === 'detail@1x');
+    assert.notEqual((await thumbOf())?.status, 'ready', 'no detail thumbnail yet (--generate none)');
+    for (const site of ['cross-site', 'same-site']) {
+      const a = await request(port, path, { headers: { cookie, 'sec-fetch-site': site } });
+      assert.equal(a.status, 403, a.body);
+    }
+    assert.notEqual((await thumbOf())?.status, 'ready', 'the refused requests made nothing');
+    const made = await request(port, path, { headers: fromApp() });
+    assert.equal(made.status, 200, made.body);
+    assert.equal((await thumbOf())?.status, 'ready');
   });
 
   it('without the cookie /ui/ is a 401 page that says to run `vss ui`; with it, the app and its assets', async () => {
-    const no = await request(port, '/ui/');
+    const no = await request(port, '/ui/', { headers: { 'sec-fetch-site': 'none' } });
     assert.equal(no.status, 401);
     assert.match(String(no.headers['content-type']), /^text\/html/);
     assert.match(no.body, /vss ui/);
-    assert.equal((await request(port, '/ui/assets/app-ABCD1234.js')).status, 401);
-    assert.equal((await request(port, '/ui/', { headers: { cookie: `${sessionCookieName(token)}=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA` } })).status, 401);
+    assert.equal((await request(port, '/ui/assets/app-ABCD1234.js', { headers: { 'sec-fetch-site': 'same-origin' } })).status, 401);
+    assert.equal((await request(port, '/ui/', { headers: { cookie: `${sessionCookieName(token)}=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`, 'sec-fetch-site': 'none' } })).status, 401);
 
-    const page = await request(port, '/ui/', { headers: { cookie: `theme=dark; ${cookie}` } });
+    const page = await request(port, '/ui/', { headers: { cookie: `theme=dark; ${cookie}`, 'sec-fetch-site': 'none' } });
     assert.equal(page.status, 200);
     assert.match(page.body, /<title>vss<\/title>/);
     assert.match(String(page.headers['content-type']), /^text\/html/);
@@ -118,12 +199,12 @@ describe('the web UI over a real daemon: session, app files, grid and detail', {
     for (const d of ["default-src 'self'", "script-src 'self'", "img-src 'self' blob:", "media-src 'self' blob:", "connect-src 'self'", "frame-ancestors 'none'"]) assert.ok(csp.includes(d), `${d} in ${csp}`);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
 
-    const asset = await request(port, '/ui/assets/app-ABCD1234.js', { headers: { cookie } });
+    const asset = await request(port, '/ui/assets/app-ABCD1234.js', { headers: fromApp() });
     assert.equal(asset.status, 200);
     assert.match(String(asset.headers['content-type']), /^text\/javascript/);
     assert.match(String(asset.headers['cache-control']), /immutable/);
     for (const bad of ['/ui/assets/missing-ABCD1234.js', '/ui/assets/..%2f..%2fdata%2fdaemon.token', '/ui/../data/daemon.token', '/ui/.hidden', '/ui/assets/%2e%2e/index.html']) {
-      const a = await request(port, bad, { headers: { cookie } });
+      const a = await request(port, bad, { headers: fromApp() });
       assert.ok(a.status === 404 || a.status === 400, `${bad}: ${a.status}`);
       assert.doesNotMatch(a.body, new RegExp(token));
     }
@@ -131,26 +212,29 @@ describe('the web UI over a real daemon: session, app files, grid and detail', {
 
   it('the cookie authenticates /api/** reads; a write needs X-VSS-UI: 1 besides; the bearer token needs nothing more', async () => {
     assert.equal((await request(port, '/api/libraries/current/grid/days')).status, 401);
-    const days = await request(port, '/api/libraries/current/grid/days', { headers: { cookie } });
+    const days = await request(port, '/api/libraries/current/grid/days', { headers: fromApp() });
     assert.equal(days.status, 200, days.body);
 
-    const noHeader = await request(port, '/api/libraries/resolve', { method: 'POST', headers: { cookie }, body: '{}' });
+    const noHeader = await request(port, '/api/libraries/resolve', { method: 'POST', headers: fromApp(), body: '{}' });
     assert.equal(noHeader.status, 403, noHeader.body);
     assert.match(noHeader.body, /x-vss-ui/i);
-    const wrongValue = await request(port, '/api/libraries/resolve', { method: 'POST', headers: { cookie, 'x-vss-ui': 'yes' }, body: '{}' });
+    const wrongValue = await request(port, '/api/libraries/resolve', { method: 'POST', headers: fromApp({ 'x-vss-ui': 'yes' }), body: '{}' });
     assert.equal(wrongValue.status, 403);
-    const withHeader = await request(port, '/api/libraries/resolve', { method: 'POST', headers: { cookie, 'x-vss-ui': '1' }, body: '{}' });
+    const withHeader = await request(port, '/api/libraries/resolve', { method: 'POST', headers: fromApp({ 'x-vss-ui': '1' }), body: '{}' });
     assert.equal(withHeader.status, 200, withHeader.body);
     assert.equal((JSON.parse(withHeader.body) as { name: string }).name, 'UI');
     const bearer = await api('/api/libraries/resolve', { method: 'POST', body: '{}' });
     assert.equal(bearer.status, 200, bearer.body);
     // A wrong bearer token is not rescued by a right cookie: what the client sent first is what it meant.
-    assert.equal((await request(port, '/api/libraries', { headers: { cookie, authorization: 'Bearer wrong' } })).status, 401);
+    assert.equal((await request(port, '/api/libraries', { headers: fromApp({ authorization: 'Bearer wrong' }) })).status, 401);
+    // A write from another site with the cookie and the header is refused by its origin.
+    const crossWrite = await request(port, '/api/libraries/resolve', { method: 'POST', headers: { cookie, 'x-vss-ui': '1', 'sec-fetch-site': 'same-site' }, body: '{}' });
+    assert.equal(crossWrite.status, 403);
   });
 
   it('a Host that does not name this server is refused, for the UI and the API alike', async () => {
-    for (const path of [`/ui/?token=${encodeURIComponent(token)}`, '/ui/', '/api/libraries']) {
-      const a = await request(port, path, { headers: { host: `evil.example:${port}`, cookie, authorization: `Bearer ${token}` } });
+    for (const path of [await signInPath(), '/ui/', '/api/libraries']) {
+      const a = await request(port, path, { headers: { host: `evil.example:${port}`, ...fromApp({ authorization: `Bearer ${token}` }) } });
       assert.equal(a.status, 403, path);
       assert.equal(a.headers['set-cookie'], undefined);
     }
@@ -240,10 +324,10 @@ describe('the web UI over a real daemon: session, app files, grid and detail', {
 
   it('without the built app the UI answers 503 and says how to build it', async () => {
     rmSync(join(web, 'index.html'));
-    const a = await request(port, '/ui/', { headers: { cookie } });
+    const a = await request(port, '/ui/', { headers: fromApp() });
     assert.equal(a.status, 503);
     assert.match(a.body, /the web UI is not built \(npm run build\)/);
     // The API does not depend on the app.
-    assert.equal((await request(port, '/api/libraries/current/grid/days', { headers: { cookie } })).status, 200);
+    assert.equal((await request(port, '/api/libraries/current/grid/days', { headers: fromApp() })).status, 200);
   });
 });

@@ -7,18 +7,21 @@ import { printJson, printLine, warn } from '../output.js';
 /** The program that opens a URL in the desktop's browser, by platform. */
 const OPENERS: Partial<Record<NodeJS.Platform, string>> = { linux: 'xdg-open', darwin: 'open', freebsd: 'xdg-open', openbsd: 'xdg-open' };
 
-/** `vss ui [--open]`: the web UI's address (the daemon started first when none runs). */
+/** `vss ui [--open]`: a single-use address that signs a browser in to the web UI (the daemon started first when none runs). */
 export function registerUiCommand(program: Command): void {
   program
     .command('ui')
-    .description("print the web UI's address (starting the daemon if none runs); --open opens it in the browser")
+    .description("print an address that signs one browser in to the web UI, once, within a minute (starting the daemon if none runs); --open opens it")
     .option('--open', 'open the address in the default browser')
     .action(async function (this: Command, opts: { open?: boolean }) {
       const address = await uiAddress(resolveDataDir(globals(this).dataDir));
       if (address.started !== null) process.stderr.write(`vss: started the daemon for the web UI (pid ${address.started}); \`vss daemon stop\` stops it\n`);
       if (!address.built) warn('the web UI is not built here (npm run build): the page will say so');
-      if (globals(this).json) printJson({ url: address.url, http: address.http });
-      else printLine(address.url);
+      if (globals(this).json) printJson({ url: address.url, http: address.http, expires_at: address.expires_at });
+      else {
+        printLine(address.url);
+        process.stderr.write(`vss: the address signs in one browser, once, until ${address.expires_at.slice(11, 19)} UTC; run \`vss ui\` again for another\n`);
+      }
       if (opts.open) await openInBrowser(address.url);
     });
 }

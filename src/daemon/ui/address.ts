@@ -1,13 +1,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { VssError } from '../../core/errors.js';
+import { DaemonHttp } from '../client/daemon-http.js';
 import { startDaemon } from '../spawn.js';
 import { daemonStatus, findRunningDaemon } from '../status.js';
+import type { Ticket } from './session.js';
 import { defaultWebDir } from './web-dir.js';
 
 export interface UiAddress {
-  /** `http://127.0.0.1:PORT/ui/?token=TOKEN`: opening it starts a browser session (then the token leaves the address bar). */
+  /** `http://127.0.0.1:PORT/ui/?ticket=T`: opening it once, before `expires_at`, starts a browser session (then the ticket leaves the address bar). */
   url: string;
+  /** When the address stops signing in (ISO time; a minute after it was made). */
+  expires_at: string;
   /** The daemon's HTTP base. */
   http: string;
   /** The pid of the daemon this call started, or null when one was running already. */
@@ -38,8 +42,22 @@ export async function uiAddress(dataDir: string): Promise<UiAddress> {
     running = findRunningDaemon(dataDir);
   }
   if (!running) throw new VssError('NO_DAEMON', 'the daemon did not come up: see `vss daemon logs`', { path: dataDir });
+  // The token stays with the CLI and the daemon: the browser gets a single-use ticket for a session.
+  const client = new DaemonHttp({ socket: running.socket, token: running.token });
+  let ticket: Ticket;
+  try {
+    ticket = await client.call<Ticket>('uiTicket');
+  } catch (err) {
+    // A daemon started by an older vss has no tickets: it must be restarted, not worked around with its token.
+    if (!(err instanceof VssError) && /^no such route/.test((err as Error).message)) {
+      throw new VssError('UNAVAILABLE', 'the running daemon is older than this vss and cannot sign a browser in: `vss daemon stop`, then `vss ui` again', { path: dataDir });
+    }
+    throw err;
+  } finally {
+    client.close();
+  }
   return {
-    url: `${running.http}/ui/?token=${encodeURIComponent(running.token)}`,
+    url: `${running.http}/ui/?ticket=${encodeURIComponent(ticket.ticket)}`, expires_at: ticket.expires_at,
     http: running.http, started, built: existsSync(join(defaultWebDir(), 'index.html')),
   };
 }

@@ -1,53 +1,147 @@
-import { createHash } from 'node:crypto';
-import { tokenMatches } from '../token.js';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
- * The web UI's browser session (DESIGN §12, issue 11). A browser cannot send the bearer token
- * on an `<img>` or an EventSource, so the token, handed over once in `/ui/?token=T`, becomes an
- * HttpOnly, SameSite=Strict cookie that authenticates /api/** like the token. A cookie is sent
- * by the browser on its own, so a request it alone authenticates that changes something must
- * also carry `X-VSS-UI: 1`: a page of another site cannot add a custom header without a CORS
- * preflight, which this server never answers.
+ * The web UI's browser sessions (DESIGN §12, issue 11). The daemon's bearer token never reaches
+ * a browser: `vss ui` asks the daemon (with the token, over its socket) for a ticket, a random
+ * secret good for one sign-in within a minute, and prints `/ui/?ticket=T`. Opening it burns the
+ * ticket and starts a session: another random secret, in an HttpOnly, SameSite=Strict cookie,
+ * that authenticates the app's requests. Tickets and sessions live in the daemon's memory only,
+ * so a restart signs every browser out (the page then says to run `vss ui` again).
+ *
+ * A cookie is sent by the browser on its own, and SameSite counts every 127.0.0.1 port as the
+ * same site, so a request the cookie alone authenticates must also say it comes from the app's
+ * own origin (`Sec-Fetch-Site: same-origin`; `none`, a typed address or a bookmark, for the app's
+ * page only), and one that changes something must carry `X-VSS-UI: 1` besides.
  */
 export const SESSION_COOKIE = 'vss_session';
+export const UI_HEADER = 'x-vss-ui';
+
+export const SESSION_LIMITS = {
+  /** A ticket is for the browser `vss ui` is about to open: a minute is plenty. */
+  ticketMs: 60_000,
+  /** Live tickets at most; minting one more drops the oldest. */
+  tickets: 64,
+  /** A session ends after this long unused (each request it authenticates starts the time again), or at a restart. */
+  sessionIdleMs: 12 * 60 * 60_000,
+  /** Sessions at most; starting one more ends the one used longest ago. */
+  sessions: 256,
+} as const;
+
+/** Tickets and session secrets: 32 random bytes, base64url. */
+const SECRET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+export interface Ticket {
+  ticket: string;
+  /** ISO time after which the ticket no longer signs in. */
+  expires_at: string;
+}
 
 /**
  * The cookie's name for the daemon holding TOKEN: `vss_session_` and 8 hex digits of the token's
  * SHA-256. Browsers share cookies across ports, so two daemons on one machine (two instances)
- * would otherwise overwrite each other's session; the digest reveals nothing of the token.
+ * would otherwise overwrite each other's session; the token outlives restarts (unlike the port),
+ * so a new sign-in replaces the old cookie rather than adding one; the digest reveals nothing.
  */
 export function sessionCookieName(token: string): string {
-  return `${SESSION_COOKIE}_${createHash('sha256').update(token).digest('hex').slice(0, 8)}`;
+  return `${SESSION_COOKIE}_${digest(token).slice(0, 8)}`;
 }
-export const UI_HEADER = 'x-vss-ui';
 
-/** Tokens are hex; a cookie value of any other shape is not ours (and never reaches the comparison). */
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,256}$/;
-
-/** The value of cookie NAME in a Cookie header, if there is one of the token's shape. */
+/** The value of cookie NAME in a Cookie header, if there is one of a secret's shape. */
 export function sessionCookie(header: string | undefined, name: string): string | undefined {
   if (!header || header.length > 8192) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
     const value = part.slice(eq + 1).trim();
-    if (TOKEN_SHAPE.test(value)) return value;
+    if (SECRET_SHAPE.test(value)) return value;
   }
   return undefined;
 }
 
-/** Whether the request's cookie carries the token. */
-export function cookieAuthenticates(cookieHeader: string | undefined, token: string): boolean {
-  const value = sessionCookie(cookieHeader, sessionCookieName(token));
-  return value !== undefined && tokenMatches(value, token);
-}
-
-/** The Set-Cookie value that starts a session: the token, for this origin's every path, never to scripts or other sites. */
-export function sessionSetCookie(token: string): string {
-  return `${sessionCookieName(token)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-}
-
-/** GET and HEAD change nothing: a cookie alone may authenticate them. */
+/** GET and HEAD change nothing: without X-VSS-UI the cookie may authenticate only them. */
 export function needsUiHeader(method: string): boolean {
   return method !== 'GET' && method !== 'HEAD';
+}
+
+/**
+ * Why a request the cookie authenticates is refused for where it comes from, or null when it may
+ * pass. SEC_FETCH_SITE: its Sec-Fetch-Site header (browsers set it; a page cannot). A navigation
+ * to the app's page may also come from nowhere (`none`: typed, a bookmark, the desktop's opener).
+ */
+export function refusedOrigin(secFetchSite: string | string[] | undefined, page: boolean): string | null {
+  if (secFetchSite === 'same-origin' || (page && secFetchSite === 'none')) return null;
+  const seen = typeof secFetchSite === 'string' ? `Sec-Fetch-Site: ${secFetchSite.slice(0, 40)}` : 'no Sec-Fetch-Site';
+  return `the session cookie is honoured only on requests from the web UI's own page (this one has ${seen})`;
+}
+
+/** The tickets and sessions of one daemon, in its memory. Secrets are kept as their digests. */
+export class UiSessions {
+  /** Ticket digest → expiry (ms); in order of issue. */
+  private readonly tickets = new Map<string, number>();
+  /** Session digest → last use (ms); least recently used first. */
+  private readonly sessions = new Map<string, number>();
+  readonly cookieName: string;
+
+  constructor(token: string, private readonly now: () => number = Date.now) {
+    this.cookieName = sessionCookieName(token);
+  }
+
+  /** A new single-use ticket. */
+  issueTicket(): Ticket {
+    const t = this.now();
+    for (const [k, expires] of this.tickets) if (expires <= t) this.tickets.delete(k);
+    while (this.tickets.size >= SESSION_LIMITS.tickets) this.tickets.delete(this.tickets.keys().next().value!);
+    const ticket = randomBytes(32).toString('base64url');
+    const expires = t + SESSION_LIMITS.ticketMs;
+    this.tickets.set(digest(ticket), expires);
+    return { ticket, expires_at: new Date(expires).toISOString() };
+  }
+
+  /** Burn TICKET: a new session's secret if it was live, else null (unknown, used, or expired). */
+  redeem(ticket: string): string | null {
+    if (!SECRET_SHAPE.test(ticket)) return null;
+    const key = digest(ticket);
+    const expires = this.tickets.get(key);
+    this.tickets.delete(key);
+    const t = this.now();
+    if (expires === undefined || expires <= t) return null;
+    while (this.sessions.size >= SESSION_LIMITS.sessions) this.sessions.delete(this.sessions.keys().next().value!);
+    const secret = randomBytes(32).toString('base64url');
+    this.sessions.set(digest(secret), t);
+    return secret;
+  }
+
+  /** Whether the Cookie header holds a value for this daemon's session cookie (live or not). */
+  presented(cookieHeader: string | undefined): boolean {
+    return sessionCookie(cookieHeader, this.cookieName) !== undefined;
+  }
+
+  /** Whether the Cookie header holds a live session of this daemon; using it keeps it alive. */
+  authenticates(cookieHeader: string | undefined): boolean {
+    const secret = sessionCookie(cookieHeader, this.cookieName);
+    if (secret === undefined) return false;
+    const key = digest(secret);
+    const used = this.sessions.get(key);
+    if (used === undefined) return false;
+    this.sessions.delete(key);
+    const t = this.now();
+    if (t - used >= SESSION_LIMITS.sessionIdleMs) return false;
+    this.sessions.set(key, t);
+    return true;
+  }
+
+  /** The Set-Cookie value for SECRET: this origin's every path, never to scripts or other sites. */
+  setCookie(secret: string): string {
+    return `${this.cookieName}=${secret}; HttpOnly; SameSite=Strict; Path=/`;
+  }
+
+  /** Live counts (tests, bounds). */
+  counts(): { tickets: number; sessions: number } {
+    return { tickets: this.tickets.size, sessions: this.sessions.size };
+  }
+}
+
+/** Map lookups by the digest of a presented secret: the comparison never runs on the secret itself. */
+function digest(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
 }

@@ -1,18 +1,22 @@
 import { existsSync } from 'node:fs';
 import send from '@fastify/send';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OPERATIONS, type ErrorBody } from '../protocol.js';
 import { tokenMatches } from '../token.js';
-import { cookieAuthenticates, sessionSetCookie } from './session.js';
+import { refusedOrigin, type UiSessions } from './session.js';
 import { defaultWebDir } from './web-dir.js';
 
 /**
  * The web UI's app, served from dist/web (index.html and esbuild's hashed assets) under /ui/.
- * Every page answers by the session rules of session.ts: `/ui/?token=T` starts a session and
- * sends the browser on to `/ui/` (the token leaves the address bar and the history); the app
- * and its assets need the cookie. The server's own hook keeps the loopback and Host checks.
+ * Every page answers by the session rules of session.ts: `/ui/?ticket=T` burns the ticket, starts
+ * a session and sends the browser on to `/ui/` (the ticket leaves the address bar); the app and
+ * its assets need the cookie, on requests from the app itself. The server's own hook keeps the
+ * loopback and Host checks; `POST /api/ui/ticket` (bearer token only) hands out tickets.
  */
 export interface UiOptions {
+  /** The daemon's bearer token: the only credential that gets a ticket. */
   token: string;
+  sessions: UiSessions;
   /** The built app; default dist/web beside this module's dist/src (VSS_WEB_DIR overrides it, for tests and development). */
   webDir?: string;
 }
@@ -36,7 +40,7 @@ export const APP_CSP = [
 const PAGE_HEADERS = {
   'x-content-type-options': 'nosniff',
   'content-security-policy': APP_CSP,
-  // The first address holds the token: no page of the app tells another site where it came from.
+  // The first address holds a ticket: no page of the app tells another site where it came from.
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
 } as const;
@@ -55,23 +59,45 @@ const TYPES: Readonly<Record<string, string>> = {
 
 export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
   const webDir = opts.webDir ?? defaultWebDir();
+  const { sessions } = opts;
+  app.route({
+    method: OPERATIONS.uiTicket.method, url: OPERATIONS.uiTicket.path,
+    handler: (req, reply) => {
+      // The server's hook let in the token or a session; a session must not mint sessions for other browsers.
+      const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
+      if (!m || !tokenMatches(m[1]!, opts.token)) {
+        const body: ErrorBody = { error: { code: 'FORBIDDEN', message: 'a web UI ticket is given for the daemon\'s bearer token only (run `vss ui`)' } };
+        return reply.code(403).send(body);
+      }
+      return reply.header('cache-control', 'no-store').send(sessions.issueTicket());
+    },
+  });
   app.get('/ui', (req, reply) => reply.code(308).header('location', `/ui/${req.url.slice(3)}`).send());
   app.get('/ui/', (req, reply) => {
-    const token = (req.query as Record<string, unknown>).token;
-    if (token !== undefined) {
-      if (typeof token !== 'string' || !tokenMatches(token, opts.token)) return unauthorized(reply, 'The address holds a wrong or old token.');
-      return reply.code(303).headers(PAGE_HEADERS).header('set-cookie', sessionSetCookie(opts.token)).header('cache-control', 'no-store').header('location', '/ui/').send();
+    const query = req.query as Record<string, unknown>;
+    if (query.token !== undefined) return unauthorized(reply, 'Addresses with the daemon\'s token no longer sign in.');
+    if (query.ticket !== undefined) {
+      // The ticket is the credential here, whoever sent the browser (the desktop's opener sends no Sec-Fetch-Site of use).
+      const secret = typeof query.ticket === 'string' ? sessions.redeem(query.ticket) : null;
+      if (secret === null) return unauthorized(reply, 'This sign-in address was used already, has expired (a minute after `vss ui` printed it), or is not from this daemon.');
+      return reply.code(303).headers(PAGE_HEADERS).header('set-cookie', sessions.setCookie(secret)).header('cache-control', 'no-store').header('location', '/ui/').send();
     }
-    if (!cookieAuthenticates(req.headers.cookie, opts.token)) return unauthorized(reply, 'This browser has no session with this vss daemon.');
-    return file(req, reply, webDir, 'index.html');
+    return withSession(req, reply, true, () => file(req, reply, webDir, 'index.html'));
   });
-  app.get('/ui/*', (req, reply) => {
-    if (!cookieAuthenticates(req.headers.cookie, opts.token)) return unauthorized(reply, 'This browser has no session with this vss daemon.');
+  app.get('/ui/*', (req, reply) => withSession(req, reply, false, () => {
     const rest = (req.params as { '*': string })['*'];
     const parts = rest.split('/');
     if (parts.length > MAX_DEPTH || !parts.every((p) => SEGMENT.test(p) && !p.includes('..'))) return page(reply, 404, 'Not found', 'There is no such file in the web UI.');
     return file(req, reply, webDir, rest);
-  });
+  }));
+
+  /** FN's answer when the cookie holds a live session and the request comes from the app (or, for PAGE, from nowhere). */
+  function withSession(req: FastifyRequest, reply: FastifyReply, isPage: boolean, fn: () => FastifyReply | Promise<FastifyReply>): FastifyReply | Promise<FastifyReply> {
+    const refused = sessions.presented(req.headers.cookie) ? refusedOrigin(req.headers['sec-fetch-site'], isPage) : null;
+    if (refused) return page(reply, 403, 'Refused', `${escapeHtml(refused)}. Open the web UI from its own address, typed or from <code>vss ui</code>, not from a link on another page.`);
+    if (!sessions.authenticates(req.headers.cookie)) return unauthorized(reply, 'This browser has no session with this vss daemon (or the daemon restarted since).');
+    return fn();
+  }
 }
 
 async function file(req: FastifyRequest, reply: FastifyReply, webDir: string, rel: string): Promise<FastifyReply> {
@@ -91,11 +117,15 @@ async function file(req: FastifyRequest, reply: FastifyReply, webDir: string, re
 }
 
 function unauthorized(reply: FastifyReply, why: string): FastifyReply {
-  return page(reply, 401, 'Not signed in', `${why} Open the address that <code>vss ui</code> prints (it holds this daemon's token).`);
+  return page(reply, 401, 'Not signed in', `${escapeHtml(why)} Run <code>vss ui</code> and open the address it prints (it signs in one browser, once).`);
 }
 
 /** A short HTML page (no script, no style): the UI's answer where the app cannot be shown. */
 function page(reply: FastifyReply, status: number, title: string, html: string): FastifyReply {
   return reply.code(status).headers(PAGE_HEADERS).header('cache-control', 'no-store').type('text/html; charset=utf-8')
     .send(`<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>vss: ${title}</title></head>\n<body><h1>${title}</h1><p>${html}</p></body></html>\n`);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

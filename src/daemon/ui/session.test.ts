@@ -1,0 +1,99 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { refusedOrigin, SESSION_LIMITS, UiSessions } from './session.js';
+
+const TOKEN = 'x'.repeat(43);
+
+/** Sessions on a clock the test moves. */
+function sessionsAt(start = 1_000_000): { s: UiSessions; tick: (ms: number) => void } {
+  let t = start;
+  return { s: new UiSessions(TOKEN, () => t), tick: (ms) => (t += ms) };
+}
+
+const cookieOf = (s: UiSessions, secret: string) => `${s.cookieName}=${secret}`;
+
+describe('web UI tickets and sessions', () => {
+  it('a ticket signs in once; the session secret is new random bytes, neither the ticket nor the token', () => {
+    const { s } = sessionsAt();
+    const { ticket } = s.issueTicket();
+    const secret = s.redeem(ticket)!;
+    assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
+    assert.notEqual(secret, ticket);
+    assert.equal(s.redeem(ticket), null, 'used');
+    assert.equal(s.authenticates(cookieOf(s, secret)), true);
+    assert.equal(s.authenticates(cookieOf(s, ticket)), false, 'a ticket is not a session');
+    assert.equal(s.authenticates(cookieOf(s, TOKEN)), false, 'the token is not a session');
+    assert.equal(s.authenticates(`other=${secret}`), false, 'another cookie name');
+    assert.equal(s.presented(cookieOf(s, TOKEN)), true, 'a value of the shape is presented, live or not');
+    assert.equal(s.presented(`other=${secret}`), false);
+    assert.equal(s.redeem('A'.repeat(43)), null, 'unknown');
+    assert.equal(s.redeem('../../etc'), null, 'not a ticket at all');
+  });
+
+  it('a ticket expires a minute after it was made', () => {
+    const { s, tick } = sessionsAt();
+    const a = s.issueTicket();
+    const b = s.issueTicket();
+    assert.equal(Date.parse(a.expires_at), 1_000_000 + SESSION_LIMITS.ticketMs);
+    tick(SESSION_LIMITS.ticketMs - 1);
+    assert.notEqual(s.redeem(a.ticket), null, 'just in time');
+    tick(1);
+    assert.equal(s.redeem(b.ticket), null, 'expired');
+  });
+
+  it('a session ends after 12 h unused; each use starts the time again', () => {
+    const { s, tick } = sessionsAt();
+    const c = cookieOf(s, s.redeem(s.issueTicket().ticket)!);
+    tick(SESSION_LIMITS.sessionIdleMs - 1);
+    assert.equal(s.authenticates(c), true);
+    tick(SESSION_LIMITS.sessionIdleMs - 1);
+    assert.equal(s.authenticates(c), true, 'kept alive by use');
+    tick(SESSION_LIMITS.sessionIdleMs);
+    assert.equal(s.authenticates(c), false);
+    assert.equal(s.counts().sessions, 0, 'an ended session is forgotten');
+  });
+
+  it('at most 64 live tickets: minting more drops the oldest', () => {
+    const { s } = sessionsAt();
+    const first = s.issueTicket();
+    const rest = Array.from({ length: SESSION_LIMITS.tickets + 10 }, () => s.issueTicket());
+    assert.equal(s.counts().tickets, SESSION_LIMITS.tickets);
+    assert.equal(s.redeem(first.ticket), null, 'the oldest went');
+    assert.equal(s.redeem(rest[9]!.ticket), null);
+    assert.notEqual(s.redeem(rest[10]!.ticket), null, 'the oldest kept one still signs in');
+    assert.notEqual(s.redeem(rest.at(-1)!.ticket), null);
+  });
+
+  it('at most 256 sessions: one more ends the one used longest ago', () => {
+    const { s, tick } = sessionsAt();
+    const cookies = Array.from({ length: SESSION_LIMITS.sessions }, () => {
+      tick(1);
+      return cookieOf(s, s.redeem(s.issueTicket().ticket)!);
+    });
+    assert.equal(s.authenticates(cookies[0]!), true, 'used just now: no longer the oldest');
+    const extra = cookieOf(s, s.redeem(s.issueTicket().ticket)!);
+    assert.equal(s.counts().sessions, SESSION_LIMITS.sessions);
+    assert.equal(s.authenticates(cookies[1]!), false, 'the least recently used went');
+    assert.equal(s.authenticates(cookies[0]!), true);
+    assert.equal(s.authenticates(cookies[2]!), true);
+    assert.equal(s.authenticates(extra), true);
+  });
+
+  it('the cookie is named after the token, not holding it', () => {
+    const { s } = sessionsAt();
+    assert.match(s.cookieName, /^vss_session_[0-9a-f]{8}$/);
+    assert.equal(new UiSessions(TOKEN).cookieName, s.cookieName, 'stable across restarts');
+    assert.notEqual(new UiSessions('y'.repeat(43)).cookieName, s.cookieName);
+    assert.match(s.setCookie('S'.repeat(43)), /^vss_session_[0-9a-f]{8}=S{43}; HttpOnly; SameSite=Strict; Path=\/$/);
+  });
+
+  it('only the app\'s own origin passes; a navigation from nowhere passes for the page only', () => {
+    assert.equal(refusedOrigin('same-origin', false), null);
+    assert.equal(refusedOrigin('same-origin', true), null);
+    assert.equal(refusedOrigin('none', true), null);
+    for (const v of ['none', 'same-site', 'cross-site', undefined, ['same-origin', 'same-origin'], 'Same-Origin']) {
+      assert.match(refusedOrigin(v, false) ?? '', /Sec-Fetch-Site/, String(v));
+    }
+    for (const v of ['same-site', 'cross-site', undefined]) assert.notEqual(refusedOrigin(v, true), null, String(v));
+  });
+});
