@@ -157,13 +157,15 @@ describe('the web UI over a real daemon: session, app files, grid and detail', {
   });
 
   it('grid days and pages list the indexed fixtures by capture time, newest first, undated last, the Live Photo movie behind its still', async () => {
-    const { total, days } = await apiJson<{ total: number; days: Array<{ day: string | null; count: number }> }>('/api/libraries/current/grid/days');
+    const { total, version, days } = await apiJson<{ total: number; version: number; days: Array<{ day: string | null; count: number }> }>('/api/libraries/current/grid/days');
+    assert.ok(Number.isSafeInteger(version), `the order's version: ${version}`);
     const contents = json<Array<{ content_uuid: string; paths: string[] }>>(await runCli(['content', 'list', '--json'], env));
     // Every content but the Live Photo's movie, which is its still's sidecar.
     assert.equal(total, contents.length - 1);
     assert.equal(days.reduce((n, d) => n + d.count, 0), total);
-    const page = await apiJson<{ total: number; items: GridItem[] }>(`/api/libraries/current/grid?offset=0&limit=2000`);
+    const page = await apiJson<{ total: number; version: number; items: GridItem[] }>(`/api/libraries/current/grid?offset=0&limit=2000`);
     assert.equal(page.total, total);
+    assert.equal(page.version, version, 'a slice of the same order as the days');
     assert.equal(page.items.length, total);
     // The items are the days' runs, in the same order.
     assert.deepEqual(page.items.map((i) => i.day), days.flatMap((d) => Array<string | null>(d.count).fill(d.day)));
@@ -190,8 +192,8 @@ describe('the web UI over a real daemon: session, app files, grid and detail', {
     // Pages are slices of the same order.
     const a = await apiJson<{ items: GridItem[] }>('/api/libraries/current/grid?offset=2&limit=3');
     assert.deepEqual(a.items, page.items.slice(2, 5));
-    const past = await apiJson<{ total: number; items: GridItem[] }>(`/api/libraries/current/grid?offset=${total + 10}&limit=5`);
-    assert.deepEqual(past, { total, items: [] });
+    const past = await apiJson<{ total: number; version: number; items: GridItem[] }>(`/api/libraries/current/grid?offset=${total + 10}&limit=5`);
+    assert.deepEqual(past, { total, version, items: [] });
 
     // No thumbnail yet (--generate none); once one is made, the tile carries its checksum (the immutable URL's `v`).
     assert.equal(train.thumb_checksum, null);
