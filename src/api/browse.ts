@@ -9,6 +9,13 @@ import type { LibraryContext } from './library-api.js';
 
 export type { ContentDetail, DetailPath, DetailDevice, DetailSidecar } from '../browse/content-detail.js';
 export type { GridDay } from '../browse/grid-order.js';
+
+export interface GridDays {
+  total: number;
+  /** The order's identity (it moves when the library changed and the order was read again). */
+  version: number;
+  days: GridDay[];
+}
 export type { GridItem, GridPage } from '../browse/grid-page.js';
 
 /** The most tiles one grid read returns. */
@@ -28,13 +35,16 @@ export class BrowseApi {
     this.order = new GridOrderCache(lib.db);
   }
 
-  /** Every day with contents, newest first, undated last (`day: null`); their counts add up to total. */
-  days(): { total: number; days: GridDay[] } {
+  /**
+   * Every day with contents, newest first, undated last (`day: null`); their counts add up to
+   * total. `version` names the order: pages of the same version are slices of it.
+   */
+  days(): GridDays {
     const o = this.order.current();
-    return { total: o.ids.length, days: o.days };
+    return { total: o.ids.length, version: o.version, days: o.days };
   }
 
-  /** LIMIT tiles (1 to GRID_PAGE_MAX) from OFFSET in the order of days(); past the end, none. */
+  /** LIMIT tiles (1 to GRID_PAGE_MAX) from OFFSET in the order of days(); past the end, none. A page of another version than the days read belongs to another order. */
   page(offset: number, limit: number): GridPage {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new UsageError(`offset must be a whole number from 0, got ${String(offset)}`);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > GRID_PAGE_MAX) throw new UsageError(`limit must be a whole number from 1 to ${GRID_PAGE_MAX}, got ${String(limit)}`);

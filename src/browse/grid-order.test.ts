@@ -37,7 +37,7 @@ describe('the grid order (migration 009 and its cache)', () => {
   add('m-undated.png', null);
   add('broken.jpg', null, '{not json');
   add('other-version.jpg', null, JSON.stringify({ v: 2, captured_at: '2030-01-01T00:00:00Z', captured_ms: 1 }));
-  const cache = new GridOrderCache(db);
+  const cache = new GridOrderCache(db, { minRebuildMs: 0 });
 
   it('orders by the capture clock\'s day and the instant, newest first, ties by name; undated (or unreadable) last, by name', () => {
     assert.deepEqual(names(cache), ['late.jpg', 'a.jpg', 'b.jpg', 'old.jpg', 'broken.jpg', 'm-undated.png', 'other-version.jpg', 'z-undated.png']);
@@ -57,6 +57,41 @@ describe('the grid order (migration 009 and its cache)', () => {
     assert.equal(names(cache)[0], 'z-undated.png', 'metadata read later');
     db.prepare("DELETE FROM entries WHERE name = 'old.jpg'").run();
     assert.ok(!names(cache).includes('old.jpg'), 'a content with no copy left');
+  });
+
+  it('while changes keep coming, reads the order again at most every minRebuildMs, serving the last one between', () => {
+    let now = 1_000_000;
+    const slow = new GridOrderCache(db, { minRebuildMs: 2000, now: () => now });
+    const first = slow.current();
+    assert.equal(first.version, (db.prepare('SELECT n FROM grid_version').pluck().get() as number), 'the version read with the order');
+    add('burst-1.jpg', null);
+    now += 1999;
+    assert.equal(slow.current(), first, 'too soon: the last order, with its version');
+    now += 1;
+    const second = slow.current();
+    assert.notEqual(second, first);
+    assert.ok(second.version > first.version);
+    assert.ok(Array.from(second.ids).includes(ids.get('burst-1.jpg')!));
+    now += 5000;
+    assert.equal(slow.current(), second, 'nothing moved: the same order, however late');
+  });
+
+  it('sorts ties by name whichever way the names are read (few ties: one by one; many: one pass)', () => {
+    // Many contents of their own instant: the few ties' names are looked up one by one.
+    for (let i = 0; i < 40; i++) add(`solo-${String(i).padStart(2, '0')}.jpg`, new Date(Date.UTC(2010, 0, 1 + i)).toISOString());
+    const few = names(cache);
+    const undatedFew = few.slice(few.length - cache.current().days.at(-1)!.count);
+    assert.deepEqual(undatedFew, ['broken.jpg', 'burst-1.jpg', 'm-undated.png', 'other-version.jpg'], 'undated by name');
+    assert.deepEqual(few.filter((n) => n.startsWith('solo-')), Array.from({ length: 40 }, (_, i) => `solo-${String(39 - i).padStart(2, '0')}.jpg`), 'newest first');
+    // Everything undated: every content ties, so the names are read in one pass.
+    const saved = db.prepare('SELECT id, media_metadata FROM content_identities').raw().all() as Array<[number, string]>;
+    db.prepare('UPDATE content_identities SET media_metadata = ?').run(JSON.stringify({ v: 1 }));
+    const undated = names(cache);
+    assert.equal(undated.length, few.length);
+    assert.deepEqual(undated, [...few].sort());
+    assert.deepEqual(cache.current().days, [{ day: null, count: undated.length }]);
+    const put = db.prepare('UPDATE content_identities SET media_metadata = ? WHERE id = ?');
+    for (const [id, m] of saved) put.run(m, id);
   });
 
   it("hides a Live Photo's movie behind its still once the movie is recorded as the still's sidecar", () => {

@@ -9,11 +9,20 @@ export interface GridDay {
 
 /** The browse order: content ids, and the days as runs of it. */
 export interface GridOrder {
-  /** grid_version.n when this was read: a change since makes it stale. */
+  /** grid_version.n when this was read: the order's identity (pages of one version are slices of one order). */
   version: number;
   ids: Int32Array;
   days: GridDay[];
 }
+
+export interface GridOrderOptions {
+  /** While changes keep coming, the order is read again at most this often; between, the last one is served. */
+  minRebuildMs?: number;
+  now?: () => number;
+}
+
+/** A scan bumps the version with every file: reading the order again once every two seconds is enough to follow it. */
+export const GRID_REBUILD_MIN_MS = 2000;
 
 /**
  * The web UI's grid order (migration 009): contents by capture day, newest first, then capture
@@ -23,21 +32,32 @@ export interface GridOrder {
  * still's sidecar, not an item of its own.
  *
  * The order is read once into memory (4 bytes a content) and kept until grid_version moves,
- * so a page at any offset is a slice, not an OFFSET scan; reading it is one pass over the
- * capture index plus each content's first name.
+ * so a page at any offset is a slice, not an OFFSET scan. Reading it blocks the daemon (tens of
+ * milliseconds at 100k contents, bench/grid-bench.ts), and during a scan every file moves the
+ * version: so it is read again at most every GRID_REBUILD_MIN_MS, and the answers say which
+ * order (`version`) they are slices of.
  */
 export class GridOrderCache {
   private order: GridOrder | undefined;
+  private builtAt = 0;
   private readonly stmt: ReturnType<typeof statementCache>;
+  private readonly minRebuildMs: number;
+  private readonly now: () => number;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: Db, options: GridOrderOptions = {}) {
     this.stmt = statementCache(db);
+    this.minRebuildMs = options.minRebuildMs ?? GRID_REBUILD_MIN_MS;
+    this.now = options.now ?? Date.now;
   }
 
-  /** The current order, read again only when something moved since. */
+  /** The current order; read again when something moved since and the last read is old enough. */
   current(): GridOrder {
+    if (this.order !== undefined && this.now() - this.builtAt < this.minRebuildMs) return this.order;
     const version = (this.stmt('SELECT n FROM grid_version WHERE id = 1').get() as { n: number } | undefined)?.n ?? 0;
-    if (this.order?.version !== version) this.order = readOrder(this.db, version);
+    if (this.order?.version !== version) {
+      this.order = readOrder(this.db);
+      this.builtAt = this.now();
+    }
     return this.order;
   }
 }
@@ -45,48 +65,79 @@ export class GridOrderCache {
 /** The first copy's name stands for the content: the copy this device found first. */
 export const FIRST_NAME_SQL = `(SELECT e.name FROM entries e WHERE e.content_id = c.id AND e.kind = 'file' ORDER BY e.id LIMIT 1)`;
 
-function readOrder(db: Db, version: number): GridOrder {
-  // A movie recorded as a Live Photo still's sidecar is shown through its still.
-  const hidden = new Set((db.prepare(
-    `SELECT DISTINCT e.content_id AS id FROM sidecars s JOIN entries e ON e.id = s.source_entry_id
-     WHERE s.kind = 'live_photo_video' AND s.status = 'ready' AND e.content_id IS NOT NULL`,
-  ).pluck().all() as number[]));
-  // Each content's first copy's name (SQLite's min() picks the row's other columns), by the content index.
-  const names = new Map<number, string>();
-  for (const [id, name] of db.prepare(
-    `SELECT content_id, name, min(id) FROM entries INDEXED BY entries_by_content WHERE content_id IS NOT NULL AND kind = 'file' GROUP BY content_id`,
-  ).raw().iterate() as IterableIterator<[number, string]>) names.set(id, name);
-  // Already in day and instant order from the capture index; only runs of equal instants need the name order.
-  const rows: Array<{ id: number; day: string | null; ms: number | null; name: string }> = [];
-  for (const [id, day, ms] of db.prepare(
-    'SELECT id, capture_day, captured_ms FROM content_identities INDEXED BY content_by_capture ORDER BY capture_day DESC, captured_ms DESC',
-  ).raw().iterate() as IterableIterator<[number, string | null, number | null]>) {
-    const name = names.get(id);
-    if (name !== undefined && !hidden.has(id)) rows.push({ id, day, ms, name });
-  }
-  sortTies(rows);
-  const ids = new Int32Array(rows.length);
-  const days: GridDay[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
-    ids[i] = r.id;
-    const last = days[days.length - 1];
-    if (last && last.day === r.day) last.count++;
-    else days.push({ day: r.day, count: 1 });
-  }
-  return { version, ids, days };
+const BY_CAPTURE = 'FROM content_identities INDEXED BY content_by_capture ORDER BY capture_day DESC, captured_ms DESC';
+
+/**
+ * One snapshot: the ids and instants in index order (two single-column reads: a row as an array
+ * costs more than the read), the days' counts from the same index, which contents have a file
+ * copy, and the first names only of the contents that tie on their instant (a burst, or the
+ * undated ones), the only ones the name orders.
+ */
+function readOrder(db: Db): GridOrder {
+  return db.transaction(() => {
+    const version = (db.prepare('SELECT n FROM grid_version WHERE id = 1').pluck().get() as number | undefined) ?? 0;
+    // A movie recorded as a Live Photo still's sidecar is shown through its still.
+    const hidden = new Set(db.prepare(
+      `SELECT DISTINCT e.content_id AS id FROM sidecars s JOIN entries e ON e.id = s.source_entry_id
+       WHERE s.kind = 'live_photo_video' AND s.status = 'ready' AND e.content_id IS NOT NULL`,
+    ).pluck().all() as number[]);
+    const all = db.prepare(`SELECT id ${BY_CAPTURE}`).pluck().all() as number[];
+    const instants = db.prepare(`SELECT captured_ms ${BY_CAPTURE}`).pluck().all() as Array<number | null>;
+    const dayRuns = db.prepare('SELECT capture_day, count(*) FROM content_identities INDEXED BY content_by_capture GROUP BY capture_day ORDER BY capture_day DESC')
+      .raw().all() as Array<[string | null, number]>;
+    let maxId = 0;
+    for (const id of all) if (id > maxId) maxId = id;
+    const shown = new Uint8Array(maxId + 1);
+    for (const id of db.prepare("SELECT content_id FROM entries WHERE content_id IS NOT NULL AND kind = 'file'").pluck().all() as number[]) {
+      if (id <= maxId && !hidden.has(id)) shown[id] = 1;
+    }
+
+    const ids = new Int32Array(all.length);
+    const days: GridDay[] = [];
+    /** [start, end) of ids that tie on day and instant. */
+    const ties: Array<[number, number]> = [];
+    let n = 0;
+    let at = 0;
+    for (const [day, count] of dayRuns) {
+      const dayStart = n;
+      let tieStart = n;
+      for (const end = Math.min(at + count, all.length); at < end; at++) {
+        if (at > 0 && n > dayStart && instants[at] !== instants[at - 1]) {
+          if (n - tieStart > 1) ties.push([tieStart, n]);
+          tieStart = n;
+        }
+        const id = all[at]!;
+        if (shown[id] === 1) ids[n++] = id;
+      }
+      if (n - tieStart > 1) ties.push([tieStart, n]);
+      if (n > dayStart) days.push({ day, count: n - dayStart });
+    }
+    if (ties.length > 0) sortTies(db, ids, ties);
+    return { version, ids: ids.slice(0, n), days };
+  }).deferred();
 }
 
-/** Order each run of equal (day, instant) by name, then id: a burst, or every undated content. */
-function sortTies(rows: Array<{ id: number; day: string | null; ms: number | null; name: string }>): void {
-  const byName = (a: { id: number; name: string }, b: { id: number; name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id);
-  let start = 0;
-  for (let i = 1; i <= rows.length; i++) {
-    if (i < rows.length && rows[i]!.day === rows[start]!.day && rows[i]!.ms === rows[start]!.ms) continue;
-    if (i - start > 1) {
-      const run = rows.slice(start, i).sort(byName);
-      for (let k = 0; k < run.length; k++) rows[start + k] = run[k]!;
-    }
-    start = i;
-  }
+/** Order each run of ids that tie on their instant by first name, then id. */
+function sortTies(db: Db, ids: Int32Array, ties: Array<[number, number]>): void {
+  const names = firstNames(db, ids, ties);
+  const byName = (a: number, b: number) => {
+    const x = names.get(a) ?? '';
+    const y = names.get(b) ?? '';
+    return x < y ? -1 : x > y ? 1 : a - b;
+  };
+  for (const [start, end] of ties) ids.subarray(start, end).sort(byName);
+}
+
+/** The first copy's name of each tied content: of those alone when they are few, else of all in one pass. */
+function firstNames(db: Db, ids: Int32Array, ties: Array<[number, number]>): Map<number, string> {
+  const tied: number[] = [];
+  for (const [start, end] of ties) for (let i = start; i < end; i++) tied.push(ids[i]!);
+  // Looking one up by the content index costs about two rows of the whole table's pass.
+  const rows = tied.length * 2 < ids.length
+    ? db.prepare("SELECT content_id, name FROM entries WHERE content_id IN (SELECT value FROM json_each(?)) AND kind = 'file' ORDER BY id").raw().all(JSON.stringify(tied))
+    : db.prepare("SELECT content_id, name FROM entries NOT INDEXED WHERE content_id IS NOT NULL AND kind = 'file' ORDER BY id").raw().all();
+  const names = new Map<number, string>();
+  // In id order: the first row of a content is its first copy.
+  for (const [id, name] of rows as Array<[number, string]>) if (!names.has(id)) names.set(id, name);
+  return names;
 }

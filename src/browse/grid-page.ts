@@ -21,6 +21,8 @@ export interface GridItem {
 
 export interface GridPage {
   total: number;
+  /** The order this page is a slice of (GridOrder.version). */
+  version: number;
   items: GridItem[];
 }
 
@@ -44,7 +46,7 @@ const TILE_SQL = `SELECT c.id, c.uuid, c.kind, c.mime, c.media_metadata, c.captu
 /** The tiles of ORDER from OFFSET, at most LIMIT: one read of those rows by id, whatever the offset. */
 export function readGridPage(stmt: ReturnType<typeof statementCache>, order: GridOrder, offset: number, limit: number): GridPage {
   const ids = order.ids.subarray(Math.min(offset, order.ids.length), Math.min(offset + limit, order.ids.length));
-  if (ids.length === 0) return { total: order.ids.length, items: [] };
+  if (ids.length === 0) return { total: order.ids.length, version: order.version, items: [] };
   const rows = new Map<number, TileRow>();
   for (const r of stmt(TILE_SQL).all(JSON.stringify(Array.from(ids))) as TileRow[]) rows.set(r.id, r);
   const items: GridItem[] = [];
@@ -54,7 +56,7 @@ export function readGridPage(stmt: ReturnType<typeof statementCache>, order: Gri
     if (!r) continue;
     items.push(tileOf(r));
   }
-  return { total: order.ids.length, items };
+  return { total: order.ids.length, version: order.version, items };
 }
 
 function tileOf(r: TileRow): GridItem {

@@ -5,6 +5,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
 import { sessionCookieName } from '../internals.js';
+import { importWebModule } from '../web/web-module.js';
 
 interface Answer { status: number; headers: http.IncomingHttpHeaders; body: string }
 
@@ -241,13 +242,15 @@ describe('the web UI over a real daemon: session, app files, grid and detail', {
   });
 
   it('grid days and pages list the indexed fixtures by capture time, newest first, undated last, the Live Photo movie behind its still', async () => {
-    const { total, days } = await apiJson<{ total: number; days: Array<{ day: string | null; count: number }> }>('/api/libraries/current/grid/days');
+    const { total, version, days } = await apiJson<{ total: number; version: number; days: Array<{ day: string | null; count: number }> }>('/api/libraries/current/grid/days');
+    assert.ok(Number.isSafeInteger(version), `the order's version: ${version}`);
     const contents = json<Array<{ content_uuid: string; paths: string[] }>>(await runCli(['content', 'list', '--json'], env));
     // Every content but the Live Photo's movie, which is its still's sidecar.
     assert.equal(total, contents.length - 1);
     assert.equal(days.reduce((n, d) => n + d.count, 0), total);
-    const page = await apiJson<{ total: number; items: GridItem[] }>(`/api/libraries/current/grid?offset=0&limit=2000`);
+    const page = await apiJson<{ total: number; version: number; items: GridItem[] }>(`/api/libraries/current/grid?offset=0&limit=2000`);
     assert.equal(page.total, total);
+    assert.equal(page.version, version, 'a slice of the same order as the days');
     assert.equal(page.items.length, total);
     // The items are the days' runs, in the same order.
     assert.deepEqual(page.items.map((i) => i.day), days.flatMap((d) => Array<string | null>(d.count).fill(d.day)));
@@ -274,8 +277,8 @@ describe('the web UI over a real daemon: session, app files, grid and detail', {
     // Pages are slices of the same order.
     const a = await apiJson<{ items: GridItem[] }>('/api/libraries/current/grid?offset=2&limit=3');
     assert.deepEqual(a.items, page.items.slice(2, 5));
-    const past = await apiJson<{ total: number; items: GridItem[] }>(`/api/libraries/current/grid?offset=${total + 10}&limit=5`);
-    assert.deepEqual(past, { total, items: [] });
+    const past = await apiJson<{ total: number; version: number; items: GridItem[] }>(`/api/libraries/current/grid?offset=${total + 10}&limit=5`);
+    assert.deepEqual(past, { total, version, items: [] });
 
     // No thumbnail yet (--generate none); once one is made, the tile carries its checksum (the immutable URL's `v`).
     assert.equal(train.thumb_checksum, null);
@@ -320,6 +323,58 @@ describe('the web UI over a real daemon: session, app files, grid and detail', {
     assert.equal(unknown.status, 404);
     assert.equal((JSON.parse(unknown.body) as { error: { code: string } }).error.code, 'NOT_FOUND');
     assert.equal((await api('/api/libraries/not-a-library/grid/days')).status, 400);
+  });
+
+  it("the app's grid store follows a change: pages keep their order's version, another version has the days read again, once, with no loop", async () => {
+    interface Days { total: number; version?: number; days: Array<{ day: string | null; count: number }> }
+    interface Store {
+      days: Days | null; generation: number;
+      loadDays(): Promise<void>; refresh(confirm?: boolean): void; want(first: number, last: number): void;
+      item(i: number): GridItem | undefined; loaded(first: number, n: number): number;
+    }
+    const { GridStore } = await importWebModule<{ GridStore: new (lib: string) => Store }>('grid-store.ts');
+    // The app's fetches, sent to this daemon with the token (the page would send the cookie), and counted.
+    const asked: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = ((path: string, init: RequestInit) => {
+      asked.push(path.replace(/\?.*/, ''));
+      return realFetch(`http://127.0.0.1:${port}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } });
+    }) as typeof fetch;
+    const until = async (what: string, ok: () => boolean) => {
+      for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(ok(), what);
+    };
+    try {
+      const store = new GridStore('current');
+      await store.loadDays();
+      const before = store.days!;
+      assert.ok(Number.isSafeInteger(before.version));
+      store.want(0, before.total - 1);
+      await until('every page loaded', () => store.loaded(0, before.total) === before.total);
+
+      // A new file, indexed: the daemon's order moves (read again at most every 2 s, so perhaps not at once).
+      writeFileSync(join(tree, 'grid-store-new.txt'), `a file the grid did not have ${Date.now()}\n`);
+      const locs = json<Array<{ id: number }>>(await runCli(['location', 'list', '--json'], env));
+      assert.equal((await runCli(['location', 'rescan', String(locs[0]!.id)], env)).code, 0);
+      store.refresh(); // what index:done does
+      await until('the new file in the days (asked once more if the first answer was the old order)', () => store.days!.total === before.total + 1);
+      assert.notEqual(store.days!.version, before.version);
+      store.want(0, store.days!.total - 1);
+      await until('the pages of the new order', () => store.loaded(0, store.days!.total) === store.days!.total);
+      const names = Array.from({ length: store.days!.total }, (_, i) => store.item(i)!.name);
+      assert.ok(names.includes('grid-store-new.txt'));
+      assert.equal(new Set(names).size, names.length, 'no tile twice');
+
+      // Nothing changes any more: nothing more is asked (no refresh loop).
+      const settled = asked.length;
+      await new Promise((r) => setTimeout(r, 4500));
+      store.want(0, store.days!.total - 1);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(asked.length, settled, `asked after settling: ${asked.slice(settled).join(', ')}`);
+      assert.ok(asked.filter((a) => a.endsWith('/grid/days')).length <= 4, `days read ${asked.filter((a) => a.endsWith('/grid/days')).length} times`);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 
   it('without the built app the UI answers 503 and says how to build it', async () => {

@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useMemo, useRef } from 'react';
 import { get } from './api.js';
 import { API } from './api-paths.js';
 import { DetailMedia } from './detail-media.js';
@@ -28,7 +28,8 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
   const [ocrJson] = useLoad(async (signal) => (obtainable(ocr) ? get<OcrJson>(sidecarUrl(lib.id, uuid, ocr), signal) : null), [ocr?.checksum, ocr?.status]);
   const [transcriptJson] = useLoad(async (signal) => (obtainable(transcript) ? get<TranscriptJson>(sidecarUrl(lib.id, uuid, transcript), signal) : null), [transcript?.checksum, transcript?.status]);
   const player = useRef<HTMLMediaElement | null>(null);
-  const terms = queryTerms(q);
+  // The same array while Q is the same: marking a long text is done once, not at every render.
+  const terms = useMemo(() => queryTerms(q), [q]);
 
   if (!value) {
     return (

@@ -2,6 +2,11 @@
  * The grid's data for one library: the days (read once), and the items a page at a time, only the
  * pages the visible rows need, at most a few requests at once, kept for when the user scrolls back
  * or returns from a detail view. Pages far from the last ones wanted are let go past a bound.
+ *
+ * The daemon names each order of the library it serves (`version`): pages are kept while they are
+ * slices of the days' order. A page of another order (the library changed) shows until it is
+ * replaced, and makes the days be read again, at most every REFRESH_MIN_MS: during a scan the
+ * grid follows the library every few seconds, never in a loop.
  */
 import { get, isAbort } from './api.js';
 import { API } from './api-paths.js';
@@ -16,12 +21,18 @@ const MAX_PAGES = 400;
 const RETRY_MS = 5000;
 const REFRESH_MIN_MS = 2000;
 
+interface LoadedPage {
+  items: GridItem[];
+  /** The order it is a slice of (undefined from a daemon that does not say). */
+  version: number | undefined;
+}
+
 export class GridStore {
   days: GridDays | null = null;
   daysError: string | null = null;
   /** Bumped when anything shown changes: the days, a page arriving. */
   version = 0;
-  /** Bumped when the pages read before were dropped for new ones. */
+  /** Bumped when pages read before were dropped or replaced by those of another order. */
   generation = 0;
   /** Where the user was: the scroll offset and the item with the focus (kept across views). */
   scrollTop = 0;
@@ -29,7 +40,7 @@ export class GridStore {
   /** Give the focus back to `focused` when the grid is shown again (it was opened from the keyboard or a click). */
   restoreFocus = false;
 
-  private readonly pages = new Map<number, GridItem[]>();
+  private readonly pages = new Map<number, LoadedPage>();
   private readonly inFlight = new Map<number, AbortController>();
   private readonly failedAt = new Map<number, number>();
   private wanted: number[] = [];
@@ -37,6 +48,10 @@ export class GridStore {
   private readonly listeners = new Set<() => void>();
   private refreshedAt = 0;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The days are being read again (or will be): pages of another order wait for them rather than being asked again. */
+  private refreshing = false;
+  /** A refresh after news of a change is on its way: unchanged days are asked once more. */
+  private confirm = false;
 
   constructor(private readonly libId: string) {}
 
@@ -69,36 +84,58 @@ export class GridStore {
     return this.daysRequest;
   }
 
-  /** The library changed (a scan finished): read the days again, then drop the pages read before. */
-  refresh(): void {
+  /**
+   * The library changed (a scan went on or finished): read the days again, at most every
+   * REFRESH_MIN_MS. The daemon too reads its order again at most that often, so when the days come
+   * back unchanged after news of a change (`confirm`), they are asked once more after that time.
+   */
+  refresh(confirm = true): void {
+    this.refreshing = true;
+    this.confirm ||= confirm;
     // A library mid-scan changes often; once every few seconds is enough to follow it.
     const now = Date.now();
     if (now - this.refreshedAt < REFRESH_MIN_MS) {
-      this.refreshTimer ??= setTimeout(() => { this.refreshTimer = undefined; this.refresh(); }, REFRESH_MIN_MS - (now - this.refreshedAt));
+      this.refreshTimer ??= setTimeout(() => { this.refreshTimer = undefined; this.refresh(false); }, REFRESH_MIN_MS - (now - this.refreshedAt));
       return;
     }
+    const again = this.confirm;
+    this.confirm = false;
     this.refreshedAt = now;
     this.daysRequest = null;
     get<GridDays>(API.gridDays(this.libId)).then(
       (days) => {
-        // Nothing moved (a scan that found no new dates): keep what is loaded, no flash of placeholders.
-        if (this.days && sameDays(this.days, days)) return;
-        for (const c of this.inFlight.values()) c.abort();
-        this.inFlight.clear();
-        this.pages.clear();
-        this.failedAt.clear();
-        this.days = days;
-        this.generation++;
-        this.daysRequest = Promise.resolve();
-        this.changed();
-        this.pump();
+        if (!this.newDays(days) && again) this.refresh(false);
       },
       (err: unknown) => reportError(err),
-    );
+    ).finally(() => {
+      if (this.refreshTimer !== undefined) return;
+      this.refreshing = false;
+      this.pump();
+    });
+  }
+
+  /** Take the days read again; whether they are another order than before. */
+  private newDays(days: GridDays): boolean {
+    const old = this.days;
+    this.days = days;
+    this.daysError = null;
+    this.daysRequest = Promise.resolve();
+    if (old && old.version === days.version && sameDays(old, days)) return false;
+    if (!old || !sameDays(old, days)) {
+      // The days moved: what was loaded is at other places now.
+      for (const c of this.inFlight.values()) c.abort();
+      this.inFlight.clear();
+      this.pages.clear();
+      this.failedAt.clear();
+      this.generation++;
+    }
+    // Same days in another order (a rename, a reorder within a day): the pages show until they are read again, no flash of placeholders.
+    this.changed();
+    return true;
   }
 
   item(index: number): GridItem | undefined {
-    return this.pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
+    return this.pages.get(Math.floor(index / PAGE_SIZE))?.items[index % PAGE_SIZE];
   }
 
   /** How many of the N items from FIRST are loaded. */
@@ -121,11 +158,18 @@ export class GridStore {
     this.pump();
   }
 
+  /** Whether page P needs reading: not loaded, or (once the days are current) of another order. */
+  private needs(p: number): boolean {
+    const page = this.pages.get(p);
+    if (!page) return true;
+    return !this.refreshing && this.days !== null && page.version !== this.days.version;
+  }
+
   private pump(): void {
     const now = Date.now();
     for (const p of this.wanted) {
       if (this.inFlight.size >= MAX_IN_FLIGHT) return;
-      if (this.pages.has(p) || this.inFlight.has(p)) continue;
+      if (this.inFlight.has(p) || !this.needs(p)) continue;
       if (now - (this.failedAt.get(p) ?? 0) < RETRY_MS) continue;
       this.fetchPage(p);
     }
@@ -137,11 +181,14 @@ export class GridStore {
     get<GridPage>(API.grid(this.libId, p * PAGE_SIZE, PAGE_SIZE), abort.signal).then(
       (page) => {
         if (this.pages.size === 0) performance.mark('vss:grid-first-page');
-        this.pages.set(p, page.items);
+        const before = this.pages.get(p);
+        // Shown in place of the one read before (same place, another order): rows must draw again.
+        if (before && before.version !== page.version) this.generation++;
+        this.pages.set(p, { items: page.items, version: page.version });
         this.failedAt.delete(p);
         this.evict();
-        // The library grew or shrank since the days were read: read them again.
-        if (this.days && page.total !== this.days.total) this.refresh();
+        // A slice of another order than the days': the library changed since they were read.
+        if (this.days && (page.version !== this.days.version || page.total !== this.days.total)) this.refresh(false);
       },
       (err: unknown) => {
         if (isAbort(err)) return;

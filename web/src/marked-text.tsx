@@ -2,8 +2,8 @@
  * Text with its matches in <mark>, built as React text nodes (never HTML): a file name or OCR
  * text with "<" in it stays text.
  */
-import { Fragment, type ReactNode } from 'react';
-import { fold } from './query-terms.js';
+import { Fragment, useMemo, type ReactNode } from 'react';
+import { markRanges } from './highlight.js';
 
 /**
  * A search snippet: the daemon puts each match in [brackets] and says where they are (`marks`,
@@ -21,39 +21,17 @@ export function Snippet({ text, marks }: { text: string; marks: ReadonlyArray<re
   return <>{out}</>;
 }
 
-/** TEXT with every occurrence of TERMS (folded words, see query-terms) marked. */
+/** TEXT with every occurrence of TERMS (folded words, see query-terms) marked (the first MAX_MARKS of them). */
 export function Highlighted({ text, terms }: { text: string; terms: readonly string[] }) {
-  if (terms.length === 0) return <>{text}</>;
-  // Matched on the folded text; folding keeps one character per base letter when the text is NFC
-  // (marks removed), so map positions through a per-character fold.
-  const chars = Array.from(text);
-  const folded: string[] = chars.map((c) => fold(c));
-  const joined = folded.join('');
-  const starts: number[] = [];
-  let pos = 0;
-  for (const f of folded) { starts.push(pos); pos += f.length; }
-  const marks = new Array<boolean>(chars.length).fill(false);
-  for (const term of terms) {
-    for (let at = joined.indexOf(term); at >= 0; at = joined.indexOf(term, at + 1)) {
-      for (let i = 0; i < chars.length; i++) {
-        const s = starts[i]!;
-        const e = s + folded[i]!.length;
-        if (e > at && s < at + term.length) marks[i] = true;
-      }
-    }
-  }
+  const ranges = useMemo(() => markRanges(text, terms), [text, terms]);
+  if (ranges.length === 0) return <>{text}</>;
   const out: ReactNode[] = [];
-  let run = '';
-  let runMarked = false;
-  const flush = () => {
-    if (run === '') return;
-    out.push(runMarked ? <mark key={out.length}>{run}</mark> : <Fragment key={out.length}>{run}</Fragment>);
-    run = '';
-  };
-  chars.forEach((c, i) => {
-    if (marks[i] !== runMarked) { flush(); runMarked = marks[i]!; }
-    run += c;
-  });
-  flush();
+  let pos = 0;
+  for (const [start, end] of ranges) {
+    if (start > pos) out.push(<Fragment key={out.length}>{text.slice(pos, start)}</Fragment>);
+    out.push(<mark key={out.length}>{text.slice(start, end)}</mark>);
+    pos = end;
+  }
+  if (pos < text.length) out.push(<Fragment key={out.length}>{text.slice(pos)}</Fragment>);
   return <>{out}</>;
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { get } from './api.js';
 import { API } from './api-paths.js';
+import { count } from './format.js';
 import { reportError } from './errors.js';
 import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
@@ -12,13 +13,17 @@ const LIMIT = 50;
 interface Answer {
   q: string;
   results: SearchResult[];
+  /** Files whose text is not searchable yet (still being read): the results may miss them. */
+  pending: number;
 }
 
-/** The contract's `{results: [...]}`; the bare list `vss search --json` prints is taken too. */
-type SearchAnswer = { results?: SearchResult[] } | SearchResult[];
+/** The contract's `{results: [...], pending?}`; the bare list `vss search --json` prints is taken too. */
+type SearchAnswer = { results?: SearchResult[]; pending?: number } | SearchResult[];
 
-function resultsOf(r: SearchAnswer): SearchResult[] {
-  return (Array.isArray(r) ? r : r.results) ?? [];
+function answerOf(q: string, r: SearchAnswer): Answer {
+  if (Array.isArray(r)) return { q, results: r, pending: 0 };
+  const pending = typeof r.pending === 'number' && Number.isFinite(r.pending) && r.pending > 0 ? r.pending : 0;
+  return { q, results: r.results ?? [], pending };
 }
 
 /** `#/search?q=…`: the results of the query in the search box, the newest query's only. */
@@ -36,7 +41,7 @@ export function SearchView({ q }: { q: string }) {
     const abort = new AbortController();
     setBusy(true);
     get<SearchAnswer>(API.search(lib.id, q, LIMIT), abort.signal).then(
-      (r) => { setAnswer({ q, results: resultsOf(r) }); setBusy(false); },
+      (r) => { setAnswer(answerOf(q, r)); setBusy(false); },
       (err: unknown) => { if (!abort.signal.aborted) { reportError(err); setBusy(false); } },
     );
     return () => abort.abort();
@@ -49,6 +54,7 @@ export function SearchView({ q }: { q: string }) {
         {q === '' ? 'Type in the search box: file names, text in images and PDFs, and speech in recordings are searched.'
           : busy && !answer ? 'Searching…'
           : answer ? (answer.results.length === 0 ? 'Nothing found.' : `${answer.results.length}${answer.results.length === LIMIT ? '+' : ''} found`) : ''}
+        {answer && answer.pending > 0 && ` Still indexing ${count(answer.pending)} ${answer.pending === 1 ? 'file' : 'files'}: more may be found once they are read.`}
       </p>
       {answer && answer.results.length > 0 && (
         <ul className="results" aria-label="Search results" aria-busy={busy}>

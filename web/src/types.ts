@@ -17,6 +17,8 @@ export interface GridDay {
 
 export interface GridDays {
   total: number;
+  /** The order's identity: pages of the same version are slices of it. */
+  version?: number;
   days: GridDay[];
 }
 
@@ -36,6 +38,8 @@ export interface GridItem {
 
 export interface GridPage {
   total: number;
+  /** The order this page is a slice of. */
+  version?: number;
   items: GridItem[];
 }
 
