@@ -1,5 +1,6 @@
 import type { statementCache } from '../db/statement-cache.js';
 import { parseMetadata } from '../media/media-metadata.js';
+import { SIDECAR_KINDS } from '../sidecars/kinds.js';
 import { FIRST_NAME_SQL, type GridOrder } from './grid-order.js';
 
 /** One tile of the grid (the UI contract's item). */
@@ -17,7 +18,11 @@ export interface GridItem {
   live_photo: boolean;
   /** The ready grid thumbnail's checksum (the `v` that makes its URL immutable), or null when there is none yet. */
   thumb_checksum: string | null;
+  /** Whether a thumbnail can be made for its kind at all (audio, text… have none: nothing to ask for). */
+  has_thumb: boolean;
 }
+
+const THUMBED_KINDS: ReadonlySet<string> = new Set(SIDECAR_KINDS.thumb.from);
 
 export interface GridPage {
   total: number;
@@ -64,6 +69,6 @@ function tileOf(r: TileRow): GridItem {
   return {
     content_uuid: r.uuid, name: r.name ?? '', kind: r.kind, mime: r.mime, day: r.day,
     captured_at: m?.captured_at ?? null, width: m?.width ?? null, height: m?.height ?? null, duration_s: m?.duration_s ?? null,
-    live_photo: r.live === 1, thumb_checksum: r.thumb,
+    live_photo: r.live === 1, thumb_checksum: r.thumb, has_thumb: r.thumb !== null || THUMBED_KINDS.has(r.kind),
   };
 }

@@ -36,6 +36,13 @@ export function SearchBox({ route }: { route: Route }) {
     if (e.key === 'Enter') {
       e.preventDefault();
       go(value, route.view === 'search');
+    } else if (e.key === 'ArrowDown') {
+      // From the box straight to the first result, not through the navigation.
+      const first = document.querySelector<HTMLElement>('ul[aria-label="Search results"] a');
+      if (first) {
+        e.preventDefault();
+        first.focus();
+      }
     } else if (e.key === 'Escape') {
       e.preventDefault();
       e.stopPropagation();

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { get } from './api.js';
+import { ApiError, get } from './api.js';
 import { API } from './api-paths.js';
 import { count } from './format.js';
 import { reportError } from './errors.js';
@@ -31,8 +31,11 @@ export function SearchView({ q }: { q: string }) {
   const lib = useLibrary();
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Why this query cannot be searched (half typed: a lone quote, a lone `*`): said in place, not as an error. */
+  const [unfinished, setUnfinished] = useState<string | null>(null);
 
   useEffect(() => {
+    setUnfinished(null);
     if (q === '') {
       setAnswer(null);
       setBusy(false);
@@ -42,7 +45,14 @@ export function SearchView({ q }: { q: string }) {
     setBusy(true);
     get<SearchAnswer>(API.search(lib.id, q, LIMIT), abort.signal).then(
       (r) => { setAnswer(answerOf(q, r)); setBusy(false); },
-      (err: unknown) => { if (!abort.signal.aborted) { reportError(err); setBusy(false); } },
+      (err: unknown) => {
+        if (abort.signal.aborted) return;
+        // Another query's results never stand under this one's heading.
+        setAnswer(null);
+        setBusy(false);
+        if (err instanceof ApiError && err.status === 400) setUnfinished(err.message);
+        else reportError(err);
+      },
     );
     return () => abort.abort();
   }, [lib.id, q]);
@@ -52,6 +62,7 @@ export function SearchView({ q }: { q: string }) {
       <h1>{q === '' ? 'Search' : <>Results for <q>{q}</q></>}</h1>
       <p className="muted" aria-live="polite">
         {q === '' ? 'Type in the search box: file names, text in images and PDFs, and speech in recordings are searched.'
+          : unfinished !== null ? `Keep typing: ${unfinished}`
           : busy && !answer ? 'Searching…'
           : answer ? (answer.results.length === 0 ? 'Nothing found.' : `${answer.results.length}${answer.results.length === LIMIT ? '+' : ''} found`) : ''}
         {answer && answer.pending > 0 && ` Still indexing ${count(answer.pending)} ${answer.pending === 1 ? 'file' : 'files'}: more may be found once they are read.`}

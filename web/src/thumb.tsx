@@ -6,10 +6,11 @@ import type { GridItem } from './types.js';
 /**
  * One content in the grid: a link to its detail holding its grid@1x thumbnail (by address, with
  * the checksum when known so the browser keeps it). A content with no thumbnail (audio, a file
- * vss cannot draw) shows its kind and name instead; the image stays for its alt text.
+ * vss cannot draw) shows its kind and name instead; the link is named after the file either way.
  */
 export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId }: { item: GridItem; index: number; size: number; tabbable: boolean; libId: string }) {
-  const [failed, setFailed] = useState(false);
+  const [broken, setBroken] = useState(false);
+  const failed = broken || item.has_thumb === false;
   return (
     <a
       className={`thumb${failed ? ' no-image' : ''}`}
@@ -18,8 +19,9 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId }:
       tabIndex={tabbable ? 0 : -1}
       style={{ width: size, height: size }}
       title={item.name}
+      aria-label={item.name}
     >
-      <img
+      {item.has_thumb !== false && <img
         alt={item.name}
         src={API.sidecar(libId, item.content_uuid, 'thumb', 'grid@1x', item.thumb_checksum)}
         loading="lazy"
@@ -27,8 +29,8 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId }:
         draggable={false}
         width={size}
         height={size}
-        onError={() => setFailed(true)}
-      />
+        onError={() => setBroken(true)}
+      />}
       {failed && (
         <span className="thumb-fallback" aria-hidden="true">
           <span className="thumb-kind">{item.kind}</span>

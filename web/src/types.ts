@@ -34,6 +34,8 @@ export interface GridItem {
   duration_s: number | null;
   live_photo: boolean;
   thumb_checksum: string | null;
+  /** Whether a thumbnail can exist for its kind (absent from an older daemon: assume so). */
+  has_thumb?: boolean;
 }
 
 export interface GridPage {
