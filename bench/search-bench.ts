@@ -26,7 +26,7 @@ import { addLocation } from '../src/locations/locations.js';
 import { SidecarManager } from '../src/sidecars/manager.js';
 import { Vss } from '../src/api/vss.js';
 import { indexPending } from '../src/search/search-index.js';
-import { ftsQuery, type Hit } from '../src/search/search-query.js';
+import { MARK_END, MARK_START, ftsQuery, type Hit } from '../src/search/search-query.js';
 import { locatorsOf } from '../src/search/locator.js';
 import { Corpus, prng, type BenchDoc } from './search-corpus.js';
 import { MiB, Summary, benchArgs, collectGarbage, freshDir, kilo, num, ratio, rmrf, runMain, secs } from './util.js';
@@ -180,7 +180,8 @@ async function main(): Promise<void> {
       // Locators: 50 OCR results with sidecar files, their page and line box found.
       const hits = lib2.db.prepare("SELECT d.content_uuid, 'image' AS kind, 0 AS score, d.source, d.locator, d.at, d.text FROM search_docs d WHERE d.source = 'ocr' AND d.locator = 1 AND d.content_uuid IN (SELECT value FROM json_each(?))")
         .all(JSON.stringify(uuids.slice(0, LIMIT))) as Array<Hit & { text: string }>;
-      for (const h of hits) h.snippet = `…[${h.text.split(/\s+/)[5] ?? h.text.split(/\s+/)[0]}]…`;
+      // Marked as the query's snippet() marks a match (search-query.ts MARK_START / MARK_END).
+      for (const h of hits) h.snippet = `…${MARK_START}${h.text.split(/\s+/)[5] ?? h.text.split(/\s+/)[0]}${MARK_END}…`;
       const locRuns: number[] = [];
       for (let r = 0; r < o.runs; r++) {
         const t = performance.now();
