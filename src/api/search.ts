@@ -1,7 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { followSidecars, indexContent, pendingCount, reindex, type SearchFollower, type SearchSource } from '../search/search-index.js';
-import { searchLibrary, type SearchOptions as TextSearchOptions } from '../search/search-query.js';
+import { checkLimit, checkQuery, ftsQuery, searchLibrary, type SearchOptions as TextSearchOptions } from '../search/search-query.js';
 import type { SearchLocator } from '../search/locator.js';
 import type { HybridResult, SemanticOptions, SemanticSearch } from '../search/semantic/semantic-search.js';
 import type { SemanticLocator } from '../search/semantic/vector-index.js';
@@ -58,6 +58,10 @@ export class SearchApi {
     const { semantic, model, wait, ...text } = opts;
     if (model !== undefined && !semantic) throw new UsageError('a model (--model) is for a semantic search: add --semantic');
     if (wait !== undefined && (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_MS)) throw new UsageError(`wait must be a whole number of milliseconds from 0 to ${MAX_WAIT_MS}, got ${wait}`);
+    // A bad query is refused before any wait for indexing.
+    checkQuery(query, text.kind);
+    checkLimit(text.limit);
+    ftsQuery(query);
     if (this.ctx.access === 'write' && wait !== 0) await this.follower?.catchUp(Date.now() + (wait ?? CATCH_UP_MS));
     const found = searchLibrary(this.lib, query, text);
     const results = semantic ? await (await this.semanticSearch()).hybrid(query, found, { ...text, ...(model !== undefined ? { model } : {}) }) : found;
