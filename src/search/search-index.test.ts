@@ -236,6 +236,8 @@ describe('a kind filter looks at a bounded number of matching rows', () => {
     const wider = searchLibrary(lib, 'common', { kind: 'audio', limit: 200 });
     assert.equal(wider.length, 1, 'a bound of 16 × 200 rows reaches it');
     assert.equal(wider[0]!.kind, 'audio');
+    assert.match(wider[0]!.snippet, /^\[common\] filler/, 'the snippet of the row kept, its match marked');
+    assert.deepEqual(wider[0]!.marks, [[1, 7]]);
     assert.equal(searchLibrary(lib, 'common', { limit: 500 }).length, 500, 'without a kind, the fetch grows as far as it needs');
   });
 });

@@ -141,32 +141,56 @@ export function searchLibrary(lib: Library, query: string, opts: SearchOptions =
 
 /**
  * The best rows by BM25, LIMIT contents' worth: a content with several matching rows (its name
- * and pages) takes several, so rows are over-fetched and grouped here; when grouping (or the kind
- * filter) leaves too few and there were more rows, the fetch grows — with a kind, only up to a
- * bound (MAX_KIND_FETCH): each fetch ranks and cuts snippets on the event loop.
+ * and pages) takes several, so rows are over-fetched and grouped here; when grouping leaves too
+ * few and there were more rows, the fetch grows.
  */
 function searchWords(lib: Library, match: string, kind: string | undefined, limit: number): Hit[] {
-  // The kind is filtered here, not in SQL: then the rows that came back say whether that was every match.
-  const ranked = stmt(lib, 
+  if (kind !== undefined) return searchWordsOfKind(lib, match, kind, limit);
+  const ranked = stmt(lib,
     `SELECT d.content_uuid, c.kind, m.score, m.snippet, d.source, d.locator, d.at FROM
        (SELECT rowid AS id, rank AS score, snippet(search_fts, 0, char(2), char(3), '…', 12) AS snippet
           FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) m
        JOIN search_docs d ON d.id = m.id LEFT JOIN content_identities c ON c.uuid = d.content_uuid`,
   );
-  const cap = kind === undefined ? Infinity : Math.max(MAX_KIND_FETCH, 16 * limit);
-  for (let fetch = Math.min(cap, limit + (limit >> 2) + 4); ; fetch = Math.min(cap, fetch * 4)) {
+  for (let fetch = limit + (limit >> 2) + 4; ; fetch *= 4) {
     const rows = ranked.all(match, fetch) as Array<Omit<Hit, 'kind'> & { kind: string | null }>;
-    rows.sort((a, b) => a.score - b.score || (a.content_uuid < b.content_uuid ? -1 : a.content_uuid > b.content_uuid ? 1 : 0));
-    const best = new Map<string, Hit>();
-    for (const r of rows) {
-      // A content gone (its rows not yet dropped) or of another kind is left out.
-      if (r.kind === null || (kind !== undefined && r.kind !== kind) || best.has(r.content_uuid)) continue;
-      best.set(r.content_uuid, r as Hit);
-      if (best.size === limit) break;
-    }
-    // Fewer rows than asked for: that was every match. At the bound, the best of what was looked at.
-    if (best.size === limit || rows.length < fetch || fetch >= cap) return [...best.values()];
+    const best = bestPerContent(rows, undefined, limit);
+    // Fewer rows than asked for: that was every match.
+    if (best.length === limit || rows.length < fetch) return best;
   }
+}
+
+/**
+ * As searchWords, of one kind: one fetch of the best MAX_KIND_FETCH rows (or 16 a result) without
+ * snippets, filtered and grouped here, then the snippets of the rows kept. A common word filtered to
+ * a rare kind is not ranked and cut again and again to the last match: past the bound the results
+ * may be fewer than LIMIT (the best of the rows looked at).
+ */
+function searchWordsOfKind(lib: Library, match: string, kind: string, limit: number): Hit[] {
+  const ranked = stmt(lib,
+    `SELECT d.id, d.content_uuid, c.kind, m.score, d.source, d.locator, d.at FROM
+       (SELECT rowid AS id, rank AS score FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) m
+       JOIN search_docs d ON d.id = m.id JOIN content_identities c ON c.uuid = d.content_uuid`,
+  );
+  const rows = ranked.all(match, Math.max(MAX_KIND_FETCH, 16 * limit)) as Array<Omit<Hit, 'snippet'> & { id: number; snippet: string }>;
+  const best = bestPerContent(rows, kind, limit) as Array<Hit & { id: number }>;
+  if (best.length === 0) return [];
+  const snippets = new Map(stmt(lib,
+    `SELECT rowid, snippet(search_fts, 0, char(2), char(3), '…', 12) FROM search_fts WHERE search_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))`,
+  ).raw().all(match, JSON.stringify(best.map((h) => h.id))) as Array<[number, string]>);
+  return best.map(({ id, ...h }) => ({ ...h, snippet: snippets.get(id) ?? '' }));
+}
+
+/** The best row of each content among ROWS (of KIND, when given), best first, at most LIMIT; a content gone (no kind) is left out. */
+function bestPerContent<R extends { content_uuid: string; kind: string | null; score: number }>(rows: R[], kind: string | undefined, limit: number): Array<R & { kind: string }> {
+  rows.sort((a, b) => a.score - b.score || (a.content_uuid < b.content_uuid ? -1 : a.content_uuid > b.content_uuid ? 1 : 0));
+  const best = new Map<string, R & { kind: string }>();
+  for (const r of rows) {
+    if (r.kind === null || (kind !== undefined && r.kind !== kind) || best.has(r.content_uuid)) continue;
+    best.set(r.content_uuid, r as R & { kind: string });
+    if (best.size === limit) break;
+  }
+  return [...best.values()];
 }
 
 /**
