@@ -4,7 +4,7 @@ import type { ContentFilter, ContentListItem } from './content.js';
 import type { ConvertResult, PathAnswer, PresenceItem, ReconcileResult, SidecarFilter, SidecarInfo, SidecarWatch } from './sidecars.js';
 import type { JobFilter, JobRow, RunJobsInput, RunSummary } from './jobs.js';
 import type { PolicyInfo } from './policy.js';
-import type { SearchOptions, SearchResult } from './search.js';
+import type { SearchAnswer, SearchOptions, SearchResult } from './search.js';
 import type { AddedModel, ModelInfo } from './models.js';
 import type { LibraryEvents } from './library-api.js';
 import type { OpenLibraryOptions } from './vss.js';
@@ -75,6 +75,8 @@ export interface SyncClient {
 export interface SearchClient {
   /** Contents matching QUERY (words, "phrases", prefix*), best first (`vss search`). */
   query(query: string, opts?: SearchOptions): Awaitable<SearchResult[]>;
+  /** As query, with how many contents were still queued for indexing when it was answered. */
+  answer(query: string, opts?: SearchOptions): Awaitable<SearchAnswer>;
   /** Rebuild the index from the sidecars and file names. */
   reindex(): Awaitable<{ contents: number; rows: number }>;
 }

@@ -1,7 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
-import { followSidecars, indexContent, reindex, type SearchFollower, type SearchSource } from '../search/search-index.js';
-import { searchLibrary, type SearchOptions as TextSearchOptions } from '../search/search-query.js';
+import { followSidecars, indexContent, pendingCount, reindex, type SearchFollower, type SearchSource } from '../search/search-index.js';
+import { checkLimit, checkQuery, ftsQuery, searchLibrary, type SearchOptions as TextSearchOptions } from '../search/search-query.js';
 import type { SearchLocator } from '../search/locator.js';
 import type { HybridResult, SemanticOptions, SemanticSearch } from '../search/semantic/semantic-search.js';
 import type { SemanticLocator } from '../search/semantic/vector-index.js';
@@ -13,16 +13,33 @@ export type SearchOptions = TextSearchOptions & {
   semantic?: boolean;
   /** The embeddings model for `semantic` (its id); default the first one registered. */
   model?: SemanticOptions['model'];
+  /**
+   * How long (ms) to index contents queued for indexing (a scan just done) before answering with
+   * what is indexed; default a few seconds (a one-shot process must index what it opened). The
+   * daemon waits briefly: a search-as-you-type keystroke must not wait for a big scan.
+   */
+  wait?: number;
 };
+
+/** A query's answer with how current it is. */
+export interface SearchAnswer {
+  results: SearchResult[];
+  /** Contents still queued for indexing when it was answered (0: the index was current); their text may be missing from the results. */
+  pending: number;
+}
 export type { SearchLocator, SearchSource, SemanticLocator };
 
-/** How long a query waits for contents queued for indexing (a scan just done) before it answers with what is indexed. */
+/** How long a query waits by default for contents queued for indexing (a scan just done) before it answers with what is indexed. */
 const CATCH_UP_MS = 5_000;
+/** The longest a query may be asked to wait. */
+export const MAX_WAIT_MS = 60_000;
 
 /** Search over names, OCR, PDF text layers and transcripts (`vss search`, DESIGN §14). */
 export class SearchApi {
   private follower: SearchFollower | undefined;
-  private semantic: SemanticSearch | undefined;
+  /** The promise, not the object: two first semantic queries at once share one index being built. */
+  private semantic: Promise<SemanticSearch> | undefined;
+  private closed = false;
 
   constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {}
 
@@ -33,14 +50,35 @@ export class SearchApi {
    * With `semantic`, also the contents nearest in meaning (see SemanticSearch.hybrid).
    */
   async query(query: string, opts: SearchOptions = {}): Promise<SearchResult[]> {
-    const { semantic, model, ...text } = opts;
+    return (await this.answer(query, opts)).results;
+  }
+
+  /** As query, with how many contents were still queued for indexing (their text may be missing). */
+  async answer(query: string, opts: SearchOptions = {}): Promise<SearchAnswer> {
+    const { semantic, model, wait, ...text } = opts;
     if (model !== undefined && !semantic) throw new UsageError('a model (--model) is for a semantic search: add --semantic');
-    if (this.ctx.access === 'write') await this.follower?.catchUp(Date.now() + CATCH_UP_MS);
+    if (wait !== undefined && (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_MS)) throw new UsageError(`wait must be a whole number of milliseconds from 0 to ${MAX_WAIT_MS}, got ${wait}`);
+    // A bad query is refused before any wait for indexing.
+    checkQuery(query, text.kind);
+    checkLimit(text.limit);
+    ftsQuery(query);
+    if (this.ctx.access === 'write' && wait !== 0) await this.follower?.catchUp(Date.now() + (wait ?? CATCH_UP_MS));
     const found = searchLibrary(this.lib, query, text);
-    if (!semantic) return found;
-    // Loaded on the first semantic query: it brings the embedding engine's modules (a light command loads no engine).
-    this.semantic ??= new (await import('../search/semantic/semantic-search.js')).SemanticSearch(this.lib, this.ctx.dataDir);
-    return this.semantic.hybrid(query, found, { ...text, ...(model !== undefined ? { model } : {}) });
+    const results = semantic ? await (await this.semanticSearch()).hybrid(query, found, { ...text, ...(model !== undefined ? { model } : {}) }) : found;
+    return { results, pending: pendingCount(this.lib) };
+  }
+
+  /** Loaded on the first semantic query: it brings the embedding engine's modules (a light command loads no engine). */
+  private semanticSearch(): Promise<SemanticSearch> {
+    this.semantic ??= import('../search/semantic/semantic-search.js').then(({ SemanticSearch }) => {
+      const s = new SemanticSearch(this.lib, this.ctx.dataDir);
+      if (this.closed) s.close();
+      return s;
+    }, (err: unknown) => {
+      this.semantic = undefined; // tried again by the next query
+      throw err;
+    });
+    return this.semantic;
   }
 
   /** Rebuild the whole index from the sidecars and file names. */
@@ -62,6 +100,7 @@ export class SearchApi {
 
   /** Stop following the embeddings sidecars (the library is closing). */
   close(): void {
-    this.semantic?.close();
+    this.closed = true;
+    void this.semantic?.then((s) => s.close(), () => {});
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Where in its text a result matched (DESIGN §14): the page of an OCR or PDF text match and the
  * box of the line holding the first matched word, or the start of a transcript segment. Only the
- * results returned are looked at; an OCR sidecar is read for its boxes only up to a bound.
+ * results returned are looked at; an OCR sidecar is read for its boxes only up to a bound, each
+ * at most once a query, and a query reads at most MAX_BOX_BYTES_PER_QUERY of them (the rest get
+ * their page without a box): these reads are synchronous, on the event loop a daemon answers from.
  */
 import type { Library } from '../library/library.js';
 import { readSidecarJson, stmt } from './search-index.js';
@@ -20,25 +22,41 @@ export interface SearchLocator {
 
 /** OCR JSON larger than this is not read for boxes (the page is still given). */
 const MAX_BOX_JSON_BYTES = 8 * 1024 ** 2;
+/** One query reads at most this much OCR JSON for boxes, all results together. */
+export const MAX_BOX_BYTES_PER_QUERY = 16 * 1024 ** 2;
 
 interface OcrPageLike { page?: unknown; unit?: unknown; blocks?: Array<{ text?: unknown; bbox?: unknown }> }
 
 /** The locator of each hit, in order (undefined for a name). */
-export function locatorsOf(lib: Library, hits: readonly Hit[]): Array<SearchLocator | undefined> {
+export function locatorsOf(lib: Library, hits: readonly Hit[], budgetBytes = MAX_BOX_BYTES_PER_QUERY): Array<SearchLocator | undefined> {
   const paged = hits.filter((h) => h.source === 'ocr' || h.source === 'pdf-text').map((h) => h.content_uuid);
-  // One query says which have an OCR sidecar ready to read for boxes; the others are not looked up one by one.
-  const withOcr = new Set(paged.length === 0 ? [] : stmt(lib, 
-    "SELECT content_uuid FROM sidecars WHERE content_uuid IN (SELECT value FROM json_each(?)) AND kind = 'ocr' AND variant = 'default' AND status = 'ready'",
-  ).pluck().all(JSON.stringify(paged)) as string[]);
+  // One query says which have an OCR sidecar ready to read for boxes, and how big; the others are not looked up one by one.
+  const sizes = new Map(paged.length === 0 ? [] : (stmt(lib,
+    "SELECT content_uuid, size FROM sidecars WHERE content_uuid IN (SELECT value FROM json_each(?)) AND kind = 'ocr' AND variant = 'default' AND status = 'ready'",
+  ).raw().all(JSON.stringify(paged)) as Array<[string, number | null]>));
+  // Each content's pages parsed once, however many of its pages matched; null: not read (too big, over the budget, unreadable).
+  const parsed = new Map<string, OcrPageLike[] | null>();
+  let left = budgetBytes;
+  const pagesOf = (contentUuid: string): OcrPageLike[] | null => {
+    let pages = parsed.get(contentUuid);
+    if (pages !== undefined) return pages;
+    const size = sizes.get(contentUuid) ?? Infinity;
+    pages = null;
+    if (size <= MAX_BOX_JSON_BYTES && size <= left) {
+      left -= size;
+      const json = readSidecarJson(lib, contentUuid, 'ocr', MAX_BOX_JSON_BYTES) as { pages?: unknown } | null;
+      pages = Array.isArray(json?.pages) ? (json.pages as OcrPageLike[]) : null;
+    }
+    parsed.set(contentUuid, pages);
+    return pages;
+  };
   return hits.map((h) => {
     if (h.source === 'transcript') return h.at !== null ? { start_s: h.at } : undefined;
     if (h.source === 'name' || h.locator === null) return undefined;
     const loc: SearchLocator = { page: h.locator };
     const term = firstMarked(h.snippet);
-    if (term === null || !withOcr.has(h.content_uuid)) return loc;
-    const json = readSidecarJson(lib, h.content_uuid, 'ocr', MAX_BOX_JSON_BYTES) as { pages?: unknown } | null;
-    const pages = Array.isArray(json?.pages) ? (json.pages as OcrPageLike[]) : [];
-    const page = pages.find((p) => p?.page === h.locator);
+    if (term === null || !sizes.has(h.content_uuid)) return loc;
+    const page = pagesOf(h.content_uuid)?.find((p) => p?.page === h.locator);
     const block = Array.isArray(page?.blocks) ? page.blocks.find((b) => typeof b?.text === 'string' && fold(b.text).includes(term)) : undefined;
     if (block && isBox(block.bbox)) {
       loc.box = block.bbox;

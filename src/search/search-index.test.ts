@@ -9,7 +9,9 @@ import { addLocation, scanLocation } from '../locations/locations.js';
 import { SidecarManager } from '../sidecars/manager.js';
 import { tempDir } from '../../test/helpers.js';
 import { followSidecars, hasPending, indexPending, indexSlice, reindex, type SearchFollower } from './search-index.js';
-import { ftsQuery, searchLibrary } from './search-query.js';
+import { ftsQuery, searchLibrary, MAX_QUERY_CHARS, MAX_QUERY_TERMS } from './search-query.js';
+import { locatorsOf } from './locator.js';
+import Database from 'better-sqlite3';
 
 describe('ftsQuery', () => {
   it('quotes each word, keeps phrases and prefixes, and cannot make a syntax error', () => {
@@ -142,13 +144,100 @@ describe('search index (real library, real files)', () => {
     assert.equal(hasPending(lib), false);
   });
 
-  it('reindex rebuilds the same index; limits are bounded', async () => {
+  it('refuses an unknown kind and an over-long query, as usage errors that say why', () => {
+    assert.throws(() => searchLibrary(lib, 'txt', { kind: 'bogus' }), { code: 'USAGE', message: /unknown kind "bogus" \(one of image, video/ });
+    assert.throws(() => searchLibrary(lib, 'a'.repeat(MAX_QUERY_CHARS + 1)), { code: 'USAGE', message: /1025 characters long; at most 1024/ });
+    assert.throws(() => searchLibrary(lib, Array.from({ length: MAX_QUERY_TERMS + 1 }, (_, i) => `w${i}`).join(' ')), { code: 'USAGE', message: /33 words; at most 32/ });
+    assert.deepEqual(searchLibrary(lib, Array.from({ length: MAX_QUERY_TERMS }, (_, i) => `w${i}`).join(' ')), []);
+    assert.deepEqual(searchLibrary(lib, 'txt', { kind: 'audio' }), [], 'a known kind with nothing of it: no error');
+  });
+
+  it('a searched sidecar changed by another connection (another process) queues its content, with no event here', async () => {
+    const uuid = uuidOf('receipt-scan.png');
+    await settle();
+    const other = new Database(lib.db.name);
+    try {
+      other.prepare("UPDATE sidecars SET status = 'ready', checksum = 'x', size = 1 WHERE content_uuid = ? AND kind = 'ocr'").run(uuid);
+      const queued = () => lib.db.prepare('SELECT 1 FROM search_pending WHERE content_uuid = ?').get(uuid) !== undefined;
+      assert.equal(queued(), true, 'UPDATE OF status queued it');
+      lib.db.prepare('DELETE FROM search_pending').run();
+      other.prepare("UPDATE sidecars SET updated_at = updated_at + 1 WHERE content_uuid = ? AND kind = 'ocr'").run(uuid);
+      assert.equal(queued(), false, 'a change of nothing searchable does not');
+      other.prepare("DELETE FROM sidecars WHERE content_uuid = ? AND kind = 'ocr'").run(uuid);
+      assert.equal(queued(), true, 'DELETE queued it');
+    } finally {
+      other.close();
+    }
+    await settle();
+  });
+
+  it('a sidecar that cannot be read is left out (the content keeps its name), not an error', async () => {
+    const uuid = uuidOf('receipt-scan.png');
+    const manager = new SidecarManager(lib);
+    const info = manager.writeGenerated({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, Buffer.from('{"pages": [not json'), 'test');
+    assert.ok(info);
+    await settle();
+    assert.equal(searchLibrary(lib, 'receipt').length, 1, 'the name is still searched');
+    manager.markMissing({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, 'test: done');
+    await settle();
+  });
+
+  it('boxes are read within a byte budget a query; past it, the page alone', async () => {
+    const uuid = uuidOf('receipt-scan.png');
+    const manager = new SidecarManager(lib);
+    const page = (n: number) => ({ page: n, source: 'ocr', unit: 'px', text: `walrus on page ${n}`, blocks: [{ text: `walrus on page ${n}`, bbox: [n, 1, 100, 20] }] });
+    manager.writeGenerated({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, Buffer.from(JSON.stringify({ text: '', pages: [page(1), page(2)] })), 'test');
+    await settle();
+    const hits = [1, 2].map((n) => ({ content_uuid: uuid, kind: 'image', score: -1, snippet: '\u0002walrus\u0003 on page', source: 'ocr' as const, locator: n, at: null }));
+    assert.deepEqual(locatorsOf(lib, hits), [{ page: 1, box: [1, 1, 100, 20], unit: 'px' }, { page: 2, box: [2, 1, 100, 20], unit: 'px' }]);
+    assert.deepEqual(locatorsOf(lib, hits, 10), [{ page: 1 }, { page: 2 }], 'over the budget: no box, and no read');
+    manager.markMissing({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, 'test: done');
+    await settle();
+  });
+
+  it('reindex rebuilds the same index, dropping rows of contents gone; limits are bounded', async () => {
+    lib.db.prepare("INSERT INTO search_docs (content_uuid, source, text) VALUES ('00000000-0000-4000-8000-00000000dead', 'name', 'ghostly')").run();
+    assert.equal(searchLibrary(lib, 'ghostly').length, 0, 'a content not in the library is not a result');
     const r = await reindex(lib);
-    assert.equal(r.contents, 4);
+    assert.equal(r.contents, 5, 'the 4 contents and the one gone');
+    assert.equal(lib.db.prepare("SELECT count(*) FROM search_docs WHERE text = 'ghostly'").pluck().get(), 0);
     assert.equal(searchLibrary(lib, '天気').length, 1, 'the trigram index is rebuilt too');
     assert.equal(searchLibrary(lib, 'vacation').length, 1);
     assert.equal(searchLibrary(lib, 'txt', { limit: 1 }).length, 1);
     assert.throws(() => searchLibrary(lib, 'txt', { limit: 501 }), { code: 'USAGE' });
     assert.throws(() => searchLibrary(lib, 'txt', { limit: 0 }), { code: 'USAGE' });
+  });
+});
+
+describe('a kind filter looks at a bounded number of matching rows', () => {
+  const tmp = tempDir('vss-search-kind-');
+  let lib: Library;
+  before(() => {
+    lib = new Vss({ dataDir: join(tmp.path, 'data') }).createLibrary('K', tmp.path);
+    const content = lib.db.prepare('INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, created_at) VALUES (?, ?, 1, ?, ?, 1, 0)');
+    const doc = lib.db.prepare("INSERT INTO search_docs (content_uuid, source, text) VALUES (?, 'name', ?)");
+    lib.db.transaction(() => {
+      // 2,100 short texts with the word, then one audio content whose long text ranks it last.
+      for (let i = 0; i < 2_100; i++) {
+        const uuid = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+        content.run(uuid, `cas${i}`, 'text', 'text/plain');
+        doc.run(uuid, `common note ${i}`);
+      }
+      const audio = '00000000-0000-4000-8000-00000000a0d1';
+      content.run(audio, 'casaudio', 'audio', 'audio/mpeg');
+      doc.run(audio, `common ${'filler '.repeat(200)}`);
+    })();
+    lib.db.exec('DELETE FROM search_pending');
+  });
+  after(() => { lib.close(); tmp.cleanup(); });
+
+  it('a common word filtered to a rare kind stops at the bound: fewer results, not every match ranked', () => {
+    assert.deepEqual(searchLibrary(lib, 'common', { kind: 'audio', limit: 1 }), [], 'the audio row ranks past the 2,000 rows looked at');
+    const wider = searchLibrary(lib, 'common', { kind: 'audio', limit: 200 });
+    assert.equal(wider.length, 1, 'a bound of 16 × 200 rows reaches it');
+    assert.equal(wider[0]!.kind, 'audio');
+    assert.match(wider[0]!.snippet, /^\[common\] filler/, 'the snippet of the row kept, its match marked');
+    assert.deepEqual(wider[0]!.marks, [[1, 7]]);
+    assert.equal(searchLibrary(lib, 'common', { limit: 500 }).length, 500, 'without a kind, the fetch grows as far as it needs');
   });
 });

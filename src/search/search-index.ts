@@ -118,16 +118,40 @@ export async function indexPending(lib: Library, deadline = Infinity, onError?: 
   }
 }
 
-/** Rebuild the whole index from the sidecars and entries, in slices. */
+/** Contents queued by reindex at a time, a turn of the event loop between. */
+const REINDEX_BATCH = 5_000;
+
+/**
+ * Rebuild the whole index from the sidecars and entries, in slices: every content is queued (and
+ * every content the index still has rows of, gone from the library), in id-bounded batches with
+ * a turn of the event loop between, then indexed as the queue always is. Each content's rows are
+ * replaced in one transaction, so search goes on answering meanwhile, never from half a content.
+ */
 export async function reindex(lib: Library): Promise<{ contents: number; rows: number }> {
-  lib.db.transaction(() => {
-    lib.db.exec('DELETE FROM search_docs; DELETE FROM search_pending;');
-    lib.db.exec(`INSERT INTO search_fts(search_fts) VALUES ('rebuild'); INSERT INTO search_cjk(search_cjk) VALUES ('rebuild')`);
-    lib.db.exec('INSERT INTO search_pending SELECT uuid FROM content_identities');
-  })();
-  const contents = await indexPending(lib);
+  const contents = stmt(lib, 'INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id > ? AND id <= ?');
+  const contentEnd = stmt(lib, 'SELECT max(id) FROM (SELECT id FROM content_identities WHERE id > ? ORDER BY id LIMIT ?)').pluck();
+  const orphans = stmt(lib,
+    'INSERT OR IGNORE INTO search_pending SELECT DISTINCT content_uuid FROM search_docs d WHERE d.id > ? AND d.id <= ? AND NOT EXISTS (SELECT 1 FROM content_identities c WHERE c.uuid = d.content_uuid)');
+  const docEnd = stmt(lib, 'SELECT max(id) FROM (SELECT id FROM search_docs WHERE id > ? ORDER BY id LIMIT ?)').pluck();
+  // Counted as queued, not as indexed here: a follower in this process may index some of them meanwhile.
+  let queued = pendingCount(lib);
+  for (const [queue, end] of [[contents, contentEnd], [orphans, docEnd]] as const) {
+    for (let from = 0; ;) {
+      const to = end.get(from, REINDEX_BATCH) as number | null;
+      if (to === null) break;
+      queued += queue.run(from, to).changes;
+      from = to;
+      await nextTurn();
+    }
+  }
+  await indexPending(lib);
   const rows = stmt(lib, 'SELECT count(*) FROM search_docs').pluck().get() as number;
-  return { contents, rows };
+  return { contents: queued, rows };
+}
+
+/** How many contents wait to be indexed (0 when the index is current). */
+export function pendingCount(lib: Library): number {
+  return stmt(lib, 'SELECT count(*) FROM search_pending').pluck().get() as number;
 }
 
 /** A process keeping the index current: it drains the queue in slices whenever something may have been queued. */
@@ -206,14 +230,33 @@ function textOf(lib: Library, contentUuid: string): Row[] {
   return rows;
 }
 
-/** A ready sidecar's JSON, read through the library's confinement; null when there is none here, it is too big, or it is not JSON. */
+/**
+ * A ready sidecar's JSON, read through the library's confinement; null when there is none here
+ * (not ready, or the file is gone: ENOENT), and null, said once in the log with the path and
+ * why, when it cannot be used: too big, unreadable (EACCES, EIO…), refused by the confinement,
+ * not JSON.
+ */
 export function readSidecarJson(lib: Library, contentUuid: string, kind: string, maxBytes = MAX_SIDECAR_BYTES): unknown {
-  const f = sidecarFile(lib, contentUuid, kind, 'default');
-  if (f.state !== 'ready' || f.size > maxBytes) return null;
+  let path: string | undefined;
   try {
-    return JSON.parse(readFileSync(f.path, 'utf8')) as unknown;
+    const f = sidecarFile(lib, contentUuid, kind, 'default');
+    if (f.state !== 'ready') return null;
+    path = f.path;
+    if (f.size > maxBytes) return skipped(path, contentUuid, kind, `${f.size} bytes, more than the ${maxBytes} read for search`);
+    const bytes = readFileSync(f.path);
+    if (bytes.length > maxBytes) return skipped(path, contentUuid, kind, `it grew to ${bytes.length} bytes, more than the ${maxBytes} read for search`);
+    return JSON.parse(bytes.toString('utf8')) as unknown;
   } catch (err) {
-    if (err instanceof PathRefusedError || err instanceof SyntaxError || (err as NodeJS.ErrnoException).code !== undefined) return null;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (err instanceof PathRefusedError || err instanceof SyntaxError || (err as NodeJS.ErrnoException).code !== undefined) {
+      return skipped(path ?? (err as { path?: string }).path, contentUuid, kind, err instanceof SyntaxError ? `not JSON: ${err.message}` : (err as Error).message);
+    }
     throw err;
   }
+}
+
+/** A sidecar file search cannot use: logged with its path and why, and left out (null). */
+function skipped(path: string | undefined, contentUuid: string, kind: string, reason: string): null {
+  log.warn({ path, content: contentUuid, kind, reason }, 'a sidecar file is left out of search');
+  return null;
 }

@@ -4,6 +4,8 @@
  * paths and locators are filled in only for the results returned.
  */
 import { UsageError } from '../core/errors.js';
+import { childLog } from '../core/log.js';
+import { CONTENT_KINDS, isContentKind } from '../content/kinds.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
 import { CJK, stmt, type SearchSource } from './search-index.js';
@@ -11,8 +13,20 @@ import { locatorsOf, type SearchLocator } from './locator.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
+/** A query longer than this is refused: nobody types it, and each word is a walk of the index. */
+export const MAX_QUERY_CHARS = 1024;
+/** At most this many words (letters and digits between the rest) in one query. */
+export const MAX_QUERY_TERMS = 32;
 /** At most this many rows of CJK text are looked at for one query (they are matched without a word index). */
 const MAX_CJK_ROWS = 20_000;
+/**
+ * With a kind, at most this many matching rows (or 16 per result asked) are looked at: a common
+ * word filtered to a rare kind would otherwise rank and cut a snippet of every match. Past it the
+ * results may be fewer than the limit (the best of the rows looked at).
+ */
+const MAX_KIND_FETCH = 2_000;
+
+const log = childLog('search');
 
 export interface SearchResult {
   content_uuid: string;
@@ -31,6 +45,7 @@ export interface SearchResult {
 }
 
 export interface SearchOptions {
+  /** Only contents of this kind (CONTENT_KINDS). Where the word is very common and the kind rare, the results may be fewer than LIMIT. */
   kind?: string;
   limit?: number;
 }
@@ -94,6 +109,14 @@ export function ftsQuery(q: string): string {
   return parts.join(' AND ');
 }
 
+/** QUERY and KIND as a search takes them, else a usage error that says what is wrong (text and semantic search alike). */
+export function checkQuery(query: string, kind: string | undefined): void {
+  if (query.length > MAX_QUERY_CHARS) throw new UsageError(`the query is ${query.length} characters long; at most ${MAX_QUERY_CHARS}`);
+  const terms = query.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+  if (terms > MAX_QUERY_TERMS) throw new UsageError(`the query has ${terms} words; at most ${MAX_QUERY_TERMS}`);
+  if (kind !== undefined && !isContentKind(kind)) throw new UsageError(`unknown kind ${JSON.stringify(kind.slice(0, 80))} (one of ${CONTENT_KINDS.join(', ')})`);
+}
+
 export function checkLimit(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new UsageError(`limit must be a whole number from 1 to ${MAX_LIMIT}, got ${limit}`);
@@ -102,6 +125,7 @@ export function checkLimit(limit: number | undefined): number {
 
 /** Contents whose text matches QUERY, best (BM25) first, one result per content with its best row. */
 export function searchLibrary(lib: Library, query: string, opts: SearchOptions = {}): SearchResult[] {
+  checkQuery(query, opts.kind);
   const match = ftsQuery(query);
   const limit = checkLimit(opts.limit);
   const hits = CJK.test(query) ? searchCjk(lib, query, opts.kind, limit) : searchWords(lib, match, opts.kind, limit);
@@ -117,12 +141,12 @@ export function searchLibrary(lib: Library, query: string, opts: SearchOptions =
 
 /**
  * The best rows by BM25, LIMIT contents' worth: a content with several matching rows (its name
- * and pages) takes several, so rows are over-fetched and grouped here; when grouping (or the kind
- * filter) leaves too few and there were more rows, the fetch grows.
+ * and pages) takes several, so rows are over-fetched and grouped here; when grouping leaves too
+ * few and there were more rows, the fetch grows.
  */
 function searchWords(lib: Library, match: string, kind: string | undefined, limit: number): Hit[] {
-  // The kind is filtered here, not in SQL: then the rows that came back say whether that was every match.
-  const ranked = stmt(lib, 
+  if (kind !== undefined) return searchWordsOfKind(lib, match, kind, limit);
+  const ranked = stmt(lib,
     `SELECT d.content_uuid, c.kind, m.score, m.snippet, d.source, d.locator, d.at FROM
        (SELECT rowid AS id, rank AS score, snippet(search_fts, 0, char(2), char(3), '…', 12) AS snippet
           FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) m
@@ -130,17 +154,43 @@ function searchWords(lib: Library, match: string, kind: string | undefined, limi
   );
   for (let fetch = limit + (limit >> 2) + 4; ; fetch *= 4) {
     const rows = ranked.all(match, fetch) as Array<Omit<Hit, 'kind'> & { kind: string | null }>;
-    rows.sort((a, b) => a.score - b.score || (a.content_uuid < b.content_uuid ? -1 : a.content_uuid > b.content_uuid ? 1 : 0));
-    const best = new Map<string, Hit>();
-    for (const r of rows) {
-      // A content gone (its rows not yet dropped) or of another kind is left out.
-      if (r.kind === null || (kind !== undefined && r.kind !== kind) || best.has(r.content_uuid)) continue;
-      best.set(r.content_uuid, r as Hit);
-      if (best.size === limit) break;
-    }
+    const best = bestPerContent(rows, undefined, limit);
     // Fewer rows than asked for: that was every match.
-    if (best.size === limit || rows.length < fetch) return [...best.values()];
+    if (best.length === limit || rows.length < fetch) return best;
   }
+}
+
+/**
+ * As searchWords, of one kind: one fetch of the best MAX_KIND_FETCH rows (or 16 a result) without
+ * snippets, filtered and grouped here, then the snippets of the rows kept. A common word filtered to
+ * a rare kind is not ranked and cut again and again to the last match: past the bound the results
+ * may be fewer than LIMIT (the best of the rows looked at).
+ */
+function searchWordsOfKind(lib: Library, match: string, kind: string, limit: number): Hit[] {
+  const ranked = stmt(lib,
+    `SELECT d.id, d.content_uuid, c.kind, m.score, d.source, d.locator, d.at FROM
+       (SELECT rowid AS id, rank AS score FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) m
+       JOIN search_docs d ON d.id = m.id JOIN content_identities c ON c.uuid = d.content_uuid`,
+  );
+  const rows = ranked.all(match, Math.max(MAX_KIND_FETCH, 16 * limit)) as Array<Omit<Hit, 'snippet'> & { id: number; snippet: string }>;
+  const best = bestPerContent(rows, kind, limit) as Array<Hit & { id: number }>;
+  if (best.length === 0) return [];
+  const snippets = new Map(stmt(lib,
+    `SELECT rowid, snippet(search_fts, 0, char(2), char(3), '…', 12) FROM search_fts WHERE search_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))`,
+  ).raw().all(match, JSON.stringify(best.map((h) => h.id))) as Array<[number, string]>);
+  return best.map(({ id, ...h }) => ({ ...h, snippet: snippets.get(id) ?? '' }));
+}
+
+/** The best row of each content among ROWS (of KIND, when given), best first, at most LIMIT; a content gone (no kind) is left out. */
+function bestPerContent<R extends { content_uuid: string; kind: string | null; score: number }>(rows: R[], kind: string | undefined, limit: number): Array<R & { kind: string }> {
+  rows.sort((a, b) => a.score - b.score || (a.content_uuid < b.content_uuid ? -1 : a.content_uuid > b.content_uuid ? 1 : 0));
+  const best = new Map<string, R & { kind: string }>();
+  for (const r of rows) {
+    if (r.kind === null || (kind !== undefined && r.kind !== kind) || best.has(r.content_uuid)) continue;
+    best.set(r.content_uuid, r as R & { kind: string });
+    if (best.size === limit) break;
+  }
+  return [...best.values()];
 }
 
 /**
@@ -160,9 +210,14 @@ function searchCjk(lib: Library, query: string, kind: string | undefined, limit:
   const narrow = long.length > 0 ? `AND d.id IN (SELECT rowid FROM search_cjk WHERE search_cjk MATCH ?)` : '';
   const rows = stmt(lib, 
     `SELECT d.content_uuid, c.kind, d.source, d.locator, d.at, d.text FROM search_docs d JOIN content_identities c ON c.uuid = d.content_uuid
-     WHERE d.cjk = 1 ${narrow} ${kind !== undefined ? 'AND c.kind = ?' : ''} LIMIT ${MAX_CJK_ROWS}`,
+     WHERE d.cjk = 1 ${narrow} ${kind !== undefined ? 'AND c.kind = ?' : ''} ORDER BY d.id LIMIT ${MAX_CJK_ROWS + 1}`,
   ).all(...(long.length > 0 ? [long.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ')] : []), ...(kind !== undefined ? [kind] : [])) as
     Array<Omit<Hit, 'score' | 'snippet'> & { text: string }>;
+  if (rows.length > MAX_CJK_ROWS) {
+    // The oldest rows (by id) are looked at, the same ones each time; the rest are not, and that is said.
+    rows.length = MAX_CJK_ROWS;
+    log.warn({ query: query.slice(0, 80), rows: MAX_CJK_ROWS }, 'a CJK query matched more rows than are looked at: the results come from the first ones only (a longer word narrows it)');
+  }
   const best = new Map<string, { hits: number; row: (typeof rows)[number] }>();
   for (const r of rows) {
     const lower = r.text.toLowerCase();

@@ -30,6 +30,7 @@ const SCRIPT: Array<{ args: string[]; stdin?: never }> = [
   { args: ['search', 'Note*'] },
   { args: ['search', 'fo"x', '--json'] },
   { args: ['search', '"'] },
+  { args: ['search', 'note', '--kind', 'bogus'] },
   { args: ['search', 'note', '--limit', '999'] },
   { args: ['search', 'note', '--semantic', '--json'] },
   { args: ['search', 'note', '--model', 'm'] },

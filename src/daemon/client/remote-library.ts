@@ -3,7 +3,7 @@ import { EventBus } from '../../core/events.js';
 import type {
   ContentFilter, ContentListItem, ConvertResult, IndexMode, IndexResult, JobFilter, JobRow, LibraryClient, LocationInfo,
   PathAnswer, PolicyInfo, PresenceItem, ReconcileOptions, ReconcileResult, RunJobsInput, RunSummary, SidecarFilter, SidecarInfo,
-  SidecarWatch, AddLocationInput, Page, VssEvents, ResolveAnswer, SyncPeerStatus, SearchOptions, SearchResult,
+  SidecarWatch, AddLocationInput, Page, VssEvents, ResolveAnswer, SyncPeerStatus, SearchOptions, SearchAnswer,
 } from '../../api/index.js';
 import type { StreamLine } from '../protocol.js';
 import type { DaemonHttp } from './daemon-http.js';
@@ -85,7 +85,9 @@ export class RemoteLibrary implements LibraryClient {
       set: (spec: string, type?: string) => http.call<PolicyInfo>('policySet', { params: lib, body: { policy: spec, device_type: type } }),
     };
     this.search = {
-      query: async (q: string, opts: SearchOptions = {}) => (await http.call<{ results: SearchResult[] }>('search', { params: lib, query: { q, kind: opts.kind, limit: opts.limit, semantic: opts.semantic ? 1 : undefined, model: opts.model } })).results,
+      // The daemon decides how long a query waits for indexing (briefly); `wait` is for an in-process query.
+      answer: (q: string, opts: SearchOptions = {}) => http.call<SearchAnswer>('search', { params: lib, query: { q, kind: opts.kind, limit: opts.limit, semantic: opts.semantic ? 1 : undefined, model: opts.model } }),
+      query: async (q: string, opts: SearchOptions = {}) => (await this.search.answer(q, opts)).results,
       reindex: () => http.call<{ contents: number; rows: number }>('searchReindex', { params: lib }),
     };
   }

@@ -20,6 +20,8 @@ type Handler = (c: Call) => unknown;
 type StreamHandler = (c: Call, out: StreamOut) => Promise<unknown>;
 
 const PAGE = 1000;
+/** How long a search through the daemon waits for queued contents to be indexed before it answers (ms). */
+const DAEMON_SEARCH_WAIT_MS = 200;
 /** Tiles a grid read returns when it does not say: a few screens. */
 const GRID_PAGE_DEFAULT = 200;
 const mode = (v: string | undefined) => (v === undefined ? {} : { mode: oneOf(INDEX_MODES, v, '--mode') });
@@ -107,11 +109,11 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
   policyGet: ({ lib, query }) => lib().policy.get(optString(query, 'device_type')),
   policySet: ({ lib, body }) => lib().policy.set(string(body, 'policy'), optString(body, 'device_type')),
 
-  // `{results}`, not a bare array: the web UI's contract (room for more beside the results).
-  search: async ({ lib, query }) => ({
-    results: await lib().search.query(string(query, 'q'), {
-      kind: optString(query, 'kind'), limit: optInt(query, 'limit', 1, SEARCH_MAX_LIMIT), semantic: optBool(query, 'semantic'), model: optString(query, 'model'),
-    }),
+  // `{results, pending}`, not a bare array: the web UI's contract. A query waits for indexing only
+  // briefly (each keystroke of search-as-you-type is one); `pending` says what is not indexed yet.
+  search: ({ lib, query }) => lib().search.answer(string(query, 'q'), {
+    kind: optString(query, 'kind'), limit: optInt(query, 'limit', 1, SEARCH_MAX_LIMIT), semantic: optBool(query, 'semantic'), model: optString(query, 'model'),
+    wait: DAEMON_SEARCH_WAIT_MS,
   }),
   searchReindex: ({ lib }) => lib().search.reindex(),
 };

@@ -11,8 +11,10 @@ import type { Migration } from '../migrations.js';
  *
  * `search_pending` is the durable queue of contents to index again: triggers put a content in
  * when it is identified or forgotten and when one of its copies is added, renamed or removed, so
- * whatever process changed the library, nothing is missed and nothing is counted at query time.
- * Sidecars are files; their changes are queued by the process that sees them (search-index.ts).
+ * whatever process changed the library, nothing is missed and nothing is counted at query time;
+ * and when a searched sidecar (ocr, transcript; the default variant, the one read) is added,
+ * removed, or changes status or checksum — a sync in another process, a job just before a crash.
+ * (The process that makes the change also sets the queue draining at once: search-index.ts.)
  */
 export const search: Migration = {
   version: 8,
@@ -22,6 +24,7 @@ CREATE TABLE search_docs (id INTEGER PRIMARY KEY, content_uuid TEXT NOT NULL,
   source TEXT NOT NULL CHECK (source IN ('name', 'ocr', 'pdf-text', 'transcript')), locator INTEGER, at REAL, text TEXT NOT NULL,
   cjk INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX search_docs_by_content ON search_docs(content_uuid);
+CREATE INDEX search_docs_cjk ON search_docs(id) WHERE cjk = 1;
 CREATE VIRTUAL TABLE search_fts USING fts5(text, content = 'search_docs', content_rowid = 'id',
   tokenize = 'unicode61 remove_diacritics 2');
 CREATE TRIGGER search_docs_added AFTER INSERT ON search_docs BEGIN
@@ -52,6 +55,19 @@ END;
 CREATE TRIGGER search_entry_changed AFTER UPDATE OF name, content_id ON entries
   WHEN old.name IS NOT new.name OR old.content_id IS NOT new.content_id BEGIN
   INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id IN (old.content_id, new.content_id);
+END;
+CREATE TRIGGER search_sidecar_added AFTER INSERT ON sidecars
+  WHEN new.kind IN ('ocr', 'transcript') AND new.variant = 'default' AND new.status = 'ready' BEGIN
+  INSERT OR IGNORE INTO search_pending VALUES (new.content_uuid);
+END;
+CREATE TRIGGER search_sidecar_removed AFTER DELETE ON sidecars
+  WHEN old.kind IN ('ocr', 'transcript') AND old.variant = 'default' BEGIN
+  INSERT OR IGNORE INTO search_pending VALUES (old.content_uuid);
+END;
+CREATE TRIGGER search_sidecar_changed AFTER UPDATE OF status, checksum ON sidecars
+  WHEN new.kind IN ('ocr', 'transcript') AND new.variant = 'default' AND new.status <> 'generating'
+    AND (old.status IS NOT new.status OR old.checksum IS NOT new.checksum) BEGIN
+  INSERT OR IGNORE INTO search_pending VALUES (new.content_uuid);
 END;
 CREATE TRIGGER search_entry_removed AFTER DELETE ON entries WHEN old.content_id IS NOT NULL BEGIN
   INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id = old.content_id;

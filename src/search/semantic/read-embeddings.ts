@@ -39,7 +39,9 @@ export async function readEmbeddings(lib: Library, contentUuid: string, variant:
     if (bytes.length > MAX_EMBEDDINGS_BYTES) return { state: 'bad', path: f.path, reason: `it grew to ${bytes.length} bytes while read` };
     text = bytes.toString('utf8');
   } catch (err) {
-    if (err instanceof PathRefusedError || (err as NodeJS.ErrnoException).code !== undefined) return { state: 'none' };
+    // Gone since the row said ready: nothing to hold. Any other failure (EACCES, EIO, refused) is said, with the path.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'none' };
+    if (err instanceof PathRefusedError || (err as NodeJS.ErrnoException).code !== undefined) return { state: 'bad', path: f.path, reason: (err as Error).message };
     throw err;
   }
   let doc: unknown;

@@ -2,7 +2,7 @@ import { UsageError, VssError } from '../../core/errors.js';
 import { embedQuery } from '../../generators/embeddings/embed-query.js';
 import { GeneratorError } from '../../generators/types.js';
 import type { Library } from '../../library/library.js';
-import { checkLimit, pathsOf, type SearchResult as TextResult } from '../search-query.js';
+import { checkLimit, checkQuery, pathsOf, type SearchResult as TextResult } from '../search-query.js';
 import { fuseRankings } from './fuse-rankings.js';
 import { LibraryVectors } from './library-vectors.js';
 import { queryModel, registeredVariants, type QueryModel } from './query-model.js';
@@ -46,6 +46,7 @@ export class SemanticSearch {
   /** The contents nearest QUERY in meaning, nearest first. */
   async query(query: string, opts: SemanticOptions = {}): Promise<SemanticResult[]> {
     const limit = checkLimit(opts.limit);
+    checkQuery(query, opts.kind);
     if (query.trim() === '') throw new UsageError('nothing to search for: give some words');
     const model = queryModel(this.dataDir, opts.model);
     this.forgetRemoved();

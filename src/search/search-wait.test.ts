@@ -1,0 +1,38 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Installation } from '../library/installation.js';
+import { Vss } from '../api/vss.js';
+import type { LibraryApi } from '../api/library-api.js';
+import Database from 'better-sqlite3';
+import { tempDir } from '../../test/helpers.js';
+
+/**
+ * A query waits for the indexing queue only as long as it is asked (the daemon: briefly, each
+ * keystroke of search-as-you-type is one query), and says how many contents were still queued.
+ */
+describe('a search waits for indexing as asked and says what is still queued', () => {
+  const tmp = tempDir('vss-search-wait-');
+  let api: LibraryApi;
+  let dbPath = '';
+  before(() => {
+    const dataDir = join(tmp.path, 'data');
+    const lib = new Installation({ dataDir }).createLibrary('W', tmp.path, { makeCurrent: false });
+    const root = lib.root;
+    dbPath = lib.db.name;
+    lib.close();
+    api = new Vss({ dataDir }).openLibrary({ path: root });
+  });
+  after(() => { api.close(); tmp.cleanup(); });
+
+  it('wait 0 answers at once with the count queued; the default wait indexes them first', async () => {
+    // Queued the way another process's scan leaves them (no event here: the follower is not woken).
+    const other = new Database(dbPath);
+    const queue = other.prepare('INSERT INTO search_pending (content_uuid) VALUES (?)');
+    for (let i = 0; i < 40; i++) queue.run(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    other.close();
+    assert.deepEqual(await api.search.answer('anything', { wait: 0 }), { results: [], pending: 40 });
+    assert.deepEqual(await api.search.answer('anything'), { results: [], pending: 0 });
+    await assert.rejects(async () => api.search.answer('anything', { wait: -1 }), { code: 'USAGE' });
+  });
+});
