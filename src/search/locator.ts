@@ -67,13 +67,13 @@ export function locatorsOf(lib: Library, hits: readonly Hit[], budgetBytes = MAX
 }
 
 /** The first marked word of a raw snippet (see MARK_START), folded; null when nothing is marked. */
-function firstMarked(snippet: string): string | null {
+export function firstMarked(snippet: string): string | null {
   const m = /\u0002([^\u0003]+)\u0003/.exec(snippet);
   return m ? fold(m[1]!) : null;
 }
 
 /** Lower case without accents, as the index compares words (unicode61 remove_diacritics). */
-function fold(s: string): string {
+export function fold(s: string): string {
   return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 

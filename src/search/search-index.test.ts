@@ -18,6 +18,7 @@ describe('ftsQuery', () => {
     assert.equal(ftsQuery('quick fox'), '"quick" AND "fox"');
     assert.equal(ftsQuery('"quick brown" fo*'), '"quick brown" AND "fo"*');
     assert.equal(ftsQuery('a"b'), '"a" AND "b"');
+    assert.equal(ftsQuery('the the THE the fox'), '"the" AND "fox"', 'a word said again, in any case, is looked for once');
     assert.equal(ftsQuery('NOT OR AND ( ) col:x'), '"NOT" AND "OR" AND "AND" AND "col x"');
     assert.equal(ftsQuery('"unclosed phrase'), '"unclosed phrase"');
     assert.throws(() => ftsQuery('  " * ( '), { code: 'USAGE' });
@@ -38,6 +39,7 @@ describe('search index (real library, real files)', () => {
   before(async () => {
     mkdirSync(tree, { recursive: true });
     writeFileSync(join(tree, 'Crème brûlée recipe.txt'), 'one');
+    writeFileSync(join(tree, 'Another name.txt'), 'one'); // a second copy of the same content
     writeFileSync(join(tree, 'receipt-scan.png'), 'two: not really an image');
     writeFileSync(join(tree, 'holiday notes.txt'), 'three');
     writeFileSync(join(tree, '東京都の天気予報.txt'), 'four');
@@ -55,8 +57,11 @@ describe('search index (real library, real files)', () => {
       assert.equal(r.length, 1, q);
       assert.equal(r[0]!.source, 'name');
       assert.match(r[0]!.snippet, /\[/);
-      assert.ok(r[0]!.paths[0]!.endsWith('Crème brûlée recipe.txt'));
+      assert.ok(r[0]!.paths[0]!.endsWith('Crème brûlée recipe.txt'), 'the copy whose name matched comes first');
+      assert.equal(r[0]!.paths.length, 2);
     }
+    const other = searchLibrary(lib, 'another');
+    assert.ok(other[0]!.paths[0]!.endsWith('Another name.txt'));
     assert.deepEqual(searchLibrary(lib, 'nowhere'), []);
     assert.deepEqual(searchLibrary(lib, 'recipe', { kind: 'image' }), []);
   });

@@ -133,13 +133,14 @@ export async function reindex(lib: Library): Promise<{ contents: number; rows: n
   const orphans = stmt(lib,
     'INSERT OR IGNORE INTO search_pending SELECT DISTINCT content_uuid FROM search_docs d WHERE d.id > ? AND d.id <= ? AND NOT EXISTS (SELECT 1 FROM content_identities c WHERE c.uuid = d.content_uuid)');
   const docEnd = stmt(lib, 'SELECT max(id) FROM (SELECT id FROM search_docs WHERE id > ? ORDER BY id LIMIT ?)').pluck();
-  // Counted as queued, not as indexed here: a follower in this process may index some of them meanwhile.
-  let queued = pendingCount(lib);
+  // Every content, and the contents gone that still had rows (a follower may index some meanwhile: not counted from the queue).
+  let queued = stmt(lib, 'SELECT count(*) FROM content_identities').pluck().get() as number;
   for (const [queue, end] of [[contents, contentEnd], [orphans, docEnd]] as const) {
     for (let from = 0; ;) {
       const to = end.get(from, REINDEX_BATCH) as number | null;
       if (to === null) break;
-      queued += queue.run(from, to).changes;
+      const added = queue.run(from, to).changes;
+      if (queue === orphans) queued += added;
       from = to;
       await nextTurn();
     }

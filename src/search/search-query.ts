@@ -3,13 +3,14 @@
  * the work; grouping to one result per content happens here on that small over-fetched set, and
  * paths and locators are filled in only for the results returned.
  */
+import { basename } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { childLog } from '../core/log.js';
 import { CONTENT_KINDS, isContentKind } from '../content/kinds.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
 import { CJK, stmt, type SearchSource } from './search-index.js';
-import { locatorsOf, type SearchLocator } from './locator.js';
+import { firstMarked, fold, locatorsOf, type SearchLocator } from './locator.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -106,7 +107,10 @@ export function ftsQuery(q: string): string {
     }
   }
   if (parts.length === 0) throw new UsageError(`nothing to search for in ${JSON.stringify(q)}: give a word, a "phrase" or a prefix*`);
-  return parts.join(' AND ');
+  // A word said twice (in any case: the tokenizer folds it) matches the same rows; FTS5 would only rank and mark it again.
+  const once = new Map<string, string>();
+  for (const p of parts) if (!once.has(p.toLowerCase())) once.set(p.toLowerCase(), p);
+  return [...once.values()].join(' AND ');
 }
 
 /** QUERY and KIND as a search takes them, else a usage error that says what is wrong (text and semantic search alike). */
@@ -132,11 +136,23 @@ export function searchLibrary(lib: Library, query: string, opts: SearchOptions =
   const paths = pathsOf(lib, hits.map((h) => h.content_uuid));
   const locators = locatorsOf(lib, hits);
   return hits.map((h, i) => {
-    const r: SearchResult = { content_uuid: h.content_uuid, kind: h.kind, score: h.score, ...bracketed(h.snippet), source: h.source, paths: paths.get(h.content_uuid) ?? [] };
+    const found = paths.get(h.content_uuid) ?? [];
+    const r: SearchResult = {
+      content_uuid: h.content_uuid, kind: h.kind, score: h.score, ...bracketed(h.snippet), source: h.source,
+      paths: h.source === 'name' ? matchedNameFirst(found, h.snippet) : found,
+    };
     const loc = locators[i];
     if (loc !== undefined) r.locator = loc;
     return r;
   });
+}
+
+/** PATHS with the copy whose file name holds SNIPPET's first match first: a name matched one copy, not the content. */
+function matchedNameFirst(paths: string[], snippet: string): string[] {
+  const term = firstMarked(snippet);
+  if (term === null) return paths;
+  const at = paths.findIndex((p) => fold(basename(p)).includes(term));
+  return at <= 0 ? paths : [paths[at]!, ...paths.slice(0, at), ...paths.slice(at + 1)];
 }
 
 /**
