@@ -84,6 +84,9 @@ describe('search index (real library, real files)', () => {
     const manager = new SidecarManager(lib);
     // eurotext.tif reads "The (quick) [brown] {fox}"; a hostile text layer could carry the marker bytes.
     const ocr = { text: '', pages: [{ page: 1, source: 'ocr', text: 'The (quick) [brown] {fox} jumps \u0002over\u0003 walrus' }] };
+    // Still queued from its scan when its OCR is recorded (an UPSERT): the trigger must not trip on the queue's key.
+    lib.db.prepare('INSERT INTO search_pending VALUES (?)').run(uuid);
+    manager.writeGenerated({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, Buffer.from('{"text":"","pages":[]}'), 'test');
     manager.writeGenerated({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, Buffer.from(JSON.stringify(ocr)), 'test');
     await settle();
     const [hit] = searchLibrary(lib, 'walrus');

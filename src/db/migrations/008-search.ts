@@ -42,35 +42,37 @@ CREATE TRIGGER search_docs_removed_cjk AFTER DELETE ON search_docs WHEN old.cjk 
   INSERT INTO search_cjk(search_cjk, rowid, text) VALUES ('delete', old.id, old.text);
 END;
 CREATE TABLE search_pending (content_uuid TEXT PRIMARY KEY) WITHOUT ROWID;
+-- The triggers below skip a content already queued with NOT EXISTS, not INSERT OR IGNORE: inside a
+-- trigger the outer statement's conflict policy wins, and an UPSERT's (a sidecar's record) is ABORT.
 INSERT INTO search_pending SELECT uuid FROM content_identities;
 CREATE TRIGGER search_content_added AFTER INSERT ON content_identities BEGIN
-  INSERT OR IGNORE INTO search_pending VALUES (new.uuid);
+  INSERT INTO search_pending SELECT new.uuid WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE content_uuid = new.uuid);
 END;
 CREATE TRIGGER search_content_removed AFTER DELETE ON content_identities BEGIN
-  INSERT OR IGNORE INTO search_pending VALUES (old.uuid);
+  INSERT INTO search_pending SELECT old.uuid WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE content_uuid = old.uuid);
 END;
 CREATE TRIGGER search_entry_added AFTER INSERT ON entries WHEN new.content_id IS NOT NULL BEGIN
-  INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id = new.content_id;
+  INSERT INTO search_pending SELECT uuid FROM content_identities WHERE id = new.content_id AND uuid NOT IN (SELECT content_uuid FROM search_pending);
 END;
 CREATE TRIGGER search_entry_changed AFTER UPDATE OF name, content_id ON entries
   WHEN old.name IS NOT new.name OR old.content_id IS NOT new.content_id BEGIN
-  INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id IN (old.content_id, new.content_id);
+  INSERT INTO search_pending SELECT uuid FROM content_identities WHERE id IN (old.content_id, new.content_id) AND uuid NOT IN (SELECT content_uuid FROM search_pending);
 END;
 CREATE TRIGGER search_sidecar_added AFTER INSERT ON sidecars
   WHEN new.kind IN ('ocr', 'transcript') AND new.variant = 'default' AND new.status = 'ready' BEGIN
-  INSERT OR IGNORE INTO search_pending VALUES (new.content_uuid);
+  INSERT INTO search_pending SELECT new.content_uuid WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE content_uuid = new.content_uuid);
 END;
 CREATE TRIGGER search_sidecar_removed AFTER DELETE ON sidecars
   WHEN old.kind IN ('ocr', 'transcript') AND old.variant = 'default' BEGIN
-  INSERT OR IGNORE INTO search_pending VALUES (old.content_uuid);
+  INSERT INTO search_pending SELECT old.content_uuid WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE content_uuid = old.content_uuid);
 END;
 CREATE TRIGGER search_sidecar_changed AFTER UPDATE OF status, checksum ON sidecars
   WHEN new.kind IN ('ocr', 'transcript') AND new.variant = 'default' AND new.status <> 'generating'
     AND (old.status IS NOT new.status OR old.checksum IS NOT new.checksum) BEGIN
-  INSERT OR IGNORE INTO search_pending VALUES (new.content_uuid);
+  INSERT INTO search_pending SELECT new.content_uuid WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE content_uuid = new.content_uuid);
 END;
 CREATE TRIGGER search_entry_removed AFTER DELETE ON entries WHEN old.content_id IS NOT NULL BEGIN
-  INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id = old.content_id;
+  INSERT INTO search_pending SELECT uuid FROM content_identities WHERE id = old.content_id AND uuid NOT IN (SELECT content_uuid FROM search_pending);
 END;
 `,
 };
