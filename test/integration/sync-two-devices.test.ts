@@ -120,6 +120,8 @@ describe('two devices: pairing, then sidecars made once and fetched verified', {
     await until('A online for B', 15_000, async () => (json<Device[]>(await runCli(['devices', 'list', '--json'], envB))[0]?.online ? true : undefined));
     assert.deepEqual(json<Device[]>(await runCli(['devices', 'list', '--json'], envC)), [], 'the unpaired device has no one');
 
+    // What A has reaches B when they connect (its first digest); jobs B runs before it arrives would make their own.
+    await until("A's digest at B", 30_000, async () => ((json<PeerStatus[]>(await runCli(['sync', 'status', '--json'], envB))[0]?.entries ?? 0) >= made.length ? true : undefined));
     // B indexes the same folder: what A has is fetched, never made.
     assert.equal((await runCli(['location', 'add', photos, '--mode', 'deep', '--generate', GENERATE], envB)).code, 0);
     const fetched = await until('B has every sidecar A made', 60_000, async () => {
