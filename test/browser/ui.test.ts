@@ -158,6 +158,7 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
         assert.equal(await first.locator(`a[href^="#/content/${ui.uuidOf(file)}"]`).count() >= 1, true, `${word}: links to the detail`);
       }
       assert.match(page.url(), /#\/search\?q=Sample/, 'the search is in the address');
+      await page.waitForFunction(() => document.title === 'Search: Sample · vss', undefined, { timeout: 5_000 });
     });
   });
 
@@ -165,6 +166,7 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
     await withPage(async (page) => {
       await page.goto(`${ui.http}/ui/#/content/${ui.uuidOf('livePhoto')}`);
       await page.getByRole('heading', { level: 1, name: nameOf('livePhoto') }).waitFor();
+      assert.equal(await page.title(), `${nameOf('livePhoto')} · vss`, 'the window is named after the file');
       const video = page.locator('video[aria-label="Live Photo"]');
       await video.waitFor({ state: 'attached' });
       assert.equal(await video.evaluate((v) => v.paused), true, 'still until hovered');

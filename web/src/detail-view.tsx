@@ -41,7 +41,7 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
   }
   const pages = ocrJson.state === 'ready' ? ocrJson.value?.pages ?? [] : [];
   return (
-    <Page label="Details" className="detail-page">
+    <Page label="Details" title={value.name} className="detail-page">
       <BackLink />
       <h1 className="detail-title">{value.name}</h1>
       <div className="detail">

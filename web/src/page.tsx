@@ -7,8 +7,10 @@ import { useEffect, useRef, type ReactNode, type RefObject } from 'react';
  */
 let firstView = true;
 
-export function Page({ label, className, children, takeFocus = true, mainRef }: {
+export function Page({ label, title, className, children, takeFocus = true, mainRef }: {
   label: string;
+  /** The window's title (history, tabs, screen readers on arrival); default the label. */
+  title?: string;
   className?: string;
   children: ReactNode;
   takeFocus?: boolean;
@@ -25,6 +27,10 @@ export function Page({ label, className, children, takeFocus = true, mainRef }: 
     // Only when the view opens.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+  const windowTitle = `${title ?? label} · vss`;
+  useEffect(() => {
+    document.title = windowTitle;
+  }, [windowTitle]);
   return (
     <main id="main" ref={main} tabIndex={-1} aria-label={label} className={`page ${className ?? ''}`}>
       {children}

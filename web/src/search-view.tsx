@@ -58,7 +58,7 @@ export function SearchView({ q }: { q: string }) {
   }, [lib.id, q]);
 
   return (
-    <Page label="Search" className="search-page">
+    <Page label="Search" title={q === '' ? 'Search' : `Search: ${q}`} className="search-page">
       <h1>{q === '' ? 'Search' : <>Results for <q>{q}</q></>}</h1>
       <p className="muted" aria-live="polite">
         {q === '' ? 'Type in the search box: file names, text in images and PDFs, and speech in recordings are searched.'
