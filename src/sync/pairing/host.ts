@@ -19,7 +19,7 @@ interface Session {
   expiresAtMs: number;
   state: CodeState;
   failures: number;
-  timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
   resolve(device: PairedDevice): void;
   reject(err: Error): void;
 }
@@ -89,10 +89,15 @@ export class PairingHost {
       expiresAtMs: this.now() + ttlMs,
       state: 'open',
       failures: 0,
-      timer: setTimeout(() => this.live(), ttlMs).unref(),
       resolve,
       reject,
     };
+    // A timer may fire a little before the wall clock reaches the end (or while the code is claimed):
+    // look again then, so an unused code always expires and `pair start` always ends.
+    const expire = () => {
+      if (this.live() === session) session.timer = setTimeout(expire, Math.max(10, session.expiresAtMs - this.now())).unref();
+    };
+    session.timer = setTimeout(expire, ttlMs).unref();
     this.current = session;
     return { words: code.words, expiresAt: new Date(session.expiresAtMs).toISOString(), done };
   }

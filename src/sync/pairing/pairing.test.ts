@@ -187,6 +187,24 @@ test('an expired code is refused (clock injected)', async () => {
   }
 });
 
+test('a code expires even when its timer fires before the clock reaches the end', async () => {
+  // Timers and the wall clock drift apart by a millisecond or so: a first look that comes early must not leave the code open for ever.
+  let now = 0;
+  const host = new PairingHost({ now: () => now });
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const open = host.open({ deviceUuid: '0b7a4d8e-2c1f-4e6a-9d3b-5f8c7e1a2b4d', name: 'laptop', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKey }, LIBRARY, { ttlMs: 30 });
+  await new Promise((r) => setTimeout(r, 60)); // the first timer has fired: the clock says 0, not yet 30
+  assert.equal(host.isOpen(), true);
+  now = 31;
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    open.done.then(() => 'paired', (e: Error) => e.message),
+    new Promise((r) => { timer = setTimeout(() => r('still open after 2 s'), 2000); }),
+  ]);
+  clearTimeout(timer);
+  assert.match(String(outcome), /expired/);
+});
+
 test('a used code: a second joiner with the same words fails', async () => {
   const [a, b, c] = [await device('laptop'), await device('desktop'), await device('phone')];
   try {
