@@ -67,3 +67,13 @@ export async function until<T>(what: string, ms: number, fn: () => Promise<T | u
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** PROMISE's value, or an error naming WHAT when it has not settled within MS. */
+export async function within<T>(what: string, ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { PeerNode } from '../../src/sync/net/peer-node.js';
 import { MessageChannel } from '../../src/sync/net/message-channel.js';
-import { VSS_BIN, json, runCli, tempDir } from '../helpers.js';
+import { VSS_BIN, json, runCli, tempDir, within } from '../helpers.js';
 
 interface Status { peer_id: string; listen: string[] }
 
@@ -55,7 +55,7 @@ describe('sync refusals between real processes', () => {
       });
     });
     const code = (JSON.parse(first) as { code: string }).code.split(' ');
-    assert.equal(await exited, 1, 'pair start ends with a failure when its code expires');
+    assert.equal(await within('pair start ends once its code expires', 30_000, exited), 1, 'pair start ends with a failure when its code expires');
     assert.match(stderr, /expired/);
     assert.equal((await runCli(['daemon', 'start', '--listen', '/ip4/127.0.0.1/tcp/0'], envB)).code, 0);
     const late = await runCli(['pair', 'join', ...code, '--peer', a.listen[0]!], envB);
@@ -76,7 +76,7 @@ describe('sync refusals between real processes', () => {
       });
     });
     again.kill('SIGINT');
-    assert.equal(await againExit, 130);
+    assert.equal(await within('pair start ends on Ctrl-C', 30_000, againExit), 130);
     assert.match(againErr, /pairing cancelled/);
     const cancelled = await runCli(['pair', 'join', ...(JSON.parse(line) as { code: string }).code.split(' '), '--peer', a.listen[0]!], envB);
     assert.equal(cancelled.code, 1, 'a cancelled code is refused');

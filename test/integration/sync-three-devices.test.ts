@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, runCli, tempDir, until } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, runCli, tempDir, until, within } from '../helpers.js';
 
 interface Sidecar { content_uuid: string; kind: string; variant: string; status: string; source: string; checksum: string | null; path: string | null }
 interface Status { listen: string[] }
@@ -30,7 +30,7 @@ async function pair(host: Record<string, string>, joiner: Record<string, string>
     });
     const joined = await runCli(['pair', 'join', ...(JSON.parse(line) as { code: string }).code.split(' '), '--peer', addr], joiner);
     assert.equal(joined.code, 0, joined.stderr);
-    assert.equal(await exited, 0);
+    assert.equal(await within('pair start ends once paired', 30_000, exited), 0);
   } finally {
     if (starter.exitCode === null) starter.kill('SIGTERM');
   }

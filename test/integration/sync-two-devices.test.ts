@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateMnemonic } from '@scure/bip39';
 import { wordlist as english } from '@scure/bip39/wordlists/english.js';
-import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, runCli, tempDir, until } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, runCli, tempDir, until, within } from '../helpers.js';
 
 interface Sidecar { content_uuid: string; kind: string; variant: string; status: string; source: string; checksum: string | null; path: string | null }
 interface Status { running: boolean; peer_id: string | null; listen: string[] }
@@ -107,7 +107,7 @@ describe('two devices: pairing, then sidecars made once and fetched verified', {
     assert.equal(joined.library_id, libA.id, 'the joiner takes part in the same library');
     const initiatorSaw = await pairing.next(20_000);
     assert.equal(initiatorSaw.device_id, deviceB.id);
-    assert.equal(await pairing.exit, 0);
+    assert.equal(await within('pair start ends once paired', 30_000, pairing.exit), 0);
 
     // The code was used: a third device cannot use it again.
     assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], envC)).code, 0);
