@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import type { statementCache } from '../db/statement-cache.js';
 import { parseMetadata, type MediaMetadata } from '../media/media-metadata.js';
@@ -94,7 +94,7 @@ export async function readContentDetail(ctx: DetailContext, contentUuid: string)
   const sidecars = [...byAddress.values()].sort((x, y) => (x.kind === y.kind ? cmp(x.variant, y.variant) : cmp(x.kind, y.kind)));
 
   return {
-    content_uuid: c.uuid, name: paths[0]?.path.split('/').pop() ?? '', kind: c.kind, mime: c.mime, size: c.size,
+    content_uuid: c.uuid, name: paths[0] ? basename(paths[0].path) : '', kind: c.kind, mime: c.mime, size: c.size,
     captured_at: meta?.captured_at ?? null, width: meta?.width ?? null, height: meta?.height ?? null, duration_s: meta?.duration_s ?? null,
     paths, metadata: meta ?? {}, sidecars,
   };

@@ -66,11 +66,6 @@ export function indexContent(lib: Library, contentUuid: string): number {
   return known ? rows.length : 0;
 }
 
-/** Queue a content to be indexed again. */
-export function queueContent(lib: Library, contentUuid: string): void {
-  stmt(lib, 'INSERT OR IGNORE INTO search_pending (content_uuid) VALUES (?)').run(contentUuid);
-}
-
 /** Whether any content waits to be indexed. */
 export function hasPending(lib: Library): boolean {
   return stmt(lib, 'SELECT 1 FROM search_pending LIMIT 1').get() !== undefined;
@@ -163,8 +158,9 @@ export interface SearchFollower {
 }
 
 /**
- * Keep the index current: a sidecar of a searched kind that became ready (made here or fetched),
- * went missing or away queues its content; a scan's end (the triggers queued its copies as it
+ * Keep the index current: the triggers queue a content whose searched sidecar became ready (made
+ * here or fetched), changed, went missing or away, and whose copies changed; such a sidecar event,
+ * a scan's end (the triggers queued its copies as it
  * went; indexing them during the scan would only slow it) and the start itself set the queue
  * draining, a slice per turn of the event loop.
  */
@@ -185,15 +181,9 @@ export function followSidecars(lib: Library, onError: (err: unknown) => void = l
     return running;
   };
   const stops = [
+    // The triggers on sidecars queued the content (whichever connection wrote); this only starts the draining now.
     lib.events.on('sidecar:changed', (e) => {
-      if (stopped || !SEARCHED_KINDS.has(e.kind)) return;
-      // Work starting changes nothing searchable; every other change (ready, missing, pending again, absent) may.
-      if (e.status === 'generating') return;
-      try {
-        queueContent(lib, e.contentUuid);
-      } catch (err) {
-        return onError(err);
-      }
+      if (stopped || !SEARCHED_KINDS.has(e.kind) || e.status === 'generating') return;
       void drain();
     }),
     lib.events.on('index:done', () => { if (!stopped) void drain(); }),
