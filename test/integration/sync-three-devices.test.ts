@@ -61,6 +61,9 @@ describe('three devices: two sources, lies, fallbacks', { skip: FIXTURES_SKIP },
 
     assert.equal((await runCli(['library', 'create', 'Shared', '--path', join(tmp.path, 'a-libs')], A)).code, 0);
     for (const e of [A, B, C]) assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], e)).code, 0);
+    // `auto` makes a thumbnail here once a fetch is estimated slower than 0.5 s, as it can be on a loaded
+    // machine; this test is about where a fetched copy comes from, so B and C always fetch first.
+    for (const e of [B, C]) assert.equal((await runCli(['sync', 'settings', '--prefer', 'fetch'], e)).code, 0);
     assert.equal((await runCli(['location', 'add', photos, '--mode', 'deep', '--generate', GENERATE], A)).code, 0);
     assert.equal((await runCli(['jobs', 'run', '--until-idle'], A)).code, 0);
     const onA = json<Sidecar[]>(await runCli(['sidecars', 'list', '--kind', 'thumb', '--json'], A));
@@ -68,10 +71,17 @@ describe('three devices: two sources, lies, fallbacks', { skip: FIXTURES_SKIP },
 
     // B joins A and gets the thumbnails; C joins both, but fetches nothing until asked.
     await pair(A, B);
+    // What A has reaches B with A's first digest; a job B ran before it arrived would make its own thumbnail.
+    await until("A's digest at B", 30_000, async () => {
+      const status = json<Array<{ entries: number }>>(await runCli(['sync', 'status', '--json'], B));
+      if ((status[0]?.entries ?? 0) >= names.length) return true;
+      throw new Error(`sync ${JSON.stringify(status)}`);
+    });
     assert.equal((await runCli(['location', 'add', photos, '--mode', 'deep', '--generate', GENERATE], B)).code, 0);
-    await until('B has every thumbnail', 60_000, async () => {
+    await until('B has every thumbnail, fetched', 60_000, async () => {
       const rows = json<Sidecar[]>(await runCli(['sidecars', 'list', '--kind', 'thumb', '--json'], B));
-      return rows.length === names.length && rows.every((r) => r.status === 'ready' && r.source === 'fetched') ? rows : undefined;
+      if (rows.length === names.length && rows.every((r) => r.status === 'ready' && r.source === 'fetched')) return rows;
+      throw new Error(`thumbs ${JSON.stringify(rows.map((r) => [r.status, r.source]))}`);
     });
     assert.equal((await runCli(['sync', 'settings', '--eager', ''], C)).code, 0, 'no prefetch on C: it fetches only what it is asked for');
     await pair(A, C);

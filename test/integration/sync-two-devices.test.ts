@@ -122,6 +122,9 @@ describe('two devices: pairing, then sidecars made once and fetched verified', {
 
     // What A has reaches B when they connect (its first digest); jobs B runs before it arrives would make their own.
     await until("A's digest at B", 30_000, async () => ((json<PeerStatus[]>(await runCli(['sync', 'status', '--json'], envB))[0]?.entries ?? 0) >= made.length ? true : undefined));
+    // `auto` makes a thumbnail here once a fetch is estimated slower than 0.5 s, as it can be on a loaded
+    // machine; this test is about fetching, so B always fetches first.
+    assert.equal((await runCli(['sync', 'settings', '--prefer', 'fetch'], envB)).code, 0);
     // B indexes the same folder: what A has is fetched, never made.
     assert.equal((await runCli(['location', 'add', photos, '--mode', 'deep', '--generate', GENERATE], envB)).code, 0);
     const fetched = await until('B has every sidecar A made', 60_000, async () => {
