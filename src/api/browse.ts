@@ -1,22 +1,14 @@
-import { readContentDetail, type ContentDetail, type DetailContext } from '../browse/content-detail.js';
-import { GridOrderCache, type GridDay } from '../browse/grid-order.js';
-import { readGridPage, type GridPage } from '../browse/grid-page.js';
+import { readContentDetail, type DetailContext } from '../browse/content-detail.js';
+import { GridOrderCache } from '../browse/grid-order.js';
+import { readGridPage } from '../browse/grid-page.js';
 import { UsageError } from '../core/errors.js';
 import { statementCache } from '../db/statement-cache.js';
 import type { Library } from '../library/library.js';
 import { UUID_RE } from '../sidecars/address.js';
 import type { LibraryContext } from './library-api.js';
+import type { ContentDetail, GridDays, GridPage } from './wire/browse.js';
 
-export type { ContentDetail, DetailPath, DetailDevice, DetailSidecar } from '../browse/content-detail.js';
-export type { GridDay } from '../browse/grid-order.js';
-
-export interface GridDays {
-  total: number;
-  /** The order's identity (it moves when the library changed and the order was read again). */
-  version: number;
-  days: GridDay[];
-}
-export type { GridItem, GridPage } from '../browse/grid-page.js';
+export type { ContentDetail, DetailPath, DetailDevice, DetailSidecar, GridDay, GridDays, GridItem, GridPage } from './wire/browse.js';
 
 /** The most tiles one grid read returns. */
 export const GRID_PAGE_MAX = 2000;

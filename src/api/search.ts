@@ -1,13 +1,12 @@
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
-import { followSidecars, indexContent, pendingCount, reindex, type SearchFollower, type SearchSource } from '../search/search-index.js';
+import { followSidecars, indexContent, pendingCount, reindex, type SearchFollower } from '../search/search-index.js';
 import { checkLimit, checkQuery, ftsQuery, searchLibrary, type SearchOptions as TextSearchOptions } from '../search/search-query.js';
-import type { SearchLocator } from '../search/locator.js';
-import type { HybridResult, SemanticOptions, SemanticSearch } from '../search/semantic/semantic-search.js';
-import type { SemanticLocator } from '../search/semantic/vector-index.js';
+import type { SemanticOptions, SemanticSearch } from '../search/semantic/semantic-search.js';
 import type { LibraryContext } from './library-api.js';
+import type { SearchAnswer, SearchResult } from './wire/search.js';
 
-export type SearchResult = HybridResult;
+export type { SearchAnswer, SearchLocator, SearchResult, SearchSource, SemanticLocator } from './wire/search.js';
 export type SearchOptions = TextSearchOptions & {
   /** Also search by meaning over the embeddings sidecars, fused with the text ranking (reciprocal rank). */
   semantic?: boolean;
@@ -20,14 +19,6 @@ export type SearchOptions = TextSearchOptions & {
    */
   wait?: number;
 };
-
-/** A query's answer with how current it is. */
-export interface SearchAnswer {
-  results: SearchResult[];
-  /** Contents still queued for indexing when it was answered (0: the index was current); their text may be missing from the results. */
-  pending: number;
-}
-export type { SearchLocator, SearchSource, SemanticLocator };
 
 /** How long a query waits by default for contents queued for indexing (a scan just done) before it answers with what is indexed. */
 const CATCH_UP_MS = 5_000;

@@ -1,51 +1,10 @@
 import { basename, join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import type { statementCache } from '../db/statement-cache.js';
-import { parseMetadata, type MediaMetadata } from '../media/media-metadata.js';
+import { parseMetadata } from '../media/media-metadata.js';
+import type { ContentDetail, DetailDevice, DetailPath, DetailSidecar } from '../api/wire/browse.js';
 
-/** Where a content has a copy (one per entry, in the order they were found). */
-export interface DetailPath {
-  location_id: number;
-  location_name: string;
-  /** The copy's absolute path on the device of its location. */
-  path: string;
-}
-
-export interface DetailDevice {
-  device_id: string;
-  name: string;
-  /** This device. */
-  local: boolean;
-}
-
-export interface DetailSidecar {
-  kind: string;
-  variant: string;
-  format: string | null;
-  /** This device's record of it (pending, generating, ready, failed, missing), or `remote`: only other devices have it. */
-  status: string;
-  checksum: string | null;
-  size: number | null;
-  /** The devices that have it ready. */
-  devices: DetailDevice[];
-}
-
-/** The detail view of one content (the UI contract's detail). */
-export interface ContentDetail {
-  content_uuid: string;
-  name: string;
-  kind: string;
-  mime: string;
-  size: number;
-  captured_at: string | null;
-  width: number | null;
-  height: number | null;
-  duration_s: number | null;
-  paths: DetailPath[];
-  /** The media metadata as read from the file ({} when none was read). */
-  metadata: Partial<MediaMetadata>;
-  sidecars: DetailSidecar[];
-}
+export type { ContentDetail, DetailDevice, DetailPath, DetailSidecar };
 
 export interface DetailContext {
   stmt: ReturnType<typeof statementCache>;

@@ -1,11 +1,8 @@
+import type { GridDay } from '../api/wire/browse.js';
 import type { Db } from '../db/connection.js';
 import { statementCache } from '../db/statement-cache.js';
 
-/** One day of the grid: its contents are a run of the order. Undated contents are one run, `day: null`, last. */
-export interface GridDay {
-  day: string | null;
-  count: number;
-}
+export type { GridDay };
 
 /** The browse order: content ids, and the days as runs of it. */
 export interface GridOrder {

@@ -1,35 +1,12 @@
 import type { statementCache } from '../db/statement-cache.js';
 import { parseMetadata } from '../media/media-metadata.js';
 import { SIDECAR_KINDS } from '../sidecars/kinds.js';
+import type { GridItem, GridPage } from '../api/wire/browse.js';
 import { FIRST_NAME_SQL, type GridOrder } from './grid-order.js';
 
-/** One tile of the grid (the UI contract's item). */
-export interface GridItem {
-  content_uuid: string;
-  name: string;
-  kind: string;
-  mime: string;
-  /** The capture day (YYYY-MM-DD on the camera's clock), or null for an undated content. */
-  day: string | null;
-  captured_at: string | null;
-  width: number | null;
-  height: number | null;
-  duration_s: number | null;
-  live_photo: boolean;
-  /** The ready grid thumbnail's checksum (the `v` that makes its URL immutable), or null when there is none yet. */
-  thumb_checksum: string | null;
-  /** Whether a thumbnail can be made for its kind at all (audio, text… have none: nothing to ask for). */
-  has_thumb: boolean;
-}
+export type { GridItem, GridPage };
 
 const THUMBED_KINDS: ReadonlySet<string> = new Set(SIDECAR_KINDS.thumb.from);
-
-export interface GridPage {
-  total: number;
-  /** The order this page is a slice of (GridOrder.version). */
-  version: number;
-  items: GridItem[];
-}
 
 interface TileRow {
   id: number;

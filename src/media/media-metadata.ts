@@ -1,40 +1,13 @@
 /**
- * What vss keeps of a photo's or video's embedded metadata, stored as JSON in
- * `content_identities.media_metadata`. Small on purpose: capture time, dimensions and the
- * identifiers that tie a Live Photo's still to its movie. Metadata is a property of the bytes,
- * so it is read once per content, whatever device or location holds a copy.
+ * A photo's or video's embedded metadata as kept in `content_identities.media_metadata`: written
+ * and read back within a bound (its shape, MediaMetadata, is in src/api/wire/browse.ts).
  */
-export interface MediaMetadata {
-  /** Shape version of this JSON; a reader that cannot parse a version treats the row as unread. */
-  v: typeof MEDIA_METADATA_VERSION;
-  /** When the shot was taken, ISO 8601; with an offset when the file or its context says one. */
-  captured_at?: string;
-  /** The same instant in epoch ms. Without a known zone: the wall-clock time read as UTC. */
-  captured_ms?: number;
-  /** How sure the zone of `captured_ms` is: written in the file, inferred (GPS, video UTC rule), or unknown. */
-  captured_zone?: CapturedZone;
-  width?: number;
-  height?: number;
-  /** EXIF orientation 1–8 (images). */
-  orientation?: number;
-  /** Seconds (videos). */
-  duration_s?: number;
-  /** Apple's Live Photo pairing id: the movie's QuickTime Keys tag, or the still's MakerNote tag 0x11. */
-  content_identifier?: string;
-  /** The still's MakerNote tag 0x11 under its older ExifTool name, when a reader reports it so. */
-  media_group_uuid?: string;
-  /**
-   * Images: whether the file declares a Google/Samsung motion photo (an embedded movie); absent
-   * when the tags cannot tell (a Samsung trailer is invisible to ExifTool's fast read).
-   */
-  motion_photo?: boolean;
-  /** Set when ExifTool could not read the file at all; no other field is then present. */
-  error?: string;
-}
+import type { MediaMetadata } from '../api/wire/browse.js';
 
-export type CapturedZone = 'explicit' | 'inferred' | 'unknown';
+export type { CapturedZone, MediaMetadata } from '../api/wire/browse.js';
 
-export const MEDIA_METADATA_VERSION = 1;
+/** MediaMetadata's `v`: a new shape of the JSON is a new version there and here. */
+export const MEDIA_METADATA_VERSION: MediaMetadata['v'] = 1;
 
 /** Upper bound of the stored JSON; every field is bounded, so this only guards against a bug. */
 export const MAX_METADATA_JSON = 1024;

@@ -5,20 +5,12 @@
  * at most once a query, and a query reads at most MAX_BOX_BYTES_PER_QUERY of them (the rest get
  * their page without a box): these reads are synchronous, on the event loop a daemon answers from.
  */
+import type { SearchLocator } from '../api/wire/search.js';
 import type { Library } from '../library/library.js';
 import { readSidecarJson, stmt } from './search-index.js';
 import type { Hit } from './search-query.js';
 
-export interface SearchLocator {
-  /** 1-based page (ocr, pdf-text). */
-  page?: number;
-  /** The line holding the match: [x0, y0, x1, y1] from the page's top-left, in `unit`. */
-  box?: [number, number, number, number];
-  /** 'px' (image pixels) or 'pt' (PDF points). */
-  unit?: string;
-  /** Start of the matching transcript segment, seconds. */
-  start_s?: number;
-}
+export type { SearchLocator };
 
 /** OCR JSON larger than this is not read for boxes (the page is still given). */
 const MAX_BOX_JSON_BYTES = 8 * 1024 ** 2;

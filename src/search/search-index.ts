@@ -14,8 +14,9 @@ import { statementCache } from '../db/statement-cache.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
 import { sidecarFile } from '../sidecars/sidecar-file.js';
+import type { SearchSource } from '../api/wire/search.js';
 
-export type SearchSource = 'name' | 'ocr' | 'pdf-text' | 'transcript';
+export type { SearchSource };
 
 /** The sidecar kinds whose text is searched; a change of one of these re-indexes its content. */
 export const SEARCHED_KINDS: ReadonlySet<string> = new Set(['ocr', 'transcript']);

@@ -9,8 +9,9 @@ import { childLog } from '../core/log.js';
 import { CONTENT_KINDS, isContentKind } from '../content/kinds.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
-import { CJK, stmt, type SearchSource } from './search-index.js';
-import { firstMarked, fold, locatorsOf, type SearchLocator } from './locator.js';
+import type { SearchSource, TextSearchResult as SearchResult } from '../api/wire/search.js';
+import { CJK, stmt } from './search-index.js';
+import { firstMarked, fold, locatorsOf } from './locator.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -29,21 +30,7 @@ const MAX_KIND_FETCH = 2_000;
 
 const log = childLog('search');
 
-export interface SearchResult {
-  content_uuid: string;
-  kind: string;
-  /** BM25 (SQLite's sign: lower is better) of the best-matching row. */
-  score: number;
-  /** The best row's text around the match, each match in [brackets] (for reading; text may hold brackets of its own). */
-  snippet: string;
-  /** Where the matches are in `snippet`: [start, end) of each one's text, its brackets at start − 1 and end. */
-  marks: Array<[number, number]>;
-  /** Which text matched: the file name, an OCR page, a PDF's text layer, a transcript segment. */
-  source: SearchSource;
-  /** Where in it: the page (and the box of the line holding the match) or the segment's start; absent for a name. */
-  locator?: SearchLocator;
-  paths: string[];
-}
+export type { SearchResult };
 
 export interface SearchOptions {
   /** Only contents of this kind (CONTENT_KINDS). Where the word is very common and the kind rare, the results may be fewer than LIMIT. */

@@ -1,6 +1,7 @@
 import { UsageError, VssError } from '../../core/errors.js';
 import { embedQuery } from '../../generators/embeddings/embed-query.js';
 import { GeneratorError } from '../../generators/types.js';
+import type { SearchResult as HybridResult } from '../../api/wire/search.js';
 import type { Library } from '../../library/library.js';
 import { checkLimit, checkQuery, pathsOf, type SearchResult as TextResult } from '../search-query.js';
 import { fuseRankings } from './fuse-rankings.js';
@@ -21,10 +22,7 @@ export interface SemanticResult {
   paths: string[];
 }
 
-/** A result of a query that may be semantic: a text match, or a chunk nearest in meaning. */
-export type HybridResult =
-  | TextResult
-  | (Omit<TextResult, 'source' | 'locator'> & { source: 'semantic'; locator: SemanticLocator });
+export type { HybridResult };
 
 export interface SemanticOptions {
   kind?: string;

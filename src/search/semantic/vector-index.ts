@@ -1,11 +1,7 @@
+import type { SemanticLocator } from '../../api/wire/search.js';
 import { TopK } from './top-k.js';
 
-/** Where in the embedded text a chunk is: its index in the sidecar, and its characters if the file says. */
-export interface SemanticLocator {
-  chunk: number;
-  start?: number;
-  end?: number;
-}
+export type { SemanticLocator };
 
 /** One chunk to hold: a normalized vector of the index's width, and what a result shows of it. */
 export interface IndexedChunk {

@@ -1,0 +1,123 @@
+/**
+ * What the web UI browses (the UI contract's grid and detail): the shapes the daemon answers
+ * with, read by the app in web/ as they are. Types only: the app's type check reads this file.
+ */
+
+/** One day of the grid: its contents are a run of the order. Undated contents are one run, `day: null`, last. */
+export interface GridDay {
+  day: string | null;
+  count: number;
+}
+
+export interface GridDays {
+  total: number;
+  /** The order's identity (it moves when the library changed and the order was read again). */
+  version: number;
+  days: GridDay[];
+}
+
+/** One tile of the grid (the UI contract's item). */
+export interface GridItem {
+  content_uuid: string;
+  name: string;
+  kind: string;
+  mime: string;
+  /** The capture day (YYYY-MM-DD on the camera's clock), or null for an undated content. */
+  day: string | null;
+  captured_at: string | null;
+  width: number | null;
+  height: number | null;
+  duration_s: number | null;
+  live_photo: boolean;
+  /** The ready grid thumbnail's checksum (the `v` that makes its URL immutable), or null when there is none yet. */
+  thumb_checksum: string | null;
+  /** Whether a thumbnail can be made for its kind at all (audio, text… have none: nothing to ask for). */
+  has_thumb: boolean;
+}
+
+export interface GridPage {
+  total: number;
+  /** The order this page is a slice of (GridOrder.version). */
+  version: number;
+  items: GridItem[];
+}
+
+/** Where a content has a copy (one per entry, in the order they were found). */
+export interface DetailPath {
+  location_id: number;
+  location_name: string;
+  /** The copy's absolute path on the device of its location. */
+  path: string;
+}
+
+export interface DetailDevice {
+  device_id: string;
+  name: string;
+  /** This device. */
+  local: boolean;
+}
+
+export interface DetailSidecar {
+  kind: string;
+  variant: string;
+  format: string | null;
+  /** This device's record of it (pending, generating, ready, failed, missing), or `remote`: only other devices have it. */
+  status: string;
+  checksum: string | null;
+  size: number | null;
+  /** The devices that have it ready. */
+  devices: DetailDevice[];
+}
+
+/** The detail view of one content (the UI contract's detail). */
+export interface ContentDetail {
+  content_uuid: string;
+  name: string;
+  kind: string;
+  mime: string;
+  size: number;
+  captured_at: string | null;
+  width: number | null;
+  height: number | null;
+  duration_s: number | null;
+  paths: DetailPath[];
+  /** The media metadata as read from the file ({} when none was read). */
+  metadata: Partial<MediaMetadata>;
+  sidecars: DetailSidecar[];
+}
+
+/**
+ * What vss keeps of a photo's or video's embedded metadata, stored as JSON in
+ * `content_identities.media_metadata`. Small on purpose: capture time, dimensions and the
+ * identifiers that tie a Live Photo's still to its movie. Metadata is a property of the bytes,
+ * so it is read once per content, whatever device or location holds a copy.
+ */
+export interface MediaMetadata {
+  /** Shape version of this JSON (MEDIA_METADATA_VERSION); a reader that cannot parse a version treats the row as unread. */
+  v: 1;
+  /** When the shot was taken, ISO 8601; with an offset when the file or its context says one. */
+  captured_at?: string;
+  /** The same instant in epoch ms. Without a known zone: the wall-clock time read as UTC. */
+  captured_ms?: number;
+  /** How sure the zone of `captured_ms` is: written in the file, inferred (GPS, video UTC rule), or unknown. */
+  captured_zone?: CapturedZone;
+  width?: number;
+  height?: number;
+  /** EXIF orientation 1–8 (images). */
+  orientation?: number;
+  /** Seconds (videos). */
+  duration_s?: number;
+  /** Apple's Live Photo pairing id: the movie's QuickTime Keys tag, or the still's MakerNote tag 0x11. */
+  content_identifier?: string;
+  /** The still's MakerNote tag 0x11 under its older ExifTool name, when a reader reports it so. */
+  media_group_uuid?: string;
+  /**
+   * Images: whether the file declares a Google/Samsung motion photo (an embedded movie); absent
+   * when the tags cannot tell (a Samsung trailer is invisible to ExifTool's fast read).
+   */
+  motion_photo?: boolean;
+  /** Set when ExifTool could not read the file at all; no other field is then present. */
+  error?: string;
+}
+
+export type CapturedZone = 'explicit' | 'inferred' | 'unknown';
