@@ -5,12 +5,9 @@
  */
 import { UsageError } from '../core/errors.js';
 import type { KeyedReader } from '../core/paging.js';
+import type { Page } from './wire/common.js';
 
-export interface Page<T> {
-  items: T[];
-  /** Pass as `after` to get the next page; null when this is the last one. */
-  next: string | null;
-}
+export type { Page };
 
 export interface PageRequest {
   /** The `next` of the previous page. */

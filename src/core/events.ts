@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { IndexPhase, IndexProgress } from '../api/wire/locations.js';
 
 /**
  * The core's event bus: every state change that a UI, the CLI or a later daemon may show is
@@ -103,20 +104,7 @@ export interface SidecarChange {
   source: string;
 }
 
-export type IndexPhase = 'discovery' | 'cleanup' | 'aggregation' | 'content' | 'media' | 'queue';
-
-export interface IndexProgress {
-  locationId: number;
-  phase: IndexPhase;
-  files: number;
-  dirs: number;
-  bytes: number;
-  /** For the content and media phases, where the total is known. */
-  done?: number;
-  total?: number;
-  doneBytes?: number;
-  totalBytes?: number;
-}
+export type { IndexPhase, IndexProgress };
 
 export type EventName = keyof VssEvents;
 export type AnyEventListener = (event: EventName, payload: VssEvents[EventName]) => void;

@@ -8,25 +8,10 @@ import { parsePolicy } from '../jobs/policy.js';
 import { releaseOrphanContents } from '../indexer/release-orphans.js';
 import { IgnoreRules } from '../indexer/ignore-rules.js';
 import type { IndexMode, IndexResult } from '../indexer/types.js';
+import type { LocationInfo } from '../api/wire/locations.js';
 import { serializeScan } from './watch/scan-lock.js';
 
-export interface LocationInfo {
-  id: number;
-  uuid: string;
-  name: string;
-  path: string;
-  mode: IndexMode;
-  ignore: string[];
-  files: number;
-  dirs: number;
-  bytes: number;
-  scan_state: 'pending' | 'scanning' | 'complete';
-  last_scan_completed_at: string | null;
-  /** The location's own generation policy spec (DESIGN §8), or null for the library's. */
-  generation: string | null;
-  /** Paused: the daemon neither watches nor rescans it until resumed. */
-  paused: boolean;
-}
+export type { LocationInfo };
 
 interface LocationRow extends LocationRecord {
   uuid: string;

@@ -1,46 +1,11 @@
 /**
  * The shape of `ocr/default.json` and how the pages are put together into it.
  */
-import type { BBox, TextBlock } from '../pdf/text-lines.js';
+import type { BBox, OcrJson, OcrJsonPage, Rotation } from '../../api/wire/sidecar-json.js';
 import type { OcrPageResult } from './engine.js';
 import { round3 } from './engine.js';
-import type { Rotation } from './orientation.js';
 
-export interface OcrJsonPage {
-  /** 1-based page number in the file. */
-  page: number;
-  /** Where the text came from: the PDF's own text layer, or tesseract on the rendered page / image. */
-  source: 'text-layer' | 'ocr';
-  text: string;
-  /** 0–1: mean word confidence for OCR, 1 for a text layer. */
-  confidence: number;
-  /** Clockwise degrees the page was turned before reading (a scan lying on its side: 90). */
-  rotation: Rotation;
-  /** Size of the page as read (after `rotation`), in `unit`. */
-  width: number;
-  height: number;
-  /** 'pt' (1/72 in) for PDF pages, 'px' (pixels of the oriented image file) for images. */
-  unit: 'pt' | 'px';
-  /** One block per line: bbox [x0, y0, x1, y1] from the top-left of the page as read, in `unit`. */
-  blocks: TextBlock[];
-}
-
-export interface OcrJson {
-  /** Every page's text, pages separated by a blank line. */
-  text: string;
-  /** tesseract language(s), '+'-joined as tesseract writes them: "eng", "eng+deu". */
-  lang: string;
-  /** 0–1, the pages' confidences weighted by their text length (0 when there is no text). */
-  confidence: number;
-  /** What read the text: tesseract.js with its model, and pdfjs-dist where a text layer was used. */
-  engine: string;
-  /** Pages in the file, pages read, and why not all were (page limit, time limit). */
-  pageCount: number;
-  pagesRead: number;
-  truncated: boolean;
-  truncatedReason?: string;
-  pages: OcrJsonPage[];
-}
+export type { OcrJson, OcrJsonPage };
 
 /** An OCR result as a page of the JSON, its boxes scaled by K (output units per pixel read). */
 export function ocrPage(page: number, r: OcrPageResult, rotation: Rotation, width: number, height: number, k: number, unit: 'pt' | 'px'): OcrJsonPage {

@@ -11,10 +11,10 @@
  * tell added no page (those are one-word images neither reads).
  */
 import sharp from 'sharp';
+import type { Rotation } from '../../api/wire/sidecar-json.js';
 import { detectOrientation, recognize, type GrayImage, type OcrPageResult, type RecognizeOptions } from './engine.js';
 
-/** Clockwise degrees applied to the image before reading. */
-export type Rotation = 0 | 90 | 180 | 270;
+export type { Rotation };
 
 export interface UprightResult {
   result: OcrPageResult;

@@ -2,15 +2,9 @@
  * pdfjs text items → lines of text with bounding boxes (pure: unit-testable without a PDF).
  */
 
-export type BBox = [x0: number, y0: number, x1: number, y1: number];
+import type { BBox, TextBlock } from '../../api/wire/sidecar-json.js';
 
-export interface TextBlock {
-  text: string;
-  /** [x0, y0, x1, y1], origin top-left of the page as displayed. */
-  bbox: BBox;
-  /** 0–1; text-layer text is exact, so 1. */
-  confidence: number;
-}
+export type { BBox, TextBlock };
 
 /** The parts of a pdfjs TextItem we read. */
 export interface PdfTextItem {

@@ -16,6 +16,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TranscriptJson } from '../../api/wire/sidecar-json.js';
 import { ffmpegTools, probeDuration, probeMedia } from '../tools/ffmpeg.js';
 import { runTool } from '../tools/run-tool.js';
 import type { Availability, GeneratedOutput, Generator, GeneratorContext, GeneratorSettings } from '../types.js';
@@ -36,17 +37,7 @@ const WHISPER_VERSION = (require('@napi-rs/whisper/package.json') as { version: 
 const ENGINE = `whisper.cpp (@napi-rs/whisper ${WHISPER_VERSION})`;
 const CHILD = fileURLToPath(new URL('./whisper-child.js', import.meta.url));
 
-export interface TranscriptJson {
-  language: string;
-  text: string;
-  segments: Array<{ start: number; end: number; text: string }>;
-  model: string;
-  engine: string;
-  /** Seconds of audio transcribed. */
-  duration: number;
-  /** Set when the audio was longer than MAX_AUDIO_SECONDS: the transcript stops here. */
-  truncated_at?: number;
-}
+export type { TranscriptJson };
 
 // The model check reads a few MiB; availability() runs once per job, so remember it per file version.
 const modelChecks = new Map<string, { key: string; result: WhisperModelInfo | WhisperModelError }>();

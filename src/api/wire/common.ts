@@ -1,0 +1,27 @@
+/**
+ * Shapes every area of the daemon's answers shares: a library, a page of a list, one event of the
+ * event stream. Read by the app in web/ as they are. Types only: the app's type check reads this file.
+ */
+
+export interface LibraryRef {
+  id: string;
+  name: string;
+  /** The library folder, absolute. */
+  path: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `after` to get the next page; null when this is the last one. */
+  next: string | null;
+}
+
+/** One event of one library as the daemon streams it (`vss events`, Server-Sent Events), numbered for reconnects. */
+export interface StreamedEvent {
+  id: number;
+  library_id: string;
+  type: string;
+  /** ISO time the daemon saw it. */
+  at: string;
+  payload: unknown;
+}

@@ -1,0 +1,32 @@
+/**
+ * Pairing and paired devices (DESIGN §11, the app's Devices view): the shapes the daemon answers
+ * and streams, read by the app in web/ as they are. Types only: the app's type check reads this file.
+ */
+
+/** `vss pair start`'s first answer: the code to type on the other device. */
+export interface PairingCodeInfo {
+  /** The 12 words, space-separated. */
+  code: string;
+  expires_at: string;
+}
+
+/** A pairing that completed, from either side. */
+export interface PairedInfo {
+  device_id: string;
+  name: string;
+  library_id: string;
+  /** The library the pairing joined or shared, on this device. */
+  library_path: string;
+}
+
+/** One paired device (`vss devices list`). */
+export interface PairedDeviceItem {
+  id: string;
+  name: string;
+  paired_at: string;
+  online: boolean;
+  last_seen: string | null;
+  /** Libraries shared with it. */
+  libraries: string[];
+  peer_id: string;
+}
