@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { LivePhoto, useLivePhoto } from './live-photo.js';
 import { OcrBoxes } from './ocr-boxes.js';
-import type { OcrPage } from './types.js';
+import type { OcrJsonPage } from './types.js';
 
 /**
  * The detail image (thumb detail@1x), with what lies over it: the Live Photo movie, shown while
@@ -14,7 +14,7 @@ export function DetailImage({ name, src, width, height, liveSrc, ocrPage, terms 
   width: number | null;
   height: number | null;
   liveSrc: string | null;
-  ocrPage: OcrPage | null;
+  ocrPage: OcrJsonPage | null;
   terms: readonly string[];
 }) {
   const [failed, setFailed] = useState(false);

@@ -2,7 +2,7 @@ import type { RefObject } from 'react';
 import { API } from './api-paths.js';
 import { DetailImage } from './detail-image.js';
 import { findSidecar, sidecarUrl } from './sidecar-files.js';
-import type { ContentDetail, OcrPage } from './types.js';
+import type { ContentDetail, OcrJsonPage } from './types.js';
 
 /**
  * What a content looks like in its detail view: a video's proxy (480p, seekable) with the
@@ -12,7 +12,7 @@ import type { ContentDetail, OcrPage } from './types.js';
 export function DetailMedia({ detail, libId, ocrPage, terms, playerRef }: {
   detail: ContentDetail;
   libId: string;
-  ocrPage: OcrPage | null;
+  ocrPage: OcrJsonPage | null;
   terms: readonly string[];
   playerRef: RefObject<HTMLMediaElement | null>;
 }) {

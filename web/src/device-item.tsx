@@ -1,9 +1,9 @@
 import { memo } from 'react';
 import { dateTime } from './format.js';
-import type { PairedDevice } from './types.js';
+import type { PairedDeviceItem } from './types.js';
 
 /** One paired device: its name, whether it is reachable now, when it was last seen, and Unpair. */
-export const DeviceItem = memo(function DeviceItem({ device, onUnpair }: { device: PairedDevice; onUnpair: (d: PairedDevice) => void }) {
+export const DeviceItem = memo(function DeviceItem({ device, onUnpair }: { device: PairedDeviceItem; onUnpair: (d: PairedDeviceItem) => void }) {
   return (
     <li className="device card">
       <div className="device-head">

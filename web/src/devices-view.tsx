@@ -7,12 +7,12 @@ import { JoinForm } from './join-form.js';
 import { Page } from './page.js';
 import { PairingPanel } from './pairing-panel.js';
 import { useLoad } from './use-load.js';
-import type { PairedDevice } from './types.js';
+import type { PairedDeviceItem } from './types.js';
 
 /** `#/devices`: the paired devices; pair another (show a code, or enter the other's), unpair one. */
 export function DevicesView() {
-  const [list, reload, update] = useLoad((signal) => get<PairedDevice[]>(API.devices(), signal), []);
-  const unpair = useCallback(async (d: PairedDevice) => {
+  const [list, reload, update] = useLoad((signal) => get<PairedDeviceItem[]>(API.devices(), signal), []);
+  const unpair = useCallback(async (d: PairedDeviceItem) => {
     try {
       await api('DELETE', API.device(d.id));
       update((l) => l.filter((x) => x.id !== d.id));

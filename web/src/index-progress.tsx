@@ -1,7 +1,7 @@
 import { bytes, count } from './format.js';
-import type { IndexProgress, IndexResult } from './types.js';
+import type { IndexPhase, IndexProgress, IndexResult } from './types.js';
 
-const PHASES: Readonly<Record<string, string>> = {
+const PHASES: Readonly<Record<IndexPhase, string>> = {
   discovery: 'Finding files', cleanup: 'Clearing what went away', aggregation: 'Adding up folders',
   content: 'Identifying contents', media: 'Reading media metadata', queue: 'Planning thumbnails and text',
 };
@@ -13,7 +13,7 @@ export function IndexProgressBar({ progress, label }: { progress: IndexProgress;
   return (
     <div className="scan">
       <p className="muted">
-        {PHASES[progress.phase] ?? progress.phase} · {count(progress.files)} files, {bytes(progress.bytes)}
+        {PHASES[progress.phase]} · {count(progress.files)} files, {bytes(progress.bytes)}
         {known ? ` · ${count(progress.done!)} of ${count(progress.total!)}` : ''}
       </p>
       <div
@@ -22,7 +22,7 @@ export function IndexProgressBar({ progress, label }: { progress: IndexProgress;
         aria-label={label}
         aria-valuemin={0}
         aria-valuemax={100}
-        {...(known ? { 'aria-valuenow': value } : { 'aria-valuetext': PHASES[progress.phase] ?? progress.phase })}
+        {...(known ? { 'aria-valuenow': value } : { 'aria-valuetext': PHASES[progress.phase] })}
       >
         <span className="bar-fill" style={{ width: `${value}%` }} />
       </div>

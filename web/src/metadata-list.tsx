@@ -1,5 +1,5 @@
 import { bytes, capturedLabel, clock } from './format.js';
-import type { ContentDetail } from './types.js';
+import type { CapturedZone, ContentDetail } from './types.js';
 
 /**
  * The media metadata fields worth a line, with their labels; a field shown elsewhere (size in
@@ -19,20 +19,20 @@ const ORIENTATIONS: Readonly<Record<number, string>> = {
   2: 'mirrored', 3: 'turned 180°', 4: 'mirrored, turned 180°', 5: 'mirrored, turned 90°', 6: 'turned 90° clockwise', 7: 'mirrored, turned 90° counter-clockwise', 8: 'turned 90° counter-clockwise',
 };
 
-const ZONES: Readonly<Record<string, string>> = { explicit: '', inferred: ' (time zone inferred)', unknown: ' (camera clock, zone unknown)' };
+const ZONES: Readonly<Record<CapturedZone, string>> = { explicit: '', inferred: ' (time zone inferred)', unknown: ' (camera clock, zone unknown)' };
 
 /** What the file is: its kind, size, dates, size in pixels, where its copies are, and the media metadata read from it. */
 export function MetadataList({ detail }: { detail: ContentDetail }) {
-  const meta = detail.metadata ?? {};
-  const zone = typeof meta.captured_zone === 'string' ? ZONES[meta.captured_zone] ?? '' : '';
+  const meta = detail.metadata;
+  const zone = meta.captured_zone ? ZONES[meta.captured_zone] : '';
   const rows: Array<[string, string]> = [
     ['Kind', detail.kind],
-    ['Type', detail.mime ?? '—'],
+    ['Type', detail.mime],
     ['Size', bytes(detail.size)],
     ['Taken', detail.captured_at ? `${capturedLabel(detail.captured_at)}${zone}` : '—'],
   ];
   if (detail.width && detail.height) rows.push(['Dimensions', `${detail.width} × ${detail.height}`]);
-  if (detail.duration_s !== null && detail.duration_s !== undefined) rows.push(['Duration', clock(detail.duration_s)]);
+  if (detail.duration_s !== null) rows.push(['Duration', clock(detail.duration_s)]);
   for (const [key, value] of Object.entries(meta)) {
     if (value === null || value === undefined || value === '') continue;
     const field = FIELDS[key];

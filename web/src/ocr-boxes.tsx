@@ -1,12 +1,12 @@
 import { matchesAny } from './query-terms.js';
 import { toPicture } from './ocr-geometry.js';
-import type { OcrPage } from './types.js';
+import type { OcrJsonPage } from './types.js';
 
 /**
  * The boxes of the text read from the picture, drawn over it (placed by ocr-geometry); those
  * holding a word of the query marked (`data-match`).
  */
-export function OcrBoxes({ page, terms }: { page: OcrPage; terms: readonly string[] }) {
+export function OcrBoxes({ page, terms }: { page: OcrJsonPage; terms: readonly string[] }) {
   if (!(page.width > 0 && page.height > 0)) return null;
   const matches = page.blocks.map((b) => matchesAny(b.text, terms));
   return (

@@ -3,13 +3,13 @@
  * turned by `rotation` degrees clockwise to read it; the picture shown is not turned, so each box
  * is turned back, and given in fractions of the picture so it follows it at any size.
  */
-import type { BBox, OcrPage } from './types.js';
+import type { BBox, OcrJsonPage } from './types.js';
 
 /** BBOX (page units, page as read) as fractions [left, top, right, bottom] of the picture as shown. */
-export function toPicture([x0, y0, x1, y1]: BBox, page: Pick<OcrPage, 'width' | 'height' | 'rotation'>): [number, number, number, number] {
+export function toPicture([x0, y0, x1, y1]: BBox, page: Pick<OcrJsonPage, 'width' | 'height' | 'rotation'>): [number, number, number, number] {
   const w = page.width;
   const h = page.height;
-  switch (page.rotation ?? 0) {
+  switch (page.rotation) {
     // Read turned 90° clockwise: the picture's point (px, py) was read at (H - py, px), so
     // px = y / h and py = 1 - x / w in fractions of the picture.
     case 90: return [y0 / h, 1 - x1 / w, y1 / h, 1 - x0 / w];

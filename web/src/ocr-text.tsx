@@ -1,8 +1,8 @@
 import { Highlighted } from './marked-text.js';
-import type { OcrPage } from './types.js';
+import type { OcrJsonPage } from './types.js';
 
 /** The text read from the file, page by page, the query's words marked. */
-export function OcrText({ pages, terms }: { pages: readonly OcrPage[]; terms: readonly string[] }) {
+export function OcrText({ pages, terms }: { pages: readonly OcrJsonPage[]; terms: readonly string[] }) {
   const withText = pages.filter((p) => p.text.trim() !== '');
   return (
     <section aria-label="Text" className="card">

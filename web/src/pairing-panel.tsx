@@ -2,12 +2,12 @@ import { useEffect, useRef, useState } from 'react';
 import { isAbort, streamed } from './api.js';
 import { API } from './api-paths.js';
 import { reportError } from './errors.js';
-import type { PairedInfo, PairingCode } from './types.js';
+import type { PairedInfo, PairingCodeInfo } from './types.js';
 
 type State =
   | { step: 'idle' }
   | { step: 'starting' }
-  | { step: 'waiting'; code: PairingCode }
+  | { step: 'waiting'; code: PairingCodeInfo }
   | { step: 'paired'; device: PairedInfo };
 
 /**
@@ -26,7 +26,7 @@ export function PairingPanel({ onPaired }: { onPaired: () => void }) {
     setState({ step: 'starting' });
     try {
       const device = await streamed<PairedInfo>(API.pairingStart(), {}, (event, payload) => {
-        if (event === 'pairing:code') setState({ step: 'waiting', code: payload as PairingCode });
+        if (event === 'pairing:code') setState({ step: 'waiting', code: payload as PairingCodeInfo });
       }, ctl.signal);
       setState({ step: 'paired', device });
       onPaired();

@@ -4,24 +4,18 @@ import { Snippet } from './marked-text.js';
 import { href } from './routes.js';
 import type { SearchResult } from './types.js';
 
-const SOURCE_LABEL: Readonly<Record<string, string>> = {
-  name: 'name', ocr: 'text in image', 'pdf-text': 'PDF text', pdf: 'PDF text', transcript: 'speech', semantic: 'meaning',
+const SOURCE_LABEL: Readonly<Record<SearchResult['source'], string>> = {
+  name: 'name', ocr: 'text in image', 'pdf-text': 'PDF text', transcript: 'speech', semantic: 'meaning',
 };
 
-function pathOf(p: string | { path: string }): string {
-  return typeof p === 'string' ? p : p.path;
-}
-
 function pageOf(r: SearchResult): number | null {
-  if (r.source !== 'ocr' && r.source !== 'pdf-text' && r.source !== 'pdf') return null;
-  if (typeof r.locator === 'number') return r.locator;
+  if (r.source !== 'ocr' && r.source !== 'pdf-text') return null;
   return r.locator?.page ?? null;
 }
 
 /** One result: the file's thumbnail and name (a link to its detail, carrying the query so the detail marks it), where it matched, and the snippet. */
 export function SearchResultItem({ result, q, libId }: { result: SearchResult; q: string; libId: string }) {
-  const first = result.paths[0];
-  const path = first === undefined ? '' : pathOf(first);
+  const path = result.paths[0] ?? '';
   const name = path === '' ? result.content_uuid : baseName(path);
   const page = pageOf(result);
   const to = href({ view: 'content', uuid: result.content_uuid, q });
@@ -34,10 +28,10 @@ export function SearchResultItem({ result, q, libId }: { result: SearchResult; q
         <a className="result-name" href={to}>{name}</a>
         <p className="result-where">
           <span className="tag">{result.kind}</span>
-          <span className="tag">{SOURCE_LABEL[result.source] ?? result.source}{page !== null ? `, page ${page}` : ''}</span>
+          <span className="tag">{SOURCE_LABEL[result.source]}{page !== null ? `, page ${page}` : ''}</span>
           {path !== '' && <span className="result-path" title={path}>{path}</span>}
         </p>
-        <p className="snippet"><Snippet text={result.snippet} marks={result.marks ?? []} /></p>
+        <p className="snippet"><Snippet text={result.snippet} marks={result.marks} /></p>
       </div>
     </li>
   );

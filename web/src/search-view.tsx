@@ -6,24 +6,13 @@ import { reportError } from './errors.js';
 import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
 import { SearchResultItem } from './search-result-item.js';
-import type { SearchResult } from './types.js';
+import type { SearchAnswer } from './types.js';
 
 const LIMIT = 50;
 
-interface Answer {
+/** The answer to the query Q (`pending`: files whose text is not searchable yet, still being read; the results may miss them). */
+interface Answer extends SearchAnswer {
   q: string;
-  results: SearchResult[];
-  /** Files whose text is not searchable yet (still being read): the results may miss them. */
-  pending: number;
-}
-
-/** The contract's `{results: [...], pending?}`; the bare list `vss search --json` prints is taken too. */
-type SearchAnswer = { results?: SearchResult[]; pending?: number } | SearchResult[];
-
-function answerOf(q: string, r: SearchAnswer): Answer {
-  if (Array.isArray(r)) return { q, results: r, pending: 0 };
-  const pending = typeof r.pending === 'number' && Number.isFinite(r.pending) && r.pending > 0 ? r.pending : 0;
-  return { q, results: r.results ?? [], pending };
 }
 
 /** `#/search?q=…`: the results of the query in the search box, the newest query's only. */
@@ -44,7 +33,7 @@ export function SearchView({ q }: { q: string }) {
     const abort = new AbortController();
     setBusy(true);
     get<SearchAnswer>(API.search(lib.id, q, LIMIT), abort.signal).then(
-      (r) => { setAnswer(answerOf(q, r)); setBusy(false); },
+      (r) => { setAnswer({ q, ...r }); setBusy(false); },
       (err: unknown) => {
         if (abort.signal.aborted) return;
         // Another query's results never stand under this one's heading.

@@ -10,7 +10,7 @@ import type { GridItem } from './types.js';
  */
 export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId }: { item: GridItem; index: number; size: number; tabbable: boolean; libId: string }) {
   const [broken, setBroken] = useState(false);
-  const failed = broken || item.has_thumb === false;
+  const failed = broken || !item.has_thumb;
   return (
     <a
       className={`thumb${failed ? ' no-image' : ''}`}
@@ -21,7 +21,7 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId }:
       title={item.name}
       aria-label={item.name}
     >
-      {item.has_thumb !== false && <img
+      {item.has_thumb && <img
         alt={item.name}
         src={API.sidecar(libId, item.content_uuid, 'thumb', 'grid@1x', item.thumb_checksum)}
         loading="lazy"

@@ -1,5 +1,5 @@
 /**
- * The shape of `ocr/default.json` and how the pages are put together into it.
+ * How the pages are put together into `ocr/default.json` (its shape: src/api/wire/sidecar-json.ts).
  */
 import type { BBox, OcrJson, OcrJsonPage, Rotation } from '../../api/wire/sidecar-json.js';
 import type { OcrPageResult } from './engine.js';
