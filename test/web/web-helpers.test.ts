@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { BBox, OcrJsonPage } from '../../src/api/wire/sidecar-json.js';
 import { importWebModule } from './web-module.js';
 
 type Route =
@@ -7,8 +8,7 @@ type Route =
   | { view: 'jobs' } | { view: 'locations' } | { view: 'devices' } | { view: 'missing'; hash: string };
 interface RoutesModule { parseRoute(hash: string): Route; href(route: Route): string; parentOf(route: Route): Route | null }
 interface TermsModule { queryTerms(q: string): string[]; fold(text: string): string; matchesAny(text: string, terms: readonly string[]): boolean }
-type BBox = [number, number, number, number];
-interface GeometryModule { toPicture(b: BBox, page: { width: number; height: number; rotation?: 0 | 90 | 180 | 270 }): [number, number, number, number] }
+interface GeometryModule { toPicture(b: BBox, page: Pick<OcrJsonPage, 'width' | 'height' | 'rotation'>): [number, number, number, number] }
 
 const routes = await importWebModule<RoutesModule>('routes.ts');
 const terms = await importWebModule<TermsModule>('query-terms.ts');
@@ -62,7 +62,7 @@ describe('OCR boxes on the picture (web/src/ocr-geometry.ts)', () => {
   const near = (got: number[], want: number[], what: string) => got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-9, `${what}: ${got} ≠ ${want}`));
 
   it('places a box read on the unturned page as it is', () => {
-    near(geometry.toPicture([40, 20, 120, 60], { width: 400, height: 200 }), expected, '0°');
+    near(geometry.toPicture([40, 20, 120, 60], { width: 400, height: 200, rotation: 0 }), expected, '0°');
   });
 
   it('turns back a box read on a page turned 90°, 180° or 270° clockwise', () => {
