@@ -1,7 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { followSidecars, indexContent, pendingCount, reindex, type SearchFollower, type SearchSource } from '../search/search-index.js';
-import { checkLimit, checkQuery, ftsQuery, searchLibrary, type SearchOptions as TextSearchOptions } from '../search/search-query.js';
+import { checkLimit, checkQuery, ftsQuery, searchLibrary, type ScoreKind, type SearchOptions as TextSearchOptions } from '../search/search-query.js';
 import type { SearchLocator } from '../search/locator.js';
 import type { HybridResult, SemanticOptions, SemanticSearch } from '../search/semantic/semantic-search.js';
 import type { SemanticLocator } from '../search/semantic/vector-index.js';
@@ -27,7 +27,7 @@ export interface SearchAnswer {
   /** Contents still queued for indexing when it was answered (0: the index was current); their text may be missing from the results. */
   pending: number;
 }
-export type { SearchLocator, SearchSource, SemanticLocator };
+export type { ScoreKind, SearchLocator, SearchSource, SemanticLocator };
 
 /** How long a query waits by default for contents queued for indexing (a scan just done) before it answers with what is indexed. */
 const CATCH_UP_MS = 5_000;

@@ -29,11 +29,24 @@ const MAX_KIND_FETCH = 2_000;
 
 const log = childLog('search');
 
+/**
+ * What a result's `score` is, so a client can read the number:
+ * - `bm25`: the text ranking's, SQLite's BM25 of the best-matching row, lower is better (negative;
+ *   for a query in Chinese, Japanese or Korean, matched without the word index, minus how often
+ *   the words occur in the row: lower is better as well);
+ * - `cosine`: a semantic match's cosine similarity, −1…1, higher is better;
+ * - `rrf`: a hybrid query's fused reciprocal-rank score (both rankings found something), higher is better.
+ * One query's results share one kind.
+ */
+export type ScoreKind = 'bm25' | 'cosine' | 'rrf';
+
 export interface SearchResult {
   content_uuid: string;
   kind: string;
-  /** BM25 (SQLite's sign: lower is better) of the best-matching row. */
+  /** How good a match this is; read it by `score_kind`. */
   score: number;
+  /** What `score` is: here `bm25`; `rrf` once fused with a semantic ranking (see ScoreKind). */
+  score_kind: ScoreKind;
   /** The best row's text around the match, each match in [brackets] (for reading; text may hold brackets of its own). */
   snippet: string;
   /** Where the matches are in `snippet`: [start, end) of each one's text, its brackets at start − 1 and end. */
@@ -138,7 +151,7 @@ export function searchLibrary(lib: Library, query: string, opts: SearchOptions =
   return hits.map((h, i) => {
     const found = paths.get(h.content_uuid) ?? [];
     const r: SearchResult = {
-      content_uuid: h.content_uuid, kind: h.kind, score: h.score, ...bracketed(h.snippet), source: h.source,
+      content_uuid: h.content_uuid, kind: h.kind, score: h.score, score_kind: 'bm25', ...bracketed(h.snippet), source: h.source,
       paths: h.source === 'name' ? matchedNameFirst(found, h.snippet) : found,
     };
     const loc = locators[i];
