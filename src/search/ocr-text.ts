@@ -41,7 +41,15 @@ export function isSearchedLine(page: PageLike, block: BlockLike, rule: OcrLineRu
   if (page.source === 'text-layer') return true;
   // A line without a confidence (not written by our OCR) cannot be judged: kept, as it was before the rule.
   if (typeof block.confidence === 'number' && !(block.confidence >= rule.minConfidence)) return false;
-  return (block.text.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= rule.minLetters;
+  return hasLetters(block.text, rule.minLetters);
+}
+
+/** Whether TEXT has at least N letters or digits (counting stops at N: a line is read for every page indexed). */
+function hasLetters(text: string, n: number): boolean {
+  if (n <= 0) return true;
+  let seen = 0;
+  for (const _ of text.matchAll(/[\p{L}\p{N}]/gu)) if (++seen >= n) return true;
+  return false;
 }
 
 /**
