@@ -7,14 +7,16 @@
  */
 /**
  * A line read by OCR with a lower confidence (0–1) is not indexed for search. Measured with
- * `node dist/bench/ocr-noise-threshold.js` over every image and PDF in ../shared/fixtures: in the
- * files with a ground truth, the weakest line holding its words is 0.74 (the scanned LinnSequencer brochure); the photos' noise lines with two letters or
- * digits are at most 0.55 (train.jpg `ANE:`), save one misreading of upside-down print at 0.78
- * (immich-IMG_2682.heic, `VSN NI 3avin`, above real text: no threshold drops it without losing
- * words). 0.60 to 0.70 give the same result there: every ground-truth word still findable (1165
- * of 1181, as with no rule), 11 of the photos' 12 noise lines dropped. The lowest of that range is
- * taken: a photo of a real sign or receipt reads less cleanly than these scans, and losing its
- * words costs more than a stray noise line. From 0.75 up, ground-truth words are lost (0.80: 8).
+ * `node dist/bench/ocr-noise-threshold.js` over every image and PDF in ../shared/fixtures:
+ * - in the files with a ground truth, the weakest line holding its words is at 0.74 (the scanned
+ *   LinnSequencer brochure);
+ * - the photos' noise lines with two letters or digits are at most at 0.55 (train.jpg `ANE:`), save
+ *   one misreading of upside-down print at 0.78 (immich-IMG_2682.heic, `VSN NI 3avin`: above real
+ *   text, so no threshold drops it without losing words).
+ * 0.60 to 0.70 give the same result there: every ground-truth word still findable (1165 of 1181,
+ * as with no rule) and 11 of the photos' 12 lines dropped. The lowest is taken: a photo of a real
+ * sign or receipt reads less cleanly than these scans, and losing its words costs more than a
+ * stray noise line. From 0.75 up, ground-truth words are lost (0.75: 2, 0.80: 8, 0.90: 85).
  */
 export const MIN_OCR_LINE_CONFIDENCE = 0.6;
 /**
