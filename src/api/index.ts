@@ -9,7 +9,7 @@ export { oneOf } from './checks.js';
 export { LibraryApi, type LibraryAccess, type LibraryEvents, type AllLibraryEvents } from './library-api.js';
 export type { VssClient, LibraryClient, LocationsClient, ContentClient, SidecarsClient, JobsClient, PolicyClient, LibrariesClient, ModelsClient, ReconcileOptions, Items, Awaitable, EventFollow, PairingClient, DevicesClient, SyncClient, SearchClient } from './client.js';
 export { MAX_LIMIT as SEARCH_MAX_LIMIT } from '../search/search-query.js';
-export type { SearchApi, SearchAnswer, SearchLocator, SearchOptions, SearchResult, SearchSource, SemanticLocator } from './search.js';
+export type { ScoreKind, SearchApi, SearchAnswer, SearchLocator, SearchOptions, SearchResult, SearchSource, SemanticLocator } from './search.js';
 export type { PairingCodeInfo, PairedInfo, PairedDeviceItem, SyncPeerStatus, ResolveAnswer } from './peer-types.js';
 export type { LibrariesApi } from './libraries.js';
 export type { LocationsApi, AddLocationInput, LocationInfo, LocationWatching, LocationWatchStatus } from './locations.js';

@@ -6,7 +6,7 @@ import type { SemanticOptions, SemanticSearch } from '../search/semantic/semanti
 import type { LibraryContext } from './library-api.js';
 import type { SearchAnswer, SearchResult } from './wire/search.js';
 
-export type { SearchAnswer, SearchLocator, SearchResult, SearchSource, SemanticLocator } from './wire/search.js';
+export type { ScoreKind, SearchAnswer, SearchLocator, SearchResult, SearchSource, SemanticLocator } from './wire/search.js';
 export type SearchOptions = TextSearchOptions & {
   /** Also search by meaning over the embeddings sidecars, fused with the text ranking (reciprocal rank). */
   semantic?: boolean;

@@ -33,6 +33,22 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('queue the contents with OCR to be searched again under the line rule (v10), and nothing else', () => {
+    const path = join(tmp.path, 'v9.sqlite');
+    const db = openDatabase(path);
+    for (const m of MIGRATIONS.filter((x) => x.version <= 9)) db.exec(m.sql);
+    db.pragma('user_version = 9');
+    const sidecar = db.prepare(`INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, size, checksum, status, source, created_at, updated_at)
+      VALUES (?, ?, ?, 'default', 'json', ?, ?, ?, ?, 'generated', 0, 0)`);
+    sidecar.run('s1', 'c-ocr', 'ocr', 'a', 1, 'x', 'ready');
+    sidecar.run('s2', 'c-transcript', 'transcript', 'b', 1, 'x', 'ready');
+    sidecar.run('s3', 'c-failed', 'ocr', 'c', null, null, 'failed');
+    db.exec('DELETE FROM search_pending');
+    migrate(db, path);
+    assert.deepEqual(db.prepare('SELECT content_uuid FROM search_pending').pluck().all(), ['c-ocr']);
+    db.close();
+  });
+
   it('refuse a database made by a newer vss', () => {
     const path = join(tmp.path, 'newer.sqlite');
     const db = openDatabase(path);

@@ -7,6 +7,7 @@
  */
 import type { SearchLocator } from '../api/wire/search.js';
 import type { Library } from '../library/library.js';
+import { isSearchedLine } from './ocr-text.js';
 import { readSidecarJson, stmt } from './search-index.js';
 import type { Hit } from './search-query.js';
 
@@ -17,7 +18,7 @@ const MAX_BOX_JSON_BYTES = 8 * 1024 ** 2;
 /** One query reads at most this much OCR JSON for boxes, all results together. */
 export const MAX_BOX_BYTES_PER_QUERY = 16 * 1024 ** 2;
 
-interface OcrPageLike { page?: unknown; unit?: unknown; blocks?: Array<{ text?: unknown; bbox?: unknown }> }
+interface OcrPageLike { page?: unknown; source?: unknown; unit?: unknown; blocks?: Array<{ text?: unknown; bbox?: unknown; confidence?: unknown }> }
 
 /** The locator of each hit, in order (undefined for a name). */
 export function locatorsOf(lib: Library, hits: readonly Hit[], budgetBytes = MAX_BOX_BYTES_PER_QUERY): Array<SearchLocator | undefined> {
@@ -49,7 +50,8 @@ export function locatorsOf(lib: Library, hits: readonly Hit[], budgetBytes = MAX
     const term = firstMarked(h.snippet);
     if (term === null || !sizes.has(h.content_uuid)) return loc;
     const page = pagesOf(h.content_uuid)?.find((p) => p?.page === h.locator);
-    const block = Array.isArray(page?.blocks) ? page.blocks.find((b) => typeof b?.text === 'string' && fold(b.text).includes(term)) : undefined;
+    // Among the lines indexed: a noise line the index left out is not where the match is.
+    const block = Array.isArray(page?.blocks) ? page.blocks.find((b) => isSearchedLine(page!, b) && fold(b.text as string).includes(term)) : undefined;
     if (block && isBox(block.bbox)) {
       loc.box = block.bbox;
       if (typeof page?.unit === 'string') loc.unit = page.unit;

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Installation as Vss } from '../library/installation.js';
 import type { Library } from '../library/library.js';
@@ -11,6 +11,8 @@ import { tempDir } from '../../test/helpers.js';
 import { followSidecars, hasPending, indexPending, indexSlice, reindex, type SearchFollower } from './search-index.js';
 import { ftsQuery, searchLibrary, MAX_QUERY_CHARS, MAX_QUERY_TERMS } from './search-query.js';
 import { locatorsOf } from './locator.js';
+import { MIN_OCR_LINE_CONFIDENCE } from './ocr-text.js';
+import { sidecarFile } from '../sidecars/sidecar-file.js';
 import Database from 'better-sqlite3';
 
 describe('ftsQuery', () => {
@@ -94,6 +96,42 @@ describe('search index (real library, real files)', () => {
     assert.equal(hit.snippet, 'The (quick) [brown] {fox} jumps  over  [walrus]');
     assert.deepEqual(hit.marks.map(([a, b]) => hit.snippet.slice(a, b)), ['walrus']);
     assert.deepEqual(hit.marks.map(([a, b]) => [hit.snippet[a - 1], hit.snippet[b]]), [['[', ']']]);
+    manager.markMissing({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, 'test: done');
+    await settle();
+  });
+
+  it('indexes the OCR lines read confidently enough, with letters; keeps every line in the sidecar and finds the box among the kept ones', async () => {
+    const uuid = uuidOf('receipt-scan.png');
+    const manager = new SidecarManager(lib);
+    const line = (text: string, confidence: number, y: number) => ({ text, confidence, bbox: [0, y, 100, y + 10] });
+    const blocks = [
+      line('quokka noise', MIN_OCR_LINE_CONFIDENCE - 0.01, 0), // just under: out
+      line('quokka sighted', MIN_OCR_LINE_CONFIDENCE, 20), // at the threshold: in
+      line('7', 0.99, 40), // confident, one digit: out
+      line('numbat 42', 0.95, 60),
+    ];
+    const pages = [
+      { page: 1, source: 'ocr', unit: 'px', text: blocks.map((b) => b.text).join('\n'), blocks },
+      // A text layer is exact: every line is searched, whatever a line says.
+      { page: 2, source: 'text-layer', unit: 'pt', text: 'wombat burrow', blocks: [{ text: 'wombat burrow', confidence: 0.1, bbox: [1, 2, 3, 4] }] },
+    ];
+    const json = JSON.stringify({ text: '', pages });
+    manager.writeGenerated({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, Buffer.from(json), 'test');
+    await settle();
+    assert.deepEqual(searchLibrary(lib, 'noise'), [], 'a line under the threshold is searched');
+    const quokka = searchLibrary(lib, 'quokka');
+    assert.equal(quokka.length, 1);
+    assert.equal(quokka[0]!.snippet, '[quokka] sighted\nnumbat 42');
+    assert.deepEqual(quokka[0]!.locator, { page: 1, box: [0, 20, 100, 30], unit: 'px' }, 'the box is the kept line, not the noise line above it');
+    assert.deepEqual(searchLibrary(lib, '7'), []);
+    assert.equal(searchLibrary(lib, '42')[0]?.content_uuid, uuid);
+    assert.equal(searchLibrary(lib, 'wombat')[0]?.source, 'pdf-text');
+    // The rows are the text searched; the sidecar, which the detail view shows, is untouched.
+    const rows = lib.db.prepare("SELECT text FROM search_docs WHERE content_uuid = ? AND source != 'name' ORDER BY locator").pluck().all(uuid);
+    assert.deepEqual(rows, ['quokka sighted\nnumbat 42', 'wombat burrow']);
+    const file = sidecarFile(lib, uuid, 'ocr', 'default');
+    assert.equal(file.state, 'ready');
+    assert.equal(readFileSync((file as { path: string }).path, 'utf8'), json);
     manager.markMissing({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, 'test: done');
     await settle();
   });

@@ -15,6 +15,7 @@ import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
 import { sidecarFile } from '../sidecars/sidecar-file.js';
 import type { SearchSource } from '../api/wire/search.js';
+import { searchedText } from './ocr-text.js';
 
 export type { SearchSource };
 
@@ -201,7 +202,7 @@ export function followSidecars(lib: Library, onError: (err: unknown) => void = l
   };
 }
 
-/** What one content says: its file names, and the text of its ready OCR and transcript sidecars. */
+/** What one content says: its file names, and the text of its ready OCR (the lines searchedText keeps) and transcript sidecars. */
 function textOf(lib: Library, contentUuid: string): Row[] {
   const rows: Row[] = [];
   const names = stmt(lib, 
@@ -210,8 +211,11 @@ function textOf(lib: Library, contentUuid: string): Row[] {
   for (const n of names) rows.push({ source: 'name', locator: null, at: null, text: n.normalize('NFC') });
   const ocr = readSidecarJson(lib, contentUuid, 'ocr') as { pages?: Array<{ page?: unknown; source?: unknown; text?: unknown }> } | null;
   for (const p of Array.isArray(ocr?.pages) ? ocr.pages : []) {
-    if (typeof p?.text !== 'string' || p.text.trim() === '') continue;
-    rows.push({ source: p.source === 'text-layer' ? 'pdf-text' : 'ocr', locator: typeof p.page === 'number' ? p.page : null, at: null, text: p.text });
+    if (typeof p?.text !== 'string') continue;
+    // Only the lines read confidently enough (ocr-text.ts): a photo's noise is not indexed; the sidecar keeps every line.
+    const text = searchedText(p);
+    if (text.trim() === '') continue;
+    rows.push({ source: p.source === 'text-layer' ? 'pdf-text' : 'ocr', locator: typeof p.page === 'number' ? p.page : null, at: null, text });
   }
   const tr = readSidecarJson(lib, contentUuid, 'transcript') as { segments?: Array<{ text?: unknown; start?: unknown }> } | null;
   const segments = Array.isArray(tr?.segments) ? tr.segments : [];

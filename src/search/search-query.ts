@@ -9,7 +9,7 @@ import { childLog } from '../core/log.js';
 import { CONTENT_KINDS, isContentKind } from '../content/kinds.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
-import type { SearchSource, TextSearchResult as SearchResult } from '../api/wire/search.js';
+import type { ScoreKind, SearchSource, TextSearchResult as SearchResult } from '../api/wire/search.js';
 import { CJK, stmt } from './search-index.js';
 import { firstMarked, fold, locatorsOf } from './locator.js';
 
@@ -30,7 +30,7 @@ const MAX_KIND_FETCH = 2_000;
 
 const log = childLog('search');
 
-export type { SearchResult };
+export type { ScoreKind, SearchResult };
 
 export interface SearchOptions {
   /** Only contents of this kind (CONTENT_KINDS). Where the word is very common and the kind rare, the results may be fewer than LIMIT. */
@@ -125,7 +125,7 @@ export function searchLibrary(lib: Library, query: string, opts: SearchOptions =
   return hits.map((h, i) => {
     const found = paths.get(h.content_uuid) ?? [];
     const r: SearchResult = {
-      content_uuid: h.content_uuid, kind: h.kind, score: h.score, ...bracketed(h.snippet), source: h.source,
+      content_uuid: h.content_uuid, kind: h.kind, score: h.score, score_kind: 'bm25', ...bracketed(h.snippet), source: h.source,
       paths: h.source === 'name' ? matchedNameFirst(found, h.snippet) : found,
     };
     const loc = locators[i];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
 import { buildTinyEmbeddingModel } from '../tiny-embedding-model.js';
 
-interface ResultJson { content_uuid: string; kind: string; score: number; snippet: string; source: string; locator: unknown; paths: string[] }
+interface ResultJson { content_uuid: string; kind: string; score: number; score_kind: string; snippet: string; source: string; locator: unknown; paths: string[] }
 
 /**
  * `vss search --semantic` as a user meets it (DESIGN §14, issue 11's done-when): a folder of
@@ -59,6 +59,7 @@ describe('vss search --semantic (real CLI, tiny real embeddings model)', { skip:
       assert.equal(r[0]!.snippet, text);
       assert.deepEqual(r[0]!.locator, { chunk: 0 });
       assert.ok(r[1]!.score < r[0]!.score);
+      assert.ok(r.every((h) => h.score_kind === 'cosine'), `${name}: ${r.map((h) => h.score_kind).join(' ')}`);
     }
     // The same words without --semantic: the text files' contents are not in the word index.
     assert.deepEqual(await search([TEXTS['river.txt']!]), []);
@@ -77,6 +78,11 @@ describe('vss search --semantic (real CLI, tiny real embeddings model)', { skip:
     // The others come from the semantic ranking only.
     assert.equal(r.length, Object.keys(TEXTS).length);
     for (const other of r.slice(1)) assert.equal(other.source, 'semantic');
+    // Every score of a fused list is a reciprocal-rank sum; the same word without --semantic is BM25.
+    assert.deepEqual(r.map((h) => h.score_kind), r.map(() => 'rrf'));
+    const words = await search(['garden']);
+    assert.deepEqual(words.map((h) => [h.source, h.score_kind]), [['name', 'bm25']]);
+    assert.ok(words[0]!.score < 0);
     assert.deepEqual((await search(['garden', '--semantic', '--kind', 'image'])), []);
   });
 

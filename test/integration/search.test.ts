@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { MIN_OCR_LINE_CONFIDENCE, isSearchedLine } from '../internals.js';
 
-interface ResultJson { content_uuid: string; kind: string; score: number; snippet: string; source: string; locator?: { page?: number; box?: number[]; unit?: string; start_s?: number }; paths: string[] }
+interface ResultJson { content_uuid: string; kind: string; score: number; score_kind: string; snippet: string; source: string; locator?: { page?: number; box?: number[]; unit?: string; start_s?: number }; paths: string[] }
 
 /**
  * Search as a user meets it (DESIGN §14): OCR fixtures (an image, a scanned PDF, a text-layer PDF)
- * in a deep location, `jobs run --until-idle`, then `vss search` in-process and through a daemon.
+ * and a photo with no writing in it (whose OCR reads noise) in a deep location, `jobs run --until-idle`, then `vss search` in-process and through a daemon.
  */
 /** phototest.tif is 640 × 480 pixels. */
 const PHOTOTEST_PX = { width: 640, height: 480 };
@@ -22,6 +23,7 @@ describe('vss search over the OCR fixtures (real CLI, real OCR)', { skip: FIXTUR
     photo: 'ocr/tesseract-test/phototest.tif',
     scanned: 'pdf/scanned/ocrmypdf-linn.pdf',
     textLayer: 'pdf/text-layer/springai-pdftex-sample.pdf',
+    noise: 'livephoto/apple-iphone6s/train.jpg',
   };
   const names = Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.split('/').pop()!])) as Record<keyof typeof files, string>;
 
@@ -45,6 +47,7 @@ describe('vss search over the OCR fixtures (real CLI, real OCR)', { skip: FIXTUR
       assert.ok(r[0]!.paths[0]!.endsWith(file), `${word}: ${r[0]!.paths[0]}`);
       if (word !== 'Sample') assert.equal(r[0]!.source, source, word);
       assert.match(r[0]!.snippet, /\[/);
+      assert.equal(r[0]!.score_kind, 'bm25', word);
     }
     const pdfText = await search(['Document', '--kind', 'document']);
     assert.ok(pdfText.some((r) => r.source === 'pdf-text' && (r.locator?.page ?? 0) >= 1 && r.locator?.unit === 'pt' && r.locator.box?.length === 4 && r.paths[0]!.endsWith(names.textLayer)));
@@ -82,10 +85,44 @@ describe('vss search over the OCR fixtures (real CLI, real OCR)', { skip: FIXTUR
     assert.doesNotMatch(onlyQuote.stderr, /SQLITE|fts5/i);
   });
 
+  it("a photo's OCR noise stays in its sidecar but out of search; confident lines are found", async () => {
+    type OcrLine = { text: string; confidence: number };
+    type OcrPage = { source: string; blocks: OcrLine[] };
+    const ocrOf = async (name: string): Promise<{ uuid: string; pages: OcrPage[] }> => {
+      const byName = (await search([name.replace(/\.\w+$/, '')])).find((r) => r.source === 'name' && r.paths[0]!.endsWith(name));
+      assert.ok(byName, `${name} is not found by its name`);
+      const at = json<{ state: string; path: string }>(await runCli(['sidecars', 'path', byName.content_uuid, 'ocr', 'default', '--json'], env));
+      assert.equal(at.state, 'ready', name);
+      return { uuid: byName.content_uuid, pages: (JSON.parse(readFileSync(at.path, 'utf8')) as { pages: OcrPage[] }).pages };
+    };
+    const wordsOf = (text: string) => text.match(/[\p{L}\p{N}]+/gu) ?? [];
+
+    // train.jpg (leaves, rails, no writing) reads lines like `ANE:` with a low confidence: each is in the sidecar, none is searched.
+    const photo = await ocrOf(names.noise);
+    const weak = photo.pages.flatMap((p) => p.blocks.filter((b) => b.confidence < MIN_OCR_LINE_CONFIDENCE && wordsOf(b.text).join('').length >= 2));
+    assert.ok(weak.length >= 1, `no weak line with letters in ${names.noise}'s OCR: ${JSON.stringify(photo.pages)}`);
+    for (const line of weak) {
+      for (const w of wordsOf(line.text)) {
+        const found = await search([w]);
+        assert.ok(!found.some((r) => r.content_uuid === photo.uuid), `${JSON.stringify(w)} (a line read at ${line.confidence}) finds ${names.noise}`);
+      }
+    }
+
+    // phototest.tif's lines are read confidently: a word of each finds it, in OCR text.
+    const page = await ocrOf(names.photo);
+    const lines = page.pages.flatMap((p) => p.blocks.filter((b) => isSearchedLine(p, b)));
+    assert.ok(lines.length >= 5, JSON.stringify(page.pages));
+    for (const line of lines) {
+      const w = wordsOf(line.text).sort((a, b) => b.length - a.length)[0]!;
+      const found = await search([w]);
+      assert.ok(found.some((r) => r.content_uuid === page.uuid && r.source === 'ocr'), `${JSON.stringify(w)} (a line read at ${line.confidence}) does not find ${names.photo}`);
+    }
+  });
+
   it('reindex rebuilds the same answers, and a daemon answers the same', async () => {
     const before = await search(['lazy']);
     const re = json<{ contents: number; rows: number }>(await runCli(['search', 'reindex', '--json'], env));
-    assert.equal(re.contents, 4);
+    assert.equal(re.contents, 5);
     assert.deepEqual(await search(['lazy']), before);
     const phrase = await search(['"quick brown dog"']);
     const denv = { ...env, VSS_NO_DAEMON: undefined };

@@ -25,12 +25,25 @@ export interface SemanticLocator {
   end?: number;
 }
 
+/**
+ * What a result's `score` is, so a client can read the number:
+ * - `bm25`: the text ranking's, SQLite's BM25 of the best-matching row, lower is better (negative;
+ *   for a query in Chinese, Japanese or Korean, matched without the word index, minus how often
+ *   the words occur in the row: lower is better as well);
+ * - `cosine`: a semantic match's cosine similarity, −1…1, higher is better;
+ * - `rrf`: a hybrid query's fused reciprocal-rank score (both rankings found something), higher is better.
+ * One query's results share one kind.
+ */
+export type ScoreKind = 'bm25' | 'cosine' | 'rrf';
+
 /** A match of the text index (src/search/search-query.ts). */
 export interface TextSearchResult {
   content_uuid: string;
   kind: string;
-  /** BM25 (SQLite's sign: lower is better) of the best-matching row. */
+  /** How good a match this is; read it by `score_kind`. */
   score: number;
+  /** What `score` is: here `bm25`; `rrf` once fused with a semantic ranking (see ScoreKind). */
+  score_kind: ScoreKind;
   /** The best row's text around the match, each match in [brackets] (for reading; text may hold brackets of its own). */
   snippet: string;
   /** Where the matches are in `snippet`: [start, end) of each one's text, its brackets at start − 1 and end. */
@@ -45,7 +58,7 @@ export interface TextSearchResult {
 /** A result of a query that may be semantic: a text match, or a chunk nearest in meaning. */
 export type SearchResult =
   | TextSearchResult
-  | (Omit<TextSearchResult, 'source' | 'locator'> & { source: 'semantic'; locator: SemanticLocator });
+  | (Omit<TextSearchResult, 'source' | 'locator' | 'score_kind'> & { source: 'semantic'; score_kind: 'cosine' | 'rrf'; locator: SemanticLocator });
 
 /** A query's answer with how current it is. */
 export interface SearchAnswer {

@@ -4,17 +4,20 @@
  * BM25 and cosine similarity, and K = 60, the paper's value, keeps one list's top hit from
  * drowning a content both lists rank well.
  */
+import type { ScoreKind } from '../search-query.js';
+
 export const RRF_K = 60;
 
 interface Ranked {
   content_uuid: string;
   score: number;
+  score_kind: ScoreKind;
 }
 
 /**
  * RANKINGS (each best first, one entry per content) as one list, best fused score first, at most
  * LIMIT. A content keeps the entry (snippet, source) of the ranking that placed it highest; a tie
- * goes to the earlier ranking. Its score becomes the fused score.
+ * goes to the earlier ranking. Its score becomes the fused score (score_kind `rrf`).
  */
 export function fuseRankings<T extends Ranked>(rankings: ReadonlyArray<readonly T[]>, limit: number): T[] {
   const fused = new Map<string, { score: number; bestRank: number; entry: T }>();
@@ -33,5 +36,5 @@ export function fuseRankings<T extends Ranked>(rankings: ReadonlyArray<readonly 
   return [...fused.values()]
     .sort((a, b) => b.score - a.score || a.bestRank - b.bestRank || (a.entry.content_uuid < b.entry.content_uuid ? -1 : 1))
     .slice(0, limit)
-    .map((f) => ({ ...f.entry, score: f.score }));
+    .map((f) => ({ ...f.entry, score: f.score, score_kind: 'rrf' as const }));
 }

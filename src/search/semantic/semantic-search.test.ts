@@ -15,6 +15,9 @@ import { blake3 } from '@napi-rs/blake-hash';
 import { sidecarAbsPath, sidecarAddress } from '../../sidecars/address.js';
 import { SidecarManager } from '../../sidecars/manager.js';
 import { sidecarFile } from '../../sidecars/sidecar-file.js';
+import { indexPending } from '../search-index.js';
+import { searchLibrary } from '../search-query.js';
+import { RRF_K } from './fuse-rankings.js';
 import { SemanticSearch } from './semantic-search.js';
 
 /**
@@ -86,11 +89,31 @@ describe('semantic search (real library, real generated embeddings)', { skip: FI
       assert.equal(r[0]!.snippet, text);
       assert.deepEqual(r[0]!.locator, { chunk: 0 });
       assert.equal(r[0]!.kind, 'text');
+      assert.ok(r.every((h) => h.score_kind === 'cosine'));
       for (let i = 1; i < r.length; i++) assert.ok(r[i - 1]!.score >= r[i]!.score, 'not nearest first');
     }
     const v = search.vectors(VARIANT)!;
     assert.equal((await v.current()).contents, Object.keys(TEXTS).length);
     assert.equal(v.skipped.size, 0);
+  });
+
+  it('says what each score is: bm25 for a word match, cosine for a semantic one, rrf once the two are fused', async () => {
+    await indexPending(lib);
+    const text = searchLibrary(lib, 'garden');
+    assert.deepEqual(text.map((h) => [h.source, h.score_kind]), [['name', 'bm25']]);
+    assert.ok(text[0]!.score < 0, `BM25 in SQLite's sign: ${text[0]!.score}`);
+    // Both rankings found something: every score is the fused one, the semantic-only entries' too.
+    const fused = await search.hybrid('garden', text);
+    assert.equal(fused.length, Object.keys(TEXTS).length);
+    assert.deepEqual([fused[0]!.source, fused[0]!.score_kind], ['name', 'rrf']);
+    assert.ok(fused.slice(1).every((h) => h.source === 'semantic' && h.score_kind === 'rrf' && h.score <= 1 / (RRF_K + 1)));
+    // The words are in no name: the semantic ranking alone, its cosines.
+    const river = TEXTS['river.txt']!;
+    assert.deepEqual(searchLibrary(lib, river), []);
+    const near = await search.hybrid(river, []);
+    assert.ok(near[0]!.paths[0]!.endsWith('/river.txt'));
+    assert.ok(near.every((h) => h.score_kind === 'cosine'));
+    assert.ok(Math.abs(near[0]!.score - 1) < 1e-4);
   });
 
   it('keeps to the limit and the kind', async () => {

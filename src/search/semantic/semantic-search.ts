@@ -14,6 +14,7 @@ export interface SemanticResult {
   kind: string;
   /** Cosine similarity of the best chunk, −1…1 (1: the same direction as the query). */
   score: number;
+  score_kind: 'cosine';
   /** The start of the best chunk's text (nothing is marked: no word has to match). */
   snippet: string;
   marks: Array<[number, number]>;
@@ -53,15 +54,15 @@ export class SemanticSearch {
     const hits = index.search(vector, limit, opts.kind);
     const paths = pathsOf(this.lib, hits.map((h) => h.contentUuid));
     return hits.map((h) => ({
-      content_uuid: h.contentUuid, kind: h.kind, score: h.score, snippet: h.snippet, marks: [], source: 'semantic' as const, locator: h.locator,
+      content_uuid: h.contentUuid, kind: h.kind, score: h.score, score_kind: 'cosine' as const, snippet: h.snippet, marks: [], source: 'semantic' as const, locator: h.locator,
       paths: paths.get(h.contentUuid) ?? [],
     }));
   }
 
   /**
    * TEXT_HITS (the FTS ranking of the same query) and the semantic ranking as one: when both
-   * found something, fused by reciprocal rank (fuse-rankings.ts; the score is then the fused
-   * score), else whichever found something, with its own score.
+   * found something, fused by reciprocal rank (fuse-rankings.ts; every score is then the fused
+   * score, score_kind `rrf`), else whichever found something, with its own score (`bm25` or `cosine`).
    */
   async hybrid(query: string, textHits: TextResult[], opts: SemanticOptions = {}): Promise<HybridResult[]> {
     const near = await this.query(query, opts);
