@@ -226,6 +226,45 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
     });
   });
 
+  it('follows the library live: a file copied into the watched folder appears as a tile with its thumbnail, no scroll, no reload, the focus kept', async () => {
+    await withPage(async (page) => {
+      const focusedUuid = ui.uuidOf('photo');
+      const tile = page.locator(`main[aria-label="Library"] a[href="#/content/${focusedUuid}"]`);
+      await tile.waitFor({ timeout: 20_000 });
+      await tile.focus();
+      const scrollTop = () => grid(page).evaluate((main) => main.scrollTop);
+      const before = await scrollTop();
+      await page.evaluate(() => { window.__noReload = true; });
+      copyFileSync(join(FIXTURES, 'exif', 'orientation', 'portrait_6.jpg'), join(ui.tree, 'live-new.jpg'));
+      // The tile arrives by the daemon's events alone; its thumbnail decodes (made by the resolver or the job, whichever is first).
+      await page.waitForFunction(() => {
+        const img = document.querySelector('main[aria-label="Library"] img[alt="live-new.jpg"]');
+        return img !== null && img.complete && img.naturalWidth > 0;
+      }, undefined, { timeout: 60_000, polling: 200 });
+      // The grid thumbnail's sidecar event reads the tile again, with its checksum (the address the browser keeps).
+      await page.waitForFunction(() => /[?&]v=/.test(document.querySelector('main[aria-label="Library"] img[alt="live-new.jpg"]')?.getAttribute('src') ?? ''),
+        undefined, { timeout: 60_000, polling: 200 });
+      assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
+      assert.equal(await scrollTop(), before, 'the grid was not scrolled');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('href')), `#/content/${focusedUuid}`, 'the focused tile kept the focus');
+    }, { height: 1000 });
+  });
+
+  it('names each job after its content\'s file, for jobs listed and jobs that arrive live', async () => {
+    await withPage(async (page) => {
+      await page.goto(`${ui.http}/ui/#/jobs`);
+      const jobs = page.getByRole('list', { name: 'Jobs' });
+      await jobs.waitFor();
+      const named = (name: string) => jobs.locator(':scope > li').filter({ has: page.getByRole('link', { name, exact: true }) });
+      await named(nameOf('photo')).first().waitFor({ timeout: 10_000 });
+      assert.equal(await named(nameOf('photo')).first().getByRole('link', { name: nameOf('photo'), exact: true }).getAttribute('href'), `#/content/${ui.uuidOf('photo')}`);
+      await page.evaluate(() => { window.__noReload = true; });
+      copyFileSync(join(FIXTURES, 'exif', 'orientation', 'landscape_1.jpg'), join(ui.tree, 'jobs-live.jpg'));
+      await named('jobs-live.jpg').first().waitFor({ timeout: 60_000 });
+      assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
+    });
+  });
+
   it('reaches the search box by Tab, with a visible focus ring', async () => {
     await withPage(async (page) => {
       await grid(page).locator('img').first().waitFor();
