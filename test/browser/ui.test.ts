@@ -250,6 +250,37 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
     }, { height: 1000 });
   });
 
+  it('keeps the tiles on screen in place when newer contents arrive above them', async () => {
+    await withPage(async (page) => {
+      const heading = page.getByRole('heading', { level: 1 });
+      await grid(page).locator('img').first().waitFor({ timeout: 20_000 });
+      const items = async () => Number(/([0-9,]+) items/.exec(await heading.innerText())?.[1]?.replace(/,/g, '') ?? NaN);
+      const before = await items();
+      // Scrolled to the end, the first whole tile on screen and its distance from the grid's top edge.
+      await grid(page).evaluate((main) => { main.scrollTop = main.scrollHeight; });
+      await page.evaluate(() => new Promise((r) => window.requestAnimationFrame(() => window.requestAnimationFrame(r))));
+      const anchor = await grid(page).evaluate((main) => {
+        const top = main.getBoundingClientRect().top;
+        const t = [...main.querySelectorAll('a[data-uuid]')].find((a: any) => a.getBoundingClientRect().top >= top);
+        return { uuid: t.dataset.uuid as string, top: t.getBoundingClientRect().top - top, scrollTop: main.scrollTop as number };
+      });
+      assert.ok(anchor.scrollTop > 0, 'the grid scrolls at this size');
+      // The newest photo of the fixtures (2021-04-11): it sorts first, above every tile on screen.
+      copyFileSync(join(FIXTURES, 'exif', 'heic', 'IMG_5195.HEIC'), join(ui.tree, 'newest.heic'));
+      await page.waitForFunction(([n]) => {
+        const m = /([0-9,]+) items/.exec(document.querySelector('h1')?.textContent ?? '');
+        return m !== null && Number(m[1]!.replace(/,/g, '')) > n!;
+      }, [before], { timeout: 60_000, polling: 200 });
+      // The pages are read again a moment later; the tile stays where it was through both.
+      await page.waitForTimeout(2_500);
+      const after = await grid(page).evaluate((main, uuid) => {
+        const t = main.querySelector(`a[data-uuid="${uuid}"]`);
+        return { top: t ? t.getBoundingClientRect().top - main.getBoundingClientRect().top : null, scrollTop: main.scrollTop as number };
+      }, anchor.uuid);
+      assert.ok(after.top !== null && Math.abs(after.top - anchor.top) <= 2, `the tile on top stayed in place: ${anchor.top} px, now ${after.top} (scrollTop ${anchor.scrollTop} → ${after.scrollTop})`);
+    }, { width: 360, height: 500 });
+  });
+
   it('names each job after its content\'s file, for jobs listed and jobs that arrive live', async () => {
     await withPage(async (page) => {
       await page.goto(`${ui.http}/ui/#/jobs`);
