@@ -1,11 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page, Response } from 'playwright-core';
-import { FIXTURES, FIXTURES_SKIP } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, runCli } from '../helpers.js';
 import { launchBrowser, newPage } from './launch.js';
 import { HAVE_SEARCH, nameOf, SEARCH_SKIP, startUiLibrary, UI_SKIP, type UiLibrary } from './ui-library.js';
 
@@ -247,6 +247,32 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
       assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
       assert.equal(await scrollTop(), before, 'the grid was not scrolled');
       assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('href')), `#/content/${focusedUuid}`, 'the focused tile kept the focus');
+    }, { height: 1000 });
+  });
+
+  it('reads a visible tile again when its thumbnail changes (no change of order): a thumbnail gone is asked for again', async () => {
+    const uuid = ui.uuidOf('gpsPhoto');
+    const sidecars = json<Array<{ content_uuid: string; kind: string; variant: string; path: string | null }>>(await runCli(['sidecars', 'list', '--json'], ui.env));
+    const file = sidecars.find((s) => s.content_uuid === uuid && s.kind === 'thumb' && s.variant === 'grid@1x')?.path;
+    assert.ok(file, 'the grid thumbnail of the GPS photo is made');
+    await withPage(async (page) => {
+      const src = () => page.evaluate((alt: string) => document.querySelector(`main[aria-label="Library"] img[alt="${alt}"]`)?.getAttribute('src') ?? null, nameOf('gpsPhoto'));
+      await page.waitForFunction((alt: string) => /[?&]v=/.test(document.querySelector(`main[aria-label="Library"] img[alt="${alt}"]`)?.getAttribute('src') ?? ''),
+        nameOf('gpsPhoto'), { timeout: 20_000 });
+      await page.evaluate(() => { window.__noReload = true; });
+      // The daemon's sidecar watch sees the file go (`sidecar:changed`): the tile is read again, with no checksum now.
+      rmSync(file);
+      await page.waitForFunction((alt: string) => {
+        const s = document.querySelector(`main[aria-label="Library"] img[alt="${alt}"]`)?.getAttribute('src');
+        return typeof s === 'string' && !/[?&]v=/.test(s);
+      }, nameOf('gpsPhoto'), { timeout: 30_000, polling: 200 });
+      // Asked for by its address, the daemon makes it again; the tile shows it.
+      await page.waitForFunction((alt: string) => {
+        const img = document.querySelector(`main[aria-label="Library"] img[alt="${alt}"]`);
+        return img !== null && img.complete && img.naturalWidth > 0;
+      }, nameOf('gpsPhoto'), { timeout: 60_000, polling: 200 });
+      assert.match(String(await src()), new RegExp(`/sidecars/${uuid}/thumb/grid(@|%40)1x`));
+      assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
     }, { height: 1000 });
   });
 
