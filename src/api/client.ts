@@ -2,7 +2,7 @@ import type { IndexMode, IndexResult } from '../indexer/types.js';
 import type { AddLocationInput, LocationInfo } from './locations.js';
 import type { ContentFilter, ContentListItem } from './content.js';
 import type { ConvertResult, PathAnswer, PresenceItem, ReconcileResult, SidecarFilter, SidecarInfo, SidecarWatch } from './sidecars.js';
-import type { JobFilter, JobRow, RunJobsInput, RunSummary } from './jobs.js';
+import type { JobFilter, JobRow, NamedJobRow, RunJobsInput, RunSummary } from './jobs.js';
 import type { PolicyInfo } from './policy.js';
 import type { SearchAnswer, SearchOptions, SearchResult } from './search.js';
 import type { AddedModel, ModelInfo } from './models.js';
@@ -54,7 +54,7 @@ export interface SidecarsClient {
 
 export interface JobsClient {
   run(input?: RunJobsInput): Promise<RunSummary>;
-  iterate(filter?: JobFilter): Items<JobRow>;
+  iterate(filter?: JobFilter): Items<NamedJobRow>;
   get(id: number): Awaitable<JobRow>;
   retry(id: number): Promise<JobRow>;
   cancel(id: number): Promise<JobRow>;

@@ -17,7 +17,7 @@ export type { BrowseApi, ContentDetail, DetailPath, DetailDevice, DetailSidecar,
 export { GRID_PAGE_MAX } from './browse.js';
 export type { ContentApi, ContentFilter, ContentListItem, OriginalFileAnswer } from './content.js';
 export type { SidecarsApi, SidecarFilter, SidecarInfo, PresenceItem, PathAnswer, ReconcileResult, ConvertResult, SidecarWatch, SidecarFileAnswer, PresenceTable } from './sidecars.js';
-export type { JobsApi, JobFilter, JobRow, JobWork, RunJobsInput, RunSummary } from './jobs.js';
+export type { JobsApi, JobFilter, JobRow, JobWork, NamedJobRow, RunJobsInput, RunSummary } from './jobs.js';
 export type { PolicyApi, PolicyInfo } from './policy.js';
 export type { ModelsApi, ModelInfo, AddedModel } from './models.js';
 export type { DeviceSettingsApi, CpuBudgetInfo, SyncSettings, SyncSettingsPatch } from './device-settings.js';

@@ -5,12 +5,12 @@ import type { Logger } from 'pino';
 import type { FetchFirst } from '../jobs/job-kind.js';
 import type { JobWork } from '../jobs/job-work.js';
 import type { RunSummary } from '../jobs/runner.js';
-import { isJobStatus, JOB_STATUSES, type JobRow } from '../jobs/states.js';
+import { isJobStatus, JOB_STATUSES, type JobRow, type NamedJobRow } from '../jobs/states.js';
 import { JobStore } from '../jobs/store.js';
 import type { LibraryContext } from './library-api.js';
 import { pageKeyed, type Page, type PageRequest } from './pages.js';
 
-export type { JobRow, JobWork, RunSummary };
+export type { JobRow, JobWork, NamedJobRow, RunSummary };
 
 export interface JobFilter {
   status?: string;
@@ -57,12 +57,12 @@ export class JobsApi {
     return startJobWork(this.lib, { dataDir: this.ctx.dataDir, ...opts });
   }
 
-  /** Jobs, oldest first, read a page at a time. */
-  iterate(filter: JobFilter = {}): Iterable<JobRow> {
+  /** Jobs, oldest first, read a page at a time, each with its content's name. */
+  iterate(filter: JobFilter = {}): Iterable<NamedJobRow> {
     return streamKeyed(this.reader(filter));
   }
 
-  list(filter: JobFilter & PageRequest = {}): Page<JobRow> {
+  list(filter: JobFilter & PageRequest = {}): Page<NamedJobRow> {
     return pageKeyed(this.reader(filter), filter);
   }
 
@@ -92,9 +92,9 @@ export class JobsApi {
     return new JobStore(this.lib.db).resume(id);
   }
 
-  private reader(filter: JobFilter): KeyedReader<JobRow> {
+  private reader(filter: JobFilter): KeyedReader<NamedJobRow> {
     if (filter.status !== undefined && !isJobStatus(filter.status)) throw new UsageError(`status must be one of ${JOB_STATUSES.join(', ')}`);
     const store = new JobStore(this.lib.db);
-    return (afterId, limit) => store.list({ ...filter, afterId, limit }).map((j) => ({ key: j.id, item: j }));
+    return (afterId, limit) => store.listNamed({ ...filter, afterId, limit }).map((j) => ({ key: j.id, item: j }));
   }
 }

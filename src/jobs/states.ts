@@ -28,3 +28,8 @@ export interface JobRow {
   started_at: number | null;
   finished_at: number | null;
 }
+
+/** A job as listed: with its content's name (its first copy's file name; null without content or copy left). */
+export interface NamedJobRow extends JobRow {
+  name: string | null;
+}

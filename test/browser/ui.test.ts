@@ -1,11 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page, Response } from 'playwright-core';
-import { FIXTURES, FIXTURES_SKIP } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, runCli } from '../helpers.js';
 import { launchBrowser, newPage } from './launch.js';
 import { HAVE_SEARCH, nameOf, SEARCH_SKIP, startUiLibrary, UI_SKIP, type UiLibrary } from './ui-library.js';
 
@@ -222,6 +222,102 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
         });
       }, before, { timeout: 45_000, polling: 100 });
       assert.match(String(await finished.jsonValue()), /^Job \d+/);
+      assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
+    });
+  });
+
+  it('follows the library live: a file copied into the watched folder appears as a tile with its thumbnail, no scroll, no reload, the focus kept', async () => {
+    await withPage(async (page) => {
+      const focusedUuid = ui.uuidOf('photo');
+      const tile = page.locator(`main[aria-label="Library"] a[href="#/content/${focusedUuid}"]`);
+      await tile.waitFor({ timeout: 20_000 });
+      await tile.focus();
+      const scrollTop = () => grid(page).evaluate((main) => main.scrollTop);
+      const before = await scrollTop();
+      await page.evaluate(() => { window.__noReload = true; });
+      copyFileSync(join(FIXTURES, 'exif', 'orientation', 'portrait_6.jpg'), join(ui.tree, 'live-new.jpg'));
+      // The tile arrives by the daemon's events alone; its thumbnail decodes (made by the resolver or the job, whichever is first).
+      await page.waitForFunction(() => {
+        const img = document.querySelector('main[aria-label="Library"] img[alt="live-new.jpg"]');
+        return img !== null && img.complete && img.naturalWidth > 0;
+      }, undefined, { timeout: 60_000, polling: 200 });
+      // The grid thumbnail's sidecar event reads the tile again, with its checksum (the address the browser keeps).
+      await page.waitForFunction(() => /[?&]v=/.test(document.querySelector('main[aria-label="Library"] img[alt="live-new.jpg"]')?.getAttribute('src') ?? ''),
+        undefined, { timeout: 60_000, polling: 200 });
+      assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
+      assert.equal(await scrollTop(), before, 'the grid was not scrolled');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('href')), `#/content/${focusedUuid}`, 'the focused tile kept the focus');
+    }, { height: 1000 });
+  });
+
+  it('reads a visible tile again when its thumbnail changes (no change of order): a thumbnail gone is asked for again', async () => {
+    const uuid = ui.uuidOf('gpsPhoto');
+    const sidecars = json<Array<{ content_uuid: string; kind: string; variant: string; path: string | null }>>(await runCli(['sidecars', 'list', '--json'], ui.env));
+    const file = sidecars.find((s) => s.content_uuid === uuid && s.kind === 'thumb' && s.variant === 'grid@1x')?.path;
+    assert.ok(file, 'the grid thumbnail of the GPS photo is made');
+    await withPage(async (page) => {
+      const src = () => page.evaluate((alt: string) => document.querySelector(`main[aria-label="Library"] img[alt="${alt}"]`)?.getAttribute('src') ?? null, nameOf('gpsPhoto'));
+      await page.waitForFunction((alt: string) => /[?&]v=/.test(document.querySelector(`main[aria-label="Library"] img[alt="${alt}"]`)?.getAttribute('src') ?? ''),
+        nameOf('gpsPhoto'), { timeout: 20_000 });
+      await page.evaluate(() => { window.__noReload = true; });
+      // The daemon's sidecar watch sees the file go (`sidecar:changed`): the tile is read again, with no checksum now.
+      rmSync(file);
+      await page.waitForFunction((alt: string) => {
+        const s = document.querySelector(`main[aria-label="Library"] img[alt="${alt}"]`)?.getAttribute('src');
+        return typeof s === 'string' && !/[?&]v=/.test(s);
+      }, nameOf('gpsPhoto'), { timeout: 30_000, polling: 200 });
+      // Asked for by its address, the daemon makes it again; the tile shows it.
+      await page.waitForFunction((alt: string) => {
+        const img = document.querySelector(`main[aria-label="Library"] img[alt="${alt}"]`);
+        return img !== null && img.complete && img.naturalWidth > 0;
+      }, nameOf('gpsPhoto'), { timeout: 60_000, polling: 200 });
+      assert.match(String(await src()), new RegExp(`/sidecars/${uuid}/thumb/grid(@|%40)1x`));
+      assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
+    }, { height: 1000 });
+  });
+
+  it('keeps the tiles on screen in place when newer contents arrive above them', async () => {
+    await withPage(async (page) => {
+      const heading = page.getByRole('heading', { level: 1 });
+      await grid(page).locator('img').first().waitFor({ timeout: 20_000 });
+      const items = async () => Number(/([0-9,]+) items/.exec(await heading.innerText())?.[1]?.replace(/,/g, '') ?? NaN);
+      const before = await items();
+      // Scrolled to the end, the first whole tile on screen and its distance from the grid's top edge.
+      await grid(page).evaluate((main) => { main.scrollTop = main.scrollHeight; });
+      await page.evaluate(() => new Promise((r) => window.requestAnimationFrame(() => window.requestAnimationFrame(r))));
+      const anchor = await grid(page).evaluate((main) => {
+        const top = main.getBoundingClientRect().top;
+        const t = [...main.querySelectorAll('a[data-uuid]')].find((a: any) => a.getBoundingClientRect().top >= top);
+        return { uuid: t.dataset.uuid as string, top: t.getBoundingClientRect().top - top, scrollTop: main.scrollTop as number };
+      });
+      assert.ok(anchor.scrollTop > 0, 'the grid scrolls at this size');
+      // The newest photo of the fixtures (2021-04-11): it sorts first, above every tile on screen.
+      copyFileSync(join(FIXTURES, 'exif', 'heic', 'IMG_5195.HEIC'), join(ui.tree, 'newest.heic'));
+      await page.waitForFunction(([n]) => {
+        const m = /([0-9,]+) items/.exec(document.querySelector('h1')?.textContent ?? '');
+        return m !== null && Number(m[1]!.replace(/,/g, '')) > n!;
+      }, [before], { timeout: 60_000, polling: 200 });
+      // The pages are read again a moment later; the tile stays where it was through both.
+      await page.waitForTimeout(2_500);
+      const after = await grid(page).evaluate((main, uuid) => {
+        const t = main.querySelector(`a[data-uuid="${uuid}"]`);
+        return { top: t ? t.getBoundingClientRect().top - main.getBoundingClientRect().top : null, scrollTop: main.scrollTop as number };
+      }, anchor.uuid);
+      assert.ok(after.top !== null && Math.abs(after.top - anchor.top) <= 2, `the tile on top stayed in place: ${anchor.top} px, now ${after.top} (scrollTop ${anchor.scrollTop} → ${after.scrollTop})`);
+    }, { width: 360, height: 500 });
+  });
+
+  it('names each job after its content\'s file, for jobs listed and jobs that arrive live', async () => {
+    await withPage(async (page) => {
+      await page.goto(`${ui.http}/ui/#/jobs`);
+      const jobs = page.getByRole('list', { name: 'Jobs' });
+      await jobs.waitFor();
+      const named = (name: string) => jobs.locator(':scope > li').filter({ has: page.getByRole('link', { name, exact: true }) });
+      await named(nameOf('photo')).first().waitFor({ timeout: 10_000 });
+      assert.equal(await named(nameOf('photo')).first().getByRole('link', { name: nameOf('photo'), exact: true }).getAttribute('href'), `#/content/${ui.uuidOf('photo')}`);
+      await page.evaluate(() => { window.__noReload = true; });
+      copyFileSync(join(FIXTURES, 'exif', 'orientation', 'landscape_1.jpg'), join(ui.tree, 'jobs-live.jpg'));
+      await named('jobs-live.jpg').first().waitFor({ timeout: 60_000 });
       assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
     });
   });

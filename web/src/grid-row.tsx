@@ -57,10 +57,14 @@ function SegmentCells({ seg, day, store, libId, cell, gap, heading, tabbable }: 
   seg: Segment; day: GridDay | null; store: GridStore; libId: string; cell: number; gap: number; heading: number; tabbable: number;
 }) {
   const cells = [];
+  // While pages of the old order show beside new ones, a content can stand twice: keys stay unique.
+  const keys = new Set<string>();
   for (let i = seg.first; i < seg.first + seg.len; i++) {
     const item = store.item(i);
+    const key = item && (keys.has(item.content_uuid) ? `${item.content_uuid}@${i}` : item.content_uuid);
+    if (item) keys.add(item.content_uuid);
     cells.push(item
-      ? <Thumb key={item.content_uuid} item={item} index={i} size={cell} tabbable={i === tabbable} libId={libId} />
+      ? <Thumb key={key} item={item} index={i} size={cell} tabbable={i === tabbable} libId={libId} />
       : <div key={`p${i}`} className="thumb placeholder" style={{ width: cell, height: cell }} />);
   }
   if (!day) return <>{cells}</>;

@@ -6,7 +6,9 @@
  * The daemon names each order of the library it serves (`version`): pages are kept while they are
  * slices of the days' order. A page of another order (the library changed) shows until it is
  * replaced, and makes the days be read again, at most every REFRESH_MIN_MS: during a scan the
- * grid follows the library every few seconds, never in a loop.
+ * grid follows the library every few seconds, never in a loop. A new thumbnail does not change
+ * the order: the pages holding its content are read again (the visible ones at once, the others
+ * when next shown), on the same schedule.
  */
 import { get, isAbort } from './api.js';
 import { API } from './api-paths.js';
@@ -25,6 +27,8 @@ interface LoadedPage {
   items: GridItem[];
   /** The order it is a slice of (undefined from a daemon that does not say). */
   version: number | undefined;
+  /** Shown until read again: the days moved, or a thumbnail of it changed. */
+  stale: boolean;
 }
 
 export class GridStore {
@@ -52,6 +56,8 @@ export class GridStore {
   private refreshing = false;
   /** A refresh after news of a change is on its way: unchanged days are asked once more. */
   private confirm = false;
+  /** Contents whose grid thumbnail changed since the last refresh. */
+  private readonly thumbsChanged = new Set<string>();
 
   constructor(private readonly libId: string) {}
 
@@ -110,8 +116,24 @@ export class GridStore {
     ).finally(() => {
       if (this.refreshTimer !== undefined) return;
       this.refreshing = false;
+      this.markThumbs();
       this.pump();
     });
+  }
+
+  /** The grid thumbnail of content UUID was made (or is gone): its page is read again with the next refresh. */
+  thumbChanged(uuid: string): void {
+    this.thumbsChanged.add(uuid);
+    this.refresh(false);
+  }
+
+  /** Pages holding a content whose thumbnail changed are to be read again. */
+  private markThumbs(): void {
+    if (this.thumbsChanged.size === 0) return;
+    for (const page of this.pages.values()) {
+      if (!page.stale && page.items.some((it) => this.thumbsChanged.has(it.content_uuid))) page.stale = true;
+    }
+    this.thumbsChanged.clear();
   }
 
   /** Take the days read again; whether they are another order than before. */
@@ -122,10 +144,11 @@ export class GridStore {
     this.daysRequest = Promise.resolve();
     if (old && old.version === days.version && sameDays(old, days)) return false;
     if (!old || !sameDays(old, days)) {
-      // The days moved: what was loaded is at other places now.
+      // The days moved: what was loaded is at other places now. It shows until read again (no flash
+      // of placeholders, the focused tile stays in the page); answers on their way are of the old order.
       for (const c of this.inFlight.values()) c.abort();
       this.inFlight.clear();
-      this.pages.clear();
+      for (const page of this.pages.values()) page.stale = true;
       this.failedAt.clear();
       this.generation++;
     }
@@ -158,11 +181,11 @@ export class GridStore {
     this.pump();
   }
 
-  /** Whether page P needs reading: not loaded, or (once the days are current) of another order. */
+  /** Whether page P needs reading: not loaded, or (once the days are current) stale or of another order. */
   private needs(p: number): boolean {
     const page = this.pages.get(p);
     if (!page) return true;
-    return !this.refreshing && this.days !== null && page.version !== this.days.version;
+    return !this.refreshing && this.days !== null && (page.stale || page.version !== this.days.version);
   }
 
   private pump(): void {
@@ -182,9 +205,9 @@ export class GridStore {
       (page) => {
         if (this.pages.size === 0) performance.mark('vss:grid-first-page');
         const before = this.pages.get(p);
-        // Shown in place of the one read before (same place, another order): rows must draw again.
-        if (before && before.version !== page.version) this.generation++;
-        this.pages.set(p, { items: page.items, version: page.version });
+        // Shown in place of the one read before: rows must draw again.
+        if (before) this.generation++;
+        this.pages.set(p, { items: page.items, version: page.version, stale: false });
         this.failedAt.delete(p);
         this.evict();
         // A slice of another order than the days': the library changed since they were read.

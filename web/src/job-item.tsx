@@ -7,6 +7,13 @@ const PROGRESS: Readonly<Record<string, number>> = { queued: 0, paused: 0, runni
 const RETRYABLE = new Set(['failed', 'cancelled']);
 const CANCELLABLE = new Set(['queued', 'running', 'paused']);
 
+/** The job's content by its file name; its uuid while the name is being looked up, or when no copy is left. */
+function ContentLink({ uuid, name }: { uuid: string; name: string | null | undefined }) {
+  const href = `#/content/${uuid}`;
+  if (name) return <a className="job-content job-name" href={href} title={name}>{name}</a>;
+  return <a className="job-content job-uuid" href={href} aria-label={`content ${uuid.slice(0, 8)}`} aria-busy={name === undefined}>{uuid.slice(0, 8)}</a>;
+}
+
 /** One job on a line: what it does, on which content, its state as a progress bar, and Retry / Cancel. */
 export const JobItem = memo(function JobItem({ job, onAct }: { job: JobRow; onAct: (id: number, action: 'retry' | 'cancel') => void }) {
   const value = PROGRESS[job.status] ?? 0;
@@ -14,7 +21,8 @@ export const JobItem = memo(function JobItem({ job, onAct }: { job: JobRow; onAc
     <li className={`job job-${job.status}`}>
       <div className="job-what">
         <span className="job-kind">{job.kind}</span>
-        {job.content_uuid && <a className="job-content" href={`#/content/${job.content_uuid}`} aria-label={`content ${job.content_uuid.slice(0, 8)}`}>{job.content_uuid.slice(0, 8)}</a>}
+        {job.content_uuid && <span className="muted" aria-hidden="true">·</span>}
+        {job.content_uuid && <ContentLink uuid={job.content_uuid} name={job.name} />}
         <span className="muted job-id">#{job.id}</span>
       </div>
       <div className="job-state">

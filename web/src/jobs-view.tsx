@@ -3,6 +3,7 @@ import { api, get } from './api.js';
 import { API } from './api-paths.js';
 import { reportError } from './errors.js';
 import { JobItem } from './job-item.js';
+import { useJobNames, withNames } from './jobs-view-names.js';
 import { QueueProgress } from './queue-progress.js';
 import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
@@ -38,6 +39,7 @@ export function JobsView() {
     if (e.library_id === lib.id) setProgress(e.payload as JobsProgress);
   });
   useReconnect(reload);
+  useJobNames(lib.id, list.state === 'ready' ? list.value.items : null, (names) => update((l) => ({ ...l, items: withNames(l.items, names) })));
 
   const more = async () => {
     if (list.state !== 'ready' || list.value.next === null) return;
@@ -55,7 +57,7 @@ export function JobsView() {
   const act = useCallback(async (id: number, action: 'retry' | 'cancel') => {
     try {
       const row = await api<JobRow>('POST', API.jobAct(lib.id, id, action));
-      update((l) => ({ ...l, items: l.items.map((j) => (j.id === row.id ? row : j)) }));
+      update((l) => ({ ...l, items: l.items.map((j) => (j.id === row.id ? { ...row, name: j.name } : j)) }));
     } catch (err) {
       reportError(err);
     }
@@ -106,8 +108,10 @@ function applyChange(list: JobList, change: JobChange, filter: string): JobList 
     return { ...list, items };
   }
   if (filter !== '' && filter !== change.status) return list;
+  // The name of a job of the same content, when the list has one; else it is looked up (useJobNames).
+  const sibling = change.contentUuid === null ? undefined : list.items.find((j) => j.content_uuid === change.contentUuid && j.name !== undefined);
   const row: JobRow = {
-    id: change.id, kind: change.kind, content_uuid: change.contentUuid, status: change.status, attempts: change.status === 'running' ? 1 : 0,
+    id: change.id, kind: change.kind, content_uuid: change.contentUuid, ...(sibling ? { name: sibling.name } : {}), status: change.status, attempts: change.status === 'running' ? 1 : 0,
     max_attempts: 0, bytes: 0, error: change.error ?? null, note: change.note ?? null, created_at: now, updated_at: now, started_at: null, finished_at: null,
   };
   return { ...list, items: byId([...list.items, row]) };

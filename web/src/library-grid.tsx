@@ -83,6 +83,44 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
     }
   });
 
+  // The library changes under the user (a scan, new thumbnails): the tile with the focus keeps it
+  // (even when its row is drawn anew), and the first tile on screen stays where it was, unless the
+  // grid is at its top (where the newest arrive, in view).
+  // Only when what is drawn moves (a new generation): pages arriving while the user scrolls are left alone.
+  const held = useRef<HeldView | null>(null);
+  const drawnGeneration = useRef(store.generation);
+  useEffect(() => store.subscribe(() => {
+    // Before React draws the change; the first note stands until then.
+    if (held.current || store.generation === drawnGeneration.current || !box.current || !scrollRef.current) return;
+    held.current = noteView(box.current, scrollRef.current);
+  }), [store, scrollRef]);
+  useLayoutEffect(() => {
+    drawnGeneration.current = store.generation;
+    const h = held.current;
+    held.current = null;
+    const el = box.current;
+    const main = scrollRef.current;
+    if (!h || !el || !main) return;
+    const tile = (uuid: string) => el.querySelector<HTMLElement>(`[data-uuid="${CSS.escape(uuid)}"]`);
+    const anchor = h.anchor && tile(h.anchor.uuid);
+    if (anchor && h.anchor) {
+      const moved = anchor.getBoundingClientRect().top - main.getBoundingClientRect().top - h.anchor.top;
+      if (Math.abs(moved) >= 1) main.scrollTop += moved;
+    }
+    if (h.focused === null) return;
+    const active = document.activeElement;
+    let now = active instanceof HTMLElement && el.contains(active) ? active : null;
+    if (!now && (active === null || active === document.body)) {
+      now = tile(h.focused);
+      now?.focus({ preventScroll: true });
+    }
+    const i = Number(now?.dataset.i);
+    if (Number.isInteger(i) && i !== store.focused) {
+      store.focused = i;
+      setFocus(i);
+    }
+  });
+
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const move = KEY_MOVES[e.key];
     if (!move || e.altKey || e.ctrlKey || e.metaKey || !(e.target as HTMLElement).matches('[data-i]')) return;
@@ -150,4 +188,23 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
       })}
     </div>
   );
+}
+
+/** What the user has in the grid before it changes: the focused tile, and the first tile on screen and how far down the screen it is. */
+interface HeldView {
+  focused: string | null;
+  anchor: { uuid: string; top: number } | null;
+}
+
+function noteView(grid: HTMLElement, scroller: HTMLElement): HeldView {
+  const active = document.activeElement;
+  const focused = active instanceof HTMLElement && grid.contains(active) ? active.dataset.uuid ?? null : null;
+  if (scroller.scrollTop <= 0) return { focused, anchor: null };
+  const top = scroller.getBoundingClientRect().top;
+  // Rows are in the page in their order: the first tile reaching below the top edge.
+  for (const t of grid.querySelectorAll<HTMLElement>('[data-uuid]')) {
+    const r = t.getBoundingClientRect();
+    if (r.bottom > top && t.dataset.uuid) return { focused, anchor: { uuid: t.dataset.uuid, top: r.top - top } };
+  }
+  return { focused, anchor: null };
 }

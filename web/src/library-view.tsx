@@ -4,7 +4,14 @@ import { gridStore } from './grid-store.js';
 import { LibraryGrid } from './library-grid.js';
 import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
-import { useLiveEvent } from './use-live-event.js';
+import { useLiveEvent, useReconnect } from './use-live-event.js';
+
+/** What a `sidecar:changed` event says (the part the grid reads). */
+interface SidecarChanged {
+  contentUuid: string;
+  kind: string;
+  variant: string;
+}
 
 /** `#/`: every content of the library, newest first, grouped by day. */
 export function LibraryView() {
@@ -17,10 +24,18 @@ export function LibraryView() {
     if (store.days) store.refresh();
     else void store.loadDays();
   }, [store]);
-  // A scan that finished, or a location gone, changes what the grid holds.
+  // A scan going on or finished, or a location gone, changes what the grid holds: the store reads it
+  // again at most every 2 s, however many events come. A new grid thumbnail re-reads the pages showing it.
   const refresh = (e: { library_id: string }) => { if (e.library_id === lib.id) store.refresh(); };
+  useLiveEvent('index:progress', refresh);
   useLiveEvent('index:done', refresh);
   useLiveEvent('locations:changed', refresh);
+  useLiveEvent('sidecar:changed', (e) => {
+    const c = e.payload as SidecarChanged;
+    if (e.library_id === lib.id && c.kind === 'thumb' && c.variant === 'grid@1x') store.thumbChanged(c.contentUuid);
+  });
+  // What happened while the stream was down is not sent.
+  useReconnect(() => store.refresh());
 
   const days = store.days;
   return (

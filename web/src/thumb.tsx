@@ -9,12 +9,15 @@ import type { GridItem } from './types.js';
  * vss cannot draw) shows its kind and name instead; the link is named after the file either way.
  */
 export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId }: { item: GridItem; index: number; size: number; tabbable: boolean; libId: string }) {
-  const [broken, setBroken] = useState(false);
-  const failed = broken || !item.has_thumb;
+  const src = API.sidecar(libId, item.content_uuid, 'thumb', 'grid@1x', item.thumb_checksum);
+  // The address that failed: a new thumbnail (a new checksum, so a new address) is tried again.
+  const [brokenSrc, setBrokenSrc] = useState<string | null>(null);
+  const failed = brokenSrc === src || !item.has_thumb;
   return (
     <a
       className={`thumb${failed ? ' no-image' : ''}`}
       href={`#/content/${item.content_uuid}`}
+      data-uuid={item.content_uuid}
       data-i={index}
       tabIndex={tabbable ? 0 : -1}
       style={{ width: size, height: size }}
@@ -23,13 +26,13 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId }:
     >
       {item.has_thumb && <img
         alt={item.name}
-        src={API.sidecar(libId, item.content_uuid, 'thumb', 'grid@1x', item.thumb_checksum)}
+        src={src}
         loading="lazy"
         decoding="async"
         draggable={false}
         width={size}
         height={size}
-        onError={() => setBroken(true)}
+        onError={() => setBrokenSrc(src)}
       />}
       {failed && (
         <span className="thumb-fallback" aria-hidden="true">

@@ -15,6 +15,8 @@ export interface JobRow {
   id: number;
   kind: string;
   content_uuid: string | null;
+  /** The content's name (its first copy's file name; null without content or copy). Absent from a job that arrived live until it is looked up. */
+  name?: string | null;
   status: string;
   attempts: number;
   max_attempts: number;

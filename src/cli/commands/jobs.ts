@@ -16,8 +16,9 @@ function parsePositive(v: string): number {
   return n;
 }
 
-function jobLine(j: JobRow): string {
-  const what = j.content_uuid ? `${j.kind} ${j.content_uuid}` : j.kind;
+/** A job on a line; a listed one (NAME known) shows its content's file name before the uuid. */
+function jobLine(j: JobRow & { name?: string | null }): string {
+  const what = j.content_uuid ? `${j.kind}${j.name ? ` · ${j.name}` : ''} ${j.content_uuid}` : j.kind;
   const why = j.error ?? j.note;
   return `${String(j.id).padStart(6)}  ${j.status.padEnd(9)}  ${what}  (attempt ${j.attempts}/${j.max_attempts})${why ? `  ${why}` : ''}`;
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { EventBus } from '../../core/events.js';
 import type {
-  ContentFilter, ContentListItem, ConvertResult, IndexMode, IndexResult, JobFilter, JobRow, LibraryClient, LocationInfo,
+  ContentFilter, ContentListItem, ConvertResult, IndexMode, IndexResult, JobFilter, JobRow, LibraryClient, NamedJobRow, LocationInfo,
   PathAnswer, PolicyInfo, PresenceItem, ReconcileOptions, ReconcileResult, RunJobsInput, RunSummary, SidecarFilter, SidecarInfo,
   SidecarWatch, AddLocationInput, Page, VssEvents, ResolveAnswer, SyncPeerStatus, SearchOptions, SearchAnswer,
 } from '../../api/index.js';
@@ -73,7 +73,7 @@ export class RemoteLibrary implements LibraryClient {
     this.jobs = {
       run: (input: RunJobsInput = {}) => http.stream<RunSummary>('jobsRun', { params: lib, body: { until_idle: input.untilIdle ?? false }, ...(input.signal ? { signal: input.signal } : {}) }, emit)
         .catch((err: Error) => { if (err.name === 'AbortError') return stoppedSummary(); throw err; }),
-      iterate: (f: JobFilter = {}) => pages<JobRow>('jobsList', { status: f.status, kind: f.kind, content: f.contentUuid }),
+      iterate: (f: JobFilter = {}) => pages<NamedJobRow>('jobsList', { status: f.status, kind: f.kind, content: f.contentUuid }),
       get: (jobId: number) => http.call<JobRow>('jobsGet', { params: { ...lib, id: jobId } }),
       retry: (jobId: number) => http.call<JobRow>('jobsAct', { params: { ...lib, id: jobId, action: 'retry' } }),
       cancel: (jobId: number) => http.call<JobRow>('jobsAct', { params: { ...lib, id: jobId, action: 'cancel' } }),

@@ -1,0 +1,54 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+
+interface ListedJob { id: number; kind: string; content_uuid: string | null; status: string; name: string | null }
+
+/**
+ * `jobs list` names each job's content as the grid does: its first copy's file name (the copy this
+ * device found first), the next copy's once that one is gone, and null when no copy is left.
+ */
+describe('jobs list names the content of each job (real CLI, real library)', { skip: FIXTURES_SKIP }, () => {
+  const tmp = tempDir('vss-jobs-names-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1' };
+  const tree = join(tmp.path, 'Pictures');
+  const photo = join(FIXTURES, 'exif', 'Canon_40D.jpg');
+  const list = async () => json<ListedJob[]>(await runCli(['jobs', 'list', '--json'], env));
+  const rescan = async () => assert.equal((await runCli(['location', 'rescan', '1', '--json'], env)).code, 0);
+
+  before(async () => {
+    mkdirSync(tree);
+    copyFileSync(photo, join(tree, 'IMG_0042.jpg'));
+    json(await runCli(['library', 'create', 'Names', '--path', tmp.path, '--json'], env));
+    json(await runCli(['location', 'add', tree, '--mode', 'deep', '--json'], env));
+  });
+  after(() => tmp.cleanup());
+
+  it('gives the first copy\'s file name, in --json and in the text list', async () => {
+    const jobs = await list();
+    assert.ok(jobs.length >= 1, 'the new photo queued jobs');
+    for (const j of jobs) {
+      assert.ok(j.content_uuid, `job ${j.id} has a content`);
+      assert.equal(j.name, 'IMG_0042.jpg', `job ${j.id} (${j.kind})`);
+    }
+    const text = await runCli(['jobs', 'list'], env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /thumb · IMG_0042\.jpg [0-9a-f-]{36}/);
+  });
+
+  it('keeps the copy found first when another (earlier by name) is added, takes it when the first goes, and is null with no copy left', async () => {
+    copyFileSync(photo, join(tree, 'A_copy.jpg'));
+    await rescan();
+    assert.deepEqual([...new Set((await list()).map((j) => j.name))], ['IMG_0042.jpg'], 'the copy found first');
+    rmSync(join(tree, 'IMG_0042.jpg'));
+    await rescan();
+    assert.deepEqual([...new Set((await list()).map((j) => j.name))], ['A_copy.jpg'], 'the copy left');
+    rmSync(join(tree, 'A_copy.jpg'));
+    await rescan();
+    const jobs = await list();
+    assert.ok(jobs.length >= 1, 'the jobs are still listed');
+    assert.ok(jobs.every((j) => j.name === null && j.content_uuid !== null), JSON.stringify(jobs.map((j) => [j.id, j.name, j.status])));
+  });
+});
