@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import type { JobChange, JobsProgress } from '../api/wire/jobs.js';
+export type { JobChange, JobsProgress };
 import type { IndexPhase, IndexProgress } from '../api/wire/locations.js';
 
 /**
@@ -66,35 +68,6 @@ export interface JobsPaused {
   message: string;
 }
 
-/**
- * Where the job queue stands (DESIGN §7: counts, bytes, rate, ETA), sent when it changed. Counts
- * cover the current busy period: from the queue leaving idle to its next idle, whose event has
- * nothing queued or running (a runner that stays idle sends nothing).
- */
-export interface JobsProgress {
-  queued: number;
-  running: number;
-  /** Finished in this busy period, by outcome. */
-  completed: number;
-  failed: number;
-  cancelled: number;
-  /** Input bytes of the jobs finished in this busy period, and of those still open. */
-  doneBytes: number;
-  openBytes: number;
-  /** Jobs per second over the last minute (or the busy period, when shorter). */
-  rate: number;
-  /** Estimated milliseconds until the queue is empty, when a rate is known. */
-  etaMs: number | null;
-}
-
-export interface JobChange {
-  id: number;
-  kind: string;
-  contentUuid: string | null;
-  status: string;
-  error?: string | null;
-  note?: string | null;
-}
 
 export interface SidecarChange {
   contentUuid: string;
