@@ -43,9 +43,11 @@ describe('migrations', () => {
     sidecar.run('s1', 'c-ocr', 'ocr', 'a', 1, 'x', 'ready');
     sidecar.run('s2', 'c-transcript', 'transcript', 'b', 1, 'x', 'ready');
     sidecar.run('s3', 'c-failed', 'ocr', 'c', null, null, 'failed');
-    db.exec('DELETE FROM search_pending');
+    sidecar.run('s4', 'c-queued', 'ocr', 'd', 1, 'x', 'ready');
+    // Whatever the queue holds stays (one already queued is not an error); nothing but OCR is added.
+    db.exec("DELETE FROM search_pending; INSERT INTO search_pending VALUES ('c-queued'), ('c-other')");
     migrate(db, path);
-    assert.deepEqual(db.prepare('SELECT content_uuid FROM search_pending').pluck().all(), ['c-ocr']);
+    assert.deepEqual(db.prepare('SELECT content_uuid FROM search_pending ORDER BY 1').pluck().all(), ['c-ocr', 'c-other', 'c-queued']);
     db.close();
   });
 

@@ -25,8 +25,8 @@ const REFRESH_MIN_MS = 2000;
 
 interface LoadedPage {
   items: GridItem[];
-  /** The order it is a slice of (undefined from a daemon that does not say). */
-  version: number | undefined;
+  /** The order it is a slice of. */
+  version: number;
   /** Shown until read again: the days moved, or a thumbnail of it changed. */
   stale: boolean;
 }

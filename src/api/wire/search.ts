@@ -43,7 +43,7 @@ export interface TextSearchResult {
   /** How good a match this is; read it by `score_kind`. */
   score: number;
   /** What `score` is: here `bm25`; `rrf` once fused with a semantic ranking (see ScoreKind). */
-  score_kind: ScoreKind;
+  score_kind: Exclude<ScoreKind, 'cosine'>;
   /** The best row's text around the match, each match in [brackets] (for reading; text may hold brackets of its own). */
   snippet: string;
   /** Where the matches are in `snippet`: [start, end) of each one's text, its brackets at start − 1 and end. */

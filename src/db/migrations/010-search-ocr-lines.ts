@@ -9,9 +9,7 @@ export const searchOcrLines: Migration = {
   version: 10,
   name: 'search-ocr-lines',
   sql: `
-INSERT INTO search_pending
-  SELECT DISTINCT content_uuid FROM sidecars
-  WHERE kind = 'ocr' AND variant = 'default' AND status = 'ready'
-    AND content_uuid NOT IN (SELECT content_uuid FROM search_pending);
+INSERT OR IGNORE INTO search_pending
+  SELECT content_uuid FROM sidecars WHERE kind = 'ocr' AND variant = 'default' AND status = 'ready';
 `,
 };

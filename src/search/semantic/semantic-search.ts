@@ -9,19 +9,8 @@ import { LibraryVectors } from './library-vectors.js';
 import { queryModel, registeredVariants, type QueryModel } from './query-model.js';
 import type { SemanticLocator } from './vector-index.js';
 
-export interface SemanticResult {
-  content_uuid: string;
-  kind: string;
-  /** Cosine similarity of the best chunk, −1…1 (1: the same direction as the query). */
-  score: number;
-  score_kind: 'cosine';
-  /** The start of the best chunk's text (nothing is marked: no word has to match). */
-  snippet: string;
-  marks: Array<[number, number]>;
-  source: 'semantic';
-  locator: SemanticLocator;
-  paths: string[];
-}
+/** A match by meaning alone, before any fusion: the wire's semantic result, its score a cosine. */
+export type SemanticResult = Extract<HybridResult, { source: 'semantic' }> & { score_kind: 'cosine' };
 
 export type { HybridResult };
 
