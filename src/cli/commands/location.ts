@@ -3,7 +3,8 @@ import type { IndexMode, IndexResult, LibraryClient } from '../../api/index.js';
 import { warn } from '../output.js';
 import { nextStep } from '../next-step.js';
 import { globals, withLibrary } from '../context.js';
-import { collect, parseId, parseMode } from '../parse.js';
+import { collect, parseMode } from '../parse.js';
+import { resolveLocationRef } from '../location-ref.js';
 import { attachIndexReporter } from '../progress.js';
 import { displayPath, formatBytes, formatDuration, printJson, printLine } from '../output.js';
 
@@ -40,12 +41,12 @@ export function registerLocationCommands(program: Command): void {
     });
 
   location
-    .command('rescan <id>')
-    .description('index a location again; only what changed is re-read')
+    .command('rescan <location>')
+    .description('index a location (its id, name or folder) again; only what changed is re-read')
     .option('--mode <mode>', 'change the index mode first', parseMode)
-    .action(async function (this: Command, id: string, opts: { mode?: IndexMode }) {
-      const locationId = parseId(id, 'location ID');
+    .action(async function (this: Command, ref: string, opts: { mode?: IndexMode }) {
       await withLibrary(this, async (lib, vss) => {
+        const locationId = await resolveLocationRef(lib, ref);
         const loc = await lib.locations.get(locationId);
         const result = await withProgress(lib, () => lib.locations.rescan(locationId, { ...(opts.mode ? { mode: opts.mode } : {}) }));
         report(this, result, `Rescanned location ${loc.id} (${loc.name})`, vss.viaDaemon);
@@ -53,11 +54,11 @@ export function registerLocationCommands(program: Command): void {
     });
 
   location
-    .command('policy <id> <policy>')
-    .description('set which sidecars deep mode makes in this location ("default" = the library\'s policy)')
-    .action(async function (this: Command, id: string, policy: string) {
-      const locationId = parseId(id, 'location ID');
+    .command('policy <location> <policy>')
+    .description('set which sidecars deep mode makes in this location (its id, name or folder; "default" = the library\'s policy)')
+    .action(async function (this: Command, ref: string, policy: string) {
       await withLibrary(this, async (lib) => {
+        const locationId = await resolveLocationRef(lib, ref);
         const loc = await lib.locations.setPolicy(locationId, policy === 'default' ? null : policy);
         if (globals(this).json) return printJson(loc);
         printLine(`Location ${loc.id}: ${loc.generation ?? 'the library\'s policy'} (applies from the next rescan)`);
@@ -65,15 +66,15 @@ export function registerLocationCommands(program: Command): void {
     });
 
   for (const [name, description] of [
-    ['pause', 'stop watching a location (kept across restarts); its index stays as it is'],
-    ['resume', 'rescan a paused location, then watch it again'],
+    ['pause', 'stop watching a location (its id, name or folder; kept across restarts); its index stays as it is'],
+    ['resume', 'rescan a paused location (its id, name or folder), then watch it again'],
   ] as const) {
     location
-      .command(`${name} <id>`)
+      .command(`${name} <location>`)
       .description(description)
-      .action(async function (this: Command, id: string) {
-        const locationId = parseId(id, 'location ID');
+      .action(async function (this: Command, ref: string) {
         await withLibrary(this, async (lib) => {
+          const locationId = await resolveLocationRef(lib, ref);
           const loc = await (name === 'pause' ? lib.locations.pause(locationId) : lib.locations.resume(locationId));
           if (globals(this).json) return printJson(loc);
           printLine(`Location ${loc.id} (${loc.name}): ${loc.paused ? 'paused' : 'watched'}`);
@@ -82,11 +83,11 @@ export function registerLocationCommands(program: Command): void {
   }
 
   location
-    .command('remove <id>')
-    .description('forget a location and its index (the folder itself is not touched)')
-    .action(async function (this: Command, id: string) {
-      const locationId = parseId(id, 'location ID');
+    .command('remove <location>')
+    .description('forget a location (its id, name or folder) and its index (the folder itself is not touched)')
+    .action(async function (this: Command, ref: string) {
       await withLibrary(this, async (lib) => {
+        const locationId = await resolveLocationRef(lib, ref);
         const removed = await lib.locations.remove(locationId);
         if (globals(this).json) printJson(removed);
         else printLine(`Removed location ${locationId}`);
