@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { JobChange, JobsProgress } from '../api/wire/jobs.js';
-export type { JobChange, JobsProgress };
 import type { IndexPhase, IndexProgress } from '../api/wire/locations.js';
+
+export type { JobChange, JobsProgress };
 
 /**
  * The core's event bus: every state change that a UI, the CLI or a later daemon may show is

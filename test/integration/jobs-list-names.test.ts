@@ -51,4 +51,15 @@ describe('jobs list names the content of each job (real CLI, real library)', { s
     assert.ok(jobs.length >= 1, 'the jobs are still listed');
     assert.ok(jobs.every((j) => j.name === null && j.content_uuid !== null), JSON.stringify(jobs.map((j) => [j.id, j.name, j.status])));
   });
+
+  it('quotes a name that could fake a line of the text list', async () => {
+    const evil = 'evil\n   999  completed  thumb · fake.jpg';
+    copyFileSync(join(FIXTURES, 'exif', 'orientation', 'landscape_1.jpg'), join(tree, evil));
+    await rescan();
+    assert.ok((await list()).some((j) => j.name === evil), '--json gives the name as it is');
+    const text = await runCli(['jobs', 'list'], env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.ok(text.stdout.includes(JSON.stringify(evil)), text.stdout);
+    assert.ok(!text.stdout.split('\n').some((l) => l.trimStart().startsWith('999')), 'no line of its own');
+  });
 });

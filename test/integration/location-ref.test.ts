@@ -33,7 +33,16 @@ describe('location commands take an id, a name or a folder', () => {
 
     const twoNamed = await runCli(['location', 'rescan', 'photos'], env, { cwd: tmp.path });
     assert.equal(twoNamed.code, 2);
-    assert.match(twoNamed.stderr, new RegExp(`2 locations are named "photos": give its id \\(${home.id}, ${phone.id}\\)`));
+    assert.match(twoNamed.stderr, new RegExp(`"photos" could be location ${home.id} or ${phone.id}: give its id`));
+    // A folder named like another location's id: neither is guessed (`remove` would forget the wrong one).
+    mkdirSync(join(tmp.path, String(home.id)));
+    assert.equal((await runCli(['location', 'add', join(tmp.path, String(home.id))], env)).code, 0);
+    const idOrFolder = await runCli(['location', 'remove', String(home.id)], env, { cwd: tmp.path });
+    assert.equal(idOrFolder.code, 2, idOrFolder.stderr);
+    assert.match(idOrFolder.stderr, new RegExp(`"${home.id}" could be location ${home.id} or \\d+`));
+    assert.equal((await paused(`./${home.id}`, { cwd: tmp.path })).name, String(home.id), 'a slash makes it a folder');
+    assert.equal(json<Loc[]>(await runCli(['location', 'list', '--json'], env)).length, 4);
+    assert.equal((await runCli(['location', 'remove', `./${home.id}`], env, { cwd: tmp.path })).code, 0);
     for (const ref of ['nope', '99', join(tmp.path, 'home')]) {
       const none = await runCli(['location', 'remove', ref], env);
       assert.equal(none.code, 2, ref);

@@ -5,7 +5,7 @@ import { registerJobsMonitor } from './jobs-monitor.js';
 import { onStopSignal } from '../signals.js';
 import { globals, withLibrary } from '../context.js';
 import { parseId } from '../parse.js';
-import { formatDuration, printJson, printJsonArray, printLine, printLines, warn } from '../output.js';
+import { displayPath, formatDuration, printJson, printJsonArray, printLine, printLines, warn } from '../output.js';
 
 /** `jobs run --until-idle` stopped because a disk is full: work is left (DESIGN §11: 1 = failure). */
 const EXIT_DISK_FULL = 1;
@@ -16,9 +16,9 @@ function parsePositive(v: string): number {
   return n;
 }
 
-/** A job on a line; a listed one (NAME known) shows its content's file name before the uuid. */
+/** A job on a line; a listed one (NAME known) shows its content's file name before the uuid (quoted when it could fake a line). */
 function jobLine(j: JobRow & { name?: string | null }): string {
-  const what = j.content_uuid ? `${j.kind}${j.name ? ` · ${j.name}` : ''} ${j.content_uuid}` : j.kind;
+  const what = j.content_uuid ? `${j.kind}${j.name ? ` · ${displayPath(j.name)}` : ''} ${j.content_uuid}` : j.kind;
   const why = j.error ?? j.note;
   return `${String(j.id).padStart(6)}  ${j.status.padEnd(9)}  ${what}  (attempt ${j.attempts}/${j.max_attempts})${why ? `  ${why}` : ''}`;
 }
