@@ -22,10 +22,11 @@
  *   at 0.60, 342 (11%) at 0.70;
  * - of the photos' 23 noise lines (with their copies) it keeps 10 at 0.30, 7 at 0.40, 4 at 0.50,
  *   1 at 0.60 (`VSN NI 3avin`, upside-down print at 0.78: real text, no threshold below 0.8 drops it).
- * 0.40 is the knee: up to it each noise line dropped costs at most about two readable words of the
+ * 0.40 is the knee: up to it each noise line dropped costs at most 2.3 readable words of the
  * worse copies; from 0.40 to 0.50 it costs 12, from 0.50 to 0.60 30. A lost word leaves a
  * document unfindable by it; a kept noise line (`ANE:` at 0.55, `Smee` at 0.40) only adds a photo
- * to the results of a query that odd string matches.
+ * to the results of a query that odd string matches. (No threshold keeps everything: tesseract
+ * rates a correctly read tiny line, simple.png at 50%, at 0.00.)
  */
 export const MIN_OCR_LINE_CONFIDENCE = 0.4;
 /**
