@@ -13,10 +13,18 @@ describe('which OCR text search indexes', () => {
       { text: 'é1', confidence: 0.99 },
       { text: 'nan', confidence: Number.NaN },
     ]);
-    assert.equal(MIN_OCR_LINE_CHARS, 2);
     assert.deepEqual(searchedLines(page), ['at', 'é1']);
     assert.equal(searchedText(page), 'at\né1');
-    assert.equal(searchedText(ocrPage([{ text: 'ANE:', confidence: 0.55 }, { text: '2', confidence: 0.86 }])), '', "train.jpg's lines");
+    // train.jpg's lines: `ro` too unsure, `2` one digit; `ANE:` (0.55) passes the measured threshold.
+    assert.equal(searchedText(ocrPage([{ text: 'ro', confidence: 0.25 }, { text: '2', confidence: 0.86 }, { text: 'ANE:', confidence: 0.55 }])), 'ANE:');
+  });
+
+  it('a line of exactly the letters-or-digits minimum is kept, one fewer is not (punctuation and spaces do not count)', () => {
+    const line = (n: number) => `| ${'a1é'.repeat(n).slice(0, n).split('').join(' ')} .`;
+    const confident = 0.99;
+    assert.equal(isSearchedLine({ source: 'ocr' }, { text: line(MIN_OCR_LINE_CHARS), confidence: confident }), true, line(MIN_OCR_LINE_CHARS));
+    assert.equal(isSearchedLine({ source: 'ocr' }, { text: line(MIN_OCR_LINE_CHARS - 1), confidence: confident }), false, line(MIN_OCR_LINE_CHARS - 1));
+    assert.equal(isSearchedLine({ source: 'ocr' }, { text: '| - . : |', confidence: confident }), false);
   });
 
   it('a text layer whole; a line without a confidence, or a page without lines, as it is', () => {

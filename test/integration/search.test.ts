@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
-import { MIN_OCR_LINE_CONFIDENCE, isSearchedLine } from '../internals.js';
+import { MIN_OCR_LINE_CONFIDENCE } from '../internals.js';
 
 interface ResultJson { content_uuid: string; kind: string; score: number; score_kind: string; snippet: string; source: string; locator?: { page?: number; box?: number[]; unit?: string; start_s?: number }; paths: string[] }
 
@@ -85,7 +85,7 @@ describe('vss search over the OCR fixtures (real CLI, real OCR)', { skip: FIXTUR
     assert.doesNotMatch(onlyQuote.stderr, /SQLITE|fts5/i);
   });
 
-  it("a photo's OCR noise stays in its sidecar but out of search; confident lines are found", async () => {
+  it("a photo's OCR noise stays in its sidecar but out of search; every word of a scan's ground truth that OCR read is found", async () => {
     type OcrLine = { text: string; confidence: number };
     type OcrPage = { source: string; blocks: OcrLine[] };
     const ocrOf = async (name: string): Promise<{ uuid: string; pages: OcrPage[] }> => {
@@ -108,15 +108,20 @@ describe('vss search over the OCR fixtures (real CLI, real OCR)', { skip: FIXTUR
       }
     }
 
-    // phototest.tif's lines are read confidently: a word of each finds it, in OCR text.
+    // Every word of phototest's ground truth that OCR read (it is in the sidecar's lines) finds it, in OCR text:
+    // checked against the ground truth, not the rule, so a rule that drops real lines fails here.
     const page = await ocrOf(names.photo);
-    const lines = page.pages.flatMap((p) => p.blocks.filter((b) => isSearchedLine(p, b)));
-    assert.ok(lines.length >= 5, JSON.stringify(page.pages));
-    for (const line of lines) {
-      const w = wordsOf(line.text).sort((a, b) => b.length - a.length)[0]!;
+    const fold = (text: string) => wordsOf(text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase());
+    const read = new Set(page.pages.flatMap((p) => p.blocks.flatMap((b) => fold(b.text))));
+    const truth = [...new Set(fold(readFileSync(join(FIXTURES, 'ocr/tesseract-test/phototest.gt.txt'), 'utf8')))];
+    const expected = truth.filter((w) => read.has(w));
+    assert.ok(expected.length >= 0.9 * truth.length, `OCR read only ${expected.length} of the ${truth.length} words of phototest.gt.txt: ${JSON.stringify(page.pages)}`);
+    const missing: string[] = [];
+    for (const w of expected) {
       const found = await search([w]);
-      assert.ok(found.some((r) => r.content_uuid === page.uuid && r.source === 'ocr'), `${JSON.stringify(w)} (a line read at ${line.confidence}) does not find ${names.photo}`);
+      if (!found.some((r) => r.content_uuid === page.uuid && r.source === 'ocr')) missing.push(w);
     }
+    assert.deepEqual(missing, [], `words of phototest.gt.txt that OCR read but search does not find in ${names.photo}`);
   });
 
   it('reindex rebuilds the same answers, and a daemon answers the same', async () => {
