@@ -23,4 +23,4 @@ export { SidecarWatcher } from '../src/sidecars/watcher.js';
 export { startMaintenance } from '../src/sidecars/maintenance.js';
 export { sidecarAddress, sidecarRelPath, sidecarUri, parseSidecarUri } from '../src/sidecars/address.js';
 export { sessionCookieName } from '../src/daemon/ui/session.js';
-export { MIN_OCR_LINE_CONFIDENCE, isSearchedLine } from '../src/search/ocr-text.js';
+export { MIN_OCR_LINE_CONFIDENCE } from '../src/search/ocr-text.js';
