@@ -314,13 +314,18 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
       return m !== null && Number(m[1]!.replace(/,/g, '')) >= want!;
     }, [before + n], { timeout: 90_000, polling: 200 });
     // Its page read again, the tile stands N places further, where it was on screen.
-    const moved = await page.waitForFunction(([uuid, index]) => {
+    const where = () => page.evaluate(([uuid, index]) => {
       const main = document.querySelector('main[aria-label="Library"]');
       const t = main?.querySelector(`a[data-uuid="${uuid}"][data-i="${index}"]`);
-      return t ? { top: t.getBoundingClientRect().top - main.getBoundingClientRect().top, scrollTop: main.scrollTop } : false;
-    }, [anchor.uuid, String(anchor.index + n)] as const, { timeout: 30_000, polling: 100 });
-    const after = await moved.jsonValue() as { top: number; scrollTop: number };
-    assert.ok(Math.abs(after.top - anchor.top) <= 2, `the tile on top stayed in place: ${anchor.top} px, now ${after.top} (scrollTop ${anchor.scrollTop} → ${after.scrollTop})`);
+      const drawn = [...main.querySelectorAll(`a[data-uuid="${uuid}"]`)].map((a: any) => Number(a.dataset.i));
+      return { top: t ? t.getBoundingClientRect().top - main.getBoundingClientRect().top : null, scrollTop: main.scrollTop as number, drawn };
+    }, [anchor.uuid, String(anchor.index + n)] as const);
+    let after = await where();
+    for (const end = Date.now() + 30_000; after.top === null; after = await where()) {
+      assert.ok(Date.now() < end, `the tile on top (item ${anchor.index}) is drawn as item ${anchor.index + n} within 30 s: ${JSON.stringify(after)}`);
+      await page.waitForTimeout(100);
+    }
+    assert.ok(Math.abs(after.top! - anchor.top) <= 2, `the tile on top stayed in place: ${anchor.top} px, now ${after.top} (scrollTop ${anchor.scrollTop} → ${after.scrollTop})`);
   }
 
   it('keeps the tiles on screen in place when newer contents arrive above them', async () => {
