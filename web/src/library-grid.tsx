@@ -99,7 +99,7 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
     const main = scrollRef.current;
     if (store.generation === drawnGeneration.current || !el || !main) return;
     heldFocus.current ??= focusedUuid(el);
-    pin.current ??= noteView(el, main, drawnDays.current);
+    if (!pin.current || userScrolled(pin.current, main)) pin.current = noteView(el, main, drawnDays.current);
   }), [store, scrollRef]);
   useLayoutEffect(() => {
     drawnGeneration.current = store.generation;
@@ -110,7 +110,7 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
     const p = pin.current;
     if (p) {
       // The user scrolled since: where they are now is what they want.
-      if (p.scrolledTo !== null && Math.abs(main.scrollTop - p.scrolledTo) > 2) pin.current = null;
+      if (userScrolled(p, main)) pin.current = null;
       else if (keepInView(p, el, main, store, days, layout, (row) => virtualizer.measurementsCache[row]?.start)) pin.current = null;
     }
     const uuid = heldFocus.current;
@@ -121,7 +121,8 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
     // Never taken from elsewhere (the search box, a dialog): only given back when it fell to the page.
     if (!now && (active === null || active === document.body)) {
       const at = store.find(uuid);
-      now = at ? el.querySelector<HTMLElement>(`[data-i="${at.index}"]`) : null;
+      const tile = at ? el.querySelector<HTMLElement>(`[data-i="${at.index}"]`) : null;
+      now = tile?.dataset.uuid === uuid ? tile : null;
       now?.focus({ preventScroll: true });
     }
     const i = Number(now?.dataset.i);
@@ -212,6 +213,11 @@ interface Pin {
   inRow: number;
   /** The scroll offset it was last put at (null: not yet): another one means the user scrolled. */
   scrolledTo: number | null;
+}
+
+/** Whether the view was scrolled (by the user) since the pin was last kept in view. */
+function userScrolled(p: Pin, scroller: HTMLElement): boolean {
+  return p.scrolledTo !== null && Math.abs(scroller.scrollTop - p.scrolledTo) > 2;
 }
 
 function focusedUuid(grid: HTMLElement): string | null {
