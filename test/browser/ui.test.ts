@@ -1,13 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page, Response } from 'playwright-core';
 import { FIXTURES, FIXTURES_SKIP, json, runCli } from '../helpers.js';
 import { launchBrowser, newPage } from './launch.js';
-import { HAVE_SEARCH, nameOf, SEARCH_SKIP, startUiLibrary, UI_SKIP, type UiLibrary } from './ui-library.js';
+import { HAVE_SEARCH, nameOf, SEARCH_SKIP, startUiLibrary, UI_FIXTURES, UI_SKIP, type UiLibrary } from './ui-library.js';
 
 // Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
 declare const document: any;
@@ -256,55 +256,90 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
     const file = sidecars.find((s) => s.content_uuid === uuid && s.kind === 'thumb' && s.variant === 'grid@1x')?.path;
     assert.ok(file, 'the grid thumbnail of the GPS photo is made');
     await withPage(async (page) => {
-      const src = () => page.evaluate((alt: string) => document.querySelector(`main[aria-label="Library"] img[alt="${alt}"]`)?.getAttribute('src') ?? null, nameOf('gpsPhoto'));
+      // Every page of the grid read, by when it was asked for: what lasts, unlike a src the daemon may make again at once.
+      const reads: Array<{ sentAt: number; holds: boolean }> = [];
+      const sentAt = new WeakMap<object, number>();
+      page.on('request', (r) => { if (r.url().includes('/grid?offset=')) sentAt.set(r, Date.now()); });
+      page.on('response', (r: Response) => {
+        const at = sentAt.get(r.request());
+        if (at === undefined) return;
+        void r.json().then((body: { items: Array<{ content_uuid: string }> }) => reads.push({ sentAt: at, holds: body.items.some((it) => it.content_uuid === uuid) }), () => undefined);
+      });
       await page.waitForFunction((alt: string) => /[?&]v=/.test(document.querySelector(`main[aria-label="Library"] img[alt="${alt}"]`)?.getAttribute('src') ?? ''),
         nameOf('gpsPhoto'), { timeout: 20_000 });
       await page.evaluate(() => { window.__noReload = true; });
-      // The daemon's sidecar watch sees the file go (`sidecar:changed`): the tile is read again, with no checksum now.
+      // The daemon's sidecar watch sees the file go (`sidecar:changed`): the page holding the tile is read again.
+      const removedAt = Date.now();
       rmSync(file);
-      await page.waitForFunction((alt: string) => {
-        const s = document.querySelector(`main[aria-label="Library"] img[alt="${alt}"]`)?.getAttribute('src');
-        return typeof s === 'string' && !/[?&]v=/.test(s);
-      }, nameOf('gpsPhoto'), { timeout: 30_000, polling: 200 });
-      // Asked for by its address, the daemon makes it again; the tile shows it.
+      for (const end = Date.now() + 30_000; !reads.some((r) => r.sentAt >= removedAt && r.holds);) {
+        assert.ok(Date.now() < end, `the page holding the tile was read again after its thumbnail went (reads: ${JSON.stringify(reads)})`);
+        await page.waitForTimeout(100);
+      }
+      // Asked for by its address, the daemon makes it again (if the job runner had not already); the tile shows it.
       await page.waitForFunction((alt: string) => {
         const img = document.querySelector(`main[aria-label="Library"] img[alt="${alt}"]`);
         return img !== null && img.complete && img.naturalWidth > 0;
       }, nameOf('gpsPhoto'), { timeout: 60_000, polling: 200 });
-      assert.match(String(await src()), new RegExp(`/sidecars/${uuid}/thumb/grid(@|%40)1x`));
+      assert.match(String(await src(page)), new RegExp(`/sidecars/${uuid}/thumb/grid(@|%40)1x`));
       assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
     }, { height: 1000 });
+    function src(page: Page) {
+      return page.evaluate((alt: string) => document.querySelector(`main[aria-label="Library"] img[alt="${alt}"]`)?.getAttribute('src') ?? null, nameOf('gpsPhoto'));
+    }
   });
 
+  /**
+   * Scrolled to the end of the grid (the oldest), ADD() puts N newer contents in the watched folder:
+   * the first whole tile on screen moves N places down the order and stays where it was on screen.
+   */
+  async function keepsInPlace(page: Page, n: number, newDay: string, add: () => void): Promise<void> {
+    const heading = page.getByRole('heading', { level: 1 });
+    await grid(page).locator('img').first().waitFor({ timeout: 20_000 });
+    const items = async () => Number(/([0-9,]+) items/.exec(await heading.innerText())?.[1]?.replace(/,/g, '') ?? NaN);
+    const before = await items();
+    await grid(page).evaluate((main) => { main.scrollTop = main.scrollHeight; });
+    await page.evaluate(() => new Promise((r) => window.requestAnimationFrame(() => window.requestAnimationFrame(r))));
+    const anchor = await grid(page).evaluate((main) => {
+      const top = main.getBoundingClientRect().top;
+      const t = [...main.querySelectorAll('a[data-uuid]')].find((a: any) => a.getBoundingClientRect().top >= top);
+      return { uuid: t.dataset.uuid as string, index: Number(t.dataset.i), top: t.getBoundingClientRect().top - top, scrollTop: main.scrollTop as number };
+    });
+    assert.ok(anchor.scrollTop > 0, 'the grid scrolls at this size');
+    const detail = await fetch(`${ui.http}/api/libraries/current/grid?offset=${anchor.index}&limit=1`, { headers: { authorization: `Bearer ${ui.token}` }, signal: AbortSignal.timeout(30_000) });
+    const day = ((await detail.json()) as { items: Array<{ day: string | null }> }).items[0]?.day;
+    assert.ok(day === null || (day !== undefined && day < newDay), `the tile on top (${day}) is older than what comes (${newDay})`);
+    add();
+    await page.waitForFunction(([want]) => {
+      const m = /([0-9,]+) items/.exec(document.querySelector('h1')?.textContent ?? '');
+      return m !== null && Number(m[1]!.replace(/,/g, '')) >= want!;
+    }, [before + n], { timeout: 90_000, polling: 200 });
+    // Its page read again, the tile stands N places further, where it was on screen.
+    const where = () => page.evaluate(([uuid, index]) => {
+      const main = document.querySelector('main[aria-label="Library"]');
+      const t = main?.querySelector(`a[data-uuid="${uuid}"][data-i="${index}"]`);
+      const drawn = [...main.querySelectorAll(`a[data-uuid="${uuid}"]`)].map((a: any) => Number(a.dataset.i));
+      return { top: t ? t.getBoundingClientRect().top - main.getBoundingClientRect().top : null, scrollTop: main.scrollTop as number, drawn };
+    }, [anchor.uuid, String(anchor.index + n)] as const);
+    let after = await where();
+    for (const end = Date.now() + 30_000; after.top === null; after = await where()) {
+      assert.ok(Date.now() < end, `the tile on top (item ${anchor.index}) is drawn as item ${anchor.index + n} within 30 s: ${JSON.stringify(after)}`);
+      await page.waitForTimeout(100);
+    }
+    assert.ok(Math.abs(after.top! - anchor.top) <= 2, `the tile on top stayed in place: ${anchor.top} px, now ${after.top} (scrollTop ${anchor.scrollTop} → ${after.scrollTop})`);
+  }
+
   it('keeps the tiles on screen in place when newer contents arrive above them', async () => {
-    await withPage(async (page) => {
-      const heading = page.getByRole('heading', { level: 1 });
-      await grid(page).locator('img').first().waitFor({ timeout: 20_000 });
-      const items = async () => Number(/([0-9,]+) items/.exec(await heading.innerText())?.[1]?.replace(/,/g, '') ?? NaN);
-      const before = await items();
-      // Scrolled to the end, the first whole tile on screen and its distance from the grid's top edge.
-      await grid(page).evaluate((main) => { main.scrollTop = main.scrollHeight; });
-      await page.evaluate(() => new Promise((r) => window.requestAnimationFrame(() => window.requestAnimationFrame(r))));
-      const anchor = await grid(page).evaluate((main) => {
-        const top = main.getBoundingClientRect().top;
-        const t = [...main.querySelectorAll('a[data-uuid]')].find((a: any) => a.getBoundingClientRect().top >= top);
-        return { uuid: t.dataset.uuid as string, top: t.getBoundingClientRect().top - top, scrollTop: main.scrollTop as number };
-      });
-      assert.ok(anchor.scrollTop > 0, 'the grid scrolls at this size');
-      // The newest photo of the fixtures (2021-04-11): it sorts first, above every tile on screen.
-      copyFileSync(join(FIXTURES, 'exif', 'heic', 'IMG_5195.HEIC'), join(ui.tree, 'newest.heic'));
-      await page.waitForFunction(([n]) => {
-        const m = /([0-9,]+) items/.exec(document.querySelector('h1')?.textContent ?? '');
-        return m !== null && Number(m[1]!.replace(/,/g, '')) > n!;
-      }, [before], { timeout: 60_000, polling: 200 });
-      // The pages are read again a moment later; the tile stays where it was through both.
-      await page.waitForTimeout(2_500);
-      const after = await grid(page).evaluate((main, uuid) => {
-        const t = main.querySelector(`a[data-uuid="${uuid}"]`);
-        return { top: t ? t.getBoundingClientRect().top - main.getBoundingClientRect().top : null, scrollTop: main.scrollTop as number };
-      }, anchor.uuid);
-      assert.ok(after.top !== null && Math.abs(after.top - anchor.top) <= 2, `the tile on top stayed in place: ${anchor.top} px, now ${after.top} (scrollTop ${anchor.scrollTop} → ${after.scrollTop})`);
-    }, { width: 360, height: 500 });
+    // The newest photo of the fixtures (2021-04-11): it sorts first, above every tile on screen.
+    await withPage((page) => keepsInPlace(page, 1, '2021-04-11', () => copyFileSync(join(FIXTURES, 'exif', 'heic', 'IMG_5195.HEIC'), join(ui.tree, 'newest.heic'))), { width: 360, height: 500 });
+  });
+
+  it('keeps them in place when many more arrive than the rows drawn', { timeout: 240_000 }, async () => {
+    // Copies of a photo of 2008-05-30, each a content of its own (a byte added after the image's end).
+    const photo = readFileSync(join(FIXTURES, UI_FIXTURES.photo));
+    const many = 60;
+    await withPage((page) => keepsInPlace(page, many, '2008-05-30', () => {
+      for (let i = 0; i < many; i++) writeFileSync(join(ui.tree, `copy-${String(i).padStart(2, '0')}.jpg`), Buffer.concat([photo, Buffer.from([i])]));
+    }), { width: 360, height: 500 });
   });
 
   it('names each job after its content\'s file, for jobs listed and jobs that arrive live', async () => {

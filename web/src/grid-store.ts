@@ -6,9 +6,12 @@
  * The daemon names each order of the library it serves (`version`): pages are kept while they are
  * slices of the days' order. A page of another order (the library changed) shows until it is
  * replaced, and makes the days be read again, at most every REFRESH_MIN_MS: during a scan the
- * grid follows the library every few seconds, never in a loop. A new thumbnail does not change
- * the order: the pages holding its content are read again (the visible ones at once, the others
- * when next shown), on the same schedule.
+ * grid follows the library every few seconds, never in a loop. Only the newest days read counts
+ * (an older answer arriving late is dropped), and its end lets the pages be read again, whatever
+ * events came meanwhile. A new thumbnail does not change the order: the loaded pages holding its
+ * content are marked and read again (the visible ones at once, the others when next shown), at
+ * most every REFRESH_MIN_MS, with no days read; a page read that was on its way when the
+ * thumbnail changed is marked again when it arrives.
  */
 import { get, isAbort } from './api.js';
 import { API } from './api-paths.js';
@@ -45,19 +48,23 @@ export class GridStore {
   restoreFocus = false;
 
   private readonly pages = new Map<number, LoadedPage>();
-  private readonly inFlight = new Map<number, AbortController>();
+  private readonly inFlight = new Map<number, PageRead>();
   private readonly failedAt = new Map<number, number>();
   private wanted: number[] = [];
-  private daysRequest: Promise<void> | null = null;
   private readonly listeners = new Set<() => void>();
+  /** The number of the newest days read: an answer to an older one is dropped. */
+  private daysSeq = 0;
+  private daysRequest: Promise<boolean | null> | null = null;
   private refreshedAt = 0;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The days are being read again (or will be): pages of another order wait for them rather than being asked again. */
+  /** The days are to be read again (or are being read): pages of another order wait for them rather than being asked again. */
   private refreshing = false;
   /** A refresh after news of a change is on its way: unchanged days are asked once more. */
   private confirm = false;
-  /** Contents whose grid thumbnail changed since the last refresh. */
+  /** Contents whose grid thumbnail changed since their pages were last marked. */
   private readonly thumbsChanged = new Set<string>();
+  private thumbsMarkedAt = 0;
+  private thumbTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly libId: string) {}
 
@@ -73,21 +80,10 @@ export class GridStore {
     for (const l of this.listeners) l();
   }
 
-  /** Read the days once (again after `refresh`). */
-  loadDays(): Promise<void> {
-    this.daysRequest ??= get<GridDays>(API.gridDays(this.libId)).then(
-      (days) => {
-        performance.mark('vss:grid-days');
-        this.days = days; this.daysError = null; this.changed();
-      },
-      (err: unknown) => {
-        this.daysRequest = null;
-        this.daysError = err instanceof Error ? err.message : String(err);
-        reportError(err);
-        this.changed();
-      },
-    );
-    return this.daysRequest;
+  /** Read the days once (again after `refresh`, or after a failure). */
+  async loadDays(): Promise<void> {
+    if (this.days !== null) return;
+    await (this.daysRequest ?? this.readDays());
   }
 
   /**
@@ -98,38 +94,74 @@ export class GridStore {
   refresh(confirm = true): void {
     this.refreshing = true;
     this.confirm ||= confirm;
+    if (this.refreshTimer !== undefined) return;
     // A library mid-scan changes often; once every few seconds is enough to follow it.
-    const now = Date.now();
-    if (now - this.refreshedAt < REFRESH_MIN_MS) {
-      this.refreshTimer ??= setTimeout(() => { this.refreshTimer = undefined; this.refresh(false); }, REFRESH_MIN_MS - (now - this.refreshedAt));
+    const wait = REFRESH_MIN_MS - (Date.now() - this.refreshedAt);
+    if (wait > 0) {
+      this.refreshTimer = setTimeout(() => { this.refreshTimer = undefined; this.startRefresh(); }, wait);
       return;
     }
+    this.startRefresh();
+  }
+
+  private startRefresh(): void {
     const again = this.confirm;
     this.confirm = false;
-    this.refreshedAt = now;
-    this.daysRequest = null;
-    get<GridDays>(API.gridDays(this.libId)).then(
-      (days) => {
-        if (!this.newDays(days) && again) this.refresh(false);
-      },
-      (err: unknown) => reportError(err),
-    ).finally(() => {
-      if (this.refreshTimer !== undefined) return;
-      this.refreshing = false;
-      this.markThumbs();
-      this.pump();
+    this.refreshedAt = Date.now();
+    void this.readDays().then((moved) => {
+      if (moved === false && again) this.refresh(false);
     });
   }
 
-  /** The grid thumbnail of content UUID was made (or is gone): its page is read again with the next refresh. */
+  /**
+   * Read the days; whether they are another order than before (null: failed, or a newer read was
+   * asked meanwhile). The newest read's end, whatever it brought, lets stale pages be read again.
+   */
+  private readDays(): Promise<boolean | null> {
+    const seq = ++this.daysSeq;
+    const request = get<GridDays>(API.gridDays(this.libId)).then(
+      (days) => (seq === this.daysSeq ? this.newDays(days) : null),
+      (err: unknown) => {
+        if (seq !== this.daysSeq) return null;
+        if (this.days === null) {
+          this.daysError = err instanceof Error ? err.message : String(err);
+          this.changed();
+        }
+        reportError(err);
+        return null;
+      },
+    ).finally(() => {
+      if (seq !== this.daysSeq) return;
+      this.daysRequest = null;
+      this.refreshing = false;
+      this.pump();
+    });
+    this.daysRequest = request;
+    return request;
+  }
+
+  /** The grid thumbnail of content UUID was made (or is gone): the pages showing it are read again, soon. */
   thumbChanged(uuid: string): void {
     this.thumbsChanged.add(uuid);
-    this.refresh(false);
+    // A read on its way may have been answered before the thumbnail was there.
+    for (const f of this.inFlight.values()) f.thumbsChanged.add(uuid);
+    this.scheduleThumbs();
+  }
+
+  /** Marks the pages of the changed thumbnails, at most every REFRESH_MIN_MS (however many come), and reads the visible ones. */
+  private scheduleThumbs(): void {
+    if (this.thumbTimer !== undefined || this.thumbsChanged.size === 0) return;
+    const wait = Math.max(0, REFRESH_MIN_MS - (Date.now() - this.thumbsMarkedAt));
+    this.thumbTimer = setTimeout(() => {
+      this.thumbTimer = undefined;
+      this.thumbsMarkedAt = Date.now();
+      this.markThumbs();
+      this.pump();
+    }, wait);
   }
 
   /** Pages holding a content whose thumbnail changed are to be read again. */
   private markThumbs(): void {
-    if (this.thumbsChanged.size === 0) return;
     for (const page of this.pages.values()) {
       if (!page.stale && page.items.some((it) => this.thumbsChanged.has(it.content_uuid))) page.stale = true;
     }
@@ -141,12 +173,12 @@ export class GridStore {
     const old = this.days;
     this.days = days;
     this.daysError = null;
-    this.daysRequest = Promise.resolve();
+    if (!old) performance.mark('vss:grid-days');
     if (old && old.version === days.version && sameDays(old, days)) return false;
     if (!old || !sameDays(old, days)) {
       // The days moved: what was loaded is at other places now. It shows until read again (no flash
       // of placeholders, the focused tile stays in the page); answers on their way are of the old order.
-      for (const c of this.inFlight.values()) c.abort();
+      for (const f of this.inFlight.values()) f.abort.abort();
       this.inFlight.clear();
       for (const page of this.pages.values()) page.stale = true;
       this.failedAt.clear();
@@ -181,11 +213,33 @@ export class GridStore {
     this.pump();
   }
 
-  /** Whether page P needs reading: not loaded, or (once the days are current) stale or of another order. */
+  /**
+   * Where content UUID is: in a page read since the order last moved (`fresh`), else in a stale
+   * one, which may hold it at its old place.
+   */
+  find(uuid: string): { index: number; fresh: boolean } | undefined {
+    let old: { index: number; fresh: boolean } | undefined;
+    for (const [p, page] of this.pages) {
+      if (!page.stale) {
+        const i = page.items.findIndex((it) => it.content_uuid === uuid);
+        if (i >= 0) return { index: p * PAGE_SIZE + i, fresh: true };
+      } else if (!old) {
+        const i = page.items.findIndex((it) => it.content_uuid === uuid);
+        if (i >= 0) old = { index: p * PAGE_SIZE + i, fresh: false };
+      }
+    }
+    return old;
+  }
+
+  /**
+   * Whether page P needs reading: not loaded, or (the days known) stale, or of another order than
+   * the days once they are read again (until then it would only be of another order again).
+   */
   private needs(p: number): boolean {
     const page = this.pages.get(p);
     if (!page) return true;
-    return !this.refreshing && this.days !== null && (page.stale || page.version !== this.days.version);
+    if (this.days === null) return false;
+    return page.stale || (!this.refreshing && page.version !== this.days.version);
   }
 
   private pump(): void {
@@ -199,9 +253,9 @@ export class GridStore {
   }
 
   private fetchPage(p: number): void {
-    const abort = new AbortController();
-    this.inFlight.set(p, abort);
-    get<GridPage>(API.grid(this.libId, p * PAGE_SIZE, PAGE_SIZE), abort.signal).then(
+    const read: PageRead = { abort: new AbortController(), thumbsChanged: new Set() };
+    this.inFlight.set(p, read);
+    get<GridPage>(API.grid(this.libId, p * PAGE_SIZE, PAGE_SIZE), read.abort.signal).then(
       (page) => {
         if (this.pages.size === 0) performance.mark('vss:grid-first-page');
         const before = this.pages.get(p);
@@ -210,6 +264,12 @@ export class GridStore {
         this.pages.set(p, { items: page.items, version: page.version, stale: false });
         this.failedAt.delete(p);
         this.evict();
+        // Thumbnails made while it was read: it is marked again with the next ones (not at once: a page of busy thumbnails is not read in a loop).
+        const again = page.items.filter((it) => read.thumbsChanged.has(it.content_uuid));
+        if (again.length > 0) {
+          for (const it of again) this.thumbsChanged.add(it.content_uuid);
+          this.scheduleThumbs();
+        }
         // A slice of another order than the days': the library changed since they were read.
         if (this.days && (page.version !== this.days.version || page.total !== this.days.total)) this.refresh(false);
       },
@@ -219,8 +279,8 @@ export class GridStore {
         reportError(err);
       },
     ).finally(() => {
-      if (this.inFlight.get(p) === abort) this.inFlight.delete(p);
-      if (!abort.signal.aborted) {
+      if (this.inFlight.get(p) === read) this.inFlight.delete(p);
+      if (!read.abort.signal.aborted) {
         this.changed();
         this.pump();
       }
@@ -234,6 +294,13 @@ export class GridStore {
     const far = [...this.pages.keys()].filter((p) => !keep.has(p)).sort((x, y) => Math.abs(y - centre) - Math.abs(x - centre));
     for (const p of far.slice(0, this.pages.size - MAX_PAGES)) this.pages.delete(p);
   }
+}
+
+/** A page read on its way. */
+interface PageRead {
+  abort: AbortController;
+  /** Contents whose thumbnail changed since it was asked for. */
+  thumbsChanged: Set<string>;
 }
 
 function sameDays(a: GridDays, b: GridDays): boolean {

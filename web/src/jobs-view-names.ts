@@ -57,19 +57,16 @@ function schedule(l: Lookup): void {
   l.timer = setTimeout(() => {
     l.timer = undefined;
     // The list as it is now: names taken since the read was planned are not asked for again.
-    const first = firstUnnamed(l.items);
-    if (first === undefined) return;
+    // Only the jobs unnamed when it is sent can be said to be missing from its answer: one created
+    // after the daemon read its list (its event may come before the answer) is asked for next time.
+    const asked = unnamed(l.items);
+    if (asked.length === 0) return;
+    const first = Math.min(...asked);
     l.busy = true;
     l.notBefore = Date.now() + LOOKUP_MS;
     const signal = l.abort.signal;
     get<Page<JobRow>>(API.jobs(l.libId, { after: String(first - 1), limit: LOOKUP_LIMIT }), signal).then(
-      (page) => {
-        const names = new Map<number, string | null>(page.items.map((j) => [j.id, j.name ?? null]));
-        // What the read covered: up to its last job, or everything after FIRST when it was the last page.
-        const upTo = page.next === null ? Infinity : (page.items.at(-1)?.id ?? first);
-        for (const j of l.items) if (j.name === undefined && j.id >= first && j.id <= upTo && !names.has(j.id)) names.set(j.id, null);
-        l.take(names);
-      },
+      (page) => l.take(namesFound(asked, page)),
       (err: unknown) => {
         if (isAbort(err)) return;
         l.notBefore = Date.now() + RETRY_MS;
@@ -82,6 +79,26 @@ function schedule(l: Lookup): void {
       if (firstUnnamed(l.items) !== undefined) schedule(l);
     });
   }, Math.max(0, l.notBefore - Date.now()));
+}
+
+/**
+ * The names a read of the jobs from the least of ASKED gave: those it holds, and null for the jobs
+ * asked for that it covers but does not hold (pruned meanwhile). It covers up to its last job, or
+ * every job asked for when it was the last page (not more: a job created after the daemon read
+ * its list is not in it, and is asked for next time).
+ */
+export function namesFound(asked: readonly number[], page: Page<JobRow>): Map<number, string | null> {
+  const names = new Map<number, string | null>(page.items.map((j) => [j.id, j.name ?? null]));
+  const upTo = page.next === null ? Math.max(...asked) : (page.items.at(-1)?.id ?? -Infinity);
+  for (const id of asked) if (id <= upTo && !names.has(id)) names.set(id, null);
+  return names;
+}
+
+/** The ids of the jobs with a content and no name yet. */
+function unnamed(items: readonly JobRow[]): number[] {
+  const ids: number[] = [];
+  for (const j of items) if (j.content_uuid !== null && j.name === undefined) ids.push(j.id);
+  return ids;
 }
 
 /** The smallest id of a job with a content and no name yet. */

@@ -12,6 +12,8 @@ import { useLoad } from './use-load.js';
 import type { JobChange, JobRow, JobsProgress, Page as ListPage } from './types.js';
 
 const PAGE = 200;
+/** Jobs kept from live events: past it, newer jobs are left to "Show more" (the page stays light during a big scan). */
+const MAX_LIVE_ROWS = 2000;
 const FILTERS = ['', 'running', 'queued', 'failed', 'completed', 'cancelled', 'paused'] as const;
 
 interface JobList {
@@ -46,7 +48,10 @@ export function JobsView() {
     setBusy(true);
     try {
       const page = await get<ListPage<JobRow>>(API.jobs(lib.id, { status, after: list.value.next, limit: PAGE }));
-      update((l) => ({ items: byId([...l.items, ...page.items.filter((j) => !l.items.some((k) => k.id === j.id))]), next: page.next }));
+      update((l) => {
+        const have = new Set(l.items.map((j) => j.id));
+        return { items: [...l.items, ...page.items.filter((j) => !have.has(j.id))].sort((a, b) => a.id - b.id), next: page.next };
+      });
     } catch (err) {
       reportError(err);
     } finally {
@@ -91,10 +96,10 @@ export function JobsView() {
 
 /** A job's new state into the list: its row changed; a job the list has not seen is added when the filter takes it (even before the rest of the list is read: new work is what the user watches for). */
 function applyChange(list: JobList, change: JobChange, filter: string): JobList {
-  const at = list.items.findIndex((j) => j.id === change.id);
+  const at = placeOf(list.items, change.id);
   const now = Date.now();
-  if (at >= 0) {
-    const old = list.items[at]!;
+  const old = list.items[at];
+  if (old?.id === change.id) {
     const row: JobRow = {
       ...old,
       status: change.status,
@@ -108,15 +113,27 @@ function applyChange(list: JobList, change: JobChange, filter: string): JobList 
     return { ...list, items };
   }
   if (filter !== '' && filter !== change.status) return list;
+  // Enough drawn: the rest is read on demand, after the last job kept.
+  if (list.items.length >= MAX_LIVE_ROWS && at === list.items.length) return list.next !== null ? list : { ...list, next: String(list.items.at(-1)!.id) };
   // The name of a job of the same content, when the list has one; else it is looked up (useJobNames).
   const sibling = change.contentUuid === null ? undefined : list.items.find((j) => j.content_uuid === change.contentUuid && j.name !== undefined);
   const row: JobRow = {
     id: change.id, kind: change.kind, content_uuid: change.contentUuid, ...(sibling ? { name: sibling.name } : {}), status: change.status, attempts: change.status === 'running' ? 1 : 0,
     max_attempts: 0, bytes: 0, error: change.error ?? null, note: change.note ?? null, created_at: now, updated_at: now, started_at: null, finished_at: null,
   };
-  return { ...list, items: byId([...list.items, row]) };
+  const items = list.items.slice();
+  items.splice(at, 0, row);
+  return { ...list, items };
 }
 
-function byId(items: JobRow[]): JobRow[] {
-  return items.sort((a, b) => a.id - b.id);
+/** Where job ID is, or goes, in ITEMS (sorted by id). */
+function placeOf(items: readonly JobRow[], id: number): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (items[mid]!.id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

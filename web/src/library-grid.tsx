@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type FocusEvent, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import { DayRow, ThumbRow } from './grid-row.js';
-import { buildLayout, gridSizes, KEY_MOVES, moveFrom, rowHeight, rowLength, rowOfItem } from './grid-layout.js';
+import { buildLayout, gridSizes, KEY_MOVES, moveFrom, rowHeight, rowLength, rowOfItem, type GridLayout } from './grid-layout.js';
 import type { GridStore } from './grid-store.js';
 import type { GridDays } from './types.js';
 
@@ -84,34 +84,45 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
   });
 
   // The library changes under the user (a scan, new thumbnails): the tile with the focus keeps it
-  // (even when its row is drawn anew), and the first tile on screen stays where it was, unless the
-  // grid is at its top (where the newest arrive, in view).
+  // (even when its row is drawn anew), and the first tile on screen stays where it was on screen,
+  // unless the grid is at its top (where the newest arrive, in view). The tile is followed by its
+  // content, not by its element: it is found in the store's pages read since the change (until
+  // they come, at the place the days say it moved to), and the view scrolls to its row.
   // Only when what is drawn moves (a new generation): pages arriving while the user scrolls are left alone.
-  const held = useRef<HeldView | null>(null);
+  const pin = useRef<Pin | null>(null);
+  const heldFocus = useRef<string | null>(null);
   const drawnGeneration = useRef(store.generation);
+  const drawnDays = useRef(days);
   useEffect(() => store.subscribe(() => {
     // Before React draws the change; the first note stands until then.
-    if (held.current || store.generation === drawnGeneration.current || !box.current || !scrollRef.current) return;
-    held.current = noteView(box.current, scrollRef.current);
+    const el = box.current;
+    const main = scrollRef.current;
+    if (store.generation === drawnGeneration.current || !el || !main) return;
+    heldFocus.current ??= focusedUuid(el);
+    if (!pin.current || userScrolled(pin.current, main)) pin.current = noteView(el, main, drawnDays.current);
   }), [store, scrollRef]);
   useLayoutEffect(() => {
     drawnGeneration.current = store.generation;
-    const h = held.current;
-    held.current = null;
+    drawnDays.current = days;
     const el = box.current;
     const main = scrollRef.current;
-    if (!h || !el || !main) return;
-    const tile = (uuid: string) => el.querySelector<HTMLElement>(`[data-uuid="${CSS.escape(uuid)}"]`);
-    const anchor = h.anchor && tile(h.anchor.uuid);
-    if (anchor && h.anchor) {
-      const moved = anchor.getBoundingClientRect().top - main.getBoundingClientRect().top - h.anchor.top;
-      if (Math.abs(moved) >= 1) main.scrollTop += moved;
+    if (!el || !main) return;
+    const p = pin.current;
+    if (p) {
+      // The user scrolled since: where they are now is what they want.
+      if (userScrolled(p, main)) pin.current = null;
+      else if (keepInView(p, el, main, store, days, layout, (row) => virtualizer.measurementsCache[row]?.start)) pin.current = null;
     }
-    if (h.focused === null) return;
+    const uuid = heldFocus.current;
+    heldFocus.current = null;
+    if (uuid === null) return;
     const active = document.activeElement;
     let now = active instanceof HTMLElement && el.contains(active) ? active : null;
+    // Never taken from elsewhere (the search box, a dialog): only given back when it fell to the page.
     if (!now && (active === null || active === document.body)) {
-      now = tile(h.focused);
+      const at = store.find(uuid);
+      const tile = at ? el.querySelector<HTMLElement>(`[data-i="${at.index}"]`) : null;
+      now = tile?.dataset.uuid === uuid ? tile : null;
       now?.focus({ preventScroll: true });
     }
     const i = Number(now?.dataset.i);
@@ -190,21 +201,90 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
   );
 }
 
-/** What the user has in the grid before it changes: the focused tile, and the first tile on screen and how far down the screen it is. */
-interface HeldView {
-  focused: string | null;
-  anchor: { uuid: string; top: number } | null;
+/** The first tile on screen before the library changed, followed until it is found again in the pages read since. */
+interface Pin {
+  uuid: string;
+  /** Its place (in the order of DAYS) and day, to tell where it went before its page is read again. */
+  index: number;
+  day: string | null;
+  days: GridDays;
+  /** How far down the screen its top was, and how far below its row's top. */
+  top: number;
+  inRow: number;
+  /** The scroll offset it was last put at (null: not yet): another one means the user scrolled. */
+  scrolledTo: number | null;
 }
 
-function noteView(grid: HTMLElement, scroller: HTMLElement): HeldView {
+/** Whether the view was scrolled (by the user) since the pin was last kept in view. */
+function userScrolled(p: Pin, scroller: HTMLElement): boolean {
+  return p.scrolledTo !== null && Math.abs(scroller.scrollTop - p.scrolledTo) > 2;
+}
+
+function focusedUuid(grid: HTMLElement): string | null {
   const active = document.activeElement;
-  const focused = active instanceof HTMLElement && grid.contains(active) ? active.dataset.uuid ?? null : null;
-  if (scroller.scrollTop <= 0) return { focused, anchor: null };
+  return active instanceof HTMLElement && grid.contains(active) ? active.dataset.uuid ?? null : null;
+}
+
+function noteView(grid: HTMLElement, scroller: HTMLElement, days: GridDays): Pin | null {
+  if (scroller.scrollTop <= 0) return null;
   const top = scroller.getBoundingClientRect().top;
   // Rows are in the page in their order: the first tile reaching below the top edge.
   for (const t of grid.querySelectorAll<HTMLElement>('[data-uuid]')) {
     const r = t.getBoundingClientRect();
-    if (r.bottom > top && t.dataset.uuid) return { focused, anchor: { uuid: t.dataset.uuid, top: r.top - top } };
+    const index = Number(t.dataset.i);
+    if (r.bottom <= top || !t.dataset.uuid || !Number.isInteger(index)) continue;
+    const row = t.closest('.grid-row')?.getBoundingClientRect().top ?? r.top;
+    return { uuid: t.dataset.uuid, index, day: dayOf(days, index), days, top: r.top - top, inRow: r.top - row, scrolledTo: null };
   }
-  return { focused, anchor: null };
+  return null;
+}
+
+/**
+ * Scroll so that the pinned tile is where it was on screen; whether it was found for sure (in a
+ * page read since the change) and the pin can go.
+ */
+function keepInView(p: Pin, grid: HTMLElement, scroller: HTMLElement, store: GridStore, days: GridDays, layout: GridLayout, rowStart: (row: number) => number | undefined): boolean {
+  const at = store.find(p.uuid);
+  const index = at?.fresh ? at.index : movedTo(p, days) ?? at?.index;
+  if (index === undefined || index >= layout.items) return at?.fresh ?? false;
+  const tile = grid.querySelector<HTMLElement>(`[data-i="${index}"]`);
+  const viewTop = scroller.getBoundingClientRect().top;
+  let target: number | undefined;
+  if (tile && tile.dataset.uuid === p.uuid) {
+    target = scroller.scrollTop + tile.getBoundingClientRect().top - viewTop - p.top;
+  } else {
+    const start = rowStart(rowOfItem(layout, index));
+    if (start !== undefined) target = grid.getBoundingClientRect().top - viewTop + scroller.scrollTop + start + p.inRow - p.top;
+  }
+  if (target !== undefined && Math.abs(target - scroller.scrollTop) >= 1) scroller.scrollTop = target;
+  p.index = index;
+  p.days = days;
+  p.scrolledTo = scroller.scrollTop;
+  return at?.fresh ?? false;
+}
+
+/** The day holding item INDEX, as drawn. */
+function dayOf(days: GridDays, index: number): string | null {
+  let n = 0;
+  for (const d of days.days) {
+    n += d.count;
+    if (index < n) return d.day;
+  }
+  return null;
+}
+
+/** Where the pinned tile is in the order of DAYS, by the days alone: moved by what came (or went) in the days before its own. */
+function movedTo(p: Pin, days: GridDays): number | undefined {
+  if (p.days === days) return p.index;
+  const before = (d: GridDays) => {
+    let n = 0;
+    for (const x of d.days) {
+      if (x.day === p.day) return n;
+      n += x.count;
+    }
+    return undefined;
+  };
+  const was = before(p.days);
+  const now = before(days);
+  return was === undefined || now === undefined ? undefined : p.index + now - was;
 }
