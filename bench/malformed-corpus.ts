@@ -16,6 +16,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import sharp from 'sharp';
+import { mulberry32 } from './mulberry32.js';
 import { FIXTURES } from '../test/helpers.js';
 import { lieGif, lieHeic, lieJpeg, lieMp3, lieMp4, liePdf, liePng, lieTiff, lieWav, lieWebp } from '../test/hostile-files.js';
 
@@ -151,14 +152,3 @@ function lie(format: Format, b: Buffer, how: 'huge' | 'big'): Buffer {
   }
 }
 
-/** A small, fast, seeded PRNG (mulberry32): the same seed gives the same mutations everywhere. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -5,7 +5,7 @@
  * noise comes from a seeded PRNG), written where the caller says (a temporary folder).
  */
 import sharp from 'sharp';
-import { prng } from './search-corpus.js';
+import { mulberry32 } from './mulberry32.js';
 
 export interface Degradation {
   name: string;
@@ -53,7 +53,7 @@ export async function degrade(input: string | { gray: Buffer; width: number; hei
 
 /** Gaussian noise (Box–Muller over a seeded PRNG), the same on every run. */
 function addNoise(pixels: Buffer, sigma: number, channels: number): Buffer {
-  const rnd = prng(11);
+  const rnd = mulberry32(11);
   const out = Buffer.from(pixels);
   for (let i = 0; i < out.length; i += channels) {
     const n = Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd()) * sigma;

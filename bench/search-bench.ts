@@ -30,7 +30,8 @@ import { indexPending } from '../src/search/search-index.js';
 import { MARK_END, MARK_START, ftsQuery, type Hit } from '../src/search/search-query.js';
 import { locatorsOf } from '../src/search/locator.js';
 import { searchedText } from '../src/search/ocr-text.js';
-import { Corpus, prng, type BenchDoc } from './search-corpus.js';
+import { Corpus, type BenchDoc } from './search-corpus.js';
+import { mulberry32 } from './mulberry32.js';
 import { MiB, Summary, benchArgs, collectGarbage, freshDir, kilo, num, ratio, rmrf, runMain, secs } from './util.js';
 
 const LIMIT = 50;
@@ -70,7 +71,7 @@ function queryMix(corpus: Corpus, docs: number): Array<{ kind: string; q: string
   const w = corpus.words;
   const rank = new Map(w.map((x, i) => [x, i]));
   const mix: Array<{ kind: string; q: string }> = [];
-  const rnd = prng(42);
+  const rnd = mulberry32(42);
   const pick = (from: number, to: number) => w[from + Math.floor(rnd() * (to - from))]!;
   for (let i = 0; i < 8; i++) mix.push({ kind: 'common word', q: pick(60, 300) });
   // Rare words that some document has: a word of rank 5,000 or more from a document's text.

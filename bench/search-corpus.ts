@@ -4,18 +4,7 @@
  * from a Zipf distribution (s = 1) over a vocabulary of common English words followed by made-up
  * words, with numbers, prices and dates among them, as scanned receipts, letters and forms read.
  */
-
-/** A small, fast PRNG with a 32-bit seed (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './mulberry32.js';
 
 const COMMON = (
   'the of and to a in for is on that by this with you it not or be are from at as your all have new more an was we will ' +
@@ -36,7 +25,7 @@ const SYLLABLES = 'ka ri to mu ne sa lo vi de pa zu ho me ga ti ru no be fi la s
 export function vocabulary(size: number): string[] {
   const words = [...COMMON];
   const seen = new Set(words);
-  const rnd = prng(7);
+  const rnd = mulberry32(7);
   while (words.length < size) {
     const n = 2 + Math.floor(rnd() * 3);
     let w = '';
@@ -81,7 +70,7 @@ export class Corpus {
 
   /** Document I: 1 page (60 %), 2 (25 %) or 3–4, of 60–300 words in lines of 3–12. */
   doc(i: number): BenchDoc {
-    const rnd = prng(i * 2654435761 + 1);
+    const rnd = mulberry32(i * 2654435761 + 1);
     const r = rnd();
     const pageCount = r < 0.6 ? 1 : r < 0.85 ? 2 : 3 + Math.floor(rnd() * 2);
     const pages: string[][] = [];
