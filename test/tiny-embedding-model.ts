@@ -2,6 +2,14 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES } from './helpers.js';
 
+/** Four short texts of distinct meanings, one file each, that the semantic search tests embed and look for. */
+export const SEMANTIC_TEXTS: Readonly<Record<string, string>> = {
+  'fox.txt': 'The quick brown fox jumps over the lazy dog.',
+  'garden.txt': 'Morning music in the city garden.',
+  'letter.txt': 'A letter on green paper by the window.',
+  'river.txt': 'Water runs over the stone by the river house.',
+};
+
 /**
  * A tiny but real sentence-embedding model for tests: the real all-MiniLM-L6-v2 tokenizer files
  * from the fixtures plus an ONNX graph written here, byte by byte. No trained weights exist on

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generatorContext } from '../../../test/generator-context.js';
 import { FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
-import { buildTinyEmbeddingModel } from '../../../test/tiny-embedding-model.js';
+import { SEMANTIC_TEXTS, buildTinyEmbeddingModel } from '../../../test/tiny-embedding-model.js';
 import { embeddingsGenerator } from '../../generators/embeddings/embeddings-generator.js';
 import { Installation as Vss } from '../../library/installation.js';
 import type { Library } from '../../library/library.js';
@@ -27,12 +27,7 @@ import { SemanticSearch } from './semantic-search.js';
  */
 const DIMS = 12;
 const VARIANT = 'tiny';
-const TEXTS: Record<string, string> = {
-  'fox.txt': 'The quick brown fox jumps over the lazy dog.',
-  'garden.txt': 'Morning music in the city garden.',
-  'letter.txt': 'A letter on green paper by the window.',
-  'river.txt': 'Water runs over the stone by the river house.',
-};
+const TEXTS = SEMANTIC_TEXTS;
 
 describe('semantic search (real library, real generated embeddings)', { skip: FIXTURES_SKIP }, () => {
   const tmp = tempDir('vss-semantic-');
