@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { JobChange, JobsProgress } from '../api/wire/jobs.js';
 import type { IndexPhase, IndexProgress } from '../api/wire/locations.js';
+import type { SidecarChange } from '../api/wire/common.js';
 
-export type { JobChange, JobsProgress };
+export type { IndexPhase, IndexProgress, JobChange, JobsProgress, SidecarChange };
 
 /**
  * The core's event bus: every state change that a UI, the CLI or a later daemon may show is
@@ -68,17 +69,6 @@ export interface JobsPaused {
   totalBytes: number;
   message: string;
 }
-
-
-export interface SidecarChange {
-  contentUuid: string;
-  kind: string;
-  variant: string;
-  status: string;
-  source: string;
-}
-
-export type { IndexPhase, IndexProgress };
 
 export type EventName = keyof VssEvents;
 export type AnyEventListener = (event: EventName, payload: VssEvents[EventName]) => void;

@@ -302,7 +302,6 @@ export class JobStore {
     return this.db.prepare(sql).all(...args) as NamedJobRow[];
   }
 
-
   counts(): JobCounts {
     const c: JobCounts = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0, paused: 0, openBytes: 0 };
     for (const r of this.db.prepare('SELECT status, COUNT(*) AS n, SUM(bytes) AS b FROM jobs GROUP BY status').all() as Array<{ status: JobStatus; n: number; b: number | null }>) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
-import { SEMANTIC_TEXTS, buildTinyEmbeddingModel } from '../tiny-embedding-model.js';
+import { SEMANTIC_TEXTS as TEXTS, buildTinyEmbeddingModel } from '../tiny-embedding-model.js';
 
 interface ResultJson { content_uuid: string; kind: string; score: number; score_kind: string; snippet: string; source: string; locator: unknown; paths: string[] }
 
@@ -12,8 +12,6 @@ interface ResultJson { content_uuid: string; kind: string; score: number; score_
  * text files, the tiny test embeddings model installed with `vss models add`, the embeddings
  * jobs run, then the nearest chunk found — in-process and through a daemon, the same answers.
  */
-const TEXTS = SEMANTIC_TEXTS;
-
 describe('vss search --semantic (real CLI, tiny real embeddings model)', { skip: FIXTURES_SKIP }, () => {
   const tmp = tempDir('vss-semantic-');
   const tree = join(tmp.path, 'tree');

@@ -103,9 +103,8 @@ function unnamed(items: readonly JobRow[]): number[] {
 
 /** The smallest id of a job with a content and no name yet. */
 function firstUnnamed(items: readonly JobRow[]): number | undefined {
-  let min: number | undefined;
-  for (const j of items) if (j.content_uuid !== null && j.name === undefined && (min === undefined || j.id < min)) min = j.id;
-  return min;
+  const ids = unnamed(items);
+  return ids.length > 0 ? Math.min(...ids) : undefined;
 }
 
 /** ITEMS with the NAMES found. */

@@ -4,14 +4,8 @@ import { gridStore } from './grid-store.js';
 import { LibraryGrid } from './library-grid.js';
 import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
+import type { SidecarChange } from './types.js';
 import { useLiveEvent, useReconnect } from './use-live-event.js';
-
-/** What a `sidecar:changed` event says (the part the grid reads). */
-interface SidecarChanged {
-  contentUuid: string;
-  kind: string;
-  variant: string;
-}
 
 /** `#/`: every content of the library, newest first, grouped by day. */
 export function LibraryView() {
@@ -31,7 +25,7 @@ export function LibraryView() {
   useLiveEvent('index:done', refresh);
   useLiveEvent('locations:changed', refresh);
   useLiveEvent('sidecar:changed', (e) => {
-    const c = e.payload as SidecarChanged;
+    const c = e.payload as SidecarChange;
     if (e.library_id === lib.id && c.kind === 'thumb' && c.variant === 'grid@1x') store.thumbChanged(c.contentUuid);
   });
   // What happened while the stream was down is not sent.

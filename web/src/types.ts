@@ -6,7 +6,7 @@
 import type { NamedJobRow } from '../../src/api/wire/jobs.js';
 
 export type { CapturedZone, ContentDetail, DetailDevice, DetailPath, DetailSidecar, GridDay, GridDays, GridItem, GridPage, MediaMetadata } from '../../src/api/wire/browse.js';
-export type { LibraryRef, Page, StreamedEvent } from '../../src/api/wire/common.js';
+export type { LibraryRef, Page, SidecarChange, StreamedEvent } from '../../src/api/wire/common.js';
 export type { JobChange, JobsProgress, NamedJobRow } from '../../src/api/wire/jobs.js';
 export type { IndexPhase, IndexProgress, IndexResult, LocationInfo } from '../../src/api/wire/locations.js';
 export type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../../src/api/wire/peers.js';

@@ -25,3 +25,12 @@ export interface StreamedEvent {
   at: string;
   payload: unknown;
 }
+
+/** A sidecar's record changed (`sidecar:changed`): made, fetched, failed or gone. */
+export interface SidecarChange {
+  contentUuid: string;
+  kind: string;
+  variant: string;
+  status: string;
+  source: string;
+}

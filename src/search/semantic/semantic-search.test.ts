@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generatorContext } from '../../../test/generator-context.js';
 import { FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
-import { SEMANTIC_TEXTS, buildTinyEmbeddingModel } from '../../../test/tiny-embedding-model.js';
+import { SEMANTIC_TEXTS as TEXTS, buildTinyEmbeddingModel } from '../../../test/tiny-embedding-model.js';
 import { embeddingsGenerator } from '../../generators/embeddings/embeddings-generator.js';
 import { Installation as Vss } from '../../library/installation.js';
 import type { Library } from '../../library/library.js';
@@ -27,8 +27,6 @@ import { SemanticSearch } from './semantic-search.js';
  */
 const DIMS = 12;
 const VARIANT = 'tiny';
-const TEXTS = SEMANTIC_TEXTS;
-
 describe('semantic search (real library, real generated embeddings)', { skip: FIXTURES_SKIP }, () => {
   const tmp = tempDir('vss-semantic-');
   const dataDir = join(tmp.path, 'data');
