@@ -7,7 +7,6 @@ import { checkLimit, checkQuery, pathsOf, type SearchResult as TextResult } from
 import { fuseRankings } from './fuse-rankings.js';
 import { LibraryVectors } from './library-vectors.js';
 import { queryModel, registeredVariants, type QueryModel } from './query-model.js';
-import type { SemanticLocator } from './vector-index.js';
 
 /** A match by meaning alone, before any fusion: the wire's semantic result, its score a cosine. */
 export type SemanticResult = Extract<HybridResult, { source: 'semantic' }> & { score_kind: 'cosine' };
