@@ -24,7 +24,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { lpStream } from '@libp2p/utils';
 import { Installation } from '../src/library/installation.js';
 import type { Library } from '../src/library/library.js';
-import { LocalAvailability } from '../src/sidecars/local-availability.js';
+import { LocalAvailability } from '../src/store/availability.js';
 import { sidecarAddress } from '../src/sidecars/address.js';
 import { encodeChunk, type AvailabilityEntry } from '../src/sync/availability/codec.js';
 import { PAGE_ENTRIES, pullAvailability, serveAvailability } from '../src/sync/availability/exchange.js';

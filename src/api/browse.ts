@@ -2,13 +2,13 @@ import { readContentDetail, type DetailContext } from '../browse/content-detail.
 import { GridOrderCache } from '../browse/grid-order.js';
 import { readGridPage } from '../browse/grid-page.js';
 import { UsageError } from '../core/errors.js';
-import { statementCache } from '../db/statement-cache.js';
+import { statementCache } from '../store/statements.js';
 import type { Library } from '../library/library.js';
 import { UUID_RE } from '../sidecars/address.js';
 import type { LibraryContext } from './library-api.js';
-import type { ContentDetail, GridDays, GridPage } from './wire/browse.js';
+import type { ContentDetail, GridDays, GridPage } from '../wire/browse.js';
 
-export type { ContentDetail, DetailPath, DetailDevice, DetailSidecar, GridDay, GridDays, GridItem, GridPage } from './wire/browse.js';
+export type { ContentDetail, DetailPath, DetailDevice, DetailSidecar, GridDay, GridDays, GridItem, GridPage } from '../wire/browse.js';
 
 /** The most tiles one grid read returns. */
 export const GRID_PAGE_MAX = 2000;

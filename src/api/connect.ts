@@ -10,10 +10,10 @@ import { Vss, type VssOptions } from './vss.js';
 export async function connect(opts: VssOptions = {}): Promise<VssClient & { close?(): void }> {
   const dataDir = resolveDataDir(opts.dataDir);
   if (process.env.VSS_NO_DAEMON !== '1') {
-    const { findRunningDaemon } = await import('../daemon/status.js');
+    const { findRunningDaemon } = await import('./remote/status.js');
     const daemon = findRunningDaemon(dataDir);
     if (daemon) {
-      const { RemoteVss } = await import('../daemon/client/remote-vss.js');
+      const { RemoteVss } = await import('./remote/remote-vss.js');
       return new RemoteVss(dataDir, daemon);
     }
   }

@@ -1,5 +1,5 @@
 import { VssError } from '../core/errors.js';
-import { findRunningDaemon } from '../daemon/status.js';
+import { findRunningDaemon } from './remote/status.js';
 
 /** The trust store loads libp2p's key code: only when devices are asked about. */
 const trustStore = async (dataDir: string) => (await import('../sync/pairing/paired-devices.js')).PairedDevices.load(dataDir);

@@ -24,7 +24,6 @@ export type { DeviceSettingsApi, CpuBudgetInfo, SyncSettings, SyncSettingsPatch 
 export { PREFER_VALUES, type Prefer } from '../sync/sync-settings.js';
 export type { Page, PageRequest } from './pages.js';
 export type { DeviceInfo, LibraryRef, LibrarySummary, StreamedEvent } from './types.js';
-export type { DemoSummary, DemoOptions } from '../demo/run-demo.js';
 
 export { VssError, UsageError, LibraryLockedError, VSS_ERROR_CODES, type VssErrorCode } from '../core/errors.js';
 export { formatBytes } from '../core/format.js';
@@ -40,9 +39,8 @@ export { MODEL_ENGINES, isModelEngine, type ModelEngine } from '../models/regist
 
 export { startPeerService, checkPairJoin, checkListenAddresses, type PeerService, type PeerServiceOptions, type LibraryHost } from './peers.js';
 export { resolveDataDir, instanceDataDir, appDataDir } from '../device/data-dir.js';
-export {
-  DAEMON_FILES, daemonPaths, daemonStatus, findRunningDaemon, listDaemons, startDaemon, stopDaemon, runDaemon, BACKGROUND_ENV,
-  tailLog, followLog, formatLogLine, uiAddress,
-  type DaemonPaths, type DaemonStatus, type RunningDaemon, type StartDaemonOptions, type StopResult, type DaemonHandle, type RunDaemonOptions, type UiAddress,
-} from '../daemon/index.js';
+// Where a daemon answers, if one runs (the client side of DESIGN §12). Starting, stopping and
+// running one is the daemon's own business: src/daemon/index.ts.
+export { DAEMON_FILES, daemonPaths, type DaemonPaths } from './remote/paths.js';
+export { daemonStatus, findRunningDaemon, listDaemons, type DaemonStatus, type RunningDaemon } from './remote/status.js';
 export { stoppedError } from '../db/stop-request.js';

@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import type { KeyedReader } from '../core/paging.js';
-import type { Page } from './wire/common.js';
+import type { Page } from '../wire/common.js';
 
 export type { Page };
 

@@ -4,9 +4,9 @@ import { followSidecars, indexContent, pendingCount, reindex, type SearchFollowe
 import { checkLimit, checkQuery, ftsQuery, searchLibrary, type SearchOptions as TextSearchOptions } from '../search/search-query.js';
 import type { SemanticOptions, SemanticSearch } from '../search/semantic/semantic-search.js';
 import type { LibraryContext } from './library-api.js';
-import type { SearchAnswer, SearchResult } from './wire/search.js';
+import type { SearchAnswer, SearchResult } from '../wire/search.js';
 
-export type { ScoreKind, SearchAnswer, SearchLocator, SearchResult, SearchSource, SemanticLocator } from './wire/search.js';
+export type { ScoreKind, SearchAnswer, SearchLocator, SearchResult, SearchSource, SemanticLocator } from '../wire/search.js';
 export type SearchOptions = TextSearchOptions & {
   /** Also search by meaning over the embeddings sidecars, fused with the text ranking (reciprocal rank). */
   semantic?: boolean;

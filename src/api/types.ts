@@ -1,7 +1,7 @@
 /** Plain, JSON-ready shapes the core API returns that no domain module owns. */
-import type { LibraryRef } from './wire/common.js';
+import type { LibraryRef } from '../wire/common.js';
 
-export type { LibraryRef, StreamedEvent } from './wire/common.js';
+export type { LibraryRef, StreamedEvent } from '../wire/common.js';
 
 export interface DeviceInfo {
   id: string;

@@ -3,7 +3,6 @@ import { DeviceSettingsApi } from './device-settings.js';
 import { LibrariesApi } from './libraries.js';
 import { LibraryApi, type LibraryAccess } from './library-api.js';
 import { ModelsApi } from './models.js';
-import type { DemoOptions, DemoSummary } from '../demo/run-demo.js';
 import type { DeviceInfo } from './types.js';
 import type { EventFollow, VssClient } from './client.js';
 import { VssError } from '../core/errors.js';
@@ -88,11 +87,5 @@ export class Vss implements VssClient {
     } finally {
       lib.close();
     }
-  }
-
-  /** The built-in sample run: a sample folder indexed deeply, its sidecars made (loads every engine). */
-  async demo(opts: DemoOptions = {}): Promise<DemoSummary> {
-    const { runDemo } = await import('../demo/run-demo.js');
-    return runDemo(this, opts);
   }
 }

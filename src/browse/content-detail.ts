@@ -1,8 +1,8 @@
 import { basename, join } from 'node:path';
 import { VssError } from '../core/errors.js';
-import type { statementCache } from '../db/statement-cache.js';
+import type { statementCache } from '../store/statements.js';
 import { parseMetadata } from '../media/media-metadata.js';
-import type { ContentDetail, DetailDevice, DetailPath, DetailSidecar } from '../api/wire/browse.js';
+import type { ContentDetail, DetailDevice, DetailPath, DetailSidecar } from '../wire/browse.js';
 
 export type { ContentDetail, DetailDevice, DetailPath, DetailSidecar };
 

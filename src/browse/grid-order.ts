@@ -1,6 +1,6 @@
-import type { GridDay } from '../api/wire/browse.js';
+import type { GridDay } from '../wire/browse.js';
 import type { Db } from '../db/connection.js';
-import { statementCache } from '../db/statement-cache.js';
+import { statementCache } from '../store/statements.js';
 
 export type { GridDay };
 
@@ -59,8 +59,7 @@ export class GridOrderCache {
   }
 }
 
-/** The first copy's name stands for the content: the copy this device found first. */
-export const FIRST_NAME_SQL = `(SELECT e.name FROM entries e WHERE e.content_id = c.id AND e.kind = 'file' ORDER BY e.id LIMIT 1)`;
+export { FIRST_NAME_SQL } from '../store/contents.js';
 
 const BY_CAPTURE = 'FROM content_identities INDEXED BY content_by_capture ORDER BY capture_day DESC, captured_ms DESC';
 

@@ -1,7 +1,7 @@
-import type { statementCache } from '../db/statement-cache.js';
+import type { statementCache } from '../store/statements.js';
 import { parseMetadata } from '../media/media-metadata.js';
 import { SIDECAR_KINDS } from '../sidecars/kinds.js';
-import type { GridItem, GridPage } from '../api/wire/browse.js';
+import type { GridItem, GridPage } from '../wire/browse.js';
 import { FIRST_NAME_SQL, type GridOrder } from './grid-order.js';
 
 export type { GridItem, GridPage };

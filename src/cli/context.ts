@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { connect, daemonStatus, resolveDataDir, startDaemon, Vss, VssError, type LibraryAccess, type LibraryClient, type VssClient } from '../api/index.js';
+import { connect, daemonStatus, resolveDataDir, Vss, VssError, type LibraryAccess, type LibraryClient, type VssClient } from '../api/index.js';
+import { startDaemon } from '../daemon/index.js';
 
 export interface GlobalOptions {
   dataDir?: string;

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { detectType, looksLikeText } from './detect-type.js';
-import { minimalPdf } from '../demo/sample-set.js';
+import { minimalPdf } from '../cli/demo/sample-set.js';
 
 describe('detectType', () => {
   it('believes magic bytes over a wrong extension', async () => {

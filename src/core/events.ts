@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { JobChange, JobsProgress } from '../api/wire/jobs.js';
-import type { IndexPhase, IndexProgress } from '../api/wire/locations.js';
-import type { SidecarChange } from '../api/wire/common.js';
+import type { JobChange, JobsProgress } from '../wire/jobs.js';
+import type { IndexPhase, IndexProgress } from '../wire/locations.js';
+import type { SidecarChange } from '../wire/common.js';
 
 export type { IndexPhase, IndexProgress, JobChange, JobsProgress, SidecarChange };
 

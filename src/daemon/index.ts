@@ -1,12 +1,10 @@
 /**
- * The daemon as the CLI and other clients see it: start, stop, status, logs, and where a
- * running daemon answers. Light: the server (fastify) and the core load only in the daemon's
- * own process, through runDaemon.
+ * Daemon control as the CLI uses it: start, stop, logs, the web UI's address, and running one in
+ * this process. Light: the server (fastify) and the core load only in the daemon's own process,
+ * through runDaemon. Whether and where one runs is the API's to say (src/api/remote/status.ts).
  */
 import type { DaemonHandle, RunDaemonOptions } from './run-daemon.js';
 
-export { DAEMON_FILES, daemonPaths, type DaemonPaths } from './paths.js';
-export { daemonStatus, findRunningDaemon, listDaemons, type DaemonStatus, type RunningDaemon } from './status.js';
 export { startDaemon, BACKGROUND_ENV, type StartDaemonOptions } from './spawn.js';
 export { stopDaemon, type StopResult } from './stop.js';
 export { tailLog, followLog, formatLogLine } from './logs.js';

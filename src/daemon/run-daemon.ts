@@ -5,12 +5,12 @@ import { log, logToFile } from '../core/log.js';
 import { instanceOf } from '../device/data-dir.js';
 import { DaemonCore } from './daemon-core.js';
 import { rotateLogIfLarge } from './logs.js';
-import { daemonPaths } from './paths.js';
-import { removeIfPresent, takeDaemonLock, writeReady, type ReadyRecord } from './pidfile.js';
+import { daemonPaths } from '../api/remote/paths.js';
+import { removeIfPresent, takeDaemonLock, writeReady, type ReadyRecord } from '../api/remote/pidfile.js';
 import { registerApi } from './routes/index.js';
 import { createApiServer } from './server.js';
 import { registerUiRoutes } from './ui/static.js';
-import { ensureToken } from './token.js';
+import { ensureToken } from '../api/remote/token.js';
 
 export interface RunDaemonOptions {
   dataDir: string;

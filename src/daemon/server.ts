@@ -4,7 +4,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { VssError, type VssErrorCode } from '../core/errors.js';
-import { tokenMatches } from './token.js';
+import type { ErrorBody, HttpErrorCode } from '../api/remote/protocol.js';
+import { tokenMatches } from '../api/remote/token.js';
 import { needsUiHeader, refusedOrigin, UI_HEADER, UiSessions } from './ui/session.js';
 import { isUiPath } from './ui/static.js';
 
@@ -29,13 +30,6 @@ export const STATUS_OF_CODE = {
   IO: 500,
 } as const satisfies Record<VssErrorCode, number>;
 
-/** Codes of errors the HTTP layer itself answers with (beside the core's own). */
-export type HttpErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'ROUTE_NOT_FOUND' | 'BODY_TOO_LARGE' | 'BAD_REQUEST' | 'INTERNAL';
-
-/** Every error body: `{error: {code, message, path?}}`. */
-export interface ErrorBody {
-  error: { code: VssErrorCode | HttpErrorCode; message: string; path?: string };
-}
 
 /** Limits: the API takes small JSON commands, never uploads. */
 const LIMITS = {

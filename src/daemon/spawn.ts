@@ -4,9 +4,9 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VssError } from '../core/errors.js';
 import { formatLogLine, rotateLogIfLarge, tailLog } from './logs.js';
-import { daemonPaths } from './paths.js';
-import { pingDaemon } from './ping.js';
-import { daemonStatus, findRunningDaemon, type DaemonStatus } from './status.js';
+import { daemonPaths } from '../api/remote/paths.js';
+import { pingDaemon } from '../api/remote/ping.js';
+import { daemonStatus, findRunningDaemon, type DaemonStatus } from '../api/remote/status.js';
 
 /** Set for the daemon `daemon start` spawns: its stdout is the log. */
 export const BACKGROUND_ENV = 'VSS_DAEMON_BACKGROUND';

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { VssError, errnoCode } from '../core/errors.js';
 import { isProcessAlive } from '../core/proc-stat.js';
-import { daemonPaths } from './paths.js';
-import { liveHolder } from './pidfile.js';
+import { daemonPaths } from '../api/remote/paths.js';
+import { liveHolder } from '../api/remote/pidfile.js';
 
 export interface StopResult {
   /** False: no daemon ran for the data dir (nothing was done). */

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
-import { LibraryLock } from '../library/lock.js';
+import { FileLock } from '../core/file-lock.js';
 
 export interface Device {
   uuid: string;
@@ -29,7 +29,7 @@ export function loadOrCreateDevice(dataDir: string): Device {
   const keyPath = join(dataDir, KEY_FILE);
   // The device file is written last, after its key: once it is there, the identity is whole.
   if (existsSync(devicePath)) return loadDevice(devicePath, keyPath);
-  return LibraryLock.withLock(join(dataDir, CREATE_LOCK), () => {
+  return FileLock.withLock(join(dataDir, CREATE_LOCK), () => {
     // Another first run may have made it while this one waited: use that one, never a second.
     if (existsSync(devicePath)) return loadDevice(devicePath, keyPath);
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
-import { LibraryLock } from '../library/lock.js';
+import { FileLock } from '../core/file-lock.js';
 
 interface Grant {
   library_id: string;
@@ -42,7 +42,7 @@ export class LocationGrants {
    */
   init(known: () => Array<{ id: string; path: string }>): void {
     if (existsSync(this.file)) return;
-    LibraryLock.withLock(this.lockFile, () => {
+    FileLock.withLock(this.lockFile, () => {
       if (existsSync(this.file)) return;
       this.write({ version: 1, grants: [], adopt: known().map((l) => ({ library_id: l.id, root: l.path })) });
     });
@@ -84,7 +84,7 @@ export class LocationGrants {
   }
 
   private update(change: (f: GrantsFile) => void): void {
-    LibraryLock.withLock(this.lockFile, () => {
+    FileLock.withLock(this.lockFile, () => {
       const f = this.read();
       change(f);
       this.write(f);

@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { sep } from 'node:path';
 import type { Db } from '../db/connection.js';
-import { BatchWriter, yieldToEventLoop } from './batch-writer.js';
+import { BatchWriter, yieldToEventLoop } from '../store/batch-writer.js';
 import { protectEntry, protectSubtree, reconcileEntry, type DiscoveryCounts } from './discovery.js';
 import type { EntryFacts, EntryRow, EntryStore } from './entry-store.js';
 import type { SeenSet } from './seen-set.js';

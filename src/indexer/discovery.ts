@@ -1,6 +1,6 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { sep } from 'node:path';
-import { BatchWriter, yieldToEventLoop } from './batch-writer.js';
+import { BatchWriter, yieldToEventLoop } from '../store/batch-writer.js';
 import { EntryStore, type EntryFacts, type EntryRow } from './entry-store.js';
 import type { SeenSet } from './seen-set.js';
 import { threadedWalk } from './threaded-walk.js';

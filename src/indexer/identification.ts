@@ -2,7 +2,7 @@ import type { Db } from '../db/connection.js';
 import { identifyFile, type IdentifyOutcome, type IdentifyRequest } from '../content/identify-file.js';
 import { IdentifyPool } from '../content/identify-pool.js';
 import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
-import { BatchWriter, yieldToEventLoop } from './batch-writer.js';
+import { BatchWriter, yieldToEventLoop } from '../store/batch-writer.js';
 
 export interface IdentificationInput {
   db: Db;

@@ -8,7 +8,7 @@ import { childLog } from '../core/log.js';
 import { linkLivePhotos } from '../livephoto/link-live-photos.js';
 import { readMediaMetadata } from '../media/read-metadata.js';
 import { aggregateDirectories } from './aggregation.js';
-import { BatchWriter } from './batch-writer.js';
+import { BatchWriter } from '../store/batch-writer.js';
 import { removeUnseen } from './cleanup.js';
 import { releaseOrphanContents } from './release-orphans.js';
 import { discover, type DiscoveryCounts } from './discovery.js';

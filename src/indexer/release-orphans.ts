@@ -10,7 +10,7 @@ import { JobStore } from '../jobs/store.js';
 import type { JobRow } from '../jobs/states.js';
 import { sidecarAddress, sidecarRelPath } from '../sidecars/address.js';
 import type { SidecarSource, SidecarStatus } from '../sidecars/manager.js';
-import { LocalAvailability } from '../sidecars/local-availability.js';
+import { LocalAvailability } from '../store/availability.js';
 
 const log = childLog('release-orphans');
 

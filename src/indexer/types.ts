@@ -1,6 +1,6 @@
-import type { IndexMode, SkippedFile } from '../api/wire/locations.js';
+import type { IndexMode, SkippedFile } from '../wire/locations.js';
 
-export type { IndexMode, IndexResult, SkippedFile } from '../api/wire/locations.js';
+export type { IndexMode, IndexResult, SkippedFile } from '../wire/locations.js';
 
 export const INDEX_MODES: readonly IndexMode[] = ['shallow', 'content', 'deep'];
 

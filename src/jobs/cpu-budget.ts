@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError, VssError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
-import { LibraryLock } from '../library/lock.js';
+import { FileLock } from '../core/file-lock.js';
 
 /**
  * How many cores background generation may use on this device: the most jobs the daemon runs at
@@ -78,7 +78,7 @@ export function updateDeviceSettings(dataDir: string, edit: (settings: Record<st
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   let before: Record<string, unknown> = {};
   let after: Record<string, unknown> = {};
-  LibraryLock.withLock(join(dataDir, LOCK_FILE), () => {
+  FileLock.withLock(join(dataDir, LOCK_FILE), () => {
     const settings = readDeviceSettings(dataDir);
     before = structuredClone(settings);
     edit(settings);

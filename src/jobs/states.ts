@@ -1,4 +1,4 @@
-import type { JobRow, JobStatus, NamedJobRow } from '../api/wire/jobs.js';
+import type { JobRow, JobStatus, NamedJobRow } from '../wire/jobs.js';
 
 /** The job states (DESIGN §7) — the one list every part reads; the wire type is held to it both ways. */
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'paused'] as const satisfies readonly JobStatus[];

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
 import { VssError } from '../core/errors.js';
-import { FIRST_NAME_SQL } from '../browse/grid-order.js';
+import { FIRST_NAME_SQL } from '../store/contents.js';
 import { isJobStatus, type JobRow, type JobStatus, type NamedJobRow } from './states.js';
 
 export interface EnqueueInput {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
-import { LibraryLock } from './lock.js';
+import { FileLock } from '../core/file-lock.js';
 
 export interface LibrarySettings {
   /** gitignore-style rules applied to every location of this library. */
@@ -80,7 +80,7 @@ export function writeLibraryConfig(path: string, config: LibraryConfig): void {
  * know are kept as they are. Returns the settings now on disk.
  */
 export function updateLibrarySettings(path: string, change: (settings: LibrarySettings) => void): LibrarySettings {
-  return LibraryLock.withLock(join(dirname(path), '.library-json.lock'), () => {
+  return FileLock.withLock(join(dirname(path), '.library-json.lock'), () => {
     const settings = readLibraryConfig(path).settings;
     const before = JSON.parse(JSON.stringify(settings)) as Record<string, unknown>;
     change(settings);

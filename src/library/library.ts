@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { platform } from 'node:os';
 import { VssError, errnoCode } from '../core/errors.js';
 import { diskSpace } from '../core/disk-space.js';
 import { formatBytes } from '../core/format.js';
@@ -10,12 +9,13 @@ import { fsyncDir } from '../core/fs-atomic.js';
 import { openDatabase, type Db } from '../db/connection.js';
 import { migrate } from '../db/migrations.js';
 import { requestStop } from '../db/stop-request.js';
-import { numberUnannounced } from '../sidecars/local-availability.js';
+import { numberUnannounced } from '../store/availability.js';
+import { Stores } from '../store/stores.js';
 import type { Device } from '../device/identity.js';
 import type { LocationGrants } from '../device/location-grants.js';
 import { defaultSettings, readLibraryConfig, writeLibraryConfig, type LibraryConfig } from './config.js';
 import { LIBRARY_SUFFIX, libraryLayout, type LibraryLayout } from './layout.js';
-import { LibraryLock } from './lock.js';
+import { FileLock } from '../core/file-lock.js';
 import { LibraryRoots } from './roots.js';
 
 const NAME_RE = /^[^/\\\0]{1,200}$/;
@@ -30,9 +30,11 @@ export interface OpenOptions {
   grants?: LocationGrants;
 }
 
-/** An open library: its folder, settings, database, this device's row and its event bus. */
+/** An open library: its folder, settings, database (and its stores), this device's row and its event bus. */
 export class Library {
   readonly events = new EventBus();
+  /** Every table's store: the only door to the database for the layers above (DESIGN §18). */
+  readonly store: Stores;
   private ownRoots: LibraryRoots | undefined;
 
   private constructor(
@@ -41,9 +43,12 @@ export class Library {
     readonly db: Db,
     readonly device: Device,
     readonly deviceId: number,
-    private readonly lock: LibraryLock | null,
+    private readonly lock: FileLock | null,
     readonly grants: LocationGrants | null,
-  ) {}
+    store: Stores,
+  ) {
+    this.store = store;
+  }
 
   get root(): string {
     return this.layout.root;
@@ -100,17 +105,18 @@ export class Library {
   static open(path: string, device: Device, opts: OpenOptions = {}): Library {
     const root = resolveLibraryRoot(path);
     const layout = libraryLayout(root);
-    const lock = opts.shared ? null : LibraryLock.acquire(layout.lockFile);
+    const lock = opts.shared ? null : FileLock.acquire(layout.lockFile);
     try {
       const config = readLibraryConfig(layout.configFile);
       mkdirSync(layout.sidecarsDir, { recursive: true });
       const db = openDatabase(layout.databaseFile);
       try {
         migrate(db, layout.databaseFile);
-        const deviceId = upsertDevice(db, device);
+        const store = new Stores(db, device.uuid);
+        const deviceId = store.devices.upsertSelf(device);
         numberUnannounced(db, device.uuid);
-        opts.grants?.adopt(config.id, root, () => db.prepare('SELECT uuid, path FROM locations WHERE device_id = ?').all(deviceId) as Array<{ uuid: string; path: string }>);
-        return new Library(layout, config, db, device, deviceId, lock, opts.grants ?? null);
+        opts.grants?.adopt(config.id, root, () => store.locations.ofDevice(deviceId));
+        return new Library(layout, config, db, device, deviceId, lock, opts.grants ?? null, store);
       } catch (err) {
         db.close();
         throw err;
@@ -151,16 +157,6 @@ function resolveLibraryRoot(path: string): string {
   }
   if (statSync(p).isDirectory() && existsSync(join(p, 'library.json'))) return p;
   throw new VssError('LIBRARY_INVALID', `not a library (expected a ${LIBRARY_SUFFIX} folder with library.json)`, { path: p });
-}
-
-function upsertDevice(db: Db, device: Device): number {
-  const now = Date.now();
-  db.prepare(
-    `INSERT INTO devices (uuid, name, public_key, os, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT(uuid) DO UPDATE SET name = excluded.name, last_seen_at = excluded.last_seen_at`,
-  ).run(device.uuid, device.name, device.publicKey, platform(), now, now);
-  const row = db.prepare('SELECT id FROM devices WHERE uuid = ?').get(device.uuid) as { id: number };
-  return row.id;
 }
 
 /**

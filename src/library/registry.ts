@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
-import { LibraryLock } from './lock.js';
+import { FileLock } from '../core/file-lock.js';
 
 export interface KnownLibrary {
   id: string;
@@ -51,7 +51,7 @@ export class LibraryRegistry {
   /** Remember a library and make it current. */
   remember(lib: KnownLibrary, makeCurrent: boolean): void {
     const path = resolve(lib.path);
-    LibraryLock.withLock(this.lockFile, () => {
+    FileLock.withLock(this.lockFile, () => {
       const reg = this.read();
       reg.libraries = reg.libraries.filter((l) => resolve(l.path) !== path);
       reg.libraries.push({ ...lib, path });

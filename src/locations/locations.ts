@@ -8,7 +8,7 @@ import { parsePolicy } from '../jobs/policy.js';
 import { releaseOrphanContents } from '../indexer/release-orphans.js';
 import { IgnoreRules } from '../indexer/ignore-rules.js';
 import type { IndexMode, IndexResult } from '../indexer/types.js';
-import type { LocationInfo } from '../api/wire/locations.js';
+import type { LocationInfo } from '../wire/locations.js';
 import { serializeScan } from './watch/scan-lock.js';
 
 export type { LocationInfo };

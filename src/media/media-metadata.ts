@@ -1,10 +1,10 @@
 /**
  * A photo's or video's embedded metadata as kept in `content_identities.media_metadata`: written
- * and read back within a bound (its shape, MediaMetadata, is in src/api/wire/browse.ts).
+ * and read back within a bound (its shape, MediaMetadata, is in src/wire/browse.ts).
  */
-import type { MediaMetadata } from '../api/wire/browse.js';
+import type { MediaMetadata } from '../wire/browse.js';
 
-export type { CapturedZone, MediaMetadata } from '../api/wire/browse.js';
+export type { CapturedZone, MediaMetadata } from '../wire/browse.js';
 
 /** MediaMetadata's `v`: a new shape of the JSON is a new version there and here. */
 export const MEDIA_METADATA_VERSION: MediaMetadata['v'] = 1;

@@ -2,7 +2,7 @@ import { lstat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { describeFsError } from '../core/errors.js';
 import type { Db } from '../db/connection.js';
-import { BatchWriter } from '../indexer/batch-writer.js';
+import { BatchWriter } from '../store/batch-writer.js';
 import { MediaToolUnavailableError, MetadataReader, type MediaKind, type ReadOutcome } from './exiftool-reader.js';
 import { MEDIA_METADATA_VERSION, serializeMetadata } from './media-metadata.js';
 import { ConfinedRoot, PathRefusedError } from '../library/confine.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
-import { LibraryLock } from '../library/lock.js';
+import { FileLock } from '../core/file-lock.js';
 
 export const MODEL_ENGINES = ['whisper', 'embeddings'] as const;
 export type ModelEngine = (typeof MODEL_ENGINES)[number];
@@ -70,7 +70,7 @@ export class ModelRegistry {
   /** Read, change and write models.json under its lock, never from a copy read before another writer's. */
   private update(change: (models: RegisteredModel[]) => RegisteredModel[]): void {
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
-    LibraryLock.withLock(join(this.dataDir, LOCK_FILE), () => this.save(change(this.list())));
+    FileLock.withLock(join(this.dataDir, LOCK_FILE), () => this.save(change(this.list())));
   }
 
   private save(models: RegisteredModel[]): void {

@@ -5,7 +5,7 @@
  * at most once a query, and a query reads at most MAX_BOX_BYTES_PER_QUERY of them (the rest get
  * their page without a box): these reads are synchronous, on the event loop a daemon answers from.
  */
-import type { SearchLocator } from '../api/wire/search.js';
+import type { SearchLocator } from '../wire/search.js';
 import type { Library } from '../library/library.js';
 import { isSearchedLine } from './ocr-text.js';
 import { readSidecarJson, stmt } from './search-index.js';

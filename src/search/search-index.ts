@@ -10,11 +10,11 @@ import { readFileSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { childLog } from '../core/log.js';
 import type { Statement } from 'better-sqlite3';
-import { statementCache } from '../db/statement-cache.js';
+import { statementCache } from '../store/statements.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
 import { sidecarFile } from '../sidecars/sidecar-file.js';
-import type { SearchSource } from '../api/wire/search.js';
+import type { SearchSource } from '../wire/search.js';
 import { searchedText } from './ocr-text.js';
 
 export type { SearchSource };

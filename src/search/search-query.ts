@@ -9,7 +9,7 @@ import { childLog } from '../core/log.js';
 import { CONTENT_KINDS, isContentKind } from '../content/kinds.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
-import type { ScoreKind, SearchSource, TextSearchResult as SearchResult } from '../api/wire/search.js';
+import type { ScoreKind, SearchSource, TextSearchResult as SearchResult } from '../wire/search.js';
 import { CJK, stmt } from './search-index.js';
 import { firstMarked, fold, locatorsOf } from './locator.js';
 

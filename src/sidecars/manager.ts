@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, lstatSync, openSync, renameSync } from 'node:fs';
-import { statementCache } from '../db/statement-cache.js';
+import { statementCache } from '../store/statements.js';
 import { dirname } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { v5 as uuidv5 } from 'uuid';
@@ -12,7 +12,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
 import { sidecarAbsPath, sidecarAddress, sidecarFoldersOf, sidecarRelPath, UUID_RE, type SidecarAddress } from './address.js';
-import { LocalAvailability } from './local-availability.js';
+import { LocalAvailability } from '../store/availability.js';
 import { canMake, checkVariant, sidecarKind, SIDECAR_KINDS, variantsOf, type SidecarKind } from './kinds.js';
 
 export type SidecarStatus = 'pending' | 'generating' | 'ready' | 'failed' | 'missing';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { GridDays, GridItem, GridPage } from '../../src/api/wire/browse.js';
+import type { GridDays, GridItem, GridPage } from '../../src/wire/browse.js';
 import { importWebModule } from './web-module.js';
 
 /**

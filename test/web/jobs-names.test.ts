@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from '../../src/api/wire/common.js';
-import type { NamedJobRow } from '../../src/api/wire/jobs.js';
+import type { Page } from '../../src/wire/common.js';
+import type { NamedJobRow } from '../../src/wire/jobs.js';
 import { importWebModule } from './web-module.js';
 
 interface JobsNamesModule { namesFound(asked: readonly number[], page: Page<NamedJobRow>): Map<number, string | null> }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BBox, OcrJsonPage } from '../../src/api/wire/sidecar-json.js';
+import type { BBox, OcrJsonPage } from '../../src/wire/sidecar-json.js';
 import { importWebModule } from './web-module.js';
 
 type Route =

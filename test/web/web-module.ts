@@ -6,7 +6,7 @@ import { REPO } from '../helpers.js';
  * A module of the web app (web/src/NAME), bundled by esbuild as the app's build bundles it and
  * imported here, so its logic is tested as shipped. Only modules without DOM or React parts.
  * (The app is compiled apart from the Node code: callers declare the module's functions they use;
- * the daemon's shapes they pass are in src/api/wire.)
+ * the daemon's shapes they pass are in src/wire.)
  */
 export async function importWebModule<T>(name: string): Promise<T> {
   const out = await build({

@@ -1,5 +1,5 @@
 /**
- * Every daemon address the app uses, in one place (the operations of src/daemon/protocol.ts and
+ * Every daemon address the app uses, in one place (the operations of src/api/remote/protocol.ts and
  * the UI contract). Each part taken from data is encoded as one path segment.
  */
 /** One path segment, encoded; `@` is left as it is (it may stand in a path: `grid@1x`). */

@@ -1,17 +1,17 @@
 /**
- * The shapes the app reads from the daemon. The server's own declarations (src/api/wire/, types
+ * The shapes the app reads from the daemon. The server's own declarations (src/wire/, types
  * only, no imports) are re-exported here, so the app and the daemon of the same build agree to the
  * field; esbuild erases these imports, so the bundle carries none of the server's code.
  */
-import type { NamedJobRow } from '../../src/api/wire/jobs.js';
+import type { NamedJobRow } from '../../src/wire/jobs.js';
 
-export type { CapturedZone, ContentDetail, DetailDevice, DetailPath, DetailSidecar, GridDay, GridDays, GridItem, GridPage, MediaMetadata } from '../../src/api/wire/browse.js';
-export type { LibraryRef, Page, SidecarChange, StreamedEvent } from '../../src/api/wire/common.js';
-export type { JobChange, JobsProgress, NamedJobRow } from '../../src/api/wire/jobs.js';
-export type { IndexPhase, IndexProgress, IndexResult, LocationInfo } from '../../src/api/wire/locations.js';
-export type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../../src/api/wire/peers.js';
-export type { SearchAnswer, SearchLocator, SearchResult, SearchSource } from '../../src/api/wire/search.js';
-export type { BBox, OcrJson, OcrJsonPage, TranscriptJson } from '../../src/api/wire/sidecar-json.js';
+export type { CapturedZone, ContentDetail, DetailDevice, DetailPath, DetailSidecar, GridDay, GridDays, GridItem, GridPage, MediaMetadata } from '../../src/wire/browse.js';
+export type { LibraryRef, Page, SidecarChange, StreamedEvent } from '../../src/wire/common.js';
+export type { JobChange, JobsProgress, NamedJobRow } from '../../src/wire/jobs.js';
+export type { IndexPhase, IndexProgress, IndexResult, LocationInfo } from '../../src/wire/locations.js';
+export type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../../src/wire/peers.js';
+export type { SearchAnswer, SearchLocator, SearchResult, SearchSource } from '../../src/wire/search.js';
+export type { BBox, OcrJson, OcrJsonPage, TranscriptJson } from '../../src/wire/sidecar-json.js';
 
 /** A job as the Jobs page holds it: a listed row, or one that arrived live (no name until it is looked up; no queue internals). */
 export type JobRow = Omit<NamedJobRow, 'name' | 'priority' | 'run_after' | 'run_token'> & { name?: string | null };

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import {
-  BACKGROUND_ENV, UsageError, checkListenAddresses, appDataDir, daemonPaths, daemonStatus, followLog, formatLogLine, listDaemons, resolveDataDir, runDaemon, startDaemon, stopDaemon, tailLog,
-  type DaemonStatus,
-} from '../../api/index.js';
+import { UsageError, checkListenAddresses, appDataDir, daemonPaths, daemonStatus, listDaemons, resolveDataDir, type DaemonStatus } from '../../api/index.js';
+import { BACKGROUND_ENV, followLog, formatLogLine, runDaemon, startDaemon, stopDaemon, tailLog } from '../../daemon/index.js';
 import { globals } from '../context.js';
 import { displayPath, formatDuration, printJson, printLine } from '../output.js';
 import { onStopSignal } from '../signals.js';

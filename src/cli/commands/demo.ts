@@ -10,7 +10,9 @@ export function registerDemoCommand(program: Command): void {
     .option('--path <dir>', 'where to create the demo (default: a new temporary folder)')
     .action(async function (this: Command, opts: { path?: string }) {
       let detach: (() => void) | undefined;
-      const summary = await vssFor(this).demo({
+      // The demo loads sharp and ffmpeg: only when it runs, so other commands start light.
+      const { runDemo } = await import('../demo/run-demo.js');
+      const summary = await runDemo(vssFor(this), {
         path: opts.path,
         onLibrary: (lib) => { detach = attachIndexReporter(lib.events); },
       }).finally(() => detach?.());

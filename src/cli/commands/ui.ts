@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { resolveDataDir, uiAddress } from '../../api/index.js';
+import { resolveDataDir } from '../../api/index.js';
+import { uiAddress } from '../../daemon/index.js';
 import { globals } from '../context.js';
 import { printJson, printLine, warn } from '../output.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { DaemonCore, DaemonEvent } from '../daemon-core.js';
-import { OPERATIONS } from '../protocol.js';
+import { OPERATIONS } from '../../api/remote/protocol.js';
 import { fields, optBool, optString, uuid } from './input.js';
 
 const HEARTBEAT_MS = 15_000;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CONTENT_KINDS, GRID_PAGE_MAX, INDEX_MODES, SIDECAR_STATUSES, UsageError, VssError, oneOf, SEARCH_MAX_LIMIT, sidecarKind, stoppedError, type LibraryApi, type SyncSettingsPatch } from '../../api/index.js';
 import type { DaemonCore } from '../daemon-core.js';
-import { JOB_ACTIONS, OPERATIONS, type JobAction, type OperationName } from '../protocol.js';
+import { JOB_ACTIONS, OPERATIONS, type JobAction, type OperationName } from '../../api/remote/protocol.js';
 import { registerEventStream } from './events.js';
 import { registerFileRoutes } from './files.js';
 import { fields, int, optBool, optInt, optString, optStrings, string, uuid, type Fields } from './input.js';

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AllLibraryEvents } from '../../api/index.js';
-import type { StreamLine } from '../protocol.js';
+import type { StreamLine } from '../../api/remote/protocol.js';
 import { errorReply } from '../server.js';
 
 /** What a streamed operation can say before its result. */

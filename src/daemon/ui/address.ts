@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { VssError } from '../../core/errors.js';
-import { DaemonHttp } from '../client/daemon-http.js';
+import { DaemonHttp } from '../../api/remote/daemon-http.js';
 import { startDaemon } from '../spawn.js';
-import { daemonStatus, findRunningDaemon } from '../status.js';
+import { daemonStatus, findRunningDaemon } from '../../api/remote/status.js';
 import type { Ticket } from './session.js';
 import { defaultWebDir } from './web-dir.js';
 

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import send from '@fastify/send';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { OPERATIONS, type ErrorBody } from '../protocol.js';
-import { tokenMatches } from '../token.js';
+import { OPERATIONS, type ErrorBody } from '../../api/remote/protocol.js';
+import { tokenMatches } from '../../api/remote/token.js';
 import { refusedOrigin, type UiSessions } from './session.js';
 import { defaultWebDir } from './web-dir.js';
 

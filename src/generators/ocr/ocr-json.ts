@@ -1,7 +1,7 @@
 /**
- * How the pages are put together into `ocr/default.json` (its shape: src/api/wire/sidecar-json.ts).
+ * How the pages are put together into `ocr/default.json` (its shape: src/wire/sidecar-json.ts).
  */
-import type { BBox, OcrJson, OcrJsonPage, Rotation } from '../../api/wire/sidecar-json.js';
+import type { BBox, OcrJson, OcrJsonPage, Rotation } from '../../wire/sidecar-json.js';
 import type { OcrPageResult } from './engine.js';
 import { round3 } from './engine.js';
 

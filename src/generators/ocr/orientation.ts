@@ -11,7 +11,7 @@
  * tell added no page (those are one-word images neither reads).
  */
 import sharp from 'sharp';
-import type { Rotation } from '../../api/wire/sidecar-json.js';
+import type { Rotation } from '../../wire/sidecar-json.js';
 import { detectOrientation, recognize, type GrayImage, type OcrPageResult, type RecognizeOptions } from './engine.js';
 
 export type { Rotation };

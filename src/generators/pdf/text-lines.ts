@@ -2,7 +2,7 @@
  * pdfjs text items → lines of text with bounding boxes (pure: unit-testable without a PDF).
  */
 
-import type { BBox, TextBlock } from '../../api/wire/sidecar-json.js';
+import type { BBox, TextBlock } from '../../wire/sidecar-json.js';
 
 export type { BBox, TextBlock };
 

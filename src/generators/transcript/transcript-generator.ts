@@ -16,7 +16,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TranscriptJson } from '../../api/wire/sidecar-json.js';
+import type { TranscriptJson } from '../../wire/sidecar-json.js';
 import { ffmpegTools, probeDuration, probeMedia } from '../tools/ffmpeg.js';
 import { runTool } from '../tools/run-tool.js';
 import type { Availability, GeneratedOutput, Generator, GeneratorContext, GeneratorSettings } from '../types.js';

@@ -1,4 +1,4 @@
-import type { SemanticLocator } from '../../api/wire/search.js';
+import type { SemanticLocator } from '../../wire/search.js';
 import { TopK } from './top-k.js';
 
 export type { SemanticLocator };

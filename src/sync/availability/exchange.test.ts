@@ -10,7 +10,7 @@ import type { Library } from '../../library/library.js';
 import { sidecarAddress } from '../../sidecars/address.js';
 import { SidecarManager } from '../../sidecars/manager.js';
 import { PresenceIndex } from '../../sidecars/presence-index.js';
-import { LocalAvailability } from '../../sidecars/local-availability.js';
+import { LocalAvailability } from '../../store/availability.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { PeerNode } from '../net/peer-node.js';
 import { PROTOCOLS } from '../net/protocols.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Installation } from '../../library/installation.js';
-import { LocalAvailability } from '../../sidecars/local-availability.js';
+import { LocalAvailability } from '../../store/availability.js';
 import { tempDir } from '../../../test/helpers.js';
 import { decodeChunk, encodePacked, type AvailabilityEntry } from './codec.js';
 import { AvailabilityStore } from './store.js';

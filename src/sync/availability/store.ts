@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { statementCache } from '../../db/statement-cache.js';
+import { statementCache } from '../../store/statements.js';
 import type { Statement } from 'better-sqlite3';
 import { VssError, errnoCode } from '../../core/errors.js';
 import type { Library } from '../../library/library.js';

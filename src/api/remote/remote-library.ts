@@ -4,8 +4,8 @@ import type {
   ContentFilter, ContentListItem, ConvertResult, IndexMode, IndexResult, JobFilter, JobRow, LibraryClient, NamedJobRow, LocationInfo,
   PathAnswer, PolicyInfo, PresenceItem, ReconcileOptions, ReconcileResult, RunJobsInput, RunSummary, SidecarFilter, SidecarInfo,
   SidecarWatch, AddLocationInput, Page, VssEvents, ResolveAnswer, SyncPeerStatus, SearchOptions, SearchAnswer,
-} from '../../api/index.js';
-import type { StreamLine } from '../protocol.js';
+} from '../index.js';
+import type { StreamLine } from './protocol.js';
 import type { DaemonHttp } from './daemon-http.js';
 import { followEvents } from './follow-events.js';
 

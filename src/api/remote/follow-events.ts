@@ -1,5 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { VssError, type EventFollow, type StreamedEvent } from '../../api/index.js';
+import { VssError, type EventFollow, type StreamedEvent } from '../index.js';
 import type { DaemonHttp } from './daemon-http.js';
 import { readAll, toError } from './daemon-http.js';
 

@@ -1,9 +1,9 @@
 import { readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { VssError, LibraryLockedError, errnoCode } from '../core/errors.js';
-import { writeFileAtomicSync } from '../core/fs-atomic.js';
-import { isProcessAlive, procStat } from '../core/proc-stat.js';
-import { LibraryLock } from '../library/lock.js';
+import { VssError, LibraryLockedError, errnoCode } from '../../core/errors.js';
+import { writeFileAtomicSync } from '../../core/fs-atomic.js';
+import { isProcessAlive, procStat } from '../../core/proc-stat.js';
+import { FileLock } from '../../core/file-lock.js';
 import type { DaemonPaths } from './paths.js';
 
 /** Who holds the daemon lock (daemon.pid), as the lock file records it. */
@@ -35,9 +35,9 @@ export interface ReadyRecord {
  * it appears whole or not at all, and one left by a dead daemon (or naming a pid that a later,
  * unrelated process now has) is taken over, safely even when two starts race for it.
  */
-export function takeDaemonLock(paths: DaemonPaths): LibraryLock {
+export function takeDaemonLock(paths: DaemonPaths): FileLock {
   try {
-    return LibraryLock.acquire(paths.pid);
+    return FileLock.acquire(paths.pid);
   } catch (err) {
     if (!(err instanceof LibraryLockedError)) throw err;
     const holder = readLockHolder(paths.pid);

@@ -1,6 +1,6 @@
 import { Agent, request, type IncomingMessage } from 'node:http';
-import { UsageError, VSS_ERROR_CODES, VssError } from '../../api/index.js';
-import { fillPath, OPERATIONS, type ErrorBody, type OperationName, type StreamLine } from '../protocol.js';
+import { UsageError, VSS_ERROR_CODES, VssError } from '../index.js';
+import { fillPath, OPERATIONS, type ErrorBody, type OperationName, type StreamLine } from './protocol.js';
 
 export interface DaemonAddress {
   socket: string;

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Installation } from '../library/installation.js';
 import { openDatabase } from '../db/connection.js';
 import { MIGRATIONS, migrate } from '../db/migrations.js';
-import { SidecarManager, type RecordFields } from './manager.js';
-import { sidecarAddress } from './address.js';
+import { SidecarManager, type RecordFields } from '../sidecars/manager.js';
+import { sidecarAddress } from '../sidecars/address.js';
 import { tempDir } from '../../test/helpers.js';
 
 const C = (i: number) => `${String(i).padStart(8, '0')}-0000-5000-8000-000000000000`;

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LibraryLock } from './lock.js';
-import { LibraryLockedError } from '../core/errors.js';
+import { FileLock } from './file-lock.js';
+import { LibraryLockedError } from './errors.js';
 import { tempDir } from '../../test/helpers.js';
 
 const HAVE_PROCFS = existsSync(`/proc/${process.pid}/stat`);
@@ -35,12 +35,12 @@ const CONTENDER = `
   import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
   import { hostname } from 'node:os';
   const [lockUrl, lockPath, startAt, stopAt, deadPid] = process.argv.slice(1);
-  const { LibraryLock } = await import(lockUrl);
+  const { FileLock } = await import(lockUrl);
   process.setMaxListeners(0);
   const seen = { held: 0, bad: [] };
   while (Date.now() < Number(startAt)) await new Promise((r) => setTimeout(r, 1));
   while (Date.now() < Number(stopAt) && seen.bad.length === 0) {
-    try { LibraryLock.acquire(lockPath); } catch (e) {
+    try { FileLock.acquire(lockPath); } catch (e) {
       if (e.code !== 'LIBRARY_LOCKED') seen.bad.push(e.message);
       await new Promise((r) => setTimeout(r, Math.random() * 2));
       continue;
@@ -65,7 +65,7 @@ const CONTENDER = `
 
 function contend(lockPath: string, startAt: number, stopAt: number, dead: number): Promise<{ held: number; bad: string[] }> {
   return new Promise((res, rej) => {
-    const lockUrl = pathToFileURL(join(import.meta.dirname, 'lock.js')).href;
+    const lockUrl = pathToFileURL(join(import.meta.dirname, 'file-lock.js')).href;
     const args = ['--input-type=module', '-e', CONTENDER, lockUrl, lockPath, String(startAt), String(stopAt), String(dead)];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -80,23 +80,23 @@ function contend(lockPath: string, startAt: number, stopAt: number, dead: number
   });
 }
 
-describe('LibraryLock', () => {
+describe('FileLock', () => {
   const tmp = tempDir();
   after(() => tmp.cleanup());
 
   it('refuses a second holder while the first lives, and frees on release', () => {
     const path = join(tmp.path, 'a.lock');
-    const first = LibraryLock.acquire(path);
-    assert.throws(() => LibraryLock.acquire(path), LibraryLockedError);
+    const first = FileLock.acquire(path);
+    assert.throws(() => FileLock.acquire(path), LibraryLockedError);
     first.release();
     assert.equal(existsSync(path), false);
-    LibraryLock.acquire(path).release();
+    FileLock.acquire(path).release();
   });
 
   it('takes over a lock left by a dead process', () => {
     const path = join(tmp.path, 'b.lock');
     staleLock(path);
-    const lock = LibraryLock.acquire(path);
+    const lock = FileLock.acquire(path);
     assert.equal(ownerPid(path), process.pid);
     lock.release();
     assert.equal(existsSync(path), false);
@@ -105,7 +105,7 @@ describe('LibraryLock', () => {
   it('takes over a torn (empty) lock file', () => {
     const path = join(tmp.path, 'c.lock');
     writeFileSync(path, '');
-    const lock = LibraryLock.acquire(path);
+    const lock = FileLock.acquire(path);
     assert.equal(ownerPid(path), process.pid);
     lock.release();
   });
@@ -114,7 +114,7 @@ describe('LibraryLock', () => {
     const path = join(tmp.path, 'd.lock');
     // Our own parent is alive, but its start time does not match the one recorded.
     writeFileSync(path, JSON.stringify({ pid: process.ppid, hostname: hostname(), procStart: '1', acquiredAt: 'then' }));
-    const lock = LibraryLock.acquire(path);
+    const lock = FileLock.acquire(path);
     assert.equal(ownerPid(path), process.pid, 'the lock now names this process');
     lock.release();
   });
@@ -122,7 +122,7 @@ describe('LibraryLock', () => {
   it('does not take a lock from another machine', () => {
     const path = join(tmp.path, 'e.lock');
     writeFileSync(path, JSON.stringify({ pid: 1, hostname: 'some-other-host', procStart: null, acquiredAt: 'then' }));
-    assert.throws(() => LibraryLock.acquire(path), /another machine/);
+    assert.throws(() => FileLock.acquire(path), /another machine/);
   });
 
   it('takes over even when an earlier taker died holding its claim, and sweeps the claim', () => {
@@ -130,7 +130,7 @@ describe('LibraryLock', () => {
     const raw = staleLock(path);
     const claim = `${path}.takeover-${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`;
     staleLock(claim);
-    const lock = LibraryLock.acquire(path);
+    const lock = FileLock.acquire(path);
     assert.equal(ownerPid(path), process.pid);
     assert.deepEqual(readdirSync(tmp.path).filter((n) => n.startsWith('f.lock.')), [], 'no claim is left behind');
     lock.release();
@@ -151,11 +151,11 @@ describe('LibraryLock', () => {
   it('withLock waits for a short holder instead of refusing', () => {
     const path = join(tmp.path, 'g.lock');
     const order: string[] = [];
-    LibraryLock.withLock(path, () => {
+    FileLock.withLock(path, () => {
       order.push('outer');
-      assert.throws(() => LibraryLock.withLock(path, () => order.push('never'), 50), LibraryLockedError);
+      assert.throws(() => FileLock.withLock(path, () => order.push('never'), 50), LibraryLockedError);
     });
-    LibraryLock.withLock(path, () => order.push('after'));
+    FileLock.withLock(path, () => order.push('after'));
     assert.deepEqual(order, ['outer', 'after']);
   });
 });

@@ -1,8 +1,8 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ffmpegTools } from '../generators/tools/ffmpeg.js';
-import { runTool } from '../generators/tools/run-tool.js';
+import { ffmpegTools } from '../../generators/tools/ffmpeg.js';
+import { runTool } from '../../generators/tools/run-tool.js';
 
 /**
  * A small but honest sample folder, built at run time: real JPEG/PNG/WebP images, a real PDF,

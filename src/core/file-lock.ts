@@ -2,9 +2,9 @@ import { closeSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, readF
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { LibraryLockedError, VssError, describeFsError, errnoCode } from '../core/errors.js';
-import { fsyncDir, tempPathFor, TEMP_PREFIX } from '../core/fs-atomic.js';
-import { isProcessAlive, procStat } from '../core/proc-stat.js';
+import { LibraryLockedError, VssError, describeFsError, errnoCode } from './errors.js';
+import { fsyncDir, tempPathFor, TEMP_PREFIX } from './fs-atomic.js';
+import { isProcessAlive, procStat } from './proc-stat.js';
 
 interface LockOwner {
   pid: number;
@@ -21,7 +21,7 @@ const MAX_CLAIM_DEPTH = 4;
 const CLAIM_INFIX = '.takeover-';
 
 /**
- * One process at a time may open a library. The lock file names its owner; a lock whose owner
+ * One process at a time may hold a lock file (a library, a data dir, a daemon). The file names its owner; a lock whose owner
  * on this host is dead (or whose PID now belongs to another process) is stale and taken over.
  *
  * Why the takeover is safe: a lock file appears whole (written to a temp file, then hard-linked
@@ -31,7 +31,7 @@ const CLAIM_INFIX = '.takeover-';
  * holder may touch a lock whose content is still X, so two takers that both judged X stale can
  * never have the slower one remove the faster one's fresh lock.
  */
-export class LibraryLock {
+export class FileLock {
   private released = false;
   private readonly onExit = () => this.release();
 
@@ -39,8 +39,8 @@ export class LibraryLock {
     process.once('exit', this.onExit);
   }
 
-  static acquire(path: string): LibraryLock {
-    const lock = new LibraryLock(path, acquireFile(path, 0));
+  static acquire(path: string): FileLock {
+    const lock = new FileLock(path, acquireFile(path, 0));
     sweepLeftovers(path, lock.token);
     return lock;
   }
@@ -51,10 +51,10 @@ export class LibraryLock {
    */
   static withLock<T>(path: string, fn: () => T, waitMs = 10_000): T {
     const deadline = Date.now() + waitMs;
-    let lock: LibraryLock;
+    let lock: FileLock;
     for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
       try {
-        lock = LibraryLock.acquire(path);
+        lock = FileLock.acquire(path);
         break;
       } catch (err) {
         if (!(err instanceof LibraryLockedError) || Date.now() >= deadline) throw err;

@@ -1,7 +1,7 @@
 import type {
   AddedModel, CpuBudgetInfo, DeviceInfo, EventFollow, StreamedEvent, LibraryClient, LibraryRef, LibrarySummary, ModelInfo, OpenLibraryOptions, VssClient,
   PairedDeviceItem, PairedInfo, PairingCodeInfo, SyncSettings, SyncSettingsPatch,
-} from '../../api/index.js';
+} from '../index.js';
 import { resolve } from 'node:path';
 import { DaemonHttp, type DaemonAddress } from './daemon-http.js';
 import { RemoteLibrary } from './remote-library.js';

@@ -4,9 +4,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** This folder as compiled (dist/src/api/wire) and as written (src/api/wire). */
+/** This folder as compiled (dist/src/wire) and as written (src/wire). */
 const BUILT = dirname(fileURLToPath(import.meta.url));
-const SOURCE = join(BUILT, '..', '..', '..', '..', 'src', 'api', 'wire');
+const SOURCE = join(BUILT, '..', '..', '..', 'src', 'wire');
 const modules = readdirSync(SOURCE).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
 
 /** Every module specifier of SOURCE (imports, re-exports, bare and dynamic imports) with the statement that names it. */
@@ -21,7 +21,7 @@ function imports(source: string): Array<{ statement: string; spec: string }> {
 
 // The web app's type check (web/tsconfig.json: DOM, no Node types) reads these files, and esbuild
 // erases them from the bundle only while they hold nothing but types.
-describe('the wire types (src/api/wire)', () => {
+describe('the wire types (src/wire)', () => {
   it('are types only: each compiles to an empty module', () => {
     assert.ok(modules.length >= 6, `found the wire modules (${modules.join(', ')})`);
     for (const f of modules) {
@@ -35,14 +35,14 @@ describe('the wire types (src/api/wire)', () => {
     for (const f of modules) {
       for (const { statement, spec } of imports(readFileSync(join(SOURCE, f), 'utf8'))) {
         assert.match(statement, /^(?:import|export) type\b/, `${f}: ${statement} '${spec}' is not types only`);
-        assert.match(spec, /^\.\/[\w-]+\.js$/, `${f} imports ${spec}, outside src/api/wire`);
+        assert.match(spec, /^\.\/[\w-]+\.js$/, `${f} imports ${spec}, outside src/wire`);
       }
     }
   });
 
   it('the import check sees a runtime import and one from outside', () => {
-    const found = imports("import type { A } from './browse.js';\nimport { B } from '../../core/errors.js';\nexport type { C } from 'node:fs';\nexport type D = 'x' | 'y';\ntype E = typeof import('./x.js');");
-    assert.deepEqual(found.map((i) => i.spec), ['./browse.js', '../../core/errors.js', 'node:fs', './x.js']);
+    const found = imports("import type { A } from './browse.js';\nimport { B } from '../core/errors.js';\nexport type { C } from 'node:fs';\nexport type D = 'x' | 'y';\ntype E = typeof import('./x.js');");
+    assert.deepEqual(found.map((i) => i.spec), ['./browse.js', '../core/errors.js', 'node:fs', './x.js']);
     assert.doesNotMatch(found[1]!.statement, /^(?:import|export) type\b/);
     assert.doesNotMatch(found[2]!.spec, /^\.\/[\w-]+\.js$/);
   });

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { errnoCode } from '../core/errors.js';
-import { appDataDir, INSTANCES_DIR, instanceNameProblem, instanceOf } from '../device/data-dir.js';
+import { errnoCode } from '../../core/errors.js';
+import { appDataDir, INSTANCES_DIR, instanceNameProblem, instanceOf } from '../../device/data-dir.js';
 import { daemonPaths } from './paths.js';
 import { liveHolder, liveReady } from './pidfile.js';
 import { readToken } from './token.js';

@@ -1,3 +1,5 @@
+import type { VssErrorCode } from '../../core/errors.js';
+
 /**
  * The local API's operations (DESIGN §12), one row each: the daemon's routes and the CLI's
  * remote client are both made from this table, so they cannot drift apart. `:lib` is a library
@@ -78,8 +80,13 @@ export type StreamLine =
   | { result: unknown }
   | { error: ErrorBody['error'] };
 
-export type { ErrorBody } from './server.js';
-import type { ErrorBody } from './server.js';
+/** Codes of errors the HTTP layer itself answers with (beside the core's own). */
+export type HttpErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'ROUTE_NOT_FOUND' | 'BODY_TOO_LARGE' | 'BAD_REQUEST' | 'INTERNAL';
+
+/** Every error body: `{error: {code, message, path?}}`. */
+export interface ErrorBody {
+  error: { code: VssErrorCode | HttpErrorCode; message: string; path?: string };
+}
 
 /** Fill PATH's `:name` parts, each encoded as one segment. */
 export function fillPath(path: string, params: Record<string, string | number>): string {

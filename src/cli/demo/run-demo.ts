@@ -1,10 +1,7 @@
 import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { LibraryApi } from '../api/library-api.js';
-import type { Vss } from '../api/vss.js';
-import type { IndexResult } from '../indexer/types.js';
-import type { RunSummary } from '../jobs/runner.js';
+import type { IndexResult, LibraryApi, RunSummary, Vss } from '../../api/index.js';
 import { buildSampleSet } from './sample-set.js';
 
 export interface DemoSummary {

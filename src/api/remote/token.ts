@@ -1,8 +1,8 @@
 import { chmodSync, closeSync, linkSync, lstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { VssError, errnoCode } from '../core/errors.js';
-import { tempPathFor } from '../core/fs-atomic.js';
-import { childLog } from '../core/log.js';
+import { VssError, errnoCode } from '../../core/errors.js';
+import { tempPathFor } from '../../core/fs-atomic.js';
+import { childLog } from '../../core/log.js';
 
 const log = childLog('daemon-token');
 

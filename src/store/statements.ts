@@ -1,0 +1,20 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+/** A statement prepared once per connection, typed by what it binds (P) and what a row is (R). */
+export type Prepared = <P extends unknown[] = unknown[], R = unknown>(sql: string) => Statement<P, R>;
+
+/**
+ * Prepared statements kept per SQL text for one connection: a store runs the same few statements
+ * on a hot path (a sidecar state change, a digest apply), so each is compiled once.
+ */
+export function statementCache(db: Database): Prepared {
+  const statements = new Map<string, Statement>();
+  return (<P extends unknown[], R>(sql: string): Statement<P, R> => {
+    let st = statements.get(sql);
+    if (!st) {
+      st = db.prepare(sql);
+      statements.set(sql, st);
+    }
+    return st as unknown as Statement<P, R>;
+  }) as Prepared;
+}

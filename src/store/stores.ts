@@ -1,0 +1,41 @@
+import type { Db } from '../db/connection.js';
+import { LocalAvailability } from './availability.js';
+import { ContentStore } from './contents.js';
+import { DeviceStore } from './devices.js';
+import { LocationStore } from './locations.js';
+
+/**
+ * Every table's store over one connection (DESIGN §18), each made on first use. The stores are the
+ * only code that writes SQL (apart from the migrations); the layers above pass typed records in
+ * and get typed records out. A query lives in the store of the table whose rows it answers with.
+ */
+export class Stores {
+  private ownDevices: DeviceStore | undefined;
+  private ownLocations: LocationStore | undefined;
+  private ownContents: ContentStore | undefined;
+  private ownAvailability: LocalAvailability | undefined;
+
+  constructor(readonly db: Db, private readonly deviceUuid: string) {}
+
+  get devices(): DeviceStore {
+    return (this.ownDevices ??= new DeviceStore(this.db));
+  }
+
+  get locations(): LocationStore {
+    return (this.ownLocations ??= new LocationStore(this.db));
+  }
+
+  get contents(): ContentStore {
+    return (this.ownContents ??= new ContentStore(this.db));
+  }
+
+  /** This device's availability rows, each change numbered for peers. */
+  get availability(): LocalAvailability {
+    return (this.ownAvailability ??= new LocalAvailability(this.db, this.deviceUuid));
+  }
+
+  /** Run FN in one transaction; a call inside another joins it (as a savepoint). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+}
