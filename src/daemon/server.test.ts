@@ -1,6 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { tempDir } from '../../test/helpers.js';
@@ -72,6 +73,34 @@ describe('the API server: one app on the socket and on 127.0.0.1, JSON errors, b
     const bad = await request({ socketPath: socket, path: '/echo', method: 'POST', headers }, '{"a":');
     assert.equal(bad.status, 400);
     assert.equal(bad.json.error?.code, 'BAD_REQUEST');
+  });
+
+  it('refuses a request with two Host headers (or two Authorization headers), on TCP and on the socket', async () => {
+    // Node keeps only the first Host: a second one (a proxy's, a rebinding page's) must not slip by unseen.
+    const raw = (connect: () => net.Socket, head: string) => new Promise<string>((resolve, reject) => {
+      const s = connect();
+      let text = '';
+      s.setTimeout(5_000, () => s.destroy(new Error('timed out')));
+      s.on('data', (d: Buffer) => (text += d.toString()));
+      s.on('end', () => resolve(text));
+      s.on('error', reject);
+      s.end(`${head}Connection: close\r\n\r\n`);
+    });
+    const tcp = () => net.connect(port, '127.0.0.1');
+    const unix = () => net.connect(socket);
+    const auth = `Authorization: Bearer ${TOKEN}\r\n`;
+    const good = await raw(tcp, `GET /missing HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${auth}`);
+    assert.match(good, /^HTTP\/1\.1 404/);
+    for (const [connect, head] of [
+      [tcp, `GET /missing HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nHost: evil.example\r\n${auth}`],
+      [unix, `GET /missing HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n${auth}`],
+      [tcp, `GET /missing HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${auth}Authorization: Bearer wrong\r\n`],
+    ] as const) {
+      const answer = await raw(connect, head);
+      assert.match(answer, /^HTTP\/1\.1 400/, answer.split('\r\n')[0]);
+      assert.match(answer, /"code":"BAD_REQUEST"/);
+      assert.match(answer, /more than one (Host|Authorization) header/);
+    }
   });
 
   it('refuses a socket path too long for the platform, saying so', async () => {

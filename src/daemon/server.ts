@@ -100,6 +100,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   });
 
   app.addHook('onRequest', async (req, reply) => {
+    // Node keeps the first of two Host (or Authorization) headers and drops the rest unseen: a
+    // request that names two hosts or two credentials is ambiguous, so it is refused whole.
+    const repeated = repeatedHeader(req.raw.rawHeaders);
+    if (repeated) return deny(reply, 400, 'BAD_REQUEST', `more than one ${repeated} header`);
     if (!viaSocket.has(req.raw)) {
       if (!isLoopback(req.raw.socket.remoteAddress)) return deny(reply, 403, 'FORBIDDEN', 'only this machine may use the API');
       if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
@@ -182,6 +186,21 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
 function serverOptions(): http.ServerOptions {
   return { requestTimeout: LIMITS.requestMs, headersTimeout: LIMITS.headersMs, keepAliveTimeout: LIMITS.keepAliveMs };
+}
+
+/** Headers a request may carry once only. */
+const SINGLE_HEADERS = new Map([['host', 'Host'], ['authorization', 'Authorization']]);
+
+/** The first header of SINGLE_HEADERS that RAW (name, value, name, value, …) carries more than once. */
+function repeatedHeader(raw: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (!SINGLE_HEADERS.has(name)) continue;
+    if (seen.has(name)) return SINGLE_HEADERS.get(name);
+    seen.add(name);
+  }
+  return undefined;
 }
 
 function deny(reply: FastifyReply, status: number, code: HttpErrorCode, message: string): FastifyReply {
