@@ -111,6 +111,7 @@ describe('daemon lifecycle: instances side by side, one daemon per data dir, cle
     const ports = [alice, bob].map((s) => new URL(s.http!).port);
     assert.notEqual(ports[0], ports[1]);
 
+    assert.equal((await cli(['--instance', 'alice', 'daemon', 'status'])).code, 0, 'a running daemon: exit 0');
     const status = json<Status>(await cli(['--instance', 'alice', 'daemon', 'status', '--json']));
     assert.deepEqual(status, alice);
     const list = json<Status[]>(await cli(['daemon', 'list', '--json']));
@@ -205,6 +206,10 @@ describe('daemon lifecycle: instances side by side, one daemon per data dir, cle
     const again = await cli(['--instance', 'bob', 'daemon', 'stop']);
     assert.equal(again.code, 0);
     assert.match(again.stdout, /not running/);
+    // As systemctl status and pg_ctl status: 3 when not running; --json says `running: false` and exits 0.
+    const text = await cli(['--instance', 'bob', 'daemon', 'status']);
+    assert.equal(text.code, 3, text.stderr);
+    assert.match(text.stdout, /not running/);
     const status = await cli(['--instance', 'bob', 'daemon', 'status', '--json']);
     assert.equal(status.code, 0);
     assert.deepEqual(JSON.parse(status.stdout), { running: false, pid: null, instance: 'bob', data_dir: bob.data_dir, socket: null, http: null, peer_id: null, listen: [] });

@@ -42,6 +42,9 @@ function printStatus(s: DaemonStatus): void {
   printLine(`  logs:     ${displayPath(daemonPaths(s.data_dir).log)}`);
 }
 
+/** `daemon status` when no daemon runs: the LSB status code for "program is not running" (systemctl, pg_ctl). */
+const EXIT_NOT_RUNNING = 3;
+
 export function registerDaemonCommands(program: Command): void {
   const daemon = program
     .command('daemon')
@@ -89,11 +92,12 @@ export function registerDaemonCommands(program: Command): void {
 
   daemon
     .command('status')
-    .description('whether the daemon runs, and where it answers (exit 0 either way)')
+    .description('whether the daemon runs, and where it answers (exit 3 when it does not, as systemctl status; --json says so and exits 0)')
     .action(function (this: Command) {
       const s = daemonStatus(dataDirOf(this));
       if (globals(this).json) return printJson(s);
       printStatus(s);
+      if (!s.running) process.exitCode = EXIT_NOT_RUNNING;
     });
 
   daemon
