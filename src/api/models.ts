@@ -59,7 +59,9 @@ export class ModelsApi {
         lib.close();
       }
     }
-    return { ...added, info, queued };
+    // The model's own name, when the user chose another id for it, so the two are not confused.
+    const named = e === 'embeddings' && ownId !== undefined && ownId !== id ? `named ${ownId} by its config` : '';
+    return { ...added, info: [info, named].filter(Boolean).join(', '), queued };
   }
 
   /** Forget a registered model (the file stays where it is); returns how many were removed. */

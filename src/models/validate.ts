@@ -13,8 +13,9 @@ export async function validateModel(engine: ModelEngine, path: string): Promise<
       return { description: describe(await readWhisperModelInfo(path)) };
     }
     const { readEmbeddingsModelInfo } = await import('../generators/embeddings/model-info.js');
-    const info = readEmbeddingsModelInfo(path);
-    return { id: info.id, description: describe(info) };
+    const { id, dir: _dir, ...facts } = readEmbeddingsModelInfo(path);
+    // The id is printed as the one vss uses (which --id may set) and the folder is the path: neither is restated.
+    return { id, description: describe(facts) };
   } catch (err) {
     if (err instanceof VssError) throw err;
     throw new VssError('MODEL_INVALID', `not a usable ${engine} model: ${(err as Error).message}`, { path, cause: err });

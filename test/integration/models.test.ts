@@ -80,3 +80,25 @@ describe('models: add a speech and an embeddings model, and their sidecars get m
     assert.deepEqual(models.map((m) => `${m.engine}/${m.id}/${m.present}`).sort(), ['embeddings/tiny-minilm/true', 'whisper/default/true']);
   });
 });
+
+describe('models add embeddings: the id it uses is the one it prints', () => {
+  const tmp = tempDir();
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  after(() => tmp.cleanup());
+
+  it('an --id is made a variant name, printed as such, and the model\'s own name is told apart from it', async () => {
+    const dir = join(tmp.path, 'models', 'tiny');
+    buildTinyEmbeddingModel(dir, { dims: 8 });
+    const text = await runCli(['models', 'add', 'embeddings', dir, '--id', 'My Model!'], env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^Added embeddings model my-model: /);
+    // The folder's config names the model all-MiniLM-L6-v2: said as its own name, not as an id.
+    assert.doesNotMatch(text.stdout, /\bid all-minilm/);
+    assert.match(text.stdout, /named all-minilm-l6-v2 by its config/);
+    const models = json<Array<{ id: string }>>(await runCli(['models', 'list', '--json'], env));
+    assert.deepEqual(models.map((m) => m.id), ['my-model']);
+    const plain = json<{ id: string; info: string }>(await runCli(['models', 'add', 'embeddings', dir, '--json'], env));
+    assert.equal(plain.id, 'all-minilm-l6-v2');
+    assert.doesNotMatch(plain.info, /named .* by its config/, 'no note when the id is the model\'s own');
+  });
+});

@@ -83,7 +83,8 @@ export function modelVariant(id: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9@._-]+/g, '-')
     .replace(/^[^a-z0-9]+/, '')
-    .slice(0, 128);
+    .slice(0, 128)
+    .replace(/[^a-z0-9]+$/, '');
   if (!VARIANT_RE.test(v)) throw new Error(`model id ${JSON.stringify(id)} gives no usable name (letters or digits needed)`);
   return v;
 }
