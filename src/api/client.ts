@@ -1,16 +1,20 @@
-import type { IndexMode, IndexResult } from '../indexer/types.js';
-import type { AddLocationInput, LocationInfo } from './locations.js';
-import type { ContentFilter, ContentListItem } from './content.js';
-import type { ConvertResult, PathAnswer, PresenceItem, ReconcileResult, SidecarFilter, SidecarInfo, SidecarWatch } from './sidecars.js';
-import type { JobFilter, JobRow, NamedJobRow, RunJobsInput, RunSummary } from './jobs.js';
-import type { PolicyInfo } from './policy.js';
-import type { SearchAnswer, SearchOptions, SearchResult } from './search.js';
-import type { AddedModel, ModelInfo } from './models.js';
-import type { LibraryEvents } from './library-api.js';
+import type { ContentApi, ContentFilter, ContentListItem } from './content.js';
+import type { SidecarFilter, SidecarInfo, SidecarsApi, SidecarWatch } from './sidecars.js';
+import type { JobFilter, JobsApi, NamedJobRow } from './jobs.js';
+import type { LocationsApi } from './locations.js';
+import type { PolicyApi } from './policy.js';
+import type { SearchApi, SearchOptions, SearchResult } from './search.js';
+import type { BrowseApi } from './browse.js';
+import type { SyncApi } from './sync.js';
+import type { ModelsApi } from './models.js';
+import type { LibrariesApi } from './libraries.js';
+import type { DevicesApi } from './devices.js';
+import type { LibraryApi, LibraryEvents } from './library-api.js';
 import type { OpenLibraryOptions } from './vss.js';
-import type { DeviceInfo, LibraryRef, LibrarySummary, StreamedEvent } from './types.js';
-import type { CpuBudgetInfo, SyncSettings, SyncSettingsPatch } from './device-settings.js';
-import type { PairedDeviceItem, PairedInfo, PairingCodeInfo, ResolveAnswer, SyncPeerStatus } from './peer-types.js';
+import type { DeviceInfo, StreamedEvent } from './types.js';
+import type { DeviceSettingsApi } from './device-settings.js';
+import type { PairedInfo, PairingCodeInfo } from './peer-types.js';
+import type { OPERATIONS } from './remote/operations.js';
 
 /**
  * The core API as its adapters see it: the same calls whether they run in this process (Vss)
@@ -20,18 +24,32 @@ import type { PairedDeviceItem, PairedInfo, PairingCodeInfo, ResolveAnswer, Sync
 export type Awaitable<T> = T | Promise<T>;
 export type Items<T> = Iterable<T> | AsyncIterable<T>;
 
-export interface LocationsClient {
-  add(path: string, input?: AddLocationInput): Promise<IndexResult>;
-  rescan(id: number, opts?: { mode?: IndexMode }): Promise<IndexResult>;
-  list(): Promise<LocationInfo[]>;
-  get(id: number): Promise<LocationInfo>;
-  setPolicy(id: number, policy: string | null): Promise<LocationInfo>;
-  remove(id: number): Promise<{ location_id: number; removed: true }>;
-  pause(id: number): Promise<LocationInfo>;
-  resume(id: number): Promise<LocationInfo>;
-}
+/**
+ * A facade's methods that the operation table serves (`lib.F.M` or `vss.F.M` rows), as a client
+ * calls them: each may answer now (in this process) or later (through a daemon). The table is
+ * the one list of what a client may call; a method it does not name is the core's own.
+ */
+type Ops = typeof OPERATIONS;
+type Calls = { [K in keyof Ops]: Ops[K] extends { call: infer C } ? C : never }[keyof Ops];
+type LibraryMethods<F extends string> = Calls extends infer C ? (C extends `lib.${F}.${infer M}` ? M : never) : never;
+type LibraryOwnMethods = Calls extends infer C ? (C extends `lib.${infer M}` ? (M extends `${string}.${string}` ? never : M) : never) : never;
+type DeviceMethods<F extends string> = Calls extends infer C ? (C extends `vss.${F}.${infer M}` ? M : never) : never;
+type Served<T, M extends string> = {
+  [K in M & keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => (R extends Promise<infer U> ? Promise<U> : Awaitable<R>) : never;
+};
 
-export interface ContentClient {
+/**
+ * Every `lib.F.M` row names a method of the library's facade F: a row that names none fails
+ * to compile here (the names are checked, the arguments by the daemon's routes test).
+ */
+type Unserved = { [K in keyof Ops]: Ops[K] extends { call: `lib.${infer F}.${infer M}` } ? (F extends keyof LibraryApi ? (M extends keyof LibraryApi[F] ? never : K) : K) : never }[keyof Ops];
+const everyRowServed: [Unserved] extends [never] ? true : { row_names_no_method: Unserved } = true;
+void everyRowServed;
+
+export type LocationsClient = Served<LocationsApi, LibraryMethods<'locations'>>;
+
+export interface ContentClient extends Served<ContentApi, LibraryMethods<'content'>> {
+  /** Every matching content, a page at a time. */
   iterate(filter?: ContentFilter): Items<ContentListItem>;
 }
 
@@ -41,47 +59,25 @@ export interface ReconcileOptions {
   onQuarantine?: (from: string, to: string, reason: string) => void;
 }
 
-export interface SidecarsClient {
+export interface SidecarsClient extends Served<SidecarsApi, LibraryMethods<'sidecars'>> {
   iterate(filter?: SidecarFilter): Items<SidecarInfo>;
-  presence(contentUuids: readonly string[], kind: string, variants?: readonly string[]): Awaitable<PresenceItem[]>;
-  path(contentUuid: string, kind: string, variant: string): Promise<PathAnswer>;
-  /** The resolver (DESIGN §9): here, else fetched from a peer, else made here; waits up to the timeout. */
-  get(contentUuid: string, kind: string, variant: string, opts?: { timeoutMs?: number }): Promise<ResolveAnswer>;
-  reconcile(opts?: ReconcileOptions): Promise<ReconcileResult>;
-  convertReferences(opts?: { kind?: string; contentUuids?: string[] }): Promise<ConvertResult>;
+  /** Keep the sidecars folder and the database in step (the daemon does it already: then this follows it). */
   watch(opts?: { onProblem?: (path: string, reason: string) => void }): Promise<SidecarWatch>;
 }
 
-export interface JobsClient {
-  run(input?: RunJobsInput): Promise<RunSummary>;
+export interface JobsClient extends Served<JobsApi, LibraryMethods<'jobs'>> {
   iterate(filter?: JobFilter): Items<NamedJobRow>;
-  get(id: number): Awaitable<JobRow>;
-  retry(id: number): Promise<JobRow>;
-  cancel(id: number): Promise<JobRow>;
-  pause(id: number): Awaitable<JobRow>;
-  resume(id: number): Awaitable<JobRow>;
 }
 
-export interface PolicyClient {
-  get(type?: string): Awaitable<PolicyInfo>;
-  set(spec: string, type?: string): Awaitable<PolicyInfo>;
-}
-
-export interface SyncClient {
-  /** Each paired device's sync state in this library. */
-  status(): Awaitable<SyncPeerStatus[]>;
-}
-
-export interface SearchClient {
-  /** Contents matching QUERY (words, "phrases", prefix*), best first (`vss search`). */
+export type PolicyClient = Served<PolicyApi, LibraryMethods<'policy'>>;
+export type SyncClient = Served<SyncApi, LibraryMethods<'sync'>>;
+export type SearchClient = Served<SearchApi, LibraryMethods<'search'>> & {
+  /** Contents matching QUERY (words, "phrases", prefix*), best first: `answer`'s results. */
   query(query: string, opts?: SearchOptions): Awaitable<SearchResult[]>;
-  /** As query, with how many contents were still queued for indexing when it was answered. */
-  answer(query: string, opts?: SearchOptions): Awaitable<SearchAnswer>;
-  /** Rebuild the index from the sidecars and file names. */
-  reindex(): Awaitable<{ contents: number; rows: number }>;
-}
+};
+export type BrowseClient = Served<BrowseApi, LibraryMethods<'browse'>>;
 
-export interface LibraryClient {
+export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly id: string;
   readonly name: string;
   readonly path: string;
@@ -93,39 +89,19 @@ export interface LibraryClient {
   readonly policy: PolicyClient;
   readonly sync: SyncClient;
   readonly search: SearchClient;
+  readonly browse: BrowseClient;
 }
 
-export interface LibrariesClient {
-  create(name: string, opts?: { dir?: string; makeCurrent?: boolean }): Awaitable<LibraryRef>;
-  list(): Awaitable<LibrarySummary[]>;
-  use(path: string): Awaitable<LibraryRef>;
-  current(): Awaitable<LibraryRef>;
-}
-
-export interface ModelsClient {
-  list(): Awaitable<ModelInfo[]>;
-  add(engine: string, path: string, opts?: { id?: string; library?: string }): Promise<AddedModel>;
-  remove(engine: string, id?: string): Awaitable<{ removed: number }>;
-}
-
-export interface DeviceSettingsClient {
-  cpuBudget(): Awaitable<CpuBudgetInfo>;
-  setCpuBudget(cores: number | 'default'): Awaitable<CpuBudgetInfo>;
-  sync(): Awaitable<SyncSettings>;
-  setSync(patch: SyncSettingsPatch | 'default'): Awaitable<SyncSettings>;
-}
+export type LibrariesClient = Served<LibrariesApi, DeviceMethods<'libraries'>>;
+export type ModelsClient = Served<ModelsApi, DeviceMethods<'models'>>;
+export type DeviceSettingsClient = Served<DeviceSettingsApi, DeviceMethods<'deviceSettings'>>;
+export type DevicesClient = Served<DevicesApi, DeviceMethods<'devices'>>;
 
 export interface PairingClient {
   /** Open a pairing code for a library (default: the current one), tell it, and wait for the joiner. */
-  start(opts: { library?: string }, onCode: (code: PairingCodeInfo) => void): Promise<PairedInfo>;
+  start(opts: { library?: string; signal?: AbortSignal }, onCode: (code: PairingCodeInfo) => void): Promise<PairedInfo>;
   /** Join the device showing these words (found by mDNS, or at PEER), and its library. */
   join(words: string[], opts?: { peer?: string }): Promise<PairedInfo>;
-}
-
-export interface DevicesClient {
-  list(): Awaitable<PairedDeviceItem[]>;
-  /** Forget a paired device: its key, and its availability in every library. */
-  unpair(id: string): Awaitable<{ id: string; name: string }>;
 }
 
 export interface VssClient {

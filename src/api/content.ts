@@ -3,6 +3,8 @@ import { originalFile, type OriginalFileAnswer } from '../content/original-file.
 import { streamKeyed } from '../core/paging.js';
 import type { Library } from '../library/library.js';
 import { pageKeyed, type Page, type PageRequest } from './pages.js';
+import { CONTENT_KINDS } from '../content/kinds.js';
+import { oneOf } from './checks.js';
 
 export type { ContentFilter, ContentListItem, OriginalFileAnswer };
 
@@ -12,11 +14,11 @@ export class ContentApi {
 
   /** Every matching content, read a page at a time. */
   iterate(filter: ContentFilter = {}): Iterable<ContentListItem> {
-    return streamKeyed(contentReader(this.lib, filter));
+    return streamKeyed(contentReader(this.lib, checked(filter)));
   }
 
   list(filter: ContentFilter & PageRequest = {}): Page<ContentListItem> {
-    return pageKeyed(contentReader(this.lib, filter), filter);
+    return pageKeyed(contentReader(this.lib, checked(filter)), filter);
   }
 
   /**
@@ -26,4 +28,10 @@ export class ContentApi {
   original(contentUuid: string): OriginalFileAnswer {
     return originalFile(this.lib, contentUuid);
   }
+}
+
+/** FILTER, when its kind is one of the content kinds. */
+function checked<F extends ContentFilter>(filter: F): F {
+  if (filter.kind !== undefined) oneOf(CONTENT_KINDS, filter.kind, 'kind');
+  return filter;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { VssError } from '../core/errors.js';
+import { UsageError, VssError } from '../core/errors.js';
 import type { Installation } from '../library/installation.js';
 import type { LibraryRef, LibrarySummary } from './types.js';
 
@@ -52,6 +52,42 @@ export class LibrariesApi {
   use(path: string): LibraryRef {
     const known = this.installation.useLibrary(path);
     return { id: known.id, name: known.name, path: known.path };
+  }
+
+  /**
+   * Make the library this device knows by NAME or ID (or an id's first characters) current. A
+   * name two libraries share must be given by id; a library whose folder is gone is refused.
+   */
+  switch(nameOrId: string): LibraryRef {
+    const known = this.find(nameOrId);
+    if (!known.available) throw new VssError('NOT_FOUND', `library ${known.name} is not where it was (moved, or on a drive that is not here)`, { path: known.path });
+    // Known, so checked when it was first opened: selected without opening it (a daemon may hold it).
+    return this.select({ id: known.id, name: known.name, path: known.path });
+  }
+
+  /**
+   * Stop using a library (default: the current one) as the current one: commands then need
+   * `--library` or a `library switch`. Through a daemon it also lets go of the library (it stops
+   * watching, working and serving it), so its folder can be copied or moved.
+   */
+  close(nameOrId?: string): LibraryRef & { was_current: boolean } {
+    const ref = nameOrId === undefined ? this.current() : this.find(nameOrId);
+    const wasCurrent = this.installation.registry.clearCurrent(ref.path);
+    return { id: ref.id, name: ref.name, path: ref.path, was_current: wasCurrent };
+  }
+
+  /** The known library named (by id, an id's start, or a name no other has): else why not. */
+  private find(nameOrId: string): LibrarySummary {
+    const all = this.list();
+    const want = nameOrId.trim();
+    if (want === '') throw new UsageError('name a library by its name or id (`vss library list` shows them)');
+    const byId = all.filter((l) => l.id === want.toLowerCase() || (want.length >= 4 && l.id.startsWith(want.toLowerCase())));
+    if (byId.length === 1) return byId[0]!;
+    const byName = all.filter((l) => l.name === want);
+    if (byName.length === 1 && byId.length === 0) return byName[0]!;
+    const many = byId.length > 1 ? byId : byName;
+    if (many.length > 1) throw new UsageError(`${JSON.stringify(want)} names ${many.length} libraries: give one by id (${many.map((l) => `${l.id} at ${l.path}`).join('; ')})`);
+    throw new VssError('NOT_FOUND', `no library ${JSON.stringify(want)} on this device: \`vss library list\` shows the ones it knows`);
   }
 
   /** Make a library that the caller has open (so checked) current. */

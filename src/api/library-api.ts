@@ -1,4 +1,5 @@
 import type { EventBus } from '../core/events.js';
+import type { LibraryStats } from '../wire/common.js';
 import type { Library } from '../library/library.js';
 import { BrowseApi } from './browse.js';
 import { ContentApi } from './content.js';
@@ -55,6 +56,15 @@ export class LibraryApi {
     this.search = new SearchApi(lib, ctx);
     // Where this library is open for writing, the search index follows its sidecars (DESIGN §14).
     this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;
+  }
+
+  /** What the library holds: contents, files, bytes, locations, and its sidecars by kind and status. */
+  stats(): LibraryStats {
+    const c = this.lib.store.stats.counts();
+    const sidecars: LibraryStats['sidecars'] = {};
+    for (const [kind, status, n] of c.sidecars) (sidecars[kind] ??= {})[status] = n;
+    const { sidecars: _rows, ...counts } = c;
+    return { library_id: this.id, name: this.name, path: this.path, ...counts, sidecars };
   }
 
   /** Ask the long writes under way (scans) to commit what they have and end: the owner is closing. */

@@ -1,4 +1,5 @@
-import type { IndexMode, IndexResult } from '../indexer/types.js';
+import { INDEX_MODES, type IndexMode, type IndexResult } from '../indexer/types.js';
+import { oneOf } from './checks.js';
 import type { Library } from '../library/library.js';
 import type { LocationInfo } from '../locations/locations.js';
 import type { LocationWatching, LocationWatchStatus } from '../locations/watch/watch-locations.js';
@@ -25,6 +26,7 @@ export class LocationsApi {
 
   /** Add a folder and index it; progress and skipped files arrive as `index:*` events. */
   async add(path: string, input: AddLocationInput = {}): Promise<IndexResult> {
+    if (input.mode !== undefined) oneOf(INDEX_MODES, input.mode, 'mode');
     const { addLocation } = await import('../locations/locations.js');
     const loc = addLocation(this.lib, path, {
       name: input.name, mode: input.mode, ignore: input.ignore, ...(input.generate !== undefined ? { generation: input.generate } : {}),
@@ -40,6 +42,7 @@ export class LocationsApi {
 
   /** Index a location again (optionally in another mode); only what changed is re-read. */
   async rescan(id: number, opts: { mode?: IndexMode } = {}): Promise<IndexResult> {
+    if (opts.mode !== undefined) oneOf(INDEX_MODES, opts.mode, 'mode');
     const [{ scanLocation }, { generatorSettings }] = await Promise.all([import('../locations/locations.js'), import('../jobs/settings.js')]);
     return scanLocation(this.lib, id, opts.mode, { generation: generatorSettings(this.lib, this.ctx.dataDir) });
   }

@@ -2,13 +2,14 @@ import { streamKeyed } from '../core/paging.js';
 import type { Library } from '../library/library.js';
 import type { ConvertResult } from '../sidecars/convert.js';
 import { sidecarKind, type SidecarKind } from '../sidecars/kinds.js';
-import { SidecarManager, type ListFilter, type PathAnswer, type PresenceItem, type SidecarInfo } from '../sidecars/manager.js';
+import { SIDECAR_STATUSES, SidecarManager, type ListFilter, type PathAnswer, type PresenceItem, type SidecarInfo } from '../sidecars/manager.js';
 import { PresenceIndex } from '../sidecars/presence-index.js';
 import type { ReconcileResult } from '../sidecars/reconcile.js';
 import { sidecarFile, type SidecarFileAnswer } from '../sidecars/sidecar-file.js';
 import type { LibraryContext } from './library-api.js';
 import type { ResolveAnswer } from '../sync/resolver.js';
 import { pageKeyed, type Page, type PageRequest } from './pages.js';
+import { oneOf } from './checks.js';
 
 export type { ConvertResult, ListFilter as SidecarFilter, PathAnswer, PresenceItem, ReconcileResult, SidecarFileAnswer, SidecarInfo };
 
@@ -45,11 +46,11 @@ export class SidecarsApi {
 
   /** Sidecar records, read a page at a time. */
   iterate(filter: ListFilter = {}): Iterable<SidecarInfo> {
-    return streamKeyed(new SidecarManager(this.lib).reader(filter));
+    return streamKeyed(new SidecarManager(this.lib).reader(checkedFilter(filter)));
   }
 
   list(filter: ListFilter & PageRequest = {}): Page<SidecarInfo> {
-    return pageKeyed(new SidecarManager(this.lib).reader(filter), filter);
+    return pageKeyed(new SidecarManager(this.lib).reader(checkedFilter(filter)), filter);
   }
 
   /** For each content and variant: here or not, status, path, and which devices have it. */
@@ -170,4 +171,11 @@ export class SidecarsApi {
     const { startMaintenance } = await import('../sidecars/maintenance.js');
     return startMaintenance(this.lib, opts);
   }
+}
+
+/** FILTER, when its kind is a sidecar kind and its status a sidecar status. */
+function checkedFilter<F extends ListFilter>(filter: F): F {
+  if (filter.kind !== undefined) sidecarKind(filter.kind);
+  if (filter.status !== undefined) oneOf(SIDECAR_STATUSES, filter.status, 'status');
+  return filter;
 }

@@ -119,6 +119,37 @@ export class DaemonCore {
     return this.vss.libraries.select({ id: lib.id, name: lib.name, path: lib.path });
   }
 
+  /**
+   * Let go of the open library ID (`library close`): its services stop (watching, job work,
+   * maintenance), peers no longer reach it, and it is closed, so its folder can be moved or
+   * copied. A later request that names it opens it again.
+   */
+  async release(id: string): Promise<void> {
+    const lib = this.open.get(id);
+    if (!lib) return;
+    this.open.delete(id);
+    for (const [folder, openId] of this.byFolder) if (openId === id) this.byFolder.delete(folder);
+    const svc = this.services.get(id);
+    this.services.delete(id);
+    lib.requestStop();
+    await this.peerService?.detach(id);
+    if (svc) await this.stopServices(svc);
+    lib.close();
+    this.log.info({ library: id }, 'library closed');
+  }
+
+  private async stopServices(svc: LibraryServices): Promise<void> {
+    await svc.started;
+    // Last started, first stopped: watching ends before the work its changes would queue.
+    for (const stop of svc.stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        this.log.error({ err }, 'a service did not stop cleanly');
+      }
+    }
+  }
+
   private openLibrary(path: string): LibraryApi {
     const lib = this.vss.openLibrary({ path, access: 'write' });
     this.open.set(lib.id, lib);
@@ -230,17 +261,7 @@ export class DaemonCore {
     for (const lib of this.open.values()) lib.requestStop();
     // Peers stop first: nothing fetched or served while the libraries close under it.
     await this.peerService?.stop().catch((err: unknown) => this.log.error({ err }, 'the network side did not stop cleanly'));
-    await Promise.all([...this.services.values()].map(async (svc) => {
-      await svc.started;
-      // Last started, first stopped: watching ends before the work its changes would queue.
-      for (const stop of svc.stops.reverse()) {
-        try {
-          await stop();
-        } catch (err) {
-          this.log.error({ err }, 'a service did not stop cleanly');
-        }
-      }
-    }));
+    await Promise.all([...this.services.values()].map((svc) => this.stopServices(svc)));
     this.services.clear();
     if (this.inFlight.size > 0) {
       this.log.info({ requests: this.inFlight.size }, 'waiting for requests under way');

@@ -59,4 +59,15 @@ export class LibraryRegistry {
       writeFileAtomicSync(this.file, JSON.stringify(reg, null, 2) + '\n');
     });
   }
+
+  /** Make no library current, if PATH (or, without one, any) is the current one; whether it was. */
+  clearCurrent(path?: string): boolean {
+    return FileLock.withLock(this.lockFile, () => {
+      const reg = this.read();
+      if (reg.current === null || (path !== undefined && resolve(reg.current) !== resolve(path))) return false;
+      reg.current = null;
+      writeFileAtomicSync(this.file, JSON.stringify(reg, null, 2) + '\n');
+      return true;
+    });
+  }
 }

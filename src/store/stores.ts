@@ -3,6 +3,7 @@ import { LocalAvailability } from './availability.js';
 import { ContentStore } from './contents.js';
 import { DeviceStore } from './devices.js';
 import { LocationStore } from './locations.js';
+import { StatsStore } from './stats.js';
 
 /**
  * Every table's store over one connection (DESIGN §18), each made on first use. The stores are the
@@ -14,6 +15,7 @@ export class Stores {
   private ownLocations: LocationStore | undefined;
   private ownContents: ContentStore | undefined;
   private ownAvailability: LocalAvailability | undefined;
+  private ownStats: StatsStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -32,6 +34,11 @@ export class Stores {
   /** This device's availability rows, each change numbered for peers. */
   get availability(): LocalAvailability {
     return (this.ownAvailability ??= new LocalAvailability(this.db, this.deviceUuid));
+  }
+
+  /** Counts over the whole library. */
+  get stats(): StatsStore {
+    return (this.ownStats ??= new StatsStore(this.db));
   }
 
   /** Run FN in one transaction; a call inside another joins it (as a savepoint). */

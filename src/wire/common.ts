@@ -34,3 +34,22 @@ export interface SidecarChange {
   status: string;
   source: string;
 }
+
+/** What a library holds (`vss library stats`). */
+export interface LibraryStats {
+  library_id: string;
+  name: string;
+  path: string;
+  /** Unique contents, and the bytes they take once each. */
+  contents: number;
+  content_bytes: number;
+  /** Files and folders in this device's locations (as their last scans counted them), and the files' bytes. */
+  files: number;
+  dirs: number;
+  bytes: number;
+  locations: number;
+  /** Sidecar records by kind, then by status (`{thumb: {ready: 120, pending: 3}}`). */
+  sidecars: Record<string, Record<string, number>>;
+  /** Bytes of the ready sidecars vss keeps in the library folder (references are the user's files, not counted). */
+  sidecar_bytes: number;
+}

@@ -1,19 +1,17 @@
-import { resolve } from 'node:path';
 import { EventBus } from '../../core/events.js';
-import type {
-  ContentFilter, ContentListItem, ConvertResult, IndexMode, IndexResult, JobFilter, JobRow, LibraryClient, NamedJobRow, LocationInfo,
-  PathAnswer, PolicyInfo, PresenceItem, ReconcileOptions, ReconcileResult, RunJobsInput, RunSummary, SidecarFilter, SidecarInfo,
-  SidecarWatch, AddLocationInput, Page, VssEvents, ResolveAnswer, SyncPeerStatus, SearchOptions, SearchAnswer,
-} from '../index.js';
-import type { StreamLine } from './protocol.js';
+import type { ContentFilter, JobFilter, LibraryClient, RunJobsInput, RunSummary, SearchOptions, SidecarFilter, SidecarWatch, VssEvents } from '../index.js';
 import type { DaemonHttp } from './daemon-http.js';
 import { followEvents } from './follow-events.js';
+import { pagesOf, remoteFacades } from './remote-calls.js';
 
+/** Items a page of a list asks the daemon for (its bound). */
 const PAGE = 1000;
 
 /**
  * A library held by the daemon, seen through its local API: the same calls as the in-process
- * LibraryApi. Events of a streamed call arrive on `events` in order, before its result.
+ * LibraryApi, each made from its row of the operation table. Events of a streamed call arrive on
+ * `events` in order, before its result. What is composed here rather than served: walking a
+ * paged list, following the daemon's own sidecar maintenance, and `search.query`.
  */
 export class RemoteLibrary implements LibraryClient {
   readonly events = new EventBus();
@@ -24,81 +22,41 @@ export class RemoteLibrary implements LibraryClient {
   readonly policy: LibraryClient['policy'];
   readonly search: LibraryClient['search'];
   readonly sync: LibraryClient['sync'];
+  readonly browse: LibraryClient['browse'];
+  readonly stats: LibraryClient['stats'];
 
-  constructor(private readonly http: DaemonHttp, readonly id: string, readonly name: string, readonly path: string) {
-    const lib = { lib: id };
-    const emit = (line: StreamLine) => {
-      if ('event' in line) this.events.emit(line.event as keyof VssEvents, line.payload as never);
-    };
-    const pages = <T>(op: 'contentList' | 'sidecarsList' | 'jobsList', query: Record<string, string | number | undefined>) => this.pages<T>(op, query);
-
-    this.locations = {
-      add: (path: string, input: AddLocationInput = {}) => http.stream<IndexResult>('locationsAdd', { params: lib, body: { path: resolve(path), ...input } }, emit),
-      rescan: (locationId: number, opts: { mode?: IndexMode } = {}) => http.stream<IndexResult>('locationsRescan', { params: { ...lib, id: locationId }, body: opts }, emit),
-      list: () => http.call<LocationInfo[]>('locationsList', { params: lib }),
-      get: (locationId: number) => http.call<LocationInfo>('locationsGet', { params: { ...lib, id: locationId } }),
-      setPolicy: (locationId: number, policy: string | null) => http.call<LocationInfo>('locationsPolicy', { params: { ...lib, id: locationId }, body: { policy } }),
-      remove: (locationId: number) => http.call<{ location_id: number; removed: true }>('locationsRemove', { params: { ...lib, id: locationId } }),
-      pause: (locationId: number) => http.call<LocationInfo>('locationsPause', { params: { ...lib, id: locationId } }),
-      resume: (locationId: number) => http.call<LocationInfo>('locationsResume', { params: { ...lib, id: locationId } }),
-    };
-    this.sync = {
-      status: () => http.call<SyncPeerStatus[]>('syncStatus', { params: lib }),
-    };
+  constructor(http: DaemonHttp, readonly id: string, readonly name: string, readonly path: string) {
+    const served = remoteFacades(http, 'lib', { lib: id }, this.events) as unknown as Omit<LibraryClient, 'id' | 'name' | 'path' | 'events'>;
+    this.locations = served.locations;
+    this.policy = served.policy;
+    this.sync = served.sync;
+    this.browse = served.browse;
+    this.stats = served.stats;
     this.content = {
-      iterate: (f: ContentFilter = {}) => pages<ContentListItem>('contentList', { kind: f.kind, location: f.locationId }),
+      ...served.content,
+      iterate: (f: ContentFilter = {}) => pagesOf(async (after) => served.content.list({ ...f, after, limit: PAGE })),
     };
     this.sidecars = {
-      iterate: (f: SidecarFilter = {}) => pages<SidecarInfo>('sidecarsList', { content: f.contentUuid, kind: f.kind, status: f.status }),
-      presence: (uuids: readonly string[], kind: string, variants?: readonly string[]) => http.call<PresenceItem[]>('sidecarsPresence', { params: lib, body: { uuids, kind, variants } }),
-      path: (uuid: string, kind: string, variant: string) => http.call<PathAnswer>('sidecarsPath', { params: lib, body: { uuid, kind, variant } }),
-      get: (uuid: string, kind: string, variant: string, o: { timeoutMs?: number } = {}) =>
-        http.call<ResolveAnswer>('sidecarsGet', { params: lib, body: { uuid, kind, variant, timeout_ms: o.timeoutMs } }),
-      reconcile: (o: ReconcileOptions = {}) => http.stream<ReconcileResult>('sidecarsReconcile', { params: lib, body: { verify: o.verify ?? false } }, (line) => {
-        emit(line);
-        if (!('call' in line)) return;
-        const [a, b, c] = line.args.map(String);
-        if (line.call === 'onProblem') o.onProblem?.(a!, b!);
-        else if (line.call === 'onQuarantine') o.onQuarantine?.(a!, b!, c!);
-      }),
-      convertReferences: (o: { kind?: string; contentUuids?: string[] } = {}) => http.stream<ConvertResult>('sidecarsConvert', { params: lib, body: { kind: o.kind, uuids: o.contentUuids ?? [] } }, emit),
+      ...served.sidecars,
+      iterate: (f: SidecarFilter = {}) => pagesOf(async (after) => served.sidecars.list({ ...f, after, limit: PAGE })),
       watch: async (o: { onProblem?: (path: string, reason: string) => void } = {}): Promise<SidecarWatch> => {
         // The daemon maintains the sidecars already: reconcile now, then follow its changes.
-        const reconciled = this.sidecars.reconcile(o.onProblem ? { onProblem: o.onProblem } : {});
+        const reconciled = served.sidecars.reconcile(o.onProblem ? { onProblem: o.onProblem } : {});
         const follow = followEvents(http, { library: id, recent: false }, (e) => this.events.emit(e.type as keyof VssEvents, e.payload as never));
         follow.done.catch(() => undefined); // the daemon stopping ends the watch; Ctrl-C still ends the command
         return { reconciled, stop: () => follow.stop() };
       },
     };
     this.jobs = {
-      run: (input: RunJobsInput = {}) => http.stream<RunSummary>('jobsRun', { params: lib, body: { until_idle: input.untilIdle ?? false }, ...(input.signal ? { signal: input.signal } : {}) }, emit)
+      ...served.jobs,
+      iterate: (f: JobFilter = {}) => pagesOf(async (after) => served.jobs.list({ ...f, after, limit: PAGE })),
+      run: (input: RunJobsInput = {}) => served.jobs.run(input)
         .catch((err: Error) => { if (err.name === 'AbortError') return stoppedSummary(); throw err; }),
-      iterate: (f: JobFilter = {}) => pages<NamedJobRow>('jobsList', { status: f.status, kind: f.kind, content: f.contentUuid }),
-      get: (jobId: number) => http.call<JobRow>('jobsGet', { params: { ...lib, id: jobId } }),
-      retry: (jobId: number) => http.call<JobRow>('jobsAct', { params: { ...lib, id: jobId, action: 'retry' } }),
-      cancel: (jobId: number) => http.call<JobRow>('jobsAct', { params: { ...lib, id: jobId, action: 'cancel' } }),
-      pause: (jobId: number) => http.call<JobRow>('jobsAct', { params: { ...lib, id: jobId, action: 'pause' } }),
-      resume: (jobId: number) => http.call<JobRow>('jobsAct', { params: { ...lib, id: jobId, action: 'resume' } }),
-    };
-    this.policy = {
-      get: (type?: string) => http.call<PolicyInfo>('policyGet', { params: lib, query: { device_type: type } }),
-      set: (spec: string, type?: string) => http.call<PolicyInfo>('policySet', { params: lib, body: { policy: spec, device_type: type } }),
     };
     this.search = {
-      // The daemon decides how long a query waits for indexing (briefly); `wait` is for an in-process query.
-      answer: (q: string, opts: SearchOptions = {}) => http.call<SearchAnswer>('search', { params: lib, query: { q, kind: opts.kind, limit: opts.limit, semantic: opts.semantic ? 1 : undefined, model: opts.model } }),
-      query: async (q: string, opts: SearchOptions = {}) => (await this.search.answer(q, opts)).results,
-      reindex: () => http.call<{ contents: number; rows: number }>('searchReindex', { params: lib }),
+      ...served.search,
+      query: async (q: string, opts: SearchOptions = {}) => (await served.search.answer(q, opts)).results,
     };
-  }
-
-  private async *pages<T>(op: 'contentList' | 'sidecarsList' | 'jobsList', query: Record<string, string | number | undefined>): AsyncGenerator<T> {
-    let after: string | null = null;
-    do {
-      const page: Page<T> = await this.http.call<Page<T>>(op, { params: { lib: this.id }, query: { ...query, limit: PAGE, ...(after !== null ? { after } : {}) } });
-      yield* page.items;
-      after = page.next;
-    } while (after !== null);
   }
 }
 

@@ -1,11 +1,9 @@
-import type {
-  AddedModel, CpuBudgetInfo, DeviceInfo, EventFollow, StreamedEvent, LibraryClient, LibraryRef, LibrarySummary, ModelInfo, OpenLibraryOptions, VssClient,
-  PairedDeviceItem, PairedInfo, PairingCodeInfo, SyncSettings, SyncSettingsPatch,
-} from '../index.js';
+import type { DeviceInfo, EventFollow, StreamedEvent, LibraryClient, LibraryRef, OpenLibraryOptions, PairingCodeInfo, VssClient } from '../index.js';
 import { resolve } from 'node:path';
 import { DaemonHttp, type DaemonAddress } from './daemon-http.js';
 import { RemoteLibrary } from './remote-library.js';
 import { followEvents } from './follow-events.js';
+import { remoteFacades } from './remote-calls.js';
 
 /**
  * The core API of the daemon that runs for a data dir, over its Unix socket (DESIGN §11: with a
@@ -19,41 +17,27 @@ export class RemoteVss implements VssClient {
   readonly deviceSettings: VssClient['deviceSettings'];
   readonly pairing: VssClient['pairing'];
   readonly devices: VssClient['devices'];
+  private readonly served: Served;
 
   constructor(readonly dataDir: string, address: DaemonAddress) {
     const http = (this.http = new DaemonHttp(address));
-    this.libraries = {
-      create: (name: string, opts: { dir?: string } = {}) => http.call<LibraryRef>('librariesCreate', { body: { name, dir: opts.dir === undefined ? undefined : resolve(opts.dir) } }),
-      list: () => http.call<LibrarySummary[]>('librariesList'),
-      use: (path: string) => http.call<LibraryRef>('librariesUse', { body: { path: resolve(path) } }),
-      current: () => http.call<LibraryRef>('librariesCurrent'),
-    };
-    this.deviceSettings = {
-      cpuBudget: () => http.call<CpuBudgetInfo>('cpuBudgetGet'),
-      setCpuBudget: (cores: number | 'default') => http.call<CpuBudgetInfo>('cpuBudgetSet', { body: { cores } }),
-      sync: () => http.call<SyncSettings>('syncSettingsGet'),
-      setSync: (patch: SyncSettingsPatch | 'default') => http.call<SyncSettings>('syncSettingsSet', { body: { patch } }),
-    };
+    const served = (this.served = remoteFacades(http, 'vss', {}) as unknown as Served);
+    this.libraries = served.libraries;
+    this.deviceSettings = served.deviceSettings;
+    this.devices = served.devices;
     this.models = {
-      list: () => http.call<ModelInfo[]>('modelsList'),
-      add: (engine: string, path: string, opts: { id?: string; library?: string } = {}) => http.stream<AddedModel>('modelsAdd', { body: { engine, path: resolve(path), ...opts, library: libraryOf(opts.library) } }, () => undefined),
-      remove: (engine: string, id?: string) => http.call<{ removed: number }>('modelsRemove', { body: { engine, id } }),
+      ...served.models,
+      // A model is added to the library the command names, or this shell's VSS_LIBRARY.
+      add: (engine: string, path: string, opts: { id?: string; library?: string } = {}) => served.models.add(engine, path, { ...opts, library: libraryOf(opts.library) }),
     };
     this.pairing = {
-      start: (opts: { library?: string }, onCode: (code: PairingCodeInfo) => void) =>
-        http.stream<PairedInfo>('pairingStart', { body: { library: libraryOf(opts.library) } }, (line) => {
-          if ('event' in line && line.event === 'pairing:code') onCode(line.payload as PairingCodeInfo);
-        }),
-      join: (words: string[], opts: { peer?: string } = {}) => http.call<PairedInfo>('pairingJoin', { body: { words, peer: opts.peer } }),
-    };
-    this.devices = {
-      list: () => http.call<PairedDeviceItem[]>('devicesList'),
-      unpair: (id: string) => http.call<{ id: string; name: string }>('devicesUnpair', { params: { id } }),
+      start: (opts: { library?: string; signal?: AbortSignal }, onCode: (code: PairingCodeInfo) => void) => served.pairing.start({ ...opts, library: libraryOf(opts.library) }, onCode),
+      join: (words: string[], opts: { peer?: string } = {}) => served.pairing.join(words, opts),
     };
   }
 
   device(): Promise<DeviceInfo> {
-    return this.http.call<DeviceInfo>('device');
+    return Promise.resolve(this.served.device());
   }
 
   followEvents(opts: { library?: string; follow?: boolean; recent?: boolean }, onEvent: (e: StreamedEvent) => void): EventFollow {
@@ -62,8 +46,7 @@ export class RemoteVss implements VssClient {
 
   /** The daemon holds its libraries open: this only finds the one OPTS names. */
   async withLibrary<T>(opts: OpenLibraryOptions, fn: (lib: LibraryClient) => Promise<T> | T): Promise<T> {
-    const path = libraryOf(opts.path);
-    const ref = await this.http.call<LibraryRef>('librariesResolve', { body: path !== undefined ? { path } : {} });
+    const ref = await this.served.libraries.resolve(libraryOf(opts.path));
     return fn(new RemoteLibrary(this.http, ref.id, ref.name, ref.path));
   }
 
@@ -71,6 +54,13 @@ export class RemoteVss implements VssClient {
     this.http.close();
   }
 }
+
+/** The device-level calls the daemon serves, as made from the operation table. */
+type Served = Pick<VssClient, 'libraries' | 'deviceSettings' | 'devices' | 'models' | 'pairing'> & {
+  device(): Promise<DeviceInfo>;
+  /** The library at PATH (default: the current one), opened in the daemon. */
+  libraries: { resolve(path?: string): Promise<LibraryRef> };
+};
 
 /** The library a command names (`--library`, else this shell's VSS_LIBRARY), absolute: the daemon's working directory is not ours. */
 function libraryOf(path: string | undefined): string | undefined {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { clientFor, globals, withLibrary } from '../context.js';
 import { parseDeviceType } from '../parse.js';
-import { displayPath, printJson, printLine } from '../output.js';
+import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 
 export function registerLibraryCommands(program: Command): void {
   const library = program.command('library').description('create, list and select libraries');
@@ -33,6 +33,41 @@ export function registerLibraryCommands(program: Command): void {
       const known = await (await clientFor(this)).libraries.use(path);
       if (globals(this).json) printJson(known);
       else printLine(`Current library: ${known.name} at ${displayPath(known.path)}`);
+    });
+
+  library
+    .command('switch <library>')
+    .description('make the library this device knows by that name or id current')
+    .action(async function (this: Command, nameOrId: string) {
+      const known = await (await clientFor(this)).libraries.switch(nameOrId);
+      if (globals(this).json) printJson(known);
+      else printLine(`Current library: ${known.name} at ${displayPath(known.path)}`);
+    });
+
+  library
+    .command('close [library]')
+    .description('stop using a library (default: the current one): it is no longer current, and a running daemon lets go of it')
+    .action(async function (this: Command, nameOrId: string | undefined) {
+      const closed = await (await clientFor(this)).libraries.close(nameOrId);
+      if (globals(this).json) return printJson(closed);
+      printLine(`Closed library ${closed.name} (${displayPath(closed.path)})${closed.was_current ? '; no library is current now: `vss library switch NAME` picks one' : ''}`);
+    });
+
+  library
+    .command('stats')
+    .description('what the library holds: contents, files, bytes, locations, sidecars by kind and status')
+    .action(async function (this: Command) {
+      await withLibrary(this, async (lib) => {
+        const s = await lib.stats();
+        if (globals(this).json) return printJson(s);
+        printLine(`${s.name}  ${displayPath(s.path)}`);
+        printLine(`  contents:  ${s.contents} (${formatBytes(s.content_bytes)} once each)`);
+        printLine(`  files:     ${s.files} files and ${s.dirs} folders (${formatBytes(s.bytes)}) in ${s.locations} location${s.locations === 1 ? '' : 's'}`);
+        printLine(`  sidecars:  ${formatBytes(s.sidecar_bytes)} in the library folder`);
+        for (const [kind, byStatus] of Object.entries(s.sidecars)) {
+          printLine(`    ${kind.padEnd(17)} ${Object.entries(byStatus).map(([status, n]) => `${n} ${status}`).join(', ')}`);
+        }
+      }, 'read');
     });
 
   library

@@ -2,6 +2,7 @@ import { lstatSync, type Stats } from 'node:fs';
 import send from '@fastify/send';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sidecarAddress, UUID_RE, VssError, type LibraryApi } from '../../api/index.js';
+import { OPERATIONS } from '../../api/remote/protocol.js';
 import type { DaemonCore } from '../daemon-core.js';
 import { readWhole, WHOLE_READ_MAX_BYTES } from './read-whole.js';
 
@@ -21,7 +22,7 @@ import { readWhole, WHOLE_READ_MAX_BYTES } from './read-whole.js';
  * the router's 404 or 414.
  */
 export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore): Promise<void> {
-  app.get('/api/libraries/:lib/sidecars/*', (req, reply) => answer(reply, async () => {
+  app.get(wildcard(OPERATIONS.sidecarFile.path), (req, reply) => answer(reply, async () => {
     const { lib, parts, v } = parse(req, core, 3, '/sidecars/{content_uuid}/{kind}/{variant}');
     const [contentUuid, kind, variant] = parts as [string, string, string];
     let found = lib().sidecars.file(contentUuid, kind, variant);
@@ -43,12 +44,19 @@ export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore)
     });
   }));
 
-  app.get('/api/libraries/:lib/content/*', (req, reply) => answer(reply, async () => {
+  app.get(wildcard(OPERATIONS.originalFile.path), (req, reply) => answer(reply, async () => {
     const { lib, parts, v } = parse(req, core, 1, '/content/{content_uuid}');
     const found = lib().content.original(parts[0]!);
     if (found.state !== 'ready') return notFound(reply, found.reason);
     return serve(req, reply, { path: found.path, size: found.size, tag: found.cas_id, mime: found.mime }, v, () => 'its file changed or went away while it was being read');
   }));
+}
+
+/** The table's path with its address parts (from `:uuid` on) as one wildcard: `/api/libraries/:lib/content/*`. */
+function wildcard(path: string): string {
+  const at = path.indexOf('/:uuid');
+  if (at < 0) throw new Error(`no :uuid in ${path}`);
+  return `${path.slice(0, at)}/*`;
 }
 
 /** How long a request for a sidecar that is not here waits for the resolver (fetch, or make it). */

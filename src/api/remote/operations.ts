@@ -1,0 +1,199 @@
+/**
+ * The local API's operations (DESIGN §12), one row each. Everything about an operation's wire is
+ * here: its method and path, the core API method that serves it, and where each argument travels.
+ * The daemon's routes, the remote client the CLI uses through a daemon, and the web app's
+ * addresses are all made from this table, so they cannot drift apart; adding an operation is a
+ * method of the core API and a row here (docs/architecture.md).
+ *
+ * Plain data, no imports: the web app bundles this file.
+ *
+ * `:lib` in a path is a library id or `current`; a `lib.*` call is made on that library, a
+ * `vss.*` call on the device's core. Arguments are the call's, in order: a field, or an options
+ * object whose keys travel as fields of their own. A streamed operation answers with NDJSON: the
+ * library events it names as they happen, the calls of its callbacks, then one result (or error).
+ */
+
+export type FieldIn = 'params' | 'query' | 'body';
+
+/**
+ * How a field is read and checked at the daemon (sizes are bounded there): `path` is made
+ * absolute by the client (the daemon's working directory is not the caller's), `json` is any
+ * JSON value the core checks itself.
+ */
+export type FieldType = 'string' | 'int' | 'bool' | 'strings' | 'uuid' | 'path' | 'json';
+
+export interface FieldSpec {
+  readonly in: FieldIn;
+  readonly name: string;
+  readonly type: FieldType;
+  readonly optional?: boolean;
+  /** Bounds of an `int` the row checks; without them the core checks the number (and says what fits). */
+  readonly min?: number;
+  readonly max?: number;
+  /** What the daemon takes when the field is absent. */
+  readonly default?: string | number | boolean;
+}
+
+/** An options object: each key is a field of its own on the wire. */
+export interface OptionsSpec {
+  readonly options: Readonly<Record<string, FieldSpec>>;
+}
+
+/** A callback argument: it is called with each event of this name the call says. */
+export interface CallbackSpec {
+  readonly callback: string;
+}
+
+export type ArgSpec = FieldSpec | OptionsSpec | CallbackSpec;
+
+export interface OperationSpec {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly path: string;
+  /** The core API method that serves it; absent for a route with a handler of its own (files, events, sign-in). */
+  readonly call?: `lib.${string}` | `vss.${string}`;
+  readonly args?: readonly ArgSpec[];
+  /** Answered as a stream: these library events (name prefixes) while it runs, and these options called back. */
+  readonly stream?: {
+    readonly events?: readonly string[];
+    readonly callbacks?: readonly string[];
+    /** The option that gets the call's abort signal (the client went away). */
+    readonly signal?: string;
+  };
+  /** Query fields a route with a handler of its own reads (the others are refused). */
+  readonly query?: readonly string[];
+}
+
+const field = (at: FieldIn) => (name: string, type: FieldType, more: Omit<FieldSpec, 'in' | 'name' | 'type'> = {}): FieldSpec => ({ in: at, name, type, ...more });
+const param = field('params');
+const query = field('query');
+const body = field('body');
+const opt = { optional: true } as const;
+const options = (o: Record<string, FieldSpec>): OptionsSpec => ({ options: o });
+const callback = (event: string): CallbackSpec => ({ callback: event });
+
+/** A page of a list: `after` (the cursor) and `limit` (a whole page unless asked for less). */
+const PAGE = { after: query('after', 'string', opt), limit: query('limit', 'int', { default: 1000 }) };
+const ID = param('id', 'int', { min: 1 });
+const LIB = '/api/libraries/:lib';
+
+export const OPERATIONS = {
+  device: { method: 'GET', path: '/api/device', call: 'vss.device' },
+  cpuBudgetGet: { method: 'GET', path: '/api/device/cpu-budget', call: 'vss.deviceSettings.cpuBudget' },
+  cpuBudgetSet: { method: 'PUT', path: '/api/device/cpu-budget', call: 'vss.deviceSettings.setCpuBudget', args: [body('cores', 'json')] },
+  syncSettingsGet: { method: 'GET', path: '/api/device/sync-settings', call: 'vss.deviceSettings.sync' },
+  syncSettingsSet: { method: 'PUT', path: '/api/device/sync-settings', call: 'vss.deviceSettings.setSync', args: [body('patch', 'json')] },
+
+  librariesList: { method: 'GET', path: '/api/libraries', call: 'vss.libraries.list' },
+  librariesCreate: { method: 'POST', path: '/api/libraries', call: 'vss.libraries.create', args: [body('name', 'string'), options({ dir: body('dir', 'path', opt) })] },
+  librariesUse: { method: 'POST', path: '/api/libraries/use', call: 'vss.libraries.use', args: [body('path', 'path')] },
+  librariesCurrent: { method: 'GET', path: '/api/libraries/current', call: 'vss.libraries.current' },
+  /** Make the library this device knows by that name or id current. */
+  librariesSwitch: { method: 'POST', path: '/api/libraries/switch', call: 'vss.libraries.switch', args: [body('library', 'string')] },
+  /** Stop using a library (default: the current one); the daemon lets go of it. */
+  librariesClose: { method: 'POST', path: '/api/libraries/close', call: 'vss.libraries.close', args: [body('library', 'string', opt)] },
+  /** The library at a path (or the current one), opened in the daemon: its id, name and path. */
+  librariesResolve: { method: 'POST', path: '/api/libraries/resolve', call: 'vss.libraries.resolve', args: [body('path', 'path', opt)] },
+
+  modelsList: { method: 'GET', path: '/api/models', call: 'vss.models.list' },
+  modelsAdd: {
+    method: 'POST', path: '/api/models', call: 'vss.models.add', stream: {},
+    args: [body('engine', 'string'), body('path', 'path'), options({ id: body('id', 'string', opt), library: body('library', 'path', opt) })],
+  },
+  modelsRemove: { method: 'POST', path: '/api/models/remove', call: 'vss.models.remove', args: [body('engine', 'string'), body('id', 'string', opt)] },
+
+  /** Streamed: the code first (a `pairing:code` event), then the paired device once the joiner is done. */
+  pairingStart: { method: 'POST', path: '/api/pairing/start', call: 'vss.pairing.start', stream: { signal: 'signal' }, args: [options({ library: body('library', 'path', opt) }), callback('pairing:code')] },
+  pairingJoin: { method: 'POST', path: '/api/pairing/join', call: 'vss.pairing.join', args: [body('words', 'strings'), options({ peer: body('peer', 'string', opt) })] },
+  devicesList: { method: 'GET', path: '/api/devices', call: 'vss.devices.list' },
+  /** ID: a device uuid or its start (the core checks it). */
+  devicesUnpair: { method: 'DELETE', path: '/api/devices/:id', call: 'vss.devices.unpair', args: [param('id', 'string')] },
+
+  libraryStats: { method: 'GET', path: `${LIB}/stats`, call: 'lib.stats' },
+
+  locationsList: { method: 'GET', path: `${LIB}/locations`, call: 'lib.locations.list' },
+  locationsGet: { method: 'GET', path: `${LIB}/locations/:id`, call: 'lib.locations.get', args: [ID] },
+  locationsAdd: {
+    method: 'POST', path: `${LIB}/locations`, call: 'lib.locations.add', stream: { events: ['index:'] },
+    args: [body('path', 'path'), options({ name: body('name', 'string', opt), mode: body('mode', 'string', opt), ignore: body('ignore', 'strings', opt), generate: body('generate', 'string', opt) })],
+  },
+  locationsRescan: { method: 'POST', path: `${LIB}/locations/:id/rescan`, call: 'lib.locations.rescan', stream: { events: ['index:'] }, args: [ID, options({ mode: body('mode', 'string', opt) })] },
+  locationsPolicy: { method: 'PUT', path: `${LIB}/locations/:id/policy`, call: 'lib.locations.setPolicy', args: [ID, body('policy', 'json')] },
+  locationsPause: { method: 'POST', path: `${LIB}/locations/:id/pause`, call: 'lib.locations.pause', args: [ID] },
+  locationsResume: { method: 'POST', path: `${LIB}/locations/:id/resume`, call: 'lib.locations.resume', args: [ID] },
+  locationsRemove: { method: 'DELETE', path: `${LIB}/locations/:id`, call: 'lib.locations.remove', args: [ID] },
+
+  contentList: { method: 'GET', path: `${LIB}/content`, call: 'lib.content.list', args: [options({ kind: query('kind', 'string', opt), locationId: query('location', 'int', opt), ...PAGE })] },
+  /** The web UI's browse view: days with their counts, pages of tiles by capture time, one content's detail. */
+  gridDays: { method: 'GET', path: `${LIB}/grid/days`, call: 'lib.browse.days' },
+  gridPage: { method: 'GET', path: `${LIB}/grid`, call: 'lib.browse.page', args: [query('offset', 'int', { default: 0 }), query('limit', 'int', { default: 200 })] },
+  contentDetail: { method: 'GET', path: `${LIB}/content/:uuid/detail`, call: 'lib.browse.detail', args: [param('uuid', 'uuid')] },
+
+  sidecarsList: {
+    method: 'GET', path: `${LIB}/sidecars`, call: 'lib.sidecars.list',
+    args: [options({ contentUuid: query('content', 'string', opt), kind: query('kind', 'string', opt), status: query('status', 'string', opt), ...PAGE })],
+  },
+  sidecarsPresence: { method: 'POST', path: `${LIB}/sidecars/presence`, call: 'lib.sidecars.presence', args: [body('uuids', 'strings'), body('kind', 'string'), body('variants', 'strings', opt)] },
+  /** As presence, answered as a table (positions instead of repeated uuids): for thousands of contents at once. */
+  sidecarsPresenceTable: { method: 'POST', path: `${LIB}/sidecars/presence-table`, call: 'lib.sidecars.presenceTable', args: [body('uuids', 'strings'), body('kind', 'string'), body('variants', 'strings', opt)] },
+  sidecarsPath: { method: 'POST', path: `${LIB}/sidecars/path`, call: 'lib.sidecars.path', args: [body('uuid', 'string'), body('kind', 'string'), body('variant', 'string')] },
+  sidecarsGet: {
+    method: 'POST', path: `${LIB}/sidecars/get`, call: 'lib.sidecars.get',
+    args: [body('uuid', 'string'), body('kind', 'string'), body('variant', 'string'), options({ timeoutMs: body('timeout_ms', 'int', { optional: true, min: 1, max: 3_600_000 }) })],
+  },
+  sidecarsReconcile: {
+    method: 'POST', path: `${LIB}/sidecars/reconcile`, call: 'lib.sidecars.reconcile',
+    stream: { events: ['sidecars:progress'], callbacks: ['onProblem', 'onQuarantine'] }, args: [options({ verify: body('verify', 'bool', opt) })],
+  },
+  sidecarsConvert: {
+    method: 'POST', path: `${LIB}/sidecars/convert-references`, call: 'lib.sidecars.convertReferences',
+    stream: { events: ['sidecars:progress'] }, args: [options({ kind: body('kind', 'string', opt), contentUuids: body('uuids', 'strings', opt) })],
+  },
+  syncStatus: { method: 'GET', path: `${LIB}/sync`, call: 'lib.sync.status' },
+
+  jobsList: { method: 'GET', path: `${LIB}/jobs`, call: 'lib.jobs.list', args: [options({ status: query('status', 'string', opt), kind: query('kind', 'string', opt), contentUuid: query('content', 'string', opt), ...PAGE })] },
+  jobsGet: { method: 'GET', path: `${LIB}/jobs/:id`, call: 'lib.jobs.get', args: [ID] },
+  jobsRetry: { method: 'POST', path: `${LIB}/jobs/:id/retry`, call: 'lib.jobs.retry', args: [ID] },
+  jobsCancel: { method: 'POST', path: `${LIB}/jobs/:id/cancel`, call: 'lib.jobs.cancel', args: [ID] },
+  jobsPause: { method: 'POST', path: `${LIB}/jobs/:id/pause`, call: 'lib.jobs.pause', args: [ID] },
+  jobsResume: { method: 'POST', path: `${LIB}/jobs/:id/resume`, call: 'lib.jobs.resume', args: [ID] },
+  /** Through a daemon, `jobs run` follows the queue the daemon works already (until idle, or until the client goes). */
+  jobsRun: { method: 'POST', path: `${LIB}/jobs/run`, call: 'lib.jobs.run', stream: { events: ['jobs:'], signal: 'signal' }, args: [options({ untilIdle: body('until_idle', 'bool', opt) })] },
+
+  policyGet: { method: 'GET', path: `${LIB}/policy`, call: 'lib.policy.get', args: [query('device_type', 'string', opt)] },
+  policySet: { method: 'PUT', path: `${LIB}/policy`, call: 'lib.policy.set', args: [body('policy', 'string'), body('device_type', 'string', opt)] },
+
+  /** `{results, pending}`: a query through the daemon waits for indexing only briefly; `pending` says what is not indexed yet. */
+  search: {
+    method: 'GET', path: `${LIB}/search`, call: 'lib.search.answer',
+    args: [query('q', 'string'), options({ kind: query('kind', 'string', opt), limit: query('limit', 'int', opt), semantic: query('semantic', 'bool', opt), model: query('model', 'string', opt) })],
+  },
+  searchReindex: { method: 'POST', path: `${LIB}/search/reindex`, call: 'lib.search.reindex' },
+
+  /** A ready sidecar's file, by address; with `v=<checksum>` it may be cached for good. */
+  sidecarFile: { method: 'GET', path: `${LIB}/sidecars/:uuid/:kind/:variant`, query: ['v'] },
+  /** A content's original file, by content uuid (Range requests for video seeking). */
+  originalFile: { method: 'GET', path: `${LIB}/content/:uuid`, query: ['v'] },
+  /** A single-use ticket that signs one browser in to the web UI (`vss ui`); given only for the bearer token, never for a session. */
+  uiTicket: { method: 'POST', path: '/api/ui/ticket' },
+  /** Server-Sent Events: every library's events, `data: {library_id, type, payload}`. */
+  events: { method: 'GET', path: '/api/events', query: ['library', 'follow', 'recent', 'since'] },
+} as const satisfies Record<string, OperationSpec>;
+
+export type OperationName = keyof typeof OPERATIONS;
+
+/** Fill PATH's `:name` parts, each encoded as one segment (`@` kept: it stands in variants, `grid@1x`). */
+export function fillPath(path: string, params: Readonly<Record<string, string | number>>): string {
+  return path.replace(/:([a-z_]+)/g, (_, name: string) => {
+    const v = params[name];
+    if (v === undefined) throw new Error(`no value for :${name} in ${path}`);
+    return encodeURIComponent(String(v)).replace(/%40/g, '@');
+  });
+}
+
+/** An operation's address: its path filled, and the query fields that have a value. */
+export function operationUrl(op: OperationName, params: Readonly<Record<string, string | number>> = {}, query: Readonly<Record<string, string | number | boolean | null | undefined>> = {}): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return fillPath(OPERATIONS[op].path, params) + (s === '' ? '' : `?${s}`);
+}
