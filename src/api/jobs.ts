@@ -6,7 +6,6 @@ import type { FetchFirst } from '../jobs/job-kind.js';
 import type { JobWork } from '../jobs/job-work.js';
 import type { RunSummary } from '../jobs/runner.js';
 import { isJobStatus, JOB_STATUSES, type JobRow, type NamedJobRow } from '../jobs/states.js';
-import { JobStore } from '../jobs/store.js';
 import type { LibraryContext } from './library-api.js';
 import { pageKeyed, type Page, type PageRequest } from './pages.js';
 
@@ -67,7 +66,7 @@ export class JobsApi {
   }
 
   get(id: number): JobRow {
-    const job = new JobStore(this.lib.db).get(id);
+    const job = this.lib.store.jobs.get(id);
     if (!job) throw new UsageError(`no job ${id}`);
     return job;
   }
@@ -84,17 +83,20 @@ export class JobsApi {
     return cancelJob(this.lib, id);
   }
 
-  pause(id: number): JobRow {
-    return new JobStore(this.lib.db).pause(id);
+  async pause(id: number): Promise<JobRow> {
+    const { pauseJob } = await import('../jobs/job-actions.js');
+    return pauseJob(this.lib, id);
   }
 
-  resume(id: number): JobRow {
-    return new JobStore(this.lib.db).resume(id);
+  async resume(id: number): Promise<JobRow> {
+    const { resumeJob } = await import('../jobs/job-actions.js');
+    return resumeJob(this.lib, id);
   }
 
   private reader(filter: JobFilter): KeyedReader<NamedJobRow> {
-    if (filter.status !== undefined && !isJobStatus(filter.status)) throw new UsageError(`status must be one of ${JOB_STATUSES.join(', ')}`);
-    const store = new JobStore(this.lib.db);
-    return (afterId, limit) => store.listNamed({ ...filter, afterId, limit }).map((j) => ({ key: j.id, item: j }));
+    const { status, ...rest } = filter;
+    if (status !== undefined && !isJobStatus(status)) throw new UsageError(`status must be one of ${JOB_STATUSES.join(', ')}`);
+    const store = this.lib.store.jobs;
+    return (afterId, limit) => store.listNamed({ ...rest, ...(status !== undefined ? { status } : {}), afterId, limit }).map((j) => ({ key: j.id, item: j }));
   }
 }

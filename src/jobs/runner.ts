@@ -9,7 +9,8 @@ import { SpaceReserve } from './space-reserve.js';
 import { JobTimedOut, PausedForSpace, RunnerStopped, type FetchFirst, type JobKinds } from './job-kind.js';
 import { FOREGROUND_PRIORITY } from './schedule.js';
 import { removeStaleScratch } from './scratch.js';
-import { JobStore, onJobsChanged } from './store.js';
+import { onJobsChanged, type JobStore } from '../store/jobs.js';
+import { claimJobs, recordFailure, recoverInterrupted } from './queue.js';
 import { isDiskFull, isTransient } from './transient.js';
 import type { JobRow } from './states.js';
 
@@ -147,7 +148,7 @@ export class JobRunner {
   };
 
   constructor(private readonly lib: Library, private readonly opts: RunnerOptions) {
-    this.store = new JobStore(lib.db);
+    this.store = lib.store.jobs;
     this.reserve = new SpaceReserve(lib);
     this.slots = opts.slots ?? new JobSlots(opts.concurrency ?? availableParallelism(), opts.foregroundSlots ?? 1);
     this.pollMs = opts.pollMs ?? 500;
@@ -208,7 +209,7 @@ export class JobRunner {
 
   async run(): Promise<RunSummary> {
     // Whatever a dead run left behind: its jobs resume, its scratch files go.
-    const interrupted = this.store.recoverInterrupted();
+    const interrupted = recoverInterrupted(this.lib.store);
     for (const kind of this.opts.kinds.all()) kind.recover?.(this.lib, this.opts.settings);
     this.summary.resumed = interrupted.filter((j) => j.status === 'queued').length;
     // Work a dead run left is this run's first busy period, its give-ups counted in it.
@@ -394,12 +395,12 @@ export class JobRunner {
         for (const r of this.running.values()) if (r.job.kind === k.name) busy++;
         room.set(k.name, k.concurrency - busy);
       }
-      for (const job of this.store.claim(free, room, new Set(this.running.keys()))) this.start(job, false);
+      for (const job of claimJobs(this.lib.store, free, { room, busy: new Set(this.running.keys()) })) this.start(job, false);
     }
     const fgFree = this.slots.freeForeground();
     if (fgFree > 0) {
       const room = new Map(this.opts.kinds.names().map((k) => [k, fgFree] as const));
-      for (const job of this.store.claim(fgFree, room, new Set(this.running.keys()), { maxPriority: FOREGROUND_PRIORITY })) this.start(job, true);
+      for (const job of claimJobs(this.lib.store, fgFree, { room, busy: new Set(this.running.keys()), maxPriority: FOREGROUND_PRIORITY })) this.start(job, true);
     }
     if (this.running.size === 0) {
       // Nothing runs: the next claim can wait for a change, or for a waiting job's time.
@@ -448,7 +449,7 @@ export class JobRunner {
     })().then(
       (outcome) => this.finish(entry, () => {
         if (outcome.state === 'wait') {
-          this.store.requeue(job, outcome.delayMs, outcome.reason);
+          this.store.requeue(job, Date.now() + outcome.delayMs, outcome.reason);
           return;
         }
         if (!this.store.complete(job, outcome.note ?? null)) return this.countCancelled(job);
@@ -462,7 +463,7 @@ export class JobRunner {
         const reason = errorText(err, abort.signal);
         if (this.opts.signal?.aborted) {
           // Stopped on purpose (Ctrl-C): the job goes back to the queue without spending an attempt.
-          this.store.requeue(job, 0, 'interrupted by a stop; resumes on the next run');
+          this.store.requeue(job, Date.now(), 'interrupted by a stop; resumes on the next run');
           return;
         }
         if (isDiskFull(err) || abort.signal.reason instanceof PausedForSpace) {
@@ -470,13 +471,13 @@ export class JobRunner {
           // disk the requeue below fails too, and the job resumes on the next start), and the job
           // goes back to the queue as it was.
           this.pauseForSpace(err);
-          this.store.requeue(job, 0, 'waiting for disk space');
+          this.store.requeue(job, Date.now(), 'waiting for disk space');
           this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'queued', note: 'waiting for disk space' });
           return;
         }
         // A timeout is the machine's as often as the input's: retried until the last attempt.
         const transient = abort.signal.reason instanceof JobTimedOut || isTransient(err);
-        const status = this.store.fail(job, reason, !transient, this.opts.backoffBaseMs);
+        const status = recordFailure(this.store, job, reason, !transient, this.opts.backoffBaseMs);
         if (status === 'superseded') return this.countCancelled(job);
         if (status === 'failed') {
           this.summary.failed++;
