@@ -55,7 +55,7 @@ export interface SidecarsClient {
 export interface JobsClient {
   run(input?: RunJobsInput): Promise<RunSummary>;
   iterate(filter?: JobFilter): Items<NamedJobRow>;
-  get(id: number): Awaitable<JobRow>;
+  get(id: number): Awaitable<NamedJobRow>;
   retry(id: number): Promise<JobRow>;
   cancel(id: number): Promise<JobRow>;
   pause(id: number): Awaitable<JobRow>;

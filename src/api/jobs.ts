@@ -1,5 +1,5 @@
 import { streamKeyed, type KeyedReader } from '../core/paging.js';
-import { UsageError } from '../core/errors.js';
+import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { Logger } from 'pino';
 import type { FetchFirst } from '../jobs/job-kind.js';
@@ -65,9 +65,10 @@ export class JobsApi {
     return pageKeyed(this.reader(filter), filter);
   }
 
-  get(id: number): JobRow {
-    const job = this.lib.store.jobs.get(id);
-    if (!job) throw new UsageError(`no job ${id}`);
+  /** One job, with its content's name (`vss jobs info`). */
+  get(id: number): NamedJobRow {
+    const job = this.lib.store.jobs.getNamed(id);
+    if (!job) throw new VssError('NOT_FOUND', `no job ${id}`);
     return job;
   }
 

@@ -50,7 +50,11 @@ export function retryJob(lib: Library, id: number): JobRow {
   });
 }
 
-/** Hold a queued job: no runner takes it until it is resumed. */
+/**
+ * Hold a job until it is resumed: a queued one is not taken; a running one is stopped by its
+ * runner (its tools killed, as for a cancel), its sidecars left pending, and the attempt its run
+ * spent given back. Resumed, it runs again from the start.
+ */
 export function pauseJob(lib: Library, id: number): JobRow {
   return acted(lib, id, 'paused', lib.store.jobs.pause(id, FROM.paused, PAUSED_RUNNING));
 }
@@ -69,7 +73,7 @@ function acted(lib: Library, id: number, verb: keyof typeof FROM, done: boolean)
   if (!done) {
     const from: readonly JobStatus[] = FROM[verb];
     const states = from.length > 1 ? `${from.slice(0, -1).join(', ')} or ${from.at(-1)}` : from[0];
-    throw new VssError('USAGE', `job ${id} is ${job.status}; only ${states} jobs can be ${verb}`);
+    throw new VssError('WRONG_STATE', `job ${id} is ${job.status}; only ${states} jobs can be ${verb}`);
   }
   return job;
 }

@@ -74,7 +74,7 @@ export class RemoteLibrary implements LibraryClient {
       run: (input: RunJobsInput = {}) => http.stream<RunSummary>('jobsRun', { params: lib, body: { until_idle: input.untilIdle ?? false }, ...(input.signal ? { signal: input.signal } : {}) }, emit)
         .catch((err: Error) => { if (err.name === 'AbortError') return stoppedSummary(); throw err; }),
       iterate: (f: JobFilter = {}) => pages<NamedJobRow>('jobsList', { status: f.status, kind: f.kind, content: f.contentUuid }),
-      get: (jobId: number) => http.call<JobRow>('jobsGet', { params: { ...lib, id: jobId } }),
+      get: (jobId: number) => http.call<NamedJobRow>('jobsGet', { params: { ...lib, id: jobId } }),
       retry: (jobId: number) => http.call<JobRow>('jobsAct', { params: { ...lib, id: jobId, action: 'retry' } }),
       cancel: (jobId: number) => http.call<JobRow>('jobsAct', { params: { ...lib, id: jobId, action: 'cancel' } }),
       pause: (jobId: number) => http.call<JobRow>('jobsAct', { params: { ...lib, id: jobId, action: 'pause' } }),
