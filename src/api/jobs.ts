@@ -84,9 +84,18 @@ export class JobsApi {
     return cancelJob(this.lib, id);
   }
 
+  /**
+   * Hold a queued job, or stop a running one (its tools killed) until it is resumed, without
+   * spending an attempt. Where the queue is worked in this process (the daemon), answers once
+   * the run has stopped.
+   */
   async pause(id: number): Promise<JobRow> {
-    const { pauseJob } = await import('../jobs/job-actions.js');
-    return pauseJob(this.lib, id);
+    const [{ pauseJob }, { jobWorkOf }] = await Promise.all([import('../jobs/job-actions.js'), import('../jobs/job-work.js')]);
+    const job = pauseJob(this.lib, id);
+    const work = jobWorkOf(this.lib);
+    if (!work) return job;
+    await work.runEnded(id);
+    return this.lib.store.jobs.get(id) ?? job;
   }
 
   async resume(id: number): Promise<JobRow> {

@@ -8,7 +8,7 @@ import type { JobRow, JobStatus } from './states.js';
 const FROM = {
   cancelled: ['queued', 'running', 'paused'],
   retried: ['failed', 'cancelled'],
-  paused: ['queued'],
+  paused: ['queued', 'running'],
   resumed: ['paused'],
 } as const satisfies Record<string, readonly JobStatus[]>;
 

@@ -1,6 +1,6 @@
 import { log } from '../core/log.js';
 import type { Library } from '../library/library.js';
-import { JobTimedOut, PausedForSpace, type JobOutcome } from './job-kind.js';
+import { JobTimedOut, PausedByUser, PausedForSpace, type JobOutcome } from './job-kind.js';
 import { recordFailure } from './queue.js';
 import type { RunTally } from './run-summary.js';
 import type { SpaceWatch } from './space-watch.js';
@@ -46,6 +46,11 @@ export class JobOutcomes {
       store.requeue(job, Date.now(), 'interrupted by a stop; resumes on the next run');
       return;
     }
+    if (signal.reason instanceof PausedByUser) {
+      // The pause wrote the row (paused, the attempt given back); the job's sidecars wait pending.
+      this.emit(job, { status: this.lib.store.jobs.get(job.id)?.status ?? 'paused' });
+      return;
+    }
     if (isDiskFull(err) || signal.reason instanceof PausedForSpace) {
       // Not the job's fault: nothing new starts for now (first: with the database on the full
       // disk the requeue below fails too, and the job resumes on the next start), and the job
@@ -64,8 +69,9 @@ export class JobOutcomes {
     this.emit(job, { status, error: reason });
   }
 
-  /** The row moved on without this run (cancelled, perhaps already retried): it only counts. */
+  /** The row moved on without this run: paused, which waits, or cancelled (perhaps already retried), which counts. */
   private movedOn(job: JobRow): void {
+    if (this.lib.store.jobs.get(job.id)?.status === 'paused') return this.emit(job, { status: 'paused' });
     this.tally.cancelled();
     this.emit(job, { status: 'cancelled' });
   }

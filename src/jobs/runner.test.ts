@@ -8,7 +8,8 @@ import { tempDir } from '../../test/helpers.js';
 import { JobKinds, type JobKind, type JobOutcome, type JobRunContext } from './job-kind.js';
 import { JobRunner } from './runner.js';
 import type { JobStore } from '../store/jobs.js';
-import { cancelJob, retryJob } from './job-actions.js';
+import { cancelJob, pauseJob, resumeJob, retryJob } from './job-actions.js';
+import { PausedByUser } from './job-kind.js';
 import { claimJobs } from './queue.js';
 import type { JobRow } from './states.js';
 
@@ -148,6 +149,35 @@ describe('job runner (real library database)', () => {
     assert.equal(retryJob(lib, job!.id).status, 'queued');
     await run([kind('long', async () => ({ state: 'completed' }))]);
     assert.equal(store.get(job!.id)!.status, 'completed');
+  });
+
+  it('stops a running job paused from another process\'s connection, spends no attempt, and runs it again once resumed', async () => {
+    store.enqueue({ kind: 'pausable', contentUuid: uuid(), priority: 1, maxAttempts: 3 });
+    const [job] = store.list({ kind: 'pausable' });
+    const reasons: unknown[] = [];
+    let runs = 0;
+    const pausable = kind('pausable', (_j, ctx) => {
+      runs++;
+      if (runs > 1) return Promise.resolve({ state: 'completed' as const });
+      return new Promise((_res, rej) => ctx.signal.addEventListener('abort', () => { reasons.push(ctx.signal.reason); rej(new GeneratorError('stopped', { permanent: true })); }));
+    });
+    const other = Library.open(lib.root, vss.device, { shared: true });
+    setTimeout(() => { pauseJob(other, job!.id); }, 60);
+    const s = await run([pausable]);
+    assert.equal(reasons.length, 1);
+    assert.ok(reasons[0] instanceof PausedByUser, 'its run was stopped as a pause');
+    assert.deepEqual([s.completed, s.failed, s.cancelled], [0, 0, 0], 'a pause is neither a failure nor a cancel');
+    const paused = store.get(job!.id)!;
+    assert.deepEqual([paused.status, paused.attempts, paused.error], ['paused', 0, null]);
+    assert.match(paused.note ?? '', /paused while it ran/);
+    assert.throws(() => pauseJob(lib, job!.id), /is paused; only queued or running jobs can be paused/);
+
+    resumeJob(other, job!.id);
+    other.close();
+    const again = await run([pausable]);
+    assert.equal(again.completed, 1);
+    assert.equal(runs, 2, 'resumed, it ran again from the start');
+    assert.deepEqual([store.get(job!.id)!.status, store.get(job!.id)!.attempts], ['completed', 1]);
   });
 
   it('resumes jobs left running by a dead process, and fails one that keeps dying', async () => {

@@ -127,6 +127,11 @@ export class JobRunner {
     return idle;
   }
 
+  /** Once this runner's run of job ID (if any) has ended and its outcome is recorded. */
+  runEnded(id: number): Promise<void> {
+    return this.running.ended(id);
+  }
+
   /** Where the summary stands now. */
   mark(): SummaryMark {
     return this.tally.mark();
@@ -202,11 +207,11 @@ export class JobRunner {
         if (!this.space.paused && this.mayClaim()) this.fill();
         if (this.queueChanged) {
           this.queueChanged = false;
-          this.running.noticeCancels(this.store);
+          this.running.noticeStops(this.store);
         }
         if (Date.now() - lastPoll >= this.pollMs) {
           lastPoll = Date.now();
-          this.running.noticeCancels(this.store);
+          this.running.noticeStops(this.store);
           // Idle and nothing changed: nothing to count, nothing to say.
           if (this.progress.busy || this.changes !== this.reportedAt) this.reportProgress();
           this.upkeep.tend(false, !this.opts.untilIdle && !this.space.paused && this.running.size === 0);

@@ -1,6 +1,6 @@
 import { GeneratorError } from '../generators/types.js';
 import type { JobStore } from '../store/jobs.js';
-import { JobTimedOut, type JobKind, type JobOutcome, type JobRunContext } from './job-kind.js';
+import { JobTimedOut, PausedByUser, type JobKind, type JobOutcome, type JobRunContext } from './job-kind.js';
 import type { JobRow } from './states.js';
 
 /** A job this runner is running. */
@@ -50,12 +50,24 @@ export class RunningJobs {
     for (const r of this.byId.values()) if (!r.abort.signal.aborted) r.abort.abort(reason());
   }
 
-  /** `jobs cancel` in another process only writes the row; the running job is stopped here. */
-  noticeCancels(store: JobStore): void {
+  /** When this run of ID has ended and its outcome is recorded (at once when it is not running). */
+  ended(id: number): Promise<void> {
+    return this.byId.get(id)?.done ?? Promise.resolve();
+  }
+
+  /**
+   * `jobs cancel` and `jobs pause` only write the row (maybe in another process); the running
+   * job is stopped here. A row no longer `running` was cancelled, or paused (and perhaps resumed
+   * already, which is queued: its run stops all the same, and it starts again).
+   */
+  noticeStops(store: JobStore): void {
     if (this.byId.size === 0) return;
     const now = store.statuses([...this.byId.keys()]);
     for (const [id, r] of this.byId) {
-      if (now.get(id) === 'cancelled' && !r.abort.signal.aborted) r.abort.abort(new Error('cancelled by the user'));
+      const status = now.get(id);
+      if (status === 'running' || r.abort.signal.aborted) continue;
+      if (status === 'cancelled') r.abort.abort(new Error('cancelled by the user'));
+      else if (status === 'paused' || status === 'queued') r.abort.abort(new PausedByUser());
     }
   }
 }

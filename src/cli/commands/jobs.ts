@@ -126,8 +126,8 @@ export function registerJobCommands(program: Command): void {
   for (const [name, description, act] of [
     ['retry', 'queue a failed or cancelled job again', (lib: LibraryClient, id: number) => lib.jobs.retry(id)],
     ['cancel', 'cancel a queued, paused or running job (a running one is stopped, its tools killed)', (lib: LibraryClient, id: number) => lib.jobs.cancel(id)],
-    ['pause', 'hold a queued job', (lib: LibraryClient, id: number) => lib.jobs.pause(id)],
-    ['resume', 'queue a paused job again', (lib: LibraryClient, id: number) => lib.jobs.resume(id)],
+    ['pause', 'hold a queued job, or stop a running one (its tools killed, no attempt spent) until it is resumed', (lib: LibraryClient, id: number) => lib.jobs.pause(id)],
+    ['resume', 'queue a paused job again (a job paused while it ran starts from the beginning)', (lib: LibraryClient, id: number) => lib.jobs.resume(id)],
   ] as const) {
     jobs
       .command(`${name} <id>`)
