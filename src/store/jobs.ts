@@ -52,8 +52,8 @@ export function onJobsChanged(db: Db, fn: () => void): () => void {
   return () => set.delete(fn);
 }
 
-/** The statuses as the SQL's `json_each` reads them. */
-const list = (xs: readonly unknown[]): string => JSON.stringify(xs);
+/** A list as the SQL's `json_each` reads it. */
+const jsonList = (xs: readonly unknown[]): string => JSON.stringify(xs);
 
 /**
  * The `jobs` table: every state change of a job is one statement here, so the database is the
@@ -113,7 +113,7 @@ export class JobStore {
     return this.sql<[number, number, string, number], JobRecord>(
       `SELECT * FROM jobs WHERE status = 'queued' AND priority <= ? AND run_after <= ? AND kind IN (SELECT value FROM json_each(?))
        ORDER BY priority, run_after, id LIMIT ?`,
-    ).all(maxPriority, now, list(kinds), limit);
+    ).all(maxPriority, now, jsonList(kinds), limit);
   }
 
   /** A queued job taken by a run: running, its attempt counted, a new run token. Whether it was still queued. */
@@ -200,7 +200,7 @@ export class JobStore {
       // Read and delete under one write lock: a `jobs retry` in between cannot lose its job.
       const rows = this.db.transaction(() => {
         const got = page.all(t, cutoff, t, id, batch);
-        if (got.length > 0) deleted += drop.run(list(got.map((r) => r.id))).changes;
+        if (got.length > 0) deleted += drop.run(jsonList(got.map((r) => r.id))).changes;
         return got;
       }).immediate();
       if (rows.length === 0) break;
@@ -221,7 +221,7 @@ export class JobStore {
 
   /** The status of each of IDS now (a runner polls this to notice cancels and pauses from other processes). */
   statuses(ids: readonly number[]): Map<number, JobStatus> {
-    const rows = this.sql<[string], { id: number; status: JobStatus }>('SELECT id, status FROM jobs WHERE id IN (SELECT value FROM json_each(?))').all(list(ids));
+    const rows = this.sql<[string], { id: number; status: JobStatus }>('SELECT id, status FROM jobs WHERE id IN (SELECT value FROM json_each(?))').all(jsonList(ids));
     return new Map(rows.map((r) => [r.id, r.status]));
   }
 
@@ -246,7 +246,7 @@ export class JobStore {
   cancel(id: number, from: readonly JobStatus[], now = Date.now()): boolean {
     return this.changedIf(this.sql<[number, number, number, string]>(
       `UPDATE jobs SET status = 'cancelled', finished_at = ?, updated_at = ? WHERE id = ? AND status IN (SELECT value FROM json_each(?))`,
-    ).run(now, now, id, list(from)).changes);
+    ).run(now, now, id, jsonList(from)).changes);
   }
 
   /**
@@ -259,7 +259,7 @@ export class JobStore {
     const rows = this.sql<[string, number, number, string], JobRecord>(
       `UPDATE jobs SET status = 'cancelled', note = ?, finished_at = ?, updated_at = ?
        WHERE id IN (SELECT value FROM json_each(?)) AND +status IN ('queued', 'running', 'paused') RETURNING *`,
-    ).all(note, now, now, list(ids));
+    ).all(note, now, now, jsonList(ids));
     if (rows.length > 0) this.changed();
     return rows;
   }
@@ -269,7 +269,7 @@ export class JobStore {
     return this.changedIf(this.sql<[string, number, number, string]>(
       `UPDATE jobs SET status = 'queued', attempts = 0, run_after = 0, error = NULL, note = ?, finished_at = NULL, updated_at = ?
        WHERE id = ? AND status IN (SELECT value FROM json_each(?))`,
-    ).run(note, now, id, list(from)).changes);
+    ).run(note, now, id, jsonList(from)).changes);
   }
 
   /**
@@ -281,14 +281,14 @@ export class JobStore {
       `UPDATE jobs SET attempts = CASE WHEN status = 'running' THEN MAX(0, attempts - 1) ELSE attempts END,
          note = CASE WHEN status = 'running' THEN ? ELSE note END, status = 'paused', updated_at = ?
        WHERE id = ? AND status IN (SELECT value FROM json_each(?))`,
-    ).run(runningNote, now, id, list(from)).changes);
+    ).run(runningNote, now, id, jsonList(from)).changes);
   }
 
   /** Job ID queued again as it was, if its status is one of FROM. Whether it was. */
   resume(id: number, from: readonly JobStatus[], now = Date.now()): boolean {
     return this.changedIf(this.sql<[number, number, string]>(
       `UPDATE jobs SET status = 'queued', updated_at = ? WHERE id = ? AND status IN (SELECT value FROM json_each(?))`,
-    ).run(now, id, list(from)).changes);
+    ).run(now, id, jsonList(from)).changes);
   }
 
   private changedIf(changes: number): boolean {
@@ -344,7 +344,7 @@ export class JobStore {
 
   /** When the next queued job of KINDS becomes runnable (ms epoch), or undefined when none is queued. */
   nextRunAfter(kinds: readonly string[]): number | undefined {
-    return this.sql<[string], number | null>(`SELECT MIN(run_after) FROM jobs WHERE status = 'queued' AND kind IN (SELECT value FROM json_each(?))`).pluck().get(list(kinds)) ?? undefined;
+    return this.sql<[string], number | null>(`SELECT MIN(run_after) FROM jobs WHERE status = 'queued' AND kind IN (SELECT value FROM json_each(?))`).pluck().get(jsonList(kinds)) ?? undefined;
   }
 }
 
