@@ -8,7 +8,7 @@
  */
 import { tmpdir } from 'node:os';
 import { JobsApi } from '../src/api/jobs.js';
-import { JobStore } from '../src/jobs/store.js';
+import { JobStore } from '../src/store/jobs.js';
 import { buildBigLibrary } from '../test/support/big-library.js';
 import { Summary, benchArgs, freshDir, median, ratio, rmrf, runMain, secs, timeSync } from './util.js';
 

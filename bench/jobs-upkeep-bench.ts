@@ -12,7 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Installation as Vss } from '../src/library/installation.js';
 import { queueStranded } from '../src/jobs/stranded.js';
-import { JobStore } from '../src/jobs/store.js';
+import { JobStore } from '../src/store/jobs.js';
 import { benchArgs, freshDir, kilo, ratio, rmrf, secs, timeSync, runMain } from './util.js';
 
 const DAY = 24 * 3600_000;

@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { Installation as Vss } from '../src/library/installation.js';
 import { JobKinds } from '../src/jobs/job-kind.js';
 import { JobRunner } from '../src/jobs/runner.js';
-import { JobStore } from '../src/jobs/store.js';
+import { JobStore } from '../src/store/jobs.js';
 import { Summary, benchArgs, freshDir, median, num, ratio, rmrf, secs, timeAsync, timeSync, runMain } from './util.js';
 
 const SETTINGS = { ocrLanguages: ['eng'], models: {}, threads: 1 };

@@ -1,12 +1,11 @@
 import { streamKeyed, type KeyedReader } from '../core/paging.js';
-import { UsageError } from '../core/errors.js';
+import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { Logger } from 'pino';
 import type { FetchFirst } from '../jobs/job-kind.js';
 import type { JobWork } from '../jobs/job-work.js';
 import type { RunSummary } from '../jobs/runner.js';
 import { isJobStatus, JOB_STATUSES, type JobRow, type NamedJobRow } from '../jobs/states.js';
-import { JobStore } from '../jobs/store.js';
 import type { LibraryContext } from './library-api.js';
 import { pageKeyed, type Page, type PageRequest } from './pages.js';
 
@@ -66,9 +65,10 @@ export class JobsApi {
     return pageKeyed(this.reader(filter), filter);
   }
 
-  get(id: number): JobRow {
-    const job = new JobStore(this.lib.db).get(id);
-    if (!job) throw new UsageError(`no job ${id}`);
+  /** One job, with its content's name (`vss jobs info`). */
+  get(id: number): NamedJobRow {
+    const job = this.lib.store.jobs.getNamed(id);
+    if (!job) throw new VssError('NOT_FOUND', `no job ${id}`);
     return job;
   }
 
@@ -84,17 +84,29 @@ export class JobsApi {
     return cancelJob(this.lib, id);
   }
 
-  pause(id: number): JobRow {
-    return new JobStore(this.lib.db).pause(id);
+  /**
+   * Hold a queued job, or stop a running one (its tools killed) until it is resumed, without
+   * spending an attempt. Where the queue is worked in this process (the daemon), answers once
+   * the run has stopped.
+   */
+  async pause(id: number): Promise<JobRow> {
+    const [{ pauseJob }, { jobWorkOf }] = await Promise.all([import('../jobs/job-actions.js'), import('../jobs/job-work.js')]);
+    const job = pauseJob(this.lib, id);
+    const work = jobWorkOf(this.lib);
+    if (!work) return job;
+    await work.runEnded(id);
+    return this.lib.store.jobs.get(id) ?? job;
   }
 
-  resume(id: number): JobRow {
-    return new JobStore(this.lib.db).resume(id);
+  async resume(id: number): Promise<JobRow> {
+    const { resumeJob } = await import('../jobs/job-actions.js');
+    return resumeJob(this.lib, id);
   }
 
   private reader(filter: JobFilter): KeyedReader<NamedJobRow> {
-    if (filter.status !== undefined && !isJobStatus(filter.status)) throw new UsageError(`status must be one of ${JOB_STATUSES.join(', ')}`);
-    const store = new JobStore(this.lib.db);
-    return (afterId, limit) => store.listNamed({ ...filter, afterId, limit }).map((j) => ({ key: j.id, item: j }));
+    const { status, ...rest } = filter;
+    if (status !== undefined && !isJobStatus(status)) throw new UsageError(`status must be one of ${JOB_STATUSES.join(', ')}`);
+    const store = this.lib.store.jobs;
+    return (afterId, limit) => store.listNamed({ ...rest, ...(status !== undefined ? { status } : {}), afterId, limit }).map((j) => ({ key: j.id, item: j }));
   }
 }

@@ -19,6 +19,8 @@ export const VSS_ERROR_CODES = [
   'PAIRING',
   'PEER',
   'UNAVAILABLE',
+  /** What was asked does not apply to the thing's state now (a queued job resumed): a failure, not a usage error. */
+  'WRONG_STATE',
   'IO',
 ] as const;
 export type VssErrorCode = (typeof VSS_ERROR_CODES)[number];

@@ -27,6 +27,7 @@ export const STATUS_OF_CODE = {
   PAIRING: 409,
   PEER: 502,
   UNAVAILABLE: 503,
+  WRONG_STATE: 409,
   IO: 500,
 } as const satisfies Record<VssErrorCode, number>;
 

@@ -6,7 +6,8 @@ import { blake3 } from '@napi-rs/blake-hash';
 import { Installation as Vss } from '../library/installation.js';
 import type { Library } from '../library/library.js';
 import { addLocation, scanLocation } from '../locations/locations.js';
-import { JobStore } from '../jobs/store.js';
+import { claimJobs } from '../jobs/queue.js';
+import { JobStore } from '../store/jobs.js';
 import { sidecarAbsPath, type SidecarAddress } from '../sidecars/address.js';
 import { SidecarManager } from '../sidecars/manager.js';
 import { PresenceIndex } from '../sidecars/presence-index.js';
@@ -45,7 +46,7 @@ describe('releaseOrphanContents (real library, real files)', () => {
     // busy: a job running right now (its runner could be another process).
     store.enqueue({ kind: 'thumb', contentUuid: busy, priority: 10, maxAttempts: 3 });
     manager.writeGenerated({ ...thumb(busy), variant: 'icon@1x' }, Buffer.from('icon'), 'test');
-    const [running] = store.claim(1, new Map([['thumb', 1]]));
+    const [running] = claimJobs(lib.store, 1, { room: new Map([['thumb', 1]]) });
     assert.equal(running?.content_uuid, busy);
     // converted: a ready converted sidecar is the only copy of its bytes.
     const movie = Buffer.from('a converted movie');

@@ -6,7 +6,7 @@ import { describeFsError, errnoCode } from '../core/errors.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
 import type { Library } from '../library/library.js';
-import { JobStore } from '../jobs/store.js';
+import { JobStore } from '../store/jobs.js';
 import type { JobRow } from '../jobs/states.js';
 import { sidecarAddress, sidecarRelPath } from '../sidecars/address.js';
 import type { SidecarSource, SidecarStatus } from '../sidecars/manager.js';

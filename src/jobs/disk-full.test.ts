@@ -12,7 +12,6 @@ import { fillDisk, freeDisk, mountSmallDisk } from '../../test/support/small-dis
 import { defaultJobKinds } from './default-kinds.js';
 import { JobRunner } from './runner.js';
 import { defaultGeneratorSettings } from './settings.js';
-import { JobStore } from './store.js';
 import { diskFullPause } from './disk-full.js';
 
 const PHOTOS = 4;
@@ -47,7 +46,7 @@ describe('a long job run waits out a full disk and goes on when space is back (r
 
   it('pauses, spends no attempt, and resumes by itself', async (t) => {
     if ('skip' in disk) return t.skip(disk.skip);
-    const store = new JobStore(lib.db);
+    const store = lib.store.jobs;
     assert.equal(store.counts().queued, PHOTOS);
     const filler = fillDisk(lib.layout.sidecarsDir);
     const stop = new AbortController();

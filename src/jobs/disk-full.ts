@@ -15,7 +15,7 @@ export type DiskFullPause = JobsPaused;
 
 /**
  * A job that could not write because its disk is full. It is not the job's fault: the runner
- * puts it back in the queue without spending an attempt and pauses generation (runner.ts).
+ * puts it back in the queue without spending an attempt and pauses generation (space-watch.ts).
  */
 export class DiskFullError extends VssError {
   constructor(readonly pause: DiskFullPause, cause: unknown) {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { Installation as Vss } from '../library/installation.js';
 import { Library } from '../library/library.js';
-import { addLocation, scanLocation } from '../locations/locations.js';
+import { iterateContents } from '../content/list-contents.js';
+import { addLocation, scanLocation, setLocationPolicy } from '../locations/locations.js';
 import { GeneratorError, type Generator, type GeneratorContext, type GeneratedOutput } from '../generators/types.js';
 import { SidecarManager } from '../sidecars/manager.js';
 import { tempDir } from '../../test/helpers.js';
@@ -15,7 +16,8 @@ import { JobKinds } from './job-kind.js';
 import { retryJob } from './job-actions.js';
 import { queueGeneration } from './queueing.js';
 import { JobRunner } from './runner.js';
-import { JobStore } from './store.js';
+import type { JobStore } from '../store/jobs.js';
+import { claimJobs } from './queue.js';
 
 const SETTINGS = { ocrLanguages: ['eng'], models: {}, threads: 1 };
 const SCHEDULE = { priority: 10, concurrency: 2, timeout: { baseMs: 10_000, perMiBMs: 0, maxMs: 10_000 } };
@@ -64,41 +66,47 @@ describe('generator jobs: retries, checksums, failures and stranded work (real l
   let store: JobStore;
   let gen: TestThumbs;
   let contents: string[] = [];
+  let tree = '';
+  let libs = 0;
 
   const run = (opts: { timeoutMs?: number } = {}) => new JobRunner(lib, {
     kinds: new JobKinds([{ ...generatorJobKind(gen, SCHEDULE), ...(opts.timeoutMs ? { timeoutMs: () => opts.timeoutMs! } : {}) }]),
     settings: SETTINGS, untilIdle: true, pollMs: 20, backoffBaseMs: 10, concurrency: 2,
   }).run();
-  const sidecars = (content?: string) => lib.db.prepare(`SELECT content_uuid, variant, status, error, attempts, checksum FROM sidecars WHERE kind = 'thumb' ${content ? 'AND content_uuid = ?' : ''} ORDER BY content_uuid, variant`)
-    .all(...(content ? [content] : [])) as Array<{ content_uuid: string; variant: string; status: string; error: string | null; attempts: number; checksum: string | null }>;
+  /** The thumbnails of CONTENT (or of every content), by content and variant. */
+  const sidecars = (content?: string) => (content ? [content] : contents).flatMap((c) => lib.store.sidecars.ofContentKind(c, 'thumb'));
   const jobs = () => store.list({ kind: 'thumb' });
+  /** Every content's thumbnails wanted, as queueing records them. */
+  const queueAll = () => assert.equal(queueGeneration(lib, { settings: SETTINGS, generators: [gen] }).queued, PHOTOS);
 
   before(async () => {
     vss = new Vss({ dataDir: join(tmp.path, 'data') });
-    lib = vss.createLibrary('G', tmp.path);
-    store = new JobStore(lib.db);
-    const tree = join(tmp.path, 'photos');
+    tree = join(tmp.path, 'photos');
     mkdirSync(tree);
     for (let i = 0; i < PHOTOS; i++) {
       await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 20 * i, g: 90, b: 10 } } }).png().toFile(join(tree, `p${i}.png`));
     }
-    const loc = addLocation(lib, tree, { mode: 'deep', generation: 'none' });
-    await scanLocation(lib, loc.id);
-    lib.db.prepare("UPDATE locations SET generation = 'thumb=grid@1x+grid@2x' WHERE id = ?").run(loc.id);
-    contents = (lib.db.prepare('SELECT uuid FROM content_identities ORDER BY uuid').all() as Array<{ uuid: string }>).map((r) => r.uuid);
-    assert.equal(contents.length, PHOTOS);
   });
   after(() => { lib.close(); tmp.cleanup(); });
 
-  /** A fresh queue: no jobs, no sidecars, every content's thumbnails wanted as queueing records them. */
-  beforeEach(() => {
-    lib.db.exec('DELETE FROM jobs; DELETE FROM sidecars; DELETE FROM sidecar_availability; DELETE FROM sidecar_not_applicable');
+  /** A fresh library over the photos: no jobs, no sidecars; a generator that makes them. */
+  beforeEach(async () => {
+    lib?.close();
+    const root = join(tmp.path, `lib${++libs}`);
+    mkdirSync(root);
+    lib = vss.createLibrary(`G${libs}`, root);
+    store = lib.store.jobs;
+    // Indexed with nothing to make, then wanting thumbnails: what queueing reads, with no job yet.
+    const loc = addLocation(lib, tree, { mode: 'deep', generation: 'none' });
+    await scanLocation(lib, loc.id);
+    setLocationPolicy(lib, loc.id, 'thumb=grid@1x+grid@2x');
+    contents = [...iterateContents(lib)].map((c) => c.content_uuid).sort();
+    assert.equal(contents.length, PHOTOS);
     gen = new TestThumbs();
-    const q = queueGeneration(lib, { settings: SETTINGS, generators: [gen] });
-    assert.equal(q.queued, PHOTOS);
   });
 
   it('retries transient errors (EAGAIN, EIO, EMFILE) with backoff and makes the sidecars', async () => {
+    queueAll();
     const fifo = join(tmp.path, 'fifo');
     execFileSync('mkfifo', [fifo]);
     const eagain = realEagain(fifo);
@@ -126,6 +134,7 @@ describe('generator jobs: retries, checksums, failures and stranded work (real l
   });
 
   it('fails the job and its sidecars after the last attempt; never leaves them pending', async () => {
+    queueAll();
     gen.make = async () => { throw sysError('EIO', 'read'); };
     const s = await run();
     assert.equal(s.failed, PHOTOS);
@@ -139,6 +148,7 @@ describe('generator jobs: retries, checksums, failures and stranded work (real l
   });
 
   it('retries a job that timed out, then fails it for good after its last attempt', async () => {
+    queueAll();
     const hang = (ctx: GeneratorContext) => new Promise<GeneratedOutput[]>((_res, rej) => {
       ctx.signal.addEventListener('abort', () => rej(new GeneratorError('engine stopped', { permanent: true })));
     });
@@ -157,6 +167,7 @@ describe('generator jobs: retries, checksums, failures and stranded work (real l
   });
 
   it('trusts a ready file only when its checksum matches, and remakes one whose bytes changed', async () => {
+    queueAll();
     await run();
     const manager = new SidecarManager(lib);
     const [c0] = contents;
@@ -167,7 +178,7 @@ describe('generator jobs: retries, checksums, failures and stranded work (real l
     writeFileSync(bad.path!, Buffer.from(bytes.map((b) => b ^ 0xff)));
     // Any reason for a job to run for this content: here the policy now also wants detail@1x.
     manager.recordPending({ contentUuid: c0!, kind: 'thumb', variant: 'detail@1x', format: 'webp' });
-    new JobStore(lib.db).enqueue({ kind: 'thumb', contentUuid: c0!, priority: 10, maxAttempts: 3 });
+    lib.store.jobs.enqueue({ kind: 'thumb', contentUuid: c0!, priority: 10, maxAttempts: 3 });
     gen.calls = [];
     await run();
     assert.deepEqual(gen.calls, [{ content: c0, variants: ['detail@1x', 'grid@2x'] }], 'the intact grid@1x is the fast path; the changed grid@2x is made again');
@@ -177,6 +188,7 @@ describe('generator jobs: retries, checksums, failures and stranded work (real l
   });
 
   it('never retries a permanent failure: a later job of the kind leaves it failed, only jobs retry asks again', async () => {
+    queueAll();
     gen.make = async (ctx) => {
       if (ctx.source.contentUuid === contents[0]) throw new GeneratorError('not an image: corrupt header', { permanent: true });
       return ctx.variants.map((v) => ({ variant: v, format: 'webp', data: Buffer.from(v) }));
@@ -206,30 +218,31 @@ describe('generator jobs: retries, checksums, failures and stranded work (real l
     assert.ok(sidecars(c0).every((r) => r.status === 'ready'));
   });
 
-  it('queues a job for pending sidecars that have none, and leaves none pending when they cannot be made', async () => {
+  it('queues a job for pending sidecars that have none', async () => {
+    queueAll();
     // As an older vss left them after a full disk: the jobs failed, the sidecars pending.
-    lib.db.prepare("UPDATE jobs SET status = 'failed', attempts = 1, error = 'ENOSPC: no space left on device', finished_at = ?").run(Date.now());
+    for (const job of claimJobs(lib.store, PHOTOS, { room: new Map([['thumb', PHOTOS]]) })) store.fail(job, 'ENOSPC: no space left on device');
     assert.equal(sidecars().filter((r) => r.status === 'pending').length, PHOTOS * 2);
     const s = await run();
     assert.equal(s.requeued, PHOTOS);
     assert.equal(s.completed, PHOTOS);
     assert.ok(sidecars().every((r) => r.status === 'ready'));
+  });
 
+  it('leaves none pending when they cannot be made now, and asks again once they can', async () => {
     // A kind this device cannot make now: its job forgets the request instead of leaving it
     // pending with no job (queueing records it again once the engine is here).
-    lib.db.exec("DELETE FROM jobs; DELETE FROM sidecars WHERE content_uuid <> ''");
-    assert.equal(queueGeneration(lib, { settings: SETTINGS, generators: [gen] }).queued, PHOTOS);
+    queueAll();
     gen.available = false;
     const none = await run();
     assert.equal(none.notes['not made: no test engine here'], PHOTOS);
     assert.deepEqual(sidecars(), []);
     gen.available = true;
-    assert.equal(queueGeneration(lib, { settings: SETTINGS, generators: [gen] }).queued, PHOTOS, 'asked again once it can be made');
+    queueAll();
   });
 
   it('leaves no pending sidecar without a job when the kind cannot be made now and no job exists (a re-pended lost file)', async () => {
     // As reconcile leaves a lost file it re-pends by the kinds table alone, after the model went away.
-    lib.db.exec('DELETE FROM jobs; DELETE FROM sidecars');
     new SidecarManager(lib).recordPending({ contentUuid: contents[0]!, kind: 'thumb', variant: 'grid@1x', format: 'webp' });
     gen.available = false;
     try {
@@ -243,6 +256,7 @@ describe('generator jobs: retries, checksums, failures and stranded work (real l
   });
 
   it('makes a variant asked for while its kind\'s job was finishing (the idle look for stranded work)', async () => {
+    queueAll();
     const [c0] = contents;
     const other = Library.open(lib.root, vss.device, { shared: true });
     gen.make = async (ctx) => {
@@ -250,7 +264,7 @@ describe('generator jobs: retries, checksums, failures and stranded work (real l
         // `sidecars path … detail@1x` from another process, as it does it: the row, then the job,
         // which is refused because this job is still open; this job read its rows already.
         new SidecarManager(other).recordPending({ contentUuid: c0, kind: 'thumb', variant: 'detail@1x', format: 'webp' });
-        assert.equal(new JobStore(other.db).enqueue({ kind: 'thumb', contentUuid: c0, priority: 10, maxAttempts: 3 }), false);
+        assert.equal(other.store.jobs.enqueue({ kind: 'thumb', contentUuid: c0, priority: 10, maxAttempts: 3 }), false);
       }
       return ctx.variants.map((v) => ({ variant: v, format: 'webp', data: Buffer.from(v) }));
     };
@@ -261,22 +275,16 @@ describe('generator jobs: retries, checksums, failures and stranded work (real l
   });
 
   it('leaves no pending sidecar without a job when content left the library', async () => {
+    queueAll();
     const [c0] = contents;
-    // Its content row goes (as a cleanup would do it) while its job is queued.
+    // Crafted on purpose: its content row goes (as a cleanup would do it) while its job is
+    // queued, the race a cleanup's own cancel of the job can lose.
     lib.db.pragma('foreign_keys = OFF');
-    const id = (lib.db.prepare('SELECT id FROM content_identities WHERE uuid = ?').get(c0) as { id: number }).id;
-    const saved = lib.db.prepare('SELECT * FROM content_identities WHERE id = ?').get(id) as Record<string, unknown>;
-    lib.db.prepare('DELETE FROM content_identities WHERE id = ?').run(id);
-    try {
-      const s = await run();
-      assert.equal(s.notes['the content is no longer in the library'], 1);
-      assert.deepEqual(sidecars(c0), []);
-      assert.equal(sidecars().filter((r) => r.status === 'pending').length, 0);
-    } finally {
-      // table_info leaves out the generated columns (the capture order's), which cannot be written.
-      const cols = (lib.db.pragma('table_info(content_identities)') as Array<{ name: string }>).map((c) => c.name);
-      lib.db.prepare(`INSERT INTO content_identities (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => saved[c]));
-      lib.db.pragma('foreign_keys = ON');
-    }
+    lib.db.prepare('DELETE FROM content_identities WHERE uuid = ?').run(c0);
+    lib.db.pragma('foreign_keys = ON');
+    const s = await run();
+    assert.equal(s.notes['the content is no longer in the library'], 1);
+    assert.deepEqual(sidecars(c0), []);
+    assert.equal(sidecars().filter((r) => r.status === 'pending').length, 0);
   });
 });

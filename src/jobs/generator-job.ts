@@ -7,14 +7,15 @@ import { GeneratorError, type Generator, type GeneratorContext } from '../genera
 import { sidecarAbsPath, sidecarAddress, type SidecarAddress } from '../sidecars/address.js';
 import { FileChecksummer } from '../sidecars/file-checksum.js';
 import { checkFormat, SIDECAR_KINDS, type SidecarKind } from '../sidecars/kinds.js';
-import { SidecarManager, type SidecarRow } from '../sidecars/manager.js';
+import { SidecarManager } from '../sidecars/manager.js';
+import type { SidecarRecord } from '../store/sidecars.js';
 import type { Library } from '../library/library.js';
 import { DiskFullError, diskFullPause } from './disk-full.js';
 import { JobTimedOut, RunnerStopped, type JobKind, type JobOutcome, type JobRunContext } from './job-kind.js';
 import { MAX_ATTEMPTS, timeoutFor, type KindSchedule } from './schedule.js';
 import { queueStranded } from './stranded.js';
 import { isDiskFull, isTransient, pathOf } from './transient.js';
-import { contentRecord, findSourceFile, metadataOf } from './source-file.js';
+import { findSourceFile, metadataOf } from './source-file.js';
 import type { JobRow } from './states.js';
 import { PathRefusedError, readRegularFile } from '../library/confine.js';
 
@@ -47,11 +48,9 @@ export function generatorJobKind(gen: Generator, schedule: KindSchedule): JobKin
  */
 function recoverGenerating(gen: Generator, lib: Library): void {
   const manager = new SidecarManager(lib);
-  const rows = lib.db.prepare("SELECT * FROM sidecars WHERE kind = ? AND status = 'generating'").all(gen.kind) as SidecarRow[];
-  const lastJob = lib.db.prepare('SELECT status, error FROM jobs WHERE kind = ? AND content_uuid = ? ORDER BY id DESC LIMIT 1');
-  for (const r of rows) {
-    const a: SidecarAddress = { contentUuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format };
-    const job = lastJob.get(gen.kind, r.content_uuid) as { status: string; error: string | null } | undefined;
+  for (const r of lib.store.sidecars.ofKindWithStatus(gen.kind, 'generating')) {
+    const a = addressOf(r);
+    const job = lib.store.jobs.latest(gen.kind, r.content_uuid);
     const open = job?.status === 'queued' || job?.status === 'paused';
     const error = open ? null : job?.error ?? 'interrupted, and no job is left to finish it';
     manager.record(a, { status: open ? 'pending' : 'failed', source: 'generated', size: null, checksum: null, sourceEntryId: null, error });
@@ -90,7 +89,7 @@ async function runGenerator(gen: Generator, job: JobRow, ctx: JobRunContext): Pr
 async function makeSidecars(gen: Generator, job: JobRow, ctx: JobRunContext, contentUuid: string, owed: OwedSidecars): Promise<JobOutcome> {
   const { lib } = ctx;
   const manager = owed.manager;
-  const content = contentRecord(lib, contentUuid);
+  const content = lib.store.contents.byUuid(contentUuid);
   if (!content) {
     owed.forget();
     return { state: 'completed', note: 'the content is no longer in the library' };
@@ -103,7 +102,7 @@ async function makeSidecars(gen: Generator, job: JobRow, ctx: JobRunContext, con
     return { state: 'completed', note: `not made: ${availability.reason}` };
   }
 
-  const todo = await variantsToMake(lib, manager, rowsOf(ctx, contentUuid, gen.kind));
+  const todo = await variantsToMake(lib, manager, lib.store.sidecars.ofContentKind(contentUuid, gen.kind));
   if (todo.length === 0) return { state: 'completed', note: 'already made' };
 
   const format = SIDECAR_KINDS[gen.kind].formats[0];
@@ -241,17 +240,17 @@ class OwedSidecars {
   }
 
   /** The rows still owed: wanted and not yet made, failed or found not applicable. */
-  rows(): SidecarRow[] {
-    return this.lib.db.prepare("SELECT * FROM sidecars WHERE content_uuid = ? AND kind = ? AND status IN ('pending', 'generating')").all(this.contentUuid, this.kind) as SidecarRow[];
+  rows(): SidecarRecord[] {
+    return this.lib.store.sidecars.ofContentKindIn(this.contentUuid, this.kind, ['pending', 'generating']);
   }
 
   /** Record ADDRESSES as STATUS, with the attempts their job has spent on them (`sidecars.attempts`). */
   record(addresses: readonly SidecarAddress[], status: 'generating' | 'pending' | 'failed', error: string | null, attempts: number): void {
-    this.lib.db.transaction(() => {
+    this.lib.store.transaction(() => {
       for (const a of addresses) {
         this.manager.record(a, { status, source: 'generated', size: null, checksum: null, sourceEntryId: null, error, generator: this.generator, attempts: Math.max(0, attempts) });
       }
-    })();
+    });
   }
 
   /** Every sidecar still owed, as STATUS. */
@@ -265,7 +264,7 @@ class OwedSidecars {
   }
 }
 
-function addressOf(r: SidecarRow): SidecarAddress {
+function addressOf(r: SidecarRecord): SidecarAddress {
   return { contentUuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format };
 }
 
@@ -274,12 +273,7 @@ function addressOf(r: SidecarRow): SidecarAddress {
  * can still appear (a paused job counts as not coming, or a pause would hold `--until-idle`).
  */
 function nothingElseComing(ctx: JobRunContext, job: JobRow): boolean {
-  const other = ctx.lib.db.prepare(`SELECT 1 FROM jobs WHERE content_uuid = ? AND kind <> ? AND status IN ('queued', 'running') LIMIT 1`).get(job.content_uuid, job.kind);
-  return other === undefined;
-}
-
-function rowsOf(ctx: JobRunContext, contentUuid: string, kind: string): SidecarRow[] {
-  return ctx.lib.db.prepare('SELECT * FROM sidecars WHERE content_uuid = ? AND kind = ? ORDER BY variant').all(contentUuid, kind) as SidecarRow[];
+  return job.content_uuid === null || !ctx.lib.store.jobs.otherKindActive(job.content_uuid, job.kind);
 }
 
 /**
@@ -288,9 +282,9 @@ function rowsOf(ctx: JobRunContext, contentUuid: string, kind: string): SidecarR
  * Never the user's own bytes (references, converted files), and never a failed one: a failure
  * is final until `jobs retry` asks again.
  */
-async function variantsToMake(lib: Library, manager: SidecarManager, rows: SidecarRow[]): Promise<SidecarRow[]> {
+async function variantsToMake(lib: Library, manager: SidecarManager, rows: SidecarRecord[]): Promise<SidecarRecord[]> {
   const root = lib.root;
-  const todo: SidecarRow[] = [];
+  const todo: SidecarRecord[] = [];
   let checksummer: FileChecksummer | undefined;
   for (const r of rows) {
     if (r.source === 'reference' || r.source === 'converted' || r.status === 'failed') continue;
@@ -308,7 +302,7 @@ async function variantsToMake(lib: Library, manager: SidecarManager, rows: Sidec
 }
 
 /** Whether the file at PATH is the one recorded: its size, then its BLAKE3. */
-async function intact(lib: Library, checksummer: FileChecksummer, path: string, r: SidecarRow): Promise<boolean> {
+async function intact(lib: Library, checksummer: FileChecksummer, path: string, r: SidecarRecord): Promise<boolean> {
   if (r.size === null || r.checksum === null) return false;
   try {
     lib.roots.library.checkFolder(dirname(path));

@@ -38,6 +38,15 @@ export class PausedForSpace extends RunnerStopped {
   }
 }
 
+/** A user paused the running job (`vss jobs pause`): it goes back to wait, as on a stop, without spending an attempt. */
+export class PausedByUser extends RunnerStopped {
+  constructor() {
+    super();
+    this.message = 'paused by the user';
+    this.name = 'PausedByUser';
+  }
+}
+
 /**
  * The abort reason when a job runs past its time. Not the input's fault for sure (a loaded
  * machine, a slow disk), so it counts as a transient failure: retried with backoff until the

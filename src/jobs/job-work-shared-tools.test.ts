@@ -12,7 +12,6 @@ import { addLocation, scanLocation } from '../locations/locations.js';
 import { FIXTURES_SKIP, tempDir } from '../../test/helpers.js';
 import { baseName, killRecorded, markedProcesses, PROC_SKIP, type MarkedProcess } from '../../test/process-tree.js';
 import { startJobWork, type JobWork } from './job-work.js';
-import { JobStore } from './store.js';
 
 const VIDEOS = 2;
 
@@ -38,7 +37,7 @@ describe('two libraries worked in one process share the CPU budget (real generat
         appendFileSync(join(videos, `v${i}.mp4`), Buffer.from([i, name.charCodeAt(0)]));
       }
       await scanLocation(lib, addLocation(lib, videos, { mode: 'deep', generation: 'proxy=quick' }).id);
-      assert.equal(new JobStore(lib.db).counts().queued, VIDEOS);
+      assert.equal(lib.store.jobs.counts().queued, VIDEOS);
     }
     process.env.VSS_TEST_MARK = mark;
   });
@@ -78,8 +77,7 @@ describe('two libraries worked in one process share the CPU budget (real generat
     assert.ok(seen.size >= 2, `ffmpeg seen at work (${seen.size} processes)`);
     assert.equal(peakTools, 1, 'never two ffmpeg at once');
     for (const lib of libs) {
-      const ready = lib.db.prepare("SELECT COUNT(*) AS n FROM sidecars WHERE kind = 'proxy' AND status = 'ready'").get() as { n: number };
-      assert.equal(ready.n, VIDEOS);
+      assert.equal(lib.store.sidecars.ofKindWithStatus('proxy', 'ready').length, VIDEOS);
     }
   });
 });

@@ -12,7 +12,6 @@ import { JobKinds, type JobKind, type JobOutcome } from './job-kind.js';
 import { startJobWork, type JobWork } from './job-work.js';
 import { FOREGROUND_PRIORITY } from './schedule.js';
 import type { JobRow } from './states.js';
-import { JobStore } from './store.js';
 
 /** Poll (bounded) until COND holds. */
 async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
@@ -65,7 +64,7 @@ describe('one CPU budget for every library worked in a process (real libraries, 
   let n = 0;
   const uuid = () => `00000000-0000-5000-8000-${String(++n).padStart(12, '0')}`;
   const enqueue = (lib: Library, kind: string, count: number, priority = 50) => {
-    const store = new JobStore(lib.db);
+    const store = lib.store.jobs;
     for (let i = 0; i < count; i++) store.enqueueUrgent({ kind, contentUuid: uuid(), priority, maxAttempts: 3 });
   };
 
@@ -185,7 +184,7 @@ describe('one CPU budget for every library worked in a process (real libraries, 
     const other = Library.open(a.root, new Vss({ dataDir }).device, { shared: true });
     try {
       const queuedAt = Date.now();
-      new JobStore(other.db).enqueue({ kind: 'w', contentUuid: uuid(), priority: 10, maxAttempts: 3 });
+      other.store.jobs.enqueue({ kind: 'w', contentUuid: uuid(), priority: 10, maxAttempts: 3 });
       // It waits 300 ms once, then runs: the idle runner claims it again when its time comes.
       await until(() => done.length === 1, 3_000, 'the job done');
       const took = Date.now() - queuedAt;

@@ -9,13 +9,13 @@ import type { JobChange } from '../core/events.js';
 import { ffmpegTools } from '../generators/tools/ffmpeg.js';
 import { Installation as Vss } from '../library/installation.js';
 import type { Library } from '../library/library.js';
+import { iterateContents } from '../content/list-contents.js';
 import { addLocation, scanLocation } from '../locations/locations.js';
 import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../test/helpers.js';
 import { baseName, describeProcess, isAlive, killRecorded, markedProcesses, PROC_SKIP, waitForMarked, type MarkedProcess } from '../../test/process-tree.js';
 import { startJobWork, type JobWork } from './job-work.js';
 import { requestSidecar } from './request-sidecar.js';
 import { generatorSettings } from './settings.js';
-import { JobStore } from './store.js';
 
 const VIDEOS = 4;
 
@@ -56,8 +56,8 @@ describe('continuous job work with the real generators and tools', { skip: FIXTU
     copyFileSync(join(FIXTURES, 'exif', 'Canon_40D.jpg'), join(photos, 'canon.jpg'));
     await scanLocation(lib, addLocation(lib, videos, { mode: 'deep', generation: 'proxy=quick' }).id);
     await scanLocation(lib, addLocation(lib, photos, { mode: 'deep', generation: 'none' }).id);
-    photo = (lib.db.prepare("SELECT uuid FROM content_identities WHERE kind = 'image'").get() as { uuid: string }).uuid;
-    assert.equal(new JobStore(lib.db).counts().queued, VIDEOS);
+    photo = [...iterateContents(lib, { kind: 'image' })][0]!.content_uuid;
+    assert.equal(lib.store.jobs.counts().queued, VIDEOS);
     lib.events.on('jobs:job', (e) => events.push({ ...e, at: Date.now() }));
     // Every tool the jobs start carries the mark (test/process-tree.ts finds them by it).
     process.env.VSS_TEST_MARK = mark;
@@ -85,7 +85,7 @@ describe('continuous job work with the real generators and tools', { skip: FIXTU
     const ready = requestSidecar(lib, generatorSettings(lib, dataDir), photo, 'thumb', 'grid@1x');
     assert.equal(ready.state, 'ready');
     assert.ok(ready.state === 'ready' && existsSync(ready.path));
-    const stillQueued = new JobStore(lib.db).list({ kind: 'proxy', status: 'queued' }).length;
+    const stillQueued = lib.store.jobs.list({ kind: 'proxy', status: 'queued' }).length;
     assert.ok(stillQueued >= VIDEOS - 2, `proxies still queued behind it: ${stillQueued}`);
     // The measurement for the report.
     console.log(`# thumbnail job started ${started - asked} ms after the request, with the budget's one slot busy with a proxy`);
@@ -93,7 +93,7 @@ describe('continuous job work with the real generators and tools', { skip: FIXTU
 
   it('stop() mid-ffmpeg kills the tool and puts the job back without spending an attempt', async () => {
     assert.ok(work, 'work runs from the test before');
-    const store = new JobStore(lib.db);
+    const store = lib.store.jobs;
     await until(() => store.list({ kind: 'proxy', status: 'running' }).length === 1, 20_000, 'a proxy running');
     const job = store.list({ kind: 'proxy', status: 'running' })[0]!;
     seen = [...seen, ...await waitForMarked(mark, (p) => baseName(p) === 'ffmpeg' && isAlive(p), 20_000, 'ffmpeg of the proxy')];
@@ -107,8 +107,8 @@ describe('continuous job work with the real generators and tools', { skip: FIXTU
     const after = store.get(job.id)!;
     assert.equal(after.status, 'queued');
     assert.equal(after.attempts, job.attempts - 1, 'the stopped attempt is given back');
-    const sidecar = lib.db.prepare("SELECT status, attempts FROM sidecars WHERE content_uuid = ? AND kind = 'proxy'").get(job.content_uuid) as { status: string; attempts: number };
-    assert.deepEqual(sidecar, { status: 'pending', attempts: 0 });
+    const [sidecar] = lib.store.sidecars.ofContentKind(job.content_uuid!, 'proxy');
+    assert.deepEqual([sidecar?.status, sidecar?.attempts], ['pending', 0]);
     console.log(`# stop() took ${took} ms with ffmpeg running`);
   });
 });

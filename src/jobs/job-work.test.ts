@@ -12,7 +12,8 @@ import { JobKinds, type JobKind, type JobOutcome, type JobRunContext } from './j
 import { startJobWork, type JobWork } from './job-work.js';
 import { FOREGROUND_PRIORITY } from './schedule.js';
 import type { JobRow } from './states.js';
-import { JobStore } from './store.js';
+import type { JobStore } from '../store/jobs.js';
+import { cancelJob } from './job-actions.js';
 
 function kind(name: string, run: (job: JobRow, ctx: JobRunContext) => Promise<JobOutcome>, extra: Partial<JobKind> = {}): JobKind {
   return { name, concurrency: 1, timeoutMs: () => 30_000, run, ...extra };
@@ -44,7 +45,7 @@ describe('continuous job work (real library database, real runner)', () => {
 
   before(() => {
     lib = new Vss({ dataDir }).createLibrary('W', tmp.path);
-    store = new JobStore(lib.db);
+    store = lib.store.jobs;
   });
   afterEach(async () => {
     await work?.stop();
@@ -154,7 +155,7 @@ describe('continuous job work (real library database, real runner)', () => {
     const rows = store.list({ kind: 'raise' });
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.priority, FOREGROUND_PRIORITY);
-    lib.db.prepare("DELETE FROM jobs WHERE kind = 'raise'").run();
+    cancelJob(lib, rows[0]!.id);
   });
 
   it('follows a new CPU budget set while it works, and refuses a budget the machine cannot give', async () => {

@@ -41,6 +41,8 @@ export interface JobWork {
    * daemon). SIGNAL stops waiting early, with what finished so far.
    */
   waitUntilIdle(signal?: AbortSignal): Promise<RunSummary>;
+  /** Resolves once this work's run of job ID (if any) has ended and its outcome is recorded (a pause or cancel waits for it). */
+  runEnded(id: number): Promise<void>;
   /** Resolves when SIGNAL aborts or the work stops, with what finished meanwhile (`jobs run` with a daemon). */
   follow(signal?: AbortSignal): Promise<RunSummary>;
   /** Read this device's models and the library's generator settings again (a model was added or removed): the next jobs use them. */
@@ -60,7 +62,7 @@ const RESTART_AFTER_MS = 5_000;
 
 /**
  * Work LIB's job queue until stopped (DESIGN §7, §12): within the CPU budget, with one slot kept
- * for a user's request, starting work queued in this process at once (JobStore wakes the runner)
+ * for a user's request, starting work queued in this process at once (the job store tells the runner)
  * and other processes' at the next poll. The process is not reniced (the daemon must answer its
  * API at once); the tools run niced (run-tool.ts).
  */
@@ -124,6 +126,7 @@ export function startJobWork(lib: Library, opts: JobWorkOptions): JobWork {
       return slots.size;
     },
     waitUntilIdle: (signal) => runner.whenIdle(signal),
+    runEnded: (id) => runner.runEnded(id),
     refreshSettings: () => {
       Object.assign(settings, generatorSettings(lib, opts.dataDir), { threads: slots.size });
       logger.info({ models: settings.models }, 'generator settings read again');

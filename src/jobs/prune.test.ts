@@ -8,7 +8,6 @@ import { SidecarManager } from '../sidecars/manager.js';
 import { tempDir } from '../../test/helpers.js';
 import { JobKinds } from './job-kind.js';
 import { runJobs } from './run-jobs.js';
-import { JobStore } from './store.js';
 
 const DAY = 24 * 3600_000;
 const OLD_COMPLETED = 2_500;
@@ -29,17 +28,24 @@ describe('finished jobs are pruned after the library\'s keep time (real library 
 
   /** A job as a run would have left it, finished AGO ms ago. */
   const finished = (status: 'completed' | 'failed' | 'cancelled', agoMs: number, contentUuid = uuid()): number => {
-    const store = new JobStore(lib.db);
-    store.enqueue({ kind: 'thumb', contentUuid, priority: 10, maxAttempts: 3 });
+    const store = lib.store.jobs;
+    const at = Date.now() - agoMs;
+    store.enqueue({ kind: 'thumb', contentUuid, priority: 10, maxAttempts: 3 }, at);
     const id = store.list({ contentUuid })[0]!.id;
-    lib.db.prepare('UPDATE jobs SET status = ?, finished_at = ? WHERE id = ?').run(status, Date.now() - agoMs, id);
+    if (status === 'cancelled') {
+      assert.ok(store.cancel(id, ['queued'], at));
+      return id;
+    }
+    assert.ok(store.markRunning(id, at));
+    const job = store.get(id)!;
+    assert.ok(status === 'completed' ? store.complete(job, null, at) : store.fail(job, 'broken', at));
     return id;
   };
-  const ids = () => new Set((lib.db.prepare('SELECT id FROM jobs').all() as Array<{ id: number }>).map((r) => r.id));
+  const ids = () => new Set(lib.store.jobs.list().map((r) => r.id));
 
   it('deletes old completed, cancelled and failed jobs in batches, and keeps what retry still needs', async () => {
-    const store = new JobStore(lib.db);
-    lib.db.transaction(() => { for (let i = 0; i < OLD_COMPLETED; i++) finished('completed', 8 * DAY); })();
+    const store = lib.store.jobs;
+    lib.store.transaction(() => { for (let i = 0; i < OLD_COMPLETED; i++) finished('completed', 8 * DAY); });
     const oldCancelled = finished('cancelled', 30 * DAY);
     const recent = finished('completed', 6 * DAY);
     const recentFailed = finished('failed', DAY);
@@ -53,8 +59,7 @@ describe('finished jobs are pruned after the library\'s keep time (real library 
     new SidecarManager(lib).record({ contentUuid: doneContent, kind: 'thumb', variant: 'grid@1x', format: 'webp' }, { status: 'ready', source: 'generated', size: 3, checksum: 'ab', sourceEntryId: null, error: null });
     // Open work is never pruned, however old.
     const oldQueued = uuid();
-    store.enqueue({ kind: 'thumb', contentUuid: oldQueued, priority: 10, maxAttempts: 3 });
-    lib.db.prepare('UPDATE jobs SET created_at = ?, updated_at = ? WHERE content_uuid = ?').run(Date.now() - 60 * DAY, Date.now() - 60 * DAY, oldQueued);
+    store.enqueue({ kind: 'thumb', contentUuid: oldQueued, priority: 10, maxAttempts: 3 }, Date.now() - 60 * DAY);
     const queuedId = store.list({ contentUuid: oldQueued })[0]!.id;
     assert.equal(ids().size, OLD_COMPLETED + 6);
 

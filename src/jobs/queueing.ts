@@ -1,14 +1,12 @@
-import type { ContentKind } from '../content/kinds.js';
 import { GENERATORS } from '../generators/registry.js';
 import type { Generator, GeneratorSettings } from '../generators/types.js';
 import type { Library } from '../library/library.js';
 import { sidecarAddress } from '../sidecars/address.js';
 import { SIDECAR_KINDS, type SidecarKind } from '../sidecars/kinds.js';
 import { SidecarManager } from '../sidecars/manager.js';
+import type { ContentRecord } from '../store/contents.js';
 import { deviceType, effectivePolicy } from './policy.js';
 import { FOREGROUND_PRIORITY, GENERATION_SCHEDULE, MAX_ATTEMPTS } from './schedule.js';
-
-import { JobStore } from './store.js';
 import { metadataOf } from './source-file.js';
 
 /** Contents read and queued per transaction. */
@@ -22,17 +20,6 @@ export interface QueueResult {
   /** Kinds the policy wants but this device cannot make, each with its reason (reported once). */
   unavailable: Array<{ kind: string; reason: string }>;
 }
-
-interface ContentPageRow {
-  id: number;
-  uuid: string;
-  kind: ContentKind;
-  mime: string;
-  size: number;
-  media_metadata: string | null;
-}
-
-type ContentRow = Omit<ContentPageRow, 'id'> & { generation: string | null };
 
 /** Registered embedding models as variants (variants are lowercase names). */
 export function embeddingVariants(settings: GeneratorSettings): string[] {
@@ -53,18 +40,11 @@ export function queueGeneration(lib: Library, opts: {
   const generators = opts.generators ?? GENERATORS;
   // The contents of this device's deep locations (or of one), a page at a time by content id, and
   // the locations each page's contents are in: memory is bounded by a page, not by the library.
-  const inDeep = opts.locationId === undefined ? "l.device_id = ? AND l.index_mode = 'deep'" : "l.device_id = ? AND l.index_mode = 'deep' AND l.id = ?";
-  const deepArgs = opts.locationId === undefined ? [lib.deviceId] : [lib.deviceId, opts.locationId];
-  const contentPage = lib.db.prepare(
-    `SELECT c.id, c.uuid, c.kind, c.mime, c.size, c.media_metadata FROM content_identities c
-     WHERE c.id > ? ${opts.contentIds ? 'AND c.id IN (SELECT value FROM json_each(?))' : ''} AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = +e.location_id WHERE e.content_id = c.id AND ${inDeep})
-     ORDER BY c.id LIMIT ?`,
-  );
-  // By content id (`+e.location_id`: not by the (location, inode) index, which reads the whole location each page).
-  const placesOf = lib.db.prepare(
-    `SELECT DISTINCT e.content_id AS id, l.id AS location_id, l.generation FROM entries e JOIN locations l ON l.id = +e.location_id
-     WHERE e.content_id IN (SELECT value FROM json_each(?)) AND ${inDeep} ORDER BY e.content_id, l.id`,
-  );
+  const { contents, entries, jobs, notApplicable } = lib.store;
+  const where = {
+    ...(opts.locationId !== undefined ? { locationId: opts.locationId } : {}),
+    ...(opts.contentIds ? { only: opts.contentIds } : {}),
+  };
 
   const dtype = deviceType();
   const result: QueueResult = { pending: 0, queued: 0, unavailable: [] };
@@ -76,20 +56,13 @@ export function queueGeneration(lib: Library, opts: {
     result.unavailable.push({ kind, reason });
   };
   const manager = new SidecarManager(lib);
-  const store = new JobStore(lib.db);
   const policies = new Map<string | null, ReturnType<typeof effectivePolicy>>();
   const models = new Set(embeddingVariants(opts.settings));
-  // What each content has already, in one indexed read: its sidecar rows and the ones it never gets.
-  const known = lib.db.prepare(
-    `SELECT kind, variant, status FROM sidecars WHERE content_uuid = ?
-     UNION ALL SELECT kind, variant, 'not-applicable' FROM sidecar_not_applicable WHERE content_uuid = ?`,
-  );
-
-  const queueContent = (c: ContentRow) => {
-    let policy = policies.get(c.generation);
+  const queueContent = (c: ContentRecord, generation: string | null) => {
+    let policy = policies.get(generation);
     if (!policy) {
-      policy = effectivePolicy({ location: c.generation, library: lib.config.settings.generation, deviceType: dtype });
-      policies.set(c.generation, policy);
+      policy = effectivePolicy({ location: generation, library: lib.config.settings.generation, deviceType: dtype });
+      policies.set(generation, policy);
     }
     const metadata = metadataOf(c.media_metadata);
     let have: Map<string, string> | undefined;
@@ -118,7 +91,8 @@ export function queueGeneration(lib: Library, opts: {
         noteUnavailable(gen.kind, reason ?? `no ${gen.kind} model installed: run vss models add ${gen.kind} DIR`);
         continue;
       }
-      have ??= new Map((known.all(c.uuid, c.uuid) as Array<{ kind: string; variant: string; status: string }>).map((r) => [`${r.kind}/${r.variant}`, r.status]));
+      // What the content has already, in one indexed read: its sidecar rows and the ones it never gets.
+      have ??= new Map(notApplicable.knownOf(c.uuid).map((r) => [`${r.kind}/${r.variant}`, r.status]));
       const format = SIDECAR_KINDS[gen.kind].formats[0];
       let owed = false;
       for (const v of accepted) {
@@ -132,27 +106,26 @@ export function queueGeneration(lib: Library, opts: {
         }
       }
       const schedule = GENERATION_SCHEDULE[gen.kind];
-      if (owed && schedule && store.enqueue({ kind: gen.kind, contentUuid: c.uuid, priority: schedule.priority, maxAttempts: MAX_ATTEMPTS, bytes: c.size })) result.queued++;
+      if (owed && schedule && jobs.enqueue({ kind: gen.kind, contentUuid: c.uuid, priority: schedule.priority, maxAttempts: MAX_ATTEMPTS, bytes: c.size })) result.queued++;
     }
   };
 
   // One page per transaction, so a `jobs cancel` or `jobs list` beside a big scan never waits long.
   let after = 0;
   for (let more = true; more;) {
-    lib.db.transaction(() => {
-      const only = opts.contentIds ? [JSON.stringify(opts.contentIds)] : [];
-      const page = contentPage.all(after, ...only, ...deepArgs, QUEUE_BATCH) as ContentPageRow[];
+    lib.store.immediate(() => {
+      const page = contents.inDeepLocations(lib.deviceId, after, QUEUE_BATCH, where);
       more = page.length === QUEUE_BATCH;
       if (page.length === 0) return;
       after = page[page.length - 1]!.id;
-      const places = placesOf.all(JSON.stringify(page.map((c) => c.id)), ...deepArgs) as Array<{ id: number; generation: string | null }>;
+      const places = entries.deepPlacesOf(page.map((c) => c.id), lib.deviceId, opts.locationId);
       // Both in content id order: each content once per deep location it is in, as a scan sees it.
       let p = 0;
       for (const c of page) {
-        while (p < places.length && places[p]!.id < c.id) p++;
-        for (; p < places.length && places[p]!.id === c.id; p++) queueContent({ ...c, generation: places[p]!.generation });
+        while (p < places.length && places[p]!.content_id < c.id) p++;
+        for (; p < places.length && places[p]!.content_id === c.id; p++) queueContent(c, places[p]!.generation);
       }
-    }).immediate();
+    });
   }
   return result;
 }
@@ -165,6 +138,6 @@ export function queueGeneration(lib: Library, opts: {
 export function queueSidecarJob(lib: Library, contentUuid: string, kind: SidecarKind): boolean {
   const schedule = GENERATION_SCHEDULE[kind];
   if (!schedule) return false;
-  const size = (lib.db.prepare('SELECT size FROM content_identities WHERE uuid = ?').get(contentUuid) as { size: number } | undefined)?.size ?? 0;
-  return new JobStore(lib.db).enqueueUrgent({ kind, contentUuid, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes: size });
+  const size = lib.store.contents.byUuid(contentUuid)?.size ?? 0;
+  return lib.store.jobs.enqueueUrgent({ kind, contentUuid, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes: size });
 }

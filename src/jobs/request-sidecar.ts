@@ -6,7 +6,7 @@ import { sidecarAddress } from '../sidecars/address.js';
 import { canMake } from '../sidecars/kinds.js';
 import { SidecarManager, type PathAnswer } from '../sidecars/manager.js';
 import { queueSidecarJob } from './queueing.js';
-import { contentRecord, metadataOf } from './source-file.js';
+import { metadataOf } from './source-file.js';
 
 /**
  * The one answer to "where is this sidecar?" (the core API's `sidecars.path`, `vss sidecars
@@ -27,7 +27,7 @@ export function requestSidecar(lib: Library, settings: GeneratorSettings, conten
   }
   const never = manager.notApplicable(a);
   if (never !== undefined) return { state: 'unavailable', reason: never };
-  const content = contentRecord(lib, contentUuid);
+  const content = lib.store.contents.byUuid(contentUuid);
   if (current?.status === 'missing' && (current.source === 'reference' || current.source === 'converted' || !content || !canMake(a.kind, variant, content.kind))) {
     // Lost, and not something vss makes (a Live Photo's movie): say what became of it.
     return { state: 'unavailable', reason: `its file is gone${current.error ? `: ${current.error}` : ''}` };

@@ -7,7 +7,10 @@ import { Library } from '../library/library.js';
 import { tempDir } from '../../test/helpers.js';
 import { JobKinds, type JobKind, type JobOutcome, type JobRunContext } from './job-kind.js';
 import { JobRunner } from './runner.js';
-import { JobStore } from './store.js';
+import type { JobStore } from '../store/jobs.js';
+import { cancelJob, pauseJob, resumeJob, retryJob } from './job-actions.js';
+import { PausedByUser } from './job-kind.js';
+import { claimJobs } from './queue.js';
 import type { JobRow } from './states.js';
 
 const SETTINGS = { ocrLanguages: ['eng'], models: {}, threads: 1 };
@@ -29,7 +32,7 @@ describe('job runner (real library database)', () => {
   before(() => {
     vss = new Vss({ dataDir: join(tmp.path, 'data') });
     lib = vss.createLibrary('J', tmp.path);
-    store = new JobStore(lib.db);
+    store = lib.store.jobs;
   });
   after(() => { lib.close(); tmp.cleanup(); });
 
@@ -69,7 +72,9 @@ describe('job runner (real library database)', () => {
     const c = uuid();
     assert.equal(store.enqueue({ kind: 'dup', contentUuid: c, priority: 1, maxAttempts: 3 }), true);
     assert.equal(store.enqueue({ kind: 'dup', contentUuid: c, priority: 1, maxAttempts: 3 }), false);
-    lib.db.prepare("DELETE FROM jobs WHERE kind = 'dup'").run();
+    cancelJob(lib, store.list({ kind: 'dup' })[0]!.id);
+    assert.equal(store.enqueue({ kind: 'dup', contentUuid: c, priority: 1, maxAttempts: 3 }), true, 'a finished one does not hold it');
+    cancelJob(lib, store.list({ kind: 'dup', status: 'queued' })[0]!.id);
   });
 
   it('retries a transient failure with backoff and fails a permanent one at once', async () => {
@@ -134,25 +139,59 @@ describe('job runner (real library database)', () => {
     const [job] = store.list({ kind: 'long' });
     let aborted = false;
     const other = Library.open(lib.root, vss.device, { shared: true });
-    setTimeout(() => { new JobStore(other.db).cancel(job!.id); }, 60);
+    setTimeout(() => { cancelJob(other, job!.id); }, 60);
     const s = await run([kind('long', (_j, ctx) => new Promise((_res, rej) => ctx.signal.addEventListener('abort', () => { aborted = true; rej(new GeneratorError('stopped', { permanent: true })); })))]);
     other.close();
     assert.equal(aborted, true);
     assert.equal(s.cancelled, 1);
     assert.equal(store.get(job!.id)!.status, 'cancelled');
-    assert.throws(() => store.cancel(job!.id), /only queued, running or paused/);
-    assert.equal(store.retry(job!.id).status, 'queued');
+    assert.throws(() => cancelJob(lib, job!.id), /only queued, running or paused/);
+    assert.equal(retryJob(lib, job!.id).status, 'queued');
     await run([kind('long', async () => ({ state: 'completed' }))]);
     assert.equal(store.get(job!.id)!.status, 'completed');
+  });
+
+  it('stops a running job paused from another process\'s connection, spends no attempt, and runs it again once resumed', async () => {
+    store.enqueue({ kind: 'pausable', contentUuid: uuid(), priority: 1, maxAttempts: 3 });
+    const [job] = store.list({ kind: 'pausable' });
+    const reasons: unknown[] = [];
+    let runs = 0;
+    const pausable = kind('pausable', (_j, ctx) => {
+      runs++;
+      if (runs > 1) return Promise.resolve({ state: 'completed' as const });
+      return new Promise((_res, rej) => ctx.signal.addEventListener('abort', () => { reasons.push(ctx.signal.reason); rej(new GeneratorError('stopped', { permanent: true })); }));
+    });
+    const other = Library.open(lib.root, vss.device, { shared: true });
+    setTimeout(() => { pauseJob(other, job!.id); }, 60);
+    const s = await run([pausable]);
+    assert.equal(reasons.length, 1);
+    assert.ok(reasons[0] instanceof PausedByUser, 'its run was stopped as a pause');
+    assert.deepEqual([s.completed, s.failed, s.cancelled], [0, 0, 0], 'a pause is neither a failure nor a cancel');
+    const paused = store.get(job!.id)!;
+    assert.deepEqual([paused.status, paused.attempts, paused.error], ['paused', 0, null]);
+    assert.match(paused.note ?? '', /paused while it ran/);
+    assert.throws(() => pauseJob(lib, job!.id), /is paused; only queued or running jobs can be paused/);
+
+    resumeJob(other, job!.id);
+    other.close();
+    const again = await run([pausable]);
+    assert.equal(again.completed, 1);
+    assert.equal(runs, 2, 'resumed, it ran again from the start');
+    assert.deepEqual([store.get(job!.id)!.status, store.get(job!.id)!.attempts], ['completed', 1]);
   });
 
   it('resumes jobs left running by a dead process, and fails one that keeps dying', async () => {
     store.enqueue({ kind: 'crashy', contentUuid: uuid(), priority: 1, maxAttempts: 3 });
     store.enqueue({ kind: 'crashy', contentUuid: uuid(), priority: 1, maxAttempts: 3 });
-    // Two claims as a killed runner would leave them: running, attempt spent.
-    const taken = store.claim(2, new Map([['crashy', 2]]));
+    // Two claims as a killed runner would leave them: running, attempt spent; the second at its
+    // third attempt (killed twice before).
+    const taken = claimJobs(lib.store, 2, { room: new Map([['crashy', 2]]) });
     assert.equal(taken.length, 2);
-    lib.db.prepare('UPDATE jobs SET attempts = 3 WHERE id = ?').run(taken[1]!.id);
+    for (let i = 0; i < 2; i++) {
+      store.requeueInterrupted(taken[1]!.id, 'resumed after an interrupted run');
+      assert.equal(claimJobs(lib.store, 1, { room: new Map([['crashy', 1]]), busy: new Set([taken[0]!.id]) })[0]!.id, taken[1]!.id);
+    }
+    assert.equal(store.get(taken[1]!.id)!.attempts, 3);
     const s = await run([kind('crashy', async () => ({ state: 'completed' }))]);
     assert.equal(s.resumed, 1, 'one resumed, one given up');
     assert.equal(store.get(taken[0]!.id)!.status, 'completed');
@@ -177,8 +216,7 @@ describe('job runner (real library database)', () => {
     let peak = 0;
     let runs = 0;
     const other = Library.open(lib.root, vss.device, { shared: true });
-    const otherStore = new JobStore(other.db);
-    setTimeout(() => { otherStore.cancel(job!.id); otherStore.retry(job!.id); }, 40);
+    setTimeout(() => { cancelJob(other, job!.id); retryJob(other, job!.id); }, 40);
     const s = await run([kind('slowstop', async (_j, ctx) => {
       runs++; live++; peak = Math.max(peak, live);
       // The first run ignores its abort for a while (an engine that cannot be interrupted at once).
@@ -197,11 +235,11 @@ describe('job runner (real library database)', () => {
   it('retrying a failed job while another is open for the same work gives the open one', () => {
     const c = uuid();
     store.enqueue({ kind: 'twice', contentUuid: c, priority: 1, maxAttempts: 3 });
-    const [first] = store.list({ kind: 'twice' });
-    lib.db.prepare("UPDATE jobs SET status = 'failed' WHERE id = ?").run(first!.id);
+    const [first] = claimJobs(lib.store, 1, { room: new Map([['twice', 1]]) });
+    assert.equal(store.fail(first!, 'broken'), true);
     store.enqueue({ kind: 'twice', contentUuid: c, priority: 1, maxAttempts: 3 });
     const open = store.list({ kind: 'twice', status: 'queued' })[0]!;
-    assert.equal(store.retry(first!.id).id, open.id);
+    assert.equal(retryJob(lib, first!.id).id, open.id);
     assert.equal(store.get(first!.id)!.status, 'failed');
   });
 });

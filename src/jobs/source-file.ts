@@ -1,24 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
-import type { ContentKind } from '../content/kinds.js';
 import { childLog } from '../core/log.js';
 import { PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 import { parseMetadata } from '../media/media-metadata.js';
-
-export interface ContentRecord {
-  id: number;
-  uuid: string;
-  kind: ContentKind;
-  mime: string;
-  size: number;
-  media_metadata: string | null;
-}
-
-export function contentRecord(lib: Library, contentUuid: string): ContentRecord | undefined {
-  return lib.db.prepare('SELECT id, uuid, kind, mime, size, media_metadata FROM content_identities WHERE uuid = ?').get(contentUuid) as ContentRecord | undefined;
-}
+import type { ContentRecord } from '../store/contents.js';
 
 const log = childLog('source-file');
+
+/** How many of a content's copies are tried before giving up. */
+const MAX_COPIES = 32;
 
 /**
  * A file of this content that is on this device now (DESIGN §4: "finds a current source entry"):
@@ -27,21 +17,17 @@ const log = childLog('source-file');
  * is refused and logged). The generator re-reads it, so a file changed since indexing is caught
  * by its size here or by the decoder.
  */
-export function findSourceFile(lib: Library, content: ContentRecord): SourceLookup {
-  const rows = lib.db.prepare(
-    `SELECT e.location_id AS loc, e.rel_path AS rel FROM entries e JOIN locations l ON l.id = e.location_id
-     WHERE e.content_id = ? AND e.kind = 'file' AND l.device_id = ? ORDER BY e.id LIMIT 32`,
-  ).all(content.id, lib.deviceId) as Array<{ loc: number; rel: string }>;
+export function findSourceFile(lib: Library, content: Pick<ContentRecord, 'id' | 'size'>): SourceLookup {
   let refused: string | undefined;
   let offline: string | undefined;
-  for (const r of rows) {
+  for (const r of lib.store.entries.copiesOnDevice(content.id, lib.deviceId, MAX_COPIES)) {
     try {
-      const root = lib.roots.location(r.loc);
+      const root = lib.roots.location(r.location_id);
       if (!existsSync(root.root)) {
         offline ??= root.root;
         continue;
       }
-      const path = root.regularFile(r.rel);
+      const path = root.regularFile(r.rel_path);
       const st = statSync(path);
       if (st.isFile() && st.size === content.size) return { path };
     } catch (err) {

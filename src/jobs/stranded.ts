@@ -1,6 +1,5 @@
 import type { Library } from '../library/library.js';
 import type { SidecarKind } from '../sidecars/kinds.js';
-import { JobStore } from './store.js';
 
 const PAGE = 500;
 
@@ -12,19 +11,13 @@ const PAGE = 500;
  * or a request that raced a finishing job can leave one without its job. Returns jobs queued.
  */
 export function queueStranded(lib: Library, kind: SidecarKind, job: { priority: number; maxAttempts: number }): number {
-  const page = lib.db.prepare(
-    `SELECT s.id, s.content_uuid AS uuid, c.size FROM sidecars s LEFT JOIN content_identities c ON c.uuid = s.content_uuid
-     WHERE s.kind = ? AND s.status = 'pending' AND s.id > ?
-       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = s.kind AND j.content_uuid = s.content_uuid AND j.status IN ('queued', 'running', 'paused'))
-     ORDER BY s.id LIMIT ?`,
-  );
-  const store = new JobStore(lib.db);
+  const { sidecars, jobs } = lib.store;
   let queued = 0;
   let after = 0;
   for (;;) {
-    const rows = page.all(kind, after, PAGE) as Array<{ id: number; uuid: string; size: number | null }>;
+    const rows = sidecars.pendingWithoutJob(kind, after, PAGE);
     if (rows.length === 0) break;
-    queued += store.enqueueMany(rows.map((r) => ({ kind, contentUuid: r.uuid, priority: job.priority, maxAttempts: job.maxAttempts, bytes: r.size ?? 0 })));
+    queued += jobs.enqueueMany(rows.map((r) => ({ kind, contentUuid: r.content_uuid, priority: job.priority, maxAttempts: job.maxAttempts, bytes: r.size ?? 0 })));
     after = rows[rows.length - 1]!.id;
     if (rows.length < PAGE) break;
   }

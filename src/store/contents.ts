@@ -1,4 +1,6 @@
+import type { ContentKind } from '../content/kinds.js';
 import type { Db } from '../db/connection.js';
+import { IN_DEEP } from './entries.js';
 import { statementCache, type Prepared } from './statements.js';
 
 /** A `content_identities` row: what some bytes are, whichever files hold them (DESIGN §1). */
@@ -8,7 +10,7 @@ export interface ContentRecord {
   uuid: string;
   cas_id: string;
   cas_version: number;
-  kind: string;
+  kind: ContentKind;
   mime: string;
   size: number;
   /** JSON of src/media/media-metadata.ts, or null before it is read (or when there is none). */
@@ -39,5 +41,24 @@ export class ContentStore {
 
   byId(id: number): ContentRecord | undefined {
     return this.sql<[number], ContentRecord>(`SELECT ${COLUMNS} FROM content_identities WHERE id = ?`).get(id);
+  }
+
+  // -- Reads the job queue needs (jobs helper, issue 18).
+
+  /**
+   * The contents with a file in a deep location of device DEVICEID (or in location LOCATIONID
+   * only; or only ONLY of them, by row id), after row AFTER, LIMIT of them in id order: queueing's pages.
+   */
+  inDeepLocations(deviceId: number, after: number, limit: number, opts: { locationId?: number; only?: readonly number[] } = {}): ContentRecord[] {
+    const sql = `SELECT ${COLUMNS} FROM content_identities c
+       WHERE c.id > ? ${opts.only ? 'AND c.id IN (SELECT value FROM json_each(?))' : ''}
+         AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = +e.location_id WHERE e.content_id = c.id AND ${IN_DEEP} ${opts.locationId === undefined ? '' : 'AND l.id = ?'})
+       ORDER BY c.id LIMIT ?`;
+    const args: Array<number | string> = [after];
+    if (opts.only) args.push(JSON.stringify(opts.only));
+    args.push(deviceId);
+    if (opts.locationId !== undefined) args.push(opts.locationId);
+    args.push(limit);
+    return this.sql<Array<number | string>, ContentRecord>(sql).all(...args);
   }
 }

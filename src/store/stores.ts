@@ -2,8 +2,12 @@ import type { Db } from '../db/connection.js';
 import { LocalAvailability } from './availability.js';
 import { ContentStore } from './contents.js';
 import { DeviceStore } from './devices.js';
+import { EntryStore } from './entries.js';
+import { JobStore } from './jobs.js';
 import { LocationStore } from './locations.js';
 import { StatsStore } from './stats.js';
+import { NotApplicableStore } from './not-applicable.js';
+import { SidecarStore } from './sidecars.js';
 
 /**
  * Every table's store over one connection (DESIGN §18), each made on first use. The stores are the
@@ -16,6 +20,10 @@ export class Stores {
   private ownContents: ContentStore | undefined;
   private ownAvailability: LocalAvailability | undefined;
   private ownStats: StatsStore | undefined;
+  private ownJobs: JobStore | undefined;
+  private ownNotApplicable: NotApplicableStore | undefined;
+  private ownSidecars: SidecarStore | undefined;
+  private ownEntries: EntryStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -41,8 +49,32 @@ export class Stores {
     return (this.ownStats ??= new StatsStore(this.db));
   }
 
+  get jobs(): JobStore {
+    return (this.ownJobs ??= new JobStore(this.db));
+  }
+
+  get notApplicable(): NotApplicableStore {
+    return (this.ownNotApplicable ??= new NotApplicableStore(this.db));
+  }
+
+  get sidecars(): SidecarStore {
+    return (this.ownSidecars ??= new SidecarStore(this.db));
+  }
+
+  get entries(): EntryStore {
+    return (this.ownEntries ??= new EntryStore(this.db));
+  }
+
   /** Run FN in one transaction; a call inside another joins it (as a savepoint). */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  /**
+   * Run FN in one transaction that takes the write lock at once (BEGIN IMMEDIATE): what it reads
+   * no other connection can change before it writes (a claim, a read-then-write of the queue).
+   */
+  immediate<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 }

@@ -8,7 +8,7 @@ import { sidecarFile } from '../sidecars/sidecar-file.js';
 import type { FetchFirst } from '../jobs/job-kind.js';
 import { queueSidecarJob } from '../jobs/queueing.js';
 import { requestSidecar } from '../jobs/request-sidecar.js';
-import { contentRecord, findSourceFile, metadataOf } from '../jobs/source-file.js';
+import { findSourceFile, metadataOf } from '../jobs/source-file.js';
 import { foregroundRequest } from './prefetch-foreground.js';
 import type { SidecarFetcher } from './resolver-fetcher.js';
 import type { Prefer } from './sync-settings.js';
@@ -129,7 +129,7 @@ async function fetchOne(lib: Library, fetcher: SidecarFetcher, a: SidecarAddress
  * no source file), without queueing anything; undefined: it can.
  */
 export function generationBlocker(lib: Library, settings: GeneratorSettings, a: SidecarAddress): string | undefined {
-  const content = contentRecord(lib, a.contentUuid);
+  const content = lib.store.contents.byUuid(a.contentUuid);
   if (!content) return 'no such content in this library';
   if (!canMake(a.kind, a.variant, content.kind)) return `a ${a.kind}/${a.variant} sidecar is not made from ${content.kind} content`;
   const manager = managerOf(lib);

@@ -46,6 +46,8 @@ const SCRIPT: Array<{ args: string[]; stdin?: never }> = [
   { args: ['jobs', 'list', '--json'] },
   { args: ['jobs', 'list', '--status', 'nope'] },
   { args: ['jobs', 'retry', '12345'] },
+  { args: ['jobs', 'info', '12345'] },
+  { args: ['jobs', 'pause', '12345', '--json'] },
   { args: ['library', 'policy', '--json'] },
   { args: ['library', 'policy', 'thumb=grid@1x,ocr', '--json'] },
   { args: ['library', 'list', '--json'] },

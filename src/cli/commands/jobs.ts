@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { JOB_STATUSES, UsageError, isJobStatus, type JobRow, type LibraryClient } from '../../api/index.js';
+import { JOB_STATUSES, UsageError, isJobStatus, type JobRow, type LibraryClient, type NamedJobRow } from '../../api/index.js';
 import { attachJobsReporter } from '../jobs-progress.js';
 import { registerJobsMonitor } from './jobs-monitor.js';
 import { onStopSignal } from '../signals.js';
 import { globals, withLibrary } from '../context.js';
 import { parseId } from '../parse.js';
-import { displayPath, formatDuration, printJson, printJsonArray, printLine, printLines, warn } from '../output.js';
+import { displayPath, formatBytes, formatDuration, printJson, printJsonArray, printLine, printLines, warn } from '../output.js';
 
 /** `jobs run --until-idle` stopped because a disk is full: work is left (DESIGN §11: 1 = failure). */
 const EXIT_DISK_FULL = 1;
@@ -21,6 +21,32 @@ function jobLine(j: JobRow & { name?: string | null }): string {
   const what = j.content_uuid ? `${j.kind}${j.name ? ` · ${displayPath(j.name)}` : ''} ${j.content_uuid}` : j.kind;
   const why = j.error ?? j.note;
   return `${String(j.id).padStart(6)}  ${j.status.padEnd(9)}  ${what}  (attempt ${j.attempts}/${j.max_attempts})${why ? `  ${why}` : ''}`;
+}
+
+/** A moment of a job's life, or a dash when it has not come. */
+const when = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString());
+
+/** A job as `jobs info` shows it: one fact a line. */
+function jobInfo(j: NamedJobRow): string[] {
+  const lines = [
+    `job       ${j.id}`,
+    `kind      ${j.kind}`,
+    `content   ${j.content_uuid ? `${j.name ? `${displayPath(j.name)}  ` : ''}${j.content_uuid}` : '-'}`,
+    `status    ${j.status}`,
+    `attempts  ${j.attempts} of ${j.max_attempts}`,
+  ];
+  if (j.error) lines.push(`error     ${j.error}`);
+  if (j.note) lines.push(`note      ${j.note}`);
+  lines.push(
+    `priority  ${j.priority}`,
+    `bytes     ${formatBytes(j.bytes)} (${j.bytes} bytes)`,
+    `created   ${when(j.created_at)}`,
+    `started   ${when(j.started_at)}`,
+    `finished  ${when(j.finished_at)}`,
+    `updated   ${when(j.updated_at)}`,
+  );
+  if (j.status === 'queued' && j.run_after > Date.now()) lines.push(`waits     until ${when(j.run_after)}`);
+  return lines;
 }
 
 export function registerJobCommands(program: Command): void {
@@ -84,13 +110,24 @@ export function registerJobCommands(program: Command): void {
       }, 'read');
     });
 
+  jobs
+    .command('info <id>')
+    .description('one job: its kind, content, status, attempts, error or note, times and bytes')
+    .action(async function (this: Command, id: string) {
+      await withLibrary(this, async (lib) => {
+        const job = await lib.jobs.get(parseId(id, 'job ID'));
+        if (globals(this).json) return printJson(job);
+        for (const line of jobInfo(job)) printLine(line);
+      }, 'read');
+    });
+
   registerJobsMonitor(jobs);
 
   for (const [name, description, act] of [
     ['retry', 'queue a failed or cancelled job again', (lib: LibraryClient, id: number) => lib.jobs.retry(id)],
     ['cancel', 'cancel a queued, paused or running job (a running one is stopped, its tools killed)', (lib: LibraryClient, id: number) => lib.jobs.cancel(id)],
-    ['pause', 'hold a queued job', (lib: LibraryClient, id: number) => lib.jobs.pause(id)],
-    ['resume', 'queue a paused job again', (lib: LibraryClient, id: number) => lib.jobs.resume(id)],
+    ['pause', 'hold a queued job, or stop a running one (its tools killed, no attempt spent) until it is resumed', (lib: LibraryClient, id: number) => lib.jobs.pause(id)],
+    ['resume', 'queue a paused job again (a job paused while it ran starts from the beginning)', (lib: LibraryClient, id: number) => lib.jobs.resume(id)],
   ] as const) {
     jobs
       .command(`${name} <id>`)

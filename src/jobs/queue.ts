@@ -1,0 +1,75 @@
+import type { JobStore } from '../store/jobs.js';
+import type { Stores } from '../store/stores.js';
+import type { JobRow } from './states.js';
+
+/** Backoff before retry N (1-based): 2 s, 8 s, 32 s … capped at 10 minutes. */
+export function backoffMs(attempt: number, baseMs = 2000): number {
+  return Math.min(baseMs * 4 ** Math.max(0, attempt - 1), 10 * 60_000);
+}
+
+/** Where a claim may take jobs: free slots per kind, jobs still winding down, the least urgent priority. */
+export interface ClaimRoom {
+  /** Kind → free slots. */
+  room: ReadonlyMap<string, number>;
+  /** Jobs whose earlier run is still winding down (cancelled and retried meanwhile): they wait for it. */
+  busy?: ReadonlySet<number>;
+  maxPriority?: number;
+}
+
+/**
+ * Take up to LIMIT runnable jobs, highest priority first, skipping kinds that are at their
+ * concurrency limit. Marks them running and counts the attempt.
+ */
+export function claimJobs(stores: Stores, limit: number, { room, busy = new Set(), maxPriority = Number.MAX_SAFE_INTEGER }: ClaimRoom): JobRow[] {
+  if (limit <= 0) return [];
+  const kinds = [...room].filter(([, free]) => free > 0).map(([k]) => k);
+  if (kinds.length === 0) return [];
+  const store = stores.jobs;
+  const now = Date.now();
+  // IMMEDIATE: read and mark under one write lock, so another connection's commit in between
+  // cannot make the marking fail (WAL snapshot) or take the same job.
+  return stores.immediate(() => {
+    const left = new Map(room);
+    const taken: JobRow[] = [];
+    for (const r of store.runnable(kinds, maxPriority, now, limit * 8)) {
+      if (taken.length >= limit) break;
+      if (busy.has(r.id)) continue;
+      const free = left.get(r.kind) ?? 0;
+      if (free <= 0) continue;
+      if (!store.markRunning(r.id, now)) continue;
+      left.set(r.kind, free - 1);
+      taken.push({ ...r, status: 'running', attempts: r.attempts + 1, run_token: r.run_token + 1, started_at: now, updated_at: now, error: null });
+    }
+    return taken;
+  });
+}
+
+/**
+ * A failed attempt: retried after backoff while attempts remain and the failure is not
+ * permanent; otherwise `failed` for good. Returns the job's new status, or `superseded` when
+ * the row has moved on without this run (cancelled or paused, and perhaps retried, meanwhile).
+ */
+export function recordFailure(store: JobStore, job: JobRow, error: string, permanent: boolean, backoffBaseMs = 2000): 'queued' | 'failed' | 'superseded' {
+  const now = Date.now();
+  if (!permanent && job.attempts < job.max_attempts) {
+    return store.retryLater(job, error, now + backoffMs(job.attempts, backoffBaseMs), now) ? 'queued' : 'superseded';
+  }
+  return store.fail(job, error, now) ? 'failed' : 'superseded';
+}
+
+/**
+ * Jobs left `running` by a process that died: queued again (the attempt they spent counts), or
+ * failed when that was their last attempt. Returns them as they are now.
+ */
+export function recoverInterrupted(stores: Stores): JobRow[] {
+  const store = stores.jobs;
+  const rows = store.running();
+  const now = Date.now();
+  stores.transaction(() => {
+    for (const r of rows) {
+      if (r.attempts >= r.max_attempts) store.failInterrupted(r.id, `interrupted ${r.attempts} times (the process stopped while it ran)`, now);
+      else store.requeueInterrupted(r.id, 'resumed after an interrupted run', now);
+    }
+  });
+  return rows.map((r) => store.get(r.id)!);
+}
