@@ -14,6 +14,7 @@
 import { tmpdir } from 'node:os';
 import { BrowseApi } from '../src/api/browse.js';
 import { GridOrderCache } from '../src/browse/grid-order.js';
+import { BrowseStore } from '../src/store/browse.js';
 import { contentUuidFor } from '../src/content/identity.js';
 import { Installation as Vss } from '../src/library/installation.js';
 import { Summary, benchArgs, collectGarbage, freshDir, median, ratio, rmrf, runMain, secs, timeSync } from './util.js';
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
     // the least such a read can be: the ids alone in index order.
     const rebuild: number[] = [];
     const idsAnchor: number[] = [];
-    const cache = new GridOrderCache(db, { minRebuildMs: 0 });
+    const cache = new GridOrderCache(new BrowseStore(db), { minRebuildMs: 0 });
     const idsOnly = db.prepare('SELECT id FROM content_identities INDEXED BY content_by_capture ORDER BY capture_day DESC, captured_ms DESC').pluck();
     const touch = db.prepare('UPDATE grid_version SET n = n + 1');
     for (let r = 0; r < Math.min(o.runs, 7); r++) {

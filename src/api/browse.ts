@@ -2,7 +2,6 @@ import { readContentDetail, type DetailContext } from '../browse/content-detail.
 import { GridOrderCache } from '../browse/grid-order.js';
 import { readGridPage } from '../browse/grid-page.js';
 import { UsageError } from '../core/errors.js';
-import { statementCache } from '../store/statements.js';
 import type { Library } from '../library/library.js';
 import { UUID_RE } from '../sidecars/address.js';
 import type { LibraryContext } from './library-api.js';
@@ -19,12 +18,10 @@ export const GRID_PAGE_MAX = 2000;
  * sidecars with the devices that have each).
  */
 export class BrowseApi {
-  private readonly stmt: ReturnType<typeof statementCache>;
   private readonly order: GridOrderCache;
 
   constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {
-    this.stmt = statementCache(lib.db);
-    this.order = new GridOrderCache(lib.db);
+    this.order = new GridOrderCache(lib.store.browse);
   }
 
   /**
@@ -40,13 +37,14 @@ export class BrowseApi {
   page(offset: number, limit: number): GridPage {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new UsageError(`offset must be a whole number from 0, got ${String(offset)}`);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > GRID_PAGE_MAX) throw new UsageError(`limit must be a whole number from 1 to ${GRID_PAGE_MAX}, got ${String(limit)}`);
-    return readGridPage(this.stmt, this.order.current(), offset, limit);
+    return readGridPage(this.lib.store.browse, this.order.current(), offset, limit);
   }
 
   async detail(contentUuid: string): Promise<ContentDetail> {
     if (typeof contentUuid !== 'string' || !UUID_RE.test(contentUuid)) throw new UsageError(`invalid content uuid ${JSON.stringify(String(contentUuid).slice(0, 80))}`);
     const ctx: DetailContext = {
-      stmt: this.stmt,
+      store: this.lib.store.browse,
+      content: (uuid) => this.lib.store.contents.byUuid(uuid),
       device: { uuid: this.lib.device.uuid, name: this.lib.device.name },
       deviceNames: () => this.deviceNames(),
     };
@@ -55,7 +53,7 @@ export class BrowseApi {
 
   /** Other devices' names: as paired here, else as they named themselves when they opened this library. */
   private async deviceNames(): Promise<Map<string, string>> {
-    const names = new Map((this.stmt('SELECT uuid, name FROM devices').all() as Array<{ uuid: string; name: string }>).map((d) => [d.uuid, d.name]));
+    const names = new Map(this.lib.store.browse.deviceNames());
     const { PairedDevices } = await import('../sync/pairing/paired-devices.js');
     for (const d of PairedDevices.load(this.ctx.dataDir).list()) names.set(d.device_uuid, d.name);
     return names;

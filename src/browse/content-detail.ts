@@ -1,13 +1,14 @@
 import { basename, join } from 'node:path';
 import { VssError } from '../core/errors.js';
-import type { statementCache } from '../store/statements.js';
+import type { BrowseStore } from '../store/browse.js';
 import { parseMetadata } from '../media/media-metadata.js';
 import type { ContentDetail, DetailDevice, DetailPath, DetailSidecar } from '../wire/browse.js';
 
 export type { ContentDetail, DetailDevice, DetailPath, DetailSidecar };
 
 export interface DetailContext {
-  stmt: ReturnType<typeof statementCache>;
+  store: BrowseStore;
+  content: (uuid: string) => { id: number; uuid: string; kind: string; mime: string; size: number; media_metadata: string | null } | undefined;
   /** This device. */
   device: { uuid: string; name: string };
   /** Names of other devices by uuid (the paired devices, and those that opened this library). */
@@ -15,23 +16,14 @@ export interface DetailContext {
 }
 
 export async function readContentDetail(ctx: DetailContext, contentUuid: string): Promise<ContentDetail> {
-  const { stmt } = ctx;
-  const c = stmt('SELECT id, uuid, kind, mime, size, media_metadata FROM content_identities WHERE uuid = ?').get(contentUuid) as
-    { id: number; uuid: string; kind: string; mime: string; size: number; media_metadata: string | null } | undefined;
+  const { store } = ctx;
+  const c = ctx.content(contentUuid);
   if (!c) throw new VssError('NOT_FOUND', `no content ${contentUuid} in this library`);
-  const paths = (stmt(
-    `SELECT e.location_id, l.name AS location_name, l.path AS root, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id
-     WHERE e.content_id = ? AND e.kind = 'file' ORDER BY e.id`,
-  ).all(c.id) as Array<{ location_id: number; location_name: string; root: string; rel_path: string }>)
-    .map((p) => ({ location_id: p.location_id, location_name: p.location_name, path: join(p.root, p.rel_path) }));
+  const paths = store.copiesOf(c.id).map((p) => ({ location_id: p.location_id, location_name: p.location_name, path: join(p.root, p.rel_path) }));
   const meta = parseMetadata(c.media_metadata);
 
-  const local = stmt('SELECT kind, variant, format, status, checksum, size FROM sidecars WHERE content_uuid = ? ORDER BY kind, variant').all(c.uuid) as
-    Array<{ kind: string; variant: string; format: string; status: string; checksum: string | null; size: number | null }>;
-  const elsewhere = stmt(
-    `SELECT kind, variant, device_uuid, format, checksum, size FROM sidecar_availability
-     WHERE content_uuid = ? AND has = 1 AND device_uuid <> ? ORDER BY kind, variant, device_uuid`,
-  ).all(c.uuid, ctx.device.uuid) as Array<{ kind: string; variant: string; device_uuid: string; format: string | null; checksum: string | null; size: number | null }>;
+  const local = store.localSidecars(c.uuid);
+  const elsewhere = store.remoteSidecars(c.uuid, ctx.device.uuid);
   const names = elsewhere.length > 0 ? await ctx.deviceNames() : new Map<string, string>();
 
   const byAddress = new Map<string, DetailSidecar>();

@@ -5,6 +5,7 @@ import { openDatabase } from '../db/connection.js';
 import { migrate } from '../db/migrations.js';
 import { tempDir } from '../../test/helpers.js';
 import { GridOrderCache } from './grid-order.js';
+import { BrowseStore } from '../store/browse.js';
 
 describe('the grid order (migration 009 and its cache)', () => {
   const tmp = tempDir();
@@ -37,7 +38,7 @@ describe('the grid order (migration 009 and its cache)', () => {
   add('m-undated.png', null);
   add('broken.jpg', null, '{not json');
   add('other-version.jpg', null, JSON.stringify({ v: 2, captured_at: '2030-01-01T00:00:00Z', captured_ms: 1 }));
-  const cache = new GridOrderCache(db, { minRebuildMs: 0 });
+  const cache = new GridOrderCache(new BrowseStore(db), { minRebuildMs: 0 });
 
   it('orders by the capture clock\'s day and the instant, newest first, ties by name; undated (or unreadable) last, by name', () => {
     assert.deepEqual(names(cache), ['late.jpg', 'a.jpg', 'b.jpg', 'old.jpg', 'broken.jpg', 'm-undated.png', 'other-version.jpg', 'z-undated.png']);
@@ -61,7 +62,7 @@ describe('the grid order (migration 009 and its cache)', () => {
 
   it('while changes keep coming, reads the order again at most every minRebuildMs, serving the last one between', () => {
     let now = 1_000_000;
-    const slow = new GridOrderCache(db, { minRebuildMs: 2000, now: () => now });
+    const slow = new GridOrderCache(new BrowseStore(db), { minRebuildMs: 2000, now: () => now });
     const first = slow.current();
     assert.equal(first.version, (db.prepare('SELECT n FROM grid_version').pluck().get() as number), 'the version read with the order');
     add('burst-1.jpg', null);

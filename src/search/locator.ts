@@ -8,7 +8,7 @@
 import type { SearchLocator } from '../wire/search.js';
 import type { Library } from '../library/library.js';
 import { isSearchedLine } from './ocr-text.js';
-import { readSidecarJson, stmt } from './search-index.js';
+import { readSidecarJson } from './search-index.js';
 import type { Hit } from './search-query.js';
 
 export type { SearchLocator };
@@ -24,9 +24,7 @@ interface OcrPageLike { page?: unknown; source?: unknown; unit?: unknown; blocks
 export function locatorsOf(lib: Library, hits: readonly Hit[], budgetBytes = MAX_BOX_BYTES_PER_QUERY): Array<SearchLocator | undefined> {
   const paged = hits.filter((h) => h.source === 'ocr' || h.source === 'pdf-text').map((h) => h.content_uuid);
   // One query says which have an OCR sidecar ready to read for boxes, and how big; the others are not looked up one by one.
-  const sizes = new Map(paged.length === 0 ? [] : (stmt(lib,
-    "SELECT content_uuid, size FROM sidecars WHERE content_uuid IN (SELECT value FROM json_each(?)) AND kind = 'ocr' AND variant = 'default' AND status = 'ready'",
-  ).raw().all(JSON.stringify(paged)) as Array<[string, number | null]>));
+  const sizes = new Map(paged.length === 0 ? [] : lib.store.search.ocrSizes(paged));
   // Each content's pages parsed once, however many of its pages matched; null: not read (too big, over the budget, unreadable).
   const parsed = new Map<string, OcrPageLike[] | null>();
   let left = budgetBytes;

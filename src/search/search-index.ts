@@ -9,8 +9,6 @@
 import { readFileSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { childLog } from '../core/log.js';
-import type { Statement } from 'better-sqlite3';
-import { statementCache } from '../store/statements.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
 import { sidecarFile } from '../sidecars/sidecar-file.js';
@@ -38,39 +36,23 @@ const logError = (err: unknown): void => log.warn({ err }, 'a content could not 
 /** Han, kana, Hangul: scripts written without spaces between words. */
 export const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
-const caches = new WeakMap<Library, (sql: string) => Statement>();
-/** LIB's prepared statement for SQL, prepared once: queries and slices run the same few statements all day. */
-export function stmt(lib: Library, sql: string): Statement {
-  let c = caches.get(lib);
-  if (!c) caches.set(lib, c = statementCache(lib.db));
-  return c(sql);
-}
-
 interface Row { source: SearchSource; locator: number | null; at: number | null; text: string }
 
 /** Put one content's rows in place of what it had (none when it has left the library). Returns how many rows it has now. */
 export function indexContent(lib: Library, contentUuid: string): number {
   const rows = textOf(lib, contentUuid);
-  const known = stmt(lib, 'SELECT 1 FROM content_identities WHERE uuid = ?').get(contentUuid) !== undefined;
-  const del = stmt(lib, 'DELETE FROM search_docs WHERE content_uuid = ?');
-  const ins = stmt(lib, 'INSERT INTO search_docs (content_uuid, source, locator, at, text, cjk) VALUES (?, ?, ?, ?, ?, ?)');
-  const done = stmt(lib, 'DELETE FROM search_pending WHERE content_uuid = ?');
-  lib.db.transaction(() => {
-    del.run(contentUuid);
-    done.run(contentUuid);
-    if (!known) return;
-    for (const r of rows) {
-      // The snippet's match markers are STX/ETX: text may not carry them (or fake a match).
-      const text = r.text.slice(0, MAX_ROW_CHARS).replace(/[\u0002\u0003]/g, ' ');
-      ins.run(contentUuid, r.source, r.locator, r.at, text, CJK.test(text) ? 1 : 0);
-    }
-  })();
+  const known = lib.store.search.hasContent(contentUuid);
+  lib.store.search.replaceRows(contentUuid, known ? rows.map((r) => {
+    // The snippet's match markers are STX/ETX: text may not carry them (or fake a match).
+    const text = r.text.slice(0, MAX_ROW_CHARS).replace(/[\u0002\u0003]/g, ' ');
+    return { ...r, text, cjk: CJK.test(text) };
+  }) : []);
   return known ? rows.length : 0;
 }
 
 /** Whether any content waits to be indexed. */
 export function hasPending(lib: Library): boolean {
-  return stmt(lib, 'SELECT 1 FROM search_pending LIMIT 1').get() !== undefined;
+  return lib.store.search.hasPending();
 }
 
 /**
@@ -79,27 +61,26 @@ export function hasPending(lib: Library): boolean {
  * reported, not retried forever) so one bad sidecar cannot stall the rest.
  */
 export function indexSlice(lib: Library, budgetMs = SLICE_MS, onError: (err: unknown) => void = () => {}): { indexed: number; empty: boolean } {
-  const take = stmt(lib, 'SELECT content_uuid FROM search_pending LIMIT ?').pluck();
-  const drop = stmt(lib, 'DELETE FROM search_pending WHERE content_uuid = ?');
+  const store = lib.store.search;
   const t0 = performance.now();
   let indexed = 0;
   for (;;) {
-    const batch = take.all(BATCH) as string[];
+    const batch = store.takePending(BATCH);
     if (batch.length === 0) return { indexed, empty: true };
     let late = false;
     // One transaction per batch (cheaper than one per content); the time is checked after each content.
-    lib.db.transaction(() => {
+    store.transaction(() => {
       for (const u of batch) {
         try {
           indexContent(lib, u);
         } catch (err) {
-          drop.run(u);
+          store.dropPending(u);
           onError(err);
         }
         indexed++;
         if (performance.now() - t0 >= budgetMs) { late = true; return; }
       }
-    })();
+    });
     if (late) return { indexed, empty: !hasPending(lib) };
   }
 }
@@ -125,31 +106,29 @@ const REINDEX_BATCH = 5_000;
  * replaced in one transaction, so search goes on answering meanwhile, never from half a content.
  */
 export async function reindex(lib: Library): Promise<{ contents: number; rows: number }> {
-  const contents = stmt(lib, 'INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id > ? AND id <= ?');
-  const contentEnd = stmt(lib, 'SELECT max(id) FROM (SELECT id FROM content_identities WHERE id > ? ORDER BY id LIMIT ?)').pluck();
-  const orphans = stmt(lib,
-    'INSERT OR IGNORE INTO search_pending SELECT DISTINCT content_uuid FROM search_docs d WHERE d.id > ? AND d.id <= ? AND NOT EXISTS (SELECT 1 FROM content_identities c WHERE c.uuid = d.content_uuid)');
-  const docEnd = stmt(lib, 'SELECT max(id) FROM (SELECT id FROM search_docs WHERE id > ? ORDER BY id LIMIT ?)').pluck();
+  const store = lib.store.search;
   // Every content, and the contents gone that still had rows (a follower may index some meanwhile: not counted from the queue).
-  let queued = stmt(lib, 'SELECT count(*) FROM content_identities').pluck().get() as number;
-  for (const [queue, end] of [[contents, contentEnd], [orphans, docEnd]] as const) {
+  let queued = store.contentCount();
+  const passes = [
+    { end: (from: number) => store.contentBatchEnd(from, REINDEX_BATCH), queue: (from: number, to: number) => { store.queueContents(from, to); } },
+    { end: (from: number) => store.docBatchEnd(from, REINDEX_BATCH), queue: (from: number, to: number) => { queued += store.queueOrphans(from, to); } },
+  ];
+  for (const { end, queue } of passes) {
     for (let from = 0; ;) {
-      const to = end.get(from, REINDEX_BATCH) as number | null;
+      const to = end(from);
       if (to === null) break;
-      const added = queue.run(from, to).changes;
-      if (queue === orphans) queued += added;
+      queue(from, to);
       from = to;
       await nextTurn();
     }
   }
   await indexPending(lib);
-  const rows = stmt(lib, 'SELECT count(*) FROM search_docs').pluck().get() as number;
-  return { contents: queued, rows };
+  return { contents: queued, rows: store.docCount() };
 }
 
 /** How many contents wait to be indexed (0 when the index is current). */
 export function pendingCount(lib: Library): number {
-  return stmt(lib, 'SELECT count(*) FROM search_pending').pluck().get() as number;
+  return lib.store.search.pendingCount();
 }
 
 /** A process keeping the index current: it drains the queue in slices whenever something may have been queued. */
@@ -205,10 +184,7 @@ export function followSidecars(lib: Library, onError: (err: unknown) => void = l
 /** What one content says: its file names, and the text of its ready OCR (the lines searchedText keeps) and transcript sidecars. */
 function textOf(lib: Library, contentUuid: string): Row[] {
   const rows: Row[] = [];
-  const names = stmt(lib, 
-    `SELECT DISTINCT e.name FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE c.uuid = ? AND e.kind = 'file' ORDER BY e.name`,
-  ).pluck().all(contentUuid) as string[];
-  for (const n of names) rows.push({ source: 'name', locator: null, at: null, text: n.normalize('NFC') });
+  for (const n of lib.store.search.fileNames(contentUuid)) rows.push({ source: 'name', locator: null, at: null, text: n.normalize('NFC') });
   const ocr = readSidecarJson(lib, contentUuid, 'ocr') as { pages?: Array<{ page?: unknown; source?: unknown; text?: unknown }> } | null;
   for (const p of Array.isArray(ocr?.pages) ? ocr.pages : []) {
     if (typeof p?.text !== 'string') continue;

@@ -10,7 +10,7 @@ import { CONTENT_KINDS, isContentKind } from '../content/kinds.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
 import type { ScoreKind, SearchSource, TextSearchResult as SearchResult } from '../wire/search.js';
-import { CJK, stmt } from './search-index.js';
+import { CJK } from './search-index.js';
 import { firstMarked, fold, locatorsOf } from './locator.js';
 
 export const DEFAULT_LIMIT = 50;
@@ -149,14 +149,8 @@ function matchedNameFirst(paths: string[], snippet: string): string[] {
  */
 function searchWords(lib: Library, match: string, kind: string | undefined, limit: number): Hit[] {
   if (kind !== undefined) return searchWordsOfKind(lib, match, kind, limit);
-  const ranked = stmt(lib,
-    `SELECT d.content_uuid, c.kind, m.score, m.snippet, d.source, d.locator, d.at FROM
-       (SELECT rowid AS id, rank AS score, snippet(search_fts, 0, char(2), char(3), '…', 12) AS snippet
-          FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) m
-       JOIN search_docs d ON d.id = m.id LEFT JOIN content_identities c ON c.uuid = d.content_uuid`,
-  );
   for (let fetch = limit + (limit >> 2) + 4; ; fetch *= 4) {
-    const rows = ranked.all(match, fetch) as Array<Omit<Hit, 'kind'> & { kind: string | null }>;
+    const rows = lib.store.search.rankedWithSnippets(match, fetch);
     const best = bestPerContent(rows, undefined, limit);
     // Fewer rows than asked for: that was every match.
     if (best.length === limit || rows.length < fetch) return best;
@@ -170,17 +164,10 @@ function searchWords(lib: Library, match: string, kind: string | undefined, limi
  * may be fewer than LIMIT (the best of the rows looked at).
  */
 function searchWordsOfKind(lib: Library, match: string, kind: string, limit: number): Hit[] {
-  const ranked = stmt(lib,
-    `SELECT d.id, d.content_uuid, c.kind, m.score, d.source, d.locator, d.at FROM
-       (SELECT rowid AS id, rank AS score FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) m
-       JOIN search_docs d ON d.id = m.id JOIN content_identities c ON c.uuid = d.content_uuid`,
-  );
-  const rows = ranked.all(match, Math.max(MAX_KIND_FETCH, 16 * limit)) as Array<Omit<Hit, 'snippet'> & { id: number; snippet: string }>;
-  const best = bestPerContent(rows, kind, limit) as Array<Hit & { id: number }>;
+  const rows = lib.store.search.ranked(match, Math.max(MAX_KIND_FETCH, 16 * limit));
+  const best = bestPerContent(rows, kind, limit);
   if (best.length === 0) return [];
-  const snippets = new Map(stmt(lib,
-    `SELECT rowid, snippet(search_fts, 0, char(2), char(3), '…', 12) FROM search_fts WHERE search_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))`,
-  ).raw().all(match, JSON.stringify(best.map((h) => h.id))) as Array<[number, string]>);
+  const snippets = new Map(lib.store.search.snippets(match, best.map((h) => h.id)));
   return best.map(({ id, ...h }) => ({ ...h, snippet: snippets.get(id) ?? '' }));
 }
 
@@ -210,12 +197,8 @@ function searchCjk(lib: Library, query: string, kind: string | undefined, limit:
     if (t !== '') terms.push(t);
   }
   const long = terms.filter((t) => [...t].length >= 3);
-  const narrow = long.length > 0 ? `AND d.id IN (SELECT rowid FROM search_cjk WHERE search_cjk MATCH ?)` : '';
-  const rows = stmt(lib, 
-    `SELECT d.content_uuid, c.kind, d.source, d.locator, d.at, d.text FROM search_docs d JOIN content_identities c ON c.uuid = d.content_uuid
-     WHERE d.cjk = 1 ${narrow} ${kind !== undefined ? 'AND c.kind = ?' : ''} ORDER BY d.id LIMIT ${MAX_CJK_ROWS + 1}`,
-  ).all(...(long.length > 0 ? [long.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ')] : []), ...(kind !== undefined ? [kind] : [])) as
-    Array<Omit<Hit, 'score' | 'snippet'> & { text: string }>;
+  const narrow = long.length > 0 ? long.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ') : null;
+  const rows = lib.store.search.cjkDocs(narrow, kind, MAX_CJK_ROWS + 1);
   if (rows.length > MAX_CJK_ROWS) {
     // The oldest rows (by id) are looked at, the same ones each time; the rest are not, and that is said.
     rows.length = MAX_CJK_ROWS;
@@ -253,11 +236,7 @@ function snippetOf(text: string, term: string): string {
 export function pathsOf(lib: Library, contents: string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   if (contents.length === 0) return out;
-  const rows = stmt(lib, 
-    `SELECT c.uuid, e.location_id AS loc, e.rel_path FROM content_identities c JOIN entries e ON e.content_id = c.id
-       JOIN locations l ON l.id = +e.location_id
-     WHERE c.uuid IN (SELECT value FROM json_each(?)) AND l.device_id = ? ORDER BY l.path, e.rel_path`,
-  ).all(JSON.stringify(contents), lib.deviceId) as Array<{ uuid: string; loc: number; rel_path: string }>;
+  const rows = lib.store.search.copiesOn(contents, lib.deviceId);
   // A location's check reads the database and resolves its folder: once per location, not per copy.
   const roots = new Map<number, ReturnType<Library['roots']['tryLocation']>>();
   for (const r of rows) {

@@ -1,10 +1,12 @@
 import type { Db } from '../db/connection.js';
 import { LocalAvailability } from './availability.js';
+import { BrowseStore } from './browse.js';
 import { ContentStore } from './contents.js';
 import { DeviceStore } from './devices.js';
 import { EntryStore } from './entries.js';
 import { JobStore } from './jobs.js';
 import { LocationStore } from './locations.js';
+import { SearchStore } from './search.js';
 import { StatsStore } from './stats.js';
 import { NotApplicableStore } from './not-applicable.js';
 import { SidecarStore } from './sidecars.js';
@@ -20,6 +22,8 @@ export class Stores {
   private ownContents: ContentStore | undefined;
   private ownAvailability: LocalAvailability | undefined;
   private ownStats: StatsStore | undefined;
+  private ownBrowse: BrowseStore | undefined;
+  private ownSearch: SearchStore | undefined;
   private ownJobs: JobStore | undefined;
   private ownNotApplicable: NotApplicableStore | undefined;
   private ownSidecars: SidecarStore | undefined;
@@ -42,6 +46,16 @@ export class Stores {
   /** This device's availability rows, each change numbered for peers. */
   get availability(): LocalAvailability {
     return (this.ownAvailability ??= new LocalAvailability(this.db, this.deviceUuid));
+  }
+
+  /** The browse views' reads (the grid, a content's detail). */
+  get browse(): BrowseStore {
+    return (this.ownBrowse ??= new BrowseStore(this.db));
+  }
+
+  /** The search index and its queue. */
+  get search(): SearchStore {
+    return (this.ownSearch ??= new SearchStore(this.db));
   }
 
   /** Counts over the whole library. */

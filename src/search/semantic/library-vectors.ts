@@ -58,10 +58,7 @@ export class LibraryVectors {
       if (this.index) this.update();
     });
     const started = performance.now();
-    const rows = this.lib.db.prepare(
-      `SELECT s.content_uuid AS uuid, c.kind FROM sidecars s JOIN content_identities c ON c.uuid = s.content_uuid
-       WHERE s.kind = 'embeddings' AND s.variant = ? AND s.status = 'ready' ORDER BY s.content_uuid`,
-    ).all(this.variant) as Array<{ uuid: string; kind: string }>;
+    const rows = this.lib.store.search.embedded(this.variant);
     const index = new VectorIndex(this.dims, Math.max(1024, rows.length));
     let next = 0;
     const reader = async (): Promise<void> => {
@@ -84,12 +81,11 @@ export class LibraryVectors {
     if (this.updating) return;
     this.updating = (async () => {
       try {
-        const kindOf = this.lib.db.prepare('SELECT kind FROM content_identities WHERE uuid = ?').pluck();
         while (this.dirty.size > 0) {
           const list = [...this.dirty];
           this.dirty.clear();
           for (const uuid of list) {
-            const kind = kindOf.get(uuid) as string | undefined;
+            const kind = this.lib.store.search.kindOf(uuid);
             if (kind === undefined) {
               this.index!.delete(uuid);
               this.skippedFiles.delete(uuid);

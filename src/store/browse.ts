@@ -1,0 +1,150 @@
+import type { Db } from '../db/connection.js';
+import { FIRST_NAME_SQL } from './contents.js';
+import { statementCache, type Prepared } from './statements.js';
+
+/** The rows the browse order is built from, read in one snapshot (src/browse/grid-order.ts builds it). */
+export interface OrderSnapshot {
+  /** grid_version.n: every change that can move a content in the order bumps it (migration 009). */
+  version: number;
+  /** Content ids in capture order (capture day, then instant, newest first; undated last). */
+  ids: number[];
+  /** The capture instant of each, in the same order. */
+  instants: Array<number | null>;
+  /** [capture day, contents that day], in the same order. */
+  dayRuns: Array<[string | null, number]>;
+  /** Contents that have a file copy. */
+  withFile: number[];
+  /** Contents shown through another (a Live Photo still's movie). */
+  hidden: number[];
+}
+
+/** A grid tile's row: the content, its first copy's name, its grid thumbnail's checksum, whether it is a Live Photo. */
+export interface TileRecord {
+  id: number;
+  uuid: string;
+  kind: string;
+  mime: string;
+  media_metadata: string | null;
+  day: string | null;
+  name: string | null;
+  thumb: string | null;
+  live: number;
+}
+
+/** A copy of a content, with its location. */
+export interface CopyRecord {
+  location_id: number;
+  location_name: string;
+  root: string;
+  rel_path: string;
+}
+
+/** A sidecar of a content recorded here. */
+export interface LocalSidecarRecord {
+  kind: string;
+  variant: string;
+  format: string;
+  status: string;
+  checksum: string | null;
+  size: number | null;
+}
+
+/** A sidecar another device says it has. */
+export interface RemoteSidecarRecord {
+  kind: string;
+  variant: string;
+  device_uuid: string;
+  format: string | null;
+  checksum: string | null;
+  size: number | null;
+}
+
+const BY_CAPTURE = 'FROM content_identities INDEXED BY content_by_capture ORDER BY capture_day DESC, captured_ms DESC';
+
+const TILE_SQL = `SELECT c.id, c.uuid, c.kind, c.mime, c.media_metadata, c.capture_day AS day, ${FIRST_NAME_SQL} AS name,
+    (SELECT s.checksum FROM sidecars s WHERE s.content_uuid = c.uuid AND s.kind = 'thumb' AND s.variant = 'grid@1x' AND s.status = 'ready') AS thumb,
+    EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.kind = 'live_photo_video' AND s.status = 'ready') AS live
+  FROM content_identities c WHERE c.id IN (SELECT value FROM json_each(?))`;
+
+/**
+ * The browse views' reads (the web UI's grid and a content's detail): one feature's read across
+ * contents, entries, sidecars and availability, kept together because each is shaped for one
+ * screen and tuned with the others (docs/architecture.md: a feature's read model).
+ */
+export class BrowseStore {
+  private readonly sql: Prepared;
+
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+  }
+
+  /** The order's version now (a cheap read: the order is rebuilt only when it moved). */
+  version(): number {
+    return this.sql<[], number>('SELECT n FROM grid_version WHERE id = 1').pluck().get() ?? 0;
+  }
+
+  /**
+   * One snapshot of what the order is built from: ids and instants in index order (two
+   * single-column reads: a row as an array costs more than the read), the days' counts from the
+   * same index, which contents have a file copy, and which are shown through another.
+   */
+  orderSnapshot(): OrderSnapshot {
+    return this.inSnapshot(() => ({
+      version: this.version(),
+      hidden: this.sql<[], number>(
+        `SELECT DISTINCT e.content_id AS id FROM sidecars s JOIN entries e ON e.id = s.source_entry_id
+         WHERE s.kind = 'live_photo_video' AND s.status = 'ready' AND e.content_id IS NOT NULL`,
+      ).pluck().all(),
+      ids: this.sql<[], number>(`SELECT id ${BY_CAPTURE}`).pluck().all(),
+      instants: this.sql<[], number | null>(`SELECT captured_ms ${BY_CAPTURE}`).pluck().all(),
+      dayRuns: this.sql<[], [string | null, number]>('SELECT capture_day, count(*) FROM content_identities INDEXED BY content_by_capture GROUP BY capture_day ORDER BY capture_day DESC').raw().all(),
+      withFile: this.sql<[], number>("SELECT content_id FROM entries WHERE content_id IS NOT NULL AND kind = 'file'").pluck().all(),
+    }));
+  }
+
+  /** FN's reads, all of one moment (a read transaction; inside another, that one's). */
+  inSnapshot<T>(fn: () => T): T {
+    return this.db.transaction(fn).deferred();
+  }
+
+  /**
+   * [content id, name] of the file copies of IDS in entry order (a content's first row is its
+   * first copy); all: of every content, in one pass of the table (cheaper than a look-up each
+   * when they are many).
+   */
+  fileNames(ids: readonly number[] | 'all'): Array<[number, string]> {
+    if (ids === 'all') return this.sql<[], [number, string]>("SELECT content_id, name FROM entries NOT INDEXED WHERE content_id IS NOT NULL AND kind = 'file' ORDER BY id").raw().all();
+    return this.sql<[string], [number, string]>("SELECT content_id, name FROM entries WHERE content_id IN (SELECT value FROM json_each(?)) AND kind = 'file' ORDER BY id").raw().all(JSON.stringify(ids));
+  }
+
+  /** The tiles of contents IDS, in no particular order (one read by id). */
+  tiles(ids: readonly number[]): TileRecord[] {
+    return this.sql<[string], TileRecord>(TILE_SQL).all(JSON.stringify(ids));
+  }
+
+  /** The file copies of content ID with their locations, first copy first. */
+  copiesOf(contentId: number): CopyRecord[] {
+    return this.sql<[number], CopyRecord>(
+      `SELECT e.location_id, l.name AS location_name, l.path AS root, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id
+       WHERE e.content_id = ? AND e.kind = 'file' ORDER BY e.id`,
+    ).all(contentId);
+  }
+
+  /** The sidecars of a content recorded here, by kind and variant. */
+  localSidecars(contentUuid: string): LocalSidecarRecord[] {
+    return this.sql<[string], LocalSidecarRecord>('SELECT kind, variant, format, status, checksum, size FROM sidecars WHERE content_uuid = ? ORDER BY kind, variant').all(contentUuid);
+  }
+
+  /** The sidecars of a content that devices other than DEVICEUUID say they have. */
+  remoteSidecars(contentUuid: string, deviceUuid: string): RemoteSidecarRecord[] {
+    return this.sql<[string, string], RemoteSidecarRecord>(
+      `SELECT kind, variant, device_uuid, format, checksum, size FROM sidecar_availability
+       WHERE content_uuid = ? AND has = 1 AND device_uuid <> ? ORDER BY kind, variant, device_uuid`,
+    ).all(contentUuid, deviceUuid);
+  }
+
+  /** Every device that opened this library, by uuid, with the name it gave itself then. */
+  deviceNames(): Array<[string, string]> {
+    return this.sql<[], [string, string]>('SELECT uuid, name FROM devices').raw().all();
+  }
+}

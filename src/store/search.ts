@@ -1,0 +1,203 @@
+import type { Db } from '../db/connection.js';
+import { statementCache, type Prepared } from './statements.js';
+
+/** Where a row of searchable text comes from. */
+export type SearchDocSource = 'name' | 'ocr' | 'pdf-text' | 'transcript';
+
+/** A row of `search_docs` as written: one piece of a content's searchable text. */
+export interface SearchDocInput {
+  source: SearchDocSource;
+  /** The page (ocr, pdf-text) or segment index (transcript); null for a name. */
+  locator: number | null;
+  /** A transcript segment's start, in seconds. */
+  at: number | null;
+  text: string;
+  /** Chinese, Japanese or Korean in it: also in the trigram index. */
+  cjk: boolean;
+}
+
+/** A row that matched, with its content and BM25 score (lower is better). */
+export interface RankedDoc {
+  id: number;
+  content_uuid: string;
+  /** The content's kind; null when the content left the library (its rows not yet dropped). */
+  kind: string | null;
+  score: number;
+  source: SearchDocSource;
+  locator: number | null;
+  at: number | null;
+}
+
+/** A CJK row to match in JS (the trigram index only narrows terms of 3 characters or more). */
+export interface CjkDoc {
+  content_uuid: string;
+  kind: string;
+  source: SearchDocSource;
+  locator: number | null;
+  at: number | null;
+  text: string;
+}
+
+/** A copy of a content on a device: its location and path there. */
+export interface CopyPlace {
+  uuid: string;
+  loc: number;
+  rel_path: string;
+}
+
+const SNIPPET = "snippet(search_fts, 0, char(2), char(3), '…', 12)";
+
+/**
+ * The search index (migration 008): `search_docs` with its FTS5 indexes, and the queue of
+ * contents to index again (`search_pending`), plus the reads of other tables the index is built
+ * from and answers with (a content's file names, where its copies are, its OCR sidecar's size):
+ * search's read model (docs/architecture.md).
+ */
+export class SearchStore {
+  private readonly sql: Prepared;
+
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+  }
+
+  /** FN in one transaction (a batch of contents indexed). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Put ROWS in place of what CONTENTUUID had, and take it off the queue. */
+  replaceRows(contentUuid: string, rows: readonly SearchDocInput[]): void {
+    const ins = this.sql<[string, string, number | null, number | null, string, number]>('INSERT INTO search_docs (content_uuid, source, locator, at, text, cjk) VALUES (?, ?, ?, ?, ?, ?)');
+    this.transaction(() => {
+      this.sql<[string]>('DELETE FROM search_docs WHERE content_uuid = ?').run(contentUuid);
+      this.dropPending(contentUuid);
+      for (const r of rows) ins.run(contentUuid, r.source, r.locator, r.at, r.text, r.cjk ? 1 : 0);
+    });
+  }
+
+  /** Whether the library has this content (a content that left it gets no rows). */
+  hasContent(contentUuid: string): boolean {
+    return this.sql<[string]>('SELECT 1 FROM content_identities WHERE uuid = ?').get(contentUuid) !== undefined;
+  }
+
+  /** The distinct names of a content's file copies, by name. */
+  fileNames(contentUuid: string): string[] {
+    return this.sql<[string], string>(
+      `SELECT DISTINCT e.name FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE c.uuid = ? AND e.kind = 'file' ORDER BY e.name`,
+    ).pluck().all(contentUuid);
+  }
+
+  hasPending(): boolean {
+    return this.sql<[]>('SELECT 1 FROM search_pending LIMIT 1').get() !== undefined;
+  }
+
+  /** Up to N contents waiting to be indexed. */
+  takePending(n: number): string[] {
+    return this.sql<[number], string>('SELECT content_uuid FROM search_pending LIMIT ?').pluck().all(n);
+  }
+
+  dropPending(contentUuid: string): void {
+    this.sql<[string]>('DELETE FROM search_pending WHERE content_uuid = ?').run(contentUuid);
+  }
+
+  pendingCount(): number {
+    return this.sql<[], number>('SELECT count(*) FROM search_pending').pluck().get()!;
+  }
+
+  /** The id that ends the next batch of N contents after id FROM; null past the last. */
+  contentBatchEnd(from: number, n: number): number | null {
+    return this.sql<[number, number], number | null>('SELECT max(id) FROM (SELECT id FROM content_identities WHERE id > ? ORDER BY id LIMIT ?)').pluck().get(from, n) ?? null;
+  }
+
+  /** Queue the contents with ids in (FROM, TO]; how many were queued. */
+  queueContents(from: number, to: number): number {
+    return this.sql<[number, number]>('INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id > ? AND id <= ?').run(from, to).changes;
+  }
+
+  /** The id that ends the next batch of N rows after row id FROM; null past the last. */
+  docBatchEnd(from: number, n: number): number | null {
+    return this.sql<[number, number], number | null>('SELECT max(id) FROM (SELECT id FROM search_docs WHERE id > ? ORDER BY id LIMIT ?)').pluck().get(from, n) ?? null;
+  }
+
+  /** Queue the contents gone from the library that rows (FROM, TO] still name; how many were queued. */
+  queueOrphans(from: number, to: number): number {
+    return this.sql<[number, number]>(
+      'INSERT OR IGNORE INTO search_pending SELECT DISTINCT content_uuid FROM search_docs d WHERE d.id > ? AND d.id <= ? AND NOT EXISTS (SELECT 1 FROM content_identities c WHERE c.uuid = d.content_uuid)',
+    ).run(from, to).changes;
+  }
+
+  contentCount(): number {
+    return this.sql<[], number>('SELECT count(*) FROM content_identities').pluck().get()!;
+  }
+
+  docCount(): number {
+    return this.sql<[], number>('SELECT count(*) FROM search_docs').pluck().get()!;
+  }
+
+  /** The best FETCH rows for an FTS5 MATCH, best first, each with its snippet. */
+  rankedWithSnippets(match: string, fetch: number): Array<Omit<RankedDoc, 'id'> & { snippet: string }> {
+    return this.sql<[string, number], Omit<RankedDoc, 'id'> & { snippet: string }>(
+      `SELECT d.content_uuid, c.kind, m.score, m.snippet, d.source, d.locator, d.at FROM
+         (SELECT rowid AS id, rank AS score, ${SNIPPET} AS snippet
+            FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) m
+         JOIN search_docs d ON d.id = m.id LEFT JOIN content_identities c ON c.uuid = d.content_uuid`,
+    ).all(match, fetch);
+  }
+
+  /** The best FETCH rows for an FTS5 MATCH of contents still in the library, without snippets (cut later for the few kept). */
+  ranked(match: string, fetch: number): RankedDoc[] {
+    return this.sql<[string, number], RankedDoc>(
+      `SELECT d.id, d.content_uuid, c.kind, m.score, d.source, d.locator, d.at FROM
+         (SELECT rowid AS id, rank AS score FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) m
+         JOIN search_docs d ON d.id = m.id JOIN content_identities c ON c.uuid = d.content_uuid`,
+    ).all(match, fetch);
+  }
+
+  /** [row id, snippet] of the rows IDS for an FTS5 MATCH. */
+  snippets(match: string, ids: readonly number[]): Array<[number, string]> {
+    return this.sql<[string, string], [number, string]>(
+      `SELECT rowid, ${SNIPPET} FROM search_fts WHERE search_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))`,
+    ).raw().all(match, JSON.stringify(ids));
+  }
+
+  /**
+   * Up to LIMIT rows with CJK text, oldest first: those the trigram MATCH NARROW finds (when
+   * given), of contents of KIND (when given).
+   */
+  cjkDocs(narrow: string | null, kind: string | undefined, limit: number): CjkDoc[] {
+    const where = `${narrow !== null ? 'AND d.id IN (SELECT rowid FROM search_cjk WHERE search_cjk MATCH ?)' : ''} ${kind !== undefined ? 'AND c.kind = ?' : ''}`;
+    return this.sql<Array<string | number>, CjkDoc>(
+      `SELECT d.content_uuid, c.kind, d.source, d.locator, d.at, d.text FROM search_docs d JOIN content_identities c ON c.uuid = d.content_uuid
+       WHERE d.cjk = 1 ${where} ORDER BY d.id LIMIT ?`,
+    ).all(...(narrow !== null ? [narrow] : []), ...(kind !== undefined ? [kind] : []), limit);
+  }
+
+  /** The copies on device DEVICEID of CONTENTS: location and path, by location folder and path. */
+  copiesOn(contents: readonly string[], deviceId: number): CopyPlace[] {
+    return this.sql<[string, number], CopyPlace>(
+      `SELECT c.uuid, e.location_id AS loc, e.rel_path FROM content_identities c JOIN entries e ON e.content_id = c.id
+         JOIN locations l ON l.id = +e.location_id
+       WHERE c.uuid IN (SELECT value FROM json_each(?)) AND l.device_id = ? ORDER BY l.path, e.rel_path`,
+    ).all(JSON.stringify(contents), deviceId);
+  }
+
+  /** [content uuid, size] of CONTENTS that have a ready default OCR sidecar. */
+  ocrSizes(contents: readonly string[]): Array<[string, number | null]> {
+    return this.sql<[string], [string, number | null]>(
+      "SELECT content_uuid, size FROM sidecars WHERE content_uuid IN (SELECT value FROM json_each(?)) AND kind = 'ocr' AND variant = 'default' AND status = 'ready'",
+    ).raw().all(JSON.stringify(contents));
+  }
+
+  /** [content uuid, kind] of the contents that have a ready embeddings sidecar of VARIANT, by uuid. */
+  embedded(variant: string): Array<{ uuid: string; kind: string }> {
+    return this.sql<[string], { uuid: string; kind: string }>(
+      `SELECT s.content_uuid AS uuid, c.kind FROM sidecars s JOIN content_identities c ON c.uuid = s.content_uuid
+       WHERE s.kind = 'embeddings' AND s.variant = ? AND s.status = 'ready' ORDER BY s.content_uuid`,
+    ).all(variant);
+  }
+
+  /** A content's kind; undefined when it left the library. */
+  kindOf(contentUuid: string): string | undefined {
+    return this.sql<[string], string>('SELECT kind FROM content_identities WHERE uuid = ?').pluck().get(contentUuid);
+  }
+}
