@@ -1,7 +1,7 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { sep } from 'node:path';
 import { BatchWriter, yieldToEventLoop } from '../store/batch-writer.js';
-import { EntryStore, type EntryFacts, type EntryRow } from './entry-store.js';
+import type { EntryFacts, EntryStore, ScannedEntry } from '../store/entries.js';
 import type { SeenSet } from './seen-set.js';
 import { threadedWalk } from './threaded-walk.js';
 import { LocationWalker, type DirListing, type WalkOptions } from './walk.js';
@@ -9,6 +9,7 @@ import { relPathProblem } from '../library/confine.js';
 
 export interface DiscoveryInput {
   store: EntryStore;
+  locationId: number;
   writer: BatchWriter;
   rootAbs: string;
   rootEntryId: number;
@@ -40,7 +41,7 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts> 
   const { store, writer, seen } = input;
   const counts: DiscoveryCounts = { files: 0, dirs: 0, bytes: 0, added: 0, changed: 0, moved: 0 };
   // A first scan has nothing to have moved: skip the inode look-ups.
-  const mayHaveMoves = store.count() > 1;
+  const mayHaveMoves = store.count(input.locationId) > 1;
   // Folders seen in their parent's listing whose own listing has not come yet: rel path → entry id.
   const dirIds = new Map<string, number>([['', input.rootEntryId]]);
   seen.add(input.rootEntryId);
@@ -60,7 +61,7 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts> 
         protectSubtree(store, dirId, seen);
         continue;
       }
-      const known = new Map<string, EntryRow>();
+      const known = new Map<string, ScannedEntry>();
       for (const row of store.children(dirId)) known.set(row.name, row);
       for (const entry of listing.entries) {
         const rel = listing.rel === '' ? entry.name : `${listing.rel}/${entry.name}`;
@@ -71,10 +72,10 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts> 
           continue;
         }
         const facts: EntryFacts = {
-          parentId: dirId, name: entry.name, relPath: rel, kind: entry.kind,
-          size: entry.size, inode: entry.inode, mtimeMs: entry.mtimeMs, linkTarget: entry.linkTarget,
+          parent_id: dirId, name: entry.name, rel_path: rel, kind: entry.kind,
+          size: entry.size, inode: entry.inode, mtime_ms: entry.mtimeMs, link_target: entry.linkTarget,
         };
-        const id = reconcileEntry(store, writer, seen, known, facts, input.rootAbs, mayHaveMoves, counts);
+        const id = reconcileEntry(store, input.locationId, writer, seen, known, facts, input.rootAbs, mayHaveMoves, counts);
         if (entry.kind === 'dir') {
           counts.dirs++;
           dirIds.set(rel, id);
@@ -121,7 +122,7 @@ async function* hybridWalk(opts: WalkOptions, threaded: boolean): AsyncGenerator
 
 /** Bring one row in line with what is on disk; returns the entry's id. */
 export function reconcileEntry(
-  store: EntryStore, writer: BatchWriter, seen: SeenSet, known: Map<string, EntryRow>,
+  store: EntryStore, locationId: number, writer: BatchWriter, seen: SeenSet, known: Map<string, ScannedEntry>,
   facts: EntryFacts, rootAbs: string, mayHaveMoves: boolean, counts: DiscoveryCounts,
 ): number {
   let existing = known.get(facts.name);
@@ -132,9 +133,9 @@ export function reconcileEntry(
   }
   if (existing) {
     seen.add(existing.id);
-    const bytesMayDiffer = existing.inode !== facts.inode || existing.size !== facts.size || existing.mtime_ms !== facts.mtimeMs;
-    const relinked = existing.link_target !== facts.linkTarget;
-    if (bytesMayDiffer || relinked || existing.rel_path !== facts.relPath) {
+    const bytesMayDiffer = existing.inode !== facts.inode || existing.size !== facts.size || existing.mtime_ms !== facts.mtime_ms;
+    const relinked = existing.link_target !== facts.link_target;
+    if (bytesMayDiffer || relinked || existing.rel_path !== facts.rel_path) {
       writer.touch();
       store.update(existing.id, facts, facts.kind === 'file' && bytesMayDiffer);
       if (bytesMayDiffer || relinked) counts.changed++;
@@ -142,12 +143,12 @@ export function reconcileEntry(
     return existing.id;
   }
   if (mayHaveMoves) {
-    const moved = findMovedEntry(store, seen, facts, rootAbs);
+    const moved = findMovedEntry(store, locationId, seen, facts, rootAbs);
     if (moved) {
       // Renamed within this folder: its old name is free now, whatever appears under it next.
       if (known.get(moved.name)?.id === moved.id) known.delete(moved.name);
       seen.add(moved.id);
-      const bytesMayDiffer = moved.size !== facts.size || moved.mtime_ms !== facts.mtimeMs;
+      const bytesMayDiffer = moved.size !== facts.size || moved.mtime_ms !== facts.mtime_ms;
       writer.touch();
       store.update(moved.id, facts, facts.kind === 'file' && bytesMayDiffer);
       counts.moved++;
@@ -155,7 +156,7 @@ export function reconcileEntry(
     }
   }
   writer.touch();
-  const id = store.insert(facts);
+  const id = store.insert(locationId, facts);
   seen.add(id);
   counts.added++;
   return id;
@@ -165,8 +166,8 @@ export function reconcileEntry(
  * A name we have not seen before may be an entry that moved: same inode, same kind, not yet
  * confirmed at its old place, and no longer there (else it is a hard link).
  */
-function findMovedEntry(store: EntryStore, seen: SeenSet, facts: EntryFacts, rootAbs: string): EntryRow | undefined {
-  for (const row of store.byInode(facts.inode)) {
+function findMovedEntry(store: EntryStore, locationId: number, seen: SeenSet, facts: EntryFacts, rootAbs: string): ScannedEntry | undefined {
+  for (const row of store.byInode(locationId, facts.inode)) {
     // A hand-edited row's path could lead outside the location: it is never looked at.
     if (row.kind !== facts.kind || seen.has(row.id) || row.rel_path === '' || relPathProblem(row.rel_path)) continue;
     const oldAbs = rootAbs + sep + row.rel_path.split('/').join(sep);
@@ -182,7 +183,7 @@ function findMovedEntry(store: EntryStore, seen: SeenSet, facts: EntryFacts, roo
   return undefined;
 }
 
-export function protectEntry(store: EntryStore, row: EntryRow, seen: SeenSet): void {
+export function protectEntry(store: EntryStore, row: ScannedEntry, seen: SeenSet): void {
   seen.add(row.id);
   if (row.kind === 'dir') protectSubtree(store, row.id, seen);
 }

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
 import { VssError } from '../core/errors.js';
 import { FIRST_NAME_SQL } from '../store/contents.js';
+import { statementCache, type Prepared } from '../store/statements.js';
 import { isJobStatus, type JobRow, type JobStatus, type NamedJobRow } from './states.js';
 
 export interface EnqueueInput {
@@ -342,6 +343,26 @@ export class JobStore {
     if (!job) throw new VssError('NOT_FOUND', `no job ${id}`);
     return job;
   }
+
+  /** The kinds that have an open job: one index seek per kind (the open-jobs index leads with the kind, and there are few kinds). */
+  openKinds(): string[] {
+    const next = cachedStatements(this.db)<[string], string>(`SELECT kind FROM jobs INDEXED BY jobs_one_open WHERE status IN ('queued', 'running', 'paused') AND kind > ? ORDER BY kind LIMIT 1`).pluck();
+    const kinds: string[] = [];
+    for (let k = next.get(''); k !== undefined; k = next.get(k)) kinds.push(k);
+    return kinds;
+  }
+
+  /** The open jobs of one kind for one content. */
+  openFor(kind: string, contentUuid: string): JobRow[] {
+    return cachedStatements(this.db)<[string, string], JobRow>(`SELECT * FROM jobs WHERE kind = ? AND content_uuid = ? AND status IN ('queued', 'running', 'paused')`).all(kind, contentUuid);
+  }
+
+  /** Whether a job of KIND for the content ended after SINCE (ms epoch). */
+  endedSince(since: number, kind: string, contentUuid: string): boolean {
+    return cachedStatements(this.db)<[number, string, string]>(
+      `SELECT 1 FROM jobs INDEXED BY jobs_finished WHERE finished_at > ? AND status IN ('completed', 'failed', 'cancelled') AND kind = ? AND content_uuid = ? LIMIT 1`,
+    ).get(since, kind, contentUuid) !== undefined;
+  }
 }
 
 /** SELECT (over `jobs`) with FILTER's conditions, in id order, a page at a time. */
@@ -359,4 +380,12 @@ function listQuery(select: string, filter: JobListFilter): { sql: string; args: 
   if (filter.contentUuid !== undefined) { where.push('jobs.content_uuid = ?'); args.push(filter.contentUuid); }
   args.push(filter.limit ?? -1);
   return { sql: `${select} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY jobs.id LIMIT ?`, args };
+}
+
+/** Statements prepared once per connection, for the methods above that run once per content. */
+const statementsByDb = new WeakMap<Db, Prepared>();
+function cachedStatements(db: Db): Prepared {
+  let p = statementsByDb.get(db);
+  if (!p) statementsByDb.set(db, (p = statementCache(db)));
+  return p;
 }

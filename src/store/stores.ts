@@ -1,7 +1,9 @@
 import type { Db } from '../db/connection.js';
 import { LocalAvailability } from './availability.js';
+import { BatchWriter } from './batch-writer.js';
 import { ContentStore } from './contents.js';
 import { DeviceStore } from './devices.js';
+import { EntryStore } from './entries.js';
 import { LocationStore } from './locations.js';
 
 /**
@@ -13,6 +15,7 @@ export class Stores {
   private ownDevices: DeviceStore | undefined;
   private ownLocations: LocationStore | undefined;
   private ownContents: ContentStore | undefined;
+  private ownEntries: EntryStore | undefined;
   private ownAvailability: LocalAvailability | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
@@ -29,9 +32,18 @@ export class Stores {
     return (this.ownContents ??= new ContentStore(this.db));
   }
 
+  get entries(): EntryStore {
+    return (this.ownEntries ??= new EntryStore(this.db));
+  }
+
   /** This device's availability rows, each change numbered for peers. */
   get availability(): LocalAvailability {
     return (this.ownAvailability ??= new LocalAvailability(this.db, this.deviceUuid));
+  }
+
+  /** A writer that commits long runs of writes in batches of at most MAXOPS writes or MAXMS old. */
+  batchWriter(maxOps?: number, maxMs?: number): BatchWriter {
+    return new BatchWriter(this.db, maxOps, maxMs);
   }
 
   /** Run FN in one transaction; a call inside another joins it (as a savepoint). */
