@@ -1,8 +1,8 @@
 import { lstatSync } from 'node:fs';
 import { sep } from 'node:path';
-import { BatchWriter, yieldToEventLoop } from '../store/batch-writer.js';
-import { protectEntry, protectSubtree, reconcileEntry, type DiscoveryCounts } from './discovery.js';
-import type { EntryFacts, ScannedEntry } from '../store/entries.js';
+import { yieldToEventLoop, type BatchWriter } from '../store/batch-writer.js';
+import { ListingReconciler, type DiscoveryCounts } from './reconcile-listing.js';
+import type { ScannedEntry } from '../store/entries.js';
 import type { Stores } from '../store/stores.js';
 import type { SeenSet } from './seen-set.js';
 import { LocationWalker } from './walk.js';
@@ -38,7 +38,9 @@ export interface DirsDiscoveryInput {
 export async function discoverDirs(input: DirsDiscoveryInput): Promise<DiscoveryCounts & { removedFiles: number; removedRows: number }> {
   const { writer, seen } = input;
   const store = input.store.entries;
-  const counts: DiscoveryCounts = { files: 0, dirs: 0, bytes: 0, added: 0, changed: 0, moved: 0 };
+  const reconciler = new ListingReconciler({
+    store, locationId: input.locationId, writer, rootAbs: input.rootAbs, seen, onSkip: input.onSkip, mayHaveMoves: true,
+  });
   const todo = startingPoints(input);
   seen.add(input.rootEntryId);
   // Rows each listed folder had before it was listed: those not confirmed by the end are gone.
@@ -49,38 +51,11 @@ export async function discoverDirs(input: DirsDiscoveryInput): Promise<Discovery
     const dir = todo.pop()!;
     seen.add(dir.id);
     const listing = new LocationWalker({ ...walkOpts, start: [{ abs: dir.abs, rel: dir.rel }] }).next()!;
-    if (listing.error) {
-      input.onSkip(dir.rel || '.', listing.error);
-      protectSubtree(store, dir.id, seen); // an unreadable folder is not an empty one
-      continue;
-    }
-    const known = new Map<string, ScannedEntry>();
-    for (const row of store.children(dir.id)) known.set(row.name, row);
-    before.push(...known.values());
-    for (const entry of listing.entries) {
-      const rel = dir.rel === '' ? entry.name : `${dir.rel}/${entry.name}`;
-      if ('skip' in entry) {
-        input.onSkip(rel, entry.skip);
-        const row = entry.lossy ? known.get(entry.name) : undefined;
-        if (row) protectEntry(store, row, seen);
-        continue;
-      }
-      const had = known.get(entry.name);
-      const facts: EntryFacts = {
-        parent_id: dir.id, name: entry.name, rel_path: rel, kind: entry.kind,
-        size: entry.size, inode: entry.inode, mtime_ms: entry.mtimeMs, link_target: entry.linkTarget,
-      };
-      const id = reconcileEntry(store, input.locationId, writer, seen, known, facts, input.rootAbs, true, counts);
-      if (entry.kind === 'dir') {
-        counts.dirs++;
-        // Unchanged folders beneath are left alone: their own changes come as their own events.
-        const settled = had !== undefined && had.id === id && had.rel_path === rel;
-        if (dir.subtree || !settled) todo.push({ id, rel, abs: dir.abs + sep + entry.name, subtree: true });
-      } else if (entry.kind === 'file') {
-        counts.files++;
-        counts.bytes += entry.size;
-      }
-    }
+    const had = reconciler.apply(listing, dir.id, (child) => {
+      // Unchanged folders beneath are left alone: their own changes come as their own events.
+      if (dir.subtree || !child.settled) todo.push({ id: child.id, rel: child.rel, abs: dir.abs + sep + child.name, subtree: true });
+    });
+    if (had) for (const row of had) before.push(row);
     if (writer.maybeCommit()) await yieldToEventLoop();
   }
   writer.commit();
@@ -96,7 +71,7 @@ export async function discoverDirs(input: DirsDiscoveryInput): Promise<Discovery
       }
     });
   }
-  return { ...counts, removedFiles, removedRows };
+  return { ...reconciler.counts, removedFiles, removedRows };
 }
 
 interface Pending {
