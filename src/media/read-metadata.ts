@@ -5,6 +5,7 @@ import type { Stores } from '../store/stores.js';
 import { MediaToolUnavailableError, MetadataReader, type MediaKind, type ReadOutcome } from './exiftool-reader.js';
 import { MEDIA_METADATA_VERSION, serializeMetadata } from './media-metadata.js';
 import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
+import { needsSafeName, withSafeName } from './safe-name.js';
 
 export interface MediaMetadataInput {
   store: Stores;
@@ -117,7 +118,13 @@ async function readOne(reader: MetadataReader, root: ConfinedRoot, f: PendingMed
   } catch (err) {
     return { ok: false, reason: describeFsError(err), permanent: err instanceof PathRefusedError };
   }
-  const outcome = await reader.read(abs, f.kind);
+  let outcome: ReadOutcome;
+  if (needsSafeName(abs)) {
+    const safe = await withSafeName(abs, f, (name) => reader.read(name, f.kind));
+    outcome = safe.ok ? safe.value : { ok: false, reason: safe.reason, permanent: false };
+  } else {
+    outcome = await reader.read(abs, f.kind);
+  }
   try {
     const st = await lstat(abs);
     if (!st.isFile() || st.ino !== f.inode || st.size !== f.size || st.mtimeMs !== f.mtime_ms) {
