@@ -13,6 +13,7 @@ import { releaseOrphanContents } from './release-orphans.js';
 import { discover, type DiscoveryCounts } from './discovery.js';
 import { discoverDirs, type ChangedDir } from './discover-dirs.js';
 import { identifyContents, type SettleRule } from './identification.js';
+import { LEFTOVER_RULES } from './ignore-rules.js';
 import { SeenSet } from './seen-set.js';
 import type { LocationRecord } from '../store/locations.js';
 import { SkipList, type IndexResult } from './types.js';
@@ -62,7 +63,8 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   if (!previous) throw new Error(`no location ${locationId}`);
   store.locations.markScanning(locationId, started);
 
-  const rules = [...lib.config.settings.ignore, ...parseRules(location.ignore_rules)];
+  // Later rules win: a library's or location's negation can index a leftover after all.
+  const rules = [...LEFTOVER_RULES, ...lib.config.settings.ignore, ...parseRules(location.ignore_rules)];
   const exclude = new Set<string>([lib.root]);
   try { exclude.add(realpathSync(lib.root)); } catch { /* the library path is what it is */ }
 

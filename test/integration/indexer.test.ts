@@ -201,6 +201,44 @@ describe('indexer: moves, deletes and folders', () => {
   });
 });
 
+describe('indexer: editor and system leftovers', () => {
+  const work = tempDir();
+  const tree = join(work.path, 'tree');
+  const LEFTOVERS = ['.notes.txt.swp', 'draft.md~', '.DS_Store', 'Thumbs.db', 'desktop.ini', 'movie.mp4.part', 'setup.iso.crdownload', '~$report.docx'];
+  let fx: ReturnType<typeof freshLibrary>;
+
+  before(() => {
+    mkdirSync(join(tree, 'deep', 'er'), { recursive: true });
+    for (const name of [...LEFTOVERS, 'notes.txt', 'report.docx']) {
+      writeFileSync(join(tree, name), name);
+      writeFileSync(join(tree, 'deep', 'er', name), name);
+    }
+    // Look-alikes are files like any other.
+    for (const name of ['swp', 'part.txt', 'tilde~not', 'x$report', 'DESKTOP.INI.bak']) writeFileSync(join(tree, name), name);
+    fx = freshLibrary(tree);
+  });
+  after(() => { fx.lib.close(); fx.dir.cleanup(); work.cleanup(); });
+
+  it('are not indexed, at any depth, whatever their case', async () => {
+    writeFileSync(join(tree, 'UPPER.SWP'), 'x');
+    const loc = addLocation(fx.lib, tree);
+    const r = await scanLocation(fx.lib, loc.id);
+    const names = allEntries(fx.lib, loc.id).filter((e) => e.kind === 'file').map((e) => e.rel_path).sort();
+    assert.deepEqual(names, ['DESKTOP.INI.bak', 'deep/er/notes.txt', 'deep/er/report.docx', 'notes.txt', 'part.txt', 'report.docx', 'swp', 'tilde~not', 'x$report']);
+    assert.equal(r.files, names.length);
+  });
+
+  it('are indexed where the location\'s rules say so', async () => {
+    const second = join(work.path, 'second');
+    mkdirSync(second);
+    writeFileSync(join(second, 'movie.mp4.part'), 'partial');
+    writeFileSync(join(second, 'draft.md~'), 'backup');
+    const loc = addLocation(fx.lib, second, { ignore: ['!*.part'] });
+    await scanLocation(fx.lib, loc.id);
+    assert.deepEqual(allEntries(fx.lib, loc.id).map((e) => e.rel_path), ['movie.mp4.part']);
+  });
+});
+
 describe('indexer: ignore rules, symlinks and the library inside a location', () => {
   const work = tempDir();
   const tree = join(work.path, 'tree');
