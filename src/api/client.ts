@@ -22,7 +22,7 @@ export type Items<T> = Iterable<T> | AsyncIterable<T>;
 
 export interface LocationsClient {
   add(path: string, input?: AddLocationInput): Promise<IndexResult>;
-  rescan(id: number, opts?: { mode?: IndexMode }): Promise<IndexResult>;
+  rescan(id: number, opts?: { mode?: IndexMode; force?: boolean }): Promise<IndexResult>;
   list(): Promise<LocationInfo[]>;
   get(id: number): Promise<LocationInfo>;
   setPolicy(id: number, policy: string | null): Promise<LocationInfo>;

@@ -2,7 +2,7 @@ import { identifyFile, type IdentifyOutcome, type IdentifyRequest } from '../con
 import { IdentifyPool } from '../content/identify-pool.js';
 import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
 import { yieldToEventLoop } from '../store/batch-writer.js';
-import type { UnidentifiedFile } from '../store/entries.js';
+import type { IdentifiedFile, UnidentifiedFile } from '../store/entries.js';
 import type { Stores } from '../store/stores.js';
 
 export interface IdentificationInput {
@@ -13,6 +13,8 @@ export interface IdentificationInput {
   onSkip: (path: string, reason: string) => void;
   onProgress: (p: { done: number; total: number; doneBytes: number; totalBytes: number }) => void;
   settle?: SettleRule;
+  /** Every file, not only those without a content identity: their bytes may have changed unseen. */
+  force?: boolean;
 }
 
 /**
@@ -32,6 +34,9 @@ export interface SettleRule {
   onUnsettled: (folders: string[] | 'many', quietAt: number) => void;
 }
 
+/** A file as a page gives it: with the content it is linked to now when every file is read again. */
+type PageRow = UnidentifiedFile & Partial<Pick<IdentifiedFile, 'content_id'>>;
+
 /** Folders named one by one in an unsettled report; past this, the report says 'many'. */
 export const MAX_UNSETTLED_FOLDERS = 1000;
 
@@ -46,11 +51,11 @@ const DEFAULT_THREADS = 1;
  * with whatever is still unidentified. Reading, hashing and typing run in a worker thread while
  * this thread writes, so the disk and the database overlap.
  */
-export async function identifyContents(input: IdentificationInput): Promise<{ hashed: number }> {
-  const { store, locationId } = input;
-  const unidentified = store.entries.unidentified(locationId);
-  const totals = { n: unidentified.files, bytes: unidentified.bytes };
-  if (totals.n === 0) return { hashed: 0 };
+export async function identifyContents(input: IdentificationInput): Promise<{ hashed: number; relinked: number }> {
+  const { store, locationId, force = false } = input;
+  const todo = force ? store.entries.files(locationId) : store.entries.unidentified(locationId);
+  const totals = { n: todo.files, bytes: todo.bytes };
+  if (totals.n === 0) return { hashed: 0, relinked: 0 };
 
   // Large, time-bounded transactions: content ids are random keys, so every commit rewrites many
   // index pages; fewer commits mean far less WAL traffic. A kill loses at most one batch.
@@ -59,8 +64,9 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   let done = 0;
   let doneBytes = 0;
   let hashed = 0;
+  let relinked = 0;
   let lastProgress = 0;
-  const record = (rows: UnidentifiedFile[], results: IdentifyOutcome[]) => {
+  const record = (rows: PageRow[], results: IdentifyOutcome[]) => {
     writer.touch(results.length);
     const now = Date.now();
     if (results.length !== rows.length || results.some((r, i) => r.id !== rows[i]!.id)) {
@@ -77,7 +83,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
       }
       const id = store.contents.upsert({ uuid: r.contentUuid, cas_id: r.casId, cas_version: r.casVersion, kind: r.kind, mime: r.mime, size: row.size }, now);
       // Guarded: if a concurrent change rewrote the entry since we read it, the stale hash is not linked.
-      store.entries.linkContent(row, id, now);
+      if (store.entries.linkContent(row, id, now) && row.content_id != null && row.content_id !== id) relinked++;
       hashed++;
     });
     writer.maybeCommit();
@@ -98,14 +104,14 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   };
 
   // Batches in flight, oldest first; a couple per worker keeps them busy and memory bounded.
-  const inFlight: Array<{ rows: UnidentifiedFile[]; results: Promise<IdentifyOutcome[]> }> = [];
+  const inFlight: Array<{ rows: PageRow[]; results: Promise<IdentifyOutcome[]> }> = [];
   const maxInFlight = pool ? threads * 2 : 1;
   let lastId = 0;
   const root = new ConfinedRoot(input.rootAbs, 'the location');
   const unsettled = input.settle ? new Unsettled(input.settle) : undefined;
   try {
     for (;;) {
-      const page1 = store.entries.unidentifiedPage(locationId, lastId, PAGE);
+      const page1 = force ? store.entries.filesPage(locationId, lastId, PAGE) : store.entries.unidentifiedPage(locationId, lastId, PAGE);
       if (page1.length === 0) break;
       lastId = page1[page1.length - 1]!.id;
       const rows = unsettled ? unsettled.keepSettled(page1) : page1;
@@ -144,7 +150,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     await pool?.close();
   }
   input.onProgress({ done, total: totals.n, doneBytes, totalBytes: totals.bytes });
-  return { hashed };
+  return { hashed, relinked };
 }
 
 /** Sorts a page of files into those quiet enough to identify now and those left for later. */
@@ -155,7 +161,7 @@ class Unsettled {
 
   constructor(private readonly rule: SettleRule) {}
 
-  keepSettled(rows: UnidentifiedFile[]): UnidentifiedFile[] {
+  keepSettled<T extends UnidentifiedFile>(rows: T[]): T[] {
     const { quietMs, force } = this.rule;
     if (force === 'all') return rows;
     const now = Date.now();

@@ -41,6 +41,11 @@ export interface IndexOptions {
   removeOrphans?: boolean;
   /** Leave files still being written unidentified (the watcher's rule; see SettleRule). */
   settle?: SettleRule;
+  /**
+   * Read every file again, even those whose size, time and inode say they are unchanged: hash it
+   * (its content is what its bytes are now) and, in deep mode, read its media metadata again.
+   */
+  force?: boolean;
 }
 
 export async function indexLocation(lib: Library, location: ScannedLocation, opts: IndexOptions = {}): Promise<IndexResult> {
@@ -106,15 +111,16 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   }
 
   let hashed = 0;
+  let relinked = 0;
   if (location.index_mode !== 'shallow') {
     events.emit('index:phase', { locationId, phase: 'content' });
-    ({ hashed } = await identifyContents({
+    ({ hashed, relinked } = await identifyContents({
       store, locationId, rootAbs: location.path, hashThresholdBytes: lib.config.settings.hashThresholdBytes, onSkip,
-      settle: opts.settle,
+      settle: opts.settle, force: opts.force === true,
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
     }));
   }
-  if (opts.removeOrphans !== false && (removed.files > 0 || counts.changed > 0 || counts.moved > 0)) releaseOrphanContents(lib);
+  if (opts.removeOrphans !== false && (removed.files > 0 || counts.changed > 0 || counts.moved > 0 || relinked > 0)) releaseOrphanContents(lib);
 
   let media: { media_read: number; live_photos: number } | undefined;
   let queueing: Pick<IndexResult, 'sidecars_pending' | 'jobs_queued' | 'unavailable'> | undefined;
@@ -123,7 +129,7 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   if (location.index_mode === 'deep') {
     events.emit('index:phase', { locationId, phase: 'media' });
     const { read } = await readMediaMetadata({
-      store, locationId, rootAbs: location.path, onSkip,
+      store, locationId, rootAbs: location.path, onSkip, force: opts.force === true,
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'media', ...totals, ...p }),
     });
     const { livePhotos } = await linkLivePhotos({ lib, locationId, onSkip });

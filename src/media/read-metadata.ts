@@ -17,6 +17,8 @@ export interface MediaMetadataInput {
   concurrency?: number;
   /** Per-file limit. */
   timeoutMs?: number;
+  /** Read every image and video of the location again, not only those never read. */
+  force?: boolean;
 }
 
 interface PendingMedia {
@@ -44,8 +46,8 @@ const DEFAULT_TIMEOUT_MS = 20_000;
  * tries again.
  */
 export async function readMediaMetadata(input: MediaMetadataInput): Promise<{ read: number }> {
-  const { store, locationId } = input;
-  const total = store.contents.pendingMediaCount(locationId);
+  const { store, locationId, force = false } = input;
+  const total = store.contents.pendingMediaCount(locationId, force);
   if (total === 0) return { read: 0 };
   const writer = store.batchWriter(500, 1000);
 
@@ -69,13 +71,13 @@ export async function readMediaMetadata(input: MediaMetadataInput): Promise<{ re
     done++;
     if (outcome.ok) {
       writer.touch();
-      store.contents.setMediaMetadata(file.content_id, serializeMetadata(outcome.metadata));
+      store.contents.setMediaMetadata(file.content_id, serializeMetadata(outcome.metadata), force);
       read++;
     } else {
       input.onSkip(file.rel_path, `media metadata: ${outcome.reason}`);
       if (outcome.permanent) {
         writer.touch();
-        store.contents.setMediaMetadata(file.content_id, serializeMetadata({ v: MEDIA_METADATA_VERSION, error: outcome.reason }));
+        store.contents.setMediaMetadata(file.content_id, serializeMetadata({ v: MEDIA_METADATA_VERSION, error: outcome.reason }), force);
       }
     }
     writer.maybeCommit();
@@ -83,7 +85,7 @@ export async function readMediaMetadata(input: MediaMetadataInput): Promise<{ re
 
   try {
     for (;;) {
-      const rows = store.contents.pendingMediaPage(locationId, lastId, PAGE);
+      const rows = store.contents.pendingMediaPage(locationId, lastId, PAGE, force);
       if (rows.length === 0) break;
       lastId = rows[rows.length - 1]!.id;
       const files: PendingMedia[] = [];

@@ -43,10 +43,12 @@ export interface ContentListFilter {
 /** A content as a listing shows it (without its metadata). */
 export type ListedContent = Pick<ContentRecord, 'id' | 'uuid' | 'cas_id' | 'kind' | 'mime' | 'size'>;
 
-/** The images and videos with a file in a location whose metadata was never read. */
-const PENDING_MEDIA = `FROM content_identities c
-    WHERE c.kind IN ('image', 'video') AND c.media_metadata IS NULL
+/** The images and videos with a file in a location (whose metadata was never read, unless ALL). */
+const mediaIn = (all: boolean) => `FROM content_identities c
+    WHERE c.kind IN ('image', 'video') ${all ? '' : 'AND c.media_metadata IS NULL'}
       AND EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id AND e.location_id = ? AND e.kind = 'file')`;
+const PENDING_MEDIA = mediaIn(false);
+const ALL_MEDIA = mediaIn(true);
 
 /** No file refers to it, and it holds no ready converted sidecar (that file is the only copy: the content may come back to it). */
 const ORPHAN = `NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
@@ -88,22 +90,25 @@ export class ContentStore {
     this.sql<[number]>('DELETE FROM content_identities WHERE id = ?').run(id);
   }
 
-  /** Media metadata (JSON) for a content that has none yet. */
-  setMediaMetadata(id: number, json: string): void {
-    this.sql<[string, number]>('UPDATE content_identities SET media_metadata = ? WHERE id = ? AND media_metadata IS NULL').run(json, id);
+  /** Media metadata (JSON) for a content that has none yet (or, with REPLACE, whatever it has). */
+  setMediaMetadata(id: number, json: string, replace = false): void {
+    const sql = replace
+      ? 'UPDATE content_identities SET media_metadata = ? WHERE id = ?'
+      : 'UPDATE content_identities SET media_metadata = ? WHERE id = ? AND media_metadata IS NULL';
+    this.sql<[string, number]>(sql).run(json, id);
   }
 
-  /** How many images and videos with a file in the location have no metadata yet. */
-  pendingMediaCount(locationId: number): number {
-    return this.sql<[number], number>(`SELECT COUNT(*) ${PENDING_MEDIA}`).pluck().get(locationId)!;
+  /** How many images and videos with a file in the location have no metadata yet (with ALL: have it or not). */
+  pendingMediaCount(locationId: number, all = false): number {
+    return this.sql<[number], number>(`SELECT COUNT(*) ${all ? ALL_MEDIA : PENDING_MEDIA}`).pluck().get(locationId)!;
   }
 
   /** The next of them after content AFTERID, each with its first file there: by content id, so paging never revisits a row. */
-  pendingMediaPage(locationId: number, afterId: number, limit: number): PendingMedia[] {
+  pendingMediaPage(locationId: number, afterId: number, limit: number, all = false): PendingMedia[] {
     return this.sql<[number, number, number, number], PendingMedia>(
       `SELECT c.id, c.kind,
          (SELECT e.id FROM entries e WHERE e.content_id = c.id AND e.location_id = ? AND e.kind = 'file' ORDER BY e.id LIMIT 1) AS entry_id
-       ${PENDING_MEDIA} AND c.id > ? ORDER BY c.id LIMIT ?`,
+       ${all ? ALL_MEDIA : PENDING_MEDIA} AND c.id > ? ORDER BY c.id LIMIT ?`,
     ).all(locationId, locationId, afterId, limit);
   }
 

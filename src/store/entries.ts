@@ -39,6 +39,9 @@ export interface EntryFacts extends Pick<EntryRecord, 'parent_id' | 'name' | 're
 /** A file still to identify, and the facts its hash must still match. */
 export type UnidentifiedFile = Pick<EntryRecord, 'id' | 'name' | 'rel_path' | 'size'> & { inode: number; mtime_ms: number };
 
+/** A file to identify again (`--force`), with the content it is linked to now. */
+export type IdentifiedFile = UnidentifiedFile & Pick<EntryRecord, 'content_id'>;
+
 /** A folder with the figures it has now. */
 export type FolderFigures = Pick<EntryRecord, 'id' | 'parent_id' | 'rel_path' | 'agg_size' | 'agg_files' | 'agg_dirs'>;
 
@@ -63,6 +66,8 @@ const UPDATE_KEEP = `UPDATE entries SET ${SET_FACTS} WHERE id = ?`;
 const UPDATE_CLEAR = `UPDATE entries SET ${SET_FACTS}, content_id = NULL WHERE id = ?`;
 const UNIDENTIFIED_PAGE = `SELECT id, name, rel_path, size, inode, mtime_ms FROM entries
   WHERE id > ? AND +location_id = ? AND kind = 'file' AND content_id IS NULL ORDER BY id LIMIT ?`;
+const FILES_PAGE = `SELECT id, name, rel_path, size, inode, mtime_ms, content_id FROM entries
+  WHERE id > ? AND +location_id = ? AND kind = 'file' ORDER BY id LIMIT ?`;
 const LINK = 'UPDATE entries SET content_id = ?, updated_at = ? WHERE id = ? AND inode = ? AND size = ? AND mtime_ms = ?';
 
 /**
@@ -196,6 +201,18 @@ export class EntryStore {
    */
   unidentifiedPage(locationId: number, afterId: number, limit: number): UnidentifiedFile[] {
     return this.sql<[number, number, number], UnidentifiedFile>(UNIDENTIFIED_PAGE).all(afterId, locationId, limit);
+  }
+
+  /** How many files a location has, and their bytes. */
+  files(locationId: number): { files: number; bytes: number } {
+    return this.sql<[number], { files: number; bytes: number }>(
+      "SELECT COUNT(*) AS files, COALESCE(SUM(size), 0) AS bytes FROM entries WHERE location_id = ? AND kind = 'file'",
+    ).get(locationId)!;
+  }
+
+  /** The next files of a location after AFTERID, identified or not (by id, as `unidentifiedPage`). */
+  filesPage(locationId: number, afterId: number, limit: number): IdentifiedFile[] {
+    return this.sql<[number, number, number], IdentifiedFile>(FILES_PAGE).all(afterId, locationId, limit);
   }
 
   /**

@@ -34,7 +34,7 @@ export class RemoteLibrary implements LibraryClient {
 
     this.locations = {
       add: (path: string, input: AddLocationInput = {}) => http.stream<IndexResult>('locationsAdd', { params: lib, body: { path: resolve(path), ...input } }, emit),
-      rescan: (locationId: number, opts: { mode?: IndexMode } = {}) => http.stream<IndexResult>('locationsRescan', { params: { ...lib, id: locationId }, body: opts }, emit),
+      rescan: (locationId: number, opts: { mode?: IndexMode; force?: boolean } = {}) => http.stream<IndexResult>('locationsRescan', { params: { ...lib, id: locationId }, body: opts }, emit),
       list: () => http.call<LocationInfo[]>('locationsList', { params: lib }),
       get: (locationId: number) => http.call<LocationInfo>('locationsGet', { params: { ...lib, id: locationId } }),
       setPolicy: (locationId: number, policy: string | null) => http.call<LocationInfo>('locationsPolicy', { params: { ...lib, id: locationId }, body: { policy } }),

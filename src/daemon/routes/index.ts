@@ -139,7 +139,7 @@ const STREAM_HANDLERS: Partial<Record<OperationName, StreamHandler>> = {
   locationsRescan: async ({ lib, params, body }, out) => {
     const l = lib();
     out.forward(l.events, ['index:']);
-    return l.locations.rescan(int(params, 'id'), mode(optString(body, 'mode')));
+    return l.locations.rescan(int(params, 'id'), { ...mode(optString(body, 'mode')), ...(optBool(body, 'force') ? { force: true } : {}) });
   },
   sidecarsReconcile: async ({ lib, body }, out) => {
     const l = lib();
