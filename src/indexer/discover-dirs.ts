@@ -39,7 +39,7 @@ export async function discoverDirs(input: DirsDiscoveryInput): Promise<Discovery
   const { writer, seen } = input;
   const store = input.store.entries;
   const reconciler = new ListingReconciler({
-    store, locationId: input.locationId, writer, rootAbs: input.rootAbs, seen, onSkip: input.onSkip, mayHaveMoves: true,
+    store, locationId: input.locationId, writer, rootAbs: input.rootAbs, seen, onSkip: input.onSkip, fresh: false,
   });
   const todo = startingPoints(input);
   seen.add(input.rootEntryId);

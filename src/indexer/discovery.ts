@@ -28,12 +28,11 @@ export interface DiscoveryInput {
  * before children). The walk itself (walk.ts) touches only the filesystem; this side touches only
  * the database. Memory holds the folders listed but not yet reconciled, never the whole tree.
  */
-export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts> {
+export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts & { unconfirmed: number }> {
   const { store, writer, seen } = input;
   const reconciler = new ListingReconciler({
     store, locationId: input.locationId, writer, rootAbs: input.rootAbs, seen, onSkip: input.onSkip,
-    // A first scan has nothing to have moved: skip the inode look-ups.
-    mayHaveMoves: store.count(input.locationId) > 1,
+    fresh: !store.hasChildren(input.locationId),
   });
   // Folders seen in their parent's listing whose own listing has not come yet: rel path → entry id.
   const dirIds = new Map<string, number>([['', input.rootEntryId]]);
@@ -59,7 +58,7 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts> 
   }
   writer.commit();
   input.onProgress(reconciler.counts);
-  return reconciler.counts;
+  return { ...reconciler.counts, unconfirmed: reconciler.unconfirmed };
 }
 
 /** Entries walked inline before the rest of a walk moves to a worker thread. */

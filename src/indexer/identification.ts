@@ -1,4 +1,4 @@
-import { identifyFile, type IdentifyOutcome, type IdentifyRequest } from '../content/identify-file.js';
+import { identifyFileSoon, type IdentifyOutcome, type IdentifyRequest } from '../content/identify-file.js';
 import { IdentifyPool } from '../content/identify-pool.js';
 import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
 import { yieldToEventLoop } from '../store/batch-writer.js';
@@ -99,7 +99,10 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const identify = async (files: IdentifyRequest[]): Promise<IdentifyOutcome[]> => {
     if (pool) return pool.run(files, input.hashThresholdBytes);
     const out: IdentifyOutcome[] = [];
-    for (const f of files) out.push(await identifyFile(f, input.hashThresholdBytes));
+    for (const f of files) {
+      const r = identifyFileSoon(f, input.hashThresholdBytes);
+      out.push(r instanceof Promise ? await r : r);
+    }
     return out;
   };
 

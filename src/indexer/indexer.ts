@@ -77,6 +77,8 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   const seen = new SeenSet();
   const writer = store.batchWriter(20_000, 1000);
   let counts: DiscoveryCounts;
+  // Rows a full walk did not confirm in their folder's listing; when none, cleanup has nothing to look for.
+  let unconfirmed = -1;
   let removed: { files: number; rows: number } | undefined;
   try {
     if (opts.only) {
@@ -87,11 +89,11 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
       counts = found;
       removed = { files: found.removedFiles, rows: found.removedRows };
     } else {
-      counts = await discover({
+      ({ unconfirmed, ...counts } = await discover({
         store: store.entries, locationId, writer, rootAbs: location.path, rootEntryId: rootId,
         ignoreRules: rules, exclude: [...exclude], seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0',
         onProgress: (c) => events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes }),
-      });
+      }));
     }
   } catch (err) {
     writer.rollback();
@@ -99,7 +101,7 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   }
 
   events.emit('index:phase', { locationId, phase: 'cleanup' });
-  removed ??= removeUnseen(store, locationId, seen);
+  removed ??= unconfirmed === 0 ? { files: 0, rows: 0 } : removeUnseen(store, locationId, seen);
 
   // After a complete scan that found nothing new, every folder's figures are still right.
   const unchanged = previous.scan_state === 'complete' && counts.added + counts.changed + counts.moved + removed.rows === 0;

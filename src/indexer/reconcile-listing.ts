@@ -21,8 +21,11 @@ export interface ListingContext {
   writer: BatchWriter;
   rootAbs: string;
   seen: SeenSet;
-  /** False on a first scan: nothing can have moved, so no inode look-ups. */
-  mayHaveMoves: boolean;
+  /**
+   * The location had no rows but its root when the scan began (a first scan): every folder's
+   * rows are the ones this scan adds, so there are none to read, and nothing can have moved.
+   */
+  fresh: boolean;
   onSkip: (path: string, reason: string) => void;
 }
 
@@ -41,6 +44,12 @@ export interface ListedDir {
  */
 export class ListingReconciler {
   readonly counts: DiscoveryCounts = { files: 0, dirs: 0, bytes: 0, added: 0, changed: 0, moved: 0 };
+  /**
+   * Rows a listed folder had that its listing did not confirm (gone, or moved to a folder listed
+   * later). Every row lies in some folder, and a folder not listed is itself such a row in its
+   * parent's listing (or kept whole when unreadable): when this stays 0, nothing is gone.
+   */
+  unconfirmed = 0;
 
   constructor(private readonly ctx: ListingContext) {}
 
@@ -57,9 +66,12 @@ export class ListingReconciler {
       protectSubtree(store, dirId, seen);
       return undefined;
     }
-    const rows = store.children(dirId);
+    const rows = this.ctx.fresh ? [] : store.children(dirId);
     const known = new Map<string, ScannedEntry>();
     for (const row of rows) known.set(row.name, row);
+    // New rows are written together once the listing is read; subfolders are told of in listing order.
+    const added: EntryFacts[] = [];
+    const dirs: Array<ListedDir | { rel: string; name: string; added: number }> = [];
     for (const entry of listing.entries) {
       const rel = listing.rel === '' ? entry.name : `${listing.rel}/${entry.name}`;
       if ('skip' in entry) {
@@ -74,20 +86,31 @@ export class ListingReconciler {
         size: entry.size, inode: entry.inode, mtime_ms: entry.mtimeMs, link_target: entry.linkTarget,
       };
       const id = this.reconcileEntry(known, facts);
+      if (id === undefined) added.push(facts);
       if (entry.kind === 'dir') {
         counts.dirs++;
-        onDir({ rel, name: entry.name, id, settled: had !== undefined && had.id === id && had.rel_path === rel });
+        if (id === undefined) dirs.push({ rel, name: entry.name, added: added.length - 1 });
+        else dirs.push({ rel, name: entry.name, id, settled: had !== undefined && had.id === id && had.rel_path === rel });
       } else if (entry.kind === 'file') {
         counts.files++;
         counts.bytes += entry.size;
       }
     }
+    let ids: number[] = [];
+    if (added.length > 0) {
+      this.ctx.writer.touch(added.length);
+      ids = store.insertMany(this.ctx.locationId, added);
+      for (const id of ids) seen.add(id);
+      counts.added += ids.length;
+    }
+    for (const d of dirs) onDir('added' in d ? { rel: d.rel, name: d.name, id: ids[d.added]!, settled: false } : d);
+    for (const row of rows) if (!seen.has(row.id)) this.unconfirmed++;
     return rows;
   }
 
-  /** Bring one row in line with what is on disk; returns the entry's id. */
-  private reconcileEntry(known: Map<string, ScannedEntry>, facts: EntryFacts): number {
-    const { store, locationId, writer, seen } = this.ctx;
+  /** Bring one row in line with what is on disk; returns the entry's id, or undefined when it is a new one to add. */
+  private reconcileEntry(known: Map<string, ScannedEntry>, facts: EntryFacts): number | undefined {
+    const { store, writer, seen } = this.ctx;
     const counts = this.counts;
     let existing = known.get(facts.name);
     if (existing && existing.kind !== facts.kind) {
@@ -106,7 +129,7 @@ export class ListingReconciler {
       }
       return existing.id;
     }
-    if (this.ctx.mayHaveMoves) {
+    if (!this.ctx.fresh) {
       const moved = this.findMovedEntry(facts);
       if (moved) {
         // Renamed within this folder: its old name is free now, whatever appears under it next.
@@ -119,11 +142,7 @@ export class ListingReconciler {
         return moved.id;
       }
     }
-    writer.touch();
-    const id = store.insert(locationId, facts);
-    seen.add(id);
-    counts.added++;
-    return id;
+    return undefined;
   }
 
   /**
