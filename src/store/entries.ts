@@ -76,6 +76,12 @@ const FILES_PAGE = `SELECT id, name, rel_path, size, inode, mtime_ms, content_id
   WHERE id > ? AND +location_id = ? AND kind = 'file' ORDER BY id LIMIT ?`;
 const LINK = 'UPDATE entries SET content_id = ?, updated_at = ? WHERE id = ? AND inode = ? AND size = ? AND mtime_ms = ?';
 
+type ScannedTuple = [number, string, string, EntryKind, number, number | null, number | null, string | null, number | null];
+
+function scanned(r: ScannedTuple): ScannedEntry {
+  return { id: r[0], name: r[1], rel_path: r[2], kind: r[3], size: r[4], inode: r[5], mtime_ms: r[6], link_target: r[7], content_id: r[8] };
+}
+
 /**
  * The `entries` table. The scan's statements run once per entry of a location (a hundred
  * thousand times in a scan): each is prepared once per connection and binds plain values.
@@ -106,8 +112,14 @@ export class EntryStore {
     return this.sql<[number], number>('SELECT 1 FROM entries WHERE location_id = ? AND parent_id IS NOT NULL LIMIT 1').pluck().get(locationId) !== undefined;
   }
 
+  /**
+   * A folder's rows: a scan reads every folder's. Read as arrays and made into records here,
+   * which costs a third less than better-sqlite3 making the objects.
+   */
   children(parentId: number): ScannedEntry[] {
-    return this.sql<[number], ScannedEntry>(CHILDREN).all(parentId);
+    const st = this.sql<[number], ScannedTuple>(CHILDREN);
+    st.raw(true);
+    return st.all(parentId).map(scanned);
   }
 
   /** A folder's child by name. */
@@ -245,7 +257,9 @@ export class EntryStore {
    * of every row, on every page.
    */
   unidentifiedPage(locationId: number, afterId: number, limit: number): UnidentifiedFile[] {
-    return this.sql<[number, number, number], UnidentifiedFile>(UNIDENTIFIED_PAGE).all(afterId, locationId, limit);
+    const st = this.sql<[number, number, number], [number, string, string, number, number, number]>(UNIDENTIFIED_PAGE);
+    st.raw(true);
+    return st.all(afterId, locationId, limit).map(([id, name, rel_path, size, inode, mtime_ms]) => ({ id, name, rel_path, size, inode, mtime_ms }));
   }
 
   /** How many files a location has, and their bytes. */
