@@ -1,14 +1,14 @@
 import { yieldToEventLoop, type BatchWriter } from '../store/batch-writer.js';
-import type { EntryStore } from '../store/entries.js';
+import type { Stores } from '../store/stores.js';
 import { ListingReconciler, type DiscoveryCounts } from './reconcile-listing.js';
 import type { SeenSet } from './seen-set.js';
-import { threadedWalk } from './threaded-walk.js';
+import { WalkWorker } from './threaded-walk.js';
 import { LocationWalker, type DirListing, type WalkOptions } from './walk.js';
 
 export type { DiscoveryCounts };
 
 export interface DiscoveryInput {
-  store: EntryStore;
+  store: Stores;
   locationId: number;
   writer: BatchWriter;
   rootAbs: string;
@@ -29,7 +29,8 @@ export interface DiscoveryInput {
  * the database. Memory holds the folders listed but not yet reconciled, never the whole tree.
  */
 export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts & { unconfirmed: number }> {
-  const { store, writer, seen } = input;
+  const { writer, seen } = input;
+  const store = input.store.entries;
   const reconciler = new ListingReconciler({
     store, locationId: input.locationId, writer, rootAbs: input.rootAbs, seen, onSkip: input.onSkip,
     fresh: !store.hasChildren(input.locationId),
@@ -63,21 +64,33 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
 
 /** Entries walked inline before the rest of a walk moves to a worker thread. */
 const INLINE_ENTRIES = 5000;
+/** Entries walked inline before that worker is started, so its start-up overlaps the rest. */
+const WORKER_AHEAD_ENTRIES = 1000;
 
 /**
  * Small locations are walked right here (a worker thread costs ~50 ms to start); a walk still
- * going after a few thousand entries hands its stack to a worker and carries on there, so the
- * disk and the database overlap for the large ones. Order stays parents-before-children.
+ * going after a thousand entries starts a worker, and one still going after a few thousand hands
+ * its stack to it and carries on there, so the disk and the database overlap for the large ones.
+ * Order stays parents-before-children.
  */
 async function* hybridWalk(opts: WalkOptions, threaded: boolean): AsyncGenerator<DirListing[]> {
   const walker = new LocationWalker(opts);
+  let worker: WalkWorker | undefined;
   let entries = 0;
-  for (let listing = walker.next(); listing; listing = walker.next()) {
-    yield [listing];
-    entries += listing.entries.length;
-    if (threaded && entries >= INLINE_ENTRIES && walker.stack.length > 0) {
-      yield* threadedWalk({ ...opts, start: walker.stack });
-      return;
+  try {
+    for (let listing = walker.next(); listing; listing = walker.next()) {
+      yield [listing];
+      entries += listing.entries.length;
+      if (!threaded || walker.stack.length === 0) continue;
+      if (entries >= WORKER_AHEAD_ENTRIES) worker ??= new WalkWorker();
+      if (entries >= INLINE_ENTRIES) {
+        const w = worker!;
+        worker = undefined;
+        yield* w.walk({ ...opts, start: walker.stack });
+        return;
+      }
     }
+  } finally {
+    await worker?.close();
   }
 }

@@ -90,7 +90,7 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
       removed = { files: found.removedFiles, rows: found.removedRows };
     } else {
       ({ unconfirmed, ...counts } = await discover({
-        store: store.entries, locationId, writer, rootAbs: location.path, rootEntryId: rootId,
+        store, locationId, writer, rootAbs: location.path, rootEntryId: rootId,
         ignoreRules: rules, exclude: [...exclude], seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0',
         onProgress: (c) => events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes }),
       }));
