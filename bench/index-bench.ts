@@ -143,10 +143,10 @@ export async function runIndexBench(o: IndexBenchOptions): Promise<IndexBenchRes
 
   const total = content / anchorB;
   const ident = (content - shallow) / anchorB;
-  console.log(`  content index: ${secs(content)}  (${ratio(total)} read+hash ${secs(anchorB)}; target ≤ 1.5×)  [${fmtRuns(contentRuns)}]`);
+  console.log(`  content index: ${secs(content)}  (${ratio(total)} read+hash ${secs(anchorB)}; target ≤ 2.0× (issue 18))  [${fmtRuns(contentRuns)}]`);
   console.log(`    beyond the shallow index (content − shallow = ${secs(content - shallow)}): ${ratio(ident)} read+hash`);
   console.log(`    phases: ${phaseLine(contentPhases)}; ${kilo(n / content)} files/s`);
-  summary.add({ what: `content index, ${n} files`, value: secs(content), ratio: `${ratio(total)} r+h`, target: '≤ 1.5× read+hash', ok: total <= 1.5 });
+  summary.add({ what: `content index, ${n} files`, value: secs(content), ratio: `${ratio(total)} r+h`, target: '≤ 2.0× read+hash', ok: total <= 2.0 });
   summary.add({ what: '  of which beyond shallow', value: secs(content - shallow), ratio: `${ratio(ident)} r+h`, target: '≤ 1.5× read+hash', ok: ident <= 1.5 });
 
   const rescanGain = content / rescan;

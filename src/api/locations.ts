@@ -17,6 +17,13 @@ export interface AddLocationInput {
   generate?: string;
 }
 
+export interface RescanInput {
+  /** Change the index mode first. */
+  mode?: IndexMode;
+  /** Read every file again, even those that look unchanged. */
+  force?: boolean;
+}
+
 /**
  * Folders the library indexes (`vss location`). The indexer is loaded only by the calls that
  * scan, so listing locations stays light.
@@ -40,11 +47,14 @@ export class LocationsApi {
     }
   }
 
-  /** Index a location again (optionally in another mode); only what changed is re-read. */
-  async rescan(id: number, opts: { mode?: IndexMode } = {}): Promise<IndexResult> {
+  /**
+   * Index a location again (optionally in another mode); only what changed is re-read, or with
+   * `force` every file (hashed again, and in deep mode its metadata read again).
+   */
+  async rescan(id: number, opts: RescanInput = {}): Promise<IndexResult> {
     if (opts.mode !== undefined) oneOf(INDEX_MODES, opts.mode, 'mode');
     const [{ scanLocation }, { generatorSettings }] = await Promise.all([import('../locations/locations.js'), import('../jobs/settings.js')]);
-    return scanLocation(this.lib, id, opts.mode, { generation: generatorSettings(this.lib, this.ctx.dataDir) });
+    return scanLocation(this.lib, id, opts.mode, { generation: generatorSettings(this.lib, this.ctx.dataDir), ...(opts.force ? { force: true } : {}) });
   }
 
   async list(): Promise<LocationInfo[]> {

@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { detectType, looksLikeText } from './detect-type.js';
+import { randomBytes } from 'node:crypto';
+import { FileTypeParser } from 'file-type';
+import { detectType, detectTypeNow, looksLikeText } from './detect-type.js';
 import { minimalPdf } from '../cli/demo/sample-set.js';
 
 describe('detectType', () => {
@@ -45,4 +47,24 @@ it('a TIFF whose directory lies beyond the head read is still a TIFF', async () 
   head.writeUInt32LE(90_000, 4); // the first directory, far past these bytes
   assert.deepEqual(await detectType('scan.tif', head), { mime: 'image/tiff', kind: 'image' });
   assert.deepEqual(await detectType('scan', head), { mime: 'image/tiff', kind: 'image' });
+});
+
+it('answers at once only where file-type would answer the same', async () => {
+  const parser = new FileTypeParser();
+  const jpeg = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#0f0' } }).jpeg().toBuffer();
+  const heads = [
+    jpeg, jpeg.subarray(0, 3), jpeg.subarray(0, 4), Buffer.from([0xff, 0xd8, 0xff, 0xf7, 1, 2, 3]),
+    // JPEG's first bytes before what other formats look for further on (an ISO box type, a tar header).
+    Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('ftypheic'), randomBytes(600)]),
+    (() => { const b = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(1000)]); b.write('ustar\0', 257, 'latin1'); return b; })(),
+    ...Array.from({ length: 200 }, () => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), randomBytes(1 + Math.floor(Math.random() * 4000))])),
+  ];
+  for (const head of heads) {
+    const now = detectTypeNow(head);
+    assert.ok(now, 'a JPEG head is answered at once');
+    assert.equal(now.mime, (await parser.fromBuffer(head))?.mime, head.subarray(0, 16).toString('hex'));
+    assert.deepEqual(now, await detectType('x.png', head));
+  }
+  assert.deepEqual(detectTypeNow(Buffer.alloc(0)), { mime: 'inode/x-empty', kind: 'unknown' });
+  for (const other of [Buffer.from('text'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from([0xff, 0xd8])]) assert.equal(detectTypeNow(other), undefined);
 });

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentUuidFor } from './identity.js';
+import { randomBytes } from 'node:crypto';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
+import { contentUuidFor, VSS_CONTENT_NAMESPACE } from './identity.js';
 
 describe('contentUuidFor', () => {
   it('is a stable UUIDv5 of the cas_id: every device computes the same address', () => {
@@ -11,6 +13,12 @@ describe('contentUuidFor', () => {
     assert.equal(uuid, contentUuidFor(casId));
     assert.equal(uuid, PINNED_EMPTY_UUID);
     assert.notEqual(contentUuidFor(casId.replace(/2$/, '3')), uuid);
+  });
+
+  it('is what the uuid package computes, for any name', () => {
+    const ns = parseUuid(VSS_CONTENT_NAMESPACE);
+    const names = ['', 'a', 'é☕', ...Array.from({ length: 500 }, () => randomBytes(32).toString('hex'))];
+    for (const name of names) assert.equal(contentUuidFor(name), uuidv5(name, ns), name);
   });
 });
 

@@ -23,31 +23,11 @@ export interface ContentFilter {
  * copies, LIMIT at a time after a content id (the key), so a million of them never sit in memory.
  */
 export function contentReader(lib: Library, filter: ContentFilter = {}): KeyedReader<ContentListItem> {
-  const copyWhere = ['e.content_id = c.id', 'l.device_id = ?'];
-  const copyArgs: Array<string | number> = [lib.deviceId];
-  if (filter.locationId !== undefined) {
-    // An unknown location is a mistake to say, not an empty library.
-    if (!lib.db.prepare('SELECT 1 FROM locations WHERE id = ? AND device_id = ?').get(filter.locationId, lib.deviceId)) {
-      throw new VssError('NOT_FOUND', `no location with id ${filter.locationId} on this device`);
-    }
-    copyWhere.push('l.id = ?');
-    copyArgs.push(filter.locationId);
+  // An unknown location is a mistake to say, not an empty library.
+  if (filter.locationId !== undefined && !lib.store.locations.ofDeviceById(filter.locationId, lib.deviceId)) {
+    throw new VssError('NOT_FOUND', `no location with id ${filter.locationId} on this device`);
   }
-  const kindSql = filter.kind ? 'AND c.kind = ?' : '';
-  const kindArgs = filter.kind ? [filter.kind] : [];
-  const contents = lib.db.prepare(
-    `SELECT c.id, c.uuid, c.cas_id, c.kind, c.mime, c.size FROM content_identities c
-     WHERE c.id > ? ${kindSql}
-       AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = +e.location_id WHERE ${copyWhere.join(' AND ')})
-     ORDER BY c.id LIMIT ?`,
-  );
-  // The copies of a whole page in one read, found by content id: `+e.location_id` keeps SQLite
-  // off the (location, inode) index, which would read every entry of a location for each page.
-  const copies = lib.db.prepare(
-    `SELECT e.content_id AS id, e.location_id AS loc, e.rel_path FROM entries e JOIN locations l ON l.id = +e.location_id
-     WHERE e.content_id IN (SELECT value FROM json_each(?)) AND l.device_id = ? ${filter.locationId !== undefined ? 'AND l.id = ?' : ''}
-     ORDER BY e.content_id, l.path, e.rel_path`,
-  );
+  const listed = { deviceId: lib.deviceId, ...(filter.kind ? { kind: filter.kind } : {}), ...(filter.locationId !== undefined ? { locationId: filter.locationId } : {}) };
   // A copy is shown only where vss may read it: in a location added on this device, by a path that stays inside it.
   const roots = new Map<number, ConfinedRoot | null>();
   const pathOf = (loc: number, rel: string): string | null => {
@@ -62,15 +42,16 @@ export function contentReader(lib: Library, filter: ContentFilter = {}): KeyedRe
     }
   };
   return (afterId, limit) => {
-    const rows = contents.all(afterId, ...kindArgs, ...copyArgs, limit) as Array<{ id: number; uuid: string; cas_id: string; kind: string; mime: string; size: number }>;
+    const rows = lib.store.contents.listPage(listed, afterId, limit);
     if (rows.length === 0) return [];
     const paths = new Map<number, string[]>();
-    for (const p of copies.all(JSON.stringify(rows.map((c) => c.id)), ...copyArgs) as Array<{ id: number; loc: number; rel_path: string }>) {
-      const abs = pathOf(p.loc, p.rel_path);
+    // The copies of a whole page in one read.
+    for (const p of lib.store.entries.copiesOf(rows.map((c) => c.id), lib.deviceId, filter.locationId)) {
+      const abs = pathOf(p.location_id, p.rel_path);
       if (abs === null) continue;
-      const list = paths.get(p.id);
+      const list = paths.get(p.content_id);
       if (list) list.push(abs);
-      else paths.set(p.id, [abs]);
+      else paths.set(p.content_id, [abs]);
     }
     return rows.map((c) => ({ key: c.id, item: { content_uuid: c.uuid, cas_id: c.cas_id, kind: c.kind, mime: c.mime, size: c.size, paths: paths.get(c.id) ?? [] } }));
   };

@@ -20,17 +20,13 @@ const MAX_COPIES = 32;
  */
 export function originalFile(lib: Library, contentUuid: string): OriginalFileAnswer {
   if (!UUID_RE.test(contentUuid)) throw new VssError('USAGE', `invalid content uuid ${JSON.stringify(contentUuid)}`);
-  const content = lib.db.prepare('SELECT id, cas_id, mime, size FROM content_identities WHERE uuid = ?').get(contentUuid) as
-    { id: number; cas_id: string; mime: string; size: number } | undefined;
+  const content = lib.store.contents.byUuid(contentUuid);
   if (!content) return { state: 'unavailable', reason: 'no such content in this library', offline: false };
-  const copies = lib.db.prepare(
-    `SELECT e.location_id AS loc, e.rel_path AS rel, e.inode, e.mtime_ms AS mtime FROM entries e JOIN locations l ON l.id = e.location_id
-     WHERE e.content_id = ? AND e.kind = 'file' AND l.device_id = ? ORDER BY e.id LIMIT ?`,
-  ).all(content.id, lib.deviceId, MAX_COPIES) as Array<{ loc: number; rel: string; inode: number | null; mtime: number | null }>;
+  const copies = lib.store.entries.filesOfContent(content.id, lib.deviceId, MAX_COPIES);
   let why: string | undefined;
   let offline = false;
   for (const c of copies) {
-    const root = lib.roots.tryLocation(c.loc);
+    const root = lib.roots.tryLocation(c.location_id);
     if (root instanceof PathRefusedError) {
       why ??= `no copy vss may read: ${root.message}`;
       continue;
@@ -41,7 +37,7 @@ export function originalFile(lib: Library, contentUuid: string): OriginalFileAns
     }
     let path: string;
     try {
-      path = root.regularFile(c.rel);
+      path = root.regularFile(c.rel_path);
     } catch (err) {
       if (!(err instanceof PathRefusedError)) throw err;
       why ??= `no copy vss may read: ${err.message}`;
@@ -49,7 +45,7 @@ export function originalFile(lib: Library, contentUuid: string): OriginalFileAns
     }
     const st = lstatSync(path, { throwIfNoEntry: false });
     if (!st) continue;
-    if (st.size === content.size && st.ino === c.inode && st.mtimeMs === c.mtime) return { state: 'ready', path, size: st.size, mime: content.mime, cas_id: content.cas_id };
+    if (st.size === content.size && st.ino === c.inode && st.mtimeMs === c.mtime_ms) return { state: 'ready', path, size: st.size, mime: content.mime, cas_id: content.cas_id };
     why ??= 'its copies changed since they were indexed (a rescan identifies them again)';
   }
   if (why) return { state: 'unavailable', reason: why, offline: false };

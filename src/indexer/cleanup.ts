@@ -1,4 +1,4 @@
-import type { Db } from '../db/connection.js';
+import type { Stores } from '../store/stores.js';
 import type { SeenSet } from './seen-set.js';
 
 const PAGE = 5000;
@@ -8,29 +8,26 @@ const PAGE = 5000;
  * Files go first so they are counted one by one; then folders and links (a folder's removal
  * takes anything left beneath it). Paged by id so memory stays flat.
  */
-export function removeUnseen(db: Db, locationId: number, seen: SeenSet): { files: number; rows: number } {
+export function removeUnseen(store: Stores, locationId: number, seen: SeenSet): { files: number; rows: number } {
   // The usual case, a first scan or an unchanged tree: every row was confirmed, nothing to page through.
-  const rows = (db.prepare('SELECT COUNT(*) AS n FROM entries WHERE location_id = ?').get(locationId) as { n: number }).n;
-  if (rows === seen.size) return { files: 0, rows: 0 };
-  const files = removePass(db, locationId, seen, "kind = 'file'");
-  const others = removePass(db, locationId, seen, "kind <> 'file'");
+  if (store.entries.count(locationId) === seen.size) return { files: 0, rows: 0 };
+  const files = removePass(store, locationId, seen, true);
+  const others = removePass(store, locationId, seen, false);
   return { files, rows: files + others };
 }
 
-function removePass(db: Db, locationId: number, seen: SeenSet, kindFilter: string): number {
-  const page = db.prepare(`SELECT id FROM entries WHERE id > ? AND +location_id = ? AND ${kindFilter} ORDER BY id LIMIT ?`);
-  const del = db.prepare('DELETE FROM entries WHERE id = ?');
+function removePass(store: Stores, locationId: number, seen: SeenSet, files: boolean): number {
   let lastId = 0;
   let removed = 0;
   for (;;) {
-    const ids = (page.all(lastId, locationId, PAGE) as Array<{ id: number }>).map((r) => r.id);
+    const ids = store.entries.idPage(locationId, files, lastId, PAGE);
     if (ids.length === 0) break;
     lastId = ids[ids.length - 1]!;
     const gone = ids.filter((id) => !seen.has(id));
     if (gone.length === 0) continue;
-    db.transaction(() => {
-      for (const id of gone) removed += del.run(id).changes;
-    })();
+    store.transaction(() => {
+      for (const id of gone) if (store.entries.delete(id)) removed++;
+    });
   }
   return removed;
 }

@@ -1,9 +1,9 @@
 import { lstatSync } from 'node:fs';
 import { sep } from 'node:path';
-import type { Db } from '../db/connection.js';
-import { BatchWriter, yieldToEventLoop } from '../store/batch-writer.js';
-import { protectEntry, protectSubtree, reconcileEntry, type DiscoveryCounts } from './discovery.js';
-import type { EntryFacts, EntryRow, EntryStore } from './entry-store.js';
+import { yieldToEventLoop, type BatchWriter } from '../store/batch-writer.js';
+import { ListingReconciler, type DiscoveryCounts } from './reconcile-listing.js';
+import type { ScannedEntry } from '../store/entries.js';
+import type { Stores } from '../store/stores.js';
 import type { SeenSet } from './seen-set.js';
 import { LocationWalker } from './walk.js';
 
@@ -15,8 +15,7 @@ export interface ChangedDir {
 }
 
 export interface DirsDiscoveryInput {
-  db: Db;
-  store: EntryStore;
+  store: Stores;
   writer: BatchWriter;
   locationId: number;
   rootAbs: string;
@@ -37,50 +36,26 @@ export interface DirsDiscoveryInput {
  * replaced by its nearest ancestor that does.
  */
 export async function discoverDirs(input: DirsDiscoveryInput): Promise<DiscoveryCounts & { removedFiles: number; removedRows: number }> {
-  const { store, writer, seen } = input;
-  const counts: DiscoveryCounts = { files: 0, dirs: 0, bytes: 0, added: 0, changed: 0, moved: 0 };
+  const { writer, seen } = input;
+  const store = input.store.entries;
+  const reconciler = new ListingReconciler({
+    store, locationId: input.locationId, writer, rootAbs: input.rootAbs, seen, onSkip: input.onSkip, fresh: false,
+  });
   const todo = startingPoints(input);
   seen.add(input.rootEntryId);
   // Rows each listed folder had before it was listed: those not confirmed by the end are gone.
-  const before: EntryRow[] = [];
+  const before: ScannedEntry[] = [];
   const walkOpts = { rootAbs: input.rootAbs, ignoreRules: input.ignoreRules, exclude: input.exclude };
 
   while (todo.length > 0) {
     const dir = todo.pop()!;
     seen.add(dir.id);
     const listing = new LocationWalker({ ...walkOpts, start: [{ abs: dir.abs, rel: dir.rel }] }).next()!;
-    if (listing.error) {
-      input.onSkip(dir.rel || '.', listing.error);
-      protectSubtree(store, dir.id, seen); // an unreadable folder is not an empty one
-      continue;
-    }
-    const known = new Map<string, EntryRow>();
-    for (const row of store.children(dir.id)) known.set(row.name, row);
-    before.push(...known.values());
-    for (const entry of listing.entries) {
-      const rel = dir.rel === '' ? entry.name : `${dir.rel}/${entry.name}`;
-      if ('skip' in entry) {
-        input.onSkip(rel, entry.skip);
-        const row = entry.lossy ? known.get(entry.name) : undefined;
-        if (row) protectEntry(store, row, seen);
-        continue;
-      }
-      const had = known.get(entry.name);
-      const facts: EntryFacts = {
-        parentId: dir.id, name: entry.name, relPath: rel, kind: entry.kind,
-        size: entry.size, inode: entry.inode, mtimeMs: entry.mtimeMs, linkTarget: entry.linkTarget,
-      };
-      const id = reconcileEntry(store, writer, seen, known, facts, input.rootAbs, true, counts);
-      if (entry.kind === 'dir') {
-        counts.dirs++;
-        // Unchanged folders beneath are left alone: their own changes come as their own events.
-        const settled = had !== undefined && had.id === id && had.rel_path === rel;
-        if (dir.subtree || !settled) todo.push({ id, rel, abs: dir.abs + sep + entry.name, subtree: true });
-      } else if (entry.kind === 'file') {
-        counts.files++;
-        counts.bytes += entry.size;
-      }
-    }
+    const had = reconciler.apply(listing, dir.id, (child) => {
+      // Unchanged folders beneath are left alone: their own changes come as their own events.
+      if (dir.subtree || !child.settled) todo.push({ id: child.id, rel: child.rel, abs: dir.abs + sep + child.name, subtree: true });
+    });
+    if (had) for (const row of had) before.push(row);
     if (writer.maybeCommit()) await yieldToEventLoop();
   }
   writer.commit();
@@ -89,19 +64,14 @@ export async function discoverDirs(input: DirsDiscoveryInput): Promise<Discovery
   let removedRows = 0;
   const gone = before.filter((row) => !seen.has(row.id));
   if (gone.length > 0) {
-    const filesBeneath = input.db.prepare(
-      `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT e.id FROM entries e JOIN sub ON e.parent_id = sub.id)
-       SELECT COUNT(*) AS n FROM entries WHERE id IN sub AND kind = 'file'`,
-    );
-    const del = input.db.prepare('DELETE FROM entries WHERE id = ?');
-    input.db.transaction(() => {
+    input.store.transaction(() => {
       for (const row of gone) {
-        const files = row.kind === 'dir' ? (filesBeneath.get(row.id) as { n: number }).n : row.kind === 'file' ? 1 : 0;
-        if (del.run(row.id).changes > 0) { removedRows++; removedFiles += files; }
+        const files = row.kind === 'dir' ? store.filesBeneath(row.id) : row.kind === 'file' ? 1 : 0;
+        if (store.delete(row.id)) { removedRows++; removedFiles += files; }
       }
-    })();
+    });
   }
-  return { ...counts, removedFiles, removedRows };
+  return { ...reconciler.counts, removedFiles, removedRows };
 }
 
 interface Pending {
@@ -116,7 +86,6 @@ interface Pending {
  * that is both indexed and a folder on disk; none beneath another that is walked whole.
  */
 function startingPoints(input: DirsDiscoveryInput): Pending[] {
-  const child = input.db.prepare("SELECT id FROM entries WHERE parent_id = ? AND name = ? AND kind = 'dir'");
   const byRel = new Map<string, Pending>();
   for (const want of input.dirs) {
     const names = want.rel === '' ? [] : want.rel.split('/');
@@ -124,11 +93,11 @@ function startingPoints(input: DirsDiscoveryInput): Pending[] {
     let id = input.rootEntryId;
     let depth = 0;
     for (; depth < names.length; depth++) {
-      const row = child.get(id, names[depth]) as { id: number } | undefined;
-      if (!row) break;
+      const childId = input.store.entries.childDir(id, names[depth]!);
+      if (childId === undefined) break;
       const abs = input.rootAbs + sep + names.slice(0, depth + 1).join(sep);
       if (!lstatSync(abs, { throwIfNoEntry: false })?.isDirectory()) break;
-      id = row.id;
+      id = childId;
     }
     const rel = names.slice(0, depth).join('/');
     const subtree = want.subtree && depth === names.length;

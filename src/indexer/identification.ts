@@ -1,17 +1,20 @@
-import type { Db } from '../db/connection.js';
-import { identifyFile, type IdentifyOutcome, type IdentifyRequest } from '../content/identify-file.js';
+import { identifyFileSoon, type IdentifyOutcome, type IdentifyRequest } from '../content/identify-file.js';
 import { IdentifyPool } from '../content/identify-pool.js';
 import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
-import { BatchWriter, yieldToEventLoop } from '../store/batch-writer.js';
+import { yieldToEventLoop } from '../store/batch-writer.js';
+import type { IdentifiedFile, UnidentifiedFile } from '../store/entries.js';
+import type { Stores } from '../store/stores.js';
 
 export interface IdentificationInput {
-  db: Db;
+  store: Stores;
   locationId: number;
   rootAbs: string;
   hashThresholdBytes: number;
   onSkip: (path: string, reason: string) => void;
   onProgress: (p: { done: number; total: number; doneBytes: number; totalBytes: number }) => void;
   settle?: SettleRule;
+  /** Every file, not only those without a content identity: their bytes may have changed unseen. */
+  force?: boolean;
 }
 
 /**
@@ -31,17 +34,11 @@ export interface SettleRule {
   onUnsettled: (folders: string[] | 'many', quietAt: number) => void;
 }
 
+/** A file as a page gives it: with the content it is linked to now when every file is read again. */
+type PageRow = UnidentifiedFile & Partial<Pick<IdentifiedFile, 'content_id'>>;
+
 /** Folders named one by one in an unsettled report; past this, the report says 'many'. */
 export const MAX_UNSETTLED_FOLDERS = 1000;
-
-interface PendingFile {
-  id: number;
-  name: string;
-  rel_path: string;
-  size: number;
-  inode: number;
-  mtime_ms: number;
-}
 
 const PAGE = 250;
 /** Below this many files, starting worker threads costs more than it saves. */
@@ -54,37 +51,22 @@ const DEFAULT_THREADS = 1;
  * with whatever is still unidentified. Reading, hashing and typing run in a worker thread while
  * this thread writes, so the disk and the database overlap.
  */
-export async function identifyContents(input: IdentificationInput): Promise<{ hashed: number }> {
-  const { db, locationId } = input;
-  const totals = db
-    .prepare("SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM entries WHERE location_id = ? AND kind = 'file' AND content_id IS NULL")
-    .get(locationId) as { n: number; bytes: number };
-  if (totals.n === 0) return { hashed: 0 };
+export async function identifyContents(input: IdentificationInput): Promise<{ hashed: number; relinked: number }> {
+  const { store, locationId, force = false } = input;
+  const todo = force ? store.entries.files(locationId) : store.entries.unidentified(locationId);
+  const totals = { n: todo.files, bytes: todo.bytes };
+  if (totals.n === 0) return { hashed: 0, relinked: 0 };
 
-  // `+location_id` keeps SQLite on the rowid range (one pass over the table in all) instead of
-  // the location index followed by a sort of every row, on every page.
-  const page = db.prepare(
-    `SELECT id, name, rel_path, size, inode, mtime_ms FROM entries
-     WHERE id > ? AND +location_id = ? AND kind = 'file' AND content_id IS NULL ORDER BY id LIMIT ?`,
-  );
-  // One statement whether the content is new or already known (the no-op update makes RETURNING answer).
-  const upsertContent = db.prepare(
-    `INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(uuid) DO UPDATE SET uuid = excluded.uuid RETURNING id`,
-  );
-  // Guarded: if a concurrent change rewrote the entry since we read it, the stale hash is not linked.
-  // The time marks it as written by this scan: a watched batch queues jobs for what it wrote,
-  // and a file identified once it settled was not otherwise touched by the scan that did it.
-  const link = db.prepare('UPDATE entries SET content_id = ?, updated_at = ? WHERE id = ? AND inode = ? AND size = ? AND mtime_ms = ?');
   // Large, time-bounded transactions: content ids are random keys, so every commit rewrites many
   // index pages; fewer commits mean far less WAL traffic. A kill loses at most one batch.
-  const writer = new BatchWriter(db, 50_000, 2000);
+  const writer = store.batchWriter(50_000, 2000);
 
   let done = 0;
   let doneBytes = 0;
   let hashed = 0;
+  let relinked = 0;
   let lastProgress = 0;
-  const record = (rows: PendingFile[], results: IdentifyOutcome[]) => {
+  const record = (rows: PageRow[], results: IdentifyOutcome[]) => {
     writer.touch(results.length);
     const now = Date.now();
     if (results.length !== rows.length || results.some((r, i) => r.id !== rows[i]!.id)) {
@@ -99,8 +81,9 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
         input.onSkip(row.rel_path, r.reason);
         return;
       }
-      const { id } = upsertContent.get(r.contentUuid, r.casId, r.casVersion, r.kind, r.mime, row.size, now) as { id: number };
-      link.run(id, now, row.id, row.inode, row.size, row.mtime_ms);
+      const id = store.contents.upsert({ uuid: r.contentUuid, cas_id: r.casId, cas_version: r.casVersion, kind: r.kind, mime: r.mime, size: row.size }, now);
+      // Guarded: if a concurrent change rewrote the entry since we read it, the stale hash is not linked.
+      if (store.entries.linkContent(row, id, now) && row.content_id != null && row.content_id !== id) relinked++;
       hashed++;
     });
     writer.maybeCommit();
@@ -116,19 +99,22 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const identify = async (files: IdentifyRequest[]): Promise<IdentifyOutcome[]> => {
     if (pool) return pool.run(files, input.hashThresholdBytes);
     const out: IdentifyOutcome[] = [];
-    for (const f of files) out.push(await identifyFile(f, input.hashThresholdBytes));
+    for (const f of files) {
+      const r = identifyFileSoon(f, input.hashThresholdBytes);
+      out.push(r instanceof Promise ? await r : r);
+    }
     return out;
   };
 
   // Batches in flight, oldest first; a couple per worker keeps them busy and memory bounded.
-  const inFlight: Array<{ rows: PendingFile[]; results: Promise<IdentifyOutcome[]> }> = [];
+  const inFlight: Array<{ rows: PageRow[]; results: Promise<IdentifyOutcome[]> }> = [];
   const maxInFlight = pool ? threads * 2 : 1;
   let lastId = 0;
   const root = new ConfinedRoot(input.rootAbs, 'the location');
   const unsettled = input.settle ? new Unsettled(input.settle) : undefined;
   try {
     for (;;) {
-      const page1 = page.all(lastId, locationId, PAGE) as PendingFile[];
+      const page1 = force ? store.entries.filesPage(locationId, lastId, PAGE) : store.entries.unidentifiedPage(locationId, lastId, PAGE);
       if (page1.length === 0) break;
       lastId = page1[page1.length - 1]!.id;
       const rows = unsettled ? unsettled.keepSettled(page1) : page1;
@@ -167,7 +153,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     await pool?.close();
   }
   input.onProgress({ done, total: totals.n, doneBytes, totalBytes: totals.bytes });
-  return { hashed };
+  return { hashed, relinked };
 }
 
 /** Sorts a page of files into those quiet enough to identify now and those left for later. */
@@ -178,7 +164,7 @@ class Unsettled {
 
   constructor(private readonly rule: SettleRule) {}
 
-  keepSettled(rows: PendingFile[]): PendingFile[] {
+  keepSettled<T extends UnidentifiedFile>(rows: T[]): T[] {
     const { quietMs, force } = this.rule;
     if (force === 'all') return rows;
     const now = Date.now();

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { IgnoreRules } from './ignore-rules.js';
+import { IgnoreRules, LEFTOVER_RULES } from './ignore-rules.js';
 import { SeenSet } from './seen-set.js';
 import { DEFAULT_IGNORE } from '../library/config.js';
 
@@ -21,6 +21,23 @@ describe('IgnoreRules', () => {
     assert.equal(rules.ignores('.ds_store', false), true);
     assert.equal(rules.ignores('Node_Modules', true), true);
     assert.equal(rules.ignores('a.tmp', false), true);
+  });
+
+  it('skips editor and system leftovers, and only them, as `ignore` would', () => {
+    const fast = new IgnoreRules(LEFTOVER_RULES);
+    // With a negation every rule goes through `ignore`: the two ways must agree.
+    const exact = new IgnoreRules([...LEFTOVER_RULES, '!never-matches']);
+    const cases: Array<[string, boolean]> = [
+      ['.notes.txt.swp', true], ['a/b/X.SWP', true], ['draft.md~', true], ['~', true], ['Desktop.ini', true], ['movie.mp4.part', true],
+      ['dl/setup.iso.CRDOWNLOAD', true], ['~$report.docx', true], ['x/~$', true], ['.DS_Store', true],
+      ['swp', false], ['part.txt', false], ['tilde~not', false], ['x$report', false], ['~report', false], ['desktop.ini.bak', false],
+    ];
+    for (const [path, ignored] of cases) {
+      for (const isDir of [false, true]) {
+        assert.equal(fast.ignores(path, isDir), ignored, `${path} (${isDir ? 'folder' : 'file'})`);
+        assert.equal(exact.ignores(path, isDir), ignored, `${path} (${isDir ? 'folder' : 'file'}, through ignore)`);
+      }
+    }
   });
 
   it('honours dir-only and glob rules', () => {

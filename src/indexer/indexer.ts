@@ -8,24 +8,20 @@ import { childLog } from '../core/log.js';
 import { linkLivePhotos } from '../livephoto/link-live-photos.js';
 import { readMediaMetadata } from '../media/read-metadata.js';
 import { aggregateDirectories } from './aggregation.js';
-import { BatchWriter } from '../store/batch-writer.js';
 import { removeUnseen } from './cleanup.js';
 import { releaseOrphanContents } from './release-orphans.js';
 import { discover, type DiscoveryCounts } from './discovery.js';
 import { discoverDirs, type ChangedDir } from './discover-dirs.js';
-import { EntryStore } from './entry-store.js';
 import { identifyContents, type SettleRule } from './identification.js';
+import { LEFTOVER_RULES } from './ignore-rules.js';
 import { SeenSet } from './seen-set.js';
-import { SkipList, type IndexMode, type IndexResult } from './types.js';
+import type { LocationRecord } from '../store/locations.js';
+import { SkipList, type IndexResult } from './types.js';
 
 const log = childLog('indexer');
 
-export interface LocationRecord {
-  id: number;
-  path: string;
-  index_mode: IndexMode;
-  ignore_rules: string;
-}
+/** What a scan needs of its location's row. */
+export type ScannedLocation = Pick<LocationRecord, 'id' | 'path' | 'index_mode' | 'ignore_rules'>;
 
 /**
  * Index one location: discovery and processing → cleanup of what is gone → aggregation →
@@ -45,11 +41,16 @@ export interface IndexOptions {
   removeOrphans?: boolean;
   /** Leave files still being written unidentified (the watcher's rule; see SettleRule). */
   settle?: SettleRule;
+  /**
+   * Read every file again, even those whose size, time and inode say they are unchanged: hash it
+   * (its content is what its bytes are now) and, in deep mode, read its media metadata again.
+   */
+  force?: boolean;
 }
 
-export async function indexLocation(lib: Library, location: LocationRecord, opts: IndexOptions = {}): Promise<IndexResult> {
+export async function indexLocation(lib: Library, location: ScannedLocation, opts: IndexOptions = {}): Promise<IndexResult> {
   const started = Date.now();
-  const { db, events } = lib;
+  const { store, events } = lib;
   const locationId = location.id;
   const skipped = new SkipList();
   // The phases name a file by its path in the location ('.' for the location itself); users and
@@ -61,35 +62,38 @@ export async function indexLocation(lib: Library, location: LocationRecord, opts
     events.emit('index:skipped', { locationId, path, reason });
   };
 
-  const root = db.prepare('SELECT id FROM entries WHERE location_id = ? AND parent_id IS NULL').get(locationId) as { id: number } | undefined;
-  if (!root) throw new Error(`location ${locationId} has no root entry`);
-  const previous = db.prepare('SELECT scan_state, files, dirs, bytes FROM locations WHERE id = ?').get(locationId) as { scan_state: string; files: number; dirs: number; bytes: number };
-  db.prepare("UPDATE locations SET scan_state = 'scanning', last_scan_started_at = ? WHERE id = ?").run(started, locationId);
+  const rootId = store.entries.rootOf(locationId);
+  if (rootId === undefined) throw new Error(`location ${locationId} has no root entry`);
+  const previous = store.locations.byId(locationId);
+  if (!previous) throw new Error(`no location ${locationId}`);
+  store.locations.markScanning(locationId, started);
 
-  const rules = [...lib.config.settings.ignore, ...parseRules(location.ignore_rules)];
+  // Later rules win: a library's or location's negation can index a leftover after all.
+  const rules = [...LEFTOVER_RULES, ...lib.config.settings.ignore, ...parseRules(location.ignore_rules)];
   const exclude = new Set<string>([lib.root]);
   try { exclude.add(realpathSync(lib.root)); } catch { /* the library path is what it is */ }
 
   events.emit('index:phase', { locationId, phase: 'discovery' });
   const seen = new SeenSet();
-  const writer = new BatchWriter(db, 20_000, 1000);
-  const store = new EntryStore(db, locationId);
+  const writer = store.batchWriter(20_000, 1000);
   let counts: DiscoveryCounts;
+  // Rows a full walk did not confirm in their folder's listing; when none, cleanup has nothing to look for.
+  let unconfirmed = -1;
   let removed: { files: number; rows: number } | undefined;
   try {
     if (opts.only) {
       const found = await discoverDirs({
-        db, store, writer, locationId, rootAbs: location.path, rootEntryId: root.id, dirs: opts.only,
+        store, writer, locationId, rootAbs: location.path, rootEntryId: rootId, dirs: opts.only,
         ignoreRules: rules, exclude: [...exclude], seen, onSkip,
       });
       counts = found;
       removed = { files: found.removedFiles, rows: found.removedRows };
     } else {
-      counts = await discover({
-        store, writer, rootAbs: location.path, rootEntryId: root.id,
+      ({ unconfirmed, ...counts } = await discover({
+        store, locationId, writer, rootAbs: location.path, rootEntryId: rootId,
         ignoreRules: rules, exclude: [...exclude], seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0',
         onProgress: (c) => events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes }),
-      });
+      }));
     }
   } catch (err) {
     writer.rollback();
@@ -97,27 +101,28 @@ export async function indexLocation(lib: Library, location: LocationRecord, opts
   }
 
   events.emit('index:phase', { locationId, phase: 'cleanup' });
-  removed ??= removeUnseen(db, locationId, seen);
+  removed ??= unconfirmed === 0 ? { files: 0, rows: 0 } : removeUnseen(store, locationId, seen);
 
   // After a complete scan that found nothing new, every folder's figures are still right.
   const unchanged = previous.scan_state === 'complete' && counts.added + counts.changed + counts.moved + removed.rows === 0;
   let totals = { files: previous.files, dirs: previous.dirs, bytes: previous.bytes };
   if (!unchanged) {
     events.emit('index:phase', { locationId, phase: 'aggregation' });
-    totals = aggregateDirectories(db, locationId);
-    db.prepare('UPDATE locations SET files = ?, dirs = ?, bytes = ? WHERE id = ?').run(totals.files, totals.dirs, totals.bytes, locationId);
+    totals = aggregateDirectories(store, locationId);
+    store.locations.setTotals(locationId, totals);
   }
 
   let hashed = 0;
+  let relinked = 0;
   if (location.index_mode !== 'shallow') {
     events.emit('index:phase', { locationId, phase: 'content' });
-    ({ hashed } = await identifyContents({
-      db, locationId, rootAbs: location.path, hashThresholdBytes: lib.config.settings.hashThresholdBytes, onSkip,
-      settle: opts.settle,
+    ({ hashed, relinked } = await identifyContents({
+      store, locationId, rootAbs: location.path, hashThresholdBytes: lib.config.settings.hashThresholdBytes, onSkip,
+      settle: opts.settle, force: opts.force === true,
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
     }));
   }
-  if (opts.removeOrphans !== false && (removed.files > 0 || counts.changed > 0 || counts.moved > 0)) releaseOrphanContents(lib);
+  if (opts.removeOrphans !== false && (removed.files > 0 || counts.changed > 0 || counts.moved > 0 || relinked > 0)) releaseOrphanContents(lib);
 
   let media: { media_read: number; live_photos: number } | undefined;
   let queueing: Pick<IndexResult, 'sidecars_pending' | 'jobs_queued' | 'unavailable'> | undefined;
@@ -126,7 +131,7 @@ export async function indexLocation(lib: Library, location: LocationRecord, opts
   if (location.index_mode === 'deep') {
     events.emit('index:phase', { locationId, phase: 'media' });
     const { read } = await readMediaMetadata({
-      db, locationId, rootAbs: location.path, onSkip,
+      store, locationId, rootAbs: location.path, onSkip, force: opts.force === true,
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'media', ...totals, ...p }),
     });
     const { livePhotos } = await linkLivePhotos({ lib, locationId, onSkip });
@@ -134,9 +139,7 @@ export async function indexLocation(lib: Library, location: LocationRecord, opts
     if (mayQueue) {
       events.emit('index:phase', { locationId, phase: 'queue' });
       // A watched batch queues for the contents of the entries it wrote, not for the whole location again.
-      const contentIds = opts.only
-        ? (db.prepare('SELECT DISTINCT content_id AS id FROM entries WHERE location_id = ? AND updated_at >= ? AND content_id IS NOT NULL').all(locationId, started) as Array<{ id: number }>).map((r) => r.id)
-        : undefined;
+      const contentIds = opts.only ? store.entries.contentsWrittenSince(locationId, started) : undefined;
       const q = queueGeneration(lib, { locationId, settings: opts.generation ?? defaultGeneratorSettings(lib), ...(contentIds ? { contentIds } : {}) });
       queueing = { sidecars_pending: q.pending, jobs_queued: q.queued, unavailable: q.unavailable };
     }
@@ -145,8 +148,8 @@ export async function indexLocation(lib: Library, location: LocationRecord, opts
   const finished = Date.now();
   // Part of a location listed again completes only what was complete before.
   const state = opts.only && previous.scan_state !== 'complete' ? previous.scan_state : 'complete';
-  db.prepare('UPDATE locations SET scan_state = ?, last_scan_completed_at = ? WHERE id = ?').run(state, finished, locationId);
-  const contents = (db.prepare('SELECT COUNT(DISTINCT content_id) AS n FROM entries WHERE location_id = ? AND content_id IS NOT NULL').get(locationId) as { n: number }).n;
+  store.locations.markScanned(locationId, state, finished);
+  const contents = store.entries.contentCount(locationId);
   events.emit('index:done', { locationId, durationMs: finished - started });
   return {
     location_id: locationId,

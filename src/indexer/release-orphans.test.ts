@@ -13,6 +13,7 @@ import { SidecarManager } from '../sidecars/manager.js';
 import { PresenceIndex } from '../sidecars/presence-index.js';
 import type { SidecarChange } from '../core/events.js';
 import { tempDir } from '../../test/helpers.js';
+import { contentUuidAt, entryAt } from '../../test/support/entries.js';
 import { RELEASED_JOB_NOTE, releaseOrphanContents } from './release-orphans.js';
 
 describe('releaseOrphanContents (real library, real files)', () => {
@@ -20,8 +21,7 @@ describe('releaseOrphanContents (real library, real files)', () => {
   const tree = join(tmp.path, 'tree');
   let lib: Library;
   let loc = 0;
-  const uuidOf = (rel: string) =>
-    (lib.db.prepare('SELECT c.uuid FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE e.rel_path = ?').get(rel) as { uuid: string }).uuid;
+  const uuidOf = (rel: string) => contentUuidAt(lib, rel)!;
   const count = (sql: string, ...args: unknown[]) => (lib.db.prepare(sql).get(...args) as { n: number }).n;
   const thumb = (contentUuid: string): SidecarAddress => ({ contentUuid, kind: 'thumb', variant: 'grid@1x', format: 'webp' });
 
@@ -54,7 +54,7 @@ describe('releaseOrphanContents (real library, real files)', () => {
     manager.writeGenerated(movieAt, movie, 'test');
     manager.record(movieAt, { status: 'ready', source: 'converted', size: movie.length, checksum: blake3(movie).toString('hex'), sourceEntryId: null, error: null });
     // referenced: its thumbnail is a file of the user's, tracked where it is.
-    const own = lib.db.prepare("SELECT id, size FROM entries WHERE rel_path = 'users-own-thumb.webp'").get() as { id: number; size: number };
+    const own = entryAt(lib, 'users-own-thumb.webp')!;
     manager.createReferenceSidecar({ contentUuid: referenced, kind: 'thumb', variant: 'grid@1x', format: 'webp', sourceEntryId: own.id, size: own.size, checksum: 'ab' });
     manager.writeGenerated(thumb(kept), Buffer.from('kept thumbnail'), 'test');
     const presence = new PresenceIndex(lib);
@@ -76,7 +76,7 @@ describe('releaseOrphanContents (real library, real files)', () => {
     }
     // Peers heard of its thumbnail: what is left is a numbered tombstone, so their next delta drops it.
     assert.equal(count('SELECT COUNT(*) AS n FROM sidecar_availability WHERE content_uuid = ? AND (has = 1 OR seq IS NULL)', gone), 0, 'availability: only tombstones');
-    assert.equal(count('SELECT COUNT(*) AS n FROM content_identities WHERE uuid = ?', gone), 0);
+    assert.equal(lib.store.contents.byUuid(gone), undefined);
     const goneJob = store.list({ contentUuid: gone })[0]!;
     assert.equal(goneJob.status, 'cancelled');
     assert.equal(goneJob.note, RELEASED_JOB_NOTE);
@@ -93,7 +93,7 @@ describe('releaseOrphanContents (real library, real files)', () => {
     // busy: its job is asked to stop (cancelled, as `jobs cancel` does), the content waits for it.
     assert.equal(store.get(running!.id)!.status, 'cancelled');
     assert.equal(store.get(running!.id)!.note, RELEASED_JOB_NOTE);
-    assert.equal(count('SELECT COUNT(*) AS n FROM content_identities WHERE uuid = ?', busy), 1);
+    assert.ok(lib.store.contents.byUuid(busy));
 
     // While the stopped run may still be writing (its sidecars generating), the content waits.
     manager.record({ ...thumb(busy) }, { status: 'generating', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });
@@ -111,10 +111,10 @@ describe('releaseOrphanContents (real library, real files)', () => {
     mkdirSync(dir);
     for (let i = 0; i < 1200; i++) writeFileSync(join(dir, `f${i}.txt`), `file ${i}`);
     await scanLocation(lib, loc);
-    const before = count('SELECT COUNT(*) AS n FROM content_identities');
+    const before = lib.store.contents.count();
     rmSync(dir, { recursive: true });
     await scanLocation(lib, loc, undefined, { removeOrphans: false });
     assert.equal(releaseOrphanContents(lib).contents, 1200);
-    assert.equal(count('SELECT COUNT(*) AS n FROM content_identities'), before - 1200);
+    assert.equal(lib.store.contents.count(), before - 1200);
   });
 });

@@ -10,7 +10,6 @@ import { JobStore } from '../store/jobs.js';
 import type { JobRow } from '../jobs/states.js';
 import { sidecarAddress, sidecarRelPath } from '../sidecars/address.js';
 import type { SidecarSource, SidecarStatus } from '../sidecars/manager.js';
-import { LocalAvailability } from '../store/availability.js';
 
 const log = childLog('release-orphans');
 
@@ -84,83 +83,58 @@ class OrphanReleaser {
   readonly result: ReleaseResult = { contents: 0, sidecars: 0, files: 0, jobs: 0, deferred: 0 };
   private lastId = 0;
   private readonly db: Db;
-  private readonly orphanPage: Statement;
-  private readonly stillOrphan: Statement;
-  private readonly nextOpenKind: Statement;
-  private readonly openJobs: Statement;
-  private readonly recentlyStopped: Statement;
   private readonly sidecarsOf: Statement;
   private readonly dropSidecars: Statement;
-  private readonly availability: LocalAvailability;
   private readonly dropNotApplicable: Statement;
-  private readonly dropContent: Statement;
-  private readonly store: JobStore;
+  private readonly jobs: JobStore;
 
   constructor(private readonly lib: Library) {
     const db = (this.db = lib.db);
-    this.orphanPage = db.prepare(
-      `SELECT id, uuid FROM content_identities c WHERE id > ? AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
-       AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.source = 'converted' AND s.status = 'ready')
-       ORDER BY id LIMIT ?`,
-    );
-    this.stillOrphan = db.prepare(
-      `SELECT 1 FROM content_identities c WHERE id = ? AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
-       AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.source = 'converted' AND s.status = 'ready')`,
-    ).pluck();
-    // One index seek per kind: the open-jobs index leads with the kind, and there are few kinds.
-    this.nextOpenKind = db.prepare(
-      `SELECT kind FROM jobs INDEXED BY jobs_one_open WHERE status IN ('queued', 'running', 'paused') AND kind > ? ORDER BY kind LIMIT 1`,
-    ).pluck();
-    this.openJobs = db.prepare(`SELECT * FROM jobs WHERE kind = ? AND content_uuid = ? AND status IN ('queued', 'running', 'paused')`);
-    this.recentlyStopped = db.prepare(
-      `SELECT 1 FROM jobs INDEXED BY jobs_finished WHERE finished_at > ? AND status IN ('completed', 'failed', 'cancelled') AND kind = ? AND content_uuid = ? LIMIT 1`,
-    ).pluck();
+    // The sidecars' and not-applicable tables have no store yet (issue 18 moves them).
     this.sidecarsOf = db.prepare('SELECT kind, variant, format, status, source FROM sidecars WHERE content_uuid = ?');
     this.dropSidecars = db.prepare('DELETE FROM sidecars WHERE content_uuid = ?');
-    this.availability = new LocalAvailability(db, lib.device.uuid);
     this.dropNotApplicable = db.prepare('DELETE FROM sidecar_not_applicable WHERE content_uuid = ?');
-    this.dropContent = db.prepare('DELETE FROM content_identities WHERE id = ?');
-    this.store = new JobStore(db);
+    this.jobs = new JobStore(db);
   }
 
   /** Release one page of orphans; false when there were none left. */
   nextPage(): boolean {
-    const { db, result } = this;
+    const { result } = this;
+    const { store } = this.lib;
     // Read outside the write lock (the look may cover the whole table); each one is looked at again under it.
-    const page = this.orphanPage.all(this.lastId, PAGE) as Array<{ id: number; uuid: string }>;
+    const page = store.contents.orphanPage(this.lastId, PAGE);
     if (page.length === 0) return false;
     this.lastId = page[page.length - 1]!.id;
     const released: Array<{ uuid: string; rows: Row[] }> = [];
     const cancelled: JobRow[] = [];
-    db.transaction(() => {
-      const kinds: string[] = [];
-      for (let k = this.nextOpenKind.get('') as string | undefined; k !== undefined; k = this.nextOpenKind.get(k) as string | undefined) kinds.push(k);
+    this.db.transaction(() => {
+      const kinds = this.jobs.openKinds();
       const now = Date.now();
       const toCancel: number[] = [];
       const wasRunning = new Set<number>();
       for (const { id, uuid } of page) {
-        if (this.stillOrphan.get(id) === undefined) continue;
-        const open = kinds.flatMap((k) => this.openJobs.all(k, uuid) as JobRow[]);
+        if (!store.contents.isOrphan(id)) continue;
+        const open = kinds.flatMap((k) => this.jobs.openOf(k, uuid));
         for (const j of open) {
           toCancel.push(j.id);
           if (j.status === 'running') wasRunning.add(j.id);
         }
         const rows = this.sidecarsOf.all(uuid) as Row[];
         const running = open.some((j) => j.status === 'running');
-        const windingDown = rows.some((r) => r.status === 'generating' && this.recentlyStopped.get(now - WIND_DOWN_MS, r.kind, uuid) !== undefined);
+        const windingDown = rows.some((r) => r.status === 'generating' && this.jobs.endedSince(now - WIND_DOWN_MS, r.kind, uuid));
         if (running || windingDown) {
           result.deferred++;
           continue;
         }
         this.dropSidecars.run(uuid);
-        this.availability.removeContent(uuid, now);
+        store.availability.removeContent(uuid, now);
         this.dropNotApplicable.run(uuid);
-        this.dropContent.run(id);
+        store.contents.delete(id);
         result.contents++;
         result.sidecars += rows.length;
         released.push({ uuid, rows });
       }
-      const done = this.store.cancelMany(toCancel, RELEASED_JOB_NOTE);
+      const done = this.jobs.cancelMany(toCancel, RELEASED_JOB_NOTE);
       result.jobs += done.length;
       // A running job's runner reports its end itself; the others end here.
       for (const j of done) if (!wasRunning.has(j.id)) cancelled.push(j);

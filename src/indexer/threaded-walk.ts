@@ -5,28 +5,46 @@ import { decodeBatch } from './walk-wire.js';
 const WORKER_URL = new URL('./walk-worker.js', import.meta.url);
 
 /**
- * The walk of a location run in a worker thread, read here as batches of listings in walk order,
- * so listing the disk and writing the database overlap.
+ * A worker thread that walks a location, read here as batches of listings in walk order, so
+ * listing the disk and writing the database overlap. It starts when made and waits for its
+ * walk: made ahead, its start-up (tens of milliseconds) overlaps other work.
  */
-export async function* threadedWalk(opts: WalkOptions): AsyncGenerator<DirListing[]> {
-  const worker = new Worker(WORKER_URL, { workerData: opts });
-  const queue: Array<DirListing[] | null> = [];
-  let failure: Error | null = null;
-  let wake: (() => void) | null = null;
-  const notify = () => { wake?.(); wake = null; };
-  worker.on('message', (batch: string | null) => { queue.push(batch === null ? null : decodeBatch(batch)); notify(); });
-  worker.on('error', (err) => { failure = err; notify(); });
-  worker.on('exit', (code) => { if (code !== 0 && !failure) failure = new Error(`walk worker exited with code ${code}`); notify(); });
-  try {
-    for (;;) {
-      while (queue.length === 0 && !failure) await new Promise<void>((r) => (wake = r));
-      if (queue.length === 0 && failure) throw failure;
-      const batch = queue.shift()!;
-      if (batch === null) return;
-      yield batch;
-      worker.postMessage('more');
-    }
-  } finally {
-    await worker.terminate();
+export class WalkWorker {
+  private readonly worker = new Worker(WORKER_URL);
+  private readonly queue: Array<DirListing[] | null> = [];
+  private failure: Error | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor() {
+    const notify = () => { this.wake?.(); this.wake = null; };
+    this.worker.on('message', (batch: string | null) => { this.queue.push(batch === null ? null : decodeBatch(batch)); notify(); });
+    this.worker.on('error', (err) => { this.failure = err; notify(); });
+    this.worker.on('exit', (code) => { if (code !== 0 && !this.failure) this.failure = new Error(`walk worker exited with code ${code}`); notify(); });
   }
+
+  /** Walk OPTS there (once per worker); the worker ends with the walk. */
+  async *walk(opts: WalkOptions): AsyncGenerator<DirListing[]> {
+    this.worker.postMessage(opts);
+    try {
+      for (;;) {
+        while (this.queue.length === 0 && !this.failure) await new Promise<void>((r) => (this.wake = r));
+        if (this.queue.length === 0 && this.failure) throw this.failure;
+        const batch = this.queue.shift()!;
+        if (batch === null) return;
+        yield batch;
+        this.worker.postMessage('more');
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+/** The walk of OPTS in a worker thread of its own. */
+export function threadedWalk(opts: WalkOptions): AsyncGenerator<DirListing[]> {
+  return new WalkWorker().walk(opts);
 }

@@ -1,8 +1,9 @@
 /**
  * Worker-thread side of the threaded walk: lists directories ahead of the thread that writes
  * the database, in batches, pausing when it is more than a few batches ahead (bounded memory).
+ * Its first message is the walk to do; each later one, a batch taken.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { once } from 'node:events';
 import { walkLocation, type DirListing, type WalkOptions } from './walk.js';
 import { encodeBatch } from './walk-wire.js';
@@ -10,6 +11,7 @@ import { encodeBatch } from './walk-wire.js';
 const BATCH_ENTRIES = 2000;
 const MAX_AHEAD = 4;
 const port = parentPort!;
+const [opts] = (await once(port, 'message')) as [WalkOptions];
 let credits = MAX_AHEAD;
 port.on('message', () => { credits++; });
 
@@ -21,7 +23,7 @@ async function send(batch: DirListing[]): Promise<void> {
 
 let batch: DirListing[] = [];
 let size = 0;
-for (const listing of walkLocation(workerData as WalkOptions)) {
+for (const listing of walkLocation(opts)) {
   batch.push(listing);
   size += listing.entries.length + 1;
   if (size >= BATCH_ENTRIES) {

@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'n
 import { sep } from 'node:path';
 import { describeFsError } from '../core/errors.js';
 import { IgnoreRules } from './ignore-rules.js';
-import type { EntryKind } from './entry-store.js';
+import type { EntryKind } from '../store/entries.js';
 
 /** One entry as the disk shows it, or the reason it cannot be indexed. */
 export type WalkEntry =

@@ -56,7 +56,7 @@ export class Library {
 
   /** Where this library may read, write and delete: its folder and the locations added on this device. */
   get roots(): LibraryRoots {
-    this.ownRoots ??= new LibraryRoots(this.db, this.root, this.config.id, this.deviceId, this.grants);
+    this.ownRoots ??= new LibraryRoots(this.store, this.root, this.config.id, this.deviceId, this.grants);
     return this.ownRoots;
   }
 

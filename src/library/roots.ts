@@ -1,15 +1,10 @@
 import { realpathSync } from 'node:fs';
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '../db/connection.js';
 import type { LocationGrants } from '../device/location-grants.js';
+import type { LocationRecord } from '../store/locations.js';
+import type { Stores } from '../store/stores.js';
 import { absolutePathProblem, ConfinedRoot, isInside, PathRefusedError } from './confine.js';
 
-interface LocationRow {
-  id: number;
-  uuid: string;
-  device_id: number;
-  path: string;
-}
+type LocationRow = Pick<LocationRecord, 'id' | 'uuid' | 'device_id' | 'path'>;
 
 /**
  * Where an open library lets vss read, write and delete: its own folder, and each location whose
@@ -19,10 +14,9 @@ interface LocationRow {
 export class LibraryRoots {
   readonly library: ConfinedRoot;
   private readonly byLocation = new Map<string, ConfinedRoot>();
-  private entryStmt: Statement | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: Stores,
     private readonly libraryRoot: string,
     private readonly libraryId: string,
     private readonly deviceId: number,
@@ -33,7 +27,7 @@ export class LibraryRoots {
 
   /** Location ID's folder, when this device may touch it; else a PathRefusedError that says why. */
   location(id: number): ConfinedRoot {
-    const row = this.db.prepare('SELECT id, uuid, device_id, path FROM locations WHERE id = ?').get(id) as LocationRow | undefined;
+    const row = this.store.locations.byId(id);
     if (!row) throw new PathRefusedError(`location ${id}`, 'no such location');
     return this.check(row);
   }
@@ -44,8 +38,7 @@ export class LibraryRoots {
    * one vss may touch. (`root.path(rel)` then refuses a rel_path that could step outside.)
    */
   entry(entryId: number): { root: ConfinedRoot; rel: string } | undefined {
-    this.entryStmt ??= this.db.prepare('SELECT e.location_id, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ? AND l.device_id = ?');
-    const e = this.entryStmt.get(entryId, this.deviceId) as { location_id: number; rel_path: string } | undefined;
+    const e = this.store.entries.onDevice(entryId, this.deviceId);
     return e ? { root: this.location(e.location_id), rel: e.rel_path } : undefined;
   }
 
@@ -61,8 +54,7 @@ export class LibraryRoots {
 
   /** The trusted location holding ABS (an absolute path from the database), or a refusal. */
   locationHolding(abs: string): ConfinedRoot | PathRefusedError {
-    const rows = this.db.prepare('SELECT id, uuid, device_id, path FROM locations WHERE device_id = ?').all(this.deviceId) as LocationRow[];
-    for (const row of rows) {
+    for (const row of this.store.locations.ofDevice(this.deviceId)) {
       if (typeof row.path !== 'string' || !isInside(row.path, abs)) continue;
       try {
         return this.check(row);

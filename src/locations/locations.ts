@@ -3,7 +3,8 @@ import { basename, resolve, sep } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
-import type { IndexOptions, LocationRecord } from '../indexer/indexer.js';
+import type { IndexOptions } from '../indexer/indexer.js';
+import type { LocationRecord } from '../store/locations.js';
 import { parsePolicy } from '../jobs/policy.js';
 import { releaseOrphanContents } from '../indexer/release-orphans.js';
 import { IgnoreRules } from '../indexer/ignore-rules.js';
@@ -12,18 +13,6 @@ import type { LocationInfo } from '../wire/locations.js';
 import { serializeScan } from './watch/scan-lock.js';
 
 export type { LocationInfo };
-
-interface LocationRow extends LocationRecord {
-  uuid: string;
-  name: string;
-  files: number;
-  dirs: number;
-  bytes: number;
-  scan_state: LocationInfo['scan_state'];
-  last_scan_completed_at: number | null;
-  generation: string | null;
-  watch_paused: number;
-}
 
 export interface AddLocationOptions {
   name?: string;
@@ -57,26 +46,24 @@ export function addLocation(lib: Library, path: string, opts: AddLocationOptions
   // Granted first: a crash before the row leaves a grant nothing uses; the other order, a location vss refuses.
   const uuid = randomUUID();
   lib.grants.grant(lib.config.id, uuid, abs);
-  const id = lib.db.transaction(() => {
-    const r = lib.db
-      .prepare('INSERT INTO locations (uuid, device_id, name, path, index_mode, ignore_rules, generation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(uuid, lib.deviceId, opts.name ?? (basename(abs) || abs), abs, opts.mode ?? 'content', JSON.stringify(rules), opts.generation ?? null, now);
-    const locationId = Number(r.lastInsertRowid);
-    lib.db
-      .prepare("INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, created_at, updated_at) VALUES (?, NULL, ?, '', 'dir', 0, ?, ?, ?, ?)")
-      .run(locationId, basename(abs) || abs, st.ino, st.mtimeMs, now, now);
+  const { store } = lib;
+  const id = store.transaction(() => {
+    const locationId = store.locations.insert({
+      uuid, device_id: lib.deviceId, name: opts.name ?? (basename(abs) || abs), path: abs, index_mode: opts.mode ?? 'content',
+      ignore_rules: JSON.stringify(rules), generation: opts.generation ?? null,
+    }, now);
+    store.entries.insertRoot(locationId, basename(abs) || abs, st.ino, st.mtimeMs, now);
     return locationId;
-  })();
+  });
   return getLocation(lib, id);
 }
 
 export function listLocations(lib: Library): LocationInfo[] {
-  const rows = lib.db.prepare('SELECT * FROM locations WHERE device_id = ? ORDER BY id').all(lib.deviceId) as LocationRow[];
-  return rows.map(toInfo);
+  return lib.store.locations.ofDevice(lib.deviceId).map(toInfo);
 }
 
 export function getLocation(lib: Library, id: number): LocationInfo {
-  const row = lib.db.prepare('SELECT * FROM locations WHERE id = ? AND device_id = ?').get(id, lib.deviceId) as LocationRow | undefined;
+  const row = lib.store.locations.ofDeviceById(id, lib.deviceId);
   if (!row) throw new VssError('NOT_FOUND', `no location with id ${id} on this device`);
   return toInfo(row);
 }
@@ -99,7 +86,7 @@ async function scanNow(lib: Library, id: number, mode: IndexMode | undefined, op
     throw new VssError('LOCATION_INVALID', `location folder is not reachable: ${(err as Error).message}`, { path: loc.path, cause: err });
   }
   if (!st.isDirectory()) throw new VssError('LOCATION_INVALID', 'location path is no longer a directory', { path: loc.path });
-  if (mode && mode !== loc.mode) lib.db.prepare('UPDATE locations SET index_mode = ? WHERE id = ?').run(mode, id);
+  if (mode && mode !== loc.mode) lib.store.locations.setMode(id, mode);
   // Loaded here, not at the top: listing locations must not load the indexer and what it queues.
   const { indexLocation } = await import('../indexer/indexer.js');
   return indexLocation(lib, { id, path: loc.path, index_mode: mode ?? loc.mode, ignore_rules: JSON.stringify(loc.ignore) }, opts);
@@ -109,14 +96,14 @@ async function scanNow(lib: Library, id: number, mode: IndexMode | undefined, op
 export function setLocationPolicy(lib: Library, id: number, spec: string | null): LocationInfo {
   getLocation(lib, id);
   if (spec !== null) parsePolicy(spec);
-  lib.db.prepare('UPDATE locations SET generation = ? WHERE id = ?').run(spec, id);
+  lib.store.locations.setGeneration(id, spec);
   return getLocation(lib, id);
 }
 
 /** Pause or resume a location's watching; the watcher learns of it from `locations:changed`. */
 export function setLocationPaused(lib: Library, id: number, paused: boolean): LocationInfo {
   getLocation(lib, id);
-  lib.db.prepare('UPDATE locations SET watch_paused = ? WHERE id = ?').run(paused ? 1 : 0, id);
+  lib.store.locations.setWatchPaused(id, paused);
   return getLocation(lib, id);
 }
 
@@ -126,10 +113,10 @@ export function setLocationPaused(lib: Library, id: number, paused: boolean): Lo
  */
 export function removeLocation(lib: Library, id: number): void {
   const loc = getLocation(lib, id);
-  lib.db.transaction(() => {
-    lib.db.prepare('DELETE FROM entries WHERE location_id = ?').run(id);
-    lib.db.prepare('DELETE FROM locations WHERE id = ?').run(id);
-  })();
+  lib.store.transaction(() => {
+    lib.store.entries.deleteOfLocation(id);
+    lib.store.locations.delete(id);
+  });
   lib.grants?.revoke(lib.config.id, loc.uuid);
   releaseOrphanContents(lib);
 }
@@ -145,7 +132,7 @@ function resolveLocationDir(path: string): string {
   return abs;
 }
 
-function toInfo(r: LocationRow): LocationInfo {
+function toInfo(r: LocationRecord): LocationInfo {
   let ignore: string[] = [];
   try { ignore = JSON.parse(r.ignore_rules) as string[]; } catch { /* stored by us; treat damage as none */ }
   return {

@@ -1,14 +1,14 @@
 import { lstat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { describeFsError } from '../core/errors.js';
-import type { Db } from '../db/connection.js';
-import { BatchWriter } from '../store/batch-writer.js';
+import type { Stores } from '../store/stores.js';
 import { MediaToolUnavailableError, MetadataReader, type MediaKind, type ReadOutcome } from './exiftool-reader.js';
 import { MEDIA_METADATA_VERSION, serializeMetadata } from './media-metadata.js';
 import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
+import { needsSafeName, withSafeName } from './safe-name.js';
 
 export interface MediaMetadataInput {
-  db: Db;
+  store: Stores;
   locationId: number;
   rootAbs: string;
   onSkip: (path: string, reason: string) => void;
@@ -17,6 +17,8 @@ export interface MediaMetadataInput {
   concurrency?: number;
   /** Per-file limit. */
   timeoutMs?: number;
+  /** Read every image and video of the location again, not only those never read. */
+  force?: boolean;
 }
 
 interface PendingMedia {
@@ -44,22 +46,10 @@ const DEFAULT_TIMEOUT_MS = 20_000;
  * tries again.
  */
 export async function readMediaMetadata(input: MediaMetadataInput): Promise<{ read: number }> {
-  const { db, locationId } = input;
-  const pendingSql = `FROM content_identities c
-    WHERE c.kind IN ('image', 'video') AND c.media_metadata IS NULL
-      AND EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id AND e.location_id = ? AND e.kind = 'file')`;
-  const total = (db.prepare(`SELECT COUNT(*) AS n ${pendingSql}`).get(locationId) as { n: number }).n;
+  const { store, locationId, force = false } = input;
+  const total = store.contents.pendingMediaCount(locationId, force);
   if (total === 0) return { read: 0 };
-
-  // One copy per content, by content id so paging never revisits a row.
-  const page = db.prepare(
-    `SELECT c.id AS content_id, c.kind,
-       (SELECT e.id FROM entries e WHERE e.content_id = c.id AND e.location_id = ? AND e.kind = 'file' ORDER BY e.id LIMIT 1) AS entry_id
-     ${pendingSql} AND c.id > ? ORDER BY c.id LIMIT ?`,
-  );
-  const entry = db.prepare('SELECT rel_path, size, inode, mtime_ms FROM entries WHERE id = ?');
-  const store = db.prepare('UPDATE content_identities SET media_metadata = ? WHERE id = ? AND media_metadata IS NULL');
-  const writer = new BatchWriter(db, 500, 1000);
+  const writer = store.batchWriter(500, 1000);
 
   let reader: MetadataReader;
   try {
@@ -81,13 +71,13 @@ export async function readMediaMetadata(input: MediaMetadataInput): Promise<{ re
     done++;
     if (outcome.ok) {
       writer.touch();
-      store.run(serializeMetadata(outcome.metadata), file.content_id);
+      store.contents.setMediaMetadata(file.content_id, serializeMetadata(outcome.metadata), force);
       read++;
     } else {
       input.onSkip(file.rel_path, `media metadata: ${outcome.reason}`);
       if (outcome.permanent) {
         writer.touch();
-        store.run(serializeMetadata({ v: MEDIA_METADATA_VERSION, error: outcome.reason }), file.content_id);
+        store.contents.setMediaMetadata(file.content_id, serializeMetadata({ v: MEDIA_METADATA_VERSION, error: outcome.reason }), force);
       }
     }
     writer.maybeCommit();
@@ -95,10 +85,16 @@ export async function readMediaMetadata(input: MediaMetadataInput): Promise<{ re
 
   try {
     for (;;) {
-      const rows = page.all(locationId, locationId, lastId, PAGE) as Array<{ content_id: number; kind: MediaKind; entry_id: number }>;
+      const rows = store.contents.pendingMediaPage(locationId, lastId, PAGE, force);
       if (rows.length === 0) break;
-      lastId = rows[rows.length - 1]!.content_id;
-      const files = rows.map((r) => ({ ...(entry.get(r.entry_id) as Omit<PendingMedia, 'content_id' | 'kind'>), content_id: r.content_id, kind: r.kind }));
+      lastId = rows[rows.length - 1]!.id;
+      const files: PendingMedia[] = [];
+      for (const r of rows) {
+        const e = store.entries.byId(r.entry_id);
+        // Gone since the page was read (a scan elsewhere): the next scan reads it.
+        if (e === undefined || e.inode === null || e.mtime_ms === null) continue;
+        files.push({ content_id: r.id, kind: r.kind as MediaKind, rel_path: e.rel_path, size: e.size, inode: e.inode, mtime_ms: e.mtime_ms });
+      }
       // At most `concurrency` ExifTool processes read at once; the rest of the page waits in
       // its queue, so the page size bounds what is in flight.
       const outcomes = await Promise.all(files.map((f) => readOne(reader, root, f)));
@@ -124,7 +120,13 @@ async function readOne(reader: MetadataReader, root: ConfinedRoot, f: PendingMed
   } catch (err) {
     return { ok: false, reason: describeFsError(err), permanent: err instanceof PathRefusedError };
   }
-  const outcome = await reader.read(abs, f.kind);
+  let outcome: ReadOutcome;
+  if (needsSafeName(abs)) {
+    const safe = await withSafeName(abs, f, (name) => reader.read(name, f.kind));
+    outcome = safe.ok ? safe.value : { ok: false, reason: safe.reason, permanent: false };
+  } else {
+    outcome = await reader.read(abs, f.kind);
+  }
   try {
     const st = await lstat(abs);
     if (!st.isFile() || st.ino !== f.inode || st.size !== f.size || st.mtimeMs !== f.mtime_ms) {

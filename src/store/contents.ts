@@ -27,6 +27,35 @@ export const FIRST_NAME_SQL = `(SELECT e.name FROM entries e WHERE e.content_id 
 
 const COLUMNS = 'id, uuid, cas_id, cas_version, kind, mime, size, media_metadata, created_at';
 
+/** What identifying a file finds: a content's identity, as its row will hold it. */
+export type ContentIdentity = Pick<ContentRecord, 'uuid' | 'cas_id' | 'cas_version' | 'kind' | 'mime' | 'size'>;
+
+/** A content whose media metadata is still to read, and the first of its files in the location. */
+export interface PendingMedia extends Pick<ContentRecord, 'id' | 'kind'> {
+  entry_id: number;
+}
+
+/** Which contents a listing shows: of one kind (or any), with a copy on a device (in one of its locations, or any). */
+export interface ContentListFilter {
+  kind?: string;
+  deviceId: number;
+  locationId?: number;
+}
+
+/** A content as a listing shows it (without its metadata). */
+export type ListedContent = Pick<ContentRecord, 'id' | 'uuid' | 'cas_id' | 'kind' | 'mime' | 'size'>;
+
+/** The images and videos with a file in a location (whose metadata was never read, unless ALL). */
+const mediaIn = (all: boolean) => `FROM content_identities c
+    WHERE c.kind IN ('image', 'video') ${all ? '' : 'AND c.media_metadata IS NULL'}
+      AND EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id AND e.location_id = ? AND e.kind = 'file')`;
+const PENDING_MEDIA = mediaIn(false);
+const ALL_MEDIA = mediaIn(true);
+
+/** No file refers to it, and it holds no ready converted sidecar (that file is the only copy: the content may come back to it). */
+const ORPHAN = `NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
+       AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.source = 'converted' AND s.status = 'ready')`;
+
 /** The `content_identities` table. */
 export class ContentStore {
   private readonly sql: Prepared;
@@ -37,6 +66,11 @@ export class ContentStore {
 
   byUuid(uuid: string): ContentRecord | undefined {
     return this.sql<[string], ContentRecord>(`SELECT ${COLUMNS} FROM content_identities WHERE uuid = ?`).get(uuid);
+  }
+
+  /** Contents in the library. */
+  count(): number {
+    return this.sql<[], number>('SELECT COUNT(*) FROM content_identities').pluck().get()!;
   }
 
   byId(id: number): ContentRecord | undefined {
@@ -60,5 +94,69 @@ export class ContentStore {
     if (opts.locationId !== undefined) args.push(opts.locationId);
     args.push(limit);
     return this.sql<Array<number | string>, ContentRecord>(sql).all(...args);
+  }
+
+  /**
+   * The id of the content with this identity, added if new. One statement whether it is new or
+   * known (the no-op update makes RETURNING answer).
+   */
+  upsert(c: ContentIdentity, now: number): number {
+    return this.sql<[string, string, number, string, string, number, number], number>(
+      `INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(uuid) DO UPDATE SET uuid = excluded.uuid RETURNING id`,
+    ).pluck().get(c.uuid, c.cas_id, c.cas_version, c.kind, c.mime, c.size, now)!;
+  }
+
+  delete(id: number): void {
+    this.sql<[number]>('DELETE FROM content_identities WHERE id = ?').run(id);
+  }
+
+  /** Media metadata (JSON) for a content that has none yet (or, with REPLACE, whatever it has). */
+  setMediaMetadata(id: number, json: string, replace = false): void {
+    const sql = replace
+      ? 'UPDATE content_identities SET media_metadata = ? WHERE id = ?'
+      : 'UPDATE content_identities SET media_metadata = ? WHERE id = ? AND media_metadata IS NULL';
+    this.sql<[string, number]>(sql).run(json, id);
+  }
+
+  /** How many images and videos with a file in the location have no metadata yet (with ALL: have it or not). */
+  pendingMediaCount(locationId: number, all = false): number {
+    return this.sql<[number], number>(`SELECT COUNT(*) ${all ? ALL_MEDIA : PENDING_MEDIA}`).pluck().get(locationId)!;
+  }
+
+  /** The next of them after content AFTERID, each with its first file there: by content id, so paging never revisits a row. */
+  pendingMediaPage(locationId: number, afterId: number, limit: number, all = false): PendingMedia[] {
+    return this.sql<[number, number, number, number], PendingMedia>(
+      `SELECT c.id, c.kind,
+         (SELECT e.id FROM entries e WHERE e.content_id = c.id AND e.location_id = ? AND e.kind = 'file' ORDER BY e.id LIMIT 1) AS entry_id
+       ${all ? ALL_MEDIA : PENDING_MEDIA} AND c.id > ? ORDER BY c.id LIMIT ?`,
+    ).all(locationId, locationId, afterId, limit);
+  }
+
+  /** The next contents after AFTERID that have a copy where FILTER says, by id. */
+  listPage(filter: ContentListFilter, afterId: number, limit: number): ListedContent[] {
+    const kind = filter.kind !== undefined ? 'AND c.kind = ?' : '';
+    const location = filter.locationId !== undefined ? 'AND l.id = ?' : '';
+    const args: Array<string | number> = [afterId];
+    if (filter.kind !== undefined) args.push(filter.kind);
+    args.push(filter.deviceId);
+    if (filter.locationId !== undefined) args.push(filter.locationId);
+    args.push(limit);
+    return this.sql<Array<string | number>, ListedContent>(
+      `SELECT c.id, c.uuid, c.cas_id, c.kind, c.mime, c.size FROM content_identities c
+       WHERE c.id > ? ${kind}
+         AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = +e.location_id WHERE e.content_id = c.id AND l.device_id = ? ${location})
+       ORDER BY c.id LIMIT ?`,
+    ).all(...args);
+  }
+
+  /** The next contents after AFTERID that nothing holds any more (see ORPHAN). */
+  orphanPage(afterId: number, limit: number): Array<Pick<ContentRecord, 'id' | 'uuid'>> {
+    return this.sql<[number, number], Pick<ContentRecord, 'id' | 'uuid'>>(`SELECT id, uuid FROM content_identities c WHERE id > ? AND ${ORPHAN} ORDER BY id LIMIT ?`).all(afterId, limit);
+  }
+
+  /** Whether nothing holds this content now (looked at again under the write lock). */
+  isOrphan(id: number): boolean {
+    return this.sql<[number], number>(`SELECT 1 FROM content_identities c WHERE id = ? AND ${ORPHAN}`).pluck().get(id) !== undefined;
   }
 }

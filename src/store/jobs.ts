@@ -346,6 +346,26 @@ export class JobStore {
   nextRunAfter(kinds: readonly string[]): number | undefined {
     return this.sql<[string], number | null>(`SELECT MIN(run_after) FROM jobs WHERE status = 'queued' AND kind IN (SELECT value FROM json_each(?))`).pluck().get(jsonList(kinds)) ?? undefined;
   }
+
+  /** The kinds that have an open job: one index seek per kind (the open-jobs index leads with the kind, and there are few kinds). */
+  openKinds(): string[] {
+    const next = this.sql<[string], string>(`SELECT kind FROM jobs INDEXED BY jobs_one_open WHERE status IN ('queued', 'running', 'paused') AND kind > ? ORDER BY kind LIMIT 1`).pluck();
+    const kinds: string[] = [];
+    for (let k = next.get(''); k !== undefined; k = next.get(k)) kinds.push(k);
+    return kinds;
+  }
+
+  /** The open jobs of one kind for one content. */
+  openOf(kind: string, contentUuid: string): JobRecord[] {
+    return this.sql<[string, string], JobRecord>(`SELECT * FROM jobs WHERE kind = ? AND content_uuid = ? AND status IN ('queued', 'running', 'paused')`).all(kind, contentUuid);
+  }
+
+  /** Whether a job of KIND for the content ended after SINCE (ms epoch). */
+  endedSince(since: number, kind: string, contentUuid: string): boolean {
+    return this.sql<[number, string, string]>(
+      `SELECT 1 FROM jobs INDEXED BY jobs_finished WHERE finished_at > ? AND status IN ('completed', 'failed', 'cancelled') AND kind = ? AND content_uuid = ? LIMIT 1`,
+    ).get(since, kind, contentUuid) !== undefined;
+  }
 }
 
 /** A job's content's name, over the row aliased `jobs`. */

@@ -42,4 +42,46 @@ export class LocationStore {
   ofDevice(deviceId: number): LocationRecord[] {
     return this.sql<[number], LocationRecord>('SELECT * FROM locations WHERE device_id = ? ORDER BY id').all(deviceId);
   }
+
+  /** A location of DEVICEID. */
+  ofDeviceById(id: number, deviceId: number): LocationRecord | undefined {
+    return this.sql<[number, number], LocationRecord>('SELECT * FROM locations WHERE id = ? AND device_id = ?').get(id, deviceId);
+  }
+
+  insert(l: Pick<LocationRecord, 'uuid' | 'device_id' | 'name' | 'path' | 'index_mode' | 'ignore_rules' | 'generation'>, now = Date.now()): number {
+    const r = this.sql<[string, number, string, string, IndexModeValue, string, string | null, number]>(
+      'INSERT INTO locations (uuid, device_id, name, path, index_mode, ignore_rules, generation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(l.uuid, l.device_id, l.name, l.path, l.index_mode, l.ignore_rules, l.generation, now);
+    return Number(r.lastInsertRowid);
+  }
+
+  delete(id: number): void {
+    this.sql<[number]>('DELETE FROM locations WHERE id = ?').run(id);
+  }
+
+  setMode(id: number, mode: IndexModeValue): void {
+    this.sql<[IndexModeValue, number]>('UPDATE locations SET index_mode = ? WHERE id = ?').run(mode, id);
+  }
+
+  setGeneration(id: number, spec: string | null): void {
+    this.sql<[string | null, number]>('UPDATE locations SET generation = ? WHERE id = ?').run(spec, id);
+  }
+
+  setWatchPaused(id: number, paused: boolean): void {
+    this.sql<[number, number]>('UPDATE locations SET watch_paused = ? WHERE id = ?').run(paused ? 1 : 0, id);
+  }
+
+  /** A scan of the location began at NOW. */
+  markScanning(id: number, now: number): void {
+    this.sql<[number, number]>("UPDATE locations SET scan_state = 'scanning', last_scan_started_at = ? WHERE id = ?").run(now, id);
+  }
+
+  /** A scan ended at NOW, leaving the location in STATE. */
+  markScanned(id: number, state: ScanState, now: number): void {
+    this.sql<[ScanState, number, number]>('UPDATE locations SET scan_state = ?, last_scan_completed_at = ? WHERE id = ?').run(state, now, id);
+  }
+
+  setTotals(id: number, t: Pick<LocationRecord, 'files' | 'dirs' | 'bytes'>): void {
+    this.sql<[number, number, number, number]>('UPDATE locations SET files = ?, dirs = ?, bytes = ? WHERE id = ?').run(t.files, t.dirs, t.bytes, id);
+  }
 }

@@ -5,6 +5,7 @@ import { ContentStore } from './contents.js';
 import { DeviceStore } from './devices.js';
 import { EntryStore } from './entries.js';
 import { JobStore } from './jobs.js';
+import { BatchWriter } from './batch-writer.js';
 import { LocationStore } from './locations.js';
 import { SearchStore } from './search.js';
 import { StatsStore } from './stats.js';
@@ -20,6 +21,7 @@ export class Stores {
   private ownDevices: DeviceStore | undefined;
   private ownLocations: LocationStore | undefined;
   private ownContents: ContentStore | undefined;
+  private ownEntries: EntryStore | undefined;
   private ownAvailability: LocalAvailability | undefined;
   private ownStats: StatsStore | undefined;
   private ownBrowse: BrowseStore | undefined;
@@ -27,7 +29,6 @@ export class Stores {
   private ownJobs: JobStore | undefined;
   private ownNotApplicable: NotApplicableStore | undefined;
   private ownSidecars: SidecarStore | undefined;
-  private ownEntries: EntryStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -41,6 +42,10 @@ export class Stores {
 
   get contents(): ContentStore {
     return (this.ownContents ??= new ContentStore(this.db));
+  }
+
+  get entries(): EntryStore {
+    return (this.ownEntries ??= new EntryStore(this.db));
   }
 
   /** This device's availability rows, each change numbered for peers. */
@@ -75,8 +80,9 @@ export class Stores {
     return (this.ownSidecars ??= new SidecarStore(this.db));
   }
 
-  get entries(): EntryStore {
-    return (this.ownEntries ??= new EntryStore(this.db));
+  /** A writer that commits long runs of writes in batches of at most MAXOPS writes or MAXMS old. */
+  batchWriter(maxOps?: number, maxMs?: number): BatchWriter {
+    return new BatchWriter(this.db, maxOps, maxMs);
   }
 
   /** Run FN in one transaction; a call inside another joins it (as a savepoint). */

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync, appendFileSync, readFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Vss, addLocation, scanLocation, iterateContents, type Library } from '../internals.js';
+import { entriesOf as allEntries, entryAt } from '../support/entries.js';
 import { tempDir } from '../helpers.js';
 
 interface Fixture { vss: Vss; lib: Library; tree: string; locId: number; cleanup: () => void }
@@ -22,7 +23,7 @@ function contentByPath(lib: Library): Map<string, string> {
 }
 
 function entryId(lib: Library, relPath: string): number | undefined {
-  return (lib.db.prepare('SELECT id FROM entries WHERE rel_path = ?').get(relPath) as { id: number } | undefined)?.id;
+  return entryAt(lib, relPath)?.id;
 }
 
 describe('indexer: content identity', () => {
@@ -165,8 +166,7 @@ describe('indexer: moves, deletes and folders', () => {
     const r = await scanLocation(fx.lib, locId);
     assert.equal(r.removed, 2);
     assert.equal(entryId(fx.lib, 'Album 2024'), undefined);
-    const n = (fx.lib.db.prepare('SELECT COUNT(*) AS n FROM content_identities').get() as { n: number }).n;
-    assert.equal(n, 2); // renamed.txt and cover.jpg
+    assert.equal(fx.lib.store.contents.count(), 2); // renamed.txt and cover.jpg
   });
 
   it('rolls folder sizes and counts up to the location', async () => {
@@ -174,11 +174,11 @@ describe('indexer: moves, deletes and folders', () => {
     writeFileSync(join(tree, 'sizes', 'inner', 'x'), Buffer.alloc(100));
     writeFileSync(join(tree, 'sizes', 'y'), Buffer.alloc(50));
     const r = await scanLocation(fx.lib, locId);
-    const row = fx.lib.db.prepare("SELECT agg_size, agg_files, agg_dirs FROM entries WHERE rel_path = 'sizes'").get();
-    assert.deepEqual({ ...(row as object) }, { agg_size: 150, agg_files: 2, agg_dirs: 1 });
-    const files = (fx.lib.db.prepare("SELECT COUNT(*) AS n, SUM(size) AS s FROM entries WHERE kind = 'file'").get() as { n: number; s: number });
-    assert.equal(r.files, files.n);
-    assert.equal(r.bytes, files.s);
+    const row = fx.lib.store.entries.byId(entryId(fx.lib, 'sizes')!)!;
+    assert.deepEqual({ agg_size: row.agg_size, agg_files: row.agg_files, agg_dirs: row.agg_dirs }, { agg_size: 150, agg_files: 2, agg_dirs: 1 });
+    const files = allEntries(fx.lib).filter((e) => e.kind === 'file');
+    assert.equal(r.files, files.length);
+    assert.equal(r.bytes, files.reduce((sum, f) => sum + f.size, 0));
   });
 
   it('counts a removed empty folder', async () => {
@@ -196,9 +196,46 @@ describe('indexer: moves, deletes and folders', () => {
     mkdirSync(join(tree, 'shape'));
     writeFileSync(join(tree, 'shape', 'inside'), 'x');
     await scanLocation(fx.lib, locId);
-    const kind = (fx.lib.db.prepare("SELECT kind FROM entries WHERE rel_path = 'shape'").get() as { kind: string }).kind;
-    assert.equal(kind, 'dir');
+    assert.equal(entryAt(fx.lib, 'shape')?.kind, 'dir');
     assert.ok(entryId(fx.lib, 'shape/inside'));
+  });
+});
+
+describe('indexer: editor and system leftovers', () => {
+  const work = tempDir();
+  const tree = join(work.path, 'tree');
+  const LEFTOVERS = ['.notes.txt.swp', 'draft.md~', '.DS_Store', 'Thumbs.db', 'desktop.ini', 'movie.mp4.part', 'setup.iso.crdownload', '~$report.docx'];
+  let fx: ReturnType<typeof freshLibrary>;
+
+  before(() => {
+    mkdirSync(join(tree, 'deep', 'er'), { recursive: true });
+    for (const name of [...LEFTOVERS, 'notes.txt', 'report.docx']) {
+      writeFileSync(join(tree, name), name);
+      writeFileSync(join(tree, 'deep', 'er', name), name);
+    }
+    // Look-alikes are files like any other.
+    for (const name of ['swp', 'part.txt', 'tilde~not', 'x$report', 'DESKTOP.INI.bak']) writeFileSync(join(tree, name), name);
+    fx = freshLibrary(tree);
+  });
+  after(() => { fx.lib.close(); fx.dir.cleanup(); work.cleanup(); });
+
+  it('are not indexed, at any depth, whatever their case', async () => {
+    writeFileSync(join(tree, 'UPPER.SWP'), 'x');
+    const loc = addLocation(fx.lib, tree);
+    const r = await scanLocation(fx.lib, loc.id);
+    const names = allEntries(fx.lib, loc.id).filter((e) => e.kind === 'file').map((e) => e.rel_path).sort();
+    assert.deepEqual(names, ['DESKTOP.INI.bak', 'deep/er/notes.txt', 'deep/er/report.docx', 'notes.txt', 'part.txt', 'report.docx', 'swp', 'tilde~not', 'x$report']);
+    assert.equal(r.files, names.length);
+  });
+
+  it('are indexed where the location\'s rules say so', async () => {
+    const second = join(work.path, 'second');
+    mkdirSync(second);
+    writeFileSync(join(second, 'movie.mp4.part'), 'partial');
+    writeFileSync(join(second, 'draft.md~'), 'backup');
+    const loc = addLocation(fx.lib, second, { ignore: ['!*.part'] });
+    await scanLocation(fx.lib, loc.id);
+    assert.deepEqual(allEntries(fx.lib, loc.id).map((e) => e.rel_path), ['movie.mp4.part']);
   });
 });
 
@@ -229,8 +266,8 @@ describe('indexer: ignore rules, symlinks and the library inside a location', ()
   it('skips default and location rules, records symlinks without following them', async () => {
     const loc = addLocation(fx.lib, tree, { ignore: ['*.tmp'] });
     const r = await scanLocation(fx.lib, loc.id);
-    const rows = fx.lib.db.prepare('SELECT rel_path, kind, link_target FROM entries ORDER BY rel_path').all() as Array<{ rel_path: string; kind: string; link_target: string | null }>;
-    const paths = rows.map((x) => x.rel_path);
+    const rows = allEntries(fx.lib).sort((a, b) => (a.rel_path < b.rel_path ? -1 : 1));
+    const paths = ['', ...rows.map((x) => x.rel_path)];
     assert.deepEqual(paths, ['', 'a-link', 'b-link', 'cache', 'keep-link', 'keep.txt', 'loop', 'outside', 'proj', 'proj/main.ts']);
     assert.equal(rows.find((x) => x.rel_path === 'outside')!.link_target, '/etc');
     assert.equal(rows.find((x) => x.rel_path === 'loop')!.kind, 'symlink');
@@ -247,8 +284,7 @@ describe('indexer: ignore rules, symlinks and the library inside a location', ()
       try {
         const r = await scanLocation(lib, addLocation(lib, join(dir.path, 'photos')).id);
         assert.equal(r.files, 1);
-        const inLib = lib.db.prepare("SELECT COUNT(*) AS n FROM entries WHERE rel_path LIKE 'Inside.sdlibrary%'").get() as { n: number };
-        assert.equal(inLib.n, 0);
+        assert.deepEqual(allEntries(lib).filter((e) => e.rel_path.startsWith('Inside.sdlibrary')), []);
       } finally {
         lib.close();
       }

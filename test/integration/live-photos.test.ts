@@ -113,8 +113,8 @@ describe('Live Photos as reference sidecars (real fixtures)', { skip: FIXTURES_S
     await exiftool.write(join(tree, 'shots', 'train.mov'), { 'Keys:ContentIdentifier': OTHER_ID } as never, ['-overwrite_original']);
     const { lib } = await deepLibrary(tree, work);
     try {
-      const meta = lib.db.prepare("SELECT media_metadata FROM content_identities WHERE mime = 'video/quicktime'").get() as { media_metadata: string };
-      assert.equal(parseMetadata(meta.media_metadata)?.content_identifier, OTHER_ID, 'the rewritten identifier was read');
+      const movie = contentOf(lib, join(tree, 'shots', 'train.mov'));
+      assert.equal(parseMetadata(lib.store.contents.byUuid(movie)!.media_metadata!)?.content_identifier, OTHER_ID, 'the rewritten identifier was read');
       assert.deepEqual(new SidecarManager(lib).list({ kind: 'live_photo_video' }), []);
     } finally {
       lib.close();
@@ -130,8 +130,7 @@ describe('Live Photos as reference sidecars (real fixtures)', { skip: FIXTURES_S
     const { lib } = await deepLibrary(tree, work);
     try {
       const still = contentOf(lib, join(tree, 'a', 'IMG_0042.JPG'));
-      const stripped = lib.db.prepare('SELECT media_metadata FROM content_identities WHERE uuid = ?').get(still) as { media_metadata: string };
-      const meta = parseMetadata(stripped.media_metadata)!;
+      const meta = parseMetadata(lib.store.contents.byUuid(still)!.media_metadata!)!;
       assert.equal(meta.content_identifier, undefined, 'the still has no identifier any more');
       assert.ok(meta.captured_ms, 'but still has its capture time');
       const list = new SidecarManager(lib).list({ kind: 'live_photo_video' });
@@ -187,8 +186,7 @@ describe('Live Photos as reference sidecars (real fixtures)', { skip: FIXTURES_S
     try {
       const idOf = (name: string) => {
         const uuid = contentOf(lib, join(tree, name));
-        const row = lib.db.prepare('SELECT media_metadata FROM content_identities WHERE uuid = ?').get(uuid) as { media_metadata: string };
-        return parseMetadata(row.media_metadata);
+        return parseMetadata(lib.store.contents.byUuid(uuid)!.media_metadata!);
       };
       assert.equal(idOf('train.jpg')?.content_identifier, TRAIN_ID);
       assert.equal(idOf('train.mov')?.content_identifier, TRAIN_ID);

@@ -12,6 +12,7 @@ import { SidecarManager } from '../../src/sidecars/manager.js';
 import { watchLocations, type LocationWatching } from '../../src/locations/watch/watch-locations.js';
 import type { SidecarChange } from '../../src/core/events.js';
 import { FIXTURES, FIXTURES_SKIP, REPO, tempDir } from '../helpers.js';
+import { contentUuidAt } from '../support/entries.js';
 
 /** Every wait is bounded: poll until the condition holds or the deadline passes. */
 async function until(what: string, check: () => boolean, ms = 20_000): Promise<number> {
@@ -25,9 +26,8 @@ async function until(what: string, check: () => boolean, ms = 20_000): Promise<n
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const count = (lib: Library, sql: string, ...args: unknown[]) => (lib.db.prepare(sql).get(...args) as { n: number }).n;
-const uuidAt = (lib: Library, loc: number, rel: string) =>
-  (lib.db.prepare('SELECT c.uuid FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE e.location_id = ? AND e.rel_path = ?').get(loc, rel) as { uuid: string } | undefined)?.uuid;
-const contentExists = (lib: Library, uuid: string) => count(lib, 'SELECT COUNT(*) AS n FROM content_identities WHERE uuid = ?', uuid) > 0;
+const uuidAt = (lib: Library, loc: number, rel: string) => contentUuidAt(lib, rel, loc);
+const contentExists = (lib: Library, uuid: string) => lib.store.contents.byUuid(uuid) !== undefined;
 const PHOTO = () => join(FIXTURES, 'exif', 'Canon_40D.jpg');
 const OTHER_PHOTO = () => join(FIXTURES, 'exif', 'gps', 'DSCN0010.jpg');
 const THIRD_PHOTO = () => join(FIXTURES, 'exif', 'orientation', 'landscape_1.jpg');
@@ -142,7 +142,7 @@ describe('a file still being written is indexed once, when it settles', { skip: 
     const ms = Date.now() - finished;
     await watching.idle();
     const uuid = uuidAt(lib, loc, 'import/clip.mp4')!;
-    assert.equal(count(lib, 'SELECT COUNT(*) AS n FROM content_identities'), 1, 'one content');
+    assert.equal(lib.store.contents.count(), 1, 'one content');
     assert.deepEqual([...seen].filter((u) => u !== uuid), [], 'no content of a partial file was ever linked');
     const jobs = lib.db.prepare('SELECT kind, content_uuid FROM jobs').all() as Array<{ kind: string; content_uuid: string }>;
     assert.ok(jobs.length > 0);

@@ -11,6 +11,7 @@ import { SidecarManager } from '../../src/sidecars/manager.js';
 import { watchLocations, type LocationWatching } from '../../src/locations/watch/watch-locations.js';
 import type { LocationWatchState } from '../../src/core/events.js';
 import { FIXTURES, FIXTURES_SKIP, tempDir } from '../helpers.js';
+import { entriesOf } from '../support/entries.js';
 
 /** Every wait is bounded: poll the database until the condition holds or the deadline passes. */
 async function until(what: string, check: () => boolean, ms = 15_000): Promise<number> {
@@ -25,12 +26,10 @@ async function until(what: string, check: () => boolean, ms = 15_000): Promise<n
 interface FileRow { id: number; rel_path: string; content_id: number | null; uuid: string | null }
 
 function files(lib: Library, locationId: number): Map<string, FileRow> {
-  const rows = lib.db
-    .prepare(
-      `SELECT e.id, e.rel_path, e.content_id, c.uuid FROM entries e LEFT JOIN content_identities c ON c.id = e.content_id
-       WHERE e.location_id = ? AND e.kind = 'file'`,
-    )
-    .all(locationId) as FileRow[];
+  const rows = entriesOf(lib, locationId).filter((e) => e.kind === 'file').map((e): FileRow => ({
+    id: e.id, rel_path: e.rel_path, content_id: e.content_id,
+    uuid: e.content_id === null ? null : lib.store.contents.byId(e.content_id)?.uuid ?? null,
+  }));
   return new Map(rows.map((r) => [r.rel_path, r]));
 }
 
@@ -152,7 +151,7 @@ describe('location watching', () => {
     writeFileSync(join(tree, 'a', 'boomerang.txt'), 'comes back');
     await until('the file', () => identified(lib, loc, 'a/boomerang.txt'));
     const contentId = files(lib, loc).get('a/boomerang.txt')!.content_id;
-    const createdAt = () => (lib.db.prepare('SELECT created_at FROM content_identities WHERE id = ?').get(contentId) as { created_at: number } | undefined)?.created_at;
+    const createdAt = () => (contentId === null ? undefined : lib.store.contents.byId(contentId)?.created_at);
     const born = createdAt();
     renameSync(join(tree, 'a', 'boomerang.txt'), join(outside, 'boomerang.txt'));
     await until('the move out', () => !files(lib, loc).has('a/boomerang.txt'));
@@ -188,8 +187,8 @@ describe('location watching', () => {
     await until('the removed location let go', () => !watching.status().some((s) => s.location_id === added.location_id));
     writeFileSync(join(second, 'y.txt'), 'y');
     await new Promise((r) => setTimeout(r, 800));
-    assert.equal((lib.db.prepare('SELECT COUNT(*) AS n FROM entries WHERE location_id = ?').get(added.location_id) as { n: number }).n, 0);
-    assert.equal((lib.db.prepare('SELECT COUNT(*) AS n FROM locations WHERE id = ?').get(added.location_id) as { n: number }).n, 0);
+    assert.equal(lib.store.entries.count(added.location_id), 0);
+    assert.equal(lib.store.locations.byId(added.location_id), undefined);
   });
 });
 
@@ -245,7 +244,7 @@ describe('location watching: contents and sidecars', { skip: FIXTURES_SKIP }, ()
     rmSync(join(tree, 'back.jpg'));
     await until('the deletion', () => !files(lib, loc).has('back.jpg'));
     await until('the content removed after the grace period', () =>
-      (lib.db.prepare('SELECT COUNT(*) AS n FROM content_identities').get() as { n: number }).n === 0, 20_000);
+      lib.store.contents.count() === 0, 20_000);
   });
 });
 

@@ -146,38 +146,41 @@ describe('Live Photo linking in pages finds the pairs the rules give over the wh
     mkdirSync(photos);
     lib = new Vss({ dataDir: join(dir.path, 'data') }).createLibrary('pages', join(dir.path, 'libraries'));
     const loc = addLocation(lib, photos, { mode: 'deep', generation: 'none' });
-    const db = lib.db;
-    const root = (db.prepare('SELECT id FROM entries WHERE location_id = ? AND parent_id IS NULL').get(loc.id) as { id: number }).id;
+    const { entries, contents } = lib.store;
+    const root = entries.rootOf(loc.id)!;
     const now = Date.now();
     const folders = new Map<string, number>();
     const folder = (name: string) => {
       let id = folders.get(name);
       if (id === undefined) {
-        id = Number(db.prepare("INSERT INTO entries (location_id, parent_id, name, rel_path, kind, created_at, updated_at) VALUES (?, ?, ?, ?, 'dir', ?, ?)").run(loc.id, root, name, name, now, now).lastInsertRowid);
+        id = entries.insert(loc.id, { parent_id: root, name, rel_path: name, kind: 'dir', size: 0, inode: 0, mtime_ms: now, link_target: null }, now);
         folders.set(name, id);
       }
       return id;
     };
-    const taken = (dirName: string, name: string) => db.prepare('SELECT 1 FROM entries WHERE parent_id = ? AND name = ?').get(folder(dirName), name) !== undefined;
+    const taken = (dirName: string, name: string) => entries.child(folder(dirName), name) !== undefined;
     let serial = 0;
     const content = (kind: 'image' | 'video', meta: Record<string, unknown>) => {
       const casId = blake3(Buffer.from(`shot content ${serial++}`)).toString('hex');
       const uuid = contentUuidFor(casId);
       const mime = kind === 'image' ? 'image/jpeg' : pick(['video/quicktime', 'video/quicktime', 'video/mp4']);
-      const id = Number(db.prepare('INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, media_metadata, created_at) VALUES (?, ?, 1, ?, ?, 1000, ?, ?)')
-        .run(uuid, casId, kind, mime, JSON.stringify({ v: 1, ...meta }), now).lastInsertRowid);
+      const id = contents.upsert({ uuid, cas_id: casId, cas_version: 1, kind, mime, size: 1000 }, now);
+      contents.setMediaMetadata(id, JSON.stringify({ v: 1, ...meta }));
       return { id, uuid };
     };
-    const entry = (dirName: string, name: string, contentId: number) => Number(db.prepare(
-      "INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, content_id, created_at, updated_at) VALUES (?, ?, ?, ?, 'file', 1000, ?, ?, ?, ?, ?)",
-    ).run(loc.id, folder(dirName), name, `${dirName}/${name}`, serial, now, contentId, now, now).lastInsertRowid);
+    const entry = (dirName: string, name: string, contentId: number) => {
+      const file = { parent_id: folder(dirName), name, rel_path: `${dirName}/${name}`, kind: 'file' as const, size: 1000, inode: serial, mtime_ms: now, link_target: null };
+      const id = entries.insert(loc.id, file, now);
+      entries.linkContent({ ...file, id }, contentId, now);
+      return id;
+    };
 
     // What the pairing rules see of each file, built beside the rows.
     const stills: MediaFile[] = [];
     const movies: MediaFile[] = [];
     const FOLDERS = ['2023', '2023/trip', '2024', '2024/trip', 'copies', 'exports/a', 'exports/b'];
     const base = 1_700_000_000_000;
-    db.transaction(() => {
+    lib.store.transaction(() => {
       for (let k = 0; k < 3000; k++) {
         // Every fifth shot reuses an earlier shot's name: same stem, other folders, other times.
         const stem = `IMG_${k % 5 === 4 ? Math.floor(rand() * k) : k}`;
@@ -203,14 +206,14 @@ describe('Live Photo linking in pages finds the pairs the rules give over the wh
         if (taken(mf, name)) continue;
         movies.push({ entryId: entry(mf, name, movie.id), contentUuid: movie.uuid, relPath: `${mf}/${name}`, ids: mid ? [mid.toUpperCase()] : [], time: mtime });
       }
-    })();
+    });
 
     const pairs = [...pairLivePhotos(stills, movies)];
     const expected = new Map(pairs.map(([uuid, p]) => [uuid, p.movie.entryId]));
     const by = (how: string) => pairs.filter(([, p]) => p.by === how).length;
     assert.ok(by('identifier') > 500 && by('name-and-time') > 300, `too few pairs of a kind (${by('identifier')} by identifier, ${by('name-and-time')} by name): the generator no longer makes enough`);
     const r = await linkLivePhotos({ lib, locationId: loc.id, onSkip: (p, why) => assert.fail(`${p}: ${why}`) });
-    const recorded = new Map((db.prepare("SELECT content_uuid, source_entry_id FROM sidecars WHERE kind = 'live_photo_video' AND variant = 'original'").all() as Array<{ content_uuid: string; source_entry_id: number }>)
+    const recorded = new Map((lib.db.prepare("SELECT content_uuid, source_entry_id FROM sidecars WHERE kind = 'live_photo_video' AND variant = 'original'").all() as Array<{ content_uuid: string; source_entry_id: number }>)
       .map((row) => [row.content_uuid, row.source_entry_id]));
     assert.equal(r.livePhotos, expected.size);
     assert.deepEqual(recorded, expected);

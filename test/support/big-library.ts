@@ -5,7 +5,8 @@
  * behind, so a rescan's queueing phase finds nothing new. With `livePhotos`, every other content
  * is a Live Photo movie whose Apple identifier matches the still before it.
  *
- * No file is indexed: rows go in with prepared statements, a transaction per 50,000 contents.
+ * No file is indexed: rows go in through the stores (sidecars and jobs, whose stores are still to
+ * come, with prepared statements), a transaction per 50,000 contents.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,11 +41,9 @@ export function buildBigLibrary(dir: string, opts: BigLibraryOptions): BigLibrar
   const lib = new Vss({ dataDir }).createLibrary('big', join(dir, 'libraries'));
   const loc = addLocation(lib, photos, { mode: 'deep', generation: BIG_POLICY });
   const db = lib.db;
-  const root = (db.prepare('SELECT id FROM entries WHERE location_id = ? AND parent_id IS NULL').get(loc.id) as { id: number }).id;
+  const { entries, contents } = lib.store;
+  const root = entries.rootOf(loc.id)!;
   const now = Date.now();
-  const insContent = db.prepare('INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, media_metadata, created_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?)');
-  const insDir = db.prepare("INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, created_at, updated_at) VALUES (?, ?, ?, ?, 'dir', 0, ?, ?)");
-  const insFile = db.prepare("INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, content_id, created_at, updated_at) VALUES (?, ?, ?, ?, 'file', ?, ?, ?, ?, ?, ?)");
   const insSidecar = db.prepare(
     `INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, size, checksum, status, source, generator, error, created_at, updated_at)
      VALUES (?, ?, 'thumb', 'grid@1x', 'webp', ?, 100, ?, 'ready', 'generated', 'thumb@1', ?, ?, ?)`,
@@ -61,7 +60,7 @@ export function buildBigLibrary(dir: string, opts: BigLibraryOptions): BigLibrar
         const f = Math.floor(i / PER_FOLDER);
         if (i % PER_FOLDER === 0) {
           folderName = `d${f}${pathPad}`;
-          folder = Number(insDir.run(loc.id, root, folderName, folderName, now, now).lastInsertRowid);
+          folder = entries.insert(loc.id, { parent_id: root, name: folderName, rel_path: folderName, kind: 'dir', size: 0, inode: 0, mtime_ms: now, link_target: null }, now);
         }
         const casId = blake3(Buffer.from(`big library content ${i}`)).toString('hex');
         const uuid = contentUuidFor(casId);
@@ -71,15 +70,17 @@ export function buildBigLibrary(dir: string, opts: BigLibraryOptions): BigLibrar
         const capturedMs = 1_600_000_000_000 + pair * (opts.capturedEveryMs ?? 1000);
         const capturedAt = opts.capturedEveryMs ? { captured_at: new Date(capturedMs).toISOString().replace(/\.\d+Z$/, 'Z') } : {};
         const meta = JSON.stringify({ v: 1, ...capturedAt, captured_ms: capturedMs, captured_zone: 'explicit', width: 4032, height: 3024, content_identifier: `LIVE-${pair}`, motion_photo: false });
-        const cid = Number(insContent.run(uuid, casId, movie ? 'video' : 'image', movie ? 'video/quicktime' : 'image/jpeg', size, meta, now).lastInsertRowid);
+        const cid = contents.upsert({ uuid, cas_id: casId, cas_version: 1, kind: movie ? 'video' : 'image', mime: movie ? 'video/quicktime' : 'image/jpeg', size }, now);
+        contents.setMediaMetadata(cid, meta);
         const name = movie ? `IMG_${pair}.MOV` : `IMG_${pair}.JPG`;
-        insFile.run(loc.id, folder, name, `${folderName}/${name}`, size, i + 1, now, cid, now, now);
+        const file = { parent_id: folder, name, rel_path: `${folderName}/${name}`, kind: 'file' as const, size, inode: i + 1, mtime_ms: now, link_target: null };
+        entries.linkContent({ ...file, id: entries.insert(loc.id, file, now) }, cid, now);
         const rel = sidecarRelPath(sidecarAddress(uuid, 'thumb', 'grid@1x'));
         insSidecar.run(sidecarUuid(uuid, 'thumb', 'grid@1x'), uuid, rel, casId, error, now, now);
         insJob.run(uuid, size, error, now, now, now);
       }
     })();
   }
-  db.prepare("UPDATE locations SET scan_state = 'complete' WHERE id = ?").run(loc.id);
+  lib.store.locations.markScanned(loc.id, 'complete', now);
   return { lib, dataDir, locationId: loc.id };
 }

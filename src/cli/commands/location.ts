@@ -42,13 +42,14 @@ export function registerLocationCommands(program: Command): void {
 
   location
     .command('rescan <location>')
-    .description('index a location (its id, name or folder) again; only what changed is re-read')
+    .description('index a location (its id, name or folder) again; only what changed is re-read (all with --force)')
     .option('--mode <mode>', 'change the index mode first', parseMode)
-    .action(async function (this: Command, ref: string, opts: { mode?: IndexMode }) {
+    .option('--force', 're-read every file (hash it again, and in deep mode read its metadata again), even those that look unchanged')
+    .action(async function (this: Command, ref: string, opts: { mode?: IndexMode; force?: boolean }) {
       await withLibrary(this, async (lib, vss) => {
         const locationId = await resolveLocationRef(lib, ref);
         const loc = await lib.locations.get(locationId);
-        const result = await withProgress(lib, () => lib.locations.rescan(locationId, { ...(opts.mode ? { mode: opts.mode } : {}) }));
+        const result = await withProgress(lib, () => lib.locations.rescan(locationId, { ...(opts.mode ? { mode: opts.mode } : {}), ...(opts.force ? { force: true } : {}) }));
         report(this, result, `Rescanned location ${loc.id} (${loc.name})`, vss.viaDaemon);
       });
     });

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/connection.js';
+import type { EntryStore } from '../../store/entries.js';
 
 export interface IndexedDir {
   /** Relative to the location, '/'-separated; '' is the location itself. */
@@ -12,24 +12,18 @@ export interface IndexedDir {
  * The indexed folders at and beneath `rel` (or beneath its nearest indexed ancestor, when `rel`
  * itself is not indexed any more): what a watcher of that part of the location should watch.
  */
-export function indexedDirsUnder(db: Db, locationId: number, rel: string): { top: string; dirs: IndexedDir[] } {
-  const root = db.prepare('SELECT id FROM entries WHERE location_id = ? AND parent_id IS NULL').get(locationId) as { id: number } | undefined;
-  if (!root) return { top: '', dirs: [] };
-  const child = db.prepare("SELECT id FROM entries WHERE parent_id = ? AND name = ? AND kind = 'dir'");
+export function indexedDirsUnder(entries: EntryStore, locationId: number, rel: string): { top: string; dirs: IndexedDir[] } {
+  const rootId = entries.rootOf(locationId);
+  if (rootId === undefined) return { top: '', dirs: [] };
   const names = rel === '' ? [] : rel.split('/');
-  let id = root.id;
+  let id = rootId;
   let depth = 0;
   for (; depth < names.length; depth++) {
-    const row = child.get(id, names[depth]) as { id: number } | undefined;
-    if (!row) break;
-    id = row.id;
+    const child = entries.childDir(id, names[depth]!);
+    if (child === undefined) break;
+    id = child;
   }
-  const dirs = db
-    .prepare(
-      `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT e.id FROM entries e JOIN sub ON e.parent_id = sub.id WHERE e.kind = 'dir')
-       SELECT e.rel_path AS rel, e.mtime_ms AS mtimeMs, e.inode FROM entries e JOIN sub ON sub.id = e.id`,
-    )
-    .all(id) as IndexedDir[];
+  const dirs = entries.foldersBeneath(id).map((d) => ({ rel: d.rel_path, mtimeMs: d.mtime_ms, inode: d.inode }));
   return { top: names.slice(0, depth).join('/'), dirs };
 }
 

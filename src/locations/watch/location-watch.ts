@@ -213,7 +213,7 @@ export class LocationWatch {
     const { lib, locationId, path } = this.o;
     const seen = new Set<string>();
     for (const want of tops) {
-      const { top, dirs } = indexedDirsUnder(lib.db, locationId, want);
+      const { top, dirs } = indexedDirsUnder(lib.store.entries, locationId, want);
       if (seen.has(top)) continue;
       seen.add(top);
       const { added } = this.dirs.sync(top, dirs);

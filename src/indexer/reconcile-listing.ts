@@ -1,0 +1,187 @@
+import { lstatSync, type Stats } from 'node:fs';
+import { sep } from 'node:path';
+import type { BatchWriter } from '../store/batch-writer.js';
+import type { EntryFacts, EntryStore, ScannedEntry } from '../store/entries.js';
+import { relPathProblem } from '../library/confine.js';
+import type { SeenSet } from './seen-set.js';
+import type { DirListing } from './walk.js';
+
+export interface DiscoveryCounts {
+  files: number;
+  dirs: number;
+  bytes: number;
+  added: number;
+  changed: number;
+  moved: number;
+}
+
+export interface ListingContext {
+  store: EntryStore;
+  locationId: number;
+  writer: BatchWriter;
+  rootAbs: string;
+  seen: SeenSet;
+  /**
+   * The location had no rows but its root when the scan began (a first scan): every folder's
+   * rows are the ones this scan adds, so there are none to read, and nothing can have moved.
+   */
+  fresh: boolean;
+  onSkip: (path: string, reason: string) => void;
+}
+
+/** A subfolder of a listed folder; `settled`: the same row at the same path as before (nothing moved it here). */
+export interface ListedDir {
+  rel: string;
+  name: string;
+  id: number;
+  settled: boolean;
+}
+
+/**
+ * The one entry loop: bring the rows of one folder in line with its listing, in walk order
+ * (parents before children). Whoever walks (a whole location, or the folders a watcher saw
+ * change) hands each listing here and decides which subfolders to list next.
+ */
+export class ListingReconciler {
+  readonly counts: DiscoveryCounts = { files: 0, dirs: 0, bytes: 0, added: 0, changed: 0, moved: 0 };
+  /**
+   * Rows a listed folder had that its listing did not confirm (gone, or moved to a folder listed
+   * later). Every row lies in some folder, and a folder not listed is itself such a row in its
+   * parent's listing (or kept whole when unreadable): when this stays 0, nothing is gone.
+   */
+  unconfirmed = 0;
+
+  constructor(private readonly ctx: ListingContext) {}
+
+  /**
+   * Reconcile LISTING, the listing of the folder whose row is DIRID; ONDIR hears of each of its
+   * subfolders. Returns the rows the folder had before (undefined when it could not be read: then
+   * what we knew of it is kept, as an unreadable folder is not an empty one).
+   */
+  apply(listing: DirListing, dirId: number, onDir: (dir: ListedDir) => void): ScannedEntry[] | undefined {
+    const { store, seen, onSkip } = this.ctx;
+    const counts = this.counts;
+    if (listing.error) {
+      onSkip(listing.rel || '.', listing.error);
+      protectSubtree(store, dirId, seen);
+      return undefined;
+    }
+    const rows = this.ctx.fresh ? [] : store.children(dirId);
+    const known = new Map<string, ScannedEntry>();
+    for (const row of rows) known.set(row.name, row);
+    // New rows are written together once the listing is read; subfolders are told of in listing order.
+    const added: EntryFacts[] = [];
+    const dirs: Array<ListedDir | { rel: string; name: string; added: number }> = [];
+    for (const entry of listing.entries) {
+      const rel = listing.rel === '' ? entry.name : `${listing.rel}/${entry.name}`;
+      if ('skip' in entry) {
+        onSkip(rel, entry.skip);
+        const row = entry.lossy ? known.get(entry.name) : undefined;
+        if (row) protectEntry(store, row, seen);
+        continue;
+      }
+      const had = known.get(entry.name);
+      const facts: EntryFacts = {
+        parent_id: dirId, name: entry.name, rel_path: rel, kind: entry.kind,
+        size: entry.size, inode: entry.inode, mtime_ms: entry.mtimeMs, link_target: entry.linkTarget,
+      };
+      const id = this.reconcileEntry(known, facts);
+      if (id === undefined) added.push(facts);
+      if (entry.kind === 'dir') {
+        counts.dirs++;
+        if (id === undefined) dirs.push({ rel, name: entry.name, added: added.length - 1 });
+        else dirs.push({ rel, name: entry.name, id, settled: had !== undefined && had.id === id && had.rel_path === rel });
+      } else if (entry.kind === 'file') {
+        counts.files++;
+        counts.bytes += entry.size;
+      }
+    }
+    let ids: number[] = [];
+    if (added.length > 0) {
+      this.ctx.writer.touch(added.length);
+      ids = store.insertMany(this.ctx.locationId, added);
+      for (const id of ids) seen.add(id);
+      counts.added += ids.length;
+    }
+    for (const d of dirs) onDir('added' in d ? { rel: d.rel, name: d.name, id: ids[d.added]!, settled: false } : d);
+    for (const row of rows) if (!seen.has(row.id)) this.unconfirmed++;
+    return rows;
+  }
+
+  /** Bring one row in line with what is on disk; returns the entry's id, or undefined when it is a new one to add. */
+  private reconcileEntry(known: Map<string, ScannedEntry>, facts: EntryFacts): number | undefined {
+    const { store, writer, seen } = this.ctx;
+    const counts = this.counts;
+    let existing = known.get(facts.name);
+    if (existing && existing.kind !== facts.kind) {
+      writer.touch();
+      store.delete(existing.id); // a file became a folder or the like: start over for this name
+      existing = undefined;
+    }
+    if (existing) {
+      seen.add(existing.id);
+      const bytesMayDiffer = existing.inode !== facts.inode || existing.size !== facts.size || existing.mtime_ms !== facts.mtime_ms;
+      const relinked = existing.link_target !== facts.link_target;
+      if (bytesMayDiffer || relinked || existing.rel_path !== facts.rel_path) {
+        writer.touch();
+        store.update(existing.id, facts, facts.kind === 'file' && bytesMayDiffer);
+        if (bytesMayDiffer || relinked) counts.changed++;
+      }
+      return existing.id;
+    }
+    if (!this.ctx.fresh) {
+      const moved = this.findMovedEntry(facts);
+      if (moved) {
+        // Renamed within this folder: its old name is free now, whatever appears under it next.
+        if (known.get(moved.name)?.id === moved.id) known.delete(moved.name);
+        seen.add(moved.id);
+        const bytesMayDiffer = moved.size !== facts.size || moved.mtime_ms !== facts.mtime_ms;
+        writer.touch();
+        store.update(moved.id, facts, facts.kind === 'file' && bytesMayDiffer);
+        counts.moved++;
+        return moved.id;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * A name we have not seen before may be an entry that moved: same inode, same kind, not yet
+   * confirmed at its old place, and no longer there (else it is a hard link).
+   */
+  private findMovedEntry(facts: EntryFacts): ScannedEntry | undefined {
+    const { store, locationId, seen, rootAbs } = this.ctx;
+    for (const row of store.byInode(locationId, facts.inode)) {
+      // A hand-edited row's path could lead outside the location: it is never looked at.
+      if (row.kind !== facts.kind || seen.has(row.id) || row.rel_path === '' || relPathProblem(row.rel_path)) continue;
+      const oldAbs = rootAbs + sep + row.rel_path.split('/').join(sep);
+      let still: Stats | undefined;
+      try {
+        still = lstatSync(oldAbs, { throwIfNoEntry: false });
+      } catch {
+        still = undefined;
+      }
+      if (still && still.ino === facts.inode) continue;
+      return row;
+    }
+    return undefined;
+  }
+}
+
+function protectEntry(store: EntryStore, row: ScannedEntry, seen: SeenSet): void {
+  seen.add(row.id);
+  if (row.kind === 'dir') protectSubtree(store, row.id, seen);
+}
+
+/** Keep a folder's rows and everything beneath them: confirmed without being listed. */
+export function protectSubtree(store: EntryStore, dirId: number, seen: SeenSet): void {
+  const todo = [dirId];
+  while (todo.length > 0) {
+    const id = todo.pop()!;
+    seen.add(id);
+    for (const child of store.children(id)) {
+      seen.add(child.id);
+      if (child.kind === 'dir') todo.push(child.id);
+    }
+  }
+}
