@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { VssError, errnoCode } from '../core/errors.js';
 import { diskSpace } from '../core/disk-space.js';
 import { formatBytes } from '../core/format.js';
 import { EventBus } from '../core/events.js';
-import { fsyncDir } from '../core/fs-atomic.js';
+import { placeSync } from '../core/fs-atomic.js';
 import { openDatabase, type Db } from '../db/connection.js';
 import { migrate } from '../db/migrations.js';
 import { requestStop } from '../db/stop-request.js';
@@ -88,12 +88,12 @@ export class Library {
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     try {
-      renameSync(staging, root);
+      // Its files were made durable as they were written: only the rename is left to flush.
+      placeSync(staging, root, { synced: true });
     } catch (err) {
       rmSync(staging, { recursive: true, force: true });
       throw new VssError('ALREADY_EXISTS', `cannot create the library: ${(err as Error).message}`, { path: root, cause: err });
     }
-    fsyncDir(parent);
     return Library.open(root, device, { ...(opts.grants ? { grants: opts.grants } : {}) });
   }
 

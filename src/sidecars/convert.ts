@@ -1,8 +1,8 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, unlinkSync } from 'node:fs';
 import { basename, dirname, relative, sep } from 'node:path';
 import { crashPoint } from '../core/crash-point.js';
 import { VssError, describeFsError, errnoCode } from '../core/errors.js';
-import { fsyncDir, tempPathFor, TEMP_PREFIX } from '../core/fs-atomic.js';
+import { fsyncDir, fsyncFile, placeSync, tempPathFor, TEMP_PREFIX } from '../core/fs-atomic.js';
 import { childLog } from '../core/log.js';
 import { blake3File } from './file-checksum.js';
 import { PathRefusedError } from '../library/confine.js';
@@ -115,23 +115,20 @@ async function convertOne(lib: Library, manager: SidecarManager, row: ReferenceR
   crashPoint('convert:journaled');
 
   try {
-    renameSync(src, dst);
-    fsyncDir(dirname(dst));
-    fsyncDir(dirname(src));
+    // The user's file moved as it is: its bytes are not rewritten, so there is nothing of them to flush.
+    placeSync(src, dst, { synced: true });
   } catch (err) {
     if (errnoCode(err) !== 'EXDEV') throw err;
     // Another filesystem: copy to a temp file beside the target, make it durable, check it, then place it.
     copyFileSync(src, tmp);
-    const fd = openSync(tmp, 'r+');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
+    fsyncFile(tmp);
     crashPoint('convert:copied');
     const copy = await blake3File(tmp);
     if (copy.checksum !== row.checksum) {
       unlinkSync(tmp);
       throw new ConversionError('the copy does not match the original (disk error?); the original is untouched');
     }
-    renameSync(tmp, dst);
-    fsyncDir(dirname(dst));
+    placeSync(tmp, dst, { synced: true });
   }
   crashPoint('convert:placed-file');
   finishRecord(lib, manager, row.uuid, a, row.size, row.checksum, row.source_entry_id);

@@ -1,10 +1,10 @@
-import { closeSync, fsyncSync, lstatSync, openSync, renameSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { statementCache } from '../store/statements.js';
 import { dirname } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../core/errors.js';
-import { fsyncDir, tempPathFor, writeFileAtomicSync } from '../core/fs-atomic.js';
+import { place, tempPathFor, writeFileAtomicSync } from '../core/fs-atomic.js';
 import { crashPoint } from '../core/crash-point.js';
 import { streamKeyed, type KeyedReader } from '../core/paging.js';
 import { blake3File } from './file-checksum.js';
@@ -232,17 +232,14 @@ export class SidecarManager {
   }
 
   /**
-   * Put a finished temporary file (from `tempFileFor`) at ADDRESS: fsync it, hash it, rename it
-   * into place, fsync the folder, record it ready. A partial file never sits at the final path.
+   * Put a finished temporary file (from `tempFileFor`) at ADDRESS: hash it, place it durably
+   * (fsync, rename, fsync the folder, on the thread pool), record it ready. A partial file never sits at the final path.
    */
   async adoptGenerated(address: SidecarAddress, tempFile: string, generator: string): Promise<SidecarInfo> {
     const final = sidecarAbsPath(this.lib.root, address);
     if (dirname(tempFile) !== dirname(final)) throw new VssError('USAGE', 'a generated file must be written beside its final path', { path: tempFile });
-    const fd = openSync(tempFile, 'r+');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
     const { size, checksum } = await blake3File(tempFile);
-    renameSync(tempFile, final);
-    fsyncDir(dirname(final));
+    await place(tempFile, final);
     crashPoint('sidecar:after-rename');
     return this.info(this.upsert(address, { status: 'ready', source: 'generated', size, checksum, sourceEntryId: null, error: null, generator }));
   }
