@@ -85,7 +85,7 @@ export class Library {
     writeLibraryConfig(layout.configFile, config);
     const db = openDatabase(layout.databaseFile);
     migrate(db, layout.databaseFile);
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    new Stores(db, device.uuid).checkpoint('TRUNCATE');
     db.close();
     try {
       // Its files were made durable as they were written: only the rename is left to flush.
@@ -135,7 +135,7 @@ export class Library {
   close(): void {
     if (this.db.open) {
       try {
-        this.db.pragma('wal_checkpoint(PASSIVE)');
+        this.store.checkpoint('PASSIVE');
       } catch {
         // Only an early checkpoint (the next open does it): a statement still reading holds the table.
       } finally {

@@ -10,6 +10,8 @@ import type { Library } from '../library/library.js';
 import { parseSidecarRelPath, sidecarAbsPath, sidecarAddress, UUID_RE, type SidecarAddress } from './address.js';
 import { SidecarManager } from './manager.js';
 import type { SidecarKind } from './kinds.js';
+import type { ConversionJournalRecord, ConversionStart } from '../store/conversion-journal.js';
+import type { SidecarRecord } from '../store/sidecars.js';
 
 export interface ConvertResult {
   converted: number;
@@ -28,27 +30,6 @@ export interface RefusedJournalRow {
 
 const log = childLog('convert');
 
-interface ReferenceRow {
-  uuid: string;
-  content_uuid: string;
-  kind: SidecarKind;
-  variant: string;
-  format: string;
-  source_entry_id: number | null;
-  size: number;
-  checksum: string;
-}
-
-interface JournalRow {
-  sidecar_uuid: string;
-  src_path: string;
-  dst_path: string;
-  tmp_path: string;
-  size: number;
-  checksum: string;
-  step: 'started' | 'placed';
-}
-
 /**
  * Move reference sidecars (the user's own files, tracked in place) into their managed paths
  * (DESIGN §4): a rename on one filesystem; otherwise copy, fsync, verify, rename, delete the
@@ -62,8 +43,9 @@ export async function convertReferences(
   const refused: RefusedJournalRow[] = [];
   const result: ConvertResult = { converted: 0, recovered: await recoverConversions(lib, (r) => refused.push(r)), failed: [], refused };
   const manager = new SidecarManager(lib);
-  const rows = referenceRows(lib, filter);
-  const progress: ConvertProgress = { done: 0, total: rows.length, doneBytes: 0, totalBytes: rows.reduce((n, r) => n + r.size, 0) };
+  for (const u of filter.contentUuids ?? []) if (!UUID_RE.test(u)) throw new VssError('USAGE', `invalid content uuid ${JSON.stringify(u)}`);
+  const rows = lib.store.sidecars.readyReferences(filter);
+  const progress: ConvertProgress = { done: 0, total: rows.length, doneBytes: 0, totalBytes: rows.reduce((n, r) => n + (r.size ?? 0), 0) };
   filter.onProgress?.({ ...progress });
   for (const row of rows) {
     const a = sidecarAddress(row.content_uuid, row.kind, row.variant, row.format);
@@ -74,7 +56,7 @@ export async function convertReferences(
       result.failed.push({ content_uuid: row.content_uuid, kind: row.kind, variant: row.variant, reason: describeFsError(err) });
     }
     progress.done++;
-    progress.doneBytes += row.size;
+    progress.doneBytes += row.size ?? 0;
     filter.onProgress?.({ ...progress });
   }
   return result;
@@ -87,31 +69,17 @@ export interface ConvertProgress {
   totalBytes: number;
 }
 
-function referenceRows(lib: Library, filter: { kind?: SidecarKind; contentUuids?: string[] }): ReferenceRow[] {
-  const where = ["source = 'reference'", "status = 'ready'"];
-  const args: string[] = [];
-  if (filter.kind) { where.push('kind = ?'); args.push(filter.kind); }
-  if (filter.contentUuids && filter.contentUuids.length > 0) {
-    for (const u of filter.contentUuids) if (!UUID_RE.test(u)) throw new VssError('USAGE', `invalid content uuid ${JSON.stringify(u)}`);
-    where.push(`content_uuid IN (${filter.contentUuids.map(() => '?').join(',')})`);
-    args.push(...filter.contentUuids);
-  }
-  return lib.db.prepare(`SELECT uuid, content_uuid, kind, variant, format, source_entry_id, size, checksum FROM sidecars WHERE ${where.join(' AND ')} ORDER BY id`).all(...args) as ReferenceRow[];
-}
-
 class ConversionError extends Error {}
 
-async function convertOne(lib: Library, manager: SidecarManager, row: ReferenceRow, a: SidecarAddress): Promise<void> {
+async function convertOne(lib: Library, manager: SidecarManager, row: SidecarRecord, a: SidecarAddress): Promise<void> {
   const src = referencedFile(lib, row.source_entry_id);
   const dst = sidecarAbsPath(lib.root, a);
   const { checksum } = await blake3File(src);
-  if (checksum !== row.checksum) throw new ConversionError(`${src} changed since it was recorded; rescan its location first`);
+  if (row.size === null || row.checksum === null || checksum !== row.checksum) throw new ConversionError(`${src} changed since it was recorded; rescan its location first`);
 
   lib.roots.library.makeFolder(dirname(dst));
   const tmp = tempPathFor(dst);
-  lib.db.prepare(
-    "INSERT OR REPLACE INTO conversion_journal (sidecar_uuid, src_path, dst_path, tmp_path, size, checksum, step, created_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)",
-  ).run(row.uuid, src, dst, tmp, row.size, row.checksum, Date.now());
+  lib.store.conversionJournal.start({ sidecar_uuid: row.uuid, src_path: src, dst_path: dst, tmp_path: tmp, size: row.size, checksum: row.checksum });
   crashPoint('convert:journaled');
 
   try {
@@ -133,8 +101,8 @@ async function convertOne(lib: Library, manager: SidecarManager, row: ReferenceR
   crashPoint('convert:placed-file');
   finishRecord(lib, manager, row.uuid, a, row.size, row.checksum, row.source_entry_id);
   crashPoint('convert:recorded');
-  await finishSource({ sidecar_uuid: row.uuid, src_path: src, dst_path: dst, tmp_path: tmp, size: row.size, checksum: row.checksum, step: 'placed' });
-  lib.db.prepare('DELETE FROM conversion_journal WHERE sidecar_uuid = ?').run(row.uuid);
+  await finishSource({ sidecar_uuid: row.uuid, src_path: src, dst_path: dst, tmp_path: tmp, size: row.size, checksum: row.checksum });
+  lib.store.conversionJournal.remove(row.uuid);
 }
 
 /**
@@ -149,22 +117,24 @@ function referencedFile(lib: Library, entryId: number | null): string {
 
 /** The database half: the sidecar becomes `converted` at its managed path and the moved file's entry leaves the index. */
 function finishRecord(lib: Library, manager: SidecarManager, sidecarUuid: string, a: SidecarAddress, size: number, checksum: string, entryId: number | null): void {
-  lib.db.transaction(() => {
+  const store = lib.store;
+  store.transaction(() => {
     manager.record(a, { status: 'ready', source: 'converted', size, checksum, sourceEntryId: null, error: null });
-    if (entryId !== null) {
+    const entry = entryId === null ? undefined : store.entries.byId(entryId);
+    if (entry) {
       // The location's folder totals no longer hold: its next scan must aggregate again.
-      lib.db.prepare("UPDATE locations SET scan_state = 'pending' WHERE id = (SELECT location_id FROM entries WHERE id = ?)").run(entryId);
-      lib.db.prepare('DELETE FROM entries WHERE id = ?').run(entryId);
+      store.locations.markScanPending(entry.location_id);
+      store.entries.delete(entry.id);
     }
-    lib.db.prepare("UPDATE conversion_journal SET step = 'placed' WHERE sidecar_uuid = ?").run(sidecarUuid);
-  })();
+    store.conversionJournal.placed(sidecarUuid);
+  });
 }
 
 /**
  * After a copy across filesystems the original is deleted, once the placed copy is known good,
  * and only if what is at the original path is still those same bytes (never a newer file).
  */
-async function finishSource(j: JournalRow): Promise<void> {
+async function finishSource(j: ConversionStart): Promise<void> {
   if (existsSync(j.src_path) && existsSync(j.dst_path) && (await blake3File(j.src_path)).checksum === j.checksum) {
     unlinkSync(j.src_path);
     fsyncDir(dirname(j.src_path));
@@ -178,13 +148,12 @@ async function finishSource(j: JournalRow): Promise<void> {
  * locations, or through a symlink) is dropped with nothing done, and reported to ON_REFUSED.
  */
 export async function recoverConversions(lib: Library, onRefused?: (r: RefusedJournalRow) => void): Promise<number> {
-  const rows = lib.db.prepare('SELECT * FROM conversion_journal').all() as JournalRow[];
+  const rows = lib.store.conversionJournal.all();
   if (rows.length === 0) return 0;
   const manager = new SidecarManager(lib);
   let finished = 0;
   for (const j of rows) {
-    const sidecar = lib.db.prepare('SELECT content_uuid, kind, variant, format, source_entry_id FROM sidecars WHERE uuid = ?').get(j.sidecar_uuid) as
-      { content_uuid: string; kind: SidecarKind; variant: string; format: string; source_entry_id: number | null } | undefined;
+    const sidecar = lib.store.sidecars.byUuid(j.sidecar_uuid);
     try {
       checkJournalRow(lib, j, sidecar);
     } catch (err) {
@@ -192,7 +161,7 @@ export async function recoverConversions(lib: Library, onRefused?: (r: RefusedJo
       const refused = { sidecar_uuid: j.sidecar_uuid, path: err.path ?? '', reason: err.message };
       log.warn(refused, 'conversion journal row refused');
       onRefused?.(refused);
-      lib.db.prepare('DELETE FROM conversion_journal WHERE sidecar_uuid = ?').run(j.sidecar_uuid);
+      lib.store.conversionJournal.remove(j.sidecar_uuid);
       continue;
     }
     if (existsSync(j.tmp_path)) unlinkSync(j.tmp_path);
@@ -200,7 +169,7 @@ export async function recoverConversions(lib: Library, onRefused?: (r: RefusedJo
     if (!placed) {
       // The file never reached its managed path intact: undo. The original is where it was.
       if (existsSync(j.dst_path) && existsSync(j.src_path)) unlinkSync(j.dst_path);
-      lib.db.prepare('DELETE FROM conversion_journal WHERE sidecar_uuid = ?').run(j.sidecar_uuid);
+      lib.store.conversionJournal.remove(j.sidecar_uuid);
       continue;
     }
     if (j.step === 'started' && sidecar) {
@@ -208,7 +177,7 @@ export async function recoverConversions(lib: Library, onRefused?: (r: RefusedJo
       finishRecord(lib, manager, j.sidecar_uuid, a, j.size, j.checksum, sidecar.source_entry_id);
     }
     await finishSource(j);
-    lib.db.prepare('DELETE FROM conversion_journal WHERE sidecar_uuid = ?').run(j.sidecar_uuid);
+    lib.store.conversionJournal.remove(j.sidecar_uuid);
     finished++;
   }
   return finished;
@@ -219,7 +188,7 @@ export async function recoverConversions(lib: Library, onRefused?: (r: RefusedJo
  * path, its temp file a vss temp file beside it, its source a file in a location of this device.
  * Anything else came from a hand-edited or foreign database and is refused before any file is touched.
  */
-function checkJournalRow(lib: Library, j: JournalRow, sidecar: { content_uuid: string; kind: string; variant: string; format: string } | undefined): void {
+function checkJournalRow(lib: Library, j: ConversionJournalRecord, sidecar: { content_uuid: string; kind: string; variant: string; format: string } | undefined): void {
   const dst = lib.roots.library.regularFileAt(j.dst_path);
   const address = parseSidecarRelPath(relative(lib.root, dst).split(sep).join('/'));
   if (!address) throw new PathRefusedError(dst, 'not a managed sidecar path of this library');

@@ -42,4 +42,11 @@ export class LocationStore {
   ofDevice(deviceId: number): LocationRecord[] {
     return this.sql<[number], LocationRecord>('SELECT * FROM locations WHERE device_id = ? ORDER BY id').all(deviceId);
   }
+
+  // --- added for sidecars (h-sidecars) --------------------------------------------------------
+
+  /** The location's folder totals no longer hold (a file left it outside a scan): its next scan aggregates again. */
+  markScanPending(id: number): void {
+    this.sql<[number]>("UPDATE locations SET scan_state = 'pending' WHERE id = ?").run(id);
+  }
 }
