@@ -5,6 +5,7 @@ import { CAS_WHOLE } from '../content/identity.js';
 import type { Library } from '../library/library.js';
 import { liveIdentifiers, parseMetadata, type MediaMetadata } from '../media/media-metadata.js';
 import { sidecarAddress } from '../sidecars/address.js';
+import { compareNearness, nearness, type Nearness } from '../sidecars/live-photo-names.js';
 import { SidecarManager, type SidecarInfo } from '../sidecars/manager.js';
 import { MovieIndex } from '../store/live-photo-movies.js';
 import type { EntryMedia } from '../store/entries.js';
@@ -68,7 +69,7 @@ export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ live
         const info = existing(contentUuid);
         return info?.source === 'reference' && info.path ? movies.at(info.path) : undefined;
       };
-      const writes: Array<Parameters<SidecarManager['createReferenceSidecar']>[0]> = [];
+      const writes: Array<{ record: Parameters<SidecarManager['createReferenceSidecar']>[0]; near: Nearness }> = [];
       for (const [contentUuid, pair] of pairLivePhotos(stills, candidateMovies(stills), currentMovie)) {
         const info = existing(contentUuid);
         if (info && keepAsIs(info, movies)) {
@@ -86,14 +87,16 @@ export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ live
           && info.format === pair.movie.format && info.size === movie.size && info.checksum === checksum.value;
         if (!unchanged) {
           writes.push({
-            contentUuid, kind: KIND, variant: VARIANT, format: pair.movie.format,
-            sourceEntryId: movie.entry_id, size: movie.size, checksum: checksum.value,
+            record: { contentUuid, kind: KIND, variant: VARIANT, format: pair.movie.format, sourceEntryId: movie.entry_id, size: movie.size, checksum: checksum.value },
+            near: nearness(pair.still.relPath, pair.movie.relPath),
           });
         }
         livePhotos++;
       }
+      // Stills sharing a movie (copies with other bytes): the same-named one is recorded first.
+      writes.sort((x, y) => x.record.sourceEntryId - y.record.sourceEntryId || compareNearness(x.near, y.near));
       // A page's records in one commit: a commit per Live Photo cost most of a first scan.
-      if (writes.length > 0) lib.store.transaction(() => { for (const w of writes) manager.createReferenceSidecar(w); });
+      if (writes.length > 0) lib.store.transaction(() => { for (const w of writes) manager.createReferenceSidecar(w.record); });
     }
     return { livePhotos };
   } finally {

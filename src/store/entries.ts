@@ -49,6 +49,13 @@ export class EntryStore {
     ).get(id);
   }
 
+  /** The file entries holding a content, by id. */
+  filesOfContent(contentUuid: string): EntryRecord[] {
+    return this.sql<[string], EntryRecord>(
+      "SELECT e.* FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE c.uuid = ? AND e.kind = 'file' ORDER BY e.id",
+    ).all(contentUuid);
+  }
+
   /** Remove one entry (a file vss moved out of its location); its sidecars' references become null. */
   delete(id: number): void {
     this.sql<[number]>('DELETE FROM entries WHERE id = ?').run(id);

@@ -169,8 +169,8 @@ export class SidecarStore {
     return this.sql<string[], SidecarRecord>(`SELECT * FROM sidecars WHERE ${where.join(' AND ')} ORDER BY id`).all(...args);
   }
 
-  /** The rows whose reference file is the entry ENTRYID (a movie that is the Live Photo of several stills). */
-  bySourceEntry(entryId: number): SidecarRecord[] {
-    return this.sql<[number], SidecarRecord>('SELECT * FROM sidecars WHERE source_entry_id = ? ORDER BY id').all(entryId);
+  /** The reference rows tracking the entry ENTRYID (a movie that is the Live Photo of several stills), by id. */
+  referencesTo(entryId: number): SidecarRecord[] {
+    return this.sql<[number], SidecarRecord>("SELECT * FROM sidecars WHERE source_entry_id = ? AND source = 'reference' ORDER BY id").all(entryId);
   }
 }
