@@ -1,5 +1,4 @@
 import { streamKeyed } from '../core/paging.js';
-import { releaseOrphanContentsPaced } from '../indexer/release-orphans.js';
 import { scansRunning } from '../locations/watch/scan-lock.js';
 import type { Library } from '../library/library.js';
 import type { ConvertResult } from '../sidecars/convert.js';
@@ -178,6 +177,7 @@ export class SidecarsApi {
    */
   private async releaseOrphans(): Promise<void> {
     if (scansRunning(this.lib) > 0) return;
+    const { releaseOrphanContentsPaced } = await import('../indexer/release-orphans.js');
     await releaseOrphanContentsPaced(this.lib, () => scansRunning(this.lib) > 0);
   }
 
