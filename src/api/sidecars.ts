@@ -1,4 +1,5 @@
 import { streamKeyed } from '../core/paging.js';
+import { scansRunning } from '../locations/watch/scan-lock.js';
 import type { Library } from '../library/library.js';
 import type { ConvertResult } from '../sidecars/convert.js';
 import { sidecarKind, type SidecarKind } from '../sidecars/kinds.js';
@@ -148,6 +149,8 @@ export class SidecarsApi {
     onQuarantine?: (from: string, to: string, reason: string) => void;
   } = {}): Promise<ReconcileResult> {
     const { reconcile } = await import('../sidecars/reconcile.js');
+    // First what left the index outside a scan (a converted movie's own content): its files go, and reconcile tidies after.
+    await this.releaseOrphans();
     return reconcile(this.lib, {
       verify: opts.verify ?? false,
       ...(opts.onProblem ? { onProblem: opts.onProblem } : {}),
@@ -160,10 +163,23 @@ export class SidecarsApi {
   async convertReferences(opts: { kind?: string; contentUuids?: string[] } = {}): Promise<ConvertResult> {
     const { convertReferences } = await import('../sidecars/convert.js');
     const kind: SidecarKind | undefined = opts.kind === undefined ? undefined : sidecarKind(opts.kind);
-    return convertReferences(this.lib, {
+    const result = await convertReferences(this.lib, {
       kind, contentUuids: opts.contentUuids ?? [],
       onProgress: (p) => this.lib.events.emit('sidecars:progress', { task: 'convert', ...p }),
     });
+    // A moved movie left the index: its own content (thumbnails, thumbstrip, proxy of it as a video) goes with it.
+    if (result.converted + result.recovered > 0) await this.releaseOrphans();
+    return result;
+  }
+
+  /**
+   * Release the contents no entry holds any more, unless a scan of this library is under way
+   * (its half-done moves must not look orphaned); a page at a time, so a daemon stays responsive.
+   */
+  private async releaseOrphans(): Promise<void> {
+    if (scansRunning(this.lib) > 0) return;
+    const { releaseOrphanContentsPaced } = await import('../indexer/release-orphans.js');
+    await releaseOrphanContentsPaced(this.lib, () => scansRunning(this.lib) > 0);
   }
 
   /** Finish interrupted conversions, reconcile, and keep the records true while files change. */

@@ -122,7 +122,7 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
     }));
   }
-  if (opts.removeOrphans !== false && (removed.files > 0 || counts.changed > 0 || counts.moved > 0 || relinked > 0)) releaseOrphanContents(lib);
+  if (opts.removeOrphans !== false) releaseOrphanContents(lib);
 
   let media: { media_read: number; live_photos: number } | undefined;
   let queueing: Pick<IndexResult, 'sidecars_pending' | 'jobs_queued' | 'unavailable'> | undefined;

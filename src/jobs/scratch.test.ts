@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Installation as Vss } from '../library/installation.js';
 import type { Library } from '../library/library.js';
-import { MovieIndex } from '../livephoto/movie-index.js';
+import { MovieIndex } from '../store/live-photo-movies.js';
 import { tempDir } from '../../test/helpers.js';
 import { JobKinds } from './job-kind.js';
 import { JobRunner } from './runner.js';

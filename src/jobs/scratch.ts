@@ -6,7 +6,7 @@ import type { Library } from '../library/library.js';
 
 /** A job's scratch folder: `job-<id>-<run token>-<pid>` (generator-job.ts names it). */
 const JOB_SCRATCH = /^job-\d+-\d+-(\d+)$/;
-/** A scan's Live Photo movie index: `live-photo-movies-<pid>-<random>.db` (livephoto/movie-index.ts). */
+/** A scan's Live Photo movie index: `live-photo-movies-<pid>-<random>.db` (store/live-photo-movies.ts). */
 const MOVIE_INDEX = /^live-photo-movies-(\d+)-[0-9a-f]+\.db(?:-journal|-wal|-shm)?$/;
 
 /**

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { VssError, errnoCode } from '../core/errors.js';
 import { diskSpace } from '../core/disk-space.js';
 import { formatBytes } from '../core/format.js';
 import { EventBus } from '../core/events.js';
-import { fsyncDir } from '../core/fs-atomic.js';
+import { placeSync } from '../core/fs-atomic.js';
 import { openDatabase, type Db } from '../db/connection.js';
 import { migrate } from '../db/migrations.js';
 import { requestStop } from '../db/stop-request.js';
@@ -85,15 +85,15 @@ export class Library {
     writeLibraryConfig(layout.configFile, config);
     const db = openDatabase(layout.databaseFile);
     migrate(db, layout.databaseFile);
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    new Stores(db, device.uuid).checkpoint('TRUNCATE');
     db.close();
     try {
-      renameSync(staging, root);
+      // Its files were made durable as they were written: only the rename is left to flush.
+      placeSync(staging, root, { synced: true });
     } catch (err) {
       rmSync(staging, { recursive: true, force: true });
       throw new VssError('ALREADY_EXISTS', `cannot create the library: ${(err as Error).message}`, { path: root, cause: err });
     }
-    fsyncDir(parent);
     return Library.open(root, device, { ...(opts.grants ? { grants: opts.grants } : {}) });
   }
 
@@ -135,7 +135,7 @@ export class Library {
   close(): void {
     if (this.db.open) {
       try {
-        this.db.pragma('wal_checkpoint(PASSIVE)');
+        this.store.checkpoint('PASSIVE');
       } catch {
         // Only an early checkpoint (the next open does it): a statement still reading holds the table.
       } finally {

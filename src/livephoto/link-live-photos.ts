@@ -5,8 +5,10 @@ import { CAS_WHOLE } from '../content/identity.js';
 import type { Library } from '../library/library.js';
 import { liveIdentifiers, parseMetadata, type MediaMetadata } from '../media/media-metadata.js';
 import { sidecarAddress } from '../sidecars/address.js';
+import { compareNearness, nearness, type Nearness } from '../sidecars/live-photo-names.js';
 import { SidecarManager, type SidecarInfo } from '../sidecars/manager.js';
-import { MovieIndex } from './movie-index.js';
+import { MovieIndex } from '../store/live-photo-movies.js';
+import type { EntryMedia } from '../store/entries.js';
 import { pairingKeys, pairLivePhotos, type MediaFile } from './pair.js';
 
 export interface LinkLivePhotosInput {
@@ -15,22 +17,8 @@ export interface LinkLivePhotosInput {
   onSkip: (path: string, reason: string) => void;
 }
 
-interface MediaRow {
-  entry_id: number;
-  rel_path: string;
-  size: number;
-  inode: number;
-  mtime_ms: number;
-  uuid: string;
-  kind: 'image' | 'video';
-  mime: string;
-  cas_id: string;
-  cas_version: number;
-  media_metadata: string | null;
-}
-
 interface Movie extends MediaFile {
-  row: MediaRow;
+  row: EntryMedia;
   format: string;
 }
 
@@ -41,8 +29,6 @@ const KIND = 'live_photo_video';
 const VARIANT = 'original';
 /** Movies indexed, and still contents paired, per read: memory is bounded by this, not by the location. */
 const PAGE = 1000;
-
-const MEDIA_COLUMNS = 'e.id AS entry_id, e.rel_path, e.size, e.inode, e.mtime_ms, c.uuid, c.kind, c.mime, c.cas_id, c.cas_version, c.media_metadata';
 
 /**
  * Record each Live Photo movie of the location as a `ready` reference sidecar
@@ -65,13 +51,12 @@ export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ live
   try {
     if (movies.size === 0) return { livePhotos: 0 };
     const manager = new SidecarManager(lib);
-    const movieRows = lib.db.prepare(`SELECT ${MEDIA_COLUMNS} FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE e.id IN (SELECT value FROM json_each(?))`);
     const candidateMovies = (stills: readonly MediaFile[]): Movie[] => {
       const keys = new Set<string>();
       for (const s of stills) for (const k of pairingKeys(s)) keys.add(k);
       const ids = movies.matching(keys);
       if (ids.length === 0) return [];
-      return (movieRows.all(JSON.stringify(ids)) as MediaRow[]).map(asMovie).filter((m): m is Movie => m !== undefined);
+      return lib.store.entries.mediaByIds(ids).map(asMovie).filter((m): m is Movie => m !== undefined);
     };
     let livePhotos = 0;
     for (const stills of stillPages(lib, locationId)) {
@@ -84,7 +69,7 @@ export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ live
         const info = existing(contentUuid);
         return info?.source === 'reference' && info.path ? movies.at(info.path) : undefined;
       };
-      const writes: Array<Parameters<SidecarManager['createReferenceSidecar']>[0]> = [];
+      const writes: Array<{ record: Parameters<SidecarManager['createReferenceSidecar']>[0]; near: Nearness }> = [];
       for (const [contentUuid, pair] of pairLivePhotos(stills, candidateMovies(stills), currentMovie)) {
         const info = existing(contentUuid);
         if (info && keepAsIs(info, movies)) {
@@ -102,14 +87,16 @@ export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ live
           && info.format === pair.movie.format && info.size === movie.size && info.checksum === checksum.value;
         if (!unchanged) {
           writes.push({
-            contentUuid, kind: KIND, variant: VARIANT, format: pair.movie.format,
-            sourceEntryId: movie.entry_id, size: movie.size, checksum: checksum.value,
+            record: { contentUuid, kind: KIND, variant: VARIANT, format: pair.movie.format, sourceEntryId: movie.entry_id, size: movie.size, checksum: checksum.value },
+            near: nearness(pair.still.relPath, pair.movie.relPath),
           });
         }
         livePhotos++;
       }
+      // Stills sharing a movie (copies with other bytes): the same-named one is recorded first.
+      writes.sort((x, y) => x.record.sourceEntryId - y.record.sourceEntryId || compareNearness(x.near, y.near));
       // A page's records in one commit: a commit per Live Photo cost most of a first scan.
-      if (writes.length > 0) lib.db.transaction(() => { for (const w of writes) manager.createReferenceSidecar(w); })();
+      if (writes.length > 0) lib.store.transaction(() => { for (const w of writes) manager.createReferenceSidecar(w.record); });
     }
     return { livePhotos };
   } finally {
@@ -118,7 +105,7 @@ export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ live
 }
 
 /** A file as the pairing sees it, or undefined when its metadata is not read yet. */
-function mediaFile(row: MediaRow): MediaFile | undefined {
+function mediaFile(row: EntryMedia): MediaFile | undefined {
   // A hand-edited row whose path could lead outside the location is never paired, hashed or referenced.
   if (relPathProblem(row.rel_path)) return undefined;
   // Not read yet (say it timed out): pairing it on its name alone could be wrong; the next scan will know.
@@ -127,7 +114,7 @@ function mediaFile(row: MediaRow): MediaFile | undefined {
   return { entryId: row.entry_id, contentUuid: row.uuid, relPath: row.rel_path, ids: liveIdentifiers(meta), time: captureTime(meta) };
 }
 
-function asMovie(row: MediaRow): Movie | undefined {
+function asMovie(row: EntryMedia): Movie | undefined {
   const format = MOVIE_FORMATS[row.mime];
   const file = format ? mediaFile(row) : undefined;
   return file && format ? { ...file, row, format } : undefined;
@@ -135,17 +122,12 @@ function asMovie(row: MediaRow): Movie | undefined {
 
 /** Every movie of the location that could be a Live Photo's, read a page at a time by entry id. */
 function indexMovies(lib: Library, locationId: number, root: ConfinedRoot): MovieIndex {
-  // `+e.location_id`: walk entries by id, not the (location, inode) index and a sort of the whole location per page.
-  const page = lib.db.prepare(
-    `SELECT ${MEDIA_COLUMNS} FROM entries e JOIN content_identities c ON c.id = e.content_id
-     WHERE e.id > ? AND +e.location_id = ? AND e.kind = 'file' AND c.kind = 'video' ORDER BY e.id LIMIT ?`,
-  );
   // A tmp/ swapped for a symlink would put the scratch file outside the library: refused.
   lib.roots.library.makeFolder(lib.layout.scratchDir);
   const index = new MovieIndex(lib.layout.scratchDir);
   try {
     for (let after = 0; ;) {
-      const rows = page.all(after, locationId, PAGE) as MediaRow[];
+      const rows = lib.store.entries.videosPage(locationId, after, PAGE);
       const add: Array<{ entryId: number; path: string; keys: string[] }> = [];
       for (const row of rows) {
         const movie = asMovie(row);
@@ -163,21 +145,11 @@ function indexMovies(lib: Library, locationId: number, root: ConfinedRoot): Movi
 
 /** The still entries of the location, every copy of a content in the same page, by content id. */
 function* stillPages(lib: Library, locationId: number): Generator<MediaFile[]> {
-  const contents = lib.db.prepare(
-    `SELECT c.id FROM content_identities c
-     WHERE c.id > ? AND c.kind = 'image' AND EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id AND +e.location_id = ? AND e.kind = 'file')
-     ORDER BY c.id LIMIT ?`,
-  ).pluck();
-  // By content id (`+e.location_id`: not by the (location, inode) index, which reads the whole location each page).
-  const copies = lib.db.prepare(
-    `SELECT ${MEDIA_COLUMNS} FROM entries e JOIN content_identities c ON c.id = e.content_id
-     WHERE e.content_id IN (SELECT value FROM json_each(?)) AND +e.location_id = ? AND e.kind = 'file'`,
-  );
   for (let after = 0; ;) {
-    const ids = contents.all(after, locationId, PAGE) as number[];
+    const ids = lib.store.contents.imagesInLocation(locationId, after, PAGE);
     if (ids.length === 0) return;
     const stills: MediaFile[] = [];
-    for (const row of copies.all(JSON.stringify(ids), locationId) as MediaRow[]) {
+    for (const row of lib.store.entries.mediaOfContents(ids, locationId)) {
       const file = mediaFile(row);
       if (file) stills.push(file);
     }
@@ -204,12 +176,13 @@ function captureTime(m: MediaMetadata): MediaFile['time'] {
 }
 
 /** BLAKE3 of the whole movie: its cas_id when that was hashed whole, else hashed now. */
-async function wholeFileChecksum(root: ConfinedRoot, movie: MediaRow): Promise<{ ok: true; value: string } | { ok: false; reason: string }> {
+async function wholeFileChecksum(root: ConfinedRoot, movie: EntryMedia): Promise<{ ok: true; value: string } | { ok: false; reason: string }> {
   if (movie.cas_version === CAS_WHOLE) return { ok: true, value: movie.cas_id };
   try {
     // The hasher opens with O_NOFOLLOW; the folder holding the movie is checked to lie inside the location.
     const path = root.inFolder(movie.rel_path);
-    const out = await hashFileForIdentity(path, { size: movie.size, mtimeMs: movie.mtime_ms, inode: movie.inode }, Number.MAX_SAFE_INTEGER);
+    // A file entry without its stat (never, from a scan) cannot be checked unchanged: -1 matches no file, so it is skipped.
+    const out = await hashFileForIdentity(path, { size: movie.size, mtimeMs: movie.mtime_ms ?? -1, inode: movie.inode ?? -1 }, Number.MAX_SAFE_INTEGER);
     return out.ok ? { ok: true, value: out.casId } : out;
   } catch (err) {
     return { ok: false, reason: describeFsError(err) };

@@ -13,6 +13,10 @@
  *    A movie already recorded for the still keeps its place among equals, so rescans never flap.
  */
 
+import { compareNearness, nearness, splitPath } from '../sidecars/live-photo-names.js';
+
+export { splitPath };
+
 export interface CaptureTime {
   /** Epoch ms; without a known zone, the wall clock read as UTC. */
   ms: number;
@@ -111,17 +115,12 @@ function candidatesFor<S extends MediaFile, M extends MediaFile>(s: S, byId: Map
 }
 
 function candidate<S extends MediaFile, M extends MediaFile>(s: S, m: M, by: PairedBy): Candidate<S, M> {
-  const a = splitPath(s.relPath);
-  const b = splitPath(m.relPath);
-  const sameFolder = a.folder === b.folder;
-  const rank = sameFolder && a.stem === b.stem ? 0 : sameFolder ? 1 : 2;
   const timeGap = s.time && m.time ? Math.abs(s.time.ms - m.time.ms) : Infinity;
-  return { still: s, movie: m, by, rank, sharedDepth: rank === 2 ? sharedFolders(a.folder, b.folder) : 0, timeGap };
+  return { still: s, movie: m, by, ...nearness(s.relPath, m.relPath), timeGap };
 }
 
 function compareCandidates<S extends MediaFile, M extends MediaFile>(x: Candidate<S, M>, y: Candidate<S, M>): number {
-  return x.rank - y.rank
-    || y.sharedDepth - x.sharedDepth
+  return compareNearness(x, y)
     || (x.timeGap === y.timeGap ? 0 : x.timeGap < y.timeGap ? -1 : 1)
     || (x.movie.relPath < y.movie.relPath ? -1 : x.movie.relPath > y.movie.relPath ? 1 : 0)
     || x.movie.entryId - y.movie.entryId;
@@ -144,15 +143,6 @@ export function timesAgree(a: CaptureTime | undefined, b: CaptureTime | undefine
   return off <= CAPTURE_WINDOW_MS || ZONE_STEP_MS - off <= CAPTURE_WINDOW_MS;
 }
 
-/** Folder (exact, as the filesystem spells it) and stem (name without its last extension, lower-cased). */
-export function splitPath(relPath: string): { folder: string; stem: string } {
-  const slash = relPath.lastIndexOf('/');
-  const folder = slash < 0 ? '' : relPath.slice(0, slash);
-  const name = relPath.slice(slash + 1);
-  const dot = name.lastIndexOf('.');
-  return { folder, stem: (dot > 0 ? name.slice(0, dot) : name).toLowerCase() };
-}
-
 /**
  * The keys a still and a movie must share for the movie to be a candidate of the still: each
  * identifier, and folder + name stem. Pairing in parts (link-live-photos.ts) gives each part of
@@ -165,15 +155,6 @@ export function pairingKeys(f: MediaFile): string[] {
 function folderStemKey(relPath: string): string {
   const { folder, stem } = splitPath(relPath);
   return `${folder}\0${stem}`;
-}
-
-function sharedFolders(a: string, b: string): number {
-  if (a === '' || b === '') return 0;
-  const x = a.split('/');
-  const y = b.split('/');
-  let n = 0;
-  while (n < x.length && n < y.length && x[n] === y[n]) n++;
-  return n;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

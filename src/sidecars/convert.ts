@@ -1,8 +1,8 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, unlinkSync } from 'node:fs';
 import { basename, dirname, relative, sep } from 'node:path';
 import { crashPoint } from '../core/crash-point.js';
 import { VssError, describeFsError, errnoCode } from '../core/errors.js';
-import { fsyncDir, tempPathFor, TEMP_PREFIX } from '../core/fs-atomic.js';
+import { fsyncDir, fsyncFile, placeSync, tempPathFor, TEMP_PREFIX } from '../core/fs-atomic.js';
 import { childLog } from '../core/log.js';
 import { blake3File } from './file-checksum.js';
 import { PathRefusedError } from '../library/confine.js';
@@ -10,6 +10,10 @@ import type { Library } from '../library/library.js';
 import { parseSidecarRelPath, sidecarAbsPath, sidecarAddress, UUID_RE, type SidecarAddress } from './address.js';
 import { SidecarManager } from './manager.js';
 import type { SidecarKind } from './kinds.js';
+import type { ConversionJournalRecord, ConversionStart } from '../store/conversion-journal.js';
+import type { SidecarRecord } from '../store/sidecars.js';
+import type { EntryRecord } from '../store/entries.js';
+import { compareNearness, nearness, type Nearness } from './live-photo-names.js';
 
 export interface ConvertResult {
   converted: number;
@@ -28,27 +32,6 @@ export interface RefusedJournalRow {
 
 const log = childLog('convert');
 
-interface ReferenceRow {
-  uuid: string;
-  content_uuid: string;
-  kind: SidecarKind;
-  variant: string;
-  format: string;
-  source_entry_id: number | null;
-  size: number;
-  checksum: string;
-}
-
-interface JournalRow {
-  sidecar_uuid: string;
-  src_path: string;
-  dst_path: string;
-  tmp_path: string;
-  size: number;
-  checksum: string;
-  step: 'started' | 'placed';
-}
-
 /**
  * Move reference sidecars (the user's own files, tracked in place) into their managed paths
  * (DESIGN §4): a rename on one filesystem; otherwise copy, fsync, verify, rename, delete the
@@ -62,19 +45,20 @@ export async function convertReferences(
   const refused: RefusedJournalRow[] = [];
   const result: ConvertResult = { converted: 0, recovered: await recoverConversions(lib, (r) => refused.push(r)), failed: [], refused };
   const manager = new SidecarManager(lib);
-  const rows = referenceRows(lib, filter);
-  const progress: ConvertProgress = { done: 0, total: rows.length, doneBytes: 0, totalBytes: rows.reduce((n, r) => n + r.size, 0) };
+  for (const u of filter.contentUuids ?? []) if (!UUID_RE.test(u)) throw new VssError('USAGE', `invalid content uuid ${JSON.stringify(u)}`);
+  const rows = lib.store.sidecars.readyReferences(filter);
+  const progress: ConvertProgress = { done: 0, total: rows.length, doneBytes: 0, totalBytes: rows.reduce((n, r) => n + (r.size ?? 0), 0) };
   filter.onProgress?.({ ...progress });
   for (const row of rows) {
-    const a = sidecarAddress(row.content_uuid, row.kind, row.variant, row.format);
     try {
-      await convertOne(lib, manager, row, a);
-      result.converted++;
+      // Converted already with another still that shares its movie: counted there.
+      const fresh = lib.store.sidecars.byUuid(row.uuid);
+      if (fresh?.source === 'reference' && fresh.status === 'ready') result.converted += await convertOne(lib, manager, fresh);
     } catch (err) {
       result.failed.push({ content_uuid: row.content_uuid, kind: row.kind, variant: row.variant, reason: describeFsError(err) });
     }
     progress.done++;
-    progress.doneBytes += row.size;
+    progress.doneBytes += row.size ?? 0;
     filter.onProgress?.({ ...progress });
   }
   return result;
@@ -87,57 +71,123 @@ export interface ConvertProgress {
   totalBytes: number;
 }
 
-function referenceRows(lib: Library, filter: { kind?: SidecarKind; contentUuids?: string[] }): ReferenceRow[] {
-  const where = ["source = 'reference'", "status = 'ready'"];
-  const args: string[] = [];
-  if (filter.kind) { where.push('kind = ?'); args.push(filter.kind); }
-  if (filter.contentUuids && filter.contentUuids.length > 0) {
-    for (const u of filter.contentUuids) if (!UUID_RE.test(u)) throw new VssError('USAGE', `invalid content uuid ${JSON.stringify(u)}`);
-    where.push(`content_uuid IN (${filter.contentUuids.map(() => '?').join(',')})`);
-    args.push(...filter.contentUuids);
-  }
-  return lib.db.prepare(`SELECT uuid, content_uuid, kind, variant, format, source_entry_id, size, checksum FROM sidecars WHERE ${where.join(' AND ')} ORDER BY id`).all(...args) as ReferenceRow[];
-}
-
 class ConversionError extends Error {}
 
-async function convertOne(lib: Library, manager: SidecarManager, row: ReferenceRow, a: SidecarAddress): Promise<void> {
+/**
+ * Convert ROW's movie, and with it every other reference to the same file: several stills can
+ * share one Live Photo movie (an edited copy, a duplicate saved by another app). The still
+ * nearest to the movie by name gets the moved file; each other one gets the same file shared
+ * (a hard link inside sidecars/, a verified copy where the filesystem has none), placed before
+ * the movie moves, so none of them is left pointing at a file that is gone. Returns how many
+ * sidecars were converted.
+ */
+async function convertOne(lib: Library, manager: SidecarManager, row: SidecarRecord): Promise<number> {
   const src = referencedFile(lib, row.source_entry_id);
-  const dst = sidecarAbsPath(lib.root, a);
   const { checksum } = await blake3File(src);
-  if (checksum !== row.checksum) throw new ConversionError(`${src} changed since it was recorded; rescan its location first`);
+  if (row.size === null || row.checksum === null || checksum !== row.checksum) throw new ConversionError(`${src} changed since it was recorded; rescan its location first`);
+  const [lead = row, ...sharers] = movieHolders(lib, row);
+  const a = addressOf(lead);
+  const dst = sidecarAbsPath(lib.root, a);
+  const shared = await shareFile(lib, src, checksum, sharers);
+  crashPoint('convert:shared');
+  try {
+    await moveFile(lib, lead, src, dst, row.size, checksum);
+  } catch (err) {
+    // The movie stays where it was, still the reference of them all: the shared files made for them go.
+    for (const p of shared) try { unlinkSync(p); } catch { /* gone already */ }
+    throw err;
+  }
+  crashPoint('convert:placed-file');
+  finishRecord(lib, manager, lead.uuid, [a, ...sharers.map(addressOf)], row.size, checksum, row.source_entry_id);
+  crashPoint('convert:recorded');
+  await finishSource({ src_path: src, dst_path: dst, checksum });
+  lib.store.conversionJournal.remove(lead.uuid);
+  return 1 + sharers.length;
+}
 
+/** Journal the move of SRC to DST (ROW's managed path), then move it: a rename, or across filesystems a verified copy. */
+async function moveFile(lib: Library, row: SidecarRecord, src: string, dst: string, size: number, checksum: string): Promise<void> {
   lib.roots.library.makeFolder(dirname(dst));
   const tmp = tempPathFor(dst);
-  lib.db.prepare(
-    "INSERT OR REPLACE INTO conversion_journal (sidecar_uuid, src_path, dst_path, tmp_path, size, checksum, step, created_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)",
-  ).run(row.uuid, src, dst, tmp, row.size, row.checksum, Date.now());
+  lib.store.conversionJournal.start({ sidecar_uuid: row.uuid, src_path: src, dst_path: dst, tmp_path: tmp, size, checksum });
   crashPoint('convert:journaled');
-
   try {
-    renameSync(src, dst);
-    fsyncDir(dirname(dst));
-    fsyncDir(dirname(src));
+    // The user's file moved as it is: its bytes are not rewritten, so there is nothing of them to flush.
+    placeSync(src, dst, { synced: true });
   } catch (err) {
     if (errnoCode(err) !== 'EXDEV') throw err;
     // Another filesystem: copy to a temp file beside the target, make it durable, check it, then place it.
     copyFileSync(src, tmp);
-    const fd = openSync(tmp, 'r+');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
+    fsyncFile(tmp);
     crashPoint('convert:copied');
     const copy = await blake3File(tmp);
-    if (copy.checksum !== row.checksum) {
+    if (copy.checksum !== checksum) {
       unlinkSync(tmp);
       throw new ConversionError('the copy does not match the original (disk error?); the original is untouched');
     }
-    renameSync(tmp, dst);
-    fsyncDir(dirname(dst));
+    placeSync(tmp, dst, { synced: true });
   }
-  crashPoint('convert:placed-file');
-  finishRecord(lib, manager, row.uuid, a, row.size, row.checksum, row.source_entry_id);
-  crashPoint('convert:recorded');
-  await finishSource({ sidecar_uuid: row.uuid, src_path: src, dst_path: dst, tmp_path: tmp, size: row.size, checksum: row.checksum, step: 'placed' });
-  lib.db.prepare('DELETE FROM conversion_journal WHERE sidecar_uuid = ?').run(row.uuid);
+}
+
+/**
+ * Every reference to ROW's file, the one that gets the moved file first: the still with a copy
+ * nearest to the movie by name (same folder and stem, then same folder, then most folders
+ * shared: the ranking pairing uses), then the oldest record.
+ */
+function movieHolders(lib: Library, row: SidecarRecord): SidecarRecord[] {
+  const movie = row.source_entry_id === null ? undefined : lib.store.entries.byId(row.source_entry_id);
+  const rows = movie ? lib.store.sidecars.referencesTo(movie.id) : [];
+  if (!movie || rows.length <= 1) return [row];
+  const near = new Map(rows.map((r) => [r.uuid, nearestStill(lib, r.content_uuid, movie)]));
+  return rows.sort((x, y) => compareNearness(near.get(x.uuid)!, near.get(y.uuid)!) || x.id - y.id);
+}
+
+/** How near the nearest file of a still content is to the movie (a still in another location is farthest). */
+function nearestStill(lib: Library, contentUuid: string, movie: EntryRecord): Nearness {
+  let best: Nearness = { rank: 3, sharedDepth: 0 };
+  for (const f of lib.store.entries.fileEntriesOfContent(contentUuid)) {
+    if (f.location_id !== movie.location_id) continue;
+    const n = nearness(f.rel_path, movie.rel_path);
+    if (compareNearness(n, best) < 0) best = n;
+  }
+  return best;
+}
+
+/**
+ * Give each of SHARERS its own managed file with FROM's bytes (CHECKSUM), durably: a hard link
+ * where the filesystem allows one (the same file, no bytes copied), else a copy, fsynced and
+ * verified. A sharer whose file is already there with those bytes (a run a crash interrupted)
+ * keeps it.
+ */
+async function shareFile(lib: Library, from: string, checksum: string, sharers: readonly SidecarRecord[]): Promise<string[]> {
+  const placed: string[] = [];
+  for (const s of sharers) {
+    const dst = sidecarAbsPath(lib.root, addressOf(s));
+    if (existsSync(dst) && (await blake3File(dst)).checksum === checksum) continue;
+    lib.roots.library.makeFolder(dirname(dst));
+    const tmp = tempPathFor(dst);
+    try {
+      try {
+        linkSync(from, tmp);
+      } catch {
+        // Another filesystem (a location elsewhere), or one without hard links: a copy, checked.
+        copyFileSync(from, tmp);
+        fsyncFile(tmp);
+        if ((await blake3File(tmp)).checksum !== checksum) throw new ConversionError('a copy of the shared movie does not match the original (disk error?)');
+      }
+      placeSync(tmp, dst, { synced: true });
+      placed.push(dst);
+    } catch (err) {
+      try { unlinkSync(tmp); } catch { /* never made, or placed */ }
+      for (const p of placed) try { unlinkSync(p); } catch { /* gone already */ }
+      throw err;
+    }
+  }
+  return placed;
+}
+
+function addressOf(r: SidecarRecord): SidecarAddress {
+  return sidecarAddress(r.content_uuid, r.kind, r.variant, r.format);
 }
 
 /**
@@ -150,24 +200,29 @@ function referencedFile(lib: Library, entryId: number | null): string {
   return e.root.regularFile(e.rel);
 }
 
-/** The database half: the sidecar becomes `converted` at its managed path and the moved file's entry leaves the index. */
-function finishRecord(lib: Library, manager: SidecarManager, sidecarUuid: string, a: SidecarAddress, size: number, checksum: string, entryId: number | null): void {
-  lib.db.transaction(() => {
-    manager.record(a, { status: 'ready', source: 'converted', size, checksum, sourceEntryId: null, error: null });
-    if (entryId !== null) {
+/**
+ * The database half: the sidecars (the one that got the moved file, and those sharing it) become
+ * `converted` at their managed paths, and the moved file's entry leaves the index.
+ */
+function finishRecord(lib: Library, manager: SidecarManager, journalUuid: string, addresses: readonly SidecarAddress[], size: number, checksum: string, entryId: number | null): void {
+  const store = lib.store;
+  store.transaction(() => {
+    for (const a of addresses) manager.record(a, { status: 'ready', source: 'converted', size, checksum, sourceEntryId: null, error: null });
+    const entry = entryId === null ? undefined : store.entries.byId(entryId);
+    if (entry) {
       // The location's folder totals no longer hold: its next scan must aggregate again.
-      lib.db.prepare("UPDATE locations SET scan_state = 'pending' WHERE id = (SELECT location_id FROM entries WHERE id = ?)").run(entryId);
-      lib.db.prepare('DELETE FROM entries WHERE id = ?').run(entryId);
+      store.locations.markScanPending(entry.location_id);
+      store.entries.delete(entry.id);
     }
-    lib.db.prepare("UPDATE conversion_journal SET step = 'placed' WHERE sidecar_uuid = ?").run(sidecarUuid);
-  })();
+    store.conversionJournal.placed(journalUuid);
+  });
 }
 
 /**
  * After a copy across filesystems the original is deleted, once the placed copy is known good,
  * and only if what is at the original path is still those same bytes (never a newer file).
  */
-async function finishSource(j: JournalRow): Promise<void> {
+async function finishSource(j: Pick<ConversionStart, 'src_path' | 'dst_path' | 'checksum'>): Promise<void> {
   if (existsSync(j.src_path) && existsSync(j.dst_path) && (await blake3File(j.src_path)).checksum === j.checksum) {
     unlinkSync(j.src_path);
     fsyncDir(dirname(j.src_path));
@@ -181,13 +236,12 @@ async function finishSource(j: JournalRow): Promise<void> {
  * locations, or through a symlink) is dropped with nothing done, and reported to ON_REFUSED.
  */
 export async function recoverConversions(lib: Library, onRefused?: (r: RefusedJournalRow) => void): Promise<number> {
-  const rows = lib.db.prepare('SELECT * FROM conversion_journal').all() as JournalRow[];
+  const rows = lib.store.conversionJournal.all();
   if (rows.length === 0) return 0;
   const manager = new SidecarManager(lib);
   let finished = 0;
   for (const j of rows) {
-    const sidecar = lib.db.prepare('SELECT content_uuid, kind, variant, format, source_entry_id FROM sidecars WHERE uuid = ?').get(j.sidecar_uuid) as
-      { content_uuid: string; kind: SidecarKind; variant: string; format: string; source_entry_id: number | null } | undefined;
+    const sidecar = lib.store.sidecars.byUuid(j.sidecar_uuid);
     try {
       checkJournalRow(lib, j, sidecar);
     } catch (err) {
@@ -195,7 +249,7 @@ export async function recoverConversions(lib: Library, onRefused?: (r: RefusedJo
       const refused = { sidecar_uuid: j.sidecar_uuid, path: err.path ?? '', reason: err.message };
       log.warn(refused, 'conversion journal row refused');
       onRefused?.(refused);
-      lib.db.prepare('DELETE FROM conversion_journal WHERE sidecar_uuid = ?').run(j.sidecar_uuid);
+      lib.store.conversionJournal.remove(j.sidecar_uuid);
       continue;
     }
     if (existsSync(j.tmp_path)) unlinkSync(j.tmp_path);
@@ -203,15 +257,17 @@ export async function recoverConversions(lib: Library, onRefused?: (r: RefusedJo
     if (!placed) {
       // The file never reached its managed path intact: undo. The original is where it was.
       if (existsSync(j.dst_path) && existsSync(j.src_path)) unlinkSync(j.dst_path);
-      lib.db.prepare('DELETE FROM conversion_journal WHERE sidecar_uuid = ?').run(j.sidecar_uuid);
+      lib.store.conversionJournal.remove(j.sidecar_uuid);
       continue;
     }
     if (j.step === 'started' && sidecar) {
-      const a = sidecarAddress(sidecar.content_uuid, sidecar.kind, sidecar.variant, sidecar.format);
-      finishRecord(lib, manager, j.sidecar_uuid, a, j.size, j.checksum, sidecar.source_entry_id);
+      // The stills sharing the movie get it from its managed copy, if the crash came before they had it.
+      const sharers = sidecar.source_entry_id === null ? [] : lib.store.sidecars.referencesTo(sidecar.source_entry_id).filter((r) => r.uuid !== sidecar.uuid);
+      await shareFile(lib, j.dst_path, j.checksum, sharers);
+      finishRecord(lib, manager, j.sidecar_uuid, [addressOf(sidecar), ...sharers.map(addressOf)], j.size, j.checksum, sidecar.source_entry_id);
     }
     await finishSource(j);
-    lib.db.prepare('DELETE FROM conversion_journal WHERE sidecar_uuid = ?').run(j.sidecar_uuid);
+    lib.store.conversionJournal.remove(j.sidecar_uuid);
     finished++;
   }
   return finished;
@@ -222,7 +278,7 @@ export async function recoverConversions(lib: Library, onRefused?: (r: RefusedJo
  * path, its temp file a vss temp file beside it, its source a file in a location of this device.
  * Anything else came from a hand-edited or foreign database and is refused before any file is touched.
  */
-function checkJournalRow(lib: Library, j: JournalRow, sidecar: { content_uuid: string; kind: string; variant: string; format: string } | undefined): void {
+function checkJournalRow(lib: Library, j: ConversionJournalRecord, sidecar: { content_uuid: string; kind: string; variant: string; format: string } | undefined): void {
   const dst = lib.roots.library.regularFileAt(j.dst_path);
   const address = parseSidecarRelPath(relative(lib.root, dst).split(sep).join('/'));
   if (!address) throw new PathRefusedError(dst, 'not a managed sidecar path of this library');

@@ -1,23 +1,19 @@
-import { closeSync, fsyncSync, lstatSync, openSync, renameSync } from 'node:fs';
-import { statementCache } from '../store/statements.js';
+import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../core/errors.js';
-import { fsyncDir, tempPathFor, writeFileAtomicSync } from '../core/fs-atomic.js';
+import { place, tempPathFor, writeFileAtomicSync } from '../core/fs-atomic.js';
 import { crashPoint } from '../core/crash-point.js';
 import { streamKeyed, type KeyedReader } from '../core/paging.js';
 import { blake3File } from './file-checksum.js';
-import type { Statement } from 'better-sqlite3';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
 import { sidecarAbsPath, sidecarAddress, sidecarFoldersOf, sidecarRelPath, UUID_RE, type SidecarAddress } from './address.js';
-import { LocalAvailability } from '../store/availability.js';
+import { SIDECAR_STATUSES, type SidecarRecord, type SidecarSource, type SidecarStatus } from '../store/sidecars.js';
 import { canMake, checkVariant, sidecarKind, SIDECAR_KINDS, variantsOf, type SidecarKind } from './kinds.js';
 
-export type SidecarStatus = 'pending' | 'generating' | 'ready' | 'failed' | 'missing';
-export type SidecarSource = 'generated' | 'reference' | 'converted' | 'fetched';
-export const SIDECAR_STATUSES: readonly SidecarStatus[] = ['pending', 'generating', 'ready', 'failed', 'missing'];
+export { SIDECAR_STATUSES, type SidecarSource, type SidecarStatus };
 
 /** Namespace of sidecar ids: UUIDv5(namespace, "content_uuid|kind|variant"). Pinned: never change it. */
 export const VSS_SIDECAR_NAMESPACE = '2f0b7d4e-8c1a-5e93-b6d2-7a4c9e1f3b58';
@@ -26,24 +22,8 @@ export function sidecarUuid(contentUuid: string, kind: string, variant: string):
   return uuidv5(`${contentUuid}|${kind}|${variant}`, VSS_SIDECAR_NAMESPACE);
 }
 
-/** A `sidecars` row as stored. */
-export interface SidecarRow {
-  id: number;
-  uuid: string;
-  content_uuid: string;
-  kind: SidecarKind;
-  variant: string;
-  format: string;
-  rel_path: string;
-  source_entry_id: number | null;
-  size: number | null;
-  checksum: string | null;
-  status: SidecarStatus;
-  source: SidecarSource;
-  generator: string | null;
-  error: string | null;
-  attempts: number;
-}
+/** The row as stored; the name the jobs still use (`SidecarRecord` of src/store/sidecars.ts). */
+export type SidecarRow = SidecarRecord;
 
 /** A sidecar as the CLI and API show it (DESIGN §11). */
 export interface SidecarInfo {
@@ -100,38 +80,17 @@ export interface ListFilter {
  * sidecars. The CLI, jobs and (later) the daemon all go through it.
  */
 export class SidecarManager {
-  /** Statements of the hot paths, compiled once per manager (bulk queueing records thousands). */
-  private readonly stmt: (sql: string) => Statement;
-  private ownAvailability: LocalAvailability | undefined;
-
-  constructor(private readonly lib: Library) {
-    this.stmt = statementCache(lib.db);
-  }
-
-  /** This device's availability rows, numbered for peers; made on first write. */
-  private get availability(): LocalAvailability {
-    this.ownAvailability ??= new LocalAvailability(this.lib.db, this.lib.device.uuid);
-    return this.ownAvailability;
-  }
-
+  constructor(private readonly lib: Library) {}
 
   /** For each content and variant: is it here, in what state, where, and which devices have it. */
   presence(contentUuids: readonly string[], kind: string, variants?: readonly string[]): PresenceItem[] {
     const { kind: k, variants: wanted } = presenceRequest(contentUuids, kind, variants);
-    // The hot path of every UI that shows thumbnails: one query for all contents and variants
-    // (JSON lists bound as single parameters, one unique-index seek per pair), answering with
-    // list positions instead of uuid strings, and paths built from the address itself.
-    const ids = JSON.stringify(contentUuids);
-    const vs = JSON.stringify(wanted);
+    // The hot path of every UI that shows thumbnails: one query for all contents and variants,
+    // answering with list positions instead of uuid strings, and paths built from the address itself.
     const width = wanted.length;
     const status: Array<SidecarStatus | undefined> = new Array(contentUuids.length * width);
     const pathOf: Array<string | null> = new Array(contentUuids.length * width).fill(null);
-    const found = this.lib.db
-      .prepare(`SELECT c.key, v.key, s.status, s.source, s.format, s.source_entry_id
-                FROM json_each(?) c CROSS JOIN json_each(?) v
-                JOIN sidecars s ON s.content_uuid = c.value AND s.kind = ? AND s.variant = v.value`)
-      .raw()
-      .all(ids, vs, k) as Array<[number, number, SidecarStatus, SidecarSource, string, number | null]>;
+    const found = this.lib.store.sidecars.presence(contentUuids, k, wanted);
     const folderOf = sidecarFoldersOf(this.lib.root, k);
     const formats: readonly string[] = SIDECAR_KINDS[k].formats;
     for (const [ci, vi, st, source, format, entryId] of found) {
@@ -143,12 +102,7 @@ export class SidecarManager {
       else if (formats.includes(format)) pathOf[at] = `${folderOf(contentUuids[ci]!)}${wanted[vi]!}.${format}`;
     }
     const devices = new Map<string, string[]>();
-    const avail = this.lib.db
-      .prepare(`SELECT c.key, a.variant, group_concat(a.device_uuid, ' ' ORDER BY a.device_uuid) FROM json_each(?) c
-                JOIN sidecar_availability a ON a.content_uuid = c.value AND a.kind = ? AND a.has = 1 GROUP BY c.key, a.variant`)
-      .raw()
-      .all(ids, k) as Array<[number, string, string]>;
-    for (const [ci, v, list] of avail) devices.set(`${ci}|${v}`, list.split(' '));
+    for (const [ci, v, list] of this.lib.store.availability.holdersOf(contentUuids, k)) devices.set(`${ci}|${v}`, list.split(' '));
 
     const out: PresenceItem[] = new Array(contentUuids.length * width);
     for (let ci = 0; ci < contentUuids.length; ci++) {
@@ -184,10 +138,10 @@ export class SidecarManager {
       if (p) return { state: 'ready', path: p };
     }
     if (row && (row.status === 'pending' || row.status === 'generating')) return { state: row.status, enqueued: false };
-    const content = this.lib.db.prepare('SELECT kind FROM content_identities WHERE uuid = ?').get(contentUuid) as { kind: string } | undefined;
-    if (!content) return { state: 'unavailable', reason: 'no such content in this library' };
-    if (!canMake(a.kind, a.variant, content.kind)) {
-      return { state: 'unavailable', reason: `a ${a.kind}/${a.variant} sidecar cannot be made from ${content.kind} content` };
+    const contentKind = this.lib.store.contents.kindOf(contentUuid);
+    if (contentKind === undefined) return { state: 'unavailable', reason: 'no such content in this library' };
+    if (!canMake(a.kind, a.variant, contentKind)) {
+      return { state: 'unavailable', reason: `a ${a.kind}/${a.variant} sidecar cannot be made from ${contentKind} content` };
     }
     this.upsert(a, { status: 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });
     return { state: 'pending', enqueued: true };
@@ -199,14 +153,7 @@ export class SidecarManager {
 
   /** Sidecars matching FILTER, LIMIT at a time after a row id (the key), in id order. */
   reader(filter: ListFilter = {}): KeyedReader<SidecarInfo> {
-    const where: string[] = ['id > ?'];
-    const args: string[] = [];
-    if (filter.contentUuid) { where.push('content_uuid = ?'); args.push(filter.contentUuid); }
-    // Kind alone: `+kind` walks the table by id; the (kind, status) index would sort every row of the kind for each page.
-    if (filter.kind) { where.push(filter.status ? 'kind = ?' : '+kind = ?'); args.push(filter.kind); }
-    if (filter.status) { where.push('status = ?'); args.push(filter.status); }
-    const st = this.lib.db.prepare(`SELECT * FROM sidecars WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`);
-    return (afterId, limit) => (st.all(afterId, ...args, limit) as SidecarRow[]).map((r) => ({ key: r.id, item: this.info(r) }));
+    return (afterId, limit) => this.lib.store.sidecars.page(filter, afterId, limit).map((r) => ({ key: r.id, item: this.info(r) }));
   }
 
   /**
@@ -232,17 +179,14 @@ export class SidecarManager {
   }
 
   /**
-   * Put a finished temporary file (from `tempFileFor`) at ADDRESS: fsync it, hash it, rename it
-   * into place, fsync the folder, record it ready. A partial file never sits at the final path.
+   * Put a finished temporary file (from `tempFileFor`) at ADDRESS: hash it, place it durably
+   * (fsync, rename, fsync the folder, on the thread pool), record it ready. A partial file never sits at the final path.
    */
   async adoptGenerated(address: SidecarAddress, tempFile: string, generator: string): Promise<SidecarInfo> {
     const final = sidecarAbsPath(this.lib.root, address);
     if (dirname(tempFile) !== dirname(final)) throw new VssError('USAGE', 'a generated file must be written beside its final path', { path: tempFile });
-    const fd = openSync(tempFile, 'r+');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
     const { size, checksum } = await blake3File(tempFile);
-    renameSync(tempFile, final);
-    fsyncDir(dirname(final));
+    await place(tempFile, final);
     crashPoint('sidecar:after-rename');
     return this.info(this.upsert(address, { status: 'ready', source: 'generated', size, checksum, sourceEntryId: null, error: null, generator }));
   }
@@ -252,13 +196,12 @@ export class SidecarManager {
    * record and remember why, so queueing does not ask for it again and `path` can say so.
    */
   markNotApplicable(a: SidecarAddress, reason: string, generator: string | null = null): void {
-    const db = this.lib.db;
-    db.transaction(() => {
-      db.prepare('DELETE FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').run(a.contentUuid, a.kind, a.variant);
-      this.availability.remove(a.contentUuid, a.kind, a.variant, Date.now());
-      db.prepare('INSERT OR REPLACE INTO sidecar_not_applicable (content_uuid, kind, variant, reason, generator, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(a.contentUuid, a.kind, a.variant, reason, generator, Date.now());
-    })();
+    const store = this.lib.store;
+    store.transaction(() => {
+      store.sidecars.delete(a.contentUuid, a.kind, a.variant);
+      store.availability.remove(a.contentUuid, a.kind, a.variant, Date.now());
+      store.notApplicable.set({ content_uuid: a.contentUuid, kind: a.kind, variant: a.variant, reason, generator, created_at: Date.now() });
+    });
     this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: 'not-applicable', source: 'generated' });
   }
 
@@ -267,13 +210,12 @@ export class SidecarManager {
    * them (embeddings of a recording once there is a speech model to transcribe it).
    */
   clearNotApplicable(kinds: readonly SidecarKind[]): number {
-    return this.lib.db.prepare('DELETE FROM sidecar_not_applicable WHERE kind IN (SELECT value FROM json_each(?))').run(JSON.stringify(kinds)).changes;
+    return this.lib.store.notApplicable.clearKinds(kinds);
   }
 
   /** Why this content will never have this sidecar, if a generator said so. */
   notApplicable(a: Pick<SidecarAddress, 'contentUuid' | 'kind' | 'variant'>): string | undefined {
-    const r = this.lib.db.prepare('SELECT reason FROM sidecar_not_applicable WHERE content_uuid = ? AND kind = ? AND variant = ?').get(a.contentUuid, a.kind, a.variant) as { reason: string } | undefined;
-    return r?.reason;
+    return this.lib.store.notApplicable.reason(a.contentUuid, a.kind, a.variant);
   }
 
   /**
@@ -282,8 +224,7 @@ export class SidecarManager {
    */
   createReferenceSidecar(input: { contentUuid: string; kind: string; variant: string; format: string; sourceEntryId: number; size: number; checksum: string }): SidecarInfo {
     const a = sidecarAddress(input.contentUuid, input.kind, input.variant, input.format);
-    const entry = this.lib.db.prepare("SELECT id FROM entries WHERE id = ? AND kind = 'file'").get(input.sourceEntryId);
-    if (!entry) throw new VssError('NOT_FOUND', `no file entry ${input.sourceEntryId} to reference`);
+    if (!this.lib.store.entries.isFile(input.sourceEntryId)) throw new VssError('NOT_FOUND', `no file entry ${input.sourceEntryId} to reference`);
     const existing = this.row(a);
     if (existing?.status === 'ready' && existing.source !== 'reference') {
       // vss already owns a good file for this sidecar; a reference must not take its place.
@@ -316,8 +257,8 @@ export class SidecarManager {
     if (!row) return 'missing';
     const keep = { size: null, checksum: null, sourceEntryId: row.source_entry_id, error: reason };
     this.upsert(a, { ...keep, status: 'missing', source: row.source });
-    const content = this.lib.db.prepare('SELECT kind FROM content_identities WHERE uuid = ?').get(a.contentUuid) as { kind: string } | undefined;
-    if (row.source !== 'reference' && content && canMake(a.kind, a.variant, content.kind)) {
+    const contentKind = this.lib.store.contents.kindOf(a.contentUuid);
+    if (row.source !== 'reference' && contentKind !== undefined && canMake(a.kind, a.variant, contentKind)) {
       this.upsert(a, { ...keep, sourceEntryId: null, status: 'pending', source: 'generated' });
       return 'pending';
     }
@@ -330,22 +271,22 @@ export class SidecarManager {
    * Only a row still owed (pending, generating, missing) goes. Returns whether one did.
    */
   forgetOwed(a: Pick<SidecarAddress, 'contentUuid' | 'kind' | 'variant'>): boolean {
-    const db = this.lib.db;
-    const gone = db.transaction(() => {
-      const n = db.prepare("DELETE FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ? AND status IN ('pending', 'generating', 'missing')").run(a.contentUuid, a.kind, a.variant).changes;
-      if (n > 0) this.availability.remove(a.contentUuid, a.kind, a.variant, Date.now());
+    const store = this.lib.store;
+    const gone = store.transaction(() => {
+      const n = store.sidecars.deleteOwed(a.contentUuid, a.kind, a.variant);
+      if (n > 0) store.availability.remove(a.contentUuid, a.kind, a.variant, Date.now());
       return n > 0;
-    })();
+    });
     if (gone) this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: 'absent', source: 'generated' });
     return gone;
   }
 
-  private row(a: SidecarAddress): SidecarRow | undefined {
-    return this.stmt('SELECT * FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').get(a.contentUuid, a.kind, a.variant) as SidecarRow | undefined;
+  private row(a: SidecarAddress): SidecarRecord | undefined {
+    return this.lib.store.sidecars.get(a.contentUuid, a.kind, a.variant);
   }
 
   /** Write the record and this device's availability together, then tell the event bus. */
-  private upsert(a: SidecarAddress, f: RecordFields): SidecarRow {
+  private upsert(a: SidecarAddress, f: RecordFields): SidecarRecord {
     this.write(a, f);
     return this.row(a)!;
   }
@@ -365,14 +306,14 @@ export class SidecarManager {
    */
   recordMany(items: ReadonlyArray<{ address: SidecarAddress; fields: RecordFields }>, alongside?: () => void): SidecarInfo[] {
     const now = Date.now();
-    const rows = this.lib.db.transaction(() => {
+    const rows = this.lib.store.transaction(() => {
       const out = items.map(({ address, fields }) => {
         this.writeRow(address, fields, now);
         return this.row(address)!;
       });
       alongside?.();
       return out;
-    })();
+    });
     for (const { address: a, fields: f } of items) {
       this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: f.status, source: f.source });
     }
@@ -381,23 +322,18 @@ export class SidecarManager {
 
   private write(a: SidecarAddress, f: RecordFields): void {
     const now = Date.now();
-    this.lib.db.transaction(() => this.writeRow(a, f, now))();
+    this.lib.store.transaction(() => this.writeRow(a, f, now));
     this.lib.events.emit('sidecar:changed', { contentUuid: a.contentUuid, kind: a.kind, variant: a.variant, status: f.status, source: f.source });
   }
 
   /** The row and this device's availability; the caller holds the transaction. */
   private writeRow(a: SidecarAddress, f: RecordFields, now: number): void {
-    this.stmt(
-      `INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, source_entry_id, size, checksum, status, source, generator, error, attempts, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, 0), ?, ?)
-       ON CONFLICT(content_uuid, kind, variant) DO UPDATE SET
-         format = excluded.format, rel_path = excluded.rel_path, source_entry_id = excluded.source_entry_id,
-         size = excluded.size, checksum = excluded.checksum, status = excluded.status, source = excluded.source,
-         generator = COALESCE(excluded.generator, sidecars.generator), error = excluded.error,
-         attempts = COALESCE(?, sidecars.attempts), updated_at = excluded.updated_at`,
-    ).run(sidecarUuid(a.contentUuid, a.kind, a.variant), a.contentUuid, a.kind, a.variant, a.format, sidecarRelPath(a), f.sourceEntryId,
-      f.size, f.checksum, f.status, f.source, f.generator ?? null, f.error, f.attempts ?? null, now, now, f.attempts ?? null);
-    this.availability.set(a.contentUuid, a.kind, a.variant, a.format, f.status === 'ready', f.size, f.checksum, now);
+    this.lib.store.sidecars.upsert({
+      uuid: sidecarUuid(a.contentUuid, a.kind, a.variant), content_uuid: a.contentUuid, kind: a.kind, variant: a.variant, format: a.format,
+      rel_path: sidecarRelPath(a), source_entry_id: f.sourceEntryId, size: f.size, checksum: f.checksum, status: f.status, source: f.source,
+      generator: f.generator ?? null, error: f.error, attempts: f.attempts ?? null,
+    }, now);
+    this.lib.store.availability.set(a.contentUuid, a.kind, a.variant, a.format, f.status === 'ready', f.size, f.checksum, now);
   }
 
   /**
@@ -405,7 +341,7 @@ export class SidecarManager {
    * (never from its stored rel_path, which a hand-edited row could point anywhere), or a
    * reference's own entry. Null when the row names nothing vss may touch.
    */
-  private filePath(r: SidecarRow): string | null {
+  private filePath(r: SidecarRecord): string | null {
     if (r.source === 'reference') return this.referencePath(r.source_entry_id);
     try {
       return sidecarAbsPath(this.lib.root, sidecarAddress(r.content_uuid, r.kind, r.variant, r.format));
@@ -426,7 +362,7 @@ export class SidecarManager {
     }
   }
 
-  private info(r: SidecarRow): SidecarInfo {
+  private info(r: SidecarRecord): SidecarInfo {
     return {
       content_uuid: r.content_uuid, kind: r.kind, variant: r.variant, format: r.format, status: r.status, source: r.source,
       size: r.size, checksum: r.checksum, path: r.status === 'ready' ? this.filePath(r) : null, generator: r.generator, error: r.error,

@@ -1,5 +1,4 @@
 import { lstatSync } from 'node:fs';
-import type { Statement } from 'better-sqlite3';
 import type { AvailabilityChanged } from '../core/events.js';
 import type { Library } from '../library/library.js';
 import { sidecarFoldersOf } from './address.js';
@@ -43,20 +42,10 @@ export class PresenceIndex {
   private readonly deferred = new Set<string>();
   private flushScheduled = false;
   private readonly manager: SidecarManager;
-  private readonly rowStmt: Statement;
-  private readonly holdersStmt: Statement;
-  private readonly entryStmt: Statement;
-  private readonly peerRowsStmt: Statement;
   private readonly stopListening: () => void;
 
   constructor(private readonly lib: Library) {
     this.manager = new SidecarManager(lib);
-    this.rowStmt = lib.db.prepare('SELECT status, source, format FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').raw();
-    this.holdersStmt = lib.db.prepare(
-      'SELECT group_concat(device_uuid, \' \' ORDER BY device_uuid) FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND has = 1',
-    ).raw();
-    this.entryStmt = lib.db.prepare('SELECT source_entry_id FROM sidecars WHERE content_uuid = ? AND kind = ? AND variant = ?').pluck();
-    this.peerRowsStmt = lib.db.prepare('SELECT content_uuid, kind, variant FROM sidecar_availability WHERE device_uuid = ? AND seq = ?').raw();
     const stopSidecars = lib.events.on('sidecar:changed', (e) => this.changed(e.contentUuid, e.kind, e.variant));
     const stopPeers = lib.events.on('availability:changed', (e) => this.peerChanged(e));
     this.stopListening = () => {
@@ -81,18 +70,12 @@ export class PresenceIndex {
     this.deviceLists = [[]];
     this.deviceListIds = new Map([['', 0]]);
     this.dataVersion = this.currentDataVersion();
-    const rows = this.lib.db.prepare('SELECT content_uuid, kind, variant, status, source, format FROM sidecars').raw()
-      .iterate() as IterableIterator<[string, string, string, SidecarStatus, SidecarSource, string]>;
-    for (const [c, kind, variant, status, source, format] of rows) {
+    for (const [c, kind, variant, status, source, format] of this.lib.store.sidecars.eachState()) {
       if (!isSidecarKind(kind)) continue; // a kind this version does not know: nobody can ask for it
       const at = this.place(kind, variant);
       if (at >= 0) this.cellsOf(kind, c, at)[at] = packRow(kind, status, source, format);
     }
-    const holders = this.lib.db
-      .prepare("SELECT content_uuid, kind, variant, group_concat(device_uuid, ' ' ORDER BY device_uuid) FROM sidecar_availability WHERE has = 1 GROUP BY content_uuid, kind, variant")
-      .raw()
-      .iterate() as IterableIterator<[string, string, string, string]>;
-    for (const [c, kind, variant, list] of holders) {
+    for (const [c, kind, variant, list] of this.lib.store.availability.eachHolders()) {
       if (!isSidecarKind(kind)) continue;
       const at = this.place(kind, variant);
       if (at < 0) continue;
@@ -103,7 +86,7 @@ export class PresenceIndex {
 
   /** As `SidecarManager.presence`, from memory. */
   presence(contentUuids: readonly string[], kind: string, variants?: readonly string[]): PresenceItem[] {
-    const { k, wanted, byContent, places } = this.prepare(contentUuids, kind, variants);
+    const { k, wanted, byContent, places } = this.request(contentUuids, kind, variants);
     const folderOf = sidecarFoldersOf(this.lib.root, k);
     const formats: readonly string[] = SIDECAR_KINDS[k].formats;
     // File names by variant and format place, made once rather than per content.
@@ -145,7 +128,7 @@ export class PresenceIndex {
    * its status — without building paths and device lists (a grid of 10k contents asks this).
    */
   states(contentUuids: readonly string[], kind: string, variants?: readonly string[]): { variants: string[]; rows: string[][] } {
-    const { k, wanted, byContent, places } = this.prepare(contentUuids, kind, variants);
+    const { k, wanted, byContent, places } = this.request(contentUuids, kind, variants);
     const rows: string[][] = new Array(contentUuids.length);
     for (let ci = 0; ci < contentUuids.length; ci++) {
       const c = contentUuids[ci]!;
@@ -166,7 +149,7 @@ export class PresenceIndex {
   }
 
   /** The request checked and the index brought up to date: where both readers start. */
-  private prepare(contentUuids: readonly string[], kind: string, variants?: readonly string[]) {
+  private request(contentUuids: readonly string[], kind: string, variants?: readonly string[]) {
     const { kind: k, variants: wanted } = presenceRequest(contentUuids, kind, variants);
     if (this.currentDataVersion() !== this.dataVersion) this.reload();
     else this.flush();
@@ -179,7 +162,7 @@ export class PresenceIndex {
    * `path` null without `missing`: the entry is gone.
    */
   private referenceFile(contentUuid: string, kind: string, variant: string): { path: string | null; missing: boolean } {
-    const path = this.manager.referencePath((this.entryStmt.get(contentUuid, kind, variant) as number | null | undefined) ?? null);
+    const path = this.manager.referencePath(this.lib.store.sidecars.sourceEntryOf(contentUuid, kind, variant) ?? null);
     if (path !== null && !lstatSync(path, { throwIfNoEntry: false })?.isFile()) return { path: null, missing: true };
     return { path, missing: false };
   }
@@ -209,7 +192,7 @@ export class PresenceIndex {
       this.dataVersion = -1;
       return;
     }
-    for (const [c, kind, variant] of this.peerRowsStmt.all(e.deviceUuid, e.toSeq) as Array<[string, string, string]>) this.changed(c, kind, variant);
+    for (const [c, kind, variant] of this.lib.store.availability.changedBy(e.deviceUuid, e.toSeq)) this.changed(c, kind, variant);
   }
 
   private flush(): void {
@@ -226,8 +209,8 @@ export class PresenceIndex {
     if (!isSidecarKind(kind)) return;
     const at = this.place(kind, variant);
     if (at < 0) return;
-    const row = this.rowStmt.get(contentUuid, kind, variant) as [SidecarStatus, SidecarSource, string] | undefined;
-    const list = (this.holdersStmt.get(contentUuid, kind, variant) as [string | null])[0];
+    const row = this.lib.store.sidecars.state(contentUuid, kind, variant);
+    const list = this.lib.store.availability.holders(contentUuid, kind, variant);
     const cell = (row ? packRow(kind, row[0], row[1], row[2]) : 0) | (list ? this.deviceListId(list) << DEVICES_SHIFT : 0);
     const byContent = this.cells.get(kind);
     if (cell !== 0) this.cellsOf(kind, contentUuid, at)[at] = cell;
@@ -280,7 +263,7 @@ export class PresenceIndex {
 
   /** Changes when another connection commits to the database (never for this connection's own writes). */
   private currentDataVersion(): number {
-    return this.lib.db.pragma('data_version', { simple: true }) as number;
+    return this.lib.store.dataVersion();
   }
 }
 

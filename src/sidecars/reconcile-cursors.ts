@@ -1,7 +1,5 @@
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '../db/connection.js';
-import type { SidecarRow, SidecarSource, SidecarStatus } from './manager.js';
-import type { SidecarKind } from './kinds.js';
+import type { ContentStore } from '../store/contents.js';
+import type { SidecarRecord, SidecarStore } from '../store/sidecars.js';
 
 /**
  * Reconcile walks sidecars/ in content_uuid order and reads the database beside it in the same
@@ -12,26 +10,16 @@ import type { SidecarKind } from './kinds.js';
 const PAGE = 2000;
 
 /** What reconcile needs of a sidecar row. Snapshots: every change is re-checked against a fresh read. */
-export type RowSnapshot = Pick<SidecarRow, 'content_uuid' | 'kind' | 'variant' | 'format' | 'status' | 'source' | 'size' | 'checksum' | 'source_entry_id'>;
-
-const ROW_COLUMNS = 'content_uuid, kind, variant, format, status, source, size, checksum, source_entry_id';
-type RawRow = [string, SidecarKind, string, string, SidecarStatus, SidecarSource, number | null, string | null, number | null];
+export type RowSnapshot = Pick<SidecarRecord, 'content_uuid' | 'kind' | 'variant' | 'format' | 'status' | 'source' | 'size' | 'checksum' | 'source_entry_id'>;
 
 /** Every sidecar row in (content_uuid, kind, variant) order, one content's rows at a time. */
 export class SidecarRowCursor {
-  private readonly first: Statement;
-  private readonly after: Statement;
   private page: RowSnapshot[] = [];
   private pos = 0;
   private started = false;
   private exhausted = false;
 
-  constructor(db: Db, private readonly pageSize = PAGE) {
-    this.first = db.prepare(`SELECT ${ROW_COLUMNS} FROM sidecars ORDER BY content_uuid, kind, variant LIMIT ${pageSize}`).raw(true);
-    this.after = db.prepare(
-      `SELECT ${ROW_COLUMNS} FROM sidecars WHERE (content_uuid, kind, variant) > (?, ?, ?) ORDER BY content_uuid, kind, variant LIMIT ${pageSize}`,
-    ).raw(true);
-  }
+  constructor(private readonly sidecars: SidecarStore, private readonly pageSize = PAGE) {}
 
   /** The content_uuid of the next row, or undefined at the end. */
   peekContent(): string | undefined {
@@ -50,7 +38,7 @@ export class SidecarRowCursor {
   private fetch(): void {
     if (this.exhausted) return;
     const last = this.page[this.page.length - 1];
-    const raw = (this.started && last ? this.after.all(last.content_uuid, last.kind, last.variant) : this.first.all()) as RawRow[];
+    const raw = this.sidecars.inAddressOrder(this.started && last ? [last.content_uuid, last.kind, last.variant] : undefined, this.pageSize);
     // Arrays from SQLite, objects made here: a third cheaper than better-sqlite3 building each object.
     this.page = raw.map((r) => ({
       content_uuid: r[0], kind: r[1], variant: r[2], format: r[3], status: r[4], source: r[5], size: r[6], checksum: r[7], source_entry_id: r[8],
@@ -67,18 +55,15 @@ export class SidecarRowCursor {
  * (every content has sidecars) read the index sequentially; sparse ones cost one seek each.
  */
 export class ContentKindCursor {
-  private readonly seek: Statement;
   private page: Array<{ uuid: string; kind: string }> = [];
   private from: string | undefined;
   private pos = 0;
 
-  constructor(db: Db, private readonly pageSize = PAGE) {
-    this.seek = db.prepare(`SELECT uuid, kind FROM content_identities WHERE uuid >= ? ORDER BY uuid LIMIT ${pageSize}`).raw(true);
-  }
+  constructor(private readonly contents: ContentStore, private readonly pageSize = PAGE) {}
 
   kindOf(uuid: string): string | undefined {
     if (!this.covers(uuid)) {
-      this.page = (this.seek.all(uuid) as Array<[string, string]>).map(([u, kind]) => ({ uuid: u, kind }));
+      this.page = this.contents.kindsFrom(uuid, this.pageSize).map(([u, kind]) => ({ uuid: u, kind }));
       this.from = uuid;
       this.pos = 0;
     }

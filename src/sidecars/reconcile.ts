@@ -83,11 +83,11 @@ class Reconciler {
   constructor(private readonly lib: Library, private readonly opts: ReconcileOptions) {
     this.manager = new SidecarManager(lib);
     this.fs = new SweepFs(this.result, (path, err) => this.problem(path, err));
-    this.rows = new SidecarRowCursor(lib.db);
-    this.contents = new ContentKindCursor(lib.db);
+    this.rows = new SidecarRowCursor(lib.store.sidecars);
+    this.contents = new ContentKindCursor(lib.store.contents);
     this.references = new ReferenceChecker(lib);
     if (opts.verify) {
-      this.toVerify = managedReady(lib);
+      this.toVerify = lib.store.sidecars.managedReadyTotals();
       this.verifier = new Verifier(this.toVerify.bytes, (path, reason) => this.opts.onProblem?.(path, reason));
     }
   }
@@ -403,8 +403,7 @@ class Reconciler {
 
   /** The content's kind, read now (a cursor page may predate it); undefined when the library does not know it. */
   private contentKindNow(uuid: string): string | undefined {
-    const r = this.lib.db.prepare('SELECT kind FROM content_identities WHERE uuid = ?').get(uuid) as { kind: string } | undefined;
-    return r?.kind;
+    return this.lib.store.contents.kindOf(uuid);
   }
 
   private problem(path: string, err: unknown): void {
@@ -425,9 +424,3 @@ function addressOf(row: RowSnapshot): SidecarAddress | undefined {
     return undefined; // a row this version cannot address (a newer kind): not reconcile's to change
   }
 }
-
-/** About how many files and bytes a verify will read (one pass over the rows; small beside hashing them). */
-function managedReady(lib: Library): { files: number; bytes: number } {
-  return lib.db.prepare("SELECT COUNT(*) AS files, COALESCE(SUM(size), 0) AS bytes FROM sidecars WHERE status = 'ready' AND source <> 'reference'").get() as { files: number; bytes: number };
-}
-

@@ -1,5 +1,4 @@
 import { lstatSync } from 'node:fs';
-import type { Statement } from 'better-sqlite3';
 import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 
@@ -13,19 +12,14 @@ export type ReferenceState = 'present' | 'gone' | 'unknown';
  * (outside the locations added on this device) — such rows are left as they are.
  */
 export class ReferenceChecker {
-  private readonly entry: Statement;
   /** Location id → its folder when trusted and reachable, else null; a handful of locations, checked once per run. */
   private readonly online = new Map<number, ConfinedRoot | null>();
 
-  constructor(private readonly lib: Library) {
-    this.entry = lib.db.prepare(
-      'SELECT e.rel_path, e.location_id, l.device_id FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ?',
-    );
-  }
+  constructor(private readonly lib: Library) {}
 
   state(sourceEntryId: number | null): ReferenceState {
     if (sourceEntryId === null) return 'gone'; // its entry was deleted (ON DELETE SET NULL)
-    const e = this.entry.get(sourceEntryId) as { rel_path: string; location_id: number; device_id: number } | undefined;
+    const e = this.lib.store.entries.placeOf(sourceEntryId);
     if (!e) return 'gone';
     if (e.device_id !== this.lib.deviceId) return 'unknown';
     try {

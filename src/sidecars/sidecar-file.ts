@@ -23,7 +23,7 @@ export function sidecarFile(lib: Library, contentUuid: string, kind: string, var
   const manager = managerOf(lib);
   const info = manager.get(a);
   if (!info) {
-    const known = lib.db.prepare('SELECT 1 FROM content_identities WHERE uuid = ?').get(contentUuid) !== undefined;
+    const known = lib.store.contents.kindOf(contentUuid) !== undefined;
     return { state: 'unavailable', status: 'absent', reason: known ? `no ${a.kind}/${a.variant} has been made for this content (vss sidecars path asks for it)` : 'no such content in this library' };
   }
   if (info.status !== 'ready') {

@@ -41,8 +41,7 @@ export class SidecarWatcher {
     const appeared = async (abs: string) => {
       const a = addressOf(abs);
       if (!a) return;
-      const known = lib.db.prepare('SELECT 1 FROM content_identities WHERE uuid = ?').get(a.contentUuid);
-      if (!known) return; // reconcile removes files of unknown contents
+      if (lib.store.contents.kindOf(a.contentUuid) === undefined) return; // reconcile removes files of unknown contents
       let size: number;
       try {
         const st = lstatSync(abs);

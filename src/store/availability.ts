@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
+import { statementCache, type Prepared } from './statements.js';
 
 interface Current {
   has: number;
@@ -62,6 +63,45 @@ export class LocalAvailability {
   /** As `remove`, for every sidecar of a content (its last file left the library). */
   removeContent(contentUuid: string, now: number): void {
     for (const r of this.ofContent.all(contentUuid, this.deviceUuid) as Array<{ kind: string; variant: string }>) this.remove(contentUuid, r.kind, r.variant, now);
+  }
+
+  // --- added for presence (h-sidecars): who has a sidecar, every device's rows -----------------
+
+  private cache: Prepared | undefined;
+
+  private get sql(): Prepared {
+    return (this.cache ??= statementCache(this.db));
+  }
+
+  /**
+   * For CONTENTUUIDS and KIND: [position in the list, variant, the devices that have it, space-separated
+   * and sorted], one row per content and variant that anybody has.
+   */
+  holdersOf(contentUuids: readonly string[], kind: string): Array<[number, string, string]> {
+    return this.sql<[string, string], [number, string, string]>(
+      `SELECT c.key, a.variant, group_concat(a.device_uuid, ' ' ORDER BY a.device_uuid) FROM json_each(?) c
+       JOIN sidecar_availability a ON a.content_uuid = c.value AND a.kind = ? AND a.has = 1 GROUP BY c.key, a.variant`,
+    ).raw().all(JSON.stringify(contentUuids), kind);
+  }
+
+  /** The devices that have one sidecar, space-separated and sorted; null when none. */
+  holders(contentUuid: string, kind: string, variant: string): string | null {
+    return this.sql<[string, string, string], string | null>(
+      "SELECT group_concat(device_uuid, ' ' ORDER BY device_uuid) FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND has = 1",
+    ).pluck().get(contentUuid, kind, variant) ?? null;
+  }
+
+  /** Every sidecar somebody has, with its devices (as `holders`), streamed. */
+  eachHolders(): IterableIterator<[string, string, string, string]> {
+    return this.sql<[], [string, string, string, string]>(
+      "SELECT content_uuid, kind, variant, group_concat(device_uuid, ' ' ORDER BY device_uuid) FROM sidecar_availability WHERE has = 1 GROUP BY content_uuid, kind, variant",
+    ).raw().iterate();
+  }
+
+  /** The sidecars [content_uuid, kind, variant] a device's digest numbered SEQ touched. */
+  changedBy(deviceUuid: string, seq: number): Array<[string, string, string]> {
+    return this.sql<[string, number], [string, string, string]>('SELECT content_uuid, kind, variant FROM sidecar_availability WHERE device_uuid = ? AND seq = ?')
+      .raw().all(deviceUuid, seq);
   }
 }
 

@@ -159,4 +159,32 @@ export class ContentStore {
   isOrphan(id: number): boolean {
     return this.sql<[number], number>(`SELECT 1 FROM content_identities c WHERE id = ? AND ${ORPHAN}`).pluck().get(id) !== undefined;
   }
+
+  // --- added for sidecars and Live Photos (h-sidecars) ------------------------------------------
+
+  /** What a content is (its `kind` column): the one column sidecar decisions need. */
+  kindOf(uuid: string): string | undefined {
+    return this.sql<[string], string>('SELECT kind FROM content_identities WHERE uuid = ?').pluck().get(uuid);
+  }
+
+  /** Up to LIMIT [uuid, kind] pairs from UUID on, in uuid order (reconcile reads them beside sidecars/). */
+  kindsFrom(uuid: string, limit: number): Array<[string, string]> {
+    return this.sql<[string, number], [string, string]>('SELECT uuid, kind FROM content_identities WHERE uuid >= ? ORDER BY uuid LIMIT ?').raw().all(uuid, limit);
+  }
+
+  /** Up to LIMIT ids of image contents with a file in the location, after content id AFTERID, by id. */
+  imagesInLocation(locationId: number, afterId: number, limit: number): number[] {
+    return this.sql<[number, number, number], number>(
+      `SELECT c.id FROM content_identities c
+       WHERE c.id > ? AND c.kind = 'image' AND EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id AND +e.location_id = ? AND e.kind = 'file')
+       ORDER BY c.id LIMIT ?`,
+    ).pluck().all(afterId, locationId, limit);
+  }
+
+  /** Add a content identity; its row id. */
+  insert(c: Omit<ContentRecord, 'id'>): number {
+    return Number(this.sql<[string, string, number, string, string, number, string | null, number]>(
+      'INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, media_metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(c.uuid, c.cas_id, c.cas_version, c.kind, c.mime, c.size, c.media_metadata, c.created_at).lastInsertRowid);
+  }
 }

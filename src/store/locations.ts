@@ -84,4 +84,11 @@ export class LocationStore {
   setTotals(id: number, t: Pick<LocationRecord, 'files' | 'dirs' | 'bytes'>): void {
     this.sql<[number, number, number, number]>('UPDATE locations SET files = ?, dirs = ?, bytes = ? WHERE id = ?').run(t.files, t.dirs, t.bytes, id);
   }
+
+  // --- added for sidecars (h-sidecars) --------------------------------------------------------
+
+  /** The location's folder totals no longer hold (a file left it outside a scan): its next scan aggregates again. */
+  markScanPending(id: number): void {
+    this.sql<[number]>("UPDATE locations SET scan_state = 'pending' WHERE id = ?").run(id);
+  }
 }

@@ -36,4 +36,20 @@ export class NotApplicableStore {
        UNION ALL SELECT kind, variant, 'not-applicable' FROM sidecar_not_applicable WHERE content_uuid = ?`,
     ).all(contentUuid, contentUuid);
   }
+
+  set(r: NotApplicableRecord): void {
+    this.sql<[string, string, string, string, string | null, number]>(
+      'INSERT OR REPLACE INTO sidecar_not_applicable (content_uuid, kind, variant, reason, generator, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(r.content_uuid, r.kind, r.variant, r.reason, r.generator, r.created_at);
+  }
+
+  /** Forget every answer of KINDS; how many went. */
+  clearKinds(kinds: readonly string[]): number {
+    return this.sql<[string]>('DELETE FROM sidecar_not_applicable WHERE kind IN (SELECT value FROM json_each(?))').run(JSON.stringify(kinds)).changes;
+  }
+
+  reason(contentUuid: string, kind: string, variant: string): string | undefined {
+    return this.sql<[string, string, string], string>('SELECT reason FROM sidecar_not_applicable WHERE content_uuid = ? AND kind = ? AND variant = ?')
+      .pluck().get(contentUuid, kind, variant);
+  }
 }

@@ -1,16 +1,17 @@
 import type { Db } from '../db/connection.js';
 import { LocalAvailability } from './availability.js';
+import { BatchWriter } from './batch-writer.js';
 import { BrowseStore } from './browse.js';
 import { ContentStore } from './contents.js';
+import { ConversionJournalStore } from './conversion-journal.js';
 import { DeviceStore } from './devices.js';
 import { EntryStore } from './entries.js';
 import { JobStore } from './jobs.js';
-import { BatchWriter } from './batch-writer.js';
 import { LocationStore } from './locations.js';
-import { SearchStore } from './search.js';
-import { StatsStore } from './stats.js';
 import { NotApplicableStore } from './not-applicable.js';
+import { SearchStore } from './search.js';
 import { SidecarStore } from './sidecars.js';
+import { StatsStore } from './stats.js';
 
 /**
  * Every table's store over one connection (DESIGN §18), each made on first use. The stores are the
@@ -22,13 +23,14 @@ export class Stores {
   private ownLocations: LocationStore | undefined;
   private ownContents: ContentStore | undefined;
   private ownEntries: EntryStore | undefined;
-  private ownAvailability: LocalAvailability | undefined;
-  private ownStats: StatsStore | undefined;
-  private ownBrowse: BrowseStore | undefined;
-  private ownSearch: SearchStore | undefined;
-  private ownJobs: JobStore | undefined;
-  private ownNotApplicable: NotApplicableStore | undefined;
   private ownSidecars: SidecarStore | undefined;
+  private ownAvailability: LocalAvailability | undefined;
+  private ownConversionJournal: ConversionJournalStore | undefined;
+  private ownNotApplicable: NotApplicableStore | undefined;
+  private ownJobs: JobStore | undefined;
+  private ownSearch: SearchStore | undefined;
+  private ownBrowse: BrowseStore | undefined;
+  private ownStats: StatsStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -48,14 +50,25 @@ export class Stores {
     return (this.ownEntries ??= new EntryStore(this.db));
   }
 
+  get sidecars(): SidecarStore {
+    return (this.ownSidecars ??= new SidecarStore(this.db));
+  }
+
   /** This device's availability rows, each change numbered for peers. */
   get availability(): LocalAvailability {
     return (this.ownAvailability ??= new LocalAvailability(this.db, this.deviceUuid));
   }
 
-  /** The browse views' reads (the grid, a content's detail). */
-  get browse(): BrowseStore {
-    return (this.ownBrowse ??= new BrowseStore(this.db));
+  get conversionJournal(): ConversionJournalStore {
+    return (this.ownConversionJournal ??= new ConversionJournalStore(this.db));
+  }
+
+  get notApplicable(): NotApplicableStore {
+    return (this.ownNotApplicable ??= new NotApplicableStore(this.db));
+  }
+
+  get jobs(): JobStore {
+    return (this.ownJobs ??= new JobStore(this.db));
   }
 
   /** The search index and its queue. */
@@ -63,26 +76,32 @@ export class Stores {
     return (this.ownSearch ??= new SearchStore(this.db));
   }
 
+  /** The browse views' reads (the grid, a content's detail). */
+  get browse(): BrowseStore {
+    return (this.ownBrowse ??= new BrowseStore(this.db));
+  }
+
   /** Counts over the whole library. */
   get stats(): StatsStore {
     return (this.ownStats ??= new StatsStore(this.db));
   }
 
-  get jobs(): JobStore {
-    return (this.ownJobs ??= new JobStore(this.db));
-  }
-
-  get notApplicable(): NotApplicableStore {
-    return (this.ownNotApplicable ??= new NotApplicableStore(this.db));
-  }
-
-  get sidecars(): SidecarStore {
-    return (this.ownSidecars ??= new SidecarStore(this.db));
-  }
-
   /** A writer that commits long runs of writes in batches of at most MAXOPS writes or MAXMS old. */
   batchWriter(maxOps?: number, maxMs?: number): BatchWriter {
     return new BatchWriter(this.db, maxOps, maxMs);
+  }
+
+  /**
+   * Copy the write-ahead log into the database file: PASSIVE (at close: as far as no reader
+   * holds it) or TRUNCATE (a new library: the log emptied, so its folder is one file to rename).
+   */
+  checkpoint(mode: 'PASSIVE' | 'TRUNCATE'): void {
+    this.db.pragma(`wal_checkpoint(${mode})`);
+  }
+
+  /** Changes when another connection commits to the database (never for this connection's own writes). */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
   }
 
   /** Run FN in one transaction; a call inside another joins it (as a savepoint). */

@@ -37,17 +37,6 @@ function violations(imports: RuntimeImport[], ranks: Map<string, number>): strin
  */
 const SQL_NOT_YET_IN_STORES = new Set([
   'indexer/release-orphans.ts',
-  'library/library.ts',
-  'livephoto/link-live-photos.ts',
-  'livephoto/movie-index.ts',
-  'sidecars/convert.ts',
-  'sidecars/manager.ts',
-  'sidecars/presence-index.ts',
-  'sidecars/reconcile-cursors.ts',
-  'sidecars/reconcile.ts',
-  'sidecars/reference-check.ts',
-  'sidecars/sidecar-file.ts',
-  'sidecars/watcher.ts',
   'sync/availability/store.ts',
   'sync/prefetch.ts',
   'sync/resolver-test-peer.ts',

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { blake3 } from '@napi-rs/blake-hash';
@@ -13,26 +13,42 @@ import { REPO, tempDir } from '../helpers.js';
 
 const MOVIE = randomBytes(3 * 1024 * 1024 + 17);
 
-/** A library with one still whose movie is recorded as a reference sidecar. */
-async function setup(locationParent: string) {
+/**
+ * A library with one still whose movie is recorded as a reference sidecar, or (SHARED) with two
+ * stills of other bytes (an edited copy) whose movie is the same file.
+ */
+async function setup(locationParent: string, shared = false) {
   const tmp = tempDir();
   const tree = mkdtempSync(join(locationParent, 'vss-convert-'));
-  await sharp({ create: { width: 4, height: 4, channels: 3, background: '#123' } }).jpeg().toFile(join(tree, 'IMG_1.jpg'));
+  const names = shared ? ['IMG_1 copy.jpg', 'IMG_1.jpg'] : ['IMG_1.jpg'];
+  for (const [i, name] of names.entries()) {
+    await sharp({ create: { width: 4, height: 4, channels: 3, background: i ? '#123' : '#321' } }).jpeg().toFile(join(tree, name));
+  }
   writeFileSync(join(tree, 'IMG_1.mov'), MOVIE);
   const dataDir = join(tmp.path, 'data');
   const vss = new Vss({ dataDir });
   const lib = vss.createLibrary('C', tmp.path);
-  await scanLocation(lib, addLocation(lib, tree).id);
-  const still = [...iterateContents(lib)].find((c) => c.kind === 'image')!.content_uuid;
+  const location = addLocation(lib, tree).id;
+  await scanLocation(lib, location);
+  const realTree = lib.store.locations.byId(location)!.path;
+  const stillOf = (name: string) => [...iterateContents(lib)].find((c) => c.paths.includes(join(realTree, name)))!.content_uuid;
   const movieEntry = (lib.db.prepare("SELECT id FROM entries WHERE name = 'IMG_1.mov'").get() as { id: number }).id;
-  new SidecarManager(lib).createReferenceSidecar({
-    contentUuid: still, kind: 'live_photo_video', variant: 'original', format: 'mov', sourceEntryId: movieEntry,
-    size: MOVIE.length, checksum: blake3(MOVIE).toString('hex'),
-  });
+  const stills = names.map(stillOf);
+  for (const still of stills) {
+    new SidecarManager(lib).createReferenceSidecar({
+      contentUuid: still, kind: 'live_photo_video', variant: 'original', format: 'mov', sourceEntryId: movieEntry,
+      size: MOVIE.length, checksum: blake3(MOVIE).toString('hex'),
+    });
+  }
   const root = lib.root;
   lib.close();
-  const managed = sidecarAbsPath(root, sidecarAddress(still, 'live_photo_video', 'original', 'mov'));
-  return { dataDir, root, tree, still, managed, cleanup: () => { tmp.cleanup(); rmSync(tree, { recursive: true, force: true }); } };
+  const managedOf = (still: string) => sidecarAbsPath(root, sidecarAddress(still, 'live_photo_video', 'original', 'mov'));
+  // The same-named still (IMG_1.jpg) is the last one recorded, so not the first by id.
+  const still = stills[stills.length - 1]!;
+  return {
+    dataDir, root, tree, still, stills, managed: managedOf(still), managedAll: stills.map(managedOf),
+    cleanup: () => { tmp.cleanup(); rmSync(tree, { recursive: true, force: true }); },
+  };
 }
 
 /** Run convertReferences in a child process, optionally dying at a named step. */
@@ -53,18 +69,22 @@ function convertInChild(dataDir: string, root: string, crashAt?: string): Promis
 }
 
 function assertConverted(s: Awaited<ReturnType<typeof setup>>, vssDataDir: string) {
-  assert.deepEqual(readFileSync(s.managed), MOVIE, 'the managed copy is byte-exact');
+  for (const managed of s.managedAll) {
+    assert.deepEqual(readFileSync(managed), MOVIE, 'the managed copy is byte-exact');
+    const leftovers = readdirSync(join(managed, '..')).filter((n) => n !== 'original.mov');
+    assert.deepEqual(leftovers, [], 'no temporary files left');
+  }
   assert.equal(existsSync(join(s.tree, 'IMG_1.mov')), false, 'exactly one copy: the original is gone');
-  const leftovers = readdirSync(join(s.managed, '..')).filter((n) => n !== 'original.mov');
-  assert.deepEqual(leftovers, [], 'no temporary files left');
   const lib = new Vss({ dataDir: vssDataDir }).openLibrary(s.root);
   try {
-    const info = new SidecarManager(lib).get(sidecarAddress(s.still, 'live_photo_video', 'original', 'mov'))!;
-    assert.equal(info.source, 'converted');
-    assert.equal(info.status, 'ready');
-    assert.equal(info.path, s.managed);
-    const [p] = new SidecarManager(lib).presence([s.still], 'live_photo_video', ['original']);
-    assert.equal(p!.local, true);
+    for (const [i, still] of s.stills.entries()) {
+      const info = new SidecarManager(lib).get(sidecarAddress(still, 'live_photo_video', 'original', 'mov'))!;
+      assert.equal(info.source, 'converted');
+      assert.equal(info.status, 'ready');
+      assert.equal(info.path, s.managedAll[i]);
+      const [p] = new SidecarManager(lib).presence([still], 'live_photo_video', ['original']);
+      assert.equal(p!.local, true);
+    }
     const count = (sql: string) => (lib.db.prepare(sql).get() as { n: number }).n;
     assert.equal(count("SELECT COUNT(*) AS n FROM entries WHERE name = 'IMG_1.mov'"), 0, 'the moved file left the index');
     assert.equal(count('SELECT COUNT(*) AS n FROM conversion_journal'), 0);
@@ -76,6 +96,14 @@ function assertConverted(s: Awaited<ReturnType<typeof setup>>, vssDataDir: strin
 function atLeastOneGoodCopy(s: Awaited<ReturnType<typeof setup>>) {
   const good = [join(s.tree, 'IMG_1.mov'), s.managed].filter((p) => existsSync(p) && readFileSync(p).equals(MOVIE));
   assert.ok(good.length >= 1, 'a crash never loses the movie');
+}
+
+/** With a shared movie: the same-named still got the moved file, and each still its own. */
+function assertSharedConverted(s: Awaited<ReturnType<typeof setup>>, sameFs: boolean) {
+  assertConverted(s, s.dataDir);
+  const [copy, own] = s.managedAll.map((p) => statSync(p));
+  if (sameFs) assert.equal(copy!.ino, own!.ino, 'one filesystem: one shared file, no bytes copied');
+  else assert.notEqual(copy!.ino, own!.ino, 'across filesystems: a copy each');
 }
 
 for (const [label, parent] of [['one filesystem (rename)', undefined], ['across filesystems (copy, verify, delete)', '/dev/shm']] as const) {
@@ -101,6 +129,32 @@ for (const [label, parent] of [['one filesystem (rename)', undefined], ['across 
           atLeastOneGoodCopy(s);
           assert.equal(await convertInChild(s.dataDir, s.root), 0);
           assertConverted(s, s.dataDir);
+        } finally {
+          s.cleanup();
+        }
+      });
+    }
+
+    it('gives a movie two stills share to both, the same-named one getting the moved file', async () => {
+      const s = await setup(locationParent ?? tempDir().path, true);
+      try {
+        assert.equal(await convertInChild(s.dataDir, s.root), 0);
+        assertSharedConverted(s, !locationParent);
+      } finally {
+        s.cleanup();
+      }
+    });
+
+    for (const step of ['convert:shared', 'convert:journaled', 'convert:copied', 'convert:placed-file', 'convert:recorded', 'convert:deleted-source']) {
+      it(`a shared movie survives a kill at ${step}: both stills get it on the next run`, async () => {
+        const s = await setup(locationParent ?? tempDir().path, true);
+        try {
+          const code = await convertInChild(s.dataDir, s.root, step);
+          if (step === 'convert:copied' && !locationParent) assert.equal(code, 0, 'a rename has no copy step');
+          else assert.equal(code, null, 'the process was killed at that step');
+          atLeastOneGoodCopy(s);
+          assert.equal(await convertInChild(s.dataDir, s.root), 0);
+          assertSharedConverted(s, !locationParent);
         } finally {
           s.cleanup();
         }

@@ -8,6 +8,8 @@ import sharp from 'sharp';
 import { Vss, addLocation, scanLocation, iterateContents, removeLocation, reconcile, startMaintenance, type Library } from '../internals.js';
 import { LibraryApi } from '../../src/api/library-api.js';
 import { SidecarManager } from '../../src/sidecars/manager.js';
+import { LocalAvailability } from '../../src/store/availability.js';
+import { Stores } from '../../src/store/stores.js';
 import { PresenceIndex } from '../../src/sidecars/presence-index.js';
 import { sidecarAbsPath, sidecarAddress } from '../../src/sidecars/address.js';
 import { SIDECAR_KIND_NAMES, variantsOf } from '../../src/sidecars/kinds.js';
@@ -84,9 +86,9 @@ describe('presence kept in memory', () => {
     m.writeGenerated(sidecarAddress(b, 'live_photo_video', 'embedded', 'mp4'), Buffer.from('movie'), 'test@1');
     lib.db.prepare("UPDATE sidecars SET format = 'gif' WHERE content_uuid = ? AND kind = 'live_photo_video' AND variant = 'embedded'").run(b);
     const now = Date.now();
-    const avail = lib.db.prepare("INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, last_seen_at) VALUES (?, 'thumb', ?, ?, 1, 6, 'x', ?)");
-    avail.run(a, 'grid@1x', OTHER_DEVICE, now);
-    avail.run(c, 'detail@2x', OTHER_DEVICE, now); // another device has what this one has no row for
+    const peer = new LocalAvailability(lib.db, OTHER_DEVICE);
+    peer.set(a, 'thumb', 'grid@1x', 'webp', true, 6, 'x', now);
+    peer.set(c, 'thumb', 'detail@2x', 'webp', true, 6, 'x', now); // another device has what this one has no row for
     index = new PresenceIndex(lib);
   });
   after(() => { index.close(); lib.close(); tmp.cleanup(); });
@@ -138,8 +140,10 @@ describe('presence kept in memory', () => {
   it('reloads when another connection writes (a second process sharing the library)', () => {
     const other = new Database(lib.layout.databaseFile);
     try {
-      other.prepare("UPDATE sidecars SET status = 'failed', error = 'elsewhere' WHERE content_uuid = ? AND kind = 'thumb' AND variant = 'grid@2x'").run(images[0]!);
-      other.prepare("UPDATE sidecar_availability SET has = 0 WHERE content_uuid = ? AND kind = 'thumb' AND variant = 'grid@2x'").run(images[0]!);
+      const store = new Stores(other, lib.device.uuid);
+      const row = store.sidecars.get(images[0]!, 'thumb', 'grid@2x')!;
+      store.sidecars.upsert({ ...row, status: 'failed', error: 'elsewhere' }, Date.now());
+      store.availability.set(images[0]!, 'thumb', 'grid@2x', 'webp', false, null, null, Date.now());
     } finally {
       other.close();
     }

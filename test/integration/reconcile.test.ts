@@ -70,8 +70,7 @@ describe('sidecars reconcile', () => {
     assert.equal(m.get(thumb(photo, 'grid@1x'))!.status, 'pending');
     assert.equal(m.get(thumb(text, 'grid@1x'))!.status, 'missing');
     assert.deepEqual(events.filter((e) => e.startsWith(photo)), [`${photo}/thumb/grid@1x:missing`, `${photo}/thumb/grid@1x:pending`]);
-    const avail = lib.db.prepare("SELECT has FROM sidecar_availability WHERE content_uuid = ? AND kind = 'thumb' AND variant = 'grid@1x'").get(photo) as { has: number };
-    assert.equal(avail.has, 0, 'this device no longer claims to have it');
+    assert.equal(lib.store.availability.holders(photo, 'thumb', 'grid@1x'), null, 'this device no longer claims to have it');
   });
 
   it('removes files of unknown contents and anything else that is not an address, and prunes emptied folders', async () => {

@@ -6,7 +6,8 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 
 /**
  * The Live Photo movies of one location, by what a still can match them on (an identifier, or
- * folder and name stem) and by path, in a scratch SQLite file in the library's scratch folder:
+ * folder and name stem) and by path, in a scratch SQLite file of its own (no library table: the
+ * store of a scratch database, made and deleted by the Live Photo step) in the library's scratch folder:
  * a location of a million movies costs a page cache here, not a million objects in the heap.
  * Deleted on close; a killed scan leaves it for the next job runner, which empties that folder.
  */

@@ -1,0 +1,94 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { place, placeMany, placeSync, tempPathFor, TEMP_PREFIX, writeFileAtomic, writeFileAtomicSync } from './fs-atomic.js';
+import { tempDir } from '../../test/helpers.js';
+
+const temps = (dir: string) => readdirSync(dir).filter((n) => n.startsWith(TEMP_PREFIX));
+
+describe('durable writes (core/fs-atomic)', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+  let n = 0;
+  const folder = () => {
+    const d = join(tmp.path, `d${n++}`);
+    mkdirSync(d);
+    return d;
+  };
+
+  it('writes bytes in place of the old ones, sync and async, leaving no temp file', async () => {
+    const d = folder();
+    const f = join(d, 'settings.json');
+    writeFileAtomicSync(f, 'one');
+    writeFileAtomicSync(f, Buffer.from('two'));
+    assert.equal(readFileSync(f, 'utf8'), 'two');
+    await writeFileAtomic(f, 'three');
+    assert.equal(readFileSync(f, 'utf8'), 'three');
+    assert.deepEqual(temps(d), []);
+  });
+
+  it('places a written temp file, and moves a file across folders, sync and async', async () => {
+    const d = folder();
+    const final = join(d, 'grid@1x.webp');
+    const t = tempPathFor(final);
+    writeFileSync(t, 'thumb');
+    placeSync(t, final);
+    assert.equal(readFileSync(final, 'utf8'), 'thumb');
+    const t2 = tempPathFor(final);
+    writeFileSync(t2, 'thumb 2');
+    await place(t2, final);
+    assert.equal(readFileSync(final, 'utf8'), 'thumb 2');
+    const other = folder();
+    const moved = join(other, 'IMG_1.MOV');
+    writeFileSync(moved, 'movie');
+    await place(moved, join(d, 'original.mov'), { synced: true });
+    assert.deepEqual(readdirSync(other), []);
+    assert.equal(readFileSync(join(d, 'original.mov'), 'utf8'), 'movie');
+  });
+
+  it('a failed single placement leaves the file where it was (it may be the user\'s)', () => {
+    const d = folder();
+    const own = join(d, 'IMG_1.MOV');
+    writeFileSync(own, 'movie');
+    assert.throws(() => placeSync(own, join(d, 'no-such-folder', 'original.mov')), /ENOENT/);
+    assert.equal(readFileSync(own, 'utf8'), 'movie');
+  });
+
+  it('places many at once: one answer per file, a refused or failed one leaves no temp file', async () => {
+    const a = folder();
+    const b = folder();
+    const items = [
+      { temp: tempPathFor(join(a, 'x')), final: join(a, 'x'), name: 'x' },
+      { temp: tempPathFor(join(a, 'y')), final: join(a, 'y'), name: 'y' },
+      { temp: tempPathFor(join(b, 'z')), final: join(b, 'z'), name: 'z' },
+      { temp: join(b, `${TEMP_PREFIX}gone`), final: join(b, 'gone'), name: 'gone' },
+    ];
+    for (const it of items.slice(0, 3)) writeFileSync(it.temp, it.name);
+    const seen: string[] = [];
+    const out = await placeMany(items, (it) => {
+      seen.push(it.name);
+      if (it.name === 'y') throw new Error('already ready here');
+    });
+    assert.deepEqual(seen, ['x', 'y', 'z', 'gone']);
+    assert.deepEqual(out.map((o) => o.ok), [true, false, true, false]);
+    assert.match((out[1] as { error: Error }).error.message, /already ready/);
+    assert.match((out[3] as { error: Error }).error.message, /ENOENT/);
+    assert.deepEqual(readdirSync(a).sort(), ['x']);
+    assert.deepEqual(readdirSync(b).sort(), ['z']);
+    assert.deepEqual(await placeMany([]), []);
+  });
+
+  it('a kill at atomic:before-rename leaves the whole temp file and nothing at the final name', () => {
+    const d = folder();
+    const script = `
+      const { writeFileAtomicSync } = await import(${JSON.stringify(new URL('./fs-atomic.js', import.meta.url).href)});
+      writeFileAtomicSync(${JSON.stringify(join(d, 'f'))}, 'whole');
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, VSS_CRASH_AT: 'atomic:before-rename' } });
+    assert.equal(r.signal, 'SIGKILL');
+    assert.deepEqual(readdirSync(d).length, 1);
+    assert.equal(readFileSync(join(d, temps(d)[0]!), 'utf8'), 'whole');
+  });
+});
