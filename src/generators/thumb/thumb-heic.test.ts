@@ -21,7 +21,7 @@ for (const [file, w, h] of HEICS) {
     const path = join(FIXTURES, file);
     const { value: out, seen } = await watchDecodes(path, () => makeThumbs(path, 'image', 'image/heic', ALL_VARIANTS));
     // One libheif decode (one thread); sharp only reads the header of the file, never its pixels.
-    assert.deepEqual(seen, { threads: 1, sharpReads: 0, frameGrabs: 0 });
+    assert.deepEqual(seen, { threads: 1, decoders: 0, sharpReads: 0, frameGrabs: 0 });
     for (const v of ALL_VARIANTS) await assertThumb(bytesOf(out, v), v, w, h, file);
   });
 }
