@@ -9,14 +9,18 @@
  * promises) and refuse a stream already in the chain, or a chain deeper than MAX_FORM_DEPTH.
  * pdfjs then skips that form with a warning, which read-trouble.ts turns into the page's failure.
  *
- * Only the text of the module changes on the way in (the file on disk is untouched) and nothing
- * inside pdfjs is edited. Should a future pdfjs not have the class where it is looked for, the
+ * The installed file is untouched and nothing inside pdfjs is edited: the module's text with the
+ * added line is written to a private temporary folder (mkdtemp: this user's alone), imported
+ * from there and removed at once. (Imported from a data: URL it took ~130 ms longer to load.) Should a future pdfjs not have the class where it is looked for, the
  * plain worker is used: forms are then bounded only by the decoder's memory cap and time limit
  * (the unit test of this file fails first).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
@@ -49,9 +53,15 @@ export function loadGuardedPdfWorker(): Promise<boolean> {
 async function load(): Promise<boolean> {
   const source = readFileSync(require.resolve('pdfjs-dist/legacy/build/pdf.worker.mjs'), 'utf8');
   if (!source.includes(EXPORTS_LINE) || !EVALUATOR.test(source)) return false;
-  const text = `${source}\nexport { PartialEvaluator as VssPartialEvaluator };\n`;
-  // From memory, not a file: nothing to clean up, nothing another user of /tmp could swap.
-  const mod = (await import(`data:text/javascript;base64,${Buffer.from(text, 'utf8').toString('base64')}`)) as { VssPartialEvaluator?: { prototype: Record<string, Reader> } };
+  const dir = mkdtempSync(join(tmpdir(), 'vss-pdfjs-'));
+  let mod: { VssPartialEvaluator?: { prototype: Record<string, Reader> } };
+  try {
+    const file = join(dir, 'pdf.worker.mjs');
+    writeFileSync(file, `${source}\nexport { PartialEvaluator as VssPartialEvaluator };\n`, { mode: 0o600 });
+    mod = (await import(pathToFileURL(file).href)) as typeof mod;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const proto = mod.VssPartialEvaluator?.prototype;
   if (!proto || !READERS.every((m) => typeof proto[m] === 'function')) return false;
   guardForms(proto);
