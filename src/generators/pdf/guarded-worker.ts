@@ -11,9 +11,9 @@
  *
  * The installed file is untouched and nothing inside pdfjs is edited: the module's text with the
  * added line is written to a private temporary folder (mkdtemp: this user's alone), imported
- * from there and removed at once. (Imported from a data: URL it took ~130 ms longer to load.) Should a future pdfjs not have the class where it is looked for, the
- * plain worker is used: forms are then bounded only by the decoder's memory cap and time limit
- * (the unit test of this file fails first).
+ * from there and removed at once (from a data: URL it took ~130 ms longer to load). Should a
+ * future pdfjs not have the class where it is looked for, the plain worker is used: forms are
+ * then bounded only by the decoder's memory cap and time limit (read-trouble.test.ts fails first).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

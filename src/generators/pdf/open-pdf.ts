@@ -9,7 +9,7 @@ import { dirname, join, sep } from 'node:path';
 import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { readBounded } from '../input-limits.js';
 import { loadGuardedPdfWorker } from './guarded-worker.js';
-import { listenToPdfWarnings, outOfRoom } from './read-trouble.js';
+import { listenToPdfWarnings, fatalReason } from './read-trouble.js';
 import { GeneratorError } from '../types.js';
 
 const require = createRequire(import.meta.url);
@@ -59,7 +59,7 @@ export function pdfError(err: unknown, path: string): GeneratorError {
   const message = err instanceof Error ? err.message : String(err);
   if (name === 'PasswordException') return new GeneratorError('the PDF is encrypted and needs a password', { permanent: true, path, cause: err });
   if (name === 'InvalidPDFException') return new GeneratorError(`not a valid PDF: ${message}`, { permanent: true, path, cause: err });
-  const room = outOfRoom(message);
+  const room = fatalReason(message);
   if (room) return new GeneratorError(`PDF could not be read: ${room}`, { permanent: true, path, cause: err });
   return new GeneratorError(`PDF could not be read: ${message}`, { permanent: true, path, cause: err });
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadGuardedPdfWorker } from './guarded-worker.js';
-import { outOfRoom, pageTrouble } from './read-trouble.js';
+import { fatalReason, pageTrouble } from './read-trouble.js';
 
 test('what pdfjs skipped on a page: fatal when it ran out of room, a problem otherwise, nothing for a glyph', () => {
   assert.deepEqual(pageTrouble([]), {});
@@ -15,9 +15,9 @@ test('what pdfjs skipped on a page: fatal when it ran out of room, a problem oth
   ]), { fatal: 'it needs more memory than a decoder may use' });
   assert.deepEqual(pageTrouble(['getTextContent - ignoring XObject: "Error: form XObject 5 0 R draws itself".']), { fatal: 'a form XObject draws itself (object 5 0 R)' });
   assert.deepEqual(pageTrouble(['getOperatorList - ignoring XObject: "RangeError: Maximum call stack size exceeded".']), { fatal: 'a form XObject draws itself (its drawing never ends)' });
-  assert.equal(outOfRoom('RangeError: Maximum call stack size exceeded'), 'its content nests without end');
-  assert.equal(outOfRoom('Error: forms nest more than 64 deep'), 'forms nest more than 64 deep');
-  assert.equal(outOfRoom('FormatError: Bad FCHECK in flate stream'), undefined);
+  assert.equal(fatalReason('RangeError: Maximum call stack size exceeded'), 'its content nests without end');
+  assert.equal(fatalReason('Error: forms nest more than 64 deep'), 'forms nest more than 64 deep');
+  assert.equal(fatalReason('FormatError: Bad FCHECK in flate stream'), undefined);
 });
 
 test('the installed pdfjs takes the form guard (a new pdfjs that does not fails here first)', async () => {

@@ -58,7 +58,7 @@ export function pageTrouble(warnings: readonly string[]): PageTrouble {
     if (!m) continue;
     const what = m[2]!;
     const reason = m[3]!;
-    const fatal = outOfRoom(reason, what.startsWith('XObject'));
+    const fatal = fatalReason(reason, what.startsWith('XObject'));
     if (fatal) return { fatal };
     problem ??= reason;
   }
@@ -70,14 +70,14 @@ export function pageTrouble(warnings: readonly string[]): PageTrouble {
  * overflows while drawing a form is a form that draws itself, directly or through others: no real
  * PDF nests forms thousands deep.
  */
-export function outOfRoom(message: string, inForm = false): string | undefined {
+export function fatalReason(message: string, inForm = false): string | undefined {
   const cycle = new RegExp(`form XObject (.*) ${FORM_CYCLE}`).exec(message);
   if (cycle) return `a form XObject draws itself (object ${cycle[1]})`;
   if (message.includes(FORM_TOO_DEEP)) return message.replace(/^\w*Error: /, '');
   if (/Maximum call stack size exceeded/.test(message)) {
     return inForm ? 'a form XObject draws itself (its drawing never ends)' : 'its content nests without end';
   }
-  if (/Array buffer allocation failed|Invalid typed array length|Invalid array length|Array buffer allocation|out of memory/i.test(message)) {
+  if (/Array buffer allocation failed|Invalid typed array length|Invalid array length|out of memory/i.test(message)) {
     const mb = decoderMemoryMb();
     return `it needs more memory than a decoder may use${mb === undefined ? '' : ` (${mb} MiB)`}`;
   }

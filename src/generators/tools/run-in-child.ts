@@ -79,7 +79,8 @@ export function runInChild<T>(module: URL, exportName: string, arg: unknown, opt
       clearTimeout(timer);
       options.signal.removeEventListener('abort', onAbort);
       fn();
-      kill(child.pid);
+      // Still running (answered, or stuck): its whole group goes; once reaped, its pid is not ours to signal.
+      if (child.exitCode === null && child.signalCode === null) kill(child.pid);
     };
     const timer = setTimeout(() => finish(() => reject(new GeneratorError(`took longer than ${Math.round(options.timeoutMs / 1000)} s`, { permanent: true }))), options.timeoutMs);
     const onAbort = () => finish(() => reject(new GeneratorError(`stopped: ${abortReason(options.signal)}`, { permanent: true })));
