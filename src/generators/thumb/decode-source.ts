@@ -5,7 +5,7 @@
  */
 import { decoderBudget } from '../tools/run-in-worker.js';
 import { renderPdfPage } from '../pdf/render-page.js';
-import { GeneratorError, type GeneratorContext } from '../types.js';
+import type { GeneratorContext } from '../types.js';
 import { inputByteLimit } from '../input-limits.js';
 import { pixelLimitFor, type PixelLimits } from '../pixel-limits.js';
 import { readImageHeader } from '../tools/sharp-input.js';
