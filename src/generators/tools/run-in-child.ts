@@ -16,11 +16,15 @@
  * never outlives vss (core/child-lifetime.ts); it also leaves when the IPC channel closes.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareToTie, tieToThisProcess } from '../../core/child-lifetime.js';
 import { GeneratorError } from '../types.js';
 import { DECODER_MEMORY_ENV } from './decoder-memory.js';
 import { abortReason } from './run-tool.js';
+import { unspillBytes } from './spilled-bytes.js';
 
 export interface ChildCallOptions {
   signal: AbortSignal;
@@ -45,7 +49,8 @@ export function decoderChildPeakRssKiB(): number {
 
 /**
  * `exportName(arg)` from MODULE, in a fresh child process capped at `maxMemoryMb`. ARG and the
- * result travel by structured clone (typed arrays and Buffers included).
+ * result travel by structured clone (typed arrays and Buffers included; the result's large ones
+ * through files, see spilled-bytes.ts).
  */
 export function runInChild<T>(module: URL, exportName: string, arg: unknown, options: ChildCallOptions): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -59,6 +64,7 @@ export function runInChild<T>(module: URL, exportName: string, arg: unknown, opt
     const [command, args] = CAPPED
       ? ['/bin/sh', ['-c', 'ulimit -d "$1" 2>/dev/null; shift; exec "$@"', 'vss-decoder', String(mb * 1024), ...node]]
       : [node[0]!, node.slice(1)];
+    const spillDir = mkdtempSync(join(tmpdir(), 'vss-decoder-'));
     prepareToTie();
     const child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -78,7 +84,11 @@ export function runInChild<T>(module: URL, exportName: string, arg: unknown, opt
       settled = true;
       clearTimeout(timer);
       options.signal.removeEventListener('abort', onAbort);
-      fn();
+      try {
+        fn();
+      } finally {
+        rmSync(spillDir, { recursive: true, force: true });
+      }
       // Still running (answered, or stuck): its whole group goes; once reaped, its pid is not ours to signal.
       if (child.exitCode === null && child.signalCode === null) kill(child.pid);
     };
@@ -87,7 +97,15 @@ export function runInChild<T>(module: URL, exportName: string, arg: unknown, opt
     options.signal.addEventListener('abort', onAbort, { once: true });
     child.on('message', (reply: ChildReply<T>) => {
       peakChildRssKiB = Math.max(peakChildRssKiB, reply.maxRssKiB || 0);
-      if (reply.ok) finish(() => resolve(reply.value));
+      if (reply.ok) {
+        finish(() => {
+          try {
+            resolve(unspillBytes<T>(reply.value));
+          } catch (err) {
+            reject(new GeneratorError(`the decoder's answer could not be read: ${(err as Error).message}`, { permanent: false, cause: err }));
+          }
+        });
+      }
       else finish(() => reject(new GeneratorError(reply.message, { permanent: reply.permanent })));
     });
     child.on('error', (err) => {
@@ -97,7 +115,7 @@ export function runInChild<T>(module: URL, exportName: string, arg: unknown, opt
     child.on('exit', () => untie());
     // 'close', not 'exit': by then its pipes are read to the end, an answer sent just before it left included.
     child.on('close', (code, signal) => finish(() => reject(new GeneratorError(deathReason(code, signal, stderr, mb), { permanent: true }))));
-    child.send({ module: module.href, exportName, arg }, (err) => {
+    child.send({ module: module.href, exportName, arg, spillDir }, (err) => {
       if (err) finish(() => reject(new GeneratorError(`the decoder process could not be reached: ${err.message}`, { permanent: false, cause: err })));
     });
   });
