@@ -18,7 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { configureSharp } from '../src/generators/thumb/sharp-setup.js';
+import { configureSharp } from '../src/generators/tools/sharp-input.js';
 import { thumbGenerator } from '../src/generators/thumb/thumb-generator.js';
 import { thumbVariant, type ThumbVariantSpec } from '../src/generators/thumb/thumb-variants.js';
 import { generatorContext } from '../test/generator-context.js';

@@ -16,6 +16,8 @@ export interface TestContextInput {
   signal?: AbortSignal;
   /** Bytes a test hands out as already-made sidecars of this content, by "kind/variant". */
   sidecars?: Record<string, Buffer>;
+  /** Sidecars a generator said this content will never have, and why, by "kind/variant". */
+  notApplicable?: Record<string, string>;
 }
 
 /**
@@ -37,6 +39,7 @@ export function generatorContext(input: TestContextInput): GeneratorContext & { 
     scratchDir,
     tempFileFor: (variant: string, format: string) => join(outDir, `.vss-tmp-${variant}.${format}`),
     readSidecar: (kind: SidecarKind, variant: string) => input.sidecars?.[`${kind}/${variant}`],
+    notApplicable: (kind: SidecarKind, variant: string) => input.notApplicable?.[`${kind}/${variant}`],
     outDir,
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };

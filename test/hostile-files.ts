@@ -1,4 +1,5 @@
-import { deflateSync } from 'node:zlib';
+import { constants, deflateRawSync, deflateSync } from 'node:zlib';
+import { buildPdf, pdfStream } from './build-pdf.js';
 
 /** Hostile inputs built on the fly for tests (never shipped as files). */
 
@@ -198,5 +199,86 @@ export function lieMp3(b: Buffer, how: 'huge' | 'big'): Buffer {
   for (let i = 0; i + 4 < b.length; i++) {
     if (b[i] === 0xff && (b[i + 1]! & 0xe0) === 0xe0) b[i + 2] = (b[i + 2]! & 0x0f) | 0xe0;
   }
+  return b;
+}
+
+/**
+ * A zlib stream of N zero bytes, made at once for any N: one megabyte of zeros deflated and fully
+ * flushed (byte-aligned, no back-references across it) repeated, then a final empty block and the
+ * checksum. 3 GiB come to ~3 MB; deflated once more, ~7 KB.
+ */
+export function zerosDeflated(n: number): Buffer {
+  const CHUNK = 1 << 20;
+  const block = (bytes: number) => deflateRawSync(Buffer.alloc(bytes), { level: 9, finishFlush: constants.Z_FULL_FLUSH });
+  const whole = block(CHUNK);
+  const parts: Buffer[] = [Buffer.from([0x78, 0xda])];
+  for (let i = 0; i < Math.floor(n / CHUNK); i++) parts.push(whole);
+  if (n % CHUNK) parts.push(block(n % CHUNK));
+  parts.push(deflateRawSync(Buffer.alloc(0)));
+  // Adler-32 of zeros: the byte sum stays 1, the sum of sums is n.
+  const adler = Buffer.alloc(4);
+  adler.writeUInt16BE(n % 65521, 0);
+  adler.writeUInt16BE(1, 2);
+  parts.push(adler);
+  return Buffer.concat(parts);
+}
+
+/**
+ * The PDF decompression bomb of issue 18 (~400 KB): one page whose content is two streams, 3 GiB
+ * of zeros deflated twice and 384 MiB deflated once. Zeros are whitespace to a PDF lexer, so a
+ * reader that decodes without bound holds gigabytes and then reads nothing.
+ */
+export function pdfDecompressionBomb(): Buffer {
+  return buildPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents [4 0 R 5 0 R] /Resources << >> >>',
+    pdfStream(deflateSync(zerosDeflated(3 * 1024 ** 3), { level: 9 }), '/Filter [/FlateDecode /FlateDecode] '),
+    pdfStream(zerosDeflated(384 * 1024 ** 2), '/Filter /FlateDecode '),
+  ]);
+}
+
+/**
+ * A PDF whose page draws form XObject /X1 (object 5), whose own content draws /X1 again. 'stack':
+ * the form only draws itself, and a reader that follows it recurses until the stack overflows;
+ * 'fonts': each level first shows text, so a reader waits for the font at every level and the
+ * recursion never overflows: it never ends.
+ */
+export function pdfFormDrawingItself(how: 'stack' | 'fonts'): Buffer {
+  const font = '/Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >>';
+  const form = how === 'stack' ? '/X1 Do' : 'BT /F1 12 Tf 10 10 Td (loop) Tj ET q /X1 Do Q';
+  return buildPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /X1 5 0 R >> >> >>',
+    pdfStream(Buffer.from('q /X1 Do Q', 'latin1')),
+    pdfStream(Buffer.from(form, 'latin1'), `/Type /XObject /Subtype /Form /BBox [0 0 100 100] /Resources << /XObject << /X1 5 0 R >> ${font} >> `),
+  ]);
+}
+
+/** A PCM WAV file: a 44-byte header saying what the caller claims, then DATA as it is. */
+export function wavFile(claims: { sampleRate: number; channels?: number; bitsPerSample?: number }, data: Buffer): Buffer {
+  const channels = claims.channels ?? 1;
+  const bits = claims.bitsPerSample ?? 16;
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'latin1');
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8, 'latin1');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20); // PCM
+  h.writeUInt16LE(channels, 22);
+  h.writeUInt32LE(claims.sampleRate, 24);
+  h.writeUInt32LE(Math.min(0xffffffff, (claims.sampleRate * channels * bits) / 8), 28);
+  h.writeUInt16LE((channels * bits) / 8, 32);
+  h.writeUInt16LE(bits, 34);
+  h.write('data', 36, 'latin1');
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}
+
+/** N bytes of 16-bit samples of a loud 440 Hz tone at 16 kHz: sound, and no speech. */
+export function toneSamples(n: number): Buffer {
+  const b = Buffer.alloc(n - (n % 2));
+  for (let i = 0; i < b.length / 2; i++) b.writeInt16LE(Math.round(12_000 * Math.sin((2 * Math.PI * 440 * i) / 16_000)), 2 * i);
   return b;
 }

@@ -80,8 +80,10 @@ export async function meanLuma(data: Buffer): Promise<number> {
 export interface DecodeWatch {
   /** sharp pipelines that read the watched file's pixels (toBuffer/toFile; a header read is not one). */
   sharpReads: number;
-  /** Worker threads started (a HEIC decode, a PDF render: one thread each). */
+  /** Worker threads started (a HEIC decode: one thread each). */
   threads: number;
+  /** Decoder processes started (a PDF render: one process each, tools/run-in-child.ts). */
+  decoders: number;
   /** ffmpeg runs that took a frame (`-frames:v`). */
   frameGrabs: number;
 }
@@ -91,12 +93,13 @@ const childProcess = createRequire(import.meta.url)('node:child_process') as { s
 
 /**
  * Run FN and count what it did to decode PATH: sharp pipelines reading the file (a spy on sharp's
- * prototype: it calls through), worker threads started (the process's 'worker' event) and ffmpeg
- * frame grabs (a spy on child_process.spawn, made visible to ES imports by syncBuiltinESMExports).
+ * prototype: it calls through), worker threads started (the process's 'worker' event), decoder
+ * processes and ffmpeg frame grabs (a spy on child_process.spawn, made visible to ES imports by
+ * syncBuiltinESMExports).
  * Nothing in src/ knows it is watched.
  */
 export async function watchDecodes<T>(path: string, fn: () => Promise<T>): Promise<{ value: T; seen: DecodeWatch }> {
-  const seen: DecodeWatch = { sharpReads: 0, threads: 0, frameGrabs: 0 };
+  const seen: DecodeWatch = { sharpReads: 0, threads: 0, decoders: 0, frameGrabs: 0 };
   const proto = (sharp as unknown as { prototype: SharpProto }).prototype;
   const { toBuffer, toFile } = proto;
   const spawn = childProcess.spawn;
@@ -105,6 +108,7 @@ export async function watchDecodes<T>(path: string, fn: () => Promise<T>): Promi
   proto.toFile = function (this: SharpProto, ...a: unknown[]) { countRead(this); return toFile.apply(this, a); };
   childProcess.spawn = function (this: unknown, cmd: string, args?: readonly string[], ...rest: unknown[]) {
     if (/^ffmpeg/.test(basename(cmd)) && args?.includes('-frames:v')) seen.frameGrabs++;
+    if (args?.some((a) => basename(a) === 'decoder-child.js')) seen.decoders++;
     return spawn.call(this, cmd, args, ...rest);
   };
   syncBuiltinESMExports();

@@ -54,6 +54,11 @@ export interface GeneratorContext {
   tempFileFor(variant: string, format: string): string;
   /** The bytes of a ready sidecar of this content (embeddings read OCR and transcripts), if any. */
   readSidecar(kind: SidecarKind, variant: string): Buffer | undefined;
+  /**
+   * Why this content will never have that sidecar, when its generator said so (`skip`: a video
+   * without sound has no transcript, a recording without speech neither); else undefined.
+   */
+  notApplicable(kind: SidecarKind, variant: string): string | undefined;
 }
 
 /** What a generator returns, one item per requested variant. */
@@ -62,7 +67,10 @@ export type GeneratedOutput =
   | { variant: string; format: string; data: Buffer }
   /** A finished file at `ctx.tempFileFor(variant, format)`. */
   | { variant: string; format: string; file: string }
-  /** This content has nothing to make for this variant (a video without audio): not a failure. */
+  /**
+   * This content has nothing to make for this variant (a video without audio, a recording without
+   * speech): not a failure; recorded as the content's answer (`notApplicable`) and not asked again.
+   */
   | { variant: string; skip: string }
   /** Not yet: something it needs (an OCR text) is still to come; the job is tried again later. */
   | { variant: string; wait: string };

@@ -137,6 +137,7 @@ async function makeSidecars(gen: Generator, job: JobRow, ctx: JobRunContext, con
       return t;
     },
     readSidecar: (kind, variant) => readReadySidecar(lib, manager, contentUuid, kind, variant),
+    notApplicable: (kind, variant) => manager.notApplicable({ contentUuid, kind, variant }),
   };
   try {
     lib.roots.library.makeFolder(scratchDir);

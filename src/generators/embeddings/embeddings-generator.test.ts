@@ -141,6 +141,8 @@ test('audio and video are embedded from their transcript', { skip: FIXTURES_SKIP
   // A video without sound never gets a transcript: nothing to wait for.
   const silent = { path: join(FIXTURES, 'video', 'photoprism-christmas-noaudio.mp4'), kind: 'video', mime: 'video/mp4' } as const;
   assert.deepEqual(await run(silent), [{ variant: VARIANT, skip: 'no audio track, so no transcript' }]);
+  // A recording in which whisper heard no words has no transcript, for good: nothing to wait for.
+  assert.deepEqual(await run({ ...audio, notApplicable: { 'transcript/default': 'no speech heard in 11 s of audio' } }), [{ variant: VARIANT, skip: 'no transcript: no speech heard in 11 s of audio' }]);
   // No speech model on this device: no transcript will come, so nothing to wait for.
   const [out] = await run({ ...audio, kind: 'video', mime: 'video/mp4', settings: { models: { embeddings: MODELS.embeddings }, threads: 1 } });
   assert.ok(out && 'skip' in out && out.skip.startsWith('no transcript can be made here: no speech model'), JSON.stringify(out));

@@ -54,6 +54,9 @@ export async function sourceText(ctx: GeneratorContext): Promise<SourceText> {
 async function fromSidecar(ctx: GeneratorContext, { kind, maker }: (typeof TEXT_SIDECARS)[number]): Promise<SourceText> {
   const bytes = ctx.readSidecar(kind, 'default');
   if (!bytes) {
+    // Its generator said there is none (a recording without speech): nothing to wait for.
+    const never = ctx.notApplicable(kind, 'default');
+    if (never !== undefined) return { skip: `no ${kind === 'ocr' ? 'OCR text' : kind}: ${never}` };
     // No OCR engine or speech model on this device: the text will not come, so do not wait for it.
     // Installing one queues the work again.
     const available = maker.availability(ctx.settings);

@@ -4,12 +4,12 @@
  * GIF (first frame) and AVIF; HEIC/HEIF (whose HEVC codec sharp's build lacks) goes through
  * heic-decode in a killable thread.
  */
-import sharp, { type Metadata } from 'sharp';
 import { GeneratorError } from '../types.js';
 import type { GrayImage } from './engine.js';
 import { INPUT_BYTE_LIMITS } from '../input-limits.js';
-import { DEFAULT_PIXEL_LIMITS, pixelLimitFor, type PixelLimits } from '../pixel-limits.js';
+import { DEFAULT_PIXEL_LIMITS, type PixelLimits } from '../pixel-limits.js';
 import { decodeHeic } from '../tools/heic-decode.js';
+import { decodeImage, fromPixels, readImageHeader, sharpReason, type Metadata, type Sharp } from '../tools/sharp-input.js';
 
 export interface OcrImagePage extends GrayImage {
   /** Pixels per inch of the pixels read, when the file says (and says more than a software default). */
@@ -50,7 +50,7 @@ export interface ImageSource {
 export async function openImage(
   path: string, mime: string, limits: ImageLimits, call: { signal: AbortSignal; timeoutMs: number },
 ): Promise<ImageSource> {
-  const meta = await checkedMetadata(path, 0, limits);
+  const meta = await readImageHeader(path, limits);
   // 72 and 96 are what software writes when it knows nothing: below 100 tesseract estimates instead.
   const dpi = meta.density !== undefined && meta.density >= 100 ? meta.density : undefined;
   // sharp reads AVIF-coded HEIF itself; HEVC-coded (HEIC, what phones write) needs libheif's decoder.
@@ -63,7 +63,7 @@ export async function openImage(
     pageCount,
     pagesToRead: Math.min(pageCount, limits.maxPages),
     page: async (index) => {
-      const pageMeta = index === 0 ? meta : await checkedMetadata(path, index, limits);
+      const pageMeta = index === 0 ? meta : await readImageHeader(path, limits, index);
       const gray = await decodeGray(path, index, pageMeta, limits);
       // Downscaling for OCR lowers the resolution in proportion.
       return { ...gray, dpi: dpi === undefined ? undefined : (dpi * gray.width) / gray.sourceWidth };
@@ -71,32 +71,12 @@ export async function openImage(
   };
 }
 
-/** The header of page PAGE, refusing an image with too many pixels before anything is decoded. */
-async function checkedMetadata(path: string, page: number, limits: ImageLimits): Promise<Metadata> {
-  let meta: Metadata;
-  try {
-    meta = await sharp(path, { page, limitInputPixels: false }).metadata();
-  } catch (err) {
-    throw new GeneratorError(`${path}: not a readable image: ${sharpMessage(err)}`, { permanent: true, path, cause: err });
-  }
-  const { width, height } = meta;
-  if (!width || !height) throw new GeneratorError(`${path}: the image has no size`, { permanent: true, path });
-  const { limit, scope } = pixelLimitFor(meta, limits);
-  if (width * height > limit) {
-    throw new GeneratorError(
-      `${path}: image is ${width}×${height} (${mp(width * height)}), more than the ${mp(limit)} limit${scope}`,
-      { permanent: true, path },
-    );
-  }
-  return meta;
-}
-
 /** Orient, flatten onto white, downscale to the OCR budget, 1 channel of 8 bits. */
 async function decodeGray(path: string, page: number, meta: Metadata, limits: ImageLimits): Promise<GrayImage & { sourceWidth: number; sourceHeight: number }> {
   // sharp sizes a resize after .rotate() in the oriented frame.
   const oriented = meta.autoOrient ?? { width: meta.width, height: meta.height };
   try {
-    const input = sharp(path, { page, limitInputPixels: limits.maxInputPixels }).rotate().flatten({ background: '#ffffff' });
+    const input = decodeImage(path, { page, maxInputPixels: limits.maxInputPixels }).rotate().flatten({ background: '#ffffff' });
     const { data, info } = await bound(input, oriented.width, oriented.height, limits)
       .grayscale()
       .extractChannel(0)
@@ -104,12 +84,12 @@ async function decodeGray(path: string, page: number, meta: Metadata, limits: Im
       .toBuffer({ resolveWithObject: true });
     return { gray: data, width: info.width, height: info.height, sourceWidth: oriented.width, sourceHeight: oriented.height };
   } catch (err) {
-    throw new GeneratorError(`${path}: the image could not be decoded: ${sharpMessage(err)}`, { permanent: true, path, cause: err });
+    throw new GeneratorError(`${path}: the image could not be decoded: ${sharpReason(err)}`, { permanent: true, path, cause: err });
   }
 }
 
 /** Downscale a WIDTH × HEIGHT image to at most maxOcrPixels (never enlarge). */
-function bound(img: sharp.Sharp, width: number, height: number, limits: ImageLimits): sharp.Sharp {
+function bound(img: Sharp, width: number, height: number, limits: ImageLimits): Sharp {
   const scale = Math.sqrt(limits.maxOcrPixels / (width * height));
   return scale >= 1 ? img : img.resize({ width: Math.max(1, Math.floor(width * scale)) });
 }
@@ -117,16 +97,7 @@ function bound(img: sharp.Sharp, width: number, height: number, limits: ImageLim
 async function loadHeic(path: string, pixels: number, limits: ImageLimits, call: { signal: AbortSignal; timeoutMs: number }): Promise<OcrImagePage> {
   const decoded = await decodeHeic(path, { maxPixels: limits.maxWholeFramePixels, maxBytes: limits.heicMaxBytes, signal: call.signal, timeoutMs: call.timeoutMs, pixels });
   // libheif has applied the HEIF rotation/mirror already (EXIF orientation does not apply to HEIF).
-  const img = sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: decoded.channels }, limitInputPixels: limits.maxInputPixels });
+  const img = fromPixels(decoded.data, { width: decoded.width, height: decoded.height, channels: decoded.channels });
   const { data, info } = await bound(img.flatten({ background: '#ffffff' }), decoded.width, decoded.height, limits).grayscale().extractChannel(0).raw().toBuffer({ resolveWithObject: true });
   return { gray: data, width: info.width, height: info.height, dpi: undefined, sourceWidth: decoded.width, sourceHeight: decoded.height };
-}
-
-function sharpMessage(err: unknown): string {
-  const m = err instanceof Error ? err.message : String(err);
-  return m.split('\n')[0]!.slice(0, 300);
-}
-
-function mp(pixels: number): string {
-  return pixels >= 1e9 ? `${(pixels / 1e9).toFixed(1)} gigapixels` : `${Math.round(pixels / 1e6)} megapixels`;
 }

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { generatorContext, type TestContextInput } from '../../../test/generator-context.js';
 import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
 import { GeneratorError, type GeneratedOutput, type GeneratorSettings } from '../types.js';
-import { buildPdf, pdfStream } from '../../../test/build-pdf.js';
+import { buildPdf, onePagePdf, pdfStream } from '../../../test/build-pdf.js';
 import { pngClaiming } from '../../../test/hostile-files.js';
 import { closeOcrEngine, ocrGenerator } from './ocr-generator.js';
 import type { OcrJson } from './ocr-json.js';
@@ -200,7 +200,24 @@ test('broken and hostile files fail permanently and fast', async () => {
 
     const bomb = join(dir.path, 'bomb.png');
     writeFileSync(bomb, pngClaiming(50_000, 50_000));
-    await failsPermanently({ path: bomb, kind: 'image', mime: 'image/png' }, /50000×50000 \(2\.5 gigapixels\), more than the 100 megapixels limit/, 1_000);
+    await failsPermanently({ path: bomb, kind: 'image', mime: 'image/png' }, /50000×50000 \(2500 MP\), more than the 100 MP limit/, 1_000);
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test('a page that could not be read fails the OCR with the reason; a blank page is read as blank', async () => {
+  const dir = tempDir();
+  try {
+    // Content that is not the deflate data it says: pdfjs draws nothing and says why.
+    const broken = join(dir.path, 'broken.pdf');
+    writeFileSync(broken, onePagePdf(Buffer.from('this is not deflate data at all', 'latin1'), [0, 0, 200, 200], '/Filter /FlateDecode '));
+    await failsPermanently({ path: broken, kind: 'document', mime: 'application/pdf' },
+      /broken\.pdf: page 1 could not be read: a stream could not be decoded: FormatError: Unknown compression method in flate stream/, 60_000);
+    const blank = join(dir.path, 'blank.pdf');
+    writeFileSync(blank, onePagePdf('', [0, 0, 200, 200]));
+    const json = await ocr({ path: blank, kind: 'document', mime: 'application/pdf' });
+    assert.deepEqual([json.pages.length, json.text], [1, '']);
   } finally {
     dir.cleanup();
   }

@@ -10,7 +10,7 @@
  * time 1.22× vs 1.88× reading every page upright; the heuristic as a fallback where OSD cannot
  * tell added no page (those are one-word images neither reads).
  */
-import sharp from 'sharp';
+import { fromPixels, type Sharp } from '../tools/sharp-input.js';
 import type { Rotation } from '../../wire/sidecar-json.js';
 import { detectOrientation, recognize, type GrayImage, type OcrPageResult, type RecognizeOptions } from './engine.js';
 
@@ -45,16 +45,16 @@ export async function recognizeUpright(image: GrayImage, options: RecognizeOptio
 /** The image turned clockwise by ROT (sharp, off the event loop). */
 export async function rotate(image: GrayImage, rot: Rotation): Promise<GrayImage> {
   if (rot === 0) return image;
-  return await gray(sharp(image.gray, { raw: { width: image.width, height: image.height, channels: 1 } }).rotate(rot));
+  return await gray(fromPixels(image.gray, { width: image.width, height: image.height, channels: 1 }).rotate(rot));
 }
 
 /** The image scaled down to fit EDGE × EDGE (itself when it fits). */
 export async function fitWithin(image: GrayImage, edge: number): Promise<GrayImage> {
   if (Math.max(image.width, image.height) <= edge) return image;
-  return await gray(sharp(image.gray, { raw: { width: image.width, height: image.height, channels: 1 } }).resize(edge, edge, { fit: 'inside' }));
+  return await gray(fromPixels(image.gray, { width: image.width, height: image.height, channels: 1 }).resize(edge, edge, { fit: 'inside' }));
 }
 
-async function gray(pipeline: sharp.Sharp): Promise<GrayImage> {
+async function gray(pipeline: Sharp): Promise<GrayImage> {
   const { data, info } = await pipeline.extractChannel(0).raw().toBuffer({ resolveWithObject: true });
   return { gray: data, width: info.width, height: info.height };
 }

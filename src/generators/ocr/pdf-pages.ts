@@ -72,7 +72,13 @@ export async function readPdfPages(path: string, options: PdfOcrOptions): Promis
         const ocr = await ocrRenderedPage(page, options);
         ocrMsPerPage = Math.max(ocrMsPerPage * 0.5, Date.now() - t0);
         ocrPages++;
-        pages[page.pageIndex] = preferred(layer.pages[page.pageIndex]!, page.pageIndex, ocr);
+        const kept = preferred(layer.pages[page.pageIndex]!, page.pageIndex, ocr);
+        // Nothing read where pdfjs skipped part of the page: it could not be read, not a blank page.
+        const problem = page.problem ?? layer.pages[page.pageIndex]!.problem;
+        if (problem !== undefined && textChars(kept.text) === 0) {
+          throw new GeneratorError(`${path}: page ${page.pageIndex + 1} could not be read: ${problem}`, { permanent: true, path });
+        }
+        pages[page.pageIndex] = kept;
       }
     }
   } finally {

@@ -1,10 +1,11 @@
 /**
- * The text layer of a PDF (born-digital documents), read with pdfjs-dist in a killable thread.
+ * The text layer of a PDF (born-digital documents), read with pdfjs-dist in a killable process
+ * whose memory is capped (tools/run-in-child.ts).
  */
-import { runInWorker } from '../tools/run-in-worker.js';
+import { runInChild } from '../tools/run-in-child.js';
 import type { ExtractThreadArg, PdfTextResult } from './extract-text-thread.js';
 import { INPUT_BYTE_LIMITS } from '../input-limits.js';
-import { checkPdfSize, withPath } from './render-page.js';
+import { checkPdfSize, pdfMemoryMb, withPath } from './render-page.js';
 
 export type { PdfTextPage, PdfTextResult } from './extract-text-thread.js';
 export type { BBox, TextBlock } from './text-lines.js';
@@ -14,7 +15,8 @@ export interface ExtractPdfTextOptions {
   timeoutMs: number;
   /** Read at most this many pages from the start (default: all). */
   maxPages?: number;
-  maxHeapMb?: number;
+  /** Memory cap of the reading process beside the PDF's own bytes (default 768 MiB). */
+  maxMemoryMb?: number;
   /** Refuse a larger PDF before reading it (default: the pdfMaxBytes default). */
   maxBytes?: number;
 }
@@ -31,11 +33,11 @@ export async function extractPdfText(path: string, options: ExtractPdfTextOption
   const maxBytes = options.maxBytes ?? INPUT_BYTE_LIMITS.pdfMaxBytes.defaultBytes;
   const arg: ExtractThreadArg = { path, maxPages: options.maxPages ?? Number.MAX_SAFE_INTEGER, maxBytes };
   try {
-    checkPdfSize(path, maxBytes);
-    return await runInWorker<PdfTextResult>(THREAD, 'extractTextInThread', arg, {
+    const size = checkPdfSize(path, maxBytes);
+    return await runInChild<PdfTextResult>(THREAD, 'extractTextInThread', arg, {
       signal: options.signal,
       timeoutMs: options.timeoutMs,
-      maxHeapMb: options.maxHeapMb ?? 768,
+      maxMemoryMb: pdfMemoryMb(size, options.maxMemoryMb),
     });
   } catch (err) {
     throw withPath(err, path, 'PDF text extraction');

@@ -1,12 +1,15 @@
 /**
- * Opening a PDF with pdfjs-dist, offline. Only ever imported inside a `runInWorker` thread (see
+ * Opening a PDF with pdfjs-dist, offline. Only ever imported inside a `runInChild` process (see
  * render-page.ts, extract-text.ts): pdfjs parses on the thread that calls it and a hostile file
- * may loop or allocate without end, so it must run where it can be killed.
+ * may loop or allocate without end, so it must run where it can be killed and where its memory is
+ * capped.
  */
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { readBounded } from '../input-limits.js';
+import { loadGuardedPdfWorker } from './guarded-worker.js';
+import { listenToPdfWarnings, fatalReason } from './read-trouble.js';
 import { GeneratorError } from '../types.js';
 
 const require = createRequire(import.meta.url);
@@ -27,6 +30,8 @@ const MAX_IMAGE_PIXELS = 50_000_000;
 export async function openPdf(path: string, maxBytes: number): Promise<PDFDocumentProxy> {
   const file = readBounded(path, 'pdfMaxBytes', maxBytes);
   const data = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
+  listenToPdfWarnings();
+  await loadGuardedPdfWorker();
   try {
     return await getDocument({
       data,
@@ -39,8 +44,8 @@ export async function openPdf(path: string, maxBytes: number): Promise<PDFDocume
       useSystemFonts: false,
       disableFontFace: true,
       maxImageSize: MAX_IMAGE_PIXELS,
-      // Errors only: warnings about broken fonts are normal in real PDFs.
-      verbosity: 0,
+      // Warnings too: they say what pdfjs skipped on a page (read-trouble.ts); nothing is printed.
+      verbosity: 1,
     }).promise;
   } catch (err) {
     throw pdfError(err, path);
@@ -54,5 +59,7 @@ export function pdfError(err: unknown, path: string): GeneratorError {
   const message = err instanceof Error ? err.message : String(err);
   if (name === 'PasswordException') return new GeneratorError('the PDF is encrypted and needs a password', { permanent: true, path, cause: err });
   if (name === 'InvalidPDFException') return new GeneratorError(`not a valid PDF: ${message}`, { permanent: true, path, cause: err });
+  const room = fatalReason(message);
+  if (room) return new GeneratorError(`PDF could not be read: ${room}`, { permanent: true, path, cause: err });
   return new GeneratorError(`PDF could not be read: ${message}`, { permanent: true, path, cause: err });
 }

@@ -1,11 +1,12 @@
 /**
- * The thread side of `renderPdfPage`: runs inside a `runInWorker` thread (render-page.ts).
+ * The decoder side of `renderPdfPage`: runs inside a `runInChild` process (render-page.ts).
  */
 import { createCanvas } from '@napi-rs/canvas';
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { GeneratorError } from '../types.js';
 import { openPdf, pdfError } from './open-pdf.js';
 import { renderScale, type PageSizeLimits } from './page-size.js';
+import { pageTrouble, takePdfWarnings } from './read-trouble.js';
 
 export interface RenderThreadArg {
   path: string;
@@ -29,6 +30,8 @@ export interface RenderedPageData {
   /** Page size in PDF points (1/72 in), after the page's /Rotate. */
   pageWidthPt: number;
   pageHeightPt: number;
+  /** The first thing pdfjs skipped while drawing the page, when it drew the rest. */
+  problem?: string;
 }
 
 export interface RenderThreadResult {
@@ -53,6 +56,7 @@ export async function renderPagesInThread(arg: RenderThreadArg): Promise<RenderT
 }
 
 async function renderOne(doc: PDFDocumentProxy, pageIndex: number, arg: RenderThreadArg): Promise<RenderedPageData> {
+  takePdfWarnings();
   const page: PDFPageProxy = await doc.getPage(pageIndex + 1);
   const base = page.getViewport({ scale: 1 });
   const scale = renderScale(base.width, base.height, arg.maxEdge, arg.maxDpi, arg.limits);
@@ -64,9 +68,11 @@ async function renderOne(doc: PDFDocumentProxy, pageIndex: number, arg: RenderTh
   const context = canvas.getContext('2d');
   // A white page under the content: transparent pixels would read as black in grayscale and OCR.
   await page.render({ canvasContext: context as never, viewport, background: 'rgb(255,255,255)' }).promise;
+  const trouble = pageTrouble(takePdfWarnings());
+  if (trouble.fatal) throw new GeneratorError(`page ${pageIndex + 1} could not be read: ${trouble.fatal}`, { permanent: true, path: arg.path });
   const data = arg.format === 'png' ? await canvas.encode('png') : toGray(canvas.data(), width, height);
   page.cleanup();
-  return { pageIndex, data, width, height, pageWidthPt: base.width, pageHeightPt: base.height };
+  return { pageIndex, data, width, height, pageWidthPt: base.width, pageHeightPt: base.height, ...(trouble.problem === undefined ? {} : { problem: trouble.problem }) };
 }
 
 /** RGBA (premultiplied, on white so alpha is 255) → 8-bit luminance (BT.601 weights, integer math). */

@@ -6,7 +6,9 @@ import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
 import { GeneratorError } from '../types.js';
-import { buildPdf, onePagePdf } from '../../../test/build-pdf.js';
+import { buildPdf, onePagePdf, pdfStream } from '../../../test/build-pdf.js';
+import { pdfDecompressionBomb, pdfFormDrawingItself } from '../../../test/hostile-files.js';
+import { extractPdfText } from './extract-text.js';
 import { renderPdfPage, renderPdfPagesGray } from './render-page.js';
 
 const signal = new AbortController().signal;
@@ -106,4 +108,58 @@ test('an abort stops the render at once', { skip: FIXTURES_SKIP }, async () => {
   const p = renderPdfPage(SAMPLE, 0, { maxEdge: 2000, signal: ac.signal, timeoutMs: 30_000 });
   ac.abort('cancelled by the user');
   await failsPermanently(p, /stopped: cancelled by the user/, 2_000);
+});
+
+/** A page drawing form /A twice side by side; /A draws /B, /B draws /C, which shows a black bar. */
+function nestedFormsPdf(): Buffer {
+  const font = '/Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >>';
+  const form = (content: string, xobjects: string) => pdfStream(Buffer.from(content, 'latin1'), `/Type /XObject /Subtype /Form /BBox [0 0 200 200] /Resources << /XObject << ${xobjects} >> ${font} >> `);
+  return buildPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 200] /Contents 4 0 R /Resources << /XObject << /A 5 0 R >> >> >>',
+    pdfStream(Buffer.from('q /A Do Q q 1 0 0 1 200 0 cm /A Do Q', 'latin1')),
+    form('/B Do', '/B 6 0 R'),
+    form('BT /F1 8 Tf 0 0 Td (nested) Tj ET /C Do', '/C 7 0 R'),
+    form('0 g 20 20 160 160 re f', ''),
+  ]);
+}
+
+test('forms drawn twice and nested three deep are drawn; a form that draws itself fails at once, with the reason', async () => {
+  const dir = tempDir();
+  try {
+    const nested = join(dir.path, 'nested.pdf');
+    writeFileSync(nested, nestedFormsPdf());
+    const r = await renderPdfPagesGray(nested, [0], { maxEdge: 400, signal, timeoutMs: 30_000 });
+    const page = r.pages[0]!;
+    assert.equal(page.problem, undefined);
+    // Both copies of the innermost square, left and right.
+    const at = (x: number, y: number) => page.gray[y * page.width + x]!;
+    assert.ok(at(100, 100) < 50 && at(300, 100) < 50, 'the nested forms were not drawn');
+    const text = await extractPdfText(nested, { signal, timeoutMs: 30_000 });
+    assert.equal(text.pages[0]!.text.match(/nested/g)?.length, 2, text.pages[0]!.text);
+
+    for (const how of ['stack', 'fonts'] as const) {
+      const loop = join(dir.path, `${how}.pdf`);
+      writeFileSync(loop, pdfFormDrawingItself(how));
+      const reason = /page 1 could not be read: a form XObject draws itself \(object 5 0 R\)/;
+      await failsPermanently(renderPdfPage(loop, 0, { maxEdge: 100, signal, timeoutMs: 30_000 }), reason, 10_000);
+      await failsPermanently(extractPdfText(loop, { signal, timeoutMs: 30_000 }), reason, 10_000);
+    }
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test('a page that inflates past the decoder\'s memory fails with the reason, not a blank page', { skip: process.platform === 'linux' ? false : 'the cap is Linux\'s RLIMIT_DATA' }, async () => {
+  const dir = tempDir();
+  try {
+    const bomb = join(dir.path, 'bomb.pdf');
+    writeFileSync(bomb, pdfDecompressionBomb());
+    const reason = /bomb\.pdf: .*page 1 could not be read: it needs more memory than a decoder may use \(\d+ MiB\)/;
+    await failsPermanently(renderPdfPage(bomb, 0, { maxEdge: 100, signal, timeoutMs: 60_000 }), reason, 30_000);
+    await failsPermanently(extractPdfText(bomb, { signal, timeoutMs: 60_000 }), reason, 30_000);
+  } finally {
+    dir.cleanup();
+  }
 });

@@ -1,10 +1,11 @@
 /**
- * Rendering PDF pages to pixels (pdfjs-dist + @napi-rs/canvas) in a killable worker thread.
- * Used by the thumbnail generator (first page) and the OCR generator (scanned pages).
+ * Rendering PDF pages to pixels (pdfjs-dist + @napi-rs/canvas) in a killable process whose memory
+ * is capped (tools/run-in-child.ts). Used by the thumbnail generator (first page) and the OCR
+ * generator (scanned pages).
  */
 import { statSync } from 'node:fs';
 import { INPUT_BYTE_LIMITS, overLimit } from '../input-limits.js';
-import { runInWorker } from '../tools/run-in-worker.js';
+import { runInChild } from '../tools/run-in-child.js';
 import { GeneratorError } from '../types.js';
 import type { RenderThreadArg, RenderThreadResult } from './render-page-thread.js';
 
@@ -15,8 +16,8 @@ export interface RenderPdfPageOptions {
   timeoutMs: number;
   /** Render no finer than this many dots per inch, even when maxEdge would allow more. */
   maxDpi?: number;
-  /** Heap limit of the rendering thread (default 768 MiB). */
-  maxHeapMb?: number;
+  /** Memory cap of the rendering process beside the PDF's own bytes (default 768 MiB). */
+  maxMemoryMb?: number;
   /** Refuse a larger PDF before reading it (default: the pdfMaxBytes default). */
   maxBytes?: number;
 }
@@ -31,6 +32,8 @@ export interface RenderedPdfPage {
   /** Page size in PDF points (1/72 in), after the page's /Rotate. */
   pageWidthPt: number;
   pageHeightPt: number;
+  /** The first thing pdfjs skipped while drawing the page, when it drew the rest. */
+  problem?: string;
 }
 
 /** A page as 8-bit grayscale pixels, one byte per pixel, row by row (what OCR wants). */
@@ -41,10 +44,16 @@ export interface GrayPdfPage {
   pageIndex: number;
   pageWidthPt: number;
   pageHeightPt: number;
+  /** The first thing pdfjs skipped while drawing the page, when it drew the rest. */
+  problem?: string;
 }
 
 const THREAD = new URL('./render-page-thread.js', import.meta.url);
-const DEFAULT_HEAP_MB = 768;
+/**
+ * What a PDF's decoder may hold besides the file (read whole, and kept by pdfjs): ample for a
+ * 50 MP embedded scan (~275 MB while pdfjs scales it) on a 4200 px page, and the bound on a bomb.
+ */
+export const PDF_DECODER_MB = 768;
 
 /**
  * Render page PAGEINDEX (0-based) of the PDF at PATH as a PNG whose long edge is `maxEdge`
@@ -64,6 +73,7 @@ export async function renderPdfPage(path: string, pageIndex: number, options: Re
     pageCount: result.pageCount,
     pageWidthPt: page.pageWidthPt,
     pageHeightPt: page.pageHeightPt,
+    ...(page.problem === undefined ? {} : { problem: page.problem }),
   };
 }
 
@@ -77,7 +87,10 @@ export async function renderPdfPagesGray(
   const result = await callRender(path, pageIndices, 'gray', options);
   return {
     pageCount: result.pageCount,
-    pages: result.pages.map((p) => ({ gray: toBuffer(p.data), width: p.width, height: p.height, pageIndex: p.pageIndex, pageWidthPt: p.pageWidthPt, pageHeightPt: p.pageHeightPt })),
+    pages: result.pages.map((p) => ({
+      gray: toBuffer(p.data), width: p.width, height: p.height, pageIndex: p.pageIndex, pageWidthPt: p.pageWidthPt, pageHeightPt: p.pageHeightPt,
+      ...(p.problem === undefined ? {} : { problem: p.problem }),
+    })),
   };
 }
 
@@ -88,21 +101,27 @@ async function callRender(path: string, pageIndices: number[], format: 'png' | '
   const maxBytes = options.maxBytes ?? INPUT_BYTE_LIMITS.pdfMaxBytes.defaultBytes;
   const arg: RenderThreadArg = { path, pageIndices, maxEdge: options.maxEdge, maxDpi: options.maxDpi, format, maxBytes };
   try {
-    checkPdfSize(path, maxBytes);
-    return await runInWorker<RenderThreadResult>(THREAD, 'renderPagesInThread', arg, {
+    const size = checkPdfSize(path, maxBytes);
+    return await runInChild<RenderThreadResult>(THREAD, 'renderPagesInThread', arg, {
       signal: options.signal,
       timeoutMs: options.timeoutMs,
-      maxHeapMb: options.maxHeapMb ?? DEFAULT_HEAP_MB,
+      maxMemoryMb: pdfMemoryMb(size, options.maxMemoryMb),
     });
   } catch (err) {
     throw withPath(err, path, 'PDF rendering');
   }
 }
 
-/** The size is checked before a thread starts too: an oversized PDF costs no thread. */
-export function checkPdfSize(path: string, maxBytes: number): void {
+/** The size is checked before a process starts too: an oversized PDF costs none. Returns the size. */
+export function checkPdfSize(path: string, maxBytes: number): number {
   const size = statSync(path).size;
   if (size > maxBytes) throw overLimit('pdfMaxBytes', size, maxBytes);
+  return size;
+}
+
+/** The memory cap of a process reading a PDF of SIZE bytes: the decoder's share plus the file, twice over. */
+export function pdfMemoryMb(size: number, decoderMb = PDF_DECODER_MB): number {
+  return decoderMb + Math.ceil((2 * size) / (1024 * 1024));
 }
 
 /** A worker's error again, naming the file (messages from the thread do not carry it). */

@@ -4,7 +4,7 @@
  * decode, so a 24 MP photo is never held at full size for a 1024 px thumbnail), and every
  * variant is resized from that bitmap, largest first.
  */
-import sharp from 'sharp';
+import { decodeImage, fromPixels, sharpReason } from '../tools/sharp-input.js';
 import { GeneratorError } from '../types.js';
 import { THUMB_FORMAT, type ThumbVariantSpec } from './thumb-variants.js';
 
@@ -38,11 +38,7 @@ export interface ShrinkOptions {
  */
 export async function shrinkOnce(input: string | Buffer, o: ShrinkOptions): Promise<Intermediate> {
   try {
-    let img = sharp(input, {
-      limitInputPixels: o.maxInputPixels,
-      failOn: 'error',
-      ...(o.raw ? { raw: o.raw } : {}),
-    });
+    let img = typeof input !== 'string' && o.raw ? fromPixels(input, o.raw) : decodeImage(input, { maxInputPixels: o.maxInputPixels, failOn: 'error' });
     if (o.autoOrient) img = img.rotate();
     const { data, info } = await img
       .resize({ width: o.maxEdge, height: o.maxEdge, fit: 'inside', withoutEnlargement: true })
@@ -85,7 +81,7 @@ export async function encodeVariants(
       continue;
     }
     try {
-      let img = sharp(src.data, { raw: { width: src.width, height: src.height, channels: src.channels } });
+      let img = fromPixels(src.data, { width: src.width, height: src.height, channels: src.channels });
       if (edge < longest) img = img.resize({ width: edge, height: edge, fit: 'inside' });
       const { data, info } = await img
         .webp({ quality: spec.quality })
@@ -103,10 +99,4 @@ export async function encodeVariants(
 
 function timeoutSeconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
-}
-
-/** sharp's message, first line, bounded. */
-export function sharpReason(err: unknown): string {
-  const m = err instanceof Error ? err.message : String(err);
-  return (m.split('\n')[0] ?? m).trim().slice(0, 300) || 'unknown error';
 }

@@ -6,9 +6,9 @@
 import { abortReason } from '../tools/run-tool.js';
 import { GeneratorError, type Availability, type GeneratedOutput, type Generator, type GeneratorContext } from '../types.js';
 import { DEFAULT_PIXEL_LIMITS } from '../pixel-limits.js';
+import { configureSharp } from '../tools/sharp-input.js';
 import { decodeSource, type DecodeLimits } from './decode-source.js';
 import { encodeVariants } from './intermediate.js';
-import { configureSharp } from './sharp-setup.js';
 import { THUMB_FORMAT, largestFirst, thumbVariant } from './thumb-variants.js';
 
 /** Image types sharp decodes here (AVIF via its libheif+aom), plus HEIC/HEIF via heic-decode. */

@@ -56,7 +56,7 @@ test('a file without a video stream (audio labelled video/mp4, cover art or not)
 test('PDF: the first page at the variant sizes', { skip: FIXTURES_SKIP }, async () => {
   const file = join(FIXTURES, 'pdf/text-layer/lychee-pdf.pdf');
   const { value: out, seen } = await watchDecodes(file, () => makeThumbs(file, 'document', 'application/pdf', ['grid@1x', 'detail@1x']));
-  assert.deepEqual(seen, { threads: 1, sharpReads: 0, frameGrabs: 0 }, 'one page render for every variant');
+  assert.deepEqual(seen, { threads: 0, decoders: 1, sharpReads: 0, frameGrabs: 0 }, 'one page render for every variant');
   // A page has no pixel size of its own: it is drawn at the largest variant's size.
   const big = await assertThumb(bytesOf(out, 'detail@1x'), 'detail@1x', 4000, 3000, 'pdf');
   await assertThumb(bytesOf(out, 'grid@1x'), 'grid@1x', big.width, big.height, 'pdf');

@@ -5,9 +5,10 @@
  * histogram (it skips flashes and cuts). A frame that is still nearly black (a long dark intro)
  * is tried again at half the duration. ffmpeg applies the rotation metadata itself.
  */
-import sharp from 'sharp';
 import { ffmpegTools, probeDuration, probeMedia } from '../tools/ffmpeg.js';
 import { runTool } from '../tools/run-tool.js';
+import { DEFAULT_PIXEL_LIMITS } from '../pixel-limits.js';
+import { decodeImage } from '../tools/sharp-input.js';
 import { GeneratorError } from '../types.js';
 
 /** Where in the video to look, as a share of its duration. */
@@ -85,7 +86,7 @@ async function grabFrame(path: string, streamIndex: number, seekSeconds: number,
 /** Mean luma of an encoded frame; 255 (bright enough) when it cannot be read, so the frame is kept. */
 async function meanLuma(png: Buffer): Promise<number> {
   try {
-    return (await sharp(png).greyscale().stats()).channels[0]?.mean ?? 255;
+    return (await decodeImage(png, { maxInputPixels: DEFAULT_PIXEL_LIMITS.maxInputPixels }).greyscale().stats()).channels[0]?.mean ?? 255;
   } catch {
     return 255;
   }

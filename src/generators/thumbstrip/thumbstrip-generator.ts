@@ -4,8 +4,7 @@
  * applies the rotation), square pixels, no metadata. A file without a moving picture (only
  * sound, or only cover art) has no thumbstrip: not applicable, not a failure.
  */
-import sharp from 'sharp';
-import { configureSharp } from '../thumb/sharp-setup.js';
+import { configureSharp, fromPixels } from '../tools/sharp-input.js';
 import { ffmpegAvailability, probeMedia, type ProbeResult } from '../tools/ffmpeg.js';
 import { abortReason } from '../tools/run-tool.js';
 import type { GeneratedOutput, Generator, GeneratorContext } from '../types.js';
@@ -67,7 +66,7 @@ async function makeStrip(ctx: GeneratorContext, options: ThumbstripOptions): Pro
   });
   const grid = assembleGrid(frames, tile);
   configureSharp(ctx.settings.threads);
-  const data = await sharp(grid.rgb, { raw: { width: grid.width, height: grid.height, channels: 3 } })
+  const data = await fromPixels(grid.rgb, { width: grid.width, height: grid.height, channels: 3 })
     .webp({ quality: STRIP_QUALITY })
     .toBuffer();
   return { data };

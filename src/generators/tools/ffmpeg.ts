@@ -58,6 +58,9 @@ export interface ProbeStream {
   codec_name?: string;
   width?: number;
   height?: number;
+  /** Audio: samples per second and channels, as the header says. */
+  sample_rate?: string;
+  channels?: number;
   duration?: string;
   tags?: Record<string, string>;
   side_data_list?: Array<Record<string, unknown>>;

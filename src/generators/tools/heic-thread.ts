@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { readBounded } from '../input-limits.js';
+import { tooManyPixels } from '../pixel-limits.js';
 import { GeneratorError } from '../types.js';
 
 export interface HeicThreadArg {
@@ -50,7 +51,7 @@ export async function decodeHeicInThread(arg: HeicThreadArg): Promise<HeicThread
     if (!first) throw new GeneratorError('the HEIC file holds no image', { permanent: true });
     if (!(first.width > 0 && first.height > 0)) throw new GeneratorError('the HEIC image has no size', { permanent: true });
     if (first.width * first.height > arg.maxPixels) {
-      throw new GeneratorError(`image is ${first.width}×${first.height}, more than the ${Math.round(arg.maxPixels / 1e6)} megapixel limit`, { permanent: true });
+      throw tooManyPixels(first.width, first.height, arg.maxPixels);
     }
     const { width, height, data } = await first.decode();
     return { width, height, ...dropOpaqueAlpha(data) };

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
 import { generatorContext } from '../../../test/generator-context.js';
 import type { ContentKind } from '../../content/kinds.js';
+import { toneSamples, wavFile } from '../../../test/hostile-files.js';
 import { GeneratorError, type GeneratedOutput } from '../types.js';
-import { transcriptGenerator, type TranscriptJson } from './transcript-generator.js';
+import { transcriptGenerator, transcriptOf } from './transcript-generator.js';
 import { segmentInSeconds } from './whisper-child.js';
 
 // whisper.cpp's CI model: real format and vocabulary, no weights — it runs and hears nothing.
@@ -15,8 +16,8 @@ const TEST_MODEL = join(FIXTURES, 'whisper', 'for-tests-ggml-tiny.en.bin');
 const work = tempDir('vss-transcript-test-');
 after(() => work.cleanup());
 
-async function run(path: string, kind: ContentKind, mime: string, model = TEST_MODEL): Promise<GeneratedOutput[]> {
-  const ctx = generatorContext({ path, kind, mime, variants: ['default'], settings: { models: { whisper: model }, threads: 2 } });
+async function run(path: string, kind: ContentKind, mime: string, model = TEST_MODEL, timeoutMs?: number): Promise<GeneratedOutput[]> {
+  const ctx = generatorContext({ path, kind, mime, variants: ['default'], settings: { models: { whisper: model }, threads: 2 }, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   try {
     return await transcriptGenerator.generate(ctx);
   } finally {
@@ -24,29 +25,64 @@ async function run(path: string, kind: ContentKind, mime: string, model = TEST_M
   }
 }
 
-function transcriptOf(outs: GeneratedOutput[], seconds: number): TranscriptJson {
-  assert.equal(outs.length, 1);
-  const o = outs[0]!;
-  assert.ok('data' in o, JSON.stringify(o));
-  assert.equal(o.format, 'json');
-  const t = JSON.parse(o.data.toString('utf8')) as TranscriptJson;
-  assert.equal(t.language, 'en');
-  // The test model has whisper.cpp's real format and vocabulary but no weights: it hears nothing,
-  // so the whole, real answer is no segments and no text (a loop over the segments would check
-  // nothing). How whisper's segments become seconds is tested below with segmentInSeconds.
-  assert.deepEqual(t.segments, []);
-  assert.equal(t.text, '');
-  assert.equal(t.model, 'for-tests-ggml-tiny.en.bin', 'the file name only: sidecars travel to other devices');
-  assert.match(t.engine, /^whisper\.cpp \(@napi-rs\/whisper \d/);
-  assert.ok(Math.abs(t.duration - seconds) < 0.2, `duration ${t.duration}, expected about ${seconds}`);
-  assert.equal(t.truncated_at, undefined);
-  return t;
+/**
+ * The test model has whisper.cpp's real format and vocabulary but no weights: it hears no words
+ * in anything. So on the fixtures' speech the whole, real answer is "no speech", after the sound
+ * was decoded and whisper ran over all of it (the duration in the reason is whisper's own count).
+ * How a result with words becomes the sidecar is tested below with transcriptOf.
+ */
+function noSpeechIn(outs: GeneratedOutput[], seconds: string): void {
+  assert.deepEqual(outs, [{ variant: 'default', skip: `no speech heard in ${seconds} of audio` }]);
 }
 
-test('speech in WAV, MP3 and a video\'s sound track gives a well-formed transcript', { skip: FIXTURES_SKIP }, async () => {
-  transcriptOf(await run(join(FIXTURES, 'audio', 'jfk.wav'), 'audio', 'audio/wav'), 11);
-  transcriptOf(await run(join(FIXTURES, 'audio', 'jfk.mp3'), 'audio', 'audio/mpeg'), 11);
-  transcriptOf(await run(join(FIXTURES, 'video', 'photoprism-blue-go-video.mp4'), 'video', 'video/mp4'), 2.41);
+test('WAV, MP3 and a video\'s sound track are decoded and heard whole; a model that hears no words says "no speech"', { skip: FIXTURES_SKIP }, async () => {
+  noSpeechIn(await run(join(FIXTURES, 'audio', 'jfk.wav'), 'audio', 'audio/wav'), '11 s');
+  noSpeechIn(await run(join(FIXTURES, 'audio', 'jfk.mp3'), 'audio', 'audio/mpeg'), '11 s');
+  noSpeechIn(await run(join(FIXTURES, 'video', 'photoprism-blue-go-video.mp4'), 'video', 'video/mp4'), '2.4 s');
+});
+
+test('what whisper heard becomes the transcript; notes in brackets are not words; nothing heard is no speech', () => {
+  const heard = {
+    language: 'en',
+    duration: 11,
+    segments: [{ start: 0, end: 1, text: '[BLANK_AUDIO]' }, { start: 1, end: 4.2, text: 'And so my fellow Americans,' }, { start: 4.2, end: 11, text: 'ask not.' }, { start: 11, end: 11, text: '' }],
+  };
+  const t = transcriptOf(heard, 'ggml-base.en.bin', false);
+  assert.ok(typeof t === 'object');
+  assert.deepEqual({ ...t, engine: undefined }, {
+    language: 'en', text: 'And so my fellow Americans, ask not.', model: 'ggml-base.en.bin', engine: undefined, duration: 11,
+    segments: [{ start: 1, end: 4.2, text: 'And so my fellow Americans,' }, { start: 4.2, end: 11, text: 'ask not.' }],
+  });
+  assert.match(t.engine, /^whisper\.cpp \(@napi-rs\/whisper \d/);
+  assert.equal(t.truncated_at, undefined);
+  assert.equal((transcriptOf(heard, 'm.bin', true) as { truncated_at?: number }).truncated_at, 4 * 3600);
+  assert.equal(transcriptOf({ language: 'en', duration: 300, segments: [{ start: 0, end: 300, text: '(music)' }] }, 'm.bin', false), 'no speech heard in 300 s of audio');
+  assert.equal(transcriptOf({ language: 'en', duration: 2.41, segments: [] }, 'm.bin', false), 'no speech heard in 2.4 s of audio');
+});
+
+test('a WAV header claiming 1 Hz is refused before anything is decoded, saying what it claims', { skip: FIXTURES_SKIP }, async () => {
+  // Before: 16 KB became 8,192 s of 16 kHz audio (254 MiB of scratch, whisper still busy 10 min later).
+  for (const [name, bytes] of [['claims-1hz.wav', 16_384 - 44], ['claims-1hz-tiny.wav', 64]] as const) {
+    const path = join(work.path, name);
+    writeFileSync(path, wavFile({ sampleRate: 1 }, toneSamples(bytes)));
+    const t0 = Date.now();
+    await assert.rejects(run(path, 'audio', 'audio/wav', TEST_MODEL, 30_000), (err: unknown) => {
+      assert.ok(err instanceof GeneratorError && err.permanent, String(err));
+      assert.equal(err.message, `${path}: the audio's header is not believable: it claims a sample rate of 1 Hz (real recordings use 4,000–768,000 Hz)`);
+      return true;
+    });
+    assert.ok(Date.now() - t0 < 5_000, `${name}: took ${Date.now() - t0} ms`);
+  }
+});
+
+test('sound without words is "no speech", never a ready empty transcript: 2 ms of it, or a tone', { skip: FIXTURES_SKIP }, async () => {
+  // Before: 64 bytes of data became a ready transcript with no text.
+  const blip = join(work.path, 'blip.wav');
+  writeFileSync(blip, wavFile({ sampleRate: 16_000 }, toneSamples(64)));
+  assert.deepEqual(await run(blip, 'audio', 'audio/wav'), [{ variant: 'default', skip: 'no speech: only 0.002 s of sound' }]);
+  const tone = join(work.path, 'tone.wav');
+  writeFileSync(tone, wavFile({ sampleRate: 16_000 }, toneSamples(2 * 32_000)));
+  noSpeechIn(await run(tone, 'audio', 'audio/wav'), '2 s');
 });
 
 test('a video without an audio track is skipped, not failed', { skip: FIXTURES_SKIP }, async () => {

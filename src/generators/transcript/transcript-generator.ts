@@ -11,6 +11,11 @@
  * is the one the user registered (`vss models add whisper PATH`); without one the kind is
  * unavailable — vss never invents a transcript. Audio beyond MAX_AUDIO_SECONDS is not transcribed:
  * the transcript covers the first 4 hours and says so in `truncated_at`.
+ *
+ * A header no recording could have (1 Hz, 300 channels, an hour in 16 KB: audio-bounds.ts) fails
+ * before anything is decoded. Sound in which whisper hears no words — silence, music, a few
+ * milliseconds — has no transcript: "no speech" is recorded as the content's answer for this kind
+ * (as for a video without sound), not a ready transcript with nothing in it.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,6 +26,7 @@ import { ffmpegTools, probeDuration, probeMedia } from '../tools/ffmpeg.js';
 import { runTool } from '../tools/run-tool.js';
 import type { Availability, GeneratedOutput, Generator, GeneratorContext, GeneratorSettings } from '../types.js';
 import { GeneratorError } from '../types.js';
+import { formatSeconds, implausibleAudio } from './audio-bounds.js';
 import { readWhisperModelInfoSync, WhisperModelError, type WhisperModelInfo } from './model-info.js';
 import type { WhisperChildResult, WhisperJob } from './whisper-child.js';
 
@@ -30,6 +36,10 @@ export { readWhisperModelInfo } from './model-info.js';
 export const MAX_AUDIO_SECONDS = 4 * 3600;
 /** Audio per whisper call: bounds the child's memory (≈ 75 MB of samples and mel per 20 min). */
 const CHUNK_SECONDS = 20 * 60;
+/** Less sound than this holds no word (a short "yes" is ~0.2 s): whisper is not asked. */
+export const MIN_SPEECH_SECONDS = 0.1;
+/** Bytes of one second of what ffmpeg writes for whisper: 16 kHz, mono, 16 bits. */
+const PCM_BYTES_PER_SECOND = 16_000 * 2;
 const NO_MODEL = 'no speech model installed: run vss models add whisper PATH';
 
 const require = createRequire(import.meta.url);
@@ -112,6 +122,8 @@ async function transcribe(ctx: GeneratorContext): Promise<TranscriptJson | strin
   }
   const audio = probe.streams.find((s) => s.codec_type === 'audio');
   if (!audio) return 'no audio track';
+  const implausible = implausibleAudio(audio, probe.format, ctx.source.size);
+  if (implausible) throw new GeneratorError(`${path}: the audio's header is not believable: it claims ${implausible}`, { permanent: true, path });
   const duration = probeDuration(probe);
   const truncated = duration !== undefined && duration > MAX_AUDIO_SECONDS;
 
@@ -127,6 +139,8 @@ async function transcribe(ctx: GeneratorContext): Promise<TranscriptJson | strin
   } catch (err) {
     throw fail('ffmpeg could not decode the audio', err);
   }
+  const soundSeconds = statSync(pcm).size / PCM_BYTES_PER_SECOND;
+  if (soundSeconds < MIN_SPEECH_SECONDS) return `no speech: only ${formatSeconds(soundSeconds)} of sound`;
 
   // 2. Speech to text in a child process that can be killed (and may crash) on its own.
   const resultFile = join(ctx.scratchDir, 'whisper-result.json');
@@ -144,12 +158,22 @@ async function transcribe(ctx: GeneratorContext): Promise<TranscriptJson | strin
     throw fail('whisper gave no readable result', err);
   }
 
-  const segments = r.segments.filter((s) => s.text !== '');
+  return transcriptOf(r, basename(model), truncated);
+}
+
+/**
+ * What whisper heard as the transcript sidecar, or, when it heard no words, the reason there is
+ * none. Segments that are only a bracketed note (whisper writes "[BLANK_AUDIO]", "(music)" for
+ * sound without speech) carry no words and are left out.
+ */
+export function transcriptOf(r: WhisperChildResult, model: string, truncated: boolean): TranscriptJson | string {
+  const segments = r.segments.filter((s) => s.text !== '' && !/^[[(][^\])]*[\])]$/.test(s.text));
+  if (segments.length === 0) return `no speech heard in ${formatSeconds(r.duration)} of audio`;
   const json: TranscriptJson = {
     language: r.language,
     text: segments.map((s) => s.text).join(' '),
     segments,
-    model: basename(model),
+    model,
     engine: ENGINE,
     duration: r.duration,
   };
