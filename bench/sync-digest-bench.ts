@@ -28,7 +28,7 @@ import { LocalAvailability } from '../src/store/availability.js';
 import { sidecarAddress } from '../src/sidecars/address.js';
 import { encodeChunk, type AvailabilityEntry } from '../src/sync/availability/codec.js';
 import { PAGE_ENTRIES, pullAvailability, serveAvailability } from '../src/sync/availability/exchange.js';
-import { AvailabilityStore } from '../src/sync/availability/store.js';
+import { Availability } from '../src/sync/availability/availability.js';
 import { PeerNode } from '../src/sync/net/peer-node.js';
 import type { RemoteDevice } from '../src/sync/peer-link.js';
 import { Summary, benchArgs, collectGarbage, freshDir, median, num, ratio, rmrf, runMain, secs } from './util.js';
@@ -38,8 +38,8 @@ const C = (i: number) => `${i.toString(16).padStart(8, '0')}-0000-5000-8000-${(i
 const SUM = (i: number, round = 0) => ((i * 2654435761 + round) >>> 0).toString(16).padStart(8, '0').repeat(8);
 
 interface Pair {
-  a: { lib: Library; store: AvailabilityStore; node: PeerNode; remote: RemoteDevice };
-  b: { lib: Library; store: AvailabilityStore; node: PeerNode };
+  a: { lib: Library; store: Availability; node: PeerNode; remote: RemoteDevice };
+  b: { lib: Library; store: Availability; node: PeerNode };
   /** The bytes of A's last full digest, chunk by chunk, for the bare-stream anchor. */
   close(): Promise<void>;
 }
@@ -53,14 +53,14 @@ async function pair(dir: string): Promise<Pair> {
   const nodeB = await PeerNode.start({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], admit: (p) => p === ids.a, isPaired: (p) => p === ids.a });
   ids.a = nodeA.peerId;
   ids.b = nodeB.peerId;
-  const storeA = new AvailabilityStore(A);
+  const storeA = new Availability(A);
   // Both copies answer to A's library id, as pairing leaves them; the bench reaches the config directly.
   (B.config as { id: string }).id = A.config.id;
   const remoteB: RemoteDevice = { deviceUuid: B.device.uuid, peerId: ids.b, name: 'b', libraryIds: [A.config.id] };
   await nodeA.handle('availability', (stream) => serveAvailability(stream, remoteB, () => storeA));
   return {
     a: { lib: A, store: storeA, node: nodeA, remote: { deviceUuid: A.device.uuid, peerId: ids.a, name: 'a', libraryIds: [A.config.id] } },
-    b: { lib: B, store: new AvailabilityStore(B), node: nodeB },
+    b: { lib: B, store: new Availability(B), node: nodeB },
     async close() {
       await Promise.all([nodeA.stop(), nodeB.stop()]);
       A.close();

@@ -98,16 +98,13 @@ export async function pairAndConnect(a: TestDevice, b: TestDevice): Promise<void
 
 /**
  * What availability exchange would have told DEVICE about OWNER's ready sidecar at ADDRESS (the
- * exchange itself is another part's; here the hearsay row is written directly).
+ * exchange itself is another part's; here the hearsay row is written through the store).
  */
 export function tellAvailability(device: TestDevice, owner: TestDevice, address: SidecarAddress, entry?: { size: number; checksum: string }): void {
   const info = owner.sidecars.get(address);
   const size = entry?.size ?? info?.size;
   const checksum = entry?.checksum ?? info?.checksum;
-  device.lib.db.prepare(
-    `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
-     ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = 1, size = excluded.size, checksum = excluded.checksum, format = excluded.format`,
-  ).run(address.contentUuid, address.kind, address.variant, owner.lib.device.uuid, size, checksum, address.format, Date.now());
+  device.lib.store.availability.heardFrom(owner.lib.device.uuid, 0, Date.now()).heard(address.contentUuid, address.kind, address.variant, address.format, size ?? null, checksum ?? null);
 }
 
 /** A new content uuid's address of KIND/VARIANT. */

@@ -3,7 +3,7 @@ import type { FetchFirst } from '../jobs/job-kind.js';
 import type { Library } from '../library/library.js';
 import { sidecarAddress } from '../sidecars/address.js';
 import { sidecarKind } from '../sidecars/kinds.js';
-import { AvailabilityStore } from '../sync/availability/store.js';
+import { Availability } from '../sync/availability/availability.js';
 import type { Prefetch } from '../sync/prefetch.js';
 import type { ResolveAnswer } from '../sync/resolver.js';
 import type { SidecarFetcher } from '../sync/resolver-fetcher.js';
@@ -35,13 +35,13 @@ const ASK_TIMEOUT_MS = 3_000;
  * without one (in-process, or no daemon) the resolver makes sidecars here and asks no peer.
  */
 export class SyncApi {
-  readonly availability: AvailabilityStore;
+  readonly availability: Availability;
   readonly transfers: TransferStore;
   private peers: PeerSide | undefined;
   private prefetch: Prefetch | undefined;
 
   constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {
-    this.availability = new AvailabilityStore(lib);
+    this.availability = new Availability(lib);
     this.transfers = new TransferStore(lib);
   }
 

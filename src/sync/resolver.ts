@@ -33,6 +33,8 @@ export interface ResolveOptions {
 const DEFAULT_TIMEOUT_MS = 60_000;
 /** How often a wait for a sidecar made by another process looks at its row (in-process changes wake it at once). */
 const POLL_MS = 250;
+/** How often a wait for a sidecar still pending queues its job again (a job that finished as it was asked for). */
+const REQUEUE_MS = 1000;
 
 /**
  * The resolver (DESIGN §9): where this sidecar can be had, in the device's order. A ready file here
@@ -172,12 +174,16 @@ async function generate(lib: Library, settings: GeneratorSettings, a: SidecarAdd
       if (c.contentUuid === a.contentUuid && c.kind === a.kind && c.variant === a.variant && settled()) done();
     });
     signal?.addEventListener('abort', done, { once: true });
-    const openJob = lib.db.prepare("SELECT 1 FROM jobs WHERE kind = ? AND content_uuid = ? AND status IN ('queued', 'running', 'paused') LIMIT 1");
+    let queuedAt = Date.now();
     const poll = () => {
       if (settled() || Date.now() >= until || signal?.aborted) return done();
       // Asked while its kind's job for this content was finishing: that job did not see it, and
       // none is open now; queue one (the runner's stranded-work net would, but only when idle).
-      if (manager.get(a)?.status === 'pending' && openJob.get(a.kind, a.contentUuid) === undefined) queueSidecarJob(lib, a.contentUuid, a.kind);
+      // Queueing is a no-op while a job is open; at most once a second, it is a write.
+      if (manager.get(a)?.status === 'pending' && Date.now() - queuedAt >= REQUEUE_MS) {
+        queuedAt = Date.now();
+        queueSidecarJob(lib, a.contentUuid, a.kind);
+      }
       timer = setTimeout(poll, Math.min(POLL_MS, Math.max(1, until - Date.now())));
     };
     poll();
@@ -222,8 +228,7 @@ const ASSUMED = { bytesPerSec: 10_000_000, latencyMs: 100 };
 
 /** Estimated ms to fetch A from DEVICE: its latency plus the announced size over its throughput, as the fetcher measured them. */
 export function estimateFetchMs(lib: Library, a: SidecarAddress, device: string, fetcher?: SidecarFetcher): number {
-  const row = lib.db.prepare('SELECT size FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?')
-    .get(a.contentUuid, a.kind, a.variant, device) as { size: number | null } | undefined;
+  const row = lib.store.availability.of(a.contentUuid, a.kind, a.variant, device);
   const m = fetcher?.measured?.(device);
   const latencyMs = m && m.latencyMs >= 0 ? m.latencyMs : ASSUMED.latencyMs;
   const bytesPerSec = m && m.throughput > 0 ? m.throughput : ASSUMED.bytesPerSec;

@@ -74,11 +74,6 @@ const SQL_NOT_YET_IN_STORES = new Set([
   'sidecars/reference-check.ts',
   'sidecars/sidecar-file.ts',
   'sidecars/watcher.ts',
-  'sync/availability/store.ts',
-  'sync/prefetch.ts',
-  'sync/resolver-test-peer.ts',
-  'sync/resolver.ts',
-  'sync/transfer/store.ts',
 ]);
 
 describe('where code lives (docs/architecture.md)', () => {

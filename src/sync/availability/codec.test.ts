@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { VssError } from '../../core/errors.js';
 import Database from 'better-sqlite3';
-import { DIGEST_LIMITS, PACKED_ROW_SQL, decodeChunk, encodeChunk, encodePacked, encodeRows, type AvailabilityEntry, type DigestHeader, type EntryRow } from './codec.js';
+import { PACKED_ROW_SQL } from '../../store/availability.js';
+import { DIGEST_LIMITS, decodeChunk, encodeChunk, encodePacked, encodeRows, type AvailabilityEntry, type DigestHeader, type EntryRow } from './codec.js';
 
 const HEADER: DigestHeader = {
   libraryId: '11111111-2222-4333-8444-555555555555',

@@ -126,17 +126,8 @@ export function encodeRows(header: DigestHeader, rows: readonly EntryRow[]): Uin
 }
 
 /**
- * SQL for one row of sidecar_availability packed into text, so that a page of rows is one string
- * from SQLite (group_concat) rather than eight values per row: content uuid (36) · has (1) ·
- * size (16 hex) · checksum length (2 hex) and checksum · kind, variant, format lengths (2 hex
- * each) and the three names (a NULL format is the kind's usual one, filled in by the encoder).
- */
-export const PACKED_ROW_SQL = `content_uuid || has || printf('%016x', coalesce(size, 0))
-  || printf('%02x', length(CASE WHEN has = 1 THEN coalesce(checksum, '') ELSE '' END)) || CASE WHEN has = 1 THEN coalesce(checksum, '') ELSE '' END
-  || printf('%02x%02x%02x', length(kind), length(variant), length(coalesce(format, ''))) || kind || variant || coalesce(format, '')`;
-
-/**
- * As encodeRows, from COUNT rows packed by PACKED_ROW_SQL into one string. Every field is checked
+ * As encodeRows, from COUNT rows packed into one string by the availability store
+ * (`PACKED_ROW_SQL` in src/store/availability.ts, which gives the layout). Every field is checked
  * as it is read (a row that does not parse is a USAGE error: the rows are this device's own).
  */
 export function encodePacked(header: DigestHeader, packed: string, count: number): Uint8Array {

@@ -10,7 +10,6 @@ import type { Library } from '../../library/library.js';
 import { sidecarAddress } from '../../sidecars/address.js';
 import { SidecarManager } from '../../sidecars/manager.js';
 import { PresenceIndex } from '../../sidecars/presence-index.js';
-import { LocalAvailability } from '../../store/availability.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { PeerNode } from '../net/peer-node.js';
 import { PROTOCOLS } from '../net/protocols.js';
@@ -18,7 +17,7 @@ import type { RemoteDevice } from '../peer-link.js';
 import { tempDir } from '../../../test/helpers.js';
 import { encodeChunk, type AvailabilityEntry } from './codec.js';
 import { PAGE_ENTRIES, askWhoHas, notifyChanged, pullAvailability, serveAvailability } from './exchange.js';
-import { AvailabilityStore } from './store.js';
+import { Availability } from './availability.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
 const C = (i: number) => `${i.toString(16).padStart(8, '0')}-0000-5000-8000-000000000000`;
@@ -28,7 +27,7 @@ const SUM = (i: number) => (i % 16).toString(16).repeat(64);
 interface Side {
   vss: Installation;
   lib: Library;
-  store: AvailabilityStore;
+  store: Availability;
   node: PeerNode;
   /** How the other side knows this device. */
   remote: RemoteDevice;
@@ -57,8 +56,8 @@ async function twoDevices(root: string): Promise<{ a: Side; b: Side; serveB: { h
   ids.a = nodeA.peerId;
   ids.b = nodeB.peerId;
   const libId = A.lib.config.id;
-  const a: Side = { ...A, store: new AvailabilityStore(A.lib), node: nodeA, remote: { deviceUuid: A.lib.device.uuid, peerId: ids.a, name: 'a', libraryIds: [libId] } };
-  const b: Side = { ...B, store: new AvailabilityStore(B.lib), node: nodeB, remote: { deviceUuid: B.lib.device.uuid, peerId: ids.b, name: 'b', libraryIds: [libId] } };
+  const a: Side = { ...A, store: new Availability(A.lib), node: nodeA, remote: { deviceUuid: A.lib.device.uuid, peerId: ids.a, name: 'a', libraryIds: [libId] } };
+  const b: Side = { ...B, store: new Availability(B.lib), node: nodeB, remote: { deviceUuid: B.lib.device.uuid, peerId: ids.b, name: 'b', libraryIds: [libId] } };
   const changed: Array<{ from: string; seq: number }> = [];
   const serveB = {
     handler: (stream: Stream) => serveAvailability(stream, a.remote, (id) => (id === b.store.libraryId ? b.store : undefined), {
@@ -82,7 +81,7 @@ function ready(lib: Library, i: number, variant = 'grid@1x', size = 100 + i, sum
 }
 
 function peerRows(lib: Library, device: string): Array<{ content_uuid: string; variant: string; has: number; size: number | null; checksum: string | null }> {
-  return lib.db.prepare('SELECT content_uuid, variant, has, size, checksum FROM sidecar_availability WHERE device_uuid = ? ORDER BY content_uuid, variant').all(device) as never;
+  return lib.store.availability.ofDevice(device).map((r) => ({ content_uuid: r.content_uuid, variant: r.variant, has: r.has, size: r.size, checksum: r.checksum }));
 }
 
 describe('availability exchange between two devices over libp2p on loopback', () => {
@@ -138,7 +137,7 @@ describe('availability exchange between two devices over libp2p on loopback', ()
 
   it('a replaced database (new epoch) gets a full digest again, which replaces what was said', async () => {
     const { a, b } = t;
-    b.lib.db.prepare("UPDATE sync_meta SET value = '0d0d0d0d-0000-4000-8000-000000000000' WHERE key = 'epoch'").run();
+    b.lib.store.syncMeta.set('epoch', '0d0d0d0d-0000-4000-8000-000000000000');
     const again = await pullFromB();
     assert.equal(again.full, true);
     assert.equal(again.entries, 5);
@@ -263,7 +262,7 @@ describe('availability exchange between two devices over libp2p on loopback', ()
     const state = a.store.peerState(b.remote.deviceUuid);
     a.lib.close();
     a.lib = a.vss.openLibrary(a.lib.root);
-    a.store = new AvailabilityStore(a.lib);
+    a.store = new Availability(a.lib);
     assert.deepEqual(peerRows(a.lib, b.remote.deviceUuid), before);
     assert.deepEqual(a.store.peerState(b.remote.deviceUuid), state);
     ready(b.lib, 60);
@@ -273,11 +272,11 @@ describe('availability exchange between two devices over libp2p on loopback', ()
 
   it('sends a large digest in acked chunks and takes it whole', async () => {
     const { a, b } = t;
-    const local = new LocalAvailability(b.lib.db, b.lib.device.uuid);
+    const local = b.lib.store.availability;
     const n = PAGE_ENTRIES * 2 + 100;
-    b.lib.db.transaction(() => {
+    b.lib.store.transaction(() => {
       for (let i = 0; i < n; i++) local.set(C(100_000 + i), 'thumb', 'icon@1x', 'webp', true, i, SUM(i), 0);
-    })();
+    });
     const got = await pullFromB();
     assert.deepEqual({ full: got.full, entries: got.entries }, { full: false, entries: n });
     assert.equal(a.store.peerState(b.remote.deviceUuid)!.entries, peerRows(a.lib, b.remote.deviceUuid).filter((r) => r.has === 1).length);
@@ -288,11 +287,11 @@ describe('availability exchange between two devices over libp2p on loopback', ()
     const index = new PresenceIndex(a.lib);
     try {
       assert.deepEqual(index.presence([C(60)], 'thumb', ['grid@1x'])[0]!.devices, [b.remote.deviceUuid]);
-      a.lib.db.prepare("INSERT INTO availability_suspects VALUES (?, 'thumb', 'grid@1x', ?, ?, 'lied', 0)").run(C(60), b.remote.deviceUuid, SUM(60));
+      a.lib.store.availabilitySuspects.mark({ content_uuid: C(60), kind: 'thumb', variant: 'grid@1x', device_uuid: b.remote.deviceUuid, checksum: SUM(60), reason: 'lied', at: 0 });
       assert.ok(a.store.removeDevice(b.remote.deviceUuid).entries > 0);
       assert.deepEqual(peerRows(a.lib, b.remote.deviceUuid), []);
       assert.equal(a.store.peerState(b.remote.deviceUuid), undefined);
-      assert.equal(a.lib.db.prepare('SELECT COUNT(*) FROM availability_suspects').pluck().get(), 0);
+      assert.deepEqual(a.lib.store.availabilitySuspects.ofDevice(b.remote.deviceUuid), []);
       assert.deepEqual(index.presence([C(60)], 'thumb', ['grid@1x'])[0]!.devices, []);
       assert.throws(() => a.store.removeDevice(a.remote.deviceUuid), /own availability/);
     } finally {

@@ -5,7 +5,7 @@ import { MessageChannel } from '../net/message-channel.js';
 import { PROTOCOLS } from '../net/protocols.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { DIGEST_LIMITS, decodeChunk, encodeChunk, encodePacked, type AvailabilityEntry, type DecodedChunk } from './codec.js';
-import { WHO_HAS_MAX, type AvailabilityStore, type WhoHasQuery } from './store.js';
+import { WHO_HAS_MAX, type Availability, type WhoHasQuery } from './availability.js';
 
 /*
  * /vss/availability/1.0.0 — one request per stream, MessagePack messages (bounded by PROTOCOLS):
@@ -40,7 +40,7 @@ export interface ServeOptions {
 export async function serveAvailability(
   stream: Stream,
   remote: RemoteDevice,
-  storeOf: (libraryId: string) => AvailabilityStore | undefined,
+  storeOf: (libraryId: string) => Availability | undefined,
   opts: ServeOptions = {},
 ): Promise<void> {
   const ch = new MessageChannel(stream, MAX_BYTES);
@@ -82,7 +82,7 @@ export async function serveAvailability(
   }
 }
 
-async function servePull(ch: MessageChannel, store: AvailabilityStore, req: Record<string, unknown>): Promise<void> {
+async function servePull(ch: MessageChannel, store: Availability, req: Record<string, unknown>): Promise<void> {
   const seq = Number.isSafeInteger(req.seq) ? (req.seq as number) : 0;
   const epoch = typeof req.epoch === 'string' ? req.epoch : null;
   const set = store.changesSince(seq, epoch, PAGE_ENTRIES);
@@ -105,7 +105,7 @@ async function receiveAck(ch: MessageChannel): Promise<void> {
   if (msg.t !== 'ack') throw new VssError('PEER', `expected an ack of a digest chunk, got ${JSON.stringify(msg.t)}`);
 }
 
-async function serveWhoHas(ch: MessageChannel, store: AvailabilityStore, req: Record<string, unknown>): Promise<void> {
+async function serveWhoHas(ch: MessageChannel, store: Availability, req: Record<string, unknown>): Promise<void> {
   const asked = parseAddresses(req.addresses);
   const found = store.whoHas(asked);
   const seq = store.seq();
@@ -127,7 +127,7 @@ export interface PullResult {
  * apply the whole digest in one transaction. A digest that is cut short, garbled, too large,
  * or about another device or library is refused (VssError PEER) and changes nothing.
  */
-export async function pullAvailability(stream: Stream, store: AvailabilityStore, remote: RemoteDevice, libraryId: string, opts: { signal?: AbortSignal } = {}): Promise<PullResult> {
+export async function pullAvailability(stream: Stream, store: Availability, remote: RemoteDevice, libraryId: string, opts: { signal?: AbortSignal } = {}): Promise<PullResult> {
   const started = performance.now();
   if (libraryId !== store.libraryId) throw new VssError('USAGE', `the store is of library ${store.libraryId}, not ${libraryId}`);
   const known = store.peerState(remote.deviceUuid);

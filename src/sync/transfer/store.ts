@@ -9,6 +9,7 @@ import { VssError } from '../../core/errors.js';
 import { tempPathFor, TEMP_PREFIX } from '../../core/fs-atomic.js';
 import { sidecarAbsPath, sidecarAddress, type SidecarAddress } from '../../sidecars/address.js';
 import { SidecarManager, type SidecarInfo } from '../../sidecars/manager.js';
+import type { TransferCounts } from '../../store/peer-sync.js';
 import { TransferLieError } from './errors.js';
 
 /** What the receiver expects of a sidecar, from the availability entry of the device it asks. */
@@ -253,25 +254,16 @@ export class TransferStore {
 
   /** Other devices' usable entries for ADDRESS: has = 1, size and checksum known, not suspect at that checksum. */
   sources(address: Pick<SidecarAddress, 'contentUuid' | 'kind' | 'variant' | 'format'>): SourceEntry[] {
-    const rows = this.lib.db.prepare(
-      `SELECT a.device_uuid, a.size, a.checksum, a.format FROM sidecar_availability a
-       WHERE a.content_uuid = ? AND a.kind = ? AND a.variant = ? AND a.device_uuid != ? AND a.has = 1
-         AND a.size IS NOT NULL AND a.checksum IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM availability_suspects s WHERE s.content_uuid = a.content_uuid AND s.kind = a.kind
-           AND s.variant = a.variant AND s.device_uuid = a.device_uuid AND s.checksum IS a.checksum)`,
-    ).all(address.contentUuid, address.kind, address.variant, this.deviceUuid) as { device_uuid: string; size: number; checksum: string; format: string | null }[];
-    return rows.map((r) => ({ deviceUuid: r.device_uuid, size: r.size, checksum: r.checksum, format: r.format ?? address.format }));
+    return this.lib.store.availability.sources(address.contentUuid, address.kind, address.variant)
+      .map((r) => ({ deviceUuid: r.device_uuid, size: r.size, checksum: r.checksum, format: r.format ?? address.format }));
   }
 
   /** A peer's entry lied (its bytes did not match what it announced): skipped while its checksum is unchanged. */
   markSuspect(deviceUuid: string, address: Pick<SidecarAddress, 'contentUuid' | 'kind' | 'variant'>, checksum: string | null, reason: string): void {
-    this.lib.db.transaction(() => {
-      this.lib.db.prepare(
-        `INSERT INTO availability_suspects (content_uuid, kind, variant, device_uuid, checksum, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET checksum = excluded.checksum, reason = excluded.reason, at = excluded.at`,
-      ).run(address.contentUuid, address.kind, address.variant, deviceUuid, checksum, reason, Date.now());
+    this.lib.store.transaction(() => {
+      this.lib.store.availabilitySuspects.mark({ content_uuid: address.contentUuid, kind: address.kind, variant: address.variant, device_uuid: deviceUuid, checksum, reason, at: Date.now() });
       this.count(deviceUuid, { failures: 1 });
-    })();
+    });
   }
 
   /** A transfer from DEVICEUUID that failed without a lie (stream broke, stalled, refused). */
@@ -279,12 +271,8 @@ export class TransferStore {
     this.count(deviceUuid, { failures: 1 });
   }
 
-  private count(deviceUuid: string, c: { bytes?: number; files?: number; failures?: number }): void {
-    this.lib.db.prepare(
-      `INSERT INTO peer_sync (device_uuid, bytes_fetched, files_fetched, failures) VALUES (?, ?, ?, ?)
-       ON CONFLICT(device_uuid) DO UPDATE SET bytes_fetched = bytes_fetched + excluded.bytes_fetched,
-         files_fetched = files_fetched + excluded.files_fetched, failures = failures + excluded.failures`,
-    ).run(deviceUuid, c.bytes ?? 0, c.files ?? 0, c.failures ?? 0);
+  private count(deviceUuid: string, c: TransferCounts): void {
+    this.lib.store.peerSync.count(deviceUuid, c);
   }
 
   /** The partial of a resumable transfer: beside the final path, named after the bytes it will hold. */
