@@ -11,7 +11,7 @@ import { Installation } from '../src/library/installation.js';
 import { Library } from '../src/library/library.js';
 import { writeLibraryConfig } from '../src/library/config.js';
 import { PeerNode, type ProtocolHandler } from '../src/sync/net/peer-node.js';
-import type { ProtocolName } from '../src/sync/net/protocols.js';
+import type { ProtocolName } from '../src/sync/messages/table.js';
 import type { PeerLink, RemoteDevice } from '../src/sync/peer-link.js';
 import { serveFetch } from '../src/sync/transfer/fetch-protocol.js';
 import { TransferStore } from '../src/sync/transfer/store.js';

@@ -1,5 +1,5 @@
 import type { Stream } from '@libp2p/interface';
-import type { ProtocolName } from './net/protocols.js';
+import type { ProtocolName } from './messages/table.js';
 
 /** A paired device as the network layer knows it once its key is checked. */
 export interface RemoteDevice {

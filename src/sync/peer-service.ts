@@ -6,7 +6,7 @@ import type { Device } from '../device/identity.js';
 import { VssError } from '../core/errors.js';
 import { devicePeerKey, peerIdOfPublicKey } from './net/device-key.js';
 import { PeerNode, parseMultiaddr } from './net/peer-node.js';
-import type { ProtocolName } from './net/protocols.js';
+import type { ProtocolName } from './messages/table.js';
 import type { PeerLink, RemoteDevice } from './peer-link.js';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';

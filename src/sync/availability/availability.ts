@@ -5,6 +5,7 @@ import { SIDECAR_KINDS, isSidecarKind, type SidecarKind } from '../../sidecars/k
 import { UUID_RE } from '../../sidecars/address.js';
 import type { AvailabilityRow } from '../../store/availability.js';
 import type { PeerSyncRecord } from '../../store/peer-sync.js';
+import { WHO_HAS_MAX } from '../messages/table.js';
 import { DIGEST_LIMITS, entryShapeError, entryValueError, type AvailabilityEntry, type DecodedChunk, type EntryRow, type EntryVisitor } from './codec.js';
 
 /** What this device's availability changed, from a peer's last known point: the full set, or a delta. */
@@ -56,8 +57,6 @@ export interface WhoHasQuery {
   variant: string;
 }
 
-/** Most addresses one "who has?" question may ask. */
-export const WHO_HAS_MAX = 1024;
 
 /**
  * A library's availability (DESIGN §9): this device's changes, numbered (written by the sidecar

@@ -4,7 +4,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { byteStream } from '@libp2p/utils';
 import { PeerNode } from './peer-node.js';
 import { MessageChannel } from './message-channel.js';
-import { PROTOCOLS } from './protocols.js';
+import { PROTOCOLS } from '../messages/table.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
 

@@ -9,7 +9,7 @@ import { createLibp2p, type Libp2p } from 'libp2p';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Connection, Ed25519PrivateKey, PeerId, Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
-import { PROTOCOLS, type ProtocolName } from './protocols.js';
+import { PROTOCOLS, type ProtocolName } from '../messages/table.js';
 
 export interface PeerNodeOptions {
   privateKey: Ed25519PrivateKey;

@@ -8,7 +8,7 @@ import { tempDir } from '../../../test/helpers.js';
 import { makeDevice, newAddress, pairAndConnect, tellAvailability, type TestDevice } from '../../../test/sync-peers.js';
 import { sidecarAbsPath, type SidecarAddress } from '../../sidecars/address.js';
 import { MessageChannel } from '../net/message-channel.js';
-import { PROTOCOLS } from '../net/protocols.js';
+import { PROTOCOLS } from '../messages/table.js';
 import { Fetcher } from './fetcher.js';
 import { serveFetch } from './fetch-protocol.js';
 
