@@ -170,11 +170,12 @@ describe('a source killed (SIGKILL, its own process) mid-transfer: the fetch res
     assert.deepEqual(fetcher.sources(address), [A.deviceUuid], 'only A is a source when the fetch starts');
     const finalPath = sidecarAbsPath(c.lib.root, address);
     const dir = dirname(finalPath);
+    const parts = c.lib.layout.transfersDir;
     const partial = (): number => {
-      const name = existsSync(dir) ? readdirSync(dir).find((n) => n.endsWith('.part')) : undefined;
+      const name = existsSync(parts) ? readdirSync(parts).find((n) => n.endsWith('.part')) : undefined;
       if (!name) return 0;
       try {
-        return statSync(join(dir, name)).size;
+        return statSync(join(parts, name)).size;
       } catch {
         return 0; // renamed away between listing and stat
       }
@@ -230,6 +231,7 @@ describe('a source killed (SIGKILL, its own process) mid-transfer: the fetch res
     const row = c.sidecars.get(address)!;
     assert.deepEqual({ status: row.status, source: row.source, size: row.size, checksum: row.checksum }, { status: 'ready', source: 'fetched', size: SIZE, checksum: hex(data) });
     assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.vss-tmp-') || n.endsWith('.part')), []);
+    assert.deepEqual(readdirSync(parts), []);
     assert.equal(c.store.localReady(address), finalPath);
 
     // The killed process is gone (reaped: no pid left, not even a zombie).

@@ -61,9 +61,14 @@ describe('fetching sidecars between real peers over loopback', () => {
     const r = b.lib.store.peerSync.get(device.lib.device.uuid);
     return r && { files_fetched: r.files_fetched, bytes_fetched: r.bytes_fetched, failures: r.failures };
   };
+  /** Temporary files beside ADDR's final path, and its partials in the transfers folder. */
   const tempsBeside = (addr: SidecarAddress): string[] => {
     const dir = dirname(fileOnB(addr));
-    return existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('.vss-tmp-')) : [];
+    const parts = b.lib.layout.transfersDir;
+    return [
+      ...(existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('.vss-tmp-')) : []),
+      ...(existsSync(parts) ? readdirSync(parts).filter((n) => n.startsWith(addr.contentUuid)) : []),
+    ];
   };
 
   it('fetches a pipelined batch, verifies every file and records it fetched, counting per peer', async () => {
@@ -297,7 +302,7 @@ describe('fetching sidecars between real peers over loopback', () => {
       tellAvailability(b, d, address);
       // Only d is known at first; e's entry arrives once d is gone.
       const fetcher = new Fetcher(b.store, b.link(), { bandwidthBytesPerSec: 16 * 1024 * 1024, stallMs: 3000 });
-      const partDir = dirname(fileOnB(address));
+      const partDir = b.lib.layout.transfersDir;
       const killed = (async () => {
         const until = Date.now() + 30_000;
         while (Date.now() < until) {

@@ -1,16 +1,17 @@
-import { closeSync, constants, fdatasync, fstatSync, fsync, open as openCb, openSync, readSync, renameSync, statSync, unlinkSync, writev, writevSync } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { closeSync, constants, fdatasync, fstatSync, fsync, open as openCb, openSync, readSync, statSync, writev, writevSync } from 'node:fs';
+import { lstat, open, readdir, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import type { Uint8ArrayList } from 'uint8arraylist';
 import type { Library } from '../../library/library.js';
 import { VssError } from '../../core/errors.js';
-import { tempPathFor, TEMP_PREFIX } from '../../core/fs-atomic.js';
+import { tempPathFor } from '../../core/fs-atomic.js';
 import { sidecarAbsPath, sidecarAddress, type SidecarAddress } from '../../sidecars/address.js';
 import { SidecarManager, type SidecarInfo } from '../../sidecars/manager.js';
 import type { TransferCounts } from '../../store/peer-sync.js';
 import { TransferLieError } from './errors.js';
+import { placeDurably } from './place.js';
 
 /** What the receiver expects of a sidecar, from the availability entry of the device it asks. */
 export interface Expected {
@@ -61,6 +62,9 @@ export interface ReceiveOptions {
 
 /** Above this a transfer is resumable: its partial is kept under a name tied to its checksum. */
 export const RESUMABLE_ABOVE = 4 * 1024 * 1024;
+const PART_SUFFIX = '.part';
+/** A partial left this long untouched is given up. */
+const PARTIAL_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 const CHUNK = 256 * 1024;
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
@@ -150,6 +154,7 @@ export class TransferStore {
     await this.lib.roots.library.makeFolderAsync(dirname(final));
     const resumable = expected.size > RESUMABLE_ABOVE;
     const temp = resumable ? this.resumePath(target, expected) : tempPathFor(final);
+    if (resumable) await this.lib.roots.library.makeFolderAsync(dirname(temp));
     const offset = opts.offset ?? 0;
     if (offset > 0 && (!resumable || this.resumeOffset(target, expected) !== offset)) {
       throw new VssError('USAGE', `no partial of ${offset} bytes to resume ${describe(target)} from`, { path: temp });
@@ -211,22 +216,13 @@ export class TransferStore {
    */
   async commit(staged: readonly StagedFile[]): Promise<Committed[]> {
     const results: Committed[] = new Array(staged.length);
+    // Checked again just before its rename, after the awaits: a generator may have made it meanwhile; that file stays.
+    const failed = await placeDurably(staged, (i) => {
+      const s = staged[i]!;
+      if (this.localReady(s.address)) throw new VssError('ALREADY_EXISTS', `${describe(s.address)} became ready on this device during the transfer`);
+    });
     const placed: number[] = [];
-    const folders = new Set<string>();
-    for (const [i, s] of staged.entries()) {
-      try {
-        // Checked again after the awaits: a generator may have made it meanwhile; that file stays.
-        if (this.localReady(s.address)) throw new VssError('ALREADY_EXISTS', `${describe(s.address)} became ready on this device during the transfer`);
-        renameSync(s.temp, s.final);
-      } catch (err) {
-        try { unlinkSync(s.temp); } catch { /* already gone */ }
-        results[i] = { ok: false, error: asError(err) };
-        continue;
-      }
-      placed.push(i);
-      folders.add(dirname(s.final));
-    }
-    await Promise.all([...folders].map(fsyncDirAsync));
+    failed.forEach((err, i) => (err ? (results[i] = { ok: false, error: err }) : placed.push(i)));
     if (placed.length === 0) return results;
     const counts = new Map<string, { bytes: number; files: number }>();
     for (const i of placed) {
@@ -275,10 +271,45 @@ export class TransferStore {
     this.lib.store.peerSync.count(deviceUuid, c);
   }
 
-  /** The partial of a resumable transfer: beside the final path, named after the bytes it will hold. */
+  /**
+   * Partials no transfer has touched for PARTIAL_MAX_AGE_MS (their source gone for good, the
+   * sidecar had elsewhere) are deleted; run when the library is linked. Returns how many went.
+   */
+  async sweepPartials(now = Date.now()): Promise<number> {
+    const dir = this.lib.layout.transfersDir;
+    let names: string[];
+    try {
+      this.lib.roots.library.checkFolder(dir);
+      names = await readdir(dir);
+    } catch {
+      return 0; // none yet, or not a folder vss may touch
+    }
+    let gone = 0;
+    for (const name of names) {
+      if (!name.endsWith(PART_SUFFIX)) continue;
+      const path = join(dir, name);
+      try {
+        const st = await lstat(path);
+        if (st.isFile() && now - st.mtimeMs > PARTIAL_MAX_AGE_MS) {
+          await unlink(path);
+          gone++;
+        }
+      } catch {
+        // in use or gone: the next sweep looks again
+      }
+    }
+    return gone;
+  }
+
+  /**
+   * The partial of a resumable transfer: in the library's transfers folder (outside sidecars/,
+   * which reconcile sweeps of temporary files, so it survives a restart), named after the address
+   * and the bytes it will hold. Its prefix is resumed as it is on disk: a crash of the process
+   * keeps every byte written; what a power cut lost fails the final BLAKE3 check, and the file is
+   * then fetched again from the start (TransferLieError `resumed`).
+   */
   private resumePath(address: SidecarAddress, expected: Expected): string {
-    const final = sidecarAbsPath(this.lib.root, { ...address, format: expected.format });
-    return join(dirname(final), `${TEMP_PREFIX}${basename(final)}.${expected.checksum.slice(0, 32)}.part`);
+    return join(this.lib.layout.transfersDir, `${address.contentUuid}.${address.kind}.${address.variant}.${expected.format}.${expected.checksum.slice(0, 32)}${PART_SUFFIX}`);
   }
 }
 
@@ -329,19 +360,6 @@ const fdatasyncAsync = promisify(fdatasync);
 /** How much of a large file is written between background flushes. */
 const FLUSH_EVERY = 32 * 1024 * 1024;
 const writevAsync = promisify(writev);
-
-/** fsync a folder on the thread pool (as fs-atomic's fsyncDir, without holding the event loop). */
-async function fsyncDirAsync(dir: string): Promise<void> {
-  let fd: number | undefined;
-  try {
-    fd = await openAsync(dir, 'r');
-    await fsyncAsync(fd);
-  } catch {
-    // Some platforms refuse to open or sync folders; the rename is still atomic.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
 
 async function hashPrefix(path: string, length: number, hasher: Blake3Hasher): Promise<void> {
   const fh = await open(path, READ_FLAGS);
