@@ -145,8 +145,14 @@ export class PeerNetwork {
     this.opts.log.info('nobody to talk to: the P2P node stops listening');
   }
 
-  /** A connect's follow-up (the pairing's own connection, kept): addresses noted, the links told. */
-  connectedQuietly(peerId: string): void {
+  /** A pairing's own connection, kept: the new device is asked where it listens (it was a stranger on it until now), and treated as connected. */
+  pairedOn(peerId: string): void {
+    void this.node?.identify(peerId, AbortSignal.timeout(DIAL_TIMEOUT_MS)).catch(() => undefined);
+    this.connectedQuietly(peerId);
+  }
+
+  /** A connect's follow-up: addresses noted, the links told. Never throws into libp2p's event dispatch (that would end the daemon). */
+  private connectedQuietly(peerId: string): void {
     this.onConnect(peerId).catch((err: unknown) => this.opts.log.warn({ err, peer: peerId }, 'after a connect: failed'));
   }
 

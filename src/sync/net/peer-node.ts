@@ -1,7 +1,7 @@
 import './polyfill.js';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
-import { identify } from '@libp2p/identify';
+import { identify, type Identify } from '@libp2p/identify';
 import { mdns } from '@libp2p/mdns';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
@@ -47,7 +47,7 @@ export interface PeerEvents {
  * only the keys `admit` names. Everything vss does between devices goes through one of these.
  */
 export class PeerNode {
-  private constructor(private readonly node: Libp2p, private readonly opts: PeerNodeOptions, readonly mdns: boolean) {}
+  private constructor(private readonly node: Libp2p<{ identify: Identify }>, private readonly opts: PeerNodeOptions, readonly mdns: boolean) {}
 
   static async start(opts: PeerNodeOptions): Promise<PeerNode> {
     const listen = opts.listen.map((a) => parseListenAddr(a).toString());
@@ -125,6 +125,15 @@ export class PeerNode {
     } catch {
       return [];
     }
+  }
+
+  /**
+   * Ask a peer where it listens (identify) on each connection to it: for a connection made while
+   * it was a stranger, which was offered no protocol but pairing. The answer comes as `identified`.
+   */
+  async identify(peerId: string, signal?: AbortSignal): Promise<void> {
+    const id = await this.peerIdOf(peerId);
+    await Promise.all(this.node.getConnections(id).map((c) => this.node.services.identify.identify(c, { signal }).catch(() => undefined)));
   }
 
   /** Drop every connection to a peer, e.g. when it is unpaired. */

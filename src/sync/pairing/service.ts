@@ -75,7 +75,7 @@ export class PairingService {
     }
     this.opts.attach(lib);
     // The pairing's own connection stays: treat it as a paired device's connect (pull, note its addresses).
-    network.connectedQuietly(peer.peer_id);
+    network.pairedOn(peer.peer_id);
     log.info({ device: peer.device_uuid, name: peer.name, library: lib.id }, 'paired (this device showed the code)');
     return { device_id: peer.device_uuid, name: peer.name, library_id: lib.id, library_path: lib.path };
   }
@@ -112,7 +112,7 @@ export class PairingService {
         throw new VssError('PAIRING', `paired, but the library could not be joined, so the pairing is undone: ${(err as Error).message}`, { cause: err });
       }
       this.opts.attach(lib);
-      network.connectedQuietly(joined.device.peer_id);
+      network.pairedOn(joined.device.peer_id);
       log.info({ device: joined.device.device_uuid, name: joined.device.name, library: lib.id }, 'paired (this device joined)');
       return { device_id: joined.device.device_uuid, name: joined.device.name, library_id: lib.id, library_path: lib.path };
     } finally {
