@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
 import { statementCache, type Prepared } from './statements.js';
 import { SyncMetaStore } from './sync-meta.js';
@@ -55,6 +56,14 @@ export const PACKED_ROW_SQL = `content_uuid || has || printf('%016x', coalesce(s
   || printf('%02x', length(CASE WHEN has = 1 THEN coalesce(checksum, '') ELSE '' END)) || CASE WHEN has = 1 THEN coalesce(checksum, '') ELSE '' END
   || printf('%02x%02x%02x', length(kind), length(variant), length(coalesce(format, ''))) || kind || variant || coalesce(format, '')`;
 
+interface OwnStatements {
+  current: Statement<[string, string, string, string], Current>;
+  upsert: Statement<[string, string, string, string, number, number | null, string | null, string, number | null, number]>;
+  next: Statement<[], number>;
+  tombstone: Statement<[number, number, string, string, string, string]>;
+  drop: Statement<[string, string, string, string]>;
+}
+
 interface Current {
   has: number;
   size: number | null;
@@ -75,27 +84,34 @@ interface Current {
 export class AvailabilityStore {
   private readonly sql: Prepared;
   private readonly meta: SyncMetaStore;
+  /** The statements of a sidecar state change (the manager's hot path), resolved once, on first use. */
+  private own: OwnStatements | undefined;
 
   constructor(private readonly db: Db, private readonly deviceUuid: string, meta?: SyncMetaStore) {
     this.sql = statementCache(db);
     this.meta = meta ?? new SyncMetaStore(db);
   }
 
-  private current(contentUuid: string, kind: string, variant: string): Current | undefined {
-    return this.sql<[string, string, string, string], Current>('SELECT has, size, checksum, format, seq FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?')
-      .get(contentUuid, kind, variant, this.deviceUuid);
-  }
-
-  private tombstone(seq: number, now: number, contentUuid: string, kind: string, variant: string, deviceUuid: string): void {
-    this.sql<[number, number, string, string, string, string]>('UPDATE sidecar_availability SET has = 0, size = NULL, checksum = NULL, seq = ?, last_seen_at = ? WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?')
-      .run(seq, now, contentUuid, kind, variant, deviceUuid);
+  private get ownStatements(): OwnStatements {
+    return (this.own ??= {
+      current: this.sql('SELECT has, size, checksum, format, seq FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?'),
+      upsert: this.sql(
+        `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = excluded.has, size = excluded.size, checksum = excluded.checksum,
+           format = excluded.format, seq = excluded.seq, last_seen_at = excluded.last_seen_at`,
+      ),
+      next: this.meta.nextSeqStatement(),
+      tombstone: this.sql('UPDATE sidecar_availability SET has = 0, size = NULL, checksum = NULL, seq = ?, last_seen_at = ? WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?'),
+      drop: this.sql('DELETE FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?'),
+    });
   }
 
   // ---- this device's rows ----
 
   /** Record this device's state of one sidecar. Call inside the transaction that writes its record. */
   set(contentUuid: string, kind: string, variant: string, format: string, ready: boolean, size: number | null, checksum: string | null, now: number): void {
-    const prev = this.current(contentUuid, kind, variant);
+    const st = this.ownStatements;
+    const prev = st.current.get(contentUuid, kind, variant, this.deviceUuid);
     const has = ready ? 1 : 0;
     if (!ready) {
       size = null;
@@ -103,23 +119,17 @@ export class AvailabilityStore {
     }
     // pending → generating, or a failure of something never ready, tells a peer nothing.
     const news = prev === undefined ? ready : prev.has !== has || (ready && (prev.size !== size || prev.checksum !== checksum || prev.format !== format));
-    const seq = news ? this.meta.nextSeq() : (prev?.seq ?? null);
-    this.sql<[string, string, string, string, number, number | null, string | null, string, number | null, number]>(
-      `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = excluded.has, size = excluded.size, checksum = excluded.checksum,
-         format = excluded.format, seq = excluded.seq, last_seen_at = excluded.last_seen_at`,
-    ).run(contentUuid, kind, variant, this.deviceUuid, has, size, checksum, format, seq, now);
+    const seq = news ? st.next.get()! : (prev?.seq ?? null);
+    st.upsert.run(contentUuid, kind, variant, this.deviceUuid, has, size, checksum, format, seq, now);
   }
 
   /** This device no longer has or owes the sidecar: a tombstone if a peer may have heard of it, else nothing at all. */
   remove(contentUuid: string, kind: string, variant: string, now: number): void {
-    const prev = this.current(contentUuid, kind, variant);
+    const st = this.ownStatements;
+    const prev = st.current.get(contentUuid, kind, variant, this.deviceUuid);
     if (prev === undefined) return;
-    if (prev.has === 1) this.tombstone(this.meta.nextSeq(), now, contentUuid, kind, variant, this.deviceUuid);
-    else if (prev.seq === null) {
-      this.sql<[string, string, string, string]>('DELETE FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?')
-        .run(contentUuid, kind, variant, this.deviceUuid);
-    }
+    if (prev.has === 1) st.tombstone.run(st.next.get()!, now, contentUuid, kind, variant, this.deviceUuid);
+    else if (prev.seq === null) st.drop.run(contentUuid, kind, variant, this.deviceUuid);
     // An earlier tombstone already says it.
   }
 
@@ -218,7 +228,7 @@ export class AvailabilityStore {
       insert: (c, k, v, format, size, checksum) => void insert.run(c, k, v, deviceUuid, size, checksum, format, seq, now),
       upsert: (c, k, v, format, size, checksum) => void upsert.run(c, k, v, deviceUuid, size, checksum, format, seq, now),
       heard: (c, k, v, format, size, checksum) => void heard.run(c, k, v, deviceUuid, size, checksum, format, seq, now),
-      tombstone: (c, k, v) => this.tombstone(seq, now, c, k, v, deviceUuid),
+      tombstone: (c, k, v) => void this.ownStatements.tombstone.run(seq, now, c, k, v, deviceUuid),
       had: (c, k, v) => had.get(c, k, v, deviceUuid),
     };
   }

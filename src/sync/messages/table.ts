@@ -53,17 +53,17 @@ export const PROTOCOLS = {
   /** Pairing (DESIGN §9): the only protocol an unpaired peer may open, and only while a pairing code is open. */
   pair: {
     id: '/vss/pair/1.0.0', version: 1, maxMessageBytes: 16 * 1024, pairedOnly: false, maxInboundStreams: 2, tagKey: 't',
-    decoder: { maxArrayLength: 16, maxMapLength: 16, maxStrLength: 16 * 1024, maxBinLength: 1024 },
+    decoder: { maxArrayLength: 16, maxMapLength: 64, maxStrLength: 16 * 1024, maxBinLength: 1024 },
   },
   /** Availability: digests (chunks of at most 32k entries, ~1.7 MB), deltas and "who has X?". */
   availability: {
     id: '/vss/availability/1.0.0', version: 1, maxMessageBytes: 4 * 1024 * 1024, pairedOnly: true, maxInboundStreams: 8, tagKey: 't',
-    decoder: { maxArrayLength: WHO_HAS_MAX, maxMapLength: 16, maxStrLength: 64 * 1024, maxBinLength: 4 * 1024 * 1024 },
+    decoder: { maxArrayLength: WHO_HAS_MAX, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 4 * 1024 * 1024 },
   },
   /** Sidecar transfer by address. Headers are messages; file bytes follow, bounded by the header. */
   fetch: {
     id: '/vss/fetch/1.0.0', version: 1, maxMessageBytes: 256 * 1024, pairedOnly: true, maxInboundStreams: 16, tagKey: 'ok',
-    decoder: { maxArrayLength: MAX_BATCH_ITEMS, maxMapLength: 16, maxStrLength: 64 * 1024, maxBinLength: 1024 },
+    decoder: { maxArrayLength: MAX_BATCH_ITEMS, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 1024 },
   },
   // Library sync (DESIGN §15, issue 19) comes as one more row: /vss/library/1.0.0 (device-owned
   // changes in pages, shared operations), with its messages below as rows of protocol 'library'.
