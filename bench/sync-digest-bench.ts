@@ -10,7 +10,7 @@
  *   (c) a delta of D changes (default 1k)           target < 50 ms
  *   (d) what numbering costs a sidecar state change: W sidecars (default 20k) each recorded
  *       pending, generating, ready, each its own transaction of the sidecars upsert and
- *       LocalAvailability.set (as the manager writes), against the same transaction with the
+ *       AvailabilityStore.set (as the manager writes), against the same transaction with the
  *       plain availability upsert the manager made before changes were numbered
  * Anchor of each, measured in the same run: the same digest bytes over a bare libp2p stream of
  * the same connection (length-prefixed, no MessagePack, no checks) plus a plain INSERT of the
@@ -24,11 +24,10 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { lpStream } from '@libp2p/utils';
 import { Installation } from '../src/library/installation.js';
 import type { Library } from '../src/library/library.js';
-import { LocalAvailability } from '../src/store/availability.js';
 import { sidecarAddress } from '../src/sidecars/address.js';
 import { encodeChunk, type AvailabilityEntry } from '../src/sync/availability/codec.js';
 import { PAGE_ENTRIES, pullAvailability, serveAvailability } from '../src/sync/availability/exchange.js';
-import { AvailabilityStore } from '../src/sync/availability/store.js';
+import { Availability } from '../src/sync/availability/availability.js';
 import { PeerNode } from '../src/sync/net/peer-node.js';
 import type { RemoteDevice } from '../src/sync/peer-link.js';
 import { Summary, benchArgs, collectGarbage, freshDir, median, num, ratio, rmrf, runMain, secs } from './util.js';
@@ -38,8 +37,8 @@ const C = (i: number) => `${i.toString(16).padStart(8, '0')}-0000-5000-8000-${(i
 const SUM = (i: number, round = 0) => ((i * 2654435761 + round) >>> 0).toString(16).padStart(8, '0').repeat(8);
 
 interface Pair {
-  a: { lib: Library; store: AvailabilityStore; node: PeerNode; remote: RemoteDevice };
-  b: { lib: Library; store: AvailabilityStore; node: PeerNode };
+  a: { lib: Library; store: Availability; node: PeerNode; remote: RemoteDevice };
+  b: { lib: Library; store: Availability; node: PeerNode };
   /** The bytes of A's last full digest, chunk by chunk, for the bare-stream anchor. */
   close(): Promise<void>;
 }
@@ -53,14 +52,14 @@ async function pair(dir: string): Promise<Pair> {
   const nodeB = await PeerNode.start({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], admit: (p) => p === ids.a, isPaired: (p) => p === ids.a });
   ids.a = nodeA.peerId;
   ids.b = nodeB.peerId;
-  const storeA = new AvailabilityStore(A);
+  const storeA = new Availability(A);
   // Both copies answer to A's library id, as pairing leaves them; the bench reaches the config directly.
   (B.config as { id: string }).id = A.config.id;
   const remoteB: RemoteDevice = { deviceUuid: B.device.uuid, peerId: ids.b, name: 'b', libraryIds: [A.config.id] };
   await nodeA.handle('availability', (stream) => serveAvailability(stream, remoteB, () => storeA));
   return {
     a: { lib: A, store: storeA, node: nodeA, remote: { deviceUuid: A.device.uuid, peerId: ids.a, name: 'a', libraryIds: [A.config.id] } },
-    b: { lib: B, store: new AvailabilityStore(B), node: nodeB },
+    b: { lib: B, store: new Availability(B), node: nodeB },
     async close() {
       await Promise.all([nodeA.stop(), nodeB.stop()]);
       A.close();
@@ -71,7 +70,7 @@ async function pair(dir: string): Promise<Pair> {
 
 /** A's own ready rows 0..n-1, numbered as the manager numbers them (setup, not timed). */
 function fill(lib: Library, from: number, to: number): void {
-  const local = new LocalAvailability(lib.db, lib.device.uuid);
+  const local = lib.store.availability;
   const now = Date.now();
   lib.db.transaction(() => {
     for (let i = from; i < to; i++) local.set(C(i >> 2), 'thumb', VARIANTS[i & 3]!, 'webp', true, 1000 + i, SUM(i), now);
@@ -163,7 +162,7 @@ async function main(): Promise<void> {
     // (c) deltas: D of A's rows get a new file each round; B pulls just those.
     const ours: number[] = [];
     const base: number[] = [];
-    const local = new LocalAvailability(p.a.lib.db, p.a.lib.device.uuid);
+    const local = p.a.lib.store.availability;
     for (let r = 1; r <= Math.max(5, o.runs); r++) {
       const from = r * o.delta;
       const rows = entriesOf(from, from + o.delta, r);
@@ -195,7 +194,7 @@ async function main(): Promise<void> {
 function managerWrites(dir: string, n: number, summary: Summary): void {
   const lib = new Installation({ dataDir: join(dir, 'w-data') }).createLibrary('Writes', join(dir, 'w'));
   try {
-    const local = new LocalAvailability(lib.db, lib.device.uuid);
+    const local = lib.store.availability;
     const db = lib.db;
     const fields = (status: 'pending' | 'generating' | 'ready', i: number) =>
       ({ status, source: 'generated' as const, size: status === 'ready' ? i : null, checksum: status === 'ready' ? SUM(i) : null, sourceEntryId: null, error: null });

@@ -103,15 +103,13 @@ async function makeBig(owner: TestDevice, receiver: TestDevice, size: number): P
 }
 
 function announce(owner: TestDevice, receiver: TestDevice, addresses: SidecarAddress[]): void {
-  const put = receiver.lib.db.prepare(
-    `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)`,
-  );
-  receiver.lib.db.transaction(() => {
+  const heard = receiver.lib.store.availability.heardFrom(owner.lib.device.uuid, 0, Date.now());
+  receiver.lib.store.transaction(() => {
     for (const a of addresses) {
       const info = owner.sidecars.get(a)!;
-      put.run(a.contentUuid, a.kind, a.variant, owner.lib.device.uuid, info.size, info.checksum, a.format, Date.now());
+      heard.insert(a.contentUuid, a.kind, a.variant, a.format, info.size, info.checksum);
     }
-  })();
+  });
 }
 
 async function viaFetcher(owner: TestDevice, receiver: TestDevice, addresses: SidecarAddress[]): Promise<void> {

@@ -11,7 +11,7 @@ import { Installation } from '../src/library/installation.js';
 import { Library } from '../src/library/library.js';
 import { writeLibraryConfig } from '../src/library/config.js';
 import { PeerNode, type ProtocolHandler } from '../src/sync/net/peer-node.js';
-import type { ProtocolName } from '../src/sync/net/protocols.js';
+import type { ProtocolName } from '../src/sync/messages/table.js';
 import type { PeerLink, RemoteDevice } from '../src/sync/peer-link.js';
 import { serveFetch } from '../src/sync/transfer/fetch-protocol.js';
 import { TransferStore } from '../src/sync/transfer/store.js';
@@ -98,16 +98,13 @@ export async function pairAndConnect(a: TestDevice, b: TestDevice): Promise<void
 
 /**
  * What availability exchange would have told DEVICE about OWNER's ready sidecar at ADDRESS (the
- * exchange itself is another part's; here the hearsay row is written directly).
+ * exchange itself is another part's; here the hearsay row is written through the store).
  */
 export function tellAvailability(device: TestDevice, owner: TestDevice, address: SidecarAddress, entry?: { size: number; checksum: string }): void {
   const info = owner.sidecars.get(address);
   const size = entry?.size ?? info?.size;
   const checksum = entry?.checksum ?? info?.checksum;
-  device.lib.db.prepare(
-    `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
-     ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = 1, size = excluded.size, checksum = excluded.checksum, format = excluded.format`,
-  ).run(address.contentUuid, address.kind, address.variant, owner.lib.device.uuid, size, checksum, address.format, Date.now());
+  device.lib.store.availability.heardFrom(owner.lib.device.uuid, 0, Date.now()).heard(address.contentUuid, address.kind, address.variant, address.format, size ?? null, checksum ?? null);
 }
 
 /** A new content uuid's address of KIND/VARIANT. */

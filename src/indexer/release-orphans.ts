@@ -3,10 +3,8 @@ import { dirname } from 'node:path';
 import { childLog } from '../core/log.js';
 import { crashPoint } from '../core/crash-point.js';
 import { describeFsError, errnoCode } from '../core/errors.js';
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '../db/connection.js';
 import type { Library } from '../library/library.js';
-import { JobStore } from '../store/jobs.js';
+import type { JobStore } from '../store/jobs.js';
 import type { JobRow } from '../jobs/states.js';
 import { sidecarAddress, sidecarRelPath } from '../sidecars/address.js';
 import type { SidecarSource, SidecarStatus } from '../sidecars/manager.js';
@@ -82,19 +80,10 @@ export async function releaseOrphanContentsPaced(lib: Library, stop: () => boole
 class OrphanReleaser {
   readonly result: ReleaseResult = { contents: 0, sidecars: 0, files: 0, jobs: 0, deferred: 0 };
   private lastId = 0;
-  private readonly db: Db;
-  private readonly sidecarsOf: Statement;
-  private readonly dropSidecars: Statement;
-  private readonly dropNotApplicable: Statement;
   private readonly jobs: JobStore;
 
   constructor(private readonly lib: Library) {
-    const db = (this.db = lib.db);
-    // The sidecars' and not-applicable tables have no store yet (issue 18 moves them).
-    this.sidecarsOf = db.prepare('SELECT kind, variant, format, status, source FROM sidecars WHERE content_uuid = ?');
-    this.dropSidecars = db.prepare('DELETE FROM sidecars WHERE content_uuid = ?');
-    this.dropNotApplicable = db.prepare('DELETE FROM sidecar_not_applicable WHERE content_uuid = ?');
-    this.jobs = new JobStore(db);
+    this.jobs = lib.store.jobs;
   }
 
   /** Release one page of orphans; false when there were none left. */
@@ -107,7 +96,7 @@ class OrphanReleaser {
     this.lastId = page[page.length - 1]!.id;
     const released: Array<{ uuid: string; rows: Row[] }> = [];
     const cancelled: JobRow[] = [];
-    this.db.transaction(() => {
+    store.immediate(() => {
       const kinds = this.jobs.openKinds();
       const now = Date.now();
       const toCancel: number[] = [];
@@ -119,16 +108,16 @@ class OrphanReleaser {
           toCancel.push(j.id);
           if (j.status === 'running') wasRunning.add(j.id);
         }
-        const rows = this.sidecarsOf.all(uuid) as Row[];
+        const rows: Row[] = store.sidecars.statesOfContent(uuid);
         const running = open.some((j) => j.status === 'running');
         const windingDown = rows.some((r) => r.status === 'generating' && this.jobs.endedSince(now - WIND_DOWN_MS, r.kind, uuid));
         if (running || windingDown) {
           result.deferred++;
           continue;
         }
-        this.dropSidecars.run(uuid);
+        store.sidecars.deleteOfContent(uuid);
         store.availability.removeContent(uuid, now);
-        this.dropNotApplicable.run(uuid);
+        store.notApplicable.deleteOfContent(uuid);
         store.contents.delete(id);
         result.contents++;
         result.sidecars += rows.length;
@@ -138,7 +127,7 @@ class OrphanReleaser {
       result.jobs += done.length;
       // A running job's runner reports its end itself; the others end here.
       for (const j of done) if (!wasRunning.has(j.id)) cancelled.push(j);
-    }).immediate();
+    });
     if (released.length > 0) crashPoint('release:after-commit');
 
     const { events } = this.lib;

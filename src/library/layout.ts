@@ -13,6 +13,8 @@ export interface LibraryLayout {
   scratchDir: string;
   /** Sidecar files that failed verification and that vss cannot make again: set aside, never deleted. */
   quarantineDir: string;
+  /** Partial files of large fetches from peers, kept across restarts to be resumed (outside sidecars/, which reconcile sweeps). */
+  transfersDir: string;
 }
 
 export function libraryLayout(root: string): LibraryLayout {
@@ -24,5 +26,6 @@ export function libraryLayout(root: string): LibraryLayout {
     lockFile: join(root, '.sdlibrary.lock'),
     scratchDir: join(root, 'tmp'),
     quarantineDir: join(root, 'quarantine'),
+    transfersDir: join(root, 'transfers'),
   };
 }

@@ -9,7 +9,6 @@ import { placeSync } from '../core/fs-atomic.js';
 import { openDatabase, type Db } from '../db/connection.js';
 import { migrate } from '../db/migrations.js';
 import { requestStop } from '../db/stop-request.js';
-import { numberUnannounced } from '../store/availability.js';
 import { Stores } from '../store/stores.js';
 import type { Device } from '../device/identity.js';
 import type { LocationGrants } from '../device/location-grants.js';
@@ -114,7 +113,7 @@ export class Library {
         migrate(db, layout.databaseFile);
         const store = new Stores(db, device.uuid);
         const deviceId = store.devices.upsertSelf(device);
-        numberUnannounced(db, device.uuid);
+        store.availability.numberUnannounced();
         opts.grants?.adopt(config.id, root, () => store.locations.ofDevice(deviceId));
         return new Library(layout, config, db, device, deviceId, lock, opts.grants ?? null, store);
       } catch (err) {

@@ -20,13 +20,14 @@ describe('local availability numbering', () => {
   const lib = vss.createLibrary('L', tmp.path);
   after(() => lib.close());
   const m = new SidecarManager(lib);
-  const row = (i: number, v = 'grid@1x') =>
-    lib.db.prepare("SELECT has, size, checksum, format, seq FROM sidecar_availability WHERE content_uuid = ? AND kind = 'thumb' AND variant = ? AND device_uuid = ?").get(C(i), v, lib.device.uuid) as
-      { has: number; size: number | null; checksum: string | null; format: string; seq: number | null } | undefined;
-  const counter = () => Number(lib.db.prepare("SELECT value FROM sync_meta WHERE key = 'seq'").pluck().get());
+  const row = (i: number, v = 'grid@1x') => {
+    const r = lib.store.availability.of(C(i), 'thumb', v, lib.device.uuid);
+    return r && { has: r.has, size: r.size, checksum: r.checksum, format: r.format, seq: r.seq };
+  };
+  const counter = () => lib.store.syncMeta.seq();
 
   it('a new library has an epoch and a counter at 0', () => {
-    assert.match(lib.db.prepare("SELECT value FROM sync_meta WHERE key = 'epoch'").pluck().get() as string, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.match(lib.store.syncMeta.get('epoch')!, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(counter(), 0);
   });
 
@@ -63,6 +64,7 @@ describe('local availability numbering', () => {
 
   it('numbers the ready rows a library had before numbering, on open, for the opening device only', () => {
     const other = '99999999-0000-4000-8000-000000000000';
+    // Rows as a library made them before availability was numbered: no store writes these any more.
     const ins = lib.db.prepare("INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, last_seen_at) VALUES (?, 'thumb', ?, ?, ?, 1, ?, 'webp', 0)");
     ins.run(C(10), 'icon@1x', lib.device.uuid, 1, SUM('d'));
     ins.run(C(11), 'icon@1x', lib.device.uuid, 1, SUM('e'));
@@ -74,7 +76,7 @@ describe('local availability numbering', () => {
     assert.equal(row(10, 'icon@1x')!.seq, before + 1);
     assert.equal(row(11, 'icon@1x')!.seq, before + 2);
     assert.equal(row(12, 'icon@1x')!.seq, null, 'not had: nothing to announce');
-    assert.equal(lib.db.prepare('SELECT seq FROM sidecar_availability WHERE device_uuid = ?').pluck().get(other), null, 'another device\'s rows are not ours to number');
+    assert.equal(lib.store.availability.ofDevice(other)[0]!.seq, null, 'another device\'s rows are not ours to number');
     assert.equal(counter(), before + 2);
   });
 

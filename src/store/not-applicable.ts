@@ -52,4 +52,9 @@ export class NotApplicableStore {
     return this.sql<[string, string, string], string>('SELECT reason FROM sidecar_not_applicable WHERE content_uuid = ? AND kind = ? AND variant = ?')
       .pluck().get(contentUuid, kind, variant);
   }
+
+  /** Every answer of a content gone (the content left the library). */
+  deleteOfContent(contentUuid: string): void {
+    this.sql<[string]>('DELETE FROM sidecar_not_applicable WHERE content_uuid = ?').run(contentUuid);
+  }
 }

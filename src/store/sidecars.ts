@@ -213,4 +213,19 @@ export class SidecarStore {
        ORDER BY s.id LIMIT ?`,
     ).all(kind, after, limit);
   }
+
+  /** Bytes of the ready sidecars recorded `fetched` (prefetch's disk budget counts these). */
+  fetchedReadyBytes(): number {
+    return this.sql<[], number>("SELECT COALESCE(SUM(size), 0) FROM sidecars WHERE source = 'fetched' AND status = 'ready'").pluck().get()!;
+  }
+
+  /** Every sidecar record of a content: what it is, its state and where it came from. */
+  statesOfContent(contentUuid: string): Array<Pick<SidecarRecord, 'kind' | 'variant' | 'format' | 'status' | 'source'>> {
+    return this.sql<[string], Pick<SidecarRecord, 'kind' | 'variant' | 'format' | 'status' | 'source'>>('SELECT kind, variant, format, status, source FROM sidecars WHERE content_uuid = ?').all(contentUuid);
+  }
+
+  /** Every sidecar record of a content gone (the content left the library); how many. */
+  deleteOfContent(contentUuid: string): number {
+    return this.sql<[string]>('DELETE FROM sidecars WHERE content_uuid = ?').run(contentUuid).changes;
+  }
 }

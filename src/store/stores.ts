@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection.js';
-import { LocalAvailability } from './availability.js';
+import { AvailabilityStore } from './availability.js';
+import { AvailabilitySuspectStore } from './availability-suspects.js';
 import { BatchWriter } from './batch-writer.js';
 import { BrowseStore } from './browse.js';
 import { ContentStore } from './contents.js';
@@ -9,9 +10,11 @@ import { EntryStore } from './entries.js';
 import { JobStore } from './jobs.js';
 import { LocationStore } from './locations.js';
 import { NotApplicableStore } from './not-applicable.js';
+import { PeerSyncStore } from './peer-sync.js';
 import { SearchStore } from './search.js';
 import { SidecarStore } from './sidecars.js';
 import { StatsStore } from './stats.js';
+import { SyncMetaStore } from './sync-meta.js';
 
 /**
  * Every table's store over one connection (DESIGN §18), each made on first use. The stores are the
@@ -24,7 +27,10 @@ export class Stores {
   private ownContents: ContentStore | undefined;
   private ownEntries: EntryStore | undefined;
   private ownSidecars: SidecarStore | undefined;
-  private ownAvailability: LocalAvailability | undefined;
+  private ownAvailability: AvailabilityStore | undefined;
+  private ownSyncMeta: SyncMetaStore | undefined;
+  private ownPeerSync: PeerSyncStore | undefined;
+  private ownSuspects: AvailabilitySuspectStore | undefined;
   private ownConversionJournal: ConversionJournalStore | undefined;
   private ownNotApplicable: NotApplicableStore | undefined;
   private ownJobs: JobStore | undefined;
@@ -54,9 +60,24 @@ export class Stores {
     return (this.ownSidecars ??= new SidecarStore(this.db));
   }
 
-  /** This device's availability rows, each change numbered for peers. */
-  get availability(): LocalAvailability {
-    return (this.ownAvailability ??= new LocalAvailability(this.db, this.deviceUuid));
+  /** Availability: this device's rows, each change numbered for peers, and paired devices' hearsay. */
+  get availability(): AvailabilityStore {
+    return (this.ownAvailability ??= new AvailabilityStore(this.db, this.deviceUuid, this.syncMeta));
+  }
+
+  /** This database's epoch and change counter, for peers. */
+  get syncMeta(): SyncMetaStore {
+    return (this.ownSyncMeta ??= new SyncMetaStore(this.db));
+  }
+
+  /** Where sync with each paired device stands, and its transfer counters. */
+  get peerSync(): PeerSyncStore {
+    return (this.ownPeerSync ??= new PeerSyncStore(this.db));
+  }
+
+  /** Peers' entries whose bytes were not what they announced. */
+  get availabilitySuspects(): AvailabilitySuspectStore {
+    return (this.ownSuspects ??= new AvailabilitySuspectStore(this.db));
   }
 
   get conversionJournal(): ConversionJournalStore {

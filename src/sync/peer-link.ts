@@ -1,5 +1,5 @@
 import type { Stream } from '@libp2p/interface';
-import type { ProtocolName } from './net/protocols.js';
+import type { ProtocolName } from './messages/table.js';
 
 /** A paired device as the network layer knows it once its key is checked. */
 export interface RemoteDevice {
@@ -22,6 +22,10 @@ export interface PeerLink {
   connected(): RemoteDevice[];
   /** Open one of our protocols to a connected (or dialable) paired device. */
   open(peerId: string, protocol: ProtocolName, signal?: AbortSignal): Promise<Stream>;
+  /** Whether a paired device not connected now was lately (a cut link, a restart): it may be back soon. */
+  recentlyOnline?(deviceUuid: string): boolean;
+  /** Dial the paired devices not connected now, at once (someone waits for one of them). */
+  redial?(): void;
 }
 
 /** Serves one protocol stream from a paired device (the node has already checked the key). */

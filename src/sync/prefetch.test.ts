@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Installation } from '../library/installation.js';
 import type { Library } from '../library/library.js';
+import { sidecarAddress } from '../sidecars/address.js';
+import { SidecarManager } from '../sidecars/manager.js';
 import { tempDir } from '../../test/helpers.js';
 import { startPrefetch, type Prefetch } from './prefetch.js';
 import { foregroundRequest } from './prefetch-foreground.js';
@@ -31,7 +33,20 @@ describe('prefetch between two real libraries (B made grid and detail thumbnails
   const warnings: string[] = [];
   const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
   const settings = (p: Partial<SyncSettings['prefetch']> = {}): SyncSettings => ({ prefer: 'auto', prefetch: { ...DEFAULT_SYNC_SETTINGS.prefetch, ...p } });
-  const fetched = (kind = 'thumb') => (a.lib.db.prepare("SELECT count(*) AS n FROM sidecars WHERE kind = ? AND status = 'ready' AND source = 'fetched'").get(kind) as { n: number }).n;
+  const readyOf = (lib: Library) => new SidecarManager(lib).list({ status: 'ready' });
+  const fetched = (kind = 'thumb') => readyOf(a.lib).filter((s) => s.kind === kind && s.source === 'fetched').length;
+  /** B's ready grid thumbnails' sizes, by content and variant. */
+  const gridSizes = () => readyOf(b.lib).filter((s) => s.kind === 'thumb' && (s.variant === 'grid@1x' || s.variant === 'grid@2x'))
+    .sort((x, y) => (x.content_uuid + x.variant < y.content_uuid + y.variant ? -1 : 1)).map((s) => s.size!);
+  /** A as it was before any fetch: none of its sidecars, nothing heard of B. */
+  const forgetFetched = () => {
+    const m = new SidecarManager(a.lib);
+    for (const s of m.list()) {
+      const address = sidecarAddress(s.content_uuid, s.kind, s.variant, s.format);
+      m.markMissing(address, 'the test starts again');
+      m.forgetOwed(address);
+    }
+  };
 
   before(async () => {
     const folder = join(tmp.path, 'photos');
@@ -42,7 +57,8 @@ describe('prefetch between two real libraries (B made grid and detail thumbnails
     a.lib.config.settings.generation = { desktop: 'thumb=grid@1x+grid@2x+detail@1x' };
   });
   beforeEach(() => {
-    a.lib.db.exec("DELETE FROM sidecars; DELETE FROM sidecar_availability");
+    forgetFetched();
+    a.lib.store.availability.dropDevice(b.lib.device.uuid);
     peer = new LibraryCopyFetcher(a.lib, b.lib);
     assert.equal(peer.announce(), 3 * N);
     warnings.length = 0;
@@ -60,8 +76,8 @@ describe('prefetch between two real libraries (B made grid and detail thumbnails
     await running.stop();
     running = undefined;
     assert.equal(fetched(), 2 * N);
-    const variants = a.lib.db.prepare("SELECT DISTINCT variant FROM sidecars ORDER BY variant").all();
-    assert.deepEqual(variants, [{ variant: 'grid@1x' }, { variant: 'grid@2x' }]);
+    const variants = [...new Set(new SidecarManager(a.lib).list().map((s) => s.variant))].sort();
+    assert.deepEqual(variants, ['grid@1x', 'grid@2x']);
     assert.ok(peer.calls.length >= (2 * N) / 5 && peer.calls.every((c) => c.priority === 'prefetch' && c.count <= 5));
   });
 
@@ -72,7 +88,7 @@ describe('prefetch between two real libraries (B made grid and detail thumbnails
     asking();
     assert.equal(fetched(), 2 * N);
     assert.equal(peer.maxInFlight, 1);
-    a.lib.db.exec("DELETE FROM sidecars");
+    forgetFetched();
     // The request ended over a second ago: three at once again.
     await sleep(1100);
     running.kick();
@@ -84,13 +100,13 @@ describe('prefetch between two real libraries (B made grid and detail thumbnails
   });
 
   it('stops at the disk budget (ready fetched sidecars plus what is in flight)', async () => {
-    const sizes = (b.lib.db.prepare("SELECT size FROM sidecars WHERE kind = 'thumb' AND variant IN ('grid@1x', 'grid@2x') ORDER BY content_uuid, variant").all() as Array<{ size: number }>).map((r) => r.size);
+    const sizes = gridSizes();
     const budget = sizes[0]! + sizes[1]! + sizes[2]!;
     running = startPrefetch({ lib: a.lib, fetcher: peer, settings: settings({ diskBudgetBytes: budget }), log });
     await until(() => running!.status().passes >= 1, 20_000, 'a pass');
     assert.equal(running.status().budgetReached, true);
     assert.equal(fetched(), 3);
-    const used = (a.lib.db.prepare("SELECT sum(size) AS n FROM sidecars WHERE source = 'fetched'").get() as { n: number }).n;
+    const used = a.lib.store.sidecars.fetchedReadyBytes();
     assert.ok(used <= budget);
     // A kick does not go over it either.
     running.kick();
@@ -131,7 +147,7 @@ describe('prefetch between two real libraries (B made grid and detail thumbnails
   });
 
   it('keeps to the bandwidth: batches are paced by their announced bytes', async () => {
-    const total = (b.lib.db.prepare("SELECT sum(size) AS n FROM sidecars WHERE kind = 'thumb' AND variant IN ('grid@1x', 'grid@2x')").get() as { n: number }).n;
+    const total = gridSizes().reduce((n, x) => n + x, 0);
     // At total/1.5 bytes per second, the last of 4 batches may start only ~1.1 s after the first.
     const rate = Math.max(1024, Math.floor(total / 1.5));
     const started = Date.now();

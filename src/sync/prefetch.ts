@@ -73,15 +73,7 @@ export function startPrefetch(opts: PrefetchOptions): Prefetch {
   let kicked = false;
   let wake: (() => void) | undefined;
 
-  const candidates = lib.db.prepare(
-    `SELECT a.content_uuid AS c, a.kind AS k, a.variant AS v, MAX(a.size) AS size, MAX(a.format) AS format
-     FROM sidecar_availability a
-     WHERE a.kind IN (SELECT value FROM json_each(?)) AND a.has = 1 AND a.device_uuid <> ? AND (a.content_uuid, a.kind, a.variant) > (?, ?, ?)
-       AND EXISTS (SELECT 1 FROM content_identities ci WHERE ci.uuid = a.content_uuid)
-       AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = a.content_uuid AND s.kind = a.kind AND s.variant = a.variant AND s.status IN ('ready', 'generating'))
-     GROUP BY a.content_uuid, a.kind, a.variant ORDER BY a.content_uuid, a.kind, a.variant LIMIT ?`,
-  );
-  const fetchedBytes = lib.db.prepare("SELECT COALESCE(SUM(size), 0) AS n FROM sidecars WHERE source = 'fetched' AND status = 'ready'");
+  const { availability, sidecars } = lib.store;
 
   async function pass(settings: SyncSettings): Promise<void> {
     const p = settings.prefetch;
@@ -89,7 +81,7 @@ export function startPrefetch(opts: PrefetchOptions): Prefetch {
     if (wanted.size === 0) return;
     status.budgetReached = false;
     status.waiting = 0;
-    const usedAtStart = (fetchedBytes.get() as { n: number }).n;
+    const usedAtStart = sidecars.fetchedReadyBytes();
     let reserved = 0;
     const startedAt = Date.now();
     let launchedBytes = 0;
@@ -132,7 +124,7 @@ export function startPrefetch(opts: PrefetchOptions): Prefetch {
     let cursor: [string, string, string] = ['', '', ''];
     outer: for (;;) {
       if (stopper.signal.aborted) break;
-      const rows = candidates.all(JSON.stringify([...wanted.keys()]), lib.device.uuid, ...cursor, PAGE) as Array<{ c: string; k: SidecarKind; v: string; size: number | null; format?: string | null }>;
+      const rows = availability.prefetchCandidates(JSON.stringify([...wanted.keys()]), cursor, PAGE);
       if (rows.length === 0) break;
       const last = rows[rows.length - 1]!;
       cursor = [last.c, last.k, last.v];
@@ -141,7 +133,7 @@ export function startPrefetch(opts: PrefetchOptions): Prefetch {
       for (const r of rows) {
         // A page is thousands of look-ups: let a user's request in between (it shares this event loop).
         if (++n % YIELD_EVERY === 0) await yieldTurn();
-        const variants = wanted.get(r.k)!;
+        const variants = wanted.get(r.k as SidecarKind)!;
         if (!variants.has('*') && !variants.has(r.v)) continue;
         let a: SidecarAddress;
         try {
@@ -223,7 +215,7 @@ export function startPrefetch(opts: PrefetchOptions): Prefetch {
 /** The eager kinds' variants this device's generation policy wants: the library's for this device type and any of this device's locations' own. */
 function wantedVariants(lib: Library, eager: readonly SidecarKind[]): Map<SidecarKind, Set<string>> {
   const dtype = deviceType();
-  const specs: Array<string | null> = [null, ...(lib.db.prepare('SELECT DISTINCT generation FROM locations WHERE device_id = ? AND generation IS NOT NULL').all(lib.deviceId) as Array<{ generation: string }>).map((r) => r.generation)];
+  const specs = new Set<string | null>([null, ...lib.store.locations.ofDevice(lib.deviceId).flatMap((l) => (l.generation !== null ? [l.generation] : []))]);
   const out = new Map<SidecarKind, Set<string>>();
   for (const spec of specs) {
     let policy;

@@ -16,4 +16,8 @@ export interface SidecarFetcher {
   fetch(addresses: SidecarAddress[], opts: { priority: FetchPriority; signal?: AbortSignal }): Promise<FetchOutcome[]>;
   /** What the fetcher measured of a device's speed (one source of truth for picking a source and for `auto`). */
   measured?(deviceUuid: string): { throughput: number; latencyMs: number; failStreak: number } | undefined;
+  /** Whether a source not connected now may be back soon (it was online lately): a user's request may wait for it. */
+  waitable?(address: SidecarAddress): boolean;
+  /** Dial the sources not connected now (a user waits for one of them). */
+  reconnect?(): void;
 }

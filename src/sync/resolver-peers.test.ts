@@ -6,8 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startJobWork } from '../jobs/job-work.js';
 import { runJobs } from '../jobs/run-jobs.js';
 import { generatorSettings } from '../jobs/settings.js';
-import { addLocation, scanLocation } from '../locations/locations.js';
+import { addLocation, scanLocation, setLocationPolicy } from '../locations/locations.js';
 import { sidecarAddress } from '../sidecars/address.js';
+import { SidecarManager } from '../sidecars/manager.js';
 import { tempDir } from '../../test/helpers.js';
 import { makeDevice, pairAndConnect, tellAvailability, type TestDevice } from '../../test/sync-peers.js';
 import { startPrefetch } from './prefetch.js';
@@ -19,15 +20,18 @@ import { Fetcher } from './transfer/fetcher.js';
 const THUMBS = 'thumb=grid@1x+grid@2x';
 
 /** Index FOLDER on DEVICE deep under GENERATION; run its jobs to idle when MAKE. */
-async function index(d: TestDevice, folder: string, generation: string, make: boolean): Promise<void> {
+async function index(d: TestDevice, folder: string, generation: string, make: boolean): Promise<number> {
   const loc = addLocation(d.lib, folder, { mode: 'deep', generation });
   await scanLocation(d.lib, loc.id, undefined, { generation: generatorSettings(d.lib, d.vss.dataDir) });
   if (make) await runJobs(d.lib, { dataDir: d.vss.dataDir, untilIdle: true, nice: false, concurrency: 1 });
+  return loc.id;
 }
+
+const ready = (d: TestDevice) => new SidecarManager(d.lib).list({ status: 'ready' });
 
 /** What availability exchange would tell TO of OWNER's ready sidecars. */
 function tellAll(to: TestDevice, owner: TestDevice): number {
-  const rows = owner.lib.db.prepare("SELECT content_uuid, kind, variant, format FROM sidecars WHERE status = 'ready'").all() as Array<{ content_uuid: string; kind: string; variant: string; format: string }>;
+  const rows = ready(owner);
   for (const r of rows) tellAvailability(to, owner, sidecarAddress(r.content_uuid, r.kind, r.variant, r.format));
   return rows.length;
 }
@@ -38,6 +42,7 @@ describe('resolver, fetch-before-generate and prefetch over two real PeerNodes o
   let a: TestDevice; // made the thumbnails
   let b: TestDevice; // indexes the same folder, makes nothing
   let c: TestDevice; // knows the contents, prefetches
+  let bLocation = 0;
 
   before(async () => {
     await photos(folder, 5);
@@ -57,8 +62,8 @@ describe('resolver, fetch-before-generate and prefetch over two real PeerNodes o
   });
 
   it('b resolves a thumbnail it never made: fetched from a, verified, then local', async () => {
-    await index(b, folder, 'none', false);
-    const contentUuid = (b.lib.db.prepare('SELECT uuid FROM content_identities ORDER BY uuid LIMIT 1').get() as { uuid: string }).uuid;
+    bLocation = await index(b, folder, 'none', false);
+    const contentUuid = ready(a).map((r) => r.content_uuid).sort()[0]!;
     const fetcher = new Fetcher(b.store, b.link());
     try {
       const opts = { settings: generatorSettings(b.lib, b.vss.dataDir), fetcher, prefer: 'auto' as const, timeoutMs: 30_000 };
@@ -74,7 +79,7 @@ describe('resolver, fetch-before-generate and prefetch over two real PeerNodes o
   });
 
   it('b\'s generation jobs fetch every thumbnail a has ready: nothing is generated', async () => {
-    b.lib.db.prepare("UPDATE locations SET generation = ? WHERE device_id = ?").run(THUMBS, b.lib.deviceId);
+    setLocationPolicy(b.lib, bLocation, THUMBS);
     const { queueGeneration } = await import('../jobs/queueing.js');
     assert.ok(queueGeneration(b.lib, { settings: generatorSettings(b.lib, b.vss.dataDir) }).queued > 0);
     const fetcher = new Fetcher(b.store, b.link());
@@ -85,14 +90,14 @@ describe('resolver, fetch-before-generate and prefetch over two real PeerNodes o
       await work.stop();
       fetcher.close();
     }
-    const rows = b.lib.db.prepare("SELECT source, count(*) AS n FROM sidecars WHERE kind = 'thumb' AND status = 'ready' GROUP BY source").all();
-    assert.deepEqual(rows, [{ source: 'fetched', n: 10 }]);
+    const sources = ready(b).filter((r) => r.kind === 'thumb').map((r) => r.source);
+    assert.deepEqual(sources, Array(10).fill('fetched'));
   });
 
   it('c prefetches the thumbnails its policy wants; while a is not connected, it waits quietly', async () => {
     await index(c, folder, 'none', false);
     c.lib.config.settings.generation = { desktop: THUMBS };
-    const fetched = () => (c.lib.db.prepare("SELECT count(*) AS n FROM sidecars WHERE source = 'fetched' AND status = 'ready'").get() as { n: number }).n;
+    const fetched = () => ready(c).filter((r) => r.source === 'fetched').length;
     // As the fetcher sees a peer that went away: no connected device.
     const offline = new Fetcher(c.store, { connected: () => [], open: c.link().open });
     const idle = startPrefetch({ lib: c.lib, fetcher: offline, settings: { prefer: 'auto', prefetch: { ...DEFAULT_SYNC_SETTINGS.prefetch } } });

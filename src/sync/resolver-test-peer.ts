@@ -39,22 +39,17 @@ export class LibraryCopyFetcher implements SidecarFetcher {
 
   /** What the availability exchange would have done: the other device's ready sidecars as its entries in INTO. Returns how many. */
   announce(): number {
-    const rows = this.from.db.prepare("SELECT content_uuid, kind, variant, size, checksum FROM sidecars WHERE status = 'ready'").all() as Array<{ content_uuid: string; kind: string; variant: string; size: number; checksum: string }>;
-    const put = this.into.db.prepare(
-      `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?)
-       ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = 1, size = excluded.size, checksum = excluded.checksum, last_seen_at = excluded.last_seen_at`,
-    );
-    this.into.db.transaction(() => {
-      for (const r of rows) put.run(r.content_uuid, r.kind, r.variant, this.from.device.uuid, r.size, r.checksum, Date.now());
-    })();
-    return rows.length;
+    const ready = new SidecarManager(this.from).list({ status: 'ready' });
+    const heard = this.into.store.availability.heardFrom(this.from.device.uuid, 0, Date.now());
+    this.into.store.transaction(() => {
+      for (const r of ready) heard.heard(r.content_uuid, r.kind, r.variant, r.format, r.size, r.checksum);
+    });
+    return ready.length;
   }
 
   sources(a: SidecarAddress): string[] {
     if (!this.connected) return [];
-    const has = this.into.db.prepare('SELECT 1 FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ? AND has = 1')
-      .get(a.contentUuid, a.kind, a.variant, this.from.device.uuid);
-    return has ? [this.from.device.uuid] : [];
+    return this.into.store.availability.of(a.contentUuid, a.kind, a.variant, this.from.device.uuid)?.has === 1 ? [this.from.device.uuid] : [];
   }
 
   async fetch(addresses: SidecarAddress[], opts: { priority: FetchPriority; signal?: AbortSignal }): Promise<FetchOutcome[]> {

@@ -11,7 +11,8 @@ import { requestSidecar } from '../jobs/request-sidecar.js';
 import { findSourceFile, metadataOf } from '../jobs/source-file.js';
 import { foregroundRequest } from './prefetch-foreground.js';
 import type { SidecarFetcher } from './resolver-fetcher.js';
-import type { Prefer } from './sync-settings.js';
+import { generatorSettings } from '../jobs/settings.js';
+import { readSyncSettings, type Prefer } from './sync-settings.js';
 
 export type ResolveAnswer =
   | { state: 'local'; path: string; source: SidecarSource }
@@ -31,8 +32,13 @@ export interface ResolveOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** Between tries of a fetch that may pass (a cut link): the first pause, doubled up to the last. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 4_000;
 /** How often a wait for a sidecar made by another process looks at its row (in-process changes wake it at once). */
 const POLL_MS = 250;
+/** How often a wait for a sidecar still pending queues its job again (a job that finished as it was asked for). */
+const REQUEUE_MS = 1000;
 
 /**
  * The resolver (DESIGN §9): where this sidecar can be had, in the device's order. A ready file here
@@ -53,6 +59,14 @@ export async function resolveSidecar(lib: Library, address: { contentUuid: strin
   }
 }
 
+/**
+ * `resolveSidecar` with this device's settings (DATADIR): its generator settings (engines, models)
+ * and where it prefers a sidecar from. FETCHER: the library link's, while peers are linked.
+ */
+export function resolveWithSettings(lib: Library, dataDir: string, address: { contentUuid: string; kind: string; variant: string }, opts: { fetcher?: SidecarFetcher; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ResolveAnswer> {
+  return resolveSidecar(lib, address, { settings: generatorSettings(lib, dataDir), prefer: readSyncSettings(dataDir).prefer, ...opts });
+}
+
 /** Not here: fetch and/or generate, in the device's order. */
 async function resolveElsewhere(lib: Library, a: SidecarAddress, opts: ResolveOptions): Promise<ResolveAnswer> {
   const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
@@ -60,14 +74,16 @@ async function resolveElsewhere(lib: Library, a: SidecarAddress, opts: ResolveOp
   const blocker = generationBlocker(lib, opts.settings, a);
   const reasons: string[] = [];
   const steps = order(opts.prefer ?? 'auto', lib, a, sources, blocker, opts.fetcher);
-  for (const step of steps) {
+  for (const [i, step] of steps.entries()) {
     if (opts.signal?.aborted) break;
     if (step === 'fetch') {
-      if (sources.length === 0 || !opts.fetcher) {
+      if (!opts.fetcher || (sources.length === 0 && !opts.fetcher.waitable?.(a))) {
         reasons.push(opts.fetcher ? 'no connected peer has it' : 'no peer is connected');
         continue;
       }
-      const got = await fetchOne(lib, opts.fetcher, a, deadline, opts.signal);
+      // The last way to have it: sources are tried again, and waited for, until the time asked for is up.
+      const last = blocker !== undefined || !steps.slice(i + 1).includes('generate');
+      const got = await fetchOne(lib, opts.fetcher, a, deadline, last, opts.signal);
       if ('path' in got) return got;
       reasons.push(got.reason);
     } else {
@@ -104,24 +120,60 @@ function localFile(lib: Library, a: SidecarAddress): ResolveAnswer | undefined {
   return { state: 'local', path: f.path, source };
 }
 
-async function fetchOne(lib: Library, fetcher: SidecarFetcher, a: SidecarAddress, deadline: number, signal: AbortSignal | undefined): Promise<ResolveAnswer | { reason: string }> {
-  const left = deadline - Date.now();
-  if (left <= 0) return { reason: 'no time was left to fetch it' };
+/**
+ * Fetch A (priority `user`). When RETRY (nothing else could have it after this), a failure that
+ * may pass — a broken stream, a stall, a source that dropped off (a cut link, a restart) — is
+ * tried again, and an offline source seen lately waited for, until DEADLINE: the time asked for.
+ */
+async function fetchOne(lib: Library, fetcher: SidecarFetcher, a: SidecarAddress, deadline: number, retry: boolean, signal: AbortSignal | undefined): Promise<ResolveAnswer | { reason: string }> {
+  let reason: string | undefined;
+  for (let pause = RETRY_FIRST_MS; ; pause = Math.min(2 * pause, RETRY_MAX_MS)) {
+    const left = deadline - Date.now();
+    if (left <= 0 || signal?.aborted) return { reason: reason ?? 'no time was left to fetch it' };
+    if (fetcher.sources(a).length > 0) {
+      const got = await fetchOnce(lib, fetcher, a, left, signal);
+      if ('path' in got) return got;
+      reason = got.reason;
+      if (!retry || !('again' in got) || !got.again) return got;
+    } else if (!retry || !fetcher.waitable?.(a)) {
+      return { reason: reason ?? 'no connected peer has it' };
+    } else {
+      reason ??= 'the paired devices that have it are not connected';
+    }
+    fetcher.reconnect?.();
+    await sleep(Math.min(pause, Math.max(0, deadline - Date.now())), signal);
+  }
+}
+
+/** One fetch of A within LEFT ms; `again`: its failure may pass (the stream, not the source's word). */
+async function fetchOnce(lib: Library, fetcher: SidecarFetcher, a: SidecarAddress, left: number, signal: AbortSignal | undefined): Promise<ResolveAnswer | { reason: string; again: boolean }> {
   const stop = AbortSignal.any([AbortSignal.timeout(left), ...(signal ? [signal] : [])]);
   try {
     const [out] = await fetcher.fetch([a], { priority: 'user', signal: stop });
-    if (!out) return { reason: 'the fetch answered nothing' };
-    if (!out.ok) return { reason: `fetching it failed: ${out.reason}${out.tried.length ? ` (tried ${out.tried.join(', ')})` : ''}` };
+    if (!out) return { reason: 'the fetch answered nothing', again: false };
+    if (!out.ok) return { reason: `fetching it failed: ${out.reason}${out.tried.length ? ` (tried ${out.tried.join(', ')})` : ''}`, again: out.transient === true && !stop.aborted };
     // Made or fetched here meanwhile: the Fetcher answers with this device's own file.
-    if (out.from === lib.device.uuid) return localFile(lib, a) ?? { reason: 'it became ready here, then was gone' };
+    if (out.from === lib.device.uuid) return localFile(lib, a) ?? { reason: 'it became ready here, then was gone', again: false };
     // The fetcher verified and recorded it; serve what the library now says is there.
     const here = sidecarFile(lib, a.contentUuid, a.kind, a.variant);
-    if (here.state !== 'ready') return { reason: `it was fetched from ${out.from} but is not ready here: ${here.reason}` };
+    if (here.state !== 'ready') return { reason: `it was fetched from ${out.from} but is not ready here: ${here.reason}`, again: false };
     return { state: 'fetched', path: here.path, from: out.from };
   } catch (err) {
-    if (stop.aborted && !signal?.aborted) return { reason: `fetching it timed out after ${Math.round(left)} ms` };
-    return { reason: `fetching it failed: ${(err as Error).message}` };
+    if (stop.aborted && !signal?.aborted) return { reason: `fetching it timed out after ${Math.round(left)} ms`, again: false };
+    return { reason: `fetching it failed: ${(err as Error).message}`, again: false };
   }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**
@@ -172,12 +224,16 @@ async function generate(lib: Library, settings: GeneratorSettings, a: SidecarAdd
       if (c.contentUuid === a.contentUuid && c.kind === a.kind && c.variant === a.variant && settled()) done();
     });
     signal?.addEventListener('abort', done, { once: true });
-    const openJob = lib.db.prepare("SELECT 1 FROM jobs WHERE kind = ? AND content_uuid = ? AND status IN ('queued', 'running', 'paused') LIMIT 1");
+    let queuedAt = Date.now();
     const poll = () => {
       if (settled() || Date.now() >= until || signal?.aborted) return done();
       // Asked while its kind's job for this content was finishing: that job did not see it, and
       // none is open now; queue one (the runner's stranded-work net would, but only when idle).
-      if (manager.get(a)?.status === 'pending' && openJob.get(a.kind, a.contentUuid) === undefined) queueSidecarJob(lib, a.contentUuid, a.kind);
+      // Queueing is a no-op while a job is open; at most once a second, it is a write.
+      if (manager.get(a)?.status === 'pending' && Date.now() - queuedAt >= REQUEUE_MS) {
+        queuedAt = Date.now();
+        queueSidecarJob(lib, a.contentUuid, a.kind);
+      }
       timer = setTimeout(poll, Math.min(POLL_MS, Math.max(1, until - Date.now())));
     };
     poll();
@@ -222,8 +278,7 @@ const ASSUMED = { bytesPerSec: 10_000_000, latencyMs: 100 };
 
 /** Estimated ms to fetch A from DEVICE: its latency plus the announced size over its throughput, as the fetcher measured them. */
 export function estimateFetchMs(lib: Library, a: SidecarAddress, device: string, fetcher?: SidecarFetcher): number {
-  const row = lib.db.prepare('SELECT size FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?')
-    .get(a.contentUuid, a.kind, a.variant, device) as { size: number | null } | undefined;
+  const row = lib.store.availability.of(a.contentUuid, a.kind, a.variant, device);
   const m = fetcher?.measured?.(device);
   const latencyMs = m && m.latencyMs >= 0 ? m.latencyMs : ASSUMED.latencyMs;
   const bytesPerSec = m && m.throughput > 0 ? m.throughput : ASSUMED.bytesPerSec;

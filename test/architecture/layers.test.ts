@@ -30,20 +30,6 @@ function violations(imports: RuntimeImport[], ranks: Map<string, number>): strin
   return out;
 }
 
-/**
- * Files outside src/store and src/db/migrations that still write SQL, while issue 18 moves it
- * into the stores. The check fails on SQL in any file not listed, and on a listed file that no
- * longer has any (remove it from here): the list only shrinks, to nothing.
- */
-const SQL_NOT_YET_IN_STORES = new Set([
-  'indexer/release-orphans.ts',
-  'sync/availability/store.ts',
-  'sync/prefetch.ts',
-  'sync/resolver-test-peer.ts',
-  'sync/resolver.ts',
-  'sync/transfer/store.ts',
-]);
-
 describe('where code lives (docs/architecture.md)', () => {
   const ranks = layerRanks();
   const files = sourceFiles(SRC);
@@ -61,15 +47,8 @@ describe('where code lives (docs/architecture.md)', () => {
 
   it('SQL is written only in src/store and src/db', () => {
     const outside = files.filter((f) => !f.startsWith('store/') && !f.startsWith('db/'));
-    const withSql = new Map<string, string>();
-    for (const f of outside) {
-      const places = sqlPlaces(SRC, f);
-      if (places.length > 0) withSql.set(f, places.slice(0, 3).map((p) => `${p.line}: ${p.what}`).join('; '));
-    }
-    const fresh = [...withSql].filter(([f]) => !SQL_NOT_YET_IN_STORES.has(f)).map(([f, w]) => `${f} (${w})`);
-    assert.deepEqual(fresh, [], `SQL outside the stores:\n  ${fresh.join('\n  ')}`);
-    const cleared = [...SQL_NOT_YET_IN_STORES].filter((f) => !withSql.has(f));
-    assert.deepEqual(cleared, [], `these no longer write SQL: take them off SQL_NOT_YET_IN_STORES`);
+    const found = outside.flatMap((f) => sqlPlaces(SRC, f).map((p) => `${f}:${p.line}: ${p.what}`));
+    assert.deepEqual(found, [], `SQL outside the stores:\n  ${found.join('\n  ')}`);
   });
 });
 

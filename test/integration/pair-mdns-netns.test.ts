@@ -1,45 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO } from '../helpers.js';
+import { makeNetnsPair, netnsSkipReason, spawnInNs, type NetnsPair } from '../net/netns.js';
 
 const PEER_SCRIPT = join(REPO, 'dist', 'test', 'net', 'pair-peer.js');
-const tag = `${process.pid}`.slice(-6);
-const NS = { a: `vss-pa-${tag}`, b: `vss-pb-${tag}` };
-const VETH = { a: `vpa${tag}`, b: `vpb${tag}` };
-const ADDR = { a: '10.231.0.1', b: '10.231.0.2' };
-
-function skipReason(): string | false {
-  if (process.platform !== 'linux') return 'network namespaces are Linux only';
-  if (process.getuid?.() !== 0) return 'needs root to make network namespaces (ip netns)';
-  const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) return `ip netns is unavailable: ${r.error?.message ?? r.stderr.trim()}`;
-  return false;
-}
-
-const ip = (...args: string[]): void => void execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-
-function makeNamespaces(): void {
-  ip('netns', 'add', NS.a);
-  ip('netns', 'add', NS.b);
-  ip('link', 'add', VETH.a, 'type', 'veth', 'peer', 'name', VETH.b);
-  for (const side of ['a', 'b'] as const) {
-    ip('link', 'set', VETH[side], 'netns', NS[side]);
-    ip('-n', NS[side], 'addr', 'add', `${ADDR[side]}/24`, 'dev', VETH[side]);
-    ip('-n', NS[side], 'link', 'set', VETH[side], 'up');
-    ip('-n', NS[side], 'link', 'set', 'lo', 'up');
-    // Without a multicast route mDNS finds nothing, silently (../shared/notes/p2p-on-node20.md).
-    ip('-n', NS[side], 'route', 'add', '224.0.0.0/4', 'dev', VETH[side]);
-  }
-}
-
-function deleteNamespaces(): void {
-  for (const ns of [NS.a, NS.b]) spawnSync('ip', ['netns', 'del', ns]); // the veth pair goes with them
-}
 
 /** A peer process inside a namespace, its stdout read as JSON lines with a bounded wait for each. */
 class PeerProcess {
@@ -50,7 +19,7 @@ class PeerProcess {
 
   constructor(ns: string, args: string[]) {
     // `ip netns exec` execs node in place: this pid is the node process, and only it is killed.
-    this.child = spawn('ip', ['netns', 'exec', ns, process.execPath, PEER_SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawnInNs(ns, [PEER_SCRIPT, ...args], {});
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       this.lines.push(JSON.parse(line));
       this.waiter?.();
@@ -87,11 +56,13 @@ class PeerProcess {
   }
 }
 
-test('two devices in two network namespaces pair by mDNS alone', { skip: skipReason(), timeout: 120_000 }, async () => {
+test('two devices in two network namespaces pair by mDNS alone', { skip: netnsSkipReason(), timeout: 120_000 }, async () => {
   const dirs = [mkdtempSync(join(tmpdir(), 'vss-pair-ns-')), mkdtempSync(join(tmpdir(), 'vss-pair-ns-'))] as const;
   const peers: PeerProcess[] = [];
+  let net: NetnsPair | undefined;
   try {
-    makeNamespaces();
+    net = makeNetnsPair('pm', 231);
+    const { ns: NS, addr: ADDR } = net;
     const host = new PeerProcess(NS.a, ['host', dirs[0], `/ip4/${ADDR.a}/tcp/0`]);
     peers.push(host);
     const opened = await host.next(30_000);
@@ -107,7 +78,7 @@ test('two devices in two network namespaces pair by mDNS alone', { skip: skipRea
     for (const p of peers) assert.equal(await p.exited(15_000), 0, p.stderr);
   } finally {
     for (const p of peers) p.kill();
-    deleteNamespaces();
+    net?.remove();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 });

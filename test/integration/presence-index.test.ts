@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { Vss, addLocation, scanLocation, iterateContents, removeLocation, reconcile, startMaintenance, type Library } from '../internals.js';
 import { LibraryApi } from '../../src/api/library-api.js';
 import { SidecarManager } from '../../src/sidecars/manager.js';
-import { LocalAvailability } from '../../src/store/availability.js';
+import { AvailabilityStore } from '../../src/store/availability.js';
 import { Stores } from '../../src/store/stores.js';
 import { PresenceIndex } from '../../src/sidecars/presence-index.js';
 import { sidecarAbsPath, sidecarAddress } from '../../src/sidecars/address.js';
@@ -86,7 +86,7 @@ describe('presence kept in memory', () => {
     m.writeGenerated(sidecarAddress(b, 'live_photo_video', 'embedded', 'mp4'), Buffer.from('movie'), 'test@1');
     lib.db.prepare("UPDATE sidecars SET format = 'gif' WHERE content_uuid = ? AND kind = 'live_photo_video' AND variant = 'embedded'").run(b);
     const now = Date.now();
-    const peer = new LocalAvailability(lib.db, OTHER_DEVICE);
+    const peer = new AvailabilityStore(lib.db, OTHER_DEVICE);
     peer.set(a, 'thumb', 'grid@1x', 'webp', true, 6, 'x', now);
     peer.set(c, 'thumb', 'detail@2x', 'webp', true, 6, 'x', now); // another device has what this one has no row for
     index = new PresenceIndex(lib);

@@ -26,7 +26,7 @@ import { Installation } from '../../src/library/installation.js';
 import { sidecarAbsPath } from '../../src/sidecars/address.js';
 import { SidecarManager } from '../../src/sidecars/manager.js';
 import type { RemoteDevice } from '../../src/sync/peer-link.js';
-import { AvailabilityStore } from '../../src/sync/availability/store.js';
+import { Availability } from '../../src/sync/availability/availability.js';
 import { pullAvailability, serveAvailability } from '../../src/sync/availability/exchange.js';
 import { serveFetch } from '../../src/sync/transfer/fetch-protocol.js';
 import { Fetcher } from '../../src/sync/transfer/fetcher.js';
@@ -154,11 +154,11 @@ describe('a source killed (SIGKILL, its own process) mid-transfer: the fetch res
     await b.serve(async (stream, peer) => {
       await serveFetch(stream, b.remotes.get(peer)!, (id) => (id === libraryId ? countingStore : undefined));
     });
-    const bAvailability = new AvailabilityStore(b.lib);
+    const bAvailability = new Availability(b.lib);
     await b.node.handle('availability', (stream, peer) => serveAvailability(stream, b.remotes.get(peer)!, (id) => (id === libraryId ? bAvailability : undefined)));
 
     // C: paired with A, connected, A's availability pulled over the real stream.
-    const cAvailability = new AvailabilityStore(c.lib);
+    const cAvailability = new Availability(c.lib);
     c.trusted.add(A.peerId);
     c.remotes.set(A.peerId, A);
     await c.node.connect(a.ready.addr, AbortSignal.timeout(10_000));
@@ -170,11 +170,12 @@ describe('a source killed (SIGKILL, its own process) mid-transfer: the fetch res
     assert.deepEqual(fetcher.sources(address), [A.deviceUuid], 'only A is a source when the fetch starts');
     const finalPath = sidecarAbsPath(c.lib.root, address);
     const dir = dirname(finalPath);
+    const parts = c.lib.layout.transfersDir;
     const partial = (): number => {
-      const name = existsSync(dir) ? readdirSync(dir).find((n) => n.endsWith('.part')) : undefined;
+      const name = existsSync(parts) ? readdirSync(parts).find((n) => n.endsWith('.part')) : undefined;
       if (!name) return 0;
       try {
-        return statSync(join(dir, name)).size;
+        return statSync(join(parts, name)).size;
       } catch {
         return 0; // renamed away between listing and stat
       }
@@ -216,8 +217,10 @@ describe('a source killed (SIGKILL, its own process) mid-transfer: the fetch res
     assert.equal(servedByB.bytes, SIZE - offset);
     assert.equal(outcome.bytes, servedByB.bytes);
     assert.ok(servedByB.bytes <= SIZE - KILL_AFTER, `B sent ${servedByB.bytes} of ${SIZE}`);
-    const counters = (device: string) => c.lib.db.prepare('SELECT bytes_fetched, files_fetched, failures FROM peer_sync WHERE device_uuid = ?').get(device) as
-      { bytes_fetched: number; files_fetched: number; failures: number } | undefined;
+    const counters = (device: string) => {
+      const r = c.lib.store.peerSync.get(device);
+      return r && { bytes_fetched: r.bytes_fetched, files_fetched: r.files_fetched, failures: r.failures };
+    };
     assert.deepEqual(counters(b.lib.device.uuid), { bytes_fetched: servedByB.bytes, files_fetched: 1, failures: 0 });
     const ofA = counters(A.deviceUuid);
     assert.equal(ofA?.files_fetched ?? 0, 0);
@@ -228,6 +231,7 @@ describe('a source killed (SIGKILL, its own process) mid-transfer: the fetch res
     const row = c.sidecars.get(address)!;
     assert.deepEqual({ status: row.status, source: row.source, size: row.size, checksum: row.checksum }, { status: 'ready', source: 'fetched', size: SIZE, checksum: hex(data) });
     assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.vss-tmp-') || n.endsWith('.part')), []);
+    assert.deepEqual(readdirSync(parts), []);
     assert.equal(c.store.localReady(address), finalPath);
 
     // The killed process is gone (reaped: no pid left, not even a zombie).

@@ -1,7 +1,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -118,6 +118,12 @@ describe('two devices: pairing, then sidecars made once and fetched verified', {
     const listB = json<Device[]>(await runCli(['devices', 'list', '--json'], envB));
     assert.deepEqual(listB.map((d) => d.id), [deviceA.id]);
     await until('A online for B', 15_000, async () => (json<Device[]>(await runCli(['devices', 'list', '--json'], envB))[0]?.online ? true : undefined));
+    // Each remembers where the other listens (the joiner was a stranger on the pairing's connection: asked again once paired).
+    const listenB = json<Status>(await runCli(['daemon', 'status', '--json'], envB)).listen[0]!;
+    const addrsOf = (dataDir: string, device: string) =>
+      (JSON.parse(readFileSync(join(dataDir, 'paired-devices.json'), 'utf8')) as { devices: Array<{ device_uuid: string; addrs: string[] }> }).devices.find((d) => d.device_uuid === device)?.addrs ?? [];
+    await until('A remembers where B listens', 15_000, async () => (addrsOf(envA.VSS_DATA_DIR, deviceB.id).includes(listenB) ? true : undefined));
+    assert.ok(addrsOf(envB.VSS_DATA_DIR, deviceA.id).includes(statusA.listen[0]!), 'B remembers where A listens');
     assert.deepEqual(json<Device[]>(await runCli(['devices', 'list', '--json'], envC)), [], 'the unpaired device has no one');
 
     // What A has reaches B when they connect (its first digest); jobs B runs before it arrives would make their own.

@@ -11,7 +11,7 @@ import { Installation } from '../../src/library/installation.js';
 import { devicePeerKey } from '../../src/sync/net/device-key.js';
 import { PeerNode } from '../../src/sync/net/peer-node.js';
 import type { RemoteDevice } from '../../src/sync/peer-link.js';
-import { AvailabilityStore } from '../../src/sync/availability/store.js';
+import { Availability } from '../../src/sync/availability/availability.js';
 import { serveAvailability } from '../../src/sync/availability/exchange.js';
 import { serveFetch } from '../../src/sync/transfer/fetch-protocol.js';
 import { TransferStore } from '../../src/sync/transfer/store.js';
@@ -28,7 +28,7 @@ try {
   const lib = vss.openLibrary(libraryRoot);
   const libraryId = lib.config.id;
   const transfers = new TransferStore(lib);
-  const availability = new AvailabilityStore(lib);
+  const availability = new Availability(lib);
   const receiver: RemoteDevice = { deviceUuid: receiverDeviceUuid, peerId: receiverPeerId, name: 'receiver', libraryIds: [libraryId] };
   const node = await PeerNode.start({
     privateKey: await devicePeerKey(dataDir),

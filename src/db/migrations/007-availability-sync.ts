@@ -5,7 +5,7 @@ import type { Migration } from '../migrations.js';
  * sync_meta), a per-database `epoch` so a peer notices a replaced database and asks for the full
  * set again, what each peer has told us (peer_sync), and entries a peer lied about.
  *
- * Existing rows of the opening device are numbered on open (numberUnannounced), not here: which
+ * Existing rows of the opening device are numbered on open (AvailabilityStore.numberUnannounced), not here: which
  * device is "this one" is known only then, and a portable library folder may be opened by another.
  */
 export const availabilitySync: Migration = {

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { VssError } from '../../core/errors.js';
 import Database from 'better-sqlite3';
-import { DIGEST_LIMITS, PACKED_ROW_SQL, decodeChunk, encodeChunk, encodePacked, encodeRows, type AvailabilityEntry, type DigestHeader, type EntryRow } from './codec.js';
+import { PACKED_ROW_SQL } from '../../store/availability.js';
+import { DIGEST_LIMITS, decodeChunk, encodeChunk, encodePacked, encodeRows, type AvailabilityEntry, type DigestHeader, type EntryRow } from './codec.js';
 
 const HEADER: DigestHeader = {
   libraryId: '11111111-2222-4333-8444-555555555555',
@@ -29,7 +30,7 @@ describe('availability digest codec', () => {
     const list = entries(1000);
     const bytes = encodeChunk(HEADER, list);
     const got = decodeChunk(bytes);
-    assert.deepEqual({ ...got, entries: undefined, forEachEntry: undefined }, { ...HEADER, count: 1000, byteLength: bytes.byteLength, entries: undefined, forEachEntry: undefined });
+    assert.deepEqual({ ...got, entries: undefined, forEachEntry: undefined }, { ...HEADER, count: 1000, skipped: 0, byteLength: bytes.byteLength, entries: undefined, forEachEntry: undefined });
     assert.deepEqual([...got.entries()], list);
     const visited: AvailabilityEntry[] = [];
     got.forEachEntry((contentUuid, kind, variant, format, has, size, checksum) => visited.push({ contentUuid, kind, variant, format, has, size, checksum }));
@@ -72,9 +73,13 @@ describe('availability digest codec', () => {
       b.write(to, at);
       return b;
     };
-    refused(swap('embeddings', 'embeddingz'), /unknown sidecar kind/);
-    refused(swap('json', 'xson'), /refuses.*sidecars are json/);
-    refused(swap('all-minilm-l6-v2', 'all-minilm-l6/v2'), /refuses.*invalid sidecar variant/);
+    // A kind, format or variant this device cannot name is a newer peer's: its entries are skipped, not the chunk.
+    for (const [from, to] of [['embeddings', 'embeddingz'], ['json', 'xson'], ['all-minilm-l6-v2', 'all-minilm-l6/v2']] as const) {
+      const got = decodeChunk(swap(from, to));
+      assert.deepEqual({ count: got.count, skipped: got.skipped, entries: [...got.entries()] }, { count: 1, skipped: 1, entries: [] }, to);
+    }
+    const mixed = decodeChunk(encodeChunk(HEADER, [...entries(3), { ...one[0]!, kind: 'depthmap', variant: 'default', format: 'exr' } as unknown as AvailabilityEntry]));
+    assert.deepEqual({ count: mixed.count, skipped: mixed.skipped, entries: [...mixed.entries()] }, { count: 4, skipped: 1, entries: entries(3) });
     const bytes = encodeChunk(HEADER, one);
     refused(Buffer.concat([bytes, Buffer.from([0])]), /after its last entry/);
     refused(Buffer.from([2, ...bytes.subarray(1)]), /version 2/);

@@ -126,17 +126,8 @@ export function encodeRows(header: DigestHeader, rows: readonly EntryRow[]): Uin
 }
 
 /**
- * SQL for one row of sidecar_availability packed into text, so that a page of rows is one string
- * from SQLite (group_concat) rather than eight values per row: content uuid (36) · has (1) ·
- * size (16 hex) · checksum length (2 hex) and checksum · kind, variant, format lengths (2 hex
- * each) and the three names (a NULL format is the kind's usual one, filled in by the encoder).
- */
-export const PACKED_ROW_SQL = `content_uuid || has || printf('%016x', coalesce(size, 0))
-  || printf('%02x', length(CASE WHEN has = 1 THEN coalesce(checksum, '') ELSE '' END)) || CASE WHEN has = 1 THEN coalesce(checksum, '') ELSE '' END
-  || printf('%02x%02x%02x', length(kind), length(variant), length(coalesce(format, ''))) || kind || variant || coalesce(format, '')`;
-
-/**
- * As encodeRows, from COUNT rows packed by PACKED_ROW_SQL into one string. Every field is checked
+ * As encodeRows, from COUNT rows packed into one string by the availability store
+ * (`PACKED_ROW_SQL` in src/store/availability.ts, which gives the layout). Every field is checked
  * as it is read (a row that does not parse is a USAGE error: the rows are this device's own).
  */
 export function encodePacked(header: DigestHeader, packed: string, count: number): Uint8Array {
@@ -245,7 +236,10 @@ function putHead(out: Buffer, header: DigestHeader, names: readonly Buffer[]): n
 
 /** A chunk read and checked whole; its entries are built as they are iterated. */
 export interface DecodedChunk extends DigestHeader {
+  /** Entries in the chunk, skipped ones too. */
   count: number;
+  /** Entries of sidecars this device cannot name (a newer peer's kinds, variants, formats): left out of what is visited. */
+  skipped: number;
   byteLength: number;
   entries(): IterableIterator<AvailabilityEntry>;
   /** Each entry, in order, as its parts: as checked as `entries()`, without the objects. */
@@ -254,9 +248,10 @@ export interface DecodedChunk extends DigestHeader {
 
 /**
  * Read a chunk from a peer. Everything is checked before it is believed: the version, every
- * count and length against the bytes present and the limits, each kind, variant and format
- * against the kinds table, every entry's shape, and nothing left over. Any failure is a
- * VssError('PEER') that says what was wrong; nothing is applied from a chunk that fails.
+ * count and length against the bytes present and the limits, every entry's shape, and nothing
+ * left over. Any failure is a VssError('PEER') that says what was wrong; nothing is applied from
+ * a chunk that fails. Entries of a kind, variant or format the kinds table does not allow are
+ * skipped (`skipped`), not refused: they are a newer peer's, and say nothing this device can use.
  */
 export function decodeChunk(bytes: Uint8Array): DecodedChunk {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -276,24 +271,20 @@ export function decodeChunk(bytes: Uint8Array): DecodedChunk {
   const tripleCount = r.varint('triple count');
   if (tripleCount > DIGEST_LIMITS.triples) throw peer(`digest names ${tripleCount} kinds of sidecar, more than ${DIGEST_LIMITS.triples}`);
   if (tripleCount * 6 > r.left) throw peer(`digest names ${tripleCount} kinds of sidecar in ${r.left} bytes`);
-  const triples: Array<{ kind: SidecarKind; variant: string; format: string }> = [];
+  // A newer peer may name sidecars this device does not know (a new kind, variant or format): their
+  // entries are skipped, the rest of the digest is taken (src/sync/messages/table.ts).
+  const triples: Array<{ kind: SidecarKind; variant: string; format: string; known: boolean }> = [];
   for (let i = 0; i < tripleCount; i++) {
     const kind = r.name('kind');
     const variant = r.name('variant');
     const format = r.name('format');
-    if (!isSidecarKind(kind)) throw peer(`digest names an unknown sidecar kind ${JSON.stringify(kind)}`);
-    try {
-      checkVariant(kind, variant);
-      checkFormat(kind, format);
-    } catch (err) {
-      throw peer(`digest names a sidecar this device refuses: ${(err as Error).message}`);
-    }
-    triples.push({ kind, variant, format });
+    triples.push({ kind: kind as SidecarKind, variant, format, known: canName(kind, variant, format) });
   }
   const count = r.varint('entry count');
   if (count > DIGEST_LIMITS.chunkEntries) throw peer(`digest chunk holds ${count} entries, more than ${DIGEST_LIMITS.chunkEntries}`);
   if (count * MIN_ENTRY_BYTES > r.left) throw peer(`digest chunk says ${count} entries but has only ${r.left} bytes for them`);
   const offsets = new Uint32Array(count);
+  let skipped = 0;
   for (let i = 0; i < count; i++) {
     offsets[i] = r.at;
     r.skip(UUID_BYTES, 'content uuid');
@@ -302,8 +293,10 @@ export function decodeChunk(bytes: Uint8Array): DecodedChunk {
     const has = r.u8('has');
     if (has > 1) throw peer(`digest entry ${i} has a "has" of ${has}`);
     const size = r.varint('size');
+    const triple = triples[t]!;
+    if (!triple.known) skipped++;
     // The store takes decoded entries as they are: every check entryShapeError makes is made here.
-    if (has === 1 && size > SIDECAR_KINDS[triples[t]!.kind].maxBytes) throw peer(`digest entry ${i} says ${size} bytes, more than any ${triples[t]!.kind} may be (${SIDECAR_KINDS[triples[t]!.kind].maxBytes})`);
+    else if (has === 1 && size > SIDECAR_KINDS[triple.kind].maxBytes) throw peer(`digest entry ${i} says ${size} bytes, more than any ${triple.kind} may be (${SIDECAR_KINDS[triple.kind].maxBytes})`);
     if (has === 1) r.skip(CHECKSUM_BYTES, 'checksum');
     else if (size !== 0) throw peer(`digest entry ${i} is a removal with a size`);
   }
@@ -315,6 +308,7 @@ export function decodeChunk(bytes: Uint8Array): DecodedChunk {
       e.at = offsets[i]! + UUID_BYTES;
       const contentUuid = uuidAt(buf, offsets[i]!);
       const t = triples[e.varint('triple index')]!;
+      if (!t.known) continue;
       const has = e.u8('has') === 1;
       const size = e.varint('size');
       const checksum = has ? buf.toString('hex', e.at, e.at + CHECKSUM_BYTES) : null;
@@ -326,7 +320,7 @@ export function decodeChunk(bytes: Uint8Array): DecodedChunk {
     forEachEntry((contentUuid, kind, variant, format, has, size, checksum) => out.push({ contentUuid, kind, variant, format, has, size, checksum }));
     yield* out;
   }
-  return { libraryId, deviceUuid, epoch, fromSeq, toSeq, full, count, byteLength: bytes.byteLength, entries, forEachEntry };
+  return { libraryId, deviceUuid, epoch, fromSeq, toSeq, full, count, skipped, byteLength: bytes.byteLength, entries, forEachEntry };
 }
 
 class Reader {
@@ -432,6 +426,18 @@ function uuidAt(buf: Buffer, at: number): string {
     uuidText[p + 1] = HEX_DIGITS[v & 15]!;
   }
   return uuidText.toString('latin1', 0, 36);
+}
+
+/** Whether this device can name a sidecar of KIND, VARIANT and FORMAT (the kinds table and the variant grammar). */
+function canName(kind: string, variant: string, format: string): boolean {
+  if (!isSidecarKind(kind)) return false;
+  try {
+    checkVariant(kind, variant);
+    checkFormat(kind, format);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function peer(reason: string): VssError {

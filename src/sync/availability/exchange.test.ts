@@ -10,15 +10,14 @@ import type { Library } from '../../library/library.js';
 import { sidecarAddress } from '../../sidecars/address.js';
 import { SidecarManager } from '../../sidecars/manager.js';
 import { PresenceIndex } from '../../sidecars/presence-index.js';
-import { LocalAvailability } from '../../store/availability.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { PeerNode } from '../net/peer-node.js';
-import { PROTOCOLS } from '../net/protocols.js';
+import { PROTOCOLS } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { tempDir } from '../../../test/helpers.js';
 import { encodeChunk, type AvailabilityEntry } from './codec.js';
 import { PAGE_ENTRIES, askWhoHas, notifyChanged, pullAvailability, serveAvailability } from './exchange.js';
-import { AvailabilityStore } from './store.js';
+import { Availability } from './availability.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
 const C = (i: number) => `${i.toString(16).padStart(8, '0')}-0000-5000-8000-000000000000`;
@@ -28,7 +27,7 @@ const SUM = (i: number) => (i % 16).toString(16).repeat(64);
 interface Side {
   vss: Installation;
   lib: Library;
-  store: AvailabilityStore;
+  store: Availability;
   node: PeerNode;
   /** How the other side knows this device. */
   remote: RemoteDevice;
@@ -57,8 +56,8 @@ async function twoDevices(root: string): Promise<{ a: Side; b: Side; serveB: { h
   ids.a = nodeA.peerId;
   ids.b = nodeB.peerId;
   const libId = A.lib.config.id;
-  const a: Side = { ...A, store: new AvailabilityStore(A.lib), node: nodeA, remote: { deviceUuid: A.lib.device.uuid, peerId: ids.a, name: 'a', libraryIds: [libId] } };
-  const b: Side = { ...B, store: new AvailabilityStore(B.lib), node: nodeB, remote: { deviceUuid: B.lib.device.uuid, peerId: ids.b, name: 'b', libraryIds: [libId] } };
+  const a: Side = { ...A, store: new Availability(A.lib), node: nodeA, remote: { deviceUuid: A.lib.device.uuid, peerId: ids.a, name: 'a', libraryIds: [libId] } };
+  const b: Side = { ...B, store: new Availability(B.lib), node: nodeB, remote: { deviceUuid: B.lib.device.uuid, peerId: ids.b, name: 'b', libraryIds: [libId] } };
   const changed: Array<{ from: string; seq: number }> = [];
   const serveB = {
     handler: (stream: Stream) => serveAvailability(stream, a.remote, (id) => (id === b.store.libraryId ? b.store : undefined), {
@@ -82,7 +81,7 @@ function ready(lib: Library, i: number, variant = 'grid@1x', size = 100 + i, sum
 }
 
 function peerRows(lib: Library, device: string): Array<{ content_uuid: string; variant: string; has: number; size: number | null; checksum: string | null }> {
-  return lib.db.prepare('SELECT content_uuid, variant, has, size, checksum FROM sidecar_availability WHERE device_uuid = ? ORDER BY content_uuid, variant').all(device) as never;
+  return lib.store.availability.ofDevice(device).map((r) => ({ content_uuid: r.content_uuid, variant: r.variant, has: r.has, size: r.size, checksum: r.checksum }));
 }
 
 describe('availability exchange between two devices over libp2p on loopback', () => {
@@ -104,7 +103,7 @@ describe('availability exchange between two devices over libp2p on loopback', ()
     const index = new PresenceIndex(a.lib);
     try {
       const first = await pullFromB();
-      assert.deepEqual({ ...first, ms: 0 }, { full: true, entries: 5, toSeq: 5, ms: 0 });
+      assert.deepEqual({ ...first, ms: 0 }, { full: true, entries: 5, skipped: 0, toSeq: 5, ms: 0 });
       assert.equal(peerRows(a.lib, b.remote.deviceUuid).length, 5);
       assert.deepEqual(a.store.peerState(b.remote.deviceUuid), {
         deviceUuid: b.remote.deviceUuid, epoch: b.store.epoch(), seq: 5, entries: 5, lastExchangeAt: a.store.peerState(b.remote.deviceUuid)!.lastExchangeAt,
@@ -120,7 +119,7 @@ describe('availability exchange between two devices over libp2p on loopback', ()
       mb.markMissing(sidecarAddress(C(2), 'thumb', 'grid@1x'), 'deleted');
       mb.record(sidecarAddress(C(9), 'thumb', 'grid@1x'), { status: 'generating', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });
       const delta = await pullFromB();
-      assert.deepEqual({ ...delta, ms: 0 }, { full: false, entries: 3, toSeq: 8, ms: 0 });
+      assert.deepEqual({ ...delta, ms: 0 }, { full: false, entries: 3, skipped: 0, toSeq: 8, ms: 0 });
       const rows = peerRows(a.lib, b.remote.deviceUuid);
       assert.deepEqual(rows.find((r) => r.content_uuid === C(1)), { content_uuid: C(1), variant: 'grid@1x', has: 1, size: 999, checksum: SUM(7) });
       assert.equal(rows.find((r) => r.content_uuid === C(2))!.has, 0, 'the removal arrived');
@@ -130,7 +129,7 @@ describe('availability exchange between two devices over libp2p on loopback', ()
       assert.deepEqual(new SidecarManager(a.lib).presence([C(2)], 'thumb', ['grid@1x'])[0]!.devices, []);
 
       const nothing = await pullFromB();
-      assert.deepEqual({ ...nothing, ms: 0 }, { full: false, entries: 0, toSeq: 8, ms: 0 });
+      assert.deepEqual({ ...nothing, ms: 0 }, { full: false, entries: 0, skipped: 0, toSeq: 8, ms: 0 });
     } finally {
       index.close();
     }
@@ -138,7 +137,7 @@ describe('availability exchange between two devices over libp2p on loopback', ()
 
   it('a replaced database (new epoch) gets a full digest again, which replaces what was said', async () => {
     const { a, b } = t;
-    b.lib.db.prepare("UPDATE sync_meta SET value = '0d0d0d0d-0000-4000-8000-000000000000' WHERE key = 'epoch'").run();
+    b.lib.store.syncMeta.set('epoch', '0d0d0d0d-0000-4000-8000-000000000000');
     const again = await pullFromB();
     assert.equal(again.full, true);
     assert.equal(again.entries, 5);
@@ -180,6 +179,19 @@ describe('availability exchange between two devices over libp2p on loopback', ()
     assert.deepEqual(t.changed, [{ from: a.remote.deviceUuid, seq: a.store.seq() }]);
     const back = await pullAvailability(await b.node.open(a.node.addresses()[0]!, 'availability'), b.store, a.remote, b.store.libraryId);
     assert.deepEqual({ full: back.full, entries: back.entries }, { full: true, entries: 1 });
+  });
+
+  it('answers a request of a kind it does not know (a newer peer\'s) with an error that says so', async () => {
+    const { a, b } = t;
+    const ch = new MessageChannel(await a.node.open(b.node.addresses()[0]!, 'availability'), PROTOCOLS.availability.maxMessageBytes);
+    try {
+      await ch.send({ t: 'subscribe', library_id: a.store.libraryId });
+      const answer = (await ch.receive(AbortSignal.timeout(10_000))) as { t: string; reason: string };
+      assert.equal(answer.t, 'error');
+      assert.match(answer.reason, /unknown availability request "subscribe"/);
+    } finally {
+      await ch.close();
+    }
   });
 
   it('gives nothing of a library the device does not share', async () => {
@@ -257,13 +269,47 @@ describe('availability exchange between two devices over libp2p on loopback', ()
     assert.throws(() => a.store.applyFromPeer(a.remote.deviceUuid, { epoch: header.epoch, fromSeq: 0, toSeq: 1, full: true, entries: good }), /own name/);
   });
 
+  it('a newer peer\'s digest: entries of a sidecar kind, variant or format this device does not know are skipped, the rest taken', async () => {
+    const { a, b } = t;
+    const state = a.store.peerState(b.remote.deviceUuid)!;
+    const header = { libraryId: a.store.libraryId, deviceUuid: b.remote.deviceUuid, epoch: state.epoch!, fromSeq: 0, toSeq: state.seq + 100, full: true };
+    const known: AvailabilityEntry[] = [200, 201].map((i) => ({ contentUuid: C(i), kind: 'thumb', variant: 'grid@1x', format: 'webp', has: true, size: 10 + i, checksum: SUM(i) }));
+    // Kinds, variants and formats of a vss to come: this device cannot name them, so it leaves them out.
+    const newer = [
+      { contentUuid: C(202), kind: 'depthmap', variant: 'default', format: 'exr', has: true, size: 5, checksum: SUM(2) },
+      { contentUuid: C(203), kind: 'thumb', variant: 'grid@1x', format: 'jxl', has: true, size: 5, checksum: SUM(3) },
+    ] as unknown as AvailabilityEntry[];
+    const original = t.serveB.handler;
+    t.serveB.handler = async (stream) => {
+      const ch = new MessageChannel(stream, PROTOCOLS.availability.maxMessageBytes);
+      await ch.receive(AbortSignal.timeout(10_000));
+      // Its messages carry a field this device does not know, and one message is of a kind it does not know.
+      await ch.send({ t: 'chunk', data: encodeChunk(header, [known[0]!, newer[0]!, known[1]!, newer[1]!]), compressed: false });
+      await ch.receive(AbortSignal.timeout(10_000));
+      await ch.send({ t: 'progress', done: 4 });
+      await ch.send({ t: 'end', chunks: 1, entries: 4, to_seq: header.toSeq, took_ms: 3 });
+      await ch.close();
+    };
+    try {
+      const got = await pullFromB();
+      assert.deepEqual({ full: got.full, entries: got.entries, skipped: got.skipped, toSeq: got.toSeq }, { full: true, entries: 2, skipped: 2, toSeq: header.toSeq });
+      assert.deepEqual(peerRows(a.lib, b.remote.deviceUuid).map((r) => r.content_uuid), [C(200), C(201)]);
+      assert.equal(a.store.peerState(b.remote.deviceUuid)!.seq, header.toSeq);
+    } finally {
+      t.serveB.handler = original;
+    }
+    // Back to B's own digest: a full one, as the epoch it holds is B's own.
+    b.lib.store.syncMeta.set('epoch', '0e0e0e0e-0000-4000-8000-000000000000');
+    assert.equal((await pullFromB()).full, true);
+  });
+
   it('keeps peers\' availability across closing and reopening, and goes on with deltas', async () => {
     const { a, b } = t;
     const before = peerRows(a.lib, b.remote.deviceUuid);
     const state = a.store.peerState(b.remote.deviceUuid);
     a.lib.close();
     a.lib = a.vss.openLibrary(a.lib.root);
-    a.store = new AvailabilityStore(a.lib);
+    a.store = new Availability(a.lib);
     assert.deepEqual(peerRows(a.lib, b.remote.deviceUuid), before);
     assert.deepEqual(a.store.peerState(b.remote.deviceUuid), state);
     ready(b.lib, 60);
@@ -273,11 +319,11 @@ describe('availability exchange between two devices over libp2p on loopback', ()
 
   it('sends a large digest in acked chunks and takes it whole', async () => {
     const { a, b } = t;
-    const local = new LocalAvailability(b.lib.db, b.lib.device.uuid);
+    const local = b.lib.store.availability;
     const n = PAGE_ENTRIES * 2 + 100;
-    b.lib.db.transaction(() => {
+    b.lib.store.transaction(() => {
       for (let i = 0; i < n; i++) local.set(C(100_000 + i), 'thumb', 'icon@1x', 'webp', true, i, SUM(i), 0);
-    })();
+    });
     const got = await pullFromB();
     assert.deepEqual({ full: got.full, entries: got.entries }, { full: false, entries: n });
     assert.equal(a.store.peerState(b.remote.deviceUuid)!.entries, peerRows(a.lib, b.remote.deviceUuid).filter((r) => r.has === 1).length);
@@ -288,11 +334,11 @@ describe('availability exchange between two devices over libp2p on loopback', ()
     const index = new PresenceIndex(a.lib);
     try {
       assert.deepEqual(index.presence([C(60)], 'thumb', ['grid@1x'])[0]!.devices, [b.remote.deviceUuid]);
-      a.lib.db.prepare("INSERT INTO availability_suspects VALUES (?, 'thumb', 'grid@1x', ?, ?, 'lied', 0)").run(C(60), b.remote.deviceUuid, SUM(60));
+      a.lib.store.availabilitySuspects.mark({ content_uuid: C(60), kind: 'thumb', variant: 'grid@1x', device_uuid: b.remote.deviceUuid, checksum: SUM(60), reason: 'lied', at: 0 });
       assert.ok(a.store.removeDevice(b.remote.deviceUuid).entries > 0);
       assert.deepEqual(peerRows(a.lib, b.remote.deviceUuid), []);
       assert.equal(a.store.peerState(b.remote.deviceUuid), undefined);
-      assert.equal(a.lib.db.prepare('SELECT COUNT(*) FROM availability_suspects').pluck().get(), 0);
+      assert.deepEqual(a.lib.store.availabilitySuspects.ofDevice(b.remote.deviceUuid), []);
       assert.deepEqual(index.presence([C(60)], 'thumb', ['grid@1x'])[0]!.devices, []);
       assert.throws(() => a.store.removeDevice(a.remote.deviceUuid), /own availability/);
     } finally {

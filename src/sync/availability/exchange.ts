@@ -1,22 +1,21 @@
 import type { Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
-import { UUID_RE, sidecarAddress } from '../../sidecars/address.js';
-import { MessageChannel } from '../net/message-channel.js';
-import { PROTOCOLS } from '../net/protocols.js';
+import { sidecarAddress } from '../../sidecars/address.js';
+import { PeerChannel, UnknownPeerMessage, type MessageIn } from '../messages/channel.js';
+import { REASON_CHARS, WHO_HAS_MAX } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
-import { DIGEST_LIMITS, decodeChunk, encodeChunk, encodePacked, type AvailabilityEntry, type DecodedChunk } from './codec.js';
-import { WHO_HAS_MAX, type AvailabilityStore, type WhoHasQuery } from './store.js';
+import { DIGEST_LIMITS, encodeChunk, encodePacked, type AvailabilityEntry, type DecodedChunk } from './codec.js';
+import type { Availability, WhoHasQuery } from './availability.js';
 
 /*
- * /vss/availability/1.0.0 — one request per stream, MessagePack messages (bounded by PROTOCOLS):
- *   pull     {t: 'pull', library_id, epoch, seq}      → {t: 'chunk', data}… {t: 'end', chunks, entries, to_seq}
- *            the puller answers each chunk with {t: 'ack'}; the server keeps at most WINDOW chunks unanswered
- *   who-has  {t: 'who-has', library_id, addresses}    → {t: 'has', data}
- *   changed  {t: 'changed', library_id, seq}          → {t: 'ok'}   (the receiver then pulls)
- * Any refusal is {t: 'error', reason}. `data` is a binary digest chunk (codec.ts).
+ * /vss/availability — one request per stream; its messages are rows of the peer-message table
+ * (src/sync/messages/table.ts):
+ *   pull     → chunk… end    the puller acks each chunk; the server keeps at most WINDOW unacked
+ *   who-has  → has
+ *   changed  → ok            (the receiver then pulls)
+ * Any refusal is an `error`. A digest chunk's `data` is in its own binary layout (codec.ts).
  */
 
-const MAX_BYTES = PROTOCOLS.availability.maxMessageBytes;
 /**
  * Entries per chunk sent (about 850 KB; the decoder accepts up to DIGEST_LIMITS.chunkEntries) and
  * chunks in flight: the acks keep a fast sender from filling a busy receiver's buffer (the channel
@@ -29,51 +28,53 @@ const REQUEST_WAIT_MS = 30_000;
 const ANSWER_WAIT_MS = 60_000;
 
 export interface ServeOptions {
-  /** A peer said its availability changed (the peer service pulls from it, one pull at a time per device and library). */
+  /** A peer said its availability changed (the library link pulls from it, one pull at a time per device and library). */
   onChanged?(remote: RemoteDevice, libraryId: string, seq: number): void;
 }
 
 /**
  * Serve one availability stream from a paired device. A library the device does not share with
- * this one (RemoteDevice.libraryIds) or that is not open here gets an error, never data.
+ * this one (RemoteDevice.libraryIds) or that is not open here gets an error, never data; a
+ * request of a kind this device does not know (a newer peer's) gets an error that says so.
  */
 export async function serveAvailability(
   stream: Stream,
   remote: RemoteDevice,
-  storeOf: (libraryId: string) => AvailabilityStore | undefined,
+  storeOf: (libraryId: string) => Availability | undefined,
   opts: ServeOptions = {},
 ): Promise<void> {
-  const ch = new MessageChannel(stream, MAX_BYTES);
+  const ch = new PeerChannel(stream, 'availability');
+  const refuse = (reason: string) => ch.send('availability.error', { reason: reason.slice(0, REASON_CHARS) });
   try {
-    const req = asRecord(await ch.receive(AbortSignal.timeout(REQUEST_WAIT_MS)));
-    const libraryId = req.library_id;
-    const store = typeof libraryId === 'string' && remote.libraryIds.includes(libraryId) ? storeOf(libraryId) : undefined;
-    if (store === undefined) {
-      await ch.send({ t: 'error', reason: `library ${String(libraryId)} is not shared with this device` });
+    let req;
+    try {
+      req = await ch.receive(['availability.pull', 'availability.who-has', 'availability.changed'], { signal: AbortSignal.timeout(REQUEST_WAIT_MS) });
+    } catch (err) {
+      if (!(err instanceof UnknownPeerMessage)) throw err;
+      await refuse(`unknown availability request ${JSON.stringify(err.kind).slice(0, 60)}`);
       return;
     }
-    switch (req.t) {
-      case 'pull':
-        await servePull(ch, store, req);
+    const libraryId = req.body.library_id;
+    const store = remote.libraryIds.includes(libraryId) ? storeOf(libraryId) : undefined;
+    if (store === undefined) {
+      await refuse(`library ${libraryId.slice(0, 64)} is not shared with this device`);
+      return;
+    }
+    switch (req.name) {
+      case 'availability.pull':
+        await servePull(ch, store, req.body);
         return;
-      case 'who-has':
-        await serveWhoHas(ch, store, req);
+      case 'availability.who-has':
+        await serveWhoHas(ch, store, req.body);
         return;
-      case 'changed': {
-        if (!Number.isSafeInteger(req.seq) || (req.seq as number) < 0) {
-          await ch.send({ t: 'error', reason: 'a change notice needs a seq' });
-          return;
-        }
-        await ch.send({ t: 'ok' });
-        opts.onChanged?.(remote, store.libraryId, req.seq as number);
+      case 'availability.changed':
+        await ch.send('availability.ok', {});
+        opts.onChanged?.(remote, store.libraryId, req.body.seq);
         return;
-      }
-      default:
-        await ch.send({ t: 'error', reason: `unknown availability request ${JSON.stringify(req.t)}` });
     }
   } catch (err) {
     if (err instanceof VssError && err.code === 'PEER') {
-      await ch.send({ t: 'error', reason: err.message }).catch(() => undefined);
+      await refuse(err.message).catch(() => undefined);
       return;
     }
     throw err;
@@ -82,41 +83,39 @@ export async function serveAvailability(
   }
 }
 
-async function servePull(ch: MessageChannel, store: AvailabilityStore, req: Record<string, unknown>): Promise<void> {
-  const seq = Number.isSafeInteger(req.seq) ? (req.seq as number) : 0;
-  const epoch = typeof req.epoch === 'string' ? req.epoch : null;
-  const set = store.changesSince(seq, epoch, PAGE_ENTRIES);
+async function servePull(ch: PeerChannel<'availability'>, store: Availability, req: MessageIn<'availability.pull'>): Promise<void> {
+  const set = store.changesSince(req.seq ?? 0, req.epoch ?? null, PAGE_ENTRIES);
   const header = { libraryId: store.libraryId, deviceUuid: store.deviceUuid, epoch: set.epoch, fromSeq: set.fromSeq, toSeq: set.toSeq, full: set.full };
   let chunks = 0;
   let acked = 0;
   let entries = 0;
   for (const page of set.packed()) {
     for (; chunks - acked >= WINDOW; acked++) await receiveAck(ch);
-    await ch.send({ t: 'chunk', data: encodePacked(header, page.text, page.count) });
+    await ch.send('availability.chunk', { data: encodePacked(header, page.text, page.count) });
     chunks++;
     entries += page.count;
   }
   for (; acked < chunks; acked++) await receiveAck(ch);
-  await ch.send({ t: 'end', chunks, entries, to_seq: set.toSeq });
+  await ch.send('availability.end', { chunks, entries, to_seq: set.toSeq });
 }
 
-async function receiveAck(ch: MessageChannel): Promise<void> {
-  const msg = asRecord(await ch.receive(AbortSignal.timeout(ANSWER_WAIT_MS)));
-  if (msg.t !== 'ack') throw new VssError('PEER', `expected an ack of a digest chunk, got ${JSON.stringify(msg.t)}`);
+async function receiveAck(ch: PeerChannel<'availability'>): Promise<void> {
+  await ch.receive(['availability.ack'], { signal: AbortSignal.timeout(ANSWER_WAIT_MS), unknown: 'skip' });
 }
 
-async function serveWhoHas(ch: MessageChannel, store: AvailabilityStore, req: Record<string, unknown>): Promise<void> {
-  const asked = parseAddresses(req.addresses);
-  const found = store.whoHas(asked);
+async function serveWhoHas(ch: PeerChannel<'availability'>, store: Availability, req: MessageIn<'availability.who-has'>): Promise<void> {
+  const found = store.whoHas(nameable(req.addresses));
   const seq = store.seq();
   const header = { libraryId: store.libraryId, deviceUuid: store.deviceUuid, epoch: store.epoch(), fromSeq: seq, toSeq: seq, full: false };
-  await ch.send({ t: 'has', data: encodeChunk(header, found) });
+  await ch.send('availability.has', { data: encodeChunk(header, found) });
 }
 
 export interface PullResult {
   full: boolean;
-  /** Entries the digest carried. */
+  /** Entries the digest carried that this device took. */
   entries: number;
+  /** Entries of sidecars this device cannot name (a newer peer's), left out. */
+  skipped: number;
   toSeq: number;
   /** From the request to the digest applied. */
   ms: number;
@@ -127,42 +126,44 @@ export interface PullResult {
  * apply the whole digest in one transaction. A digest that is cut short, garbled, too large,
  * or about another device or library is refused (VssError PEER) and changes nothing.
  */
-export async function pullAvailability(stream: Stream, store: AvailabilityStore, remote: RemoteDevice, libraryId: string, opts: { signal?: AbortSignal } = {}): Promise<PullResult> {
+export async function pullAvailability(stream: Stream, store: Availability, remote: RemoteDevice, libraryId: string, opts: { signal?: AbortSignal } = {}): Promise<PullResult> {
   const started = performance.now();
   if (libraryId !== store.libraryId) throw new VssError('USAGE', `the store is of library ${store.libraryId}, not ${libraryId}`);
   const known = store.peerState(remote.deviceUuid);
-  const ch = new MessageChannel(stream, MAX_BYTES);
+  const ch = new PeerChannel(stream, 'availability');
   const chunks: DecodedChunk[] = [];
   try {
-    await ch.send({ t: 'pull', library_id: libraryId, epoch: known?.epoch ?? null, seq: known?.seq ?? 0 }, opts.signal);
+    await ch.send('availability.pull', { library_id: libraryId, epoch: known?.epoch ?? null, seq: known?.seq ?? 0 }, opts.signal);
     let entries = 0;
+    let skipped = 0;
     let bytes = 0;
     for (;;) {
-      const msg = asRecord(await ch.receive(answerSignal(opts.signal)));
-      if (msg.t === 'error') throw new VssError('PEER', `${remote.name} refused the availability pull: ${String(msg.reason)}`);
-      if (msg.t === 'end') {
+      const msg = await ch.receive(['availability.chunk', 'availability.end', 'availability.error'], { signal: answerSignal(opts.signal), unknown: 'skip' });
+      if (msg.name === 'availability.error') throw new VssError('PEER', `${remote.name} refused the availability pull: ${msg.body.reason.slice(0, REASON_CHARS)}`);
+      if (msg.name === 'availability.end') {
+        const end = msg.body;
         const last = chunks[0];
         if (last === undefined) throw new VssError('PEER', 'availability digest ended without a chunk');
-        if (msg.chunks !== chunks.length || msg.entries !== entries || msg.to_seq !== last.toSeq) {
-          throw new VssError('PEER', `availability digest ended saying ${String(msg.chunks)} chunks, ${String(msg.entries)} entries, seq ${String(msg.to_seq)}; it sent ${chunks.length}, ${entries}, seq ${last.toSeq}`);
+        if (end.chunks !== chunks.length || end.entries !== entries || end.to_seq !== last.toSeq) {
+          throw new VssError('PEER', `availability digest ended saying ${end.chunks} chunks, ${end.entries} entries, seq ${end.to_seq}; it sent ${chunks.length}, ${entries}, seq ${last.toSeq}`);
         }
         break;
       }
-      if (msg.t !== 'chunk' || !(msg.data instanceof Uint8Array)) throw new VssError('PEER', `availability digest has an unexpected ${JSON.stringify(msg.t)} message`);
-      bytes += msg.data.byteLength;
+      const chunk = msg.body.data;
+      bytes += chunk.byteLength;
       if (bytes > DIGEST_LIMITS.exchangeBytes) throw new VssError('PEER', `availability digest is larger than ${DIGEST_LIMITS.exchangeBytes} bytes`);
-      const chunk = decodeChunk(msg.data);
       checkChunk(chunk, chunks[0], { libraryId, remote, askedSeq: known?.seq ?? 0 });
       entries += chunk.count;
+      skipped += chunk.skipped;
       if (entries > DIGEST_LIMITS.exchangeEntries) throw new VssError('PEER', `availability digest holds more than ${DIGEST_LIMITS.exchangeEntries} entries`);
       chunks.push(chunk);
-      await ch.send({ t: 'ack' }, opts.signal);
+      await ch.send('availability.ack', {}, opts.signal);
     }
     const head = chunks[0]!;
     const applied = store.applyFromPeer(remote.deviceUuid, {
       epoch: head.epoch, fromSeq: head.fromSeq, toSeq: head.toSeq, full: head.full, decoded: chunks,
     });
-    return { full: head.full, entries: applied.entries, toSeq: head.toSeq, ms: performance.now() - started };
+    return { full: head.full, entries: applied.entries, skipped, toSeq: head.toSeq, ms: performance.now() - started };
   } finally {
     await ch.close();
   }
@@ -174,13 +175,12 @@ export async function pullAvailability(stream: Stream, store: AvailabilityStore,
  */
 export async function askWhoHas(stream: Stream, remote: RemoteDevice, libraryId: string, addresses: readonly WhoHasQuery[], opts: { signal?: AbortSignal } = {}): Promise<AvailabilityEntry[]> {
   if (addresses.length > WHO_HAS_MAX) throw new VssError('USAGE', `ask for at most ${WHO_HAS_MAX} sidecars at once, not ${addresses.length}`);
-  const ch = new MessageChannel(stream, MAX_BYTES);
+  const ch = new PeerChannel(stream, 'availability');
   try {
-    await ch.send({ t: 'who-has', library_id: libraryId, addresses: addresses.map((a) => [a.contentUuid, a.kind, a.variant]) }, opts.signal);
-    const msg = asRecord(await ch.receive(answerSignal(opts.signal)));
-    if (msg.t === 'error') throw new VssError('PEER', `${remote.name} refused the question: ${String(msg.reason)}`);
-    if (msg.t !== 'has' || !(msg.data instanceof Uint8Array)) throw new VssError('PEER', `"who has" got an unexpected ${JSON.stringify(msg.t)} answer`);
-    const chunk = decodeChunk(msg.data);
+    await ch.send('availability.who-has', { library_id: libraryId, addresses: addresses.map((a) => [a.contentUuid, a.kind, a.variant]) }, opts.signal);
+    const msg = await ch.receive(['availability.has', 'availability.error'], { signal: answerSignal(opts.signal), unknown: 'skip' });
+    if (msg.name === 'availability.error') throw new VssError('PEER', `${remote.name} refused the question: ${msg.body.reason.slice(0, REASON_CHARS)}`);
+    const chunk = msg.body.data;
     if (chunk.libraryId !== libraryId || chunk.deviceUuid !== remote.deviceUuid) throw new VssError('PEER', '"who has" was answered for another library or device');
     const wanted = new Set(addresses.map((a) => `${a.contentUuid}|${a.kind}|${a.variant}`));
     const out: AvailabilityEntry[] = [];
@@ -196,12 +196,11 @@ export async function askWhoHas(stream: Stream, remote: RemoteDevice, libraryId:
 
 /** Tell REMOTE that this device's availability of LIBRARY_ID changed up to SEQ (it pulls then). */
 export async function notifyChanged(stream: Stream, remote: RemoteDevice, libraryId: string, seq: number, opts: { signal?: AbortSignal } = {}): Promise<void> {
-  const ch = new MessageChannel(stream, MAX_BYTES);
+  const ch = new PeerChannel(stream, 'availability');
   try {
-    await ch.send({ t: 'changed', library_id: libraryId, seq }, opts.signal);
-    const msg = asRecord(await ch.receive(answerSignal(opts.signal)));
-    if (msg.t === 'error') throw new VssError('PEER', `${remote.name} refused the change notice: ${String(msg.reason)}`);
-    if (msg.t !== 'ok') throw new VssError('PEER', `a change notice got an unexpected ${JSON.stringify(msg.t)} answer`);
+    await ch.send('availability.changed', { library_id: libraryId, seq }, opts.signal);
+    const msg = await ch.receive(['availability.ok', 'availability.error'], { signal: answerSignal(opts.signal), unknown: 'skip' });
+    if (msg.name === 'availability.error') throw new VssError('PEER', `${remote.name} refused the change notice: ${msg.body.reason.slice(0, REASON_CHARS)}`);
   } finally {
     await ch.close();
   }
@@ -217,26 +216,20 @@ function checkChunk(c: DecodedChunk, first: DecodedChunk | undefined, want: { li
   }
 }
 
-function parseAddresses(value: unknown): WhoHasQuery[] {
-  if (!Array.isArray(value)) throw new VssError('PEER', '"who has" needs a list of addresses');
-  if (value.length > WHO_HAS_MAX) throw new VssError('PEER', `"who has" asks for ${value.length} sidecars, more than ${WHO_HAS_MAX}`);
-  return value.map((a: unknown) => {
-    if (!Array.isArray(a) || a.length !== 3 || !a.every((x) => typeof x === 'string') || !UUID_RE.test(a[0] as string)) {
-      throw new VssError('PEER', '"who has" addresses are [content uuid, kind, variant]');
-    }
+/**
+ * The addresses of a "who has" question this device can name (the kinds table and the variant
+ * grammar, as for any address: nothing unchecked reaches a query). One it cannot name is a newer
+ * peer's sidecar, which this device cannot have: left out, not refused.
+ */
+function nameable(addresses: ReadonlyArray<readonly [string, string, string]>): WhoHasQuery[] {
+  return addresses.flatMap(([contentUuid, kind, variant]) => {
     try {
-      // The kinds table and the variant grammar, as for any address: nothing unchecked reaches a query.
-      const checked = sidecarAddress(a[0] as string, a[1] as string, a[2] as string);
-      return { contentUuid: checked.contentUuid, kind: checked.kind, variant: checked.variant };
-    } catch (err) {
-      throw new VssError('PEER', `"who has" names no sidecar: ${(err as Error).message}`);
+      const a = sidecarAddress(contentUuid, kind, variant);
+      return [{ contentUuid: a.contentUuid, kind: a.kind, variant: a.variant }];
+    } catch {
+      return [];
     }
   });
-}
-
-function asRecord(msg: unknown): Record<string, unknown> {
-  if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) throw new VssError('PEER', 'peer sent an availability message that is not a map');
-  return msg as Record<string, unknown>;
 }
 
 function answerSignal(signal: AbortSignal | undefined): AbortSignal {

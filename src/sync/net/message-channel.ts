@@ -44,16 +44,20 @@ export class MessageChannel {
 
   /** The next message, or an error that says the peer broke the protocol. */
   async receive(signal?: AbortSignal): Promise<unknown> {
-    let frame;
+    const frame = await this.receiveFrame(signal);
     try {
-      frame = await this.readFrame(signal);
-    } catch (err) {
-      throw new VssError('PEER', `peer sent no valid message: ${(err as Error).message}`, { cause: err });
-    }
-    try {
-      return decode(frame.subarray());
+      return decode(frame);
     } catch (err) {
       throw new VssError('PEER', `peer sent a message that does not decode: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** The next message's bytes, undecoded (the peer-message table decodes them with its protocol's bounds). */
+  async receiveFrame(signal?: AbortSignal): Promise<Uint8Array> {
+    try {
+      return (await this.readFrame(signal)).subarray();
+    } catch (err) {
+      throw new VssError('PEER', `peer sent no valid message: ${(err as Error).message}`, { cause: err });
     }
   }
 

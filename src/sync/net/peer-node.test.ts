@@ -4,7 +4,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { byteStream } from '@libp2p/utils';
 import { PeerNode } from './peer-node.js';
 import { MessageChannel } from './message-channel.js';
-import { PROTOCOLS } from './protocols.js';
+import { PROTOCOLS } from '../messages/table.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
 
@@ -74,6 +74,36 @@ test('a message above the bound is refused before it is buffered', async () => {
     const err = (await got) as Error;
     assert.ok(err instanceof Error);
     assert.match(err.message, /peer sent no valid message/);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test('while a pairing code is open an unpaired peer is admitted, but can negotiate only the pairing protocol', async () => {
+  const [ka, kb] = [await generateKeyPair('Ed25519'), await generateKeyPair('Ed25519')];
+  let paired = false;
+  // A has a pairing code open: it admits anyone; B is a stranger, until it pairs.
+  const a = await PeerNode.start({ privateKey: ka, listen: LOOPBACK, admit: () => true, isPaired: () => paired });
+  const b = await PeerNode.start({ privateKey: kb, listen: LOOPBACK, admit: () => true, isPaired: () => true });
+  try {
+    const served: string[] = [];
+    for (const name of ['pair', 'fetch', 'availability'] as const) {
+      await a.handle(name, async (stream) => {
+        served.push(name);
+        await stream.close();
+      });
+    }
+    const stranger = await b.open(a.addresses()[0]!, 'pair', AbortSignal.timeout(5000));
+    await stranger.close();
+    for (const name of ['fetch', 'availability'] as const) {
+      await assert.rejects(b.open(a.peerId, name, AbortSignal.timeout(5000)), (err: Error) => /protocol selection failed|not supported|UnsupportedProtocol/i.test(`${err.name} ${err.message}`), `${name} is not negotiated with a stranger`);
+    }
+    assert.deepEqual(served, ['pair'], 'no handler but pairing ran for the stranger');
+    // Once paired (on the same connection), everything is served.
+    paired = true;
+    const fetch = await b.open(a.peerId, 'fetch', AbortSignal.timeout(5000));
+    await fetch.close();
+    assert.deepEqual(served, ['pair', 'fetch']);
   } finally {
     await Promise.all([a.stop(), b.stop()]);
   }

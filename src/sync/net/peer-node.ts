@@ -1,15 +1,15 @@
 import './polyfill.js';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
-import { identify } from '@libp2p/identify';
+import { identify, type Identify } from '@libp2p/identify';
 import { mdns } from '@libp2p/mdns';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { peerIdFromString } from '@libp2p/peer-id';
-import type { Connection, Ed25519PrivateKey, PeerId, Stream } from '@libp2p/interface';
+import type { Connection, Ed25519PrivateKey, PeerId, PeerUpdate, Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
-import { PROTOCOLS, type ProtocolName } from './protocols.js';
+import { PROTOCOLS, type ProtocolName } from '../messages/table.js';
 
 export interface PeerNodeOptions {
   privateKey: Ed25519PrivateKey;
@@ -31,7 +31,13 @@ export type ProtocolHandler = (stream: Stream, remotePeer: string, connection: C
 export interface PeerEvents {
   connect(peerId: string): void;
   disconnect(peerId: string): void;
+  /** A peer this node did not know, found (mDNS). */
   discovered(peerId: string, addrs: string[]): void;
+  /**
+   * Addresses learned for a peer this node knew already: mDNS finding it again on a new port (a
+   * restart), identify. libp2p calls only a first sighting a discovery; this is every later one.
+   */
+  addresses(peerId: string, addrs: string[]): void;
   /** Identify told where a connected peer listens. */
   identified(peerId: string, addrs: string[]): void;
 }
@@ -41,7 +47,7 @@ export interface PeerEvents {
  * only the keys `admit` names. Everything vss does between devices goes through one of these.
  */
 export class PeerNode {
-  private constructor(private readonly node: Libp2p, private readonly opts: PeerNodeOptions, readonly mdns: boolean) {}
+  private constructor(private readonly node: Libp2p<{ identify: Identify }>, private readonly opts: PeerNodeOptions, readonly mdns: boolean) {}
 
   static async start(opts: PeerNodeOptions): Promise<PeerNode> {
     const listen = opts.listen.map((a) => parseListenAddr(a).toString());
@@ -62,6 +68,10 @@ export class PeerNode {
       },
       connectionManager: { inboundConnectionThreshold: 200, maxConnections: 64 },
     });
+    // DESIGN §9: a key not paired is served nothing but the pairing protocol (admitted only while a
+    // code is open or this device joins). Refused at negotiation, not once a handler runs: the
+    // other protocols are not even offered to it, whichever side dialled.
+    node.addEventListener('connection:open', (evt) => offerOnlyWhatIsServed(evt.detail, opts.isPaired));
     return new PeerNode(node, opts, useMdns);
   }
 
@@ -117,6 +127,15 @@ export class PeerNode {
     }
   }
 
+  /**
+   * Ask a peer where it listens (identify) on each connection to it: for a connection made while
+   * it was a stranger, which was offered no protocol but pairing. The answer comes as `identified`.
+   */
+  async identify(peerId: string, signal?: AbortSignal): Promise<void> {
+    const id = await this.peerIdOf(peerId);
+    await Promise.all(this.node.getConnections(id).map((c) => this.node.services.identify.identify(c, { signal }).catch(() => undefined)));
+  }
+
   /** Drop every connection to a peer, e.g. when it is unpaired. */
   async hangUp(peerId: string): Promise<void> {
     await this.node.hangUp(await this.peerIdOf(peerId)).catch(() => undefined);
@@ -135,6 +154,12 @@ export class PeerNode {
       if (event === 'discovered') {
         const info = evt.detail as { id: PeerId; multiaddrs: Multiaddr[] };
         (fn as PeerEvents['discovered'])(info.id.toString(), info.multiaddrs.map((m) => m.toString()));
+      } else if (event === 'addresses') {
+        const { peer, previous } = evt.detail as PeerUpdate;
+        if (previous === undefined) return; // a first sighting: `discovered`
+        const before = new Set(previous.addresses.map((a) => a.multiaddr.toString()));
+        const fresh = peer.addresses.map((a) => a.multiaddr.toString()).filter((a) => !before.has(a));
+        if (fresh.length > 0) (fn as PeerEvents['addresses'])(peer.id.toString(), fresh);
       } else if (event === 'identified') {
         const info = evt.detail as { peerId: PeerId; listenAddrs: Multiaddr[] };
         (fn as PeerEvents['identified'])(info.peerId.toString(), info.listenAddrs.map((m) => `${m.toString()}/p2p/${info.peerId.toString()}`));
@@ -142,7 +167,7 @@ export class PeerNode {
         (fn as PeerEvents['connect'])((evt.detail as PeerId).toString());
       }
     };
-    const name = ({ connect: 'peer:connect', disconnect: 'peer:disconnect', discovered: 'peer:discovery', identified: 'peer:identify' } as const)[event];
+    const name = ({ connect: 'peer:connect', disconnect: 'peer:disconnect', discovered: 'peer:discovery', addresses: 'peer:update', identified: 'peer:identify' } as const)[event];
     this.node.addEventListener(name, listener as never);
     return () => this.node.removeEventListener(name, listener as never);
   }
@@ -163,6 +188,34 @@ export class PeerNode {
       throw new VssError('USAGE', `not a peer id: ${id}`, { cause: err });
     }
   }
+}
+
+/** The protocols an unpaired peer may negotiate. */
+const OPEN_TO_STRANGERS = new Set<string>(Object.values(PROTOCOLS).filter((p) => !p.pairedOnly).map((p) => p.id));
+
+/**
+ * Make CONNECTION offer its peer, at each stream's negotiation, only the protocols it is served
+ * now: all of them once it is paired, else those not `pairedOnly`. libp2p negotiates an incoming
+ * stream against the registrar's protocols with no word of the peer; this connection's view of
+ * the registrar filters them by it (libp2p 3's Connection reads `components.registrar` there).
+ */
+function offerOnlyWhatIsServed(connection: Connection, isPaired: (peerId: string) => boolean): void {
+  const conn = connection as Connection & { components?: Record<string, unknown> };
+  const components = conn.components;
+  const registrar = components?.registrar as { getProtocols(): string[] } | undefined;
+  if (!components || !registrar || typeof registrar.getProtocols !== 'function') {
+    // Not the libp2p this was written for: every handler still refuses an unpaired peer itself (handle()).
+    return;
+  }
+  const peer = connection.remotePeer.toString();
+  const filtered = new Proxy(registrar, {
+    get: (target, prop, receiver) => {
+      if (prop === 'getProtocols') return () => (isPaired(peer) ? target.getProtocols() : target.getProtocols().filter((p) => OPEN_TO_STRANGERS.has(p)));
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  conn.components = new Proxy(components, { get: (target, prop, receiver) => (prop === 'registrar' ? filtered : Reflect.get(target, prop, receiver)) });
 }
 
 /** A multiaddr someone typed; with `peer`, one to dial a device at (TCP, optionally ending in a valid /p2p/<peer id>). */

@@ -1,4 +1,4 @@
-import type { PairedDeviceItem } from '../../api/peer-types.js';
+import type { PairedDeviceItem } from '../../wire/peers.js';
 import type { PairedDevice, PairedDevices } from './paired-devices.js';
 
 /** A paired device as `devices list` shows it; ONLINE: whether it is connected now. */

@@ -4,7 +4,7 @@ import { VssError } from '../../core/errors.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { peerIdOfPublicKey, publicKeyPem, rawPublicKey } from '../net/device-key.js';
 import { newPairingCode, type PairingCode } from './code.js';
-import { PAIR_MAX_MESSAGE_BYTES, PairProtocolError, PairRefusal, checkPairMessage, pairError, pairMessage, type PairErrorCode } from './messages.js';
+import { PAIR_MAX_MESSAGE_BYTES, PairProtocolError, PairRefusal, receivePairMessage, pairError, pairMessage, type PairErrorCode } from './messages.js';
 import type { PairedDevice, PairedDevices } from './paired-devices.js';
 import { joinerSignatureValid, macMatches, proofMac, rawKeyOfPeerId, type Transcript } from './proofs.js';
 import { PAIRING_MAX_FAILURES, PAIRING_STEP_TIMEOUT_MS, PAIRING_TTL_MS, type LibraryRef, type LocalDeviceInfo } from './types.js';
@@ -127,7 +127,7 @@ export class PairingHost {
     let claimed = false;
     try {
       session = this.live();
-      const hello = checkPairMessage(await ch.receive(this.step()), 'hello');
+      const hello = await receivePairMessage(ch, 'hello', this.step());
       session = this.sessionFor(hello.session_id);
       const t: Transcript = {
         sessionId: session.code.sessionId,
@@ -138,7 +138,7 @@ export class PairingHost {
         challenge: new Uint8Array(randomBytes(32)),
       };
       await ch.send(pairMessage('challenge', { nonce_i: t.nonceI, challenge: t.challenge, mac_i: proofMac(session.code.authKey, 'initiator', t) }));
-      const proof = checkPairMessage(await ch.receive(this.step()), 'proof');
+      const proof = await receivePairMessage(ch, 'proof', this.step());
       if (!macMatches(session.code.authKey, 'joiner', t, proof.mac_j)) throw new PairRefusal('proof', 'the proof of the pairing code did not verify');
       if (!joinerSignatureValid(t, proof.sig)) throw new PairRefusal('proof', "the joiner's device signature did not verify");
       if (this.live() !== session || session.state !== 'open') throw new PairRefusal(session.state === 'claimed' ? 'used' : fateCode(session.state), FATES[fateKey(session.state)]);
@@ -150,7 +150,7 @@ export class PairingHost {
         public_key: session.local.publicKeyPem,
         library: { id: session.library.id, name: session.library.name },
       }));
-      const info = checkPairMessage(await ch.receive(this.step()), 'joiner_device');
+      const info = await receivePairMessage(ch, 'joiner_device', this.step());
       if (peerIdOfPublicKey(info.public_key) !== remotePeerId) throw new PairRefusal('identity', 'the announced public key is not the key of this connection');
       if (info.device_uuid === session.local.deviceUuid) throw new PairRefusal('identity', 'a device cannot pair with itself');
       const at = new Date(this.now()).toISOString();

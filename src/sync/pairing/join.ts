@@ -4,7 +4,7 @@ import { VssError } from '../../core/errors.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { peerIdOfPublicKey, publicKeyPem, rawPublicKey } from '../net/device-key.js';
 import { parsePairingCode, type PairingCode } from './code.js';
-import { PAIR_MAX_MESSAGE_BYTES, PAIR_VERSION, PairRefusal, checkPairMessage, pairError, pairMessage } from './messages.js';
+import { PAIR_MAX_MESSAGE_BYTES, PAIR_VERSION, PairRefusal, receivePairMessage, pairError, pairMessage } from './messages.js';
 import type { PairedDevice, PairedDevices } from './paired-devices.js';
 import { macMatches, proofMac, rawKeyOfPeerId, signJoiner, type Transcript } from './proofs.js';
 import { PAIRING_STEP_TIMEOUT_MS, type LibraryRef, type LocalDeviceInfo } from './types.js';
@@ -96,7 +96,7 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
   try {
     const nonceJ = new Uint8Array(randomBytes(32));
     await ch.send(pairMessage('hello', { v: PAIR_VERSION, session_id: code.sessionId, nonce_j: nonceJ }), step());
-    const challenge = checkPairMessage(await ch.receive(step()), 'challenge');
+    const challenge = await receivePairMessage(ch, 'challenge', step());
     const t: Transcript = {
       sessionId: code.sessionId,
       initiatorKey: rawKeyOfPeerId(conn.peerId),
@@ -111,14 +111,14 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
     }
     proved = true;
     await ch.send(pairMessage('proof', { mac_j: proofMac(code.authKey, 'joiner', t), sig: signJoiner(opts.local.privateKey, t) }), step());
-    const host = checkPairMessage(await ch.receive(step()), 'host_device');
+    const host = await receivePairMessage(ch, 'host_device', step());
     if (peerIdOfPublicKey(host.public_key) !== conn.peerId) {
       await ch.send(pairError('identity', 'the announced public key is not the key of this connection')).catch(() => undefined);
       throw new VssError('PAIRING', `the device at ${short(target)} announced a public key that is not its connection's key: refused`);
     }
     if (host.device_uuid === opts.local.deviceUuid) throw new VssError('PAIRING', 'this is the device that showed the code: pair from another device');
     await ch.send(pairMessage('joiner_device', { device_uuid: opts.local.deviceUuid, name: opts.local.name, public_key: opts.local.publicKeyPem }), step());
-    checkPairMessage(await ch.receive(step()), 'done');
+    await receivePairMessage(ch, 'done', step());
     const at = new Date().toISOString();
     const record: PairedDevice = {
       device_uuid: host.device_uuid,

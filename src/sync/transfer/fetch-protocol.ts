@@ -4,62 +4,55 @@ import { VssError } from '../../core/errors.js';
 import { sidecarAddress, type SidecarAddress } from '../../sidecars/address.js';
 import type { SidecarInfo } from '../../sidecars/manager.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { MessageChannel } from '../net/message-channel.js';
-import { PROTOCOLS } from '../net/protocols.js';
+import { PeerChannel } from '../messages/channel.js';
+import { MAX_BATCH_ITEMS, REASON_CHARS } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { TransferLieError } from './errors.js';
 import { describe, RESUMABLE_ABOVE, type ByteSource, type Expected, type StagedFile, type TransferStore } from './store.js';
 
+export { MAX_BATCH_ITEMS };
+
 /*
- * /vss/fetch/1.0.0. The client sends one request naming sidecars by address (never a path); the
- * server answers each item in order with a header message, followed, when the header says ok, by
- * exactly `size - offset` raw bytes. Then the server closes its side.
- *
- *   request: { lib, items: [{ c: content uuid, k: kind, v: variant, f: format, s: size, x: checksum, o: offset }] }
- *   header:  { ok: true, size, checksum, format, offset } | { ok: false, reason }
- *
- * The client names the size and checksum it expects (from the server's own availability entry):
- * a server whose file changed since says so instead of sending other bytes.
+ * /vss/fetch. The client sends one `request` naming sidecars by address (never a path), each with
+ * the size and checksum it expects (the server's own availability entry) and where a resumed
+ * transfer starts; the server answers each item in order with `item` — followed by exactly
+ * `size - offset` raw bytes — or `refused`, then closes its side. A server whose file changed
+ * since its entry says so instead of sending other bytes. (Rows of src/sync/messages/table.ts.)
  */
-
-/** Items in one request: its message stays far below the protocol's bound (about 150 bytes an item). */
-export const MAX_BATCH_ITEMS = 1000;
-
-interface WireItem { c: string; k: string; v: string; f: string; s: number; x: string; o: number }
-interface WireRequest { lib: string; items: WireItem[] }
-type WireHeader = { ok: true; size: number; checksum: string; format: string; offset: number } | { ok: false; reason: string };
 
 /**
  * Serve one fetch stream from a paired device: only libraries it shares with us (`remote.libraryIds`),
- * only `ready` sidecars, only by address. Register with the peer service as the `fetch` protocol's handler.
+ * only `ready` sidecars, only by address. Register with the peer node as the `fetch` protocol's handler.
  */
 export async function serveFetch(stream: Stream, remote: RemoteDevice, storeOf: (libraryId: string) => TransferStore | undefined, limiter?: RateLimiter): Promise<void> {
-  const ch = new MessageChannel(stream, PROTOCOLS.fetch.maxMessageBytes);
-  const req = parseRequest(await ch.receive(AbortSignal.timeout(30_000)));
+  const ch = new PeerChannel(stream, 'fetch');
+  const req = (await ch.receive(['fetch.request'], { signal: AbortSignal.timeout(30_000) })).body;
   const store = remote.libraryIds.includes(req.lib) ? storeOf(req.lib) : undefined;
+  const refuse = (reason: string) => ch.send('fetch.refused', { reason: reason.slice(0, REASON_CHARS) });
   for (const item of req.items) {
     if (!store) {
-      await ch.send({ ok: false, reason: `library ${req.lib} is not shared with this device` } satisfies WireHeader);
+      await refuse(`library ${req.lib} is not shared with this device`);
       continue;
     }
     let address: SidecarAddress;
     let served;
     try {
+      // A newer peer's kind, variant or format this device cannot name is refused for that item alone.
       address = sidecarAddress(item.c, item.k, item.v, item.f);
       served = store.openForPeer(address);
     } catch (err) {
-      await ch.send({ ok: false, reason: (err as Error).message } satisfies WireHeader);
+      await refuse((err as Error).message);
       continue;
     }
     if (served.checksum !== item.x || served.size !== item.s || served.format !== item.f) {
-      await ch.send({ ok: false, reason: `${describe(address)} changed on this device` } satisfies WireHeader);
+      await refuse(`${describe(address)} changed on this device`);
       continue;
     }
     if (item.o > served.size) {
-      await ch.send({ ok: false, reason: `offset ${item.o} is past the end of ${describe(address)}` } satisfies WireHeader);
+      await refuse(`offset ${item.o} is past the end of ${describe(address)}`);
       continue;
     }
-    await ch.send({ ok: true, size: served.size, checksum: served.checksum, format: served.format, offset: item.o } satisfies WireHeader);
+    await ch.send('fetch.item', { size: served.size, checksum: served.checksum, format: served.format, offset: item.o });
     // A file shorter than recorded throws here: the stream is aborted, as its length can no longer be kept.
     for await (const chunk of served.read(item.o)) {
       // The device's bandwidth holds for what it sends too (DESIGN §9: both directions).
@@ -68,19 +61,6 @@ export async function serveFetch(stream: Stream, remote: RemoteDevice, storeOf: 
     }
   }
   await ch.close();
-}
-
-function parseRequest(msg: unknown): WireRequest {
-  const m = msg as Partial<WireRequest> | null;
-  if (!m || typeof m !== 'object' || typeof m.lib !== 'string' || !Array.isArray(m.items) || m.items.length > MAX_BATCH_ITEMS) {
-    throw new VssError('PEER', 'fetch request is malformed');
-  }
-  for (const it of m.items as Partial<WireItem>[]) {
-    const ok = it && typeof it === 'object' && typeof it.c === 'string' && typeof it.k === 'string' && typeof it.v === 'string'
-      && typeof it.f === 'string' && typeof it.x === 'string' && Number.isSafeInteger(it.s) && Number.isSafeInteger(it.o) && it.o! >= 0;
-    if (!ok) throw new VssError('PEER', 'fetch request has a malformed item');
-  }
-  return m as WireRequest;
 }
 
 export interface BatchItem {
@@ -127,7 +107,7 @@ const COMMIT_AT_ONCE = 64;
 export async function fetchBatch(stream: Stream, libraryId: string, store: TransferStore, items: readonly BatchItem[], opts: BatchOptions): Promise<ItemResult[]> {
   const results: ItemResult[] = new Array(items.length);
   const dog = new Watchdog(opts.stallMs, opts.signal);
-  const ch = new MessageChannel(stream, PROTOCOLS.fetch.maxMessageBytes);
+  const ch = new PeerChannel(stream, 'fetch');
   const finishing = new Set<Promise<void>>();
   // Small files verified and fsynced, waiting to be put in place and recorded together.
   let staged: { index: number; file: StagedFile }[] = [];
@@ -146,19 +126,20 @@ export async function fetchBatch(stream: Stream, libraryId: string, store: Trans
   };
   let i = 0;
   try {
-    await ch.send({
+    await ch.send('fetch.request', {
       lib: libraryId,
       items: items.map((it) => ({ c: it.address.contentUuid, k: it.address.kind, v: it.address.variant, f: it.expected.format, s: it.expected.size, x: it.expected.checksum, o: it.offset })),
-    } satisfies WireRequest, dog.signal);
+    }, dog.signal);
     for (; i < items.length; i++) {
       const item = items[i]!;
-      const header = parseHeader(await ch.receive(dog.signal));
+      const answer = await ch.receive(['fetch.item', 'fetch.refused'], { signal: dog.signal });
       dog.kick();
       opts.onHeader?.(i);
-      if (!header.ok) {
-        results[i] = { ok: false, error: new VssError('UNAVAILABLE', `peer refused ${describe(item.address)}: ${header.reason}`), refused: true };
+      if (answer.name === 'fetch.refused') {
+        results[i] = { ok: false, error: new VssError('UNAVAILABLE', `peer refused ${describe(item.address)}: ${answer.body.reason.slice(0, REASON_CHARS)}`), refused: true };
         continue;
       }
+      const header = answer.body;
       const want = item.expected;
       if (header.size !== want.size || header.checksum !== want.checksum || header.offset !== item.offset || header.format !== want.format) {
         // The body's length is no longer known: nothing further on this stream can be trusted.
@@ -228,7 +209,7 @@ async function stageOne(store: TransferStore, item: BatchItem, body: ByteSource,
 }
 
 /** The body of the current item, as the receiver pulls it; every byte counts as progress. */
-function bodySource(ch: MessageChannel, dog: Watchdog, throttle: BatchOptions['throttle']): ByteSource {
+function bodySource(ch: PeerChannel<'fetch'>, dog: Watchdog, throttle: BatchOptions['throttle']): ByteSource {
   return {
     async read(max) {
       const chunk = await ch.readBytes(Math.min(max, READ_AT_MOST), dog.signal);
@@ -257,16 +238,6 @@ async function readWhole(body: ByteSource, length: number): Promise<ByteSource> 
       return list;
     },
   };
-}
-
-function parseHeader(msg: unknown): WireHeader {
-  const h = msg as Partial<{ ok: boolean; size: number; checksum: string; format: string; offset: number; reason: string }> | null;
-  if (h && typeof h === 'object' && h.ok === false) return { ok: false, reason: String(h.reason ?? 'no reason given').slice(0, 500) };
-  if (h && typeof h === 'object' && h.ok === true && Number.isSafeInteger(h.size) && typeof h.checksum === 'string'
-    && typeof h.format === 'string' && Number.isSafeInteger(h.offset)) {
-    return { ok: true, size: h.size!, checksum: h.checksum, format: h.format, offset: h.offset! };
-  }
-  throw new VssError('PEER', 'peer sent a malformed fetch header');
 }
 
 function asError(err: unknown): Error {

@@ -8,7 +8,7 @@ import { tempDir } from '../../../test/helpers.js';
 import { makeDevice, newAddress, pairAndConnect, tellAvailability, type TestDevice } from '../../../test/sync-peers.js';
 import { sidecarAbsPath, type SidecarAddress } from '../../sidecars/address.js';
 import { MessageChannel } from '../net/message-channel.js';
-import { PROTOCOLS } from '../net/protocols.js';
+import { PROTOCOLS } from '../messages/table.js';
 import { Fetcher } from './fetcher.js';
 import { serveFetch } from './fetch-protocol.js';
 
@@ -56,10 +56,19 @@ describe('fetching sidecars between real peers over loopback', () => {
 
   const fileOnB = (addr: SidecarAddress): string => sidecarAbsPath(b.lib.root, addr);
   const rowOnB = (addr: SidecarAddress) => b.sidecars.get(addr);
-  const suspects = (device: TestDevice) => b.lib.db.prepare('SELECT content_uuid, reason FROM availability_suspects WHERE device_uuid = ?').all(device.lib.device.uuid) as { content_uuid: string; reason: string }[];
+  const suspects = (device: TestDevice) => b.lib.store.availabilitySuspects.ofDevice(device.lib.device.uuid);
+  const counters = (device: TestDevice) => {
+    const r = b.lib.store.peerSync.get(device.lib.device.uuid);
+    return r && { files_fetched: r.files_fetched, bytes_fetched: r.bytes_fetched, failures: r.failures };
+  };
+  /** Temporary files beside ADDR's final path, and its partials in the transfers folder. */
   const tempsBeside = (addr: SidecarAddress): string[] => {
     const dir = dirname(fileOnB(addr));
-    return existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('.vss-tmp-')) : [];
+    const parts = b.lib.layout.transfersDir;
+    return [
+      ...(existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('.vss-tmp-')) : []),
+      ...(existsSync(parts) ? readdirSync(parts).filter((n) => n.startsWith(addr.contentUuid)) : []),
+    ];
   };
 
   it('fetches a pipelined batch, verifies every file and records it fetched, counting per peer', async () => {
@@ -76,8 +85,7 @@ describe('fetching sidecars between real peers over loopback', () => {
         assert.equal(row.source, 'fetched');
         assert.equal(row.checksum, hex(items[n]!.data));
       }
-      const counters = b.lib.db.prepare('SELECT files_fetched, bytes_fetched, failures FROM peer_sync WHERE device_uuid = ?').get(a.lib.device.uuid);
-      assert.deepEqual(counters, { files_fetched: 60, bytes_fetched: 60 * THUMB, failures: 0 });
+      assert.deepEqual(counters(a), { files_fetched: 60, bytes_fetched: 60 * THUMB, failures: 0 });
       // Already here: answered locally, nothing moves.
       const again = await fetcher.fetch([items[0]!.address], { priority: 'user' });
       assert.ok(again[0]!.ok && again[0]!.from === b.lib.device.uuid && again[0]!.bytes === 0);
@@ -96,7 +104,7 @@ describe('fetching sidecars between real peers over loopback', () => {
       await ch.send({ ok: true, size: item.s, checksum: item.x, format: item.f, offset: item.o });
       await ch.writeBytes(item.c === items[liarAt]!.address.contentUuid ? randomBytes(item.s) : byContent.get(item.c)!);
     }));
-    const before = b.lib.db.prepare('SELECT files_fetched FROM peer_sync WHERE device_uuid = ?').pluck().get(c.lib.device.uuid) as number | undefined;
+    const before = counters(c)?.files_fetched;
     // Each change is told only once its row is there, and its file is in place before that.
     const told: string[] = [];
     const notYet: string[] = [];
@@ -126,7 +134,7 @@ describe('fetching sidecars between real peers over loopback', () => {
       assert.ok(suspects(c).some((s) => s.content_uuid === lied.contentUuid));
       assert.equal(told.length, items.length - 1);
       assert.deepEqual(notYet, []);
-      const after = b.lib.db.prepare('SELECT files_fetched FROM peer_sync WHERE device_uuid = ?').pluck().get(c.lib.device.uuid) as number;
+      const after = counters(c)!.files_fetched;
       assert.equal(after - (before ?? 0), items.length - 1);
     } finally {
       off();
@@ -294,7 +302,7 @@ describe('fetching sidecars between real peers over loopback', () => {
       tellAvailability(b, d, address);
       // Only d is known at first; e's entry arrives once d is gone.
       const fetcher = new Fetcher(b.store, b.link(), { bandwidthBytesPerSec: 16 * 1024 * 1024, stallMs: 3000 });
-      const partDir = dirname(fileOnB(address));
+      const partDir = b.lib.layout.transfersDir;
       const killed = (async () => {
         const until = Date.now() + 30_000;
         while (Date.now() < until) {

@@ -12,7 +12,8 @@ export type { FetchPriority } from './rate-limiter.js';
 
 export type FetchOutcome =
   | { address: SidecarAddress; ok: true; path: string; from: string /* device uuid */; bytes: number }
-  | { address: SidecarAddress; ok: false; reason: string; tried: string[] /* device uuids */ };
+  /** `transient`: it failed on the way (a stream broke or stalled, no source connected), not on a source's word. */
+  | { address: SidecarAddress; ok: false; reason: string; tried: string[] /* device uuids */; transient?: boolean };
 
 export interface FetcherOptions {
   /** Bytes per second for all fetching together; absent or null: unlimited. */
@@ -36,6 +37,8 @@ interface Candidate extends SourceEntry {
 class Task {
   readonly tried: string[] = [];
   lastError = '';
+  /** Whether the last failure was on the way (a stream), not a source's word (a refusal, a lie). */
+  lastTransient = true;
   /** The source to ask again from the start (its bytes finished a partial another began, and did not verify). */
   again: Candidate | undefined;
   againUsed = false;
@@ -51,8 +54,8 @@ class Task {
     this.settle({ address: this.address, ok: true, path, from, bytes });
   }
 
-  fail(reason: string): void {
-    this.settle({ address: this.address, ok: false, reason, tried: [...this.tried] });
+  fail(reason: string, transient = this.lastTransient): void {
+    this.settle({ address: this.address, ok: false, reason, tried: [...this.tried], transient });
   }
 
   follow(other: Promise<FetchOutcome>): void {
@@ -93,6 +96,19 @@ export class Fetcher {
   /** Sources known for an address now (paired, connected, has=1, not suspect), best first. */
   sources(address: SidecarAddress): string[] {
     return this.candidates(address, this.peersNow()).map((c) => c.deviceUuid);
+  }
+
+  /** Whether a source of ADDRESS not connected now was online lately (a cut link, a restart): worth waiting for. */
+  waitable(address: SidecarAddress): boolean {
+    const recently = this.link.recentlyOnline;
+    if (!recently) return false;
+    const connected = this.peersNow();
+    return this.store.sources(address).some((e) => !connected.has(e.deviceUuid) && recently.call(this.link, e.deviceUuid));
+  }
+
+  /** Dial the paired devices not connected now (a user waits for a source among them). */
+  reconnect(): void {
+    this.link.redial?.();
   }
 
   fetch(addresses: SidecarAddress[], opts: { priority: FetchPriority; signal?: AbortSignal }): Promise<FetchOutcome[]> {
@@ -144,7 +160,7 @@ export class Fetcher {
     let pending = tasks;
     while (pending.length > 0) {
       if (signal.aborted) {
-        for (const t of pending) t.fail(`aborted: ${reasonOf(signal)}`);
+        for (const t of pending) t.fail(`aborted: ${reasonOf(signal)}`, false);
         return;
       }
       const peers = this.peersNow();
@@ -215,7 +231,7 @@ export class Fetcher {
       stream = await this.link.open(peerId, 'fetch', AbortSignal.any([signal, AbortSignal.timeout(this.stallMs)]));
     } catch (err) {
       this.peerFailed(deviceUuid, `could not open a fetch stream: ${(err as Error).message}`);
-      for (const { task } of group) this.triedAndFailed(task, deviceUuid, (err as Error).message);
+      for (const { task } of group) this.triedAndFailed(task, deviceUuid, (err as Error).message, true);
       return;
     }
     const results = await fetchBatch(stream, this.store.libraryId, this.store, items, {
@@ -240,25 +256,26 @@ export class Fetcher {
         } else {
           this.store.markSuspect(deviceUuid, task.address, source.checksum, r.lie.message);
           this.opts.log?.warn({ device: deviceUuid, address: describe(task.address), reason: r.lie.message }, 'peer entry lied: marked suspect');
-          this.triedAndFailed(task, deviceUuid, r.lie.message);
+          this.triedAndFailed(task, deviceUuid, r.lie.message, false);
         }
         broken = r.lie.message;
       } else if (r.error instanceof VssError && r.error.code === 'ALREADY_EXISTS') {
         const local = this.store.localReady(task.address);
         if (local) task.succeed(local, this.store.deviceUuid, 0);
-        else this.triedAndFailed(task, deviceUuid, r.error.message);
+        else this.triedAndFailed(task, deviceUuid, r.error.message, false);
       } else {
         if (!r.refused) broken = r.error.message;
-        this.triedAndFailed(task, deviceUuid, r.error.message);
+        this.triedAndFailed(task, deviceUuid, r.error.message, !r.refused);
       }
     });
     if (broken === undefined) this.stats.success(deviceUuid, bytes, Date.now() - (firstHeader || opened));
     else this.peerFailed(deviceUuid, broken);
   }
 
-  private triedAndFailed(task: Task, deviceUuid: string, reason: string): void {
+  private triedAndFailed(task: Task, deviceUuid: string, reason: string, transient: boolean): void {
     if (!task.tried.includes(deviceUuid)) task.tried.push(deviceUuid);
     task.lastError = reason;
+    task.lastTransient = transient;
   }
 
   private peerFailed(deviceUuid: string, reason: string): void {

@@ -80,7 +80,7 @@ describe('TransferStore (real library on disk)', () => {
       assert.equal(r.info.source, 'fetched');
       assert.deepEqual(readFileSync(final), files[n]!.data);
     }
-    assert.equal(dev.lib.db.prepare('SELECT files_fetched FROM peer_sync WHERE device_uuid = ?').pluck().get(from), 4);
+    assert.equal(dev.lib.store.peerSync.get(from)?.files_fetched, 4);
   });
 
   it('a source giving more than asked is a size lie: nothing recorded, no temp left', async () => {
@@ -106,8 +106,8 @@ describe('TransferStore (real library on disk)', () => {
     assert.equal(info.checksum, expected.checksum);
     assert.equal(hex(readFileSync(info.path!)), expected.checksum);
     assert.deepEqual(readdirSync(dirname(info.path!)), ['scrub.mp4']);
-    const counted = dev.lib.db.prepare('SELECT bytes_fetched, files_fetched FROM peer_sync WHERE device_uuid = ?').get(peer.lib.device.uuid);
-    assert.deepEqual(counted, { bytes_fetched: rest.length, files_fetched: 1 });
+    const counted = dev.lib.store.peerSync.get(peer.lib.device.uuid);
+    assert.deepEqual({ bytes_fetched: counted?.bytes_fetched, files_fetched: counted?.files_fetched }, { bytes_fetched: rest.length, files_fetched: 1 });
   });
 
   it('sources skip an entry while it is suspect at its checksum, and take it again once it changes', () => {

@@ -1,15 +1,17 @@
-import { closeSync, constants, fdatasync, fstatSync, fsync, open as openCb, openSync, readSync, renameSync, statSync, unlinkSync, writev, writevSync } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { closeSync, constants, fdatasync, fstatSync, fsync, open as openCb, openSync, readSync, statSync, writev, writevSync } from 'node:fs';
+import { lstat, open, readdir, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import type { Uint8ArrayList } from 'uint8arraylist';
 import type { Library } from '../../library/library.js';
 import { VssError } from '../../core/errors.js';
-import { tempPathFor, TEMP_PREFIX } from '../../core/fs-atomic.js';
+import { tempPathFor } from '../../core/fs-atomic.js';
 import { sidecarAbsPath, sidecarAddress, type SidecarAddress } from '../../sidecars/address.js';
 import { SidecarManager, type SidecarInfo } from '../../sidecars/manager.js';
+import type { TransferCounts } from '../../store/peer-sync.js';
 import { TransferLieError } from './errors.js';
+import { placeMany } from '../../core/fs-atomic.js';
 
 /** What the receiver expects of a sidecar, from the availability entry of the device it asks. */
 export interface Expected {
@@ -60,6 +62,9 @@ export interface ReceiveOptions {
 
 /** Above this a transfer is resumable: its partial is kept under a name tied to its checksum. */
 export const RESUMABLE_ABOVE = 4 * 1024 * 1024;
+const PART_SUFFIX = '.part';
+/** A partial left this long untouched is given up. */
+const PARTIAL_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 const CHUNK = 256 * 1024;
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
@@ -149,6 +154,7 @@ export class TransferStore {
     await this.lib.roots.library.makeFolderAsync(dirname(final));
     const resumable = expected.size > RESUMABLE_ABOVE;
     const temp = resumable ? this.resumePath(target, expected) : tempPathFor(final);
+    if (resumable) await this.lib.roots.library.makeFolderAsync(dirname(temp));
     const offset = opts.offset ?? 0;
     if (offset > 0 && (!resumable || this.resumeOffset(target, expected) !== offset)) {
       throw new VssError('USAGE', `no partial of ${offset} bytes to resume ${describe(target)} from`, { path: temp });
@@ -210,22 +216,12 @@ export class TransferStore {
    */
   async commit(staged: readonly StagedFile[]): Promise<Committed[]> {
     const results: Committed[] = new Array(staged.length);
+    // Checked again just before its rename, after the awaits: a generator may have made it meanwhile; that file stays.
+    const answers = await placeMany(staged, (s) => {
+      if (this.localReady(s.address)) throw new VssError('ALREADY_EXISTS', `${describe(s.address)} became ready on this device during the transfer`);
+    });
     const placed: number[] = [];
-    const folders = new Set<string>();
-    for (const [i, s] of staged.entries()) {
-      try {
-        // Checked again after the awaits: a generator may have made it meanwhile; that file stays.
-        if (this.localReady(s.address)) throw new VssError('ALREADY_EXISTS', `${describe(s.address)} became ready on this device during the transfer`);
-        renameSync(s.temp, s.final);
-      } catch (err) {
-        try { unlinkSync(s.temp); } catch { /* already gone */ }
-        results[i] = { ok: false, error: asError(err) };
-        continue;
-      }
-      placed.push(i);
-      folders.add(dirname(s.final));
-    }
-    await Promise.all([...folders].map(fsyncDirAsync));
+    answers.forEach((a, i) => (a.ok ? placed.push(i) : (results[i] = { ok: false, error: a.error })));
     if (placed.length === 0) return results;
     const counts = new Map<string, { bytes: number; files: number }>();
     for (const i of placed) {
@@ -253,25 +249,16 @@ export class TransferStore {
 
   /** Other devices' usable entries for ADDRESS: has = 1, size and checksum known, not suspect at that checksum. */
   sources(address: Pick<SidecarAddress, 'contentUuid' | 'kind' | 'variant' | 'format'>): SourceEntry[] {
-    const rows = this.lib.db.prepare(
-      `SELECT a.device_uuid, a.size, a.checksum, a.format FROM sidecar_availability a
-       WHERE a.content_uuid = ? AND a.kind = ? AND a.variant = ? AND a.device_uuid != ? AND a.has = 1
-         AND a.size IS NOT NULL AND a.checksum IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM availability_suspects s WHERE s.content_uuid = a.content_uuid AND s.kind = a.kind
-           AND s.variant = a.variant AND s.device_uuid = a.device_uuid AND s.checksum IS a.checksum)`,
-    ).all(address.contentUuid, address.kind, address.variant, this.deviceUuid) as { device_uuid: string; size: number; checksum: string; format: string | null }[];
-    return rows.map((r) => ({ deviceUuid: r.device_uuid, size: r.size, checksum: r.checksum, format: r.format ?? address.format }));
+    return this.lib.store.availability.sources(address.contentUuid, address.kind, address.variant)
+      .map((r) => ({ deviceUuid: r.device_uuid, size: r.size, checksum: r.checksum, format: r.format ?? address.format }));
   }
 
   /** A peer's entry lied (its bytes did not match what it announced): skipped while its checksum is unchanged. */
   markSuspect(deviceUuid: string, address: Pick<SidecarAddress, 'contentUuid' | 'kind' | 'variant'>, checksum: string | null, reason: string): void {
-    this.lib.db.transaction(() => {
-      this.lib.db.prepare(
-        `INSERT INTO availability_suspects (content_uuid, kind, variant, device_uuid, checksum, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET checksum = excluded.checksum, reason = excluded.reason, at = excluded.at`,
-      ).run(address.contentUuid, address.kind, address.variant, deviceUuid, checksum, reason, Date.now());
+    this.lib.store.transaction(() => {
+      this.lib.store.availabilitySuspects.mark({ content_uuid: address.contentUuid, kind: address.kind, variant: address.variant, device_uuid: deviceUuid, checksum, reason, at: Date.now() });
       this.count(deviceUuid, { failures: 1 });
-    })();
+    });
   }
 
   /** A transfer from DEVICEUUID that failed without a lie (stream broke, stalled, refused). */
@@ -279,18 +266,49 @@ export class TransferStore {
     this.count(deviceUuid, { failures: 1 });
   }
 
-  private count(deviceUuid: string, c: { bytes?: number; files?: number; failures?: number }): void {
-    this.lib.db.prepare(
-      `INSERT INTO peer_sync (device_uuid, bytes_fetched, files_fetched, failures) VALUES (?, ?, ?, ?)
-       ON CONFLICT(device_uuid) DO UPDATE SET bytes_fetched = bytes_fetched + excluded.bytes_fetched,
-         files_fetched = files_fetched + excluded.files_fetched, failures = failures + excluded.failures`,
-    ).run(deviceUuid, c.bytes ?? 0, c.files ?? 0, c.failures ?? 0);
+  private count(deviceUuid: string, c: TransferCounts): void {
+    this.lib.store.peerSync.count(deviceUuid, c);
   }
 
-  /** The partial of a resumable transfer: beside the final path, named after the bytes it will hold. */
+  /**
+   * Partials no transfer has touched for PARTIAL_MAX_AGE_MS (their source gone for good, the
+   * sidecar had elsewhere) are deleted; run when the library is linked. Returns how many went.
+   */
+  async sweepPartials(now = Date.now()): Promise<number> {
+    const dir = this.lib.layout.transfersDir;
+    let names: string[];
+    try {
+      this.lib.roots.library.checkFolder(dir);
+      names = await readdir(dir);
+    } catch {
+      return 0; // none yet, or not a folder vss may touch
+    }
+    let gone = 0;
+    for (const name of names) {
+      if (!name.endsWith(PART_SUFFIX)) continue;
+      const path = join(dir, name);
+      try {
+        const st = await lstat(path);
+        if (st.isFile() && now - st.mtimeMs > PARTIAL_MAX_AGE_MS) {
+          await unlink(path);
+          gone++;
+        }
+      } catch {
+        // in use or gone: the next sweep looks again
+      }
+    }
+    return gone;
+  }
+
+  /**
+   * The partial of a resumable transfer: in the library's transfers folder (outside sidecars/,
+   * which reconcile sweeps of temporary files, so it survives a restart), named after the address
+   * and the bytes it will hold. Its prefix is resumed as it is on disk: a crash of the process
+   * keeps every byte written; what a power cut lost fails the final BLAKE3 check, and the file is
+   * then fetched again from the start (TransferLieError `resumed`).
+   */
   private resumePath(address: SidecarAddress, expected: Expected): string {
-    const final = sidecarAbsPath(this.lib.root, { ...address, format: expected.format });
-    return join(dirname(final), `${TEMP_PREFIX}${basename(final)}.${expected.checksum.slice(0, 32)}.part`);
+    return join(this.lib.layout.transfersDir, `${address.contentUuid}.${address.kind}.${address.variant}.${expected.format}.${expected.checksum.slice(0, 32)}${PART_SUFFIX}`);
   }
 }
 
@@ -341,19 +359,6 @@ const fdatasyncAsync = promisify(fdatasync);
 /** How much of a large file is written between background flushes. */
 const FLUSH_EVERY = 32 * 1024 * 1024;
 const writevAsync = promisify(writev);
-
-/** fsync a folder on the thread pool (as fs-atomic's fsyncDir, without holding the event loop). */
-async function fsyncDirAsync(dir: string): Promise<void> {
-  let fd: number | undefined;
-  try {
-    fd = await openAsync(dir, 'r');
-    await fsyncAsync(fd);
-  } catch {
-    // Some platforms refuse to open or sync folders; the rename is still atomic.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
 
 async function hashPrefix(path: string, length: number, hasher: Blake3Hasher): Promise<void> {
   const fh = await open(path, READ_FLAGS);

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Installation } from '../../library/installation.js';
-import { LocalAvailability } from '../../store/availability.js';
+import { AvailabilityStore } from '../../store/availability.js';
 import { tempDir } from '../../../test/helpers.js';
 import { decodeChunk, encodePacked, type AvailabilityEntry } from './codec.js';
-import { AvailabilityStore } from './store.js';
+import { Availability } from './availability.js';
 
 const SUM = (i: number) => (i % 16).toString(16).repeat(64);
 const key = (e: AvailabilityEntry) => `${e.contentUuid}|${e.kind}|${e.variant}`;
@@ -16,11 +16,12 @@ describe('availability store: the pages a peer is sent', () => {
     const tmp = tempDir('vss-avail-store-');
     const lib = new Installation({ dataDir: join(tmp.path, 'data') }).createLibrary('Pages', join(tmp.path, 'lib'));
     try {
-      const store = new AvailabilityStore(lib);
-      const local = new LocalAvailability(lib.db, lib.device.uuid);
-      const peer = new LocalAvailability(lib.db, randomUUID());
+      const store = new Availability(lib);
+      const local = lib.store.availability;
+      // Another device's rows written as if they were its own: rows of that shape between this one's.
+      const peer = new AvailabilityStore(lib.db, randomUUID());
       const contents = Array.from({ length: 60 }, () => randomUUID());
-      lib.db.transaction(() => {
+      lib.store.transaction(() => {
         contents.forEach((c, i) => {
           for (const v of ['grid@1x', 'icon@1x']) {
             local.set(c, 'thumb', v, 'webp', true, 100 + i, SUM(i), 1);
@@ -28,12 +29,12 @@ describe('availability store: the pages a peer is sent', () => {
           }
         });
         for (const c of contents.slice(0, 5)) local.remove(c, 'thumb', 'icon@1x', 2);
-      })();
+      });
       const want = contents.flatMap((c) => ['grid@1x', 'icon@1x'].map((v) => `${c}|thumb|${v}`))
         .filter((k) => !contents.slice(0, 5).some((c) => k === `${c}|thumb|icon@1x`)).sort();
-      const header = (set: ReturnType<AvailabilityStore['changesSince']>) =>
+      const header = (set: ReturnType<Availability['changesSince']>) =>
         ({ libraryId: lib.config.id, deviceUuid: lib.device.uuid, epoch: set.epoch, fromSeq: set.fromSeq, toSeq: set.toSeq, full: set.full });
-      const pages = (set: ReturnType<AvailabilityStore['changesSince']>) =>
+      const pages = (set: ReturnType<Availability['changesSince']>) =>
         [...set.packed()].map((p) => [...decodeChunk(encodePacked(header(set), p.text, p.count)).entries()]);
 
       const full = store.changesSince(0, null, 7);

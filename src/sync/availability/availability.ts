@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { statementCache } from '../../store/statements.js';
-import type { Statement } from 'better-sqlite3';
 import { VssError, errnoCode } from '../../core/errors.js';
 import type { Library } from '../../library/library.js';
 import { SIDECAR_KINDS, isSidecarKind, type SidecarKind } from '../../sidecars/kinds.js';
 import { UUID_RE } from '../../sidecars/address.js';
-import { DIGEST_LIMITS, PACKED_ROW_SQL, entryShapeError, entryValueError, type AvailabilityEntry, type DecodedChunk, type EntryRow, type EntryVisitor } from './codec.js';
+import type { AvailabilityRow } from '../../store/availability.js';
+import type { PeerSyncRecord } from '../../store/peer-sync.js';
+import { WHO_HAS_MAX } from '../messages/table.js';
+import { DIGEST_LIMITS, entryShapeError, entryValueError, type AvailabilityEntry, type DecodedChunk, type EntryRow, type EntryVisitor } from './codec.js';
 
 /** What this device's availability changed, from a peer's last known point: the full set, or a delta. */
 export interface ChangeSet {
@@ -16,7 +17,7 @@ export interface ChangeSet {
   /** The entries, a page at a time (at least one page, maybe empty); each page is one query. */
   chunks(): IterableIterator<AvailabilityEntry[]>;
   /** The same pages as the table's rows (for encodeRows: no entry objects). */
-  rows(): IterableIterator<EntryRow[]>;
+  rows(): IterableIterator<AvailabilityRow[]>;
   /**
    * The same entries, each page one string of rows packed by PACKED_ROW_SQL (for encodePacked: the
    * fastest way out); a full set's in index order rather than by seq.
@@ -56,34 +57,16 @@ export interface WhoHasQuery {
   variant: string;
 }
 
-/** Most addresses one "who has?" question may ask. */
-export const WHO_HAS_MAX = 1024;
-
-interface PeerSyncRow {
-  device_uuid: string;
-  epoch: string | null;
-  seq: number;
-  entries: number;
-  last_exchange_at: number | null;
-  bytes_fetched: number;
-  files_fetched: number;
-  failures: number;
-}
-
-/** A page of this device's rows as changesSince reads them: an entry, then its seq. */
-type PageRow = [string, string, string, string | null, number, number | null, string | null, number];
 
 /**
  * A library's availability (DESIGN §9): this device's changes, numbered (written by the sidecar
- * manager through LocalAvailability), and what paired devices say they have — hearsay, kept in
- * `sidecar_availability` under their device uuid until a fetch verifies it or they are unpaired.
+ * manager through the availability store), and what paired devices say they have — hearsay, kept
+ * in `sidecar_availability` under their device uuid until a fetch verifies it or they are unpaired.
+ * The decisions (full set or delta, what a digest may say, what changes count) are made here; the
+ * rows are read and written through `lib.store`.
  */
-export class AvailabilityStore {
-  private readonly stmt: (sql: string) => Statement;
-
-  constructor(private readonly lib: Library) {
-    this.stmt = statementCache(lib.db);
-  }
+export class Availability {
+  constructor(private readonly lib: Library) {}
 
   get libraryId(): string {
     return this.lib.config.id;
@@ -96,12 +79,17 @@ export class AvailabilityStore {
 
   /** This database's epoch: a peer that knew another one must take the full set again. */
   epoch(): string {
-    return this.meta('epoch') ?? this.newEpoch();
+    const meta = this.lib.store.syncMeta;
+    const epoch = meta.get('epoch');
+    if (epoch !== undefined) return epoch;
+    // Only a database whose epoch row was lost lands here: a new epoch makes every peer start again.
+    meta.setIfAbsent('epoch', randomUUID());
+    return meta.get('epoch')!;
   }
 
   /** The last change number this device gave. */
   seq(): number {
-    return Number(this.meta('seq') ?? 0);
+    return this.lib.store.syncMeta.seq();
   }
 
   /**
@@ -113,44 +101,24 @@ export class AvailabilityStore {
     const toSeq = this.seq();
     const full = !Number.isSafeInteger(seq) || seq <= 0 || seq > toSeq || (askedEpoch !== null && askedEpoch !== epoch);
     const fromSeq = full ? 0 : seq;
-    const page = this.stmt(
-      full
-        ? 'SELECT content_uuid, kind, variant, format, has, size, checksum, seq FROM sidecar_availability WHERE device_uuid = ? AND seq > ? AND seq <= ? AND has = 1 ORDER BY seq LIMIT ?'
-        : 'SELECT content_uuid, kind, variant, format, has, size, checksum, seq FROM sidecar_availability WHERE device_uuid = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
-    ).raw();
-    const where = `device_uuid = ? AND seq > ? AND seq <= ?${full ? ' AND has = 1' : ''}`;
-    const packedPage = this.stmt(
-      `SELECT coalesce(group_concat(packed, '' ORDER BY seq), ''), count(*), max(seq) FROM
-         (SELECT ${PACKED_ROW_SQL} AS packed, seq FROM sidecar_availability WHERE ${where} ORDER BY seq LIMIT ?)`,
-    ).raw();
-    // A full set goes out in the order of the (content uuid, kind, variant, device) index, so the
-    // peer inserts it in that order too: into a large table, that is over twice as fast as the
-    // random order of seq (content uuids are random). Paged by that key; the last row's key comes
-    // with max(k) (SQLite takes bare columns from the row that has the max). "+device_uuid" keeps
-    // the planner on that index. The order is only speed: any order gives the same set.
-    const packedFullPage = this.stmt(
-      `SELECT coalesce(group_concat(packed, ''), ''), count(*), max(k), content_uuid, kind, variant FROM
-         (SELECT ${PACKED_ROW_SQL} AS packed, content_uuid, kind, variant, content_uuid || char(1) || kind || char(1) || variant AS k
-          FROM sidecar_availability WHERE +device_uuid = ? AND seq <= ? AND has = 1 AND (content_uuid, kind, variant) > (?, ?, ?)
-          ORDER BY content_uuid, kind, variant LIMIT ?)`,
-    ).raw();
-    const device = this.lib.device.uuid;
-    // Pages by seq, each its own query, so nothing holds the connection while a page is sent.
-    // A row changed meanwhile gets a number above toSeq: the peer's next delta brings it.
-    function* rows(): IterableIterator<PageRow[]> {
+    const store = this.lib.store.availability;
+    // Pages, each its own query, so nothing holds the connection while a page is sent. A row
+    // changed meanwhile gets a number above toSeq: the peer's next delta brings it.
+    function* rows(): IterableIterator<AvailabilityRow[]> {
       let after = fromSeq;
       for (let first = true; ; first = false) {
-        const got = page.all(device, after, toSeq, pageEntries) as PageRow[];
+        const got = store.ownChanges(after, toSeq, pageEntries, full);
         if (got.length > 0 || first) yield got;
         if (got.length < pageEntries) return;
         after = got[got.length - 1]![7];
       }
     }
+    // A full set goes out in index order (see ownReadyPackedByKey): any order gives the same set.
     function* packed(): IterableIterator<{ text: string; count: number }> {
       if (full) {
-        let key = ['', '', ''];
+        let key: readonly [string, string, string] = ['', '', ''];
         for (let first = true; ; first = false) {
-          const [text, count, , c, k, v] = packedFullPage.get(device, toSeq, ...key, pageEntries) as [string, number, string, string, string, string];
+          const [text, count, , c, k, v] = store.ownReadyPackedByKey(toSeq, key, pageEntries);
           if (count > 0 || first) yield { text, count };
           if (count < pageEntries) return;
           key = [c, k, v];
@@ -158,7 +126,7 @@ export class AvailabilityStore {
       }
       let after = fromSeq;
       for (let first = true; ; first = false) {
-        const [text, count, last] = packedPage.get(device, after, toSeq, pageEntries) as [string, number, number | null];
+        const [text, count, last] = store.ownChangesPacked(after, toSeq, pageEntries, false);
         if (count > 0 || first) yield { text, count };
         if (count < pageEntries) return;
         after = last!;
@@ -183,21 +151,21 @@ export class AvailabilityStore {
     if (!Number.isSafeInteger(digest.fromSeq) || !Number.isSafeInteger(digest.toSeq) || digest.fromSeq < 0 || digest.toSeq < digest.fromSeq) {
       throw new VssError('PEER', `availability from seq ${digest.fromSeq} to ${digest.toSeq} is not a range`);
     }
-    const db = this.lib.db;
+    const { availability, peerSync } = this.lib.store;
     const now = Date.now();
     let count = 0;
-    db.transaction(() => {
-      const known = this.stmt('SELECT * FROM peer_sync WHERE device_uuid = ?').get(deviceUuid) as PeerSyncRow | undefined;
+    this.lib.store.transaction(() => {
+      const known = peerSync.get(deviceUuid);
       let entries = known?.entries ?? 0;
+      const rows = availability.heardFrom(deviceUuid, digest.toSeq, now);
       if (digest.full) {
-        this.stmt('DELETE FROM sidecar_availability WHERE device_uuid = ?').run(deviceUuid);
-        const insert = this.stmt('INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)');
+        availability.dropDevice(deviceUuid);
         entries = 0;
         eachEntry(digest, (contentUuid, kind, variant, format, has, size, checksum) => {
           count++;
           if (!has) return; // a full set is what it has; a removal in it says nothing
           try {
-            insert.run(contentUuid, kind, variant, deviceUuid, size, checksum, format, digest.toSeq, now);
+            rows.insert(contentUuid, kind, variant, format, size, checksum);
           } catch (err) {
             if (errnoCode(err) === 'SQLITE_CONSTRAINT_UNIQUE') throw new VssError('PEER', `availability lists ${kind}/${variant} of ${contentUuid} twice`);
             throw err;
@@ -209,30 +177,20 @@ export class AvailabilityStore {
           const had = known ? `seq ${known.seq} of epoch ${known.epoch}` : 'nothing';
           throw new VssError('PEER', `availability delta from seq ${digest.fromSeq} to ${digest.toSeq} of epoch ${digest.epoch} does not follow on from ${had}`);
         }
-        const prevHas = this.stmt('SELECT has FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?').pluck();
-        const upsert = this.stmt(
-          `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
-           ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = 1, size = excluded.size, checksum = excluded.checksum,
-             format = excluded.format, seq = excluded.seq, last_seen_at = excluded.last_seen_at`,
-        );
-        const remove = this.stmt('UPDATE sidecar_availability SET has = 0, size = NULL, checksum = NULL, seq = ?, last_seen_at = ? WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?');
         eachEntry(digest, (contentUuid, kind, variant, format, has, size, checksum) => {
           count++;
-          const had = prevHas.get(contentUuid, kind, variant, deviceUuid) as number | undefined;
+          const had = rows.had(contentUuid, kind, variant);
           if (has) {
-            upsert.run(contentUuid, kind, variant, deviceUuid, size, checksum, format, digest.toSeq, now);
+            rows.upsert(contentUuid, kind, variant, format, size, checksum);
             if (had !== 1) entries++;
           } else if (had !== undefined) {
-            remove.run(digest.toSeq, now, contentUuid, kind, variant, deviceUuid);
+            rows.tombstone(contentUuid, kind, variant);
             if (had === 1) entries--;
           }
         });
       }
-      this.stmt(
-        `INSERT INTO peer_sync (device_uuid, epoch, seq, entries, last_exchange_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(device_uuid) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, entries = excluded.entries, last_exchange_at = excluded.last_exchange_at`,
-      ).run(deviceUuid, digest.epoch, digest.toSeq, entries, now);
-    })();
+      peerSync.recordExchange(deviceUuid, digest.epoch, digest.toSeq, entries, now);
+    });
     if (count > 0 || digest.full) this.lib.events.emit('availability:changed', { deviceUuid, entries: count, full: digest.full, toSeq: digest.toSeq });
     return { entries: count };
   }
@@ -248,37 +206,31 @@ export class AvailabilityStore {
       const bad = e.has ? entryShapeError(e) : 'a "who has" answer lists only what it has';
       if (bad !== undefined) throw new VssError('PEER', `"who has" answer refused: ${bad}`);
     }
-    const now = Date.now();
-    const known = this.stmt('SELECT seq FROM peer_sync WHERE device_uuid = ?').pluck().get(deviceUuid) as number | undefined;
-    const upsert = this.stmt(
-      `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
-       ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = 1, size = excluded.size, checksum = excluded.checksum,
-         format = excluded.format, last_seen_at = excluded.last_seen_at`,
-    );
-    const had = this.stmt('SELECT has FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?').pluck();
-    this.lib.db.transaction(() => {
+    const { availability, peerSync } = this.lib.store;
+    const known = peerSync.get(deviceUuid)?.seq;
+    const rows = availability.heardFrom(deviceUuid, known ?? 0, Date.now());
+    this.lib.store.transaction(() => {
       let added = 0;
       for (const e of heard) {
-        if (had.get(e.contentUuid, e.kind, e.variant, deviceUuid) !== 1) added++;
-        upsert.run(e.contentUuid, e.kind, e.variant, deviceUuid, e.size, e.checksum, e.format, known ?? 0, now);
+        if (rows.had(e.contentUuid, e.kind, e.variant) !== 1) added++;
+        rows.heard(e.contentUuid, e.kind, e.variant, e.format, e.size, e.checksum);
       }
       // Its count of entries follows; where nothing was exchanged yet, the first pull is a full one all the same.
-      this.stmt(`INSERT INTO peer_sync (device_uuid, entries) VALUES (?, ?)
-                 ON CONFLICT(device_uuid) DO UPDATE SET entries = entries + excluded.entries`).run(deviceUuid, added);
-    })();
+      peerSync.addEntries(deviceUuid, added);
+    });
     if (heard.length > 0) this.lib.events.emit('availability:changed', { deviceUuid, entries: heard.length, full: false, toSeq: known ?? 0 });
     return heard.length;
   }
 
   /** Where sync with one device stands, or undefined before the first exchange. */
   peerState(deviceUuid: string): PeerSyncState | undefined {
-    const r = this.stmt('SELECT * FROM peer_sync WHERE device_uuid = ?').get(deviceUuid) as PeerSyncRow | undefined;
+    const r = this.lib.store.peerSync.get(deviceUuid);
     return r ? toState(r) : undefined;
   }
 
   /** Every device this library has exchanged availability or files with, by device uuid. */
   peers(): PeerSyncState[] {
-    return (this.stmt('SELECT * FROM peer_sync ORDER BY device_uuid').all() as PeerSyncRow[]).map(toState);
+    return this.lib.store.peerSync.all().map(toState);
   }
 
   /**
@@ -288,31 +240,26 @@ export class AvailabilityStore {
   whoHas(addresses: readonly WhoHasQuery[]): AvailabilityEntry[] {
     if (addresses.length > WHO_HAS_MAX) throw new VssError('PEER', `a "who has" question asks for ${addresses.length} sidecars, more than ${WHO_HAS_MAX}`);
     const asked = JSON.stringify(addresses.map((a) => [a.contentUuid, a.kind, a.variant]));
-    const rows = this.stmt(
-      `SELECT a.content_uuid, a.kind, a.variant, a.format, a.has, a.size, a.checksum FROM json_each(?) q
-       JOIN sidecar_availability a ON a.content_uuid = json_extract(q.value, '$[0]') AND a.kind = json_extract(q.value, '$[1]') AND a.variant = json_extract(q.value, '$[2]')
-         AND a.device_uuid = ? AND a.has = 1`,
-    ).raw().all(asked, this.lib.device.uuid) as EntryRow[];
-    return rows.map(toEntry);
+    return this.lib.store.availability.ownReadyAmong(asked).map(toEntry);
   }
 
   /** Forget a device that was unpaired: what it said it has, where sync with it stood, its lies. */
   removeDevice(deviceUuid: string): { entries: number } {
     if (deviceUuid === this.lib.device.uuid) throw new VssError('USAGE', 'this device\'s own availability is not removed by unpairing');
-    const db = this.lib.db;
-    const entries = db.transaction(() => {
-      const n = this.stmt('DELETE FROM sidecar_availability WHERE device_uuid = ?').run(deviceUuid).changes;
-      this.stmt('DELETE FROM peer_sync WHERE device_uuid = ?').run(deviceUuid);
-      this.stmt('DELETE FROM availability_suspects WHERE device_uuid = ?').run(deviceUuid);
+    const { availability, peerSync, availabilitySuspects } = this.lib.store;
+    const entries = this.lib.store.transaction(() => {
+      const n = availability.dropDevice(deviceUuid);
+      peerSync.remove(deviceUuid);
+      availabilitySuspects.removeDevice(deviceUuid);
       return n;
-    })();
+    });
     this.lib.events.emit('availability:changed', { deviceUuid, entries, full: true, toSeq: 0 });
     return { entries };
   }
 
   /**
    * Call FN with the newest change number at most once per DEBOUNCE_MS while this device's
-   * availability changes (the peer service tells connected peers then). A first change waits
+   * availability changes (the library link tells connected peers then). A first change waits
    * DEBOUNCE_MS for the ones that follow it; steady generation still tells peers every
    * DEBOUNCE_MS rather than never. Returns a stop function.
    */
@@ -336,18 +283,6 @@ export class AvailabilityStore {
       if (timer !== undefined) clearTimeout(timer);
     };
   }
-
-  private meta(key: string): string | undefined {
-    return this.stmt('SELECT value FROM sync_meta WHERE key = ?').pluck().get(key) as string | undefined;
-  }
-
-  /** Only a database whose epoch row was lost lands here: a new epoch makes every peer start again. */
-  private newEpoch(): string {
-    const epoch = randomUUID();
-    this.stmt("INSERT INTO sync_meta (key, value) VALUES ('epoch', ?) ON CONFLICT(key) DO NOTHING").run(epoch);
-    return this.meta('epoch')!;
-  }
-
 }
 
 /**
@@ -380,7 +315,7 @@ function toEntry(r: EntryRow): AvailabilityEntry {
   return { contentUuid: r[0], kind, variant: r[2], format, has, size: has ? r[5] : null, checksum: has ? r[6] : null };
 }
 
-function toState(r: PeerSyncRow): PeerSyncState {
+function toState(r: PeerSyncRecord): PeerSyncState {
   return {
     deviceUuid: r.device_uuid, epoch: r.epoch, seq: r.seq, entries: r.entries, lastExchangeAt: r.last_exchange_at,
     bytesFetched: r.bytes_fetched, filesFetched: r.files_fetched, failures: r.failures,

@@ -1,0 +1,186 @@
+import type { Logger } from 'pino';
+import type { FetchFirst } from '../jobs/job-kind.js';
+import type { Library } from '../library/library.js';
+import { sidecarAddress } from '../sidecars/address.js';
+import { Availability, type WhoHasQuery } from './availability/availability.js';
+import { askWhoHas, notifyChanged, pullAvailability } from './availability/exchange.js';
+import type { PeerLink, RemoteDevice } from './peer-link.js';
+import { startPrefetch, type Prefetch } from './prefetch.js';
+import { fetchFirstWith, resolveWithSettings, type ResolveAnswer } from './resolver.js';
+import { readSyncSettings, type SyncSettings } from './sync-settings.js';
+import { Fetcher } from './transfer/fetcher.js';
+import type { RateLimiter } from './transfer/rate-limiter.js';
+import { TransferStore } from './transfer/store.js';
+
+/** Local changes are told to peers at most this often (DESIGN §9: pushed on change, debounced). */
+const PUSH_DEBOUNCE_MS = 1_000;
+/** How long a stream to a peer may take to open for a pull or a push. */
+const OPEN_TIMEOUT_MS = 5_000;
+/** How long a request waits for connected devices' direct answers ("who has?") before going on without them. */
+const ASK_TIMEOUT_MS = 3_000;
+
+/** What a link needs of the device's network: the paired devices, streams to them, and word of who answered. */
+export interface LinkNetwork extends Required<PeerLink> {
+  /** A paired device answered (a pull): seen now. */
+  seen(deviceUuid: string): void;
+}
+
+export interface LibraryLinkOptions {
+  lib: Library;
+  dataDir: string;
+  network: LinkNetwork;
+  /** The device's download budget: every library's fetches draw from it. */
+  limiter: RateLimiter;
+  log: Logger;
+}
+
+/**
+ * One library shared with paired devices, while the daemon's network side runs (DESIGN §9): its
+ * availability pulled from each device that connects and pushed to them on change, its fetcher
+ * and prefetch, and the decisions of a request — ask the connected devices first when nothing is
+ * known of a sidecar, fetch before generating in jobs, resolve by the device's settings.
+ */
+export class LibraryLink {
+  readonly availability: Availability;
+  readonly transfers: TransferStore;
+  private readonly fetcher: Fetcher;
+  private readonly prefetch: Prefetch;
+  /** Only the devices that share this library. */
+  private readonly peers: Required<PeerLink>;
+  private readonly offs: Array<() => void> = [];
+  /** Pulls under way per device, and whether another was asked for meanwhile: one at a time each. */
+  private readonly pulling = new Map<string, { again: boolean }>();
+  private stopped = false;
+
+  constructor(private readonly opts: LibraryLinkOptions) {
+    const { lib, network } = opts;
+    const id = lib.config.id;
+    this.availability = new Availability(lib);
+    this.transfers = new TransferStore(lib);
+    this.peers = {
+      connected: () => network.connected().filter((r) => r.libraryIds.includes(id)),
+      open: (peerId, protocol, signal) => network.open(peerId, protocol, signal),
+      recentlyOnline: (deviceUuid) => network.recentlyOnline(deviceUuid),
+      redial: () => network.redial(),
+    };
+    this.fetcher = new Fetcher(this.transfers, this.peers, { limiter: opts.limiter, log: opts.log });
+    // This device's own changes are told to peers, debounced; a peer's changes reach prefetch.
+    this.offs.push(this.availability.onLocalChange((seq) => this.tellPeers(seq), PUSH_DEBOUNCE_MS));
+    this.offs.push(lib.events.on('availability:changed', () => this.prefetch.kick()));
+    this.prefetch = startPrefetch({ lib, fetcher: this.fetcher, settings: () => this.settings(), log: opts.log });
+    for (const r of this.peers.connected()) void this.pull(r);
+    void this.transfers.sweepPartials().catch((err: unknown) => opts.log.debug({ err }, 'sweeping old partials failed'));
+  }
+
+  get libraryId(): string {
+    return this.opts.lib.config.id;
+  }
+
+  /** Device uuids of the devices sharing this library connected now. */
+  online(): ReadonlySet<string> {
+    return new Set(this.peers.connected().map((r) => r.deviceUuid));
+  }
+
+  /** R connected: what changed there is pulled, then prefetch looks again. */
+  connected(r: RemoteDevice): void {
+    void this.pull(r).then(() => this.prefetch.kick());
+  }
+
+  /** R said its availability changed. */
+  changed(r: RemoteDevice): void {
+    void this.pull(r);
+  }
+
+  /** Pull again from every connected device (the periodic pull, in case a push was lost). */
+  pullAll(): void {
+    for (const r of this.peers.connected()) void this.pull(r);
+  }
+
+  /** Fetch-before-generate for this library's jobs (the FetchFirst the job work is given). */
+  readonly fetchFirst: FetchFirst = async (addresses, signal) => {
+    // `never` kinds (proxies, Live Photo movies by default) come from a peer only when a user asks for one.
+    const never = new Set<string>(this.settings().prefetch.never);
+    const wanted = addresses.filter((a) => !never.has(a.kind));
+    if (wanted.length === 0) return new Set();
+    return fetchFirstWith(this.opts.lib, this.fetcher, () => this.settings().prefer)(wanted, signal);
+  };
+
+  /**
+   * The resolver (DESIGN §9) for a user's request: here, else fetched from the best peer, else
+   * made here, else why not. When nothing is known of it yet (a digest on its way, a push lost),
+   * the connected devices are asked directly first, briefly.
+   */
+  async resolve(contentUuid: string, kind: string, variant: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ResolveAnswer> {
+    const a = sidecarAddress(contentUuid, kind, variant);
+    if (this.peers.connected().length > 0 && this.transfers.localReady(a) === null && this.fetcher.sources(a).length === 0) {
+      await this.ask([{ contentUuid, kind, variant }], AbortSignal.any([AbortSignal.timeout(ASK_TIMEOUT_MS), ...(opts.signal ? [opts.signal] : [])])).catch(() => undefined);
+    }
+    return resolveWithSettings(this.opts.lib, this.opts.dataDir, a, { fetcher: this.fetcher, ...opts });
+  }
+
+  /** "Who has X?" to every connected device sharing this library, at once; what they answer is kept as their availability. */
+  async ask(addresses: readonly WhoHasQuery[], signal?: AbortSignal): Promise<void> {
+    await Promise.all(this.peers.connected().map(async (r) => {
+      try {
+        const heard = await askWhoHas(await this.peers.open(r.peerId, 'availability', signal), r, this.libraryId, addresses, signal ? { signal } : {});
+        this.availability.noteHeard(r.deviceUuid, heard);
+      } catch (err) {
+        this.opts.log.debug({ err, device: r.deviceUuid }, '"who has" got no answer');
+      }
+    }));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const off of this.offs) off();
+    this.fetcher.close();
+    await this.prefetch.stop();
+  }
+
+  private settings(): SyncSettings {
+    return readSyncSettings(this.opts.dataDir);
+  }
+
+  /** Pull what changed on R since the last exchange (a full digest when new or its epoch changed); one at a time per device. */
+  private async pull(r: RemoteDevice): Promise<void> {
+    const under = this.pulling.get(r.deviceUuid);
+    if (under) {
+      under.again = true; // the pull under way is followed by one more, not joined by a second at once
+      return;
+    }
+    const state = { again: false };
+    this.pulling.set(r.deviceUuid, state);
+    try {
+      do {
+        state.again = false;
+        await this.pullOnce(r);
+      } while (state.again && !this.stopped);
+    } finally {
+      this.pulling.delete(r.deviceUuid);
+    }
+  }
+
+  private async pullOnce(r: RemoteDevice): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const stream = await this.peers.open(r.peerId, 'availability', AbortSignal.timeout(OPEN_TIMEOUT_MS));
+      const got = await pullAvailability(stream, this.availability, r, this.libraryId);
+      // Seen: it answered (a connect alone may be one the other side then refuses, after an unpair there).
+      this.opts.network.seen(r.deviceUuid);
+      this.opts.log.debug({ device: r.deviceUuid, ...got }, 'availability pulled');
+      if (got.skipped > 0) this.opts.log.info({ device: r.deviceUuid, skipped: got.skipped }, 'availability entries of sidecars this version does not know were left out');
+    } catch (err) {
+      // Offline or going away: quietly, the next connect or the periodic pull tries again.
+      this.opts.log.debug({ err, device: r.deviceUuid }, 'availability pull failed');
+    }
+  }
+
+  /** A push (DESIGN §9): each connected peer sharing this library is told to pull from SEQ on. */
+  private tellPeers(seq: number): void {
+    for (const r of this.peers.connected()) {
+      void this.peers.open(r.peerId, 'availability', AbortSignal.timeout(OPEN_TIMEOUT_MS))
+        .then((stream) => notifyChanged(stream, r, this.libraryId, seq))
+        .catch((err: unknown) => this.opts.log.debug({ err, device: r.deviceUuid }, 'telling a peer of changes failed'));
+    }
+  }
+}

@@ -1,0 +1,151 @@
+import { f, type Fields } from './fields.js';
+
+/*
+ * Every message vss sends between devices, defined once (DESIGN §18): the protocols with their
+ * version and bounds, then one row per message with its fields. Everything else — the typed
+ * send and receive (channel.ts), the checks on decode, the node's registration — is derived
+ * from these two tables. A new message is one row here; a new protocol one row of PROTOCOLS.
+ *
+ * Codec: each message is one MessagePack map in a length-prefixed frame (net/message-channel.ts),
+ * bounded by its protocol's `maxMessageBytes` before it is read and by the decoder's limits while
+ * it is decoded; then by its row's `maxBytes` and fields. An availability digest travels inside
+ * a `chunk` or `has` message in its own compact binary layout (availability/codec.ts).
+ *
+ * Versions, and what a newer peer may do (Syncthing's rule: be liberal in what is read):
+ *  - Within a protocol id, a newer peer may add fields (an older one leaves them out of what it
+ *    reads) and message kinds (an older one skips an unknown kind where it waits for an answer,
+ *    and answers a request of an unknown kind with an `error`, so the newer peer knows it is not
+ *    served). `since` says which version of the protocol brought a message.
+ *  - A newer peer's unknown values inside a message are skipped where they are items of a list
+ *    (a digest's entries of an unknown sidecar kind, a "who has" address this device cannot name,
+ *    a fetch item it cannot serve), never the whole message.
+ *  - A change an older peer could not read safely is a new protocol id (a new row of PROTOCOLS,
+ *    e.g. /vss/availability/2.0.0), which libp2p negotiates; both may be served side by side.
+ */
+
+/** Most addresses one "who has?" question may ask. */
+export const WHO_HAS_MAX = 1024;
+/** Items in one fetch request: its message stays far below the protocol's bound (about 150 bytes an item). */
+export const MAX_BATCH_ITEMS = 1000;
+/** A reason in an `error` or refused item, as a sender cuts it (a reader takes longer ones and cuts them). */
+export const REASON_CHARS = 500;
+/** Sidecar kind, variant and format names as a peer may send them (the domain checks them). */
+const NAME = 255;
+
+interface ProtocolRow {
+  /** The libp2p protocol id (negotiated by multistream-select): its major version. */
+  id: string;
+  /** The version of its messages this device speaks. */
+  version: number;
+  /** A frame above this is refused before it is buffered. */
+  maxMessageBytes: number;
+  /** Served to paired devices only; the node refuses anyone else before the handler runs (DESIGN §9). */
+  pairedOnly: boolean;
+  maxInboundStreams: number;
+  /** The field that tells its messages apart (a message of unknown kind has it with a value no row has). */
+  tagKey: string;
+  /** MessagePack decoder limits: nothing it reads allocates more than a well-formed message could. */
+  decoder: { maxArrayLength: number; maxMapLength: number; maxStrLength: number; maxBinLength: number };
+}
+
+/** Every protocol vss speaks between devices. A new version that older peers cannot read is a new row. */
+export const PROTOCOLS = {
+  /** Pairing (DESIGN §9): the only protocol an unpaired peer may open, and only while a pairing code is open. */
+  pair: {
+    id: '/vss/pair/1.0.0', version: 1, maxMessageBytes: 16 * 1024, pairedOnly: false, maxInboundStreams: 2, tagKey: 't',
+    decoder: { maxArrayLength: 16, maxMapLength: 64, maxStrLength: 16 * 1024, maxBinLength: 1024 },
+  },
+  /** Availability: digests (chunks of at most 32k entries, ~1.7 MB), deltas and "who has X?". */
+  availability: {
+    id: '/vss/availability/1.0.0', version: 1, maxMessageBytes: 4 * 1024 * 1024, pairedOnly: true, maxInboundStreams: 8, tagKey: 't',
+    decoder: { maxArrayLength: WHO_HAS_MAX, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 4 * 1024 * 1024 },
+  },
+  /** Sidecar transfer by address. Headers are messages; file bytes follow, bounded by the header. */
+  fetch: {
+    id: '/vss/fetch/1.0.0', version: 1, maxMessageBytes: 256 * 1024, pairedOnly: true, maxInboundStreams: 16, tagKey: 'ok',
+    decoder: { maxArrayLength: MAX_BATCH_ITEMS, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 1024 },
+  },
+  // Library sync (DESIGN §15, issue 19) comes as one more row: /vss/library/1.0.0 (device-owned
+  // changes in pages, shared operations), with its messages below as rows of protocol 'library'.
+} as const satisfies Record<string, ProtocolRow>;
+
+export type ProtocolName = keyof typeof PROTOCOLS;
+
+interface MessageRow {
+  protocol: ProtocolName;
+  /** The literal fields that tell it from the protocol's other messages ({} for a request that is the only thing its step can be). */
+  tag: Readonly<Record<string, string | boolean>>;
+  /** The version of its protocol that brought it. */
+  since: number;
+  /** Its frame, at most (within the protocol's bound). */
+  maxBytes: number;
+  fields: Fields;
+}
+
+const PAIR_ERRORS = ['no_code', 'no_session', 'expired', 'used', 'burned', 'cancelled', 'proof', 'identity', 'protocol'] as const;
+const PAIR_TEXT = 200;
+const KiB = 1024;
+const DIGEST_BYTES = PROTOCOLS.availability.maxMessageBytes - KiB;
+
+/** Every peer message: protocol, tag, version, bound, fields. */
+export const PEER_MESSAGES = {
+  // ---- /vss/pair: J the joiner, I the initiator (DESIGN §9 "Pairing"); in this order ----
+  /** J→I: which session, and the joiner's nonce. */
+  'pair.hello': { protocol: 'pair', tag: { t: 'hello' }, since: 1, maxBytes: KiB, fields: { v: f.version(1, 'pairing protocol'), session_id: f.bytes(16), nonce_j: f.bytes(32) } },
+  /** I→J: the initiator proves the code over both keys and nonces, and challenges the joiner. */
+  'pair.challenge': { protocol: 'pair', tag: { t: 'challenge' }, since: 1, maxBytes: KiB, fields: { nonce_i: f.bytes(32), challenge: f.bytes(32), mac_i: f.bytes(32) } },
+  /** J→I: the joiner proves the code and signs the transcript (with the challenge) with its device key. */
+  'pair.proof': { protocol: 'pair', tag: { t: 'proof' }, since: 1, maxBytes: KiB, fields: { mac_j: f.bytes(32), sig: f.bytes(64) } },
+  /** I→J, only after both proofs: who the initiator is and the library to join. */
+  'pair.host_device': {
+    protocol: 'pair', tag: { t: 'host_device' }, since: 1, maxBytes: 4 * KiB,
+    fields: { device_uuid: f.uuid, name: f.text(PAIR_TEXT), public_key: f.pem, library: f.object({ id: f.uuid, name: f.text(PAIR_TEXT) }) },
+  },
+  /** J→I: who the joiner is. */
+  'pair.joiner_device': { protocol: 'pair', tag: { t: 'joiner_device' }, since: 1, maxBytes: 4 * KiB, fields: { device_uuid: f.uuid, name: f.text(PAIR_TEXT), public_key: f.pem } },
+  /** I→J: the initiator has recorded the joiner; the joiner records the initiator. */
+  'pair.done': { protocol: 'pair', tag: { t: 'done' }, since: 1, maxBytes: 64, fields: {} },
+  /** Either way, then the stream ends. */
+  'pair.error': { protocol: 'pair', tag: { t: 'error' }, since: 1, maxBytes: 2 * KiB, fields: { code: f.oneOf(PAIR_ERRORS), message: f.text(REASON_CHARS) } },
+
+  // ---- /vss/availability: one request per stream (DESIGN §9 "Availability") ----
+  /** Ask what changed since SEQ of EPOCH (the full set when unknown or too old). Answered by chunk… end. */
+  'availability.pull': { protocol: 'availability', tag: { t: 'pull' }, since: 1, maxBytes: KiB, fields: { library_id: f.string(64), epoch: f.optional(f.nullable(f.string(64))), seq: f.optional(f.uint) } },
+  /** One chunk of the digest; the puller acks each, and the server keeps at most a window unacked. */
+  'availability.chunk': { protocol: 'availability', tag: { t: 'chunk' }, since: 1, maxBytes: PROTOCOLS.availability.maxMessageBytes, fields: { data: f.digest(DIGEST_BYTES) } },
+  'availability.ack': { protocol: 'availability', tag: { t: 'ack' }, since: 1, maxBytes: 64, fields: {} },
+  /** The digest is whole: what it held, to check against what came. */
+  'availability.end': { protocol: 'availability', tag: { t: 'end' }, since: 1, maxBytes: 256, fields: { chunks: f.uint, entries: f.uint, to_seq: f.uint } },
+  /** "Who has X?": which of these ([content uuid, kind, variant]) the device has ready now. Answered by `has`. */
+  'availability.who-has': {
+    protocol: 'availability', tag: { t: 'who-has' }, since: 1, maxBytes: 1024 * KiB,
+    fields: { library_id: f.string(64), addresses: f.array(f.tuple(f.uuid, f.string(NAME), f.string(NAME)), WHO_HAS_MAX) },
+  },
+  'availability.has': { protocol: 'availability', tag: { t: 'has' }, since: 1, maxBytes: PROTOCOLS.availability.maxMessageBytes, fields: { data: f.digest(DIGEST_BYTES) } },
+  /** A push: the sender's availability changed up to SEQ (the receiver pulls). Answered by `ok`. */
+  'availability.changed': { protocol: 'availability', tag: { t: 'changed' }, since: 1, maxBytes: 256, fields: { library_id: f.string(64), seq: f.uint } },
+  'availability.ok': { protocol: 'availability', tag: { t: 'ok' }, since: 1, maxBytes: 64, fields: {} },
+  /** Any refusal; the stream ends. */
+  'availability.error': { protocol: 'availability', tag: { t: 'error' }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
+
+  // ---- /vss/fetch: one request, then each item answered in order (DESIGN §9 "Transfer") ----
+  /**
+   * Sidecars by address (never a path), each with the size and checksum the asker expects (the
+   * server's own availability entry) and the offset a resumed transfer starts from.
+   */
+  'fetch.request': {
+    protocol: 'fetch', tag: {}, since: 1, maxBytes: PROTOCOLS.fetch.maxMessageBytes,
+    fields: {
+      lib: f.string(64),
+      items: f.array(f.object({ c: f.string(64), k: f.string(NAME), v: f.string(NAME), f: f.string(NAME), s: f.uint, x: f.string(128), o: f.uint }), MAX_BATCH_ITEMS),
+    },
+  },
+  /** An item served: exactly `size - offset` raw bytes follow. */
+  'fetch.item': { protocol: 'fetch', tag: { ok: true }, since: 1, maxBytes: KiB, fields: { size: f.uint, checksum: f.string(128), format: f.string(NAME), offset: f.uint } },
+  /** An item refused (not ready, not shared, changed, not an address); the next item's answer follows. */
+  'fetch.refused': { protocol: 'fetch', tag: { ok: false }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
+} as const satisfies Record<string, MessageRow>;
+
+export type MessageName = keyof typeof PEER_MESSAGES;
+/** The messages of protocol P. */
+export type MessageOf<P extends ProtocolName> = { [N in MessageName]: (typeof PEER_MESSAGES)[N]['protocol'] extends P ? N : never }[MessageName];

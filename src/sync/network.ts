@@ -1,0 +1,273 @@
+import type { Stream } from '@libp2p/interface';
+import type { Logger } from 'pino';
+import { VssError } from '../core/errors.js';
+import { devicePeerKey } from './net/device-key.js';
+import { PeerNode } from './net/peer-node.js';
+import type { ProtocolName } from './messages/table.js';
+import type { PairedDevices } from './pairing/paired-devices.js';
+import type { RemoteDevice } from './peer-link.js';
+
+/** Where the node listens when `--listen` named nothing: every interface, any free port. */
+const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
+/** Paired devices not connected are dialled again this often, each with a bounded attempt. */
+const REDIAL_MS = 30_000;
+const DIAL_TIMEOUT_MS = 5_000;
+/** Addresses tried per dial, at most. */
+const DIAL_ADDRS = 8;
+/** A device connected this recently may be back soon (a cut link, a restart): a user's request waits for it. */
+const RECENTLY_ONLINE_MS = 2 * 60_000;
+
+/** What each protocol's handler is given: the stream and the paired device it comes from (pairing: the peer id). */
+export interface NetworkHandlers {
+  pair(stream: Stream, peerId: string): Promise<void>;
+  availability(stream: Stream, remote: RemoteDevice): Promise<void>;
+  fetch(stream: Stream, remote: RemoteDevice): Promise<void>;
+}
+
+export interface PeerNetworkOptions {
+  dataDir: string;
+  /** `--listen` as given; empty: DEFAULT_LISTEN once the network is needed. */
+  listen: string[];
+  log: Logger;
+  trust: PairedDevices;
+  /** Whether unpaired peers may connect now: a pairing code is open, or a join is under way. */
+  strangersWelcome(): boolean;
+  handlers: NetworkHandlers;
+  /** A paired device connected (the links pull from it). Never throws into libp2p. */
+  onPairedConnect(remote: RemoteDevice): void;
+  /** Told when the node's listen addresses change (the daemon rewrites daemon.json). */
+  onListening?: (addrs: string[]) => void;
+}
+
+/**
+ * The device's P2P node as the daemon runs it (DESIGN §9): started when there is someone to talk
+ * to — a paired device, a pairing, a `--listen` the user gave — and stopped again when a pairing
+ * that was its only reason ends, so a device never paired listens on nothing. It admits paired
+ * keys (and strangers only while pairing), finds paired devices again — dialling the addresses it
+ * remembers and those mDNS finds, remembering them anew — and serves each protocol's handler.
+ */
+export class PeerNetwork {
+  private node: PeerNode | undefined;
+  private starting: Promise<PeerNode> | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  /** Peers being dialled, and the addresses still to try. */
+  private readonly dialling = new Map<string, string[]>();
+  /** When each paired device (by uuid) was last connected. */
+  private readonly lastOnline = new Map<string, number>();
+  private stopped = false;
+  /** Peers mDNS found lately: `pair join` tries them first (mDNS asks only every 10 s). */
+  readonly recentlyDiscovered: string[] = [];
+
+  constructor(private readonly opts: PeerNetworkOptions) {}
+
+  /** Whether the node should run even with nobody paired: the user asked it to listen. */
+  get listenAsked(): boolean {
+    return this.opts.listen.length > 0;
+  }
+
+  /** The node running now, if any. */
+  get running(): PeerNode | undefined {
+    return this.node;
+  }
+
+  /** Listen addresses once the node runs. */
+  addresses(): string[] {
+    return this.node?.addresses() ?? [];
+  }
+
+  /** The node, started if it is not running. */
+  async ensure(): Promise<PeerNode> {
+    if (this.node) return this.node;
+    if (this.stopped) throw new VssError('IO', 'the daemon is stopping');
+    this.starting ??= this.start();
+    return this.starting;
+  }
+
+  /** Paired devices connected now. */
+  connected(): RemoteDevice[] {
+    const node = this.node;
+    if (!node) return [];
+    return node.connectedPeers().flatMap((p) => {
+      const r = this.remoteOf(p);
+      return r ? [r] : [];
+    });
+  }
+
+  async open(peerId: string, protocol: ProtocolName, signal?: AbortSignal): Promise<Stream> {
+    return (await this.ensure()).open(peerId, protocol, signal);
+  }
+
+  /** Whether the paired device DEVICEUUID is connected, or was within the last minutes (a cut, a restart). */
+  recentlyOnline(deviceUuid: string): boolean {
+    if (this.connected().some((r) => r.deviceUuid === deviceUuid)) return true;
+    const at = this.lastOnline.get(deviceUuid);
+    return at !== undefined && Date.now() - at < RECENTLY_ONLINE_MS;
+  }
+
+  /** A paired device as the sync parts know it, or undefined for a stranger. */
+  remoteOf(peerId: string): RemoteDevice | undefined {
+    const d = this.opts.trust.byPeerId(peerId);
+    return d ? { deviceUuid: d.device_uuid, peerId: d.peer_id, name: d.name, libraryIds: d.library_ids } : undefined;
+  }
+
+  /** Dial every paired device not connected now, by every address known of it. */
+  redialAll(): void {
+    const node = this.node;
+    if (!node) return;
+    const online = new Set(node.connectedPeers());
+    for (const d of this.opts.trust.list()) {
+      if (online.has(d.peer_id)) continue;
+      void node.knownAddrs(d.peer_id).then((found) => this.dial(d.peer_id, [...found, ...d.addrs]));
+    }
+  }
+
+  async hangUp(peerId: string): Promise<void> {
+    await this.node?.hangUp(peerId);
+  }
+
+  /** Once no code is open and no join runs, connections of devices that are not paired are closed. */
+  hangUpStrangers(): void {
+    if (this.opts.strangersWelcome() || !this.node) return;
+    for (const p of this.node.connectedPeers()) if (!this.opts.trust.byPeerId(p)) void this.node.hangUp(p);
+  }
+
+  /**
+   * A node started only for a pairing that did not happen goes away again: a device with nobody
+   * paired and no `--listen` listens on nothing (the pairing's promise, kept when it fails).
+   */
+  quietIfAlone(): void {
+    if (this.listenAsked || this.opts.trust.list().length > 0 || this.opts.strangersWelcome() || this.stopped) return;
+    const starting = this.starting;
+    this.node = undefined;
+    this.starting = undefined;
+    for (const t of this.timers.splice(0)) clearInterval(t);
+    void starting?.then((n) => n.stop()).then(() => this.opts.onListening?.([]), (err: unknown) => this.opts.log.warn({ err }, 'stopping the P2P node failed'));
+    this.opts.log.info('nobody to talk to: the P2P node stops listening');
+  }
+
+  /** A pairing's own connection, kept: the new device is asked where it listens (it was a stranger on it until now), and treated as connected. */
+  pairedOn(peerId: string): void {
+    void this.node?.identify(peerId, AbortSignal.timeout(DIAL_TIMEOUT_MS)).catch(() => undefined);
+    this.connectedQuietly(peerId);
+  }
+
+  /** A connect's follow-up: addresses noted, the links told. Never throws into libp2p's event dispatch (that would end the daemon). */
+  private connectedQuietly(peerId: string): void {
+    this.onConnect(peerId).catch((err: unknown) => this.opts.log.warn({ err, peer: peerId }, 'after a connect: failed'));
+  }
+
+  /** A paired device answered (a pull): it is seen now. */
+  seen(deviceUuid: string): void {
+    this.lastOnline.set(deviceUuid, Date.now());
+    this.opts.trust.noteSeen(deviceUuid, [], new Date().toISOString());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const node = this.node ?? (await this.starting?.catch(() => undefined));
+    for (const t of this.timers) clearInterval(t);
+    await node?.stop().catch((err: unknown) => this.opts.log.warn({ err }, 'stopping the P2P node failed'));
+  }
+
+  private async start(): Promise<PeerNode> {
+    const { trust, handlers } = this.opts;
+    const node = await PeerNode.start({
+      privateKey: await devicePeerKey(this.opts.dataDir),
+      listen: this.listenAsked ? this.opts.listen : DEFAULT_LISTEN,
+      admit: (p) => trust.byPeerId(p) !== undefined || this.opts.strangersWelcome(),
+      isPaired: (p) => trust.byPeerId(p) !== undefined,
+    });
+    if (this.stopped) {
+      await node.stop();
+      throw new VssError('IO', 'the daemon is stopping');
+    }
+    this.node = node;
+    await node.handle('pair', (stream, peerId) => handlers.pair(stream, peerId));
+    await node.handle('availability', (stream, peerId) => handlers.availability(stream, this.mustRemote(peerId)));
+    await node.handle('fetch', (stream, peerId) => handlers.fetch(stream, this.mustRemote(peerId)));
+    node.on('connect', (p) => this.connectedQuietly(p));
+    node.on('disconnect', (p) => {
+      const r = this.remoteOf(p);
+      if (r) this.lastOnline.set(r.deviceUuid, Date.now());
+    });
+    // Where a paired device listens, remembered so either side can dial the other after a restart.
+    node.on('identified', (p, addrs) => this.remember(p, addrs));
+    node.on('discovered', (p, addrs) => {
+      this.recentlyDiscovered.unshift(p);
+      this.recentlyDiscovered.splice(16);
+      this.found(p, addrs);
+    });
+    // mDNS finding a device this node knew already (both restarted: new ports) is no discovery to libp2p.
+    node.on('addresses', (p, addrs) => this.found(p, addrs));
+    this.timers.push(setInterval(() => this.redialAll(), REDIAL_MS).unref());
+    this.opts.log.info({ peer_id: node.peerId, listen: node.addresses() }, 'P2P node listening');
+    this.opts.onListening?.(node.addresses());
+    this.redialAll();
+    return node;
+  }
+
+  /** A paired device found at ADDRS (mDNS): remembered there, and dialled unless connected. */
+  private found(peerId: string, addrs: string[]): void {
+    if (!this.opts.trust.byPeerId(peerId)) return;
+    this.remember(peerId, addrs);
+    void this.dial(peerId, addrs);
+  }
+
+  private remember(peerId: string, addrs: string[]): void {
+    const d = this.opts.trust.byPeerId(peerId);
+    const usable = addrs.filter((a) => !/\/ip[46]\/(0\.0\.0\.0|::)\//.test(a));
+    if (d && usable.length > 0) this.opts.trust.noteSeen(d.device_uuid, usable, d.last_seen ?? new Date().toISOString());
+  }
+
+  private mustRemote(peerId: string): RemoteDevice {
+    const r = this.remoteOf(peerId);
+    if (!r) throw new VssError('PEER', 'not a paired device');
+    return r;
+  }
+
+  private async onConnect(peerId: string): Promise<void> {
+    const r = this.remoteOf(peerId);
+    if (!r || !this.node) return;
+    this.lastOnline.set(r.deviceUuid, Date.now());
+    const addrs = await this.node.knownAddrs(peerId);
+    if (addrs.length > 0) this.remember(peerId, addrs);
+    this.opts.onPairedConnect(r);
+  }
+
+  /**
+   * Connect to PEERID by the first of ADDRS that answers (the LAN's before loopback's). One dial
+   * at a time per peer: addresses learned meanwhile (mDNS) are tried next, before older ones.
+   */
+  private async dial(peerId: string, addrs: string[]): Promise<void> {
+    const node = this.node;
+    if (!node || node.connectedPeers().includes(peerId)) return;
+    const withId = [...new Set(addrs.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)))];
+    // mDNS also announces 127.0.0.1, which on another host is this one: tried last.
+    const fresh = [...withId.filter((a) => !isLoopback(a)), ...withId.filter(isLoopback)];
+    const queued = this.dialling.get(peerId);
+    if (queued) {
+      queued.unshift(...fresh.filter((a) => !queued.includes(a)));
+      return;
+    }
+    const queue = fresh.slice(0, DIAL_ADDRS);
+    this.dialling.set(peerId, queue);
+    try {
+      for (let tried = 0; queue.length > 0 && tried < 2 * DIAL_ADDRS; tried++) {
+        const addr = queue.shift()!;
+        if (node.connectedPeers().includes(peerId)) return;
+        try {
+          await node.connect(addr, AbortSignal.timeout(DIAL_TIMEOUT_MS));
+          return;
+        } catch {
+          // The next address; an offline device is normal.
+        }
+      }
+    } finally {
+      this.dialling.delete(peerId);
+    }
+  }
+}
+
+function isLoopback(addr: string): boolean {
+  return /^\/ip4\/127\.|^\/ip6\/::1\//.test(addr);
+}
