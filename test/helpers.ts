@@ -1,4 +1,5 @@
-import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -30,12 +31,30 @@ export function runCli(args: string[], env: Record<string, string | undefined>, 
       env: { ...process.env, VSS_LOG_LEVEL: undefined, VSS_LIBRARY: undefined, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    outputOf(child).then(res, rej);
+  });
+}
+
+/** What CHILD printed and its exit code, once it has ended. */
+export function outputOf(child: ChildProcess): Promise<CliResult> {
+  return new Promise((res, rej) => {
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', rej);
     child.on('close', (code) => res({ code, stdout, stderr }));
+  });
+}
+
+/** The 12 words a running `vss pair start --json` prints first (bounded by MS). */
+export function pairingCodeOf(pairing: ChildProcess, ms = 30_000): Promise<string[]> {
+  return new Promise<string[]>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`pair start said nothing in ${ms / 1000} s`)), ms);
+    createInterface({ input: pairing.stdout! }).once('line', (l) => {
+      clearTimeout(t);
+      resolve(String((JSON.parse(l) as { code: string }).code).split(' '));
+    });
   });
 }
 

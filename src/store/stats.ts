@@ -1,17 +1,9 @@
 import type { Db } from '../db/connection.js';
+import type { LibraryStats } from '../wire/common.js';
 import { statementCache, type Prepared } from './statements.js';
 
-export interface LibraryCounts {
-  contents: number;
-  content_bytes: number;
-  files: number;
-  dirs: number;
-  bytes: number;
-  locations: number;
-  sidecar_bytes: number;
-  /** [kind, status, count] */
-  sidecars: Array<[string, string, number]>;
-}
+/** The counts of `library stats` (src/wire/common.ts), the sidecars as rows: [kind, status, count]. */
+export type LibraryCounts = Omit<LibraryStats, 'library_id' | 'name' | 'path' | 'sidecars'> & { sidecars: Array<[string, string, number]> };
 
 /**
  * Counts over the whole library (a read of several tables, none of whose rows it answers with):

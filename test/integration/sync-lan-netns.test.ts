@@ -11,10 +11,9 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
-import { json, tempDir, until, VSS_BIN, type CliResult } from '../helpers.js';
+import { json, pairingCodeOf, tempDir, until, VSS_BIN, type CliResult } from '../helpers.js';
 import { cliInNs, makeNetnsPair, netnsSkipReason, spawnInNs, type NetnsPair } from '../net/netns.js';
 
 interface Status { running: boolean; pid: number | null; peer_id: string | null; listen: string[] }
@@ -57,13 +56,7 @@ describe('two daemons on a LAN (two network namespaces), paired by mDNS', { skip
     await start('b');
     const pairing = spawnInNs(net.ns.a, [VSS_BIN, 'pair', 'start', '--json'], env.a);
     children.push(pairing);
-    const code = await new Promise<string[]>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('pair start said nothing in 30 s')), 30_000);
-      createInterface({ input: pairing.stdout! }).once('line', (l) => {
-        clearTimeout(t);
-        resolve(String((JSON.parse(l) as { code: string }).code).split(' '));
-      });
-    });
+    const code = await pairingCodeOf(pairing);
     ok(await cli('b', ['pair', 'join', ...code, '--json']), 'pair join by mDNS');
     // Nothing prefetched in the background, and a fetch before making: what B has, it fetched on request.
     ok(await cli('b', ['sync', 'settings', '--eager', '', '--prefer', 'fetch']), 'sync settings on B');

@@ -9,7 +9,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { blake3 } from '@napi-rs/blake-hash';
 import sharp from 'sharp';
@@ -17,7 +16,7 @@ import { iterateContents } from '../../src/content/list-contents.js';
 import { Installation } from '../../src/library/installation.js';
 import { sidecarAddress } from '../../src/sidecars/address.js';
 import { SidecarManager } from '../../src/sidecars/manager.js';
-import { VSS_BIN, json, runCli, tempDir, until } from '../helpers.js';
+import { VSS_BIN, json, pairingCodeOf, runCli, tempDir, until } from '../helpers.js';
 
 interface Status { running: boolean; pid: number | null; listen: string[] }
 interface PeerStatus { device_id: string; online: boolean; entries: number; bytes_fetched: number; files_fetched: number }
@@ -91,13 +90,7 @@ describe('the receiving daemon killed during a large fetch', () => {
     const addrA = json<Status>(await runCli(['daemon', 'status', '--json'], A)).listen[0]!;
     const pairing = spawn(process.execPath, [VSS_BIN, 'pair', 'start', '--json'], { env: { ...process.env, ...A }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(pairing);
-    const code = await new Promise<string[]>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('pair start said nothing in 30 s')), 30_000);
-      createInterface({ input: pairing.stdout! }).once('line', (l) => {
-        clearTimeout(t);
-        resolve(String((JSON.parse(l) as { code: string }).code).split(' '));
-      });
-    });
+    const code = await pairingCodeOf(pairing);
     assert.equal((await runCli(['pair', 'join', ...code, '--peer', addrA, '--json'], B)).code, 0);
     await until("A's digest at B", 30_000, async () => ((json<PeerStatus[]>(await runCli(['sync', 'status', '--json'], B))[0]?.entries ?? 0) >= 1 ? true : undefined));
 

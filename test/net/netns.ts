@@ -5,7 +5,7 @@
  * why not elsewhere.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { VSS_BIN, type CliResult } from '../helpers.js';
+import { VSS_BIN, outputOf, type CliResult } from '../helpers.js';
 
 export function netnsSkipReason(): string | false {
   if (process.platform !== 'linux') return 'network namespaces are Linux only';
@@ -68,12 +68,6 @@ export function spawnInNs(ns: string, args: string[], env: Record<string, string
 /** The real CLI inside namespace NS, with its own data dir in ENV. */
 export function cliInNs(ns: string, args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
   return new Promise((res, rej) => {
-    const child = spawnInNs(ns, [VSS_BIN, ...args], env);
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', rej);
-    child.on('close', (code) => res({ code, stdout, stderr }));
+    outputOf(spawnInNs(ns, [VSS_BIN, ...args], env)).then(res, rej);
   });
 }
