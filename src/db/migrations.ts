@@ -10,6 +10,7 @@ import { availabilitySync } from './migrations/007-availability-sync.js';
 import { search } from './migrations/008-search.js';
 import { captureOrder } from './migrations/009-capture-order.js';
 import { searchOcrLines } from './migrations/010-search-ocr-lines.js';
+import { batchedIdentityWrites } from './migrations/011-batched-identity-writes.js';
 
 export interface Migration {
   version: number;
@@ -18,7 +19,7 @@ export interface Migration {
 }
 
 /** Every schema change, in order. The database's user_version says how many have run. */
-export const MIGRATIONS: readonly Migration[] = [foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines];
+export const MIGRATIONS: readonly Migration[] = [foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites];
 
 export function currentSchemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;

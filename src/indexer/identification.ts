@@ -2,7 +2,8 @@ import { identifyFileSoon, type IdentifyOutcome, type IdentifyRequest } from '..
 import { IdentifyPool } from '../content/identify-pool.js';
 import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
 import { yieldToEventLoop } from '../store/batch-writer.js';
-import type { IdentifiedFile, UnidentifiedFile } from '../store/entries.js';
+import type { ContentIdentity } from '../store/contents.js';
+import type { ContentLink, IdentifiedFile, UnidentifiedFile } from '../store/entries.js';
 import type { Stores } from '../store/stores.js';
 
 export interface IdentificationInput {
@@ -73,6 +74,8 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
       // Linking an entry to another file's identity would corrupt the library: stop instead.
       throw new Error('identification answered for other files than it was asked (a bug): nothing of this batch was recorded');
     }
+    const identities: ContentIdentity[] = [];
+    const links: ContentLink[] = [];
     results.forEach((r, i) => {
       const row = rows[i]!;
       done++;
@@ -81,11 +84,20 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
         input.onSkip(row.rel_path, r.reason);
         return;
       }
-      const id = store.contents.upsert({ uuid: r.contentUuid, cas_id: r.casId, cas_version: r.casVersion, kind: r.kind, mime: r.mime, size: row.size }, now);
-      // Guarded: if a concurrent change rewrote the entry since we read it, the stale hash is not linked.
-      if (store.entries.linkContent(row, id, now) && row.content_id != null && row.content_id !== id) relinked++;
-      hashed++;
+      identities.push({ uuid: r.contentUuid, cas_id: r.casId, cas_version: r.casVersion, kind: r.kind, mime: r.mime, size: row.size });
+      links.push({ file: row, uuid: r.contentUuid });
     });
+    if (links.length > 0) {
+      // A batch at a time: a few multi-row statements instead of two a file.
+      store.contents.addMany(identities, now);
+      // Guarded: if a concurrent change rewrote an entry since we read it, the stale hash is not linked.
+      const linked = store.entries.linkContents(links, now);
+      for (const { file } of links) {
+        const id = linked.get(file.id);
+        if (id !== undefined && file.content_id != null && file.content_id !== id) relinked++;
+      }
+      hashed += links.length;
+    }
     writer.maybeCommit();
     const t = Date.now();
     if (t - lastProgress > 100) {

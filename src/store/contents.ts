@@ -56,11 +56,17 @@ const ALL_MEDIA = mediaIn(true);
 const ORPHAN = `NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
        AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.source = 'converted' AND s.status = 'ready')`;
 
+/** Contents per multi-row insert, largest first. */
+const ADD_CHUNKS = [64, 16, 4, 1];
+const ADD_MANY = new Map(ADD_CHUNKS.map((n) => [n, `INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, created_at)
+  VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT(uuid) DO NOTHING`]));
+
 /** The `content_identities` table. */
 export class ContentStore {
   private readonly sql: Prepared;
 
-  constructor(db: Db) {
+  /** MOVEGRIDVERSION: a content added moves the grid's order (migration 011 took it off a per-row trigger). */
+  constructor(db: Db, private readonly moveGridVersion: () => void) {
     this.sql = statementCache(db);
   }
 
@@ -96,15 +102,36 @@ export class ContentStore {
     return this.sql<Array<number | string>, ContentRecord>(sql).all(...args);
   }
 
-  /**
-   * The id of the content with this identity, added if new. One statement whether it is new or
-   * known (the no-op update makes RETURNING answer).
-   */
+  /** The id of the content with this identity, added if new. */
   upsert(c: ContentIdentity, now: number): number {
-    return this.sql<[string, string, number, string, string, number, number], number>(
+    const added = this.sql<[string, string, number, string, string, number, number], number>(
       `INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(uuid) DO UPDATE SET uuid = excluded.uuid RETURNING id`,
-    ).pluck().get(c.uuid, c.cas_id, c.cas_version, c.kind, c.mime, c.size, now)!;
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(uuid) DO NOTHING RETURNING id`,
+    ).pluck().get(c.uuid, c.cas_id, c.cas_version, c.kind, c.mime, c.size, now);
+    if (added === undefined) return this.sql<[string], number>('SELECT id FROM content_identities WHERE uuid = ?').pluck().get(c.uuid)!;
+    this.moveGridVersion();
+    return added;
+  }
+
+  /**
+   * Add the contents not yet in the library (a scan's batch: a few multi-row statements, one
+   * version move); how many were new. Known ones are left as they are.
+   */
+  addMany(contents: readonly ContentIdentity[], now: number): number {
+    let added = 0;
+    let at = 0;
+    for (const n of ADD_CHUNKS) {
+      for (; contents.length - at >= n; at += n) {
+        const args: Array<string | number> = [];
+        for (let i = at; i < at + n; i++) {
+          const c = contents[i]!;
+          args.push(c.uuid, c.cas_id, c.cas_version, c.kind, c.mime, c.size, now);
+        }
+        added += this.sql<Array<string | number>>(ADD_MANY.get(n)!).run(...args).changes;
+      }
+    }
+    if (added > 0) this.moveGridVersion();
+    return added;
   }
 
   delete(id: number): void {

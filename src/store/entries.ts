@@ -53,6 +53,26 @@ export interface DirectFiles {
   files: number;
 }
 
+/**
+ * A file to link to its content: the facts the hash was made of, the content's uuid, and the
+ * content it was linked to when read (null or absent: none).
+ */
+export interface ContentLink {
+  file: UnidentifiedFile & { content_id?: number | null };
+  uuid: string;
+}
+
+/**
+ * What a link from no content to one must also write (migration 011 took it off the per-row
+ * triggers): the contents queued for search, and the grid's order version moved. Made by the
+ * search and browse stores, in the caller's transaction.
+ */
+export interface LinkEffects {
+  queueForSearch(uuids: readonly string[]): void;
+  queueForSearchById(contentId: number): void;
+  moveGridVersion(): void;
+}
+
 /** A copy of a content: which location holds it, where. */
 export type ContentCopy = Pick<EntryRecord, 'location_id' | 'rel_path'> & { content_id: number };
 
@@ -76,6 +96,16 @@ const UNIDENTIFIED_PAGE = `SELECT id, name, rel_path, size, inode, mtime_ms FROM
 const FILES_PAGE = `SELECT id, name, rel_path, size, inode, mtime_ms, content_id FROM entries
   WHERE id > ? AND +location_id = ? AND kind = 'file' ORDER BY id LIMIT ?`;
 const LINK = 'UPDATE entries SET content_id = ?, updated_at = ? WHERE id = ? AND inode = ? AND size = ? AND mtime_ms = ?';
+/** Files per multi-row link, largest first (as INSERT_CHUNKS). */
+const LINK_CHUNKS = [64, 16, 4, 1];
+/**
+ * Link many files to their contents (by uuid) in one statement, each guarded as LINK is; the
+ * files linked come back. The VALUES rows are (entry id, content uuid, inode, size, mtime).
+ */
+const LINK_MANY = new Map(LINK_CHUNKS.map((n) => [n, `UPDATE entries SET content_id = c.id, updated_at = ?
+  FROM (VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}) AS v JOIN content_identities c ON c.uuid = v.column2
+  WHERE entries.id = v.column1 AND entries.inode = v.column3 AND entries.size = v.column4 AND entries.mtime_ms = v.column5
+  RETURNING entries.id, entries.content_id`]));
 
 type ScannedTuple = [number, string, string, EntryKind, number, number | null, number | null, string | null, number | null];
 
@@ -104,7 +134,7 @@ export interface DeepPlace {
 export class EntryStore {
   private readonly sql: Prepared;
 
-  constructor(db: Db) {
+  constructor(db: Db, private readonly effects: LinkEffects) {
     this.sql = statementCache(db);
   }
 
@@ -294,9 +324,44 @@ export class EntryStore {
    * linked). The time marks it as written by this scan: a watched batch queues jobs for what it
    * wrote, and a file identified once it settled was not otherwise touched by the scan that did it.
    */
-  linkContent(file: UnidentifiedFile, contentId: number, now: number): boolean {
-    return this.sql<[number, number, number, number, number, number]>(LINK)
+  linkContent(file: UnidentifiedFile & { content_id?: number | null }, contentId: number, now: number): boolean {
+    const linked = this.sql<[number, number, number, number, number, number]>(LINK)
       .run(contentId, now, file.id, file.inode, file.size, file.mtime_ms).changes > 0;
+    if (linked && file.content_id == null) {
+      this.effects.queueForSearchById(contentId);
+      this.effects.moveGridVersion();
+    }
+    return linked;
+  }
+
+  /**
+   * `linkContent` for many files, in a few multi-row statements (the contents must exist): the
+   * files linked, by entry id, with the content each is linked to now. Files that had no content
+   * when read are queued for search and move the grid's version here, once for the call; a link
+   * that replaces another content is queued by the triggers, as a rename is.
+   */
+  linkContents(links: readonly ContentLink[], now: number): Map<number, number> {
+    const linked = new Map<number, number>();
+    let at = 0;
+    for (const n of LINK_CHUNKS) {
+      for (; links.length - at >= n; at += n) {
+        const args: Array<string | number> = [now];
+        for (let i = at; i < at + n; i++) {
+          const { file, uuid } = links[i]!;
+          args.push(file.id, uuid, file.inode, file.size, file.mtime_ms);
+        }
+        const st = this.sql<Array<string | number>, [number, number]>(LINK_MANY.get(n)!);
+        st.raw(true);
+        for (const [id, contentId] of st.all(...args)) linked.set(id, contentId);
+      }
+    }
+    const first: string[] = [];
+    for (const { file, uuid } of links) if (file.content_id == null && linked.has(file.id)) first.push(uuid);
+    if (first.length > 0) {
+      this.effects.queueForSearch(first);
+      this.effects.moveGridVersion();
+    }
+    return linked;
   }
 
   /** The contents of the entries of a location written since SINCE. */

@@ -200,4 +200,23 @@ export class SearchStore {
   kindOf(contentUuid: string): string | undefined {
     return this.sql<[string], string>('SELECT kind FROM content_identities WHERE uuid = ?').pluck().get(contentUuid);
   }
+
+  // -- Queueing by the stores that link files to contents (speed helper, issue 18; migration 011).
+
+  /** Queue contents (by uuid) to be indexed again, in a few multi-row statements whatever their number. */
+  queue(uuids: readonly string[]): void {
+    let at = 0;
+    for (const n of QUEUE_CHUNKS) {
+      for (; uuids.length - at >= n; at += n) this.sql<string[]>(QUEUE_SQL.get(n)!).run(...uuids.slice(at, at + n));
+    }
+  }
+
+  /** Queue one content (by row id) to be indexed again. */
+  queueById(contentId: number): void {
+    this.sql<[number]>('INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id = ?').run(contentId);
+  }
 }
+
+/** Rows per multi-row queue statement, largest first. */
+const QUEUE_CHUNKS = [64, 16, 4, 1];
+const QUEUE_SQL = new Map(QUEUE_CHUNKS.map((n) => [n, `INSERT OR IGNORE INTO search_pending (content_uuid) VALUES ${Array(n).fill('(?)').join(', ')}`]));

@@ -49,11 +49,15 @@ export class Stores {
   }
 
   get contents(): ContentStore {
-    return (this.ownContents ??= new ContentStore(this.db));
+    return (this.ownContents ??= new ContentStore(this.db, () => this.browse.bumpVersion()));
   }
 
   get entries(): EntryStore {
-    return (this.ownEntries ??= new EntryStore(this.db));
+    return (this.ownEntries ??= new EntryStore(this.db, {
+      queueForSearch: (uuids) => this.search.queue(uuids),
+      queueForSearchById: (id) => this.search.queueById(id),
+      moveGridVersion: () => this.browse.bumpVersion(),
+    }));
   }
 
   get sidecars(): SidecarStore {
