@@ -26,6 +26,25 @@ describe('core API', () => {
 
   const read = <T>(fn: (lib: LibraryApi) => T | Promise<T>) => vss.withLibrary({ path: libPath, access: 'read' }, fn);
 
+  it('counts the contents of the location scanned, alone or beside another (a scan\'s `contents`)', async () => {
+    const other = join(tmp.path, 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'same-as-f1.txt'), 'file number 1\n');
+    writeFileSync(join(other, 'new.txt'), 'only here\n');
+    // A Vss of its own: the other tests know which libraries theirs holds.
+    const own = new Vss({ dataDir: join(tmp.path, 'counted-data') });
+    const path = own.libraries.create('Counted', { dir: join(tmp.path, 'counted') }).path;
+    await own.withLibrary({ path }, async (lib) => {
+      const first = await lib.locations.add(folder, { mode: 'content' });
+      assert.equal(first.contents, 25);
+      const second = await lib.locations.add(other, { mode: 'content' });
+      assert.equal(second.contents, 2);
+      assert.equal((await lib.locations.rescan(first.location_id)).contents, 25);
+      await lib.locations.remove(second.location_id);
+      assert.equal((await lib.locations.rescan(first.location_id)).contents, 25);
+    });
+  });
+
   it('pages a list with a cursor: every item once, in order, and the same as the stream', async () => {
     await read((lib) => {
       const streamed = [...lib.content.iterate()].map((c) => c.content_uuid);
