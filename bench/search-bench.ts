@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { Installation } from '../src/library/installation.js';
 import { addLocation } from '../src/locations/locations.js';
+import type { EntryFacts } from '../src/store/entries.js';
 import { SidecarManager } from '../src/sidecars/manager.js';
 import { Vss } from '../src/api/vss.js';
 import { indexPending } from '../src/search/search-index.js';
@@ -116,23 +117,27 @@ async function main(): Promise<void> {
       // N contents with one copy each, as a scan would leave them (the rows are not timed).
       const loc = addLocation(lib, tree, { mode: 'content' }).id;
       const now = Date.now();
-      const rootId = (lib.db.prepare('SELECT id FROM entries WHERE location_id = ? AND parent_id IS NULL').pluck().get(loc) as number | undefined)
-        ?? Number(lib.db.prepare("INSERT INTO entries (location_id, parent_id, name, rel_path, kind, created_at, updated_at) VALUES (?, NULL, '', '', 'dir', ?, ?)").run(loc, now, now).lastInsertRowid);
-      const insContent = lib.db.prepare('INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, created_at) VALUES (?, ?, 1, ?, ?, 1000, ?)');
-      const insEntry = lib.db.prepare("INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, content_id, created_at, updated_at) VALUES (?, ?, ?, ?, 'file', 1000, ?, ?, ?)");
-      lib.db.transaction(() => {
+      // Through the stores as a scan writes them: the contents, then the files in multi-row inserts and links.
+      const { entries, contents } = lib.store;
+      const rootId = entries.rootOf(loc)!;
+      lib.store.transaction(() => {
+        const files: EntryFacts[] = [];
         for (let i = 0; i < o.docs; i++) {
           const uuid = randomUUID();
           uuids.push(uuid);
           const name = corpus.doc(i).name;
           const pdf = name.endsWith('.pdf');
-          const id = insContent.run(uuid, `cas${i}`, pdf ? 'document' : 'image', pdf ? 'application/pdf' : 'image/tiff', now).lastInsertRowid;
-          insEntry.run(loc, rootId, name, name, id, now, now);
+          contents.insert({ uuid, cas_id: `cas${i}`, cas_version: 1, kind: pdf ? 'document' : 'image', mime: pdf ? 'application/pdf' : 'image/tiff', size: 1000, media_metadata: null, created_at: now });
+          files.push({ parent_id: rootId, name, rel_path: name, kind: 'file', size: 1000, inode: i + 1, mtime_ms: now, link_target: null });
         }
-      })();
+        const ids = entries.insertMany(loc, files, now);
+        entries.linkContents(ids.map((id, i) => ({ file: { ...files[i]!, id, content_id: null }, uuid: uuids[i]! })), now);
+      });
+      // Raw: the links queued every content for search, and the rows are written below instead; the store has no bulk drop.
       lib.db.exec('DELETE FROM search_pending');
 
       // Indexing, rows: what indexContent writes, against a bare FTS5 INSERT of the same rows.
+      // Raw on purpose: the row writes alone are timed against the bare FTS5 insert of the same rows.
       const ins = lib.db.prepare("INSERT INTO search_docs (content_uuid, source, locator, at, text, cjk) VALUES (?, ?, ?, NULL, ?, 0)");
       console.log(`building ${kilo(o.docs)} documents…`);
       for (let from = 0; from < o.docs; from += BATCH_DOCS) {
@@ -184,8 +189,7 @@ async function main(): Promise<void> {
         manager.writeGenerated({ contentUuid: uuids[i]!, kind: 'ocr', variant: 'default', format: 'json' }, ocrJson(d), 'bench');
         for (const r of rowsOf(d)) sampleBytes += Buffer.byteLength(r.text);
       }
-      const queue = lib2.db.prepare('INSERT OR IGNORE INTO search_pending (content_uuid) VALUES (?)');
-      lib2.db.transaction(() => { for (let i = 0; i < n; i++) queue.run(uuids[i]!); })();
+      lib2.store.search.queue(uuids.slice(0, n));
       const t0 = performance.now();
       const indexed = await indexPending(lib2);
       const fullS = (performance.now() - t0) / 1000;
@@ -195,6 +199,7 @@ async function main(): Promise<void> {
       summary.add({ what: `indexing OCR sidecars, ${kilo(n)} contents`, value: `${kilo(n / fullS)} docs/s`, ratio: `${ratio(bareRate / (sampleBytes / MiB / fullS))} bare`, target: '', ok: null });
 
       // Locators: 50 OCR results with sidecar files, their page and line box found.
+      // Raw on purpose: hits shaped as a query returns them, picked by page, with no query run.
       const hits = lib2.db.prepare("SELECT d.content_uuid, 'image' AS kind, 0 AS score, d.source, d.locator, d.at, d.text FROM search_docs d WHERE d.source = 'ocr' AND d.locator = 1 AND d.content_uuid IN (SELECT value FROM json_each(?))")
         .all(JSON.stringify(uuids.slice(0, LIMIT))) as Array<Hit & { text: string }>;
       // Marked as the query's snippet() marks a match (search-query.ts MARK_START / MARK_END).

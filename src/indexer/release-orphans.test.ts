@@ -22,7 +22,6 @@ describe('releaseOrphanContents (real library, real files)', () => {
   let lib: Library;
   let loc = 0;
   const uuidOf = (rel: string) => contentUuidAt(lib, rel)!;
-  const count = (sql: string, ...args: unknown[]) => (lib.db.prepare(sql).get(...args) as { n: number }).n;
   const thumb = (contentUuid: string): SidecarAddress => ({ contentUuid, kind: 'thumb', variant: 'grid@1x', format: 'webp' });
 
   before(async () => {
@@ -71,11 +70,9 @@ describe('releaseOrphanContents (real library, real files)', () => {
     // gone: nothing of it is left.
     assert.equal(existsSync(sidecarAbsPath(lib.root, thumb(gone))), false, 'the thumbnail file is deleted');
     assert.equal(existsSync(join(sidecarAbsPath(lib.root, thumb(gone)), '..', '..')), false, 'and its content folder');
-    for (const table of ['sidecars', 'sidecar_not_applicable']) {
-      assert.equal(count(`SELECT COUNT(*) AS n FROM ${table} WHERE content_uuid = ?`, gone), 0, table);
-    }
+    assert.deepEqual(lib.store.notApplicable.knownOf(gone), [], 'no sidecar row, no not-applicable row');
     // Peers heard of its thumbnail: what is left is a numbered tombstone, so their next delta drops it.
-    assert.equal(count('SELECT COUNT(*) AS n FROM sidecar_availability WHERE content_uuid = ? AND (has = 1 OR seq IS NULL)', gone), 0, 'availability: only tombstones');
+    assert.deepEqual(lib.store.availability.ofDevice(lib.device.uuid).filter((r) => r.content_uuid === gone && (r.has === 1 || r.seq === null)), [], 'availability: only tombstones');
     assert.equal(lib.store.contents.byUuid(gone), undefined);
     const goneJob = store.list({ contentUuid: gone })[0]!;
     assert.equal(goneJob.status, 'cancelled');
@@ -83,7 +80,7 @@ describe('releaseOrphanContents (real library, real files)', () => {
     assert.ok(events.some((e) => e.contentUuid === gone && e.kind === 'thumb' && e.status === 'absent'));
     assert.equal(presence.presence([gone], 'thumb', ['grid@1x'])[0]!.status, 'absent', 'the presence index followed');
     // referenced: the record went, the user's file did not.
-    assert.equal(count('SELECT COUNT(*) AS n FROM sidecars WHERE content_uuid = ?', referenced), 0);
+    assert.deepEqual(lib.store.sidecars.statesOfContent(referenced), []);
     assert.equal(readFileSync(join(tree, 'users-own-thumb.webp'), 'utf8'), 'the user\'s own thumbnail');
     // converted: kept whole.
     assert.equal(manager.get(movieAt)?.status, 'ready');

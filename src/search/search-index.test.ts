@@ -14,6 +14,9 @@ import { locatorsOf } from './locator.js';
 import { MIN_OCR_LINE_CONFIDENCE } from './ocr-text.js';
 import { sidecarFile } from '../sidecars/sidecar-file.js';
 import Database from 'better-sqlite3';
+import { Stores } from '../store/stores.js';
+import type { ContentKind } from '../content/kinds.js';
+import { contentUuidAt } from '../../test/support/entries.js';
 
 describe('ftsQuery', () => {
   it('quotes each word, keeps phrases and prefixes, and cannot make a syntax error', () => {
@@ -35,8 +38,7 @@ describe('search index (real library, real files)', () => {
   /** What the follower does in the daemon: index everything queued, in slices. */
   const settle = async () => { await follower!.catchUp(Date.now() + 10_000); assert.equal(hasPending(lib), false); };
   let loc = 0;
-  const uuidOf = (name: string) =>
-    (lib.db.prepare('SELECT c.uuid FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE e.name = ?').get(name) as { uuid: string }).uuid;
+  const uuidOf = (name: string) => contentUuidAt(lib, name)!;
 
   before(async () => {
     mkdirSync(tree, { recursive: true });
@@ -87,7 +89,8 @@ describe('search index (real library, real files)', () => {
     // eurotext.tif reads "The (quick) [brown] {fox}"; a hostile text layer could carry the marker bytes.
     const ocr = { text: '', pages: [{ page: 1, source: 'ocr', text: 'The (quick) [brown] {fox} jumps \u0002over\u0003 walrus' }] };
     // Still queued from its scan when its OCR is recorded (an UPSERT): the trigger must not trip on the queue's key.
-    lib.db.prepare('INSERT INTO search_pending VALUES (?)').run(uuid);
+    lib.store.search.queue([uuid]);
+    assert.ok(lib.store.search.takePending(1000).includes(uuid));
     manager.writeGenerated({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, Buffer.from('{"text":"","pages":[]}'), 'test');
     manager.writeGenerated({ contentUuid: uuid, kind: 'ocr', variant: 'default', format: 'json' }, Buffer.from(JSON.stringify(ocr)), 'test');
     await settle();
@@ -127,6 +130,7 @@ describe('search index (real library, real files)', () => {
     assert.equal(searchLibrary(lib, '42')[0]?.content_uuid, uuid);
     assert.equal(searchLibrary(lib, 'wombat')[0]?.source, 'pdf-text');
     // The rows are the text searched; the sidecar, which the detail view shows, is untouched.
+    // No store reads a content's rows back (the search reads them ranked): read here, for the assertion only.
     const rows = lib.db.prepare("SELECT text FROM search_docs WHERE content_uuid = ? AND source != 'name' ORDER BY locator").pluck().all(uuid);
     assert.deepEqual(rows, ['quokka sighted\nnumbat 42', 'wombat burrow']);
     const file = sidecarFile(lib, uuid, 'ocr', 'default');
@@ -179,8 +183,7 @@ describe('search index (real library, real files)', () => {
   });
 
   it('indexes in bounded slices: one slice takes one batch when its time is up, the rest waits its turn', async () => {
-    const queue = lib.db.prepare('INSERT INTO search_pending (content_uuid) VALUES (?)');
-    for (let i = 0; i < 100; i++) queue.run(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    lib.store.search.queue(Array.from({ length: 100 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`));
     const first = indexSlice(lib, 0);
     assert.ok(first.indexed > 0 && first.indexed < 100, `one batch: ${first.indexed}`);
     assert.equal(first.empty, false);
@@ -203,13 +206,17 @@ describe('search index (real library, real files)', () => {
     await settle();
     const other = new Database(lib.db.name);
     try {
-      other.prepare("UPDATE sidecars SET status = 'ready', checksum = 'x', size = 1 WHERE content_uuid = ? AND kind = 'ocr'").run(uuid);
-      const queued = () => lib.db.prepare('SELECT 1 FROM search_pending WHERE content_uuid = ?').get(uuid) !== undefined;
+      const sidecars = new Stores(other, lib.device.uuid).sidecars;
+      const row = sidecars.get(uuid, 'ocr', 'default')!;
+      assert.notEqual(row.status, 'ready');
+      sidecars.upsert({ ...row, status: 'ready', checksum: 'x', size: 1 }, row.updated_at + 1);
+      const queued = () => lib.store.search.takePending(1000).includes(uuid);
       assert.equal(queued(), true, 'UPDATE OF status queued it');
-      lib.db.prepare('DELETE FROM search_pending').run();
-      other.prepare("UPDATE sidecars SET updated_at = updated_at + 1 WHERE content_uuid = ? AND kind = 'ocr'").run(uuid);
+      for (const u of lib.store.search.takePending(1000)) lib.store.search.dropPending(u);
+      sidecars.upsert({ ...row, status: 'ready', checksum: 'x', size: 1 }, row.updated_at + 2);
+      assert.equal(sidecars.get(uuid, 'ocr', 'default')!.updated_at, row.updated_at + 2, 'the row was written');
       assert.equal(queued(), false, 'a change of nothing searchable does not');
-      other.prepare("DELETE FROM sidecars WHERE content_uuid = ? AND kind = 'ocr'").run(uuid);
+      assert.equal(sidecars.delete(uuid, 'ocr', 'default'), 1);
       assert.equal(queued(), true, 'DELETE queued it');
     } finally {
       other.close();
@@ -242,10 +249,12 @@ describe('search index (real library, real files)', () => {
   });
 
   it('reindex rebuilds the same index, dropping rows of contents gone; limits are bounded', async () => {
-    lib.db.prepare("INSERT INTO search_docs (content_uuid, source, text) VALUES ('00000000-0000-4000-8000-00000000dead', 'name', 'ghostly')").run();
+    // A content's rows left behind when the content went (a crash between the two).
+    lib.store.search.replaceRows('00000000-0000-4000-8000-00000000dead', [{ source: 'name', locator: null, at: null, text: 'ghostly', cjk: false }]);
     assert.equal(searchLibrary(lib, 'ghostly').length, 0, 'a content not in the library is not a result');
     const r = await reindex(lib);
     assert.equal(r.contents, 5, 'the 4 contents and the one gone');
+    // No store reads the rows by text (the search hides a gone content's rows): read here, for the assertion only.
     assert.equal(lib.db.prepare("SELECT count(*) FROM search_docs WHERE text = 'ghostly'").pluck().get(), 0);
     assert.equal(searchLibrary(lib, '天気').length, 1, 'the trigram index is rebuilt too');
     assert.equal(searchLibrary(lib, 'vacation').length, 1);
@@ -260,20 +269,21 @@ describe('a kind filter looks at a bounded number of matching rows', () => {
   let lib: Library;
   before(() => {
     lib = new Vss({ dataDir: join(tmp.path, 'data') }).createLibrary('K', tmp.path);
-    const content = lib.db.prepare('INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, created_at) VALUES (?, ?, 1, ?, ?, 1, 0)');
-    const doc = lib.db.prepare("INSERT INTO search_docs (content_uuid, source, text) VALUES (?, 'name', ?)");
-    lib.db.transaction(() => {
+    const { contents, search } = lib.store;
+    const content = (uuid: string, casId: string, kind: ContentKind, mime: string) => contents.upsert({ uuid, cas_id: casId, cas_version: 1, kind, mime, size: 1 }, 0);
+    const doc = (uuid: string, text: string) => search.replaceRows(uuid, [{ source: 'name', locator: null, at: null, text, cjk: false }]);
+    lib.store.transaction(() => {
       // 2,100 short texts with the word, then one audio content whose long text ranks it last.
       for (let i = 0; i < 2_100; i++) {
         const uuid = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-        content.run(uuid, `cas${i}`, 'text', 'text/plain');
-        doc.run(uuid, `common note ${i}`);
+        content(uuid, `cas${i}`, 'text', 'text/plain');
+        doc(uuid, `common note ${i}`);
       }
       const audio = '00000000-0000-4000-8000-00000000a0d1';
-      content.run(audio, 'casaudio', 'audio', 'audio/mpeg');
-      doc.run(audio, `common ${'filler '.repeat(200)}`);
-    })();
-    lib.db.exec('DELETE FROM search_pending');
+      content(audio, 'casaudio', 'audio', 'audio/mpeg');
+      doc(audio, `common ${'filler '.repeat(200)}`);
+    });
+    assert.equal(lib.store.search.pendingCount(), 0, 'nothing queued over the rows written');
   });
   after(() => { lib.close(); tmp.cleanup(); });
 

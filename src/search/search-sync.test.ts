@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { tempDir } from '../../test/helpers.js';
+import { contentUuidAt } from '../../test/support/entries.js';
 import { makeDevice, type TestDevice } from '../../test/sync-peers.js';
 import { addLocation, scanLocation } from '../locations/locations.js';
 import type { ByteSource } from '../sync/transfer/store.js';
@@ -32,7 +33,7 @@ describe('search follows sidecars that arrive by sync', () => {
     writeFileSync(join(tree, 'scan.png'), 'the copy of a scanned letter here');
     const loc = addLocation(dev.lib, tree, { mode: 'content' }).id;
     await scanLocation(dev.lib, loc);
-    uuid = dev.lib.db.prepare('SELECT uuid FROM content_identities').pluck().get() as string;
+    uuid = contentUuidAt(dev.lib, 'scan.png')!;
     follower = followSidecars(dev.lib);
     await follower.catchUp(Date.now() + 10_000);
   });

@@ -6,6 +6,7 @@ import { Vss } from '../api/vss.js';
 import type { LibraryApi } from '../api/library-api.js';
 import Database from 'better-sqlite3';
 import { tempDir } from '../../test/helpers.js';
+import { Stores } from '../store/stores.js';
 
 /**
  * A query waits for the indexing queue only as long as it is asked (the daemon: briefly, each
@@ -28,8 +29,7 @@ describe('a search waits for indexing as asked and says what is still queued', (
   it('wait 0 answers at once with the count queued; the default wait indexes them first', async () => {
     // Queued the way another process's scan leaves them (no event here: the follower is not woken).
     const other = new Database(dbPath);
-    const queue = other.prepare('INSERT INTO search_pending (content_uuid) VALUES (?)');
-    for (let i = 0; i < 40; i++) queue.run(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    new Stores(other, 'another-process').search.queue(Array.from({ length: 40 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`));
     other.close();
     assert.deepEqual(await api.search.answer('anything', { wait: 0 }), { results: [], pending: 40 });
     assert.deepEqual(await api.search.answer('anything'), { results: [], pending: 0 });

@@ -4,6 +4,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Stores } from '../../src/store/stores.js';
 import { VSS_BIN, json, runCli, tempDir } from '../helpers.js';
 
 interface Created { id: string; name: string; path: string }
@@ -210,18 +211,20 @@ describe('cli: bad input', () => {
     const env3 = { VSS_DATA_DIR: join(tmp.path, 'data3') };
     const lib = json<Created>(await runCli(['library', 'create', 'K', '--path', tmp.path, '--json'], env3)).path;
     const db = new Database(join(lib, 'database.db'), { readonly: true });
+    // Another process's library, read through its stores on a read-only connection (location 1: the only one).
+    const { entries } = new Stores(db, 'the-reader');
     try {
       const child = spawn(process.execPath, [VSS_BIN, 'location', 'add', tree, '--json'], { env: { ...process.env, ...env3 }, stdio: 'ignore' });
       // Kill it once some, but not all, of the work is committed.
       const deadline = Date.now() + 20_000;
       for (;;) {
-        const n = (db.prepare('SELECT COUNT(*) AS n FROM entries').get() as { n: number }).n;
+        const n = entries.count(1);
         if (n > 500 || Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 5));
       }
       child.kill('SIGKILL');
       await new Promise((res) => child.once('close', res));
-      const mid = (db.prepare('SELECT COUNT(*) AS n FROM entries WHERE content_id IS NOT NULL').get() as { n: number }).n;
+      const mid = entries.files(1).files - entries.unidentified(1).files;
       assert.ok(mid < 10_000, `killed before the end (${mid} identified)`);
     } finally {
       db.close();
@@ -231,9 +234,11 @@ describe('cli: bad input', () => {
     assert.equal(r.contents, 10_000);
     const check = new Database(join(lib, 'database.db'), { readonly: true });
     try {
+      // Read on purpose: the database file's own check, which no store makes.
       assert.equal(check.pragma('integrity_check', { simple: true }), 'ok');
-      assert.equal((check.prepare("SELECT COUNT(*) AS n FROM entries WHERE kind = 'file' AND content_id IS NULL").get() as { n: number }).n, 0);
-      assert.equal((check.prepare("SELECT COUNT(*) AS n FROM entries WHERE kind = 'file'").get() as { n: number }).n, 10_000);
+      const { entries } = new Stores(check, 'the-reader');
+      assert.equal(entries.unidentified(1).files, 0);
+      assert.equal(entries.files(1).files, 10_000);
     } finally {
       check.close();
     }

@@ -10,6 +10,7 @@ import { Vss, addLocation, scanLocation, iterateContents } from '../internals.js
 import { SidecarManager } from '../../src/sidecars/manager.js';
 import { sidecarAbsPath, sidecarAddress } from '../../src/sidecars/address.js';
 import { REPO, tempDir } from '../helpers.js';
+import { entriesOf, entryAt } from '../support/entries.js';
 
 const MOVIE = randomBytes(3 * 1024 * 1024 + 17);
 
@@ -32,7 +33,7 @@ async function setup(locationParent: string, shared = false) {
   await scanLocation(lib, location);
   const realTree = lib.store.locations.byId(location)!.path;
   const stillOf = (name: string) => [...iterateContents(lib)].find((c) => c.paths.includes(join(realTree, name)))!.content_uuid;
-  const movieEntry = (lib.db.prepare("SELECT id FROM entries WHERE name = 'IMG_1.mov'").get() as { id: number }).id;
+  const movieEntry = entryAt(lib, 'IMG_1.mov')!.id;
   const stills = names.map(stillOf);
   for (const still of stills) {
     new SidecarManager(lib).createReferenceSidecar({
@@ -85,9 +86,8 @@ function assertConverted(s: Awaited<ReturnType<typeof setup>>, vssDataDir: strin
       const [p] = new SidecarManager(lib).presence([still], 'live_photo_video', ['original']);
       assert.equal(p!.local, true);
     }
-    const count = (sql: string) => (lib.db.prepare(sql).get() as { n: number }).n;
-    assert.equal(count("SELECT COUNT(*) AS n FROM entries WHERE name = 'IMG_1.mov'"), 0, 'the moved file left the index');
-    assert.equal(count('SELECT COUNT(*) AS n FROM conversion_journal'), 0);
+    assert.deepEqual(entriesOf(lib).filter((e) => e.name === 'IMG_1.mov'), [], 'the moved file left the index');
+    assert.deepEqual(lib.store.conversionJournal.all(), []);
   } finally {
     lib.close();
   }

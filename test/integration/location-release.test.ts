@@ -25,7 +25,6 @@ async function until(what: string, check: () => boolean, ms = 20_000): Promise<n
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const count = (lib: Library, sql: string, ...args: unknown[]) => (lib.db.prepare(sql).get(...args) as { n: number }).n;
 const uuidAt = (lib: Library, loc: number, rel: string) => contentUuidAt(lib, rel, loc);
 const contentExists = (lib: Library, uuid: string) => lib.store.contents.byUuid(uuid) !== undefined;
 const PHOTO = () => join(FIXTURES, 'exif', 'Canon_40D.jpg');
@@ -53,7 +52,7 @@ describe('watched contents that disappear release their sidecars', { skip: FIXTU
 
   it('a deleted photo\'s thumbnail file and records go after the sweep; a queued job is cancelled, not failed', async () => {
     copyFileSync(PHOTO(), join(tree, 'in', 'made.jpg'));
-    await until('the photo queued', () => { const u = uuidAt(lib, loc, 'in/made.jpg'); return u !== undefined && count(lib, 'SELECT COUNT(*) AS n FROM jobs WHERE content_uuid = ?', u) > 0; });
+    await until('the photo queued', () => { const u = uuidAt(lib, loc, 'in/made.jpg'); return u !== undefined && lib.store.jobs.list({ contentUuid: u }).length > 0; });
     await runJobs(lib, { dataDir, untilIdle: true, nice: false });
     const made = uuidAt(lib, loc, 'in/made.jpg')!;
     const a = sidecarAddress(made, 'thumb', 'grid@1x');
@@ -62,7 +61,7 @@ describe('watched contents that disappear release their sidecars', { skip: FIXTU
     assert.ok(existsSync(file));
     // A second photo whose job is still queued when it goes.
     copyFileSync(OTHER_PHOTO(), join(tree, 'in', 'waiting.jpg'));
-    await until('the second photo queued', () => { const u = uuidAt(lib, loc, 'in/waiting.jpg'); return u !== undefined && count(lib, "SELECT COUNT(*) AS n FROM jobs WHERE content_uuid = ? AND status = 'queued'", u) > 0; });
+    await until('the second photo queued', () => { const u = uuidAt(lib, loc, 'in/waiting.jpg'); return u !== undefined && lib.store.jobs.list({ contentUuid: u, status: 'queued' }).length > 0; });
     const waiting = uuidAt(lib, loc, 'in/waiting.jpg')!;
 
     rmSync(join(tree, 'in', 'made.jpg'));
@@ -70,18 +69,18 @@ describe('watched contents that disappear release their sidecars', { skip: FIXTU
     await until('both contents released', () => !contentExists(lib, made) && !contentExists(lib, waiting));
     assert.equal(existsSync(file), false, 'the thumbnail file is deleted');
     for (const u of [made, waiting]) {
-      assert.equal(count(lib, 'SELECT COUNT(*) AS n FROM sidecars WHERE content_uuid = ?', u), 0, 'no sidecar records');
-      assert.equal(count(lib, 'SELECT COUNT(*) AS n FROM sidecar_availability WHERE content_uuid = ? AND device_uuid = ? AND has = 1', u, lib.device.uuid), 0);
+      assert.deepEqual(lib.store.sidecars.statesOfContent(u), [], 'no sidecar records');
+      assert.deepEqual(lib.store.availability.ofDevice(lib.device.uuid).filter((r) => r.content_uuid === u && r.has === 1), []);
     }
     assert.ok(events.some((e) => e.contentUuid === made && e.kind === 'thumb' && e.variant === 'grid@1x' && e.status === 'absent'), 'an absent event');
-    const jobs = lib.db.prepare('SELECT status, note FROM jobs WHERE content_uuid = ?').all(waiting) as Array<{ status: string; note: string | null }>;
+    const jobs = lib.store.jobs.list({ contentUuid: waiting }).map(({ status, note }) => ({ status, note }));
     assert.ok(jobs.length > 0);
     for (const j of jobs) assert.deepEqual(j, { status: 'cancelled', note: RELEASED_JOB_NOTE });
     assert.deepEqual(requestSidecar(lib, defaultGeneratorSettings(lib), made, 'thumb', 'grid@1x'), { state: 'unavailable', reason: 'no such content in this library' });
     // Maintenance afterwards finds nothing to record missing.
     const r = await reconcile(lib);
     assert.equal(r.missing, 0);
-    assert.equal(count(lib, 'SELECT COUNT(*) AS n FROM sidecars WHERE content_uuid IN (?, ?)', made, waiting), 0);
+    assert.deepEqual([made, waiting].flatMap((u) => lib.store.sidecars.statesOfContent(u)), []);
   });
 
   it('changes that never pause do not hold the release off for ever', async () => {
@@ -137,14 +136,14 @@ describe('a file still being written is indexed once, when it settles', { skip: 
     const finished = Date.now();
     await until('the finished file identified and queued', () => {
       const u = uuidAt(lib, loc, 'import/clip.mp4');
-      return u !== undefined && count(lib, 'SELECT COUNT(*) AS n FROM jobs WHERE content_uuid = ?', u) > 0;
+      return u !== undefined && lib.store.jobs.list({ contentUuid: u }).length > 0;
     });
     const ms = Date.now() - finished;
     await watching.idle();
     const uuid = uuidAt(lib, loc, 'import/clip.mp4')!;
     assert.equal(lib.store.contents.count(), 1, 'one content');
     assert.deepEqual([...seen].filter((u) => u !== uuid), [], 'no content of a partial file was ever linked');
-    const jobs = lib.db.prepare('SELECT kind, content_uuid FROM jobs').all() as Array<{ kind: string; content_uuid: string }>;
+    const jobs = lib.store.jobs.list();
     assert.ok(jobs.length > 0);
     assert.ok(jobs.every((j) => j.content_uuid === uuid), 'every job is for the finished file');
     assert.equal(new Set(jobs.map((j) => j.kind)).size, jobs.length, 'one job per kind');
@@ -194,12 +193,12 @@ describe('releasing survives a kill between its records and its files', { skip: 
     lib = new Vss({ dataDir }).openLibrary(root);
     try {
       assert.equal(contentExists(lib, uuid), false);
-      assert.equal(count(lib, 'SELECT COUNT(*) AS n FROM sidecars WHERE content_uuid = ?', uuid), 0, 'no record left');
+      assert.deepEqual(lib.store.sidecars.statesOfContent(uuid), [], 'no record left');
       assert.ok(existsSync(file), 'the file outlived the kill');
       const r = await reconcile(lib);
       assert.ok(r.orphans_removed >= 1);
       assert.equal(existsSync(file), false, 'reconcile removed it');
-      assert.equal(count(lib, 'SELECT COUNT(*) AS n FROM sidecars WHERE content_uuid = ?', uuid), 0, 'and recorded nothing missing');
+      assert.deepEqual(lib.store.sidecars.statesOfContent(uuid), [], 'and recorded nothing missing');
     } finally {
       lib.close();
       tmp.cleanup();

@@ -236,8 +236,8 @@ describe('location watching: contents and sidecars', { skip: FIXTURES_SKIP }, ()
     assert.equal(after.status, 'ready');
     assert.equal(after.checksum, ready.checksum);
     assert.ok(existsSync(sidecarAbsPath(lib.root, a)));
-    const pendingJobs = lib.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running')").get() as { n: number };
-    assert.equal(pendingJobs.n, 0, 'nothing to make again');
+    const { queued, running } = lib.store.jobs.openCounts();
+    assert.equal(queued + running, 0, 'nothing to make again');
   });
 
   it('a deleted photo leaves the index; its content goes once changes are quiet', async () => {

@@ -14,6 +14,7 @@ import { PresenceIndex } from '../../src/sidecars/presence-index.js';
 import { sidecarAbsPath, sidecarAddress } from '../../src/sidecars/address.js';
 import { SIDECAR_KIND_NAMES, variantsOf } from '../../src/sidecars/kinds.js';
 import { tempDir } from '../helpers.js';
+import { entryAt } from '../support/entries.js';
 
 async function until(check: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -69,7 +70,7 @@ describe('presence kept in memory', () => {
       if (c.kind === 'image') images.push(c.content_uuid);
       if (c.paths[0]!.endsWith('notes.txt')) text = c.content_uuid;
     }
-    movieEntry = (lib.db.prepare("SELECT id FROM entries WHERE name = 'photo0.mov'").get() as { id: number }).id;
+    movieEntry = entryAt(lib, 'photo0.mov')!.id;
     m = new SidecarManager(lib);
 
     // ready, pending, failed, missing, a reference, an open kind, a row in a format not the kind's own, another device's copy.
@@ -84,7 +85,9 @@ describe('presence kept in memory', () => {
     m.createReferenceSidecar({ contentUuid: a, kind: 'live_photo_video', variant: 'original', format: 'mov', sourceEntryId: movieEntry, size: movie.length, checksum: blake3(movie).toString('hex') });
     m.writeGenerated(sidecarAddress(a, 'embeddings', 'model-a'), Buffer.from('[1,2]'), 'test@1');
     m.writeGenerated(sidecarAddress(b, 'live_photo_video', 'embedded', 'mp4'), Buffer.from('movie'), 'test@1');
-    lib.db.prepare("UPDATE sidecars SET format = 'gif' WHERE content_uuid = ? AND kind = 'live_photo_video' AND variant = 'embedded'").run(b);
+    // Crafted on purpose (through the store): the row says gif, the file was written as mp4.
+    const embedded = lib.store.sidecars.get(b, 'live_photo_video', 'embedded')!;
+    lib.store.sidecars.upsert({ ...embedded, format: 'gif' }, embedded.updated_at);
     const now = Date.now();
     const peer = new AvailabilityStore(lib.db, OTHER_DEVICE);
     peer.set(a, 'thumb', 'grid@1x', 'webp', true, 6, 'x', now);

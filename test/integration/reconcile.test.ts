@@ -10,6 +10,7 @@ import { SidecarManager } from '../../src/sidecars/manager.js';
 import { sidecarAbsPath, sidecarAddress } from '../../src/sidecars/address.js';
 import { reconcile, type ReconcileResult } from '../../src/sidecars/reconcile.js';
 import { json, runCli, tempDir } from '../helpers.js';
+import { entryAt } from '../support/entries.js';
 
 const ZERO: ReconcileResult = { recorded: 0, missing: 0, orphans_removed: 0, temp_removed: 0, corrupt: 0, quarantined: 0 };
 const counts = (c: Partial<ReconcileResult>): ReconcileResult => ({ ...ZERO, ...c });
@@ -148,7 +149,7 @@ describe('sidecars reconcile', () => {
   });
 
   it('marks a reference sidecar missing when its file is gone', async () => {
-    const entry = lib.db.prepare("SELECT id FROM entries WHERE name = 'photo.mov'").get() as { id: number };
+    const entry = entryAt(lib, 'photo.mov')!;
     const movie = readFileSync(join(tree, 'photo.mov'));
     const a = sidecarAddress(photo, 'live_photo_video', 'original', 'mov');
     m.createReferenceSidecar({ contentUuid: photo, kind: 'live_photo_video', variant: 'original', format: 'mov', sourceEntryId: entry.id, size: movie.length, checksum: blake3(movie).toString('hex') });

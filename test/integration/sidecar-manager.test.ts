@@ -8,6 +8,7 @@ import { Vss, addLocation, scanLocation, iterateContents, type Library } from '.
 import { SidecarManager, sidecarUuid } from '../../src/sidecars/manager.js';
 import { sidecarAddress } from '../../src/sidecars/address.js';
 import { tempDir } from '../helpers.js';
+import { entryAt } from '../support/entries.js';
 
 describe('sidecar manager', () => {
   const tmp = tempDir();
@@ -31,7 +32,7 @@ describe('sidecar manager', () => {
       if (c.kind === 'image') image = c.content_uuid;
       if (c.paths[0]!.endsWith('notes.txt')) text = c.content_uuid;
     }
-    movieEntry = (lib.db.prepare("SELECT id FROM entries WHERE name = 'photo.mov'").get() as { id: number }).id;
+    movieEntry = entryAt(lib, 'photo.mov')!.id;
     lib.events.on('sidecar:changed', (e) => events.push(`${e.kind}/${e.variant}:${e.status}`));
   });
   after(() => { lib.close(); tmp.cleanup(); });
@@ -117,6 +118,7 @@ describe('sidecar manager', () => {
   });
 
   it('refuses a ready row without a checksum at the database level', () => {
+    // crafted on purpose: a row no store writes, to see the schema itself refuse it.
     assert.throws(() => lib.db.prepare(
       "INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, status, source, created_at, updated_at) VALUES ('x', ?, 'ocr', 'default', 'json', 'r', 'ready', 'generated', 0, 0)",
     ).run(image), /CHECK constraint/);

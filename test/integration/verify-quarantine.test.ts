@@ -8,6 +8,8 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { Vss, addLocation, scanLocation, iterateContents, SidecarManager, convertReferences, sidecarAddress, type Library } from '../internals.js';
 import { runCli, tempDir } from '../helpers.js';
+import { entryAt } from '../support/entries.js';
+import { Stores } from '../../src/store/stores.js';
 
 const MB = 1_000_000;
 
@@ -48,7 +50,7 @@ describe('reconcile --verify keeps converted movies', () => {
       for (const c of iterateContents(lib)) uuidOf.set(c.paths[0]!.slice(tree.length + 1), c.content_uuid);
       for (const mv of movies) {
         const movName = mv.still.replace('.JPG', '.MOV');
-        const entry = lib.db.prepare('SELECT id FROM entries WHERE name = ?').get(movName) as { id: number };
+        const entry = entryAt(lib, movName)!;
         m.createReferenceSidecar({
           contentUuid: uuidOf.get(mv.still)!, kind: 'live_photo_video', variant: 'original', format: 'mov',
           sourceEntryId: entry.id, size: mv.bytes.length, checksum: blake3(mv.bytes).toString('hex'),
@@ -131,9 +133,15 @@ describe('reconcile --verify keeps converted movies', () => {
   it('sets aside, never deletes, a converted movie whose content is gone from the library', async () => {
     const db = new Database(join(libPath, 'database.db'));
     try {
-      const row = db.prepare("SELECT content_uuid FROM sidecars WHERE kind = 'live_photo_video' AND size = ?").get(movies[0]!.bytes.length) as { content_uuid: string };
-      db.prepare('DELETE FROM entries WHERE content_id = (SELECT id FROM content_identities WHERE uuid = ?)').run(row.content_uuid);
-      db.prepare('DELETE FROM content_identities WHERE uuid = ?').run(row.content_uuid);
+      // Crafted on purpose (through the stores): the library keeps a content while a converted
+      // sidecar is its only copy; here its files and the content go anyway, behind its back.
+      const store = new Stores(db, 'another-process');
+      const row = store.sidecars.page({ kind: 'live_photo_video' }, 0, 100).find((s) => s.size === movies[0]!.bytes.length)!;
+      store.transaction(() => {
+        for (const e of store.entries.fileEntriesOfContent(row.content_uuid)) assert.ok(store.entries.delete(e.id));
+        store.contents.delete(store.contents.byUuid(row.content_uuid)!.id);
+      });
+      assert.equal(store.contents.byUuid(row.content_uuid), undefined);
     } finally {
       db.close();
     }

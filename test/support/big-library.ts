@@ -5,8 +5,9 @@
  * behind, so a rescan's queueing phase finds nothing new. With `livePhotos`, every other content
  * is a Live Photo movie whose Apple identifier matches the still before it.
  *
- * No file is indexed: rows go in through the stores (sidecars and jobs, whose stores are still to
- * come, with prepared statements), a transaction per 50,000 contents.
+ * No file is indexed: rows go in through the stores, a transaction per 50,000 contents. Each thumb
+ * job goes the way `jobs run` takes it: queued, taken, completed (with `textPad`, at its second attempt,
+ * the first having failed).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ export interface BigLibraryOptions {
   contents: number;
   /** Pairs of still + movie (odd contents are movies); the movies are CAS-whole so no file is read. */
   livePhotos?: boolean;
-  /** Characters added to every folder name, sidecar error and job note, so each listed item is that much longer. */
+  /** Characters added to every folder name, sidecar error and job note (each job's first attempt failed with it), so each listed item is that much longer. */
   textPad?: number;
   /** Capture times this far apart (ms), newest last, each also as a dated `captured_at` (the web UI's days); default 1 s with no `captured_at`. */
   capturedEveryMs?: number;
@@ -40,22 +41,16 @@ export function buildBigLibrary(dir: string, opts: BigLibraryOptions): BigLibrar
   mkdirSync(photos, { recursive: true });
   const lib = new Vss({ dataDir }).createLibrary('big', join(dir, 'libraries'));
   const loc = addLocation(lib, photos, { mode: 'deep', generation: BIG_POLICY });
-  const db = lib.db;
-  const { entries, contents } = lib.store;
+  const { entries, contents, sidecars, jobs } = lib.store;
   const root = entries.rootOf(loc.id)!;
   const now = Date.now();
-  const insSidecar = db.prepare(
-    `INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, size, checksum, status, source, generator, error, created_at, updated_at)
-     VALUES (?, ?, 'thumb', 'grid@1x', 'webp', ?, 100, ?, 'ready', 'generated', 'thumb@1', ?, ?, ?)`,
-  );
-  const insJob = db.prepare("INSERT INTO jobs (kind, content_uuid, priority, status, attempts, bytes, note, created_at, updated_at, finished_at) VALUES ('thumb', ?, 10, 'completed', 2, ?, ?, ?, ?, ?)");
 
   const pathPad = opts.textPad ? `-${'p'.repeat(opts.textPad)}` : '';
   const error = opts.textPad ? `an earlier attempt failed: ${'e'.repeat(opts.textPad)}` : null;
   let folder = root;
   let folderName = '';
   for (let start = 0; start < opts.contents; start += TX_ROWS) {
-    db.transaction(() => {
+    lib.store.transaction(() => {
       for (let i = start; i < Math.min(opts.contents, start + TX_ROWS); i++) {
         const f = Math.floor(i / PER_FOLDER);
         if (i % PER_FOLDER === 0) {
@@ -76,10 +71,21 @@ export function buildBigLibrary(dir: string, opts: BigLibraryOptions): BigLibrar
         const file = { parent_id: folder, name, rel_path: `${folderName}/${name}`, kind: 'file' as const, size, inode: i + 1, mtime_ms: now, link_target: null };
         entries.linkContent({ ...file, id: entries.insert(loc.id, file, now) }, cid, now);
         const rel = sidecarRelPath(sidecarAddress(uuid, 'thumb', 'grid@1x'));
-        insSidecar.run(sidecarUuid(uuid, 'thumb', 'grid@1x'), uuid, rel, casId, error, now, now);
-        insJob.run(uuid, size, error, now, now, now);
+        sidecars.upsert({
+          uuid: sidecarUuid(uuid, 'thumb', 'grid@1x'), content_uuid: uuid, kind: 'thumb', variant: 'grid@1x', format: 'webp', rel_path: rel,
+          source_entry_id: null, size: 100, checksum: casId, status: 'ready', source: 'generated', generator: 'thumb@1', error, attempts: null,
+        }, now);
+        jobs.enqueue({ kind: 'thumb', contentUuid: uuid, priority: 10, maxAttempts: 3, bytes: size }, now);
+        const job = jobs.latest('thumb', uuid)!;
+        let token = job.run_token;
+        jobs.markRunning(job.id, now);
+        if (error !== null) {
+          jobs.retryLater({ id: job.id, run_token: ++token }, error, now, now);
+          jobs.markRunning(job.id, now);
+        }
+        jobs.complete({ id: job.id, run_token: ++token }, error, now);
       }
-    })();
+    });
   }
   lib.store.locations.markScanned(loc.id, 'complete', now);
   return { lib, dataDir, locationId: loc.id };

@@ -23,13 +23,19 @@ const watching = await watchLocations(lib, { generation: () => defaultGeneratorS
 await watching.idle();
 const statusAfterStart = watching.status();
 
-const has = lib.db.prepare("SELECT 1 FROM entries WHERE location_id = ? AND rel_path = ? AND kind = 'file'");
+const { entries } = lib.store;
+const rootId = entries.rootOf(loc)!;
+/** Whether the index has the file NAME in the location's folder FOLDER (two look-ups by parent and name). */
+const has = (folder: string, name: string) => {
+  const dir = entries.childDir(rootId, folder);
+  return dir !== undefined && entries.child(dir, name)?.kind === 'file';
+};
 const written = Date.now();
 for (let i = 0; i < folders; i++) writeFileSync(join(tree, `f${i}`, 'late.txt'), 'written after the watcher started');
 const took: Record<string, number> = {};
 const deadline = written + 30_000;
 while (Object.keys(took).length < folders && Date.now() < deadline) {
-  for (let i = 0; i < folders; i++) if (took[`f${i}`] === undefined && has.get(loc, `f${i}/late.txt`)) took[`f${i}`] = Date.now() - written;
+  for (let i = 0; i < folders; i++) if (took[`f${i}`] === undefined && has(`f${i}`, 'late.txt')) took[`f${i}`] = Date.now() - written;
   await new Promise((r) => setTimeout(r, 20));
 }
 await watching.close();

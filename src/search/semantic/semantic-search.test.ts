@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generatorContext } from '../../../test/generator-context.js';
 import { FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
+import { contentUuidAt } from '../../../test/support/entries.js';
 import { SEMANTIC_TEXTS as TEXTS, buildTinyEmbeddingModel } from '../../../test/tiny-embedding-model.js';
 import { embeddingsGenerator } from '../../generators/embeddings/embeddings-generator.js';
 import { Installation as Vss } from '../../library/installation.js';
@@ -35,8 +36,7 @@ describe('semantic search (real library, real generated embeddings)', { skip: FI
   let lib: Library;
   let manager: SidecarManager;
   let search: SemanticSearch;
-  const uuidOf = (name: string) =>
-    (lib.db.prepare('SELECT c.uuid FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE e.name = ?').get(name) as { uuid: string }).uuid;
+  const uuidOf = (name: string) => contentUuidAt(lib, name)!;
 
   /** Embeddings of TEXT by the real generator, as the bytes of the sidecar file. */
   async function embeddingsOf(text: string): Promise<Buffer> {

@@ -105,6 +105,8 @@ describe('availability digest codec', () => {
 
   it('encodes the same bytes from entries, table rows and rows packed by SQLite, a NULL format as the kind\'s usual one', () => {
     const list = entries(500);
+    // crafted on purpose: a scratch table of the availability columns, with rows no store writes
+    // (no format, a removal's checksum left behind), to run PACKED_ROW_SQL over them by itself.
     const db = new Database(':memory:');
     try {
       db.exec('CREATE TABLE a (content_uuid TEXT NOT NULL, kind TEXT NOT NULL, variant TEXT NOT NULL, format TEXT, has INTEGER NOT NULL, size INTEGER, checksum TEXT, seq INTEGER)');
