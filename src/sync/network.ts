@@ -12,6 +12,9 @@ const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
 /** Paired devices not connected are dialled again this often, each with a bounded attempt. */
 const REDIAL_MS = 30_000;
 const DIAL_TIMEOUT_MS = 5_000;
+/** A newly paired device asked where it listens: this many times, waiting 0.25 s, 0.5 s, … between (≤ 7 s in all). */
+const IDENTIFY_ATTEMPTS = 8;
+const IDENTIFY_RETRY_MS = 250;
 /** Addresses tried per dial, at most. */
 const DIAL_ADDRS = 8;
 /** A device connected this recently may be back soon (a cut link, a restart): a user's request waits for it. */
@@ -147,8 +150,20 @@ export class PeerNetwork {
 
   /** A pairing's own connection, kept: the new device is asked where it listens (it was a stranger on it until now), and treated as connected. */
   pairedOn(peerId: string): void {
-    void this.node?.identify(peerId, AbortSignal.timeout(DIAL_TIMEOUT_MS)).catch(() => undefined);
+    void this.identifyNewlyPaired(peerId);
     this.connectedQuietly(peerId);
+  }
+
+  /**
+   * The other side may not have written this device down as paired yet when the pairing ends here
+   * (it still joins the library), and refuses identify to a stranger: asked again a few times.
+   */
+  private async identifyNewlyPaired(peerId: string): Promise<void> {
+    for (let attempt = 0; attempt < IDENTIFY_ATTEMPTS && !this.stopped; attempt++) {
+      const answered = await this.node?.identify(peerId, AbortSignal.timeout(DIAL_TIMEOUT_MS)).catch(() => false);
+      if (answered !== false) return; // answered, or no node any more
+      await new Promise((r) => setTimeout(r, IDENTIFY_RETRY_MS * (attempt + 1)).unref());
+    }
   }
 
   /** A connect's follow-up: addresses noted, the links told. Never throws into libp2p's event dispatch (that would end the daemon). */

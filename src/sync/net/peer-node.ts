@@ -129,11 +129,13 @@ export class PeerNode {
 
   /**
    * Ask a peer where it listens (identify) on each connection to it: for a connection made while
-   * it was a stranger, which was offered no protocol but pairing. The answer comes as `identified`.
+   * it was a stranger, which was offered no protocol but pairing. The answer comes as `identified`;
+   * true when at least one connection answered.
    */
-  async identify(peerId: string, signal?: AbortSignal): Promise<void> {
+  async identify(peerId: string, signal?: AbortSignal): Promise<boolean> {
     const id = await this.peerIdOf(peerId);
-    await Promise.all(this.node.getConnections(id).map((c) => this.node.services.identify.identify(c, { signal }).catch(() => undefined)));
+    const answers = await Promise.all(this.node.getConnections(id).map((c) => this.node.services.identify.identify(c, { signal }).then(() => true, () => false)));
+    return answers.includes(true);
   }
 
   /** Drop every connection to a peer, e.g. when it is unpaired. */
