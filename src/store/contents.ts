@@ -1,6 +1,7 @@
 import type { ContentKind } from '../content/kinds.js';
 import type { Db } from '../db/connection.js';
 import { IN_DEEP } from './entries.js';
+import { forEachChunk, multiRowSql } from './multi-row.js';
 import { statementCache, type Prepared } from './statements.js';
 
 /** A `content_identities` row: what some bytes are, whichever files hold them (DESIGN §1). */
@@ -56,10 +57,8 @@ const ALL_MEDIA = mediaIn(true);
 const ORPHAN = `NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
        AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.source = 'converted' AND s.status = 'ready')`;
 
-/** Contents per multi-row insert, largest first. */
-const ADD_CHUNKS = [64, 16, 4, 1];
-const ADD_MANY = new Map(ADD_CHUNKS.map((n) => [n, `INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, created_at)
-  VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT(uuid) DO NOTHING`]));
+const ADD_MANY = multiRowSql('(?, ?, ?, ?, ?, ?, ?)', (values) => `INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, created_at)
+  VALUES ${values} ON CONFLICT(uuid) DO NOTHING`);
 
 /** The `content_identities` table. */
 export class ContentStore {
@@ -119,17 +118,14 @@ export class ContentStore {
    */
   addMany(contents: readonly ContentIdentity[], now: number): number {
     let added = 0;
-    let at = 0;
-    for (const n of ADD_CHUNKS) {
-      for (; contents.length - at >= n; at += n) {
-        const args: Array<string | number> = [];
-        for (let i = at; i < at + n; i++) {
-          const c = contents[i]!;
-          args.push(c.uuid, c.cas_id, c.cas_version, c.kind, c.mime, c.size, now);
-        }
-        added += this.sql<Array<string | number>>(ADD_MANY.get(n)!).run(...args).changes;
+    forEachChunk(contents.length, (at, n) => {
+      const args: Array<string | number> = [];
+      for (let i = at; i < at + n; i++) {
+        const c = contents[i]!;
+        args.push(c.uuid, c.cas_id, c.cas_version, c.kind, c.mime, c.size, now);
       }
-    }
+      added += this.sql<Array<string | number>>(ADD_MANY.get(n)!).run(...args).changes;
+    });
     if (added > 0) this.moveGridVersion();
     return added;
   }

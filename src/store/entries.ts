@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection.js';
 import type { ContentRecord } from './contents.js';
+import { forEachChunk, multiRowSql } from './multi-row.js';
 import { statementCache, type Prepared } from './statements.js';
 
 export type EntryKind = 'file' | 'dir' | 'symlink';
@@ -84,9 +85,7 @@ const INSERT = `INSERT INTO entries (location_id, parent_id, name, rel_path, kin
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const INSERT_COLUMNS = '(location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, link_target, created_at, updated_at)';
 const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-/** Rows per multi-row insert, largest first: a listing of any length is written in a few statements, from a few prepared ones. */
-const INSERT_CHUNKS = [64, 16, 4, 1];
-const INSERT_MANY = new Map(INSERT_CHUNKS.map((n) => [n, `INSERT INTO entries ${INSERT_COLUMNS} VALUES ${Array(n).fill(INSERT_ROW).join(', ')}`]));
+const INSERT_MANY = multiRowSql(INSERT_ROW, (values) => `INSERT INTO entries ${INSERT_COLUMNS} VALUES ${values}`);
 const CHILD_ID = 'SELECT id FROM entries WHERE parent_id = ? AND name = ?';
 const SET_FACTS = 'parent_id = ?, name = ?, rel_path = ?, size = ?, inode = ?, mtime_ms = ?, link_target = ?, updated_at = ?';
 const UPDATE_KEEP = `UPDATE entries SET ${SET_FACTS} WHERE id = ?`;
@@ -96,16 +95,14 @@ const UNIDENTIFIED_PAGE = `SELECT id, name, rel_path, size, inode, mtime_ms FROM
 const FILES_PAGE = `SELECT id, name, rel_path, size, inode, mtime_ms, content_id FROM entries
   WHERE id > ? AND +location_id = ? AND kind = 'file' ORDER BY id LIMIT ?`;
 const LINK = 'UPDATE entries SET content_id = ?, updated_at = ? WHERE id = ? AND inode = ? AND size = ? AND mtime_ms = ?';
-/** Files per multi-row link, largest first (as INSERT_CHUNKS). */
-const LINK_CHUNKS = [64, 16, 4, 1];
 /**
  * Link many files to their contents (by uuid) in one statement, each guarded as LINK is; the
  * files linked come back. The VALUES rows are (entry id, content uuid, inode, size, mtime).
  */
-const LINK_MANY = new Map(LINK_CHUNKS.map((n) => [n, `UPDATE entries SET content_id = c.id, updated_at = ?
-  FROM (VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}) AS v JOIN content_identities c ON c.uuid = v.column2
+const LINK_MANY = multiRowSql('(?, ?, ?, ?, ?)', (values) => `UPDATE entries SET content_id = c.id, updated_at = ?
+  FROM (VALUES ${values}) AS v JOIN content_identities c ON c.uuid = v.column2
   WHERE entries.id = v.column1 AND entries.inode = v.column3 AND entries.size = v.column4 AND entries.mtime_ms = v.column5
-  RETURNING entries.id, entries.content_id`]));
+  RETURNING entries.id, entries.content_id`);
 
 type ScannedTuple = [number, string, string, EntryKind, number, number | null, number | null, string | null, number | null];
 
@@ -201,27 +198,23 @@ export class EntryStore {
    */
   insertMany(locationId: number, facts: readonly EntryFacts[], now = Date.now()): number[] {
     const ids: number[] = [];
-    let at = 0;
-    for (const n of INSERT_CHUNKS) {
-      while (facts.length - at >= n) {
-        const args: Array<string | number | null> = [];
-        for (let i = at; i < at + n; i++) {
-          const f = facts[i]!;
-          args.push(locationId, f.parent_id, f.name, f.rel_path, f.kind, f.size, f.inode, f.mtime_ms, f.link_target, now, now);
-        }
-        const last = Number(this.sql<Array<string | number | null>>(INSERT_MANY.get(n)!).run(...args).lastInsertRowid);
-        // SQLite gives each new row the table's largest id plus one, so a statement's rows have
-        // consecutive ids ending at the last; only a table whose largest id is the largest
-        // possible gets random ones. The first row is looked up to be sure.
-        const first = facts[at]!;
-        if (this.childId(first.parent_id!, first.name) === last - n + 1) {
-          for (let id = last - n + 1; id <= last; id++) ids.push(id);
-        } else {
-          for (let i = at; i < at + n; i++) ids.push(this.childId(facts[i]!.parent_id!, facts[i]!.name)!);
-        }
-        at += n;
+    forEachChunk(facts.length, (at, n) => {
+      const args: Array<string | number | null> = [];
+      for (let i = at; i < at + n; i++) {
+        const f = facts[i]!;
+        args.push(locationId, f.parent_id, f.name, f.rel_path, f.kind, f.size, f.inode, f.mtime_ms, f.link_target, now, now);
       }
-    }
+      const last = Number(this.sql<Array<string | number | null>>(INSERT_MANY.get(n)!).run(...args).lastInsertRowid);
+      // SQLite gives each new row the table's largest id plus one, so a statement's rows have
+      // consecutive ids ending at the last; only a table whose largest id is the largest
+      // possible gets random ones. The first row is looked up to be sure.
+      const first = facts[at]!;
+      if (this.childId(first.parent_id!, first.name) === last - n + 1) {
+        for (let id = last - n + 1; id <= last; id++) ids.push(id);
+      } else {
+        for (let i = at; i < at + n; i++) ids.push(this.childId(facts[i]!.parent_id!, facts[i]!.name)!);
+      }
+    });
     return ids;
   }
 
@@ -342,19 +335,16 @@ export class EntryStore {
    */
   linkContents(links: readonly ContentLink[], now: number): Map<number, number> {
     const linked = new Map<number, number>();
-    let at = 0;
-    for (const n of LINK_CHUNKS) {
-      for (; links.length - at >= n; at += n) {
-        const args: Array<string | number> = [now];
-        for (let i = at; i < at + n; i++) {
-          const { file, uuid } = links[i]!;
-          args.push(file.id, uuid, file.inode, file.size, file.mtime_ms);
-        }
-        const st = this.sql<Array<string | number>, [number, number]>(LINK_MANY.get(n)!);
-        st.raw(true);
-        for (const [id, contentId] of st.all(...args)) linked.set(id, contentId);
+    forEachChunk(links.length, (at, n) => {
+      const args: Array<string | number> = [now];
+      for (let i = at; i < at + n; i++) {
+        const { file, uuid } = links[i]!;
+        args.push(file.id, uuid, file.inode, file.size, file.mtime_ms);
       }
-    }
+      const st = this.sql<Array<string | number>, [number, number]>(LINK_MANY.get(n)!);
+      st.raw(true);
+      for (const [id, contentId] of st.all(...args)) linked.set(id, contentId);
+    });
     const first: string[] = [];
     for (const { file, uuid } of links) if (file.content_id == null && linked.has(file.id)) first.push(uuid);
     if (first.length > 0) {

@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.js';
+import { forEachChunk, multiRowSql } from './multi-row.js';
 import { statementCache, type Prepared } from './statements.js';
 
 /** Where a row of searchable text comes from. */
@@ -205,10 +206,7 @@ export class SearchStore {
 
   /** Queue contents (by uuid) to be indexed again, in a few multi-row statements whatever their number. */
   queue(uuids: readonly string[]): void {
-    let at = 0;
-    for (const n of QUEUE_CHUNKS) {
-      for (; uuids.length - at >= n; at += n) this.sql<string[]>(QUEUE_SQL.get(n)!).run(...uuids.slice(at, at + n));
-    }
+    forEachChunk(uuids.length, (at, n) => this.sql<string[]>(QUEUE_SQL.get(n)!).run(...uuids.slice(at, at + n)));
   }
 
   /** Queue one content (by row id) to be indexed again. */
@@ -217,6 +215,4 @@ export class SearchStore {
   }
 }
 
-/** Rows per multi-row queue statement, largest first. */
-const QUEUE_CHUNKS = [64, 16, 4, 1];
-const QUEUE_SQL = new Map(QUEUE_CHUNKS.map((n) => [n, `INSERT OR IGNORE INTO search_pending (content_uuid) VALUES ${Array(n).fill('(?)').join(', ')}`]));
+const QUEUE_SQL = multiRowSql('(?)', (values) => `INSERT OR IGNORE INTO search_pending (content_uuid) VALUES ${values}`);

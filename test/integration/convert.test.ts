@@ -119,20 +119,24 @@ for (const [label, parent] of [['one filesystem (rename)', undefined], ['across 
       }
     });
 
+    /** Kill the conversion at STEP, then run it again: one good copy throughout, and the next run finishes. */
+    const killedAt = async (step: string, shared: boolean): Promise<void> => {
+      const s = await setup(locationParent ?? tempDir().path, shared);
+      try {
+        const code = await convertInChild(s.dataDir, s.root, step);
+        if (step === 'convert:copied' && !locationParent) assert.equal(code, 0, 'a rename has no copy step');
+        else assert.equal(code, null, 'the process was killed at that step');
+        atLeastOneGoodCopy(s);
+        assert.equal(await convertInChild(s.dataDir, s.root), 0);
+        if (shared) assertSharedConverted(s, !locationParent);
+        else assertConverted(s, s.dataDir);
+      } finally {
+        s.cleanup();
+      }
+    };
+
     for (const step of ['convert:journaled', 'convert:copied', 'convert:placed-file', 'convert:recorded', 'convert:deleted-source']) {
-      it(`survives a kill at ${step}: one good copy, and the next run finishes`, async () => {
-        const s = await setup(locationParent ?? tempDir().path);
-        try {
-          const code = await convertInChild(s.dataDir, s.root, step);
-          if (step === 'convert:copied' && !locationParent) assert.equal(code, 0, 'a rename has no copy step');
-          else assert.equal(code, null, 'the process was killed at that step');
-          atLeastOneGoodCopy(s);
-          assert.equal(await convertInChild(s.dataDir, s.root), 0);
-          assertConverted(s, s.dataDir);
-        } finally {
-          s.cleanup();
-        }
-      });
+      it(`survives a kill at ${step}: one good copy, and the next run finishes`, () => killedAt(step, false));
     }
 
     it('gives a movie two stills share to both, the same-named one getting the moved file', async () => {
@@ -146,19 +150,7 @@ for (const [label, parent] of [['one filesystem (rename)', undefined], ['across 
     });
 
     for (const step of ['convert:shared', 'convert:journaled', 'convert:copied', 'convert:placed-file', 'convert:recorded', 'convert:deleted-source']) {
-      it(`a shared movie survives a kill at ${step}: both stills get it on the next run`, async () => {
-        const s = await setup(locationParent ?? tempDir().path, true);
-        try {
-          const code = await convertInChild(s.dataDir, s.root, step);
-          if (step === 'convert:copied' && !locationParent) assert.equal(code, 0, 'a rename has no copy step');
-          else assert.equal(code, null, 'the process was killed at that step');
-          atLeastOneGoodCopy(s);
-          assert.equal(await convertInChild(s.dataDir, s.root), 0);
-          assertSharedConverted(s, !locationParent);
-        } finally {
-          s.cleanup();
-        }
-      });
+      it(`a shared movie survives a kill at ${step}: both stills get it on the next run`, () => killedAt(step, true));
     }
   });
 }

@@ -30,18 +30,14 @@ export function registerLibraryCommands(program: Command): void {
     .command('open <path>')
     .description('make the library at PATH current')
     .action(async function (this: Command, path: string) {
-      const known = await (await clientFor(this)).libraries.use(path);
-      if (globals(this).json) printJson(known);
-      else printLine(`Current library: ${known.name} at ${displayPath(known.path)}`);
+      printCurrent(this, await (await clientFor(this)).libraries.use(path));
     });
 
   library
     .command('switch <library>')
     .description('make the library this device knows by that name or id current')
     .action(async function (this: Command, nameOrId: string) {
-      const known = await (await clientFor(this)).libraries.switch(nameOrId);
-      if (globals(this).json) printJson(known);
-      else printLine(`Current library: ${known.name} at ${displayPath(known.path)}`);
+      printCurrent(this, await (await clientFor(this)).libraries.switch(nameOrId));
     });
 
   library
@@ -90,4 +86,10 @@ export function registerLibraryCommands(program: Command): void {
         printLine(`${p.device_type}: ${p.policy}${p.default ? ' (default)' : ''}`);
       }, 'read');
     });
+}
+
+/** The library made current, as `open` and `switch` report it. */
+function printCurrent(cmd: Command, known: { name: string; path: string }): void {
+  if (globals(cmd).json) printJson(known);
+  else printLine(`Current library: ${known.name} at ${displayPath(known.path)}`);
 }
