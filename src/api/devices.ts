@@ -27,7 +27,7 @@ export class DevicesApi {
       const lib = this.openLibrary(libraryId);
       if (!lib) return;
       try {
-        lib.sync.availability.removeDevice(deviceUuid);
+        lib.sync.forgetDevice(deviceUuid);
       } finally {
         lib.close();
       }

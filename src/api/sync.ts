@@ -2,6 +2,7 @@ import type { FetchFirst } from '../jobs/job-kind.js';
 import type { Library } from '../library/library.js';
 import { sidecarKind } from '../sidecars/kinds.js';
 import { Availability } from '../sync/availability/availability.js';
+import { PeerLibrary } from '../sync/library/peer-library.js';
 import type { LibraryLink } from '../sync/library-link.js';
 import type { ResolveAnswer } from '../sync/resolver.js';
 import type { LinkPort } from '../sync/synced-library.js';
@@ -34,6 +35,17 @@ export class SyncApi implements LinkPort {
     const link = this.current;
     this.current = undefined;
     return link;
+  }
+
+  /** Forget an unpaired device in this library: what it said it has, and its rows (DESIGN §9, §15). */
+  forgetDevice(deviceUuid: string): void {
+    this.availability.removeDevice(deviceUuid);
+    new PeerLibrary(this.lib).removeDevice(deviceUuid);
+  }
+
+  /** Paired devices sharing this library that are connected now (none without the daemon's network side). */
+  online(): ReadonlySet<string> {
+    return this.current?.online() ?? new Set<string>();
   }
 
   /** Fetch-before-generate for the job work, from the link while there is one (the work starts before it). */

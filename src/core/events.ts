@@ -28,6 +28,8 @@ export interface VssEvents {
   'location:watch': LocationWatchState;
   /** What a paired device says it has changed here: a digest from it was applied, or it was unpaired. */
   'availability:changed': AvailabilityChanged;
+  /** A paired device's own rows of the library (its folders, files, contents) were pulled here (DESIGN §15). */
+  'library:peer-rows': { deviceUuid: string; entries: number; full: boolean };
 }
 
 export interface AvailabilityChanged {

@@ -64,8 +64,12 @@ const ADD_MANY = multiRowSql('(?, ?, ?, ?, ?, ?, ?)', (values) => `INSERT INTO c
 export class ContentStore {
   private readonly sql: Prepared;
 
-  /** MOVEGRIDVERSION: a content added moves the grid's order (migration 011 took it off a per-row trigger). */
-  constructor(db: Db, private readonly moveGridVersion: () => void) {
+  /**
+   * MOVEGRIDVERSION: a content added moves the grid's order (migration 011 took it off a per-row
+   * trigger). FACTSCHANGED: a content's facts changed, so the folders listing its files are
+   * numbered for peers (migration 012).
+   */
+  constructor(db: Db, private readonly moveGridVersion: () => void, private readonly factsChanged: (contentId: number) => void = () => undefined) {
     this.sql = statementCache(db);
   }
 
@@ -139,7 +143,7 @@ export class ContentStore {
     const sql = replace
       ? 'UPDATE content_identities SET media_metadata = ? WHERE id = ?'
       : 'UPDATE content_identities SET media_metadata = ? WHERE id = ? AND media_metadata IS NULL';
-    this.sql<[string, number]>(sql).run(json, id);
+    if (this.sql<[string, number]>(sql).run(json, id).changes > 0) this.factsChanged(id);
   }
 
   /** How many images and videos with a file in the location have no metadata yet (with ALL: have it or not). */

@@ -37,6 +37,32 @@ export class DeviceStore {
     return this.sql<[string], number>('SELECT id FROM devices WHERE uuid = ?').pluck().get(device.uuid)!;
   }
 
+  /**
+   * A paired device as it last named itself (DESIGN §15: devices are device-owned data); its
+   * public key is the one this device pinned when pairing.
+   */
+  upsertPeer(d: DeviceFacts & { os: string }, now = Date.now()): void {
+    this.sql<[string, string, string, string, number, number]>(
+      `INSERT INTO devices (uuid, name, public_key, os, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(uuid) DO UPDATE SET name = excluded.name, os = excluded.os, last_seen_at = excluded.last_seen_at`,
+    ).run(d.uuid, d.name, d.publicKey, d.os, now, now);
+  }
+
+  /** Every device this library knows: this one, others that opened its folder, paired ones. */
+  all(): DeviceRecord[] {
+    return this.sql<[], DeviceRecord>('SELECT * FROM devices ORDER BY id').all();
+  }
+
+  /** Devices named NAME (case as given): more than one when two share a name. */
+  byName(name: string): DeviceRecord[] {
+    return this.sql<[string], DeviceRecord>('SELECT * FROM devices WHERE name = ? ORDER BY id').all(name);
+  }
+
+  /** Forget a paired device's row, unless a location of this library is its (it opened this library folder itself). */
+  removePeer(uuid: string): void {
+    this.sql<[string]>('DELETE FROM devices WHERE uuid = ? AND id NOT IN (SELECT device_id FROM locations)').run(uuid);
+  }
+
   byUuid(uuid: string): DeviceRecord | undefined {
     return this.sql<[string], DeviceRecord>('SELECT * FROM devices WHERE uuid = ?').get(uuid);
   }

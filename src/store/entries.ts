@@ -72,6 +72,8 @@ export interface LinkEffects {
   queueForSearch(uuids: readonly string[]): void;
   queueForSearchById(contentId: number): void;
   moveGridVersion(): void;
+  /** The next number of this database's change counter (sync_meta), in the caller's transaction. */
+  nextSeq(): number;
 }
 
 /** A copy of a content: which location holds it, where. */
@@ -87,6 +89,15 @@ const INSERT_COLUMNS = '(location_id, parent_id, name, rel_path, kind, size, ino
 const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_MANY = multiRowSql(INSERT_ROW, (values) => `INSERT INTO entries ${INSERT_COLUMNS} VALUES ${values}`);
 const CHILD_ID = 'SELECT id FROM entries WHERE parent_id = ? AND name = ?';
+/*
+ * A folder's `sync_seq` (migration 012): the number of the last change to its direct listing, which
+ * peers pull. Every write that changes what a listing shows numbers the folder it shows in.
+ */
+const NUMBER_FOLDER = 'UPDATE entries SET sync_seq = ? WHERE id = ?';
+const NUMBER_PARENT_OF = 'UPDATE entries SET sync_seq = ? WHERE id = (SELECT parent_id FROM entries WHERE id = ?)';
+const NUMBER_PARENTS_OF = `UPDATE entries SET sync_seq = ? WHERE id IN
+  (SELECT parent_id FROM entries WHERE id IN (SELECT value FROM json_each(?)))`;
+const NUMBER_FOLDERS_OF_CONTENT = 'UPDATE entries SET sync_seq = ? WHERE id IN (SELECT parent_id FROM entries WHERE content_id = ?)';
 const SET_FACTS = 'parent_id = ?, name = ?, rel_path = ?, size = ?, inode = ?, mtime_ms = ?, link_target = ?, updated_at = ?';
 const UPDATE_KEEP = `UPDATE entries SET ${SET_FACTS} WHERE id = ?`;
 const UPDATE_CLEAR = `UPDATE entries SET ${SET_FACTS}, content_id = NULL WHERE id = ?`;
@@ -189,6 +200,7 @@ export class EntryStore {
 
   insert(locationId: number, f: EntryFacts, now = Date.now()): number {
     const r = this.sql<[number, number | null, string, string, EntryKind, number, number, number, string | null, number, number]>(INSERT).run(locationId, f.parent_id, f.name, f.rel_path, f.kind, f.size, f.inode, f.mtime_ms, f.link_target, now, now);
+    if (f.parent_id !== null) this.numberFolder(f.parent_id);
     return Number(r.lastInsertRowid);
   }
 
@@ -198,6 +210,12 @@ export class EntryStore {
    */
   insertMany(locationId: number, facts: readonly EntryFacts[], now = Date.now()): number[] {
     const ids: number[] = [];
+    const parents = new Set<number>();
+    for (const f of facts) if (f.parent_id !== null) parents.add(f.parent_id);
+    if (parents.size > 0) {
+      const seq = this.effects.nextSeq();
+      for (const p of parents) this.sql<[number, number]>(NUMBER_FOLDER).run(seq, p);
+    }
     forEachChunk(facts.length, (at, n) => {
       const args: Array<string | number | null> = [];
       for (let i = at; i < at + n; i++) {
@@ -218,18 +236,72 @@ export class EntryStore {
     return ids;
   }
 
+  /** A folder's listing changed: it takes the next change number (peers pull it). */
+  numberFolder(folderId: number): void {
+    this.sql<[number, number]>(NUMBER_FOLDER).run(this.effects.nextSeq(), folderId);
+  }
+
+  /** A content's facts changed (its media metadata): every folder listing one of its files takes the next number. */
+  numberFoldersOfContent(contentId: number): void {
+    this.sql<[number, number]>(NUMBER_FOLDERS_OF_CONTENT).run(this.effects.nextSeq(), contentId);
+  }
+
+  // -- Library sync (DESIGN §15): this device's folders as peers pull them.
+
+  /**
+   * Folders of this device's locations (DEVICEID) to send a peer, LIMIT of them after the cursor.
+   * A full copy: every folder, by id (after AFTERID). A delta: the folders numbered in
+   * (FROMSEQ, TOSEQ], by number then id (after AFTERSEQ, AFTERID), on the sync_seq index.
+   */
+  foldersToSend(deviceId: number, q: { full: boolean; fromSeq: number; toSeq: number; afterSeq: number; afterId: number; limit: number }): SyncFolder[] {
+    if (q.full) {
+      return this.sql<[number, number, number], SyncFolder>(
+        `SELECT id, location_id, rel_path, coalesce(sync_seq, 0) AS seq FROM entries
+         WHERE id > ? AND kind = 'dir' AND location_id IN (SELECT id FROM locations WHERE device_id = ?) ORDER BY id LIMIT ?`,
+      ).all(q.afterId, deviceId, q.limit);
+    }
+    return this.sql<[number, number, number, number, number, number, number], SyncFolder>(
+      `SELECT id, location_id, rel_path, sync_seq AS seq FROM entries
+       WHERE sync_seq > ? AND sync_seq <= ? AND (sync_seq > ? OR (sync_seq = ? AND id > ?)) AND kind = 'dir'
+         AND location_id IN (SELECT id FROM locations WHERE device_id = ?)
+       ORDER BY sync_seq, id LIMIT ?`,
+    ).all(Math.max(q.fromSeq, 0), q.toSeq, q.afterSeq, q.afterSeq, q.afterId, deviceId, q.limit);
+  }
+
+  /** The newest number a folder of this library carries (0: none): whether peers have something new to pull. */
+  lastFolderSeq(): number {
+    return this.sql<[], number | null>('SELECT MAX(sync_seq) FROM entries').pluck().get() ?? 0;
+  }
+
+  /** A folder's direct listing after name AFTERNAME, by name, each file with its content's facts: LIMIT rows. */
+  listingToSend(folderId: number, afterName: string, limit: number): SyncListingRow[] {
+    const st = this.sql<[number, string, number], SyncListingRow>(
+      `SELECT e.name, e.kind, e.size, e.mtime_ms, c.uuid, c.kind, c.mime, c.size, c.media_metadata
+       FROM entries e LEFT JOIN content_identities c ON c.id = e.content_id
+       WHERE e.parent_id = ? AND e.name > ? ORDER BY e.name LIMIT ?`,
+    );
+    st.raw(true);
+    return st.all(folderId, afterName, limit);
+  }
+
   private childId(parentId: number, name: string): number | undefined {
     return this.sql<[number, string], number>(CHILD_ID).pluck().get(parentId, name);
   }
 
   /** Rewrite an entry's facts; its content identity is dropped when its bytes may differ. */
   update(id: number, f: EntryFacts, clearContent: boolean, now = Date.now()): void {
+    // Both listings change when it moves: the one it left and the one it is in now.
+    const seq = this.effects.nextSeq();
+    this.sql<[number, number]>(NUMBER_PARENT_OF).run(seq, id);
+    if (f.parent_id !== null) this.sql<[number, number]>(NUMBER_FOLDER).run(seq, f.parent_id);
     this.sql<[number | null, string, string, number, number, number, string | null, number, number]>(clearContent ? UPDATE_CLEAR : UPDATE_KEEP)
       .run(f.parent_id, f.name, f.rel_path, f.size, f.inode, f.mtime_ms, f.link_target, now, id);
   }
 
   /** Delete a row (and, by the schema's cascade, everything beneath it); whether there was one. */
   delete(id: number): boolean {
+    // One number for a whole folder removed: its parent's listing no longer names it.
+    this.sql<[number, number]>(NUMBER_PARENT_OF).run(this.effects.nextSeq(), id);
     return this.sql<[number]>('DELETE FROM entries WHERE id = ?').run(id).changes > 0;
   }
 
@@ -320,6 +392,7 @@ export class EntryStore {
   linkContent(file: UnidentifiedFile & { content_id?: number | null }, contentId: number, now: number): boolean {
     const linked = this.sql<[number, number, number, number, number, number]>(LINK)
       .run(contentId, now, file.id, file.inode, file.size, file.mtime_ms).changes > 0;
+    if (linked) this.sql<[number, number]>(NUMBER_PARENT_OF).run(this.effects.nextSeq(), file.id);
     if (linked && file.content_id == null) {
       this.effects.queueForSearchById(contentId);
       this.effects.moveGridVersion();
@@ -345,6 +418,7 @@ export class EntryStore {
       st.raw(true);
       for (const [id, contentId] of st.all(...args)) linked.set(id, contentId);
     });
+    if (linked.size > 0) this.sql<[number, string]>(NUMBER_PARENTS_OF).run(this.effects.nextSeq(), JSON.stringify([...linked.keys()]));
     const first: string[] = [];
     for (const { file, uuid } of links) if (file.content_id == null && linked.has(file.id)) first.push(uuid);
     if (first.length > 0) {
@@ -478,3 +552,17 @@ export type EntryMedia = { entry_id: number } & Pick<EntryRecord, 'rel_path' | '
   & Pick<ContentRecord, 'uuid' | 'kind' | 'mime' | 'cas_id' | 'cas_version' | 'media_metadata'>;
 
 const MEDIA_COLUMNS = 'e.id AS entry_id, e.rel_path, e.size, e.inode, e.mtime_ms, c.uuid, c.kind, c.mime, c.cas_id, c.cas_version, c.media_metadata';
+
+/** A folder of this device to send a peer: where it is, and its change number (0: none since migration 012). */
+export interface SyncFolder {
+  id: number;
+  location_id: number;
+  rel_path: string;
+  seq: number;
+}
+
+/**
+ * One row of a folder's listing as sent (`.raw()`): name, kind, size, mtime, then its content's
+ * uuid, kind, mime, size and media metadata (null for a folder or a file not yet identified).
+ */
+export type SyncListingRow = [string, EntryKind, number, number | null, string | null, string | null, string | null, number | null, string | null];

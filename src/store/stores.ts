@@ -10,6 +10,10 @@ import { EntryStore } from './entries.js';
 import { JobStore } from './jobs.js';
 import { LocationStore } from './locations.js';
 import { NotApplicableStore } from './not-applicable.js';
+import { PeerContentStore } from './peer-contents.js';
+import { PeerEntryStore } from './peer-entries.js';
+import { PeerLibraryCursorStore } from './peer-library-cursor.js';
+import { PeerLocationStore } from './peer-locations.js';
 import { PeerSyncStore } from './peer-sync.js';
 import { SearchStore } from './search.js';
 import { SidecarStore } from './sidecars.js';
@@ -37,6 +41,10 @@ export class Stores {
   private ownSearch: SearchStore | undefined;
   private ownBrowse: BrowseStore | undefined;
   private ownStats: StatsStore | undefined;
+  private ownPeerLocations: PeerLocationStore | undefined;
+  private ownPeerEntries: PeerEntryStore | undefined;
+  private ownPeerContents: PeerContentStore | undefined;
+  private ownPeerLibraryCursor: PeerLibraryCursorStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -49,7 +57,7 @@ export class Stores {
   }
 
   get contents(): ContentStore {
-    return (this.ownContents ??= new ContentStore(this.db, () => this.browse.bumpVersion()));
+    return (this.ownContents ??= new ContentStore(this.db, () => this.browse.bumpVersion(), (id) => this.entries.numberFoldersOfContent(id)));
   }
 
   get entries(): EntryStore {
@@ -57,6 +65,7 @@ export class Stores {
       queueForSearch: (uuids) => this.search.queue(uuids),
       queueForSearchById: (id) => this.search.queueById(id),
       moveGridVersion: () => this.browse.bumpVersion(),
+      nextSeq: () => this.syncMeta.nextSeq(),
     }));
   }
 
@@ -109,6 +118,26 @@ export class Stores {
   /** Counts over the whole library. */
   get stats(): StatsStore {
     return (this.ownStats ??= new StatsStore(this.db));
+  }
+
+  /** Paired devices' locations, as their owners sent them (DESIGN §15). */
+  get peerLocations(): PeerLocationStore {
+    return (this.ownPeerLocations ??= new PeerLocationStore(this.db));
+  }
+
+  /** Paired devices' folder trees, as their owners sent them. */
+  get peerEntries(): PeerEntryStore {
+    return (this.ownPeerEntries ??= new PeerEntryStore(this.db));
+  }
+
+  /** The facts of the contents paired devices hold, as they sent them. */
+  get peerContents(): PeerContentStore {
+    return (this.ownPeerContents ??= new PeerContentStore(this.db));
+  }
+
+  /** Where this library's copy of each owner's rows stands. */
+  get peerLibraryCursor(): PeerLibraryCursorStore {
+    return (this.ownPeerLibraryCursor ??= new PeerLibraryCursorStore(this.db));
   }
 
   /** A writer that commits long runs of writes in batches of at most MAXOPS writes or MAXMS old. */

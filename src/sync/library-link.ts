@@ -4,6 +4,8 @@ import type { Library } from '../library/library.js';
 import { sidecarAddress } from '../sidecars/address.js';
 import { Availability, type WhoHasQuery } from './availability/availability.js';
 import { askWhoHas, notifyChanged, pullAvailability } from './availability/exchange.js';
+import { notifyLibraryChanged, pullLibrary } from './library/exchange.js';
+import { PeerLibrary } from './library/peer-library.js';
 import type { PeerLink, RemoteDevice } from './peer-link.js';
 import { startPrefetch, type Prefetch } from './prefetch.js';
 import { fetchFirstWith, resolveWithSettings, type ResolveAnswer } from './resolver.js';
@@ -16,6 +18,12 @@ import { TransferStore } from './transfer/store.js';
 const PUSH_DEBOUNCE_MS = 1_000;
 /** How long a stream to a peer may take to open for a pull or a push. */
 const OPEN_TIMEOUT_MS = 5_000;
+/**
+ * This device's own rows (DESIGN §15) are told to peers this soon after a change (a scan's batch
+ * finishing), and the counter is looked at this often besides (another process may have scanned).
+ */
+const LIBRARY_PUSH_DEBOUNCE_MS = 150;
+const LIBRARY_CHECK_MS = 3_000;
 /** How long a request waits for connected devices' direct answers ("who has?") before going on without them. */
 const ASK_TIMEOUT_MS = 3_000;
 
@@ -42,6 +50,8 @@ export interface LibraryLinkOptions {
  */
 export class LibraryLink {
   readonly availability: Availability;
+  /** Other devices' rows of this library, as their owners sent them. */
+  readonly peerLibrary: PeerLibrary;
   readonly transfers: TransferStore;
   private readonly fetcher: Fetcher;
   private readonly prefetch: Prefetch;
@@ -50,12 +60,20 @@ export class LibraryLink {
   private readonly offs: Array<() => void> = [];
   /** Pulls under way per device, and whether another was asked for meanwhile: one at a time each. */
   private readonly pulling = new Map<string, { again: boolean }>();
+  private readonly pullingLibrary = new Map<string, { again: boolean }>();
+  /** The newest folder number told to peers, and the timer of the next look. */
+  private libraryTold: number;
+  private libraryTimer: NodeJS.Timeout | undefined;
+  private libraryForced = false;
+  private readonly libraryCheck: NodeJS.Timeout;
   private stopped = false;
 
   constructor(private readonly opts: LibraryLinkOptions) {
     const { lib, network } = opts;
     const id = lib.config.id;
     this.availability = new Availability(lib);
+    this.peerLibrary = new PeerLibrary(lib);
+    this.libraryTold = lib.store.entries.lastFolderSeq();
     this.transfers = new TransferStore(lib);
     this.peers = {
       connected: () => network.connected().filter((r) => r.libraryIds.includes(id)),
@@ -68,7 +86,14 @@ export class LibraryLink {
     this.offs.push(this.availability.onLocalChange((seq) => this.tellPeers(seq), PUSH_DEBOUNCE_MS));
     this.offs.push(lib.events.on('availability:changed', () => this.prefetch.kick()));
     this.prefetch = startPrefetch({ lib, fetcher: this.fetcher, settings: () => this.settings(), log: opts.log });
-    for (const r of this.peers.connected()) void this.pull(r);
+    this.offs.push(lib.events.on('index:done', () => this.libraryMayHaveChanged()));
+    // A location removed numbers no folder: peers are told all the same.
+    this.offs.push(lib.events.on('locations:changed', () => this.libraryMayHaveChanged(true)));
+    this.libraryCheck = setInterval(() => this.libraryMayHaveChanged(), LIBRARY_CHECK_MS).unref();
+    for (const r of this.peers.connected()) {
+      void this.pull(r);
+      void this.pullRows(r);
+    }
     void this.transfers.sweepPartials().catch((err: unknown) => opts.log.debug({ err }, 'sweeping old partials failed'));
   }
 
@@ -81,9 +106,26 @@ export class LibraryLink {
     return new Set(this.peers.connected().map((r) => r.deviceUuid));
   }
 
+  /** The library itself (its own rows are served from it). */
+  get library(): Library {
+    return this.opts.lib;
+  }
+
   /** R connected: what changed there is pulled, then prefetch looks again. */
   connected(r: RemoteDevice): void {
     void this.pull(r).then(() => this.prefetch.kick());
+    void this.pullRows(r);
+  }
+
+  /** R said its own rows of this library changed. */
+  libraryChanged(r: RemoteDevice): void {
+    void this.pullRows(r);
+  }
+
+  /** Forget an unpaired device: what it said it has, and its rows. */
+  forgetDevice(deviceUuid: string): void {
+    this.availability.removeDevice(deviceUuid);
+    this.peerLibrary.removeDevice(deviceUuid);
   }
 
   /** R said its availability changed. */
@@ -93,7 +135,10 @@ export class LibraryLink {
 
   /** Pull again from every connected device (the periodic pull, in case a push was lost). */
   pullAll(): void {
-    for (const r of this.peers.connected()) void this.pull(r);
+    for (const r of this.peers.connected()) {
+      void this.pull(r);
+      void this.pullRows(r);
+    }
   }
 
   /** Fetch-before-generate for this library's jobs (the FetchFirst the job work is given). */
@@ -133,6 +178,8 @@ export class LibraryLink {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const off of this.offs) off();
+    clearInterval(this.libraryCheck);
+    if (this.libraryTimer !== undefined) clearTimeout(this.libraryTimer);
     this.fetcher.close();
     await this.prefetch.stop();
   }
@@ -173,6 +220,56 @@ export class LibraryLink {
       // Offline or going away: quietly, the next connect or the periodic pull tries again.
       this.opts.log.debug({ err, device: r.deviceUuid }, 'availability pull failed');
     }
+  }
+
+  /** Pull R's own rows of this library (DESIGN §15); one pull at a time per device, another after it if asked meanwhile. */
+  private async pullRows(r: RemoteDevice): Promise<void> {
+    const under = this.pullingLibrary.get(r.deviceUuid);
+    if (under) {
+      under.again = true;
+      return;
+    }
+    const state = { again: false };
+    this.pullingLibrary.set(r.deviceUuid, state);
+    try {
+      do {
+        state.again = false;
+        if (this.stopped) return;
+        try {
+          const stream = await this.peers.open(r.peerId, 'library', AbortSignal.timeout(OPEN_TIMEOUT_MS));
+          const got = await pullLibrary(stream, this.peerLibrary, r, this.libraryId);
+          this.opts.network.seen(r.deviceUuid);
+          this.opts.log.debug({ device: r.deviceUuid, ...got }, 'library rows pulled');
+          if (got.entries > 0 || got.full) this.opts.lib.events.emit('library:peer-rows', { deviceUuid: r.deviceUuid, entries: got.entries, full: got.full });
+        } catch (err) {
+          // Offline, going away, or refused: the pages applied stay; the next connect, push or periodic pull goes on from there.
+          this.opts.log.debug({ err, device: r.deviceUuid }, 'library pull failed');
+        }
+      } while (state.again && !this.stopped);
+    } finally {
+      this.pullingLibrary.delete(r.deviceUuid);
+    }
+  }
+
+  /** A scan may have changed this device's rows: peers are told shortly, once, if a folder was numbered anew. */
+  private libraryMayHaveChanged(force = false): void {
+    if (force) this.libraryForced = true;
+    if (this.stopped || this.libraryTimer !== undefined) return;
+    this.libraryTimer = setTimeout(() => {
+      this.libraryTimer = undefined;
+      if (this.stopped || !this.opts.lib.db.open) return;
+      const now = this.opts.lib.store.entries.lastFolderSeq();
+      const forced = this.libraryForced;
+      this.libraryForced = false;
+      if (now === this.libraryTold && !forced) return;
+      this.libraryTold = now;
+      for (const r of this.peers.connected()) {
+        void this.peers.open(r.peerId, 'library', AbortSignal.timeout(OPEN_TIMEOUT_MS))
+          .then((stream) => notifyLibraryChanged(stream, r, this.libraryId, now))
+          .catch((err: unknown) => this.opts.log.debug({ err, device: r.deviceUuid }, 'telling a peer of library changes failed'));
+      }
+    }, LIBRARY_PUSH_DEBOUNCE_MS);
+    this.libraryTimer.unref();
   }
 
   /** A push (DESIGN §9): each connected peer sharing this library is told to pull from SEQ on. */

@@ -25,6 +25,7 @@ export interface NetworkHandlers {
   pair(stream: Stream, peerId: string): Promise<void>;
   availability(stream: Stream, remote: RemoteDevice): Promise<void>;
   fetch(stream: Stream, remote: RemoteDevice): Promise<void>;
+  library(stream: Stream, remote: RemoteDevice): Promise<void>;
 }
 
 export interface PeerNetworkOptions {
@@ -110,7 +111,7 @@ export class PeerNetwork {
   /** A paired device as the sync parts know it, or undefined for a stranger. */
   remoteOf(peerId: string): RemoteDevice | undefined {
     const d = this.opts.trust.byPeerId(peerId);
-    return d ? { deviceUuid: d.device_uuid, peerId: d.peer_id, name: d.name, libraryIds: d.library_ids } : undefined;
+    return d ? { deviceUuid: d.device_uuid, peerId: d.peer_id, name: d.name, libraryIds: d.library_ids, publicKey: d.public_key } : undefined;
   }
 
   /** Dial every paired device not connected now, by every address known of it. */
@@ -200,6 +201,7 @@ export class PeerNetwork {
     await node.handle('pair', (stream, peerId) => handlers.pair(stream, peerId));
     await node.handle('availability', (stream, peerId) => handlers.availability(stream, this.mustRemote(peerId)));
     await node.handle('fetch', (stream, peerId) => handlers.fetch(stream, this.mustRemote(peerId)));
+    await node.handle('library', (stream, peerId) => handlers.library(stream, this.mustRemote(peerId)));
     node.on('connect', (p) => this.connectedQuietly(p));
     node.on('disconnect', (p) => {
       const r = this.remoteOf(p);

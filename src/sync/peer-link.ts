@@ -10,6 +10,8 @@ export interface RemoteDevice {
   name: string;
   /** Libraries both devices share: a peer is served only these. */
   libraryIds: readonly string[];
+  /** Its Ed25519 public key (SPKI PEM), as pinned when pairing. */
+  publicKey?: string;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Device } from '../device/identity.js';
 import type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../wire/peers.js';
 import { serveAvailability } from './availability/exchange.js';
+import { serveLibrary } from './library/exchange.js';
 import { LibraryLink, type LinkNetwork } from './library-link.js';
 import { peerIdOfPublicKey } from './net/device-key.js';
 import { PeerNetwork } from './network.js';
@@ -68,6 +69,9 @@ export class PeerService {
           onChanged: (r, libraryId) => this.linkOf(libraryId)?.changed(r),
         }),
         fetch: (stream, remote) => serveFetch(stream, remote, (id) => this.linkOf(id)?.transfers, this.upload),
+        library: (stream, remote) => serveLibrary(stream, remote, (id) => this.linkOf(id)?.library, {
+          onChanged: (r, libraryId) => this.linkOf(libraryId)?.libraryChanged(r),
+        }),
       },
       onPairedConnect: (r) => {
         for (const id of r.libraryIds) this.linkOf(id)?.connected(r);
@@ -82,7 +86,7 @@ export class PeerService {
       network: this.network,
       host: opts.host,
       attach: (lib) => this.attach(lib),
-      forgetIn: (libraryId, deviceUuid) => this.linkOf(libraryId)?.availability.removeDevice(deviceUuid),
+      forgetIn: (libraryId, deviceUuid) => this.linkOf(libraryId)?.forgetDevice(deviceUuid),
     });
     this.periodic = setInterval(() => {
       for (const { link } of this.links.values()) link.pullAll();

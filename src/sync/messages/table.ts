@@ -29,6 +29,15 @@ export const WHO_HAS_MAX = 1024;
 export const MAX_BATCH_ITEMS = 1000;
 /** A reason in an `error` or refused item, as a sender cuts it (a reader takes longer ones and cuts them). */
 export const REASON_CHARS = 500;
+/** Rows (entries, and content facts) in one page of a library pull, at most; and folders (or parts of one). */
+export const LIBRARY_PAGE_ROWS = 4096;
+/** Locations one device may announce in a library. */
+export const LIBRARY_MAX_LOCATIONS = 1024;
+/** A content's media metadata as sent (JSON); larger is left out by its owner. */
+export const MEDIA_METADATA_CHARS = 8 * 1024;
+/** A path relative to its location, and one name in it, as a peer may send them (the domain checks them). */
+const REL_PATH = 4096;
+const ENTRY_NAME = 1024;
 /** Sidecar kind, variant and format names as a peer may send them (the domain checks them). */
 const NAME = 255;
 
@@ -65,8 +74,11 @@ export const PROTOCOLS = {
     id: '/vss/fetch/1.0.0', version: 1, maxMessageBytes: 256 * 1024, pairedOnly: true, maxInboundStreams: 16, tagKey: 'ok',
     decoder: { maxArrayLength: MAX_BATCH_ITEMS, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 1024 },
   },
-  // Library sync (DESIGN §15, issue 19) comes as one more row: /vss/library/1.0.0 (device-owned
-  // changes in pages, shared operations), with its messages below as rows of protocol 'library'.
+  /** Library sync (DESIGN §15): an owner's device-owned rows (locations, folder listings, content facts), in pages. */
+  library: {
+    id: '/vss/library/1.0.0', version: 1, maxMessageBytes: 4 * 1024 * 1024, pairedOnly: true, maxInboundStreams: 8, tagKey: 't',
+    decoder: { maxArrayLength: LIBRARY_PAGE_ROWS, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 1024 },
+  },
 } as const satisfies Record<string, ProtocolRow>;
 
 export type ProtocolName = keyof typeof PROTOCOLS;
@@ -144,6 +156,53 @@ export const PEER_MESSAGES = {
   'fetch.item': { protocol: 'fetch', tag: { ok: true }, since: 1, maxBytes: KiB, fields: { size: f.uint, checksum: f.string(128), format: f.string(NAME), offset: f.uint } },
   /** An item refused (not ready, not shared, changed, not an address); the next item's answer follows. */
   'fetch.refused': { protocol: 'fetch', tag: { ok: false }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
+
+  // ---- /vss/library: one request per stream (DESIGN §15 "Device-owned data") ----
+  /**
+   * Ask the owner what changed in its rows since SEQ of EPOCH (a full copy when unknown or of
+   * another epoch); RESUME: a pull that was cut off, to go on from the last page applied.
+   * Answered by head, page… end (each page acked).
+   */
+  'library.pull': {
+    protocol: 'library', tag: { t: 'pull' }, since: 1, maxBytes: 8 * KiB,
+    fields: {
+      library_id: f.string(64), epoch: f.optional(f.nullable(f.string(64))), seq: f.optional(f.uint),
+      resume: f.optional(f.object({ full: f.bool, to_seq: f.uint, after_seq: f.uint, after_id: f.uint, after_name: f.string(ENTRY_NAME) })),
+    },
+  },
+  /** The owner: who it is now (its name travels here), what the pull brings, and its locations (the whole list). */
+  'library.head': {
+    protocol: 'library', tag: { t: 'head' }, since: 1, maxBytes: PROTOCOLS.library.maxMessageBytes,
+    fields: {
+      device: f.object({ uuid: f.uuid, name: f.text(PAIR_TEXT), os: f.string(32) }),
+      epoch: f.string(64), full: f.bool, from_seq: f.uint, to_seq: f.uint, resumed: f.bool,
+      locations: f.array(f.object({
+        id: f.uint, uuid: f.uuid, name: f.text(255), path: f.string(REL_PATH), mode: f.string(16), files: f.uint, dirs: f.uint, bytes: f.uint,
+      }), LIBRARY_MAX_LOCATIONS),
+    },
+  },
+  /**
+   * A page: folders (or a part of one: `whole` false until its last part), each with its listing
+   * by name — [name, kind, size, mtime ms, content uuid] — and the facts of the contents they hold.
+   */
+  'library.page': {
+    protocol: 'library', tag: { t: 'page' }, since: 1, maxBytes: PROTOCOLS.library.maxMessageBytes,
+    fields: {
+      folders: f.array(f.object({
+        location: f.uint, path: f.string(REL_PATH), id: f.uint, seq: f.uint, whole: f.bool,
+        entries: f.array(f.tuple(f.string(ENTRY_NAME), f.oneOf(['file', 'dir', 'symlink']), f.uint, f.nullable(f.uint), f.nullable(f.uuid)), LIBRARY_PAGE_ROWS),
+      }), LIBRARY_PAGE_ROWS),
+      contents: f.array(f.tuple(f.uuid, f.string(32), f.string(255), f.uint, f.nullable(f.string(MEDIA_METADATA_CHARS))), LIBRARY_PAGE_ROWS),
+    },
+  },
+  'library.ack': { protocol: 'library', tag: { t: 'ack' }, since: 1, maxBytes: 64, fields: {} },
+  /** The pull is whole: what it held, to check against what came. */
+  'library.end': { protocol: 'library', tag: { t: 'end' }, since: 1, maxBytes: 256, fields: { pages: f.uint, entries: f.uint, to_seq: f.uint } },
+  /** A push: the owner's rows changed up to SEQ (the receiver pulls). Answered by `ok`. */
+  'library.changed': { protocol: 'library', tag: { t: 'changed' }, since: 1, maxBytes: 256, fields: { library_id: f.string(64), seq: f.uint } },
+  'library.ok': { protocol: 'library', tag: { t: 'ok' }, since: 1, maxBytes: 64, fields: {} },
+  /** Any refusal; the stream ends. */
+  'library.error': { protocol: 'library', tag: { t: 'error' }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
 } as const satisfies Record<string, MessageRow>;
 
 export type MessageName = keyof typeof PEER_MESSAGES;

@@ -1,0 +1,64 @@
+import type { Db } from '../db/connection.js';
+import { forEachChunk, multiRowSql } from './multi-row.js';
+import { statementCache, type Prepared } from './statements.js';
+
+/** A `peer_contents` row: the facts of a content a paired device holds, as it sent them (DESIGN §15). */
+export interface PeerContentRecord {
+  device_uuid: string;
+  content_uuid: string;
+  kind: string;
+  mime: string;
+  size: number;
+  media_metadata: string | null;
+}
+
+export type PeerContentFacts = Omit<PeerContentRecord, 'device_uuid'>;
+
+const PUT_MANY = multiRowSql('(?, ?, ?, ?, ?, ?)', (values) => `INSERT INTO peer_contents (device_uuid, content_uuid, kind, mime, size, media_metadata)
+  VALUES ${values} ON CONFLICT(device_uuid, content_uuid) DO UPDATE SET kind = excluded.kind, mime = excluded.mime, size = excluded.size,
+  media_metadata = excluded.media_metadata`);
+
+/** The `peer_contents` table: written only from what the owner sent, never edited here. */
+export class PeerContentStore {
+  private readonly sql: Prepared;
+
+  constructor(db: Db) {
+    this.sql = statementCache(db);
+  }
+
+  get(deviceUuid: string, contentUuid: string): PeerContentRecord | undefined {
+    return this.sql<[string, string], PeerContentRecord>('SELECT * FROM peer_contents WHERE device_uuid = ? AND content_uuid = ?').get(deviceUuid, contentUuid);
+  }
+
+  /** The facts any paired device sent of this content (the first by device uuid). */
+  anyOf(contentUuid: string): PeerContentRecord | undefined {
+    return this.sql<[string], PeerContentRecord>('SELECT * FROM peer_contents WHERE content_uuid = ? ORDER BY device_uuid LIMIT 1').get(contentUuid);
+  }
+
+  putMany(deviceUuid: string, rows: readonly PeerContentFacts[]): void {
+    forEachChunk(rows.length, (at, n) => {
+      const args: Array<string | number | null> = [];
+      for (let i = at; i < at + n; i++) {
+        const r = rows[i]!;
+        args.push(deviceUuid, r.content_uuid, r.kind, r.mime, r.size, r.media_metadata);
+      }
+      this.sql<Array<string | number | null>>(PUT_MANY.get(n)!).run(...args);
+    });
+  }
+
+  /** Forget DEVICE's contents none of its entries holds any more; how many. */
+  dropUnheld(deviceUuid: string): number {
+    return this.sql<[string]>(
+      `DELETE FROM peer_contents WHERE device_uuid = ? AND NOT EXISTS
+         (SELECT 1 FROM peer_entries pe WHERE pe.content_uuid = peer_contents.content_uuid AND pe.device_uuid = peer_contents.device_uuid)`,
+    ).run(deviceUuid).changes;
+  }
+
+  count(deviceUuid: string): number {
+    return this.sql<[string], number>('SELECT COUNT(*) FROM peer_contents WHERE device_uuid = ?').pluck().get(deviceUuid)!;
+  }
+
+  dropDevice(deviceUuid: string): number {
+    return this.sql<[string]>('DELETE FROM peer_contents WHERE device_uuid = ?').run(deviceUuid).changes;
+  }
+}

@@ -1,0 +1,118 @@
+import type { Db } from '../db/connection.js';
+import type { EntryKind } from './entries.js';
+import { forEachChunk, multiRowSql } from './multi-row.js';
+import { statementCache, type Prepared } from './statements.js';
+
+/** A `peer_entries` row: a file or folder of a paired device's location, as its owner sent it (DESIGN §15). */
+export interface PeerEntryRecord {
+  device_uuid: string;
+  location_id: number;
+  /** The folder it is in, relative to the location ('' for the location's own folder). */
+  dir_path: string;
+  name: string;
+  kind: EntryKind;
+  size: number;
+  mtime_ms: number | null;
+  content_uuid: string | null;
+  /** The pull that last confirmed it (PeerLibraryCursorRecord.pull_number). */
+  pull: number;
+}
+
+export type PeerEntryFacts = Pick<PeerEntryRecord, 'name' | 'kind' | 'size' | 'mtime_ms' | 'content_uuid'>;
+
+const PUT_MANY = multiRowSql('(?, ?, ?, ?, ?, ?, ?, ?, ?)', (values) => `INSERT INTO peer_entries
+  (device_uuid, location_id, dir_path, name, kind, size, mtime_ms, content_uuid, pull) VALUES ${values}
+  ON CONFLICT(device_uuid, location_id, dir_path, name) DO UPDATE SET kind = excluded.kind, size = excluded.size,
+  mtime_ms = excluded.mtime_ms, content_uuid = excluded.content_uuid, pull = excluded.pull`);
+
+/** The range of dir_path values beneath folder PATH: from 'PATH/' up to, not including, 'PATH0' ('0' follows '/'). */
+function beneath(path: string): [string, string] {
+  return path === '' ? ['', '\u{10FFFF}'] : [`${path}/`, `${path}0`];
+}
+
+/** The `peer_entries` table: written only from what the owner sent, never edited here. */
+export class PeerEntryStore {
+  private readonly sql: Prepared;
+
+  constructor(db: Db) {
+    this.sql = statementCache(db);
+  }
+
+  /** A folder's listing on DEVICE, by name: LIMIT rows after AFTERNAME. */
+  listing(deviceUuid: string, locationId: number, dirPath: string, afterName = '', limit = 10_000): PeerEntryRecord[] {
+    return this.sql<[string, number, string, string, number], PeerEntryRecord>(
+      'SELECT * FROM peer_entries WHERE device_uuid = ? AND location_id = ? AND dir_path = ? AND name > ? ORDER BY name LIMIT ?',
+    ).all(deviceUuid, locationId, dirPath, afterName, limit);
+  }
+
+  /** One row of DEVICE: the entry NAME in folder DIRPATH. */
+  get(deviceUuid: string, locationId: number, dirPath: string, name: string): PeerEntryRecord | undefined {
+    return this.sql<[string, number, string, string], PeerEntryRecord>(
+      'SELECT * FROM peer_entries WHERE device_uuid = ? AND location_id = ? AND dir_path = ? AND name = ?',
+    ).get(deviceUuid, locationId, dirPath, name);
+  }
+
+  /** Where copies of a content are on other devices, LIMIT of them. */
+  copiesOf(contentUuid: string, limit = 100): PeerEntryRecord[] {
+    return this.sql<[string, number], PeerEntryRecord>(
+      "SELECT * FROM peer_entries WHERE content_uuid = ? AND kind = 'file' ORDER BY device_uuid, location_id, dir_path, name LIMIT ?",
+    ).all(contentUuid, limit);
+  }
+
+  /** Write the rows of one folder as the owner sent them, marked with PULL. */
+  putMany(deviceUuid: string, locationId: number, dirPath: string, rows: readonly PeerEntryFacts[], pull: number): void {
+    forEachChunk(rows.length, (at, n) => {
+      const args: Array<string | number | null> = [];
+      for (let i = at; i < at + n; i++) {
+        const r = rows[i]!;
+        args.push(deviceUuid, locationId, dirPath, r.name, r.kind, r.size, r.mtime_ms, r.content_uuid, pull);
+      }
+      this.sql<Array<string | number | null>>(PUT_MANY.get(n)!).run(...args);
+    });
+  }
+
+  /**
+   * A folder's whole listing came with PULL: its rows that pull did not confirm are gone on the
+   * owner, and so is everything beneath those that were folders. How many rows were removed.
+   */
+  sweepFolder(deviceUuid: string, locationId: number, dirPath: string, pull: number): number {
+    const gone = this.sql<[string, number, string, number], { name: string; kind: EntryKind }>(
+      'DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ? AND dir_path = ? AND pull <> ? RETURNING name, kind',
+    ).all(deviceUuid, locationId, dirPath, pull);
+    let removed = gone.length;
+    for (const g of gone) {
+      if (g.kind !== 'dir') continue;
+      const sub = dirPath === '' ? g.name : `${dirPath}/${g.name}`;
+      removed += this.dropFolder(deviceUuid, locationId, sub);
+    }
+    return removed;
+  }
+
+  /** Everything in and beneath folder PATH of a location of DEVICE. */
+  dropFolder(deviceUuid: string, locationId: number, path: string): number {
+    const [from, to] = beneath(path);
+    return this.sql<[string, number, string, string, string]>(
+      'DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ? AND (dir_path = ? OR (dir_path >= ? AND dir_path < ?))',
+    ).run(deviceUuid, locationId, path, from, to).changes;
+  }
+
+  /** After a full copy: DEVICE's rows it did not confirm (folders gone or left out) go. */
+  sweepDevice(deviceUuid: string, pull: number): number {
+    return this.sql<[string, number]>('DELETE FROM peer_entries WHERE device_uuid = ? AND pull <> ?').run(deviceUuid, pull).changes;
+  }
+
+  dropLocation(deviceUuid: string, locationId: number): number {
+    return this.sql<[string, number]>('DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ?').run(deviceUuid, locationId).changes;
+  }
+
+  dropDevice(deviceUuid: string): number {
+    return this.sql<[string]>('DELETE FROM peer_entries WHERE device_uuid = ?').run(deviceUuid).changes;
+  }
+
+  /** DEVICE's rows: files and folders. */
+  count(deviceUuid: string): { files: number; dirs: number } {
+    return this.sql<[string], { files: number; dirs: number }>(
+      "SELECT COALESCE(SUM(kind = 'file'), 0) AS files, COALESCE(SUM(kind = 'dir'), 0) AS dirs FROM peer_entries WHERE device_uuid = ?",
+    ).get(deviceUuid)!;
+  }
+}

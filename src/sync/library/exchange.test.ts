@@ -1,0 +1,201 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import type { Stream } from '@libp2p/interface';
+import { Installation } from '../../library/installation.js';
+import type { Library } from '../../library/library.js';
+import { addLocation, scanLocation } from '../../locations/locations.js';
+import { PeerChannel } from '../messages/channel.js';
+import { PeerNode } from '../net/peer-node.js';
+import type { RemoteDevice } from '../peer-link.js';
+import { tempDir } from '../../../test/helpers.js';
+import { pullLibrary, serveLibrary } from './exchange.js';
+import { ownerChanges } from './owner-changes.js';
+import { PeerLibrary } from './peer-library.js';
+
+const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
+
+interface Side {
+  lib: Library;
+  node: PeerNode;
+  remote: RemoteDevice;
+}
+
+/**
+ * Two devices with their own folder of one library (same id, as pairing leaves them), B's node
+ * serving /vss/library/1.0.0 on loopback through `serveB.handler`, which a test can swap for a
+ * lying or failing owner.
+ */
+async function twoDevices(root: string) {
+  const mk = (name: string) => {
+    const vss = new Installation({ dataDir: join(root, name, 'data') });
+    return { vss, lib: vss.createLibrary('Shared', join(root, name)) };
+  };
+  const A = mk('a');
+  const B = mk('b');
+  const cfg = join(B.lib.root, 'library.json');
+  B.lib.close();
+  writeFileSync(cfg, JSON.stringify({ ...JSON.parse(readFileSync(cfg, 'utf8')), id: A.lib.config.id }));
+  B.lib = B.vss.openLibrary(B.lib.root);
+  const ids = { a: '', b: '' };
+  const [ka, kb] = [await generateKeyPair('Ed25519'), await generateKeyPair('Ed25519')];
+  const nodeA = await PeerNode.start({ privateKey: ka, listen: LOOPBACK, admit: (p) => p === ids.b, isPaired: (p) => p === ids.b });
+  const nodeB = await PeerNode.start({ privateKey: kb, listen: LOOPBACK, admit: (p) => p === ids.a, isPaired: (p) => p === ids.a });
+  ids.a = nodeA.peerId;
+  ids.b = nodeB.peerId;
+  const libId = A.lib.config.id;
+  const a: Side = { lib: A.lib, node: nodeA, remote: { deviceUuid: A.lib.device.uuid, peerId: ids.a, name: 'a', libraryIds: [libId], publicKey: A.lib.device.publicKey } };
+  const b: Side = { lib: B.lib, node: nodeB, remote: { deviceUuid: B.lib.device.uuid, peerId: ids.b, name: 'b', libraryIds: [libId], publicKey: B.lib.device.publicKey } };
+  const serveB = { handler: (stream: Stream) => serveLibrary(stream, a.remote, (id) => (id === libId ? b.lib : undefined)) };
+  await nodeB.handle('library', (stream) => serveB.handler(stream));
+  const peersOfA = new PeerLibrary(a.lib);
+  return {
+    a, b, serveB, peersOfA, libId,
+    /** A pulls B's rows. */
+    pull: async () => pullLibrary(await nodeA.open(nodeB.addresses()[0]!, 'library'), peersOfA, b.remote, libId),
+    async close() {
+      await Promise.all([nodeA.stop(), nodeB.stop()]);
+      a.lib.close();
+      b.lib.close();
+    },
+  };
+}
+
+/** A's copy of B's folder, as `name kind size content?` lines. */
+function listing(lib: Library, owner: string, locationId: number, dir: string): string[] {
+  return lib.store.peerEntries.listing(owner, locationId, dir).map((e) => `${e.name} ${e.kind} ${e.size}${e.content_uuid ? ' c' : ''}`);
+}
+
+function write(path: string, text: string): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+}
+
+describe('library sync: an owner\'s rows pulled by a paired device (DESIGN §15)', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let t: Awaited<ReturnType<typeof twoDevices>>;
+  let tree: string;
+  let locationId: number;
+
+  before(async () => {
+    tmp = tempDir('vss-libsync-');
+    t = await twoDevices(tmp.path);
+    tree = join(tmp.path, 'photos');
+    write(join(tree, 'a.txt'), 'alpha');
+    write(join(tree, '2024', 'trip', 'b.txt'), 'bravo');
+    write(join(tree, '2024', 'c.txt'), 'charlie');
+    write(join(tree, 'old', 'x', 'y.txt'), 'yankee');
+    locationId = addLocation(t.b.lib, tree, { mode: 'content', name: 'Photos' }).id;
+    await scanLocation(t.b.lib, locationId);
+  });
+  after(async () => {
+    await t.close();
+    tmp.cleanup();
+  });
+
+  it('a first pull copies every folder, file and content fact, and names the owner', async () => {
+    const got = await t.pull();
+    assert.equal(got.full, true);
+    const owner = t.b.lib.device.uuid;
+    assert.deepEqual(listing(t.a.lib, owner, locationId, ''), ['2024 dir 0', 'a.txt file 5 c', 'old dir 0']);
+    assert.deepEqual(listing(t.a.lib, owner, locationId, '2024'), ['c.txt file 7 c', 'trip dir 0']);
+    assert.deepEqual(listing(t.a.lib, owner, locationId, '2024/trip'), ['b.txt file 5 c']);
+    const loc = t.a.lib.store.peerLocations.ofDevice(owner);
+    assert.equal(loc.length, 1);
+    assert.equal(loc[0]!.name, 'Photos');
+    const a = t.a.lib.store.peerEntries.get(owner, locationId, '', 'a.txt')!;
+    const local = t.b.lib.store.contents.byUuid(a.content_uuid!)!;
+    assert.deepEqual(t.a.lib.store.peerContents.get(owner, a.content_uuid!), {
+      device_uuid: owner, content_uuid: local.uuid, kind: local.kind, mime: local.mime, size: 5, media_metadata: null,
+    });
+    assert.equal(t.a.lib.store.devices.byUuid(owner)?.name, t.b.lib.device.name);
+  });
+
+  it('then only what changed comes: a file added, a folder removed as one fact', async () => {
+    write(join(tree, '2024', 'trip', 'new.txt'), 'new file');
+    rmSync(join(tree, 'old'), { recursive: true });
+    await scanLocation(t.b.lib, locationId);
+    const got = await t.pull();
+    assert.equal(got.full, false);
+    const owner = t.b.lib.device.uuid;
+    assert.deepEqual(listing(t.a.lib, owner, locationId, '2024/trip'), ['b.txt file 5 c', 'new.txt file 8 c']);
+    assert.deepEqual(listing(t.a.lib, owner, locationId, ''), ['2024 dir 0', 'a.txt file 5 c']);
+    assert.deepEqual(listing(t.a.lib, owner, locationId, 'old/x'), [], 'nothing stays beneath a removed folder');
+    // Only the folders whose listing changed travelled: the root (old gone), 2024 (trip's time
+    // changed) and 2024/trip (a file added): 6 entries, not the whole tree.
+    assert.equal(got.entries, 6);
+    const again = await t.pull();
+    assert.equal(again.entries, 0, 'nothing new: nothing sent');
+  });
+
+  it('refuses rows that speak for another device, and writes nothing of them', async () => {
+    const before = listing(t.a.lib, t.b.lib.device.uuid, locationId, '');
+    const liar = '0f0f0f0f-0000-4000-8000-000000000001';
+    t.serveB.handler = async (stream) => {
+      const ch = new PeerChannel(stream, 'library');
+      await ch.receive(['library.pull']);
+      const { head } = ownerChanges(t.b.lib, { epoch: null, seq: 0 });
+      await ch.send('library.head', { ...head, device: { ...head.device, uuid: liar } });
+      await ch.send('library.page', { folders: [{ location: locationId, path: '', id: 1, seq: 1, whole: true, entries: [['forged.txt', 'file', 1, 0, null]] }], contents: [] });
+      await ch.close();
+    };
+    await assert.rejects(t.pull(), /speak for device/);
+    assert.equal(t.a.lib.store.peerEntries.listing(liar, locationId, '').length, 0);
+    assert.deepEqual(listing(t.a.lib, t.b.lib.device.uuid, locationId, ''), before);
+  });
+
+  it('refuses a page naming a location its owner did not announce', async () => {
+    t.serveB.handler = async (stream) => {
+      const ch = new PeerChannel(stream, 'library');
+      const req = await ch.receive(['library.pull']);
+      const { head } = ownerChanges(t.b.lib, { epoch: req.body.epoch ?? null, seq: req.body.seq ?? 0 });
+      await ch.send('library.head', head);
+      await ch.send('library.page', { folders: [{ location: 999, path: '', id: 1, seq: head.to_seq, whole: true, entries: [['sneaky.txt', 'file', 1, 0, null]] }], contents: [] });
+      await ch.close();
+    };
+    await assert.rejects(t.pull(), /did not announce/);
+    assert.equal(t.a.lib.store.peerEntries.listing(t.b.lib.device.uuid, 999, '').length, 0);
+  });
+
+  it('a pull cut off after some pages resumes from the last page applied, with no row twice or lost', async () => {
+    // Many folders, so a full copy takes several pages.
+    for (let d = 0; d < 40; d++) for (let f = 0; f < 150; f++) write(join(tree, 'many', `d${d}`, `f${f}.txt`), `${d}-${f}`);
+    await scanLocation(t.b.lib, locationId);
+    // A new epoch on A's side of its cursor makes the next pull a full copy.
+    t.a.lib.store.peerLibraryCursor.remove(t.b.lib.device.uuid);
+    let pagesSent = 0;
+    t.serveB.handler = async (stream) => {
+      const ch = new PeerChannel(stream, 'library');
+      const req = await ch.receive(['library.pull']);
+      const { head, pages } = ownerChanges(t.b.lib, { epoch: req.body.epoch ?? null, seq: req.body.seq ?? 0 });
+      await ch.send('library.head', head);
+      for (const page of pages()) {
+        await ch.send('library.page', page);
+        await ch.receive(['library.ack']);
+        if (++pagesSent === 1) break; // the owner goes away after one page
+      }
+      await ch.close();
+    };
+    await assert.rejects(t.pull());
+    const pending = new PeerLibrary(t.a.lib).state(t.b.lib.device.uuid)?.pending;
+    assert.ok(pending && pending.full && pending.afterId > 0, `a pull to resume: ${JSON.stringify(pending)}`);
+    t.serveB.handler = (stream) => serveLibrary(stream, t.a.remote, (id) => (id === t.libId ? t.b.lib : undefined));
+    const got = await t.pull();
+    assert.equal(got.resumed, true);
+    const owner = t.b.lib.device.uuid;
+    assert.equal(t.a.lib.store.peerEntries.count(owner).files, 6004);
+    assert.equal(listing(t.a.lib, owner, locationId, 'many/d39').length, 150);
+    assert.equal(new PeerLibrary(t.a.lib).state(owner)?.pending, null);
+  });
+
+  it('unpairing drops every row of the device', async () => {
+    const owner = t.b.lib.device.uuid;
+    new PeerLibrary(t.a.lib).removeDevice(owner);
+    assert.deepEqual(t.a.lib.store.peerEntries.count(owner), { files: 0, dirs: 0 });
+    assert.equal(t.a.lib.store.peerLocations.ofDevice(owner).length, 0);
+    assert.equal(t.a.lib.store.peerContents.count(owner), 0);
+    assert.equal(t.a.lib.store.devices.byUuid(owner), undefined);
+  });
+});
