@@ -114,6 +114,7 @@ export interface VssClient {
   readonly pairing: PairingClient;
   readonly devices: DevicesClient;
   device(): Awaitable<DeviceInfo>;
+  renameDevice(name: string): Awaitable<DeviceInfo>;
   /** Follow the daemon's event stream (recent events first); in-process there is none to follow. */
   followEvents(opts: { library?: string; follow?: boolean; recent?: boolean }, onEvent: (e: StreamedEvent) => void): EventFollow;
   /** Run FN on the selected library; in-process it is opened for the call and closed after. */

@@ -1,24 +1,38 @@
-import { contentReader, type ContentFilter, type ContentListItem } from '../content/list-contents.js';
+import { libraryContentReader } from '../browse/library-view.js';
+import type { ContentKind } from '../content/kinds.js';
 import { originalFile, type OriginalFileAnswer } from '../content/original-file.js';
-import { streamKeyed } from '../core/paging.js';
+import { streamTextKeyed } from '../core/paging.js';
 import type { Library } from '../library/library.js';
-import { pageKeyed, type Page, type PageRequest } from './pages.js';
+import type { LibraryContentItem } from '../wire/library-view.js';
+import { pageTextKeyed, type Page, type PageRequest } from './pages.js';
 import { CONTENT_KINDS } from '../content/kinds.js';
 import { oneOf } from './checks.js';
 
-export type { ContentFilter, ContentListItem, OriginalFileAnswer };
+export type { OriginalFileAnswer };
+export type ContentListItem = LibraryContentItem;
 
-/** Unique contents and the paths of their copies on this device (`vss content list`). */
+export interface ContentFilter {
+  kind?: ContentKind;
+  /** Only copies in this location of this device. */
+  locationId?: number;
+  /** Only one device's contents (its name or id, or 'local'); absent: the whole library, every device. */
+  device?: string;
+}
+
+/**
+ * Unique contents of the whole library (DESIGN §15), each with its copies on every device and the
+ * paths of this device's (`vss content list`). ONLINE: the paired devices connected now.
+ */
 export class ContentApi {
-  constructor(private readonly lib: Library) {}
+  constructor(private readonly lib: Library, private readonly online: () => ReadonlySet<string> = () => new Set()) {}
 
   /** Every matching content, read a page at a time. */
   iterate(filter: ContentFilter = {}): Iterable<ContentListItem> {
-    return streamKeyed(contentReader(this.lib, checked(filter)));
+    return streamTextKeyed(libraryContentReader(this.lib, checked(filter), this.online()));
   }
 
   list(filter: ContentFilter & PageRequest = {}): Page<ContentListItem> {
-    return pageKeyed(contentReader(this.lib, checked(filter)), filter);
+    return pageTextKeyed(libraryContentReader(this.lib, checked(filter), this.online()), filter);
   }
 
   /**

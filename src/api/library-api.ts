@@ -1,5 +1,7 @@
 import type { EventBus } from '../core/events.js';
 import type { LibraryStats } from '../wire/common.js';
+import type { LsItem } from '../wire/library-view.js';
+import { listFolder } from '../browse/library-view.js';
 import type { Library } from '../library/library.js';
 import { BrowseApi } from './browse.js';
 import { ContentApi } from './content.js';
@@ -47,8 +49,8 @@ export class LibraryApi {
     this.path = lib.root;
     this.events = lib.events;
     this.locations = new LocationsApi(lib, ctx);
-    this.content = new ContentApi(lib);
     this.sync = new SyncApi(lib, ctx);
+    this.content = new ContentApi(lib, () => this.sync.online());
     this.sidecars = new SidecarsApi(lib, ctx, (uuid, kind, variant, opts) => this.sync.resolve(uuid, kind, variant, opts));
     this.jobs = new JobsApi(lib, ctx);
     this.policy = new PolicyApi(lib);
@@ -56,6 +58,15 @@ export class LibraryApi {
     this.search = new SearchApi(lib, ctx);
     // Where this library is open for writing, the search index follows its sidecars (DESIGN §14).
     this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;
+  }
+
+  /**
+   * A folder anywhere in the library, `[DEVICE:]/LOCATION[/PATH]` (DESIGN §15): this device's or
+   * a paired one's, as its owner last sent it, with whether that device is online now. No
+   * address: every device's locations; `DEVICE:` alone: that device's.
+   */
+  ls(address?: string): LsItem[] {
+    return listFolder(this.lib, address, this.sync.online());
   }
 
   /** What the library holds: contents, files, bytes, locations, and its sidecars by kind and status. */

@@ -4,7 +4,7 @@
  * way memory is bounded by a page, not by the library.
  */
 import { UsageError } from '../core/errors.js';
-import type { KeyedReader } from '../core/paging.js';
+import type { KeyedReader, TextKeyedReader } from '../core/paging.js';
 import type { Page } from '../wire/common.js';
 
 export type { Page };
@@ -27,6 +27,17 @@ export function pageKeyed<T>(read: KeyedReader<T>, req: PageRequest = {}): Page<
   const rows = read(after, limit + 1);
   const items = rows.slice(0, limit);
   return { items: items.map((r) => r.item), next: rows.length > limit ? String(items[items.length - 1]!.key) : null };
+}
+
+/** One page of a text-keyed READ (its cursor is the last key: a uuid or the like, checked for shape). */
+export function pageTextKeyed<T>(read: TextKeyedReader<T>, req: PageRequest = {}): Page<T> {
+  const limit = req.limit ?? DEFAULT_PAGE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new UsageError(`limit must be a whole number from 1 to ${MAX_PAGE}`);
+  const after = req.after ?? '';
+  if (!/^[0-9a-z-]{0,64}$/.test(after)) throw new UsageError(`not a page cursor: ${JSON.stringify(after).slice(0, 80)}`);
+  const rows = read(after, limit + 1);
+  const items = rows.slice(0, limit);
+  return { items: items.map((r) => r.item), next: rows.length > limit ? items[items.length - 1]!.key : null };
 }
 
 function parseCursor(cursor: string | null | undefined): number {

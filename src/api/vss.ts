@@ -1,3 +1,4 @@
+import { renameDevice } from '../device/identity.js';
 import { Installation } from '../library/installation.js';
 import { DeviceSettingsApi } from './device-settings.js';
 import { LibrariesApi } from './libraries.js';
@@ -65,6 +66,15 @@ export class Vss implements VssClient {
   device(): DeviceInfo {
     const d = this.installation.device;
     return { id: d.uuid, name: d.name, public_key: d.publicKey, created_at: d.createdAt };
+  }
+
+  /**
+   * Give this device a new name (DESIGN §15): the one paired devices show and use in
+   * `DEVICE:/path` addresses. A running daemon tells its paired devices within seconds.
+   */
+  renameDevice(name: string): DeviceInfo {
+    renameDevice(this.installation.dataDir, this.installation.device, name);
+    return this.device();
   }
 
   /** Events are streamed by a daemon; this process has none running for its data dir. */

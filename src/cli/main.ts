@@ -16,6 +16,7 @@ import { registerPairCommands } from './commands/pair.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerUiCommand } from './commands/ui.js';
 import { registerSearchCommands } from './commands/search.js';
+import { registerLsCommand } from './commands/ls.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;
@@ -52,6 +53,7 @@ function buildProgram(): Command {
   registerSyncCommands(program);
   registerUiCommand(program);
   registerSearchCommands(program);
+  registerLsCommand(program);
   registerDemoCommand(program);
   registerDaemonCommands(program);
   for (const cmd of program.commands) {

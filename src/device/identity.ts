@@ -75,3 +75,28 @@ function tightenKeyMode(keyPath: string): void {
   const mode = statSync(keyPath).mode & 0o777;
   if (mode !== 0o600) chmodSync(keyPath, 0o600);
 }
+
+/** Longest device name: it is shown in lists and in DEVICE:/path addresses. */
+export const MAX_DEVICE_NAME = 100;
+
+/** Why NAME cannot be a device's name, or undefined: printable, 1–100 characters, and no `:` or `/` (it begins a DEVICE:/path address). */
+export function deviceNameProblem(name: string): string | undefined {
+  const n = name.trim();
+  if (n === '' || n.length > MAX_DEVICE_NAME) return `a device name has 1 to ${MAX_DEVICE_NAME} characters`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(n)) return 'a device name cannot hold control characters';
+  if (n.includes(':') || n.includes('/')) return 'a device name cannot hold ":" or "/" (it begins a DEVICE:/path address)';
+  return undefined;
+}
+
+/** Give DEVICE a new name, written to its device file (the key and uuid never change); DEVICE is updated in place. */
+export function renameDevice(dataDir: string, device: Device, name: string): Device {
+  const bad = deviceNameProblem(name);
+  if (bad !== undefined) throw new VssError('USAGE', bad);
+  const devicePath = join(dataDir, DEVICE_FILE);
+  const now = parseDevice(devicePath);
+  if (now.uuid !== device.uuid) throw new VssError('DEVICE_INVALID', 'the device file names another device than this process runs as', { path: devicePath });
+  writeFileAtomicSync(devicePath, JSON.stringify({ ...now, name: name.trim() }, null, 2) + '\n', 0o644);
+  device.name = name.trim();
+  return device;
+}

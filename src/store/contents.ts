@@ -43,6 +43,9 @@ export interface ContentListFilter {
   locationId?: number;
 }
 
+/** A content of the whole library as a listing shows it: on this device or on a paired one. */
+export type LibraryContent = Pick<ContentRecord, 'uuid' | 'cas_id' | 'kind' | 'mime' | 'size'>;
+
 /** A content as a listing shows it (without its metadata). */
 export type ListedContent = Pick<ContentRecord, 'id' | 'uuid' | 'cas_id' | 'kind' | 'mime' | 'size'>;
 
@@ -175,6 +178,53 @@ export class ContentStore {
          AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = +e.location_id WHERE e.content_id = c.id AND l.device_id = ? ${location})
        ORDER BY c.id LIMIT ?`,
     ).all(...args);
+  }
+
+  /**
+   * The whole library's contents after uuid AFTER, by uuid (DESIGN §15): those with a file on
+   * device DEVICEID and those paired devices hold (their facts as they sent them), LIMIT of them.
+   * PEERS: only one paired device's (a device uuid), or none ('local' leaves them out).
+   */
+  libraryPage(q: { deviceId: number; kind?: string; locationId?: number; peers: 'all' | 'none' | string; localToo: boolean }, after: string, limit: number): LibraryContent[] {
+    const parts: string[] = [];
+    const args: Array<string | number> = [];
+    if (q.localToo) {
+      parts.push(`SELECT * FROM (SELECT c.uuid, c.cas_id, c.kind, c.mime, c.size FROM content_identities c
+        WHERE c.uuid > ? ${q.kind !== undefined ? 'AND c.kind = ?' : ''}
+          AND EXISTS (SELECT 1 FROM entries e JOIN locations l ON l.id = +e.location_id WHERE e.content_id = c.id AND l.device_id = ?
+            ${q.locationId !== undefined ? 'AND l.id = ?' : ''})
+        ORDER BY c.uuid LIMIT ?)`);
+      args.push(after);
+      if (q.kind !== undefined) args.push(q.kind);
+      args.push(q.deviceId);
+      if (q.locationId !== undefined) args.push(q.locationId);
+      args.push(limit);
+    }
+    if (q.peers !== 'none') {
+      parts.push(`SELECT * FROM (SELECT p.content_uuid AS uuid, MIN(p.cas_id) AS cas_id, MIN(p.kind) AS kind, MIN(p.mime) AS mime, MIN(p.size) AS size FROM peer_contents p
+        WHERE p.content_uuid > ? ${q.kind !== undefined ? 'AND p.kind = ?' : ''} ${q.peers === 'all' ? '' : 'AND p.device_uuid = ?'}
+        GROUP BY p.content_uuid ORDER BY p.content_uuid LIMIT ?)`);
+      args.push(after);
+      if (q.kind !== undefined) args.push(q.kind);
+      if (q.peers !== 'all') args.push(q.peers);
+      args.push(limit);
+    }
+    if (parts.length === 0) return [];
+    args.push(limit);
+    // Each side's first LIMIT by uuid, merged: the first LIMIT of the union are among them. One row
+    // per content (the facts agree: they are the content's own).
+    const st = this.sql<Array<string | number>, [string, string, LibraryContent['kind'], string, number]>(
+      `SELECT uuid, MIN(cas_id), MIN(kind), MIN(mime), MIN(size) FROM (${parts.join(' UNION ALL ')}) GROUP BY uuid ORDER BY uuid LIMIT ?`,
+    );
+    st.raw(true);
+    return st.all(...args).map(([uuid, cas_id, kind, mime, size]) => ({ uuid, cas_id, kind, mime, size }));
+  }
+
+  /** Row ids of the contents with these uuids that this library holds itself. */
+  idsByUuid(uuids: readonly string[]): Map<string, number> {
+    const st = this.sql<[string], [string, number]>('SELECT uuid, id FROM content_identities WHERE uuid IN (SELECT value FROM json_each(?))');
+    st.raw(true);
+    return new Map(st.all(JSON.stringify(uuids)));
   }
 
   /** The next contents after AFTERID that nothing holds any more (see ORPHAN). */

@@ -276,7 +276,7 @@ export class EntryStore {
   /** A folder's direct listing after name AFTERNAME, by name, each file with its content's facts: LIMIT rows. */
   listingToSend(folderId: number, afterName: string, limit: number): SyncListingRow[] {
     const st = this.sql<[number, string, number], SyncListingRow>(
-      `SELECT e.name, e.kind, e.size, e.mtime_ms, c.uuid, c.kind, c.mime, c.size, c.media_metadata
+      `SELECT e.name, e.kind, e.size, e.mtime_ms, c.uuid, c.kind, c.mime, c.size, c.media_metadata, c.cas_id, c.cas_version
        FROM entries e LEFT JOIN content_identities c ON c.id = e.content_id
        WHERE e.parent_id = ? AND e.name > ? ORDER BY e.name LIMIT ?`,
     );
@@ -563,6 +563,6 @@ export interface SyncFolder {
 
 /**
  * One row of a folder's listing as sent (`.raw()`): name, kind, size, mtime, then its content's
- * uuid, kind, mime, size and media metadata (null for a folder or a file not yet identified).
+ * uuid, kind, mime, size, media metadata, cas id and cas version (null for a folder or a file not yet identified).
  */
-export type SyncListingRow = [string, EntryKind, number, number | null, string | null, string | null, string | null, number | null, string | null];
+export type SyncListingRow = [string, EntryKind, number, number | null, string | null, string | null, string | null, number | null, string | null, string | null, number | null];

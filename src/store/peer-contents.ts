@@ -6,6 +6,8 @@ import { statementCache, type Prepared } from './statements.js';
 export interface PeerContentRecord {
   device_uuid: string;
   content_uuid: string;
+  cas_id: string;
+  cas_version: number;
   kind: string;
   mime: string;
   size: number;
@@ -14,8 +16,8 @@ export interface PeerContentRecord {
 
 export type PeerContentFacts = Omit<PeerContentRecord, 'device_uuid'>;
 
-const PUT_MANY = multiRowSql('(?, ?, ?, ?, ?, ?)', (values) => `INSERT INTO peer_contents (device_uuid, content_uuid, kind, mime, size, media_metadata)
-  VALUES ${values} ON CONFLICT(device_uuid, content_uuid) DO UPDATE SET kind = excluded.kind, mime = excluded.mime, size = excluded.size,
+const PUT_MANY = multiRowSql('(?, ?, ?, ?, ?, ?, ?, ?)', (values) => `INSERT INTO peer_contents (device_uuid, content_uuid, cas_id, cas_version, kind, mime, size, media_metadata)
+  VALUES ${values} ON CONFLICT(device_uuid, content_uuid) DO UPDATE SET cas_id = excluded.cas_id, cas_version = excluded.cas_version, kind = excluded.kind, mime = excluded.mime, size = excluded.size,
   media_metadata = excluded.media_metadata`);
 
 /** The `peer_contents` table: written only from what the owner sent, never edited here. */
@@ -40,7 +42,7 @@ export class PeerContentStore {
       const args: Array<string | number | null> = [];
       for (let i = at; i < at + n; i++) {
         const r = rows[i]!;
-        args.push(deviceUuid, r.content_uuid, r.kind, r.mime, r.size, r.media_metadata);
+        args.push(deviceUuid, r.content_uuid, r.cas_id, r.cas_version, r.kind, r.mime, r.size, r.media_metadata);
       }
       this.sql<Array<string | number | null>>(PUT_MANY.get(n)!).run(...args);
     });

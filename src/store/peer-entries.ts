@@ -59,6 +59,16 @@ export class PeerEntryStore {
     ).all(contentUuid, limit);
   }
 
+  /** The copies on paired devices of these contents (a page of a list), with their location's name and folder there. */
+  copiesOfMany(contentUuids: readonly string[]): PeerCopy[] {
+    return this.sql<[string], PeerCopy>(
+      `SELECT e.content_uuid, e.device_uuid, e.location_id, e.dir_path, e.name, l.name AS location_name, l.path AS location_path
+       FROM peer_entries e JOIN peer_locations l ON l.device_uuid = e.device_uuid AND l.location_id = e.location_id
+       WHERE e.content_uuid IN (SELECT value FROM json_each(?)) AND e.kind = 'file'
+       ORDER BY e.content_uuid, e.device_uuid, e.location_id, e.dir_path, e.name`,
+    ).all(JSON.stringify(contentUuids));
+  }
+
   /** Write the rows of one folder as the owner sent them, marked with PULL. */
   putMany(deviceUuid: string, locationId: number, dirPath: string, rows: readonly PeerEntryFacts[], pull: number): void {
     forEachChunk(rows.length, (at, n) => {
@@ -115,4 +125,15 @@ export class PeerEntryStore {
       "SELECT COALESCE(SUM(kind = 'file'), 0) AS files, COALESCE(SUM(kind = 'dir'), 0) AS dirs FROM peer_entries WHERE device_uuid = ?",
     ).get(deviceUuid)!;
   }
+}
+
+/** A copy of a content on a paired device: where, in the owner's terms. */
+export interface PeerCopy {
+  content_uuid: string;
+  device_uuid: string;
+  location_id: number;
+  dir_path: string;
+  name: string;
+  location_name: string;
+  location_path: string;
 }

@@ -65,6 +65,7 @@ export class LibraryLink {
   private libraryTold: number;
   private libraryTimer: NodeJS.Timeout | undefined;
   private libraryForced = false;
+  private nameTold: string;
   private readonly libraryCheck: NodeJS.Timeout;
   private stopped = false;
 
@@ -74,6 +75,7 @@ export class LibraryLink {
     this.availability = new Availability(lib);
     this.peerLibrary = new PeerLibrary(lib);
     this.libraryTold = lib.store.entries.lastFolderSeq();
+    this.nameTold = lib.device.name;
     this.transfers = new TransferStore(lib);
     this.peers = {
       connected: () => network.connected().filter((r) => r.libraryIds.includes(id)),
@@ -89,7 +91,12 @@ export class LibraryLink {
     this.offs.push(lib.events.on('index:done', () => this.libraryMayHaveChanged()));
     // A location removed numbers no folder: peers are told all the same.
     this.offs.push(lib.events.on('locations:changed', () => this.libraryMayHaveChanged(true)));
-    this.libraryCheck = setInterval(() => this.libraryMayHaveChanged(), LIBRARY_CHECK_MS).unref();
+    this.libraryCheck = setInterval(() => {
+      // A new name of this device (`vss device rename`) travels in the head of a pull.
+      const renamed = lib.device.name !== this.nameTold;
+      this.nameTold = lib.device.name;
+      this.libraryMayHaveChanged(renamed);
+    }, LIBRARY_CHECK_MS).unref();
     for (const r of this.peers.connected()) {
       void this.pull(r);
       void this.pullRows(r);

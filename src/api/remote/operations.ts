@@ -78,6 +78,7 @@ const LIB = '/api/libraries/:lib';
 
 export const OPERATIONS = {
   device: { method: 'GET', path: '/api/device', call: 'vss.device' },
+  deviceRename: { method: 'PUT', path: '/api/device/name', call: 'vss.renameDevice', args: [body('name', 'string')] },
   cpuBudgetGet: { method: 'GET', path: '/api/device/cpu-budget', call: 'vss.deviceSettings.cpuBudget' },
   cpuBudgetSet: { method: 'PUT', path: '/api/device/cpu-budget', call: 'vss.deviceSettings.setCpuBudget', args: [body('cores', 'json')] },
   syncSettingsGet: { method: 'GET', path: '/api/device/sync-settings', call: 'vss.deviceSettings.sync' },
@@ -122,7 +123,12 @@ export const OPERATIONS = {
   locationsResume: { method: 'POST', path: `${LIB}/locations/:id/resume`, call: 'lib.locations.resume', args: [ID] },
   locationsRemove: { method: 'DELETE', path: `${LIB}/locations/:id`, call: 'lib.locations.remove', args: [ID] },
 
-  contentList: { method: 'GET', path: `${LIB}/content`, call: 'lib.content.list', args: [options({ kind: query('kind', 'string', opt), locationId: query('location', 'int', opt), ...PAGE })] },
+  contentList: {
+    method: 'GET', path: `${LIB}/content`, call: 'lib.content.list',
+    args: [options({ kind: query('kind', 'string', opt), locationId: query('location', 'int', opt), device: query('device', 'string', opt), ...PAGE })],
+  },
+  /** A folder of any device of the library, `[DEVICE:]/LOCATION[/PATH]` (DESIGN §15). */
+  ls: { method: 'GET', path: `${LIB}/ls`, call: 'lib.ls', args: [query('path', 'string', opt)] },
   /** The web UI's browse view: days with their counts, pages of tiles by capture time, one content's detail. */
   gridDays: { method: 'GET', path: `${LIB}/grid/days`, call: 'lib.browse.days' },
   gridPage: { method: 'GET', path: `${LIB}/grid`, call: 'lib.browse.page', args: [query('offset', 'int', { default: 0 }), query('limit', 'int', { default: 200 })] },

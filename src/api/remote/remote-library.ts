@@ -24,6 +24,7 @@ export class RemoteLibrary implements LibraryClient {
   readonly sync: LibraryClient['sync'];
   readonly browse: LibraryClient['browse'];
   readonly stats: LibraryClient['stats'];
+  readonly ls: LibraryClient['ls'];
 
   constructor(http: DaemonHttp, readonly id: string, readonly name: string, readonly path: string) {
     const served = remoteFacades(http, 'lib', { lib: id }, this.events) as unknown as Omit<LibraryClient, 'id' | 'name' | 'path' | 'events'>;
@@ -32,6 +33,7 @@ export class RemoteLibrary implements LibraryClient {
     this.sync = served.sync;
     this.browse = served.browse;
     this.stats = served.stats;
+    this.ls = served.ls;
     this.content = {
       ...served.content,
       iterate: (f: ContentFilter = {}) => pagesOf(async (after) => served.content.list({ ...f, after, limit: PAGE })),

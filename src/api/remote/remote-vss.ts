@@ -40,6 +40,10 @@ export class RemoteVss implements VssClient {
     return Promise.resolve(this.served.device());
   }
 
+  renameDevice(name: string): Promise<DeviceInfo> {
+    return Promise.resolve(this.served.renameDevice(name));
+  }
+
   followEvents(opts: { library?: string; follow?: boolean; recent?: boolean }, onEvent: (e: StreamedEvent) => void): EventFollow {
     return followEvents(this.http, opts, onEvent);
   }
@@ -58,6 +62,7 @@ export class RemoteVss implements VssClient {
 /** The device-level calls the daemon serves, as made from the operation table. */
 type Served = Pick<VssClient, 'libraries' | 'deviceSettings' | 'devices' | 'models' | 'pairing'> & {
   device(): Promise<DeviceInfo>;
+  renameDevice(name: string): Promise<DeviceInfo>;
   /** The library at PATH (default: the current one), opened in the daemon. */
   libraries: { resolve(path?: string): Promise<LibraryRef> };
 };

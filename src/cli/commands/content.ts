@@ -12,15 +12,19 @@ export function registerContentCommands(program: Command): void {
     .command('list')
     .description('every unique content with the paths of its copies')
     .option('--kind <kind>', 'only contents of this kind (image, video, audio, document, text, ...)', parseKind)
-    .option('--location <location>', 'only copies in this location (its id, name or folder)')
-    .action(async function (this: Command, opts: { kind?: ContentKind; location?: string }) {
+    .option('--location <location>', 'only copies in this location of this device (its id, name or folder)')
+    .option('--device <device>', 'only contents this device holds (its name or id, or "local"); default: every device of the library')
+    .action(async function (this: Command, opts: { kind?: ContentKind; location?: string; device?: string }) {
       await withLibrary(this, async (lib) => {
         const locationId = opts.location === undefined ? undefined : await resolveLocationRef(lib, opts.location);
-        const items = lib.content.iterate({ kind: opts.kind, locationId });
+        const items = lib.content.iterate({ kind: opts.kind, locationId, ...(opts.device !== undefined ? { device: opts.device } : {}) });
         if (globals(this).json) return printJsonArray(items);
         await printLines(items, (c) => {
-          const more = c.paths.length > 1 ? `  (+${c.paths.length - 1} more)` : '';
-          return `${c.content_uuid}  ${c.kind.padEnd(9)} ${formatBytes(c.size).padStart(9)}  ${displayPath(c.paths[0] ?? '')}${more}`;
+          // This device's copy first; else another device's, by its address.
+          const first = c.paths[0] ?? c.copies[0]?.address ?? '';
+          const offline = c.paths.length === 0 && c.copies.length > 0 && !c.copies.some((x) => x.online) ? '  (offline)' : '';
+          const more = c.copies.length > 1 ? `  (+${c.copies.length - 1} more)` : '';
+          return `${c.content_uuid}  ${c.kind.padEnd(9)} ${formatBytes(c.size).padStart(9)}  ${displayPath(first)}${more}${offline}`;
         }, 'No contents yet: add a location in content or deep mode.');
       }, 'read');
     });

@@ -23,6 +23,15 @@ export function registerDeviceCommands(program: Command): void {
     });
 
   device
+    .command('rename <name>')
+    .description('the name paired devices show for this one, and use in DEVICE:/path addresses')
+    .action(async function (this: Command, name: string) {
+      const d = await (await clientFor(this)).renameDevice(name);
+      if (globals(this).json) return printJson(d);
+      printLine(`This device is now named ${JSON.stringify(d.name)}.`);
+    });
+
+  device
     .command('cpu-budget [cores]')
     .description('show or set how many cores background generation may use ("default": every core but one); a running daemon applies it at once')
     .action(async function (this: Command, cores: string | undefined) {

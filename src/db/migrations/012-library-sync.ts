@@ -56,6 +56,8 @@ CREATE INDEX peer_entries_by_content ON peer_entries(content_uuid) WHERE content
 CREATE TABLE peer_contents (
   device_uuid TEXT NOT NULL,
   content_uuid TEXT NOT NULL,
+  cas_id TEXT NOT NULL,
+  cas_version INTEGER NOT NULL,
   kind TEXT NOT NULL,
   mime TEXT NOT NULL,
   size INTEGER NOT NULL,

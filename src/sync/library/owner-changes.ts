@@ -87,7 +87,7 @@ export function ownerChanges(lib: Library, ask: PullAsk): { head: HeadOut; pages
             inPage.add(c[0]);
             page.contents.push(c);
             rows++;
-            bytes += 96 + (c[4]?.length ?? 0);
+            bytes += 160 + (c[6]?.length ?? 0);
           }
           if (!more) break;
           afterName = part[part.length - 1]![0];
@@ -108,7 +108,7 @@ function toEntry(r: SyncListingRow): PageOut['folders'][number]['entries'][numbe
 }
 
 function contentOf(r: SyncListingRow): PageOut['contents'][number] | undefined {
-  if (r[4] === null || r[5] === null || r[6] === null || r[7] === null) return undefined;
+  if (r[4] === null || r[5] === null || r[6] === null || r[7] === null || r[9] === null || r[10] === null) return undefined;
   const media = r[8] !== null && r[8].length <= MEDIA_METADATA_CHARS ? r[8] : null;
-  return [r[4], r[5], r[6], r[7], media];
+  return [r[4], r[9], r[10], r[5], r[6], r[7], media];
 }

@@ -1,4 +1,5 @@
 import { VssError } from '../../core/errors.js';
+import { contentUuidFor } from '../../content/identity.js';
 import { isContentKind } from '../../content/kinds.js';
 import { relPathProblem } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
@@ -112,10 +113,12 @@ export class PeerLibrary {
       });
       return { ...f, rows };
     });
-    const contents: PeerContentFacts[] = page.contents.map(([uuid, kind, mime, size, media]) => {
+    const contents: PeerContentFacts[] = page.contents.map(([uuid, casId, casVersion, kind, mime, size, media]) => {
+      // A content's uuid is made from its cas id: facts cannot be pinned on another content's address.
+      if (contentUuidFor(casId) !== uuid) throw new VssError('PEER', `library page content ${uuid} does not have cas id ${JSON.stringify(casId).slice(0, 80)}`);
       if (!isContentKind(kind)) throw new VssError('PEER', `library page content ${uuid} is of unknown kind ${JSON.stringify(kind).slice(0, 40)}`);
       if (media !== null && !isJsonObject(media)) throw new VssError('PEER', `library page content ${uuid}: its media metadata is not a JSON object`);
-      return { content_uuid: uuid, kind, mime, size, media_metadata: media };
+      return { content_uuid: uuid, cas_id: casId, cas_version: casVersion, kind, mime, size, media_metadata: media };
     });
     let entries = 0;
     store.transaction(() => {

@@ -183,7 +183,8 @@ export const PEER_MESSAGES = {
   },
   /**
    * A page: folders (or a part of one: `whole` false until its last part), each with its listing
-   * by name — [name, kind, size, mtime ms, content uuid] — and the facts of the contents they hold.
+   * by name — [name, kind, size, mtime ms, content uuid] — and the facts of the contents they hold:
+   * [uuid, cas id, cas version, kind, mime, size, media metadata JSON].
    */
   'library.page': {
     protocol: 'library', tag: { t: 'page' }, since: 1, maxBytes: PROTOCOLS.library.maxMessageBytes,
@@ -192,7 +193,7 @@ export const PEER_MESSAGES = {
         location: f.uint, path: f.string(REL_PATH), id: f.uint, seq: f.uint, whole: f.bool,
         entries: f.array(f.tuple(f.string(ENTRY_NAME), f.oneOf(['file', 'dir', 'symlink']), f.uint, f.nullable(f.uint), f.nullable(f.uuid)), LIBRARY_PAGE_ROWS),
       }), LIBRARY_PAGE_ROWS),
-      contents: f.array(f.tuple(f.uuid, f.string(32), f.string(255), f.uint, f.nullable(f.string(MEDIA_METADATA_CHARS))), LIBRARY_PAGE_ROWS),
+      contents: f.array(f.tuple(f.uuid, f.string(128), f.uint, f.string(32), f.string(255), f.uint, f.nullable(f.string(MEDIA_METADATA_CHARS))), LIBRARY_PAGE_ROWS),
     },
   },
   'library.ack': { protocol: 'library', tag: { t: 'ack' }, since: 1, maxBytes: 64, fields: {} },

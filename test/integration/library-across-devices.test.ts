@@ -1,0 +1,126 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VSS_BIN, json, pairingCodeOf, runCli, tempDir, until } from '../helpers.js';
+
+interface Status { listen: string[]; pid?: number }
+interface LsItem { name: string; kind: string; size: number; content_uuid: string | null; device: string; device_id: string; online: boolean }
+interface Copy { device_id: string; device: string; path: string; address: string | null; online: boolean }
+interface Content { content_uuid: string; kind: string; size: number; paths: string[]; copies: Copy[] }
+
+const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
+
+function write(path: string, text: string): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+}
+
+/**
+ * DESIGN §15 between two real daemons over loopback: the laptop indexes ~/Photos, the desktop
+ * ~/Documents; once paired, each sees the other's folders and contents, changes travel within
+ * seconds, and the laptop's files stay listed (offline) while it is off.
+ */
+describe('one library across two devices: see and list every device\'s files', () => {
+  const tmp = tempDir('vss-libx-');
+  const A = { VSS_DATA_DIR: join(tmp.path, 'a') };
+  const B = { VSS_DATA_DIR: join(tmp.path, 'b') };
+  const photos = join(tmp.path, 'photos');
+  const documents = join(tmp.path, 'documents');
+  const children: ChildProcess[] = [];
+  after(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await Promise.all([runCli(['daemon', 'stop'], A), runCli(['daemon', 'stop'], B)]);
+    tmp.cleanup();
+  });
+
+  const ls = async (env: Record<string, string>, address?: string) => json<LsItem[]>(await runCli(['ls', ...(address ? [address] : []), '--json'], env));
+  const names = (items: LsItem[]) => items.map((e) => e.name);
+
+  it('a paired desktop lists the laptop\'s folders and contents, with their device', async () => {
+    write(join(photos, 'beach.txt'), 'a day at the beach');
+    write(join(photos, '2024', 'receipt.txt'), 'a scanned receipt');
+    write(join(photos, '2024', 'trip', 'boat.txt'), 'a boat');
+    write(join(documents, 'letter.txt'), 'dear desktop');
+
+    assert.equal((await runCli(['library', 'create', 'Home', '--path', join(tmp.path, 'a-libs')], A)).code, 0);
+    assert.equal((await runCli(['device', 'rename', 'Laptop'], A)).code, 0);
+    assert.equal((await runCli(['device', 'rename', 'Desktop'], B)).code, 0);
+    assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], A)).code, 0);
+    assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], B)).code, 0);
+    assert.equal((await runCli(['location', 'add', photos, '--name', 'Photos', '--mode', 'content'], A)).code, 0);
+
+    const addrA = json<Status>(await runCli(['daemon', 'status', '--json'], A)).listen[0]!;
+    const pairing = spawn(process.execPath, [VSS_BIN, 'pair', 'start', '--json'], { env: { ...process.env, ...A }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(pairing);
+    const code = await pairingCodeOf(pairing);
+    assert.equal((await runCli(['pair', 'join', ...code, '--peer', addrA, '--json'], B)).code, 0);
+    assert.equal((await runCli(['location', 'add', documents, '--name', 'Documents', '--mode', 'content'], B)).code, 0);
+
+    // Every device's locations, each with its device and whether it is online.
+    const all = await until('both devices\' locations listed on B', 20_000, async () => {
+      const items = await ls(B);
+      return items.length === 2 ? items : undefined;
+    });
+    assert.deepEqual(all.map((e) => `${e.device}:/${e.name} ${e.online}`).sort(), ['Desktop:/Documents true', 'Laptop:/Photos true']);
+    assert.deepEqual(names(await ls(B, 'Laptop:')), ['Photos']);
+    assert.deepEqual(names(await ls(B, 'Laptop:/Photos')), ['2024', 'beach.txt']);
+    const year = await ls(B, 'Laptop:/Photos/2024');
+    assert.deepEqual(names(year), ['receipt.txt', 'trip']);
+    assert.equal(year[0]!.size, 17);
+    assert.ok(year[0]!.content_uuid, 'a file of a content-mode location comes with its content');
+    assert.deepEqual(names(await ls(B, 'Laptop:/Photos/2024/trip')), ['boat.txt']);
+    // And the other way round.
+    await until('B\'s documents on A', 20_000, async () => ((await ls(A, 'Desktop:/Documents')).length === 1 ? true : undefined));
+
+    // content list: the whole library, each copy with its device.
+    const contents = await until('every content listed on B', 20_000, async () => {
+      const c = json<Content[]>(await runCli(['content', 'list', '--json'], B));
+      return c.length === 4 ? c : undefined;
+    });
+    const receipt = contents.find((c) => c.content_uuid === year[0]!.content_uuid)!;
+    assert.deepEqual(receipt.paths, [], 'no copy on this device');
+    assert.deepEqual(receipt.copies.map((c) => [c.device, c.address, c.online]), [['Laptop', 'Laptop:/Photos/2024/receipt.txt', true]]);
+    const letter = contents.find((c) => c.copies.some((x) => x.device === 'Desktop'))!;
+    assert.deepEqual(letter.paths, [join(documents, 'letter.txt')]);
+    assert.equal(json<Content[]>(await runCli(['content', 'list', '--device', 'Laptop', '--json'], B)).length, 3);
+    assert.equal(json<Content[]>(await runCli(['content', 'list', '--device', 'local', '--json'], B)).length, 1);
+
+    // Bad addresses are refused with a reason.
+    const nobody = await runCli(['ls', 'Phone:/Photos'], B);
+    assert.equal(nobody.code, 1);
+    assert.match(nobody.stderr, /no device "Phone"/);
+    const escape = await runCli(['ls', 'Laptop:/Photos/../..'], B);
+    assert.equal(escape.code, 2, escape.stderr);
+  });
+
+  it('a file added on the laptop is listed on the desktop within seconds; one removed goes', async () => {
+    const started = Date.now();
+    write(join(photos, '2024', 'trip', 'sunset.txt'), 'an evening');
+    await until('the new file on B', 15_000, async () => (names(await ls(B, 'Laptop:/Photos/2024/trip')).includes('sunset.txt') ? true : undefined), 100);
+    const seenMs = Date.now() - started;
+    assert.ok(seenMs < 15_000, `listed after ${seenMs} ms`);
+    rmSync(join(photos, '2024', 'trip'), { recursive: true });
+    await until('the removed folder gone on B', 15_000, async () => (names(await ls(B, 'Laptop:/Photos/2024')).includes('trip') ? undefined : true), 100);
+    const gone = await runCli(['ls', 'Laptop:/Photos/2024/trip'], B);
+    assert.equal(gone.code, 1, 'nothing stays beneath a removed folder');
+  });
+
+  it('a renamed device is known by its new name', async () => {
+    assert.equal((await runCli(['device', 'rename', 'Travel laptop'], A)).code, 0);
+    await until('the new name on B', 15_000, async () => ((await ls(B)).some((e) => e.device === 'Travel laptop') ? true : undefined), 200);
+    assert.deepEqual(names(await ls(B, 'Travel laptop:/Photos')), ['2024', 'beach.txt']);
+  });
+
+  it('with the laptop off, its files stay listed, offline', async () => {
+    assert.equal((await runCli(['daemon', 'stop'], A)).code, 0);
+    const items = await until('the laptop offline on B', 15_000, async () => {
+      const l = await ls(B, 'Travel laptop:/Photos');
+      return l.length > 0 && l.every((e) => !e.online) ? l : undefined;
+    });
+    assert.deepEqual(names(items), ['2024', 'beach.txt']);
+    const c = json<Content[]>(await runCli(['content', 'list', '--device', 'Travel laptop', '--json'], B));
+    assert.ok(c.length > 0 && c.every((x) => x.copies.every((y) => !y.online)));
+  });
+});
