@@ -17,7 +17,7 @@ export interface PeerContentRecord {
 export type PeerContentFacts = Omit<PeerContentRecord, 'device_uuid'>;
 
 const PUT_MANY = multiRowSql('(?, ?, ?, ?, ?, ?, ?, ?)', (values) => `INSERT INTO peer_contents (device_uuid, content_uuid, cas_id, cas_version, kind, mime, size, media_metadata)
-  VALUES ${values} ON CONFLICT(device_uuid, content_uuid) DO UPDATE SET cas_id = excluded.cas_id, cas_version = excluded.cas_version, kind = excluded.kind, mime = excluded.mime, size = excluded.size,
+  VALUES ${values} ON CONFLICT(content_uuid, device_uuid) DO UPDATE SET cas_id = excluded.cas_id, cas_version = excluded.cas_version, kind = excluded.kind, mime = excluded.mime, size = excluded.size,
   media_metadata = excluded.media_metadata`);
 
 /** The `peer_contents` table: written only from what the owner sent, never edited here. */

@@ -79,6 +79,7 @@ function normalize(text: string, root: string): string {
     .replace(/"duration_ms": \d+/g, '"duration_ms": 0')
     .replace(/ in \d+(\.\d+)? (ms|s)/g, ' in <t>')
     .replace(/"(id|library_id|uuid)": "[0-9a-f-]{36}"/g, '"$1": "<uuid>"')
+    .replace(/"device_id":"[0-9a-f-]{36}"/g, '"device_id":"<uuid>"')
     .replace(/"(created_at|updated_at|last_scan_started_at|last_scan_completed_at|at)": ("[^"]*"|\d+)/g, '"$1": <time>');
 }
 

@@ -83,7 +83,7 @@ describe('cli: locations and contents', () => {
     const contents = json<ContentJson[]>(await runCli(['content', 'list', '--json'], env));
     const same = contents.find((c) => c.paths.length === 2)!;
     assert.deepEqual(same.paths.sort(), [join(pics, 'a.txt'), join(pics, 'trip', 'b.txt')]);
-    assert.deepEqual(Object.keys(same).sort(), ['cas_id', 'content_uuid', 'kind', 'mime', 'paths', 'size']);
+    assert.deepEqual(Object.keys(same).sort(), ['cas_id', 'content_uuid', 'copies', 'kind', 'mime', 'paths', 'size']);
     assert.equal(same.size, 4);
     assert.equal(json<ContentJson[]>(await runCli(['content', 'list', '--kind', 'image', '--json'], env)).length, 0);
 

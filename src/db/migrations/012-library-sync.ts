@@ -62,9 +62,10 @@ CREATE TABLE peer_contents (
   mime TEXT NOT NULL,
   size INTEGER NOT NULL,
   media_metadata TEXT,
-  PRIMARY KEY (device_uuid, content_uuid)
+  -- By content first: the whole library's list and a content's copies read it so; one random-key
+  -- index to write per row during a backfill, not two.
+  PRIMARY KEY (content_uuid, device_uuid)
 ) WITHOUT ROWID;
-CREATE INDEX peer_contents_by_content ON peer_contents(content_uuid);
 
 CREATE TABLE peer_library_cursor (
   device_uuid TEXT PRIMARY KEY,

@@ -15,7 +15,8 @@ import type { PeerLibrary } from './peer-library.js';
  * Any refusal is an `error`.
  */
 
-const WINDOW = 2;
+/** Pages sent ahead of the acks: enough that the owner reads the next pages while the puller writes. */
+const WINDOW = 4;
 const REQUEST_WAIT_MS = 30_000;
 const ANSWER_WAIT_MS = 60_000;
 /** Rows one pull may bring, at most (a library of 10 million entries is far past what vss is built for). */

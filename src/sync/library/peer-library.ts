@@ -124,7 +124,8 @@ export class PeerLibrary {
     store.transaction(() => {
       for (const f of folders) {
         store.peerEntries.putMany(owner, f.location, f.path, f.rows, pull.number);
-        if (f.whole) pull.removed += store.peerEntries.sweepFolder(owner, f.location, f.path, pull.number);
+        // A full copy sweeps the whole device at its end instead (whatever it did not confirm).
+        if (f.whole && !pull.full) pull.removed += store.peerEntries.sweepFolder(owner, f.location, f.path, pull.number);
         entries += f.rows.length;
       }
       store.peerContents.putMany(owner, contents);

@@ -99,10 +99,25 @@ const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 export function checkFields(raw: Record<string, unknown>, spec: Fields, where: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(spec)) {
-    const value = checkField(Object.hasOwn(raw, name) ? raw[name] : undefined, field, `${where}.${name}`);
+    let value: unknown;
+    try {
+      value = checkField(Object.hasOwn(raw, name) ? raw[name] : undefined, field, where);
+    } catch (err) {
+      throw placed(err, where, `.${name}`);
+    }
     if (value !== undefined) out[name] = value;
   }
   return out;
+}
+
+/*
+ * A field's place in errors (`msg.items[3].name`) is put together only when something is wrong:
+ * a list of thousands of rows is checked without building a string per value. The inner check
+ * names WHERE; the step that failed is put in after it on the way out.
+ */
+function placed(err: unknown, where: string, step: string): unknown {
+  if (!(err instanceof PeerMessageError) || !err.message.startsWith(where)) return err;
+  return new PeerMessageError(`${where}${step}${err.message.slice(where.length)}`);
 }
 
 export function checkField(value: unknown, field: Field, where: string): unknown {
@@ -145,10 +160,22 @@ export function checkField(value: unknown, field: Field, where: string): unknown
     case 'array':
       if (!Array.isArray(value)) throw bad('expected a list');
       if (value.length > field.max) throw bad(`expected at most ${field.max} items, not ${value.length}`);
-      return value.map((v, i) => checkField(v, field.of, `${where}[${i}]`));
+      return value.map((v, i) => {
+        try {
+          return checkField(v, field.of, where);
+        } catch (err) {
+          throw placed(err, where, `[${i}]`);
+        }
+      });
     case 'tuple':
       if (!Array.isArray(value) || value.length !== field.of.length) throw bad(`expected a list of ${field.of.length}`);
-      return field.of.map((t, i) => checkField(value[i], t, `${where}[${i}]`));
+      return field.of.map((t, i) => {
+        try {
+          return checkField(value[i], t, where);
+        } catch (err) {
+          throw placed(err, where, `[${i}]`);
+        }
+      });
     case 'optional':
       return value === undefined ? undefined : checkField(value, field.of, where);
     case 'nullable':

@@ -35,6 +35,9 @@ describe('the peer-message table', () => {
     assert.throws(() => readMessage('availability', { t: 'ack' }, ['availability.pull', 'availability.error']),
       (err: unknown) => err instanceof PeerMessageError && !(err instanceof UnknownPeerMessage) && /expected a pull message, got "ack"/.test(err.message));
     assert.throws(() => readMessage('availability', { t: 'changed', library_id: LIB, seq: -1 }, ['availability.changed']), /changed\.seq: expected a whole number/);
+    // A bad value deep in a list is named by its place.
+    const folder = { location: 1, path: '', id: 1, seq: 1, whole: true, entries: [['a', 'file', 1, null, null], ['b', 'file', -2, null, null]] };
+    assert.throws(() => readMessage('library', { t: 'page', folders: [folder], contents: [] }, ['library.page']), /page\.folders\[0\]\.entries\[1\]\[2\]: expected a whole number/);
     // Untagged: the fetch request is whatever its step receives; its answers are told apart by `ok`.
     const item = { c: LIB, k: 'thumb', v: 'grid@1x', f: 'webp', s: 10, x: 'a'.repeat(64), o: 0 };
     assert.deepEqual(readMessage('fetch', { lib: LIB, items: [{ ...item, priority: 'high' }] }, ['fetch.request']).body, { lib: LIB, items: [item] });
