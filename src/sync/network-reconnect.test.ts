@@ -4,9 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encode } from '@msgpack/msgpack';
 import { pino } from 'pino';
 import { loadOrCreateDevice, type Device } from '../device/identity.js';
 import { VssError } from '../core/errors.js';
+import { decodeFrame, readMessage } from './messages/channel.js';
+import { MEMBER_RECORDS_MAX, PEER_RECORD_BYTES } from './messages/table.js';
 import { peerIdOfPublicKey } from './net/device-key.js';
 import { PeerNetwork } from './network.js';
 import { PairedDevices } from './pairing/paired-devices.js';
@@ -116,6 +119,11 @@ describe('reconnecting: members pass on where the others listen', () => {
     await nodeA.acceptRecord(b.peerId, recordOfB);
     assert.equal(await nodeA.acceptRecord(b.peerId, recordOfB), undefined);
     assert.equal(await nodeA.acceptRecord('not a peer id', recordOfB), undefined);
+    // A push is bounded at the decoder and by its row: records of at most 4 KiB, at most 64 of them.
+    const push = (n: number, bytes: number) => encode({ t: 'records', records: Array.from({ length: n }, () => ({ peer_id: b.peerId, record: new Uint8Array(bytes) })) });
+    assert.equal(readMessage('members', decodeFrame('members', push(MEMBER_RECORDS_MAX, PEER_RECORD_BYTES)), ['members.records']).body.records.length, MEMBER_RECORDS_MAX);
+    assert.throws(() => decodeFrame('members', push(MEMBER_RECORDS_MAX + 1, 16)), /does not decode/);
+    assert.throws(() => decodeFrame('members', push(1, PEER_RECORD_BYTES + 1)), /does not decode/);
   });
 
   it('devices connect: a paired device at an address given by hand is connected and remembered; anything else is a clear error', async () => {
