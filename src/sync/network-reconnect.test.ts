@@ -145,6 +145,12 @@ describe('reconnecting: members pass on where the others listen', () => {
     const strangerAddr = (await start(stranger)).addresses()[0]!;
     await assert.rejects(a.net!.connectTo(strangerAddr), (err) => /^PEER: .*not paired/.test(code(err)));
     await assert.rejects(a.net!.connectTo(strangerAddr.slice(0, strangerAddr.indexOf('/p2p/'))), (err) => /^PEER: .*not paired/.test(code(err)));
+    // Paired here, but it forgot this device (unpaired it): it answers, then hangs up.
+    const forgetful = makeDev(root, 'forgetful');
+    devs.push(forgetful);
+    pin(a, forgetful, randomUUID());
+    const forgetfulAddr = (await start(forgetful)).addresses()[0]!;
+    await assert.rejects(a.net!.connectTo(forgetfulAddr), (err) => /^PEER: .*does not let this device in/.test(code(err)));
     await assert.rejects(a.net!.connectTo('/ip4/127.0.0.1/tcp/9'), (err) => /^UNAVAILABLE: no device answered/.test(code(err)));
     await assert.rejects(a.net!.connectTo('not an address'), (err) => /^USAGE: not a multiaddr/.test(code(err)));
     await assert.rejects(a.net!.connectTo('/ip4/127.0.0.1/udp/9'), (err) => /^USAGE: .*TCP/.test(code(err)));

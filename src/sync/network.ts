@@ -1,7 +1,7 @@
+import { peerIdFromString } from '@libp2p/peer-id';
 import type { Stream } from '@libp2p/interface';
 import type { Logger } from 'pino';
 import { VssError } from '../core/errors.js';
-import { peerIdFromString } from '@libp2p/peer-id';
 import { devicePeerKey } from './net/device-key.js';
 import { MemberAddresses } from './net/member-addresses.js';
 import { parseMultiaddr, PeerNode } from './net/peer-node.js';
@@ -140,6 +140,8 @@ export class PeerNetwork {
    */
   async connectTo(addr: string): Promise<{ device: PairedDevice; addr: string }> {
     const named = peerIdIn(addr);
+    // A device paired with nobody listens on nothing, and stays so: nothing could be let in.
+    if (this.opts.trust.list().length === 0) throw new VssError('PEER', 'no device is paired with this one: pair one first (`vss pair start` there, `vss pair join` here)');
     const node = await this.ensure();
     if (named === node.peerId) throw new VssError('USAGE', `${addr} is this device's own address: give the other device's (its \`vss daemon status\` shows it)`);
     if (named !== undefined && !this.opts.trust.byPeerId(named)) throw notPaired(addr);

@@ -121,6 +121,9 @@ describe('reconnecting: restarted devices find each other through a third, or by
     const strangerBare = await runCli(['devices', 'connect', (await listenOf(F)).split('/p2p/')[0]!], D);
     assert.equal(strangerBare.code, 1);
     assert.match(strangerBare.stderr, /not paired with this one/);
+    const lonely = await runCli(['devices', 'connect', newE], F);
+    assert.equal(lonely.code, 1);
+    assert.match(lonely.stderr, /no device is paired with this one/);
     const nobody = await runCli(['devices', 'connect', '/ip4/127.0.0.1/tcp/9'], D);
     assert.equal(nobody.code, 1);
     assert.match(nobody.stderr, /no device answered at \/ip4\/127\.0\.0\.1\/tcp\/9/);
