@@ -1,8 +1,10 @@
 /**
  * Real devices for sync tests and benchmarks: each its own data dir, device identity, library
  * (one library id shared by all, as pairing leaves it) and libp2p node on loopback. Nothing is
- * mocked: fetches go over real Noise/Yamux streams between real nodes.
+ * mocked: fetches go over real Noise/Yamux streams between real nodes. `pairDaemons` pairs two
+ * real daemons through the CLI instead.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
@@ -17,6 +19,7 @@ import { serveFetch } from '../src/sync/transfer/fetch-protocol.js';
 import { TransferStore } from '../src/sync/transfer/store.js';
 import { SidecarManager } from '../src/sidecars/manager.js';
 import type { SidecarAddress } from '../src/sidecars/address.js';
+import { VSS_BIN, json, pairingCodeOf, runCli, within } from './helpers.js';
 
 export interface TestDevice {
   name: string;
@@ -112,3 +115,22 @@ export function newAddress(kind: SidecarAddress['kind'] = 'thumb', variant = 'gr
   return { contentUuid: randomUUID(), kind, variant, format };
 }
 
+
+/**
+ * Pair JOINER's daemon with HOST's (each env names a data dir whose daemon runs): `pair start` there,
+ * `pair join --peer` here at the host's first listen address, both through the real CLI.
+ */
+export async function pairDaemons(host: Record<string, string>, joiner: Record<string, string>): Promise<void> {
+  const addr = json<{ listen: string[] }>(await runCli(['daemon', 'status', '--json'], host)).listen[0]!;
+  const starter = spawn(process.execPath, [VSS_BIN, 'pair', 'start', '--json'], { env: { ...process.env, ...host }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((r) => starter.on('exit', (c) => r(c)));
+  try {
+    const code = await pairingCodeOf(starter, 20_000);
+    const joined = await runCli(['pair', 'join', ...code, '--peer', addr], joiner);
+    if (joined.code !== 0) throw new Error(`pair join exited ${joined.code}: ${joined.stderr}`);
+    const ended = await within('pair start ends once paired', 30_000, exited);
+    if (ended !== 0) throw new Error(`pair start exited ${ended}`);
+  } finally {
+    if (starter.exitCode === null) starter.kill('SIGTERM');
+  }
+}

@@ -1,9 +1,10 @@
 import { VssError } from '../core/errors.js';
+import { checkPeerAddress } from './peers.js';
 import { findRunningDaemon } from './remote/status.js';
 
 /** The trust store loads libp2p's key code: only when devices are asked about. */
 const trustStore = async (dataDir: string) => (await import('../sync/pairing/paired-devices.js')).PairedDevices.load(dataDir);
-import type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from './peer-types.js';
+import type { ConnectedDevice, PairedDeviceItem, PairedInfo, PairingCodeInfo } from './peer-types.js';
 import type { LibraryApi } from './library-api.js';
 
 /**
@@ -33,6 +34,15 @@ export class DevicesApi {
       }
     });
     return { id: d.device_uuid, name: d.name };
+  }
+
+  /**
+   * Dial a paired device at ADDR (a multiaddr) where no remembered address, other member or mDNS
+   * finds it, and remember the address. A connection lives in the daemon: the daemon answers this.
+   */
+  async connect(addr: string): Promise<ConnectedDevice> {
+    await checkPeerAddress(addr);
+    throw new VssError('NO_DAEMON', 'connecting to a device needs the daemon: start it with `vss daemon start` (`vss devices connect` starts it itself)');
   }
 }
 

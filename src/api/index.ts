@@ -10,7 +10,7 @@ export { LibraryApi, type LibraryAccess, type LibraryEvents, type AllLibraryEven
 export type { VssClient, LibraryClient, LocationsClient, ContentClient, SidecarsClient, JobsClient, PolicyClient, LibrariesClient, ModelsClient, ReconcileOptions, Items, Awaitable, EventFollow, PairingClient, DevicesClient, SyncClient, SearchClient } from './client.js';
 export { MAX_LIMIT as SEARCH_MAX_LIMIT } from '../search/search-query.js';
 export type { ScoreKind, SearchApi, SearchAnswer, SearchLocator, SearchOptions, SearchResult, SearchSource, SemanticLocator } from './search.js';
-export type { PairingCodeInfo, PairedInfo, PairedDeviceItem, SyncPeerStatus, ResolveAnswer } from './peer-types.js';
+export type { ConnectedDevice, PairingCodeInfo, PairedInfo, PairedDeviceItem, SyncPeerStatus, ResolveAnswer } from './peer-types.js';
 export type { LibrariesApi } from './libraries.js';
 export type { LocationsApi, AddLocationInput, LocationInfo, LocationWatching, LocationWatchStatus } from './locations.js';
 export type { BrowseApi, ContentDetail, DetailPath, DetailDevice, DetailSidecar, GridDay, GridDays, GridItem, GridPage } from './browse.js';
@@ -37,7 +37,7 @@ export { JOB_STATUSES, isJobStatus, type JobStatus } from '../jobs/states.js';
 export { DEVICE_TYPES, type DeviceType } from '../jobs/policy.js';
 export { MODEL_ENGINES, isModelEngine, type ModelEngine } from '../models/registry.js';
 
-export { startPeerService, checkPairJoin, checkListenAddresses, type PeerService, type PeerServiceOptions, type LibraryHost } from './peers.js';
+export { startPeerService, checkPairJoin, checkPeerAddress, checkListenAddresses, type PeerService, type PeerServiceOptions, type LibraryHost } from './peers.js';
 export { resolveDataDir, instanceDataDir, appDataDir } from '../device/data-dir.js';
 // Where a daemon answers, if one runs (the client side of DESIGN §12). Starting, stopping and
 // running one is the daemon's own business: src/daemon/index.ts.

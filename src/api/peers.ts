@@ -15,6 +15,12 @@ export async function checkPairJoin(words: string[], peer: string | undefined): 
   if (peer !== undefined) parseMultiaddr(peer, { peer: true });
 }
 
+/** A device's address as typed (`devices connect`): TCP, optionally ending in /p2p/<peer id>; checked before a daemon is started for it. */
+export async function checkPeerAddress(addr: string): Promise<void> {
+  const { parseMultiaddr } = await import('../sync/net/peer-node.js');
+  parseMultiaddr(addr, { peer: true });
+}
+
 /** `daemon start --listen`'s addresses, checked before the daemon is spawned (a bad one is a usage error, not a failed start). */
 export async function checkListenAddresses(addrs: readonly string[]): Promise<void> {
   const { parseListenAddr } = await import('../sync/net/peer-node.js');

@@ -38,6 +38,7 @@ export const DEVICE_CALLS: Readonly<Record<string, (core: DaemonCore) => Served>
   'vss.pairing.join': (core) => (words: string[], opts: { peer?: string }) => core.peers.pairJoin(words, opts),
   'vss.devices.list': (core) => () => core.peers.devices(),
   'vss.devices.unpair': (core) => (id: string) => core.peers.unpair(id),
+  'vss.devices.connect': (core) => (addr: string) => core.peers.connect(addr),
 };
 
 /** The function a `lib.F.M` or `vss.F.M` row calls, bound to its facade; undefined if there is none. */

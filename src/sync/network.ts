@@ -1,10 +1,12 @@
+import { peerIdFromString } from '@libp2p/peer-id';
 import type { Stream } from '@libp2p/interface';
 import type { Logger } from 'pino';
 import { VssError } from '../core/errors.js';
 import { devicePeerKey } from './net/device-key.js';
-import { PeerNode } from './net/peer-node.js';
+import { MemberAddresses } from './net/member-addresses.js';
+import { parseMultiaddr, PeerNode } from './net/peer-node.js';
 import type { ProtocolName } from './messages/table.js';
-import type { PairedDevices } from './pairing/paired-devices.js';
+import type { PairedDevice, PairedDevices } from './pairing/paired-devices.js';
 import type { RemoteDevice } from './peer-link.js';
 
 /** Where the node listens when `--listen` named nothing: every interface, any free port. */
@@ -12,6 +14,10 @@ const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
 /** Paired devices not connected are dialled again this often, each with a bounded attempt. */
 const REDIAL_MS = 30_000;
 const DIAL_TIMEOUT_MS = 5_000;
+/** `devices connect`: a user waits this long for an address typed by hand (a slow link, a far network). */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** `devices connect` asks the device found where it listens this many times (≤ 1.5 s between tries). */
+const CONNECT_IDENTIFY_ATTEMPTS = 4;
 /** A newly paired device asked where it listens: this many times, waiting 0.25 s, 0.5 s, … between (≤ 7 s in all). */
 const IDENTIFY_ATTEMPTS = 8;
 const IDENTIFY_RETRY_MS = 250;
@@ -52,6 +58,8 @@ export interface PeerNetworkOptions {
  */
 export class PeerNetwork {
   private node: PeerNode | undefined;
+  /** Where the members of shared libraries listen, passed on between them (with the node). */
+  private members: MemberAddresses | undefined;
   private starting: Promise<PeerNode> | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   /** Peers being dialled, and the addresses still to try. */
@@ -125,6 +133,38 @@ export class PeerNetwork {
     }
   }
 
+  /**
+   * `vss devices connect ADDR`: dial a paired device at an address typed by hand, for networks
+   * where neither a remembered address, another member nor mDNS finds it (another subnet, a
+   * forwarded port). Only a paired key is taken there, and only if it lets this device in too;
+   * the address is then remembered first. A typed error says which of these failed.
+   */
+  async connectTo(addr: string): Promise<{ device: PairedDevice; addr: string }> {
+    const named = peerIdIn(addr);
+    // A device paired with nobody listens on nothing, and stays so: nothing could be let in.
+    if (this.opts.trust.list().length === 0) throw new VssError('PEER', 'no device is paired with this one: pair one first (`vss pair start` there, `vss pair join` here)');
+    const node = await this.ensure();
+    if (named === node.peerId) throw new VssError('USAGE', `${addr} is this device's own address: give the other device's (its \`vss daemon status\` shows it)`);
+    if (named !== undefined && !this.opts.trust.byPeerId(named)) throw notPaired(addr);
+    let peerId: string;
+    try {
+      peerId = await node.connect(addr, AbortSignal.timeout(CONNECT_TIMEOUT_MS));
+    } catch (err) {
+      throw connectFailed(addr, err);
+    }
+    // Let in only because a pairing code is open here: still not a paired device (hung up on when the pairing ends).
+    const d = this.opts.trust.byPeerId(peerId);
+    if (!d) throw notPaired(addr);
+    // A device that unpaired this one drops the connection at its gater: it answers nothing.
+    if (!(await this.askWhereItListens(peerId, CONNECT_IDENTIFY_ATTEMPTS))) {
+      throw new VssError('PEER', `${d.name} (${d.device_uuid}) answers at ${addr} but does not let this device in: it may have unpaired this one (pair again)`);
+    }
+    const withId = named !== undefined ? addr : `${addr}/p2p/${peerId}`;
+    this.opts.trust.noteSeen(d.device_uuid, [withId], new Date().toISOString());
+    this.opts.log.info({ device: d.device_uuid, addr: withId }, 'connected to a paired device at an address given by hand');
+    return { device: d, addr: withId };
+  }
+
   async hangUp(peerId: string): Promise<void> {
     await this.node?.hangUp(peerId);
   }
@@ -143,6 +183,7 @@ export class PeerNetwork {
     if (this.listenAsked || this.opts.trust.list().length > 0 || this.opts.strangersWelcome() || this.stopped) return;
     const starting = this.starting;
     this.node = undefined;
+    this.members = undefined;
     this.starting = undefined;
     for (const t of this.timers.splice(0)) clearInterval(t);
     void starting?.then((n) => n.stop()).then(() => this.opts.onListening?.([]), (err: unknown) => this.opts.log.warn({ err }, 'stopping the P2P node failed'));
@@ -165,6 +206,21 @@ export class PeerNetwork {
       if (answered !== false) return; // answered, or no node any more
       await new Promise((r) => setTimeout(r, IDENTIFY_RETRY_MS * (attempt + 1)).unref());
     }
+  }
+
+  /**
+   * Whether PEERID, just dialled, lets this device in: it answers identify. Asked up to ATTEMPTS
+   * times (waiting 0.25 s, 0.5 s, … between): a peer answers one identify at a time on a
+   * connection, and libp2p asks on its own as one opens. A peer that hangs up does not let us in.
+   */
+  private async askWhereItListens(peerId: string, attempts: number): Promise<boolean> {
+    for (let attempt = 0; attempt < attempts && !this.stopped; attempt++) {
+      const answered = await this.node?.identify(peerId, AbortSignal.timeout(DIAL_TIMEOUT_MS)).catch(() => false);
+      if (answered !== false) return true;
+      if (!this.node?.connectedPeers().includes(peerId)) return false; // hung up on: it does not let this device in
+      await new Promise((r) => setTimeout(r, IDENTIFY_RETRY_MS * (attempt + 1)).unref());
+    }
+    return false;
   }
 
   /** A connect's follow-up: addresses noted, the links told. Never throws into libp2p's event dispatch (that would end the daemon). */
@@ -198,7 +254,16 @@ export class PeerNetwork {
       throw new VssError('IO', 'the daemon is stopping');
     }
     this.node = node;
+    const members = new MemberAddresses({
+      node,
+      log: this.opts.log,
+      sharedWith: (p) => this.sharedWith(p),
+      isPaired: (p) => trust.byPeerId(p) !== undefined,
+      learned: (p, addrs) => this.found(p, addrs),
+    });
+    this.members = members;
     await node.handle('pair', (stream, peerId) => handlers.pair(stream, peerId));
+    await node.handle('members', (stream, peerId) => members.serve(stream, peerId));
     await node.handle('availability', (stream, peerId) => handlers.availability(stream, this.mustRemote(peerId)));
     await node.handle('fetch', (stream, peerId) => handlers.fetch(stream, this.mustRemote(peerId)));
     await node.handle('library', (stream, peerId) => handlers.library(stream, this.mustRemote(peerId)));
@@ -208,7 +273,11 @@ export class PeerNetwork {
       if (r) this.lastOnline.set(r.deviceUuid, Date.now());
     });
     // Where a paired device listens, remembered so either side can dial the other after a restart.
-    node.on('identified', (p, addrs) => this.remember(p, addrs));
+    node.on('identified', (p, addrs) => {
+      this.remember(p, addrs);
+      // Its signed record is held now: the other members it shares a library with hear of it if it moved.
+      if (trust.byPeerId(p)) members.changed(p).catch((err: unknown) => this.opts.log.debug({ err, peer: p }, 'passing on where a member listens failed'));
+    });
     node.on('discovered', (p, addrs) => {
       this.recentlyDiscovered.unshift(p);
       this.recentlyDiscovered.splice(16);
@@ -249,6 +318,17 @@ export class PeerNetwork {
     const addrs = await this.node.knownAddrs(peerId);
     if (addrs.length > 0) this.remember(peerId, addrs);
     this.opts.onPairedConnect(r);
+    await this.members?.tellAll(peerId);
+  }
+
+  /** The paired devices that share a library with PEERID, seen most recently first (PEERID left out). */
+  private sharedWith(peerId: string): string[] {
+    const d = this.opts.trust.byPeerId(peerId);
+    if (!d) return [];
+    return this.opts.trust.list()
+      .filter((o) => o.peer_id !== peerId && o.library_ids.some((l) => d.library_ids.includes(l)))
+      .sort((a, b) => (b.last_seen ?? '').localeCompare(a.last_seen ?? ''))
+      .map((o) => o.peer_id);
   }
 
   /**
@@ -283,6 +363,27 @@ export class PeerNetwork {
       this.dialling.delete(peerId);
     }
   }
+}
+
+/** The peer id an address names (`/p2p/<id>`), as libp2p prints it; a bad address is a usage error. */
+function peerIdIn(addr: string): string | undefined {
+  const id = parseMultiaddr(addr, { peer: true }).getComponents().find((c) => c.name === 'p2p')?.value;
+  return id === undefined ? undefined : peerIdFromString(id).toString();
+}
+
+function notPaired(addr: string): VssError {
+  return new VssError('PEER', `the device at ${addr} is not paired with this one: pair it first (\`vss pair start\` there, \`vss pair join\` here)`);
+}
+
+/** Why a dial by hand failed, as a user can act on it. */
+function connectFailed(addr: string, err: unknown): VssError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const all = [e, ...(e instanceof AggregateError ? (e.errors as unknown[]).filter((x): x is Error => x instanceof Error) : [])];
+  const said = all.map((x) => `${x.name} ${x.message}`).join(' ');
+  if (/ConnectionInterceptedError|blocked by gater/.test(said)) return notPaired(addr);
+  if (/dial self/i.test(said)) return new VssError('USAGE', `${addr} is this device's own address: give the other device's`, { cause: err });
+  if (/does not match|InvalidPeerIdError|UnexpectedPeer/i.test(said)) return new VssError('PEER', `another device than the one named answers at ${addr}`, { cause: err });
+  return new VssError('UNAVAILABLE', `no device answered at ${addr} (${e.message.slice(0, 200)}): is its daemon running, and can this device reach that address?`, { cause: err });
 }
 
 function isLoopback(addr: string): boolean {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Device } from '../device/identity.js';
-import type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../wire/peers.js';
+import type { ConnectedDevice, PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../wire/peers.js';
 import { serveAvailability } from './availability/exchange.js';
 import { serveLibrary } from './library/exchange.js';
 import { LibraryLink, type LinkNetwork } from './library-link.js';
@@ -138,6 +138,12 @@ export class PeerService {
 
   unpair(id: string): Promise<{ id: string; name: string }> {
     return this.pairing.unpair(id);
+  }
+
+  /** `vss devices connect ADDR`: a paired device dialled at an address given by hand, and remembered there. */
+  async connect(addr: string): Promise<ConnectedDevice> {
+    const { device, addr: remembered } = await this.network.connectTo(addr);
+    return { device_id: device.device_uuid, name: device.name, addr: remembered };
   }
 
   async stop(): Promise<void> {

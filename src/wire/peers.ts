@@ -19,6 +19,13 @@ export interface PairedInfo {
   library_path: string;
 }
 
+/** `vss devices connect ADDR`: the paired device found there, and its address as remembered (with /p2p/<peer id>). */
+export interface ConnectedDevice {
+  device_id: string;
+  name: string;
+  addr: string;
+}
+
 /** One paired device (`vss devices list`). */
 export interface PairedDeviceItem {
   id: string;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkPairJoin, type PairedInfo, type PairingCodeInfo } from '../../api/index.js';
+import { checkPairJoin, checkPeerAddress, type PairedInfo, type PairingCodeInfo } from '../../api/index.js';
 import { clientFor, daemonClientFor, globals } from '../context.js';
 import { displayPath, printJson, printJsonLine, printLine } from '../output.js';
 import { onStopSignal } from '../signals.js';
@@ -77,6 +77,17 @@ export function registerPairCommands(program: Command): void {
         const seen = d.online ? 'online' : d.last_seen ? `last seen ${d.last_seen}` : 'never seen since pairing';
         printLine(`${d.name}  ${d.id}  paired ${d.paired_at}  ${seen}`);
       }
+    });
+
+  devices
+    .command('connect <multiaddr>')
+    .description("connect to a paired device at an address, where mDNS and the other devices cannot find it (e.g. another network); the address is remembered")
+    .action(async function (this: Command, addr: string) {
+      await checkPeerAddress(addr); // before a daemon is started for it
+      const vss = await daemonClientFor(this, 'to connect');
+      const got = await vss.devices.connect(addr);
+      if (globals(this).json) return printJson(got);
+      printLine(`Connected to ${got.name} (${got.device_id}) at ${got.addr}; this device will look for it there again.`);
     });
 
   devices

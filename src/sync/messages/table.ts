@@ -40,6 +40,9 @@ const REL_PATH = 4096;
 const ENTRY_NAME = 1024;
 /** Sidecar kind, variant and format names as a peer may send them (the domain checks them). */
 const NAME = 255;
+/** Reconnecting: members' records in one push, at most (those seen most recently), and a record's size (a few addresses take ~300 bytes). */
+export const MEMBER_RECORDS_MAX = 64;
+export const PEER_RECORD_BYTES = 4 * 1024;
 
 interface ProtocolRow {
   /** The libp2p protocol id (negotiated by multistream-select): its major version. */
@@ -64,6 +67,17 @@ export const PROTOCOLS = {
     id: '/vss/pair/1.0.0', version: 1, maxMessageBytes: 16 * 1024, pairedOnly: false, maxInboundStreams: 2, tagKey: 't',
     decoder: { maxArrayLength: 16, maxMapLength: 64, maxStrLength: 16 * 1024, maxBinLength: 1024 },
   },
+  // ---- Reconnecting (issue 19 item 6): where the members of a library listen, forwarded ----
+  /**
+   * Members' signed peer records (libp2p's, each signed by its own device's key), passed on by a
+   * device to the others it is connected to, so two that both restarted on new ports find each
+   * other through a third. One push per stream; nothing is answered.
+   */
+  members: {
+    id: '/vss/members/1.0.0', version: 1, maxMessageBytes: MEMBER_RECORDS_MAX * (PEER_RECORD_BYTES + 256), pairedOnly: true, maxInboundStreams: 2, tagKey: 't',
+    decoder: { maxArrayLength: MEMBER_RECORDS_MAX, maxMapLength: 16, maxStrLength: 256, maxBinLength: PEER_RECORD_BYTES },
+  },
+  // ---- end of reconnecting ----
   /** Availability: digests (chunks of at most 32k entries, ~1.7 MB), deltas and "who has X?". */
   availability: {
     id: '/vss/availability/1.0.0', version: 1, maxMessageBytes: 4 * 1024 * 1024, pairedOnly: true, maxInboundStreams: 8, tagKey: 't',
@@ -119,6 +133,18 @@ export const PEER_MESSAGES = {
   'pair.done': { protocol: 'pair', tag: { t: 'done' }, since: 1, maxBytes: 64, fields: {} },
   /** Either way, then the stream ends. */
   'pair.error': { protocol: 'pair', tag: { t: 'error' }, since: 1, maxBytes: 2 * KiB, fields: { code: f.oneOf(PAIR_ERRORS), message: f.text(REASON_CHARS) } },
+
+  // ---- /vss/members (issue 19 item 6, reconnecting): one push per stream, not answered ----
+  /**
+   * Where members of the libraries sender and receiver share listen: for each, its peer id and its
+   * signed peer record (libp2p's envelope). The receiver takes a record only if its signature is
+   * that peer's own and the peer is paired there; a third device cannot make up anyone's address.
+   */
+  'members.records': {
+    protocol: 'members', tag: { t: 'records' }, since: 1, maxBytes: PROTOCOLS.members.maxMessageBytes,
+    fields: { records: f.array(f.object({ peer_id: f.string(128), record: f.blob(PEER_RECORD_BYTES) }), MEMBER_RECORDS_MAX) },
+  },
+  // ---- end of reconnecting ----
 
   // ---- /vss/availability: one request per stream (DESIGN §9 "Availability") ----
   /** Ask what changed since SEQ of EPOCH (the full set when unknown or too old). Answered by chunk… end. */

@@ -111,6 +111,13 @@ export class PeerNode {
     return this.node.dialProtocol(dest, PROTOCOLS[name].id, { signal });
   }
 
+  /** Open a stream of one of our protocols on a connection to PEERID that is open now; never dials (a peer gone stays gone). */
+  async openConnected(peerId: string, name: ProtocolName, signal?: AbortSignal): Promise<Stream> {
+    const conn = this.node.getConnections(await this.peerIdOf(peerId)).find((c) => c.status === 'open');
+    if (!conn) throw new VssError('UNAVAILABLE', `${peerId} is not connected`);
+    return conn.newStream(PROTOCOLS[name].id, { signal });
+  }
+
   /** Connect to a peer by multiaddr (which must end in /p2p/<id>) and tell which peer it is. */
   async connect(addr: string, signal?: AbortSignal): Promise<string> {
     const conn = await this.node.dial(parseMultiaddr(addr), { signal });
@@ -125,6 +132,41 @@ export class PeerNode {
     } catch {
       return [];
     }
+  }
+
+  /** The signed peer record libp2p holds of a peer (identify's, or one another member forwarded): its own key signed it. */
+  async signedRecord(peerId: string): Promise<Uint8Array | undefined> {
+    try {
+      return (await this.node.peerStore.get(await this.peerIdOf(peerId))).peerRecordEnvelope;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The addresses of a peer that its own signed record names (none without a record). */
+  async certifiedAddrs(peerId: string): Promise<string[]> {
+    try {
+      const peer = await this.node.peerStore.get(await this.peerIdOf(peerId));
+      return peer.addresses.filter((a) => a.isCertified).map((a) => `${a.multiaddr.toString()}/p2p/${peerId}`);
+    } catch {
+      return [];
+    }
+  }
+
+  /**
+   * PEERID's signed peer record as another device forwarded it. libp2p's peer store takes it only
+   * if PEERID's own key signed it and it is newer than the record held (its sequence number); its
+   * addresses replace those held. The record's addresses, or undefined when it was not taken.
+   */
+  async acceptRecord(peerId: string, record: Uint8Array): Promise<string[] | undefined> {
+    let id: PeerId;
+    try {
+      id = peerIdFromString(peerId);
+    } catch {
+      return undefined;
+    }
+    const taken = await this.node.peerStore.consumePeerRecord(record, { expectedPeer: id }).catch(() => false);
+    return taken ? this.certifiedAddrs(peerId) : undefined;
   }
 
   /**

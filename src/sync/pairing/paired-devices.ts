@@ -104,6 +104,8 @@ export class PairedDevices {
     const d = this.devices.find((x) => x.device_uuid === deviceUuid);
     if (!d) return;
     const next = { ...d, last_seen: at instanceof Date ? at.toISOString() : at, addrs: unique([...addrs.filter(isAddr), ...d.addrs]).slice(0, MAX_ADDRS) };
+    // The same addresses heard again (identify, mDNS and members' records all tell them): no write.
+    if (next.last_seen === d.last_seen && next.addrs.join(' ') === d.addrs.join(' ')) return;
     this.save(this.devices.map((x) => (x === d ? next : x)));
   }
 
