@@ -152,7 +152,7 @@ describe('daemon: the local HTTP API', { skip: FIXTURES_SKIP }, () => {
     const base = `${status.http}/api/libraries/${lib}`;
     const unknownParam = await fetch(`${base}/content?cursor=2`, { headers: auth });
     assert.equal(unknownParam.status, 400, 'a parameter the API does not take is refused, not ignored');
-    assert.match(((await unknownParam.json()) as { error: { message: string } }).error.message, /unknown query parameter "cursor" \(this takes kind, location, after, limit\)/);
+    assert.match(((await unknownParam.json()) as { error: { message: string } }).error.message, /unknown query parameter "cursor" \(this takes kind, location, device, after, limit\)/);
     const log = readFileSync(join(env.VSS_DATA_DIR, 'daemon.log'), 'utf8');
     assert.doesNotMatch(log, /The daemon runs/, 'the log holds log lines only, not the banner');
     const badKind = await fetch(`${base}/content?kind=bogus`, { headers: auth });
