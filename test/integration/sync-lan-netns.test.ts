@@ -106,7 +106,7 @@ describe('two daemons on a LAN (two network namespaces), paired by mDNS', { skip
     const locations = json<Array<{ id: number }>>(await cli('a', ['location', 'list', '--json']));
     ok(await cli('a', ['location', 'rescan', String(locations[0]!.id)]), 'rescan on A');
     await until('A made the new thumbnail', 60_000, async () => ((await thumbsOfA()).length === 3 ? true : undefined), 500);
-    const onB = new Set(json<Array<{ content_uuid: string }>>(await cli('b', ['content', 'list', '--json'])).map((c) => c.content_uuid));
+    const onB = new Set(json<Array<{ content_uuid: string }>>(await cli('b', ['content', 'list', '--device', 'local', '--json'])).map((c) => c.content_uuid));
     const fresh = (await thumbsOfA()).find((t) => !onB.has(t.content_uuid))!;
     assert.ok(fresh, 'a content only A has');
     await until("A's new entry at B", 30_000, async () => ((json<PeerStatus[]>(await cli('b', ['sync', 'status', '--json']))[0]?.entries ?? 0) >= 3 ? true : undefined));
