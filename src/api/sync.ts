@@ -4,6 +4,7 @@ import { sidecarKind } from '../sidecars/kinds.js';
 import { Availability } from '../sync/availability/availability.js';
 import { PeerLibrary } from '../sync/library/peer-library.js';
 import type { LibraryLink } from '../sync/library-link.js';
+import type { GotOriginal } from '../sync/library/get-original.js';
 import type { ResolveAnswer } from '../sync/resolver.js';
 import type { LinkPort } from '../sync/synced-library.js';
 import type { LibraryContext } from './library-api.js';
@@ -41,6 +42,16 @@ export class SyncApi implements LinkPort {
   forgetDevice(deviceUuid: string): void {
     this.availability.removeDevice(deviceUuid);
     new PeerLibrary(this.lib).removeDevice(deviceUuid);
+  }
+
+  /**
+   * Copy a content's original (a uuid or `DEVICE:/LOCATION/PATH`) into DIR, verified against its
+   * content id: from this device, else (through the daemon) from an online paired device.
+   */
+  async getOriginal(ref: string, dir: string, opts: { signal?: AbortSignal } = {}): Promise<GotOriginal> {
+    if (this.current) return this.current.getOriginal(ref, dir, opts);
+    const { getOriginal } = await import('../sync/library/get-original.js');
+    return getOriginal(this.lib, ref, dir, undefined, opts);
   }
 
   /** Paired devices sharing this library that are connected now (none without the daemon's network side). */

@@ -6,7 +6,7 @@ import { UUID_RE } from '../sidecars/address.js';
 
 /** A content's own file on this device, checked just now; or why there is none (the daemon answers 404 with it). */
 export type OriginalFileAnswer =
-  | { state: 'ready'; path: string; size: number; mime: string; cas_id: string }
+  | { state: 'ready'; path: string; size: number; mime: string; cas_id: string; cas_version: number }
   | { state: 'unavailable'; reason: string; offline: boolean };
 
 /** How many copies are looked at before giving up (a content copied thousands of times is still answered quickly). */
@@ -45,7 +45,7 @@ export function originalFile(lib: Library, contentUuid: string): OriginalFileAns
     }
     const st = lstatSync(path, { throwIfNoEntry: false });
     if (!st) continue;
-    if (st.size === content.size && st.ino === c.inode && st.mtimeMs === c.mtime_ms) return { state: 'ready', path, size: st.size, mime: content.mime, cas_id: content.cas_id };
+    if (st.size === content.size && st.ino === c.inode && st.mtimeMs === c.mtime_ms) return { state: 'ready', path, size: st.size, mime: content.mime, cas_id: content.cas_id, cas_version: content.cas_version };
     why ??= 'its copies changed since they were indexed (a rescan identifies them again)';
   }
   if (why) return { state: 'unavailable', reason: why, offline: false };

@@ -268,6 +268,14 @@ export class EntryStore {
     ).all(Math.max(q.fromSeq, 0), q.toSeq, q.afterSeq, q.afterSeq, q.afterId, deviceId, q.limit);
   }
 
+  /** The file at REL in a location, with its content's uuid (null before it is identified). */
+  fileAt(locationId: number, rel: string): { id: number; content_uuid: string | null } | undefined {
+    return this.sql<[number, string], { id: number; content_uuid: string | null }>(
+      `SELECT e.id, c.uuid AS content_uuid FROM entries e LEFT JOIN content_identities c ON c.id = e.content_id
+       WHERE e.location_id = ? AND e.rel_path = ? AND e.kind = 'file' LIMIT 1`,
+    ).get(locationId, rel);
+  }
+
   /** The newest number a folder of this library carries (0: none): whether peers have something new to pull. */
   lastFolderSeq(): number {
     return this.sql<[], number | null>('SELECT MAX(sync_seq) FROM entries').pluck().get() ?? 0;

@@ -6,6 +6,7 @@ import { Availability, type WhoHasQuery } from './availability/availability.js';
 import { askWhoHas, notifyChanged, pullAvailability } from './availability/exchange.js';
 import { notifyLibraryChanged, pullLibrary } from './library/exchange.js';
 import { PeerLibrary } from './library/peer-library.js';
+import { getOriginal, type GotOriginal } from './library/get-original.js';
 import type { PeerLink, RemoteDevice } from './peer-link.js';
 import { startPrefetch, type Prefetch } from './prefetch.js';
 import { fetchFirstWith, resolveWithSettings, type ResolveAnswer } from './resolver.js';
@@ -127,6 +128,11 @@ export class LibraryLink {
   /** R said its own rows of this library changed. */
   libraryChanged(r: RemoteDevice): void {
     void this.pullRows(r);
+  }
+
+  /** Copy a content's original into DIR, verified: from here, else from an online paired device that holds it. */
+  getOriginal(ref: string, dir: string, opts: { signal?: AbortSignal } = {}): Promise<GotOriginal> {
+    return getOriginal(this.opts.lib, ref, dir, this.peers, opts);
   }
 
   /** Forget an unpaired device: what it said it has, and its rows. */

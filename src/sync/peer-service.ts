@@ -3,6 +3,7 @@ import type { Device } from '../device/identity.js';
 import type { ConnectedDevice, PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../wire/peers.js';
 import { serveAvailability } from './availability/exchange.js';
 import { serveLibrary } from './library/exchange.js';
+import { serveOriginal } from './library/originals.js';
 import { LibraryLink, type LinkNetwork } from './library-link.js';
 import { peerIdOfPublicKey } from './net/device-key.js';
 import { PeerNetwork } from './network.js';
@@ -69,6 +70,7 @@ export class PeerService {
           onChanged: (r, libraryId) => this.linkOf(libraryId)?.changed(r),
         }),
         fetch: (stream, remote) => serveFetch(stream, remote, (id) => this.linkOf(id)?.transfers, this.upload),
+        original: (stream, remote) => serveOriginal(stream, remote, (id) => this.linkOf(id)?.library),
         library: (stream, remote) => serveLibrary(stream, remote, (id) => this.linkOf(id)?.library, {
           onChanged: (r, libraryId) => this.linkOf(libraryId)?.libraryChanged(r),
         }),

@@ -1,7 +1,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VSS_BIN, json, pairingCodeOf, runCli, tempDir, until } from '../helpers.js';
 
@@ -87,6 +87,15 @@ describe('one library across two devices: see and list every device\'s files', (
     assert.equal(json<Content[]>(await runCli(['content', 'list', '--device', 'Laptop', '--json'], B)).length, 3);
     assert.equal(json<Content[]>(await runCli(['content', 'list', '--device', 'local', '--json'], B)).length, 1);
 
+    // The laptop's original copied to the desktop, verified, by uuid or by address.
+    const desk = join(tmp.path, 'desk');
+    mkdirSync(desk);
+    const got = json<{ path: string; from_device: string; bytes_received: number }>(await runCli(['content', 'get', receipt.content_uuid, '--to', desk, '--json'], B));
+    assert.deepEqual([got.path, got.from_device, got.bytes_received], [join(desk, 'receipt.txt'), 'Laptop', 17]);
+    assert.equal(readFileSync(got.path, 'utf8'), 'a scanned receipt');
+    const byAddress = json<{ path: string }>(await runCli(['content', 'get', 'Laptop:/Photos/beach.txt', '--to', desk, '--json'], B));
+    assert.equal(readFileSync(byAddress.path, 'utf8'), 'a day at the beach');
+
     // Bad addresses are refused with a reason.
     const nobody = await runCli(['ls', 'Phone:/Photos'], B);
     assert.equal(nobody.code, 1);
@@ -122,5 +131,8 @@ describe('one library across two devices: see and list every device\'s files', (
     assert.deepEqual(names(items), ['2024', 'beach.txt']);
     const c = json<Content[]>(await runCli(['content', 'list', '--device', 'Travel laptop', '--json'], B));
     assert.ok(c.length > 0 && c.every((x) => x.copies.every((y) => !y.online)));
+    const off = await runCli(['content', 'get', 'Travel laptop:/Photos/beach.txt', '--to', tmp.path], B);
+    assert.equal(off.code, 1);
+    assert.match(off.stderr, /none of them online/);
   });
 });

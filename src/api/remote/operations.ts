@@ -129,6 +129,8 @@ export const OPERATIONS = {
     method: 'GET', path: `${LIB}/content`, call: 'lib.content.list',
     args: [options({ kind: query('kind', 'string', opt), locationId: query('location', 'int', opt), device: query('device', 'string', opt), ...PAGE })],
   },
+  /** A content's original copied into a folder of this device, verified: from here or from a paired device (DESIGN §15). */
+  contentGet: { method: 'POST', path: `${LIB}/content/get`, call: 'lib.sync.getOriginal', args: [body('ref', 'string'), body('to', 'path')] },
   /** A folder of any device of the library, `[DEVICE:]/LOCATION[/PATH]` (DESIGN §15). */
   ls: { method: 'GET', path: `${LIB}/ls`, call: 'lib.ls', args: [query('path', 'string', opt)] },
   /** The web UI's browse view: days with their counts, pages of tiles by capture time, one content's detail. */

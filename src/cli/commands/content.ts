@@ -1,9 +1,10 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ContentKind } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { parseKind } from '../parse.js';
 import { resolveLocationRef } from '../location-ref.js';
-import { displayPath, formatBytes, printJsonArray, printLines } from '../output.js';
+import { displayPath, formatBytes, printJson, printJsonArray, printLine, printLines } from '../output.js';
 
 export function registerContentCommands(program: Command): void {
   const content = program.command('content').description('unique contents and their copies');
@@ -27,5 +28,18 @@ export function registerContentCommands(program: Command): void {
           return `${c.content_uuid}  ${c.kind.padEnd(9)} ${formatBytes(c.size).padStart(9)}  ${displayPath(first)}${more}${offline}`;
         }, 'No contents yet: add a location in content or deep mode.');
       }, 'read');
+    });
+
+  content
+    .command('get <content>')
+    .description('copy a content\'s original into a folder, verified: from this device, else from a paired device that holds it (by uuid or DEVICE:/LOCATION/PATH)')
+    .requiredOption('--to <dir>', 'the folder to copy it into (an existing name gets " (2)" added; nothing is overwritten)')
+    .action(async function (this: Command, ref: string, opts: { to: string }) {
+      await withLibrary(this, async (lib) => {
+        const got = await lib.sync.getOriginal(ref, resolve(opts.to));
+        if (globals(this).json) return printJson(got);
+        const how = got.bytes_received > 0 ? `from ${got.from_device}, ${formatBytes(got.bytes_received)} received` : `from ${got.from_device}`;
+        printLine(`${displayPath(got.path)}  (${formatBytes(got.size)}, verified; ${how})`);
+      });
     });
 }

@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { Stream } from '@libp2p/interface';
@@ -14,6 +14,8 @@ import { tempDir } from '../../../test/helpers.js';
 import { pullLibrary, serveLibrary } from './exchange.js';
 import { ownerChanges } from './owner-changes.js';
 import { PeerLibrary } from './peer-library.js';
+import { serveOriginal } from './originals.js';
+import { getOriginal } from './get-original.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
 
@@ -50,9 +52,13 @@ async function twoDevices(root: string) {
   const b: Side = { lib: B.lib, node: nodeB, remote: { deviceUuid: B.lib.device.uuid, peerId: ids.b, name: 'b', libraryIds: [libId], publicKey: B.lib.device.publicKey } };
   const serveB = { handler: (stream: Stream) => serveLibrary(stream, a.remote, (id) => (id === libId ? b.lib : undefined)) };
   await nodeB.handle('library', (stream) => serveB.handler(stream));
+  const originalB = { handler: (stream: Stream) => serveOriginal(stream, a.remote, (id) => (id === libId ? b.lib : undefined)) };
+  await nodeB.handle('original', (stream) => originalB.handler(stream));
   const peersOfA = new PeerLibrary(a.lib);
   return {
-    a, b, serveB, peersOfA, libId,
+    a, b, serveB, originalB, peersOfA, libId,
+    /** A's network as getOriginal sees it: B connected. */
+    peersOfNet: { connected: () => [b.remote], open: (_peer: string, protocol: 'original') => nodeA.open(nodeB.addresses()[0]!, protocol) },
     /** A pulls B's rows. */
     pull: async () => pullLibrary(await nodeA.open(nodeB.addresses()[0]!, 'library'), peersOfA, b.remote, libId),
     async close() {
@@ -188,6 +194,42 @@ describe('library sync: an owner\'s rows pulled by a paired device (DESIGN §15)
     assert.equal(t.a.lib.store.peerEntries.count(owner).files, 6004);
     assert.equal(listing(t.a.lib, owner, locationId, 'many/d39').length, 150);
     assert.equal(new PeerLibrary(t.a.lib).state(owner)?.pending, null);
+  });
+
+  it('copies an original from the device that holds it, verified, and never overwrites a file', async () => {
+    const dest = join(tmp.path, 'desktop');
+    mkdirSync(dest);
+    const owner = t.b.lib.device.uuid;
+    await t.pull();
+    const a = t.a.lib.store.peerEntries.get(owner, locationId, '', 'a.txt')!;
+    const got = await getOriginal(t.a.lib, a.content_uuid!, dest, t.peersOfNet as never);
+    assert.equal(got.path, join(dest, 'a.txt'));
+    assert.equal(readFileSync(got.path, 'utf8'), 'alpha');
+    assert.equal(got.from, owner);
+    assert.equal(got.bytes_received, 5);
+    const again = await getOriginal(t.a.lib, `${owner}:/Photos/2024/c.txt`, dest, t.peersOfNet as never);
+    assert.equal(readFileSync(again.path, 'utf8'), 'charlie');
+    const twice = await getOriginal(t.a.lib, a.content_uuid!, dest, t.peersOfNet as never);
+    assert.equal(twice.path, join(dest, 'a (2).txt'), 'an existing file is never overwritten');
+  });
+
+  it('a device serving other bytes than the content is caught, and nothing is kept', async () => {
+    const dest = join(tmp.path, 'lies');
+    mkdirSync(dest);
+    const owner = t.b.lib.device.uuid;
+    const a = t.a.lib.store.peerEntries.get(owner, locationId, '', 'a.txt')!;
+    const facts = t.a.lib.store.peerContents.get(owner, a.content_uuid!)!;
+    t.originalB.handler = async (stream) => {
+      const ch = new PeerChannel(stream, 'original');
+      await ch.receive(['original.request']);
+      // The right header, the wrong bytes (same length).
+      await ch.send('original.item', { size: 5, offset: 0, cas_id: facts.cas_id, cas_version: facts.cas_version });
+      await ch.writeBytes(Buffer.from('ALPHA'));
+      await ch.close();
+    };
+    await assert.rejects(getOriginal(t.a.lib, a.content_uuid!, dest, t.peersOfNet as never), /are not content/);
+    assert.deepEqual(readdirSync(dest), [], 'no file and no partial left');
+    t.originalB.handler = (stream) => serveOriginal(stream, t.a.remote, (id) => (id === t.libId ? t.b.lib : undefined));
   });
 
   it('unpairing drops every row of the device', async () => {

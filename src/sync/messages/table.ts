@@ -93,6 +93,11 @@ export const PROTOCOLS = {
     id: '/vss/library/1.0.0', version: 1, maxMessageBytes: 4 * 1024 * 1024, pairedOnly: true, maxInboundStreams: 8, tagKey: 't',
     decoder: { maxArrayLength: LIBRARY_PAGE_ROWS, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 1024 },
   },
+  /** Originals by content address (DESIGN §15): one request a stream; the header, then the file's bytes. */
+  original: {
+    id: '/vss/original/1.0.0', version: 1, maxMessageBytes: 64 * 1024, pairedOnly: true, maxInboundStreams: 8, tagKey: 'ok',
+    decoder: { maxArrayLength: 16, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 1024 },
+  },
 } as const satisfies Record<string, ProtocolRow>;
 
 export type ProtocolName = keyof typeof PROTOCOLS;
@@ -230,6 +235,14 @@ export const PEER_MESSAGES = {
   'library.ok': { protocol: 'library', tag: { t: 'ok' }, since: 1, maxBytes: 64, fields: {} },
   /** Any refusal; the stream ends. */
   'library.error': { protocol: 'library', tag: { t: 'error' }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
+
+  // ---- /vss/original: one request per stream (DESIGN §15 "Originals on another device") ----
+  /** A content's original by address (never a path), from OFFSET on (a resumed copy). */
+  'original.request': { protocol: 'original', tag: {}, since: 1, maxBytes: KiB, fields: { lib: f.string(64), content: f.uuid, offset: f.uint } },
+  /** Served: exactly `size - offset` raw bytes follow; the asker checks them against the content id. */
+  'original.item': { protocol: 'original', tag: { ok: true }, since: 1, maxBytes: KiB, fields: { size: f.uint, offset: f.uint, cas_id: f.string(128), cas_version: f.uint } },
+  /** Not served (not here, changed since indexed, not shared); the stream ends. */
+  'original.refused': { protocol: 'original', tag: { ok: false }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
 } as const satisfies Record<string, MessageRow>;
 
 export type MessageName = keyof typeof PEER_MESSAGES;

@@ -1,0 +1,97 @@
+import { copyFile, rm, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { statSync } from 'node:fs';
+import { deviceByRef, parseAddress } from '../../browse/library-view.js';
+import { hashFileForIdentity } from '../../content/hash-file.js';
+import { originalFile } from '../../content/original-file.js';
+import { UsageError, VssError } from '../../core/errors.js';
+import type { Library } from '../../library/library.js';
+import { UUID_RE } from '../../sidecars/address.js';
+import type { PeerLink } from '../peer-link.js';
+import { keepOriginal, partialIn, receiveOriginal, type ExpectedOriginal } from './originals.js';
+
+export interface GotOriginal {
+  content_uuid: string;
+  /** Where the copy is now. */
+  path: string;
+  size: number;
+  /** The device it came from (this one for a local copy). */
+  from: string;
+  from_device: string;
+  /** Bytes that crossed the network in this call (a resumed copy: the rest only). */
+  bytes_received: number;
+}
+
+/**
+ * Copy a content's original into DIR, verified (DESIGN §15): from this device when a copy here is
+ * readable, else from an online paired device that holds it (by content address, checked against
+ * the content id, resumed from what a cut-off copy left). REF: a content uuid or `DEVICE:/LOCATION/PATH`.
+ * PEERS: the daemon's network (absent in-process: only a copy on this device can be made).
+ */
+export async function getOriginal(lib: Library, ref: string, dir: string, peers?: Required<Pick<PeerLink, 'connected' | 'open'>>, opts: { signal?: AbortSignal } = {}): Promise<GotOriginal> {
+  const target = statSync(dir, { throwIfNoEntry: false });
+  if (!target?.isDirectory()) throw new VssError('NOT_FOUND', `${dir} is not a folder`, { path: dir });
+  const { uuid, name } = contentOf(lib, ref);
+  const self = lib.device;
+  const partial = partialIn(dir, uuid);
+
+  const here = originalFile(lib, uuid);
+  if (here.state === 'ready') {
+    await copyFile(here.path, partial);
+    const st = await stat(partial);
+    const id = await hashFileForIdentity(partial, { size: st.size, mtimeMs: st.mtimeMs, inode: st.ino }, here.cas_version === 1 ? Number.MAX_SAFE_INTEGER : 0);
+    if (!id.ok || id.casId !== here.cas_id) {
+      await rm(partial, { force: true });
+      throw new VssError('IO', `the copy of ${here.path} changed while it was read: nothing kept`, { path: here.path });
+    }
+    const path = await keepOriginal(partial, dir, name ?? basename(here.path));
+    return { content_uuid: uuid, path, size: st.size, from: self.uuid, from_device: self.name, bytes_received: 0 };
+  }
+
+  const facts = lib.store.peerContents.anyOf(uuid);
+  const copies = lib.store.peerEntries.copiesOf(uuid);
+  if (!facts || copies.length === 0) throw new VssError('NOT_FOUND', `no device of this library holds content ${uuid}${here.state === 'unavailable' ? ` (here: ${here.reason})` : ''}`);
+  const names = new Map(lib.store.devices.all().map((d) => [d.uuid, d.name] as const));
+  if (!peers) throw new VssError('NO_DAEMON', `content ${uuid} is on ${names.get(copies[0]!.device_uuid) ?? 'another device'}: copying it from there needs this device's daemon (vss daemon start)`);
+  const want: ExpectedOriginal = { contentUuid: uuid, casId: facts.cas_id, casVersion: facts.cas_version, size: facts.size };
+  const holders = new Set(copies.map((c) => c.device_uuid));
+  const online = peers.connected().filter((r) => holders.has(r.deviceUuid) && r.libraryIds.includes(lib.config.id));
+  if (online.length === 0) {
+    throw new VssError('UNAVAILABLE', `content ${uuid} is held by ${[...holders].map((d) => names.get(d) ?? d).join(', ')}, none of them online now`);
+  }
+  const reasons: string[] = [];
+  for (const r of online) {
+    try {
+      const stream = await peers.open(r.peerId, 'original', AbortSignal.timeout(5_000));
+      const got = await receiveOriginal(stream, lib.config.id, want, partial, opts.signal ? { signal: opts.signal } : {});
+      const fileName = name ?? copies.find((c) => c.device_uuid === r.deviceUuid)?.name ?? uuid;
+      const path = await keepOriginal(partial, dir, fileName);
+      return { content_uuid: uuid, path, size: want.size, from: r.deviceUuid, from_device: names.get(r.deviceUuid) ?? r.name, bytes_received: got };
+    } catch (err) {
+      if (opts.signal?.aborted) throw err;
+      reasons.push(`${names.get(r.deviceUuid) ?? r.name}: ${(err as Error).message}`);
+    }
+  }
+  throw new VssError('UNAVAILABLE', `content ${uuid} could not be copied: ${reasons.join('; ')}`);
+}
+
+/** The content REF names, and the file name its address gives (a uuid gives none). */
+function contentOf(lib: Library, ref: string): { uuid: string; name?: string } {
+  if (UUID_RE.test(ref.toLowerCase())) return { uuid: ref.toLowerCase() };
+  const a = parseAddress(ref);
+  if (a.location === undefined || a.path === '') throw new UsageError(`${JSON.stringify(ref)} names no file: give a content uuid or DEVICE:/LOCATION/PATH`);
+  const slash = a.path.lastIndexOf('/');
+  const dirPath = slash < 0 ? '' : a.path.slice(0, slash);
+  const name = a.path.slice(slash + 1);
+  const device = a.device === undefined ? lib.store.devices.byUuid(lib.device.uuid)! : deviceByRef(lib, a.device);
+  if (device.uuid === lib.device.uuid) {
+    const loc = lib.store.locations.ofDevice(lib.deviceId).find((l) => l.name === a.location || String(l.id) === a.location);
+    const entry = loc ? lib.store.entries.fileAt(loc.id, a.path) : undefined;
+    if (!entry?.content_uuid) throw new VssError('NOT_FOUND', `no identified file ${JSON.stringify(ref)} on this device`);
+    return { uuid: entry.content_uuid, name };
+  }
+  const loc = lib.store.peerLocations.ofDevice(device.uuid).find((l) => l.name === a.location || String(l.location_id) === a.location);
+  const entry = loc ? lib.store.peerEntries.get(device.uuid, loc.location_id, dirPath, name) : undefined;
+  if (!entry || entry.kind !== 'file' || !entry.content_uuid) throw new VssError('NOT_FOUND', `no identified file ${JSON.stringify(ref)} in this library`);
+  return { uuid: entry.content_uuid, name };
+}

@@ -1,0 +1,134 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { open, rm, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import type { Stream } from '@libp2p/interface';
+import { hashFileForIdentity } from '../../content/hash-file.js';
+import { originalFile } from '../../content/original-file.js';
+import { VssError } from '../../core/errors.js';
+import { place } from '../../core/fs-atomic.js';
+import type { Library } from '../../library/library.js';
+import { PeerChannel } from '../messages/channel.js';
+import { REASON_CHARS } from '../messages/table.js';
+import type { RemoteDevice } from '../peer-link.js';
+
+/*
+ * /vss/original — a content's original file by address (DESIGN §15): the asker names a library and
+ * a content uuid (never a path) and an offset; the owner serves only an indexed copy inside one of
+ * its locations, unchanged since it was identified (content/original-file.ts), answering `item` and
+ * exactly `size - offset` bytes, or `refused`. The asker checks every byte against the content id
+ * before it keeps the file.
+ */
+
+/** Bytes read from disk and written to the stream at a time. */
+const CHUNK = 1024 * 1024;
+/** No byte for this long ends a transfer (a stalled peer); what came stays, to resume from. */
+const STALL_MS = 30_000;
+
+/** Serve one original stream from a paired device. */
+export async function serveOriginal(stream: Stream, remote: RemoteDevice, libOf: (libraryId: string) => Library | undefined): Promise<void> {
+  const ch = new PeerChannel(stream, 'original');
+  const refuse = (reason: string) => ch.send('original.refused', { reason: reason.slice(0, REASON_CHARS) });
+  try {
+    const req = (await ch.receive(['original.request'], { signal: AbortSignal.timeout(30_000) })).body;
+    const lib = remote.libraryIds.includes(req.lib) ? libOf(req.lib) : undefined;
+    if (!lib) return await refuse(`library ${req.lib.slice(0, 64)} is not shared with this device`);
+    const file = originalFile(lib, req.content);
+    if (file.state !== 'ready') return await refuse(file.reason);
+    if (req.offset > file.size) return await refuse(`offset ${req.offset} is past the end (${file.size} bytes)`);
+    await ch.send('original.item', { size: file.size, offset: req.offset, cas_id: file.cas_id, cas_version: file.cas_version });
+    if (file.size > req.offset) {
+      // Exactly the bytes announced: a file that shrank since it was checked ends the stream short, which the asker notices.
+      for await (const chunk of createReadStream(file.path, { start: req.offset, end: file.size - 1, highWaterMark: CHUNK })) {
+        await ch.writeBytes(chunk as Buffer);
+      }
+    }
+  } finally {
+    await ch.close();
+  }
+}
+
+/** What the asker expects of the content: its facts as its owner sent them. */
+export interface ExpectedOriginal {
+  contentUuid: string;
+  casId: string;
+  casVersion: number;
+  size: number;
+}
+
+/**
+ * Receive a content's original from one device into PARTIAL (appending from its current size:
+ * a transfer cut off resumes), then check the whole file against the content id. Returns the
+ * bytes received. Throws VssError PEER when the owner sent other facts or bytes (PARTIAL is then
+ * deleted), UNAVAILABLE when it refused or the stream ended early (PARTIAL kept, to resume).
+ */
+export async function receiveOriginal(stream: Stream, libraryId: string, want: ExpectedOriginal, partial: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<number> {
+  const offset = existsSync(partial) ? Math.min(statSync(partial).size, want.size) : 0;
+  const ch = new PeerChannel(stream, 'original');
+  let got = 0;
+  try {
+    await ch.send('original.request', { lib: libraryId, content: want.contentUuid, offset }, opts.signal);
+    const head = await ch.receive(['original.item', 'original.refused'], { signal: stallSignal(opts.signal) });
+    if (head.name === 'original.refused') throw new VssError('UNAVAILABLE', `refused: ${head.body.reason.slice(0, REASON_CHARS)}`);
+    const h = head.body;
+    if (h.size !== want.size || h.cas_id !== want.casId || h.cas_version !== want.casVersion || h.offset !== offset) {
+      throw new VssError('PEER', `the device offered ${h.size} bytes of content ${h.cas_id.slice(0, 16)}…, not the ${want.size} bytes of ${want.casId.slice(0, 16)}… it announced`);
+    }
+    const fh = await open(partial, offset === 0 ? 'w' : 'a', 0o644);
+    try {
+      for (let left = want.size - offset; left > 0;) {
+        const data = await ch.readBytes(Math.min(left, CHUNK), stallSignal(opts.signal));
+        if (data === null) throw new VssError('UNAVAILABLE', `the device stopped after ${offset + got} of ${want.size} bytes`);
+        for (const part of data) await fh.write(part);
+        got += data.byteLength;
+        left -= data.byteLength;
+        opts.onBytes?.(data.byteLength);
+      }
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if (await ch.readBytes(1, AbortSignal.timeout(5_000)).catch(() => null) !== null) {
+      await rm(partial, { force: true });
+      throw new VssError('PEER', 'the device sent more bytes than the file has');
+    }
+  } finally {
+    await ch.close();
+  }
+  // Every byte checked against the content id (the prefix of a resumed transfer too).
+  const st = await stat(partial);
+  const id = await hashFileForIdentity(partial, { size: st.size, mtimeMs: st.mtimeMs, inode: st.ino }, want.casVersion === 1 ? Number.MAX_SAFE_INTEGER : 0);
+  if (!id.ok || id.casId !== want.casId || st.size !== want.size) {
+    await rm(partial, { force: true });
+    throw new VssError('PEER', `the bytes received are not content ${want.contentUuid} (${id.ok ? `content id ${id.casId.slice(0, 16)}…` : id.reason}): nothing kept`);
+  }
+  return got;
+}
+
+/** Where a copy of NAME goes in DIR: NAME itself, or `NAME (2).EXT` … when that is taken (nothing is overwritten). */
+export function freeNameIn(dir: string, name: string): string {
+  if (!existsSync(join(dir, name))) return join(dir, name);
+  const ext = extname(name);
+  const stem = basename(name, ext);
+  for (let i = 2; i < 10_000; i++) {
+    const p = join(dir, `${stem} (${i})${ext}`);
+    if (!existsSync(p)) return p;
+  }
+  throw new VssError('IO', `no free name for ${name} in ${dir}`, { path: dir });
+}
+
+/** The partial of a copy of CONTENT into DIR: hidden, named by the content so a retry finds it. */
+export function partialIn(dir: string, contentUuid: string): string {
+  return join(dir, `.vss-partial-${contentUuid}`);
+}
+
+/** Put a verified partial in place under a free name. */
+export async function keepOriginal(partial: string, dir: string, name: string): Promise<string> {
+  const final = freeNameIn(dir, name);
+  await place(partial, final, { synced: true });
+  return final;
+}
+
+function stallSignal(signal: AbortSignal | undefined): AbortSignal {
+  const stall = AbortSignal.timeout(STALL_MS);
+  return signal ? AbortSignal.any([signal, stall]) : stall;
+}
