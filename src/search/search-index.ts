@@ -168,6 +168,8 @@ export function followSidecars(lib: Library, onError: (err: unknown) => void = l
       void drain();
     }),
     lib.events.on('index:done', () => { if (!stopped) void drain(); }),
+    // A paired device's rows came (DESIGN §15): their names are searched here too.
+    lib.events.on('library:peer-rows', () => { if (!stopped) void drain(); }),
   ];
   void drain();
   return {

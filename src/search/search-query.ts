@@ -121,6 +121,7 @@ export function searchLibrary(lib: Library, query: string, opts: SearchOptions =
   const limit = checkLimit(opts.limit);
   const hits = CJK.test(query) ? searchCjk(lib, query, opts.kind, limit) : searchWords(lib, match, opts.kind, limit);
   const paths = pathsOf(lib, hits.map((h) => h.content_uuid));
+  const elsewhere = addressesOf(lib, hits.map((h) => h.content_uuid));
   const locators = locatorsOf(lib, hits);
   return hits.map((h, i) => {
     const found = paths.get(h.content_uuid) ?? [];
@@ -128,10 +129,25 @@ export function searchLibrary(lib: Library, query: string, opts: SearchOptions =
       content_uuid: h.content_uuid, kind: h.kind, score: h.score, score_kind: 'bm25', ...bracketed(h.snippet), source: h.source,
       paths: h.source === 'name' ? matchedNameFirst(found, h.snippet) : found,
     };
+    const there = elsewhere.get(h.content_uuid);
+    if (there) r.addresses = h.source === 'name' ? matchedNameFirst(there, h.snippet) : there;
     const loc = locators[i];
     if (loc !== undefined) r.locator = loc;
     return r;
   });
+}
+
+/** The copies of CONTENTS on paired devices, as `DEVICE:/location/path`: one query for all. */
+export function addressesOf(lib: Library, contents: string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (contents.length === 0) return out;
+  for (const [uuid, device, location, path] of lib.store.search.peerCopiesOf(contents)) {
+    const a = `${device}:/${location}/${path}`;
+    const list = out.get(uuid);
+    if (list) list.push(a);
+    else out.set(uuid, [a]);
+  }
+  return out;
 }
 
 /** PATHS with the copy whose file name holds SNIPPET's first match first: a name matched one copy, not the content. */

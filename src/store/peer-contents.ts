@@ -48,19 +48,21 @@ export class PeerContentStore {
     });
   }
 
-  /** Forget DEVICE's contents none of its entries holds any more; how many. */
-  dropUnheld(deviceUuid: string): number {
-    return this.sql<[string]>(
+  /** Forget DEVICE's contents none of its entries holds any more; their uuids. */
+  dropUnheld(deviceUuid: string): string[] {
+    return this.sql<[string], string>(
       `DELETE FROM peer_contents WHERE device_uuid = ? AND NOT EXISTS
-         (SELECT 1 FROM peer_entries pe WHERE pe.content_uuid = peer_contents.content_uuid AND pe.device_uuid = peer_contents.device_uuid)`,
-    ).run(deviceUuid).changes;
+         (SELECT 1 FROM peer_entries pe WHERE pe.content_uuid = peer_contents.content_uuid AND pe.device_uuid = peer_contents.device_uuid)
+       RETURNING content_uuid`,
+    ).pluck().all(deviceUuid);
   }
 
   count(deviceUuid: string): number {
     return this.sql<[string], number>('SELECT COUNT(*) FROM peer_contents WHERE device_uuid = ?').pluck().get(deviceUuid)!;
   }
 
-  dropDevice(deviceUuid: string): number {
-    return this.sql<[string]>('DELETE FROM peer_contents WHERE device_uuid = ?').run(deviceUuid).changes;
+  /** Forget every content of DEVICE; their uuids. */
+  dropDevice(deviceUuid: string): string[] {
+    return this.sql<[string], string>('DELETE FROM peer_contents WHERE device_uuid = ? RETURNING content_uuid').pluck().all(deviceUuid);
   }
 }

@@ -85,38 +85,40 @@ export class PeerEntryStore {
    * A folder's whole listing came with PULL: its rows that pull did not confirm are gone on the
    * owner, and so is everything beneath those that were folders. How many rows were removed.
    */
-  sweepFolder(deviceUuid: string, locationId: number, dirPath: string, pull: number): number {
-    const gone = this.sql<[string, number, string, number], { name: string; kind: EntryKind }>(
-      'DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ? AND dir_path = ? AND pull <> ? RETURNING name, kind',
+  sweepFolder(deviceUuid: string, locationId: number, dirPath: string, pull: number): Removed {
+    const gone = this.sql<[string, number, string, number], { name: string; kind: EntryKind; content_uuid: string | null }>(
+      'DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ? AND dir_path = ? AND pull <> ? RETURNING name, kind, content_uuid',
     ).all(deviceUuid, locationId, dirPath, pull);
-    let removed = gone.length;
+    const removed: Removed = { rows: gone.length, contents: [] };
     for (const g of gone) {
+      if (g.content_uuid !== null) removed.contents.push(g.content_uuid);
       if (g.kind !== 'dir') continue;
-      const sub = dirPath === '' ? g.name : `${dirPath}/${g.name}`;
-      removed += this.dropFolder(deviceUuid, locationId, sub);
+      const sub = this.dropFolder(deviceUuid, locationId, dirPath === '' ? g.name : `${dirPath}/${g.name}`);
+      removed.rows += sub.rows;
+      removed.contents.push(...sub.contents);
     }
     return removed;
   }
 
   /** Everything in and beneath folder PATH of a location of DEVICE. */
-  dropFolder(deviceUuid: string, locationId: number, path: string): number {
+  dropFolder(deviceUuid: string, locationId: number, path: string): Removed {
     const [from, to] = beneath(path);
-    return this.sql<[string, number, string, string, string]>(
-      'DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ? AND (dir_path = ? OR (dir_path >= ? AND dir_path < ?))',
-    ).run(deviceUuid, locationId, path, from, to).changes;
+    return removedOf(this.sql<[string, number, string, string, string], string | null>(
+      'DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ? AND (dir_path = ? OR (dir_path >= ? AND dir_path < ?)) RETURNING content_uuid',
+    ).pluck().all(deviceUuid, locationId, path, from, to));
   }
 
   /** After a full copy: DEVICE's rows it did not confirm (folders gone or left out) go. */
-  sweepDevice(deviceUuid: string, pull: number): number {
-    return this.sql<[string, number]>('DELETE FROM peer_entries WHERE device_uuid = ? AND pull <> ?').run(deviceUuid, pull).changes;
+  sweepDevice(deviceUuid: string, pull: number): Removed {
+    return removedOf(this.sql<[string, number], string | null>('DELETE FROM peer_entries WHERE device_uuid = ? AND pull <> ? RETURNING content_uuid').pluck().all(deviceUuid, pull));
   }
 
-  dropLocation(deviceUuid: string, locationId: number): number {
-    return this.sql<[string, number]>('DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ?').run(deviceUuid, locationId).changes;
+  dropLocation(deviceUuid: string, locationId: number): Removed {
+    return removedOf(this.sql<[string, number], string | null>('DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ? RETURNING content_uuid').pluck().all(deviceUuid, locationId));
   }
 
-  dropDevice(deviceUuid: string): number {
-    return this.sql<[string]>('DELETE FROM peer_entries WHERE device_uuid = ?').run(deviceUuid).changes;
+  dropDevice(deviceUuid: string): Removed {
+    return removedOf(this.sql<[string], string | null>('DELETE FROM peer_entries WHERE device_uuid = ? RETURNING content_uuid').pluck().all(deviceUuid));
   }
 
   /** DEVICE's rows: files and folders. */
@@ -136,4 +138,14 @@ export interface PeerCopy {
   name: string;
   location_name: string;
   location_path: string;
+}
+
+/** Rows removed, and the contents they held (their names and copies changed). */
+export interface Removed {
+  rows: number;
+  contents: string[];
+}
+
+function removedOf(contents: Array<string | null>): Removed {
+  return { rows: contents.length, contents: contents.filter((c): c is string => c !== null) };
 }

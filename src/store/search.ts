@@ -78,14 +78,25 @@ export class SearchStore {
 
   /** Whether the library has this content (a content that left it gets no rows). */
   hasContent(contentUuid: string): boolean {
-    return this.sql<[string]>('SELECT 1 FROM content_identities WHERE uuid = ?').get(contentUuid) !== undefined;
+    return this.kindOf(contentUuid) !== undefined;
   }
 
-  /** The distinct names of a content's file copies, by name. */
+  /** The distinct names of a content's file copies, on this device and on paired ones, by name. */
   fileNames(contentUuid: string): string[] {
-    return this.sql<[string], string>(
-      `SELECT DISTINCT e.name FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE c.uuid = ? AND e.kind = 'file' ORDER BY e.name`,
-    ).pluck().all(contentUuid);
+    return this.sql<[string, string], string>(
+      `SELECT e.name FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE c.uuid = ? AND e.kind = 'file'
+       UNION SELECT name FROM peer_entries WHERE content_uuid = ? AND kind = 'file' ORDER BY 1`,
+    ).pluck().all(contentUuid, contentUuid);
+  }
+
+  /** Where copies of CONTENTS are on paired devices: [content uuid, device name, location name, path in it]. */
+  peerCopiesOf(contents: readonly string[]): Array<[string, string, string, string]> {
+    return this.sql<[string], [string, string, string, string]>(
+      `SELECT e.content_uuid, coalesce(d.name, e.device_uuid), l.name, CASE WHEN e.dir_path = '' THEN e.name ELSE e.dir_path || '/' || e.name END
+       FROM peer_entries e JOIN peer_locations l ON l.device_uuid = e.device_uuid AND l.location_id = e.location_id
+         LEFT JOIN devices d ON d.uuid = e.device_uuid
+       WHERE e.content_uuid IN (SELECT value FROM json_each(?)) AND e.kind = 'file' ORDER BY e.device_uuid, l.name, e.dir_path, e.name`,
+    ).raw().all(JSON.stringify(contents));
   }
 
   hasPending(): boolean {
@@ -123,7 +134,8 @@ export class SearchStore {
   /** Queue the contents gone from the library that rows (FROM, TO] still name; how many were queued. */
   queueOrphans(from: number, to: number): number {
     return this.sql<[number, number]>(
-      'INSERT OR IGNORE INTO search_pending SELECT DISTINCT content_uuid FROM search_docs d WHERE d.id > ? AND d.id <= ? AND NOT EXISTS (SELECT 1 FROM content_identities c WHERE c.uuid = d.content_uuid)',
+      `INSERT OR IGNORE INTO search_pending SELECT DISTINCT content_uuid FROM search_docs d WHERE d.id > ? AND d.id <= ?
+         AND NOT EXISTS (SELECT 1 FROM content_identities c WHERE c.uuid = d.content_uuid) AND NOT EXISTS (SELECT 1 FROM peer_contents p WHERE p.content_uuid = d.content_uuid)`,
     ).run(from, to).changes;
   }
 
@@ -135,22 +147,27 @@ export class SearchStore {
     return this.sql<[], number>('SELECT count(*) FROM search_docs').pluck().get()!;
   }
 
+  /*
+   * A content is in the library when this device holds it or a paired device said it does
+   * (DESIGN §15): its kind comes from either (KIND_OF below), and a row of neither is a leftover.
+   */
+
   /** The best FETCH rows for an FTS5 MATCH, best first, each with its snippet. */
   rankedWithSnippets(match: string, fetch: number): Array<Omit<RankedDoc, 'id'> & { snippet: string }> {
     return this.sql<[string, number], Omit<RankedDoc, 'id'> & { snippet: string }>(
-      `SELECT d.content_uuid, c.kind, m.score, m.snippet, d.source, d.locator, d.at FROM
+      `SELECT d.content_uuid, ${KIND_OF} AS kind, m.score, m.snippet, d.source, d.locator, d.at FROM
          (SELECT rowid AS id, rank AS score, ${SNIPPET} AS snippet
             FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) m
-         JOIN search_docs d ON d.id = m.id LEFT JOIN content_identities c ON c.uuid = d.content_uuid`,
+         JOIN search_docs d ON d.id = m.id`,
     ).all(match, fetch);
   }
 
   /** The best FETCH rows for an FTS5 MATCH of contents still in the library, without snippets (cut later for the few kept). */
   ranked(match: string, fetch: number): RankedDoc[] {
     return this.sql<[string, number], RankedDoc>(
-      `SELECT d.id, d.content_uuid, c.kind, m.score, d.source, d.locator, d.at FROM
+      `SELECT * FROM (SELECT d.id, d.content_uuid, ${KIND_OF} AS kind, m.score, d.source, d.locator, d.at FROM
          (SELECT rowid AS id, rank AS score FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) m
-         JOIN search_docs d ON d.id = m.id JOIN content_identities c ON c.uuid = d.content_uuid`,
+         JOIN search_docs d ON d.id = m.id) WHERE kind IS NOT NULL`,
     ).all(match, fetch);
   }
 
@@ -166,10 +183,10 @@ export class SearchStore {
    * given), of contents of KIND (when given).
    */
   cjkDocs(narrow: string | null, kind: string | undefined, limit: number): CjkDoc[] {
-    const where = `${narrow !== null ? 'AND d.id IN (SELECT rowid FROM search_cjk WHERE search_cjk MATCH ?)' : ''} ${kind !== undefined ? 'AND c.kind = ?' : ''}`;
+    const where = narrow !== null ? 'AND d.id IN (SELECT rowid FROM search_cjk WHERE search_cjk MATCH ?)' : '';
     return this.sql<Array<string | number>, CjkDoc>(
-      `SELECT d.content_uuid, c.kind, d.source, d.locator, d.at, d.text FROM search_docs d JOIN content_identities c ON c.uuid = d.content_uuid
-       WHERE d.cjk = 1 ${where} ORDER BY d.id LIMIT ?`,
+      `SELECT * FROM (SELECT d.id, d.content_uuid, ${KIND_OF} AS kind, d.source, d.locator, d.at, d.text FROM search_docs d
+       WHERE d.cjk = 1 ${where}) WHERE kind IS NOT NULL ${kind !== undefined ? 'AND kind = ?' : ''} ORDER BY id LIMIT ?`,
     ).all(...(narrow !== null ? [narrow] : []), ...(kind !== undefined ? [kind] : []), limit);
   }
 
@@ -199,7 +216,8 @@ export class SearchStore {
 
   /** A content's kind; undefined when it left the library. */
   kindOf(contentUuid: string): string | undefined {
-    return this.sql<[string], string>('SELECT kind FROM content_identities WHERE uuid = ?').pluck().get(contentUuid);
+    return this.sql<[string, string], string | null>(`SELECT coalesce((SELECT kind FROM content_identities WHERE uuid = ?),
+      (SELECT kind FROM peer_contents WHERE content_uuid = ? LIMIT 1))`).pluck().get(contentUuid, contentUuid) ?? undefined;
   }
 
   // -- Queueing by the stores that link files to contents (speed helper, issue 18; migration 011).
@@ -214,5 +232,8 @@ export class SearchStore {
     this.sql<[number]>('INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id = ?').run(contentId);
   }
 }
+
+/** A search row's content kind: this device's content, else a paired device's (null: neither has it now). */
+const KIND_OF = `coalesce((SELECT kind FROM content_identities WHERE uuid = d.content_uuid), (SELECT kind FROM peer_contents WHERE content_uuid = d.content_uuid LIMIT 1))`;
 
 const QUEUE_SQL = multiRowSql('(?)', (values) => `INSERT OR IGNORE INTO search_pending (content_uuid) VALUES ${values}`);

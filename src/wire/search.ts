@@ -52,7 +52,10 @@ export interface TextSearchResult {
   source: SearchSource;
   /** Where in it: the page (and the box of the line holding the match) or the segment's start; absent for a name. */
   locator?: SearchLocator;
+  /** This device's copies, absolute. */
   paths: string[];
+  /** Copies on paired devices, as `DEVICE:/location/path` (DESIGN §15); absent when there are none. */
+  addresses?: string[];
 }
 
 /** A result of a query that may be semantic: a text match, or a chunk nearest in meaning. */

@@ -96,6 +96,14 @@ describe('one library across two devices: see and list every device\'s files', (
     const byAddress = json<{ path: string }>(await runCli(['content', 'get', 'Laptop:/Photos/beach.txt', '--to', desk, '--json'], B));
     assert.equal(readFileSync(byAddress.path, 'utf8'), 'a day at the beach');
 
+    // Search finds the laptop's files by name on the desktop.
+    const found = await until('the receipt found on B', 15_000, async () => {
+      const r = json<Array<{ content_uuid: string; paths: string[]; addresses?: string[] }>>(await runCli(['search', 'receipt', '--json'], B));
+      return r.length > 0 ? r : undefined;
+    });
+    assert.equal(found[0]!.content_uuid, receipt.content_uuid);
+    assert.deepEqual([found[0]!.paths, found[0]!.addresses], [[], ['Laptop:/Photos/2024/receipt.txt']]);
+
     // Bad addresses are refused with a reason.
     const nobody = await runCli(['ls', 'Phone:/Photos'], B);
     assert.equal(nobody.code, 1);

@@ -4,7 +4,7 @@ import { isContentKind } from '../../content/kinds.js';
 import { relPathProblem } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
 import type { PeerContentFacts } from '../../store/peer-contents.js';
-import type { PeerEntryFacts } from '../../store/peer-entries.js';
+import type { PeerEntryFacts, Removed } from '../../store/peer-entries.js';
 import type { PeerLibraryCursorRecord, PullPosition } from '../../store/peer-library-cursor.js';
 import { UUID_RE } from '../../sidecars/address.js';
 import type { MessageIn } from '../messages/channel.js';
@@ -84,7 +84,7 @@ export class PeerLibrary {
       let removed = 0;
       for (const gone of store.peerLocations.replace(owner, head.locations.map((l) => ({
         location_id: l.id, uuid: l.uuid, name: l.name, path: l.path, index_mode: l.mode, files: l.files, dirs: l.dirs, bytes: l.bytes,
-      })))) removed += store.peerEntries.dropLocation(owner, gone);
+      })))) removed += this.dropped(store.peerEntries.dropLocation(owner, gone));
       const c = store.peerLibraryCursor.get(owner);
       const number = head.resumed && c
         ? c.pull_number
@@ -122,13 +122,17 @@ export class PeerLibrary {
     });
     let entries = 0;
     store.transaction(() => {
+      // Search indexes every device's names (DESIGN §15): the contents of the rows written are looked at again.
+      const named: string[] = [];
       for (const f of folders) {
         store.peerEntries.putMany(owner, f.location, f.path, f.rows, pull.number);
+        for (const r of f.rows) if (r.content_uuid !== null) named.push(r.content_uuid);
         // A full copy sweeps the whole device at its end instead (whatever it did not confirm).
-        if (f.whole && !pull.full) pull.removed += store.peerEntries.sweepFolder(owner, f.location, f.path, pull.number);
+        if (f.whole && !pull.full) pull.removed += this.dropped(store.peerEntries.sweepFolder(owner, f.location, f.path, pull.number));
         entries += f.rows.length;
       }
       store.peerContents.putMany(owner, contents);
+      store.search.queue(named);
       const last = folders[folders.length - 1];
       if (last) store.peerLibraryCursor.advance(owner, last.seq, last.id, last.whole ? '' : last.rows[last.rows.length - 1]?.name ?? '');
     });
@@ -140,10 +144,16 @@ export class PeerLibrary {
   finish(pull: PullInProgress): void {
     const { store } = this.lib;
     store.transaction(() => {
-      if (pull.full) pull.removed += store.peerEntries.sweepDevice(pull.deviceUuid, pull.number);
-      if (pull.full || pull.removed > 0) store.peerContents.dropUnheld(pull.deviceUuid);
+      if (pull.full) pull.removed += this.dropped(store.peerEntries.sweepDevice(pull.deviceUuid, pull.number));
+      if (pull.full || pull.removed > 0) store.search.queue(store.peerContents.dropUnheld(pull.deviceUuid));
       store.peerLibraryCursor.finishPull(pull.deviceUuid, Date.now());
     });
+  }
+
+  /** Rows removed: their contents are looked at again by search (a name or a copy gone). */
+  private dropped(r: Removed): number {
+    this.lib.store.search.queue(r.contents);
+    return r.rows;
   }
 
   /** Forget a device that was unpaired: its rows, its locations, its contents, its cursor and its name. */
@@ -151,8 +161,8 @@ export class PeerLibrary {
     if (deviceUuid === this.lib.device.uuid) throw new VssError('USAGE', 'this device\'s own rows are not removed by unpairing');
     const { store } = this.lib;
     return store.transaction(() => {
-      const entries = store.peerEntries.dropDevice(deviceUuid);
-      store.peerContents.dropDevice(deviceUuid);
+      const entries = this.dropped(store.peerEntries.dropDevice(deviceUuid));
+      store.search.queue(store.peerContents.dropDevice(deviceUuid));
       store.peerLocations.dropDevice(deviceUuid);
       store.peerLibraryCursor.remove(deviceUuid);
       store.devices.removePeer(deviceUuid);
