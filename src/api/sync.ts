@@ -4,7 +4,7 @@ import { sidecarKind } from '../sidecars/kinds.js';
 import { Availability } from '../sync/availability/availability.js';
 import { PeerLibrary } from '../sync/library/peer-library.js';
 import type { LibraryLink } from '../sync/library-link.js';
-import type { GotOriginal } from '../sync/library/get-original.js';
+import type { GotOriginal, RemoteOriginal } from '../sync/library/get-original.js';
 import type { ResolveAnswer } from '../sync/resolver.js';
 import type { LinkPort } from '../sync/synced-library.js';
 import type { LibraryContext } from './library-api.js';
@@ -52,6 +52,12 @@ export class SyncApi implements LinkPort {
     if (this.current) return this.current.getOriginal(ref, dir, opts);
     const { getOriginal } = await import('../sync/library/get-original.js');
     return getOriginal(this.lib, ref, dir, undefined, opts);
+  }
+
+  /** A content held only on other devices, as a viewer reads it through the daemon (DESIGN §15); or why not. */
+  remoteOriginal(contentUuid: string): RemoteOriginal | { unavailable: string } {
+    if (!this.current) return { unavailable: 'it is on another device, and this process does not talk to other devices (the daemon does)' };
+    return this.current.remoteOriginal(contentUuid);
   }
 
   /** Paired devices sharing this library that are connected now (none without the daemon's network side). */

@@ -6,7 +6,7 @@ import { Availability, type WhoHasQuery } from './availability/availability.js';
 import { askWhoHas, notifyChanged, pullAvailability } from './availability/exchange.js';
 import { notifyLibraryChanged, pullLibrary } from './library/exchange.js';
 import { PeerLibrary } from './library/peer-library.js';
-import { getOriginal, type GotOriginal } from './library/get-original.js';
+import { getOriginal, remoteOriginal, type GotOriginal, type RemoteOriginal } from './library/get-original.js';
 import type { PeerLink, RemoteDevice } from './peer-link.js';
 import { startPrefetch, type Prefetch } from './prefetch.js';
 import { fetchFirstWith, resolveWithSettings, type ResolveAnswer } from './resolver.js';
@@ -133,6 +133,11 @@ export class LibraryLink {
   /** Copy a content's original into DIR, verified: from here, else from an online paired device that holds it. */
   getOriginal(ref: string, dir: string, opts: { signal?: AbortSignal } = {}): Promise<GotOriginal> {
     return getOriginal(this.opts.lib, ref, dir, this.peers, opts);
+  }
+
+  /** A content held only on other devices, to read ranges of (a viewer); or why not now. */
+  remoteOriginal(contentUuid: string): RemoteOriginal | { unavailable: string } {
+    return remoteOriginal(this.opts.lib, contentUuid, this.peers);
   }
 
   /** Forget an unpaired device: what it said it has, and its rows. */

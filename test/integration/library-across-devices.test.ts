@@ -96,6 +96,18 @@ describe('one library across two devices: see and list every device\'s files', (
     const byAddress = json<{ path: string }>(await runCli(['content', 'get', 'Laptop:/Photos/beach.txt', '--to', desk, '--json'], B));
     assert.equal(readFileSync(byAddress.path, 'utf8'), 'a day at the beach');
 
+    // The desktop's daemon streams a range of the laptop's original (a video seeking), keeping nothing.
+    const statusB = json<{ http: string }>(await runCli(['daemon', 'status', '--json'], B));
+    const auth = { authorization: `Bearer ${readFileSync(join(B.VSS_DATA_DIR, 'daemon.token'), 'utf8').trim()}` };
+    const url = `${statusB.http}/api/libraries/current/content/${receipt.content_uuid}`;
+    const part = await fetch(url, { headers: { ...auth, range: 'bytes=2-8' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), 'bytes 2-8/17');
+    assert.equal(await part.text(), 'scanned');
+    const whole = await fetch(url, { headers: auth });
+    assert.equal(await whole.text(), 'a scanned receipt');
+    assert.equal((await fetch(url, { headers: { ...auth, range: 'bytes=40-' } })).status, 416);
+
     // Search finds the laptop's files by name on the desktop.
     const found = await until('the receipt found on B', 15_000, async () => {
       const r = json<Array<{ content_uuid: string; paths: string[]; addresses?: string[] }>>(await runCli(['search', 'receipt', '--json'], B));

@@ -1,9 +1,11 @@
 import { lstatSync, type Stats } from 'node:fs';
+import { Readable } from 'node:stream';
 import send from '@fastify/send';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sidecarAddress, UUID_RE, VssError, type LibraryApi } from '../../api/index.js';
 import { OPERATIONS } from '../../api/remote/protocol.js';
 import type { DaemonCore } from '../daemon-core.js';
+import type { RemoteOriginal } from '../../sync/library/get-original.js';
 import { readWhole, WHOLE_READ_MAX_BYTES } from './read-whole.js';
 
 /**
@@ -47,7 +49,12 @@ export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore)
   app.get(wildcard(OPERATIONS.originalFile.path), (req, reply) => answer(reply, async () => {
     const { lib, parts, v } = parse(req, core, 1, '/content/{content_uuid}');
     const found = lib().content.original(parts[0]!);
-    if (found.state !== 'ready') return notFound(reply, found.reason);
+    if (found.state !== 'ready') {
+      // Held only by another device (DESIGN §15): the range asked for streams from it, kept nowhere.
+      const remote = lib().sync.remoteOriginal(parts[0]!);
+      if ('unavailable' in remote) return notFound(reply, `${found.reason}; ${remote.unavailable}`);
+      return serveRemote(req, reply, remote, v);
+    }
     return serve(req, reply, { path: found.path, size: found.size, tag: found.cas_id, mime: found.mime }, v, () => 'its file changed or went away while it was being read');
   }));
 }
@@ -149,6 +156,48 @@ async function serve(req: FastifyRequest, reply: FastifyReply, file: ServedFile,
     return error(reply, 500, 'INTERNAL', `could not read the file (${result.statusCode})`);
   }
   return reply.code(result.statusCode).headers(result.headers).header('content-type', file.mime).send(result.stream);
+}
+
+/** One byte range of a file of SIZE bytes (`a-b`, `a-`, `-n`), or null when the header asks for none or for several (then the whole file). */
+function singleRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+  const m = header === undefined ? null : /^bytes=\s*(\d*)-(\d*)\s*$/i.exec(header);
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    start = Math.max(0, size - Number(m[2]));
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  if (start >= size || end < start) return 'unsatisfiable';
+  return { start, end };
+}
+
+/**
+ * A content's original held by another device: HEAD from its facts, GET of the whole file or of
+ * one range streamed from the device as it comes. The same tags and conditionals as a local file.
+ */
+async function serveRemote(req: FastifyRequest, reply: FastifyReply, file: RemoteOriginal, v: string | undefined): Promise<FastifyReply> {
+  const etag = `"${file.casId}"`;
+  reply.headers({ ...SAFE_HEADERS, etag, 'cache-control': v === file.casId ? CACHE_IMMUTABLE : CACHE_REVALIDATE, 'accept-ranges': 'bytes' });
+  const ifMatch = req.headers['if-match'];
+  if (ifMatch !== undefined && !matches(ifMatch, etag, false)) return error(reply, 412, 'PRECONDITION_FAILED', 'the file is not the one If-Match names');
+  const ifNoneMatch = req.headers['if-none-match'];
+  if (ifNoneMatch !== undefined && matches(ifNoneMatch, etag, true)) return reply.code(304).send();
+  const ifRange = req.headers['if-range'];
+  const range = ifRange !== undefined && ifRange !== etag ? null : singleRange(req.headers.range, file.size);
+  if (range === 'unsatisfiable') {
+    return error(reply.header('content-range', `bytes */${file.size}`), 416, 'RANGE_NOT_SATISFIABLE', `the file has ${file.size} bytes: ${String(req.headers.range)} is outside it`);
+  }
+  const { start, end } = range ?? { start: 0, end: file.size - 1 };
+  reply.code(range ? 206 : 200).header('content-type', file.mime).header('content-length', Math.max(0, end - start + 1));
+  if (range) reply.header('content-range', `bytes ${start}-${end}/${file.size}`);
+  if (req.method === 'HEAD' || file.size === 0) return reply.send();
+  const gone = new AbortController();
+  reply.raw.once('close', () => gone.abort());
+  return reply.send(Readable.from(file.read(start, end - start + 1, gone.signal)));
 }
 
 class FileChangedError extends Error {}

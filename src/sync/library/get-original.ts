@@ -8,7 +8,7 @@ import { UsageError, VssError } from '../../core/errors.js';
 import type { Library } from '../../library/library.js';
 import { UUID_RE } from '../../sidecars/address.js';
 import type { PeerLink } from '../peer-link.js';
-import { keepOriginal, partialIn, receiveOriginal, type ExpectedOriginal } from './originals.js';
+import { keepOriginal, originalRange, partialIn, receiveOriginal, type ExpectedOriginal } from './originals.js';
 
 export interface GotOriginal {
   content_uuid: string;
@@ -73,6 +73,47 @@ export async function getOriginal(lib: Library, ref: string, dir: string, peers?
     }
   }
   throw new VssError('UNAVAILABLE', `content ${uuid} could not be copied: ${reasons.join('; ')}`);
+}
+
+/** A content held only on other devices, as a viewer reads it: its facts, and ranges of its bytes from an online holder. */
+export interface RemoteOriginal {
+  size: number;
+  mime: string;
+  casId: string;
+  /** LENGTH bytes from START, from the first online holder that answers (nothing is kept). */
+  read(start: number, length: number, signal?: AbortSignal): AsyncGenerator<Uint8Array>;
+}
+
+/** CONTENTUUID as paired devices hold it, or why it cannot be read from them now. */
+export function remoteOriginal(lib: Library, contentUuid: string, peers: Required<Pick<PeerLink, 'connected' | 'open'>>): RemoteOriginal | { unavailable: string } {
+  const facts = lib.store.peerContents.anyOf(contentUuid);
+  const holders = new Set(lib.store.peerEntries.copiesOf(contentUuid).map((c) => c.device_uuid));
+  if (!facts || holders.size === 0) return { unavailable: 'no device of this library holds this content' };
+  const online = peers.connected().filter((r) => holders.has(r.deviceUuid) && r.libraryIds.includes(lib.config.id));
+  if (online.length === 0) return { unavailable: 'the devices holding it are offline' };
+  const want: ExpectedOriginal = { contentUuid, casId: facts.cas_id, casVersion: facts.cas_version, size: facts.size };
+  return {
+    size: facts.size, mime: facts.mime, casId: facts.cas_id,
+    async *read(start, length, signal) {
+      let last: unknown;
+      for (const r of online) {
+        let sent = false;
+        try {
+          const stream = await peers.open(r.peerId, 'original', AbortSignal.timeout(5_000));
+          for await (const chunk of originalRange(stream, lib.config.id, want, start, length, signal)) {
+            sent = true;
+            yield chunk;
+          }
+          return;
+        } catch (err) {
+          // Once bytes went out the answer cannot switch to another device mid-range.
+          if (sent || signal?.aborted) throw err;
+          last = err;
+        }
+      }
+      throw last instanceof Error ? last : new VssError('UNAVAILABLE', 'no device holding it answered');
+    },
+  };
 }
 
 /** The content REF names, and the file name its address gives (a uuid gives none). */

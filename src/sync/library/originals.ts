@@ -36,9 +36,10 @@ export async function serveOriginal(stream: Stream, remote: RemoteDevice, libOf:
     if (file.state !== 'ready') return await refuse(file.reason);
     if (req.offset > file.size) return await refuse(`offset ${req.offset} is past the end (${file.size} bytes)`);
     await ch.send('original.item', { size: file.size, offset: req.offset, cas_id: file.cas_id, cas_version: file.cas_version });
-    if (file.size > req.offset) {
+    const end = Math.min(file.size, req.length === undefined ? file.size : req.offset + req.length);
+    if (end > req.offset) {
       // Exactly the bytes announced: a file that shrank since it was checked ends the stream short, which the asker notices.
-      for await (const chunk of createReadStream(file.path, { start: req.offset, end: file.size - 1, highWaterMark: CHUNK })) {
+      for await (const chunk of createReadStream(file.path, { start: req.offset, end: end - 1, highWaterMark: CHUNK })) {
         await ch.writeBytes(chunk as Buffer);
       }
     }
@@ -102,6 +103,30 @@ export async function receiveOriginal(stream: Stream, libraryId: string, want: E
     throw new VssError('PEER', `the bytes received are not content ${want.contentUuid} (${id.ok ? `content id ${id.casId.slice(0, 16)}…` : id.reason}): nothing kept`);
   }
   return got;
+}
+
+/**
+ * LENGTH bytes of a content's original from START, as they come from one device (a viewer seeking
+ * in a video held elsewhere; nothing is kept). The header must name the content the owner synced;
+ * a range cannot be checked against the content id, so these bytes are shown, never kept.
+ */
+export async function* originalRange(stream: Stream, libraryId: string, want: ExpectedOriginal, start: number, length: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const ch = new PeerChannel(stream, 'original');
+  try {
+    await ch.send('original.request', { lib: libraryId, content: want.contentUuid, offset: start, length }, signal);
+    const head = await ch.receive(['original.item', 'original.refused'], { signal: stallSignal(signal) });
+    if (head.name === 'original.refused') throw new VssError('UNAVAILABLE', `refused: ${head.body.reason.slice(0, REASON_CHARS)}`);
+    const h = head.body;
+    if (h.size !== want.size || h.cas_id !== want.casId || h.offset !== start) throw new VssError('PEER', 'the device offered another file than the content it announced');
+    for (let left = Math.min(length, want.size - start); left > 0;) {
+      const data = await ch.readBytes(Math.min(left, CHUNK), stallSignal(signal));
+      if (data === null) throw new VssError('UNAVAILABLE', 'the device stopped before the range was whole');
+      left -= data.byteLength;
+      for (const part of data) yield part;
+    }
+  } finally {
+    await ch.close();
+  }
 }
 
 /** Where a copy of NAME goes in DIR: NAME itself, or `NAME (2).EXT` … when that is taken (nothing is overwritten). */

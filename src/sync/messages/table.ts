@@ -237,9 +237,9 @@ export const PEER_MESSAGES = {
   'library.error': { protocol: 'library', tag: { t: 'error' }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
 
   // ---- /vss/original: one request per stream (DESIGN §15 "Originals on another device") ----
-  /** A content's original by address (never a path), from OFFSET on (a resumed copy). */
-  'original.request': { protocol: 'original', tag: {}, since: 1, maxBytes: KiB, fields: { lib: f.string(64), content: f.uuid, offset: f.uint } },
-  /** Served: exactly `size - offset` raw bytes follow; the asker checks them against the content id. */
+  /** A content's original by address (never a path), from OFFSET on (a resumed copy), LENGTH bytes of it at most (a viewer's range). */
+  'original.request': { protocol: 'original', tag: {}, since: 1, maxBytes: KiB, fields: { lib: f.string(64), content: f.uuid, offset: f.uint, length: f.optional(f.uint) } },
+  /** Served: exactly `min(length, size - offset)` raw bytes follow; a copy is checked against the content id. */
   'original.item': { protocol: 'original', tag: { ok: true }, since: 1, maxBytes: KiB, fields: { size: f.uint, offset: f.uint, cas_id: f.string(128), cas_version: f.uint } },
   /** Not served (not here, changed since indexed, not shared); the stream ends. */
   'original.refused': { protocol: 'original', tag: { ok: false }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
