@@ -200,6 +200,21 @@ function pagesOf(dir: string): PageOut[] {
   return out;
 }
 
+/** With VSS_BENCH_PROFILE=PREFIX: the first timed pull's CPU profile of this (the puller's) process, for a look at where its time goes. */
+async function startProfile(): Promise<(file: string) => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (file) => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 async function main(): Promise<void> {
   const o = benchArgs('library-sync-bench [--small N] [--large M] [--big-folder F] [--runs R] [--no-large]', {
     small: { default: 100_000, min: 100 }, large: { default: 1_000_000, min: 100 }, 'big-folder': { default: 10_000, min: 1 }, runs: { default: 3, min: 1 },
@@ -233,6 +248,7 @@ async function main(): Promise<void> {
       const runs = n >= 1_000_000 ? Math.min(o.runs, 2) : o.runs;
       const times: number[] = [];
       const anchors: number[] = [];
+      const cpu: number[] = [];
       let peakPuller = 0;
       let peakOwner = 0;
       for (let r = 0; r < runs; r++) {
@@ -242,9 +258,14 @@ async function main(): Promise<void> {
           peakPuller = Math.max(peakPuller, process.memoryUsage().rss);
           peakOwner = Math.max(peakOwner, rssOf(b.child!.proc.pid!));
         }, 50);
+        const profile = r === 0 && process.env.VSS_BENCH_PROFILE ? await startProfile() : undefined;
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         const got = await pull();
         times.push(performance.now() - t0);
+        const c = process.cpuUsage(c0);
+        cpu.push((c.user + c.system) / 1e6);
+        if (profile) await profile(`${process.env.VSS_BENCH_PROFILE}-${n}.cpuprofile`);
         clearInterval(sampler);
         if (!got.full || got.entries !== n + Math.ceil(n / FILES_PER_FOLDER)) throw new Error(`the backfill brought ${got.entries} entries, not ${n} files and their folders`);
         collectGarbage();
@@ -252,7 +273,7 @@ async function main(): Promise<void> {
       }
       const t = median(times) / 1000;
       const a = median(anchors) / 1000;
-      console.log(`${label} of ${num(n)} files (${num(Math.ceil(n / FILES_PER_FOLDER))} folders, ${frames} pages, ${mb(bytes)}): ${secs(t)} [${times.map((x) => secs(x / 1000)).join(' / ')}]; anchor ${secs(a)} [${anchors.map((x) => secs(x / 1000)).join(' / ')}]; peak RSS puller ${mb(peakPuller)} (with the anchor's decoded pages), owner ${mb(peakOwner)}`);
+      console.log(`${label} of ${num(n)} files (${num(Math.ceil(n / FILES_PER_FOLDER))} folders, ${frames} pages, ${mb(bytes)}): ${secs(t)} [${times.map((x) => secs(x / 1000)).join(' / ')}]; anchor ${secs(a)} [${anchors.map((x) => secs(x / 1000)).join(' / ')}]; peak RSS puller ${mb(peakPuller)} (with the anchor's decoded pages), owner ${mb(peakOwner)}; puller CPU ${cpu.map((x) => secs(x)).join(' / ')}`);
       summary.add({ what: `${label}, ${num(n)} entries`, value: secs(t), ratio: `${ratio(t / a)} anchor`, target: `< ${target} s, ≤ 2× anchor`, ok: t < target && t / a <= 2 });
       if (n >= 1_000_000) summary.add({ what: '    peak RSS, owner / puller', value: `${mb(peakOwner)} / ${mb(peakPuller)}`, ratio: '', target: '< 400 MB each', ok: peakOwner < 400 * 1024 * 1024 && peakPuller < 400 * 1024 * 1024 });
     }

@@ -1,5 +1,4 @@
 import type { Db } from '../db/connection.js';
-import { forEachChunk, multiRowSql } from './multi-row.js';
 import { statementCache, type Prepared } from './statements.js';
 
 /** A `peer_contents` row: the facts of a content a paired device holds, as it sent them (DESIGN §15). */
@@ -16,9 +15,13 @@ export interface PeerContentRecord {
 
 export type PeerContentFacts = Omit<PeerContentRecord, 'device_uuid'>;
 
-const PUT_MANY = multiRowSql('(?, ?, ?, ?, ?, ?, ?, ?)', (values) => `INSERT INTO peer_contents (device_uuid, content_uuid, cas_id, cas_version, kind, mime, size, media_metadata)
-  VALUES ${values} ON CONFLICT(content_uuid, device_uuid) DO UPDATE SET cas_id = excluded.cas_id, cas_version = excluded.cas_version, kind = excluded.kind, mime = excluded.mime, size = excluded.size,
-  media_metadata = excluded.media_metadata`);
+/*
+ * One row a statement: an upsert of many rows at once (VALUES … ON CONFLICT) measured slower here
+ * than the same prepared statement run row by row (0.62 s against 0.35 s for 100k rows).
+ */
+const PUT = `INSERT INTO peer_contents (device_uuid, content_uuid, cas_id, cas_version, kind, mime, size, media_metadata)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(content_uuid, device_uuid) DO UPDATE SET cas_id = excluded.cas_id, cas_version = excluded.cas_version,
+  kind = excluded.kind, mime = excluded.mime, size = excluded.size, media_metadata = excluded.media_metadata`;
 
 /** The `peer_contents` table: written only from what the owner sent, never edited here. */
 export class PeerContentStore {
@@ -38,14 +41,8 @@ export class PeerContentStore {
   }
 
   putMany(deviceUuid: string, rows: readonly PeerContentFacts[]): void {
-    forEachChunk(rows.length, (at, n) => {
-      const args: Array<string | number | null> = [];
-      for (let i = at; i < at + n; i++) {
-        const r = rows[i]!;
-        args.push(deviceUuid, r.content_uuid, r.cas_id, r.cas_version, r.kind, r.mime, r.size, r.media_metadata);
-      }
-      this.sql<Array<string | number | null>>(PUT_MANY.get(n)!).run(...args);
-    });
+    const put = this.sql<[string, string, string, number, string, string, number, string | null]>(PUT);
+    for (const r of rows) put.run(deviceUuid, r.content_uuid, r.cas_id, r.cas_version, r.kind, r.mime, r.size, r.media_metadata);
   }
 
   /** Forget DEVICE's contents none of its entries holds any more; their uuids. */

@@ -1,6 +1,5 @@
 import type { Db } from '../db/connection.js';
 import type { EntryKind } from './entries.js';
-import { forEachChunk, multiRowSql } from './multi-row.js';
 import { statementCache, type Prepared } from './statements.js';
 
 /** A `peer_entries` row: a file or folder of a paired device's location, as its owner sent it (DESIGN §15). */
@@ -20,10 +19,10 @@ export interface PeerEntryRecord {
 
 export type PeerEntryFacts = Pick<PeerEntryRecord, 'name' | 'kind' | 'size' | 'mtime_ms' | 'content_uuid'>;
 
-const PUT_MANY = multiRowSql('(?, ?, ?, ?, ?, ?, ?, ?, ?)', (values) => `INSERT INTO peer_entries
-  (device_uuid, location_id, dir_path, name, kind, size, mtime_ms, content_uuid, pull) VALUES ${values}
-  ON CONFLICT(device_uuid, location_id, dir_path, name) DO UPDATE SET kind = excluded.kind, size = excluded.size,
-  mtime_ms = excluded.mtime_ms, content_uuid = excluded.content_uuid, pull = excluded.pull`);
+/* One row a statement: faster here than a many-row upsert (see peer-contents.ts). */
+const PUT = `INSERT INTO peer_entries (device_uuid, location_id, dir_path, name, kind, size, mtime_ms, content_uuid, pull)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(device_uuid, location_id, dir_path, name) DO UPDATE SET kind = excluded.kind,
+  size = excluded.size, mtime_ms = excluded.mtime_ms, content_uuid = excluded.content_uuid, pull = excluded.pull`;
 
 /** The range of dir_path values beneath folder PATH: from 'PATH/' up to, not including, 'PATH0' ('0' follows '/'). */
 function beneath(path: string): [string, string] {
@@ -52,6 +51,11 @@ export class PeerEntryStore {
     ).get(deviceUuid, locationId, dirPath, name);
   }
 
+  /** Whether DEVICE has any row here. */
+  anyOf(deviceUuid: string): boolean {
+    return this.sql<[string]>('SELECT 1 FROM peer_entries WHERE device_uuid = ? LIMIT 1').get(deviceUuid) !== undefined;
+  }
+
   /** Where copies of a content are on other devices, LIMIT of them. */
   copiesOf(contentUuid: string, limit = 100): PeerEntryRecord[] {
     return this.sql<[string, number], PeerEntryRecord>(
@@ -71,14 +75,8 @@ export class PeerEntryStore {
 
   /** Write the rows of one folder as the owner sent them, marked with PULL. */
   putMany(deviceUuid: string, locationId: number, dirPath: string, rows: readonly PeerEntryFacts[], pull: number): void {
-    forEachChunk(rows.length, (at, n) => {
-      const args: Array<string | number | null> = [];
-      for (let i = at; i < at + n; i++) {
-        const r = rows[i]!;
-        args.push(deviceUuid, locationId, dirPath, r.name, r.kind, r.size, r.mtime_ms, r.content_uuid, pull);
-      }
-      this.sql<Array<string | number | null>>(PUT_MANY.get(n)!).run(...args);
-    });
+    const put = this.sql<[string, number, string, string, string, number, number | null, string | null, number]>(PUT);
+    for (const r of rows) put.run(deviceUuid, locationId, dirPath, r.name, r.kind, r.size, r.mtime_ms, r.content_uuid, pull);
   }
 
   /**

@@ -97,8 +97,9 @@ export interface LibraryPullResult {
 
 /**
  * Pull REMOTE's own rows of LIBRARY_ID into PEERS: what changed since the last pull, or the rest
- * of a pull that was cut off. Each page is applied as it comes (one transaction with the cursor),
- * so a pull killed at any moment leaves whole pages and resumes after the last. A head or page
+ * of a pull that was cut off. Each page is applied as it comes, with the cursor, whole or not at
+ * all, and committed in batches of about a second: a pull killed at any moment leaves whole pages
+ * and resumes after the last one committed. A head or page
  * that speaks for another device, names a location not announced, or does not add up is refused
  * (VssError PEER); the pages before it stay applied, as a cut-off pull's do.
  */
@@ -116,23 +117,37 @@ export async function pullLibrary(stream: Stream, peers: PeerLibrary, remote: Re
     if (first.name === 'library.error') throw new VssError('PEER', `${remote.name} refused the library pull: ${first.body.reason.slice(0, REASON_CHARS)}`);
     const pull = peers.begin(remote, asked, first.body);
     let pages = 0;
-    for (;;) {
-      const msg = await ch.receive(['library.page', 'library.end', 'library.error'], { signal: answerSignal(opts.signal), unknown: 'skip' });
-      if (msg.name === 'library.error') throw new VssError('PEER', `${remote.name} stopped the library pull: ${msg.body.reason.slice(0, REASON_CHARS)}`);
-      if (msg.name === 'library.end') {
-        const end = msg.body;
-        if (end.pages !== pages || end.to_seq !== pull.toSeq) {
-          throw new VssError('PEER', `library pull ended saying ${end.pages} pages to seq ${end.to_seq}; it sent ${pages} to seq ${pull.toSeq}`);
+    const writer = peers.batchWriter();
+    try {
+      for (;;) {
+        const msg = await ch.receive(['library.page', 'library.end', 'library.error'], { signal: answerSignal(opts.signal), unknown: 'skip' });
+        if (msg.name === 'library.error') throw new VssError('PEER', `${remote.name} stopped the library pull: ${msg.body.reason.slice(0, REASON_CHARS)}`);
+        if (msg.name === 'library.end') {
+          const end = msg.body;
+          if (end.pages !== pages || end.to_seq !== pull.toSeq) {
+            throw new VssError('PEER', `library pull ended saying ${end.pages} pages to seq ${end.to_seq}; it sent ${pages} to seq ${pull.toSeq}`);
+          }
+          break;
         }
-        break;
+        writer.touch(msg.body.folders.length + msg.body.contents.length);
+        peers.applyPage(pull, msg.body);
+        pages++;
+        // Acked before the commit: the owner reads its next pages meanwhile.
+        await ch.send('library.ack', {}, opts.signal);
+        writer.maybeCommit();
+        opts.onPage?.(pages, pull.entries);
+        if (pull.entries > MAX_PULL_ENTRIES) throw new VssError('PEER', `library pull brings more than ${MAX_PULL_ENTRIES} entries`);
       }
-      peers.applyPage(pull, msg.body);
-      pages++;
-      opts.onPage?.(pages, pull.entries);
-      if (pull.entries > MAX_PULL_ENTRIES) throw new VssError('PEER', `library pull brings more than ${MAX_PULL_ENTRIES} entries`);
-      await ch.send('library.ack', {}, opts.signal);
+      writer.touch();
+      peers.finish(pull);
+    } finally {
+      // Every page applied is whole (its own savepoint): keep them, whatever ended the pull.
+      try {
+        writer.commit();
+      } catch {
+        writer.rollback();
+      }
     }
-    peers.finish(pull);
     return { full: pull.full, resumed: first.body.resumed, pages, entries: pull.entries, toSeq: pull.toSeq, ms: performance.now() - started };
   } finally {
     await ch.close();

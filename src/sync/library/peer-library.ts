@@ -5,6 +5,7 @@ import { relPathProblem } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
 import type { PeerContentFacts } from '../../store/peer-contents.js';
 import type { PeerEntryFacts, Removed } from '../../store/peer-entries.js';
+import type { BatchWriter } from '../../store/batch-writer.js';
 import type { PeerLibraryCursorRecord, PullPosition } from '../../store/peer-library-cursor.js';
 import { UUID_RE } from '../../sidecars/address.js';
 import type { MessageIn } from '../messages/channel.js';
@@ -20,6 +21,8 @@ export interface PullInProgress {
   toSeq: number;
   /** Rows it removed (then contents no row holds are dropped at the end). */
   removed: number;
+  /** A full copy to a device that held none of the owner's rows: nothing to sweep at its end. */
+  fresh: boolean;
   entries: number;
 }
 
@@ -89,8 +92,19 @@ export class PeerLibrary {
       const number = head.resumed && c
         ? c.pull_number
         : store.peerLibraryCursor.startPull(owner, head.epoch, { full: head.full, toSeq: head.to_seq, afterSeq: 0, afterId: 0, afterName: '' }, now);
-      return { deviceUuid: owner, number, full: head.full, toSeq: head.to_seq, removed, entries: 0 };
+      const fresh = head.full && !store.peerEntries.anyOf(owner);
+      return { deviceUuid: owner, number, full: head.full, toSeq: head.to_seq, removed, entries: 0, fresh };
     });
+  }
+
+  /**
+   * A writer that groups pages into transactions of up to 2 s (DESIGN §15's backfill): the
+   * rows are keyed by random uuids, so each commit rewrites index pages all over; a page at a time
+   * would rewrite them fifty times in a 100k backfill. A page is still all or nothing (a savepoint
+   * inside the batch), and a kill loses at most the batch: the cursor moves with it.
+   */
+  batchWriter(): BatchWriter {
+    return this.lib.store.batchWriter(128 * 1024, 2000);
   }
 
   /** One page, checked whole, then written in one transaction with the cursor moved past it. */
@@ -144,8 +158,8 @@ export class PeerLibrary {
   finish(pull: PullInProgress): void {
     const { store } = this.lib;
     store.transaction(() => {
-      if (pull.full) pull.removed += this.dropped(store.peerEntries.sweepDevice(pull.deviceUuid, pull.number));
-      if (pull.full || pull.removed > 0) store.search.queue(store.peerContents.dropUnheld(pull.deviceUuid));
+      if (pull.full && !pull.fresh) pull.removed += this.dropped(store.peerEntries.sweepDevice(pull.deviceUuid, pull.number));
+      if ((pull.full && !pull.fresh) || pull.removed > 0) store.search.queue(store.peerContents.dropUnheld(pull.deviceUuid));
       store.peerLibraryCursor.finishPull(pull.deviceUuid, Date.now());
     });
   }
