@@ -109,7 +109,8 @@ describe('library sync: a killed backfill resumes without a row twice or lost', 
   it('the puller killed mid-backfill goes on from its last page', async () => {
     const owner = await serve();
     const first = pull(owner.addr);
-    await until(first, (l) => l.page === 5, 60_000);
+    // Killed once a batch of pages is committed (pages are committed a couple of seconds at a time).
+    await until(first, (l) => l.committed === true, 60_000);
     first.child.kill('SIGKILL');
     await within('the killed puller gone', 10_000, first.exit);
     const half = counts();
@@ -134,7 +135,8 @@ describe('library sync: a killed backfill resumes without a row twice or lost', 
 
     const owner = await serve();
     const first = pull(owner.addr);
-    await until(first, (l) => l.page === 5, 60_000);
+    // Killed once a batch of pages is committed (pages are committed a couple of seconds at a time).
+    await until(first, (l) => l.committed === true, 60_000);
     owner.child.kill('SIGKILL');
     assert.equal(await within('the puller gives up', 90_000, first.exit), 1);
     assert.ok(counts().pending, 'a pull to resume');

@@ -4,7 +4,7 @@
  *     serves /vss/library/1.0.0 to the other device on loopback; prints {"ready": {"addr"}} and
  *     serves until SIGTERM or stdin closes
  *   node dist/test/net/library-peer.js pull DATA_DIR LIBRARY_ROOT OWNER_ADDR OWNER_DEVICE_UUID
- *     pulls the owner's rows once; prints {"page", "entries"} as each page is applied, then
+ *     pulls the owner's rows once; prints {"page", "entries", "committed"} as each page is applied, then
  *     {"pulled": {full, resumed, pages, entries}} and exits
  * Either uses the device's own key (DATA_DIR/device.key) and admits only the other's peer id.
  * Exit 1 with {"error"} on failure.
@@ -41,7 +41,7 @@ try {
     const ownerPeer = other.split('/p2p/')[1]!;
     const node = await PeerNode.start({ privateKey: await devicePeerKey(dataDir), listen: ['/ip4/127.0.0.1/tcp/0'], admit: (p) => p === ownerPeer, isPaired: (p) => p === ownerPeer });
     const got = await pullLibrary(await node.open(other, 'library'), new PeerLibrary(lib), { deviceUuid: otherDevice, peerId: ownerPeer, name: 'owner', libraryIds }, lib.config.id, {
-      onPage: (pages, entries) => say({ page: pages, entries }),
+      onPage: (pages, entries, committed) => say({ page: pages, entries, committed }),
     });
     say({ pulled: { full: got.full, resumed: got.resumed, pages: got.pages, entries: got.entries } });
     await node.stop();

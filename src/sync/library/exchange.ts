@@ -103,7 +103,7 @@ export interface LibraryPullResult {
  * that speaks for another device, names a location not announced, or does not add up is refused
  * (VssError PEER); the pages before it stay applied, as a cut-off pull's do.
  */
-export async function pullLibrary(stream: Stream, peers: PeerLibrary, remote: RemoteDevice, libraryId: string, opts: { signal?: AbortSignal; onPage?: (pages: number, entries: number) => void } = {}): Promise<LibraryPullResult> {
+export async function pullLibrary(stream: Stream, peers: PeerLibrary, remote: RemoteDevice, libraryId: string, opts: { signal?: AbortSignal; onPage?: (pages: number, entries: number, committed: boolean) => void } = {}): Promise<LibraryPullResult> {
   const started = performance.now();
   const asked = peers.askFor(remote.deviceUuid);
   const ch = new PeerChannel(stream, 'library');
@@ -134,8 +134,8 @@ export async function pullLibrary(stream: Stream, peers: PeerLibrary, remote: Re
         pages++;
         // Acked before the commit: the owner reads its next pages meanwhile.
         await ch.send('library.ack', {}, opts.signal);
-        writer.maybeCommit();
-        opts.onPage?.(pages, pull.entries);
+        const committed = writer.maybeCommit();
+        opts.onPage?.(pages, pull.entries, committed);
         if (pull.entries > MAX_PULL_ENTRIES) throw new VssError('PEER', `library pull brings more than ${MAX_PULL_ENTRIES} entries`);
       }
       writer.touch();

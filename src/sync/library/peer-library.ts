@@ -98,13 +98,13 @@ export class PeerLibrary {
   }
 
   /**
-   * A writer that groups pages into transactions of up to 2 s (DESIGN §15's backfill): the
+   * A writer that groups pages into transactions of up to 32k rows or 2 s (DESIGN §15's backfill): the
    * rows are keyed by random uuids, so each commit rewrites index pages all over; a page at a time
    * would rewrite them fifty times in a 100k backfill. A page is still all or nothing (a savepoint
    * inside the batch), and a kill loses at most the batch: the cursor moves with it.
    */
   batchWriter(): BatchWriter {
-    return this.lib.store.batchWriter(128 * 1024, 2000);
+    return this.lib.store.batchWriter(32 * 1024, 2000);
   }
 
   /** One page, checked whole, then written in one transaction with the cursor moved past it. */
