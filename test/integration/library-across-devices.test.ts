@@ -155,4 +155,14 @@ describe('one library across two devices: see and list every device\'s files', (
     assert.equal(off.code, 1);
     assert.match(off.stderr, /none of them online/);
   });
+
+  it('unpairing the laptop drops its rows from the desktop', async () => {
+    const laptop = (await ls(B)).find((e) => e.device === 'Travel laptop')!.device_id;
+    assert.equal((await runCli(['devices', 'unpair', laptop], B)).code, 0);
+    assert.deepEqual((await ls(B)).map((e) => `${e.device}:/${e.name}`), ['Desktop:/Documents']);
+    assert.equal(json<Content[]>(await runCli(['content', 'list', '--json'], B)).length, 1);
+    const gone = await runCli(['ls', 'Travel laptop:/Photos'], B);
+    assert.equal(gone.code, 1);
+    assert.equal(json<unknown[]>(await runCli(['search', 'receipt', '--json'], B)).length, 0, 'nor found by search');
+  });
 });
