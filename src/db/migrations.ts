@@ -11,6 +11,7 @@ import { search } from './migrations/008-search.js';
 import { captureOrder } from './migrations/009-capture-order.js';
 import { searchOcrLines } from './migrations/010-search-ocr-lines.js';
 import { batchedIdentityWrites } from './migrations/011-batched-identity-writes.js';
+import { availabilityKeys } from './migrations/013-availability-keys.js';
 
 export interface Migration {
   version: number;
@@ -19,7 +20,7 @@ export interface Migration {
 }
 
 /** Every schema change, in order. The database's user_version says how many have run. */
-export const MIGRATIONS: readonly Migration[] = [foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites];
+export const MIGRATIONS: readonly Migration[] = [foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites, availabilityKeys];
 
 export function currentSchemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
