@@ -16,6 +16,7 @@
  * the same connection (length-prefixed, no MessagePack, no checks) plus a plain INSERT of the
  * same rows (prepared values, one transaction) into a table of the same shape and indexes.
  * The ratio says what the protocol, the checks and the upserts cost above moving and storing.
+ * Each run's CPU seconds (this process: both ends) are printed beside its wall time.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,10 +148,13 @@ async function main(): Promise<void> {
       const rows = entriesOf(0, n, 0);
       const ours: number[] = [];
       const base: number[] = [];
+      const cpu: number[] = [];
       for (let r = 0; r < runs; r++) {
         p.b.store.removeDevice(p.a.remote.deviceUuid); // a new peer again: the next pull is full
         collectGarbage();
+        const cpu0 = process.cpuUsage();
         const got = await pull();
+        cpu.push(cpuSeconds(cpu0));
         if (!got.full || got.entries !== n) throw new Error(`expected a full digest of ${n}, got ${JSON.stringify(got)}`);
         ours.push(got.ms / 1000);
         collectGarbage();
@@ -158,12 +162,13 @@ async function main(): Promise<void> {
       }
       const m = median(ours);
       const a = median(base);
-      console.log(`${label} of ${num(n)} entries (${(bytes / n).toFixed(1)} bytes each, ${bare.length} chunks): ${ours.map(secs).join(' / ')}; anchor ${base.map(secs).join(' / ')}`);
+      console.log(`${label} of ${num(n)} entries (${(bytes / n).toFixed(1)} bytes each, ${bare.length} chunks): ${ours.map(secs).join(' / ')} (cpu ${cpu.map(secs).join(' / ')}); anchor ${base.map(secs).join(' / ')}`);
       summary.add({ what: `${label}, ${num(n)} entries`, value: secs(m), ratio: ratio(m / a), target: `< ${target} s`, ok: m < target });
     }
     // (c) deltas: D of A's rows get a new file each round; B pulls just those.
     const ours: number[] = [];
     const base: number[] = [];
+    const cpu: number[] = [];
     const local = p.a.lib.store.availability;
     for (let r = 1; r <= Math.max(5, o.runs); r++) {
       const from = r * o.delta;
@@ -174,13 +179,15 @@ async function main(): Promise<void> {
       const set = p.a.store.changesSince(p.b.store.peerState(p.a.remote.deviceUuid)!.seq, p.b.store.peerState(p.a.remote.deviceUuid)!.epoch, PAGE_ENTRIES);
       const h = { libraryId: p.a.lib.config.id, deviceUuid: p.a.remote.deviceUuid, epoch: set.epoch, fromSeq: set.fromSeq, toSeq: set.toSeq, full: false };
       bare = [...set.chunks()].map((page) => encodeChunk(h, page));
+      const cpu0 = process.cpuUsage();
       const got = await pull();
+      cpu.push(cpuSeconds(cpu0));
       if (got.full || got.entries !== o.delta) throw new Error(`expected a delta of ${o.delta}, got ${JSON.stringify(got)}`);
       ours.push(got.ms / 1000);
       base.push((await anchor(p, bare, rows, anchorDb, true)) / 1000);
     }
     const m = median(ours);
-    console.log(`(c) delta of ${num(o.delta)}: ${ours.map(secs).join(' / ')}; anchor ${base.map(secs).join(' / ')}`);
+    console.log(`(c) delta of ${num(o.delta)}: ${ours.map(secs).join(' / ')} (cpu ${cpu.map(secs).join(' / ')}); anchor ${base.map(secs).join(' / ')}`);
     summary.add({ what: `(c) delta, ${num(o.delta)} changes`, value: secs(m), ratio: ratio(m / median(base)), target: '< 0.05 s', ok: m < 0.05 });
     managerWrites(dir, o.writes, summary);
     console.log('');
@@ -190,6 +197,12 @@ async function main(): Promise<void> {
     anchorDb.close();
     rmrf(dir);
   }
+}
+
+/** This process's CPU seconds (user + system) since FROM: both ends run here, so it is the whole exchange's. */
+function cpuSeconds(from: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(from);
+  return (c.user + c.system) / 1e6;
 }
 
 /** (d): the manager's writes with numbering, against the two plain upserts it made before. */
