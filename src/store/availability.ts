@@ -104,6 +104,8 @@ const KEYED_BATCH = 64;
 
 interface OwnStatements {
   current: Statement<[Buffer, number, number], Current>;
+  /** The ids of a name and a device with the row they key (one round trip for a state change): no row when either id is missing. */
+  keyed: Statement<[Buffer, string, string, string], Keyed>;
   upsert: Statement<[Buffer, number, number, number, number | null, Buffer | null, string, number | null, number]>;
   next: Statement<[], number>;
   tombstone: Statement<[number, number, Buffer | Uint8Array, number, number]>;
@@ -115,6 +117,17 @@ interface OwnStatements {
 }
 
 type Current = Pick<AvailabilityKeyedRecord, 'has' | 'size' | 'checksum' | 'format' | 'seq'>;
+
+/** A row's key ids and what it says (all null when there is no row). */
+interface Keyed {
+  name_id: number;
+  device_id: number;
+  has: 0 | 1 | null;
+  size: number | null;
+  checksum: Buffer | null;
+  format: string | null;
+  seq: number | null;
+}
 
 /**
  * The `sidecar_availability` table: this device's rows, each change numbered (DESIGN §9), and
@@ -144,6 +157,12 @@ export class AvailabilityStore {
   private get ownStatements(): OwnStatements {
     return (this.own ??= {
       current: this.sql('SELECT has, size, checksum, format, seq FROM sidecar_availability WHERE content = ? AND name = ? AND device = ?'),
+      keyed: this.sql(
+        `SELECT n.id AS name_id, d.id AS device_id, a.has, a.size, a.checksum, a.format, a.seq
+         FROM availability_names n JOIN availability_devices d
+         LEFT JOIN sidecar_availability a ON a.content = ? AND a.name = n.id AND a.device = d.id
+         WHERE n.kind = ? AND n.variant = ? AND d.uuid = ?`,
+      ),
       upsert: this.sql(
         `INSERT INTO sidecar_availability (content, name, device, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(content, name, device) DO UPDATE SET has = excluded.has, size = excluded.size, checksum = excluded.checksum,
@@ -182,9 +201,10 @@ export class AvailabilityStore {
   set(contentUuid: string, kind: string, variant: string, format: string, ready: boolean, size: number | null, checksum: string | null, now: number): void {
     const st = this.ownStatements;
     const content = keyBytes(contentUuid);
-    const name = this.nameId(kind, variant);
-    const device = this.deviceId(this.deviceUuid);
-    const prev = st.current.get(content, name, device);
+    const keyed = st.keyed.get(content, kind, variant, this.deviceUuid);
+    const name = keyed?.name_id ?? this.nameId(kind, variant);
+    const device = keyed?.device_id ?? this.deviceId(this.deviceUuid);
+    const prev = keyed?.has === null || keyed === undefined ? undefined : keyed;
     const has = ready ? 1 : 0;
     const sum = ready && checksum !== null ? checksumBytes(checksum) : null;
     if (!ready) size = null;
