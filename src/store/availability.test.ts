@@ -119,6 +119,7 @@ describe('local availability numbering', () => {
     ins.run(C(1), 'thumb', 'grid@2x', vss.device.uuid, 0, null, null, 'webp', 4);
     ins.run(C(1), 'thumb', 'grid@1x', peer, 1, 11, SUM('b'), null, 9);
     ins.run(C(2), 'ocr', 'default', peer, 1, 12, SUM('c'), 'json', 9);
+    ins.run(C(3), 'thumb', 'grid@1x', peer, 1, 14, 'not hex', 'webp', 9);
     ins.run('not-a-uuid', 'thumb', 'grid@1x', peer, 1, 13, SUM('d'), 'webp', 9);
     db.close();
     const lib13 = vss.openLibrary(dir);
@@ -134,10 +135,11 @@ describe('local availability numbering', () => {
       assert.deepEqual(store.ofDevice(peer).map((r) => ({ ...r })), [
         rec(C(1), 'thumb', 'grid@1x', peer, 1, 11, SUM('b'), null, 9),
         rec(C(2), 'ocr', 'default', peer, 1, 12, SUM('c'), 'json', 9),
-      ], 'a row whose content is no uuid could not be keyed: left out');
+        rec(C(3), 'thumb', 'grid@1x', peer, 1, 14, 'not hex', 'webp', 9),
+      ], 'a row whose content is no uuid could not be keyed: left out; a checksum that is no BLAKE3 stays its text');
       assert.deepEqual(store.sources(C(1), 'thumb', 'grid@1x').map((r) => ({ ...r })), [{ device_uuid: peer, size: 11, checksum: SUM('b'), format: null }]);
       assert.equal(store.holders(C(1), 'thumb', 'grid@1x'), [vss.device.uuid, peer].sort().join(' '));
-      assert.deepEqual(store.changedBy(peer, 9), [[C(1), 'thumb', 'grid@1x'], [C(2), 'ocr', 'default']]);
+      assert.deepEqual(store.changedBy(peer, 9), [[C(1), 'thumb', 'grid@1x'], [C(2), 'ocr', 'default'], [C(3), 'thumb', 'grid@1x']]);
       assert.deepEqual(store.ownChanges(0, 10, 10, false), [
         [C(1), 'thumb', 'grid@1x', 'webp', 1, 10, SUM('a'), 3],
         [C(1), 'thumb', 'grid@2x', 'webp', 0, null, null, 4],

@@ -8,7 +8,8 @@ import { SyncMetaStore } from './sync-meta.js';
 /**
  * A `sidecar_availability` row as it is stored (migration 013): one device's word about one
  * sidecar, keyed compactly. CONTENT is the content uuid's 16 bytes, NAME the (kind, variant) of
- * `availability_names`, DEVICE the uuid of `availability_devices`; CHECKSUM is the BLAKE3's 32 bytes.
+ * `availability_names`, DEVICE the uuid of `availability_devices`; CHECKSUM is the BLAKE3's 32 bytes
+ * (any other text a caller gave is kept as that text).
  */
 export interface AvailabilityKeyedRecord {
   content: Buffer;
@@ -16,7 +17,7 @@ export interface AvailabilityKeyedRecord {
   device: number;
   has: 0 | 1;
   size: number | null;
-  checksum: Buffer | null;
+  checksum: Buffer | string | null;
   format: string | null;
   seq: number | null;
   last_seen_at: number;
@@ -78,8 +79,11 @@ const NAME_ID = '(SELECT id FROM availability_names WHERE kind = ? AND variant =
 const DEVICE_ID = '(SELECT id FROM availability_devices WHERE uuid = ?)';
 /** A row with its names: FROM this, the columns of AvailabilityRecord are RECORD_COLUMNS. */
 const NAMED = 'sidecar_availability a JOIN availability_names n ON n.id = a.name JOIN availability_devices d ON d.id = a.device';
-/** A row's checksum as hex (hex() of NULL is '', not NULL). */
-const CHECKSUM_TEXT = "nullif(lower(hex(a.checksum)), '')";
+/**
+ * A row's checksum as text: a BLAKE3 is kept as its 32 bytes; anything else a caller gave (no
+ * BLAKE3 ever looks so, but the column takes what it is given) stays the text it was.
+ */
+const CHECKSUM_TEXT = "CASE typeof(a.checksum) WHEN 'blob' THEN lower(hex(a.checksum)) ELSE a.checksum END";
 const RECORD_COLUMNS = `${uuidText('a.content')} AS content_uuid, n.kind, n.variant, d.uuid AS device_uuid, a.has, a.size,
   ${CHECKSUM_TEXT} AS checksum, a.format, a.seq, a.last_seen_at`;
 const ROW_COLUMNS = `${uuidText('a.content')}, n.kind, n.variant, a.format, a.has, a.size, ${CHECKSUM_TEXT}, a.seq`;
@@ -92,8 +96,9 @@ const ROW_COLUMNS = `${uuidText('a.content')}, n.kind, n.variant, a.format, a.ha
  * encoder). Hex digits may be upper case. The layout is the digest codec's `encodePacked`
  * contract (src/sync/availability/codec.ts). Over `a` joined with its name `n`.
  */
+const PACKED_CHECKSUM = "CASE typeof(a.checksum) WHEN 'blob' THEN hex(a.checksum) ELSE a.checksum END";
 export const PACKED_ROW_SQL = `hex(a.content) || a.has || printf('%016x', coalesce(a.size, 0))
-  || CASE WHEN a.has = 1 AND a.checksum IS NOT NULL THEN printf('%02x', 2 * length(a.checksum)) || hex(a.checksum) ELSE '00' END
+  || CASE WHEN a.has = 1 AND a.checksum IS NOT NULL THEN printf('%02x', length(${PACKED_CHECKSUM})) || ${PACKED_CHECKSUM} ELSE '00' END
   || printf('%02x%02x%02x', length(n.kind), length(n.variant), length(coalesce(a.format, ''))) || n.kind || n.variant || coalesce(a.format, '')`;
 
 /** A row of a peer's full digest in a multi-row INSERT (multi-row.ts picks the statement sizes): has = 1, eight values. */
@@ -106,7 +111,7 @@ interface OwnStatements {
   current: Statement<[Buffer, number, number], Current>;
   /** The ids of a name and a device with the row they key (one round trip for a state change): no row when either id is missing. */
   keyed: Statement<[Buffer, string, string, string], Keyed>;
-  upsert: Statement<[Buffer, number, number, number, number | null, Buffer | null, string, number | null, number]>;
+  upsert: Statement<[Buffer, number, number, number, number | null, Buffer | string | null, string, number | null, number]>;
   next: Statement<[], number>;
   tombstone: Statement<[number, number, Buffer | Uint8Array, number, number]>;
   drop: Statement<[Buffer, number, number]>;
@@ -124,7 +129,7 @@ interface Keyed {
   device_id: number;
   has: 0 | 1 | null;
   size: number | null;
-  checksum: Buffer | null;
+  checksum: Buffer | string | null;
   format: string | null;
   seq: number | null;
 }
@@ -209,7 +214,7 @@ export class AvailabilityStore {
     const sum = ready && checksum !== null ? checksumBytes(checksum) : null;
     if (!ready) size = null;
     // pending → generating, or a failure of something never ready, tells a peer nothing.
-    const news = prev === undefined ? ready : prev.has !== has || (ready && (prev.size !== size || !sameBytes(prev.checksum, sum) || prev.format !== format));
+    const news = prev === undefined ? ready : prev.has !== has || (ready && (prev.size !== size || !sameChecksum(prev.checksum, sum) || prev.format !== format));
     const seq = news ? st.next.get()! : (prev?.seq ?? null);
     st.upsert.run(content, name, device, has, size, sum, format, seq, now);
   }
@@ -318,7 +323,7 @@ export class AvailabilityStore {
   heardFrom(deviceUuid: string, seq: number, now: number): HeardWriter {
     const device = this.deviceId(deviceUuid);
     const columns = 'content, name, device, has, size, checksum, format, seq, last_seen_at';
-    type Values = [Buffer | Uint8Array, number, number, number | null, Buffer | Uint8Array | null, string, number, number];
+    type Values = [Buffer | Uint8Array, number, number, number | null, Buffer | Uint8Array | string | null, string, number, number];
     const insert = this.sql<Values>(`INSERT INTO sidecar_availability (${columns}) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)`);
     const upsert = this.sql<Values>(
       `INSERT INTO sidecar_availability (${columns}) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)
@@ -505,13 +510,13 @@ function keyBytes(uuid: string): Buffer {
   return bytes;
 }
 
-/** A checksum to be written: BLAKE3 hex (either case) as its 32 bytes; anything else is refused. */
-function checksumBytes(hex: string): Buffer {
-  const bytes = Buffer.from(hex, 'hex');
-  if (bytes.length !== 32 || hex.length !== 64) throw new VssError('USAGE', `availability checksum ${JSON.stringify(hex).slice(0, 80)} is not BLAKE3 hex`);
-  return bytes;
+/** A checksum to be written: BLAKE3 hex as its 32 bytes; anything else as the text it is (CHECKSUM_TEXT). */
+function checksumBytes(checksum: string): Buffer | string {
+  return BLAKE3_HEX.test(checksum) ? Buffer.from(checksum, 'hex') : checksum;
 }
 
-function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
-  return a === null || b === null ? a === b : a.equals(b);
+const BLAKE3_HEX = /^[0-9a-f]{64}$/;
+
+function sameChecksum(a: Buffer | string | null, b: Buffer | string | null): boolean {
+  return Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : a === b;
 }

@@ -12,7 +12,7 @@ import type { Migration } from '../migrations.js';
  * hex for everyone else.
  *
  * A row whose content uuid is not a uuid (none should exist: every writer checked it) cannot be
- * keyed and is left out; a checksum that is not hex becomes NULL (such a row is no source anyway).
+ * keyed and is left out; a checksum that is not a BLAKE3's lowercase hex stays the text it was.
  */
 export const availabilityKeys: Migration = {
   version: 13,
@@ -35,7 +35,9 @@ CREATE TABLE sidecar_availability_keyed (
   PRIMARY KEY (content, name, device)
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO sidecar_availability_keyed (content, name, device, has, size, checksum, format, seq, last_seen_at)
-  SELECT unhex(replace(a.content_uuid, '-', '')), n.id, d.id, a.has, a.size, unhex(a.checksum), a.format, a.seq, a.last_seen_at
+  SELECT unhex(replace(a.content_uuid, '-', '')), n.id, d.id, a.has, a.size,
+    CASE WHEN length(a.checksum) = 64 AND a.checksum = lower(a.checksum) AND unhex(a.checksum) IS NOT NULL THEN unhex(a.checksum) ELSE a.checksum END,
+    a.format, a.seq, a.last_seen_at
   FROM sidecar_availability a
   JOIN availability_names n ON n.kind = a.kind AND n.variant = a.variant
   JOIN availability_devices d ON d.uuid = a.device_uuid
