@@ -43,9 +43,7 @@ export function generateSidecarLibrary(workDir: string, name: string, files: num
     `INSERT INTO sidecars (uuid, content_uuid, kind, variant, format, rel_path, size, checksum, status, source, generator, created_at, updated_at)
      VALUES (?, ?, 'thumb', ?, 'webp', ?, ?, ?, 'ready', 'generated', 'bench@1', ?, ?)`,
   );
-  const insAvail = db.prepare(
-    "INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, last_seen_at) VALUES (?, 'thumb', ?, ?, 1, ?, ?, ?)",
-  );
+  const insAvail = lib.store.availability.heardFrom(lib.device.uuid, 0, now);
   const big = fileSize > 0 ? Buffer.alloc(fileSize) : undefined;
   let bytes = 0;
   let written = 0;
@@ -75,7 +73,7 @@ export function generateSidecarLibrary(workDir: string, name: string, files: num
         writeFileSync(abs, data);
         const sum = blake3(data).toString('hex');
         insSidecar.run(sidecarUuid(uuid, 'thumb', variant), uuid, variant, rel, data.length, sum, now, now);
-        insAvail.run(uuid, variant, lib.device.uuid, data.length, sum, now);
+        insAvail.insert(uuid, 'thumb', variant, 'webp', data.length, sum);
         bytes += data.length;
         written++;
         if (progress && written % 100_000 === 0) progress(written);

@@ -16,6 +16,7 @@
  * the same connection (length-prefixed, no MessagePack, no checks) plus a plain INSERT of the
  * same rows (prepared values, one transaction) into a table of the same shape and indexes.
  * The ratio says what the protocol, the checks and the upserts cost above moving and storing.
+ * Each run's CPU seconds (this process: both ends) are printed beside its wall time.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,13 +86,15 @@ function entriesOf(from: number, to: number, round: number): AvailabilityEntry[]
 
 /**
  * The anchor: the digest's bytes over a bare stream of the same connection, then the same rows
- * inserted plainly into a table of sidecar_availability's shape.
+ * inserted plainly into a table of sidecar_availability's shape (migration 013: the keys as bytes
+ * and small ids, made before the clock starts).
  */
-async function anchor(p: Pair, chunks: Uint8Array[], rows: AvailabilityEntry[], db: Database.Database, upsert: boolean): Promise<number> {
+async function anchor(p: Pair, chunks: Uint8Array[], entries: AvailabilityEntry[], db: Database.Database, upsert: boolean): Promise<number> {
   db.exec('DELETE FROM t');
   const insert = db.prepare(
-    `INSERT INTO t (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)${upsert ? ' ON CONFLICT DO UPDATE SET size = excluded.size, checksum = excluded.checksum' : ''}`,
+    `INSERT INTO t (content, name, device, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, 1, 1, ?, ?, ?, ?, ?)${upsert ? ' ON CONFLICT DO UPDATE SET size = excluded.size, checksum = excluded.checksum' : ''}`,
   );
+  const rows = entries.map((e) => ({ ...e, content: Buffer.from(e.contentUuid.replace(/-/g, ''), 'hex'), name: VARIANTS.indexOf(e.variant), sum: Buffer.from(e.checksum!, 'hex') }));
   const t0 = performance.now();
   const stream = await p.b.node.open(p.a.node.addresses()[0]!, 'fetch');
   // Bare: no acks, so the reader's buffer must hold whatever the writer gets ahead by.
@@ -101,7 +104,7 @@ async function anchor(p: Pair, chunks: Uint8Array[], rows: AvailabilityEntry[], 
   await stream.close();
   const now = Date.now();
   db.transaction(() => {
-    for (const e of rows) insert.run(e.contentUuid, e.kind, e.variant, p.a.remote.deviceUuid, e.size, e.checksum, e.format, 1, now);
+    for (const e of rows) insert.run(e.content, e.name, e.size, e.sum, e.format, 1, now);
   })();
   const ms = performance.now() - t0;
   if (got !== chunks.reduce((n, c) => n + c.byteLength, 0)) throw new Error('the anchor stream lost bytes');
@@ -118,9 +121,9 @@ async function main(): Promise<void> {
   const anchorDb = new Database(join(dir, 'anchor.sqlite'));
   anchorDb.pragma('journal_mode = WAL');
   anchorDb.pragma('synchronous = NORMAL');
-  anchorDb.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, content_uuid TEXT NOT NULL, kind TEXT NOT NULL, variant TEXT NOT NULL, device_uuid TEXT NOT NULL,
-    has INTEGER NOT NULL, size INTEGER, checksum TEXT, last_seen_at INTEGER NOT NULL, format TEXT, seq INTEGER, UNIQUE (content_uuid, kind, variant, device_uuid));
-    CREATE INDEX t_by_device_seq ON t(device_uuid, seq);`);
+  anchorDb.exec(`CREATE TABLE t (content BLOB NOT NULL, name INTEGER NOT NULL, device INTEGER NOT NULL, has INTEGER NOT NULL, size INTEGER, checksum BLOB,
+    format TEXT, seq INTEGER, last_seen_at INTEGER NOT NULL, PRIMARY KEY (content, name, device)) WITHOUT ROWID;
+    CREATE INDEX t_by_device_seq ON t(device, seq);`);
   // The bare stream of the anchor: A writes the digest's chunks, length-prefixed, and nothing else.
   let bare: Uint8Array[] = [];
   await p.a.node.handle('fetch', async (stream) => {
@@ -145,10 +148,13 @@ async function main(): Promise<void> {
       const rows = entriesOf(0, n, 0);
       const ours: number[] = [];
       const base: number[] = [];
+      const cpu: number[] = [];
       for (let r = 0; r < runs; r++) {
         p.b.store.removeDevice(p.a.remote.deviceUuid); // a new peer again: the next pull is full
         collectGarbage();
+        const cpu0 = process.cpuUsage();
         const got = await pull();
+        cpu.push(cpuSeconds(cpu0));
         if (!got.full || got.entries !== n) throw new Error(`expected a full digest of ${n}, got ${JSON.stringify(got)}`);
         ours.push(got.ms / 1000);
         collectGarbage();
@@ -156,12 +162,13 @@ async function main(): Promise<void> {
       }
       const m = median(ours);
       const a = median(base);
-      console.log(`${label} of ${num(n)} entries (${(bytes / n).toFixed(1)} bytes each, ${bare.length} chunks): ${ours.map(secs).join(' / ')}; anchor ${base.map(secs).join(' / ')}`);
+      console.log(`${label} of ${num(n)} entries (${(bytes / n).toFixed(1)} bytes each, ${bare.length} chunks): ${ours.map(secs).join(' / ')} (cpu ${cpu.map(secs).join(' / ')}); anchor ${base.map(secs).join(' / ')}`);
       summary.add({ what: `${label}, ${num(n)} entries`, value: secs(m), ratio: ratio(m / a), target: `< ${target} s`, ok: m < target });
     }
     // (c) deltas: D of A's rows get a new file each round; B pulls just those.
     const ours: number[] = [];
     const base: number[] = [];
+    const cpu: number[] = [];
     const local = p.a.lib.store.availability;
     for (let r = 1; r <= Math.max(5, o.runs); r++) {
       const from = r * o.delta;
@@ -172,13 +179,15 @@ async function main(): Promise<void> {
       const set = p.a.store.changesSince(p.b.store.peerState(p.a.remote.deviceUuid)!.seq, p.b.store.peerState(p.a.remote.deviceUuid)!.epoch, PAGE_ENTRIES);
       const h = { libraryId: p.a.lib.config.id, deviceUuid: p.a.remote.deviceUuid, epoch: set.epoch, fromSeq: set.fromSeq, toSeq: set.toSeq, full: false };
       bare = [...set.chunks()].map((page) => encodeChunk(h, page));
+      const cpu0 = process.cpuUsage();
       const got = await pull();
+      cpu.push(cpuSeconds(cpu0));
       if (got.full || got.entries !== o.delta) throw new Error(`expected a delta of ${o.delta}, got ${JSON.stringify(got)}`);
       ours.push(got.ms / 1000);
       base.push((await anchor(p, bare, rows, anchorDb, true)) / 1000);
     }
     const m = median(ours);
-    console.log(`(c) delta of ${num(o.delta)}: ${ours.map(secs).join(' / ')}; anchor ${base.map(secs).join(' / ')}`);
+    console.log(`(c) delta of ${num(o.delta)}: ${ours.map(secs).join(' / ')} (cpu ${cpu.map(secs).join(' / ')}); anchor ${base.map(secs).join(' / ')}`);
     summary.add({ what: `(c) delta, ${num(o.delta)} changes`, value: secs(m), ratio: ratio(m / median(base)), target: '< 0.05 s', ok: m < 0.05 });
     managerWrites(dir, o.writes, summary);
     console.log('');
@@ -188,6 +197,12 @@ async function main(): Promise<void> {
     anchorDb.close();
     rmrf(dir);
   }
+}
+
+/** This process's CPU seconds (user + system) since FROM: both ends run here, so it is the whole exchange's. */
+function cpuSeconds(from: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(from);
+  return (c.user + c.system) / 1e6;
 }
 
 /** (d): the manager's writes with numbering, against the two plain upserts it made before. */
@@ -203,9 +218,12 @@ function managerWrites(dir: string, n: number, summary: Summary): void {
        VALUES (?, ?, 'thumb', 'grid@1x', 'webp', 'r', NULL, ?, ?, ?, 'generated', NULL, NULL, 0, ?, ?)
        ON CONFLICT(content_uuid, kind, variant) DO UPDATE SET size = excluded.size, checksum = excluded.checksum, status = excluded.status, updated_at = excluded.updated_at`,
     );
+    // The plain upsert, keyed as the table keys rows (a name and a device id made once, here).
+    local.set(C(0), 'thumb', 'grid@1x', 'webp', false, null, null, Date.now());
     const avail = db.prepare(
-      `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, last_seen_at) VALUES (?, 'thumb', 'grid@1x', ?, ?, ?, ?, ?)
-       ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = excluded.has, size = excluded.size, checksum = excluded.checksum, last_seen_at = excluded.last_seen_at`,
+      `INSERT INTO sidecar_availability (content, name, device, has, size, checksum, last_seen_at)
+       VALUES (unhex(replace(?, '-', '')), (SELECT id FROM availability_names WHERE kind = 'thumb' AND variant = 'grid@1x'), (SELECT id FROM availability_devices WHERE uuid = ?), ?, ?, unhex(?), ?)
+       ON CONFLICT(content, name, device) DO UPDATE SET has = excluded.has, size = excluded.size, checksum = excluded.checksum, last_seen_at = excluded.last_seen_at`,
     );
     const ours: number[] = [];
     const base: number[] = [];

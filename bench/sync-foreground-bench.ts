@@ -92,14 +92,12 @@ async function main(): Promise<void> {
 
     // What availability exchange would have told B; B knows the contents of the prefetched
     // thumbnails (its own index would have put them in content_identities), not the others.
-    const tell = dev.lib.db.prepare(
-      `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)`,
-    );
+    const tell = dev.lib.store.availability.heardFrom(a.remote.deviceUuid, 0, Date.now());
     const know = dev.lib.db.prepare("INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, created_at) VALUES (?, ?, 2, 'image', 'image/jpeg', 1000000, ?)");
     dev.lib.db.transaction(() => {
       for (const [set, known] of [[a.background, true], [a.anchor, false], [a.loaded, false]] as const) {
         for (const o of set) {
-          tell.run(o.address.contentUuid, o.address.kind, o.address.variant, a.remote.deviceUuid, o.size, o.checksum, o.address.format, Date.now());
+          tell.insert(o.address.contentUuid, o.address.kind, o.address.variant, o.address.format, o.size, o.checksum);
           if (known) know.run(o.address.contentUuid, randomUUID(), Date.now());
         }
       }

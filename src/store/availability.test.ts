@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Installation } from '../library/installation.js';
 import { openDatabase } from '../db/connection.js';
 import { MIGRATIONS, migrate } from '../db/migrations.js';
+import { availabilityKeys } from '../db/migrations/013-availability-keys.js';
 import { SidecarManager, type RecordFields } from '../sidecars/manager.js';
 import { sidecarAddress } from '../sidecars/address.js';
 import { tempDir } from '../../test/helpers.js';
@@ -65,7 +66,10 @@ describe('local availability numbering', () => {
   it('numbers the ready rows a library had before numbering, on open, for the opening device only', () => {
     const other = '99999999-0000-4000-8000-000000000000';
     // Rows as a library made them before availability was numbered: no store writes these any more.
-    const ins = lib.db.prepare("INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, last_seen_at) VALUES (?, 'thumb', ?, ?, ?, 1, ?, 'webp', 0)");
+    lib.db.prepare("INSERT OR IGNORE INTO availability_names (kind, variant) VALUES ('thumb', 'icon@1x')").run();
+    lib.db.prepare('INSERT OR IGNORE INTO availability_devices (uuid) VALUES (?)').run(other);
+    const ins = lib.db.prepare(`INSERT INTO sidecar_availability (content, name, device, has, size, checksum, format, last_seen_at)
+      VALUES (unhex(replace(?, '-', '')), (SELECT id FROM availability_names WHERE kind = 'thumb' AND variant = ?), (SELECT id FROM availability_devices WHERE uuid = ?), ?, 1, unhex(?), 'webp', 0)`);
     ins.run(C(10), 'icon@1x', lib.device.uuid, 1, SUM('d'));
     ins.run(C(11), 'icon@1x', lib.device.uuid, 1, SUM('e'));
     ins.run(C(12), 'icon@1x', lib.device.uuid, 0, null);
@@ -93,5 +97,55 @@ describe('local availability numbering', () => {
     assert.deepEqual({ ...(db.prepare('SELECT format, seq, has FROM sidecar_availability').get() as object) }, { format: 'mov', seq: null, has: 1 });
     assert.equal(db.prepare("SELECT value FROM sync_meta WHERE key = 'seq'").pluck().get(), '0');
     db.close();
+  });
+
+  it('migration 013 keys an older library\'s rows compactly and every reader sees what it saw', () => {
+    const older = vss.createLibrary('Older', join(tmp.path, 'older'), { makeCurrent: false });
+    const path = older.layout.databaseFile;
+    const dir = older.root;
+    older.close();
+    // crafted on purpose: the text rows of a library made before migration 013 (the newest schema
+    // otherwise, so only 013 runs again).
+    const db = openDatabase(path);
+    db.exec(`DROP INDEX sidecar_availability_by_device_seq; DROP TABLE sidecar_availability; DROP TABLE availability_names; DROP TABLE availability_devices;
+      CREATE TABLE sidecar_availability (id INTEGER PRIMARY KEY, content_uuid TEXT NOT NULL, kind TEXT NOT NULL, variant TEXT NOT NULL, device_uuid TEXT NOT NULL,
+        has INTEGER NOT NULL CHECK (has IN (0, 1)), size INTEGER, checksum TEXT, last_seen_at INTEGER NOT NULL, format TEXT, seq INTEGER,
+        UNIQUE (content_uuid, kind, variant, device_uuid));
+      CREATE INDEX sidecar_availability_by_device_seq ON sidecar_availability(device_uuid, seq);`);
+    db.pragma(`user_version = ${availabilityKeys.version - 1}`);
+    const peer = '99999999-0000-4000-8000-000000000000';
+    const ins = db.prepare('INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 7)');
+    ins.run(C(1), 'thumb', 'grid@1x', vss.device.uuid, 1, 10, SUM('a'), 'webp', 3);
+    ins.run(C(1), 'thumb', 'grid@2x', vss.device.uuid, 0, null, null, 'webp', 4);
+    ins.run(C(1), 'thumb', 'grid@1x', peer, 1, 11, SUM('b'), null, 9);
+    ins.run(C(2), 'ocr', 'default', peer, 1, 12, SUM('c'), 'json', 9);
+    ins.run(C(3), 'thumb', 'grid@1x', peer, 1, 14, 'not hex', 'webp', 9);
+    ins.run('not-a-uuid', 'thumb', 'grid@1x', peer, 1, 13, SUM('d'), 'webp', 9);
+    db.close();
+    const lib13 = vss.openLibrary(dir);
+    assert.equal(lib13.db.pragma('user_version', { simple: true }), availabilityKeys.version);
+    try {
+      const store = lib13.store.availability;
+      const rec = (content_uuid: string, kind: string, variant: string, device_uuid: string, has: 0 | 1, size: number | null, checksum: string | null, format: string | null, seq: number) =>
+        ({ content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at: 7 });
+      assert.deepEqual(store.ofDevice(vss.device.uuid).map((r) => ({ ...r })), [
+        rec(C(1), 'thumb', 'grid@1x', vss.device.uuid, 1, 10, SUM('a'), 'webp', 3),
+        rec(C(1), 'thumb', 'grid@2x', vss.device.uuid, 0, null, null, 'webp', 4),
+      ]);
+      assert.deepEqual(store.ofDevice(peer).map((r) => ({ ...r })), [
+        rec(C(1), 'thumb', 'grid@1x', peer, 1, 11, SUM('b'), null, 9),
+        rec(C(2), 'ocr', 'default', peer, 1, 12, SUM('c'), 'json', 9),
+        rec(C(3), 'thumb', 'grid@1x', peer, 1, 14, 'not hex', 'webp', 9),
+      ], 'a row whose content is no uuid could not be keyed: left out; a checksum that is no BLAKE3 stays its text');
+      assert.deepEqual(store.sources(C(1), 'thumb', 'grid@1x').map((r) => ({ ...r })), [{ device_uuid: peer, size: 11, checksum: SUM('b'), format: null }]);
+      assert.equal(store.holders(C(1), 'thumb', 'grid@1x'), [vss.device.uuid, peer].sort().join(' '));
+      assert.deepEqual(store.changedBy(peer, 9), [[C(1), 'thumb', 'grid@1x'], [C(2), 'ocr', 'default'], [C(3), 'thumb', 'grid@1x']]);
+      assert.deepEqual(store.ownChanges(0, 10, 10, false), [
+        [C(1), 'thumb', 'grid@1x', 'webp', 1, 10, SUM('a'), 3],
+        [C(1), 'thumb', 'grid@2x', 'webp', 0, null, null, 4],
+      ]);
+    } finally {
+      lib13.close();
+    }
   });
 });

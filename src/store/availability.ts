@@ -1,11 +1,30 @@
 import type { Statement } from 'better-sqlite3';
+import { VssError } from '../core/errors.js';
 import type { Db } from '../db/connection.js';
+import { forEachChunk, multiRowSql } from './multi-row.js';
 import { statementCache, type Prepared } from './statements.js';
 import { SyncMetaStore } from './sync-meta.js';
 
-/** A `sidecar_availability` row: one device's word about one sidecar (DESIGN §9). */
+/**
+ * A `sidecar_availability` row as it is stored (migration 013): one device's word about one
+ * sidecar, keyed compactly. CONTENT is the content uuid's 16 bytes, NAME the (kind, variant) of
+ * `availability_names`, DEVICE the uuid of `availability_devices`; CHECKSUM is the BLAKE3's 32 bytes
+ * (any other text a caller gave is kept as that text).
+ */
+export interface AvailabilityKeyedRecord {
+  content: Buffer;
+  name: number;
+  device: number;
+  has: 0 | 1;
+  size: number | null;
+  checksum: Buffer | string | null;
+  format: string | null;
+  seq: number | null;
+  last_seen_at: number;
+}
+
+/** A row with its keys read back as the rest of vss names them: uuids and hex (what every reader gets). */
 export interface AvailabilityRecord {
-  id: number;
   content_uuid: string;
   kind: string;
   variant: string;
@@ -13,6 +32,7 @@ export interface AvailabilityRecord {
   has: 0 | 1;
   /** Set when `has`; null in a tombstone. */
   size: number | null;
+  /** BLAKE3, 64 lowercase hex digits. */
   checksum: string | null;
   /** Null for rows made before formats were kept (migration 007 found no record). */
   format: string | null;
@@ -45,41 +65,88 @@ export interface PrefetchCandidate {
   format: string | null;
 }
 
+/** Where a page of this device's full set ended: the last row's key (content bytes, name id). */
+export type KeyCursor = readonly [Buffer | null, number];
+
+/** The text of a uuid kept as 16 bytes in COLUMN (lowercase, dashed). */
+const uuidText = (column: string): string => {
+  const h = `hex(${column})`;
+  return `lower(substr(${h}, 1, 8) || '-' || substr(${h}, 9, 4) || '-' || substr(${h}, 13, 4) || '-' || substr(${h}, 17, 4) || '-' || substr(${h}, 21))`;
+};
+/** A bound uuid's 16 bytes (NULL, matching nothing, when it is not hex). */
+const UUID_BYTES = "unhex(replace(?, '-', ''))";
+const NAME_ID = '(SELECT id FROM availability_names WHERE kind = ? AND variant = ?)';
+const DEVICE_ID = '(SELECT id FROM availability_devices WHERE uuid = ?)';
+/** A row with its names: FROM this, the columns of AvailabilityRecord are RECORD_COLUMNS. */
+const NAMED = 'sidecar_availability a JOIN availability_names n ON n.id = a.name JOIN availability_devices d ON d.id = a.device';
+/**
+ * A row's checksum as text: a BLAKE3 is kept as its 32 bytes; anything else a caller gave (no
+ * BLAKE3 ever looks so, but the column takes what it is given) stays the text it was.
+ */
+const CHECKSUM_TEXT = "CASE typeof(a.checksum) WHEN 'blob' THEN lower(hex(a.checksum)) ELSE a.checksum END";
+const RECORD_COLUMNS = `${uuidText('a.content')} AS content_uuid, n.kind, n.variant, d.uuid AS device_uuid, a.has, a.size,
+  ${CHECKSUM_TEXT} AS checksum, a.format, a.seq, a.last_seen_at`;
+const ROW_COLUMNS = `${uuidText('a.content')}, n.kind, n.variant, a.format, a.has, a.size, ${CHECKSUM_TEXT}, a.seq`;
+
 /**
  * One row of this device's availability packed into text, so a page of rows is one string from
- * SQLite (group_concat) rather than eight values a row: content uuid (36) · has (1) · size (16 hex)
- * · checksum length (2 hex) and checksum · kind, variant, format lengths (2 hex each) and the
- * three names (a NULL format: the kind's usual one, filled in by the encoder). The layout is the
- * digest codec's `encodePacked` contract (src/sync/availability/codec.ts).
+ * SQLite (group_concat) rather than eight values a row: content uuid (32 hex digits) · has (1) ·
+ * size (16 hex) · checksum length (2 hex) and checksum (hex) · kind, variant, format lengths
+ * (2 hex each) and the three names (a NULL format: the kind's usual one, filled in by the
+ * encoder). Hex digits may be upper case. The layout is the digest codec's `encodePacked`
+ * contract (src/sync/availability/codec.ts). Over `a` joined with its name `n`.
  */
-export const PACKED_ROW_SQL = `content_uuid || has || printf('%016x', coalesce(size, 0))
-  || printf('%02x', length(CASE WHEN has = 1 THEN coalesce(checksum, '') ELSE '' END)) || CASE WHEN has = 1 THEN coalesce(checksum, '') ELSE '' END
-  || printf('%02x%02x%02x', length(kind), length(variant), length(coalesce(format, ''))) || kind || variant || coalesce(format, '')`;
+const PACKED_CHECKSUM = "CASE typeof(a.checksum) WHEN 'blob' THEN hex(a.checksum) ELSE a.checksum END";
+export const PACKED_ROW_SQL = `hex(a.content) || a.has || printf('%016x', coalesce(a.size, 0))
+  || CASE WHEN a.has = 1 AND a.checksum IS NOT NULL THEN printf('%02x', length(${PACKED_CHECKSUM})) || ${PACKED_CHECKSUM} ELSE '00' END
+  || printf('%02x%02x%02x', length(n.kind), length(n.variant), length(coalesce(a.format, ''))) || n.kind || n.variant || coalesce(a.format, '')`;
+
+/** A row of a peer's full digest in a multi-row INSERT (multi-row.ts picks the statement sizes): has = 1, eight values. */
+const KEYED_ROW = '(?, ?, ?, 1, ?, ?, ?, ?, ?)';
+const KEYED_VALUES = 8;
+/** Rows held before they are written: the largest statement multi-row.ts makes. */
+const KEYED_BATCH = 64;
 
 interface OwnStatements {
-  current: Statement<[string, string, string, string], Current>;
-  upsert: Statement<[string, string, string, string, number, number | null, string | null, string, number | null, number]>;
+  current: Statement<[Buffer, number, number], Current>;
+  /** The ids of a name and a device with the row they key (one round trip for a state change): no row when either id is missing. */
+  keyed: Statement<[Buffer, string, string, string], Keyed>;
+  upsert: Statement<[Buffer, number, number, number, number | null, Buffer | string | null, string, number | null, number]>;
   next: Statement<[], number>;
-  tombstone: Statement<[number, number, string, string, string, string]>;
-  drop: Statement<[string, string, string, string]>;
+  tombstone: Statement<[number, number, Buffer | Uint8Array, number, number]>;
+  drop: Statement<[Buffer, number, number]>;
+  nameId: Statement<[string, string], number>;
+  addName: Statement<[string, string]>;
+  deviceId: Statement<[string], number>;
+  addDevice: Statement<[string]>;
 }
 
-interface Current {
-  has: number;
+type Current = Pick<AvailabilityKeyedRecord, 'has' | 'size' | 'checksum' | 'format' | 'seq'>;
+
+/** A row's key ids and what it says (all null when there is no row). */
+interface Keyed {
+  name_id: number;
+  device_id: number;
+  has: 0 | 1 | null;
   size: number | null;
-  checksum: string | null;
+  checksum: Buffer | string | null;
   format: string | null;
   seq: number | null;
 }
 
 /**
  * The `sidecar_availability` table: this device's rows, each change numbered (DESIGN §9), and
- * what paired devices say they have (hearsay, under their device uuid).
+ * what paired devices say they have (hearsay, under their device uuid). Keys are stored compactly
+ * (migration 013) and given back as uuids and hex.
  *
  * This device's rows: a change peers must hear of (has, or a ready file's size, checksum or format)
  * takes the next number of the database's counter (`sync_meta`) in the caller's transaction, so
  * "what changed since N?" is one index range. A removal that peers may have heard of stays as a
  * tombstone (has = 0) with its own number.
+ *
+ * The two dictionaries (`availability_names`, `availability_devices`) only grow. An id is looked
+ * up in the statement or transaction that uses it, never kept across them: one made in a
+ * transaction that rolled back is gone again.
  */
 export class AvailabilityStore {
   private readonly sql: Prepared;
@@ -94,16 +161,43 @@ export class AvailabilityStore {
 
   private get ownStatements(): OwnStatements {
     return (this.own ??= {
-      current: this.sql('SELECT has, size, checksum, format, seq FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?'),
+      current: this.sql('SELECT has, size, checksum, format, seq FROM sidecar_availability WHERE content = ? AND name = ? AND device = ?'),
+      keyed: this.sql(
+        `SELECT n.id AS name_id, d.id AS device_id, a.has, a.size, a.checksum, a.format, a.seq
+         FROM availability_names n JOIN availability_devices d
+         LEFT JOIN sidecar_availability a ON a.content = ? AND a.name = n.id AND a.device = d.id
+         WHERE n.kind = ? AND n.variant = ? AND d.uuid = ?`,
+      ),
       upsert: this.sql(
-        `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = excluded.has, size = excluded.size, checksum = excluded.checksum,
+        `INSERT INTO sidecar_availability (content, name, device, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(content, name, device) DO UPDATE SET has = excluded.has, size = excluded.size, checksum = excluded.checksum,
            format = excluded.format, seq = excluded.seq, last_seen_at = excluded.last_seen_at`,
       ),
       next: this.meta.nextSeqStatement(),
-      tombstone: this.sql('UPDATE sidecar_availability SET has = 0, size = NULL, checksum = NULL, seq = ?, last_seen_at = ? WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?'),
-      drop: this.sql('DELETE FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?'),
+      tombstone: this.sql('UPDATE sidecar_availability SET has = 0, size = NULL, checksum = NULL, seq = ?, last_seen_at = ? WHERE content = ? AND name = ? AND device = ?'),
+      drop: this.sql('DELETE FROM sidecar_availability WHERE content = ? AND name = ? AND device = ?'),
+      nameId: this.sql<[string, string], number>('SELECT id FROM availability_names WHERE kind = ? AND variant = ?').pluck(),
+      addName: this.sql('INSERT INTO availability_names (kind, variant) VALUES (?, ?)'),
+      deviceId: this.sql<[string], number>('SELECT id FROM availability_devices WHERE uuid = ?').pluck(),
+      addDevice: this.sql('INSERT INTO availability_devices (uuid) VALUES (?)'),
     });
+  }
+
+  /** The id of (KIND, VARIANT), made if new. Valid in the caller's transaction (see the class). */
+  private nameId(kind: string, variant: string): number {
+    const st = this.ownStatements;
+    return st.nameId.get(kind, variant) ?? Number(st.addName.run(kind, variant).lastInsertRowid);
+  }
+
+  /** The id of DEVICE, made if new. Valid in the caller's transaction (see the class). */
+  private deviceId(deviceUuid: string): number {
+    const st = this.ownStatements;
+    return st.deviceId.get(deviceUuid) ?? Number(st.addDevice.run(deviceUuid).lastInsertRowid);
+  }
+
+  /** The id of DEVICE if it has one (a device never heard of has no rows). */
+  private knownDevice(deviceUuid: string): number | undefined {
+    return this.ownStatements.deviceId.get(deviceUuid);
   }
 
   // ---- this device's rows ----
@@ -111,31 +205,40 @@ export class AvailabilityStore {
   /** Record this device's state of one sidecar. Call inside the transaction that writes its record. */
   set(contentUuid: string, kind: string, variant: string, format: string, ready: boolean, size: number | null, checksum: string | null, now: number): void {
     const st = this.ownStatements;
-    const prev = st.current.get(contentUuid, kind, variant, this.deviceUuid);
+    const content = keyBytes(contentUuid);
+    const keyed = st.keyed.get(content, kind, variant, this.deviceUuid);
+    const name = keyed?.name_id ?? this.nameId(kind, variant);
+    const device = keyed?.device_id ?? this.deviceId(this.deviceUuid);
+    const prev = keyed?.has === null || keyed === undefined ? undefined : keyed;
     const has = ready ? 1 : 0;
-    if (!ready) {
-      size = null;
-      checksum = null;
-    }
+    const sum = ready && checksum !== null ? checksumBytes(checksum) : null;
+    if (!ready) size = null;
     // pending → generating, or a failure of something never ready, tells a peer nothing.
-    const news = prev === undefined ? ready : prev.has !== has || (ready && (prev.size !== size || prev.checksum !== checksum || prev.format !== format));
+    const news = prev === undefined ? ready : prev.has !== has || (ready && (prev.size !== size || !sameChecksum(prev.checksum, sum) || prev.format !== format));
     const seq = news ? st.next.get()! : (prev?.seq ?? null);
-    st.upsert.run(contentUuid, kind, variant, this.deviceUuid, has, size, checksum, format, seq, now);
+    st.upsert.run(content, name, device, has, size, sum, format, seq, now);
   }
 
   /** This device no longer has or owes the sidecar: a tombstone if a peer may have heard of it, else nothing at all. */
   remove(contentUuid: string, kind: string, variant: string, now: number): void {
     const st = this.ownStatements;
-    const prev = st.current.get(contentUuid, kind, variant, this.deviceUuid);
+    const name = st.nameId.get(kind, variant);
+    const device = this.knownDevice(this.deviceUuid);
+    if (name === undefined || device === undefined) return;
+    const content = uuidBytes(contentUuid);
+    const prev = st.current.get(content, name, device);
     if (prev === undefined) return;
-    if (prev.has === 1) st.tombstone.run(st.next.get()!, now, contentUuid, kind, variant, this.deviceUuid);
-    else if (prev.seq === null) st.drop.run(contentUuid, kind, variant, this.deviceUuid);
+    if (prev.has === 1) st.tombstone.run(st.next.get()!, now, content, name, device);
+    else if (prev.seq === null) st.drop.run(content, name, device);
     // An earlier tombstone already says it.
   }
 
   /** As `remove`, for every sidecar of a content (its last file left the library). */
   removeContent(contentUuid: string, now: number): void {
-    const rows = this.sql<[string, string], { kind: string; variant: string }>('SELECT kind, variant FROM sidecar_availability WHERE content_uuid = ? AND device_uuid = ?').all(contentUuid, this.deviceUuid);
+    const rows = this.sql<[string, string], { kind: string; variant: string }>(
+      `SELECT n.kind, n.variant FROM sidecar_availability a JOIN availability_names n ON n.id = a.name
+       WHERE a.content = ${UUID_BYTES} AND a.device = ${DEVICE_ID}`,
+    ).all(contentUuid, this.deviceUuid);
     for (const r of rows) this.remove(contentUuid, r.kind, r.variant, now);
   }
 
@@ -145,58 +248,62 @@ export class AvailabilityStore {
    * seek when there are none; one transaction when there are.
    */
   numberUnannounced(): number {
-    const unnumbered = this.sql<[string], number>('SELECT id FROM sidecar_availability WHERE device_uuid = ? AND seq IS NULL AND has = 1 ORDER BY id').pluck();
-    if (unnumbered.get(this.deviceUuid) === undefined) return 0;
-    const set = this.sql<[number, number]>('UPDATE sidecar_availability SET seq = ? WHERE id = ? AND seq IS NULL');
+    const device = this.knownDevice(this.deviceUuid);
+    if (device === undefined) return 0;
+    const unnumbered = this.sql<[number], [Buffer, number]>('SELECT content, name FROM sidecar_availability WHERE device = ? AND seq IS NULL AND has = 1 ORDER BY content, name').raw();
+    if (unnumbered.get(device) === undefined) return 0;
+    const set = this.sql<[number, Buffer, number, number]>('UPDATE sidecar_availability SET seq = ? WHERE content = ? AND name = ? AND device = ? AND seq IS NULL');
     const next = this.meta.nextSeqStatement();
     return this.db.transaction(() => {
-      const ids = unnumbered.all(this.deviceUuid);
-      for (const id of ids) set.run(next.get()!, id);
-      return ids.length;
+      const keys = unnumbered.all(device);
+      for (const [content, name] of keys) set.run(next.get()!, content, name, device);
+      return keys.length;
     })();
   }
 
   /** A page of this device's changes after seq AFTER up to TOSEQ, by seq (ONLYHAS: without tombstones). */
   ownChanges(after: number, toSeq: number, limit: number, onlyHas: boolean): AvailabilityRow[] {
     return this.sql<[string, number, number, number], AvailabilityRow>(
-      onlyHas
-        ? 'SELECT content_uuid, kind, variant, format, has, size, checksum, seq FROM sidecar_availability WHERE device_uuid = ? AND seq > ? AND seq <= ? AND has = 1 ORDER BY seq LIMIT ?'
-        : 'SELECT content_uuid, kind, variant, format, has, size, checksum, seq FROM sidecar_availability WHERE device_uuid = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
+      `SELECT ${ROW_COLUMNS} FROM sidecar_availability a JOIN availability_names n ON n.id = a.name
+       WHERE a.device = ${DEVICE_ID} AND a.seq > ? AND a.seq <= ?${onlyHas ? ' AND a.has = 1' : ''} ORDER BY a.seq LIMIT ?`,
     ).raw().all(this.deviceUuid, after, toSeq, limit);
   }
 
   /** As `ownChanges`, the page packed by PACKED_ROW_SQL into one string: [text, rows, the last row's seq]. */
   ownChangesPacked(after: number, toSeq: number, limit: number, onlyHas: boolean): [string, number, number | null] {
-    const where = `device_uuid = ? AND seq > ? AND seq <= ?${onlyHas ? ' AND has = 1' : ''}`;
     return this.sql<[string, number, number, number], [string, number, number | null]>(
       `SELECT coalesce(group_concat(packed, '' ORDER BY seq), ''), count(*), max(seq) FROM
-         (SELECT ${PACKED_ROW_SQL} AS packed, seq FROM sidecar_availability WHERE ${where} ORDER BY seq LIMIT ?)`,
+         (SELECT ${PACKED_ROW_SQL} AS packed, a.seq AS seq FROM sidecar_availability a JOIN availability_names n ON n.id = a.name
+          WHERE a.device = ${DEVICE_ID} AND a.seq > ? AND a.seq <= ?${onlyHas ? ' AND a.has = 1' : ''} ORDER BY a.seq LIMIT ?)`,
     ).raw().get(this.deviceUuid, after, toSeq, limit)!;
   }
 
   /**
-   * A page of what this device has (numbered up to TOSEQ), packed, in the order of the (content
-   * uuid, kind, variant, device) index after the key AFTER: [text, rows, the last row's key parts].
-   * A peer inserts a full set in that order too: into a large table, over twice as fast as the
-   * random order of seq (content uuids are random). The last row's key comes with max(k) (SQLite
-   * takes bare columns from the row that has the max); "+device_uuid" keeps the planner on that
-   * index.
+   * A page of what this device has (numbered up to TOSEQ), packed, in the table's key order
+   * (content, name) after the key AFTER ([null, 0] for the first page): [text, rows, the last
+   * row's key]. A peer inserts a full set in (about) that order too: into a large table, over twice
+   * as fast as the random order of seq (content uuids are random). The last row's key comes with
+   * max(k) (SQLite takes bare columns from the row that has the max); "+device" keeps the planner
+   * on the key.
    */
-  ownReadyPackedByKey(toSeq: number, after: readonly [string, string, string], limit: number): [string, number, string | null, string, string, string] {
-    return this.sql<[string, number, string, string, string, number], [string, number, string | null, string, string, string]>(
-      `SELECT coalesce(group_concat(packed, ''), ''), count(*), max(k), content_uuid, kind, variant FROM
-         (SELECT ${PACKED_ROW_SQL} AS packed, content_uuid, kind, variant, content_uuid || char(1) || kind || char(1) || variant AS k
-          FROM sidecar_availability WHERE +device_uuid = ? AND seq <= ? AND has = 1 AND (content_uuid, kind, variant) > (?, ?, ?)
-          ORDER BY content_uuid, kind, variant LIMIT ?)`,
-    ).raw().get(this.deviceUuid, toSeq, after[0], after[1], after[2], limit)!;
+  ownReadyPackedByKey(toSeq: number, after: KeyCursor, limit: number): [string, number, KeyCursor] {
+    const [text, count, , content, name] = this.sql<[string, number, Buffer, number, number], [string, number, string | null, Buffer | null, number | null]>(
+      `SELECT coalesce(group_concat(packed, ''), ''), count(*), max(k), content, name FROM
+         (SELECT ${PACKED_ROW_SQL} AS packed, a.content, a.name, hex(a.content) || printf('%016x', a.name) AS k
+          FROM sidecar_availability a JOIN availability_names n ON n.id = a.name
+          WHERE +a.device = ${DEVICE_ID} AND a.seq <= ? AND a.has = 1 AND (a.content, a.name) > (?, ?)
+          ORDER BY a.content, a.name LIMIT ?)`,
+    ).raw().get(this.deviceUuid, toSeq, after[0] ?? Buffer.alloc(0), after[0] === null ? -1 : after[1], limit)!;
+    return [text, count, [content, name ?? 0]];
   }
 
   /** This device's ready rows among ADDRESSES (a JSON array of [content uuid, kind, variant]). */
   ownReadyAmong(addressesJson: string): AvailabilityRow[] {
     return this.sql<[string, string], AvailabilityRow>(
-      `SELECT a.content_uuid, a.kind, a.variant, a.format, a.has, a.size, a.checksum, a.seq FROM json_each(?) q
-       JOIN sidecar_availability a ON a.content_uuid = json_extract(q.value, '$[0]') AND a.kind = json_extract(q.value, '$[1]') AND a.variant = json_extract(q.value, '$[2]')
-         AND a.device_uuid = ? AND a.has = 1`,
+      `SELECT ${ROW_COLUMNS} FROM json_each(?) q
+       JOIN availability_names n ON n.kind = json_extract(q.value, '$[1]') AND n.variant = json_extract(q.value, '$[2]')
+       JOIN sidecar_availability a ON a.content = unhex(replace(json_extract(q.value, '$[0]'), '-', '')) AND a.name = n.id
+         AND a.device = ${DEVICE_ID} AND a.has = 1`,
     ).raw().all(addressesJson, this.deviceUuid);
   }
 
@@ -204,32 +311,74 @@ export class AvailabilityStore {
 
   /** Every row of DEVICE gone (a full digest replaces them, or it was unpaired); how many. */
   dropDevice(deviceUuid: string): number {
-    return this.sql<[string]>('DELETE FROM sidecar_availability WHERE device_uuid = ?').run(deviceUuid).changes;
+    const device = this.knownDevice(deviceUuid);
+    return device === undefined ? 0 : this.sql<[number]>('DELETE FROM sidecar_availability WHERE device = ?').run(device).changes;
   }
 
-  /** A writer of DEVICE's entries at SEQ, its statements resolved once for a digest's loop. */
+  /**
+   * A writer of DEVICE's entries at SEQ, its statements, the device's id and the names' ids
+   * resolved once for a digest's loop. Use it inside one transaction (ids it made are that
+   * transaction's).
+   */
   heardFrom(deviceUuid: string, seq: number, now: number): HeardWriter {
-    const insert = this.sql<[string, string, string, string, number | null, string | null, string, number, number]>(
-      'INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)',
-    );
-    const upsert = this.sql<[string, string, string, string, number | null, string | null, string, number, number]>(
-      `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
-       ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = 1, size = excluded.size, checksum = excluded.checksum,
+    const device = this.deviceId(deviceUuid);
+    const columns = 'content, name, device, has, size, checksum, format, seq, last_seen_at';
+    type Values = [Buffer | Uint8Array, number, number, number | null, Buffer | Uint8Array | string | null, string, number, number];
+    const insert = this.sql<Values>(`INSERT INTO sidecar_availability (${columns}) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)`);
+    const upsert = this.sql<Values>(
+      `INSERT INTO sidecar_availability (${columns}) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)
+       ON CONFLICT(content, name, device) DO UPDATE SET has = 1, size = excluded.size, checksum = excluded.checksum,
          format = excluded.format, seq = excluded.seq, last_seen_at = excluded.last_seen_at`,
     );
     // A "who has" answer: its rows keep the change number known of the device, so its next digest supersedes them.
-    const heard = this.sql<[string, string, string, string, number | null, string | null, string, number, number]>(
-      `INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
-       ON CONFLICT(content_uuid, kind, variant, device_uuid) DO UPDATE SET has = 1, size = excluded.size, checksum = excluded.checksum,
+    const heard = this.sql<Values>(
+      `INSERT INTO sidecar_availability (${columns}) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)
+       ON CONFLICT(content, name, device) DO UPDATE SET has = 1, size = excluded.size, checksum = excluded.checksum,
          format = excluded.format, last_seen_at = excluded.last_seen_at`,
     );
-    const had = this.sql<[string, string, string, string], 0 | 1>('SELECT has FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?').pluck();
+    const had = this.sql<[Buffer | Uint8Array, number, number], 0 | 1>('SELECT has FROM sidecar_availability WHERE content = ? AND name = ? AND device = ?').pluck();
+    const tombstone = this.ownStatements.tombstone;
+    const many = new Map([...multiRowSql(KEYED_ROW, (values) => `INSERT INTO sidecar_availability (${columns}) VALUES ${values}`)]
+      .map(([n, text]) => [n, this.sql<unknown[]>(text)]));
+    // Names looked up or made in this writer's transaction.
+    const names = new Map<string, number>();
+    const nameId = (k: string, v: string): number => {
+      const key = `${k}\0${v}`;
+      let id = names.get(key);
+      if (id === undefined) names.set(key, (id = this.nameId(k, v)));
+      return id;
+    };
+    const knownName = (k: string, v: string): number | undefined => names.get(`${k}\0${v}`) ?? this.ownStatements.nameId.get(k, v);
+    const row = (c: string, k: string, v: string, format: string, size: number | null, checksum: string | null): Values =>
+      [keyBytes(c), nameId(k, v), device, size, checksum === null ? null : checksumBytes(checksum), format, seq, now];
+    // Rows of insertKeyed waiting for a statement: KEYED_VALUES values each, as KEYED_ROW binds them.
+    let pending: unknown[] = [];
+    const flush = (): void => {
+      const values = pending;
+      pending = [];
+      forEachChunk(values.length / KEYED_VALUES, (at, n) => many.get(n)!.run(...values.slice(at * KEYED_VALUES, (at + n) * KEYED_VALUES)));
+    };
     return {
-      insert: (c, k, v, format, size, checksum) => void insert.run(c, k, v, deviceUuid, size, checksum, format, seq, now),
-      upsert: (c, k, v, format, size, checksum) => void upsert.run(c, k, v, deviceUuid, size, checksum, format, seq, now),
-      heard: (c, k, v, format, size, checksum) => void heard.run(c, k, v, deviceUuid, size, checksum, format, seq, now),
-      tombstone: (c, k, v) => void this.ownStatements.tombstone.run(seq, now, c, k, v, deviceUuid),
-      had: (c, k, v) => had.get(c, k, v, deviceUuid),
+      insert: (...e) => void insert.run(...row(...e)),
+      upsert: (...e) => void upsert.run(...row(...e)),
+      heard: (...e) => void heard.run(...row(...e)),
+      tombstone: (c, k, v) => {
+        const name = knownName(k, v);
+        if (name !== undefined) tombstone.run(seq, now, uuidBytes(c), name, device);
+      },
+      had: (c, k, v) => {
+        const name = knownName(k, v);
+        return name === undefined ? undefined : had.get(uuidBytes(c), name, device);
+      },
+      nameId,
+      insertKeyed: (content, name, format, size, checksum) => {
+        pending.push(content, name, device, size, checksum, format, seq, now);
+        if (pending.length >= KEYED_BATCH * KEYED_VALUES) flush();
+      },
+      flush,
+      upsertKeyed: (content, name, format, size, checksum) => void upsert.run(content, name, device, size, checksum, format, seq, now),
+      tombstoneKeyed: (content, name) => void tombstone.run(seq, now, content, name, device),
+      hadKeyed: (content, name) => had.get(content, name, device),
     };
   }
 
@@ -238,39 +387,47 @@ export class AvailabilityStore {
    * that checksum (availability_suspects).
    */
   sources(contentUuid: string, kind: string, variant: string): AvailabilitySource[] {
-    return this.sql<[string, string, string, string], AvailabilitySource>(
-      `SELECT a.device_uuid, a.size, a.checksum, a.format FROM sidecar_availability a
-       WHERE a.content_uuid = ? AND a.kind = ? AND a.variant = ? AND a.device_uuid != ? AND a.has = 1
+    return this.sql<[string, string, string, string, string, string, string], AvailabilitySource>(
+      `SELECT d.uuid AS device_uuid, a.size, ${CHECKSUM_TEXT} AS checksum, a.format
+       FROM sidecar_availability a JOIN availability_devices d ON d.id = a.device
+       WHERE a.content = ${UUID_BYTES} AND a.name = ${NAME_ID} AND d.uuid <> ? AND a.has = 1
          AND a.size IS NOT NULL AND a.checksum IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM availability_suspects s WHERE s.content_uuid = a.content_uuid AND s.kind = a.kind
-           AND s.variant = a.variant AND s.device_uuid = a.device_uuid AND s.checksum IS a.checksum)`,
-    ).all(contentUuid, kind, variant, this.deviceUuid);
+         AND NOT EXISTS (SELECT 1 FROM availability_suspects s WHERE s.content_uuid = ? AND s.kind = ?
+           AND s.variant = ? AND s.device_uuid = d.uuid AND s.checksum IS ${CHECKSUM_TEXT})
+       ORDER BY d.uuid`,
+    ).all(contentUuid, kind, variant, this.deviceUuid, contentUuid, kind, variant);
   }
 
   /** What DEVICE's row of a sidecar says, or undefined. */
   of(contentUuid: string, kind: string, variant: string, deviceUuid: string): AvailabilityRecord | undefined {
-    return this.sql<[string, string, string, string], AvailabilityRecord>('SELECT * FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND device_uuid = ?')
-      .get(contentUuid, kind, variant, deviceUuid);
+    return this.sql<[string, string, string, string], AvailabilityRecord>(
+      `SELECT ${RECORD_COLUMNS} FROM ${NAMED} WHERE a.content = ${UUID_BYTES} AND a.name = ${NAME_ID} AND a.device = ${DEVICE_ID}`,
+    ).get(contentUuid, kind, variant, deviceUuid);
   }
 
   /** Every row of DEVICE, by content uuid, kind, variant. */
   ofDevice(deviceUuid: string): AvailabilityRecord[] {
-    return this.sql<[string], AvailabilityRecord>('SELECT * FROM sidecar_availability WHERE device_uuid = ? ORDER BY content_uuid, kind, variant').all(deviceUuid);
+    return this.sql<[string], AvailabilityRecord>(
+      `SELECT ${RECORD_COLUMNS} FROM ${NAMED} WHERE a.device = ${DEVICE_ID} ORDER BY a.content, n.kind, n.variant`,
+    ).all(deviceUuid);
   }
 
   /**
    * A page of sidecars of KINDS (a JSON array) that some other device has and this one has not
-   * ready nor is making, of contents this library knows, after the key AFTER, in key order.
+   * ready nor is making, of contents this library knows, after the key AFTER ([c, k, v] of the
+   * page's last, or empty strings), in the table's key order.
    */
   prefetchCandidates(kindsJson: string, after: readonly [string, string, string], limit: number): PrefetchCandidate[] {
-    return this.sql<[string, string, string, string, string, number], PrefetchCandidate>(
-      `SELECT a.content_uuid AS c, a.kind AS k, a.variant AS v, MAX(a.size) AS size, MAX(a.format) AS format
-       FROM sidecar_availability a
-       WHERE a.kind IN (SELECT value FROM json_each(?)) AND a.has = 1 AND a.device_uuid <> ? AND (a.content_uuid, a.kind, a.variant) > (?, ?, ?)
-         AND EXISTS (SELECT 1 FROM content_identities ci WHERE ci.uuid = a.content_uuid)
-         AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = a.content_uuid AND s.kind = a.kind AND s.variant = a.variant AND s.status IN ('ready', 'generating'))
-       GROUP BY a.content_uuid, a.kind, a.variant ORDER BY a.content_uuid, a.kind, a.variant LIMIT ?`,
-    ).all(kindsJson, this.deviceUuid, after[0], after[1], after[2], limit);
+    const c = uuidText('a.content');
+    return this.sql<[string, number, Buffer, string, string, number], PrefetchCandidate>(
+      `SELECT ${c} AS c, n.kind AS k, n.variant AS v, MAX(a.size) AS size, MAX(a.format) AS format
+       FROM sidecar_availability a JOIN availability_names n ON n.id = a.name
+       WHERE n.kind IN (SELECT value FROM json_each(?)) AND a.has = 1 AND a.device <> ?
+         AND (a.content, a.name) > (?, coalesce(${NAME_ID}, -1))
+         AND EXISTS (SELECT 1 FROM content_identities ci WHERE ci.uuid = ${c})
+         AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = ${c} AND s.kind = n.kind AND s.variant = n.variant AND s.status IN ('ready', 'generating'))
+       GROUP BY a.content, a.name ORDER BY a.content, a.name LIMIT ?`,
+    ).all(kindsJson, this.knownDevice(this.deviceUuid) ?? -1, after[0] === '' ? Buffer.alloc(0) : uuidBytes(after[0]), after[1], after[2], limit);
   }
 
   // ---- who has a sidecar, every device's rows (presence) ----
@@ -281,35 +438,41 @@ export class AvailabilityStore {
    */
   holdersOf(contentUuids: readonly string[], kind: string): Array<[number, string, string]> {
     return this.sql<[string, string], [number, string, string]>(
-      `SELECT c.key, a.variant, group_concat(a.device_uuid, ' ' ORDER BY a.device_uuid) FROM json_each(?) c
-       JOIN sidecar_availability a ON a.content_uuid = c.value AND a.kind = ? AND a.has = 1 GROUP BY c.key, a.variant`,
+      `SELECT c.key, n.variant, group_concat(d.uuid, ' ' ORDER BY d.uuid) FROM json_each(?) c
+       JOIN sidecar_availability a ON a.content = unhex(replace(c.value, '-', '')) AND a.has = 1
+       JOIN availability_names n ON n.id = a.name AND n.kind = ?
+       JOIN availability_devices d ON d.id = a.device GROUP BY c.key, n.variant`,
     ).raw().all(JSON.stringify(contentUuids), kind);
   }
 
   /** The devices that have one sidecar, space-separated and sorted; null when none. */
   holders(contentUuid: string, kind: string, variant: string): string | null {
     return this.sql<[string, string, string], string | null>(
-      "SELECT group_concat(device_uuid, ' ' ORDER BY device_uuid) FROM sidecar_availability WHERE content_uuid = ? AND kind = ? AND variant = ? AND has = 1",
+      `SELECT group_concat(d.uuid, ' ' ORDER BY d.uuid) FROM sidecar_availability a JOIN availability_devices d ON d.id = a.device
+       WHERE a.content = ${UUID_BYTES} AND a.name = ${NAME_ID} AND a.has = 1`,
     ).pluck().get(contentUuid, kind, variant) ?? null;
   }
 
   /** Every sidecar somebody has, with its devices (as `holders`), streamed. */
   eachHolders(): IterableIterator<[string, string, string, string]> {
     return this.sql<[], [string, string, string, string]>(
-      "SELECT content_uuid, kind, variant, group_concat(device_uuid, ' ' ORDER BY device_uuid) FROM sidecar_availability WHERE has = 1 GROUP BY content_uuid, kind, variant",
+      `SELECT ${uuidText('a.content')}, n.kind, n.variant, group_concat(d.uuid, ' ' ORDER BY d.uuid) FROM ${NAMED}
+       WHERE a.has = 1 GROUP BY a.content, a.name`,
     ).raw().iterate();
   }
 
   /** The sidecars [content_uuid, kind, variant] a device's digest numbered SEQ touched. */
   changedBy(deviceUuid: string, seq: number): Array<[string, string, string]> {
-    return this.sql<[string, number], [string, string, string]>('SELECT content_uuid, kind, variant FROM sidecar_availability WHERE device_uuid = ? AND seq = ?')
-      .raw().all(deviceUuid, seq);
+    return this.sql<[string, number], [string, string, string]>(
+      `SELECT ${uuidText('a.content')}, n.kind, n.variant FROM sidecar_availability a JOIN availability_names n ON n.id = a.name
+       WHERE a.device = ${DEVICE_ID} AND a.seq = ?`,
+    ).raw().all(deviceUuid, seq);
   }
 }
 
 /** Writes of one device's entries as one digest (or "who has" answer) brings them. */
 export interface HeardWriter {
-  /** A new row (has = 1); throws SQLITE_CONSTRAINT_UNIQUE when the row is there already. */
+  /** A new row (has = 1); throws SQLITE_CONSTRAINT_PRIMARYKEY when the row is there already. */
   insert(contentUuid: string, kind: string, variant: string, format: string, size: number | null, checksum: string | null): void;
   /** The row says has = 1 at the digest's seq. */
   upsert(contentUuid: string, kind: string, variant: string, format: string, size: number | null, checksum: string | null): void;
@@ -319,4 +482,41 @@ export interface HeardWriter {
   tombstone(contentUuid: string, kind: string, variant: string): void;
   /** What the row says now: 1, 0, or undefined when there is none. */
   had(contentUuid: string, kind: string, variant: string): 0 | 1 | undefined;
+  /** The id of (KIND, VARIANT) for insertKeyed, made if new (valid in this transaction). */
+  nameId(kind: string, variant: string): number;
+  /**
+   * As insert, from a digest's bytes: CONTENT (16 bytes) and CHECKSUM (32) as they arrived, NAME
+   * from nameId. Rows are written many to a statement: call flush() after the last (and before
+   * anything reads them); a duplicate throws SQLITE_CONSTRAINT_PRIMARYKEY at the insert or the
+   * flush that writes it.
+   */
+  insertKeyed(content: Uint8Array, name: number, format: string, size: number | null, checksum: Uint8Array | null): void;
+  flush(): void;
+  /** As upsert, tombstone and had, from a digest's bytes (as insertKeyed). */
+  upsertKeyed(content: Uint8Array, name: number, format: string, size: number | null, checksum: Uint8Array | null): void;
+  tombstoneKeyed(content: Uint8Array, name: number): void;
+  hadKeyed(content: Uint8Array, name: number): 0 | 1 | undefined;
+}
+
+/** A uuid's 16 bytes (fewer when it is not one, so it matches no row). */
+function uuidBytes(uuid: string): Buffer {
+  return Buffer.from(uuid.length === 36 ? uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24) : '', 'hex');
+}
+
+/** As uuidBytes, for a row to be written: anything but a uuid is refused. */
+function keyBytes(uuid: string): Buffer {
+  const bytes = uuidBytes(uuid);
+  if (bytes.length !== 16) throw new VssError('USAGE', `availability of ${JSON.stringify(uuid).slice(0, 60)}, which is not a content uuid`);
+  return bytes;
+}
+
+/** A checksum to be written: BLAKE3 hex as its 32 bytes; anything else as the text it is (CHECKSUM_TEXT). */
+function checksumBytes(checksum: string): Buffer | string {
+  return BLAKE3_HEX.test(checksum) ? Buffer.from(checksum, 'hex') : checksum;
+}
+
+const BLAKE3_HEX = /^[0-9a-f]{64}$/;
+
+function sameChecksum(a: Buffer | string | null, b: Buffer | string | null): boolean {
+  return Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : a === b;
 }

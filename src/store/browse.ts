@@ -138,8 +138,8 @@ export class BrowseStore {
   /** The sidecars of a content that devices other than DEVICEUUID say they have. */
   remoteSidecars(contentUuid: string, deviceUuid: string): RemoteSidecarRecord[] {
     return this.sql<[string, string], RemoteSidecarRecord>(
-      `SELECT kind, variant, device_uuid, format, checksum, size FROM sidecar_availability
-       WHERE content_uuid = ? AND has = 1 AND device_uuid <> ? ORDER BY kind, variant, device_uuid`,
+      `SELECT n.kind, n.variant, d.uuid AS device_uuid, a.format, CASE typeof(a.checksum) WHEN 'blob' THEN lower(hex(a.checksum)) ELSE a.checksum END AS checksum, a.size FROM sidecar_availability a JOIN availability_names n ON n.id = a.name
+       JOIN availability_devices d ON d.id = a.device WHERE a.content = unhex(replace(?, '-', '')) AND a.has = 1 AND d.uuid <> ? ORDER BY n.kind, n.variant, d.uuid`,
     ).all(contentUuid, deviceUuid);
   }
 

@@ -3,7 +3,7 @@ import { VssError, errnoCode } from '../../core/errors.js';
 import type { Library } from '../../library/library.js';
 import { SIDECAR_KINDS, isSidecarKind, type SidecarKind } from '../../sidecars/kinds.js';
 import { UUID_RE } from '../../sidecars/address.js';
-import type { AvailabilityRow } from '../../store/availability.js';
+import type { AvailabilityRow, KeyCursor } from '../../store/availability.js';
 import type { PeerSyncRecord } from '../../store/peer-sync.js';
 import { WHO_HAS_MAX } from '../messages/table.js';
 import { DIGEST_LIMITS, entryShapeError, entryValueError, type AvailabilityEntry, type DecodedChunk, type EntryRow, type EntryVisitor } from './codec.js';
@@ -113,15 +113,15 @@ export class Availability {
         after = got[got.length - 1]![7];
       }
     }
-    // A full set goes out in index order (see ownReadyPackedByKey): any order gives the same set.
+    // A full set goes out in key order (see ownReadyPackedByKey): any order gives the same set.
     function* packed(): IterableIterator<{ text: string; count: number }> {
       if (full) {
-        let key: readonly [string, string, string] = ['', '', ''];
+        let key: KeyCursor = [null, 0];
         for (let first = true; ; first = false) {
-          const [text, count, , c, k, v] = store.ownReadyPackedByKey(toSeq, key, pageEntries);
+          const [text, count, last] = store.ownReadyPackedByKey(toSeq, key, pageEntries);
           if (count > 0 || first) yield { text, count };
           if (count < pageEntries) return;
-          key = [c, k, v];
+          key = last;
         }
       }
       let after = fromSeq;
@@ -161,23 +161,51 @@ export class Availability {
       if (digest.full) {
         availability.dropDevice(deviceUuid);
         entries = 0;
-        eachEntry(digest, (contentUuid, kind, variant, format, has, size, checksum) => {
-          count++;
-          if (!has) return; // a full set is what it has; a removal in it says nothing
-          try {
-            rows.insert(contentUuid, kind, variant, format, size, checksum);
-          } catch (err) {
-            if (errnoCode(err) === 'SQLITE_CONSTRAINT_UNIQUE') throw new VssError('PEER', `availability lists ${kind}/${variant} of ${contentUuid} twice`);
-            throw err;
+        // A full set is what it has; a removal in it says nothing. Decoded chunks go in as their
+        // bytes (checked as they were decoded), many rows to a statement.
+        try {
+          for (const chunk of digest.decoded ?? []) {
+            const names = chunk.triples.map((t) => (t.known ? rows.nameId(t.kind, t.variant) : -1));
+            chunk.forEachKeyed((content, t, has, size, checksum) => {
+              count++;
+              if (!has) return;
+              rows.insertKeyed(content, names[t]!, chunk.triples[t]!.format, size, checksum);
+              entries++;
+            });
           }
-          entries++;
-        });
+          eachEntry(digest.entries, (contentUuid, kind, variant, format, has, size, checksum) => {
+            count++;
+            if (!has) return;
+            rows.insert(contentUuid, kind, variant, format, size, checksum);
+            entries++;
+          });
+          rows.flush();
+        } catch (err) {
+          if (errnoCode(err) === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new VssError('PEER', 'availability lists a sidecar twice');
+          throw err;
+        }
       } else {
         if (known === undefined || known.epoch !== digest.epoch || digest.fromSeq > known.seq || digest.toSeq < known.seq) {
           const had = known ? `seq ${known.seq} of epoch ${known.epoch}` : 'nothing';
           throw new VssError('PEER', `availability delta from seq ${digest.fromSeq} to ${digest.toSeq} of epoch ${digest.epoch} does not follow on from ${had}`);
         }
-        eachEntry(digest, (contentUuid, kind, variant, format, has, size, checksum) => {
+        // A removal of something never heard of needs no tombstone: there is nothing to hide.
+        for (const chunk of digest.decoded ?? []) {
+          const names = chunk.triples.map((t) => (t.known ? rows.nameId(t.kind, t.variant) : -1));
+          chunk.forEachKeyed((content, t, has, size, checksum) => {
+            count++;
+            const name = names[t]!;
+            const had = rows.hadKeyed(content, name);
+            if (has) {
+              rows.upsertKeyed(content, name, chunk.triples[t]!.format, size, checksum);
+              if (had !== 1) entries++;
+            } else if (had !== undefined) {
+              rows.tombstoneKeyed(content, name);
+              if (had === 1) entries--;
+            }
+          });
+        }
+        eachEntry(digest.entries, (contentUuid, kind, variant, format, has, size, checksum) => {
           count++;
           const had = rows.had(contentUuid, kind, variant);
           if (has) {
@@ -286,15 +314,14 @@ export class Availability {
 }
 
 /**
- * Hand VISIT each entry of a digest. Entries from elsewhere than the codec are checked first (the
- * kinds table once per distinct kind, variant and format; the per-entry parts every time); a
- * decoded chunk's were checked as it was decoded, so they go straight to VISIT.
+ * Hand VISIT each of a digest's entries that came from elsewhere than the codec, checked first
+ * (the kinds table once per distinct kind, variant and format; the per-entry parts every time).
+ * A decoded chunk's were checked as it was decoded: those go to the store as their bytes.
  */
-function eachEntry(digest: PeerDigest, visit: EntryVisitor): void {
-  for (const chunk of digest.decoded ?? []) chunk.forEachEntry(visit);
-  if (digest.entries === undefined) return;
+function eachEntry(entries: Iterable<AvailabilityEntry> | undefined, visit: EntryVisitor): void {
+  if (entries === undefined) return;
   const checked = new Set<string>();
-  for (const e of digest.entries) {
+  for (const e of entries) {
     if (e.has) {
       const triple = `${e.kind}\0${e.variant}\0${e.format}`;
       const bad = checked.has(triple) ? entryValueError(e) : entryShapeError(e);

@@ -30,11 +30,21 @@ describe('availability digest codec', () => {
     const list = entries(1000);
     const bytes = encodeChunk(HEADER, list);
     const got = decodeChunk(bytes);
-    assert.deepEqual({ ...got, entries: undefined, forEachEntry: undefined }, { ...HEADER, count: 1000, skipped: 0, byteLength: bytes.byteLength, entries: undefined, forEachEntry: undefined });
+    const parts = { entries: undefined, forEachEntry: undefined, triples: undefined, forEachKeyed: undefined };
+    assert.deepEqual({ ...got, ...parts }, { ...HEADER, count: 1000, skipped: 0, byteLength: bytes.byteLength, ...parts });
     assert.deepEqual([...got.entries()], list);
     const visited: AvailabilityEntry[] = [];
     got.forEachEntry((contentUuid, kind, variant, format, has, size, checksum) => visited.push({ contentUuid, kind, variant, format, has, size, checksum }));
     assert.deepEqual(visited, list);
+    // The same entries as their bytes: what the store keeps of a peer's full digest.
+    const keyed: AvailabilityEntry[] = [];
+    got.forEachKeyed((content, t, has, size, checksum) => {
+      const { kind, variant, format } = got.triples[t]!;
+      const hex = content.toString('hex');
+      const contentUuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+      keyed.push({ contentUuid, kind, variant, format, has, size: has ? size : null, checksum: checksum?.toString('hex') ?? null });
+    });
+    assert.deepEqual(keyed, list);
     assert.ok(bytes.byteLength < 1000 * 56, `${bytes.byteLength} bytes: about 55 per entry, not JSON`);
     const empty = decodeChunk(encodeChunk({ ...HEADER, full: true, fromSeq: 0 }, []));
     assert.equal(empty.full, true);
@@ -105,18 +115,24 @@ describe('availability digest codec', () => {
 
   it('encodes the same bytes from entries, table rows and rows packed by SQLite, a NULL format as the kind\'s usual one', () => {
     const list = entries(500);
-    // crafted on purpose: a scratch table of the availability columns, with rows no store writes
-    // (no format, a removal's checksum left behind), to run PACKED_ROW_SQL over them by itself.
+    // crafted on purpose: scratch tables of the availability columns (keys as stored, names
+    // apart), with rows no store writes (no format, a removal's checksum left behind), to run
+    // PACKED_ROW_SQL over them by itself.
     const db = new Database(':memory:');
     try {
-      db.exec('CREATE TABLE a (content_uuid TEXT NOT NULL, kind TEXT NOT NULL, variant TEXT NOT NULL, format TEXT, has INTEGER NOT NULL, size INTEGER, checksum TEXT, seq INTEGER)');
-      const insert = db.prepare('INSERT INTO a VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      db.exec(`CREATE TABLE a (content BLOB NOT NULL, name INTEGER NOT NULL, format TEXT, has INTEGER NOT NULL, size INTEGER, checksum BLOB, seq INTEGER);
+        CREATE TABLE n (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, variant TEXT NOT NULL, UNIQUE (kind, variant));`);
+      const insert = db.prepare("INSERT INTO a VALUES (unhex(replace(?, '-', '')), (SELECT id FROM n WHERE kind = ? AND variant = ?), ?, ?, ?, unhex(?), ?)");
+      const name = db.prepare('INSERT OR IGNORE INTO n (kind, variant) VALUES (?, ?)');
       // Rows made before formats were kept have none: every thumb row here, and a removal's checksum left behind.
-      list.forEach((e, i) => insert.run(e.contentUuid, e.kind, e.variant, e.kind === 'thumb' ? null : e.format, e.has ? 1 : 0, e.size, e.has ? e.checksum : 'f'.repeat(64), i));
+      list.forEach((e, i) => {
+        name.run(e.kind, e.variant);
+        insert.run(e.contentUuid, e.kind, e.variant, e.kind === 'thumb' ? null : e.format, e.has ? 1 : 0, e.size, e.has ? e.checksum : 'f'.repeat(64), i);
+      });
       const want = encodeChunk(HEADER, list);
-      const rows = db.prepare('SELECT content_uuid, kind, variant, format, has, size, checksum FROM a ORDER BY seq').raw().all() as unknown as EntryRow[];
+      const rows = list.map((e): EntryRow => [e.contentUuid, e.kind, e.variant, e.kind === 'thumb' ? null : e.format, e.has ? 1 : 0, e.size, e.checksum]);
       assert.deepEqual(Buffer.from(encodeRows(HEADER, rows)), Buffer.from(want));
-      const [text, count] = db.prepare(`SELECT group_concat(p, '' ORDER BY seq), count(*) FROM (SELECT ${PACKED_ROW_SQL} AS p, seq FROM a)`).raw().get() as [string, number];
+      const [text, count] = db.prepare(`SELECT group_concat(p, '' ORDER BY seq), count(*) FROM (SELECT ${PACKED_ROW_SQL} AS p, a.seq FROM a JOIN n ON n.id = a.name)`).raw().get() as [string, number];
       assert.deepEqual(Buffer.from(encodePacked(HEADER, text, count)), Buffer.from(want));
       assert.deepEqual([...decodeChunk(encodePacked(HEADER, '', 0)).entries()], []);
       // Text that is not what PACKED_ROW_SQL makes is refused, never half encoded.
@@ -125,10 +141,10 @@ describe('availability digest codec', () => {
       usage(text, count - 1, /characters after the last row/);
       usage(text, count + 1, /cut short/);
       usage(text.slice(0, -3), count, /names do not fit|cut short/);
-      usage(text.replace('-', 'x'), count, /is not a uuid/);
-      usage(text.slice(0, 36) + '2' + text.slice(37), count, /has is not 0 or 1/);
-      usage(text.slice(0, 37) + 'g' + text.slice(38), count, /size is not a number/);
-      const sumAt = 36 + 1 + 16 + 2;
+      usage('x' + text.slice(1), count, /is not hex/);
+      usage(text.slice(0, 32) + '2' + text.slice(33), count, /has is not 0 or 1/);
+      usage(text.slice(0, 33) + 'g' + text.slice(34), count, /size is not a number/);
+      const sumAt = 32 + 1 + 16 + 2;
       usage(text.slice(0, sumAt) + 'G' + text.slice(sumAt + 1), count, /no valid checksum/);
     } finally {
       db.close();

@@ -127,8 +127,9 @@ export function encodeRows(header: DigestHeader, rows: readonly EntryRow[]): Uin
 
 /**
  * As encodeRows, from COUNT rows packed into one string by the availability store
- * (`PACKED_ROW_SQL` in src/store/availability.ts, which gives the layout). Every field is checked
- * as it is read (a row that does not parse is a USAGE error: the rows are this device's own).
+ * (`PACKED_ROW_SQL` in src/store/availability.ts, which gives the layout: the content uuid as its
+ * 32 hex digits, hex in either case). Every field is checked as it is read (a row that does not
+ * parse is a USAGE error: the rows are this device's own).
  */
 export function encodePacked(header: DigestHeader, packed: string, count: number): Uint8Array {
   if (count > DIGEST_LIMITS.chunkEntries) throw new VssError('USAGE', `a chunk holds at most ${DIGEST_LIMITS.chunkEntries} entries, not ${count}`);
@@ -142,11 +143,11 @@ export function encodePacked(header: DigestHeader, packed: string, count: number
   let p = 0;
   let n = 0;
   for (; n < count; n++) {
-    if (packed.length - p < 36 + 1 + 16 + 2 + 6) throw bad('cut short');
-    if (!putUuidFrom(body, at, packed, p)) throw bad(`content uuid ${JSON.stringify(packed.slice(p, p + 36))} is not a uuid`);
+    if (packed.length - p < 2 * UUID_BYTES + 1 + 16 + 2 + 6) throw bad('cut short');
+    if (!putHex(body, at, packed, p, p + 2 * UUID_BYTES)) throw bad(`content uuid ${JSON.stringify(packed.slice(p, p + 2 * UUID_BYTES))} is not hex`);
     const uuidAtP = p;
     at += UUID_BYTES;
-    p += 36;
+    p += 2 * UUID_BYTES;
     const has = packed.charCodeAt(p++) - 0x30;
     if (has !== 0 && has !== 1) throw bad('has is not 0 or 1');
     const size = hexNumber(packed, p, 16);
@@ -183,7 +184,7 @@ export function encodePacked(header: DigestHeader, packed: string, count: number
       body[at++] = 1;
       at = putVarint(body, at, size);
       if (sumLength !== 2 * CHECKSUM_BYTES || !putHex(body, at, packed, sumAt, sumAt + 2 * CHECKSUM_BYTES)) {
-        throw new VssError('USAGE', `availability entry of ${packed.slice(uuidAtP, uuidAtP + 36)} has no valid checksum`);
+        throw new VssError('USAGE', `availability entry of ${packed.slice(uuidAtP, uuidAtP + 2 * UUID_BYTES).toLowerCase()} has no valid checksum`);
       }
       at += CHECKSUM_BYTES;
     } else {
@@ -215,6 +216,20 @@ function hexNumber(s: string, at: number, width: number): number {
 /** One entry's parts, handed over without an object per entry. */
 export type EntryVisitor = (contentUuid: string, kind: SidecarKind, variant: string, format: string, has: boolean, size: number | null, checksum: string | null) => void;
 
+/**
+ * One entry as its bytes: CONTENT the uuid's 16, CHECKSUM the BLAKE3's 32 (null unless HAS), both
+ * views into the chunk; TRIPLE its index in `DecodedChunk.triples`.
+ */
+export type KeyedEntryVisitor = (content: Buffer, triple: number, has: boolean, size: number, checksum: Buffer | null) => void;
+
+/** A (kind, variant, format) a chunk names; `known`: this device can name it (else its entries are skipped). */
+export interface DigestTriple {
+  kind: SidecarKind;
+  variant: string;
+  format: string;
+  known: boolean;
+}
+
 /** The header and the triples' names (three a triple) at the start of OUT; returns where entries go. */
 function putHead(out: Buffer, header: DigestHeader, names: readonly Buffer[]): number {
   let at = 0;
@@ -244,6 +259,10 @@ export interface DecodedChunk extends DigestHeader {
   entries(): IterableIterator<AvailabilityEntry>;
   /** Each entry, in order, as its parts: as checked as `entries()`, without the objects. */
   forEachEntry(visit: EntryVisitor): void;
+  /** The kinds of sidecar the entries name, by triple index. */
+  triples: readonly DigestTriple[];
+  /** As forEachEntry (the same entries, as checked), each as its bytes: no strings made. */
+  forEachKeyed(visit: KeyedEntryVisitor): void;
 }
 
 /**
@@ -273,7 +292,7 @@ export function decodeChunk(bytes: Uint8Array): DecodedChunk {
   if (tripleCount * 6 > r.left) throw peer(`digest names ${tripleCount} kinds of sidecar in ${r.left} bytes`);
   // A newer peer may name sidecars this device does not know (a new kind, variant or format): their
   // entries are skipped, the rest of the digest is taken (src/sync/messages/table.ts).
-  const triples: Array<{ kind: SidecarKind; variant: string; format: string; known: boolean }> = [];
+  const triples: DigestTriple[] = [];
   for (let i = 0; i < tripleCount; i++) {
     const kind = r.name('kind');
     const variant = r.name('variant');
@@ -315,12 +334,24 @@ export function decodeChunk(bytes: Uint8Array): DecodedChunk {
       visit(contentUuid, t.kind, t.variant, t.format, has, has ? size : null, checksum);
     }
   }
+  function forEachKeyed(visit: KeyedEntryVisitor): void {
+    const e = new Reader(buf);
+    for (let i = 0; i < count; i++) {
+      const at = offsets[i]!;
+      e.at = at + UUID_BYTES;
+      const t = e.varint('triple index');
+      if (!triples[t]!.known) continue;
+      const has = e.u8('has') === 1;
+      const size = e.varint('size');
+      visit(buf.subarray(at, at + UUID_BYTES), t, has, size, has ? buf.subarray(e.at, e.at + CHECKSUM_BYTES) : null);
+    }
+  }
   function* entries(): IterableIterator<AvailabilityEntry> {
     const out: AvailabilityEntry[] = [];
     forEachEntry((contentUuid, kind, variant, format, has, size, checksum) => out.push({ contentUuid, kind, variant, format, has, size, checksum }));
     yield* out;
   }
-  return { libraryId, deviceUuid, epoch, fromSeq, toSeq, full, count, skipped, byteLength: bytes.byteLength, entries, forEachEntry };
+  return { libraryId, deviceUuid, epoch, fromSeq, toSeq, full, count, skipped, byteLength: bytes.byteLength, entries, forEachEntry, triples, forEachKeyed };
 }
 
 class Reader {
@@ -382,9 +413,15 @@ function putVarint(out: Buffer, at: number, value: number): number {
   return at;
 }
 
-/** Value of each lowercase hex digit, -1 for any other character (UUID_RE and CHECKSUM_RE are lowercase). */
+/**
+ * Value of each hex digit, -1 for any other character. Only this device's own values are encoded
+ * (UUID_RE and CHECKSUM_RE are lowercase; SQLite's hex() gives upper case).
+ */
 const HEX_VALUE = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+for (let i = 0; i < 16; i++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
 
 /** Write the hex digits S[FROM..TO) as bytes at AT; false (having written part) if one is not hex. */
 function putHex(out: Buffer, at: number, s: string, from: number, to: number): boolean {

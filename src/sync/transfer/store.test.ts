@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { tempDir } from '../../../test/helpers.js';
@@ -123,12 +123,29 @@ describe('TransferStore (real library on disk)', () => {
     assert.deepEqual(dev.store.sources(a).map((s) => s.checksum), [hex(newer)]);
   });
 
-  it('serves only a ready file that is there: gone behind its back, it is refused', () => {
+  it('serves only a ready file that is there: gone, cut short or a symlink behind its back, it is refused before a header', async () => {
     const a = newAddress();
-    peer.sidecars.writeGenerated(a, randomBytes(100), 'test');
-    assert.equal(peer.store.openForPeer(a).size, 100);
+    const data = randomBytes(100);
+    peer.sidecars.writeGenerated(a, data, 'test');
+    const served = peer.store.openForPeer(a);
+    assert.equal(served.size, 100);
+    const got: Uint8Array[] = [];
+    for await (const chunk of served.read(40)) got.push(chunk);
+    assert.deepEqual(Buffer.concat(got), data.subarray(40));
     unlinkSync(sidecarAbsPath(peer.lib.root, a));
     assert.throws(() => peer.store.openForPeer(a), (e: VssError) => e.code === 'UNAVAILABLE');
     assert.throws(() => peer.store.openForPeer(newAddress()), (e: VssError) => e.code === 'UNAVAILABLE');
+    // A small file (read whole when asked for) and a large one (streamed) alike.
+    for (const size of [1000, 600 * 1024]) {
+      const b = newAddress('proxy', 'edit', 'mp4');
+      peer.sidecars.writeGenerated(b, randomBytes(size), 'test');
+      const path = sidecarAbsPath(peer.lib.root, b);
+      truncateSync(path, size - 1);
+      assert.throws(() => peer.store.openForPeer(b), (e: VssError) => e.code === 'UNAVAILABLE', `${size} bytes cut short`);
+      unlinkSync(path);
+      writeFileSync(`${path}.elsewhere`, randomBytes(size));
+      symlinkSync(`${path}.elsewhere`, path);
+      if (size <= 256 * 1024) assert.throws(() => peer.store.openForPeer(b), (e: VssError) => e.code === 'UNAVAILABLE', `${size} bytes behind a symlink`);
+    }
   });
 });

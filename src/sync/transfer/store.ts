@@ -103,6 +103,19 @@ export class TransferStore {
     if (!info.path || info.size === null || !info.checksum) throw new VssError('UNAVAILABLE', `${describe(address)} has no file this device may serve`);
     const path = info.path;
     const size = info.size;
+    const checksum = info.checksum;
+    if (size <= CHUNK) {
+      // A small file (a thumbnail) is read whole here, as the checksummer reads it: one open rather
+      // than a stat and then an open, and a file gone, cut short or not a plain file behind vss's
+      // back is refused before a header promises its bytes.
+      let bytes: Uint8Array;
+      try {
+        bytes = readSmall(path, 0, size);
+      } catch (err) {
+        throw new VssError('UNAVAILABLE', `${describe(address)} is recorded ready but its file is gone, shorter or not a plain file`, { path, cause: err });
+      }
+      return { size, checksum, format: info.format, read: async function* (offset) { yield bytes.subarray(offset); } };
+    }
     // A file gone or cut short behind vss's back is refused here, before a header promises its bytes.
     let onDisk;
     try {
@@ -112,7 +125,7 @@ export class TransferStore {
     }
     if (!onDisk?.isFile() || onDisk.size < size) throw new VssError('UNAVAILABLE', `${describe(address)} is recorded ready but its file is gone or shorter`, { path });
     return {
-      size, checksum: info.checksum, format: info.format,
+      size, checksum, format: info.format,
       read: (offset) => readRange(path, offset, size),
     };
   }
@@ -149,10 +162,12 @@ export class TransferStore {
    */
   async stage(address: SidecarAddress, expected: Expected, bytes: ByteSource, opts: ReceiveOptions = {}): Promise<StagedFile> {
     const target = sidecarAddress(address.contentUuid, address.kind, address.variant, expected.format);
-    if (this.localReady(target)) throw new VssError('ALREADY_EXISTS', `${describe(target)} is already ready on this device`);
+    const resumable = expected.size > RESUMABLE_ABOVE;
+    // A large file is not fetched for nothing; a small one's bytes are here already, and `commit`
+    // checks again just before its rename (a generator may make it meanwhile anyway).
+    if (resumable && this.localReady(target)) throw new VssError('ALREADY_EXISTS', `${describe(target)} is already ready on this device`);
     const final = sidecarAbsPath(this.lib.root, target);
     await this.lib.roots.library.makeFolderAsync(dirname(final));
-    const resumable = expected.size > RESUMABLE_ABOVE;
     const temp = resumable ? this.resumePath(target, expected) : tempPathFor(final);
     if (resumable) await this.lib.roots.library.makeFolderAsync(dirname(temp));
     const offset = opts.offset ?? 0;
