@@ -401,9 +401,9 @@ class Reconciler {
     else if (v === 'gone') this.markMissing(row, a, contentKind);
   }
 
-  /** The content's kind, read now (a cursor page may predate it); undefined when the library does not know it. */
+  /** The content's kind, read now (a cursor page may predate it); undefined when no device of the library holds it. */
   private contentKindNow(uuid: string): string | undefined {
-    return this.lib.store.contents.kindOf(uuid);
+    return this.lib.store.contents.kindOfAnywhere(uuid);
   }
 
   private problem(path: string, err: unknown): void {

@@ -414,7 +414,7 @@ export class AvailabilityStore {
 
   /**
    * A page of sidecars of KINDS (a JSON array) that some other device has and this one has not
-   * ready nor is making, of contents this library knows, after the key AFTER ([c, k, v] of the
+   * ready nor is making, of contents this library knows (this device's or a paired one's, DESIGN §15), after the key AFTER ([c, k, v] of the
    * page's last, or empty strings), in the table's key order.
    */
   prefetchCandidates(kindsJson: string, after: readonly [string, string, string], limit: number): PrefetchCandidate[] {
@@ -424,7 +424,7 @@ export class AvailabilityStore {
        FROM sidecar_availability a JOIN availability_names n ON n.id = a.name
        WHERE n.kind IN (SELECT value FROM json_each(?)) AND a.has = 1 AND a.device <> ?
          AND (a.content, a.name) > (?, coalesce(${NAME_ID}, -1))
-         AND EXISTS (SELECT 1 FROM content_identities ci WHERE ci.uuid = ${c})
+         AND (EXISTS (SELECT 1 FROM content_identities ci WHERE ci.uuid = ${c}) OR EXISTS (SELECT 1 FROM peer_contents pc WHERE pc.content_uuid = ${c}))
          AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = ${c} AND s.kind = n.kind AND s.variant = n.variant AND s.status IN ('ready', 'generating'))
        GROUP BY a.content, a.name ORDER BY a.content, a.name LIMIT ?`,
     ).all(kindsJson, this.knownDevice(this.deviceUuid) ?? -1, after[0] === '' ? Buffer.alloc(0) : uuidBytes(after[0]), after[1], after[2], limit);

@@ -244,9 +244,25 @@ export class ContentStore {
     return this.sql<[string], string>('SELECT kind FROM content_identities WHERE uuid = ?').pluck().get(uuid);
   }
 
-  /** Up to LIMIT [uuid, kind] pairs from UUID on, in uuid order (reconcile reads them beside sidecars/). */
+  /**
+   * Up to LIMIT [uuid, kind] pairs from UUID on, in uuid order, of every content of the library:
+   * this device's and those only paired devices hold (DESIGN §15), whose fetched sidecars are kept
+   * too (reconcile reads them beside sidecars/).
+   */
   kindsFrom(uuid: string, limit: number): Array<[string, string]> {
-    return this.sql<[string, number], [string, string]>('SELECT uuid, kind FROM content_identities WHERE uuid >= ? ORDER BY uuid LIMIT ?').raw().all(uuid, limit);
+    return this.sql<[string, number, string, number, number], [string, string]>(
+      `SELECT uuid, MIN(kind) FROM (
+         SELECT * FROM (SELECT uuid, kind FROM content_identities WHERE uuid >= ? ORDER BY uuid LIMIT ?)
+         UNION ALL SELECT * FROM (SELECT content_uuid, MIN(kind) FROM peer_contents WHERE content_uuid >= ? GROUP BY content_uuid ORDER BY content_uuid LIMIT ?))
+       GROUP BY uuid ORDER BY uuid LIMIT ?`,
+    ).raw().all(uuid, limit, uuid, limit, limit);
+  }
+
+  /** A content's kind, here or as a paired device holds it; undefined when neither knows it. */
+  kindOfAnywhere(uuid: string): string | undefined {
+    return this.sql<[string, string], string | null>(
+      'SELECT coalesce((SELECT kind FROM content_identities WHERE uuid = ?), (SELECT kind FROM peer_contents WHERE content_uuid = ? LIMIT 1))',
+    ).pluck().get(uuid, uuid) ?? undefined;
   }
 
   /** Up to LIMIT ids of image contents with a file in the location, after content id AFTERID, by id. */

@@ -35,8 +35,10 @@ export interface PrefetchSettings {
 export const DEFAULT_SYNC_SETTINGS: Readonly<SyncSettings> = Object.freeze({
   prefer: 'auto',
   prefetch: Object.freeze({
-    eager: ['thumb'],
-    lazy: ['ocr', 'transcript', 'embeddings'],
+    // OCR and transcripts are small text: fetched ahead, so search finds what another device's
+    // scans and recordings say while that device is off (DESIGN §15).
+    eager: ['thumb', 'ocr', 'transcript'],
+    lazy: ['embeddings'],
     never: ['proxy', 'live_photo_video', 'thumbstrip'],
     maxConcurrent: 3,
     bandwidthBytesPerSec: null,
