@@ -12,6 +12,7 @@ import { captureOrder } from './migrations/009-capture-order.js';
 import { searchOcrLines } from './migrations/010-search-ocr-lines.js';
 import { batchedIdentityWrites } from './migrations/011-batched-identity-writes.js';
 import { librarySync } from './migrations/012-library-sync.js';
+import { gridPeerRows } from './migrations/014-grid-peer-rows.js';
 
 export interface Migration {
   version: number;
@@ -20,7 +21,7 @@ export interface Migration {
 }
 
 /** Every schema change, in order. The database's user_version says how many have run. */
-export const MIGRATIONS: readonly Migration[] = [foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites, librarySync];
+export const MIGRATIONS: readonly Migration[] = [foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites, librarySync, gridPeerRows];
 
 export function currentSchemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;

@@ -16,6 +16,40 @@ export interface OrderSnapshot {
   withFile: number[];
   /** Contents shown through another (a Live Photo still's movie). */
   hidden: number[];
+  /**
+   * Contents paired devices hold (peer_contents, DESIGN §15), one row each in capture order:
+   * [content uuid, this library's content id when it has a row for it, capture instant, capture day].
+   */
+  remote: RemoteOrderRow[];
+}
+
+export type RemoteOrderRow = [uuid: string, localId: number | null, instant: number | null, day: string | null];
+
+/** A grid tile's row for a content only paired devices hold: their facts of it, its first copy's name there, the thumbnail this device keeps of it. */
+export interface RemoteTileRecord {
+  uuid: string;
+  kind: string;
+  mime: string;
+  media_metadata: string | null;
+  name: string | null;
+  thumb: string | null;
+  live: number;
+}
+
+/** A copy of a content on a paired device, with its location's name there. */
+export interface PeerCopyRecord {
+  device_uuid: string;
+  location_name: string;
+  dir_path: string;
+  name: string;
+}
+
+/** What a paired device says a content is (its facts are the bytes', so any holder's will do). */
+export interface PeerFactsRecord {
+  kind: string;
+  mime: string;
+  size: number;
+  media_metadata: string | null;
 }
 
 /** A grid tile's row: the content, its first copy's name, its grid thumbnail's checksum, whether it is a Live Photo. */
@@ -59,6 +93,32 @@ export interface RemoteSidecarRecord {
   size: number | null;
 }
 
+/*
+ * The capture instant and day of a peer's media metadata, as migration 009 generates them for
+ * this device's contents (content_identities.captured_ms, capture_day): a migration's SQL is
+ * frozen, so the same rule is written again here, for the peer_contents column M. Computed when
+ * the order is read, not stored: a backfill writes peer_contents at full speed with one index.
+ */
+const META_OK = (m: string) => `json_valid(${m}) AND json_extract(${m}, '$.v') = 1`;
+const CAPTURED_MS = (m: string) => `CASE WHEN ${META_OK(m)} AND json_type(${m}, '$.captured_ms') IN ('integer', 'real')
+  THEN CAST(json_extract(${m}, '$.captured_ms') AS INTEGER) END`;
+const CAPTURE_DAY = (m: string) => `CASE WHEN ${META_OK(m)} AND json_type(${m}, '$.captured_at') = 'text'
+  AND substr(json_extract(${m}, '$.captured_at'), 1, 10) GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' THEN substr(json_extract(${m}, '$.captured_at'), 1, 10) END`;
+
+/** One row per content paired devices hold (the first holder's by device uuid), in capture order, with this library's id of it when it has one. */
+const REMOTE_ORDER_SQL = `SELECT p.content_uuid, (SELECT c.id FROM content_identities c WHERE c.uuid = p.content_uuid) AS id,
+    ${CAPTURED_MS('p.media_metadata')} AS ms, ${CAPTURE_DAY('p.media_metadata')} AS day
+  FROM peer_contents p
+  WHERE NOT EXISTS (SELECT 1 FROM peer_contents q WHERE q.content_uuid = p.content_uuid AND q.device_uuid < p.device_uuid)
+  ORDER BY day DESC, ms DESC`;
+
+const REMOTE_TILE_SQL = `SELECT p.content_uuid AS uuid, p.kind, p.mime, p.media_metadata,
+    (SELECT e.name FROM peer_entries e WHERE e.content_uuid = p.content_uuid AND e.kind = 'file' ORDER BY e.device_uuid, e.location_id, e.dir_path, e.name LIMIT 1) AS name,
+    (SELECT s.checksum FROM sidecars s WHERE s.content_uuid = p.content_uuid AND s.kind = 'thumb' AND s.variant = 'grid@1x' AND s.status = 'ready') AS thumb,
+    EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = p.content_uuid AND s.kind = 'live_photo_video' AND s.status = 'ready') AS live
+  FROM peer_contents p WHERE p.content_uuid IN (SELECT value FROM json_each(?))
+    AND NOT EXISTS (SELECT 1 FROM peer_contents q WHERE q.content_uuid = p.content_uuid AND q.device_uuid < p.device_uuid)`;
+
 const BY_CAPTURE = 'FROM content_identities INDEXED BY content_by_capture ORDER BY capture_day DESC, captured_ms DESC';
 
 const TILE_SQL = `SELECT c.id, c.uuid, c.kind, c.mime, c.media_metadata, c.capture_day AS day, ${FIRST_NAME_SQL} AS name,
@@ -99,6 +159,7 @@ export class BrowseStore {
       instants: this.sql<[], number | null>(`SELECT captured_ms ${BY_CAPTURE}`).pluck().all(),
       dayRuns: this.sql<[], [string | null, number]>('SELECT capture_day, count(*) FROM content_identities INDEXED BY content_by_capture GROUP BY capture_day ORDER BY capture_day DESC').raw().all(),
       withFile: this.sql<[], number>("SELECT content_id FROM entries WHERE content_id IS NOT NULL AND kind = 'file'").pluck().all(),
+      remote: this.sql<[], RemoteOrderRow>(REMOTE_ORDER_SQL).raw().all(),
     }));
   }
 
@@ -115,6 +176,51 @@ export class BrowseStore {
   fileNames(ids: readonly number[] | 'all'): Array<[number, string]> {
     if (ids === 'all') return this.sql<[], [number, string]>("SELECT content_id, name FROM entries NOT INDEXED WHERE content_id IS NOT NULL AND kind = 'file' ORDER BY id").raw().all();
     return this.sql<[string], [number, string]>("SELECT content_id, name FROM entries WHERE content_id IN (SELECT value FROM json_each(?)) AND kind = 'file' ORDER BY id").raw().all(JSON.stringify(ids));
+  }
+
+  /** [content uuid, name] of the copies paired devices hold of UUIDS (all: of every content), a content's first copy first. */
+  peerFileNames(uuids: readonly string[] | 'all'): Array<[string, string]> {
+    const order = 'ORDER BY content_uuid, device_uuid, location_id, dir_path, name';
+    if (uuids === 'all') return this.sql<[], [string, string]>(`SELECT content_uuid, name FROM peer_entries INDEXED BY peer_entries_by_content WHERE content_uuid IS NOT NULL AND kind = 'file' ${order}`).raw().all();
+    return this.sql<[string], [string, string]>(`SELECT content_uuid, name FROM peer_entries WHERE content_uuid IN (SELECT value FROM json_each(?)) AND kind = 'file' ${order}`).raw().all(JSON.stringify(uuids));
+  }
+
+  /** The tiles of contents UUIDS that only paired devices hold, in no particular order. */
+  remoteTiles(uuids: readonly string[]): RemoteTileRecord[] {
+    return this.sql<[string], RemoteTileRecord>(REMOTE_TILE_SQL).all(JSON.stringify(uuids));
+  }
+
+  /** [content uuid, device uuid] of each paired device that holds one of UUIDS. */
+  holders(uuids: readonly string[]): Array<[string, string]> {
+    return this.sql<[string], [string, string]>('SELECT content_uuid, device_uuid FROM peer_contents WHERE content_uuid IN (SELECT value FROM json_each(?)) ORDER BY content_uuid, device_uuid').raw().all(JSON.stringify(uuids));
+  }
+
+  /** The contents paired device DEVICEUUID holds: [content uuid, this library's content id when it has one]. */
+  heldBy(deviceUuid: string): Array<[string, number | null]> {
+    return this.sql<[string], [string, number | null]>(
+      'SELECT p.content_uuid, (SELECT c.id FROM content_identities c WHERE c.uuid = p.content_uuid) FROM peer_contents p WHERE p.device_uuid = ?',
+    ).raw().all(deviceUuid);
+  }
+
+  /** The paired devices whose rows this library holds, with the name they last gave (null: none known). */
+  peerDevices(): Array<[string, string | null]> {
+    return this.sql<[], [string, string | null]>(
+      'SELECT l.device_uuid, (SELECT d.name FROM devices d WHERE d.uuid = l.device_uuid) FROM (SELECT DISTINCT device_uuid FROM peer_locations) l ORDER BY l.device_uuid',
+    ).raw().all();
+  }
+
+  /** The copies paired devices hold of content UUID, with their locations' names, by device, location and path. */
+  peerCopiesOf(contentUuid: string): PeerCopyRecord[] {
+    return this.sql<[string], PeerCopyRecord>(
+      `SELECT e.device_uuid, l.name AS location_name, e.dir_path, e.name FROM peer_entries e
+       JOIN peer_locations l ON l.device_uuid = e.device_uuid AND l.location_id = e.location_id
+       WHERE e.content_uuid = ? AND e.kind = 'file' ORDER BY e.device_uuid, e.location_id, e.dir_path, e.name LIMIT 1000`,
+    ).all(contentUuid);
+  }
+
+  /** What the first paired device (by uuid) that holds content UUID says it is. */
+  peerFacts(contentUuid: string): PeerFactsRecord | undefined {
+    return this.sql<[string], PeerFactsRecord>('SELECT kind, mime, size, media_metadata FROM peer_contents WHERE content_uuid = ? ORDER BY device_uuid LIMIT 1').get(contentUuid);
   }
 
   /** The tiles of contents IDS, in no particular order (one read by id). */
