@@ -1,4 +1,5 @@
 import type { GridDay } from '../wire/browse.js';
+import { parseMetadata } from '../media/media-metadata.js';
 import type { BrowseStore } from '../store/browse.js';
 
 export type { GridDay };
@@ -42,6 +43,7 @@ export const GRID_REBUILD_MIN_MS = 2000;
  */
 export class GridOrderCache {
   private order: GridOrder | undefined;
+  private part: RemotePart | undefined;
   private builtAt = 0;
   /** The device filters' slices of the order `slicesOf` (a few: every device's, this one's, each paired one's). */
   private readonly slices = new Map<string, GridOrder>();
@@ -72,7 +74,9 @@ export class GridOrderCache {
     if (this.order !== undefined && this.now() - this.builtAt < this.minRebuildMs) return this.order;
     if (this.order?.version !== this.store.version()) {
       // One snapshot: the rows and the tied contents' names are of the same moment.
-      this.order = this.store.inSnapshot(() => readOrder(this.store));
+      const { order, part } = this.store.inSnapshot(() => readOrder(this.store, this.part));
+      this.order = order;
+      this.part = part;
       this.builtAt = this.now();
     }
     return this.order;
@@ -97,8 +101,9 @@ export class GridOrderCache {
  * of the contents that tie on their instant (a burst, or the undated ones), the only ones the
  * name orders. A content held here and elsewhere is one tile, this device's.
  */
-function readOrder(store: BrowseStore): GridOrder {
-  const { version, ids: all, instants, dayRuns, withFile, hidden: hiddenIds, remote: remoteRows } = store.orderSnapshot();
+function readOrder(store: BrowseStore, cached: RemotePart | undefined): { order: GridOrder; part: RemotePart } {
+  const { version, ids: all, instants, dayRuns, withFile, hidden: hiddenIds, peerVersion, heldHere, remote: remoteRows } = store.orderSnapshot(cached?.peerVersion);
+  const part = remoteRows ? remotePart(peerVersion, remoteRows) : cached!;
   const hidden = new Set(hiddenIds);
   let maxId = 0;
   for (const id of all) if (id > maxId) maxId = id;
@@ -106,14 +111,17 @@ function readOrder(store: BrowseStore): GridOrder {
   for (const id of withFile) if (id <= maxId) hasFile[id] = 1;
 
   // The contents shown here hide their copies elsewhere; so does a movie shown through its still.
+  const shownHere = new Set<string>();
+  for (const [uuid, id] of heldHere) if (id <= maxId && (hasFile[id] === 1 || hidden.has(id))) shownHere.add(uuid);
   const remote: string[] = [];
   const rInstant: Array<number | null> = [];
   const rDay: Array<string | null> = [];
-  for (const [uuid, localId, instant, day] of remoteRows) {
-    if (localId !== null && localId <= maxId && (hasFile[localId] === 1 || hidden.has(localId))) continue;
+  for (let k = 0; k < part.uuids.length; k++) {
+    const uuid = part.uuids[k]!;
+    if (shownHere.size > 0 && shownHere.has(uuid)) continue;
     remote.push(uuid);
-    rInstant.push(instant);
-    rDay.push(day);
+    rInstant.push(part.instants[k]!);
+    rDay.push(part.days[k]!);
   }
 
   const ids = new Int32Array(all.length + remote.length);
@@ -162,8 +170,46 @@ function readOrder(store: BrowseStore): GridOrder {
     if (n - tieStart > 1) ties.push([tieStart, n]);
     days.push({ day: lastDay!, count: n - dayStart });
   }
-  if (ties.length > 0) sortTies(store, ids, ties, remote);
-  return { version, ids: ids.slice(0, n), days, remote };
+  if (ties.length > 0) sortTies(store, ids, ties, remote, part.names);
+  return { order: { version, ids: ids.slice(0, n), days, remote }, part };
+}
+
+/** The contents paired devices hold, in capture order, as read at one grid_peer_version (kept while it stands: a scan here does not change them). */
+interface RemotePart {
+  peerVersion: number;
+  uuids: string[];
+  instants: Array<number | null>;
+  days: Array<string | null>;
+  /** First copies' names of those that tied on their instant so far (read once while the part stands). */
+  names: Map<string, string>;
+}
+
+const DAY_RE = /^[0-9]{4}-[01][0-9]-[0-3][0-9]/;
+
+/**
+ * ROWS (by uuid, then device) made into capture order: one per content, its capture instant and
+ * day read from its metadata by the rule migration 009 generates this device's with (a valid v1
+ * object; the instant a number, made whole; the day the first ten characters of captured_at when
+ * they are a date), newest first, undated last.
+ */
+function remotePart(peerVersion: number, rows: ReadonlyArray<[string, string | null]>): RemotePart {
+  const uuids: string[] = [];
+  const instant: Array<number | null> = [];
+  const day: Array<string | null> = [];
+  let last = '';
+  for (const [uuid, metadata] of rows) {
+    if (uuid === last) continue;
+    last = uuid;
+    const m = parseMetadata(metadata) as { captured_ms?: unknown; captured_at?: unknown } | null;
+    const ms = typeof m?.captured_ms === 'number' && Number.isFinite(m.captured_ms) ? Math.trunc(m.captured_ms) : null;
+    const at = m?.captured_at;
+    uuids.push(uuid);
+    instant.push(ms);
+    day.push(typeof at === 'string' && DAY_RE.test(at) ? at.slice(0, 10) : null);
+  }
+  const at = Array.from(uuids, (_, i) => i);
+  at.sort((a, b) => (before(day[a]!, instant[a]!, day[b]!, instant[b]!) ? -1 : before(day[b]!, instant[b]!, day[a]!, instant[a]!) ? 1 : 0));
+  return { peerVersion, uuids: at.map((i) => uuids[i]!), instants: at.map((i) => instant[i]!), days: at.map((i) => day[i]!), names: new Map() };
 }
 
 /** Whether (DAY, INSTANT) comes before (DAY2, INSTANT2) in the order: newer day first, then newer instant; undated and untimed last. */
@@ -177,8 +223,8 @@ function before(day: string | null, instant: number | null, day2: string | null,
  * Order each run of ids that tie on their instant by first name, then this device's contents
  * before the others' (each by id; the others' by uuid).
  */
-function sortTies(store: BrowseStore, ids: Int32Array, ties: Array<[number, number]>, remote: readonly string[]): void {
-  const names = firstNames(store, ids, ties, remote);
+function sortTies(store: BrowseStore, ids: Int32Array, ties: Array<[number, number]>, remote: readonly string[], remoteNames: Map<string, string>): void {
+  const names = firstNames(store, ids, ties, remote, remoteNames);
   const byName = (a: number, b: number) => {
     const x = names.get(a) ?? '';
     const y = names.get(b) ?? '';
@@ -192,7 +238,7 @@ function sortTies(store: BrowseStore, ids: Int32Array, ties: Array<[number, numb
 }
 
 /** The first copy's name of each tied content (by its order id): of those alone when they are few, else of all in one pass. */
-function firstNames(store: BrowseStore, ids: Int32Array, ties: Array<[number, number]>, remote: readonly string[]): Map<number, string> {
+function firstNames(store: BrowseStore, ids: Int32Array, ties: Array<[number, number]>, remote: readonly string[], remoteNames: Map<string, string>): Map<number, string> {
   const tied: number[] = [];
   const tiedRemote: string[] = [];
   let local = 0;
@@ -200,7 +246,7 @@ function firstNames(store: BrowseStore, ids: Int32Array, ties: Array<[number, nu
     for (let i = start; i < end; i++) {
       const id = ids[i]!;
       if (id > 0) tied.push(id);
-      else tiedRemote.push(remote[-id - 1]!);
+      else if (!remoteNames.has(remote[-id - 1]!)) tiedRemote.push(remote[-id - 1]!);
     }
   }
   for (const id of ids) if (id > 0) local++;
@@ -211,12 +257,19 @@ function firstNames(store: BrowseStore, ids: Int32Array, ties: Array<[number, nu
     // In id order: the first row of a content is its first copy.
     for (const [id, name] of rows) if (!names.has(id)) names.set(id, name);
   }
+  // The paired devices' names stand while their rows do: read once, kept with their part of the order.
   if (tiedRemote.length > 0) {
-    const at = new Map<string, number>();
-    for (let k = 0; k < remote.length; k++) at.set(remote[k]!, -(k + 1));
     for (const [uuid, name] of store.peerFileNames(tiedRemote.length * 2 < remote.length ? tiedRemote : 'all')) {
-      const id = at.get(uuid);
-      if (id !== undefined && !names.has(id)) names.set(id, name);
+      if (!remoteNames.has(uuid)) remoteNames.set(uuid, name);
+    }
+  }
+  for (const [start, end] of ties) {
+    for (let i = start; i < end; i++) {
+      const id = ids[i]!;
+      if (id < 0) {
+        const name = remoteNames.get(remote[-id - 1]!);
+        if (name !== undefined) names.set(id, name);
+      }
     }
   }
   return names;

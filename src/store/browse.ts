@@ -16,14 +16,16 @@ export interface OrderSnapshot {
   withFile: number[];
   /** Contents shown through another (a Live Photo still's movie). */
   hidden: number[];
+  /** grid_peer_version.n: moved by every change of paired devices' rows (migration 014). */
+  peerVersion: number;
+  /** [content uuid, content id] of the contents both this library and a paired device hold. */
+  heldHere: Array<[string, number]>;
   /**
-   * Contents paired devices hold (peer_contents, DESIGN §15), one row each in capture order:
-   * [content uuid, this library's content id when it has a row for it, capture instant, capture day].
+   * The contents paired devices hold (DESIGN §15), by uuid then device, with their media
+   * metadata; absent when the caller has them for peerVersion already.
    */
-  remote: RemoteOrderRow[];
+  remote?: Array<[uuid: string, metadata: string | null]>;
 }
-
-export type RemoteOrderRow = [uuid: string, localId: number | null, instant: number | null, day: string | null];
 
 /** A grid tile's row for a content only paired devices hold: their facts of it, its first copy's name there, the thumbnail this device keeps of it. */
 export interface RemoteTileRecord {
@@ -93,25 +95,6 @@ export interface RemoteSidecarRecord {
   size: number | null;
 }
 
-/*
- * The capture instant and day of a peer's media metadata, as migration 009 generates them for
- * this device's contents (content_identities.captured_ms, capture_day): a migration's SQL is
- * frozen, so the same rule is written again here, for the peer_contents column M. Computed when
- * the order is read, not stored: a backfill writes peer_contents at full speed with one index.
- */
-const META_OK = (m: string) => `json_valid(${m}) AND json_extract(${m}, '$.v') = 1`;
-const CAPTURED_MS = (m: string) => `CASE WHEN ${META_OK(m)} AND json_type(${m}, '$.captured_ms') IN ('integer', 'real')
-  THEN CAST(json_extract(${m}, '$.captured_ms') AS INTEGER) END`;
-const CAPTURE_DAY = (m: string) => `CASE WHEN ${META_OK(m)} AND json_type(${m}, '$.captured_at') = 'text'
-  AND substr(json_extract(${m}, '$.captured_at'), 1, 10) GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' THEN substr(json_extract(${m}, '$.captured_at'), 1, 10) END`;
-
-/** One row per content paired devices hold (the first holder's by device uuid), in capture order, with this library's id of it when it has one. */
-const REMOTE_ORDER_SQL = `SELECT p.content_uuid, (SELECT c.id FROM content_identities c WHERE c.uuid = p.content_uuid) AS id,
-    ${CAPTURED_MS('p.media_metadata')} AS ms, ${CAPTURE_DAY('p.media_metadata')} AS day
-  FROM peer_contents p
-  WHERE NOT EXISTS (SELECT 1 FROM peer_contents q WHERE q.content_uuid = p.content_uuid AND q.device_uuid < p.device_uuid)
-  ORDER BY day DESC, ms DESC`;
-
 const REMOTE_TILE_SQL = `SELECT p.content_uuid AS uuid, p.kind, p.mime, p.media_metadata,
     (SELECT e.name FROM peer_entries e WHERE e.content_uuid = p.content_uuid AND e.kind = 'file' ORDER BY e.device_uuid, e.location_id, e.dir_path, e.name LIMIT 1) AS name,
     (SELECT s.checksum FROM sidecars s WHERE s.content_uuid = p.content_uuid AND s.kind = 'thumb' AND s.variant = 'grid@1x' AND s.status = 'ready') AS thumb,
@@ -146,21 +129,30 @@ export class BrowseStore {
   /**
    * One snapshot of what the order is built from: ids and instants in index order (two
    * single-column reads: a row as an array costs more than the read), the days' counts from the
-   * same index, which contents have a file copy, and which are shown through another.
+   * same index, which contents have a file copy, and which are shown through another; and the
+   * contents paired devices hold, unless HAVEPEERVERSION says the caller has them (their
+   * metadata is read as text and parsed by the caller: SQLite's JSON functions cost more).
    */
-  orderSnapshot(): OrderSnapshot {
-    return this.inSnapshot(() => ({
-      version: this.version(),
-      hidden: this.sql<[], number>(
-        `SELECT DISTINCT e.content_id AS id FROM sidecars s JOIN entries e ON e.id = s.source_entry_id
-         WHERE s.kind = 'live_photo_video' AND s.status = 'ready' AND e.content_id IS NOT NULL`,
-      ).pluck().all(),
-      ids: this.sql<[], number>(`SELECT id ${BY_CAPTURE}`).pluck().all(),
-      instants: this.sql<[], number | null>(`SELECT captured_ms ${BY_CAPTURE}`).pluck().all(),
-      dayRuns: this.sql<[], [string | null, number]>('SELECT capture_day, count(*) FROM content_identities INDEXED BY content_by_capture GROUP BY capture_day ORDER BY capture_day DESC').raw().all(),
-      withFile: this.sql<[], number>("SELECT content_id FROM entries WHERE content_id IS NOT NULL AND kind = 'file'").pluck().all(),
-      remote: this.sql<[], RemoteOrderRow>(REMOTE_ORDER_SQL).raw().all(),
-    }));
+  orderSnapshot(havePeerVersion?: number): OrderSnapshot {
+    return this.inSnapshot(() => {
+      const peerVersion = this.sql<[], number>('SELECT n FROM grid_peer_version WHERE id = 1').pluck().get() ?? 0;
+      return {
+        version: this.version(),
+        hidden: this.sql<[], number>(
+          `SELECT DISTINCT e.content_id AS id FROM sidecars s JOIN entries e ON e.id = s.source_entry_id
+           WHERE s.kind = 'live_photo_video' AND s.status = 'ready' AND e.content_id IS NOT NULL`,
+        ).pluck().all(),
+        ids: this.sql<[], number>(`SELECT id ${BY_CAPTURE}`).pluck().all(),
+        instants: this.sql<[], number | null>(`SELECT captured_ms ${BY_CAPTURE}`).pluck().all(),
+        dayRuns: this.sql<[], [string | null, number]>('SELECT capture_day, count(*) FROM content_identities INDEXED BY content_by_capture GROUP BY capture_day ORDER BY capture_day DESC').raw().all(),
+        withFile: this.sql<[], number>("SELECT content_id FROM entries WHERE content_id IS NOT NULL AND kind = 'file'").pluck().all(),
+        peerVersion,
+        heldHere: this.sql<[], [string, number]>('SELECT p.content_uuid, c.id FROM peer_contents p JOIN content_identities c ON c.uuid = p.content_uuid').raw().all(),
+        ...(peerVersion === havePeerVersion ? {} : {
+          remote: this.sql<[], [string, string | null]>('SELECT content_uuid, media_metadata FROM peer_contents ORDER BY content_uuid, device_uuid').raw().all(),
+        }),
+      };
+    });
   }
 
   /** FN's reads, all of one moment (a read transaction; inside another, that one's). */
