@@ -1,5 +1,9 @@
 /**
- * `node dist/bench/grid-bench.js [--contents N] [--runs R] [--keep]` (npm run bench:grid)
+ * `node dist/bench/grid-bench.js [--contents N] [--remote-percent P] [--runs R] [--keep]` (npm run bench:grid)
+ *
+ * With --remote-percent P (DESIGN §15), P% of the contents are held only by a paired device (its
+ * rows written as a pull writes them, half of them with a prefetched thumbnail): the order merges
+ * them in, and the pages are checked against the same SQL order over both devices' rows.
  *
  * The web UI's grid over N synthetic contents (default 100k; 90% with a capture time over five
  * years, 10% undated; half with a ready grid thumbnail): a page of 200 tiles at offsets 0, N/2
@@ -19,6 +23,8 @@ import { contentUuidFor } from '../src/content/identity.js';
 import { Installation as Vss } from '../src/library/installation.js';
 import type { Library } from '../src/library/library.js';
 import type { EntryFacts } from '../src/store/entries.js';
+import type { PeerContentFacts } from '../src/store/peer-contents.js';
+import type { PeerEntryFacts } from '../src/store/peer-entries.js';
 import { Summary, benchArgs, collectGarbage, freshDir, median, ratio, rmrf, runMain, secs, timeSync } from './util.js';
 
 const PAGE = 200;
@@ -28,24 +34,36 @@ const TARGET_PAGE_S = 0.005;
 const TARGET_REBUILD_S = 0.1;
 
 async function main(): Promise<void> {
-  const o = benchArgs('grid-bench [--contents N] [--runs R] [--keep]', { contents: { default: 100_000, min: 2_000 }, runs: { default: 21, min: 3 } }, ['keep']);
+  const o = benchArgs('grid-bench [--contents N] [--remote-percent P] [--runs R] [--keep]', {
+    contents: { default: 100_000, min: 2_000 }, 'remote-percent': { default: 0, min: 0 }, runs: { default: 21, min: 3 },
+  }, ['keep']);
+  const remoteShare = Math.min(100, o['remote-percent']) / 100;
   const workDir = freshDir(tmpdir(), 'vss-grid-');
   const summary = new Summary();
   try {
     const vss = new Vss({ dataDir: `${workDir}/data` });
     const lib = vss.createLibrary('Grid', workDir, { makeCurrent: false });
     const db = lib.db;
-    const fill = timeSync(() => fillLibrary(lib, o.contents));
-    summary.add({ what: `insert ${o.contents} contents + entries (with the grid triggers)`, value: secs(fill.s), ratio: '', target: '', ok: null });
+    const fill = timeSync(() => fillLibrary(lib, o.contents, remoteShare));
+    summary.add({ what: `insert ${o.contents} contents + entries (with the grid triggers)${remoteShare > 0 ? `, ${o['remote-percent']}% a paired device's` : ''}`, value: secs(fill.s), ratio: '', target: '', ok: null });
 
     const browse = new BrowseApi(lib, { dataDir: `${workDir}/data`, access: 'write' });
     const built = timeSync(() => browse.days());
     if (built.value.total !== o.contents) throw new Error(`the grid holds ${built.value.total} of ${o.contents} contents`);
     const offsets = [0, Math.floor(o.contents / 2), o.contents - 1_000];
     // Raw on purpose: the plain SQL order the pages are checked against, and the anchors they are timed against.
-    const sqlPage = db.prepare(
+    const sqlPage = remoteShare === 0 ? db.prepare(
       `SELECT c.uuid FROM content_identities c WHERE EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
        ORDER BY c.capture_day DESC, c.captured_ms DESC, (SELECT e.name FROM entries e WHERE e.content_id = c.id ORDER BY e.id LIMIT 1), c.id LIMIT ? OFFSET ?`,
+    ).pluck() : db.prepare(
+      // Both devices' contents (no content is on both here), remote ones after local ones of the same name, by uuid.
+      `SELECT uuid FROM (
+         SELECT c.uuid, c.capture_day AS day, c.captured_ms AS ms, (SELECT e.name FROM entries e WHERE e.content_id = c.id ORDER BY e.id LIMIT 1) AS name, 0 AS remote, c.id AS id
+         FROM content_identities c WHERE EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
+         UNION ALL
+         SELECT p.content_uuid, substr(json_extract(p.media_metadata, '$.captured_at'), 1, 10), json_extract(p.media_metadata, '$.captured_ms'),
+           (SELECT e.name FROM peer_entries e WHERE e.content_uuid = p.content_uuid), 1, 0 FROM peer_contents p)
+       ORDER BY day DESC, ms DESC, name, remote, id, uuid LIMIT ? OFFSET ?`,
     ).pluck();
     for (const off of offsets) {
       const want = sqlPage.all(PAGE, off) as string[];
@@ -128,27 +146,42 @@ async function main(): Promise<void> {
  * grid thumbnail. Written through the stores as a scan writes them: a folder's files in a few
  * multi-row inserts, then linked to their contents in a few more.
  */
-function fillLibrary(lib: Library, n: number): void {
+function fillLibrary(lib: Library, n: number, remoteShare: number): void {
   const { locations, entries, contents, sidecars } = lib.store;
   const now = Date.now();
   const start = Date.UTC(2020, 0, 1);
+  const peer = '00000000-0000-4000-8000-0000000000bb';
   lib.store.transaction(() => {
     const loc = locations.insert({ uuid: '00000000-0000-4000-8000-000000000001', device_id: lib.deviceId, name: 'photos', path: '/photos', index_mode: 'deep', ignore_rules: '[]', generation: null }, now);
     const root = entries.insertRoot(loc, '', 0, now, now);
+    if (remoteShare > 0) {
+      lib.store.devices.upsertPeer({ uuid: peer, name: 'Laptop', publicKey: '', os: 'linux' }, now);
+      lib.store.peerLocations.replace(peer, [{ location_id: 1, uuid: '00000000-0000-4000-8000-0000000000b1', name: 'Photos', path: '/Photos', index_mode: 'deep', files: 0, dirs: 0, bytes: 0 }]);
+    }
     let files: EntryFacts[] = [];
     let uuids: string[] = [];
+    let peerFiles: PeerEntryFacts[] = [];
+    let peerContents: PeerContentFacts[] = [];
     const flush = () => {
       const ids = entries.insertMany(loc, files, now);
       entries.linkContents(ids.map((id, j) => ({ file: { ...files[j]!, id, content_id: null }, uuid: uuids[j]! })), now);
       files = [];
       uuids = [];
+      if (peerFiles.length > 0) {
+        lib.store.peerEntries.putMany(peer, 1, `d${dir}`, peerFiles, 1);
+        lib.store.peerContents.putMany(peer, peerContents);
+      }
+      peerFiles = [];
+      peerContents = [];
     };
     let dir = 0;
+    let dirId = 0;
     for (let i = 0; i < n; i++) {
       // A folder a thousand files.
       if (i % 1000 === 0) {
-        if (files.length > 0) flush();
-        dir = entries.insert(loc, { parent_id: root, name: `d${i / 1000}`, rel_path: `d${i / 1000}`, kind: 'dir', size: 0, inode: 0, mtime_ms: now, link_target: null }, now);
+        if (files.length > 0 || peerFiles.length > 0) flush();
+        dir = i / 1000;
+        dirId = entries.insert(loc, { parent_id: root, name: `d${dir}`, rel_path: `d${dir}`, kind: 'dir', size: 0, inode: 0, mtime_ms: now, link_target: null }, now);
       }
       const cas = (i + 1).toString(16).padStart(64, '0');
       const uuid = contentUuidFor(cas);
@@ -156,10 +189,16 @@ function fillLibrary(lib: Library, n: number): void {
       const ms = start + Math.floor(((i * 7919) % n) / n * 5 * 365 * DAY_MS / 1000) * 1000;
       const dated = i % 10 !== 0;
       const meta = dated ? JSON.stringify({ v: 1, captured_at: new Date(ms).toISOString(), captured_ms: ms, width: 4000, height: 3000 }) : JSON.stringify({ v: 1, width: 800, height: 600 });
-      contents.insert({ uuid, cas_id: cas, cas_version: 1, kind: 'image', mime: 'image/jpeg', size: 1000, media_metadata: meta, created_at: now });
       const name = `IMG_${String(i % 9973).padStart(5, '0')}.jpg`;
-      files.push({ parent_id: dir, name, rel_path: `d${Math.floor(i / 1000)}/${name}`, kind: 'file', size: 1000, inode: i + 1, mtime_ms: now, link_target: null });
-      uuids.push(uuid);
+      if (Math.floor((i + 1) * remoteShare) > Math.floor(i * remoteShare)) {
+        // Held only by the paired device (a name of its own in its folder).
+        peerFiles.push({ name: `${name}.${i}`, kind: 'file', size: 1000, mtime_ms: now, content_uuid: uuid });
+        peerContents.push({ content_uuid: uuid, cas_id: cas, cas_version: 1, kind: 'image', mime: 'image/jpeg', size: 1000, media_metadata: meta });
+      } else {
+        contents.insert({ uuid, cas_id: cas, cas_version: 1, kind: 'image', mime: 'image/jpeg', size: 1000, media_metadata: meta, created_at: now });
+        files.push({ parent_id: dirId, name, rel_path: `d${dir}/${name}`, kind: 'file', size: 1000, inode: i + 1, mtime_ms: now, link_target: null });
+        uuids.push(uuid);
+      }
       if (i % 2 === 0) {
         sidecars.upsert({
           uuid: contentUuidFor(`t${cas}`), content_uuid: uuid, kind: 'thumb', variant: 'grid@1x', format: 'webp', rel_path: `t/${i}.webp`,
@@ -167,7 +206,7 @@ function fillLibrary(lib: Library, n: number): void {
         }, now);
       }
     }
-    if (files.length > 0) flush();
+    if (files.length > 0 || peerFiles.length > 0) flush();
   });
 }
 

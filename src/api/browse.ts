@@ -1,43 +1,58 @@
 import { readContentDetail, type DetailContext } from '../browse/content-detail.js';
-import { GridOrderCache } from '../browse/grid-order.js';
+import { GridOrderCache, type GridDeviceFilter } from '../browse/grid-order.js';
 import { readGridPage } from '../browse/grid-page.js';
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { UUID_RE } from '../sidecars/address.js';
 import type { LibraryContext } from './library-api.js';
-import type { ContentDetail, GridDays, GridPage } from '../wire/browse.js';
+import type { ContentDetail, GridDays, GridDevice, GridPage } from '../wire/browse.js';
 
-export type { ContentDetail, DetailPath, DetailDevice, DetailSidecar, GridDay, GridDays, GridItem, GridPage } from '../wire/browse.js';
+export type { ContentDetail, DetailCopy, DetailPath, DetailDevice, DetailSidecar, GridDay, GridDays, GridDevice, GridItem, GridPage } from '../wire/browse.js';
 
 /** The most tiles one grid read returns. */
 export const GRID_PAGE_MAX = 2000;
 
 /**
- * What the web UI browses: the library's contents by capture time, as days and pages of tiles
- * (the order: src/browse/grid-order.ts), and one content's detail (its copies, metadata and
- * sidecars with the devices that have each).
+ * What the web UI browses: the library's contents on every device by capture time, as days and
+ * pages of tiles (the order: src/browse/grid-order.ts), narrowed to one device's on request, and
+ * one content's detail (its copies on every device, metadata and sidecars with the devices that
+ * have each). ONLINE: the paired devices connected now (none without the daemon's network side).
  */
 export class BrowseApi {
   private readonly order: GridOrderCache;
 
-  constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {
+  constructor(private readonly lib: Library, private readonly ctx: LibraryContext, private readonly online: () => ReadonlySet<string> = () => new Set()) {
     this.order = new GridOrderCache(lib.store.browse);
   }
 
   /**
    * Every day with contents, newest first, undated last (`day: null`); their counts add up to
-   * total. `version` names the order: pages of the same version are slices of it.
+   * total. `version` names the order: pages of the same version are slices of it. DEVICE: only
+   * the contents that device holds (`local`: this one; else a device id). `devices`: the
+   * library's devices, with whether each is online now.
    */
-  days(): GridDays {
-    const o = this.order.current();
-    return { total: o.ids.length, version: o.version, days: o.days };
+  days(device?: string): GridDays {
+    const filter = deviceFilter(device);
+    const o = this.order.current(filter);
+    return { total: o.ids.length, version: o.version, days: o.days, devices: this.devices(), device: filter };
   }
 
-  /** LIMIT tiles (1 to GRID_PAGE_MAX) from OFFSET in the order of days(); past the end, none. A page of another version than the days read belongs to another order. */
-  page(offset: number, limit: number): GridPage {
+  /** LIMIT tiles (1 to GRID_PAGE_MAX) from OFFSET in the order of days(DEVICE); past the end, none. A page of another version than the days read belongs to another order. */
+  page(offset: number, limit: number, device?: string): GridPage {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new UsageError(`offset must be a whole number from 0, got ${String(offset)}`);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > GRID_PAGE_MAX) throw new UsageError(`limit must be a whole number from 1 to ${GRID_PAGE_MAX}, got ${String(limit)}`);
-    return readGridPage(this.lib.store.browse, this.order.current(), offset, limit);
+    return readGridPage(this.lib.store.browse, this.order.current(deviceFilter(device)), offset, limit, this.lib.device.uuid);
+  }
+
+  /** This device, then each paired device whose rows this library holds, by name. */
+  private devices(): GridDevice[] {
+    const online = this.online();
+    const self = { device_id: this.lib.device.uuid, name: this.lib.device.name, local: true, online: true };
+    const peers = this.lib.store.browse.peerDevices()
+      .filter(([uuid]) => uuid !== self.device_id)
+      .map(([uuid, name]) => ({ device_id: uuid, name: name ?? uuid.slice(0, 8), local: false, online: online.has(uuid) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [self, ...peers];
   }
 
   async detail(contentUuid: string): Promise<ContentDetail> {
@@ -47,15 +62,28 @@ export class BrowseApi {
       content: (uuid) => this.lib.store.contents.byUuid(uuid),
       device: { uuid: this.lib.device.uuid, name: this.lib.device.name },
       deviceNames: () => this.deviceNames(),
+      online: this.online,
     };
     return readContentDetail(ctx, contentUuid);
   }
 
-  /** Other devices' names: as paired here, else as they named themselves when they opened this library. */
+  /**
+   * Other devices' names: as they last named themselves (a paired device's name travels with its
+   * rows, DESIGN §15; `vss ls` addresses use it), else as paired here.
+   */
   private async deviceNames(): Promise<Map<string, string>> {
-    const names = new Map(this.lib.store.browse.deviceNames());
+    const names = new Map<string, string>();
     const { PairedDevices } = await import('../sync/pairing/paired-devices.js');
     for (const d of PairedDevices.load(this.ctx.dataDir).list()) names.set(d.device_uuid, d.name);
+    for (const [uuid, name] of this.lib.store.browse.deviceNames()) names.set(uuid, name);
     return names;
   }
+}
+
+/** The device filter asked for: none (every device's contents), `local`, or a device id. */
+function deviceFilter(device: string | undefined): GridDeviceFilter {
+  if (device === undefined || device === '' || device === 'all') return null;
+  if (device === 'local') return 'local';
+  if (!UUID_RE.test(device)) throw new UsageError(`device must be local, all or a device id, got ${JSON.stringify(device.slice(0, 80))}`);
+  return device.toLowerCase();
 }

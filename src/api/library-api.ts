@@ -54,7 +54,7 @@ export class LibraryApi {
     this.sidecars = new SidecarsApi(lib, ctx, (uuid, kind, variant, opts) => this.sync.resolve(uuid, kind, variant, opts));
     this.jobs = new JobsApi(lib, ctx);
     this.policy = new PolicyApi(lib);
-    this.browse = new BrowseApi(lib, ctx);
+    this.browse = new BrowseApi(lib, ctx, () => this.sync.online());
     this.search = new SearchApi(lib, ctx);
     // Where this library is open for writing, the search index follows its sidecars (DESIGN §14).
     this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;

@@ -13,6 +13,7 @@ import { searchOcrLines } from './migrations/010-search-ocr-lines.js';
 import { batchedIdentityWrites } from './migrations/011-batched-identity-writes.js';
 import { librarySync } from './migrations/012-library-sync.js';
 import { availabilityKeys } from './migrations/013-availability-keys.js';
+import { gridPeerRows } from './migrations/014-grid-peer-rows.js';
 
 export interface Migration {
   version: number;
@@ -23,7 +24,7 @@ export interface Migration {
 /** Every schema change, in order. The database's user_version says how many have run. */
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
-  librarySync, availabilityKeys,
+  librarySync, availabilityKeys, gridPeerRows,
 ];
 
 export function currentSchemaVersion(db: Db): number {

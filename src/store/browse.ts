@@ -16,6 +16,42 @@ export interface OrderSnapshot {
   withFile: number[];
   /** Contents shown through another (a Live Photo still's movie). */
   hidden: number[];
+  /** grid_peer_version.n: moved by every change of paired devices' rows (migration 014). */
+  peerVersion: number;
+  /** [content uuid, content id] of the contents both this library and a paired device hold. */
+  heldHere: Array<[string, number]>;
+  /**
+   * The contents paired devices hold (DESIGN §15), by uuid then device, with their media
+   * metadata; absent when the caller has them for peerVersion already.
+   */
+  remote?: Array<[uuid: string, metadata: string | null]>;
+}
+
+/** A grid tile's row for a content only paired devices hold: their facts of it, its first copy's name there, the thumbnail this device keeps of it. */
+export interface RemoteTileRecord {
+  uuid: string;
+  kind: string;
+  mime: string;
+  media_metadata: string | null;
+  name: string | null;
+  thumb: string | null;
+  live: number;
+}
+
+/** A copy of a content on a paired device, with its location's name there. */
+export interface PeerCopyRecord {
+  device_uuid: string;
+  location_name: string;
+  dir_path: string;
+  name: string;
+}
+
+/** What a paired device says a content is (its facts are the bytes', so any holder's will do). */
+export interface PeerFactsRecord {
+  kind: string;
+  mime: string;
+  size: number;
+  media_metadata: string | null;
 }
 
 /** A grid tile's row: the content, its first copy's name, its grid thumbnail's checksum, whether it is a Live Photo. */
@@ -59,6 +95,13 @@ export interface RemoteSidecarRecord {
   size: number | null;
 }
 
+const REMOTE_TILE_SQL = `SELECT p.content_uuid AS uuid, p.kind, p.mime, p.media_metadata,
+    (SELECT e.name FROM peer_entries e WHERE e.content_uuid = p.content_uuid AND e.kind = 'file' ORDER BY e.device_uuid, e.location_id, e.dir_path, e.name LIMIT 1) AS name,
+    (SELECT s.checksum FROM sidecars s WHERE s.content_uuid = p.content_uuid AND s.kind = 'thumb' AND s.variant = 'grid@1x' AND s.status = 'ready') AS thumb,
+    EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = p.content_uuid AND s.kind = 'live_photo_video' AND s.status = 'ready') AS live
+  FROM peer_contents p WHERE p.content_uuid IN (SELECT value FROM json_each(?))
+    AND NOT EXISTS (SELECT 1 FROM peer_contents q WHERE q.content_uuid = p.content_uuid AND q.device_uuid < p.device_uuid)`;
+
 const BY_CAPTURE = 'FROM content_identities INDEXED BY content_by_capture ORDER BY capture_day DESC, captured_ms DESC';
 
 const TILE_SQL = `SELECT c.id, c.uuid, c.kind, c.mime, c.media_metadata, c.capture_day AS day, ${FIRST_NAME_SQL} AS name,
@@ -86,20 +129,30 @@ export class BrowseStore {
   /**
    * One snapshot of what the order is built from: ids and instants in index order (two
    * single-column reads: a row as an array costs more than the read), the days' counts from the
-   * same index, which contents have a file copy, and which are shown through another.
+   * same index, which contents have a file copy, and which are shown through another; and the
+   * contents paired devices hold, unless HAVEPEERVERSION says the caller has them (their
+   * metadata is read as text and parsed by the caller: SQLite's JSON functions cost more).
    */
-  orderSnapshot(): OrderSnapshot {
-    return this.inSnapshot(() => ({
-      version: this.version(),
-      hidden: this.sql<[], number>(
-        `SELECT DISTINCT e.content_id AS id FROM sidecars s JOIN entries e ON e.id = s.source_entry_id
-         WHERE s.kind = 'live_photo_video' AND s.status = 'ready' AND e.content_id IS NOT NULL`,
-      ).pluck().all(),
-      ids: this.sql<[], number>(`SELECT id ${BY_CAPTURE}`).pluck().all(),
-      instants: this.sql<[], number | null>(`SELECT captured_ms ${BY_CAPTURE}`).pluck().all(),
-      dayRuns: this.sql<[], [string | null, number]>('SELECT capture_day, count(*) FROM content_identities INDEXED BY content_by_capture GROUP BY capture_day ORDER BY capture_day DESC').raw().all(),
-      withFile: this.sql<[], number>("SELECT content_id FROM entries WHERE content_id IS NOT NULL AND kind = 'file'").pluck().all(),
-    }));
+  orderSnapshot(havePeerVersion?: number): OrderSnapshot {
+    return this.inSnapshot(() => {
+      const peerVersion = this.sql<[], number>('SELECT n FROM grid_peer_version WHERE id = 1').pluck().get() ?? 0;
+      return {
+        version: this.version(),
+        hidden: this.sql<[], number>(
+          `SELECT DISTINCT e.content_id AS id FROM sidecars s JOIN entries e ON e.id = s.source_entry_id
+           WHERE s.kind = 'live_photo_video' AND s.status = 'ready' AND e.content_id IS NOT NULL`,
+        ).pluck().all(),
+        ids: this.sql<[], number>(`SELECT id ${BY_CAPTURE}`).pluck().all(),
+        instants: this.sql<[], number | null>(`SELECT captured_ms ${BY_CAPTURE}`).pluck().all(),
+        dayRuns: this.sql<[], [string | null, number]>('SELECT capture_day, count(*) FROM content_identities INDEXED BY content_by_capture GROUP BY capture_day ORDER BY capture_day DESC').raw().all(),
+        withFile: this.sql<[], number>("SELECT content_id FROM entries WHERE content_id IS NOT NULL AND kind = 'file'").pluck().all(),
+        peerVersion,
+        heldHere: this.sql<[], [string, number]>('SELECT p.content_uuid, c.id FROM peer_contents p JOIN content_identities c ON c.uuid = p.content_uuid').raw().all(),
+        ...(peerVersion === havePeerVersion ? {} : {
+          remote: this.sql<[], [string, string | null]>('SELECT content_uuid, media_metadata FROM peer_contents ORDER BY content_uuid, device_uuid').raw().all(),
+        }),
+      };
+    });
   }
 
   /** FN's reads, all of one moment (a read transaction; inside another, that one's). */
@@ -115,6 +168,51 @@ export class BrowseStore {
   fileNames(ids: readonly number[] | 'all'): Array<[number, string]> {
     if (ids === 'all') return this.sql<[], [number, string]>("SELECT content_id, name FROM entries NOT INDEXED WHERE content_id IS NOT NULL AND kind = 'file' ORDER BY id").raw().all();
     return this.sql<[string], [number, string]>("SELECT content_id, name FROM entries WHERE content_id IN (SELECT value FROM json_each(?)) AND kind = 'file' ORDER BY id").raw().all(JSON.stringify(ids));
+  }
+
+  /** [content uuid, name] of the copies paired devices hold of UUIDS (all: of every content), a content's first copy first. */
+  peerFileNames(uuids: readonly string[] | 'all'): Array<[string, string]> {
+    const order = 'ORDER BY content_uuid, device_uuid, location_id, dir_path, name';
+    if (uuids === 'all') return this.sql<[], [string, string]>(`SELECT content_uuid, name FROM peer_entries INDEXED BY peer_entries_by_content WHERE content_uuid IS NOT NULL AND kind = 'file' ${order}`).raw().all();
+    return this.sql<[string], [string, string]>(`SELECT content_uuid, name FROM peer_entries WHERE content_uuid IN (SELECT value FROM json_each(?)) AND kind = 'file' ${order}`).raw().all(JSON.stringify(uuids));
+  }
+
+  /** The tiles of contents UUIDS that only paired devices hold, in no particular order. */
+  remoteTiles(uuids: readonly string[]): RemoteTileRecord[] {
+    return this.sql<[string], RemoteTileRecord>(REMOTE_TILE_SQL).all(JSON.stringify(uuids));
+  }
+
+  /** [content uuid, device uuid] of each paired device that holds one of UUIDS. */
+  holders(uuids: readonly string[]): Array<[string, string]> {
+    return this.sql<[string], [string, string]>('SELECT content_uuid, device_uuid FROM peer_contents WHERE content_uuid IN (SELECT value FROM json_each(?)) ORDER BY content_uuid, device_uuid').raw().all(JSON.stringify(uuids));
+  }
+
+  /** The contents paired device DEVICEUUID holds: [content uuid, this library's content id when it has one]. */
+  heldBy(deviceUuid: string): Array<[string, number | null]> {
+    return this.sql<[string], [string, number | null]>(
+      'SELECT p.content_uuid, (SELECT c.id FROM content_identities c WHERE c.uuid = p.content_uuid) FROM peer_contents p WHERE p.device_uuid = ?',
+    ).raw().all(deviceUuid);
+  }
+
+  /** The paired devices whose rows this library holds, with the name they last gave (null: none known). */
+  peerDevices(): Array<[string, string | null]> {
+    return this.sql<[], [string, string | null]>(
+      'SELECT l.device_uuid, (SELECT d.name FROM devices d WHERE d.uuid = l.device_uuid) FROM (SELECT DISTINCT device_uuid FROM peer_locations) l ORDER BY l.device_uuid',
+    ).raw().all();
+  }
+
+  /** The copies paired devices hold of content UUID, with their locations' names, by device, location and path. */
+  peerCopiesOf(contentUuid: string): PeerCopyRecord[] {
+    return this.sql<[string], PeerCopyRecord>(
+      `SELECT e.device_uuid, l.name AS location_name, e.dir_path, e.name FROM peer_entries e
+       JOIN peer_locations l ON l.device_uuid = e.device_uuid AND l.location_id = e.location_id
+       WHERE e.content_uuid = ? AND e.kind = 'file' ORDER BY e.device_uuid, e.location_id, e.dir_path, e.name LIMIT 1000`,
+    ).all(contentUuid);
+  }
+
+  /** What the first paired device (by uuid) that holds content UUID says it is. */
+  peerFacts(contentUuid: string): PeerFactsRecord | undefined {
+    return this.sql<[string], PeerFactsRecord>('SELECT kind, mime, size, media_metadata FROM peer_contents WHERE content_uuid = ? ORDER BY device_uuid LIMIT 1').get(contentUuid);
   }
 
   /** The tiles of contents IDS, in no particular order (one read by id). */

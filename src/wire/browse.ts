@@ -14,6 +14,23 @@ export interface GridDays {
   /** The order's identity (it moves when the library changed and the order was read again). */
   version: number;
   days: GridDay[];
+  /**
+   * The devices whose contents the library holds (DESIGN §15): this one first, then each paired
+   * device that sent its rows, with whether it is connected now. Tiles name their devices by id.
+   */
+  devices: GridDevice[];
+  /** The device filter this order is of: null for every device, `local`, or a device id. */
+  device: string | null;
+}
+
+/** A device of the library as the grid shows it. */
+export interface GridDevice {
+  device_id: string;
+  name: string;
+  /** This device. */
+  local: boolean;
+  /** Connected now (this device always is). */
+  online: boolean;
 }
 
 /** One tile of the grid (the UI contract's item). */
@@ -33,6 +50,10 @@ export interface GridItem {
   thumb_checksum: string | null;
   /** Whether a thumbnail can be made for its kind at all (audio, text… have none: nothing to ask for). */
   has_thumb: boolean;
+  /** Whether this device has a copy of it. */
+  local: boolean;
+  /** The devices with a copy of it, by id (GridDays.devices names them): this device first when it has one. */
+  devices: string[];
 }
 
 export interface GridPage {
@@ -69,6 +90,18 @@ export interface DetailSidecar {
   devices: DetailDevice[];
 }
 
+/** A copy of a content on any device of the library (DESIGN §15). */
+export interface DetailCopy {
+  device_id: string;
+  device: string;
+  /** `DEVICE:/location/relative/path`. */
+  address: string;
+  /** This device. */
+  local: boolean;
+  /** The device is connected now (this device always is). */
+  online: boolean;
+}
+
 /** The detail view of one content (the UI contract's detail). */
 export interface ContentDetail {
   content_uuid: string;
@@ -80,7 +113,12 @@ export interface ContentDetail {
   width: number | null;
   height: number | null;
   duration_s: number | null;
+  /** This device's copies. */
   paths: DetailPath[];
+  /** Every copy on every device of the library, this device's first. */
+  copies: DetailCopy[];
+  /** This device has a copy (else it is known from a paired device's rows). */
+  local: boolean;
   /** The media metadata as read from the file ({} when none was read). */
   metadata: Partial<MediaMetadata>;
   sidecars: DetailSidecar[];

@@ -289,6 +289,20 @@ describe('the web UI over a real daemon: session, app files, grid and detail', {
     assert.equal(`"${after.items.find((i) => i.name === 'train.jpg')!.thumb_checksum}"`, thumb.headers.etag);
   });
 
+  it('a library on one device: the days name this device alone, every tile is here, the device filter narrows nothing and refuses what is not a device', async () => {
+    const device = json<{ id: string; name: string }>(await runCli(['device', 'info', '--json'], env));
+    const all = await apiJson<{ total: number; version: number; devices: unknown[]; device: string | null }>('/api/libraries/current/grid/days');
+    assert.deepEqual(all.devices, [{ device_id: device.id, name: device.name, local: true, online: true }]);
+    assert.equal(all.device, null);
+    const page = await apiJson<{ items: Array<GridItem & { local: boolean; devices: string[] }> }>('/api/libraries/current/grid?offset=0&limit=2000');
+    assert.ok(page.items.length > 0 && page.items.every((i) => i.local && i.devices.length === 1 && i.devices[0] === device.id), 'every tile this device\'s');
+    const here = await apiJson<{ total: number; version: number; device: string | null }>('/api/libraries/current/grid/days?device=local');
+    assert.deepEqual([here.total, here.version, here.device], [all.total, all.version, 'local']);
+    const other = await apiJson<{ total: number }>('/api/libraries/current/grid/days?device=00000000-0000-4000-8000-0000000000ff');
+    assert.equal(other.total, 0, 'a device that holds nothing here');
+    assert.equal((await api('/api/libraries/current/grid?offset=0&limit=10&device=laptop')).status, 400);
+  });
+
   it("a Live Photo still's detail lists its copies, metadata and its movie sidecar on this device", async () => {
     const page = await apiJson<{ items: GridItem[] }>('/api/libraries/current/grid?offset=0&limit=2000');
     const train = page.items.find((i) => i.name === 'train.jpg')!;

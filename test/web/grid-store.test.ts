@@ -10,6 +10,8 @@ import { importWebModule } from './web-module.js';
 interface GridStore {
   days: GridDays | null;
   generation: number;
+  /** Bumped when anything shown changes. */
+  version: number;
   loadDays(): Promise<void>;
   refresh(confirm?: boolean): void;
   thumbChanged(uuid: string): void;
@@ -66,10 +68,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Let the answers' promise chains run. */
 const settle = () => sleep(20);
 
-const days = (version: number, total: number): GridDays => ({ total, version, days: [{ day: '2024-01-01', count: total }] });
+const days = (version: number, total: number): GridDays => ({ total, version, days: [{ day: '2024-01-01', count: total }], devices: [], device: null });
 const item = (uuid: string, checksum: string | null = null): GridItem => ({
   content_uuid: uuid, name: `${uuid}.jpg`, kind: 'image', mime: 'image/jpeg', day: '2024-01-01', captured_at: null,
-  width: 1, height: 1, duration_s: null, live_photo: false, thumb_checksum: checksum, has_thumb: true,
+  width: 1, height: 1, duration_s: null, live_photo: false, thumb_checksum: checksum, has_thumb: true, local: true, devices: [],
 });
 const page = (version: number, total: number, uuids: string[], checksum: string | null = null): GridPage => ({ total, version, items: uuids.map((u) => item(u, checksum)) });
 
@@ -166,12 +168,37 @@ describe('the grid store (web/src/grid-store.ts)', () => {
     const s = await loaded();
     assert.deepEqual(s.find('c'), { index: 2, fresh: true });
     s.refresh();
-    (await nextRequest(isDays)).answer({ total: 3 + PAGE_SIZE, version: 2, days: [{ day: '2024-02-01', count: PAGE_SIZE }, { day: '2024-01-01', count: 3 }] });
+    (await nextRequest(isDays)).answer({ total: 3 + PAGE_SIZE, version: 2, days: [{ day: '2024-02-01', count: PAGE_SIZE }, { day: '2024-01-01', count: 3 }], devices: [], device: null });
     await settle();
     assert.deepEqual(s.find('c'), { index: 2, fresh: false }, 'only a stale page holds it');
     (await nextRequest((r) => isPage(r, 0))).answer(page(2, 3 + PAGE_SIZE, Array.from({ length: PAGE_SIZE }, (_, i) => `n${i}`)));
     await settle();
     assert.equal(s.find('c'), undefined, 'moved out of the pages read');
     assert.equal(s.find('missing'), undefined);
+  });
+
+  it('a device going offline with the order unchanged draws the tiles again, reading no page', async () => {
+    const s = await loaded();
+    const device = (online: boolean) => ({ device_id: 'laptop', name: 'Laptop', local: false, online });
+    s.refresh(false);
+    (await nextRequest(isDays)).answer({ ...days(1, 3), devices: [device(true)] });
+    await settle();
+    const drawn = s.version;
+    const generation = s.generation;
+    const shown = s.days!.devices;
+    await sleep(2100);
+    s.refresh(false);
+    (await nextRequest(isDays)).answer({ ...days(1, 3), devices: [device(true)] });
+    await settle();
+    assert.equal(s.days!.devices, shown, 'the same devices: the same object (rows are not drawn again)');
+    assert.equal(s.version, drawn, 'nothing to draw');
+    await sleep(2100);
+    s.refresh(false);
+    (await nextRequest(isDays)).answer({ ...days(1, 3), devices: [device(false)] });
+    await settle();
+    assert.equal(s.days!.devices[0]!.online, false);
+    assert.ok(s.version > drawn, 'drawn again');
+    assert.equal(s.generation, generation, 'the pages stand');
+    assert.deepEqual(pending((r) => isPage(r, 0)), [], 'no page read again');
   });
 });

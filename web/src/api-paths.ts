@@ -8,8 +8,9 @@ const lib = (libId: string) => ({ lib: libId });
 
 export const API = {
   librariesCurrent: () => operationUrl('librariesCurrent'),
-  gridDays: (libId: string) => operationUrl('gridDays', lib(libId)),
-  grid: (libId: string, offset: number, limit: number) => operationUrl('gridPage', lib(libId), { offset, limit }),
+  /** DEVICE: only that device's contents (`local`, or a device id); absent, every device's. */
+  gridDays: (libId: string, device?: string | null) => operationUrl('gridDays', lib(libId), { device }),
+  grid: (libId: string, offset: number, limit: number, device?: string | null) => operationUrl('gridPage', lib(libId), { offset, limit, device }),
   detail: (libId: string, uuid: string) => operationUrl('contentDetail', { ...lib(libId), uuid }),
   search: (libId: string, q: string, limit: number) => operationUrl('search', lib(libId), { q, limit }),
   jobs: (libId: string, p: { status?: string; after?: string | null; limit: number }) => operationUrl('jobsList', lib(libId), p),

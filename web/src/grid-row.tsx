@@ -3,7 +3,7 @@ import { count, dayLabel, shortDayLabel } from './format.js';
 import type { Row, Segment } from './grid-layout.js';
 import type { GridStore } from './grid-store.js';
 import { Thumb } from './thumb.js';
-import type { GridDay } from './types.js';
+import type { GridDay, GridDevice } from './types.js';
 
 interface RowPosition {
   top: number;
@@ -33,6 +33,8 @@ export const ThumbRow = memo(function ThumbRow(props: RowPosition & {
   days: readonly GridDay[];
   store: GridStore;
   libId: string;
+  /** The library's devices (one: no device is named on the tiles). */
+  devices: readonly GridDevice[];
   cell: number;
   gap: number;
   /** Height of a small day's heading. */
@@ -43,18 +45,18 @@ export const ThumbRow = memo(function ThumbRow(props: RowPosition & {
   /** The store's generation: its pages were read again. */
   generation: number;
 }) {
-  const { row, days, store, libId, cell, gap, heading, tabbable, top, height } = props;
+  const { row, days, store, libId, devices, cell, gap, heading, tabbable, top, height } = props;
   return (
     <div className="grid-row" style={{ height, transform: `translateY(${top}px)`, gap }}>
       {row.segs.map((seg) => (
-        <SegmentCells key={seg.first} seg={seg} day={row.headings ? days[seg.day]! : null} store={store} libId={libId} cell={cell} gap={gap} heading={heading} tabbable={tabbable} />
+        <SegmentCells key={seg.first} seg={seg} day={row.headings ? days[seg.day]! : null} store={store} libId={libId} devices={devices} cell={cell} gap={gap} heading={heading} tabbable={tabbable} />
       ))}
     </div>
   );
 });
 
-function SegmentCells({ seg, day, store, libId, cell, gap, heading, tabbable }: {
-  seg: Segment; day: GridDay | null; store: GridStore; libId: string; cell: number; gap: number; heading: number; tabbable: number;
+function SegmentCells({ seg, day, store, libId, devices, cell, gap, heading, tabbable }: {
+  seg: Segment; day: GridDay | null; store: GridStore; libId: string; devices: readonly GridDevice[]; cell: number; gap: number; heading: number; tabbable: number;
 }) {
   const cells = [];
   // While pages of the old order show beside new ones, a content can stand twice: keys stay unique.
@@ -64,7 +66,7 @@ function SegmentCells({ seg, day, store, libId, cell, gap, heading, tabbable }: 
     const key = item && (keys.has(item.content_uuid) ? `${item.content_uuid}@${i}` : item.content_uuid);
     if (item) keys.add(item.content_uuid);
     cells.push(item
-      ? <Thumb key={key} item={item} index={i} size={cell} tabbable={i === tabbable} libId={libId} />
+      ? <Thumb key={key} item={item} index={i} size={cell} tabbable={i === tabbable} libId={libId} devices={devices} />
       : <div key={`p${i}`} className="thumb placeholder" style={{ width: cell, height: cell }} />);
   }
   if (!day) return <>{cells}</>;

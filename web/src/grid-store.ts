@@ -66,7 +66,8 @@ export class GridStore {
   private thumbsMarkedAt = 0;
   private thumbTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly libId: string) {}
+  /** DEVICE: the grid of that device's contents only (`local`, or a device id); null, every device's. */
+  constructor(private readonly libId: string, readonly device: string | null = null) {}
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -119,7 +120,7 @@ export class GridStore {
    */
   private readDays(): Promise<boolean | null> {
     const seq = ++this.daysSeq;
-    const request = get<GridDays>(API.gridDays(this.libId)).then(
+    const request = get<GridDays>(API.gridDays(this.libId, this.device)).then(
       (days) => (seq === this.daysSeq ? this.newDays(days) : null),
       (err: unknown) => {
         if (seq !== this.daysSeq) return null;
@@ -169,12 +170,18 @@ export class GridStore {
   }
 
   /** Take the days read again; whether they are another order than before. */
-  private newDays(days: GridDays): boolean {
+  private newDays(read: GridDays): boolean {
     const old = this.days;
+    // The devices as drawn stay the same object while nothing of them changed (the tiles' rows are drawn again only when one did).
+    const days = old && sameDevices(old, read) ? { ...read, devices: old.devices } : read;
     this.days = days;
     this.daysError = null;
     if (!old) performance.mark('vss:grid-days');
-    if (old && old.version === days.version && sameDays(old, days)) return false;
+    if (old && old.version === days.version && sameDays(old, days)) {
+      // The same order; a device came online or went offline: its tiles say so.
+      if (old.devices !== days.devices) this.changed();
+      return false;
+    }
     if (!old || !sameDays(old, days)) {
       // The days moved: what was loaded is at other places now. It shows until read again (no flash
       // of placeholders, the focused tile stays in the page); answers on their way are of the old order.
@@ -255,7 +262,7 @@ export class GridStore {
   private fetchPage(p: number): void {
     const read: PageRead = { abort: new AbortController(), thumbsChanged: new Set() };
     this.inFlight.set(p, read);
-    get<GridPage>(API.grid(this.libId, p * PAGE_SIZE, PAGE_SIZE), read.abort.signal).then(
+    get<GridPage>(API.grid(this.libId, p * PAGE_SIZE, PAGE_SIZE, this.device), read.abort.signal).then(
       (page) => {
         if (this.pages.size === 0) performance.mark('vss:grid-first-page');
         const before = this.pages.get(p);
@@ -303,6 +310,14 @@ interface PageRead {
   thumbsChanged: Set<string>;
 }
 
+function sameDevices(a: GridDays, b: GridDays): boolean {
+  if (a.devices.length !== b.devices.length) return false;
+  return a.devices.every((d, i) => {
+    const e = b.devices[i]!;
+    return d.device_id === e.device_id && d.name === e.name && d.online === e.online && d.local === e.local;
+  });
+}
+
 function sameDays(a: GridDays, b: GridDays): boolean {
   if (a.total !== b.total || a.days.length !== b.days.length) return false;
   return a.days.every((d, i) => d.day === b.days[i]!.day && d.count === b.days[i]!.count);
@@ -310,12 +325,13 @@ function sameDays(a: GridDays, b: GridDays): boolean {
 
 const stores = new Map<string, GridStore>();
 
-/** The grid store of a library, one per library for the life of the page. */
-export function gridStore(libId: string): GridStore {
-  let s = stores.get(libId);
+/** The grid store of a library (of one device's contents in it, with DEVICE), one each for the life of the page. */
+export function gridStore(libId: string, device: string | null = null): GridStore {
+  const key = device === null ? libId : `${libId}|${device}`;
+  let s = stores.get(key);
   if (!s) {
-    s = new GridStore(libId);
-    stores.set(libId, s);
+    s = new GridStore(libId, device);
+    stores.set(key, s);
   }
   return s;
 }

@@ -186,6 +186,7 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
             days={days.days}
             store={store}
             libId={libId}
+            devices={days.devices}
             cell={sizes.cell}
             gap={sizes.gap}
             heading={sizes.heading}

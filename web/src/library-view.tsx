@@ -1,4 +1,5 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { DeviceFilter } from './device-filter.js';
 import { count } from './format.js';
 import { gridStore } from './grid-store.js';
 import { LibraryGrid } from './library-grid.js';
@@ -7,10 +8,13 @@ import { Page } from './page.js';
 import type { SidecarChange } from './types.js';
 import { useLiveEvent, useReconnect } from './use-live-event.js';
 
-/** `#/`: every content of the library, newest first, grouped by day. */
-export function LibraryView() {
+/** How often the devices' online state is asked again while other devices' contents are shown (no event says it). */
+const DEVICES_POLL_MS = 10_000;
+
+/** `#/[?device=…]`: every content of the library on every device (or on DEVICE only), newest first, grouped by day. */
+export function LibraryView({ device = null }: { device?: string | null }) {
   const lib = useLibrary();
-  const store = gridStore(lib.id);
+  const store = gridStore(lib.id, device);
   useSyncExternalStore(store.subscribe, store.getVersion);
   const main = useRef<HTMLElement>(null);
   // Read once; when shown again, read the days again (the library may have changed meanwhile) and keep the pages if nothing moved.
@@ -24,6 +28,14 @@ export function LibraryView() {
   useLiveEvent('index:progress', refresh);
   useLiveEvent('index:done', refresh);
   useLiveEvent('locations:changed', refresh);
+  // A paired device's rows were pulled (DESIGN §15): its contents came, moved or went.
+  useLiveEvent('library:peer-rows', refresh);
+  const shared = (store.days?.devices.length ?? 0) > 1;
+  useEffect(() => {
+    if (!shared) return;
+    const timer = setInterval(() => store.refresh(false), DEVICES_POLL_MS);
+    return () => clearInterval(timer);
+  }, [shared, store]);
   useLiveEvent('sidecar:changed', (e) => {
     const c = e.payload as SidecarChange;
     if (e.library_id === lib.id && c.kind === 'thumb' && c.variant === 'grid@1x') store.thumbChanged(c.contentUuid);
@@ -35,8 +47,11 @@ export function LibraryView() {
   return (
     <Page label="Library" className="grid-page" mainRef={main} takeFocus={!store.restoreFocus}>
       <h1 className="visually-hidden">Library{days ? `, ${count(days.total)} items` : ''}</h1>
+      {days && days.devices.length > 1 && <DeviceFilter devices={days.devices} device={device} total={days.total} />}
       {days === null ? (
         store.daysError !== null ? <p className="empty">{store.daysError}</p> : <p className="muted pad" aria-busy="true">Loading…</p>
+      ) : days.total === 0 && device !== null ? (
+        <section className="empty"><p>No content on this device yet.</p></section>
       ) : days.total === 0 ? (
         <section className="empty">
           <h2>Nothing here yet</h2>

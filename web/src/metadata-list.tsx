@@ -60,6 +60,22 @@ export function MetadataList({ detail }: { detail: ContentDetail }) {
             )}
           </dd>
         </div>
+        {detail.copies.some((c) => !c.local) && (
+          <div>
+            <dt>On devices</dt>
+            <dd>
+              <ul className="paths copies" aria-label="Copies on every device">
+                {detail.copies.map((c) => (
+                  <li key={`${c.device_id}:${c.address}`}>
+                    <span className="tag">{c.device}</span>{' '}
+                    <span className={`device-state${c.online ? '' : ' offline'}`}>{c.local ? 'this device' : c.online ? 'online' : 'offline'}</span>{' '}
+                    <span className="path">{c.address}</span>
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </div>
+        )}
       </dl>
     </section>
   );

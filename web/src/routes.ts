@@ -1,10 +1,10 @@
 /**
  * The app's hash routes, one table: what each looks like, how it is read and how it is written.
- * `#/`, `#/content/UUID[?q=words]`, `#/search?q=words`, `#/jobs`, `#/locations`, `#/devices`.
+ * `#/[?device=local|ID]`, `#/content/UUID[?q=words]`, `#/search?q=words`, `#/jobs`, `#/locations`, `#/devices`.
  */
 
 export type Route =
-  | { view: 'library' }
+  | { view: 'library'; device?: string }
   | { view: 'content'; uuid: string; q: string }
   | { view: 'search'; q: string }
   | { view: 'jobs' }
@@ -24,7 +24,11 @@ export function parseRoute(hash: string): Route {
   const params = new URLSearchParams(qAt < 0 ? '' : raw.slice(qAt + 1));
   const q = params.get('q') ?? '';
   const parts = path.split('/').filter((p) => p !== '');
-  if (parts.length === 0) return { view: 'library' };
+  if (parts.length === 0) {
+    // The grid of one device's contents: this one's (`local`) or a paired one's (its id).
+    const device = params.get('device') ?? '';
+    return device === 'local' || UUID.test(device) ? { view: 'library', device: device.toLowerCase() } : { view: 'library' };
+  }
   const [head, arg] = parts;
   if (head === 'content' && arg !== undefined && parts.length === 2 && UUID.test(arg)) return { view: 'content', uuid: arg.toLowerCase(), q };
   if (parts.length === 1) {
@@ -37,7 +41,7 @@ export function parseRoute(hash: string): Route {
 /** The hash of ROUTE (with its leading "#"). */
 export function href(route: Route): string {
   switch (route.view) {
-    case 'library': return '#/';
+    case 'library': return route.device ? `#/?device=${encodeURIComponent(route.device)}` : '#/';
     case 'content': return `#/content/${route.uuid}${route.q ? `?q=${encodeURIComponent(route.q)}` : ''}`;
     case 'search': return `#/search${route.q ? `?q=${encodeURIComponent(route.q)}` : ''}`;
     case 'missing': return `#${route.hash}`;

@@ -15,7 +15,10 @@ function pageOf(r: SearchResult): number | null {
 
 /** One result: the file's thumbnail and name (a link to its detail, carrying the query so the detail marks it), where it matched, and the snippet. */
 export function SearchResultItem({ result, q, libId }: { result: SearchResult; q: string; libId: string }) {
-  const path = result.paths[0] ?? '';
+  // A content held only by paired devices is where they hold it (DESIGN §15): `DEVICE:/location/path`.
+  const address = result.addresses?.[0] ?? '';
+  const path = result.paths[0] ?? address;
+  const device = result.paths.length === 0 && address !== '' ? address.slice(0, address.indexOf(':/')) : null;
   const name = path === '' ? result.content_uuid : baseName(path);
   const page = pageOf(result);
   const to = href({ view: 'content', uuid: result.content_uuid, q });
@@ -29,6 +32,7 @@ export function SearchResultItem({ result, q, libId }: { result: SearchResult; q
         <p className="result-where">
           <span className="tag">{result.kind}</span>
           <span className="tag">{SOURCE_LABEL[result.source]}{page !== null ? `, page ${page}` : ''}</span>
+          {device !== null && <span className="tag">on {device}</span>}
           {path !== '' && <span className="result-path" title={path}>{path}</span>}
         </p>
         <p className="snippet"><Snippet text={result.snippet} marks={result.marks} /></p>

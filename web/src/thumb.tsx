@@ -1,28 +1,46 @@
 import { memo, useState } from 'react';
 import { API } from './api-paths.js';
 import { clock } from './format.js';
-import type { GridItem } from './types.js';
+import type { GridDevice, GridItem } from './types.js';
+
+/**
+ * Where a tile's content is, when the library spans devices (DESIGN §15): the device named on it
+ * (the first that holds it, this one first; "+N" more), and whether none that holds it is
+ * online now (then only what this device kept of it shows: its thumbnail, its facts).
+ */
+export function placeOf(item: GridItem, devices: readonly GridDevice[]): { label: string; offline: boolean } | null {
+  if (devices.length < 2) return null;
+  const byId = (id: string) => devices.find((d) => d.device_id === id);
+  const first = item.devices[0];
+  const name = first === undefined ? '?' : byId(first)?.name ?? first.slice(0, 8);
+  const more = item.devices.length - 1;
+  const offline = !item.local && !item.devices.some((id) => byId(id)?.online === true);
+  return { label: more > 0 ? `${name} +${more}` : name, offline };
+}
 
 /**
  * One content in the grid: a link to its detail holding its grid@1x thumbnail (by address, with
  * the checksum when known so the browser keeps it). A content with no thumbnail (audio, a file
- * vss cannot draw) shows its kind and name instead; the link is named after the file either way.
+ * vss cannot draw) shows its kind and name instead; the link is named after the file either way,
+ * and after its device and its offline state when the library spans devices.
  */
-export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId }: { item: GridItem; index: number; size: number; tabbable: boolean; libId: string }) {
+export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, devices }: { item: GridItem; index: number; size: number; tabbable: boolean; libId: string; devices: readonly GridDevice[] }) {
   const src = API.sidecar(libId, item.content_uuid, 'thumb', 'grid@1x', item.thumb_checksum);
   // The address that failed: a new thumbnail (a new checksum, so a new address) is tried again.
   const [brokenSrc, setBrokenSrc] = useState<string | null>(null);
   const failed = brokenSrc === src || !item.has_thumb;
+  const place = placeOf(item, devices);
+  const label = place ? `${item.name}, on ${place.label}${place.offline ? ', offline' : ''}` : item.name;
   return (
     <a
-      className={`thumb${failed ? ' no-image' : ''}`}
+      className={`thumb${failed ? ' no-image' : ''}${place?.offline ? ' offline' : ''}`}
       href={`#/content/${item.content_uuid}`}
       data-uuid={item.content_uuid}
       data-i={index}
       tabIndex={tabbable ? 0 : -1}
       style={{ width: size, height: size }}
-      title={item.name}
-      aria-label={item.name}
+      title={label}
+      aria-label={label}
     >
       {item.has_thumb && <img
         alt={item.name}
@@ -41,6 +59,7 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId }:
         </span>
       )}
       {item.live_photo && <span className="badge" aria-hidden="true">LIVE</span>}
+      {place && <span className={`device-badge${item.local ? ' here' : ''}`} aria-hidden="true">{place.label}{place.offline ? ' · offline' : ''}</span>}
       {item.kind === 'video' && item.duration_s !== null && <span className="badge" aria-hidden="true">{clock(item.duration_s)}</span>}
     </a>
   );

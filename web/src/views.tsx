@@ -10,7 +10,7 @@ import { SearchView } from './search-view.js';
 /** The view of ROUTE. */
 export function Views({ route }: { route: Route }) {
   switch (route.view) {
-    case 'library': return <LibraryView />;
+    case 'library': return <LibraryView key={route.device ?? ''} device={route.device ?? null} />;
     case 'content': return <DetailView key={route.uuid} uuid={route.uuid} q={route.q} />;
     case 'search': return <SearchView q={route.q} />;
     case 'jobs': return <JobsView />;

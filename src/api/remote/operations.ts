@@ -134,8 +134,9 @@ export const OPERATIONS = {
   /** A folder of any device of the library, `[DEVICE:]/LOCATION[/PATH]` (DESIGN §15). */
   ls: { method: 'GET', path: `${LIB}/ls`, call: 'lib.ls', args: [query('path', 'string', opt)] },
   /** The web UI's browse view: days with their counts, pages of tiles by capture time, one content's detail. */
-  gridDays: { method: 'GET', path: `${LIB}/grid/days`, call: 'lib.browse.days' },
-  gridPage: { method: 'GET', path: `${LIB}/grid`, call: 'lib.browse.page', args: [query('offset', 'int', { default: 0 }), query('limit', 'int', { default: 200 })] },
+  /** `device`: only the contents that device holds (`local`, or a device id); absent, every device's (DESIGN §15). */
+  gridDays: { method: 'GET', path: `${LIB}/grid/days`, call: 'lib.browse.days', args: [query('device', 'string', opt)] },
+  gridPage: { method: 'GET', path: `${LIB}/grid`, call: 'lib.browse.page', args: [query('offset', 'int', { default: 0 }), query('limit', 'int', { default: 200 }), query('device', 'string', opt)] },
   contentDetail: { method: 'GET', path: `${LIB}/content/:uuid/detail`, call: 'lib.browse.detail', args: [param('uuid', 'uuid')] },
 
   sidecarsList: {
