@@ -227,6 +227,11 @@ export class SearchStore {
     forEachChunk(uuids.length, (at, n) => this.sql<string[]>(QUEUE_SQL.get(n)!).run(...uuids.slice(at, at + n)));
   }
 
+  /** Queue every content a paired device holds (after a full copy of its rows), in uuid order. */
+  queuePeerDevice(deviceUuid: string): void {
+    this.sql<[string]>('INSERT OR IGNORE INTO search_pending (content_uuid) SELECT content_uuid FROM peer_contents WHERE device_uuid = ? ORDER BY content_uuid').run(deviceUuid);
+  }
+
   /** Queue one content (by row id) to be indexed again. */
   queueById(contentId: number): void {
     this.sql<[number]>('INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id = ?').run(contentId);

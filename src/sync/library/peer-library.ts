@@ -146,7 +146,9 @@ export class PeerLibrary {
         entries += f.rows.length;
       }
       store.peerContents.putMany(owner, contents);
-      store.search.queue(named);
+      // A full copy queues all of the device's contents at its end, in uuid order (a million random
+      // inserts into the queue cost several times more than one sorted pass).
+      if (!pull.full) store.search.queue(named);
       const last = folders[folders.length - 1];
       if (last) store.peerLibraryCursor.advance(owner, last.seq, last.id, last.whole ? '' : last.rows[last.rows.length - 1]?.name ?? '');
     });
@@ -160,6 +162,7 @@ export class PeerLibrary {
     store.transaction(() => {
       if (pull.full && !pull.fresh) pull.removed += this.dropped(store.peerEntries.sweepDevice(pull.deviceUuid, pull.number));
       if ((pull.full && !pull.fresh) || pull.removed > 0) store.search.queue(store.peerContents.dropUnheld(pull.deviceUuid));
+      if (pull.full) store.search.queuePeerDevice(pull.deviceUuid);
       store.peerLibraryCursor.finishPull(pull.deviceUuid, Date.now());
     });
   }
