@@ -13,7 +13,11 @@
  *       network namespace of its own joined by a veth pair (test/net/netns.ts), every byte on
  *       the link counted by the kernel (`ip -s link`: rx + tx of A's end).       target < 1 KB/s
  *       Anchor: the same link with no daemon on it, before they start. Needs root; skipped with a
- *       message otherwise.
+ *       message otherwise. What the idle bytes are (one packet capture on the veth): libp2p's
+ *       connection monitor, from each side every 10 s, opens a stream for /ipfs/ping/1.0.0, which
+ *       vss does not serve (refused, so ≈ 12 small frames; ≈ 360 B/s both ways), and mDNS
+ *       queries and answers every 10 s (≈ 150 B/s). The periodic pull (every 5 min) falls
+ *       outside a 60 s window; --idle-seconds 300 takes one in (≈ 14 KB, both ways).
  * Arrival is seen by polling both libraries' databases read-only every 15 ms (better-sqlite3),
  * not by `vss ls`: a CLI run costs a process start (≈ 0.3 s here), longer than the resolution
  * wanted and load on the daemons being timed; the rows polled are the ones `vss ls` lists, and
