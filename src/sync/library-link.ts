@@ -25,6 +25,8 @@ const OPEN_TIMEOUT_MS = 5_000;
  */
 const LIBRARY_PUSH_DEBOUNCE_MS = 150;
 const LIBRARY_CHECK_MS = 3_000;
+/** A notice that did not reach a connected peer is sent again at the next looks, this many times in all (a minute or two of checks). */
+const NOTICE_TRIES = 20;
 /** How long a request waits for connected devices' direct answers ("who has?") before going on without them. */
 const ASK_TIMEOUT_MS = 3_000;
 
@@ -66,6 +68,8 @@ export class LibraryLink {
   private libraryTold: number;
   private libraryTimer: NodeJS.Timeout | undefined;
   private libraryForced = false;
+  /** Devices a change notice did not reach, and how many more times it may be sent to them. */
+  private libraryOwed = new Map<string, number>();
   private nameTold: string;
   private readonly libraryCheck: NodeJS.Timeout;
   private stopped = false;
@@ -259,6 +263,9 @@ export class LibraryLink {
           this.opts.network.seen(r.deviceUuid);
           this.opts.log.debug({ device: r.deviceUuid, ...got }, 'library rows pulled');
           if (got.entries > 0 || got.full) this.opts.lib.events.emit('library:peer-rows', { deviceUuid: r.deviceUuid, entries: got.entries, full: got.full });
+          // A resumed pull ends at the seq its cut-off start saw; what changed since (a notice sent
+          // while the link was down is lost) comes in one more pull, a mere head and end when nothing did.
+          if (got.resumed) state.again = true;
         } catch (err) {
           // Offline, going away, or refused: the pages applied stay; the next connect, push or periodic pull goes on from there.
           this.opts.log.debug({ err, device: r.deviceUuid }, 'library pull failed');
@@ -277,14 +284,23 @@ export class LibraryLink {
       this.libraryTimer = undefined;
       if (this.stopped || !this.opts.lib.db.open) return;
       const now = this.opts.lib.store.entries.lastFolderSeq();
-      const forced = this.libraryForced;
+      const everyone = now !== this.libraryTold || this.libraryForced;
       this.libraryForced = false;
-      if (now === this.libraryTold && !forced) return;
       this.libraryTold = now;
+      // A peer still connected whom the last notice did not reach (the link went down a moment,
+      // not long enough to drop the connection, so no reconnect makes it pull) is told again.
+      const owed = this.libraryOwed;
+      if (!everyone && owed.size === 0) return;
+      this.libraryOwed = new Map();
       for (const r of this.peers.connected()) {
+        const tries = everyone ? NOTICE_TRIES : owed.get(r.deviceUuid);
+        if (tries === undefined) continue;
         void this.peers.open(r.peerId, 'library', AbortSignal.timeout(OPEN_TIMEOUT_MS))
           .then((stream) => notifyLibraryChanged(stream, r, this.libraryId, now))
-          .catch((err: unknown) => this.opts.log.debug({ err, device: r.deviceUuid }, 'telling a peer of library changes failed'));
+          .catch((err: unknown) => {
+            if (tries > 1) this.libraryOwed.set(r.deviceUuid, tries - 1);
+            this.opts.log.debug({ err, device: r.deviceUuid }, 'telling a peer of library changes failed');
+          });
       }
     }, LIBRARY_PUSH_DEBOUNCE_MS);
     this.libraryTimer.unref();
