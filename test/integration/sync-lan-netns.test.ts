@@ -57,9 +57,10 @@ describe('two daemons on a LAN (two network namespaces), paired by mDNS', { skip
     const pairing = spawnInNs(net.ns.a, [VSS_BIN, 'pair', 'start', '--json'], env.a);
     children.push(pairing);
     const code = await pairingCodeOf(pairing);
-    ok(await cli('b', ['pair', 'join', ...code, '--json']), 'pair join by mDNS');
-    // Nothing prefetched in the background, and a fetch before making: what B has, it fetched on request.
+    // Nothing prefetched in the background, and a fetch before making: what B has, it fetched on
+    // request. Set before pairing: from then on B knows A's contents and would prefetch them.
     ok(await cli('b', ['sync', 'settings', '--eager', '', '--prefer', 'fetch']), 'sync settings on B');
+    ok(await cli('b', ['pair', 'join', ...code, '--json']), 'pair join by mDNS');
     const copy = join(tmp.path, 'photos-b');
     cpSync(photos, copy, { recursive: true });
     ok(await cli('b', ['location', 'add', copy, '--mode', 'deep', '--generate', 'none']), 'location add on B');

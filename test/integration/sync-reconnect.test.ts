@@ -58,6 +58,8 @@ describe('reconnecting: restarted devices find each other through a third, or by
     for (const e of [A, B, C]) assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], e)).code, 0);
     // B fetches only what it is asked for, and always from a peer first: what it gets after the restart came from A.
     assert.equal((await runCli(['sync', 'settings', '--eager', '', '--prefer', 'fetch'], B)).code, 0);
+    // C only passes addresses on: it prefetches nothing of A's (else B could fetch from C).
+    assert.equal((await runCli(['sync', 'settings', '--eager', ''], C)).code, 0);
     assert.equal((await runCli(['location', 'add', photos, '--mode', 'deep', '--generate', 'thumb=grid@1x'], A)).code, 0);
     assert.equal((await runCli(['jobs', 'run', '--until-idle'], A)).code, 0);
     const [thumb] = json<Sidecar[]>(await runCli(['sidecars', 'list', '--kind', 'thumb', '--json'], A));
