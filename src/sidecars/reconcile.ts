@@ -365,10 +365,14 @@ class Reconciler {
     }
   }
 
-  /** missing, then pending where vss can make it again for this content (DESIGN §5: re-queued). */
+  /**
+   * missing, then pending where vss can make it again for this content (DESIGN §5: re-queued). A
+   * content only paired devices hold has no source file here: its sidecar stays missing, and
+   * prefetch fetches it again from a device that has it (DESIGN §15).
+   */
   private toMissing(a: SidecarAddress, fresh: SidecarInfo, contentKind: string | undefined, reason: string): void {
     this.manager.record(a, { status: 'missing', source: fresh.source, size: fresh.size, checksum: fresh.checksum, sourceEntryId: null, error: reason });
-    if (contentKind !== undefined && canMake(a.kind, a.variant, contentKind)) {
+    if (contentKind !== undefined && canMake(a.kind, a.variant, contentKind) && this.lib.store.contents.kindOf(a.contentUuid) !== undefined) {
       this.manager.record(a, { status: 'pending', source: 'generated', size: null, checksum: null, sourceEntryId: null, error: null });
     }
   }
