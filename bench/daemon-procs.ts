@@ -93,7 +93,8 @@ export async function startDaemon(dataDir: string, env: Record<string, string> =
   return { dataDir, pid: status.pid, http: status.http, port: Number(new URL(status.http).port), token };
 }
 
-function alive(pid: number): boolean {
+/** Whether process PID still runs. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { VSS_BIN } from './daemon-procs.js';
+import { alive, VSS_BIN } from './daemon-procs.js';
 
 export interface Device {
   name: string;
@@ -79,15 +79,6 @@ export async function startDaemon(d: Device): Promise<void> {
   if (typeof s.pid !== 'number') throw new Error(`${d.name}: daemon start told no pid`);
   d.pid = s.pid;
   running.set(s.pid, d.dataDir);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Stop D's daemon: `daemon stop`, then its recorded pid. Never throws. */

@@ -1,6 +1,6 @@
 import { UsageError, VssError } from '../core/errors.js';
 import type { TextKeyedReader } from '../core/paging.js';
-import { PathRefusedError, relPathProblem, type ConfinedRoot } from '../library/confine.js';
+import { relPathProblem } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 import type { DeviceRecord } from '../store/devices.js';
 import type { ContentCopyItem, LibraryContentItem, LsItem } from '../wire/library-view.js';
@@ -48,7 +48,7 @@ export function libraryContentReader(lib: Library, filter: LibraryContentFilter,
     ...(filter.kind !== undefined ? { kind: filter.kind } : {}), ...(filter.locationId !== undefined ? { locationId: filter.locationId } : {}),
   };
   const names = deviceNames(lib);
-  const here = localPaths(lib);
+  const here = lib.roots.copyPaths();
   return (after, limit) => {
     const rows = lib.store.contents.libraryPage(q, after, limit);
     if (rows.length === 0) return [];
@@ -151,22 +151,6 @@ function deviceNames(lib: Library): Map<string, string> {
   const names = new Map(lib.store.devices.all().map((d) => [d.uuid, d.name] as const));
   names.set(lib.device.uuid, lib.device.name);
   return names;
-}
-
-/** This device's copies, shown only where vss may read them: in a location added here, by a path that stays inside it. */
-function localPaths(lib: Library): (locationId: number, rel: string) => string | null {
-  const roots = new Map<number, ConfinedRoot | null>();
-  return (loc, rel) => {
-    if (!roots.has(loc)) {
-      const root = lib.roots.tryLocation(loc);
-      roots.set(loc, root instanceof PathRefusedError ? null : root);
-    }
-    try {
-      return roots.get(loc)?.path(rel) ?? null;
-    } catch {
-      return null;
-    }
-  };
 }
 
 /** The owner's path of a copy, as the owner shows its location's folder. */

@@ -1,17 +1,11 @@
+import type { LibraryContentItem } from '../wire/library-view.js';
 import { VssError } from '../core/errors.js';
 import { streamKeyed, type KeyedReader } from '../core/paging.js';
-import { PathRefusedError, type ConfinedRoot } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 import type { ContentKind } from './kinds.js';
 
-export interface ContentListItem {
-  content_uuid: string;
-  cas_id: string;
-  kind: string;
-  mime: string;
-  size: number;
-  paths: string[];
-}
+/** A content with the paths of its copies on this device: `content list`'s item without the other devices' copies. */
+export type ContentListItem = Omit<LibraryContentItem, 'copies'>;
 
 export interface ContentFilter {
   kind?: ContentKind;
@@ -28,19 +22,8 @@ export function contentReader(lib: Library, filter: ContentFilter = {}): KeyedRe
     throw new VssError('NOT_FOUND', `no location with id ${filter.locationId} on this device`);
   }
   const listed = { deviceId: lib.deviceId, ...(filter.kind ? { kind: filter.kind } : {}), ...(filter.locationId !== undefined ? { locationId: filter.locationId } : {}) };
-  // A copy is shown only where vss may read it: in a location added on this device, by a path that stays inside it.
-  const roots = new Map<number, ConfinedRoot | null>();
-  const pathOf = (loc: number, rel: string): string | null => {
-    if (!roots.has(loc)) {
-      const root = lib.roots.tryLocation(loc);
-      roots.set(loc, root instanceof PathRefusedError ? null : root);
-    }
-    try {
-      return roots.get(loc)?.path(rel) ?? null;
-    } catch {
-      return null;
-    }
-  };
+  // A copy is shown only where vss may read it.
+  const pathOf = lib.roots.copyPaths();
   return (afterId, limit) => {
     const rows = lib.store.contents.listPage(listed, afterId, limit);
     if (rows.length === 0) return [];

@@ -52,6 +52,27 @@ export class LibraryRoots {
     }
   }
 
+  /**
+   * A lookup of copies' absolute paths where vss may read them: in a location added on this device,
+   * by a path that stays inside it (null otherwise). Each location is checked once per lookup, not
+   * once per copy: a list of thousands of copies resolves a few folders.
+   */
+  copyPaths(): (locationId: number, rel: string) => string | null {
+    const roots = new Map<number, ConfinedRoot | null>();
+    return (loc, rel) => {
+      let root = roots.get(loc);
+      if (root === undefined) {
+        const r = this.tryLocation(loc);
+        roots.set(loc, (root = r instanceof PathRefusedError ? null : r));
+      }
+      try {
+        return root?.path(rel) ?? null;
+      } catch {
+        return null; // outside its location: not shown
+      }
+    };
+  }
+
   /** The trusted location holding ABS (an absolute path from the database), or a refusal. */
   locationHolding(abs: string): ConfinedRoot | PathRefusedError {
     for (const row of this.store.locations.ofDevice(this.deviceId)) {

@@ -8,7 +8,6 @@ import { UsageError } from '../core/errors.js';
 import { childLog } from '../core/log.js';
 import { CONTENT_KINDS, isContentKind } from '../content/kinds.js';
 import type { Library } from '../library/library.js';
-import { PathRefusedError } from '../library/confine.js';
 import type { ScoreKind, SearchSource, TextSearchResult as SearchResult } from '../wire/search.js';
 import { CJK } from './search-index.js';
 import { firstMarked, fold, locatorsOf } from './locator.js';
@@ -253,18 +252,10 @@ export function pathsOf(lib: Library, contents: string[]): Map<string, string[]>
   const out = new Map<string, string[]>();
   if (contents.length === 0) return out;
   const rows = lib.store.search.copiesOn(contents, lib.deviceId);
-  // A location's check reads the database and resolves its folder: once per location, not per copy.
-  const roots = new Map<number, ReturnType<Library['roots']['tryLocation']>>();
+  const pathOf = lib.roots.copyPaths();
   for (const r of rows) {
-    let root = roots.get(r.loc);
-    if (root === undefined) roots.set(r.loc, root = lib.roots.tryLocation(r.loc));
-    if (root instanceof PathRefusedError) continue;
-    let path: string;
-    try {
-      path = root.path(r.rel_path);
-    } catch {
-      continue; // outside its location: not shown
-    }
+    const path = pathOf(r.loc, r.rel_path);
+    if (path === null) continue;
     const list = out.get(r.uuid);
     if (list) list.push(path);
     else out.set(r.uuid, [path]);

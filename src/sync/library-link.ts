@@ -211,26 +211,37 @@ export class LibraryLink {
   }
 
   /** Pull what changed on R since the last exchange (a full digest when new or its epoch changed); one at a time per device. */
-  private async pull(r: RemoteDevice): Promise<void> {
-    const under = this.pulling.get(r.deviceUuid);
+  private pull(r: RemoteDevice): Promise<void> {
+    return this.serially(this.pulling, r.deviceUuid, async () => {
+      await this.pullOnce(r);
+      return false;
+    });
+  }
+
+  /**
+   * Run ONCE for KEY one at a time: a call while one runs makes it run once more after it, rather
+   * than a second at once; ONCE itself may ask for one more (true).
+   */
+  private async serially(running: Map<string, { again: boolean }>, key: string, once: () => Promise<boolean>): Promise<void> {
+    const under = running.get(key);
     if (under) {
-      under.again = true; // the pull under way is followed by one more, not joined by a second at once
+      under.again = true;
       return;
     }
     const state = { again: false };
-    this.pulling.set(r.deviceUuid, state);
+    running.set(key, state);
     try {
       do {
         state.again = false;
-        await this.pullOnce(r);
+        if (this.stopped) return;
+        if (await once()) state.again = true;
       } while (state.again && !this.stopped);
     } finally {
-      this.pulling.delete(r.deviceUuid);
+      running.delete(key);
     }
   }
 
   private async pullOnce(r: RemoteDevice): Promise<void> {
-    if (this.stopped) return;
     try {
       const stream = await this.peers.open(r.peerId, 'availability', AbortSignal.timeout(OPEN_TIMEOUT_MS));
       const got = await pullAvailability(stream, this.availability, r, this.libraryId);
@@ -245,34 +256,25 @@ export class LibraryLink {
   }
 
   /** Pull R's own rows of this library (DESIGN §15); one pull at a time per device, another after it if asked meanwhile. */
-  private async pullRows(r: RemoteDevice): Promise<void> {
-    const under = this.pullingLibrary.get(r.deviceUuid);
-    if (under) {
-      under.again = true;
-      return;
-    }
-    const state = { again: false };
-    this.pullingLibrary.set(r.deviceUuid, state);
+  private pullRows(r: RemoteDevice): Promise<void> {
+    return this.serially(this.pullingLibrary, r.deviceUuid, () => this.pullRowsOnce(r));
+  }
+
+  /** One pull of R's rows; true when another should follow at once. */
+  private async pullRowsOnce(r: RemoteDevice): Promise<boolean> {
     try {
-      do {
-        state.again = false;
-        if (this.stopped) return;
-        try {
-          const stream = await this.peers.open(r.peerId, 'library', AbortSignal.timeout(OPEN_TIMEOUT_MS));
-          const got = await pullLibrary(stream, this.peerLibrary, r, this.libraryId);
-          this.opts.network.seen(r.deviceUuid);
-          this.opts.log.debug({ device: r.deviceUuid, ...got }, 'library rows pulled');
-          if (got.entries > 0 || got.full) this.opts.lib.events.emit('library:peer-rows', { deviceUuid: r.deviceUuid, entries: got.entries, full: got.full });
-          // A resumed pull ends at the seq its cut-off start saw; what changed since (a notice sent
-          // while the link was down is lost) comes in one more pull, a mere head and end when nothing did.
-          if (got.resumed) state.again = true;
-        } catch (err) {
-          // Offline, going away, or refused: the pages applied stay; the next connect, push or periodic pull goes on from there.
-          this.opts.log.debug({ err, device: r.deviceUuid }, 'library pull failed');
-        }
-      } while (state.again && !this.stopped);
-    } finally {
-      this.pullingLibrary.delete(r.deviceUuid);
+      const stream = await this.peers.open(r.peerId, 'library', AbortSignal.timeout(OPEN_TIMEOUT_MS));
+      const got = await pullLibrary(stream, this.peerLibrary, r, this.libraryId);
+      this.opts.network.seen(r.deviceUuid);
+      this.opts.log.debug({ device: r.deviceUuid, ...got }, 'library rows pulled');
+      if (got.entries > 0 || got.full) this.opts.lib.events.emit('library:peer-rows', { deviceUuid: r.deviceUuid, entries: got.entries, full: got.full });
+      // A resumed pull ends at the seq its cut-off start saw; what changed since (a notice sent
+      // while the link was down is lost) comes in one more pull, a mere head and end when nothing did.
+      return got.resumed;
+    } catch (err) {
+      // Offline, going away, or refused: the pages applied stay; the next connect, push or periodic pull goes on from there.
+      this.opts.log.debug({ err, device: r.deviceUuid }, 'library pull failed');
+      return false;
     }
   }
 

@@ -1,7 +1,7 @@
 import type { Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
 import { sidecarAddress } from '../../sidecars/address.js';
-import { PeerChannel, UnknownPeerMessage, type MessageIn } from '../messages/channel.js';
+import { answerWithin, PeerChannel, UnknownPeerMessage, type MessageIn } from '../messages/channel.js';
 import { REASON_CHARS, WHO_HAS_MAX } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { DIGEST_LIMITS, encodeChunk, encodePacked, type AvailabilityEntry, type DecodedChunk } from './codec.js';
@@ -233,6 +233,5 @@ function nameable(addresses: ReadonlyArray<readonly [string, string, string]>): 
 }
 
 function answerSignal(signal: AbortSignal | undefined): AbortSignal {
-  const wait = AbortSignal.timeout(ANSWER_WAIT_MS);
-  return signal ? AbortSignal.any([signal, wait]) : wait;
+  return answerWithin(ANSWER_WAIT_MS, signal);
 }

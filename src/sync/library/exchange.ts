@@ -1,7 +1,7 @@
 import type { Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
 import type { Library } from '../../library/library.js';
-import { PeerChannel, UnknownPeerMessage } from '../messages/channel.js';
+import { answerWithin, PeerChannel, UnknownPeerMessage } from '../messages/channel.js';
 import { REASON_CHARS } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { ownerChanges } from './owner-changes.js';
@@ -167,6 +167,5 @@ export async function notifyLibraryChanged(stream: Stream, remote: RemoteDevice,
 }
 
 function answerSignal(signal: AbortSignal | undefined): AbortSignal {
-  const wait = AbortSignal.timeout(ANSWER_WAIT_MS);
-  return signal ? AbortSignal.any([signal, wait]) : wait;
+  return answerWithin(ANSWER_WAIT_MS, signal);
 }

@@ -7,7 +7,7 @@ import { originalFile } from '../../content/original-file.js';
 import { VssError } from '../../core/errors.js';
 import { place } from '../../core/fs-atomic.js';
 import type { Library } from '../../library/library.js';
-import { PeerChannel } from '../messages/channel.js';
+import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { REASON_CHARS } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
 
@@ -154,6 +154,5 @@ export async function keepOriginal(partial: string, dir: string, name: string): 
 }
 
 function stallSignal(signal: AbortSignal | undefined): AbortSignal {
-  const stall = AbortSignal.timeout(STALL_MS);
-  return signal ? AbortSignal.any([signal, stall]) : stall;
+  return answerWithin(STALL_MS, signal);
 }

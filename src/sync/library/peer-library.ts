@@ -23,6 +23,8 @@ export interface PullInProgress {
   removed: number;
   /** A full copy to a device that held none of the owner's rows: nothing to sweep at its end. */
   fresh: boolean;
+  /** The locations the owner announced in the head: the only ones its pages may name. */
+  locations: ReadonlySet<number>;
   entries: number;
 }
 
@@ -93,7 +95,7 @@ export class PeerLibrary {
         ? c.pull_number
         : store.peerLibraryCursor.startPull(owner, head.epoch, { full: head.full, toSeq: head.to_seq, afterSeq: 0, afterId: 0, afterName: '' }, now);
       const fresh = head.full && !store.peerEntries.anyOf(owner);
-      return { deviceUuid: owner, number, full: head.full, toSeq: head.to_seq, removed, entries: 0, fresh };
+      return { deviceUuid: owner, number, full: head.full, toSeq: head.to_seq, removed, entries: 0, fresh, locations: ids };
     });
   }
 
@@ -111,9 +113,8 @@ export class PeerLibrary {
   applyPage(pull: PullInProgress, page: PageIn): number {
     const owner = pull.deviceUuid;
     const { store } = this.lib;
-    const known = new Set(store.peerLocations.ofDevice(owner).map((l) => l.location_id));
     const folders = page.folders.map((f, i) => {
-      if (!known.has(f.location)) throw new VssError('PEER', `library page names location ${f.location}, which its owner did not announce`);
+      if (!pull.locations.has(f.location)) throw new VssError('PEER', `library page names location ${f.location}, which its owner did not announce`);
       const bad = relPathProblem(f.path);
       if (bad !== undefined) throw new VssError('PEER', `library page folder ${i}: ${bad}`);
       if (!pull.full && f.seq > pull.toSeq) throw new VssError('PEER', `library page folder ${i} is numbered ${f.seq}, past the pull's ${pull.toSeq}`);

@@ -128,3 +128,9 @@ export class PeerChannel<P extends ProtocolName> {
     return this.ch.close();
   }
 }
+
+/** SIGNAL, or MS passing without an answer, whichever comes first: how long one step of an exchange waits. */
+export function answerWithin(ms: number, signal?: AbortSignal): AbortSignal {
+  const wait = AbortSignal.timeout(ms);
+  return signal ? AbortSignal.any([signal, wait]) : wait;
+}
