@@ -27,7 +27,7 @@ export type { DeviceInfo, LibraryRef, LibrarySummary, StreamedEvent } from './ty
 
 export { VssError, UsageError, LibraryLockedError, VSS_ERROR_CODES, type VssErrorCode } from '../core/errors.js';
 export { formatBytes } from '../core/format.js';
-export type { VssEvents, EventName, IndexProgress, JobsProgress, JobsPaused, JobChange, SidecarChange, SidecarsProgress } from '../core/events.js';
+export type { VssEvents, EventName, IndexProgress, JobsProgress, JobProgress, JobsPaused, JobChange, SidecarChange, SidecarsProgress } from '../core/events.js';
 export { CONTENT_KINDS, isContentKind, type ContentKind } from '../content/kinds.js';
 export { INDEX_MODES, isIndexMode, type IndexMode, type IndexResult } from '../indexer/types.js';
 export { SIDECAR_KINDS, sidecarKind, isSidecarKind, type SidecarKind } from '../sidecars/kinds.js';

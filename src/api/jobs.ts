@@ -2,7 +2,7 @@ import { streamKeyed, type KeyedReader } from '../core/paging.js';
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { Logger } from 'pino';
-import type { FetchFirst } from '../jobs/job-kind.js';
+import type { FetchFirst, JobKind } from '../jobs/job-kind.js';
 import type { JobWork } from '../jobs/job-work.js';
 import type { RunSummary } from '../jobs/runner.js';
 import { isJobStatus, JOB_STATUSES, type JobRow, type NamedJobRow } from '../jobs/states.js';
@@ -51,9 +51,12 @@ export class JobsApi {
    * CPUBUDGET), shared by every library this process works, starting work queued in this process
    * at once, a `sidecars path` request ahead of the background queue. While it runs, `run` follows it.
    */
-  async startWork(opts: { cpuBudget?: number; log?: Logger; fetchFirst?: FetchFirst } = {}): Promise<JobWork> {
-    const { startJobWork } = await import('../jobs/job-work.js');
-    return startJobWork(this.lib, { dataDir: this.ctx.dataDir, ...opts });
+  async startWork(opts: { cpuBudget?: number; log?: Logger; fetchFirst?: FetchFirst; moreKinds?: JobKind[] } = {}): Promise<JobWork> {
+    const [{ startJobWork }, { defaultJobKinds }] = await Promise.all([import('../jobs/job-work.js'), import('../jobs/default-kinds.js')]);
+    const { moreKinds, ...rest } = opts;
+    const kinds = defaultJobKinds();
+    for (const k of moreKinds ?? []) kinds.register(k);
+    return startJobWork(this.lib, { dataDir: this.ctx.dataDir, kinds, ...rest });
   }
 
   /** Jobs, oldest first, read a page at a time, each with its content's name. */

@@ -1,4 +1,6 @@
-import type { FetchFirst } from '../jobs/job-kind.js';
+import type { FetchFirst, JobKind } from '../jobs/job-kind.js';
+import type { JobRow } from '../jobs/states.js';
+import { VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { sidecarKind } from '../sidecars/kinds.js';
 import { Availability } from '../sync/availability/availability.js';
@@ -48,10 +50,23 @@ export class SyncApi implements LinkPort {
    * Copy a content's original (a uuid or `DEVICE:/LOCATION/PATH`) into DIR, verified against its
    * content id: from this device, else (through the daemon) from an online paired device.
    */
-  async getOriginal(ref: string, dir: string, opts: { signal?: AbortSignal } = {}): Promise<GotOriginal> {
+  async getOriginal(ref: string, dir: string, opts: { signal?: AbortSignal; onQueued?: (jobId: number) => void } = {}): Promise<GotOriginal & { job_id: number | null }> {
     if (this.current) return this.current.getOriginal(ref, dir, opts);
+    // In-process (no daemon): no queue is worked here, and only a copy on this device can be made: made at once.
     const { getOriginal } = await import('../sync/library/get-original.js');
-    return getOriginal(this.lib, ref, dir, undefined, opts);
+    return { ...(await getOriginal(this.lib, ref, dir, undefined, opts)), job_id: null };
+  }
+
+  /** `getOriginal` queued without waiting for it (`content get --detach`): the job; needs the daemon's network. */
+  queueGetOriginal(ref: string, dir: string): JobRow {
+    if (!this.current) throw new VssError('NO_DAEMON', 'a copy runs as a job of the daemon: start it (vss daemon start), or leave out --detach to copy at once');
+    return this.current.queueGetOriginal(ref, dir);
+  }
+
+  /** The job kinds of sync for the daemon's job work: `content-get`, on the link's network while there is one. */
+  async jobKinds(): Promise<JobKind[]> {
+    const { contentGetKind } = await import('../sync/library/get-original-job.js');
+    return [contentGetKind(this.lib, () => this.current?.network)];
   }
 
   /** A content held only on other devices, as a viewer reads it through the daemon (DESIGN §15); or why not. */

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
-import type { IndexProgress, LibraryEvents, SidecarsProgress } from '../api/index.js';
-import { displayPath, formatBytes, warn } from './output.js';
+import type { IndexProgress, JobProgress, LibraryEvents, SidecarsProgress } from '../api/index.js';
+import { displayPath, formatBytes, formatDuration, warn } from './output.js';
 
 const MAX_SKIP_LINES = 100;
 
@@ -85,6 +85,35 @@ export function attachSidecarsReporter(events: LibraryEvents): () => void {
     const seconds = Math.max(0.001, (Date.now() - startedAt) / 1000);
     bar.setTotal(p.total);
     bar.update(p.done, { bytes: `${formatBytes(p.doneBytes)} / ${formatBytes(p.totalBytes)}`, speed: formatBytes(Math.round(p.doneBytes / seconds)) });
+  });
+  return () => {
+    bar?.stop();
+    off();
+  };
+}
+
+/**
+ * Shows one job's transfer on a terminal (`content get`): bytes so far of the whole, the rate and
+ * the ETA the job reports (`job:progress`); JOBID says which job is ours once it is known. On a
+ * pipe it draws nothing.
+ */
+export function attachTransferReporter(events: LibraryEvents, title: string, jobId: () => number | undefined): () => void {
+  const tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
+  let bar: cliProgress.SingleBar | null = null;
+  const off = events.on('job:progress', (p: JobProgress) => {
+    if (!tty || p.id !== jobId()) return;
+    if (!bar) {
+      bar = new cliProgress.SingleBar({
+        format: `${title} (job {job}) [{bar}] {percentage}% | {bytes} | {speed}/s | ETA {eta}`,
+        stream: process.stderr, hideCursor: true, clearOnComplete: true,
+      }, cliProgress.Presets.shades_classic);
+      bar.start(p.totalBytes, 0, { job: p.id, bytes: '', speed: '0 B', eta: '…' });
+    }
+    bar.setTotal(p.totalBytes);
+    bar.update(p.doneBytes, {
+      bytes: `${formatBytes(p.doneBytes)} / ${formatBytes(p.totalBytes)}`, speed: formatBytes(p.rate),
+      eta: p.etaMs === null ? '…' : formatDuration(p.etaMs),
+    });
   });
   return () => {
     bar?.stop();

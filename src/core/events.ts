@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import type { JobChange, JobsProgress } from '../wire/jobs.js';
+import type { JobChange, JobProgress, JobsProgress } from '../wire/jobs.js';
 import type { IndexPhase, IndexProgress } from '../wire/locations.js';
 import type { SidecarChange } from '../wire/common.js';
 
-export type { IndexPhase, IndexProgress, JobChange, JobsProgress, SidecarChange };
+export type { IndexPhase, IndexProgress, JobChange, JobProgress, JobsProgress, SidecarChange };
 
 /**
  * The core's event bus: every state change that a UI, the CLI or a later daemon may show is
@@ -17,6 +17,8 @@ export interface VssEvents {
   'sidecar:changed': SidecarChange;
   'jobs:progress': JobsProgress;
   'jobs:job': JobChange;
+  /** One running job's bytes so far (a transfer), a few times a second at most. */
+  'job:progress': JobProgress;
   'sidecars:progress': SidecarsProgress;
   /** Generation stopped starting jobs: the disk it writes to is full (which folder, how much is free). */
   'jobs:paused': JobsPaused;

@@ -12,6 +12,11 @@ export interface JobRunContext {
   settings: GeneratorSettings;
   /** Fetch-before-generate, where peers are connected (see FetchFirst). */
   fetchFirst?: FetchFirst;
+  /**
+   * Say how far the job has got, DONE of TOTAL bytes (a transfer): told as `job:progress` and
+   * kept in the job's row (both thinned out: call it as often as bytes arrive).
+   */
+  progress(done: number, total: number): void;
 }
 
 /**
@@ -38,6 +43,14 @@ export class PausedForSpace extends RunnerStopped {
   }
 }
 
+/** A user cancelled the running job (`vss jobs cancel`): what it left half made is thrown away. */
+export class CancelledByUser extends Error {
+  constructor() {
+    super('cancelled by the user');
+    this.name = 'CancelledByUser';
+  }
+}
+
 /** A user paused the running job (`vss jobs pause`): it goes back to wait, as on a stop, without spending an attempt. */
 export class PausedByUser extends RunnerStopped {
   constructor() {
@@ -61,7 +74,7 @@ export class JobTimedOut extends Error {
 
 /** How a job ended when it did not throw. */
 export type JobOutcome =
-  | { state: 'completed'; note?: string }
+  | { state: 'completed'; note?: string; /** What it made, as JSON (kept in the job's `result`). */ result?: string }
   /** Not yet: requeue after DELAY without counting an attempt (waiting for another sidecar). */
   | { state: 'wait'; reason: string; delayMs: number };
 

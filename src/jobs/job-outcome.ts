@@ -32,7 +32,7 @@ export class JobOutcomes {
       store.requeue(job, Date.now() + outcome.delayMs, outcome.reason);
       return;
     }
-    if (!store.complete(job, outcome.note ?? null)) return this.movedOn(job);
+    if (!store.complete(job, outcome.note ?? null, Date.now(), outcome.result ?? null)) return this.movedOn(job);
     this.tally.completed(job, outcome.note);
     this.emit(job, { status: 'completed', note: outcome.note ?? null });
   }

@@ -6,6 +6,7 @@ import { onJobsChanged, type JobStore } from '../store/jobs.js';
 import { IdleWaiters } from './idle-waiters.js';
 import { JobOutcomes } from './job-outcome.js';
 import { JobSlots } from './job-slots.js';
+import { jobProgressMeter } from './job-progress.js';
 import { PausedForSpace, RunnerStopped, type FetchFirst, type JobKinds } from './job-kind.js';
 import { QueueProgress } from './progress.js';
 import { claimJobs } from './queue.js';
@@ -314,7 +315,10 @@ export class JobRunner {
     this.changes++;
     this.progress.begin();
     this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'running' });
-    const ctx = { lib: this.lib, settings: this.opts.settings, ...(this.opts.fetchFirst ? { fetchFirst: this.opts.fetchFirst } : {}) };
+    const ctx = {
+      lib: this.lib, settings: this.opts.settings, progress: jobProgressMeter(job, this.lib.events, this.store),
+      ...(this.opts.fetchFirst ? { fetchFirst: this.opts.fetchFirst } : {}),
+    };
     entry.done = runWithin(kind, job, abort, ctx).then(
       (outcome) => this.finish(entry, () => this.outcomes.ended(job, outcome)),
       (err: unknown) => this.finish(entry, () => this.outcomes.failed(job, err, abort.signal)),

@@ -1,6 +1,6 @@
 import { GeneratorError } from '../generators/types.js';
 import type { JobStore } from '../store/jobs.js';
-import { JobTimedOut, PausedByUser, type JobKind, type JobOutcome, type JobRunContext } from './job-kind.js';
+import { CancelledByUser, JobTimedOut, PausedByUser, type JobKind, type JobOutcome, type JobRunContext } from './job-kind.js';
 import type { JobRow } from './states.js';
 
 /** A job this runner is running. */
@@ -66,7 +66,7 @@ export class RunningJobs {
     for (const [id, r] of this.byId) {
       const status = now.get(id);
       if (status === 'running' || r.abort.signal.aborted) continue;
-      if (status === 'cancelled') r.abort.abort(new Error('cancelled by the user'));
+      if (status === 'cancelled') r.abort.abort(new CancelledByUser());
       else if (status === 'paused' || status === 'queued') r.abort.abort(new PausedByUser());
     }
   }

@@ -10,6 +10,17 @@ const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
 /** What a tool prints for the same (strerror of ENOSPC and EDQUOT), e.g. ffmpeg writing a proxy. */
 const DISK_FULL_TEXT = /no space left on device|disk quota exceeded/i;
 
+/**
+ * A job's failure that is the world's for now, not the input's (the only devices holding a file
+ * went offline mid-copy): retried with backoff until the job's last attempt.
+ */
+export class TryAgainLater extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TryAgainLater';
+  }
+}
+
 /** Causes followed at most (an error wrapping an error wrapping the system error). */
 const MAX_CAUSES = 5;
 
@@ -24,6 +35,7 @@ export function isTransient(err: unknown): boolean {
     // unless what it wraps is the machine's (a wrapper's default must not turn EMFILE into a verdict
     // on the input): the causes below it are looked at.
     if (e instanceof GeneratorError && !e.permanent) return true;
+    if (e instanceof TryAgainLater) return true;
     const code = errnoCode(e);
     if (code && (TRANSIENT_CODES.has(code) || code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === 'SQLITE_FULL')) return true;
   }

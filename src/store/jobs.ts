@@ -14,6 +14,8 @@ export interface EnqueueInput {
   priority: number;
   maxAttempts: number;
   bytes?: number;
+  /** What the user asked for, as JSON (jobs that are not a generator's). */
+  params?: string;
 }
 
 export interface JobListFilter {
@@ -75,10 +77,10 @@ export class JobStore {
 
   /** Queue a job unless an open one for the same kind and content exists. Returns whether it queued. */
   enqueue(j: EnqueueInput, now = Date.now()): boolean {
-    const r = this.sql<[string, string | null, number, number, number, number, number]>(
-      `INSERT OR IGNORE INTO jobs (kind, content_uuid, priority, status, max_attempts, bytes, created_at, updated_at)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)`,
-    ).run(j.kind, j.contentUuid, j.priority, j.maxAttempts, j.bytes ?? 0, now, now);
+    const r = this.sql<[string, string | null, number, number, number, string | null, number, number]>(
+      `INSERT OR IGNORE INTO jobs (kind, content_uuid, priority, status, max_attempts, bytes, params, created_at, updated_at)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
+    ).run(j.kind, j.contentUuid, j.priority, j.maxAttempts, j.bytes ?? 0, j.params ?? null, now, now);
     if (r.changes > 0) this.changed();
     return r.changes > 0;
   }
@@ -128,11 +130,18 @@ export class JobStore {
    * also when the job was paused while the run finished anyway (its attempt, given back by the
    * pause, counts again). Whether it was recorded.
    */
-  complete(job: Pick<JobRecord, 'id' | 'run_token'>, note: string | null, now = Date.now()): boolean {
-    return this.sql<[string | null, number, number, number, number]>(
-      `UPDATE jobs SET status = 'completed', attempts = attempts + (status = 'paused'), note = ?, error = NULL, finished_at = ?, updated_at = ?
+  complete(job: Pick<JobRecord, 'id' | 'run_token'>, note: string | null, now = Date.now(), result: string | null = null): boolean {
+    return this.sql<[string | null, string | null, number, number, number, number]>(
+      `UPDATE jobs SET status = 'completed', attempts = attempts + (status = 'paused'), note = ?, result = ?, error = NULL, finished_at = ?, updated_at = ?
        WHERE id = ? AND status IN ('running', 'paused') AND run_token = ?`,
-    ).run(note, now, now, job.id, job.run_token).changes > 0;
+    ).run(note, result, now, now, job.id, job.run_token).changes > 0;
+  }
+
+  /** How far the run holding the job's current token has got: DONE of TOTAL bytes. Whether it was recorded. */
+  progress(job: Pick<JobRecord, 'id' | 'run_token'>, done: number, total: number): boolean {
+    return this.sql<[number, number, number, number]>(
+      `UPDATE jobs SET done_bytes = ?, bytes = ? WHERE id = ? AND status = 'running' AND run_token = ?`,
+    ).run(done, total, job.id, job.run_token).changes > 0;
   }
 
   /** A run's job back in the queue from RUNAFTER without spending its attempt. */

@@ -24,6 +24,12 @@ export interface JobRow {
   updated_at: number;
   started_at: number | null;
   finished_at: number | null;
+  /** What the user asked for, as JSON, for jobs that are not a generator's (`content-get`: the folder to copy into). */
+  params: string | null;
+  /** What a completed job made, as JSON (`content-get`: where the copy is, how big, from which device). */
+  result: string | null;
+  /** How far a running job has got, of `bytes` (a transfer's bytes; 0 for jobs that do not say). */
+  done_bytes: number;
 }
 
 /** A job as listed: with its content's name (its first copy's file name; null without content or copy left). */
@@ -60,4 +66,20 @@ export interface JobChange {
   status: JobStatus;
   error?: string | null;
   note?: string | null;
+}
+
+/**
+ * How far one running job has got (`job:progress`), said a few times a second at most by jobs
+ * that move bytes (a copy of an original from another device): for a bar with a rate and an ETA.
+ */
+export interface JobProgress {
+  id: number;
+  kind: string;
+  contentUuid: string | null;
+  doneBytes: number;
+  totalBytes: number;
+  /** Bytes per second since this run started (0 until a rate is known). */
+  rate: number;
+  /** Estimated milliseconds left, when a rate is known. */
+  etaMs: number | null;
 }

@@ -1,8 +1,8 @@
 import { memo } from 'react';
-import { dateTime } from './format.js';
+import { bytes, dateTime } from './format.js';
 import type { JobRow } from './types.js';
 
-/** How far a job is, from its state: the queue tells no fraction within one job (a running one shows a moving bar). */
+/** How far a job is, from its state; a running job that moves bytes (a copy) says its fraction, any other shows a moving bar. */
 const PROGRESS: Readonly<Record<string, number>> = { queued: 0, paused: 0, running: 0, completed: 100, failed: 100, cancelled: 100 };
 const RETRYABLE = new Set(['failed', 'cancelled']);
 const CANCELLABLE = new Set(['queued', 'running', 'paused']);
@@ -16,7 +16,8 @@ function ContentLink({ uuid, name }: { uuid: string; name: string | null | undef
 
 /** One job on a line: what it does, on which content, its state as a progress bar, and Retry / Cancel. */
 export const JobItem = memo(function JobItem({ job, onAct }: { job: JobRow; onAct: (id: number, action: 'retry' | 'cancel') => void }) {
-  const value = PROGRESS[job.status] ?? 0;
+  const measured = job.status === 'running' && job.bytes > 0 && job.done_bytes > 0;
+  const value = measured ? Math.min(100, Math.round((job.done_bytes / job.bytes) * 100)) : PROGRESS[job.status] ?? 0;
   return (
     <li className={`job job-${job.status}`}>
       <div className="job-what">
@@ -28,13 +29,13 @@ export const JobItem = memo(function JobItem({ job, onAct }: { job: JobRow; onAc
       <div className="job-state">
         <span className={`status status-${job.status}`}>{job.status}</span>
         <div
-          className={`bar${job.status === 'running' ? ' indeterminate' : ''}`}
+          className={`bar${job.status === 'running' && !measured ? ' indeterminate' : ''}`}
           role="progressbar"
           aria-label={`Job ${job.id} (${job.kind})`}
           aria-valuemin={0}
           aria-valuemax={100}
           aria-valuenow={value}
-          aria-valuetext={job.status}
+          aria-valuetext={measured ? `${bytes(job.done_bytes)} of ${bytes(job.bytes)}` : job.status}
         >
           <span className="bar-fill" style={{ width: `${value}%` }} />
         </div>

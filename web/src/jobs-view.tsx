@@ -9,7 +9,7 @@ import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
 import { useLiveEvent, useReconnect } from './use-live-event.js';
 import { useLoad } from './use-load.js';
-import type { JobChange, JobRow, JobsProgress, Page as ListPage } from './types.js';
+import type { JobChange, JobProgress, JobRow, JobsProgress, Page as ListPage } from './types.js';
 
 const PAGE = 200;
 /** Jobs kept from live events: past it, newer jobs are left to "Show more" (the page stays light during a big scan). */
@@ -39,6 +39,19 @@ export function JobsView() {
   });
   useLiveEvent('jobs:progress', (e) => {
     if (e.library_id === lib.id) setProgress(e.payload as JobsProgress);
+  });
+  // A job that moves bytes (a copy from another device) says how far it is.
+  useLiveEvent('job:progress', (e) => {
+    if (e.library_id !== lib.id) return;
+    const p = e.payload as JobProgress;
+    update((l) => {
+      const at = placeOf(l.items, p.id);
+      const old = l.items[at];
+      if (old?.id !== p.id || old.status !== 'running') return l;
+      const items = l.items.slice();
+      items[at] = { ...old, done_bytes: p.doneBytes, bytes: p.totalBytes };
+      return { ...l, items };
+    });
   });
   useReconnect(reload);
   useJobNames(lib.id, list.state === 'ready' ? list.value.items : null, (names) => update((l) => ({ ...l, items: withNames(l.items, names) })));
@@ -120,6 +133,7 @@ function applyChange(list: JobList, change: JobChange, filter: string): JobList 
   const row: JobRow = {
     id: change.id, kind: change.kind, content_uuid: change.contentUuid, ...(sibling ? { name: sibling.name } : {}), status: change.status, attempts: change.status === 'running' ? 1 : 0,
     max_attempts: 0, bytes: 0, error: change.error ?? null, note: change.note ?? null, created_at: now, updated_at: now, started_at: null, finished_at: null,
+    params: null, result: null, done_bytes: 0,
   };
   const items = list.items.slice();
   items.splice(at, 0, row);

@@ -7,7 +7,7 @@ import type { NamedJobRow } from '../../src/wire/jobs.js';
 
 export type { CapturedZone, ContentDetail, DetailCopy, DetailDevice, DetailPath, DetailSidecar, GridDay, GridDays, GridDevice, GridItem, GridPage, MediaMetadata } from '../../src/wire/browse.js';
 export type { LibraryRef, Page, SidecarChange, StreamedEvent } from '../../src/wire/common.js';
-export type { JobChange, JobsProgress, NamedJobRow } from '../../src/wire/jobs.js';
+export type { JobChange, JobProgress, JobsProgress, NamedJobRow } from '../../src/wire/jobs.js';
 export type { IndexPhase, IndexProgress, IndexResult, LocationInfo } from '../../src/wire/locations.js';
 export type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../../src/wire/peers.js';
 export type { SearchAnswer, SearchLocator, SearchResult, SearchSource } from '../../src/wire/search.js';

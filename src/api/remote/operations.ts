@@ -130,7 +130,13 @@ export const OPERATIONS = {
     args: [options({ kind: query('kind', 'string', opt), locationId: query('location', 'int', opt), device: query('device', 'string', opt), ...PAGE })],
   },
   /** A content's original copied into a folder of this device, verified: from here or from a paired device (DESIGN §15). */
-  contentGet: { method: 'POST', path: `${LIB}/content/get`, call: 'lib.sync.getOriginal', args: [body('ref', 'string'), body('to', 'path')] },
+  /** Streamed: the copy's job id (`onQueued`), its progress (`job:progress`), then where the copy is. */
+  contentGet: {
+    method: 'POST', path: `${LIB}/content/get`, call: 'lib.sync.getOriginal',
+    stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' }, args: [body('ref', 'string'), body('to', 'path'), options({})],
+  },
+  /** The same copy queued as a job of the daemon, answered at once (`content get --detach`). */
+  contentGetQueue: { method: 'POST', path: `${LIB}/content/get/queue`, call: 'lib.sync.queueGetOriginal', args: [body('ref', 'string'), body('to', 'path')] },
   /** A folder of any device of the library, `[DEVICE:]/LOCATION[/PATH]` (DESIGN §15). */
   ls: { method: 'GET', path: `${LIB}/ls`, call: 'lib.ls', args: [query('path', 'string', opt)] },
   /** The web UI's browse view: days with their counts, pages of tiles by capture time, one content's detail. */

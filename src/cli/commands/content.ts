@@ -4,7 +4,9 @@ import type { ContentKind } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { parseKind } from '../parse.js';
 import { resolveLocationRef } from '../location-ref.js';
-import { displayPath, formatBytes, printJson, printJsonArray, printLine, printLines } from '../output.js';
+import { displayPath, formatBytes, printJson, printJsonArray, printLine, printLines, warn } from '../output.js';
+import { attachTransferReporter } from '../progress.js';
+import { onStopSignal } from '../signals.js';
 
 export function registerContentCommands(program: Command): void {
   const content = program.command('content').description('unique contents and their copies');
@@ -32,11 +34,35 @@ export function registerContentCommands(program: Command): void {
 
   content
     .command('get <content>')
-    .description('copy a content\'s original into a folder, verified: from this device, else from a paired device that holds it (by uuid or DEVICE:/LOCATION/PATH)')
+    .description('copy a content\'s original into a folder, verified: from this device, else from a paired device that holds it (by uuid or DEVICE:/LOCATION/PATH); through the daemon it runs as a job that resumes after a restart')
     .requiredOption('--to <dir>', 'the folder to copy it into (an existing name gets " (2)" added; nothing is overwritten)')
-    .action(async function (this: Command, ref: string, opts: { to: string }) {
+    .option('--detach', 'queue the copy as a job of the daemon and return at once (vss jobs list and jobs monitor follow it)')
+    .action(async function (this: Command, ref: string, opts: { to: string; detach?: boolean }) {
       await withLibrary(this, async (lib) => {
-        const got = await lib.sync.getOriginal(ref, resolve(opts.to));
+        const dir = resolve(opts.to);
+        if (opts.detach) {
+          const job = await lib.sync.queueGetOriginal(ref, dir);
+          if (globals(this).json) return printJson(job);
+          return printLine(`queued as job ${job.id}: ${formatBytes(job.bytes)} into ${displayPath(dir)} (vss jobs info ${job.id})`);
+        }
+        let jobId: number | undefined;
+        const stopBar = attachTransferReporter(lib.events, 'Copying', () => jobId);
+        // Ctrl-C stops waiting; a copy the daemon runs goes on (and says how to stop it).
+        const stopWaiting = new AbortController();
+        const undoSignal = onStopSignal(() => stopWaiting.abort(new Error('stopped waiting')));
+        let got;
+        try {
+          got = await lib.sync.getOriginal(ref, dir, { signal: stopWaiting.signal, onQueued: (id: number) => { jobId = id; } });
+        } catch (err) {
+          if (!stopWaiting.signal.aborted || jobId === undefined) throw err;
+          stopBar();
+          warn(`stopped waiting: the copy goes on as job ${jobId} of the daemon (vss jobs cancel ${jobId} stops it)`);
+          process.exitCode = 130;
+          return;
+        } finally {
+          undoSignal();
+          stopBar();
+        }
         if (globals(this).json) return printJson(got);
         const how = got.bytes_received > 0 ? `from ${got.from_device}, ${formatBytes(got.bytes_received)} received` : `from ${got.from_device}`;
         printLine(`${displayPath(got.path)}  (${formatBytes(got.size)}, verified; ${how})`);

@@ -1,8 +1,8 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import type { IndexProgress, JobChange, JobsProgress, LibraryClient, StreamedEvent } from '../../api/index.js';
+import type { IndexProgress, JobChange, JobProgress, JobsProgress, LibraryClient, StreamedEvent } from '../../api/index.js';
 import { clientFor, withLibrary } from '../context.js';
-import { printLine } from '../output.js';
+import { formatBytes, printLine } from '../output.js';
 import { untilFollowEnds } from '../follow.js';
 
 /**
@@ -74,6 +74,8 @@ class BarsView implements View {
   }, cliProgress.Presets.shades_classic);
   private readonly indexBars = new Map<string, cliProgress.SingleBar>();
   private queueBar: cliProgress.SingleBar | undefined;
+  /** Jobs that move bytes (a copy from another device), one bar each while they run. */
+  private readonly transferBars = new Map<number, cliProgress.SingleBar>();
 
   show(e: StreamedEvent): void {
     if (e.type === 'index:progress') {
@@ -95,8 +97,19 @@ class BarsView implements View {
       this.queueBar ??= this.bars.create(done + p.queued + p.running, done, { title: 'Generating', status: '' });
       this.queueBar.setTotal(done + p.queued + p.running);
       this.queueBar.update(done, { status: `${p.running} running, ${p.failed} failed, ${p.rate.toFixed(1)}/s${p.etaMs !== null ? `, ETA ${Math.ceil(p.etaMs / 1000)} s` : ''}` });
+    } else if (e.type === 'job:progress') {
+      const p = e.payload as JobProgress;
+      let bar = this.transferBars.get(p.id);
+      if (!bar) this.transferBars.set(p.id, (bar = this.bars.create(p.totalBytes, 0, { title: `Job ${p.id} ${p.kind}`, status: '' })));
+      bar.setTotal(p.totalBytes);
+      bar.update(p.doneBytes, { status: `${formatBytes(p.doneBytes)} of ${formatBytes(p.totalBytes)}, ${formatBytes(p.rate)}/s${p.etaMs !== null ? `, ETA ${Math.ceil(p.etaMs / 1000)} s` : ''}` });
     } else if (e.type === 'jobs:job') {
       const j = e.payload as JobChange;
+      const transfer = this.transferBars.get(j.id);
+      if (transfer && j.status !== 'running') {
+        this.bars.remove(transfer);
+        this.transferBars.delete(j.id);
+      }
       if (j.status === 'failed') this.bars.log(`job ${j.id} ${j.kind} failed: ${j.error ?? ''}\n`);
     } else if (e.type === 'jobs:paused') {
       this.bars.log(`generation paused: ${(e.payload as { message: string }).message}\n`);

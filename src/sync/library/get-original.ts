@@ -22,16 +22,47 @@ export interface GotOriginal {
   bytes_received: number;
 }
 
+/** What `content get` will copy, checked before anything is queued: the content, its size, the name to give it, where to. */
+export interface GetPlan {
+  contentUuid: string;
+  size: number;
+  /** The folder to copy into (it exists). */
+  dir: string;
+  /** The file name its address gave (a uuid gives none: the name of a copy is taken). */
+  name?: string;
+}
+
+type Peers = Required<Pick<PeerLink, 'connected' | 'open'>>;
+
 /**
- * Copy a content's original into DIR, verified (DESIGN §15): from this device when a copy here is
- * readable, else from an online paired device that holds it (by content address, checked against
- * the content id, resumed from what a cut-off copy left). REF: a content uuid or `DEVICE:/LOCATION/PATH`.
- * PEERS: the daemon's network (absent in-process: only a copy on this device can be made).
+ * Check that REF (a content uuid or `DEVICE:/LOCATION/PATH`) can be copied into DIR now: the
+ * folder exists, the content is known, and a copy is readable here or a device holding it is
+ * online. Throws the reason why not, so a `content get` that cannot work is refused at once
+ * instead of queued. PEERS: the daemon's network (absent in-process: only a copy on this device).
  */
-export async function getOriginal(lib: Library, ref: string, dir: string, peers?: Required<Pick<PeerLink, 'connected' | 'open'>>, opts: { signal?: AbortSignal } = {}): Promise<GotOriginal> {
+export function planGet(lib: Library, ref: string, dir: string, peers?: Peers): GetPlan {
   const target = statSync(dir, { throwIfNoEntry: false });
   if (!target?.isDirectory()) throw new VssError('NOT_FOUND', `${dir} is not a folder`, { path: dir });
   const { uuid, name } = contentOf(lib, ref);
+  const plan = (size: number): GetPlan => ({ contentUuid: uuid, size, dir, ...(name !== undefined ? { name } : {}) });
+  const here = originalFile(lib, uuid);
+  if (here.state === 'ready') return plan(statSync(here.path).size);
+  const { facts, holders, names } = holdersOf(lib, uuid, here);
+  if (!peers) throw new VssError('NO_DAEMON', `content ${uuid} is on ${names.get([...holders][0]!) ?? 'another device'}: copying it from there needs this device's daemon (vss daemon start)`);
+  if (onlineHolders(lib, peers, holders).length === 0) {
+    throw new VssError('UNAVAILABLE', `content ${uuid} is held by ${[...holders].map((d) => names.get(d) ?? d).join(', ')}, none of them online now`);
+  }
+  return plan(facts.size);
+}
+
+/**
+ * Copy PLAN's original into its folder, verified (DESIGN §15): from this device when a copy here
+ * is readable, else from an online paired device that holds it (by content address, checked
+ * against the content id, resumed from what a cut-off copy left). ONPROGRESS hears the bytes
+ * that are in the folder's partial file so far, of the whole.
+ */
+export async function copyOriginal(lib: Library, plan: GetPlan, peers: Peers | undefined, opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<GotOriginal> {
+  const { contentUuid: uuid, dir, name } = plan;
   const self = lib.device;
   const partial = partialIn(dir, uuid);
 
@@ -44,18 +75,15 @@ export async function getOriginal(lib: Library, ref: string, dir: string, peers?
       await rm(partial, { force: true });
       throw new VssError('IO', `the copy of ${here.path} changed while it was read: nothing kept`, { path: here.path });
     }
+    opts.onProgress?.(st.size, st.size);
     const path = await keepOriginal(partial, dir, name ?? basename(here.path));
     return { content_uuid: uuid, path, size: st.size, from: self.uuid, from_device: self.name, bytes_received: 0 };
   }
 
-  const facts = lib.store.peerContents.anyOf(uuid);
-  const copies = lib.store.peerEntries.copiesOf(uuid);
-  if (!facts || copies.length === 0) throw new VssError('NOT_FOUND', `no device of this library holds content ${uuid}${here.state === 'unavailable' ? ` (here: ${here.reason})` : ''}`);
-  const names = new Map(lib.store.devices.all().map((d) => [d.uuid, d.name] as const));
-  if (!peers) throw new VssError('NO_DAEMON', `content ${uuid} is on ${names.get(copies[0]!.device_uuid) ?? 'another device'}: copying it from there needs this device's daemon (vss daemon start)`);
+  const { facts, holders, names, copies } = holdersOf(lib, uuid, here);
+  if (!peers) throw new VssError('NO_DAEMON', `content ${uuid} is on ${names.get([...holders][0]!) ?? 'another device'}: copying it from there needs this device's daemon (vss daemon start)`);
   const want: ExpectedOriginal = { contentUuid: uuid, casId: facts.cas_id, casVersion: facts.cas_version, size: facts.size };
-  const holders = new Set(copies.map((c) => c.device_uuid));
-  const online = peers.connected().filter((r) => holders.has(r.deviceUuid) && r.libraryIds.includes(lib.config.id));
+  const online = onlineHolders(lib, peers, holders);
   if (online.length === 0) {
     throw new VssError('UNAVAILABLE', `content ${uuid} is held by ${[...holders].map((d) => names.get(d) ?? d).join(', ')}, none of them online now`);
   }
@@ -63,7 +91,12 @@ export async function getOriginal(lib: Library, ref: string, dir: string, peers?
   for (const r of online) {
     try {
       const stream = await peers.open(r.peerId, 'original', AbortSignal.timeout(5_000));
-      const got = await receiveOriginal(stream, lib.config.id, want, partial, opts.signal ? { signal: opts.signal } : {});
+      // What a cut-off copy left counts as done: the transfer resumes after it.
+      let done = Math.min(statSync(partial, { throwIfNoEntry: false })?.size ?? 0, want.size);
+      const got = await receiveOriginal(stream, lib.config.id, want, partial, {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onBytes: (n) => opts.onProgress?.((done += n), want.size),
+      });
       const fileName = name ?? copies.find((c) => c.device_uuid === r.deviceUuid)?.name ?? uuid;
       const path = await keepOriginal(partial, dir, fileName);
       return { content_uuid: uuid, path, size: want.size, from: r.deviceUuid, from_device: names.get(r.deviceUuid) ?? r.name, bytes_received: got };
@@ -73,6 +106,24 @@ export async function getOriginal(lib: Library, ref: string, dir: string, peers?
     }
   }
   throw new VssError('UNAVAILABLE', `content ${uuid} could not be copied: ${reasons.join('; ')}`);
+}
+
+/** `planGet` and `copyOriginal` at once (in-process, where no job queue is worked: only a copy on this device can be made). */
+export async function getOriginal(lib: Library, ref: string, dir: string, peers?: Peers, opts: { signal?: AbortSignal } = {}): Promise<GotOriginal> {
+  return copyOriginal(lib, planGet(lib, ref, dir, peers), peers, opts);
+}
+
+/** The devices holding CONTENTUUID (not readable here, as HERE says), their names, and what they synced of it. */
+function holdersOf(lib: Library, uuid: string, here: ReturnType<typeof originalFile>) {
+  const facts = lib.store.peerContents.anyOf(uuid);
+  const copies = lib.store.peerEntries.copiesOf(uuid);
+  if (!facts || copies.length === 0) throw new VssError('NOT_FOUND', `no device of this library holds content ${uuid}${here.state === 'unavailable' ? ` (here: ${here.reason})` : ''}`);
+  const names = new Map(lib.store.devices.all().map((d) => [d.uuid, d.name] as const));
+  return { facts, copies, names, holders: new Set(copies.map((c) => c.device_uuid)) };
+}
+
+function onlineHolders(lib: Library, peers: Peers, holders: ReadonlySet<string>) {
+  return peers.connected().filter((r) => holders.has(r.deviceUuid) && r.libraryIds.includes(lib.config.id));
 }
 
 /** A content held only on other devices, as a viewer reads it: its facts, and ranges of its bytes from an online holder. */

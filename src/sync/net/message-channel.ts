@@ -71,6 +71,8 @@ export class MessageChannel {
    * Never more than asked for: what follows stays buffered for the next read or message.
    */
   async readBytes(max: number, signal?: AbortSignal): Promise<Uint8ArrayList | null> {
+    // Bytes already buffered would answer at once, however long ago the reader was stopped.
+    signal?.throwIfAborted();
     if (max <= 0) return new Uint8ArrayList();
     const buffered = this.bytes.readBuffer.byteLength;
     let out: Uint8ArrayList | null;

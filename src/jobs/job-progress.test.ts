@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventBus, type JobProgress } from '../core/events.js';
+import type { JobStore } from '../store/jobs.js';
+import { jobProgressMeter } from './job-progress.js';
+import type { JobRow } from './states.js';
+
+const job = { id: 7, kind: 'content-get', content_uuid: 'c', run_token: 1 } as JobRow;
+
+test('progress is thinned out into events and row writes, with the rate of this run and an ETA', () => {
+  const events = new EventBus();
+  const seen: JobProgress[] = [];
+  events.on('job:progress', (p) => seen.push(p));
+  const writes: Array<[number, number]> = [];
+  const store = { progress: (_j: unknown, done: number, total: number) => (writes.push([done, total]), true) } as unknown as JobStore;
+  let now = 1_000;
+  const meter = jobProgressMeter(job, events, store, () => now);
+  // A resumed copy starts at 400 of 1000: the rate counts only what this run moved.
+  meter(400, 1000);
+  for (let t = 1; t <= 40; t++) {
+    now = 1_000 + t * 50;
+    meter(400 + t * 10, 1000);
+  }
+  // 2 s at 50 ms steps: an event every 250 ms, a row write every second.
+  assert.equal(seen.length, 9);
+  assert.deepEqual(writes.map((w) => w[0]), [400, 600, 800]);
+  const last = seen.at(-1)!;
+  assert.deepEqual([last.doneBytes, last.totalBytes, last.rate], [800, 1000, 200]);
+  assert.equal(last.etaMs, 1000);
+  // The end is always said, however soon after the last report.
+  now += 1;
+  meter(1000, 1000);
+  assert.deepEqual([seen.at(-1)!.doneBytes, writes.at(-1)![0]], [1000, 1000]);
+});
+
+test('a database that cannot take the progress does not fail the job', () => {
+  const store = { progress: () => { throw new Error('SQLITE_BUSY'); } } as unknown as JobStore;
+  const meter = jobProgressMeter(job, new EventBus(), store);
+  assert.doesNotThrow(() => meter(1, 2));
+});

@@ -1,0 +1,41 @@
+import type { EventBus } from '../core/events.js';
+import type { JobStore } from '../store/jobs.js';
+import type { JobRow } from './states.js';
+
+/** `job:progress` at most this often (a bar redraws smoothly enough, the event stream stays light). */
+const EMIT_EVERY_MS = 250;
+/** The row at most this often: another process (`jobs list`) sees it move, the database is not hammered. */
+const STORE_EVERY_MS = 1000;
+
+/**
+ * One run's progress (JobRunContext.progress): the job says it as often as bytes arrive; this
+ * thins it out into `job:progress` events and row updates, with the rate since the run started
+ * (a resumed transfer's rate counts only what this run moved).
+ */
+export function jobProgressMeter(job: JobRow, events: EventBus, store: JobStore, now: () => number = Date.now): (done: number, total: number) => void {
+  const startedAt = now();
+  let firstDone: number | undefined;
+  let emittedAt = -Infinity;
+  let storedAt = -Infinity;
+  return (done, total) => {
+    const t = now();
+    firstDone ??= done;
+    const finished = done >= total;
+    if (t - storedAt >= STORE_EVERY_MS || finished) {
+      storedAt = t;
+      try {
+        store.progress(job, done, total);
+      } catch {
+        // A busy database must not fail a transfer: the next report writes it.
+      }
+    }
+    if (t - emittedAt < EMIT_EVERY_MS && !finished) return;
+    emittedAt = t;
+    const seconds = (t - startedAt) / 1000;
+    const rate = seconds > 0.2 ? Math.round((done - firstDone) / seconds) : 0;
+    events.emit('job:progress', {
+      id: job.id, kind: job.kind, contentUuid: job.content_uuid, doneBytes: done, totalBytes: total,
+      rate, etaMs: rate > 0 ? Math.round(((total - done) / rate) * 1000) : null,
+    });
+  };
+}

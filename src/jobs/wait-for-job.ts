@@ -1,0 +1,44 @@
+import { VssError } from '../core/errors.js';
+import type { Library } from '../library/library.js';
+import type { JobRow } from './states.js';
+
+const ENDED = new Set<JobRow['status']>(['completed', 'failed', 'cancelled']);
+/** Looked at this often besides the events: a job run by another process says nothing on this bus. */
+const LOOK_EVERY_MS = 1000;
+
+/**
+ * Resolves with job ID's row once it has ended (completed, failed or cancelled); a paused job
+ * is waited for (it may be resumed). SIGNAL stops waiting (the job goes on): rejects with its reason.
+ */
+export function jobEnded(lib: Library, id: number, signal?: AbortSignal): Promise<JobRow> {
+  return new Promise<JobRow>((resolve, reject) => {
+    const look = (): boolean => {
+      const row = lib.store.jobs.get(id);
+      if (!row) {
+        finish();
+        reject(new VssError('NOT_FOUND', `job ${id} is gone`));
+        return true;
+      }
+      if (!ENDED.has(row.status)) return false;
+      finish();
+      resolve(row);
+      return true;
+    };
+    const off = lib.events.on('jobs:job', (j) => {
+      if (j.id === id && ENDED.has(j.status)) look();
+    });
+    const timer = setInterval(look, LOOK_EVERY_MS);
+    const onAbort = () => {
+      finish();
+      reject(signal!.reason instanceof Error ? signal!.reason : new Error('stopped waiting'));
+    };
+    function finish(): void {
+      off();
+      clearInterval(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    look();
+  });
+}

@@ -1,0 +1,97 @@
+import { rm } from 'node:fs/promises';
+import { UsageError, VssError } from '../../core/errors.js';
+import { CancelledByUser, type JobKind } from '../../jobs/job-kind.js';
+import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
+import type { JobRow } from '../../jobs/states.js';
+import { TryAgainLater } from '../../jobs/transient.js';
+import { jobEnded } from '../../jobs/wait-for-job.js';
+import type { Library } from '../../library/library.js';
+import type { PeerLink } from '../peer-link.js';
+import { copyOriginal, type GetPlan, type GotOriginal } from './get-original.js';
+import { partialIn } from './originals.js';
+
+/** The job kind of `vss content get` (DESIGN §15): a content's original copied into a folder, verified. */
+export const CONTENT_GET = 'content-get';
+
+/** Tries before a copy fails for good: the holding device may come back within the backoff (2 s, 8 s, 32 s, 2 min). */
+const MAX_ATTEMPTS = 5;
+/** A copy may take this long at least, and longer for a big file (as if it came at 256 KiB/s). */
+const MIN_TIMEOUT_MS = 10 * 60_000;
+const SLOWEST_BYTES_PER_S = 256 * 1024;
+/** `params` longer than this are not ours (a path is at most 4 KiB on Linux). */
+const MAX_PARAMS_CHARS = 8192;
+
+type Peers = Required<Pick<PeerLink, 'connected' | 'open'>>;
+
+interface GetParams {
+  dir: string;
+  name?: string;
+}
+
+/**
+ * The `content-get` job kind for LIB. PEERS: the daemon's network as it is when the job runs
+ * (undefined until the library is linked to its paired devices: a copy from one of them waits).
+ */
+export function contentGetKind(lib: Library, peers: () => Peers | undefined): JobKind {
+  return {
+    name: CONTENT_GET,
+    concurrency: 2,
+    timeoutMs: (job) => Math.max(MIN_TIMEOUT_MS, (job.bytes / SLOWEST_BYTES_PER_S) * 1000),
+    async run(job, ctx) {
+      const p = paramsOf(job);
+      const plan: GetPlan = { contentUuid: job.content_uuid!, size: job.bytes, dir: p.dir, ...(p.name !== undefined ? { name: p.name } : {}) };
+      try {
+        const got = await copyOriginal(lib, plan, peers(), { signal: ctx.signal, onProgress: ctx.progress });
+        return { state: 'completed', note: `copied to ${got.path}`, result: JSON.stringify(got) };
+      } catch (err) {
+        // Cancelled: nothing is kept. Stopped or paused: the partial file stays, the next run resumes after it.
+        if (ctx.signal.reason instanceof CancelledByUser) await rm(partialIn(p.dir, plan.contentUuid), { force: true });
+        if (!ctx.signal.aborted && err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) {
+          throw new TryAgainLater(err.message, { cause: err });
+        }
+        throw err;
+      }
+    },
+  };
+}
+
+/**
+ * Queue the copy PLAN describes, as a user's request (ahead of the background work), or join the
+ * copy of the same content into the same folder already under way. A copy of that content into
+ * another folder under way is refused: one at a time.
+ */
+export function queueGet(lib: Library, plan: GetPlan): JobRow {
+  const params: GetParams = { dir: plan.dir, ...(plan.name !== undefined ? { name: plan.name } : {}) };
+  const jobs = lib.store.jobs;
+  return lib.store.immediate(() => {
+    jobs.enqueueUrgent({ kind: CONTENT_GET, contentUuid: plan.contentUuid, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes: plan.size, params: JSON.stringify(params) });
+    const open = jobs.openOf(CONTENT_GET, plan.contentUuid)[0];
+    if (!open) throw new VssError('IO', `the copy of content ${plan.contentUuid} could not be queued`);
+    const to = paramsOf(open).dir;
+    if (to !== plan.dir) throw new UsageError(`content ${plan.contentUuid} is being copied into ${to} already (job ${open.id}); wait for it, or cancel it (vss jobs cancel ${open.id})`);
+    return open;
+  });
+}
+
+/** The copy job ID's outcome, once it has ended: where the copy is, or why it failed. SIGNAL stops waiting (the job goes on). */
+export async function gotten(lib: Library, id: number, signal?: AbortSignal): Promise<GotOriginal & { job_id: number }> {
+  const row = await jobEnded(lib, id, signal);
+  if (row.status === 'completed' && row.result !== null) return { ...(JSON.parse(row.result) as GotOriginal), job_id: id };
+  if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `the copy (job ${id}) was cancelled`);
+  throw new VssError('UNAVAILABLE', `the copy (job ${id}) failed: ${row.error ?? 'no reason given'}`);
+}
+
+function paramsOf(job: JobRow): GetParams {
+  const raw = job.params;
+  let p: unknown;
+  try {
+    p = raw !== null && raw.length <= MAX_PARAMS_CHARS ? JSON.parse(raw) : undefined;
+  } catch {
+    p = undefined;
+  }
+  const o = p as Partial<GetParams> | undefined;
+  if (!o || typeof o.dir !== 'string' || (o.name !== undefined && typeof o.name !== 'string')) {
+    throw new VssError('USAGE', `job ${job.id} does not say where to copy to`);
+  }
+  return { dir: o.dir, ...(o.name !== undefined ? { name: o.name } : {}) };
+}

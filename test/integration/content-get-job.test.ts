@@ -1,0 +1,201 @@
+import { describe, it, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, openSync, readdirSync, statSync, writeSync, closeSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
+import { VSS_BIN, json, pairingCodeOf, runCli, tempDir, until } from '../helpers.js';
+import { launchBrowser, newPage } from '../browser/launch.js';
+import { UI_SKIP } from '../browser/ui-library.js';
+
+// Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
+declare const document: any;
+declare const window: any;
+
+interface Job { id: number; kind: string; status: string; bytes: number; done_bytes: number; params: string | null; result: string | null; error: string | null; attempts: number }
+interface Got { path: string; size: number; from_device: string; bytes_received: number; job_id: number | null }
+
+const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
+/** Big enough that a copy over loopback takes a while to catch in the middle. */
+const BIG = 384 * 1024 * 1024;
+
+/** A file of SIZE bytes no two MiB alike (the copy cannot be faked by repeating a block). */
+function writeBig(path: string, size: number): void {
+  const block = randomBytes(1 << 20);
+  const fd = openSync(path, 'w');
+  try {
+    for (let i = 0; i * block.length < size; i++) {
+      block.writeUInt32LE(i, 0);
+      writeSync(fd, block);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function sha256(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** The `.vss-partial-*` file a copy into DIR is written to, and its size (undefined while there is none). */
+function partialSize(dir: string): number | undefined {
+  const p = readdirSync(dir).find((n) => n.startsWith('.vss-partial-'));
+  return p === undefined ? undefined : statSync(join(dir, p), { throwIfNoEntry: false })?.size;
+}
+
+/**
+ * `vss content get` through the daemon is a durable job (DESIGN §7, §15): queued, its progress
+ * in the job's row, resumed after a kill -9 of the daemon from the bytes already there (verified
+ * whole at the end), and a cancel keeps nothing. Two real daemons over loopback.
+ */
+describe('content get: a durable job with progress', () => {
+  const tmp = tempDir('vss-get-job-');
+  const A = { VSS_DATA_DIR: join(tmp.path, 'a') };
+  const B = { VSS_DATA_DIR: join(tmp.path, 'b') };
+  const photos = join(tmp.path, 'photos');
+  const children: ChildProcess[] = [];
+  let uuid = '';
+  let wantHash = '';
+  after(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await Promise.all([runCli(['daemon', 'stop'], A), runCli(['daemon', 'stop'], B)]);
+    tmp.cleanup();
+  });
+
+  const job = async (id: number) => json<Job>(await runCli(['jobs', 'info', String(id), '--json'], B));
+
+  before(async () => {
+    mkdirSync(photos);
+    writeBig(join(photos, 'film.bin'), BIG);
+    wantHash = await sha256(join(photos, 'film.bin'));
+    assert.equal((await runCli(['library', 'create', 'Home', '--path', join(tmp.path, 'a-libs')], A)).code, 0);
+    assert.equal((await runCli(['device', 'rename', 'Laptop'], A)).code, 0);
+    assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], A)).code, 0);
+    assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], B)).code, 0);
+    assert.equal((await runCli(['location', 'add', photos, '--name', 'Photos', '--mode', 'content'], A)).code, 0);
+    const addrA = json<{ listen: string[] }>(await runCli(['daemon', 'status', '--json'], A)).listen[0]!;
+    const pairing = spawn(process.execPath, [VSS_BIN, 'pair', 'start', '--json'], { env: { ...process.env, ...A }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(pairing);
+    const code = await pairingCodeOf(pairing);
+    assert.equal((await runCli(['pair', 'join', ...code, '--peer', addrA, '--json'], B)).code, 0);
+    uuid = await until('the film listed on B', 30_000, async () => {
+      const c = json<Array<{ content_uuid: string; size: number }>>(await runCli(['content', 'list', '--device', 'Laptop', '--json'], B));
+      return c.find((x) => x.size === BIG)?.content_uuid;
+    });
+  });
+
+  it('a copy killed with its daemon resumes after the bytes it had, and is verified whole', async () => {
+    const dest = join(tmp.path, 'desk');
+    mkdirSync(dest);
+    const queued = json<Job>(await runCli(['content', 'get', uuid, '--to', dest, '--detach', '--json'], B));
+    assert.deepEqual([queued.kind, queued.bytes], ['content-get', BIG]);
+    assert.deepEqual(JSON.parse(queued.params!), { dir: dest });
+
+    // The job's row says how far it got while it runs.
+    const moving = await until('progress in the job row', 30_000, async () => {
+      const j = await job(queued.id);
+      return j.status === 'running' && j.done_bytes > 0 ? j : undefined;
+    }, 50);
+    assert.ok(moving.done_bytes < BIG, 'caught in the middle');
+
+    // Kill -9 the receiving daemon once a good part is on disk.
+    const pid = json<{ pid: number }>(await runCli(['daemon', 'status', '--json'], B)).pid;
+    const had = await until('a part of the film received', 30_000, async () => {
+      const n = partialSize(dest) ?? 0;
+      return n >= 32 * 1024 * 1024 ? n : undefined;
+    }, 5);
+    process.kill(pid, 'SIGKILL');
+    await until('the daemon gone', 10_000, async () => {
+      try {
+        process.kill(pid, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    }, 50);
+    const left = partialSize(dest);
+    assert.ok(left !== undefined && left >= had && left < BIG, `the partial copy stays (${left} bytes)`);
+    assert.deepEqual(readdirSync(dest).filter((n) => !n.startsWith('.vss-partial-')), [], 'no finished file from a killed copy');
+
+    // Started again, the daemon takes the job up and resumes it.
+    assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], B)).code, 0);
+    const done = await until('the copy completed after the restart', 90_000, async () => {
+      const j = await job(queued.id);
+      return j.status === 'completed' || j.status === 'failed' ? j : undefined;
+    }, 250);
+    assert.equal(done.status, 'completed', done.error ?? '');
+    const got = JSON.parse(done.result!) as Got;
+    assert.equal(got.path, join(dest, 'film.bin'));
+    assert.equal(got.from_device, 'Laptop');
+    assert.ok(got.bytes_received <= BIG - left, `only the rest crossed the network (${got.bytes_received} bytes after ${left})`);
+    assert.equal(done.done_bytes, BIG);
+    assert.equal(await sha256(got.path), wantHash);
+    assert.equal(partialSize(dest), undefined, 'no partial file left');
+  });
+
+  it('a cancelled copy stops and keeps nothing', async () => {
+    const dest = join(tmp.path, 'cancel');
+    mkdirSync(dest);
+    const queued = json<Job>(await runCli(['content', 'get', uuid, '--to', dest, '--detach', '--json'], B));
+    await until('the copy under way', 30_000, async () => ((partialSize(dest) ?? 0) > 0 ? true : undefined), 5);
+    assert.equal((await runCli(['jobs', 'cancel', String(queued.id)], B)).code, 0);
+    const j = await until('the job cancelled', 15_000, async () => {
+      const r = await job(queued.id);
+      return r.status === 'cancelled' ? r : undefined;
+    });
+    assert.equal(j.result, null);
+    await until('nothing left in the folder', 10_000, async () => (readdirSync(dest).length === 0 ? true : undefined), 100);
+  });
+
+  it('waited for, the copy answers with its job and where the file is', async () => {
+    const dest = join(tmp.path, 'wait');
+    mkdirSync(dest);
+    const r = await runCli(['content', 'get', `Laptop:/Photos/film.bin`, '--to', dest, '--json'], B);
+    assert.equal(r.code, 0, r.stderr);
+    const got = json<Got>(r);
+    assert.equal(typeof got.job_id, 'number');
+    assert.deepEqual([got.path, got.size, got.bytes_received], [join(dest, 'film.bin'), BIG, BIG]);
+    assert.equal(await sha256(got.path), wantHash);
+    // The same copy into a folder that does not exist is refused at once, nothing queued.
+    const bad = await runCli(['content', 'get', uuid, '--to', join(tmp.path, 'nowhere')], B);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /is not a folder/);
+    await sleep(10);
+    assert.ok(!existsSync(join(tmp.path, 'nowhere')));
+  });
+
+  it('the web UI\'s jobs page shows the copy\'s bytes as they arrive', { skip: UI_SKIP }, async () => {
+    const dest = join(tmp.path, 'ui');
+    mkdirSync(dest);
+    const ui = json<{ url: string }>(await runCli(['ui', '--json'], B));
+    const launched = await launchBrowser();
+    try {
+      const { page } = await newPage(launched.browser);
+      assert.equal((await page.goto(ui.url))?.status(), 200);
+      await page.goto(ui.url.replace(/\/ui\/.*$/, '/ui/#/jobs'));
+      await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
+      // Every value the page gives the copy's bar from now on (the copy may be quick: none is missed).
+      await page.evaluate(() => {
+        window.__seen = [];
+        new window.MutationObserver(() => {
+          for (const el of document.querySelectorAll('[role="progressbar"]')) {
+            window.__seen.push([el.getAttribute('aria-label'), el.getAttribute('aria-valuenow'), el.getAttribute('aria-valuetext')]);
+          }
+        }).observe(document.body, { subtree: true, childList: true, attributes: true });
+      });
+      const queued = json<Job>(await runCli(['content', 'get', uuid, '--to', dest, '--detach', '--json'], B));
+      const label = `Job ${queued.id} (content-get)`;
+      await page.waitForFunction((l: string) => (window.__seen as string[][]).some(([bar, , text]) => bar === l && text === 'completed'), label, { timeout: 90_000 });
+      const seen = (await page.evaluate(() => window.__seen) as Array<[string, string, string]>).filter(([bar]) => bar === label).map(([, now, text]) => [now, text] as const);
+      // Over loopback the copy may take well under a second: its first report is said at once, however quick.
+      const partway = seen.filter(([now, text]) => /^[\d.]+ [KMG]?B of 403 MB$/.test(text) && Number(now) < 100);
+      assert.ok(partway.length > 0, `a bar with the bytes so far while the copy ran (saw ${JSON.stringify(seen.slice(-8))})`);
+      assert.equal((await job(queued.id)).status, 'completed');
+    } finally {
+      await launched.close();
+    }
+  });
+});
