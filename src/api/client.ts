@@ -6,6 +6,7 @@ import type { PolicyApi } from './policy.js';
 import type { SearchApi, SearchOptions, SearchResult } from './search.js';
 import type { BrowseApi } from './browse.js';
 import type { SyncApi } from './sync.js';
+import type { MetaApi, TagsApi } from './tags.js';
 import type { ModelsApi } from './models.js';
 import type { LibrariesApi } from './libraries.js';
 import type { DevicesApi } from './devices.js';
@@ -76,6 +77,8 @@ export type SearchClient = Served<SearchApi, LibraryMethods<'search'>> & {
   query(query: string, opts?: SearchOptions): Awaitable<SearchResult[]>;
 };
 export type BrowseClient = Served<BrowseApi, LibraryMethods<'browse'>>;
+export type TagsClient = Served<TagsApi, LibraryMethods<'tags'>>;
+export type MetaClient = Served<MetaApi, LibraryMethods<'meta'>>;
 
 export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly id: string;
@@ -90,6 +93,8 @@ export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly sync: SyncClient;
   readonly search: SearchClient;
   readonly browse: BrowseClient;
+  readonly tags: TagsClient;
+  readonly meta: MetaClient;
 }
 
 export type LibrariesClient = Served<LibrariesApi, DeviceMethods<'libraries'>>;

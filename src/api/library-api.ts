@@ -11,6 +11,7 @@ import { PolicyApi } from './policy.js';
 import { SearchApi } from './search.js';
 import { SidecarsApi } from './sidecars.js';
 import { SyncApi } from './sync.js';
+import { MetaApi, TagsApi } from './tags.js';
 
 export type LibraryAccess = 'read' | 'write';
 
@@ -41,6 +42,8 @@ export class LibraryApi {
   readonly sync: SyncApi;
   readonly browse: BrowseApi;
   readonly search: SearchApi;
+  readonly tags: TagsApi;
+  readonly meta: MetaApi;
   private readonly stopSearch: (() => void) | undefined;
 
   constructor(private readonly lib: Library, ctx: LibraryContext) {
@@ -56,6 +59,8 @@ export class LibraryApi {
     this.policy = new PolicyApi(lib);
     this.browse = new BrowseApi(lib, ctx, () => this.sync.online());
     this.search = new SearchApi(lib, ctx);
+    this.tags = new TagsApi(lib);
+    this.meta = new MetaApi(lib);
     // Where this library is open for writing, the search index follows its sidecars (DESIGN §14).
     this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;
   }

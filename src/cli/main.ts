@@ -17,6 +17,7 @@ import { registerSyncCommands } from './commands/sync.js';
 import { registerUiCommand } from './commands/ui.js';
 import { registerSearchCommands } from './commands/search.js';
 import { registerLsCommand } from './commands/ls.js';
+import { registerTagCommands } from './commands/tags.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;
@@ -54,6 +55,7 @@ function buildProgram(): Command {
   registerUiCommand(program);
   registerSearchCommands(program);
   registerLsCommand(program);
+  registerTagCommands(program);
   registerDemoCommand(program);
   registerDaemonCommands(program);
   for (const cmd of program.commands) {

@@ -32,6 +32,8 @@ export interface VssEvents {
   'availability:changed': AvailabilityChanged;
   /** A paired device's own rows of the library (its folders, files, contents) were pulled here (DESIGN §15). */
   'library:peer-rows': { deviceUuid: string; entries: number; full: boolean };
+  /** Tags or user metadata changed (DESIGN §16): OPS operations, made here (FROM null) or taken in from that device. */
+  'shared:changed': { ops: number; from: string | null };
 }
 
 export interface AvailabilityChanged {

@@ -19,6 +19,10 @@ import { SearchStore } from './search.js';
 import { SidecarStore } from './sidecars.js';
 import { StatsStore } from './stats.js';
 import { SyncMetaStore } from './sync-meta.js';
+import { MetadataTagStore } from './metadata-tags.js';
+import { SharedOpStore } from './shared-ops.js';
+import { TagStore } from './tags.js';
+import { UserMetadataStore } from './user-metadata.js';
 
 /**
  * Every table's store over one connection (DESIGN §18), each made on first use. The stores are the
@@ -45,8 +49,29 @@ export class Stores {
   private ownPeerEntries: PeerEntryStore | undefined;
   private ownPeerContents: PeerContentStore | undefined;
   private ownPeerLibraryCursor: PeerLibraryCursorStore | undefined;
+  private ownTags: TagStore | undefined;
+  private ownUserMetadata: UserMetadataStore | undefined;
+  private ownMetadataTags: MetadataTagStore | undefined;
+  private ownSharedOps: SharedOpStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
+
+  /** Shared data (DESIGN §15, §16): tags, user metadata, which content carries which tag, and the log of operations on them. */
+  get tags(): TagStore {
+    return (this.ownTags ??= new TagStore(this.db));
+  }
+
+  get userMetadata(): UserMetadataStore {
+    return (this.ownUserMetadata ??= new UserMetadataStore(this.db));
+  }
+
+  get metadataTags(): MetadataTagStore {
+    return (this.ownMetadataTags ??= new MetadataTagStore(this.db));
+  }
+
+  get sharedOps(): SharedOpStore {
+    return (this.ownSharedOps ??= new SharedOpStore(this.db));
+  }
 
   get devices(): DeviceStore {
     return (this.ownDevices ??= new DeviceStore(this.db));

@@ -145,6 +145,22 @@ export const OPERATIONS = {
   gridPage: { method: 'GET', path: `${LIB}/grid`, call: 'lib.browse.page', args: [query('offset', 'int', { default: 0 }), query('limit', 'int', { default: 200 }), query('device', 'string', opt)] },
   contentDetail: { method: 'GET', path: `${LIB}/content/:uuid/detail`, call: 'lib.browse.detail', args: [param('uuid', 'uuid')] },
 
+  /** Tags and user metadata (DESIGN §11, §16), shared by every device of the library. */
+  tagsList: { method: 'GET', path: `${LIB}/tags`, call: 'lib.tags.list' },
+  tagsCreate: { method: 'POST', path: `${LIB}/tags`, call: 'lib.tags.create', args: [body('name', 'string'), options({ parent: body('parent', 'string', opt), color: body('color', 'string', opt) })] },
+  /** REF: a tag's uuid or name. */
+  tagsChange: { method: 'PUT', path: `${LIB}/tags/:ref`, call: 'lib.tags.change', args: [param('ref', 'string'), options({ name: body('name', 'string', opt), parent: body('parent', 'string', opt), color: body('color', 'string', opt) })] },
+  tagsDelete: { method: 'DELETE', path: `${LIB}/tags/:ref`, call: 'lib.tags.delete', args: [param('ref', 'string')] },
+  tagsMerge: { method: 'POST', path: `${LIB}/tags/merge`, call: 'lib.tags.merge', args: [body('from', 'string'), body('into', 'string')] },
+  tagsAdd: { method: 'POST', path: `${LIB}/tags/add`, call: 'lib.tags.add', args: [body('tag', 'string'), body('contents', 'strings')] },
+  tagsRemove: { method: 'POST', path: `${LIB}/tags/remove`, call: 'lib.tags.remove', args: [body('tag', 'string'), body('contents', 'strings')] },
+  /** REF: a content uuid, DEVICE:/LOCATION/PATH, or a file path in a location (query, as it may hold slashes). */
+  metaShow: { method: 'GET', path: `${LIB}/meta`, call: 'lib.meta.show', args: [query('ref', 'string')] },
+  metaSet: {
+    method: 'POST', path: `${LIB}/meta`, call: 'lib.meta.set',
+    args: [body('contents', 'strings'), options({ favorite: body('favorite', 'bool', opt), hidden: body('hidden', 'bool', opt), rating: body('rating', 'int', { optional: true, min: 0, max: 5 }), note: body('note', 'string', opt) })],
+  },
+
   sidecarsList: {
     method: 'GET', path: `${LIB}/sidecars`, call: 'lib.sidecars.list',
     args: [options({ contentUuid: query('content', 'string', opt), kind: query('kind', 'string', opt), status: query('status', 'string', opt), ...PAGE })],

@@ -23,6 +23,8 @@ export class RemoteLibrary implements LibraryClient {
   readonly search: LibraryClient['search'];
   readonly sync: LibraryClient['sync'];
   readonly browse: LibraryClient['browse'];
+  readonly tags: LibraryClient['tags'];
+  readonly meta: LibraryClient['meta'];
   readonly stats: LibraryClient['stats'];
   readonly ls: LibraryClient['ls'];
 
@@ -32,6 +34,8 @@ export class RemoteLibrary implements LibraryClient {
     this.policy = served.policy;
     this.sync = served.sync;
     this.browse = served.browse;
+    this.tags = served.tags;
+    this.meta = served.meta;
     this.stats = served.stats;
     this.ls = served.ls;
     this.content = {

@@ -1,12 +1,11 @@
 import { copyFile, rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { statSync } from 'node:fs';
-import { deviceByRef, parseAddress } from '../../browse/library-view.js';
+import { contentByRef } from '../../browse/content-ref.js';
 import { hashFileForIdentity } from '../../content/hash-file.js';
 import { originalFile } from '../../content/original-file.js';
-import { UsageError, VssError } from '../../core/errors.js';
+import { VssError } from '../../core/errors.js';
 import type { Library } from '../../library/library.js';
-import { UUID_RE } from '../../sidecars/address.js';
 import type { PeerLink } from '../peer-link.js';
 import { keepOriginal, originalRange, partialIn, receiveOriginal, type ExpectedOriginal } from './originals.js';
 
@@ -43,7 +42,7 @@ type Peers = Required<Pick<PeerLink, 'connected' | 'open'>>;
 export function planGet(lib: Library, ref: string, dir: string, peers?: Peers): GetPlan {
   const target = statSync(dir, { throwIfNoEntry: false });
   if (!target?.isDirectory()) throw new VssError('NOT_FOUND', `${dir} is not a folder`, { path: dir });
-  const { uuid, name } = contentOf(lib, ref);
+  const { uuid, name } = contentByRef(lib, ref);
   const plan = (size: number): GetPlan => ({ contentUuid: uuid, size, dir, ...(name !== undefined ? { name } : {}) });
   const here = originalFile(lib, uuid);
   if (here.state === 'ready') return plan(statSync(here.path).size);
@@ -165,25 +164,4 @@ export function remoteOriginal(lib: Library, contentUuid: string, peers: Require
       throw last instanceof Error ? last : new VssError('UNAVAILABLE', 'no device holding it answered');
     },
   };
-}
-
-/** The content REF names, and the file name its address gives (a uuid gives none). */
-function contentOf(lib: Library, ref: string): { uuid: string; name?: string } {
-  if (UUID_RE.test(ref.toLowerCase())) return { uuid: ref.toLowerCase() };
-  const a = parseAddress(ref);
-  if (a.location === undefined || a.path === '') throw new UsageError(`${JSON.stringify(ref)} names no file: give a content uuid or DEVICE:/LOCATION/PATH`);
-  const slash = a.path.lastIndexOf('/');
-  const dirPath = slash < 0 ? '' : a.path.slice(0, slash);
-  const name = a.path.slice(slash + 1);
-  const device = a.device === undefined ? lib.store.devices.byUuid(lib.device.uuid)! : deviceByRef(lib, a.device);
-  if (device.uuid === lib.device.uuid) {
-    const loc = lib.store.locations.ofDevice(lib.deviceId).find((l) => l.name === a.location || String(l.id) === a.location);
-    const entry = loc ? lib.store.entries.fileAt(loc.id, a.path) : undefined;
-    if (!entry?.content_uuid) throw new VssError('NOT_FOUND', `no identified file ${JSON.stringify(ref)} on this device`);
-    return { uuid: entry.content_uuid, name };
-  }
-  const loc = lib.store.peerLocations.ofDevice(device.uuid).find((l) => l.name === a.location || String(l.location_id) === a.location);
-  const entry = loc ? lib.store.peerEntries.get(device.uuid, loc.location_id, dirPath, name) : undefined;
-  if (!entry || entry.kind !== 'file' || !entry.content_uuid) throw new VssError('NOT_FOUND', `no identified file ${JSON.stringify(ref)} in this library`);
-  return { uuid: entry.content_uuid, name };
 }

@@ -1,0 +1,78 @@
+import { contentByRef } from '../browse/content-ref.js';
+import { UsageError } from '../core/errors.js';
+import type { Library } from '../library/library.js';
+import { TagBook, type TagChange } from '../tags/tag-book.js';
+import { setMeta, showMeta } from '../tags/user-meta.js';
+import type { TagView, UserMetaView } from '../wire/tags.js';
+
+export type { TagView, UserMetaView };
+
+/** Contents a call may name at once (a whole folder's worth; more in several calls). */
+const MAX_REFS = 100_000;
+
+/** The contents REFS name (uuids, `DEVICE:/LOCATION/PATH`, or paths of files in this device's locations). */
+function contentsOf(lib: Library, refs: readonly string[]): string[] {
+  if (refs.length === 0) throw new UsageError('name at least one content (a uuid, DEVICE:/LOCATION/PATH or a file path)');
+  if (refs.length > MAX_REFS) throw new UsageError(`at most ${MAX_REFS} contents at once`);
+  return refs.map((r) => contentByRef(lib, r).uuid);
+}
+
+/** The library's tags (DESIGN §11 `vss tag`, §16): shared by every device of the library. */
+export class TagsApi {
+  private readonly book: TagBook;
+
+  constructor(private readonly lib: Library) {
+    this.book = new TagBook(lib);
+  }
+
+  /** Every tag, by name, with its place in the tree and how many contents carry it. */
+  list(): TagView[] {
+    return this.book.list();
+  }
+
+  create(name: string, opts: { parent?: string; color?: string } = {}): TagView {
+    return this.book.create(name, opts);
+  }
+
+  /** Rename, move (`parent`: a tag, or '' for the top) or colour (`color`: #rrggbb, or '' for none) a tag. */
+  change(ref: string, opts: { name?: string; parent?: string; color?: string } = {}): TagView {
+    const c: TagChange = {};
+    if (opts.name !== undefined) c.name = opts.name;
+    if (opts.parent !== undefined) c.parent = opts.parent === '' ? null : opts.parent;
+    if (opts.color !== undefined) c.color = opts.color === '' ? null : opts.color;
+    return this.book.change(ref, c);
+  }
+
+  delete(ref: string): TagView {
+    return this.book.delete(ref);
+  }
+
+  merge(from: string, into: string): TagView {
+    return this.book.merge(from, into);
+  }
+
+  /** Tag the contents REFS name with TAG (made when no tag has that name). */
+  add(tag: string, refs: string[]): { tag: TagView; changed: number; created: boolean } {
+    return this.book.add(tag, contentsOf(this.lib, refs));
+  }
+
+  remove(tag: string, refs: string[]): { tag: TagView; changed: number } {
+    return this.book.remove(tag, contentsOf(this.lib, refs));
+  }
+}
+
+/** A content's user metadata (DESIGN §11 `vss meta`, §16): favourite, hidden, rating, note, and its tags. */
+export class MetaApi {
+  constructor(private readonly lib: Library) {}
+
+  show(ref: string): UserMetaView {
+    return showMeta(this.lib, contentByRef(this.lib, ref).uuid);
+  }
+
+  /** Set what FIELDS give on each content REFS names (`note` '' clears it); the new state of each. */
+  set(refs: string[], fields: { favorite?: boolean; hidden?: boolean; rating?: number; note?: string } = {}): UserMetaView[] {
+    const f = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+    if (Object.keys(f).length === 0) throw new UsageError('nothing to set: give --favorite, --hidden, --rating or --note (or their --no- forms)');
+    return setMeta(this.lib, contentsOf(this.lib, refs), f);
+  }
+}

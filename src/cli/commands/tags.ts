@@ -1,0 +1,158 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError, type TagView, type UserMetaView } from '../../api/index.js';
+import { globals, withLibrary } from '../context.js';
+import { printJson, printLine, printLines } from '../output.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * What the user typed for a content, as the library reads it: a uuid or a `DEVICE:/LOCATION/PATH`
+ * address as typed; a file that exists here as its absolute path (the daemon's working directory
+ * is not ours).
+ */
+function contentRef(ref: string): string {
+  if (UUID.test(ref)) return ref;
+  if (existsSync(ref)) return resolve(ref);
+  return ref;
+}
+
+function tagLine(t: TagView): string {
+  const where = t.path.length > 1 ? `  (${t.path.join(' / ')})` : '';
+  const twin = t.same_name ? `  [same name as another tag: ${t.uuid}]` : '';
+  return `${t.name}${t.color ? ` ${t.color}` : ''}  ${t.contents} content${t.contents === 1 ? '' : 's'}${where}${twin}`;
+}
+
+function metaLines(m: UserMetaView): string[] {
+  return [
+    `${m.content_uuid}`,
+    `  favorite  ${m.favorite ? 'yes' : 'no'}`,
+    `  hidden    ${m.hidden ? 'yes' : 'no'}`,
+    `  rating    ${m.rating > 0 ? '★'.repeat(m.rating) + '☆'.repeat(5 - m.rating) : 'none'}`,
+    `  tags      ${m.tags.length > 0 ? m.tags.join(', ') : 'none'}`,
+    ...(m.note !== null ? [`  note      ${m.note}`] : []),
+  ];
+}
+
+function parseRating(v: string): number {
+  if (!/^[0-5]$/.test(v)) throw new UsageError(`a rating is 0 to 5, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+/** `vss tag …` and `vss meta …` (DESIGN §11, §16): tags and user metadata, shared by every device of the library. */
+export function registerTagCommands(program: Command): void {
+  const tag = program.command('tag').description('tags, shared by every device of the library');
+
+  tag
+    .command('create <name>')
+    .description('make a tag (under a parent tag, with a colour)')
+    .option('--parent <tag>', 'the tag to put it under (its name or uuid)')
+    .option('--color <color>', 'a colour, #rrggbb')
+    .action(async function (this: Command, name: string, opts: { parent?: string; color?: string }) {
+      await withLibrary(this, async (lib) => {
+        const t = await lib.tags.create(name, opts);
+        if (globals(this).json) return printJson(t);
+        printLine(`Tag ${JSON.stringify(t.path.join(' / '))} made (${t.uuid}).`);
+      });
+    });
+
+  tag
+    .command('list')
+    .description('every tag, with its place in the tree and how many contents carry it')
+    .action(async function (this: Command) {
+      await withLibrary(this, async (lib) => {
+        const tags = await lib.tags.list();
+        if (globals(this).json) return printJson(tags);
+        await printLines(tags, tagLine, 'No tags yet: vss tag create NAME, or vss tag add NAME FILE…');
+      }, 'read');
+    });
+
+  tag
+    .command('set <tag>')
+    .description('rename a tag, move it in the tree, or give it a colour')
+    .option('--name <name>', 'its new name')
+    .option('--parent <tag>', 'the tag to put it under ("" for the top)')
+    .option('--color <color>', 'a colour, #rrggbb ("" for none)')
+    .action(async function (this: Command, ref: string, opts: { name?: string; parent?: string; color?: string }) {
+      await withLibrary(this, async (lib) => {
+        const t = await lib.tags.change(ref, opts);
+        if (globals(this).json) return printJson(t);
+        printLine(tagLine(t));
+      });
+    });
+
+  tag
+    .command('delete <tag>')
+    .description('delete a tag: its contents no longer carry it; the tags beneath it move up')
+    .action(async function (this: Command, ref: string) {
+      await withLibrary(this, async (lib) => {
+        const t = await lib.tags.delete(ref);
+        if (globals(this).json) return printJson(t);
+        printLine(`Tag ${JSON.stringify(t.name)} deleted (${t.contents} content${t.contents === 1 ? '' : 's'} carried it).`);
+      });
+    });
+
+  tag
+    .command('merge <from> <into>')
+    .description('make two tags one (two devices made the same name): FROM\'s contents carry INTO, FROM goes')
+    .action(async function (this: Command, from: string, into: string) {
+      await withLibrary(this, async (lib) => {
+        const t = await lib.tags.merge(from, into);
+        if (globals(this).json) return printJson(t);
+        printLine(tagLine(t));
+      });
+    });
+
+  for (const verb of ['add', 'remove'] as const) {
+    tag
+      .command(`${verb} <tag> <contents...>`)
+      .description(verb === 'add'
+        ? 'tag contents (by uuid, DEVICE:/LOCATION/PATH or file path); a tag no tag is named after is made'
+        : 'take a tag off contents (by uuid, DEVICE:/LOCATION/PATH or file path)')
+      .action(async function (this: Command, ref: string, contents: string[]) {
+        await withLibrary(this, async (lib) => {
+          const r = await lib.tags[verb](ref, contents.map(contentRef));
+          if (globals(this).json) return printJson(r);
+          const made = 'created' in r && r.created ? ` (tag ${JSON.stringify(r.tag.name)} made)` : '';
+          printLine(`${r.changed} content${r.changed === 1 ? '' : 's'} ${verb === 'add' ? 'tagged' : 'untagged'} ${JSON.stringify(r.tag.name)}${made}.`);
+        });
+      });
+  }
+
+  const meta = program.command('meta').description("a content's favourite, hidden, rating and note, shared by every device of the library");
+
+  meta
+    .command('show <content>')
+    .description('what is set on a content (by uuid, DEVICE:/LOCATION/PATH or file path), and its tags')
+    .action(async function (this: Command, ref: string) {
+      await withLibrary(this, async (lib) => {
+        const m = await lib.meta.show(contentRef(ref));
+        if (globals(this).json) return printJson(m);
+        for (const l of metaLines(m)) printLine(l);
+      }, 'read');
+    });
+
+  meta
+    .command('set <contents...>')
+    .description('set favourite, hidden, rating or note on contents (by uuid, DEVICE:/LOCATION/PATH or file path)')
+    .option('--favorite', 'mark as a favourite')
+    .option('--no-favorite', 'no longer a favourite')
+    .option('--hidden', 'hide from the grid and search (unless asked for)')
+    .option('--no-hidden', 'show again')
+    .option('--rating <0-5>', 'stars, 0 for none', parseRating)
+    .option('--note <text>', 'a note ("" clears it)')
+    .action(async function (this: Command, refs: string[], opts: { favorite?: boolean; hidden?: boolean; rating?: number; note?: string }) {
+      await withLibrary(this, async (lib) => {
+        const fields = {
+          ...(opts.favorite !== undefined ? { favorite: opts.favorite } : {}),
+          ...(opts.hidden !== undefined ? { hidden: opts.hidden } : {}),
+          ...(opts.rating !== undefined ? { rating: opts.rating } : {}),
+          ...(opts.note !== undefined ? { note: opts.note } : {}),
+        };
+        const all = await lib.meta.set(refs.map(contentRef), fields);
+        if (globals(this).json) return printJson(all);
+        for (const m of all) for (const l of metaLines(m)) printLine(l);
+      });
+    });
+}

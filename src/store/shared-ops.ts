@@ -1,0 +1,39 @@
+import type { Db } from '../db/connection.js';
+import { statementCache, type Prepared } from './statements.js';
+
+/** A `shared_ops` row: one operation on shared data (JSON), numbered in the order it arrived here. */
+export interface SharedOpRecord {
+  seq: number;
+  hlc: string;
+  op: string;
+  received_at: number;
+}
+
+/** The `shared_ops` table: this device's log of the operations it made or took in (migration 017). */
+export class SharedOpStore {
+  private readonly sql: Prepared;
+
+  constructor(db: Db) {
+    this.sql = statementCache(db);
+  }
+
+  /** Log the operation stamped HLC unless it is logged already. Whether it is new here. */
+  append(hlc: string, op: string, now = Date.now()): boolean {
+    return this.sql<[string, string, number]>('INSERT OR IGNORE INTO shared_ops (hlc, op, received_at) VALUES (?, ?, ?)').run(hlc, op, now).changes > 0;
+  }
+
+  /** Whether the operation stamped HLC is logged here. */
+  has(hlc: string): boolean {
+    return this.sql<[string], number>('SELECT 1 FROM shared_ops WHERE hlc = ?').pluck().get(hlc) !== undefined;
+  }
+
+  /** Up to LIMIT operations that arrived after SEQ, in arrival order. */
+  since(seq: number, limit: number): SharedOpRecord[] {
+    return this.sql<[number, number], SharedOpRecord>('SELECT * FROM shared_ops WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit);
+  }
+
+  /** The number of the last operation that arrived (0 before any). */
+  head(): number {
+    return this.sql<[], number>('SELECT coalesce(max(seq), 0) FROM shared_ops').pluck().get() ?? 0;
+  }
+}

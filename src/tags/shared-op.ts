@@ -1,0 +1,105 @@
+import { parseStamp } from '../core/hlc.js';
+import type { Stores } from '../store/stores.js';
+import type { TagFields } from '../store/tags.js';
+import type { UserMetadataFields } from '../store/user-metadata.js';
+import { UUID_RE } from '../sidecars/address.js';
+
+/**
+ * One change of shared data (DESIGN §15, §16), as made here and as paired devices send it: the
+ * record it changes, the fields it sets, and its stamp (which also names the device that made it).
+ * The one list of what shared data is: a new kind of shared record is a new member here.
+ */
+export type SharedOp =
+  | { hlc: string; record: 'tag'; id: string; set: TagFields }
+  | { hlc: string; record: 'meta'; id: string; set: UserMetadataFields }
+  /** ID: the tag; CONTENT: the content that carries it (`present`) or not any more. */
+  | { hlc: string; record: 'tagging'; id: string; content: string; set: { present: boolean } };
+
+export const TAG_NAME_MAX = 200;
+export const NOTE_MAX = 10_000;
+const COLOR_RE = /^#[0-9a-f]{6}$/;
+// Control characters would break a listing (and a terminal): refused in names.
+// eslint-disable-next-line no-control-regex
+const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+
+/** Why NAME cannot be a tag's name, or undefined when it can. */
+export function tagNameProblem(name: string): string | undefined {
+  if (name.trim() === '' || name !== name.trim()) return 'a tag name is not empty and has no spaces at its ends';
+  if (name.length > TAG_NAME_MAX) return `a tag name is at most ${TAG_NAME_MAX} characters`;
+  if (CONTROL_RE.test(name)) return 'a tag name has no control characters';
+  return undefined;
+}
+
+/** VALUE as an operation, or why it is not one: every field checked and bounded (a peer sends these). */
+export function checkOp(value: unknown): SharedOp | { refused: string } {
+  if (!isObject(value)) return { refused: 'not an object' };
+  const { hlc, record, id, set } = value;
+  if (typeof hlc !== 'string' || !parseStamp(hlc)) return { refused: 'no valid stamp' };
+  if (typeof id !== 'string' || !UUID_RE.test(id)) return { refused: 'no valid record id' };
+  if (!isObject(set)) return { refused: 'no fields' };
+  const extra = (allowed: string[]) => Object.keys(set).find((k) => !allowed.includes(k));
+  if (record === 'tag') {
+    const bad = extra(['name', 'color', 'parent', 'deleted']);
+    if (bad) return { refused: `a tag has no field ${JSON.stringify(bad).slice(0, 40)}` };
+    const f: TagFields = {};
+    if (set.name !== undefined) {
+      if (typeof set.name !== 'string' || tagNameProblem(set.name)) return { refused: 'a tag name that is not one' };
+      f.name = set.name;
+    }
+    if (set.color !== undefined) {
+      if (set.color !== null && (typeof set.color !== 'string' || !COLOR_RE.test(set.color))) return { refused: 'a colour that is not #rrggbb' };
+      f.color = set.color;
+    }
+    if (set.parent !== undefined) {
+      if (set.parent !== null && (typeof set.parent !== 'string' || !UUID_RE.test(set.parent) || set.parent === id)) return { refused: 'a parent that is not another tag' };
+      f.parent = set.parent;
+    }
+    if (set.deleted !== undefined) {
+      if (typeof set.deleted !== 'boolean') return { refused: 'deleted that is not true or false' };
+      f.deleted = set.deleted;
+    }
+    return { hlc, record, id, set: f };
+  }
+  if (record === 'meta') {
+    const bad = extra(['favorite', 'hidden', 'rating', 'note']);
+    if (bad) return { refused: `user metadata has no field ${JSON.stringify(bad).slice(0, 40)}` };
+    const f: UserMetadataFields = {};
+    for (const k of ['favorite', 'hidden'] as const) {
+      if (set[k] === undefined) continue;
+      if (typeof set[k] !== 'boolean') return { refused: `${k} that is not true or false` };
+      f[k] = set[k];
+    }
+    if (set.rating !== undefined) {
+      if (!Number.isInteger(set.rating) || (set.rating as number) < 0 || (set.rating as number) > 5) return { refused: 'a rating that is not 0 to 5' };
+      f.rating = set.rating as number;
+    }
+    if (set.note !== undefined) {
+      if (set.note !== null && (typeof set.note !== 'string' || set.note.length > NOTE_MAX)) return { refused: `a note that is not text of at most ${NOTE_MAX} characters` };
+      f.note = set.note;
+    }
+    return { hlc, record, id, set: f };
+  }
+  if (record === 'tagging') {
+    const content = value.content;
+    if (typeof content !== 'string' || !UUID_RE.test(content)) return { refused: 'no valid content id' };
+    if (Object.keys(set).length !== 1 || typeof set.present !== 'boolean') return { refused: 'a tagging says only whether it is present' };
+    return { hlc, record, id, content, set: { present: set.present } };
+  }
+  return { refused: `no record kind ${JSON.stringify(record).slice(0, 40)}` };
+}
+
+/** Merge OP into the shared-data tables (the newer stamp wins per field; applying it again changes nothing). */
+export function applyOp(store: Stores, op: SharedOp): void {
+  switch (op.record) {
+    case 'tag':
+      return store.tags.apply(op.id, op.hlc, op.set);
+    case 'meta':
+      return store.userMetadata.apply(op.id, op.hlc, op.set);
+    case 'tagging':
+      return store.metadataTags.apply(op.id, op.content, op.set.present, op.hlc);
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
