@@ -1,7 +1,8 @@
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { followSidecars, indexContent, pendingCount, reindex, type SearchFollower } from '../search/search-index.js';
-import { checkLimit, checkQuery, ftsQuery, searchLibrary, type SearchOptions as TextSearchOptions } from '../search/search-query.js';
+import { checkLimit, checkSearch, searchLibrary, type SearchOptions as TextSearchOptions } from '../search/search-query.js';
+import { hasFilters } from '../search/search-filters.js';
 import type { SemanticOptions, SemanticSearch } from '../search/semantic/semantic-search.js';
 import type { LibraryContext } from './library-api.js';
 import type { SearchAnswer, SearchResult } from '../wire/search.js';
@@ -50,9 +51,9 @@ export class SearchApi {
     if (model !== undefined && !semantic) throw new UsageError('a model (--model) is for a semantic search: add --semantic');
     if (wait !== undefined && (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_MS)) throw new UsageError(`wait must be a whole number of milliseconds from 0 to ${MAX_WAIT_MS}, got ${wait}`);
     // A bad query is refused before any wait for indexing.
-    checkQuery(query, text.kind);
+    const parsed = checkSearch(query, text.kind);
     checkLimit(text.limit);
-    ftsQuery(query);
+    if (semantic && hasFilters(parsed)) throw new UsageError('tag:, is: and rating: filters work with the text search (leave out --semantic)');
     if (this.ctx.access === 'write' && wait !== 0) await this.follower?.catchUp(Date.now() + (wait ?? CATCH_UP_MS));
     const found = searchLibrary(this.lib, query, text);
     const results = semantic ? await (await this.semanticSearch()).hybrid(query, found, { ...text, ...(model !== undefined ? { model } : {}) }) : found;

@@ -11,6 +11,8 @@ import type { Library } from '../library/library.js';
 import type { ScoreKind, SearchSource, TextSearchResult as SearchResult } from '../wire/search.js';
 import { CJK } from './search-index.js';
 import { firstMarked, fold, locatorsOf } from './locator.js';
+import { hasFilters, metadataFilter, parseQuery, type ParsedQuery } from './search-filters.js';
+import type { MetadataFilter } from '../store/search.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -113,12 +115,35 @@ export function checkLimit(limit: number | undefined): number {
   return limit;
 }
 
-/** Contents whose text matches QUERY, best (BM25) first, one result per content with its best row. */
+/**
+ * Refuse QUERY (and KIND) before anything waits on it: too long, too many words, a filter that means
+ * nothing, no words and no filters. Answers the query split into words and filters.
+ */
+export function checkSearch(query: string, kind: string | undefined): ParsedQuery {
+  checkQuery(query, kind);
+  const parsed = parseQuery(query);
+  if (parsed.words !== '' || !hasFilters(parsed)) ftsQuery(parsed.words);
+  return parsed;
+}
+
+/**
+ * Contents whose text matches QUERY, best (BM25) first, one result per content with its best row.
+ * Filters in the query (`tag:`, `is:favorite`, `rating:`, DESIGN §16) keep only the contents that
+ * meet them; with no words, every content that does, by uuid. Hidden contents are left out unless
+ * the query says `is:hidden`.
+ */
 export function searchLibrary(lib: Library, query: string, opts: SearchOptions = {}): SearchResult[] {
-  checkQuery(query, opts.kind);
-  const match = ftsQuery(query);
+  const parsed = checkSearch(query, opts.kind);
   const limit = checkLimit(opts.limit);
-  const hits = CJK.test(query) ? searchCjk(lib, query, opts.kind, limit) : searchWords(lib, match, opts.kind, limit);
+  let hits: Hit[];
+  if (!hasFilters(parsed) && !lib.store.search.anyHidden()) {
+    const match = ftsQuery(parsed.words);
+    hits = CJK.test(parsed.words) ? searchCjk(lib, parsed.words, opts.kind, limit) : searchWords(lib, match, opts.kind, limit);
+  } else {
+    const filter = metadataFilter(lib, parsed);
+    if (!filter) return [];
+    hits = parsed.words === '' ? filteredOnly(lib, filter, opts.kind, limit) : searchFiltered(lib, parsed.words, filter, opts.kind, limit);
+  }
   const paths = pathsOf(lib, hits.map((h) => h.content_uuid));
   const elsewhere = addressesOf(lib, hits.map((h) => h.content_uuid));
   const locators = locatorsOf(lib, hits);
@@ -132,8 +157,41 @@ export function searchLibrary(lib: Library, query: string, opts: SearchOptions =
     if (there) r.addresses = h.source === 'name' ? matchedNameFirst(there, h.snippet) : there;
     const loc = locators[i];
     if (loc !== undefined) r.locator = loc;
+    if (h.snippet === '' && r.snippet === '') r.snippet = basename(found[0] ?? there?.[0] ?? '');
     return r;
   });
+}
+
+/** A query of filters alone: the contents that meet them (of KIND), by uuid; each found by its name. */
+function filteredOnly(lib: Library, filter: MetadataFilter, kind: string | undefined, limit: number): Hit[] {
+  const out: Hit[] = [];
+  // A kind the filter does not narrow by is read past, a bounded number of pages.
+  for (let after = '', pages = 0; out.length < limit && pages < 64; pages++) {
+    const rows = lib.store.search.filteredContents(filter, limit, after);
+    for (const r of rows) {
+      if (kind === undefined || r.kind === kind) out.push({ content_uuid: r.content_uuid, kind: r.kind, score: 0, snippet: '', source: 'name', locator: null, at: null });
+      if (out.length === limit) break;
+    }
+    if (rows.length < limit) break;
+    after = rows.at(-1)!.content_uuid;
+  }
+  return out;
+}
+
+/** Words and filters: the best matching rows (as with a kind, a bounded fetch), of the contents that meet the filters. */
+function searchFiltered(lib: Library, words: string, filter: MetadataFilter, kind: string | undefined, limit: number): Hit[] {
+  if (CJK.test(words)) {
+    const all = searchCjk(lib, words, kind, MAX_KIND_FETCH);
+    const meet = lib.store.search.meeting(all.map((h) => h.content_uuid), filter);
+    return all.filter((h) => meet.has(h.content_uuid)).slice(0, limit);
+  }
+  const match = ftsQuery(words);
+  const rows = lib.store.search.ranked(match, Math.max(MAX_KIND_FETCH, 16 * limit));
+  const meet = lib.store.search.meeting([...new Set(rows.map((r) => r.content_uuid))], filter);
+  const best = bestPerContent(rows.filter((r) => meet.has(r.content_uuid)), kind, limit);
+  if (best.length === 0) return [];
+  const snippets = new Map(lib.store.search.snippets(match, best.map((h) => h.id)));
+  return best.map(({ id, ...h }) => ({ ...h, snippet: snippets.get(id) ?? '' }));
 }
 
 /** The copies of CONTENTS on paired devices, as `DEVICE:/location/path`: one query for all. */

@@ -171,6 +171,31 @@ export class SearchStore {
     ).all(match, fetch);
   }
 
+  /**
+   * Up to LIMIT contents of the library (held here or by a paired device) that meet F, by uuid
+   * after AFTER: a search of tags, favourites and ratings with no words (DESIGN §16).
+   */
+  filteredContents(f: MetadataFilter, limit: number, after = ''): Array<{ content_uuid: string; kind: string }> {
+    const { from, args } = filterSource(f);
+    const where = filterConditions(f, 'x.content_uuid');
+    return this.sql<unknown[], { content_uuid: string; kind: string }>(
+      `SELECT * FROM (SELECT x.content_uuid, ${KIND_OF.replaceAll('d.content_uuid', 'x.content_uuid')} AS kind FROM (${from}) x
+         WHERE x.content_uuid > ? ${where.sql} ORDER BY x.content_uuid) WHERE kind IS NOT NULL LIMIT ?`,
+    ).all(...args, after, ...where.args, limit);
+  }
+
+  /** Those of CONTENTS that meet F (a search with words keeps only these of its matches). */
+  meeting(contents: readonly string[], f: MetadataFilter): Set<string> {
+    const where = filterConditions(f, 'v.value');
+    const rows = this.sql<unknown[], string>(`SELECT v.value FROM json_each(?) v WHERE 1 ${where.sql}`).pluck().all(JSON.stringify(contents), ...where.args);
+    return new Set(rows);
+  }
+
+  /** Whether any content is hidden (a search need not look for hidden ones otherwise). */
+  anyHidden(): boolean {
+    return this.sql<[], number>('SELECT 1 FROM user_metadata WHERE hidden = 1 LIMIT 1').pluck().get() !== undefined;
+  }
+
   /** [row id, snippet] of the rows IDS for an FTS5 MATCH. */
   snippets(match: string, ids: readonly number[]): Array<[number, string]> {
     return this.sql<[string, string], [number, string]>(
@@ -242,3 +267,55 @@ export class SearchStore {
 const KIND_OF = `coalesce((SELECT kind FROM content_identities WHERE uuid = d.content_uuid), (SELECT kind FROM peer_contents WHERE content_uuid = d.content_uuid LIMIT 1))`;
 
 const QUEUE_SQL = multiRowSql('(?)', (values) => `INSERT OR IGNORE INTO search_pending (content_uuid) VALUES ${values}`);
+
+/**
+ * A search's filters on shared data (DESIGN §16): each of TAGS is the set of tags one `tag:` named
+ * (that tag and those beneath it: a content carrying any of them meets it), every one of them met;
+ * FAVORITE, RATING; HIDDEN true: only hidden contents, false: hidden ones left out.
+ */
+export interface MetadataFilter {
+  tags: string[][];
+  favorite?: boolean;
+  rating?: { op: '>=' | '<=' | '=' | '>' | '<'; value: number };
+  hidden?: boolean;
+}
+
+/** Where the contents F could be come from: the smallest index that narrows them (a tag's, the favourites', …). */
+function filterSource(f: MetadataFilter): { from: string; args: unknown[] } {
+  if (f.tags.length > 0) {
+    return { from: 'SELECT DISTINCT content_uuid FROM metadata_tag WHERE tag_uuid IN (SELECT value FROM json_each(?)) AND present = 1', args: [JSON.stringify(f.tags[0])] };
+  }
+  if (f.favorite === true) return { from: 'SELECT content_uuid FROM user_metadata WHERE favorite = 1', args: [] };
+  if (f.rating !== undefined && ratingExcludesZero(f.rating)) return { from: 'SELECT content_uuid FROM user_metadata WHERE rating > 0', args: [] };
+  if (f.hidden === true) return { from: 'SELECT content_uuid FROM user_metadata WHERE hidden = 1', args: [] };
+  return { from: 'SELECT uuid AS content_uuid FROM content_identities UNION SELECT content_uuid FROM peer_contents', args: [] };
+}
+
+/** F's conditions on the content uuid COL, as `AND …` SQL and its arguments (in order). */
+function filterConditions(f: MetadataFilter, col: string): { sql: string; args: unknown[] } {
+  const parts: string[] = [];
+  const args: unknown[] = [];
+  for (const set of f.tags) {
+    parts.push(`AND EXISTS (SELECT 1 FROM metadata_tag m WHERE m.content_uuid = ${col} AND m.present = 1 AND m.tag_uuid IN (SELECT value FROM json_each(?)))`);
+    args.push(JSON.stringify(set));
+  }
+  const meta = (expr: string, fallback: string) => `coalesce((SELECT ${expr} FROM user_metadata u WHERE u.content_uuid = ${col}), ${fallback})`;
+  if (f.favorite !== undefined) {
+    parts.push(`AND ${meta('favorite', '0')} = ?`);
+    args.push(f.favorite ? 1 : 0);
+  }
+  if (f.rating !== undefined) {
+    parts.push(`AND ${meta('rating', '0')} ${f.rating.op} ?`);
+    args.push(f.rating.value);
+  }
+  if (f.hidden !== undefined) {
+    parts.push(`AND ${meta('hidden', '0')} = ?`);
+    args.push(f.hidden ? 1 : 0);
+  }
+  return { sql: parts.join(' '), args };
+}
+
+/** Whether RATING leaves out contents with no rating (0): then only rated contents need be looked at. */
+function ratingExcludesZero(r: NonNullable<MetadataFilter['rating']>): boolean {
+  return (r.op === '>=' && r.value > 0) || r.op === '>' || (r.op === '=' && r.value > 0);
+}

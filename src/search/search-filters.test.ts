@@ -1,0 +1,82 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Installation } from '../library/installation.js';
+import type { Library } from '../library/library.js';
+import { addLocation, scanLocation } from '../locations/locations.js';
+import { TagBook } from '../tags/tag-book.js';
+import { setMeta } from '../tags/user-meta.js';
+import { tempDir } from '../../test/helpers.js';
+import { contentUuidAt } from '../../test/support/entries.js';
+import { indexPending } from './search-index.js';
+import { parseQuery } from './search-filters.js';
+import { searchLibrary } from './search-query.js';
+
+describe('parseQuery', () => {
+  it('takes tag:, is: and rating: out of the words', () => {
+    assert.deepEqual(parseQuery('boat tag:Dubrovnik is:favorite rating:>=4 trip'), {
+      words: 'boat trip', tags: ['Dubrovnik'], favorite: true, rating: { op: '>=', value: 4 },
+    });
+    assert.deepEqual(parseQuery('tag:"taxes 2024" IS:Hidden rating:3'), { words: '', tags: ['taxes 2024'], hidden: true, rating: { op: '=', value: 3 } });
+    assert.deepEqual(parseQuery('colour:red 12:30'), { words: 'colour:red 12:30', tags: [] });
+  });
+
+  it('refuses a filter that means nothing, saying the forms it takes', () => {
+    assert.throws(() => parseQuery('rating:9'), /rating:4, rating:>=4/);
+    assert.throws(() => parseQuery('is:blue'), /is:favorite or is:hidden/);
+    assert.throws(() => parseQuery('tag:'), /tag: needs a name/);
+  });
+});
+
+describe('search with tags, favourites and ratings (real library, real files)', () => {
+  const tmp = tempDir('vss-search-filters-');
+  let lib: Library;
+  const uuid = (name: string) => contentUuidAt(lib, name)!;
+  const found = (q: string, kind?: string) => searchLibrary(lib, q, kind ? { kind } : {}).map((r) => r.paths[0]!.split('/').pop()).sort();
+
+  before(async () => {
+    const tree = join(tmp.path, 'tree');
+    mkdirSync(tree, { recursive: true });
+    for (const [name, text] of [['boat trip.txt', 'one'], ['old town.txt', 'two'], ['taxes 2024.txt', 'three'], ['beach boat.txt', 'four'], ['secret boat.txt', 'five']]) {
+      writeFileSync(join(tree, name!), text!);
+    }
+    lib = new Installation({ dataDir: join(tmp.path, 'data') }).createLibrary('S', join(tmp.path, 'lib'));
+    await scanLocation(lib, addLocation(lib, tree, { mode: 'content' }).id);
+    indexPending(lib);
+    const tags = new TagBook(lib);
+    tags.create('Places');
+    tags.create('Croatia', { parent: 'Places' });
+    tags.create('Dubrovnik', { parent: 'Croatia' });
+    tags.add('Dubrovnik', [uuid('boat trip.txt'), uuid('old town.txt'), uuid('secret boat.txt')]);
+    tags.add('Places', [uuid('beach boat.txt')]);
+    tags.add('taxes', [uuid('taxes 2024.txt')]);
+    setMeta(lib, [uuid('boat trip.txt'), uuid('taxes 2024.txt')], { favorite: true });
+    setMeta(lib, [uuid('boat trip.txt')], { rating: 5 });
+    setMeta(lib, [uuid('old town.txt')], { rating: 3 });
+    setMeta(lib, [uuid('secret boat.txt')], { hidden: true, rating: 4 });
+  });
+  after(() => {
+    lib.close();
+    tmp.cleanup();
+  });
+
+  it('tag: finds the tag and every tag beneath it; hidden contents stay out unless asked for', () => {
+    assert.deepEqual(found('tag:Dubrovnik'), ['boat trip.txt', 'old town.txt']);
+    assert.deepEqual(found('tag:places'), ['beach boat.txt', 'boat trip.txt', 'old town.txt']);
+    assert.deepEqual(found('tag:Croatia is:hidden'), ['secret boat.txt']);
+    assert.deepEqual(found('tag:Nowhere'), []);
+  });
+
+  it('is:favorite and rating: alone, together, and with words', () => {
+    assert.deepEqual(found('is:favorite'), ['boat trip.txt', 'taxes 2024.txt']);
+    assert.deepEqual(found('rating:>=3'), ['boat trip.txt', 'old town.txt']);
+    assert.deepEqual(found('rating:<3'), ['beach boat.txt', 'taxes 2024.txt']);
+    assert.deepEqual(found('is:favorite rating:5'), ['boat trip.txt']);
+    assert.deepEqual(found('boat tag:Places'), ['beach boat.txt', 'boat trip.txt']);
+    assert.deepEqual(found('boat'), ['beach boat.txt', 'boat trip.txt'], 'a hidden content is left out of a plain search too');
+    assert.deepEqual(found('boat is:hidden'), ['secret boat.txt']);
+    assert.deepEqual(found('tag:taxes tag:Places'), [], 'every tag: must be met');
+    assert.deepEqual(found('is:favorite', 'image'), []);
+  });
+});
