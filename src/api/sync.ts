@@ -44,6 +44,8 @@ export class SyncApi implements LinkPort {
   forgetDevice(deviceUuid: string): void {
     this.availability.removeDevice(deviceUuid);
     new PeerLibrary(this.lib).removeDevice(deviceUuid);
+    // Its changes to tags and metadata are the library's now and stay; where it was read up to goes.
+    this.lib.store.sharedCursors.remove(deviceUuid);
   }
 
   /**

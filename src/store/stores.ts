@@ -21,6 +21,7 @@ import { StatsStore } from './stats.js';
 import { SyncMetaStore } from './sync-meta.js';
 import { MetadataTagStore } from './metadata-tags.js';
 import { SharedOpStore } from './shared-ops.js';
+import { SharedCursorStore } from './shared-cursors.js';
 import { TagStore } from './tags.js';
 import { UserMetadataStore } from './user-metadata.js';
 
@@ -53,6 +54,7 @@ export class Stores {
   private ownUserMetadata: UserMetadataStore | undefined;
   private ownMetadataTags: MetadataTagStore | undefined;
   private ownSharedOps: SharedOpStore | undefined;
+  private ownSharedCursors: SharedCursorStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -71,6 +73,10 @@ export class Stores {
 
   get sharedOps(): SharedOpStore {
     return (this.ownSharedOps ??= new SharedOpStore(this.db));
+  }
+
+  get sharedCursors(): SharedCursorStore {
+    return (this.ownSharedCursors ??= new SharedCursorStore(this.db));
   }
 
   get devices(): DeviceStore {

@@ -16,6 +16,8 @@ import { readSyncSettings, type SyncSettings } from './sync-settings.js';
 import { Fetcher } from './transfer/fetcher.js';
 import type { RateLimiter } from './transfer/rate-limiter.js';
 import { TransferStore } from './transfer/store.js';
+import { SerialRuns } from './serial-runs.js';
+import { SharedLink } from './shared/shared-link.js';
 
 /** Local changes are told to peers at most this often (DESIGN §9: pushed on change, debounced). */
 const PUSH_DEBOUNCE_MS = 1_000;
@@ -63,9 +65,11 @@ export class LibraryLink {
   /** Only the devices that share this library. */
   private readonly peers: Required<PeerLink>;
   private readonly offs: Array<() => void> = [];
-  /** Pulls under way per device, and whether another was asked for meanwhile: one at a time each. */
-  private readonly pulling = new Map<string, { again: boolean }>();
-  private readonly pullingLibrary = new Map<string, { again: boolean }>();
+  /** Pulls under way per device: one at a time each, another after it when asked for meanwhile. */
+  private readonly pulling = new SerialRuns();
+  private readonly pullingLibrary = new SerialRuns();
+  /** Tags and user metadata (DESIGN §15 shared data). */
+  private readonly shared: SharedLink;
   /** The newest folder number told to peers, and the timer of the next look. */
   private libraryTold: number;
   private libraryTimer: NodeJS.Timeout | undefined;
@@ -91,6 +95,7 @@ export class LibraryLink {
       redial: () => network.redial(),
     };
     this.fetcher = new Fetcher(this.transfers, this.peers, { limiter: opts.limiter, log: opts.log });
+    this.shared = new SharedLink({ lib, peers: this.peers, log: opts.log, seen: (d) => network.seen(d) });
     // This device's own changes are told to peers, debounced; a peer's changes reach prefetch.
     this.offs.push(this.availability.onLocalChange((seq) => this.tellPeers(seq), PUSH_DEBOUNCE_MS));
     this.offs.push(lib.events.on('availability:changed', () => this.prefetch.kick()));
@@ -107,6 +112,7 @@ export class LibraryLink {
     for (const r of this.peers.connected()) {
       void this.pull(r);
       void this.pullRows(r);
+      void this.shared.pull(r);
     }
     void this.transfers.sweepPartials().catch((err: unknown) => opts.log.debug({ err }, 'sweeping old partials failed'));
   }
@@ -129,6 +135,12 @@ export class LibraryLink {
   connected(r: RemoteDevice): void {
     void this.pull(r).then(() => this.prefetch.kick());
     void this.pullRows(r);
+    void this.shared.pull(r);
+  }
+
+  /** R said its log of shared data grew. */
+  sharedChanged(r: RemoteDevice): void {
+    void this.shared.pull(r);
   }
 
   /** R said its own rows of this library changed. */
@@ -178,6 +190,7 @@ export class LibraryLink {
     for (const r of this.peers.connected()) {
       void this.pull(r);
       void this.pullRows(r);
+      void this.shared.pull(r);
     }
   }
 
@@ -217,6 +230,9 @@ export class LibraryLink {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.pulling.stop();
+    this.pullingLibrary.stop();
+    this.shared.stop();
     for (const off of this.offs) off();
     clearInterval(this.libraryCheck);
     if (this.libraryTimer !== undefined) clearTimeout(this.libraryTimer);
@@ -230,34 +246,13 @@ export class LibraryLink {
 
   /** Pull what changed on R since the last exchange (a full digest when new or its epoch changed); one at a time per device. */
   private pull(r: RemoteDevice): Promise<void> {
-    return this.serially(this.pulling, r.deviceUuid, async () => {
+    return this.pulling.run(r.deviceUuid, async () => {
       await this.pullOnce(r);
       return false;
     });
   }
 
-  /**
-   * Run ONCE for KEY one at a time: a call while one runs makes it run once more after it, rather
-   * than a second at once; ONCE itself may ask for one more (true).
-   */
-  private async serially(running: Map<string, { again: boolean }>, key: string, once: () => Promise<boolean>): Promise<void> {
-    const under = running.get(key);
-    if (under) {
-      under.again = true;
-      return;
-    }
-    const state = { again: false };
-    running.set(key, state);
-    try {
-      do {
-        state.again = false;
-        if (this.stopped) return;
-        if (await once()) state.again = true;
-      } while (state.again && !this.stopped);
-    } finally {
-      running.delete(key);
-    }
-  }
+
 
   private async pullOnce(r: RemoteDevice): Promise<void> {
     try {
@@ -275,7 +270,7 @@ export class LibraryLink {
 
   /** Pull R's own rows of this library (DESIGN §15); one pull at a time per device, another after it if asked meanwhile. */
   private pullRows(r: RemoteDevice): Promise<void> {
-    return this.serially(this.pullingLibrary, r.deviceUuid, () => this.pullRowsOnce(r));
+    return this.pullingLibrary.run(r.deviceUuid, () => this.pullRowsOnce(r));
   }
 
   /** One pull of R's rows; true when another should follow at once. */

@@ -32,6 +32,7 @@ export interface NetworkHandlers {
   availability(stream: Stream, remote: RemoteDevice): Promise<void>;
   fetch(stream: Stream, remote: RemoteDevice): Promise<void>;
   library(stream: Stream, remote: RemoteDevice): Promise<void>;
+  shared(stream: Stream, remote: RemoteDevice): Promise<void>;
   original(stream: Stream, remote: RemoteDevice): Promise<void>;
 }
 
@@ -268,6 +269,7 @@ export class PeerNetwork {
     await node.handle('availability', (stream, peerId) => handlers.availability(stream, this.mustRemote(peerId)));
     await node.handle('fetch', (stream, peerId) => handlers.fetch(stream, this.mustRemote(peerId)));
     await node.handle('library', (stream, peerId) => handlers.library(stream, this.mustRemote(peerId)));
+    await node.handle('shared', (stream, peerId) => handlers.shared(stream, this.mustRemote(peerId)));
     await node.handle('original', (stream, peerId) => handlers.original(stream, this.mustRemote(peerId)));
     node.on('connect', (p) => this.connectedQuietly(p));
     node.on('disconnect', (p) => {

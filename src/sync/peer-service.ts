@@ -3,6 +3,7 @@ import type { Device } from '../device/identity.js';
 import type { ConnectedDevice, PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../wire/peers.js';
 import { serveAvailability } from './availability/exchange.js';
 import { serveLibrary } from './library/exchange.js';
+import { serveShared } from './shared/exchange.js';
 import { serveOriginal } from './library/originals.js';
 import { LibraryLink, type LinkNetwork } from './library-link.js';
 import { peerIdOfPublicKey } from './net/device-key.js';
@@ -73,6 +74,9 @@ export class PeerService {
         original: (stream, remote) => serveOriginal(stream, remote, (id) => this.linkOf(id)?.library),
         library: (stream, remote) => serveLibrary(stream, remote, (id) => this.linkOf(id)?.library, {
           onChanged: (r, libraryId) => this.linkOf(libraryId)?.libraryChanged(r),
+        }),
+        shared: (stream, remote) => serveShared(stream, remote, (id) => this.linkOf(id)?.library, {
+          onChanged: (r, libraryId) => this.linkOf(libraryId)?.sharedChanged(r),
         }),
       },
       onPairedConnect: (r) => {

@@ -53,5 +53,14 @@ CREATE TABLE shared_ops (
   op TEXT NOT NULL,
   received_at INTEGER NOT NULL
 );
+
+-- Where this device is in each paired device's log: the epoch of that device's database and the
+-- last seq taken in (a new epoch: its log is read again from the start; every operation merges
+-- once however often it comes).
+CREATE TABLE shared_cursor (
+  device_uuid TEXT PRIMARY KEY,
+  epoch TEXT NOT NULL,
+  seq INTEGER NOT NULL
+);
 `,
 };

@@ -31,6 +31,9 @@ export const MAX_BATCH_ITEMS = 1000;
 export const REASON_CHARS = 500;
 /** Rows (entries, and content facts) in one page of a library pull, at most; and folders (or parts of one). */
 export const LIBRARY_PAGE_ROWS = 4096;
+/** Operations on shared data in one page of a pull, at most (each a JSON text of at most SHARED_OP_CHARS). */
+export const SHARED_PAGE_OPS = 4096;
+export const SHARED_OP_CHARS = 16 * 1024;
 /** Locations one device may announce in a library. */
 export const LIBRARY_MAX_LOCATIONS = 1024;
 /** A content's media metadata as sent (JSON); larger is left out by its owner. */
@@ -92,6 +95,11 @@ export const PROTOCOLS = {
   library: {
     id: '/vss/library/1.0.0', version: 1, maxMessageBytes: 4 * 1024 * 1024, pairedOnly: true, maxInboundStreams: 8, tagKey: 't',
     decoder: { maxArrayLength: LIBRARY_PAGE_ROWS, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 1024 },
+  },
+  /** Shared data (DESIGN §15, §16): operations on tags and user metadata, from any member's log, in pages. */
+  shared: {
+    id: '/vss/shared/1.0.0', version: 1, maxMessageBytes: 2 * 1024 * 1024, pairedOnly: true, maxInboundStreams: 8, tagKey: 't',
+    decoder: { maxArrayLength: SHARED_PAGE_OPS, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 1024 },
   },
   /** Originals by content address (DESIGN §15): one request a stream; the header, then the file's bytes. */
   original: {
@@ -187,6 +195,21 @@ export const PEER_MESSAGES = {
   'fetch.item': { protocol: 'fetch', tag: { ok: true }, since: 1, maxBytes: KiB, fields: { size: f.uint, checksum: f.string(128), format: f.string(NAME), offset: f.uint } },
   /** An item refused (not ready, not shared, changed, not an address); the next item's answer follows. */
   'fetch.refused': { protocol: 'fetch', tag: { ok: false }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
+
+  // ---- /vss/shared: one request per stream (DESIGN §15 "Shared data") ----
+  /** Ask for the operations logged after SEQ of EPOCH (all of them when unknown or of another epoch). Answered by page… end. */
+  'shared.pull': { protocol: 'shared', tag: { t: 'pull' }, since: 1, maxBytes: KiB, fields: { library_id: f.string(64), epoch: f.optional(f.nullable(f.string(64))), seq: f.optional(f.uint) } },
+  /** Operations in the order the sender logged them, each as JSON (the receiver checks each); SEQ: the last one's number there. */
+  'shared.page': {
+    protocol: 'shared', tag: { t: 'page' }, since: 1, maxBytes: PROTOCOLS.shared.maxMessageBytes,
+    fields: { epoch: f.string(64), seq: f.uint, ops: f.array(f.string(SHARED_OP_CHARS), SHARED_PAGE_OPS) },
+  },
+  'shared.ack': { protocol: 'shared', tag: { t: 'ack' }, since: 1, maxBytes: 64, fields: {} },
+  'shared.end': { protocol: 'shared', tag: { t: 'end' }, since: 1, maxBytes: 256, fields: { epoch: f.string(64), seq: f.uint, pages: f.uint } },
+  /** A push: the sender's log grew (the receiver pulls). Answered by `ok`. */
+  'shared.changed': { protocol: 'shared', tag: { t: 'changed' }, since: 1, maxBytes: 256, fields: { library_id: f.string(64), seq: f.uint } },
+  'shared.ok': { protocol: 'shared', tag: { t: 'ok' }, since: 1, maxBytes: 64, fields: {} },
+  'shared.error': { protocol: 'shared', tag: { t: 'error' }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
 
   // ---- /vss/library: one request per stream (DESIGN §15 "Device-owned data") ----
   /**
