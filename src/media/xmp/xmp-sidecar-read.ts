@@ -54,6 +54,12 @@ export interface XmpSidecarMeta {
    * a '/' there: "Music|AC/DC").
    */
   hierarchical: string[][];
+  /**
+   * darktable's own tags (darktable|format|cr2, darktable|changed, …), kept out of HIERARCHICAL, and
+   * out of KEYWORDS with the parts darktable spells them in (darktable, format, cr2). They are its
+   * bookkeeping, not the user's keywords; the writer keeps them in the file.
+   */
+  bookkeeping: string[][];
   /** Values that were present but skipped (a rating that is not a number, a structured item), for a log line. */
   ignored: string[];
 }
@@ -190,7 +196,15 @@ export function readXmpRaw(text: string): XmpRawRead {
 
 /** The owned properties' values as vss uses them. */
 function interpret(raw: XmpRawValues, paths: readonly XmpPathItem[], ignored: string[]): XmpSidecarMeta {
-  const meta: XmpSidecarMeta = { keywords: unique(raw.subject), hierarchical: mergePaths(paths), ignored };
+  const book = bookkeepingItems(raw);
+  const bookSubject = new Set(book.subject);
+  const userPaths = paths.filter((p) => !isBookkeepingPath(splitPath(p.text, XMP_PROPERTIES[p.key].separator)));
+  const meta: XmpSidecarMeta = {
+    keywords: unique(raw.subject.filter((k) => !bookSubject.has(k))),
+    hierarchical: mergePaths(userPaths),
+    bookkeeping: mergePaths(paths.filter((p) => !userPaths.includes(p))),
+    ignored,
+  };
   const rating = raw.rating[0];
   if (rating !== undefined) {
     const value = /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(rating) ? Number(rating) : NaN;
@@ -199,6 +213,37 @@ function interpret(raw: XmpRawValues, paths: readonly XmpPathItem[], ignored: st
   }
   if (raw.label[0] !== undefined) meta.label = raw.label[0];
   return meta;
+}
+
+/** The root of darktable's own tag tree. */
+const BOOKKEEPING_ROOT = 'darktable';
+
+function isBookkeepingPath(parts: readonly string[]): boolean {
+  return parts[0] === BOOKKEEPING_ROOT;
+}
+
+/**
+ * The items of each keyword property that are darktable's bookkeeping: whole paths under
+ * "darktable", and the flat keywords that are "darktable|…" or a part of such a path and of no
+ * other path (old darktable wrote every part of every tag into dc:subject). The reader leaves them
+ * out; the writer keeps them.
+ */
+export function bookkeepingItems(raw: XmpRawValues): { subject: string[]; lrHierarchy: string[]; digikamTags: string[] } {
+  const bookParts = new Set<string>();
+  const userParts = new Set<string>();
+  const pathItems = (key: 'lrHierarchy' | 'digikamTags') =>
+    raw[key].filter((text) => {
+      const parts = splitPath(text, XMP_PROPERTIES[key].separator);
+      const book = isBookkeepingPath(parts);
+      for (const part of parts) (book ? bookParts : userParts).add(part);
+      return book;
+    });
+  const lrHierarchy = pathItems('lrHierarchy');
+  const digikamTags = pathItems('digikamTags');
+  const subject = raw.subject.filter(
+    (k) => k.startsWith(`${BOOKKEEPING_ROOT}|`) || (bookParts.has(k) && !userParts.has(k)),
+  );
+  return { subject, lrHierarchy, digikamTags };
 }
 
 /**

@@ -16,7 +16,8 @@
  *   line, separated by one space, in double quotes (Exiv2 puts one per line; exiftool quotes with ');
  *   the values and their order are kept.
  * Hierarchical keywords go both into lr:hierarchicalSubject ('|', read by Lightroom and darktable)
- * and digiKam:TagsList ('/', what digiKam reads first).
+ * and digiKam:TagsList ('/', what digiKam reads first). darktable's own tags (darktable|format|cr2,
+ * see bookkeepingItems) are not vss's: they stay in the file, first.
  *
  * A file the reader refuses is never rewritten: writeXmpSidecar throws, so the caller cannot
  * replace a file it could not read. The text produced is read back before it is returned.
@@ -24,7 +25,7 @@
 import { DOMParser, XMLSerializer, type Attr, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { VssError } from '../../core/errors.js';
 import { RDF_NS, XMLNS_NS, XMP_PROPERTIES, XMP_PROPERTY_KEYS, type XmpPropertyKey } from './xmp-properties.js';
-import { readXmpRaw, type XmpRawValues } from './xmp-sidecar-read.js';
+import { bookkeepingItems, readXmpRaw, type XmpRawValues } from './xmp-sidecar-read.js';
 
 export interface XmpSidecarWrite {
   /** undefined: left as the file has it; null: removed; a number: set (an integer from -1, rejected, to 5). */
@@ -60,10 +61,11 @@ type Desired = Partial<Record<XmpPropertyKey, string[]>>;
  * a value XMP cannot carry.
  */
 export function writeXmpSidecar(existing: string | undefined, meta: XmpSidecarWrite): string {
-  const desired = desiredValues(meta);
+  let desired = desiredValues(meta);
   if (existing !== undefined) {
     const read = readXmpRaw(existing);
     if (!read.ok) throw new VssError('IO', `XMP sidecar not rewritten, it cannot be read: ${read.reason}`);
+    desired = keepBookkeeping(desired, bookkeepingItems(read.raw));
     if (alreadySays(read.raw, desired)) return existing;
   }
   const text = existing ?? NEW_SIDECAR;
@@ -119,6 +121,16 @@ function desiredValues(meta: XmpSidecarWrite): Desired {
   desired.lrHierarchy = lr;
   desired.digikamTags = digikam;
   return desired;
+}
+
+/** darktable's own tags stay first in each keyword property, as the file has them. */
+function keepBookkeeping(desired: Desired, book: ReturnType<typeof bookkeepingItems>): Desired {
+  const out = { ...desired };
+  for (const key of ['subject', 'lrHierarchy', 'digikamTags'] as const) {
+    const kept = book[key];
+    if (kept.length > 0) out[key] = unique([...kept, ...(desired[key] ?? [])]);
+  }
+  return out;
 }
 
 function alreadySays(raw: XmpRawValues, desired: Desired): boolean {
