@@ -38,7 +38,7 @@ export function newXmpSidecarName(fileName: string): string {
 }
 
 export function isXmpName(name: string): boolean {
-  return name.length > 4 && name.slice(-4).toLowerCase() === '.xmp';
+  return name.length >= 4 && name.slice(-4).toLowerCase() === '.xmp';
 }
 
 /** The XMP sidecars of FILENAME among SIBLINGS (names in one folder), full-name form first. */

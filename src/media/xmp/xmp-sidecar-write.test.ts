@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DOMParser, XMLSerializer, type Element, type Node } from '@xmldom/xmldom';
 import { VssError } from '../../core/errors.js';
 import { ownedProperty } from './xmp-properties.js';
@@ -235,4 +238,33 @@ test('keywords and paths are trimmed and deduplicated as the reader does', () =>
   const text = writeXmpSidecar(undefined, { keywords: [' a ', 'a', '', 'b'], hierarchical: [[' P ', '', 'q'], ['P', 'q'], [], ['  ']] });
   const got = read(text);
   assert.deepEqual([got.keywords, got.hierarchical], [['a', 'b'], [['P', 'q']]]);
+});
+
+test('exiftool reads what vss writes, new or rewritten', async (t) => {
+  const { ExifTool } = await import('exiftool-vendored');
+  const et = new ExifTool({ maxProcs: 1, taskTimeoutMillis: 20_000 });
+  const dir = mkdtempSync(join(tmpdir(), 'vss-xmp-'));
+  try {
+    try {
+      await et.version();
+    } catch (err) {
+      t.skip(`ExifTool cannot start here: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    for (const [name, existing] of [['new', undefined], ...Object.entries(SAMPLES)] as const) {
+      const file = join(dir, `${name}.xmp`);
+      writeFileSync(file, writeXmpSidecar(existing, M));
+      const tags = (await et.read(file)) as Record<string, unknown>;
+      assert.deepEqual(
+        [tags.Rating, tags.Label, tags.Subject, tags.HierarchicalSubject, tags.TagsList, tags.Error],
+        [3, 'Green', name === 'darktable' ? ['changed', 'cr2', 'darktable', 'format', ...M.keywords] : M.keywords,
+          [...(name === 'darktable' ? ['darktable|format|cr2', 'darktable|changed'] : []), 'Places|Croatia|Dubrovnik', 'Music|AC/DC'],
+          ['Places/Croatia/Dubrovnik', 'Odd|name'], undefined],
+        name,
+      );
+    }
+  } finally {
+    await et.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
