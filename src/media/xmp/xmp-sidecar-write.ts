@@ -78,7 +78,8 @@ export function writeXmpSidecar(existing: string | undefined, meta: XmpSidecarWr
   }
   let out = new XMLSerializer().serializeToString(doc);
   // The DOM keeps no text after the last node, nor the file's line ends.
-  out = bom + out.replace(/\s*$/, '') + (/\s*$/.exec(text)?.[0] ?? '');
+  // (trimEnd, not /\s*$/: that regex is quadratic in a packet's padding.)
+  out = bom + out.trimEnd() + text.slice(text.trimEnd().length);
   if (/\r\n/.test(text)) out = out.replace(/\r?\n/g, '\r\n');
   const check = readXmpRaw(out);
   if (!check.ok || !alreadySays(check.raw, desired)) {
