@@ -84,8 +84,11 @@ function stemOwner(candidates: readonly string[]): string | undefined {
   let tied = false;
   for (const c of candidates) {
     const r = rank(c);
-    if (r > bestRank) (best = c), (bestRank = r), (tied = false);
-    else if (r === bestRank) tied = true;
+    if (r > bestRank) {
+      best = c;
+      bestRank = r;
+      tied = false;
+    } else if (r === bestRank) tied = true;
   }
   return tied ? undefined : best;
 }

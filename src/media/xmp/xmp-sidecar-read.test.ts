@@ -97,12 +97,13 @@ test('ratings out of range or not numbers: kept as written, flagged, or noted', 
 test('structured values and items are skipped with a note; unknown content is ignored', () => {
   const m = meta(readXmpSidecar(wrap(`<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:o="urn:other">
     <dc:subject><rdf:Bag><rdf:li>kept</rdf:li><rdf:li rdf:parseType="Resource"><o:x>no</o:x></rdf:li></rdf:Bag></dc:subject>
+    <dc:subject><o:struct><rdf:li>not an array item</rdf:li></o:struct></dc:subject>
     <o:thing><rdf:Bag><rdf:li><dc:subject>nested, not a property</dc:subject></rdf:li></rdf:Bag></o:thing>
     <!-- <dc:subject>comment</dc:subject> -->
   </rdf:Description>
   <o:Other xmlns:o="urn:other"><dc:subject xmlns:dc="http://purl.org/dc/elements/1.1/">not in a Description</dc:subject></o:Other>`)));
   assert.deepEqual(m.keywords, ['kept']);
-  assert.deepEqual(m.ignored, ['subject: a structured item skipped']);
+  assert.deepEqual(m.ignored, ['subject: a structured item skipped', 'subject: a structured value (<o:struct>) skipped']);
 });
 
 test('a root rdf:RDF (no x:xmpmeta), a BOM, an XML declaration, an empty xmpmeta: all read', () => {

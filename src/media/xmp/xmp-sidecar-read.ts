@@ -116,9 +116,9 @@ export function readXmpRaw(text: string): XmpRawRead {
   /** Depth of the rdf:RDF whose Descriptions count (1 at the root, 2 inside x:xmpmeta), once found. */
   let rdfDepth = -1;
   let rdfSeen = false;
-  /** The owned property element being read, at depth rdfDepth + 2. */
   let inDescription = false;
-  let prop: { key: XmpPropertyKey; text: string; children: number } | undefined;
+  /** The owned property element being read, at depth rdfDepth + 2; IN_ARRAY once its rdf:Bag/Seq/Alt opened. */
+  let prop: { key: XmpPropertyKey; text: string; children: number; inArray: boolean } | undefined;
   /** The rdf:li being read inside PROP's container. */
   let item: { text: string; children: number } | undefined;
 
@@ -132,12 +132,18 @@ export function readXmpRaw(text: string): XmpRawRead {
       const isMeta = tag.uri === XMPMETA_NS && (tag.local === 'xmpmeta' || tag.local === 'xapmeta');
       const isRdf = tag.uri === RDF_NS && tag.local === 'RDF';
       if (!isMeta && !isRdf) throw new Refusal(`root element <${tag.name}>, not x:xmpmeta or rdf:RDF`);
-      if (isRdf) (rdfDepth = 1), (rdfSeen = true);
+      if (isRdf) {
+        rdfDepth = 1;
+        rdfSeen = true;
+      }
       return;
     }
     if (rdfDepth < 0) {
       // The first rdf:RDF under x:xmpmeta only, as the writer picks it.
-      if (!rdfSeen && depth === 2 && tag.uri === RDF_NS && tag.local === 'RDF') (rdfDepth = 2), (rdfSeen = true);
+      if (!rdfSeen && depth === 2 && tag.uri === RDF_NS && tag.local === 'RDF') {
+        rdfDepth = 2;
+        rdfSeen = true;
+      }
       return;
     }
     const rel = depth - rdfDepth;
@@ -150,15 +156,14 @@ export function readXmpRaw(text: string): XmpRawRead {
       }
     } else if (rel === 2) {
       const key = inDescription ? ownedProperty(tag.uri, tag.local) : undefined;
-      if (key) prop = { key, text: '', children: 0 };
+      if (key) prop = { key, text: '', children: 0, inArray: false };
     } else if (prop) {
       if (rel === 3) {
         prop.children++;
-        if (tag.uri !== RDF_NS || !(tag.local === 'Bag' || tag.local === 'Seq' || tag.local === 'Alt')) {
-          note(`${XMP_PROPERTIES[prop.key].local}: a structured value (<${tag.name}>) skipped`);
-        }
+        prop.inArray = prop.children === 1 && tag.uri === RDF_NS && (tag.local === 'Bag' || tag.local === 'Seq' || tag.local === 'Alt');
+        if (!prop.inArray) note(`${XMP_PROPERTIES[prop.key].local}: a structured value (<${tag.name}>) skipped`);
       } else if (rel === 4) {
-        if (tag.uri === RDF_NS && tag.local === 'li') item = { text: '', children: 0 };
+        if (prop.inArray && tag.uri === RDF_NS && tag.local === 'li') item = { text: '', children: 0 };
       } else if (rel === 5 && item) item.children++;
     }
   });
