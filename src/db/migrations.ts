@@ -14,6 +14,7 @@ import { batchedIdentityWrites } from './migrations/011-batched-identity-writes.
 import { librarySync } from './migrations/012-library-sync.js';
 import { availabilityKeys } from './migrations/013-availability-keys.js';
 import { gridPeerRows } from './migrations/014-grid-peer-rows.js';
+import { peerContentIds } from './migrations/016-peer-content-ids.js';
 
 export interface Migration {
   version: number;
@@ -24,7 +25,7 @@ export interface Migration {
 /** Every schema change, in order. The database's user_version says how many have run. */
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
-  librarySync, availabilityKeys, gridPeerRows,
+  librarySync, availabilityKeys, gridPeerRows, peerContentIds,
 ];
 
 export function currentSchemaVersion(db: Db): number {
