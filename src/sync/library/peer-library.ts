@@ -138,19 +138,20 @@ export class PeerLibrary {
       return { content_uuid: uuid, cas_id: casId, cas_version: casVersion, kind, mime, size, media_metadata: media };
     });
     // A file's content comes with it, in the same page: its row here is what the entry points at.
+    // Search indexes every device's names (DESIGN §15): the contents of a delta's rows are looked at again.
+    const named: string[] = [];
     for (const f of folders) {
       for (const r of f.rows) {
-        if (r.content_uuid !== null && !described.has(r.content_uuid)) throw new VssError('PEER', `library page entry ${JSON.stringify(r.name).slice(0, 80)} holds content ${r.content_uuid}, which the page does not describe`);
+        if (r.content_uuid === null) continue;
+        if (!described.has(r.content_uuid)) throw new VssError('PEER', `library page entry ${JSON.stringify(r.name).slice(0, 80)} holds content ${r.content_uuid}, which the page does not describe`);
+        if (!pull.full) named.push(r.content_uuid);
       }
     }
     let entries = 0;
     store.transaction(() => {
       const ids = store.peerContents.putMany(owner, contents);
-      // Search indexes every device's names (DESIGN §15): the contents of the rows written are looked at again.
-      const named: string[] = [];
       for (const f of folders) {
         store.peerEntries.putMany(owner, f.location, f.path, f.rows, pull.number, ids);
-        for (const r of f.rows) if (r.content_uuid !== null) named.push(r.content_uuid);
         // A full copy sweeps the whole device at its end instead (whatever it did not confirm).
         if (f.whole && !pull.full) pull.removed += this.dropped(store.peerEntries.sweepFolder(owner, f.location, f.path, pull.number));
         entries += f.rows.length;
