@@ -29,9 +29,9 @@ const PUT = `INSERT INTO peer_entries (device_uuid, location_id, dir_path, name,
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(device_uuid, location_id, dir_path, name) DO UPDATE SET kind = excluded.kind,
   size = excluded.size, mtime_ms = excluded.mtime_ms, content_id = excluded.content_id, pull = excluded.pull`;
 
-/** The columns of a PeerEntry, from peer_entries e. */
-const ENTRY = `e.device_uuid, e.location_id, e.dir_path, e.name, e.kind, e.size, e.mtime_ms,
-  (SELECT c.content_uuid FROM peer_contents c WHERE c.id = e.content_id) AS content_uuid, e.pull`;
+/** PeerEntry rows, of peer_entries e (a join: cheaper than a look-up of each row's content uuid). */
+const ENTRIES = `SELECT e.device_uuid, e.location_id, e.dir_path, e.name, e.kind, e.size, e.mtime_ms, c.content_uuid, e.pull
+  FROM peer_entries e LEFT JOIN peer_contents c ON c.id = e.content_id`;
 
 /** The uuids of the contents of the rows a DELETE … RETURNING removed (their rows in peer_contents stay until dropUnheld). */
 const REMOVED_CONTENT = '(SELECT c.content_uuid FROM peer_contents c WHERE c.id = content_id)';
@@ -52,14 +52,14 @@ export class PeerEntryStore {
   /** A folder's listing on DEVICE, by name: LIMIT rows after AFTERNAME. */
   listing(deviceUuid: string, locationId: number, dirPath: string, afterName = '', limit = 10_000): PeerEntry[] {
     return this.sql<[string, number, string, string, number], PeerEntry>(
-      `SELECT ${ENTRY} FROM peer_entries e WHERE e.device_uuid = ? AND e.location_id = ? AND e.dir_path = ? AND e.name > ? ORDER BY e.name LIMIT ?`,
+      `${ENTRIES} WHERE e.device_uuid = ? AND e.location_id = ? AND e.dir_path = ? AND e.name > ? ORDER BY e.name LIMIT ?`,
     ).all(deviceUuid, locationId, dirPath, afterName, limit);
   }
 
   /** One row of DEVICE: the entry NAME in folder DIRPATH. */
   get(deviceUuid: string, locationId: number, dirPath: string, name: string): PeerEntry | undefined {
     return this.sql<[string, number, string, string], PeerEntry>(
-      `SELECT ${ENTRY} FROM peer_entries e WHERE e.device_uuid = ? AND e.location_id = ? AND e.dir_path = ? AND e.name = ?`,
+      `${ENTRIES} WHERE e.device_uuid = ? AND e.location_id = ? AND e.dir_path = ? AND e.name = ?`,
     ).get(deviceUuid, locationId, dirPath, name);
   }
 
