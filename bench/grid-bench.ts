@@ -62,7 +62,7 @@ async function main(): Promise<void> {
          FROM content_identities c WHERE EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
          UNION ALL
          SELECT p.content_uuid, substr(json_extract(p.media_metadata, '$.captured_at'), 1, 10), json_extract(p.media_metadata, '$.captured_ms'),
-           (SELECT e.name FROM peer_entries e WHERE e.content_uuid = p.content_uuid), 1, 0 FROM peer_contents p)
+           (SELECT e.name FROM peer_entries e WHERE e.content_id = p.id), 1, 0 FROM peer_contents p)
        ORDER BY day DESC, ms DESC, name, remote, id, uuid LIMIT ? OFFSET ?`,
     ).pluck();
     for (const off of offsets) {
@@ -168,8 +168,8 @@ function fillLibrary(lib: Library, n: number, remoteShare: number): void {
       files = [];
       uuids = [];
       if (peerFiles.length > 0) {
-        lib.store.peerEntries.putMany(peer, 1, `d${dir}`, peerFiles, 1);
         lib.store.peerContents.putMany(peer, peerContents);
+        lib.store.peerEntries.putMany(peer, 1, `d${dir}`, peerFiles, 1);
       }
       peerFiles = [];
       peerContents = [];

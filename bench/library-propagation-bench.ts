@@ -75,7 +75,7 @@ async function twoDevices(dir: string, opts: { ns?: { a: string; b: string }; ip
     const db = openReadonly(bDb);
     if (!db) return undefined;
     try {
-      const n = db.prepare("SELECT count(*) FROM peer_entries WHERE kind = 'file' AND content_uuid IS NOT NULL").pluck().get() as number;
+      const n = db.prepare("SELECT count(*) FROM peer_entries WHERE kind = 'file' AND content_id IS NOT NULL").pluck().get() as number;
       return n >= opts.seed ? true : undefined;
     } catch {
       return undefined; // the tables may not be there yet
@@ -114,7 +114,7 @@ async function benchPropagation(o: { files: number; burst: number; 'trickle-ms':
     const aDb = new Database(await libraryDb(p.a), { readonly: true, fileMustExist: true });
     const bDb = new Database(await libraryDb(p.b), { readonly: true, fileMustExist: true });
     const onA = aDb.prepare("SELECT rel_path AS rel, content_id IS NOT NULL AS c FROM entries WHERE location_id = ? AND kind = 'file'");
-    const onB = bDb.prepare("SELECT dir_path || '/' || name AS rel, content_uuid IS NOT NULL AS c FROM peer_entries WHERE kind = 'file'");
+    const onB = bDb.prepare("SELECT dir_path || '/' || name AS rel, content_id IS NOT NULL AS c FROM peer_entries WHERE kind = 'file'");
     const files = new Map<string, Written>();
     let waiting = 0;
     const poll = setInterval(() => {

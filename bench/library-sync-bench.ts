@@ -12,7 +12,9 @@
  *   (c) `ls` of a remote folder of F entries (default 10k) target < 100 ms
  * Anchor of (a) and (b), measured in the same run: the same pages' bytes over a bare libp2p stream
  * of the same connection (length-prefixed, no MessagePack decode, no checks, no acks) plus plain
- * INSERTs of the same rows (prepared, one transaction) into tables of the same shape and keys. The
+ * INSERTs of the same rows as they come (prepared, one transaction) into tables keyed as the rows
+ * name themselves: a content by its uuid, an entry by its folder and name with an index of its
+ * content's uuid (what library sync stored before migration 016 numbered the contents). The
  * anchor of (c) is a plain SELECT of the same rows.
  * The owner's rows are seeded through its stores (folders of 100 files, each its own content).
  */

@@ -244,8 +244,8 @@ function moveToPeer(lib: Library, share: number): number {
       if (!list) byDir.set(dir, (list = []));
       list.push({ name: r.name, kind: 'file', size: r.size, mtime_ms: 0, content_uuid: r.uuid });
     }
-    for (const [dir, list] of byDir) store.peerEntries.putMany(peer, 1, dir, list, 1);
     store.peerContents.putMany(peer, moved.map((r) => ({ content_uuid: r.uuid, cas_id: r.cas_id, cas_version: r.cas_version, kind: r.kind, mime: r.mime, size: r.size, media_metadata: r.media_metadata })));
+    for (const [dir, list] of byDir) store.peerEntries.putMany(peer, 1, dir, list, 1);
     const dropEntry = lib.db.prepare('DELETE FROM entries WHERE id = ?');
     const dropContent = lib.db.prepare('DELETE FROM content_identities WHERE id = ?');
     for (const r of moved) {

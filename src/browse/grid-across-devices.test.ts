@@ -49,8 +49,8 @@ describe('the grid across devices', () => {
       store.peerLocations.replace(device, [{ location_id: 1, uuid: `loc-${device}`, name: 'Photos', path: '/Users/me/Photos', index_mode: 'deep', files: files.length, dirs: 0, bytes: 0 }]);
       const n = store.peerLibraryCursor.startPull(device, '00000000-0000-4000-8000-0000000000ee', { full: true, toSeq: 9, afterSeq: 0, afterId: 0, afterName: '' }, 0);
       const rows: PeerEntryFacts[] = files.map(([f]) => ({ name: f, kind: 'file', size: 1, mtime_ms: 0, content_uuid: uuidOf(f) }));
-      store.peerEntries.putMany(device, 1, dir, rows, n);
       store.peerContents.putMany(device, files.map(([f, at]) => ({ content_uuid: uuidOf(f), cas_id: `c-${f}`, cas_version: 1, kind: 'image', mime: 'image/jpeg', size: 7, media_metadata: meta(at) })));
+      store.peerEntries.putMany(device, 1, dir, rows, n);
     });
     assert.equal(store.browse.version(), before, 'nothing moves the order before a page is applied');
     store.peerLibraryCursor.advance(device, 9, 1, '');

@@ -51,6 +51,34 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('give paired devices\' contents ids and point their entries at them (v16), keeping every row', () => {
+    const path = join(tmp.path, 'v14.sqlite');
+    const db = openDatabase(path);
+    for (const m of MIGRATIONS.filter((x) => x.version <= 14)) db.exec(m.sql);
+    db.pragma('user_version = 14');
+    const entry = db.prepare('INSERT INTO peer_entries (device_uuid, location_id, dir_path, name, kind, size, mtime_ms, content_uuid, pull) VALUES (?, 1, ?, ?, ?, 1, 0, ?, 3)');
+    const content = db.prepare("INSERT INTO peer_contents (device_uuid, content_uuid, cas_id, cas_version, kind, mime, size, media_metadata) VALUES (?, ?, ?, 1, 'image', 'image/jpeg', 1, NULL)");
+    content.run('dev-a', 'c1', 'cas1');
+    content.run('dev-b', 'c1', 'cas1');
+    content.run('dev-a', 'c2', 'cas2');
+    entry.run('dev-a', '', 'x.jpg', 'file', 'c1');
+    entry.run('dev-a', 'sub', 'y.jpg', 'file', 'c2');
+    entry.run('dev-a', '', 'sub', 'dir', null);
+    entry.run('dev-b', '', 'z.jpg', 'file', 'c1');
+    // An entry whose content its owner never described (owners send both together): it keeps no content.
+    entry.run('dev-b', '', 'w.jpg', 'file', 'c9');
+    migrate(db, path);
+    assert.deepEqual(db.prepare(
+      `SELECT e.device_uuid, e.dir_path, e.name, e.kind, c.content_uuid, c.device_uuid AS holder, e.pull FROM peer_entries e LEFT JOIN peer_contents c ON c.id = e.content_id
+       ORDER BY e.device_uuid, e.dir_path, e.name`,
+    ).raw().all(), [
+      ['dev-a', '', 'sub', 'dir', null, null, 3], ['dev-a', '', 'x.jpg', 'file', 'c1', 'dev-a', 3], ['dev-a', 'sub', 'y.jpg', 'file', 'c2', 'dev-a', 3],
+      ['dev-b', '', 'w.jpg', 'file', null, null, 3], ['dev-b', '', 'z.jpg', 'file', 'c1', 'dev-b', 3],
+    ]);
+    assert.deepEqual(db.prepare('SELECT device_uuid, content_uuid, cas_id FROM peer_contents ORDER BY id').raw().all(), [['dev-a', 'c1', 'cas1'], ['dev-a', 'c2', 'cas2'], ['dev-b', 'c1', 'cas1']]);
+    db.close();
+  });
+
   it('refuse a database made by a newer vss', () => {
     const path = join(tmp.path, 'newer.sqlite');
     const db = openDatabase(path);

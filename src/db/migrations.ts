@@ -15,6 +15,7 @@ import { librarySync } from './migrations/012-library-sync.js';
 import { availabilityKeys } from './migrations/013-availability-keys.js';
 import { gridPeerRows } from './migrations/014-grid-peer-rows.js';
 import { jobParams } from './migrations/015-job-params.js';
+import { peerContentIds } from './migrations/016-peer-content-ids.js';
 import { sharedMetadata } from './migrations/017-shared-metadata.js';
 
 export interface Migration {
@@ -26,7 +27,7 @@ export interface Migration {
 /** Every schema change, in order. The database's user_version says how many have run. */
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
-  librarySync, availabilityKeys, gridPeerRows, jobParams, sharedMetadata,
+  librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -114,7 +114,8 @@ describe('local availability numbering', () => {
       CREATE TABLE sidecar_availability (id INTEGER PRIMARY KEY, content_uuid TEXT NOT NULL, kind TEXT NOT NULL, variant TEXT NOT NULL, device_uuid TEXT NOT NULL,
         has INTEGER NOT NULL CHECK (has IN (0, 1)), size INTEGER, checksum TEXT, last_seen_at INTEGER NOT NULL, format TEXT, seq INTEGER,
         UNIQUE (content_uuid, kind, variant, device_uuid));
-      CREATE INDEX sidecar_availability_by_device_seq ON sidecar_availability(device_uuid, seq);`);
+      CREATE INDEX sidecar_availability_by_device_seq ON sidecar_availability(device_uuid, seq);
+      ALTER TABLE peer_entries RENAME COLUMN content_id TO content_uuid; -- as before migration 016`);
     db.pragma(`user_version = ${availabilityKeys.version - 1}`);
     const peer = '99999999-0000-4000-8000-000000000000';
     const ins = db.prepare('INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 7)');

@@ -96,7 +96,8 @@ export interface RemoteSidecarRecord {
 }
 
 const REMOTE_TILE_SQL = `SELECT p.content_uuid AS uuid, p.kind, p.mime, p.media_metadata,
-    (SELECT e.name FROM peer_entries e WHERE e.content_uuid = p.content_uuid AND e.kind = 'file' ORDER BY e.device_uuid, e.location_id, e.dir_path, e.name LIMIT 1) AS name,
+    (SELECT e.name FROM peer_contents q JOIN peer_entries e ON e.content_id = q.id WHERE q.content_uuid = p.content_uuid AND e.kind = 'file'
+      ORDER BY e.device_uuid, e.location_id, e.dir_path, e.name LIMIT 1) AS name,
     (SELECT s.checksum FROM sidecars s WHERE s.content_uuid = p.content_uuid AND s.kind = 'thumb' AND s.variant = 'grid@1x' AND s.status = 'ready') AS thumb,
     EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = p.content_uuid AND s.kind = 'live_photo_video' AND s.status = 'ready') AS live
   FROM peer_contents p WHERE p.content_uuid IN (SELECT value FROM json_each(?))
@@ -172,9 +173,10 @@ export class BrowseStore {
 
   /** [content uuid, name] of the copies paired devices hold of UUIDS (all: of every content), a content's first copy first. */
   peerFileNames(uuids: readonly string[] | 'all'): Array<[string, string]> {
-    const order = 'ORDER BY content_uuid, device_uuid, location_id, dir_path, name';
-    if (uuids === 'all') return this.sql<[], [string, string]>(`SELECT content_uuid, name FROM peer_entries INDEXED BY peer_entries_by_content WHERE content_uuid IS NOT NULL AND kind = 'file' ${order}`).raw().all();
-    return this.sql<[string], [string, string]>(`SELECT content_uuid, name FROM peer_entries WHERE content_uuid IN (SELECT value FROM json_each(?)) AND kind = 'file' ${order}`).raw().all(JSON.stringify(uuids));
+    const order = 'ORDER BY p.content_uuid, e.device_uuid, e.location_id, e.dir_path, e.name';
+    const rows = 'SELECT p.content_uuid, e.name FROM peer_contents p JOIN peer_entries e ON e.content_id = p.id';
+    if (uuids === 'all') return this.sql<[], [string, string]>(`${rows} WHERE e.kind = 'file' ${order}`).raw().all();
+    return this.sql<[string], [string, string]>(`${rows} WHERE p.content_uuid IN (SELECT value FROM json_each(?)) AND e.kind = 'file' ${order}`).raw().all(JSON.stringify(uuids));
   }
 
   /** The tiles of contents UUIDS that only paired devices hold, in no particular order. */
@@ -204,9 +206,9 @@ export class BrowseStore {
   /** The copies paired devices hold of content UUID, with their locations' names, by device, location and path. */
   peerCopiesOf(contentUuid: string): PeerCopyRecord[] {
     return this.sql<[string], PeerCopyRecord>(
-      `SELECT e.device_uuid, l.name AS location_name, e.dir_path, e.name FROM peer_entries e
+      `SELECT e.device_uuid, l.name AS location_name, e.dir_path, e.name FROM peer_contents p JOIN peer_entries e ON e.content_id = p.id
        JOIN peer_locations l ON l.device_uuid = e.device_uuid AND l.location_id = e.location_id
-       WHERE e.content_uuid = ? AND e.kind = 'file' ORDER BY e.device_uuid, e.location_id, e.dir_path, e.name LIMIT 1000`,
+       WHERE p.content_uuid = ? AND e.kind = 'file' ORDER BY e.device_uuid, e.location_id, e.dir_path, e.name LIMIT 1000`,
     ).all(contentUuid);
   }
 

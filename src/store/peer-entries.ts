@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.js';
+import { VssError } from '../core/errors.js';
 import type { EntryKind } from './entries.js';
 import { statementCache, type Prepared } from './statements.js';
 
@@ -12,17 +13,28 @@ export interface PeerEntryRecord {
   kind: EntryKind;
   size: number;
   mtime_ms: number | null;
-  content_uuid: string | null;
+  /** Its content: `peer_contents.id` of the same device's row (an id of this library's, never sent). */
+  content_id: number | null;
   /** The pull that last confirmed it (PeerLibraryCursorRecord.pull_number). */
   pull: number;
 }
 
-export type PeerEntryFacts = Pick<PeerEntryRecord, 'name' | 'kind' | 'size' | 'mtime_ms' | 'content_uuid'>;
+/** A row as read: its content by uuid, as the owner named it. */
+export type PeerEntry = Omit<PeerEntryRecord, 'content_id'> & { content_uuid: string | null };
+
+export type PeerEntryFacts = Pick<PeerEntry, 'name' | 'kind' | 'size' | 'mtime_ms' | 'content_uuid'>;
 
 /* One row a statement: faster here than a many-row upsert (see peer-contents.ts). */
-const PUT = `INSERT INTO peer_entries (device_uuid, location_id, dir_path, name, kind, size, mtime_ms, content_uuid, pull)
+const PUT = `INSERT INTO peer_entries (device_uuid, location_id, dir_path, name, kind, size, mtime_ms, content_id, pull)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(device_uuid, location_id, dir_path, name) DO UPDATE SET kind = excluded.kind,
-  size = excluded.size, mtime_ms = excluded.mtime_ms, content_uuid = excluded.content_uuid, pull = excluded.pull`;
+  size = excluded.size, mtime_ms = excluded.mtime_ms, content_id = excluded.content_id, pull = excluded.pull`;
+
+/** PeerEntry rows, of peer_entries e (a join: cheaper than a look-up of each row's content uuid). */
+const ENTRIES = `SELECT e.device_uuid, e.location_id, e.dir_path, e.name, e.kind, e.size, e.mtime_ms, c.content_uuid, e.pull
+  FROM peer_entries e LEFT JOIN peer_contents c ON c.id = e.content_id`;
+
+/** The uuids of the contents of the rows a DELETE … RETURNING removed (their rows in peer_contents stay until dropUnheld). */
+const REMOVED_CONTENT = '(SELECT c.content_uuid FROM peer_contents c WHERE c.id = content_id)';
 
 /** The range of dir_path values beneath folder PATH: from 'PATH/' up to, not including, 'PATH0' ('0' follows '/'). */
 function beneath(path: string): [string, string] {
@@ -38,16 +50,16 @@ export class PeerEntryStore {
   }
 
   /** A folder's listing on DEVICE, by name: LIMIT rows after AFTERNAME. */
-  listing(deviceUuid: string, locationId: number, dirPath: string, afterName = '', limit = 10_000): PeerEntryRecord[] {
-    return this.sql<[string, number, string, string, number], PeerEntryRecord>(
-      'SELECT * FROM peer_entries WHERE device_uuid = ? AND location_id = ? AND dir_path = ? AND name > ? ORDER BY name LIMIT ?',
+  listing(deviceUuid: string, locationId: number, dirPath: string, afterName = '', limit = 10_000): PeerEntry[] {
+    return this.sql<[string, number, string, string, number], PeerEntry>(
+      `${ENTRIES} WHERE e.device_uuid = ? AND e.location_id = ? AND e.dir_path = ? AND e.name > ? ORDER BY e.name LIMIT ?`,
     ).all(deviceUuid, locationId, dirPath, afterName, limit);
   }
 
   /** One row of DEVICE: the entry NAME in folder DIRPATH. */
-  get(deviceUuid: string, locationId: number, dirPath: string, name: string): PeerEntryRecord | undefined {
-    return this.sql<[string, number, string, string], PeerEntryRecord>(
-      'SELECT * FROM peer_entries WHERE device_uuid = ? AND location_id = ? AND dir_path = ? AND name = ?',
+  get(deviceUuid: string, locationId: number, dirPath: string, name: string): PeerEntry | undefined {
+    return this.sql<[string, number, string, string], PeerEntry>(
+      `${ENTRIES} WHERE e.device_uuid = ? AND e.location_id = ? AND e.dir_path = ? AND e.name = ?`,
     ).get(deviceUuid, locationId, dirPath, name);
   }
 
@@ -57,26 +69,42 @@ export class PeerEntryStore {
   }
 
   /** Where copies of a content are on other devices, LIMIT of them. */
-  copiesOf(contentUuid: string, limit = 100): PeerEntryRecord[] {
-    return this.sql<[string, number], PeerEntryRecord>(
-      "SELECT * FROM peer_entries WHERE content_uuid = ? AND kind = 'file' ORDER BY device_uuid, location_id, dir_path, name LIMIT ?",
+  copiesOf(contentUuid: string, limit = 100): PeerEntry[] {
+    return this.sql<[string, number], PeerEntry>(
+      `SELECT e.device_uuid, e.location_id, e.dir_path, e.name, e.kind, e.size, e.mtime_ms, c.content_uuid, e.pull
+       FROM peer_contents c JOIN peer_entries e ON e.content_id = c.id
+       WHERE c.content_uuid = ? AND e.kind = 'file' ORDER BY e.device_uuid, e.location_id, e.dir_path, e.name LIMIT ?`,
     ).all(contentUuid, limit);
   }
 
   /** The copies on paired devices of these contents (a page of a list), with their location's name and folder there. */
   copiesOfMany(contentUuids: readonly string[]): PeerCopy[] {
     return this.sql<[string], PeerCopy>(
-      `SELECT e.content_uuid, e.device_uuid, e.location_id, e.dir_path, e.name, l.name AS location_name, l.path AS location_path
-       FROM peer_entries e JOIN peer_locations l ON l.device_uuid = e.device_uuid AND l.location_id = e.location_id
-       WHERE e.content_uuid IN (SELECT value FROM json_each(?)) AND e.kind = 'file'
-       ORDER BY e.content_uuid, e.device_uuid, e.location_id, e.dir_path, e.name`,
+      `SELECT c.content_uuid, e.device_uuid, e.location_id, e.dir_path, e.name, l.name AS location_name, l.path AS location_path
+       FROM peer_contents c JOIN peer_entries e ON e.content_id = c.id
+       JOIN peer_locations l ON l.device_uuid = e.device_uuid AND l.location_id = e.location_id
+       WHERE c.content_uuid IN (SELECT value FROM json_each(?)) AND e.kind = 'file'
+       ORDER BY c.content_uuid, e.device_uuid, e.location_id, e.dir_path, e.name`,
     ).all(JSON.stringify(contentUuids));
   }
 
-  /** Write the rows of one folder as the owner sent them, marked with PULL. */
-  putMany(deviceUuid: string, locationId: number, dirPath: string, rows: readonly PeerEntryFacts[], pull: number): void {
-    const put = this.sql<[string, number, string, string, string, number, number | null, string | null, number]>(PUT);
-    for (const r of rows) put.run(deviceUuid, locationId, dirPath, r.name, r.kind, r.size, r.mtime_ms, r.content_uuid, pull);
+  /**
+   * Write the rows of one folder as the owner sent them, marked with PULL. Their contents are
+   * written first (PeerContentStore.putMany): a row names its content by that row's id, taken from
+   * CONTENTIDS (what putMany returned) or else looked up.
+   */
+  putMany(deviceUuid: string, locationId: number, dirPath: string, rows: readonly PeerEntryFacts[], pull: number, contentIds?: ReadonlyMap<string, number>): void {
+    const put = this.sql<[string, number, string, string, string, number, number | null, number | null, number]>(PUT);
+    for (const r of rows) {
+      const c = r.content_uuid === null ? null : contentIds?.get(r.content_uuid) ?? this.contentId(deviceUuid, r.content_uuid, dirPath, r.name);
+      put.run(deviceUuid, locationId, dirPath, r.name, r.kind, r.size, r.mtime_ms, c, pull);
+    }
+  }
+
+  private contentId(deviceUuid: string, contentUuid: string, dirPath: string, name: string): number {
+    const id = this.sql<[string, string], number>('SELECT id FROM peer_contents WHERE content_uuid = ? AND device_uuid = ?').pluck().get(contentUuid, deviceUuid);
+    if (id === undefined) throw new VssError('NOT_FOUND', `peer entry ${JSON.stringify(dirPath === '' ? name : `${dirPath}/${name}`)} of ${deviceUuid} holds content ${contentUuid}, which that device's contents do not describe`);
+    return id;
   }
 
   /**
@@ -85,7 +113,7 @@ export class PeerEntryStore {
    */
   sweepFolder(deviceUuid: string, locationId: number, dirPath: string, pull: number): Removed {
     const gone = this.sql<[string, number, string, number], { name: string; kind: EntryKind; content_uuid: string | null }>(
-      'DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ? AND dir_path = ? AND pull <> ? RETURNING name, kind, content_uuid',
+      `DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ? AND dir_path = ? AND pull <> ? RETURNING name, kind, ${REMOVED_CONTENT} AS content_uuid`,
     ).all(deviceUuid, locationId, dirPath, pull);
     const removed: Removed = { rows: gone.length, contents: [] };
     for (const g of gone) {
@@ -102,21 +130,21 @@ export class PeerEntryStore {
   dropFolder(deviceUuid: string, locationId: number, path: string): Removed {
     const [from, to] = beneath(path);
     return removedOf(this.sql<[string, number, string, string, string], string | null>(
-      'DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ? AND (dir_path = ? OR (dir_path >= ? AND dir_path < ?)) RETURNING content_uuid',
+      `DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ? AND (dir_path = ? OR (dir_path >= ? AND dir_path < ?)) RETURNING ${REMOVED_CONTENT}`,
     ).pluck().all(deviceUuid, locationId, path, from, to));
   }
 
   /** After a full copy: DEVICE's rows it did not confirm (folders gone or left out) go. */
   sweepDevice(deviceUuid: string, pull: number): Removed {
-    return removedOf(this.sql<[string, number], string | null>('DELETE FROM peer_entries WHERE device_uuid = ? AND pull <> ? RETURNING content_uuid').pluck().all(deviceUuid, pull));
+    return removedOf(this.sql<[string, number], string | null>(`DELETE FROM peer_entries WHERE device_uuid = ? AND pull <> ? RETURNING ${REMOVED_CONTENT}`).pluck().all(deviceUuid, pull));
   }
 
   dropLocation(deviceUuid: string, locationId: number): Removed {
-    return removedOf(this.sql<[string, number], string | null>('DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ? RETURNING content_uuid').pluck().all(deviceUuid, locationId));
+    return removedOf(this.sql<[string, number], string | null>(`DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ? RETURNING ${REMOVED_CONTENT}`).pluck().all(deviceUuid, locationId));
   }
 
   dropDevice(deviceUuid: string): Removed {
-    return removedOf(this.sql<[string], string | null>('DELETE FROM peer_entries WHERE device_uuid = ? RETURNING content_uuid').pluck().all(deviceUuid));
+    return removedOf(this.sql<[string], string | null>(`DELETE FROM peer_entries WHERE device_uuid = ? RETURNING ${REMOVED_CONTENT}`).pluck().all(deviceUuid));
   }
 
   /** DEVICE's rows: files and folders. */

@@ -85,17 +85,17 @@ export class SearchStore {
   fileNames(contentUuid: string): string[] {
     return this.sql<[string, string], string>(
       `SELECT e.name FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE c.uuid = ? AND e.kind = 'file'
-       UNION SELECT name FROM peer_entries WHERE content_uuid = ? AND kind = 'file' ORDER BY 1`,
+       UNION SELECT e.name FROM peer_contents p JOIN peer_entries e ON e.content_id = p.id WHERE p.content_uuid = ? AND e.kind = 'file' ORDER BY 1`,
     ).pluck().all(contentUuid, contentUuid);
   }
 
   /** Where copies of CONTENTS are on paired devices: [content uuid, device name, location name, path in it]. */
   peerCopiesOf(contents: readonly string[]): Array<[string, string, string, string]> {
     return this.sql<[string], [string, string, string, string]>(
-      `SELECT e.content_uuid, coalesce(d.name, e.device_uuid), l.name, CASE WHEN e.dir_path = '' THEN e.name ELSE e.dir_path || '/' || e.name END
-       FROM peer_entries e JOIN peer_locations l ON l.device_uuid = e.device_uuid AND l.location_id = e.location_id
+      `SELECT p.content_uuid, coalesce(d.name, e.device_uuid), l.name, CASE WHEN e.dir_path = '' THEN e.name ELSE e.dir_path || '/' || e.name END
+       FROM peer_contents p JOIN peer_entries e ON e.content_id = p.id JOIN peer_locations l ON l.device_uuid = e.device_uuid AND l.location_id = e.location_id
          LEFT JOIN devices d ON d.uuid = e.device_uuid
-       WHERE e.content_uuid IN (SELECT value FROM json_each(?)) AND e.kind = 'file' ORDER BY e.device_uuid, l.name, e.dir_path, e.name`,
+       WHERE p.content_uuid IN (SELECT value FROM json_each(?)) AND e.kind = 'file' ORDER BY e.device_uuid, l.name, e.dir_path, e.name`,
     ).raw().all(JSON.stringify(contents));
   }
 

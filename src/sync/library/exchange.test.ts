@@ -113,7 +113,9 @@ describe('library sync: an owner\'s rows pulled by a paired device (DESIGN §15)
     assert.equal(loc[0]!.name, 'Photos');
     const a = t.a.lib.store.peerEntries.get(owner, locationId, '', 'a.txt')!;
     const local = t.b.lib.store.contents.byUuid(a.content_uuid!)!;
-    assert.deepEqual(t.a.lib.store.peerContents.get(owner, a.content_uuid!), {
+    const { id, ...facts } = t.a.lib.store.peerContents.get(owner, a.content_uuid!)!;
+    assert.ok(id > 0);
+    assert.deepEqual(facts, {
       device_uuid: owner, content_uuid: local.uuid, cas_id: local.cas_id, cas_version: local.cas_version, kind: local.kind, mime: local.mime, size: 5, media_metadata: null,
     });
     assert.equal(t.a.lib.store.devices.byUuid(owner)?.name, t.b.lib.device.name);
@@ -163,6 +165,22 @@ describe('library sync: an owner\'s rows pulled by a paired device (DESIGN §15)
     };
     await assert.rejects(t.pull(), /did not announce/);
     assert.equal(t.a.lib.store.peerEntries.listing(t.b.lib.device.uuid, 999, '').length, 0);
+  });
+
+  it('refuses a page whose file holds a content the page does not describe, and writes nothing of it', async () => {
+    const before = listing(t.a.lib, t.b.lib.device.uuid, locationId, '');
+    t.serveB.handler = async (stream) => {
+      const ch = new PeerChannel(stream, 'library');
+      const req = await ch.receive(['library.pull']);
+      const { head } = ownerChanges(t.b.lib, { epoch: req.body.epoch ?? null, seq: req.body.seq ?? 0 });
+      await ch.send('library.head', head);
+      await ch.send('library.page', {
+        folders: [{ location: locationId, path: '', id: 1, seq: head.to_seq, whole: true, entries: [['bare.txt', 'file', 1, 0, '0f0f0f0f-0000-5000-8000-000000000002']] }], contents: [],
+      });
+      await ch.close();
+    };
+    await assert.rejects(t.pull(), /does not describe/);
+    assert.deepEqual(listing(t.a.lib, t.b.lib.device.uuid, locationId, ''), before);
   });
 
   it('a pull cut off after some pages resumes from the last page applied, with no row twice or lost', async () => {

@@ -128,25 +128,34 @@ export class PeerLibrary {
       });
       return { ...f, rows };
     });
+    const described = new Set<string>();
     const contents: PeerContentFacts[] = page.contents.map(([uuid, casId, casVersion, kind, mime, size, media]) => {
       // A content's uuid is made from its cas id: facts cannot be pinned on another content's address.
       if (contentUuidFor(casId) !== uuid) throw new VssError('PEER', `library page content ${uuid} does not have cas id ${JSON.stringify(casId).slice(0, 80)}`);
       if (!isContentKind(kind)) throw new VssError('PEER', `library page content ${uuid} is of unknown kind ${JSON.stringify(kind).slice(0, 40)}`);
       if (media !== null && !isJsonObject(media)) throw new VssError('PEER', `library page content ${uuid}: its media metadata is not a JSON object`);
+      described.add(uuid);
       return { content_uuid: uuid, cas_id: casId, cas_version: casVersion, kind, mime, size, media_metadata: media };
     });
+    // A file's content comes with it, in the same page: its row here is what the entry points at.
+    // Search indexes every device's names (DESIGN §15): the contents of a delta's rows are looked at again.
+    const named: string[] = [];
+    for (const f of folders) {
+      for (const r of f.rows) {
+        if (r.content_uuid === null) continue;
+        if (!described.has(r.content_uuid)) throw new VssError('PEER', `library page entry ${JSON.stringify(r.name).slice(0, 80)} holds content ${r.content_uuid}, which the page does not describe`);
+        if (!pull.full) named.push(r.content_uuid);
+      }
+    }
     let entries = 0;
     store.transaction(() => {
-      // Search indexes every device's names (DESIGN §15): the contents of the rows written are looked at again.
-      const named: string[] = [];
+      const ids = store.peerContents.putMany(owner, contents);
       for (const f of folders) {
-        store.peerEntries.putMany(owner, f.location, f.path, f.rows, pull.number);
-        for (const r of f.rows) if (r.content_uuid !== null) named.push(r.content_uuid);
+        store.peerEntries.putMany(owner, f.location, f.path, f.rows, pull.number, ids);
         // A full copy sweeps the whole device at its end instead (whatever it did not confirm).
         if (f.whole && !pull.full) pull.removed += this.dropped(store.peerEntries.sweepFolder(owner, f.location, f.path, pull.number));
         entries += f.rows.length;
       }
-      store.peerContents.putMany(owner, contents);
       // A full copy queues all of the device's contents at its end, in uuid order (a million random
       // inserts into the queue cost several times more than one sorted pass).
       if (!pull.full) store.search.queue(named);
