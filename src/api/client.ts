@@ -6,7 +6,7 @@ import type { PolicyApi } from './policy.js';
 import type { SearchApi, SearchOptions, SearchResult } from './search.js';
 import type { BrowseApi } from './browse.js';
 import type { SyncApi } from './sync.js';
-import type { MetaApi, TagsApi } from './tags.js';
+import type { MetaApi, TagsApi, XmpApi } from './tags.js';
 import type { ModelsApi } from './models.js';
 import type { LibrariesApi } from './libraries.js';
 import type { DevicesApi } from './devices.js';
@@ -79,6 +79,7 @@ export type SearchClient = Served<SearchApi, LibraryMethods<'search'>> & {
 export type BrowseClient = Served<BrowseApi, LibraryMethods<'browse'>>;
 export type TagsClient = Served<TagsApi, LibraryMethods<'tags'>>;
 export type MetaClient = Served<MetaApi, LibraryMethods<'meta'>>;
+export type XmpClient = Served<XmpApi, LibraryMethods<'xmp'>>;
 
 export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly id: string;
@@ -95,6 +96,7 @@ export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly browse: BrowseClient;
   readonly tags: TagsClient;
   readonly meta: MetaClient;
+  readonly xmp: XmpClient;
 }
 
 export type LibrariesClient = Served<LibrariesApi, DeviceMethods<'libraries'>>;

@@ -19,7 +19,7 @@ export type { ContentApi, ContentFilter, ContentListItem, OriginalFileAnswer } f
 export type { SidecarsApi, SidecarFilter, SidecarInfo, PresenceItem, PathAnswer, ReconcileResult, ConvertResult, SidecarWatch, SidecarFileAnswer, PresenceTable } from './sidecars.js';
 export type { JobsApi, JobFilter, JobRow, JobWork, NamedJobRow, RunJobsInput, RunSummary } from './jobs.js';
 export type { PolicyApi, PolicyInfo } from './policy.js';
-export type { TagsApi, MetaApi, TagView, UserMetaView } from './tags.js';
+export type { TagsApi, MetaApi, XmpApi, TagView, UserMetaView, XmpExportResult } from './tags.js';
 export type { ModelsApi, ModelInfo, AddedModel } from './models.js';
 export type { DeviceSettingsApi, CpuBudgetInfo, SyncSettings, SyncSettingsPatch } from './device-settings.js';
 export { PREFER_VALUES, type Prefer } from '../sync/sync-settings.js';

@@ -11,7 +11,7 @@ import { PolicyApi } from './policy.js';
 import { SearchApi } from './search.js';
 import { SidecarsApi } from './sidecars.js';
 import { SyncApi } from './sync.js';
-import { MetaApi, TagsApi } from './tags.js';
+import { MetaApi, TagsApi, XmpApi } from './tags.js';
 
 export type LibraryAccess = 'read' | 'write';
 
@@ -44,6 +44,7 @@ export class LibraryApi {
   readonly search: SearchApi;
   readonly tags: TagsApi;
   readonly meta: MetaApi;
+  readonly xmp: XmpApi;
   private readonly stopSearch: (() => void) | undefined;
 
   constructor(private readonly lib: Library, ctx: LibraryContext) {
@@ -61,6 +62,7 @@ export class LibraryApi {
     this.search = new SearchApi(lib, ctx);
     this.tags = new TagsApi(lib);
     this.meta = new MetaApi(lib);
+    this.xmp = new XmpApi(lib);
     // Where this library is open for writing, the search index follows its sidecars (DESIGN §14).
     this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;
   }

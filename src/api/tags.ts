@@ -4,8 +4,9 @@ import type { Library } from '../library/library.js';
 import { TagBook, type TagChange } from '../tags/tag-book.js';
 import { setMeta, showMeta } from '../tags/user-meta.js';
 import type { TagView, UserMetaView } from '../wire/tags.js';
+import type { XmpExportResult } from '../tags/xmp-export.js';
 
-export type { TagView, UserMetaView };
+export type { TagView, UserMetaView, XmpExportResult };
 
 /** Contents a call may name at once (a whole folder's worth; more in several calls). */
 const MAX_REFS = 100_000;
@@ -74,5 +75,16 @@ export class MetaApi {
     const f = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
     if (Object.keys(f).length === 0) throw new UsageError('nothing to set: give --favorite, --hidden, --rating or --note (or their --no- forms)');
     return setMeta(this.lib, contentsOf(this.lib, refs), f);
+  }
+}
+
+/** XMP sidecars other photo tools keep beside the originals (DESIGN §11 `vss xmp`, §16). */
+export class XmpApi {
+  constructor(private readonly lib: Library) {}
+
+  /** Write vss's rating, label and tags of the contents REFS name (none: every content that has some) into their XMP sidecars. */
+  async export(refs: string[] = []): Promise<XmpExportResult> {
+    const { exportXmp } = await import('../tags/xmp-export.js');
+    return exportXmp(this.lib, refs.length === 0 ? undefined : contentsOf(this.lib, refs));
   }
 }

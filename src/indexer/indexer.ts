@@ -6,6 +6,7 @@ import type { GeneratorSettings } from '../generators/types.js';
 import type { Library } from '../library/library.js';
 import { childLog } from '../core/log.js';
 import { linkLivePhotos } from '../livephoto/link-live-photos.js';
+import { linkXmpSidecars } from '../tags/xmp-import.js';
 import { readMediaMetadata } from '../media/read-metadata.js';
 import { aggregateDirectories } from './aggregation.js';
 import { removeUnseen } from './cleanup.js';
@@ -124,7 +125,7 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   }
   if (opts.removeOrphans !== false) releaseOrphanContents(lib);
 
-  let media: { media_read: number; live_photos: number } | undefined;
+  let media: { media_read: number; live_photos: number; xmp_sidecars: number; xmp_read: number } | undefined;
   let queueing: Pick<IndexResult, 'sidecars_pending' | 'jobs_queued' | 'unavailable'> | undefined;
   // A watched batch that identified nothing new (a rename, a deletion) has nothing new to queue.
   const mayQueue = !opts.only || hashed > 0;
@@ -135,7 +136,9 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'media', ...totals, ...p }),
     });
     const { livePhotos } = await linkLivePhotos({ lib, locationId, onSkip });
-    media = { media_read: read, live_photos: livePhotos };
+    // Ratings and keywords other photo tools keep beside the originals become tags and metadata (DESIGN §16).
+    const xmp = await linkXmpSidecars({ lib, locationId, onSkip });
+    media = { media_read: read, live_photos: livePhotos, xmp_sidecars: xmp.xmp, xmp_read: xmp.read };
     if (mayQueue) {
       events.emit('index:phase', { locationId, phase: 'queue' });
       // A watched batch queues for the contents of the entries it wrote, not for the whole location again.

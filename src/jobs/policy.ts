@@ -1,5 +1,5 @@
 import { VssError } from '../core/errors.js';
-import { checkVariant, isSidecarKind, SIDECAR_KIND_NAMES, variantsOf, type SidecarKind } from '../sidecars/kinds.js';
+import { checkVariant, isSidecarKind, SIDECAR_KIND_NAMES, SIDECAR_KINDS, variantsOf, type SidecarKind } from '../sidecars/kinds.js';
 
 export type DeviceType = 'desktop' | 'mobile';
 export const DEVICE_TYPES: readonly DeviceType[] = ['desktop', 'mobile'];
@@ -43,6 +43,7 @@ export function parsePolicy(spec: string): GenerationPolicy {
     if (variantList === '') throw new VssError('USAGE', `no variants after "${kindName}=" in policy; name some or leave out the "="`);
     if (!isSidecarKind(kindName)) throw new VssError('USAGE', `unknown sidecar kind ${JSON.stringify(kindName)} in policy; kinds are ${SIDECAR_KIND_NAMES.join(', ')}`);
     const kind = kindName;
+    if (SIDECAR_KINDS[kind].from.length === 0) throw new VssError('USAGE', `${kind} is always the user's own file beside the original; it is tracked, never made`);
     if (kind === 'live_photo_video' && variantList?.split('+').includes('original')) {
       throw new VssError('USAGE', 'live_photo_video/original is always the user\'s own movie; it is tracked, never made');
     }

@@ -27,6 +27,8 @@ export const SIDECAR_KINDS = {
   embeddings: { dir: 'embeddings', formats: ['json'], variants: 'open', from: ['text', 'document', 'image', 'audio', 'video'], maxBytes: 1024 ** 3 },
   // `original` is always a reference to the user's own movie; `embedded` is cut out of a motion photo.
   live_photo_video: { dir: 'live_photos', formats: ['mov', 'mp4'], variants: { original: 0, embedded: 0 }, from: ['image'], maxBytes: 16 * 1024 ** 3 },
+  // Always a reference to the XMP file another photo tool keeps beside the original (DESIGN §16).
+  xmp: { dir: 'xmp', formats: ['xmp'], variants: { original: 0 }, from: [], maxBytes: 8 * 1024 ** 2 },
 } as const satisfies Record<string, SidecarKindSpec>;
 
 export type SidecarKind = keyof typeof SIDECAR_KINDS;
@@ -39,6 +41,7 @@ export const SIDECAR_FORMAT_MIME = {
   mp4: 'video/mp4',
   mov: 'video/quicktime',
   json: 'application/json',
+  xmp: 'application/rdf+xml',
 } as const satisfies Record<SidecarFormat, string>;
 
 export function mimeOfFormat(format: string): string {

@@ -175,6 +175,21 @@ export class EntryStore {
     return st.all(parentId).map(scanned);
   }
 
+  /** Folders of LOCATIONID holding a file named `*.xmp` (any case): where XMP sidecars may be (DESIGN §16). */
+  foldersWithXmp(locationId: number): number[] {
+    return this.sql<[number], number>(
+      `SELECT DISTINCT parent_id FROM entries WHERE location_id = ? AND kind = 'file' AND name LIKE '%.xmp' AND parent_id IS NOT NULL ORDER BY parent_id`,
+    ).pluck().all(locationId);
+  }
+
+  /** The files of folder PARENTID with their content uuid (null while unidentified), by name. */
+  filesWithContentIn(parentId: number): Array<{ id: number; name: string; rel_path: string; size: number; content_uuid: string | null }> {
+    return this.sql<[number], { id: number; name: string; rel_path: string; size: number; content_uuid: string | null }>(
+      `SELECT e.id, e.name, e.rel_path, e.size, c.uuid AS content_uuid FROM entries e LEFT JOIN content_identities c ON c.id = e.content_id
+       WHERE e.parent_id = ? AND e.kind = 'file' ORDER BY e.name`,
+    ).all(parentId);
+  }
+
   /** A folder's child by name. */
   child(parentId: number, name: string): ScannedEntry | undefined {
     return this.sql<[number, string], ScannedEntry>(`SELECT ${SCANNED} FROM entries WHERE parent_id = ? AND name = ?`).get(parentId, name);

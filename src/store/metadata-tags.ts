@@ -37,6 +37,14 @@ export class MetadataTagStore {
     return this.sql<[string], string>('SELECT content_uuid FROM metadata_tag WHERE tag_uuid = ? AND present = 1 ORDER BY content_uuid').pluck().all(tagUuid);
   }
 
+  /** Every content with user metadata or a tag (what `xmp export` writes with no contents named), by uuid. */
+  contentsWithMetadata(): string[] {
+    return this.sql<[], string>(
+      `SELECT content_uuid FROM user_metadata WHERE favorite_hlc <> '' OR rating_hlc <> '' OR note_hlc <> '' OR hidden_hlc <> ''
+       UNION SELECT content_uuid FROM metadata_tag WHERE present = 1 ORDER BY 1`,
+    ).pluck().all();
+  }
+
   all(): MetadataTagRecord[] {
     return this.sql<[], MetadataTagRecord>('SELECT * FROM metadata_tag ORDER BY tag_uuid, content_uuid').all();
   }

@@ -262,6 +262,8 @@ export const TYPICAL_GENERATION_MS: Readonly<Record<SidecarKind, number>> = {
   transcript: 60_000,
   embeddings: 2_000,
   live_photo_video: 2_000,
+  // Never made here: a reference to the user's own file.
+  xmp: 0,
 };
 
 /** One manager per library: its compiled statements are kept (a foreground request is on the hot path). */

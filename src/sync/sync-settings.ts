@@ -39,7 +39,7 @@ export const DEFAULT_SYNC_SETTINGS: Readonly<SyncSettings> = Object.freeze({
     // scans and recordings say while that device is off (DESIGN §15).
     eager: ['thumb', 'ocr', 'transcript'],
     lazy: ['embeddings'],
-    never: ['proxy', 'live_photo_video', 'thumbstrip'],
+    never: ['proxy', 'live_photo_video', 'thumbstrip', 'xmp'],
     maxConcurrent: 3,
     bandwidthBytesPerSec: null,
     diskBudgetBytes: 2 * 1024 ** 3,

@@ -49,6 +49,9 @@ export interface IndexResult {
   media_read?: number;
   /** Deep mode only: still contents of the location with their Live Photo movie recorded. */
   live_photos?: number;
+  /** Deep mode only: contents of the location with an XMP sidecar recorded (another photo tool's file beside the original), and those read in this scan (new or changed). */
+  xmp_sidecars?: number;
+  xmp_read?: number;
   /** Deep mode only: sidecars newly recorded pending and jobs newly queued by the queueing phase. */
   sidecars_pending?: number;
   jobs_queued?: number;

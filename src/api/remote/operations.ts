@@ -156,6 +156,8 @@ export const OPERATIONS = {
   tagsRemove: { method: 'POST', path: `${LIB}/tags/remove`, call: 'lib.tags.remove', args: [body('tag', 'string'), body('contents', 'strings')] },
   /** REF: a content uuid, DEVICE:/LOCATION/PATH, or a file path in a location (query, as it may hold slashes). */
   metaShow: { method: 'GET', path: `${LIB}/meta`, call: 'lib.meta.show', args: [query('ref', 'string')] },
+  /** CONTENTS: what to write (none: every content with metadata or tags). */
+  xmpExport: { method: 'POST', path: `${LIB}/xmp/export`, call: 'lib.xmp.export', args: [body('contents', 'strings', opt)] },
   metaSet: {
     method: 'POST', path: `${LIB}/meta`, call: 'lib.meta.set',
     args: [body('contents', 'strings'), options({ favorite: body('favorite', 'bool', opt), hidden: body('hidden', 'bool', opt), rating: body('rating', 'int', { optional: true, min: 0, max: 5 }), note: body('note', 'string', opt) })],

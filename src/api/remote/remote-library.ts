@@ -25,6 +25,7 @@ export class RemoteLibrary implements LibraryClient {
   readonly browse: LibraryClient['browse'];
   readonly tags: LibraryClient['tags'];
   readonly meta: LibraryClient['meta'];
+  readonly xmp: LibraryClient['xmp'];
   readonly stats: LibraryClient['stats'];
   readonly ls: LibraryClient['ls'];
 
@@ -36,6 +37,7 @@ export class RemoteLibrary implements LibraryClient {
     this.browse = served.browse;
     this.tags = served.tags;
     this.meta = served.meta;
+    this.xmp = served.xmp;
     this.stats = served.stats;
     this.ls = served.ls;
     this.content = {

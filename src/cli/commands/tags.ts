@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError, type TagView, type UserMetaView } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
-import { printJson, printLine, printLines } from '../output.js';
+import { displayPath, printJson, printLine, printLines, warn } from '../output.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -153,6 +153,23 @@ export function registerTagCommands(program: Command): void {
         const all = await lib.meta.set(refs.map(contentRef), fields);
         if (globals(this).json) return printJson(all);
         for (const m of all) for (const l of metaLines(m)) printLine(l);
+      });
+    });
+
+  const xmp = program.command('xmp').description('XMP sidecar files other photo tools (digiKam, darktable, Lightroom) keep beside the originals');
+
+  xmp
+    .command('export [contents...]')
+    .description('write vss\'s rating, colour label and tags into the XMP sidecars beside the originals (NAME.EXT.xmp where none exists); never into an original')
+    .action(async function (this: Command, refs: string[]) {
+      await withLibrary(this, async (lib) => {
+        const r = await lib.xmp.export(refs.map(contentRef));
+        if (r.problems.length > 0) process.exitCode = 1;
+        if (globals(this).json) return printJson(r);
+        for (const p of r.written) printLine(`updated ${displayPath(p)}`);
+        for (const p of r.created) printLine(`created ${displayPath(p)}`);
+        for (const p of r.problems) warn(`not written ${displayPath(p.path)}: ${p.reason}`);
+        printLine(`${r.written.length} updated, ${r.created.length} created, ${r.unchanged} already up to date${r.problems.length > 0 ? `, ${r.problems.length} not written` : ''}.`);
       });
     });
 }

@@ -1,0 +1,107 @@
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { blake3 } from '@napi-rs/blake-hash';
+import { describeFsError } from '../core/errors.js';
+import type { Library } from '../library/library.js';
+import { MAX_XMP_SIDECAR_BYTES, readXmpSidecar } from '../media/xmp/xmp-sidecar-read.js';
+import { xmpSidecarsByOriginal } from '../media/xmp/xmp-sidecar-names.js';
+import { sidecarAddress } from '../sidecars/address.js';
+import { SidecarManager } from '../sidecars/manager.js';
+import { SharedData, type UnstampedOp } from './shared-data.js';
+import { TagPaths, xmpImportOps } from './xmp-tags.js';
+
+const KIND = 'xmp';
+const VARIANT = 'original';
+
+export interface LinkXmpInput {
+  lib: Library;
+  locationId: number;
+  onSkip: (path: string, reason: string) => void;
+}
+
+/**
+ * Record the XMP sidecar files of a deep location (`IMG_1.JPG.xmp`, `IMG_1.xmp`: DESIGN §16) as
+ * `ready` reference sidecars (`xmp/original`) of their original's content, and bring what a new or
+ * changed one says into the content's tags and metadata (shared data: every paired device gets it).
+ * The file stays where it is, with its own entry; one that is unchanged since it was read is not
+ * read again, and one that is not valid XMP is skipped with its reason (nothing else is lost).
+ * A content with XMP files beside several of its copies takes the one recorded first.
+ * Returns how many contents have an XMP sidecar recorded, and how many were read this time.
+ */
+export async function linkXmpSidecars(input: LinkXmpInput): Promise<{ xmp: number; read: number }> {
+  const { lib, locationId } = input;
+  const folders = lib.store.entries.foldersWithXmp(locationId);
+  if (folders.length === 0) return { xmp: 0, read: 0 };
+  const root = lib.roots.location(locationId);
+  const manager = new SidecarManager(lib);
+  let linked = 0;
+  let read = 0;
+  for (const folder of folders) {
+    const files = lib.store.entries.filesWithContentIn(folder);
+    const byName = new Map(files.map((f) => [f.name, f] as const));
+    const ops: UnstampedOp[] = [];
+    const paths = new TagPaths(lib, ops);
+    const records: Array<Parameters<SidecarManager['createReferenceSidecar']>[0]> = [];
+    for (const [original, sidecars] of xmpSidecarsByOriginal(files.map((f) => f.name))) {
+      const o = byName.get(original);
+      const x = byName.get(sidecars[0]!);
+      if (!o?.content_uuid || !x) continue;
+      const a = sidecarAddress(o.content_uuid, KIND, VARIANT, 'xmp');
+      const info = manager.get(a);
+      const here = root.path(x.rel_path);
+      // Another copy's XMP file is the content's while it is recorded and ready.
+      if (info?.source === 'reference' && info.status === 'ready' && info.path !== undefined && info.path !== null && info.path !== here) {
+        linked++;
+        continue;
+      }
+      if (x.size > MAX_XMP_SIDECAR_BYTES) {
+        input.onSkip(x.rel_path, `XMP sidecar not read: ${x.size} bytes, more than the ${MAX_XMP_SIDECAR_BYTES} an XMP file may have`);
+        continue;
+      }
+      const bytes = await readBounded(root.inFolder(x.rel_path));
+      if (!bytes.ok) {
+        input.onSkip(x.rel_path, `XMP sidecar not read: ${bytes.reason}`);
+        continue;
+      }
+      const checksum = blake3(bytes.value).toString('hex');
+      linked++;
+      if (info?.status === 'ready' && info.path === here && info.checksum === checksum) continue;
+      const meta = readXmpSidecar(bytes.value.toString('utf8'));
+      if (!meta.ok) {
+        input.onSkip(x.rel_path, `XMP sidecar not read: ${meta.reason}`);
+        linked--;
+        continue;
+      }
+      read++;
+      xmpImportOps(lib, o.content_uuid, meta.meta, paths, ops);
+      records.push({ contentUuid: o.content_uuid, kind: KIND, variant: VARIANT, format: 'xmp', sourceEntryId: x.id, size: bytes.value.length, checksum });
+    }
+    // A folder's references and what its files say, in one commit each.
+    if (records.length > 0) lib.store.transaction(() => { for (const r of records) manager.createReferenceSidecar(r); });
+    new SharedData(lib).commit(ops);
+  }
+  return { xmp: linked, read };
+}
+
+/** The bytes of the file at PATH (not through a symlink), at most MAX_XMP_SIDECAR_BYTES; or why not. */
+async function readBounded(path: string): Promise<{ ok: true; value: Buffer } | { ok: false; reason: string }> {
+  let fh;
+  try {
+    fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const st = await fh.stat();
+    if (!st.isFile()) return { ok: false, reason: 'not a regular file' };
+    if (st.size > MAX_XMP_SIDECAR_BYTES) return { ok: false, reason: `${st.size} bytes, more than the ${MAX_XMP_SIDECAR_BYTES} an XMP file may have` };
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < buf.length) {
+      const { bytesRead } = await fh.read(buf, off, buf.length - off, off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return { ok: true, value: buf.subarray(0, off) };
+  } catch (err) {
+    return { ok: false, reason: describeFsError(err) };
+  } finally {
+    await fh?.close();
+  }
+}
