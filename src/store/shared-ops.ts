@@ -32,8 +32,19 @@ export class SharedOpStore {
     return this.sql<[number, number], SharedOpRecord>('SELECT * FROM shared_ops WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit);
   }
 
+  /** Delete the operations up to seq UPTO, and those that arrived before OLDERTHAN (ms epoch); how many went. */
+  prune(upto: number, olderThan: number): number {
+    return this.sql<[number, number]>('DELETE FROM shared_ops WHERE seq <= ? OR received_at < ?').run(upto, olderThan).changes;
+  }
+
+  /** The number of the oldest operation still logged (undefined when the log is empty). */
+  oldest(): number | undefined {
+    return this.sql<[], number | null>('SELECT min(seq) FROM shared_ops').pluck().get() ?? undefined;
+  }
+
   /** The number of the last operation that arrived (0 before any). */
   head(): number {
-    return this.sql<[], number>('SELECT coalesce(max(seq), 0) FROM shared_ops').pluck().get() ?? 0;
+    // The last number given, kept by SQLite (AUTOINCREMENT) even when the log was pruned empty.
+    return this.sql<[], number>("SELECT coalesce(max(seq), (SELECT seq FROM sqlite_sequence WHERE name = 'shared_ops'), 0) FROM shared_ops").pluck().get() ?? 0;
   }
 }

@@ -22,6 +22,7 @@ import { SyncMetaStore } from './sync-meta.js';
 import { MetadataTagStore } from './metadata-tags.js';
 import { SharedOpStore } from './shared-ops.js';
 import { SharedCursorStore } from './shared-cursors.js';
+import { SharedAckStore } from './shared-acks.js';
 import { TagStore } from './tags.js';
 import { UserMetadataStore } from './user-metadata.js';
 
@@ -55,6 +56,7 @@ export class Stores {
   private ownMetadataTags: MetadataTagStore | undefined;
   private ownSharedOps: SharedOpStore | undefined;
   private ownSharedCursors: SharedCursorStore | undefined;
+  private ownSharedAcks: SharedAckStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -77,6 +79,10 @@ export class Stores {
 
   get sharedCursors(): SharedCursorStore {
     return (this.ownSharedCursors ??= new SharedCursorStore(this.db));
+  }
+
+  get sharedAcks(): SharedAckStore {
+    return (this.ownSharedAcks ??= new SharedAckStore(this.db));
   }
 
   get devices(): DeviceStore {

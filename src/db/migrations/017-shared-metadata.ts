@@ -47,8 +47,9 @@ CREATE TABLE metadata_tag (
 ) WITHOUT ROWID;
 CREATE INDEX metadata_tag_by_content ON metadata_tag(content_uuid, tag_uuid) WHERE present = 1;
 
+-- AUTOINCREMENT: a number is never given twice, even once the log was pruned (a peer's cursor stays true).
 CREATE TABLE shared_ops (
-  seq INTEGER PRIMARY KEY,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
   hlc TEXT NOT NULL UNIQUE,
   op TEXT NOT NULL,
   received_at INTEGER NOT NULL
@@ -62,5 +63,15 @@ CREATE TABLE shared_cursor (
   epoch TEXT NOT NULL,
   seq INTEGER NOT NULL
 );
+
+-- How far each paired device has read this device's log (what its last pull asked from): the log
+-- is pruned up to what every member has, and anything older than 30 days (a member away longer
+-- gets a copy of the whole state instead).
+CREATE TABLE shared_acks (
+  device_uuid TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX shared_ops_received ON shared_ops(received_at);
 `,
 };

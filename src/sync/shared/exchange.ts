@@ -2,6 +2,7 @@ import type { Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
 import type { Library } from '../../library/library.js';
 import { SharedData } from '../../tags/shared-data.js';
+import { fullStateOps, pruneSharedLog } from '../../tags/shared-log.js';
 import { Availability } from '../availability/availability.js';
 import { answerWithin, PeerChannel, UnknownPeerMessage } from '../messages/channel.js';
 import { REASON_CHARS, SHARED_OP_CHARS, SHARED_PAGE_OPS } from '../messages/table.js';
@@ -51,9 +52,37 @@ export async function serveShared(stream: Stream, remote: RemoteDevice, libOf: (
       return;
     }
     const epoch = new Availability(lib).epoch();
-    let seq = req.body.epoch === epoch ? (req.body.seq ?? 0) : 0;
+    const asked = req.body.epoch === epoch ? (req.body.seq ?? 0) : 0;
+    // Its pull says how far it has read this log: what every member has read is pruned.
+    if (req.body.epoch === epoch) lib.store.sharedAcks.set(remote.deviceUuid, asked);
+    pruneSharedLog(lib);
     const head = lib.store.sharedOps.head();
+    const oldest = lib.store.sharedOps.oldest();
+    let seq = asked;
     let pages = 0;
+    const send = async (ops: string[], at: number) => {
+      await ch.send('shared.page', { epoch, seq: at, ops });
+      pages++;
+      await ch.receive(['shared.ack'], { signal: AbortSignal.timeout(ANSWER_WAIT_MS), unknown: 'skip' });
+    };
+    if (asked < head && (oldest === undefined || oldest > asked + 1)) {
+      // What it has not read was pruned: the whole state instead, its cursor moving only at the end.
+      let ops: string[] = [];
+      let chars = 0;
+      for (const op of fullStateOps(lib)) {
+        const text = JSON.stringify(op);
+        if (text.length > SHARED_OP_CHARS) continue;
+        if (ops.length >= SHARED_PAGE_OPS || (ops.length > 0 && chars + text.length > PAGE_CHARS)) {
+          await send(ops, asked);
+          ops = [];
+          chars = 0;
+        }
+        ops.push(text);
+        chars += text.length;
+      }
+      if (ops.length > 0) await send(ops, asked);
+      seq = head;
+    }
     while (seq < head) {
       const rows = lib.store.sharedOps.since(seq, SHARED_PAGE_OPS);
       if (rows.length === 0) break;
@@ -67,10 +96,9 @@ export async function serveShared(stream: Stream, remote: RemoteDevice, libOf: (
         ops.push(r.op);
         chars += r.op.length;
       }
-      await ch.send('shared.page', { epoch, seq, ops });
-      pages++;
-      await ch.receive(['shared.ack'], { signal: AbortSignal.timeout(ANSWER_WAIT_MS), unknown: 'skip' });
+      await send(ops, seq);
     }
+    seq = Math.max(seq, head);
     await ch.send('shared.end', { epoch, seq, pages });
   } catch (err) {
     if (err instanceof VssError && err.code === 'PEER') {

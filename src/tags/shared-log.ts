@@ -1,0 +1,44 @@
+import type { Library } from '../library/library.js';
+import type { SharedOp } from './shared-op.js';
+
+/** Operations older than this are pruned even when a member has not read them: it gets a copy of the whole state instead (DESIGN §15). */
+export const SHARED_LOG_DAYS = 30;
+
+/**
+ * Prune LIB's log of shared-data operations: every operation each paired device of the library has
+ * read (its last pull asked from after it), and every one older than SHARED_LOG_DAYS. Returns how
+ * many went.
+ */
+export function pruneSharedLog(lib: Library, now = Date.now()): number {
+  const members = lib.store.devices.all().map((d) => d.uuid).filter((u) => u !== lib.device.uuid);
+  const acks = lib.store.sharedAcks.of(members);
+  const upto = members.length === 0 ? 0 : Math.min(...acks.values());
+  return lib.store.sharedOps.prune(upto, now - SHARED_LOG_DAYS * 24 * 3600_000);
+}
+
+/**
+ * The whole of LIB's shared data as operations (a copy for a device whose place in the log was
+ * pruned): each record's fields grouped by the stamp they hold, so each is the operation (or the
+ * part of it) that set them, with that operation's stamp. Merged anywhere, they give this state.
+ */
+export function* fullStateOps(lib: Library): Generator<SharedOp> {
+  for (const t of lib.store.tags.all()) {
+    const by = new Map<string, Record<string, unknown>>();
+    const put = (hlc: string, field: string, value: unknown) => { if (hlc !== '') (by.get(hlc) ?? by.set(hlc, {}).get(hlc)!)[field] = value; };
+    put(t.name_hlc, 'name', t.name);
+    put(t.color_hlc, 'color', t.color);
+    put(t.parent_hlc, 'parent', t.parent_uuid);
+    put(t.deleted_hlc, 'deleted', t.deleted === 1);
+    for (const [hlc, set] of by) yield { hlc, record: 'tag', id: t.uuid, set } as SharedOp;
+  }
+  for (const m of lib.store.userMetadata.all()) {
+    const by = new Map<string, Record<string, unknown>>();
+    const put = (hlc: string, field: string, value: unknown) => { if (hlc !== '') (by.get(hlc) ?? by.set(hlc, {}).get(hlc)!)[field] = value; };
+    put(m.favorite_hlc, 'favorite', m.favorite === 1);
+    put(m.hidden_hlc, 'hidden', m.hidden === 1);
+    put(m.rating_hlc, 'rating', m.rating);
+    put(m.note_hlc, 'note', m.note);
+    for (const [hlc, set] of by) yield { hlc, record: 'meta', id: m.content_uuid, set } as SharedOp;
+  }
+  for (const r of lib.store.metadataTags.all()) yield { hlc: r.hlc, record: 'tagging', id: r.tag_uuid, content: r.content_uuid, set: { present: r.present === 1 } };
+}
