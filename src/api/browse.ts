@@ -1,13 +1,14 @@
 import { readContentDetail, type DetailContext } from '../browse/content-detail.js';
-import { GridOrderCache, type GridDeviceFilter } from '../browse/grid-order.js';
+import { GridOrderCache, type GridDeviceFilter, type GridMetaFilter } from '../browse/grid-order.js';
 import { readGridPage } from '../browse/grid-page.js';
+import { detailUser, tagFilterSet } from '../browse/user-meta-view.js';
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { UUID_RE } from '../sidecars/address.js';
 import type { LibraryContext } from './library-api.js';
-import type { ContentDetail, GridDays, GridDevice, GridPage } from '../wire/browse.js';
+import type { ContentDetail, GridDays, GridDevice, GridFilter, GridPage } from '../wire/browse.js';
 
-export type { ContentDetail, DetailCopy, DetailPath, DetailDevice, DetailSidecar, GridDay, GridDays, GridDevice, GridItem, GridPage } from '../wire/browse.js';
+export type { ContentDetail, DetailCopy, DetailPath, DetailDevice, DetailSidecar, DetailTag, DetailUser, GridDay, GridDays, GridDevice, GridFilter, GridItem, GridPage } from '../wire/browse.js';
 
 /** The most tiles one grid read returns. */
 export const GRID_PAGE_MAX = 2000;
@@ -22,26 +23,27 @@ export class BrowseApi {
   private readonly order: GridOrderCache;
 
   constructor(private readonly lib: Library, private readonly ctx: LibraryContext, private readonly online: () => ReadonlySet<string> = () => new Set()) {
-    this.order = new GridOrderCache(lib.store.browse);
+    this.order = new GridOrderCache(lib.store.browse, { tagSet: (tag) => tagFilterSet(lib, tag) });
   }
 
   /**
    * Every day with contents, newest first, undated last (`day: null`); their counts add up to
    * total. `version` names the order: pages of the same version are slices of it. DEVICE: only
    * the contents that device holds (`local`: this one; else a device id). `devices`: the
-   * library's devices, with whether each is online now.
+   * library's devices, with whether each is online now. FILTER: only the contents with that tag,
+   * favourites, rating (DESIGN §16); hidden contents are left out unless it asks for them.
    */
-  days(device?: string): GridDays {
-    const filter = deviceFilter(device);
-    const o = this.order.current(filter);
-    return { total: o.ids.length, version: o.version, days: o.days, devices: this.devices(), device: filter };
+  days(device?: string, filter: GridFilter = {}): GridDays {
+    const dev = deviceFilter(device);
+    const o = this.order.current(dev, metaFilter(filter));
+    return { total: o.ids.length, version: o.version, days: o.days, devices: this.devices(), device: dev };
   }
 
-  /** LIMIT tiles (1 to GRID_PAGE_MAX) from OFFSET in the order of days(DEVICE); past the end, none. A page of another version than the days read belongs to another order. */
-  page(offset: number, limit: number, device?: string): GridPage {
+  /** LIMIT tiles (1 to GRID_PAGE_MAX) from OFFSET in the order of days(DEVICE, FILTER); past the end, none. A page of another version than the days read belongs to another order. */
+  page(offset: number, limit: number, device?: string, filter: GridFilter = {}): GridPage {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new UsageError(`offset must be a whole number from 0, got ${String(offset)}`);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > GRID_PAGE_MAX) throw new UsageError(`limit must be a whole number from 1 to ${GRID_PAGE_MAX}, got ${String(limit)}`);
-    return readGridPage(this.lib.store.browse, this.order.current(deviceFilter(device)), offset, limit, this.lib.device.uuid);
+    return readGridPage(this.lib.store.browse, this.order.current(deviceFilter(device), metaFilter(filter)), offset, limit, this.lib.device.uuid);
   }
 
   /** This device, then each paired device whose rows this library holds, by name. */
@@ -63,6 +65,7 @@ export class BrowseApi {
       device: { uuid: this.lib.device.uuid, name: this.lib.device.name },
       deviceNames: () => this.deviceNames(),
       online: this.online,
+      user: (uuid) => detailUser(this.lib, uuid),
     };
     return readContentDetail(ctx, contentUuid);
   }
@@ -78,6 +81,28 @@ export class BrowseApi {
     for (const [uuid, name] of this.lib.store.browse.deviceNames()) names.set(uuid, name);
     return names;
   }
+}
+
+/** The grid filter asked for, checked (it may come from a URL). */
+function metaFilter(f: GridFilter): GridMetaFilter {
+  const out: GridMetaFilter = {};
+  if (f.favorite !== undefined) {
+    if (typeof f.favorite !== 'boolean') throw new UsageError('favorite is true or false');
+    if (f.favorite) out.favorite = true;
+  }
+  if (f.hidden !== undefined) {
+    if (typeof f.hidden !== 'boolean') throw new UsageError('hidden is true or false');
+    if (f.hidden) out.showHidden = true;
+  }
+  if (f.rating !== undefined) {
+    if (!Number.isInteger(f.rating) || f.rating < 0 || f.rating > 5) throw new UsageError(`rating is a whole number from 0 to 5, got ${String(f.rating).slice(0, 40)}`);
+    if (f.rating > 0) out.minRating = f.rating;
+  }
+  if (f.tag !== undefined && f.tag !== '') {
+    if (typeof f.tag !== 'string' || f.tag.length > 200) throw new UsageError('tag is a tag\'s uuid or name');
+    out.tag = f.tag;
+  }
+  return out;
 }
 
 /** The device filter asked for: none (every device's contents), `local`, or a device id. */

@@ -2,7 +2,7 @@ import { basename, join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import type { BrowseStore } from '../store/browse.js';
 import { parseMetadata } from '../media/media-metadata.js';
-import type { ContentDetail, DetailCopy, DetailDevice, DetailPath, DetailSidecar } from '../wire/browse.js';
+import type { ContentDetail, DetailCopy, DetailDevice, DetailPath, DetailSidecar, DetailUser } from '../wire/browse.js';
 import { peerMetadata } from './grid-page.js';
 
 export type { ContentDetail, DetailCopy, DetailDevice, DetailPath, DetailSidecar };
@@ -16,6 +16,8 @@ export interface DetailContext {
   deviceNames: () => Promise<ReadonlyMap<string, string>>;
   /** The paired devices connected now. */
   online: () => ReadonlySet<string>;
+  /** Its user metadata and tags (DESIGN §16). */
+  user: (uuid: string) => DetailUser;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function readContentDetail(ctx: DetailContext, contentUuid: string)
   const name = paths[0] ? basename(paths[0].path) : peerCopies[0]?.name ?? '';
   return {
     content_uuid: c?.uuid ?? contentUuid, name, kind: facts.kind, mime: facts.mime, size: facts.size, ...shown,
-    paths, copies, local: paths.length > 0, metadata: meta ?? {}, sidecars,
+    paths, copies, local: paths.length > 0, metadata: meta ?? {}, sidecars, user: ctx.user(contentUuid),
   };
 }
 

@@ -1,12 +1,16 @@
 import type { GridDay } from '../wire/browse.js';
 import { parseMetadata } from '../media/media-metadata.js';
-import type { BrowseStore } from '../store/browse.js';
+import type { BrowseStore, MetaSelection } from '../store/browse.js';
 
 export type { GridDay };
 
 /** The browse order: content ids, and the days as runs of it. */
 export interface GridOrder {
-  /** grid_version.n when this was read: the order's identity (pages of one version are slices of one order). */
+  /**
+   * The order's identity (pages of one version are slices of one order): grid_version.n when it
+   * was read, plus, once shared data exists, how far that had moved (`sharedVersion`): both only
+   * grow, so their sum moves when either does.
+   */
   version: number;
   /** This library's content ids; a content only paired devices hold is -(k + 1), k its place in `remote`. */
   ids: Int32Array;
@@ -18,10 +22,25 @@ export interface GridOrder {
 /** Which devices' contents an order shows: every device's (null), this device's (`local`), or one paired device's (its uuid). */
 export type GridDeviceFilter = null | 'local' | string;
 
+/** What the user metadata narrows an order to (DESIGN §16); hidden contents are left out unless `showHidden`. */
+export interface GridMetaFilter {
+  favorite?: boolean;
+  /** 1 to 5. */
+  minRating?: number;
+  /** A tag as the caller named it (TAGSET makes it the tag and its descendants). */
+  tag?: string;
+  showHidden?: boolean;
+}
+
+/** Filtered slices kept at once (one per device and filter asked for lately). */
+const MAX_META_SLICES = 32;
+
 export interface GridOrderOptions {
   /** While changes keep coming, the order is read again at most this often; between, the last one is served. */
   minRebuildMs?: number;
   now?: () => number;
+  /** The tag uuids a filter's tag stands for (the tag and those beneath it; none when it names none). */
+  tagSet?: (tag: string) => readonly string[];
 }
 
 /** A scan bumps the version with every file: reading the order again once every two seconds is enough to follow it. */
@@ -48,16 +67,69 @@ export class GridOrderCache {
   /** The device filters' slices of the order `slicesOf` (a few: every device's, this one's, each paired one's). */
   private readonly slices = new Map<string, GridOrder>();
   private slicesOf: GridOrder | undefined;
+  /** The slices by user metadata, by device and filter: each of one device slice, at one shared-data version. */
+  private readonly metaSlices = new Map<string, { of: GridOrder; shared: number; order: GridOrder }>();
   private readonly minRebuildMs: number;
   private readonly now: () => number;
+  private readonly tagSet: (tag: string) => readonly string[];
 
   constructor(private readonly store: BrowseStore, options: GridOrderOptions = {}) {
     this.minRebuildMs = options.minRebuildMs ?? GRID_REBUILD_MIN_MS;
     this.now = options.now ?? Date.now;
+    this.tagSet = options.tagSet ?? (() => []);
   }
 
-  /** The current order (of DEVICE's contents only, when given); read again when something moved since and the last read is old enough. */
-  current(device: GridDeviceFilter = null): GridOrder {
+  /**
+   * The current order (of DEVICE's contents only, when given; narrowed by META), hidden contents
+   * left out unless META asks for them. The capture order is read again when something moved
+   * since and the last read is old enough; the filters' slices of it when it or the shared data
+   * moved (a change of user metadata is seen at once: the sets it filters by come from indexes).
+   */
+  current(device: GridDeviceFilter = null, meta: GridMetaFilter = {}): GridOrder {
+    const of = this.ofDevice(device);
+    const shared = this.store.sharedVersion();
+    const key = `${device ?? ''}|${meta.favorite === true ? 'f' : ''}|${meta.minRating ?? 0}|${meta.showHidden === true ? 'h' : ''}|${meta.tag ?? ''}`;
+    const hit = this.metaSlices.get(key);
+    if (hit?.of === of && hit.shared === shared) return hit.order;
+    const order = this.store.inSnapshot(() => this.narrow(of, meta));
+    if (this.metaSlices.size >= MAX_META_SLICES) this.metaSlices.delete(this.metaSlices.keys().next().value!);
+    this.metaSlices.delete(key);
+    this.metaSlices.set(key, { of, shared: order.version - of.version, order });
+    return order;
+  }
+
+  /**
+   * ORDER narrowed by META as the shared data stands now (read in one snapshot with it). With
+   * nothing to leave out it is ORDER itself (another version once shared data exists).
+   */
+  private narrow(order: GridOrder, meta: GridMetaFilter): GridOrder {
+    const shared = this.store.sharedVersion();
+    const keep: Array<(id: number) => boolean> = [];
+    const member = (sel: MetaSelection) => {
+      const local = new Set<number>();
+      const uuids = new Set<string>();
+      for (const [uuid, id] of this.store.selected(sel)) {
+        if (id !== null) local.add(id);
+        uuids.add(uuid);
+      }
+      return { size: uuids.size, has: (id: number) => (id > 0 ? local.has(id) : uuids.has(order.remote[-id - 1]!)) };
+    };
+    if (meta.showHidden !== true) {
+      const hidden = member({ hidden: true });
+      if (hidden.size > 0) keep.push((id) => !hidden.has(id));
+    }
+    if (meta.favorite === true) keep.push(member({ favorite: true }).has);
+    if (meta.minRating !== undefined && meta.minRating > 0) keep.push(member({ minRating: meta.minRating }).has);
+    if (meta.tag !== undefined) {
+      const tags = this.tagSet(meta.tag);
+      keep.push(tags.length === 0 ? () => false : member({ tags }).has);
+    }
+    const narrowed = keep.length === 0 ? order : filterOrder(order, keep.length === 1 ? keep[0]! : (id) => keep.every((k) => k(id)));
+    return shared === 0 ? narrowed : { ...narrowed, version: order.version + shared };
+  }
+
+  /** The order of DEVICE's contents (all devices': null). */
+  private ofDevice(device: GridDeviceFilter): GridOrder {
     const order = this.whole();
     if (device === null) return order;
     let slice = this.slices.get(device);

@@ -45,7 +45,7 @@ function localTile(r: TileRecord | undefined, self: string): GridItem | undefine
     content_uuid: r.uuid, name: r.name ?? '', kind: r.kind, mime: r.mime, day: r.day,
     captured_at: m?.captured_at ?? null, width: m?.width ?? null, height: m?.height ?? null, duration_s: m?.duration_s ?? null,
     live_photo: r.live === 1, thumb_checksum: r.thumb, has_thumb: r.thumb !== null || THUMBED_KINDS.has(r.kind),
-    local: true, devices: [self],
+    local: true, devices: [self], ...userMeta(r),
   };
 }
 
@@ -57,8 +57,13 @@ function remoteTile(r: RemoteTileRecord | undefined): GridItem | undefined {
   return {
     content_uuid: r.uuid, name: r.name ?? '', kind: r.kind, mime: r.mime, day, ...m,
     live_photo: r.live === 1, thumb_checksum: r.thumb, has_thumb: r.thumb !== null || THUMBED_KINDS.has(r.kind),
-    local: false, devices: [],
+    local: false, devices: [], ...userMeta(r),
   };
+}
+
+/** A tile's user metadata as its row has it (none: 0). */
+function userMeta(r: { favorite: number; rating: number; hidden: number }): Pick<GridItem, 'favorite' | 'rating' | 'hidden'> {
+  return { favorite: r.favorite === 1, rating: r.rating, hidden: r.hidden === 1 };
 }
 
 /**

@@ -36,6 +36,9 @@ export interface RemoteTileRecord {
   name: string | null;
   thumb: string | null;
   live: number;
+  favorite: number;
+  rating: number;
+  hidden: number;
 }
 
 /** A copy of a content on a paired device, with its location's name there. */
@@ -65,7 +68,16 @@ export interface TileRecord {
   name: string | null;
   thumb: string | null;
   live: number;
+  favorite: number;
+  rating: number;
+  hidden: number;
 }
+
+/**
+ * Which contents a grid filter on user metadata keeps (DESIGN §16): the hidden ones, the
+ * favourites, those rated at least `minRating`, those carrying one of `tags` (uuids).
+ */
+export type MetaSelection = { hidden: true } | { favorite: true } | { minRating: number } | { tags: readonly string[] };
 
 /** A copy of a content, with its location. */
 export interface CopyRecord {
@@ -95,20 +107,25 @@ export interface RemoteSidecarRecord {
   size: number | null;
 }
 
+/** A tile's user metadata (DESIGN §16), as `u` (user_metadata, left-joined) has it: none is 0. */
+const USER_META = 'coalesce(u.favorite, 0) AS favorite, coalesce(u.rating, 0) AS rating, coalesce(u.hidden, 0) AS hidden';
+
 const REMOTE_TILE_SQL = `SELECT p.content_uuid AS uuid, p.kind, p.mime, p.media_metadata,
     (SELECT e.name FROM peer_contents q JOIN peer_entries e ON e.content_id = q.id WHERE q.content_uuid = p.content_uuid AND e.kind = 'file'
       ORDER BY e.device_uuid, e.location_id, e.dir_path, e.name LIMIT 1) AS name,
     (SELECT s.checksum FROM sidecars s WHERE s.content_uuid = p.content_uuid AND s.kind = 'thumb' AND s.variant = 'grid@1x' AND s.status = 'ready') AS thumb,
-    EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = p.content_uuid AND s.kind = 'live_photo_video' AND s.status = 'ready') AS live
-  FROM peer_contents p WHERE p.content_uuid IN (SELECT value FROM json_each(?))
+    EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = p.content_uuid AND s.kind = 'live_photo_video' AND s.status = 'ready') AS live,
+    ${USER_META}
+  FROM peer_contents p LEFT JOIN user_metadata u ON u.content_uuid = p.content_uuid WHERE p.content_uuid IN (SELECT value FROM json_each(?))
     AND NOT EXISTS (SELECT 1 FROM peer_contents q WHERE q.content_uuid = p.content_uuid AND q.device_uuid < p.device_uuid)`;
 
 const BY_CAPTURE = 'FROM content_identities INDEXED BY content_by_capture ORDER BY capture_day DESC, captured_ms DESC';
 
 const TILE_SQL = `SELECT c.id, c.uuid, c.kind, c.mime, c.media_metadata, c.capture_day AS day, ${FIRST_NAME_SQL} AS name,
     (SELECT s.checksum FROM sidecars s WHERE s.content_uuid = c.uuid AND s.kind = 'thumb' AND s.variant = 'grid@1x' AND s.status = 'ready') AS thumb,
-    EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.kind = 'live_photo_video' AND s.status = 'ready') AS live
-  FROM content_identities c WHERE c.id IN (SELECT value FROM json_each(?))`;
+    EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.kind = 'live_photo_video' AND s.status = 'ready') AS live,
+    ${USER_META}
+  FROM content_identities c LEFT JOIN user_metadata u ON u.content_uuid = c.uuid WHERE c.id IN (SELECT value FROM json_each(?))`;
 
 /**
  * The browse views' reads (the web UI's grid and a content's detail): one feature's read across
@@ -154,6 +171,29 @@ export class BrowseStore {
         }),
       };
     });
+  }
+
+  /**
+   * How far the library's shared data (tags, user metadata: DESIGN §15) has moved: the number of
+   * the last operation logged here. Every change made here or taken in from a paired device
+   * appends one, so the grid's filtered slices are read again only when it moved.
+   */
+  sharedVersion(): number {
+    return this.sql<[], number>('SELECT coalesce(max(seq), 0) FROM shared_ops').pluck().get() ?? 0;
+  }
+
+  /**
+   * The contents SEL keeps, each as [content uuid, this library's content id when it has one]:
+   * from the partial indexes of user_metadata (favourites, hidden, rated) or metadata_tag.
+   */
+  selected(sel: MetaSelection): Array<[string, number | null]> {
+    const id = 'LEFT JOIN content_identities c ON c.uuid = u.content_uuid';
+    if ('hidden' in sel) return this.sql<[], [string, number | null]>(`SELECT u.content_uuid, c.id FROM user_metadata u ${id} WHERE u.hidden = 1`).raw().all();
+    if ('favorite' in sel) return this.sql<[], [string, number | null]>(`SELECT u.content_uuid, c.id FROM user_metadata u ${id} WHERE u.favorite = 1`).raw().all();
+    if ('minRating' in sel) return this.sql<[number], [string, number | null]>(`SELECT u.content_uuid, c.id FROM user_metadata u ${id} WHERE u.rating > 0 AND u.rating >= ?`).raw().all(sel.minRating);
+    return this.sql<[string], [string, number | null]>(
+      `SELECT DISTINCT u.content_uuid, c.id FROM metadata_tag u ${id} WHERE u.tag_uuid IN (SELECT value FROM json_each(?)) AND u.present = 1`,
+    ).raw().all(JSON.stringify(sel.tags));
   }
 
   /** FN's reads, all of one moment (a read transaction; inside another, that one's). */

@@ -23,6 +23,19 @@ export interface GridDays {
   device: string | null;
 }
 
+/**
+ * What else narrows the grid (DESIGN §16): a tag (its uuid or name; the tag and every tag beneath
+ * it), favourites only, a least rating; hidden contents stay out unless `hidden` asks for them too.
+ */
+export interface GridFilter {
+  tag?: string;
+  favorite?: boolean;
+  /** 1 to 5: contents rated at least this. */
+  rating?: number;
+  /** Show the hidden contents too. */
+  hidden?: boolean;
+}
+
 /** A device of the library as the grid shows it. */
 export interface GridDevice {
   device_id: string;
@@ -54,6 +67,12 @@ export interface GridItem {
   local: boolean;
   /** The devices with a copy of it, by id (GridDays.devices names them): this device first when it has one. */
   devices: string[];
+  /** User metadata (DESIGN §16), shared by every device of the library. */
+  favorite: boolean;
+  /** 0 (none) to 5. */
+  rating: number;
+  /** Hidden: in the grid only when the filter asks for hidden contents too. */
+  hidden: boolean;
 }
 
 export interface GridPage {
@@ -122,6 +141,28 @@ export interface ContentDetail {
   /** The media metadata as read from the file ({} when none was read). */
   metadata: Partial<MediaMetadata>;
   sidecars: DetailSidecar[];
+  /** Its user metadata and tags (DESIGN §16), shared by every device of the library. */
+  user: DetailUser;
+}
+
+/** A tag a content carries, as its detail shows it. */
+export interface DetailTag {
+  uuid: string;
+  name: string;
+  /** `#rrggbb`, or null for none. */
+  color: string | null;
+  /** The names from the top of the tree down to it. */
+  path: string[];
+}
+
+export interface DetailUser {
+  favorite: boolean;
+  hidden: boolean;
+  /** 0 (none) to 5. */
+  rating: number;
+  note: string | null;
+  /** By path. */
+  tags: DetailTag[];
 }
 
 /**

@@ -3,14 +3,15 @@
  * (src/api/remote/operations.ts, plain data bundled here): the path and method come from there.
  */
 import { OPERATIONS, operationUrl, type OperationName } from '../../src/api/remote/operations.js';
+import type { GridFilter } from './types.js';
 
 const lib = (libId: string) => ({ lib: libId });
 
 export const API = {
   librariesCurrent: () => operationUrl('librariesCurrent'),
-  /** DEVICE: only that device's contents (`local`, or a device id); absent, every device's. */
-  gridDays: (libId: string, device?: string | null) => operationUrl('gridDays', lib(libId), { device }),
-  grid: (libId: string, offset: number, limit: number, device?: string | null) => operationUrl('gridPage', lib(libId), { offset, limit, device }),
+  /** DEVICE: only that device's contents (`local`, or a device id); absent, every device's. FILTER: by tag, favourite, rating; hidden ones too. */
+  gridDays: (libId: string, device?: string | null, filter: GridFilter = {}) => operationUrl('gridDays', lib(libId), { device, ...filter }),
+  grid: (libId: string, offset: number, limit: number, device?: string | null, filter: GridFilter = {}) => operationUrl('gridPage', lib(libId), { offset, limit, device, ...filter }),
   detail: (libId: string, uuid: string) => operationUrl('contentDetail', { ...lib(libId), uuid }),
   search: (libId: string, q: string, limit: number) => operationUrl('search', lib(libId), { q, limit }),
   jobs: (libId: string, p: { status?: string; after?: string | null; limit: number }) => operationUrl('jobsList', lib(libId), p),
@@ -18,6 +19,14 @@ export const API = {
   locations: (libId: string) => operationUrl('locationsList', lib(libId)),
   locationAct: (libId: string, id: number, action: 'rescan' | 'pause' | 'resume') =>
     operationUrl(action === 'rescan' ? 'locationsRescan' : action === 'pause' ? 'locationsPause' : 'locationsResume', { ...lib(libId), id }),
+  /** Tags and user metadata (DESIGN §16). */
+  tags: (libId: string) => operationUrl('tagsList', lib(libId)),
+  tagsCreate: (libId: string) => operationUrl('tagsCreate', lib(libId)),
+  tag: (libId: string, ref: string) => operationUrl('tagsChange', { ...lib(libId), ref }),
+  tagsMerge: (libId: string) => operationUrl('tagsMerge', lib(libId)),
+  tagsAdd: (libId: string) => operationUrl('tagsAdd', lib(libId)),
+  tagsRemove: (libId: string) => operationUrl('tagsRemove', lib(libId)),
+  metaSet: (libId: string) => operationUrl('metaSet', lib(libId)),
   devices: () => operationUrl('devicesList'),
   device: (id: string) => operationUrl('devicesUnpair', { id }),
   pairingStart: () => operationUrl('pairingStart'),

@@ -2,6 +2,9 @@ import { useMemo, useRef } from 'react';
 import { get } from './api.js';
 import { API } from './api-paths.js';
 import { DetailMedia } from './detail-media.js';
+import { DetailUserPanel } from './detail-user.js';
+import { settle } from './meta-store.js';
+import { useLiveEvent, useReconnect } from './use-live-event.js';
 import { MetadataList } from './metadata-list.js';
 import { OcrText } from './ocr-text.js';
 import { Page } from './page.js';
@@ -21,7 +24,16 @@ import { goBack } from './navigation.js';
  */
 export function DetailView({ uuid, q }: { uuid: string; q: string }) {
   const lib = useLibrary();
-  const [detail] = useLoad((signal) => get<ContentDetail>(API.detail(lib.id, uuid), signal), [lib.id, uuid]);
+  const [detail, reload] = useLoad(async (signal) => {
+    const sentAt = Date.now();
+    const d = await get<ContentDetail>(API.detail(lib.id, uuid), signal);
+    // The favourite and rating just set here are in it when it was asked for after the daemon took them.
+    settle([uuid], sentAt);
+    return d;
+  }, [lib.id, uuid]);
+  // Its tags or marks changed, here, in another tab or on a paired device (DESIGN §15).
+  useLiveEvent('shared:changed', (e) => { if (e.library_id === lib.id) reload(); });
+  useReconnect(reload);
   const value = detail.state === 'ready' ? detail.value : null;
   const ocr = value ? findSidecar(value.sidecars, 'ocr', ['default']) : undefined;
   const transcript = value ? findSidecar(value.sidecars, 'transcript', ['default']) : undefined;
@@ -51,6 +63,7 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
           {pages.length > 0 && <OcrText pages={pages} terms={terms} />}
         </div>
         <aside className="detail-side">
+          <DetailUserPanel libId={lib.id} uuid={value.content_uuid} user={value.user} changed={reload} />
           <MetadataList detail={value} />
         </aside>
         <div className="detail-wide">

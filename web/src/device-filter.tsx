@@ -1,13 +1,13 @@
 import { count } from './format.js';
 import { href } from './routes.js';
-import type { GridDevice } from './types.js';
+import type { GridDevice, GridFilter } from './types.js';
 
 /**
  * Which device's contents the grid shows (DESIGN §15): every device's, this one's, or one paired
  * device's, each named with whether it is online. A choice is an address (`#/?device=…`), so
  * Back returns to the choice before.
  */
-export function DeviceFilter({ devices, device, total }: { devices: readonly GridDevice[]; device: string | null; total: number }) {
+export function DeviceFilter({ devices, device, total, filter }: { devices: readonly GridDevice[]; device: string | null; total: number; filter?: GridFilter }) {
   const self = devices.find((d) => d.local);
   const value = device === null ? '' : device === self?.device_id ? 'local' : device;
   return (
@@ -17,7 +17,7 @@ export function DeviceFilter({ devices, device, total }: { devices: readonly Gri
         <select
           aria-label="Device"
           value={value}
-          onChange={(e) => { window.location.hash = href({ view: 'library', ...(e.currentTarget.value === '' ? {} : { device: e.currentTarget.value }) }); }}
+          onChange={(e) => { window.location.hash = href({ view: 'library', ...(e.currentTarget.value === '' ? {} : { device: e.currentTarget.value }), ...(filter ? { filter } : {}) }); }}
         >
           <option value="">All devices</option>
           {devices.map((d) => (

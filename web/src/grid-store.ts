@@ -16,7 +16,8 @@
 import { get, isAbort } from './api.js';
 import { API } from './api-paths.js';
 import { reportError } from './errors.js';
-import type { GridDays, GridItem, GridPage } from './types.js';
+import { settle } from './meta-store.js';
+import type { GridDays, GridFilter, GridItem, GridPage } from './types.js';
 
 export const PAGE_SIZE = 240;
 const MAX_IN_FLIGHT = 3;
@@ -66,8 +67,8 @@ export class GridStore {
   private thumbsMarkedAt = 0;
   private thumbTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** DEVICE: the grid of that device's contents only (`local`, or a device id); null, every device's. */
-  constructor(private readonly libId: string, readonly device: string | null = null) {}
+  /** DEVICE: the grid of that device's contents only (`local`, or a device id); null, every device's. FILTER: by tag, favourite, rating, hidden too. */
+  constructor(private readonly libId: string, readonly device: string | null = null, readonly filter: GridFilter = {}) {}
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -120,7 +121,7 @@ export class GridStore {
    */
   private readDays(): Promise<boolean | null> {
     const seq = ++this.daysSeq;
-    const request = get<GridDays>(API.gridDays(this.libId, this.device)).then(
+    const request = get<GridDays>(API.gridDays(this.libId, this.device, this.filter)).then(
       (days) => (seq === this.daysSeq ? this.newDays(days) : null),
       (err: unknown) => {
         if (seq !== this.daysSeq) return null;
@@ -262,8 +263,11 @@ export class GridStore {
   private fetchPage(p: number): void {
     const read: PageRead = { abort: new AbortController(), thumbsChanged: new Set() };
     this.inFlight.set(p, read);
-    get<GridPage>(API.grid(this.libId, p * PAGE_SIZE, PAGE_SIZE, this.device), read.abort.signal).then(
+    const sentAt = Date.now();
+    get<GridPage>(API.grid(this.libId, p * PAGE_SIZE, PAGE_SIZE, this.device, this.filter), read.abort.signal).then(
       (page) => {
+        // What the user set on these tiles is in this page when it was asked for after the daemon took it.
+        settle(page.items.map((it) => it.content_uuid), sentAt);
         if (this.pages.size === 0) performance.mark('vss:grid-first-page');
         const before = this.pages.get(p);
         // Shown in place of the one read before: rows must draw again.
@@ -325,13 +329,23 @@ function sameDays(a: GridDays, b: GridDays): boolean {
 
 const stores = new Map<string, GridStore>();
 
-/** The grid store of a library (of one device's contents in it, with DEVICE), one each for the life of the page. */
-export function gridStore(libId: string, device: string | null = null): GridStore {
-  const key = device === null ? libId : `${libId}|${device}`;
+/** Grids of other filters kept (with their place and pages) for when the user comes back to them. */
+const MAX_STORES = 12;
+
+/** The grid store of a library (of one device's contents in it, with DEVICE; narrowed by FILTER), one each for the life of the page. */
+export function gridStore(libId: string, device: string | null = null, filter: GridFilter = {}): GridStore {
+  const f = filterKey(filter);
+  const key = device === null && f === '' ? libId : `${libId}|${device ?? ''}|${f}`;
   let s = stores.get(key);
-  if (!s) {
-    s = new GridStore(libId, device);
-    stores.set(key, s);
-  }
+  if (s) stores.delete(key);
+  else s = new GridStore(libId, device, filter);
+  // Last used last: the one let go is the one least lately shown.
+  stores.set(key, s);
+  if (stores.size > MAX_STORES) stores.delete(stores.keys().next().value!);
   return s;
+}
+
+/** FILTER as a key: its fields that narrow anything, in one order. */
+export function filterKey(filter: GridFilter): string {
+  return [filter.tag ? `tag=${filter.tag}` : '', filter.favorite ? 'fav' : '', filter.rating ? `rating=${filter.rating}` : '', filter.hidden ? 'hidden' : ''].filter((x) => x !== '').join('&');
 }

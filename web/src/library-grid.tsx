@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalS
 import { DayRow, ThumbRow } from './grid-row.js';
 import { buildLayout, gridSizes, KEY_MOVES, moveFrom, rowHeight, rowLength, rowOfItem, type GridLayout } from './grid-layout.js';
 import type { GridStore } from './grid-store.js';
+import { metaOverride, setUserMeta } from './meta-store.js';
 import type { GridDays } from './types.js';
 
 const PADDING = 12;
@@ -133,6 +134,7 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
   });
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (userMetaKey(e, store, libId)) return;
     const move = KEY_MOVES[e.key];
     if (!move || e.altKey || e.ctrlKey || e.metaKey || !(e.target as HTMLElement).matches('[data-i]')) return;
     e.preventDefault();
@@ -200,6 +202,21 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
       })}
     </div>
   );
+}
+
+/**
+ * On a focused tile, `f` toggles the favourite and `0`–`5` set the rating (0 clears it): the
+ * buttons beside the tile do the same from Tab. Whether the key was one of those.
+ */
+function userMetaKey(e: KeyboardEvent<HTMLDivElement>, store: GridStore, libId: string): boolean {
+  const target = e.target as HTMLElement;
+  if (e.altKey || e.ctrlKey || e.metaKey || !(e.key === 'f' || /^[0-5]$/.test(e.key)) || !target.matches('[data-i]')) return false;
+  const item = store.item(Number(target.dataset.i));
+  if (!item) return false;
+  e.preventDefault();
+  const now = metaOverride(item.content_uuid) ?? item;
+  void setUserMeta(libId, item.content_uuid, now, e.key === 'f' ? { favorite: !now.favorite } : { rating: Number(e.key) });
+  return true;
 }
 
 /** The first tile on screen before the library changed, followed until it is found again in the pages read since. */

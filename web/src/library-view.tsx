@@ -1,20 +1,25 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { DeviceFilter } from './device-filter.js';
 import { count } from './format.js';
+import { GridFilters } from './grid-filters.js';
 import { gridStore } from './grid-store.js';
 import { LibraryGrid } from './library-grid.js';
 import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
-import type { SidecarChange } from './types.js';
+import type { GridFilter, SidecarChange } from './types.js';
 import { useLiveEvent, useReconnect } from './use-live-event.js';
 
 /** How often the devices' online state is asked again while other devices' contents are shown (no event says it). */
 const DEVICES_POLL_MS = 10_000;
 
-/** `#/[?device=…]`: every content of the library on every device (or on DEVICE only), newest first, grouped by day. */
-export function LibraryView({ device = null }: { device?: string | null }) {
+/**
+ * `#/[?device=…][&tag=…&fav=1&rating=N&hidden=1]`: every content of the library on every device
+ * (or on DEVICE only; narrowed by FILTER), newest first, grouped by day. Hidden contents only
+ * when the filter asks for them.
+ */
+export function LibraryView({ device = null, filter = {} }: { device?: string | null; filter?: GridFilter }) {
   const lib = useLibrary();
-  const store = gridStore(lib.id, device);
+  const store = gridStore(lib.id, device, filter);
   useSyncExternalStore(store.subscribe, store.getVersion);
   const main = useRef<HTMLElement>(null);
   // Read once; when shown again, read the days again (the library may have changed meanwhile) and keep the pages if nothing moved.
@@ -30,6 +35,9 @@ export function LibraryView({ device = null }: { device?: string | null }) {
   useLiveEvent('locations:changed', refresh);
   // A paired device's rows were pulled (DESIGN §15): its contents came, moved or went.
   useLiveEvent('library:peer-rows', refresh);
+  // Tags or user metadata changed, here or on a paired device (DESIGN §15): the order names the
+  // shared data's version, so the days come back as another order and the pages shown are read again.
+  useLiveEvent('shared:changed', refresh);
   const shared = (store.days?.devices.length ?? 0) > 1;
   useEffect(() => {
     if (!shared) return;
@@ -47,9 +55,14 @@ export function LibraryView({ device = null }: { device?: string | null }) {
   return (
     <Page label="Library" className="grid-page" mainRef={main} takeFocus={!store.restoreFocus}>
       <h1 className="visually-hidden">Library{days ? `, ${count(days.total)} items` : ''}</h1>
-      {days && days.devices.length > 1 && <DeviceFilter devices={days.devices} device={device} total={days.total} />}
+      <div className="grid-bar">
+        {days && days.devices.length > 1 && <DeviceFilter devices={days.devices} device={device} total={days.total} filter={filter} />}
+        <GridFilters libId={lib.id} device={device} filter={filter} />
+      </div>
       {days === null ? (
         store.daysError !== null ? <p className="empty">{store.daysError}</p> : <p className="muted pad" aria-busy="true">Loading…</p>
+      ) : days.total === 0 && Object.keys(filter).length > 0 ? (
+        <section className="empty"><p>Nothing matches these filters.</p></section>
       ) : days.total === 0 && device !== null ? (
         <section className="empty"><p>No content on this device yet.</p></section>
       ) : days.total === 0 ? (

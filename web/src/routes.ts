@@ -1,15 +1,18 @@
 /**
  * The app's hash routes, one table: what each looks like, how it is read and how it is written.
- * `#/[?device=local|ID]`, `#/content/UUID[?q=words]`, `#/search?q=words`, `#/jobs`, `#/locations`, `#/devices`.
+ * `#/[?device=local|ID][&tag=UUID][&fav=1][&rating=N][&hidden=1]`, `#/content/UUID[?q=words]`,
+ * `#/search?q=words`, `#/jobs`, `#/locations`, `#/devices`, `#/tags`.
  */
+import type { GridFilter } from './types.js';
 
 export type Route =
-  | { view: 'library'; device?: string }
+  | { view: 'library'; device?: string; filter?: GridFilter }
   | { view: 'content'; uuid: string; q: string }
   | { view: 'search'; q: string }
   | { view: 'jobs' }
   | { view: 'locations' }
   | { view: 'devices' }
+  | { view: 'tags' }
   | { view: 'missing'; hash: string };
 
 export type View = Route['view'];
@@ -27,13 +30,18 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 0) {
     // The grid of one device's contents: this one's (`local`) or a paired one's (its id).
     const device = params.get('device') ?? '';
-    return device === 'local' || UUID.test(device) ? { view: 'library', device: device.toLowerCase() } : { view: 'library' };
+    const filter = gridFilterOf(params);
+    return {
+      view: 'library',
+      ...(device === 'local' || UUID.test(device) ? { device: device.toLowerCase() } : {}),
+      ...(Object.keys(filter).length > 0 ? { filter } : {}),
+    };
   }
   const [head, arg] = parts;
   if (head === 'content' && arg !== undefined && parts.length === 2 && UUID.test(arg)) return { view: 'content', uuid: arg.toLowerCase(), q };
   if (parts.length === 1) {
     if (head === 'search') return { view: 'search', q };
-    if (head === 'jobs' || head === 'locations' || head === 'devices') return { view: head };
+    if (head === 'jobs' || head === 'locations' || head === 'devices' || head === 'tags') return { view: head };
   }
   return { view: 'missing', hash: raw };
 }
@@ -41,7 +49,17 @@ export function parseRoute(hash: string): Route {
 /** The hash of ROUTE (with its leading "#"). */
 export function href(route: Route): string {
   switch (route.view) {
-    case 'library': return route.device ? `#/?device=${encodeURIComponent(route.device)}` : '#/';
+    case 'library': {
+      const p = new URLSearchParams();
+      if (route.device) p.set('device', route.device);
+      const f = route.filter ?? {};
+      if (f.tag) p.set('tag', f.tag);
+      if (f.favorite) p.set('fav', '1');
+      if (f.rating) p.set('rating', String(f.rating));
+      if (f.hidden) p.set('hidden', '1');
+      const q = p.toString();
+      return q === '' ? '#/' : `#/?${q}`;
+    }
     case 'content': return `#/content/${route.uuid}${route.q ? `?q=${encodeURIComponent(route.q)}` : ''}`;
     case 'search': return `#/search${route.q ? `?q=${encodeURIComponent(route.q)}` : ''}`;
     case 'missing': return `#${route.hash}`;
@@ -54,8 +72,21 @@ export const NAV: ReadonlyArray<{ label: string; route: Route }> = [
   { label: 'Library', route: { view: 'library' } },
   { label: 'Jobs', route: { view: 'jobs' } },
   { label: 'Locations', route: { view: 'locations' } },
+  { label: 'Tags', route: { view: 'tags' } },
   { label: 'Devices', route: { view: 'devices' } },
 ];
+
+/** The grid's filter in an address's parameters (what cannot mean anything is left out). */
+function gridFilterOf(params: URLSearchParams): GridFilter {
+  const f: GridFilter = {};
+  const tag = params.get('tag');
+  if (tag && tag.length <= 200) f.tag = tag;
+  if (params.get('fav') === '1') f.favorite = true;
+  const rating = Number(params.get('rating'));
+  if (Number.isInteger(rating) && rating >= 1 && rating <= 5) f.rating = rating;
+  if (params.get('hidden') === '1') f.hidden = true;
+  return f;
+}
 
 /** Where Escape goes from a route when there is no history inside the app to go back through. */
 export function parentOf(route: Route): Route | null {

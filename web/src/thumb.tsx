@@ -2,6 +2,7 @@ import { memo, useState } from 'react';
 import { API } from './api-paths.js';
 import { clock } from './format.js';
 import type { GridDevice, GridItem } from './types.js';
+import { FavoriteAndRating, useUserFlags } from './user-meta-controls.js';
 
 /**
  * Where a tile's content is, when the library spans devices (DESIGN §15): the device named on it
@@ -30,8 +31,10 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, d
   const [brokenSrc, setBrokenSrc] = useState<string | null>(null);
   const failed = brokenSrc === src || !item.has_thumb;
   const place = placeOf(item, devices);
-  const label = place ? `${item.name}, on ${place.label}${place.offline ? ', offline' : ''}` : item.name;
+  const flags = useUserFlags(item.content_uuid, item);
+  const label = `${place ? `${item.name}, on ${place.label}${place.offline ? ', offline' : ''}` : item.name}${flags.hidden ? ', hidden' : ''}`;
   return (
+    <div className={`tile${flags.hidden ? ' hidden-content' : ''}`} style={{ width: size, height: size }}>
     <a
       className={`thumb${failed ? ' no-image' : ''}${place?.offline ? ' offline' : ''}`}
       href={`#/content/${item.content_uuid}`}
@@ -61,6 +64,12 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, d
       {item.live_photo && <span className="badge" aria-hidden="true">LIVE</span>}
       {place && <span className={`device-badge${item.local ? ' here' : ''}`} aria-hidden="true">{place.label}{place.offline ? ' · offline' : ''}</span>}
       {item.kind === 'video' && item.duration_s !== null && <span className="badge" aria-hidden="true">{clock(item.duration_s)}</span>}
+      {flags.hidden && <span className="badge hidden-badge" aria-hidden="true">HIDDEN</span>}
     </a>
+    {/* Beside the link, not in it (a button inside a link is neither): Tab reaches them from the focused tile. */}
+    <div className="tile-meta" role="group" aria-label={`${item.name}: favourite and rating`}>
+      <FavoriteAndRating libId={libId} uuid={item.content_uuid} flags={flags} tabbable={tabbable} />
+    </div>
+    </div>
   );
 });

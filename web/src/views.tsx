@@ -1,21 +1,27 @@
 import { DetailView } from './detail-view.js';
 import { DevicesView } from './devices-view.js';
+import { filterKey } from './grid-store.js';
 import { JobsView } from './jobs-view.js';
 import { LibraryView } from './library-view.js';
 import { LocationsView } from './locations-view.js';
 import { Page } from './page.js';
 import type { Route } from './routes.js';
 import { SearchView } from './search-view.js';
+import { TagsView } from './tags-view.js';
+import type { GridFilter } from './types.js';
+
+const NO_FILTER: GridFilter = {};
 
 /** The view of ROUTE. */
 export function Views({ route }: { route: Route }) {
   switch (route.view) {
-    case 'library': return <LibraryView key={route.device ?? ''} device={route.device ?? null} />;
+    case 'library': return <LibraryView key={`${route.device ?? ''}|${filterKey(route.filter ?? {})}`} device={route.device ?? null} filter={route.filter ?? NO_FILTER} />;
     case 'content': return <DetailView key={route.uuid} uuid={route.uuid} q={route.q} />;
     case 'search': return <SearchView q={route.q} />;
     case 'jobs': return <JobsView />;
     case 'locations': return <LocationsView />;
     case 'devices': return <DevicesView />;
+    case 'tags': return <TagsView />;
     case 'missing': return (
       <Page label="Not found">
         <h1>Nothing here</h1>

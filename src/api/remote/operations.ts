@@ -74,6 +74,8 @@ const callback = (event: string): CallbackSpec => ({ callback: event });
 /** A page of a list: `after` (the cursor) and `limit` (a whole page unless asked for less). */
 const PAGE = { after: query('after', 'string', opt), limit: query('limit', 'int', { default: 1000 }) };
 const ID = param('id', 'int', { min: 1 });
+/** What narrows the grid besides the device (GridFilter, src/wire/browse.ts). */
+const GRID_FILTER = options({ tag: query('tag', 'string', opt), favorite: query('favorite', 'bool', opt), rating: query('rating', 'int', { optional: true, min: 0, max: 5 }), hidden: query('hidden', 'bool', opt) });
 const LIB = '/api/libraries/:lib';
 
 export const OPERATIONS = {
@@ -141,8 +143,9 @@ export const OPERATIONS = {
   ls: { method: 'GET', path: `${LIB}/ls`, call: 'lib.ls', args: [query('path', 'string', opt)] },
   /** The web UI's browse view: days with their counts, pages of tiles by capture time, one content's detail. */
   /** `device`: only the contents that device holds (`local`, or a device id); absent, every device's (DESIGN §15). */
-  gridDays: { method: 'GET', path: `${LIB}/grid/days`, call: 'lib.browse.days', args: [query('device', 'string', opt)] },
-  gridPage: { method: 'GET', path: `${LIB}/grid`, call: 'lib.browse.page', args: [query('offset', 'int', { default: 0 }), query('limit', 'int', { default: 200 }), query('device', 'string', opt)] },
+  /** `tag` (uuid or name; with the tags beneath it), `favorite`, `rating` (at least), `hidden` (show hidden contents too): DESIGN §16. */
+  gridDays: { method: 'GET', path: `${LIB}/grid/days`, call: 'lib.browse.days', args: [query('device', 'string', opt), GRID_FILTER] },
+  gridPage: { method: 'GET', path: `${LIB}/grid`, call: 'lib.browse.page', args: [query('offset', 'int', { default: 0 }), query('limit', 'int', { default: 200 }), query('device', 'string', opt), GRID_FILTER] },
   contentDetail: { method: 'GET', path: `${LIB}/content/:uuid/detail`, call: 'lib.browse.detail', args: [param('uuid', 'uuid')] },
 
   /** Tags and user metadata (DESIGN §11, §16), shared by every device of the library. */
