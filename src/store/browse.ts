@@ -179,7 +179,8 @@ export class BrowseStore {
    * appends one, so the grid's filtered slices are read again only when it moved.
    */
   sharedVersion(): number {
-    return this.sql<[], number>('SELECT coalesce(max(seq), 0) FROM shared_ops').pluck().get() ?? 0;
+    // The last number given, kept by SQLite (AUTOINCREMENT) even once the log is pruned empty: it never goes down.
+    return this.sql<[], number>("SELECT coalesce(max(seq), (SELECT seq FROM sqlite_sequence WHERE name = 'shared_ops'), 0) FROM shared_ops").pluck().get() ?? 0;
   }
 
   /**
