@@ -79,4 +79,24 @@ describe('search with tags, favourites and ratings (real library, real files)', 
     assert.deepEqual(found('tag:taxes tag:Places'), [], 'every tag: must be met');
     assert.deepEqual(found('is:favorite', 'image'), []);
   });
+
+  it('a tag moved, made or deleted after a search is seen by the next search, whichever connection changed it', () => {
+    assert.deepEqual(found('tag:taxes'), ['taxes 2024.txt']);
+    const tags = new TagBook(lib);
+    tags.change('taxes', { parent: 'Croatia' });
+    assert.deepEqual(found('tag:Croatia'), ['boat trip.txt', 'old town.txt', 'taxes 2024.txt']);
+    // Another connection to the same library (the CLI while a daemon searches).
+    const other = new Installation({ dataDir: join(tmp.path, 'data') }).openLibrary(lib.root, { shared: true });
+    try {
+      new TagBook(other).change('taxes', { parent: null });
+      assert.deepEqual(found('tag:Croatia'), ['boat trip.txt', 'old town.txt']);
+      new TagBook(other).create('Old town', { parent: 'Dubrovnik' });
+      new TagBook(other).add('Old town', [uuid('beach boat.txt')]);
+      assert.deepEqual(found('tag:Croatia'), ['beach boat.txt', 'boat trip.txt', 'old town.txt']);
+      new TagBook(other).delete('Dubrovnik');
+      assert.deepEqual(found('tag:Croatia'), ['beach boat.txt'], 'the tag beneath a deleted tag moved up to its parent');
+    } finally {
+      other.close();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { MetadataFilter } from '../store/search.js';
-import { effectiveParents, withDescendants } from '../tags/tag-tree.js';
+import { childrenOf, effectiveParents, withDescendants } from '../tags/tag-tree.js';
 
 /** A query split into its words and its filters on tags and user metadata (DESIGN §14, §16). */
 export interface ParsedQuery {
@@ -61,16 +61,40 @@ export function metadataFilter(lib: Library, q: ParsedQuery): MetadataFilter | u
   if (q.favorite !== undefined) f.favorite = q.favorite;
   if (q.rating !== undefined) f.rating = q.rating;
   if (q.tags.length > 0) {
-    const rows = lib.store.tags.parents();
-    const parents = effectiveParents(rows);
-    const deleted = new Set(rows.filter((r) => r.deleted === 1).map((r) => r.uuid));
+    const tree = tagTree(lib);
     for (const name of q.tags) {
       const named = lib.store.tags.named(name);
       if (named.length === 0) return undefined;
       const set = new Set<string>();
-      for (const t of named) for (const d of withDescendants(t.uuid, parents)) if (!deleted.has(d)) set.add(d);
+      for (const t of named) for (const d of withDescendants(t.uuid, tree.parents, tree.children)) if (!tree.deleted.has(d)) set.add(d);
       f.tags.push([...set]);
     }
   }
   return f;
+}
+
+interface TagTree {
+  /** The database's write stamp when it was read. */
+  stamp: string;
+  parents: Map<string, string | null>;
+  children: Map<string, string[]>;
+  deleted: Set<string>;
+}
+
+/**
+ * The tag tree as the last search of LIB read it, read again after any write to the database (by
+ * this process or another): every tag's row is read to find the tree (a loop two devices made is
+ * cut alike everywhere, tag-tree.ts), which at a thousand tags costs more than the search itself.
+ */
+const trees = new WeakMap<Library, TagTree>();
+
+function tagTree(lib: Library): TagTree {
+  const stamp = lib.store.search.writeStamp();
+  const known = trees.get(lib);
+  if (known?.stamp === stamp) return known;
+  const rows = lib.store.tags.parents();
+  const parents = effectiveParents(rows);
+  const tree = { stamp, parents, children: childrenOf(parents), deleted: new Set(rows.filter((r) => r.deleted === 1).map((r) => r.uuid)) };
+  trees.set(lib, tree);
+  return tree;
 }

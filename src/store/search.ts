@@ -176,6 +176,7 @@ export class SearchStore {
    * after AFTER: a search of tags, favourites and ratings with no words (DESIGN §16).
    */
   filteredContents(f: MetadataFilter, limit: number, after = ''): Array<{ content_uuid: string; kind: string }> {
+    if (f.tags.length > 0) return this.taggedContents(f, limit, after);
     const { from, args } = filterSource(f);
     const where = filterConditions(f, 'x.content_uuid');
     return this.sql<unknown[], { content_uuid: string; kind: string }>(
@@ -184,11 +185,77 @@ export class SearchStore {
     ).all(...args, after, ...where.args, limit);
   }
 
+  /**
+   * filteredContents when F names tags: the contents carrying the tags of one `tag:` (the one
+   * naming the fewest), walked in uuid order as a merge of each tag's own list (its index is
+   * by tag, then content), a few of each tag at a time; the rest of F checked on those. A
+   * `tag:` over a whole tree (a hundred tags, most contents) reads a few hundred rows, not every
+   * content it names, and a rare tag reads only its own.
+   */
+  private taggedContents(f: MetadataFilter, limit: number, after: string): Array<{ content_uuid: string; kind: string }> {
+    const driver = f.tags.reduce((a, b) => (b.length < a.length ? b : a));
+    const rest: MetadataFilter = { ...f, tags: f.tags.filter((t) => t !== driver) };
+    const out: Array<{ content_uuid: string; kind: string }> = [];
+    let active = [...new Set(driver)];
+    // Enough of each tag that the first round usually finds LIMIT; more each round when the rest of F is choosy.
+    let each = Math.max(4, Math.ceil((2 * limit) / Math.max(1, active.length)));
+    for (let cursor = after, round = 0; active.length > 0 && round < MAX_MERGE_ROUNDS; round++) {
+      const heads = this.tagHeads(active, cursor, each);
+      // Past the lowest last uuid of a tag that gave all it was asked for, that tag may hold more: the merge is complete up to it.
+      let horizon: string | undefined;
+      for (const h of heads) if (h.length === each && (horizon === undefined || h.at(-1)! < horizon)) horizon = h.at(-1)!;
+      // A tag that gave less than asked has nothing more; it is read again only for what lay past the horizon.
+      const next = active.filter((_, i) => heads[i]!.length === each || (horizon !== undefined && heads[i]!.at(-1)! > horizon));
+      const candidates = new Set<string>();
+      for (const h of heads) for (const c of h) if (horizon === undefined || c <= horizon) candidates.add(c);
+      const sorted = [...candidates].sort();
+      const met = new Map(this.meetingWithKind(sorted, rest).map((r) => [r.content_uuid, r.kind] as const));
+      for (const c of sorted) {
+        const kind = met.get(c);
+        if (kind == null) continue;
+        out.push({ content_uuid: c, kind });
+        if (out.length === limit) return out;
+      }
+      if (horizon === undefined) break;
+      cursor = horizon;
+      active = next;
+      each = Math.min(MAX_TAG_HEAD, each * 4);
+    }
+    return out;
+  }
+
+  /** For each of TAGS, in order, up to N of the contents carrying it with uuids after AFTER, by uuid: one statement for all. */
+  private tagHeads(tags: readonly string[], after: string, n: number): string[][] {
+    const rows = this.sql<[string, number, string], string | null>(
+      `SELECT (SELECT group_concat(content_uuid, ',') FROM
+         (SELECT content_uuid FROM metadata_tag WHERE tag_uuid = t.value AND content_uuid > ? AND present = 1 ORDER BY content_uuid LIMIT ?))
+       FROM json_each(?) t ORDER BY t.id`,
+    ).pluck().all(after, n, JSON.stringify(tags));
+    return rows.map((r) => (r === null ? [] : r.split(',')));
+  }
+
+  /** Those of CONTENTS that meet F and are in the library, with their kind. */
+  private meetingWithKind(contents: readonly string[], f: MetadataFilter): Array<{ content_uuid: string; kind: string | null }> {
+    if (contents.length === 0) return [];
+    const where = filterConditions(f, 'v.value');
+    return this.sql<unknown[], { content_uuid: string; kind: string | null }>(
+      `SELECT v.value AS content_uuid, ${KIND_OF.replaceAll('d.content_uuid', 'v.value')} AS kind FROM json_each(?) v WHERE 1 ${where.sql}`,
+    ).all(JSON.stringify(contents), ...where.args);
+  }
+
   /** Those of CONTENTS that meet F (a search with words keeps only these of its matches). */
   meeting(contents: readonly string[], f: MetadataFilter): Set<string> {
     const where = filterConditions(f, 'v.value');
     const rows = this.sql<unknown[], string>(`SELECT v.value FROM json_each(?) v WHERE 1 ${where.sql}`).pluck().all(JSON.stringify(contents), ...where.args);
     return new Set(rows);
+  }
+
+  /**
+   * A stamp of the database's writes: it differs after any commit, by this connection
+   * (total_changes) or another (data_version). What a reader caches is good while it is the same.
+   */
+  writeStamp(): string {
+    return this.sql<[], string>("SELECT (SELECT data_version FROM pragma_data_version()) || ':' || total_changes()").pluck().get()!;
   }
 
   /** Whether any content is hidden (a search need not look for hidden ones otherwise). */
@@ -266,6 +333,11 @@ export class SearchStore {
 /** A search row's content kind: this device's content, else a paired device's (null: neither has it now). */
 const KIND_OF = `coalesce((SELECT kind FROM content_identities WHERE uuid = d.content_uuid), (SELECT kind FROM peer_contents WHERE content_uuid = d.content_uuid LIMIT 1))`;
 
+/** Rounds of the tag merge at most (each reads MAX_TAG_HEAD of each tag at most once it has grown). */
+const MAX_MERGE_ROUNDS = 64;
+/** The most of one tag's contents a round of the merge reads. */
+const MAX_TAG_HEAD = 4096;
+
 const QUEUE_SQL = multiRowSql('(?)', (values) => `INSERT OR IGNORE INTO search_pending (content_uuid) VALUES ${values}`);
 
 /**
@@ -280,11 +352,8 @@ export interface MetadataFilter {
   hidden?: boolean;
 }
 
-/** Where the contents F could be come from: the smallest index that narrows them (a tag's, the favourites', …). */
+/** Where the contents F (with no tags: taggedContents) could be come from: the smallest index that narrows them (the favourites', …). */
 function filterSource(f: MetadataFilter): { from: string; args: unknown[] } {
-  if (f.tags.length > 0) {
-    return { from: 'SELECT DISTINCT content_uuid FROM metadata_tag WHERE tag_uuid IN (SELECT value FROM json_each(?)) AND present = 1', args: [JSON.stringify(f.tags[0])] };
-  }
   if (f.favorite === true) return { from: 'SELECT content_uuid FROM user_metadata WHERE favorite = 1', args: [] };
   if (f.rating !== undefined && ratingExcludesZero(f.rating)) return { from: 'SELECT content_uuid FROM user_metadata WHERE rating > 0', args: [] };
   if (f.hidden === true) return { from: 'SELECT content_uuid FROM user_metadata WHERE hidden = 1', args: [] };
@@ -296,7 +365,8 @@ function filterConditions(f: MetadataFilter, col: string): { sql: string; args: 
   const parts: string[] = [];
   const args: unknown[] = [];
   for (const set of f.tags) {
-    parts.push(`AND EXISTS (SELECT 1 FROM metadata_tag m WHERE m.content_uuid = ${col} AND m.present = 1 AND m.tag_uuid IN (SELECT value FROM json_each(?)))`);
+    // `+`: the content's few tags are read and each looked up in the set, not the set's every tag looked up for the content.
+    parts.push(`AND EXISTS (SELECT 1 FROM metadata_tag m WHERE m.content_uuid = ${col} AND m.present = 1 AND +m.tag_uuid IN (SELECT value FROM json_each(?)))`);
     args.push(JSON.stringify(set));
   }
   const meta = (expr: string, fallback: string) => `coalesce((SELECT ${expr} FROM user_metadata u WHERE u.content_uuid = ${col}), ${fallback})`;

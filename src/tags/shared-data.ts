@@ -5,6 +5,13 @@ import { applyOp, checkOp, type SharedOp } from './shared-op.js';
 /** An operation as a caller describes it, before it is stamped. */
 export type UnstampedOp = SharedOp extends infer O ? (O extends SharedOp ? Omit<O, 'hlc'> : never) : never;
 
+/** What taking in operations did: how many were new here, how many known already, and why each refused one was. */
+export interface ReceiveResult {
+  applied: number;
+  known: number;
+  refused: string[];
+}
+
 /** Where the library's clock is kept between runs (sync_meta). */
 const CLOCK_KEY = 'hlc';
 /** Operations a peer may send in one batch (a page of the shared-data pull). */
@@ -43,18 +50,29 @@ export class SharedData {
    * reason, the others go on), applied and logged unless it was here already. Whether each was new is
    * counted; the clock moves past the newest stamp seen.
    */
-  receive(raw: readonly unknown[], from: string): { applied: number; known: number; refused: string[] } {
+  receive(raw: readonly unknown[], from: string): ReceiveResult {
+    return this.receiveBatches([raw], from);
+  }
+
+  /**
+   * As receive, for several batches (pages of a pull) in one transaction, and THEN run in it after
+   * them (the puller's cursor moves with what it took in). One commit for several pages: each
+   * commit of a page of taggings writes most of the table's pages it touched again.
+   */
+  receiveBatches(batches: ReadonlyArray<readonly unknown[]>, from: string, then?: () => void): ReceiveResult {
     const refused: string[] = [];
     const ops: SharedOp[] = [];
-    for (const r of raw.slice(0, MAX_OPS_PER_BATCH)) {
-      const op = checkOp(r);
-      if ('refused' in op) refused.push(op.refused);
-      else ops.push(op);
+    for (const raw of batches) {
+      for (const r of raw.slice(0, MAX_OPS_PER_BATCH)) {
+        const op = checkOp(r);
+        if ('refused' in op) refused.push(op.refused);
+        else ops.push(op);
+      }
+      if (raw.length > MAX_OPS_PER_BATCH) refused.push(`${raw.length - MAX_OPS_PER_BATCH} operations past the ${MAX_OPS_PER_BATCH} of one batch`);
     }
-    if (raw.length > MAX_OPS_PER_BATCH) refused.push(`${raw.length - MAX_OPS_PER_BATCH} operations past the ${MAX_OPS_PER_BATCH} of one batch`);
     const store = this.lib.store;
     let applied = 0;
-    if (ops.length > 0) {
+    if (ops.length > 0 || then) {
       store.immediate(() => {
         const clock = this.clock();
         for (const op of ops) {
@@ -64,6 +82,7 @@ export class SharedData {
           applied++;
         }
         store.syncMeta.set(CLOCK_KEY, clock.last);
+        then?.();
       });
     }
     if (applied > 0) this.lib.events.emit('shared:changed', { ops: applied, from });

@@ -38,10 +38,15 @@ export function effectiveParents(rows: readonly Edge[]): Map<string, string | nu
   return parent;
 }
 
-/** TAG and every tag beneath it in the tree PARENTS describes. */
-export function withDescendants(tag: string, parents: ReadonlyMap<string, string | null>): Set<string> {
+/** Each tag's children in the tree PARENTS describes. */
+export function childrenOf(parents: ReadonlyMap<string, string | null>): Map<string, string[]> {
   const children = new Map<string, string[]>();
   for (const [child, p] of parents) if (p !== null) (children.get(p) ?? children.set(p, []).get(p)!).push(child);
+  return children;
+}
+
+/** TAG and every tag beneath it in the tree PARENTS describes (CHILDREN: childrenOf(PARENTS), when the caller keeps it). */
+export function withDescendants(tag: string, parents: ReadonlyMap<string, string | null>, children: ReadonlyMap<string, readonly string[]> = childrenOf(parents)): Set<string> {
   const out = new Set<string>([tag]);
   const queue = [tag];
   while (queue.length > 0) {

@@ -1,88 +1,111 @@
-import { describe, it, after } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
+import type { Stream } from '@libp2p/interface';
 import { Installation } from '../../library/installation.js';
 import type { Library } from '../../library/library.js';
-import { SharedData } from '../../tags/shared-data.js';
-import { pruneSharedLog, SHARED_LOG_DAYS } from '../../tags/shared-log.js';
+import { SharedData, type UnstampedOp } from '../../tags/shared-data.js';
+import { Availability } from '../availability/availability.js';
+import { PeerChannel } from '../messages/channel.js';
+import { SHARED_PAGE_OPS } from '../messages/table.js';
 import { PeerNode } from '../net/peer-node.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { tempDir } from '../../../test/helpers.js';
 import { pullShared, serveShared } from './exchange.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
-const C = (n: number) => `c0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const T = (n: number) => `70000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const state = (lib: Library) => ({ tags: lib.store.tags.all(), meta: lib.store.userMetadata.all(), tagging: lib.store.metadataTags.all() });
+const id = (kind: number, i: number) => `${kind.toString(16).padStart(8, '0')}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+
+/** Every row of shared data, as a device compares with another. */
+function state(lib: Library): string {
+  const s = lib.store;
+  return JSON.stringify([s.tags.all(), s.metadataTags.all(), s.userMetadata.all()]);
+}
 
 /**
- * /vss/shared between two real libp2p nodes on loopback: the owner serves its log, pullers take it
- * from their cursor; once the log is pruned past a puller's place, the puller gets the whole state.
+ * /vss/shared between two libraries on loopback (two PeerNodes): A pulls B's log of shared data,
+ * tens of thousands of operations in many pages, merged a few pages to a transaction with the
+ * cursor; a pull cut off part way goes on from what was merged.
  */
-describe('shared-data exchange', () => {
-  const tmp = tempDir('vss-shared-x-');
-  const nodes: PeerNode[] = [];
-  const libs: Library[] = [];
+describe('shared-data pull over /vss/shared (many pages)', () => {
+  const tmp = tempDir('vss-shared-pull-');
+  let a: Library;
+  let b: Library;
+  let nodeA: PeerNode;
+  let nodeB: PeerNode;
+  let bRemote: RemoteDevice;
+  const serveB = { handler: (_stream: Stream): Promise<void> => Promise.resolve() };
+  const pull = async () => pullShared(await nodeA.open(nodeB.addresses()[0]!, 'shared'), a, bRemote);
+  const TAGGINGS = 30_000;
+
+  before(async () => {
+    b = new Installation({ dataDir: join(tmp.path, 'b-data') }).createLibrary('Home', join(tmp.path, 'b'));
+    a = new Installation({ dataDir: join(tmp.path, 'a-data') }).createLibrary('Home', join(tmp.path, 'a'), { id: b.config.id });
+    const ids = { a: '', b: '' };
+    nodeA = await PeerNode.start({ privateKey: await generateKeyPair('Ed25519'), listen: LOOPBACK, admit: (p) => p === ids.b, isPaired: (p) => p === ids.b });
+    nodeB = await PeerNode.start({ privateKey: await generateKeyPair('Ed25519'), listen: LOOPBACK, admit: (p) => p === ids.a, isPaired: (p) => p === ids.a });
+    ids.a = nodeA.peerId;
+    ids.b = nodeB.peerId;
+    const aRemote = { deviceUuid: a.device.uuid, peerId: ids.a, name: 'a', libraryIds: [b.config.id] };
+    bRemote = { deviceUuid: b.device.uuid, peerId: ids.b, name: 'b', libraryIds: [b.config.id] };
+    serveB.handler = (stream) => serveShared(stream, aRemote, (lib) => (lib === b.config.id ? b : undefined));
+    await nodeB.handle('shared', (stream) => serveB.handler(stream));
+    const shared = new SharedData(b);
+    const tags: UnstampedOp[] = [0, 1, 2].map((k) => ({ record: 'tag', id: id(1, k), set: { name: `tag ${k}`, color: null, parent: k === 0 ? null : id(1, 0) } }));
+    shared.commit(tags);
+    for (let at = 0; at < TAGGINGS; at += 5000) {
+      const ops: UnstampedOp[] = [];
+      for (let i = at; i < at + 5000; i++) ops.push({ record: 'tagging', id: id(1, i % 3), content: id(2, i), set: { present: true } });
+      shared.commit(ops);
+    }
+    shared.commit([{ record: 'meta', id: id(2, 7), set: { favorite: true, rating: 4, note: 'harbour' } }]);
+  });
   after(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-    for (const l of libs) l.close();
+    await Promise.all([nodeA.stop(), nodeB.stop()]);
+    a.close();
+    b.close();
     tmp.cleanup();
   });
 
-  /** A device with its own folder of the library (ID: the library's id, as pairing leaves them). */
-  const device = (name: string, id?: string) => {
-    const vss = new Installation({ dataDir: join(tmp.path, name, 'data') });
-    let lib = vss.createLibrary('Shared', join(tmp.path, name, 'lib'));
-    if (id !== undefined) {
-      const cfg = join(lib.root, 'library.json');
-      lib.close();
-      writeFileSync(cfg, JSON.stringify({ ...JSON.parse(readFileSync(cfg, 'utf8')), id }));
-      lib = vss.openLibrary(dirname(cfg));
-    }
-    libs.push(lib);
-    return lib;
-  };
-  const remote = (lib: Library, peerId: string, libraryId: string): RemoteDevice => ({ deviceUuid: lib.device.uuid, peerId, name: lib.device.name, libraryIds: [libraryId], publicKey: lib.device.publicKey });
+  it('a pull cut off part way keeps what it merged, with its cursor; the next pull brings the rest', async () => {
+    // B sends its first full pages and goes away before the end (a connection lost mid-backfill):
+    // A merged the first few pages together and had the last one waiting.
+    const cutAfter = 5;
+    serveB.handler = async (stream) => {
+      const ch = new PeerChannel(stream, 'shared');
+      await ch.receive(['shared.pull']);
+      const epoch = new Availability(b).epoch();
+      let seq = 0;
+      for (let p = 0; p < cutAfter; p++) {
+        const rows = b.store.sharedOps.since(seq, SHARED_PAGE_OPS);
+        seq = rows.at(-1)!.seq;
+        await ch.send('shared.page', { epoch, seq, ops: rows.map((r) => r.op) });
+        await ch.receive(['shared.ack']);
+      }
+      stream.abort(new Error('gone'));
+    };
+    await assert.rejects(pull());
+    const cursor = a.store.sharedCursors.get(b.device.uuid);
+    assert.ok(cursor && cursor.seq > 0 && cursor.seq < b.store.sharedOps.head(), `merged part of the log before the cut (cursor ${cursor?.seq})`);
+    assert.equal(a.store.sharedOps.head(), cursor.seq, 'the cursor says exactly what was merged');
 
-  it('a puller takes the log from its cursor; past a pruned log it takes the whole state', async () => {
-    const owner = device('owner');
-    const libraryId = owner.config.id;
-    const pullers = [device('b', libraryId), device('c', libraryId)];
-    const admitted = new Set<string>();
-    const ownerNode = await PeerNode.start({ privateKey: await generateKeyPair('Ed25519'), listen: LOOPBACK, admit: (p) => admitted.has(p), isPaired: (p) => admitted.has(p) });
-    nodes.push(ownerNode);
-    const pullerNodes = await Promise.all(pullers.map(async () => {
-      const n = await PeerNode.start({ privateKey: await generateKeyPair('Ed25519'), listen: LOOPBACK, admit: (p) => p === ownerNode.peerId, isPaired: (p) => p === ownerNode.peerId });
-      nodes.push(n);
-      admitted.add(n.peerId);
-      return n;
-    }));
-    const byPeer = new Map(pullerNodes.map((n, i) => [n.peerId, remote(pullers[i]!, n.peerId, libraryId)] as const));
-    await ownerNode.handle('shared', (stream, peerId) => serveShared(stream, byPeer.get(peerId)!, (id) => (id === libraryId ? owner : undefined)));
-    const ownerRemote = remote(owner, ownerNode.peerId, libraryId);
-    const pull = async (i: number) => pullShared(await pullerNodes[i]!.open(ownerNode.addresses()[0]!, 'shared'), pullers[i]!, ownerRemote);
+    serveB.handler = (stream) => serveShared(stream, { deviceUuid: a.device.uuid, peerId: nodeA.peerId, name: 'a', libraryIds: [b.config.id] }, (lib) => (lib === b.config.id ? b : undefined));
+    const got = await pull();
+    assert.ok(got.pages >= 4, `${got.pages} pages`);
+    assert.equal(got.applied, b.store.sharedOps.head() - cursor.seq);
+    assert.equal(got.refused, 0);
+    assert.equal(state(a), state(b));
+    assert.equal(a.store.metadataTags.contentsOf(id(1, 1)).length, Math.ceil((TAGGINGS - 1) / 3));
+    assert.equal(a.store.sharedCursors.get(b.device.uuid)?.seq, b.store.sharedOps.head());
+  });
 
-    const shared = new SharedData(owner);
-    shared.commit([{ record: 'tag', id: T(1), set: { name: 'Trips', color: null, parent: null } }]);
-    shared.commit([{ record: 'tag', id: T(1), set: { color: '#00ff00' } }, { record: 'meta', id: C(1), set: { rating: 4, favorite: true } }]);
-    shared.commit([{ record: 'tagging', id: T(1), content: C(1), set: { present: true } }]);
-    const first = await pull(0);
-    assert.deepEqual([first.applied, first.refused], [4, 0]);
-    assert.deepEqual(state(pullers[0]!), state(owner));
-    assert.deepEqual((await pull(0)).applied, 0, 'from its cursor: nothing again');
-
-    // A month on, the whole log is pruned: a new device gets the state; the first one goes on from its cursor.
-    assert.equal(pruneSharedLog(owner, Date.now() + (SHARED_LOG_DAYS + 1) * 24 * 3600_000), 4);
-    shared.commit([{ record: 'meta', id: C(1), set: { note: 'after the prune' } }]);
-    const fresh = await pull(1);
-    assert.ok(fresh.applied >= 4, `the whole state came (${fresh.applied} operations)`);
-    assert.deepEqual(state(pullers[1]!), state(owner));
-    const goesOn = await pull(0);
-    assert.equal(goesOn.applied, 1);
-    assert.deepEqual(state(pullers[0]!), state(owner));
-    // Numbers are never given twice: the log's head moved on past the pruned operations.
-    assert.equal(owner.store.sharedOps.head(), 5);
+  it('a pull from where it stopped brings only what is new', async () => {
+    assert.deepEqual(await pull(), { pages: 0, applied: 0, known: 0, refused: 0 });
+    new SharedData(b).commit([{ record: 'tagging', id: id(1, 2), content: id(2, 1), set: { present: false } }]);
+    const got = await pull();
+    assert.equal(got.pages, 1);
+    assert.equal(got.applied, 1);
+    assert.equal(state(a), state(b));
   });
 });

@@ -19,6 +19,8 @@ import type { RemoteDevice } from '../peer-link.js';
 
 const REQUEST_WAIT_MS = 30_000;
 const ANSWER_WAIT_MS = 60_000;
+/** A puller merges pages in one transaction until they hold this many operations (a few pages). */
+const MERGE_OPS = 16_384;
 /** A page's operations stop growing past this many characters (the frame's bound is 2 MiB). */
 const PAGE_CHARS = 1024 * 1024;
 
@@ -122,6 +124,8 @@ export interface SharedPullResult {
  * Pull REMOTE's log of LIBRARY's shared data from where this device stopped: each page's
  * operations checked and merged (each once, in any order), then the cursor moved. A pull cut off
  * goes on from the last page taken in; operations that came twice change nothing.
+ * Each page is acked as it arrives, so the sender reads its next page while this one is merged;
+ * pages are merged a few at a time (up to MERGE_OPS operations) in one transaction with the cursor.
  */
 export async function pullShared(stream: Stream, lib: Library, remote: RemoteDevice, opts: { signal?: AbortSignal } = {}): Promise<SharedPullResult> {
   const cursors = lib.store.sharedCursors;
@@ -129,12 +133,30 @@ export async function pullShared(stream: Stream, lib: Library, remote: RemoteDev
   const shared = new SharedData(lib);
   const ch = new PeerChannel(stream, 'shared');
   const out: SharedPullResult = { pages: 0, applied: 0, known: 0, refused: 0 };
+  let pages: unknown[][] = [];
+  let waiting = 0;
+  let upTo: { epoch: string; seq: number } | undefined;
+  const merge = () => {
+    if (upTo === undefined) return;
+    const { epoch, seq } = upTo;
+    const got = shared.receiveBatches(pages, remote.deviceUuid, () => cursors.set(remote.deviceUuid, epoch, seq));
+    out.applied += got.applied;
+    out.known += got.known;
+    out.refused += got.refused.length;
+    pages = [];
+    waiting = 0;
+    upTo = undefined;
+  };
   try {
     await ch.send('shared.pull', { library_id: lib.config.id, epoch: at?.epoch ?? null, seq: at?.seq ?? 0 }, opts.signal);
     for (;;) {
       const msg = await ch.receive(['shared.page', 'shared.end', 'shared.error'], { signal: answerWithin(ANSWER_WAIT_MS, opts.signal), unknown: 'skip' });
-      if (msg.name === 'shared.error') throw new VssError('PEER', `${remote.name} refused the shared-data pull: ${msg.body.reason.slice(0, REASON_CHARS)}`);
+      if (msg.name === 'shared.error') {
+        merge();
+        throw new VssError('PEER', `${remote.name} refused the shared-data pull: ${msg.body.reason.slice(0, REASON_CHARS)}`);
+      }
       if (msg.name === 'shared.end') {
+        merge();
         if (msg.body.pages !== out.pages) throw new VssError('PEER', `shared-data pull ended saying ${msg.body.pages} pages; it sent ${out.pages}`);
         cursors.set(remote.deviceUuid, msg.body.epoch, msg.body.seq);
         return out;
@@ -147,13 +169,12 @@ export async function pullShared(stream: Stream, lib: Library, remote: RemoteDev
           out.refused++;
         }
       }
-      const got = shared.receive(ops, remote.deviceUuid);
-      cursors.set(remote.deviceUuid, msg.body.epoch, msg.body.seq);
+      pages.push(ops);
+      waiting += ops.length;
+      upTo = { epoch: msg.body.epoch, seq: msg.body.seq };
       out.pages++;
-      out.applied += got.applied;
-      out.known += got.known;
-      out.refused += got.refused.length;
       await ch.send('shared.ack', {}, opts.signal);
+      if (waiting >= MERGE_OPS) merge();
     }
   } finally {
     await ch.close();
