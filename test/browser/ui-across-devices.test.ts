@@ -127,6 +127,16 @@ describe('the web UI across two paired devices', { skip: FIXTURES_SKIP || UI_SKI
         assert.match(await first.innerText(), /on Laptop[\s\S]*Laptop:\/Photos\/Canon_40D\.jpg/);
       }
 
+      // Shared data (DESIGN §16): the laptop favourites and rates its photo; the desktop's open grid shows it, with no reload.
+      await page.evaluate(() => { document.location.hash = '#/'; });
+      await page.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === 3, undefined, { timeout: 10_000 });
+      const canon = (await gridItems()).find((i) => i.name === 'Canon_40D.jpg')!.content_uuid;
+      const set = await runCli(['meta', 'set', canon, '--favorite', '--rating', '4'], A);
+      assert.equal(set.code, 0, set.stderr);
+      const meta = grid(page).getByRole('group', { name: 'Canon_40D.jpg: favourite and rating' });
+      await meta.getByRole('button', { name: 'Favourite', pressed: true }).waitFor({ timeout: 20_000 });
+      await meta.getByRole('group', { name: /Rating: 4/ }).waitFor({ timeout: 5_000 });
+
       // The laptop goes off: its photos stay in the desktop's grid, marked offline (the open grid asks again every few seconds).
       await page.evaluate(() => { document.location.hash = '#/'; });
       await page.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === 3, undefined, { timeout: 10_000 });
