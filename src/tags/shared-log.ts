@@ -23,22 +23,21 @@ export function pruneSharedLog(lib: Library, now = Date.now()): number {
  */
 export function* fullStateOps(lib: Library): Generator<SharedOp> {
   for (const t of lib.store.tags.all()) {
-    const by = new Map<string, Record<string, unknown>>();
-    const put = (hlc: string, field: string, value: unknown) => { if (hlc !== '') (by.get(hlc) ?? by.set(hlc, {}).get(hlc)!)[field] = value; };
-    put(t.name_hlc, 'name', t.name);
-    put(t.color_hlc, 'color', t.color);
-    put(t.parent_hlc, 'parent', t.parent_uuid);
-    put(t.deleted_hlc, 'deleted', t.deleted === 1);
-    for (const [hlc, set] of by) yield { hlc, record: 'tag', id: t.uuid, set } as SharedOp;
+    for (const [hlc, set] of byStamp([[t.name_hlc, 'name', t.name], [t.color_hlc, 'color', t.color], [t.parent_hlc, 'parent', t.parent_uuid], [t.deleted_hlc, 'deleted', t.deleted === 1]])) {
+      yield { hlc, record: 'tag', id: t.uuid, set } as SharedOp;
+    }
   }
   for (const m of lib.store.userMetadata.all()) {
-    const by = new Map<string, Record<string, unknown>>();
-    const put = (hlc: string, field: string, value: unknown) => { if (hlc !== '') (by.get(hlc) ?? by.set(hlc, {}).get(hlc)!)[field] = value; };
-    put(m.favorite_hlc, 'favorite', m.favorite === 1);
-    put(m.hidden_hlc, 'hidden', m.hidden === 1);
-    put(m.rating_hlc, 'rating', m.rating);
-    put(m.note_hlc, 'note', m.note);
-    for (const [hlc, set] of by) yield { hlc, record: 'meta', id: m.content_uuid, set } as SharedOp;
+    for (const [hlc, set] of byStamp([[m.favorite_hlc, 'favorite', m.favorite === 1], [m.hidden_hlc, 'hidden', m.hidden === 1], [m.rating_hlc, 'rating', m.rating], [m.note_hlc, 'note', m.note]])) {
+      yield { hlc, record: 'meta', id: m.content_uuid, set } as SharedOp;
+    }
   }
   for (const r of lib.store.metadataTags.all()) yield { hlc: r.hlc, record: 'tagging', id: r.tag_uuid, content: r.content_uuid, set: { present: r.present === 1 } };
+}
+
+/** FIELDS ([stamp, name, value]) grouped by the stamp they hold; a field no operation set ('') is left out. */
+function byStamp(fields: ReadonlyArray<readonly [string, string, unknown]>): Map<string, Record<string, unknown>> {
+  const by = new Map<string, Record<string, unknown>>();
+  for (const [hlc, name, value] of fields) if (hlc !== '') (by.get(hlc) ?? by.set(hlc, {}).get(hlc)!)[name] = value;
+  return by;
 }

@@ -1,13 +1,13 @@
-import { constants, readdirSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describeFsError, VssError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fs-atomic.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
-import { MAX_XMP_SIDECAR_BYTES, readXmpSidecar } from '../media/xmp/xmp-sidecar-read.js';
+import { readXmpSidecar } from '../media/xmp/xmp-sidecar-read.js';
 import { newXmpSidecarName, xmpSidecarsOf } from '../media/xmp/xmp-sidecar-names.js';
 import { writeXmpSidecar } from '../media/xmp/xmp-sidecar-write.js';
+import { readXmpFile } from './xmp-file.js';
 import { xmpExportMeta } from './xmp-tags.js';
 
 /** Copies of one content written at most (a file kept in a hundred places is written in the first hundred). */
@@ -81,12 +81,7 @@ export async function exportXmp(lib: Library, contents?: readonly string[]): Pro
 
 /** The text of the XMP file at PATH (not through a symlink), within the size an XMP file may have. */
 async function readText(path: string): Promise<string> {
-  const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    const st = await fh.stat();
-    if (st.size > MAX_XMP_SIDECAR_BYTES) throw new VssError('IO', `${basename(path)}: ${st.size} bytes, more than an XMP file may have; not rewritten`, { path });
-    return (await fh.readFile()).toString('utf8');
-  } finally {
-    await fh.close();
-  }
+  const got = await readXmpFile(path);
+  if (!got.ok) throw new VssError('IO', `${basename(path)}: ${got.reason}; not rewritten`, { path });
+  return got.value.toString('utf8');
 }

@@ -1,9 +1,7 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { blake3 } from '@napi-rs/blake-hash';
-import { describeFsError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { MAX_XMP_SIDECAR_BYTES, readXmpSidecar } from '../media/xmp/xmp-sidecar-read.js';
+import { readXmpFile } from './xmp-file.js';
 import { xmpSidecarsByOriginal } from '../media/xmp/xmp-sidecar-names.js';
 import { sidecarAddress } from '../sidecars/address.js';
 import { SidecarManager } from '../sidecars/manager.js';
@@ -58,7 +56,7 @@ export async function linkXmpSidecars(input: LinkXmpInput): Promise<{ xmp: numbe
         input.onSkip(x.rel_path, `XMP sidecar not read: ${x.size} bytes, more than the ${MAX_XMP_SIDECAR_BYTES} an XMP file may have`);
         continue;
       }
-      const bytes = await readBounded(root.inFolder(x.rel_path));
+      const bytes = await readXmpFile(root.inFolder(x.rel_path));
       if (!bytes.ok) {
         input.onSkip(x.rel_path, `XMP sidecar not read: ${bytes.reason}`);
         continue;
@@ -81,27 +79,4 @@ export async function linkXmpSidecars(input: LinkXmpInput): Promise<{ xmp: numbe
     new SharedData(lib).commit(ops);
   }
   return { xmp: linked, read };
-}
-
-/** The bytes of the file at PATH (not through a symlink), at most MAX_XMP_SIDECAR_BYTES; or why not. */
-async function readBounded(path: string): Promise<{ ok: true; value: Buffer } | { ok: false; reason: string }> {
-  let fh;
-  try {
-    fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-    const st = await fh.stat();
-    if (!st.isFile()) return { ok: false, reason: 'not a regular file' };
-    if (st.size > MAX_XMP_SIDECAR_BYTES) return { ok: false, reason: `${st.size} bytes, more than the ${MAX_XMP_SIDECAR_BYTES} an XMP file may have` };
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < buf.length) {
-      const { bytesRead } = await fh.read(buf, off, buf.length - off, off);
-      if (bytesRead === 0) break;
-      off += bytesRead;
-    }
-    return { ok: true, value: buf.subarray(0, off) };
-  } catch (err) {
-    return { ok: false, reason: describeFsError(err) };
-  } finally {
-    await fh?.close();
-  }
 }

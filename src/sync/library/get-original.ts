@@ -46,12 +46,7 @@ export function planGet(lib: Library, ref: string, dir: string, peers?: Peers): 
   const plan = (size: number): GetPlan => ({ contentUuid: uuid, size, dir, ...(name !== undefined ? { name } : {}) });
   const here = originalFile(lib, uuid);
   if (here.state === 'ready') return plan(statSync(here.path).size);
-  const { facts, holders, names } = holdersOf(lib, uuid, here);
-  if (!peers) throw new VssError('NO_DAEMON', `content ${uuid} is on ${names.get([...holders][0]!) ?? 'another device'}: copying it from there needs this device's daemon (vss daemon start)`);
-  if (onlineHolders(lib, peers, holders).length === 0) {
-    throw new VssError('UNAVAILABLE', `content ${uuid} is held by ${[...holders].map((d) => names.get(d) ?? d).join(', ')}, none of them online now`);
-  }
-  return plan(facts.size);
+  return plan(reachableHolders(lib, uuid, here, peers).facts.size);
 }
 
 /**
@@ -79,17 +74,12 @@ export async function copyOriginal(lib: Library, plan: GetPlan, peers: Peers | u
     return { content_uuid: uuid, path, size: st.size, from: self.uuid, from_device: self.name, bytes_received: 0 };
   }
 
-  const { facts, holders, names, copies } = holdersOf(lib, uuid, here);
-  if (!peers) throw new VssError('NO_DAEMON', `content ${uuid} is on ${names.get([...holders][0]!) ?? 'another device'}: copying it from there needs this device's daemon (vss daemon start)`);
+  const { facts, names, copies, online, network } = reachableHolders(lib, uuid, here, peers);
   const want: ExpectedOriginal = { contentUuid: uuid, casId: facts.cas_id, casVersion: facts.cas_version, size: facts.size };
-  const online = onlineHolders(lib, peers, holders);
-  if (online.length === 0) {
-    throw new VssError('UNAVAILABLE', `content ${uuid} is held by ${[...holders].map((d) => names.get(d) ?? d).join(', ')}, none of them online now`);
-  }
   const reasons: string[] = [];
   for (const r of online) {
     try {
-      const stream = await peers.open(r.peerId, 'original', AbortSignal.timeout(5_000));
+      const stream = await network.open(r.peerId, 'original', AbortSignal.timeout(5_000));
       // What a cut-off copy left counts as done: the transfer resumes after it.
       let done = Math.min(statSync(partial, { throwIfNoEntry: false })?.size ?? 0, want.size);
       const got = await receiveOriginal(stream, lib.config.id, want, partial, {
@@ -112,13 +102,20 @@ export async function getOriginal(lib: Library, ref: string, dir: string, peers?
   return copyOriginal(lib, planGet(lib, ref, dir, peers), peers, opts);
 }
 
-/** The devices holding CONTENTUUID (not readable here, as HERE says), their names, and what they synced of it. */
-function holdersOf(lib: Library, uuid: string, here: ReturnType<typeof originalFile>) {
+/**
+ * The devices holding CONTENTUUID (not readable here, as HERE says) that are online now, with their
+ * names and what they synced of it; or why it cannot be copied from any of them now.
+ */
+function reachableHolders(lib: Library, uuid: string, here: ReturnType<typeof originalFile>, peers: Peers | undefined) {
   const facts = lib.store.peerContents.anyOf(uuid);
   const copies = lib.store.peerEntries.copiesOf(uuid);
   if (!facts || copies.length === 0) throw new VssError('NOT_FOUND', `no device of this library holds content ${uuid}${here.state === 'unavailable' ? ` (here: ${here.reason})` : ''}`);
   const names = new Map(lib.store.devices.all().map((d) => [d.uuid, d.name] as const));
-  return { facts, copies, names, holders: new Set(copies.map((c) => c.device_uuid)) };
+  const holders = new Set(copies.map((c) => c.device_uuid));
+  if (!peers) throw new VssError('NO_DAEMON', `content ${uuid} is on ${names.get([...holders][0]!) ?? 'another device'}: copying it from there needs this device's daemon (vss daemon start)`);
+  const online = onlineHolders(lib, peers, holders);
+  if (online.length === 0) throw new VssError('UNAVAILABLE', `content ${uuid} is held by ${[...holders].map((d) => names.get(d) ?? d).join(', ')}, none of them online now`);
+  return { facts, copies, names, online, network: peers };
 }
 
 function onlineHolders(lib: Library, peers: Peers, holders: ReadonlySet<string>) {
@@ -139,7 +136,7 @@ export function remoteOriginal(lib: Library, contentUuid: string, peers: Require
   const facts = lib.store.peerContents.anyOf(contentUuid);
   const holders = new Set(lib.store.peerEntries.copiesOf(contentUuid).map((c) => c.device_uuid));
   if (!facts || holders.size === 0) return { unavailable: 'no device of this library holds this content' };
-  const online = peers.connected().filter((r) => holders.has(r.deviceUuid) && r.libraryIds.includes(lib.config.id));
+  const online = onlineHolders(lib, peers, holders);
   if (online.length === 0) return { unavailable: 'the devices holding it are offline' };
   const want: ExpectedOriginal = { contentUuid, casId: facts.cas_id, casVersion: facts.cas_version, size: facts.size };
   return {
