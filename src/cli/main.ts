@@ -18,6 +18,7 @@ import { registerUiCommand } from './commands/ui.js';
 import { registerSearchCommands } from './commands/search.js';
 import { registerLsCommand } from './commands/ls.js';
 import { registerTagCommands } from './commands/tags.js';
+import { registerFileCommands } from './commands/files.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;
@@ -56,6 +57,7 @@ function buildProgram(): Command {
   registerSearchCommands(program);
   registerLsCommand(program);
   registerTagCommands(program);
+  registerFileCommands(program);
   registerDemoCommand(program);
   registerDaemonCommands(program);
   for (const cmd of program.commands) {
