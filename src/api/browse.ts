@@ -7,7 +7,9 @@ import type { Library } from '../library/library.js';
 import { UUID_RE } from '../sidecars/address.js';
 import type { LibraryContext } from './library-api.js';
 import type { ContentDetail, GridDays, GridDevice, GridFilter, GridPage } from '../wire/browse.js';
+import type { FolderListing } from '../wire/browse-folder.js';
 
+export type { FolderEntry, FolderListing } from '../wire/browse-folder.js';
 export type { ContentDetail, DetailCopy, DetailPath, DetailDevice, DetailSidecar, DetailTag, DetailUser, GridDay, GridDays, GridDevice, GridFilter, GridItem, GridPage } from '../wire/browse.js';
 
 /** The most tiles one grid read returns. */
@@ -47,6 +49,19 @@ export class BrowseApi {
   }
 
   /** This device, then each paired device whose rows this library holds, by name. */
+  /**
+   * A folder anywhere on this device, read without adding it (`vss browse`): its entries with
+   * their kinds and sizes, and for small files (every file with CONTENT) their content identity and
+   * whether the library knows that content already. Writes nothing, to the library or the folder.
+   */
+  async folder(path: string, opts: { recursive?: boolean; content?: boolean; limit?: number } = {}): Promise<FolderListing> {
+    const { browseFolder } = await import('../content/browse-folder.js');
+    const listing = await browseFolder(path, { ...opts, hashThresholdBytes: this.lib.config.settings.hashThresholdBytes });
+    const contents = this.lib.store.contents;
+    for (const e of listing.entries) if (e.content_uuid) e.in_library = contents.kindOfAnywhere(e.content_uuid) !== undefined;
+    return listing;
+  }
+
   private devices(): GridDevice[] {
     const online = this.online();
     const self = { device_id: this.lib.device.uuid, name: this.lib.device.name, local: true, online: true };

@@ -8,6 +8,8 @@ import type { DeviceInfo } from './types.js';
 import type { EventFollow, VssClient } from './client.js';
 import { VssError } from '../core/errors.js';
 import { DevicesApi, pairingNeedsDaemon } from './devices.js';
+import { DEFAULT_HASH_THRESHOLD } from '../library/config.js';
+import type { FolderListing } from '../wire/browse-folder.js';
 
 export interface VssOptions {
   /** --data-dir; falls back to VSS_DATA_DIR, then the platform's app-data dir. */
@@ -75,6 +77,15 @@ export class Vss implements VssClient {
   renameDevice(name: string): DeviceInfo {
     renameDevice(this.installation.dataDir, this.installation.device, name);
     return this.device();
+  }
+
+  /**
+   * A folder read without a library (`vss browse` before any library exists): as
+   * `LibraryApi.browse.folder`, with the default hash threshold and no `in_library`.
+   */
+  async browseFolder(path: string, opts: { recursive?: boolean; content?: boolean; limit?: number } = {}): Promise<FolderListing> {
+    const { browseFolder } = await import('../content/browse-folder.js');
+    return browseFolder(path, { ...opts, hashThresholdBytes: DEFAULT_HASH_THRESHOLD });
   }
 
   /** Events are streamed by a daemon; this process has none running for its data dir. */

@@ -147,6 +147,11 @@ export const OPERATIONS = {
   gridDays: { method: 'GET', path: `${LIB}/grid/days`, call: 'lib.browse.days', args: [query('device', 'string', opt), GRID_FILTER] },
   gridPage: { method: 'GET', path: `${LIB}/grid`, call: 'lib.browse.page', args: [query('offset', 'int', { default: 0 }), query('limit', 'int', { default: 200 }), query('device', 'string', opt), GRID_FILTER] },
   contentDetail: { method: 'GET', path: `${LIB}/content/:uuid/detail`, call: 'lib.browse.detail', args: [param('uuid', 'uuid')] },
+  /** A folder of this device read without adding it (`vss browse`). */
+  browseFolder: {
+    method: 'GET', path: `${LIB}/browse-folder`, call: 'lib.browse.folder',
+    args: [query('path', 'path'), options({ recursive: query('recursive', 'bool', opt), content: query('content', 'bool', opt), limit: query('limit', 'int', { optional: true, min: 1, max: 100_000 }) })],
+  },
 
   /** Tags and user metadata (DESIGN §11, §16), shared by every device of the library. */
   tagsList: { method: 'GET', path: `${LIB}/tags`, call: 'lib.tags.list' },

@@ -1,0 +1,99 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { json, runCli, tempDir } from '../helpers.js';
+
+interface Entry { path: string; type: string; size: number; kind: string | null; content_uuid: string | null; cas_id: string | null; in_library?: boolean; error?: string }
+interface Listing { path: string; entries: Entry[]; truncated: boolean }
+
+/**
+ * Every row of the library's database, read-only: what "writes nothing" is checked against. The
+ * device's `last_seen_at` is left out: opening a library (any command) marks this device seen.
+ */
+function libraryRows(dbFile: string): string {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}"`).all().map((r) => ({ ...(r as object), last_seen_at: undefined }))]));
+  } finally {
+    db.close();
+  }
+}
+
+/** `vss browse PATH`: a folder read with kinds, sizes and content ids, the library left as it was (real CLI, real files). */
+describe('vss browse', () => {
+  const tmp = tempDir('vss-browse-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  const drive = join(tmp.path, 'drive');
+  const photos = join(tmp.path, 'photos');
+  after(async () => {
+    await runCli(['daemon', 'stop'], env);
+    tmp.cleanup();
+  });
+
+  it('lists a folder without a library, then says which contents the library knows, writing nothing', async () => {
+    mkdirSync(join(drive, 'sub', 'deeper'), { recursive: true });
+    mkdirSync(photos);
+    writeFileSync(join(drive, 'known.txt'), 'the same words in both places\n');
+    writeFileSync(join(photos, 'copy.txt'), 'the same words in both places\n');
+    writeFileSync(join(drive, 'new.txt'), 'only on the drive\n');
+    writeFileSync(join(drive, 'big.bin'), Buffer.alloc(3 * 1024 * 1024, 7));
+    writeFileSync(join(drive, 'sub', 'deeper', 'line\nbreak.txt'), 'odd name\n');
+    symlinkSync('/etc', join(drive, 'outside'));
+    execFileSync('mkfifo', [join(drive, 'pipe')]);
+
+    // No library yet: a listing with ids, nothing about the library.
+    const bare = json<Listing>(await runCli(['browse', drive, '--json'], env));
+    const byPath = (l: Listing) => new Map(l.entries.map((e) => [e.path, e]));
+    const b = byPath(bare);
+    assert.deepEqual([...b.keys()], ['big.bin', 'known.txt', 'new.txt', 'outside', 'pipe', 'sub'], 'the folder itself, sorted, not recursive');
+    assert.equal(b.get('known.txt')!.kind, 'text');
+    assert.match(b.get('known.txt')!.content_uuid ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(b.get('known.txt')!.in_library, undefined);
+    assert.equal(b.get('big.bin')!.size, 3 * 1024 * 1024);
+    assert.equal(b.get('big.bin')!.content_uuid, null, 'a large file is not read unless asked');
+    assert.equal(b.get('outside')!.type, 'symlink');
+    assert.equal(b.get('pipe')!.type, 'other', 'a FIFO is listed, never opened');
+
+    assert.equal((await runCli(['library', 'create', 'L', '--path', join(tmp.path, 'lib')], env)).code, 0);
+    assert.equal((await runCli(['location', 'add', photos], env)).code, 0);
+    const dbFile = join(tmp.path, 'lib', readdirSync(join(tmp.path, 'lib')).find((n) => n.endsWith('.sdlibrary'))!, 'database.db');
+    const before = libraryRows(dbFile);
+
+    const full = json<Listing>(await runCli(['browse', drive, '--recursive', '--content', '--json'], env));
+    const f = byPath(full);
+    assert.ok(f.has('sub/deeper/line\nbreak.txt'), 'recursive, odd names kept');
+    assert.ok(!f.has('outside/passwd'), 'a symlink is not followed');
+    assert.equal(f.get('known.txt')!.in_library, true, 'the copy in the location is the same content');
+    assert.equal(f.get('new.txt')!.in_library, false);
+    assert.match(f.get('big.bin')!.content_uuid ?? '', /^[0-9a-f-]{36}$/, '--content identifies large files too');
+    assert.equal(f.get('known.txt')!.content_uuid, b.get('known.txt')!.content_uuid, 'the same id with and without a library');
+    assert.equal(libraryRows(dbFile), before, 'not a row of the library changed');
+
+    const limited = json<Listing>(await runCli(['browse', drive, '-r', '--limit', '3', '--json'], env));
+    assert.equal(limited.entries.length, 3);
+    assert.equal(limited.truncated, true);
+
+    const text = await runCli(['browse', drive], env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /known\.txt .* text .*\(in library\)/);
+
+    const missing = await runCli(['browse', join(tmp.path, 'nowhere')], env);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /cannot browse: .*nowhere/);
+    const notDir = await runCli(['browse', join(drive, 'new.txt')], env);
+    assert.notEqual(notDir.code, 0);
+    assert.match(notDir.stderr, /not a folder/);
+  });
+
+  it('answers the same through the daemon', async () => {
+    assert.equal((await runCli(['daemon', 'start'], env)).code, 0);
+    const via = json<Listing>(await runCli(['browse', drive, '--json'], env));
+    const known = via.entries.find((e) => e.path === 'known.txt');
+    assert.equal(known?.in_library, true);
+    assert.ok(existsSync(join(drive, 'pipe')));
+  });
+});
