@@ -5,6 +5,7 @@ import { Blake3Hasher } from '@napi-rs/blake-hash';
 import type { Stream } from '@libp2p/interface';
 import type { Logger } from 'pino';
 import type { DropProgress, FileReceived } from '../../core/events.js';
+import { VssError } from '../../core/errors.js';
 import { formatBytes } from '../../core/format.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { REASON_CHARS } from '../messages/table.js';
@@ -77,7 +78,10 @@ export async function serveDrop(stream: Stream, remote: RemoteDevice, host: Drop
     }
     receiving.add(key);
     await receiveOffer(ch, remote, host, log, inbox, offer.transfer, offer.items, offer.total);
-  } catch (err) {
+  } catch (caught) {
+    let err = caught;
+    // A malformed message (a field out of bounds) is refused with what is wrong, so the sender can say it.
+    if (err instanceof VssError && err.code === 'PEER' && !(err instanceof Refusal) && /^(offer|cancel)\b/.test(err.message)) err = new Refusal(err.message);
     if (err instanceof Refusal) {
       log.info({ reason: err.reason, index: err.index }, 'a send to this device was refused');
       await ch.send('drop.refused', { reason: err.reason.slice(0, REASON_CHARS), ...(err.index !== undefined ? { index: err.index } : {}), ...(err.retry ? { retry: true } : {}) }).catch(() => undefined);
@@ -142,6 +146,20 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
     told = Date.now();
     host.onProgress({ transfer, from_device: remote.deviceUuid, from_name: remote.name, done_bytes: done, total_bytes: total });
   };
+  try {
+    await receiveItems(ch, remote, host, log, inbox, transfer, journal, offsets, (n) => { done += n; progress(); });
+  } catch (err) {
+    // A file refused ends the send for good (the sender's job fails with the reason): nothing half received of it stays.
+    if (err instanceof Refusal) await forgetTransfer(inbox, transfer);
+    throw err;
+  }
+  progress(true);
+  await forgetTransfer(inbox, transfer);
+  await ch.send('drop.done', { items: items.length });
+}
+
+async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, inbox: string, transfer: string, journal: Journal, offsets: number[], onBytes: (n: number) => void): Promise<void> {
+  const items = journal.items;
   for (const [i, it] of items.entries()) {
     const placedAs = journal.saved[i];
     if (placedAs !== undefined) {
@@ -149,7 +167,7 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
       continue;
     }
     const partial = partialOf(inbox, transfer, i);
-    const got = await receiveItem(ch, partial, it, offsets[i]!, (n) => { done += n; progress(); });
+    const got = await receiveItem(ch, partial, it, offsets[i]!, onBytes);
     if (got.blake3 !== it.blake3) {
       await rm(partial, { force: true });
       throw new Refusal(`${it.name}: the bytes received are not the file offered (BLAKE3 ${got.blake3.slice(0, 16)}…, not ${it.blake3.slice(0, 16)}…): nothing kept`, i);
@@ -170,9 +188,6 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
     host.onReceived?.({ transfer, from_device: remote.deviceUuid, from_name: remote.name, name: basename(final), path: final, size: it.size });
     await ch.send('drop.saved', { index: i, name: basename(final) });
   }
-  progress(true);
-  await forgetTransfer(inbox, transfer);
-  await ch.send('drop.done', { items: items.length });
 }
 
 /**
