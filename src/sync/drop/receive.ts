@@ -13,6 +13,7 @@ import type { RemoteDevice } from '../peer-link.js';
 import { keepOriginal } from '../library/originals.js';
 import { forgetStale, forgetTransfer, partialOf, readJournal, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
 import { BLAKE3_HEX, dropNameProblem } from './names.js';
+import { stallGuard } from './stall.js';
 
 /*
  * /vss/drop, the receiving side (issue 21, Spacedrop): a paired device offers files by base name,
@@ -21,7 +22,9 @@ import { BLAKE3_HEX, dropNameProblem } from './names.js';
  * announced, checks each file's BLAKE3 as it arrives and places it in the inbox under a free name.
  */
 
-const CHUNK = 1024 * 1024;
+const CHUNK = 4 * 1024 * 1024;
+/** A large file is flushed every this many bytes as it arrives. */
+const FLUSH_EVERY = 64 * 1024 * 1024;
 /** No byte for this long ends a receive; what came stays, to resume from. */
 const STALL_MS = 30_000;
 /** The progress callback is told at most this often. */
@@ -201,23 +204,37 @@ async function receiveItem(ch: PeerChannel<'drop'>, partial: string, it: Offered
     for await (const chunk of createReadStream(partial, { start: 0, end: offset - 1, highWaterMark: CHUNK })) hasher.update(chunk as Buffer);
   }
   const fh = await open(partial, offset === 0 ? 'w' : 'a', 0o644);
+  // Flushed as it arrives (one flush in flight at a time), so the last fsync finds little left to write.
+  let flushing: Promise<void> | undefined;
+  let unflushed = 0;
+  const stall = stallGuard(STALL_MS, `receiving ${it.name}`);
   try {
     let writing: Promise<unknown> = Promise.resolve();
     for (let left = it.size - offset; left > 0;) {
-      const data = await ch.readBytes(Math.min(left, CHUNK), answerWithin(STALL_MS));
+      const data = await ch.readBytes(Math.min(left, CHUNK), stall.signal);
+      stall.touch();
       if (data === null) throw new Error(`the sender stopped after ${it.size - left} of ${it.size} bytes of ${it.name}`);
-      const u8 = data.subarray();
-      const buf = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
-      hasher.update(buf);
-      // One write in flight while the next chunk is read: the disk and the network overlap.
+      // The network hands bytes over as many small frames: hashed where they are, written in one writev.
+      const list = [...data].map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+      for (const part of list) hasher.update(part);
+      // One write in flight while the next bytes are read: the disk and the network overlap.
       await writing;
-      writing = fh.write(buf);
-      left -= buf.byteLength;
-      onBytes(buf.byteLength);
+      writing = fh.writev(list);
+      left -= data.byteLength;
+      unflushed += data.byteLength;
+      if (!flushing && unflushed >= FLUSH_EVERY) {
+        unflushed = 0;
+        const w = writing;
+        flushing = w.then(() => fh.datasync()).finally(() => { flushing = undefined; });
+      }
+      onBytes(data.byteLength);
     }
     await writing;
+    await flushing;
     await fh.sync();
   } finally {
+    stall.stop();
+    await flushing?.catch(() => undefined);
     await fh.close();
   }
   return { blake3: hasher.digest('hex') };

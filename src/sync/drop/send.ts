@@ -4,6 +4,7 @@ import { VssError } from '../../core/errors.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { REASON_CHARS } from '../messages/table.js';
 import type { OfferedItem } from './journal.js';
+import { stallGuard } from './stall.js';
 
 /*
  * /vss/drop, the sending side: offer the files, send each one's bytes after what the receiver
@@ -79,13 +80,15 @@ export async function sendDrop(stream: Stream, transfer: string, items: readonly
     answers.catch(() => undefined);
 
     let bytesSent = 0;
+    const stall = stallGuard(STALL_MS, 'sending', signal);
     try {
       for (const [i, it] of items.entries()) {
         let left = it.size - offsets[i]!;
         if (left === 0) continue;
         for await (const chunk of createReadStream(it.path, { start: offsets[i]!, end: it.size - 1, highWaterMark: CHUNK })) {
           const buf = chunk as Buffer;
-          await ch.writeBytes(buf, answerWithin(STALL_MS, signal));
+          await ch.writeBytes(buf, stall.signal);
+          stall.touch();
           left -= buf.byteLength;
           bytesSent += buf.byteLength;
           opts.onBytes?.(buf.byteLength);
@@ -94,6 +97,7 @@ export async function sendDrop(stream: Stream, transfer: string, items: readonly
       }
       await ch.send('drop.end', {}, signal);
     } catch (err) {
+      stall.stop();
       // A receiver that refuses closes the stream: the write may fail before its reason is read.
       if (!refusal) await Promise.race([answers.catch(() => undefined), new Promise((r) => setTimeout(r, 1_000).unref())]);
       if (refusal) throw refusal;
@@ -101,6 +105,7 @@ export async function sendDrop(stream: Stream, transfer: string, items: readonly
       if (opts.signal?.aborted) throw err;
       throw new VssError('UNAVAILABLE', `the link to the receiving device broke after ${bytesSent} bytes (${(err as Error).message})`, { cause: err });
     }
+    stall.stop();
     // The last file is checked and put in place after `end`: its bytes are all there, so this is quick.
     const ends = new Promise<never>((_, reject) => {
       const t = setTimeout(() => reject(new VssError('UNAVAILABLE', 'the receiving device did not confirm the files')), 2 * STALL_MS);

@@ -1,0 +1,43 @@
+/**
+ * The receiving device of bench/send-bench.ts, as a process of its own (as on another machine):
+ *   node dist/bench/send-receiver.js INBOX SENDER_PEER_ID
+ * Serves /vss/drop/1.0.0 into INBOX to the sender on loopback (the daemon's own handler), and, for
+ * the anchor, a bare stream on /vss/fetch/1.0.0: an 8-byte length, then that many bytes, read and
+ * dropped, answered by one byte. Prints {"ready": {"peer_id", "addr"}}, answers each line on stdin with
+ * {"cpu": seconds} (its CPU time so far), and serves until stdin closes.
+ */
+import { createInterface } from 'node:readline';
+import { byteStream } from '@libp2p/utils';
+import pino from 'pino';
+import { serveDrop } from '../src/sync/drop/receive.js';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { PeerNode } from '../src/sync/net/peer-node.js';
+
+const [inbox, senderPeerId] = process.argv.slice(2);
+if (!inbox || !senderPeerId) {
+  console.error('usage: send-receiver INBOX SENDER_PEER_ID');
+  process.exit(2);
+}
+
+const sender = { deviceUuid: '00000000-0000-4000-8000-000000000001', peerId: senderPeerId, name: 'sender', libraryIds: [] };
+const node = await PeerNode.start({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], admit: (p) => p === senderPeerId, isPaired: (p) => p === senderPeerId });
+await node.handle('drop', (stream) => serveDrop(stream, sender, { inbox: () => inbox, isPaired: () => true, log: pino({ level: 'silent' }) }));
+await node.handle('fetch', async (stream) => {
+  const io = byteStream(stream, { maxBufferSize: 64 * 1024 * 1024 });
+  const head = await io.read({ bytes: 8 });
+  let left = Number(Buffer.from(head.subarray()).readBigUInt64BE(0));
+  while (left > 0) {
+    const chunk = await io.read();
+    if (chunk === null) throw new Error('the bare stream ended early');
+    left -= chunk.byteLength;
+  }
+  await io.write(Uint8Array.of(1));
+  await stream.close();
+});
+process.stdout.write(JSON.stringify({ ready: { peer_id: node.peerId, addr: node.addresses()[0] } }) + '\n');
+// A line on stdin asks for this process's CPU seconds so far (user + system), answered as a line.
+createInterface({ input: process.stdin }).on('line', () => {
+  const u = process.cpuUsage();
+  process.stdout.write(JSON.stringify({ cpu: (u.user + u.system) / 1e6 }) + '\n');
+});
+process.stdin.on('end', () => void node.stop().then(() => process.exit(0)));
