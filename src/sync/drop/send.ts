@@ -4,7 +4,6 @@ import { VssError } from '../../core/errors.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { REASON_CHARS } from '../messages/table.js';
 import type { OfferedItem } from './journal.js';
-import { stallGuard } from './stall.js';
 
 /*
  * /vss/drop, the sending side: offer the files, send each one's bytes after what the receiver
@@ -80,15 +79,17 @@ export async function sendDrop(stream: Stream, transfer: string, items: readonly
     answers.catch(() => undefined);
 
     let bytesSent = 0;
-    const stall = stallGuard(STALL_MS, 'sending', signal);
+    // A write waiting for the stream to drain keeps a listener on the signal it is given until that
+    // aborts (p-event): each gets a fresh stall timeout, and a cancel or refusal aborts the stream itself.
+    const abortStream = () => stream.abort(signal.reason instanceof Error ? signal.reason : new Error('send stopped'));
+    signal.addEventListener('abort', abortStream, { once: true });
     try {
       for (const [i, it] of items.entries()) {
         let left = it.size - offsets[i]!;
         if (left === 0) continue;
         for await (const chunk of createReadStream(it.path, { start: offsets[i]!, end: it.size - 1, highWaterMark: CHUNK })) {
           const buf = chunk as Buffer;
-          await ch.writeBytes(buf, stall.signal);
-          stall.touch();
+          await ch.writeBytes(buf, AbortSignal.timeout(STALL_MS));
           left -= buf.byteLength;
           bytesSent += buf.byteLength;
           opts.onBytes?.(buf.byteLength);
@@ -97,7 +98,7 @@ export async function sendDrop(stream: Stream, transfer: string, items: readonly
       }
       await ch.send('drop.end', {}, signal);
     } catch (err) {
-      stall.stop();
+      signal.removeEventListener('abort', abortStream);
       // A receiver that refuses closes the stream: the write may fail before its reason is read.
       if (!refusal) await Promise.race([answers.catch(() => undefined), new Promise((r) => setTimeout(r, 1_000).unref())]);
       if (refusal) throw refusal;
@@ -105,7 +106,7 @@ export async function sendDrop(stream: Stream, transfer: string, items: readonly
       if (opts.signal?.aborted) throw err;
       throw new VssError('UNAVAILABLE', `the link to the receiving device broke after ${bytesSent} bytes (${(err as Error).message})`, { cause: err });
     }
-    stall.stop();
+    signal.removeEventListener('abort', abortStream);
     // The last file is checked and put in place after `end`: its bytes are all there, so this is quick.
     const ends = new Promise<never>((_, reject) => {
       const t = setTimeout(() => reject(new VssError('UNAVAILABLE', 'the receiving device did not confirm the files')), 2 * STALL_MS);
