@@ -11,8 +11,12 @@ import { writeFileAtomic } from '../../core/fs-atomic.js';
  * rest got. Both go when the send is done or cancelled, or after STALE_MS untouched.
  */
 export const STATE_DIR = '.vss-drop';
-/** A send not taken up again within this long is given up: its partials go. */
-const STALE_MS = 14 * 24 * 3600_000;
+/**
+ * A send not taken up again within this long is given up: its partials go. A send's job retries
+ * for a few hours at most; one cancelled while it waited between attempts tells the receiver
+ * nothing, so its partials wait for this.
+ */
+const STALE_MS = 2 * 24 * 3600_000;
 
 export interface OfferedItem {
   name: string;

@@ -47,6 +47,16 @@ export interface DropHost {
 /** Sends being received now (by inbox and transfer): a retry that comes while the first stream still runs waits its turn. */
 const receiving = new Set<string>();
 
+/** Placing in each inbox, one file at a time: two sends of one name at once must not both take the same free name (a rename replaces). */
+const placing = new Map<string, Promise<unknown>>();
+
+function placeInInbox(partial: string, inbox: string, name: string): Promise<string> {
+  const next = (placing.get(inbox) ?? Promise.resolve()).catch(() => undefined).then(() => keepOriginal(partial, inbox, name));
+  placing.set(inbox, next);
+  void next.finally(() => { if (placing.get(inbox) === next) placing.delete(inbox); }).catch(() => undefined);
+  return next;
+}
+
 /** A send refused: the reason goes to the sender; RETRY when it may work in a moment. */
 class Refusal extends Error {
   constructor(readonly reason: string, readonly index?: number, readonly retry = false) {
@@ -184,7 +194,7 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
         throw new Refusal(`${it.name}: the sender sent more than the ${it.size} bytes it announced: nothing kept`, i);
       }
     }
-    const final = await keepOriginal(partial, inbox, it.name);
+    const final = await placeInInbox(partial, inbox, it.name);
     journal.saved[i] = basename(final);
     await writeJournal(inbox, transfer, journal);
     log.info({ transfer, path: final, size: it.size }, 'file received');
@@ -208,8 +218,8 @@ async function receiveItem(ch: PeerChannel<'drop'>, partial: string, it: Offered
   let flushing: Promise<void> | undefined;
   let unflushed = 0;
   const stall = stallGuard(STALL_MS, `receiving ${it.name}`);
+  let writing: Promise<unknown> = Promise.resolve();
   try {
-    let writing: Promise<unknown> = Promise.resolve();
     for (let left = it.size - offset; left > 0;) {
       const data = await ch.readBytes(Math.min(left, CHUNK), stall.signal);
       stall.touch();
@@ -219,7 +229,10 @@ async function receiveItem(ch: PeerChannel<'drop'>, partial: string, it: Offered
       for (const part of list) hasher.update(part);
       // One write in flight while the next bytes are read: the disk and the network overlap.
       await writing;
-      writing = fh.writev(list);
+      const want = data.byteLength;
+      writing = fh.writev(list).then((w) => {
+        if (w.bytesWritten !== want) throw new Error(`a short write to ${partial} (${w.bytesWritten} of ${want} bytes): is its disk full?`);
+      });
       left -= data.byteLength;
       unflushed += data.byteLength;
       if (!flushing && unflushed >= FLUSH_EVERY) {
@@ -234,6 +247,8 @@ async function receiveItem(ch: PeerChannel<'drop'>, partial: string, it: Offered
     await fh.sync();
   } finally {
     stall.stop();
+    // A receive cut off keeps every byte that came (the next attempt resumes after them): the write in flight ends first.
+    await writing.catch(() => undefined);
     await flushing?.catch(() => undefined);
     await fh.close();
   }

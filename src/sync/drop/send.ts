@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
@@ -87,12 +87,21 @@ export async function sendDrop(stream: Stream, transfer: string, items: readonly
       for (const [i, it] of items.entries()) {
         let left = it.size - offsets[i]!;
         if (left === 0) continue;
-        for await (const chunk of createReadStream(it.path, { start: offsets[i]!, end: it.size - 1, highWaterMark: CHUNK })) {
-          const buf = chunk as Buffer;
-          await ch.writeBytes(buf, AbortSignal.timeout(STALL_MS));
-          left -= buf.byteLength;
-          bytesSent += buf.byteLength;
-          opts.onBytes?.(buf.byteLength);
+        const fh = await open(it.path, 'r');
+        try {
+          for (let at = offsets[i]!; left > 0;) {
+            // A fresh buffer each time: the stream holds it until the bytes are out.
+            const buf = Buffer.allocUnsafe(Math.min(CHUNK, left));
+            const { bytesRead } = await fh.read(buf, 0, buf.length, at);
+            if (bytesRead === 0) break;
+            await ch.writeBytes(buf.subarray(0, bytesRead), AbortSignal.timeout(STALL_MS));
+            at += bytesRead;
+            left -= bytesRead;
+            bytesSent += bytesRead;
+            opts.onBytes?.(bytesRead);
+          }
+        } finally {
+          await fh.close();
         }
         if (left !== 0) throw new VssError('IO', `${it.path} changed while it was sent (${left} bytes fewer than when it was offered): send it again`, { path: it.path });
       }
