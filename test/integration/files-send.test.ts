@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { json, runCli, tempDir, until } from '../helpers.js';
+import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 import { pairDaemons } from '../sync-peers.js';
 
 interface Job { id: number; kind: string; status: string; bytes: number; done_bytes: number; params: string | null; result: string | null; error: string | null; attempts: number; content_uuid: string | null }
@@ -125,6 +126,25 @@ describe('files send: Spacedrop to a paired device', () => {
     const r = await runCli(['files', 'send', join(src, 'note.txt'), '--to', 'Desk'], C);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /sending needs the daemon's P2P node: start it \(vss daemon start\)/);
+  });
+
+  describe('an inbox on a small drive', { skip: loopSkipReason() }, () => {
+    let vol: LoopVolume | undefined;
+    after(async () => {
+      await runCli(['files', 'inbox', '--dir', inbox], B);
+      vol?.remove();
+    });
+
+    it('a send larger than its free space is refused before any byte moves, and the sender shows why', async () => {
+      vol = makeLoopVolume({ sizeMiB: 64 });
+      const small = join(vol.mountPoint!, 'inbox');
+      assert.equal((await runCli(['files', 'inbox', '--dir', small], B)).code, 0);
+      const r = await runCli(['files', 'send', join(src, 'film.bin'), '--to', 'Desk'], A);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /refused by the receiving device: the receiving device's inbox has [\d.]+ [KMG]?B free, and this send needs 268\.4 MB/);
+      assert.deepEqual(readdirSync(small).filter((n) => n !== '.vss-drop'), []);
+      assert.deepEqual(existsSync(join(small, '.vss-drop')) ? readdirSync(join(small, '.vss-drop')) : [], [], 'nothing half received');
+    });
   });
 
   it('the receiver killed mid-way: the send waits, resumes after what arrived once it is back, and finishes verified', async () => {
