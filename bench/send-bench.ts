@@ -6,9 +6,10 @@
  * handler), one Noise + Yamux connection between them. A send here is what the `files-send` job
  * does: the file's full BLAKE3 first, then /vss/drop/1.0.0 (offer, bytes, the receiver hashing as
  * they come, writing, fsyncing and placing the file, then confirming). Anchor: the same bytes read
- * from disk and written to a bare stream on the same connection, read and dropped by the receiver.
- * Anchor and send runs alternate (R rounds, default 3), so both see the same load; target: the
- * send at ≥ 80% of the bare stream's rate.
+ * from disk and written to a bare stream on the same connection, read and dropped by the receiver;
+ * floor: the same, but the receiver writes them to a file and fsyncs it (what any copy to disk
+ * costs, with no protocol and no hashing). Anchor, floor and send runs alternate (R rounds,
+ * default 3), so all see the same load; target: the send at ≥ 80% of the bare stream's rate.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -55,14 +56,19 @@ async function main(): Promise<void> {
     console.log(`\n== Spacedrop: one ${o.mib} MiB file to a paired device in another process, over loopback; ${o.runs} rounds ==`);
 
     const anchor: number[] = [];
+    const disk: number[] = [];
     const sent: number[] = [];
     const hashed: number[] = [];
-    const cpu = { anchor: [] as number[], send: [] as number[] };
+    const cpu = { anchor: [] as number[], disk: [] as number[], send: [] as number[] };
     for (let i = 0; i < o.runs; i++) {
       collectGarbage();
       let c0 = await bothCpu();
       anchor.push((await timeAsync(() => bareStream(node, peer, file, size))).s);
       cpu.anchor.push((await bothCpu()) - c0);
+      collectGarbage();
+      c0 = await bothCpu();
+      disk.push((await timeAsync(() => bareStream(node, peer, file, size, true))).s);
+      cpu.disk.push((await bothCpu()) - c0);
       collectGarbage();
       c0 = await bothCpu();
       const t = await timeAsync(async () => {
@@ -75,19 +81,23 @@ async function main(): Promise<void> {
       sent.push(t.s);
       cpu.send.push((await bothCpu()) - c0);
       await rm(join(inbox, 'film.bin'));
-      console.log(`  round ${i + 1}: bare ${secs(anchor.at(-1)!)} (${num(o.mib / anchor.at(-1)!)} MiB/s), send ${secs(sent.at(-1)!)} (${num(o.mib / sent.at(-1)!)} MiB/s; its BLAKE3 pass ${secs(hashed.at(-1)!)}) = ${num((anchor.at(-1)! / sent.at(-1)!) * 100)}%; CPU of both processes: bare ${secs(cpu.anchor.at(-1)!)}, send ${secs(cpu.send.at(-1)!)}`);
+      console.log(`  round ${i + 1}: bare ${secs(anchor.at(-1)!)} (${num(o.mib / anchor.at(-1)!)} MiB/s), bare to disk ${secs(disk.at(-1)!)}, send ${secs(sent.at(-1)!)} (${num(o.mib / sent.at(-1)!)} MiB/s; its BLAKE3 pass ${secs(hashed.at(-1)!)}) = ${num((anchor.at(-1)! / sent.at(-1)!) * 100)}%; CPU of both processes: bare ${secs(cpu.anchor.at(-1)!)}, to disk ${secs(cpu.disk.at(-1)!)}, send ${secs(cpu.send.at(-1)!)}`);
     }
     const [a, s] = [median(anchor), median(sent)];
     const share = a / s;
     const ratios = anchor.map((x, i) => x / sent[i]!);
-    const [ca, cs] = [median(cpu.anchor), median(cpu.send)];
+    const [ca, cd, cs] = [median(cpu.anchor), median(cpu.disk), median(cpu.send)];
+    const d = median(disk);
     console.log(`  anchor, bare stream: median ${secs(a)} (${num(o.mib / a)} MiB/s); CPU of both processes, median ${secs(ca)}`);
+    console.log(`  floor, bare stream written to a file and fsynced by the receiver: median ${secs(d)} (${num(o.mib / d)} MiB/s); CPU of both processes, median ${secs(cd)}`);
     console.log(`  sent (BLAKE3 here, offer, bytes, the receiver's BLAKE3 + write + fsync + place, confirmed): median ${secs(s)} (${num(o.mib / s)} MiB/s); CPU of both processes, median ${secs(cs)}`);
-    console.log(`  = ${num(share * 100)}% of the bare stream's rate (rounds: ${ratios.map((r) => `${num(r * 100)}%`).join(', ')})\n`);
+    console.log(`  = ${num(share * 100)}% of the bare stream's rate (rounds: ${ratios.map((r) => `${num(r * 100)}%`).join(', ')}), ${num((d / s) * 100)}% of the bare stream written to disk (rounds: ${disk.map((x, i) => `${num((x / sent[i]!) * 100)}%`).join(', ')})\n`);
     const summary = new Summary();
     summary.add({ what: `${o.mib} MiB sent to a paired device`, value: secs(s), ratio: `${num(share * 100)}% bare`, target: '≥ 80% of bare', ok: share >= 0.8 });
     summary.add({ what: `${o.mib} MiB, bare stream (anchor)`, value: secs(a), ratio: '', target: '', ok: null });
+    summary.add({ what: `${o.mib} MiB, bare stream written to disk (floor)`, value: secs(d), ratio: `${num((d / s) * 100)}% of it`, target: '', ok: null });
     summary.add({ what: 'CPU of both processes: bare / send', value: `${secs(ca)} / ${secs(cs)}`, ratio: `${num((ca / cs) * 100)}%`, target: '', ok: null });
+    summary.add({ what: 'CPU of both processes: floor / send', value: `${secs(cd)} / ${secs(cs)}`, ratio: `${num((cd / cs) * 100)}%`, target: '', ok: null });
     summary.print();
   } finally {
     child.stdin?.end();
@@ -99,12 +109,17 @@ async function main(): Promise<void> {
   }
 }
 
-/** The anchor: the file's bytes read from disk (1 MiB at a time, as a send reads them) over a bare stream, until the receiver has them all. */
-async function bareStream(node: PeerNode, peer: string, file: string, size: number): Promise<void> {
+/**
+ * The anchor: the file's bytes read from disk (1 MiB at a time, as a send reads them) over a bare
+ * stream, until the receiver has them all; TODISK: the receiver also writes them to a file and
+ * fsyncs it (the floor of any copy: the disk's own cost, no protocol, no hashing).
+ */
+async function bareStream(node: PeerNode, peer: string, file: string, size: number, toDisk = false): Promise<void> {
   const stream = await node.open(peer, 'fetch');
   const io = byteStream(stream);
-  const head = Buffer.alloc(8);
+  const head = Buffer.alloc(9);
   head.writeBigUInt64BE(BigInt(size));
+  head[8] = toDisk ? 1 : 0;
   await io.write(head);
   const fh = await open(file, 'r');
   try {

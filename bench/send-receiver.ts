@@ -2,10 +2,13 @@
  * The receiving device of bench/send-bench.ts, as a process of its own (as on another machine):
  *   node dist/bench/send-receiver.js INBOX SENDER_PEER_ID
  * Serves /vss/drop/1.0.0 into INBOX to the sender on loopback (the daemon's own handler), and, for
- * the anchor, a bare stream on /vss/fetch/1.0.0: an 8-byte length, then that many bytes, read and
- * dropped, answered by one byte. Prints {"ready": {"peer_id", "addr"}}, answers each line on stdin with
+ * the anchors, a bare stream on /vss/fetch/1.0.0: an 8-byte length, a byte saying whether to write
+ * them to a file (fsynced, then deleted) or drop them, then that many bytes; answered by one byte. Prints {"ready": {"peer_id", "addr"}}, answers each line on stdin with
  * {"cpu": seconds} (its CPU time so far), and serves until stdin closes.
  */
+import { mkdirSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { byteStream } from '@libp2p/utils';
 import pino from 'pino';
@@ -19,17 +22,33 @@ if (!inbox || !senderPeerId) {
   process.exit(2);
 }
 
+mkdirSync(inbox, { recursive: true });
 const sender = { deviceUuid: '00000000-0000-4000-8000-000000000001', peerId: senderPeerId, name: 'sender', libraryIds: [] };
 const node = await PeerNode.start({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], admit: (p) => p === senderPeerId, isPaired: (p) => p === senderPeerId });
 await node.handle('drop', (stream) => serveDrop(stream, sender, { inbox: () => inbox, isPaired: () => true, log: pino({ level: 'silent' }) }));
 await node.handle('fetch', async (stream) => {
   const io = byteStream(stream, { maxBufferSize: 64 * 1024 * 1024 });
-  const head = await io.read({ bytes: 8 });
-  let left = Number(Buffer.from(head.subarray()).readBigUInt64BE(0));
-  while (left > 0) {
-    const chunk = await io.read();
-    if (chunk === null) throw new Error('the bare stream ended early');
-    left -= chunk.byteLength;
+  // 8 bytes of length, then 1: whether to write the bytes to a file (and fsync it) rather than drop them.
+  const head = Buffer.from((await io.read({ bytes: 9 })).subarray());
+  let left = Number(head.readBigUInt64BE(0));
+  const fh = head[8] === 1 ? await open(join(inbox, 'bare.bin'), 'w') : undefined;
+  let writing: Promise<unknown> = Promise.resolve();
+  try {
+    while (left > 0) {
+      const chunk = await io.read();
+      if (chunk === null) throw new Error('the bare stream ended early');
+      left -= chunk.byteLength;
+      if (fh) {
+        const list = (chunk instanceof Uint8Array ? [chunk] : [...chunk]).map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+        await writing;
+        writing = fh.writev(list);
+      }
+    }
+    await writing;
+    await fh?.sync();
+  } finally {
+    await fh?.close();
+    if (fh) await rm(join(inbox, 'bare.bin'), { force: true });
   }
   await io.write(Uint8Array.of(1));
   await stream.close();

@@ -2,7 +2,6 @@ import { DROP_NAME_CHARS } from '../messages/table.js';
 
 /** A file name most filesystems take: NAME_MAX bytes of UTF-8. */
 const NAME_MAX_BYTES = 255;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
