@@ -10,10 +10,10 @@ import { mkdirSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { byteStream } from '@libp2p/utils';
 import pino from 'pino';
 import { serveDrop } from '../src/sync/drop/receive.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
+import { MessageChannel } from '../src/sync/net/message-channel.js';
 import { PeerNode } from '../src/sync/net/peer-node.js';
 
 const [inbox, senderPeerId] = process.argv.slice(2);
@@ -27,19 +27,20 @@ const sender = { deviceUuid: '00000000-0000-4000-8000-000000000001', peerId: sen
 const node = await PeerNode.start({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], admit: (p) => p === senderPeerId, isPaired: (p) => p === senderPeerId });
 await node.handle('drop', (stream) => serveDrop(stream, sender, { inbox: () => inbox, isPaired: () => true, log: pino({ level: 'silent' }) }));
 await node.handle('fetch', async (stream) => {
-  const io = byteStream(stream, { maxBufferSize: 64 * 1024 * 1024 });
+  // Read as the drop receiver reads (MessageChannel: raw bytes, the stream paused while the reader is behind).
+  const io = new MessageChannel(stream, 1024);
   // 8 bytes of length, then 1: whether to write the bytes to a file (and fsync it) rather than drop them.
-  const head = Buffer.from((await io.read({ bytes: 9 })).subarray());
+  const head = Buffer.from((await io.readBytes(9))!.subarray());
   let left = Number(head.readBigUInt64BE(0));
   const fh = head[8] === 1 ? await open(join(inbox, 'bare.bin'), 'w') : undefined;
   let writing: Promise<unknown> = Promise.resolve();
   try {
     while (left > 0) {
-      const chunk = await io.read();
+      const chunk = await io.readBytes(Math.min(left, 4 * 1024 * 1024));
       if (chunk === null) throw new Error('the bare stream ended early');
       left -= chunk.byteLength;
       if (fh) {
-        const list = (chunk instanceof Uint8Array ? [chunk] : [...chunk]).map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+        const list = [...chunk].map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength));
         await writing;
         writing = fh.writev(list);
       }
@@ -50,7 +51,7 @@ await node.handle('fetch', async (stream) => {
     await fh?.close();
     if (fh) await rm(join(inbox, 'bare.bin'), { force: true });
   }
-  await io.write(Uint8Array.of(1));
+  await io.writeBytes(Uint8Array.of(1));
   await stream.close();
 });
 process.stdout.write(JSON.stringify({ ready: { peer_id: node.peerId, addr: node.addresses()[0] } }) + '\n');
