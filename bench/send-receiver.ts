@@ -3,7 +3,7 @@
  *   node dist/bench/send-receiver.js INBOX SENDER_PEER_ID
  * Serves /vss/drop/1.0.0 into INBOX to the sender on loopback (the daemon's own handler), and, for
  * the anchors, a bare stream on /vss/fetch/1.0.0: an 8-byte length, a byte saying whether to write
- * them to a file (fsynced, then deleted) or drop them, then that many bytes; answered by one byte. Prints {"ready": {"peer_id", "addr"}}, answers each line on stdin with
+ * them to a file (flushed as they come and fsynced, as the drop receiver does; then deleted) or drop them, then that many bytes; answered by one byte. Prints {"ready": {"peer_id", "addr"}}, answers each line on stdin with
  * {"cpu": seconds} (its CPU time so far), and serves until stdin closes.
  */
 import { mkdirSync } from 'node:fs';
@@ -34,6 +34,9 @@ await node.handle('fetch', async (stream) => {
   let left = Number(head.readBigUInt64BE(0));
   const fh = head[8] === 1 ? await open(join(inbox, 'bare.bin'), 'w') : undefined;
   let writing: Promise<unknown> = Promise.resolve();
+  // Flushed as it goes, as the drop receiver flushes (one datasync in flight per 64 MiB).
+  let flushing: Promise<unknown> | undefined;
+  let unflushed = 0;
   try {
     while (left > 0) {
       const chunk = await io.readBytes(Math.min(left, 4 * 1024 * 1024));
@@ -43,9 +46,15 @@ await node.handle('fetch', async (stream) => {
         const list = [...chunk].map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength));
         await writing;
         writing = fh.writev(list);
+        unflushed += chunk.byteLength;
+        if (!flushing && unflushed >= 64 * 1024 * 1024) {
+          unflushed = 0;
+          flushing = writing.then(() => fh.datasync()).finally(() => { flushing = undefined; });
+        }
       }
     }
     await writing;
+    await flushing;
     await fh?.sync();
   } finally {
     await fh?.close();
