@@ -22,7 +22,7 @@ import { stallGuard } from './stall.js';
  * announced, checks each file's BLAKE3 as it arrives and places it in the inbox under a free name.
  */
 
-const CHUNK = 4 * 1024 * 1024;
+const CHUNK = 1024 * 1024;
 /** A large file is flushed every this many bytes as it arrives. */
 const FLUSH_EVERY = 64 * 1024 * 1024;
 /** No byte for this long ends a receive; what came stays, to resume from. */
