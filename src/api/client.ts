@@ -6,6 +6,7 @@ import type { PolicyApi } from './policy.js';
 import type { SearchApi, SearchOptions, SearchResult } from './search.js';
 import type { BrowseApi } from './browse.js';
 import type { SyncApi } from './sync.js';
+import type { SendApi } from './send.js';
 import type { MetaApi, TagsApi, XmpApi } from './tags.js';
 import type { ModelsApi } from './models.js';
 import type { LibrariesApi } from './libraries.js';
@@ -80,6 +81,9 @@ export type BrowseClient = Served<BrowseApi, LibraryMethods<'browse'>>;
 export type TagsClient = Served<TagsApi, LibraryMethods<'tags'>>;
 export type MetaClient = Served<MetaApi, LibraryMethods<'meta'>>;
 export type XmpClient = Served<XmpApi, LibraryMethods<'xmp'>>;
+// ---- Spacedrop (issue 21 item 4) ----
+export type SendClient = Served<SendApi, LibraryMethods<'send'>>;
+// ---- end of Spacedrop ----
 
 export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly id: string;
@@ -97,6 +101,9 @@ export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly tags: TagsClient;
   readonly meta: MetaClient;
   readonly xmp: XmpClient;
+  // ---- Spacedrop (issue 21 item 4) ----
+  readonly send: SendClient;
+  // ---- end of Spacedrop ----
 }
 
 export type LibrariesClient = Served<LibrariesApi, DeviceMethods<'libraries'>>;

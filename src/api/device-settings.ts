@@ -1,5 +1,10 @@
 import { readCpuBudget, writeCpuBudget, type CpuBudget } from '../jobs/cpu-budget.js';
 import { readSyncSettings, writeSyncSettings, type SyncSettings, type SyncSettingsPatch } from '../sync/sync-settings.js';
+// ---- Spacedrop (issue 21 item 4) ----
+import { ensureInbox, readInbox, writeInbox, type InboxSetting } from '../sync/drop/inbox.js';
+
+export type { InboxSetting };
+// ---- end of Spacedrop ----
 
 export type { SyncSettings, SyncSettingsPatch };
 
@@ -34,6 +39,20 @@ export class DeviceSettingsApi {
   setSync(patch: SyncSettingsPatch | 'default'): SyncSettings {
     return writeSyncSettings(this.dataDir, patch);
   }
+
+  // ---- Spacedrop (issue 21 item 4) ----
+  /** Where files paired devices send land (made if missing): `<Downloads>/vss-inbox` unless set. */
+  inbox(): InboxSetting {
+    const s = readInbox(this.dataDir);
+    ensureInbox(s.dir);
+    return s;
+  }
+
+  /** Set the inbox to DIR (an absolute folder, made if missing), or back to the default with "default". A running daemon uses it for the next file. */
+  setInbox(dir: string): InboxSetting {
+    return writeInbox(this.dataDir, dir);
+  }
+  // ---- end of Spacedrop ----
 }
 
 function info(b: CpuBudget): CpuBudgetInfo {

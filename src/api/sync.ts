@@ -9,6 +9,7 @@ import type { LibraryLink } from '../sync/library-link.js';
 import type { GotOriginal, RemoteOriginal } from '../sync/library/get-original.js';
 import type { ResolveAnswer } from '../sync/resolver.js';
 import type { LinkPort } from '../sync/synced-library.js';
+import type { PeerLink } from '../sync/peer-link.js';
 import type { LibraryContext } from './library-api.js';
 import type { SyncPeerStatus } from './peer-types.js';
 
@@ -71,6 +72,13 @@ export class SyncApi implements LinkPort {
     const { contentGetKind } = await import('../sync/library/get-original-job.js');
     return [contentGetKind(this.lib, () => this.current?.network)];
   }
+
+  // ---- Spacedrop (issue 21 item 4) ----
+  /** The daemon's network while this library is linked to it: a send job opens its streams there (to any paired device). */
+  get network(): Pick<PeerLink, 'open'> | undefined {
+    return this.current?.network;
+  }
+  // ---- end of Spacedrop ----
 
   /** A content held only on other devices, as a viewer reads it through the daemon (DESIGN §15); or why not. */
   remoteOriginal(contentUuid: string): RemoteOriginal | { unavailable: string } {

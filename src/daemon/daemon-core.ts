@@ -171,7 +171,10 @@ export class DaemonCore {
   private async startServices(lib: LibraryApi, svc: LibraryServices): Promise<void> {
     const log = this.log.child({ library: lib.id });
     // A job first fetches what a paired device has made already (while the peer side is lent).
-    const work = await lib.jobs.startWork({ log, fetchFirst: lib.sync.fetchFirst, moreKinds: await lib.sync.jobKinds() });
+    // ---- Spacedrop (issue 21 item 4): the files-send job kind ----
+    const sendKinds = await lib.send.jobKinds();
+    // ---- end of Spacedrop ----
+    const work = await lib.jobs.startWork({ log, fetchFirst: lib.sync.fetchFirst, moreKinds: [...await lib.sync.jobKinds(), ...sendKinds] });
     svc.work = work;
     svc.stops.push(() => work.stop());
     const watching = await lib.locations.watch({ log });

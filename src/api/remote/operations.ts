@@ -85,6 +85,10 @@ export const OPERATIONS = {
   cpuBudgetSet: { method: 'PUT', path: '/api/device/cpu-budget', call: 'vss.deviceSettings.setCpuBudget', args: [body('cores', 'json')] },
   syncSettingsGet: { method: 'GET', path: '/api/device/sync-settings', call: 'vss.deviceSettings.sync' },
   syncSettingsSet: { method: 'PUT', path: '/api/device/sync-settings', call: 'vss.deviceSettings.setSync', args: [body('patch', 'json')] },
+  // ---- Spacedrop (issue 21 item 4): where files sent to this device land ----
+  inboxGet: { method: 'GET', path: '/api/device/inbox', call: 'vss.deviceSettings.inbox' },
+  inboxSet: { method: 'PUT', path: '/api/device/inbox', call: 'vss.deviceSettings.setInbox', args: [body('dir', 'string')] },
+  // ---- end of Spacedrop ----
 
   librariesList: { method: 'GET', path: '/api/libraries', call: 'vss.libraries.list' },
   librariesCreate: { method: 'POST', path: '/api/libraries', call: 'vss.libraries.create', args: [body('name', 'string'), options({ dir: body('dir', 'path', opt) })] },
@@ -139,6 +143,15 @@ export const OPERATIONS = {
   },
   /** The same copy queued as a job of the daemon, answered at once (`content get --detach`). */
   contentGetQueue: { method: 'POST', path: `${LIB}/content/get/queue`, call: 'lib.sync.queueGetOriginal', args: [body('ref', 'string'), body('to', 'path')] },
+  // ---- Spacedrop (issue 21 item 4) ----
+  /** Files (absolute paths) or contents (uuids) sent to a paired device's inbox; streamed: the job id (`onQueued`), its progress, then where each file went. */
+  filesSend: {
+    method: 'POST', path: `${LIB}/files/send`, call: 'lib.send.send',
+    stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' }, args: [body('refs', 'strings'), body('to', 'string'), options({})],
+  },
+  /** The same send queued as a job of the daemon, answered at once (`files send --detach`). */
+  filesSendQueue: { method: 'POST', path: `${LIB}/files/send/queue`, call: 'lib.send.queue', args: [body('refs', 'strings'), body('to', 'string')] },
+  // ---- end of Spacedrop ----
   /** A folder of any device of the library, `[DEVICE:]/LOCATION[/PATH]` (DESIGN §15). */
   ls: { method: 'GET', path: `${LIB}/ls`, call: 'lib.ls', args: [query('path', 'string', opt)] },
   /** The web UI's browse view: days with their counts, pages of tiles by capture time, one content's detail. */

@@ -28,6 +28,9 @@ export class RemoteLibrary implements LibraryClient {
   readonly xmp: LibraryClient['xmp'];
   readonly stats: LibraryClient['stats'];
   readonly ls: LibraryClient['ls'];
+  // ---- Spacedrop (issue 21 item 4) ----
+  readonly send: LibraryClient['send'];
+  // ---- end of Spacedrop ----
 
   constructor(http: DaemonHttp, readonly id: string, readonly name: string, readonly path: string) {
     const served = remoteFacades(http, 'lib', { lib: id }, this.events) as unknown as Omit<LibraryClient, 'id' | 'name' | 'path' | 'events'>;
@@ -40,6 +43,9 @@ export class RemoteLibrary implements LibraryClient {
     this.xmp = served.xmp;
     this.stats = served.stats;
     this.ls = served.ls;
+    // ---- Spacedrop (issue 21 item 4) ----
+    this.send = served.send;
+    // ---- end of Spacedrop ----
     this.content = {
       ...served.content,
       iterate: (f: ContentFilter = {}) => pagesOf(async (after) => served.content.list({ ...f, after, limit: PAGE })),

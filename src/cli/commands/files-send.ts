@@ -1,6 +1,61 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { clientFor, globals, withLibrary } from '../context.js';
+import { displayPath, formatBytes, printJson, printLine, warn } from '../output.js';
+import { attachTransferReporter } from '../progress.js';
+import { onStopSignal } from '../signals.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `vss files send|inbox` (issue 21, item 4: Spacedrop to a paired device). */
 export function registerSendCommands(files: Command): void {
-  void files;
+  files
+    .command('send <refs...>')
+    .description('send files, folders (their files, by name) or contents of the library (by uuid) to a paired device\'s inbox, verified there; a job of the daemon that resumes after a cut link or a restart of either side')
+    .requiredOption('--to <device>', 'the paired device (its name or id: vss devices list)')
+    .option('--detach', 'queue the send as a job of the daemon and return at once (vss jobs list and jobs monitor follow it)')
+    .action(async function (this: Command, refs: string[], opts: { to: string; detach?: boolean }) {
+      // Paths travel absolute (the daemon's working directory is not ours); a uuid names a content.
+      const named = refs.map((r) => (UUID.test(r) ? r.toLowerCase() : resolve(r)));
+      await withLibrary(this, async (lib) => {
+        if (opts.detach) {
+          const job = await lib.send.queue(named, opts.to);
+          if (globals(this).json) return printJson(job);
+          return printLine(`queued as job ${job.id}: ${formatBytes(job.bytes)} to ${opts.to} (vss jobs info ${job.id})`);
+        }
+        let jobId: number | undefined;
+        const stopBar = attachTransferReporter(lib.events, 'Sending', () => jobId);
+        // Ctrl-C stops waiting; the send goes on in the daemon (and says how to stop it).
+        const stopWaiting = new AbortController();
+        const undoSignal = onStopSignal(() => stopWaiting.abort(new Error('stopped waiting')));
+        let sent;
+        try {
+          sent = await lib.send.send(named, opts.to, { signal: stopWaiting.signal, onQueued: (id: number) => { jobId = id; } });
+        } catch (err) {
+          if (!stopWaiting.signal.aborted || jobId === undefined) throw err;
+          stopBar();
+          warn(`stopped waiting: the send goes on as job ${jobId} of the daemon (vss jobs cancel ${jobId} stops it)`);
+          process.exitCode = 130;
+          return;
+        } finally {
+          undoSignal();
+          stopBar();
+        }
+        if (globals(this).json) return printJson(sent);
+        for (const f of sent.files) printLine(`${displayPath(f.path)}  →  ${sent.device}: ${f.saved_as}  (${formatBytes(f.size)}, verified)`);
+        const resumed = sent.bytes_sent < sent.total_bytes ? `; ${formatBytes(sent.bytes_sent)} crossed the network in the last attempt` : '';
+        printLine(`${sent.files.length} file${sent.files.length === 1 ? '' : 's'}, ${formatBytes(sent.total_bytes)} sent to ${sent.device}${resumed}`);
+      });
+    });
+
+  files
+    .command('inbox')
+    .description('show or set the folder where files paired devices send land (default: <Downloads>/vss-inbox; made if missing). Received files are indexed only when the inbox lies inside a location')
+    .option('--dir <dir>', 'use this folder from now on ("default": back to the default)')
+    .action(async function (this: Command, opts: { dir?: string }) {
+      const vss = await clientFor(this);
+      const s = await (opts.dir === undefined ? vss.deviceSettings.inbox() : vss.deviceSettings.setInbox(opts.dir === 'default' ? 'default' : resolve(opts.dir)));
+      if (globals(this).json) return printJson(s);
+      printLine(`Inbox: ${displayPath(s.dir)}${s.default ? ' (default)' : ''}`);
+    });
 }

@@ -1,0 +1,206 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { blake3 } from '@napi-rs/blake-hash';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import type { Stream } from '@libp2p/interface';
+import pino from 'pino';
+import { tempDir } from '../../../test/helpers.js';
+import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../../../test/loop-volume.js';
+import { PeerChannel } from '../messages/channel.js';
+import { PeerNode } from '../net/peer-node.js';
+import type { RemoteDevice } from '../peer-link.js';
+import type { ReceivedFile } from './receive.js';
+import { serveDrop } from './receive.js';
+import { STATE_DIR } from './journal.js';
+import { cancelDrop, DropRefused, sendDrop, type DropItem } from './send.js';
+
+const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
+const hex = (b: Buffer) => blake3(b).toString('hex');
+
+/**
+ * /vss/drop between two nodes on loopback: A sends, B's inbox receives. B's handler is the
+ * daemon's (serveDrop) with its inbox swappable, and A can speak the protocol by hand to lie.
+ */
+describe('Spacedrop: /vss/drop', () => {
+  const tmp = tempDir('vss-drop-');
+  const src = join(tmp.path, 'src');
+  let inbox = join(tmp.path, 'inbox');
+  let paired = true;
+  const received: ReceivedFile[] = [];
+  let nodeA: PeerNode;
+  let nodeB: PeerNode;
+  const remoteA: RemoteDevice = { deviceUuid: randomUUID(), peerId: '', name: 'Laptop', libraryIds: [] };
+  const open = () => nodeA.open(nodeB.addresses()[0]!, 'drop');
+  const inboxFiles = () => readdirSync(inbox).filter((n) => n !== STATE_DIR).sort();
+  const stateFiles = () => (existsSync(join(inbox, STATE_DIR)) ? readdirSync(join(inbox, STATE_DIR)) : []);
+
+  const file = (name: string, bytes: Buffer): DropItem => {
+    const path = join(src, name);
+    writeFileSync(path, bytes);
+    return { path, name, size: bytes.length, blake3: hex(bytes) };
+  };
+
+  before(async () => {
+    mkdirSync(src, { recursive: true });
+    mkdirSync(inbox, { recursive: true });
+    const ids = { a: '', b: '' };
+    const [ka, kb] = [await generateKeyPair('Ed25519'), await generateKeyPair('Ed25519')];
+    nodeA = await PeerNode.start({ privateKey: ka, listen: LOOPBACK, admit: (p) => p === ids.b, isPaired: (p) => p === ids.b });
+    nodeB = await PeerNode.start({ privateKey: kb, listen: LOOPBACK, admit: (p) => p === ids.a, isPaired: (p) => p === ids.a });
+    ids.a = nodeA.peerId;
+    ids.b = nodeB.peerId;
+    remoteA.peerId = ids.a;
+    await nodeB.handle('drop', (stream: Stream) => serveDrop(stream, remoteA, {
+      inbox: () => inbox, isPaired: () => paired, log: pino({ level: 'silent' }), onReceived: (f) => received.push(f),
+    }));
+  });
+  after(async () => {
+    await Promise.all([nodeA?.stop(), nodeB?.stop()]);
+    tmp.cleanup();
+  });
+
+  it('files sent arrive verified in the inbox under free names, and nothing else stays', async () => {
+    writeFileSync(join(inbox, 'a.txt'), 'already here');
+    const items = [file('a.txt', Buffer.from('hello')), file('b.bin', randomBytes(3 * 1024 * 1024 + 17)), file('empty', Buffer.alloc(0))];
+    const sent = await sendDrop(await open(), randomUUID(), items);
+    assert.deepEqual(sent.saved, ['a (2).txt', 'b.bin', 'empty']);
+    assert.equal(sent.bytesSent, 5 + 3 * 1024 * 1024 + 17);
+    assert.equal(readFileSync(join(inbox, 'a (2).txt'), 'utf8'), 'hello');
+    assert.equal(readFileSync(join(inbox, 'a.txt'), 'utf8'), 'already here', 'nothing is overwritten');
+    assert.equal(hex(readFileSync(join(inbox, 'b.bin'))), items[1]!.blake3);
+    assert.deepEqual(stateFiles(), [], 'no partial or journal left');
+    assert.deepEqual(received.map((r) => [r.name, r.from_name]), [['a (2).txt', 'Laptop'], ['b.bin', 'Laptop'], ['empty', 'Laptop']]);
+  });
+
+  it('an unpaired device is refused: at the node, and by the handler when unpaired since it connected', async () => {
+    const stranger = await PeerNode.start({ privateKey: await generateKeyPair('Ed25519'), listen: LOOPBACK, admit: () => true, isPaired: () => true });
+    try {
+      await assert.rejects(stranger.open(nodeB.addresses()[0]!, 'drop'));
+    } finally {
+      await stranger.stop();
+    }
+    paired = false;
+    try {
+      const before = inboxFiles();
+      await assert.rejects(sendDrop(await open(), randomUUID(), [file('x.txt', Buffer.from('x'))]), (err: unknown) => err instanceof DropRefused && /not paired/.test(err.reason));
+      assert.deepEqual(inboxFiles(), before);
+    } finally {
+      paired = true;
+    }
+  });
+
+  for (const bad of ['../escape.txt', 'a/b.txt', 'back\\slash', '..', '.vss-drop', 'x'.repeat(256), 'tab\there']) {
+    it(`an offer naming ${JSON.stringify(bad.slice(0, 20))} is refused with a reason and leaves no file`, async () => {
+      const before = inboxFiles();
+      const it0 = { ...file('ok.txt', Buffer.from('payload')), name: bad };
+      await assert.rejects(sendDrop(await open(), randomUUID(), [it0]), (err: unknown) => err instanceof DropRefused && /item 0: |items\[0\]\.name/.test(err.reason));
+      assert.deepEqual(inboxFiles(), before);
+      assert.equal(existsSync(join(tmp.path, 'escape.txt')), false);
+    });
+  }
+
+  it('a file whose bytes are not its announced BLAKE3 is refused and nothing of it is kept', async () => {
+    const before = inboxFiles();
+    const lie = { ...file('lie.bin', randomBytes(200_000)), blake3: hex(Buffer.from('something else')) };
+    await assert.rejects(sendDrop(await open(), randomUUID(), [lie]), (err: unknown) => err instanceof DropRefused && /not the file offered/.test(err.reason) && err.index === 0);
+    assert.deepEqual(inboxFiles(), before);
+    assert.deepEqual(stateFiles().filter((n) => n.endsWith('.partial')), []);
+  });
+
+  it('more bytes than announced: refused, nothing kept', async () => {
+    const before = inboxFiles();
+    const body = randomBytes(70_000);
+    const ch = new PeerChannel(await open(), 'drop');
+    await ch.send('drop.offer', { transfer: randomUUID(), total: body.length, items: [{ name: 'more.bin', size: body.length, blake3: hex(body) }] });
+    const accept = await ch.receive(['drop.accept']);
+    assert.deepEqual(accept.body.offsets, [0]);
+    await ch.writeBytes(Buffer.concat([body, Buffer.from([0x01, 0xc1])]));
+    await ch.send('drop.end', {});
+    const m = await ch.receive(['drop.refused', 'drop.saved']);
+    await ch.close();
+    assert.equal(m.name, 'drop.refused');
+    assert.match((m.body as { reason: string }).reason, /more than the 70000 bytes/);
+    assert.deepEqual(inboxFiles(), before);
+  });
+
+  it('an offer whose total is not the sum of its files is refused', async () => {
+    const ch = new PeerChannel(await open(), 'drop');
+    await ch.send('drop.offer', { transfer: randomUUID(), total: 1, items: [{ name: 'x', size: 1 << 40, blake3: '0'.repeat(64) }] });
+    const m = await ch.receive(['drop.refused', 'drop.accept']);
+    await ch.close();
+    assert.equal(m.name, 'drop.refused');
+    assert.match((m.body as { reason: string }).reason, /not the sum/);
+  });
+
+  it('a send cut off resumes after the bytes that arrived; a cancel drops what came', async () => {
+    const body = randomBytes(6 * 1024 * 1024);
+    const big = file('resume.bin', body);
+    const transfer = randomUUID();
+    // The first attempt goes away after 2 MiB (its link broke).
+    const ch = new PeerChannel(await open(), 'drop');
+    await ch.send('drop.offer', { transfer, total: body.length, items: [{ name: big.name, size: big.size, blake3: big.blake3 }] });
+    await ch.receive(['drop.accept']);
+    await ch.writeBytes(body.subarray(0, 2 * 1024 * 1024));
+    await ch.close();
+    const partial = join(inbox, STATE_DIR, `${transfer}-0.partial`);
+    await waitFor(() => existsSync(partial) && readFileSync(partial).length === 2 * 1024 * 1024);
+    assert.equal(inboxFiles().includes('resume.bin'), false);
+
+    const sent = await sendDrop(await open(), transfer, [big]);
+    assert.equal(sent.resumedFrom, 2 * 1024 * 1024);
+    assert.equal(sent.bytesSent, body.length - 2 * 1024 * 1024, 'only the rest was sent');
+    assert.equal(hex(readFileSync(join(inbox, 'resume.bin'))), big.blake3);
+    assert.deepEqual(stateFiles(), []);
+
+    // Cut again, then cancelled: the partial and the journal go.
+    const t2 = randomUUID();
+    const ch2 = new PeerChannel(await open(), 'drop');
+    await ch2.send('drop.offer', { transfer: t2, total: body.length, items: [{ name: 'cancel.bin', size: big.size, blake3: big.blake3 }] });
+    await ch2.receive(['drop.accept']);
+    await ch2.writeBytes(body.subarray(0, 1024 * 1024));
+    await ch2.close();
+    await waitFor(() => stateFiles().some((n) => n.startsWith(`${t2}-0`)));
+    await cancelDrop(await open(), t2);
+    assert.deepEqual(stateFiles().filter((n) => n.startsWith(t2)), []);
+    assert.equal(inboxFiles().includes('cancel.bin'), false);
+  });
+
+  describe('an inbox short of space', { skip: loopSkipReason() }, () => {
+    let vol: LoopVolume | undefined;
+    after(() => vol?.remove());
+
+    it('refuses an offer larger than its free space before any byte comes, saying how much is free', async () => {
+      vol = makeLoopVolume({ sizeMiB: 16 });
+      const was = inbox;
+      inbox = join(vol.mountPoint!, 'inbox');
+      mkdirSync(inbox);
+      try {
+        const body = randomBytes(1024);
+        const ch = new PeerChannel(await open(), 'drop');
+        await ch.send('drop.offer', { transfer: randomUUID(), total: 64 * 1024 * 1024, items: [{ name: 'huge.bin', size: 64 * 1024 * 1024, blake3: hex(body) }] });
+        const m = await ch.receive(['drop.refused', 'drop.accept']);
+        await ch.close();
+        assert.equal(m.name, 'drop.refused');
+        assert.match((m.body as { reason: string }).reason, /inbox has .* free, and this send needs 67\.1 MB|inbox has .* free, and this send needs/);
+        assert.deepEqual(inboxFiles(), []);
+        // What fits goes.
+        const small = file('fits.bin', randomBytes(1024 * 1024));
+        const sent = await sendDrop(await open(), randomUUID(), [small]);
+        assert.deepEqual(sent.saved, ['fits.bin']);
+      } finally {
+        inbox = was;
+      }
+    });
+  });
+});
+
+async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

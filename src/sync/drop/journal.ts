@@ -1,0 +1,81 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../core/fs-atomic.js';
+
+/**
+ * What the inbox keeps of a send under way, in `<inbox>/.vss-drop/`: one partial file per item
+ * (`<transfer>-<index>.partial`) and a journal (`<transfer>.json`) naming the sender, the items
+ * offered and those already placed. A send cut off (either side killed, the link gone) is offered
+ * again with the same transfer id: the journal says what is in already, the partials how far the
+ * rest got. Both go when the send is done or cancelled, or after STALE_MS untouched.
+ */
+export const STATE_DIR = '.vss-drop';
+/**
+ * A send not taken up again within this long is given up: its partials go. A send's job retries
+ * for a few hours at most; one cancelled while it waited between attempts tells the receiver
+ * nothing, so its partials wait for this.
+ */
+const STALE_MS = 2 * 24 * 3600_000;
+
+export interface OfferedItem {
+  name: string;
+  size: number;
+  blake3: string;
+}
+
+export interface Journal {
+  sender: string;
+  items: OfferedItem[];
+  /** Index → the name it was placed under in the inbox. */
+  saved: Record<string, string>;
+}
+
+export function stateDir(inbox: string): string {
+  return join(inbox, STATE_DIR);
+}
+
+export function partialOf(inbox: string, transfer: string, index: number): string {
+  return join(stateDir(inbox), `${transfer}-${index}.partial`);
+}
+
+function journalPath(inbox: string, transfer: string): string {
+  return join(stateDir(inbox), `${transfer}.json`);
+}
+
+/** The journal of TRANSFER, or undefined when there is none (or it is unreadable: the send starts over). */
+export function readJournal(inbox: string, transfer: string): Journal | undefined {
+  const p = journalPath(inbox, transfer);
+  if (!existsSync(p)) return undefined;
+  try {
+    const j = JSON.parse(readFileSync(p, 'utf8')) as Partial<Journal>;
+    if (typeof j.sender !== 'string' || !Array.isArray(j.items) || typeof j.saved !== 'object' || j.saved === null) return undefined;
+    return j as Journal;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeJournal(inbox: string, transfer: string, j: Journal): Promise<void> {
+  await mkdir(stateDir(inbox), { recursive: true });
+  await writeFileAtomic(journalPath(inbox, transfer), JSON.stringify(j));
+}
+
+/** Everything TRANSFER left in the inbox's state folder: its journal and partials. */
+export async function forgetTransfer(inbox: string, transfer: string): Promise<void> {
+  const dir = stateDir(inbox);
+  if (!existsSync(dir)) return;
+  const mine = readdirSync(dir).filter((n) => n.startsWith(`${transfer}-`) || n === `${transfer}.json`);
+  await Promise.all(mine.map((n) => rm(join(dir, n), { force: true })));
+}
+
+/** Sends nobody took up again for weeks: their partials would only fill the disk. */
+export async function forgetStale(inbox: string, now = Date.now()): Promise<void> {
+  const dir = stateDir(inbox);
+  if (!existsSync(dir)) return;
+  for (const n of readdirSync(dir)) {
+    if (!n.endsWith('.json') && !n.endsWith('.partial')) continue;
+    const st = statSync(join(dir, n), { throwIfNoEntry: false });
+    if (st && now - st.mtimeMs > STALE_MS) await rm(join(dir, n), { force: true });
+  }
+}

@@ -1,0 +1,68 @@
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { originalFile } from '../../content/original-file.js';
+import { UsageError, VssError } from '../../core/errors.js';
+import type { Library } from '../../library/library.js';
+import { UUID_RE } from '../../sidecars/address.js';
+import { DROP_MAX_ITEMS } from '../messages/table.js';
+import { dropNameProblem } from './names.js';
+
+/** One file of a send as queued: where it is here, the name it goes under, its size then. */
+export interface PlannedItem {
+  path: string;
+  name: string;
+  size: number;
+}
+
+/**
+ * The files REFS name: a content uuid of the library (its copy on this device, checked unchanged
+ * since indexed), a file, or a folder whose files are sent by their own names. The receiver gets
+ * base names only, so a folder is sent only when that loses nothing: regular files, no two of the
+ * same name, no symlink or special file anywhere in it; otherwise it is refused with the reason.
+ */
+export function planSend(lib: Library, refs: readonly string[]): PlannedItem[] {
+  if (refs.length === 0) throw new UsageError('name at least one file, folder or content uuid to send');
+  const items: PlannedItem[] = [];
+  for (const ref of refs) {
+    if (UUID_RE.test(ref)) {
+      const f = originalFile(lib, ref);
+      if (f.state !== 'ready') throw new VssError('UNAVAILABLE', `content ${ref} cannot be sent from this device: ${f.reason}`);
+      items.push({ path: f.path, name: basename(f.path), size: f.size });
+      continue;
+    }
+    const path = resolve(ref);
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (!st) throw new VssError('NOT_FOUND', `${ref}: no such file, folder or content`, { path });
+    if (st.isFile()) items.push({ path, name: basename(path), size: st.size });
+    else if (st.isDirectory()) items.push(...folderFiles(path));
+    else throw new UsageError(`${ref} is not a regular file or a folder (a symlink or special file is not sent)`);
+    if (items.length > DROP_MAX_ITEMS) throw new UsageError(`at most ${DROP_MAX_ITEMS} files go in one send: send fewer at once (or an archive of them)`);
+  }
+  const names = new Map<string, string>();
+  for (const it of items) {
+    const bad = dropNameProblem(it.name);
+    if (bad) throw new UsageError(`${it.path} cannot be sent under its name: ${bad}`);
+    const other = names.get(it.name);
+    // Two files of one name from a folder would land side by side as "x" and "x (2)": which is which is lost.
+    if (other !== undefined && other !== it.path) throw new UsageError(`${other} and ${it.path} have the same name, and the receiver gets names without folders: send them apart (or an archive)`);
+    names.set(it.name, it.path);
+  }
+  return items;
+}
+
+function folderFiles(dir: string): PlannedItem[] {
+  const out: PlannedItem[] = [];
+  const walk = (d: string) => {
+    for (const ent of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, ent.name);
+      const st: Stats = lstatSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile()) out.push({ path: p, name: ent.name, size: st.size });
+      else throw new UsageError(`${dir} holds ${p}, which is not a regular file (a symlink or special file): send the files themselves`);
+      if (out.length > DROP_MAX_ITEMS) throw new UsageError(`${dir} holds more than ${DROP_MAX_ITEMS} files: send fewer at once (or an archive of them)`);
+    }
+  };
+  walk(dir);
+  if (out.length === 0) throw new UsageError(`${dir} holds no file to send`);
+  return out.sort((a, b) => a.path.localeCompare(b.path));
+}

@@ -1,0 +1,256 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { mkdir, open, rm, statfs } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Blake3Hasher } from '@napi-rs/blake-hash';
+import type { Stream } from '@libp2p/interface';
+import type { Logger } from 'pino';
+import type { DropProgress, FileReceived } from '../../core/events.js';
+import { VssError } from '../../core/errors.js';
+import { formatBytes } from '../../core/format.js';
+import { answerWithin, PeerChannel } from '../messages/channel.js';
+import { REASON_CHARS } from '../messages/table.js';
+import type { RemoteDevice } from '../peer-link.js';
+import { keepOriginal } from '../library/originals.js';
+import { forgetStale, forgetTransfer, partialOf, readJournal, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
+import { BLAKE3_HEX, dropNameProblem } from './names.js';
+import { stallGuard } from './stall.js';
+
+/*
+ * /vss/drop, the receiving side (issue 21, Spacedrop): a paired device offers files by base name,
+ * size and full BLAKE3; this device checks the names, the sizes and the free space of its inbox,
+ * answers how much of each it has already (a send cut off resumes), takes exactly the bytes
+ * announced, checks each file's BLAKE3 as it arrives and places it in the inbox under a free name.
+ */
+
+const CHUNK = 1024 * 1024;
+/** A large file is flushed every this many bytes as it arrives. */
+const FLUSH_EVERY = 64 * 1024 * 1024;
+/** No byte for this long ends a receive; what came stays, to resume from. */
+const STALL_MS = 30_000;
+/** The progress callback is told at most this often. */
+const PROGRESS_EVERY_MS = 250;
+
+/** A file received, and an incoming send's progress: the library events that tell of them. */
+export type ReceivedFile = FileReceived;
+export type ReceiveProgress = DropProgress;
+
+export interface DropHost {
+  /** The inbox folder now (the device's setting). */
+  inbox(): string;
+  /** Whether DEVICEUUID is paired with this device now (it may have been unpaired since the connection opened). */
+  isPaired(deviceUuid: string): boolean;
+  log: Logger;
+  onProgress?(p: ReceiveProgress): void;
+  onReceived?(f: ReceivedFile): void;
+}
+
+/** Sends being received now (by inbox and transfer): a retry that comes while the first stream still runs waits its turn. */
+const receiving = new Set<string>();
+
+/** Placing in each inbox, one file at a time: two sends of one name at once must not both take the same free name (a rename replaces). */
+const placing = new Map<string, Promise<unknown>>();
+
+function placeInInbox(partial: string, inbox: string, name: string): Promise<string> {
+  const next = (placing.get(inbox) ?? Promise.resolve()).catch(() => undefined).then(() => keepOriginal(partial, inbox, name));
+  placing.set(inbox, next);
+  void next.finally(() => { if (placing.get(inbox) === next) placing.delete(inbox); }).catch(() => undefined);
+  return next;
+}
+
+/** A send refused: the reason goes to the sender; RETRY when it may work in a moment. */
+class Refusal extends Error {
+  constructor(readonly reason: string, readonly index?: number, readonly retry = false) {
+    super(reason);
+  }
+}
+
+/** Serve one /vss/drop stream from REMOTE. */
+export async function serveDrop(stream: Stream, remote: RemoteDevice, host: DropHost): Promise<void> {
+  const ch = new PeerChannel(stream, 'drop');
+  const log = host.log.child({ from: remote.deviceUuid });
+  let key: string | undefined;
+  try {
+    const first = await ch.receive(['drop.offer', 'drop.cancel'], { signal: AbortSignal.timeout(STALL_MS), unknown: 'refuse' });
+    if (!host.isPaired(remote.deviceUuid)) throw new Refusal(`this device is not paired with ${remote.name} (pair them first)`);
+    const inbox = host.inbox();
+    if (first.name === 'drop.cancel') {
+      const j = readJournal(inbox, first.body.transfer);
+      if (j && j.sender !== remote.deviceUuid) throw new Refusal('that send is another device\'s');
+      await forgetTransfer(inbox, first.body.transfer);
+      log.info({ transfer: first.body.transfer }, 'a send to this device was cancelled: its partial files are gone');
+      await ch.send('drop.done', { items: 0 });
+      return;
+    }
+    const offer = first.body;
+    const problem = offerProblem(offer.items, offer.total);
+    if (problem) throw new Refusal(problem);
+    key = `${inbox}\0${offer.transfer}`;
+    if (receiving.has(key)) {
+      key = undefined;
+      throw new Refusal('this send is being received already (an earlier attempt is still ending)', undefined, true);
+    }
+    receiving.add(key);
+    await receiveOffer(ch, remote, host, log, inbox, offer.transfer, offer.items, offer.total);
+  } catch (caught) {
+    let err = caught;
+    // A malformed message (a field out of bounds) is refused with what is wrong, so the sender can say it.
+    if (err instanceof VssError && err.code === 'PEER' && !(err instanceof Refusal) && /^(offer|cancel)\b/.test(err.message)) err = new Refusal(err.message);
+    if (err instanceof Refusal) {
+      log.info({ reason: err.reason, index: err.index }, 'a send to this device was refused');
+      await ch.send('drop.refused', { reason: err.reason.slice(0, REASON_CHARS), ...(err.index !== undefined ? { index: err.index } : {}), ...(err.retry ? { retry: true } : {}) }).catch(() => undefined);
+    } else {
+      log.warn({ err }, 'receiving a send stopped (what arrived stays, to resume from)');
+    }
+  } finally {
+    if (key !== undefined) receiving.delete(key);
+    await ch.close();
+  }
+}
+
+function offerProblem(items: OfferedItem[], total: number): string | undefined {
+  if (items.length === 0) return 'the offer holds no file';
+  let sum = 0;
+  for (const [i, it] of items.entries()) {
+    const bad = dropNameProblem(it.name);
+    if (bad) return `item ${i}: ${bad}`;
+    if (!BLAKE3_HEX.test(it.blake3)) return `item ${i}: its checksum is not a BLAKE3`;
+    sum += it.size;
+  }
+  if (!Number.isSafeInteger(sum) || sum !== total) return `the offer's total (${total} bytes) is not the sum of its files (${sum})`;
+  return undefined;
+}
+
+async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, inbox: string, transfer: string, items: OfferedItem[], total: number): Promise<void> {
+  try {
+    await mkdir(stateDir(inbox), { recursive: true });
+  } catch (err) {
+    throw new Refusal(`the receiving device's inbox cannot be made (${(err as Error).message})`);
+  }
+  await forgetStale(inbox);
+  // What an earlier attempt of this send left: items placed already, and partial files of the same bytes.
+  const before = readJournal(inbox, transfer);
+  if (before && before.sender !== remote.deviceUuid) throw new Refusal('that send id is another device\'s');
+  const journal: Journal = { sender: remote.deviceUuid, items, saved: {} };
+  const offsets: number[] = [];
+  for (const [i, it] of items.entries()) {
+    const was = before?.items[i];
+    const same = was !== undefined && was.name === it.name && was.size === it.size && was.blake3 === it.blake3;
+    const partial = partialOf(inbox, transfer, i);
+    if (same && before!.saved[i] !== undefined) {
+      journal.saved[i] = before!.saved[i]!;
+      offsets.push(it.size);
+      continue;
+    }
+    if (!same) await rm(partial, { force: true });
+    offsets.push(existsSync(partial) ? Math.min(statSync(partial).size, it.size) : 0);
+  }
+  const need = items.reduce((n, it, i) => n + (journal.saved[i] !== undefined ? 0 : it.size - offsets[i]!), 0);
+  const fs = await statfs(inbox);
+  const free = fs.bavail * fs.bsize;
+  if (need > free) throw new Refusal(`the receiving device's inbox has ${formatBytes(free)} free, and this send needs ${formatBytes(need)}`);
+  await writeJournal(inbox, transfer, journal);
+  await ch.send('drop.accept', { offsets });
+  log.info({ transfer, files: items.length, total, resumed_from: offsets.reduce((a, b) => a + b, 0) }, 'receiving files');
+
+  let done = offsets.reduce((a, b) => a + b, 0);
+  let told = 0;
+  const progress = (force = false) => {
+    if (!host.onProgress || (!force && Date.now() - told < PROGRESS_EVERY_MS)) return;
+    told = Date.now();
+    host.onProgress({ transfer, from_device: remote.deviceUuid, from_name: remote.name, done_bytes: done, total_bytes: total });
+  };
+  try {
+    await receiveItems(ch, remote, host, log, inbox, transfer, journal, offsets, (n) => { done += n; progress(); });
+  } catch (err) {
+    // A file refused ends the send for good (the sender's job fails with the reason): nothing half received of it stays.
+    if (err instanceof Refusal) await forgetTransfer(inbox, transfer);
+    throw err;
+  }
+  progress(true);
+  await forgetTransfer(inbox, transfer);
+  await ch.send('drop.done', { items: items.length });
+}
+
+async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, inbox: string, transfer: string, journal: Journal, offsets: number[], onBytes: (n: number) => void): Promise<void> {
+  const items = journal.items;
+  for (const [i, it] of items.entries()) {
+    const placedAs = journal.saved[i];
+    if (placedAs !== undefined) {
+      await ch.send('drop.saved', { index: i, name: placedAs });
+      continue;
+    }
+    const partial = partialOf(inbox, transfer, i);
+    const got = await receiveItem(ch, partial, it, offsets[i]!, onBytes);
+    if (got.blake3 !== it.blake3) {
+      await rm(partial, { force: true });
+      throw new Refusal(`${it.name}: the bytes received are not the file offered (BLAKE3 ${got.blake3.slice(0, 16)}…, not ${it.blake3.slice(0, 16)}…): nothing kept`, i);
+    }
+    if (i === items.length - 1) {
+      // After the last file's bytes only `end` may come: a byte more than announced stands where it would be.
+      try {
+        await ch.receive(['drop.end'], { signal: answerWithin(STALL_MS) });
+      } catch {
+        await rm(partial, { force: true });
+        throw new Refusal(`${it.name}: the sender sent more than the ${it.size} bytes it announced: nothing kept`, i);
+      }
+    }
+    const final = await placeInInbox(partial, inbox, it.name);
+    journal.saved[i] = basename(final);
+    await writeJournal(inbox, transfer, journal);
+    log.info({ transfer, path: final, size: it.size }, 'file received');
+    host.onReceived?.({ transfer, from_device: remote.deviceUuid, from_name: remote.name, name: basename(final), path: final, size: it.size });
+    await ch.send('drop.saved', { index: i, name: basename(final) });
+  }
+}
+
+/**
+ * The rest of one item into PARTIAL after the OFFSET bytes it has, hashed as it comes (the bytes
+ * already there are hashed first, from disk): its full BLAKE3. Exactly `size - offset` bytes are
+ * read; a stream that ends or stalls first leaves PARTIAL as it is, to resume from.
+ */
+async function receiveItem(ch: PeerChannel<'drop'>, partial: string, it: OfferedItem, offset: number, onBytes: (n: number) => void): Promise<{ blake3: string }> {
+  const hasher = new Blake3Hasher();
+  if (offset > 0) {
+    for await (const chunk of createReadStream(partial, { start: 0, end: offset - 1, highWaterMark: CHUNK })) hasher.update(chunk as Buffer);
+  }
+  const fh = await open(partial, offset === 0 ? 'w' : 'a', 0o644);
+  // Flushed as it arrives (one flush in flight at a time), so the last fsync finds little left to write.
+  let flushing: Promise<void> | undefined;
+  let unflushed = 0;
+  const stall = stallGuard(STALL_MS, `receiving ${it.name}`);
+  let writing: Promise<unknown> = Promise.resolve();
+  try {
+    for (let left = it.size - offset; left > 0;) {
+      const data = await ch.readBytes(Math.min(left, CHUNK), stall.signal);
+      stall.touch();
+      if (data === null) throw new Error(`the sender stopped after ${it.size - left} of ${it.size} bytes of ${it.name}`);
+      // The network hands bytes over as many small frames: hashed where they are, written in one writev.
+      const list = [...data].map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+      for (const part of list) hasher.update(part);
+      // One write in flight while the next bytes are read: the disk and the network overlap.
+      await writing;
+      const want = data.byteLength;
+      writing = fh.writev(list).then((w) => {
+        if (w.bytesWritten !== want) throw new Error(`a short write to ${partial} (${w.bytesWritten} of ${want} bytes): is its disk full?`);
+      });
+      left -= data.byteLength;
+      unflushed += data.byteLength;
+      if (!flushing && unflushed >= FLUSH_EVERY) {
+        unflushed = 0;
+        const w = writing;
+        flushing = w.then(() => fh.datasync()).finally(() => { flushing = undefined; });
+      }
+      onBytes(data.byteLength);
+    }
+    await writing;
+    await flushing;
+    await fh.sync();
+  } finally {
+    stall.stop();
+    // A receive cut off keeps every byte that came (the next attempt resumes after them): the write in flight ends first.
+    await writing.catch(() => undefined);
+    await flushing?.catch(() => undefined);
+    await fh.close();
+  }
+  return { blake3: hasher.digest('hex') };
+}

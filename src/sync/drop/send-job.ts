@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { Stream } from '@libp2p/interface';
+import { UsageError, VssError } from '../../core/errors.js';
+import { CancelledByUser, type JobKind } from '../../jobs/job-kind.js';
+import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
+import type { JobRow } from '../../jobs/states.js';
+import { TryAgainLater } from '../../jobs/transient.js';
+import { jobEnded } from '../../jobs/wait-for-job.js';
+import type { Library } from '../../library/library.js';
+import { blake3File } from '../../sidecars/file-checksum.js';
+import type { ProtocolName } from '../messages/table.js';
+import { DROP_MAX_ITEMS } from '../messages/table.js';
+import type { PlannedItem } from './plan.js';
+import { cancelDrop, DropRefused, sendDrop, type DropItem } from './send.js';
+
+/** The job kind of `vss files send` (issue 21, Spacedrop): files pushed to a paired device's inbox, verified there. */
+export const FILES_SEND = 'files-send';
+
+/** Tries before a send fails for good: the receiver may come back within the backoff (2 s, 8 s, 32 s, 2 min, …). */
+const MAX_ATTEMPTS = 8;
+/** A send may take this long at least, and longer when large (as if it went at 256 KiB/s). */
+const MIN_TIMEOUT_MS = 10 * 60_000;
+const SLOWEST_BYTES_PER_S = 256 * 1024;
+/** `params` longer than this are not ours: DROP_MAX_ITEMS paths of a few hundred characters. */
+const MAX_PARAMS_CHARS = 1024 * 1024;
+const OPEN_TIMEOUT_MS = 10_000;
+
+/** What the job needs of the daemon's network: a stream of /vss/drop to a paired device (dialled if need be). */
+export interface DropNetwork {
+  open(peerId: string, protocol: ProtocolName, signal?: AbortSignal): Promise<Stream>;
+}
+
+/** A paired device as the job finds it when it runs. */
+export interface DropTarget {
+  device_uuid: string;
+  peer_id: string;
+  name: string;
+}
+
+/** What the user asked: to which device, which files (TRANSFER names the send across attempts). */
+export interface SendParams {
+  device: string;
+  transfer: string;
+  items: PlannedItem[];
+}
+
+/** What a send made: where each file is in the receiver's inbox. */
+export interface SendResult {
+  device_id: string;
+  device: string;
+  files: Array<{ path: string; saved_as: string; size: number }>;
+  total_bytes: number;
+  /** Bytes that crossed the network in the last attempt (a resumed send: only the rest). */
+  bytes_sent: number;
+}
+
+/**
+ * The `files-send` job kind for LIB. NETWORK: the daemon's network as it is when the job runs
+ * (undefined without one: the send waits); TARGET: the paired device of that uuid now.
+ */
+export function filesSendKind(network: () => DropNetwork | undefined, target: (deviceUuid: string) => DropTarget | undefined): JobKind {
+  return {
+    name: FILES_SEND,
+    concurrency: 2,
+    timeoutMs: (job) => Math.max(MIN_TIMEOUT_MS, (job.bytes / SLOWEST_BYTES_PER_S) * 1000),
+    async run(job, ctx) {
+      const p = paramsOf(job);
+      const dev = target(p.device);
+      if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more`);
+      const net = network();
+      if (!net) throw new TryAgainLater('this daemon\'s P2P node is not running yet');
+      // Each file's full BLAKE3 as it is now: the receiver checks every byte against it.
+      const items: DropItem[] = [];
+      for (const it of p.items) {
+        ctx.signal.throwIfAborted();
+        let h: { checksum: string; size: number };
+        try {
+          h = await blake3File(it.path);
+        } catch (err) {
+          throw new VssError('NOT_FOUND', `${it.path} cannot be read to send: ${(err as Error).message}`, { path: it.path, cause: err });
+        }
+        items.push({ path: it.path, name: it.name, size: h.size, blake3: h.checksum });
+      }
+      const total = items.reduce((n, it) => n + it.size, 0);
+      let done = 0;
+      const open = async (signal: AbortSignal) => {
+        try {
+          return await net.open(dev.peer_id, 'drop', signal);
+        } catch (err) {
+          throw new TryAgainLater(`${dev.name} is not reachable now (${(err as Error).message.slice(0, 200)})`, { cause: err });
+        }
+      };
+      try {
+        const stream = await open(AbortSignal.any([ctx.signal, AbortSignal.timeout(OPEN_TIMEOUT_MS)]));
+        const sent = await sendDrop(stream, p.transfer, items, {
+          signal: ctx.signal,
+          onBytes: (n) => { done += n; ctx.progress(done, total); },
+        });
+        const result: SendResult = {
+          device_id: dev.device_uuid, device: dev.name, total_bytes: total, bytes_sent: sent.bytesSent,
+          files: items.map((it, i) => ({ path: it.path, saved_as: sent.saved[i]!, size: it.size })),
+        };
+        return { state: 'completed', note: `${items.length} file${items.length === 1 ? '' : 's'} sent to ${dev.name}`, result: JSON.stringify(result) };
+      } catch (err) {
+        // Cancelled: the receiver is told, and drops what it had of this send. Stopped or paused: it keeps it, to resume.
+        if (ctx.signal.reason instanceof CancelledByUser) {
+          await open(AbortSignal.timeout(OPEN_TIMEOUT_MS)).then((s) => cancelDrop(s, p.transfer)).catch(() => undefined);
+          throw err;
+        }
+        if (ctx.signal.aborted) throw err;
+        if (err instanceof DropRefused) throw err.retry ? new TryAgainLater(err.message, { cause: err }) : err;
+        if (err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) throw new TryAgainLater(err.message, { cause: err });
+        throw err;
+      }
+    },
+  };
+}
+
+/** Queue a send of ITEMS to DEVICE as a user's request (ahead of background work). */
+export function queueSend(lib: Library, device: DropTarget, items: readonly PlannedItem[]): JobRow {
+  if (items.length === 0 || items.length > DROP_MAX_ITEMS) throw new UsageError(`a send holds 1 to ${DROP_MAX_ITEMS} files`);
+  const params: SendParams = { device: device.device_uuid, transfer: randomUUID(), items: [...items] };
+  const text = JSON.stringify(params);
+  if (text.length > MAX_PARAMS_CHARS) throw new UsageError('too many files (or too long paths) for one send: send fewer at once');
+  const bytes = items.reduce((n, it) => n + it.size, 0);
+  const jobs = lib.store.jobs;
+  return lib.store.immediate(() => {
+    // No content: content_uuid NULL, so sends never wait on each other's open job.
+    jobs.enqueueUrgent({ kind: FILES_SEND, contentUuid: null, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes, params: text });
+    const row = jobs.list({ kind: FILES_SEND, status: 'queued' }).reverse().find((j) => j.params === text);
+    if (!row) throw new VssError('IO', 'the send could not be queued');
+    return row;
+  });
+}
+
+/** The send job ID's outcome once it has ended. SIGNAL stops waiting (the job goes on). */
+export async function sentOf(lib: Library, id: number, signal?: AbortSignal): Promise<SendResult & { job_id: number }> {
+  const row = await jobEnded(lib, id, signal);
+  if (row.status === 'completed' && row.result !== null) return { ...(JSON.parse(row.result) as SendResult), job_id: id };
+  if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `the send (job ${id}) was cancelled`);
+  throw new VssError('UNAVAILABLE', `the send (job ${id}) failed: ${row.error ?? 'no reason given'}`);
+}
+
+function paramsOf(job: JobRow): SendParams {
+  const raw = job.params;
+  let p: unknown;
+  try {
+    p = raw !== null && raw.length <= MAX_PARAMS_CHARS ? JSON.parse(raw) : undefined;
+  } catch {
+    p = undefined;
+  }
+  const o = p as Partial<SendParams> | undefined;
+  const ok = o && typeof o.device === 'string' && typeof o.transfer === 'string' && Array.isArray(o.items) && o.items.length > 0 && o.items.length <= DROP_MAX_ITEMS
+    && o.items.every((it) => typeof it?.path === 'string' && typeof it.name === 'string' && Number.isSafeInteger(it.size));
+  if (!ok) throw new VssError('USAGE', `job ${job.id} does not say what to send where`);
+  return o as SendParams;
+}

@@ -1,0 +1,205 @@
+import { describe, it, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { json, runCli, tempDir, until } from '../helpers.js';
+import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
+import { pairDaemons } from '../sync-peers.js';
+
+interface Job { id: number; kind: string; status: string; bytes: number; done_bytes: number; params: string | null; result: string | null; error: string | null; attempts: number; content_uuid: string | null }
+interface Sent { device: string; device_id: string; files: Array<{ path: string; saved_as: string; size: number }>; total_bytes: number; bytes_sent: number; job_id: number }
+
+const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
+/** Big enough that a send over loopback takes a while to catch in the middle. */
+const BIG = 256 * 1024 * 1024;
+
+/** A file of SIZE bytes no two MiB alike. */
+function writeBig(path: string, size: number): void {
+  const block = randomBytes(1 << 20);
+  const fd = openSync(path, 'w');
+  try {
+    for (let i = 0; i * block.length < size; i++) {
+      block.writeUInt32LE(i, 0);
+      writeSync(fd, block);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function sha256(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/**
+ * `vss files send` (issue 21, Spacedrop): two real daemons paired over loopback; the laptop sends,
+ * the desk's inbox receives. A send is a durable job of the sender that resumes after the
+ * receiver was killed mid-way (only the rest crosses), and a cancel leaves nothing on the receiver.
+ */
+describe('files send: Spacedrop to a paired device', () => {
+  const tmp = tempDir('vss-send-');
+  const A = { VSS_DATA_DIR: join(tmp.path, 'a') };
+  const B = { VSS_DATA_DIR: join(tmp.path, 'b') };
+  const src = join(tmp.path, 'src');
+  const inbox = join(tmp.path, 'inbox');
+  const state = join(inbox, '.vss-drop');
+  let bigHash = '';
+  const job = async (id: number) => json<Job>(await runCli(['jobs', 'info', String(id), '--json'], A));
+  const partials = () => (existsSync(state) ? readdirSync(state).filter((n) => n.endsWith('.partial')) : []);
+  const partialBytes = () => partials().reduce((n, p) => n + (statSync(join(state, p), { throwIfNoEntry: false })?.size ?? 0), 0);
+  const inboxFiles = () => readdirSync(inbox).filter((n) => n !== '.vss-drop').sort();
+
+  after(async () => {
+    await Promise.all([runCli(['daemon', 'stop'], A), runCli(['daemon', 'stop'], B)]);
+    tmp.cleanup();
+  });
+
+  before(async () => {
+    mkdirSync(join(src, 'album'), { recursive: true });
+    writeFileSync(join(src, 'note.txt'), 'a note for the desk\n');
+    writeFileSync(join(src, 'album', 'one.jpg'), randomBytes(300_000));
+    mkdirSync(join(src, 'album', 'more'));
+    writeFileSync(join(src, 'album', 'more', 'two.jpg'), randomBytes(200_000));
+    writeBig(join(src, 'film.bin'), BIG);
+    bigHash = await sha256(join(src, 'film.bin'));
+    assert.equal((await runCli(['library', 'create', 'Home', '--path', join(tmp.path, 'a-libs')], A)).code, 0);
+    assert.equal((await runCli(['device', 'rename', 'Laptop'], A)).code, 0);
+    assert.equal((await runCli(['device', 'rename', 'Desk'], B)).code, 0);
+    assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], A)).code, 0);
+    assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], B)).code, 0);
+    await pairDaemons(A, B);
+    const set = await runCli(['files', 'inbox', '--dir', inbox, '--json'], B);
+    assert.equal(set.code, 0, set.stderr);
+    assert.deepEqual(json(set), { dir: inbox, default: false });
+  });
+
+  it('files and a folder sent arrive verified in the inbox, and the receiver says so', async () => {
+    const r = await runCli(['files', 'send', join(src, 'note.txt'), join(src, 'album'), '--to', 'desk', '--json'], A);
+    assert.equal(r.code, 0, r.stderr);
+    const sent = json<Sent>(r);
+    assert.equal(sent.device, 'Desk');
+    assert.deepEqual(sent.files.map((f) => f.saved_as).sort(), ['note.txt', 'one.jpg', 'two.jpg'], 'a folder is sent as its files, by their own names');
+    for (const f of sent.files) assert.equal(await sha256(join(inbox, f.saved_as)), await sha256(f.path));
+    assert.deepEqual(inboxFiles(), ['note.txt', 'one.jpg', 'two.jpg']);
+    assert.deepEqual(partials(), []);
+    const j = await job(sent.job_id);
+    assert.deepEqual([j.kind, j.status, j.content_uuid], ['files-send', 'completed', null]);
+    // The same file again lands beside the first, nothing overwritten.
+    const again = json<Sent>(await runCli(['files', 'send', join(src, 'note.txt'), '--to', 'Desk', '--json'], A));
+    assert.equal(again.files[0]!.saved_as, 'note (2).txt');
+    // The receiving daemon announced each file (in the library shared with the sender).
+    const events = (await runCli(['events', '--json'], B)).stdout.split('\n').filter((l) => l.includes('files:received'));
+    assert.ok(events.length >= 4, `files:received events on the receiver (${events.length})`);
+  });
+
+  it('a device that is not paired, and a folder that cannot be sent by names alone, are refused with a reason', async () => {
+    const nobody = await runCli(['files', 'send', join(src, 'note.txt'), '--to', 'Nobody'], A);
+    assert.notEqual(nobody.code, 0);
+    assert.match(nobody.stderr, /no paired device "Nobody" \(paired: Desk\)/);
+    mkdirSync(join(src, 'clash', 'x'), { recursive: true });
+    writeFileSync(join(src, 'clash', 'same.txt'), '1');
+    writeFileSync(join(src, 'clash', 'x', 'same.txt'), '2');
+    const clash = await runCli(['files', 'send', join(src, 'clash'), '--to', 'Desk'], A);
+    assert.notEqual(clash.code, 0);
+    assert.match(clash.stderr, /have the same name/);
+  });
+
+  it('a content of the library is sent from its copy on this device, by uuid', async () => {
+    assert.equal((await runCli(['location', 'add', join(src, 'album'), '--name', 'Album', '--mode', 'content'], A)).code, 0);
+    const uuid = await until('the album indexed', 30_000, async () => {
+      const c = json<Array<{ content_uuid: string; size: number }>>(await runCli(['content', 'list', '--json'], A));
+      return c.find((x) => x.size === 300_000)?.content_uuid;
+    });
+    const r = await runCli(['files', 'send', uuid, '--to', 'Desk', '--json'], A);
+    assert.equal(r.code, 0, r.stderr);
+    const sent = json<Sent>(r);
+    assert.deepEqual(sent.files.map((f) => [f.path, f.saved_as]), [[join(src, 'album', 'one.jpg'), 'one (2).jpg']]);
+    assert.equal(await sha256(join(inbox, 'one (2).jpg')), await sha256(join(src, 'album', 'one.jpg')));
+  });
+
+  it('without a daemon, sending says it needs one', async () => {
+    const C = { VSS_DATA_DIR: join(tmp.path, 'c') };
+    assert.equal((await runCli(['library', 'create', 'Solo', '--path', join(tmp.path, 'c-libs')], C)).code, 0);
+    const r = await runCli(['files', 'send', join(src, 'note.txt'), '--to', 'Desk'], C);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /sending needs the daemon's P2P node: start it \(vss daemon start\)/);
+  });
+
+  describe('an inbox on a small drive', { skip: loopSkipReason() }, () => {
+    let vol: LoopVolume | undefined;
+    after(async () => {
+      await runCli(['files', 'inbox', '--dir', inbox], B);
+      vol?.remove();
+    });
+
+    it('a send larger than its free space is refused before any byte moves, and the sender shows why', async () => {
+      vol = makeLoopVolume({ sizeMiB: 64 });
+      const small = join(vol.mountPoint!, 'inbox');
+      assert.equal((await runCli(['files', 'inbox', '--dir', small], B)).code, 0);
+      const r = await runCli(['files', 'send', join(src, 'film.bin'), '--to', 'Desk'], A);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /refused by the receiving device: the receiving device's inbox has [\d.]+ [KMG]?B free, and this send needs 268\.4 MB/);
+      assert.deepEqual(readdirSync(small).filter((n) => n !== '.vss-drop'), []);
+      assert.deepEqual(existsSync(join(small, '.vss-drop')) ? readdirSync(join(small, '.vss-drop')) : [], [], 'nothing half received');
+    });
+  });
+
+  it('the receiver killed mid-way: the send waits, resumes after what arrived once it is back, and finishes verified', async () => {
+    const before = inboxFiles();
+    const queued = json<Job>(await runCli(['files', 'send', join(src, 'film.bin'), '--to', 'Desk', '--detach', '--json'], A));
+    assert.deepEqual([queued.kind, queued.bytes, queued.content_uuid], ['files-send', BIG, null]);
+    const pid = json<{ pid: number }>(await runCli(['daemon', 'status', '--json'], B)).pid;
+    const had = await until('a part of the film received', 60_000, async () => {
+      const n = partialBytes();
+      return n >= 32 * 1024 * 1024 ? n : undefined;
+    }, 5);
+    process.kill(pid, 'SIGKILL');
+    await until('the receiving daemon gone', 10_000, async () => {
+      try {
+        process.kill(pid, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    }, 50);
+    const left = partialBytes();
+    assert.ok(left >= had && left < BIG, `the partial file stays (${left} bytes)`);
+    assert.deepEqual(inboxFiles(), before, 'no film in the inbox from a killed receive');
+    // The sender's job waits for the receiver (retries), it does not fail.
+    const waiting = await until('the send retrying', 30_000, async () => {
+      const j = await job(queued.id);
+      return j.status === 'queued' || j.attempts > 1 || j.status === 'failed' ? j : undefined;
+    }, 100);
+    assert.notEqual(waiting.status, 'failed', waiting.error ?? '');
+
+    assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], B)).code, 0);
+    const done = await until('the send completed after the receiver came back', 180_000, async () => {
+      const j = await job(queued.id);
+      return j.status === 'completed' || j.status === 'failed' ? j : undefined;
+    }, 250);
+    assert.equal(done.status, 'completed', done.error ?? '');
+    const sent = JSON.parse(done.result!) as Sent;
+    assert.equal(sent.files[0]!.saved_as, 'film.bin');
+    assert.ok(sent.bytes_sent <= BIG - left, `only the rest crossed the network (${sent.bytes_sent} bytes after ${left})`);
+    assert.equal(done.done_bytes, BIG);
+    assert.equal(await sha256(join(inbox, 'film.bin')), bigHash);
+    assert.deepEqual(partials(), [], 'no partial file left');
+  });
+
+  it('a cancelled send stops and leaves nothing of it on the receiver', async () => {
+    const before = inboxFiles();
+    const queued = json<Job>(await runCli(['files', 'send', join(src, 'film.bin'), '--to', 'Desk', '--detach', '--json'], A));
+    await until('the send under way', 60_000, async () => (partialBytes() > 0 ? true : undefined), 5);
+    assert.equal((await runCli(['jobs', 'cancel', String(queued.id)], A)).code, 0);
+    const j = await until('the job cancelled', 15_000, async () => {
+      const r = await job(queued.id);
+      return r.status === 'cancelled' ? r : undefined;
+    });
+    assert.equal(j.result, null);
+    await until('nothing of it left on the receiver', 15_000, async () => (partials().length === 0 && readdirSync(state).length === 0 ? true : undefined), 100);
+    assert.deepEqual(inboxFiles(), before);
+  });
+});
