@@ -29,6 +29,7 @@ describe('IgnoreRules', () => {
     const exact = new IgnoreRules([...LEFTOVER_RULES, '!never-matches']);
     const cases: Array<[string, boolean]> = [
       ['.notes.txt.swp', true], ['a/b/X.SWP', true], ['draft.md~', true], ['~', true], ['Desktop.ini', true], ['movie.mp4.part', true],
+      ['.vss-partial-0b6f', true], ['inbox/.vss-drop', true], ['a/.vss-tmp-IMG_1.jpg.3', true], ['.vssrc', false], ['vss-notes.txt', false],
       ['dl/setup.iso.CRDOWNLOAD', true], ['~$report.docx', true], ['x/~$', true], ['.DS_Store', true],
       ['swp', false], ['part.txt', false], ['tilde~not', false], ['x$report', false], ['~report', false], ['desktop.ini.bak', false],
     ];

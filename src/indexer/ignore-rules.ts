@@ -16,10 +16,11 @@ const NAME_START = /^([^*?[\]!\\/#]+)\*$/;
 
 /**
  * Editor and system leftovers: swap files, backups, partial downloads, Office lock files and the
- * folder notes of macOS and Windows. Applied before the library's and the location's own rules,
+ * folder notes of macOS and Windows, and vss's own files in flight (`.vss-tmp-*`, the partials of
+ * a copy or a received send, a volume's marker): indexed, a copy half made would be a content. Applied before the library's and the location's own rules,
  * so a negation there (`!*.part`) indexes them after all.
  */
-export const LEFTOVER_RULES: readonly string[] = ['*.swp', '*~', '.DS_Store', 'Thumbs.db', 'desktop.ini', '*.part', '*.crdownload', '~$*'];
+export const LEFTOVER_RULES: readonly string[] = ['*.swp', '*~', '.DS_Store', 'Thumbs.db', 'desktop.ini', '*.part', '*.crdownload', '~$*', '.vss-*'];
 /** node-ignore memoises every path it is asked about; rebuild it before that grows with the tree. */
 const CHECKS_PER_MATCHER = 10_000;
 
