@@ -11,7 +11,7 @@ import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pino from 'pino';
-import { serveDrop } from '../src/sync/drop/receive.js';
+import { FLUSH_EVERY, serveDrop } from '../src/sync/drop/receive.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { MessageChannel } from '../src/sync/net/message-channel.js';
 import { PeerNode } from '../src/sync/net/peer-node.js';
@@ -34,7 +34,7 @@ await node.handle('fetch', async (stream) => {
   let left = Number(head.readBigUInt64BE(0));
   const fh = head[8] === 1 ? await open(join(inbox, 'bare.bin'), 'w') : undefined;
   let writing: Promise<unknown> = Promise.resolve();
-  // Flushed as it goes, as the drop receiver flushes (one datasync in flight per 64 MiB).
+  // Flushed as it goes, as the drop receiver flushes (one datasync in flight per FLUSH_EVERY).
   let flushing: Promise<unknown> | undefined;
   let unflushed = 0;
   try {
@@ -47,7 +47,7 @@ await node.handle('fetch', async (stream) => {
         await writing;
         writing = fh.writev(list);
         unflushed += chunk.byteLength;
-        if (!flushing && unflushed >= 64 * 1024 * 1024) {
+        if (!flushing && unflushed >= FLUSH_EVERY) {
           unflushed = 0;
           flushing = writing.then(() => fh.datasync()).finally(() => { flushing = undefined; });
         }
