@@ -171,7 +171,7 @@ export class DaemonCore {
   private async startServices(lib: LibraryApi, svc: LibraryServices): Promise<void> {
     const log = this.log.child({ library: lib.id });
     // A job first fetches what a paired device has made already (while the peer side is lent).
-    const work = await lib.jobs.startWork({ log, fetchFirst: lib.sync.fetchFirst, moreKinds: await lib.sync.jobKinds() });
+    const work = await lib.jobs.startWork({ log, fetchFirst: lib.sync.fetchFirst, moreKinds: [...(await lib.sync.jobKinds()), /* file operations (issue 21, files helper) */ ...(await lib.files.jobKinds())] });
     svc.work = work;
     svc.stops.push(() => work.stop());
     const watching = await lib.locations.watch({ log });

@@ -19,7 +19,7 @@ const NAME_START = /^([^*?[\]!\\/#]+)\*$/;
  * folder notes of macOS and Windows. Applied before the library's and the location's own rules,
  * so a negation there (`!*.part`) indexes them after all.
  */
-export const LEFTOVER_RULES: readonly string[] = ['*.swp', '*~', '.DS_Store', 'Thumbs.db', 'desktop.ini', '*.part', '*.crdownload', '~$*'];
+export const LEFTOVER_RULES: readonly string[] = ['.vss-partial-*', '*.swp', '*~', '.DS_Store', 'Thumbs.db', 'desktop.ini', '*.part', '*.crdownload', '~$*'];
 /** node-ignore memoises every path it is asked about; rebuild it before that grows with the tree. */
 const CHECKS_PER_MATCHER = 10_000;
 

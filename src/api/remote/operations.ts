@@ -139,6 +139,21 @@ export const OPERATIONS = {
   },
   /** The same copy queued as a job of the daemon, answered at once (`content get --detach`). */
   contentGetQueue: { method: 'POST', path: `${LIB}/content/get/queue`, call: 'lib.sync.queueGetOriginal', args: [body('ref', 'string'), body('to', 'path')] },
+  // File operations (issue 21, files helper): streamed like content get (the job id, its progress, then its outcome).
+  /** Copy or move files and folders of this device's locations (DESIGN §17); SRCS are absolute paths. */
+  filesCopy: {
+    method: 'POST', path: `${LIB}/files/copy`, call: 'lib.files.copy', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
+    args: [body('srcs', 'strings'), body('to', 'path'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), detach: body('detach', 'bool', opt) })],
+  },
+  filesMove: {
+    method: 'POST', path: `${LIB}/files/move`, call: 'lib.files.move', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
+    args: [body('srcs', 'strings'), body('to', 'path'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), detach: body('detach', 'bool', opt) })],
+  },
+  /** Delete files and folders for good; the last copy of a content is refused without `force`. */
+  filesDelete: {
+    method: 'POST', path: `${LIB}/files/delete`, call: 'lib.files.delete', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
+    args: [body('paths', 'strings'), options({ force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
+  },
   /** A folder of any device of the library, `[DEVICE:]/LOCATION[/PATH]` (DESIGN §15). */
   ls: { method: 'GET', path: `${LIB}/ls`, call: 'lib.ls', args: [query('path', 'string', opt)] },
   /** The web UI's browse view: days with their counts, pages of tiles by capture time, one content's detail. */

@@ -26,6 +26,8 @@ export class RemoteLibrary implements LibraryClient {
   readonly tags: LibraryClient['tags'];
   readonly meta: LibraryClient['meta'];
   readonly xmp: LibraryClient['xmp'];
+  // File operations (issue 21, files helper)
+  readonly files: LibraryClient['files'];
   readonly stats: LibraryClient['stats'];
   readonly ls: LibraryClient['ls'];
 
@@ -38,6 +40,8 @@ export class RemoteLibrary implements LibraryClient {
     this.tags = served.tags;
     this.meta = served.meta;
     this.xmp = served.xmp;
+    // File operations (issue 21, files helper)
+    this.files = served.files;
     this.stats = served.stats;
     this.ls = served.ls;
     this.content = {
