@@ -1,5 +1,5 @@
 import { lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
 import { formatBytes } from '../core/format.js';
@@ -10,10 +10,11 @@ import type { JobRow } from '../jobs/states.js';
 import type { Library } from '../library/library.js';
 import type { FileOpItemRecord } from '../store/file-op-items.js';
 import { FILES_COPY, FILES_DELETE, FILES_MOVE, paramsOf, type FileOpParams, type FileOpResult } from './file-op.js';
+import { flushAll } from './flush.js';
 import { freeNameIn, partialFor } from './free-name.js';
 import { placeOf } from './places.js';
 import { reindexAfter } from './reindex.js';
-import { blake3Of, copyVerified } from './verified-copy.js';
+import { copyVerified, fullBlake3 } from './verified-copy.js';
 import { looksGone, reachable } from './volume-reach.js';
 
 const log = childLog('files');
@@ -23,8 +24,6 @@ const MIN_TIMEOUT_MS = 10 * 60_000;
 const SLOWEST_BYTES_PER_S = 4 * 1024 * 1024;
 /** Copies in flight at once: enough to keep a disk busy with small files (RESEARCH-21: ~8). */
 const IN_FLIGHT = 8;
-/** Flushes in flight at once in the pass that ends a batch. */
-const FLUSHES_IN_FLIGHT = 16;
 /** A batch of small files is copied, flushed in one pass, and placed together: at most this many files or bytes. */
 const BATCH_FILES = 256;
 const BATCH_BYTES = 256 * 1024 * 1024;
@@ -54,6 +53,8 @@ class FileOpRun {
   private readonly p: FileOpParams;
   private done = 0;
   private readonly partials = new Set<string>();
+  /** Folders this run made or found (each checked once a run). */
+  private readonly made = new Set<string>();
 
   constructor(private readonly lib: Library, private readonly job: JobRow, private readonly ctx: JobRunContext) {
     this.p = paramsOf(job);
@@ -217,7 +218,7 @@ class FileOpRun {
       const there = lstatSync(dst, { throwIfNoEntry: false });
       if (there?.isFile() && there.size === srcThere.size) {
         // The same bytes there already (a resumed run placed it, or the user had it): nothing to copy.
-        const [a, b] = await Promise.all([blake3Of(it.src, undefined, this.ctx.signal), blake3Of(dst, undefined, this.ctx.signal)]);
+        const [a, b] = await Promise.all([fullBlake3(it.src, undefined, this.ctx.signal), fullBlake3(dst, undefined, this.ctx.signal)]);
         if (a.hash === b.hash) {
           this.done += it.size;
           this.report();
@@ -234,20 +235,17 @@ class FileOpRun {
       this.makeFolder(dirname(dst));
       const partial = partialFor(dirname(dst), this.job.id, it.idx);
       this.partials.add(partial);
-      await rm(partial, { force: true });
       const { hash } = await copyVerified(it.src, partial, {
         signal: this.ctx.signal,
+        size: srcThere.size,
         onBytes: (n) => { this.done += n; this.report(); },
       });
       ready.push({ it, partial, hash });
     });
     this.ctx.signal.throwIfAborted();
 
-    // One flush pass for the batch (never one per file in the copy loop: RESEARCH-21, 3.7x slower).
-    await pool(ready.filter((r) => r.partial), FLUSHES_IN_FLIGHT, async (r) => {
-      const fh = await open(r.partial!, 'r+');
-      try { await fh.datasync(); } finally { await fh.close(); }
-    });
+    // One flush for the batch before anything is placed (never one per file in the copy loop).
+    await flushAll(ready.filter((r) => r.partial).map((r) => r.partial!));
     this.ctx.signal.throwIfAborted();
 
     const folders = new Set<string>();
@@ -292,6 +290,8 @@ class FileOpRun {
 
   /** Make DIR for a copy: confined to its location when it is in one; refused inside the library folder (checked when planned). */
   private makeFolder(dir: string): void {
+    if (this.made.has(dir)) return;
+    this.made.add(dir);
     const place = placeOf(this.lib, dir);
     if (place) place.root.makeFolder(dir);
     else mkdirSync(dir, { recursive: true });

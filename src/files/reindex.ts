@@ -21,8 +21,11 @@ const MAX_FOLDERS = 1000;
 export async function reindexAfter(lib: Library, op: FileOp, items: readonly FileOpItemRecord[]): Promise<void> {
   const into = new Map<number, Set<string>>();
   const from = new Map<number, Set<string>>();
+  const places = new Map<string, ReturnType<typeof placeOf>>();
   const add = (to: Map<number, Set<string>>, path: string) => {
-    const place = placeOf(lib, dirname(path));
+    const dir = dirname(path);
+    let place = places.get(dir);
+    if (!places.has(dir)) places.set(dir, (place = placeOf(lib, dir)));
     if (!place) return;
     let set = to.get(place.locationId);
     if (!set) to.set(place.locationId, (set = new Set()));

@@ -3,6 +3,7 @@ import { get } from './api.js';
 import { API } from './api-paths.js';
 import { DetailMedia } from './detail-media.js';
 import { DetailUserPanel } from './detail-user.js';
+import { DetailFileActions } from './detail-file-actions.js';
 import { settle } from './meta-store.js';
 import { useLiveEvent, useReconnect } from './use-live-event.js';
 import { MetadataList } from './metadata-list.js';
@@ -65,6 +66,7 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
         <aside className="detail-side">
           <DetailUserPanel libId={lib.id} uuid={value.content_uuid} user={value.user} changed={reload} />
           <MetadataList detail={value} />
+          <DetailFileActions libId={lib.id} paths={value.paths} changed={reload} />
         </aside>
         <div className="detail-wide">
           <SidecarsTable sidecars={value.sidecars} />
