@@ -24,8 +24,11 @@ const MIN_TIMEOUT_MS = 10 * 60_000;
 const SLOWEST_BYTES_PER_S = 4 * 1024 * 1024;
 /** Copies in flight at once: enough to keep a disk busy with small files (RESEARCH-21: ~8). */
 const IN_FLIGHT = 8;
-/** A batch of small files is copied, flushed in one pass, and placed together: at most this many files or bytes. */
-const BATCH_FILES = 256;
+/**
+ * A batch of files is copied, flushed in one pass, and placed together: at most this many files
+ * or bytes (a kill -9 redoes at most one batch; each batch costs one flush of the filesystem).
+ */
+const BATCH_FILES = 2048;
 const BATCH_BYTES = 256 * 1024 * 1024;
 /** How often a job whose drive is away looks again (no attempt spent). */
 const OFFLINE_RETRY_MS = 2_000;
@@ -53,6 +56,7 @@ class FileOpRun {
   private readonly p: FileOpParams;
   private done = 0;
   private readonly partials = new Set<string>();
+  private readonly started = Date.now();
   /** Folders this run made or found (each checked once a run). */
   private readonly made = new Set<string>();
 
@@ -90,7 +94,9 @@ class FileOpRun {
       throw err;
     } finally {
       // What is done is in the index at once, whatever becomes of the rest (no rescan, no waiting for the watcher).
+      const copied = Date.now();
       await reindexAfter(this.lib, this.p.op, this.lib.store.fileOpItems.of(this.job.id)).catch((err: unknown) => log.warn({ err, job: this.job.id }, 'could not index what a file operation changed'));
+      log.debug({ job: this.job.id, runMs: copied - this.started, indexMs: Date.now() - copied }, 'file operation ran');
     }
     const result = this.result();
     return { state: 'completed', note: `${this.p.op}: ${result.done} done, ${result.skipped} skipped`, result: JSON.stringify(result) };

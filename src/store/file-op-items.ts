@@ -54,9 +54,4 @@ export class FileOpItemStore {
       'UPDATE file_op_items SET state = ?, final = ?, blake3 = ? WHERE job_id = ? AND idx = ?',
     ).run(state, final, blake3, jobId, idx);
   }
-
-  /** Forget the items of jobs that are no longer in the queue (pruned). */
-  removeOrphans(): number {
-    return this.sql('DELETE FROM file_op_items WHERE job_id NOT IN (SELECT id FROM jobs)').run().changes;
-  }
 }

@@ -25,5 +25,10 @@ CREATE TABLE file_op_items (
   blake3 TEXT,
   PRIMARY KEY (job_id, idx)
 ) WITHOUT ROWID;
+
+-- A job's items go with it (finished jobs are pruned after some days).
+CREATE TRIGGER file_op_items_of_gone_job AFTER DELETE ON jobs BEGIN
+  DELETE FROM file_op_items WHERE job_id = old.id;
+END;
 `,
 };
