@@ -1,11 +1,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { connect } from '../../src/index.js';
-import { json, runCli, tempDir, until } from '../helpers.js';
+import { VSS_BIN, json, runCli, tempDir, until } from '../helpers.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 
 interface Job { id: number; kind: string; status: string; attempts: number; note: string | null; error: string | null; done_bytes: number; bytes: number }
@@ -155,6 +156,32 @@ describe('files on loop volumes', { skip: loopSkipReason() }, () => {
     assert.match((await runCli(['ls', '/DriveB'], viaDaemon)).stdout, /big\.bin/);
     assert.equal((await runCli(['daemon', 'stop'], viaDaemon)).code, 0);
     rmSync(join(B, 'big.bin'));
+  });
+
+  it('kill -9 of the CLI (no daemon) mid-move: never neither; `vss jobs run` finishes the move', async () => {
+    const big = join(A, 'big2.bin');
+    writeBig(big, 200 * MiB);
+    const want = await sha256(big);
+    const child = spawn(process.execPath, [VSS_BIN, 'files', 'move', big, `${B}/`], { env: { ...process.env, ...local }, stdio: 'ignore' });
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const p = partials(B)[0];
+      if (p !== undefined && (statSync(join(B, p), { throwIfNoEntry: false })?.size ?? 0) > 0) break;
+      await sleep(2);
+    }
+    child.kill('SIGKILL');
+    await new Promise((res) => child.once('exit', res));
+    const atSource = existsSync(big) && (await sha256(big)) === want;
+    const atDest = existsSync(join(B, 'big2.bin')) && (await sha256(join(B, 'big2.bin'))) === want;
+    assert.ok(atSource || atDest, 'the file is whole at the source or at the destination');
+    const run = await runCli(['jobs', 'run', '--until-idle'], local);
+    assert.equal(run.code, 0, run.stderr);
+    const job = json<Job[]>(await runCli(['jobs', 'list', '--json'], local)).filter((j) => j.kind === 'files-move').at(-1)!;
+    assert.equal(job.status, 'completed', job.error ?? '');
+    assert.ok(!existsSync(big), 'the source is gone once the move finished');
+    assert.equal(await sha256(join(B, 'big2.bin')), want);
+    assert.deepEqual(partials(B), []);
+    rmSync(join(B, 'big2.bin'));
   });
 
   it('a destination unplugged: the job waits without spending attempts, and finishes after replug', async () => {
