@@ -57,6 +57,8 @@ class FileOpRun {
   private done = 0;
   private readonly partials = new Set<string>();
   private readonly started = Date.now();
+  /** Items this run finished (done or skipped). */
+  private finished = 0;
   /** Folders this run made or found (each checked once a run). */
   private readonly made = new Set<string>();
 
@@ -89,17 +91,27 @@ class FileOpRun {
       }
     } catch (err) {
       await this.dropPartials();
+      if (this.finished > 0) await this.reindex();
       const outcome = this.explain(err);
       if (outcome) return outcome;
       throw err;
-    } finally {
-      // What is done is in the index at once, whatever becomes of the rest (no rescan, no waiting for the watcher).
-      const copied = Date.now();
-      await reindexAfter(this.lib, this.p.op, this.lib.store.fileOpItems.of(this.job.id)).catch((err: unknown) => log.warn({ err, job: this.job.id }, 'could not index what a file operation changed'));
-      log.debug({ job: this.job.id, runMs: copied - this.started, indexMs: Date.now() - copied }, 'file operation ran');
     }
+    // Also when this run had nothing left to do: a killed run may have finished every item but not indexed them.
+    await this.reindex();
     const result = this.result();
     return { state: 'completed', note: `${this.p.op}: ${result.done} done, ${result.skipped} skipped`, result: JSON.stringify(result) };
+  }
+
+  /**
+   * What is done goes into the index at once, whatever becomes of the rest (no rescan, no waiting
+   * for the watcher). Never while a drive of the operation is away: its empty mount point would
+   * read as a folder emptied (the next run does it).
+   */
+  private async reindex(): Promise<void> {
+    if (!this.p.anchors.every(reachable)) return;
+    const copied = Date.now();
+    await reindexAfter(this.lib, this.p.op, this.lib.store.fileOpItems.of(this.job.id)).catch((err: unknown) => log.warn({ err, job: this.job.id }, 'could not index what a file operation changed'));
+    log.debug({ job: this.job.id, runMs: copied - this.started, indexMs: Date.now() - copied }, 'file operation ran');
   }
 
   /** A failure the job turns into a wait (a drive away) or a clear error of its own (a full or read-only destination). */
@@ -128,6 +140,7 @@ class FileOpRun {
 
   private finish(it: FileOpItemRecord, state: 'done' | 'skipped', final: string | null, hash: string | null): void {
     this.lib.store.fileOpItems.finish(this.job.id, it.idx, state, final, hash);
+    this.finished++;
   }
 
   /** A step that is not a file's copy: a folder made or removed, a rename, a delete. */
