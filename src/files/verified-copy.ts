@@ -49,8 +49,6 @@ function smallBlake3(path: string): { hash: string; size: number } | undefined {
       if (n === 0) break;
       got += n;
     }
-    // A file that grew past its size meanwhile: read the long way.
-    if (got === size && readSync(fd, small, 0, 1, size) !== 0) return undefined;
     return { hash: blake3(small.subarray(0, got)).toString('hex'), size: got };
   } finally {
     closeSync(fd);
@@ -83,9 +81,16 @@ export class CopyMismatch extends Error {
 export async function copyVerified(src: string, partial: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void; size?: number } = {}): Promise<{ hash: string; size: number }> {
   const half = (n: number) => opts.onBytes?.(n / 2);
   if (opts.size !== undefined && opts.size <= SMALL) {
-    // A small file: the kernel copies it on the thread pool, then both sides are read in one step each.
-    await copyFile(src, partial, constants.COPYFILE_FICLONE);
-    const source = await fullBlake3(src, half, opts.signal);
+    // A small file: the kernel copies it on the thread pool while the source is read here in one
+    // step; then the copy is read back the same way. (A file that changes meanwhile: the two differ.)
+    const copying = copyFile(src, partial, constants.COPYFILE_FICLONE);
+    let source: { hash: string; size: number };
+    try {
+      source = await fullBlake3(src, half, opts.signal);
+    } finally {
+      await copying.catch(() => undefined);
+    }
+    await copying;
     const copy = await fullBlake3(partial, half, opts.signal);
     if (copy.hash !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
     return source;
