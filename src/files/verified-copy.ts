@@ -81,16 +81,11 @@ export class CopyMismatch extends Error {
 export async function copyVerified(src: string, partial: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void; size?: number } = {}): Promise<{ hash: string; size: number }> {
   const half = (n: number) => opts.onBytes?.(n / 2);
   if (opts.size !== undefined && opts.size <= SMALL) {
-    // A small file: the kernel copies it on the thread pool while the source is read here in one
-    // step; then the copy is read back the same way. (A file that changes meanwhile: the two differ.)
-    const copying = copyFile(src, partial, constants.COPYFILE_FICLONE);
-    let source: { hash: string; size: number };
-    try {
-      source = await fullBlake3(src, half, opts.signal);
-    } finally {
-      await copying.catch(() => undefined);
-    }
-    await copying;
+    // A small file: the kernel copies it on the thread pool, then both sides are read here in one
+    // step each, from the page cache the copy filled (a read of a cold source here would hold up
+    // every other copy in flight). A file that changes meanwhile: the two differ.
+    await copyFile(src, partial, constants.COPYFILE_FICLONE);
+    const source = await fullBlake3(src, half, opts.signal);
     const copy = await fullBlake3(partial, half, opts.signal);
     if (copy.hash !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
     return source;
