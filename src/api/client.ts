@@ -8,6 +8,7 @@ import type { BrowseApi } from './browse.js';
 import type { SyncApi } from './sync.js';
 import type { SendApi } from './send.js';
 import type { MetaApi, TagsApi, XmpApi } from './tags.js';
+import type { FilesApi } from './files.js';
 import type { ModelsApi } from './models.js';
 import type { LibrariesApi } from './libraries.js';
 import type { DevicesApi } from './devices.js';
@@ -81,9 +82,8 @@ export type BrowseClient = Served<BrowseApi, LibraryMethods<'browse'>>;
 export type TagsClient = Served<TagsApi, LibraryMethods<'tags'>>;
 export type MetaClient = Served<MetaApi, LibraryMethods<'meta'>>;
 export type XmpClient = Served<XmpApi, LibraryMethods<'xmp'>>;
-// ---- Spacedrop (issue 21 item 4) ----
 export type SendClient = Served<SendApi, LibraryMethods<'send'>>;
-// ---- end of Spacedrop ----
+export type FilesClient = Served<FilesApi, LibraryMethods<'files'>>;
 
 export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly id: string;
@@ -101,9 +101,8 @@ export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly tags: TagsClient;
   readonly meta: MetaClient;
   readonly xmp: XmpClient;
-  // ---- Spacedrop (issue 21 item 4) ----
   readonly send: SendClient;
-  // ---- end of Spacedrop ----
+  readonly files: FilesClient;
 }
 
 export type LibrariesClient = Served<LibrariesApi, DeviceMethods<'libraries'>>;

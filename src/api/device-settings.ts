@@ -1,10 +1,8 @@
 import { readCpuBudget, writeCpuBudget, type CpuBudget } from '../jobs/cpu-budget.js';
 import { readSyncSettings, writeSyncSettings, type SyncSettings, type SyncSettingsPatch } from '../sync/sync-settings.js';
-// ---- Spacedrop (issue 21 item 4) ----
 import { ensureInbox, readInbox, writeInbox, type InboxSetting } from '../sync/drop/inbox.js';
 
 export type { InboxSetting };
-// ---- end of Spacedrop ----
 
 export type { SyncSettings, SyncSettingsPatch };
 
@@ -40,7 +38,6 @@ export class DeviceSettingsApi {
     return writeSyncSettings(this.dataDir, patch);
   }
 
-  // ---- Spacedrop (issue 21 item 4) ----
   /** Where files paired devices send land (made if missing): `<Downloads>/vss-inbox` unless set. */
   inbox(): InboxSetting {
     const s = readInbox(this.dataDir);
@@ -52,7 +49,6 @@ export class DeviceSettingsApi {
   setInbox(dir: string): InboxSetting {
     return writeInbox(this.dataDir, dir);
   }
-  // ---- end of Spacedrop ----
 }
 
 function info(b: CpuBudget): CpuBudgetInfo {

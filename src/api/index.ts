@@ -19,6 +19,8 @@ export type { ContentApi, ContentFilter, ContentListItem, OriginalFileAnswer } f
 export type { SidecarsApi, SidecarFilter, SidecarInfo, PresenceItem, PathAnswer, ReconcileResult, ConvertResult, SidecarWatch, SidecarFileAnswer, PresenceTable } from './sidecars.js';
 export type { JobsApi, JobFilter, JobRow, JobWork, NamedJobRow, RunJobsInput, RunSummary } from './jobs.js';
 export type { PolicyApi, PolicyInfo } from './policy.js';
+export type { FilesApi, FileOpOutcome, FileOpResult, LastCopy, OnConflict, TransferOptions, DeleteOptions } from './files.js';
+export { ON_CONFLICT, DEFAULT_ON_CONFLICT } from './files.js';
 export type { TagsApi, MetaApi, XmpApi, TagView, UserMetaView, XmpExportResult } from './tags.js';
 export type { ModelsApi, ModelInfo, AddedModel } from './models.js';
 export type { DeviceSettingsApi, CpuBudgetInfo, SyncSettings, SyncSettingsPatch } from './device-settings.js';

@@ -39,8 +39,12 @@ export class JobsApi {
     const [{ runJobs }, { jobWorkOf }] = await Promise.all([import('../jobs/run-jobs.js'), import('../jobs/job-work.js')]);
     const work = jobWorkOf(this.lib);
     if (work) return input.untilIdle ? work.waitUntilIdle(input.signal) : work.follow(input.signal);
+    // A file operation a killed `vss files` command left is finished here too.
+    const [{ defaultJobKinds }, { fileOpKinds }] = await Promise.all([import('../jobs/default-kinds.js'), import('../files/file-op-job.js')]);
+    const kinds = defaultJobKinds();
+    for (const k of fileOpKinds(this.lib)) kinds.register(k);
     return runJobs(this.lib, {
-      dataDir: this.ctx.dataDir, untilIdle: input.untilIdle ?? false,
+      dataDir: this.ctx.dataDir, untilIdle: input.untilIdle ?? false, kinds,
       ...(input.signal ? { signal: input.signal } : {}),
       ...(input.concurrency !== undefined ? { concurrency: input.concurrency } : {}),
     });

@@ -11,10 +11,9 @@ import { PolicyApi } from './policy.js';
 import { SearchApi } from './search.js';
 import { SidecarsApi } from './sidecars.js';
 import { SyncApi } from './sync.js';
-// ---- Spacedrop (issue 21 item 4) ----
 import { SendApi } from './send.js';
-// ---- end of Spacedrop ----
 import { MetaApi, TagsApi, XmpApi } from './tags.js';
+import { FilesApi } from './files.js';
 
 export type LibraryAccess = 'read' | 'write';
 
@@ -48,10 +47,9 @@ export class LibraryApi {
   readonly tags: TagsApi;
   readonly meta: MetaApi;
   readonly xmp: XmpApi;
-  // ---- Spacedrop (issue 21 item 4) ----
   /** Files sent to a paired device's inbox (a job of the daemon). */
   readonly send: SendApi;
-  // ---- end of Spacedrop ----
+  readonly files: FilesApi;
   private readonly stopSearch: (() => void) | undefined;
 
   constructor(private readonly lib: Library, ctx: LibraryContext) {
@@ -70,9 +68,8 @@ export class LibraryApi {
     this.tags = new TagsApi(lib);
     this.meta = new MetaApi(lib);
     this.xmp = new XmpApi(lib);
-    // ---- Spacedrop (issue 21 item 4) ----
     this.send = new SendApi(lib, ctx, () => this.sync.network);
-    // ---- end of Spacedrop ----
+    this.files = new FilesApi(lib, ctx);
     // Where this library is open for writing, the search index follows its sidecars (DESIGN §14).
     this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;
   }

@@ -73,12 +73,10 @@ export class SyncApi implements LinkPort {
     return [contentGetKind(this.lib, () => this.current?.network)];
   }
 
-  // ---- Spacedrop (issue 21 item 4) ----
   /** The daemon's network while this library is linked to it: a send job opens its streams there (to any paired device). */
   get network(): Pick<PeerLink, 'open'> | undefined {
     return this.current?.network;
   }
-  // ---- end of Spacedrop ----
 
   /** A content held only on other devices, as a viewer reads it through the daemon (DESIGN §15); or why not. */
   remoteOriginal(contentUuid: string): RemoteOriginal | { unavailable: string } {

@@ -34,15 +34,12 @@ export interface VssEvents {
   'library:peer-rows': { deviceUuid: string; entries: number; full: boolean };
   /** Tags or user metadata changed (DESIGN §16): OPS operations, made here (FROM null) or taken in from that device. */
   'shared:changed': { ops: number; from: string | null };
-  // ---- Spacedrop (issue 21 item 4) ----
   /** A file a paired device sent is in this device's inbox, verified (told in each library shared with the sender). */
   'files:received': FileReceived;
   /** An incoming send's bytes so far, a few times a second at most. */
   'drop:progress': DropProgress;
-  // ---- end of Spacedrop ----
 }
 
-// ---- Spacedrop (issue 21 item 4) ----
 export interface FileReceived {
   transfer: string;
   from_device: string;
@@ -60,7 +57,6 @@ export interface DropProgress {
   done_bytes: number;
   total_bytes: number;
 }
-// ---- end of Spacedrop ----
 
 export interface AvailabilityChanged {
   deviceUuid: string;

@@ -171,10 +171,7 @@ export class DaemonCore {
   private async startServices(lib: LibraryApi, svc: LibraryServices): Promise<void> {
     const log = this.log.child({ library: lib.id });
     // A job first fetches what a paired device has made already (while the peer side is lent).
-    // ---- Spacedrop (issue 21 item 4): the files-send job kind ----
-    const sendKinds = await lib.send.jobKinds();
-    // ---- end of Spacedrop ----
-    const work = await lib.jobs.startWork({ log, fetchFirst: lib.sync.fetchFirst, moreKinds: [...await lib.sync.jobKinds(), ...sendKinds] });
+    const work = await lib.jobs.startWork({ log, fetchFirst: lib.sync.fetchFirst, moreKinds: [...(await lib.sync.jobKinds()), ...(await lib.send.jobKinds()), ...(await lib.files.jobKinds())] });
     svc.work = work;
     svc.stops.push(() => work.stop());
     const watching = await lib.locations.watch({ log });

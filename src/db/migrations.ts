@@ -17,6 +17,7 @@ import { gridPeerRows } from './migrations/014-grid-peer-rows.js';
 import { jobParams } from './migrations/015-job-params.js';
 import { peerContentIds } from './migrations/016-peer-content-ids.js';
 import { sharedMetadata } from './migrations/017-shared-metadata.js';
+import { fileOps } from './migrations/019-file-ops.js';
 
 export interface Migration {
   version: number;
@@ -28,6 +29,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata,
+  fileOps,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -25,6 +25,7 @@ import { SharedCursorStore } from './shared-cursors.js';
 import { SharedAckStore } from './shared-acks.js';
 import { TagStore } from './tags.js';
 import { UserMetadataStore } from './user-metadata.js';
+import { FileOpItemStore } from './file-op-items.js';
 
 /**
  * Every table's store over one connection (DESIGN §18), each made on first use. The stores are the
@@ -57,6 +58,7 @@ export class Stores {
   private ownSharedOps: SharedOpStore | undefined;
   private ownSharedCursors: SharedCursorStore | undefined;
   private ownSharedAcks: SharedAckStore | undefined;
+  private ownFileOpItems: FileOpItemStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -83,6 +85,11 @@ export class Stores {
 
   get sharedAcks(): SharedAckStore {
     return (this.ownSharedAcks ??= new SharedAckStore(this.db));
+  }
+
+  /** The items of file operations' jobs (`vss files copy|move|delete`) and how far each got. */
+  get fileOpItems(): FileOpItemStore {
+    return (this.ownFileOpItems ??= new FileOpItemStore(this.db));
   }
 
   get devices(): DeviceStore {

@@ -34,9 +34,7 @@ export interface NetworkHandlers {
   library(stream: Stream, remote: RemoteDevice): Promise<void>;
   shared(stream: Stream, remote: RemoteDevice): Promise<void>;
   original(stream: Stream, remote: RemoteDevice): Promise<void>;
-  // ---- Spacedrop (issue 21 item 4) ----
   drop?(stream: Stream, remote: RemoteDevice): Promise<void>;
-  // ---- end of Spacedrop ----
 }
 
 export interface PeerNetworkOptions {
@@ -274,10 +272,8 @@ export class PeerNetwork {
     await node.handle('library', (stream, peerId) => handlers.library(stream, this.mustRemote(peerId)));
     await node.handle('shared', (stream, peerId) => handlers.shared(stream, this.mustRemote(peerId)));
     await node.handle('original', (stream, peerId) => handlers.original(stream, this.mustRemote(peerId)));
-    // ---- Spacedrop (issue 21 item 4) ----
     const drop = handlers.drop;
     if (drop) await node.handle('drop', (stream, peerId) => drop(stream, this.mustRemote(peerId)));
-    // ---- end of Spacedrop ----
     node.on('connect', (p) => this.connectedQuietly(p));
     node.on('disconnect', (p) => {
       const r = this.remoteOf(p);

@@ -5,10 +5,8 @@ import { serveAvailability } from './availability/exchange.js';
 import { serveLibrary } from './library/exchange.js';
 import { serveShared } from './shared/exchange.js';
 import { serveOriginal } from './library/originals.js';
-// ---- Spacedrop (issue 21 item 4) ----
 import { ensureInbox, readInbox } from './drop/inbox.js';
 import { serveDrop } from './drop/receive.js';
-// ---- end of Spacedrop ----
 import { LibraryLink, type LinkNetwork } from './library-link.js';
 import { peerIdOfPublicKey } from './net/device-key.js';
 import { PeerNetwork } from './network.js';
@@ -76,7 +74,7 @@ export class PeerService {
         }),
         fetch: (stream, remote) => serveFetch(stream, remote, (id) => this.linkOf(id)?.transfers, this.upload),
         original: (stream, remote) => serveOriginal(stream, remote, (id) => this.linkOf(id)?.library),
-        // ---- Spacedrop (issue 21 item 4): files sent here land in the device's inbox ----
+        // Spacedrop: files sent here land in the device's inbox
         drop: (stream, remote) => serveDrop(stream, remote, {
           inbox: () => ensureInbox(readInbox(opts.dataDir).dir),
           isPaired: (deviceUuid) => this.trust.get(deviceUuid) !== undefined,
@@ -84,7 +82,6 @@ export class PeerService {
           onProgress: (p) => this.tellShared(remote.libraryIds, (lib) => lib.events.emit('drop:progress', p)),
           onReceived: (f) => this.tellShared(remote.libraryIds, (lib) => lib.events.emit('files:received', f)),
         }),
-        // ---- end of Spacedrop ----
         library: (stream, remote) => serveLibrary(stream, remote, (id) => this.linkOf(id)?.library, {
           onChanged: (r, libraryId) => this.linkOf(libraryId)?.libraryChanged(r),
         }),
@@ -177,7 +174,6 @@ export class PeerService {
     this.upload.close();
   }
 
-  // ---- Spacedrop (issue 21 item 4) ----
   /** Tell the open libraries in LIBRARYIDS (a received file is announced in each library shared with its sender). */
   private tellShared(libraryIds: readonly string[], fn: (lib: LibraryLink['library']) => void): void {
     for (const id of libraryIds) {
@@ -185,7 +181,6 @@ export class PeerService {
       if (link) fn(link.library);
     }
   }
-  // ---- end of Spacedrop ----
 
   /** What each link sees of the network. */
   private readonly linkNetwork: LinkNetwork = {

@@ -3,6 +3,8 @@ import { get } from './api.js';
 import { API } from './api-paths.js';
 import { DetailMedia } from './detail-media.js';
 import { DetailUserPanel } from './detail-user.js';
+import { DetailFileActions } from './detail-file-actions.js';
+import { SendToDevice } from './send-to-device.js';
 import { settle } from './meta-store.js';
 import { useLiveEvent, useReconnect } from './use-live-event.js';
 import { MetadataList } from './metadata-list.js';
@@ -65,6 +67,8 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
         <aside className="detail-side">
           <DetailUserPanel libId={lib.id} uuid={value.content_uuid} user={value.user} changed={reload} />
           <MetadataList detail={value} />
+          <DetailFileActions libId={lib.id} paths={value.paths} changed={reload} />
+          {value.paths.length > 0 && <SendToDevice contentUuid={value.content_uuid} />}
         </aside>
         <div className="detail-wide">
           <SidecarsTable sidecars={value.sidecars} />

@@ -85,10 +85,9 @@ export const OPERATIONS = {
   cpuBudgetSet: { method: 'PUT', path: '/api/device/cpu-budget', call: 'vss.deviceSettings.setCpuBudget', args: [body('cores', 'json')] },
   syncSettingsGet: { method: 'GET', path: '/api/device/sync-settings', call: 'vss.deviceSettings.sync' },
   syncSettingsSet: { method: 'PUT', path: '/api/device/sync-settings', call: 'vss.deviceSettings.setSync', args: [body('patch', 'json')] },
-  // ---- Spacedrop (issue 21 item 4): where files sent to this device land ----
+  // Spacedrop: where files sent to this device land
   inboxGet: { method: 'GET', path: '/api/device/inbox', call: 'vss.deviceSettings.inbox' },
   inboxSet: { method: 'PUT', path: '/api/device/inbox', call: 'vss.deviceSettings.setInbox', args: [body('dir', 'string')] },
-  // ---- end of Spacedrop ----
 
   librariesList: { method: 'GET', path: '/api/libraries', call: 'vss.libraries.list' },
   librariesCreate: { method: 'POST', path: '/api/libraries', call: 'vss.libraries.create', args: [body('name', 'string'), options({ dir: body('dir', 'path', opt) })] },
@@ -143,7 +142,6 @@ export const OPERATIONS = {
   },
   /** The same copy queued as a job of the daemon, answered at once (`content get --detach`). */
   contentGetQueue: { method: 'POST', path: `${LIB}/content/get/queue`, call: 'lib.sync.queueGetOriginal', args: [body('ref', 'string'), body('to', 'path')] },
-  // ---- Spacedrop (issue 21 item 4) ----
   /** Files (absolute paths) or contents (uuids) sent to a paired device's inbox; streamed: the job id (`onQueued`), its progress, then where each file went. */
   filesSend: {
     method: 'POST', path: `${LIB}/files/send`, call: 'lib.send.send',
@@ -151,7 +149,21 @@ export const OPERATIONS = {
   },
   /** The same send queued as a job of the daemon, answered at once (`files send --detach`). */
   filesSendQueue: { method: 'POST', path: `${LIB}/files/send/queue`, call: 'lib.send.queue', args: [body('refs', 'strings'), body('to', 'string')] },
-  // ---- end of Spacedrop ----
+  /** File operations (DESIGN §17), streamed like content get: the job id, its progress, then its outcome. */
+  /** Copy or move files and folders of this device's locations (DESIGN §17); SRCS are absolute paths. */
+  filesCopy: {
+    method: 'POST', path: `${LIB}/files/copy`, call: 'lib.files.copy', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
+    args: [body('srcs', 'strings'), body('to', 'path'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), detach: body('detach', 'bool', opt) })],
+  },
+  filesMove: {
+    method: 'POST', path: `${LIB}/files/move`, call: 'lib.files.move', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
+    args: [body('srcs', 'strings'), body('to', 'path'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), detach: body('detach', 'bool', opt) })],
+  },
+  /** Delete files and folders for good; the last copy of a content is refused without `force`. */
+  filesDelete: {
+    method: 'POST', path: `${LIB}/files/delete`, call: 'lib.files.delete', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
+    args: [body('paths', 'strings'), options({ force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
+  },
   /** A folder of any device of the library, `[DEVICE:]/LOCATION[/PATH]` (DESIGN §15). */
   ls: { method: 'GET', path: `${LIB}/ls`, call: 'lib.ls', args: [query('path', 'string', opt)] },
   /** The web UI's browse view: days with their counts, pages of tiles by capture time, one content's detail. */

@@ -26,11 +26,10 @@ export class RemoteLibrary implements LibraryClient {
   readonly tags: LibraryClient['tags'];
   readonly meta: LibraryClient['meta'];
   readonly xmp: LibraryClient['xmp'];
+  readonly files: LibraryClient['files'];
   readonly stats: LibraryClient['stats'];
   readonly ls: LibraryClient['ls'];
-  // ---- Spacedrop (issue 21 item 4) ----
   readonly send: LibraryClient['send'];
-  // ---- end of Spacedrop ----
 
   constructor(http: DaemonHttp, readonly id: string, readonly name: string, readonly path: string) {
     const served = remoteFacades(http, 'lib', { lib: id }, this.events) as unknown as Omit<LibraryClient, 'id' | 'name' | 'path' | 'events'>;
@@ -41,11 +40,10 @@ export class RemoteLibrary implements LibraryClient {
     this.tags = served.tags;
     this.meta = served.meta;
     this.xmp = served.xmp;
+    this.files = served.files;
     this.stats = served.stats;
     this.ls = served.ls;
-    // ---- Spacedrop (issue 21 item 4) ----
     this.send = served.send;
-    // ---- end of Spacedrop ----
     this.content = {
       ...served.content,
       iterate: (f: ContentFilter = {}) => pagesOf(async (after) => served.content.list({ ...f, after, limit: PAGE })),

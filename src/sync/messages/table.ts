@@ -46,11 +46,9 @@ const NAME = 255;
 /** Reconnecting: members' records in one push, at most (those seen most recently), and a record's size (a few addresses take ~300 bytes). */
 export const MEMBER_RECORDS_MAX = 64;
 export const PEER_RECORD_BYTES = 4 * 1024;
-// ---- Spacedrop (issue 21 item 4) ----
 /** Files in one offer, at most, and a file's name as a peer may send it (the receiver checks it: a base name, no separator). */
 export const DROP_MAX_ITEMS = 1000;
 export const DROP_NAME_CHARS = 255;
-// ---- end of Spacedrop ----
 
 interface ProtocolRow {
   /** The libp2p protocol id (negotiated by multistream-select): its major version. */
@@ -111,13 +109,12 @@ export const PROTOCOLS = {
     id: '/vss/original/1.0.0', version: 1, maxMessageBytes: 64 * 1024, pairedOnly: true, maxInboundStreams: 8, tagKey: 'ok',
     decoder: { maxArrayLength: 16, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 1024 },
   },
-  // ---- Spacedrop (issue 21 item 4): files pushed to a paired device's inbox ----
+  // Spacedrop: files pushed to a paired device's inbox
   /** One offer a stream (or a cancel): the receiver accepts with the offsets it has, then the files' bytes follow in order. */
   drop: {
     id: '/vss/drop/1.0.0', version: 1, maxMessageBytes: DROP_MAX_ITEMS * 1200 + 4 * 1024, pairedOnly: true, maxInboundStreams: 4, tagKey: 't',
     decoder: { maxArrayLength: DROP_MAX_ITEMS, maxMapLength: 16, maxStrLength: 64 * 1024, maxBinLength: 1024 },
   },
-  // ---- end of Spacedrop ----
 } as const satisfies Record<string, ProtocolRow>;
 
 export type ProtocolName = keyof typeof PROTOCOLS;
@@ -279,7 +276,7 @@ export const PEER_MESSAGES = {
   /** Not served (not here, changed since indexed, not shared); the stream ends. */
   'original.refused': { protocol: 'original', tag: { ok: false }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
 
-  // ---- /vss/drop (issue 21 item 4, Spacedrop): the sender pushes files to the receiver's inbox ----
+  // Spacedrop: the sender pushes files to the receiver's inbox
   /**
    * S→R: the files of one send (TRANSFER names it across retries, so a resumed send finds its
    * partial files): base names, sizes, and each file's full BLAKE3 (hex), which the receiver checks.
@@ -300,7 +297,6 @@ export const PEER_MESSAGES = {
   'drop.done': { protocol: 'drop', tag: { t: 'done' }, since: 1, maxBytes: 64, fields: { items: f.uint } },
   /** S→R, instead of an offer: the send TRANSFER was cancelled; its partial files go. */
   'drop.cancel': { protocol: 'drop', tag: { t: 'cancel' }, since: 1, maxBytes: 256, fields: { transfer: f.uuid } },
-  // ---- end of Spacedrop ----
 } as const satisfies Record<string, MessageRow>;
 
 export type MessageName = keyof typeof PEER_MESSAGES;

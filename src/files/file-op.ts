@@ -1,0 +1,77 @@
+import type { JobRow } from '../jobs/states.js';
+import { VssError } from '../core/errors.js';
+import type { Anchor } from './volume-reach.js';
+
+/** The job kinds of `vss files copy|move|delete` (DESIGN §17): one job per command. */
+export const FILES_COPY = 'files-copy';
+export const FILES_MOVE = 'files-move';
+export const FILES_DELETE = 'files-delete';
+export const FILE_OP_KINDS = [FILES_COPY, FILES_MOVE, FILES_DELETE] as const;
+export type FileOpKind = (typeof FILE_OP_KINDS)[number];
+
+export type FileOp = 'copy' | 'move' | 'delete';
+
+/**
+ * What a copy or move does when its target name is taken: leave the existing file and skip
+ * this one, keep both (the new one named `NAME (2).EXT` …, as `content get` names them), or
+ * replace the existing file. Default: keep-both — nothing a user had is ever lost by a copy.
+ */
+export const ON_CONFLICT = ['skip', 'keep-both', 'replace'] as const;
+export type OnConflict = (typeof ON_CONFLICT)[number];
+export const DEFAULT_ON_CONFLICT: OnConflict = 'keep-both';
+
+export function isOnConflict(v: unknown): v is OnConflict {
+  return typeof v === 'string' && (ON_CONFLICT as readonly string[]).includes(v);
+}
+
+/** A file operation job's `params`: what the user asked for (the items are in `file_op_items`). */
+export interface FileOpParams {
+  op: FileOp;
+  /** The destination as the user named it (copy, move). */
+  dst?: string;
+  on_conflict: OnConflict;
+  /** The destination is outside every location of this device (allowed for copy and move; not indexed). */
+  outside_library: boolean;
+  /** The folders whose drives must be there before the job touches them (see volume-reach.ts). */
+  anchors: Anchor[];
+}
+
+/** What a file operation did (the job's `result`). */
+export interface FileOpResult {
+  op: FileOp;
+  items: number;
+  done: number;
+  skipped: number;
+  bytes: number;
+  /** Where the top-level items ended up (at most 100). */
+  paths: string[];
+  outside_library: boolean;
+}
+
+/** A file operation as its caller sees it: the job, and once it has ended, its result. */
+export interface FileOpOutcome {
+  job: JobRow;
+  result: FileOpResult | null;
+}
+
+/** `params` longer than this are not ours. */
+const MAX_PARAMS_CHARS = 64 * 1024;
+
+export function kindOf(op: FileOp): FileOpKind {
+  return op === 'copy' ? FILES_COPY : op === 'move' ? FILES_MOVE : FILES_DELETE;
+}
+
+export function paramsOf(job: JobRow): FileOpParams {
+  let p: unknown;
+  try {
+    p = job.params !== null && job.params.length <= MAX_PARAMS_CHARS ? JSON.parse(job.params) : undefined;
+  } catch {
+    p = undefined;
+  }
+  const o = p as Partial<FileOpParams> | undefined;
+  const anchorsOk = Array.isArray(o?.anchors) && o.anchors.every((a) => typeof a?.path === 'string' && typeof a?.dev === 'number');
+  if (!o || (o.op !== 'copy' && o.op !== 'move' && o.op !== 'delete') || !isOnConflict(o.on_conflict) || !anchorsOk || (o.dst !== undefined && typeof o.dst !== 'string')) {
+    throw new VssError('USAGE', `job ${job.id} does not say what to do with its files`);
+  }
+  return { op: o.op, on_conflict: o.on_conflict, outside_library: o.outside_library === true, anchors: o.anchors!, ...(o.dst !== undefined ? { dst: o.dst } : {}) };
+}

@@ -1,0 +1,202 @@
+import { accessSync, constants, lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { errnoCode, UsageError, VssError } from '../core/errors.js';
+import { isInside, PathRefusedError } from '../library/confine.js';
+import type { Library } from '../library/library.js';
+import type { NewFileOpItem } from '../store/file-op-items.js';
+import type { FileOp, FileOpParams, OnConflict } from './file-op.js';
+import { freeNameIn } from './free-name.js';
+import { checkedPath, placeInLibrary, placeOf } from './places.js';
+import { anchorOf, type Anchor } from './volume-reach.js';
+
+/** Most items one operation may hold (a folder of a million files is several operations). */
+export const MAX_ITEMS = 1_000_000;
+
+/** A file operation ready to queue: its items in the order they run, its params and its bytes. */
+export interface PlannedOp {
+  items: NewFileOpItem[];
+  params: FileOpParams;
+  bytes: number;
+}
+
+/** A file that is the last copy of its content the library knows of (see planDelete). */
+export interface LastCopy {
+  content_uuid: string;
+  path: string;
+}
+
+/**
+ * Plan a copy or move of SRCS to DST (DESIGN §17). Sources must lie in locations of this device;
+ * DST may lie outside them (it is then not indexed) but never in the library folder. DST an
+ * existing folder (or INTO, the user's trailing `/`): each source goes into it under its own name;
+ * DST not there: with one source, that source's new name, else a folder made for them. A move within one filesystem is one
+ * rename per source; anything else is a copy file by file (folders walked, symlinks in them left).
+ */
+export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly string[], dst: string, onConflict: OnConflict, into = false): PlannedOp {
+  if (srcs.length === 0) throw new UsageError(`nothing to ${op}: name at least one file or folder`);
+  checkedPath(lib, dst, 'the destination');
+  const dstPlace = placeOf(lib, dst);
+  if (dstPlace) placeInLibrary(lib, dst, 'the destination');
+  const dstStat = lstatSync(dst, { throwIfNoEntry: false });
+  if (dstStat?.isSymbolicLink()) throw new PathRefusedError(dst, 'the destination is a symlink: vss never follows one');
+  const intoFolder = into || dstStat?.isDirectory() === true || srcs.length > 1;
+  if (dstStat && !dstStat.isDirectory() && srcs.length > 1) throw new UsageError(`${dst} is a file: copying several sources needs a folder`);
+  const dstFolder = intoFolder ? dst : dirname(dst);
+  const dstAnchor = anchorOf(dstPlace ? dstPlace.root.root : dstFolder);
+  writable(anchorOf(dstFolder).path, dst);
+
+  const anchors = new Map<string, Anchor>([[dstAnchor.path, dstAnchor]]);
+  const items: NewFileOpItem[] = [];
+  const seen = new Set<string>();
+  for (const src of srcs) {
+    checkedPath(lib, src, 'a source');
+    const place = placeInLibrary(lib, src, 'a source');
+    const st = lstatSync(src, { throwIfNoEntry: false });
+    if (!st) throw new VssError('NOT_FOUND', `no file or folder ${src}`, { path: src });
+    if (st.isSymbolicLink()) throw new PathRefusedError(src, 'is a symlink: vss never follows one');
+    if (!st.isFile() && !st.isDirectory()) throw new PathRefusedError(src, 'is neither a file nor a folder');
+    if (op === 'move' && place.rel === '') throw new PathRefusedError(src, 'is a location\'s own folder: remove the location instead of moving it away');
+    if (seen.has(src)) continue;
+    seen.add(src);
+    const srcAnchor = anchorOf(place.root.root);
+    anchors.set(srcAnchor.path, srcAnchor);
+
+    let target = intoFolder ? join(dst, basename(src)) : dst;
+    if (target === src || (st.isDirectory() && isInside(src, target))) throw new UsageError(`cannot ${op} ${src} into itself`);
+    const there = lstatSync(target, { throwIfNoEntry: false });
+    if (there && there.isDirectory() !== st.isDirectory()) {
+      if (onConflict !== 'keep-both') throw new UsageError(`${target} is a ${there.isDirectory() ? 'folder' : 'file'} and ${src} is not: use --on-conflict keep-both`);
+    }
+    // A folder that meets a folder: keep-both gives it a name of its own; skip and replace merge into it, file by file.
+    if (there && (onConflict === 'keep-both' && (st.isDirectory() || there.isDirectory() !== st.isDirectory()))) target = freeNameIn(dirname(target), basename(target));
+
+    if (op === 'move' && st.dev === anchorOf(dirname(target)).dev) {
+      items.push({ kind: 'rename', src, dst: target, size: st.isDirectory() ? treeBytes(src) : st.size });
+    } else if (st.isFile()) {
+      items.push({ kind: 'file', src, dst: target, size: st.size });
+    } else {
+      expandFolder(src, target, items);
+      // A move removes the source's folders once their files are all moved (a skipped file keeps its folder).
+      if (op === 'move') items.push({ kind: 'dir', src, dst: null, size: 0 });
+    }
+    if (items.length > MAX_ITEMS) throw new UsageError(`more than ${MAX_ITEMS} files in one operation: split it`);
+  }
+  const params: FileOpParams = { op, dst, on_conflict: onConflict, outside_library: dstPlace === undefined, anchors: [...anchors.values()] };
+  return { items, params, bytes: items.reduce((n, i) => n + i.size, 0) };
+}
+
+/**
+ * Plan a delete of PATHS (files or folders, in locations of this device). A file that is the
+ * last copy of its content anywhere in the library (this device's files, and the copies paired
+ * devices told of) is listed in `lastCopies`: the caller refuses without --force.
+ */
+export function planDelete(lib: Library, paths: readonly string[]): PlannedOp & { lastCopies: LastCopy[] } {
+  if (paths.length === 0) throw new UsageError('nothing to delete: name at least one file or folder');
+  const items: NewFileOpItem[] = [];
+  const anchors = new Map<string, Anchor>();
+  const files: Array<{ locationId: number; rel: string; path: string }> = [];
+  for (const path of paths) {
+    checkedPath(lib, path, 'a path to delete');
+    const place = placeInLibrary(lib, path, 'a path to delete');
+    if (place.rel === '') throw new PathRefusedError(path, 'is a location\'s own folder: remove the location (vss location remove) instead');
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (!st) throw new VssError('NOT_FOUND', `no file or folder ${path}`, { path });
+    const anchor = anchorOf(place.root.root);
+    anchors.set(anchor.path, anchor);
+    writable(dirname(path), path);
+    const before = items.length;
+    if (st.isDirectory()) expandDelete(path, items);
+    else items.push({ kind: 'delete', src: path, dst: null, size: st.size });
+    for (const it of items.slice(before)) {
+      if (it.size < 0) continue;
+      const p = placeOf(lib, it.src);
+      if (p && lstatSync(it.src, { throwIfNoEntry: false })?.isFile()) files.push({ locationId: p.locationId, rel: p.rel, path: it.src });
+    }
+    if (items.length > MAX_ITEMS) throw new UsageError(`more than ${MAX_ITEMS} files in one operation: split it`);
+  }
+  const lastCopies = lastCopiesAmong(lib, files);
+  const params: FileOpParams = { op: 'delete', on_conflict: 'skip', outside_library: false, anchors: [...anchors.values()] };
+  return { items, params, bytes: items.reduce((n, i) => n + Math.max(0, i.size), 0), lastCopies };
+}
+
+/** The files of FILES whose content no other file in the library holds (on this device or a paired one), once each. */
+function lastCopiesAmong(lib: Library, files: ReadonlyArray<{ locationId: number; rel: string; path: string }>): LastCopy[] {
+  const going = new Set(files.map((f) => `${f.locationId}\0${f.rel}`));
+  const checked = new Set<string>();
+  const out: LastCopy[] = [];
+  for (const f of files) {
+    const uuid = lib.store.entries.fileAt(f.locationId, f.rel)?.content_uuid;
+    if (!uuid || checked.has(uuid)) continue;
+    checked.add(uuid);
+    const here = lib.store.entries.fileEntriesOfContent(uuid).filter((e) => !going.has(`${e.location_id}\0${e.rel_path}`));
+    if (here.length > 0) continue;
+    if (lib.store.peerEntries.copiesOf(uuid, 1).length > 0) continue;
+    out.push({ content_uuid: uuid, path: f.path });
+  }
+  return out;
+}
+
+/** Items that copy folder SRC to TARGET: each folder made, then its files (symlinks and special files left out). */
+function expandFolder(src: string, target: string, items: NewFileOpItem[]): void {
+  items.push({ kind: 'dir', src, dst: target, size: 0 });
+  const stack: Array<[string, string]> = [[src, target]];
+  while (stack.length > 0) {
+    const [from, to] = stack.pop()!;
+    for (const e of readdirSync(from, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const s = join(from, e.name);
+      const d = join(to, e.name);
+      if (e.isDirectory()) {
+        items.push({ kind: 'dir', src: s, dst: d, size: 0 });
+        stack.push([s, d]);
+      } else if (e.isFile()) {
+        items.push({ kind: 'file', src: s, dst: d, size: statSync(s).size });
+      }
+      if (items.length > MAX_ITEMS) throw new UsageError(`more than ${MAX_ITEMS} files in one operation: split it`);
+    }
+  }
+}
+
+/** Items that delete folder PATH: its files and links first, then its folders, deepest first (size -1: a folder). */
+function expandDelete(path: string, items: NewFileOpItem[]): void {
+  const folders: string[] = [path];
+  for (let i = 0; i < folders.length; i++) {
+    for (const e of readdirSync(folders[i]!, { withFileTypes: true })) {
+      const p = join(folders[i]!, e.name);
+      if (e.isDirectory()) folders.push(p);
+      else items.push({ kind: 'delete', src: p, dst: null, size: e.isFile() ? sizeOf(p) : 0 });
+      if (items.length > MAX_ITEMS) throw new UsageError(`more than ${MAX_ITEMS} files in one operation: split it`);
+    }
+  }
+  for (const f of folders.reverse()) items.push({ kind: 'delete', src: f, dst: null, size: -1 });
+}
+
+function treeBytes(dir: string): number {
+  let n = 0;
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (e.isFile()) n += sizeOf(p);
+    }
+  }
+  return n;
+}
+
+function sizeOf(p: string): number {
+  const st: Stats | undefined = lstatSync(p, { throwIfNoEntry: false });
+  return st?.size ?? 0;
+}
+
+/** Refuse at once a destination whose drive is mounted read-only (or that this user may not write). */
+function writable(folder: string, named: string): void {
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'EROFS') throw new VssError('IO', `${named}: the drive holding ${folder} is read-only`, { path: folder });
+    if (code === 'EACCES' || code === 'EPERM') throw new VssError('IO', `${named}: ${folder} may not be written by this user`, { path: folder });
+    throw err;
+  }
+}

@@ -1,0 +1,49 @@
+import { dirname } from 'node:path';
+import type { ChangedDir } from '../indexer/discover-dirs.js';
+import { releaseOrphanContents } from '../indexer/release-orphans.js';
+import type { Library } from '../library/library.js';
+import { scanLocation } from '../locations/locations.js';
+import type { FileOpItemRecord } from '../store/file-op-items.js';
+import type { FileOp } from './file-op.js';
+import { placeOf } from './places.js';
+
+/** Past this many changed folders in one location, it is listed whole (one walk beats thousands of listings). */
+const MAX_FOLDERS = 1000;
+
+/**
+ * Bring the index in line with what a file operation did, at once (not when the watcher gets
+ * to it): the folders it wrote into and took from are listed again as the watcher would list
+ * them (a new folder walked whole; a file moved between two listed folders keeps its content by
+ * its inode), so an entry is added, moved or removed through the entries store (library sync
+ * numbering holds). Destinations first, so a content moved across locations is found linked
+ * before its old entry leaves; contents no file holds any more are released once at the end.
+ */
+export async function reindexAfter(lib: Library, op: FileOp, items: readonly FileOpItemRecord[]): Promise<void> {
+  const into = new Map<number, Set<string>>();
+  const from = new Map<number, Set<string>>();
+  const places = new Map<string, ReturnType<typeof placeOf>>();
+  const add = (to: Map<number, Set<string>>, path: string) => {
+    const dir = dirname(path);
+    let place = places.get(dir);
+    if (!places.has(dir)) places.set(dir, (place = placeOf(lib, dir)));
+    if (!place) return;
+    let set = to.get(place.locationId);
+    if (!set) to.set(place.locationId, (set = new Set()));
+    set.add(place.rel);
+  };
+  for (const it of items) {
+    if (it.state !== 'done') continue;
+    if (it.final !== null) add(into, it.kind === 'dir' ? it.final : it.final);
+    if (op !== 'copy' && (it.kind !== 'dir' || it.dst === null)) add(from, it.src);
+  }
+  if (into.size + from.size === 0) return;
+  for (const [loc, dirs] of into) {
+    for (const d of from.get(loc) ?? []) dirs.add(d);
+    from.delete(loc);
+  }
+  for (const [loc, dirs] of [...into, ...from]) {
+    const only: ChangedDir[] | undefined = dirs.size > MAX_FOLDERS ? undefined : [...dirs].map((rel) => ({ rel, subtree: false }));
+    await scanLocation(lib, loc, undefined, { ...(only ? { only } : {}), removeOrphans: false });
+  }
+  releaseOrphanContents(lib);
+}

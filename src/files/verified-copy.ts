@@ -1,0 +1,98 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { copyFile, open } from 'node:fs/promises';
+import { blake3, Blake3Hasher } from '@napi-rs/blake-hash';
+
+const CHUNK = 4 * 1024 * 1024;
+/** Files up to this size are read in one go. */
+const SMALL = 1024 * 1024;
+
+/** Read buffers, one per copy in flight, reused. */
+const buffers: Buffer[] = [];
+
+/**
+ * The full BLAKE3 of PATH (never the sampled content id: a copy must be proved whole), read
+ * without following a final symlink; ONBYTES hears each chunk read.
+ */
+export async function blake3Of(path: string, onBytes?: (n: number) => void, signal?: AbortSignal): Promise<{ hash: string; size: number }> {
+  const fh = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  const buf = buffers.pop() ?? Buffer.allocUnsafe(CHUNK);
+  try {
+    const hasher = new Blake3Hasher();
+    let size = 0;
+    for (;;) {
+      signal?.throwIfAborted();
+      const { bytesRead } = await fh.read(buf, 0, size === 0 ? SMALL : CHUNK, size);
+      if (bytesRead === 0) break;
+      hasher.update(buf.subarray(0, bytesRead));
+      size += bytesRead;
+      onBytes?.(bytesRead);
+    }
+    return { hash: hasher.digest('hex'), size };
+  } finally {
+    buffers.push(buf);
+    await fh.close();
+  }
+}
+
+/** One buffer for the small files read in one step (synchronously: a round trip to the thread pool per small file costs more than the read). */
+const small = Buffer.allocUnsafe(SMALL);
+
+/** The full BLAKE3 of a file of at most SMALL bytes, read in one step; undefined when it is larger. */
+function smallBlake3(path: string): { hash: string; size: number } | undefined {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  try {
+    const size = fstatSync(fd).size;
+    if (size > SMALL) return undefined;
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, small, got, size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return { hash: blake3(small.subarray(0, got)).toString('hex'), size: got };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The full BLAKE3 of PATH, the quickest way for its size. */
+export async function fullBlake3(path: string, onBytes?: (n: number) => void, signal?: AbortSignal): Promise<{ hash: string; size: number }> {
+  const quick = smallBlake3(path);
+  if (quick) {
+    onBytes?.(quick.size);
+    return quick;
+  }
+  return blake3Of(path, onBytes, signal);
+}
+
+export class CopyMismatch extends Error {
+  constructor(readonly src: string, readonly dst: string) {
+    super(`the copy of ${src} does not match it (its bytes changed while it was copied, or the destination wrote them wrong)`);
+    this.name = 'CopyMismatch';
+  }
+}
+
+/**
+ * Copy SRC to PARTIAL (a new file beside its final place) and prove it: the kernel copies (a
+ * clone where the filesystem has them), the source is hashed meanwhile, then the copy is read
+ * back and hashed. Answers the full BLAKE3 both have. ONBYTES counts half of each side's reads,
+ * so a file reports its size once when it is done.
+ */
+export async function copyVerified(src: string, partial: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void; size?: number } = {}): Promise<{ hash: string; size: number }> {
+  const half = (n: number) => opts.onBytes?.(n / 2);
+  if (opts.size !== undefined && opts.size <= SMALL) {
+    // A small file: the kernel copies it on the thread pool, then both sides are read here in one
+    // step each, from the page cache the copy filled (a read of a cold source here would hold up
+    // every other copy in flight). A file that changes meanwhile: the two differ.
+    await copyFile(src, partial, constants.COPYFILE_FICLONE);
+    const source = await fullBlake3(src, half, opts.signal);
+    const copy = await fullBlake3(partial, half, opts.signal);
+    if (copy.hash !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
+    return source;
+  }
+  const [, source] = await Promise.all([copyFile(src, partial, constants.COPYFILE_FICLONE), blake3Of(src, half, opts.signal)]);
+  opts.signal?.throwIfAborted();
+  const copy = await blake3Of(partial, half, opts.signal);
+  if (copy.hash !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
+  return source;
+}

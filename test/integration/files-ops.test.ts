@@ -1,0 +1,167 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Vss, type LibraryApi } from '../../src/index.js';
+import { json, runCli, tempDir } from '../helpers.js';
+
+const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+
+/**
+ * `vss files copy|move|delete` over real folders (DESIGN §17): each a job whose copies are
+ * verified, the index updated by the operation itself (seen by `ls` at once, no rescan), the
+ * conflict policies, the last-copy refusal, and paths that must be refused.
+ */
+describe('files: copy, move, delete', () => {
+  const tmp = tempDir('vss-files-');
+  const a = join(tmp.path, 'a');
+  const b = join(tmp.path, 'b');
+  let vss: Vss;
+  let libPath: string;
+  const withLib = <T>(fn: (lib: LibraryApi) => T | Promise<T>) => vss.withLibrary({ path: libPath }, fn);
+  const names = (lib: LibraryApi, address: string) => lib.ls(address).map((i) => i.name).sort();
+
+  before(async () => {
+    mkdirSync(join(a, 'album', 'inner'), { recursive: true });
+    mkdirSync(b);
+    writeFileSync(join(a, 'one.txt'), 'one\n');
+    writeFileSync(join(a, 'two.txt'), 'two\n');
+    writeFileSync(join(a, 'album', 'p1.jpg'), Buffer.alloc(300_000, 1));
+    writeFileSync(join(a, 'album', 'inner', 'p2.jpg'), Buffer.alloc(200_000, 2));
+    vss = new Vss({ dataDir: join(tmp.path, 'data') });
+    libPath = vss.libraries.create('Files', { dir: join(tmp.path, 'libs') }).path;
+    await withLib(async (lib) => {
+      await lib.locations.add(a, { mode: 'content', name: 'A' });
+      await lib.locations.add(b, { mode: 'content', name: 'B' });
+    });
+  });
+  after(() => tmp.cleanup());
+
+  it('copies files and a folder (recursively) into another location, verified, and indexes them at once', async () => {
+    await withLib(async (lib) => {
+      const out = await lib.files.copy([join(a, 'one.txt'), join(a, 'album')], b);
+      assert.equal(out.job.kind, 'files-copy');
+      assert.equal(out.job.status, 'completed');
+      assert.equal(out.result?.outside_library, false);
+      assert.deepEqual(out.result?.paths, [join(b, 'one.txt'), join(b, 'album')]);
+      assert.equal(sha(join(b, 'album', 'inner', 'p2.jpg')), sha(join(a, 'album', 'inner', 'p2.jpg')));
+      assert.equal(readFileSync(join(b, 'one.txt'), 'utf8'), 'one\n');
+      // In the index now, with their contents: no rescan, no watcher.
+      assert.deepEqual(names(lib, '/B'), ['album', 'one.txt']);
+      assert.deepEqual(names(lib, '/B/album/inner'), ['p2.jpg']);
+      const one = lib.ls('/B').find((i) => i.name === 'one.txt')!;
+      assert.equal(one.content_uuid, lib.ls('/A').find((i) => i.name === 'one.txt')!.content_uuid);
+      // Sources untouched, no partial left behind.
+      assert.ok(existsSync(join(a, 'album', 'p1.jpg')));
+      assert.deepEqual(readdirSync(b).filter((n) => n.startsWith('.vss-')), []);
+    });
+  });
+
+  it('applies the conflict policy: keep-both (default) names a copy "(2)", skip leaves, replace overwrites', async () => {
+    await withLib(async (lib) => {
+      writeFileSync(join(b, 'two.txt'), 'older two\n');
+      const kept = await lib.files.copy([join(a, 'two.txt')], b);
+      assert.deepEqual(kept.result?.paths, [join(b, 'two (2).txt')]);
+      assert.equal(readFileSync(join(b, 'two.txt'), 'utf8'), 'older two\n');
+      const skipped = await lib.files.copy([join(a, 'two.txt')], join(b, 'two.txt'), { onConflict: 'skip' });
+      assert.equal(skipped.result?.skipped, 1);
+      assert.equal(readFileSync(join(b, 'two.txt'), 'utf8'), 'older two\n');
+      await lib.files.copy([join(a, 'two.txt')], b, { onConflict: 'replace' });
+      assert.equal(readFileSync(join(b, 'two.txt'), 'utf8'), 'two\n');
+      assert.deepEqual(names(lib, '/B').filter((n) => n.startsWith('two')), ['two (2).txt', 'two.txt']);
+      await assert.rejects(lib.files.copy([join(a, 'two.txt')], b, { onConflict: 'overwrite' }), /on-conflict must be one of skip, keep-both, replace/);
+    });
+  });
+
+  it('moves within one filesystem by a rename: the entry moves in the index and keeps its content', async () => {
+    await withLib(async (lib) => {
+      const before = lib.ls('/B/album').find((i) => i.name === 'p1.jpg')!.content_uuid;
+      const out = await lib.files.move([join(b, 'album', 'p1.jpg')], join(b, 'moved.jpg'));
+      assert.equal(out.job.kind, 'files-move');
+      assert.ok(!existsSync(join(b, 'album', 'p1.jpg')));
+      assert.equal(sha(join(b, 'moved.jpg')), sha(join(a, 'album', 'p1.jpg')));
+      assert.ok(!names(lib, '/B/album').includes('p1.jpg'));
+      assert.equal(lib.ls('/B').find((i) => i.name === 'moved.jpg')?.content_uuid, before);
+      // A folder moves whole, into a folder named with a trailing '/' (made when missing).
+      await lib.files.move([join(b, 'album')], join(b, 'archive'), { into: true });
+      assert.ok(existsSync(join(b, 'archive', 'album', 'inner', 'p2.jpg')));
+      assert.deepEqual(names(lib, '/B/archive/album/inner'), ['p2.jpg']);
+      assert.ok(!names(lib, '/B').includes('album'));
+    });
+  });
+
+  it('deletes for good; refuses the last copy of a content in the library without force, naming it', async () => {
+    await withLib(async (lib) => {
+      // one.txt is in A and in B: either may go.
+      await lib.files.delete([join(b, 'one.txt')]);
+      assert.ok(!existsSync(join(b, 'one.txt')));
+      assert.ok(!names(lib, '/B').includes('one.txt'));
+      const uuid = lib.ls('/A').find((i) => i.name === 'one.txt')!.content_uuid!;
+      await assert.rejects(lib.files.delete([join(a, 'one.txt')]), (err: Error) => {
+        assert.match(err.message, /last copy/);
+        assert.ok(err.message.includes(uuid) && err.message.includes(join(a, 'one.txt')), err.message);
+        return true;
+      });
+      assert.ok(existsSync(join(a, 'one.txt')));
+      await lib.files.delete([join(a, 'one.txt')], { force: true });
+      assert.ok(!existsSync(join(a, 'one.txt')));
+      // A folder: its files and folders, and its rows.
+      await lib.files.delete([join(b, 'archive')], { force: true });
+      assert.ok(!existsSync(join(b, 'archive')));
+      assert.ok(!names(lib, '/B').includes('archive'));
+    });
+  });
+
+  it('refuses paths outside the locations, with `..`, into the library folder, symlinks, a location itself', async () => {
+    const outside = join(tmp.path, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'secret.txt'), 'not in the library\n');
+    symlinkSync(join(outside, 'secret.txt'), join(a, 'link.txt'));
+    await withLib(async (lib) => {
+      await assert.rejects(lib.files.copy([join(outside, 'secret.txt')], b), /not inside any location/);
+      await assert.rejects(lib.files.delete([join(outside, 'secret.txt')]), /not inside any location/);
+      await assert.rejects(lib.files.copy([`${a}/../outside/secret.txt`], b), /normalized/);
+      await assert.rejects(lib.files.copy([join(a, 'two.txt')], `${b}/../outside`), /normalized/);
+      await assert.rejects(lib.files.copy([join(a, 'two.txt')], libPath), /inside the library folder/);
+      await assert.rejects(lib.files.copy([join(a, 'two.txt')], join(libPath, 'sidecars')), /inside the library folder/);
+      await assert.rejects(lib.files.copy([join(a, 'link.txt')], b), /symlink/);
+      await assert.rejects(lib.files.move([a], b), /location's own folder/);
+      await assert.rejects(lib.files.delete([b]), /location's own folder/);
+      await assert.rejects(lib.files.copy([join(a, 'album')], join(a, 'album', 'inner')), /into itself/);
+      await assert.rejects(lib.files.copy(['relative.txt'], b), /absolute/);
+      assert.ok(existsSync(join(outside, 'secret.txt')));
+    });
+  });
+
+  it('copies to a folder outside the library when named, and says so (not indexed)', async () => {
+    const out = join(tmp.path, 'export');
+    await withLib(async (lib) => {
+      const r = await lib.files.copy([join(a, 'two.txt')], out, { into: true });
+      assert.equal(r.result?.outside_library, true);
+      assert.equal(readFileSync(join(out, 'two.txt'), 'utf8'), 'two\n');
+    });
+  });
+
+  it('vss files copy|move|delete: one job each, the files in `vss ls` right after, --json prints the job and its result', async () => {
+    const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1' };
+    const lib = ['--library', libPath];
+    const copied = await runCli([...lib, 'files', 'copy', join(a, 'two.txt'), `${b}/cli/`], env);
+    assert.equal(copied.code, 0, copied.stderr);
+    assert.match(copied.stdout, /Copied 4 B \(1 done; verified; job \d+\)/);
+    const ls = await runCli([...lib, 'ls', '/B/cli'], env);
+    assert.match(ls.stdout, /two\.txt/);
+    const moved = json<{ job: { kind: string; status: string }; result: { paths: string[] } }>(await runCli([...lib, '--json', 'files', 'move', join(b, 'cli', 'two.txt'), join(b, 'cli', 'renamed.txt')], env));
+    assert.equal(moved.job.kind, 'files-move');
+    assert.deepEqual(moved.result.paths, [join(b, 'cli', 'renamed.txt')]);
+    assert.match((await runCli([...lib, 'ls', '/B/cli'], env)).stdout, /renamed\.txt/);
+    const refused = await runCli([...lib, 'files', 'delete', join(tmp.path, 'export', 'two.txt')], env);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /not inside any location/);
+    const deleted = await runCli([...lib, 'files', 'delete', join(b, 'cli', 'renamed.txt')], env);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.doesNotMatch((await runCli([...lib, 'ls', '/B/cli'], env)).stdout, /renamed\.txt/);
+    const jobs = json<Array<{ kind: string; status: string }>>(await runCli([...lib, '--json', 'jobs', 'list'], env));
+    assert.ok(jobs.filter((j) => j.kind.startsWith('files-')).every((j) => j.status === 'completed'));
+  });
+});

@@ -1,0 +1,128 @@
+import { useState } from 'react';
+import { OPERATIONS, operationUrl } from '../../src/api/remote/operations.js';
+import { ApiError, api, streamed } from './api.js';
+import { API } from './api-paths.js';
+import { bytes } from './format.js';
+import { useLoad } from './use-load.js';
+import type { DetailPath } from './types.js';
+
+/** What the daemon says of a location (src/wire/locations.ts LocationInfo), as far as this panel needs. */
+interface Location { id: number; name: string; path: string }
+interface JobProgress { id: number; doneBytes: number; totalBytes: number }
+interface Outcome { job: { id: number }; result: { paths: string[]; done: number; skipped: number; outside_library: boolean } | null }
+
+type State =
+  | { step: 'idle' }
+  | { step: 'running'; what: string; done: number; total: number }
+  | { step: 'done'; message: string }
+  | { step: 'confirm-delete' }
+  | { step: 'last-copy'; message: string }
+  | { step: 'error'; message: string };
+
+/**
+ * A content's file on this device, acted on (DESIGN §17): copied or moved to a folder of a
+ * location (picked, plus a sub-folder typed), or deleted for good (a confirm first; the last copy
+ * of the content in the library is named and needs a second, explicit confirm). Each action is a
+ * job of the daemon, verified; its progress shows here. CHANGED: read the detail again.
+ */
+export function DetailFileActions({ libId, paths, changed }: { libId: string; paths: DetailPath[]; changed: () => void }) {
+  const [which, setWhich] = useState(0);
+  const [locationId, setLocationId] = useState<number | null>(null);
+  const [sub, setSub] = useState('');
+  const [state, setState] = useState<State>({ step: 'idle' });
+  const [locations] = useLoad(async (signal) => (await api<Location[]>('GET', API.locations(libId), undefined, signal)), [libId]);
+  if (paths.length === 0) return null;
+  const file = paths[Math.min(which, paths.length - 1)]!;
+  const list = locations.state === 'ready' ? locations.value : [];
+  const target = list.find((l) => l.id === locationId) ?? list[0];
+  const busy = state.step === 'running';
+
+  const run = async (op: 'filesCopy' | 'filesMove' | 'filesDelete', body: unknown, what: string): Promise<Outcome | undefined> => {
+    let id: number | undefined;
+    setState({ step: 'running', what, done: 0, total: 0 });
+    try {
+      const out = await streamed<Outcome>(operationUrl(op, { lib: libId }), body, (name, payload) => {
+        if (name === 'onQueued') id = Array.isArray(payload) ? Number(payload[0]) : Number(payload);
+        if (name !== 'job:progress') return;
+        const p = payload as JobProgress;
+        if (id !== undefined && p.id !== id) return;
+        setState({ step: 'running', what, done: p.doneBytes, total: p.totalBytes });
+      });
+      return out;
+    } catch (err) {
+      if (err instanceof ApiError && /last copy/.test(err.message)) setState({ step: 'last-copy', message: err.message });
+      else setState({ step: 'error', message: err instanceof Error ? err.message : String(err) });
+      return undefined;
+    } finally {
+      changed();
+    }
+  };
+
+  const transfer = async (move: boolean) => {
+    if (!target) return;
+    const folder = sub.trim().replace(/^\/+|\/+$/g, '');
+    const to = folder === '' ? target.path : `${target.path}/${folder}`;
+    const out = await run(move ? 'filesMove' : 'filesCopy', { srcs: [file.path], to, into: true }, move ? 'Moving' : 'Copying');
+    if (out) setState({ step: 'done', message: `${move ? 'Moved' : 'Copied'} to ${out.result?.paths[0] ?? to}${out.result?.skipped ? ' (skipped: the name was taken)' : ''}` });
+  };
+
+  const remove = async (force: boolean) => {
+    const out = await run('filesDelete', { paths: [file.path], force }, 'Deleting');
+    if (out) setState({ step: 'done', message: `Deleted ${file.path}` });
+  };
+
+  return (
+    <section className="detail-files" aria-labelledby="files-actions">
+      <h2 id="files-actions">Files</h2>
+      {paths.length > 1 ? (
+        <label className="small">File{' '}
+          <select value={which} onChange={(e) => setWhich(Number(e.target.value))} disabled={busy}>
+            {paths.map((p, i) => <option key={p.path} value={i}>{p.path}</option>)}
+          </select>
+        </label>
+      ) : <p className="small muted file-path">{file.path}</p>}
+      <div className="file-dest">
+        <label className="small">To location{' '}
+          <select aria-label="Destination location" value={target?.id ?? ''} onChange={(e) => setLocationId(Number(e.target.value))} disabled={busy || list.length === 0}>
+            {list.map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}
+          </select>
+        </label>
+        <label className="small">Folder{' '}
+          <input aria-label="Destination folder" type="text" value={sub} placeholder="(the location itself)" onChange={(e) => setSub(e.target.value)} disabled={busy} />
+        </label>
+      </div>
+      <div className="file-buttons">
+        <button type="button" onClick={() => { void transfer(false); }} disabled={busy || !target}>Copy</button>
+        <button type="button" onClick={() => { void transfer(true); }} disabled={busy || !target}>Move</button>
+        <button type="button" className="danger" onClick={() => setState({ step: 'confirm-delete' })} disabled={busy}>Delete…</button>
+      </div>
+      {state.step === 'running' && (
+        <div role="status" aria-live="polite" className="small">
+          {state.what}…{' '}
+          <progress aria-label={`${state.what} progress`} max={Math.max(state.total, 1)} value={state.done} />
+          {state.total > 0 && ` ${bytes(state.done)} of ${bytes(state.total)}`}
+        </div>
+      )}
+      {state.step === 'done' && <p role="status" className="small">{state.message}</p>}
+      {state.step === 'error' && <p role="alert" className="small error">{state.message}</p>}
+      {state.step === 'confirm-delete' && (
+        <div role="alertdialog" aria-label="Confirm delete" className="small">
+          <p>Delete {file.path} for good? There is no trash.</p>
+          <button type="button" className="danger" onClick={() => { void remove(false); }}>Delete</button>{' '}
+          <button type="button" onClick={() => setState({ step: 'idle' })}>Keep it</button>
+        </div>
+      )}
+      {state.step === 'last-copy' && (
+        <div role="alertdialog" aria-label="Last copy" className="small">
+          <p className="error">{state.message}</p>
+          <button type="button" className="danger" onClick={() => { void remove(true); }}>Delete the last copy</button>{' '}
+          <button type="button" onClick={() => setState({ step: 'idle' })}>Keep it</button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The operations this panel calls are POSTs of the daemon's table (checked here, so a change there breaks the build, not the panel). */
+const posts: ReadonlyArray<'POST'> = [OPERATIONS.filesCopy.method, OPERATIONS.filesMove.method, OPERATIONS.filesDelete.method];
+void posts;
