@@ -14,6 +14,7 @@ import { flushAll } from './flush.js';
 import { freeNameIn, partialFor } from './free-name.js';
 import { placeOf } from './places.js';
 import { reindexAfter } from './reindex.js';
+import type { KnownBytes } from '../indexer/identification.js';
 import { copyVerified, fullBlake3 } from './verified-copy.js';
 import { looksGone, reachable } from './volume-reach.js';
 
@@ -61,6 +62,8 @@ class FileOpRun {
   private finished = 0;
   /** Folders this run made or found (each checked once a run). */
   private readonly made = new Set<string>();
+  /** The files this run placed, with the BLAKE3 it verified: the index links them without reading them again. */
+  private readonly known = new Map<string, KnownBytes>();
 
   constructor(private readonly lib: Library, private readonly job: JobRow, private readonly ctx: JobRunContext) {
     this.p = paramsOf(job);
@@ -110,7 +113,7 @@ class FileOpRun {
   private async reindex(): Promise<void> {
     if (!this.p.anchors.every(reachable)) return;
     const copied = Date.now();
-    await reindexAfter(this.lib, this.p.op, this.lib.store.fileOpItems.of(this.job.id)).catch((err: unknown) => log.warn({ err, job: this.job.id }, 'could not index what a file operation changed'));
+    await reindexAfter(this.lib, this.p.op, this.lib.store.fileOpItems.of(this.job.id), this.known).catch((err: unknown) => log.warn({ err, job: this.job.id }, 'could not index what a file operation changed'));
     log.debug({ job: this.job.id, runMs: copied - this.started, indexMs: Date.now() - copied }, 'file operation ran');
   }
 
@@ -282,6 +285,8 @@ class FileOpRun {
       }
       renameSync(r.partial, final);
       this.partials.delete(r.partial);
+      const st = lstatSync(final);
+      this.known.set(final, { blake3: r.hash, size: st.size, mtimeMs: st.mtimeMs, inode: st.ino });
       folders.add(dirname(final));
       r.final = final;
     }

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import type { ChangedDir } from '../indexer/discover-dirs.js';
+import type { KnownBytes } from '../indexer/identification.js';
 import { releaseOrphanContents } from '../indexer/release-orphans.js';
 import type { Library } from '../library/library.js';
 import { scanLocation } from '../locations/locations.js';
@@ -15,10 +16,11 @@ const MAX_FOLDERS = 1000;
  * to it): the folders it wrote into and took from are listed again as the watcher would list
  * them (a new folder walked whole; a file moved between two listed folders keeps its content by
  * its inode), so an entry is added, moved or removed through the entries store (library sync
- * numbering holds). Destinations first, so a content moved across locations is found linked
- * before its old entry leaves; contents no file holds any more are released once at the end.
+ * numbering holds); a file this run copied and verified (KNOWN) is linked by its BLAKE3, not read
+ * again. Destinations first, so a content moved across locations is found linked before its old
+ * entry leaves; contents no file holds any more are released once at the end.
  */
-export async function reindexAfter(lib: Library, op: FileOp, items: readonly FileOpItemRecord[]): Promise<void> {
+export async function reindexAfter(lib: Library, op: FileOp, items: readonly FileOpItemRecord[], known?: ReadonlyMap<string, KnownBytes>): Promise<void> {
   const into = new Map<number, Set<string>>();
   const from = new Map<number, Set<string>>();
   const places = new Map<string, ReturnType<typeof placeOf>>();
@@ -43,7 +45,7 @@ export async function reindexAfter(lib: Library, op: FileOp, items: readonly Fil
   }
   for (const [loc, dirs] of [...into, ...from]) {
     const only: ChangedDir[] | undefined = dirs.size > MAX_FOLDERS ? undefined : [...dirs].map((rel) => ({ rel, subtree: false }));
-    await scanLocation(lib, loc, undefined, { ...(only ? { only } : {}), removeOrphans: false });
+    await scanLocation(lib, loc, undefined, { ...(only ? { only } : {}), removeOrphans: false, ...(known ? { known } : {}) });
   }
   releaseOrphanContents(lib);
 }

@@ -1,5 +1,6 @@
 import { identifyFileSoon, type IdentifyOutcome, type IdentifyRequest } from '../content/identify-file.js';
 import { IdentifyPool } from '../content/identify-pool.js';
+import { CAS_WHOLE, contentUuidFor } from '../content/identity.js';
 import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
 import { yieldToEventLoop } from '../store/batch-writer.js';
 import type { ContentIdentity } from '../store/contents.js';
@@ -16,6 +17,16 @@ export interface IdentificationInput {
   settle?: SettleRule;
   /** Every file, not only those without a content identity: their bytes may have changed unseen. */
   force?: boolean;
+  /** Files whose whole-file BLAKE3 the caller verified, by absolute path (IndexOptions.known). */
+  known?: ReadonlyMap<string, KnownBytes>;
+}
+
+/** A file as a verified copy left it: its whole-file BLAKE3 (hex) and its stat then. */
+export interface KnownBytes {
+  blake3: string;
+  size: number;
+  mtimeMs: number;
+  inode: number;
 }
 
 /**
@@ -133,18 +144,22 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
       if (rows.length === 0) continue;
       // A row's path is checked before its file is read: a hand-edited row must not lead outside the location.
       const files: IdentifyRequest[] = [];
-      const refused = new Map<number, IdentifyOutcome>();
+      // Answered without a read: a path refused, or bytes a verified copy just hashed.
+      const answered = new Map<number, IdentifyOutcome>();
       for (const row of rows) {
         try {
-          files.push({ id: row.id, abs: root.inFolder(row.rel_path), name: row.name, size: row.size, mtimeMs: row.mtime_ms, inode: row.inode });
+          const f = { id: row.id, abs: root.inFolder(row.rel_path), name: row.name, size: row.size, mtimeMs: row.mtime_ms, inode: row.inode };
+          const answer = input.known && !force ? knownAnswer(store, input.known.get(f.abs), f, input.hashThresholdBytes) : undefined;
+          if (answer) answered.set(row.id, answer);
+          else files.push(f);
         } catch (err) {
           if (!(err instanceof PathRefusedError)) throw err;
-          refused.set(row.id, { id: row.id, ok: false, reason: err.message });
+          answered.set(row.id, { id: row.id, ok: false, reason: err.message });
         }
       }
-      const results = refused.size === 0 ? identify(files) : identify(files).then((out) => {
+      const results = answered.size === 0 ? identify(files) : identify(files).then((out) => {
         const byId = new Map(out.map((o) => [o.id, o] as const));
-        return rows.map((row) => refused.get(row.id) ?? byId.get(row.id)!);
+        return rows.map((row) => answered.get(row.id) ?? byId.get(row.id)!);
       });
       inFlight.push({ rows, results });
       while (inFlight.length >= maxInFlight) {
@@ -166,6 +181,19 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   }
   input.onProgress({ done, total: totals.n, doneBytes, totalBytes: totals.bytes });
   return { hashed, relinked };
+}
+
+/**
+ * The identity of a file whose bytes a verified copy just hashed, without reading it: only for a
+ * file still as the copy left it, small enough that its content id is the whole file's BLAKE3
+ * (cas version 1), whose content the library knows already (its kind and type come from there).
+ */
+function knownAnswer(store: Stores, k: KnownBytes | undefined, f: IdentifyRequest, thresholdBytes: number): IdentifyOutcome | undefined {
+  if (!k || k.size !== f.size || k.mtimeMs !== f.mtimeMs || k.inode !== f.inode || f.size > thresholdBytes) return undefined;
+  const uuid = contentUuidFor(k.blake3);
+  const c = store.contents.byUuid(uuid);
+  if (!c || c.cas_id !== k.blake3 || c.cas_version !== CAS_WHOLE) return undefined;
+  return { id: f.id, ok: true, casId: c.cas_id, casVersion: CAS_WHOLE, contentUuid: uuid, kind: c.kind, mime: c.mime };
 }
 
 /** Sorts a page of files into those quiet enough to identify now and those left for later. */

@@ -15,6 +15,7 @@ import { discover, type DiscoveryCounts } from './discovery.js';
 import { discoverDirs, type ChangedDir } from './discover-dirs.js';
 import { identifyContents, type SettleRule } from './identification.js';
 import { LEFTOVER_RULES } from './ignore-rules.js';
+import type { KnownBytes } from './identification.js';
 import { SeenSet } from './seen-set.js';
 import type { LocationRecord } from '../store/locations.js';
 import { SkipList, type IndexResult } from './types.js';
@@ -47,6 +48,12 @@ export interface IndexOptions {
    * (its content is what its bytes are now) and, in deep mode, read its media metadata again.
    */
   force?: boolean;
+  /**
+   * Files whose bytes the caller has just verified (a file operation's copies), by absolute path:
+   * such a file, unchanged since (size, time, inode), is linked to the content its BLAKE3 names
+   * without being read again, when that content is known already.
+   */
+  known?: ReadonlyMap<string, KnownBytes>;
 }
 
 export async function indexLocation(lib: Library, location: ScannedLocation, opts: IndexOptions = {}): Promise<IndexResult> {
@@ -119,7 +126,7 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
     events.emit('index:phase', { locationId, phase: 'content' });
     ({ hashed, relinked } = await identifyContents({
       store, locationId, rootAbs: location.path, hashThresholdBytes: lib.config.settings.hashThresholdBytes, onSkip,
-      settle: opts.settle, force: opts.force === true,
+      settle: opts.settle, force: opts.force === true, ...(opts.known ? { known: opts.known } : {}),
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
     }));
   }
