@@ -34,6 +34,16 @@ export interface VssEvents {
   'library:peer-rows': { deviceUuid: string; entries: number; full: boolean };
   /** Tags or user metadata changed (DESIGN §16): OPS operations, made here (FROM null) or taken in from that device. */
   'shared:changed': { ops: number; from: string | null };
+  // --- volumes (issue 21, volumes part) ---
+  /** A volume was mounted (a drive plugged in), or one known went from the mount table. */
+  'volume:appeared': VolumeChange;
+  'volume:gone': VolumeChange;
+}
+
+export interface VolumeChange {
+  volumeId: number;
+  fingerprint: string;
+  mountPoint: string;
 }
 
 export interface AvailabilityChanged {
@@ -48,7 +58,9 @@ export interface AvailabilityChanged {
 
 export interface LocationsChanged {
   locationId: number;
-  change: 'added' | 'removed' | 'paused' | 'resumed';
+  change: 'added' | 'removed' | 'paused' | 'resumed'
+    // volumes (issue 21, volumes part): its drive went or came back (perhaps at another mount point)
+    | 'online' | 'offline';
 }
 
 export type WatchState = 'watching' | 'paused' | 'polling' | 'error';

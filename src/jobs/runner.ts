@@ -317,6 +317,7 @@ export class JobRunner {
     this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'running' });
     const ctx = {
       lib: this.lib, settings: this.opts.settings, progress: jobProgressMeter(job, this.lib.events, this.store),
+      ...(this.opts.untilIdle ? { untilIdle: true } : {}),
       ...(this.opts.fetchFirst ? { fetchFirst: this.opts.fetchFirst } : {}),
     };
     entry.done = runWithin(kind, job, abort, ctx).then(

@@ -107,7 +107,9 @@ describe('local availability numbering', () => {
     // crafted on purpose: the text rows of a library made before migration 013 (the newest schema
     // otherwise, without what later migrations add, so 013 and those after it run again).
     const db = openDatabase(path);
-    db.exec(`DROP TABLE tags; DROP TABLE user_metadata; DROP TABLE metadata_tag; DROP TABLE shared_ops; DROP TABLE shared_cursor; DROP TABLE shared_acks;
+    db.exec(`DROP TABLE volumes; ALTER TABLE locations DROP COLUMN volume_id; ALTER TABLE locations DROP COLUMN volume_path; -- as before migration 018
+      ALTER TABLE locations DROP COLUMN online; ALTER TABLE peer_locations DROP COLUMN online;
+      DROP TABLE tags; DROP TABLE user_metadata; DROP TABLE metadata_tag; DROP TABLE shared_ops; DROP TABLE shared_cursor; DROP TABLE shared_acks;
       ALTER TABLE jobs DROP COLUMN params; ALTER TABLE jobs DROP COLUMN result; ALTER TABLE jobs DROP COLUMN done_bytes;
       DROP TRIGGER grid_peer_page; DROP TRIGGER grid_peer_pulled; DROP TRIGGER grid_peer_removed; DROP TABLE grid_peer_version;
       DROP INDEX sidecar_availability_by_device_seq; DROP TABLE sidecar_availability; DROP TABLE availability_names; DROP TABLE availability_devices;

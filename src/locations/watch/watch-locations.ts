@@ -70,6 +70,9 @@ export async function watchLocations(lib: Library, opts: WatchLocationsOptions):
 class LibraryWatcher implements LocationWatching {
   private readonly watches = new Map<number, LocationWatch>();
   private readonly paused = new Set<number>();
+  /** Locations last seen offline (their drive away), and the path each watched one is watched at. */
+  private readonly offline = new Set<number>();
+  private readonly paths = new Map<number, string>();
   private readonly log: Logger;
   private readonly unsubscribe: () => void;
   private refreshing: Promise<void> = Promise.resolve();
@@ -99,9 +102,18 @@ class LibraryWatcher implements LocationWatching {
     const ids = new Set(locations.map((l) => l.id));
     for (const [id, w] of this.watches) {
       const loc = locations.find((l) => l.id === id);
-      if (!loc || loc.paused) { this.watches.delete(id); await w.close(); }
+      // Back from offline, or at another path (its drive mounted elsewhere): watched afresh there,
+      // its first scan the rescan. While offline its watch stays, retrying: every scan of it is
+      // refused (locations.ts), so nothing it does not see is taken for deleted.
+      const back = loc !== undefined && loc.online && this.offline.has(id);
+      if (!loc || loc.paused || back || this.paths.get(id) !== loc.path) { this.watches.delete(id); this.paths.delete(id); await w.close(); }
     }
     for (const id of this.paused) if (!ids.has(id)) this.paused.delete(id);
+    for (const loc of locations) {
+      if (loc.online) this.offline.delete(loc.id);
+      else this.offline.add(loc.id);
+    }
+    for (const id of this.offline) if (!ids.has(id)) this.offline.delete(id);
     for (const loc of locations) {
       if (loc.paused) {
         if (!this.paused.has(loc.id)) { this.paused.add(loc.id); this.say(loc.id, 'paused'); }
@@ -109,6 +121,7 @@ class LibraryWatcher implements LocationWatching {
       }
       this.paused.delete(loc.id);
       if (this.watches.has(loc.id)) continue;
+      this.paths.set(loc.id, loc.path);
       const w = new LocationWatch({
         lib: this.lib, locationId: loc.id, path: loc.path, generation: this.opts.generation,
         debounceMs: this.opts.debounceMs ?? 1000, rescanEveryMs: this.opts.rescanEveryMs ?? 60_000,
