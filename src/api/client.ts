@@ -7,6 +7,8 @@ import type { SearchApi, SearchOptions, SearchResult } from './search.js';
 import type { BrowseApi } from './browse.js';
 import type { SyncApi } from './sync.js';
 import type { MetaApi, TagsApi, XmpApi } from './tags.js';
+// volumes (issue 21, volumes part)
+import type { VolumesApi } from './volumes.js';
 import type { ModelsApi } from './models.js';
 import type { LibrariesApi } from './libraries.js';
 import type { DevicesApi } from './devices.js';
@@ -80,6 +82,8 @@ export type BrowseClient = Served<BrowseApi, LibraryMethods<'browse'>>;
 export type TagsClient = Served<TagsApi, LibraryMethods<'tags'>>;
 export type MetaClient = Served<MetaApi, LibraryMethods<'meta'>>;
 export type XmpClient = Served<XmpApi, LibraryMethods<'xmp'>>;
+// volumes (issue 21, volumes part)
+export type VolumesClient = Served<VolumesApi, LibraryMethods<'volumes'>>;
 
 export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly id: string;
@@ -97,6 +101,8 @@ export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly tags: TagsClient;
   readonly meta: MetaClient;
   readonly xmp: XmpClient;
+  // volumes (issue 21, volumes part)
+  readonly volumes: VolumesClient;
 }
 
 export type LibrariesClient = Served<LibrariesApi, DeviceMethods<'libraries'>>;

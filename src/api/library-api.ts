@@ -12,6 +12,8 @@ import { SearchApi } from './search.js';
 import { SidecarsApi } from './sidecars.js';
 import { SyncApi } from './sync.js';
 import { MetaApi, TagsApi, XmpApi } from './tags.js';
+// volumes (issue 21, volumes part)
+import { VolumesApi } from './volumes.js';
 
 export type LibraryAccess = 'read' | 'write';
 
@@ -45,6 +47,8 @@ export class LibraryApi {
   readonly tags: TagsApi;
   readonly meta: MetaApi;
   readonly xmp: XmpApi;
+  // volumes (issue 21, volumes part)
+  readonly volumes: VolumesApi;
   private readonly stopSearch: (() => void) | undefined;
 
   constructor(private readonly lib: Library, ctx: LibraryContext) {
@@ -63,6 +67,8 @@ export class LibraryApi {
     this.tags = new TagsApi(lib);
     this.meta = new MetaApi(lib);
     this.xmp = new XmpApi(lib);
+    // volumes (issue 21, volumes part)
+    this.volumes = new VolumesApi(lib);
     // Where this library is open for writing, the search index follows its sidecars (DESIGN §14).
     this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;
   }

@@ -19,6 +19,7 @@ import { registerSearchCommands } from './commands/search.js';
 import { registerLsCommand } from './commands/ls.js';
 import { registerTagCommands } from './commands/tags.js';
 import { registerFileCommands } from './commands/files.js';
+import { registerVolumeCommands } from './commands/volumes.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;
@@ -58,6 +59,7 @@ function buildProgram(): Command {
   registerLsCommand(program);
   registerTagCommands(program);
   registerFileCommands(program);
+  registerVolumeCommands(program);
   registerDemoCommand(program);
   registerDaemonCommands(program);
   for (const cmd of program.commands) {

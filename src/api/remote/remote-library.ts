@@ -26,6 +26,8 @@ export class RemoteLibrary implements LibraryClient {
   readonly tags: LibraryClient['tags'];
   readonly meta: LibraryClient['meta'];
   readonly xmp: LibraryClient['xmp'];
+  // volumes (issue 21, volumes part)
+  readonly volumes: LibraryClient['volumes'];
   readonly stats: LibraryClient['stats'];
   readonly ls: LibraryClient['ls'];
 
@@ -38,6 +40,7 @@ export class RemoteLibrary implements LibraryClient {
     this.tags = served.tags;
     this.meta = served.meta;
     this.xmp = served.xmp;
+    this.volumes = served.volumes;
     this.stats = served.stats;
     this.ls = served.ls;
     this.content = {

@@ -1,3 +1,4 @@
+import { pollVolumes, type VolumePoll } from '../../volumes/volume-poll.js';
 import type { Logger } from 'pino';
 import { childLog } from '../../core/log.js';
 import type { WatchState } from '../../core/events.js';
@@ -14,6 +15,8 @@ const SWEEP_RETRY_MS = 200;
 export interface WatchLocationsOptions {
   /** What this device's generators can use now (deep locations queue their sidecars with it). */
   generation: () => GeneratorSettings;
+  /** How often the mount table is read for drives plugged in or pulled out (default 1.5 s; 0: never). */
+  volumePollMs?: number;
   /** A batch of changes is scanned at most this long after its first change (default 1000 ms). */
   debounceMs?: number;
   /** How often folders that could not be watched (the OS limit) and failing locations are rescanned (default 60 s). */
@@ -73,6 +76,7 @@ class LibraryWatcher implements LocationWatching {
   /** Locations last seen offline (their drive away), and the path each watched one is watched at. */
   private readonly offline = new Set<number>();
   private readonly paths = new Map<number, string>();
+  private readonly volumes: VolumePoll | undefined;
   private readonly log: Logger;
   private readonly unsubscribe: () => void;
   private refreshing: Promise<void> = Promise.resolve();
@@ -89,6 +93,8 @@ class LibraryWatcher implements LocationWatching {
     });
     // Contents left without entries by a run that ended before its sweep.
     this.scheduleSweep();
+    // Drives come and go: each location follows its own (volumes, issue 21).
+    if (opts.volumePollMs !== 0) this.volumes = pollVolumes(lib, opts.volumePollMs !== undefined ? { intervalMs: opts.volumePollMs } : {});
   }
 
   refresh(): Promise<void> {
@@ -198,6 +204,7 @@ class LibraryWatcher implements LocationWatching {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.volumes?.close();
     this.unsubscribe();
     clearTimeout(this.sweepTimer);
     await this.sweeping;
