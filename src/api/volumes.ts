@@ -18,14 +18,14 @@ export class VolumesApi {
 
   /** The volumes mounted now, and the tracked ones that are not (online false). */
   async list(): Promise<VolumeInfo[]> {
-    const now = mountedNow(this.lib);
+    const now = mountedNow(this.lib, undefined, { fresh: true });
     return this.lib.store.volumes.ofDevice(this.lib.deviceId)
       .filter((r) => r.tracked === 1 || now.rows.has(r.fingerprint))
       .map((r) => toInfo(r, now));
   }
 
   async get(ref: string): Promise<VolumeInfo> {
-    const now = mountedNow(this.lib);
+    const now = mountedNow(this.lib, undefined, { fresh: true });
     return toInfo(this.find(ref), now);
   }
 
@@ -48,7 +48,7 @@ export class VolumesApi {
 
   /** Measure the volume's write and read speed (a temporary file, removed after) and keep the figures with it. */
   async speed(ref: string): Promise<VolumeSpeed> {
-    const now = mountedNow(this.lib);
+    const now = mountedNow(this.lib, undefined, { fresh: true });
     const v = this.find(ref);
     const mounted = now.volumes.find((m) => m.fingerprint === v.fingerprint);
     if (!mounted) throw new VssError('UNAVAILABLE', `volume ${v.id} is not mounted now, so its speed cannot be tested`);

@@ -3,7 +3,7 @@ import { join, relative, sep } from 'node:path';
 import type { Library } from '../library/library.js';
 import type { LocationRecord } from '../store/locations.js';
 import type { VolumeRecord } from '../store/volumes.js';
-import { mountedVolumes, volumeHolding, type MountedVolume } from './detect.js';
+import { mountedVolumes, readMountTable, volumeHolding, type MountedVolume } from './detect.js';
 
 /** Where a location is now: online at PATH, or offline and why. */
 export type LocationPlace =
@@ -16,20 +16,33 @@ export interface MountedNow {
   rows: Map<string, VolumeRecord>;
 }
 
-/** Read the mount table and record each volume seen (new ones get a row; known ones their mount point and sizes). */
-export function mountedNow(lib: Library, table?: string): MountedNow {
+/** The last look per library: a job asking where its source is does not write the volumes' rows again while nothing was mounted or unmounted. */
+const lastLook = new WeakMap<Library, { table: string; at: number; now: MountedNow }>();
+/** Sizes (free space) recorded at most this often when the mount table is unchanged. */
+const REFRESH_MS = 5000;
+
+/**
+ * Read the mount table and record each volume seen (new ones get a row; known ones their mount
+ * point and sizes). With the table unchanged since a look less than 5 s ago, that look is the
+ * answer (FRESH: always look again, as `volumes list` does for its free space).
+ */
+export function mountedNow(lib: Library, table = readMountTable(), opts: { fresh?: boolean } = {}): MountedNow {
+  const last = lastLook.get(lib);
+  if (!opts.fresh && last && last.table === table && Date.now() - last.at < REFRESH_MS) return last.now;
   const volumes = mountedVolumes(table);
   const rows = new Map<string, VolumeRecord>();
-  const now = Date.now();
+  const at = Date.now();
   lib.store.transaction(() => {
     for (const v of volumes) {
       rows.set(v.fingerprint, lib.store.volumes.seen(lib.deviceId, {
         fingerprint: v.fingerprint, mount_point: v.mountPoint, fs: v.fs, capacity: v.capacity, free: v.free,
         removable: v.removable ? 1 : 0, read_only: v.readOnly ? 1 : 0,
-      }, now));
+      }, at));
     }
   });
-  return { volumes, rows };
+  const now = { volumes, rows };
+  lastLook.set(lib, { table, at, now });
+  return now;
 }
 
 /**
@@ -84,7 +97,8 @@ export function settleLocation(lib: Library, row: LocationRecord, now: MountedNo
       if (vol && rec) lib.store.locations.setVolume(row.id, rec.id, relative(vol.mountPoint, place.path).split(sep).join('/'));
     }
   }
-  const flipped = lib.store.locations.setOnline(row.id, place.online);
+  // Written only when it changed: a job asking where its source is must not take the write lock.
+  const flipped = row.online !== (place.online ? 1 : 0) && lib.store.locations.setOnline(row.id, place.online);
   return { place, flipped, ...(movedFrom !== undefined ? { movedFrom } : {}) };
 }
 
