@@ -86,7 +86,7 @@ async function scanNow(lib: Library, id: number, mode: IndexMode | undefined, op
   getLocation(lib, id);
   // Judged by its volume, not its folder: an unplugged drive leaves an empty mount point behind.
   const place = locationOnline(lib, id)!;
-  if (!place.online) throw new VssError('UNAVAILABLE', `location ${id} is offline: ${place.reason}; it is not scanned and nothing of it is removed until it is back`, { path: place.path });
+  if (!place.online) throw new VssError('UNAVAILABLE', `location folder is not reachable: location ${id} is offline (${place.reason}); it is not scanned and nothing of it is removed until it is back`, { path: place.path });
   const loc = getLocation(lib, id); // its path may have followed its drive
   lib.roots.location(id); // refuses a folder this device's user did not add
   let st;
