@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { json, runCli, tempDir, until } from '../helpers.js';
+import { spawn } from 'node:child_process';
+import { VSS_BIN, json, runCli, tempDir, until } from '../helpers.js';
 import { pairDaemons } from '../sync-peers.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 import type { LocationInfo, IndexResult } from '../../src/wire/locations.js';
@@ -77,6 +78,23 @@ describe('a drive unplugged while the daemon works on it', { skip: loopSkipReaso
     assert.equal(stats.sidecars.thumb?.ready ?? 0, statsBefore.sidecars.thumb?.ready ?? 0, 'no sidecar removed');
 
     // Plugged back at another mount point: the location follows (the daemon polls the mount table).
+    const events = spawn(process.execPath, [VSS_BIN, 'events', '--follow'], { env: { ...process.env, ...A }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const seen = new Map<string, number>();
+    let buf = '';
+    events.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try {
+          const e = JSON.parse(line) as { type: string; payload: { change?: string } };
+          const key = e.type === 'locations:changed' ? `${e.type} ${e.payload.change}` : e.type;
+          if (!seen.has(key)) seen.set(key, Date.now());
+        } catch { /* not an event line */ }
+      }
+    });
+    await new Promise((r) => setTimeout(r, 1000)); // the follower connected
+    seen.clear();
     const at = drive.plug(join(tmp.path, 'other-mount'));
     const plugged = Date.now();
     await until('the desktop sees it online again', 30_000, async () => {
@@ -84,6 +102,10 @@ describe('a drive unplugged while the daemon works on it', { skip: loopSkipReaso
       return items[0]?.online === true ? true : undefined;
     }, 100);
     const seenOnline = Date.now() - plugged;
+    const here = await until('the daemon told the location online', 10_000, async () => seen.get('locations:changed online'));
+    assert.ok(seen.has('volume:appeared'), 'volume:appeared told');
+    events.kill('SIGTERM');
+    const onlineHere = here - plugged;
     const back = json<LocationInfo[]>(await runCli(['location', 'list', '--json'], A))[0]!;
     assert.deepEqual([back.online, back.path, back.volume_id], [true, join(at, 'pics'), loc.volume_id]);
     const rescan = json<IndexResult>(await runCli(['location', 'rescan', 'Pics', '--json'], A, { timeout: 120_000 }));
@@ -94,6 +116,6 @@ describe('a drive unplugged while the daemon works on it', { skip: loopSkipReaso
     }, 500);
     const done = json<Stats>(await runCli(['library', 'stats', '--json'], A));
     assert.equal(done.sidecars.thumb?.ready, IMAGES);
-    console.log(`# figures: ${open} jobs open at the unplug, ${waiting.length} waited with 0 attempts; files kept ${stats.files}/${statsBefore.files}; online on the paired device ${seenOnline} ms after the mount; rescan hashed ${rescan.hashed}`);
+    console.log(`# figures: ${open} jobs open at the unplug, ${waiting.length} waited with 0 attempts; files kept ${stats.files}/${statsBefore.files}; online here ${onlineHere} ms and on the paired device ${seenOnline} ms after the mount; rescan hashed ${rescan.hashed}`);
   });
 });
