@@ -80,6 +80,8 @@ describe('a drive unplugged while the daemon works on it', { skip: loopSkipReaso
     // Plugged back at another mount point: the location follows (the daemon polls the mount table).
     const events = spawn(process.execPath, [VSS_BIN, 'events', '--follow'], { env: { ...process.env, ...A }, stdio: ['ignore', 'pipe', 'ignore'] });
     const seen = new Map<string, number>();
+    /** Files each scan after the replug had to identify (hash): the daemon's own rescan and ours. */
+    const toHash: number[] = [];
     let buf = '';
     events.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -87,7 +89,8 @@ describe('a drive unplugged while the daemon works on it', { skip: loopSkipReaso
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         try {
-          const e = JSON.parse(line) as { type: string; payload: { change?: string } };
+          const e = JSON.parse(line) as { type: string; payload: { change?: string; phase?: string; total?: number } };
+          if (e.type === 'index:progress' && e.payload.phase === 'content') toHash.push(e.payload.total ?? -1);
           const key = e.type === 'locations:changed' ? `${e.type} ${e.payload.change}` : e.type;
           if (!seen.has(key)) seen.set(key, Date.now());
         } catch { /* not an event line */ }
@@ -95,6 +98,7 @@ describe('a drive unplugged while the daemon works on it', { skip: loopSkipReaso
     });
     await new Promise((r) => setTimeout(r, 1000)); // the follower connected
     seen.clear();
+    toHash.length = 0;
     const at = drive.plug(join(tmp.path, 'other-mount'));
     const plugged = Date.now();
     await until('the desktop sees it online again', 30_000, async () => {
@@ -103,8 +107,11 @@ describe('a drive unplugged while the daemon works on it', { skip: loopSkipReaso
     }, 100);
     const seenOnline = Date.now() - plugged;
     const here = await until('the daemon told the location online', 10_000, async () => seen.get('locations:changed online'));
+    await until('the daemon\'s own rescan after the replug', 20_000, async () => (seen.has('index:done') ? true : undefined));
     assert.ok(seen.has('volume:appeared'), 'volume:appeared told');
     events.kill('SIGTERM');
+    // A scan with files to identify says how many in its content phase; one with none says nothing there.
+    assert.deepEqual(toHash.filter((n) => n !== 0), [], 'no file hashed again by the daemon\'s rescan after the replug');
     const onlineHere = here - plugged;
     const back = json<LocationInfo[]>(await runCli(['location', 'list', '--json'], A))[0]!;
     assert.deepEqual([back.online, back.path, back.volume_id], [true, join(at, 'pics'), loc.volume_id]);
@@ -116,6 +123,6 @@ describe('a drive unplugged while the daemon works on it', { skip: loopSkipReaso
     }, 500);
     const done = json<Stats>(await runCli(['library', 'stats', '--json'], A));
     assert.equal(done.sidecars.thumb?.ready, IMAGES);
-    console.log(`# figures: ${open} jobs open at the unplug, ${waiting.length} waited with 0 attempts; files kept ${stats.files}/${statsBefore.files}; online here ${onlineHere} ms and on the paired device ${seenOnline} ms after the mount; rescan hashed ${rescan.hashed}`);
+    console.log(`# figures: ${open} jobs open at the unplug, ${waiting.length} waited with 0 attempts; files kept ${stats.files}/${statsBefore.files}; online here ${onlineHere} ms and on the paired device ${seenOnline} ms after the mount; rescan hashed ${rescan.hashed}, files to hash in the daemon's own rescan: ${toHash.reduce((a, b) => a + b, 0)}`);
   });
 });
