@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Library } from '../library/library.js';
+import { relPathProblem } from '../library/confine.js';
 import type { LocationRecord } from '../store/locations.js';
 import type { VolumeRecord } from '../store/volumes.js';
 import { mountedVolumes, readMountTable, volumeHolding, type MountedVolume } from './detect.js';
@@ -52,7 +53,8 @@ export function mountedNow(lib: Library, table = readMountTable(), opts: { fresh
  * the same place relative to the volume's root. Pure: `settleLocation` records what it finds.
  */
 export function placeOf(lib: Library, row: Pick<LocationRecord, 'id' | 'path' | 'volume_id' | 'volume_path'>, now: MountedNow): LocationPlace {
-  if (row.volume_id !== null && row.volume_path !== null) {
+  // A path on its volume that could step outside it (a crafted library) is not followed.
+  if (row.volume_id !== null && row.volume_path !== null && (row.volume_path === '' || relPathProblem(row.volume_path) === undefined)) {
     const vol = lib.store.volumes.byId(row.volume_id, lib.deviceId);
     const mounted = vol ? now.volumes.find((v) => v.fingerprint === vol.fingerprint) : undefined;
     if (!vol || !mounted) {
@@ -84,6 +86,12 @@ export interface Settled {
 export function settleLocation(lib: Library, row: LocationRecord, now: MountedNow): Settled {
   const place = placeOf(lib, row, now);
   let movedFrom: string | undefined;
+  if (place.online && place.moved && !lib.grants?.has(lib.config.id, row.uuid, row.path)) {
+    // Only a folder this device's user added follows its drive: a library's rows alone never
+    // earn a grant for another folder.
+    const flipped = row.online !== 0 && lib.store.locations.setOnline(row.id, false);
+    return { place: { online: false, path: row.path, volumeId: place.volumeId, reason: `its folder ${row.path} was not added on this device` }, flipped };
+  }
   if (place.online) {
     if (place.moved) {
       // Granted first, as when it was added: a crash between leaves a grant nothing uses.

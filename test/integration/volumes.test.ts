@@ -151,3 +151,32 @@ describe('a location on an unplugged drive', { skip }, () => {
     assert.deepEqual({ files: r.files, hashed: r.hashed, removed: r.removed, added: r.added, changed: r.changed }, { files, hashed: 0, removed: 0, added: 0, changed: 0 });
   });
 });
+
+/** A library's rows alone (a library made elsewhere, or crafted) never move a location onto another folder nor earn it a grant. */
+describe('a location row that names a volume path it was not added at', { skip: process.platform !== 'linux' ? 'the mount table is read on Linux' : false }, () => {
+  const tmp = tempDir('vss-volrow-');
+  after(() => tmp.cleanup());
+
+  it('is not followed there, and no grant is made for it', () => {
+    const lib = new Vss({ dataDir: join(tmp.path, 'data') }).createLibrary('R', join(tmp.path, 'lib'));
+    try {
+      const folder = join(tmp.path, 'mine');
+      mkdirSync(folder);
+      const loc = addLocation(lib, folder).id;
+      const root = lib.store.volumes.ofDevice(lib.deviceId).find((v) => v.mount_point === '/');
+      assert.ok(root, 'the system volume is recorded');
+      // Crafted: a location nobody added here (no grant), placed at /etc on the system volume; and one stepping out with `..`.
+      const crafted = lib.store.locations.insert({ uuid: '7f1d2c3b-0000-4000-8000-000000000001', device_id: lib.deviceId, name: 'x', path: join(tmp.path, 'nowhere'), index_mode: 'content', ignore_rules: '[]', generation: null });
+      lib.store.locations.setVolume(crafted, root.id, 'etc');
+      lib.store.locations.setVolume(loc, root.id, '../../etc');
+      const list = listLocations(lib);
+      const c = list.find((l) => l.id === crafted)!;
+      assert.deepEqual([c.online, c.path], [false, join(tmp.path, 'nowhere')]);
+      const m = list.find((l) => l.id === loc)!;
+      assert.deepEqual([m.online, m.path], [true, folder], 'a `..` path on the volume is ignored: the folder itself is looked at');
+      assert.equal(lib.grants!.has(lib.config.id, '7f1d2c3b-0000-4000-8000-000000000001', '/etc'), false);
+    } finally {
+      lib.close();
+    }
+  });
+});
