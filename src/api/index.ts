@@ -20,6 +20,8 @@ export type { SidecarsApi, SidecarFilter, SidecarInfo, PresenceItem, PathAnswer,
 export type { JobsApi, JobFilter, JobRow, JobWork, NamedJobRow, RunJobsInput, RunSummary } from './jobs.js';
 export type { PolicyApi, PolicyInfo } from './policy.js';
 export type { TagsApi, MetaApi, XmpApi, TagView, UserMetaView, XmpExportResult } from './tags.js';
+// volumes (issue 21, volumes part)
+export type { VolumesApi, VolumeInfo, VolumeSpeed } from './volumes.js';
 export type { ModelsApi, ModelInfo, AddedModel } from './models.js';
 export type { DeviceSettingsApi, CpuBudgetInfo, SyncSettings, SyncSettingsPatch } from './device-settings.js';
 export { PREFER_VALUES, type Prefer } from '../sync/sync-settings.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { VolumeInfo } from '../../api/volumes.js';
+import type { VolumeInfo } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 
