@@ -26,6 +26,7 @@ export function findSourceFile(lib: Library, content: Pick<ContentRecord, 'id' |
   const places = new Map<number, LocationPlace | undefined>();
   for (const r of lib.store.entries.copiesOnDevice(content.id, lib.deviceId, MAX_COPIES)) {
     try {
+      lib.roots.location(r.location_id); // refused before anything else: a location nobody added here is not waited for
       if (!places.has(r.location_id)) places.set(r.location_id, locationOnline(lib, r.location_id));
       const place = places.get(r.location_id);
       if (place && !place.online) {

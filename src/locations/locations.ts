@@ -84,6 +84,7 @@ export function scanLocation(lib: Library, id: number, mode?: IndexMode, opts: I
 
 async function scanNow(lib: Library, id: number, mode: IndexMode | undefined, opts: IndexOptions): Promise<IndexResult> {
   getLocation(lib, id);
+  lib.roots.location(id); // refuses a folder this device's user did not add, before anything else is looked at
   // Judged by its volume, not its folder: an unplugged drive leaves an empty mount point behind.
   const place = locationOnline(lib, id)!;
   if (!place.online) throw new VssError('UNAVAILABLE', `location folder is not reachable: location ${id} is offline (${place.reason}); it is not scanned and nothing of it is removed until it is back`, { path: place.path });
