@@ -15,7 +15,7 @@ import { JobTimedOut, RunnerStopped, type JobKind, type JobOutcome, type JobRunC
 import { MAX_ATTEMPTS, timeoutFor, type KindSchedule } from './schedule.js';
 import { queueStranded } from './stranded.js';
 import { isDiskFull, isTransient, pathOf } from './transient.js';
-import { findSourceFile, metadataOf, OFFLINE_WAIT_MS, offlineReason } from './source-file.js';
+import { findSourceFile, metadataOf, OFFLINE_WAIT_MS, OFFLINE_WAIT_NOTE, offlineReason } from './source-file.js';
 import type { JobRow } from './states.js';
 import { PathRefusedError, readRegularFile } from '../library/confine.js';
 
@@ -124,7 +124,7 @@ async function makeSidecars(gen: Generator, job: JobRow, ctx: JobRunContext, con
   if (found.path === undefined) {
     // An unplugged drive comes back: waited for (no attempt spent) by a runner that keeps going,
     // retried with backoff by one that stops when idle. Gone or refused: a verdict.
-    if (found.offline && !ctx.untilIdle) return { state: 'wait', reason: `waiting: ${found.reason}`, delayMs: OFFLINE_WAIT_MS };
+    if (found.offline && !ctx.untilIdle) return { state: 'wait', reason: `${OFFLINE_WAIT_NOTE}: ${found.reason}`, delayMs: OFFLINE_WAIT_MS };
     throw new GeneratorError(found.reason, { permanent: !found.offline });
   }
   const source = found.path;

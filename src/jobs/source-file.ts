@@ -57,6 +57,9 @@ export function findSourceFile(lib: Library, content: Pick<ContentRecord, 'id' |
 /** A content's file to read (and the location it is in), or why there is none (OFFLINE: its location is not reachable now). */
 export type SourceLookup = { path: string; locationId: number } | { path?: undefined; reason: string; offline: boolean };
 
+/** How a job waiting for an unplugged drive is noted (`jobs list`); such waits do not hold `jobs run --until-idle` on a daemon. */
+export const OFFLINE_WAIT_NOTE = 'waiting for its drive';
+
 /** How long a job whose source is on an unplugged drive waits before it looks again (no attempt spent). */
 export const OFFLINE_WAIT_MS = 10_000;
 
@@ -67,7 +70,7 @@ export const OFFLINE_WAIT_MS = 10_000;
  */
 export function offlineReason(lib: Library, locationId: number): string | undefined {
   const place = locationOnline(lib, locationId);
-  return place && !place.online ? `waiting for location ${locationId}: ${place.reason}` : undefined;
+  return place && !place.online ? `${OFFLINE_WAIT_NOTE}: location ${locationId}: ${place.reason}` : undefined;
 }
 
 /**

@@ -72,6 +72,10 @@ describe('a drive unplugged while the daemon works on it', { skip: loopSkipReaso
     const waiting = jobs.filter((j) => j.status !== 'completed');
     assert.ok(waiting.length > 0);
     assert.deepEqual(waiting.filter((j) => j.attempts !== 0).map((j) => `${j.id} ${j.status} ${j.attempts}`), [], 'no attempt spent');
+    assert.ok(waiting.every((j) => /waiting for its drive/.test((j as Job & { note: string | null }).note ?? '')), 'each says what it waits for');
+    // Jobs waiting for a drive do not hold `jobs run --until-idle` (through the daemon) until it is back.
+    const run = await runCli(['jobs', 'run', '--until-idle'], A, { timeout: 30_000 });
+    assert.equal(run.code, 0, `jobs run --until-idle returned: ${run.stderr}`);
     const stats = json<Stats>(await runCli(['library', 'stats', '--json'], A));
     assert.equal(stats.files, statsBefore.files, 'no entry removed');
     assert.equal(stats.sidecars.thumb?.failed ?? 0, 0, 'no sidecar failed');
