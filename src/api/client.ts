@@ -9,6 +9,7 @@ import type { SyncApi } from './sync.js';
 import type { SendApi } from './send.js';
 import type { MetaApi, TagsApi, XmpApi } from './tags.js';
 import type { FilesApi } from './files.js';
+import type { VolumesApi } from './volumes.js';
 import type { ModelsApi } from './models.js';
 import type { LibrariesApi } from './libraries.js';
 import type { DevicesApi } from './devices.js';
@@ -84,6 +85,7 @@ export type MetaClient = Served<MetaApi, LibraryMethods<'meta'>>;
 export type XmpClient = Served<XmpApi, LibraryMethods<'xmp'>>;
 export type SendClient = Served<SendApi, LibraryMethods<'send'>>;
 export type FilesClient = Served<FilesApi, LibraryMethods<'files'>>;
+export type VolumesClient = Served<VolumesApi, LibraryMethods<'volumes'>>;
 
 export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly id: string;
@@ -103,6 +105,7 @@ export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly xmp: XmpClient;
   readonly send: SendClient;
   readonly files: FilesClient;
+  readonly volumes: VolumesClient;
 }
 
 export type LibrariesClient = Served<LibrariesApi, DeviceMethods<'libraries'>>;

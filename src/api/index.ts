@@ -22,6 +22,7 @@ export type { PolicyApi, PolicyInfo } from './policy.js';
 export type { FilesApi, FileOpOutcome, FileOpResult, LastCopy, OnConflict, TransferOptions, DeleteOptions } from './files.js';
 export { ON_CONFLICT, DEFAULT_ON_CONFLICT } from './files.js';
 export type { TagsApi, MetaApi, XmpApi, TagView, UserMetaView, XmpExportResult } from './tags.js';
+export type { VolumesApi, VolumeInfo, VolumeSpeed } from './volumes.js';
 export type { ModelsApi, ModelInfo, AddedModel } from './models.js';
 export type { DeviceSettingsApi, CpuBudgetInfo, SyncSettings, SyncSettingsPatch } from './device-settings.js';
 export { PREFER_VALUES, type Prefer } from '../sync/sync-settings.js';

@@ -14,6 +14,7 @@ import { SyncApi } from './sync.js';
 import { SendApi } from './send.js';
 import { MetaApi, TagsApi, XmpApi } from './tags.js';
 import { FilesApi } from './files.js';
+import { VolumesApi } from './volumes.js';
 
 export type LibraryAccess = 'read' | 'write';
 
@@ -50,6 +51,7 @@ export class LibraryApi {
   /** Files sent to a paired device's inbox (a job of the daemon). */
   readonly send: SendApi;
   readonly files: FilesApi;
+  readonly volumes: VolumesApi;
   private readonly stopSearch: (() => void) | undefined;
 
   constructor(private readonly lib: Library, ctx: LibraryContext) {
@@ -70,6 +72,7 @@ export class LibraryApi {
     this.xmp = new XmpApi(lib);
     this.send = new SendApi(lib, ctx, () => this.sync.network);
     this.files = new FilesApi(lib, ctx);
+    this.volumes = new VolumesApi(lib);
     // Where this library is open for writing, the search index follows its sidecars (DESIGN §14).
     this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;
   }

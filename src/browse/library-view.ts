@@ -136,9 +136,10 @@ export function parseAddress(address: string): { device?: string; location?: str
 function locationsOf(lib: Library, d: DeviceRecord, names: Map<string, string>, isOnline: (uuid: string) => boolean): LsItem[] {
   const device = names.get(d.uuid) ?? d.name;
   if (d.uuid === lib.device.uuid) {
-    return lib.store.locations.ofDevice(d.id).map((l) => ({ name: l.name, kind: 'dir' as const, size: l.bytes, content_uuid: null, device, device_id: d.uuid, online: true }));
+    // Offline: its drive is unplugged (volumes, issue 21); its entries stay listed.
+    return lib.store.locations.ofDevice(d.id).map((l) => ({ name: l.name, kind: 'dir' as const, size: l.bytes, content_uuid: null, device, device_id: d.uuid, online: l.online === 1 }));
   }
-  return lib.store.peerLocations.ofDevice(d.uuid).map((l) => ({ name: l.name, kind: 'dir' as const, size: l.bytes, content_uuid: null, device, device_id: d.uuid, online: isOnline(d.uuid) }));
+  return lib.store.peerLocations.ofDevice(d.uuid).map((l) => ({ name: l.name, kind: 'dir' as const, size: l.bytes, content_uuid: null, device, device_id: d.uuid, online: isOnline(d.uuid) && l.online === 1 }));
 }
 
 function locationNotFound(ref: string, device: string, matches: number): VssError {

@@ -20,6 +20,7 @@ import { registerLsCommand } from './commands/ls.js';
 import { registerTagCommands } from './commands/tags.js';
 import { registerFileCommands } from './commands/files.js';
 import { registerBrowseCommand } from './commands/browse.js';
+import { registerVolumeCommands } from './commands/volumes.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;
@@ -60,6 +61,7 @@ function buildProgram(): Command {
   registerTagCommands(program);
   registerFileCommands(program);
   registerBrowseCommand(program);
+  registerVolumeCommands(program);
   registerDemoCommand(program);
   registerDaemonCommands(program);
   for (const cmd of program.commands) {

@@ -1,3 +1,4 @@
+import { locationOnline } from '../volumes/location-online.js';
 import { existsSync, lstatSync } from 'node:fs';
 import { VssError } from '../core/errors.js';
 import { PathRefusedError } from '../library/confine.js';
@@ -26,11 +27,15 @@ export function originalFile(lib: Library, contentUuid: string): OriginalFileAns
   let why: string | undefined;
   let offline = false;
   for (const c of copies) {
-    const root = lib.roots.tryLocation(c.location_id);
+    let root = lib.roots.tryLocation(c.location_id);
     if (root instanceof PathRefusedError) {
       why ??= `no copy vss may read: ${root.message}`;
       continue;
     }
+    // Judged by its volume (its path following its drive): an unplugged drive leaves an empty mount point.
+    if (locationOnline(lib, c.location_id)?.online === false) { offline = true; continue; }
+    root = lib.roots.tryLocation(c.location_id);
+    if (root instanceof PathRefusedError) continue;
     if (!existsSync(root.root)) {
       offline = true;
       continue;

@@ -38,6 +38,9 @@ export interface VssEvents {
   'files:received': FileReceived;
   /** An incoming send's bytes so far, a few times a second at most. */
   'drop:progress': DropProgress;
+  /** A volume was mounted (a drive plugged in), or one known went from the mount table. */
+  'volume:appeared': VolumeChange;
+  'volume:gone': VolumeChange;
 }
 
 export interface FileReceived {
@@ -58,6 +61,12 @@ export interface DropProgress {
   total_bytes: number;
 }
 
+export interface VolumeChange {
+  volumeId: number;
+  fingerprint: string;
+  mountPoint: string;
+}
+
 export interface AvailabilityChanged {
   deviceUuid: string;
   /** Entries in the digest (or rows removed when the device was unpaired). */
@@ -70,7 +79,8 @@ export interface AvailabilityChanged {
 
 export interface LocationsChanged {
   locationId: number;
-  change: 'added' | 'removed' | 'paused' | 'resumed';
+  /** `online`/`offline`: its drive came back (perhaps at another mount point) or went. */
+  change: 'added' | 'removed' | 'paused' | 'resumed' | 'online' | 'offline';
 }
 
 export type WatchState = 'watching' | 'paused' | 'polling' | 'error';

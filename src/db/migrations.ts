@@ -17,6 +17,7 @@ import { gridPeerRows } from './migrations/014-grid-peer-rows.js';
 import { jobParams } from './migrations/015-job-params.js';
 import { peerContentIds } from './migrations/016-peer-content-ids.js';
 import { sharedMetadata } from './migrations/017-shared-metadata.js';
+import { volumes } from './migrations/018-volumes.js';
 import { fileOps } from './migrations/019-file-ops.js';
 
 export interface Migration {
@@ -28,7 +29,7 @@ export interface Migration {
 /** Every schema change, in order. The database's user_version says how many have run. */
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
-  librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata,
+  librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps,
 ];
 

@@ -69,7 +69,7 @@ export function paramsOf(job: JobRow): FileOpParams {
     p = undefined;
   }
   const o = p as Partial<FileOpParams> | undefined;
-  const anchorsOk = Array.isArray(o?.anchors) && o.anchors.every((a) => typeof a?.path === 'string' && typeof a?.dev === 'number');
+  const anchorsOk = Array.isArray(o?.anchors) && o.anchors.every((a) => typeof a?.path === 'string' && typeof a?.dev === 'number' && (a.fingerprint === undefined || typeof a.fingerprint === 'string'));
   if (!o || (o.op !== 'copy' && o.op !== 'move' && o.op !== 'delete') || !isOnConflict(o.on_conflict) || !anchorsOk || (o.dst !== undefined && typeof o.dst !== 'string')) {
     throw new VssError('USAGE', `job ${job.id} does not say what to do with its files`);
   }

@@ -1,18 +1,21 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errnoCode } from '../core/errors.js';
+import { mountedVolumes, volumeHolding } from '../volumes/detect.js';
 
 /**
  * What a file operation needs to find again before it touches a side: a folder (a location's
  * root, or the nearest existing folder of a destination outside the library) and the device
  * number of the filesystem it was on when the operation was asked for. An unplugged drive's
- * mount point stays behind as an empty folder of the parent filesystem: its device number tells
- * the two apart, so a job waits for the drive instead of writing into (or reading) the empty
- * mount point. (The volumes part's `locationOnline` is meant to take this over.)
+ * mount point stays behind as an empty folder of the parent filesystem: the volume's fingerprint
+ * (its filesystem UUID) tells the two apart, so a job waits for the drive instead of writing
+ * into (or reading) the empty mount point, and knows the drive again when it comes back as
+ * another device (sdb, then sdc). Where no volume is known (not Linux), the device number.
  */
 export interface Anchor {
   path: string;
   dev: number;
+  fingerprint?: string;
 }
 
 /** The anchor of DIR: DIR itself, or its nearest existing ancestor. */
@@ -20,7 +23,9 @@ export function anchorOf(dir: string): Anchor {
   let p = dir;
   for (;;) {
     try {
-      return { path: p, dev: statSync(p).dev };
+      const dev = statSync(p).dev;
+      const fingerprint = volumeHolding(mountedVolumes(), p)?.fingerprint;
+      return { path: p, dev, ...(fingerprint !== undefined ? { fingerprint } : {}) };
     } catch (err) {
       const code = errnoCode(err);
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
@@ -34,7 +39,9 @@ export function anchorOf(dir: string): Anchor {
 /** Whether ANCHOR's folder is there on the filesystem it was on (the drive is plugged in and mounted). */
 export function reachable(anchor: Anchor): boolean {
   try {
-    return statSync(anchor.path).dev === anchor.dev;
+    const dev = statSync(anchor.path).dev;
+    if (anchor.fingerprint === undefined) return dev === anchor.dev;
+    return volumeHolding(mountedVolumes(), anchor.path)?.fingerprint === anchor.fingerprint;
   } catch {
     return false;
   }

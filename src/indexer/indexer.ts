@@ -5,6 +5,7 @@ import { defaultGeneratorSettings } from '../jobs/settings.js';
 import type { GeneratorSettings } from '../generators/types.js';
 import type { Library } from '../library/library.js';
 import { childLog } from '../core/log.js';
+import { VssError } from '../core/errors.js';
 import { linkLivePhotos } from '../livephoto/link-live-photos.js';
 import { linkXmpSidecars } from '../tags/xmp-import.js';
 import { readMediaMetadata } from '../media/read-metadata.js';
@@ -54,6 +55,12 @@ export interface IndexOptions {
    * without being read again, when that content is known already.
    */
   known?: ReadonlyMap<string, KnownBytes>;
+  /**
+   * Whether the location is still there (its drive still mounted at the same place): asked before
+   * anything is removed. An unplugged drive leaves an empty folder behind, and a scan that went on
+   * would take every file for deleted.
+   */
+  present?: () => boolean;
 }
 
 export async function indexLocation(lib: Library, location: ScannedLocation, opts: IndexOptions = {}): Promise<IndexResult> {
@@ -103,8 +110,13 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
         onProgress: (c) => events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes }),
       }));
     }
+    if (opts.present && !opts.present()) {
+      throw new VssError('UNAVAILABLE', `location ${locationId} went offline during the scan (its drive was unplugged?); nothing was removed`, { path: location.path });
+    }
   } catch (err) {
     writer.rollback();
+    // Its next scan (once the drive is back) aggregates again: what this one wrote is partial.
+    if (opts.present) store.locations.markScanPending(locationId);
     throw err;
   }
 

@@ -15,7 +15,7 @@ import { JobTimedOut, RunnerStopped, type JobKind, type JobOutcome, type JobRunC
 import { MAX_ATTEMPTS, timeoutFor, type KindSchedule } from './schedule.js';
 import { queueStranded } from './stranded.js';
 import { isDiskFull, isTransient, pathOf } from './transient.js';
-import { findSourceFile, metadataOf } from './source-file.js';
+import { findSourceFile, metadataOf, OFFLINE_WAIT_MS, OFFLINE_WAIT_NOTE, offlineReason } from './source-file.js';
 import type { JobRow } from './states.js';
 import { PathRefusedError, readRegularFile } from '../library/confine.js';
 
@@ -80,6 +80,13 @@ async function runGenerator(gen: Generator, job: JobRow, ctx: JobRunContext): Pr
   try {
     return await makeSidecars(gen, job, ctx, contentUuid, owed);
   } catch (err) {
+    // The source's drive was unplugged mid-way (EIO, ENOENT from an empty mount point): wait for
+    // it without spending an attempt, and without failing its sidecars as if the file were bad.
+    const gone = owed.sourceLocation !== undefined && !ctx.untilIdle && !ctx.signal.aborted ? offlineReason(ctx.lib, owed.sourceLocation) : undefined;
+    if (gone) {
+      owed.settle('pending', null, job.attempts - 1);
+      return { state: 'wait', reason: gone, delayMs: OFFLINE_WAIT_MS };
+    }
     // Whatever failed, and wherever: every sidecar still owed is settled with the job, so none is
     // left pending without a job to make it, nor failed while its job retries.
     throw settleFailure(err, job, ctx, owed);
@@ -114,9 +121,14 @@ async function makeSidecars(gen: Generator, job: JobRow, ctx: JobRunContext, con
   if (addresses.size === 0) return { state: 'completed', note: 'fetched from a peer' };
 
   const found = findSourceFile(lib, content);
-  // An unplugged drive comes back: retried with backoff. Gone or refused: a verdict.
-  if (found.path === undefined) throw new GeneratorError(found.reason, { permanent: !found.offline });
+  if (found.path === undefined) {
+    // An unplugged drive comes back: waited for (no attempt spent) by a runner that keeps going,
+    // retried with backoff by one that stops when idle. Gone or refused: a verdict.
+    if (found.offline && !ctx.untilIdle) return { state: 'wait', reason: `${OFFLINE_WAIT_NOTE}: ${found.reason}`, delayMs: OFFLINE_WAIT_MS };
+    throw new GeneratorError(found.reason, { permanent: !found.offline });
+  }
   const source = found.path;
+  owed.sourceLocation = found.locationId;
 
   owed.record([...addresses.values()], 'generating', null, job.attempts);
   // Per run, not per job: an abandoned run winding down must not remove its retry's files.
@@ -235,6 +247,8 @@ function settleFailure(err: unknown, job: JobRow, ctx: JobRunContext, owed: Owed
 /** The sidecars of one kind of one content that its job owes, and how they are recorded. */
 class OwedSidecars {
   readonly manager: SidecarManager;
+  /** The location the source file was read from, once found. */
+  sourceLocation: number | undefined;
 
   constructor(private readonly lib: Library, private readonly kind: SidecarKind, private readonly contentUuid: string, readonly generator: string) {
     this.manager = new SidecarManager(lib);

@@ -17,6 +17,11 @@ export interface JobRunContext {
    * kept in the job's row (both thinned out: call it as often as bytes arrive).
    */
   progress(done: number, total: number): void;
+  /**
+   * The runner stops once nothing is queued (`jobs run --until-idle`): a job must not wait for a
+   * drive that may never come back (volumes, issue 21), so it fails or retries as before.
+   */
+  untilIdle?: boolean;
 }
 
 /**

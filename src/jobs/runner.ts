@@ -4,6 +4,7 @@ import type { Library } from '../library/library.js';
 import { log } from '../core/log.js';
 import { onJobsChanged, type JobStore } from '../store/jobs.js';
 import { IdleWaiters } from './idle-waiters.js';
+import { OFFLINE_WAIT_NOTE } from './source-file.js';
 import { JobOutcomes } from './job-outcome.js';
 import { JobSlots } from './job-slots.js';
 import { jobProgressMeter } from './job-progress.js';
@@ -246,7 +247,8 @@ export class JobRunner {
       this.settleIdle();
       return this.pollMs;
     }
-    const next = this.store.nextRunAfter(this.opts.kinds.names());
+    // A daemon's jobs waiting for an unplugged drive do not hold `jobs run --until-idle` (they run when it is back).
+    const next = this.store.nextRunAfter(this.opts.kinds.names(), this.opts.untilIdle ? {} : { exceptNote: OFFLINE_WAIT_NOTE });
     if (next === undefined) {
       // Idle: one more look for owed work without a job (at most twice a run, or a wait,
       // so a job that keeps leaving work owed cannot hold `--until-idle` forever).
@@ -317,6 +319,7 @@ export class JobRunner {
     this.lib.events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'running' });
     const ctx = {
       lib: this.lib, settings: this.opts.settings, progress: jobProgressMeter(job, this.lib.events, this.store),
+      ...(this.opts.untilIdle ? { untilIdle: true } : {}),
       ...(this.opts.fetchFirst ? { fetchFirst: this.opts.fetchFirst } : {}),
     };
     entry.done = runWithin(kind, job, abort, ctx).then(

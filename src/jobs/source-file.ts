@@ -4,6 +4,7 @@ import { PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 import { parseMetadata } from '../media/media-metadata.js';
 import type { ContentRecord } from '../store/contents.js';
+import { locationOnline, type LocationPlace } from '../volumes/location-online.js';
 
 const log = childLog('source-file');
 
@@ -15,13 +16,23 @@ const MAX_COPIES = 32;
  * the first indexed path that still exists with the content's size, inside a location this
  * device's user added and not through a symlink (a copy the library's rows point elsewhere with
  * is refused and logged). The generator re-reads it, so a file changed since indexing is caught
- * by its size here or by the decoder.
+ * by its size here or by the decoder. A location is judged online by its volume (the mount
+ * table), not by its folder: an unplugged drive leaves its mount point behind, empty, and its
+ * files would look deleted.
  */
 export function findSourceFile(lib: Library, content: Pick<ContentRecord, 'id' | 'size'>): SourceLookup {
   let refused: string | undefined;
   let offline: string | undefined;
+  const places = new Map<number, LocationPlace | undefined>();
   for (const r of lib.store.entries.copiesOnDevice(content.id, lib.deviceId, MAX_COPIES)) {
     try {
+      lib.roots.location(r.location_id); // refused before anything else: a location nobody added here is not waited for
+      if (!places.has(r.location_id)) places.set(r.location_id, locationOnline(lib, r.location_id));
+      const place = places.get(r.location_id);
+      if (place && !place.online) {
+        offline ??= place.path;
+        continue;
+      }
       const root = lib.roots.location(r.location_id);
       if (!existsSync(root.root)) {
         offline ??= root.root;
@@ -29,7 +40,7 @@ export function findSourceFile(lib: Library, content: Pick<ContentRecord, 'id' |
       }
       const path = root.regularFile(r.rel_path);
       const st = statSync(path);
-      if (st.isFile() && st.size === content.size) return { path };
+      if (st.isFile() && st.size === content.size) return { path, locationId: r.location_id };
     } catch (err) {
       if (err instanceof PathRefusedError) {
         log.warn({ path: err.path, reason: err.message }, 'source refused');
@@ -43,8 +54,24 @@ export function findSourceFile(lib: Library, content: Pick<ContentRecord, 'id' |
   return { reason: 'no file with this content is on this device now (moved or deleted since indexing?)', offline: false };
 }
 
-/** A content's file to read, or why there is none (OFFLINE: its location's folder is not there now). */
-export type SourceLookup = { path: string } | { path?: undefined; reason: string; offline: boolean };
+/** A content's file to read (and the location it is in), or why there is none (OFFLINE: its location is not reachable now). */
+export type SourceLookup = { path: string; locationId: number } | { path?: undefined; reason: string; offline: boolean };
+
+/** How a job waiting for an unplugged drive is noted (`jobs list`); such waits do not hold `jobs run --until-idle` on a daemon. */
+export const OFFLINE_WAIT_NOTE = 'waiting for its drive';
+
+/** How long a job whose source is on an unplugged drive waits before it looks again (no attempt spent). */
+export const OFFLINE_WAIT_MS = 10_000;
+
+/**
+ * Why location ID is offline now (its drive unplugged, its folder gone), or undefined while it is
+ * online: asked when a job's read of it failed, so an unplugged drive is waited for instead of
+ * spending the job's attempts or failing its sidecars.
+ */
+export function offlineReason(lib: Library, locationId: number): string | undefined {
+  const place = locationOnline(lib, locationId);
+  return place && !place.online ? `${OFFLINE_WAIT_NOTE}: location ${locationId}: ${place.reason}` : undefined;
+}
 
 /**
  * The stored media metadata as generators see it (a plain record), through the one parser that

@@ -11,6 +11,7 @@ import { IgnoreRules } from '../indexer/ignore-rules.js';
 import type { IndexMode, IndexResult } from '../indexer/types.js';
 import type { LocationInfo } from '../wire/locations.js';
 import { serializeScan } from './watch/scan-lock.js';
+import { locationOnline, mountedNow, settleLocation, settleLocations } from '../volumes/location-online.js';
 
 export type { LocationInfo };
 
@@ -55,10 +56,15 @@ export function addLocation(lib: Library, path: string, opts: AddLocationOptions
     store.entries.insertRoot(locationId, basename(abs) || abs, st.ino, st.mtimeMs, now);
     return locationId;
   });
+  // Its volume, so it can follow its drive to another mount point.
+  settleLocation(lib, store.locations.byId(id)!, mountedNow(lib));
   return getLocation(lib, id);
 }
 
+/** This device's locations, each judged online or offline now (the mount table read at call time). */
 export function listLocations(lib: Library): LocationInfo[] {
+  const { changed } = settleLocations(lib);
+  for (const c of changed) lib.events.emit('locations:changed', { locationId: c.id, change: c.place.online ? 'online' : 'offline' });
   return lib.store.locations.ofDevice(lib.deviceId).map(toInfo);
 }
 
@@ -77,7 +83,12 @@ export function scanLocation(lib: Library, id: number, mode?: IndexMode, opts: I
 }
 
 async function scanNow(lib: Library, id: number, mode: IndexMode | undefined, opts: IndexOptions): Promise<IndexResult> {
-  const loc = getLocation(lib, id);
+  getLocation(lib, id);
+  lib.roots.location(id); // refuses a folder this device's user did not add, before anything else is looked at
+  // Judged by its volume, not its folder: an unplugged drive leaves an empty mount point behind.
+  const place = locationOnline(lib, id)!;
+  if (!place.online) throw new VssError('UNAVAILABLE', `location folder is not reachable: location ${id} is offline (${place.reason}); it is not scanned and nothing of it is removed until it is back`, { path: place.path });
+  const loc = getLocation(lib, id); // its path may have followed its drive
   lib.roots.location(id); // refuses a folder this device's user did not add
   let st;
   try {
@@ -89,7 +100,11 @@ async function scanNow(lib: Library, id: number, mode: IndexMode | undefined, op
   if (mode && mode !== loc.mode) lib.store.locations.setMode(id, mode);
   // Loaded here, not at the top: listing locations must not load the indexer and what it queues.
   const { indexLocation } = await import('../indexer/indexer.js');
-  return indexLocation(lib, { id, path: loc.path, index_mode: mode ?? loc.mode, ignore_rules: JSON.stringify(loc.ignore) }, opts);
+  const present = (): boolean => {
+    const p = locationOnline(lib, id);
+    return p?.online === true && p.path === loc.path;
+  };
+  return indexLocation(lib, { id, path: loc.path, index_mode: mode ?? loc.mode, ignore_rules: JSON.stringify(loc.ignore) }, { present, ...opts });
 }
 
 /** Set (or with null, clear) a location's own generation policy; it applies from the next scan or queueing. */
@@ -141,5 +156,7 @@ function toInfo(r: LocationRecord): LocationInfo {
     last_scan_completed_at: r.last_scan_completed_at ? new Date(r.last_scan_completed_at).toISOString() : null,
     generation: r.generation ?? null,
     paused: r.watch_paused === 1,
+    volume_id: r.volume_id,
+    online: r.online === 1,
   };
 }

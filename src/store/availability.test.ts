@@ -108,6 +108,8 @@ describe('local availability numbering', () => {
     // otherwise, without what later migrations add, so 013 and those after it run again).
     const db = openDatabase(path);
     db.exec(`DROP TRIGGER file_op_items_of_gone_job; DROP TABLE file_op_items; -- 019 (file operations)
+      DROP TABLE volumes; ALTER TABLE locations DROP COLUMN volume_id; ALTER TABLE locations DROP COLUMN volume_path; -- 018 (volumes)
+      ALTER TABLE locations DROP COLUMN online; ALTER TABLE peer_locations DROP COLUMN online;
       DROP TABLE tags; DROP TABLE user_metadata; DROP TABLE metadata_tag; DROP TABLE shared_ops; DROP TABLE shared_cursor; DROP TABLE shared_acks;
       ALTER TABLE jobs DROP COLUMN params; ALTER TABLE jobs DROP COLUMN result; ALTER TABLE jobs DROP COLUMN done_bytes;
       DROP TRIGGER grid_peer_page; DROP TRIGGER grid_peer_pulled; DROP TRIGGER grid_peer_removed; DROP TABLE grid_peer_version;

@@ -352,7 +352,13 @@ export class JobStore {
   }
 
   /** When the next queued job of KINDS becomes runnable (ms epoch), or undefined when none is queued. */
-  nextRunAfter(kinds: readonly string[]): number | undefined {
+  nextRunAfter(kinds: readonly string[], opts: { exceptNote?: string } = {}): number | undefined {
+    if (opts.exceptNote !== undefined) {
+      // Jobs waiting for an unplugged drive (their note says so) left out
+      return this.sql<[string, string, string], number | null>(
+        `SELECT MIN(run_after) FROM jobs WHERE status = 'queued' AND kind IN (SELECT value FROM json_each(?)) AND (note IS NULL OR substr(note, 1, length(?)) != ?)`,
+      ).pluck().get(jsonList(kinds), opts.exceptNote, opts.exceptNote) ?? undefined;
+    }
     return this.sql<[string], number | null>(`SELECT MIN(run_after) FROM jobs WHERE status = 'queued' AND kind IN (SELECT value FROM json_each(?))`).pluck().get(jsonList(kinds)) ?? undefined;
   }
 

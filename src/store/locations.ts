@@ -24,6 +24,12 @@ export interface LocationRecord {
   /** A generation policy spec of its own (jobs/policy.ts), or null: the library's. */
   generation: string | null;
   watch_paused: 0 | 1;
+  /** The volume it lies on (DESIGN §17), once known. */
+  volume_id: number | null;
+  /** Its folder relative to its volume's root ('' for the root itself): where it is when the drive mounts elsewhere. */
+  volume_path: string | null;
+  /** Its folder was reachable when last looked at (0 while its drive is unplugged). */
+  online: 0 | 1;
 }
 
 /** The `locations` table. */
@@ -90,5 +96,21 @@ export class LocationStore {
   /** The location's folder totals no longer hold (a file left it outside a scan): its next scan aggregates again. */
   markScanPending(id: number): void {
     this.sql<[number]>("UPDATE locations SET scan_state = 'pending' WHERE id = ?").run(id);
+  }
+
+
+  /** The location lies on volume VOLUMEID at VOLUMEPATH (relative to the volume's root). */
+  setVolume(id: number, volumeId: number, volumePath: string): void {
+    this.sql<[number, string, number]>('UPDATE locations SET volume_id = ?, volume_path = ? WHERE id = ?').run(volumeId, volumePath, id);
+  }
+
+  /** Whether the location's folder is reachable; true when this changed it. */
+  setOnline(id: number, online: boolean): boolean {
+    return this.sql<[number, number, number]>('UPDATE locations SET online = ? WHERE id = ? AND online != ?').run(online ? 1 : 0, id, online ? 1 : 0).changes > 0;
+  }
+
+  /** The location's folder is now PATH (its drive mounted elsewhere). */
+  setPath(id: number, path: string): void {
+    this.sql<[string, number]>('UPDATE locations SET path = ? WHERE id = ?').run(path, id);
   }
 }

@@ -14,6 +14,8 @@ export interface PeerLocationRecord {
   files: number;
   dirs: number;
   bytes: number;
+  /** Its owner could reach its folder when it last said (0: an unplugged drive). */
+  online: 0 | 1;
 }
 
 /** The `peer_locations` table: written only from what the owner sent, never edited here. */
@@ -33,17 +35,17 @@ export class PeerLocationStore {
   }
 
   /** Make DEVICE's locations these (the owner's whole list): others are deleted; the ids deleted come back. */
-  replace(deviceUuid: string, rows: readonly Omit<PeerLocationRecord, 'device_uuid'>[]): number[] {
+  replace(deviceUuid: string, rows: readonly (Omit<PeerLocationRecord, 'device_uuid' | 'online'> & { online?: 0 | 1 })[]): number[] {
     const keep = JSON.stringify(rows.map((r) => r.location_id));
     const gone = this.sql<[string, string], number>(
       'DELETE FROM peer_locations WHERE device_uuid = ? AND location_id NOT IN (SELECT value FROM json_each(?)) RETURNING location_id',
     ).pluck().all(deviceUuid, keep);
-    const put = this.sql<[string, number, string, string, string, string, number, number, number]>(
-      `INSERT INTO peer_locations (device_uuid, location_id, uuid, name, path, index_mode, files, dirs, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    const put = this.sql<[string, number, string, string, string, string, number, number, number, number]>(
+      `INSERT INTO peer_locations (device_uuid, location_id, uuid, name, path, index_mode, files, dirs, bytes, online) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(device_uuid, location_id) DO UPDATE SET uuid = excluded.uuid, name = excluded.name, path = excluded.path,
-         index_mode = excluded.index_mode, files = excluded.files, dirs = excluded.dirs, bytes = excluded.bytes`,
+         index_mode = excluded.index_mode, files = excluded.files, dirs = excluded.dirs, bytes = excluded.bytes, online = excluded.online`,
     );
-    for (const r of rows) put.run(deviceUuid, r.location_id, r.uuid, r.name, r.path, r.index_mode, r.files, r.dirs, r.bytes);
+    for (const r of rows) put.run(deviceUuid, r.location_id, r.uuid, r.name, r.path, r.index_mode, r.files, r.dirs, r.bytes, r.online ?? 1);
     return gone;
   }
 

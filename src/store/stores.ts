@@ -15,6 +15,7 @@ import { PeerEntryStore } from './peer-entries.js';
 import { PeerLibraryCursorStore } from './peer-library-cursor.js';
 import { PeerLocationStore } from './peer-locations.js';
 import { PeerSyncStore } from './peer-sync.js';
+import { VolumeStore } from './volumes.js';
 import { SearchStore } from './search.js';
 import { SidecarStore } from './sidecars.js';
 import { StatsStore } from './stats.js';
@@ -49,6 +50,7 @@ export class Stores {
   private ownBrowse: BrowseStore | undefined;
   private ownStats: StatsStore | undefined;
   private ownPeerLocations: PeerLocationStore | undefined;
+  private ownVolumes: VolumeStore | undefined;
   private ownPeerEntries: PeerEntryStore | undefined;
   private ownPeerContents: PeerContentStore | undefined;
   private ownPeerLibraryCursor: PeerLibraryCursorStore | undefined;
@@ -195,6 +197,12 @@ export class Stores {
    */
   checkpoint(mode: 'PASSIVE' | 'TRUNCATE'): void {
     this.db.pragma(`wal_checkpoint(${mode})`);
+  }
+
+
+  /** This device's drives (DESIGN §17). */
+  get volumes(): VolumeStore {
+    return (this.ownVolumes ??= new VolumeStore(this.db));
   }
 
   /** Changes when another connection commits to the database (never for this connection's own writes). */

@@ -22,6 +22,10 @@ export interface LocationInfo {
   generation: string | null;
   /** Paused: the daemon neither watches nor rescans it until resumed. */
   paused: boolean;
+  /** The volume it lies on (`vss volumes list`), once known. */
+  volume_id: number | null;
+  /** False while its volume is unplugged or its folder absent: its entries and sidecars are kept, nothing is scanned or removed. */
+  online: boolean;
 }
 
 export interface SkippedFile {

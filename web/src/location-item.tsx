@@ -19,6 +19,7 @@ export const LocationItem = memo(function LocationItem({ loc, scan, done, onResc
         <h3>{loc.name}</h3>
         <span className="tag">{loc.mode}</span>
         {loc.paused && <span className="status status-paused">paused</span>}
+        {!loc.online && <span className="status status-missing status-offline" title="Its drive is unplugged or its folder is absent: its files, contents and sidecars are kept and stay browsable; it is rescanned when it is back.">offline</span>}
       </div>
       <p className="path">{loc.path}</p>
       <p className="muted">
@@ -27,7 +28,7 @@ export const LocationItem = memo(function LocationItem({ loc, scan, done, onResc
       {scan && <IndexProgressBar progress={scan} label={`Scan of ${loc.name}`} />}
       {done && <p className="ok" role="status">Rescanned: {done}</p>}
       <div className="actions">
-        <button type="button" onClick={() => onRescan(loc)} disabled={scanning || loc.paused}>{scanning ? 'Scanning…' : 'Rescan'}</button>
+        <button type="button" onClick={() => onRescan(loc)} disabled={scanning || loc.paused || !loc.online} title={loc.online ? undefined : 'offline: plug its drive in to rescan it'}>{scanning ? 'Scanning…' : 'Rescan'}</button>
         {loc.paused
           ? <button type="button" onClick={() => onPause(loc, 'resume')}>Resume</button>
           : <button type="button" onClick={() => onPause(loc, 'pause')}>Pause</button>}

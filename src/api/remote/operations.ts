@@ -237,6 +237,13 @@ export const OPERATIONS = {
   },
   searchReindex: { method: 'POST', path: `${LIB}/search/reindex`, call: 'lib.search.reindex' },
 
+  // `ref` is a volume's id or fingerprint
+  volumesList: { method: 'GET', path: `${LIB}/volumes`, call: 'lib.volumes.list' },
+  volumesGet: { method: 'GET', path: `${LIB}/volumes/:ref`, call: 'lib.volumes.get', args: [param('ref', 'string')] },
+  volumesTrack: { method: 'POST', path: `${LIB}/volumes/:ref/track`, call: 'lib.volumes.track', args: [param('ref', 'string'), options({ name: body('name', 'string', opt) })] },
+  volumesUntrack: { method: 'POST', path: `${LIB}/volumes/:ref/untrack`, call: 'lib.volumes.untrack', args: [param('ref', 'string')] },
+  volumesSpeed: { method: 'POST', path: `${LIB}/volumes/:ref/speed`, call: 'lib.volumes.speed', args: [param('ref', 'string')] },
+
   /** A ready sidecar's file, by address; with `v=<checksum>` it may be cached for good. */
   sidecarFile: { method: 'GET', path: `${LIB}/sidecars/:uuid/:kind/:variant`, query: ['v'] },
   /** A content's original file, by content uuid (Range requests for video seeking). */

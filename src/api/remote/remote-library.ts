@@ -27,6 +27,7 @@ export class RemoteLibrary implements LibraryClient {
   readonly meta: LibraryClient['meta'];
   readonly xmp: LibraryClient['xmp'];
   readonly files: LibraryClient['files'];
+  readonly volumes: LibraryClient['volumes'];
   readonly stats: LibraryClient['stats'];
   readonly ls: LibraryClient['ls'];
   readonly send: LibraryClient['send'];
@@ -41,6 +42,7 @@ export class RemoteLibrary implements LibraryClient {
     this.meta = served.meta;
     this.xmp = served.xmp;
     this.files = served.files;
+    this.volumes = served.volumes;
     this.stats = served.stats;
     this.ls = served.ls;
     this.send = served.send;

@@ -35,7 +35,7 @@ export function registerLocationCommands(program: Command): void {
         if (globals(this).json) return printJson(locs);
         if (locs.length === 0) return printLine('No locations yet: run `vss location add PATH`.');
         for (const l of locs) {
-          printLine(`${l.id}  ${l.name}  ${l.mode}  ${l.files} files  ${formatBytes(l.bytes)}  ${l.scan_state}${l.paused ? '  paused' : ''}  ${displayPath(l.path)}${l.generation ? `  generate: ${l.generation}` : ''}`);
+          printLine(`${l.id}  ${l.name}  ${l.mode}  ${l.files} files  ${formatBytes(l.bytes)}  ${l.scan_state}${l.paused ? '  paused' : ''}${l.online ? '' : '  offline'}  ${displayPath(l.path)}${l.generation ? `  generate: ${l.generation}` : ''}`);
         }
       }, 'read');
     });

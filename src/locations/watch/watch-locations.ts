@@ -1,3 +1,4 @@
+import { pollVolumes, type VolumePoll } from '../../volumes/volume-poll.js';
 import type { Logger } from 'pino';
 import { childLog } from '../../core/log.js';
 import type { WatchState } from '../../core/events.js';
@@ -14,6 +15,8 @@ const SWEEP_RETRY_MS = 200;
 export interface WatchLocationsOptions {
   /** What this device's generators can use now (deep locations queue their sidecars with it). */
   generation: () => GeneratorSettings;
+  /** How often the mount table is read for drives plugged in or pulled out (default 1.5 s; 0: never). */
+  volumePollMs?: number;
   /** A batch of changes is scanned at most this long after its first change (default 1000 ms). */
   debounceMs?: number;
   /** How often folders that could not be watched (the OS limit) and failing locations are rescanned (default 60 s). */
@@ -70,6 +73,10 @@ export async function watchLocations(lib: Library, opts: WatchLocationsOptions):
 class LibraryWatcher implements LocationWatching {
   private readonly watches = new Map<number, LocationWatch>();
   private readonly paused = new Set<number>();
+  /** Locations last seen offline (their drive away), and the path each watched one is watched at. */
+  private readonly offline = new Set<number>();
+  private readonly paths = new Map<number, string>();
+  private readonly volumes: VolumePoll | undefined;
   private readonly log: Logger;
   private readonly unsubscribe: () => void;
   private refreshing: Promise<void> = Promise.resolve();
@@ -86,6 +93,8 @@ class LibraryWatcher implements LocationWatching {
     });
     // Contents left without entries by a run that ended before its sweep.
     this.scheduleSweep();
+    // Drives come and go: each location follows its own (volumes, issue 21).
+    if (opts.volumePollMs !== 0) this.volumes = pollVolumes(lib, opts.volumePollMs !== undefined ? { intervalMs: opts.volumePollMs } : {});
   }
 
   refresh(): Promise<void> {
@@ -99,9 +108,18 @@ class LibraryWatcher implements LocationWatching {
     const ids = new Set(locations.map((l) => l.id));
     for (const [id, w] of this.watches) {
       const loc = locations.find((l) => l.id === id);
-      if (!loc || loc.paused) { this.watches.delete(id); await w.close(); }
+      // Back from offline, or at another path (its drive mounted elsewhere): watched afresh there,
+      // its first scan the rescan. While offline its watch stays, retrying: every scan of it is
+      // refused (locations.ts), so nothing it does not see is taken for deleted.
+      const back = loc !== undefined && loc.online && this.offline.has(id);
+      if (!loc || loc.paused || back || this.paths.get(id) !== loc.path) { this.watches.delete(id); this.paths.delete(id); await w.close(); }
     }
     for (const id of this.paused) if (!ids.has(id)) this.paused.delete(id);
+    for (const loc of locations) {
+      if (loc.online) this.offline.delete(loc.id);
+      else this.offline.add(loc.id);
+    }
+    for (const id of this.offline) if (!ids.has(id)) this.offline.delete(id);
     for (const loc of locations) {
       if (loc.paused) {
         if (!this.paused.has(loc.id)) { this.paused.add(loc.id); this.say(loc.id, 'paused'); }
@@ -109,6 +127,7 @@ class LibraryWatcher implements LocationWatching {
       }
       this.paused.delete(loc.id);
       if (this.watches.has(loc.id)) continue;
+      this.paths.set(loc.id, loc.path);
       const w = new LocationWatch({
         lib: this.lib, locationId: loc.id, path: loc.path, generation: this.opts.generation,
         debounceMs: this.opts.debounceMs ?? 1000, rescanEveryMs: this.opts.rescanEveryMs ?? 60_000,
@@ -185,6 +204,7 @@ class LibraryWatcher implements LocationWatching {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.volumes?.close();
     this.unsubscribe();
     clearTimeout(this.sweepTimer);
     await this.sweeping;

@@ -42,7 +42,7 @@ export function ownerChanges(lib: Library, ask: PullAsk): { head: HeadOut; pages
   const { store, device } = lib;
   const deviceId = lib.deviceId;
   const locations = store.locations.ofDevice(deviceId).map((l) => ({
-    id: l.id, uuid: l.uuid, name: l.name, path: l.path, mode: l.index_mode, files: l.files, dirs: l.dirs, bytes: l.bytes,
+    id: l.id, uuid: l.uuid, name: l.name, path: l.path, mode: l.index_mode, files: l.files, dirs: l.dirs, bytes: l.bytes, online: l.online === 1,
   }));
   const head: HeadOut = {
     device: { uuid: device.uuid, name: device.name, os: platform() }, epoch, full, from_seq: fromSeq, to_seq: toSeq, resumed, locations,

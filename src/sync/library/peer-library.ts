@@ -89,6 +89,7 @@ export class PeerLibrary {
       let removed = 0;
       for (const gone of store.peerLocations.replace(owner, head.locations.map((l) => ({
         location_id: l.id, uuid: l.uuid, name: l.name, path: l.path, index_mode: l.mode, files: l.files, dirs: l.dirs, bytes: l.bytes,
+        online: l.online === false ? 0 as const : 1 as const,
       })))) removed += this.dropped(store.peerEntries.dropLocation(owner, gone));
       const c = store.peerLibraryCursor.get(owner);
       const number = head.resumed && c

@@ -241,6 +241,8 @@ export const PEER_MESSAGES = {
       epoch: f.string(64), full: f.bool, from_seq: f.uint, to_seq: f.uint, resumed: f.bool,
       locations: f.array(f.object({
         id: f.uint, uuid: f.uuid, name: f.text(255), path: f.string(REL_PATH), mode: f.string(16), files: f.uint, dirs: f.uint, bytes: f.uint,
+        // False while its drive is unplugged; absent from an older vss (online)
+        online: f.optional(f.bool),
       }), LIBRARY_MAX_LOCATIONS),
     },
   },

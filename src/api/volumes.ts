@@ -1,0 +1,84 @@
+import { VssError } from '../core/errors.js';
+import type { Library } from '../library/library.js';
+import type { VolumeRecord } from '../store/volumes.js';
+import type { VolumeInfo, VolumeSpeed } from '../wire/volumes.js';
+import type { MountedNow } from '../volumes/location-online.js';
+
+export type { VolumeInfo, VolumeSpeed };
+
+const MAX_NAME = 255;
+
+/** The mount reader, loaded by the calls that use it: opening a library stays light. */
+async function mounts(lib: Library, fresh: boolean): Promise<MountedNow> {
+  const { mountedNow } = await import('../volumes/location-online.js');
+  return mountedNow(lib, undefined, { fresh });
+}
+
+/**
+ * This device's volumes (`vss volumes`, DESIGN §17): the drives mounted now and the tracked ones
+ * that are not. A volume is named by its id or its fingerprint (the filesystem UUID).
+ */
+export class VolumesApi {
+  constructor(private readonly lib: Library) {}
+
+  /** The volumes mounted now, and the tracked ones that are not (online false). */
+  async list(): Promise<VolumeInfo[]> {
+    const now = await mounts(this.lib, true);
+    return this.lib.store.volumes.ofDevice(this.lib.deviceId)
+      .filter((r) => r.tracked === 1 || now.rows.has(r.fingerprint))
+      .map((r) => toInfo(r, now));
+  }
+
+  async get(ref: string): Promise<VolumeInfo> {
+    const now = await mounts(this.lib, true);
+    return toInfo(this.find(ref), now);
+  }
+
+  /** Keep a volume listed while it is unplugged, under NAME if given. */
+  async track(ref: string, opts: { name?: string } = {}): Promise<VolumeInfo> {
+    if (opts.name !== undefined && (opts.name.trim() === '' || opts.name.length > MAX_NAME)) throw new VssError('USAGE', `a volume name is 1 to ${MAX_NAME} characters`);
+    const now = await mounts(this.lib, false);
+    const v = this.find(ref);
+    this.lib.store.volumes.setTracked(v.id, true, opts.name?.trim());
+    return toInfo(this.find(String(v.id)), now);
+  }
+
+  /** Stop tracking a volume: it is listed only while mounted (its locations keep it). */
+  async untrack(ref: string): Promise<VolumeInfo> {
+    const now = await mounts(this.lib, false);
+    const v = this.find(ref);
+    this.lib.store.volumes.setTracked(v.id, false, undefined);
+    return toInfo(this.find(String(v.id)), now);
+  }
+
+  /** Measure the volume's write and read speed (a temporary file, removed after) and keep the figures with it. */
+  async speed(ref: string): Promise<VolumeSpeed> {
+    const now = await mounts(this.lib, true);
+    const v = this.find(ref);
+    const mounted = now.volumes.find((m) => m.fingerprint === v.fingerprint);
+    if (!mounted) throw new VssError('UNAVAILABLE', `volume ${v.id} is not mounted now, so its speed cannot be tested`);
+    if (mounted.readOnly) throw new VssError('WRONG_STATE', `volume ${v.id} (${mounted.mountPoint}) is mounted read-only: a speed test must write a file`, { path: mounted.mountPoint });
+    const { speedTest } = await import('../volumes/speed.js');
+    const r = await speedTest(mounted.mountPoint, mounted.free);
+    this.lib.store.volumes.setSpeed(v.id, r.read_mbps, r.write_mbps);
+    return { read_mbps: r.read_mbps, write_mbps: r.write_mbps };
+  }
+
+  /** A volume of this device by its id or fingerprint. */
+  private find(ref: string): VolumeRecord {
+    const s = String(ref).trim();
+    const byId = /^\d{1,15}$/.test(s) ? this.lib.store.volumes.byId(Number(s), this.lib.deviceId) : undefined;
+    const v = byId ?? this.lib.store.volumes.byFingerprint(s.toLowerCase(), this.lib.deviceId) ?? this.lib.store.volumes.byFingerprint(s, this.lib.deviceId);
+    if (!v) throw new VssError('NOT_FOUND', `no volume ${JSON.stringify(s).slice(0, 80)} on this device (see \`vss volumes list\`: its id or fingerprint)`);
+    return v;
+  }
+}
+
+function toInfo(r: VolumeRecord, now: MountedNow): VolumeInfo {
+  const online = now.rows.get(r.fingerprint)?.id === r.id;
+  return {
+    id: r.id, name: r.name, mount_point: r.mount_point, fs: r.fs, capacity: r.capacity, free: r.free,
+    removable: r.removable === 1, read_only: r.read_only === 1, tracked: r.tracked === 1, fingerprint: r.fingerprint,
+    online, read_mbps: r.read_mbps, write_mbps: r.write_mbps,
+  };
+}
