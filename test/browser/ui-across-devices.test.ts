@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir, until } from '../helpers.js';
@@ -22,7 +22,8 @@ interface Item { content_uuid: string; name: string; local: boolean; devices: st
  * indexes its photos, a desktop its documents, they pair (two real daemons over loopback); the
  * desktop's grid shows the laptop's photos beside its own documents, each named with its device,
  * a device filter narrows it, a remote photo's detail lists its copies by address, search finds
- * it, and with the laptop off its photos stay, marked offline. A real headless Chromium.
+ * it, a document's detail sends it to the laptop (Spacedrop), and with the laptop off its photos
+ * stay, marked offline. A real headless Chromium.
  */
 describe('the web UI across two paired devices', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 300_000 }, () => {
   const tmp = tempDir('vss-ui-devices-');
@@ -30,6 +31,7 @@ describe('the web UI across two paired devices', { skip: FIXTURES_SKIP || UI_SKI
   const B = { VSS_DATA_DIR: join(tmp.path, 'desktop') };
   const photos = join(tmp.path, 'Photos');
   const documents = join(tmp.path, 'Documents');
+  const inbox = join(tmp.path, 'laptop-inbox');
   let http = '';
   let token = '';
   let signIn = '';
@@ -60,6 +62,7 @@ describe('the web UI across two paired devices', { skip: FIXTURES_SKIP || UI_SKI
     const added = await runCli(['location', 'add', photos, '--name', 'Photos', '--mode', 'deep'], A);
     assert.equal(added.code, 0, added.stderr);
     await pairDaemons(A, B);
+    assert.equal((await runCli(['files', 'inbox', '--dir', inbox], A)).code, 0);
     assert.equal((await runCli(['location', 'add', documents, '--name', 'Documents', '--mode', 'content'], B)).code, 0);
 
     const ui = json<{ url: string; http: string }>(await runCli(['ui', '--json'], B));
@@ -76,7 +79,7 @@ describe('the web UI across two paired devices', { skip: FIXTURES_SKIP || UI_SKI
   const grid = (page: Page) => page.getByRole('main', { name: 'Library' });
   const tileNames = (page: Page) => grid(page).locator('a[data-uuid]').evaluateAll((els) => els.map((e: any) => e.getAttribute('aria-label') as string));
 
-  it('shows the laptop\'s photos beside the desktop\'s documents, each named with its device; a filter narrows it; a remote photo\'s detail lists its copies; search finds it; with the laptop off its photos stay, offline', async () => {
+  it('shows the laptop\'s photos beside the desktop\'s documents, each named with its device; a filter narrows it; a remote photo\'s detail lists its copies; search finds it; the desktop sends a file to the laptop from a detail; with the laptop off its photos stay, offline', async () => {
     const launched = await launchBrowser();
     try {
       const { page } = await newPage(launched.browser);
@@ -136,6 +139,16 @@ describe('the web UI across two paired devices', { skip: FIXTURES_SKIP || UI_SKI
       const meta = grid(page).getByRole('group', { name: 'Canon_40D.jpg: favourite and rating' });
       await meta.getByRole('button', { name: 'Favourite', pressed: true }).waitFor({ timeout: 20_000 });
       await meta.getByRole('group', { name: /Rating: 4/ }).waitFor({ timeout: 5_000 });
+
+      // Spacedrop from the detail: the desktop's letter sent to the laptop arrives in its inbox, verified.
+      await page.evaluate(() => { document.location.hash = '#/'; });
+      await grid(page).locator('a[aria-label="letter.txt, on Desktop"]').click();
+      await page.getByRole('heading', { level: 1, name: 'letter.txt' }).waitFor();
+      const send = page.getByRole('region', { name: 'Send to a device' });
+      await send.getByRole('combobox', { name: 'Send to' }).selectOption({ label: 'Laptop' });
+      await send.getByRole('button', { name: 'Send' }).click();
+      await send.locator('.status-completed').waitFor({ timeout: 30_000 });
+      assert.equal(readFileSync(join(inbox, 'letter.txt'), 'utf8'), 'dear desktop');
 
       // The laptop goes off: its photos stay in the desktop's grid, marked offline (the open grid asks again every few seconds).
       await page.evaluate(() => { document.location.hash = '#/'; });
