@@ -1,5 +1,6 @@
 import { lstatSync } from 'node:fs';
 import { sep } from 'node:path';
+import { VssError } from '../core/errors.js';
 import { yieldToEventLoop, type BatchWriter } from '../store/batch-writer.js';
 import { ListingReconciler, type DiscoveryCounts } from './reconcile-listing.js';
 import type { ScannedEntry } from '../store/entries.js';
@@ -25,6 +26,8 @@ export interface DirsDiscoveryInput {
   exclude: readonly string[];
   seen: SeenSet;
   onSkip: (path: string, reason: string) => void;
+  /** Whether the location is still there (IndexOptions.present): asked again just before rows are removed. */
+  present?: () => boolean;
 }
 
 /**
@@ -63,6 +66,10 @@ export async function discoverDirs(input: DirsDiscoveryInput): Promise<Discovery
   let removedFiles = 0;
   let removedRows = 0;
   const gone = before.filter((row) => !seen.has(row.id));
+  // A drive unplugged while its folders were listed leaves them empty: that is not every file deleted.
+  if (gone.length > 0 && input.present && !input.present()) {
+    throw new VssError('UNAVAILABLE', `location ${input.locationId} went offline while it was listed (its drive was unplugged?); nothing was removed`, { path: input.rootAbs });
+  }
   if (gone.length > 0) {
     input.store.transaction(() => {
       for (const row of gone) {

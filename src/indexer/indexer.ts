@@ -99,7 +99,7 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
     if (opts.only) {
       const found = await discoverDirs({
         store, writer, locationId, rootAbs: location.path, rootEntryId: rootId, dirs: opts.only,
-        ignoreRules: rules, exclude: [...exclude], seen, onSkip,
+        ignoreRules: rules, exclude: [...exclude], seen, onSkip, ...(opts.present ? { present: opts.present } : {}),
       });
       counts = found;
       removed = { files: found.removedFiles, rows: found.removedRows };
