@@ -9,6 +9,9 @@ import { isJobStatus, JOB_STATUSES, type JobRow, type NamedJobRow } from '../job
 import type { LibraryContext } from './library-api.js';
 import { pageKeyed, type Page, type PageRequest } from './pages.js';
 
+/** Each library's continuous work while it loads (the daemon's `startWork`), until it runs. */
+const workStarting = new WeakMap<Library, Promise<unknown>>();
+
 export type { JobRow, JobWork, NamedJobRow, RunSummary };
 
 export interface JobFilter {
@@ -37,6 +40,7 @@ export class JobsApi {
    */
   async run(input: RunJobsInput = {}): Promise<RunSummary> {
     const [{ runJobs }, { jobWorkOf }] = await Promise.all([import('../jobs/run-jobs.js'), import('../jobs/job-work.js')]);
+    await workStarting.get(this.lib);
     const work = jobWorkOf(this.lib);
     if (work) return input.untilIdle ? work.waitUntilIdle(input.signal) : work.follow(input.signal);
     // A file operation a killed `vss files` command left is finished here too.
@@ -55,12 +59,17 @@ export class JobsApi {
    * CPUBUDGET), shared by every library this process works, starting work queued in this process
    * at once, a `sidecars path` request ahead of the background queue. While it runs, `run` follows it.
    */
-  async startWork(opts: { cpuBudget?: number; log?: Logger; fetchFirst?: FetchFirst; moreKinds?: JobKind[] } = {}): Promise<JobWork> {
-    const [{ startJobWork }, { defaultJobKinds }] = await Promise.all([import('../jobs/job-work.js'), import('../jobs/default-kinds.js')]);
+  startWork(opts: { cpuBudget?: number; log?: Logger; fetchFirst?: FetchFirst; moreKinds?: JobKind[] | Promise<JobKind[]> } = {}): Promise<JobWork> {
     const { moreKinds, ...rest } = opts;
-    const kinds = defaultJobKinds();
-    for (const k of moreKinds ?? []) kinds.register(k);
-    return startJobWork(this.lib, { dataDir: this.ctx.dataDir, kinds, ...rest });
+    const started = (async () => {
+      const [{ startJobWork }, { defaultJobKinds }, more] = await Promise.all([import('../jobs/job-work.js'), import('../jobs/default-kinds.js'), moreKinds]);
+      const kinds = defaultJobKinds();
+      for (const k of more ?? []) kinds.register(k);
+      return startJobWork(this.lib, { dataDir: this.ctx.dataDir, kinds, ...rest });
+    })();
+    // Known at once: a `run` asked while the work is still loading its kinds follows it rather than starting a second runner.
+    workStarting.set(this.lib, started.catch(() => undefined));
+    return started;
   }
 
   /** Jobs, oldest first, read a page at a time, each with its content's name. */

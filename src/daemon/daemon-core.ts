@@ -171,7 +171,8 @@ export class DaemonCore {
   private async startServices(lib: LibraryApi, svc: LibraryServices): Promise<void> {
     const log = this.log.child({ library: lib.id });
     // A job first fetches what a paired device has made already (while the peer side is lent).
-    const work = await lib.jobs.startWork({ log, fetchFirst: lib.sync.fetchFirst, moreKinds: [...(await lib.sync.jobKinds()), ...(await lib.send.jobKinds()), ...(await lib.files.jobKinds())] });
+    const moreKinds = Promise.all([lib.sync.jobKinds(), lib.send.jobKinds(), lib.files.jobKinds()]).then((lists) => lists.flat());
+    const work = await lib.jobs.startWork({ log, fetchFirst: lib.sync.fetchFirst, moreKinds });
     svc.work = work;
     svc.stops.push(() => work.stop());
     const watching = await lib.locations.watch({ log });
