@@ -1,5 +1,6 @@
-import type { JobRow } from '../jobs/states.js';
 import { VssError } from '../core/errors.js';
+import type { JobRow } from '../jobs/states.js';
+import { paramsJson } from '../jobs/wait-for-job.js';
 import type { Anchor } from './volume-reach.js';
 
 /** The job kinds of `vss files copy|move|delete` (DESIGN §17): one job per command. */
@@ -62,13 +63,7 @@ export function kindOf(op: FileOp): FileOpKind {
 }
 
 export function paramsOf(job: JobRow): FileOpParams {
-  let p: unknown;
-  try {
-    p = job.params !== null && job.params.length <= MAX_PARAMS_CHARS ? JSON.parse(job.params) : undefined;
-  } catch {
-    p = undefined;
-  }
-  const o = p as Partial<FileOpParams> | undefined;
+  const o = paramsJson(job, MAX_PARAMS_CHARS) as Partial<FileOpParams> | undefined;
   const anchorsOk = Array.isArray(o?.anchors) && o.anchors.every((a) => typeof a?.path === 'string' && typeof a?.dev === 'number' && (a.fingerprint === undefined || typeof a.fingerprint === 'string'));
   if (!o || (o.op !== 'copy' && o.op !== 'move' && o.op !== 'delete') || !isOnConflict(o.on_conflict) || !anchorsOk || (o.dst !== undefined && typeof o.dst !== 'string')) {
     throw new VssError('USAGE', `job ${job.id} does not say what to do with its files`);

@@ -5,7 +5,7 @@ import { isInside, PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 import type { NewFileOpItem } from '../store/file-op-items.js';
 import type { FileOp, FileOpParams, OnConflict } from './file-op.js';
-import { freeNameIn } from './free-name.js';
+import { freeNameIn } from '../core/free-name.js';
 import { checkedPath, placeInLibrary, placeOf } from './places.js';
 import { anchorOf, type Anchor } from './volume-reach.js';
 

@@ -42,3 +42,24 @@ export function jobEnded(lib: Library, id: number, signal?: AbortSignal): Promis
     look();
   });
 }
+
+/**
+ * Job ID's outcome once it has ended: its `result` when it completed; a cancel or a failure as
+ * an error that names WHAT ("the copy", "the send"). SIGNAL stops waiting (the job goes on).
+ */
+export async function resultOf<T extends object>(lib: Library, id: number, what: string, signal?: AbortSignal): Promise<T & { job_id: number }> {
+  const row = await jobEnded(lib, id, signal);
+  if (row.status === 'completed' && row.result !== null) return { ...(JSON.parse(row.result) as T), job_id: id };
+  if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `${what} (job ${id}) was cancelled`);
+  throw new VssError('UNAVAILABLE', `${what} (job ${id}) failed: ${row.error ?? 'no reason given'}`);
+}
+
+/** A job's `params` as JSON, or undefined when absent, longer than MAXCHARS or not JSON: its kind then checks the shape. */
+export function paramsJson(job: Pick<JobRow, 'params'>, maxChars: number): unknown {
+  if (job.params === null || job.params.length > maxChars) return undefined;
+  try {
+    return JSON.parse(job.params);
+  } catch {
+    return undefined;
+  }
+}

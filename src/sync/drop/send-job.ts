@@ -5,7 +5,7 @@ import { CancelledByUser, type JobKind } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
 import { TryAgainLater } from '../../jobs/transient.js';
-import { jobEnded } from '../../jobs/wait-for-job.js';
+import { paramsJson, resultOf } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import { blake3File } from '../../sidecars/file-checksum.js';
 import type { ProtocolName } from '../messages/table.js';
@@ -134,22 +134,12 @@ export function queueSend(lib: Library, device: DropTarget, items: readonly Plan
 }
 
 /** The send job ID's outcome once it has ended. SIGNAL stops waiting (the job goes on). */
-export async function sentOf(lib: Library, id: number, signal?: AbortSignal): Promise<SendResult & { job_id: number }> {
-  const row = await jobEnded(lib, id, signal);
-  if (row.status === 'completed' && row.result !== null) return { ...(JSON.parse(row.result) as SendResult), job_id: id };
-  if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `the send (job ${id}) was cancelled`);
-  throw new VssError('UNAVAILABLE', `the send (job ${id}) failed: ${row.error ?? 'no reason given'}`);
+export function sentOf(lib: Library, id: number, signal?: AbortSignal): Promise<SendResult & { job_id: number }> {
+  return resultOf<SendResult>(lib, id, 'the send', signal);
 }
 
 function paramsOf(job: JobRow): SendParams {
-  const raw = job.params;
-  let p: unknown;
-  try {
-    p = raw !== null && raw.length <= MAX_PARAMS_CHARS ? JSON.parse(raw) : undefined;
-  } catch {
-    p = undefined;
-  }
-  const o = p as Partial<SendParams> | undefined;
+  const o = paramsJson(job, MAX_PARAMS_CHARS) as Partial<SendParams> | undefined;
   const ok = o && typeof o.device === 'string' && typeof o.transfer === 'string' && Array.isArray(o.items) && o.items.length > 0 && o.items.length <= DROP_MAX_ITEMS
     && o.items.every((it) => typeof it?.path === 'string' && typeof it.name === 'string' && Number.isSafeInteger(it.size));
   if (!ok) throw new VssError('USAGE', `job ${job.id} does not say what to send where`);

@@ -4,7 +4,7 @@ import { CancelledByUser, type JobKind } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
 import { TryAgainLater } from '../../jobs/transient.js';
-import { jobEnded } from '../../jobs/wait-for-job.js';
+import { paramsJson, resultOf } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import type { PeerLink } from '../peer-link.js';
 import { copyOriginal, type GetPlan, type GotOriginal } from './get-original.js';
@@ -74,22 +74,12 @@ export function queueGet(lib: Library, plan: GetPlan): JobRow {
 }
 
 /** The copy job ID's outcome, once it has ended: where the copy is, or why it failed. SIGNAL stops waiting (the job goes on). */
-export async function gotten(lib: Library, id: number, signal?: AbortSignal): Promise<GotOriginal & { job_id: number }> {
-  const row = await jobEnded(lib, id, signal);
-  if (row.status === 'completed' && row.result !== null) return { ...(JSON.parse(row.result) as GotOriginal), job_id: id };
-  if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `the copy (job ${id}) was cancelled`);
-  throw new VssError('UNAVAILABLE', `the copy (job ${id}) failed: ${row.error ?? 'no reason given'}`);
+export function gotten(lib: Library, id: number, signal?: AbortSignal): Promise<GotOriginal & { job_id: number }> {
+  return resultOf<GotOriginal>(lib, id, 'the copy', signal);
 }
 
 function paramsOf(job: JobRow): GetParams {
-  const raw = job.params;
-  let p: unknown;
-  try {
-    p = raw !== null && raw.length <= MAX_PARAMS_CHARS ? JSON.parse(raw) : undefined;
-  } catch {
-    p = undefined;
-  }
-  const o = p as Partial<GetParams> | undefined;
+  const o = paramsJson(job, MAX_PARAMS_CHARS) as Partial<GetParams> | undefined;
   if (!o || typeof o.dir !== 'string' || (o.name !== undefined && typeof o.name !== 'string')) {
     throw new VssError('USAGE', `job ${job.id} does not say where to copy to`);
   }

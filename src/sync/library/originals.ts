@@ -1,9 +1,10 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Stream } from '@libp2p/interface';
 import { hashFileForIdentity } from '../../content/hash-file.js';
 import { originalFile } from '../../content/original-file.js';
+import { freeNameIn } from '../../core/free-name.js';
 import { VssError } from '../../core/errors.js';
 import { place } from '../../core/fs-atomic.js';
 import type { Library } from '../../library/library.js';
@@ -127,18 +128,6 @@ export async function* originalRange(stream: Stream, libraryId: string, want: Ex
   } finally {
     await ch.close();
   }
-}
-
-/** Where a copy of NAME goes in DIR: NAME itself, or `NAME (2).EXT` … when that is taken (nothing is overwritten). */
-export function freeNameIn(dir: string, name: string): string {
-  if (!existsSync(join(dir, name))) return join(dir, name);
-  const ext = extname(name);
-  const stem = basename(name, ext);
-  for (let i = 2; i < 10_000; i++) {
-    const p = join(dir, `${stem} (${i})${ext}`);
-    if (!existsSync(p)) return p;
-  }
-  throw new VssError('IO', `no free name for ${name} in ${dir}`, { path: dir });
 }
 
 /** The partial of a copy of CONTENT into DIR: hidden, named by the content so a retry finds it. */

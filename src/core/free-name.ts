@@ -1,8 +1,12 @@
 import { existsSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { VssError } from '../core/errors.js';
+import { VssError } from './errors.js';
 
-/** Where a copy of NAME goes in DIR when keeping both: NAME, else `NAME (2).EXT` … (as `content get` names copies). */
+/**
+ * Where a new file named NAME goes in DIR without replacing anything: NAME itself, else
+ * `NAME (2).EXT`, `NAME (3).EXT` … (what `content get`, file operations keeping both, and a
+ * received send name their files).
+ */
 export function freeNameIn(dir: string, name: string): string {
   if (!existsSync(join(dir, name))) return join(dir, name);
   const ext = extname(name);
@@ -12,9 +16,4 @@ export function freeNameIn(dir: string, name: string): string {
     if (!existsSync(p)) return p;
   }
   throw new VssError('IO', `no free name for ${name} in ${dir}`, { path: dir });
-}
-
-/** The partial of item IDX of job JOB in DIR: hidden, named by the job so a resumed run finds (and replaces) it. */
-export function partialFor(dir: string, job: number, idx: number): string {
-  return join(dir, `.vss-partial-${job}-${idx}`);
 }
