@@ -1,10 +1,10 @@
 import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, openSync, readdirSync, statSync, writeSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
+import { writeBigFile, sha256File } from '../support/big-file.js';
 import { VSS_BIN, json, pairingCodeOf, runCli, tempDir, until } from '../helpers.js';
 import { launchBrowser, newPage } from '../browser/launch.js';
 import { UI_SKIP } from '../browser/ui-library.js';
@@ -19,26 +19,6 @@ interface Got { path: string; size: number; from_device: string; bytes_received:
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
 /** Big enough that a copy over loopback takes a while to catch in the middle. */
 const BIG = 384 * 1024 * 1024;
-
-/** A file of SIZE bytes no two MiB alike (the copy cannot be faked by repeating a block). */
-function writeBig(path: string, size: number): void {
-  const block = randomBytes(1 << 20);
-  const fd = openSync(path, 'w');
-  try {
-    for (let i = 0; i * block.length < size; i++) {
-      block.writeUInt32LE(i, 0);
-      writeSync(fd, block);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-async function sha256(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
 
 /** The `.vss-partial-*` file a copy into DIR is written to, and its size (undefined while there is none). */
 function partialSize(dir: string): number | undefined {
@@ -69,8 +49,8 @@ describe('content get: a durable job with progress', () => {
 
   before(async () => {
     mkdirSync(photos);
-    writeBig(join(photos, 'film.bin'), BIG);
-    wantHash = await sha256(join(photos, 'film.bin'));
+    writeBigFile(join(photos, 'film.bin'), BIG);
+    wantHash = await sha256File(join(photos, 'film.bin'));
     assert.equal((await runCli(['library', 'create', 'Home', '--path', join(tmp.path, 'a-libs')], A)).code, 0);
     assert.equal((await runCli(['device', 'rename', 'Laptop'], A)).code, 0);
     assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], A)).code, 0);
@@ -132,7 +112,7 @@ describe('content get: a durable job with progress', () => {
     assert.equal(got.from_device, 'Laptop');
     assert.ok(got.bytes_received <= BIG - left, `only the rest crossed the network (${got.bytes_received} bytes after ${left})`);
     assert.equal(done.done_bytes, BIG);
-    assert.equal(await sha256(got.path), wantHash);
+    assert.equal(await sha256File(got.path), wantHash);
     assert.equal(partialSize(dest), undefined, 'no partial file left');
   });
 
@@ -158,7 +138,7 @@ describe('content get: a durable job with progress', () => {
     const got = json<Got>(r);
     assert.equal(typeof got.job_id, 'number');
     assert.deepEqual([got.path, got.size, got.bytes_received], [join(dest, 'film.bin'), BIG, BIG]);
-    assert.equal(await sha256(got.path), wantHash);
+    assert.equal(await sha256File(got.path), wantHash);
     // The same copy into a folder that does not exist is refused at once, nothing queued.
     const bad = await runCli(['content', 'get', uuid, '--to', join(tmp.path, 'nowhere')], B);
     assert.equal(bad.code, 1);

@@ -1,9 +1,10 @@
 import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { json, runCli, tempDir, until } from '../helpers.js';
+import { writeBigFile, sha256File } from '../support/big-file.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 import { pairDaemons } from '../sync-peers.js';
 
@@ -13,26 +14,6 @@ interface Sent { device: string; device_id: string; files: Array<{ path: string;
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
 /** Big enough that a send over loopback takes a while to catch in the middle. */
 const BIG = 256 * 1024 * 1024;
-
-/** A file of SIZE bytes no two MiB alike. */
-function writeBig(path: string, size: number): void {
-  const block = randomBytes(1 << 20);
-  const fd = openSync(path, 'w');
-  try {
-    for (let i = 0; i * block.length < size; i++) {
-      block.writeUInt32LE(i, 0);
-      writeSync(fd, block);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-async function sha256(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
 
 /**
  * `vss files send` (issue 21, Spacedrop): two real daemons paired over loopback; the laptop sends,
@@ -63,8 +44,8 @@ describe('files send: Spacedrop to a paired device', () => {
     writeFileSync(join(src, 'album', 'one.jpg'), randomBytes(300_000));
     mkdirSync(join(src, 'album', 'more'));
     writeFileSync(join(src, 'album', 'more', 'two.jpg'), randomBytes(200_000));
-    writeBig(join(src, 'film.bin'), BIG);
-    bigHash = await sha256(join(src, 'film.bin'));
+    writeBigFile(join(src, 'film.bin'), BIG);
+    bigHash = await sha256File(join(src, 'film.bin'));
     assert.equal((await runCli(['library', 'create', 'Home', '--path', join(tmp.path, 'a-libs')], A)).code, 0);
     assert.equal((await runCli(['device', 'rename', 'Laptop'], A)).code, 0);
     assert.equal((await runCli(['device', 'rename', 'Desk'], B)).code, 0);
@@ -82,7 +63,7 @@ describe('files send: Spacedrop to a paired device', () => {
     const sent = json<Sent>(r);
     assert.equal(sent.device, 'Desk');
     assert.deepEqual(sent.files.map((f) => f.saved_as).sort(), ['note.txt', 'one.jpg', 'two.jpg'], 'a folder is sent as its files, by their own names');
-    for (const f of sent.files) assert.equal(await sha256(join(inbox, f.saved_as)), await sha256(f.path));
+    for (const f of sent.files) assert.equal(await sha256File(join(inbox, f.saved_as)), await sha256File(f.path));
     assert.deepEqual(inboxFiles(), ['note.txt', 'one.jpg', 'two.jpg']);
     assert.deepEqual(partials(), []);
     const j = await job(sent.job_id);
@@ -117,7 +98,7 @@ describe('files send: Spacedrop to a paired device', () => {
     assert.equal(r.code, 0, r.stderr);
     const sent = json<Sent>(r);
     assert.deepEqual(sent.files.map((f) => [f.path, f.saved_as]), [[join(src, 'album', 'one.jpg'), 'one (2).jpg']]);
-    assert.equal(await sha256(join(inbox, 'one (2).jpg')), await sha256(join(src, 'album', 'one.jpg')));
+    assert.equal(await sha256File(join(inbox, 'one (2).jpg')), await sha256File(join(src, 'album', 'one.jpg')));
   });
 
   it('without a daemon, sending says it needs one', async () => {
@@ -185,7 +166,7 @@ describe('files send: Spacedrop to a paired device', () => {
     assert.equal(sent.files[0]!.saved_as, 'film.bin');
     assert.ok(sent.bytes_sent <= BIG - left, `only the rest crossed the network (${sent.bytes_sent} bytes after ${left})`);
     assert.equal(done.done_bytes, BIG);
-    assert.equal(await sha256(join(inbox, 'film.bin')), bigHash);
+    assert.equal(await sha256File(join(inbox, 'film.bin')), bigHash);
     assert.deepEqual(partials(), [], 'no partial file left');
   });
 

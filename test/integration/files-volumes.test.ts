@@ -1,37 +1,17 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { connect } from '../../src/index.js';
+import { writeBigFile, sha256File } from '../support/big-file.js';
 import { VSS_BIN, json, runCli, tempDir, until } from '../helpers.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 
 interface Job { id: number; kind: string; status: string; attempts: number; note: string | null; error: string | null; done_bytes: number; bytes: number }
 
 const MiB = 1024 * 1024;
-
-/** A file of SIZE bytes no two MiB alike (a copy cannot be faked by repeating a block). */
-function writeBig(path: string, size: number): void {
-  const block = randomBytes(MiB);
-  const fd = openSync(path, 'w');
-  try {
-    for (let i = 0; i * MiB < size; i++) {
-      block.writeUInt32LE(i, 0);
-      writeSync(fd, block, 0, Math.min(MiB, size - i * MiB));
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-async function sha256(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
 
 const partials = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('.vss-partial-')) : []);
 
@@ -76,15 +56,15 @@ describe('files on loop volumes', { skip: loopSkipReason() }, () => {
 
   it('copies and moves across two volumes, each verified, and indexes both sides', async () => {
     mkdirSync(join(A, 'set'));
-    for (let i = 0; i < 5; i++) writeBig(join(A, 'set', `f${i}.bin`), (i + 1) * MiB);
-    const want = await sha256(join(A, 'set', 'f4.bin'));
+    for (let i = 0; i < 5; i++) writeBigFile(join(A, 'set', `f${i}.bin`), (i + 1) * MiB);
+    const want = await sha256File(join(A, 'set', 'f4.bin'));
     const copied = await runCli(['files', 'copy', join(A, 'set'), `${B}/`], local);
     assert.equal(copied.code, 0, copied.stderr);
-    assert.equal(await sha256(join(B, 'set', 'f4.bin')), want);
+    assert.equal(await sha256File(join(B, 'set', 'f4.bin')), want);
     const moved = await runCli(['files', 'move', join(A, 'set', 'f4.bin'), join(B, 'f4-moved.bin')], local);
     assert.equal(moved.code, 0, moved.stderr);
     assert.ok(!existsSync(join(A, 'set', 'f4.bin')));
-    assert.equal(await sha256(join(B, 'f4-moved.bin')), want);
+    assert.equal(await sha256File(join(B, 'f4-moved.bin')), want);
     assert.match((await runCli(['ls', '/DriveB'], local)).stdout, /f4-moved\.bin/);
     assert.doesNotMatch((await runCli(['ls', '/DriveA/set'], local)).stdout, /f4\.bin/);
     assert.deepEqual(partials(B), []);
@@ -93,13 +73,13 @@ describe('files on loop volumes', { skip: loopSkipReason() }, () => {
   it('a full destination: a clear error naming it, the source intact, no partial left, the library not paused', async () => {
     const small = makeLoopVolume({ sizeMiB: 24 });
     vols.push(small);
-    writeBig(join(A, 'too-big.bin'), 40 * MiB);
-    const want = await sha256(join(A, 'too-big.bin'));
+    writeBigFile(join(A, 'too-big.bin'), 40 * MiB);
+    const want = await sha256File(join(A, 'too-big.bin'));
     const r = await runCli(['files', 'copy', join(A, 'too-big.bin'), `${small.mountPoint}/`], local);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /is full/);
     assert.ok(r.stderr.includes(small.mountPoint!), r.stderr);
-    assert.equal(await sha256(join(A, 'too-big.bin')), want);
+    assert.equal(await sha256File(join(A, 'too-big.bin')), want);
     assert.deepEqual(partials(small.mountPoint!), []);
     const jobs = json<Job[]>(await runCli(['jobs', 'list', '--json'], local));
     const failed = jobs.filter((j) => j.kind === 'files-copy').at(-1)!;
@@ -108,7 +88,7 @@ describe('files on loop volumes', { skip: loopSkipReason() }, () => {
     // Not taken for the library's disk: the next operation runs at once.
     const next = await runCli(['files', 'copy', join(A, 'too-big.bin'), join(B, 'fits.bin')], local);
     assert.equal(next.code, 0, next.stderr);
-    assert.equal(await sha256(join(B, 'fits.bin')), want);
+    assert.equal(await sha256File(join(B, 'fits.bin')), want);
     for (const p of [join(A, 'too-big.bin'), join(B, 'fits.bin')]) rmSync(p); // room for the next tests (the index follows later)
   });
 
@@ -122,8 +102,8 @@ describe('files on loop volumes', { skip: loopSkipReason() }, () => {
 
   it('kill -9 of the daemon in the middle of a cross-volume move: never neither; after a restart the move finishes', async () => {
     const big = join(A, 'big.bin');
-    writeBig(big, 200 * MiB);
-    const want = await sha256(big);
+    writeBigFile(big, 200 * MiB);
+    const want = await sha256File(big);
     assert.equal((await runCli(['daemon', 'start'], viaDaemon)).code, 0);
     const pid = await daemonPid();
     const q = await runCli(['files', 'move', '--detach', '--json', big, `${B}/`], viaDaemon);
@@ -138,8 +118,8 @@ describe('files on loop volumes', { skip: loopSkipReason() }, () => {
     }
     process.kill(pid, 'SIGKILL');
     await until('the daemon is gone', 10_000, async () => { try { process.kill(pid, 0); return undefined; } catch { return true; } });
-    const atSource = existsSync(big) && (await sha256(big)) === want;
-    const atDest = existsSync(join(B, 'big.bin')) && (await sha256(join(B, 'big.bin'))) === want;
+    const atSource = existsSync(big) && (await sha256File(big)) === want;
+    const atDest = existsSync(join(B, 'big.bin')) && (await sha256File(join(B, 'big.bin'))) === want;
     assert.ok(atSource || atDest, 'the file is whole at the source or at the destination');
     assert.ok(atSource, `killed mid-copy, the source stays (job ${id})`);
 
@@ -151,7 +131,7 @@ describe('files on loop volumes', { skip: loopSkipReason() }, () => {
     }, 300);
     assert.equal(done.done_bytes, 200 * MiB);
     assert.ok(!existsSync(big), 'the source is gone once the move finished');
-    assert.equal(await sha256(join(B, 'big.bin')), want);
+    assert.equal(await sha256File(join(B, 'big.bin')), want);
     assert.deepEqual(partials(B), []);
     assert.match((await runCli(['ls', '/DriveB'], viaDaemon)).stdout, /big\.bin/);
     assert.equal((await runCli(['daemon', 'stop'], viaDaemon)).code, 0);
@@ -160,8 +140,8 @@ describe('files on loop volumes', { skip: loopSkipReason() }, () => {
 
   it('kill -9 of the CLI (no daemon) mid-move: never neither; `vss jobs run` finishes the move', async () => {
     const big = join(A, 'big2.bin');
-    writeBig(big, 200 * MiB);
-    const want = await sha256(big);
+    writeBigFile(big, 200 * MiB);
+    const want = await sha256File(big);
     const child = spawn(process.execPath, [VSS_BIN, 'files', 'move', big, `${B}/`], { env: { ...process.env, ...local }, stdio: 'ignore' });
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
@@ -171,22 +151,22 @@ describe('files on loop volumes', { skip: loopSkipReason() }, () => {
     }
     child.kill('SIGKILL');
     await new Promise((res) => child.once('exit', res));
-    const atSource = existsSync(big) && (await sha256(big)) === want;
-    const atDest = existsSync(join(B, 'big2.bin')) && (await sha256(join(B, 'big2.bin'))) === want;
+    const atSource = existsSync(big) && (await sha256File(big)) === want;
+    const atDest = existsSync(join(B, 'big2.bin')) && (await sha256File(join(B, 'big2.bin'))) === want;
     assert.ok(atSource || atDest, 'the file is whole at the source or at the destination');
     const run = await runCli(['jobs', 'run', '--until-idle'], local);
     assert.equal(run.code, 0, run.stderr);
     const job = json<Job[]>(await runCli(['jobs', 'list', '--json'], local)).filter((j) => j.kind === 'files-move').at(-1)!;
     assert.equal(job.status, 'completed', job.error ?? '');
     assert.ok(!existsSync(big), 'the source is gone once the move finished');
-    assert.equal(await sha256(join(B, 'big2.bin')), want);
+    assert.equal(await sha256File(join(B, 'big2.bin')), want);
     assert.deepEqual(partials(B), []);
     rmSync(join(B, 'big2.bin'));
   });
 
   it('a destination unplugged: the job waits without spending attempts, and finishes after replug', async () => {
-    writeBig(join(A, 'u.bin'), 8 * MiB);
-    const want = await sha256(join(A, 'u.bin'));
+    writeBigFile(join(A, 'u.bin'), 8 * MiB);
+    const want = await sha256File(join(A, 'u.bin'));
     // Queued (not run: no daemon), then the drive goes away, then the daemon starts.
     const q = await runCli(['files', 'copy', '--detach', '--json', join(A, 'u.bin'), `${B}/later/`], local);
     assert.equal(q.code, 0, q.stderr);
@@ -209,13 +189,13 @@ describe('files on loop volumes', { skip: loopSkipReason() }, () => {
       if (!bVol.mountPoint) bVol.plug(mount);
     }
     await until('the copy finished after replug', 60_000, async () => ((await jobOf(id)).status === 'completed' ? true : undefined), 300);
-    assert.equal(await sha256(join(B, 'later', 'u.bin')), want);
+    assert.equal(await sha256File(join(B, 'later', 'u.bin')), want);
     assert.equal((await runCli(['daemon', 'stop'], viaDaemon)).code, 0);
   });
 
   it('cancel: what is finished stays, the partial goes, the sources stay', async () => {
     mkdirSync(join(A, 'c'));
-    for (let i = 0; i < 4; i++) writeBig(join(A, 'c', `c${i}.bin`), 30 * MiB);
+    for (let i = 0; i < 4; i++) writeBigFile(join(A, 'c', `c${i}.bin`), 30 * MiB);
     assert.equal((await runCli(['daemon', 'start'], viaDaemon)).code, 0);
     const vss = await connect({ dataDir: data });
     try {
@@ -240,7 +220,7 @@ describe('files on loop volumes', { skip: loopSkipReason() }, () => {
     for (let i = 0; i < 4; i++) {
       assert.ok(existsSync(join(A, 'c', `c${i}.bin`)));
       const copy = join(B, 'c', `c${i}.bin`);
-      if (existsSync(copy)) assert.equal(await sha256(copy), await sha256(join(A, 'c', `c${i}.bin`)));
+      if (existsSync(copy)) assert.equal(await sha256File(copy), await sha256File(join(A, 'c', `c${i}.bin`)));
     }
     assert.equal((await runCli(['daemon', 'stop'], viaDaemon)).code, 0);
   });
