@@ -4,9 +4,8 @@ import type { ContentKind } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { parseKind } from '../parse.js';
 import { resolveLocationRef } from '../location-ref.js';
-import { displayPath, formatBytes, printJson, printJsonArray, printLine, printLines, warn } from '../output.js';
-import { attachTransferReporter } from '../progress.js';
-import { onStopSignal } from '../signals.js';
+import { displayPath, formatBytes, printJson, printJsonArray, printLine, printLines } from '../output.js';
+import { waitForJob } from '../wait-for-job.js';
 
 export function registerContentCommands(program: Command): void {
   const content = program.command('content').description('unique contents and their copies');
@@ -45,24 +44,9 @@ export function registerContentCommands(program: Command): void {
           if (globals(this).json) return printJson(job);
           return printLine(`queued as job ${job.id}: ${formatBytes(job.bytes)} into ${displayPath(dir)} (vss jobs info ${job.id})`);
         }
-        let jobId: number | undefined;
-        const stopBar = attachTransferReporter(lib.events, 'Copying', () => jobId);
-        // Ctrl-C stops waiting; a copy the daemon runs goes on (and says how to stop it).
-        const stopWaiting = new AbortController();
-        const undoSignal = onStopSignal(() => stopWaiting.abort(new Error('stopped waiting')));
-        let got;
-        try {
-          got = await lib.sync.getOriginal(ref, dir, { signal: stopWaiting.signal, onQueued: (id: number) => { jobId = id; } });
-        } catch (err) {
-          if (!stopWaiting.signal.aborted || jobId === undefined) throw err;
-          stopBar();
-          warn(`stopped waiting: the copy goes on as job ${jobId} of the daemon (vss jobs cancel ${jobId} stops it)`);
-          process.exitCode = 130;
-          return;
-        } finally {
-          undoSignal();
-          stopBar();
-        }
+        const got = await waitForJob(lib.events, 'Copying', (call) => lib.sync.getOriginal(ref, dir, call),
+          (id) => `the copy goes on as job ${id} of the daemon (vss jobs cancel ${id} stops it)`);
+        if (got === undefined) return;
         if (globals(this).json) return printJson(got);
         const how = got.bytes_received > 0 ? `from ${got.from_device}, ${formatBytes(got.bytes_received)} received` : `from ${got.from_device}`;
         printLine(`${displayPath(got.path)}  (${formatBytes(got.size)}, verified; ${how})`);

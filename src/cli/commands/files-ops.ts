@@ -2,9 +2,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_ON_CONFLICT, ON_CONFLICT, type FileOpOutcome, type LibraryClient } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
-import { displayPath, formatBytes, printJson, printLine, warn } from '../output.js';
-import { attachTransferReporter } from '../progress.js';
-import { onStopSignal } from '../signals.js';
+import { displayPath, formatBytes, printJson, printLine } from '../output.js';
+import { waitForJob } from '../wait-for-job.js';
 
 interface TransferFlags {
   onConflict: string;
@@ -55,25 +54,11 @@ type Start = (o: { detach: boolean; signal: AbortSignal; onQueued: (id: number) 
 
 async function run(cmd: Command, lib: LibraryClient, op: 'copy' | 'move' | 'delete', detach: boolean, start: Start): Promise<void> {
   const json = globals(cmd).json === true;
-  let jobId: number | undefined;
   const title = op === 'copy' ? 'Copying' : op === 'move' ? 'Moving' : 'Deleting';
-  const stopBar = detach ? () => undefined : attachTransferReporter(lib.events, title, () => jobId);
   // Ctrl-C stops waiting: a daemon's job goes on; a job run here stops and resumes next time.
-  const stopWaiting = new AbortController();
-  const undoSignal = onStopSignal(() => stopWaiting.abort(new Error('stopped waiting')));
-  let out: FileOpOutcome;
-  try {
-    out = await start({ detach, signal: stopWaiting.signal, onQueued: (id) => { jobId = id; } });
-  } catch (err) {
-    if (!stopWaiting.signal.aborted || jobId === undefined) throw err;
-    stopBar();
-    warn(`stopped waiting: job ${jobId} resumes where it was (with the daemon at once; else at the next vss files command). vss jobs cancel ${jobId} stops it`);
-    process.exitCode = 130;
-    return;
-  } finally {
-    undoSignal();
-    stopBar();
-  }
+  const out = await waitForJob(lib.events, title, (call) => start({ detach, ...call }),
+    (id) => `job ${id} resumes where it was (with the daemon at once; else at the next vss files command). vss jobs cancel ${id} stops it`, { bar: !detach });
+  if (out === undefined) return;
   if (json) return printJson(out);
   const { job, result } = out;
   if (!result) return printLine(`queued as job ${job.id}: ${op} of ${formatBytes(job.bytes)} (vss jobs info ${job.id})`);

@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { clientFor, globals, withLibrary } from '../context.js';
-import { displayPath, formatBytes, printJson, printLine, warn } from '../output.js';
-import { attachTransferReporter } from '../progress.js';
-import { onStopSignal } from '../signals.js';
+import { displayPath, formatBytes, printJson, printLine } from '../output.js';
+import { waitForJob } from '../wait-for-job.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,24 +22,9 @@ export function registerSendCommands(files: Command): void {
           if (globals(this).json) return printJson(job);
           return printLine(`queued as job ${job.id}: ${formatBytes(job.bytes)} to ${opts.to} (vss jobs info ${job.id})`);
         }
-        let jobId: number | undefined;
-        const stopBar = attachTransferReporter(lib.events, 'Sending', () => jobId);
-        // Ctrl-C stops waiting; the send goes on in the daemon (and says how to stop it).
-        const stopWaiting = new AbortController();
-        const undoSignal = onStopSignal(() => stopWaiting.abort(new Error('stopped waiting')));
-        let sent;
-        try {
-          sent = await lib.send.send(named, opts.to, { signal: stopWaiting.signal, onQueued: (id: number) => { jobId = id; } });
-        } catch (err) {
-          if (!stopWaiting.signal.aborted || jobId === undefined) throw err;
-          stopBar();
-          warn(`stopped waiting: the send goes on as job ${jobId} of the daemon (vss jobs cancel ${jobId} stops it)`);
-          process.exitCode = 130;
-          return;
-        } finally {
-          undoSignal();
-          stopBar();
-        }
+        const sent = await waitForJob(lib.events, 'Sending', (call) => lib.send.send(named, opts.to, call),
+          (id) => `the send goes on as job ${id} of the daemon (vss jobs cancel ${id} stops it)`);
+        if (sent === undefined) return;
         if (globals(this).json) return printJson(sent);
         for (const f of sent.files) printLine(`${displayPath(f.path)}  →  ${sent.device}: ${f.saved_as}  (${formatBytes(f.size)}, verified)`);
         const resumed = sent.bytes_sent < sent.total_bytes ? `; ${formatBytes(sent.bytes_sent)} crossed the network in the last attempt` : '';
