@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
 import { readDeviceSettings, updateDeviceSettings } from '../../jobs/cpu-budget.js';
+import { absolutePathProblem, PathRefusedError } from '../../library/confine.js';
 
 /** The key of the inbox folder in the data dir's `device-settings.json` (a device's setting, not a library's). */
 const KEY = 'inbox';
@@ -28,13 +29,18 @@ export function readInbox(dataDir: string): InboxSetting {
   return { dir: own, default: false };
 }
 
-/** Set the inbox to DIR (made if missing), or back to the default with 'default'. */
+/**
+ * Set the inbox to DIR (absolute, made if missing), or back to the default with 'default'. A
+ * relative DIR is refused, not resolved: in a daemon it would name a folder of the daemon's
+ * working directory (its data dir, beside the device key), not the caller's.
+ */
 export function writeInbox(dataDir: string, dir: string | 'default'): InboxSetting {
   if (dir !== 'default') {
     if (dir.length === 0 || dir.length > 4096) throw new UsageError('give the inbox as a folder path');
-    const abs = resolve(dir);
-    ensureInbox(abs);
-    updateDeviceSettings(dataDir, (s) => { s[KEY] = abs; });
+    const problem = absolutePathProblem(dir);
+    if (problem) throw new PathRefusedError(dir, `the inbox must be an absolute folder: ${problem}`);
+    ensureInbox(dir);
+    updateDeviceSettings(dataDir, (s) => { s[KEY] = dir; });
   } else {
     updateDeviceSettings(dataDir, (s) => { delete s[KEY]; });
   }
