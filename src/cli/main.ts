@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { VssError, resolveDataDir } from '../api/index.js';
 import { installSignalHandlers } from './signals.js';
 import { closeClients } from './context.js';
+import { printError } from './output.js';
 import { registerContentCommands } from './commands/content.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerLibraryCommands } from './commands/library.js';
@@ -83,10 +84,10 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_USAGE;
     }
     if (err instanceof VssError) {
-      process.stderr.write(`vss: error: ${err.message}${err.path && !err.message.includes(err.path) ? `: ${err.path}` : ''}\n`);
+      printError(`vss: error: ${err.message}${err.path && !err.message.includes(err.path) ? `: ${err.path}` : ''}`);
       return err.code === 'USAGE' ? EXIT_USAGE : EXIT_FAILURE;
     }
-    process.stderr.write(`vss: error: ${err instanceof Error ? err.message : String(err)}\n`);
+    printError(`vss: error: ${err instanceof Error ? err.message : String(err)}`);
     if (process.env.VSS_DEBUG) console.error(err);
     return EXIT_FAILURE;
   } finally {

@@ -3,10 +3,27 @@ export { formatBytes } from '../api/index.js';
 
 // Control characters, and bidi overrides that could make a name print as something else.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const UNSAFE_ALL = new RegExp(UNSAFE.source, 'g');
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\x1b': '\\e' };
 
 /** A path as one unambiguous line: names with newlines, tabs or control characters are quoted and escaped. */
 export function displayPath(p: string): string {
   return UNSAFE.test(p) ? JSON.stringify(p) : p;
+}
+
+/**
+ * TEXT with every control character and bidi override written as an escape (`\e`, `\n`, `\x07`,
+ * `\u202e`), as GNU ls does on a terminal: a file name from a paired device or a USB stick can
+ * then neither clear the screen, retitle the terminal, nor split one entry over two lines. Every
+ * line printed for people passes here; `--json` keeps names exact.
+ */
+export function terminalSafe(text: string): string {
+  return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, escapeChar) : text;
+}
+
+function escapeChar(c: string): string {
+  const code = c.charCodeAt(0);
+  return NAMED[c] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
 }
 
 export function printJson(value: unknown): void {
@@ -19,11 +36,16 @@ export function printJsonLine(value: unknown): void {
 }
 
 export function printLine(line = ''): void {
-  process.stdout.write(line + '\n');
+  process.stdout.write(terminalSafe(line) + '\n');
 }
 
 export function warn(message: string): void {
-  process.stderr.write(`vss: warning: ${message}\n`);
+  printError(`vss: warning: ${message}`);
+}
+
+/** One line to stderr, made terminal-safe: error messages name paths and peers' names too. */
+export function printError(line: string): void {
+  process.stderr.write(terminalSafe(line) + '\n');
 }
 
 
@@ -79,8 +101,8 @@ export async function printLines<T>(items: Iterable<T> | AsyncIterable<T>, forma
   let n = 0;
   for await (const item of items) {
     n++;
-    await out.line(format(item));
+    await out.line(terminalSafe(format(item)));
   }
-  if (n === 0) await out.line(empty);
+  if (n === 0) await out.line(terminalSafe(empty));
   await out.flush();
 }

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { UsageError, VssError, type FolderEntry, type FolderListing } from '../../api/index.js';
 import { globals, vssFor, withLibrary } from '../context.js';
-import { formatBytes, printJson, printLine, warn } from '../output.js';
+import { displayPath, formatBytes, printJson, printLine, warn } from '../output.js';
 
 function line(e: FolderEntry): string {
-  const name = e.path + (e.type === 'dir' ? '/' : e.type === 'symlink' ? ' ->' : '');
+  const name = displayPath(e.path) + (e.type === 'dir' ? '/' : e.type === 'symlink' ? ' ->' : '');
   if (e.error !== undefined) return `${name.padEnd(40)}  cannot read: ${e.error}`;
   if (e.type !== 'file') return name;
   const id = e.content_uuid ? `  ${e.content_uuid}${e.in_library ? '  (in library)' : ''}` : '';

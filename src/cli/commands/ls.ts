@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { globals, withLibrary } from '../context.js';
-import { formatBytes, printJson, printLine } from '../output.js';
+import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 
 /** `vss ls [DEVICE:]/LOCATION[/PATH]`: a folder of any device of the library (DESIGN §15). */
 export function registerLsCommand(program: Command): void {
@@ -16,7 +16,7 @@ export function registerLsCommand(program: Command): void {
         // Every device's locations: each shown as its address.
         const many = address === undefined || /^[^/]*:\/?$/.test(address);
         for (const e of items) {
-          const name = many ? `${e.device}:/${e.name}` : e.name + (e.kind === 'dir' ? '/' : '');
+          const name = displayPath(many ? `${e.device}:/${e.name}` : e.name) + (!many && e.kind === 'dir' ? '/' : '');
           const size = e.kind === 'file' || many ? formatBytes(e.size) : '';
           printLine(`${name.padEnd(40)} ${size.padStart(9)}${e.online ? '' : '  (offline)'}`);
         }

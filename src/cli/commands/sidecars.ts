@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SIDECAR_STATUSES, UsageError, sidecarKind, type SidecarKind, type SidecarStatus } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
-import { displayPath, printJson, printJsonArray, printLine, printLines } from '../output.js';
+import { displayPath, printError, printJson, printJsonArray, printLine, printLines } from '../output.js';
 import { registerConvertCommand } from './sidecars-convert.js';
 import { registerReconcileCommand } from './sidecars-reconcile.js';
 import { registerWatchCommand } from './sidecars-watch.js';
@@ -53,7 +53,7 @@ export function registerSidecarCommands(program: Command): void {
         const answer = await lib.sidecars.path(uuid, kind, variant);
         if (globals(this).json) printJson(answer);
         else if (answer.state === 'ready') printLine(displayPath(answer.path));
-        else if (answer.state === 'unavailable') process.stderr.write(`vss: error: unavailable: ${answer.reason}\n`);
+        else if (answer.state === 'unavailable') printError(`vss: error: unavailable: ${answer.reason}`);
         else printLine(answer.state === 'pending' && answer.enqueued ? 'pending (queued now)' : answer.state);
         if (answer.state === 'unavailable') process.exitCode = 1;
       }, 'read');
@@ -67,7 +67,7 @@ export function registerSidecarCommands(program: Command): void {
       await withLibrary(this, async (lib) => {
         const answer = await lib.sidecars.get(uuid, kind, variant, { timeoutMs: opts.timeout * 1000 });
         if (globals(this).json) printJson(answer);
-        else if (answer.state === 'unavailable') process.stderr.write(`vss: error: unavailable: ${answer.reason}\n`);
+        else if (answer.state === 'unavailable') printError(`vss: error: unavailable: ${answer.reason}`);
         else printLine(displayPath(answer.path));
         if (answer.state === 'unavailable') process.exitCode = 1;
       });
