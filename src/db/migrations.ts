@@ -19,6 +19,7 @@ import { peerContentIds } from './migrations/016-peer-content-ids.js';
 import { sharedMetadata } from './migrations/017-shared-metadata.js';
 import { volumes } from './migrations/018-volumes.js';
 import { fileOps } from './migrations/019-file-ops.js';
+import { mediaFindersCursor } from './migrations/020-media-finders-cursor.js';
 
 export interface Migration {
   version: number;
@@ -31,6 +32,7 @@ export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps,
+  mediaFindersCursor,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -154,10 +154,20 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
       store, locationId, rootAbs: location.path, onSkip, force: opts.force === true,
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'media', ...totals, ...p }),
     });
-    const { livePhotos } = await linkLivePhotos({ lib, locationId, onSkip });
+    // The finders look only in folders changed since they last looked (metadata just read numbered
+    // its folders too); a forced scan looks everywhere. What changes from here on is the next scan's.
+    const lookedUpTo = store.syncMeta.seq();
+    const since = opts.force ? null : store.locations.byId(locationId)?.media_seq ?? null;
+    const changedSince = since === null ? {} : { changedSince: since };
+    await linkLivePhotos({ lib, locationId, onSkip, ...changedSince });
     // Ratings and keywords other photo tools keep beside the originals become tags and metadata (DESIGN §16).
-    const xmp = await linkXmpSidecars({ lib, locationId, onSkip });
-    media = { media_read: read, live_photos: livePhotos, xmp_sidecars: xmp.xmp, xmp_read: xmp.read };
+    const xmp = await linkXmpSidecars({ lib, locationId, onSkip, ...changedSince });
+    store.locations.setMediaSeq(locationId, lookedUpTo);
+    // The location's totals, not only what the changed folders held.
+    media = {
+      media_read: read, xmp_read: xmp.read,
+      live_photos: store.sidecars.readyOfLocation(locationId, 'live_photo_video'), xmp_sidecars: store.sidecars.readyOfLocation(locationId, 'xmp'),
+    };
     if (mayQueue) {
       events.emit('index:phase', { locationId, phase: 'queue' });
       // A watched batch queues for the contents of the entries it wrote, not for the whole location again.

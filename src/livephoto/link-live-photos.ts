@@ -15,6 +15,12 @@ export interface LinkLivePhotosInput {
   lib: Library;
   locationId: number;
   onSkip: (path: string, reason: string) => void;
+  /**
+   * Pair only the stills in folders whose listing changed after this change number, and the
+   * stills that share a key with a movie in such a folder (a still and its movie may lie in two
+   * folders); absent: every still of the location.
+   */
+  changedSince?: number;
 }
 
 interface Movie extends MediaFile {
@@ -47,7 +53,11 @@ export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ live
   const { lib, locationId } = input;
   // One checked root for the whole run: its folder checks are cached, not redone per movie.
   const root = lib.roots.location(locationId);
-  const movies = indexMovies(lib, locationId, root);
+  // Scoped to changed folders: the keys of the movies there, gathered while the movies are indexed.
+  const changed = input.changedSince === undefined ? undefined : { folders: new Set(lib.store.entries.foldersChangedSince(locationId, input.changedSince)), movieKeys: new Set<string>() };
+  const movies = indexMovies(lib, locationId, root, changed && ((m) => {
+    if (changed.folders.has(folderOf(m.relPath))) for (const k of pairingKeys(m)) changed.movieKeys.add(k);
+  }));
   try {
     if (movies.size === 0) return { livePhotos: 0 };
     const manager = new SidecarManager(lib);
@@ -58,8 +68,11 @@ export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ live
       if (ids.length === 0) return [];
       return lib.store.entries.mediaByIds(ids).map(asMovie).filter((m): m is Movie => m !== undefined);
     };
+    const wanted = changed && changedStills(changed.folders, changed.movieKeys);
     let livePhotos = 0;
-    for (const stills of stillPages(lib, locationId)) {
+    for (const all of stillPages(lib, locationId)) {
+      const stills = wanted ? all.filter(wanted) : all;
+      if (stills.length === 0) continue;
       const recorded = new Map<string, SidecarInfo | undefined>();
       const existing = (contentUuid: string) => {
         if (!recorded.has(contentUuid)) recorded.set(contentUuid, manager.get(sidecarAddress(contentUuid, KIND, VARIANT)));
@@ -120,8 +133,8 @@ function asMovie(row: EntryMedia): Movie | undefined {
   return file && format ? { ...file, row, format } : undefined;
 }
 
-/** Every movie of the location that could be a Live Photo's, read a page at a time by entry id. */
-function indexMovies(lib: Library, locationId: number, root: ConfinedRoot): MovieIndex {
+/** Every movie of the location that could be a Live Photo's, read a page at a time by entry id (each shown to ONMOVIE). */
+function indexMovies(lib: Library, locationId: number, root: ConfinedRoot, onMovie?: (movie: Movie) => void): MovieIndex {
   // A tmp/ swapped for a symlink would put the scratch file outside the library: refused.
   lib.roots.library.makeFolder(lib.layout.scratchDir);
   const index = new MovieIndex(lib.layout.scratchDir);
@@ -131,7 +144,9 @@ function indexMovies(lib: Library, locationId: number, root: ConfinedRoot): Movi
       const add: Array<{ entryId: number; path: string; keys: string[] }> = [];
       for (const row of rows) {
         const movie = asMovie(row);
-        if (movie) add.push({ entryId: movie.entryId, path: root.path(movie.relPath), keys: pairingKeys(movie) });
+        if (!movie) continue;
+        add.push({ entryId: movie.entryId, path: root.path(movie.relPath), keys: pairingKeys(movie) });
+        onMovie?.(movie);
       }
       index.add(add);
       if (rows.length < PAGE) return index;
@@ -141,6 +156,28 @@ function indexMovies(lib: Library, locationId: number, root: ConfinedRoot): Movi
     index.close();
     throw err;
   }
+}
+
+/**
+ * Which stills a scan that looks only at changed folders pairs: those whose content has a copy in
+ * a changed folder, and those sharing a key with a movie in one (moved there, or new). Every copy
+ * of such a content is kept, as pairing weighs them together.
+ */
+function changedStills(folders: ReadonlySet<string>, movieKeys: ReadonlySet<string>): (still: MediaFile) => boolean {
+  const contents = new Set<string>();
+  return (still) => {
+    if (contents.has(still.contentUuid)) return true;
+    if (folders.has(folderOf(still.relPath)) || pairingKeys(still).some((k) => movieKeys.has(k))) {
+      contents.add(still.contentUuid);
+      return true;
+    }
+    return false;
+  };
+}
+
+function folderOf(relPath: string): string {
+  const slash = relPath.lastIndexOf('/');
+  return slash < 0 ? '' : relPath.slice(0, slash);
 }
 
 /** The still entries of the location, every copy of a content in the same page, by content id. */

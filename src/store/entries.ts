@@ -175,11 +175,25 @@ export class EntryStore {
     return st.all(parentId).map(scanned);
   }
 
-  /** Folders of LOCATIONID holding a file named `*.xmp` (any case): where XMP sidecars may be (DESIGN §16). */
-  foldersWithXmp(locationId: number): number[] {
+  /** Folders of LOCATIONID holding a file named `*.xmp` (any case): where XMP sidecars may be (DESIGN §16); with CHANGEDSINCE, only those whose listing changed after that change number. */
+  foldersWithXmp(locationId: number, changedSince?: number): number[] {
+    if (changedSince !== undefined) {
+      return this.sql<[number, number], number>(
+        `SELECT d.id FROM entries d WHERE d.sync_seq > ? AND d.location_id = ? AND d.kind = 'dir'
+           AND EXISTS (SELECT 1 FROM entries e WHERE e.parent_id = d.id AND e.kind = 'file' AND e.name LIKE '%.xmp')
+         ORDER BY d.id`,
+      ).pluck().all(changedSince, locationId);
+    }
     return this.sql<[number], number>(
       `SELECT DISTINCT parent_id FROM entries WHERE location_id = ? AND kind = 'file' AND name LIKE '%.xmp' AND parent_id IS NOT NULL ORDER BY parent_id`,
     ).pluck().all(locationId);
+  }
+
+  /** The folders of LOCATIONID whose listing changed after change number SEQ, by their path in the location ('' for its root). */
+  foldersChangedSince(locationId: number, seq: number): string[] {
+    return this.sql<[number, number], string>(
+      `SELECT rel_path FROM entries WHERE sync_seq > ? AND location_id = ? AND kind = 'dir'`,
+    ).pluck().all(seq, locationId);
   }
 
   /** The files of folder PARENTID with their content uuid (null while unidentified), by name. */

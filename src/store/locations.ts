@@ -30,6 +30,8 @@ export interface LocationRecord {
   volume_path: string | null;
   /** Its folder was reachable when last looked at (0 while its drive is unplugged). */
   online: 0 | 1;
+  /** The change number up to which its XMP sidecars and Live Photo pairs were looked at (null: all again). */
+  media_seq: number | null;
 }
 
 /** The `locations` table. */
@@ -65,8 +67,14 @@ export class LocationStore {
     this.sql<[number]>('DELETE FROM locations WHERE id = ?').run(id);
   }
 
+  /** Its mode; the finders look at every folder again at its next deep scan. */
   setMode(id: number, mode: IndexModeValue): void {
-    this.sql<[IndexModeValue, number]>('UPDATE locations SET index_mode = ? WHERE id = ?').run(mode, id);
+    this.sql<[IndexModeValue, number]>('UPDATE locations SET index_mode = ?, media_seq = NULL WHERE id = ?').run(mode, id);
+  }
+
+  /** Where the location's finders stand: the change number they looked up to (null: every folder again). */
+  setMediaSeq(id: number, seq: number | null): void {
+    this.sql<[number | null, number]>('UPDATE locations SET media_seq = ? WHERE id = ?').run(seq, id);
   }
 
   setGeneration(id: number, spec: string | null): void {

@@ -158,6 +158,20 @@ export class SidecarStore {
     ).raw().all(after[0], after[1], after[2], limit);
   }
 
+  /**
+   * How many contents with a file in LOCATIONID have a ready sidecar of KIND that still stands: a
+   * reference whose file is gone (its entry released) no longer counts. What a scan reports as the
+   * location's Live Photos and XMP sidecars, whichever folders it looked in.
+   */
+  readyOfLocation(locationId: number, kind: string): number {
+    return this.sql<[string, number], number>(
+      `SELECT COUNT(*) FROM sidecars s
+       WHERE s.kind = ? AND s.status = 'ready' AND (s.source <> 'reference' OR s.source_entry_id IS NOT NULL)
+         AND EXISTS (SELECT 1 FROM content_identities c JOIN entries e ON e.content_id = c.id
+                     WHERE c.uuid = s.content_uuid AND e.location_id = ? AND e.kind = 'file')`,
+    ).pluck().get(kind, locationId)!;
+  }
+
   /** How many ready files vss keeps under sidecars/ (every ready row but references), and their bytes. */
   managedReadyTotals(): { files: number; bytes: number } {
     return this.sql<[], { files: number; bytes: number }>(

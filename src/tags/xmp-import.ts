@@ -15,6 +15,8 @@ export interface LinkXmpInput {
   lib: Library;
   locationId: number;
   onSkip: (path: string, reason: string) => void;
+  /** Look only in the folders whose listing changed after this change number (the location's finders cursor); absent: every folder. */
+  changedSince?: number;
 }
 
 /**
@@ -23,12 +25,14 @@ export interface LinkXmpInput {
  * changed one says into the content's tags and metadata (shared data: every paired device gets it).
  * The file stays where it is, with its own entry; one that is unchanged since it was read is not
  * read again, and one that is not valid XMP is skipped with its reason (nothing else is lost).
+ * With `changedSince`, only folders whose listing changed since are looked at: a sidecar another
+ * tool rewrote changes its folder's listing (size, time), so an unchanged folder is not read.
  * A content with XMP files beside several of its copies takes the one recorded first.
  * Returns how many contents have an XMP sidecar recorded, and how many were read this time.
  */
 export async function linkXmpSidecars(input: LinkXmpInput): Promise<{ xmp: number; read: number }> {
   const { lib, locationId } = input;
-  const folders = lib.store.entries.foldersWithXmp(locationId);
+  const folders = lib.store.entries.foldersWithXmp(locationId, input.changedSince);
   if (folders.length === 0) return { xmp: 0, read: 0 };
   const root = lib.roots.location(locationId);
   const manager = new SidecarManager(lib);
