@@ -19,7 +19,7 @@ import { serveFetch } from '../src/sync/transfer/fetch-protocol.js';
 import { TransferStore } from '../src/sync/transfer/store.js';
 import { SidecarManager } from '../src/sidecars/manager.js';
 import type { SidecarAddress } from '../src/sidecars/address.js';
-import { VSS_BIN, json, pairingCodeOf, runCli, within } from './helpers.js';
+import { VSS_BIN, json, pairingCodeOf, runCli, within, type CliResult } from './helpers.js';
 
 export interface TestDevice {
   name: string;
@@ -118,18 +118,20 @@ export function newAddress(kind: SidecarAddress['kind'] = 'thumb', variant = 'gr
 
 /**
  * Pair JOINER's daemon with HOST's (each env names a data dir whose daemon runs): `pair start` there,
- * `pair join --peer` here at the host's first listen address, both through the real CLI.
+ * `pair join --peer` here at the host's first listen address (with JOINARGS), both through the real CLI;
+ * what `pair join` printed.
  */
-export async function pairDaemons(host: Record<string, string>, joiner: Record<string, string>): Promise<void> {
+export async function pairDaemons(host: Record<string, string>, joiner: Record<string, string>, joinArgs: string[] = []): Promise<CliResult> {
   const addr = json<{ listen: string[] }>(await runCli(['daemon', 'status', '--json'], host)).listen[0]!;
   const starter = spawn(process.execPath, [VSS_BIN, 'pair', 'start', '--json'], { env: { ...process.env, ...host }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((r) => starter.on('exit', (c) => r(c)));
   try {
     const code = await pairingCodeOf(starter, 20_000);
-    const joined = await runCli(['pair', 'join', ...code, '--peer', addr], joiner);
+    const joined = await runCli(['pair', 'join', ...code, '--peer', addr, ...joinArgs], joiner);
     if (joined.code !== 0) throw new Error(`pair join exited ${joined.code}: ${joined.stderr}`);
     const ended = await within('pair start ends once paired', 30_000, exited);
     if (ended !== 0) throw new Error(`pair start exited ${ended}`);
+    return joined;
   } finally {
     if (starter.exitCode === null) starter.kill('SIGTERM');
   }

@@ -1,3 +1,4 @@
+import { UsageError } from '../core/errors.js';
 import type { PeerService, PeerServiceOptions } from '../sync/peer-service.js';
 
 export type { PeerService, PeerServiceOptions, LibraryHost } from '../sync/peer-service.js';
@@ -8,11 +9,15 @@ export async function startPeerService(opts: PeerServiceOptions): Promise<PeerSe
   return PeerService.start(opts);
 }
 
-/** `pair join`'s input, checked before a daemon is started for it: the words (count, list, checksum) and the address. */
-export async function checkPairJoin(words: string[], peer: string | undefined): Promise<void> {
-  const [{ parsePairingCode }, { parseMultiaddr }] = await Promise.all([import('../sync/pairing/code.js'), import('../sync/net/peer-node.js')]);
+/** `pair join`'s input, checked before a daemon is started for it: the words (count, list, checksum), the address and this device's new name. */
+export async function checkPairJoin(words: string[], peer: string | undefined, name?: string): Promise<void> {
+  const [{ parsePairingCode }, { parseMultiaddr }, { deviceNameProblem }] = await Promise.all([
+    import('../sync/pairing/code.js'), import('../sync/net/peer-node.js'), import('../device/identity.js'),
+  ]);
   parsePairingCode(words);
   if (peer !== undefined) parseMultiaddr(peer, { peer: true });
+  const bad = name === undefined ? undefined : deviceNameProblem(name);
+  if (bad !== undefined) throw new UsageError(bad);
 }
 
 /** A device's address as typed (`devices connect`): TCP, optionally ending in /p2p/<peer id>; checked before a daemon is started for it. */

@@ -1,6 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
-import { followSidecars, indexContent, pendingCount, reindex, type SearchFollower } from '../search/search-index.js';
+import { followSidecars, indexContent, pendingCounts, reindex, type SearchFollower } from '../search/search-index.js';
 import { checkLimit, checkSearch, searchLibrary, type SearchOptions as TextSearchOptions } from '../search/search-query.js';
 import { hasFilters } from '../search/search-filters.js';
 import type { SemanticOptions, SemanticSearch } from '../search/semantic/semantic-search.js';
@@ -45,7 +45,7 @@ export class SearchApi {
     return (await this.answer(query, opts)).results;
   }
 
-  /** As query, with how many contents were still queued for indexing (their text may be missing). */
+  /** As query, with how many contents were still queued for indexing (their text may be missing), and how many for removal. */
   async answer(query: string, opts: SearchOptions = {}): Promise<SearchAnswer> {
     const { semantic, model, wait, ...text } = opts;
     if (model !== undefined && !semantic) throw new UsageError('a model (--model) is for a semantic search: add --semantic');
@@ -57,7 +57,8 @@ export class SearchApi {
     if (this.ctx.access === 'write' && wait !== 0) await this.follower?.catchUp(Date.now() + (wait ?? CATCH_UP_MS));
     const found = searchLibrary(this.lib, query, text);
     const results = semantic ? await (await this.semanticSearch()).hybrid(query, found, { ...text, ...(model !== undefined ? { model } : {}) }) : found;
-    return { results, pending: pendingCount(this.lib) };
+    const { indexing, removing } = pendingCounts(this.lib);
+    return { results, pending: indexing, removing };
   }
 
   /** Loaded on the first semantic query: it brings the embedding engine's modules (a light command loads no engine). */

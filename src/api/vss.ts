@@ -1,4 +1,4 @@
-import { renameDevice } from '../device/identity.js';
+import { renameDevice, type Device } from '../device/identity.js';
 import { Installation } from '../library/installation.js';
 import { DeviceSettingsApi } from './device-settings.js';
 import { LibrariesApi } from './libraries.js';
@@ -68,6 +68,14 @@ export class Vss implements VssClient {
   device(): DeviceInfo {
     const d = this.installation.device;
     return { id: d.uuid, name: d.name, public_key: d.publicKey, created_at: d.createdAt };
+  }
+
+  /**
+   * This device's identity as this process holds it: a rename changes this very object, so a part
+   * that keeps it (the daemon's pairing and sync) says the new name from then on.
+   */
+  get identity(): Device {
+    return this.installation.device;
   }
 
   /**

@@ -48,6 +48,11 @@ export function printError(line: string): void {
   process.stderr.write(terminalSafe(line) + '\n');
 }
 
+/** Something worth knowing that is not a problem, on stderr (--json keeps stdout to the JSON). */
+export function note(message: string): void {
+  process.stderr.write(`vss: ${message}\n`);
+}
+
 
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;

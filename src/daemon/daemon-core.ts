@@ -84,10 +84,10 @@ export class DaemonCore {
    * opened from now on and those open already.
    */
   async startPeers(opts: { listen: string[]; onListening?: (addrs: string[]) => void }): Promise<PeerService> {
-    const d = this.vss.device();
     this.peerService = await startPeerService({
       dataDir: this.vss.dataDir,
-      device: { uuid: d.id, name: d.name, publicKey: d.public_key, createdAt: d.created_at },
+      // The identity itself, not a copy: a rename made while the daemon runs is the name paired with.
+      device: this.vss.identity,
       listen: opts.listen,
       log: this.log.child({ module: 'peers' }),
       host: {

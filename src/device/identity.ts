@@ -89,6 +89,16 @@ export function deviceNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A name another device says it goes by, as this one keeps and shows it: control characters taken
+ * out, spaces at the ends trimmed, at most MAX_DEVICE_NAME characters; undefined when nothing is left.
+ */
+export function peerDeviceName(said: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  const n = [...said.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim()].slice(0, MAX_DEVICE_NAME).join('').trim();
+  return n === '' ? undefined : n;
+}
+
 /** Give DEVICE a new name, written to its device file (the key and uuid never change); DEVICE is updated in place. */
 export function renameDevice(dataDir: string, device: Device, name: string): Device {
   const bad = deviceNameProblem(name);

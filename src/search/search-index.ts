@@ -28,6 +28,12 @@ const MAX_ROW_CHARS = 200_000;
 const SLICE_MS = 8;
 /** Contents taken from the queue at a time (one transaction each batch). */
 const BATCH = 32;
+/**
+ * How often a follower looks at the queue besides the events that start it: contents are queued by
+ * more than it hears of (an unpaired device's contents, another process's writes through the
+ * triggers), and a queue nobody drains would wait for searches to take it a slice at a time.
+ */
+const LOOK_MS = 2_000;
 
 const log = childLog('search');
 /** What the follower does with an error by default: one log line (the content is left out, never the daemon brought down). */
@@ -126,9 +132,14 @@ export async function reindex(lib: Library): Promise<{ contents: number; rows: n
   return { contents: queued, rows: store.docCount() };
 }
 
-/** How many contents wait to be indexed (0 when the index is current). */
-export function pendingCount(lib: Library): number {
-  return lib.store.search.pendingCount();
+/**
+ * What the queue holds: contents to index (new, or changed: their text may be missing from a
+ * search now) and contents that left the library, whose rows are only to be removed (a search
+ * never answers with them meanwhile: it keeps only rows of contents the library has).
+ */
+export function pendingCounts(lib: Library): { indexing: number; removing: number } {
+  const { index, remove } = lib.store.search.pendingCounts();
+  return { indexing: index, removing: remove };
 }
 
 /** A process keeping the index current: it drains the queue in slices whenever something may have been queued. */
@@ -142,8 +153,8 @@ export interface SearchFollower {
  * Keep the index current: the triggers queue a content whose searched sidecar became ready (made
  * here or fetched), changed, went missing or away, and whose copies changed; such a sidecar event,
  * a scan's end (the triggers queued its copies as it
- * went; indexing them during the scan would only slow it) and the start itself set the queue
- * draining, a slice per turn of the event loop.
+ * went; indexing them during the scan would only slow it), the start itself, and a look at the
+ * queue every LOOK_MS (whatever queued it) set the queue draining, a slice per turn of the event loop.
  */
 export function followSidecars(lib: Library, onError: (err: unknown) => void = logError): SearchFollower {
   let stopped = false;
@@ -171,6 +182,10 @@ export function followSidecars(lib: Library, onError: (err: unknown) => void = l
     // A paired device's rows came (DESIGN §15): their names are searched here too.
     lib.events.on('library:peer-rows', () => { if (!stopped) void drain(); }),
   ];
+  const look = setInterval(() => {
+    if (!stopped && running === undefined && lib.db.open && hasPending(lib)) void drain();
+  }, LOOK_MS).unref();
+  stops.push(() => clearInterval(look));
   void drain();
   return {
     async catchUp(deadline = Infinity) {

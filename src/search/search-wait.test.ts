@@ -5,7 +5,7 @@ import { Installation } from '../library/installation.js';
 import { Vss } from '../api/vss.js';
 import type { LibraryApi } from '../api/library-api.js';
 import Database from 'better-sqlite3';
-import { tempDir } from '../../test/helpers.js';
+import { tempDir, until } from '../../test/helpers.js';
 import { Stores } from '../store/stores.js';
 
 /**
@@ -31,8 +31,22 @@ describe('a search waits for indexing as asked and says what is still queued', (
     const other = new Database(dbPath);
     new Stores(other, 'another-process').search.queue(Array.from({ length: 40 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`));
     other.close();
-    assert.deepEqual(await api.search.answer('anything', { wait: 0 }), { results: [], pending: 40 });
-    assert.deepEqual(await api.search.answer('anything'), { results: [], pending: 0 });
+    // Contents the library does not have: their rows are only to be removed, nothing is "being indexed".
+    assert.deepEqual(await api.search.answer('anything', { wait: 0 }), { results: [], pending: 0, removing: 40 });
+    assert.deepEqual(await api.search.answer('anything'), { results: [], pending: 0, removing: 0 });
     await assert.rejects(async () => api.search.answer('anything', { wait: -1 }), { code: 'USAGE' });
+  });
+
+  it('contents queued with no event (an unpaired device\'s) are drained in the background, no search needed, and said as removals meanwhile', async () => {
+    const gone = Array.from({ length: 3000 }, (_, i) => `10000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const other = new Database(dbPath);
+    new Stores(other, 'another-process').search.queue(gone);
+    other.close();
+    // wait 0 indexes nothing: it only looks at the queue.
+    assert.deepEqual(await api.search.answer('anything', { wait: 0 }), { results: [], pending: 0, removing: 3000 });
+    await until('the queue drained by the library\'s follower', 30_000, async () => {
+      const a = await api.search.answer('anything', { wait: 0 });
+      return a.pending + a.removing === 0 ? true : undefined;
+    }, 100);
   });
 });

@@ -116,6 +116,16 @@ export class SearchStore {
     return this.sql<[], number>('SELECT count(*) FROM search_pending').pluck().get()!;
   }
 
+  /** The queue in two: contents still in the library (to index again) and contents that left it (their rows to remove). */
+  pendingCounts(): { index: number; remove: number } {
+    const r = this.sql<[], { total: number; present: number | null }>(
+      `SELECT count(*) AS total, sum(EXISTS (SELECT 1 FROM content_identities WHERE uuid = p.content_uuid)
+         OR EXISTS (SELECT 1 FROM peer_contents WHERE content_uuid = p.content_uuid)) AS present FROM search_pending p`,
+    ).get()!;
+    const present = r.present ?? 0;
+    return { index: present, remove: r.total - present };
+  }
+
   /** The id that ends the next batch of N contents after id FROM; null past the last. */
   contentBatchEnd(from: number, n: number): number | null {
     return this.sql<[number, number], number | null>('SELECT max(id) FROM (SELECT id FROM content_identities WHERE id > ? ORDER BY id LIMIT ?)').pluck().get(from, n) ?? null;

@@ -38,6 +38,8 @@ const ASK_TIMEOUT_MS = 3_000;
 export interface LinkNetwork extends Required<PeerLink> {
   /** A paired device answered (a pull): seen now. */
   seen(deviceUuid: string): void;
+  /** A paired device said the name it goes by now (the head of each pull of its rows says it). */
+  named(deviceUuid: string, name: string): void;
 }
 
 export interface LibraryLinkOptions {
@@ -279,6 +281,7 @@ export class LibraryLink {
       const stream = await this.peers.open(r.peerId, 'library', AbortSignal.timeout(OPEN_TIMEOUT_MS));
       const got = await pullLibrary(stream, this.peerLibrary, r, this.libraryId);
       this.opts.network.seen(r.deviceUuid);
+      this.opts.network.named(r.deviceUuid, got.name);
       this.opts.log.debug({ device: r.deviceUuid, ...got }, 'library rows pulled');
       if (got.entries > 0 || got.full) this.opts.lib.events.emit('library:peer-rows', { deviceUuid: r.deviceUuid, entries: got.entries, full: got.full });
       // A resumed pull ends at the seq its cut-off start saw; what changed since (a notice sent

@@ -189,6 +189,9 @@ export class PeerService {
     recentlyOnline: (deviceUuid) => this.network.recentlyOnline(deviceUuid),
     redial: () => this.network.redialAll(),
     seen: (deviceUuid) => this.network.seen(deviceUuid),
+    named: (deviceUuid, name) => {
+      if (this.trust.rename(deviceUuid, name)) this.opts.log.info({ device: deviceUuid, name }, 'a paired device has a new name');
+    },
   };
 
   /** The link of a library shared with peers, its library opened and linked on demand (a peer may ask for one the daemon has not opened yet). */

@@ -6,6 +6,8 @@ import type { Library } from '../library/library.js';
 import { tempDir } from '../../test/helpers.js';
 import { SharedData } from './shared-data.js';
 import type { SharedOp } from './shared-op.js';
+import { TagBook } from './tag-book.js';
+import { setMeta } from './user-meta.js';
 
 const C = (n: number) => `c0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const T = (n: number) => `70000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -103,6 +105,36 @@ describe('shared data: operations from several devices converge (DESIGN §15)', 
     db.receive([...gone, late, ...made], 'a');
     assert.equal(b.store.tags.get(T(7))!.deleted, 1);
     assert.deepEqual(b.store.metadataTags.tagsOf(C(7)), []);
+    for (const l of [a, b]) l.close();
+  });
+
+  it('an explicit set of a value a device already holds is an operation, so its later choice wins the merge', () => {
+    const [a, b] = [device('ea'), device('eb')];
+    // A's edits were made a minute before B's (B was offline and heard nothing of them).
+    const da = new SharedData(a, () => Date.now() - 60_000);
+    const db = new SharedData(b);
+    da.commit([{ record: 'tag', id: T(9), set: { name: 'Keep', color: null, parent: null } }]);
+    db.receive(logOf(da), 'a');
+    da.commit([
+      { record: 'meta', id: C(9), set: { favorite: true, hidden: true, rating: 4, note: 'from a' } },
+      { record: 'tagging', id: T(9), content: C(9), set: { present: true } },
+      { record: 'tagging', id: T(9), content: C(8), set: { present: true } },
+    ]);
+    // On B every value below is what it holds already (no row: not a favourite, not hidden, 0, no note, untagged).
+    setMeta(b, [C(9)], { favorite: false, hidden: false, rating: 0, note: '' });
+    const book = new TagBook(b);
+    assert.equal(book.remove('Keep', [C(9)]).changed, 0);
+    assert.equal(book.add('Keep', [C(7)]).changed, 1);
+    assert.equal(book.add('Keep', [C(7)]).changed, 0, 'already there: the operation is made, nothing changed here');
+    db.receive(logOf(da), 'a');
+    da.receive(logOf(db), 'b');
+    for (const lib of [a, b]) {
+      const m = lib.store.userMetadata.get(C(9))!;
+      assert.deepEqual([m.favorite, m.hidden, m.rating, m.note], [0, 0, 0, null], 'B\'s later choice, on both');
+      assert.deepEqual(lib.store.metadataTags.tagsOf(C(9)), [], 'B\'s later removal, on both');
+      assert.deepEqual(lib.store.metadataTags.tagsOf(C(8)), [T(9)], 'what B did not touch stays as A set it');
+    }
+    assert.deepEqual(state(a), state(b));
     for (const l of [a, b]) l.close();
   });
 

@@ -109,26 +109,22 @@ export class TagBook {
   }
 
   /**
-   * Tag each of CONTENTS with REF (made first when no tag has that name). Contents that carry it
-   * already are left as they are. Answers the tag and how many contents it was added to.
+   * Tag each of CONTENTS with REF (made first when no tag has that name). Every content named gets
+   * the operation, also one that carries the tag here already: the user chose it now, and that choice
+   * must beat an older removal another device made while this one did not know of it. Answers the
+   * tag and how many contents carry it that did not before.
    */
   add(ref: string, contents: readonly string[]): { tag: TagView; changed: number; created: boolean } {
     let tag = this.find(ref);
     const created = tag === undefined;
     tag ??= this.lib.store.tags.get(this.create(ref).uuid)!;
-    const has = new Set(this.lib.store.metadataTags.contentsOf(tag.uuid));
-    const ops: UnstampedOp[] = [...new Set(contents)].filter((c) => !has.has(c)).map((c) => ({ record: 'tagging', id: tag.uuid, content: c, set: { present: true } }));
-    this.shared.commit(ops);
-    return { tag: this.view(tag.uuid), changed: ops.length, created };
+    return { tag: this.view(tag.uuid), changed: this.setTagging(tag.uuid, contents, true), created };
   }
 
-  /** Take REF off each of CONTENTS that carries it. */
+  /** Take REF off each of CONTENTS (an operation for each, as in add); how many carried it before. */
   remove(ref: string, contents: readonly string[]): { tag: TagView; changed: number } {
     const tag = this.resolve(ref);
-    const has = new Set(this.lib.store.metadataTags.contentsOf(tag.uuid));
-    const ops: UnstampedOp[] = [...new Set(contents)].filter((c) => has.has(c)).map((c) => ({ record: 'tagging', id: tag.uuid, content: c, set: { present: false } }));
-    this.shared.commit(ops);
-    return { tag: this.view(tag.uuid), changed: ops.length };
+    return { tag: this.view(tag.uuid), changed: this.setTagging(tag.uuid, contents, false) };
   }
 
   /** The tag REF names, with the tags beneath it: what `tag:NAME` finds. */
@@ -141,6 +137,14 @@ export class TagBook {
     const tag = this.find(ref);
     if (!tag) throw new VssError('NOT_FOUND', `no tag ${JSON.stringify(ref)}`);
     return tag;
+  }
+
+  /** Say of each of CONTENTS that it carries TAG (PRESENT) or not; how many that changed here. */
+  private setTagging(tag: string, contents: readonly string[], present: boolean): number {
+    const has = new Set(this.lib.store.metadataTags.contentsOf(tag));
+    const unique = [...new Set(contents)];
+    this.shared.commit(unique.map((c) => ({ record: 'tagging', id: tag, content: c, set: { present } })));
+    return unique.filter((c) => has.has(c) !== present).length;
   }
 
   private find(ref: string): TagRecord | undefined {

@@ -18,21 +18,21 @@ export function showMeta(lib: Library, contentUuid: string): UserMetaView {
   return { content_uuid: contentUuid, favorite: m?.favorite === 1, hidden: m?.hidden === 1, rating: m?.rating ?? 0, note: m?.note ?? null, tags };
 }
 
-/** Set FIELDS on each of CONTENTS, one operation each (only what changes travels); the new state of each. */
+/**
+ * Set FIELDS on each of CONTENTS, one operation each; the new state of each. Every field given is
+ * stamped, even one that holds that value here already: the user chose it now, and that choice
+ * must beat an older one another device made while this one did not know of it.
+ */
 export function setMeta(lib: Library, contents: readonly string[], fields: UserMetadataFields): UserMetaView[] {
   if (fields.rating !== undefined && (!Number.isInteger(fields.rating) || fields.rating < 0 || fields.rating > 5)) throw new UsageError('a rating is 0 to 5');
   if (fields.note != null && fields.note.length > NOTE_MAX) throw new UsageError(`a note is at most ${NOTE_MAX} characters`);
   const unique = [...new Set(contents)];
-  const ops = unique.flatMap((c) => {
-    const now = lib.store.userMetadata.get(c);
-    const set: UserMetadataFields = {};
-    if (fields.favorite !== undefined && fields.favorite !== (now?.favorite === 1)) set.favorite = fields.favorite;
-    if (fields.hidden !== undefined && fields.hidden !== (now?.hidden === 1)) set.hidden = fields.hidden;
-    if (fields.rating !== undefined && fields.rating !== (now?.rating ?? 0)) set.rating = fields.rating;
-    const note = fields.note === '' ? null : fields.note;
-    if (note !== undefined && note !== (now?.note ?? null)) set.note = note;
-    return Object.keys(set).length > 0 ? [{ record: 'meta' as const, id: c, set }] : [];
-  });
-  new SharedData(lib).commit(ops);
+  const set: UserMetadataFields = {
+    ...(fields.favorite !== undefined && { favorite: fields.favorite }),
+    ...(fields.hidden !== undefined && { hidden: fields.hidden }),
+    ...(fields.rating !== undefined && { rating: fields.rating }),
+    ...(fields.note !== undefined && { note: fields.note === '' ? null : fields.note }),
+  };
+  if (Object.keys(set).length > 0) new SharedData(lib).commit(unique.map((c) => ({ record: 'meta' as const, id: c, set })));
   return unique.map((c) => showMeta(lib, c));
 }

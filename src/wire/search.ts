@@ -68,4 +68,6 @@ export interface SearchAnswer {
   results: SearchResult[];
   /** Contents still queued for indexing when it was answered (0: the index was current); their text may be missing from the results. */
   pending: number;
+  /** Contents that left the library (an unpaired device's, say) whose rows were still to be removed: none of them is in the results. */
+  removing: number;
 }

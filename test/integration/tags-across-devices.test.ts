@@ -92,4 +92,19 @@ describe('tags and user metadata across three devices', () => {
       await until('one Trips there', 20_000, async () => ((await ok<Tag[]>(env, ['tag', 'list'])).filter((x) => x.name === 'Trips').length === 1 ? true : undefined), 200);
     }
   });
+
+  it('a choice made offline that matches what the device held already still wins over an older one made elsewhere', async () => {
+    assert.equal((await meta(B)).favorite, false);
+    assert.equal((await runCli(['daemon', 'stop'], B)).code, 0);
+    await ok(A, ['meta', 'set', uuid, '--favorite']);
+    // Later, on the desktop, offline: "not a favourite" is what it holds already, but the user said it now.
+    await ok(B, ['meta', 'set', uuid, '--no-favorite', '--note', 'B says no']);
+    assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], B)).code, 0);
+    for (const env of [A, B, C]) {
+      await until('the desktop\'s later choice there', 20_000, async () => {
+        const m = await meta(env);
+        return !m.favorite && m.note === 'B says no' ? true : undefined;
+      }, 200);
+    }
+  });
 });

@@ -1,5 +1,6 @@
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { checkPairJoin, checkPeerAddress, type PairedInfo, type PairingCodeInfo } from '../../api/index.js';
+import { checkPairJoin, checkPeerAddress, VssError, type PairedInfo, type PairingCodeInfo, type VssClient } from '../../api/index.js';
 import { clientFor, daemonClientFor, globals } from '../context.js';
 import { displayPath, printJson, printJsonLine, printLine } from '../output.js';
 import { onStopSignal } from '../signals.js';
@@ -24,6 +25,34 @@ function printCode(c: PairingCodeInfo): void {
 function printPaired(p: PairedInfo, joined: boolean): void {
   printLine(`Paired with ${p.name} (${p.device_id}).`);
   printLine(joined ? `This device now takes part in its library, now current: ${displayPath(p.library_path)}` : `It shares the library ${displayPath(p.library_path)}.`);
+}
+
+/**
+ * Ask on the terminal for the name the other device will show for this one (Enter keeps the one
+ * it has): a host name such as "vm" tells two devices apart badly. A name refused is asked again.
+ */
+async function askName(vss: Pick<VssClient, 'device' | 'renameDevice'>): Promise<void> {
+  const now = (await vss.device()).name;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  // Ctrl-C at the question ends the command, as anywhere else (readline would only pause).
+  rl.on('SIGINT', () => process.exit(130));
+  try {
+    for (;;) {
+      const typed = (await rl.question(`Name of this device, as the other will show it [${now}]: `)).trim();
+      if (typed === '' || typed === now) return;
+      try {
+        const d = await vss.renameDevice(typed);
+        printLine(`This device is now named ${JSON.stringify(d.name)}.`);
+        return;
+      } catch (err) {
+        // Through the daemon a refusal arrives as a VssError with its code.
+        if (!(err instanceof VssError && err.code === 'USAGE')) throw err;
+        printLine(`${err.message}; try again, or press Enter to keep ${JSON.stringify(now)}.`);
+      }
+    }
+  } finally {
+    rl.close();
+  }
 }
 
 /** `vss pair …` and `vss devices …`: pairing a person's devices and the list of them (DESIGN §9, §11). */
@@ -55,10 +84,13 @@ export function registerPairCommands(program: Command): void {
     .command('join <words...>')
     .description("join the device showing this code (found on the LAN by mDNS, or at --peer) and take part in its library")
     .option('--peer <multiaddr>', 'where the other device listens, e.g. /ip4/192.168.1.20/tcp/4001/p2p/12D3Koo… (see its `vss daemon status`)')
-    .action(async function (this: Command, words: string[], opts: { peer?: string }) {
+    .option('--name <name>', "the name this device goes by on the other (as `vss device rename`); default: asked on a terminal, else the name it has")
+    .action(async function (this: Command, words: string[], opts: { peer?: string; name?: string }) {
       const code = wordsOf(words);
-      await checkPairJoin(code, opts.peer); // before a daemon is started for it
+      await checkPairJoin(code, opts.peer, opts.name); // before a daemon is started for it
       const vss = await daemonClientFor(this, 'for pairing');
+      if (opts.name !== undefined) await vss.renameDevice(opts.name);
+      else if (process.stdin.isTTY && process.stdout.isTTY && !globals(this).json) await askName(vss);
       const paired = await vss.pairing.join(code, opts.peer !== undefined ? { peer: opts.peer } : {});
       if (globals(this).json) printJson(paired);
       else printPaired(paired, true);

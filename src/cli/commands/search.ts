@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { SEARCH_MAX_LIMIT, UsageError, type ContentKind } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { parseKind } from '../parse.js';
-import { displayPath, printJson, printLine, warn } from '../output.js';
+import { displayPath, note, printJson, printLine, warn } from '../output.js';
 
 function parseLimit(v: string): number {
   const n = Number(v);
@@ -21,12 +21,13 @@ export function registerSearchCommands(program: Command): void {
     .option('--model <id>', 'with --semantic: the embeddings model to compare with (default: the first installed)')
     .action(async function (this: Command, words: string[], opts: { kind?: ContentKind; limit?: number; semantic?: boolean; model?: string }) {
       await withLibrary(this, async (lib) => {
-        const { results, pending } = await lib.search.answer(words.join(' '), {
+        const { results, pending, removing } = await lib.search.answer(words.join(' '), {
           ...(opts.kind ? { kind: opts.kind } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
           ...(opts.semantic ? { semantic: true } : {}), ...(opts.model !== undefined ? { model: opts.model } : {}),
         });
         // On stderr, so that --json stays the results alone.
         if (pending > 0) warn(`${pending} ${pending === 1 ? 'content is' : 'contents are'} still being indexed for search: their text may be missing from these results`);
+        if (removing > 0) note(`${removing} ${removing === 1 ? 'content that left the library is' : 'contents that left the library are'} being removed from the search index (none is in these results)`);
         if (globals(this).json) return printJson(results);
         if (results.length === 0) return printLine('Nothing found.');
         for (const r of results) {

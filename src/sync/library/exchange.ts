@@ -87,6 +87,8 @@ async function receiveAck(ch: PeerChannel<'library'>): Promise<void> {
 }
 
 export interface LibraryPullResult {
+  /** The name the owner goes by now (its head says it at every pull). */
+  name: string;
   full: boolean;
   resumed: boolean;
   pages: number;
@@ -148,7 +150,7 @@ export async function pullLibrary(stream: Stream, peers: PeerLibrary, remote: Re
         writer.rollback();
       }
     }
-    return { full: pull.full, resumed: first.body.resumed, pages, entries: pull.entries, toSeq: pull.toSeq, ms: performance.now() - started };
+    return { name: first.body.device.name, full: pull.full, resumed: first.body.resumed, pages, entries: pull.entries, toSeq: pull.toSeq, ms: performance.now() - started };
   } finally {
     await ch.close();
   }

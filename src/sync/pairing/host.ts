@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
+import { peerDeviceName } from '../../device/identity.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { peerIdOfPublicKey, publicKeyPem, rawPublicKey } from '../net/device-key.js';
 import { newPairingCode, type PairingCode } from './code.js';
@@ -156,7 +157,7 @@ export class PairingHost {
       const at = new Date(this.now()).toISOString();
       const record: PairedDevice = {
         device_uuid: info.device_uuid,
-        name: info.name,
+        name: peerDeviceName(info.name) ?? info.device_uuid.slice(0, 8),
         public_key: publicKeyPem(t.joinerKey),
         peer_id: remotePeerId,
         paired_at: at,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
+import { peerDeviceName } from '../../device/identity.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { peerIdOfPublicKey, publicKeyPem, rawPublicKey } from '../net/device-key.js';
 import { parsePairingCode, type PairingCode } from './code.js';
@@ -122,7 +123,7 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
     const at = new Date().toISOString();
     const record: PairedDevice = {
       device_uuid: host.device_uuid,
-      name: host.name,
+      name: peerDeviceName(host.name) ?? host.device_uuid.slice(0, 8),
       public_key: publicKeyPem(t.initiatorKey),
       peer_id: conn.peerId,
       paired_at: at,

@@ -121,3 +121,21 @@ test('at most 256 devices', () =>
     assert.throws(() => PairedDevices.load(dir), /more than 256 devices/);
     assert.equal(store.list().length, 0);
   }));
+
+test('a paired device\'s new name is kept as it said it, without control characters and bounded; the file is written only on a change', () =>
+  withDir((dir) => {
+    const store = PairedDevices.load(dir);
+    const a = store.add(record({ name: 'vm' }));
+    assert.equal(store.rename(a.device_uuid, 'Alpha'), true);
+    assert.equal(PairedDevices.load(dir).get(a.device_uuid)?.name, 'Alpha');
+    const written = statSync(join(dir, 'paired-devices.json')).mtimeMs;
+    assert.equal(store.rename(a.device_uuid, ' Alpha '), false, 'the same name once trimmed');
+    assert.equal(statSync(join(dir, 'paired-devices.json')).mtimeMs, written);
+    assert.equal(store.rename(a.device_uuid, '\u001b]0;x\u0007\u001b[2J'), true);
+    assert.equal(store.get(a.device_uuid)?.name, ']0;x [2J', 'escape sequences cannot reach a terminal');
+    assert.equal(store.rename(a.device_uuid, '\u0000\t\n'), false, 'nothing left: the name stays');
+    assert.equal(store.rename(a.device_uuid, 'é'.repeat(300)), true);
+    assert.equal(store.get(a.device_uuid)?.name, 'é'.repeat(100));
+    assert.equal(store.rename(randomUUID(), 'Nobody'), false, 'not a paired device');
+    assert.deepEqual(PairedDevices.load(dir).list().map((d) => d.name), ['é'.repeat(100)]);
+  }));

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VssError } from '../../core/errors.js';
+import { peerDeviceName } from '../../device/identity.js';
 import { UUID_RE } from '../../sidecars/address.js';
 import { writeFileAtomicSync } from '../../core/fs-atomic.js';
 import { peerIdOfPublicKey } from '../net/device-key.js';
@@ -89,6 +90,15 @@ export class PairedDevices {
     }
     this.save([...rest, next]);
     return copy(next);
+  }
+
+  /** DEVICEUUID now goes by NAME (as it said itself, kept by peerDeviceName); true when that changed the record. */
+  rename(deviceUuid: string, said: string): boolean {
+    const name = peerDeviceName(said);
+    const d = this.devices.find((x) => x.device_uuid === deviceUuid);
+    if (!d || name === undefined || name === d.name) return false;
+    this.save(this.devices.map((x) => (x === d ? { ...d, name } : x)));
+    return true;
   }
 
   /** Forget a device; false when it was not paired. */
