@@ -50,7 +50,7 @@ export function printError(line: string): void {
 
 /** Something worth knowing that is not a problem, on stderr (--json keeps stdout to the JSON). */
 export function note(message: string): void {
-  process.stderr.write(`vss: ${message}\n`);
+  printError(`vss: ${message}`);
 }
 
 
