@@ -285,3 +285,46 @@ describe('XMP sidecars: nothing of another tool is lost', { skip: FIXTURES_SKIP 
     assert.deepEqual([m.rating, m.tags], [4, ['Ana', 'Dubrovnik']]);
   });
 });
+
+describe('XMP sidecars under a running daemon: the watcher does not bring back what export wrote', { skip: FIXTURES_SKIP }, () => {
+  const tmp = tempDir('vss-xmp-live-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  const photos = join(tmp.path, 'photos');
+  const at = (n: string) => join(photos, n);
+  after(async () => {
+    await runCli(['daemon', 'stop'], env);
+    tmp.cleanup();
+  });
+  const ok = async <T>(args: string[]): Promise<T> => {
+    const r = await runCli([...args, '--json'], env);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    return json<T>(r);
+  };
+  interface Sidecar { content_uuid: string; status: string; checksum: string | null; path: string | null }
+  const xmpRecord = async (path: string) => (await ok<Sidecar[]>(['sidecars', 'list', '--kind', 'xmp'])).find((s) => s.path === path && s.status === 'ready');
+
+  it('a rating set right after an export stays, once the watcher has read the file export made or rewrote', async () => {
+    mkdirSync(photos);
+    copyFileSync(join(FIXTURES, 'exif', 'Canon_40D.jpg'), at('new.JPG'));
+    copyFileSync(join(FIXTURES, 'exif', 'gps', 'DSCN0010.jpg'), at('old.JPG'));
+    writeFileSync(at('old.JPG.xmp'), DIGIKAM_TOP_LEVEL);
+    assert.equal((await runCli(['library', 'create', 'Live', '--path', join(tmp.path, 'lib')], env)).code, 0);
+    const started = await runCli(['daemon', 'start'], env);
+    assert.equal(started.code, 0, started.stderr);
+    await ok(['location', 'add', photos, '--mode', 'deep', '--generate', 'none']);
+    const old = await until('old.JPG.xmp recorded', 30_000, () => xmpRecord(at('old.JPG.xmp')));
+
+    for (const n of ['new', 'old']) {
+      await ok(['meta', 'set', at(`${n}.JPG`), '--rating', '3']);
+      await ok(['xmp', 'export', at(`${n}.JPG`)]);
+      await ok(['meta', 'set', at(`${n}.JPG`), '--rating', '5']);
+    }
+    // The watcher records the new file once it has read it; the rewritten one is recorded as export wrote it.
+    await until('new.JPG.xmp read by the watcher', 30_000, () => xmpRecord(at('new.JPG.xmp')));
+    const rewritten = await xmpRecord(at('old.JPG.xmp'));
+    assert.notEqual(rewritten?.checksum, old.checksum);
+    // Let the watcher finish with the rewritten file too: a rescan through the daemon waits for the index.
+    await ok(['location', 'rescan', photos]);
+    for (const n of ['new', 'old']) assert.equal((await ok<Meta>(['meta', 'show', at(`${n}.JPG`)])).rating, 5, n);
+  });
+});
