@@ -10,7 +10,7 @@ import { newXmpSidecarName, xmpSidecarsOf } from '../media/xmp/xmp-sidecar-names
 import { writeXmpSidecar } from '../media/xmp/xmp-sidecar-write.js';
 import { readXmpFile } from './xmp-file.js';
 import { recordXmpRead, xmpChecksum, xmpReference } from './xmp-import.js';
-import { xmpExportMeta, type XmpFileState } from './xmp-tags.js';
+import { xmpExportMeta, xmpTagIndex, type XmpFileState, type XmpTagIndex } from './xmp-tags.js';
 
 /** Copies of one content written at most (a file kept in a hundred places is written in the first hundred). */
 const MAX_COPIES = 100;
@@ -35,6 +35,7 @@ export interface XmpExportResult {
 export async function exportXmp(lib: Library, contents?: readonly string[]): Promise<XmpExportResult> {
   const out: XmpExportResult = { written: [], created: [], unchanged: 0, problems: [] };
   const uuids = contents ?? lib.store.metadataTags.contentsWithMetadata();
+  const tags = xmpTagIndex(lib);
   for (const uuid of uuids) {
     const content = lib.store.contents.byUuid(uuid);
     if (!content) continue;
@@ -60,7 +61,7 @@ export async function exportXmp(lib: Library, contents?: readonly string[]): Pro
         const path = root.path(rel(xmpName));
         try {
           root.regularFile(rel(xmpName));
-          const done = await exportOne(lib, uuid, path, sidecars.length > 0, () => lib.store.entries.fileAt(copy.location_id, rel(xmpName))?.id);
+          const done = await exportOne(lib, tags, uuid, path, sidecars.length > 0, () => lib.store.entries.fileAt(copy.location_id, rel(xmpName))?.id);
           if (done === 'unchanged') out.unchanged++;
           else (done === 'created' ? out.created : out.written).push(path);
         } catch (err) {
@@ -83,12 +84,12 @@ const MAX_ATTEMPTS = 3;
  * protects it) is refused with its reason rather than replaced; its owner, mode and hard links are
  * kept. ENTRYID: the file's entry, when the index has one.
  */
-async function exportOne(lib: Library, uuid: string, path: string, exists: boolean, entryId: () => number | undefined): Promise<'written' | 'created' | 'unchanged'> {
+async function exportOne(lib: Library, tags: XmpTagIndex, uuid: string, path: string, exists: boolean, entryId: () => number | undefined): Promise<'written' | 'created' | 'unchanged'> {
   /** The file as the first attempt read it: a value another program's save left as it was is as old as it was then. */
   let first: XmpFileState | undefined;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     if (!exists) {
-      const text = writeXmpSidecar(undefined, xmpExportMeta(lib, uuid));
+      const text = writeXmpSidecar(undefined, xmpExportMeta(lib, uuid, undefined, tags));
       if (createFileExclusive(path, text)) return 'created';
       exists = true; // another program made it meanwhile: update theirs
       continue;
@@ -104,7 +105,7 @@ async function exportOne(lib: Library, uuid: string, path: string, exists: boole
       if (was) state.since = Object.fromEntries(XMP_PROPERTY_KEYS.filter((k) => sameList(raw.raw[k], was.raw[k])).map((k) => [k, was.since?.[k] ?? was.mtimeMs]));
       first ??= state;
     }
-    const text = writeXmpSidecar(existing, xmpExportMeta(lib, uuid, state));
+    const text = writeXmpSidecar(existing, xmpExportMeta(lib, uuid, state, tags));
     if (text === existing) return 'unchanged';
     if ((Number(stat.mode) & 0o222) === 0) {
       throw new VssError('IO', `${basename(path)} is read-only (mode ${(Number(stat.mode) & 0o777).toString(8).padStart(4, '0')}): its owner or another tool protects it; not rewritten (make it writable to let vss update it)`, { path });
@@ -115,7 +116,14 @@ async function exportOne(lib: Library, uuid: string, path: string, exists: boole
     // What vss wrote itself is not news: the sidecar's record says these bytes, so the watcher's
     // read of them finds nothing changed. Only when vss had read all the file said before (else
     // another tool's change, kept in the text, must still be read in).
-    if (known !== undefined) recordXmpRead(lib, uuid, known, Buffer.from(text, 'utf8'));
+    if (known !== undefined) {
+      try {
+        recordXmpRead(lib, uuid, known, Buffer.from(text, 'utf8'));
+      } catch {
+        // The file is written; without the record its next read finds vss's own values, which
+        // the stamps keep from undoing anything newer (xmpImportOps).
+      }
+    }
     return 'written';
   }
   throw new VssError('IO', `${basename(path)} was changed by another program each of the ${MAX_ATTEMPTS} times vss made its new text; not rewritten (run xmp export again once that program is done)`, { path });

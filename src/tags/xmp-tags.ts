@@ -4,6 +4,7 @@ import type { Library } from '../library/library.js';
 import { XMP_PROPERTIES, type XmpPropertyKey } from '../media/xmp/xmp-properties.js';
 import { splitPath, type XmpRawValues, type XmpSidecarMeta } from '../media/xmp/xmp-sidecar-read.js';
 import type { XmpSidecarWrite } from '../media/xmp/xmp-sidecar-write.js';
+import type { TagRecord } from '../store/tags.js';
 import type { UnstampedOp } from './shared-data.js';
 import { tagNameProblem } from './shared-op.js';
 import { effectiveParents } from './tag-tree.js';
@@ -122,16 +123,9 @@ export interface XmpFileState {
  *   or one the file changed since, stays; a reject, -1, stays unless vss rates the photo); the label
  *   likewise, by its `Labels / NAME` tag.
  */
-export function xmpExportMeta(lib: Library, contentUuid: string, file?: XmpFileState): XmpSidecarWrite {
+export function xmpExportMeta(lib: Library, contentUuid: string, file?: XmpFileState, tags: XmpTagIndex = xmpTagIndex(lib)): XmpSidecarWrite {
   const m = lib.store.userMetadata.get(contentUuid);
-  const all = lib.store.tags.all().filter((t) => t.name_hlc !== '');
-  const parents = effectiveParents(lib.store.tags.parents());
-  const byUuid = new Map(all.map((t) => [t.uuid, t] as const));
-  const pathOf = (uuid: string): string[] => {
-    const out: string[] = [];
-    for (let at: string | null | undefined = uuid, n = 0; at != null && n <= parents.size; at = parents.get(at), n++) out.unshift(byUuid.get(at)?.name ?? '');
-    return out;
-  };
+  const { byUuid, pathOf, byPath, byName } = tags;
   const rows = new Map(lib.store.metadataTags.ofContent(contentUuid).map((t) => [t.tag_uuid, t] as const));
   const carried = new Set([...rows.values()].filter((t) => t.present === 1 && byUuid.get(t.tag_uuid)?.deleted === 0).map((t) => t.tag_uuid));
 
@@ -151,16 +145,6 @@ export function xmpExportMeta(lib: Library, contentUuid: string, file?: XmpFileS
     return { rating, label, keywords, hierarchical };
   }
 
-  // Which tags an item of the file names: by their path now, and by the id reading it made.
-  const keyOf = (parts: readonly string[]) => parts.map((p) => p.toLowerCase()).join('\u001f');
-  const byPath = new Map<string, string[]>();
-  const byName = new Map<string, string[]>();
-  for (const t of all) {
-    const k = keyOf(pathOf(t.uuid));
-    byPath.set(k, [...(byPath.get(k) ?? []), t.uuid]);
-    const n = t.name.toLowerCase();
-    byName.set(n, [...(byName.get(n) ?? []), t.uuid]);
-  }
   const since = (key: XmpPropertyKey) => file.since?.[key] ?? file.mtimeMs;
   const takenOff = (uuid: string, key: XmpPropertyKey) => {
     const t = byUuid.get(uuid);
@@ -202,11 +186,48 @@ export function xmpExportMeta(lib: Library, contentUuid: string, file?: XmpFileS
   else if (removed(pathTags([LABELS_TAG, fl]), 'label')) fileLabel = label;
   else fileLabel = undefined;
 
+  // The file's lists are ITEMS: a path neither form can hold is left out, not a refusal of the file.
   return {
     ...(rating !== undefined ? { rating } : {}),
     ...(fileLabel !== undefined ? { label: fileLabel } : {}),
-    keywords,
-    hierarchical,
+    keywords: [],
+    hierarchical: [],
     items: { subject, lrHierarchy: pathItems('lrHierarchy'), digikamTags: pathItems('digikamTags') },
   };
+}
+
+/** Every tag with a name (deleted ones too), by id, by path and by name: what export resolves a file's keywords with. */
+export interface XmpTagIndex {
+  byUuid: Map<string, TagRecord>;
+  pathOf: (uuid: string) => string[];
+  /** By the path's names in lower case, joined (keyOf). */
+  byPath: Map<string, string[]>;
+  /** By the name in lower case. */
+  byName: Map<string, string[]>;
+}
+
+/** The tags as they are now (one index serves a whole export). */
+export function xmpTagIndex(lib: Library): XmpTagIndex {
+  const all = lib.store.tags.all().filter((t) => t.name_hlc !== '');
+  const parents = effectiveParents(lib.store.tags.parents());
+  const byUuid = new Map(all.map((t) => [t.uuid, t] as const));
+  const pathOf = (uuid: string): string[] => {
+    const out: string[] = [];
+    for (let at: string | null | undefined = uuid, n = 0; at != null && n <= parents.size; at = parents.get(at), n++) out.unshift(byUuid.get(at)?.name ?? '');
+    return out;
+  };
+  const byPath = new Map<string, string[]>();
+  const byName = new Map<string, string[]>();
+  for (const t of all) {
+    const k = keyOf(pathOf(t.uuid));
+    byPath.set(k, [...(byPath.get(k) ?? []), t.uuid]);
+    const n = t.name.toLowerCase();
+    byName.set(n, [...(byName.get(n) ?? []), t.uuid]);
+  }
+  return { byUuid, pathOf, byPath, byName };
+}
+
+/** A tag path as a key: its names in lower case (tags match by name in any case). */
+function keyOf(parts: readonly string[]): string {
+  return parts.map((p) => p.toLowerCase()).join('\u001f');
 }
