@@ -258,6 +258,41 @@ describe('XMP sidecars: nothing of another tool is lost', { skip: FIXTURES_SKIP 
     assert.equal(statSync(at('ro.JPG.xmp')).mode & 0o777, 0o444);
   });
 
+  it("not as root, another user's sidecar is refused with its reason, never made this user's", { skip: process.getuid?.() !== 0 ? 'needs root (to run vss as another user)' : false }, async () => {
+    const home = tempDir('vss-xmp-user-');
+    try {
+      const dir = join(home.path, 'loc');
+      mkdirSync(dir);
+      copyFileSync(join(FIXTURES, 'exif', 'Canon_40D.jpg'), join(dir, 'IMG.JPG'));
+      writeFileSync(join(dir, 'IMG.JPG.xmp'), DIGIKAM_TOP_LEVEL);
+      chownSync(home.path, 1234, 1234);
+      chownSync(dir, 1234, 1234);
+      chownSync(join(dir, 'IMG.JPG'), 1234, 1234);
+      chownSync(join(dir, 'IMG.JPG.xmp'), 4321, 4321);
+      chmodSync(join(dir, 'IMG.JPG.xmp'), 0o666);
+      const asUser = (args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((res, rej) => {
+        const child = spawn('setpriv', ['--reuid=1234', '--regid=1234', '--clear-groups', process.execPath, VSS_BIN, ...args], {
+          env: { ...process.env, VSS_LOG_LEVEL: undefined, VSS_LIBRARY: undefined, HOME: home.path, VSS_DATA_DIR: join(home.path, 'data') },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        outputOf(child).then(res, rej);
+      });
+      for (const args of [['library', 'create', 'U', '--path', join(home.path, 'lib')], ['location', 'add', dir, '--mode', 'deep', '--generate', 'none'], ['meta', 'set', join(dir, 'IMG.JPG'), '--rating', '4']]) {
+        const r = await asUser(args);
+        assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      }
+      const r = await asUser(['xmp', 'export', join(dir, 'IMG.JPG'), '--json']);
+      assert.equal(r.code, 1, r.stderr);
+      const out = JSON.parse(r.stdout) as Exported;
+      assert.match(out.problems[0]?.reason ?? '', /belongs to user 4321 .* not rewritten/);
+      const st = statSync(join(dir, 'IMG.JPG.xmp'));
+      assert.deepEqual([st.uid, st.gid], [4321, 4321]);
+      assert.equal(readFileSync(join(dir, 'IMG.JPG.xmp'), 'utf8'), DIGIKAM_TOP_LEVEL);
+    } finally {
+      home.cleanup();
+    }
+  });
+
   it('what export wrote, read again (as the watcher does), does not undo a rating set after it', async () => {
     photo('new.JPG');
     photo('old.JPG', DIGIKAM_TOP_LEVEL);
