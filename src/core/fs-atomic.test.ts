@@ -1,9 +1,9 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { place, placeMany, placeSync, tempPathFor, TEMP_PREFIX, writeFileAtomic, writeFileAtomicSync } from './fs-atomic.js';
+import { createFileExclusive, place, placeMany, placeSync, replaceFileKeeping, tempPathFor, TEMP_PREFIX, writeFileAtomic, writeFileAtomicSync } from './fs-atomic.js';
 import { tempDir } from '../../test/helpers.js';
 
 const temps = (dir: string) => readdirSync(dir).filter((n) => n.startsWith(TEMP_PREFIX));
@@ -90,5 +90,38 @@ describe('durable writes (core/fs-atomic)', () => {
     assert.equal(r.signal, 'SIGKILL');
     assert.deepEqual(readdirSync(d).length, 1);
     assert.equal(readFileSync(join(d, temps(d)[0]!), 'utf8'), 'whole');
+  });
+});
+
+describe('replacing and creating another program\'s file (core/fs-atomic)', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it('replaceFileKeeping: mode kept exactly, hard links kept, nothing written when the file changed, no temp left', () => {
+    const file = join(tmp.path, 'a.xmp');
+    writeFileSync(file, 'old');
+    chmodSync(file, 0o640);
+    assert.equal(replaceFileKeeping(file, 'new', statSync(file), () => true), true);
+    assert.deepEqual([readFileSync(file, 'utf8'), statSync(file).mode & 0o7777], ['new', 0o640]);
+
+    linkSync(file, join(tmp.path, 'b.xmp'));
+    const ino = statSync(file).ino;
+    assert.equal(replaceFileKeeping(file, 'newer, and longer', statSync(file), () => true), true);
+    assert.equal(statSync(file).ino, ino, 'written in place');
+    assert.equal(readFileSync(join(tmp.path, 'b.xmp'), 'utf8'), 'newer, and longer');
+    assert.equal(replaceFileKeeping(file, 'short', statSync(file), () => true), true);
+    assert.equal(readFileSync(join(tmp.path, 'b.xmp'), 'utf8'), 'short', 'truncated to the new length');
+
+    assert.equal(replaceFileKeeping(file, 'lost?', statSync(file), () => false), false);
+    assert.equal(readFileSync(file, 'utf8'), 'short');
+    assert.deepEqual(temps(tmp.path), []);
+  });
+
+  it('createFileExclusive: never over a file that is there', () => {
+    const file = join(tmp.path, 'c.xmp');
+    assert.equal(createFileExclusive(file, 'first'), true);
+    assert.equal(createFileExclusive(file, 'second'), false);
+    assert.equal(readFileSync(file, 'utf8'), 'first');
+    assert.deepEqual(temps(tmp.path), []);
   });
 });

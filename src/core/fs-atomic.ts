@@ -1,9 +1,11 @@
-import { closeSync, fsync, fsyncSync, open as openCb, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fchmodSync, fchownSync, fstatSync, fsync, fsyncSync, ftruncateSync, linkSync, open as openCb, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { crashPoint } from './crash-point.js';
+import { VssError } from './errors.js';
+import { keptMode } from './kept-mode.js';
 
 /**
  * The one door for a durable write: bytes (or a file already written) reach their final name
@@ -122,6 +124,131 @@ export async function place(from: string, final: string, opts: PlaceOptions = {}
   crashPoint(BEFORE_RENAME);
   await rename(from, final);
   await Promise.all([...new Set([dirname(final), dirname(from)])].map(fsyncDirAsync));
+}
+
+/** The crash point just before a file vss read is replaced (a test stops there and changes the file). */
+const BEFORE_REPLACE = 'atomic:before-replace';
+
+/** The file being replaced, as the caller read it. */
+export interface ReplacedFile {
+  ino: number | bigint;
+  mode: number | bigint;
+  uid: number | bigint;
+  gid: number | bigint;
+  nlink: number | bigint;
+}
+
+/**
+ * Replace another program's file at PATH (a photo tool's sidecar) with DATA, so that it stays that
+ * file: its owner and group, its permission bits (keptMode) and its hard links. The new bytes are
+ * written and fsynced to a temp file beside it first. Then, with no await in between,
+ * UNCHANGED() is asked whether the file is still as the caller read it (WAS): when it is not, nothing
+ * is written and false is returned (the caller reads it again, or gives up), so another program's
+ * write that landed meanwhile is never replaced by text made from the older one.
+ *
+ * A file with one name is replaced by a rename (readers see the old or the new text, never a part).
+ * A file with several names (hard links) cannot be: a rename would leave the other names on the old
+ * text. It is written in place instead, as editors do (vim's backupcopy, emacs's
+ * backup-by-copying-when-linked), from the fsynced temp: a power cut in that one write may leave it
+ * torn, and then the full new text is still in the temp file beside it.
+ *
+ * Owner: the temp is given WAS's owner and group before it takes the file's place. Only root may
+ * give a file to another user; otherwise a file of another owner is refused (a VssError IO), never
+ * silently made this user's.
+ */
+export function replaceFileKeeping(path: string, data: string | Buffer, was: ReplacedFile, unchanged: () => boolean): boolean {
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const tmp = tempPathFor(path);
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    const own = fstatSync(fd);
+    if (BigInt(own.uid) !== BigInt(was.uid) || BigInt(own.gid) !== BigInt(was.gid)) {
+      try {
+        fchownSync(fd, Number(was.uid), Number(was.gid));
+      } catch (err) {
+        throw new VssError('IO', `${basename(path)} belongs to user ${was.uid} (group ${was.gid}), and vss cannot give its new text to them without running as root; not rewritten`, { path, cause: err });
+      }
+    }
+    // After the chown, which clears setuid/setgid bits; and exactly, not through the umask.
+    fchmodSync(fd, keptMode(Number(was.mode)));
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    crashPoint(BEFORE_REPLACE);
+    if (!unchanged()) {
+      unlinkSync(tmp);
+      return false;
+    }
+    if (Number(was.nlink) > 1) {
+      writeInPlace(path, buf, was);
+      unlinkSync(tmp);
+      return true;
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    try { unlinkSync(tmp); } catch { /* placed, or already gone */ }
+    throw err;
+  }
+  fsyncDir(dirname(path));
+  return true;
+}
+
+/** BUF over the file at PATH, in place (its inode, so every hard link sees it), flushed. */
+function writeInPlace(path: string, buf: Buffer, was: ReplacedFile): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW);
+  try {
+    if (BigInt(fstatSync(fd).ino) !== BigInt(was.ino)) throw new VssError('IO', `${basename(path)} was replaced while vss was writing it; not rewritten`, { path });
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off, off);
+    ftruncateSync(fd, buf.length);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Make a new file at PATH with DATA, never over one that appeared meanwhile (another program
+ * made it first): written and fsynced to a temp, then linked to its name (which fails when the
+ * name is taken), and false returned when it was. MODE before the umask, as any new file.
+ */
+export function createFileExclusive(path: string, data: string | Buffer, mode = 0o644): boolean {
+  const tmp = tempPathFor(path);
+  const fd = openSync(tmp, 'wx', mode);
+  try {
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    linkSync(tmp, path);
+    unlinkSync(tmp);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // A filesystem without hard links (FAT, exFAT, some FUSE): a check then a rename, the best it allows.
+    const noLinks = code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS';
+    if (noLinks && !existsSync(path)) renameSync(tmp, path);
+    else {
+      try { unlinkSync(tmp); } catch { /* already gone */ }
+      if (code === 'EEXIST' || noLinks) return false;
+      throw err;
+    }
+  }
+  fsyncDir(dirname(path));
+  return true;
 }
 
 /** One file of a batch: its temp file (bytes already fsynced) and where it goes. */

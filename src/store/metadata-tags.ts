@@ -32,6 +32,11 @@ export class MetadataTagStore {
     return this.sql<[string], string>('SELECT tag_uuid FROM metadata_tag WHERE content_uuid = ? AND present = 1').pluck().all(contentUuid);
   }
 
+  /** Every row of CONTENTUUID, removals (tombstones) included, with their stamps. */
+  ofContent(contentUuid: string): MetadataTagRecord[] {
+    return this.sql<[string], MetadataTagRecord>('SELECT * FROM metadata_tag WHERE content_uuid = ?').all(contentUuid);
+  }
+
   /** The contents that carry TAGUUID now. */
   contentsOf(tagUuid: string): string[] {
     return this.sql<[string], string>('SELECT content_uuid FROM metadata_tag WHERE tag_uuid = ? AND present = 1 ORDER BY content_uuid').pluck().all(tagUuid);

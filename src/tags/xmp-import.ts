@@ -1,4 +1,5 @@
 import { blake3 } from '@napi-rs/blake-hash';
+import { crashPoint } from '../core/crash-point.js';
 import type { Library } from '../library/library.js';
 import { MAX_XMP_SIDECAR_BYTES, readXmpSidecar } from '../media/xmp/xmp-sidecar-read.js';
 import { readXmpFile } from './xmp-file.js';
@@ -10,6 +11,23 @@ import { TagPaths, xmpImportOps } from './xmp-tags.js';
 
 const KIND = 'xmp';
 const VARIANT = 'original';
+/** The crash point between a folder's sidecar records and the operations from what they say (one transaction). */
+const RECORDED = 'xmp-import:recorded';
+
+/** The checksum a sidecar's record keeps of the bytes last read (or written) by vss. */
+export function xmpChecksum(bytes: Buffer): string {
+  return blake3(bytes).toString('hex');
+}
+
+/** CONTENTUUID's recorded XMP sidecar (the file vss reads its metadata from), if any. */
+export function xmpReference(lib: Library, contentUuid: string): ReturnType<SidecarManager['get']> {
+  return new SidecarManager(lib).get(sidecarAddress(contentUuid, KIND, VARIANT, 'xmp'));
+}
+
+/** Record BYTES as what CONTENTUUID's XMP sidecar (the file of entry ENTRYID) says, as read by vss: it is not read again until it changes. */
+export function recordXmpRead(lib: Library, contentUuid: string, entryId: number, bytes: Buffer): void {
+  new SidecarManager(lib).createReferenceSidecar({ contentUuid, kind: KIND, variant: VARIANT, format: 'xmp', sourceEntryId: entryId, size: bytes.length, checksum: xmpChecksum(bytes) });
+}
 
 export interface LinkXmpInput {
   lib: Library;
@@ -65,22 +83,28 @@ export async function linkXmpSidecars(input: LinkXmpInput): Promise<{ xmp: numbe
         input.onSkip(x.rel_path, `XMP sidecar not read: ${bytes.reason}`);
         continue;
       }
-      const checksum = blake3(bytes.value).toString('hex');
+      const checksum = xmpChecksum(bytes.value.bytes);
       linked++;
       if (info?.status === 'ready' && info.path === here && info.checksum === checksum) continue;
-      const meta = readXmpSidecar(bytes.value.toString('utf8'));
+      const meta = readXmpSidecar(bytes.value.text);
       if (!meta.ok) {
         input.onSkip(x.rel_path, `XMP sidecar not read: ${meta.reason}`);
         linked--;
         continue;
       }
       read++;
-      xmpImportOps(lib, o.content_uuid, meta.meta, paths, ops);
-      records.push({ contentUuid: o.content_uuid, kind: KIND, variant: VARIANT, format: 'xmp', sourceEntryId: x.id, size: bytes.value.length, checksum });
+      xmpImportOps(lib, o.content_uuid, meta.meta, paths, ops, Number(bytes.value.stat.mtimeMs));
+      records.push({ contentUuid: o.content_uuid, kind: KIND, variant: VARIANT, format: 'xmp', sourceEntryId: x.id, size: bytes.value.bytes.length, checksum });
     }
-    // A folder's references and what its files say, in one commit each.
-    if (records.length > 0) lib.store.transaction(() => { for (const r of records) manager.createReferenceSidecar(r); });
-    new SharedData(lib).commit(ops);
+    // A folder's references and what its files say, in one commit: a record says its file was
+    // read, so it must never land without what the file said (the next scan would skip the file).
+    if (records.length > 0 || ops.length > 0) {
+      lib.store.immediate(() => {
+        for (const r of records) manager.createReferenceSidecar(r);
+        crashPoint(RECORDED);
+        new SharedData(lib).commit(ops);
+      });
+    }
   }
   return { xmp: linked, read };
 }

@@ -244,3 +244,122 @@ export const EXIFTOOL = `<?xpacket begin='\uFEFF' id='W5M0MpCehiHzreSzNTczkc9d'?
 </rdf:RDF>
 </x:xmpmeta>
 <?xpacket end='w'?>`;
+
+/**
+ * digiKam 8 with top-level tags: a tag with no parent is a one-level path in TagsList and in
+ * lr:hierarchicalSubject ("Holidays"), and its name in dc:subject; a caption written in
+ * another tool with U+2028 line separators, as dc:description's x-default.
+ */
+export const DIGIKAM_TOP_LEVEL = `<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="XMP Core 4.4.0-Exiv2">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:digiKam="http://www.digikam.org/ns/1.0/"
+    xmlns:MicrosoftPhoto="http://ns.microsoft.com/photo/1.0/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:lr="http://ns.adobe.com/lightroom/1.0/"
+   xmp:Rating="2"
+   MicrosoftPhoto:Rating="25">
+   <digiKam:TagsList>
+    <rdf:Seq>
+     <rdf:li>Holidays</rdf:li>
+     <rdf:li>People/Ana</rdf:li>
+     <rdf:li>Scanned</rdf:li>
+    </rdf:Seq>
+   </digiKam:TagsList>
+   <dc:description>
+    <rdf:Alt>
+     <rdf:li xml:lang="x-default">Old town at dusk\u2028From the city walls</rdf:li>
+    </rdf:Alt>
+   </dc:description>
+   <dc:subject>
+    <rdf:Bag>
+     <rdf:li>Holidays</rdf:li>
+     <rdf:li>Ana</rdf:li>
+     <rdf:li>Scanned</rdf:li>
+    </rdf:Bag>
+   </dc:subject>
+   <lr:hierarchicalSubject>
+    <rdf:Bag>
+     <rdf:li>Holidays</rdf:li>
+     <rdf:li>People|Ana</rdf:li>
+     <rdf:li>Scanned</rdf:li>
+    </rdf:Bag>
+   </lr:hierarchicalSubject>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+${`${' '.repeat(100)}\n`.repeat(4)}<?xpacket end="w"?>`;
+
+/**
+ * Adobe Bridge (Adobe XMP Core, properties as elements, three-space indents): a one-level keyword
+ * in lr:hierarchicalSubject, a headline, and a caption whose line breaks are U+2028, as macOS text
+ * fields make them.
+ */
+export const BRIDGE = `<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="Adobe XMP Core 9.1-c002 79.a1cd12f, 2024/11/11-19:08:46        ">
+   <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+      <rdf:Description rdf:about=""
+            xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+            xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"
+            xmlns:dc="http://purl.org/dc/elements/1.1/"
+            xmlns:lr="http://ns.adobe.com/lightroom/1.0/">
+         <xmp:CreatorTool>Adobe Bridge 2025</xmp:CreatorTool>
+         <xmp:Rating>3</xmp:Rating>
+         <xmp:Label>Green</xmp:Label>
+         <photoshop:Headline>Harbour</photoshop:Headline>
+         <dc:description>
+            <rdf:Alt>
+               <rdf:li xml:lang="x-default">First line\u2028Second line\u2028Third line</rdf:li>
+            </rdf:Alt>
+         </dc:description>
+         <dc:subject>
+            <rdf:Bag>
+               <rdf:li>boats</rdf:li>
+               <rdf:li>Croatia</rdf:li>
+               <rdf:li>Places</rdf:li>
+            </rdf:Bag>
+         </dc:subject>
+         <lr:hierarchicalSubject>
+            <rdf:Bag>
+               <rdf:li>boats</rdf:li>
+               <rdf:li>Places|Croatia</rdf:li>
+            </rdf:Bag>
+         </lr:hierarchicalSubject>
+      </rdf:Description>
+   </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>`;
+
+/**
+ * Apple Photos (File › Export with "Export IPTC as XMP"; Apple's XMP Core 6): keywords and people
+ * in a dc:subject rdf:Seq, a caption with a U+2028 line separator, no rating.
+ */
+export const APPLE_PHOTOS = `<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="XMP Core 6.0.0">
+   <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+      <rdf:Description rdf:about=""
+            xmlns:dc="http://purl.org/dc/elements/1.1/"
+            xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"
+            xmlns:exif="http://ns.adobe.com/exif/1.0/"
+            xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/">
+         <dc:title>Dubrovnik</dc:title>
+         <dc:description>Evening walk\u2028with Ana</dc:description>
+         <dc:subject>
+            <rdf:Seq>
+               <rdf:li>sea</rdf:li>
+               <rdf:li>Ana</rdf:li>
+            </rdf:Seq>
+         </dc:subject>
+         <Iptc4xmpExt:PersonInImage>
+            <rdf:Bag>
+               <rdf:li>Ana</rdf:li>
+            </rdf:Bag>
+         </Iptc4xmpExt:PersonInImage>
+         <photoshop:DateCreated>2023-07-14T18:22:05+02:00</photoshop:DateCreated>
+         <exif:GPSLatitude>42,38.4N</exif:GPSLatitude>
+         <exif:GPSLongitude>18,6.6E</exif:GPSLongitude>
+      </rdf:Description>
+   </rdf:RDF>
+</x:xmpmeta>
+`;

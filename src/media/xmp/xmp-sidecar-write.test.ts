@@ -8,9 +8,11 @@ import { VssError } from '../../core/errors.js';
 import { ownedProperty } from './xmp-properties.js';
 import { readXmpSidecar, type XmpSidecarMeta } from './xmp-sidecar-read.js';
 import { writeXmpSidecar, type XmpSidecarWrite } from './xmp-sidecar-write.js';
-import { DARKTABLE, DIGIKAM, EXIFTOOL, LIGHTROOM } from './xmp-samples.test-data.js';
+import { APPLE_PHOTOS, BRIDGE, DARKTABLE, DIGIKAM, DIGIKAM_TOP_LEVEL, EXIFTOOL, LIGHTROOM } from './xmp-samples.test-data.js';
 
-const SAMPLES = { digiKam: DIGIKAM, darktable: DARKTABLE, Lightroom: LIGHTROOM, exiftool: EXIFTOOL };
+const SAMPLES = {
+  digiKam: DIGIKAM, 'digiKam (top-level tags)': DIGIKAM_TOP_LEVEL, darktable: DARKTABLE, Lightroom: LIGHTROOM, Bridge: BRIDGE, 'Apple Photos': APPLE_PHOTOS, exiftool: EXIFTOOL,
+};
 
 const M: XmpSidecarWrite = {
   rating: 3,
@@ -100,7 +102,10 @@ for (const [tool, sample] of Object.entries(SAMPLES)) {
       rating: { value: 3, inRange: true }, label: 'Green', keywords: M.keywords, hierarchical: sorted(M.hierarchical),
     });
     const plain = { ...M, hierarchical: [['People', 'Ana'], ['Places', 'Croatia', 'Dubrovnik']] };
-    assert.deepEqual(read(writeXmpSidecar(sample, plain)).hierarchical, plain.hierarchical, 'in order');
+    // Items that stay keep their place; new ones come after them.
+    const kept = read(sample).hierarchical.filter((p) => plain.hierarchical.some((q) => q.join('|') === p.join('|')));
+    const added = plain.hierarchical.filter((p) => !kept.some((q) => q.join('|') === p.join('|')));
+    assert.deepEqual(read(writeXmpSidecar(sample, plain)).hierarchical, [...kept, ...added], 'in order');
     assert.deepEqual(got.bookkeeping, read(sample).bookkeeping);
     assert.equal(writeXmpSidecar(written, M), written, 'a second write changes nothing');
     assert.equal(everythingElse(written), everythingElse(sample));
@@ -124,6 +129,31 @@ test('a file that already says it comes back as it was, byte for byte', () => {
   const lr = read(LIGHTROOM);
   // Lightroom has no TagsList: adding digiKam's form is a change.
   assert.notEqual(writeXmpSidecar(LIGHTROOM, { keywords: lr.keywords, hierarchical: lr.hierarchical }), LIGHTROOM);
+});
+
+test("other tools' characters are kept as written: U+2028, U+0085, a lone CR are not line ends to vss", () => {
+  for (const sample of [BRIDGE, APPLE_PHOTOS, DIGIKAM_TOP_LEVEL]) {
+    const odd = sample.replace('</dc:title>', '\u0085\r</dc:title>');
+    const written = writeXmpSidecar(odd, { rating: 1, keywords: read(odd).keywords, hierarchical: read(odd).hierarchical });
+    for (const piece of odd.match(/[^>\n]*[\u2028\u0085\r][^<\n]*/g) ?? []) assert.ok(written.includes(piece), JSON.stringify(piece));
+  }
+});
+
+test('a keyword list is edited item by item: what stays is untouched, in place; new items come last', () => {
+  const written = writeXmpSidecar(DIGIKAM_TOP_LEVEL, {
+    keywords: [], hierarchical: [],
+    items: { subject: ['Holidays', 'Scanned', 'Trips'], lrHierarchy: ['Holidays', 'People|Ana', 'Scanned'], digikamTags: ['Holidays', 'People/Ana', 'Scanned'] },
+  });
+  // TagsList and lr:hierarchicalSubject already say it: not touched at all.
+  const block = (text: string, name: string) => new RegExp(`<${name}>[\\s\\S]*?</${name}>`).exec(text)![0];
+  for (const name of ['digiKam:TagsList', 'lr:hierarchicalSubject']) assert.equal(block(written, name), block(DIGIKAM_TOP_LEVEL, name));
+  assert.equal(block(written, 'dc:subject'), `<dc:subject>
+    <rdf:Bag>
+     <rdf:li>Holidays</rdf:li>
+     <rdf:li>Scanned</rdf:li>
+     <rdf:li>Trips</rdf:li>
+    </rdf:Bag>
+   </dc:subject>`);
 });
 
 test('a scalar written as an attribute stays an attribute, in place; an element is replaced where it stands', () => {
@@ -256,9 +286,10 @@ test('exiftool reads what vss writes, new or rewritten', async (t) => {
       writeFileSync(file, writeXmpSidecar(existing, M));
       const tags = (await et.read(file)) as Record<string, unknown>;
       assert.deepEqual(
-        [tags.Rating, tags.Label, tags.Subject, tags.HierarchicalSubject, tags.TagsList, tags.Error],
-        [3, 'Green', name === 'darktable' ? ['changed', 'cr2', 'darktable', 'format', ...M.keywords] : M.keywords,
-          [...(name === 'darktable' ? ['darktable|format|cr2', 'darktable|changed'] : []), 'Places|Croatia|Dubrovnik', 'Music|AC/DC'],
+        // An item already in the file keeps its place: the paths' order is the file's.
+        [tags.Rating, tags.Label, tags.Subject, [...(tags.HierarchicalSubject as string[])].sort(), tags.TagsList, tags.Error],
+        [3, 'Green', name === 'darktable' ? ['Dubrovnik', 'changed', 'cr2', 'darktable', 'format', ...M.keywords.slice(1)] : M.keywords,
+          [...(name === 'darktable' ? ['darktable|format|cr2', 'darktable|changed'] : []), 'Places|Croatia|Dubrovnik', 'Music|AC/DC'].sort(),
           ['Places/Croatia/Dubrovnik', 'Odd|name'], undefined],
         name,
       );

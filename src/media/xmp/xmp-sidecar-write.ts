@@ -6,7 +6,10 @@
  * What changes, and how little:
  * - a file that already says what vss would write comes back unchanged, byte for byte (so writing
  *   twice gives the same text, and an export can skip unchanged files);
- * - otherwise only the owned properties whose values differ are touched: a scalar written as an
+ * - otherwise only the owned properties whose values differ are touched, and in a keyword list only
+ *   the items that differ: an item that goes is removed where it stands, a new one is added after
+ *   the others, the rest stay as they are (another tool's one-level path, its own spelling); a
+ *   scalar written as an
  *   attribute of rdf:Description (Exiv2's compact form: digiKam, darktable, Lightroom) keeps that
  *   form and place, only its value changes; an element is replaced where it stands; duplicates in
  *   other rdf:Description blocks are removed; a new property goes, as an element, into the
@@ -14,7 +17,9 @@
  *   new elements copy the file's indentation;
  * - the DOM serializer rewrites what the DOM does not keep: each start tag's attributes go on one
  *   line, separated by one space, in double quotes (Exiv2 puts one per line; exiftool quotes with ');
- *   the values and their order are kept.
+ *   the values and their order are kept, character for character: line ends are not normalized
+ *   (xmldom's default turns U+2028, U+0085 and a lone CR into LF, in every tool's values), and new
+ *   lines use the file's own line end.
  * Hierarchical keywords go both into lr:hierarchicalSubject ('|', read by Lightroom and darktable)
  * and digiKam:TagsList ('/', what digiKam reads first). darktable's own tags (darktable|format|cr2,
  * see bookkeepingItems) are not vss's: they stay in the file, first.
@@ -40,7 +45,15 @@ export interface XmpSidecarWrite {
    * containing '/' to Lightroom only; a part containing both cannot be written (a USAGE error).
    */
   hierarchical: string[][];
+  /**
+   * The exact items these keyword properties should end with, as the file spells them (vss's
+   * export decides which of the file's items stay: xmpExportMeta); when given, they replace what
+   * KEYWORDS and HIERARCHICAL make of that property.
+   */
+  items?: Partial<Record<KeywordKey, string[]>>;
 }
+
+type KeywordKey = 'subject' | 'lrHierarchy' | 'digikamTags';
 
 /** A new sidecar: what exiftool, digiKam and darktable all read (the packet wrapper is optional for them). */
 const NEW_SIDECAR = `<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>
@@ -71,16 +84,16 @@ export function writeXmpSidecar(existing: string | undefined, meta: XmpSidecarWr
   const text = existing ?? NEW_SIDECAR;
   const bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
   const doc = parse(bom ? text.slice(1) : text);
-  const description = descriptions(doc);
+  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
+  const description = descriptions(doc, eol);
   for (const key of XMP_PROPERTY_KEYS) {
     const values = desired[key];
-    if (values !== undefined) setProperty(doc, description, key, values);
+    if (values !== undefined) setProperty(doc, description, key, values, eol);
   }
   let out = new XMLSerializer().serializeToString(doc);
-  // The DOM keeps no text after the last node, nor the file's line ends.
+  // The DOM keeps no text after the last node.
   // (trimEnd, not /\s*$/: that regex is quadratic in a packet's padding.)
   out = bom + out.trimEnd() + text.slice(text.trimEnd().length);
-  if (/\r\n/.test(text)) out = out.replace(/\r?\n/g, '\r\n');
   const check = readXmpRaw(out);
   if (!check.ok || !alreadySays(check.raw, desired)) {
     throw new VssError('IO', `XMP sidecar not rewritten: the text made does not read back as written (${check.ok ? 'values differ' : check.reason})`);
@@ -121,6 +134,9 @@ function desiredValues(meta: XmpSidecarWrite): Desired {
   }
   desired.lrHierarchy = lr;
   desired.digikamTags = digikam;
+  for (const [key, items] of Object.entries(meta.items ?? {}) as Array<[KeywordKey, string[]]>) {
+    desired[key] = items.map((v) => v.trim()).filter((v) => v !== '');
+  }
   return desired;
 }
 
@@ -134,10 +150,12 @@ function keepBookkeeping(desired: Desired, book: ReturnType<typeof bookkeepingIt
   return out;
 }
 
+/** Whether the file's values are the desired ones: a scalar as it is, a keyword list as the same items in any order. */
 function alreadySays(raw: XmpRawValues, desired: Desired): boolean {
   return XMP_PROPERTY_KEYS.every((key) => {
     const want = desired[key];
-    return want === undefined || sameList(raw[key], want);
+    if (want === undefined) return true;
+    return XMP_PROPERTIES[key].shape === 'array' ? sameItems(raw[key], want) : sameList(raw[key], want);
   });
 }
 
@@ -148,6 +166,8 @@ function parse(text: string): Document {
       onError: (level, message) => {
         if (level !== 'warning') throw new Error(message);
       },
+      // Every character as the file has it: other tools' values are not vss's to change.
+      normalizeLineEndings: (t: string) => t,
     }).parseFromString(text, 'text/xml');
   } catch (err) {
     throw new VssError('IO', `XMP sidecar not rewritten, the XML parser refused it: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
@@ -155,26 +175,26 @@ function parse(text: string): Document {
 }
 
 /** The top-level rdf:Description blocks (the reader's rule), at least one: made when there is none. */
-function descriptions(doc: Document): Element[] {
+function descriptions(doc: Document, eol: string): Element[] {
   const root = doc.documentElement;
   if (!root) throw new VssError('IO', 'XMP sidecar not rewritten: it has no root element');
   let rdf = isRdf(root, 'RDF') ? root : childElements(root).find((el) => isRdf(el, 'RDF'));
   if (!rdf) {
     rdf = doc.createElementNS(RDF_NS, qualify(prefixFor(root, RDF_NS, 'rdf'), 'RDF'));
-    appendChild(root, rdf);
+    appendChild(root, rdf, eol);
   }
   const found = childElements(rdf).filter((el) => isRdf(el, 'Description'));
   if (found.length > 0) return found;
   const description = doc.createElementNS(RDF_NS, qualify(prefixFor(rdf, RDF_NS, 'rdf'), 'Description'));
   description.setAttributeNS(RDF_NS, qualify(prefixFor(rdf, RDF_NS, 'rdf'), 'about'), '');
-  appendChild(rdf, description);
+  appendChild(rdf, description, eol);
   return [description];
 }
 
 type Occurrence = { description: Element; attr: Attr } | { description: Element; element: Element };
 
 /** Makes KEY read VALUES (none: absent) in the file, touching as little as it can. */
-function setProperty(doc: Document, all: readonly Element[], key: XmpPropertyKey, values: readonly string[]): void {
+function setProperty(doc: Document, all: readonly Element[], key: XmpPropertyKey, values: readonly string[], eol: string): void {
   const p = XMP_PROPERTIES[key];
   const found: Occurrence[] = [];
   for (const description of all) {
@@ -185,6 +205,7 @@ function setProperty(doc: Document, all: readonly Element[], key: XmpPropertyKey
     }
   }
   const [first, ...rest] = found;
+  if (first && rest.length === 0 && 'element' in first && p.shape === 'array' && values.length > 0 && editItems(doc, first.element, values, eol)) return;
   for (const o of rest) remove(o);
   if (values.length === 0) {
     if (first) remove(first);
@@ -195,17 +216,49 @@ function setProperty(doc: Document, all: readonly Element[], key: XmpPropertyKey
     return;
   }
   if (first && 'element' in first) {
-    first.description.replaceChild(propertyElement(doc, first.description, key, values), first.element);
+    first.description.replaceChild(propertyElement(doc, first.description, key, values, eol), first.element);
     return;
   }
   // No element yet (or an array tolerated as a single attribute): a new element.
   if (first) remove(first);
   const host = first?.description ?? all.find((d) => usesNamespace(d, p.ns)) ?? all[0]!;
-  appendChild(host, propertyElement(doc, host, key, values));
+  appendChild(host, propertyElement(doc, host, key, values, eol), eol);
+}
+
+/**
+ * Makes the array ELEMENT (one rdf:Bag/Seq/Alt of items) hold VALUES by removing the items that are
+ * not among them and adding the missing ones after the rest: an item that stays is not touched.
+ * False when ELEMENT has another shape (the caller writes it anew).
+ */
+function editItems(doc: Document, element: Element, values: readonly string[], eol: string): boolean {
+  const children = childElements(element);
+  const container = children[0];
+  if (children.length !== 1 || !container || container.namespaceURI !== RDF_NS || !['Bag', 'Seq', 'Alt'].includes(container.localName ?? '')) return false;
+  const left = new Map<string, number>();
+  for (const v of values) left.set(v, (left.get(v) ?? 0) + 1);
+  for (const item of childElements(container)) {
+    // Not an item the reader counts (a structure, an empty one): not vss's.
+    if (!isRdf(item, 'li') || childElements(item).length > 0) continue;
+    const text = (item.textContent ?? '').trim();
+    if (text === '') continue;
+    const n = left.get(text) ?? 0;
+    if (n > 0) left.set(text, n - 1);
+    else remove({ description: container, element: item });
+  }
+  const rdf = prefixFor(container, RDF_NS, 'rdf');
+  for (const v of values) {
+    const n = left.get(v) ?? 0;
+    if (n === 0) continue;
+    left.set(v, n - 1);
+    const item = doc.createElementNS(RDF_NS, qualify(rdf, 'li'));
+    item.appendChild(doc.createTextNode(v));
+    appendChild(container, item, eol);
+  }
+  return true;
 }
 
 /** The element <prefix:Local>value</prefix:Local>, or with an rdf:Bag/Seq of items, indented as HOST's children are. */
-function propertyElement(doc: Document, host: Element, key: XmpPropertyKey, values: readonly string[]): Element {
+function propertyElement(doc: Document, host: Element, key: XmpPropertyKey, values: readonly string[], eol: string): Element {
   const p = XMP_PROPERTIES[key];
   const element = doc.createElementNS(p.ns, qualify(prefixFor(host, p.ns, p.prefix), p.local));
   if (p.shape === 'scalar') {
@@ -214,7 +267,7 @@ function propertyElement(doc: Document, host: Element, key: XmpPropertyKey, valu
   }
   const rdf = prefixFor(host, RDF_NS, 'rdf');
   const { child, step } = layout(host);
-  const line = (depth: number) => (child === null ? null : doc.createTextNode(`\n${child}${step.repeat(depth)}`));
+  const line = (depth: number) => (child === null ? null : doc.createTextNode(`${eol}${child}${step.repeat(depth)}`));
   const container = doc.createElementNS(RDF_NS, qualify(rdf, p.container));
   for (const value of values) {
     const item = doc.createElementNS(RDF_NS, qualify(rdf, 'li'));
@@ -254,8 +307,8 @@ function indentBefore(node: Node): string | undefined {
   return /^[ \t]*$/.test(indent) ? indent : undefined;
 }
 
-/** Adds CHILD as PARENT's last element, on its own line when the file uses lines. */
-function appendChild(parent: Element, child: Element): void {
+/** Adds CHILD as PARENT's last element, on its own line (ended with EOL) when the file uses lines. */
+function appendChild(parent: Element, child: Element, eol: string): void {
   const { child: indent } = layout(parent);
   const last = parent.lastChild;
   const closing = last && last.nodeType === TEXT_NODE && /^\s*$/.test(last.nodeValue ?? '') ? last : null;
@@ -264,9 +317,9 @@ function appendChild(parent: Element, child: Element): void {
     parent.insertBefore(child, closing);
     return;
   }
-  parent.insertBefore(doc.createTextNode(`\n${indent}`), closing);
+  parent.insertBefore(doc.createTextNode(`${eol}${indent}`), closing);
   parent.insertBefore(child, closing);
-  if (!closing) parent.appendChild(doc.createTextNode(`\n${indentBefore(parent) ?? ''}`));
+  if (!closing) parent.appendChild(doc.createTextNode(`${eol}${indentBefore(parent) ?? ''}`));
 }
 
 function remove(o: Occurrence): void {
@@ -321,6 +374,10 @@ function appendNodes(parent: Element, ...nodes: Array<Node | null>): void {
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && sameList([...a].sort(), [...b].sort());
 }
 
 function unique(values: readonly string[]): string[] {
