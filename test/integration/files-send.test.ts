@@ -123,22 +123,27 @@ describe('files send: Spacedrop to a paired device', () => {
     assert.deepEqual(inboxFiles(), before, 'nothing arrived');
   });
 
-  it('a file arrives with its permission bits (never setuid) and its time; --to takes an id\'s start', async () => {
+  it('a file arrives with its permission bits (never setuid) and its time', async () => {
     const at = new Date('2001-02-03T04:05:06Z');
     writeFileSync(join(src, 'private.txt'), 'only mine\n');
     chmodSync(join(src, 'private.txt'), 0o600);
     utimesSync(join(src, 'private.txt'), at, at);
     writeFileSync(join(src, 'tool.sh'), '#!/bin/sh\necho hi\n');
     chmodSync(join(src, 'tool.sh'), 0o4755);
-    const desk = json<Array<{ id: string; name: string }>>(await runCli(['devices', 'list', '--json'], A)).find((d) => d.name === 'Desk')!;
-    const r = await runCli(['files', 'send', join(src, 'private.txt'), join(src, 'tool.sh'), '--to', desk.id.slice(0, 8), '--json'], A);
+    const r = await runCli(['files', 'send', join(src, 'private.txt'), join(src, 'tool.sh'), '--to', 'Desk', '--json'], A);
     assert.equal(r.code, 0, r.stderr);
     const sent = json<Sent>(r);
-    assert.equal(sent.device, 'Desk');
     const got = Object.fromEntries(sent.files.map((f) => [f.saved_as, statSync(join(inbox, f.saved_as))]));
     assert.equal(got['private.txt']!.mode & 0o7777, 0o600, 'a private file stays private');
     assert.equal(got['private.txt']!.mtimeMs, at.getTime());
     assert.equal(got['tool.sh']!.mode & 0o7777, 0o755, 'no setuid bit on a received file');
+  });
+
+  it('--to takes the start of a device\'s id, as devices unpair does', async () => {
+    const desk = json<Array<{ id: string; name: string }>>(await runCli(['devices', 'list', '--json'], A)).find((d) => d.name === 'Desk')!;
+    const r = await runCli(['files', 'send', join(src, 'note.txt'), '--to', desk.id.slice(0, 8), '--json'], A);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(json<Sent>(r).device, 'Desk');
   });
 
   it('without a daemon, sending says it needs one', async () => {
