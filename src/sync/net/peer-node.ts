@@ -263,7 +263,7 @@ function openFailure(err: unknown, name: ProtocolName, signal: AbortSignal | und
   const e = err as { name?: unknown; message?: unknown; type?: unknown } | undefined;
   // The dial went through, the peer's key answered (Noise checks it is the peer asked for), and it closed the connection at once.
   if (e?.name === 'ConnectionClosedError' && /during opening/.test(String(e.message))) {
-    return new PeerRefused('not-paired', 'it hung up on this device as the connection opened: it is not paired with this device', err);
+    return new PeerRefused('not-paired', 'it hung up on this device as the connection opened: it lets in only the devices it is paired with (and others while a pairing code is open there)', err);
   }
   if (e?.name === 'UnsupportedProtocolError') return new PeerRefused('protocol', `it does not serve ${PROTOCOLS[name].id} to this device (it is not paired with it, or runs a vss without it)`, err);
   if (err instanceof Error) return err;
