@@ -47,15 +47,23 @@ export class SendApi {
     return [filesSendKind(this.network, (uuid) => PairedDevices.load(this.ctx.dataDir).get(uuid))];
   }
 
-  /** The paired device REF names (its uuid or name). */
+  /** The paired device REF names: its name, its uuid, or a start of its uuid only it has (as `devices unpair` takes it). */
   private async device(ref: string): Promise<DropTarget> {
     const { PairedDevices } = await import('../sync/pairing/paired-devices.js');
-    const all = PairedDevices.load(this.ctx.dataDir).list();
+    const store = PairedDevices.load(this.ctx.dataDir);
+    const all = store.list();
     const byId = all.find((d) => d.device_uuid === ref);
     if (byId) return byId;
     const named = all.filter((d) => d.name === ref || d.name.toLowerCase() === ref.toLowerCase());
     if (named.length === 1) return named[0]!;
     if (named.length > 1) throw new VssError('USAGE', `${named.length} paired devices are called ${ref}: name it by its id (vss devices list)`);
+    if (/^[0-9a-f-]{4,36}$/i.test(ref.trim())) {
+      try {
+        return store.find(ref);
+      } catch (err) {
+        if (!(err instanceof VssError && err.code === 'NOT_FOUND')) throw err;
+      }
+    }
     const known = all.map((d) => d.name).join(', ');
     throw new VssError('NOT_FOUND', `no paired device ${JSON.stringify(ref)}${known ? ` (paired: ${known})` : ': pair one first (vss pair start / vss pair join)'}`);
   }

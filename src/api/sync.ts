@@ -74,7 +74,7 @@ export class SyncApi implements LinkPort {
   }
 
   /** The daemon's network while this library is linked to it: a send job opens its streams there (to any paired device). */
-  get network(): Pick<PeerLink, 'open'> | undefined {
+  get network(): Pick<PeerLink, 'open' | 'settling' | 'redial'> | undefined {
     return this.current?.network;
   }
 

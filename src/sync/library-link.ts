@@ -95,6 +95,7 @@ export class LibraryLink {
       open: (peerId, protocol, signal) => network.open(peerId, protocol, signal),
       recentlyOnline: (deviceUuid) => network.recentlyOnline(deviceUuid),
       redial: () => network.redial(),
+      settling: () => network.settling(),
     };
     this.fetcher = new Fetcher(this.transfers, this.peers, { limiter: opts.limiter, log: opts.log });
     this.shared = new SharedLink({ lib, peers: this.peers, log: opts.log, seen: (d) => network.seen(d) });
@@ -166,8 +167,8 @@ export class LibraryLink {
     return queueGet(this.opts.lib, planGet(this.opts.lib, ref, dir, this.peers));
   }
 
-  /** The network as a copy job needs it (see contentGetKind). */
-  get network(): Required<Pick<PeerLink, 'connected' | 'open'>> {
+  /** The network as a copy or send job needs it (see contentGetKind). */
+  get network(): Required<Pick<PeerLink, 'connected' | 'open' | 'redial' | 'settling'>> {
     return this.peers;
   }
 

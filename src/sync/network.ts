@@ -25,6 +25,12 @@ const IDENTIFY_RETRY_MS = 250;
 const DIAL_ADDRS = 8;
 /** A device connected this recently may be back soon (a cut link, a restart): a user's request waits for it. */
 const RECENTLY_ONLINE_MS = 2 * 60_000;
+/**
+ * After the node starts, paired devices get this long to connect (a first dial of each known
+ * address, mDNS's next round, another member passing on where one moved) before one that has
+ * not is taken for offline.
+ */
+const SETTLE_MS = 30_000;
 
 /** What each protocol's handler is given: the stream and the paired device it comes from (pairing: the peer id). */
 export interface NetworkHandlers {
@@ -70,6 +76,8 @@ export class PeerNetwork {
   /** When each paired device (by uuid) was last connected. */
   private readonly lastOnline = new Map<string, number>();
   private stopped = false;
+  private readonly createdAt = Date.now();
+  private startedAt: number | undefined;
   /** Peers mDNS found lately: `pair join` tries them first (mDNS asks only every 10 s). */
   readonly recentlyDiscovered: string[] = [];
 
@@ -110,6 +118,14 @@ export class PeerNetwork {
 
   async open(peerId: string, protocol: ProtocolName, signal?: AbortSignal): Promise<Stream> {
     return (await this.ensure()).open(peerId, protocol, signal);
+  }
+
+  /**
+   * Whether the node is coming up or came up less than SETTLE_MS ago (counted from the daemon's
+   * start while it has not started: bounded even when nothing starts it).
+   */
+  settling(): boolean {
+    return !this.stopped && Date.now() - (this.startedAt ?? this.createdAt) < SETTLE_MS;
   }
 
   /** Whether the paired device DEVICEUUID is connected, or was within the last minutes (a cut, a restart). */
@@ -293,6 +309,7 @@ export class PeerNetwork {
     // mDNS finding a device this node knew already (both restarted: new ports) is no discovery to libp2p.
     node.on('addresses', (p, addrs) => this.found(p, addrs));
     this.timers.push(setInterval(() => this.redialAll(), REDIAL_MS).unref());
+    this.startedAt = Date.now();
     this.opts.log.info({ peer_id: node.peerId, listen: node.addresses() }, 'P2P node listening');
     this.opts.onListening?.(node.addresses());
     this.redialAll();

@@ -28,6 +28,12 @@ export interface PeerLink {
   recentlyOnline?(deviceUuid: string): boolean;
   /** Dial the paired devices not connected now, at once (someone waits for one of them). */
   redial?(): void;
+  /**
+   * Whether this process's network is still coming up (the node starting, or started moments
+   * ago): a paired device not connected now may not have had the time to. A job that needs one
+   * waits then without spending an attempt.
+   */
+  settling?(): boolean;
 }
 
 /** Serves one protocol stream from a paired device (the node has already checked the key). */

@@ -188,6 +188,7 @@ export class PeerService {
     open: (peerId, protocol, signal) => this.network.open(peerId, protocol, signal),
     recentlyOnline: (deviceUuid) => this.network.recentlyOnline(deviceUuid),
     redial: () => this.network.redialAll(),
+    settling: () => this.network.settling(),
     seen: (deviceUuid) => this.network.seen(deviceUuid),
     named: (deviceUuid, name) => {
       if (this.trust.rename(deviceUuid, name)) this.opts.log.info({ device: deviceUuid, name }, 'a paired device has a new name');

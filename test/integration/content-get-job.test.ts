@@ -1,7 +1,8 @@
 import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { writeBigFile, sha256File } from '../support/big-file.js';
@@ -114,6 +115,56 @@ describe('content get: a durable job with progress', () => {
     assert.equal(done.done_bytes, BIG);
     assert.equal(await sha256File(got.path), wantHash);
     assert.equal(partialSize(dest), undefined, 'no partial file left');
+    // The killed run's attempt counts; waiting at the start for the network to come up does not.
+    assert.equal(done.attempts, 2, 'one attempt for the run that was killed, one for the run that finished');
+  });
+
+  it('a copy whose daemon is stopped and started again mid-way spends no attempt, and finishes verified', async () => {
+    const dest = join(tmp.path, 'restarts');
+    mkdirSync(dest);
+    const queued = json<Job>(await runCli(['content', 'get', uuid, '--to', dest, '--detach', '--json'], B));
+    let restarts = 0;
+    for (let had = 0; restarts < 3; restarts++) {
+      // Caught once more bytes came since the last start (or the copy is done: nothing more to stop).
+      const at = await until('more of the film received', 60_000, async () => {
+        const n = partialSize(dest);
+        if (n === undefined && (await job(queued.id)).status === 'completed') return -1;
+        return n !== undefined && n >= had + 16 * 1024 * 1024 ? n : undefined;
+      }, 5);
+      if (at < 0) break;
+      had = at;
+      assert.equal((await runCli(['daemon', 'stop'], B)).code, 0);
+      assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], B)).code, 0);
+    }
+    const done = await until('the copy completed after the restarts', 120_000, async () => {
+      const j = await job(queued.id);
+      return j.status === 'completed' || j.status === 'failed' ? j : undefined;
+    }, 250);
+    assert.equal(done.status, 'completed', done.error ?? '');
+    assert.ok(restarts >= 1, 'the daemon was restarted mid-copy');
+    assert.equal(done.attempts, 1, `no attempt spent by ${restarts} restarts`);
+    assert.equal(await sha256File(join(dest, 'film.bin')), wantHash);
+  });
+
+  it('an original copied from another device keeps its permission bits (never setuid) and its time', async () => {
+    const at = new Date('2001-02-03T04:05:06Z');
+    writeFileSync(join(photos, 'private.bin'), randomBytes(4096));
+    chmodSync(join(photos, 'private.bin'), 0o600);
+    utimesSync(join(photos, 'private.bin'), at, at);
+    writeFileSync(join(photos, 'tool.bin'), randomBytes(4097));
+    chmodSync(join(photos, 'tool.bin'), 0o4755);
+    assert.equal((await runCli(['location', 'rescan', photos], A)).code, 0);
+    const dest = join(tmp.path, 'modes');
+    mkdirSync(dest);
+    for (const [name, mode] of [['private.bin', 0o600], ['tool.bin', 0o755]] as const) {
+      const r = await until(`${name} listed on B`, 30_000, async () => {
+        const g = await runCli(['content', 'get', `Laptop:/Photos/${name}`, '--to', dest, '--json'], B);
+        return g.code === 0 ? json<Got>(g) : undefined;
+      }, 500);
+      assert.equal(r.from_device, 'Laptop');
+      assert.equal(statSync(r.path).mode & 0o7777, mode, `${name} arrives ${mode.toString(8)}`);
+      if (name === 'private.bin') assert.equal(statSync(r.path).mtimeMs, at.getTime());
+    }
   });
 
   it('a cancelled copy stops and keeps nothing', async () => {

@@ -1,7 +1,7 @@
 import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { json, runCli, tempDir, until } from '../helpers.js';
 import { writeBigFile, sha256File } from '../support/big-file.js';
@@ -19,6 +19,7 @@ const BIG = 256 * 1024 * 1024;
  * `vss files send` (issue 21, Spacedrop): two real daemons paired over loopback; the laptop sends,
  * the desk's inbox receives. A send is a durable job of the sender that resumes after the
  * receiver was killed mid-way (only the rest crosses), and a cancel leaves nothing on the receiver.
+ * It reads only files in the sender's locations, as `files copy` does.
  */
 describe('files send: Spacedrop to a paired device', () => {
   const tmp = tempDir('vss-send-');
@@ -52,6 +53,9 @@ describe('files send: Spacedrop to a paired device', () => {
     assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], A)).code, 0);
     assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], B)).code, 0);
     await pairDaemons(A, B);
+    // What is sent lies in a location of the sender (a send reads nothing else).
+    const added = await runCli(['location', 'add', src, '--name', 'Src', '--mode', 'content'], A);
+    assert.equal(added.code, 0, added.stderr);
     const set = await runCli(['files', 'inbox', '--dir', inbox, '--json'], B);
     assert.equal(set.code, 0, set.stderr);
     assert.deepEqual(json(set), { dir: inbox, default: false });
@@ -89,7 +93,6 @@ describe('files send: Spacedrop to a paired device', () => {
   });
 
   it('a content of the library is sent from its copy on this device, by uuid', async () => {
-    assert.equal((await runCli(['location', 'add', join(src, 'album'), '--name', 'Album', '--mode', 'content'], A)).code, 0);
     const uuid = await until('the album indexed', 30_000, async () => {
       const c = json<Array<{ content_uuid: string; size: number }>>(await runCli(['content', 'list', '--json'], A));
       return c.find((x) => x.size === 300_000)?.content_uuid;
@@ -99,6 +102,48 @@ describe('files send: Spacedrop to a paired device', () => {
     const sent = json<Sent>(r);
     assert.deepEqual(sent.files.map((f) => [f.path, f.saved_as]), [[join(src, 'album', 'one.jpg'), 'one (2).jpg']]);
     assert.equal(await sha256File(join(inbox, 'one (2).jpg')), await sha256File(join(src, 'album', 'one.jpg')));
+  });
+
+  it('a file outside every location, or reached through a symlinked folder in one, is refused and nothing is sent', async () => {
+    const before = inboxFiles();
+    const system = await runCli(['files', 'send', '/etc/hostname', '--to', 'Desk'], A);
+    assert.notEqual(system.code, 0);
+    assert.match(system.stderr, /refused "\/etc\/hostname": a file to send is not inside any location added on this device/);
+    symlinkSync('/etc', join(src, 'etclink'));
+    try {
+      const linked = await runCli(['files', 'send', join(src, 'etclink', 'hostname'), '--to', 'Desk'], A);
+      assert.notEqual(linked.code, 0);
+      assert.match(linked.stderr, /leads outside .* through a symlink/);
+      const folder = await runCli(['files', 'send', join(src, 'etclink'), '--to', 'Desk'], A);
+      assert.notEqual(folder.code, 0);
+      assert.match(folder.stderr, /is a symlink: vss never follows one/);
+    } finally {
+      rmSync(join(src, 'etclink'));
+    }
+    assert.deepEqual(inboxFiles(), before, 'nothing arrived');
+  });
+
+  it('a file arrives with its permission bits (never setuid) and its time', async () => {
+    const at = new Date('2001-02-03T04:05:06Z');
+    writeFileSync(join(src, 'private.txt'), 'only mine\n');
+    chmodSync(join(src, 'private.txt'), 0o600);
+    utimesSync(join(src, 'private.txt'), at, at);
+    writeFileSync(join(src, 'tool.sh'), '#!/bin/sh\necho hi\n');
+    chmodSync(join(src, 'tool.sh'), 0o4755);
+    const r = await runCli(['files', 'send', join(src, 'private.txt'), join(src, 'tool.sh'), '--to', 'Desk', '--json'], A);
+    assert.equal(r.code, 0, r.stderr);
+    const sent = json<Sent>(r);
+    const got = Object.fromEntries(sent.files.map((f) => [f.saved_as, statSync(join(inbox, f.saved_as))]));
+    assert.equal(got['private.txt']!.mode & 0o7777, 0o600, 'a private file stays private');
+    assert.equal(got['private.txt']!.mtimeMs, at.getTime());
+    assert.equal(got['tool.sh']!.mode & 0o7777, 0o755, 'no setuid bit on a received file');
+  });
+
+  it('--to takes the start of a device\'s id, as devices unpair does', async () => {
+    const desk = json<Array<{ id: string; name: string }>>(await runCli(['devices', 'list', '--json'], A)).find((d) => d.name === 'Desk')!;
+    const r = await runCli(['files', 'send', join(src, 'note.txt'), '--to', desk.id.slice(0, 8), '--json'], A);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(json<Sent>(r).device, 'Desk');
   });
 
   it('without a daemon, sending says it needs one', async () => {
@@ -182,5 +227,17 @@ describe('files send: Spacedrop to a paired device', () => {
     assert.equal(j.result, null);
     await until('nothing of it left on the receiver', 15_000, async () => (partials().length === 0 && readdirSync(state).length === 0 ? true : undefined), 100);
     assert.deepEqual(inboxFiles(), before);
+  });
+
+  // Last: the desk unpairs the laptop.
+  it('a send to a device that unpaired this one fails at once, saying so', async () => {
+    const laptop = json<Array<{ id: string; name: string }>>(await runCli(['devices', 'list', '--json'], B)).find((d) => d.name === 'Laptop')!;
+    assert.equal((await runCli(['devices', 'unpair', laptop.id], B)).code, 0);
+    const r = await runCli(['files', 'send', join(src, 'note.txt'), '--to', 'Desk'], A);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /the send \(job \d+\) failed: Desk refused: this device is not paired with it/);
+    const id = Number(/job (\d+)/.exec(r.stderr)![1]);
+    const j = await job(id);
+    assert.deepEqual([j.status, j.attempts], ['failed', 1], 'a refusal is not retried');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { generateKeyPair } from '@libp2p/crypto/keys';
@@ -73,6 +73,17 @@ describe('Spacedrop: /vss/drop', () => {
     assert.equal(hex(readFileSync(join(inbox, 'b.bin'))), items[1]!.blake3);
     assert.deepEqual(stateFiles(), [], 'no partial or journal left');
     assert.deepEqual(received.map((r) => [r.name, r.from_name]), [['a (2).txt', 'Laptop'], ['b.bin', 'Laptop'], ['empty', 'Laptop']]);
+  });
+
+  it('a file keeps the permission bits and time it was offered with, never setuid; one from an older sender is private', async () => {
+    const at = Date.UTC(2001, 0, 2, 3, 4, 5);
+    const secret = { ...file('secret.txt', Buffer.from('only mine')), mode: 0o600, mtime_ms: at };
+    const tool = { ...file('tool.sh', Buffer.from('#!/bin/sh\n')), mode: 0o4755 };
+    const older = file('older.txt', Buffer.from('from a vss that sends no mode'));
+    const sent = await sendDrop(await open(), randomUUID(), [secret, tool, older]);
+    const mode = (name: string) => statSync(join(inbox, name)).mode & 0o7777;
+    assert.deepEqual(sent.saved.map(mode), [0o600, 0o755, 0o600]);
+    assert.equal(statSync(join(inbox, sent.saved[0]!)).mtimeMs, at);
   });
 
   it('an unpaired device is refused: at the node, and by the handler when unpaired since it connected', async () => {
@@ -148,6 +159,7 @@ describe('Spacedrop: /vss/drop', () => {
     const partial = join(inbox, STATE_DIR, `${transfer}-0.partial`);
     await waitFor(() => existsSync(partial) && readFileSync(partial).length === 2 * 1024 * 1024);
     assert.equal(inboxFiles().includes('resume.bin'), false);
+    assert.equal(statSync(partial).mode & 0o777, 0o600, 'what is half received is private');
 
     const sent = await sendDrop(await open(), transfer, [big]);
     assert.equal(sent.resumedFrom, 2 * 1024 * 1024);

@@ -22,6 +22,9 @@ export interface OfferedItem {
   name: string;
   size: number;
   blake3: string;
+  /** The sender's file's permission bits and modification time (ms): the received file keeps them (absent from an older vss). */
+  mode?: number;
+  mtime_ms?: number;
 }
 
 export interface Journal {

@@ -1,7 +1,9 @@
 import { lstatSync, readdirSync, type Stats } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { originalFile } from '../../content/original-file.js';
 import { UsageError, VssError } from '../../core/errors.js';
+import { checkedPath, placeInLibrary } from '../../files/places.js';
+import { PathRefusedError } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
 import { UUID_RE } from '../../sidecars/address.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
@@ -15,8 +17,21 @@ export interface PlannedItem {
 }
 
 /**
+ * PATH checked as a file or folder vss may send, as `files copy` checks a source: an absolute path
+ * inside a location added on this device, reached through no symlinked folder, not in the library
+ * folder. A send reads only what vss was given (README: "reads … only inside a library's folder
+ * and the folders granted to it"), never a file elsewhere on the machine.
+ */
+export function sendable(lib: Library, path: string): string {
+  checkedPath(lib, path, 'a file to send');
+  placeInLibrary(lib, path, 'a file to send');
+  return path;
+}
+
+/**
  * The files REFS name: a content uuid of the library (its copy on this device, checked unchanged
- * since indexed), a file, or a folder whose files are sent by their own names. The receiver gets
+ * since indexed), a file, or a folder whose files are sent by their own names; paths absolute and
+ * in a location of this device (`sendable`). The receiver gets
  * base names only, so a folder is sent only when that loses nothing: regular files, no two of the
  * same name, no symlink or special file anywhere in it; otherwise it is refused with the reason.
  */
@@ -30,9 +45,10 @@ export function planSend(lib: Library, refs: readonly string[]): PlannedItem[] {
       items.push({ path: f.path, name: basename(f.path), size: f.size });
       continue;
     }
-    const path = resolve(ref);
+    const path = sendable(lib, ref);
     const st = lstatSync(path, { throwIfNoEntry: false });
     if (!st) throw new VssError('NOT_FOUND', `${ref}: no such file, folder or content`, { path });
+    if (st.isSymbolicLink()) throw new PathRefusedError(path, 'is a symlink: vss never follows one');
     if (st.isFile()) items.push({ path, name: basename(path), size: st.size });
     else if (st.isDirectory()) items.push(...folderFiles(path));
     else throw new UsageError(`${ref} is not a regular file or a folder (a symlink or special file is not sent)`);

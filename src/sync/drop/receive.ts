@@ -1,5 +1,5 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { mkdir, open, rm, statfs } from 'node:fs/promises';
+import { mkdir, rm, statfs } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import type { Stream } from '@libp2p/interface';
@@ -10,7 +10,7 @@ import { formatBytes } from '../../core/format.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { REASON_CHARS } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
-import { keepOriginal } from '../library/originals.js';
+import { keepOriginal, keptFromPeer, openPartial, type KeptAttributes } from '../library/originals.js';
 import { forgetStale, forgetTransfer, partialOf, readJournal, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
 import { BLAKE3_HEX, dropNameProblem } from './names.js';
 import { stallGuard } from './stall.js';
@@ -55,8 +55,8 @@ const receiving = new Set<string>();
 /** Placing in each inbox, one file at a time: two sends of one name at once must not both take the same free name (a rename replaces). */
 const placing = new Map<string, Promise<unknown>>();
 
-function placeInInbox(partial: string, inbox: string, name: string): Promise<string> {
-  const next = (placing.get(inbox) ?? Promise.resolve()).catch(() => undefined).then(() => keepOriginal(partial, inbox, name));
+function placeInInbox(partial: string, inbox: string, name: string, kept: KeptAttributes): Promise<string> {
+  const next = (placing.get(inbox) ?? Promise.resolve()).catch(() => undefined).then(() => keepOriginal(partial, inbox, name, kept));
   placing.set(inbox, next);
   void next.finally(() => { if (placing.get(inbox) === next) placing.delete(inbox); }).catch(() => undefined);
   return next;
@@ -199,7 +199,7 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
         throw new Refusal(`${it.name}: the sender sent more than the ${it.size} bytes it announced: nothing kept`, i);
       }
     }
-    const final = await placeInInbox(partial, inbox, it.name);
+    const final = await placeInInbox(partial, inbox, it.name, keptFromPeer(it.mode, it.mtime_ms));
     journal.saved[i] = basename(final);
     await writeJournal(inbox, transfer, journal);
     log.info({ transfer, path: final, size: it.size }, 'file received');
@@ -218,7 +218,7 @@ async function receiveItem(ch: PeerChannel<'drop'>, partial: string, it: Offered
   if (offset > 0) {
     for await (const chunk of createReadStream(partial, { start: 0, end: offset - 1, highWaterMark: CHUNK })) hasher.update(chunk as Buffer);
   }
-  const fh = await open(partial, offset === 0 ? 'w' : 'a', 0o644);
+  const fh = await openPartial(partial, offset > 0);
   // Flushed as it arrives (one flush in flight at a time), so the last fsync finds little left to write.
   let flushing: Promise<void> | undefined;
   let unflushed = 0;

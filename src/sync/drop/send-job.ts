@@ -10,7 +10,10 @@ import type { Library } from '../../library/library.js';
 import { blake3File } from '../../sidecars/file-checksum.js';
 import type { ProtocolName } from '../messages/table.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
-import type { PlannedItem } from './plan.js';
+import { keptOf } from '../library/originals.js';
+import { PeerRefused } from '../net/peer-node.js';
+import { waitForNetwork } from '../network-wait.js';
+import { sendable, type PlannedItem } from './plan.js';
 import { cancelDrop, DropRefused, sendDrop, type DropItem } from './send.js';
 
 /** The job kind of `vss files send` (issue 21, Spacedrop): files pushed to a paired device's inbox, verified there. */
@@ -24,10 +27,14 @@ const SLOWEST_BYTES_PER_S = 256 * 1024;
 /** `params` longer than this are not ours: DROP_MAX_ITEMS paths of a few hundred characters. */
 const MAX_PARAMS_CHARS = 1024 * 1024;
 const OPEN_TIMEOUT_MS = 10_000;
+/** A stream that closed as it opened (a connection going down) is opened once more, this soon, before the device counts as unreachable. */
+const REOPEN_AFTER_MS = 500;
 
-/** What the job needs of the daemon's network: a stream of /vss/drop to a paired device (dialled if need be). */
+/** What the job needs of the daemon's network: a stream of /vss/drop to a paired device (dialled if need be), and whether the network is still coming up. */
 export interface DropNetwork {
   open(peerId: string, protocol: ProtocolName, signal?: AbortSignal): Promise<Stream>;
+  settling?(): boolean;
+  redial?(): void;
 }
 
 /** A paired device as the job finds it when it runs. */
@@ -68,26 +75,37 @@ export function filesSendKind(network: () => DropNetwork | undefined, target: (d
       const dev = target(p.device);
       if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more`);
       const net = network();
-      if (!net) throw new TryAgainLater('this daemon\'s P2P node is not running yet');
+      if (!net) {
+        const wait = waitForNetwork(undefined, `to send to ${dev.name}`);
+        if (wait) return wait;
+        throw new TryAgainLater('this daemon\'s P2P node is not running');
+      }
       // Each file's full BLAKE3 as it is now: the receiver checks every byte against it.
       const items: DropItem[] = [];
       for (const it of p.items) {
         ctx.signal.throwIfAborted();
+        // Checked again where it is now: a folder on its way may have become a symlink since it was queued.
+        sendable(ctx.lib, it.path);
         let h: { checksum: string; size: number };
+        let kept: ReturnType<typeof keptOf>;
         try {
           h = await blake3File(it.path);
+          kept = keptOf(it.path);
         } catch (err) {
-          throw new VssError('NOT_FOUND', `${it.path} cannot be read to send: ${(err as Error).message}`, { path: it.path, cause: err });
+          throw new VssError('NOT_FOUND', `${it.path} cannot be read to send: ${messageOf(err)}`, { path: it.path, cause: err });
         }
-        items.push({ path: it.path, name: it.name, size: h.size, blake3: h.checksum });
+        items.push({ path: it.path, name: it.name, size: h.size, blake3: h.checksum, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) });
       }
       const total = items.reduce((n, it) => n + it.size, 0);
       let done = 0;
       const open = async (signal: AbortSignal) => {
         try {
-          return await net.open(dev.peer_id, 'drop', signal);
+          return await openOnce(net, dev, signal);
         } catch (err) {
-          throw new TryAgainLater(`${dev.name} is not reachable now (${(err as Error).message.slice(0, 200)})`, { cause: err });
+          if (err instanceof PeerRefused || signal.aborted) throw err;
+          // A stream that closed as it opened: the connection was going down (the device hung up). A fresh dial says why.
+          await new Promise((r) => setTimeout(r, REOPEN_AFTER_MS));
+          return openOnce(net, dev, signal);
         }
       };
       try {
@@ -104,16 +122,42 @@ export function filesSendKind(network: () => DropNetwork | undefined, target: (d
       } catch (err) {
         // Cancelled: the receiver is told, and drops what it had of this send. Stopped or paused: it keeps it, to resume.
         if (ctx.signal.reason instanceof CancelledByUser) {
-          await open(AbortSignal.timeout(OPEN_TIMEOUT_MS)).then((s) => cancelDrop(s, p.transfer)).catch(() => undefined);
+          await openOnce(net, dev, AbortSignal.timeout(OPEN_TIMEOUT_MS)).then((s) => cancelDrop(s, p.transfer)).catch(() => undefined);
           throw err;
         }
         if (ctx.signal.aborted) throw err;
+        // The device will not take it until the two are paired again (or it runs a vss that speaks Spacedrop): no retry helps.
+        if (err instanceof PeerRefused) {
+          throw new VssError('PEER', err.why === 'not-paired' ? `${dev.name} refused: this device is not paired with it` : `${dev.name} refused: ${err.message}`, { cause: err });
+        }
         if (err instanceof DropRefused) throw err.retry ? new TryAgainLater(err.message, { cause: err }) : err;
-        if (err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) throw new TryAgainLater(err.message, { cause: err });
+        if (err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) {
+          // A daemon just started has not met the receiver yet: that costs no attempt.
+          const wait = waitForNetwork(net, `${dev.name} to connect`);
+          if (wait) return wait;
+          throw new TryAgainLater(err.message, { cause: err });
+        }
         throw err;
       }
     },
   };
+}
+
+/** A /vss/drop stream to DEV; a failure to open one is the device's refusal (PeerRefused) or UNAVAILABLE. */
+async function openOnce(net: DropNetwork, dev: DropTarget, signal: AbortSignal): Promise<Stream> {
+  try {
+    return await net.open(dev.peer_id, 'drop', signal);
+  } catch (err) {
+    if (err instanceof PeerRefused) throw err;
+    throw new VssError('UNAVAILABLE', `${dev.name} is not reachable now (${messageOf(err).slice(0, 200)})`, { cause: err });
+  }
+}
+
+/** What ERR says, whatever it is (libp2p may reject with an event rather than an Error). */
+function messageOf(err: unknown): string {
+  if (err instanceof Error && typeof err.message === 'string' && err.message !== '') return err.message;
+  const type = (err as { type?: unknown } | undefined)?.type;
+  return typeof type === 'string' ? `${type} event` : String(err);
 }
 
 /** Queue a send of ITEMS to DEVICE as a user's request (ahead of background work). */

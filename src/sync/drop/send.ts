@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
@@ -48,7 +49,8 @@ export async function sendDrop(stream: Stream, transfer: string, items: readonly
   const signal = opts.signal ? AbortSignal.any([opts.signal, ac.signal]) : ac.signal;
   try {
     const total = items.reduce((n, it) => n + it.size, 0);
-    await ch.send('drop.offer', { transfer, total, items: items.map(({ name, size, blake3 }) => ({ name, size, blake3 })) }, signal);
+    const offered = items.map(({ name, size, blake3, mode, mtime_ms }) => ({ name, size, blake3, ...(mode !== undefined ? { mode } : {}), ...(mtime_ms !== undefined ? { mtime_ms } : {}) }));
+    await ch.send('drop.offer', { transfer, total, items: offered }, signal);
     const head = await receiveOrUnavailable(ch, ['drop.accept', 'drop.refused'], answerWithin(STALL_MS, signal));
     if (head.name === 'drop.refused') throw new DropRefused(head.body.reason, head.body.retry === true, head.body.index);
     const offsets = head.body.offsets;
@@ -87,7 +89,8 @@ export async function sendDrop(stream: Stream, transfer: string, items: readonly
       for (const [i, it] of items.entries()) {
         let left = it.size - offsets[i]!;
         if (left === 0) continue;
-        const fh = await open(it.path, 'r');
+        // Never through a symlink put at its place since it was checked.
+        const fh = await open(it.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
         try {
           for (let at = offsets[i]!; left > 0;) {
             // A fresh buffer each time: the stream holds it until the bytes are out.

@@ -7,6 +7,7 @@ import { TryAgainLater } from '../../jobs/transient.js';
 import { paramsJson, resultOf } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import type { PeerLink } from '../peer-link.js';
+import { waitForNetwork } from '../network-wait.js';
 import { copyOriginal, type GetPlan, type GotOriginal } from './get-original.js';
 import { partialIn } from './originals.js';
 
@@ -21,7 +22,7 @@ const SLOWEST_BYTES_PER_S = 256 * 1024;
 /** `params` longer than this are not ours (a path is at most 4 KiB on Linux). */
 const MAX_PARAMS_CHARS = 8192;
 
-type Peers = Required<Pick<PeerLink, 'connected' | 'open'>>;
+type Peers = Required<Pick<PeerLink, 'connected' | 'open'>> & Pick<PeerLink, 'settling' | 'redial'>;
 
 interface GetParams {
   dir: string;
@@ -40,13 +41,17 @@ export function contentGetKind(lib: Library, peers: () => Peers | undefined): Jo
     async run(job, ctx) {
       const p = paramsOf(job);
       const plan: GetPlan = { contentUuid: job.content_uuid!, size: job.bytes, dir: p.dir, ...(p.name !== undefined ? { name: p.name } : {}) };
+      const network = peers();
       try {
-        const got = await copyOriginal(lib, plan, peers(), { signal: ctx.signal, onProgress: ctx.progress });
+        const got = await copyOriginal(lib, plan, network, { signal: ctx.signal, onProgress: ctx.progress });
         return { state: 'completed', note: `copied to ${got.path}`, result: JSON.stringify(got) };
       } catch (err) {
         // Cancelled: nothing is kept. Stopped or paused: the partial file stays, the next run resumes after it.
         if (ctx.signal.reason instanceof CancelledByUser) await rm(partialIn(p.dir, plan.contentUuid), { force: true });
         if (!ctx.signal.aborted && err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) {
+          // A daemon just started has not met the holding devices yet: that costs no attempt.
+          const wait = waitForNetwork(network, 'the devices holding it to connect');
+          if (wait) return wait;
           throw new TryAgainLater(err.message, { cause: err });
         }
         throw err;

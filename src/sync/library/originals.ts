@@ -1,15 +1,17 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { open, rm, stat } from 'node:fs/promises';
+import { constants, createReadStream, existsSync, lstatSync, statSync } from 'node:fs';
+import { chmod, open, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Stream } from '@libp2p/interface';
 import { hashFileForIdentity } from '../../content/hash-file.js';
 import { originalFile } from '../../content/original-file.js';
 import { freeNameIn } from '../../core/free-name.js';
 import { VssError } from '../../core/errors.js';
 import { place } from '../../core/fs-atomic.js';
+import { keptMode, modeFromPeer } from '../../core/kept-mode.js';
 import type { Library } from '../../library/library.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
-import { REASON_CHARS } from '../messages/table.js';
+import { MODE_OF_OLDER_PEER, REASON_CHARS } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
 
 /*
@@ -36,7 +38,8 @@ export async function serveOriginal(stream: Stream, remote: RemoteDevice, libOf:
     const file = originalFile(lib, req.content);
     if (file.state !== 'ready') return await refuse(file.reason);
     if (req.offset > file.size) return await refuse(`offset ${req.offset} is past the end (${file.size} bytes)`);
-    await ch.send('original.item', { size: file.size, offset: req.offset, cas_id: file.cas_id, cas_version: file.cas_version });
+    const kept = keptOf(file.path);
+    await ch.send('original.item', { size: file.size, offset: req.offset, cas_id: file.cas_id, cas_version: file.cas_version, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) });
     const end = Math.min(file.size, req.length === undefined ? file.size : req.offset + req.length);
     if (end > req.offset) {
       // Exactly the bytes announced: a file that shrank since it was checked ends the stream short, which the asker notices.
@@ -57,16 +60,69 @@ export interface ExpectedOriginal {
   size: number;
 }
 
+/** What a copy keeps of the file it copies besides its bytes: its permission bits (read/write/execute only) and its modification time. */
+export interface KeptAttributes {
+  mode: number;
+  /** Absent: the copy keeps the time it was made (an older peer did not send it). */
+  mtimeMs?: number;
+}
+
+/** The attributes a copy of the file at PATH (here) keeps. */
+export function keptOf(path: string): KeptAttributes {
+  const st = lstatSync(path);
+  const mtimeMs = Math.floor(st.mtimeMs);
+  return { mode: keptMode(st.mode), ...(mtimeMs >= 0 ? { mtimeMs } : {}) };
+}
+
+/** The attributes a peer sent (MODE, MTIME_MS, either absent from an older vss), as a copy keeps them. */
+export function keptFromPeer(mode: number | undefined, mtimeMs: number | undefined): KeptAttributes {
+  return { mode: modeFromPeer(mode, MODE_OF_OLDER_PEER), ...(mtimeMs !== undefined ? { mtimeMs } : {}) };
+}
+
+/**
+ * A partial file opened to write (from its start) or to append (a resumed copy): readable by its
+ * owner only while the bytes come, whatever the file it becomes may be (a partial an older vss
+ * left wider is narrowed first).
+ */
+export async function openPartial(partial: string, append: boolean): Promise<FileHandle> {
+  const fh = await open(partial, append ? 'a' : 'w', 0o600);
+  try {
+    await fh.chmod(0o600);
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+  return fh;
+}
+
+/** Copy the file at SRC (a regular file, never through a final symlink) into PARTIAL, private while it is written. */
+export async function copyToPartial(src: string, partial: string): Promise<void> {
+  const from = await open(src, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  try {
+    const to = await openPartial(partial, false);
+    try {
+      await pipeline(from.createReadStream({ autoClose: false, highWaterMark: CHUNK }), to.createWriteStream({ autoClose: false }));
+      await to.sync();
+    } finally {
+      await to.close();
+    }
+  } finally {
+    await from.close();
+  }
+}
+
 /**
  * Receive a content's original from one device into PARTIAL (appending from its current size:
  * a transfer cut off resumes), then check the whole file against the content id. Returns the
- * bytes received. Throws VssError PEER when the owner sent other facts or bytes (PARTIAL is then
- * deleted), UNAVAILABLE when it refused or the stream ended early (PARTIAL kept, to resume).
+ * bytes received and what the copy keeps of the owner's file. Throws VssError PEER when the owner
+ * sent other facts or bytes (PARTIAL is then deleted), UNAVAILABLE when it refused or the stream
+ * ended early (PARTIAL kept, to resume).
  */
-export async function receiveOriginal(stream: Stream, libraryId: string, want: ExpectedOriginal, partial: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<number> {
+export async function receiveOriginal(stream: Stream, libraryId: string, want: ExpectedOriginal, partial: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<{ bytes: number; kept: KeptAttributes }> {
   const offset = existsSync(partial) ? Math.min(statSync(partial).size, want.size) : 0;
   const ch = new PeerChannel(stream, 'original');
   let got = 0;
+  let kept: KeptAttributes;
   try {
     await ch.send('original.request', { lib: libraryId, content: want.contentUuid, offset }, opts.signal);
     const head = await ch.receive(['original.item', 'original.refused'], { signal: stallSignal(opts.signal) });
@@ -75,7 +131,8 @@ export async function receiveOriginal(stream: Stream, libraryId: string, want: E
     if (h.size !== want.size || h.cas_id !== want.casId || h.cas_version !== want.casVersion || h.offset !== offset) {
       throw new VssError('PEER', `the device offered ${h.size} bytes of content ${h.cas_id.slice(0, 16)}…, not the ${want.size} bytes of ${want.casId.slice(0, 16)}… it announced`);
     }
-    const fh = await open(partial, offset === 0 ? 'w' : 'a', 0o644);
+    kept = keptFromPeer(h.mode, h.mtime_ms);
+    const fh = await openPartial(partial, offset > 0);
     try {
       for (let left = want.size - offset; left > 0;) {
         const data = await ch.readBytes(Math.min(left, CHUNK), stallSignal(opts.signal));
@@ -103,7 +160,7 @@ export async function receiveOriginal(stream: Stream, libraryId: string, want: E
     await rm(partial, { force: true });
     throw new VssError('PEER', `the bytes received are not content ${want.contentUuid} (${id.ok ? `content id ${id.casId.slice(0, 16)}…` : id.reason}): nothing kept`);
   }
-  return got;
+  return { bytes: got, kept };
 }
 
 /**
@@ -135,10 +192,16 @@ export function partialIn(dir: string, contentUuid: string): string {
   return join(dir, `.vss-partial-${contentUuid}`);
 }
 
-/** Put a verified partial in place under a free name. */
-export async function keepOriginal(partial: string, dir: string, name: string): Promise<string> {
+/**
+ * Put a verified partial in place under a free name, with the permission bits and time KEPT says:
+ * set before it is placed (never seen wider than its source under its name), and flushed with it.
+ */
+export async function keepOriginal(partial: string, dir: string, name: string, kept: KeptAttributes): Promise<string> {
+  await chmod(partial, kept.mode);
+  if (kept.mtimeMs !== undefined) await utimes(partial, new Date(), new Date(kept.mtimeMs));
   const final = freeNameIn(dir, name);
-  await place(partial, final, { synced: true });
+  // Not `synced`: the bytes are on disk already, the new mode and time are flushed here.
+  await place(partial, final);
   return final;
 }
 

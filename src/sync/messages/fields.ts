@@ -17,8 +17,8 @@ export type Field =
   | { type: 'uuid' }
   /** An Ed25519 public key, SPKI PEM. */
   | { type: 'pem' }
-  /** A safe integer ≥ 0. */
-  | { type: 'uint' }
+  /** A safe integer ≥ 0 (at most `max`, when given). */
+  | { type: 'uint'; max?: number }
   | { type: 'bool' }
   /** The version field of a protocol whose sides must agree exactly. */
   | { type: 'version'; version: number; what: string }
@@ -42,6 +42,7 @@ export const f = {
   uuid: { type: 'uuid' } as const,
   pem: { type: 'pem' } as const,
   uint: { type: 'uint' } as const,
+  uintUpTo: (max: number) => ({ type: 'uint', max }) as const,
   bool: { type: 'bool' } as const,
   version: (version: number, what: string) => ({ type: 'version', version, what }) as const,
   oneOf: <const V extends readonly string[]>(values: V) => ({ type: 'enum', values }) as const,
@@ -144,6 +145,7 @@ export function checkField(value: unknown, field: Field, where: string): unknown
       return value;
     case 'uint':
       if (!Number.isSafeInteger(value) || (value as number) < 0) throw bad('expected a whole number ≥ 0');
+      if (field.max !== undefined && (value as number) > field.max) throw bad(`expected a whole number from 0 to ${field.max}`);
       return value;
     case 'bool':
       if (typeof value !== 'boolean') throw bad('expected true or false');

@@ -49,6 +49,14 @@ export const PEER_RECORD_BYTES = 4 * 1024;
 /** Files in one offer, at most, and a file's name as a peer may send it (the receiver checks it: a base name, no separator). */
 export const DROP_MAX_ITEMS = 1000;
 export const DROP_NAME_CHARS = 255;
+/** A file's permission bits as a peer may send them (the receiver keeps only read/write/execute: core/kept-mode.ts). */
+export const MODE_MAX = 0o7777;
+/**
+ * The permission bits of a file from a peer that does not send them (a vss older than the `mode`
+ * field): private. The sender's bits are unknown; a file only its owner can read exposes nothing,
+ * where 0644 would show a private file to every user of the receiving machine.
+ */
+export const MODE_OF_OLDER_PEER = 0o600;
 
 interface ProtocolRow {
   /** The libp2p protocol id (negotiated by multistream-select): its major version. */
@@ -273,19 +281,31 @@ export const PEER_MESSAGES = {
   // ---- /vss/original: one request per stream (DESIGN §15 "Originals on another device") ----
   /** A content's original by address (never a path), from OFFSET on (a resumed copy), LENGTH bytes of it at most (a viewer's range). */
   'original.request': { protocol: 'original', tag: {}, since: 1, maxBytes: KiB, fields: { lib: f.string(64), content: f.uuid, offset: f.uint, length: f.optional(f.uint) } },
-  /** Served: exactly `min(length, size - offset)` raw bytes follow; a copy is checked against the content id. */
-  'original.item': { protocol: 'original', tag: { ok: true }, since: 1, maxBytes: KiB, fields: { size: f.uint, offset: f.uint, cas_id: f.string(128), cas_version: f.uint } },
+  /**
+   * Served: exactly `min(length, size - offset)` raw bytes follow; a copy is checked against the
+   * content id. MODE and MTIME_MS: the file's permission bits and modification time (ms), which
+   * the copy keeps (absent from an older vss: MODE_OF_OLDER_PEER, and the time of the copy).
+   */
+  'original.item': {
+    protocol: 'original', tag: { ok: true }, since: 1, maxBytes: KiB,
+    fields: { size: f.uint, offset: f.uint, cas_id: f.string(128), cas_version: f.uint, mode: f.optional(f.uintUpTo(MODE_MAX)), mtime_ms: f.optional(f.uint) },
+  },
   /** Not served (not here, changed since indexed, not shared); the stream ends. */
   'original.refused': { protocol: 'original', tag: { ok: false }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
 
   // Spacedrop: the sender pushes files to the receiver's inbox
   /**
    * S→R: the files of one send (TRANSFER names it across retries, so a resumed send finds its
-   * partial files): base names, sizes, and each file's full BLAKE3 (hex), which the receiver checks.
+   * partial files): base names, sizes, and each file's full BLAKE3 (hex), which the receiver checks;
+   * its permission bits and modification time (ms), which the received file keeps (absent from an
+   * older vss: MODE_OF_OLDER_PEER, and the time it arrived).
    */
   'drop.offer': {
     protocol: 'drop', tag: { t: 'offer' }, since: 1, maxBytes: PROTOCOLS.drop.maxMessageBytes,
-    fields: { transfer: f.uuid, items: f.array(f.object({ name: f.string(DROP_NAME_CHARS), size: f.uint, blake3: f.string(64) }), DROP_MAX_ITEMS), total: f.uint },
+    fields: {
+      transfer: f.uuid, total: f.uint,
+      items: f.array(f.object({ name: f.string(DROP_NAME_CHARS), size: f.uint, blake3: f.string(64), mode: f.optional(f.uintUpTo(MODE_MAX)), mtime_ms: f.optional(f.uint) }), DROP_MAX_ITEMS),
+    },
   },
   /** R→S: accepted; for each item the bytes it has already (a resumed send: the sender sends the rest). */
   'drop.accept': { protocol: 'drop', tag: { t: 'accept' }, since: 1, maxBytes: DROP_MAX_ITEMS * 10 + 64, fields: { offsets: f.array(f.uint, DROP_MAX_ITEMS) } },

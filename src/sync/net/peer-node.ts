@@ -105,17 +105,28 @@ export class PeerNode {
     }, { maxInboundStreams: p.maxInboundStreams, maxOutboundStreams: 64 });
   }
 
-  /** Open a stream of one of our protocols to a peer, by peer id (known addresses) or by multiaddr. */
+  /**
+   * Open a stream of one of our protocols to a peer, by peer id (known addresses) or by multiaddr.
+   * Throws PeerRefused when the peer will not serve it to this device.
+   */
   async open(target: string, name: ProtocolName, signal?: AbortSignal): Promise<Stream> {
     const dest = target.startsWith('/') ? parseMultiaddr(target) : await this.peerIdOf(target);
-    return this.node.dialProtocol(dest, PROTOCOLS[name].id, { signal });
+    try {
+      return await this.node.dialProtocol(dest, PROTOCOLS[name].id, { signal });
+    } catch (err) {
+      throw openFailure(err, name, signal);
+    }
   }
 
   /** Open a stream of one of our protocols on a connection to PEERID that is open now; never dials (a peer gone stays gone). */
   async openConnected(peerId: string, name: ProtocolName, signal?: AbortSignal): Promise<Stream> {
     const conn = this.node.getConnections(await this.peerIdOf(peerId)).find((c) => c.status === 'open');
     if (!conn) throw new VssError('UNAVAILABLE', `${peerId} is not connected`);
-    return conn.newStream(PROTOCOLS[name].id, { signal });
+    try {
+      return await conn.newStream(PROTOCOLS[name].id, { signal });
+    } catch (err) {
+      throw openFailure(err, name, signal);
+    }
   }
 
   /** Connect to a peer by multiaddr (which must end in /p2p/<id>) and tell which peer it is. */
@@ -232,6 +243,32 @@ export class PeerNode {
       throw new VssError('USAGE', `not a peer id: ${id}`, { cause: err });
     }
   }
+}
+
+/**
+ * A peer that answered with its own key and would not serve this device: it hung up on the
+ * connection as it opened (its gate admits only the devices it is paired with: it unpaired this
+ * one), or it does not offer the protocol (a vss without it). Another try does not help.
+ */
+export class PeerRefused extends VssError {
+  constructor(readonly why: 'not-paired' | 'protocol', message: string, cause: unknown) {
+    super('PEER', message, { cause });
+    this.name = 'PeerRefused';
+  }
+}
+
+/** What a failure to open a stream of NAME means, as a typed error (libp2p may reject with a bare event). */
+function openFailure(err: unknown, name: ProtocolName, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted) return err;
+  const e = err as { name?: unknown; message?: unknown; type?: unknown } | undefined;
+  // The dial went through, the peer's key answered (Noise checks it is the peer asked for), and it closed the connection at once.
+  if (e?.name === 'ConnectionClosedError' && /during opening/.test(String(e.message))) {
+    return new PeerRefused('not-paired', 'it hung up on this device as the connection opened: it lets in only the devices it is paired with (and others while a pairing code is open there)', err);
+  }
+  if (e?.name === 'UnsupportedProtocolError') return new PeerRefused('protocol', `it does not serve ${PROTOCOLS[name].id} to this device (it is not paired with it, or runs a vss without it)`, err);
+  if (err instanceof Error) return err;
+  // A stream that closed while it was negotiated (its connection going down) rejects with an event.
+  return new VssError('UNAVAILABLE', `the stream closed as it opened (${typeof e?.type === 'string' ? e.type : String(err)})`, { cause: err });
 }
 
 /** The protocols an unpaired peer may negotiate. */
