@@ -19,6 +19,7 @@ import { peerContentIds } from './migrations/016-peer-content-ids.js';
 import { sharedMetadata } from './migrations/017-shared-metadata.js';
 import { volumes } from './migrations/018-volumes.js';
 import { fileOps } from './migrations/019-file-ops.js';
+import { fileOpMeta } from './migrations/020-file-op-meta.js';
 
 export interface Migration {
   version: number;
@@ -30,7 +31,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
-  fileOps,
+  fileOps, fileOpMeta,
 ];
 
 export function currentSchemaVersion(db: Db): number {

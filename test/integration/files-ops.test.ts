@@ -148,7 +148,7 @@ describe('files: copy, move, delete', () => {
     const lib = ['--library', libPath];
     const copied = await runCli([...lib, 'files', 'copy', join(a, 'two.txt'), `${b}/cli/`], env);
     assert.equal(copied.code, 0, copied.stderr);
-    assert.match(copied.stdout, /Copied 4 B \(1 done; verified; job \d+\)/);
+    assert.match(copied.stdout, /Copied 4 B \(1 file; verified; job \d+\)/);
     const ls = await runCli([...lib, 'ls', '/B/cli'], env);
     assert.match(ls.stdout, /two\.txt/);
     const moved = json<{ job: { kind: string; status: string }; result: { paths: string[] } }>(await runCli([...lib, '--json', 'files', 'move', join(b, 'cli', 'two.txt'), join(b, 'cli', 'renamed.txt')], env));
