@@ -284,7 +284,7 @@ class FileOpRun {
    */
   private async copyBatch(batch: readonly FileOpItemRecord[]): Promise<void> {
     const move = this.p.op === 'move';
-    type Ready = { it: FileOpItemRecord; partial?: string; hash: string; final?: string; skipped?: boolean; note?: string | null; linkOf?: number; later?: boolean };
+    type Ready = { it: FileOpItemRecord; partial?: string; hash: string; final?: string; skipped?: boolean; note?: string | null; linkOf?: number; later?: boolean; special?: boolean };
     const ready: Ready[] = [];
     await pool(batch, IN_FLIGHT, async (it) => {
       const dst = it.dst!;
@@ -336,7 +336,7 @@ class FileOpRun {
           }));
         }
         keepTimesAndMode(partial, st, st.isSymbolicLink());
-        ready.push({ it, partial, hash });
+        ready.push({ it, partial, hash, special: !st.isFile() });
       } catch (err) {
         // The source is gone (looked at only now: a lookup a file costs a small-file copy dearly).
         if (errnoCode(err) !== 'ENOENT' || lstatSync(it.src, { throwIfNoEntry: false })) throw err;
@@ -355,8 +355,9 @@ class FileOpRun {
     const xattrs = await this.xattrs.copy(withCopy.map((r) => [r.it.src, r.partial!] as const));
     withCopy.forEach((r, i) => { if (xattrs[i]) r.note = `xattrs not kept: ${xattrs[i]}`; });
 
-    // One flush for the batch before anything is placed (never one per file in the copy loop).
-    await flushAll(withCopy.map((r) => r.partial!));
+    // One flush for the batch before anything is placed (never one per file in the copy loop). A
+    // symlink or FIFO has no bytes of its own: the folder's flush makes it durable.
+    await flushAll(withCopy.filter((r) => !r.special).map((r) => r.partial!));
     this.ctx.signal.throwIfAborted();
 
     const folders = new Set<string>();
