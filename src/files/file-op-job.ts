@@ -76,6 +76,8 @@ class FileOpRun {
   /** Every item of the job by its idx, where it is now (paths followed to where its drive is mounted now). */
   private items: FileOpItemRecord[] = [];
   private readonly xattrs = new XattrCopier();
+  /** Folders given their source's times and mode in this run (a move's next source folder does not redo them). */
+  private readonly keptFolders = new Set<number>();
 
   constructor(private readonly lib: Library, private readonly job: JobRow, private readonly ctx: JobRunContext) {
     this.p = paramsOf(job);
@@ -149,7 +151,7 @@ class FileOpRun {
   private async reindex(): Promise<void> {
     if (!this.p.anchors.every(reachable)) return;
     const copied = Date.now();
-    await reindexAfter(this.lib, this.p.op, this.lib.store.fileOpItems.of(this.job.id), this.known).catch((err: unknown) => log.warn({ err, job: this.job.id }, 'could not index what a file operation changed'));
+    await reindexAfter(this.lib, this.p.op, this.items, this.known).catch((err: unknown) => log.warn({ err, job: this.job.id }, 'could not index what a file operation changed'));
     log.debug({ job: this.job.id, runMs: copied - this.started, indexMs: Date.now() - copied }, 'file operation ran');
   }
 
@@ -296,6 +298,8 @@ class FileOpRun {
         const first = link !== undefined ? this.items[link] : undefined;
         if (first && st.isFile() && (first.state === 'todo' || first.final !== null)) {
           // One file with two names: linked to the first name's copy once that is in place.
+          const firstThere = there && lstatSync(first.final ?? first.dst!, { throwIfNoEntry: false });
+          if (there && firstThere && firstThere.ino === there.ino && firstThere.dev === there.dev) return void ready.push({ it, hash: first.blake3 ?? '', final: dst }); // linked by a run killed before it could say so
           if (there && this.p.on_conflict === 'skip') return void ready.push({ it, hash: '', skipped: true, note: ALREADY_THERE });
           return void ready.push({ it, hash: '', linkOf: link });
         }
@@ -443,8 +447,9 @@ class FileOpRun {
    * write changes a folder's times, and a read-only folder could not have been written into).
    */
   private async keepFolders(): Promise<void> {
-    const folders = this.items.filter((i) => i.kind === 'dir' && i.dst !== null && i.state === 'done').reverse();
+    const folders = this.items.filter((i) => i.kind === 'dir' && i.dst !== null && i.state === 'done' && !this.keptFolders.has(i.idx)).reverse();
     if (folders.length === 0) return;
+    for (const f of folders) this.keptFolders.add(f.idx);
     const pairs: Array<readonly [string, string]> = [];
     for (const f of folders) {
       const at = f.final ?? f.dst!;
@@ -570,9 +575,9 @@ function count(n: number, what: string): string {
 /** The job's note: files counted as files (folders apart), and what was skipped, by name, with why. */
 export function summaryOf(r: FileOpResult): string {
   const folders = r.folders > 0 ? ` (${count(r.folders, 'folder')})` : '';
-  const skipped = r.skipped_items.map((s) => `${s.path}: ${s.reason}`);
-  const more = r.skipped > r.skipped_items.length ? [`${r.skipped - r.skipped_items.length} more`] : [];
-  const notKept = r.not_kept.length > 0 ? `; not all kept: ${r.not_kept.slice(0, 3).map((n) => `${n.path}: ${n.what}`).join('; ')}${r.not_kept.length > 3 ? '; …' : ''}` : '';
+  const some = <T>(list: readonly T[], total: number, say: (x: T) => string) => [...list.slice(0, 3).map(say), ...(total > 3 ? [`and ${total - 3} more`] : [])].join('; ');
+  const skipped = r.skipped > 0 ? ` (${some(r.skipped_items, r.skipped, (s) => `${s.path}: ${s.reason}`)})` : '';
+  const notKept = r.not_kept.length > 0 ? `; not all kept: ${some(r.not_kept, r.not_kept.length, (n) => `${n.path}: ${n.what}`)}` : '';
   const xattrs = r.xattrs_not_kept ? `; xattrs not kept: ${r.xattrs_not_kept}` : '';
-  return `${r.op}: ${count(r.done, 'file')} done${folders}, ${r.skipped} skipped${skipped.length > 0 ? ` (${[...skipped.slice(0, 3), ...(skipped.length > 3 ? ['…'] : []), ...more].join('; ')})` : ''}${notKept}${xattrs}`;
+  return `${r.op}: ${count(r.done, 'file')} done${folders}, ${r.skipped} skipped${skipped}${notKept}${xattrs}`;
 }

@@ -143,7 +143,8 @@ export class XattrCopier {
       for (const w of this.waiting.splice(0)) w.reject(new Error(why));
     };
     child.on('error', (err) => fail((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'python3 is not installed (vss copies extended attributes through it)' : `its helper failed: ${err.message}`));
-    child.on('exit', () => { if (this.waiting.length > 0) fail('its helper stopped'); });
+    // Stopped other than by close(): nothing more is sent to it (a write would go nowhere and never be answered).
+    child.on('exit', () => { if (this.child === child) fail('its helper stopped'); });
     child.stdin.on('error', () => undefined);
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
