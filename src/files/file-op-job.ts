@@ -303,11 +303,12 @@ class FileOpRun {
           if (there && this.p.on_conflict === 'skip') return void ready.push({ it, hash: '', skipped: true, note: ALREADY_THERE });
           return void ready.push({ it, hash: '', linkOf: link });
         }
-        if (there && (await this.sameThere(it, st, there))) {
+        const same = there ? await this.sameThere(it, st, there) : undefined;
+        if (same !== undefined) {
           // The same there already (a resumed run placed it, or the user had it): nothing to copy.
           this.done += it.size;
           this.report();
-          return void ready.push({ it, hash: st.isFile() ? (await fullBlake3(dst, undefined, this.ctx.signal)).hash : '', final: dst });
+          return void ready.push({ it, hash: same, final: dst });
         }
         if (there && this.p.on_conflict === 'skip') {
           this.done += it.size;
@@ -322,7 +323,7 @@ class FileOpRun {
         let hash = '';
         if (st.isSymbolicLink()) {
           // The link's own text, byte for byte: never resolved, never followed.
-          symlinkSync(readlinkSync(it.src, { encoding: 'buffer' }) as unknown as string, partial);
+          symlinkSync(readlinkSync(it.src, { encoding: 'buffer' }), partial);
         } else if (st.isFIFO()) {
           try {
             await makeFifo(partial, st.mode);
@@ -429,16 +430,19 @@ class FileOpRun {
     if (alone.length > 0) await this.copyBatch(alone.map((it) => ({ ...it, meta: null })));
   }
 
-  /** Whether what is at DST (THERE) is already the item: a file with the same bytes, the same symlink, a FIFO. */
-  private async sameThere(it: FileOpItemRecord, st: Stats, there: Stats): Promise<boolean> {
+  /**
+   * Whether what is at DST (THERE) is already the item: a file with the same bytes (its BLAKE3
+   * answered), the same symlink or a FIFO ('' answered); undefined when it is not.
+   */
+  private async sameThere(it: FileOpItemRecord, st: Stats, there: Stats): Promise<string | undefined> {
     if (st.isFile()) {
-      if (!there.isFile() || there.size !== st.size) return false;
+      if (!there.isFile() || there.size !== st.size) return undefined;
       const [a, b] = await Promise.all([fullBlake3(it.src, undefined, this.ctx.signal), fullBlake3(it.dst!, undefined, this.ctx.signal)]);
-      return a.hash === b.hash;
+      return a.hash === b.hash ? a.hash : undefined;
     }
-    if (st.isSymbolicLink()) return there.isSymbolicLink() && readlinkSync(it.src, { encoding: 'buffer' }).equals(readlinkSync(it.dst!, { encoding: 'buffer' }));
-    if (st.isFIFO()) return there.isFIFO();
-    return false;
+    if (st.isSymbolicLink()) return there.isSymbolicLink() && readlinkSync(it.src, { encoding: 'buffer' }).equals(readlinkSync(it.dst!, { encoding: 'buffer' })) ? '' : undefined;
+    if (st.isFIFO()) return there.isFIFO() ? '' : undefined;
+    return undefined;
   }
 
   /**
