@@ -49,6 +49,8 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
   const anchors = new Map<string, Anchor>([[dstAnchor.path, dstAnchor]]);
   const items: NewFileOpItem[] = [];
   const seen = new Set<string>();
+  /** The first item of each hard-linked file (by device and inode) among all that is copied. */
+  const firstName = new Map<string, number>();
   for (const src of srcs) {
     checkedPath(lib, src, 'a source');
     const place = placeInLibrary(lib, src, 'a source');
@@ -74,9 +76,9 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
     if (op === 'move' && st.dev === anchorOf(dirname(target)).dev) {
       items.push({ kind: 'rename', src, dst: target, size: st.isDirectory() ? treeBytes(src) : st.size, meta: st.isDirectory() ? metaJson({ folder: true }) : null });
     } else if (st.isFile()) {
-      items.push({ kind: 'file', src, dst: target, size: st.size });
+      items.push({ kind: 'file', src, dst: target, size: st.size, meta: linkMeta(st, items.length, firstName) });
     } else {
-      expandFolder(src, target, items, st);
+      expandFolder(src, target, items, st, firstName);
       // A move removes the source's folders once their files are all moved (a skipped file keeps its folder).
       if (op === 'move') items.push({ kind: 'dir', src, dst: null, size: 0 });
     }
@@ -143,9 +145,8 @@ function lastCopiesAmong(lib: Library, files: ReadonlyArray<{ locationId: number
  * (copied as links), FIFOs, and whatever else, which the job skips by name with a reason. A file
  * with other names in the same tree is copied once, its other names linked to the copy.
  */
-function expandFolder(src: string, target: string, items: NewFileOpItem[], stat: Stats): void {
+function expandFolder(src: string, target: string, items: NewFileOpItem[], stat: Stats, firstName: Map<string, number>): void {
   items.push({ kind: 'dir', src, dst: target, size: 0, meta: metaJson(folderMeta(stat)) });
-  const firstName = new Map<string, number>();
   const stack: Array<[string, string]> = [[src, target]];
   while (stack.length > 0) {
     const [from, to] = stack.pop()!;
@@ -158,18 +159,23 @@ function expandFolder(src: string, target: string, items: NewFileOpItem[], stat:
         stack.push([s, d]);
       } else {
         const st = lstatSync(s);
-        let meta: string | null = null;
-        if (st.isFile() && st.nlink > 1) {
-          const key = `${st.dev}:${st.ino}`;
-          const first = firstName.get(key);
-          if (first === undefined) firstName.set(key, items.length);
-          else meta = metaJson({ link: first });
-        }
-        items.push({ kind: 'file', src: s, dst: d, size: st.isFile() ? st.size : 0, meta });
+        items.push({ kind: 'file', src: s, dst: d, size: st.isFile() ? st.size : 0, meta: linkMeta(st, items.length, firstName) });
       }
       if (items.length > MAX_ITEMS) throw new UsageError(`more than ${MAX_ITEMS} files in one operation: split it`);
     }
   }
+}
+
+/** A file with other names: the first of them met (item IDX) is copied, the others are linked to its copy. */
+function linkMeta(st: Stats, idx: number, firstName: Map<string, number>): string | null {
+  if (!st.isFile() || st.nlink < 2) return null;
+  const key = `${st.dev}:${st.ino}`;
+  const first = firstName.get(key);
+  if (first === undefined) {
+    firstName.set(key, idx);
+    return null;
+  }
+  return metaJson({ link: first });
 }
 
 /** Items that delete folder PATH: its files and links first, then its folders, deepest first (size -1: a folder). */
