@@ -6,7 +6,7 @@
  *  - a 1 GiB file: `vss files copy` (kernel copy + a full BLAKE3 of both sides, flushed, placed,
  *    indexed) vs `cp` then a plain Node read + BLAKE3 of the copy (b3sum is not installed).
  *    Target: our speed ≥ 0.8× the anchor's.
- *  - N (10,000) small files of 1–61 KiB in 100 folders: `vss files copy` of the folder vs `cp -r`.
+ *  - N (10,000) small files of 1–61 KiB in 100 folders: `vss files copy` of the folder vs `cp -a` (both keep times, modes and xattrs).
  *    Target: ≤ 1.5× its time.
  *  - a move within one filesystem (the small-files folder): `vss files move` vs `mv`.
  * The destination is a location (content mode), so our figures include indexing what arrived;
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       big.cpu.push(cpuSecs(c0));
       await clean(lib, [join(B, 'anchor.bin'), join(B, 'ours.bin')]);
 
-      small.anchor.push(await trial(async () => { execFileSync('cp', ['-r', join(A, 'small'), join(B, 'anchor-small')]); }));
+      small.anchor.push(await trial(async () => { execFileSync('cp', ['-a', join(A, 'small'), join(B, 'anchor-small')]); }));
       const c1 = process.cpuUsage();
       small.ours.push(await trial(() => lib.files.copy([join(A, 'small')], join(B, 'ours-small'))));
       small.cpu.push(cpuSecs(c1));
@@ -109,10 +109,10 @@ async function main(): Promise<void> {
     console.log(`  1 GiB across two drives: cp + Node BLAKE3 of the copy ${median(big.anchor).toFixed(2)} s (${range(big.anchor)}; the cp itself ${range(big.cp)} s); vss files copy ${median(big.ours).toFixed(2)} s (${range(big.ours)}), CPU ${median(big.cpu).toFixed(2)} s`);
     console.log(`    speed = ${speed.toFixed(2)}× the anchor's (target ≥ 0.8×) ${speed >= 0.8 ? 'OK' : 'MISSED'}; per trial ${big.anchor.map((x, i) => (x / big.ours[i]!).toFixed(2)).join(', ')}`);
     const t = median(small.ours) / median(small.anchor);
-    console.log(`  ${args.small} small files: cp -r ${median(small.anchor).toFixed(2)} s (${range(small.anchor)}); vss files copy ${median(small.ours).toFixed(2)} s (${range(small.ours)}), CPU ${median(small.cpu).toFixed(2)} s`);
-    console.log(`    time = ${t.toFixed(2)}× cp -r (target ≤ 1.5×) ${t <= 1.5 ? 'OK' : 'MISSED'}; per trial ${small.ours.map((x, i) => (x / small.anchor[i]!).toFixed(2)).join(', ')}`);
+    console.log(`  ${args.small} small files: cp -a ${median(small.anchor).toFixed(2)} s (${range(small.anchor)}); vss files copy ${median(small.ours).toFixed(2)} s (${range(small.ours)}), CPU ${median(small.cpu).toFixed(2)} s`);
+    console.log(`    time = ${t.toFixed(2)}× cp -a (target ≤ 1.5×) ${t <= 1.5 ? 'OK' : 'MISSED'}; per trial ${small.ours.map((x, i) => (x / small.anchor[i]!).toFixed(2)).join(', ')}`);
     const tp = median(small.plain) / median(small.anchor);
-    console.log(`    the verified copy alone (into a folder outside the locations: nothing to index): ${median(small.plain).toFixed(2)} s (${range(small.plain)}) = ${tp.toFixed(2)}× cp -r; per trial ${small.plain.map((x, i) => (x / small.anchor[i]!).toFixed(2)).join(', ')}`);
+    console.log(`    the verified copy alone (into a folder outside the locations: nothing to index): ${median(small.plain).toFixed(2)} s (${range(small.plain)}) = ${tp.toFixed(2)}× cp -a; per trial ${small.plain.map((x, i) => (x / small.anchor[i]!).toFixed(2)).join(', ')}`);
     console.log(`  move of the ${args.small}-file folder within one drive: mv ${(median(move.anchor) * 1000).toFixed(1)} ms; vss files move ${(median(move.ours) * 1000).toFixed(1)} ms (a rename, then the moved folder indexed at its new place)`);
   });
 }

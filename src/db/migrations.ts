@@ -20,6 +20,7 @@ import { sharedMetadata } from './migrations/017-shared-metadata.js';
 import { volumes } from './migrations/018-volumes.js';
 import { fileOps } from './migrations/019-file-ops.js';
 import { mediaFindersCursor } from './migrations/020-media-finders-cursor.js';
+import { fileOpMeta } from './migrations/021-file-op-meta.js';
 
 export interface Migration {
   version: number;
@@ -31,8 +32,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
-  fileOps,
-  mediaFindersCursor,
+  fileOps, mediaFindersCursor, fileOpMeta,
 ];
 
 export function currentSchemaVersion(db: Db): number {

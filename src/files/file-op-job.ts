@@ -1,10 +1,11 @@
-import { lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmdirSync, symlinkSync, unlinkSync, type Stats } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
 import { formatBytes } from '../core/format.js';
 import { fsyncDirAsync } from '../core/fs-atomic.js';
 import { childLog } from '../core/log.js';
+import { locationOnline } from '../volumes/location-online.js';
 import { type JobKind, type JobOutcome, type JobRunContext } from '../jobs/job-kind.js';
 import type { JobRow } from '../jobs/states.js';
 import type { Library } from '../library/library.js';
@@ -17,7 +18,8 @@ import { placeOf } from './places.js';
 import { reindexAfter } from './reindex.js';
 import type { KnownBytes } from '../indexer/identification.js';
 import { copyVerified, fullBlake3 } from './verified-copy.js';
-import { looksGone, reachable } from './volume-reach.js';
+import { keepTimesAndMode, makeFifo, metaOf, NotKept, XattrCopier } from './kept-meta.js';
+import { followedAnchors, reachable, type Anchor } from './volume-reach.js';
 
 const log = childLog('files');
 
@@ -32,6 +34,8 @@ const IN_FLIGHT = 8;
  */
 const BATCH_FILES = 2048;
 const BATCH_BYTES = 256 * 1024 * 1024;
+/** Why an item was not copied under --on-conflict skip. */
+const ALREADY_THERE = 'its name is taken at the destination (--on-conflict skip)';
 /** How often a job whose drive is away looks again (no attempt spent). */
 const OFFLINE_RETRY_MS = 2_000;
 /** A destination folder with more names than this is not listed: each of its names is looked up instead. */
@@ -50,14 +54,14 @@ export function fileOpKinds(lib: Library): JobKind[] {
 
 /** A drive of the operation is away: the job waits for it (no attempt spent). */
 class SideOffline extends Error {
-  constructor(readonly path: string) {
-    super(`waiting for the drive of ${path} (offline)`);
+  constructor(readonly path: string, name?: string) {
+    super(`waiting for the drive${name ? ` "${name}"` : ''} of ${path} (offline)`);
   }
 }
 
 /** One run of one file operation job: its items not yet done, in order, each durable before it counts as done. */
 class FileOpRun {
-  private readonly p: FileOpParams;
+  private p: FileOpParams;
   private done = 0;
   private readonly partials = new Set<string>();
   private readonly started = Date.now();
@@ -69,13 +73,39 @@ class FileOpRun {
   private readonly listed = new Map<string, Set<string> | null>();
   /** The files this run placed, with the BLAKE3 it verified: the index links them without reading them again. */
   private readonly known = new Map<string, KnownBytes>();
+  /** Every item of the job by its idx, where it is now (paths followed to where its drive is mounted now). */
+  private items: FileOpItemRecord[] = [];
+  private readonly xattrs = new XattrCopier();
+  /** Folders given their source's times and mode in this run (a move's next source folder does not redo them). */
+  private readonly keptFolders = new Set<number>();
 
   constructor(private readonly lib: Library, private readonly job: JobRow, private readonly ctx: JobRunContext) {
     this.p = paramsOf(job);
   }
 
-  async run(): Promise<JobOutcome> {
+  /** The job's items, their paths on drives mounted elsewhere since it was queued followed there. */
+  private loadItems(): FileOpItemRecord[] {
     const items = this.lib.store.fileOpItems.of(this.job.id);
+    const moved = followedAnchors(this.p.anchors);
+    if (!moved) return (this.items = items);
+    const { follow } = moved;
+    log.info({ job: this.job.id, from: this.p.anchors.map((a) => a.path), to: moved.anchors.map((a) => a.path) }, 'a drive of a file operation is mounted elsewhere now: followed');
+    this.p = { ...this.p, anchors: moved.anchors, ...(this.p.dst !== undefined ? { dst: follow(this.p.dst) } : {}) };
+    // The locations on it follow too, now (not at the volume poll's next look): the copy is confined to, and indexed in, them.
+    for (const row of this.lib.store.locations.ofDevice(this.lib.deviceId)) locationOnline(this.lib, row.id);
+    return (this.items = items.map((it) => ({ ...it, src: follow(it.src), dst: it.dst === null ? null : follow(it.dst), final: it.final === null ? null : follow(it.final) })));
+  }
+
+  async run(): Promise<JobOutcome> {
+    try {
+      return await this.runItems();
+    } finally {
+      this.xattrs.close();
+    }
+  }
+
+  private async runItems(): Promise<JobOutcome> {
+    const items = this.loadItems();
     for (const it of items) if (it.state !== 'todo') this.done += Math.max(0, it.size);
     this.report();
     try {
@@ -93,10 +123,13 @@ class FileOpRun {
           }
           await this.copyBatch(batch);
         } else {
+          // A move's source folders go last: the copies' folders get their times from them first.
+          if (it.kind === 'dir' && it.dst === null) await this.keepFolders();
           await this.one(it);
           i++;
         }
       }
+      await this.keepFolders();
     } catch (err) {
       await this.dropPartials();
       if (this.finished > 0) await this.reindex();
@@ -107,7 +140,7 @@ class FileOpRun {
     // Also when this run had nothing left to do: a killed run may have finished every item but not indexed them.
     await this.reindex();
     const result = this.result();
-    return { state: 'completed', note: `${this.p.op}: ${result.done} done, ${result.skipped} skipped`, result: JSON.stringify(result) };
+    return { state: 'completed', note: summaryOf(result), result: JSON.stringify(result) };
   }
 
   /**
@@ -118,7 +151,7 @@ class FileOpRun {
   private async reindex(): Promise<void> {
     if (!this.p.anchors.every(reachable)) return;
     const copied = Date.now();
-    await reindexAfter(this.lib, this.p.op, this.lib.store.fileOpItems.of(this.job.id), this.known).catch((err: unknown) => log.warn({ err, job: this.job.id }, 'could not index what a file operation changed'));
+    await reindexAfter(this.lib, this.p.op, this.items, this.known).catch((err: unknown) => log.warn({ err, job: this.job.id }, 'could not index what a file operation changed'));
     log.debug({ job: this.job.id, runMs: copied - this.started, indexMs: Date.now() - copied }, 'file operation ran');
   }
 
@@ -126,28 +159,50 @@ class FileOpRun {
   private explain(err: unknown): JobOutcome | undefined {
     if (this.ctx.signal.aborted) return undefined;
     if (err instanceof SideOffline) return { state: 'wait', reason: err.message, delayMs: OFFLINE_RETRY_MS };
-    if (looksGone(err)) {
-      const away = this.p.anchors.find((a) => !reachable(a));
-      if (away) return { state: 'wait', reason: `waiting for the drive of ${away.path} (offline)`, delayMs: OFFLINE_RETRY_MS };
-    }
+    // Whatever the failure said (a source "gone", an I/O error), a drive of the operation that is
+    // away explains it: the job waits for that drive, source or destination alike.
+    const away = this.p.anchors.find((a) => !reachable(a));
+    if (away) return { state: 'wait', reason: new SideOffline(away.path, this.driveName(away)).message, delayMs: OFFLINE_RETRY_MS };
     const code = errnoCode(err);
     const where = this.p.dst ?? (err as { path?: string }).path ?? 'the destination';
     // Not the library's disk: the runner would pause generation for it. Said here, without the system error's code.
-    if (code === 'ENOSPC' || code === 'EDQUOT') throw new VssError('IO', `the destination ${where} is full: ${formatBytes(Math.max(0, this.job.bytes - this.done))} were still to copy; what was copied is kept, the source is untouched (make room, then vss jobs retry ${this.job.id})`, { path: where });
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw new VssError('IO', `the destination ${where} is full: ${this.whatIsKept()} (make room, then vss jobs retry ${this.job.id})`, { path: where });
     if (code === 'EROFS') throw new VssError('IO', `the destination ${where} is on a read-only drive`, { path: where });
     return undefined;
   }
 
+  /** What a job stopped by a full destination leaves, said exactly: the files finished (verified, in place), and what was not copied. */
+  private whatIsKept(): string {
+    const files = this.items.filter((i) => i.kind === 'file' || (i.kind === 'rename' && !metaOf(i.meta).folder));
+    const done = files.filter((i) => i.state === 'done');
+    const left = files.filter((i) => i.state === 'todo');
+    const leftBytes = formatBytes(left.reduce((n, i) => n + Math.max(0, i.size), 0));
+    const notLeft = 'no partial file is left there';
+    if (done.length === 0) return `nothing was ${this.p.op === 'move' ? 'moved' : 'copied'} (${notLeft}); the source${files.length === 1 ? ' is' : 's are'} untouched, ${leftBytes} in ${count(left.length, 'file')} still to ${this.p.op}`;
+    const shown = done.slice(0, 3).map((i) => i.final ?? i.dst).join(', ') + (done.length > 3 ? ', …' : '');
+    const kept = this.p.op === 'move' ? `${count(done.length, 'file')} of ${files.length} ${done.length === 1 ? 'was' : 'were'} moved there, verified (${shown})` : `${count(done.length, 'file')} of ${files.length} ${done.length === 1 ? 'was' : 'were'} copied and ${done.length === 1 ? 'is' : 'are'} kept there, verified (${shown})`;
+    return `${kept}; ${count(left.length, 'file')} (${leftBytes}) ${left.length === 1 ? 'was' : 'were'} not, and ${left.length === 1 ? 'is' : 'are'} untouched at the source (${notLeft})`;
+  }
+
+  /** The drive of ANCHOR as a user knows it: its name or label where vss has one. */
+  private driveName(anchor: Anchor): string | undefined {
+    if (anchor.fingerprint === undefined) return undefined;
+    const vol = this.lib.store.volumes.byFingerprint(anchor.fingerprint, this.lib.deviceId);
+    return vol?.name ?? undefined;
+  }
+
   private checkSides(): void {
-    for (const a of this.p.anchors) if (!reachable(a)) throw new SideOffline(a.path);
+    for (const a of this.p.anchors) if (!reachable(a)) throw new SideOffline(a.path, this.driveName(a));
   }
 
   private report(): void {
     this.ctx.progress(Math.min(this.job.bytes, Math.round(this.done)), this.job.bytes);
   }
 
-  private finish(it: FileOpItemRecord, state: 'done' | 'skipped', final: string | null, hash: string | null): void {
-    this.lib.store.fileOpItems.finish(this.job.id, it.idx, state, final, hash);
+  private finish(it: FileOpItemRecord, state: 'done' | 'skipped', final: string | null, hash: string | null, note: string | null = null): void {
+    this.lib.store.fileOpItems.finish(this.job.id, it.idx, state, final, hash, note);
+    const mine = this.items[it.idx];
+    if (mine) Object.assign(mine, { state, final, blake3: hash, note });
     this.finished++;
   }
 
@@ -222,49 +277,76 @@ class FileOpRun {
 
   /**
    * Copy BATCH: each file into a partial beside its place, verified by a full BLAKE3 of both
-   * sides (several at once), then one flush pass over the batch, then each partial put in place
-   * (the conflict policy applied there) and each folder flushed once; for a move, only then the
-   * sources removed. The items are marked done together: a kill -9 before that redoes the batch,
-   * finding placed files by their bytes.
+   * sides (several at once), given its source's mode, times and xattrs, then one flush pass over
+   * the batch, then each partial put in place (the conflict policy applied there) and each folder
+   * flushed once; for a move, only then the sources removed. Symlinks are made as links (never
+   * followed), FIFOs as FIFOs; a second name of a hard-linked file becomes a link to the first's
+   * copy; anything else is skipped with its reason. The items are marked done together: a kill -9
+   * before that redoes the batch, finding placed files by their bytes.
    */
   private async copyBatch(batch: readonly FileOpItemRecord[]): Promise<void> {
     const move = this.p.op === 'move';
-    type Ready = { it: FileOpItemRecord; partial?: string; hash: string; final?: string; skipped?: boolean };
+    type Ready = { it: FileOpItemRecord; partial?: string; hash: string; final?: string; skipped?: boolean; note?: string | null; linkOf?: number; later?: boolean; special?: boolean };
     const ready: Ready[] = [];
     await pool(batch, IN_FLIGHT, async (it) => {
       const dst = it.dst!;
       try {
+        // Before any read: reading the source changes its access time.
+        const st = lstatSync(it.src);
         const there = this.mayHold(dst) ? lstatSync(dst, { throwIfNoEntry: false }) : undefined;
-        if (there?.isFile() && there.size === it.size) {
-          // The same bytes there already (a resumed run placed it, or the user had it): nothing to copy.
-          const [a, b] = await Promise.all([fullBlake3(it.src, undefined, this.ctx.signal), fullBlake3(dst, undefined, this.ctx.signal)]);
-          if (a.hash === b.hash) {
-            this.done += it.size;
-            this.report();
-            ready.push({ it, hash: a.hash, final: dst });
-            return;
-          }
+        const link = metaOf(it.meta).link;
+        const first = link !== undefined ? this.items[link] : undefined;
+        if (first && st.isFile() && (first.state === 'todo' || first.final !== null)) {
+          // One file with two names: linked to the first name's copy once that is in place.
+          const firstThere = there && lstatSync(first.final ?? first.dst!, { throwIfNoEntry: false });
+          if (there && firstThere && firstThere.ino === there.ino && firstThere.dev === there.dev) return void ready.push({ it, hash: first.blake3 ?? '', final: dst }); // linked by a run killed before it could say so
+          if (there && this.p.on_conflict === 'skip') return void ready.push({ it, hash: '', skipped: true, note: ALREADY_THERE });
+          return void ready.push({ it, hash: '', linkOf: link });
+        }
+        const same = there ? await this.sameThere(it, st, there) : undefined;
+        if (same !== undefined) {
+          // The same there already (a resumed run placed it, or the user had it): nothing to copy.
+          this.done += it.size;
+          this.report();
+          return void ready.push({ it, hash: same, final: dst });
         }
         if (there && this.p.on_conflict === 'skip') {
           this.done += it.size;
           this.report();
-          ready.push({ it, hash: '', skipped: true });
-          return;
+          return void ready.push({ it, hash: '', skipped: true, note: ALREADY_THERE });
         }
+        const kind = specialKind(st);
+        if (kind && !st.isSymbolicLink() && !st.isFIFO()) return void ready.push({ it, hash: '', skipped: true, note: `${kind}: not copied (vss copies files, folders, symlinks and FIFOs)` });
         this.makeFolder(dirname(dst));
         const partial = partialFor(dirname(dst), this.job.id, it.idx);
         this.partials.add(partial);
-        const { hash } = await copyVerified(it.src, partial, {
-          signal: this.ctx.signal,
-          size: it.size,
-          onBytes: (n) => { this.done += n; this.report(); },
-        });
-        ready.push({ it, partial, hash });
+        let hash = '';
+        if (st.isSymbolicLink()) {
+          // The link's own text, byte for byte: never resolved, never followed.
+          symlinkSync(readlinkSync(it.src, { encoding: 'buffer' }), partial);
+        } else if (st.isFIFO()) {
+          try {
+            await makeFifo(partial, st.mode);
+          } catch (err) {
+            if (!(err instanceof NotKept)) throw err;
+            return void ready.push({ it, hash: '', skipped: true, note: `a FIFO: not made (${err.reason})` });
+          }
+        } else {
+          ({ hash } = await copyVerified(it.src, partial, {
+            signal: this.ctx.signal,
+            size: it.size,
+            // Fewer blocks than bytes: holes, kept as holes.
+            sparse: st.blocks * 512 < st.size,
+            onBytes: (n) => { this.done += n; this.report(); },
+          }));
+        }
+        keepTimesAndMode(partial, st, st.isSymbolicLink());
+        ready.push({ it, partial, hash, special: !st.isFile() });
       } catch (err) {
         // The source is gone (looked at only now: a lookup a file costs a small-file copy dearly).
         if (errnoCode(err) !== 'ENOENT' || lstatSync(it.src, { throwIfNoEntry: false })) throw err;
-        // A move killed after its source was removed: the copy in place is the file.
-        if (move && lstatSync(dst, { throwIfNoEntry: false })?.isFile()) {
+        // A move killed after its source was removed: the copy in place is the item.
+        if (move && lstatSync(dst, { throwIfNoEntry: false })) {
           ready.push({ it, hash: '', final: dst });
           return;
         }
@@ -273,29 +355,57 @@ class FileOpRun {
     });
     this.ctx.signal.throwIfAborted();
 
-    // One flush for the batch before anything is placed (never one per file in the copy loop).
-    await flushAll(ready.filter((r) => r.partial).map((r) => r.partial!));
+    // Extended attributes, for the whole batch at once (see kept-meta.ts).
+    const withCopy = ready.filter((r) => r.partial);
+    const xattrs = await this.xattrs.copy(withCopy.map((r) => [r.it.src, r.partial!] as const));
+    withCopy.forEach((r, i) => { if (xattrs[i]) r.note = `xattrs not kept: ${xattrs[i]}`; });
+
+    // One flush for the batch before anything is placed (never one per file in the copy loop). A
+    // symlink or FIFO has no bytes of its own: the folder's flush makes it durable.
+    await flushAll(withCopy.filter((r) => !r.special).map((r) => r.partial!));
     this.ctx.signal.throwIfAborted();
 
     const folders = new Set<string>();
+    const placed = new Map<number, Ready>();
+    const alone: FileOpItemRecord[] = [];
+    // In the plan's order: a first name is in place before its other names are linked to it.
+    ready.sort((x, y) => x.it.idx - y.it.idx);
     for (const r of ready) {
-      if (!r.partial) continue;
+      if (r.final) placed.set(r.it.idx, r);
+      if (!r.partial && r.linkOf === undefined) continue;
       const dst = r.it.dst!;
       let final = dst;
       const there = lstatSync(dst, { throwIfNoEntry: false });
       if (there) {
         if (this.p.on_conflict === 'skip') {
           r.skipped = true;
+          r.note = ALREADY_THERE;
           continue;
         }
         if (this.p.on_conflict === 'keep-both' || there.isDirectory()) final = freeNameIn(dirname(dst), basename(dst));
       }
-      renameSync(r.partial, final);
-      this.partials.delete(r.partial);
+      if (r.linkOf !== undefined) {
+        const first = placed.get(r.linkOf);
+        const firstFinal = first ? first.final : this.items[r.linkOf]?.final;
+        if (!firstFinal) {
+          // The first name was skipped: this one is copied on its own, once this batch is done.
+          alone.push(r.it);
+          r.later = true;
+          continue;
+        }
+        r.hash = (first ? first.hash : this.items[r.linkOf]?.blake3) ?? '';
+        this.makeFolder(dirname(dst));
+        r.partial = partialFor(dirname(dst), this.job.id, r.it.idx);
+        this.partials.add(r.partial);
+        linkSync(firstFinal, r.partial);
+      }
+      renameSync(r.partial!, final);
+      this.partials.delete(r.partial!);
       const st = lstatSync(final);
-      this.known.set(final, { blake3: r.hash, size: st.size, mtimeMs: st.mtimeMs, inode: st.ino });
+      if (st.isFile() && r.hash) this.known.set(final, { blake3: r.hash, size: st.size, mtimeMs: st.mtimeMs, inode: st.ino });
       folders.add(dirname(final));
       r.final = final;
+      placed.set(r.it.idx, r);
     }
     await Promise.all([...folders].map(fsyncDirAsync));
 
@@ -303,7 +413,7 @@ class FileOpRun {
       // Only now, the copies verified and durable: the sources go.
       const left = new Set<string>();
       for (const r of ready) {
-        if (r.skipped || !r.final) continue;
+        if (r.skipped || r.later || !r.final) continue;
         try {
           unlinkSync(r.it.src);
         } catch (err) {
@@ -315,8 +425,45 @@ class FileOpRun {
     }
     await this.dropPartials();
     this.lib.store.transaction(() => {
-      for (const r of ready) this.finish(r.it, r.skipped ? 'skipped' : 'done', r.final ?? null, r.hash || null);
+      for (const r of ready) if (!r.later) this.finish(r.it, r.skipped ? 'skipped' : 'done', r.final ?? null, r.hash || null, r.note ?? null);
     });
+    if (alone.length > 0) await this.copyBatch(alone.map((it) => ({ ...it, meta: null })));
+  }
+
+  /**
+   * Whether what is at DST (THERE) is already the item: a file with the same bytes (its BLAKE3
+   * answered), the same symlink or a FIFO ('' answered); undefined when it is not.
+   */
+  private async sameThere(it: FileOpItemRecord, st: Stats, there: Stats): Promise<string | undefined> {
+    if (st.isFile()) {
+      if (!there.isFile() || there.size !== st.size) return undefined;
+      const [a, b] = await Promise.all([fullBlake3(it.src, undefined, this.ctx.signal), fullBlake3(it.dst!, undefined, this.ctx.signal)]);
+      return a.hash === b.hash ? a.hash : undefined;
+    }
+    if (st.isSymbolicLink()) return there.isSymbolicLink() && readlinkSync(it.src, { encoding: 'buffer' }).equals(readlinkSync(it.dst!, { encoding: 'buffer' })) ? '' : undefined;
+    if (st.isFIFO()) return there.isFIFO() ? '' : undefined;
+    return undefined;
+  }
+
+  /**
+   * Give each folder this job made (or merged into) its source folder's times and mode as the
+   * plan saw them, and its xattrs, deepest first: only now, once its contents are written (each
+   * write changes a folder's times, and a read-only folder could not have been written into).
+   */
+  private async keepFolders(): Promise<void> {
+    const folders = this.items.filter((i) => i.kind === 'dir' && i.dst !== null && i.state === 'done' && !this.keptFolders.has(i.idx)).reverse();
+    if (folders.length === 0) return;
+    for (const f of folders) this.keptFolders.add(f.idx);
+    const pairs: Array<readonly [string, string]> = [];
+    for (const f of folders) {
+      const at = f.final ?? f.dst!;
+      const m = metaOf(f.meta);
+      if (!lstatSync(at, { throwIfNoEntry: false })?.isDirectory()) continue;
+      if (lstatSync(f.src, { throwIfNoEntry: false })?.isDirectory()) pairs.push([f.src, at]);
+      if (m.mtimeMs !== undefined && m.atimeMs !== undefined && m.mode !== undefined) keepTimesAndMode(at, { atimeMs: m.atimeMs, mtimeMs: m.mtimeMs, mode: m.mode });
+    }
+    // Setting an xattr leaves a folder's times alone.
+    await this.xattrs.copy(pairs);
   }
 
   /**
@@ -358,18 +505,27 @@ class FileOpRun {
   }
 
   private result(): FileOpResult {
-    const items = this.lib.store.fileOpItems.of(this.job.id);
+    const items = this.items;
     // The top of each tree: a folder's files and subfolders are not listed one by one.
-    const folders = items.filter((i) => (i.kind === 'dir' && i.dst !== null) || (i.kind === 'delete' && i.size < 0)).map((i) => i.src);
-    const nested = (i: FileOpItemRecord) => folders.some((f) => f !== i.src && i.src.startsWith(f + sep));
+    const tops = items.filter((i) => (i.kind === 'dir' && i.dst !== null) || (i.kind === 'delete' && i.size < 0)).map((i) => i.src);
+    const nested = (i: FileOpItemRecord) => tops.some((f) => f !== i.src && i.src.startsWith(f + sep));
     const paths = items.filter((i) => i.state === 'done' && !(i.kind === 'dir' && i.dst === null) && !nested(i)).map((i) => i.final ?? i.src).slice(0, 100);
+    // Files are counted as files, folders apart (a move's removal of its source folders is neither).
+    const isFolder = (i: FileOpItemRecord) => (i.kind === 'dir' && i.dst !== null) || (i.kind === 'delete' && i.size < 0) || (i.kind === 'rename' && metaOf(i.meta).folder === true);
+    const files = items.filter((i) => !isFolder(i) && !(i.kind === 'dir' && i.dst === null));
+    const skipped = files.filter((i) => i.state === 'skipped');
+    const notKept = files.filter((i) => i.state === 'done' && i.note !== null);
     return {
       op: this.p.op,
-      items: items.length,
-      done: items.filter((i) => i.state === 'done').length,
-      skipped: items.filter((i) => i.state === 'skipped').length,
+      items: files.length,
+      done: files.filter((i) => i.state === 'done').length,
+      skipped: skipped.length,
+      folders: items.filter((i) => isFolder(i) && i.state === 'done').length,
       bytes: items.reduce((n, i) => n + (i.state === 'done' ? Math.max(0, i.size) : 0), 0),
       paths,
+      skipped_items: skipped.slice(0, 100).map((i) => ({ path: i.src, reason: i.note ?? 'skipped' })),
+      not_kept: notKept.slice(0, 100).map((i) => ({ path: i.final ?? i.dst ?? i.src, what: i.note! })),
+      ...(this.xattrs.unavailable ? { xattrs_not_kept: this.xattrs.unavailable } : {}),
       outside_library: this.p.outside_library,
     };
   }
@@ -405,3 +561,27 @@ async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<
   if (failed !== undefined) throw failed;
 }
 
+
+/** What a source that is not a regular file is, in words; undefined for a regular file. */
+function specialKind(st: Stats): string | undefined {
+  if (st.isFile()) return undefined;
+  if (st.isSymbolicLink()) return 'a symlink';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device file';
+  return 'not a file';
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
+/** The job's note: files counted as files (folders apart), and what was skipped, by name, with why. */
+export function summaryOf(r: FileOpResult): string {
+  const folders = r.folders > 0 ? ` (${count(r.folders, 'folder')})` : '';
+  const some = <T>(list: readonly T[], total: number, say: (x: T) => string) => [...list.slice(0, 3).map(say), ...(total > 3 ? [`and ${total - 3} more`] : [])].join('; ');
+  const skipped = r.skipped > 0 ? ` (${some(r.skipped_items, r.skipped, (s) => `${s.path}: ${s.reason}`)})` : '';
+  const notKept = r.not_kept.length > 0 ? `; not all kept: ${some(r.not_kept, r.not_kept.length, (n) => `${n.path}: ${n.what}`)}` : '';
+  const xattrs = r.xattrs_not_kept ? `; xattrs not kept: ${r.xattrs_not_kept}` : '';
+  return `${r.op}: ${count(r.done, 'file')} done${folders}, ${r.skipped} skipped${skipped}${notKept}${xattrs}`;
+}

@@ -40,12 +40,21 @@ export interface FileOpParams {
 /** What a file operation did (the job's `result`). */
 export interface FileOpResult {
   op: FileOp;
+  /** Files (and symlinks, FIFOs…) of the operation: folders are counted apart. */
   items: number;
   done: number;
   skipped: number;
+  /** Folders made (or moved whole, or deleted). */
+  folders: number;
   bytes: number;
   /** Where the top-level items ended up (at most 100). */
   paths: string[];
+  /** What was skipped, by source path, and why (at most 100). */
+  skipped_items: Array<{ path: string; reason: string }>;
+  /** Files copied whose metadata was not all kept (at most 100), and what was not. */
+  not_kept: Array<{ path: string; what: string }>;
+  /** Why no extended attributes were kept at all (python3 missing), when so. */
+  xattrs_not_kept?: string;
   outside_library: boolean;
 }
 
@@ -64,7 +73,7 @@ export function kindOf(op: FileOp): FileOpKind {
 
 export function paramsOf(job: JobRow): FileOpParams {
   const o = paramsJson(job, MAX_PARAMS_CHARS) as Partial<FileOpParams> | undefined;
-  const anchorsOk = Array.isArray(o?.anchors) && o.anchors.every((a) => typeof a?.path === 'string' && typeof a?.dev === 'number' && (a.fingerprint === undefined || typeof a.fingerprint === 'string'));
+  const anchorsOk = Array.isArray(o?.anchors) && o.anchors.every((a) => typeof a?.path === 'string' && typeof a?.dev === 'number' && (a.fingerprint === undefined || typeof a.fingerprint === 'string') && (a.mount === undefined || typeof a.mount === 'string'));
   if (!o || (o.op !== 'copy' && o.op !== 'move' && o.op !== 'delete') || !isOnConflict(o.on_conflict) || !anchorsOk || (o.dst !== undefined && typeof o.dst !== 'string')) {
     throw new VssError('USAGE', `job ${job.id} does not say what to do with its files`);
   }

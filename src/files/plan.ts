@@ -8,6 +8,7 @@ import type { FileOp, FileOpParams, OnConflict } from './file-op.js';
 import { freeNameIn } from '../core/free-name.js';
 import { checkedPath, placeInLibrary, placeOf } from './places.js';
 import { anchorOf, type Anchor } from './volume-reach.js';
+import { folderMeta, metaJson } from './kept-meta.js';
 
 /** Most items one operation may hold (a folder of a million files is several operations). */
 export const MAX_ITEMS = 1_000_000;
@@ -30,7 +31,7 @@ export interface LastCopy {
  * DST may lie outside them (it is then not indexed) but never in the library folder. DST an
  * existing folder (or INTO, the user's trailing `/`): each source goes into it under its own name;
  * DST not there: with one source, that source's new name, else a folder made for them. A move within one filesystem is one
- * rename per source; anything else is a copy file by file (folders walked, symlinks in them left).
+ * rename per source; anything else is a copy item by item, as `cp -a` copies (see expandFolder).
  */
 export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly string[], dst: string, onConflict: OnConflict, into = false): PlannedOp {
   if (srcs.length === 0) throw new UsageError(`nothing to ${op}: name at least one file or folder`);
@@ -48,6 +49,8 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
   const anchors = new Map<string, Anchor>([[dstAnchor.path, dstAnchor]]);
   const items: NewFileOpItem[] = [];
   const seen = new Set<string>();
+  /** The first item of each hard-linked file (by device and inode) among all that is copied. */
+  const firstName = new Map<string, number>();
   for (const src of srcs) {
     checkedPath(lib, src, 'a source');
     const place = placeInLibrary(lib, src, 'a source');
@@ -71,11 +74,11 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
     if (there && (onConflict === 'keep-both' && (st.isDirectory() || there.isDirectory() !== st.isDirectory()))) target = freeNameIn(dirname(target), basename(target));
 
     if (op === 'move' && st.dev === anchorOf(dirname(target)).dev) {
-      items.push({ kind: 'rename', src, dst: target, size: st.isDirectory() ? treeBytes(src) : st.size });
+      items.push({ kind: 'rename', src, dst: target, size: st.isDirectory() ? treeBytes(src) : st.size, meta: st.isDirectory() ? metaJson({ folder: true }) : null });
     } else if (st.isFile()) {
-      items.push({ kind: 'file', src, dst: target, size: st.size });
+      items.push({ kind: 'file', src, dst: target, size: st.size, meta: linkMeta(st, items.length, firstName) });
     } else {
-      expandFolder(src, target, items);
+      expandFolder(src, target, items, st, firstName);
       // A move removes the source's folders once their files are all moved (a skipped file keeps its folder).
       if (op === 'move') items.push({ kind: 'dir', src, dst: null, size: 0 });
     }
@@ -136,9 +139,14 @@ function lastCopiesAmong(lib: Library, files: ReadonlyArray<{ locationId: number
   return out;
 }
 
-/** Items that copy folder SRC to TARGET: each folder made, then its files (symlinks and special files left out). */
-function expandFolder(src: string, target: string, items: NewFileOpItem[]): void {
-  items.push({ kind: 'dir', src, dst: target, size: 0 });
+/**
+ * Items that copy folder SRC (as STAT saw it) to TARGET: each folder made (its times and mode as
+ * seen before it was read, kept once its contents are in), then what it holds: files, symlinks
+ * (copied as links), FIFOs, and whatever else, which the job skips by name with a reason. A file
+ * with other names in the same tree is copied once, its other names linked to the copy.
+ */
+function expandFolder(src: string, target: string, items: NewFileOpItem[], stat: Stats, firstName: Map<string, number>): void {
+  items.push({ kind: 'dir', src, dst: target, size: 0, meta: metaJson(folderMeta(stat)) });
   const stack: Array<[string, string]> = [[src, target]];
   while (stack.length > 0) {
     const [from, to] = stack.pop()!;
@@ -146,14 +154,28 @@ function expandFolder(src: string, target: string, items: NewFileOpItem[]): void
       const s = join(from, e.name);
       const d = join(to, e.name);
       if (e.isDirectory()) {
-        items.push({ kind: 'dir', src: s, dst: d, size: 0 });
+        // Seen before it is read: a listing changes a folder's access time.
+        items.push({ kind: 'dir', src: s, dst: d, size: 0, meta: metaJson(folderMeta(lstatSync(s))) });
         stack.push([s, d]);
-      } else if (e.isFile()) {
-        items.push({ kind: 'file', src: s, dst: d, size: statSync(s).size });
+      } else {
+        const st = lstatSync(s);
+        items.push({ kind: 'file', src: s, dst: d, size: st.isFile() ? st.size : 0, meta: linkMeta(st, items.length, firstName) });
       }
       if (items.length > MAX_ITEMS) throw new UsageError(`more than ${MAX_ITEMS} files in one operation: split it`);
     }
   }
+}
+
+/** A file with other names: the first of them met (item IDX) is copied, the others are linked to its copy. */
+function linkMeta(st: Stats, idx: number, firstName: Map<string, number>): string | null {
+  if (!st.isFile() || st.nlink < 2) return null;
+  const key = `${st.dev}:${st.ino}`;
+  const first = firstName.get(key);
+  if (first === undefined) {
+    firstName.set(key, idx);
+    return null;
+  }
+  return metaJson({ link: first });
 }
 
 /** Items that delete folder PATH: its files and links first, then its folders, deepest first (size -1: a folder). */

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { copyFile, open } from 'node:fs/promises';
+import { copyFile, open, type FileHandle } from 'node:fs/promises';
 import { blake3, Blake3Hasher } from '@napi-rs/blake-hash';
 
 const CHUNK = 4 * 1024 * 1024;
@@ -78,8 +78,15 @@ export class CopyMismatch extends Error {
  * back and hashed. Answers the full BLAKE3 both have. ONBYTES counts half of each side's reads,
  * so a file reports its size once when it is done.
  */
-export async function copyVerified(src: string, partial: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void; size?: number } = {}): Promise<{ hash: string; size: number }> {
+export async function copyVerified(src: string, partial: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void; size?: number; sparse?: boolean } = {}): Promise<{ hash: string; size: number }> {
   const half = (n: number) => opts.onBytes?.(n / 2);
+  if (opts.sparse) {
+    const source = await copySparse(src, partial, half, opts.signal);
+    opts.signal?.throwIfAborted();
+    const copy = await blake3Of(partial, half, opts.signal);
+    if (copy.hash !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
+    return source;
+  }
   if (opts.size !== undefined && opts.size <= SMALL) {
     // A small file: the kernel copies it on the thread pool, then both sides are read here in one
     // step each, from the page cache the copy filled (a read of a cold source here would hold up
@@ -95,4 +102,63 @@ export async function copyVerified(src: string, partial: string, opts: { signal?
   const copy = await blake3Of(partial, half, opts.signal);
   if (copy.hash !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
   return source;
+}
+
+/** A filesystem block: the unit a hole is made of. */
+const BLOCK = 4096;
+const ZEROS = Buffer.alloc(BLOCK);
+
+/**
+ * Copy SRC (a sparse file: fewer blocks than its size) to PARTIAL, keeping its holes: every block
+ * of zeros is skipped, not written, and the file is given its size at the end. Node has no
+ * lseek(SEEK_HOLE), and the kernel's copy (copy_file_range, sendfile) writes holes out as zeros
+ * on ext4 (measured: a 100 MiB file with one byte took 100 MiB), so the bytes pass here, hashed
+ * on the way. A run of zeros that was data at the source becomes a hole, as with `cp -a`.
+ */
+async function copySparse(src: string, partial: string, onBytes: (n: number) => void, signal?: AbortSignal): Promise<{ hash: string; size: number }> {
+  const from = await open(src, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  const buf = buffers.pop() ?? Buffer.allocUnsafe(CHUNK);
+  try {
+    const to = await open(partial, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    try {
+      const hasher = new Blake3Hasher();
+      let size = 0;
+      for (;;) {
+        signal?.throwIfAborted();
+        const { bytesRead } = await from.read(buf, 0, CHUNK, size);
+        if (bytesRead === 0) break;
+        hasher.update(buf.subarray(0, bytesRead));
+        // Write each run of blocks that are not all zeros, at its place.
+        let run = -1;
+        for (let o = 0; ; o += BLOCK) {
+          const end = Math.min(o + BLOCK, bytesRead);
+          const data = o < bytesRead && !buf.subarray(o, end).equals(ZEROS.subarray(0, end - o));
+          if (data && run < 0) run = o;
+          if (!data && run >= 0) {
+            await writeAll(to, buf, run, Math.min(o, bytesRead) - run, size + run);
+            run = -1;
+          }
+          if (o >= bytesRead) break;
+        }
+        size += bytesRead;
+        onBytes(bytesRead);
+      }
+      await to.truncate(size);
+      return { hash: hasher.digest('hex'), size };
+    } finally {
+      await to.close();
+    }
+  } finally {
+    buffers.push(buf);
+    await from.close();
+  }
+}
+
+async function writeAll(fh: FileHandle, buf: Buffer, offset: number, length: number, position: number): Promise<void> {
+  while (length > 0) {
+    const { bytesWritten } = await fh.write(buf, offset, length, position);
+    offset += bytesWritten;
+    length -= bytesWritten;
+    position += bytesWritten;
+  }
 }

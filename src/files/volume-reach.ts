@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { isInside } from '../library/confine.js';
 import { errnoCode } from '../core/errors.js';
-import { mountedVolumes, volumeHolding } from '../volumes/detect.js';
+import { mountedVolumes, volumeHolding, type MountedVolume } from '../volumes/detect.js';
 
 /**
  * What a file operation needs to find again before it touches a side: a folder (a location's
@@ -16,6 +17,8 @@ export interface Anchor {
   path: string;
   dev: number;
   fingerprint?: string;
+  /** Where its volume was mounted when the operation was asked for: the job follows the drive from there to wherever it is mounted now. */
+  mount?: string;
 }
 
 /** The anchor of DIR: DIR itself, or its nearest existing ancestor. */
@@ -24,8 +27,8 @@ export function anchorOf(dir: string): Anchor {
   for (;;) {
     try {
       const dev = statSync(p).dev;
-      const fingerprint = volumeHolding(mountedVolumes(), p)?.fingerprint;
-      return { path: p, dev, ...(fingerprint !== undefined ? { fingerprint } : {}) };
+      const vol = volumeHolding(mountedVolumes(), p);
+      return { path: p, dev, ...(vol ? { fingerprint: vol.fingerprint, mount: vol.mountPoint } : {}) };
     } catch (err) {
       const code = errnoCode(err);
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
@@ -53,4 +56,41 @@ export const GONE_CODES = new Set(['ENOENT', 'EIO', 'ENODEV', 'ENXIO', 'ESTALE',
 export function looksGone(err: unknown): boolean {
   const code = errnoCode(err);
   return code !== undefined && GONE_CODES.has(code);
+}
+
+/**
+ * ANCHORS followed to where their drives are mounted now: a drive unplugged and mounted again at
+ * another mount point holds the operation's folders at the same place relative to its root (as a
+ * location follows its drive). Undefined when no drive of the operation moved; else the anchors
+ * where they are now, and how any path of the operation maps there.
+ */
+export function followedAnchors(anchors: readonly Anchor[]): { anchors: Anchor[]; follow: (path: string) => string } | undefined {
+  const moves: Array<[string, string]> = [];
+  let vols: MountedVolume[] | undefined;
+  for (const a of anchors) {
+    if (a.fingerprint === undefined || a.mount === undefined) continue;
+    vols ??= mountedVolumes();
+    const at = vols.filter((v) => v.fingerprint === a.fingerprint);
+    if (at.length === 0 || at.some((v) => v.mountPoint === a.mount)) continue;
+    moves.push([a.mount, at[0]!.mountPoint]);
+  }
+  if (moves.length === 0) return undefined;
+  // The deepest old mount point first: one drive may be mounted inside another's folder.
+  moves.sort((x, y) => y[0].length - x[0].length);
+  const follow = (path: string): string => {
+    for (const [from, to] of moves) {
+      if (path === from) return to;
+      if (isInside(from, path)) return join(to, relative(from, path));
+    }
+    return path;
+  };
+  return {
+    anchors: anchors.map((a) => {
+      const path = follow(a.path);
+      if (path === a.path) return a;
+      const vol = vols!.find((v) => v.fingerprint === a.fingerprint)!;
+      return { ...a, path, mount: vol.mountPoint };
+    }),
+    follow,
+  };
 }

@@ -15,9 +15,13 @@ export interface FileOpItemRecord {
   state: FileOpItemState;
   final: string | null;
   blake3: string | null;
+  /** What the plan saw of the source, as JSON (migration 020; see files/kept-meta.ts). */
+  meta: string | null;
+  /** Why the item was skipped, or what of it could not be kept. */
+  note: string | null;
 }
 
-export type NewFileOpItem = Pick<FileOpItemRecord, 'kind' | 'src' | 'dst' | 'size'>;
+export type NewFileOpItem = Pick<FileOpItemRecord, 'kind' | 'src' | 'dst' | 'size'> & { meta?: string | null };
 
 /** The `file_op_items` table: the items of `files-copy|move|delete` jobs, and how far each got. */
 export class FileOpItemStore {
@@ -36,11 +40,11 @@ export class FileOpItemStore {
   }
 
   addMany(jobId: number, items: readonly NewFileOpItem[]): void {
-    const ins = this.sql<[number, number, string, string, string | null, number]>(
-      'INSERT INTO file_op_items (job_id, idx, kind, src, dst, size) VALUES (?, ?, ?, ?, ?, ?)',
+    const ins = this.sql<[number, number, string, string, string | null, number, string | null]>(
+      'INSERT INTO file_op_items (job_id, idx, kind, src, dst, size, meta) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
-      items.forEach((it, i) => ins.run(jobId, i, it.kind, it.src, it.dst, it.size));
+      items.forEach((it, i) => ins.run(jobId, i, it.kind, it.src, it.dst, it.size, it.meta ?? null));
     })();
   }
 
@@ -48,10 +52,10 @@ export class FileOpItemStore {
     return this.sql<[number], FileOpItemRecord>('SELECT * FROM file_op_items WHERE job_id = ? ORDER BY idx').all(jobId);
   }
 
-  /** Item IDX of job JOBID has ended as STATE, at FINAL, with its full hash. */
-  finish(jobId: number, idx: number, state: Exclude<FileOpItemState, 'todo'>, final: string | null, blake3: string | null): void {
-    this.sql<[string, string | null, string | null, number, number]>(
-      'UPDATE file_op_items SET state = ?, final = ?, blake3 = ? WHERE job_id = ? AND idx = ?',
-    ).run(state, final, blake3, jobId, idx);
+  /** Item IDX of job JOBID has ended as STATE, at FINAL, with its full hash (and NOTE: why skipped, or what was not kept). */
+  finish(jobId: number, idx: number, state: Exclude<FileOpItemState, 'todo'>, final: string | null, blake3: string | null, note: string | null = null): void {
+    this.sql<[string, string | null, string | null, string | null, number, number]>(
+      'UPDATE file_op_items SET state = ?, final = ?, blake3 = ?, note = ? WHERE job_id = ? AND idx = ?',
+    ).run(state, final, blake3, note, jobId, idx);
   }
 }

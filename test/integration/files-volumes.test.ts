@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { connect } from '../../src/index.js';
@@ -12,6 +12,36 @@ import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.
 interface Job { id: number; kind: string; status: string; attempts: number; note: string | null; error: string | null; done_bytes: number; bytes: number }
 
 const MiB = 1024 * 1024;
+
+/** Run python3 (the test's way to set and read xattrs and to make a socket file). */
+const py = (code: string, ...args: string[]) => execFileSync('python3', ['-c', code, ...args], { encoding: 'utf8' });
+const xattrOf = (p: string) => py('import os,sys\ntry: print(os.getxattr(sys.argv[1], "user.comment", follow_symlinks=False).decode())\nexcept OSError: print("")', p).trim();
+
+/**
+ * What `cp -a` keeps of every entry of the tree at ROOT: type, permission bits, mtime, atime, a
+ * symlink's text, size, xattr, and which names share an inode (by the first name's path).
+ */
+function treeFacts(root: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const inodes = new Map<number, string>();
+  const walk = (rel: string) => {
+    const p = rel === '' ? root : join(root, rel);
+    const st = lstatSync(p);
+    const type = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFIFO() ? 'fifo' : st.isSocket() ? 'socket' : 'file';
+    const first = st.isFile() ? inodes.get(st.ino) : undefined;
+    if (st.isFile() && first === undefined) inodes.set(st.ino, rel);
+    out[rel || '.'] = {
+      type, mode: (st.mode & 0o7777).toString(8), mtime: Math.round(st.mtimeMs),
+      // A symlink's or FIFO's access time moves when cp -a itself reads the source: compared where the test set it.
+      ...(type === 'file' || type === 'dir' ? { atime: Math.round(st.atimeMs) } : {}),
+      ...(type === 'symlink' ? { link: readlinkSync(p) } : {}), ...(type === 'file' ? { size: st.size, sameAs: first ?? null } : {}),
+      ...(type === 'file' || type === 'dir' ? { xattr: xattrOf(p) } : {}),
+    };
+    if (st.isDirectory()) for (const n of readdirSync(p).sort()) walk(rel === '' ? n : join(rel, n));
+  };
+  walk('');
+  return out;
+}
 
 const partials = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('.vss-partial-')) : []);
 
@@ -79,6 +109,9 @@ describe('files on loop volumes', { skip: loopSkipReason() }, () => {
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /is full/);
     assert.ok(r.stderr.includes(small.mountPoint!), r.stderr);
+    // Says exactly what is left: nothing copied, and the bytes still to copy are the file's.
+    assert.match(r.stderr, /nothing was copied \(no partial file is left there\); the source is untouched, 41\.9 MB in 1 file still to copy/);
+    assert.doesNotMatch(r.stderr, /what was copied is kept/);
     assert.equal(await sha256File(join(A, 'too-big.bin')), want);
     assert.deepEqual(partials(small.mountPoint!), []);
     const jobs = json<Job[]>(await runCli(['jobs', 'list', '--json'], local));
@@ -191,6 +224,136 @@ describe('files on loop volumes', { skip: loopSkipReason() }, () => {
     await until('the copy finished after replug', 60_000, async () => ((await jobOf(id)).status === 'completed' ? true : undefined), 300);
     assert.equal(await sha256File(join(B, 'later', 'u.bin')), want);
     assert.equal((await runCli(['daemon', 'stop'], viaDaemon)).code, 0);
+  });
+
+  it('copy and move keep what `cp -a` keeps: times, mode, xattrs, holes, hard links, symlinks, FIFOs; a socket is skipped by name', async () => {
+    // The tree, on drive A; a small drive as the destination (the 1 GiB sparse file fits, as with cp -a).
+    const t = join(A, 'tree');
+    mkdirSync(join(t, 'sub'), { recursive: true });
+    writeFileSync(join(t, 'f'), 'a\n', { mode: 0o600 });
+    py('import os,sys; os.setxattr(sys.argv[1], "user.comment", b"kept")', join(t, 'f'));
+    py('import os,sys; os.setxattr(sys.argv[1], "user.comment", b"folder")', join(t, 'sub'));
+    writeFileSync(join(t, 'sub', 'g'), 'g\n');
+    linkSync(join(t, 'f'), join(t, 'sub', 'f2'));
+    symlinkSync('/etc/passwd', join(t, 'out'));
+    symlinkSync('f', join(t, 'in'));
+    symlinkSync('nowhere/at/all', join(t, 'dangling'));
+    execFileSync('mkfifo', ['-m', '640', join(t, 'p')]);
+    execFileSync('truncate', ['-s', '1G', join(t, 'sp')]);
+    py('import sys; f=open(sys.argv[1],"r+b"); f.seek(512*1024*1024); f.write(b"middle"); f.close()', join(t, 'sp'));
+    py('import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', join(t, 'sock'));
+    const y2001 = new Date('2001-01-01T00:00:00Z');
+    const y2002 = new Date('2002-02-02T00:00:00Z');
+    for (const n of ['f', 'sub/g', 'sp', 'sub', '.']) utimesSync(join(t, n), y2002, y2001);
+    execFileSync('chmod', ['750', join(t, 'sub')]);
+    const small = makeLoopVolume({ sizeMiB: 24 });
+    vols.push(small);
+    const S = small.mountPoint!;
+    // The same tree by cp -a, for the comparison (the socket is left out of it: cp -a makes one, vss says it skipped it).
+    execFileSync('cp', ['-a', t, join(S, 'cpa')]);
+    rmSync(join(S, 'cpa', 'sock'));
+    utimesSync(join(S, 'cpa'), y2002, y2001); // as cp -a left it before the socket was taken out
+    // cp -a's reads moved the sources' access times: set again, so both copies start from the same.
+    for (const n of ['f', 'sub/g', 'sp', 'sub', '.']) utimesSync(join(t, n), y2002, y2001);
+    const r = json<{ result: { done: number; skipped: number; folders: number; skipped_items: Array<{ path: string; reason: string }>; not_kept: unknown[] } }>(await runCli(['--json', 'files', 'copy', t, `${S}/vss/`], local));
+    const want = treeFacts(join(S, 'cpa'));
+    const got = treeFacts(join(S, 'vss', 'tree'));
+    assert.deepEqual(got, want);
+    assert.ok(statSync(join(S, 'vss', 'tree', 'sp')).blocks * 512 <= 64 * 1024, 'the sparse file keeps its holes');
+    assert.equal(await sha256File(join(S, 'vss', 'tree', 'sp')), await sha256File(join(t, 'sp')));
+    assert.equal(r.result.skipped, 1);
+    assert.equal(r.result.done, 8, 'files are counted, not folders');
+    assert.equal(r.result.folders, 2);
+    assert.deepEqual(r.result.skipped_items.map((s) => s.path), [join(t, 'sock')]);
+    assert.match(r.result.skipped_items[0]!.reason, /a socket/);
+    assert.deepEqual(r.result.not_kept, []);
+    const cli = await runCli(['files', 'copy', join(t, 'sock'), `${S}/`], local);
+    assert.notEqual(cli.code, 0, 'a socket named alone is refused');
+
+    // A move across drives takes everything it copied, symlinks and FIFO included; only the skipped socket stays, in its folder.
+    const moved = await runCli(['files', 'move', t, `${B}/`], local);
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.match(moved.stdout, /skipped .*sock: a socket/);
+    assert.deepEqual(readdirSync(t), ['sock']);
+    const after = treeFacts(join(B, 'tree'));
+    for (const k of Object.keys(want)) {
+      const { atime: _a, ...w } = want[k] as Record<string, unknown>;
+      const { atime: _b, ...g } = after[k] as Record<string, unknown>;
+      assert.deepEqual(g, w, k);
+    }
+    rmSync(join(B, 'tree'), { recursive: true });
+    rmSync(t, { recursive: true });
+  });
+
+  it('a destination unplugged mid-copy and mounted at another mount point: the job follows the drive and finishes there, verified', async () => {
+    writeBigFile(join(A, 'follow.bin'), 160 * MiB);
+    const want = await sha256File(join(A, 'follow.bin'));
+    assert.equal((await runCli(['daemon', 'start'], viaDaemon)).code, 0);
+    const q = await runCli(['files', 'copy', '--detach', '--json', join(A, 'follow.bin'), `${B}/followed/`], viaDaemon);
+    assert.equal(q.code, 0, q.stderr);
+    const id = json<{ job: Job }>(q).job.id;
+    const old = bVol.mountPoint!;
+    let moved = '';
+    try {
+      await until('the copy is under way', 30_000, async () => ((statSync(join(old, 'followed'), { throwIfNoEntry: false })?.isDirectory() && partials(join(old, 'followed')).length > 0) ? true : undefined), 2);
+      bVol.unplug({ lazy: true });
+      await until('the job waits for the drive', 60_000, async () => (/offline/.test((await jobOf(id)).note ?? '') ? true : undefined), 200);
+      moved = bVol.plug(join(tmp.path, 'elsewhere'));
+      const done = await until('the copy finished at the new mount point', 60_000, async () => {
+        const j = await jobOf(id);
+        assert.notEqual(j.status, 'failed', j.error ?? '');
+        return j.status === 'completed' ? j : undefined;
+      }, 300);
+      assert.ok(done.attempts <= 2, `no attempt spent while away (attempts ${done.attempts})`);
+      assert.equal(await sha256File(join(moved, 'followed', 'follow.bin')), want);
+      assert.deepEqual(partials(join(moved, 'followed')), []);
+      assert.ok(!existsSync(join(old, 'followed')), 'nothing written into the old, empty mount point');
+    } finally {
+      assert.equal((await runCli(['daemon', 'stop'], viaDaemon)).code, 0);
+      if (bVol.mountPoint !== old) {
+        bVol.unplug();
+        bVol.plug(old);
+      }
+    }
+    rmSync(join(B, 'followed'), { recursive: true });
+    rmSync(join(A, 'follow.bin'));
+  });
+
+  it('a source drive unplugged mid-move: the job waits for it, naming it, and finishes once it is back', async () => {
+    const src = makeLoopVolume({ sizeMiB: 256 });
+    vols.push(src);
+    const C = src.mountPoint!;
+    assert.equal((await runCli(['location', 'add', C, '--name', 'DriveC', '--mode', 'content'], local)).code, 0);
+    mkdirSync(join(C, 'many'));
+    for (let i = 0; i < 24; i++) writeBigFile(join(C, 'many', `m${String(i).padStart(2, '0')}.bin`), 6 * MiB);
+    const want = await sha256File(join(C, 'many', 'm23.bin'));
+    assert.equal((await runCli(['daemon', 'start'], viaDaemon)).code, 0);
+    try {
+      const q = await runCli(['files', 'move', '--detach', '--json', join(C, 'many'), `${B}/`], viaDaemon);
+      assert.equal(q.code, 0, q.stderr);
+      const id = json<{ job: Job }>(q).job.id;
+      await until('the move is under way', 30_000, async () => (partials(join(B, 'many')).length > 0 ? true : undefined), 2);
+      src.unplug({ lazy: true });
+      const waiting = await until('the job waits for the source drive', 60_000, async () => {
+        const j = await jobOf(id);
+        assert.notEqual(j.status, 'failed', j.error ?? '');
+        return /offline/.test(j.note ?? '') ? j : undefined;
+      }, 200);
+      assert.ok((waiting.note ?? '').includes(C), `the note names the drive's folder: ${waiting.note}`);
+      src.plug(C);
+      const done = await until('the move finished once the drive was back', 60_000, async () => {
+        const j = await jobOf(id);
+        assert.notEqual(j.status, 'failed', j.error ?? '');
+        return j.status === 'completed' ? j : undefined;
+      }, 300);
+      assert.match(done.note ?? '', /move: 24 files done \(1 folder\), 0 skipped/);
+      assert.equal(readdirSync(join(B, 'many')).filter((n) => n.endsWith('.bin')).length, 24);
+      assert.equal(await sha256File(join(B, 'many', 'm23.bin')), want);
+      assert.ok(!existsSync(join(C, 'many')), 'the source folder is gone once everything moved');
+    } finally {
+      assert.equal((await runCli(['daemon', 'stop'], viaDaemon)).code, 0);
+    }
+    rmSync(join(B, 'many'), { recursive: true });
   });
 
   it('cancel: what is finished stays, the partial goes, the sources stay', async () => {

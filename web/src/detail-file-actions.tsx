@@ -9,7 +9,7 @@ import type { DetailPath } from './types.js';
 /** What the daemon says of a location (src/wire/locations.ts LocationInfo), as far as this panel needs. */
 interface Location { id: number; name: string; path: string }
 interface JobProgress { id: number; doneBytes: number; totalBytes: number }
-interface Outcome { job: { id: number }; result: { paths: string[]; done: number; skipped: number; outside_library: boolean } | null }
+interface Outcome { job: { id: number }; result: { paths: string[]; done: number; skipped: number; skipped_items?: Array<{ path: string; reason: string }>; outside_library: boolean } | null }
 
 type State =
   | { step: 'idle' }
@@ -63,7 +63,7 @@ export function DetailFileActions({ libId, paths, changed }: { libId: string; pa
     const folder = sub.trim().replace(/^\/+|\/+$/g, '');
     const to = folder === '' ? target.path : `${target.path}/${folder}`;
     const out = await run(move ? 'filesMove' : 'filesCopy', { srcs: [file.path], to, into: true }, move ? 'Moving' : 'Copying');
-    if (out) setState({ step: 'done', message: `${move ? 'Moved' : 'Copied'} to ${out.result?.paths[0] ?? to}${out.result?.skipped ? ' (skipped: the name was taken)' : ''}` });
+    if (out) setState({ step: 'done', message: `${move ? 'Moved' : 'Copied'} to ${out.result?.paths[0] ?? to}${out.result?.skipped ? ` (skipped: ${out.result.skipped_items?.[0]?.reason ?? 'the name was taken'})` : ''}` });
   };
 
   const remove = async (force: boolean) => {

@@ -62,9 +62,16 @@ async function run(cmd: Command, lib: LibraryClient, op: 'copy' | 'move' | 'dele
   if (json) return printJson(out);
   const { job, result } = out;
   if (!result) return printLine(`queued as job ${job.id}: ${op} of ${formatBytes(job.bytes)} (vss jobs info ${job.id})`);
-  const what = `${result.done} done${result.skipped > 0 ? `, ${result.skipped} skipped (name taken)` : ''}`;
+  const files = `${result.done} file${result.done === 1 ? '' : 's'}`;
+  const folders = result.folders ? `, ${result.folders} folder${result.folders === 1 ? '' : 's'}` : '';
+  const what = `${files}${folders}${result.skipped > 0 ? `, ${result.skipped} skipped` : ''}`;
   const verified = op === 'delete' ? 'deleted for good' : 'verified';
   printLine(`${op === 'copy' ? 'Copied' : op === 'move' ? 'Moved' : 'Deleted'} ${formatBytes(result.bytes)} (${what}; ${verified}; job ${job.id})`);
   for (const p of result.paths) printLine(`  ${displayPath(p)}`);
+  // Nothing left out in silence: each skipped item and each thing not kept, by name.
+  for (const s of result.skipped_items ?? []) printLine(`skipped ${displayPath(s.path)}: ${s.reason}`);
+  if (result.skipped > (result.skipped_items ?? []).length) printLine(`(${result.skipped - (result.skipped_items ?? []).length} more skipped: vss jobs info ${job.id} --json)`);
+  for (const n of result.not_kept ?? []) printLine(`not all kept ${displayPath(n.path)}: ${n.what}`);
+  if (result.xattrs_not_kept) printLine(`Extended attributes (xattrs) were not kept: ${result.xattrs_not_kept}.`);
   if (result.outside_library) printLine('The destination is outside the library\'s locations: it is not indexed.');
 }
