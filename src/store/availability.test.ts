@@ -107,7 +107,8 @@ describe('local availability numbering', () => {
     // crafted on purpose: the text rows of a library made before migration 013 (the newest schema
     // otherwise, without what later migrations add, so 013 and those after it run again).
     const db = openDatabase(path);
-    db.exec(`DROP TRIGGER file_op_items_of_gone_job; DROP TABLE file_op_items; -- 019 (file operations)
+    db.exec(`ALTER TABLE locations DROP COLUMN media_seq; -- 020 (the finders' cursor)
+      DROP TRIGGER file_op_items_of_gone_job; DROP TABLE file_op_items; -- 019 (file operations), 021 with it
       DROP TABLE volumes; ALTER TABLE locations DROP COLUMN volume_id; ALTER TABLE locations DROP COLUMN volume_path; -- 018 (volumes)
       ALTER TABLE locations DROP COLUMN online; ALTER TABLE peer_locations DROP COLUMN online;
       DROP TABLE tags; DROP TABLE user_metadata; DROP TABLE metadata_tag; DROP TABLE shared_ops; DROP TABLE shared_cursor; DROP TABLE shared_acks;
