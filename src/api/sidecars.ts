@@ -2,7 +2,7 @@ import { streamKeyed } from '../core/paging.js';
 import { scansRunning } from '../locations/watch/scan-lock.js';
 import type { Library } from '../library/library.js';
 import type { ConvertResult } from '../sidecars/convert.js';
-import { sidecarKind, type SidecarKind } from '../sidecars/kinds.js';
+import { sidecarKind, SIDECAR_KIND_NAMES, SIDECAR_KINDS, type SidecarKind } from '../sidecars/kinds.js';
 import { SIDECAR_STATUSES, SidecarManager, type ListFilter, type PathAnswer, type PresenceItem, type SidecarInfo } from '../sidecars/manager.js';
 import { PresenceIndex } from '../sidecars/presence-index.js';
 import type { ReconcileResult } from '../sidecars/reconcile.js';
@@ -134,7 +134,7 @@ export class SidecarsApi {
    */
   async queueForNewModels(): Promise<number> {
     const [{ queueGeneration }, { generatorSettings }] = await Promise.all([import('../jobs/queueing.js'), import('../jobs/settings.js')]);
-    new SidecarManager(this.lib).clearNotApplicable(['transcript', 'embeddings']);
+    new SidecarManager(this.lib).clearNotApplicable(SIDECAR_KIND_NAMES.filter((k) => SIDECAR_KINDS[k].needsModel));
     return queueGeneration(this.lib, { settings: generatorSettings(this.lib, this.ctx.dataDir) }).queued;
   }
 

@@ -1,11 +1,12 @@
 import type { ContentKind } from '../content/kinds.js';
-import type { SidecarKind } from '../sidecars/kinds.js';
+import type { GeneratedKind, SidecarKind } from '../sidecars/kinds.js';
 
 /**
  * The contract between the job runner and a generator. A generator makes the sidecars of one
  * kind for one content from a source file on this device; the runner finds the source, writes
  * what it returns atomically, records it and handles retries, timeouts and cancellation.
- * A new generator is one file implementing `Generator` plus a line in `registry.ts`.
+ * A new generator is one file implementing `Generator` plus a line in `registry.ts` (its kind's
+ * spec in `sidecars/kinds/` says `made: 'generator'`; the registry does not compile without it).
  */
 
 /** The content being worked on and one current file of it on this device. */
@@ -77,8 +78,8 @@ export type GeneratedOutput =
 
 export type Availability = { ok: true } | { ok: false; reason: string };
 
-export interface Generator {
-  kind: SidecarKind;
+export interface Generator<K extends GeneratedKind = GeneratedKind> {
+  kind: K;
   /** name@version is recorded on every sidecar it makes; bump the version when output changes. */
   name: string;
   version: string;

@@ -6,18 +6,18 @@ import type { GeneratorSettings } from '../generators/types.js';
 import type { Library } from '../library/library.js';
 import { childLog } from '../core/log.js';
 import { VssError } from '../core/errors.js';
-import { linkLivePhotos } from '../livephoto/link-live-photos.js';
-import { linkXmpSidecars } from '../tags/xmp-import.js';
 import { readMediaMetadata } from '../media/read-metadata.js';
 import { aggregateDirectories } from './aggregation.js';
 import { removeUnseen } from './cleanup.js';
 import { releaseOrphanContents } from './release-orphans.js';
 import { discover, type DiscoveryCounts } from './discovery.js';
 import { discoverDirs, type ChangedDir } from './discover-dirs.js';
+import { FINDERS } from './finders.js';
 import { identifyContents, type SettleRule } from './identification.js';
 import { LEFTOVER_RULES } from './ignore-rules.js';
 import type { KnownBytes } from './identification.js';
 import { SeenSet } from './seen-set.js';
+import type { FoundKind } from '../sidecars/kinds.js';
 import type { LocationRecord } from '../store/locations.js';
 import { SkipList, type IndexResult } from './types.js';
 
@@ -28,9 +28,9 @@ export type ScannedLocation = Pick<LocationRecord, 'id' | 'path' | 'index_mode' 
 
 /**
  * Index one location: discovery and processing → cleanup of what is gone → aggregation →
- * content identification (content and deep modes) → media metadata and Live Photo pairing
- * (deep mode). Each phase commits as it goes; a killed run leaves a consistent library and the
- * next run completes the work.
+ * content identification (content and deep modes) → media metadata and the finders of files
+ * beside the originals (Live Photo movies, XMP files: deep mode). Each phase commits as it goes;
+ * a killed run leaves a consistent library and the next run completes the work.
  */
 export interface IndexOptions {
   /** What this device's generators can use; deep mode queues sidecar jobs with it (default: no models). */
@@ -159,13 +159,13 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
     const lookedUpTo = store.syncMeta.seq();
     const since = opts.force ? null : store.locations.byId(locationId)?.media_seq ?? null;
     const changedSince = since === null ? {} : { changedSince: since };
-    await linkLivePhotos({ lib, locationId, onSkip, ...changedSince });
-    // Ratings and keywords other photo tools keep beside the originals become tags and metadata (DESIGN §16).
-    const xmp = await linkXmpSidecars({ lib, locationId, onSkip, ...changedSince });
+    // Each finder commits its own work (the XMP one a folder's records and tags at a time).
+    const found: Partial<Record<FoundKind, number>> = {};
+    for (const finder of Object.values(FINDERS)) found[finder.kind] = (await finder.find({ lib, locationId, onSkip, ...changedSince })).read;
     store.locations.setMediaSeq(locationId, lookedUpTo);
     // The location's totals, not only what the changed folders held.
     media = {
-      media_read: read, xmp_read: xmp.read,
+      media_read: read, xmp_read: found.xmp ?? 0,
       live_photos: store.sidecars.readyOfLocation(locationId, 'live_photo_video'), xmp_sidecars: store.sidecars.readyOfLocation(locationId, 'xmp'),
     };
     if (mayQueue) {

@@ -1,5 +1,6 @@
 import { VssError } from '../core/errors.js';
-import { checkVariant, isSidecarKind, SIDECAR_KIND_NAMES, SIDECAR_KINDS, variantsOf, type SidecarKind } from '../sidecars/kinds.js';
+import type { KindPolicy } from '../sidecars/kind-spec.js';
+import { checkVariant, isSidecarKind, madeBy, SIDECAR_KIND_NAMES, SIDECAR_KINDS, variantsOf, type SidecarKind } from '../sidecars/kinds.js';
 
 export type DeviceType = 'desktop' | 'mobile';
 export const DEVICE_TYPES: readonly DeviceType[] = ['desktop', 'mobile'];
@@ -8,24 +9,30 @@ export const DEVICE_TYPES: readonly DeviceType[] = ['desktop', 'mobile'];
 export type GenerationPolicy = Partial<Record<SidecarKind, readonly string[]>>;
 
 /**
- * DESIGN §8 defaults, as specs (the same syntax users write): desktop makes the grid and detail
- * thumbnails, a thumbstrip of each video (its scrubber preview), OCR, transcripts and embeddings
- * where a model is installed, a quick proxy, and motion-photo movies; mobile makes small
- * thumbnails only (a phone's scrubber can use the thumbstrip of a peer that made one).
+ * DESIGN §8 defaults, as specs (the same syntax users write), from each kind's spec
+ * (`sidecars/kinds/`): desktop makes the grid and detail thumbnails, a thumbstrip of each video
+ * (its scrubber preview), OCR, transcripts and embeddings where a model is installed, a quick
+ * proxy, and motion-photo movies; mobile makes small thumbnails only (a phone's scrubber can use
+ * the thumbstrip of a peer that made one).
  */
 export const DEFAULT_POLICY_SPECS: Readonly<Record<DeviceType, string>> = {
-  desktop: 'thumb=grid@1x+grid@2x+detail@1x,thumbstrip,ocr,transcript,embeddings,proxy=quick,live_photo_video=embedded',
-  mobile: 'thumb=icon@2x+grid@2x',
+  desktop: defaultPolicySpec('desktop'),
+  mobile: defaultPolicySpec('mobile'),
 };
 
-/** Variants a kind named alone in a spec stands for. */
-const KIND_DEFAULTS: Partial<Record<SidecarKind, readonly string[]>> = {
-  thumb: ['grid@1x', 'grid@2x', 'detail@1x'],
-  thumbstrip: ['preview'],
-  proxy: ['quick'],
-  embeddings: ['*'],
-  live_photo_video: ['embedded'],
-};
+/** A kind is named alone where that is all it could mean; a kind with a choice of variants spells them out. */
+function defaultPolicySpec(device: DeviceType): string {
+  const items: string[] = [];
+  for (const kind of SIDECAR_KIND_NAMES) {
+    const policy: KindPolicy | null = SIDECAR_KINDS[kind].policy;
+    const wanted = policy?.[device] ?? [];
+    if (wanted.length === 0) continue;
+    const known = variantsOf(kind);
+    const alone = (known === 'open' || known.length === 1) && wanted.join('+') === policy!.alone.join('+');
+    items.push(alone ? kind : `${kind}=${wanted.join('+')}`);
+  }
+  return items.length ? items.join(',') : 'none';
+}
 
 /**
  * Parse a policy spec: `none`, or comma-separated `kind` / `kind=variant+variant` items, e.g.
@@ -43,20 +50,15 @@ export function parsePolicy(spec: string): GenerationPolicy {
     if (variantList === '') throw new VssError('USAGE', `no variants after "${kindName}=" in policy; name some or leave out the "="`);
     if (!isSidecarKind(kindName)) throw new VssError('USAGE', `unknown sidecar kind ${JSON.stringify(kindName)} in policy; kinds are ${SIDECAR_KIND_NAMES.join(', ')}`);
     const kind = kindName;
-    if (SIDECAR_KINDS[kind].from.length === 0) throw new VssError('USAGE', `${kind} is always the user's own file beside the original; it is tracked, never made`);
-    if (kind === 'live_photo_video' && variantList?.split('+').includes('original')) {
-      throw new VssError('USAGE', 'live_photo_video/original is always the user\'s own movie; it is tracked, never made');
-    }
-    const variants = variantList ? variantList.split('+').map((v) => v.trim()).filter(Boolean) : [...(KIND_DEFAULTS[kind] ?? defaultVariants(kind))];
+    const defaults: KindPolicy | null = SIDECAR_KINDS[kind].policy;
+    if (!defaults) throw new VssError('USAGE', `${kind} is always the user's own file beside the original; it is tracked, never made`);
+    const found = variantList?.split('+').map((v) => v.trim()).find((v) => madeBy(kind, v) === 'finder');
+    if (found !== undefined) throw new VssError('USAGE', `${kind}/${found} is always the user's own file, found beside the original; it is tracked, never made`);
+    const variants = variantList ? variantList.split('+').map((v) => v.trim()).filter(Boolean) : [...defaults.alone];
     for (const v of variants) if (v !== '*') checkVariant(kind, v);
     policy[kind] = [...new Set([...(policy[kind] ?? []), ...variants])];
   }
   return policy;
-}
-
-function defaultVariants(kind: SidecarKind): string[] {
-  const v = variantsOf(kind);
-  return v === 'open' ? ['*'] : v.slice(0, 1);
 }
 
 export function formatPolicy(p: GenerationPolicy): string {

@@ -6,6 +6,7 @@ import type { Library } from '../library/library.js';
 import { liveIdentifiers, parseMetadata, type MediaMetadata } from '../media/media-metadata.js';
 import { sidecarAddress } from '../sidecars/address.js';
 import { compareNearness, nearness, type Nearness } from '../sidecars/live-photo-names.js';
+import type { Finder } from '../sidecars/finder.js';
 import { SidecarManager, type SidecarInfo } from '../sidecars/manager.js';
 import { MovieIndex } from '../store/live-photo-movies.js';
 import type { EntryMedia } from '../store/entries.js';
@@ -47,9 +48,10 @@ const PAGE = 1000;
  * a key with it — the same pairs as over the whole location at once, since a still's candidates
  * are exactly the movies that share one of its keys.
  *
- * Returns how many still contents of the location have their movie recorded.
+ * Returns how many still contents of the location have their movie recorded, and how many movies
+ * were read (hashed) this time.
  */
-export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ livePhotos: number }> {
+export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ livePhotos: number; read: number }> {
   const { lib, locationId } = input;
   // One checked root for the whole run: its folder checks are cached, not redone per movie.
   const root = lib.roots.location(locationId);
@@ -59,7 +61,7 @@ export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ live
     if (changed.folders.has(folderOf(m.relPath))) for (const k of pairingKeys(m)) changed.movieKeys.add(k);
   }));
   try {
-    if (movies.size === 0) return { livePhotos: 0 };
+    if (movies.size === 0) return { livePhotos: 0, read: 0 };
     const manager = new SidecarManager(lib);
     const candidateMovies = (stills: readonly MediaFile[]): Movie[] => {
       const keys = new Set<string>();
@@ -70,6 +72,7 @@ export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ live
     };
     const wanted = changed && changedStills(changed.folders, changed.movieKeys);
     let livePhotos = 0;
+    let read = 0;
     for (const all of stillPages(lib, locationId)) {
       const stills = wanted ? all.filter(wanted) : all;
       if (stills.length === 0) continue;
@@ -95,6 +98,7 @@ export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ live
           input.onSkip(movie.rel_path, `live photo movie: ${checksum.reason}`);
           continue;
         }
+        read++;
         const moviePath = root.path(movie.rel_path);
         const unchanged = info?.source === 'reference' && info.status === 'ready' && info.path === moviePath
           && info.format === pair.movie.format && info.size === movie.size && info.checksum === checksum.value;
@@ -111,11 +115,14 @@ export async function linkLivePhotos(input: LinkLivePhotosInput): Promise<{ live
       // A page's records in one commit: a commit per Live Photo cost most of a first scan.
       if (writes.length > 0) lib.store.transaction(() => { for (const w of writes) manager.createReferenceSidecar(w.record); });
     }
-    return { livePhotos };
+    return { livePhotos, read };
   } finally {
     movies.close();
   }
 }
+
+/** The indexer's finder of Live Photo movies beside their stills (`live_photo_video/original`). */
+export const livePhotoFinder: Finder<typeof KIND> = { kind: KIND, find: linkLivePhotos };
 
 /** A file as the pairing sees it, or undefined when its metadata is not read yet. */
 function mediaFile(row: EntryMedia): MediaFile | undefined {

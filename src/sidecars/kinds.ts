@@ -1,37 +1,43 @@
 import { VssError } from '../core/errors.js';
-import type { ContentKind } from '../content/kinds.js';
+import { embeddings } from './kinds/embeddings.js';
+import { live_photo_video } from './kinds/live_photo_video.js';
+import { ocr } from './kinds/ocr.js';
+import { proxy } from './kinds/proxy.js';
+import { thumb } from './kinds/thumb.js';
+import { thumbstrip } from './kinds/thumbstrip.js';
+import { transcript } from './kinds/transcript.js';
+import { xmp } from './kinds/xmp.js';
+import type { MadeBy, SidecarKindSpec } from './kind-spec.js';
+
+export type { SidecarKindSpec } from './kind-spec.js';
 
 /**
- * The one table of sidecar kinds (DESIGN §2). Everything that builds, parses, scans, serves or
- * transfers a sidecar reads it from here; nothing else may spell out a kind's folder or format.
+ * The one table of sidecar kinds (DESIGN §2): one spec per kind, each in `kinds/<kind>.ts`, in the
+ * order of DESIGN §7 (what is made first comes first). Everything that builds, parses, scans,
+ * serves, schedules, prefetches or transfers a sidecar reads it from here; nothing else may spell
+ * out a fact of a kind (test/architecture/kind-tables.ts looks for tables keyed by kinds elsewhere).
  */
-export interface SidecarKindSpec {
-  /** Folder under the content's sidecar folder. */
-  dir: string;
-  /** Allowed file formats (extensions); the first is the default. */
-  formats: readonly string[];
-  /** Fixed variants with their size parameter, or 'open' where the variant is a name (a model id). */
-  variants: Readonly<Record<string, number>> | 'open';
-  /** Content kinds this sidecar can be made from; empty where it only ever exists as a reference. */
-  from: readonly ContentKind[];
-  /** The largest file of this kind vss accepts from another device (an announced size above it is a lie). */
-  maxBytes: number;
-}
-
 export const SIDECAR_KINDS = {
-  thumb: { dir: 'thumbs', formats: ['webp'], variants: { 'icon@1x': 128, 'icon@2x': 256, 'grid@1x': 256, 'grid@2x': 512, 'detail@1x': 1024, 'detail@2x': 2048 }, from: ['image', 'video', 'document'], maxBytes: 32 * 1024 ** 2 },
-  thumbstrip: { dir: 'thumbstrips', formats: ['webp'], variants: { preview: 5 }, from: ['video'], maxBytes: 32 * 1024 ** 2 },
-  proxy: { dir: 'proxies', formats: ['mp4'], variants: { scrub: 180, quick: 480, edit: 720 }, from: ['video'], maxBytes: 64 * 1024 ** 3 },
-  ocr: { dir: 'ocr', formats: ['json'], variants: { default: 0 }, from: ['image', 'document'], maxBytes: 256 * 1024 ** 2 },
-  transcript: { dir: 'transcript', formats: ['json'], variants: { default: 0 }, from: ['audio', 'video'], maxBytes: 256 * 1024 ** 2 },
-  embeddings: { dir: 'embeddings', formats: ['json'], variants: 'open', from: ['text', 'document', 'image', 'audio', 'video'], maxBytes: 1024 ** 3 },
-  // `original` is always a reference to the user's own movie; `embedded` is cut out of a motion photo.
-  live_photo_video: { dir: 'live_photos', formats: ['mov', 'mp4'], variants: { original: 0, embedded: 0 }, from: ['image'], maxBytes: 16 * 1024 ** 3 },
-  // Always a reference to the XMP file another photo tool keeps beside the original (DESIGN §16).
-  xmp: { dir: 'xmp', formats: ['xmp'], variants: { original: 0 }, from: [], maxBytes: 8 * 1024 ** 2 },
+  thumb,
+  thumbstrip,
+  ocr,
+  transcript,
+  embeddings,
+  proxy,
+  live_photo_video,
+  xmp,
 } as const satisfies Record<string, SidecarKindSpec>;
 
 export type SidecarKind = keyof typeof SIDECAR_KINDS;
+
+/** The ways a kind's spec says its sidecars come to be (a kind made variant by variant has both). */
+type WaysOf<M> = M extends MadeBy ? M : M[keyof M];
+
+/** Kinds a generator makes (some variants of): `generators/registry.ts` must have a generator for each. */
+export type GeneratedKind = { [K in SidecarKind]: 'generator' extends WaysOf<(typeof SIDECAR_KINDS)[K]['made']> ? K : never }[SidecarKind];
+
+/** Kinds the indexer finds beside the originals (some variants of): `indexer/finders.ts` must have a finder for each. */
+export type FoundKind = { [K in SidecarKind]: 'finder' extends WaysOf<(typeof SIDECAR_KINDS)[K]['made']> ? K : never }[SidecarKind];
 
 export type SidecarFormat = (typeof SIDECAR_KINDS)[SidecarKind]['formats'][number];
 
@@ -93,8 +99,16 @@ export function checkFormat(kind: SidecarKind, format: string): void {
   }
 }
 
-/** Whether vss can make this sidecar itself for a content of this kind (engines aside). */
+/** How a variant of KIND comes to be, as its spec says. */
+export function madeBy(kind: SidecarKind, variant: string): MadeBy {
+  const made: SidecarKindSpec['made'] = SIDECAR_KINDS[kind].made;
+  if (typeof made === 'string') return made;
+  // A variant the kind lacks is refused by checkVariant; here it is taken as made, as the kind is.
+  return Object.prototype.hasOwnProperty.call(made, variant) ? made[variant]! : 'generator';
+}
+
+/** Whether vss can make this sidecar itself for a content of this kind (engines aside): what a finder finds is the user's own. */
 export function canMake(kind: SidecarKind, variant: string, contentKind: string): boolean {
-  if (kind === 'live_photo_video' && variant === 'original') return false;
+  if (madeBy(kind, variant) === 'finder') return false;
   return (SIDECAR_KINDS[kind].from as readonly string[]).includes(contentKind);
 }

@@ -2,7 +2,7 @@ import { generatorFor } from '../generators/registry.js';
 import type { GeneratorSettings } from '../generators/types.js';
 import type { Library } from '../library/library.js';
 import { sidecarAddress, type SidecarAddress } from '../sidecars/address.js';
-import { canMake, type SidecarKind } from '../sidecars/kinds.js';
+import { canMake, SIDECAR_KIND_NAMES, SIDECAR_KINDS, type SidecarKind } from '../sidecars/kinds.js';
 import { SidecarManager, type SidecarSource } from '../sidecars/manager.js';
 import { sidecarFile } from '../sidecars/sidecar-file.js';
 import type { FetchFirst } from '../jobs/job-kind.js';
@@ -251,20 +251,13 @@ async function generate(lib: Library, settings: GeneratorSettings, a: SidecarAdd
 }
 
 /**
- * Typical time to make one sidecar of each kind on a desktop (ms), against which `auto` weighs a
- * fetch: a rough figure is enough, the choice only matters when a peer is slow or the file large.
+ * Typical time to make one sidecar of each kind on a desktop (ms), from the kinds' specs, against
+ * which `auto` weighs a fetch: a rough figure is enough, the choice only matters when a peer is
+ * slow or the file large.
  */
-export const TYPICAL_GENERATION_MS: Readonly<Record<SidecarKind, number>> = {
-  thumb: 500,
-  thumbstrip: 15_000,
-  proxy: 120_000,
-  ocr: 5_000,
-  transcript: 60_000,
-  embeddings: 2_000,
-  live_photo_video: 2_000,
-  // Never made here: a reference to the user's own file.
-  xmp: 0,
-};
+export const TYPICAL_GENERATION_MS: Readonly<Record<SidecarKind, number>> = Object.fromEntries(
+  SIDECAR_KIND_NAMES.map((k) => [k, SIDECAR_KINDS[k].typicalMs]),
+) as Record<SidecarKind, number>;
 
 /** One manager per library: its compiled statements are kept (a foreground request is on the hot path). */
 const managers = new WeakMap<Library, SidecarManager>();

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { UsageError, VssError } from '../core/errors.js';
 import { onDeviceSettingChange, readDeviceSettings, updateDeviceSettings } from '../jobs/cpu-budget.js';
-import { isSidecarKind, SIDECAR_KIND_NAMES, type SidecarKind } from '../sidecars/kinds.js';
+import type { PrefetchClass } from '../sidecars/kind-spec.js';
+import { isSidecarKind, SIDECAR_KIND_NAMES, SIDECAR_KINDS, type SidecarKind } from '../sidecars/kinds.js';
 
 /** Where a sidecar that is not here comes from first (DESIGN §9 "Resolver"). */
 export type Prefer = 'fetch' | 'generate' | 'auto';
@@ -32,14 +33,17 @@ export interface PrefetchSettings {
   diskBudgetBytes: number;
 }
 
+function kindsPrefetched(c: PrefetchClass): SidecarKind[] {
+  return SIDECAR_KIND_NAMES.filter((k) => SIDECAR_KINDS[k].prefetch === c);
+}
+
 export const DEFAULT_SYNC_SETTINGS: Readonly<SyncSettings> = Object.freeze({
   prefer: 'auto',
   prefetch: Object.freeze({
-    // OCR and transcripts are small text: fetched ahead, so search finds what another device's
-    // scans and recordings say while that device is off (DESIGN §15).
-    eager: ['thumb', 'ocr', 'transcript'],
-    lazy: ['embeddings'],
-    never: ['proxy', 'live_photo_video', 'thumbstrip', 'xmp'],
+    // Each kind's class is its spec's (sidecars/kinds/).
+    eager: kindsPrefetched('eager'),
+    lazy: kindsPrefetched('lazy'),
+    never: kindsPrefetched('never'),
     maxConcurrent: 3,
     bandwidthBytesPerSec: null,
     diskBudgetBytes: 2 * 1024 ** 3,

@@ -5,6 +5,7 @@ import { MAX_XMP_SIDECAR_BYTES, readXmpSidecar } from '../media/xmp/xmp-sidecar-
 import { readXmpFile } from './xmp-file.js';
 import { xmpSidecarsByOriginal } from '../media/xmp/xmp-sidecar-names.js';
 import { sidecarAddress } from '../sidecars/address.js';
+import type { Finder } from '../sidecars/finder.js';
 import { SidecarManager } from '../sidecars/manager.js';
 import { SharedData, type UnstampedOp } from './shared-data.js';
 import { TagPaths, xmpImportOps } from './xmp-tags.js';
@@ -28,6 +29,9 @@ export function xmpReference(lib: Library, contentUuid: string): ReturnType<Side
 export function recordXmpRead(lib: Library, contentUuid: string, entryId: number, bytes: Buffer): void {
   new SidecarManager(lib).createReferenceSidecar({ contentUuid, kind: KIND, variant: VARIANT, format: 'xmp', sourceEntryId: entryId, size: bytes.length, checksum: xmpChecksum(bytes) });
 }
+
+/** The indexer's finder of the XMP files other photo tools keep beside the originals (`xmp/original`). */
+export const xmpFinder: Finder<typeof KIND> = { kind: KIND, find: linkXmpSidecars };
 
 export interface LinkXmpInput {
   lib: Library;

@@ -34,7 +34,7 @@ export interface EmbeddingsFile {
 
 type RegisteredModel = { id: string; dir: string };
 
-export const embeddingsGenerator: Generator = {
+export const embeddingsGenerator: Generator<'embeddings'> = {
   kind: 'embeddings',
   name: 'vss-embeddings-transformers',
   version: '1.0.0',

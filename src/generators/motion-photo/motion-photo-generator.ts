@@ -16,7 +16,7 @@ export { looksLikeMotionPhoto };
 
 const MIMES = new Set(['image/jpeg', 'image/jpg', 'image/pjpeg', 'image/heic', 'image/heif']);
 
-export const motionPhotoGenerator: Generator = {
+export const motionPhotoGenerator: Generator<'live_photo_video'> = {
   kind: 'live_photo_video',
   name: 'vss-motion-photo',
   version: '1.0.0',

@@ -31,7 +31,7 @@ const PDFJS_VERSION = (require('pdfjs-dist/package.json') as { version: string }
 /** Settings this generator reads beyond the shared ones (not yet in GeneratorSettings). */
 type OcrSettings = GeneratorSettings & { ocrMaxPages?: number };
 
-export const ocrGenerator: Generator = {
+export const ocrGenerator: Generator<'ocr'> = {
   kind: 'ocr',
   name: 'vss-ocr-tesseract',
   version: '1.0.0',

@@ -19,7 +19,7 @@ const MS_PER_VIDEO_SECOND = 20_000;
 const BASE_TIMEOUT_MS = 60_000;
 const PROBE_TIMEOUT_MS = 30_000;
 
-export const proxyGenerator: Generator = {
+export const proxyGenerator: Generator<'proxy'> = {
   kind: 'proxy',
   name: 'vss-proxy-ffmpeg',
   version: '1.0.0',

@@ -23,7 +23,7 @@ export type ThumbOptions = DecodeLimits;
 /** 100 MP (50 MP for formats decoded whole): larger than any camera's photo, far below a bomb. */
 export const DEFAULT_THUMB_OPTIONS: ThumbOptions = DEFAULT_PIXEL_LIMITS;
 
-export function createThumbGenerator(options: Partial<ThumbOptions> = {}): Generator {
+export function createThumbGenerator(options: Partial<ThumbOptions> = {}): Generator<'thumb'> {
   const limits: ThumbOptions = { ...DEFAULT_THUMB_OPTIONS, ...options };
   return {
     kind: 'thumb',
@@ -60,4 +60,4 @@ export function createThumbGenerator(options: Partial<ThumbOptions> = {}): Gener
   };
 }
 
-export const thumbGenerator: Generator = createThumbGenerator();
+export const thumbGenerator: Generator<'thumb'> = createThumbGenerator();

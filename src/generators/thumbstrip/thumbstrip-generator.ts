@@ -20,7 +20,7 @@ export interface ThumbstripOptions {
   method?: StripMethod;
 }
 
-export function createThumbstripGenerator(options: ThumbstripOptions = {}): Generator {
+export function createThumbstripGenerator(options: ThumbstripOptions = {}): Generator<'thumbstrip'> {
   return {
     kind: 'thumbstrip',
     name: 'vss-thumbstrip',
@@ -42,7 +42,7 @@ export function createThumbstripGenerator(options: ThumbstripOptions = {}): Gene
   };
 }
 
-export const thumbstripGenerator: Generator = createThumbstripGenerator();
+export const thumbstripGenerator: Generator<'thumbstrip'> = createThumbstripGenerator();
 
 async function makeStrip(ctx: GeneratorContext, options: ThumbstripOptions): Promise<{ data: Buffer } | { skip: string }> {
   const { path } = ctx.source;

@@ -81,7 +81,7 @@ function modelAvailability(settings: GeneratorSettings): Availability {
   return { ok: true };
 }
 
-export const transcriptGenerator: Generator = {
+export const transcriptGenerator: Generator<'transcript'> = {
   kind: 'transcript',
   name: 'vss-transcript-whisper',
   version: '1.0.0',
