@@ -9,6 +9,7 @@ import { PeerLibrary } from './library/peer-library.js';
 import { planGet, remoteOriginal, type GotOriginal, type RemoteOriginal } from './library/get-original.js';
 import { gotten, queueGet } from './library/get-original-job.js';
 import type { JobRow } from '../jobs/states.js';
+import type { FeedName } from './messages/table.js';
 import type { PeerLink, RemoteDevice } from './peer-link.js';
 import { startPrefetch, type Prefetch } from './prefetch.js';
 import { fetchFirstWith, resolveWithSettings, type ResolveAnswer } from './resolver.js';
@@ -140,14 +141,19 @@ export class LibraryLink {
     void this.shared.pull(r);
   }
 
-  /** R said its log of shared data grew. */
-  sharedChanged(r: RemoteDevice): void {
-    void this.shared.pull(r);
-  }
-
-  /** R said its own rows of this library changed. */
-  libraryChanged(r: RemoteDevice): void {
-    void this.pullRows(r);
+  /** R said its FEED of this library changed: pulled from it. */
+  feedChanged(r: RemoteDevice, feed: FeedName): void {
+    switch (feed) {
+      case 'shared':
+        void this.shared.pull(r);
+        return;
+      case 'library':
+        void this.pullRows(r);
+        return;
+      case 'availability':
+        void this.pull(r);
+        return;
+    }
   }
 
   /**
@@ -180,11 +186,6 @@ export class LibraryLink {
   forgetDevice(deviceUuid: string): void {
     this.availability.removeDevice(deviceUuid);
     this.peerLibrary.removeDevice(deviceUuid);
-  }
-
-  /** R said its availability changed. */
-  changed(r: RemoteDevice): void {
-    void this.pull(r);
   }
 
   /** Pull again from every connected device (the periodic pull, in case a push was lost). */
@@ -258,7 +259,7 @@ export class LibraryLink {
 
   private async pullOnce(r: RemoteDevice): Promise<void> {
     try {
-      const stream = await this.peers.open(r.peerId, 'availability', AbortSignal.timeout(OPEN_TIMEOUT_MS));
+      const stream = await this.peers.open(r.peerId, 'feed', AbortSignal.timeout(OPEN_TIMEOUT_MS));
       const got = await pullAvailability(stream, this.availability, r, this.libraryId);
       // Seen: it answered (a connect alone may be one the other side then refuses, after an unpair there).
       this.opts.network.seen(r.deviceUuid);
@@ -278,7 +279,7 @@ export class LibraryLink {
   /** One pull of R's rows; true when another should follow at once. */
   private async pullRowsOnce(r: RemoteDevice): Promise<boolean> {
     try {
-      const stream = await this.peers.open(r.peerId, 'library', AbortSignal.timeout(OPEN_TIMEOUT_MS));
+      const stream = await this.peers.open(r.peerId, 'feed', AbortSignal.timeout(OPEN_TIMEOUT_MS));
       const got = await pullLibrary(stream, this.peerLibrary, r, this.libraryId);
       this.opts.network.seen(r.deviceUuid);
       this.opts.network.named(r.deviceUuid, got.name);
@@ -313,7 +314,7 @@ export class LibraryLink {
       for (const r of this.peers.connected()) {
         const tries = everyone ? NOTICE_TRIES : owed.get(r.deviceUuid);
         if (tries === undefined) continue;
-        void this.peers.open(r.peerId, 'library', AbortSignal.timeout(OPEN_TIMEOUT_MS))
+        void this.peers.open(r.peerId, 'feed', AbortSignal.timeout(OPEN_TIMEOUT_MS))
           .then((stream) => notifyLibraryChanged(stream, r, this.libraryId, now))
           .catch((err: unknown) => {
             if (tries > 1) this.libraryOwed.set(r.deviceUuid, tries - 1);
@@ -327,7 +328,7 @@ export class LibraryLink {
   /** A push (DESIGN §9): each connected peer sharing this library is told to pull from SEQ on. */
   private tellPeers(seq: number): void {
     for (const r of this.peers.connected()) {
-      void this.peers.open(r.peerId, 'availability', AbortSignal.timeout(OPEN_TIMEOUT_MS))
+      void this.peers.open(r.peerId, 'feed', AbortSignal.timeout(OPEN_TIMEOUT_MS))
         .then((stream) => notifyChanged(stream, r, this.libraryId, seq))
         .catch((err: unknown) => this.opts.log.debug({ err, device: r.deviceUuid }, 'telling a peer of changes failed'));
     }

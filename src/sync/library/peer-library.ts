@@ -10,8 +10,8 @@ import type { PeerLibraryCursorRecord, PullPosition } from '../../store/peer-lib
 import { UUID_RE } from '../../sidecars/address.js';
 import type { MessageIn } from '../messages/channel.js';
 
-export type HeadIn = MessageIn<'library.head'>;
-export type PageIn = MessageIn<'library.page'>;
+export type HeadIn = MessageIn<'feed.library.head'>;
+export type PageIn = MessageIn<'feed.library.page'>;
 
 /** A pull under way from one owner: its number marks every row it confirms. */
 export interface PullInProgress {

@@ -34,7 +34,7 @@ export class SharedLink {
   pull(r: RemoteDevice): Promise<void> {
     return this.pulls.run(r.deviceUuid, async () => {
       try {
-        const stream = await this.opts.peers.open(r.peerId, 'shared', AbortSignal.timeout(OPEN_TIMEOUT_MS));
+        const stream = await this.opts.peers.open(r.peerId, 'feed', AbortSignal.timeout(OPEN_TIMEOUT_MS));
         const got = await pullShared(stream, this.opts.lib, r);
         this.opts.seen(r.deviceUuid);
         if (got.refused > 0) this.opts.log.warn({ device: r.deviceUuid, refused: got.refused }, 'operations on shared data refused');
@@ -74,7 +74,7 @@ export class SharedLink {
     for (const r of this.opts.peers.connected()) {
       const tries = owed.get(r.deviceUuid);
       if (tries === undefined) continue;
-      void this.opts.peers.open(r.peerId, 'shared', AbortSignal.timeout(OPEN_TIMEOUT_MS))
+      void this.opts.peers.open(r.peerId, 'feed', AbortSignal.timeout(OPEN_TIMEOUT_MS))
         .then((stream) => notifySharedChanged(stream, r, this.opts.lib.config.id, seq))
         .catch((err: unknown) => {
           if (tries > 1 && !this.owed.has(r.deviceUuid)) this.owed.set(r.deviceUuid, tries - 1);
