@@ -164,7 +164,7 @@ async function anchor(s: Side, bareFile: string, frames: number, bytes: number, 
 
 /** B as before its first pull: no shared data, no cursor. Raw on purpose: a bench reset, not a feature. */
 function forget(puller: Library): void {
-  puller.db.exec('DELETE FROM shared_ops; DELETE FROM metadata_tag; DELETE FROM tags; DELETE FROM user_metadata; DELETE FROM shared_cursor;');
+  puller.db.exec('DELETE FROM shared_ops; DELETE FROM metadata_tag; DELETE FROM tags; DELETE FROM user_metadata; DELETE FROM feed_cursors WHERE feed = \'shared\';');
 }
 
 export async function benchTagSync(o: { taggings: number; tags: number; runs: number }, dir: string, summary: Summary): Promise<void> {

@@ -20,6 +20,7 @@ import { sharedMetadata } from './migrations/017-shared-metadata.js';
 import { volumes } from './migrations/018-volumes.js';
 import { fileOps } from './migrations/019-file-ops.js';
 import { mediaFindersCursor } from './migrations/020-media-finders-cursor.js';
+import { feedCursors } from './migrations/021-feed-cursors.js';
 
 export interface Migration {
   version: number;
@@ -33,6 +34,7 @@ export const MIGRATIONS: readonly Migration[] = [
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps,
   mediaFindersCursor,
+  feedCursors,
 ];
 
 export function currentSchemaVersion(db: Db): number {

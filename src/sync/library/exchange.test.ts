@@ -188,7 +188,7 @@ describe('library sync: an owner\'s rows pulled by a paired device (DESIGN §15)
     for (let d = 0; d < 40; d++) for (let f = 0; f < 150; f++) write(join(tree, 'many', `d${d}`, `f${f}.txt`), `${d}-${f}`);
     await scanLocation(t.b.lib, locationId);
     // A new epoch on A's side of its cursor makes the next pull a full copy.
-    t.a.lib.store.peerLibraryCursor.remove(t.b.lib.device.uuid);
+    t.a.lib.store.feedCursors.remove(t.b.lib.device.uuid, 'library');
     let pagesSent = 0;
     t.serveB.handler = async (stream) => {
       const ch = new PeerChannel(stream, 'feed');

@@ -87,7 +87,7 @@ describe('shared-data pull over /vss/feed (many pages)', () => {
       stream.abort(new Error('gone'));
     };
     await assert.rejects(pull());
-    const cursor = a.store.sharedCursors.get(b.device.uuid);
+    const cursor = a.store.feedCursors.get(b.device.uuid, 'shared');
     assert.ok(cursor && cursor.seq > 0 && cursor.seq < b.store.sharedOps.head(), `merged part of the log before the cut (cursor ${cursor?.seq})`);
     assert.equal(a.store.sharedOps.head(), cursor.seq, 'the cursor says exactly what was merged');
 
@@ -98,7 +98,7 @@ describe('shared-data pull over /vss/feed (many pages)', () => {
     assert.equal(got.refused, 0);
     assert.equal(state(a), state(b));
     assert.equal(a.store.metadataTags.contentsOf(id(1, 1)).length, Math.ceil((TAGGINGS - 1) / 3));
-    assert.equal(a.store.sharedCursors.get(b.device.uuid)?.seq, b.store.sharedOps.head());
+    assert.equal(a.store.feedCursors.get(b.device.uuid, 'shared')?.seq, b.store.sharedOps.head());
   });
 
   it('a pull from where it stopped brings only what is new', async () => {

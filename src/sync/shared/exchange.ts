@@ -92,10 +92,10 @@ export interface SharedPullResult {
  * merged a few at a time (up to MERGE_OPS operations) in one transaction with the cursor.
  */
 export function sharedSink(lib: Library, remote: RemoteDevice): FeedSink<'shared', Omit<SharedPullResult, 'pages'>> {
-  const cursors = lib.store.sharedCursors;
+  const cursors = lib.store.feedCursors;
   return {
     cursor: () => {
-      const at = cursors.get(remote.deviceUuid);
+      const at = cursors.get(remote.deviceUuid, 'shared');
       return { epoch: at?.epoch ?? null, seq: at?.seq ?? 0 };
     },
     begin(head): FeedPull<'shared', Omit<SharedPullResult, 'pages'>> {
@@ -107,7 +107,7 @@ export function sharedSink(lib: Library, remote: RemoteDevice): FeedSink<'shared
       const merge = () => {
         if (upTo === undefined) return;
         const seq = upTo;
-        const got = shared.receiveBatches(pages, remote.deviceUuid, () => cursors.set(remote.deviceUuid, head.epoch, seq));
+        const got = shared.receiveBatches(pages, remote.deviceUuid, () => cursors.set(remote.deviceUuid, 'shared', head.epoch, seq));
         out.applied += got.applied;
         out.known += got.known;
         out.refused += got.refused.length;
@@ -136,7 +136,7 @@ export function sharedSink(lib: Library, remote: RemoteDevice): FeedSink<'shared
         refused: merge,
         end(end) {
           merge();
-          cursors.set(remote.deviceUuid, head.epoch, end.to_seq);
+          cursors.set(remote.deviceUuid, 'shared', head.epoch, end.to_seq);
           return out;
         },
       };
