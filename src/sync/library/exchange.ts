@@ -1,7 +1,7 @@
 import type { Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
 import type { Library } from '../../library/library.js';
-import { notifyFeed, pullFeed, serveFeed, type ServeFeedOptions } from '../feeds/engine.js';
+import { pullFeed, serveFeed, type ServeFeedOptions } from '../feeds/engine.js';
 import type { Feed, FeedPull, FeedSink, FeedSource } from '../feeds/feed.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { ownerChanges } from './owner-changes.js';
@@ -99,7 +99,7 @@ export function librarySink(peers: PeerLibrary, remote: RemoteDevice, onPage?: (
   };
 }
 
-/** Serve one feed stream of device-owned rows only (tests; the daemon serves every feed with serveFeeds). */
+/** Serve one feed stream of device-owned rows only (tests and benches; the daemon serves every feed with serveFeeds). */
 export function serveLibrary(stream: Stream, remote: RemoteDevice, libOf: (libraryId: string) => Library | undefined, opts: ServeFeedOptions = {}): Promise<void> {
   return serveFeed(stream, remote, {
     feed: (name) => (name === 'library' ? libraryFeed : undefined),
@@ -115,9 +115,4 @@ export async function pullLibrary(stream: Stream, peers: PeerLibrary, remote: Re
   const started = performance.now();
   const got = await pullFeed(stream, 'library', libraryId, librarySink(peers, remote, opts.onPage), remote, opts.signal ? { signal: opts.signal } : {});
   return { name: got.name, full: got.full, resumed: got.resumed, pages: got.pages, entries: got.entries, toSeq: got.toSeq, ms: performance.now() - started };
-}
-
-/** Tell REMOTE that this device's rows of LIBRARY_ID changed up to SEQ (it pulls then). */
-export function notifyLibraryChanged(stream: Stream, remote: RemoteDevice, libraryId: string, seq: number, opts: { signal?: AbortSignal } = {}): Promise<void> {
-  return notifyFeed(stream, 'library', remote, libraryId, seq, opts);
 }

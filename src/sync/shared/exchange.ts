@@ -3,7 +3,7 @@ import type { Library } from '../../library/library.js';
 import { SharedData } from '../../tags/shared-data.js';
 import { fullStateOps, pruneSharedLog } from '../../tags/shared-log.js';
 import { Availability } from '../availability/availability.js';
-import { notifyFeed, pullFeed, serveFeed, type ServeFeedOptions } from '../feeds/engine.js';
+import { pullFeed, serveFeed, type ServeFeedOptions } from '../feeds/engine.js';
 import type { Changes, Cursor, Feed, FeedPull, FeedSink, FeedSource } from '../feeds/feed.js';
 import type { MessageOut } from '../messages/channel.js';
 import { SHARED_OP_CHARS, SHARED_PAGE_OPS } from '../messages/table.js';
@@ -159,9 +159,4 @@ export function serveShared(stream: Stream, remote: RemoteDevice, libOf: (librar
 export async function pullShared(stream: Stream, lib: Library, remote: RemoteDevice, opts: { signal?: AbortSignal } = {}): Promise<SharedPullResult> {
   const got = await pullFeed(stream, 'shared', lib.config.id, sharedSink(lib, remote), remote, opts);
   return { pages: got.pages, applied: got.applied, known: got.known, refused: got.refused };
-}
-
-/** Tell REMOTE that this device's log of LIBRARY_ID's shared data grew to SEQ (it pulls then). */
-export function notifySharedChanged(stream: Stream, remote: RemoteDevice, libraryId: string, seq: number, opts: { signal?: AbortSignal } = {}): Promise<void> {
-  return notifyFeed(stream, 'shared', remote, libraryId, seq, opts);
 }
