@@ -240,7 +240,7 @@ async function main(): Promise<void> {
     CREATE TABLE c (device_uuid TEXT NOT NULL, content_uuid TEXT NOT NULL, cas_id TEXT NOT NULL, cas_version INTEGER NOT NULL, kind TEXT NOT NULL,
       mime TEXT NOT NULL, size INTEGER NOT NULL, media_metadata TEXT, PRIMARY KEY (content_uuid, device_uuid)) WITHOUT ROWID;`);
   const fresh = () => b.peers.removeDevice(b.ownerRemote.deviceUuid);
-  const pull = async () => pullLibrary(await b.pullerNode.open(b.child!.addr, 'library'), b.peers, b.ownerRemote, b.puller.config.id);
+  const pull = async () => pullLibrary(await b.pullerNode.open(b.child!.addr, 'feed'), b.peers, b.ownerRemote, b.puller.config.id);
   try {
     let have = 0;
     const sizes: Array<[string, number, number]> = [['(a) backfill', o.small, 5]];

@@ -22,7 +22,7 @@ if (!dataDir || !libraryRoot || !pullerPeerId || !pullerDeviceUuid || !bareFile)
 const lib = new Installation({ dataDir }).openLibrary(libraryRoot);
 const puller = { deviceUuid: pullerDeviceUuid, peerId: pullerPeerId, name: 'puller', libraryIds: [lib.config.id] };
 const node = await PeerNode.start({ privateKey: await devicePeerKey(dataDir), listen: ['/ip4/127.0.0.1/tcp/0'], admit: (p) => p === pullerPeerId, isPaired: (p) => p === pullerPeerId });
-await node.handle('library', (stream) => serveLibrary(stream, puller, (id) => (id === lib.config.id ? lib : undefined)));
+await node.handle('feed', (stream) => serveLibrary(stream, puller, (id) => (id === lib.config.id ? lib : undefined)));
 await node.handle('fetch', async (stream) => {
   const lp = lpStream(stream, { maxDataLength: 64 * 1024 * 1024 });
   // BARE_FILE holds the frames as 4-byte big-endian lengths and bytes.

@@ -3,7 +3,7 @@
  *
  * Tags and user metadata as shared data (DESIGN §15, §16), issue 20's targets, each against an
  * anchor measured in the same run:
- *   (a) N tag assignments (default 100k) made on device A synced to device B over /vss/shared,
+ *   (a) N tag assignments (default 100k) made on device A synced to device B over the shared-data feed,
  *       two PeerNodes on loopback, A its own process (bench/tags-sync.ts)            target < 5 s
  *       Anchor: the same page bytes over a bare stream + plain INSERTs of the same rows.
  *   (b) a metadata change (`meta set`, tag add) made on A through its daemon's API, visible in B's

@@ -2,7 +2,7 @@
  * Device A of bench/tags-bench.ts (a), as a process of its own (so its reads and the puller's
  * writes run side by side, as on two machines):
  *   node dist/bench/tags-sync-owner.js DATA_DIR LIBRARY_ROOT PULLER_PEER_ID PULLER_DEVICE_UUID BARE_FILE
- * Opens the library, serves its log of shared-data operations on /vss/shared/1.0.0 to the puller
+ * Opens the library, serves its log of shared-data operations on the shared-data feed (/vss/feed/1.0.0) to the puller
  * on loopback, and, for the anchor, the length-prefixed frames of BARE_FILE on /vss/fetch/1.0.0
  * (the same page bytes, read and written with nothing else). Prints {"ready": {"peer_id", "addr"}}
  * and serves until stdin closes.
@@ -23,7 +23,7 @@ if (!dataDir || !libraryRoot || !pullerPeerId || !pullerDeviceUuid || !bareFile)
 const lib = new Installation({ dataDir }).openLibrary(libraryRoot);
 const puller = { deviceUuid: pullerDeviceUuid, peerId: pullerPeerId, name: 'puller', libraryIds: [lib.config.id] };
 const node = await PeerNode.start({ privateKey: await devicePeerKey(dataDir), listen: ['/ip4/127.0.0.1/tcp/0'], admit: (p) => p === pullerPeerId, isPaired: (p) => p === pullerPeerId });
-await node.handle('shared', (stream) => serveShared(stream, puller, (id) => (id === lib.config.id ? lib : undefined)));
+await node.handle('feed', (stream) => serveShared(stream, puller, (id) => (id === lib.config.id ? lib : undefined)));
 await node.handle('fetch', async (stream) => {
   const lp = lpStream(stream, { maxDataLength: 64 * 1024 * 1024 });
   // BARE_FILE holds the frames as 4-byte big-endian lengths and bytes.

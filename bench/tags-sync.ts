@@ -1,6 +1,6 @@
 /**
  * bench/tags-bench.ts (a): N tag assignments made on device A synced to device B over
- * /vss/shared/1.0.0 — two real libraries, two PeerNodes (TCP + Noise + Yamux) on loopback, A a
+ * the shared-data feed (/vss/feed/1.0.0) — two real libraries, two PeerNodes (TCP + Noise + Yamux) on loopback, A a
  * process of its own (bench/tags-sync-owner.ts) so the two sides run side by side as on two
  * machines. A makes T tags (a tree) and N `tagging` operations (content i carries tag i mod T);
  * B pulls A's log from nothing: A reads it a page at a time, the pages cross the stream, B checks
@@ -88,7 +88,7 @@ function writeFrames(owner: Library, file: string): { frames: number; bytes: num
       ops.push(r.op);
       chars += r.op.length;
     }
-    const body = encode(messageOf('shared.page', { epoch, seq, ops }));
+    const body = encode(messageOf('feed.shared.page', { seq, ops }));
     const len = Buffer.alloc(4);
     len.writeUInt32BE(body.byteLength);
     writeSync(fd, len);
@@ -164,7 +164,7 @@ async function anchor(s: Side, bareFile: string, frames: number, bytes: number, 
 
 /** B as before its first pull: no shared data, no cursor. Raw on purpose: a bench reset, not a feature. */
 function forget(puller: Library): void {
-  puller.db.exec('DELETE FROM shared_ops; DELETE FROM metadata_tag; DELETE FROM tags; DELETE FROM user_metadata; DELETE FROM shared_cursor;');
+  puller.db.exec('DELETE FROM shared_ops; DELETE FROM metadata_tag; DELETE FROM tags; DELETE FROM user_metadata; DELETE FROM feed_cursors WHERE feed = \'shared\';');
 }
 
 export async function benchTagSync(o: { taggings: number; tags: number; runs: number }, dir: string, summary: Summary): Promise<void> {
@@ -195,7 +195,7 @@ export async function benchTagSync(o: { taggings: number; tags: number; runs: nu
     owner.close();
     console.log(`    made through SharedData.commit (${COMMIT_OPS} a transaction): ${secs(made.ms / 1000)}, CPU ${secs(made.cpuMs / 1000)} (${kilo(made.ops / (made.ms / 1000))} ops/s); the log is ${frames} pages, ${mb(bytes)}`);
     await startOwner(s, bareFile);
-    const pull = async () => pullShared(await pullerNode.open(s.child!.addr, 'shared'), puller, s.remote);
+    const pull = async () => pullShared(await pullerNode.open(s.child!.addr, 'feed'), puller, s.remote);
     await pull(); // connection, identify and the JIT warmed
     const times: number[] = [];
     const anchors: number[] = [];
@@ -236,7 +236,7 @@ export async function benchTagSync(o: { taggings: number; tags: number; runs: nu
     const t = median(times) / 1000;
     const a = median(anchors) / 1000;
     const list = (xs: number[], scale = 1000) => xs.map((x) => secs(x / scale)).join(' / ');
-    console.log(`(a) ${kilo(o.taggings)} tag assignments (+${num(o.tags)} tags) A → B over /vss/shared, ${frames} pages: ${secs(t)} [${list(times)}] = ${kilo(made.ops / t)} ops/s`);
+    console.log(`(a) ${kilo(o.taggings)} tag assignments (+${num(o.tags)} tags) A → B over the shared-data feed, ${frames} pages: ${secs(t)} [${list(times)}] = ${kilo(made.ops / t)} ops/s`);
     console.log(`    anchor, bare stream + plain INSERTs: ${secs(a)} [${list(anchors)}] (decoding, left out: ${list(decodes)})`);
     console.log(`    CPU: B (puller) ${list(cpuB, 1)}, A (owner process) ${list(cpuA, 1)}; peak RSS B ${mb(peakB)}, A ${mb(peakA)}`);
     summary.add({ what: `(a) ${kilo(o.taggings)} tag assignments synced A → B`, value: secs(t), ratio: `${ratio(t / a)} anchor`, target: '< 5 s', ok: t < 5 });

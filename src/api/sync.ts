@@ -46,7 +46,7 @@ export class SyncApi implements LinkPort {
     this.availability.removeDevice(deviceUuid);
     new PeerLibrary(this.lib).removeDevice(deviceUuid);
     // Its changes to tags and metadata are the library's now and stay; where it was read up to goes.
-    this.lib.store.sharedCursors.remove(deviceUuid);
+    this.lib.store.feedCursors.remove(deviceUuid, 'shared');
     this.lib.store.sharedAcks.remove(deviceUuid);
   }
 

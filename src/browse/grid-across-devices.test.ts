@@ -47,19 +47,19 @@ describe('the grid across devices', () => {
     store.transaction(() => {
       store.devices.upsertPeer({ uuid: device, name, publicKey: '', os: 'linux' }, 0);
       store.peerLocations.replace(device, [{ location_id: 1, uuid: `loc-${device}`, name: 'Photos', path: '/Users/me/Photos', index_mode: 'deep', files: files.length, dirs: 0, bytes: 0 }]);
-      const n = store.peerLibraryCursor.startPull(device, '00000000-0000-4000-8000-0000000000ee', { full: true, toSeq: 9, afterSeq: 0, afterId: 0, afterName: '' }, 0);
+      const n = store.feedCursors.startPull(device, 'library', '00000000-0000-4000-8000-0000000000ee', { full: true, toSeq: 9, afterSeq: 0, afterId: 0, afterName: '' }, 0);
       const rows: PeerEntryFacts[] = files.map(([f]) => ({ name: f, kind: 'file', size: 1, mtime_ms: 0, content_uuid: uuidOf(f) }));
       store.peerContents.putMany(device, files.map(([f, at]) => ({ content_uuid: uuidOf(f), cas_id: `c-${f}`, cas_version: 1, kind: 'image', mime: 'image/jpeg', size: 7, media_metadata: meta(at) })));
       store.peerEntries.putMany(device, 1, dir, rows, n);
     });
     assert.equal(store.browse.version(), before, 'nothing moves the order before a page is applied');
-    store.peerLibraryCursor.advance(device, 9, 1, '');
+    store.feedCursors.advance(device, 'library', 9, 1, '');
     const paged = store.browse.version();
     assert.ok(paged > before, 'a page applied moves the order');
     store.transaction(() => {
-      store.peerEntries.sweepDevice(device, store.peerLibraryCursor.get(device)!.pull_number);
+      store.peerEntries.sweepDevice(device, store.feedCursors.get(device, 'library')!.pull_number);
       store.peerContents.dropUnheld(device);
-      store.peerLibraryCursor.finishPull(device, 0);
+      store.feedCursors.finishPull(device, 'library', 0);
     });
     assert.ok(store.browse.version() > paged, 'a pull finished moves the order');
   };
@@ -139,7 +139,7 @@ describe('the grid across devices', () => {
       store.peerEntries.dropDevice(PHONE);
       store.peerContents.dropDevice(PHONE);
       store.peerLocations.dropDevice(PHONE);
-      store.peerLibraryCursor.remove(PHONE);
+      store.feedCursors.remove(PHONE, 'library');
     });
     assert.ok(store.browse.version() > before, 'the order moved');
     assert.deepEqual(uuids(), ['beach.jpg', 'letter.jpg', 'scan.jpg', 'sunset.jpg', 'both.jpg', 'a-undated.png', 'notes.png']);

@@ -79,6 +79,38 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('move every feed\'s cursor into the one cursor table (v21), keeping each one\'s place', () => {
+    const path = join(tmp.path, 'v20.sqlite');
+    const db = openDatabase(path);
+    for (const m of MIGRATIONS.filter((x) => x.version <= 20)) db.exec(m.sql);
+    db.pragma('user_version = 20');
+    db.prepare(`INSERT INTO peer_library_cursor (device_uuid, epoch, seq, pull_full, pull_to_seq, pull_after_seq, pull_after_id, pull_after_name, pull_number, last_pull_at)
+      VALUES ('dev-a', 'ep-a', 7, 1, 9, 4, 12, 'x.jpg', 3, 1000), ('dev-b', 'ep-b', 5, NULL, NULL, NULL, NULL, NULL, 2, 2000)`).run();
+    db.prepare("INSERT INTO shared_cursor (device_uuid, epoch, seq) VALUES ('dev-a', 'sh-a', 40)").run();
+    db.prepare(`INSERT INTO peer_sync (device_uuid, epoch, seq, entries, last_exchange_at, bytes_fetched, files_fetched, failures)
+      VALUES ('dev-a', 'av-a', 11, 6, 3000, 100, 2, 1), ('dev-c', NULL, 0, 0, NULL, 50, 1, 0)`).run();
+    migrate(db, path);
+    assert.deepEqual(db.prepare('SELECT * FROM feed_cursors ORDER BY feed, device_uuid').raw().all(), [
+      ['dev-a', 'availability', 'av-a', 11, null, null, null, null, null, 0, 3000],
+      ['dev-a', 'library', 'ep-a', 7, 1, 9, 4, 12, 'x.jpg', 3, 1000],
+      ['dev-b', 'library', 'ep-b', 5, null, null, null, null, null, 2, 2000],
+      ['dev-a', 'shared', 'sh-a', 40, null, null, null, null, null, 0, null],
+    ]);
+    // peer_sync keeps what is not a cursor: the entries held and the transfers' counters.
+    assert.deepEqual(db.prepare('SELECT * FROM peer_sync ORDER BY device_uuid').raw().all(), [['dev-a', 6, 100, 2, 1], ['dev-c', 0, 50, 1, 0]]);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    assert.ok(!tables.includes('peer_library_cursor') && !tables.includes('shared_cursor'));
+    // The grid still hears of a library cursor's changes, and only of those.
+    const bumps = () => db.prepare('SELECT n FROM grid_peer_version').pluck().get() as number;
+    const before = bumps();
+    db.prepare("DELETE FROM feed_cursors WHERE feed = 'shared'").run();
+    assert.equal(bumps(), before);
+    db.prepare("UPDATE feed_cursors SET pull_after_id = 13 WHERE device_uuid = 'dev-a' AND feed = 'library'").run();
+    db.prepare("DELETE FROM feed_cursors WHERE device_uuid = 'dev-b'").run();
+    assert.equal(bumps(), before + 2);
+    db.close();
+  });
+
   it('refuse a database made by a newer vss', () => {
     const path = join(tmp.path, 'newer.sqlite');
     const db = openDatabase(path);

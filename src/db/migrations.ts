@@ -21,6 +21,7 @@ import { volumes } from './migrations/018-volumes.js';
 import { fileOps } from './migrations/019-file-ops.js';
 import { mediaFindersCursor } from './migrations/020-media-finders-cursor.js';
 import { fileOpMeta } from './migrations/021-file-op-meta.js';
+import { feedCursors } from './migrations/022-feed-cursors.js';
 
 export interface Migration {
   version: number;
@@ -32,7 +33,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
-  fileOps, mediaFindersCursor, fileOpMeta,
+  fileOps, mediaFindersCursor, fileOpMeta, feedCursors,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -107,13 +107,17 @@ describe('local availability numbering', () => {
     // crafted on purpose: the text rows of a library made before migration 013 (the newest schema
     // otherwise, without what later migrations add, so 013 and those after it run again).
     const db = openDatabase(path);
-    db.exec(`ALTER TABLE locations DROP COLUMN media_seq; -- 020 (the finders' cursor)
+    db.exec(`DROP TABLE feed_cursors; -- 022 (feed cursors), with its triggers: the library's cursor table and peer_sync's cursor as they were
+      CREATE TABLE peer_library_cursor (device_uuid TEXT PRIMARY KEY, epoch TEXT, seq INTEGER NOT NULL DEFAULT 0, pull_full INTEGER, pull_to_seq INTEGER,
+        pull_after_seq INTEGER, pull_after_id INTEGER, pull_after_name TEXT, pull_number INTEGER NOT NULL DEFAULT 0, last_pull_at INTEGER);
+      ALTER TABLE peer_sync ADD COLUMN epoch TEXT; ALTER TABLE peer_sync ADD COLUMN seq INTEGER NOT NULL DEFAULT 0; ALTER TABLE peer_sync ADD COLUMN last_exchange_at INTEGER;
+      ALTER TABLE locations DROP COLUMN media_seq; -- 020 (media finders' cursor)
       DROP TRIGGER file_op_items_of_gone_job; DROP TABLE file_op_items; -- 019 (file operations), 021 with it
       DROP TABLE volumes; ALTER TABLE locations DROP COLUMN volume_id; ALTER TABLE locations DROP COLUMN volume_path; -- 018 (volumes)
       ALTER TABLE locations DROP COLUMN online; ALTER TABLE peer_locations DROP COLUMN online;
-      DROP TABLE tags; DROP TABLE user_metadata; DROP TABLE metadata_tag; DROP TABLE shared_ops; DROP TABLE shared_cursor; DROP TABLE shared_acks;
+      DROP TABLE tags; DROP TABLE user_metadata; DROP TABLE metadata_tag; DROP TABLE shared_ops; DROP TABLE shared_acks;
       ALTER TABLE jobs DROP COLUMN params; ALTER TABLE jobs DROP COLUMN result; ALTER TABLE jobs DROP COLUMN done_bytes;
-      DROP TRIGGER grid_peer_page; DROP TRIGGER grid_peer_pulled; DROP TRIGGER grid_peer_removed; DROP TABLE grid_peer_version;
+      DROP TABLE grid_peer_version;
       DROP INDEX sidecar_availability_by_device_seq; DROP TABLE sidecar_availability; DROP TABLE availability_names; DROP TABLE availability_devices;
       CREATE TABLE sidecar_availability (id INTEGER PRIMARY KEY, content_uuid TEXT NOT NULL, kind TEXT NOT NULL, variant TEXT NOT NULL, device_uuid TEXT NOT NULL,
         has INTEGER NOT NULL CHECK (has IN (0, 1)), size INTEGER, checksum TEXT, last_seen_at INTEGER NOT NULL, format TEXT, seq INTEGER,

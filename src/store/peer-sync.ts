@@ -1,7 +1,10 @@
 import type { Db } from '../db/connection.js';
 import { statementCache, type Prepared } from './statements.js';
 
-/** A `peer_sync` row: where sync with one paired device stands in this library. */
+/**
+ * A `peer_sync` row: where sync with one paired device stands in this library, with its
+ * availability feed's cursor (`feed_cursors`, migration 021).
+ */
 export interface PeerSyncRecord {
   device_uuid: string;
   /** Its numbering's epoch, as last heard (null before the first digest). */
@@ -23,7 +26,11 @@ export interface TransferCounts {
   failures?: number;
 }
 
-/** The `peer_sync` table: per paired device, the exchange's cursor and the transfers' counters. */
+/** Its row with the availability feed's cursor read beside it. */
+const ROW = `SELECT p.device_uuid, c.epoch, COALESCE(c.seq, 0) AS seq, p.entries, c.last_pull_at AS last_exchange_at, p.bytes_fetched, p.files_fetched, p.failures
+  FROM peer_sync p LEFT JOIN feed_cursors c ON c.device_uuid = p.device_uuid AND c.feed = 'availability'`;
+
+/** The `peer_sync` table: per paired device, its availability entries held here and the transfers' counters (its cursor is in `feed_cursors`). */
 export class PeerSyncStore {
   private readonly sql: Prepared;
 
@@ -32,20 +39,20 @@ export class PeerSyncStore {
   }
 
   get(deviceUuid: string): PeerSyncRecord | undefined {
-    return this.sql<[string], PeerSyncRecord>('SELECT * FROM peer_sync WHERE device_uuid = ?').get(deviceUuid);
+    return this.sql<[string], PeerSyncRecord>(`${ROW} WHERE p.device_uuid = ?`).get(deviceUuid);
   }
 
   /** Every device this library has exchanged availability or files with, by device uuid. */
   all(): PeerSyncRecord[] {
-    return this.sql<[], PeerSyncRecord>('SELECT * FROM peer_sync ORDER BY device_uuid').all();
+    return this.sql<[], PeerSyncRecord>(`${ROW} ORDER BY p.device_uuid`).all();
   }
 
-  /** A digest from DEVICE was applied: its cursor moves to SEQ of EPOCH, holding ENTRIES. */
-  recordExchange(deviceUuid: string, epoch: string, seq: number, entries: number, at: number): void {
-    this.sql<[string, string, number, number, number]>(
-      `INSERT INTO peer_sync (device_uuid, epoch, seq, entries, last_exchange_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(device_uuid) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, entries = excluded.entries, last_exchange_at = excluded.last_exchange_at`,
-    ).run(deviceUuid, epoch, seq, entries, at);
+  /** A digest from DEVICE was applied: it holds ENTRIES here (its cursor moves in `feed_cursors`, in the same transaction). */
+  setEntries(deviceUuid: string, entries: number): void {
+    this.sql<[string, number]>(
+      `INSERT INTO peer_sync (device_uuid, entries) VALUES (?, ?)
+       ON CONFLICT(device_uuid) DO UPDATE SET entries = excluded.entries`,
+    ).run(deviceUuid, entries);
   }
 
   /** DEVICE's count of entries grows by N (a "who has" answer), its cursor untouched. */

@@ -12,7 +12,7 @@ import { LocationStore } from './locations.js';
 import { NotApplicableStore } from './not-applicable.js';
 import { PeerContentStore } from './peer-contents.js';
 import { PeerEntryStore } from './peer-entries.js';
-import { PeerLibraryCursorStore } from './peer-library-cursor.js';
+import { FeedCursorStore } from './feed-cursors.js';
 import { PeerLocationStore } from './peer-locations.js';
 import { PeerSyncStore } from './peer-sync.js';
 import { VolumeStore } from './volumes.js';
@@ -22,7 +22,6 @@ import { StatsStore } from './stats.js';
 import { SyncMetaStore } from './sync-meta.js';
 import { MetadataTagStore } from './metadata-tags.js';
 import { SharedOpStore } from './shared-ops.js';
-import { SharedCursorStore } from './shared-cursors.js';
 import { SharedAckStore } from './shared-acks.js';
 import { TagStore } from './tags.js';
 import { UserMetadataStore } from './user-metadata.js';
@@ -53,12 +52,11 @@ export class Stores {
   private ownVolumes: VolumeStore | undefined;
   private ownPeerEntries: PeerEntryStore | undefined;
   private ownPeerContents: PeerContentStore | undefined;
-  private ownPeerLibraryCursor: PeerLibraryCursorStore | undefined;
+  private ownFeedCursors: FeedCursorStore | undefined;
   private ownTags: TagStore | undefined;
   private ownUserMetadata: UserMetadataStore | undefined;
   private ownMetadataTags: MetadataTagStore | undefined;
   private ownSharedOps: SharedOpStore | undefined;
-  private ownSharedCursors: SharedCursorStore | undefined;
   private ownSharedAcks: SharedAckStore | undefined;
   private ownFileOpItems: FileOpItemStore | undefined;
 
@@ -79,10 +77,6 @@ export class Stores {
 
   get sharedOps(): SharedOpStore {
     return (this.ownSharedOps ??= new SharedOpStore(this.db));
-  }
-
-  get sharedCursors(): SharedCursorStore {
-    return (this.ownSharedCursors ??= new SharedCursorStore(this.db));
   }
 
   get sharedAcks(): SharedAckStore {
@@ -181,9 +175,9 @@ export class Stores {
     return (this.ownPeerContents ??= new PeerContentStore(this.db));
   }
 
-  /** Where this library's copy of each owner's rows stands. */
-  get peerLibraryCursor(): PeerLibraryCursorStore {
-    return (this.ownPeerLibraryCursor ??= new PeerLibraryCursorStore(this.db));
+  /** Where this device stands in each paired device's feeds (availability, its rows, shared data). */
+  get feedCursors(): FeedCursorStore {
+    return (this.ownFeedCursors ??= new FeedCursorStore(this.db));
   }
 
   /** A writer that commits long runs of writes in batches of at most MAXOPS writes or MAXMS old. */

@@ -3,12 +3,14 @@ import type { FetchFirst } from '../jobs/job-kind.js';
 import type { Library } from '../library/library.js';
 import { sidecarAddress } from '../sidecars/address.js';
 import { Availability, type WhoHasQuery } from './availability/availability.js';
-import { askWhoHas, notifyChanged, pullAvailability } from './availability/exchange.js';
-import { notifyLibraryChanged, pullLibrary } from './library/exchange.js';
+import { askWhoHas, availabilitySink } from './availability/exchange.js';
+import { FeedLink } from './feeds/link.js';
+import { librarySink } from './library/exchange.js';
 import { PeerLibrary } from './library/peer-library.js';
 import { planGet, remoteOriginal, type GotOriginal, type RemoteOriginal } from './library/get-original.js';
 import { gotten, queueGet } from './library/get-original-job.js';
 import type { JobRow } from '../jobs/states.js';
+import type { FeedName } from './messages/table.js';
 import type { PeerLink, RemoteDevice } from './peer-link.js';
 import { startPrefetch, type Prefetch } from './prefetch.js';
 import { fetchFirstWith, resolveWithSettings, type ResolveAnswer } from './resolver.js';
@@ -16,19 +18,19 @@ import { readSyncSettings, type SyncSettings } from './sync-settings.js';
 import { Fetcher } from './transfer/fetcher.js';
 import type { RateLimiter } from './transfer/rate-limiter.js';
 import { TransferStore } from './transfer/store.js';
-import { SerialRuns } from './serial-runs.js';
-import { SharedLink } from './shared/shared-link.js';
+import { sharedSink } from './shared/exchange.js';
 
 /** Local changes are told to peers at most this often (DESIGN §9: pushed on change, debounced). */
 const PUSH_DEBOUNCE_MS = 1_000;
-/** How long a stream to a peer may take to open for a pull or a push. */
-const OPEN_TIMEOUT_MS = 5_000;
 /**
  * This device's own rows (DESIGN §15) are told to peers this soon after a change (a scan's batch
- * finishing), and the counter is looked at this often besides (another process may have scanned).
+ * finishing), and the counter is looked at this often besides (another process may have scanned);
+ * notices owed to connected peers are sent again then.
  */
 const LIBRARY_PUSH_DEBOUNCE_MS = 150;
 const LIBRARY_CHECK_MS = 3_000;
+/** A change of shared data is told to peers this soon (a batch of edits goes out as one notice). */
+const SHARED_NOTICE_DEBOUNCE_MS = 100;
 /** A notice that did not reach a connected peer is sent again at the next looks, this many times in all (a minute or two of checks). */
 const NOTICE_TRIES = 20;
 /** How long a request waits for connected devices' direct answers ("who has?") before going on without them. */
@@ -67,17 +69,12 @@ export class LibraryLink {
   /** Only the devices that share this library. */
   private readonly peers: Required<PeerLink>;
   private readonly offs: Array<() => void> = [];
-  /** Pulls under way per device: one at a time each, another after it when asked for meanwhile. */
-  private readonly pulling = new SerialRuns();
-  private readonly pullingLibrary = new SerialRuns();
-  /** Tags and user metadata (DESIGN §15 shared data). */
-  private readonly shared: SharedLink;
+  /** The three feeds between this device and the others (src/sync/feeds/): what they have, their own rows, shared data. */
+  private readonly feeds: { availability: FeedLink<'availability', unknown>; library: FeedLink<'library', unknown>; shared: FeedLink<'shared', unknown> };
   /** The newest folder number told to peers, and the timer of the next look. */
   private libraryTold: number;
   private libraryTimer: NodeJS.Timeout | undefined;
   private libraryForced = false;
-  /** Devices a change notice did not reach, and how many more times it may be sent to them. */
-  private libraryOwed = new Map<string, number>();
   private nameTold: string;
   private readonly libraryCheck: NodeJS.Timeout;
   private stopped = false;
@@ -98,9 +95,47 @@ export class LibraryLink {
       settling: () => network.settling(),
     };
     this.fetcher = new Fetcher(this.transfers, this.peers, { limiter: opts.limiter, log: opts.log });
-    this.shared = new SharedLink({ lib, peers: this.peers, log: opts.log, seen: (d) => network.seen(d) });
+    const feed = { libraryId: id, peers: this.peers, log: opts.log, isOpen: () => lib.db.open };
+    this.feeds = {
+      availability: new FeedLink({
+        ...feed, feed: 'availability', sink: (r) => availabilitySink(this.availability, r, id), head: () => this.availability.seq(),
+        // Told when Availability.onLocalChange says (debounced there), once: the periodic pull catches a lost one.
+        noticeDebounceMs: 0, noticeTries: 1,
+        pulled: (r, got) => {
+          // Seen: it answered (a connect alone may be one the other side then refuses, after an unpair there).
+          network.seen(r.deviceUuid);
+          opts.log.debug({ device: r.deviceUuid, ...got }, 'availability pulled');
+          if (got.skipped > 0) opts.log.info({ device: r.deviceUuid, skipped: got.skipped }, 'availability entries of sidecars this version does not know were left out');
+        },
+      }),
+      library: new FeedLink({
+        ...feed, feed: 'library', sink: (r) => librarySink(this.peerLibrary, r), head: () => lib.store.entries.lastFolderSeq(),
+        noticeDebounceMs: LIBRARY_PUSH_DEBOUNCE_MS, noticeTries: NOTICE_TRIES,
+        pulled: (r, got) => {
+          network.seen(r.deviceUuid);
+          network.named(r.deviceUuid, got.name);
+          opts.log.debug({ device: r.deviceUuid, ...got }, 'library rows pulled');
+          if (got.entries > 0 || got.full) lib.events.emit('library:peer-rows', { deviceUuid: r.deviceUuid, entries: got.entries, full: got.full });
+          // A resumed pull ends at the seq its cut-off start saw; what changed since (a notice sent
+          // while the link was down is lost) comes in one more pull, a mere head and end when nothing did.
+          return got.resumed;
+        },
+      }),
+      shared: new FeedLink({
+        ...feed, feed: 'shared', sink: (r) => sharedSink(lib, r), head: () => lib.store.sharedOps.head(),
+        noticeDebounceMs: SHARED_NOTICE_DEBOUNCE_MS, noticeTries: NOTICE_TRIES,
+        pulled: (r, got) => {
+          network.seen(r.deviceUuid);
+          if (got.refused > 0) opts.log.warn({ device: r.deviceUuid, refused: got.refused }, 'operations on shared data refused');
+          opts.log.debug({ device: r.deviceUuid, ...got }, 'shared data pulled');
+        },
+      }),
+    };
     // This device's own changes are told to peers, debounced; a peer's changes reach prefetch.
-    this.offs.push(this.availability.onLocalChange((seq) => this.tellPeers(seq), PUSH_DEBOUNCE_MS));
+    this.offs.push(this.availability.onLocalChange(() => this.feeds.availability.changed(), PUSH_DEBOUNCE_MS));
+    // Shared data grew (a change made here, or taken in from another member: what one member hears,
+    // every member it is connected to hears): every connected peer but the one it came from is told.
+    this.offs.push(lib.events.on('shared:changed', (e) => this.feeds.shared.changed(e.from)));
     this.offs.push(lib.events.on('availability:changed', () => this.prefetch.kick()));
     this.prefetch = startPrefetch({ lib, fetcher: this.fetcher, settings: () => this.settings(), log: opts.log });
     this.offs.push(lib.events.on('index:done', () => this.libraryMayHaveChanged()));
@@ -111,12 +146,9 @@ export class LibraryLink {
       const renamed = lib.device.name !== this.nameTold;
       this.nameTold = lib.device.name;
       this.libraryMayHaveChanged(renamed);
+      this.feeds.shared.tellOwed();
     }, LIBRARY_CHECK_MS).unref();
-    for (const r of this.peers.connected()) {
-      void this.pull(r);
-      void this.pullRows(r);
-      void this.shared.pull(r);
-    }
+    for (const r of this.peers.connected()) this.pullFeeds(r);
     void this.transfers.sweepPartials().catch((err: unknown) => opts.log.debug({ err }, 'sweeping old partials failed'));
   }
 
@@ -134,21 +166,14 @@ export class LibraryLink {
     return this.opts.lib;
   }
 
-  /** R connected: what changed there is pulled, then prefetch looks again. */
+  /** R connected: every feed is pulled from it, then prefetch looks again. */
   connected(r: RemoteDevice): void {
-    void this.pull(r).then(() => this.prefetch.kick());
-    void this.pullRows(r);
-    void this.shared.pull(r);
+    this.pullFeeds(r, () => this.prefetch.kick());
   }
 
-  /** R said its log of shared data grew. */
-  sharedChanged(r: RemoteDevice): void {
-    void this.shared.pull(r);
-  }
-
-  /** R said its own rows of this library changed. */
-  libraryChanged(r: RemoteDevice): void {
-    void this.pullRows(r);
+  /** R said its FEED of this library changed: pulled from it. */
+  feedChanged(r: RemoteDevice, feed: FeedName): void {
+    void this.feeds[feed].pull(r);
   }
 
   /**
@@ -183,18 +208,9 @@ export class LibraryLink {
     this.peerLibrary.removeDevice(deviceUuid);
   }
 
-  /** R said its availability changed. */
-  changed(r: RemoteDevice): void {
-    void this.pull(r);
-  }
-
   /** Pull again from every connected device (the periodic pull, in case a push was lost). */
   pullAll(): void {
-    for (const r of this.peers.connected()) {
-      void this.pull(r);
-      void this.pullRows(r);
-      void this.shared.pull(r);
-    }
+    for (const r of this.peers.connected()) this.pullFeeds(r);
   }
 
   /** Fetch-before-generate for this library's jobs (the FetchFirst the job work is given). */
@@ -233,9 +249,7 @@ export class LibraryLink {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.pulling.stop();
-    this.pullingLibrary.stop();
-    this.shared.stop();
+    for (const f of Object.values(this.feeds)) f.stop();
     for (const off of this.offs) off();
     clearInterval(this.libraryCheck);
     if (this.libraryTimer !== undefined) clearTimeout(this.libraryTimer);
@@ -247,52 +261,11 @@ export class LibraryLink {
     return readSyncSettings(this.opts.dataDir);
   }
 
-  /** Pull what changed on R since the last exchange (a full digest when new or its epoch changed); one at a time per device. */
-  private pull(r: RemoteDevice): Promise<void> {
-    return this.pulling.run(r.deviceUuid, async () => {
-      await this.pullOnce(r);
-      return false;
-    });
-  }
-
-
-
-  private async pullOnce(r: RemoteDevice): Promise<void> {
-    try {
-      const stream = await this.peers.open(r.peerId, 'availability', AbortSignal.timeout(OPEN_TIMEOUT_MS));
-      const got = await pullAvailability(stream, this.availability, r, this.libraryId);
-      // Seen: it answered (a connect alone may be one the other side then refuses, after an unpair there).
-      this.opts.network.seen(r.deviceUuid);
-      this.opts.log.debug({ device: r.deviceUuid, ...got }, 'availability pulled');
-      if (got.skipped > 0) this.opts.log.info({ device: r.deviceUuid, skipped: got.skipped }, 'availability entries of sidecars this version does not know were left out');
-    } catch (err) {
-      // Offline or going away: quietly, the next connect or the periodic pull tries again.
-      this.opts.log.debug({ err, device: r.deviceUuid }, 'availability pull failed');
-    }
-  }
-
-  /** Pull R's own rows of this library (DESIGN §15); one pull at a time per device, another after it if asked meanwhile. */
-  private pullRows(r: RemoteDevice): Promise<void> {
-    return this.pullingLibrary.run(r.deviceUuid, () => this.pullRowsOnce(r));
-  }
-
-  /** One pull of R's rows; true when another should follow at once. */
-  private async pullRowsOnce(r: RemoteDevice): Promise<boolean> {
-    try {
-      const stream = await this.peers.open(r.peerId, 'library', AbortSignal.timeout(OPEN_TIMEOUT_MS));
-      const got = await pullLibrary(stream, this.peerLibrary, r, this.libraryId);
-      this.opts.network.seen(r.deviceUuid);
-      this.opts.network.named(r.deviceUuid, got.name);
-      this.opts.log.debug({ device: r.deviceUuid, ...got }, 'library rows pulled');
-      if (got.entries > 0 || got.full) this.opts.lib.events.emit('library:peer-rows', { deviceUuid: r.deviceUuid, entries: got.entries, full: got.full });
-      // A resumed pull ends at the seq its cut-off start saw; what changed since (a notice sent
-      // while the link was down is lost) comes in one more pull, a mere head and end when nothing did.
-      return got.resumed;
-    } catch (err) {
-      // Offline, going away, or refused: the pages applied stay; the next connect, push or periodic pull goes on from there.
-      this.opts.log.debug({ err, device: r.deviceUuid }, 'library pull failed');
-      return false;
-    }
+  /** Pull every feed from R (AVAILABLE: once what it has is in). */
+  private pullFeeds(r: RemoteDevice, available?: () => void): void {
+    void this.feeds.availability.pull(r).then(available);
+    void this.feeds.library.pull(r);
+    void this.feeds.shared.pull(r);
   }
 
   /** A scan may have changed this device's rows: peers are told shortly, once, if a folder was numbered anew. */
@@ -308,29 +281,9 @@ export class LibraryLink {
       this.libraryTold = now;
       // A peer still connected whom the last notice did not reach (the link went down a moment,
       // not long enough to drop the connection, so no reconnect makes it pull) is told again.
-      const owed = this.libraryOwed;
-      if (!everyone && owed.size === 0) return;
-      this.libraryOwed = new Map();
-      for (const r of this.peers.connected()) {
-        const tries = everyone ? NOTICE_TRIES : owed.get(r.deviceUuid);
-        if (tries === undefined) continue;
-        void this.peers.open(r.peerId, 'library', AbortSignal.timeout(OPEN_TIMEOUT_MS))
-          .then((stream) => notifyLibraryChanged(stream, r, this.libraryId, now))
-          .catch((err: unknown) => {
-            if (tries > 1) this.libraryOwed.set(r.deviceUuid, tries - 1);
-            this.opts.log.debug({ err, device: r.deviceUuid }, 'telling a peer of library changes failed');
-          });
-      }
+      if (everyone) this.feeds.library.owe();
+      this.feeds.library.tellOwed();
     }, LIBRARY_PUSH_DEBOUNCE_MS);
     this.libraryTimer.unref();
-  }
-
-  /** A push (DESIGN §9): each connected peer sharing this library is told to pull from SEQ on. */
-  private tellPeers(seq: number): void {
-    for (const r of this.peers.connected()) {
-      void this.peers.open(r.peerId, 'availability', AbortSignal.timeout(OPEN_TIMEOUT_MS))
-        .then((stream) => notifyChanged(stream, r, this.libraryId, seq))
-        .catch((err: unknown) => this.opts.log.debug({ err, device: r.deviceUuid }, 'telling a peer of changes failed'));
-    }
   }
 }

@@ -37,8 +37,8 @@ export interface NetworkHandlers {
   pair(stream: Stream, peerId: string): Promise<void>;
   availability(stream: Stream, remote: RemoteDevice): Promise<void>;
   fetch(stream: Stream, remote: RemoteDevice): Promise<void>;
-  library(stream: Stream, remote: RemoteDevice): Promise<void>;
-  shared(stream: Stream, remote: RemoteDevice): Promise<void>;
+  /** Every "changes since a cursor" feed (src/sync/feeds/). */
+  feed(stream: Stream, remote: RemoteDevice): Promise<void>;
   original(stream: Stream, remote: RemoteDevice): Promise<void>;
   drop?(stream: Stream, remote: RemoteDevice): Promise<void>;
 }
@@ -285,8 +285,7 @@ export class PeerNetwork {
     await node.handle('members', (stream, peerId) => members.serve(stream, peerId));
     await node.handle('availability', (stream, peerId) => handlers.availability(stream, this.mustRemote(peerId)));
     await node.handle('fetch', (stream, peerId) => handlers.fetch(stream, this.mustRemote(peerId)));
-    await node.handle('library', (stream, peerId) => handlers.library(stream, this.mustRemote(peerId)));
-    await node.handle('shared', (stream, peerId) => handlers.shared(stream, this.mustRemote(peerId)));
+    await node.handle('feed', (stream, peerId) => handlers.feed(stream, this.mustRemote(peerId)));
     await node.handle('original', (stream, peerId) => handlers.original(stream, this.mustRemote(peerId)));
     const drop = handlers.drop;
     if (drop) await node.handle('drop', (stream, peerId) => drop(stream, this.mustRemote(peerId)));

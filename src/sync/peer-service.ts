@@ -2,8 +2,7 @@ import type { Logger } from 'pino';
 import type { Device } from '../device/identity.js';
 import type { ConnectedDevice, PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../wire/peers.js';
 import { serveAvailability } from './availability/exchange.js';
-import { serveLibrary } from './library/exchange.js';
-import { serveShared } from './shared/exchange.js';
+import { serveFeeds } from './feeds/registry.js';
 import { serveOriginal } from './library/originals.js';
 import { ensureInbox, readInbox } from './drop/inbox.js';
 import { serveDrop } from './drop/receive.js';
@@ -69,9 +68,7 @@ export class PeerService {
       strangersWelcome: () => this.pairing.welcomesStrangers(),
       handlers: {
         pair: (stream, peerId) => this.pairing.handleStream(stream, peerId),
-        availability: (stream, remote) => serveAvailability(stream, remote, (id) => this.linkOf(id)?.availability, {
-          onChanged: (r, libraryId) => this.linkOf(libraryId)?.changed(r),
-        }),
+        availability: (stream, remote) => serveAvailability(stream, remote, (id) => this.linkOf(id)?.availability),
         fetch: (stream, remote) => serveFetch(stream, remote, (id) => this.linkOf(id)?.transfers, this.upload),
         original: (stream, remote) => serveOriginal(stream, remote, (id) => this.linkOf(id)?.library),
         // Spacedrop: files sent here land in the device's inbox
@@ -82,11 +79,8 @@ export class PeerService {
           onProgress: (p) => this.tellShared(remote.libraryIds, (lib) => lib.events.emit('drop:progress', p)),
           onReceived: (f) => this.tellShared(remote.libraryIds, (lib) => lib.events.emit('files:received', f)),
         }),
-        library: (stream, remote) => serveLibrary(stream, remote, (id) => this.linkOf(id)?.library, {
-          onChanged: (r, libraryId) => this.linkOf(libraryId)?.libraryChanged(r),
-        }),
-        shared: (stream, remote) => serveShared(stream, remote, (id) => this.linkOf(id)?.library, {
-          onChanged: (r, libraryId) => this.linkOf(libraryId)?.sharedChanged(r),
+        feed: (stream, remote) => serveFeeds(stream, remote, (id) => this.linkOf(id)?.library, {
+          onChanged: (r, libraryId, feed) => this.linkOf(libraryId)?.feedChanged(r, feed),
         }),
       },
       onPairedConnect: (r) => {

@@ -42,7 +42,7 @@ function rowsOnB(dbPath: string, owner: string): { files: string[]; dirs: string
     const rows = db.prepare('SELECT dir_path, name, kind FROM peer_entries WHERE device_uuid = ?').all(owner) as Array<{ dir_path: string; name: string; kind: string }>;
     const at = (r: { dir_path: string; name: string }) => (r.dir_path === '' ? r.name : `${r.dir_path}/${r.name}`);
     const contents = db.prepare('SELECT count(*) FROM peer_contents WHERE device_uuid = ?').pluck().get(owner) as number;
-    const cursor = db.prepare('SELECT pull_to_seq FROM peer_library_cursor WHERE device_uuid = ?').get(owner) as { pull_to_seq: number | null } | undefined;
+    const cursor = db.prepare('SELECT pull_to_seq FROM feed_cursors WHERE device_uuid = ? AND feed = \'library\'').get(owner) as { pull_to_seq: number | null } | undefined;
     return { files: rows.filter((r) => r.kind === 'file').map(at), dirs: rows.filter((r) => r.kind === 'dir').map(at), contents, pending: cursor?.pull_to_seq != null };
   } catch {
     return undefined; // B's tables may not be there yet

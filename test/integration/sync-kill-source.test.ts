@@ -27,7 +27,7 @@ import { sidecarAbsPath } from '../../src/sidecars/address.js';
 import { SidecarManager } from '../../src/sidecars/manager.js';
 import type { RemoteDevice } from '../../src/sync/peer-link.js';
 import { Availability } from '../../src/sync/availability/availability.js';
-import { pullAvailability, serveAvailability } from '../../src/sync/availability/exchange.js';
+import { pullAvailability, serveAvailability, serveAvailabilityFeed } from '../../src/sync/availability/exchange.js';
 import { serveFetch } from '../../src/sync/transfer/fetch-protocol.js';
 import { Fetcher } from '../../src/sync/transfer/fetcher.js';
 import type { TransferStore } from '../../src/sync/transfer/store.js';
@@ -156,13 +156,14 @@ describe('a source killed (SIGKILL, its own process) mid-transfer: the fetch res
     });
     const bAvailability = new Availability(b.lib);
     await b.node.handle('availability', (stream, peer) => serveAvailability(stream, b.remotes.get(peer)!, (id) => (id === libraryId ? bAvailability : undefined)));
+    await b.node.handle('feed', (stream, peer) => serveAvailabilityFeed(stream, b.remotes.get(peer)!, (id) => (id === libraryId ? bAvailability : undefined)));
 
     // C: paired with A, connected, A's availability pulled over the real stream.
     const cAvailability = new Availability(c.lib);
     c.trusted.add(A.peerId);
     c.remotes.set(A.peerId, A);
     await c.node.connect(a.ready.addr, AbortSignal.timeout(10_000));
-    const pulledA = await pullAvailability(await c.node.open(A.peerId, 'availability', AbortSignal.timeout(10_000)), cAvailability, A, libraryId, { signal: AbortSignal.timeout(30_000) });
+    const pulledA = await pullAvailability(await c.node.open(A.peerId, 'feed', AbortSignal.timeout(10_000)), cAvailability, A, libraryId, { signal: AbortSignal.timeout(30_000) });
     assert.equal(pulledA.entries, 1);
 
     await pairAndConnect(b, c);
@@ -188,7 +189,7 @@ describe('a source killed (SIGKILL, its own process) mid-transfer: the fetch res
         if (Date.now() > until) throw new Error(`the partial never reached ${KILL_AFTER} bytes (at ${partial()})`);
       }
       // B's availability arrives while A's bytes still flow.
-      const pulledB = await pullAvailability(await c.node.open(b.node.peerId, 'availability', AbortSignal.timeout(10_000)), cAvailability, b.asRemote(), libraryId, { signal: AbortSignal.timeout(30_000) });
+      const pulledB = await pullAvailability(await c.node.open(b.node.peerId, 'feed', AbortSignal.timeout(10_000)), cAvailability, b.asRemote(), libraryId, { signal: AbortSignal.timeout(30_000) });
       assert.equal(pulledB.entries, 1);
       partialAtKill = partial();
       process.kill(a!.ready.pid, 'SIGKILL');

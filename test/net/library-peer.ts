@@ -27,7 +27,7 @@ try {
   const libraryIds = [lib.config.id];
   if (mode === 'serve') {
     const node = await PeerNode.start({ privateKey: await devicePeerKey(dataDir), listen: ['/ip4/127.0.0.1/tcp/0'], admit: (p) => p === other, isPaired: (p) => p === other });
-    await node.handle('library', (stream) => serveLibrary(stream, { deviceUuid: otherDevice, peerId: other, name: 'puller', libraryIds }, () => lib));
+    await node.handle('feed', (stream) => serveLibrary(stream, { deviceUuid: otherDevice, peerId: other, name: 'puller', libraryIds }, () => lib));
     const stop = async (): Promise<void> => {
       await node.stop();
       lib.close();
@@ -40,7 +40,7 @@ try {
   } else {
     const ownerPeer = other.split('/p2p/')[1]!;
     const node = await PeerNode.start({ privateKey: await devicePeerKey(dataDir), listen: ['/ip4/127.0.0.1/tcp/0'], admit: (p) => p === ownerPeer, isPaired: (p) => p === ownerPeer });
-    const got = await pullLibrary(await node.open(other, 'library'), new PeerLibrary(lib), { deviceUuid: otherDevice, peerId: ownerPeer, name: 'owner', libraryIds }, lib.config.id, {
+    const got = await pullLibrary(await node.open(other, 'feed'), new PeerLibrary(lib), { deviceUuid: otherDevice, peerId: ownerPeer, name: 'owner', libraryIds }, lib.config.id, {
       onPage: (pages, entries, committed) => say({ page: pages, entries, committed }),
     });
     say({ pulled: { full: got.full, resumed: got.resumed, pages: got.pages, entries: got.entries } });

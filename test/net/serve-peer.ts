@@ -3,7 +3,7 @@
  *   node dist/test/net/serve-peer.js DATA_DIR LIBRARY_ROOT PEER_ID DEVICE_UUID
  * Opens the library, starts a PeerNode on loopback with the device's own key (DATA_DIR/device.key),
  * admits only PEER_ID (the paired receiver, known as DEVICE_UUID) and serves it /vss/fetch/1.0.0
- * and /vss/availability/1.0.0 honestly. Prints one JSON line:
+ * and /vss/availability/1.0.0 and the availability feed (/vss/feed/1.0.0) honestly. Prints one JSON line:
  *   {"ready": {"pid", "peer_id", "device_uuid", "library_id", "addr"}}
  * then serves until SIGTERM or stdin closes. Exit 1 with {"error"} on failure.
  */
@@ -12,7 +12,7 @@ import { devicePeerKey } from '../../src/sync/net/device-key.js';
 import { PeerNode } from '../../src/sync/net/peer-node.js';
 import type { RemoteDevice } from '../../src/sync/peer-link.js';
 import { Availability } from '../../src/sync/availability/availability.js';
-import { serveAvailability } from '../../src/sync/availability/exchange.js';
+import { serveAvailability, serveAvailabilityFeed } from '../../src/sync/availability/exchange.js';
 import { serveFetch } from '../../src/sync/transfer/fetch-protocol.js';
 import { TransferStore } from '../../src/sync/transfer/store.js';
 
@@ -38,6 +38,7 @@ try {
   });
   await node.handle('fetch', (stream) => serveFetch(stream, receiver, (id) => (id === libraryId ? transfers : undefined)));
   await node.handle('availability', (stream) => serveAvailability(stream, receiver, (id) => (id === libraryId ? availability : undefined)));
+  await node.handle('feed', (stream) => serveAvailabilityFeed(stream, receiver, (id) => (id === libraryId ? availability : undefined)));
 
   let stopping = false;
   const stop = async (): Promise<void> => {

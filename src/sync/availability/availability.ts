@@ -217,7 +217,8 @@ export class Availability {
           }
         });
       }
-      peerSync.recordExchange(deviceUuid, digest.epoch, digest.toSeq, entries, now);
+      peerSync.setEntries(deviceUuid, entries);
+      this.lib.store.feedCursors.set(deviceUuid, 'availability', digest.epoch, digest.toSeq, now);
     });
     if (count > 0 || digest.full) this.lib.events.emit('availability:changed', { deviceUuid, entries: count, full: digest.full, toSeq: digest.toSeq });
     return { entries: count };
@@ -278,6 +279,7 @@ export class Availability {
     const entries = this.lib.store.transaction(() => {
       const n = availability.dropDevice(deviceUuid);
       peerSync.remove(deviceUuid);
+      this.lib.store.feedCursors.remove(deviceUuid, 'availability');
       availabilitySuspects.removeDevice(deviceUuid);
       return n;
     });

@@ -16,7 +16,7 @@ import { PROTOCOLS } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { tempDir } from '../../../test/helpers.js';
 import { encodeChunk, type AvailabilityEntry } from './codec.js';
-import { PAGE_ENTRIES, askWhoHas, notifyChanged, pullAvailability, serveAvailability } from './exchange.js';
+import { PAGE_ENTRIES, askWhoHas, notifyChanged, pullAvailability, serveAvailability, serveAvailabilityFeed } from './exchange.js';
 import { Availability } from './availability.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
@@ -35,9 +35,10 @@ interface Side {
 
 /**
  * Two devices with their own folder of one library (same id, as pairing leaves them), each
- * serving /vss/availability/1.0.0 on loopback. `serve` can be swapped for a lying server.
+ * serving /vss/availability/1.0.0 ("who has?") and the availability feed on loopback. B's
+ * `serveB.handler` ("who has?") and `serveB.feed` can be swapped for a lying server.
  */
-async function twoDevices(root: string): Promise<{ a: Side; b: Side; serveB: { handler: (stream: Stream) => Promise<void> }; changed: Array<{ from: string; seq: number }>; close(): Promise<void> }> {
+async function twoDevices(root: string): Promise<{ a: Side; b: Side; serveB: { handler: (stream: Stream) => Promise<void>; feed: (stream: Stream) => Promise<void> }; changed: Array<{ from: string; seq: number }>; close(): Promise<void> }> {
   const mk = (name: string) => {
     const vss = new Installation({ dataDir: join(root, name, 'data') });
     return { vss, lib: vss.createLibrary('Shared', join(root, name)) };
@@ -60,12 +61,15 @@ async function twoDevices(root: string): Promise<{ a: Side; b: Side; serveB: { h
   const b: Side = { ...B, store: new Availability(B.lib), node: nodeB, remote: { deviceUuid: B.lib.device.uuid, peerId: ids.b, name: 'b', libraryIds: [libId] } };
   const changed: Array<{ from: string; seq: number }> = [];
   const serveB = {
-    handler: (stream: Stream) => serveAvailability(stream, a.remote, (id) => (id === b.store.libraryId ? b.store : undefined), {
-      onChanged: (remote, _lib, seq) => changed.push({ from: remote.deviceUuid, seq }),
+    handler: (stream: Stream) => serveAvailability(stream, a.remote, (id) => (id === b.store.libraryId ? b.store : undefined)),
+    feed: (stream: Stream) => serveAvailabilityFeed(stream, a.remote, (id) => (id === b.store.libraryId ? b.store : undefined), {
+      onChanged: (remote, _lib, _feed, seq) => changed.push({ from: remote.deviceUuid, seq }),
     }),
   };
   await nodeB.handle('availability', (stream) => serveB.handler(stream));
+  await nodeB.handle('feed', (stream) => serveB.feed(stream));
   await nodeA.handle('availability', (stream) => serveAvailability(stream, b.remote, (id) => (id === a.store.libraryId ? a.store : undefined)));
+  await nodeA.handle('feed', (stream) => serveAvailabilityFeed(stream, b.remote, (id) => (id === a.store.libraryId ? a.store : undefined)));
   return {
     a, b, serveB, changed,
     async close() {
@@ -94,7 +98,7 @@ describe('availability exchange between two devices over libp2p on loopback', ()
     await t.close();
     tmp.cleanup();
   });
-  const pullFromB = async () => pullAvailability(await t.a.node.open(t.b.node.addresses()[0]!, 'availability'), t.a.store, t.b.remote, t.a.store.libraryId);
+  const pullFromB = async () => pullAvailability(await t.a.node.open(t.b.node.addresses()[0]!, 'feed'), t.a.store, t.b.remote, t.a.store.libraryId);
 
   it('first a full digest, then deltas with additions, changes and removals; presence lists the peer', async () => {
     const { a, b } = t;
@@ -175,9 +179,9 @@ describe('availability exchange between two devices over libp2p on loopback', ()
     new SidecarManager(a.lib).recordPending(sidecarAddress(C(40), 'thumb', 'grid@1x'));
     ready(a.lib, 40);
     assert.equal(await Promise.race([told, new Promise((r) => setTimeout(r, 10_000, 'not told'))]), 1, 'a local change is told once, debounced');
-    await notifyChanged(await a.node.open(b.node.addresses()[0]!, 'availability'), b.remote, a.store.libraryId, a.store.seq());
+    await notifyChanged(await a.node.open(b.node.addresses()[0]!, 'feed'), b.remote, a.store.libraryId, a.store.seq());
     assert.deepEqual(t.changed, [{ from: a.remote.deviceUuid, seq: a.store.seq() }]);
-    const back = await pullAvailability(await b.node.open(a.node.addresses()[0]!, 'availability'), b.store, a.remote, b.store.libraryId);
+    const back = await pullAvailability(await b.node.open(a.node.addresses()[0]!, 'feed'), b.store, a.remote, b.store.libraryId);
     assert.deepEqual({ full: back.full, entries: back.entries }, { full: true, entries: 1 });
   });
 
@@ -196,8 +200,9 @@ describe('availability exchange between two devices over libp2p on loopback', ()
 
   it('gives nothing of a library the device does not share', async () => {
     const { a, b } = t;
-    const original = t.serveB.handler;
+    const original = { ...t.serveB };
     t.serveB.handler = (stream) => serveAvailability(stream, { ...a.remote, libraryIds: [] }, () => b.store);
+    t.serveB.feed = (stream) => serveAvailabilityFeed(stream, { ...a.remote, libraryIds: [] }, () => b.store);
     try {
       await assert.rejects(pullFromB(), (err: unknown) => err instanceof VssError && err.code === 'PEER' && /not shared/.test(err.message));
       await assert.rejects(
@@ -205,7 +210,7 @@ describe('availability exchange between two devices over libp2p on loopback', ()
         /not shared/,
       );
     } finally {
-      t.serveB.handler = original;
+      Object.assign(t.serveB, original);
     }
   });
 
@@ -215,47 +220,57 @@ describe('availability exchange between two devices over libp2p on loopback', ()
     const before = snapshot();
     const state = a.store.peerState(b.remote.deviceUuid)!;
     const header = { libraryId: a.store.libraryId, deviceUuid: b.remote.deviceUuid, epoch: state.epoch!, fromSeq: 0, toSeq: 50, full: true };
+    const head = { t: 'availability.head', epoch: header.epoch, full: true, from_seq: 0, to_seq: 50 };
     const good: AvailabilityEntry[] = [{ contentUuid: C(300), kind: 'thumb', variant: 'grid@1x', format: 'webp', has: true, size: 1, checksum: SUM(3) }];
     const lies: Array<[string, (ch: MessageChannel) => Promise<void>, RegExp]> = [
       ['cut short', async (ch) => {
         const bytes = encodeChunk(header, good);
-        await ch.send({ t: 'chunk', data: bytes.subarray(0, bytes.byteLength - 5) });
+        await ch.send(head);
+        await ch.send({ t: 'availability.page', data: bytes.subarray(0, bytes.byteLength - 5) });
       }, /ends inside/],
       ['garbled', async (ch) => {
         const bytes = Buffer.from(encodeChunk(header, good));
         bytes.fill(0xff, 60, 80);
-        await ch.send({ t: 'chunk', data: bytes });
+        await ch.send(head);
+        await ch.send({ t: 'availability.page', data: bytes });
       }, /digest/],
       ['another device\'s name', async (ch) => {
-        await ch.send({ t: 'chunk', data: encodeChunk({ ...header, deviceUuid: a.remote.deviceUuid }, good) });
+        await ch.send(head);
+        await ch.send({ t: 'availability.page', data: encodeChunk({ ...header, deviceUuid: a.remote.deviceUuid }, good) });
       }, /speaks for device/],
       ['another library', async (ch) => {
-        await ch.send({ t: 'chunk', data: encodeChunk({ ...header, libraryId: '12345678-0000-4000-8000-000000000000' }, good) });
+        await ch.send(head);
+        await ch.send({ t: 'availability.page', data: encodeChunk({ ...header, libraryId: '12345678-0000-4000-8000-000000000000' }, good) });
       }, /of library/],
       ['an end that does not add up', async (ch) => {
-        await ch.send({ t: 'chunk', data: encodeChunk(header, good) });
-        await ch.send({ t: 'end', chunks: 1, entries: 2, to_seq: 50 });
+        await ch.send(head);
+        await ch.send({ t: 'availability.page', data: encodeChunk(header, good) });
+        await ch.send({ t: 'end', pages: 1, items: 2, to_seq: 50 });
       }, /ended saying/],
       ['a duplicate entry', async (ch) => {
-        await ch.send({ t: 'chunk', data: encodeChunk(header, [...good, ...good]) });
-        await ch.send({ t: 'end', chunks: 1, entries: 2, to_seq: 50 });
+        await ch.send(head);
+        await ch.send({ t: 'availability.page', data: encodeChunk(header, [...good, ...good]) });
+        await ch.send({ t: 'end', pages: 1, items: 2, to_seq: 50 });
       }, /twice/],
       ['a delta that skips changes', async (ch) => {
-        await ch.send({ t: 'chunk', data: encodeChunk({ ...header, full: false, fromSeq: state.seq + 10, toSeq: state.seq + 20 }, good) });
+        await ch.send({ ...head, full: false, from_seq: state.seq + 10, to_seq: state.seq + 20 });
+        await ch.send({ t: 'availability.page', data: encodeChunk({ ...header, full: false, fromSeq: state.seq + 10, toSeq: state.seq + 20 }, good) });
       }, /starts at seq/],
       ['chunks that disagree', async (ch) => {
-        await ch.send({ t: 'chunk', data: encodeChunk(header, good) });
-        await ch.send({ t: 'chunk', data: encodeChunk({ ...header, toSeq: 51 }, good) });
+        await ch.send(head);
+        await ch.send({ t: 'availability.page', data: encodeChunk(header, good) });
+        await ch.send({ t: 'availability.page', data: encodeChunk({ ...header, toSeq: 51 }, good) });
       }, /disagree/],
       ['a message above the bound', async (ch) => {
-        await ch.send({ t: 'chunk', data: new Uint8Array(PROTOCOLS.availability.maxMessageBytes + 1) });
+        await ch.send(head);
+        await ch.send({ t: 'availability.page', data: new Uint8Array(PROTOCOLS.feed.maxMessageBytes + 1) });
       }, /no valid message/],
     ];
-    const original = t.serveB.handler;
+    const original = t.serveB.feed;
     try {
       for (const [what, lie, reason] of lies) {
-        t.serveB.handler = async (stream) => {
-          const ch = new MessageChannel(stream, PROTOCOLS.availability.maxMessageBytes * 2);
+        t.serveB.feed = async (stream) => {
+          const ch = new MessageChannel(stream, PROTOCOLS.feed.maxMessageBytes * 2);
           await ch.receive(AbortSignal.timeout(10_000));
           await lie(ch).catch(() => undefined);
           await ch.close();
@@ -264,7 +279,7 @@ describe('availability exchange between two devices over libp2p on loopback', ()
         assert.equal(snapshot(), before, `${what}: nothing changed`);
       }
     } finally {
-      t.serveB.handler = original;
+      t.serveB.feed = original;
     }
     assert.throws(() => a.store.applyFromPeer(a.remote.deviceUuid, { epoch: header.epoch, fromSeq: 0, toSeq: 1, full: true, entries: good }), /own name/);
   });
@@ -279,15 +294,16 @@ describe('availability exchange between two devices over libp2p on loopback', ()
       { contentUuid: C(202), kind: 'depthmap', variant: 'default', format: 'exr', has: true, size: 5, checksum: SUM(2) },
       { contentUuid: C(203), kind: 'thumb', variant: 'grid@1x', format: 'jxl', has: true, size: 5, checksum: SUM(3) },
     ] as unknown as AvailabilityEntry[];
-    const original = t.serveB.handler;
-    t.serveB.handler = async (stream) => {
-      const ch = new MessageChannel(stream, PROTOCOLS.availability.maxMessageBytes);
+    const original = t.serveB.feed;
+    t.serveB.feed = async (stream) => {
+      const ch = new MessageChannel(stream, PROTOCOLS.feed.maxMessageBytes);
       await ch.receive(AbortSignal.timeout(10_000));
       // Its messages carry a field this device does not know, and one message is of a kind it does not know.
-      await ch.send({ t: 'chunk', data: encodeChunk(header, [known[0]!, newer[0]!, known[1]!, newer[1]!]), compressed: false });
+      await ch.send({ t: 'availability.head', epoch: header.epoch, full: true, from_seq: 0, to_seq: header.toSeq, resumable: false });
+      await ch.send({ t: 'availability.page', data: encodeChunk(header, [known[0]!, newer[0]!, known[1]!, newer[1]!]), compressed: false });
       await ch.receive(AbortSignal.timeout(10_000));
       await ch.send({ t: 'progress', done: 4 });
-      await ch.send({ t: 'end', chunks: 1, entries: 4, to_seq: header.toSeq, took_ms: 3 });
+      await ch.send({ t: 'end', pages: 1, items: 4, to_seq: header.toSeq, took_ms: 3 });
       await ch.close();
     };
     try {
@@ -296,7 +312,7 @@ describe('availability exchange between two devices over libp2p on loopback', ()
       assert.deepEqual(peerRows(a.lib, b.remote.deviceUuid).map((r) => r.content_uuid), [C(200), C(201)]);
       assert.equal(a.store.peerState(b.remote.deviceUuid)!.seq, header.toSeq);
     } finally {
-      t.serveB.handler = original;
+      t.serveB.feed = original;
     }
     // Back to B's own digest: a full one, as the epoch it holds is B's own.
     b.lib.store.syncMeta.set('epoch', '0e0e0e0e-0000-4000-8000-000000000000');

@@ -4,16 +4,18 @@ import { sidecarAddress } from '../../sidecars/address.js';
 import { answerWithin, PeerChannel, UnknownPeerMessage, type MessageIn } from '../messages/channel.js';
 import { REASON_CHARS, WHO_HAS_MAX } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
+import { notifyFeed, pullFeed, serveFeed, type ServeFeedOptions } from '../feeds/engine.js';
+import type { Feed, FeedPull, FeedSink, FeedSource } from '../feeds/feed.js';
 import { DIGEST_LIMITS, encodeChunk, encodePacked, type AvailabilityEntry, type DecodedChunk } from './codec.js';
 import type { Availability, WhoHasQuery } from './availability.js';
 
 /*
- * /vss/availability — one request per stream; its messages are rows of the peer-message table
- * (src/sync/messages/table.ts):
- *   pull     → chunk… end    the puller acks each chunk; the server keeps at most WINDOW unacked
+ * /vss/availability — "who has X?", one request per stream; its messages are rows of the
+ * peer-message table (src/sync/messages/table.ts):
  *   who-has  → has
- *   changed  → ok            (the receiver then pulls)
- * Any refusal is an `error`. A digest chunk's `data` is in its own binary layout (codec.ts).
+ * Any refusal is an `error`. What changed since a cursor is the availability feed, carried by the
+ * feed engine (src/sync/feeds/): a head, then the digest in chunks, each in its own binary layout
+ * (codec.ts), taken whole at the end.
  */
 
 /**
@@ -22,18 +24,14 @@ import type { Availability, WhoHasQuery } from './availability.js';
  * pauses the stream above 4 MiB unread), and keep the receiver's memory bounded.
  */
 export const PAGE_ENTRIES = 16_384;
-const WINDOW = 2;
+/** Chunks in flight: the acks keep a fast sender from filling a busy receiver's buffer. */
+export const availabilityFeed: Feed<'availability'> = { name: 'availability', window: 2 };
 /** How long a server waits for the request, and a client for each answer. */
 const REQUEST_WAIT_MS = 30_000;
 const ANSWER_WAIT_MS = 60_000;
 
-export interface ServeOptions {
-  /** A peer said its availability changed (the library link pulls from it, one pull at a time per device and library). */
-  onChanged?(remote: RemoteDevice, libraryId: string, seq: number): void;
-}
-
 /**
- * Serve one availability stream from a paired device. A library the device does not share with
+ * Serve one "who has?" stream from a paired device. A library the device does not share with
  * this one (RemoteDevice.libraryIds) or that is not open here gets an error, never data; a
  * request of a kind this device does not know (a newer peer's) gets an error that says so.
  */
@@ -41,14 +39,13 @@ export async function serveAvailability(
   stream: Stream,
   remote: RemoteDevice,
   storeOf: (libraryId: string) => Availability | undefined,
-  opts: ServeOptions = {},
 ): Promise<void> {
   const ch = new PeerChannel(stream, 'availability');
   const refuse = (reason: string) => ch.send('availability.error', { reason: reason.slice(0, REASON_CHARS) });
   try {
     let req;
     try {
-      req = await ch.receive(['availability.pull', 'availability.who-has', 'availability.changed'], { signal: AbortSignal.timeout(REQUEST_WAIT_MS) });
+      req = await ch.receive(['availability.who-has'], { signal: AbortSignal.timeout(REQUEST_WAIT_MS) });
     } catch (err) {
       if (!(err instanceof UnknownPeerMessage)) throw err;
       await refuse(`unknown availability request ${JSON.stringify(err.kind).slice(0, 60)}`);
@@ -60,18 +57,7 @@ export async function serveAvailability(
       await refuse(`library ${libraryId.slice(0, 64)} is not shared with this device`);
       return;
     }
-    switch (req.name) {
-      case 'availability.pull':
-        await servePull(ch, store, req.body);
-        return;
-      case 'availability.who-has':
-        await serveWhoHas(ch, store, req.body);
-        return;
-      case 'availability.changed':
-        await ch.send('availability.ok', {});
-        opts.onChanged?.(remote, store.libraryId, req.body.seq);
-        return;
-    }
+    await serveWhoHas(ch, store, req.body);
   } catch (err) {
     if (err instanceof VssError && err.code === 'PEER') {
       await refuse(err.message).catch(() => undefined);
@@ -81,26 +67,6 @@ export async function serveAvailability(
   } finally {
     await ch.close();
   }
-}
-
-async function servePull(ch: PeerChannel<'availability'>, store: Availability, req: MessageIn<'availability.pull'>): Promise<void> {
-  const set = store.changesSince(req.seq ?? 0, req.epoch ?? null, PAGE_ENTRIES);
-  const header = { libraryId: store.libraryId, deviceUuid: store.deviceUuid, epoch: set.epoch, fromSeq: set.fromSeq, toSeq: set.toSeq, full: set.full };
-  let chunks = 0;
-  let acked = 0;
-  let entries = 0;
-  for (const page of set.packed()) {
-    for (; chunks - acked >= WINDOW; acked++) await receiveAck(ch);
-    await ch.send('availability.chunk', { data: encodePacked(header, page.text, page.count) });
-    chunks++;
-    entries += page.count;
-  }
-  for (; acked < chunks; acked++) await receiveAck(ch);
-  await ch.send('availability.end', { chunks, entries, to_seq: set.toSeq });
-}
-
-async function receiveAck(ch: PeerChannel<'availability'>): Promise<void> {
-  await ch.receive(['availability.ack'], { signal: AbortSignal.timeout(ANSWER_WAIT_MS), unknown: 'skip' });
 }
 
 async function serveWhoHas(ch: PeerChannel<'availability'>, store: Availability, req: MessageIn<'availability.who-has'>): Promise<void> {
@@ -121,52 +87,84 @@ export interface PullResult {
   ms: number;
 }
 
+/** This device's availability of a library (STORE), as a peer asks for it: the full set or a delta, in chunks. */
+export function availabilitySource(store: Availability): FeedSource<'availability'> {
+  return {
+    changesSince(cursor) {
+      const set = store.changesSince(cursor.seq, cursor.epoch, PAGE_ENTRIES);
+      const header = { libraryId: store.libraryId, deviceUuid: store.deviceUuid, epoch: set.epoch, fromSeq: set.fromSeq, toSeq: set.toSeq, full: set.full };
+      return {
+        head: { epoch: set.epoch, full: set.full, from_seq: set.fromSeq, to_seq: set.toSeq },
+        *pages() {
+          for (const page of set.packed()) yield { page: { data: encodePacked(header, page.text, page.count) }, items: page.count };
+        },
+        toSeq: () => set.toSeq,
+      };
+    },
+  };
+}
+
+type Pulled = Omit<PullResult, 'ms'>;
+
 /**
- * Ask REMOTE what changed in LIBRARY_ID since this device last heard, check every chunk, and
- * apply the whole digest in one transaction. A digest that is cut short, garbled, too large,
- * or about another device or library is refused (VssError PEER) and changes nothing.
+ * What REMOTE's availability of LIBRARY_ID changed since this device last heard, into STORE: every
+ * chunk checked as it comes, the whole digest applied in one transaction at the end. A digest
+ * that is cut short, garbled, too large, or about another device or library is refused (VssError
+ * PEER) and changes nothing.
  */
+export function availabilitySink(store: Availability, remote: RemoteDevice, libraryId: string): FeedSink<'availability', Pulled> {
+  if (libraryId !== store.libraryId) throw new VssError('USAGE', `the store is of library ${store.libraryId}, not ${libraryId}`);
+  return {
+    cursor: () => {
+      const known = store.peerState(remote.deviceUuid);
+      return { epoch: known?.epoch ?? null, seq: known?.seq ?? 0 };
+    },
+    begin(head, asked): FeedPull<'availability', Pulled> {
+      if (!head.full && head.from_seq !== asked.seq) throw new VssError('PEER', `availability delta starts at seq ${head.from_seq}, asked from ${asked.seq}`);
+      const chunks: DecodedChunk[] = [];
+      let entries = 0;
+      let skipped = 0;
+      let bytes = 0;
+      return {
+        apply(page) {
+          const chunk = page.data;
+          bytes += chunk.byteLength;
+          if (bytes > DIGEST_LIMITS.exchangeBytes) throw new VssError('PEER', `availability digest is larger than ${DIGEST_LIMITS.exchangeBytes} bytes`);
+          checkChunk(chunk, head, { libraryId, remote, askedSeq: asked.seq });
+          entries += chunk.count;
+          skipped += chunk.skipped;
+          if (entries > DIGEST_LIMITS.exchangeEntries) throw new VssError('PEER', `availability digest holds more than ${DIGEST_LIMITS.exchangeEntries} entries`);
+          chunks.push(chunk);
+          return chunk.count;
+        },
+        end(end) {
+          if (chunks.length === 0) throw new VssError('PEER', 'availability digest ended without a chunk');
+          if (end.to_seq !== head.to_seq) throw new VssError('PEER', `availability digest ended saying seq ${end.to_seq}; it sent seq ${head.to_seq}`);
+          const applied = store.applyFromPeer(remote.deviceUuid, { epoch: head.epoch, fromSeq: head.from_seq, toSeq: head.to_seq, full: head.full, decoded: chunks });
+          return { full: head.full, entries: applied.entries, skipped, toSeq: head.to_seq };
+        },
+      };
+    },
+  };
+}
+
+/** Serve one feed stream of availability only (tests; the daemon serves every feed with serveFeeds). */
+export function serveAvailabilityFeed(stream: Stream, remote: RemoteDevice, storeOf: (libraryId: string) => Availability | undefined, opts: ServeFeedOptions = {}): Promise<void> {
+  return serveFeed(stream, remote, {
+    feed: (name) => (name === 'availability' ? availabilityFeed : undefined),
+    source: (libraryId, name) => {
+      const store = name === 'availability' ? storeOf(libraryId) : undefined;
+      return store && availabilitySource(store);
+    },
+  }, opts);
+}
+
+/** Ask REMOTE (over the feed stream STREAM) what changed in LIBRARY_ID since this device last heard (see availabilitySink). */
 export async function pullAvailability(stream: Stream, store: Availability, remote: RemoteDevice, libraryId: string, opts: { signal?: AbortSignal } = {}): Promise<PullResult> {
   const started = performance.now();
-  if (libraryId !== store.libraryId) throw new VssError('USAGE', `the store is of library ${store.libraryId}, not ${libraryId}`);
-  const known = store.peerState(remote.deviceUuid);
-  const ch = new PeerChannel(stream, 'availability');
-  const chunks: DecodedChunk[] = [];
-  try {
-    await ch.send('availability.pull', { library_id: libraryId, epoch: known?.epoch ?? null, seq: known?.seq ?? 0 }, opts.signal);
-    let entries = 0;
-    let skipped = 0;
-    let bytes = 0;
-    for (;;) {
-      const msg = await ch.receive(['availability.chunk', 'availability.end', 'availability.error'], { signal: answerSignal(opts.signal), unknown: 'skip' });
-      if (msg.name === 'availability.error') throw new VssError('PEER', `${remote.name} refused the availability pull: ${msg.body.reason.slice(0, REASON_CHARS)}`);
-      if (msg.name === 'availability.end') {
-        const end = msg.body;
-        const last = chunks[0];
-        if (last === undefined) throw new VssError('PEER', 'availability digest ended without a chunk');
-        if (end.chunks !== chunks.length || end.entries !== entries || end.to_seq !== last.toSeq) {
-          throw new VssError('PEER', `availability digest ended saying ${end.chunks} chunks, ${end.entries} entries, seq ${end.to_seq}; it sent ${chunks.length}, ${entries}, seq ${last.toSeq}`);
-        }
-        break;
-      }
-      const chunk = msg.body.data;
-      bytes += chunk.byteLength;
-      if (bytes > DIGEST_LIMITS.exchangeBytes) throw new VssError('PEER', `availability digest is larger than ${DIGEST_LIMITS.exchangeBytes} bytes`);
-      checkChunk(chunk, chunks[0], { libraryId, remote, askedSeq: known?.seq ?? 0 });
-      entries += chunk.count;
-      skipped += chunk.skipped;
-      if (entries > DIGEST_LIMITS.exchangeEntries) throw new VssError('PEER', `availability digest holds more than ${DIGEST_LIMITS.exchangeEntries} entries`);
-      chunks.push(chunk);
-      await ch.send('availability.ack', {}, opts.signal);
-    }
-    const head = chunks[0]!;
-    const applied = store.applyFromPeer(remote.deviceUuid, {
-      epoch: head.epoch, fromSeq: head.fromSeq, toSeq: head.toSeq, full: head.full, decoded: chunks,
-    });
-    return { full: head.full, entries: applied.entries, skipped, toSeq: head.toSeq, ms: performance.now() - started };
-  } finally {
-    await ch.close();
-  }
+  const sink = availabilitySink(store, remote, libraryId);
+  const got = await pullFeed(stream, 'availability', libraryId, sink, remote, opts);
+  return { full: got.full, entries: got.entries, skipped: got.skipped, toSeq: got.toSeq, ms: performance.now() - started };
 }
 
 /**
@@ -194,24 +192,17 @@ export async function askWhoHas(stream: Stream, remote: RemoteDevice, libraryId:
   }
 }
 
-/** Tell REMOTE that this device's availability of LIBRARY_ID changed up to SEQ (it pulls then). */
-export async function notifyChanged(stream: Stream, remote: RemoteDevice, libraryId: string, seq: number, opts: { signal?: AbortSignal } = {}): Promise<void> {
-  const ch = new PeerChannel(stream, 'availability');
-  try {
-    await ch.send('availability.changed', { library_id: libraryId, seq }, opts.signal);
-    const msg = await ch.receive(['availability.ok', 'availability.error'], { signal: answerSignal(opts.signal), unknown: 'skip' });
-    if (msg.name === 'availability.error') throw new VssError('PEER', `${remote.name} refused the change notice: ${msg.body.reason.slice(0, REASON_CHARS)}`);
-  } finally {
-    await ch.close();
-  }
+/** Tell REMOTE (over the feed stream STREAM) that this device's availability of LIBRARY_ID changed up to SEQ (it pulls then). */
+export function notifyChanged(stream: Stream, remote: RemoteDevice, libraryId: string, seq: number, opts: { signal?: AbortSignal } = {}): Promise<void> {
+  return notifyFeed(stream, 'availability', remote, libraryId, seq, opts);
 }
 
-/** Every chunk of one digest must be from REMOTE, of LIBRARY_ID, and agree with the first on what it covers. */
-function checkChunk(c: DecodedChunk, first: DecodedChunk | undefined, want: { libraryId: string; remote: RemoteDevice; askedSeq: number }): void {
+/** Every chunk of one digest must be from REMOTE, of LIBRARY_ID, and agree with the head on what it covers. */
+function checkChunk(c: DecodedChunk, head: MessageIn<'feed.availability.head'>, want: { libraryId: string; remote: RemoteDevice; askedSeq: number }): void {
   if (c.libraryId !== want.libraryId) throw new VssError('PEER', `availability digest is of library ${c.libraryId}, not ${want.libraryId}`);
   if (c.deviceUuid !== want.remote.deviceUuid) throw new VssError('PEER', `availability digest from ${want.remote.deviceUuid} speaks for device ${c.deviceUuid}`);
   if (!c.full && c.fromSeq !== want.askedSeq) throw new VssError('PEER', `availability delta starts at seq ${c.fromSeq}, asked from ${want.askedSeq}`);
-  if (first && (c.epoch !== first.epoch || c.fromSeq !== first.fromSeq || c.toSeq !== first.toSeq || c.full !== first.full)) {
+  if (c.epoch !== head.epoch || c.fromSeq !== head.from_seq || c.toSeq !== head.to_seq || c.full !== head.full) {
     throw new VssError('PEER', 'availability digest chunks disagree on what they cover');
   }
 }

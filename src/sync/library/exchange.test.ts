@@ -27,7 +27,7 @@ interface Side {
 
 /**
  * Two devices with their own folder of one library (same id, as pairing leaves them), B's node
- * serving /vss/library/1.0.0 on loopback through `serveB.handler`, which a test can swap for a
+ * serving the device-owned rows feed (/vss/feed/1.0.0) on loopback through `serveB.handler`, which a test can swap for a
  * lying or failing owner.
  */
 async function twoDevices(root: string) {
@@ -51,7 +51,7 @@ async function twoDevices(root: string) {
   const a: Side = { lib: A.lib, node: nodeA, remote: { deviceUuid: A.lib.device.uuid, peerId: ids.a, name: 'a', libraryIds: [libId], publicKey: A.lib.device.publicKey } };
   const b: Side = { lib: B.lib, node: nodeB, remote: { deviceUuid: B.lib.device.uuid, peerId: ids.b, name: 'b', libraryIds: [libId], publicKey: B.lib.device.publicKey } };
   const serveB = { handler: (stream: Stream) => serveLibrary(stream, a.remote, (id) => (id === libId ? b.lib : undefined)) };
-  await nodeB.handle('library', (stream) => serveB.handler(stream));
+  await nodeB.handle('feed', (stream) => serveB.handler(stream));
   const originalB = { handler: (stream: Stream) => serveOriginal(stream, a.remote, (id) => (id === libId ? b.lib : undefined)) };
   await nodeB.handle('original', (stream) => originalB.handler(stream));
   const peersOfA = new PeerLibrary(a.lib);
@@ -60,7 +60,7 @@ async function twoDevices(root: string) {
     /** A's network as getOriginal sees it: B connected. */
     peersOfNet: { connected: () => [b.remote], open: (_peer: string, protocol: 'original') => nodeA.open(nodeB.addresses()[0]!, protocol) },
     /** A pulls B's rows. */
-    pull: async () => pullLibrary(await nodeA.open(nodeB.addresses()[0]!, 'library'), peersOfA, b.remote, libId),
+    pull: async () => pullLibrary(await nodeA.open(nodeB.addresses()[0]!, 'feed'), peersOfA, b.remote, libId),
     async close() {
       await Promise.all([nodeA.stop(), nodeB.stop()]);
       a.lib.close();
@@ -142,11 +142,11 @@ describe('library sync: an owner\'s rows pulled by a paired device (DESIGN §15)
     const before = listing(t.a.lib, t.b.lib.device.uuid, locationId, '');
     const liar = '0f0f0f0f-0000-4000-8000-000000000001';
     t.serveB.handler = async (stream) => {
-      const ch = new PeerChannel(stream, 'library');
-      await ch.receive(['library.pull']);
+      const ch = new PeerChannel(stream, 'feed');
+      await ch.receive(['feed.pull']);
       const { head } = ownerChanges(t.b.lib, { epoch: null, seq: 0 });
-      await ch.send('library.head', { ...head, device: { ...head.device, uuid: liar } });
-      await ch.send('library.page', { folders: [{ location: locationId, path: '', id: 1, seq: 1, whole: true, entries: [['forged.txt', 'file', 1, 0, null]] }], contents: [] });
+      await ch.send('feed.library.head', { ...head, device: { ...head.device, uuid: liar } });
+      await ch.send('feed.library.page', { folders: [{ location: locationId, path: '', id: 1, seq: 1, whole: true, entries: [['forged.txt', 'file', 1, 0, null]] }], contents: [] });
       await ch.close();
     };
     await assert.rejects(t.pull(), /speak for device/);
@@ -156,11 +156,11 @@ describe('library sync: an owner\'s rows pulled by a paired device (DESIGN §15)
 
   it('refuses a page naming a location its owner did not announce', async () => {
     t.serveB.handler = async (stream) => {
-      const ch = new PeerChannel(stream, 'library');
-      const req = await ch.receive(['library.pull']);
+      const ch = new PeerChannel(stream, 'feed');
+      const req = await ch.receive(['feed.pull']);
       const { head } = ownerChanges(t.b.lib, { epoch: req.body.epoch ?? null, seq: req.body.seq ?? 0 });
-      await ch.send('library.head', head);
-      await ch.send('library.page', { folders: [{ location: 999, path: '', id: 1, seq: head.to_seq, whole: true, entries: [['sneaky.txt', 'file', 1, 0, null]] }], contents: [] });
+      await ch.send('feed.library.head', head);
+      await ch.send('feed.library.page', { folders: [{ location: 999, path: '', id: 1, seq: head.to_seq, whole: true, entries: [['sneaky.txt', 'file', 1, 0, null]] }], contents: [] });
       await ch.close();
     };
     await assert.rejects(t.pull(), /did not announce/);
@@ -170,11 +170,11 @@ describe('library sync: an owner\'s rows pulled by a paired device (DESIGN §15)
   it('refuses a page whose file holds a content the page does not describe, and writes nothing of it', async () => {
     const before = listing(t.a.lib, t.b.lib.device.uuid, locationId, '');
     t.serveB.handler = async (stream) => {
-      const ch = new PeerChannel(stream, 'library');
-      const req = await ch.receive(['library.pull']);
+      const ch = new PeerChannel(stream, 'feed');
+      const req = await ch.receive(['feed.pull']);
       const { head } = ownerChanges(t.b.lib, { epoch: req.body.epoch ?? null, seq: req.body.seq ?? 0 });
-      await ch.send('library.head', head);
-      await ch.send('library.page', {
+      await ch.send('feed.library.head', head);
+      await ch.send('feed.library.page', {
         folders: [{ location: locationId, path: '', id: 1, seq: head.to_seq, whole: true, entries: [['bare.txt', 'file', 1, 0, '0f0f0f0f-0000-5000-8000-000000000002']] }], contents: [],
       });
       await ch.close();
@@ -188,16 +188,16 @@ describe('library sync: an owner\'s rows pulled by a paired device (DESIGN §15)
     for (let d = 0; d < 40; d++) for (let f = 0; f < 150; f++) write(join(tree, 'many', `d${d}`, `f${f}.txt`), `${d}-${f}`);
     await scanLocation(t.b.lib, locationId);
     // A new epoch on A's side of its cursor makes the next pull a full copy.
-    t.a.lib.store.peerLibraryCursor.remove(t.b.lib.device.uuid);
+    t.a.lib.store.feedCursors.remove(t.b.lib.device.uuid, 'library');
     let pagesSent = 0;
     t.serveB.handler = async (stream) => {
-      const ch = new PeerChannel(stream, 'library');
-      const req = await ch.receive(['library.pull']);
+      const ch = new PeerChannel(stream, 'feed');
+      const req = await ch.receive(['feed.pull']);
       const { head, pages } = ownerChanges(t.b.lib, { epoch: req.body.epoch ?? null, seq: req.body.seq ?? 0 });
-      await ch.send('library.head', head);
+      await ch.send('feed.library.head', head);
       for (const page of pages()) {
-        await ch.send('library.page', page);
-        await ch.receive(['library.ack']);
+        await ch.send('feed.library.page', page);
+        await ch.receive(['feed.ack']);
         if (++pagesSent === 1) break; // the owner goes away after one page
       }
       await ch.close();

@@ -12,8 +12,8 @@ export interface PullAsk {
   resume?: { full: boolean; toSeq: number; afterSeq: number; afterId: number; afterName: string };
 }
 
-export type HeadOut = MessageOut<'library.head'>;
-export type PageOut = MessageOut<'library.page'>;
+export type HeadOut = MessageOut<'feed.library.head'>;
+export type PageOut = MessageOut<'feed.library.page'>;
 
 /** A page is sent when it holds this many bytes (about), well inside the protocol's 4 MiB. */
 const PAGE_BYTES = 1024 * 1024;

@@ -6,12 +6,15 @@ import type { Library } from '../../library/library.js';
 import type { PeerContentFacts } from '../../store/peer-contents.js';
 import type { PeerEntryFacts, Removed } from '../../store/peer-entries.js';
 import type { BatchWriter } from '../../store/batch-writer.js';
-import type { PeerLibraryCursorRecord, PullPosition } from '../../store/peer-library-cursor.js';
+import type { FeedCursorRecord, PullPosition } from '../../store/feed-cursors.js';
 import { UUID_RE } from '../../sidecars/address.js';
 import type { MessageIn } from '../messages/channel.js';
 
-export type HeadIn = MessageIn<'library.head'>;
-export type PageIn = MessageIn<'library.page'>;
+/** Its cursors' rows in `feed_cursors`. */
+const FEED = 'library';
+
+export type HeadIn = MessageIn<'feed.library.head'>;
+export type PageIn = MessageIn<'feed.library.page'>;
 
 /** A pull under way from one owner: its number marks every row it confirms. */
 export interface PullInProgress {
@@ -50,13 +53,13 @@ export class PeerLibrary {
 
   /** Where a pull from DEVICE should start: changes since, and a cut-off pull to go on with. */
   askFor(deviceUuid: string): { epoch: string | null; seq: number; resume?: PullPosition } {
-    const c = this.lib.store.peerLibraryCursor.get(deviceUuid);
+    const c = this.lib.store.feedCursors.get(deviceUuid, FEED);
     if (!c) return { epoch: null, seq: 0 };
     return { epoch: c.epoch, seq: c.seq, ...(pending(c) ? { resume: pending(c)! } : {}) };
   }
 
   state(deviceUuid: string): PeerLibraryState | undefined {
-    const c = this.lib.store.peerLibraryCursor.get(deviceUuid);
+    const c = this.lib.store.feedCursors.get(deviceUuid, FEED);
     return c ? { deviceUuid, epoch: c.epoch, seq: c.seq, pending: pending(c), lastPullAt: c.last_pull_at } : undefined;
   }
 
@@ -91,10 +94,10 @@ export class PeerLibrary {
         location_id: l.id, uuid: l.uuid, name: l.name, path: l.path, index_mode: l.mode, files: l.files, dirs: l.dirs, bytes: l.bytes,
         online: l.online === false ? 0 as const : 1 as const,
       })))) removed += this.dropped(store.peerEntries.dropLocation(owner, gone));
-      const c = store.peerLibraryCursor.get(owner);
+      const c = store.feedCursors.get(owner, FEED);
       const number = head.resumed && c
         ? c.pull_number
-        : store.peerLibraryCursor.startPull(owner, head.epoch, { full: head.full, toSeq: head.to_seq, afterSeq: 0, afterId: 0, afterName: '' }, now);
+        : store.feedCursors.startPull(owner, FEED, head.epoch, { full: head.full, toSeq: head.to_seq, afterSeq: 0, afterId: 0, afterName: '' }, now);
       const fresh = head.full && !store.peerEntries.anyOf(owner);
       return { deviceUuid: owner, number, full: head.full, toSeq: head.to_seq, removed, entries: 0, fresh, locations: ids };
     });
@@ -161,7 +164,7 @@ export class PeerLibrary {
       // inserts into the queue cost several times more than one sorted pass).
       if (!pull.full) store.search.queue(named);
       const last = folders[folders.length - 1];
-      if (last) store.peerLibraryCursor.advance(owner, last.seq, last.id, last.whole ? '' : last.rows[last.rows.length - 1]?.name ?? '');
+      if (last) store.feedCursors.advance(owner, FEED, last.seq, last.id, last.whole ? '' : last.rows[last.rows.length - 1]?.name ?? '');
     });
     pull.entries += entries;
     return entries;
@@ -174,7 +177,7 @@ export class PeerLibrary {
       if (pull.full && !pull.fresh) pull.removed += this.dropped(store.peerEntries.sweepDevice(pull.deviceUuid, pull.number));
       if ((pull.full && !pull.fresh) || pull.removed > 0) store.search.queue(store.peerContents.dropUnheld(pull.deviceUuid));
       if (pull.full) store.search.queuePeerDevice(pull.deviceUuid);
-      store.peerLibraryCursor.finishPull(pull.deviceUuid, Date.now());
+      store.feedCursors.finishPull(pull.deviceUuid, FEED, Date.now());
     });
   }
 
@@ -192,14 +195,14 @@ export class PeerLibrary {
       const entries = this.dropped(store.peerEntries.dropDevice(deviceUuid));
       store.search.queue(store.peerContents.dropDevice(deviceUuid));
       store.peerLocations.dropDevice(deviceUuid);
-      store.peerLibraryCursor.remove(deviceUuid);
+      store.feedCursors.remove(deviceUuid, FEED);
       store.devices.removePeer(deviceUuid);
       return { entries };
     });
   }
 }
 
-function pending(c: PeerLibraryCursorRecord): PullPosition | null {
+function pending(c: FeedCursorRecord): PullPosition | null {
   if (c.pull_full === null || c.pull_to_seq === null) return null;
   return { full: c.pull_full === 1, toSeq: c.pull_to_seq, afterSeq: c.pull_after_seq ?? 0, afterId: c.pull_after_id ?? 0, afterName: c.pull_after_name ?? '' };
 }

@@ -25,19 +25,21 @@ describe('the peer-message table', () => {
   });
 
   it('reads a newer peer\'s message as far as it can: unknown fields left out, an unknown kind said as such', () => {
-    const pull = { ...messageOf('availability.pull', { library_id: LIB, epoch: null, seq: 3 }), since_ms: 5, filter: ['thumb'] };
-    const got = readMessage('availability', decodeFrame('availability', encode(pull)), ['availability.pull']);
-    assert.deepEqual(got, { name: 'availability.pull', body: { t: 'pull', library_id: LIB, epoch: null, seq: 3 } });
+    const pull = { ...messageOf('feed.pull', { library_id: LIB, feed: 'availability', epoch: null, seq: 3 }), since_ms: 5, filter: ['thumb'] };
+    const got = readMessage('feed', decodeFrame('feed', encode(pull)), ['feed.pull']);
+    assert.deepEqual(got, { name: 'feed.pull', body: { t: 'pull', library_id: LIB, feed: 'availability', epoch: null, seq: 3 } });
     // An older peer's pull without the optional fields is still a pull.
-    assert.deepEqual(readMessage('availability', { t: 'pull', library_id: LIB }, ['availability.pull']).body, { t: 'pull', library_id: LIB });
-    assert.throws(() => readMessage('availability', { t: 'subscribe', library_id: LIB }, ['availability.pull']),
+    assert.deepEqual(readMessage('feed', { t: 'pull', library_id: LIB, feed: 'shared' }, ['feed.pull']).body, { t: 'pull', library_id: LIB, feed: 'shared' });
+    assert.throws(() => readMessage('feed', { t: 'subscribe', library_id: LIB }, ['feed.pull']),
       (err: unknown) => err instanceof UnknownPeerMessage && err.kind === 'subscribe' && /unknown kind "subscribe".*version 1/.test(err.message));
-    assert.throws(() => readMessage('availability', { t: 'ack' }, ['availability.pull', 'availability.error']),
+    assert.throws(() => readMessage('feed', { t: 'ack' }, ['feed.pull', 'feed.error']),
       (err: unknown) => err instanceof PeerMessageError && !(err instanceof UnknownPeerMessage) && /expected a pull message, got "ack"/.test(err.message));
-    assert.throws(() => readMessage('availability', { t: 'changed', library_id: LIB, seq: -1 }, ['availability.changed']), /changed\.seq: expected a whole number/);
+    assert.throws(() => readMessage('feed', { t: 'changed', library_id: LIB, feed: 'library', seq: -1 }, ['feed.changed']), /changed\.seq: expected a whole number/);
+    // A feed this device does not know (a newer peer's) is refused by name, not taken for another.
+    assert.throws(() => readMessage('feed', { t: 'pull', library_id: LIB, feed: 'comments' }, ['feed.pull']), /pull\.feed/);
     // A bad value deep in a list is named by its place.
     const folder = { location: 1, path: '', id: 1, seq: 1, whole: true, entries: [['a', 'file', 1, null, null], ['b', 'file', -2, null, null]] };
-    assert.throws(() => readMessage('library', { t: 'page', folders: [folder], contents: [] }, ['library.page']), /page\.folders\[0\]\.entries\[1\]\[2\]: expected a whole number/);
+    assert.throws(() => readMessage('feed', { t: 'library.page', folders: [folder], contents: [] }, ['feed.library.page']), /library.page\.folders\[0\]\.entries\[1\]\[2\]: expected a whole number/);
     // Untagged: the fetch request is whatever its step receives; its answers are told apart by `ok`.
     const item = { c: LIB, k: 'thumb', v: 'grid@1x', f: 'webp', s: 10, x: 'a'.repeat(64), o: 0 };
     assert.deepEqual(readMessage('fetch', { lib: LIB, items: [{ ...item, priority: 'high' }] }, ['fetch.request']).body, { lib: LIB, items: [item] });
@@ -51,7 +53,7 @@ describe('the peer-message table', () => {
     const tooMany = Array.from({ length: PROTOCOLS.availability.decoder.maxArrayLength + 1 }, () => [LIB, 'thumb', 'grid@1x']);
     assert.throws(() => decodeFrame('availability', encode({ t: 'who-has', library_id: LIB, addresses: tooMany })), /does not decode/);
     // Each row has its own bound within the protocol's: an ack is a few bytes, not a megabyte.
-    assert.throws(() => readMessage('availability', { t: 'ack' }, ['availability.ack'], 4096), /ack message of 4096 bytes is above its bound of 64/);
-    assert.equal(readMessage('availability', { t: 'ack' }, ['availability.ack'], 6).name, 'availability.ack');
+    assert.throws(() => readMessage('feed', { t: 'ack' }, ['feed.ack'], 4096), /ack message of 4096 bytes is above its bound of 64/);
+    assert.equal(readMessage('feed', { t: 'ack' }, ['feed.ack'], 6).name, 'feed.ack');
   });
 });

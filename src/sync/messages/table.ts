@@ -57,6 +57,9 @@ export const MODE_MAX = 0o7777;
  * where 0644 would show a private file to every user of the receiving machine.
  */
 export const MODE_OF_OLDER_PEER = 0o600;
+/** The feeds (src/sync/feeds/): each a kind of "what changed here since a cursor", served by the one feed engine. */
+export const FEEDS = ['availability', 'library', 'shared'] as const;
+export type FeedName = (typeof FEEDS)[number];
 
 interface ProtocolRow {
   /** The libp2p protocol id (negotiated by multistream-select): its major version. */
@@ -92,7 +95,7 @@ export const PROTOCOLS = {
     decoder: { maxArrayLength: MEMBER_RECORDS_MAX, maxMapLength: 16, maxStrLength: 256, maxBinLength: PEER_RECORD_BYTES },
   },
   // ---- end of reconnecting ----
-  /** Availability: digests (chunks of at most 32k entries, ~1.7 MB), deltas and "who has X?". */
+  /** Availability: "who has X?" (digests and deltas are the availability feed). */
   availability: {
     id: '/vss/availability/1.0.0', version: 1, maxMessageBytes: 4 * 1024 * 1024, pairedOnly: true, maxInboundStreams: 8, tagKey: 't',
     decoder: { maxArrayLength: WHO_HAS_MAX, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 4 * 1024 * 1024 },
@@ -102,15 +105,14 @@ export const PROTOCOLS = {
     id: '/vss/fetch/1.0.0', version: 1, maxMessageBytes: 256 * 1024, pairedOnly: true, maxInboundStreams: 16, tagKey: 'ok',
     decoder: { maxArrayLength: MAX_BATCH_ITEMS, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 1024 },
   },
-  /** Library sync (DESIGN §15): an owner's device-owned rows (locations, folder listings, content facts), in pages. */
-  library: {
-    id: '/vss/library/1.0.0', version: 1, maxMessageBytes: 4 * 1024 * 1024, pairedOnly: true, maxInboundStreams: 8, tagKey: 't',
-    decoder: { maxArrayLength: LIBRARY_PAGE_ROWS, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 1024 },
-  },
-  /** Shared data (DESIGN §15, §16): operations on tags and user metadata, from any member's log, in pages. */
-  shared: {
-    id: '/vss/shared/1.0.0', version: 1, maxMessageBytes: 2 * 1024 * 1024, pairedOnly: true, maxInboundStreams: 8, tagKey: 't',
-    decoder: { maxArrayLength: SHARED_PAGE_OPS, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 1024 },
+  /**
+   * Feeds (src/sync/feeds/): every kind of "what changed here since a cursor" — one engine serves,
+   * pulls and notifies them all (Syncthing's Index/IndexUpdate), the feed named in each request.
+   * Pages of up to 4 MiB (an availability digest chunk, a library page) or 4096 items.
+   */
+  feed: {
+    id: '/vss/feed/1.0.0', version: 1, maxMessageBytes: 4 * 1024 * 1024, pairedOnly: true, maxInboundStreams: 24, tagKey: 't',
+    decoder: { maxArrayLength: Math.max(LIBRARY_PAGE_ROWS, SHARED_PAGE_OPS), maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 4 * 1024 * 1024 },
   },
   /** Originals by content address (DESIGN §15): one request a stream; the header, then the file's bytes. */
   original: {
@@ -176,23 +178,13 @@ export const PEER_MESSAGES = {
   },
   // ---- end of reconnecting ----
 
-  // ---- /vss/availability: one request per stream (DESIGN §9 "Availability") ----
-  /** Ask what changed since SEQ of EPOCH (the full set when unknown or too old). Answered by chunk… end. */
-  'availability.pull': { protocol: 'availability', tag: { t: 'pull' }, since: 1, maxBytes: KiB, fields: { library_id: f.string(64), epoch: f.optional(f.nullable(f.string(64))), seq: f.optional(f.uint) } },
-  /** One chunk of the digest; the puller acks each, and the server keeps at most a window unacked. */
-  'availability.chunk': { protocol: 'availability', tag: { t: 'chunk' }, since: 1, maxBytes: PROTOCOLS.availability.maxMessageBytes, fields: { data: f.digest(DIGEST_BYTES) } },
-  'availability.ack': { protocol: 'availability', tag: { t: 'ack' }, since: 1, maxBytes: 64, fields: {} },
-  /** The digest is whole: what it held, to check against what came. */
-  'availability.end': { protocol: 'availability', tag: { t: 'end' }, since: 1, maxBytes: 256, fields: { chunks: f.uint, entries: f.uint, to_seq: f.uint } },
+  // ---- /vss/availability: "who has?", one request per stream (DESIGN §9 "Availability"); what changed is the availability feed ----
   /** "Who has X?": which of these ([content uuid, kind, variant]) the device has ready now. Answered by `has`. */
   'availability.who-has': {
     protocol: 'availability', tag: { t: 'who-has' }, since: 1, maxBytes: 1024 * KiB,
     fields: { library_id: f.string(64), addresses: f.array(f.tuple(f.uuid, f.string(NAME), f.string(NAME)), WHO_HAS_MAX) },
   },
   'availability.has': { protocol: 'availability', tag: { t: 'has' }, since: 1, maxBytes: PROTOCOLS.availability.maxMessageBytes, fields: { data: f.digest(DIGEST_BYTES) } },
-  /** A push: the sender's availability changed up to SEQ (the receiver pulls). Answered by `ok`. */
-  'availability.changed': { protocol: 'availability', tag: { t: 'changed' }, since: 1, maxBytes: 256, fields: { library_id: f.string(64), seq: f.uint } },
-  'availability.ok': { protocol: 'availability', tag: { t: 'ok' }, since: 1, maxBytes: 64, fields: {} },
   /** Any refusal; the stream ends. */
   'availability.error': { protocol: 'availability', tag: { t: 'error' }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
 
@@ -213,37 +205,48 @@ export const PEER_MESSAGES = {
   /** An item refused (not ready, not shared, changed, not an address); the next item's answer follows. */
   'fetch.refused': { protocol: 'fetch', tag: { ok: false }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
 
-  // ---- /vss/shared: one request per stream (DESIGN §15 "Shared data") ----
-  /** Ask for the operations logged after SEQ of EPOCH (all of them when unknown or of another epoch). Answered by page… end. */
-  'shared.pull': { protocol: 'shared', tag: { t: 'pull' }, since: 1, maxBytes: KiB, fields: { library_id: f.string(64), epoch: f.optional(f.nullable(f.string(64))), seq: f.optional(f.uint) } },
-  /** Operations in the order the sender logged them, each as JSON (the receiver checks each); SEQ: the last one's number there. */
-  'shared.page': {
-    protocol: 'shared', tag: { t: 'page' }, since: 1, maxBytes: PROTOCOLS.shared.maxMessageBytes,
-    fields: { epoch: f.string(64), seq: f.uint, ops: f.array(f.string(SHARED_OP_CHARS), SHARED_PAGE_OPS) },
-  },
-  'shared.ack': { protocol: 'shared', tag: { t: 'ack' }, since: 1, maxBytes: 64, fields: {} },
-  'shared.end': { protocol: 'shared', tag: { t: 'end' }, since: 1, maxBytes: 256, fields: { epoch: f.string(64), seq: f.uint, pages: f.uint } },
-  /** A push: the sender's log grew (the receiver pulls). Answered by `ok`. */
-  'shared.changed': { protocol: 'shared', tag: { t: 'changed' }, since: 1, maxBytes: 256, fields: { library_id: f.string(64), seq: f.uint } },
-  'shared.ok': { protocol: 'shared', tag: { t: 'ok' }, since: 1, maxBytes: 64, fields: {} },
-  'shared.error': { protocol: 'shared', tag: { t: 'error' }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
-
-  // ---- /vss/library: one request per stream (DESIGN §15 "Device-owned data") ----
+  // ---- /vss/feed: one request per stream (src/sync/feeds/engine.ts), the feed named in it ----
   /**
-   * Ask the owner what changed in its rows since SEQ of EPOCH (a full copy when unknown or of
-   * another epoch); RESUME: a pull that was cut off, to go on from the last page applied.
-   * Answered by head, page… end (each page acked).
+   * Ask the owner what changed in FEED since SEQ of EPOCH (all of it when unknown or of another
+   * epoch); RESUME: a pull that was cut off, to go on from the last page applied (a feed whose
+   * pages carry a position). Answered by the feed's head, its pages… (each acked) and `end`.
    */
-  'library.pull': {
-    protocol: 'library', tag: { t: 'pull' }, since: 1, maxBytes: 8 * KiB,
+  'feed.pull': {
+    protocol: 'feed', tag: { t: 'pull' }, since: 1, maxBytes: 8 * KiB,
     fields: {
-      library_id: f.string(64), epoch: f.optional(f.nullable(f.string(64))), seq: f.optional(f.uint),
+      library_id: f.string(64), feed: f.oneOf(FEEDS), epoch: f.optional(f.nullable(f.string(64))), seq: f.optional(f.uint),
       resume: f.optional(f.object({ full: f.bool, to_seq: f.uint, after_seq: f.uint, after_id: f.uint, after_name: f.string(ENTRY_NAME) })),
     },
   },
+  'feed.ack': { protocol: 'feed', tag: { t: 'ack' }, since: 1, maxBytes: 64, fields: {} },
+  /** The pull is whole: what it held, to check against what came; TO_SEQ: where the follower's cursor stands now. */
+  'feed.end': { protocol: 'feed', tag: { t: 'end' }, since: 1, maxBytes: 256, fields: { pages: f.uint, items: f.uint, to_seq: f.uint } },
+  /** A push: the sender's FEED changed up to SEQ (the receiver pulls). Answered by `ok`. */
+  'feed.changed': { protocol: 'feed', tag: { t: 'changed' }, since: 1, maxBytes: 256, fields: { library_id: f.string(64), feed: f.oneOf(FEEDS), seq: f.uint } },
+  'feed.ok': { protocol: 'feed', tag: { t: 'ok' }, since: 1, maxBytes: 64, fields: {} },
+  /** Any refusal; the stream ends. */
+  'feed.error': { protocol: 'feed', tag: { t: 'error' }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
+
+  // ---- the availability feed (DESIGN §9 "Availability"): the sidecars this device has, a delta since SEQ of EPOCH or the full set ----
+  /** What the pull brings: the changes after FROM_SEQ up to TO_SEQ, or (FULL) the whole set. */
+  'feed.availability.head': { protocol: 'feed', tag: { t: 'availability.head' }, since: 1, maxBytes: 512, fields: { epoch: f.string(64), full: f.bool, from_seq: f.uint, to_seq: f.uint } },
+  /** One chunk of the digest (its header repeats the head's, for the codec's checks); the follower applies the whole digest at the end. */
+  'feed.availability.page': { protocol: 'feed', tag: { t: 'availability.page' }, since: 1, maxBytes: PROTOCOLS.feed.maxMessageBytes, fields: { data: f.digest(DIGEST_BYTES) } },
+
+  // ---- the shared-data feed (DESIGN §15 "Shared data"): the sender's log of operations ----
+  /** What the pull brings: the log after FROM_SEQ of EPOCH up to about TO_SEQ, or (FULL) the whole state where the log was pruned. */
+  'feed.shared.head': { protocol: 'feed', tag: { t: 'shared.head' }, since: 1, maxBytes: 512, fields: { epoch: f.string(64), full: f.bool, from_seq: f.uint, to_seq: f.uint } },
+  /** Operations in the order the sender logged them, each as JSON (the receiver checks each); SEQ: the last one's number there. */
+  'feed.shared.page': {
+    protocol: 'feed', tag: { t: 'shared.page' }, since: 1, maxBytes: 2 * 1024 * KiB,
+    fields: { seq: f.uint, ops: f.array(f.string(SHARED_OP_CHARS), SHARED_PAGE_OPS) },
+  },
+
+  // ---- the device-owned rows feed (DESIGN §15 "Device-owned data"): an owner's own rows, a delta
+  // since SEQ of EPOCH or a full copy; its pages carry their position, so a pull cut off resumes ----
   /** The owner: who it is now (its name travels here), what the pull brings, and its locations (the whole list). */
-  'library.head': {
-    protocol: 'library', tag: { t: 'head' }, since: 1, maxBytes: PROTOCOLS.library.maxMessageBytes,
+  'feed.library.head': {
+    protocol: 'feed', tag: { t: 'library.head' }, since: 1, maxBytes: PROTOCOLS.feed.maxMessageBytes,
     fields: {
       device: f.object({ uuid: f.uuid, name: f.text(PAIR_TEXT), os: f.string(32) }),
       epoch: f.string(64), full: f.bool, from_seq: f.uint, to_seq: f.uint, resumed: f.bool,
@@ -259,8 +262,8 @@ export const PEER_MESSAGES = {
    * by name — [name, kind, size, mtime ms, content uuid] — and the facts of the contents they hold:
    * [uuid, cas id, cas version, kind, mime, size, media metadata JSON].
    */
-  'library.page': {
-    protocol: 'library', tag: { t: 'page' }, since: 1, maxBytes: PROTOCOLS.library.maxMessageBytes,
+  'feed.library.page': {
+    protocol: 'feed', tag: { t: 'library.page' }, since: 1, maxBytes: PROTOCOLS.feed.maxMessageBytes,
     fields: {
       folders: f.array(f.object({
         location: f.uint, path: f.string(REL_PATH), id: f.uint, seq: f.uint, whole: f.bool,
@@ -269,15 +272,6 @@ export const PEER_MESSAGES = {
       contents: f.array(f.tuple(f.uuid, f.string(128), f.uint, f.string(32), f.string(255), f.uint, f.nullable(f.string(MEDIA_METADATA_CHARS))), LIBRARY_PAGE_ROWS),
     },
   },
-  'library.ack': { protocol: 'library', tag: { t: 'ack' }, since: 1, maxBytes: 64, fields: {} },
-  /** The pull is whole: what it held, to check against what came. */
-  'library.end': { protocol: 'library', tag: { t: 'end' }, since: 1, maxBytes: 256, fields: { pages: f.uint, entries: f.uint, to_seq: f.uint } },
-  /** A push: the owner's rows changed up to SEQ (the receiver pulls). Answered by `ok`. */
-  'library.changed': { protocol: 'library', tag: { t: 'changed' }, since: 1, maxBytes: 256, fields: { library_id: f.string(64), seq: f.uint } },
-  'library.ok': { protocol: 'library', tag: { t: 'ok' }, since: 1, maxBytes: 64, fields: {} },
-  /** Any refusal; the stream ends. */
-  'library.error': { protocol: 'library', tag: { t: 'error' }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB) } },
-
   // ---- /vss/original: one request per stream (DESIGN §15 "Originals on another device") ----
   /** A content's original by address (never a path), from OFFSET on (a resumed copy), LENGTH bytes of it at most (a viewer's range). */
   'original.request': { protocol: 'original', tag: {}, since: 1, maxBytes: KiB, fields: { lib: f.string(64), content: f.uuid, offset: f.uint, length: f.optional(f.uint) } },

@@ -24,11 +24,11 @@ function state(lib: Library): string {
 }
 
 /**
- * /vss/shared between two libraries on loopback (two PeerNodes): A pulls B's log of shared data,
+ * The shared-data feed between two libraries on loopback (two PeerNodes): A pulls B's log of shared data,
  * tens of thousands of operations in many pages, merged a few pages to a transaction with the
  * cursor; a pull cut off part way goes on from what was merged.
  */
-describe('shared-data pull over /vss/shared (many pages)', () => {
+describe('shared-data pull over /vss/feed (many pages)', () => {
   const tmp = tempDir('vss-shared-pull-');
   let a: Library;
   let b: Library;
@@ -36,7 +36,7 @@ describe('shared-data pull over /vss/shared (many pages)', () => {
   let nodeB: PeerNode;
   let bRemote: RemoteDevice;
   const serveB = { handler: (_stream: Stream): Promise<void> => Promise.resolve() };
-  const pull = async () => pullShared(await nodeA.open(nodeB.addresses()[0]!, 'shared'), a, bRemote);
+  const pull = async () => pullShared(await nodeA.open(nodeB.addresses()[0]!, 'feed'), a, bRemote);
   const TAGGINGS = 30_000;
 
   before(async () => {
@@ -50,7 +50,7 @@ describe('shared-data pull over /vss/shared (many pages)', () => {
     const aRemote = { deviceUuid: a.device.uuid, peerId: ids.a, name: 'a', libraryIds: [b.config.id] };
     bRemote = { deviceUuid: b.device.uuid, peerId: ids.b, name: 'b', libraryIds: [b.config.id] };
     serveB.handler = (stream) => serveShared(stream, aRemote, (lib) => (lib === b.config.id ? b : undefined));
-    await nodeB.handle('shared', (stream) => serveB.handler(stream));
+    await nodeB.handle('feed', (stream) => serveB.handler(stream));
     const shared = new SharedData(b);
     const tags: UnstampedOp[] = [0, 1, 2].map((k) => ({ record: 'tag', id: id(1, k), set: { name: `tag ${k}`, color: null, parent: k === 0 ? null : id(1, 0) } }));
     shared.commit(tags);
@@ -73,20 +73,21 @@ describe('shared-data pull over /vss/shared (many pages)', () => {
     // A merged the first few pages together and had the last one waiting.
     const cutAfter = 5;
     serveB.handler = async (stream) => {
-      const ch = new PeerChannel(stream, 'shared');
-      await ch.receive(['shared.pull']);
+      const ch = new PeerChannel(stream, 'feed');
+      await ch.receive(['feed.pull']);
       const epoch = new Availability(b).epoch();
+      await ch.send('feed.shared.head', { epoch, full: false, from_seq: 0, to_seq: b.store.sharedOps.head() });
       let seq = 0;
       for (let p = 0; p < cutAfter; p++) {
         const rows = b.store.sharedOps.since(seq, SHARED_PAGE_OPS);
         seq = rows.at(-1)!.seq;
-        await ch.send('shared.page', { epoch, seq, ops: rows.map((r) => r.op) });
-        await ch.receive(['shared.ack']);
+        await ch.send('feed.shared.page', { seq, ops: rows.map((r) => r.op) });
+        await ch.receive(['feed.ack']);
       }
       stream.abort(new Error('gone'));
     };
     await assert.rejects(pull());
-    const cursor = a.store.sharedCursors.get(b.device.uuid);
+    const cursor = a.store.feedCursors.get(b.device.uuid, 'shared');
     assert.ok(cursor && cursor.seq > 0 && cursor.seq < b.store.sharedOps.head(), `merged part of the log before the cut (cursor ${cursor?.seq})`);
     assert.equal(a.store.sharedOps.head(), cursor.seq, 'the cursor says exactly what was merged');
 
@@ -97,7 +98,7 @@ describe('shared-data pull over /vss/shared (many pages)', () => {
     assert.equal(got.refused, 0);
     assert.equal(state(a), state(b));
     assert.equal(a.store.metadataTags.contentsOf(id(1, 1)).length, Math.ceil((TAGGINGS - 1) / 3));
-    assert.equal(a.store.sharedCursors.get(b.device.uuid)?.seq, b.store.sharedOps.head());
+    assert.equal(a.store.feedCursors.get(b.device.uuid, 'shared')?.seq, b.store.sharedOps.head());
   });
 
   it('a pull from where it stopped brings only what is new', async () => {

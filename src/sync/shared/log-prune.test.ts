@@ -18,7 +18,7 @@ const T = (n: number) => `70000000-0000-4000-8000-${String(n).padStart(12, '0')}
 const state = (lib: Library) => ({ tags: lib.store.tags.all(), meta: lib.store.userMetadata.all(), tagging: lib.store.metadataTags.all() });
 
 /**
- * /vss/shared between two real libp2p nodes on loopback: the owner serves its log, pullers take it
+ * The shared-data feed (/vss/feed) between two real libp2p nodes on loopback: the owner serves its log, pullers take it
  * from their cursor; once the log is pruned past a puller's place, the puller gets the whole state.
  */
 describe('shared-data exchange: a pruned log', () => {
@@ -60,9 +60,9 @@ describe('shared-data exchange: a pruned log', () => {
       return n;
     }));
     const byPeer = new Map(pullerNodes.map((n, i) => [n.peerId, remote(pullers[i]!, n.peerId, libraryId)] as const));
-    await ownerNode.handle('shared', (stream, peerId) => serveShared(stream, byPeer.get(peerId)!, (id) => (id === libraryId ? owner : undefined)));
+    await ownerNode.handle('feed', (stream, peerId) => serveShared(stream, byPeer.get(peerId)!, (id) => (id === libraryId ? owner : undefined)));
     const ownerRemote = remote(owner, ownerNode.peerId, libraryId);
-    const pull = async (i: number) => pullShared(await pullerNodes[i]!.open(ownerNode.addresses()[0]!, 'shared'), pullers[i]!, ownerRemote);
+    const pull = async (i: number) => pullShared(await pullerNodes[i]!.open(ownerNode.addresses()[0]!, 'feed'), pullers[i]!, ownerRemote);
 
     const shared = new SharedData(owner);
     shared.commit([{ record: 'tag', id: T(1), set: { name: 'Trips', color: null, parent: null } }]);

@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+import type { FeedName } from '../messages/table.js';
+import type { PeerLink, RemoteDevice } from '../peer-link.js';
+import { SerialRuns } from '../serial-runs.js';
+import { notifyFeed, pullFeed, type PulledCounts } from './engine.js';
+import type { FeedSink } from './feed.js';
+
+/** How long a stream to a peer may take to open for a pull or a notice. */
+const OPEN_TIMEOUT_MS = 5_000;
+
+export interface FeedLinkOptions<F extends FeedName, R> {
+  feed: F;
+  libraryId: string;
+  /** Only the devices that share the library. */
+  peers: Required<Pick<PeerLink, 'connected' | 'open'>>;
+  log: Logger;
+  /** The follower's side for R: where this device stands in R's feed, and how a page is taken in. */
+  sink(r: RemoteDevice): FeedSink<F, R>;
+  /** A pull from R ended whole: true when another should follow at once. */
+  pulled?(r: RemoteDevice, got: R & PulledCounts): boolean | void;
+  /** This device's newest number of the feed (what a notice says). */
+  head(): number;
+  /** Whether the library is still open (nothing is read from a closed one). */
+  isOpen(): boolean;
+  /** A change is told this long after it (the changes meanwhile go out as one notice). */
+  noticeDebounceMs: number;
+  /** A notice that did not reach a connected peer is sent again at each `tellOwed`, this many times in all. */
+  noticeTries: number;
+}
+
+/**
+ * One feed of one library between this device and the paired devices that share it (the feed
+ * engine's pull and notice, scheduled): pulled from a device when asked (one pull at a time per
+ * device, another after it when asked for meanwhile), and the connected devices told when the feed
+ * changed here, debounced; a notice that did not reach a connected peer is owed until `tellOwed`
+ * sends it again (the link's periodic look), `noticeTries` times in all.
+ */
+export class FeedLink<F extends FeedName, R> {
+  private readonly pulls = new SerialRuns();
+  /** Devices a notice did not reach yet, and how many more times it may be sent to them. */
+  private owed = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: FeedLinkOptions<F, R>) {}
+
+  /** Pull what changed on R since this device's cursor. */
+  pull(r: RemoteDevice): Promise<void> {
+    return this.pulls.run(r.deviceUuid, async () => {
+      try {
+        const stream = await this.o.peers.open(r.peerId, 'feed', AbortSignal.timeout(OPEN_TIMEOUT_MS));
+        const got = await pullFeed(stream, this.o.feed, this.o.libraryId, this.o.sink(r), r);
+        return this.o.pulled?.(r, got) === true;
+      } catch (err) {
+        // Offline, going away or refused: what was taken in stays; the next connect, notice or periodic pull goes on from the cursor.
+        this.o.log.debug({ err, device: r.deviceUuid, feed: this.o.feed }, 'feed pull failed');
+        return false;
+      }
+    });
+  }
+
+  /** The feed changed here (EXCEPT: the device the change came from): the connected peers are told shortly. */
+  changed(except: string | null = null): void {
+    this.owe(except);
+    if (this.stopped || this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.tellOwed();
+    }, this.o.noticeDebounceMs);
+    this.timer.unref();
+  }
+
+  /** Every connected peer but EXCEPT is owed a notice (sent at the next `tellOwed`). */
+  owe(except: string | null = null): void {
+    for (const r of this.o.peers.connected()) if (r.deviceUuid !== except) this.owed.set(r.deviceUuid, this.o.noticeTries);
+  }
+
+  /** Send the notices owed to connected peers now. */
+  tellOwed(): void {
+    if (this.stopped || this.owed.size === 0 || !this.o.isOpen()) return;
+    const owed = this.owed;
+    this.owed = new Map();
+    const seq = this.o.head();
+    for (const r of this.o.peers.connected()) {
+      const tries = owed.get(r.deviceUuid);
+      if (tries === undefined) continue;
+      void this.o.peers.open(r.peerId, 'feed', AbortSignal.timeout(OPEN_TIMEOUT_MS))
+        .then((stream) => notifyFeed(stream, this.o.feed, r, this.o.libraryId, seq))
+        .catch((err: unknown) => {
+          // A newer change owes it a full count of tries already.
+          if (tries > 1 && !this.owed.has(r.deviceUuid)) this.owed.set(r.deviceUuid, tries - 1);
+          this.o.log.debug({ err, device: r.deviceUuid, feed: this.o.feed }, 'telling a peer of feed changes failed');
+        });
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.pulls.stop();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+  }
+}
