@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     const big = buildBigLibrary(workDir, { contents: o.contents });
     const lib = big.lib;
     const store = new JobStore(lib.db);
-    const api = new JobsApi(lib, { dataDir: big.dataDir, access: 'write' } as ConstructorParameters<typeof JobsApi>[1]);
+    const api = new JobsApi(lib, { lib, dataDir: big.dataDir, network: () => undefined });
     const total = store.counts().completed;
     if (total !== o.contents) throw new Error(`${total} jobs, not ${o.contents}`);
     const first = api.list({ limit: 1 }).items[0];

@@ -2,11 +2,11 @@ import { streamKeyed, type KeyedReader } from '../core/paging.js';
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { Logger } from 'pino';
-import type { FetchFirst, JobKind } from '../jobs/job-kind.js';
+import type { FetchFirst } from '../jobs/job-kind.js';
 import type { JobWork } from '../jobs/job-work.js';
 import type { RunSummary } from '../jobs/runner.js';
 import { isJobStatus, JOB_STATUSES, type JobRow, type NamedJobRow } from '../jobs/states.js';
-import type { LibraryContext } from './library-api.js';
+import type { OpHost } from '../ops/op.js';
 import { pageKeyed, type Page, type PageRequest } from './pages.js';
 
 /** Each library's continuous work while it loads (the daemon's `startWork`), until it runs. */
@@ -31,7 +31,7 @@ export interface RunJobsInput {
 
 /** The durable job queue (DESIGN §7): run it, list it, act on one job. */
 export class JobsApi {
-  constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {}
+  constructor(private readonly lib: Library, private readonly host: OpHost) {}
 
   /**
    * Work the queue in this process; progress arrives as `jobs:*` events. Loads the engines the
@@ -43,12 +43,11 @@ export class JobsApi {
     await workStarting.get(this.lib);
     const work = jobWorkOf(this.lib);
     if (work) return input.untilIdle ? work.waitUntilIdle(input.signal) : work.follow(input.signal);
-    // A file operation a killed `vss files` command left is finished here too.
-    const [{ defaultJobKinds }, { fileOpKinds }] = await Promise.all([import('../jobs/default-kinds.js'), import('../files/file-op-job.js')]);
-    const kinds = defaultJobKinds();
-    for (const k of fileOpKinds(this.lib)) kinds.register(k);
+    // A file operation a killed `vss files` command left is finished here too (the operations that need no network).
+    const { jobKinds } = await import('../ops/registry.js');
+    const kinds = await jobKinds(this.host, 'process');
     return runJobs(this.lib, {
-      dataDir: this.ctx.dataDir, untilIdle: input.untilIdle ?? false, kinds,
+      dataDir: this.host.dataDir, untilIdle: input.untilIdle ?? false, kinds,
       ...(input.signal ? { signal: input.signal } : {}),
       ...(input.concurrency !== undefined ? { concurrency: input.concurrency } : {}),
     });
@@ -59,13 +58,10 @@ export class JobsApi {
    * CPUBUDGET), shared by every library this process works, starting work queued in this process
    * at once, a `sidecars path` request ahead of the background queue. While it runs, `run` follows it.
    */
-  startWork(opts: { cpuBudget?: number; log?: Logger; fetchFirst?: FetchFirst; moreKinds?: JobKind[] | Promise<JobKind[]> } = {}): Promise<JobWork> {
-    const { moreKinds, ...rest } = opts;
+  startWork(opts: { cpuBudget?: number; log?: Logger; fetchFirst?: FetchFirst } = {}): Promise<JobWork> {
     const started = (async () => {
-      const [{ startJobWork }, { defaultJobKinds }, more] = await Promise.all([import('../jobs/job-work.js'), import('../jobs/default-kinds.js'), moreKinds]);
-      const kinds = defaultJobKinds();
-      for (const k of more ?? []) kinds.register(k);
-      return startJobWork(this.lib, { dataDir: this.ctx.dataDir, kinds, ...rest });
+      const [{ startJobWork }, { jobKinds }] = await Promise.all([import('../jobs/job-work.js'), import('../ops/registry.js')]);
+      return startJobWork(this.lib, { dataDir: this.host.dataDir, kinds: await jobKinds(this.host, 'daemon'), ...opts });
     })();
     // Known at once: a `run` asked while the work is still loading its kinds follows it rather than starting a second runner.
     workStarting.set(this.lib, started.catch(() => undefined));

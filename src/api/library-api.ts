@@ -3,6 +3,7 @@ import type { LibraryStats } from '../wire/common.js';
 import type { LsItem } from '../wire/library-view.js';
 import { listFolder } from '../browse/library-view.js';
 import type { Library } from '../library/library.js';
+import type { OpHost } from '../ops/op.js';
 import { BrowseApi } from './browse.js';
 import { ContentApi } from './content.js';
 import { JobsApi } from './jobs.js';
@@ -60,18 +61,20 @@ export class LibraryApi {
     this.path = lib.root;
     this.events = lib.events;
     this.locations = new LocationsApi(lib, ctx);
-    this.sync = new SyncApi(lib, ctx);
+    // Where its durable operations run (src/ops/): the daemon's network while the library is linked to it.
+    const host: OpHost = { lib, dataDir: ctx.dataDir, network: () => this.sync.network };
+    this.sync = new SyncApi(lib, ctx, host);
     this.content = new ContentApi(lib, () => this.sync.online());
     this.sidecars = new SidecarsApi(lib, ctx, (uuid, kind, variant, opts) => this.sync.resolve(uuid, kind, variant, opts));
-    this.jobs = new JobsApi(lib, ctx);
+    this.jobs = new JobsApi(lib, host);
     this.policy = new PolicyApi(lib);
     this.browse = new BrowseApi(lib, ctx, () => this.sync.online());
     this.search = new SearchApi(lib, ctx);
     this.tags = new TagsApi(lib);
     this.meta = new MetaApi(lib);
     this.xmp = new XmpApi(lib);
-    this.send = new SendApi(lib, ctx, () => this.sync.network);
-    this.files = new FilesApi(lib, ctx);
+    this.send = new SendApi(host);
+    this.files = new FilesApi(host);
     this.volumes = new VolumesApi(lib);
     // Where this library is open for writing, the search index follows its sidecars (DESIGN §14).
     this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;

@@ -1,4 +1,4 @@
-import type { FetchFirst, JobKind } from '../jobs/job-kind.js';
+import type { FetchFirst } from '../jobs/job-kind.js';
 import type { JobRow } from '../jobs/states.js';
 import { VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
@@ -7,9 +7,9 @@ import { Availability } from '../sync/availability/availability.js';
 import { PeerLibrary } from '../sync/library/peer-library.js';
 import type { LibraryLink } from '../sync/library-link.js';
 import type { GotOriginal, RemoteOriginal } from '../sync/library/get-original.js';
+import type { OpCall, OpHost, OpNetwork } from '../ops/op.js';
 import type { ResolveAnswer } from '../sync/resolver.js';
 import type { LinkPort } from '../sync/synced-library.js';
-import type { PeerLink } from '../sync/peer-link.js';
 import type { LibraryContext } from './library-api.js';
 import type { SyncPeerStatus } from './peer-types.js';
 
@@ -27,7 +27,7 @@ export class SyncApi implements LinkPort {
   readonly availability: Availability;
   private current: LibraryLink | undefined;
 
-  constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {
+  constructor(private readonly lib: Library, private readonly ctx: LibraryContext, private readonly host: OpHost) {
     this.availability = new Availability(lib);
   }
 
@@ -52,29 +52,29 @@ export class SyncApi implements LinkPort {
 
   /**
    * Copy a content's original (a uuid or `DEVICE:/LOCATION/PATH`) into DIR, verified against its
-   * content id: from this device, else (through the daemon) from an online paired device.
+   * content id: from this device, else (through the daemon, as a durable job) from an online
+   * paired device (src/ops/content-get/).
    */
-  async getOriginal(ref: string, dir: string, opts: { signal?: AbortSignal; onQueued?: (jobId: number) => void } = {}): Promise<GotOriginal & { job_id: number | null }> {
-    if (this.current) return this.current.getOriginal(ref, dir, opts);
-    // In-process (no daemon): no queue is worked here, and only a copy on this device can be made: made at once.
-    const { getOriginal } = await import('../sync/library/get-original.js');
-    return { ...(await getOriginal(this.lib, ref, dir, undefined, opts)), job_id: null };
+  async getOriginal(ref: string, dir: string, opts: Omit<OpCall, 'detach'> = {}): Promise<GotOriginal & { job_id: number | null }> {
+    const { job, result } = await this.performGet(ref, dir, opts);
+    if (result === null) throw new VssError('IO', 'the copy ended without a result');
+    return { ...result, job_id: job?.id ?? null };
   }
 
   /** `getOriginal` queued without waiting for it (`content get --detach`): the job; needs the daemon's network. */
-  queueGetOriginal(ref: string, dir: string): JobRow {
-    if (!this.current) throw new VssError('NO_DAEMON', 'a copy runs as a job of the daemon: start it (vss daemon start), or leave out --detach to copy at once');
-    return this.current.queueGetOriginal(ref, dir);
+  async queueGetOriginal(ref: string, dir: string): Promise<JobRow> {
+    const { job } = await this.performGet(ref, dir, { detach: true });
+    if (job === null) throw new VssError('IO', `the copy of ${ref} could not be queued`);
+    return job;
   }
 
-  /** The job kinds of sync for the daemon's job work: `content-get`, on the link's network while there is one. */
-  async jobKinds(): Promise<JobKind[]> {
-    const { contentGetKind } = await import('../sync/library/get-original-job.js');
-    return [contentGetKind(this.lib, () => this.current?.network)];
+  private async performGet(ref: string, dir: string, call: OpCall) {
+    const { perform } = await import('../ops/facade.js');
+    return perform(this.host, 'content-get', { ref, dir }, call);
   }
 
-  /** The daemon's network while this library is linked to it: a send job opens its streams there (to any paired device). */
-  get network(): Pick<PeerLink, 'open' | 'settling' | 'redial'> | undefined {
+  /** The daemon's network while this library is linked to it: a copy or send job opens its streams there (to any paired device). */
+  get network(): OpNetwork | undefined {
     return this.current?.network;
   }
 

@@ -171,8 +171,7 @@ export class DaemonCore {
   private async startServices(lib: LibraryApi, svc: LibraryServices): Promise<void> {
     const log = this.log.child({ library: lib.id });
     // A job first fetches what a paired device has made already (while the peer side is lent).
-    const moreKinds = Promise.all([lib.sync.jobKinds(), lib.send.jobKinds(), lib.files.jobKinds()]).then((lists) => lists.flat());
-    const work = await lib.jobs.startWork({ log, fetchFirst: lib.sync.fetchFirst, moreKinds });
+    const work = await lib.jobs.startWork({ log, fetchFirst: lib.sync.fetchFirst });
     svc.work = work;
     svc.stops.push(() => work.stop());
     const watching = await lib.locations.watch({ log });

@@ -6,11 +6,11 @@ import { formatBytes } from '../core/format.js';
 import { fsyncDirAsync } from '../core/fs-atomic.js';
 import { childLog } from '../core/log.js';
 import { locationOnline } from '../volumes/location-online.js';
-import { type JobKind, type JobOutcome, type JobRunContext } from '../jobs/job-kind.js';
+import type { JobOutcome, JobRunContext } from '../jobs/job-kind.js';
 import type { JobRow } from '../jobs/states.js';
 import type { Library } from '../library/library.js';
 import type { FileOpItemRecord } from '../store/file-op-items.js';
-import { FILES_COPY, FILES_DELETE, FILES_MOVE, paramsOf, type FileOpParams, type FileOpResult } from './file-op.js';
+import { paramsOf, type FileOpParams, type FileOpResult } from './file-op.js';
 import { flushAll } from './flush.js';
 import { freeNameIn } from '../core/free-name.js';
 import { partialFor } from './partial-name.js';
@@ -41,15 +41,14 @@ const OFFLINE_RETRY_MS = 2_000;
 /** A destination folder with more names than this is not listed: each of its names is looked up instead. */
 const MAX_LISTED = 100_000;
 
-/** The job kinds of file operations, for LIB's job work (the daemon's `moreKinds`, or a run in the CLI's process). */
-export function fileOpKinds(lib: Library): JobKind[] {
-  const timeoutMs = (job: JobRow) => Math.max(MIN_TIMEOUT_MS, (job.bytes / SLOWEST_BYTES_PER_S) * 1000);
-  const run = (job: JobRow, ctx: JobRunContext) => new FileOpRun(lib, job, ctx).run();
-  return [
-    { name: FILES_COPY, concurrency: 2, timeoutMs, run },
-    { name: FILES_MOVE, concurrency: 2, timeoutMs, run },
-    { name: FILES_DELETE, concurrency: 2, timeoutMs, run },
-  ];
+/** How long a file operation job may run: long enough for its bytes at the slowest speed expected. */
+export function fileOpTimeoutMs(job: JobRow): number {
+  return Math.max(MIN_TIMEOUT_MS, (job.bytes / SLOWEST_BYTES_PER_S) * 1000);
+}
+
+/** Run the file operation job JOB of LIB (the `run` of the kinds `files-copy|move|delete`, src/ops/). */
+export function runFileOp(lib: Library, job: JobRow, ctx: JobRunContext): Promise<JobOutcome> {
+  return new FileOpRun(lib, job, ctx).run();
 }
 
 /** A drive of the operation is away: the job waits for it (no attempt spent). */

@@ -44,14 +44,13 @@ export function jobEnded(lib: Library, id: number, signal?: AbortSignal): Promis
 }
 
 /**
- * Job ID's outcome once it has ended: its `result` when it completed; a cancel or a failure as
- * an error that names WHAT ("the copy", "the send"). SIGNAL stops waiting (the job goes on).
+ * The result of JOB, ended: its `result` when it completed; a cancel or a failure as an error
+ * that names WHAT ("the copy", "the send").
  */
-export async function resultOf<T extends object>(lib: Library, id: number, what: string, signal?: AbortSignal): Promise<T & { job_id: number }> {
-  const row = await jobEnded(lib, id, signal);
-  if (row.status === 'completed' && row.result !== null) return { ...(JSON.parse(row.result) as T), job_id: id };
-  if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `${what} (job ${id}) was cancelled`);
-  throw new VssError('UNAVAILABLE', `${what} (job ${id}) failed: ${row.error ?? 'no reason given'}`);
+export function endedResult<T extends object>(job: JobRow, what: string): T {
+  if (job.status === 'completed' && job.result !== null) return JSON.parse(job.result) as T;
+  if (job.status === 'cancelled') throw new VssError('WRONG_STATE', `${what} (job ${job.id}) was cancelled`);
+  throw new VssError('UNAVAILABLE', `${what} (job ${job.id}) failed: ${job.error ?? 'no reason given'}`);
 }
 
 /** A job's `params` as JSON, or undefined when absent, longer than MAXCHARS or not JSON: its kind then checks the shape. */

@@ -7,9 +7,7 @@ import { askWhoHas, availabilitySink } from './availability/exchange.js';
 import { FeedLink } from './feeds/link.js';
 import { librarySink } from './library/exchange.js';
 import { PeerLibrary } from './library/peer-library.js';
-import { planGet, remoteOriginal, type GotOriginal, type RemoteOriginal } from './library/get-original.js';
-import { gotten, queueGet } from './library/get-original-job.js';
-import type { JobRow } from '../jobs/states.js';
+import { remoteOriginal, type RemoteOriginal } from './library/get-original.js';
 import type { FeedName } from './messages/table.js';
 import type { PeerLink, RemoteDevice } from './peer-link.js';
 import { startPrefetch, type Prefetch } from './prefetch.js';
@@ -176,23 +174,7 @@ export class LibraryLink {
     void this.feeds[feed].pull(r);
   }
 
-  /**
-   * Copy a content's original into DIR, verified, as a durable job (`content-get`): from here,
-   * else from an online paired device that holds it. Refused at once when it cannot work now;
-   * ONQUEUED hears the job's id; answers once the job has ended (SIGNAL stops waiting, not the job).
-   */
-  async getOriginal(ref: string, dir: string, opts: { signal?: AbortSignal; onQueued?: (jobId: number) => void } = {}): Promise<GotOriginal & { job_id: number }> {
-    const job = this.queueGetOriginal(ref, dir);
-    opts.onQueued?.(job.id);
-    return gotten(this.opts.lib, job.id, opts.signal);
-  }
-
-  /** `getOriginal` without waiting: the job, queued (or the same copy already under way). */
-  queueGetOriginal(ref: string, dir: string): JobRow {
-    return queueGet(this.opts.lib, planGet(this.opts.lib, ref, dir, this.peers));
-  }
-
-  /** The network as a copy or send job needs it (see contentGetKind). */
+  /** The network as a copy or send job needs it (src/ops/content-get, src/ops/files-send). */
   get network(): Required<Pick<PeerLink, 'connected' | 'open' | 'redial' | 'settling'>> {
     return this.peers;
   }

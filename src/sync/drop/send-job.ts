@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Stream } from '@libp2p/interface';
 import { UsageError, VssError } from '../../core/errors.js';
-import { CancelledByUser, type JobKind } from '../../jobs/job-kind.js';
+import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
 import { TryAgainLater } from '../../jobs/transient.js';
-import { paramsJson, resultOf } from '../../jobs/wait-for-job.js';
+import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import { blake3File } from '../../sidecars/file-checksum.js';
 import type { ProtocolName } from '../messages/table.js';
@@ -61,86 +61,85 @@ export interface SendResult {
   bytes_sent: number;
 }
 
+/** How long a send job may run: long enough for its bytes at the slowest speed expected. */
+export function sendTimeoutMs(job: JobRow): number {
+  return Math.max(MIN_TIMEOUT_MS, (job.bytes / SLOWEST_BYTES_PER_S) * 1000);
+}
+
 /**
- * The `files-send` job kind for LIB. NETWORK: the daemon's network as it is when the job runs
- * (undefined without one: the send waits); TARGET: the paired device of that uuid now.
+ * Run the send job JOB (the `run` of the kind `files-send`, src/ops/files-send/). NETWORK: the
+ * daemon's network as it is when the job runs (undefined without one: the send waits); TARGET:
+ * the paired device of that uuid now.
  */
-export function filesSendKind(network: () => DropNetwork | undefined, target: (deviceUuid: string) => DropTarget | undefined): JobKind {
-  return {
-    name: FILES_SEND,
-    concurrency: 2,
-    timeoutMs: (job) => Math.max(MIN_TIMEOUT_MS, (job.bytes / SLOWEST_BYTES_PER_S) * 1000),
-    async run(job, ctx) {
-      const p = paramsOf(job);
-      const dev = target(p.device);
-      if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more`);
-      const net = network();
-      if (!net) {
-        const wait = waitForNetwork(undefined, `to send to ${dev.name}`);
-        if (wait) return wait;
-        throw new TryAgainLater('this daemon\'s P2P node is not running');
-      }
-      // Each file's full BLAKE3 as it is now: the receiver checks every byte against it.
-      const items: DropItem[] = [];
-      for (const it of p.items) {
-        ctx.signal.throwIfAborted();
-        // Checked again where it is now: a folder on its way may have become a symlink since it was queued.
-        sendable(ctx.lib, it.path);
-        let h: { checksum: string; size: number };
-        let kept: ReturnType<typeof keptOf>;
-        try {
-          h = await blake3File(it.path);
-          kept = keptOf(it.path);
-        } catch (err) {
-          throw new VssError('NOT_FOUND', `${it.path} cannot be read to send: ${messageOf(err)}`, { path: it.path, cause: err });
-        }
-        items.push({ path: it.path, name: it.name, size: h.size, blake3: h.checksum, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) });
-      }
-      const total = items.reduce((n, it) => n + it.size, 0);
-      let done = 0;
-      const open = async (signal: AbortSignal) => {
-        try {
-          return await openOnce(net, dev, signal);
-        } catch (err) {
-          if (err instanceof PeerRefused || signal.aborted) throw err;
-          // A stream that closed as it opened: the connection was going down (the device hung up). A fresh dial says why.
-          await new Promise((r) => setTimeout(r, REOPEN_AFTER_MS));
-          return openOnce(net, dev, signal);
-        }
-      };
-      try {
-        const stream = await open(AbortSignal.any([ctx.signal, AbortSignal.timeout(OPEN_TIMEOUT_MS)]));
-        const sent = await sendDrop(stream, p.transfer, items, {
-          signal: ctx.signal,
-          onBytes: (n) => { done += n; ctx.progress(done, total); },
-        });
-        const result: SendResult = {
-          device_id: dev.device_uuid, device: dev.name, total_bytes: total, bytes_sent: sent.bytesSent,
-          files: items.map((it, i) => ({ path: it.path, saved_as: sent.saved[i]!, size: it.size })),
-        };
-        return { state: 'completed', note: `${items.length} file${items.length === 1 ? '' : 's'} sent to ${dev.name}`, result: JSON.stringify(result) };
-      } catch (err) {
-        // Cancelled: the receiver is told, and drops what it had of this send. Stopped or paused: it keeps it, to resume.
-        if (ctx.signal.reason instanceof CancelledByUser) {
-          await openOnce(net, dev, AbortSignal.timeout(OPEN_TIMEOUT_MS)).then((s) => cancelDrop(s, p.transfer)).catch(() => undefined);
-          throw err;
-        }
-        if (ctx.signal.aborted) throw err;
-        // The device will not take it until the two are paired again (or it runs a vss that speaks Spacedrop): no retry helps.
-        if (err instanceof PeerRefused) {
-          throw new VssError('PEER', err.why === 'not-paired' ? `${dev.name} refused: this device is not paired with it` : `${dev.name} refused: ${err.message}`, { cause: err });
-        }
-        if (err instanceof DropRefused) throw err.retry ? new TryAgainLater(err.message, { cause: err }) : err;
-        if (err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) {
-          // A daemon just started has not met the receiver yet: that costs no attempt.
-          const wait = waitForNetwork(net, `${dev.name} to connect`);
-          if (wait) return wait;
-          throw new TryAgainLater(err.message, { cause: err });
-        }
-        throw err;
-      }
-    },
+export async function runSend(network: () => DropNetwork | undefined, target: (deviceUuid: string) => DropTarget | undefined, job: JobRow, ctx: JobRunContext): Promise<JobOutcome> {
+  const p = paramsOf(job);
+  const dev = target(p.device);
+  if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more`);
+  const net = network();
+  if (!net) {
+    const wait = waitForNetwork(undefined, `to send to ${dev.name}`);
+    if (wait) return wait;
+    throw new TryAgainLater('this daemon\'s P2P node is not running');
+  }
+  // Each file's full BLAKE3 as it is now: the receiver checks every byte against it.
+  const items: DropItem[] = [];
+  for (const it of p.items) {
+    ctx.signal.throwIfAborted();
+    // Checked again where it is now: a folder on its way may have become a symlink since it was queued.
+    sendable(ctx.lib, it.path);
+    let h: { checksum: string; size: number };
+    let kept: ReturnType<typeof keptOf>;
+    try {
+      h = await blake3File(it.path);
+      kept = keptOf(it.path);
+    } catch (err) {
+      throw new VssError('NOT_FOUND', `${it.path} cannot be read to send: ${messageOf(err)}`, { path: it.path, cause: err });
+    }
+    items.push({ path: it.path, name: it.name, size: h.size, blake3: h.checksum, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) });
+  }
+  const total = items.reduce((n, it) => n + it.size, 0);
+  let done = 0;
+  const open = async (signal: AbortSignal) => {
+    try {
+      return await openOnce(net, dev, signal);
+    } catch (err) {
+      if (err instanceof PeerRefused || signal.aborted) throw err;
+      // A stream that closed as it opened: the connection was going down (the device hung up). A fresh dial says why.
+      await new Promise((r) => setTimeout(r, REOPEN_AFTER_MS));
+      return openOnce(net, dev, signal);
+    }
   };
+  try {
+    const stream = await open(AbortSignal.any([ctx.signal, AbortSignal.timeout(OPEN_TIMEOUT_MS)]));
+    const sent = await sendDrop(stream, p.transfer, items, {
+      signal: ctx.signal,
+      onBytes: (n) => { done += n; ctx.progress(done, total); },
+    });
+    const result: SendResult = {
+      device_id: dev.device_uuid, device: dev.name, total_bytes: total, bytes_sent: sent.bytesSent,
+      files: items.map((it, i) => ({ path: it.path, saved_as: sent.saved[i]!, size: it.size })),
+    };
+    return { state: 'completed', note: `${items.length} file${items.length === 1 ? '' : 's'} sent to ${dev.name}`, result: JSON.stringify(result) };
+  } catch (err) {
+    // Cancelled: the receiver is told, and drops what it had of this send. Stopped or paused: it keeps it, to resume.
+    if (ctx.signal.reason instanceof CancelledByUser) {
+      await openOnce(net, dev, AbortSignal.timeout(OPEN_TIMEOUT_MS)).then((s) => cancelDrop(s, p.transfer)).catch(() => undefined);
+      throw err;
+    }
+    if (ctx.signal.aborted) throw err;
+    // The device will not take it until the two are paired again (or it runs a vss that speaks Spacedrop): no retry helps.
+    if (err instanceof PeerRefused) {
+      throw new VssError('PEER', err.why === 'not-paired' ? `${dev.name} refused: this device is not paired with it` : `${dev.name} refused: ${err.message}`, { cause: err });
+    }
+    if (err instanceof DropRefused) throw err.retry ? new TryAgainLater(err.message, { cause: err }) : err;
+    if (err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) {
+      // A daemon just started has not met the receiver yet: that costs no attempt.
+      const wait = waitForNetwork(net, `${dev.name} to connect`);
+      if (wait) return wait;
+      throw new TryAgainLater(err.message, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /** A /vss/drop stream to DEV; a failure to open one is the device's refusal (PeerRefused) or UNAVAILABLE. */
@@ -160,26 +159,31 @@ function messageOf(err: unknown): string {
   return typeof type === 'string' ? `${type} event` : String(err);
 }
 
-/** Queue a send of ITEMS to DEVICE as a user's request (ahead of background work). */
-export function queueSend(lib: Library, device: DropTarget, items: readonly PlannedItem[]): JobRow {
+/** A send as it will be queued: its job's `params` and bytes. */
+export interface SendRequest {
+  params: string;
+  bytes: number;
+}
+
+/** A send of ITEMS to DEVICE, checked before it is queued: refused here when it is not one a job can hold. */
+export function sendRequest(device: DropTarget, items: readonly PlannedItem[]): SendRequest {
   if (items.length === 0 || items.length > DROP_MAX_ITEMS) throw new UsageError(`a send holds 1 to ${DROP_MAX_ITEMS} files`);
   const params: SendParams = { device: device.device_uuid, transfer: randomUUID(), items: [...items] };
   const text = JSON.stringify(params);
   if (text.length > MAX_PARAMS_CHARS) throw new UsageError('too many files (or too long paths) for one send: send fewer at once');
-  const bytes = items.reduce((n, it) => n + it.size, 0);
+  return { params: text, bytes: items.reduce((n, it) => n + it.size, 0) };
+}
+
+/** Queue the send REQ as a user's request (ahead of background work). */
+export function queueSend(lib: Library, req: SendRequest): JobRow {
   const jobs = lib.store.jobs;
   return lib.store.immediate(() => {
     // No content: content_uuid NULL, so sends never wait on each other's open job.
-    jobs.enqueueUrgent({ kind: FILES_SEND, contentUuid: null, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes, params: text });
-    const row = jobs.list({ kind: FILES_SEND, status: 'queued' }).reverse().find((j) => j.params === text);
+    jobs.enqueueUrgent({ kind: FILES_SEND, contentUuid: null, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes: req.bytes, params: req.params });
+    const row = jobs.list({ kind: FILES_SEND, status: 'queued' }).reverse().find((j) => j.params === req.params);
     if (!row) throw new VssError('IO', 'the send could not be queued');
     return row;
   });
-}
-
-/** The send job ID's outcome once it has ended. SIGNAL stops waiting (the job goes on). */
-export function sentOf(lib: Library, id: number, signal?: AbortSignal): Promise<SendResult & { job_id: number }> {
-  return resultOf<SendResult>(lib, id, 'the send', signal);
 }
 
 function paramsOf(job: JobRow): SendParams {

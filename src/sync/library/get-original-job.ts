@@ -1,14 +1,14 @@
 import { rm } from 'node:fs/promises';
 import { UsageError, VssError } from '../../core/errors.js';
-import { CancelledByUser, type JobKind } from '../../jobs/job-kind.js';
+import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
 import { TryAgainLater } from '../../jobs/transient.js';
-import { paramsJson, resultOf } from '../../jobs/wait-for-job.js';
+import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import type { PeerLink } from '../peer-link.js';
 import { waitForNetwork } from '../network-wait.js';
-import { copyOriginal, type GetPlan, type GotOriginal } from './get-original.js';
+import { copyOriginal, type GetPlan } from './get-original.js';
 import { partialIn } from './originals.js';
 
 /** The job kind of `vss content get` (DESIGN §15): a content's original copied into a folder, verified. */
@@ -29,35 +29,36 @@ interface GetParams {
   name?: string;
 }
 
+/** The network a copy job reads from: the daemon's, while the library is linked to its paired devices. */
+export type GetNetwork = Peers;
+
+/** How long a copy job may run: long enough for its bytes at the slowest speed expected. */
+export function contentGetTimeoutMs(job: JobRow): number {
+  return Math.max(MIN_TIMEOUT_MS, (job.bytes / SLOWEST_BYTES_PER_S) * 1000);
+}
+
 /**
- * The `content-get` job kind for LIB. PEERS: the daemon's network as it is when the job runs
- * (undefined until the library is linked to its paired devices: a copy from one of them waits).
+ * Run the copy job JOB of LIB (the `run` of the kind `content-get`, src/ops/content-get/).
+ * NETWORK: the daemon's network as it is when the job runs (undefined until the library is
+ * linked to its paired devices: a copy from one of them waits).
  */
-export function contentGetKind(lib: Library, peers: () => Peers | undefined): JobKind {
-  return {
-    name: CONTENT_GET,
-    concurrency: 2,
-    timeoutMs: (job) => Math.max(MIN_TIMEOUT_MS, (job.bytes / SLOWEST_BYTES_PER_S) * 1000),
-    async run(job, ctx) {
-      const p = paramsOf(job);
-      const plan: GetPlan = { contentUuid: job.content_uuid!, size: job.bytes, dir: p.dir, ...(p.name !== undefined ? { name: p.name } : {}) };
-      const network = peers();
-      try {
-        const got = await copyOriginal(lib, plan, network, { signal: ctx.signal, onProgress: ctx.progress });
-        return { state: 'completed', note: `copied to ${got.path}`, result: JSON.stringify(got) };
-      } catch (err) {
-        // Cancelled: nothing is kept. Stopped or paused: the partial file stays, the next run resumes after it.
-        if (ctx.signal.reason instanceof CancelledByUser) await rm(partialIn(p.dir, plan.contentUuid), { force: true });
-        if (!ctx.signal.aborted && err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) {
-          // A daemon just started has not met the holding devices yet: that costs no attempt.
-          const wait = waitForNetwork(network, 'the devices holding it to connect');
-          if (wait) return wait;
-          throw new TryAgainLater(err.message, { cause: err });
-        }
-        throw err;
-      }
-    },
-  };
+export async function runContentGet(lib: Library, network: Peers | undefined, job: JobRow, ctx: JobRunContext): Promise<JobOutcome> {
+  const p = paramsOf(job);
+  const plan: GetPlan = { contentUuid: job.content_uuid!, size: job.bytes, dir: p.dir, ...(p.name !== undefined ? { name: p.name } : {}) };
+  try {
+    const got = await copyOriginal(lib, plan, network, { signal: ctx.signal, onProgress: ctx.progress });
+    return { state: 'completed', note: `copied to ${got.path}`, result: JSON.stringify(got) };
+  } catch (err) {
+    // Cancelled: nothing is kept. Stopped or paused: the partial file stays, the next run resumes after it.
+    if (ctx.signal.reason instanceof CancelledByUser) await rm(partialIn(p.dir, plan.contentUuid), { force: true });
+    if (!ctx.signal.aborted && err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) {
+      // A daemon just started has not met the holding devices yet: that costs no attempt.
+      const wait = waitForNetwork(network, 'the devices holding it to connect');
+      if (wait) return wait;
+      throw new TryAgainLater(err.message, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /**
@@ -76,11 +77,6 @@ export function queueGet(lib: Library, plan: GetPlan): JobRow {
     if (to !== plan.dir) throw new UsageError(`content ${plan.contentUuid} is being copied into ${to} already (job ${open.id}); wait for it, or cancel it (vss jobs cancel ${open.id})`);
     return open;
   });
-}
-
-/** The copy job ID's outcome, once it has ended: where the copy is, or why it failed. SIGNAL stops waiting (the job goes on). */
-export function gotten(lib: Library, id: number, signal?: AbortSignal): Promise<GotOriginal & { job_id: number }> {
-  return resultOf<GotOriginal>(lib, id, 'the copy', signal);
 }
 
 function paramsOf(job: JobRow): GetParams {

@@ -1,0 +1,34 @@
+import { VssError } from '../../core/errors.js';
+import { endedResult } from '../../jobs/wait-for-job.js';
+import { contentGetTimeoutMs, CONTENT_GET, queueGet, runContentGet } from '../../sync/library/get-original-job.js';
+import { copyOriginal, planGet, type GotOriginal } from '../../sync/library/get-original.js';
+import type { DurableOp } from '../op.js';
+
+/** A content's original (a uuid or `DEVICE:/LOCATION/PATH`) to copy into DIR. */
+export interface ContentGetInput {
+  ref: string;
+  dir: string;
+}
+
+/**
+ * `vss content get` (DESIGN §15): a content's original copied into a folder, verified against its
+ * content id, from this device or (through the daemon) from an online paired device that holds
+ * it. Through the daemon it is a durable job (`content-get`), a second copy of the same content
+ * into the same folder joining the first; in a process without the daemon no queue is worked and
+ * only a copy on this device can be made: made at once, without a job.
+ */
+export const contentGet: DurableOp<ContentGetInput, GotOriginal> = {
+  name: CONTENT_GET,
+  plan(host, { ref, dir }, { detach }) {
+    const network = host.network();
+    if (!network) {
+      if (detach) throw new VssError('NO_DAEMON', 'a copy runs as a job of the daemon: start it (vss daemon start), or leave out --detach to copy at once');
+      const plan = planGet(host.lib, ref, dir);
+      return { now: (signal) => copyOriginal(host.lib, plan, undefined, signal ? { signal } : {}) };
+    }
+    const plan = planGet(host.lib, ref, dir, network);
+    return { queue: () => queueGet(host.lib, plan) };
+  },
+  kind: (host) => ({ name: CONTENT_GET, concurrency: 2, timeoutMs: contentGetTimeoutMs, run: (job, ctx) => runContentGet(host.lib, host.network(), job, ctx) }),
+  result: (job) => endedResult<GotOriginal>(job, 'the copy'),
+};

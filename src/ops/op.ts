@@ -1,0 +1,55 @@
+import type { JobKind } from '../jobs/job-kind.js';
+import type { JobRow } from '../jobs/states.js';
+import type { Library } from '../library/library.js';
+import type { PeerLink } from '../sync/peer-link.js';
+
+/** The daemon's network as a durable operation's job uses it: streams to paired devices, and whether it is still coming up. */
+export type OpNetwork = Required<Pick<PeerLink, 'connected' | 'open'>> & Pick<PeerLink, 'settling' | 'redial'>;
+
+/**
+ * Where a durable operation runs: one library, this installation's data dir, and the daemon's
+ * network while the library is linked to its paired devices (never in a process without the
+ * daemon). The library API is given one when it is made; every runner of jobs is given the same.
+ */
+export interface OpHost {
+  readonly lib: Library;
+  readonly dataDir: string;
+  network(): OpNetwork | undefined;
+}
+
+/** How a call of an operation goes (the one facade contract, `perform` in facade.ts). */
+export interface OpCall {
+  /** Queue the job and answer at once, without waiting for it (refused where the job could not run). */
+  detach?: boolean;
+  /** Stops waiting (the job goes on where a daemon works the queue; in this process it stops, to resume later). */
+  signal?: AbortSignal;
+  /** Hears the job's id as soon as it is queued. */
+  onQueued?: (jobId: number) => void;
+}
+
+/** What a call of an operation answers: its job (ended, unless detached) and its result; or, done at once without a job, the result. */
+export type Performed<R> = { job: JobRow; result: R | null } | { job: null; result: R };
+
+/**
+ * What `plan` decided, every refusal already thrown: a job to queue, or where no queue can take
+ * it now (no daemon), the work done at once within the call.
+ */
+export type Plan<R> = { queue(): JobRow } | { now(signal: AbortSignal | undefined): Promise<R> };
+
+/**
+ * A durable user operation (content get, files copy/move/delete, send): a job of its own kind
+ * that survives a kill -9 or a restart and resumes. I: what the user asked; R: what it made.
+ */
+export interface DurableOp<I, R> {
+  /** Its job kind's name, as stored in the jobs table (a job queued by an older vss resumes by it). */
+  readonly name: string;
+  /**
+   * Check INPUT against the world as it is now and refuse at once (synchronously, before
+   * anything is queued) what cannot work; DETACH: the caller will not wait.
+   */
+  plan(host: OpHost, input: I, call: { detach: boolean }): Plan<R>;
+  /** Its job kind: what runs its jobs, on HOST. */
+  kind(host: OpHost): JobKind;
+  /** The result of its job JOB, ended; a cancel or a failure thrown as this operation says it. */
+  result(job: JobRow): R;
+}
