@@ -1,7 +1,6 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, rm, statfs } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { Blake3Hasher } from '@napi-rs/blake-hash';
 import type { Stream } from '@libp2p/interface';
 import type { Logger } from 'pino';
 import type { DropProgress, FileReceived } from '../../core/events.js';
@@ -10,7 +9,8 @@ import { formatBytes } from '../../core/format.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { REASON_CHARS } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
-import { keepOriginal, keptFromPeer, openPartial, type KeptAttributes } from '../library/originals.js';
+import { Landing, placeLanded, verifyLanded, type Landed } from '../../core/landing.js';
+import { keptFromPeer } from '../library/originals.js';
 import { forgetStale, forgetTransfer, partialOf, readJournal, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
 import { BLAKE3_HEX, dropNameProblem } from './names.js';
 import { stallGuard } from './stall.js';
@@ -23,13 +23,8 @@ import { stallGuard } from './stall.js';
  */
 
 const CHUNK = 1024 * 1024;
-/**
- * A large file is flushed every this many bytes as it arrives, so a huge send does not leave
- * gigabytes for its last fsync. Not more often: a flush every 64 MiB cost a quarter of the rate
- * on a disk slower than loopback (`bench/send-bench.ts`), and the bytes of a partial are hashed
- * again from disk when a send resumes, so a flush buys no safety.
- */
-export const FLUSH_EVERY = 1024 * 1024 * 1024;
+/** A large file is flushed as it arrives, every this many bytes (the landing's one policy). */
+export { FLUSH_EVERY } from '../../core/landing.js';
 /** No byte for this long ends a receive; what came stays, to resume from. */
 const STALL_MS = 30_000;
 /** The progress callback is told at most this often. */
@@ -51,16 +46,6 @@ export interface DropHost {
 
 /** Sends being received now (by inbox and transfer): a retry that comes while the first stream still runs waits its turn. */
 const receiving = new Set<string>();
-
-/** Placing in each inbox, one file at a time: two sends of one name at once must not both take the same free name (a rename replaces). */
-const placing = new Map<string, Promise<unknown>>();
-
-function placeInInbox(partial: string, inbox: string, name: string, kept: KeptAttributes): Promise<string> {
-  const next = (placing.get(inbox) ?? Promise.resolve()).catch(() => undefined).then(() => keepOriginal(partial, inbox, name, kept));
-  placing.set(inbox, next);
-  void next.finally(() => { if (placing.get(inbox) === next) placing.delete(inbox); }).catch(() => undefined);
-  return next;
-}
 
 /** A send refused: the reason goes to the sender; RETRY when it may work in a moment. */
 class Refusal extends Error {
@@ -186,10 +171,8 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
     }
     const partial = partialOf(inbox, transfer, i);
     const got = await receiveItem(ch, partial, it, offsets[i]!, onBytes);
-    if (got.blake3 !== it.blake3) {
-      await rm(partial, { force: true });
-      throw new Refusal(`${it.name}: the bytes received are not the file offered (BLAKE3 ${got.blake3.slice(0, 16)}…, not ${it.blake3.slice(0, 16)}…): nothing kept`, i);
-    }
+    const wrong = await verifyLanded(got, { size: it.size, blake3: it.blake3 });
+    if (wrong !== undefined) throw new Refusal(`${it.name}: the bytes received are not the file offered (${wrong}): nothing kept`, i);
     if (i === items.length - 1) {
       // After the last file's bytes only `end` may come: a byte more than announced stands where it would be.
       try {
@@ -199,7 +182,7 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
         throw new Refusal(`${it.name}: the sender sent more than the ${it.size} bytes it announced: nothing kept`, i);
       }
     }
-    const final = await placeInInbox(partial, inbox, it.name, keptFromPeer(it.mode, it.mtime_ms));
+    const final = await placeLanded(partial, { dir: inbox, name: it.name, conflict: 'keep-both', kept: keptFromPeer(it.mode, it.mtime_ms) });
     journal.saved[i] = basename(final);
     await writeJournal(inbox, transfer, journal);
     log.info({ transfer, path: final, size: it.size }, 'file received');
@@ -210,52 +193,25 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
 
 /**
  * The rest of one item into PARTIAL after the OFFSET bytes it has, hashed as it comes (the bytes
- * already there are hashed first, from disk): its full BLAKE3. Exactly `size - offset` bytes are
- * read; a stream that ends or stalls first leaves PARTIAL as it is, to resume from.
+ * already there are hashed first, from disk). Exactly `size - offset` bytes are read; a stream
+ * that ends or stalls first leaves PARTIAL as it is, to resume from.
  */
-async function receiveItem(ch: PeerChannel<'drop'>, partial: string, it: OfferedItem, offset: number, onBytes: (n: number) => void): Promise<{ blake3: string }> {
-  const hasher = new Blake3Hasher();
-  if (offset > 0) {
-    for await (const chunk of createReadStream(partial, { start: 0, end: offset - 1, highWaterMark: CHUNK })) hasher.update(chunk as Buffer);
-  }
-  const fh = await openPartial(partial, offset > 0);
-  // Flushed as it arrives (one flush in flight at a time), so the last fsync finds little left to write.
-  let flushing: Promise<void> | undefined;
-  let unflushed = 0;
+async function receiveItem(ch: PeerChannel<'drop'>, partial: string, it: OfferedItem, offset: number, onBytes: (n: number) => void): Promise<Landed> {
+  const land = await Landing.open(partial, { resumeOf: it.size, hash: true });
   const stall = stallGuard(STALL_MS, `receiving ${it.name}`);
-  let writing: Promise<unknown> = Promise.resolve();
   try {
     for (let left = it.size - offset; left > 0;) {
       const data = await ch.readBytes(Math.min(left, CHUNK), stall.signal);
       stall.touch();
       if (data === null) throw new Error(`the sender stopped after ${it.size - left} of ${it.size} bytes of ${it.name}`);
       // The network hands bytes over as many small frames: hashed where they are, written in one writev.
-      const list = [...data].map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength));
-      for (const part of list) hasher.update(part);
-      // One write in flight while the next bytes are read: the disk and the network overlap.
-      await writing;
-      const want = data.byteLength;
-      writing = fh.writev(list).then((w) => {
-        if (w.bytesWritten !== want) throw new Error(`a short write to ${partial} (${w.bytesWritten} of ${want} bytes): is its disk full?`);
-      });
+      await land.write([...data]);
       left -= data.byteLength;
-      unflushed += data.byteLength;
-      if (!flushing && unflushed >= FLUSH_EVERY) {
-        unflushed = 0;
-        const w = writing;
-        flushing = w.then(() => fh.datasync()).finally(() => { flushing = undefined; });
-      }
       onBytes(data.byteLength);
     }
-    await writing;
-    await flushing;
-    await fh.sync();
+    return await land.finish();
   } finally {
     stall.stop();
-    // A receive cut off keeps every byte that came (the next attempt resumes after them): the write in flight ends first.
-    await writing.catch(() => undefined);
-    await flushing?.catch(() => undefined);
-    await fh.close();
+    await land.close();
   }
-  return { blake3: hasher.digest('hex') };
 }

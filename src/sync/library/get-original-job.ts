@@ -9,7 +9,7 @@ import type { Library } from '../../library/library.js';
 import type { PeerLink } from '../peer-link.js';
 import { waitForNetwork } from '../network-wait.js';
 import { copyOriginal, type GetPlan } from './get-original.js';
-import { partialIn } from './originals.js';
+import { partialIn } from '../../core/landing.js';
 
 /** The job kind of `vss content get` (DESIGN §15): a content's original copied into a folder, verified. */
 export const CONTENT_GET = 'content-get';

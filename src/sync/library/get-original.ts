@@ -1,13 +1,12 @@
-import { rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { statSync } from 'node:fs';
 import { contentByRef } from '../../browse/content-ref.js';
-import { hashFileForIdentity } from '../../content/hash-file.js';
 import { originalFile } from '../../content/original-file.js';
 import { VssError } from '../../core/errors.js';
 import type { Library } from '../../library/library.js';
 import type { PeerLink } from '../peer-link.js';
-import { copyToPartial, keepOriginal, keptOf, originalRange, partialIn, receiveOriginal, type ExpectedOriginal } from './originals.js';
+import { partialIn, placeLanded } from '../../core/landing.js';
+import { copyToPartial, keptOf, originalRange, receiveOriginal, type ExpectedOriginal } from './originals.js';
 
 export interface GotOriginal {
   content_uuid: string;
@@ -63,16 +62,11 @@ export async function copyOriginal(lib: Library, plan: GetPlan, peers: Peers | u
   const here = originalFile(lib, uuid);
   if (here.state === 'ready') {
     const kept = keptOf(here.path);
-    await copyToPartial(here.path, partial);
-    const st = await stat(partial);
-    const id = await hashFileForIdentity(partial, { size: st.size, mtimeMs: st.mtimeMs, inode: st.ino }, here.cas_version === 1 ? Number.MAX_SAFE_INTEGER : 0);
-    if (!id.ok || id.casId !== here.cas_id) {
-      await rm(partial, { force: true });
-      throw new VssError('IO', `the copy of ${here.path} changed while it was read: nothing kept`, { path: here.path });
-    }
-    opts.onProgress?.(st.size, st.size);
-    const path = await keepOriginal(partial, dir, name ?? basename(here.path), kept);
-    return { content_uuid: uuid, path, size: st.size, from: self.uuid, from_device: self.name, bytes_received: 0 };
+    const copied = await copyToPartial(here.path, partial, { casId: here.cas_id, casVersion: here.cas_version });
+    if (copied.wrong !== undefined) throw new VssError('IO', `the copy of ${here.path} changed while it was read: nothing kept`, { path: here.path });
+    opts.onProgress?.(copied.size, copied.size);
+    const path = await placeLanded(partial, { dir, name: name ?? basename(here.path), conflict: 'keep-both', kept });
+    return { content_uuid: uuid, path, size: copied.size, from: self.uuid, from_device: self.name, bytes_received: 0 };
   }
 
   const { facts, names, copies, online, network } = reachableHolders(lib, uuid, here, peers);
@@ -88,7 +82,7 @@ export async function copyOriginal(lib: Library, plan: GetPlan, peers: Peers | u
         onBytes: (n) => opts.onProgress?.((done += n), want.size),
       });
       const fileName = name ?? copies.find((c) => c.device_uuid === r.deviceUuid)?.name ?? uuid;
-      const path = await keepOriginal(partial, dir, fileName, got.kept);
+      const path = await placeLanded(partial, { dir, name: fileName, conflict: 'keep-both', kept: got.kept });
       return { content_uuid: uuid, path, size: want.size, from: r.deviceUuid, from_device: names.get(r.deviceUuid) ?? r.name, bytes_received: got.bytes };
     } catch (err) {
       if (opts.signal?.aborted) throw err;

@@ -1,13 +1,10 @@
-import { constants, createReadStream, existsSync, lstatSync, statSync } from 'node:fs';
-import { chmod, open, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { constants, createReadStream, lstatSync } from 'node:fs';
+import { open, rm, stat } from 'node:fs/promises';
 import type { Stream } from '@libp2p/interface';
 import { hashFileForIdentity } from '../../content/hash-file.js';
 import { originalFile } from '../../content/original-file.js';
-import { freeNameIn } from '../../core/free-name.js';
 import { VssError } from '../../core/errors.js';
-import { place } from '../../core/fs-atomic.js';
+import { Landing, resumableSize, verifyLanded, type KeptAttributes, type Landed } from '../../core/landing.js';
 import { keptMode, modeFromPeer } from '../../core/kept-mode.js';
 import type { Library } from '../../library/library.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
@@ -60,12 +57,7 @@ export interface ExpectedOriginal {
   size: number;
 }
 
-/** What a copy keeps of the file it copies besides its bytes: its permission bits (read/write/execute only) and its modification time. */
-export interface KeptAttributes {
-  mode: number;
-  /** Absent: the copy keeps the time it was made (an older peer did not send it). */
-  mtimeMs?: number;
-}
+export type { KeptAttributes };
 
 /** The attributes a copy of the file at PATH (here) keeps. */
 export function keptOf(path: string): KeptAttributes {
@@ -80,35 +72,34 @@ export function keptFromPeer(mode: number | undefined, mtimeMs: number | undefin
 }
 
 /**
- * A partial file opened to write (from its start) or to append (a resumed copy): readable by its
- * owner only while the bytes come, whatever the file it becomes may be (a partial an older vss
- * left wider is narrowed first).
+ * Copy the file at SRC (a regular file, never through a final symlink) into the landing PARTIAL,
+ * and check it against the content id WANT (a file changed while it was read is not kept).
  */
-export async function openPartial(partial: string, append: boolean): Promise<FileHandle> {
-  const fh = await open(partial, append ? 'a' : 'w', 0o600);
-  try {
-    await fh.chmod(0o600);
-  } catch (err) {
-    await fh.close();
-    throw err;
-  }
-  return fh;
-}
-
-/** Copy the file at SRC (a regular file, never through a final symlink) into PARTIAL, private while it is written. */
-export async function copyToPartial(src: string, partial: string): Promise<void> {
+export async function copyToPartial(src: string, partial: string, want: { casId: string; casVersion: number }): Promise<{ size: number; wrong?: string }> {
   const from = await open(src, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  let landed: Landed | undefined;
   try {
-    const to = await openPartial(partial, false);
+    const land = await Landing.open(partial);
     try {
-      await pipeline(from.createReadStream({ autoClose: false, highWaterMark: CHUNK }), to.createWriteStream({ autoClose: false }));
-      await to.sync();
+      for await (const chunk of from.createReadStream({ autoClose: false, highWaterMark: CHUNK })) await land.write([chunk as Buffer]);
     } finally {
-      await to.close();
+      landed = await land.finish();
     }
   } finally {
     await from.close();
   }
+  const wrong = await verifyLanded(landed!, { size: landed!.size, check: contentIdCheck(want) });
+  return { size: landed!.size, ...(wrong !== undefined ? { wrong } : {}) };
+}
+
+/** A landing's check that its bytes are the content WANT names (its content id, as the indexer computes it). */
+function contentIdCheck(want: { casId: string; casVersion: number }): (path: string) => Promise<string | undefined> {
+  return async (path) => {
+    const st = await stat(path);
+    const id = await hashFileForIdentity(path, { size: st.size, mtimeMs: st.mtimeMs, inode: st.ino }, want.casVersion === 1 ? Number.MAX_SAFE_INTEGER : 0);
+    if (!id.ok) return id.reason;
+    return id.casId === want.casId ? undefined : `content id ${id.casId.slice(0, 16)}…`;
+  };
 }
 
 /**
@@ -119,10 +110,11 @@ export async function copyToPartial(src: string, partial: string): Promise<void>
  * ended early (PARTIAL kept, to resume).
  */
 export async function receiveOriginal(stream: Stream, libraryId: string, want: ExpectedOriginal, partial: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<{ bytes: number; kept: KeptAttributes }> {
-  const offset = existsSync(partial) ? Math.min(statSync(partial).size, want.size) : 0;
+  const offset = resumableSize(partial, want.size);
   const ch = new PeerChannel(stream, 'original');
   let got = 0;
   let kept: KeptAttributes;
+  let landed: Landed | undefined;
   try {
     await ch.send('original.request', { lib: libraryId, content: want.contentUuid, offset }, opts.signal);
     const head = await ch.receive(['original.item', 'original.refused'], { signal: stallSignal(opts.signal) });
@@ -132,19 +124,19 @@ export async function receiveOriginal(stream: Stream, libraryId: string, want: E
       throw new VssError('PEER', `the device offered ${h.size} bytes of content ${h.cas_id.slice(0, 16)}…, not the ${want.size} bytes of ${want.casId.slice(0, 16)}… it announced`);
     }
     kept = keptFromPeer(h.mode, h.mtime_ms);
-    const fh = await openPartial(partial, offset > 0);
+    const land = await Landing.open(partial, { resumeOf: want.size });
     try {
       for (let left = want.size - offset; left > 0;) {
         const data = await ch.readBytes(Math.min(left, CHUNK), stallSignal(opts.signal));
         if (data === null) throw new VssError('UNAVAILABLE', `the device stopped after ${offset + got} of ${want.size} bytes`);
-        for (const part of data) await fh.write(part);
+        await land.write([...data]);
         got += data.byteLength;
         left -= data.byteLength;
         opts.onBytes?.(data.byteLength);
       }
-      await fh.sync();
+      landed = await land.finish();
     } finally {
-      await fh.close();
+      await land.close();
     }
     if (await ch.readBytes(1, AbortSignal.timeout(5_000)).catch(() => null) !== null) {
       await rm(partial, { force: true });
@@ -154,12 +146,8 @@ export async function receiveOriginal(stream: Stream, libraryId: string, want: E
     await ch.close();
   }
   // Every byte checked against the content id (the prefix of a resumed transfer too).
-  const st = await stat(partial);
-  const id = await hashFileForIdentity(partial, { size: st.size, mtimeMs: st.mtimeMs, inode: st.ino }, want.casVersion === 1 ? Number.MAX_SAFE_INTEGER : 0);
-  if (!id.ok || id.casId !== want.casId || st.size !== want.size) {
-    await rm(partial, { force: true });
-    throw new VssError('PEER', `the bytes received are not content ${want.contentUuid} (${id.ok ? `content id ${id.casId.slice(0, 16)}…` : id.reason}): nothing kept`);
-  }
+  const wrong = await verifyLanded(landed!, { size: want.size, check: contentIdCheck(want) });
+  if (wrong !== undefined) throw new VssError('PEER', `the bytes received are not content ${want.contentUuid} (${wrong}): nothing kept`);
   return { bytes: got, kept };
 }
 
@@ -185,24 +173,6 @@ export async function* originalRange(stream: Stream, libraryId: string, want: Ex
   } finally {
     await ch.close();
   }
-}
-
-/** The partial of a copy of CONTENT into DIR: hidden, named by the content so a retry finds it. */
-export function partialIn(dir: string, contentUuid: string): string {
-  return join(dir, `.vss-partial-${contentUuid}`);
-}
-
-/**
- * Put a verified partial in place under a free name, with the permission bits and time KEPT says:
- * set before it is placed (never seen wider than its source under its name), and flushed with it.
- */
-export async function keepOriginal(partial: string, dir: string, name: string, kept: KeptAttributes): Promise<string> {
-  await chmod(partial, kept.mode);
-  if (kept.mtimeMs !== undefined) await utimes(partial, new Date(), new Date(kept.mtimeMs));
-  const final = freeNameIn(dir, name);
-  // Not `synced`: the bytes are on disk already, the new mode and time are flushed here.
-  await place(partial, final);
-  return final;
 }
 
 function stallSignal(signal: AbortSignal | undefined): AbortSignal {

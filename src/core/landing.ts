@@ -1,0 +1,223 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { chmod, link, open, rm, truncate, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Blake3Hasher } from '@napi-rs/blake-hash';
+import { VssError } from './errors.js';
+import { freeNameIn } from './free-name.js';
+import { fsyncDirAsync, fsyncFileAsync, place } from './fs-atomic.js';
+
+/**
+ * The one landing for bytes that must be verified before they are kept (an original or a sent
+ * file from a paired device, a local copy of an original): they are written to a partial file
+ * named by its caller's key (`.vss-partial-KEY`, which the indexer skips as vss's own), hashed
+ * (BLAKE3) as they are written, flushed as they come on one policy, resumed after what an
+ * earlier attempt left (those bytes hashed again from the disk), checked against the size and
+ * hash expected when they are all in, and only then put in place through fs-atomic, with the
+ * permission bits and time the copy keeps and a rule for a name already taken.
+ */
+
+/** Prefix of a landing's partial file (LEFTOVER_RULES' `.vss-*` skips it). */
+export const PARTIAL_PREFIX = '.vss-partial-';
+
+/**
+ * A large file is flushed every this many bytes as it arrives, so a huge transfer does not leave
+ * gigabytes for its last fsync. Not more often: a flush every 64 MiB cost a quarter of the rate
+ * on a disk slower than loopback (`bench/send-bench.ts`), and the bytes of a partial are hashed
+ * again from disk when a transfer resumes, so a flush buys no safety.
+ */
+export const FLUSH_EVERY = 1024 * 1024 * 1024;
+
+const CHUNK = 1024 * 1024;
+
+/** The partial a landing keyed KEY writes in DIR: hidden, named by the caller so a retry finds it. */
+export function partialIn(dir: string, key: string): string {
+  return join(dir, `${PARTIAL_PREFIX}${key}`);
+}
+
+/** What a copy keeps of the file it copies besides its bytes: its permission bits (keptMode) and its modification time. */
+export interface KeptAttributes {
+  mode: number;
+  /** Absent: the copy keeps the time it was made (an older peer did not send it). */
+  mtimeMs?: number;
+}
+
+/** How many bytes of a file of SIZE bytes the partial at PATH holds already (what a resumed transfer asks from). */
+export function resumableSize(path: string, size: number): number {
+  return Math.min(statSync(path, { throwIfNoEntry: false })?.size ?? 0, size);
+}
+
+export interface LandingOptions {
+  /**
+   * Resume after what PARTIAL holds already, of a file of this many bytes (anything past it is
+   * cut). Absent: the partial starts empty.
+   */
+  resumeOf?: number;
+  /** Hash the bytes (BLAKE3) as they are written, and those resumed from. */
+  hash?: boolean;
+}
+
+/** What a landing's partial holds when its writing is finished. */
+export interface Landed {
+  path: string;
+  size: number;
+  /** Full BLAKE3 (hex), when the landing hashed. */
+  blake3?: string;
+}
+
+/**
+ * A partial file being written: readable by its owner only while the bytes come, whatever the
+ * file it becomes may be (a partial an older vss left wider is narrowed first). One write is in
+ * flight while the caller fetches the next bytes, so the disk and the network overlap.
+ */
+export class Landing {
+  private writing: Promise<unknown> = Promise.resolve();
+  private flushing: Promise<void> | undefined;
+  private unflushed = 0;
+  private closed = false;
+
+  private constructor(readonly path: string, private readonly fh: FileHandle, private readonly hasher: Blake3Hasher | undefined, readonly offset: number) {
+    this.written = offset;
+  }
+
+  /** Bytes in the partial so far (those resumed from included). */
+  written: number;
+
+  static async open(path: string, opts: LandingOptions = {}): Promise<Landing> {
+    let offset = 0;
+    if (opts.resumeOf !== undefined) {
+      offset = resumableSize(path, opts.resumeOf);
+      if ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) > offset) await truncate(path, offset);
+    }
+    const hasher = opts.hash ? new Blake3Hasher() : undefined;
+    if (hasher && offset > 0) {
+      for await (const chunk of createReadStream(path, { start: 0, end: offset - 1, highWaterMark: CHUNK })) hasher.update(chunk as Buffer);
+    }
+    const fh = await open(path, offset > 0 ? 'a' : 'w', 0o600);
+    try {
+      await fh.chmod(0o600);
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+    return new Landing(path, fh, hasher, offset);
+  }
+
+  /** Append PARTS (hashed here); resolves once the write before it is done, this one still in flight. */
+  async write(parts: readonly Uint8Array[]): Promise<void> {
+    const list = parts.map((u) => Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+    if (this.hasher) for (const part of list) this.hasher.update(part);
+    await this.writing;
+    const want = list.reduce((n, b) => n + b.byteLength, 0);
+    this.writing = this.fh.writev(list).then((w) => {
+      if (w.bytesWritten !== want) throw new Error(`a short write to ${this.path} (${w.bytesWritten} of ${want} bytes): is its disk full?`);
+    });
+    this.written += want;
+    this.unflushed += want;
+    // Flushed as it arrives (one flush in flight at a time), so the last fsync finds little left to write.
+    if (!this.flushing && this.unflushed >= FLUSH_EVERY) {
+      this.unflushed = 0;
+      const w = this.writing;
+      this.flushing = w.then(() => this.fh.datasync()).finally(() => { this.flushing = undefined; });
+    }
+  }
+
+  /** Every byte written and fsynced, the partial closed: its size and hash. */
+  async finish(): Promise<Landed> {
+    try {
+      await this.writing;
+      await this.flushing;
+      await this.fh.sync();
+    } finally {
+      await this.close();
+    }
+    return { path: this.path, size: this.written, ...(this.hasher ? { blake3: this.hasher.digest('hex') } : {}) };
+  }
+
+  /** Stop writing, keeping every byte that came (the next attempt resumes after them): the write in flight ends first. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writing.catch(() => undefined);
+    await this.flushing?.catch(() => undefined);
+    await this.fh.close();
+  }
+}
+
+/** What the bytes landed must be: their size, and their full BLAKE3 or another check (a content id) saying what is wrong. */
+export interface Expected {
+  size: number;
+  blake3?: string;
+  check?: (path: string) => Promise<string | undefined>;
+}
+
+/**
+ * Whether LANDED is what EXPECTED says: undefined when it is, else why not — and then the partial
+ * is removed (bytes that are not the file asked for are never kept, nor resumed from).
+ */
+export async function verifyLanded(landed: Landed, expected: Expected): Promise<string | undefined> {
+  let wrong: string | undefined;
+  if (landed.size !== expected.size) wrong = `${landed.size} bytes, not ${expected.size}`;
+  else if (expected.blake3 !== undefined && landed.blake3 !== expected.blake3) wrong = `BLAKE3 ${landed.blake3?.slice(0, 16)}…, not ${expected.blake3.slice(0, 16)}…`;
+  else if (expected.check) wrong = await expected.check(landed.path);
+  if (wrong !== undefined) await rm(landed.path, { force: true });
+  return wrong;
+}
+
+/** What is done when the final name is taken: refuse (ALREADY_EXISTS), take a free name beside it, or replace the file there. */
+export type OnConflict = 'fail' | 'keep-both' | 'replace';
+
+export interface Placing {
+  dir: string;
+  name: string;
+  conflict: OnConflict;
+  /** The permission bits and time the file keeps: set before it is placed, so it is never seen wider under its name. */
+  kept?: KeptAttributes;
+}
+
+/** Placing in each folder under a free name, one file at a time: two landings of one name at once must not both take the same free name. */
+const placing = new Map<string, Promise<unknown>>();
+
+/**
+ * Put a verified partial in place (fsynced with its new mode and time, renamed, its folder
+ * fsynced) as TO says; returns where it went.
+ */
+export async function placeLanded(partial: string, to: Placing): Promise<string> {
+  if (to.kept) {
+    await chmod(partial, to.kept.mode);
+    if (to.kept.mtimeMs !== undefined) await utimes(partial, new Date(), new Date(to.kept.mtimeMs));
+  }
+  if (to.conflict === 'replace') {
+    const final = join(to.dir, to.name);
+    await place(partial, final);
+    return final;
+  }
+  if (to.conflict === 'fail') {
+    const final = join(to.dir, to.name);
+    await fsyncFileAsync(partial);
+    // A link fails when the name is taken (a rename would replace what is there).
+    try {
+      await link(partial, final);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new VssError('ALREADY_EXISTS', `${final} exists already`, { path: final });
+      // A filesystem without hard links (FAT, exFAT, some FUSE): a check then a rename, the best it allows.
+      if (!(code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS')) throw err;
+      if (existsSync(final)) throw new VssError('ALREADY_EXISTS', `${final} exists already`, { path: final });
+      await place(partial, final, { synced: true });
+      return final;
+    }
+    await unlink(partial);
+    await fsyncDirAsync(dirname(final));
+    return final;
+  }
+  const dir = to.dir;
+  const next = (placing.get(dir) ?? Promise.resolve()).catch(() => undefined).then(async () => {
+    const final = freeNameIn(dir, to.name);
+    // Not `synced`: the bytes are on disk already, the new mode and time are flushed here.
+    await place(partial, final);
+    return final;
+  });
+  placing.set(dir, next);
+  void next.finally(() => { if (placing.get(dir) === next) placing.delete(dir); }).catch(() => undefined);
+  return next;
+}
