@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { constants, existsSync, fchmodSync, fstatSync, renameSync, statSync, writevSync } from 'node:fs';
 import { chmod, link, open, rm, truncate, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
@@ -54,6 +54,18 @@ export interface LandingOptions {
   resumeOf?: number;
   /** Hash the bytes (BLAKE3) as they are written, and those resumed from. */
   hash?: boolean;
+  /**
+   * The partial's mode while it is written (before the umask): 0o600 unless said (a user's
+   * file stays private until its own mode is set as it is placed); a library's own file (a
+   * sidecar) takes 0o644.
+   */
+  mode?: number;
+  /**
+   * Write synchronously (the page cache, microseconds): for many small files landing side by
+   * side, whose only slow step is their fsync; a thread-pool round trip per write would cost
+   * more than the write.
+   */
+  syncWrites?: boolean;
 }
 
 /** What a landing's partial holds when its writing is finished. */
@@ -75,7 +87,7 @@ export class Landing {
   private unflushed = 0;
   private closed = false;
 
-  private constructor(readonly path: string, private readonly fh: FileHandle, private readonly hasher: Blake3Hasher | undefined, readonly offset: number) {
+  private constructor(readonly path: string, private readonly fh: FileHandle, private readonly hasher: Blake3Hasher | undefined, readonly offset: number, private readonly syncWrites: boolean) {
     this.written = offset;
   }
 
@@ -90,16 +102,25 @@ export class Landing {
     }
     const hasher = opts.hash ? new Blake3Hasher() : undefined;
     if (hasher && offset > 0) {
-      for await (const chunk of createReadStream(path, { start: 0, end: offset - 1, highWaterMark: CHUNK })) hasher.update(chunk as Buffer);
+      const rh = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      try {
+        for await (const chunk of rh.createReadStream({ start: 0, end: offset - 1, highWaterMark: CHUNK, autoClose: false })) hasher.update(chunk as Buffer);
+      } finally {
+        await rh.close();
+      }
     }
-    const fh = await open(path, offset > 0 ? 'a' : 'w', 0o600);
+    const mode = opts.mode ?? 0o600;
+    // Never through a symlink put where the partial goes.
+    const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (offset > 0 ? constants.O_APPEND : constants.O_TRUNC), mode);
     try {
-      await fh.chmod(0o600);
+      // A partial an older attempt (an older vss) left wider is narrowed; a new one has MODE through the umask, as any new file.
+      const was = fstatSync(fh.fd).mode & 0o777;
+      if ((was & ~mode) !== 0) fchmodSync(fh.fd, was & mode);
     } catch (err) {
       await fh.close();
       throw err;
     }
-    return new Landing(path, fh, hasher, offset);
+    return new Landing(path, fh, hasher, offset, opts.syncWrites ?? false);
   }
 
   /** Append PARTS (hashed here); resolves once the write before it is done, this one still in flight. */
@@ -108,9 +129,13 @@ export class Landing {
     if (this.hasher) for (const part of list) this.hasher.update(part);
     await this.writing;
     const want = list.reduce((n, b) => n + b.byteLength, 0);
-    this.writing = this.fh.writev(list).then((w) => {
-      if (w.bytesWritten !== want) throw new Error(`a short write to ${this.path} (${w.bytesWritten} of ${want} bytes): is its disk full?`);
-    });
+    if (this.syncWrites) {
+      for (let done = 0; done < want;) done += this.wrote(writevSync(this.fh.fd, rest(list, done)), done, want);
+    } else {
+      this.writing = (async () => {
+        for (let done = 0; done < want;) done += this.wrote((await this.fh.writev(rest(list, done))).bytesWritten, done, want);
+      })();
+    }
     this.written += want;
     this.unflushed += want;
     // Flushed as it arrives (one flush in flight at a time), so the last fsync finds little left to write.
@@ -119,6 +144,12 @@ export class Landing {
       const w = this.writing;
       this.flushing = w.then(() => this.fh.datasync()).finally(() => { this.flushing = undefined; });
     }
+  }
+
+  /** N bytes written of a write of WANT, DONE before it: a short write (rare on a file) goes on with the rest, no progress at all is an error. */
+  private wrote(n: number, done: number, want: number): number {
+    if (n === 0) throw new Error(`a short write to ${this.path} (${done} of ${want} bytes): is its disk full?`);
+    return n;
   }
 
   /** Every byte written and fsynced, the partial closed: its size and hash. */
@@ -141,6 +172,20 @@ export class Landing {
     await this.flushing?.catch(() => undefined);
     await this.fh.close();
   }
+}
+
+/** What is left of LIST after its first SKIP bytes. */
+function rest(list: Buffer[], skip: number): Buffer[] {
+  if (skip === 0) return list;
+  const out: Buffer[] = [];
+  for (const b of list) {
+    if (skip >= b.byteLength) skip -= b.byteLength;
+    else {
+      out.push(skip > 0 ? b.subarray(skip) : b);
+      skip = 0;
+    }
+  }
+  return out;
 }
 
 /** What the bytes landed must be: their size, and their full BLAKE3 or another check (a content id) saying what is wrong. */
@@ -220,4 +265,14 @@ export async function placeLanded(partial: string, to: Placing): Promise<string>
   placing.set(dir, next);
   void next.finally(() => { if (placing.get(dir) === next) placing.delete(dir); }).catch(() => undefined);
   return next;
+}
+
+/**
+ * One verified partial of a batch put at FINAL (a local copy's: its bytes flushed for the whole
+ * batch by files/flush.ts, its mode and times set by files/kept-meta.ts, the conflict decided by
+ * the operation), synchronously and without a flush: the caller fsyncs each folder the batch
+ * went into once, when the batch is placed. A failed rename leaves PARTIAL where it was.
+ */
+export function placeInBatch(partial: string, final: string): void {
+  renameSync(partial, final);
 }

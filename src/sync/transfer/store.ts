@@ -1,8 +1,6 @@
-import { closeSync, constants, fdatasync, fstatSync, fsync, open as openCb, openSync, readSync, statSync, writev, writevSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { lstat, open, readdir, unlink } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
-import { Blake3Hasher } from '@napi-rs/blake-hash';
 import type { Uint8ArrayList } from 'uint8arraylist';
 import type { Library } from '../../library/library.js';
 import { VssError } from '../../core/errors.js';
@@ -12,6 +10,7 @@ import { SidecarManager, type SidecarInfo } from '../../sidecars/manager.js';
 import type { TransferCounts } from '../../store/peer-sync.js';
 import { TransferLieError } from './errors.js';
 import { placeMany } from '../../core/fs-atomic.js';
+import { Landing, verifyLanded } from '../../core/landing.js';
 
 /** What the receiver expects of a sidecar, from the availability entry of the device it asks. */
 export interface Expected {
@@ -67,7 +66,6 @@ const PART_SUFFIX = '.part';
 const PARTIAL_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 const CHUNK = 256 * 1024;
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
-const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
 
 /** A library's transfers: ready sidecars served by address, fetched ones verified and recorded. */
 export class TransferStore {
@@ -174,46 +172,27 @@ export class TransferStore {
     if (offset > 0 && (!resumable || this.resumeOffset(target, expected) !== offset)) {
       throw new VssError('USAGE', `no partial of ${offset} bytes to resume ${describe(target)} from`, { path: temp });
     }
-    const hasher = new Blake3Hasher();
-    let got = offset;
-    let fd: number | undefined;
-    // A large file is flushed as it arrives (one flush in flight at a time), so the final fsync
-    // finds little left to write instead of the whole file.
-    let flushing: Promise<void> | undefined;
-    let flushedAt = offset;
+    let land: Landing | undefined;
     try {
-      if (offset > 0) await hashPrefix(temp, offset, hasher);
       // A small file's writes are synchronous (page cache, microseconds) and only its fsyncs go to
       // the thread pool, so many finish side by side; a large file's writes overlap the network.
       // Opened on the thread pool: making a file waits on the filesystem's journal, which the
       // other files' fsyncs keep busy; the event loop meanwhile serves the stream.
-      fd = await openAsync(temp, WRITE_FLAGS | (offset > 0 ? 0 : constants.O_TRUNC), 0o644);
+      land = await Landing.open(temp, { hash: true, mode: 0o644, syncWrites: !resumable, ...(offset > 0 ? { resumeOf: expected.size } : {}) });
+      if (land.offset !== offset) throw new VssError('IO', `the partial holds ${land.offset} bytes, not the ${offset} to resume from`, { path: temp });
+      let got = offset;
       while (got < expected.size) {
         const chunk = await bytes.read(expected.size - got);
         if (chunk === null) throw new VssError('PEER', `the peer's body ended after ${got} of ${expected.size} bytes of ${describe(target)}`);
         if (chunk.byteLength > expected.size - got) throw new TransferLieError('size', target, `the peer sent more than the ${expected.size} bytes announced`, offset > 0);
-        const list = [...parts(chunk)];
         // All the chunk's parts in one write (the network hands them over as many small frames).
-        if (resumable) await writeAllAsync(fd, list, got);
-        else writeAll(fd, list, got);
-        for (const part of list) hasher.update(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
+        await land.write([...parts(chunk)]);
         got += chunk.byteLength;
-        if (resumable && !flushing && got - flushedAt >= FLUSH_EVERY) {
-          flushedAt = got;
-          flushing = fdatasyncAsync(fd).finally(() => (flushing = undefined));
-        }
       }
-      await flushing;
-      await fsyncAsync(fd);
-      closeSync(fd);
-      fd = undefined;
-      const checksum = hasher.digest('hex');
-      if (checksum !== expected.checksum) {
-        throw new TransferLieError('checksum', target, `received bytes hash to ${checksum.slice(0, 16)}…, not the announced ${expected.checksum.slice(0, 16)}…`, offset > 0);
-      }
+      const wrong = await verifyLanded(await land.finish(), { size: expected.size, blake3: expected.checksum });
+      if (wrong !== undefined) throw new TransferLieError('checksum', target, `received bytes are not those announced (${wrong})`, offset > 0);
     } catch (err) {
-      await flushing?.catch(() => undefined);
-      if (fd !== undefined) closeSync(fd);
+      await land?.close();
       // A broken-off large transfer keeps its (unverified) partial under its checksum's name for
       // the next source; wrong bytes, or a small file, leave nothing behind.
       if (!(resumable && !(err instanceof TransferLieError))) await unlink(temp).catch(() => undefined);
@@ -337,58 +316,6 @@ function asError(err: unknown): Error {
 
 function parts(chunk: Uint8Array | Uint8ArrayList): Iterable<Uint8Array> {
   return chunk instanceof Uint8Array ? [chunk] : chunk;
-}
-
-function writeAll(fd: number, list: Uint8Array[], position: number): void {
-  const total = sum(list);
-  let done = writevSync(fd, list, position);
-  while (done < total) done += writevSync(fd, rest(list, done), position + done);
-}
-
-async function writeAllAsync(fd: number, list: Uint8Array[], position: number): Promise<void> {
-  const total = sum(list);
-  let done = (await writevAsync(fd, list, position)).bytesWritten;
-  while (done < total) done += (await writevAsync(fd, rest(list, done), position + done)).bytesWritten;
-}
-
-function sum(list: Uint8Array[]): number {
-  return list.reduce((n, b) => n + b.byteLength, 0);
-}
-
-/** What is left of LIST after its first SKIP bytes (a short write is rare on a file, but allowed). */
-function rest(list: Uint8Array[], skip: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const b of list) {
-    if (skip >= b.byteLength) skip -= b.byteLength;
-    else {
-      out.push(skip > 0 ? b.subarray(skip) : b);
-      skip = 0;
-    }
-  }
-  return out;
-}
-
-const fsyncAsync = promisify(fsync);
-const openAsync = promisify(openCb) as (path: string, flags: string | number, mode?: number) => Promise<number>;
-const fdatasyncAsync = promisify(fdatasync);
-/** How much of a large file is written between background flushes. */
-const FLUSH_EVERY = 32 * 1024 * 1024;
-const writevAsync = promisify(writev);
-
-async function hashPrefix(path: string, length: number, hasher: Blake3Hasher): Promise<void> {
-  const fh = await open(path, READ_FLAGS);
-  try {
-    const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
-    let at = 0;
-    while (at < length) {
-      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, length - at), at);
-      if (bytesRead === 0) throw new VssError('IO', `the partial ended at ${at} of ${length} bytes`, { path });
-      hasher.update(buf.subarray(0, bytesRead));
-      at += bytesRead;
-    }
-  } finally {
-    await fh.close();
-  }
 }
 
 function readSmall(path: string, offset: number, size: number): Uint8Array {
