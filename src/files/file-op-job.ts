@@ -4,6 +4,7 @@ import { basename, dirname, join, sep } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
 import { formatBytes } from '../core/format.js';
 import { fsyncDirAsync } from '../core/fs-atomic.js';
+import { placeInBatch } from '../core/landing.js';
 import { childLog } from '../core/log.js';
 import { locationOnline } from '../volumes/location-online.js';
 import type { JobOutcome, JobRunContext } from '../jobs/job-kind.js';
@@ -398,7 +399,7 @@ class FileOpRun {
         this.partials.add(r.partial);
         linkSync(firstFinal, r.partial);
       }
-      renameSync(r.partial!, final);
+      placeInBatch(r.partial!, final);
       this.partials.delete(r.partial!);
       const st = lstatSync(final);
       if (st.isFile() && r.hash) this.known.set(final, { blake3: r.hash, size: st.size, mtimeMs: st.mtimeMs, inode: st.ino });

@@ -16,10 +16,9 @@ const SRC = join(REPO, 'src');
  */
 const EXCEPTIONS: Record<string, { calls: number; why: string }> = {
   'files/file-op-job.ts': {
-    calls: 2,
-    why: 'a move within one filesystem renames the user\'s own file to its new name (no bytes are written, nothing to verify); '
-      + 'and a batch of verified local copies (verified-copy: copy_file_range, both sides hashed, holes kept) is renamed into place with one fsync per folder, '
-      + 'its conflicts decided per item by the operation (not yet through the landing)',
+    calls: 1,
+    why: 'a move within one filesystem renames the user\'s own file to its new name: no bytes are written, nothing lands or is verified '
+      + '(and one rename is what keeps a killed move at one place or the other, never neither)',
   },
   'jobs/space-reserve.ts': {
     calls: 1,
