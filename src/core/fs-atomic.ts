@@ -67,11 +67,8 @@ export interface PlaceOptions {
   synced?: boolean;
 }
 
-/**
- * Write a file so that readers see either the old or the new content, never a part:
- * temp file beside the target, fsync, rename, fsync the directory.
- */
-export function writeFileAtomicSync(path: string, data: string | Buffer, mode = 0o644): void {
+/** DATA written and fsynced to a new temp file beside PATH (MODE before the umask); its path. Nothing is left on failure. */
+function writeSyncedTemp(path: string, data: string | Buffer, mode: number): string {
   const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'wx', mode);
   try {
@@ -85,6 +82,15 @@ export function writeFileAtomicSync(path: string, data: string | Buffer, mode = 
     throw err;
   }
   closeSync(fd);
+  return tmp;
+}
+
+/**
+ * Write a file so that readers see either the old or the new content, never a part:
+ * temp file beside the target, fsync, rename, fsync the directory.
+ */
+export function writeFileAtomicSync(path: string, data: string | Buffer, mode = 0o644): void {
+  const tmp = writeSyncedTemp(path, data, mode);
   placeSync(tmp, path, { synced: true });
 }
 
@@ -220,19 +226,7 @@ function writeInPlace(path: string, buf: Buffer, was: ReplacedFile): void {
  * name is taken), and false returned when it was. MODE before the umask, as any new file.
  */
 export function createFileExclusive(path: string, data: string | Buffer, mode = 0o644): boolean {
-  const tmp = tempPathFor(path);
-  const fd = openSync(tmp, 'wx', mode);
-  try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw err;
-  }
-  closeSync(fd);
+  const tmp = writeSyncedTemp(path, data, mode);
   try {
     linkSync(tmp, path);
     unlinkSync(tmp);
