@@ -3,7 +3,7 @@
  * in the same process on the same (page-cache warm) tree:
  *   anchor A  walk + lstat of every entry          vs  shallow index
  *   anchor B  readFileSync + BLAKE3 of every file  vs  content-mode index
- *   first content index                            vs  rescan of the unchanged tree
+ *   anchor A again                                 vs  rescan of the unchanged tree
  * Every index runs in a fresh library; each measured thing runs `runs` times and the median counts.
  */
 import type { TreeInfo } from './tree.js';
@@ -150,10 +150,11 @@ export async function runIndexBench(o: IndexBenchOptions): Promise<IndexBenchRes
   summary.add({ what: '  of which beyond shallow', value: secs(content - shallow), ratio: `${ratio(ident)} r+h`, target: '≤ 1.5× read+hash', ok: ident <= 1.5 });
 
   const rescanGain = content / rescan;
-  console.log(`  rescan, unchanged tree: ${secs(rescan)}  (first content index ${ratio(rescanGain)} slower; target ≥ 10×; ` +
-    `first shallow index ${ratio(shallow / rescan)} slower; ${ratio(anchorA / rescan)} the speed of walk+lstat)  [${fmtRuns(rescanRuns)}]`);
+  const rescanRatio = rescan / anchorA;
+  console.log(`  rescan, unchanged tree: ${secs(rescan)}  (${ratio(rescanRatio)} walk+lstat ${secs(anchorA)}; target ≤ 1.3× (issue 28); ` +
+    `first content index ${ratio(rescanGain)} slower; first shallow index ${ratio(shallow / rescan)} slower)  [${fmtRuns(rescanRuns)}]`);
   console.log(`    phases: ${phaseLine(rescanPhases)}`);
-  summary.add({ what: `rescan, unchanged, ${n} files`, value: secs(rescan), ratio: `${ratio(rescanGain)} faster`, target: '≥ 10× faster than 1st content index', ok: rescanGain >= 10 });
+  summary.add({ what: `rescan, unchanged, ${n} files`, value: secs(rescan), ratio: `${ratio(rescanRatio)} walk+lstat`, target: '≤ 1.3× walk+lstat', ok: rescanRatio <= 1.3 });
   summary.add({ what: '  vs first shallow index', value: '', ratio: `${ratio(shallow / rescan)} faster`, target: '', ok: null });
 
   return { anchorA, shallow, anchorB, content, rescan };
