@@ -67,14 +67,18 @@ export interface PlaceOptions {
   synced?: boolean;
 }
 
-/** DATA written and fsynced to a new temp file beside PATH (MODE before the umask); its path. Nothing is left on failure. */
-function writeSyncedTemp(path: string, data: string | Buffer, mode: number): string {
+/**
+ * DATA written and fsynced to a new temp file beside PATH (MODE before the umask); its path.
+ * BEFOREFLUSH may still change the open file (its owner, its exact mode). Nothing is left on failure.
+ */
+function writeSyncedTemp(path: string, data: string | Buffer, mode: number, beforeFlush?: (fd: number) => void): string {
   const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'wx', mode);
   try {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    beforeFlush?.(fd);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
@@ -164,11 +168,7 @@ export interface ReplacedFile {
  */
 export function replaceFileKeeping(path: string, data: string | Buffer, was: ReplacedFile, unchanged: () => boolean): boolean {
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const tmp = tempPathFor(path);
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+  const tmp = writeSyncedTemp(path, buf, 0o600, (fd) => {
     const own = fstatSync(fd);
     if (BigInt(own.uid) !== BigInt(was.uid) || BigInt(own.gid) !== BigInt(was.gid)) {
       try {
@@ -179,13 +179,7 @@ export function replaceFileKeeping(path: string, data: string | Buffer, was: Rep
     }
     // After the chown, which clears setuid/setgid bits; and exactly, not through the umask.
     fchmodSync(fd, keptMode(Number(was.mode)));
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw err;
-  }
-  closeSync(fd);
+  });
   try {
     crashPoint(BEFORE_REPLACE);
     if (!unchanged()) {
