@@ -1,12 +1,10 @@
-import { lstatSync } from 'node:fs';
-import { sep } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { yieldToEventLoop, type BatchWriter } from '../store/batch-writer.js';
 import { ListingReconciler, type DiscoveryCounts } from './reconcile-listing.js';
 import type { ScannedEntry } from '../store/entries.js';
 import type { Stores } from '../store/stores.js';
 import type { SeenSet } from './seen-set.js';
-import { LocationWalker } from './walk.js';
+import type { LocalDisk } from '../storage/local-disk.js';
 
 /** A folder of a location to list again; `subtree`: and everything beneath it, not only what is new there. */
 export interface ChangedDir {
@@ -19,7 +17,7 @@ export interface DirsDiscoveryInput {
   store: Stores;
   writer: BatchWriter;
   locationId: number;
-  rootAbs: string;
+  storage: LocalDisk;
   rootEntryId: number;
   dirs: readonly ChangedDir[];
   ignoreRules: readonly string[];
@@ -42,21 +40,21 @@ export async function discoverDirs(input: DirsDiscoveryInput): Promise<Discovery
   const { writer, seen } = input;
   const store = input.store.entries;
   const reconciler = new ListingReconciler({
-    store, locationId: input.locationId, writer, rootAbs: input.rootAbs, seen, onSkip: input.onSkip, fresh: false,
+    store, locationId: input.locationId, writer, storage: input.storage, seen, onSkip: input.onSkip, fresh: false,
   });
   const todo = startingPoints(input);
   seen.add(input.rootEntryId);
   // Rows each listed folder had before it was listed: those not confirmed by the end are gone.
   const before: ScannedEntry[] = [];
-  const walkOpts = { rootAbs: input.rootAbs, ignoreRules: input.ignoreRules, exclude: input.exclude };
+  const listOpts = { ignoreRules: input.ignoreRules, exclude: input.exclude };
 
   while (todo.length > 0) {
     const dir = todo.pop()!;
     seen.add(dir.id);
-    const listing = new LocationWalker({ ...walkOpts, start: [{ abs: dir.abs, rel: dir.rel }] }).next()!;
+    const listing = input.storage.listNow(dir.rel, listOpts);
     const had = reconciler.apply(listing, dir.id, (child) => {
       // Unchanged folders beneath are left alone: their own changes come as their own events.
-      if (dir.subtree || !child.settled) todo.push({ id: child.id, rel: child.rel, abs: dir.abs + sep + child.name, subtree: true });
+      if (dir.subtree || !child.settled) todo.push({ id: child.id, rel: child.rel, subtree: true });
     });
     if (had) for (const row of had) before.push(row);
     if (writer.maybeCommit()) await yieldToEventLoop();
@@ -68,7 +66,7 @@ export async function discoverDirs(input: DirsDiscoveryInput): Promise<Discovery
   const gone = before.filter((row) => !seen.has(row.id));
   // A drive unplugged while its folders were listed leaves them empty: that is not every file deleted.
   if (gone.length > 0 && input.present && !input.present()) {
-    throw new VssError('UNAVAILABLE', `location ${input.locationId} went offline while it was listed (its drive was unplugged?); nothing was removed`, { path: input.rootAbs });
+    throw new VssError('UNAVAILABLE', `location ${input.locationId} went offline while it was listed (its drive was unplugged?); nothing was removed`, { path: input.storage.describe });
   }
   if (gone.length > 0) {
     input.store.transaction(() => {
@@ -84,7 +82,6 @@ export async function discoverDirs(input: DirsDiscoveryInput): Promise<Discovery
 interface Pending {
   id: number;
   rel: string;
-  abs: string;
   subtree: boolean;
 }
 
@@ -102,14 +99,13 @@ function startingPoints(input: DirsDiscoveryInput): Pending[] {
     for (; depth < names.length; depth++) {
       const childId = input.store.entries.childDir(id, names[depth]!);
       if (childId === undefined) break;
-      const abs = input.rootAbs + sep + names.slice(0, depth + 1).join(sep);
-      if (!lstatSync(abs, { throwIfNoEntry: false })?.isDirectory()) break;
+      if (!input.storage.statNow(names.slice(0, depth + 1).join('/'))?.isDirectory()) break;
       id = childId;
     }
     const rel = names.slice(0, depth).join('/');
     const subtree = want.subtree && depth === names.length;
     const prev = byRel.get(rel);
-    byRel.set(rel, { id, rel, abs: rel === '' ? input.rootAbs : input.rootAbs + sep + rel.split('/').join(sep), subtree: subtree || (prev?.subtree ?? false) });
+    byRel.set(rel, { id, rel, subtree: subtree || (prev?.subtree ?? false) });
   }
   const whole = [...byRel.values()].filter((p) => p.subtree).map((p) => p.rel);
   const under = (rel: string, top: string) => top === '' ? rel !== '' : rel.startsWith(top + '/');

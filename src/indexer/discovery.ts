@@ -2,8 +2,7 @@ import { yieldToEventLoop, type BatchWriter } from '../store/batch-writer.js';
 import type { Stores } from '../store/stores.js';
 import { ListingReconciler, type DiscoveryCounts } from './reconcile-listing.js';
 import type { SeenSet } from './seen-set.js';
-import { WalkWorker } from './threaded-walk.js';
-import { LocationWalker, type DirListing, type WalkOptions } from './walk.js';
+import type { LocalDisk } from '../storage/local-disk.js';
 
 export type { DiscoveryCounts };
 
@@ -11,7 +10,7 @@ export interface DiscoveryInput {
   store: Stores;
   locationId: number;
   writer: BatchWriter;
-  rootAbs: string;
+  storage: LocalDisk;
   rootEntryId: number;
   ignoreRules: readonly string[];
   /** Absolute paths never to descend into (the library folder, when it lies inside the location). */
@@ -25,14 +24,14 @@ export interface DiscoveryInput {
 
 /**
  * Bring `entries` in line with the disk, one directory listing at a time, in walk order (parents
- * before children). The walk itself (walk.ts) touches only the filesystem; this side touches only
+ * before children). The walk itself (the location's storage) touches only the disk; this side touches only
  * the database. Memory holds the folders listed but not yet reconciled, never the whole tree.
  */
 export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts & { unconfirmed: number }> {
   const { writer, seen } = input;
   const store = input.store.entries;
   const reconciler = new ListingReconciler({
-    store, locationId: input.locationId, writer, rootAbs: input.rootAbs, seen, onSkip: input.onSkip,
+    store, locationId: input.locationId, writer, storage: input.storage, seen, onSkip: input.onSkip,
     fresh: !store.hasChildren(input.locationId),
   });
   // Folders seen in their parent's listing whose own listing has not come yet: rel path → entry id.
@@ -41,8 +40,7 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
   seen.add(input.rootEntryId);
   let lastProgress = 0;
 
-  const walkOpts = { rootAbs: input.rootAbs, ignoreRules: input.ignoreRules, exclude: input.exclude };
-  for await (const batch of hybridWalk(walkOpts, input.threaded !== false)) {
+  for await (const batch of input.storage.walk({ ignoreRules: input.ignoreRules, exclude: input.exclude }, input.threaded !== false)) {
     for (const listing of batch) {
       const dirId = dirIds.get(listing.rel);
       dirIds.delete(listing.rel);
@@ -60,37 +58,4 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
   writer.commit();
   input.onProgress(reconciler.counts);
   return { ...reconciler.counts, unconfirmed: reconciler.unconfirmed };
-}
-
-/** Entries walked inline before the rest of a walk moves to a worker thread. */
-const INLINE_ENTRIES = 5000;
-/** Entries walked inline before that worker is started, so its start-up overlaps the rest. */
-const WORKER_AHEAD_ENTRIES = 1000;
-
-/**
- * Small locations are walked right here (a worker thread costs ~50 ms to start); a walk still
- * going after a thousand entries starts a worker, and one still going after a few thousand hands
- * its stack to it and carries on there, so the disk and the database overlap for the large ones.
- * Order stays parents-before-children.
- */
-async function* hybridWalk(opts: WalkOptions, threaded: boolean): AsyncGenerator<DirListing[]> {
-  const walker = new LocationWalker(opts);
-  let worker: WalkWorker | undefined;
-  let entries = 0;
-  try {
-    for (let listing = walker.next(); listing; listing = walker.next()) {
-      yield [listing];
-      entries += listing.entries.length;
-      if (!threaded || walker.stack.length === 0) continue;
-      if (entries >= WORKER_AHEAD_ENTRIES) worker ??= new WalkWorker();
-      if (entries >= INLINE_ENTRIES) {
-        const w = worker!;
-        worker = undefined;
-        yield* w.walk({ ...opts, start: walker.stack });
-        return;
-      }
-    }
-  } finally {
-    await worker?.close();
-  }
 }

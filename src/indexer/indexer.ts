@@ -1,4 +1,3 @@
-import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { queueGeneration } from '../jobs/queueing.js';
 import { defaultGeneratorSettings } from '../jobs/settings.js';
@@ -14,7 +13,9 @@ import { discover, type DiscoveryCounts } from './discovery.js';
 import { discoverDirs, type ChangedDir } from './discover-dirs.js';
 import { FINDERS } from './finders.js';
 import { identifyContents, type SettleRule } from './identification.js';
-import { LEFTOVER_RULES } from './ignore-rules.js';
+import { LEFTOVER_RULES } from '../storage/ignore-rules.js';
+import { realPlaceOf } from '../storage/local-disk.js';
+import { locationStorage } from '../storage/storages.js';
 import type { KnownBytes } from './identification.js';
 import { SeenSet } from './seen-set.js';
 import type { FoundKind } from '../sidecars/kinds.js';
@@ -85,8 +86,8 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
 
   // Later rules win: a library's or location's negation can index a leftover after all.
   const rules = [...LEFTOVER_RULES, ...lib.config.settings.ignore, ...parseRules(location.ignore_rules)];
-  const exclude = new Set<string>([lib.root]);
-  try { exclude.add(realpathSync(lib.root)); } catch { /* the library path is what it is */ }
+  const storage = locationStorage(lib, locationId);
+  const exclude = [lib.root, ...realPlaceOf(lib.root)];
 
   events.emit('index:phase', { locationId, phase: 'discovery' });
   const seen = new SeenSet();
@@ -98,15 +99,15 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   try {
     if (opts.only) {
       const found = await discoverDirs({
-        store, writer, locationId, rootAbs: location.path, rootEntryId: rootId, dirs: opts.only,
-        ignoreRules: rules, exclude: [...exclude], seen, onSkip, ...(opts.present ? { present: opts.present } : {}),
+        store, writer, locationId, storage, rootEntryId: rootId, dirs: opts.only,
+        ignoreRules: rules, exclude, seen, onSkip, ...(opts.present ? { present: opts.present } : {}),
       });
       counts = found;
       removed = { files: found.removedFiles, rows: found.removedRows };
     } else {
       ({ unconfirmed, ...counts } = await discover({
-        store, locationId, writer, rootAbs: location.path, rootEntryId: rootId,
-        ignoreRules: rules, exclude: [...exclude], seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0',
+        store, locationId, writer, storage, rootEntryId: rootId,
+        ignoreRules: rules, exclude, seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0',
         onProgress: (c) => events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes }),
       }));
     }

@@ -1,10 +1,9 @@
-import { lstatSync, type Stats } from 'node:fs';
-import { sep } from 'node:path';
 import type { BatchWriter } from '../store/batch-writer.js';
 import type { EntryFacts, EntryStore, ScannedEntry } from '../store/entries.js';
 import { relPathProblem } from '../library/confine.js';
 import type { SeenSet } from './seen-set.js';
-import type { DirListing } from './walk.js';
+import type { DirListing } from '../storage/port.js';
+import type { LocalDisk } from '../storage/local-disk.js';
 
 export interface DiscoveryCounts {
   files: number;
@@ -19,7 +18,7 @@ export interface ListingContext {
   store: EntryStore;
   locationId: number;
   writer: BatchWriter;
-  rootAbs: string;
+  storage: LocalDisk;
   seen: SeenSet;
   /**
    * The location had no rows but its root when the scan began (a first scan): every folder's
@@ -150,14 +149,13 @@ export class ListingReconciler {
    * confirmed at its old place, and no longer there (else it is a hard link).
    */
   private findMovedEntry(facts: EntryFacts): ScannedEntry | undefined {
-    const { store, locationId, seen, rootAbs } = this.ctx;
+    const { store, locationId, seen, storage } = this.ctx;
     for (const row of store.byInode(locationId, facts.inode)) {
       // A hand-edited row's path could lead outside the location: it is never looked at.
       if (row.kind !== facts.kind || seen.has(row.id) || row.rel_path === '' || relPathProblem(row.rel_path)) continue;
-      const oldAbs = rootAbs + sep + row.rel_path.split('/').join(sep);
-      let still: Stats | undefined;
+      let still: { ino: number } | undefined;
       try {
-        still = lstatSync(oldAbs, { throwIfNoEntry: false });
+        still = storage.statNow(row.rel_path);
       } catch {
         still = undefined;
       }

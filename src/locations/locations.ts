@@ -7,7 +7,7 @@ import type { IndexOptions } from '../indexer/indexer.js';
 import type { LocationRecord } from '../store/locations.js';
 import { parsePolicy } from '../jobs/policy.js';
 import { releaseOrphanContents } from '../indexer/release-orphans.js';
-import { IgnoreRules } from '../indexer/ignore-rules.js';
+import { IgnoreRules } from '../storage/ignore-rules.js';
 import type { IndexMode, IndexResult } from '../indexer/types.js';
 import type { LocationInfo } from '../wire/locations.js';
 import { serializeScan } from './watch/scan-lock.js';

@@ -26,13 +26,3 @@ export function indexedDirsUnder(entries: EntryStore, locationId: number, rel: s
   const dirs = entries.foldersBeneath(id).map((d) => ({ rel: d.rel_path, mtimeMs: d.mtime_ms, inode: d.inode }));
   return { top: names.slice(0, depth).join('/'), dirs };
 }
-
-/** Whether `rel` is `top` or lies beneath it. */
-export function isUnder(rel: string, top: string): boolean {
-  return top === '' || rel === top || rel.startsWith(top + '/');
-}
-
-export function parentOf(rel: string): string {
-  const i = rel.lastIndexOf('/');
-  return i < 0 ? '' : rel.slice(0, i);
-}

@@ -1,5 +1,3 @@
-import { lstatSync } from 'node:fs';
-import { sep } from 'node:path';
 import type { Logger } from 'pino';
 import { VssError } from '../../core/errors.js';
 import type { WatchState } from '../../core/events.js';
@@ -9,8 +7,11 @@ import type { SettleRule } from '../../indexer/identification.js';
 import type { IndexResult } from '../../indexer/types.js';
 import type { Library } from '../../library/library.js';
 import { scanLocation } from '../locations.js';
-import { DirWatches } from './dir-watches.js';
-import { indexedDirsUnder, parentOf } from './indexed-dirs.js';
+import type { FolderWatches } from '../../storage/port.js';
+import type { LocalDisk } from '../../storage/local-disk.js';
+import { locationStorage } from '../../storage/storages.js';
+import { indexedDirsUnder } from './indexed-dirs.js';
+import { parentOf } from '../../storage/rel-path.js';
 
 export interface LocationWatchOptions {
   lib: Library;
@@ -42,7 +43,8 @@ export class LocationWatch {
   /** Null until the first state is said. */
   private said: WatchState | null = null;
   reason: string | undefined;
-  private readonly dirs: DirWatches;
+  private readonly storage: LocalDisk;
+  private readonly dirs: FolderWatches;
   private readonly pending = new Map<string, boolean>();
   private fullPending = false;
   private firstAt = 0;
@@ -59,7 +61,8 @@ export class LocationWatch {
   private settleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: LocationWatchOptions) {
-    this.dirs = new DirWatches(o.path, (rel) => this.changed(rel, false));
+    this.storage = locationStorage(o.lib, o.locationId);
+    this.dirs = this.storage.watch((rel) => this.changed(rel, false));
   }
 
   get locationId(): number {
@@ -210,7 +213,7 @@ export class LocationWatch {
 
   /** Bring the watches in line with the folders indexed beneath these ones. */
   private syncWatches(tops: readonly string[], checkMissed: boolean): void {
-    const { lib, locationId, path } = this.o;
+    const { lib, locationId } = this.o;
     const seen = new Set<string>();
     for (const want of tops) {
       const { top, dirs } = indexedDirsUnder(lib.store.entries, locationId, want);
@@ -221,8 +224,7 @@ export class LocationWatch {
       // A folder listed before its watch began may have changed in between: its time says so.
       const recorded = new Map(dirs.map((d) => [d.rel, d.mtimeMs] as const));
       for (const rel of added) {
-        const abs = rel === '' ? path : path + sep + rel.split('/').join(sep);
-        const st = lstatSync(abs, { throwIfNoEntry: false });
+        const st = this.storage.statNow(rel);
         if (!st || st.mtimeMs !== recorded.get(rel)) this.changed(st ? rel : parentOf(rel), false);
       }
     }

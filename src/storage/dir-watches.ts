@@ -1,7 +1,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { sep } from 'node:path';
-import { describeFsError, errnoCode } from '../../core/errors.js';
-import { isUnder, parentOf } from './indexed-dirs.js';
+import { describeFsError, errnoCode } from '../core/errors.js';
+import type { FolderWatches, WatchFailure } from './port.js';
+import { isUnder, parentOf } from './rel-path.js';
 
 /** Errors that mean the OS will not give us another watch, in words (ENOSPC is not a full disk here). */
 const LIMIT_REASONS: Record<string, string> = {
@@ -10,20 +11,13 @@ const LIMIT_REASONS: Record<string, string> = {
   ENFILE: 'ENFILE, too many open files on the system',
 };
 
-export interface WatchFailure {
-  rel: string;
-  reason: string;
-  /** The OS watch limit, rather than something about this folder. */
-  limit: boolean;
-}
-
 /**
  * One OS watch per folder of a location (inotify on Linux), not per file: a folder's watch
  * reports anything created, deleted, renamed or written in it, and that is all the scanner needs
  * to know — it lists the folder again itself. Folders that could not be watched are remembered
  * so they can be polled instead.
  */
-export class DirWatches {
+export class DirWatches implements FolderWatches {
   /** rel → the watch and the folder (inode) it was set on: a watch follows its folder when that moves. */
   private readonly watches = new Map<string, { w: FSWatcher; inode: number | null }>();
   /** Folders that should be watched but could not be: rel → why. */

@@ -1,4 +1,4 @@
-import type { DirListing, WalkEntry } from './walk.js';
+import type { DirListing, ListedEntry as WalkEntry } from './port.js';
 
 /**
  * The walk worker's wire format: a batch of listings as one JSON string of tuples. Cloning one

@@ -2,35 +2,14 @@ import { lstatSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'n
 import { sep } from 'node:path';
 import { describeFsError } from '../core/errors.js';
 import { IgnoreRules } from './ignore-rules.js';
-import type { EntryKind } from '../store/entries.js';
+import type { DirListing, ListedEntry, PendingDir, WalkOptions } from './port.js';
 
-/** One entry as the disk shows it, or the reason it cannot be indexed. */
-export type WalkEntry =
-  | { name: string; kind: EntryKind; size: number; inode: number; mtimeMs: number; linkTarget: string | null }
-  | { name: string; skip: string; lossy?: true };
-
-/** One directory's listing; `error` when the directory itself cannot be read. */
-export interface DirListing {
-  rel: string;
-  error?: string;
-  entries: WalkEntry[];
-}
-
-export interface WalkOptions {
+/** A walk of the local folder ROOTABS. */
+export interface LocalWalkOptions extends WalkOptions {
   rootAbs: string;
-  ignoreRules: readonly string[];
-  /** Absolute paths never to descend into (the library folder, when it lies inside the location). */
-  exclude: readonly string[];
-  /** Carry on a walk begun elsewhere: the directories it still had to visit. */
-  start?: readonly PendingDir[];
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
-
-export interface PendingDir {
-  abs: string;
-  rel: string;
-}
 
 /**
  * Walks a location depth-first, parents before children, listing each directory with lstat
@@ -44,7 +23,7 @@ export class LocationWalker {
   private readonly ignore: IgnoreRules;
   private readonly exclude: Set<string>;
 
-  constructor(opts: WalkOptions) {
+  constructor(opts: LocalWalkOptions) {
     this.ignore = new IgnoreRules(opts.ignoreRules);
     this.exclude = new Set(opts.exclude);
     this.stack = opts.start ? [...opts.start] : [{ abs: opts.rootAbs, rel: '' }];
@@ -61,7 +40,7 @@ export class LocationWalker {
       return { rel: dir.rel, error: `directory cannot be read: ${describeFsError(err)}`, entries: [] };
     }
     const lossy = namesNeedingCheck(dirents) ? lossyNames(dir.abs) : null;
-    const entries: WalkEntry[] = [];
+    const entries: ListedEntry[] = [];
     for (const dirent of dirents) {
       const name = dirent.name;
       if (lossy?.has(name)) {
@@ -85,7 +64,7 @@ export class LocationWalker {
         entries.push({ name, skip: 'vanished during the scan' });
         continue;
       }
-      const kind: EntryKind | null = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : null;
+      const kind: 'file' | 'dir' | 'symlink' | null = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : null;
       if (!kind) {
         entries.push({ name, skip: 'not a regular file, directory or symlink (device, FIFO or socket)' });
         continue;
@@ -97,7 +76,7 @@ export class LocationWalker {
   }
 }
 
-export function* walkLocation(opts: WalkOptions): Generator<DirListing> {
+export function* walkLocation(opts: LocalWalkOptions): Generator<DirListing> {
   const walker = new LocationWalker(opts);
   for (let listing = walker.next(); listing; listing = walker.next()) yield listing;
 }

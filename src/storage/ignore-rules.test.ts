@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { IgnoreRules, LEFTOVER_RULES } from './ignore-rules.js';
-import { SeenSet } from './seen-set.js';
 import { DEFAULT_IGNORE } from '../library/config.js';
 
 describe('IgnoreRules', () => {
@@ -46,15 +45,6 @@ describe('IgnoreRules', () => {
     assert.equal(rules.ignores('a/cache', true), true);
     assert.equal(rules.ignores('a/cache', false), false);
     assert.equal(rules.ignores('deep/x.tmp', false), true);
-  });
-});
-
-describe('SeenSet', () => {
-  it('grows and remembers ids', () => {
-    const s = new SeenSet();
-    for (const id of [1, 31, 32, 5000, 1_000_003]) s.add(id);
-    for (const id of [1, 31, 32, 5000, 1_000_003]) assert.equal(s.has(id), true);
-    for (const id of [0, 2, 33, 4999, 1_000_002, 9_999_999]) assert.equal(s.has(id), false);
   });
 });
 

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { DirListing, WalkOptions } from './walk.js';
+import type { DirListing } from './port.js';
+import { LocationWalker, type LocalWalkOptions as WalkOptions } from './local-walk.js';
 import { decodeBatch } from './walk-wire.js';
 
 const WORKER_URL = new URL('./walk-worker.js', import.meta.url);
@@ -47,4 +48,37 @@ export class WalkWorker {
 /** The walk of OPTS in a worker thread of its own. */
 export function threadedWalk(opts: WalkOptions): AsyncGenerator<DirListing[]> {
   return new WalkWorker().walk(opts);
+}
+
+/** Entries walked inline before the rest of a walk moves to a worker thread. */
+const INLINE_ENTRIES = 5000;
+/** Entries walked inline before that worker is started, so its start-up overlaps the rest. */
+const WORKER_AHEAD_ENTRIES = 1000;
+
+/**
+ * Small locations are walked right here (a worker thread costs ~50 ms to start); a walk still
+ * going after a thousand entries starts a worker, and one still going after a few thousand hands
+ * its stack to it and carries on there, so the disk and the database overlap for the large ones.
+ * Order stays parents-before-children. THREADED false walks all of it here.
+ */
+export async function* hybridWalk(opts: WalkOptions, threaded: boolean): AsyncGenerator<DirListing[]> {
+  const walker = new LocationWalker(opts);
+  let worker: WalkWorker | undefined;
+  let entries = 0;
+  try {
+    for (let listing = walker.next(); listing; listing = walker.next()) {
+      yield [listing];
+      entries += listing.entries.length;
+      if (!threaded || walker.stack.length === 0) continue;
+      if (entries >= WORKER_AHEAD_ENTRIES) worker ??= new WalkWorker();
+      if (entries >= INLINE_ENTRIES) {
+        const w = worker!;
+        worker = undefined;
+        yield* w.walk({ ...opts, start: walker.stack });
+        return;
+      }
+    }
+  } finally {
+    await worker?.close();
+  }
 }

@@ -5,7 +5,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { once } from 'node:events';
-import { walkLocation, type DirListing, type WalkOptions } from './walk.js';
+import type { DirListing } from './port.js';
+import { walkLocation, type LocalWalkOptions as WalkOptions } from './local-walk.js';
 import { encodeBatch } from './walk-wire.js';
 
 const BATCH_ENTRIES = 2000;

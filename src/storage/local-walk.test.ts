@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocationWalker, walkLocation, type DirListing } from './walk.js';
+import { LocationWalker, walkLocation } from './local-walk.js';
+import type { DirListing } from './port.js';
 import { threadedWalk } from './threaded-walk.js';
 import { tempDir } from '../../test/helpers.js';
 

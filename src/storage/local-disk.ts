@@ -1,0 +1,187 @@
+import { constants, lstatSync, readlinkSync, realpathSync, renameSync, rmdirSync, unlinkSync, type Stats } from 'node:fs';
+import { lstat, open, readdir, type FileHandle } from 'node:fs/promises';
+import { dirname, sep } from 'node:path';
+import { errnoCode, VssError } from '../core/errors.js';
+import { fsyncDirAsync } from '../core/fs-atomic.js';
+import { Landing, partialIn, type LandingOptions } from '../core/landing.js';
+import { PathRefusedError, type ConfinedRoot } from '../library/confine.js';
+import { DirWatches } from './dir-watches.js';
+import { LocationWalker } from './local-walk.js';
+import type { DirListing, FolderWatches, ListOptions, LocationStorage, NodeFacts, NodeKind, RangeReader, WalkOptions } from './port.js';
+import { hybridWalk } from './threaded-walk.js';
+
+// O_NOFOLLOW: a path that became a symlink is refused, not followed out of the location.
+// O_NONBLOCK: a path that became a FIFO cannot hang a reader on open.
+export const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/** The kind of what ST describes (never followed). */
+export function kindOf(st: Stats): NodeKind {
+  return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
+}
+
+export function factsOf(st: Stats): NodeFacts {
+  return { kind: kindOf(st), size: st.size, inode: st.ino, dev: st.dev, mode: st.mode, nlink: st.nlink, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+}
+
+/**
+ * A location on a local disk (or anything mounted as one): the storage port over a confined
+ * folder. Besides the port, what only a local disk can answer at once (a synchronous lstat, a
+ * walk in a worker thread) is offered to the hot paths that need it.
+ */
+export class LocalDisk implements LocationStorage {
+  constructor(readonly root: ConfinedRoot) {}
+
+  get describe(): string {
+    return this.root.root;
+  }
+
+  /** The location's folder. */
+  get rootPath(): string {
+    return this.root.root;
+  }
+
+  localPath(rel: string): string {
+    return this.root.path(rel);
+  }
+
+  async stat(rel: string): Promise<NodeFacts | null> {
+    const abs = this.item(rel);
+    try {
+      return factsOf(await lstat(abs));
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return null;
+      throw err;
+    }
+  }
+
+  /** As `stat`, at once: for a loop over a folder's files that must not yield (a scan's reconcile). */
+  statNow(rel: string): Stats | undefined {
+    return lstatSync(this.root.path(rel), { throwIfNoEntry: false });
+  }
+
+  /** The symlink at REL's target, as written (never followed). */
+  readLinkNow(rel: string): string {
+    return readlinkSync(this.root.inFolder(rel));
+  }
+
+  /** The path of the folder REL, checked on disk to lie inside the root (the root itself passes). */
+  private folder(rel: string): string {
+    const abs = this.root.path(rel);
+    this.root.checkFolder(abs);
+    return abs;
+  }
+
+  /** The path of REL, its folder checked (the root stands for itself). */
+  private item(rel: string): string {
+    return rel === '' ? this.root.root : this.root.inFolder(rel);
+  }
+
+  async list(rel: string, opts: ListOptions = {}): Promise<DirListing> {
+    return this.listNow(rel, opts);
+  }
+
+  /** As `list`, at once. */
+  listNow(rel: string, opts: ListOptions = {}): DirListing {
+    const abs = this.folder(rel);
+    const walker = new LocationWalker({ rootAbs: this.root.root, ignoreRules: opts.ignoreRules ?? [], exclude: opts.exclude ?? [], start: [{ abs, rel }] });
+    return walker.next()!;
+  }
+
+  /** The names in the folder REL (no facts): for a reader that looks at a few of them. */
+  async names(rel: string): Promise<string[]> {
+    return readdir(this.folder(rel));
+  }
+
+  /** Walked here for a small tree, in a worker thread for the rest of a large one (THREADED false: all here). */
+  walk(opts: WalkOptions, threaded = true): AsyncGenerator<DirListing[]> {
+    return hybridWalk({ ...opts, rootAbs: this.root.root }, threaded);
+  }
+
+  /** A walk in this thread, one folder at a time (a shallow scan lists a few folders; a worker's start-up would cost more). */
+  walker(opts: WalkOptions): LocationWalker {
+    return new LocationWalker({ ...opts, rootAbs: this.root.root });
+  }
+
+  async openRead(rel: string): Promise<RangeReader> {
+    return openLocalRange(this.root.inFolder(rel));
+  }
+
+  async land(rel: string, key: string, opts: LandingOptions = {}): Promise<Landing> {
+    const abs = this.root.path(rel);
+    await this.root.makeFolderAsync(dirname(abs));
+    return Landing.open(partialIn(dirname(abs), key), opts);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const src = this.root.inFolder(from);
+    const dst = this.root.inFolder(to);
+    if (lstatSync(dst, { throwIfNoEntry: false })) throw new VssError('ALREADY_EXISTS', `${dst} exists already`, { path: dst });
+    renameSync(src, dst);
+    await fsyncDirAsync(dirname(dst));
+    if (dirname(src) !== dirname(dst)) await fsyncDirAsync(dirname(src));
+  }
+
+  async remove(rel: string): Promise<void> {
+    this.removeNow(rel);
+  }
+
+  /** As `remove`, at once; an empty folder only (one holding anything is left, and false said). */
+  removeNow(rel: string): boolean {
+    if (rel === '') throw new PathRefusedError(this.root.root, 'is the root of its storage: never removed as an item');
+    const abs = this.root.inFolder(rel);
+    const st = lstatSync(abs, { throwIfNoEntry: false });
+    if (!st) return true;
+    if (st.isDirectory()) {
+      try {
+        rmdirSync(abs);
+      } catch (err) {
+        if (errnoCode(err) === 'ENOTEMPTY' || errnoCode(err) === 'EEXIST') return false;
+        throw err;
+      }
+    } else unlinkSync(abs);
+    return true;
+  }
+
+  watch(onChange: (rel: string) => void): FolderWatches {
+    return new DirWatches(this.root.root, onChange);
+  }
+}
+
+/** A local file opened for ranges: a symlink, FIFO or folder at PATH is refused. */
+export async function openLocalRange(path: string): Promise<RangeReader> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, READ_FLAGS);
+  } catch (err) {
+    if (errnoCode(err) === 'ELOOP') throw new PathRefusedError(path, 'is a symlink: vss never follows one');
+    throw err;
+  }
+  try {
+    const facts = factsOf(await fh.stat());
+    if (facts.kind !== 'file') throw new PathRefusedError(path, 'is not a regular file');
+    return {
+      facts,
+      read: async (buf, offset, length, position) => (await fh.read(buf, offset, length, position)).bytesRead,
+      refresh: async () => factsOf(await fh.stat()),
+      close: () => fh.close(),
+    };
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+}
+
+/** The rel path of a local path ABS inside ROOT ('' for ROOT itself). */
+export function relInside(root: string, abs: string): string {
+  return abs === root ? '' : abs.slice(root.length + (root.endsWith(sep) ? 0 : 1)).split(sep).join('/');
+}
+
+/** Where P really is, when that differs from P (a folder reached through a symlink); empty when it is not there. */
+export function realPlaceOf(p: string): string[] {
+  try {
+    const real = realpathSync(p);
+    return real === p ? [] : [real];
+  } catch {
+    return [];
+  }
+}

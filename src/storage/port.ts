@@ -1,0 +1,107 @@
+import type { Landing, LandingOptions } from '../core/landing.js';
+
+/**
+ * What a location's storage does, whatever holds it: the indexer, hashing, file operations and
+ * originals reach a location's files only through this port, so a bucket or a network share can
+ * become a volume without touching them (docs/architecture.md, "A storage seam"). Paths are the
+ * indexer's relative paths ('/'-separated, '' for the root), checked by the storage to stay inside
+ * it; nothing is ever reached through a symlink.
+ */
+export interface LocationStorage {
+  /** How the storage is named to a user (a folder's path, a bucket's URL). */
+  readonly describe: string;
+  /** The local path of REL where the storage has one (a local disk), else null: tools that need a path (ffmpeg, ExifTool) read from it. */
+  localPath(rel: string): string | null;
+  /** What is at REL, never following a symlink; null when nothing is. */
+  stat(rel: string): Promise<NodeFacts | null>;
+  /** One folder's listing. */
+  list(rel: string, opts?: ListOptions): Promise<DirListing>;
+  /** The whole tree below the root (or carrying on from START), parents before children, in batches. */
+  walk(opts: WalkOptions): AsyncGenerator<DirListing[]>;
+  /** A file opened to read ranges of; refused when REL is not a regular file. */
+  openRead(rel: string): Promise<RangeReader>;
+  /** A landing (core/landing.ts) for bytes that will become REL: its partial sits beside it, keyed by KEY. */
+  land(rel: string, key: string, opts?: LandingOptions): Promise<Landing>;
+  /** Give FROM the name TO (both inside this storage), replacing nothing: refused when TO is taken. */
+  rename(from: string, to: string): Promise<void>;
+  /** Remove the file, symlink or empty folder at REL; nothing there is not an error. */
+  remove(rel: string): Promise<void>;
+  /** Hear of changes in the folders asked for (one watch per folder, not per file). */
+  watch(onChange: (rel: string) => void): FolderWatches;
+}
+
+/** The kinds of thing a listing holds; a device, FIFO or socket is `other` (never indexed). */
+export type NodeKind = 'file' | 'dir' | 'symlink' | 'other';
+
+/** What a storage says of one name, never following a symlink. */
+export interface NodeFacts {
+  kind: NodeKind;
+  size: number;
+  /** The file's identity on its storage (inode; a stable id elsewhere) and the device holding it. */
+  inode: number;
+  dev: number;
+  mode: number;
+  nlink: number;
+  atimeMs: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+/** One entry as the storage shows it, or the reason it cannot be indexed. */
+export type ListedEntry =
+  | { name: string; kind: 'file' | 'dir' | 'symlink'; size: number; inode: number; mtimeMs: number; linkTarget: string | null }
+  | { name: string; skip: string; lossy?: true };
+
+/** One folder's listing; `error` when the folder itself cannot be read. */
+export interface DirListing {
+  rel: string;
+  error?: string;
+  entries: ListedEntry[];
+}
+
+export interface ListOptions {
+  /** Ignore rules (indexer syntax, `storage/ignore-rules.ts`): matching names are left out. */
+  ignoreRules?: readonly string[];
+  /** Local paths never to list (the library folder, when it lies inside the location). */
+  exclude?: readonly string[];
+}
+
+/** A folder a walk still has to visit. */
+export interface PendingDir {
+  abs: string;
+  rel: string;
+}
+
+export interface WalkOptions extends ListOptions {
+  ignoreRules: readonly string[];
+  exclude: readonly string[];
+  /** Carry on a walk begun elsewhere: the folders it still had to visit. */
+  start?: readonly PendingDir[];
+}
+
+/** A file open for reading ranges; its facts as opened (a file replaced since is another file). */
+export interface RangeReader {
+  readonly facts: NodeFacts;
+  /** Read up to LENGTH bytes at POSITION into BUF at OFFSET; 0 at the end. */
+  read(buf: Uint8Array, offset: number, length: number, position: number): Promise<number>;
+  /** The facts again (a file that changed while it was read is refused by its reader). */
+  refresh(): Promise<NodeFacts>;
+  close(): Promise<void>;
+}
+
+/** The folders watched for one storage. */
+export interface FolderWatches {
+  /** Folders that could not be watched (polled instead): rel → why. */
+  readonly unwatched: ReadonlyMap<string, WatchFailure>;
+  readonly size: number;
+  /** Watch exactly DIRS at and beneath TOP: new ones watched, those gone let go. */
+  sync(top: string, dirs: ReadonlyArray<{ rel: string; inode: number | null }>): { added: string[]; failed: WatchFailure[] };
+  closeAll(): void;
+}
+
+export interface WatchFailure {
+  rel: string;
+  reason: string;
+  /** The OS watch limit, rather than something about this folder. */
+  limit: boolean;
+}
