@@ -1,13 +1,14 @@
-import { rmdirSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { posix } from 'node:path';
 import { childLog } from '../core/log.js';
 import { crashPoint } from '../core/crash-point.js';
-import { describeFsError, errnoCode } from '../core/errors.js';
+import { describeFsError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { JobStore } from '../store/jobs.js';
 import type { JobRow } from '../jobs/states.js';
 import { sidecarAddress, sidecarRelPath } from '../sidecars/address.js';
 import type { SidecarSource, SidecarStatus } from '../sidecars/manager.js';
+import type { LocalDisk } from '../storage/local-disk.js';
+import { storageAt } from '../storage/storages.js';
 
 const log = childLog('release-orphans');
 
@@ -133,49 +134,50 @@ class OrphanReleaser {
     const { events } = this.lib;
     for (const j of cancelled) events.emit('jobs:job', { id: j.id, kind: j.kind, contentUuid: j.content_uuid, status: 'cancelled', note: j.note });
     for (const { uuid, rows } of released) {
+      const library = storageAt(this.lib.roots.library);
       const folders = new Set<string>();
       for (const r of rows) {
         events.emit('sidecar:changed', { contentUuid: uuid, kind: r.kind, variant: r.variant, status: 'absent', source: r.source });
         // Only a ready record has a file; anything else under the folder is a leftover reconcile removes (its content is unknown now).
         if (r.source === 'reference' || r.status !== 'ready') continue;
-        const path = managedPath(this.lib, uuid, r);
-        if (path === undefined) continue;
-        folders.add(dirname(path));
-        if (unlinkQuietly(path)) result.files++;
+        const rel = managedRel(uuid, r);
+        if (rel === undefined) continue;
+        folders.add(posix.dirname(rel));
+        if (unlinkQuietly(library, rel)) result.files++;
       }
       // The kinds' folders, then the content's own, once empty; the shared h0/h1 levels are reconcile's.
       const parents = new Set<string>();
-      for (const f of folders) { rmdirQuietly(f); parents.add(dirname(f)); }
-      for (const p of parents) rmdirQuietly(p);
+      for (const f of folders) { rmdirQuietly(library, f); parents.add(posix.dirname(f)); }
+      for (const p of parents) rmdirQuietly(library, p);
     }
     return true;
   }
 }
 
-/** The file of a managed sidecar, its folder checked to lie inside the library; undefined for a row this version cannot address. */
-function managedPath(lib: Library, uuid: string, r: Row): string | undefined {
+/** The file of a managed sidecar in the library folder; undefined for a row this version cannot address. */
+function managedRel(uuid: string, r: Row): string | undefined {
   try {
-    return lib.roots.library.inFolder(sidecarRelPath(sidecarAddress(uuid, r.kind, r.variant, r.format)));
+    return sidecarRelPath(sidecarAddress(uuid, r.kind, r.variant, r.format));
   } catch (err) {
     log.warn({ contentUuid: uuid, kind: r.kind, variant: r.variant, reason: describeFsError(err) }, 'a released sidecar\'s file was left (reconcile looks at it)');
     return undefined;
   }
 }
 
-function unlinkQuietly(path: string): boolean {
+/** Its folder is checked to lie inside the library (no symlink on the way) before anything is removed. */
+function unlinkQuietly(library: LocalDisk, rel: string): boolean {
   try {
-    unlinkSync(path);
-    return true;
+    return library.unlinkNow(rel);
   } catch (err) {
-    // Not there (never made, or deleted already) is the usual case; anything else is left for reconcile.
-    if (errnoCode(err) !== 'ENOENT') log.warn({ path, reason: describeFsError(err) }, 'could not delete a released sidecar file (reconcile removes it)');
+    // Anything but "not there" (never made, or deleted already) is left for reconcile.
+    log.warn({ path: rel, reason: describeFsError(err) }, 'could not delete a released sidecar file (reconcile removes it)');
     return false;
   }
 }
 
-function rmdirQuietly(path: string): void {
+function rmdirQuietly(library: LocalDisk, rel: string): void {
   try {
-    rmdirSync(path);
+    library.removeNow(rel);
   } catch {
     // Not empty (another format left behind, a file of someone else) or gone: reconcile tidies up.
   }

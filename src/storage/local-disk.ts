@@ -142,6 +142,17 @@ export class LocalDisk implements LocationStorage {
     return true;
   }
 
+  /** Remove the file or symlink at REL (never a folder): false when nothing was there. */
+  unlinkNow(rel: string): boolean {
+    try {
+      unlinkSync(this.root.inFolder(rel));
+      return true;
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
   watch(onChange: (rel: string) => void): FolderWatches {
     return new DirWatches(this.root.root, onChange);
   }
