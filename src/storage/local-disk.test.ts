@@ -1,0 +1,104 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../../test/helpers.js';
+import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
+import { LocalDisk } from './local-disk.js';
+import { storageAt } from './storages.js';
+
+describe('the local-disk storage', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+  const root = join(tmp.path, 'loc');
+  const outside = join(tmp.path, 'outside');
+  mkdirSync(join(root, 'sub', 'deeper'), { recursive: true });
+  mkdirSync(outside);
+  writeFileSync(join(root, 'sub', 'a.txt'), 'hello world');
+  writeFileSync(join(outside, 'secret.txt'), 'secret');
+  symlinkSync(outside, join(root, 'out'));
+  symlinkSync(join(outside, 'secret.txt'), join(root, 'secret-link.txt'));
+  execFileSync('mkfifo', [join(root, 'pipe')]);
+  const disk = new LocalDisk(new ConfinedRoot(root, 'the location'));
+
+  it('is one storage per trusted root', () => {
+    const r = new ConfinedRoot(root, 'the location');
+    assert.equal(storageAt(r), storageAt(r));
+    assert.notEqual(storageAt(r), storageAt(new ConfinedRoot(root, 'the location')));
+  });
+
+  it('says what is at a path without following a symlink, and null where nothing is', async () => {
+    const f = await disk.stat('sub/a.txt');
+    assert.equal(f?.kind, 'file');
+    assert.equal(f?.size, 11);
+    assert.equal(f?.inode, statSync(join(root, 'sub', 'a.txt')).ino);
+    assert.equal((await disk.stat('secret-link.txt'))?.kind, 'symlink');
+    assert.equal((await disk.stat('pipe'))?.kind, 'other');
+    assert.equal((await disk.stat(''))?.kind, 'dir');
+    assert.equal(await disk.stat('sub/none'), null);
+  });
+
+  it('lists a folder with its facts; symlinks reported, never followed; a path through one refused', async () => {
+    const top = await disk.list('');
+    const byName = new Map(top.entries.map((e) => [e.name, e]));
+    assert.equal((byName.get('out') as { kind?: string }).kind, 'symlink');
+    assert.equal((byName.get('out') as { linkTarget?: string }).linkTarget, outside);
+    assert.ok('skip' in byName.get('pipe')!, 'a FIFO is listed with the reason it is skipped');
+    assert.deepEqual((await disk.list('sub')).entries.map((e) => e.name).sort(), ['a.txt', 'deeper']);
+    await assert.rejects(disk.list('out'), PathRefusedError);
+    await assert.rejects(disk.stat('out/secret.txt'), PathRefusedError);
+    assert.throws(() => disk.localPath('../outside/secret.txt'), PathRefusedError);
+  });
+
+  it('walks the tree parents before children', async () => {
+    const rels: string[] = [];
+    for await (const batch of disk.walk({ ignoreRules: [], exclude: [] })) for (const l of batch) rels.push(l.rel);
+    assert.deepEqual(rels, ['', 'sub', 'sub/deeper']);
+  });
+
+  it('reads ranges of a regular file, and refuses a symlink or a FIFO (never blocks on one)', async () => {
+    const r = await disk.openRead('sub/a.txt');
+    try {
+      const buf = Buffer.alloc(5);
+      assert.equal(await r.read(buf, 0, 5, 6), 5);
+      assert.equal(buf.toString(), 'world');
+      assert.equal(await r.read(buf, 0, 5, 11), 0);
+      assert.equal((await r.refresh()).size, 11);
+    } finally {
+      await r.close();
+    }
+    await assert.rejects(disk.openRead('secret-link.txt'), /symlink/);
+    await assert.rejects(disk.openRead('pipe'), /not a regular file/);
+  });
+
+  it('lands bytes in a partial beside the name they become', async () => {
+    const land = await disk.land('new/b.txt', 'k1', { hash: true });
+    await land.write([Buffer.from('bytes')]);
+    const landed = await land.finish();
+    assert.equal(landed.path, join(root, 'new', '.vss-partial-k1'));
+    assert.equal(readFileSync(landed.path, 'utf8'), 'bytes');
+    assert.equal(statSync(landed.path).mode & 0o777, 0o600);
+  });
+
+  it('renames inside the storage, never over a taken name', async () => {
+    writeFileSync(join(root, 'sub', 'c.txt'), 'c');
+    await disk.rename('sub/c.txt', 'sub/deeper/c.txt');
+    assert.equal(readFileSync(join(root, 'sub', 'deeper', 'c.txt'), 'utf8'), 'c');
+    await assert.rejects(disk.rename('sub/deeper/c.txt', 'sub/a.txt'), { code: 'ALREADY_EXISTS' });
+    assert.equal(readFileSync(join(root, 'sub', 'a.txt'), 'utf8'), 'hello world');
+  });
+
+  it('removes a file or an empty folder, leaves a full one, and never the root', async () => {
+    assert.equal(disk.removeNow('sub'), false);
+    assert.ok(existsSync(join(root, 'sub', 'a.txt')));
+    mkdirSync(join(root, 'empty'));
+    await disk.remove('empty');
+    assert.equal(existsSync(join(root, 'empty')), false);
+    assert.equal(disk.unlinkNow('sub/deeper/c.txt'), true);
+    assert.equal(disk.unlinkNow('sub/deeper/c.txt'), false);
+    assert.throws(() => disk.removeNow(''), PathRefusedError);
+    await assert.rejects(disk.remove('out/secret.txt'), PathRefusedError);
+    assert.ok(existsSync(join(outside, 'secret.txt')), 'nothing outside is removed through a symlinked folder');
+  });
+});
