@@ -1,7 +1,7 @@
 import { VssError } from '../core/errors.js';
 import { yieldToEventLoop, type BatchWriter } from '../store/batch-writer.js';
 import { ListingReconciler, type DiscoveryCounts } from './reconcile-listing.js';
-import type { ScannedEntry } from '../store/entries.js';
+import type { ListedRow } from '../store/entries.js';
 import type { Stores } from '../store/stores.js';
 import type { SeenSet } from './seen-set.js';
 import type { LocalDisk } from '../storage/local-disk.js';
@@ -45,7 +45,7 @@ export async function discoverDirs(input: DirsDiscoveryInput): Promise<Discovery
   const todo = startingPoints(input);
   seen.add(input.rootEntryId);
   // Rows each listed folder had before it was listed: those not confirmed by the end are gone.
-  const before: ScannedEntry[] = [];
+  const before: ListedRow[] = [];
   const listOpts = { ignoreRules: input.ignoreRules, exclude: input.exclude };
 
   while (todo.length > 0) {

@@ -1,5 +1,5 @@
 import type { BatchWriter } from '../store/batch-writer.js';
-import type { EntryFacts, EntryStore, ScannedEntry } from '../store/entries.js';
+import type { EntryFacts, EntryStore, ListedRow, ScannedEntry } from '../store/entries.js';
 import { relPathProblem } from '../library/confine.js';
 import type { SeenSet } from './seen-set.js';
 import type { DirListing } from '../storage/port.js';
@@ -57,7 +57,7 @@ export class ListingReconciler {
    * subfolders. Returns the rows the folder had before (undefined when it could not be read: then
    * what we knew of it is kept, as an unreadable folder is not an empty one).
    */
-  apply(listing: DirListing, dirId: number, onDir: (dir: ListedDir) => void): ScannedEntry[] | undefined {
+  apply(listing: DirListing, dirId: number, onDir: (dir: ListedDir) => void): ListedRow[] | undefined {
     const { store, seen, onSkip } = this.ctx;
     const counts = this.counts;
     if (listing.error) {
@@ -65,31 +65,40 @@ export class ListingReconciler {
       protectSubtree(store, dirId, seen);
       return undefined;
     }
-    const rows = this.ctx.fresh ? [] : store.children(dirId);
-    const known = new Map<string, ScannedEntry>();
+    const rows = this.ctx.fresh ? [] : store.listedChildren(dirId, listing.rel);
+    const known = new Map<string, ListedRow>();
     for (const row of rows) known.set(row.name, row);
+    const prefix = listing.rel === '' ? '' : `${listing.rel}/`;
     // New rows are written together once the listing is read; subfolders are told of in listing order.
     const added: EntryFacts[] = [];
     const dirs: Array<ListedDir | { rel: string; name: string; added: number }> = [];
     for (const entry of listing.entries) {
-      const rel = listing.rel === '' ? entry.name : `${listing.rel}/${entry.name}`;
       if ('skip' in entry) {
-        onSkip(rel, entry.skip);
+        onSkip(prefix + entry.name, entry.skip);
         const row = entry.lossy ? known.get(entry.name) : undefined;
         if (row) protectEntry(store, row, seen);
         continue;
       }
       const had = known.get(entry.name);
-      const facts: EntryFacts = {
-        parent_id: dirId, name: entry.name, rel_path: rel, kind: entry.kind,
-        size: entry.size, inode: entry.inode, mtime_ms: entry.mtimeMs, link_target: entry.linkTarget,
-      };
-      const id = this.reconcileEntry(known, facts);
-      if (id === undefined) added.push(facts);
+      let id: number | undefined;
+      if (had !== undefined && had.at_place && had.kind === entry.kind && had.inode === entry.inode && had.size === entry.size
+        && had.mtime_ms === entry.mtimeMs && had.link_target === entry.linkTarget) {
+        // As the last scan left it (most of a rescan): nothing to write, no record to make.
+        seen.add(had.id);
+        id = had.id;
+      } else {
+        const facts: EntryFacts = {
+          parent_id: dirId, name: entry.name, rel_path: prefix + entry.name, kind: entry.kind,
+          size: entry.size, inode: entry.inode, mtime_ms: entry.mtimeMs, link_target: entry.linkTarget,
+        };
+        id = this.reconcileEntry(known, facts);
+        if (id === undefined) added.push(facts);
+      }
       if (entry.kind === 'dir') {
         counts.dirs++;
+        const rel = prefix + entry.name;
         if (id === undefined) dirs.push({ rel, name: entry.name, added: added.length - 1 });
-        else dirs.push({ rel, name: entry.name, id, settled: had !== undefined && had.id === id && had.rel_path === rel });
+        else dirs.push({ rel, name: entry.name, id, settled: had !== undefined && had.id === id && had.at_place });
       } else if (entry.kind === 'file') {
         counts.files++;
         counts.bytes += entry.size;
@@ -108,7 +117,7 @@ export class ListingReconciler {
   }
 
   /** Bring one row in line with what is on disk; returns the entry's id, or undefined when it is a new one to add. */
-  private reconcileEntry(known: Map<string, ScannedEntry>, facts: EntryFacts): number | undefined {
+  private reconcileEntry(known: Map<string, ListedRow>, facts: EntryFacts): number | undefined {
     const { store, writer, seen } = this.ctx;
     const counts = this.counts;
     let existing = known.get(facts.name);
@@ -121,7 +130,7 @@ export class ListingReconciler {
       seen.add(existing.id);
       const bytesMayDiffer = existing.inode !== facts.inode || existing.size !== facts.size || existing.mtime_ms !== facts.mtime_ms;
       const relinked = existing.link_target !== facts.link_target;
-      if (bytesMayDiffer || relinked || existing.rel_path !== facts.rel_path) {
+      if (bytesMayDiffer || relinked || !existing.at_place) {
         writer.touch();
         store.update(existing.id, facts, facts.kind === 'file' && bytesMayDiffer);
         if (bytesMayDiffer || relinked) counts.changed++;
@@ -166,7 +175,7 @@ export class ListingReconciler {
   }
 }
 
-function protectEntry(store: EntryStore, row: ScannedEntry, seen: SeenSet): void {
+function protectEntry(store: EntryStore, row: Pick<ListedRow, 'id' | 'kind'>, seen: SeenSet): void {
   seen.add(row.id);
   if (row.kind === 'dir') protectSubtree(store, row.id, seen);
 }

@@ -32,6 +32,14 @@ export interface EntryRecord {
 /** What a scan compares with the disk: an entry without its figures and times. */
 export type ScannedEntry = Pick<EntryRecord, 'id' | 'name' | 'rel_path' | 'kind' | 'size' | 'inode' | 'mtime_ms' | 'link_target' | 'content_id'>;
 
+/**
+ * A folder's row as a scan's listing meets it: what is compared with the disk, and whether its
+ * path is still its folder's path and its name (false once its folder moved and it has not been
+ * renamed with it yet) instead of the path itself, a string a scan would read a hundred thousand
+ * times to compare once.
+ */
+export type ListedRow = Pick<EntryRecord, 'id' | 'name' | 'kind' | 'size' | 'inode' | 'mtime_ms' | 'link_target'> & { at_place: boolean };
+
 /** What the disk says of an entry: the columns a scan writes. */
 export interface EntryFacts extends Pick<EntryRecord, 'parent_id' | 'name' | 'rel_path' | 'kind' | 'size' | 'link_target'> {
   inode: number;
@@ -82,6 +90,7 @@ export type ContentCopy = Pick<EntryRecord, 'location_id' | 'rel_path'> & { cont
 // The scan's statements as constants: one string each, so the statement cache finds them by a hash computed once.
 const SCANNED = 'id, name, rel_path, kind, size, inode, mtime_ms, link_target, content_id';
 const CHILDREN = `SELECT ${SCANNED} FROM entries WHERE parent_id = ?`;
+const LISTED_CHILDREN = 'SELECT id, name, kind, size, inode, mtime_ms, link_target, rel_path = ? || name FROM entries WHERE parent_id = ?';
 const BY_INODE = `SELECT ${SCANNED} FROM entries WHERE location_id = ? AND inode = ? LIMIT 8`;
 const INSERT = `INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, link_target, created_at, updated_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -114,6 +123,12 @@ const LINK_MANY = multiRowSql('(?, ?, ?, ?, ?)', (values) => `UPDATE entries SET
   FROM (VALUES ${values}) AS v JOIN content_identities c ON c.uuid = v.column2
   WHERE entries.id = v.column1 AND entries.inode = v.column3 AND entries.size = v.column4 AND entries.mtime_ms = v.column5
   RETURNING entries.id, entries.content_id`);
+
+type ListedTuple = [number, string, EntryKind, number, number | null, number | null, string | null, 0 | 1];
+
+function listedRow(r: ListedTuple): ListedRow {
+  return { id: r[0], name: r[1], kind: r[2], size: r[3], inode: r[4], mtime_ms: r[5], link_target: r[6], at_place: r[7] === 1 };
+}
 
 type ScannedTuple = [number, string, string, EntryKind, number, number | null, number | null, string | null, number | null];
 
@@ -173,6 +188,16 @@ export class EntryStore {
     const st = this.sql<[number], ScannedTuple>(CHILDREN);
     st.raw(true);
     return st.all(parentId).map(scanned);
+  }
+
+  /**
+   * The rows of folder PARENTID, whose path is REL ('' for a location's root), as a scan compares
+   * them with its listing (ListedRow): every folder of a location is read once a scan.
+   */
+  listedChildren(parentId: number, rel: string): ListedRow[] {
+    const st = this.sql<[string, number], ListedTuple>(LISTED_CHILDREN);
+    st.raw(true);
+    return st.all(rel === '' ? '' : `${rel}/`, parentId).map(listedRow);
   }
 
   /** Folders of LOCATIONID holding a file named `*.xmp` (any case): where XMP sidecars may be (DESIGN §16); with CHANGEDSINCE, only those whose listing changed after that change number. */
