@@ -12,13 +12,13 @@ import type { JobRow } from '../jobs/states.js';
 import type { Library } from '../library/library.js';
 import type { FileOpItemRecord } from '../store/file-op-items.js';
 import { paramsOf, type FileOpParams, type FileOpResult } from './file-op.js';
-import { flushAll } from './flush.js';
+import { flushAll } from '../storage/local-flush.js';
 import { freeNameIn } from '../core/free-name.js';
 import { partialFor } from './partial-name.js';
 import { placeOf } from './places.js';
 import { reindexAfter } from './reindex.js';
 import type { KnownBytes } from '../indexer/identification.js';
-import { copyVerified, fullBlake3 } from './verified-copy.js';
+import { copyVerified, fullBlake3 } from '../storage/local-verified-copy.js';
 import { keepTimesAndMode, makeFifo, metaOf, NotKept, XattrCopier } from './kept-meta.js';
 import { followedAnchors, reachable, type Anchor } from './volume-reach.js';
 
