@@ -392,7 +392,7 @@ class FileOpRun {
     });
     this.ctx.signal.throwIfAborted();
 
-    // Extended attributes, for the whole batch at once (see kept-meta.ts).
+    // Extended attributes, for the whole batch at once (see storage/local-copy.ts).
     const withCopy = ready.filter((r) => r.partial);
     const xattrs = await this.xattrs.copy(withCopy.map((r) => [r.it.src, r.partial!] as const));
     withCopy.forEach((r, i) => { if (xattrs[i]) r.note = `xattrs not kept: ${xattrs[i]}`; });
