@@ -1,6 +1,4 @@
-import { linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmdirSync, symlinkSync, unlinkSync, type Stats } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { basename, dirname, join, sep } from 'node:path';
+import { basename, dirname, sep } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
 import { formatBytes } from '../core/format.js';
 import { fsyncDirAsync } from '../core/fs-atomic.js';
@@ -9,17 +7,22 @@ import { childLog } from '../core/log.js';
 import { locationOnline } from '../volumes/location-online.js';
 import type { JobOutcome, JobRunContext } from '../jobs/job-kind.js';
 import type { JobRow } from '../jobs/states.js';
+import { PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 import type { FileOpItemRecord } from '../store/file-op-items.js';
 import { paramsOf, type FileOpParams, type FileOpResult } from './file-op.js';
-import { flushAll } from './flush.js';
+import { flushAll } from '../storage/local-flush.js';
 import { freeNameIn } from '../core/free-name.js';
 import { partialFor } from './partial-name.js';
-import { placeOf } from './places.js';
+import { placeOf, type LibraryPlace } from './places.js';
 import { reindexAfter } from './reindex.js';
 import type { KnownBytes } from '../indexer/identification.js';
-import { copyVerified, fullBlake3 } from './verified-copy.js';
-import { keepTimesAndMode, makeFifo, metaOf, NotKept, XattrCopier } from './kept-meta.js';
+import { copyVerified, fullBlake3 } from '../storage/local-verified-copy.js';
+import { metaOf } from './kept-meta.js';
+import { copySymlink, dropPartial, keepTimesAndMode, linkAs, makeFifo, NotKept, sameSymlink, XattrCopier } from '../storage/local-copy.js';
+import { factsAt, makeFolders, namesIn, removeEmptyFolders, removeName, renameAcross, type LocalFacts } from '../storage/local-tree.js';
+import { storageAt } from '../storage/storages.js';
+import type { LocalDisk } from '../storage/local-disk.js';
 import { followedAnchors, reachable, type Anchor } from './volume-reach.js';
 
 const log = childLog('files');
@@ -52,6 +55,9 @@ export function runFileOp(lib: Library, job: JobRow, ctx: JobRunContext): Promis
   return new FileOpRun(lib, job, ctx).run();
 }
 
+/** A source found gone when its copy began (the lstat's ENOENT, as it was). */
+class SourceGone extends Error {}
+
 /** A drive of the operation is away: the job waits for it (no attempt spent). */
 class SideOffline extends Error {
   constructor(readonly path: string, name?: string) {
@@ -78,6 +84,8 @@ class FileOpRun {
   private readonly xattrs = new XattrCopier();
   /** Folders given their source's times and mode in this run (a move's next source folder does not redo them). */
   private readonly keptFolders = new Set<number>();
+  /** The place of each folder this run touched in a location (undefined: in none), looked up once a run. */
+  private readonly placeOfDir = new Map<string, LibraryPlace | undefined>();
 
   constructor(private readonly lib: Library, private readonly job: JobRow, private readonly ctx: JobRunContext) {
     this.p = paramsOf(job);
@@ -219,15 +227,10 @@ class FileOpRun {
     } else if (it.kind === 'rename') {
       await this.rename(it);
     } else if (it.kind === 'delete') {
-      const st = lstatSync(it.src, { throwIfNoEntry: false });
-      if (st) {
-        if (st.isDirectory()) {
-          try { rmdirSync(it.src); } catch (err) { if (errnoCode(err) !== 'ENOTEMPTY') throw err; }
-        } else {
-          unlinkSync(it.src);
-        }
-        await fsyncDirAsync(dirname(it.src));
-      }
+      // A folder still holding something (written since it was planned) stays.
+      const at = this.inLocation(it.src, 'a path to delete');
+      at.disk.removeNow(at.rel);
+      await fsyncDirAsync(dirname(it.src));
       this.finish(it, 'done', null, null);
       this.done += Math.max(0, it.size);
       this.report();
@@ -239,8 +242,8 @@ class FileOpRun {
   /** A move within one filesystem: one rename (a kill -9 leaves it at one place or the other, never neither). */
   private async rename(it: FileOpItemRecord): Promise<void> {
     const dst = it.dst!;
-    const srcThere = lstatSync(it.src, { throwIfNoEntry: false });
-    const dstThere = lstatSync(dst, { throwIfNoEntry: false });
+    const srcThere = factsAt(it.src);
+    const dstThere = factsAt(dst);
     let final = dst;
     if (!srcThere) {
       if (dstThere) return this.moved(it, dst); // renamed by a run killed before it could say so
@@ -249,18 +252,52 @@ class FileOpRun {
     if (dstThere) {
       if (this.p.on_conflict === 'skip') return this.skip(it);
       if (this.p.on_conflict === 'keep-both') final = freeNameIn(dirname(dst), basename(dst));
-      else if (dstThere.isDirectory() || srcThere.isDirectory()) throw new VssError('IO', `${dst} is a folder: --on-conflict replace replaces files, not folders`, { path: dst });
+      else if (dstThere.kind === 'dir' || srcThere.kind === 'dir') throw new VssError('IO', `${dst} is a folder: --on-conflict replace replaces files, not folders`, { path: dst });
     }
     this.makeFolder(dirname(final));
     try {
-      renameSync(it.src, final);
+      await this.renameTo(it.src, final, final === dst && dstThere !== undefined);
     } catch (err) {
-      if (errnoCode(err) !== 'EXDEV' || !srcThere.isFile()) throw err;
+      if (errnoCode(err) !== 'EXDEV' || srcThere.kind !== 'file') throw err;
       // Another filesystem after all (a bind mount): copied, verified and flushed, then the source removed.
       return this.copyBatch([{ ...it, kind: 'file' }]);
     }
-    await Promise.all([fsyncDirAsync(dirname(final)), fsyncDirAsync(dirname(it.src))]);
     this.moved(it, final);
+  }
+
+  /**
+   * The one rename of a user's file: through its location's storage when both names are in the
+   * same one, else across (two locations, or a folder the user named) on the local disk. The
+   * storage replaces nothing: a file the user's --on-conflict replace gives up is removed first
+   * (a kill -9 between the two leaves the source where it was: the next run renames it).
+   */
+  private async renameTo(src: string, final: string, replacing: boolean): Promise<void> {
+    const from = this.placed(src);
+    const to = this.placed(final);
+    if (replacing) {
+      if (to) to.disk.removeNow(to.rel);
+      else removeName(final);
+    }
+    if (from && to && from.disk.rootPath === to.disk.rootPath) return from.disk.rename(from.rel, to.rel);
+    // Each name's folder checked inside its location, as the storage's rename checks them.
+    await renameAcross(from ? from.disk.root.inFolder(from.rel) : src, to ? to.disk.root.inFolder(to.rel) : final);
+  }
+
+  /** The location holding ABS as its storage and ABS's path there, its folder's place looked up once a run; undefined when in none. */
+  private placed(abs: string): { disk: LocalDisk; rel: string } | undefined {
+    const dir = dirname(abs);
+    let place = this.placeOfDir.get(dir);
+    if (place === undefined && !this.placeOfDir.has(dir)) this.placeOfDir.set(dir, (place = placeOf(this.lib, dir)));
+    if (!place) return undefined;
+    const name = basename(abs);
+    return { disk: storageAt(place.root), rel: place.rel === '' ? name : `${place.rel}/${name}` };
+  }
+
+  /** As `placed`, refusing a path in no location of this device (vss files works on the library's own folders). */
+  private inLocation(abs: string, what: string): { disk: LocalDisk; rel: string } {
+    const at = this.placed(abs);
+    if (!at) throw new PathRefusedError(abs, `${what} is not inside any location added on this device (vss files works on the library's own folders)`);
+    return at;
   }
 
   private moved(it: FileOpItemRecord, final: string): void {
@@ -292,14 +329,15 @@ class FileOpRun {
       const dst = it.dst!;
       try {
         // Before any read: reading the source changes its access time.
-        const st = lstatSync(it.src);
-        const there = this.mayHold(dst) ? lstatSync(dst, { throwIfNoEntry: false }) : undefined;
+        const st = factsAt(it.src);
+        if (!st) throw new SourceGone();
+        const there = this.mayHold(dst) ? factsAt(dst) : undefined;
         const link = metaOf(it.meta).link;
         const first = link !== undefined ? this.items[link] : undefined;
-        if (first && st.isFile() && (first.state === 'todo' || first.final !== null)) {
+        if (first && st.kind === 'file' && (first.state === 'todo' || first.final !== null)) {
           // One file with two names: linked to the first name's copy once that is in place.
-          const firstThere = there && lstatSync(first.final ?? first.dst!, { throwIfNoEntry: false });
-          if (there && firstThere && firstThere.ino === there.ino && firstThere.dev === there.dev) return void ready.push({ it, hash: first.blake3 ?? '', final: dst }); // linked by a run killed before it could say so
+          const firstThere = there && factsAt(first.final ?? first.dst!);
+          if (there && firstThere && firstThere.inode === there.inode && firstThere.dev === there.dev) return void ready.push({ it, hash: first.blake3 ?? '', final: dst }); // linked by a run killed before it could say so
           if (there && this.p.on_conflict === 'skip') return void ready.push({ it, hash: '', skipped: true, note: ALREADY_THERE });
           return void ready.push({ it, hash: '', linkOf: link });
         }
@@ -316,15 +354,14 @@ class FileOpRun {
           return void ready.push({ it, hash: '', skipped: true, note: ALREADY_THERE });
         }
         const kind = specialKind(st);
-        if (kind && !st.isSymbolicLink() && !st.isFIFO()) return void ready.push({ it, hash: '', skipped: true, note: `${kind}: not copied (vss copies files, folders, symlinks and FIFOs)` });
+        if (kind && st.kind !== 'symlink' && st.kind !== 'fifo') return void ready.push({ it, hash: '', skipped: true, note: `${kind}: not copied (vss copies files, folders, symlinks and FIFOs)` });
         this.makeFolder(dirname(dst));
         const partial = partialFor(dirname(dst), this.job.id, it.idx);
         this.partials.add(partial);
         let hash = '';
-        if (st.isSymbolicLink()) {
-          // The link's own text, byte for byte: never resolved, never followed.
-          symlinkSync(readlinkSync(it.src, { encoding: 'buffer' }), partial);
-        } else if (st.isFIFO()) {
+        if (st.kind === 'symlink') {
+          copySymlink(it.src, partial);
+        } else if (st.kind === 'fifo') {
           try {
             await makeFifo(partial, st.mode);
           } catch (err) {
@@ -340,13 +377,13 @@ class FileOpRun {
             onBytes: (n) => { this.done += n; this.report(); },
           }));
         }
-        keepTimesAndMode(partial, st, st.isSymbolicLink());
-        ready.push({ it, partial, hash, special: !st.isFile() });
+        keepTimesAndMode(partial, st, st.kind === 'symlink');
+        ready.push({ it, partial, hash, special: st.kind !== 'file' });
       } catch (err) {
         // The source is gone (looked at only now: a lookup a file costs a small-file copy dearly).
-        if (errnoCode(err) !== 'ENOENT' || lstatSync(it.src, { throwIfNoEntry: false })) throw err;
+        if ((!(err instanceof SourceGone) && errnoCode(err) !== 'ENOENT') || factsAt(it.src)) throw err;
         // A move killed after its source was removed: the copy in place is the item.
-        if (move && lstatSync(dst, { throwIfNoEntry: false })) {
+        if (move && factsAt(dst)) {
           ready.push({ it, hash: '', final: dst });
           return;
         }
@@ -355,7 +392,7 @@ class FileOpRun {
     });
     this.ctx.signal.throwIfAborted();
 
-    // Extended attributes, for the whole batch at once (see kept-meta.ts).
+    // Extended attributes, for the whole batch at once (see storage/local-copy.ts).
     const withCopy = ready.filter((r) => r.partial);
     const xattrs = await this.xattrs.copy(withCopy.map((r) => [r.it.src, r.partial!] as const));
     withCopy.forEach((r, i) => { if (xattrs[i]) r.note = `xattrs not kept: ${xattrs[i]}`; });
@@ -375,14 +412,14 @@ class FileOpRun {
       if (!r.partial && r.linkOf === undefined) continue;
       const dst = r.it.dst!;
       let final = dst;
-      const there = lstatSync(dst, { throwIfNoEntry: false });
+      const there = factsAt(dst);
       if (there) {
         if (this.p.on_conflict === 'skip') {
           r.skipped = true;
           r.note = ALREADY_THERE;
           continue;
         }
-        if (this.p.on_conflict === 'keep-both' || there.isDirectory()) final = freeNameIn(dirname(dst), basename(dst));
+        if (this.p.on_conflict === 'keep-both' || there.kind === 'dir') final = freeNameIn(dirname(dst), basename(dst));
       }
       if (r.linkOf !== undefined) {
         const first = placed.get(r.linkOf);
@@ -397,12 +434,12 @@ class FileOpRun {
         this.makeFolder(dirname(dst));
         r.partial = partialFor(dirname(dst), this.job.id, r.it.idx);
         this.partials.add(r.partial);
-        linkSync(firstFinal, r.partial);
+        linkAs(firstFinal, r.partial);
       }
       placeInBatch(r.partial!, final);
       this.partials.delete(r.partial!);
-      const st = lstatSync(final);
-      if (st.isFile() && r.hash) this.known.set(final, { blake3: r.hash, size: st.size, mtimeMs: st.mtimeMs, inode: st.ino });
+      const st = factsAt(final);
+      if (st?.kind === 'file' && r.hash) this.known.set(final, { blake3: r.hash, size: st.size, mtimeMs: st.mtimeMs, inode: st.inode });
       folders.add(dirname(final));
       r.final = final;
       placed.set(r.it.idx, r);
@@ -414,11 +451,8 @@ class FileOpRun {
       const left = new Set<string>();
       for (const r of ready) {
         if (r.skipped || r.later || !r.final) continue;
-        try {
-          unlinkSync(r.it.src);
-        } catch (err) {
-          if (errnoCode(err) !== 'ENOENT') throw err;
-        }
+        const at = this.inLocation(r.it.src, 'a source');
+        at.disk.removeNow(at.rel);
         left.add(dirname(r.it.src));
       }
       await Promise.all([...left].map(fsyncDirAsync));
@@ -434,14 +468,14 @@ class FileOpRun {
    * Whether what is at DST (THERE) is already the item: a file with the same bytes (its BLAKE3
    * answered), the same symlink or a FIFO ('' answered); undefined when it is not.
    */
-  private async sameThere(it: FileOpItemRecord, st: Stats, there: Stats): Promise<string | undefined> {
-    if (st.isFile()) {
-      if (!there.isFile() || there.size !== st.size) return undefined;
+  private async sameThere(it: FileOpItemRecord, st: LocalFacts, there: LocalFacts): Promise<string | undefined> {
+    if (st.kind === 'file') {
+      if (there.kind !== 'file' || there.size !== st.size) return undefined;
       const [a, b] = await Promise.all([fullBlake3(it.src, undefined, this.ctx.signal), fullBlake3(it.dst!, undefined, this.ctx.signal)]);
       return a.hash === b.hash ? a.hash : undefined;
     }
-    if (st.isSymbolicLink()) return there.isSymbolicLink() && readlinkSync(it.src, { encoding: 'buffer' }).equals(readlinkSync(it.dst!, { encoding: 'buffer' })) ? '' : undefined;
-    if (st.isFIFO()) return there.isFIFO() ? '' : undefined;
+    if (st.kind === 'symlink') return there.kind === 'symlink' && sameSymlink(it.src, it.dst!) ? '' : undefined;
+    if (st.kind === 'fifo') return there.kind === 'fifo' ? '' : undefined;
     return undefined;
   }
 
@@ -458,8 +492,8 @@ class FileOpRun {
     for (const f of folders) {
       const at = f.final ?? f.dst!;
       const m = metaOf(f.meta);
-      if (!lstatSync(at, { throwIfNoEntry: false })?.isDirectory()) continue;
-      if (lstatSync(f.src, { throwIfNoEntry: false })?.isDirectory()) pairs.push([f.src, at]);
+      if (factsAt(at)?.kind !== 'dir') continue;
+      if (factsAt(f.src)?.kind === 'dir') pairs.push([f.src, at]);
       if (m.mtimeMs !== undefined && m.atimeMs !== undefined && m.mode !== undefined) keepTimesAndMode(at, { atimeMs: m.atimeMs, mtimeMs: m.mtimeMs, mode: m.mode });
     }
     // Setting an xattr leaves a folder's times alone.
@@ -476,13 +510,8 @@ class FileOpRun {
     const dir = dirname(path);
     let names = this.listed.get(dir);
     if (names === undefined) {
-      try {
-        const all = readdirSync(dir);
-        names = all.length > MAX_LISTED ? null : new Set(all);
-      } catch (err) {
-        if (errnoCode(err) !== 'ENOENT') throw err;
-        names = new Set();
-      }
+      const all = namesIn(dir) ?? [];
+      names = all.length > MAX_LISTED ? null : new Set(all);
       this.listed.set(dir, names);
     }
     return names === null || names.has(basename(path));
@@ -494,14 +523,14 @@ class FileOpRun {
     this.made.add(dir);
     const place = placeOf(this.lib, dir);
     if (place) place.root.makeFolder(dir);
-    else mkdirSync(dir, { recursive: true });
+    else makeFolders(dir);
   }
 
   /** Partials of this run not placed: removed (a cancel keeps what is finished, never a part). */
   private async dropPartials(): Promise<void> {
     const all = [...this.partials];
     this.partials.clear();
-    await Promise.all(all.map((p) => rm(p, { force: true }).catch(() => undefined)));
+    await Promise.all(all.map(dropPartial));
   }
 
   private result(): FileOpResult {
@@ -531,18 +560,6 @@ class FileOpRun {
   }
 }
 
-/** Remove the folders of DIR (and DIR) left empty, deepest first; a folder still holding something stays. */
-function removeEmptyFolders(dir: string): void {
-  const st = lstatSync(dir, { throwIfNoEntry: false });
-  if (!st?.isDirectory()) return;
-  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeEmptyFolders(join(dir, e.name));
-  try {
-    rmdirSync(dir);
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOTEMPTY' && errnoCode(err) !== 'EEXIST') throw err;
-  }
-}
-
 /** Run FN over ITEMS, at most N at once; the first failure is thrown once the ones under way have ended. */
 async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -563,13 +580,15 @@ async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<
 
 
 /** What a source that is not a regular file is, in words; undefined for a regular file. */
-function specialKind(st: Stats): string | undefined {
-  if (st.isFile()) return undefined;
-  if (st.isSymbolicLink()) return 'a symlink';
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isSocket()) return 'a socket';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device file';
-  return 'not a file';
+function specialKind(st: LocalFacts): string | undefined {
+  switch (st.kind) {
+    case 'file': return undefined;
+    case 'symlink': return 'a symlink';
+    case 'fifo': return 'a FIFO';
+    case 'socket': return 'a socket';
+    case 'device': return 'a device file';
+    case 'dir': return 'not a file';
+  }
 }
 
 function count(n: number, what: string): string {

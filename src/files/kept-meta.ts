@@ -1,13 +1,6 @@
-import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
-import { chmodSync, lutimesSync, type Stats } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
-import { keptMode } from '../core/kept-mode.js';
-
 /**
- * What a copy keeps of its source besides the bytes, as `cp -a` does: the permission bits (the
- * one rule, `keptMode`), access and modification times (a folder's once its contents are
- * written), extended attributes, symlinks as symlinks and FIFOs as FIFOs. Hard links and holes
- * are kept by the copy itself (file-op-job.ts, verified-copy.ts).
+ * What a file operation keeps of an item's source beside its bytes, as the plan saw it (the copy
+ * itself, on a local disk, is src/storage/local-copy.ts).
  */
 
 /** What the plan saw of an item's source before the operation touched it (`file_op_items.meta`). */
@@ -44,123 +37,7 @@ export function metaOf(json: string | null): ItemMeta {
 }
 
 /** A folder's times and mode as the plan saw them. */
-export function folderMeta(st: Stats): ItemMeta {
+export function folderMeta(st: { atimeMs: number; mtimeMs: number; mode: number }): ItemMeta {
   return { atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777 };
 }
 
-/**
- * Give PATH (a copy, not yet in place) SRC's times, and its mode as `keptMode` says. Never
- * through a symlink: a symlink's own times are set, its mode means nothing on Linux.
- */
-export function keepTimesAndMode(path: string, src: Pick<Stats, 'atimeMs' | 'mtimeMs' | 'mode'>, symlink = false): void {
-  if (!symlink) chmodSync(path, keptMode(src.mode));
-  lutimesSync(path, src.atimeMs / 1000, src.mtimeMs / 1000);
-}
-
-/** Make a FIFO at PATH with MODE: Node has no mkfifo(3); coreutils' `mkfifo` is on every Linux vss runs on. */
-export function makeFifo(path: string, mode: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('mkfifo', ['-m', (keptMode(mode)).toString(8), '--', path], { timeout: 30_000 }, (err, _out, stderr) => {
-      if (!err) return resolve();
-      const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'mkfifo is not installed' : String(stderr).trim() || err.message;
-      reject(new NotKept(why));
-    });
-  });
-}
-
-/** Something of a source that could not be made at the destination: the item is skipped with this reason. */
-export class NotKept extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'NotKept';
-  }
-}
-
-/**
- * Node has no call for extended attributes and vss depends on no native module for them, so they
- * are copied by Python's standard library (os.listxattr/getxattr/setxattr), one process per
- * operation run fed with a batch at a time. Each pair answers null (all kept, or none there) or
- * which names could not be set and why. A system without python3 keeps no xattrs, and the job
- * says so (`XattrCopier.unavailable`).
- */
-const XATTR_SCRIPT = `
-import sys, os, json, errno
-def one(s, d):
-    try:
-        names = os.listxattr(s, follow_symlinks=False)
-    except OSError as e:
-        if e.errno in (errno.ENOTSUP, errno.EOPNOTSUPP): return None
-        return 'could not be read: ' + e.strerror
-    bad = []
-    for n in names:
-        try:
-            os.setxattr(d, n, os.getxattr(s, n, follow_symlinks=False), follow_symlinks=False)
-        except OSError as e:
-            bad.append(n + ' (' + e.strerror + ')')
-    return ', '.join(bad) if bad else None
-for line in sys.stdin:
-    sys.stdout.write(json.dumps([one(s, d) for s, d in json.loads(line)]) + '\\n')
-    sys.stdout.flush()
-`;
-
-export class XattrCopier {
-  private child: ChildProcessByStdio<Writable, Readable, null> | undefined;
-  private failed: string | undefined;
-  private readonly waiting: Array<{ resolve: (r: Array<string | null>) => void; reject: (e: Error) => void }> = [];
-  private buffered = '';
-
-  /** Why no xattr is kept at all in this run (python3 missing or its helper stopped), or undefined. */
-  get unavailable(): string | undefined {
-    return this.failed;
-  }
-
-  /** Copy the xattrs of each [source, copy] pair; answers per pair null or what was not kept. */
-  async copy(pairs: ReadonlyArray<readonly [string, string]>): Promise<Array<string | null>> {
-    if (pairs.length === 0 || this.failed) return pairs.map(() => null);
-    const child = this.start();
-    if (!child) return pairs.map(() => null);
-    try {
-      return await new Promise<Array<string | null>>((resolve, reject) => {
-        this.waiting.push({ resolve, reject });
-        child.stdin.write(JSON.stringify(pairs) + '\n');
-      });
-    } catch {
-      return pairs.map(() => null);
-    }
-  }
-
-  close(): void {
-    this.child?.stdin.end();
-    this.child = undefined;
-  }
-
-  private start(): ChildProcessByStdio<Writable, Readable, null> | undefined {
-    if (this.child) return this.child;
-    const child = spawn('python3', ['-I', '-c', XATTR_SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
-    const fail = (why: string) => {
-      this.failed ??= why;
-      this.child = undefined;
-      for (const w of this.waiting.splice(0)) w.reject(new Error(why));
-    };
-    child.on('error', (err) => fail((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'python3 is not installed (vss copies extended attributes through it)' : `its helper failed: ${err.message}`));
-    // Stopped other than by close(): nothing more is sent to it (a write would go nowhere and never be answered).
-    child.on('exit', () => { if (this.child === child) fail('its helper stopped'); });
-    child.stdin.on('error', () => undefined);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      this.buffered += chunk;
-      for (let nl = this.buffered.indexOf('\n'); nl >= 0; nl = this.buffered.indexOf('\n')) {
-        const line = this.buffered.slice(0, nl);
-        this.buffered = this.buffered.slice(nl + 1);
-        const w = this.waiting.shift();
-        try {
-          w?.resolve(JSON.parse(line) as Array<string | null>);
-        } catch (err) {
-          w?.reject(err as Error);
-        }
-      }
-    });
-    this.child = child;
-    return child;
-  }
-}

@@ -1,8 +1,7 @@
-import { realpathSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
-import { errnoCode } from '../core/errors.js';
 import { absolutePathProblem, isInside, PathRefusedError, type ConfinedRoot } from '../library/confine.js';
 import type { Library } from '../library/library.js';
+import { realPathOf } from '../storage/local-tree.js';
 
 /** Where a path lies in the library: the location of this device holding it, and its path there. */
 export interface LibraryPlace {
@@ -26,12 +25,13 @@ export function insideLibraryFolder(lib: Library, abs: string): boolean {
   const realLib = realOrSelf(lib.root);
   let p = abs;
   for (let i = 0; i < 4096; i++) {
+    let real: string | undefined;
     try {
-      return isInside(realLib, realpathSync(p));
-    } catch (err) {
-      const code = errnoCode(err);
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') return false;
+      real = realPathOf(p);
+    } catch {
+      return false;
     }
+    if (real !== undefined) return isInside(realLib, real);
     const up = dirname(p);
     if (up === p) return false;
     p = up;
@@ -67,7 +67,7 @@ export function placeInLibrary(lib: Library, abs: string, what: string): Library
 
 function realOrSelf(p: string): string {
   try {
-    return realpathSync(p);
+    return realPathOf(p) ?? p;
   } catch {
     return p;
   }

@@ -1,6 +1,5 @@
-import { accessSync, constants, lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { errnoCode, UsageError, VssError } from '../core/errors.js';
+import { UsageError, VssError } from '../core/errors.js';
 import { isInside, PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 import type { NewFileOpItem } from '../store/file-op-items.js';
@@ -9,6 +8,7 @@ import { freeNameIn } from '../core/free-name.js';
 import { checkedPath, placeInLibrary, placeOf } from './places.js';
 import { anchorOf, type Anchor } from './volume-reach.js';
 import { folderMeta, metaJson } from './kept-meta.js';
+import { entriesIn, factsAt, writeAccess, type LocalFacts } from '../storage/local-tree.js';
 
 /** Most items one operation may hold (a folder of a million files is several operations). */
 export const MAX_ITEMS = 1_000_000;
@@ -38,10 +38,10 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
   checkedPath(lib, dst, 'the destination');
   const dstPlace = placeOf(lib, dst);
   if (dstPlace) placeInLibrary(lib, dst, 'the destination');
-  const dstStat = lstatSync(dst, { throwIfNoEntry: false });
-  if (dstStat?.isSymbolicLink()) throw new PathRefusedError(dst, 'the destination is a symlink: vss never follows one');
-  const intoFolder = into || dstStat?.isDirectory() === true || srcs.length > 1;
-  if (dstStat && !dstStat.isDirectory() && srcs.length > 1) throw new UsageError(`${dst} is a file: copying several sources needs a folder`);
+  const dstStat = factsAt(dst);
+  if (dstStat?.kind === 'symlink') throw new PathRefusedError(dst, 'the destination is a symlink: vss never follows one');
+  const intoFolder = into || dstStat?.kind === 'dir' || srcs.length > 1;
+  if (dstStat && dstStat.kind !== 'dir' && srcs.length > 1) throw new UsageError(`${dst} is a file: copying several sources needs a folder`);
   const dstFolder = intoFolder ? dst : dirname(dst);
   const dstAnchor = anchorOf(dstPlace ? dstPlace.root.root : dstFolder);
   writable(anchorOf(dstFolder).path, dst);
@@ -54,10 +54,10 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
   for (const src of srcs) {
     checkedPath(lib, src, 'a source');
     const place = placeInLibrary(lib, src, 'a source');
-    const st = lstatSync(src, { throwIfNoEntry: false });
+    const st = factsAt(src);
     if (!st) throw new VssError('NOT_FOUND', `no file or folder ${src}`, { path: src });
-    if (st.isSymbolicLink()) throw new PathRefusedError(src, 'is a symlink: vss never follows one');
-    if (!st.isFile() && !st.isDirectory()) throw new PathRefusedError(src, 'is neither a file nor a folder');
+    if (st.kind === 'symlink') throw new PathRefusedError(src, 'is a symlink: vss never follows one');
+    if (st.kind !== 'file' && st.kind !== 'dir') throw new PathRefusedError(src, 'is neither a file nor a folder');
     if (op === 'move' && place.rel === '') throw new PathRefusedError(src, 'is a location\'s own folder: remove the location instead of moving it away');
     if (seen.has(src)) continue;
     seen.add(src);
@@ -65,17 +65,18 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
     anchors.set(srcAnchor.path, srcAnchor);
 
     let target = intoFolder ? join(dst, basename(src)) : dst;
-    if (target === src || (st.isDirectory() && isInside(src, target))) throw new UsageError(`cannot ${op} ${src} into itself`);
-    const there = lstatSync(target, { throwIfNoEntry: false });
-    if (there && there.isDirectory() !== st.isDirectory()) {
-      if (onConflict !== 'keep-both') throw new UsageError(`${target} is a ${there.isDirectory() ? 'folder' : 'file'} and ${src} is not: use --on-conflict keep-both`);
+    if (target === src || (st.kind === 'dir' && isInside(src, target))) throw new UsageError(`cannot ${op} ${src} into itself`);
+    const there = factsAt(target);
+    const isDir = st.kind === 'dir';
+    if (there && (there.kind === 'dir') !== isDir) {
+      if (onConflict !== 'keep-both') throw new UsageError(`${target} is a ${there.kind === 'dir' ? 'folder' : 'file'} and ${src} is not: use --on-conflict keep-both`);
     }
     // A folder that meets a folder: keep-both gives it a name of its own; skip and replace merge into it, file by file.
-    if (there && (onConflict === 'keep-both' && (st.isDirectory() || there.isDirectory() !== st.isDirectory()))) target = freeNameIn(dirname(target), basename(target));
+    if (there && (onConflict === 'keep-both' && (isDir || (there.kind === 'dir') !== isDir))) target = freeNameIn(dirname(target), basename(target));
 
     if (op === 'move' && st.dev === anchorOf(dirname(target)).dev) {
-      items.push({ kind: 'rename', src, dst: target, size: st.isDirectory() ? treeBytes(src) : st.size, meta: st.isDirectory() ? metaJson({ folder: true }) : null });
-    } else if (st.isFile()) {
+      items.push({ kind: 'rename', src, dst: target, size: isDir ? treeBytes(src) : st.size, meta: isDir ? metaJson({ folder: true }) : null });
+    } else if (st.kind === 'file') {
       items.push({ kind: 'file', src, dst: target, size: st.size, meta: linkMeta(st, items.length, firstName) });
     } else {
       expandFolder(src, target, items, st, firstName);
@@ -102,18 +103,18 @@ export function planDelete(lib: Library, paths: readonly string[]): PlannedOp & 
     checkedPath(lib, path, 'a path to delete');
     const place = placeInLibrary(lib, path, 'a path to delete');
     if (place.rel === '') throw new PathRefusedError(path, 'is a location\'s own folder: remove the location (vss location remove) instead');
-    const st = lstatSync(path, { throwIfNoEntry: false });
+    const st = factsAt(path);
     if (!st) throw new VssError('NOT_FOUND', `no file or folder ${path}`, { path });
     const anchor = anchorOf(place.root.root);
     anchors.set(anchor.path, anchor);
     writable(dirname(path), path);
     const before = items.length;
-    if (st.isDirectory()) expandDelete(path, items);
+    if (st.kind === 'dir') expandDelete(path, items);
     else items.push({ kind: 'delete', src: path, dst: null, size: st.size });
     for (const it of items.slice(before)) {
       if (it.size < 0) continue;
       const p = placeOf(lib, it.src);
-      if (p && lstatSync(it.src, { throwIfNoEntry: false })?.isFile()) files.push({ locationId: p.locationId, rel: p.rel, path: it.src });
+      if (p && factsAt(it.src)?.kind === 'file') files.push({ locationId: p.locationId, rel: p.rel, path: it.src });
     }
     if (items.length > MAX_ITEMS) throw new UsageError(`more than ${MAX_ITEMS} files in one operation: split it`);
   }
@@ -145,21 +146,21 @@ function lastCopiesAmong(lib: Library, files: ReadonlyArray<{ locationId: number
  * (copied as links), FIFOs, and whatever else, which the job skips by name with a reason. A file
  * with other names in the same tree is copied once, its other names linked to the copy.
  */
-function expandFolder(src: string, target: string, items: NewFileOpItem[], stat: Stats, firstName: Map<string, number>): void {
+function expandFolder(src: string, target: string, items: NewFileOpItem[], stat: LocalFacts, firstName: Map<string, number>): void {
   items.push({ kind: 'dir', src, dst: target, size: 0, meta: metaJson(folderMeta(stat)) });
   const stack: Array<[string, string]> = [[src, target]];
   while (stack.length > 0) {
     const [from, to] = stack.pop()!;
-    for (const e of readdirSync(from, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const e of entriesIn(from).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const s = join(from, e.name);
       const d = join(to, e.name);
-      if (e.isDirectory()) {
+      if (e.dir) {
         // Seen before it is read: a listing changes a folder's access time.
-        items.push({ kind: 'dir', src: s, dst: d, size: 0, meta: metaJson(folderMeta(lstatSync(s))) });
+        items.push({ kind: 'dir', src: s, dst: d, size: 0, meta: metaJson(folderMeta(factsOrGone(s))) });
         stack.push([s, d]);
       } else {
-        const st = lstatSync(s);
-        items.push({ kind: 'file', src: s, dst: d, size: st.isFile() ? st.size : 0, meta: linkMeta(st, items.length, firstName) });
+        const st = factsOrGone(s);
+        items.push({ kind: 'file', src: s, dst: d, size: st.kind === 'file' ? st.size : 0, meta: linkMeta(st, items.length, firstName) });
       }
       if (items.length > MAX_ITEMS) throw new UsageError(`more than ${MAX_ITEMS} files in one operation: split it`);
     }
@@ -167,9 +168,9 @@ function expandFolder(src: string, target: string, items: NewFileOpItem[], stat:
 }
 
 /** A file with other names: the first of them met (item IDX) is copied, the others are linked to its copy. */
-function linkMeta(st: Stats, idx: number, firstName: Map<string, number>): string | null {
-  if (!st.isFile() || st.nlink < 2) return null;
-  const key = `${st.dev}:${st.ino}`;
+function linkMeta(st: LocalFacts, idx: number, firstName: Map<string, number>): string | null {
+  if (st.kind !== 'file' || st.nlink < 2) return null;
+  const key = `${st.dev}:${st.inode}`;
   const first = firstName.get(key);
   if (first === undefined) {
     firstName.set(key, idx);
@@ -182,10 +183,10 @@ function linkMeta(st: Stats, idx: number, firstName: Map<string, number>): strin
 function expandDelete(path: string, items: NewFileOpItem[]): void {
   const folders: string[] = [path];
   for (let i = 0; i < folders.length; i++) {
-    for (const e of readdirSync(folders[i]!, { withFileTypes: true })) {
+    for (const e of entriesIn(folders[i]!)) {
       const p = join(folders[i]!, e.name);
-      if (e.isDirectory()) folders.push(p);
-      else items.push({ kind: 'delete', src: p, dst: null, size: e.isFile() ? sizeOf(p) : 0 });
+      if (e.dir) folders.push(p);
+      else items.push({ kind: 'delete', src: p, dst: null, size: e.file ? sizeOf(p) : 0 });
       if (items.length > MAX_ITEMS) throw new UsageError(`more than ${MAX_ITEMS} files in one operation: split it`);
     }
   }
@@ -197,28 +198,29 @@ function treeBytes(dir: string): number {
   const stack = [dir];
   while (stack.length > 0) {
     const d = stack.pop()!;
-    for (const e of readdirSync(d, { withFileTypes: true })) {
+    for (const e of entriesIn(d)) {
       const p = join(d, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (e.isFile()) n += sizeOf(p);
+      if (e.dir) stack.push(p);
+      else if (e.file) n += sizeOf(p);
     }
   }
   return n;
 }
 
 function sizeOf(p: string): number {
-  const st: Stats | undefined = lstatSync(p, { throwIfNoEntry: false });
-  return st?.size ?? 0;
+  return factsAt(p)?.size ?? 0;
+}
+
+/** What is at P, a name just listed: gone since, it is an error as a failed lstat was. */
+function factsOrGone(p: string): LocalFacts {
+  const st = factsAt(p);
+  if (!st) throw new VssError('NOT_FOUND', `${p} is gone (moved or deleted while it was listed)`, { path: p });
+  return st;
 }
 
 /** Refuse at once a destination whose drive is mounted read-only (or that this user may not write). */
 function writable(folder: string, named: string): void {
-  try {
-    accessSync(folder, constants.W_OK);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'EROFS') throw new VssError('IO', `${named}: the drive holding ${folder} is read-only`, { path: folder });
-    if (code === 'EACCES' || code === 'EPERM') throw new VssError('IO', `${named}: ${folder} may not be written by this user`, { path: folder });
-    throw err;
-  }
+  const access = writeAccess(folder);
+  if (access === 'read-only') throw new VssError('IO', `${named}: the drive holding ${folder} is read-only`, { path: folder });
+  if (access === 'denied') throw new VssError('IO', `${named}: ${folder} may not be written by this user`, { path: folder });
 }

@@ -1,7 +1,7 @@
-import { statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { isInside } from '../library/confine.js';
 import { errnoCode } from '../core/errors.js';
+import { isInside } from '../library/confine.js';
+import { deviceAt } from '../storage/local-tree.js';
 import { mountedVolumes, volumeHolding, type MountedVolume } from '../volumes/detect.js';
 
 /**
@@ -23,26 +23,21 @@ export interface Anchor {
 
 /** The anchor of DIR: DIR itself, or its nearest existing ancestor. */
 export function anchorOf(dir: string): Anchor {
-  let p = dir;
-  for (;;) {
-    try {
-      const dev = statSync(p).dev;
+  for (let p = dir; ; p = dirname(p)) {
+    const dev = deviceAt(p);
+    if (dev !== undefined) {
       const vol = volumeHolding(mountedVolumes(), p);
       return { path: p, dev, ...(vol ? { fingerprint: vol.fingerprint, mount: vol.mountPoint } : {}) };
-    } catch (err) {
-      const code = errnoCode(err);
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
     }
-    const up = dirname(p);
-    if (up === p) throw new Error(`no folder of ${dir} exists`);
-    p = up;
+    if (dirname(p) === p) throw new Error(`no folder of ${dir} exists`);
   }
 }
 
 /** Whether ANCHOR's folder is there on the filesystem it was on (the drive is plugged in and mounted). */
 export function reachable(anchor: Anchor): boolean {
   try {
-    const dev = statSync(anchor.path).dev;
+    const dev = deviceAt(anchor.path);
+    if (dev === undefined) return false;
     if (anchor.fingerprint === undefined) return dev === anchor.dev;
     return volumeHolding(mountedVolumes(), anchor.path)?.fingerprint === anchor.fingerprint;
   } catch {

@@ -92,6 +92,35 @@ describe('files: copy, move, delete', () => {
     });
   });
 
+  it('moves by a rename across two locations and out of the library; replace gives up the taken name, keep-both keeps it', async () => {
+    writeFileSync(join(a, 'across.txt'), 'across\n');
+    writeFileSync(join(a, 'over.txt'), 'new over\n');
+    writeFileSync(join(b, 'over.txt'), 'old over\n');
+    writeFileSync(join(a, 'both.txt'), 'new both\n');
+    writeFileSync(join(b, 'both.txt'), 'old both\n');
+    writeFileSync(join(a, 'away.txt'), 'away\n');
+    const away = join(tmp.path, 'away');
+    await withLib(async (lib) => {
+      await lib.locations.rescan((await lib.locations.list()).find((l) => l.name === 'A')!.id);
+      const uuid = lib.ls('/A').find((i) => i.name === 'across.txt')!.content_uuid;
+      const across = await lib.files.move([join(a, 'across.txt')], b);
+      assert.deepEqual(across.result?.paths, [join(b, 'across.txt')]);
+      assert.ok(!existsSync(join(a, 'across.txt')));
+      assert.equal(lib.ls('/B').find((i) => i.name === 'across.txt')?.content_uuid, uuid, 'the entry keeps its content: a rename, not a copy');
+      await lib.files.move([join(a, 'over.txt')], b, { onConflict: 'replace' });
+      assert.equal(readFileSync(join(b, 'over.txt'), 'utf8'), 'new over\n');
+      assert.ok(!existsSync(join(a, 'over.txt')));
+      const both = await lib.files.move([join(a, 'both.txt')], b);
+      assert.deepEqual(both.result?.paths, [join(b, 'both (2).txt')]);
+      assert.equal(readFileSync(join(b, 'both.txt'), 'utf8'), 'old both\n');
+      const out = await lib.files.move([join(a, 'away.txt')], away, { into: true });
+      assert.equal(out.result?.outside_library, true);
+      assert.equal(readFileSync(join(away, 'away.txt'), 'utf8'), 'away\n');
+      assert.ok(!existsSync(join(a, 'away.txt')));
+      assert.ok(!names(lib, '/A').includes('away.txt'));
+    });
+  });
+
   it('deletes for good; refuses the last copy of a content in the library without force, naming it', async () => {
     await withLib(async (lib) => {
       // one.txt is in A and in B: either may go.

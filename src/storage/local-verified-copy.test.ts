@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, ftruncateSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyVerified } from './verified-copy.js';
+import { copyVerified } from './local-verified-copy.js';
 
 /** A sparse copy keeps holes and every byte, whatever the data's alignment (the last block short, data across a chunk's edge). */
 describe('copyVerified of a sparse file', () => {

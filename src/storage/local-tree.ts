@@ -1,0 +1,133 @@
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { errnoCode, VssError } from '../core/errors.js';
+import { fsyncDirAsync } from '../core/fs-atomic.js';
+import type { NodeFacts } from './port.js';
+
+/**
+ * A local disk's tree named by absolute paths, for what works across locations or outside them: a
+ * file operation's sources and destinations (src/files/) lie in locations or in folders the user
+ * named, on one or several filesystems. Where a path lies in a location, the caller confines it
+ * through the location's ConfinedRoot (or works through its LocalDisk); these functions look at,
+ * or change, exactly the path they are given, never following a final symlink (but `deviceAt`).
+ */
+
+/** What a local disk holds at a name: a FIFO, socket or device told apart (a copy keeps FIFOs, skips the rest by name). */
+export type LocalKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'device';
+
+/** What is at a local name, never followed; `blocks` (of 512 bytes) fewer than its size: a file with holes. */
+export interface LocalFacts extends Omit<NodeFacts, 'kind'> {
+  kind: LocalKind;
+  blocks: number;
+}
+
+function localKindOf(st: Stats): LocalKind {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isFIFO()) return 'fifo';
+  if (st.isSocket()) return 'socket';
+  return 'device';
+}
+
+/** What is at ABS (never following a symlink); undefined when its folder holds no such name. */
+export function factsAt(abs: string): LocalFacts | undefined {
+  const st = lstatSync(abs, { throwIfNoEntry: false });
+  if (!st) return undefined;
+  return { kind: localKindOf(st), size: st.size, blocks: st.blocks, inode: st.ino, dev: st.dev, mode: st.mode, nlink: st.nlink, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+}
+
+/** The filesystem (device number) holding ABS, a symlink on the way followed (a drive's mount point); undefined when nothing is there. */
+export function deviceAt(abs: string): number | undefined {
+  try {
+    return statSync(abs).dev;
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
+/** Where ABS really is (symlinks on the way resolved); undefined when it is not there. */
+export function realPathOf(abs: string): string | undefined {
+  try {
+    return realpathSync(abs);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
+/** One name of a folder, as its listing tells it (no lookup per name: a name of unknown type is neither). */
+export interface FolderEntry {
+  name: string;
+  dir: boolean;
+  file: boolean;
+}
+
+/** The names in the folder ABS, with whether each is a folder or a regular file (symlinks not followed). */
+export function entriesIn(abs: string): FolderEntry[] {
+  return readdirSync(abs, { withFileTypes: true }).map((e) => ({ name: e.name, dir: e.isDirectory(), file: e.isFile() }));
+}
+
+/** The names in the folder ABS; undefined when it is not there. */
+export function namesIn(abs: string): string[] | undefined {
+  try {
+    return readdirSync(abs);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Whether this user may write into FOLDER: 'read-only' (its drive is mounted so), 'denied', or 'ok'. */
+export function writeAccess(folder: string): 'ok' | 'read-only' | 'denied' {
+  try {
+    accessSync(folder, constants.W_OK);
+    return 'ok';
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'EROFS') return 'read-only';
+    if (code === 'EACCES' || code === 'EPERM') return 'denied';
+    throw err;
+  }
+}
+
+/** Make the folder ABS and its parents (a folder the user named outside every location: nothing to confine it to). */
+export function makeFolders(abs: string): void {
+  mkdirSync(abs, { recursive: true });
+}
+
+/** Remove the file or symlink at ABS (a name the user's --on-conflict replace gives up, outside every location); nothing there is not an error. */
+export function removeName(abs: string): void {
+  try {
+    unlinkSync(abs);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw err;
+  }
+}
+
+/** Remove the folders of DIR (and DIR) left empty, deepest first; a folder still holding something stays. */
+export function removeEmptyFolders(dir: string): void {
+  const st = lstatSync(dir, { throwIfNoEntry: false });
+  if (!st?.isDirectory()) return;
+  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeEmptyFolders(join(dir, e.name));
+  try {
+    rmdirSync(dir);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOTEMPTY' && errnoCode(err) !== 'EEXIST') throw err;
+  }
+}
+
+/**
+ * Give FROM the name TO on the same filesystem, where the two are not in one location (two
+ * locations, or a folder the user named): as `LocalDisk.rename`, replacing nothing (refused when
+ * TO is taken: the caller decided the conflict before), both folders flushed. One rename: a
+ * kill -9 leaves the file at one name or the other, never neither. EXDEV (another filesystem
+ * after all) is thrown as it is.
+ */
+export async function renameAcross(from: string, to: string): Promise<void> {
+  if (lstatSync(to, { throwIfNoEntry: false })) throw new VssError('ALREADY_EXISTS', `${to} exists already`, { path: to });
+  renameSync(from, to);
+  await fsyncDirAsync(dirname(to));
+  if (dirname(from) !== dirname(to)) await fsyncDirAsync(dirname(from));
+}
