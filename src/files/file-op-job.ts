@@ -20,7 +20,7 @@ import type { KnownBytes } from '../indexer/identification.js';
 import { copyVerified, fullBlake3 } from '../storage/local-verified-copy.js';
 import { metaOf } from './kept-meta.js';
 import { copySymlink, dropPartial, keepTimesAndMode, linkAs, makeFifo, NotKept, sameSymlink, XattrCopier } from '../storage/local-copy.js';
-import { factsAt, makeFolders, namesIn, removeEmptyFolders, removeName, renameAcross, type LocalFacts } from '../storage/local-tree.js';
+import { factsAt, makeFolders, namesIn, removeEmptyFolders, renameAcross, type LocalFacts } from '../storage/local-tree.js';
 import { storageAt } from '../storage/storages.js';
 import type { LocalDisk } from '../storage/local-disk.js';
 import { followedAnchors, reachable, type Anchor } from './volume-reach.js';
@@ -267,20 +267,17 @@ class FileOpRun {
 
   /**
    * The one rename of a user's file: through its location's storage when both names are in the
-   * same one, else across (two locations, or a folder the user named) on the local disk. The
-   * storage replaces nothing: a file the user's --on-conflict replace gives up is removed first
-   * (a kill -9 between the two leaves the source where it was: the next run renames it).
+   * same one, else across (two locations, or a folder the user named) on the local disk. A file
+   * the user's --on-conflict replace gives up is replaced in the same step (a kill -9 leaves one
+   * file or the other under the name, never none).
    */
   private async renameTo(src: string, final: string, replacing: boolean): Promise<void> {
     const from = this.placed(src);
     const to = this.placed(final);
-    if (replacing) {
-      if (to) to.disk.removeNow(to.rel);
-      else removeName(final);
-    }
-    if (from && to && from.disk.rootPath === to.disk.rootPath) return from.disk.rename(from.rel, to.rel);
+    const opts = { replace: replacing };
+    if (from && to && from.disk.rootPath === to.disk.rootPath) return from.disk.rename(from.rel, to.rel, opts);
     // Each name's folder checked inside its location, as the storage's rename checks them.
-    await renameAcross(from ? from.disk.root.inFolder(from.rel) : src, to ? to.disk.root.inFolder(to.rel) : final);
+    await renameAcross(from ? from.disk.root.inFolder(from.rel) : src, to ? to.disk.root.inFolder(to.rel) : final, opts);
   }
 
   /** The location holding ABS as its storage and ABS's path there, its folder's place looked up once a run; undefined when in none. */

@@ -81,12 +81,15 @@ describe('the local-disk storage', () => {
     assert.equal(statSync(landed.path).mode & 0o777, 0o600);
   });
 
-  it('renames inside the storage, never over a taken name', async () => {
+  it('renames inside the storage, over a taken name only when asked', async () => {
     writeFileSync(join(root, 'sub', 'c.txt'), 'c');
     await disk.rename('sub/c.txt', 'sub/deeper/c.txt');
     assert.equal(readFileSync(join(root, 'sub', 'deeper', 'c.txt'), 'utf8'), 'c');
     await assert.rejects(disk.rename('sub/deeper/c.txt', 'sub/a.txt'), { code: 'ALREADY_EXISTS' });
     assert.equal(readFileSync(join(root, 'sub', 'a.txt'), 'utf8'), 'hello world');
+    writeFileSync(join(root, 'sub', 'd.txt'), 'd');
+    await disk.rename('sub/d.txt', 'sub/deeper/c.txt', { replace: true });
+    assert.equal(readFileSync(join(root, 'sub', 'deeper', 'c.txt'), 'utf8'), 'd', 'asked to, it replaces the file there');
   });
 
   it('removes a file or an empty folder, leaves a full one, and never the root', async () => {

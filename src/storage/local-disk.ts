@@ -112,10 +112,10 @@ export class LocalDisk implements LocationStorage {
     return Landing.open(partialIn(dirname(abs), key), opts);
   }
 
-  async rename(from: string, to: string): Promise<void> {
+  async rename(from: string, to: string, opts: { replace?: boolean } = {}): Promise<void> {
     const src = this.root.inFolder(from);
     const dst = this.root.inFolder(to);
-    if (lstatSync(dst, { throwIfNoEntry: false })) throw new VssError('ALREADY_EXISTS', `${dst} exists already`, { path: dst });
+    if (!opts.replace && lstatSync(dst, { throwIfNoEntry: false })) throw new VssError('ALREADY_EXISTS', `${dst} exists already`, { path: dst });
     renameSync(src, dst);
     await fsyncDirAsync(dirname(dst));
     if (dirname(src) !== dirname(dst)) await fsyncDirAsync(dirname(src));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { copySymlink, linkAs, sameSymlink } from './local-copy.js';
-import { deviceAt, entriesIn, factsAt, namesIn, realPathOf, removeEmptyFolders, removeName, renameAcross, writeAccess } from './local-tree.js';
+import { deviceAt, entriesIn, factsAt, namesIn, realPathOf, removeEmptyFolders, renameAcross, writeAccess } from './local-tree.js';
 
 describe('a local tree named by absolute paths', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vss-local-tree-'));
@@ -42,7 +42,7 @@ describe('a local tree named by absolute paths', () => {
     assert.equal(writeAccess(dir), 'ok');
   });
 
-  it('renames across folders, refusing a taken name (nothing replaced)', async () => {
+  it('renames across folders, refusing a taken name unless asked to replace it', async () => {
     mkdirSync(at('a'));
     mkdirSync(at('b'));
     writeFileSync(at('a', 'x'), 'x');
@@ -52,9 +52,10 @@ describe('a local tree named by absolute paths', () => {
     await renameAcross(at('a', 'x'), at('b', 'x'));
     assert.ok(!existsSync(at('a', 'x')));
     assert.equal(readFileSync(at('b', 'x'), 'utf8'), 'x');
-    removeName(at('b', 'y'));
-    removeName(at('b', 'y'));
-    assert.ok(!existsSync(at('b', 'y')));
+    writeFileSync(at('a', 'z'), 'z');
+    await renameAcross(at('a', 'z'), at('b', 'y'), { replace: true });
+    assert.ok(!existsSync(at('a', 'z')));
+    assert.equal(readFileSync(at('b', 'y'), 'utf8'), 'z', 'asked to, it replaces the file there in one step');
   });
 
   it('removes the empty folders of a tree, keeping one that holds something', () => {

@@ -97,15 +97,6 @@ export function makeFolders(abs: string): void {
   mkdirSync(abs, { recursive: true });
 }
 
-/** Remove the file or symlink at ABS (a name the user's --on-conflict replace gives up, outside every location); nothing there is not an error. */
-export function removeName(abs: string): void {
-  try {
-    unlinkSync(abs);
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw err;
-  }
-}
-
 /** Remove the folders of DIR (and DIR) left empty, deepest first; a folder still holding something stays. */
 export function removeEmptyFolders(dir: string): void {
   const st = lstatSync(dir, { throwIfNoEntry: false });
@@ -120,13 +111,13 @@ export function removeEmptyFolders(dir: string): void {
 
 /**
  * Give FROM the name TO on the same filesystem, where the two are not in one location (two
- * locations, or a folder the user named): as `LocalDisk.rename`, replacing nothing (refused when
- * TO is taken: the caller decided the conflict before), both folders flushed. One rename: a
+ * locations, or a folder the user named): as `LocalDisk.rename`, refused when TO is taken unless
+ * REPLACE (the caller decided the conflict before), both folders flushed. One rename: a
  * kill -9 leaves the file at one name or the other, never neither. EXDEV (another filesystem
  * after all) is thrown as it is.
  */
-export async function renameAcross(from: string, to: string): Promise<void> {
-  if (lstatSync(to, { throwIfNoEntry: false })) throw new VssError('ALREADY_EXISTS', `${to} exists already`, { path: to });
+export async function renameAcross(from: string, to: string, opts: { replace?: boolean } = {}): Promise<void> {
+  if (!opts.replace && lstatSync(to, { throwIfNoEntry: false })) throw new VssError('ALREADY_EXISTS', `${to} exists already`, { path: to });
   renameSync(from, to);
   await fsyncDirAsync(dirname(to));
   if (dirname(from) !== dirname(to)) await fsyncDirAsync(dirname(from));

@@ -22,8 +22,11 @@ export interface LocationStorage {
   openRead(rel: string): Promise<RangeReader>;
   /** A landing (core/landing.ts) for bytes that will become REL: its partial sits beside it, keyed by KEY. */
   land(rel: string, key: string, opts?: LandingOptions): Promise<Landing>;
-  /** Give FROM the name TO (both inside this storage), replacing nothing: refused when TO is taken. */
-  rename(from: string, to: string): Promise<void>;
+  /**
+   * Give FROM the name TO (both inside this storage) in one step: a kill leaves it under one name
+   * or the other. Refused when TO is taken, unless REPLACE (the file there is replaced at once).
+   */
+  rename(from: string, to: string, opts?: { replace?: boolean }): Promise<void>;
   /** Remove the file, symlink or empty folder at REL; nothing there is not an error. */
   remove(rel: string): Promise<void>;
   /** Hear of changes in the folders asked for (one watch per folder, not per file). */
