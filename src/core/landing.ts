@@ -269,7 +269,7 @@ export async function placeLanded(partial: string, to: Placing): Promise<string>
 
 /**
  * One verified partial of a batch put at FINAL (a local copy's: its bytes flushed for the whole
- * batch by files/flush.ts, its mode and times set by files/kept-meta.ts, the conflict decided by
+ * batch by storage/local-flush.ts, its mode and times set by storage/local-copy.ts, the conflict decided by
  * the operation), synchronously and without a flush: the caller fsyncs each folder the batch
  * went into once, when the batch is placed. A failed rename leaves PARTIAL where it was.
  */
