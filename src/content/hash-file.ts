@@ -26,8 +26,11 @@ const SAMPLE_COUNT = 32;
 const SAMPLE_SIZE = 64 * 1024;
 const SAMPLED_CONTEXT = 'vss 2026 sampled content id v2';
 
+/** A path its reader refuses (a symlink, FIFO or folder where the file was): a reason, as a file that is no longer regular is. */
+const NOT_REGULAR = 'is no longer a regular file';
+
 function mismatch(facts: NodeFacts, expected: ExpectedStat): string | null {
-  if (facts.kind !== 'file') return 'is no longer a regular file';
+  if (facts.kind !== 'file') return NOT_REGULAR;
   if (facts.inode !== expected.inode) return 'was replaced since discovery';
   if (facts.size !== expected.size || facts.mtimeMs !== expected.mtimeMs) return 'changed since discovery';
   return null;
@@ -63,15 +66,20 @@ export function hashSmallFileNow(path: string, expected: ExpectedStat, scratch?:
 export const SMALL_FILE_BYTES = SMALL_FILE;
 
 function hashSmallSync(path: string, expected: ExpectedStat, scratch?: Buffer): HashOutcome {
-  const file = refusedAsReason(() => LocalFileNow.open(path));
-  if ('reason' in file) return file;
+  let file: LocalFileNow;
+  try {
+    file = LocalFileNow.open(path);
+  } catch (err) {
+    if (err instanceof PathRefusedError) return { ok: false, reason: NOT_REGULAR };
+    throw err;
+  }
   try {
     const bad = mismatch(file.facts, expected);
     if (bad) return { ok: false, reason: bad };
     // A scratch buffer spares the collector a buffer a file: a scan reads a hundred thousand.
     const buf = scratch ? scratch.subarray(0, expected.size) : Buffer.allocUnsafe(expected.size);
     const got = file.readInto(buf);
-    if (got !== expected.size || changed(file.facts, file.refresh())) return { ok: false, reason: 'changed while being read' };
+    if (got !== expected.size || file.changedSinceOpen()) return { ok: false, reason: 'changed while being read' };
     return { ok: true, casId: blake3(buf).toString('hex'), casVersion: CAS_WHOLE, head: buf.subarray(0, HEAD_BYTES) };
   } finally {
     file.close();
@@ -80,8 +88,13 @@ function hashSmallSync(path: string, expected: ExpectedStat, scratch?: Buffer): 
 
 /** The local file at PATH hashed through its range reader, checked against what EXPECTED makes of the facts it was opened with. */
 async function hashLocalRange(path: string, expected: (facts: NodeFacts) => ExpectedStat, thresholdBytes: number): Promise<HashOutcome> {
-  const reader = await refusedAsReasonAsync(() => openLocalRange(path));
-  if ('reason' in reader) return reader;
+  let reader: RangeReader;
+  try {
+    reader = await openLocalRange(path);
+  } catch (err) {
+    if (err instanceof PathRefusedError) return { ok: false, reason: NOT_REGULAR };
+    throw err;
+  }
   try {
     return await hashRange(reader, expected(reader.facts), thresholdBytes);
   } finally {
@@ -125,25 +138,6 @@ async function hashRange(reader: RangeReader, expected: ExpectedStat, thresholdB
 
 function changed(before: NodeFacts, after: NodeFacts): boolean {
   return after.size !== before.size || after.mtimeMs !== before.mtimeMs;
-}
-
-/** A path refused by its reader (a symlink, FIFO or folder where the file was) is a reason, as a file that is no longer regular is. */
-function refusedAsReason<T>(open: () => T): T | { ok: false; reason: string } {
-  try {
-    return open();
-  } catch (err) {
-    if (err instanceof PathRefusedError) return { ok: false, reason: 'is no longer a regular file' };
-    throw err;
-  }
-}
-
-async function refusedAsReasonAsync<T>(open: () => Promise<T>): Promise<T | { ok: false; reason: string }> {
-  try {
-    return await open();
-  } catch (err) {
-    if (err instanceof PathRefusedError) return { ok: false, reason: 'is no longer a regular file' };
-    throw err;
-  }
 }
 
 /** Head, evenly spread samples, tail: the ranges a sampled content id covers. */

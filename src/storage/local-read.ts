@@ -42,9 +42,10 @@ export class LocalFileNow {
     return got;
   }
 
-  /** The facts again (a file that changed while it was read is refused by its reader). */
-  refresh(): NodeFacts {
-    return factsOf(fstatSync(this.fd));
+  /** Whether the file's size or time changed since it was opened (its reader refuses what it read then). */
+  changedSinceOpen(): boolean {
+    const st = fstatSync(this.fd);
+    return st.size !== this.facts.size || st.mtimeMs !== this.facts.mtimeMs;
   }
 
   close(): void {
