@@ -1,7 +1,10 @@
-import { lstat, opendir } from 'node:fs/promises';
-import { extname, join, relative, resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import mime from 'mime-types';
 import { describeFsError, VssError } from '../core/errors.js';
+import { ConfinedRoot } from '../library/confine.js';
+import type { LocalDisk } from '../storage/local-disk.js';
+import type { NodeFacts } from '../storage/port.js';
+import { storageAt } from '../storage/storages.js';
 import { identifyFileSoon } from './identify-file.js';
 import { SMALL_FILE_BYTES } from './hash-file.js';
 import { kindForMime } from './kinds.js';
@@ -24,6 +27,8 @@ export const BROWSE_LIMIT_DEFAULT = 10_000;
 export const BROWSE_LIMIT_MAX = 100_000;
 /** Files identified at once (reads in flight): a USB stick answers many small reads better than one. */
 const IN_FLIGHT = 8;
+/** Why a name that is not there (any more) is listed without its facts: as the file system says it. */
+const VANISHED = describeFsError(Object.assign(new Error('not there'), { code: 'ENOENT' }));
 
 /**
  * A folder's entries as vss sees them, without adding it as a location (seed 003 `index browse`):
@@ -34,77 +39,80 @@ const IN_FLIGHT = 8;
 export async function browseFolder(path: string, opts: BrowseFolderOptions): Promise<{ path: string; entries: FolderEntry[]; truncated: boolean }> {
   const root = resolve(path);
   const limit = Math.min(BROWSE_LIMIT_MAX, Math.max(1, Math.floor(opts.limit ?? BROWSE_LIMIT_DEFAULT)));
+  // The folder named is trusted as named; nothing beneath it is reached through a symlink.
+  const disk = storageAt(new ConfinedRoot(root, 'the folder browsed'));
   let st;
   try {
-    st = await lstat(root);
+    st = await disk.stat('');
   } catch (err) {
     throw new VssError('NOT_FOUND', `cannot browse: ${describeFsError(err)}`, { path: root, cause: err });
   }
-  if (!st.isDirectory()) throw new VssError('USAGE', 'not a folder', { path: root });
+  if (!st) throw new VssError('NOT_FOUND', `cannot browse: ${VANISHED}`, { path: root });
+  if (st.kind !== 'dir') throw new VssError('USAGE', 'not a folder', { path: root });
 
   const entries: FolderEntry[] = [];
   let truncated = false;
-  const folders = [root];
+  const folders = [''];
   while (folders.length > 0 && !truncated) {
     const dir = folders.shift()!;
     let names: string[];
     try {
-      names = [];
-      for await (const d of await opendir(dir)) names.push(d.name);
+      names = await disk.names(dir);
     } catch (err) {
-      if (dir === root) throw new VssError('NOT_FOUND', `cannot list: ${describeFsError(err)}`, { path: root, cause: err });
-      entries.push({ ...blank(relative(root, dir), 'dir'), error: describeFsError(err) });
+      if (dir === '') throw new VssError('NOT_FOUND', `cannot list: ${describeFsError(err)}`, { path: root, cause: err });
+      entries.push({ ...blank(dir, 'dir'), error: describeFsError(err) });
       continue;
     }
     names.sort();
     for (const name of names) {
       if (entries.length >= limit) { truncated = true; break; }
-      const abs = join(dir, name);
-      const entry = await describe(abs, relative(root, abs));
+      const rel = dir === '' ? name : `${dir}/${name}`;
+      const entry = await describe(disk, rel);
       entries.push(entry);
-      if (opts.recursive && entry.type === 'dir' && entry.error === undefined) folders.push(abs);
+      if (opts.recursive && entry.type === 'dir' && entry.error === undefined) folders.push(rel);
     }
   }
-  await identifyAll(root, entries, opts);
+  await identifyAll(disk, entries, opts);
   return { path: root, entries, truncated };
+}
+
+/** What is at REL now (never followed), or why it cannot be looked at. */
+async function factsAt(disk: LocalDisk, rel: string): Promise<NodeFacts | { error: string }> {
+  try {
+    return (await disk.stat(rel)) ?? { error: VANISHED };
+  } catch (err) {
+    return { error: describeFsError(err) };
+  }
 }
 
 function blank(path: string, type: FolderEntry['type']): FolderEntry {
   return { path, type, size: 0, modified: null, kind: null, mime: null, content_uuid: null, cas_id: null };
 }
 
-async function describe(abs: string, rel: string): Promise<FolderEntry> {
-  try {
-    const s = await lstat(abs);
-    const type: FolderEntry['type'] = s.isDirectory() ? 'dir' : s.isFile() ? 'file' : s.isSymbolicLink() ? 'symlink' : 'other';
-    const out = { ...blank(rel, type), size: type === 'file' ? s.size : 0, modified: new Date(s.mtimeMs).toISOString() };
-    if (type === 'file') {
-      const byName = mime.lookup(extname(abs)) || null;
-      out.mime = byName;
-      out.kind = byName ? kindForMime(byName) : 'unknown';
-    }
-    return out;
-  } catch (err) {
-    return { ...blank(rel, 'other'), error: describeFsError(err) }; // vanished or unreadable since the listing
+async function describe(disk: LocalDisk, rel: string): Promise<FolderEntry> {
+  const s = await factsAt(disk, rel);
+  if ('error' in s) return { ...blank(rel, 'other'), error: s.error }; // vanished or unreadable since the listing
+  const type: FolderEntry['type'] = s.kind;
+  const out = { ...blank(rel, type), size: type === 'file' ? s.size : 0, modified: new Date(s.mtimeMs).toISOString() };
+  if (type === 'file') {
+    const byName = mime.lookup(extname(rel)) || null;
+    out.mime = byName;
+    out.kind = byName ? kindForMime(byName) : 'unknown';
   }
+  return out;
 }
 
 /** Hash and sniff the files asked for, IN_FLIGHT at a time; a failure is that entry's reason. */
-async function identifyAll(root: string, entries: FolderEntry[], opts: BrowseFolderOptions): Promise<void> {
+async function identifyAll(disk: LocalDisk, entries: FolderEntry[], opts: BrowseFolderOptions): Promise<void> {
   const todo = entries.filter((e) => e.type === 'file' && e.error === undefined && (opts.content || e.size <= SMALL_FILE_BYTES));
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
       const e = todo[next++]!;
-      const abs = join(root, e.path);
-      let st;
-      try {
-        st = await lstat(abs);
-      } catch (err) {
-        e.error = describeFsError(err);
-        continue;
-      }
-      const out = await identifyFileSoon({ id: 0, abs, name: e.path, size: st.size, mtimeMs: st.mtimeMs, inode: st.ino }, opts.hashThresholdBytes);
+      const st = await factsAt(disk, e.path);
+      if ('error' in st) { e.error = st.error; continue; }
+      // Read by its local path: identification reads a local file at once, in this thread.
+      const out = await identifyFileSoon({ id: 0, abs: disk.localPath(e.path), name: e.path, size: st.size, mtimeMs: st.mtimeMs, inode: st.inode }, opts.hashThresholdBytes);
       if (!out.ok) { e.error = out.reason; continue; }
       e.kind = out.kind;
       e.mime = out.mime;

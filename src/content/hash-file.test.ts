@@ -1,10 +1,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, lstatSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { randomBytes } from 'node:crypto';
-import { hashFileForIdentity, sampleRanges } from './hash-file.js';
+import { hashFileAsIs, hashFileForIdentity, sampleRanges } from './hash-file.js';
 import { CAS_SAMPLED, CAS_WHOLE } from './identity.js';
 import { tempDir } from '../../test/helpers.js';
 
@@ -108,5 +109,41 @@ describe('hashFileForIdentity', () => {
     const seen = expect(p);
     rmSync(p);
     await assert.rejects(hashFileForIdentity(p, seen, THRESHOLD), { code: 'ENOENT' });
+  });
+});
+
+describe('hashFileForIdentity refusals and hashFileAsIs', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it('refuses with a reason a symlink or a FIFO put where the file was, small or large', async () => {
+    for (const size of [10, 2 * MiB]) {
+      const p = join(tmp.path, `was-file-${size}`);
+      writeFileSync(p, randomBytes(size));
+      const seen = expect(p);
+      rmSync(p);
+      symlinkSync(join(tmp.path, 'elsewhere'), p);
+      assert.deepEqual(await hashFileForIdentity(p, seen, THRESHOLD), { ok: false, reason: 'is no longer a regular file' });
+      rmSync(p);
+      execFileSync('mkfifo', [p]);
+      assert.deepEqual(await hashFileForIdentity(p, seen, THRESHOLD), { ok: false, reason: 'is no longer a regular file' });
+    }
+  });
+
+  it('hashes a file as it is now, whole when small whatever the threshold, sampled above it', async () => {
+    const small = join(tmp.path, 'small');
+    const bytes = randomBytes(4 * 1024);
+    writeFileSync(small, bytes);
+    const s = await hashFileAsIs(small, 0);
+    assert.ok(s.ok);
+    assert.equal(s.casId, blake3(bytes).toString('hex'));
+    assert.equal(s.casVersion, CAS_WHOLE);
+    const big = join(tmp.path, 'big');
+    writeFileSync(big, randomBytes(3 * MiB));
+    const b = await hashFileAsIs(big, 0);
+    const again = await hashFileForIdentity(big, expect(big), 0);
+    assert.ok(b.ok && again.ok);
+    assert.equal(b.casVersion, CAS_SAMPLED);
+    assert.equal(b.casId, again.casId);
   });
 });

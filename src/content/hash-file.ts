@@ -1,6 +1,8 @@
 import { blake3, Blake3Hasher } from '@napi-rs/blake-hash';
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { open as openAsync } from 'node:fs/promises';
+import { PathRefusedError } from '../library/confine.js';
+import { openLocalRange } from '../storage/local-disk.js';
+import { LocalFileNow } from '../storage/local-read.js';
+import type { NodeFacts, RangeReader } from '../storage/port.js';
 import { CAS_SAMPLED, CAS_WHOLE } from './identity.js';
 
 /** What the indexer recorded for the file; hashing refuses a file that no longer matches it. */
@@ -24,14 +26,13 @@ const SAMPLE_COUNT = 32;
 const SAMPLE_SIZE = 64 * 1024;
 const SAMPLED_CONTEXT = 'vss 2026 sampled content id v2';
 
-// O_NOFOLLOW: a path that became a symlink since discovery is refused, not followed out of the location.
-// O_NONBLOCK: a path that became a FIFO cannot hang us on open.
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+/** A path its reader refuses (a symlink, FIFO or folder where the file was): a reason, as a file that is no longer regular is. */
+const NOT_REGULAR = 'is no longer a regular file';
 
-function mismatch(st: Stats, expected: ExpectedStat): string | null {
-  if (!st.isFile()) return 'is no longer a regular file';
-  if (st.ino !== expected.inode) return 'was replaced since discovery';
-  if (st.size !== expected.size || st.mtimeMs !== expected.mtimeMs) return 'changed since discovery';
+function mismatch(facts: NodeFacts, expected: ExpectedStat): string | null {
+  if (facts.kind !== 'file') return NOT_REGULAR;
+  if (facts.inode !== expected.inode) return 'was replaced since discovery';
+  if (facts.size !== expected.size || facts.mtimeMs !== expected.mtimeMs) return 'changed since discovery';
   return null;
 }
 
@@ -40,7 +41,15 @@ function mismatch(st: Stats, expected: ExpectedStat): string | null {
  * indexer saw: a file that changes or vanishes while being read is refused with a reason.
  */
 export async function hashFileForIdentity(path: string, expected: ExpectedStat, thresholdBytes: number): Promise<HashOutcome> {
-  return hashSmallFileNow(path, expected) ?? hashLarge(path, expected, thresholdBytes);
+  return hashSmallFileNow(path, expected) ?? hashLocalRange(path, () => expected, thresholdBytes);
+}
+
+/**
+ * The content identity of the local file at PATH as it is now (a partial just landed, checked
+ * against the content it should be), refused only if it changes while it is read.
+ */
+export async function hashFileAsIs(path: string, thresholdBytes: number): Promise<HashOutcome> {
+  return hashLocalRange(path, (facts) => facts, thresholdBytes);
 }
 
 /**
@@ -57,64 +66,78 @@ export function hashSmallFileNow(path: string, expected: ExpectedStat, scratch?:
 export const SMALL_FILE_BYTES = SMALL_FILE;
 
 function hashSmallSync(path: string, expected: ExpectedStat, scratch?: Buffer): HashOutcome {
-  const fd = openSync(path, OPEN_FLAGS);
+  let file: LocalFileNow;
   try {
-    const before = fstatSync(fd);
-    const bad = mismatch(before, expected);
+    file = LocalFileNow.open(path);
+  } catch (err) {
+    if (err instanceof PathRefusedError) return { ok: false, reason: NOT_REGULAR };
+    throw err;
+  }
+  try {
+    const bad = mismatch(file.facts, expected);
     if (bad) return { ok: false, reason: bad };
     // A scratch buffer spares the collector a buffer a file: a scan reads a hundred thousand.
     const buf = scratch ? scratch.subarray(0, expected.size) : Buffer.allocUnsafe(expected.size);
-    let got = 0;
-    while (got < buf.length) {
-      const n = readSync(fd, buf, got, buf.length - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    const after = fstatSync(fd);
-    if (got !== expected.size || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-      return { ok: false, reason: 'changed while being read' };
-    }
+    const got = file.readInto(buf);
+    if (got !== expected.size || file.changedSinceOpen()) return { ok: false, reason: 'changed while being read' };
     return { ok: true, casId: blake3(buf).toString('hex'), casVersion: CAS_WHOLE, head: buf.subarray(0, HEAD_BYTES) };
   } finally {
-    closeSync(fd);
+    file.close();
   }
 }
 
-async function hashLarge(path: string, expected: ExpectedStat, thresholdBytes: number): Promise<HashOutcome> {
-  const fh = await openAsync(path, OPEN_FLAGS);
+/** The local file at PATH hashed through its range reader, checked against what EXPECTED makes of the facts it was opened with. */
+async function hashLocalRange(path: string, expected: (facts: NodeFacts) => ExpectedStat, thresholdBytes: number): Promise<HashOutcome> {
+  let reader: RangeReader;
   try {
-    const before = await fh.stat();
-    const bad = mismatch(before, expected);
-    if (bad) return { ok: false, reason: bad };
-    const head = Buffer.alloc(Math.min(HEAD_BYTES, expected.size));
-    await fh.read(head, 0, head.length, 0);
-
-    let hasher: Blake3Hasher;
-    let version: number;
-    let complete: boolean;
-    if (expected.size <= thresholdBytes) {
-      hasher = new Blake3Hasher();
-      version = CAS_WHOLE;
-      complete = await readRange(fh, hasher, 0, expected.size);
-    } else {
-      hasher = Blake3Hasher.newDeriveKey(SAMPLED_CONTEXT);
-      version = CAS_SAMPLED;
-      const sizeBytes = Buffer.alloc(8);
-      sizeBytes.writeBigUInt64LE(BigInt(expected.size));
-      hasher.update(sizeBytes);
-      complete = true;
-      for (const [start, length] of sampleRanges(expected.size)) {
-        if (!(await readRange(fh, hasher, start, length))) { complete = false; break; }
-      }
-    }
-    const after = await fh.stat();
-    if (!complete || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-      return { ok: false, reason: 'changed while being read' };
-    }
-    return { ok: true, casId: hasher.digest('hex'), casVersion: version, head };
-  } finally {
-    await fh.close();
+    reader = await openLocalRange(path);
+  } catch (err) {
+    if (err instanceof PathRefusedError) return { ok: false, reason: NOT_REGULAR };
+    throw err;
   }
+  try {
+    return await hashRange(reader, expected(reader.facts), thresholdBytes);
+  } finally {
+    await reader.close();
+  }
+}
+
+/**
+ * Hash the file READER has open for its content identity: whole up to THRESHOLDBYTES (and always
+ * up to SMALL_FILE, as `hashFileForIdentity` does), sampled above; refused when it is not the file
+ * EXPECTED describes, or changes while it is read.
+ */
+async function hashRange(reader: RangeReader, expected: ExpectedStat, thresholdBytes: number): Promise<HashOutcome> {
+  const before = reader.facts;
+  const bad = mismatch(before, expected);
+  if (bad) return { ok: false, reason: bad };
+  const head = Buffer.alloc(Math.min(HEAD_BYTES, expected.size));
+  await reader.read(head, 0, head.length, 0);
+
+  let hasher: Blake3Hasher;
+  let version: number;
+  let complete: boolean;
+  if (expected.size <= Math.max(thresholdBytes, SMALL_FILE)) {
+    hasher = new Blake3Hasher();
+    version = CAS_WHOLE;
+    complete = await readRange(reader, hasher, 0, expected.size);
+  } else {
+    hasher = Blake3Hasher.newDeriveKey(SAMPLED_CONTEXT);
+    version = CAS_SAMPLED;
+    const sizeBytes = Buffer.alloc(8);
+    sizeBytes.writeBigUInt64LE(BigInt(expected.size));
+    hasher.update(sizeBytes);
+    complete = true;
+    for (const [start, length] of sampleRanges(expected.size)) {
+      if (!(await readRange(reader, hasher, start, length))) { complete = false; break; }
+    }
+  }
+  if (!complete || changed(before, await reader.refresh())) return { ok: false, reason: 'changed while being read' };
+  return { ok: true, casId: hasher.digest('hex'), casVersion: version, head };
+}
+
+function changed(before: NodeFacts, after: NodeFacts): boolean {
+  return after.size !== before.size || after.mtimeMs !== before.mtimeMs;
 }
 
 /** Head, evenly spread samples, tail: the ranges a sampled content id covers. */
@@ -128,15 +151,13 @@ export function sampleRanges(size: number): Array<[number, number]> {
   return ranges;
 }
 
-type ReadableHandle = Awaited<ReturnType<typeof openAsync>>;
-
-async function readRange(fh: ReadableHandle, hasher: Blake3Hasher, start: number, length: number): Promise<boolean> {
+async function readRange(reader: RangeReader, hasher: Blake3Hasher, start: number, length: number): Promise<boolean> {
   const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, length)));
   let pos = start;
   const end = start + length;
   while (pos < end) {
     const want = Math.min(buf.length, end - pos);
-    const { bytesRead } = await fh.read(buf, 0, want, pos);
+    const bytesRead = await reader.read(buf, 0, want, pos);
     if (bytesRead === 0) return false; // truncated under us
     hasher.update(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
     pos += bytesRead;

@@ -1,13 +1,28 @@
 import { locationOnline } from '../volumes/location-online.js';
-import { existsSync, lstatSync } from 'node:fs';
 import { VssError } from '../core/errors.js';
 import { PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 import { UUID_RE } from '../sidecars/address.js';
+import { factsOf } from '../storage/local-disk.js';
+import type { LocationStorage, NodeFacts } from '../storage/port.js';
+import { storageAt } from '../storage/storages.js';
 
 /** A content's own file on this device, checked just now; or why there is none (the daemon answers 404 with it). */
 export type OriginalFileAnswer =
-  | { state: 'ready'; path: string; size: number; mime: string; cas_id: string; cas_version: number }
+  | {
+    state: 'ready';
+    /** The copy's location's storage, and the copy's path in it: what a peer is served from. */
+    storage: LocationStorage;
+    rel: string;
+    /** Its local path, for what reads a file by its path (the daemon's ranges, a send). */
+    path: string;
+    /** What it is now, checked unchanged since it was identified. */
+    facts: NodeFacts;
+    size: number;
+    mime: string;
+    cas_id: string;
+    cas_version: number;
+  }
   | { state: 'unavailable'; reason: string; offline: boolean };
 
 /** How many copies are looked at before giving up (a content copied thousands of times is still answered quickly). */
@@ -36,7 +51,8 @@ export function originalFile(lib: Library, contentUuid: string): OriginalFileAns
     if (locationOnline(lib, c.location_id)?.online === false) { offline = true; continue; }
     root = lib.roots.tryLocation(c.location_id);
     if (root instanceof PathRefusedError) continue;
-    if (!existsSync(root.root)) {
+    const storage = storageAt(root);
+    if (!storage.statNow('')) {
       offline = true;
       continue;
     }
@@ -48,9 +64,11 @@ export function originalFile(lib: Library, contentUuid: string): OriginalFileAns
       why ??= `no copy vss may read: ${err.message}`;
       continue;
     }
-    const st = lstatSync(path, { throwIfNoEntry: false });
+    const st = storage.statNow(c.rel_path);
     if (!st) continue;
-    if (st.size === content.size && st.ino === c.inode && st.mtimeMs === c.mtime_ms) return { state: 'ready', path, size: st.size, mime: content.mime, cas_id: content.cas_id, cas_version: content.cas_version };
+    if (st.size === content.size && st.ino === c.inode && st.mtimeMs === c.mtime_ms) {
+      return { state: 'ready', storage, rel: c.rel_path, path, facts: factsOf(st), size: st.size, mime: content.mime, cas_id: content.cas_id, cas_version: content.cas_version };
+    }
     why ??= 'its copies changed since they were indexed (a rescan identifies them again)';
   }
   if (why) return { state: 'unavailable', reason: why, offline: false };

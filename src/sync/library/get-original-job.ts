@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { UsageError, VssError } from '../../core/errors.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
@@ -8,8 +7,8 @@ import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import type { PeerLink } from '../peer-link.js';
 import { waitForNetwork } from '../network-wait.js';
-import { copyOriginal, type GetPlan } from './get-original.js';
-import { partialIn } from '../../core/landing.js';
+import { copyOriginal, copyTarget, type GetPlan } from './get-original.js';
+import { partialName } from './originals.js';
 
 /** The job kind of `vss content get` (DESIGN §15): a content's original copied into a folder, verified. */
 export const CONTENT_GET = 'content-get';
@@ -50,7 +49,7 @@ export async function runContentGet(lib: Library, network: Peers | undefined, jo
     return { state: 'completed', note: `copied to ${got.path}`, result: JSON.stringify(got) };
   } catch (err) {
     // Cancelled: nothing is kept. Stopped or paused: the partial file stays, the next run resumes after it.
-    if (ctx.signal.reason instanceof CancelledByUser) await rm(partialIn(p.dir, plan.contentUuid), { force: true });
+    if (ctx.signal.reason instanceof CancelledByUser) await copyTarget(p.dir).remove(partialName(plan.contentUuid));
     if (!ctx.signal.aborted && err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) {
       // A daemon just started has not met the holding devices yet: that costs no attempt.
       const wait = waitForNetwork(network, 'the devices holding it to connect');

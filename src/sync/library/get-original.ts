@@ -1,12 +1,15 @@
-import { basename } from 'node:path';
-import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { contentByRef } from '../../browse/content-ref.js';
 import { originalFile } from '../../content/original-file.js';
 import { VssError } from '../../core/errors.js';
+import { placeLanded } from '../../core/landing.js';
+import { ConfinedRoot } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
+import type { LocalDisk } from '../../storage/local-disk.js';
+import { isLocalFolder } from '../../storage/local-read.js';
+import { storageAt } from '../../storage/storages.js';
 import type { PeerLink } from '../peer-link.js';
-import { partialIn, placeLanded } from '../../core/landing.js';
-import { copyToPartial, keptOf, originalRange, receiveOriginal, type ExpectedOriginal } from './originals.js';
+import { copyToPartial, keptOfFacts, originalRange, receiveOriginal, resumableBytes, type ExpectedOriginal } from './originals.js';
 
 export interface GotOriginal {
   content_uuid: string;
@@ -39,12 +42,11 @@ type Peers = Required<Pick<PeerLink, 'connected' | 'open'>>;
  * instead of queued. PEERS: the daemon's network (absent in-process: only a copy on this device).
  */
 export function planGet(lib: Library, ref: string, dir: string, peers?: Peers): GetPlan {
-  const target = statSync(dir, { throwIfNoEntry: false });
-  if (!target?.isDirectory()) throw new VssError('NOT_FOUND', `${dir} is not a folder`, { path: dir });
+  if (!isLocalFolder(dir)) throw new VssError('NOT_FOUND', `${dir} is not a folder`, { path: dir });
   const { uuid, name } = contentByRef(lib, ref);
   const plan = (size: number): GetPlan => ({ contentUuid: uuid, size, dir, ...(name !== undefined ? { name } : {}) });
   const here = originalFile(lib, uuid);
-  if (here.state === 'ready') return plan(statSync(here.path).size);
+  if (here.state === 'ready') return plan(here.size);
   return plan(reachableHolders(lib, uuid, here, peers).facts.size);
 }
 
@@ -57,15 +59,15 @@ export function planGet(lib: Library, ref: string, dir: string, peers?: Peers): 
 export async function copyOriginal(lib: Library, plan: GetPlan, peers: Peers | undefined, opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<GotOriginal> {
   const { contentUuid: uuid, dir, name } = plan;
   const self = lib.device;
-  const partial = partialIn(dir, uuid);
+  const into = copyTarget(dir);
 
   const here = originalFile(lib, uuid);
   if (here.state === 'ready') {
-    const kept = keptOf(here.path);
-    const copied = await copyToPartial(here.path, partial, { casId: here.cas_id, casVersion: here.cas_version });
+    const kept = keptOfFacts(here.facts);
+    const copied = await copyToPartial(here.storage, here.rel, into, uuid, { casId: here.cas_id, casVersion: here.cas_version });
     if (copied.wrong !== undefined) throw new VssError('IO', `the copy of ${here.path} changed while it was read: nothing kept`, { path: here.path });
     opts.onProgress?.(copied.size, copied.size);
-    const path = await placeLanded(partial, { dir, name: name ?? basename(here.path), conflict: 'keep-both', kept });
+    const path = await placeLanded(copied.path, { dir, name: name ?? basename(here.path), conflict: 'keep-both', kept });
     return { content_uuid: uuid, path, size: copied.size, from: self.uuid, from_device: self.name, bytes_received: 0 };
   }
 
@@ -76,13 +78,13 @@ export async function copyOriginal(lib: Library, plan: GetPlan, peers: Peers | u
     try {
       const stream = await network.open(r.peerId, 'original', AbortSignal.timeout(5_000));
       // What a cut-off copy left counts as done: the transfer resumes after it.
-      let done = Math.min(statSync(partial, { throwIfNoEntry: false })?.size ?? 0, want.size);
-      const got = await receiveOriginal(stream, lib.config.id, want, partial, {
+      let done = await resumableBytes(into, uuid, want.size);
+      const got = await receiveOriginal(stream, lib.config.id, want, into, {
         ...(opts.signal ? { signal: opts.signal } : {}),
         onBytes: (n) => opts.onProgress?.((done += n), want.size),
       });
       const fileName = name ?? copies.find((c) => c.device_uuid === r.deviceUuid)?.name ?? uuid;
-      const path = await placeLanded(partial, { dir, name: fileName, conflict: 'keep-both', kept: got.kept });
+      const path = await placeLanded(got.path, { dir, name: fileName, conflict: 'keep-both', kept: got.kept });
       return { content_uuid: uuid, path, size: want.size, from: r.deviceUuid, from_device: names.get(r.deviceUuid) ?? r.name, bytes_received: got.bytes };
     } catch (err) {
       if (opts.signal?.aborted) throw err;
@@ -90,6 +92,14 @@ export async function copyOriginal(lib: Library, plan: GetPlan, peers: Peers | u
     }
   }
   throw new VssError('UNAVAILABLE', `content ${uuid} could not be copied: ${reasons.join('; ')}`);
+}
+
+/**
+ * The folder DIR a copy lands in, as a storage: trusted as the user named it (it may be reached
+ * through a symlink); nothing below it is followed.
+ */
+export function copyTarget(dir: string): LocalDisk {
+  return storageAt(new ConfinedRoot(resolve(dir), 'the folder copied into'));
 }
 
 /** `planGet` and `copyOriginal` at once (in-process, where no job queue is worked: only a copy on this device can be made). */

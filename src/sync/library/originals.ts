@@ -1,12 +1,13 @@
-import { constants, createReadStream, lstatSync } from 'node:fs';
-import { open, rm, stat } from 'node:fs/promises';
 import type { Stream } from '@libp2p/interface';
-import { hashFileForIdentity } from '../../content/hash-file.js';
+import { hashFileAsIs } from '../../content/hash-file.js';
 import { originalFile } from '../../content/original-file.js';
-import { VssError } from '../../core/errors.js';
-import { Landing, resumableSize, verifyLanded, type KeptAttributes, type Landed } from '../../core/landing.js';
+import { describeFsError, VssError } from '../../core/errors.js';
+import { Landing, PARTIAL_PREFIX, verifyLanded, type KeptAttributes, type Landed } from '../../core/landing.js';
 import { keptMode, modeFromPeer } from '../../core/kept-mode.js';
 import type { Library } from '../../library/library.js';
+import { localFactsNow } from '../../storage/local-read.js';
+import type { LocationStorage, NodeFacts, RangeReader } from '../../storage/port.js';
+import { readChunks } from '../../storage/read-chunks.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { MODE_OF_OLDER_PEER, REASON_CHARS } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
@@ -35,18 +36,30 @@ export async function serveOriginal(stream: Stream, remote: RemoteDevice, libOf:
     const file = originalFile(lib, req.content);
     if (file.state !== 'ready') return await refuse(file.reason);
     if (req.offset > file.size) return await refuse(`offset ${req.offset} is past the end (${file.size} bytes)`);
-    const kept = keptOf(file.path);
-    await ch.send('original.item', { size: file.size, offset: req.offset, cas_id: file.cas_id, cas_version: file.cas_version, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) });
-    const end = Math.min(file.size, req.length === undefined ? file.size : req.offset + req.length);
-    if (end > req.offset) {
+    let reader: RangeReader;
+    try {
+      reader = await file.storage.openRead(file.rel);
+    } catch (err) {
+      return await refuse(`its copy could not be read: ${describeFsError(err)}`);
+    }
+    try {
+      // The file opened must be the one checked: a copy replaced since is not served (a range a viewer shows is never checked).
+      if (changedSince(file.facts, reader.facts)) return await refuse('its copy changed as it was opened (a rescan identifies it again)');
+      const kept = keptOfFacts(reader.facts);
+      await ch.send('original.item', { size: file.size, offset: req.offset, cas_id: file.cas_id, cas_version: file.cas_version, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) });
+      const end = Math.min(file.size, req.length === undefined ? file.size : req.offset + req.length);
       // Exactly the bytes announced: a file that shrank since it was checked ends the stream short, which the asker notices.
-      for await (const chunk of createReadStream(file.path, { start: req.offset, end: end - 1, highWaterMark: CHUNK })) {
-        await ch.writeBytes(chunk as Buffer);
-      }
+      for await (const chunk of readChunks(reader, req.offset, end, CHUNK)) await ch.writeBytes(chunk);
+    } finally {
+      await reader.close();
     }
   } finally {
     await ch.close();
   }
+}
+
+function changedSince(checked: NodeFacts, opened: NodeFacts): boolean {
+  return opened.inode !== checked.inode || opened.size !== checked.size || opened.mtimeMs !== checked.mtimeMs;
 }
 
 /** What the asker expects of the content: its facts as its owner sent them. */
@@ -59,11 +72,15 @@ export interface ExpectedOriginal {
 
 export type { KeptAttributes };
 
-/** The attributes a copy of the file at PATH (here) keeps. */
+/** The attributes a copy of the local file at PATH (one a user named, to send) keeps. */
 export function keptOf(path: string): KeptAttributes {
-  const st = lstatSync(path);
-  const mtimeMs = Math.floor(st.mtimeMs);
-  return { mode: keptMode(st.mode), ...(mtimeMs >= 0 ? { mtimeMs } : {}) };
+  return keptOfFacts(localFactsNow(path));
+}
+
+/** The attributes a copy of a file with FACTS keeps. */
+export function keptOfFacts(facts: Pick<NodeFacts, 'mode' | 'mtimeMs'>): KeptAttributes {
+  const mtimeMs = Math.floor(facts.mtimeMs);
+  return { mode: keptMode(facts.mode), ...(mtimeMs >= 0 ? { mtimeMs } : {}) };
 }
 
 /** The attributes a peer sent (MODE, MTIME_MS, either absent from an older vss), as a copy keeps them. */
@@ -71,46 +88,64 @@ export function keptFromPeer(mode: number | undefined, mtimeMs: number | undefin
   return { mode: modeFromPeer(mode, MODE_OF_OLDER_PEER), ...(mtimeMs !== undefined ? { mtimeMs } : {}) };
 }
 
+/** The name of the partial a copy of content KEY is written to in its folder until it is verified (a retry resumes it). */
+export function partialName(key: string): string {
+  return `${PARTIAL_PREFIX}${key}`;
+}
+
+/** How many bytes of a file of SIZE bytes the partial of KEY in INTO holds already (what a resumed transfer asks from). */
+export async function resumableBytes(into: LocationStorage, key: string, size: number): Promise<number> {
+  const f = await into.stat(partialName(key));
+  return f?.kind === 'file' ? Math.min(f.size, size) : 0;
+}
+
+/** The landing of the partial of KEY in the folder INTO (its root). */
+function landIn(into: LocationStorage, key: string, resumeOf?: number): Promise<Landing> {
+  return into.land(partialName(key), key, resumeOf !== undefined ? { resumeOf } : {});
+}
+
 /**
- * Copy the file at SRC (a regular file, never through a final symlink) into the landing PARTIAL,
- * and check it against the content id WANT (a file changed while it was read is not kept).
+ * Copy the file REL of FROM (a regular file, never through a symlink) into the partial of KEY in
+ * INTO, and check it against the content id WANT (a file changed while it was read is not kept).
+ * Returns the partial's path (to place it) and its size, or why its bytes are wrong (it is gone then).
  */
-export async function copyToPartial(src: string, partial: string, want: { casId: string; casVersion: number }): Promise<{ size: number; wrong?: string }> {
-  const from = await open(src, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+export async function copyToPartial(from: LocationStorage, rel: string, into: LocationStorage, key: string, want: { casId: string; casVersion: number }): Promise<{ path: string; size: number; wrong?: string }> {
+  const reader = await from.openRead(rel);
   let landed: Landed | undefined;
   try {
-    const land = await Landing.open(partial);
+    const land = await landIn(into, key);
     try {
-      for await (const chunk of from.createReadStream({ autoClose: false, highWaterMark: CHUNK })) await land.write([chunk as Buffer]);
+      // To the end as it is now: a file that grew or shrank is caught by the content id.
+      for await (const chunk of readChunks(reader, 0, Number.MAX_SAFE_INTEGER, CHUNK)) await land.write([chunk]);
     } finally {
       landed = await land.finish();
     }
   } finally {
-    await from.close();
+    await reader.close();
   }
   const wrong = await verifyLanded(landed!, { size: landed!.size, check: contentIdCheck(want) });
-  return { size: landed!.size, ...(wrong !== undefined ? { wrong } : {}) };
+  return { path: landed!.path, size: landed!.size, ...(wrong !== undefined ? { wrong } : {}) };
 }
 
 /** A landing's check that its bytes are the content WANT names (its content id, as the indexer computes it). */
 function contentIdCheck(want: { casId: string; casVersion: number }): (path: string) => Promise<string | undefined> {
   return async (path) => {
-    const st = await stat(path);
-    const id = await hashFileForIdentity(path, { size: st.size, mtimeMs: st.mtimeMs, inode: st.ino }, want.casVersion === 1 ? Number.MAX_SAFE_INTEGER : 0);
+    const id = await hashFileAsIs(path, want.casVersion === 1 ? Number.MAX_SAFE_INTEGER : 0);
     if (!id.ok) return id.reason;
     return id.casId === want.casId ? undefined : `content id ${id.casId.slice(0, 16)}…`;
   };
 }
 
 /**
- * Receive a content's original from one device into PARTIAL (appending from its current size:
- * a transfer cut off resumes), then check the whole file against the content id. Returns the
- * bytes received and what the copy keeps of the owner's file. Throws VssError PEER when the owner
- * sent other facts or bytes (PARTIAL is then deleted), UNAVAILABLE when it refused or the stream
- * ended early (PARTIAL kept, to resume).
+ * Receive a content's original from one device into its partial in the folder INTO (appending
+ * from its current size: a transfer cut off resumes), then check the whole file against the
+ * content id. Returns the partial's path (to place it), the bytes received and what the copy
+ * keeps of the owner's file. Throws VssError PEER when the owner sent other facts or bytes (the
+ * partial is then deleted), UNAVAILABLE when it refused or the stream ended early (the partial
+ * kept, to resume).
  */
-export async function receiveOriginal(stream: Stream, libraryId: string, want: ExpectedOriginal, partial: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<{ bytes: number; kept: KeptAttributes }> {
-  const offset = resumableSize(partial, want.size);
+export async function receiveOriginal(stream: Stream, libraryId: string, want: ExpectedOriginal, into: LocationStorage, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<{ path: string; bytes: number; kept: KeptAttributes }> {
+  const offset = await resumableBytes(into, want.contentUuid, want.size);
   const ch = new PeerChannel(stream, 'original');
   let got = 0;
   let kept: KeptAttributes;
@@ -124,8 +159,9 @@ export async function receiveOriginal(stream: Stream, libraryId: string, want: E
       throw new VssError('PEER', `the device offered ${h.size} bytes of content ${h.cas_id.slice(0, 16)}…, not the ${want.size} bytes of ${want.casId.slice(0, 16)}… it announced`);
     }
     kept = keptFromPeer(h.mode, h.mtime_ms);
-    const land = await Landing.open(partial, { resumeOf: want.size });
+    const land = await landIn(into, want.contentUuid, want.size);
     try {
+      if (land.offset !== offset) throw new VssError('IO', `the partial file of content ${want.contentUuid} changed as its transfer began`);
       for (let left = want.size - offset; left > 0;) {
         const data = await ch.readBytes(Math.min(left, CHUNK), stallSignal(opts.signal));
         if (data === null) throw new VssError('UNAVAILABLE', `the device stopped after ${offset + got} of ${want.size} bytes`);
@@ -139,7 +175,7 @@ export async function receiveOriginal(stream: Stream, libraryId: string, want: E
       await land.close();
     }
     if (await ch.readBytes(1, AbortSignal.timeout(5_000)).catch(() => null) !== null) {
-      await rm(partial, { force: true });
+      await into.remove(partialName(want.contentUuid));
       throw new VssError('PEER', 'the device sent more bytes than the file has');
     }
   } finally {
@@ -148,7 +184,7 @@ export async function receiveOriginal(stream: Stream, libraryId: string, want: E
   // Every byte checked against the content id (the prefix of a resumed transfer too).
   const wrong = await verifyLanded(landed!, { size: want.size, check: contentIdCheck(want) });
   if (wrong !== undefined) throw new VssError('PEER', `the bytes received are not content ${want.contentUuid} (${wrong}): nothing kept`);
-  return { bytes: got, kept };
+  return { path: landed!.path, bytes: got, kept };
 }
 
 /**
