@@ -1,7 +1,8 @@
 import { identifyFileSoon, type IdentifyOutcome, type IdentifyRequest } from '../content/identify-file.js';
 import { IdentifyPool } from '../content/identify-pool.js';
 import { CAS_WHOLE, contentUuidFor } from '../content/identity.js';
-import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
+import { PathRefusedError } from '../library/confine.js';
+import type { LocalDisk } from '../storage/local-disk.js';
 import { yieldToEventLoop } from '../store/batch-writer.js';
 import type { ContentIdentity } from '../store/contents.js';
 import type { ContentLink, IdentifiedFile, UnidentifiedFile } from '../store/entries.js';
@@ -10,7 +11,8 @@ import type { Stores } from '../store/stores.js';
 export interface IdentificationInput {
   store: Stores;
   locationId: number;
-  rootAbs: string;
+  /** The location's storage: its files are read by their local paths in worker threads. */
+  storage: LocalDisk;
   hashThresholdBytes: number;
   onSkip: (path: string, reason: string) => void;
   onProgress: (p: { done: number; total: number; doneBytes: number; totalBytes: number }) => void;
@@ -133,7 +135,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const inFlight: Array<{ rows: PageRow[]; results: Promise<IdentifyOutcome[]> }> = [];
   const maxInFlight = pool ? threads * 2 : 1;
   let lastId = 0;
-  const root = new ConfinedRoot(input.rootAbs, 'the location');
+  const root = input.storage.root;
   const unsettled = input.settle ? new Unsettled(input.settle) : undefined;
   try {
     for (;;) {

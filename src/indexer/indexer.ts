@@ -138,7 +138,7 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   if (location.index_mode !== 'shallow') {
     events.emit('index:phase', { locationId, phase: 'content' });
     ({ hashed, relinked } = await identifyContents({
-      store, locationId, rootAbs: location.path, hashThresholdBytes: lib.config.settings.hashThresholdBytes, onSkip,
+      store, locationId, storage, hashThresholdBytes: lib.config.settings.hashThresholdBytes, onSkip,
       settle: opts.settle, force: opts.force === true, ...(opts.known ? { known: opts.known } : {}),
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
     }));
