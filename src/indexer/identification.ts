@@ -120,9 +120,12 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   };
 
   const threads = Number(process.env.VSS_IDENTIFY_THREADS ?? DEFAULT_THREADS);
-  const pool = totals.n >= MIN_FILES_FOR_WORKERS && threads > 0 ? new IdentifyPool(threads) : null;
+  const threaded = totals.n >= MIN_FILES_FOR_WORKERS && threads > 0;
+  // Started by the first page with a file to read: a verified copy's files are answered without one.
+  let pool: IdentifyPool | undefined;
   const identify = async (files: IdentifyRequest[]): Promise<IdentifyOutcome[]> => {
-    if (pool) return pool.run(files, input.hashThresholdBytes);
+    if (files.length === 0) return [];
+    if (threaded) return (pool ??= new IdentifyPool(threads)).run(files, input.hashThresholdBytes);
     const out: IdentifyOutcome[] = [];
     for (const f of files) {
       const r = identifyFileSoon(f, input.hashThresholdBytes);
@@ -133,7 +136,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
 
   // Batches in flight, oldest first; a couple per worker keeps them busy and memory bounded.
   const inFlight: Array<{ rows: PageRow[]; results: Promise<IdentifyOutcome[]> }> = [];
-  const maxInFlight = pool ? threads * 2 : 1;
+  const maxInFlight = threaded ? threads * 2 : 1;
   let lastId = 0;
   const root = input.storage.root;
   const unsettled = input.settle ? new Unsettled(input.settle) : undefined;
