@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { identifyFileSoon, type IdentifyOutcome, type IdentifyRequest } from '../content/identify-file.js';
 import { IdentifyPool } from '../content/identify-pool.js';
 import { CAS_WHOLE, contentUuidFor } from '../content/identity.js';
@@ -57,7 +58,11 @@ export const MAX_UNSETTLED_FOLDERS = 1000;
 const PAGE = 250;
 /** Below this many files, starting worker threads costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 2000;
-const DEFAULT_THREADS = 1;
+/**
+ * Reading threads: on many small files reading, hashing and typing is the floor while the database
+ * thread waits most of the time (a fifth of it busy at 100k files), so one per core, up to four.
+ */
+const DEFAULT_THREADS = Math.max(1, Math.min(4, availableParallelism()));
 
 /**
  * Give every file without a content identity one: hash it (whole or sampled), detect its type,
