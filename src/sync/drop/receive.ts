@@ -22,7 +22,13 @@ import { stallGuard } from './stall.js';
  * announced, checks each file's BLAKE3 as it arrives and places it in the inbox under a free name.
  */
 
-const CHUNK = 1024 * 1024;
+/**
+ * The most read from the stream (and written) at once: what the channel holds before it pauses
+ * the stream (its PAUSE_ABOVE), so each read takes all that is there and the stream resumes at
+ * once. Each write is a round trip to the thread pool, twice woken: at 1 MiB they were 1024 a
+ * GiB, and on a busy machine their wake-ups, not the disk, set the rate.
+ */
+const CHUNK = 4 * 1024 * 1024;
 /** A large file is flushed as it arrives, every this many bytes (the landing's one policy). */
 export { FLUSH_EVERY } from '../../core/landing.js';
 /** No byte for this long ends a receive; what came stays, to resume from. */
