@@ -23,12 +23,12 @@ import { stallGuard } from './stall.js';
  */
 
 /**
- * The most read from the stream (and written) at once: what the channel holds before it pauses
- * the stream (its PAUSE_ABOVE), so each read takes all that is there and the stream resumes at
- * once. Each write is a round trip to the thread pool, twice woken: at 1 MiB they were 1024 a
- * GiB, and on a busy machine their wake-ups, not the disk, set the rate.
+ * The most read from the stream, hashed and written at once. Not more: each chunk is read twice
+ * (hashed, then copied to the page cache), and a chunk much larger than a core's L2 (1 MiB on
+ * the bench's machine) is fetched from memory twice: 4 MiB chunks cost 1.3-2x the CPU of 1 MiB
+ * ones in the landing (hash + write), for a quarter of the thread-pool round trips.
  */
-const CHUNK = 4 * 1024 * 1024;
+const CHUNK = 1024 * 1024;
 /** A large file is flushed as it arrives, every this many bytes (the landing's one policy). */
 export { FLUSH_EVERY } from '../../core/landing.js';
 /** No byte for this long ends a receive; what came stays, to resume from. */
