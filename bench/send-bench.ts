@@ -9,7 +9,9 @@
  * from disk and written to a bare stream on the same connection, read and dropped by the receiver;
  * floor: the same, but the receiver writes them to a file and fsyncs it (what any copy to disk
  * costs, with no protocol and no hashing). Anchor, floor and send runs alternate (R rounds,
- * default 3), so all see the same load; target: the send at ≥ 80% of the bare stream's rate.
+ * default 3), so all see the same load; target (issue 28): the send at ≥ 90% of the floor's rate,
+ * the stream whose receiver writes and fsyncs (the bare stream's rate is shown, not judged: a
+ * send writes to disk, and the bare stream does not).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -93,9 +95,9 @@ async function main(): Promise<void> {
     console.log(`  sent (BLAKE3 here, offer, bytes, the receiver's BLAKE3 + write + fsync + place, confirmed): median ${secs(s)} (${num(o.mib / s)} MiB/s); CPU of both processes, median ${secs(cs)}`);
     console.log(`  = ${num(share * 100)}% of the bare stream's rate (rounds: ${ratios.map((r) => `${num(r * 100)}%`).join(', ')}), ${num((d / s) * 100)}% of the bare stream written to disk (rounds: ${disk.map((x, i) => `${num((x / sent[i]!) * 100)}%`).join(', ')})\n`);
     const summary = new Summary();
-    summary.add({ what: `${o.mib} MiB sent to a paired device`, value: secs(s), ratio: `${num(share * 100)}% bare`, target: '≥ 80% of bare', ok: share >= 0.8 });
-    summary.add({ what: `${o.mib} MiB, bare stream (anchor)`, value: secs(a), ratio: '', target: '', ok: null });
-    summary.add({ what: `${o.mib} MiB, bare stream written to disk (floor)`, value: secs(d), ratio: `${num((d / s) * 100)}% of it`, target: '', ok: null });
+    summary.add({ what: `${o.mib} MiB sent to a paired device`, value: secs(s), ratio: `${num((d / s) * 100)}% to disk`, target: '≥ 90% of to disk', ok: d / s >= 0.9 });
+    summary.add({ what: `${o.mib} MiB, bare stream written to disk (floor)`, value: secs(d), ratio: '', target: '', ok: null });
+    summary.add({ what: `${o.mib} MiB, bare stream (anchor)`, value: secs(a), ratio: `${num(share * 100)}% of it`, target: '', ok: null });
     summary.add({ what: 'CPU of both processes: bare / send', value: `${secs(ca)} / ${secs(cs)}`, ratio: `${num((ca / cs) * 100)}%`, target: '', ok: null });
     summary.add({ what: 'CPU of both processes: floor / send', value: `${secs(cd)} / ${secs(cs)}`, ratio: `${num((cd / cs) * 100)}%`, target: '', ok: null });
     summary.print();

@@ -12,7 +12,7 @@ describe('sidecar file checksums', () => {
   const h = new FileChecksummer();
 
   it('hash small, boundary and streamed large files like BLAKE3 of their bytes', async () => {
-    for (const size of [0, 1, 1024 * 1024 - 1, 1024 * 1024, 1024 * 1024 + 1, 9 * 1024 * 1024 + 7]) {
+    for (const size of [0, 1, 1024 * 1024 - 1, 1024 * 1024, 1024 * 1024 + 1, 8 * 1024 * 1024, 9 * 1024 * 1024 + 7]) {
       const data = Buffer.alloc(size);
       for (let i = 0; i < size; i += 997) data[i] = (i * 31) & 0xff;
       const p = join(tmp.path, `f${size}`);

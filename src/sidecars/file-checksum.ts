@@ -23,7 +23,7 @@ export type ChecksumOutcome =
  */
 export class FileChecksummer {
   private readonly small = Buffer.allocUnsafe(SMALL_FILE);
-  private chunk: Buffer | undefined;
+  private chunks: [Buffer, Buffer] | undefined;
 
   async checksum(path: string, expectedSize?: number): Promise<ChecksumOutcome> {
     const fd = openSync(path, OPEN_FLAGS);
@@ -52,15 +52,20 @@ export class FileChecksummer {
     const fh = await open(path, OPEN_FLAGS);
     try {
       if (!(await fh.stat()).isFile()) return { ok: false, size: 0, reason: 'not-a-file' };
-      this.chunk ??= Buffer.allocUnsafe(CHUNK);
-      const buf = this.chunk;
+      // Two buffers: the next chunk is read (in the thread pool) while this one is hashed, so a
+      // large file costs about the longer of its read and its hash, not their sum.
+      this.chunks ??= [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+      let [buf, spare] = this.chunks;
       const hasher = new Blake3Hasher();
       let size = 0;
+      let reading = fh.read(buf, 0, CHUNK, 0);
       for (;;) {
-        const { bytesRead } = await fh.read(buf, 0, buf.length, size);
+        const { bytesRead } = await reading;
         if (bytesRead === 0) break;
-        hasher.update(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
         size += bytesRead;
+        reading = fh.read(spare, 0, CHUNK, size);
+        hasher.update(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead));
+        [buf, spare] = [spare, buf];
       }
       return { ok: true, size, checksum: hasher.digest('hex') };
     } finally {

@@ -14,7 +14,8 @@ import { PeerNode } from '../net/peer-node.js';
 import type { RemoteDevice } from '../peer-link.js';
 import type { ReceivedFile } from './receive.js';
 import { serveDrop } from './receive.js';
-import { STATE_DIR } from './journal.js';
+import { partialOf, STATE_DIR } from './journal.js';
+import { VssError } from '../../core/errors.js';
 import { cancelDrop, DropRefused, sendDrop, type DropItem } from './send.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
@@ -119,6 +120,18 @@ describe('Spacedrop: /vss/drop', () => {
     await assert.rejects(sendDrop(await open(), randomUUID(), [lie]), (err: unknown) => err instanceof DropRefused && /not the file offered/.test(err.reason) && err.index === 0);
     assert.deepEqual(inboxFiles(), before);
     assert.deepEqual(stateFiles().filter((n) => n.endsWith('.partial')), []);
+  });
+
+  it('a file that shrank since it was offered fails the send after what it had (read ahead chunk by chunk), and that much is kept to resume', async () => {
+    const body = randomBytes(2 * 1024 * 1024 + 512 * 1024);
+    const shrunk = { ...file('shrunk.bin', body), size: body.length + 1024 * 1024 };
+    const transfer = randomUUID();
+    await assert.rejects(sendDrop(await open(), transfer, [shrunk]), (err: unknown) => err instanceof VssError && err.code === 'IO' && /changed while it was sent \(1048576 bytes fewer/.test(err.message));
+    const partial = partialOf(inbox, transfer, 0);
+    await waitFor(() => existsSync(partial) && statSync(partial).size === body.length);
+    assert.deepEqual(readFileSync(partial), body);
+    await cancelDrop(await open(), transfer);
+    assert.equal(existsSync(partial), false);
   });
 
   it('more bytes than announced: refused, nothing kept', async () => {

@@ -91,19 +91,34 @@ export async function sendDrop(stream: Stream, transfer: string, items: readonly
         if (left === 0) continue;
         // Never through a symlink put at its place since it was checked.
         const fh = await open(it.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+        // The next chunk is read while this one is written: the read's round trip to the thread
+        // pool no longer stands between two writes.
+        const readAt = (at: number, n: number): Promise<Buffer> => {
+          // A fresh buffer each time: the stream holds it until the bytes are out.
+          const buf = Buffer.allocUnsafe(n);
+          const read = fh.read(buf, 0, n, at).then(({ bytesRead }) => buf.subarray(0, bytesRead));
+          // Seen as handled while a write is awaited: its failure is thrown when its turn comes.
+          read.catch(() => undefined);
+          return read;
+        };
+        let next: Promise<Buffer> | undefined;
         try {
-          for (let at = offsets[i]!; left > 0;) {
-            // A fresh buffer each time: the stream holds it until the bytes are out.
-            const buf = Buffer.allocUnsafe(Math.min(CHUNK, left));
-            const { bytesRead } = await fh.read(buf, 0, buf.length, at);
-            if (bytesRead === 0) break;
-            await ch.writeBytes(buf.subarray(0, bytesRead), AbortSignal.timeout(STALL_MS));
-            at += bytesRead;
-            left -= bytesRead;
-            bytesSent += bytesRead;
-            opts.onBytes?.(bytesRead);
+          let at = offsets[i]!;
+          next = readAt(at, Math.min(CHUNK, left));
+          while (next) {
+            const chunk = await next;
+            next = undefined;
+            if (chunk.byteLength === 0) break;
+            at += chunk.byteLength;
+            left -= chunk.byteLength;
+            if (left > 0) next = readAt(at, Math.min(CHUNK, left));
+            await ch.writeBytes(chunk, AbortSignal.timeout(STALL_MS));
+            bytesSent += chunk.byteLength;
+            opts.onBytes?.(chunk.byteLength);
           }
         } finally {
+          // A read still going when a write failed ends before its file is closed.
+          await next?.catch(() => undefined);
           await fh.close();
         }
         if (left !== 0) throw new VssError('IO', `${it.path} changed while it was sent (${left} bytes fewer than when it was offered): send it again`, { path: it.path });
