@@ -132,15 +132,31 @@ export class DaemonCore {
     const svc = this.services.get(id);
     this.services.delete(id);
     lib.requestStop();
+    if (svc) await this.stopWork(svc);
     await this.peerService?.detach(id);
     if (svc) await this.stopServices(svc);
     lib.close();
     this.log.info({ library: id }, 'library closed');
   }
 
+  /**
+   * Stop a library's job work ahead of its other services and of the network: a copy or a send
+   * whose peer connection closed under it would end as a failure of its own before the stop
+   * reached it, and spend an attempt; stopped first, it is handed back as it was (its partial
+   * file kept, no attempt spent) and resumes at the next start.
+   */
+  private async stopWork(svc: LibraryServices): Promise<void> {
+    await svc.started;
+    try {
+      await svc.work?.stop();
+    } catch (err) {
+      this.log.error({ err }, 'the job work did not stop cleanly');
+    }
+  }
+
   private async stopServices(svc: LibraryServices): Promise<void> {
     await svc.started;
-    // Last started, first stopped: watching ends before the work its changes would queue.
+    // Last started, first stopped: watching ends before the work its changes would queue (the work's stop is a no-op after stopWork).
     for (const stop of svc.stops.reverse()) {
       try {
         await stop();
@@ -259,7 +275,8 @@ export class DaemonCore {
     for (const fn of [...this.closeHooks]) fn();
     // Scans under way commit their batch and end, rather than have the database closed under them.
     for (const lib of this.open.values()) lib.requestStop();
-    // Peers stop first: nothing fetched or served while the libraries close under it.
+    // The jobs before the peers (stopWork); then the peers: nothing fetched or served while the libraries close under it.
+    await Promise.all([...this.services.values()].map((svc) => this.stopWork(svc)));
     await this.peerService?.stop().catch((err: unknown) => this.log.error({ err }, 'the network side did not stop cleanly'));
     await Promise.all([...this.services.values()].map((svc) => this.stopServices(svc)));
     this.services.clear();

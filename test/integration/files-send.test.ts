@@ -229,6 +229,34 @@ describe('files send: Spacedrop to a paired device', () => {
     assert.deepEqual(inboxFiles(), before);
   });
 
+  it('a send whose daemon is stopped and started again mid-way spends no attempt, and finishes verified', async () => {
+    const queued = json<Job>(await runCli(['files', 'send', join(src, 'film.bin'), '--to', 'Desk', '--detach', '--json'], A));
+    let restarts = 0;
+    for (let had = 0; restarts < 2; restarts++) {
+      // Caught once more bytes came since the last start (or the send is done: nothing more to stop).
+      const at = await until('more of the film received', 60_000, async () => {
+        const n = partialBytes();
+        if (n === 0 && (await job(queued.id)).status === 'completed') return -1;
+        return n >= had + 16 * 1024 * 1024 ? n : undefined;
+      }, 5);
+      if (at < 0) break;
+      had = at;
+      // A graceful stop hands the running send back: its connection closing under it is no failure of its own.
+      assert.equal((await runCli(['daemon', 'stop'], A)).code, 0);
+      assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], A)).code, 0);
+    }
+    const done = await until('the send completed after the restarts', 180_000, async () => {
+      const j = await job(queued.id);
+      return j.status === 'completed' || j.status === 'failed' ? j : undefined;
+    }, 250);
+    assert.equal(done.status, 'completed', done.error ?? '');
+    assert.ok(restarts >= 1, 'the sending daemon was restarted mid-send');
+    assert.equal(done.attempts, 1, `no attempt spent by ${restarts} restarts`);
+    const sent = JSON.parse(done.result!) as Sent;
+    assert.equal(await sha256File(join(inbox, sent.files[0]!.saved_as)), bigHash);
+    assert.deepEqual(partials(), [], 'no partial file left');
+  });
+
   // Last: the desk unpairs the laptop.
   it('a send to a device that unpaired this one fails at once, saying so', async () => {
     const laptop = json<Array<{ id: string; name: string }>>(await runCli(['devices', 'list', '--json'], B)).find((d) => d.name === 'Laptop')!;
