@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { identifyFileSoon, type IdentifyOutcome, type IdentifyRequest } from '../content/identify-file.js';
 import { IdentifyPool } from '../content/identify-pool.js';
 import { CAS_WHOLE, contentUuidFor } from '../content/identity.js';
@@ -59,10 +58,10 @@ const PAGE = 250;
 /** Below this many files, starting worker threads costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 2000;
 /**
- * Reading threads: on many small files reading, hashing and typing is the floor while the database
- * thread waits most of the time (a fifth of it busy at 100k files), so one per core, up to four.
+ * One reading thread: on two cores a second one was no faster at 100k small files (3.3-3.9 s
+ * against 3.3-3.6 s, issue 28): the database thread's writes are the floor, and it lost a core.
  */
-const DEFAULT_THREADS = Math.max(1, Math.min(4, availableParallelism()));
+const DEFAULT_THREADS = 1;
 
 /**
  * Give every file without a content identity one: hash it (whole or sampled), detect its type,
