@@ -9,7 +9,7 @@ import type { JobOutcome, JobRunContext } from '../jobs/job-kind.js';
 import type { JobRow } from '../jobs/states.js';
 import { PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
-import type { FileOpItemRecord } from '../store/file-op-items.js';
+import type { FileOpItemRecord, FinishedItem } from '../store/file-op-items.js';
 import { paramsOf, type FileOpParams, type FileOpResult } from './file-op.js';
 import { flushAll } from '../storage/local-flush.js';
 import { freeNameIn } from '../core/free-name.js';
@@ -38,6 +38,8 @@ const IN_FLIGHT = 8;
  */
 const BATCH_FILES = 2048;
 const BATCH_BYTES = 256 * 1024 * 1024;
+/** Copies whose xattrs are sent to the helper together (a batch's are sent as they are made, not all at its end). */
+const XATTRS_AT_ONCE = 256;
 /** Why an item was not copied under --on-conflict skip. */
 const ALREADY_THERE = 'its name is taken at the destination (--on-conflict skip)';
 /** How often a job whose drive is away looks again (no attempt spent). */
@@ -209,9 +211,21 @@ class FileOpRun {
 
   private finish(it: FileOpItemRecord, state: 'done' | 'skipped', final: string | null, hash: string | null, note: string | null = null): void {
     this.lib.store.fileOpItems.finish(this.job.id, it.idx, state, final, hash, note);
-    const mine = this.items[it.idx];
-    if (mine) Object.assign(mine, { state, final, blake3: hash, note });
-    this.finished++;
+    this.finishedHere([{ idx: it.idx, state, final, blake3: hash, note }]);
+  }
+
+  /** A batch's items have ended: one statement for all of them. */
+  private finishAll(rows: readonly FinishedItem[]): void {
+    this.lib.store.fileOpItems.finishMany(this.job.id, rows);
+    this.finishedHere(rows);
+  }
+
+  private finishedHere(rows: readonly FinishedItem[]): void {
+    for (const { idx, state, final, blake3, note } of rows) {
+      const mine = this.items[idx];
+      if (mine) Object.assign(mine, { state, final, blake3, note });
+    }
+    this.finished += rows.length;
   }
 
   /** A step that is not a file's copy: a folder made or removed, a rename, a delete. */
@@ -322,6 +336,18 @@ class FileOpRun {
     const move = this.p.op === 'move';
     type Ready = { it: FileOpItemRecord; partial?: string; hash: string; final?: string; skipped?: boolean; note?: string | null; linkOf?: number; later?: boolean; special?: boolean };
     const ready: Ready[] = [];
+    // Extended attributes (see storage/local-copy.ts) are sent in chunks as copies are made, so
+    // the helper sets them meanwhile; all are answered before the flush.
+    const xattrsAsked: Array<Promise<void>> = [];
+    let forXattrs: Ready[] = [];
+    const askXattrs = () => {
+      const rs = forXattrs;
+      forXattrs = [];
+      if (rs.length === 0) return;
+      xattrsAsked.push(this.xattrs.copy(rs.map((r) => [r.it.src, r.partial!] as const)).then((notKept) => {
+        rs.forEach((r, i) => { if (notKept[i]) r.note = `xattrs not kept: ${notKept[i]}`; });
+      }));
+    };
     await pool(batch, IN_FLIGHT, async (it) => {
       const dst = it.dst!;
       try {
@@ -372,10 +398,14 @@ class FileOpRun {
             // Fewer blocks than bytes: holes, kept as holes.
             sparse: st.blocks * 512 < st.size,
             onBytes: (n) => { this.done += n; this.report(); },
+            keep: st,
           }));
         }
-        keepTimesAndMode(partial, st, st.kind === 'symlink');
-        ready.push({ it, partial, hash, special: st.kind !== 'file' });
+        if (st.kind !== 'file') keepTimesAndMode(partial, st, st.kind === 'symlink');
+        const r: Ready = { it, partial, hash, special: st.kind !== 'file' };
+        ready.push(r);
+        forXattrs.push(r);
+        if (forXattrs.length >= XATTRS_AT_ONCE) askXattrs();
       } catch (err) {
         // The source is gone (looked at only now: a lookup a file costs a small-file copy dearly).
         if ((!(err instanceof SourceGone) && errnoCode(err) !== 'ENOENT') || factsAt(it.src)) throw err;
@@ -387,12 +417,10 @@ class FileOpRun {
         throw new VssError('NOT_FOUND', `${it.src} is gone (moved or deleted by something else)`, { path: it.src });
       }
     });
+    askXattrs();
+    await Promise.all(xattrsAsked);
     this.ctx.signal.throwIfAborted();
-
-    // Extended attributes, for the whole batch at once (see storage/local-copy.ts).
     const withCopy = ready.filter((r) => r.partial);
-    const xattrs = await this.xattrs.copy(withCopy.map((r) => [r.it.src, r.partial!] as const));
-    withCopy.forEach((r, i) => { if (xattrs[i]) r.note = `xattrs not kept: ${xattrs[i]}`; });
 
     // One flush for the batch before anything is placed (never one per file in the copy loop). A
     // symlink or FIFO has no bytes of its own: the folder's flush makes it durable.
@@ -455,9 +483,7 @@ class FileOpRun {
       await Promise.all([...left].map(fsyncDirAsync));
     }
     await this.dropPartials();
-    this.lib.store.transaction(() => {
-      for (const r of ready) if (!r.later) this.finish(r.it, r.skipped ? 'skipped' : 'done', r.final ?? null, r.hash || null, r.note ?? null);
-    });
+    this.finishAll(ready.filter((r) => !r.later).map((r) => ({ idx: r.it.idx, state: r.skipped ? 'skipped' : 'done', final: r.final ?? null, blake3: r.hash || null, note: r.note ?? null })));
     if (alone.length > 0) await this.copyBatch(alone.map((it) => ({ ...it, meta: null })));
   }
 
