@@ -17,7 +17,7 @@ import { partialFor } from './partial-name.js';
 import { placeOf, type LibraryPlace } from './places.js';
 import { reindexAfter } from './reindex.js';
 import type { KnownBytes } from '../indexer/identification.js';
-import { copyVerified, fullBlake3 } from '../storage/local-verified-copy.js';
+import { copyVerified, fullBlake3, type Verified } from '../storage/local-verified-copy.js';
 import { metaOf } from './kept-meta.js';
 import { copySymlink, dropPartial, keepTimesAndMode, linkAs, makeFifo, NotKept, sameSymlink, XattrCopier } from '../storage/local-copy.js';
 import { factsAt, makeFolders, namesIn, removeEmptyFolders, renameAcross, type LocalFacts } from '../storage/local-tree.js';
@@ -334,7 +334,7 @@ class FileOpRun {
    */
   private async copyBatch(batch: readonly FileOpItemRecord[]): Promise<void> {
     const move = this.p.op === 'move';
-    type Ready = { it: FileOpItemRecord; partial?: string; hash: string; final?: string; skipped?: boolean; note?: string | null; linkOf?: number; later?: boolean; special?: boolean };
+    type Ready = { it: FileOpItemRecord; partial?: string; hash: string; final?: string; skipped?: boolean; note?: string | null; linkOf?: number; later?: boolean; special?: boolean; left?: Verified['left'] & { size: number } };
     const ready: Ready[] = [];
     // Extended attributes (see storage/local-copy.ts) are sent in chunks as copies are made, so
     // the helper sets them meanwhile; all are answered before the flush.
@@ -382,6 +382,7 @@ class FileOpRun {
         const partial = partialFor(dirname(dst), this.job.id, it.idx);
         this.partials.add(partial);
         let hash = '';
+        let left: Ready['left'];
         if (st.kind === 'symlink') {
           copySymlink(it.src, partial);
         } else if (st.kind === 'fifo') {
@@ -392,17 +393,19 @@ class FileOpRun {
             return void ready.push({ it, hash: '', skipped: true, note: `a FIFO: not made (${err.reason})` });
           }
         } else {
-          ({ hash } = await copyVerified(it.src, partial, {
+          const proved = await copyVerified(it.src, partial, {
             signal: this.ctx.signal,
             size: it.size,
             // Fewer blocks than bytes: holes, kept as holes.
             sparse: st.blocks * 512 < st.size,
             onBytes: (n) => { this.done += n; this.report(); },
             keep: st,
-          }));
+          });
+          hash = proved.hash;
+          if (proved.left) left = { ...proved.left, size: proved.size };
         }
         if (st.kind !== 'file') keepTimesAndMode(partial, st, st.kind === 'symlink');
-        const r: Ready = { it, partial, hash, special: st.kind !== 'file' };
+        const r: Ready = { it, partial, hash, special: st.kind !== 'file', ...(left ? { left } : {}) };
         ready.push(r);
         forXattrs.push(r);
         if (forXattrs.length >= XATTRS_AT_ONCE) askXattrs();
@@ -463,8 +466,10 @@ class FileOpRun {
       }
       placeInBatch(r.partial!, final);
       this.partials.delete(r.partial!);
-      const st = factsAt(final);
-      if (st?.kind === 'file' && r.hash) this.known.set(final, { blake3: r.hash, size: st.size, mtimeMs: st.mtimeMs, inode: st.inode });
+      // The copy as it was left once proved (a second name, a link, is looked up).
+      const facts = r.left ? undefined : factsAt(final);
+      const st = r.left ?? (facts?.kind === 'file' ? facts : undefined);
+      if (st && r.hash) this.known.set(final, { blake3: r.hash, size: st.size, mtimeMs: st.mtimeMs, inode: st.inode });
       folders.add(dirname(final));
       r.final = final;
       placed.set(r.it.idx, r);

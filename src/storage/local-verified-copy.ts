@@ -87,13 +87,20 @@ export interface CopyOptions {
   keep?: { atimeMs: number; mtimeMs: number; mode: number };
 }
 
+/** A proved copy: the full BLAKE3 both sides have, and where it was looked at once kept, the copy's inode and modification time then. */
+export interface Verified {
+  hash: string;
+  size: number;
+  left?: { inode: number; mtimeMs: number };
+}
+
 /**
  * Copy SRC to PARTIAL (a new file beside its final place) and prove it: the kernel copies (a
  * clone where the filesystem has them), the source is hashed meanwhile, then the copy is read
  * back and hashed, and given KEEP's times and mode after that read. Answers the full BLAKE3 both
  * have. ONBYTES counts half of each side's reads, so a file reports its size once when it is done.
  */
-export async function copyVerified(src: string, partial: string, opts: CopyOptions = {}): Promise<{ hash: string; size: number }> {
+export async function copyVerified(src: string, partial: string, opts: CopyOptions = {}): Promise<Verified> {
   const half = (n: number) => opts.onBytes?.(n / 2);
   if (!opts.sparse && opts.size !== undefined && opts.size <= SMALL) return copySmall(src, partial, half, opts);
   let source: { hash: string; size: number };
@@ -115,20 +122,23 @@ export async function copyVerified(src: string, partial: string, opts: CopyOptio
  * every other copy in flight). A file that changes meanwhile: the two differ. The copy is read
  * back and given its times and mode through one descriptor (each lookup of its path costs).
  */
-async function copySmall(src: string, partial: string, half: (n: number) => void, opts: CopyOptions): Promise<{ hash: string; size: number }> {
+async function copySmall(src: string, partial: string, half: (n: number) => void, opts: CopyOptions): Promise<Verified> {
   await copyFile(src, partial, constants.COPYFILE_FICLONE);
-  const source = await fullBlake3(src, half, opts.signal);
+  const source: Verified = await fullBlake3(src, half, opts.signal);
   const fd = openSync(partial, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   try {
     // Grown past SMALL since it was planned: read back in chunks.
     const copy = smallBlake3Of(fd) ?? (await blake3Of(partial, undefined, opts.signal));
     half(copy.size);
     if (copy.hash !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
-    if (opts.keep) keepTimesAndModeOf(fd, opts.keep);
+    if (!opts.keep) return source;
+    keepTimesAndModeOf(fd, opts.keep);
+    // As the index will find it (a rename keeps both): its caller need not look it up again.
+    const st = fstatSync(fd);
+    return { ...source, left: { inode: st.ino, mtimeMs: st.mtimeMs } };
   } finally {
     closeSync(fd);
   }
-  return source;
 }
 
 /** A filesystem block: the unit a hole is made of. */
