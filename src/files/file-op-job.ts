@@ -86,6 +86,8 @@ class FileOpRun {
   private readonly xattrs = new XattrCopier();
   /** Folders given their source's times and mode in this run (a move's next source folder does not redo them). */
   private readonly keptFolders = new Set<number>();
+  /** The batch being flushed and placed while the next is copied, if any. */
+  private landing: Promise<void> | undefined;
   /** The place of each folder this run touched in a location (undefined: in none), looked up once a run. */
   private readonly placeOfDir = new Map<string, LibraryPlace | undefined>();
 
@@ -131,16 +133,27 @@ class FileOpRun {
             bytes += todo[i]!.size;
             batch.push(todo[i++]!);
           }
-          await this.copyBatch(batch);
+          // Copied while the batch before it is flushed and placed; placed only after it.
+          const ready = await this.copyAll(batch);
+          await this.landing;
+          this.landing = this.land(ready);
+          this.landing.catch(() => undefined); // awaited below: a failure meanwhile is not an unhandled one
         } else {
+          await this.landing;
+          this.landing = undefined;
           // A move's source folders go last: the copies' folders get their times from them first.
           if (it.kind === 'dir' && it.dst === null) await this.keepFolders();
           await this.one(it);
           i++;
         }
       }
+      await this.landing;
+      this.landing = undefined;
       await this.keepFolders();
     } catch (err) {
+      // A batch still landing ends first (its items are done or not, never half said).
+      await this.landing?.catch(() => undefined);
+      this.landing = undefined;
       await this.dropPartials();
       if (this.finished > 0) await this.reindex();
       const outcome = this.explain(err);
@@ -333,8 +346,12 @@ class FileOpRun {
    * before that redoes the batch, finding placed files by their bytes.
    */
   private async copyBatch(batch: readonly FileOpItemRecord[]): Promise<void> {
+    await this.land(await this.copyAll(batch));
+  }
+
+  /** The first half of copyBatch: each item of BATCH copied into its partial, proved and given what it keeps (nothing placed). */
+  private async copyAll(batch: readonly FileOpItemRecord[]): Promise<Ready[]> {
     const move = this.p.op === 'move';
-    type Ready = { it: FileOpItemRecord; partial?: string; hash: string; final?: string; skipped?: boolean; note?: string | null; linkOf?: number; later?: boolean; special?: boolean; left?: Verified['left'] & { size: number } };
     const ready: Ready[] = [];
     // Extended attributes (see storage/local-copy.ts) are sent in chunks as copies are made, so
     // the helper sets them meanwhile; all are answered before the flush.
@@ -422,6 +439,12 @@ class FileOpRun {
     });
     askXattrs();
     await Promise.all(xattrsAsked);
+    return ready;
+  }
+
+  /** The second half of copyBatch: the partials of READY flushed, then placed, their folders flushed, (a move's sources removed), the items marked. */
+  private async land(ready: Ready[]): Promise<void> {
+    const move = this.p.op === 'move';
     this.ctx.signal.throwIfAborted();
     const withCopy = ready.filter((r) => r.partial);
 
@@ -487,7 +510,8 @@ class FileOpRun {
       }
       await Promise.all([...left].map(fsyncDirAsync));
     }
-    await this.dropPartials();
+    // Partials of this batch not placed (skipped); the next batch's, being copied, stay.
+    await Promise.all(ready.filter((r) => r.partial && this.partials.delete(r.partial)).map((r) => dropPartial(r.partial!)));
     this.finishAll(ready.filter((r) => !r.later).map((r) => ({ idx: r.it.idx, state: r.skipped ? 'skipped' : 'done', final: r.final ?? null, blake3: r.hash || null, note: r.note ?? null })));
     if (alone.length > 0) await this.copyBatch(alone.map((it) => ({ ...it, meta: null })));
   }
@@ -587,6 +611,9 @@ class FileOpRun {
     };
   }
 }
+
+/** An item of a batch once copied (or found there already, skipped, or to be linked): what its placing needs. */
+type Ready = { it: FileOpItemRecord; partial?: string; hash: string; final?: string; skipped?: boolean; note?: string | null; linkOf?: number; later?: boolean; special?: boolean; left?: Verified['left'] & { size: number } };
 
 /** Run FN over ITEMS, at most N at once; the first failure is thrown once the ones under way have ended. */
 async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
