@@ -9,7 +9,7 @@ import type { JobOutcome, JobRunContext } from '../jobs/job-kind.js';
 import type { JobRow } from '../jobs/states.js';
 import { PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
-import type { FileOpItemRecord } from '../store/file-op-items.js';
+import type { FileOpItemRecord, FinishedItem } from '../store/file-op-items.js';
 import { paramsOf, type FileOpParams, type FileOpResult } from './file-op.js';
 import { flushAll } from '../storage/local-flush.js';
 import { freeNameIn } from '../core/free-name.js';
@@ -17,7 +17,7 @@ import { partialFor } from './partial-name.js';
 import { placeOf, type LibraryPlace } from './places.js';
 import { reindexAfter } from './reindex.js';
 import type { KnownBytes } from '../indexer/identification.js';
-import { copyVerified, fullBlake3 } from '../storage/local-verified-copy.js';
+import { copyVerified, fullBlake3, type Verified } from '../storage/local-verified-copy.js';
 import { metaOf } from './kept-meta.js';
 import { copySymlink, dropPartial, keepTimesAndMode, linkAs, makeFifo, NotKept, sameSymlink, XattrCopier } from '../storage/local-copy.js';
 import { factsAt, makeFolders, namesIn, removeEmptyFolders, renameAcross, type LocalFacts } from '../storage/local-tree.js';
@@ -38,6 +38,8 @@ const IN_FLIGHT = 8;
  */
 const BATCH_FILES = 2048;
 const BATCH_BYTES = 256 * 1024 * 1024;
+/** Copies whose xattrs are sent to the helper together (a batch's are sent as they are made, not all at its end). */
+const XATTRS_AT_ONCE = 256;
 /** Why an item was not copied under --on-conflict skip. */
 const ALREADY_THERE = 'its name is taken at the destination (--on-conflict skip)';
 /** How often a job whose drive is away looks again (no attempt spent). */
@@ -84,6 +86,8 @@ class FileOpRun {
   private readonly xattrs = new XattrCopier();
   /** Folders given their source's times and mode in this run (a move's next source folder does not redo them). */
   private readonly keptFolders = new Set<number>();
+  /** The batch being flushed and placed while the next is copied, if any. */
+  private landing: Promise<void> | undefined;
   /** The place of each folder this run touched in a location (undefined: in none), looked up once a run. */
   private readonly placeOfDir = new Map<string, LibraryPlace | undefined>();
 
@@ -129,16 +133,27 @@ class FileOpRun {
             bytes += todo[i]!.size;
             batch.push(todo[i++]!);
           }
-          await this.copyBatch(batch);
+          // Copied while the batch before it is flushed and placed; placed only after it.
+          const ready = await this.copyAll(batch);
+          await this.landing;
+          this.landing = this.land(ready);
+          this.landing.catch(() => undefined); // awaited below: a failure meanwhile is not an unhandled one
         } else {
+          await this.landing;
+          this.landing = undefined;
           // A move's source folders go last: the copies' folders get their times from them first.
           if (it.kind === 'dir' && it.dst === null) await this.keepFolders();
           await this.one(it);
           i++;
         }
       }
+      await this.landing;
+      this.landing = undefined;
       await this.keepFolders();
     } catch (err) {
+      // A batch still landing ends first (its items are done or not, never half said).
+      await this.landing?.catch(() => undefined);
+      this.landing = undefined;
       await this.dropPartials();
       if (this.finished > 0) await this.reindex();
       const outcome = this.explain(err);
@@ -209,9 +224,21 @@ class FileOpRun {
 
   private finish(it: FileOpItemRecord, state: 'done' | 'skipped', final: string | null, hash: string | null, note: string | null = null): void {
     this.lib.store.fileOpItems.finish(this.job.id, it.idx, state, final, hash, note);
-    const mine = this.items[it.idx];
-    if (mine) Object.assign(mine, { state, final, blake3: hash, note });
-    this.finished++;
+    this.finishedHere([{ idx: it.idx, state, final, blake3: hash, note }]);
+  }
+
+  /** A batch's items have ended: one statement for all of them. */
+  private finishAll(rows: readonly FinishedItem[]): void {
+    this.lib.store.fileOpItems.finishMany(this.job.id, rows);
+    this.finishedHere(rows);
+  }
+
+  private finishedHere(rows: readonly FinishedItem[]): void {
+    for (const { idx, state, final, blake3, note } of rows) {
+      const mine = this.items[idx];
+      if (mine) Object.assign(mine, { state, final, blake3, note });
+    }
+    this.finished += rows.length;
   }
 
   /** A step that is not a file's copy: a folder made or removed, a rename, a delete. */
@@ -319,9 +346,25 @@ class FileOpRun {
    * before that redoes the batch, finding placed files by their bytes.
    */
   private async copyBatch(batch: readonly FileOpItemRecord[]): Promise<void> {
+    await this.land(await this.copyAll(batch));
+  }
+
+  /** The first half of copyBatch: each item of BATCH copied into its partial, proved and given what it keeps (nothing placed). */
+  private async copyAll(batch: readonly FileOpItemRecord[]): Promise<Ready[]> {
     const move = this.p.op === 'move';
-    type Ready = { it: FileOpItemRecord; partial?: string; hash: string; final?: string; skipped?: boolean; note?: string | null; linkOf?: number; later?: boolean; special?: boolean };
     const ready: Ready[] = [];
+    // Extended attributes (see storage/local-copy.ts) are sent in chunks as copies are made, so
+    // the helper sets them meanwhile; all are answered before the flush.
+    const xattrsAsked: Array<Promise<void>> = [];
+    let forXattrs: Ready[] = [];
+    const askXattrs = () => {
+      const rs = forXattrs;
+      forXattrs = [];
+      if (rs.length === 0) return;
+      xattrsAsked.push(this.xattrs.copy(rs.map((r) => [r.it.src, r.partial!] as const)).then((notKept) => {
+        rs.forEach((r, i) => { if (notKept[i]) r.note = `xattrs not kept: ${notKept[i]}`; });
+      }));
+    };
     await pool(batch, IN_FLIGHT, async (it) => {
       const dst = it.dst!;
       try {
@@ -356,6 +399,7 @@ class FileOpRun {
         const partial = partialFor(dirname(dst), this.job.id, it.idx);
         this.partials.add(partial);
         let hash = '';
+        let left: Ready['left'];
         if (st.kind === 'symlink') {
           copySymlink(it.src, partial);
         } else if (st.kind === 'fifo') {
@@ -366,16 +410,22 @@ class FileOpRun {
             return void ready.push({ it, hash: '', skipped: true, note: `a FIFO: not made (${err.reason})` });
           }
         } else {
-          ({ hash } = await copyVerified(it.src, partial, {
+          const proved = await copyVerified(it.src, partial, {
             signal: this.ctx.signal,
             size: it.size,
             // Fewer blocks than bytes: holes, kept as holes.
             sparse: st.blocks * 512 < st.size,
             onBytes: (n) => { this.done += n; this.report(); },
-          }));
+            keep: st,
+          });
+          hash = proved.hash;
+          if (proved.left) left = { ...proved.left, size: proved.size };
         }
-        keepTimesAndMode(partial, st, st.kind === 'symlink');
-        ready.push({ it, partial, hash, special: st.kind !== 'file' });
+        if (st.kind !== 'file') keepTimesAndMode(partial, st, st.kind === 'symlink');
+        const r: Ready = { it, partial, hash, special: st.kind !== 'file', ...(left ? { left } : {}) };
+        ready.push(r);
+        forXattrs.push(r);
+        if (forXattrs.length >= XATTRS_AT_ONCE) askXattrs();
       } catch (err) {
         // The source is gone (looked at only now: a lookup a file costs a small-file copy dearly).
         if ((!(err instanceof SourceGone) && errnoCode(err) !== 'ENOENT') || factsAt(it.src)) throw err;
@@ -387,12 +437,16 @@ class FileOpRun {
         throw new VssError('NOT_FOUND', `${it.src} is gone (moved or deleted by something else)`, { path: it.src });
       }
     });
-    this.ctx.signal.throwIfAborted();
+    askXattrs();
+    await Promise.all(xattrsAsked);
+    return ready;
+  }
 
-    // Extended attributes, for the whole batch at once (see storage/local-copy.ts).
+  /** The second half of copyBatch: the partials of READY flushed, then placed, their folders flushed, (a move's sources removed), the items marked. */
+  private async land(ready: Ready[]): Promise<void> {
+    const move = this.p.op === 'move';
+    this.ctx.signal.throwIfAborted();
     const withCopy = ready.filter((r) => r.partial);
-    const xattrs = await this.xattrs.copy(withCopy.map((r) => [r.it.src, r.partial!] as const));
-    withCopy.forEach((r, i) => { if (xattrs[i]) r.note = `xattrs not kept: ${xattrs[i]}`; });
 
     // One flush for the batch before anything is placed (never one per file in the copy loop). A
     // symlink or FIFO has no bytes of its own: the folder's flush makes it durable.
@@ -435,8 +489,10 @@ class FileOpRun {
       }
       placeInBatch(r.partial!, final);
       this.partials.delete(r.partial!);
-      const st = factsAt(final);
-      if (st?.kind === 'file' && r.hash) this.known.set(final, { blake3: r.hash, size: st.size, mtimeMs: st.mtimeMs, inode: st.inode });
+      // The copy as it was left once proved (a second name, a link, is looked up).
+      const facts = r.left ? undefined : factsAt(final);
+      const st = r.left ?? (facts?.kind === 'file' ? facts : undefined);
+      if (st && r.hash) this.known.set(final, { blake3: r.hash, size: st.size, mtimeMs: st.mtimeMs, inode: st.inode });
       folders.add(dirname(final));
       r.final = final;
       placed.set(r.it.idx, r);
@@ -454,10 +510,9 @@ class FileOpRun {
       }
       await Promise.all([...left].map(fsyncDirAsync));
     }
-    await this.dropPartials();
-    this.lib.store.transaction(() => {
-      for (const r of ready) if (!r.later) this.finish(r.it, r.skipped ? 'skipped' : 'done', r.final ?? null, r.hash || null, r.note ?? null);
-    });
+    // Partials of this batch not placed (skipped); the next batch's, being copied, stay.
+    await Promise.all(ready.filter((r) => r.partial && this.partials.delete(r.partial)).map((r) => dropPartial(r.partial!)));
+    this.finishAll(ready.filter((r) => !r.later).map((r) => ({ idx: r.it.idx, state: r.skipped ? 'skipped' : 'done', final: r.final ?? null, blake3: r.hash || null, note: r.note ?? null })));
     if (alone.length > 0) await this.copyBatch(alone.map((it) => ({ ...it, meta: null })));
   }
 
@@ -556,6 +611,9 @@ class FileOpRun {
     };
   }
 }
+
+/** An item of a batch once copied (or found there already, skipped, or to be linked): what its placing needs. */
+type Ready = { it: FileOpItemRecord; partial?: string; hash: string; final?: string; skipped?: boolean; note?: string | null; linkOf?: number; later?: boolean; special?: boolean; left?: Verified['left'] & { size: number } };
 
 /** Run FN over ITEMS, at most N at once; the first failure is thrown once the ones under way have ended. */
 async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {

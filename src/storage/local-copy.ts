@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
-import { chmodSync, linkSync, lutimesSync, readlinkSync, symlinkSync } from 'node:fs';
+import { chmodSync, fchmodSync, fstatSync, futimesSync, linkSync, lutimesSync, readlinkSync, symlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { keptMode } from '../core/kept-mode.js';
@@ -20,6 +20,18 @@ import { keptMode } from '../core/kept-mode.js';
 export function keepTimesAndMode(path: string, src: { atimeMs: number; mtimeMs: number; mode: number }, symlink = false): void {
   if (!symlink) chmodSync(path, keptMode(src.mode));
   lutimesSync(path, src.atimeMs / 1000, src.mtimeMs / 1000);
+}
+
+/**
+ * As keepTimesAndMode, for the regular file open as FD (a copy's partial, read back through it):
+ * no lookup of its path. Its mode is changed only where it is not the kept one already: the
+ * kernel copy (libuv's copyfile) gives the copy its source's whole mode, so what is left is a
+ * setuid, setgid or sticky bit to drop, or a source whose mode changed since it was looked at.
+ */
+export function keepTimesAndModeOf(fd: number, src: { atimeMs: number; mtimeMs: number; mode: number }): void {
+  const mode = keptMode(src.mode);
+  if ((fstatSync(fd).mode & 0o7777) !== mode) fchmodSync(fd, mode);
+  futimesSync(fd, src.atimeMs / 1000, src.mtimeMs / 1000);
 }
 
 /** Make PARTIAL a symlink with SRC's own text, byte for byte: never resolved, never followed. */

@@ -1,6 +1,6 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, ftruncateSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, ftruncateSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyVerified } from './local-verified-copy.js';
@@ -28,5 +28,44 @@ describe('copyVerified of a sparse file', () => {
     assert.equal(statSync(dst).size, size);
     assert.ok(readFileSync(dst).equals(readFileSync(src)), 'the same bytes');
     assert.ok(statSync(dst).blocks <= srcBlocks, `no more blocks than the source (${statSync(dst).blocks} > ${srcBlocks})`);
+  });
+});
+
+/** What a copy keeps besides its bytes, set after the copy was read back (the read would change its access time). */
+describe('copyVerified keeps times and mode', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vss-keep-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const source = (name: string, bytes: Buffer, mode: number) => {
+    const src = join(dir, name);
+    writeFileSync(src, bytes);
+    chmodSync(src, mode);
+    utimesSync(src, new Date(1_500_000_000_123), new Date(1_400_000_000_456));
+    const st = statSync(src);
+    return { src, keep: { atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, mode: st.mode } };
+  };
+
+  for (const [what, size, sparse] of [['a small file', 3000, false], ['a large file', 3 * 1024 * 1024, false], ['a sparse file', 3 * 1024 * 1024, true]] as const) {
+    it(`${what}: its times, its permission bits, never setuid or setgid`, async () => {
+      for (const mode of [0o640, 0o6755, 0o1777]) {
+        const { src, keep } = source(`${what}-${mode}`, Buffer.alloc(size, 7), mode);
+        const dst = `${src}.copy`;
+        const got = await copyVerified(src, dst, { size, sparse, keep });
+        const st = statSync(dst);
+        // What the index is told of a small copy (to link it by its BLAKE3) is what it will find there.
+        if (size <= 1024 * 1024) assert.deepEqual(got.left, { inode: st.ino, mtimeMs: st.mtimeMs });
+        assert.equal((st.mode & 0o7777).toString(8), (mode & 0o777).toString(8));
+        // To the microsecond (the times pass through seconds as a double).
+        assert.ok(Math.abs(st.mtimeMs - keep.mtimeMs) < 0.001, `mtime ${st.mtimeMs} ≠ ${keep.mtimeMs}`);
+        assert.ok(Math.abs(st.atimeMs - keep.atimeMs) < 0.001, `atime ${st.atimeMs} ≠ ${keep.atimeMs}`);
+      }
+    });
+  }
+
+  it('a file planned small that has grown past a small one: read back whole, kept', async () => {
+    const { src, keep } = source('grown', Buffer.alloc(2 * 1024 * 1024 + 5, 1), 0o600);
+    const got = await copyVerified(src, `${src}.copy`, { size: 10, keep });
+    assert.equal(got.size, 2 * 1024 * 1024 + 5);
+    assert.ok(readFileSync(`${src}.copy`).equals(readFileSync(src)));
+    assert.equal(statSync(`${src}.copy`).mode & 0o7777, 0o600);
   });
 });

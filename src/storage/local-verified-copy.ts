@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { copyFile, open, type FileHandle } from 'node:fs/promises';
 import { blake3, Blake3Hasher } from '@napi-rs/blake-hash';
+import { keepTimesAndMode, keepTimesAndModeOf } from './local-copy.js';
 
 const CHUNK = 4 * 1024 * 1024;
 /** Files up to this size are read in one go. */
@@ -41,18 +42,23 @@ const small = Buffer.allocUnsafe(SMALL);
 function smallBlake3(path: string): { hash: string; size: number } | undefined {
   const fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   try {
-    const size = fstatSync(fd).size;
-    if (size > SMALL) return undefined;
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, small, got, size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return { hash: blake3(small.subarray(0, got)).toString('hex'), size: got };
+    return smallBlake3Of(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/** As smallBlake3, of the file open as FD. */
+function smallBlake3Of(fd: number): { hash: string; size: number } | undefined {
+  const size = fstatSync(fd).size;
+  if (size > SMALL) return undefined;
+  let got = 0;
+  while (got < size) {
+    const n = readSync(fd, small, got, size - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  return { hash: blake3(small.subarray(0, got)).toString('hex'), size: got };
 }
 
 /** The full BLAKE3 of PATH, the quickest way for its size. */
@@ -72,36 +78,67 @@ export class CopyMismatch extends Error {
   }
 }
 
+export interface CopyOptions {
+  signal?: AbortSignal;
+  onBytes?: (n: number) => void;
+  size?: number;
+  sparse?: boolean;
+  /** The source's times and mode as it was looked at: given to the copy once it is proved (local-copy.ts keepTimesAndMode). */
+  keep?: { atimeMs: number; mtimeMs: number; mode: number };
+}
+
+/** A proved copy: the full BLAKE3 both sides have, and where it was looked at once kept, the copy's inode and modification time then. */
+export interface Verified {
+  hash: string;
+  size: number;
+  left?: { inode: number; mtimeMs: number };
+}
+
 /**
  * Copy SRC to PARTIAL (a new file beside its final place) and prove it: the kernel copies (a
  * clone where the filesystem has them), the source is hashed meanwhile, then the copy is read
- * back and hashed. Answers the full BLAKE3 both have. ONBYTES counts half of each side's reads,
- * so a file reports its size once when it is done.
+ * back and hashed, and given KEEP's times and mode after that read. Answers the full BLAKE3 both
+ * have. ONBYTES counts half of each side's reads, so a file reports its size once when it is done.
  */
-export async function copyVerified(src: string, partial: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void; size?: number; sparse?: boolean } = {}): Promise<{ hash: string; size: number }> {
+export async function copyVerified(src: string, partial: string, opts: CopyOptions = {}): Promise<Verified> {
   const half = (n: number) => opts.onBytes?.(n / 2);
+  if (!opts.sparse && opts.size !== undefined && opts.size <= SMALL) return copySmall(src, partial, half, opts);
+  let source: { hash: string; size: number };
   if (opts.sparse) {
-    const source = await copySparse(src, partial, half, opts.signal);
-    opts.signal?.throwIfAborted();
-    const copy = await blake3Of(partial, half, opts.signal);
-    if (copy.hash !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
-    return source;
+    source = await copySparse(src, partial, half, opts.signal);
+  } else {
+    [, source] = await Promise.all([copyFile(src, partial, constants.COPYFILE_FICLONE), blake3Of(src, half, opts.signal)]);
   }
-  if (opts.size !== undefined && opts.size <= SMALL) {
-    // A small file: the kernel copies it on the thread pool, then both sides are read here in one
-    // step each, from the page cache the copy filled (a read of a cold source here would hold up
-    // every other copy in flight). A file that changes meanwhile: the two differ.
-    await copyFile(src, partial, constants.COPYFILE_FICLONE);
-    const source = await fullBlake3(src, half, opts.signal);
-    const copy = await fullBlake3(partial, half, opts.signal);
-    if (copy.hash !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
-    return source;
-  }
-  const [, source] = await Promise.all([copyFile(src, partial, constants.COPYFILE_FICLONE), blake3Of(src, half, opts.signal)]);
   opts.signal?.throwIfAborted();
   const copy = await blake3Of(partial, half, opts.signal);
   if (copy.hash !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
+  if (opts.keep) keepTimesAndMode(partial, opts.keep);
   return source;
+}
+
+/**
+ * A small file: the kernel copies it on the thread pool, then both sides are read here in one
+ * step each, from the page cache the copy filled (a read of a cold source here would hold up
+ * every other copy in flight). A file that changes meanwhile: the two differ. The copy is read
+ * back and given its times and mode through one descriptor (each lookup of its path costs).
+ */
+async function copySmall(src: string, partial: string, half: (n: number) => void, opts: CopyOptions): Promise<Verified> {
+  await copyFile(src, partial, constants.COPYFILE_FICLONE);
+  const source: Verified = await fullBlake3(src, half, opts.signal);
+  const fd = openSync(partial, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  try {
+    // Grown past SMALL since it was planned: read back in chunks.
+    const copy = smallBlake3Of(fd) ?? (await blake3Of(partial, undefined, opts.signal));
+    half(copy.size);
+    if (copy.hash !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
+    if (!opts.keep) return source;
+    keepTimesAndModeOf(fd, opts.keep);
+    // As the index will find it (a rename keeps both): its caller need not look it up again.
+    const st = fstatSync(fd);
+    return { ...source, left: { inode: st.ino, mtimeMs: st.mtimeMs } };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A filesystem block: the unit a hole is made of. */

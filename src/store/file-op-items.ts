@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.js';
+import { forEachChunk, multiRowSql } from './multi-row.js';
 import { statementCache, type Prepared } from './statements.js';
 
 export type FileOpItemKind = 'file' | 'dir' | 'rename' | 'delete';
@@ -23,6 +24,20 @@ export interface FileOpItemRecord {
 
 export type NewFileOpItem = Pick<FileOpItemRecord, 'kind' | 'src' | 'dst' | 'size'> & { meta?: string | null };
 
+/** How an item ended, as `finishMany` writes it. */
+export interface FinishedItem {
+  idx: number;
+  state: Exclude<FileOpItemState, 'todo'>;
+  final: string | null;
+  blake3: string | null;
+  note: string | null;
+}
+
+const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?)';
+const INSERT_VALUES = 7;
+/** Multi-row INSERTs: a plan of 10k files is written in ~160 statements, not 10k. */
+const INSERTS = multiRowSql(INSERT_ROW, (values) => `INSERT INTO file_op_items (job_id, idx, kind, src, dst, size, meta) VALUES ${values}`);
+
 /** The `file_op_items` table: the items of `files-copy|move|delete` jobs, and how far each got. */
 export class FileOpItemStore {
   private readonly sql: Prepared;
@@ -40,11 +55,10 @@ export class FileOpItemStore {
   }
 
   addMany(jobId: number, items: readonly NewFileOpItem[]): void {
-    const ins = this.sql<[number, number, string, string, string | null, number, string | null]>(
-      'INSERT INTO file_op_items (job_id, idx, kind, src, dst, size, meta) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+    const values: unknown[] = [];
+    items.forEach((it, i) => values.push(jobId, i, it.kind, it.src, it.dst, it.size, it.meta ?? null));
     this.db.transaction(() => {
-      items.forEach((it, i) => ins.run(jobId, i, it.kind, it.src, it.dst, it.size, it.meta ?? null));
+      forEachChunk(items.length, (at, n) => this.sql<unknown[]>(INSERTS.get(n)!).run(...values.slice(at * INSERT_VALUES, (at + n) * INSERT_VALUES)));
     })();
   }
 
@@ -57,5 +71,18 @@ export class FileOpItemStore {
     this.sql<[string, string | null, string | null, string | null, number, number]>(
       'UPDATE file_op_items SET state = ?, final = ?, blake3 = ?, note = ? WHERE job_id = ? AND idx = ?',
     ).run(state, final, blake3, note, jobId, idx);
+  }
+
+  /** Each of ITEMS of job JOBID has ended as it says: one statement for a whole batch of a copy. */
+  finishMany(jobId: number, items: readonly FinishedItem[]): void {
+    if (items.length === 0) return;
+    const rows = items.map((it) => [it.idx, it.state, it.final, it.blake3, it.note]);
+    // The rows materialized first: each is then found by the primary key (joined to json_each
+    // directly, SQLite scanned the list once per item of the job, 25 s for a batch of 2048).
+    this.sql<[string, number]>(
+      `WITH j(idx, state, final, blake3, note) AS MATERIALIZED (SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?))
+       UPDATE file_op_items SET state = j.state, final = j.final, blake3 = j.blake3, note = j.note
+       FROM j WHERE file_op_items.job_id = ? AND file_op_items.idx = j.idx`,
+    ).run(JSON.stringify(rows), jobId);
   }
 }

@@ -1,11 +1,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Vss, type LibraryApi } from '../../src/index.js';
-import { json, runCli, tempDir } from '../helpers.js';
+import { json, runCli, tempDir, VSS_BIN } from '../helpers.js';
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
@@ -205,6 +205,41 @@ describe('files: copy, move, delete', () => {
     const r = await runCli(['--library', libPath, 'files', 'copy', k, join(b, 'keep-again')], env);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Extended attributes \(xattrs\) were not kept: its helper stopped/);
+  });
+
+  it('a folder of more files than a batch: each batch copied while the one before is placed, all in place and indexed, hard links across batches kept', async () => {
+    const many = join(a, 'many');
+    for (let d = 0; d < 3; d++) mkdirSync(join(many, `d${d}`), { recursive: true });
+    const N = 2600;
+    for (let i = 0; i < N; i++) writeFileSync(join(many, `d${i % 3}`, `f${i}.txt`), `file ${i}\n`);
+    // Second names planned far from their first (another folder): some in the next batch.
+    for (let i = 0; i < N; i += 500) linkSync(join(many, `d${i % 3}`, `f${i}.txt`), join(many, `d${(i + 1) % 3}`, `link${i}.txt`));
+    await withLib(async (lib) => {
+      const out = await lib.files.copy([many], b);
+      assert.equal(out.job.status, 'completed', out.job.error ?? '');
+      assert.equal(out.result?.done, N + Math.ceil(N / 500));
+      const c = join(b, 'many');
+      for (let i = 0; i < N; i++) assert.equal(readFileSync(join(c, `d${i % 3}`, `f${i}.txt`), 'utf8'), `file ${i}\n`);
+      for (let i = 0; i < N; i += 500) assert.equal(lstatSync(join(c, `d${(i + 1) % 3}`, `link${i}.txt`)).ino, lstatSync(join(c, `d${i % 3}`, `f${i}.txt`)).ino, 'one file, two names');
+      for (let d = 0; d < 3; d++) assert.deepEqual(readdirSync(join(c, `d${d}`)).filter((n) => n.startsWith('.vss-')), []);
+      assert.equal(names(lib, '/B/many/d0').length, readdirSync(join(c, 'd0')).length, 'all indexed at once');
+    });
+    // kill -9 of the CLI in the middle of it (the first batch placed, the next copied meanwhile): `vss jobs run` finishes it, nothing left over.
+    const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1' };
+    const child = spawn(process.execPath, [VSS_BIN, '--library', libPath, 'files', 'copy', many, join(b, 'many-again')], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const deadline = Date.now() + 60_000;
+    const placed = () => { try { return readdirSync(join(b, 'many-again', 'd0')).filter((n) => !n.startsWith('.vss-')).length; } catch { return 0; } };
+    while (Date.now() < deadline && placed() === 0) await new Promise((r) => setTimeout(r, 2));
+    child.kill('SIGKILL');
+    await new Promise((res) => child.once('exit', res));
+    const run = await runCli(['--library', libPath, 'jobs', 'run', '--until-idle'], env);
+    assert.equal(run.code, 0, run.stderr);
+    const c = join(b, 'many-again');
+    for (let i = 0; i < N; i++) assert.equal(readFileSync(join(c, `d${i % 3}`, `f${i}.txt`), 'utf8'), `file ${i}\n`);
+    for (let d = 0; d < 3; d++) {
+      assert.deepEqual(readdirSync(join(c, `d${d}`)).filter((n) => n.startsWith('.vss-')), [], 'no partial left');
+      assert.equal(readdirSync(join(c, `d${d}`)).length, readdirSync(join(many, `d${d}`)).length, 'no name twice');
+    }
   });
 
   it('vss files copy|move|delete: one job each, the files in `vss ls` right after, --json prints the job and its result', async () => {
