@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DirListing } from './port.js';
 import { LocationWalker, type LocalWalkOptions as WalkOptions } from './local-walk.js';
@@ -51,68 +50,35 @@ export function threadedWalk(opts: WalkOptions): AsyncGenerator<DirListing[]> {
   return new WalkWorker().walk(opts);
 }
 
-/** Entries walked inline before the rest of a walk moves to worker threads. */
+/** Entries walked inline before the rest of a walk moves to a worker thread. */
 const INLINE_ENTRIES = 5000;
-/** Entries walked inline before those workers are started, so their start-up overlaps the rest. */
+/** Entries walked inline before that worker is started, so its start-up overlaps the rest. */
 const WORKER_AHEAD_ENTRIES = 1000;
-/**
- * Walk threads for the rest of a large walk: listing is the floor of a scan (the database thread
- * waits half the time on a rescan), so a second core lists too, up to two.
- */
-const WALK_THREADS = Math.max(1, Math.min(2, availableParallelism()));
 
 /**
  * Small locations are walked right here (a worker thread costs ~50 ms to start); a walk still
- * going after a thousand entries starts its workers, and one still going after a few thousand
- * hands its stack to them, shared out, and carries on there, so the disk and the database overlap
- * for the large ones. Each folder's listing still comes after its parent's: the folders handed
- * out were all listed here, and each worker walks its own subtrees parents first. THREADED false
- * walks all of it here.
+ * going after a thousand entries starts a worker, and one still going after a few thousand hands
+ * its stack to it and carries on there, so the disk and the database overlap for the large ones.
+ * Order stays parents-before-children. THREADED false walks all of it here.
  */
 export async function* hybridWalk(opts: WalkOptions, threaded: boolean): AsyncGenerator<DirListing[]> {
   const walker = new LocationWalker(opts);
-  let workers: WalkWorker[] = [];
+  let worker: WalkWorker | undefined;
   let entries = 0;
   try {
     for (let listing = walker.next(); listing; listing = walker.next()) {
       yield [listing];
       entries += listing.entries.length;
       if (!threaded || walker.stack.length === 0) continue;
-      if (entries >= WORKER_AHEAD_ENTRIES && workers.length === 0) workers = Array.from({ length: WALK_THREADS }, () => new WalkWorker());
+      if (entries >= WORKER_AHEAD_ENTRIES) worker ??= new WalkWorker();
       if (entries >= INLINE_ENTRIES) {
-        const shares = shareOut(walker.stack, workers.length);
-        yield* merged(shares.map((start, i) => workers[i]!.walk({ ...opts, start })));
+        const w = worker!;
+        worker = undefined;
+        yield* w.walk({ ...opts, start: walker.stack });
         return;
       }
     }
   } finally {
-    // Ended early or not, every worker ends here: a walk still waiting for its next batch ends with it.
-    await Promise.all(workers.map((w) => w.close()));
-  }
-}
-
-/** STACK dealt out into at most N non-empty shares, in turn (neighbouring folders are often alike in size). */
-function shareOut<T>(stack: readonly T[], n: number): T[][] {
-  const shares: T[][] = Array.from({ length: Math.min(n, stack.length) }, () => []);
-  stack.forEach((item, i) => shares[i % shares.length]!.push(item));
-  return shares;
-}
-
-/** The batches of WALKS as each comes (their threads are ended by the caller, however this ends). */
-async function* merged<T>(walks: Array<AsyncGenerator<T>>): AsyncGenerator<T> {
-  const next = new Map(walks.map((w) => [w, w.next().then((r) => ({ w, r }))] as const));
-  try {
-    while (next.size > 0) {
-      const { w, r } = await Promise.race(next.values());
-      if (r.done) {
-        next.delete(w);
-        continue;
-      }
-      next.set(w, w.next().then((r2) => ({ w, r: r2 })));
-      yield r.value;
-    }
-  } finally {
-    // A walk still waiting ends when its thread is ended: its last answer is not waited for here.
-    for (const pending of next.values()) pending.catch(() => undefined);
+    await worker?.close();
   }
 }
