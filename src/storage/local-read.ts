@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { errnoCode } from '../core/errors.js';
 import { PathRefusedError } from '../library/confine.js';
 import { factsOf, READ_FLAGS } from './local-disk.js';
@@ -51,14 +51,6 @@ export class LocalFileNow {
   close(): void {
     closeSync(this.fd);
   }
-}
-
-/**
- * The facts of the local file at PATH, never following a symlink (a file a user named, to send:
- * what a copy of it keeps). Throws as lstat throws when nothing is there.
- */
-export function localFactsNow(path: string): NodeFacts {
-  return factsOf(lstatSync(path));
 }
 
 /**

@@ -2,6 +2,7 @@ import { accessSync, constants, lstatSync, mkdirSync, readdirSync, realpathSync,
 import { dirname, join } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
 import { fsyncDirAsync } from '../core/fs-atomic.js';
+import { factsOf } from './local-disk.js';
 import type { NodeFacts } from './port.js';
 
 /**
@@ -34,7 +35,7 @@ function localKindOf(st: Stats): LocalKind {
 export function factsAt(abs: string): LocalFacts | undefined {
   const st = lstatSync(abs, { throwIfNoEntry: false });
   if (!st) return undefined;
-  return { kind: localKindOf(st), size: st.size, blocks: st.blocks, inode: st.ino, dev: st.dev, mode: st.mode, nlink: st.nlink, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+  return { ...factsOf(st), kind: localKindOf(st), blocks: st.blocks };
 }
 
 /** The filesystem (device number) holding ABS, a symlink on the way followed (a drive's mount point); undefined when nothing is there. */

@@ -5,7 +5,7 @@ import { describeFsError, VssError } from '../../core/errors.js';
 import { Landing, PARTIAL_PREFIX, verifyLanded, type KeptAttributes, type Landed } from '../../core/landing.js';
 import { keptMode, modeFromPeer } from '../../core/kept-mode.js';
 import type { Library } from '../../library/library.js';
-import { localFactsNow } from '../../storage/local-read.js';
+import { factsAt } from '../../storage/local-tree.js';
 import type { LocationStorage, NodeFacts, RangeReader } from '../../storage/port.js';
 import { readChunks } from '../../storage/read-chunks.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
@@ -74,7 +74,9 @@ export type { KeptAttributes };
 
 /** The attributes a copy of the local file at PATH (one a user named, to send) keeps. */
 export function keptOf(path: string): KeptAttributes {
-  return keptOfFacts(localFactsNow(path));
+  const facts = factsAt(path);
+  if (!facts) throw new VssError('NOT_FOUND', `${path} is not there`, { path });
+  return keptOfFacts(facts);
 }
 
 /** The attributes a copy of a file with FACTS keeps. */
