@@ -1,6 +1,6 @@
-import { constants, lstatSync, readlinkSync, realpathSync, renameSync, rmdirSync, unlinkSync, type Stats } from 'node:fs';
+import { constants, lstatSync, realpathSync, renameSync, rmdirSync, unlinkSync, type Stats } from 'node:fs';
 import { lstat, open, readdir, type FileHandle } from 'node:fs/promises';
-import { dirname, sep } from 'node:path';
+import { dirname } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
 import { fsyncDirAsync } from '../core/fs-atomic.js';
 import { Landing, partialIn, type LandingOptions } from '../core/landing.js';
@@ -59,11 +59,6 @@ export class LocalDisk implements LocationStorage {
     return lstatSync(this.root.path(rel), { throwIfNoEntry: false });
   }
 
-  /** The symlink at REL's target, as written (never followed). */
-  readLinkNow(rel: string): string {
-    return readlinkSync(this.root.inFolder(rel));
-  }
-
   /** The path of the folder REL, checked on disk to lie inside the root (the root itself passes). */
   private folder(rel: string): string {
     const abs = this.root.path(rel);
@@ -95,11 +90,6 @@ export class LocalDisk implements LocationStorage {
   /** Walked here for a small tree, in a worker thread for the rest of a large one (THREADED false: all here). */
   walk(opts: WalkOptions, threaded = true): AsyncGenerator<DirListing[]> {
     return hybridWalk({ ...opts, rootAbs: this.root.root }, threaded);
-  }
-
-  /** A walk in this thread, one folder at a time (a shallow scan lists a few folders; a worker's start-up would cost more). */
-  walker(opts: WalkOptions): LocationWalker {
-    return new LocationWalker({ ...opts, rootAbs: this.root.root });
   }
 
   async openRead(rel: string): Promise<RangeReader> {
@@ -180,11 +170,6 @@ export async function openLocalRange(path: string): Promise<RangeReader> {
     await fh.close();
     throw err;
   }
-}
-
-/** The rel path of a local path ABS inside ROOT ('' for ROOT itself). */
-export function relInside(root: string, abs: string): string {
-  return abs === root ? '' : abs.slice(root.length + (root.endsWith(sep) ? 0 : 1)).split(sep).join('/');
 }
 
 /** Where P really is, when that differs from P (a folder reached through a symlink); empty when it is not there. */
