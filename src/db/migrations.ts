@@ -22,6 +22,7 @@ import { fileOps } from './migrations/019-file-ops.js';
 import { mediaFindersCursor } from './migrations/020-media-finders-cursor.js';
 import { fileOpMeta } from './migrations/021-file-op-meta.js';
 import { feedCursors } from './migrations/022-feed-cursors.js';
+import { listingDigests } from './migrations/023-listing-digests.js';
 
 export interface Migration {
   version: number;
@@ -33,7 +34,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
-  fileOps, mediaFindersCursor, fileOpMeta, feedCursors,
+  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -20,10 +20,10 @@ function removePass(store: Stores, locationId: number, seen: SeenSet, files: boo
   let lastId = 0;
   let removed = 0;
   for (;;) {
-    const ids = store.entries.idPage(locationId, files, lastId, PAGE);
-    if (ids.length === 0) break;
-    lastId = ids[ids.length - 1]!;
-    const gone = ids.filter((id) => !seen.has(id));
+    const rows = store.entries.idPage(locationId, files, lastId, PAGE);
+    if (rows.length === 0) break;
+    lastId = rows[rows.length - 1]!.id;
+    const gone = rows.filter((r) => !seen.has(r.id, r.parent_id)).map((r) => r.id);
     if (gone.length === 0) continue;
     store.transaction(() => {
       for (const id of gone) if (store.entries.delete(id)) removed++;

@@ -63,7 +63,8 @@ export async function discoverDirs(input: DirsDiscoveryInput): Promise<Discovery
 
   let removedFiles = 0;
   let removedRows = 0;
-  const gone = before.filter((row) => !seen.has(row.id));
+  // Rows are confirmed one by one here (no folder is confirmed whole without its listing read).
+  const gone = before.filter((row) => !seen.has(row.id, null));
   // A drive unplugged while its folders were listed leaves them empty: that is not every file deleted.
   if (gone.length > 0 && input.present && !input.present()) {
     throw new VssError('UNAVAILABLE', `location ${input.locationId} went offline while it was listed (its drive was unplugged?); nothing was removed`, { path: input.storage.describe });

@@ -3,6 +3,10 @@ import type { Stores } from '../store/stores.js';
 import { ListingReconciler, type DiscoveryCounts } from './reconcile-listing.js';
 import type { SeenSet } from './seen-set.js';
 import type { LocalDisk } from '../storage/local-disk.js';
+import type { DirListing, UnchangedListing } from '../storage/port.js';
+import type { EntryStore, KeptListing } from '../store/entries.js';
+import { describeFsError } from '../core/errors.js';
+import { availableParallelism } from 'node:os';
 
 export type { DiscoveryCounts };
 
@@ -18,8 +22,10 @@ export interface DiscoveryInput {
   seen: SeenSet;
   onSkip: (path: string, reason: string) => void;
   onProgress: (c: DiscoveryCounts) => void;
-  /** List the disk in a worker thread while this thread writes (default); false walks inline. */
+  /** List the disk in worker threads while this thread writes (default); false walks inline. */
   threaded?: boolean;
+  /** Files and folders the location held after its last scan. */
+  lastEntries?: number;
 }
 
 /**
@@ -30,21 +36,31 @@ export interface DiscoveryInput {
 export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts & { unconfirmed: number }> {
   const { writer, seen } = input;
   const store = input.store.entries;
+  const fresh = !store.hasChildren(input.locationId);
   const reconciler = new ListingReconciler({
-    store, locationId: input.locationId, writer, storage: input.storage, seen, onSkip: input.onSkip,
-    fresh: !store.hasChildren(input.locationId),
+    store, locationId: input.locationId, writer, storage: input.storage, seen, onSkip: input.onSkip, fresh,
   });
   // Folders seen in their parent's listing whose own listing has not come yet: rel path → entry id.
   const dirIds = new Map<string, number>([['', input.rootEntryId]]);
   const onDir = (d: { rel: string; id: number }) => dirIds.set(d.rel, d.id);
   seen.add(input.rootEntryId);
   let lastProgress = 0;
+  const kept = fresh ? new KeptFolders([]) : new KeptFolders(store.keptListings(input.locationId));
+  const listOpts = { ignoreRules: input.ignoreRules, exclude: input.exclude };
+  const threads = input.threaded === false ? 0 : walkThreads(kept.size > 0);
 
-  for await (const batch of input.storage.walk({ ignoreRules: input.ignoreRules, exclude: input.exclude }, input.threaded !== false)) {
+  const expectLarge = (input.lastEntries ?? 0) >= LARGE_ENTRIES;
+  for await (const batch of input.storage.walk({ ...listOpts, unchanged: kept.digests, expectLarge }, threads)) {
     for (const listing of batch) {
       const dirId = dirIds.get(listing.rel);
       dirIds.delete(listing.rel);
-      if (dirId !== undefined) reconciler.apply(listing, dirId, onDir);
+      if (dirId === undefined) continue;
+      if (!('unchanged' in listing)) {
+        reconciler.apply(listing, dirId, onDir);
+      } else if (kept.idAt(listing.rel) !== dirId || !reconciler.applyUnchanged(listing, dirId, kept.subfolders(store, dirId, listing), onDir)) {
+        // Not the folder whose digest it matched, or changed by this scan since it began: read it whole.
+        reconciler.apply(listHere(input.storage, listing.rel, listOpts), dirId, onDir);
+      }
     }
     if (writer.maybeCommit()) {
       const now = Date.now();
@@ -58,4 +74,57 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
   writer.commit();
   input.onProgress(reconciler.counts);
   return { ...reconciler.counts, unconfirmed: reconciler.unconfirmed };
+}
+
+/** A location this large was walked in threads last time: this walk starts them at once. */
+const LARGE_ENTRIES = 20_000;
+
+/**
+ * A rescan finds most folders unchanged and barely writes: a second walk thread then halves the
+ * walk, the longest part of it. A first scan writes every row, and the database thread needs the
+ * second core.
+ */
+function walkThreads(rescan: boolean): number {
+  return rescan && availableParallelism() >= 2 ? 2 : 1;
+}
+
+/** The folder REL listed on this thread; a folder that cannot be listed is an error listing. */
+function listHere(storage: LocalDisk, rel: string, opts: { ignoreRules: readonly string[]; exclude: readonly string[] }): DirListing {
+  try {
+    return storage.listNow(rel, opts);
+  } catch (err) {
+    return { rel, error: `directory cannot be read: ${describeFsError(err)}`, entries: [] };
+  }
+}
+
+/** The location's folders with a kept listing digest, as the scan began. */
+class KeptFolders {
+  readonly digests = new Map<string, string>();
+  private readonly ids = new Map<string, number>();
+  private readonly children = new Map<number, Array<{ id: number; name: string }>>();
+
+  constructor(rows: readonly KeptListing[]) {
+    for (const r of rows) {
+      this.digests.set(r.rel_path, r.digest);
+      this.ids.set(r.rel_path, r.id);
+      if (r.parent_id === null) continue;
+      let list = this.children.get(r.parent_id);
+      if (!list) this.children.set(r.parent_id, (list = []));
+      list.push({ id: r.id, name: r.name });
+    }
+  }
+
+  get size(): number {
+    return this.digests.size;
+  }
+
+  idAt(rel: string): number | undefined {
+    return this.ids.get(rel);
+  }
+
+  /** DIRID's subfolders: those known here when all of them are, else read. */
+  subfolders(store: EntryStore, dirId: number, listing: UnchangedListing): ReadonlyArray<{ id: number; name: string }> {
+    const known = this.children.get(dirId) ?? [];
+    return known.length === listing.unchanged.dirs ? known : store.subfolders(dirId);
+  }
 }

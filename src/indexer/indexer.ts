@@ -107,7 +107,7 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
     } else {
       ({ unconfirmed, ...counts } = await discover({
         store, locationId, writer, storage, rootEntryId: rootId,
-        ignoreRules: rules, exclude, seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0',
+        ignoreRules: rules, exclude, seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0', lastEntries: previous.files + previous.dirs,
         onProgress: (c) => events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes }),
       }));
     }
@@ -143,7 +143,9 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
     }));
   }
-  if (opts.removeOrphans !== false) releaseOrphanContents(lib);
+  // A complete scan before this one released what was orphaned then; this one, finding every file
+  // as it was and linking nothing anew, orphaned nothing (and paging through every content is not free).
+  if (opts.removeOrphans !== false && !(unchanged && hashed === 0 && relinked === 0)) releaseOrphanContents(lib);
 
   let media: { media_read: number; live_photos: number; xmp_sidecars: number; xmp_read: number } | undefined;
   let queueing: Pick<IndexResult, 'sidecars_pending' | 'jobs_queued' | 'unavailable'> | undefined;

@@ -2,7 +2,8 @@ import type { BatchWriter } from '../store/batch-writer.js';
 import type { EntryFacts, EntryStore, ListedRow, ScannedEntry } from '../store/entries.js';
 import { relPathProblem } from '../library/confine.js';
 import type { SeenSet } from './seen-set.js';
-import type { DirListing } from '../storage/port.js';
+import type { DirListing, UnchangedListing } from '../storage/port.js';
+import { listingDigest } from '../storage/walk-wire.js';
 import type { LocalDisk } from '../storage/local-disk.js';
 
 export interface DiscoveryCounts {
@@ -72,8 +73,10 @@ export class ListingReconciler {
     // New rows are written together once the listing is read; subfolders are told of in listing order.
     const added: EntryFacts[] = [];
     const dirs: Array<ListedDir | { rel: string; name: string; added: number }> = [];
+    let skips = 0;
     for (const entry of listing.entries) {
       if ('skip' in entry) {
+        skips++;
         onSkip(prefix + entry.name, entry.skip);
         const row = entry.lossy ? known.get(entry.name) : undefined;
         if (row) protectEntry(store, row, seen);
@@ -112,8 +115,34 @@ export class ListingReconciler {
       counts.added += ids.length;
     }
     for (const d of dirs) onDir('added' in d ? { rel: d.rel, name: d.name, id: ids[d.added]!, settled: false } : d);
-    for (const row of rows) if (!seen.has(row.id)) this.unconfirmed++;
+    for (const row of rows) if (!seen.has(row.id, dirId)) this.unconfirmed++;
+    // The folder's rows are now exactly its listing: the next rescan that lists the same may trust
+    // them unread. A listing with names that could not be indexed keeps no digest (rows the
+    // reconcile protected rather than confirmed may lie behind them).
+    if (skips === 0) {
+      this.ctx.writer.touch();
+      store.keepListing(dirId, listing.digest ?? listingDigest(listing.entries));
+    }
     return rows;
+  }
+
+  /**
+   * Take a folder a walk found unchanged: the listing has the digest kept for the folder's rows
+   * (checked again here, as this scan may have changed them since it began), so every row is
+   * confirmed unread. SUBFOLDERS: the folder's subfolder rows. False when the digest is no longer
+   * kept: the caller lists the folder and applies that listing instead.
+   */
+  applyUnchanged(listing: UnchangedListing, dirId: number, subfolders: ReadonlyArray<{ id: number; name: string }>, onDir: (dir: ListedDir) => void): boolean {
+    const { store, seen } = this.ctx;
+    const sum = listing.unchanged;
+    if (subfolders.length !== sum.dirs || store.keptListing(dirId) !== listing.digest) return false;
+    seen.addFolder(dirId, sum.entries);
+    this.counts.files += sum.files;
+    this.counts.dirs += sum.dirs;
+    this.counts.bytes += sum.bytes;
+    const prefix = listing.rel === '' ? '' : `${listing.rel}/`;
+    for (const d of subfolders) onDir({ rel: prefix + d.name, name: d.name, id: d.id, settled: true });
+    return true;
   }
 
   /** Bring one row in line with what is on disk; returns the entry's id, or undefined when it is a new one to add. */
@@ -161,7 +190,7 @@ export class ListingReconciler {
     const { store, locationId, seen, storage } = this.ctx;
     for (const row of store.byInode(locationId, facts.inode)) {
       // A hand-edited row's path could lead outside the location: it is never looked at.
-      if (row.kind !== facts.kind || seen.has(row.id) || row.rel_path === '' || relPathProblem(row.rel_path)) continue;
+      if (row.kind !== facts.kind || seen.has(row.id, row.parent_id) || row.rel_path === '' || relPathProblem(row.rel_path)) continue;
       let still: { ino: number } | undefined;
       try {
         still = storage.statNow(row.rel_path);

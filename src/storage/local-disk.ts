@@ -7,7 +7,7 @@ import { Landing, partialIn, type LandingOptions } from '../core/landing.js';
 import { PathRefusedError, type ConfinedRoot } from '../library/confine.js';
 import { DirWatches } from './dir-watches.js';
 import { LocationWalker } from './local-walk.js';
-import type { DirListing, FolderWatches, ListOptions, LocationStorage, NodeFacts, NodeKind, RangeReader, WalkOptions } from './port.js';
+import type { DirListing, WalkedListing, FolderWatches, ListOptions, LocationStorage, NodeFacts, NodeKind, RangeReader, WalkOptions } from './port.js';
 import { hybridWalk } from './threaded-walk.js';
 
 // O_NOFOLLOW: a path that became a symlink is refused, not followed out of the location.
@@ -87,9 +87,9 @@ export class LocalDisk implements LocationStorage {
     return readdir(this.folder(rel));
   }
 
-  /** Walked here for a small tree, in a worker thread for the rest of a large one (THREADED false: all here). */
-  walk(opts: WalkOptions, threaded = true): AsyncGenerator<DirListing[]> {
-    return hybridWalk({ ...opts, rootAbs: this.root.root }, threaded);
+  /** Walked here for a small tree, in THREADS worker threads for the rest of a large one (0: all here). */
+  walk(opts: WalkOptions, threads = 1): AsyncGenerator<WalkedListing[]> {
+    return hybridWalk({ ...opts, rootAbs: this.root.root }, threads);
   }
 
   async openRead(rel: string): Promise<RangeReader> {

@@ -17,7 +17,7 @@ export interface LocationStorage {
   /** One folder's listing. */
   list(rel: string, opts?: ListOptions): Promise<DirListing>;
   /** The whole tree below the root (or carrying on from START), parents before children, in batches. */
-  walk(opts: WalkOptions): AsyncGenerator<DirListing[]>;
+  walk(opts: WalkOptions): AsyncGenerator<WalkedListing[]>;
   /** A file opened to read ranges of; refused when REL is not a regular file. */
   openRead(rel: string): Promise<RangeReader>;
   /** A landing (core/landing.ts) for bytes that will become REL: its partial sits beside it, keyed by KEY. */
@@ -60,7 +60,22 @@ export interface DirListing {
   rel: string;
   error?: string;
   entries: ListedEntry[];
+  /** Its fingerprint (`listingDigest` in storage/walk-wire.ts), when a walk made it. */
+  digest?: string;
 }
+
+/**
+ * A folder a walk found exactly as the caller last saw it (its listing has the digest the caller
+ * named in `WalkOptions.unchanged`): its entries are not sent, only what they add up to.
+ */
+export interface UnchangedListing {
+  rel: string;
+  digest: string;
+  unchanged: { entries: number; files: number; dirs: number; bytes: number };
+}
+
+/** What a walk gives for each folder. */
+export type WalkedListing = DirListing | UnchangedListing;
 
 export interface ListOptions {
   /** Ignore rules (indexer syntax, `storage/ignore-rules.ts`): matching names are left out. */
@@ -80,6 +95,13 @@ export interface WalkOptions extends ListOptions {
   exclude: readonly string[];
   /** Carry on a walk begun elsewhere: the folders it still had to visit. */
   start?: readonly PendingDir[];
+  /**
+   * Listings the caller already holds, rel → digest: a folder listed with that digest comes as an
+   * UnchangedListing (the walk still descends into its subfolders).
+   */
+  unchanged?: ReadonlyMap<string, string>;
+  /** The caller expects a large tree (its last walk was): threads, where the storage uses them, start at once. */
+  expectLarge?: boolean;
 }
 
 /** A file open for reading ranges; its facts as opened (a file replaced since is another file). */

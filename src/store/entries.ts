@@ -30,7 +30,7 @@ export interface EntryRecord {
 }
 
 /** What a scan compares with the disk: an entry without its figures and times. */
-export type ScannedEntry = Pick<EntryRecord, 'id' | 'name' | 'rel_path' | 'kind' | 'size' | 'inode' | 'mtime_ms' | 'link_target' | 'content_id'>;
+export type ScannedEntry = Pick<EntryRecord, 'id' | 'name' | 'rel_path' | 'kind' | 'size' | 'inode' | 'mtime_ms' | 'link_target' | 'content_id' | 'parent_id'>;
 
 /**
  * A folder's row as a scan's listing meets it: what is compared with the disk, and whether its
@@ -84,11 +84,20 @@ export interface LinkEffects {
   nextSeq(): number;
 }
 
+/** A folder whose listing digest is kept (see `keepListing`). */
+export interface KeptListing {
+  id: number;
+  parent_id: number | null;
+  name: string;
+  rel_path: string;
+  digest: string;
+}
+
 /** A copy of a content: which location holds it, where. */
 export type ContentCopy = Pick<EntryRecord, 'location_id' | 'rel_path'> & { content_id: number };
 
 // The scan's statements as constants: one string each, so the statement cache finds them by a hash computed once.
-const SCANNED = 'id, name, rel_path, kind, size, inode, mtime_ms, link_target, content_id';
+const SCANNED = 'id, name, rel_path, kind, size, inode, mtime_ms, link_target, content_id, parent_id';
 const CHILDREN = `SELECT ${SCANNED} FROM entries WHERE parent_id = ?`;
 const LISTED_CHILDREN = 'SELECT id, name, kind, size, inode, mtime_ms, link_target, rel_path = ? || name FROM entries WHERE parent_id = ?';
 const BY_INODE = `SELECT ${SCANNED} FROM entries WHERE location_id = ? AND inode = ? LIMIT 8`;
@@ -102,12 +111,19 @@ const CHILD_ID = 'SELECT id FROM entries WHERE parent_id = ? AND name = ?';
  * A folder's `sync_seq` (migration 012): the number of the last change to its direct listing, which
  * peers pull. Every write that changes what a listing shows numbers the folder it shows in.
  */
-const NUMBER_FOLDER = 'UPDATE entries SET sync_seq = ? WHERE id = ?';
 const NUMBER_PARENT_OF = 'UPDATE entries SET sync_seq = ? WHERE id = (SELECT parent_id FROM entries WHERE id = ?)';
+/*
+ * A write that changes a folder's rows themselves (added, removed, renamed, facts rewritten) also
+ * forgets the listing digest the indexer kept for it (migration 023): a digest still there always
+ * describes the rows as they are, so a rescan may trust it without reading them.
+ */
+const FOLDER_CHANGED = 'UPDATE entries SET sync_seq = ?, listing_digest = NULL WHERE id = ?';
+const PARENT_CHANGED = 'UPDATE entries SET sync_seq = ?, listing_digest = NULL WHERE id = (SELECT parent_id FROM entries WHERE id = ?)';
 const NUMBER_PARENTS_OF = `UPDATE entries SET sync_seq = ? WHERE id IN
   (SELECT parent_id FROM entries WHERE id IN (SELECT value FROM json_each(?)))`;
 const NUMBER_FOLDERS_OF_CONTENT = 'UPDATE entries SET sync_seq = ? WHERE id IN (SELECT parent_id FROM entries WHERE content_id = ?)';
-const SET_FACTS = 'parent_id = ?, name = ?, rel_path = ?, size = ?, inode = ?, mtime_ms = ?, link_target = ?, updated_at = ?';
+// A folder moved or renamed forgets its own listing digest too: its rows' paths are not yet its new ones.
+const SET_FACTS = 'parent_id = ?, name = ?, rel_path = ?, size = ?, inode = ?, mtime_ms = ?, link_target = ?, updated_at = ?, listing_digest = NULL';
 const UPDATE_KEEP = `UPDATE entries SET ${SET_FACTS} WHERE id = ?`;
 const UPDATE_CLEAR = `UPDATE entries SET ${SET_FACTS}, content_id = NULL WHERE id = ?`;
 const UNIDENTIFIED_PAGE = `SELECT id, name, rel_path, size, inode, mtime_ms FROM entries
@@ -130,10 +146,10 @@ function listedRow(r: ListedTuple): ListedRow {
   return { id: r[0], name: r[1], kind: r[2], size: r[3], inode: r[4], mtime_ms: r[5], link_target: r[6], at_place: r[7] === 1 };
 }
 
-type ScannedTuple = [number, string, string, EntryKind, number, number | null, number | null, string | null, number | null];
+type ScannedTuple = [number, string, string, EntryKind, number, number | null, number | null, string | null, number | null, number | null];
 
 function scanned(r: ScannedTuple): ScannedEntry {
-  return { id: r[0], name: r[1], rel_path: r[2], kind: r[3], size: r[4], inode: r[5], mtime_ms: r[6], link_target: r[7], content_id: r[8] };
+  return { id: r[0], name: r[1], rel_path: r[2], kind: r[3], size: r[4], inode: r[5], mtime_ms: r[6], link_target: r[7], content_id: r[8], parent_id: r[9] };
 }
 
 /** Where one copy of a content is: its location and its path there. */
@@ -201,6 +217,28 @@ export class EntryStore {
   }
 
   /** Folders of LOCATIONID holding a file named `*.xmp` (any case): where XMP sidecars may be (DESIGN §16); with CHANGEDSINCE, only those whose listing changed after that change number. */
+  /** Folder FOLDERID's rows are as the listing with DIGEST shows them (the indexer just made them so). */
+  keepListing(folderId: number, digest: string): void {
+    this.sql<[string, number]>('UPDATE entries SET listing_digest = ? WHERE id = ?').run(digest, folderId);
+  }
+
+  /** The listing digest kept for a folder, while its rows are still as that listing showed them. */
+  keptListing(folderId: number): string | null {
+    return this.sql<[number], string | null>('SELECT listing_digest FROM entries WHERE id = ?').pluck().get(folderId) ?? null;
+  }
+
+  /** A location's folders that keep a listing digest (from the digests' partial index). */
+  keptListings(locationId: number): KeptListing[] {
+    return this.sql<[number], KeptListing>(
+      'SELECT id, parent_id, name, rel_path, listing_digest AS digest FROM entries WHERE location_id = ? AND listing_digest IS NOT NULL',
+    ).all(locationId);
+  }
+
+  /** The subfolders of a folder, by name. */
+  subfolders(parentId: number): Array<{ id: number; name: string }> {
+    return this.sql<[number], { id: number; name: string }>("SELECT id, name FROM entries WHERE parent_id = ? AND kind = 'dir'").all(parentId);
+  }
+
   foldersWithXmp(locationId: number, changedSince?: number): number[] {
     if (changedSince !== undefined) {
       return this.sql<[number, number], number>(
@@ -254,7 +292,7 @@ export class EntryStore {
 
   insert(locationId: number, f: EntryFacts, now = Date.now()): number {
     const r = this.sql<[number, number | null, string, string, EntryKind, number, number, number, string | null, number, number]>(INSERT).run(locationId, f.parent_id, f.name, f.rel_path, f.kind, f.size, f.inode, f.mtime_ms, f.link_target, now, now);
-    if (f.parent_id !== null) this.numberFolder(f.parent_id);
+    if (f.parent_id !== null) this.sql<[number, number]>(FOLDER_CHANGED).run(this.effects.nextSeq(), f.parent_id);
     return Number(r.lastInsertRowid);
   }
 
@@ -268,7 +306,7 @@ export class EntryStore {
     for (const f of facts) if (f.parent_id !== null) parents.add(f.parent_id);
     if (parents.size > 0) {
       const seq = this.effects.nextSeq();
-      for (const p of parents) this.sql<[number, number]>(NUMBER_FOLDER).run(seq, p);
+      for (const p of parents) this.sql<[number, number]>(FOLDER_CHANGED).run(seq, p);
     }
     forEachChunk(facts.length, (at, n) => {
       const args: Array<string | number | null> = [];
@@ -290,10 +328,6 @@ export class EntryStore {
     return ids;
   }
 
-  /** A folder's listing changed: it takes the next change number (peers pull it). */
-  numberFolder(folderId: number): void {
-    this.sql<[number, number]>(NUMBER_FOLDER).run(this.effects.nextSeq(), folderId);
-  }
 
   /** A content's facts changed (its media metadata): every folder listing one of its files takes the next number. */
   numberFoldersOfContent(contentId: number): void {
@@ -354,8 +388,8 @@ export class EntryStore {
   update(id: number, f: EntryFacts, clearContent: boolean, now = Date.now()): void {
     // Both listings change when it moves: the one it left and the one it is in now.
     const seq = this.effects.nextSeq();
-    this.sql<[number, number]>(NUMBER_PARENT_OF).run(seq, id);
-    if (f.parent_id !== null) this.sql<[number, number]>(NUMBER_FOLDER).run(seq, f.parent_id);
+    this.sql<[number, number]>(PARENT_CHANGED).run(seq, id);
+    if (f.parent_id !== null) this.sql<[number, number]>(FOLDER_CHANGED).run(seq, f.parent_id);
     this.sql<[number | null, string, string, number, number, number, string | null, number, number]>(clearContent ? UPDATE_CLEAR : UPDATE_KEEP)
       .run(f.parent_id, f.name, f.rel_path, f.size, f.inode, f.mtime_ms, f.link_target, now, id);
   }
@@ -363,7 +397,7 @@ export class EntryStore {
   /** Delete a row (and, by the schema's cascade, everything beneath it); whether there was one. */
   delete(id: number): boolean {
     // One number for a whole folder removed: its parent's listing no longer names it.
-    this.sql<[number, number]>(NUMBER_PARENT_OF).run(this.effects.nextSeq(), id);
+    this.sql<[number, number]>(PARENT_CHANGED).run(this.effects.nextSeq(), id);
     return this.sql<[number]>('DELETE FROM entries WHERE id = ?').run(id).changes > 0;
   }
 
@@ -392,12 +426,13 @@ export class EntryStore {
    * A page of a location's ids after AFTERID, files or everything else. `+location_id` keeps
    * SQLite on the rowid range (one pass over the table) instead of the location index.
    */
-  idPage(locationId: number, files: boolean, afterId: number, limit: number): number[] {
+  idPage(locationId: number, files: boolean, afterId: number, limit: number): Array<{ id: number; parent_id: number | null }> {
     const sql = files
-      ? "SELECT id FROM entries WHERE id > ? AND +location_id = ? AND kind = 'file' ORDER BY id LIMIT ?"
-      : "SELECT id FROM entries WHERE id > ? AND +location_id = ? AND kind <> 'file' ORDER BY id LIMIT ?";
-    return this.sql<[number, number, number], number>(sql).pluck().all(afterId, locationId, limit);
+      ? "SELECT id, parent_id FROM entries WHERE id > ? AND +location_id = ? AND kind = 'file' ORDER BY id LIMIT ?"
+      : "SELECT id, parent_id FROM entries WHERE id > ? AND +location_id = ? AND kind <> 'file' ORDER BY id LIMIT ?";
+    return this.sql<[number, number, number], { id: number; parent_id: number | null }>(sql).all(afterId, locationId, limit);
   }
+
 
   /** Every folder of a location with the figures it has now. */
   folders(locationId: number): FolderFigures[] {
