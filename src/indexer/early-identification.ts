@@ -114,36 +114,31 @@ export class EarlyIdentification implements FileDeferral {
     }
     const { store, locationId, writer, seen } = this.input;
     const now = Date.now();
+    const linked: EntryFacts[] = [];
+    const uuids: string[] = [];
     const identities: ContentIdentity[] = [];
-    const ok: Array<{ facts: EntryFacts; uuid: string }> = [];
     const bare: EntryFacts[] = [];
     outcomes.forEach((r, i) => {
       const f = files[i]!;
       if (r.ok) {
         identities.push({ uuid: r.contentUuid, cas_id: r.casId, cas_version: r.casVersion, kind: r.kind, mime: r.mime, size: f.size });
-        ok.push({ facts: f, uuid: r.contentUuid });
+        linked.push(f);
+        uuids.push(r.contentUuid);
       } else {
         this.input.onSkip(f.rel_path, r.reason);
         bare.push(f);
       }
     });
     writer.touch(files.length);
-    let ids: number[] = [];
-    if (ok.length > 0) {
-      store.contents.addMany(identities, now);
-      const contentIds = store.contents.idsOf(identities.map((c) => c.uuid));
-      ids = store.entries.insertLinked(locationId, ok.map(({ facts, uuid }) => {
-        const contentId = contentIds.get(uuid);
-        if (contentId === undefined) throw new Error(`content ${uuid} was just added and is not there (a bug)`);
-        return { facts, uuid, contentId };
-      }), now);
-    }
+    if (identities.length > 0) store.contents.addMany(identities, now);
+    const ids = store.entries.insertLinked(locationId, linked, uuids, now);
+    if (ids.length !== linked.length) throw new Error(`${linked.length - ids.length} identified files found no content row (a bug)`);
     for (const id of ids) seen.add(id);
     for (const id of bare.length > 0 ? store.entries.insertMany(locationId, bare, now) : []) {
       seen.add(id);
       this.tried.add(id);
     }
-    this.hashed += ok.length;
+    this.hashed += linked.length;
     // A folder whose new files are all written now has rows exactly as its listing: its digest is kept.
     for (const f of files) {
       const h = this.held.get(f.parent_id!);

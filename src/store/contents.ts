@@ -76,13 +76,6 @@ export class ContentStore {
     this.sql = statementCache(db);
   }
 
-  /** The row ids of the contents with these UUIDS (those that exist), in one statement. */
-  idsOf(uuids: readonly string[]): Map<string, number> {
-    const st = this.sql<[string], [string, number]>('SELECT uuid, id FROM content_identities WHERE uuid IN (SELECT value FROM json_each(?))');
-    st.raw(true);
-    return new Map(st.all(JSON.stringify(uuids)));
-  }
-
   byUuid(uuid: string): ContentRecord | undefined {
     return this.sql<[string], ContentRecord>(`SELECT ${COLUMNS} FROM content_identities WHERE uuid = ?`).get(uuid);
   }

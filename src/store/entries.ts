@@ -84,13 +84,6 @@ export interface LinkEffects {
   nextSeq(): number;
 }
 
-/** A new file to add already linked to its content (row id and uuid). */
-export interface LinkedFile {
-  facts: EntryFacts;
-  contentId: number;
-  uuid: string;
-}
-
 /** A folder whose listing digest is kept (see `keepListing`). */
 export interface KeptListing {
   id: number;
@@ -114,9 +107,12 @@ const INSERT_COLUMNS = '(location_id, parent_id, name, rel_path, kind, size, ino
 const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_MANY = multiRowSql(INSERT_ROW, (values) => `INSERT INTO entries ${INSERT_COLUMNS} VALUES ${values}`);
 const CHILD_ID = 'SELECT id FROM entries WHERE parent_id = ? AND name = ?';
-/** New files with their contents (the row columns, then content_id). */
-const INSERT_LINKED = multiRowSql('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', (values) => `INSERT INTO entries
-  (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, link_target, created_at, updated_at, content_id) VALUES ${values}`);
+/** New files with their contents, by uuid (VALUES: parent, name, rel_path, size, inode, mtime, content uuid). */
+const INSERT_LINKED = multiRowSql('(?, ?, ?, ?, ?, ?, ?)', (values) => `WITH k(location_id, now) AS (SELECT ?, ?)
+  INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, link_target, created_at, updated_at, content_id)
+  SELECT k.location_id, v.column1, v.column2, v.column3, 'file', v.column4, v.column5, v.column6, NULL, k.now, k.now, c.id
+  FROM k, (VALUES ${values}) AS v JOIN content_identities c ON c.uuid = v.column7
+  RETURNING id`);
 /*
  * A folder's `sync_seq` (migration 012): the number of the last change to its direct listing, which
  * peers pull. Every write that changes what a listing shows numbers the folder it shows in.
@@ -395,32 +391,27 @@ export class EntryStore {
   }
 
   /**
-   * Add new files already identified: each row is written once, linked to its content, with what
-   * a first link does (search queue, grid version) as `linkContents` does it. Their ids, in order.
+   * Add new files already identified: each row is written once, linked to the content whose uuid
+   * is given (which must exist), with what a first link does (search queue, grid version) as
+   * `linkContents` does it. Their ids, in no particular order.
    */
-  insertLinked(locationId: number, files: readonly LinkedFile[], now = Date.now()): number[] {
+  insertLinked(locationId: number, files: readonly EntryFacts[], uuids: readonly string[], now = Date.now()): number[] {
     const ids: number[] = [];
     if (files.length === 0) return ids;
     const parents = new Set<number>();
-    for (const { facts } of files) parents.add(facts.parent_id!);
+    for (const f of files) parents.add(f.parent_id!);
     const seq = this.effects.nextSeq();
     for (const p of parents) this.sql<[number, number]>(FOLDER_CHANGED).run(seq, p);
     forEachChunk(files.length, (at, n) => {
-      const args: Array<string | number | null> = [];
+      const args: Array<string | number> = [locationId, now];
       for (let i = at; i < at + n; i++) {
-        const { facts: f, contentId } = files[i]!;
-        args.push(locationId, f.parent_id, f.name, f.rel_path, 'file', f.size, f.inode, f.mtime_ms, null, now, now, contentId);
+        const f = files[i]!;
+        args.push(f.parent_id!, f.name, f.rel_path, f.size, f.inode, f.mtime_ms, uuids[i]!);
       }
-      const last = Number(this.sql<Array<string | number | null>>(INSERT_LINKED.get(n)!).run(...args).lastInsertRowid);
-      // Consecutive ids, as insertMany explains; the first row looked up to be sure.
-      const first = files[at]!.facts;
-      if (this.childId(first.parent_id!, first.name) === last - n + 1) {
-        for (let id = last - n + 1; id <= last; id++) ids.push(id);
-      } else {
-        for (let i = at; i < at + n; i++) ids.push(this.childId(files[i]!.facts.parent_id!, files[i]!.facts.name)!);
-      }
+      const st = this.sql<Array<string | number>, number>(INSERT_LINKED.get(n)!);
+      for (const id of st.pluck().all(...args)) ids.push(id);
     });
-    this.effects.queueForSearch([...new Set(files.map((f) => f.uuid))]);
+    this.effects.queueForSearch([...new Set(uuids)]);
     this.effects.moveGridVersion();
     return ids;
   }
