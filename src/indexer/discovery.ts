@@ -1,7 +1,6 @@
 import { yieldToEventLoop, type BatchWriter } from '../store/batch-writer.js';
 import type { Stores } from '../store/stores.js';
 import { ListingReconciler, type DiscoveryCounts } from './reconcile-listing.js';
-import type { EarlyIdentification } from './early-identification.js';
 import type { SeenSet } from './seen-set.js';
 import type { LocalDisk } from '../storage/local-disk.js';
 import type { DirListing, UnchangedListing } from '../storage/port.js';
@@ -27,8 +26,6 @@ export interface DiscoveryInput {
   threaded?: boolean;
   /** Files and folders the location held after its last scan. */
   lastEntries?: number;
-  /** New files identified as they are found, their rows written linked (content and deep scans). */
-  early?: EarlyIdentification;
 }
 
 /**
@@ -42,9 +39,7 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
   const fresh = !store.hasChildren(input.locationId);
   const reconciler = new ListingReconciler({
     store, locationId: input.locationId, writer, storage: input.storage, seen, onSkip: input.onSkip, fresh,
-    ...(input.early ? { deferral: input.early } : {}),
   });
-  const early = input.early;
   // Folders seen in their parent's listing whose own listing has not come yet: rel path → entry id.
   const dirIds = new Map<string, number>([['', input.rootEntryId]]);
   const onDir = (d: { rel: string; id: number }) => dirIds.set(d.rel, d.id);
@@ -67,7 +62,6 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
         reconciler.apply(listHere(input.storage, listing.rel, listOpts), dirId, onDir);
       }
     }
-    await early?.pump();
     if (writer.maybeCommit()) {
       const now = Date.now();
       if (now - lastProgress > 100) {
@@ -77,7 +71,6 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
       await yieldToEventLoop();
     }
   }
-  await early?.drain();
   writer.commit();
   input.onProgress(reconciler.counts);
   return { ...reconciler.counts, unconfirmed: reconciler.unconfirmed };

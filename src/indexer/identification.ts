@@ -21,8 +21,6 @@ export interface IdentificationInput {
   force?: boolean;
   /** Files whose whole-file BLAKE3 the caller verified, by absolute path (IndexOptions.known). */
   known?: ReadonlyMap<string, KnownBytes>;
-  /** Rows this scan already tried to identify and could not (told once): left as they are. */
-  tried?: ReadonlySet<number>;
 }
 
 /** A file as a verified copy left it: its whole-file BLAKE3 (hex) and its stat then. */
@@ -58,13 +56,12 @@ export const MAX_UNSETTLED_FOLDERS = 1000;
 
 const PAGE = 250;
 /** Below this many files, starting worker threads costs more than it saves. */
-export const MIN_FILES_FOR_WORKERS = 2000;
+const MIN_FILES_FOR_WORKERS = 2000;
 /**
  * One reading thread: on two cores a second one was no faster at 100k small files (3.3-3.9 s
  * against 3.3-3.6 s, issue 28): the database thread's writes are the floor, and it lost a core.
  */
 const DEFAULT_THREADS = 1;
-export const IDENTIFY_THREADS = Number(process.env.VSS_IDENTIFY_THREADS ?? DEFAULT_THREADS);
 
 /**
  * Give every file without a content identity one: hash it (whole or sampled), detect its type,
@@ -126,7 +123,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     }
   };
 
-  const threads = IDENTIFY_THREADS;
+  const threads = Number(process.env.VSS_IDENTIFY_THREADS ?? DEFAULT_THREADS);
   const threaded = totals.n >= MIN_FILES_FOR_WORKERS && threads > 0;
   // Started by the first page with a file to read: a verified copy's files are answered without one.
   let pool: IdentifyPool | undefined;
@@ -152,8 +149,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
       const page1 = force ? store.entries.filesPage(locationId, lastId, PAGE) : store.entries.unidentifiedPage(locationId, lastId, PAGE);
       if (page1.length === 0) break;
       lastId = page1[page1.length - 1]!.id;
-      const untried = input.tried && input.tried.size > 0 ? page1.filter((r) => !input.tried!.has(r.id)) : page1;
-      const rows = unsettled ? unsettled.keepSettled(untried) : untried;
+      const rows = unsettled ? unsettled.keepSettled(page1) : page1;
       if (rows.length === 0) continue;
       // A row's path is checked before its file is read: a hand-edited row must not lead outside the location.
       const files: IdentifyRequest[] = [];
@@ -218,15 +214,20 @@ class Unsettled {
   constructor(private readonly rule: SettleRule) {}
 
   keepSettled<T extends UnidentifiedFile>(rows: T[]): T[] {
+    const { quietMs, force } = this.rule;
+    if (force === 'all') return rows;
     const now = Date.now();
     return rows.filter((row) => {
-      if (isSettled(this.rule, row.mtime_ms, row.rel_path, now)) return true;
-      const folder = folderOf(row.rel_path);
+      // Either way round: a clock set back or an mtime in the future is no sign of a writer.
+      if (Math.abs(now - row.mtime_ms) >= quietMs) return true;
+      const slash = row.rel_path.lastIndexOf('/');
+      const folder = slash < 0 ? '' : row.rel_path.slice(0, slash);
+      if (force?.has(folder)) return true;
       if (!this.many && !this.folders.has(folder)) {
         if (this.folders.size >= MAX_UNSETTLED_FOLDERS) this.many = true;
         else this.folders.add(folder);
       }
-      this.quietAt = Math.min(this.quietAt, Math.max(now, row.mtime_ms) + this.rule.quietMs);
+      this.quietAt = Math.min(this.quietAt, Math.max(now, row.mtime_ms) + quietMs);
       return false;
     });
   }
@@ -235,17 +236,4 @@ class Unsettled {
     if (this.quietAt === Infinity) return;
     this.rule.onUnsettled(this.many ? 'many' : [...this.folders], this.quietAt);
   }
-}
-
-const folderOf = (rel: string) => {
-  const slash = rel.lastIndexOf('/');
-  return slash < 0 ? '' : rel.slice(0, slash);
-};
-
-/** Whether a file last changed at MTIMEMS, at REL, is quiet enough under RULE to identify now. */
-export function isSettled(rule: SettleRule, mtimeMs: number, rel: string, now: number): boolean {
-  if (rule.force === 'all') return true;
-  // Either way round: a clock set back or an mtime in the future is no sign of a writer.
-  if (Math.abs(now - mtimeMs) >= rule.quietMs) return true;
-  return rule.force?.has(folderOf(rel)) ?? false;
 }

@@ -18,7 +18,6 @@ import { realPlaceOf } from '../storage/local-disk.js';
 import { locationStorage } from '../storage/storages.js';
 import type { KnownBytes } from './identification.js';
 import { SeenSet } from './seen-set.js';
-import { EarlyIdentification } from './early-identification.js';
 import type { FoundKind } from '../sidecars/kinds.js';
 import type { LocationRecord } from '../store/locations.js';
 import { SkipList, type IndexResult } from './types.js';
@@ -97,7 +96,6 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   // Rows a full walk did not confirm in their folder's listing; when none, cleanup has nothing to look for.
   let unconfirmed = -1;
   let removed: { files: number; rows: number } | undefined;
-  let early: EarlyIdentification | undefined;
   try {
     if (opts.only) {
       const found = await discoverDirs({
@@ -107,19 +105,9 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
       counts = found;
       removed = { files: found.removedFiles, rows: found.removedRows };
     } else {
-      // New files are identified as they are found, unless every file is to be read again anyway
-      // (forced) or some are answered from a verified copy's hashes (known). VSS_IDENTIFY_EARLY=0
-      // leaves them all to the content phase (to compare the two in a benchmark).
-      if (location.index_mode !== 'shallow' && !opts.force && !opts.known && process.env.VSS_IDENTIFY_EARLY !== '0') {
-        early = new EarlyIdentification({
-          store, locationId, storage, writer, seen, onSkip, hashThresholdBytes: lib.config.settings.hashThresholdBytes,
-          ...(opts.settle ? { settle: opts.settle } : {}),
-        });
-      }
       ({ unconfirmed, ...counts } = await discover({
         store, locationId, writer, storage, rootEntryId: rootId,
         ignoreRules: rules, exclude, seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0', lastEntries: previous.files + previous.dirs,
-        ...(early ? { early } : {}),
         onProgress: (c) => events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes }),
       }));
     }
@@ -131,8 +119,6 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
     // Its next scan (once the drive is back) aggregates again: what this one wrote is partial.
     if (opts.present) store.locations.markScanPending(locationId);
     throw err;
-  } finally {
-    await early?.close();
   }
 
   events.emit('index:phase', { locationId, phase: 'cleanup' });
@@ -153,10 +139,9 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
     events.emit('index:phase', { locationId, phase: 'content' });
     ({ hashed, relinked } = await identifyContents({
       store, locationId, storage, hashThresholdBytes: lib.config.settings.hashThresholdBytes, onSkip,
-      settle: opts.settle, force: opts.force === true, ...(opts.known ? { known: opts.known } : {}), ...(early ? { tried: early.tried } : {}),
+      settle: opts.settle, force: opts.force === true, ...(opts.known ? { known: opts.known } : {}),
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
     }));
-    hashed += early?.hashed ?? 0;
   }
   // A complete scan before this one released what was orphaned then; this one, finding every file
   // as it was and linking nothing anew, orphaned nothing (and paging through every content is not free).

@@ -27,18 +27,6 @@ export interface ListingContext {
    */
   fresh: boolean;
   onSkip: (path: string, reason: string) => void;
-  /** Where new files may go to be identified before their rows are written (a scan's early identification). */
-  deferral?: FileDeferral;
-}
-
-/**
- * New files identified before their rows are written, so each row is written once and linked
- * (indexer/early-identification.ts). `take` says whether it took the file (its row is written
- * later, with its content); `holdListing` keeps a folder's digest until its taken files are in.
- */
-export interface FileDeferral {
-  take(facts: EntryFacts): boolean;
-  holdListing(dirId: number, digest: string, files: number): void;
 }
 
 /** A subfolder of a listed folder; `settled`: the same row at the same path as before (nothing moved it here). */
@@ -86,7 +74,6 @@ export class ListingReconciler {
     const added: EntryFacts[] = [];
     const dirs: Array<ListedDir | { rel: string; name: string; added: number }> = [];
     let skips = 0;
-    let deferred = 0;
     for (const entry of listing.entries) {
       if ('skip' in entry) {
         skips++;
@@ -108,10 +95,7 @@ export class ListingReconciler {
           size: entry.size, inode: entry.inode, mtime_ms: entry.mtimeMs, link_target: entry.linkTarget,
         };
         id = this.reconcileEntry(known, facts);
-        if (id === undefined) {
-          if (entry.kind === 'file' && this.ctx.deferral?.take(facts)) deferred++;
-          else added.push(facts);
-        }
+        if (id === undefined) added.push(facts);
       }
       if (entry.kind === 'dir') {
         counts.dirs++;
@@ -130,20 +114,14 @@ export class ListingReconciler {
       for (const id of ids) seen.add(id);
       counts.added += ids.length;
     }
-    counts.added += deferred;
     for (const d of dirs) onDir('added' in d ? { rel: d.rel, name: d.name, id: ids[d.added]!, settled: false } : d);
     for (const row of rows) if (!seen.has(row.id, dirId)) this.unconfirmed++;
     // The folder's rows are now exactly its listing: the next rescan that lists the same may trust
     // them unread. A listing with names that could not be indexed keeps no digest (rows the
     // reconcile protected rather than confirmed may lie behind them).
     if (skips === 0) {
-      const digest = listing.digest ?? listingDigest(listing.entries);
-      if (deferred > 0) {
-        this.ctx.deferral!.holdListing(dirId, digest, deferred);
-      } else {
-        this.ctx.writer.touch();
-        store.keepListing(dirId, digest);
-      }
+      this.ctx.writer.touch();
+      store.keepListing(dirId, listing.digest ?? listingDigest(listing.entries));
     }
     return rows;
   }

@@ -107,9 +107,7 @@ describe('local availability numbering', () => {
     // crafted on purpose: the text rows of a library made before migration 013 (the newest schema
     // otherwise, without what later migrations add, so 013 and those after it run again).
     const db = openDatabase(path);
-    db.exec(`CREATE TRIGGER search_entry_added AFTER INSERT ON entries WHEN new.content_id IS NOT NULL BEGIN SELECT 1; END;
-      CREATE TRIGGER grid_entry_added AFTER INSERT ON entries WHEN NEW.content_id IS NOT NULL BEGIN SELECT 1; END; -- 024 (linked inserts)
-      DROP INDEX entries_listing_digests; ALTER TABLE entries DROP COLUMN listing_digest; -- 023 (listing digests)
+    db.exec(`DROP INDEX entries_listing_digests; ALTER TABLE entries DROP COLUMN listing_digest; -- 023 (listing digests)
       DROP TABLE feed_cursors; -- 022 (feed cursors), with its triggers: the library's cursor table and peer_sync's cursor as they were
       CREATE TABLE peer_library_cursor (device_uuid TEXT PRIMARY KEY, epoch TEXT, seq INTEGER NOT NULL DEFAULT 0, pull_full INTEGER, pull_to_seq INTEGER,
         pull_after_seq INTEGER, pull_after_id INTEGER, pull_after_name TEXT, pull_number INTEGER NOT NULL DEFAULT 0, last_pull_at INTEGER);

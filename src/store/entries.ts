@@ -107,12 +107,6 @@ const INSERT_COLUMNS = '(location_id, parent_id, name, rel_path, kind, size, ino
 const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_MANY = multiRowSql(INSERT_ROW, (values) => `INSERT INTO entries ${INSERT_COLUMNS} VALUES ${values}`);
 const CHILD_ID = 'SELECT id FROM entries WHERE parent_id = ? AND name = ?';
-/** New files with their contents, by uuid (VALUES: parent, name, rel_path, size, inode, mtime, content uuid). */
-const INSERT_LINKED = multiRowSql('(?, ?, ?, ?, ?, ?, ?)', (values) => `WITH k(location_id, now) AS (SELECT ?, ?)
-  INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, link_target, created_at, updated_at, content_id)
-  SELECT k.location_id, v.column1, v.column2, v.column3, 'file', v.column4, v.column5, v.column6, NULL, k.now, k.now, c.id
-  FROM k, (VALUES ${values}) AS v JOIN content_identities c ON c.uuid = v.column7
-  RETURNING id`);
 /*
  * A folder's `sync_seq` (migration 012): the number of the last change to its direct listing, which
  * peers pull. Every write that changes what a listing shows numbers the folder it shows in.
@@ -388,32 +382,6 @@ export class EntryStore {
 
   private childId(parentId: number, name: string): number | undefined {
     return this.sql<[number, string], number>(CHILD_ID).pluck().get(parentId, name);
-  }
-
-  /**
-   * Add new files already identified: each row is written once, linked to the content whose uuid
-   * is given (which must exist), with what a first link does (search queue, grid version) as
-   * `linkContents` does it. Their ids, in no particular order.
-   */
-  insertLinked(locationId: number, files: readonly EntryFacts[], uuids: readonly string[], now = Date.now()): number[] {
-    const ids: number[] = [];
-    if (files.length === 0) return ids;
-    const parents = new Set<number>();
-    for (const f of files) parents.add(f.parent_id!);
-    const seq = this.effects.nextSeq();
-    for (const p of parents) this.sql<[number, number]>(FOLDER_CHANGED).run(seq, p);
-    forEachChunk(files.length, (at, n) => {
-      const args: Array<string | number> = [locationId, now];
-      for (let i = at; i < at + n; i++) {
-        const f = files[i]!;
-        args.push(f.parent_id!, f.name, f.rel_path, f.size, f.inode, f.mtime_ms, uuids[i]!);
-      }
-      const st = this.sql<Array<string | number>, number>(INSERT_LINKED.get(n)!);
-      for (const id of st.pluck().all(...args)) ids.push(id);
-    });
-    this.effects.queueForSearch([...new Set(uuids)]);
-    this.effects.moveGridVersion();
-    return ids;
   }
 
   /** Rewrite an entry's facts; its content identity is dropped when its bytes may differ. */
