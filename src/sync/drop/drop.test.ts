@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { generateKeyPair } from '@libp2p/crypto/keys';
@@ -215,7 +215,7 @@ describe('Spacedrop: /vss/drop', () => {
       assert.deepEqual(sent.saved, ['v2-a.bin', 'v2-empty', 'v2-b.txt']);
       assert.equal(sent.bytesSent, 3 * 1024 * 1024 + 5 + 5);
       for (const it of items) assert.deepEqual(readFileSync(join(inbox, it.name)), readFileSync(it.path));
-      assert.equal(statSync(join(inbox, 'v2-a.bin')).mtimeMs, items[0]!.mtime_ms);
+      assert.equal(Math.round(statSync(join(inbox, 'v2-a.bin')).mtimeMs), items[0]!.mtime_ms);
       assert.deepEqual(stateFiles(), []);
     });
 
@@ -309,6 +309,26 @@ describe('Spacedrop: /vss/drop', () => {
       const sent = await sendDrop(await open(), transfer, [it0]);
       assert.equal(sent.resumedFrom, 0);
       assert.deepEqual(readFileSync(join(inbox, 'r2-touched.bin')), body);
+    });
+
+    it('a file written while it is sent fails the send, saying so (its hash would be of torn bytes), and does not land', async () => {
+      const it0 = unhashed('r2-written.bin', randomBytes(3 * 1024 * 1024));
+      // An old time, so the write below moves it whatever the clock's grain.
+      utimesSync(it0.path, new Date(2001, 0, 1), new Date(2001, 0, 1));
+      it0.mtime_ms = Math.floor(statSync(it0.path).mtimeMs);
+      let calls = 0;
+      const writeInPlace = () => {
+        // The second call: the first chunk is out.
+        if (++calls !== 2) return;
+        const fd = openSync(it0.path, 'r+');
+        writeSync(fd, Buffer.from('torn'), 0, 4, 2 * 1024 * 1024 + 10);
+        closeSync(fd);
+      };
+      const transfer = randomUUID();
+      await assert.rejects(sendDrop(await open(), transfer, [it0], { onBytes: writeInPlace }), (err: unknown) => err instanceof VssError && err.code === 'IO' && /r2-written\.bin changed while it was sent: send it again/.test(err.message));
+      assert.ok(calls >= 2);
+      assert.equal(inboxFiles().includes('r2-written.bin'), false);
+      await cancelDrop(await open(), transfer);
     });
 
     it('a file that changed since it was offered (its time) fails the send, saying so, before any byte of it goes', async () => {

@@ -135,7 +135,7 @@ export async function sendDrop(stream: Stream, transfer: string, files: readonly
           // The hash covers what was read as it was sent: a file written meanwhile would be hashed torn, so a change stops it.
           const was = hasher ? await fh.stat() : undefined;
           if (was && (was.size !== it.size || (it.mtime_ms !== undefined && Math.floor(was.mtimeMs) !== it.mtime_ms))) throw changedWhileSent(it);
-          if (hasher) await hashHead(fh, offsets[i]!, hasher);
+          if (hasher) await hashHead(fh, offsets[i]!, hasher, it.path);
           let at = offsets[i]!;
           if (left > 0) next = readAt(at, Math.min(CHUNK, left));
           while (next) {
@@ -205,19 +205,19 @@ async function hashedFirst(items: readonly DropItem[], signal: AbortSignal): Pro
   return out;
 }
 
-/** Hash the first N bytes of FH into HASHER: what the receiver has of the file already, for a resumed send's `sum`. */
-async function hashHead(fh: FileHandle, n: number, hasher: Blake3Hasher): Promise<void> {
+/** Hash the first N bytes of FH (the file at PATH) into HASHER: what the receiver has of it already, for a resumed send's `sum`. */
+async function hashHead(fh: FileHandle, n: number, hasher: Blake3Hasher, path: string): Promise<void> {
   const buf = Buffer.allocUnsafe(Math.min(CHUNK, n));
   for (let at = 0; at < n;) {
     const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, n - at), at);
-    if (bytesRead === 0) throw new VssError('IO', `a read of ${n} bytes ended at ${at}`);
+    if (bytesRead === 0) throw new VssError('IO', `${path} ended at ${at} bytes of the ${n} the receiver has: send it again`, { path });
     hasher.update(buf.subarray(0, bytesRead));
     at += bytesRead;
   }
 }
 
 /** Whether a file's facts AFTER say it was written since BEFORE (its size, its time, or its inode's change time moved). */
-export function changedSince(before: Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs'>, after: Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs'>): boolean {
+function changedSince(before: Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs'>, after: Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs'>): boolean {
   return before.size !== after.size || before.mtimeMs !== after.mtimeMs || before.ctimeMs !== after.ctimeMs;
 }
 
