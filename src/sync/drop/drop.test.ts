@@ -331,6 +331,16 @@ describe('Spacedrop: /vss/drop', () => {
       await cancelDrop(await open(), transfer);
     });
 
+    it('a file that cannot be read fails the send saying so (its fault, not the link\'s: not tried again)', async () => {
+      // A folder opens for reading and fails its first read (EISDIR), as a disk's read error would.
+      const dir = join(src, 'a-folder');
+      mkdirSync(dir, { recursive: true });
+      const transfer = randomUUID();
+      await assert.rejects(sendDrop(await open(), transfer, [{ path: dir, name: 'unreadable.bin', size: 10, blake3: hex(Buffer.alloc(10)) }]),
+        (err: unknown) => err instanceof VssError && err.code === 'IO' && /a-folder cannot be read to send: .*EISDIR/.test(err.message));
+      await cancelDrop(await open(), transfer);
+    });
+
     it('a file that changed since it was offered (its time) fails the send, saying so, before any byte of it goes', async () => {
       const it0 = { ...unhashed('r2-changed.bin', randomBytes(10_000)) };
       it0.mtime_ms = it0.mtime_ms! - 1;

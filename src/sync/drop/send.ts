@@ -119,13 +119,14 @@ export async function sendDrop(stream: Stream, transfer: string, files: readonly
         const hasher = it.blake3 === undefined && !placed.has(i) ? new Blake3Hasher() : undefined;
         if (left === 0 && !hasher) continue;
         // Never through a symlink put at its place since it was checked.
-        const fh = await open(it.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+        const fh = await open(it.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)).catch((err: unknown) => { throw unreadable(it, err); });
         // The next chunk is read while this one is written: the read's round trip to the thread
         // pool no longer stands between two writes.
         const readAt = (at: number, n: number): Promise<Buffer> => {
           // A fresh buffer each time: the stream holds it until the bytes are out.
           const buf = Buffer.allocUnsafe(n);
-          const read = fh.read(buf, 0, n, at).then(({ bytesRead }) => buf.subarray(0, bytesRead));
+          // A read that fails is this file's fault, not the link's: the send fails saying so, not tried again.
+          const read = fh.read(buf, 0, n, at).then(({ bytesRead }) => buf.subarray(0, bytesRead), (err: unknown) => { throw unreadable(it, err); });
           // Seen as handled while a write is awaited: its failure is thrown when its turn comes.
           read.catch(() => undefined);
           return read;
@@ -135,7 +136,7 @@ export async function sendDrop(stream: Stream, transfer: string, files: readonly
           // The hash covers what was read as it was sent: a file written meanwhile would be hashed torn, so a change stops it.
           const was = hasher ? await fh.stat() : undefined;
           if (was && (was.size !== it.size || (it.mtime_ms !== undefined && Math.floor(was.mtimeMs) !== it.mtime_ms))) throw changedWhileSent(it);
-          if (hasher) await hashHead(fh, offsets[i]!, hasher, it.path);
+          if (hasher) await hashHead(fh, offsets[i]!, hasher, it);
           let at = offsets[i]!;
           if (left > 0) next = readAt(at, Math.min(CHUNK, left));
           while (next) {
@@ -205,12 +206,12 @@ async function hashedFirst(items: readonly DropItem[], signal: AbortSignal): Pro
   return out;
 }
 
-/** Hash the first N bytes of FH (the file at PATH) into HASHER: what the receiver has of it already, for a resumed send's `sum`. */
-async function hashHead(fh: FileHandle, n: number, hasher: Blake3Hasher, path: string): Promise<void> {
+/** Hash the first N bytes of FH (IT's file) into HASHER: what the receiver has of it already, for a resumed send's `sum`. */
+async function hashHead(fh: FileHandle, n: number, hasher: Blake3Hasher, it: DropItem): Promise<void> {
   const buf = Buffer.allocUnsafe(Math.min(CHUNK, n));
   for (let at = 0; at < n;) {
-    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, n - at), at);
-    if (bytesRead === 0) throw new VssError('IO', `${path} ended at ${at} bytes of the ${n} the receiver has: send it again`, { path });
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, n - at), at).catch((err: unknown) => { throw unreadable(it, err); });
+    if (bytesRead === 0) throw changedWhileSent(it);
     hasher.update(buf.subarray(0, bytesRead));
     at += bytesRead;
   }
@@ -219,6 +220,10 @@ async function hashHead(fh: FileHandle, n: number, hasher: Blake3Hasher, path: s
 /** Whether a file's facts AFTER say it was written since BEFORE (its size, its time, or its inode's change time moved). */
 function changedSince(before: Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs'>, after: Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs'>): boolean {
   return before.size !== after.size || before.mtimeMs !== after.mtimeMs || before.ctimeMs !== after.ctimeMs;
+}
+
+function unreadable(it: DropItem, err: unknown): VssError {
+  return new VssError('IO', `${it.path} cannot be read to send: ${(err as Error).message}`, { path: it.path, cause: err });
 }
 
 function changedWhileSent(it: DropItem): VssError {
