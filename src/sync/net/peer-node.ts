@@ -266,7 +266,7 @@ function openFailure(err: unknown, name: ProtocolName, signal: AbortSignal | und
   if (e?.name === 'ConnectionClosedError' && /during opening/.test(String(e.message))) {
     return new PeerRefused('not-paired', 'it hung up on this device as the connection opened: it lets in only the devices it is paired with (and others while a pairing code is open there)', err);
   }
-  if (e?.name === 'UnsupportedProtocolError') return new PeerRefused('protocol', `it does not serve ${PROTOCOLS[name].id} to this device (it is not paired with it, or runs a vss without it)`, err);
+  if (e?.name === 'UnsupportedProtocolError') return new PeerRefused('protocol', `it does not serve ${protocolIds(name).join(' or ')} to this device (it is not paired with it, or runs a vss without it)`, err);
   if (err instanceof Error) return err;
   // A stream that closed while it was negotiated (its connection going down) rejects with an event.
   return new VssError('UNAVAILABLE', `the stream closed as it opened (${typeof e?.type === 'string' ? e.type : String(err)})`, { cause: err });
