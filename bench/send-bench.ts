@@ -1,17 +1,19 @@
 /**
- * `node dist/bench/send-bench.js [--mib M] [--runs R] [--keep]`
+ * `node dist/bench/send-bench.js [--mib M] [--runs R] [--keep] [--hash-first]`
  *
  * Spacedrop (issue 21): one M MiB file (default 1024) sent to a paired device, two processes on
  * loopback (this one sends; bench/send-receiver.ts receives into its inbox with the daemon's own
  * handler), one Noise + Yamux connection between them. A send here is what the `files-send` job
- * does: the file's full BLAKE3 first, then /vss/drop/1.0.0 (offer, bytes, the receiver hashing as
- * they come, writing, fsyncing and placing the file, then confirming). Anchor: the same bytes read
+ * does: /vss/drop/2.0.0 (offer, bytes hashed here as they are sent, their BLAKE3 after them, the
+ * receiver hashing as they come, writing, fsyncing, checking and placing the file, then
+ * confirming). Anchor: the same bytes read
  * from disk and written to a bare stream on the same connection, read and dropped by the receiver;
  * floor: the same, but the receiver writes them to a file and fsyncs it (what any copy to disk
  * costs, with no protocol and no hashing). Anchor, floor and send runs alternate (R rounds,
  * default 3), so all see the same load; target (issue 28): the send at ≥ 90% of the floor's rate,
  * the stream whose receiver writes and fsyncs (the bare stream's rate is shown, not judged: a
- * send writes to disk, and the bare stream does not).
+ * send writes to disk, and the bare stream does not). --hash-first adds, after each round's send,
+ * the send as it was before /vss/drop/2.0.0 (the file's BLAKE3 first, then the offer with it).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,7 +31,7 @@ import { PeerNode } from '../src/sync/net/peer-node.js';
 import { Summary, benchArgs, collectGarbage, freshDir, median, MiB, num, rmrf, runMain, secs, timeAsync } from './util.js';
 
 async function main(): Promise<void> {
-  const o = benchArgs('send-bench [--mib M] [--runs R] [--keep]', { mib: { default: 1024, min: 1 }, runs: { default: 3, min: 1 } }, ['keep']);
+  const o = benchArgs('send-bench [--mib M] [--runs R] [--keep] [--hash-first]', { mib: { default: 1024, min: 1 }, runs: { default: 3, min: 1 } }, ['keep', 'hash-first']);
   const work = freshDir(tmpdir(), 'vss-send-');
   const inbox = join(work, 'inbox');
   const size = o.mib * MiB;
@@ -60,7 +62,8 @@ async function main(): Promise<void> {
     const anchor: number[] = [];
     const disk: number[] = [];
     const sent: number[] = [];
-    const hashed: number[] = [];
+    /** --hash-first: the send as before /vss/drop/2.0.0 (and to a 1.0.0 receiver), the file hashed whole before the offer; in the same rounds, for a comparison under one load. */
+    const first: number[] = [];
     const cpu = { anchor: [] as number[], disk: [] as number[], send: [] as number[] };
     for (let i = 0; i < o.runs; i++) {
       collectGarbage();
@@ -74,16 +77,23 @@ async function main(): Promise<void> {
       collectGarbage();
       c0 = await bothCpu();
       const t = await timeAsync(async () => {
-        // As the job: the file's full BLAKE3, then the send.
-        const h = await timeAsync(() => blake3File(file));
-        hashed.push(h.s);
-        const r = await sendDrop(await node.open(peer, 'drop'), crypto.randomUUID(), [{ path: file, name: 'film.bin', size, blake3: h.value.checksum }]);
+        // As the job: no BLAKE3 in the offer, the file hashed as it is sent.
+        const r = await sendDrop(await node.open(peer, 'drop'), crypto.randomUUID(), [{ path: file, name: 'film.bin', size }]);
         if (r.bytesSent !== size) throw new Error(`sent ${r.bytesSent} of ${size} bytes`);
       });
       sent.push(t.s);
       cpu.send.push((await bothCpu()) - c0);
       await rm(join(inbox, 'film.bin'));
-      console.log(`  round ${i + 1}: bare ${secs(anchor.at(-1)!)} (${num(o.mib / anchor.at(-1)!)} MiB/s), bare to disk ${secs(disk.at(-1)!)}, send ${secs(sent.at(-1)!)} (${num(o.mib / sent.at(-1)!)} MiB/s; its BLAKE3 pass ${secs(hashed.at(-1)!)}) = ${num((anchor.at(-1)! / sent.at(-1)!) * 100)}%; CPU of both processes: bare ${secs(cpu.anchor.at(-1)!)}, to disk ${secs(cpu.disk.at(-1)!)}, send ${secs(cpu.send.at(-1)!)}`);
+      console.log(`  round ${i + 1}: bare ${secs(anchor.at(-1)!)} (${num(o.mib / anchor.at(-1)!)} MiB/s), bare to disk ${secs(disk.at(-1)!)}, send ${secs(sent.at(-1)!)} (${num(o.mib / sent.at(-1)!)} MiB/s) = ${num((anchor.at(-1)! / sent.at(-1)!) * 100)}%; CPU of both processes: bare ${secs(cpu.anchor.at(-1)!)}, to disk ${secs(cpu.disk.at(-1)!)}, send ${secs(cpu.send.at(-1)!)}`);
+      if (o['hash-first']) {
+        collectGarbage();
+        first.push((await timeAsync(async () => {
+          const h = await blake3File(file);
+          await sendDrop(await node.open(peer, 'drop'), crypto.randomUUID(), [{ path: file, name: 'film.bin', size, blake3: h.checksum }]);
+        })).s);
+        await rm(join(inbox, 'film.bin'));
+        console.log(`    hashed first: ${secs(first.at(-1)!)} = ${num((disk.at(-1)! / first.at(-1)!) * 100)}% of the bare stream written to disk`);
+      }
     }
     const [a, s] = [median(anchor), median(sent)];
     const share = a / s;
@@ -92,7 +102,8 @@ async function main(): Promise<void> {
     const d = median(disk);
     console.log(`  anchor, bare stream: median ${secs(a)} (${num(o.mib / a)} MiB/s); CPU of both processes, median ${secs(ca)}`);
     console.log(`  floor, bare stream written to a file and fsynced by the receiver: median ${secs(d)} (${num(o.mib / d)} MiB/s); CPU of both processes, median ${secs(cd)}`);
-    console.log(`  sent (BLAKE3 here, offer, bytes, the receiver's BLAKE3 + write + fsync + place, confirmed): median ${secs(s)} (${num(o.mib / s)} MiB/s); CPU of both processes, median ${secs(cs)}`);
+    console.log(`  sent (offer, bytes hashed as they go and their BLAKE3, the receiver's BLAKE3 + write + fsync + check + place, confirmed): median ${secs(s)} (${num(o.mib / s)} MiB/s); CPU of both processes, median ${secs(cs)}`);
+    if (first.length > 0) console.log(`  sent hashed first (before 2.0.0): median ${secs(median(first))}, ${num((d / median(first)) * 100)}% of the bare stream written to disk (rounds: ${disk.map((x, i) => `${num((x / first[i]!) * 100)}%`).join(', ')})`);
     console.log(`  = ${num(share * 100)}% of the bare stream's rate (rounds: ${ratios.map((r) => `${num(r * 100)}%`).join(', ')}), ${num((d / s) * 100)}% of the bare stream written to disk (rounds: ${disk.map((x, i) => `${num((x / sent[i]!) * 100)}%`).join(', ')})\n`);
     const summary = new Summary();
     summary.add({ what: `${o.mib} MiB sent to a paired device`, value: secs(s), ratio: `${num((d / s) * 100)}% to disk`, target: '≥ 90% of to disk', ok: d / s >= 0.9 });

@@ -1,7 +1,7 @@
 /**
  * The receiving device of bench/send-bench.ts, as a process of its own (as on another machine):
  *   node dist/bench/send-receiver.js INBOX SENDER_PEER_ID
- * Serves /vss/drop/1.0.0 into INBOX to the sender on loopback (the daemon's own handler), and, for
+ * Serves /vss/drop (2.0.0, and 1.0.0) into INBOX to the sender on loopback (the daemon's own handler), and, for
  * the anchors, a bare stream on /vss/fetch/1.0.0: an 8-byte length, a byte saying whether to write
  * them to a file (flushed as they come and fsynced, as the drop receiver does; then deleted) or drop them, then that many bytes; answered by one byte. Prints {"ready": {"peer_id", "addr"}}, answers each line on stdin with
  * {"cpu": seconds} (its CPU time so far), and serves until stdin closes.

@@ -1,11 +1,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import type { Stream } from '@libp2p/interface';
+import type { Libp2p, Stream } from '@libp2p/interface';
+import { multiaddr } from '@multiformats/multiaddr';
 import pino from 'pino';
 import { tempDir } from '../../../test/helpers.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../../../test/loop-volume.js';
@@ -20,6 +21,10 @@ import { cancelDrop, DropRefused, sendDrop, type DropItem } from './send.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
 const hex = (b: Buffer) => blake3(b).toString('hex');
+const V1 = '/vss/drop/1.0.0';
+const V2 = '/vss/drop/2.0.0';
+/** The libp2p node under a PeerNode: to serve or open /vss/drop under its 1.0.0 id alone, as a vss before 2.0.0 does. */
+const libp2pOf = (n: PeerNode) => (n as unknown as { node: Libp2p }).node;
 
 /**
  * /vss/drop between two nodes on loopback: A sends, B's inbox receives. B's handler is the
@@ -33,6 +38,8 @@ describe('Spacedrop: /vss/drop', () => {
   const received: ReceivedFile[] = [];
   let nodeA: PeerNode;
   let nodeB: PeerNode;
+  /** A third device, paired with A, that runs a vss of /vss/drop/1.0.0. */
+  let olderPeer = '';
   const remoteA: RemoteDevice = { deviceUuid: randomUUID(), peerId: '', name: 'Laptop', libraryIds: [] };
   const open = () => nodeA.open(nodeB.addresses()[0]!, 'drop');
   const inboxFiles = () => readdirSync(inbox).filter((n) => n !== STATE_DIR).sort();
@@ -43,13 +50,19 @@ describe('Spacedrop: /vss/drop', () => {
     writeFileSync(path, bytes);
     return { path, name, size: bytes.length, blake3: hex(bytes) };
   };
+  /** A file as the send job offers it: no BLAKE3 (it is taken as the bytes go), its time. */
+  const unhashed = (name: string, bytes: Buffer): DropItem => {
+    const { blake3: _, ...rest } = file(name, bytes);
+    return { ...rest, mtime_ms: Math.floor(statSync(rest.path).mtimeMs) };
+  };
 
   before(async () => {
     mkdirSync(src, { recursive: true });
     mkdirSync(inbox, { recursive: true });
     const ids = { a: '', b: '' };
     const [ka, kb] = [await generateKeyPair('Ed25519'), await generateKeyPair('Ed25519')];
-    nodeA = await PeerNode.start({ privateKey: ka, listen: LOOPBACK, admit: (p) => p === ids.b, isPaired: (p) => p === ids.b });
+    const pairedWithA = (p: string) => p === ids.b || p === olderPeer;
+    nodeA = await PeerNode.start({ privateKey: ka, listen: LOOPBACK, admit: pairedWithA, isPaired: pairedWithA });
     nodeB = await PeerNode.start({ privateKey: kb, listen: LOOPBACK, admit: (p) => p === ids.a, isPaired: (p) => p === ids.a });
     ids.a = nodeA.peerId;
     ids.b = nodeB.peerId;
@@ -191,6 +204,191 @@ describe('Spacedrop: /vss/drop', () => {
     await cancelDrop(await open(), t2);
     assert.deepEqual(stateFiles().filter((n) => n.startsWith(t2)), []);
     assert.equal(inboxFiles().includes('cancel.bin'), false);
+  });
+
+  describe('version 2: each BLAKE3 after its file\'s bytes', () => {
+    it('files offered without their BLAKE3 are hashed as they are sent, and arrive verified', async () => {
+      const items = [unhashed('v2-a.bin', randomBytes(3 * 1024 * 1024 + 5)), unhashed('v2-empty', Buffer.alloc(0)), unhashed('v2-b.txt', Buffer.from('small'))];
+      const stream = await open();
+      assert.equal(stream.protocol, V2);
+      const sent = await sendDrop(stream, randomUUID(), items);
+      assert.deepEqual(sent.saved, ['v2-a.bin', 'v2-empty', 'v2-b.txt']);
+      assert.equal(sent.bytesSent, 3 * 1024 * 1024 + 5 + 5);
+      for (const it of items) assert.deepEqual(readFileSync(join(inbox, it.name)), readFileSync(it.path));
+      assert.equal(Math.round(statSync(join(inbox, 'v2-a.bin')).mtimeMs), items[0]!.mtime_ms);
+      assert.deepEqual(stateFiles(), []);
+    });
+
+    it('a sum that is not the bytes\' BLAKE3 (a corrupted or lying sender) is refused, and nothing of that file is kept', async () => {
+      const before = inboxFiles();
+      const body = randomBytes(1024 * 1024 + 3);
+      const first = Buffer.from('placed before the lie');
+      const ch = new PeerChannel(await open(), 'drop');
+      assert.equal(ch.version, 2);
+      await ch.send('drop.offer', { transfer: randomUUID(), total: first.length + body.length, items: [{ name: 'first.txt', size: first.length }, { name: 'lie2.bin', size: body.length }] });
+      assert.deepEqual((await ch.receive(['drop.accept'])).body.offsets, [0, 0]);
+      await ch.writeBytes(first);
+      await ch.send('drop.sum', { index: 0, blake3: hex(first) });
+      await ch.writeBytes(body);
+      await ch.send('drop.sum', { index: 1, blake3: hex(Buffer.concat([body, Buffer.from('x')])) });
+      assert.equal((await ch.receive(['drop.saved'])).body.index, 0);
+      const m = await ch.receive(['drop.refused', 'drop.saved']);
+      await ch.close();
+      assert.equal(m.name, 'drop.refused');
+      assert.match((m.body as { reason: string }).reason, /lie2\.bin: the bytes received are not the file offered \(BLAKE3 .*\): nothing kept/);
+      assert.equal((m.body as { index?: number }).index, 1);
+      assert.deepEqual(inboxFiles().filter((n) => !before.includes(n)), ['first.txt'], 'the file verified before stays; the lie does not land');
+      assert.deepEqual(stateFiles(), [], 'no partial, no journal');
+    });
+
+    it('no sum after a file\'s bytes, or a byte more than announced where it goes, is refused and nothing of it is kept', async () => {
+      const before = inboxFiles();
+      for (const after of [Buffer.from([0x01, 0xc1]), Buffer.alloc(0)]) {
+        const body = randomBytes(70_000);
+        const ch = new PeerChannel(await open(), 'drop');
+        await ch.send('drop.offer', { transfer: randomUUID(), total: body.length, items: [{ name: 'nosum.bin', size: body.length }] });
+        await ch.receive(['drop.accept']);
+        await ch.writeBytes(Buffer.concat([body, after]));
+        await ch.send(after.length > 0 ? 'drop.sum' : 'drop.end', after.length > 0 ? { index: 0, blake3: hex(body) } : {});
+        const m = await ch.receive(['drop.refused', 'drop.saved']);
+        await ch.close();
+        assert.equal(m.name, 'drop.refused');
+        assert.match((m.body as { reason: string }).reason, /more than the 70000 bytes it announced, or no checksum after them/);
+      }
+      assert.deepEqual(inboxFiles(), before);
+      assert.deepEqual(stateFiles(), []);
+    });
+
+    it('a send cut off resumes after what arrived (the sum covers the whole file), a placed file is not sent again, and a partial that is not the file is refused', async () => {
+      const done = Buffer.from('placed in the first attempt');
+      const body = randomBytes(5 * 1024 * 1024);
+      const items = [unhashed('r2-done.txt', done), unhashed('r2-big.bin', body)];
+      const offer = items.map(({ name, size, mtime_ms }) => ({ name, size, mtime_ms }));
+      const cut = async (transfer: string) => {
+        const ch = new PeerChannel(await open(), 'drop');
+        await ch.send('drop.offer', { transfer, total: done.length + body.length, items: offer });
+        await ch.receive(['drop.accept']);
+        await ch.writeBytes(done);
+        await ch.send('drop.sum', { index: 0, blake3: hex(done) });
+        await ch.receive(['drop.saved']);
+        await ch.writeBytes(body.subarray(0, 2 * 1024 * 1024));
+        await ch.close();
+        const partial = partialOf(inbox, transfer, 1);
+        await waitFor(() => existsSync(partial) && statSync(partial).size === 2 * 1024 * 1024);
+        return partial;
+      };
+      const transfer = randomUUID();
+      await cut(transfer);
+      const sent = await sendDrop(await open(), transfer, items);
+      assert.deepEqual(sent.saved, ['r2-done.txt', 'r2-big.bin'], 'the file placed in the first attempt is not placed again');
+      assert.equal(sent.resumedFrom, done.length + 2 * 1024 * 1024);
+      assert.equal(sent.bytesSent, body.length - 2 * 1024 * 1024, 'only the rest was sent');
+      assert.deepEqual(readFileSync(join(inbox, 'r2-big.bin')), body);
+      assert.deepEqual(stateFiles(), []);
+
+      // The bytes the receiver holds are not the file's (changed there, or the file since, keeping its size and time).
+      const t2 = randomUUID();
+      const partial = await cut(t2);
+      writeFileSync(partial, randomBytes(2 * 1024 * 1024));
+      const before = inboxFiles();
+      await assert.rejects(sendDrop(await open(), t2, items), (err: unknown) => err instanceof DropRefused && /r2-big\.bin: the bytes received are not the file offered/.test(err.reason));
+      assert.deepEqual(inboxFiles(), before);
+      assert.deepEqual(stateFiles().filter((n) => n.startsWith(t2)), []);
+    });
+
+    it('a file whose time is not the one offered again starts over rather than resume after bytes of its older self', async () => {
+      const body = randomBytes(3 * 1024 * 1024);
+      const it0 = unhashed('r2-touched.bin', body);
+      const transfer = randomUUID();
+      const ch = new PeerChannel(await open(), 'drop');
+      await ch.send('drop.offer', { transfer, total: body.length, items: [{ name: it0.name, size: it0.size, mtime_ms: it0.mtime_ms! - 5_000 }] });
+      await ch.receive(['drop.accept']);
+      await ch.writeBytes(randomBytes(1024 * 1024));
+      await ch.close();
+      await waitFor(() => existsSync(partialOf(inbox, transfer, 0)) && statSync(partialOf(inbox, transfer, 0)).size === 1024 * 1024);
+      const sent = await sendDrop(await open(), transfer, [it0]);
+      assert.equal(sent.resumedFrom, 0);
+      assert.deepEqual(readFileSync(join(inbox, 'r2-touched.bin')), body);
+    });
+
+    it('a file written while it is sent fails the send, saying so (its hash would be of torn bytes), and does not land', async () => {
+      const it0 = unhashed('r2-written.bin', randomBytes(3 * 1024 * 1024));
+      // An old time, so the write below moves it whatever the clock's grain.
+      utimesSync(it0.path, new Date(2001, 0, 1), new Date(2001, 0, 1));
+      it0.mtime_ms = Math.floor(statSync(it0.path).mtimeMs);
+      let calls = 0;
+      const writeInPlace = () => {
+        // The second call: the first chunk is out.
+        if (++calls !== 2) return;
+        const fd = openSync(it0.path, 'r+');
+        writeSync(fd, Buffer.from('torn'), 0, 4, 2 * 1024 * 1024 + 10);
+        closeSync(fd);
+      };
+      const transfer = randomUUID();
+      await assert.rejects(sendDrop(await open(), transfer, [it0], { onBytes: writeInPlace }), (err: unknown) => err instanceof VssError && err.code === 'IO' && /r2-written\.bin changed while it was sent: send it again/.test(err.message));
+      assert.ok(calls >= 2);
+      assert.equal(inboxFiles().includes('r2-written.bin'), false);
+      await cancelDrop(await open(), transfer);
+    });
+
+    it('a file that cannot be read fails the send saying so (its fault, not the link\'s: not tried again)', async () => {
+      // A folder opens for reading and fails its first read (EISDIR), as a disk's read error would.
+      const dir = join(src, 'a-folder');
+      mkdirSync(dir, { recursive: true });
+      const transfer = randomUUID();
+      await assert.rejects(sendDrop(await open(), transfer, [{ path: dir, name: 'unreadable.bin', size: 10, blake3: hex(Buffer.alloc(10)) }]),
+        (err: unknown) => err instanceof VssError && err.code === 'IO' && /a-folder cannot be read to send: .*EISDIR/.test(err.message));
+      await cancelDrop(await open(), transfer);
+    });
+
+    it('a file that changed since it was offered (its time) fails the send, saying so, before any byte of it goes', async () => {
+      const it0 = { ...unhashed('r2-changed.bin', randomBytes(10_000)) };
+      it0.mtime_ms = it0.mtime_ms! - 1;
+      const transfer = randomUUID();
+      await assert.rejects(sendDrop(await open(), transfer, [it0]), (err: unknown) => err instanceof VssError && err.code === 'IO' && /r2-changed\.bin changed while it was sent: send it again/.test(err.message));
+      assert.equal(inboxFiles().includes('r2-changed.bin'), false);
+      await cancelDrop(await open(), transfer);
+    });
+  });
+
+  describe('a device that speaks /vss/drop/1.0.0 only (a vss before 2.0.0)', () => {
+    let older: PeerNode;
+    before(async () => {
+      older = await PeerNode.start({ privateKey: await generateKeyPair('Ed25519'), listen: LOOPBACK, admit: (p) => p === nodeA.peerId, isPaired: (p) => p === nodeA.peerId });
+      await libp2pOf(older).handle(V1, (stream) => serveDrop(stream, remoteA, { inbox: () => inbox, isPaired: () => true, log: pino({ level: 'silent' }) }));
+      olderPeer = older.peerId;
+    });
+    after(async () => {
+      await older?.stop();
+    });
+
+    it('receives files sent without their BLAKE3: the sender hashes them first and offers them on a fresh stream', async () => {
+      const items = [unhashed('old-a.bin', randomBytes(2 * 1024 * 1024 + 9)), unhashed('old-b.txt', Buffer.from('to an older vss'))];
+      const stream = await nodeA.open(older.addresses()[0]!, 'drop');
+      assert.equal(stream.protocol, V1);
+      let reopened = 0;
+      const transfer = randomUUID();
+      const sent = await sendDrop(stream, transfer, items, { reopen: async () => { reopened++; return nodeA.open(older.addresses()[0]!, 'drop'); } });
+      assert.equal(reopened, 1);
+      assert.deepEqual(sent.saved, ['old-a.bin', 'old-b.txt']);
+      for (const it of items) assert.deepEqual(readFileSync(join(inbox, it.name)), readFileSync(it.path));
+      assert.deepEqual(stateFiles().filter((n) => n.startsWith(transfer)), []);
+    });
+
+    it('an offer on 1.0.0 must hold every BLAKE3 (that version has no sum), and a sender of 1.0.0 is served as before', async () => {
+      const openV1 = () => libp2pOf(nodeA).dialProtocol(multiaddr(nodeB.addresses()[0]!), V1);
+      const ch = new PeerChannel(await openV1(), 'drop');
+      assert.equal(ch.version, 1);
+      await ch.send('drop.offer', { transfer: randomUUID(), total: 3, items: [{ name: 'old-nosum.txt', size: 3 }] });
+      const m = await ch.receive(['drop.refused', 'drop.accept']);
+      await ch.close();
+      assert.equal(m.name, 'drop.refused');
+      assert.match((m.body as { reason: string }).reason, /item 0: its checksum is not a BLAKE3/);
+
+      const sent = await sendDrop(await openV1(), randomUUID(), [file('old-sender.txt', Buffer.from('from a vss of 1.0.0'))]);
+      assert.deepEqual(sent.saved, ['old-sender.txt']);
+      assert.equal(readFileSync(join(inbox, 'old-sender.txt'), 'utf8'), 'from a vss of 1.0.0');
+    });
   });
 
   describe('an inbox short of space', { skip: loopSkipReason() }, () => {

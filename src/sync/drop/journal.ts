@@ -21,7 +21,8 @@ const STALE_MS = 2 * 24 * 3600_000;
 export interface OfferedItem {
   name: string;
   size: number;
-  blake3: string;
+  /** Absent when it follows the file's bytes (/vss/drop/2.0.0's `sum`). */
+  blake3?: string;
   /** The sender's file's permission bits and modification time (ms): the received file keeps them (absent from an older vss). */
   mode?: number;
   mtime_ms?: number;
@@ -32,6 +33,19 @@ export interface Journal {
   items: OfferedItem[];
   /** Index → the name it was placed under in the inbox. */
   saved: Record<string, string>;
+}
+
+/**
+ * Whether the partial an earlier attempt left of WAS is of the file offered now as IT, so the
+ * send resumes after it. Their BLAKE3s say so when both offers carried one; a file offered
+ * without it (its BLAKE3 follows its bytes) is known by its size and modification time, as a
+ * sync tool's quick check knows it. Either way the whole file is hashed before it is placed
+ * (what the partial holds included), and one whose bytes are not its BLAKE3 is refused.
+ */
+export function sameOffer(was: OfferedItem | undefined, it: OfferedItem): boolean {
+  if (was === undefined || was.name !== it.name || was.size !== it.size) return false;
+  if (was.blake3 !== undefined && it.blake3 !== undefined) return was.blake3 === it.blake3;
+  return was.mtime_ms !== undefined && was.mtime_ms === it.mtime_ms;
 }
 
 export function stateDir(inbox: string): string {

@@ -7,19 +7,21 @@ import type { DropProgress, FileReceived } from '../../core/events.js';
 import { VssError } from '../../core/errors.js';
 import { formatBytes } from '../../core/format.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
+import { PeerMessageError } from '../messages/fields.js';
 import { REASON_CHARS } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { Landing, placeLanded, verifyLanded, type Landed } from '../../core/landing.js';
 import { keptFromPeer } from '../library/originals.js';
-import { forgetStale, forgetTransfer, partialOf, readJournal, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
+import { forgetStale, forgetTransfer, partialOf, readJournal, sameOffer, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
 import { BLAKE3_HEX, dropNameProblem } from './names.js';
 import { stallGuard } from './stall.js';
 
 /*
  * /vss/drop, the receiving side (issue 21, Spacedrop): a paired device offers files by base name,
- * size and full BLAKE3; this device checks the names, the sizes and the free space of its inbox,
- * answers how much of each it has already (a send cut off resumes), takes exactly the bytes
- * announced, checks each file's BLAKE3 as it arrives and places it in the inbox under a free name.
+ * size and full BLAKE3 (version 2: or the BLAKE3 after the file's bytes); this device checks the
+ * names, the sizes and the free space of its inbox, answers how much of each it has already (a
+ * send cut off resumes), takes exactly the bytes announced, hashes each file as it arrives and
+ * places it in the inbox under a free name only when that hash is the one the sender said.
  */
 
 /**
@@ -78,7 +80,7 @@ export async function serveDrop(stream: Stream, remote: RemoteDevice, host: Drop
       return;
     }
     const offer = first.body;
-    const problem = offerProblem(offer.items, offer.total);
+    const problem = offerProblem(offer.items, offer.total, ch.version);
     if (problem) throw new Refusal(problem);
     key = `${inbox}\0${offer.transfer}`;
     if (receiving.has(key)) {
@@ -103,13 +105,15 @@ export async function serveDrop(stream: Stream, remote: RemoteDevice, host: Drop
   }
 }
 
-function offerProblem(items: OfferedItem[], total: number): string | undefined {
+/** What is wrong with an offer of ITEMS (TOTAL bytes) on a stream of VERSION, if anything. */
+function offerProblem(items: OfferedItem[], total: number, version: number): string | undefined {
   if (items.length === 0) return 'the offer holds no file';
   let sum = 0;
   for (const [i, it] of items.entries()) {
     const bad = dropNameProblem(it.name);
     if (bad) return `item ${i}: ${bad}`;
-    if (!BLAKE3_HEX.test(it.blake3)) return `item ${i}: its checksum is not a BLAKE3`;
+    // Version 1 has no `sum`: a file's BLAKE3 comes in the offer or not at all.
+    if (it.blake3 === undefined ? version < 2 : !BLAKE3_HEX.test(it.blake3)) return `item ${i}: its checksum is not a BLAKE3`;
     sum += it.size;
   }
   if (!Number.isSafeInteger(sum) || sum !== total) return `the offer's total (${total} bytes) is not the sum of its files (${sum})`;
@@ -129,8 +133,7 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
   const journal: Journal = { sender: remote.deviceUuid, items, saved: {} };
   const offsets: number[] = [];
   for (const [i, it] of items.entries()) {
-    const was = before?.items[i];
-    const same = was !== undefined && was.name === it.name && was.size === it.size && was.blake3 === it.blake3;
+    const same = sameOffer(before?.items[i], it);
     const partial = partialOf(inbox, transfer, i);
     if (same && before!.saved[i] !== undefined) {
       journal.saved[i] = before!.saved[i]!;
@@ -145,7 +148,8 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
   const free = fs.bavail * fs.bsize;
   if (need > free) throw new Refusal(`the receiving device's inbox has ${formatBytes(free)} free, and this send needs ${formatBytes(need)}`);
   await writeJournal(inbox, transfer, journal);
-  await ch.send('drop.accept', { offsets });
+  const placed = Object.keys(journal.saved).map(Number);
+  await ch.send('drop.accept', { offsets, ...(ch.version >= 2 ? { placed } : {}) });
   log.info({ transfer, files: items.length, total, resumed_from: offsets.reduce((a, b) => a + b, 0) }, 'receiving files');
 
   let done = offsets.reduce((a, b) => a + b, 0);
@@ -177,7 +181,8 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
     }
     const partial = partialOf(inbox, transfer, i);
     const got = await receiveItem(ch, partial, it, offsets[i]!, onBytes);
-    const wrong = await verifyLanded(got, { size: it.size, blake3: it.blake3 });
+    const blake3 = it.blake3 ?? await sumOf(ch, partial, it, i);
+    const wrong = await verifyLanded(got, { size: it.size, blake3 });
     if (wrong !== undefined) throw new Refusal(`${it.name}: the bytes received are not the file offered (${wrong}): nothing kept`, i);
     if (i === items.length - 1) {
       // After the last file's bytes only `end` may come: a byte more than announced stands where it would be.
@@ -195,6 +200,27 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
     host.onReceived?.({ transfer, from_device: remote.deviceUuid, from_name: remote.name, name: basename(final), path: final, size: it.size });
     await ch.send('drop.saved', { index: i, name: basename(final) });
   }
+}
+
+/**
+ * The BLAKE3 the sender says item I (offered without it) has, from the `sum` that follows its
+ * bytes. Anything else there (a byte more than announced, a sum of another item) refuses the item
+ * and removes PARTIAL; a stream that ends or stalls first leaves it, to resume from.
+ */
+async function sumOf(ch: PeerChannel<'drop'>, partial: string, it: OfferedItem, i: number): Promise<string> {
+  let m;
+  try {
+    m = await ch.receive(['drop.sum'], { signal: answerWithin(STALL_MS) });
+  } catch (err) {
+    if (!(err instanceof PeerMessageError)) throw err;
+    await rm(partial, { force: true });
+    throw new Refusal(`${it.name}: the sender sent more than the ${it.size} bytes it announced, or no checksum after them: nothing kept`, i);
+  }
+  if (m.body.index !== i || !BLAKE3_HEX.test(m.body.blake3)) {
+    await rm(partial, { force: true });
+    throw new Refusal(`${it.name}: the sender's checksum after its bytes is not a BLAKE3 of this file: nothing kept`, i);
+  }
+  return m.body.blake3;
 }
 
 /**

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
 import type { Stream } from '@libp2p/interface';
 import { UsageError, VssError } from '../../core/errors.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
@@ -7,7 +9,6 @@ import type { JobRow } from '../../jobs/states.js';
 import { TryAgainLater } from '../../jobs/transient.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
-import { blake3File } from '../../sidecars/file-checksum.js';
 import type { ProtocolName } from '../messages/table.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
 import { keptOf } from '../library/originals.js';
@@ -81,21 +82,21 @@ export async function runSend(network: () => DropNetwork | undefined, target: (d
     if (wait) return wait;
     throw new TryAgainLater('this daemon\'s P2P node is not running');
   }
-  // Each file's full BLAKE3 as it is now: the receiver checks every byte against it.
+  // Each file as it is now, readable: its BLAKE3 is taken as its bytes are sent (the receiver checks every byte against it).
   const items: DropItem[] = [];
   for (const it of p.items) {
     ctx.signal.throwIfAborted();
     // Checked again where it is now: a folder on its way may have become a symlink since it was queued.
     sendable(ctx.lib, it.path);
-    let h: { checksum: string; size: number };
+    let size: number;
     let kept: ReturnType<typeof keptOf>;
     try {
-      h = await blake3File(it.path);
+      size = await readableSize(it.path);
       kept = keptOf(it.path);
     } catch (err) {
       throw new VssError('NOT_FOUND', `${it.path} cannot be read to send: ${messageOf(err)}`, { path: it.path, cause: err });
     }
-    items.push({ path: it.path, name: it.name, size: h.size, blake3: h.checksum, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) });
+    items.push({ path: it.path, name: it.name, size, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) });
   }
   const total = items.reduce((n, it) => n + it.size, 0);
   let done = 0;
@@ -114,6 +115,7 @@ export async function runSend(network: () => DropNetwork | undefined, target: (d
     const sent = await sendDrop(stream, p.transfer, items, {
       signal: ctx.signal,
       onBytes: (n) => { done += n; ctx.progress(done, total); },
+      reopen: () => open(AbortSignal.any([ctx.signal, AbortSignal.timeout(OPEN_TIMEOUT_MS)])),
     });
     const result: SendResult = {
       device_id: dev.device_uuid, device: dev.name, total_bytes: total, bytes_sent: sent.bytesSent,
@@ -149,6 +151,18 @@ async function openOnce(net: DropNetwork, dev: DropTarget, signal: AbortSignal):
   } catch (err) {
     if (err instanceof PeerRefused) throw err;
     throw new VssError('UNAVAILABLE', `${dev.name} is not reachable now (${messageOf(err).slice(0, 200)})`, { cause: err });
+  }
+}
+
+/** The size of the regular file at PATH, opened to read as the send will open it (never through a symlink). */
+async function readableSize(path: string): Promise<number> {
+  const fh = await openFile(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new Error('not a regular file');
+    return st.size;
+  } finally {
+    await fh.close();
   }
 }
 

@@ -1,7 +1,9 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Stream } from '@libp2p/interface';
+import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { VssError } from '../../core/errors.js';
+import { blake3File } from '../../sidecars/file-checksum.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { REASON_CHARS } from '../messages/table.js';
 import type { OfferedItem } from './journal.js';
@@ -9,13 +11,16 @@ import type { OfferedItem } from './journal.js';
 /*
  * /vss/drop, the sending side: offer the files, send each one's bytes after what the receiver
  * has already, then `end`; the receiver answers `saved` for each file as it places it, and `done`.
+ * A file offered without its BLAKE3 (version 2) is hashed as its bytes are read to be sent, and
+ * the hash (`sum`) follows them: the file is read once. A receiver of version 1 gets the hashes
+ * in the offer, the files hashed first.
  */
 
 const CHUNK = 1024 * 1024;
 /** No progress for this long ends a send (the receiver stalled or went away); the next attempt resumes. */
 const STALL_MS = 30_000;
 
-/** One file to send: where it is here, and what the offer says of it. */
+/** One file to send: where it is here, and what the offer says of it (without BLAKE3: the send hashes it). */
 export interface DropItem extends OfferedItem {
   path: string;
 }
@@ -37,24 +42,46 @@ export interface DropSent {
   resumedFrom: number;
 }
 
+export interface SendOptions {
+  signal?: AbortSignal;
+  onBytes?: (n: number) => void;
+  /**
+   * Another /vss/drop stream to the receiver. A receiver of version 1 waits STALL_MS at most for
+   * the offer, which must hold every BLAKE3: with REOPEN, the stream is closed while the files are
+   * hashed and the offer goes on a fresh one (a large send hashes for longer than that).
+   */
+  reopen?: () => Promise<Stream>;
+}
+
 /**
- * Send ITEMS as send TRANSFER over STREAM (a /vss/drop stream to the receiver). ONBYTES hears of
+ * Send FILES as send TRANSFER over STREAM (a /vss/drop stream to the receiver). ONBYTES hears of
  * the bytes as they go (first the bytes the receiver had already, at once). Throws DropRefused
  * when the receiver says no, VssError UNAVAILABLE when the link stalled or broke (the receiver
  * keeps what came: the next attempt resumes).
  */
-export async function sendDrop(stream: Stream, transfer: string, items: readonly DropItem[], opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<DropSent> {
-  const ch = new PeerChannel(stream, 'drop');
+export async function sendDrop(stream: Stream, transfer: string, files: readonly DropItem[], opts: SendOptions = {}): Promise<DropSent> {
+  let ch = new PeerChannel(stream, 'drop');
   const ac = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, ac.signal]) : ac.signal;
   try {
+    let items = files;
+    if (ch.version < 2 && files.some((it) => it.blake3 === undefined)) {
+      if (opts.reopen) await ch.close();
+      items = await hashedFirst(files, signal);
+      if (opts.reopen) {
+        stream = await opts.reopen();
+        ch = new PeerChannel(stream, 'drop');
+      }
+    }
     const total = items.reduce((n, it) => n + it.size, 0);
-    const offered = items.map(({ name, size, blake3, mode, mtime_ms }) => ({ name, size, blake3, ...(mode !== undefined ? { mode } : {}), ...(mtime_ms !== undefined ? { mtime_ms } : {}) }));
+    const offered = items.map(({ name, size, blake3, mode, mtime_ms }) => ({ name, size, ...(blake3 !== undefined ? { blake3 } : {}), ...(mode !== undefined ? { mode } : {}), ...(mtime_ms !== undefined ? { mtime_ms } : {}) }));
     await ch.send('drop.offer', { transfer, total, items: offered }, signal);
     const head = await receiveOrUnavailable(ch, ['drop.accept', 'drop.refused'], answerWithin(STALL_MS, signal));
     if (head.name === 'drop.refused') throw new DropRefused(head.body.reason, head.body.retry === true, head.body.index);
     const offsets = head.body.offsets;
     if (offsets.length !== items.length || offsets.some((o, i) => o > items[i]!.size)) throw new VssError('PEER', 'the receiving device answered offsets that are not of the files offered');
+    const placed = new Set(head.body.placed ?? []);
+    if ([...placed].some((i) => i >= items.length || offsets[i] !== items[i]!.size)) throw new VssError('PEER', 'the receiving device answered files placed that are not of the files offered');
     const resumedFrom = offsets.reduce((a, b) => a + b, 0);
     opts.onBytes?.(resumedFrom);
 
@@ -88,23 +115,30 @@ export async function sendDrop(stream: Stream, transfer: string, items: readonly
     try {
       for (const [i, it] of items.entries()) {
         let left = it.size - offsets[i]!;
-        if (left === 0) continue;
+        // A file offered without its BLAKE3 is hashed whole (what the receiver has included) unless it is placed there already.
+        const hasher = it.blake3 === undefined && !placed.has(i) ? new Blake3Hasher() : undefined;
+        if (left === 0 && !hasher) continue;
         // Never through a symlink put at its place since it was checked.
-        const fh = await open(it.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+        const fh = await open(it.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)).catch((err: unknown) => { throw unreadable(it, err); });
         // The next chunk is read while this one is written: the read's round trip to the thread
         // pool no longer stands between two writes.
         const readAt = (at: number, n: number): Promise<Buffer> => {
           // A fresh buffer each time: the stream holds it until the bytes are out.
           const buf = Buffer.allocUnsafe(n);
-          const read = fh.read(buf, 0, n, at).then(({ bytesRead }) => buf.subarray(0, bytesRead));
+          // A read that fails is this file's fault, not the link's: the send fails saying so, not tried again.
+          const read = fh.read(buf, 0, n, at).then(({ bytesRead }) => buf.subarray(0, bytesRead), (err: unknown) => { throw unreadable(it, err); });
           // Seen as handled while a write is awaited: its failure is thrown when its turn comes.
           read.catch(() => undefined);
           return read;
         };
         let next: Promise<Buffer> | undefined;
         try {
+          // The hash covers what was read as it was sent: a file written meanwhile would be hashed torn, so a change stops it.
+          const was = hasher ? await fh.stat() : undefined;
+          if (was && (was.size !== it.size || (it.mtime_ms !== undefined && Math.floor(was.mtimeMs) !== it.mtime_ms))) throw changedWhileSent(it);
+          if (hasher) await hashHead(fh, offsets[i]!, hasher, it);
           let at = offsets[i]!;
-          next = readAt(at, Math.min(CHUNK, left));
+          if (left > 0) next = readAt(at, Math.min(CHUNK, left));
           while (next) {
             const chunk = await next;
             next = undefined;
@@ -112,16 +146,21 @@ export async function sendDrop(stream: Stream, transfer: string, items: readonly
             at += chunk.byteLength;
             left -= chunk.byteLength;
             if (left > 0) next = readAt(at, Math.min(CHUNK, left));
-            await ch.writeBytes(chunk, AbortSignal.timeout(STALL_MS));
+            const wrote = ch.writeBytes(chunk, AbortSignal.timeout(STALL_MS));
+            // Hashed while the chunk goes out: the stream waits on the receiver more than on this thread.
+            hasher?.update(chunk);
+            await wrote;
             bytesSent += chunk.byteLength;
             opts.onBytes?.(chunk.byteLength);
           }
+          if (was && left === 0 && changedSince(was, await fh.stat())) throw changedWhileSent(it);
         } finally {
           // A read still going when a write failed ends before its file is closed.
           await next?.catch(() => undefined);
           await fh.close();
         }
         if (left !== 0) throw new VssError('IO', `${it.path} changed while it was sent (${left} bytes fewer than when it was offered): send it again`, { path: it.path });
+        if (hasher) await ch.send('drop.sum', { index: i, blake3: hasher.digest('hex') }, AbortSignal.timeout(STALL_MS));
       }
       await ch.send('drop.end', {}, signal);
     } catch (err) {
@@ -144,6 +183,51 @@ export async function sendDrop(stream: Stream, transfer: string, items: readonly
   } finally {
     await ch.close();
   }
+}
+
+/** ITEMS with each one's BLAKE3, those without it hashed now (for a receiver of version 1, which takes them in the offer). */
+async function hashedFirst(items: readonly DropItem[], signal: AbortSignal): Promise<DropItem[]> {
+  const out: DropItem[] = [];
+  for (const it of items) {
+    signal.throwIfAborted();
+    if (it.blake3 !== undefined) {
+      out.push(it);
+      continue;
+    }
+    let h: { checksum: string; size: number };
+    try {
+      h = await blake3File(it.path);
+    } catch (err) {
+      throw new VssError('NOT_FOUND', `${it.path} cannot be read to send: ${(err as Error).message}`, { path: it.path, cause: err });
+    }
+    if (h.size !== it.size) throw changedWhileSent(it);
+    out.push({ ...it, blake3: h.checksum });
+  }
+  return out;
+}
+
+/** Hash the first N bytes of FH (IT's file) into HASHER: what the receiver has of it already, for a resumed send's `sum`. */
+async function hashHead(fh: FileHandle, n: number, hasher: Blake3Hasher, it: DropItem): Promise<void> {
+  const buf = Buffer.allocUnsafe(Math.min(CHUNK, n));
+  for (let at = 0; at < n;) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, n - at), at).catch((err: unknown) => { throw unreadable(it, err); });
+    if (bytesRead === 0) throw changedWhileSent(it);
+    hasher.update(buf.subarray(0, bytesRead));
+    at += bytesRead;
+  }
+}
+
+/** Whether a file's facts AFTER say it was written since BEFORE (its size, its time, or its inode's change time moved). */
+function changedSince(before: Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs'>, after: Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs'>): boolean {
+  return before.size !== after.size || before.mtimeMs !== after.mtimeMs || before.ctimeMs !== after.ctimeMs;
+}
+
+function unreadable(it: DropItem, err: unknown): VssError {
+  return new VssError('IO', `${it.path} cannot be read to send: ${(err as Error).message}`, { path: it.path, cause: err });
+}
+
+function changedWhileSent(it: DropItem): VssError {
+  return new VssError('IO', `${it.path} changed while it was sent: send it again`, { path: it.path });
 }
 
 /** Tell the receiver that send TRANSFER was cancelled: its partial files go. Bounded; a failure is only logged by the caller. */

@@ -3,7 +3,7 @@ import type { Stream } from '@libp2p/interface';
 import type { Uint8ArrayList } from 'uint8arraylist';
 import { MessageChannel } from '../net/message-channel.js';
 import { checkFields, isRecord, PeerMessageError, type FieldsValue } from './fields.js';
-import { PEER_MESSAGES, PROTOCOLS, type MessageName, type MessageOf, type ProtocolName } from './table.js';
+import { PEER_MESSAGES, PROTOCOLS, protocolVersion, type MessageName, type MessageOf, type ProtocolName } from './table.js';
 
 type Row<N extends MessageName> = (typeof PEER_MESSAGES)[N];
 type Tag<N extends MessageName> = { -readonly [K in keyof Row<N>['tag']]: Row<N>['tag'][K] };
@@ -88,8 +88,12 @@ function shortName(name: MessageName): string {
 export class PeerChannel<P extends ProtocolName> {
   private readonly ch: MessageChannel;
 
+  /** The version of the protocol both ends speak on this stream: the one of the id it was negotiated under. */
+  readonly version: number;
+
   constructor(stream: Stream, readonly protocol: P) {
     this.ch = new MessageChannel(stream, PROTOCOLS[protocol].maxMessageBytes);
+    this.version = protocolVersion(protocol, stream.protocol);
   }
 
   get stream(): Stream {

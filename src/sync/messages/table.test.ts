@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { encode } from '@msgpack/msgpack';
 import { PeerMessageError } from './fields.js';
 import { decodeFrame, messageOf, readMessage, UnknownPeerMessage } from './channel.js';
-import { PEER_MESSAGES, PROTOCOLS, type MessageName, type ProtocolName } from './table.js';
+import { PEER_MESSAGES, PROTOCOLS, protocolIds, protocolVersion, type MessageName, type ProtocolName } from './table.js';
 
 const LIB = '6f1c2a8e-51f0-4d7e-9c4b-0a3e5f7d9b21';
 
@@ -55,5 +55,17 @@ describe('the peer-message table', () => {
     // Each row has its own bound within the protocol's: an ack is a few bytes, not a megabyte.
     assert.throws(() => readMessage('feed', { t: 'ack' }, ['feed.ack'], 4096), /ack message of 4096 bytes is above its bound of 64/);
     assert.equal(readMessage('feed', { t: 'ack' }, ['feed.ack'], 6).name, 'feed.ack');
+  });
+
+  it('a protocol with older ids is opened and served under each, newest first, and a stream speaks the version of the id it was negotiated under', () => {
+    assert.deepEqual(protocolIds('drop'), ['/vss/drop/2.0.0', '/vss/drop/1.0.0']);
+    assert.deepEqual(protocolIds('feed'), ['/vss/feed/1.0.0']);
+    assert.equal(protocolVersion('drop', '/vss/drop/1.0.0'), 1);
+    assert.equal(protocolVersion('drop', '/vss/drop/2.0.0'), 2);
+    // A stream made by hand (no negotiated id) speaks the newest.
+    assert.equal(protocolVersion('drop', undefined), PROTOCOLS.drop.version);
+    // No two protocols share an id, older ones included.
+    const all = (Object.keys(PROTOCOLS) as ProtocolName[]).flatMap(protocolIds);
+    assert.equal(new Set(all).size, all.length);
   });
 });

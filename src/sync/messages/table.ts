@@ -21,6 +21,10 @@ import { f, type Fields } from './fields.js';
  *    a fetch item it cannot serve), never the whole message.
  *  - A change an older peer could not read safely is a new protocol id (a new row of PROTOCOLS,
  *    e.g. /vss/availability/2.0.0), which libp2p negotiates; both may be served side by side.
+ *  - A change a peer must know the other speaks before it says anything (what it may leave out of
+ *    its first message) is a new id of the same row, its older ids kept in `earlier`: a stream is
+ *    opened with the newest id first and served under each, and the id it was negotiated under
+ *    says which version both speak on it (PeerChannel.version). Messages and fields stay one set.
  */
 
 /** Most addresses one "who has?" question may ask. */
@@ -75,6 +79,8 @@ interface ProtocolRow {
   tagKey: string;
   /** MessagePack decoder limits: nothing it reads allocates more than a well-formed message could. */
   decoder: { maxArrayLength: number; maxMapLength: number; maxStrLength: number; maxBinLength: number };
+  /** Older ids of this protocol, newest first, still served and asked for (an older peer's), with the version each speaks. */
+  earlier?: ReadonlyArray<{ id: string; version: number }>;
 }
 
 /** Every protocol vss speaks between devices. A new version that older peers cannot read is a new row. */
@@ -120,14 +126,35 @@ export const PROTOCOLS = {
     decoder: { maxArrayLength: 16, maxMapLength: 64, maxStrLength: 64 * 1024, maxBinLength: 1024 },
   },
   // Spacedrop: files pushed to a paired device's inbox
-  /** One offer a stream (or a cancel): the receiver accepts with the offsets it has, then the files' bytes follow in order. */
+  /**
+   * One offer a stream (or a cancel): the receiver accepts with the offsets it has, then the files'
+   * bytes follow in order. Version 2: a file may be offered without its BLAKE3, which then follows
+   * its bytes (`sum`), so the sender reads it once, as it sends it; a 1.0.0 receiver gets every
+   * BLAKE3 in the offer, as before.
+   */
   drop: {
-    id: '/vss/drop/1.0.0', version: 1, maxMessageBytes: DROP_MAX_ITEMS * 1200 + 4 * 1024, pairedOnly: true, maxInboundStreams: 4, tagKey: 't',
+    id: '/vss/drop/2.0.0', version: 2, maxMessageBytes: DROP_MAX_ITEMS * 1200 + 4 * 1024, pairedOnly: true, maxInboundStreams: 4, tagKey: 't',
     decoder: { maxArrayLength: DROP_MAX_ITEMS, maxMapLength: 16, maxStrLength: 64 * 1024, maxBinLength: 1024 },
+    earlier: [{ id: '/vss/drop/1.0.0', version: 1 }],
   },
 } as const satisfies Record<string, ProtocolRow>;
 
 export type ProtocolName = keyof typeof PROTOCOLS;
+
+/** The ids protocol NAME is served and opened under, newest first (libp2p negotiates the first both speak). */
+export function protocolIds(name: ProtocolName): string[] {
+  const p: ProtocolRow = PROTOCOLS[name];
+  return [p.id, ...(p.earlier ?? []).map((e) => e.id)];
+}
+
+/**
+ * The version of protocol NAME a stream negotiated under ID speaks. A stream that says no id of
+ * this protocol (one made by hand, as a test's) speaks the newest.
+ */
+export function protocolVersion(name: ProtocolName, id: string | undefined): number {
+  const p: ProtocolRow = PROTOCOLS[name];
+  return p.earlier?.find((e) => e.id === id)?.version ?? p.version;
+}
 
 interface MessageRow {
   protocol: ProtocolName;
@@ -290,7 +317,8 @@ export const PEER_MESSAGES = {
   // Spacedrop: the sender pushes files to the receiver's inbox
   /**
    * S→R: the files of one send (TRANSFER names it across retries, so a resumed send finds its
-   * partial files): base names, sizes, and each file's full BLAKE3 (hex), which the receiver checks;
+   * partial files): base names, sizes, and each file's full BLAKE3 (hex), which the receiver checks
+   * (version 2: absent when it follows the file's bytes, in a `sum`; version 1 requires it);
    * its permission bits and modification time (ms), which the received file keeps (absent from an
    * older vss: MODE_OF_OLDER_PEER, and the time it arrived).
    */
@@ -298,11 +326,25 @@ export const PEER_MESSAGES = {
     protocol: 'drop', tag: { t: 'offer' }, since: 1, maxBytes: PROTOCOLS.drop.maxMessageBytes,
     fields: {
       transfer: f.uuid, total: f.uint,
-      items: f.array(f.object({ name: f.string(DROP_NAME_CHARS), size: f.uint, blake3: f.string(64), mode: f.optional(f.uintUpTo(MODE_MAX)), mtime_ms: f.optional(f.uint) }), DROP_MAX_ITEMS),
+      items: f.array(f.object({ name: f.string(DROP_NAME_CHARS), size: f.uint, blake3: f.optional(f.string(64)), mode: f.optional(f.uintUpTo(MODE_MAX)), mtime_ms: f.optional(f.uint) }), DROP_MAX_ITEMS),
     },
   },
-  /** R→S: accepted; for each item the bytes it has already (a resumed send: the sender sends the rest). */
-  'drop.accept': { protocol: 'drop', tag: { t: 'accept' }, since: 1, maxBytes: DROP_MAX_ITEMS * 10 + 64, fields: { offsets: f.array(f.uint, DROP_MAX_ITEMS) } },
+  /**
+   * R→S: accepted; for each item the bytes it has already (a resumed send: the sender sends the
+   * rest). PLACED (version 2): the items in the inbox already, whose bytes and `sum` do not come
+   * again (an item whose partial is whole has the same offset, and its `sum` still comes).
+   */
+  'drop.accept': {
+    protocol: 'drop', tag: { t: 'accept' }, since: 1, maxBytes: DROP_MAX_ITEMS * 20 + 64,
+    fields: { offsets: f.array(f.uint, DROP_MAX_ITEMS), placed: f.optional(f.array(f.uint, DROP_MAX_ITEMS)) },
+  },
+  /**
+   * S→R (version 2), right after the bytes of item INDEX when it was offered without its BLAKE3:
+   * the BLAKE3 of the whole file as the sender read it while it sent it (the bytes the receiver
+   * had already included). The receiver places the file only when its own hash of what it holds
+   * is this one.
+   */
+  'drop.sum': { protocol: 'drop', tag: { t: 'sum' }, since: 2, maxBytes: 256, fields: { index: f.uint, blake3: f.string(64) } },
   /** R→S: the offer (no INDEX) or one item refused, with why (RETRY: it may work in a moment); nothing of a refused item is kept, and the stream ends. */
   'drop.refused': { protocol: 'drop', tag: { t: 'refused' }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB), index: f.optional(f.uint), retry: f.optional(f.bool) } },
   /** S→R, after the last item's bytes: nothing more follows (a byte more than announced would stand where this is). */

@@ -9,7 +9,7 @@ import { createLibp2p, type Libp2p } from 'libp2p';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Connection, Ed25519PrivateKey, PeerId, PeerUpdate, Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
-import { PROTOCOLS, type ProtocolName } from '../messages/table.js';
+import { PROTOCOLS, protocolIds, type ProtocolName } from '../messages/table.js';
 
 export interface PeerNodeOptions {
   privateKey: Ed25519PrivateKey;
@@ -88,10 +88,10 @@ export class PeerNode {
     return [...new Set(this.node.getConnections().map((c) => c.remotePeer.toString()))];
   }
 
-  /** Serve one of our protocols; a stream from a peer the protocol does not serve is reset at once. */
+  /** Serve one of our protocols (under each of its ids: an older peer's too); a stream from a peer the protocol does not serve is reset at once. */
   async handle(name: ProtocolName, handler: ProtocolHandler): Promise<void> {
     const p = PROTOCOLS[name];
-    await this.node.handle(p.id, async (stream, connection) => {
+    await this.node.handle(protocolIds(name), async (stream, connection) => {
       const remote = connection.remotePeer.toString();
       if (p.pairedOnly && !this.opts.isPaired(remote)) {
         stream.abort(new VssError('PEER', `${name} is served to paired devices only`));
@@ -106,13 +106,14 @@ export class PeerNode {
   }
 
   /**
-   * Open a stream of one of our protocols to a peer, by peer id (known addresses) or by multiaddr.
-   * Throws PeerRefused when the peer will not serve it to this device.
+   * Open a stream of one of our protocols to a peer, by peer id (known addresses) or by multiaddr:
+   * under its newest id the peer serves (the stream's `protocol` says which). Throws PeerRefused
+   * when the peer will not serve it to this device.
    */
   async open(target: string, name: ProtocolName, signal?: AbortSignal): Promise<Stream> {
     const dest = target.startsWith('/') ? parseMultiaddr(target) : await this.peerIdOf(target);
     try {
-      return await this.node.dialProtocol(dest, PROTOCOLS[name].id, { signal });
+      return await this.node.dialProtocol(dest, protocolIds(name), { signal });
     } catch (err) {
       throw openFailure(err, name, signal);
     }
@@ -123,7 +124,7 @@ export class PeerNode {
     const conn = this.node.getConnections(await this.peerIdOf(peerId)).find((c) => c.status === 'open');
     if (!conn) throw new VssError('UNAVAILABLE', `${peerId} is not connected`);
     try {
-      return await conn.newStream(PROTOCOLS[name].id, { signal });
+      return await conn.newStream(protocolIds(name), { signal });
     } catch (err) {
       throw openFailure(err, name, signal);
     }
@@ -265,14 +266,14 @@ function openFailure(err: unknown, name: ProtocolName, signal: AbortSignal | und
   if (e?.name === 'ConnectionClosedError' && /during opening/.test(String(e.message))) {
     return new PeerRefused('not-paired', 'it hung up on this device as the connection opened: it lets in only the devices it is paired with (and others while a pairing code is open there)', err);
   }
-  if (e?.name === 'UnsupportedProtocolError') return new PeerRefused('protocol', `it does not serve ${PROTOCOLS[name].id} to this device (it is not paired with it, or runs a vss without it)`, err);
+  if (e?.name === 'UnsupportedProtocolError') return new PeerRefused('protocol', `it does not serve ${protocolIds(name).join(' or ')} to this device (it is not paired with it, or runs a vss without it)`, err);
   if (err instanceof Error) return err;
   // A stream that closed while it was negotiated (its connection going down) rejects with an event.
   return new VssError('UNAVAILABLE', `the stream closed as it opened (${typeof e?.type === 'string' ? e.type : String(err)})`, { cause: err });
 }
 
 /** The protocols an unpaired peer may negotiate. */
-const OPEN_TO_STRANGERS = new Set<string>(Object.values(PROTOCOLS).filter((p) => !p.pairedOnly).map((p) => p.id));
+const OPEN_TO_STRANGERS = new Set<string>((Object.keys(PROTOCOLS) as ProtocolName[]).filter((n) => !PROTOCOLS[n].pairedOnly).flatMap(protocolIds));
 
 /**
  * Make CONNECTION offer its peer, at each stream's negotiation, only the protocols it is served
