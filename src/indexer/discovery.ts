@@ -6,7 +6,6 @@ import type { LocalDisk } from '../storage/local-disk.js';
 import type { DirListing, UnchangedListing } from '../storage/port.js';
 import type { EntryStore, KeptListing } from '../store/entries.js';
 import { describeFsError } from '../core/errors.js';
-import { availableParallelism } from 'node:os';
 
 export type { DiscoveryCounts };
 
@@ -47,10 +46,9 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
   let lastProgress = 0;
   const kept = fresh ? new KeptFolders([]) : new KeptFolders(store.keptListings(input.locationId));
   const listOpts = { ignoreRules: input.ignoreRules, exclude: input.exclude };
-  const threads = input.threaded === false ? 0 : walkThreads(kept.size > 0);
 
   const expectLarge = (input.lastEntries ?? 0) >= LARGE_ENTRIES;
-  for await (const batch of input.storage.walk({ ...listOpts, unchanged: kept.digests, expectLarge }, threads)) {
+  for await (const batch of input.storage.walk({ ...listOpts, unchanged: kept.digests, expectLarge }, input.threaded !== false)) {
     for (const listing of batch) {
       const dirId = dirIds.get(listing.rel);
       dirIds.delete(listing.rel);
@@ -78,15 +76,6 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
 
 /** A location this large was walked in threads last time: this walk starts them at once. */
 const LARGE_ENTRIES = 20_000;
-
-/**
- * A rescan finds most folders unchanged and barely writes: a second walk thread then halves the
- * walk, the longest part of it. A first scan writes every row, and the database thread needs the
- * second core.
- */
-function walkThreads(rescan: boolean): number {
-  return rescan && availableParallelism() >= 2 ? 2 : 1;
-}
 
 /** The folder REL listed on this thread; a folder that cannot be listed is an error listing. */
 function listHere(storage: LocalDisk, rel: string, opts: { ignoreRules: readonly string[]; exclude: readonly string[] }): DirListing {

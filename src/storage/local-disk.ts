@@ -87,9 +87,9 @@ export class LocalDisk implements LocationStorage {
     return readdir(this.folder(rel));
   }
 
-  /** Walked here for a small tree, in THREADS worker threads for the rest of a large one (0: all here). */
-  walk(opts: WalkOptions, threads = 1): AsyncGenerator<WalkedListing[]> {
-    return hybridWalk({ ...opts, rootAbs: this.root.root }, threads);
+  /** Walked here for a small tree, with a worker thread for the rest of a large one (THREADED false: all here). */
+  walk(opts: WalkOptions, threaded = true): AsyncGenerator<WalkedListing[]> {
+    return hybridWalk({ ...opts, rootAbs: this.root.root }, threaded);
   }
 
   async openRead(rel: string): Promise<RangeReader> {

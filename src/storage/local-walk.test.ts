@@ -102,10 +102,15 @@ describe('hybridWalk', () => {
   }
   const opts = { rootAbs: root, ignoreRules: [], exclude: [] };
 
-  for (const threads of [0, 1, 2]) {
-    it(`gives every folder once, parents before children, with ${threads} worker thread(s)`, async () => {
+  const inlineDigests = () => new Map(inlineAll(opts).map((l) => [l.rel, (l as DirListing).digest!]));
+  const cases: Array<[string, boolean, (() => Map<string, string>) | undefined]> = [
+    ['all here', false, undefined], ['handed to a worker', true, undefined], ['shared with a worker (a rescan)', true, inlineDigests],
+  ];
+  for (const [label, threaded, unchanged] of cases) {
+    it(`gives every folder once, parents before children: ${label}`, async () => {
+      const u = unchanged?.();
       const got: WalkedListing[] = [];
-      for await (const batch of hybridWalk(opts, threads)) got.push(...batch);
+      for await (const batch of hybridWalk({ ...opts, ...(u ? { unchanged: u } : {}), expectLarge: threaded }, threaded)) got.push(...batch);
       const rels = got.map((l) => l.rel);
       assert.equal(new Set(rels).size, rels.length, 'no folder twice');
       assert.equal(rels.length, 1 + 40 + 120);
@@ -114,8 +119,13 @@ describe('hybridWalk', () => {
         const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
         assert.ok(rels.indexOf(parent) < i, `${parent} before ${rel}`);
       }
-      const byRel = (ls: WalkedListing[]) => Object.fromEntries(ls.map((l) => [l.rel, l]));
-      assert.deepEqual(byRel(got), byRel(inlineAll(opts)));
+      if (u) {
+        assert.ok(got.every((l) => 'unchanged' in l), 'every folder as it was');
+        assert.equal(got.reduce((n, l) => n + ('unchanged' in l ? l.unchanged.files : 0), 0), 40 * 3 * 60);
+      } else {
+        const byRel = (ls: WalkedListing[]) => Object.fromEntries(ls.map((l) => [l.rel, l]));
+        assert.deepEqual(byRel(got), byRel(inlineAll(opts)));
+      }
     });
   }
 });

@@ -1,28 +1,34 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { WalkedListing } from './port.js';
 import { LocationWalker, type LocalWalkOptions as WalkOptions } from './local-walk.js';
 import { decodeBatch, walkedHere } from './walk-wire.js';
 
 const WORKER_URL = new URL('./walk-worker.js', import.meta.url);
+/** How long a wait for the next batch goes before it looks whether the worker failed. */
+const WAIT_SLICE_MS = 100;
+/** Atomics.waitAsync: in Node since 16, not yet in TypeScript's ES2022 library. */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { value: Promise<string> | string };
+}).waitAsync;
 
 /**
  * A worker thread that walks part of a location, read here as batches of listings in walk order,
  * so listing the disk and writing the database overlap. It starts when made and waits for its
- * walk: made ahead, its start-up (tens of milliseconds) overlaps other work.
+ * walk: made ahead, its start-up (tens of milliseconds) overlaps other work. Its batches can be
+ * taken at once, between this thread's own folders (`takeNow`), or waited for (`take`).
  */
 export class WalkWorker {
-  /** Set to 1 by the worker once its code is loaded and it waits for its walk. */
-  private readonly readyFlag = new Int32Array(new SharedArrayBuffer(4));
-  private readonly worker = new Worker(WORKER_URL, { workerData: { ready: this.readyFlag } });
-  private readonly queue: Array<WalkedListing[] | null> = [];
+  /** [0]: 1 once the worker's code is loaded and it waits for its walk; [1]: batches sent. */
+  private readonly flags = new Int32Array(new SharedArrayBuffer(8));
+  private readonly channel = new MessageChannel();
+  private readonly worker: Worker;
   private failure: Error | null = null;
-  private wake: (() => void) | null = null;
+  private ended = false;
 
   constructor() {
-    const notify = () => { this.wake?.(); this.wake = null; };
-    this.worker.on('message', (batch: string | null) => { this.queue.push(batch === null ? null : decodeBatch(batch)); notify(); });
-    this.worker.on('error', (err) => { this.failure = err; notify(); });
-    this.worker.on('exit', (code) => { if (code !== 0 && !this.failure) this.failure = new Error(`walk worker exited with code ${code}`); notify(); });
+    this.worker = new Worker(WORKER_URL, { workerData: { flags: this.flags, batches: this.channel.port2 }, transferList: [this.channel.port2] });
+    this.worker.on('error', (err) => { this.failure = err; });
+    this.worker.on('exit', (code) => { if (code !== 0 && !this.failure) this.failure = new Error(`walk worker exited with code ${code}`); });
   }
 
   /** Begin walking OPTS there (once per worker); the worker ends with the walk. */
@@ -30,84 +36,89 @@ export class WalkWorker {
     this.worker.postMessage(opts);
   }
 
-  /** The next batch, or null when this worker's walk is complete. */
-  async take(): Promise<WalkedListing[] | null> {
-    while (this.queue.length === 0 && !this.failure) await new Promise<void>((r) => (this.wake = r));
-    if (this.queue.length === 0 && this.failure) throw this.failure;
-    const batch = this.queue.shift()!;
-    if (batch !== null) this.worker.postMessage('more');
-    return batch;
-  }
-
   /** Whether it has started up (read without waiting for a message: a walk in progress checks it between folders). */
   get ready(): boolean {
-    return Atomics.load(this.readyFlag, 0) === 1;
+    return Atomics.load(this.flags, 0) === 1;
+  }
+
+  /** A batch that has come, without waiting: null when none has; `done` once the walk is complete. */
+  takeNow(): WalkedListing[] | null | 'done' {
+    if (this.ended) return 'done';
+    const m = receiveMessageOnPort(this.channel.port1) as { message: string | null } | undefined;
+    if (m === undefined) return null;
+    if (m.message === null) {
+      this.ended = true;
+      return 'done';
+    }
+    this.worker.postMessage('more');
+    return decodeBatch(m.message);
+  }
+
+  /** The next batch, or null when this worker's walk is complete. */
+  async take(): Promise<WalkedListing[] | null> {
+    for (;;) {
+      const sent = Atomics.load(this.flags, 1);
+      const got = this.takeNow();
+      if (got === 'done') return null;
+      if (got !== null) return got;
+      if (this.failure) throw this.failure;
+      await waitAsync(this.flags, 1, sent, WAIT_SLICE_MS).value;
+    }
   }
 
   async close(): Promise<void> {
+    this.channel.port1.close();
     await this.worker.terminate();
   }
 }
 
-/**
- * Batches from WORKERS as each comes, whichever worker it is from. Each worker walks whole
- * subtrees whose parents were listed before, so parents still come before their children.
- */
-async function* merged(workers: WalkWorker[]): AsyncGenerator<WalkedListing[]> {
-  const pending = new Map<WalkWorker, Promise<[WalkWorker, WalkedListing[] | null]>>();
-  const ask = (w: WalkWorker) => pending.set(w, w.take().then((b) => [w, b]));
-  for (const w of workers) ask(w);
-  while (pending.size > 0) {
-    const [w, batch] = await Promise.race(pending.values());
-    if (batch === null) {
-      pending.delete(w);
-      continue;
-    }
-    ask(w);
-    yield batch;
-  }
-}
-
-/** Entries walked inline before worker threads are started: a smaller walk is over before they would be. */
+/** Entries walked inline before a worker thread is started: a smaller walk is over before it would be. */
 const WORKER_AHEAD_ENTRIES = 1000;
 
 /**
  * Small locations are walked right here (a worker thread costs tens of milliseconds to start); a
- * walk still going after a thousand entries, or one expected to be large, starts THREADS workers
- * and goes on here while they start up, then deals the folders still to visit out to them, so the
- * disk and the database overlap for the large ones. Order stays parents-before-children. THREADS
- * 0 walks all of it here.
+ * walk still going after a thousand entries, or one expected to be large, starts a worker and goes
+ * on here while it starts up, then hands it the folders still to visit, so the disk and the
+ * database overlap for the large ones. A rescan (the caller named unchanged listings: this thread
+ * will have little to write) hands it only half of them and walks the rest here, taking the
+ * worker's batches between its own folders. Order stays parents-before-children: each side walks
+ * whole subtrees whose parents came before. THREADED false walks all of it here.
  */
-export async function* hybridWalk(opts: WalkOptions, threads: number): AsyncGenerator<WalkedListing[]> {
+export async function* hybridWalk(opts: WalkOptions, threaded: boolean): AsyncGenerator<WalkedListing[]> {
   const walker = new LocationWalker(opts);
-  let workers: WalkWorker[] = [];
-  let entries = 0;
   const { expectLarge, ...walkOpts } = opts;
+  const share = (opts.unchanged?.size ?? 0) > 0;
+  let worker: WalkWorker | undefined;
+  let handed = false;
+  let entries = 0;
   try {
-    if (threads > 0 && expectLarge) workers = Array.from({ length: threads }, () => new WalkWorker());
+    if (threaded && expectLarge) worker = new WalkWorker();
     for (let listing = walker.next(); listing; listing = walker.next()) {
       yield [walkedHere(listing, opts.unchanged)];
       entries += listing.entries.length;
-      if (threads <= 0 || walker.stack.length === 0) continue;
-      if (entries >= WORKER_AHEAD_ENTRIES && workers.length === 0) workers = Array.from({ length: threads }, () => new WalkWorker());
-      if (workers.length > 0 && workers.every((w) => w.ready)) {
-        const shares = deal(walker.stack, workers.length).filter((share) => share.length > 0);
-        for (const w of workers.slice(shares.length)) void w.close();
-        workers = workers.slice(0, shares.length);
-        workers.forEach((w, i) => w.start({ ...walkOpts, start: shares[i]! }));
-        yield* merged(workers);
-        return;
+      if (handed) {
+        for (let b = worker!.takeNow(); b !== null && b !== 'done'; b = worker!.takeNow()) yield b;
+        continue;
+      }
+      if (!threaded || walker.stack.length < (share ? 2 : 1)) continue;
+      if (entries >= WORKER_AHEAD_ENTRIES) worker ??= new WalkWorker();
+      if (worker?.ready) {
+        const theirs = share ? dealHalf(walker.stack) : walker.stack.splice(0);
+        worker.start({ ...walkOpts, start: theirs });
+        handed = true;
       }
     }
+    if (handed) for (let b = await worker!.take(); b; b = await worker!.take()) yield b;
   } finally {
-    await Promise.all(workers.map((w) => w.close()));
+    await worker?.close();
   }
 }
 
-/** STACK dealt into N shares, round robin from the top (the next to visit). */
-function deal<T>(stack: readonly T[], n: number): T[][] {
-  const shares: T[][] = Array.from({ length: n }, () => []);
-  for (let i = stack.length - 1, k = 0; i >= 0; i--, k++) shares[k % n]!.push(stack[i]!);
-  // Each share is a stack too: its next to visit last.
-  return shares.map((share) => share.reverse());
+/** Every other folder of STACK, taken out of it (a stack too: its next to visit last). */
+function dealHalf<T>(stack: T[]): T[] {
+  const theirs: T[] = [];
+  const mine: T[] = [];
+  stack.forEach((d, i) => ((stack.length - 1 - i) % 2 === 1 ? theirs : mine).push(d));
+  stack.splice(0, stack.length, ...mine);
+  return theirs;
 }

@@ -1,26 +1,31 @@
 /**
  * Worker-thread side of the threaded walk: lists directories ahead of the thread that writes
  * the database, in batches, pausing when it is more than a few batches ahead (bounded memory).
- * Its first message is the walk to do; each later one, a batch taken.
+ * Batches go out on the port it was given, each followed by a tick of the shared counter (so the
+ * other side may take them between its own folders, or wait for one); its first message is the
+ * walk to do, each later one a batch taken.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { once } from 'node:events';
 import { walkLocation, type LocalWalkOptions as WalkOptions } from './local-walk.js';
 import { encodeBatch, walkedWire } from './walk-wire.js';
 
 const BATCH_ENTRIES = 2000;
 const MAX_AHEAD = 4;
-const port = parentPort!;
+const control = parentPort!;
+const { flags, batches } = workerData as { flags: Int32Array; batches: MessagePort };
 // Loaded and waiting: the walking thread may hand its folders over now.
-Atomics.store((workerData as { ready: Int32Array }).ready, 0, 1);
-const [opts] = (await once(port, 'message')) as [WalkOptions];
+Atomics.store(flags, 0, 1);
+const [opts] = (await once(control, 'message')) as [WalkOptions];
 let credits = MAX_AHEAD;
-port.on('message', () => { credits++; });
+control.on('message', () => { credits++; });
 
-async function send(batch: string[]): Promise<void> {
-  while (credits <= 0) await once(port, 'message');
+async function send(batch: string | null): Promise<void> {
+  while (credits <= 0) await once(control, 'message');
   credits--;
-  port.postMessage(encodeBatch(batch));
+  batches.postMessage(batch);
+  Atomics.add(flags, 1, 1);
+  Atomics.notify(flags, 1);
 }
 
 let batch: string[] = [];
@@ -29,10 +34,10 @@ for (const listing of walkLocation(opts)) {
   batch.push(walkedWire(listing, opts.unchanged));
   size += listing.entries.length + 1;
   if (size >= BATCH_ENTRIES) {
-    await send(batch);
+    await send(encodeBatch(batch));
     batch = [];
     size = 0;
   }
 }
-await send(batch);
-port.postMessage(null);
+if (batch.length > 0) await send(encodeBatch(batch));
+await send(null);
