@@ -25,7 +25,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { byteStream } from '@libp2p/utils';
-import { blake3File } from '../src/sidecars/file-checksum.js';
+import { blake3File } from '../src/core/file-blake3.js';
 import { sendDrop } from '../src/sync/drop/send.js';
 import { PeerNode } from '../src/sync/net/peer-node.js';
 import { Summary, benchArgs, collectGarbage, freshDir, median, MiB, num, rmrf, runMain, secs, timeAsync } from './util.js';

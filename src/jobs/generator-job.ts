@@ -5,7 +5,7 @@ import { TEMP_PREFIX } from '../core/fs-atomic.js';
 import { log } from '../core/log.js';
 import { GeneratorError, type Generator, type GeneratorContext } from '../generators/types.js';
 import { sidecarAbsPath, sidecarAddress, type SidecarAddress } from '../sidecars/address.js';
-import { FileChecksummer } from '../sidecars/file-checksum.js';
+import { FileChecksummer } from '../core/file-blake3.js';
 import { checkFormat, SIDECAR_KINDS, type SidecarKind } from '../sidecars/kinds.js';
 import { SidecarManager } from '../sidecars/manager.js';
 import type { SidecarRecord } from '../store/sidecars.js';

@@ -4,7 +4,7 @@ import { crashPoint } from '../core/crash-point.js';
 import { VssError, describeFsError, errnoCode } from '../core/errors.js';
 import { fsyncDir, fsyncFile, placeSync, tempPathFor, TEMP_PREFIX } from '../core/fs-atomic.js';
 import { childLog } from '../core/log.js';
-import { blake3File } from './file-checksum.js';
+import { blake3File } from '../core/file-blake3.js';
 import { PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 import { parseSidecarRelPath, sidecarAbsPath, sidecarAddress, UUID_RE, type SidecarAddress } from './address.js';

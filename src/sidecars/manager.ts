@@ -6,7 +6,7 @@ import { VssError } from '../core/errors.js';
 import { place, tempPathFor, writeFileAtomicSync } from '../core/fs-atomic.js';
 import { crashPoint } from '../core/crash-point.js';
 import { streamKeyed, type KeyedReader } from '../core/paging.js';
-import { blake3File } from './file-checksum.js';
+import { blake3File } from '../core/file-blake3.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
 import { sidecarAbsPath, sidecarAddress, sidecarFoldersOf, sidecarRelPath, UUID_RE, type SidecarAddress } from './address.js';

@@ -5,7 +5,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describeFsError, errnoCode, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { parseSidecarRelPath, sidecarAbsPath, sidecarAddress, UUID_RE, type SidecarAddress } from './address.js';
-import { FileChecksummer, type ChecksumOutcome } from './file-checksum.js';
+import { FileChecksummer, type ChecksumOutcome } from '../core/file-blake3.js';
 import { canMake, kindForDir, SIDECAR_KINDS } from './kinds.js';
 import { SidecarManager, type SidecarInfo, type SidecarSource } from './manager.js';
 import { ContentKindCursor, SidecarRowCursor, type RowSnapshot } from './reconcile-cursors.js';

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { WorkerPool } from '../core/worker-pool.js';
 import { describeFsError, errnoCode } from '../core/errors.js';
-import { FileChecksummer, type ChecksumOutcome } from './file-checksum.js';
+import { FileChecksummer, type ChecksumOutcome } from '../core/file-blake3.js';
 
 export interface VerifyFile {
   path: string;

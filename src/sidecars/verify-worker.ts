@@ -1,7 +1,7 @@
 /** Worker-thread side of VerifyPool: size and BLAKE3 of each file of a batch. */
 import { errnoCode } from '../core/errors.js';
 import { serveRequests } from '../core/worker-pool.js';
-import { FileChecksummer } from './file-checksum.js';
+import { FileChecksummer } from '../core/file-blake3.js';
 import type { VerifyAnswer, VerifyFile } from './verify-pool.js';
 
 // One at a time (serveRequests): the checksummer's read buffers are reused from file to file.

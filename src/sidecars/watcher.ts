@@ -3,7 +3,7 @@ import { basename, relative, sep } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { childLog } from '../core/log.js';
 import { TEMP_PREFIX } from '../core/fs-atomic.js';
-import { blake3File } from './file-checksum.js';
+import { blake3File } from '../core/file-blake3.js';
 import type { Library } from '../library/library.js';
 import { parseSidecarRelPath, type SidecarAddress } from './address.js';
 import { SidecarManager } from './manager.js';

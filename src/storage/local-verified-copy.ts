@@ -1,74 +1,17 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { copyFile, open, type FileHandle } from 'node:fs/promises';
-import { blake3, Blake3Hasher } from '@napi-rs/blake-hash';
+import { Blake3Hasher } from '@napi-rs/blake-hash';
+import { blake3File, smallOf, SMALL_FILE as SMALL } from '../core/file-blake3.js';
 import { keepTimesAndMode, keepTimesAndModeOf } from './local-copy.js';
 
 const CHUNK = 4 * 1024 * 1024;
-/** Files up to this size are read in one go. */
-const SMALL = 1024 * 1024;
-
-/** Read buffers, one per copy in flight, reused. */
+/** The sparse copy's read buffers, one per copy in flight, reused. */
 const buffers: Buffer[] = [];
 
-/**
- * The full BLAKE3 of PATH (never the sampled content id: a copy must be proved whole), read
- * without following a final symlink; ONBYTES hears each chunk read.
- */
-export async function blake3Of(path: string, onBytes?: (n: number) => void, signal?: AbortSignal): Promise<{ hash: string; size: number }> {
-  const fh = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-  const buf = buffers.pop() ?? Buffer.allocUnsafe(CHUNK);
-  try {
-    const hasher = new Blake3Hasher();
-    let size = 0;
-    for (;;) {
-      signal?.throwIfAborted();
-      const { bytesRead } = await fh.read(buf, 0, size === 0 ? SMALL : CHUNK, size);
-      if (bytesRead === 0) break;
-      hasher.update(buf.subarray(0, bytesRead));
-      size += bytesRead;
-      onBytes?.(bytesRead);
-    }
-    return { hash: hasher.digest('hex'), size };
-  } finally {
-    buffers.push(buf);
-    await fh.close();
-  }
-}
-
-/** One buffer for the small files read in one step (synchronously: a round trip to the thread pool per small file costs more than the read). */
-const small = Buffer.allocUnsafe(SMALL);
-
-/** The full BLAKE3 of a file of at most SMALL bytes, read in one step; undefined when it is larger. */
-function smallBlake3(path: string): { hash: string; size: number } | undefined {
-  const fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-  try {
-    return smallBlake3Of(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** As smallBlake3, of the file open as FD. */
-function smallBlake3Of(fd: number): { hash: string; size: number } | undefined {
-  const size = fstatSync(fd).size;
-  if (size > SMALL) return undefined;
-  let got = 0;
-  while (got < size) {
-    const n = readSync(fd, small, got, size - got, got);
-    if (n === 0) break;
-    got += n;
-  }
-  return { hash: blake3(small.subarray(0, got)).toString('hex'), size: got };
-}
-
-/** The full BLAKE3 of PATH, the quickest way for its size. */
+/** The full BLAKE3 of PATH (never a sampled content id: a copy must be proved whole), the quickest way for its size. */
 export async function fullBlake3(path: string, onBytes?: (n: number) => void, signal?: AbortSignal): Promise<{ hash: string; size: number }> {
-  const quick = smallBlake3(path);
-  if (quick) {
-    onBytes?.(quick.size);
-    return quick;
-  }
-  return blake3Of(path, onBytes, signal);
+  const { checksum, size } = await blake3File(path, { ...(onBytes ? { onBytes } : {}), ...(signal ? { signal } : {}) });
+  return { hash: checksum, size };
 }
 
 export class CopyMismatch extends Error {
@@ -107,10 +50,10 @@ export async function copyVerified(src: string, partial: string, opts: CopyOptio
   if (opts.sparse) {
     source = await copySparse(src, partial, half, opts.signal);
   } else {
-    [, source] = await Promise.all([copyFile(src, partial, constants.COPYFILE_FICLONE), blake3Of(src, half, opts.signal)]);
+    [, source] = await Promise.all([copyFile(src, partial, constants.COPYFILE_FICLONE), fullBlake3(src, half, opts.signal)]);
   }
   opts.signal?.throwIfAborted();
-  const copy = await blake3Of(partial, half, opts.signal);
+  const copy = await fullBlake3(partial, half, opts.signal);
   if (copy.hash !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
   if (opts.keep) keepTimesAndMode(partial, opts.keep);
   return source;
@@ -128,7 +71,8 @@ async function copySmall(src: string, partial: string, half: (n: number) => void
   const fd = openSync(partial, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   try {
     // Grown past SMALL since it was planned: read back in chunks.
-    const copy = smallBlake3Of(fd) ?? (await blake3Of(partial, undefined, opts.signal));
+    const quick = smallOf(fd);
+    const copy = quick ? { hash: quick.checksum, size: quick.size } : await fullBlake3(partial, undefined, opts.signal);
     half(copy.size);
     if (copy.hash !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
     if (!opts.keep) return source;

@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Stream } from '@libp2p/interface';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { VssError } from '../../core/errors.js';
-import { blake3File } from '../../sidecars/file-checksum.js';
+import { blake3File } from '../../core/file-blake3.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { REASON_CHARS } from '../messages/table.js';
 import type { OfferedItem } from './journal.js';

@@ -4,9 +4,9 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { tempDir } from '../../test/helpers.js';
-import { FileChecksummer } from './file-checksum.js';
+import { FileChecksummer } from './file-blake3.js';
 
-describe('sidecar file checksums', () => {
+describe('whole-file BLAKE3', () => {
   const tmp = tempDir();
   after(() => tmp.cleanup());
   const h = new FileChecksummer();
