@@ -21,7 +21,7 @@ export interface DiscoveryInput {
   seen: SeenSet;
   onSkip: (path: string, reason: string) => void;
   onProgress: (c: DiscoveryCounts) => void;
-  /** List the disk in worker threads while this thread writes (default); false walks inline. */
+  /** List the disk in a worker thread while this thread writes (default); false walks inline. */
   threaded?: boolean;
   /** Files and folders the location held after its last scan. */
   lastEntries?: number;
@@ -74,7 +74,7 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
   return { ...reconciler.counts, unconfirmed: reconciler.unconfirmed };
 }
 
-/** A location this large was walked in threads last time: this walk starts them at once. */
+/** A location this large last time: this walk starts its worker thread at once. */
 const LARGE_ENTRIES = 20_000;
 
 /** The folder REL listed on this thread; a folder that cannot be listed is an error listing. */
@@ -101,10 +101,6 @@ class KeptFolders {
       if (!list) this.children.set(r.parent_id, (list = []));
       list.push({ id: r.id, name: r.name });
     }
-  }
-
-  get size(): number {
-    return this.digests.size;
   }
 
   idAt(rel: string): number | undefined {
