@@ -2,6 +2,7 @@ import './polyfill.js';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify, type Identify } from '@libp2p/identify';
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { mdns } from '@libp2p/mdns';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
@@ -21,6 +22,12 @@ export interface PeerNodeOptions {
   admit(peerId: string): boolean;
   /** Whether a peer is paired: only paired peers are served the protocols marked `pairedOnly`. */
   isPaired(peerId: string): boolean;
+  /**
+   * Serve as a relay (circuit relay v2) for the devices this one is paired with, and only for
+   * them: without the protocol's default limits (2 minutes, 128 KiB a circuit, which end any
+   * transfer), bounded in reservations.
+   */
+  relay?: { maxReservations: number };
 }
 
 /** How long a stop waits for libp2p to close its connections before going on. */
@@ -52,19 +59,30 @@ export class PeerNode {
   static async start(opts: PeerNodeOptions): Promise<PeerNode> {
     const listen = opts.listen.map((a) => parseListenAddr(a).toString());
     const useMdns = opts.mdns ?? !listen.every(isLoopbackAddr);
+    const paired = (peer: PeerId) => opts.isPaired(peer.toString());
+    const services = opts.relay
+      ? { identify: identify(), relay: circuitRelayServer({ reservations: { applyDefaultLimit: false, maxReservations: opts.relay.maxReservations } }) }
+      : { identify: identify() };
     const node = await createLibp2p({
       privateKey: opts.privateKey,
       addresses: { listen },
-      transports: [tcp()],
+      // Through a relay too: the two devices' own Noise session runs inside the circuit, so the
+      // relay carries ciphertext, and the dialer checks the key of the device it asked for.
+      transports: [tcp(), circuitRelayTransport()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       peerDiscovery: useMdns ? [mdns({ interval: 10_000 })] : [],
-      services: { identify: identify() },
+      services,
       connectionGater: {
         // Loopback and LAN addresses are where peers are: do not refuse them as private.
         denyDialMultiaddr: () => false,
         denyInboundEncryptedConnection: (peer: PeerId) => !opts.admit(peer.toString()),
         denyOutboundEncryptedConnection: (peer: PeerId) => !opts.admit(peer.toString()),
+        // As a relay: a slot and a circuit for paired devices only (never `admit`: it lets in anyone while a code is open).
+        denyInboundRelayReservation: (source: PeerId) => !paired(source),
+        denyOutboundRelayedConnection: (source: PeerId, destination: PeerId) => !(paired(source) && paired(destination)),
+        // Reached through a relay: only one this device is paired with, from a peer it would let in anyway.
+        denyInboundRelayedConnection: (relay: PeerId, from: PeerId) => !(paired(relay) && opts.admit(from.toString())),
       },
       connectionManager: { inboundConnectionThreshold: 200, maxConnections: 64 },
     });
@@ -102,7 +120,7 @@ export class PeerNode {
       } catch (err) {
         stream.abort(err instanceof Error ? err : new Error(String(err)));
       }
-    }, { maxInboundStreams: p.maxInboundStreams, maxOutboundStreams: 64 });
+    }, { maxInboundStreams: p.maxInboundStreams, maxOutboundStreams: 64, runOnLimitedConnection: true });
   }
 
   /**
@@ -113,7 +131,7 @@ export class PeerNode {
   async open(target: string, name: ProtocolName, signal?: AbortSignal): Promise<Stream> {
     const dest = target.startsWith('/') ? parseMultiaddr(target) : await this.peerIdOf(target);
     try {
-      return await this.node.dialProtocol(dest, protocolIds(name), { signal });
+      return await this.node.dialProtocol(dest, protocolIds(name), { signal, runOnLimitedConnection: true });
     } catch (err) {
       throw openFailure(err, name, signal);
     }
@@ -121,13 +139,41 @@ export class PeerNode {
 
   /** Open a stream of one of our protocols on a connection to PEERID that is open now; never dials (a peer gone stays gone). */
   async openConnected(peerId: string, name: ProtocolName, signal?: AbortSignal): Promise<Stream> {
-    const conn = this.node.getConnections(await this.peerIdOf(peerId)).find((c) => c.status === 'open');
+    const open = this.node.getConnections(await this.peerIdOf(peerId)).filter((c) => c.status === 'open');
+    // A direct connection when there is one: a relay carries what no direct path can.
+    const conn = open.find((c) => c.direct) ?? open[0];
     if (!conn) throw new VssError('UNAVAILABLE', `${peerId} is not connected`);
     try {
-      return await conn.newStream(protocolIds(name), { signal });
+      return await conn.newStream(protocolIds(name), { signal, runOnLimitedConnection: true });
     } catch (err) {
       throw openFailure(err, name, signal);
     }
+  }
+
+  /**
+   * Keep a slot on the relay at RELAYADDR (its multiaddr, ending in /p2p/<relay id>): this device
+   * becomes reachable at the relay's addresses + /p2p-circuit. Its relayed addresses now.
+   */
+  async reserveOn(relayAddr: string): Promise<string[]> {
+    const ma = parseMultiaddr(`${relayAddr.replace(/\/$/, '')}/p2p-circuit`);
+    // libp2p takes relays only as listen addresses given at creation (and then a relay down at
+    // start fails the whole start): a listener added now through its transport manager is the
+    // same thing, for one relay, at any time.
+    const components = (this.node as unknown as { components: { transportManager: { listen(addrs: Multiaddr[]): Promise<void> } } }).components;
+    await components.transportManager.listen([ma]);
+    return this.relayedAddresses();
+  }
+
+  /** This device's addresses through relays. */
+  relayedAddresses(): string[] {
+    return this.addresses().filter((a) => a.includes('/p2p-circuit'));
+  }
+
+  /** How this device reaches PEERID now: over a direct connection, only through a relay, or not at all. */
+  pathTo(peerId: string): 'direct' | 'relay' | null {
+    const open = this.node.getConnections().filter((c) => c.status === 'open' && c.remotePeer.toString() === peerId);
+    if (open.length === 0) return null;
+    return open.some((c) => c.direct) ? 'direct' : 'relay';
   }
 
   /** Connect to a peer by multiaddr (which must end in /p2p/<id>) and tell which peer it is. */
