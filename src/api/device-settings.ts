@@ -1,6 +1,7 @@
 import { readCpuBudget, writeCpuBudget, type CpuBudget } from '../jobs/cpu-budget.js';
 import { readSyncSettings, writeSyncSettings, type SyncSettings, type SyncSettingsPatch } from '../sync/sync-settings.js';
 import { ensureInbox, readInbox, writeInbox, type InboxSetting } from '../sync/drop/inbox.js';
+import { readRelaySetting, writeRelaySetting } from '../sync/net/relay-setting.js';
 
 export type { InboxSetting };
 
@@ -43,6 +44,16 @@ export class DeviceSettingsApi {
     const s = readInbox(this.dataDir);
     ensureInbox(s.dir);
     return s;
+  }
+
+  /** Whether this device relays for the devices it is paired with (`daemon start --relay`). */
+  relay(): boolean {
+    return readRelaySetting(this.dataDir);
+  }
+
+  /** Relay for paired devices, or stop; kept across restarts, taken by the daemon at its next start. */
+  setRelay(on: boolean): boolean {
+    return writeRelaySetting(this.dataDir, on);
   }
 
   /** Set the inbox to DIR (an absolute folder, made if missing), or back to the default with "default". A running daemon uses it for the next file. */

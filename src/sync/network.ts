@@ -5,6 +5,7 @@ import { VssError } from '../core/errors.js';
 import { devicePeerKey } from './net/device-key.js';
 import { MemberAddresses } from './net/member-addresses.js';
 import { parseMultiaddr, PeerNode } from './net/peer-node.js';
+import { RELAY_SLOTS, readRelaySetting } from './net/relay-setting.js';
 import type { ProtocolName } from './messages/table.js';
 import type { PairedDevice, PairedDevices } from './pairing/paired-devices.js';
 import type { RemoteDevice } from './peer-link.js';
@@ -253,6 +254,25 @@ export class PeerNetwork {
     this.opts.trust.noteSeen(deviceUuid, [], new Date().toISOString());
   }
 
+  /**
+   * A paired device that relays (it serves the relay protocol to this one) gets asked for a slot,
+   * so the library's other devices can reach this one through it wherever they are. A slot ends
+   * with the connection to the relay; identify on the next connection asks again.
+   */
+  private async reserveIfRelay(node: PeerNode, peerId: string, addrs: string[]): Promise<void> {
+    if (this.opts.trust.byPeerId(peerId) === undefined || !(await node.servesRelay(peerId))) return;
+    if (node.relayedAddresses().some((a) => a.includes(`/p2p/${peerId}/p2p-circuit`))) return;
+    const direct = addrs.find((a) => !a.includes('/p2p-circuit'));
+    if (!direct) return;
+    try {
+      const relayed = await node.reserveOn(direct);
+      this.opts.log.info({ relay: peerId, relayed }, 'holding a slot on a relay');
+      this.opts.onListening?.(node.addresses());
+    } catch (err) {
+      this.opts.log.warn({ relay: peerId, err: (err as Error).message }, 'a relay gave no slot');
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     const node = this.node ?? (await this.starting?.catch(() => undefined));
@@ -267,6 +287,7 @@ export class PeerNetwork {
       listen: this.listenAsked ? this.opts.listen : DEFAULT_LISTEN,
       admit: (p) => trust.byPeerId(p) !== undefined || this.opts.strangersWelcome(),
       isPaired: (p) => trust.byPeerId(p) !== undefined,
+      ...(readRelaySetting(this.opts.dataDir) ? { relay: { maxReservations: RELAY_SLOTS } } : {}),
     });
     if (this.stopped) {
       await node.stop();
@@ -297,6 +318,7 @@ export class PeerNetwork {
     // Where a paired device listens, remembered so either side can dial the other after a restart.
     node.on('identified', (p, addrs) => {
       this.remember(p, addrs);
+      void this.reserveIfRelay(node, p, addrs);
       // Its signed record is held now: the other members it shares a library with hear of it if it moved.
       if (trust.byPeerId(p)) members.changed(p).catch((err: unknown) => this.opts.log.debug({ err, peer: p }, 'passing on where a member listens failed'));
     });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError, checkListenAddresses, appDataDir, daemonPaths, daemonStatus, listDaemons, resolveDataDir, type DaemonStatus } from '../../api/index.js';
+import { DeviceSettingsApi, UsageError, checkListenAddresses, appDataDir, daemonPaths, daemonStatus, listDaemons, resolveDataDir, type DaemonStatus } from '../../api/index.js';
 import { BACKGROUND_ENV, followLog, formatLogLine, runDaemon, startDaemon, stopDaemon, tailLog } from '../../daemon/index.js';
 import { globals } from '../context.js';
 import { displayPath, formatDuration, printJson, printLine } from '../output.js';
@@ -39,6 +39,7 @@ function printStatus(s: DaemonStatus): void {
   printLine(`  http:     ${s.http}`);
   if (s.peer_id !== null) printLine(`  peer id:  ${s.peer_id}`);
   for (const a of s.listen) printLine(`  listen:   ${a}`);
+  if (new DeviceSettingsApi(s.data_dir).relay()) printLine('  relay:    for the devices paired with this one');
   printLine(`  logs:     ${displayPath(daemonPaths(s.data_dir).log)}`);
 }
 
@@ -56,9 +57,12 @@ export function registerDaemonCommands(program: Command): void {
     .option('--foreground', 'run in this process until stopped (Ctrl-C, SIGTERM)')
     .option('--port <n>', 'the API\'s TCP port on 127.0.0.1 (default: any free port, see `daemon status`)', parsePort)
     .option('--listen <multiaddr>', 'a P2P address to listen on, e.g. /ip4/0.0.0.0/tcp/4001 (repeatable; default: every interface, any free port, once a device is paired)', collectListen, [] as string[])
-    .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[] }) {
+    .option('--relay', 'relay for the devices paired with this one, so they reach each other from other networks (kept: a device setting)')
+    .option('--no-relay', 'stop relaying (kept)')
+    .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[]; relay?: boolean }) {
       await checkListenAddresses(opts.listen);
       const dataDir = dataDirOf(this);
+      if (opts.relay !== undefined) new DeviceSettingsApi(dataDir).setRelay(opts.relay);
       const json = globals(this).json;
       if (!opts.foreground) {
         const status = await startDaemon({ dataDir, ...(opts.port !== undefined ? { port: opts.port } : {}), listen: opts.listen });

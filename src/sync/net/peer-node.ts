@@ -2,7 +2,7 @@ import './polyfill.js';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify, type Identify } from '@libp2p/identify';
-import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2';
+import { circuitRelayServer, circuitRelayTransport, RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2';
 import { mdns } from '@libp2p/mdns';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
@@ -162,6 +162,15 @@ export class PeerNode {
     const components = (this.node as unknown as { components: { transportManager: { listen(addrs: Multiaddr[]): Promise<void> } } }).components;
     await components.transportManager.listen([ma]);
     return this.relayedAddresses();
+  }
+
+  /** Whether PEERID serves this device as a relay (identify told its protocols). */
+  async servesRelay(peerId: string): Promise<boolean> {
+    try {
+      return (await this.node.peerStore.get(await this.peerIdOf(peerId))).protocols.includes(RELAY_V2_HOP_CODEC);
+    } catch {
+      return false;
+    }
   }
 
   /** This device's addresses through relays. */

@@ -1,0 +1,59 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { json, runCli, tempDir, until } from '../helpers.js';
+import { pairDaemons } from '../sync-peers.js';
+
+const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
+
+interface Status { peer_id: string; listen: string[] }
+
+/**
+ * `vss daemon start --relay` (issue 29): real daemons, paired through the real CLI. The relay's
+ * setting is kept; a device paired with it holds a slot there and lists its address through it.
+ */
+describe('a daemon that relays for its paired devices', () => {
+  const tmp = tempDir('vss-relay-');
+  const R = { VSS_DATA_DIR: join(tmp.path, 'relay') };
+  const A = { VSS_DATA_DIR: join(tmp.path, 'laptop') };
+  const status = async (env: Record<string, string>) => json<Status>(await runCli(['daemon', 'status', '--json'], env));
+
+  before(async () => {
+    assert.equal((await runCli(['device', 'rename', 'Home server'], R)).code, 0);
+    assert.equal((await runCli(['device', 'rename', 'Laptop'], A)).code, 0);
+    assert.equal((await runCli(['library', 'create', 'Home', '--path', join(tmp.path, 'libs')], A)).code, 0);
+    const started = await runCli(['daemon', 'start', '--relay', ...LOOPBACK], R);
+    assert.equal(started.code, 0, started.stderr);
+    assert.match(started.stdout, /relay: +for the devices paired with this one/);
+    assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], A)).code, 0);
+  });
+  after(async () => {
+    await Promise.all([runCli(['daemon', 'stop'], R), runCli(['daemon', 'stop'], A)]);
+    tmp.cleanup();
+  });
+
+  it('keeps --relay as a device setting', () => {
+    const settings = JSON.parse(readFileSync(join(R.VSS_DATA_DIR, 'device-settings.json'), 'utf8')) as { relay?: boolean };
+    assert.equal(settings.relay, true);
+  });
+
+  it('gives a device paired with it a slot: the device lists its address through the relay', async () => {
+    await pairDaemons(A, R);
+    const relay = (await status(R)).peer_id;
+    const relayed = await until('the laptop holds a slot on the relay', 20_000, async () => {
+      const found = (await status(A)).listen.filter((a) => a.includes(`/p2p/${relay}/p2p-circuit/p2p/`));
+      return found.length > 0 ? found : undefined;
+    });
+    assert.match(relayed[0]!, new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/${relay}/p2p-circuit/p2p/${(await status(A)).peer_id}$`));
+  });
+
+  it('stops relaying with --no-relay, kept too', async () => {
+    assert.equal((await runCli(['daemon', 'stop'], R)).code, 0);
+    const started = await runCli(['daemon', 'start', '--no-relay', ...LOOPBACK], R);
+    assert.equal(started.code, 0, started.stderr);
+    assert.doesNotMatch(started.stdout, /relay:/);
+    const settings = JSON.parse(readFileSync(join(R.VSS_DATA_DIR, 'device-settings.json'), 'utf8')) as { relay?: boolean };
+    assert.equal(settings.relay, undefined);
+  });
+});
