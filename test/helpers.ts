@@ -50,7 +50,14 @@ export function outputOf(child: ChildProcess): Promise<CliResult> {
 /** The 12 words a running `vss pair start --json` prints first (bounded by MS). */
 export function pairingCodeOf(pairing: ChildProcess, ms = 30_000): Promise<string[]> {
   return new Promise<string[]>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`pair start said nothing in ${ms / 1000} s`)), ms);
+    let stderr = '';
+    pairing.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+    const t = setTimeout(() => reject(new Error(`pair start said nothing in ${ms / 1000} s${stderr ? `; stderr: ${stderr.trim()}` : ''}`)), ms);
+    // A pair start that fails exits: its reason, at once, rather than the wait running out.
+    pairing.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`pair start exited ${code} before giving a code${stderr ? `: ${stderr.trim()}` : ''}`));
+    });
     createInterface({ input: pairing.stdout! }).once('line', (l) => {
       clearTimeout(t);
       resolve(String((JSON.parse(l) as { code: string }).code).split(' '));
