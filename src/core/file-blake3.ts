@@ -32,27 +32,26 @@ export interface ReadOptions {
 }
 
 /**
- * Size and BLAKE3 of a file. Small files use one shared buffer and a synchronous read (an async
- * round trip per thumbnail would halve the verify rate); large ones (proxies, originals) are
- * streamed in 4 MiB reads so the event loop stays free and memory stays flat.
+ * Size and BLAKE3 of a file; EXPECTEDSIZE: answered without a read when its size is another.
+ * Small files are read in one synchronous step on the shared buffer (an async round trip per
+ * thumbnail would halve the verify rate); large ones (proxies, originals) are streamed in 4 MiB
+ * reads so the event loop stays free and memory stays flat.
  */
-export class FileChecksummer {
-  async checksum(path: string, expectedSize?: number, opts: ReadOptions = {}): Promise<ChecksumOutcome> {
-    const fd = openSync(path, OPEN_FLAGS);
-    try {
-      const st = fstatSync(fd);
-      if (!st.isFile()) return { ok: false, size: st.size, reason: 'not-a-file' };
-      if (expectedSize !== undefined && st.size !== expectedSize) return { ok: false, size: st.size, reason: 'size' };
-      const quick = smallOf(fd, st.size);
-      if (quick) {
-        opts.onBytes?.(quick.size);
-        return { ok: true, ...quick };
-      }
-    } finally {
-      closeSync(fd);
+export async function checksumFile(path: string, expectedSize?: number, opts: ReadOptions = {}): Promise<ChecksumOutcome> {
+  const fd = openSync(path, OPEN_FLAGS);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { ok: false, size: st.size, reason: 'not-a-file' };
+    if (expectedSize !== undefined && st.size !== expectedSize) return { ok: false, size: st.size, reason: 'size' };
+    const quick = smallOf(fd, st.size);
+    if (quick) {
+      opts.onBytes?.(quick.size);
+      return { ok: true, ...quick };
     }
-    return streamed(path, opts);
+  } finally {
+    closeSync(fd);
   }
+  return streamed(path, opts);
 }
 
 /**
@@ -100,14 +99,12 @@ async function streamed(path: string, opts: ReadOptions): Promise<ChecksumOutcom
   }
 }
 
-const checksummer = new FileChecksummer();
-
 /**
  * BLAKE3 and size of one whole regular file (never a sampled content id: a copy must be proved
  * whole), never following a symlink; throws when the path is not a regular file.
  */
 export async function blake3File(path: string, opts: ReadOptions = {}): Promise<{ checksum: string; size: number }> {
-  const out = await checksummer.checksum(path, undefined, opts);
+  const out = await checksumFile(path, undefined, opts);
   if (!out.ok) throw new VssError('IO', 'not a regular file', { path });
   return { checksum: out.checksum, size: out.size };
 }

@@ -5,7 +5,7 @@ import { TEMP_PREFIX } from '../core/fs-atomic.js';
 import { log } from '../core/log.js';
 import { GeneratorError, type Generator, type GeneratorContext } from '../generators/types.js';
 import { sidecarAbsPath, sidecarAddress, type SidecarAddress } from '../sidecars/address.js';
-import { FileChecksummer } from '../core/file-blake3.js';
+import { checksumFile } from '../core/file-blake3.js';
 import { checkFormat, SIDECAR_KINDS, type SidecarKind } from '../sidecars/kinds.js';
 import { SidecarManager } from '../sidecars/manager.js';
 import type { SidecarRecord } from '../store/sidecars.js';
@@ -300,7 +300,6 @@ function nothingElseComing(ctx: JobRunContext, job: JobRow): boolean {
 async function variantsToMake(lib: Library, manager: SidecarManager, rows: SidecarRecord[]): Promise<SidecarRecord[]> {
   const root = lib.root;
   const todo: SidecarRecord[] = [];
-  let checksummer: FileChecksummer | undefined;
   for (const r of rows) {
     if (r.source === 'reference' || r.source === 'converted' || r.status === 'failed') continue;
     if (r.status !== 'ready') {
@@ -308,8 +307,7 @@ async function variantsToMake(lib: Library, manager: SidecarManager, rows: Sidec
       continue;
     }
     const a = addressOf(r);
-    checksummer ??= new FileChecksummer();
-    if (await intact(lib, checksummer, sidecarAbsPath(root, a), r)) continue;
+    if (await intact(lib, sidecarAbsPath(root, a), r)) continue;
     manager.markMissing(a, 'file missing or changed before a job ran');
     todo.push(r);
   }
@@ -317,11 +315,11 @@ async function variantsToMake(lib: Library, manager: SidecarManager, rows: Sidec
 }
 
 /** Whether the file at PATH is the one recorded: its size, then its BLAKE3. */
-async function intact(lib: Library, checksummer: FileChecksummer, path: string, r: SidecarRecord): Promise<boolean> {
+async function intact(lib: Library, path: string, r: SidecarRecord): Promise<boolean> {
   if (r.size === null || r.checksum === null) return false;
   try {
     lib.roots.library.checkFolder(dirname(path));
-    const out = await checksummer.checksum(path, r.size);
+    const out = await checksumFile(path, r.size);
     return out.ok && out.checksum === r.checksum;
   } catch (err) {
     // Gone, or not a plain file any more (a symlink is refused, never followed): make it anew.

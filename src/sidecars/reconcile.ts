@@ -5,7 +5,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describeFsError, errnoCode, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { parseSidecarRelPath, sidecarAbsPath, sidecarAddress, UUID_RE, type SidecarAddress } from './address.js';
-import { FileChecksummer, type ChecksumOutcome } from '../core/file-blake3.js';
+import { checksumFile, type ChecksumOutcome } from '../core/file-blake3.js';
 import { canMake, kindForDir, SIDECAR_KINDS } from './kinds.js';
 import { SidecarManager, type SidecarInfo, type SidecarSource } from './manager.js';
 import { ContentKindCursor, SidecarRowCursor, type RowSnapshot } from './reconcile-cursors.js';
@@ -73,7 +73,6 @@ class Reconciler {
   private readonly contents: ContentKindCursor;
   private readonly references: ReferenceChecker;
   private readonly fs: SweepFs;
-  private readonly hasher = new FileChecksummer();
   /** Present with verify: re-hashes every ready managed file, beside the walk once there is enough to hash. */
   private readonly verifier: Verifier | undefined;
   private toVerify = { files: 0, bytes: 0 };
@@ -381,7 +380,7 @@ class Reconciler {
   private async recordFound(file: Found): Promise<boolean> {
     let out: ChecksumOutcome;
     try {
-      out = await this.hasher.checksum(file.path);
+      out = await checksumFile(file.path);
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') this.problem(file.path, err);
       return false;

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { WorkerPool } from '../core/worker-pool.js';
 import { describeFsError, errnoCode } from '../core/errors.js';
-import { FileChecksummer, type ChecksumOutcome } from '../core/file-blake3.js';
+import { checksumFile, type ChecksumOutcome } from '../core/file-blake3.js';
 
 export interface VerifyFile {
   path: string;
@@ -47,7 +47,6 @@ interface Task extends VerifyFile {
  * (0: inline), for measuring and for tests.
  */
 export class Verifier {
-  private readonly inline = new FileChecksummer();
   private readonly threads: number;
   private pool: VerifyPool | undefined;
   private batch: Task[] = [];
@@ -118,7 +117,7 @@ export class Verifier {
 
   private async hashInline(file: VerifyFile): Promise<VerifyAnswer> {
     try {
-      return await this.inline.checksum(file.path, file.size);
+      return await checksumFile(file.path, file.size);
     } catch (err) {
       return { ok: false, reason: 'error', code: errnoCode(err), message: describeFsError(err) };
     }

@@ -198,7 +198,7 @@ async function hashedFirst(items: readonly DropItem[], signal: AbortSignal): Pro
     try {
       h = await blake3File(it.path);
     } catch (err) {
-      throw new VssError('NOT_FOUND', `${it.path} cannot be read to send: ${(err as Error).message}`, { path: it.path, cause: err });
+      throw unreadable(it, err);
     }
     if (h.size !== it.size) throw changedWhileSent(it);
     out.push({ ...it, blake3: h.checksum });
