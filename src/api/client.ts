@@ -117,7 +117,7 @@ export interface PairingClient {
   /** Open a pairing code for a library (default: the current one), tell it, and wait for the joiner. */
   start(opts: { library?: string; signal?: AbortSignal }, onCode: (code: PairingCodeInfo) => void): Promise<PairedInfo>;
   /** Join the device showing these words (found by mDNS, or at PEER), and its library. */
-  join(words: string[], opts?: { peer?: string }): Promise<PairedInfo>;
+  join(words: string[], opts?: { peer?: string; invite?: string }): Promise<PairedInfo>;
 }
 
 export interface VssClient {

@@ -17,7 +17,7 @@ export class DevicesApi {
 
   async list(): Promise<PairedDeviceItem[]> {
     const { pairedDeviceItem } = await import('../sync/pairing/forget.js');
-    return (await trustStore(this.dataDir)).list().map((d) => pairedDeviceItem(d, false));
+    return (await trustStore(this.dataDir)).list().map((d) => pairedDeviceItem(d, { reached: null, rtt_ms: null }));
   }
 
   async unpair(id: string): Promise<{ id: string; name: string }> {

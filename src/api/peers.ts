@@ -10,11 +10,12 @@ export async function startPeerService(opts: PeerServiceOptions): Promise<PeerSe
 }
 
 /** `pair join`'s input, checked before a daemon is started for it: the words (count, list, checksum), the address and this device's new name. */
-export async function checkPairJoin(words: string[], peer: string | undefined, name?: string): Promise<void> {
-  const [{ parsePairingCode }, { parseMultiaddr }, { deviceNameProblem }] = await Promise.all([
-    import('../sync/pairing/code.js'), import('../sync/net/peer-node.js'), import('../device/identity.js'),
+export async function checkPairJoin(words: string[], peer: string | undefined, name?: string, invite?: string): Promise<void> {
+  const [{ parsePairingCode }, { parseMultiaddr }, { deviceNameProblem }, { parseInvite }] = await Promise.all([
+    import('../sync/pairing/code.js'), import('../sync/net/peer-node.js'), import('../device/identity.js'), import('../sync/pairing/invite.js'),
   ]);
-  parsePairingCode(words);
+  if (invite !== undefined) parseInvite(invite);
+  else parsePairingCode(words);
   if (peer !== undefined) parseMultiaddr(peer, { peer: true });
   const bad = name === undefined ? undefined : deviceNameProblem(name);
   if (bad !== undefined) throw new UsageError(bad);

@@ -100,6 +100,7 @@ export class DaemonCore {
           }
         },
         joinLibrary: (id, name) => this.library({ id: this.vss.libraries.join(id, name, { use: (path) => this.useLibrary(path) }).id }),
+        current: () => (this.vss.libraries.hasCurrent() ? this.library() : undefined),
       },
       ...(opts.onListening ? { onListening: opts.onListening } : {}),
     });

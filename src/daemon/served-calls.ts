@@ -34,8 +34,9 @@ export const DEVICE_CALLS: Readonly<Record<string, (core: DaemonCore) => Served>
   'vss.models.add': (core) => (engine: string, path: string, opts: { id?: string; library?: string }) => core.addModel(engine, path, opts),
   'vss.models.remove': (core) => (engine: string, id?: string) => core.removeModel(engine, id),
   'vss.pairing.start': (core) => (opts: { library?: string; signal?: AbortSignal }, onCode: (code: PairingCodeInfo) => void) =>
-    core.peers.pairStart(core.library(opts.library !== undefined ? { path: opts.library } : undefined), onCode, opts.signal),
-  'vss.pairing.join': (core) => (words: string[], opts: { peer?: string }) => core.peers.pairJoin(words, opts),
+    // A device with no library (a relay box) offers none and joins the joiner's.
+    core.peers.pairStart(opts.library === undefined && !core.vss.libraries.hasCurrent() ? undefined : core.library(opts.library !== undefined ? { path: opts.library } : undefined), onCode, opts.signal),
+  'vss.pairing.join': (core) => (words: string[], opts: { peer?: string; invite?: string }) => core.peers.pairJoin(words, opts),
   'vss.devices.list': (core) => () => core.peers.devices(),
   'vss.devices.unpair': (core) => (id: string) => core.peers.unpair(id),
   'vss.devices.connect': (core) => (addr: string) => core.peers.connect(addr),

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { VssError } from '../core/errors.js';
 import { devicePeerKey } from './net/device-key.js';
 import { MemberAddresses } from './net/member-addresses.js';
-import { parseMultiaddr, PeerNode } from './net/peer-node.js';
+import { isLoopbackAddr, isRelayedAddr, parseMultiaddr, PeerNode, type Reached } from './net/peer-node.js';
 import { RELAY_SLOTS, readRelaySetting } from './net/relay-setting.js';
 import type { ProtocolName } from './messages/table.js';
 import type { PairedDevice, PairedDevices } from './pairing/paired-devices.js';
@@ -22,6 +22,10 @@ const CONNECT_IDENTIFY_ATTEMPTS = 4;
 /** A newly paired device asked where it listens: this many times, waiting 0.25 s, 0.5 s, … between (≤ 7 s in all). */
 const IDENTIFY_ATTEMPTS = 8;
 const IDENTIFY_RETRY_MS = 250;
+/** A relayed dial starts this long after a direct one: a direct path answers first where there is one. */
+const RELAY_HEADSTART_MS = 600;
+/** A paired device whose connection dropped is dialled again this soon (a moved laptop, a relay restarted). */
+const REDIAL_AFTER_LOSS_MS = 1_000;
 /** Addresses tried per dial, at most. */
 const DIAL_ADDRS = 8;
 /** A device connected this recently may be back soon (a cut link, a restart): a user's request waits for it. */
@@ -74,6 +78,10 @@ export class PeerNetwork {
   private readonly timers: NodeJS.Timeout[] = [];
   /** Peers being dialled, and the addresses still to try. */
   private readonly dialling = new Map<string, string[]>();
+  /** Paired devices whose connection dropped, to be dialled again soon. */
+  private readonly lossRedials = new Map<string, NodeJS.Timeout>();
+  /** Peers being dialled through relays. */
+  private readonly relayDialling = new Set<string>();
   /** When each paired device (by uuid) was last connected. */
   private readonly lastOnline = new Map<string, number>();
   private stopped = false;
@@ -142,15 +150,29 @@ export class PeerNetwork {
     return d ? { deviceUuid: d.device_uuid, peerId: d.peer_id, name: d.name, libraryIds: d.library_ids, publicKey: d.public_key } : undefined;
   }
 
-  /** Dial every paired device not connected now, by every address known of it. */
+  /**
+   * Dial every paired device not connected now, by every address known of it; one reached only
+   * through a relay is tried again on its direct addresses, and once one answers its idle relayed
+   * connections close (traffic moves to the direct path, as Syncthing does).
+   */
   redialAll(): void {
     const node = this.node;
     if (!node) return;
-    const online = new Set(node.connectedPeers());
-    for (const d of this.opts.trust.list()) {
-      if (online.has(d.peer_id)) continue;
-      void node.knownAddrs(d.peer_id).then((found) => this.dial(d.peer_id, [...found, ...d.addrs]));
+    for (const d of this.opts.trust.list()) this.redial(node, d);
+  }
+
+  private redial(node: PeerNode, d: PairedDevice): void {
+    const path = node.pathTo(d.peer_id);
+    if (path === 'direct') {
+      void node.closeIdleRelayed(d.peer_id);
+      return;
     }
+    void node.knownAddrs(d.peer_id).then((found) => this.dial(d.peer_id, [...found, ...d.addrs], path === 'relay' ? 'direct' : 'any'));
+  }
+
+  /** How each paired device is reached now (`devices list`): by peer id. */
+  reachOf(peerId: string): { reached: Reached; rtt_ms: number | null } {
+    return this.node?.reachOf(peerId) ?? { reached: null, rtt_ms: null };
   }
 
   /**
@@ -262,7 +284,8 @@ export class PeerNetwork {
   private async reserveIfRelay(node: PeerNode, peerId: string, addrs: string[]): Promise<void> {
     if (this.opts.trust.byPeerId(peerId) === undefined || !(await node.servesRelay(peerId))) return;
     if (node.relayedAddresses().some((a) => a.includes(`/p2p/${peerId}/p2p-circuit`))) return;
-    const direct = addrs.find((a) => !a.includes('/p2p-circuit'));
+    // Where this device reached it: the relay's other addresses (its loopback, another LAN) may be nowhere from here.
+    const direct = node.directAddrOf(peerId) ?? addrs.find((a) => !isRelayedAddr(a));
     if (!direct) return;
     try {
       const relayed = await node.reserveOn(direct);
@@ -277,6 +300,7 @@ export class PeerNetwork {
     this.stopped = true;
     const node = this.node ?? (await this.starting?.catch(() => undefined));
     for (const t of this.timers) clearInterval(t);
+    for (const t of this.lossRedials.values()) clearTimeout(t);
     await node?.stop().catch((err: unknown) => this.opts.log.warn({ err }, 'stopping the P2P node failed'));
   }
 
@@ -313,7 +337,15 @@ export class PeerNetwork {
     node.on('connect', (p) => this.connectedQuietly(p));
     node.on('disconnect', (p) => {
       const r = this.remoteOf(p);
-      if (r) this.lastOnline.set(r.deviceUuid, Date.now());
+      if (!r) return;
+      this.lastOnline.set(r.deviceUuid, Date.now());
+      // A cut link or a laptop that moved: dialled again soon by whichever path answers, not in REDIAL_MS.
+      clearTimeout(this.lossRedials.get(p));
+      this.lossRedials.set(p, setTimeout(() => {
+        this.lossRedials.delete(p);
+        const d = this.opts.trust.byPeerId(p);
+        if (d && this.node === node && !this.stopped) this.redial(node, d);
+      }, REDIAL_AFTER_LOSS_MS).unref());
     });
     // Where a paired device listens, remembered so either side can dial the other after a restart.
     node.on('identified', (p, addrs) => {
@@ -379,13 +411,25 @@ export class PeerNetwork {
   /**
    * Connect to PEERID by the first of ADDRS that answers (the LAN's before loopback's). One dial
    * at a time per peer: addresses learned meanwhile (mDNS) are tried next, before older ones.
+   * Addresses through a relay are dialled beside the direct ones, RELAY_HEADSTART_MS later (at
+   * once when there is no direct one): a direct address that swallows packets (another network's
+   * LAN) takes a whole dial timeout to fail. WANT 'direct': only direct addresses, for a device
+   * reached through a relay now.
    */
-  private async dial(peerId: string, addrs: string[]): Promise<void> {
+  private async dial(peerId: string, addrs: string[], want: 'any' | 'direct' = 'any'): Promise<void> {
     const node = this.node;
-    if (!node || node.connectedPeers().includes(peerId)) return;
-    const withId = [...new Set(addrs.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)))];
+    const reached = (): boolean => (want === 'direct' ? node?.pathTo(peerId) === 'direct' : node?.connectedPeers().includes(peerId) === true);
+    if (!node || reached()) return;
+    const self = node.peerId;
+    const withId = [...new Set(addrs.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)))]
+      // Through this device itself, or through the device dialled: no path at all.
+      .filter((a) => !isRelayedAddr(a) || !(a.includes(`/p2p/${self}/p2p-circuit`) || a.includes(`/p2p/${peerId}/p2p-circuit`)));
+    const relayed = want === 'direct' ? [] : withId.filter(isRelayedAddr);
+    const directs = withId.filter((a) => !isRelayedAddr(a));
+    if (relayed.length > 0) void this.dialThroughRelays(node, peerId, relayed, directs.length > 0 ? RELAY_HEADSTART_MS : 0);
     // mDNS also announces 127.0.0.1, which on another host is this one: tried last.
-    const fresh = [...withId.filter((a) => !isLoopback(a)), ...withId.filter(isLoopback)];
+    const fresh = [...directs.filter((a) => !isLoopbackAddr(a)), ...directs.filter(isLoopbackAddr)];
+    if (fresh.length === 0) return;
     const queued = this.dialling.get(peerId);
     if (queued) {
       queued.unshift(...fresh.filter((a) => !queued.includes(a)));
@@ -396,9 +440,10 @@ export class PeerNetwork {
     try {
       for (let tried = 0; queue.length > 0 && tried < 2 * DIAL_ADDRS; tried++) {
         const addr = queue.shift()!;
-        if (node.connectedPeers().includes(peerId)) return;
+        if (reached()) return;
         try {
           await node.connect(addr, AbortSignal.timeout(DIAL_TIMEOUT_MS));
+          if (want === 'direct') void node.closeIdleRelayed(peerId);
           return;
         } catch {
           // The next address; an offline device is normal.
@@ -406,6 +451,27 @@ export class PeerNetwork {
       }
     } finally {
       this.dialling.delete(peerId);
+    }
+  }
+
+  /** Dial PEERID through the relays in ADDRS, one at a time, after WAITMS, until it is connected by any path. */
+  private async dialThroughRelays(node: PeerNode, peerId: string, addrs: string[], waitMs: number): Promise<void> {
+    if (this.relayDialling.has(peerId)) return;
+    this.relayDialling.add(peerId);
+    try {
+      if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs).unref());
+      for (const addr of addrs.slice(0, DIAL_ADDRS)) {
+        if (this.stopped || this.node !== node || node.connectedPeers().includes(peerId)) return;
+        try {
+          await node.connect(addr, AbortSignal.timeout(DIAL_TIMEOUT_MS));
+          this.opts.log.debug({ peer: peerId, addr }, 'reached a paired device through a relay');
+          return;
+        } catch {
+          // The next relay.
+        }
+      }
+    } finally {
+      this.relayDialling.delete(peerId);
     }
   }
 }
@@ -429,8 +495,4 @@ function connectFailed(addr: string, err: unknown): VssError {
   if (/dial self/i.test(said)) return new VssError('USAGE', `${addr} is this device's own address: give the other device's`, { cause: err });
   if (/does not match|InvalidPeerIdError|UnexpectedPeer/i.test(said)) return new VssError('PEER', `another device than the one named answers at ${addr}`, { cause: err });
   return new VssError('UNAVAILABLE', `no device answered at ${addr} (${e.message.slice(0, 200)}): is its daemon running, and can this device reach that address?`, { cause: err });
-}
-
-function isLoopback(addr: string): boolean {
-  return /^\/ip4\/127\.|^\/ip6\/::1\//.test(addr);
 }

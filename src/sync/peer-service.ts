@@ -134,11 +134,11 @@ export class PeerService {
     await entry.lib.sync.unlink()?.stop();
   }
 
-  pairStart(lib: SyncedLibrary, onCode: (code: PairingCodeInfo) => void, signal?: AbortSignal): Promise<PairedInfo> {
+  pairStart(lib: SyncedLibrary | undefined, onCode: (code: PairingCodeInfo) => void, signal?: AbortSignal): Promise<PairedInfo> {
     return this.pairing.start(lib, onCode, signal);
   }
 
-  pairJoin(words: string[], opts: { peer?: string } = {}): Promise<PairedInfo> {
+  pairJoin(words: string[], opts: { peer?: string; invite?: string } = {}): Promise<PairedInfo> {
     return this.pairing.join(words, opts);
   }
 

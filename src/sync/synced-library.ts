@@ -31,4 +31,6 @@ export interface LibraryHost {
   library(id: string): SyncedLibrary | undefined;
   /** Take part in another device's library (a joiner's side of pairing): its id and name, made current. */
   joinLibrary(id: string, name: string): SyncedLibrary;
+  /** The library selected as current on this device, if there is one. */
+  current(): SyncedLibrary | undefined;
 }

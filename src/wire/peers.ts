@@ -8,6 +8,8 @@ export interface PairingCodeInfo {
   /** The 12 words, space-separated. */
   code: string;
   expires_at: string;
+  /** The code with where this device can be reached (relays, other networks): `vss pair join INVITE` from anywhere. */
+  invite: string;
 }
 
 /** A pairing that completed, from either side. */
@@ -36,4 +38,16 @@ export interface PairedDeviceItem {
   /** Libraries shared with it. */
   libraries: string[];
   peer_id: string;
+  /** How it is reached now: over a LAN, directly over another network, only through a relay, or not at all. */
+  reached: 'lan' | 'direct' | 'relay' | null;
+  /** The connection's last measured round trip (ms), while connected. */
+  rtt_ms: number | null;
+}
+
+/** How an invite (`pair start`'s `invite`) begins: `pair join` tells it from twelve words by it. */
+export const INVITE_PREFIX = 'vss-invite:';
+
+/** Whether TEXT is meant as an invite (not twelve words). */
+export function looksLikeInvite(text: string): boolean {
+  return text.trim().toLowerCase().startsWith(INVITE_PREFIX);
 }

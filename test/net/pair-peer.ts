@@ -44,7 +44,7 @@ try {
   if (role === 'host') {
     const open = host.open(local, { id: randomUUID(), name: 'Photos' }, { ttlMs: 60_000 });
     say({ code: open.words, expires_at: open.expiresAt, peer_id: node.peerId });
-    const d = await open.done;
+    const { device: d } = await open.done;
     say({ paired: { device_id: d.device_uuid, name: d.name, peer_id: d.peer_id } });
   } else {
     joining = true;

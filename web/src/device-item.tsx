@@ -9,7 +9,7 @@ export const DeviceItem = memo(function DeviceItem({ device, onUnpair }: { devic
       <div className="device-head">
         <span className={`dot ${device.online ? 'online' : ''}`} aria-hidden="true" />
         <h3>{device.name}</h3>
-        <span className="muted">{device.online ? 'online' : device.last_seen ? `last seen ${dateTime(device.last_seen)}` : 'not seen yet'}</span>
+        <span className="muted device-reach">{device.online ? reachText(device) : device.last_seen ? `last seen ${dateTime(device.last_seen)}` : 'not seen yet'}</span>
       </div>
       <p className="muted small">Paired {dateTime(device.paired_at)} · <span className="mono" title={device.id}>{device.id.slice(0, 8)}</span></p>
       <div className="actions">
@@ -18,3 +18,9 @@ export const DeviceItem = memo(function DeviceItem({ device, onUnpair }: { devic
     </li>
   );
 });
+
+/** How a connected device is reached, as a person reads it: "online · through your relay · 42 ms". */
+function reachText(d: PairedDeviceItem): string {
+  const how = d.reached === 'relay' ? 'through your relay' : d.reached === 'lan' ? 'on this network' : 'direct';
+  return ['online', how, d.rtt_ms !== null ? `${d.rtt_ms} ms` : undefined].filter(Boolean).join(' · ');
+}

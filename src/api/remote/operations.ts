@@ -109,7 +109,7 @@ export const OPERATIONS = {
 
   /** Streamed: the code first (a `pairing:code` event), then the paired device once the joiner is done. */
   pairingStart: { method: 'POST', path: '/api/pairing/start', call: 'vss.pairing.start', stream: { signal: 'signal' }, args: [options({ library: body('library', 'path', opt) }), callback('pairing:code')] },
-  pairingJoin: { method: 'POST', path: '/api/pairing/join', call: 'vss.pairing.join', args: [body('words', 'strings'), options({ peer: body('peer', 'string', opt) })] },
+  pairingJoin: { method: 'POST', path: '/api/pairing/join', call: 'vss.pairing.join', args: [body('words', 'strings'), options({ peer: body('peer', 'string', opt), invite: body('invite', 'string', opt) })] },
   devicesList: { method: 'GET', path: '/api/devices', call: 'vss.devices.list' },
   /** ID: a device uuid or its start (the core checks it). */
   devicesUnpair: { method: 'DELETE', path: '/api/devices/:id', call: 'vss.devices.unpair', args: [param('id', 'string')] },

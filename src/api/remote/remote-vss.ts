@@ -32,7 +32,7 @@ export class RemoteVss implements VssClient {
     };
     this.pairing = {
       start: (opts: { library?: string; signal?: AbortSignal }, onCode: (code: PairingCodeInfo) => void) => served.pairing.start({ ...opts, library: libraryOf(opts.library) }, onCode),
-      join: (words: string[], opts: { peer?: string } = {}) => served.pairing.join(words, opts),
+      join: (words: string[], opts: { peer?: string; invite?: string } = {}) => served.pairing.join(words, opts),
     };
   }
 

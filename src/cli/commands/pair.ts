@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { checkPairJoin, checkPeerAddress, VssError, type PairedInfo, type PairingCodeInfo, type VssClient } from '../../api/index.js';
+import { checkPairJoin, checkPeerAddress, looksLikeInvite, VssError, type PairedInfo, type PairingCodeInfo, type VssClient } from '../../api/index.js';
 import { clientFor, daemonClientFor, globals } from '../context.js';
 import { displayPath, printJson, printJsonLine, printLine } from '../output.js';
 import { onStopSignal } from '../signals.js';
@@ -19,6 +19,9 @@ function printCode(c: PairingCodeInfo): void {
   printLine(`    ${words.slice(6).join(' ')}`);
   printLine('');
   printLine(`On the other device run:  vss pair join ${c.code}`);
+  printLine('');
+  printLine('From another network (through your relay, or an address this device has there), the invite:');
+  printLine(`    vss pair join ${c.invite}`);
   printLine('Waiting for it... (Ctrl-C cancels the code)');
 }
 
@@ -82,16 +85,17 @@ export function registerPairCommands(program: Command): void {
 
   pair
     .command('join <words...>')
-    .description("join the device showing this code (found on the LAN by mDNS, or at --peer) and take part in its library")
+    .description("join the device showing this code (found on the LAN by mDNS, or at --peer) or this invite (from anywhere it names) and take part in its library")
     .option('--peer <multiaddr>', 'where the other device listens, e.g. /ip4/192.168.1.20/tcp/4001/p2p/12D3Koo… (see its `vss daemon status`)')
     .option('--name <name>', "the name this device goes by on the other (as `vss device rename`); default: asked on a terminal, else the name it has")
     .action(async function (this: Command, words: string[], opts: { peer?: string; name?: string }) {
-      const code = wordsOf(words);
-      await checkPairJoin(code, opts.peer, opts.name); // before a daemon is started for it
+      const invite = words.length === 1 && looksLikeInvite(words[0]!) ? words[0]!.trim() : undefined;
+      const code = invite !== undefined ? [] : wordsOf(words);
+      await checkPairJoin(code, opts.peer, opts.name, invite); // before a daemon is started for it
       const vss = await daemonClientFor(this, 'for pairing');
       if (opts.name !== undefined) await vss.renameDevice(opts.name);
       else if (process.stdin.isTTY && process.stdout.isTTY && !globals(this).json) await askName(vss);
-      const paired = await vss.pairing.join(code, opts.peer !== undefined ? { peer: opts.peer } : {});
+      const paired = await vss.pairing.join(code, { ...(opts.peer !== undefined ? { peer: opts.peer } : {}), ...(invite !== undefined ? { invite } : {}) });
       if (globals(this).json) printJson(paired);
       else printPaired(paired, true);
     });
@@ -106,7 +110,7 @@ export function registerPairCommands(program: Command): void {
       if (globals(this).json) return printJson(list);
       if (list.length === 0) return printLine('No paired devices. Pair one with `vss pair start` here and `vss pair join` there.');
       for (const d of list) {
-        const seen = d.online ? 'online' : d.last_seen ? `last seen ${d.last_seen}` : 'never seen since pairing';
+        const seen = d.online ? `online (${d.reached === 'relay' ? 'through a relay' : d.reached === 'lan' ? 'LAN' : 'direct'}${d.rtt_ms !== null ? `, ${d.rtt_ms} ms` : ''})` : d.last_seen ? `last seen ${d.last_seen}` : 'never seen since pairing';
         printLine(`${d.name}  ${d.id}  paired ${d.paired_at}  ${seen}`);
       }
     });

@@ -181,13 +181,19 @@ export const PEER_MESSAGES = {
   'pair.challenge': { protocol: 'pair', tag: { t: 'challenge' }, since: 1, maxBytes: KiB, fields: { nonce_i: f.bytes(32), challenge: f.bytes(32), mac_i: f.bytes(32) } },
   /** J→I: the joiner proves the code and signs the transcript (with the challenge) with its device key. */
   'pair.proof': { protocol: 'pair', tag: { t: 'proof' }, since: 1, maxBytes: KiB, fields: { mac_j: f.bytes(32), sig: f.bytes(64) } },
-  /** I→J, only after both proofs: who the initiator is and the library to join. */
+  /**
+   * I→J, only after both proofs: who the initiator is and the library to join. No library: the
+   * initiator has none (a relay box set up for the purpose), and joins the joiner's instead.
+   */
   'pair.host_device': {
     protocol: 'pair', tag: { t: 'host_device' }, since: 1, maxBytes: 4 * KiB,
-    fields: { device_uuid: f.uuid, name: f.text(PAIR_TEXT), public_key: f.pem, library: f.object({ id: f.uuid, name: f.text(PAIR_TEXT) }) },
+    fields: { device_uuid: f.uuid, name: f.text(PAIR_TEXT), public_key: f.pem, library: f.optional(f.object({ id: f.uuid, name: f.text(PAIR_TEXT) })) },
   },
-  /** J→I: who the joiner is. */
-  'pair.joiner_device': { protocol: 'pair', tag: { t: 'joiner_device' }, since: 1, maxBytes: 4 * KiB, fields: { device_uuid: f.uuid, name: f.text(PAIR_TEXT), public_key: f.pem } },
+  /** J→I: who the joiner is; with the library it brings when the initiator named none. */
+  'pair.joiner_device': {
+    protocol: 'pair', tag: { t: 'joiner_device' }, since: 1, maxBytes: 4 * KiB,
+    fields: { device_uuid: f.uuid, name: f.text(PAIR_TEXT), public_key: f.pem, library: f.optional(f.object({ id: f.uuid, name: f.text(PAIR_TEXT) })) },
+  },
   /** I→J: the initiator has recorded the joiner; the joiner records the initiator. */
   'pair.done': { protocol: 'pair', tag: { t: 'done' }, since: 1, maxBytes: 64, fields: {} },
   /** Either way, then the stream ends. */

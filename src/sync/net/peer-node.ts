@@ -33,6 +33,9 @@ export interface PeerNodeOptions {
 /** How long a stop waits for libp2p to close its connections before going on. */
 const STOP_WITHIN_MS = 4_000;
 
+/** How a paired device is reached now (`devices list --json`'s `reached`). */
+export type Reached = 'lan' | 'direct' | 'relay' | null;
+
 export type ProtocolHandler = (stream: Stream, remotePeer: string, connection: Connection) => Promise<void>;
 
 export interface PeerEvents {
@@ -65,7 +68,7 @@ export class PeerNode {
       : { identify: identify() };
     const node = await createLibp2p({
       privateKey: opts.privateKey,
-      addresses: { listen },
+      addresses: { listen, announceFilter: announceable(listen.every(isLoopbackAddr)) },
       // Through a relay too: the two devices' own Noise session runs inside the circuit, so the
       // relay carries ciphertext, and the dialer checks the key of the device it asked for.
       transports: [tcp(), circuitRelayTransport()],
@@ -180,9 +183,47 @@ export class PeerNode {
 
   /** How this device reaches PEERID now: over a direct connection, only through a relay, or not at all. */
   pathTo(peerId: string): 'direct' | 'relay' | null {
-    const open = this.node.getConnections().filter((c) => c.status === 'open' && c.remotePeer.toString() === peerId);
+    const open = this.openTo(peerId);
     if (open.length === 0) return null;
     return open.some((c) => c.direct) ? 'direct' : 'relay';
+  }
+
+  /**
+   * How PEERID is reached now, as `devices list` shows it: over a LAN (a private or loopback
+   * address), directly over another network, only through a relay, or not at all; and the
+   * round trip libp2p's connection monitor last measured on that connection (ms).
+   */
+  reachOf(peerId: string): { reached: Reached; rtt_ms: number | null } {
+    const open = this.openTo(peerId);
+    const conn = open.find((c) => c.direct) ?? open[0];
+    if (!conn) return { reached: null, rtt_ms: null };
+    const rtt = typeof conn.rtt === 'number' && Number.isFinite(conn.rtt) ? Math.round(conn.rtt) : null;
+    if (!conn.direct) return { reached: 'relay', rtt_ms: rtt };
+    return { reached: isLanAddr(conn.remoteAddr.toString()) ? 'lan' : 'direct', rtt_ms: rtt };
+  }
+
+  /**
+   * Close the connections to PEERID that go through a relay and carry no stream, once a direct one
+   * is open: traffic moved to the direct path, and a relayed one still busy (a transfer) ends on its own.
+   */
+  async closeIdleRelayed(peerId: string): Promise<number> {
+    const open = this.openTo(peerId);
+    if (!open.some((c) => c.direct)) return 0;
+    const idle = open.filter((c) => !c.direct && c.streams.length === 0);
+    await Promise.all(idle.map((c) => c.close().catch(() => undefined)));
+    return idle.length;
+  }
+
+  /** The address of a direct connection open to PEERID now (with /p2p/<id>): where it was reached. */
+  directAddrOf(peerId: string): string | undefined {
+    const conn = this.openTo(peerId).find((c) => c.direct);
+    if (!conn) return undefined;
+    const addr = conn.remoteAddr.toString();
+    return addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`;
+  }
+
+  private openTo(peerId: string): Connection[] {
+    return this.node.getConnections().filter((c) => c.status === 'open' && c.remotePeer.toString() === peerId);
   }
 
   /** Connect to a peer by multiaddr (which must end in /p2p/<id>) and tell which peer it is. */
@@ -388,6 +429,25 @@ export function parseListenAddr(addr: string): Multiaddr {
   return ma;
 }
 
-function isLoopbackAddr(addr: string): boolean {
+export function isLoopbackAddr(addr: string): boolean {
   return /^\/ip4\/127\.|^\/ip6\/::1\//.test(addr);
+}
+
+/** A loopback or private (RFC 1918, link-local, IPv6 ULA) address: a device on the same host or LAN. */
+function isLanAddr(addr: string): boolean {
+  return isLoopbackAddr(addr) || /^\/ip4\/(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)|^\/ip6\/(f[cd]|fe80)/i.test(addr);
+}
+
+/** An address through a relay (…/p2p/RELAY/p2p-circuit/p2p/DEVICE). */
+export function isRelayedAddr(addr: string): boolean {
+  return addr.includes('/p2p-circuit');
+}
+
+/**
+ * What a device announces of its addresses through relays: a relay lists every interface it has
+ * in the slot it gives, and its loopback copies would name this host on any other device. They
+ * are kept only where every address this device listens on is loopback (tests, one machine).
+ */
+function announceable(listenLoopbackOnly: boolean): (addrs: Multiaddr[]) => Multiaddr[] {
+  return (addrs) => (listenLoopbackOnly ? addrs : addrs.filter((a) => !(isRelayedAddr(a.toString()) && isLoopbackAddr(a.toString()))));
 }

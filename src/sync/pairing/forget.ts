@@ -1,11 +1,13 @@
 import type { PairedDeviceItem } from '../../wire/peers.js';
 import type { PairedDevice, PairedDevices } from './paired-devices.js';
 
-/** A paired device as `devices list` shows it; ONLINE: whether it is connected now. */
-export function pairedDeviceItem(d: PairedDevice, online: boolean): PairedDeviceItem {
+/** A paired device as `devices list` shows it; REACH: how it is reached now (null: not connected). */
+export function pairedDeviceItem(d: PairedDevice, reach: Pick<PairedDeviceItem, 'reached' | 'rtt_ms'>): PairedDeviceItem {
+  const online = reach.reached !== null;
   return {
     id: d.device_uuid, name: d.name, paired_at: d.paired_at, online,
     last_seen: online ? new Date().toISOString() : d.last_seen, libraries: [...d.library_ids], peer_id: d.peer_id,
+    reached: reach.reached, rtt_ms: reach.rtt_ms,
   };
 }
 

@@ -16,20 +16,27 @@ interface Session {
   code: PairingCode;
   sessionHex: string;
   local: LocalDeviceInfo;
-  library: LibraryRef;
+  /** The library offered; undefined: this device has none and takes the joiner's. */
+  library: LibraryRef | undefined;
   expiresAtMs: number;
   state: CodeState;
   failures: number;
   timer?: NodeJS.Timeout;
-  resolve(device: PairedDevice): void;
+  resolve(paired: HostPaired): void;
   reject(err: Error): void;
+}
+
+/** The joiner, recorded, and the library the two devices now share (the joiner's, when this device offered none). */
+export interface HostPaired {
+  device: PairedDevice;
+  library: LibraryRef;
 }
 
 export interface OpenPairingCode {
   words: string[];
   expiresAt: string;
   /** The paired joiner; rejects when the code expires, burns or is cancelled. */
-  done: Promise<PairedDevice>;
+  done: Promise<HostPaired>;
 }
 
 export interface PairingHostOptions {
@@ -71,13 +78,13 @@ export class PairingHost {
     this.stepTimeoutMs = opts.stepTimeoutMs ?? PAIRING_STEP_TIMEOUT_MS;
   }
 
-  open(local: LocalDeviceInfo, library: LibraryRef, opts: { ttlMs?: number } = {}): OpenPairingCode {
+  open(local: LocalDeviceInfo, library: LibraryRef | undefined, opts: { ttlMs?: number } = {}): OpenPairingCode {
     if (this.isOpen()) throw new VssError('PAIRING', 'a pairing code is already open on this device: press Ctrl-C where `vss pair start` runs, or wait until it expires');
     const ttlMs = opts.ttlMs ?? PAIRING_TTL_MS;
     const code = newPairingCode();
-    let resolve!: (d: PairedDevice) => void;
+    let resolve!: (d: HostPaired) => void;
     let reject!: (e: Error) => void;
-    const done = new Promise<PairedDevice>((res, rej) => {
+    const done = new Promise<HostPaired>((res, rej) => {
       resolve = res;
       reject = rej;
     });
@@ -149,11 +156,13 @@ export class PairingHost {
         device_uuid: session.local.deviceUuid,
         name: session.local.name,
         public_key: session.local.publicKeyPem,
-        library: { id: session.library.id, name: session.library.name },
+        ...(session.library ? { library: { id: session.library.id, name: session.library.name } } : {}),
       }));
       const info = await receivePairMessage(ch, 'joiner_device', this.step());
       if (peerIdOfPublicKey(info.public_key) !== remotePeerId) throw new PairRefusal('identity', 'the announced public key is not the key of this connection');
       if (info.device_uuid === session.local.deviceUuid) throw new PairRefusal('identity', 'a device cannot pair with itself');
+      const library = session.library ?? info.library;
+      if (!library) throw new PairRefusal('protocol', 'neither device has a library to share: create one on the joining device first (`vss library create NAME`)');
       const at = new Date(this.now()).toISOString();
       const record: PairedDevice = {
         device_uuid: info.device_uuid,
@@ -161,13 +170,13 @@ export class PairingHost {
         public_key: publicKeyPem(t.joinerKey),
         peer_id: remotePeerId,
         paired_at: at,
-        library_ids: [session.library.id],
+        library_ids: [library.id],
         addrs: [],
         last_seen: at,
       };
       const stored = this.opts.store ? this.opts.store.add(record) : record;
       // Recorded: the code is used whatever happens to the last message (pairing again mends a joiner that missed it).
-      this.finish(session, 'used', stored);
+      this.finish(session, 'used', { device: stored, library: { id: library.id, name: library.name } });
       await ch.send(pairMessage('done', {})).catch(() => undefined);
     } catch (err) {
       const refusal = asRefusal(err);
@@ -206,7 +215,7 @@ export class PairingHost {
     if (s.failures >= PAIRING_MAX_FAILURES) this.finish(s, 'burned');
   }
 
-  private finish(s: Session, state: 'used' | 'expired' | 'burned' | 'cancelled', device?: PairedDevice): void {
+  private finish(s: Session, state: 'used' | 'expired' | 'burned' | 'cancelled', device?: HostPaired): void {
     if (s.state !== 'open' && s.state !== 'claimed') return;
     s.state = state;
     clearTimeout(s.timer);

@@ -27,6 +27,8 @@ export interface JoinPairingOptions {
   open(target: string, signal: AbortSignal): Promise<PairingConnection>;
   /** Where the initiator is recorded once it confirmed the pairing. */
   store?: PairedDevices;
+  /** This device's library, brought to an initiator that has none (a relay box); without it such an initiator is refused. */
+  library?: LibraryRef;
   signal?: AbortSignal;
   /** The whole search and exchange; default 60 s. */
   timeoutMs?: number;
@@ -118,7 +120,16 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
       throw new VssError('PAIRING', `the device at ${short(target)} announced a public key that is not its connection's key: refused`);
     }
     if (host.device_uuid === opts.local.deviceUuid) throw new VssError('PAIRING', 'this is the device that showed the code: pair from another device');
-    await ch.send(pairMessage('joiner_device', { device_uuid: opts.local.deviceUuid, name: opts.local.name, public_key: opts.local.publicKeyPem }), step());
+    // An initiator with no library of its own (a relay box) joins this device's.
+    const library = host.library ?? opts.library;
+    if (!library) {
+      await ch.send(pairError('protocol', 'neither device has a library to share')).catch(() => undefined);
+      throw new VssError('PAIRING', 'the device showing the code has no library, and neither has this one: create one here first (`vss library create NAME`), then join again');
+    }
+    await ch.send(pairMessage('joiner_device', {
+      device_uuid: opts.local.deviceUuid, name: opts.local.name, public_key: opts.local.publicKeyPem,
+      ...(host.library ? {} : { library: { id: library.id, name: library.name } }),
+    }), step());
     await receivePairMessage(ch, 'done', step());
     const at = new Date().toISOString();
     const record: PairedDevice = {
@@ -127,12 +138,12 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
       public_key: publicKeyPem(t.initiatorKey),
       peer_id: conn.peerId,
       paired_at: at,
-      library_ids: [host.library.id],
+      library_ids: [library.id],
       addrs: conn.addr && conn.addr.startsWith('/') ? [conn.addr] : [],
       last_seen: at,
     };
     const device = opts.store ? opts.store.add(record) : record;
-    return { device, library: { id: host.library.id, name: host.library.name } };
+    return { device, library: { id: library.id, name: library.name } };
   } catch (err) {
     if (err instanceof NotHere) throw err;
     if (err instanceof PairRefusal) {

@@ -90,7 +90,8 @@ test('the right code pairs both ways with the identities the connection proved',
     assert.ok(Date.parse(open.expiresAt) > Date.now() + 4 * 60_000);
     assert.throws(() => a.host.open(a.local, LIBRARY), /already open/);
     const joined = await joinAs(b, open.words.join(' '), [a.node.addresses()[0]!.replace(/\/p2p\/.*$/, '')]); // --peer without /p2p/ works too
-    const atHost = await open.done;
+    const { device: atHost, library: sharedAtHost } = await open.done;
+    assert.deepEqual(sharedAtHost, LIBRARY);
 
     assert.equal(joined.library.id, LIBRARY.id);
     assert.equal(joined.library.name, 'Photos');
@@ -129,7 +130,7 @@ test('a wrong code fails cleanly on both sides and counts; the right one still w
     assert.equal(a.store.list().length, 0);
     const joined = await joinAs(b, open.words, [a.node.addresses()[0]!]);
     assert.equal(joined.device.device_uuid, a.local.deviceUuid);
-    assert.equal((await open.done).device_uuid, b.local.deviceUuid);
+    assert.equal((await open.done).device.device_uuid, b.local.deviceUuid);
   } finally {
     await stopAll(a, b);
   }
@@ -313,7 +314,7 @@ test('a joiner that proves with its Noise key but signs or announces another key
     assert.deepEqual({ state: a.host.status()?.state, failures: a.host.status()?.failures }, { state: 'open', failures: 2 });
     // The same joiner speaking the truth is paired: the refusals were about the lies, nothing else.
     assert.deepEqual(await rawJoin(b, a, open.words, {}), { t: 'done' });
-    assert.equal((await open.done).peer_id, b.node.peerId);
+    assert.equal((await open.done).device.peer_id, b.node.peerId);
   } finally {
     await stopAll(a, b);
   }

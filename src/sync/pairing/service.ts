@@ -12,9 +12,10 @@ import type { LibraryHost, SyncedLibrary } from '../synced-library.js';
 import { parsePairingCode } from './code.js';
 import { discoveredPeers, pairingDialer } from './dial.js';
 import { forgetDevice, pairedDeviceItem } from './forget.js';
+import { makeInvite, parseInvite } from './invite.js';
 import { PairingHost } from './host.js';
 import { joinPairing } from './join.js';
-import type { PairedDevices } from './paired-devices.js';
+import type { PairedDevice, PairedDevices } from './paired-devices.js';
 import { PAIRING_TTL_MS, type LocalDeviceInfo } from './types.js';
 
 /** How long `pair join` looks for the device showing the code on the LAN. */
@@ -57,22 +58,27 @@ export class PairingService {
     return this.host.handleStream(stream, peerId);
   }
 
-  /** Open a code for LIB, tell it with ONCODE, and wait for the joiner (or the code's end). */
-  async start(lib: SyncedLibrary, onCode: (code: PairingCodeInfo) => void, signal?: AbortSignal): Promise<PairedInfo> {
+  /**
+   * Open a code for LIB, tell it with ONCODE, and wait for the joiner (or the code's end). No LIB:
+   * this device has no library (a relay box set up for the purpose) and joins the joiner's.
+   */
+  async start(offered: SyncedLibrary | undefined, onCode: (code: PairingCodeInfo) => void, signal?: AbortSignal): Promise<PairedInfo> {
     const { network, log } = this.opts;
     await network.ensure();
-    const session = this.host.open(this.localInfo(), { id: lib.id, name: lib.name }, { ttlMs: pairingTtlMs() });
+    const session = this.host.open(this.localInfo(), offered ? { id: offered.id, name: offered.name } : undefined, { ttlMs: pairingTtlMs() });
     signal?.addEventListener('abort', () => {
       if (this.host.status()?.expiresAt === session.expiresAt) this.host.cancel();
     }, { once: true });
-    onCode({ code: session.words.join(' '), expires_at: session.expiresAt });
-    let peer;
+    const node = await network.ensure();
+    onCode({ code: session.words.join(' '), expires_at: session.expiresAt, invite: makeInvite(session.words, node.peerId, node.addresses()) });
+    let peer, shared;
     try {
-      peer = await session.done;
+      ({ device: peer, library: shared } = await session.done);
     } finally {
       network.hangUpStrangers();
       network.quietIfAlone();
     }
+    const lib = offered ?? this.joinOrUndo(peer, shared);
     this.opts.attach(lib);
     // The pairing's own connection stays: treat it as a paired device's connect (pull, note its addresses).
     network.pairedOn(peer.peer_id);
@@ -80,37 +86,37 @@ export class PairingService {
     return { device_id: peer.device_uuid, name: peer.name, library_id: lib.id, library_path: lib.path };
   }
 
-  /** Join the device showing WORDS (at PEER, or found by mDNS) and take part in its library. */
-  async join(words: string[], opts: { peer?: string } = {}): Promise<PairedInfo> {
+  /**
+   * Join the device showing WORDS (at PEER, or found by mDNS) and take part in its library; or the
+   * device an INVITE names, at the addresses it carries (its relays, its other networks).
+   */
+  async join(words: string[], opts: { peer?: string; invite?: string } = {}): Promise<PairedInfo> {
     const { network, log, trust } = this.opts;
-    // A bad code or address is the caller's mistake, said before anything is sent.
+    // A bad code, invite or address is the caller's mistake, said before anything is sent.
+    const invite = opts.invite !== undefined ? parseInvite(opts.invite) : undefined;
+    if (invite) words = invite.words;
     parsePairingCode(words);
     if (opts.peer !== undefined) parseMultiaddr(opts.peer, { peer: true });
     const node = await network.ensure();
-    if (opts.peer === undefined && !node.mdns) {
+    if (opts.peer === undefined && invite === undefined && !node.mdns) {
       network.quietIfAlone();
       throw new VssError('USAGE', 'this daemon listens on loopback only, so it does not look for devices on the LAN (mDNS): give the other device\'s address with --peer (its `vss daemon status` shows it)');
     }
+    // Brought to a device showing a code with no library of its own (a relay box).
+    const mine = this.currentLibrary();
     this.joining++;
     try {
       const signal = AbortSignal.timeout(DISCOVERY_MS);
       const joined = await joinPairing({
         open: pairingDialer(node),
-        candidates: opts.peer !== undefined ? [opts.peer] : discoveredPeers(node, signal, [...network.recentlyDiscovered]),
+        candidates: opts.peer !== undefined ? [opts.peer, ...(invite?.addrs ?? [])] : invite ? invite.addrs : discoveredPeers(node, signal, [...network.recentlyDiscovered]),
         code: words,
         local: this.localInfo(),
         store: trust,
         signal,
+        ...(mine ? { library: { id: mine.id, name: mine.name } } : {}),
       });
-      let lib: SyncedLibrary;
-      try {
-        lib = this.opts.host.joinLibrary(joined.library.id, joined.library.name);
-      } catch (err) {
-        // Not half-paired: without its library, the pairing is undone here.
-        trust.remove(joined.device.device_uuid);
-        await network.hangUp(joined.device.peer_id);
-        throw new VssError('PAIRING', `paired, but the library could not be joined, so the pairing is undone: ${(err as Error).message}`, { cause: err });
-      }
+      const lib = mine?.id === joined.library.id ? mine : this.joinOrUndo(joined.device, joined.library);
       this.opts.attach(lib);
       network.pairedOn(joined.device.peer_id);
       log.info({ device: joined.device.device_uuid, name: joined.device.name, library: lib.id }, 'paired (this device joined)');
@@ -122,9 +128,29 @@ export class PairingService {
     }
   }
 
+  /** The library current here, or none (a device that has none, or one that will not open: then it brings none). */
+  private currentLibrary(): SyncedLibrary | undefined {
+    try {
+      return this.opts.host.current();
+    } catch (err) {
+      this.opts.log.warn({ err }, 'the current library did not open: pairing brings none');
+      return undefined;
+    }
+  }
+
+  /** Take part in LIBRARY, shared with DEVICE just paired; failing that, the pairing is undone (not half-paired). */
+  private joinOrUndo(device: PairedDevice, library: { id: string; name: string }): SyncedLibrary {
+    try {
+      return this.opts.host.joinLibrary(library.id, library.name);
+    } catch (err) {
+      this.opts.trust.remove(device.device_uuid);
+      void this.opts.network.hangUp(device.peer_id);
+      throw new VssError('PAIRING', `paired, but the library could not be joined, so the pairing is undone: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
   devices(): PairedDeviceItem[] {
-    const online = new Set(this.opts.network.running?.connectedPeers() ?? []);
-    return this.opts.trust.list().map((d) => pairedDeviceItem(d, online.has(d.peer_id)));
+    return this.opts.trust.list().map((d) => pairedDeviceItem(d, this.opts.network.reachOf(d.peer_id)));
   }
 
   /** Forget a device: its key is refused from now on, its connections dropped, its availability removed. */

@@ -1,0 +1,92 @@
+/**
+ * Two homes behind NAT and a relay on a "public" segment, in network namespaces the test makes
+ * (the recipe in ../shared/notes/reach-beyond-the-lan.md): home A's device and home B's device
+ * each sit behind a Linux MASQUERADE router on its own private LAN; the routers and the relay
+ * share one "internet" bridge; nothing routes from one home into the other, so the two devices
+ * reach each other only through the relay. Every address lives inside these namespaces.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { netnsSkipReason } from './netns.js';
+
+export type Host = 'relay' | 'a' | 'b';
+
+export interface TwoHomes {
+  /** The namespace each host runs in. */
+  ns: Record<Host, string>;
+  /** Each host's own address: the relay's is public, the devices' are private LAN ones. */
+  addr: Record<Host, string>;
+  /** The public address of each home's router (what the relay sees a device come from). */
+  wan: { a: string; b: string };
+  /** Take the relay's link down (its box unplugged) or up again. */
+  relayLink(up: boolean): void;
+  /** Delete every namespace made. */
+  remove(): void;
+}
+
+export function twoHomesSkipReason(): string | false {
+  const ns = netnsSkipReason();
+  if (ns) return ns;
+  const r = spawnSync('iptables', ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return 'iptables is not installed (the homes\' NAT needs it: apt-get install iptables)';
+  return false;
+}
+
+const run = (cmd: string, ...args: string[]): void => void execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+const ip = (...args: string[]): void => run('ip', ...args);
+
+/** Make the topology. NAME (a few letters) and SUBNET (10.SUBNET.1.0/24 and 10.SUBNET.2.0/24 for the homes) keep tests apart. */
+export function makeTwoHomes(name: string, subnet: number, opts: { symmetricB?: boolean } = {}): TwoHomes {
+  const tag = `${process.pid}`.slice(-5);
+  const n = (role: string): string => `vss-${name}-${role}-${tag}`;
+  const inet = n('inet');
+  const ns = { relay: n('relay'), a: n('a'), b: n('b') };
+  const router = { a: n('nata'), b: n('natb') };
+  const all = [inet, ns.relay, router.a, router.b, ns.a, ns.b];
+  const wan = { a: '198.51.100.1', b: '198.51.100.2' };
+  const addr = { relay: '198.51.100.10', a: `10.${subnet}.1.2`, b: `10.${subnet}.2.2` };
+  const remove = (): void => {
+    for (const x of all) spawnSync('ip', ['netns', 'del', x]);
+  };
+  try {
+    for (const x of all) {
+      ip('netns', 'add', x);
+      ip('-n', x, 'link', 'set', 'lo', 'up');
+    }
+    ip('-n', inet, 'link', 'add', 'br0', 'type', 'bridge');
+    ip('-n', inet, 'link', 'set', 'br0', 'up');
+    // One leg on the internet bridge: the relay's, and each router's WAN side.
+    const onInternet = (peerNs: string, short: string, address: string): void => {
+      ip('link', 'add', `w-${short}`, 'netns', inet, 'type', 'veth', 'peer', 'name', 'wan', 'netns', peerNs);
+      ip('-n', inet, 'link', 'set', `w-${short}`, 'master', 'br0', 'up');
+      ip('-n', peerNs, 'addr', 'add', `${address}/24`, 'dev', 'wan');
+      ip('-n', peerNs, 'link', 'set', 'wan', 'up');
+    };
+    onInternet(ns.relay, 'relay', addr.relay);
+    onInternet(router.a, 'a', wan.a);
+    onInternet(router.b, 'b', wan.b);
+    // A home: the router's LAN side and the device behind it, NAT out, nothing in but replies.
+    const home = (side: 'a' | 'b', third: number): void => {
+      const gw = `10.${subnet}.${third}.1`;
+      ip('link', 'add', 'lan', 'netns', router[side], 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns[side]);
+      ip('-n', router[side], 'addr', 'add', `${gw}/24`, 'dev', 'lan');
+      ip('-n', router[side], 'link', 'set', 'lan', 'up');
+      ip('-n', ns[side], 'addr', 'add', `${addr[side]}/24`, 'dev', 'eth0');
+      ip('-n', ns[side], 'link', 'set', 'eth0', 'up');
+      ip('-n', ns[side], 'route', 'add', 'default', 'via', gw);
+      const inRouter = (...args: string[]): void => run('ip', 'netns', 'exec', router[side], ...args);
+      inRouter('sysctl', '-qw', 'net.ipv4.ip_forward=1');
+      inRouter('iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan', '-j', 'MASQUERADE', ...(side === 'b' && opts.symmetricB ? ['--random-fully'] : []));
+      inRouter('iptables', '-A', 'FORWARD', '-i', 'wan', '-o', 'lan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT');
+      inRouter('iptables', '-A', 'FORWARD', '-i', 'wan', '-o', 'lan', '-j', 'DROP');
+    };
+    home('a', 1);
+    home('b', 2);
+  } catch (err) {
+    remove();
+    throw err;
+  }
+  return {
+    ns, addr, wan, remove,
+    relayLink: (up) => ip('-n', ns.relay, 'link', 'set', 'wan', up ? 'up' : 'down'),
+  };
+}
