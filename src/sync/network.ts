@@ -1,6 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Stream } from '@libp2p/interface';
 import type { Logger } from 'pino';
+import { watchOwnAddresses } from './net/own-addresses.js';
 import { VssError } from '../core/errors.js';
 import { devicePeerKey } from './net/device-key.js';
 import { MemberAddresses } from './net/member-addresses.js';
@@ -24,8 +25,11 @@ const IDENTIFY_ATTEMPTS = 8;
 const IDENTIFY_RETRY_MS = 250;
 /** A relayed dial starts this long after a direct one: a direct path answers first where there is one. */
 const RELAY_HEADSTART_MS = 600;
-/** A paired device whose connection dropped is dialled again this soon (a moved laptop, a relay restarted). */
+/** A paired device whose connection dropped is dialled again this soon (a moved laptop, a relay restarted), then twice as late each time, this many times. */
 const REDIAL_AFTER_LOSS_MS = 1_000;
+const LOSS_REDIALS = 5;
+/** How often this device's own addresses are looked at (a laptop moving between networks). */
+const INTERFACES_EVERY_MS = 2_000;
 /** Addresses tried per dial, at most. */
 const DIAL_ADDRS = 8;
 /** A device connected this recently may be back soon (a cut link, a restart): a user's request waits for it. */
@@ -170,6 +174,42 @@ export class PeerNetwork {
     void node.knownAddrs(d.peer_id).then((found) => this.dial(d.peer_id, [...found, ...d.addrs], path === 'relay' ? 'direct' : 'any'));
   }
 
+  /**
+   * Dial PEERID again after a loss: 1 s, 2 s, 4 s, 8 s, 16 s later while it stays away (a relay
+   * restarting, a laptop between networks), then the REDIAL_MS round takes over.
+   */
+  private redialSoon(node: PeerNode, peerId: string, attempt: number): void {
+    clearTimeout(this.lossRedials.get(peerId));
+    if (attempt >= LOSS_REDIALS) {
+      this.lossRedials.delete(peerId);
+      return;
+    }
+    this.lossRedials.set(peerId, setTimeout(() => {
+      const d = this.opts.trust.byPeerId(peerId);
+      if (!d || this.node !== node || this.stopped || node.pathTo(peerId) !== null) {
+        this.lossRedials.delete(peerId);
+        return;
+      }
+      this.redial(node, d);
+      this.redialSoon(node, peerId, attempt + 1);
+    }, REDIAL_AFTER_LOSS_MS * 2 ** attempt).unref());
+  }
+
+  /**
+   * This device's own addresses changed (a laptop moved to another network, Wi-Fi back): an
+   * address gone takes its connections with it, silently (no peer says goodbye from there), so
+   * they are closed now and every paired device is dialled again by whichever path works, rather
+   * than after libp2p's pings give up on them.
+   */
+  private networkMoved(node: PeerNode, gone: string[]): void {
+    if (this.node !== node || this.stopped) return;
+    this.opts.log.info({ gone }, 'this device\'s network changed: reconnecting to paired devices');
+    void node.hangUpAll().then(() => {
+      this.opts.onListening?.(node.addresses());
+      this.redialAll();
+    });
+  }
+
   /** How each paired device is reached now (`devices list`): by peer id. */
   reachOf(peerId: string): { reached: Reached; rtt_ms: number | null } {
     return this.node?.reachOf(peerId) ?? { reached: null, rtt_ms: null };
@@ -291,6 +331,8 @@ export class PeerNetwork {
       const relayed = await node.reserveOn(direct);
       this.opts.log.info({ relay: peerId, relayed }, 'holding a slot on a relay');
       this.opts.onListening?.(node.addresses());
+      // A relay back (restarted, or this device moved): the devices only it reaches are dialled through it now, not at the next round.
+      this.redialAll();
     } catch (err) {
       this.opts.log.warn({ relay: peerId, err: (err as Error).message }, 'a relay gave no slot');
     }
@@ -340,12 +382,7 @@ export class PeerNetwork {
       if (!r) return;
       this.lastOnline.set(r.deviceUuid, Date.now());
       // A cut link or a laptop that moved: dialled again soon by whichever path answers, not in REDIAL_MS.
-      clearTimeout(this.lossRedials.get(p));
-      this.lossRedials.set(p, setTimeout(() => {
-        this.lossRedials.delete(p);
-        const d = this.opts.trust.byPeerId(p);
-        if (d && this.node === node && !this.stopped) this.redial(node, d);
-      }, REDIAL_AFTER_LOSS_MS).unref());
+      this.redialSoon(node, p, 0);
     });
     // Where a paired device listens, remembered so either side can dial the other after a restart.
     node.on('identified', (p, addrs) => {
@@ -362,6 +399,8 @@ export class PeerNetwork {
     // mDNS finding a device this node knew already (both restarted: new ports) is no discovery to libp2p.
     node.on('addresses', (p, addrs) => this.found(p, addrs));
     this.timers.push(setInterval(() => this.redialAll(), REDIAL_MS).unref());
+    const watch = watchOwnAddresses((gone) => this.networkMoved(node, gone));
+    this.timers.push(setInterval(watch, INTERFACES_EVERY_MS).unref());
     this.startedAt = Date.now();
     this.opts.log.info({ peer_id: node.peerId, listen: node.addresses() }, 'P2P node listening');
     this.opts.onListening?.(node.addresses());

@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { unpackChromium } from './unpack-chromium.js';
@@ -47,11 +49,23 @@ export interface LaunchedBrowser {
 
 export interface TrackedProcess { pid: number; start: string }
 
-export async function launchBrowser(): Promise<LaunchedBrowser> {
+/**
+ * OPTS.netns: run the browser inside that network namespace (a test's own, see test/net/), so it
+ * reaches a daemon listening on that namespace's loopback. Playwright talks to it over pipes,
+ * which cross namespaces; `ip netns exec` execs in place, so the pid Playwright started is the browser's.
+ */
+export async function launchBrowser(opts: { netns?: string } = {}): Promise<LaunchedBrowser> {
   const exe = await browserExecutable();
   const before = new Set(childrenOf(process.pid).map((p) => p.pid));
+  let executablePath = exe.executablePath;
+  let wrapperDir: string | undefined;
+  if (opts.netns !== undefined) {
+    const dir = (wrapperDir = mkdtempSync(join(tmpdir(), 'vss-netns-browser-')));
+    executablePath = join(dir, 'chromium');
+    writeFileSync(executablePath, `#!/bin/sh\nexec ip netns exec '${opts.netns}' '${exe.executablePath}' "$@"\n`, { mode: 0o755 });
+  }
   const browser = await chromium.launch({
-    executablePath: exe.executablePath,
+    executablePath,
     env: { ...stringEnv(process.env), ...exe.env },
     timeout: LAUNCH_TIMEOUT_MS,
   });
@@ -75,6 +89,7 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
     close: async () => {
       record();
       await browser.close();
+      if (wrapperDir) rmSync(wrapperDir, { recursive: true, force: true });
       const deadline = Date.now() + 10_000;
       let left = [...seen.values()].filter(alive);
       while (left.length > 0 && Date.now() < deadline) {

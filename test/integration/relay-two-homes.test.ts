@@ -11,19 +11,25 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { json, pairingCodeOf, tempDir, until, within, VSS_BIN, type CliResult } from '../helpers.js';
+import { json, outputOf, pairingCodeOf, tempDir, until, within, VSS_BIN, type CliResult } from '../helpers.js';
 import { cliInNs, spawnInNs } from '../net/netns.js';
 import { makeTwoHomes, twoHomesSkipReason, type Host, type TwoHomes } from '../net/two-homes.js';
+import { launchBrowser, newPage } from '../browser/launch.js';
+import { UI_SKIP } from '../browser/ui-library.js';
+
 
 interface Status { running: boolean; pid: number | null; peer_id: string; listen: string[] }
 interface Device { id: string; name: string; online: boolean; reached: string | null; rtt_ms: number | null }
 interface LsItem { name: string; content_uuid: string | null; device: string; online: boolean }
 
 const RELAY_PORT = 4001;
+const BIG_MIB = 48;
 
 describe('two homes behind NAT, one library through a relay the user runs', { skip: twoHomesSkipReason(), timeout: 300_000 }, () => {
   const tmp = tempDir('vss-homes-');
@@ -60,7 +66,8 @@ describe('two homes behind NAT, one library through a relay the user runs', { sk
   }
 
   before(async () => {
-    net = makeTwoHomes('hm', 237);
+    // Home B's router is a symmetric NAT (a new port for every connection): a relay does not care.
+    net = makeTwoHomes('hm', 237, { symmetricB: true });
     mkdirSync(photos, { recursive: true });
     await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 200, g: 80, b: 40 } } }).jpeg().toFile(join(photos, 'sunset.jpg'));
     writeFileSync(join(photos, 'receipt.txt'), 'a scanned receipt');
@@ -71,7 +78,7 @@ describe('two homes behind NAT, one library through a relay the user runs', { sk
     await ok('relay', ['daemon', 'start', '--relay', '--listen', `/ip4/0.0.0.0/tcp/${RELAY_PORT}`]);
     await ok('a', ['daemon', 'start']);
     await ok('b', ['daemon', 'start']);
-    await ok('a', ['location', 'add', photos, '--name', 'Photos', '--mode', 'content']);
+    await ok('a', ['location', 'add', photos, '--name', 'Photos', '--mode', 'deep']);
   });
 
   after(async () => {
@@ -142,6 +149,38 @@ describe('two homes behind NAT, one library through a relay the user runs', { sk
     });
   });
 
+  it('the web UI on the desktop shows the laptop\'s photo through the relay, how the laptop is reached, and an invite', { skip: UI_SKIP }, async () => {
+    const ui = json<{ url: string; http: string }>(await ok('b', ['ui', '--json']));
+    const launched = await launchBrowser({ netns: net.ns.b });
+    try {
+      const { page } = await newPage(launched.browser);
+      const problems: string[] = [];
+      page.on('pageerror', (err) => problems.push(String(err)));
+      assert.equal((await page.goto(ui.url))?.status(), 200);
+      // The laptop's photo, its thumbnail fetched from the laptop through the relay and drawn.
+      const tile = page.getByRole('main', { name: 'Library' }).locator('a[aria-label="sunset.jpg, on Laptop"]');
+      await tile.waitFor({ timeout: 30_000 });
+      await page.waitForFunction((img: any) => img.complete && img.naturalWidth > 0, await tile.locator('img').elementHandle(), { timeout: 60_000 });
+      // The Devices page says how each device is reached.
+      await page.goto(`${ui.http}/ui/#/devices`);
+      const laptop = page.locator('li.device', { hasText: 'Laptop' });
+      await laptop.waitFor();
+      assert.match(await laptop.locator('.device-reach').innerText(), /^online · through your relay( · \d+ ms)?$/);
+      assert.match(await page.locator('li.device', { hasText: 'Home server' }).locator('.device-reach').innerText(), /^online · direct/);
+      // Pairing from here shows the invite, as text and as a QR code, carrying the address through the relay.
+      await page.getByRole('button', { name: 'Start pairing' }).click();
+      await page.getByText('From another network? Use the invite').click();
+      const invite = await page.getByTestId('pairing-invite').inputValue();
+      const body = JSON.parse(Buffer.from(invite.slice('vss-invite:'.length), 'base64url').toString()) as { a: string[] };
+      assert.ok(body.a.some((a) => a.includes(`/ip4/${net.addr.relay}/tcp/${RELAY_PORT}/`) && a.includes('/p2p-circuit/')), invite);
+      assert.equal(await page.locator('.invite-qr svg').count(), 1);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      assert.deepEqual(problems, []);
+    } finally {
+      await launched.close();
+    }
+  });
+
   it('the desktop sends the laptop a file through the relay', async () => {
     await ok('a', ['files', 'inbox', '--dir', inbox]);
     const papers = join(tmp.path, 'desktop-papers');
@@ -151,5 +190,74 @@ describe('two homes behind NAT, one library through a relay the user runs', { sk
     await ok('b', ['files', 'send', join(papers, 'note.txt'), '--to', 'Laptop', '--json']);
     assert.deepEqual(readdirSync(inbox).filter((n) => n !== '.vss-drop'), ['note.txt']);
     assert.equal(readFileSync(join(inbox, 'note.txt'), 'utf8'), 'from the other home');
+  });
+
+  it('a forged invite (the laptop\'s code and id, another device\'s address) fails closed', async () => {
+    const starter = spawnInNs(net.ns.a, [VSS_BIN, 'pair', 'start', '--json'], env.a);
+    children.push(starter);
+    let out = '';
+    starter.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await pairingCodeOf(starter, 30_000);
+    const { invite } = JSON.parse(out.split('\n')[0]!) as { invite: string };
+    const body = JSON.parse(Buffer.from(invite.slice('vss-invite:'.length), 'base64url').toString()) as { p: string; a: string[] };
+    // The relay box's own address, claimed to be the laptop's: whoever answers there is not the laptop.
+    body.a = [`/ip4/${net.addr.relay}/tcp/${RELAY_PORT}/p2p/${body.p}`];
+    const forged = `vss-invite:${Buffer.from(JSON.stringify(body)).toString('base64url')}`;
+    const before = (await devices('b')).length;
+    const r = await cli('b', ['pair', 'join', forged]);
+    starter.kill('SIGTERM');
+    assert.equal(r.code === 0, false, 'the forged invite paired');
+    assert.match(r.stderr, /no device accepted|could not talk|another device/i);
+    assert.equal((await devices('b')).length, before, 'nothing paired');
+  });
+
+  it('a copy through the relay resumes after the relay box is killed and comes back', async () => {
+    const big = join(photos, 'big.bin');
+    writeFileSync(big, randomBytes(BIG_MIB * 1024 * 1024));
+    await until('the big file listed on the desktop', 60_000, async () => {
+      const r = await cli('b', ['ls', 'Laptop:/Photos', '--json']);
+      return r.code === 0 && json<LsItem[]>(r).some((i) => i.name === 'big.bin' && i.content_uuid) ? true : undefined;
+    });
+    // The box's uplink slowed (4 MB/s), so the copy is still running when the box dies.
+    execFileSync('ip', ['netns', 'exec', net.ns.relay, 'tc', 'qdisc', 'replace', 'dev', 'wan', 'root', 'tbf', 'rate', '32mbit', 'burst', '64kb', 'latency', '100ms']);
+    const to = join(tmp.path, 'desk-big');
+    mkdirSync(to);
+    const copy = spawnInNs(net.ns.b, [VSS_BIN, 'content', 'get', 'Laptop:/Photos/big.bin', '--to', to, '--json'], env.b);
+    children.push(copy);
+    const copied = outputOf(copy);
+    await until('part of the file copied', 60_000, async () => {
+      const partial = readdirSync(to).find((n) => n.startsWith('.vss-partial-'));
+      return partial && statSync(join(to, partial)).size > 4 * 1024 * 1024 ? true : undefined;
+    }, 100);
+    const relayPid = (await status('relay')).pid!;
+    process.kill(relayPid, 'SIGKILL');
+    const killedAt = Date.now();
+    await sleep(2_000);
+    await ok('relay', ['daemon', 'start', '--relay', '--listen', `/ip4/0.0.0.0/tcp/${RELAY_PORT}`]);
+    const done = await within('the copy ends after the relay is back', 180_000, copied);
+    console.log(`# copy through a killed relay finished ${Date.now() - killedAt} ms after the kill`);
+    assert.equal(done.code, 0, done.stderr);
+    const got = JSON.parse(done.stdout) as { path: string; bytes_received: number };
+    assert.ok(got.bytes_received < BIG_MIB * 1024 * 1024, `it resumed after the bytes already there (received ${got.bytes_received})`);
+    assert.deepEqual(readFileSync(got.path), readFileSync(big));
+    execFileSync('ip', ['netns', 'exec', net.ns.relay, 'tc', 'qdisc', 'del', 'dev', 'wan', 'root']);
+  });
+
+  it('a laptop carried to the other home and back reconnects by whichever path works, without a restart', async () => {
+    await until('the laptop reached through the relay again', 60_000, async () => ((await devices('b')).find((d) => d.name === 'Laptop')?.reached === 'relay' ? true : undefined));
+    let moved = Date.now();
+    net.moveLaptop('b');
+    await until('the laptop reached directly from its new network', 30_000, async () => ((await devices('b')).find((d) => d.name === 'Laptop')?.reached === 'lan' ? true : undefined), 200);
+    console.log(`# laptop moved next to the desktop: reached on the LAN after ${Date.now() - moved} ms`);
+    moved = Date.now();
+    net.moveLaptop('a');
+    await until('the laptop reached through the relay from home', 30_000, async () => ((await devices('b')).find((d) => d.name === 'Laptop')?.reached === 'relay' ? true : undefined), 200);
+    console.log(`# laptop back home: reached through the relay after ${Date.now() - moved} ms`);
+    // And it works: a file added on the laptop now is listed on the desktop.
+    writeFileSync(join(photos, 'after-the-trip.txt'), 'home again');
+    await until('a new file listed across the relay', 30_000, async () => {
+      const r = await cli('b', ['ls', 'Laptop:/Photos', '--json']);
+      return r.code === 0 && json<LsItem[]>(r).some((i) => i.name === 'after-the-trip.txt') ? true : undefined;
+    });
   });
 });

@@ -19,6 +19,12 @@ export interface TwoHomes {
   wan: { a: string; b: string };
   /** Take the relay's link down (its box unplugged) or up again. */
   relayLink(up: boolean): void;
+  /**
+   * Carry the laptop (host a) to another network: home B's (a second LAN port of B's router, so
+   * the two devices are a route apart, both behind the same NAT), or back home. Its old link and
+   * address are gone at once, as when Wi-Fi changes. Returns its new address.
+   */
+  moveLaptop(to: 'a' | 'b'): string;
   /** Delete every namespace made. */
   remove(): void;
 }
@@ -33,6 +39,16 @@ export function twoHomesSkipReason(): string | false {
 
 const run = (cmd: string, ...args: string[]): void => void execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 const ip = (...args: string[]): void => run('ip', ...args);
+
+/** Plug DEVICE's eth0 into ROUTER's LAN port PORT, as PREFIX.2 behind PREFIX.1. */
+function plug(device: string, router: string, port: string, prefix: string): void {
+  ip('link', 'add', port, 'netns', router, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', device);
+  ip('-n', router, 'addr', 'add', `${prefix}.1/24`, 'dev', port);
+  ip('-n', router, 'link', 'set', port, 'up');
+  ip('-n', device, 'addr', 'add', `${prefix}.2/24`, 'dev', 'eth0');
+  ip('-n', device, 'link', 'set', 'eth0', 'up');
+  ip('-n', device, 'route', 'add', 'default', 'via', `${prefix}.1`);
+}
 
 /** Make the topology. NAME (a few letters) and SUBNET (10.SUBNET.1.0/24 and 10.SUBNET.2.0/24 for the homes) keep tests apart. */
 export function makeTwoHomes(name: string, subnet: number, opts: { symmetricB?: boolean } = {}): TwoHomes {
@@ -65,22 +81,15 @@ export function makeTwoHomes(name: string, subnet: number, opts: { symmetricB?: 
     onInternet(router.a, 'a', wan.a);
     onInternet(router.b, 'b', wan.b);
     // A home: the router's LAN side and the device behind it, NAT out, nothing in but replies.
-    const home = (side: 'a' | 'b', third: number): void => {
-      const gw = `10.${subnet}.${third}.1`;
-      ip('link', 'add', 'lan', 'netns', router[side], 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns[side]);
-      ip('-n', router[side], 'addr', 'add', `${gw}/24`, 'dev', 'lan');
-      ip('-n', router[side], 'link', 'set', 'lan', 'up');
-      ip('-n', ns[side], 'addr', 'add', `${addr[side]}/24`, 'dev', 'eth0');
-      ip('-n', ns[side], 'link', 'set', 'eth0', 'up');
-      ip('-n', ns[side], 'route', 'add', 'default', 'via', gw);
+    for (const side of ['a', 'b'] as const) {
       const inRouter = (...args: string[]): void => run('ip', 'netns', 'exec', router[side], ...args);
       inRouter('sysctl', '-qw', 'net.ipv4.ip_forward=1');
       inRouter('iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan', '-j', 'MASQUERADE', ...(side === 'b' && opts.symmetricB ? ['--random-fully'] : []));
-      inRouter('iptables', '-A', 'FORWARD', '-i', 'wan', '-o', 'lan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT');
-      inRouter('iptables', '-A', 'FORWARD', '-i', 'wan', '-o', 'lan', '-j', 'DROP');
-    };
-    home('a', 1);
-    home('b', 2);
+      inRouter('iptables', '-A', 'FORWARD', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT');
+      inRouter('iptables', '-A', 'FORWARD', '-i', 'wan', '-j', 'DROP');
+    }
+    plug(ns.a, router.a, 'lan', `10.${subnet}.1`);
+    plug(ns.b, router.b, 'lan', `10.${subnet}.2`);
   } catch (err) {
     remove();
     throw err;
@@ -88,5 +97,11 @@ export function makeTwoHomes(name: string, subnet: number, opts: { symmetricB?: 
   return {
     ns, addr, wan, remove,
     relayLink: (up) => ip('-n', ns.relay, 'link', 'set', 'wan', up ? 'up' : 'down'),
+    moveLaptop: (to) => {
+      ip('-n', ns.a, 'link', 'del', 'eth0');
+      const prefix = to === 'a' ? `10.${subnet}.1` : `10.${subnet}.3`;
+      plug(ns.a, router[to], to === 'a' ? 'lan' : 'lan2', prefix);
+      return `${prefix}.2`;
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { QRCodeSVG } from 'qrcode.react';
 import { isAbort, streamed } from './api.js';
 import { API } from './api-paths.js';
 import { reportError } from './errors.js';
@@ -47,6 +48,12 @@ export function PairingPanel({ onPaired }: { onPaired: () => void }) {
           <p className="pairing-code" data-testid="pairing-code" aria-live="polite">
             {state.code.code.split(/\s+/).map((w, i) => <span key={i}>{i > 0 ? ' ' : ''}<span className="word">{w}</span></span>)}
           </p>
+          <details className="pairing-invite">
+            <summary>From another network? Use the invite</summary>
+            <p className="muted small">It carries the code and where this device can be reached (through your relay). Scan it, or paste it into <strong>Join</strong> on the other device, or run <code>vss pair join</code> with it there.</p>
+            <div className="invite-qr" aria-hidden="true"><QRCodeSVG value={state.code.invite} size={192} marginSize={2} /></div>
+            <textarea className="mono invite-text" readOnly rows={3} value={state.code.invite} aria-label="Invite" data-testid="pairing-invite" onFocus={(e) => e.currentTarget.select()} />
+          </details>
           <p className="muted small" aria-live="polite">Waiting for the other device… The code works until {new Date(state.code.expires_at).toLocaleTimeString()}.</p>
           <div className="actions"><button type="button" onClick={() => abort.current?.abort()}>Cancel</button></div>
         </>

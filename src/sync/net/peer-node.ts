@@ -93,6 +93,12 @@ export class PeerNode {
     // code is open or this device joins). Refused at negotiation, not once a handler runs: the
     // other protocols are not even offered to it, whichever side dialled.
     node.addEventListener('connection:open', (evt) => offerOnlyWhatIsServed(evt.detail, opts.isPaired));
+    // A peer that connects again while a connection to it is still open may have moved: the old
+    // one may be dead (no packet says so). Asked at once rather than at libp2p's next ping.
+    node.addEventListener('connection:open', (evt) => {
+      const fresh = evt.detail;
+      for (const old of node.getConnections(fresh.remotePeer)) if (old.id !== fresh.id && old.status === 'open') void dropIfDead(old);
+    });
     return new PeerNode(node, opts, useMdns);
   }
 
@@ -288,6 +294,11 @@ export class PeerNode {
     return answers.includes(true);
   }
 
+  /** Close every connection (this device's network changed under them). */
+  async hangUpAll(): Promise<void> {
+    await Promise.all(this.node.getConnections().map((c) => c.close().catch(() => c.abort(new Error('network changed')))));
+  }
+
   /** Drop every connection to a peer, e.g. when it is unpaired. */
   async hangUp(peerId: string): Promise<void> {
     await this.node.hangUp(await this.peerIdOf(peerId)).catch(() => undefined);
@@ -366,6 +377,24 @@ function openFailure(err: unknown, name: ProtocolName, signal: AbortSignal | und
   if (err instanceof Error) return err;
   // A stream that closed while it was negotiated (its connection going down) rejects with an event.
   return new VssError('UNAVAILABLE', `the stream closed as it opened (${typeof e?.type === 'string' ? e.type : String(err)})`, { cause: err });
+}
+
+/** How long an old connection gets to answer before it is taken for dead. */
+const PROBE_MS = 3_000;
+
+/**
+ * Whether CONN still answers: a stream negotiation is one round trip whatever the answer (a
+ * protocol nobody serves is refused, which proves the other end is there). One that does not
+ * answer in PROBE_MS is closed, so its streams fail now and new ones take a live connection.
+ */
+async function dropIfDead(conn: Connection): Promise<void> {
+  try {
+    const stream = await conn.newStream('/vss/probe/0', { signal: AbortSignal.timeout(PROBE_MS), runOnLimitedConnection: true });
+    stream.abort(new Error('probe'));
+  } catch (err) {
+    if ((err as Error).name === 'UnsupportedProtocolError' || conn.status !== 'open') return;
+    conn.abort(new VssError('UNAVAILABLE', `no answer in ${PROBE_MS} ms on a connection the peer has replaced`));
+  }
 }
 
 /** The protocols an unpaired peer may negotiate. */

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, connect as connectTcp, type AddressInfo } from 'node:net';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { byteStream } from '@libp2p/utils';
 import { PeerNode } from './peer-node.js';
@@ -16,11 +17,12 @@ const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
  * and its circuits; these tests hold the two together to it.
  */
 describe('a relay for paired devices only', () => {
-  const ids = { r: '', a: '', b: '', s: '' };
+  const ids = { r: '', a: '', b: '', s: '', c: '' };
   let r: PeerNode;
   let a: PeerNode;
   let b: PeerNode;
   let s: PeerNode;
+  let c: PeerNode;
   const rAddr = () => r.addresses()[0]!;
 
   before(async () => {
@@ -29,12 +31,13 @@ describe('a relay for paired devices only', () => {
       admit: (p) => admitted.some((k) => ids[k] === p), isPaired: (p) => paired.some((k) => ids[k] === p),
       ...(relay ? { relay: { maxReservations: 4 } } : {}),
     });
-    r = await node(['a', 'b'], ['a', 'b', 's'], true);
+    r = await node(['a', 'b', 'c'], ['a', 'b', 'c', 's'], true);
     // A has a pairing code open: it would let S in; the relay must not carry S there.
-    a = await node(['r', 'b'], ['r', 'b', 's']);
+    a = await node(['r', 'b', 'c'], ['r', 'b', 'c', 's']);
     b = await node(['r', 'a']);
     s = await node(['r'], ['r', 'a']);
-    Object.assign(ids, { r: r.peerId, a: a.peerId, b: b.peerId, s: s.peerId });
+    c = await node(['r', 'a']);
+    Object.assign(ids, { r: r.peerId, a: a.peerId, b: b.peerId, s: s.peerId, c: c.peerId });
     await a.handle('fetch', async (stream) => {
       const ch = new MessageChannel(stream, PROTOCOLS.fetch.maxMessageBytes);
       const { n } = (await ch.receive()) as { n: number };
@@ -43,7 +46,7 @@ describe('a relay for paired devices only', () => {
       await stream.close();
     });
   });
-  after(async () => { await Promise.all([r, a, b, s].map((n) => n?.stop())); });
+  after(async () => { await Promise.all([r, a, b, s, c].map((n) => n?.stop())); });
 
   it('gives a paired device a slot, and with it an address through the relay', async () => {
     const relayed = await a.reserveOn(rAddr());
@@ -77,5 +80,38 @@ describe('a relay for paired devices only', () => {
   it('cannot pass for a device: an address that names A but reaches R fails closed', async () => {
     const forged = `${rAddr().replace(/\/p2p\/[^/]+$/, '')}/p2p/${ids.a}`;
     await assert.rejects(b.connect(forged, AbortSignal.timeout(10_000)), (err: Error) => /UnexpectedPeer|match|expected/i.test(`${err.name} ${err.message}`));
+  });
+
+  it('sees only ciphertext: what it carries between two devices is their own encrypted session', async () => {
+    // C reaches R through a recording proxy, so every byte of C's connection to R (the circuit inside it) is seen.
+    const seen: Buffer[] = [];
+    const rPort = Number(/\/tcp\/(\d+)/.exec(rAddr())![1]);
+    const proxy = createServer((sock) => {
+      const up = connectTcp(rPort, '127.0.0.1');
+      sock.on('data', (d: Buffer) => seen.push(d));
+      up.on('data', (d: Buffer) => seen.push(d));
+      sock.pipe(up).on('error', () => undefined);
+      up.pipe(sock).on('error', () => undefined);
+      sock.on('error', () => up.destroy());
+      up.on('error', () => sock.destroy());
+    });
+    await new Promise<void>((res) => proxy.listen(0, '127.0.0.1', res));
+    try {
+      const port = (proxy.address() as AddressInfo).port;
+      const stream = await c.open(`/ip4/127.0.0.1/tcp/${port}/p2p/${ids.r}/p2p-circuit/p2p/${ids.a}`, 'fetch', AbortSignal.timeout(10_000));
+      const ch = new MessageChannel(stream, PROTOCOLS.fetch.maxMessageBytes);
+      const n = 256 * 1024;
+      await ch.send({ n });
+      await ch.receive(AbortSignal.timeout(10_000));
+      const body = await byteStream(stream).read({ bytes: n, signal: AbortSignal.timeout(20_000) });
+      assert.deepEqual(new Set(body.subarray()), new Set([7]), 'A sent 256 KiB of the byte 7 in the clear, to C');
+      const carried = Buffer.concat(seen);
+      assert.ok(carried.byteLength > n, `the circuit went through the proxy (${carried.byteLength} bytes seen)`);
+      // Plaintext would show as long runs of 7s; ciphertext has none that long.
+      assert.equal(carried.indexOf(Buffer.alloc(32, 7)), -1, 'a run of the plaintext was seen on the wire');
+    } finally {
+      await c.hangUp(ids.r);
+      await new Promise<void>((res) => proxy.close(() => res()));
+    }
   });
 });
