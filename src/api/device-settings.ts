@@ -1,7 +1,7 @@
 import { readCpuBudget, writeCpuBudget, type CpuBudget } from '../jobs/cpu-budget.js';
 import { readSyncSettings, writeSyncSettings, type SyncSettings, type SyncSettingsPatch } from '../sync/sync-settings.js';
 import { ensureInbox, readInbox, writeInbox, type InboxSetting } from '../sync/drop/inbox.js';
-import { readRelaySetting, writeRelaySetting } from '../sync/net/relay-setting.js';
+import { readNetworkSwitch, writeNetworkSwitch } from '../sync/net/network-switches.js';
 
 export type { InboxSetting };
 
@@ -48,12 +48,22 @@ export class DeviceSettingsApi {
 
   /** Whether this device relays for the devices it is paired with (`daemon start --relay`). */
   relay(): boolean {
-    return readRelaySetting(this.dataDir);
+    return readNetworkSwitch(this.dataDir, 'relay');
   }
 
   /** Relay for paired devices, or stop; kept across restarts, taken by the daemon at its next start. */
   setRelay(on: boolean): boolean {
-    return writeRelaySetting(this.dataDir, on);
+    return writeNetworkSwitch(this.dataDir, 'relay', on);
+  }
+
+  /** Whether the daemon maps its port on the router (`daemon start --upnp`). */
+  upnp(): boolean {
+    return readNetworkSwitch(this.dataDir, 'upnp');
+  }
+
+  /** Map the port with UPnP, or stop; kept across restarts, taken by the daemon at its next start. */
+  setUpnp(on: boolean): boolean {
+    return writeNetworkSwitch(this.dataDir, 'upnp', on);
   }
 
   /** Set the inbox to DIR (an absolute folder, made if missing), or back to the default with "default". A running daemon uses it for the next file. */

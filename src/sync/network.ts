@@ -5,8 +5,8 @@ import { watchOwnAddresses } from './net/own-addresses.js';
 import { VssError } from '../core/errors.js';
 import { devicePeerKey } from './net/device-key.js';
 import { MemberAddresses } from './net/member-addresses.js';
-import { isLoopbackAddr, isRelayedAddr, parseMultiaddr, PeerNode, type Reached } from './net/peer-node.js';
-import { RELAY_SLOTS, readRelaySetting } from './net/relay-setting.js';
+import { addrOfPeer, isLoopbackAddr, isRelayedAddr, parseMultiaddr, PeerNode, type Reached } from './net/peer-node.js';
+import { RELAY_SLOTS, readNetworkSwitch } from './net/network-switches.js';
 import type { ProtocolName } from './messages/table.js';
 import type { PairedDevice, PairedDevices } from './pairing/paired-devices.js';
 import type { RemoteDevice } from './peer-link.js';
@@ -24,12 +24,14 @@ const CONNECT_IDENTIFY_ATTEMPTS = 4;
 const IDENTIFY_ATTEMPTS = 8;
 const IDENTIFY_RETRY_MS = 250;
 /** A relayed dial starts this long after a direct one: a direct path answers first where there is one. */
-const RELAY_HEADSTART_MS = 600;
+const RELAY_HEADSTART_MS = 1_000;
+/** A device reached through a relay has its direct addresses tried again this soon, then every REDIAL_MS. */
+const UPGRADE_AFTER_MS = 2_000;
 /** A paired device whose connection dropped is dialled again this soon (a moved laptop, a relay restarted), then twice as late each time, this many times. */
 const REDIAL_AFTER_LOSS_MS = 1_000;
 const LOSS_REDIALS = 5;
 /** How often this device's own addresses are looked at (a laptop moving between networks). */
-const INTERFACES_EVERY_MS = 2_000;
+const INTERFACES_EVERY_MS = 1_000;
 /** Addresses tried per dial, at most. */
 const DIAL_ADDRS = 8;
 /** A device connected this recently may be back soon (a cut link, a restart): a user's request waits for it. */
@@ -84,6 +86,8 @@ export class PeerNetwork {
   private readonly dialling = new Map<string, string[]>();
   /** Paired devices whose connection dropped, to be dialled again soon. */
   private readonly lossRedials = new Map<string, NodeJS.Timeout>();
+  /** The direct dial of each peer under way, which a relay's turn cuts short. */
+  private readonly directCuts = new Map<string, AbortController>();
   /** Peers being dialled through relays. */
   private readonly relayDialling = new Set<string>();
   /** When each paired device (by uuid) was last connected. */
@@ -204,6 +208,7 @@ export class PeerNetwork {
   private networkMoved(node: PeerNode, gone: string[]): void {
     if (this.node !== node || this.stopped) return;
     this.opts.log.info({ gone }, 'this device\'s network changed: reconnecting to paired devices');
+    node.confirmOwnAddresses();
     void node.hangUpAll().then(() => {
       this.opts.onListening?.(node.addresses());
       this.redialAll();
@@ -353,7 +358,8 @@ export class PeerNetwork {
       listen: this.listenAsked ? this.opts.listen : DEFAULT_LISTEN,
       admit: (p) => trust.byPeerId(p) !== undefined || this.opts.strangersWelcome(),
       isPaired: (p) => trust.byPeerId(p) !== undefined,
-      ...(readRelaySetting(this.opts.dataDir) ? { relay: { maxReservations: RELAY_SLOTS } } : {}),
+      ...(readNetworkSwitch(this.opts.dataDir, 'relay') ? { relay: { maxReservations: RELAY_SLOTS } } : {}),
+      upnp: readNetworkSwitch(this.opts.dataDir, 'upnp'),
     });
     if (this.stopped) {
       await node.stop();
@@ -399,8 +405,13 @@ export class PeerNetwork {
     // mDNS finding a device this node knew already (both restarted: new ports) is no discovery to libp2p.
     node.on('addresses', (p, addrs) => this.found(p, addrs));
     this.timers.push(setInterval(() => this.redialAll(), REDIAL_MS).unref());
+    // Where it listens, as `daemon status` shows it, kept current (a mapped port, a relay slot).
+    node.onOwnAddresses((addrs) => this.opts.onListening?.(addrs));
     const watch = watchOwnAddresses((gone) => this.networkMoved(node, gone));
-    this.timers.push(setInterval(watch, INTERFACES_EVERY_MS).unref());
+    this.timers.push(setInterval(() => {
+      watch();
+      node.confirmOwnAddresses();
+    }, INTERFACES_EVERY_MS).unref());
     this.startedAt = Date.now();
     this.opts.log.info({ peer_id: node.peerId, listen: node.addresses() }, 'P2P node listening');
     this.opts.onListening?.(node.addresses());
@@ -412,12 +423,13 @@ export class PeerNetwork {
   private found(peerId: string, addrs: string[]): void {
     if (!this.opts.trust.byPeerId(peerId)) return;
     this.remember(peerId, addrs);
-    void this.dial(peerId, addrs);
+    // Reached only through a relay: a new direct address (a mapped port, a move) is tried at once.
+    void this.dial(peerId, addrs, this.node?.pathTo(peerId) === 'relay' ? 'direct' : 'any');
   }
 
   private remember(peerId: string, addrs: string[]): void {
     const d = this.opts.trust.byPeerId(peerId);
-    const usable = addrs.filter((a) => !/\/ip[46]\/(0\.0\.0\.0|::)\//.test(a));
+    const usable = addrs.filter((a) => !/\/ip[46]\/(0\.0\.0\.0|::)\//.test(a)).map((a) => addrOfPeer(a, peerId));
     if (d && usable.length > 0) this.opts.trust.noteSeen(d.device_uuid, usable, d.last_seen ?? new Date().toISOString());
   }
 
@@ -450,22 +462,24 @@ export class PeerNetwork {
   /**
    * Connect to PEERID by the first of ADDRS that answers (the LAN's before loopback's). One dial
    * at a time per peer: addresses learned meanwhile (mDNS) are tried next, before older ones.
-   * Addresses through a relay are dialled beside the direct ones, RELAY_HEADSTART_MS later (at
-   * once when there is no direct one): a direct address that swallows packets (another network's
-   * LAN) takes a whole dial timeout to fail. WANT 'direct': only direct addresses, for a device
-   * reached through a relay now.
+   * Addresses through a relay get their turn RELAY_HEADSTART_MS after the direct ones (at once
+   * when there is no direct one): a direct address that swallows packets (another network's LAN)
+   * would take a whole dial timeout to fail, and libp2p joins a second dial of the same peer to the
+   * one pending, so the direct dial is cut there and tried again, alone, once the relay answered.
+   * WANT 'direct': only direct addresses, for a device reached through a relay now.
    */
   private async dial(peerId: string, addrs: string[], want: 'any' | 'direct' = 'any'): Promise<void> {
     const node = this.node;
     const reached = (): boolean => (want === 'direct' ? node?.pathTo(peerId) === 'direct' : node?.connectedPeers().includes(peerId) === true);
     if (!node || reached()) return;
     const self = node.peerId;
-    const withId = [...new Set(addrs.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)))]
+    const withId = [...new Set(addrs.map((a) => addrOfPeer(a, peerId)))]
       // Through this device itself, or through the device dialled: no path at all.
       .filter((a) => !isRelayedAddr(a) || !(a.includes(`/p2p/${self}/p2p-circuit`) || a.includes(`/p2p/${peerId}/p2p-circuit`)));
     const relayed = want === 'direct' ? [] : withId.filter(isRelayedAddr);
     const directs = withId.filter((a) => !isRelayedAddr(a));
     if (relayed.length > 0) void this.dialThroughRelays(node, peerId, relayed, directs.length > 0 ? RELAY_HEADSTART_MS : 0);
+    const cut = new AbortController();
     // mDNS also announces 127.0.0.1, which on another host is this one: tried last.
     const fresh = [...directs.filter((a) => !isLoopbackAddr(a)), ...directs.filter(isLoopbackAddr)];
     if (fresh.length === 0) return;
@@ -476,20 +490,23 @@ export class PeerNetwork {
     }
     const queue = fresh.slice(0, DIAL_ADDRS);
     this.dialling.set(peerId, queue);
+    if (want === 'any') this.directCuts.set(peerId, cut);
     try {
       for (let tried = 0; queue.length > 0 && tried < 2 * DIAL_ADDRS; tried++) {
         const addr = queue.shift()!;
         if (reached()) return;
         try {
-          await node.connect(addr, AbortSignal.timeout(DIAL_TIMEOUT_MS));
+          await node.connect(addr, AbortSignal.any([AbortSignal.timeout(DIAL_TIMEOUT_MS), cut.signal]));
           if (want === 'direct') void node.closeIdleRelayed(peerId);
           return;
         } catch {
+          if (cut.signal.aborted) return; // a relay's turn: the direct addresses are tried again once it answered
           // The next address; an offline device is normal.
         }
       }
     } finally {
       this.dialling.delete(peerId);
+      if (this.directCuts.get(peerId) === cut) this.directCuts.delete(peerId);
     }
   }
 
@@ -499,11 +516,20 @@ export class PeerNetwork {
     this.relayDialling.add(peerId);
     try {
       if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs).unref());
+      if (this.stopped || this.node !== node || node.connectedPeers().includes(peerId)) return;
+      this.directCuts.get(peerId)?.abort();
       for (const addr of addrs.slice(0, DIAL_ADDRS)) {
         if (this.stopped || this.node !== node || node.connectedPeers().includes(peerId)) return;
         try {
-          await node.connect(addr, AbortSignal.timeout(DIAL_TIMEOUT_MS));
+          if ((await node.connect(addr, AbortSignal.timeout(DIAL_TIMEOUT_MS))) !== peerId) continue;
           this.opts.log.debug({ peer: peerId, addr }, 'reached a paired device through a relay');
+          // Its direct addresses again, alone now, with their whole timeout each.
+          clearTimeout(this.lossRedials.get(peerId));
+          this.lossRedials.set(peerId, setTimeout(() => {
+            this.lossRedials.delete(peerId);
+            const d = this.opts.trust.byPeerId(peerId);
+            if (d && this.node === node && !this.stopped) this.redial(node, d);
+          }, UPGRADE_AFTER_MS).unref());
           return;
         } catch {
           // The next relay.

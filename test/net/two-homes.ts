@@ -15,6 +15,8 @@ export interface TwoHomes {
   ns: Record<Host, string>;
   /** Each host's own address: the relay's is public, the devices' are private LAN ones. */
   addr: Record<Host, string>;
+  /** Each home's router's namespace. */
+  router: { a: string; b: string };
   /** The public address of each home's router (what the relay sees a device come from). */
   wan: { a: string; b: string };
   /** Take the relay's link down (its box unplugged) or up again. */
@@ -51,15 +53,18 @@ function plug(device: string, router: string, port: string, prefix: string): voi
 }
 
 /** Make the topology. NAME (a few letters) and SUBNET (10.SUBNET.1.0/24 and 10.SUBNET.2.0/24 for the homes) keep tests apart. */
-export function makeTwoHomes(name: string, subnet: number, opts: { symmetricB?: boolean } = {}): TwoHomes {
+export function makeTwoHomes(name: string, subnet: number, opts: { symmetricB?: boolean; internet?: string } = {}): TwoHomes {
   const tag = `${process.pid}`.slice(-5);
   const n = (role: string): string => `vss-${name}-${role}-${tag}`;
   const inet = n('inet');
   const ns = { relay: n('relay'), a: n('a'), b: n('b') };
   const router = { a: n('nata'), b: n('natb') };
   const all = [inet, ns.relay, router.a, router.b, ns.a, ns.b];
-  const wan = { a: '198.51.100.1', b: '198.51.100.2' };
-  const addr = { relay: '198.51.100.10', a: `10.${subnet}.1.2`, b: `10.${subnet}.2.2` };
+  // The "internet": a documentation range by default; a test of public-address logic (UPnP,
+  // AutoNAT), which takes documentation ranges for private ones, names another, used only here.
+  const inetPrefix = opts.internet ?? '198.51.100';
+  const wan = { a: `${inetPrefix}.1`, b: `${inetPrefix}.2` };
+  const addr = { relay: `${inetPrefix}.10`, a: `10.${subnet}.1.2`, b: `10.${subnet}.2.2` };
   const remove = (): void => {
     for (const x of all) spawnSync('ip', ['netns', 'del', x]);
   };
@@ -95,7 +100,7 @@ export function makeTwoHomes(name: string, subnet: number, opts: { symmetricB?: 
     throw err;
   }
   return {
-    ns, addr, wan, remove,
+    ns, router, addr, wan, remove,
     relayLink: (up) => ip('-n', ns.relay, 'link', 'set', 'wan', up ? 'up' : 'down'),
     moveLaptop: (to) => {
       ip('-n', ns.a, 'link', 'del', 'eth0');

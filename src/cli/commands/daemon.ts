@@ -39,7 +39,9 @@ function printStatus(s: DaemonStatus): void {
   printLine(`  http:     ${s.http}`);
   if (s.peer_id !== null) printLine(`  peer id:  ${s.peer_id}`);
   for (const a of s.listen) printLine(`  listen:   ${a}`);
-  if (new DeviceSettingsApi(s.data_dir).relay()) printLine('  relay:    for the devices paired with this one');
+  const settings = new DeviceSettingsApi(s.data_dir);
+  if (settings.relay()) printLine('  relay:    for the devices paired with this one');
+  if (settings.upnp()) printLine('  upnp:     the port mapped on the router (its public address listed once another device confirmed it)');
   printLine(`  logs:     ${displayPath(daemonPaths(s.data_dir).log)}`);
 }
 
@@ -59,10 +61,13 @@ export function registerDaemonCommands(program: Command): void {
     .option('--listen <multiaddr>', 'a P2P address to listen on, e.g. /ip4/0.0.0.0/tcp/4001 (repeatable; default: every interface, any free port, once a device is paired)', collectListen, [] as string[])
     .option('--relay', 'relay for the devices paired with this one, so they reach each other from other networks (kept: a device setting)')
     .option('--no-relay', 'stop relaying (kept)')
-    .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[]; relay?: boolean }) {
+    .option('--upnp', 'map the daemon\'s port on the router (UPnP) so devices elsewhere reach this one directly (kept: a device setting)')
+    .option('--no-upnp', 'stop mapping the port (kept)')
+    .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[]; relay?: boolean; upnp?: boolean }) {
       await checkListenAddresses(opts.listen);
       const dataDir = dataDirOf(this);
       if (opts.relay !== undefined) new DeviceSettingsApi(dataDir).setRelay(opts.relay);
+      if (opts.upnp !== undefined) new DeviceSettingsApi(dataDir).setUpnp(opts.upnp);
       const json = globals(this).json;
       if (!opts.foreground) {
         const status = await startDaemon({ dataDir, ...(opts.port !== undefined ? { port: opts.port } : {}), listen: opts.listen });

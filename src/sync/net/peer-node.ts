@@ -2,6 +2,7 @@ import './polyfill.js';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify, type Identify } from '@libp2p/identify';
+import { uPnPNAT } from '@libp2p/upnp-nat';
 import { circuitRelayServer, circuitRelayTransport, RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2';
 import { mdns } from '@libp2p/mdns';
 import { tcp } from '@libp2p/tcp';
@@ -28,6 +29,8 @@ export interface PeerNodeOptions {
    * transfer), bounded in reservations.
    */
   relay?: { maxReservations: number };
+  /** Map the listening port on the router (UPnP IGD) and advertise the public address; the mapping is removed on stop. */
+  upnp?: boolean;
 }
 
 /** How long a stop waits for libp2p to close its connections before going on. */
@@ -57,15 +60,21 @@ export interface PeerEvents {
  * only the keys `admit` names. Everything vss does between devices goes through one of these.
  */
 export class PeerNode {
+
   private constructor(private readonly node: Libp2p<{ identify: Identify }>, private readonly opts: PeerNodeOptions, readonly mdns: boolean) {}
 
   static async start(opts: PeerNodeOptions): Promise<PeerNode> {
     const listen = opts.listen.map((a) => parseListenAddr(a).toString());
     const useMdns = opts.mdns ?? !listen.every(isLoopbackAddr);
     const paired = (peer: PeerId) => opts.isPaired(peer.toString());
-    const services = opts.relay
-      ? { identify: identify(), relay: circuitRelayServer({ reservations: { applyDefaultLimit: false, maxReservations: opts.relay.maxReservations } }) }
-      : { identify: identify() };
+    const services = {
+      identify: identify(),
+      ...(opts.relay ? { relay: circuitRelayServer({ reservations: { applyDefaultLimit: false, maxReservations: opts.relay.maxReservations } }) } : {}),
+      // The router's word is taken for the mapping: js-libp2p's AutoNAT cannot confirm it here
+      // (v1 answers over the asker's own connection and fails; v2's dial-back was aborted in the
+      // namespace test). A device that cannot reach it falls back to the relay as for any address.
+      ...(opts.upnp ? { upnp: uPnPNAT({ portMappingDescription: 'vss', autoConfirmAddress: true }) } : {}),
+    };
     const node = await createLibp2p({
       privateKey: opts.privateKey,
       addresses: { listen, announceFilter: announceable(listen.every(isLoopbackAddr)) },
@@ -99,7 +108,19 @@ export class PeerNode {
       const fresh = evt.detail;
       for (const old of node.getConnections(fresh.remotePeer)) if (old.id !== fresh.id && old.status === 'open') void dropIfDead(old);
     });
-    return new PeerNode(node, opts, useMdns);
+    const self = new PeerNode(node, opts, useMdns);
+    self.confirmOwnAddresses();
+    return self;
+  }
+
+  /**
+   * The addresses of this host's own interfaces are where it listens: libp2p announces a public
+   * one only once a peer confirmed it, so a box on a public address (a VPS relay) would leave it
+   * out of its invites and identify until then. Taken as confirmed. Called at start and every second.
+   */
+  confirmOwnAddresses(): void {
+    const c = (this.node as unknown as { components: { transportManager: { getAddrs(): Multiaddr[] }; addressManager: { confirmObservedAddr(a: Multiaddr, o?: { type?: string }): void } } }).components;
+    for (const a of c.transportManager.getAddrs()) c.addressManager.confirmObservedAddr(a, { type: 'transport' });
   }
 
   get peerId(): string {
@@ -225,7 +246,7 @@ export class PeerNode {
     const conn = this.openTo(peerId).find((c) => c.direct);
     if (!conn) return undefined;
     const addr = conn.remoteAddr.toString();
-    return addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`;
+    return addrOfPeer(addr, peerId);
   }
 
   private openTo(peerId: string): Connection[] {
@@ -242,7 +263,7 @@ export class PeerNode {
   async knownAddrs(peerId: string): Promise<string[]> {
     try {
       const peer = await this.node.peerStore.get(await this.peerIdOf(peerId));
-      return peer.addresses.map((a) => `${a.multiaddr.toString()}/p2p/${peerId}`);
+      return peer.addresses.map((a) => addrOfPeer(a.multiaddr.toString(), peerId));
     } catch {
       return [];
     }
@@ -261,7 +282,7 @@ export class PeerNode {
   async certifiedAddrs(peerId: string): Promise<string[]> {
     try {
       const peer = await this.node.peerStore.get(await this.peerIdOf(peerId));
-      return peer.addresses.filter((a) => a.isCertified).map((a) => `${a.multiaddr.toString()}/p2p/${peerId}`);
+      return peer.addresses.filter((a) => a.isCertified).map((a) => addrOfPeer(a.multiaddr.toString(), peerId));
     } catch {
       return [];
     }
@@ -292,6 +313,13 @@ export class PeerNode {
     const id = await this.peerIdOf(peerId);
     const answers = await Promise.all(this.node.getConnections(id).map((c) => this.node.services.identify.identify(c, { signal }).then(() => true, () => false)));
     return answers.includes(true);
+  }
+
+  /** Call FN when this node's own addresses change (a port mapped, a relay slot, an address confirmed); returns the unsubscribe. */
+  onOwnAddresses(fn: (addrs: string[]) => void): () => void {
+    const listener = (): void => fn(this.addresses());
+    this.node.addEventListener('self:peer:update', listener);
+    return () => this.node.removeEventListener('self:peer:update', listener);
   }
 
   /** Close every connection (this device's network changed under them). */
@@ -325,7 +353,7 @@ export class PeerNode {
         if (fresh.length > 0) (fn as PeerEvents['addresses'])(peer.id.toString(), fresh);
       } else if (event === 'identified') {
         const info = evt.detail as { peerId: PeerId; listenAddrs: Multiaddr[] };
-        (fn as PeerEvents['identified'])(info.peerId.toString(), info.listenAddrs.map((m) => `${m.toString()}/p2p/${info.peerId.toString()}`));
+        (fn as PeerEvents['identified'])(info.peerId.toString(), info.listenAddrs.map((m) => addrOfPeer(m.toString(), info.peerId.toString())));
       } else {
         (fn as PeerEvents['connect'])((evt.detail as PeerId).toString());
       }
@@ -380,7 +408,7 @@ function openFailure(err: unknown, name: ProtocolName, signal: AbortSignal | und
 }
 
 /** How long an old connection gets to answer before it is taken for dead. */
-const PROBE_MS = 3_000;
+const PROBE_MS = 2_500;
 
 /**
  * Whether CONN still answers: a stream negotiation is one round trip whatever the answer (a
@@ -465,6 +493,14 @@ export function isLoopbackAddr(addr: string): boolean {
 /** A loopback or private (RFC 1918, link-local, IPv6 ULA) address: a device on the same host or LAN. */
 function isLanAddr(addr: string): boolean {
   return isLoopbackAddr(addr) || /^\/ip4\/(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)|^\/ip6\/(f[cd]|fe80)/i.test(addr);
+}
+
+/**
+ * ADDR as an address of PEERID: ending in /p2p/PEERID once. An address through a relay names the
+ * relay's id before /p2p-circuit, so "has a /p2p/ already" is not the test.
+ */
+export function addrOfPeer(addr: string, peerId: string): string {
+  return addr.endsWith(`/p2p/${peerId}`) ? addr : `${addr}/p2p/${peerId}`;
 }
 
 /** An address through a relay (…/p2p/RELAY/p2p-circuit/p2p/DEVICE). */

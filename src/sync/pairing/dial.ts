@@ -1,4 +1,4 @@
-import type { PeerNode } from '../net/peer-node.js';
+import { addrOfPeer, type PeerNode } from '../net/peer-node.js';
 import type { PairingConnection } from './join.js';
 
 /**
@@ -11,7 +11,7 @@ export function pairingDialer(node: PeerNode): (target: string, signal: AbortSig
     const peerId = target.startsWith('/') ? await node.connect(target, signal) : target;
     const stream = await node.open(peerId, 'pair', signal);
     if (!target.startsWith('/')) return { stream, peerId };
-    return { stream, peerId, addr: target.includes('/p2p/') ? target : `${target}/p2p/${peerId}` };
+    return { stream, peerId, addr: addrOfPeer(target, peerId) };
   };
 }
 
