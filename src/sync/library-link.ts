@@ -135,6 +135,9 @@ export class LibraryLink {
     // every member it is connected to hears): every connected peer but the one it came from is told.
     this.offs.push(lib.events.on('shared:changed', (e) => this.feeds.shared.changed(e.from)));
     this.offs.push(lib.events.on('availability:changed', () => this.prefetch.kick()));
+    // Prefetch fetches only for contents this library knows: a peer's contents arriving after its
+    // availability (the two feeds are pulled side by side) make what it has fetchable only now.
+    this.offs.push(lib.events.on('library:peer-rows', () => this.prefetch.kick()));
     this.prefetch = startPrefetch({ lib, fetcher: this.fetcher, settings: () => this.settings(), log: opts.log });
     this.offs.push(lib.events.on('index:done', () => this.libraryMayHaveChanged()));
     // A location removed numbers no folder: peers are told all the same.
