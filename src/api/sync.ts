@@ -100,18 +100,30 @@ export class SyncApi implements LinkPort {
     return resolveWithSettings(this.lib, this.ctx.dataDir, { contentUuid, kind, variant }, opts);
   }
 
-  /** Each paired device sharing this library, with what is known of it here. */
+  /**
+   * Each paired device sharing this library, with what is known of it here and how the first pull
+   * and prefetch from it stand: its files listed here of those its locations hold, whether a pull
+   * runs now (only the daemon pulls), what prefetch still has to fetch from it.
+   */
   async status(): Promise<SyncPeerStatus[]> {
-    const { PairedDevices } = await import('../sync/pairing/paired-devices.js');
+    const [{ PairedDevices }, { prefetchOwedBy }, { readSyncSettings }] = await Promise.all([
+      import('../sync/pairing/paired-devices.js'), import('../sync/prefetch.js'), import('../sync/sync-settings.js'),
+    ]);
     const online = this.current?.online() ?? new Set<string>();
     const states = new Map(this.availability.peers().map((p) => [p.deviceUuid, p]));
     const paired = PairedDevices.load(this.ctx.dataDir).list().filter((d) => d.library_ids.includes(this.lib.config.id));
+    const eager = readSyncSettings(this.ctx.dataDir).prefetch.eager;
+    const { peerEntries, peerLocations } = this.lib.store;
     return paired.map((d) => {
       const s = states.get(d.device_uuid);
       return {
         device_id: d.device_uuid, name: d.name, online: online.has(d.device_uuid),
         seq: s?.seq ?? 0, epoch: s?.epoch ?? null, last_exchange: s?.lastExchangeAt != null ? new Date(s.lastExchangeAt).toISOString() : null, entries: s?.entries ?? 0,
         bytes_fetched: s?.bytesFetched ?? 0, files_fetched: s?.filesFetched ?? 0, failures: s?.failures ?? 0,
+        pulling: this.current?.pulling(d.device_uuid) ?? false,
+        files_listed: peerEntries.count(d.device_uuid).files,
+        files_total: peerLocations.ofDevice(d.device_uuid).reduce((n, l) => n + l.files, 0),
+        to_fetch: prefetchOwedBy(this.lib, d.device_uuid, eager),
       };
     });
   }

@@ -11,6 +11,7 @@ import { remoteOriginal, type RemoteOriginal } from './library/get-original.js';
 import type { FeedName } from './messages/table.js';
 import type { PeerLink, RemoteDevice } from './peer-link.js';
 import { startPrefetch, type Prefetch } from './prefetch.js';
+import { kickPrefetchOnPeerChanges } from './prefetch-kicks.js';
 import { fetchFirstWith, resolveWithSettings, type ResolveAnswer } from './resolver.js';
 import { readSyncSettings, type SyncSettings } from './sync-settings.js';
 import { Fetcher } from './transfer/fetcher.js';
@@ -134,10 +135,7 @@ export class LibraryLink {
     // Shared data grew (a change made here, or taken in from another member: what one member hears,
     // every member it is connected to hears): every connected peer but the one it came from is told.
     this.offs.push(lib.events.on('shared:changed', (e) => this.feeds.shared.changed(e.from)));
-    this.offs.push(lib.events.on('availability:changed', () => this.prefetch.kick()));
-    // Prefetch fetches only for contents this library knows: a peer's contents arriving after its
-    // availability (the two feeds are pulled side by side) make what it has fetchable only now.
-    this.offs.push(lib.events.on('library:peer-rows', () => this.prefetch.kick()));
+    this.offs.push(kickPrefetchOnPeerChanges(lib.events, { kick: () => this.prefetch.kick() }));
     this.prefetch = startPrefetch({ lib, fetcher: this.fetcher, settings: () => this.settings(), log: opts.log });
     this.offs.push(lib.events.on('index:done', () => this.libraryMayHaveChanged()));
     // A location removed numbers no folder: peers are told all the same.
@@ -160,6 +158,11 @@ export class LibraryLink {
   /** Device uuids of the devices sharing this library connected now. */
   online(): ReadonlySet<string> {
     return new Set(this.peers.connected().map((r) => r.deviceUuid));
+  }
+
+  /** Whether a pull from DEVICEUUID is under way now, of any feed (its first after pairing, say). */
+  pulling(deviceUuid: string): boolean {
+    return Object.values(this.feeds).some((f) => f.pulling(deviceUuid));
   }
 
   /** The library itself (its own rows are served from it). */

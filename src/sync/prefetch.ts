@@ -212,6 +212,15 @@ export function startPrefetch(opts: PrefetchOptions): Prefetch {
   };
 }
 
+/**
+ * How many of DEVICEUUID's sidecars prefetch would still fetch into LIB under EAGER (`vss sync
+ * status`): what it wants, of contents known here, that the device has and this one has not.
+ */
+export function prefetchOwedBy(lib: Library, deviceUuid: string, eager: readonly SidecarKind[]): number {
+  const wanted = [...wantedVariants(lib, eager)].flatMap(([k, vs]) => (vs.has('*') ? [[k, '*']] : [...vs].map((v) => [k, v])));
+  return wanted.length === 0 ? 0 : lib.store.availability.prefetchOwedBy(deviceUuid, JSON.stringify(wanted));
+}
+
 /** The eager kinds' variants this device's generation policy wants: the library's for this device type and any of this device's locations' own. */
 function wantedVariants(lib: Library, eager: readonly SidecarKind[]): Map<SidecarKind, Set<string>> {
   const dtype = deviceType();

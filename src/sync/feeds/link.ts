@@ -59,6 +59,11 @@ export class FeedLink<F extends FeedName, R> {
     });
   }
 
+  /** Whether a pull from DEVICEUUID is under way. */
+  pulling(deviceUuid: string): boolean {
+    return this.pulls.isRunning(deviceUuid);
+  }
+
   /** The feed changed here (EXCEPT: the device the change came from): the connected peers are told shortly. */
   changed(except: string | null = null): void {
     this.owe(except);
