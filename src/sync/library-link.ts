@@ -175,6 +175,11 @@ export class LibraryLink {
     this.pullFeeds(r, () => this.prefetch.kick());
   }
 
+  /** R was just paired: told that every feed here is there to pull (its first pull may have been refused, this library not open here yet). */
+  paired(r: RemoteDevice): void {
+    for (const f of Object.values(this.feeds)) f.tell(r.deviceUuid);
+  }
+
   /** R said its FEED of this library changed: pulled from it. */
   feedChanged(r: RemoteDevice, feed: FeedName): void {
     void this.feeds[feed].pull(r);

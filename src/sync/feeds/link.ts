@@ -75,6 +75,12 @@ export class FeedLink<F extends FeedName, R> {
     this.timer.unref();
   }
 
+  /** DEVICEUUID, if connected, is told now that the feed is there to pull (a newly paired device). */
+  tell(deviceUuid: string): void {
+    this.owed.set(deviceUuid, this.o.noticeTries);
+    this.tellOwed();
+  }
+
   /** Every connected peer but EXCEPT is owed a notice (sent at the next `tellOwed`). */
   owe(except: string | null = null): void {
     for (const r of this.o.peers.connected()) if (r.deviceUuid !== except) this.owed.set(r.deviceUuid, this.o.noticeTries);
