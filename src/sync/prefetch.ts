@@ -213,12 +213,11 @@ export function startPrefetch(opts: PrefetchOptions): Prefetch {
 }
 
 /**
- * How many of DEVICEUUID's sidecars prefetch would still fetch into LIB under EAGER (`vss sync
- * status`): what it wants, of contents known here, that the device has and this one has not.
+ * What prefetch fetches into LIB under EAGER, as a JSON array of [kind, variant] (variant '*': any),
+ * for counting what a device is still owed (`vss sync status`, the availability store's prefetchOwedBy).
  */
-export function prefetchOwedBy(lib: Library, deviceUuid: string, eager: readonly SidecarKind[]): number {
-  const wanted = [...wantedVariants(lib, eager)].flatMap(([k, vs]) => (vs.has('*') ? [[k, '*']] : [...vs].map((v) => [k, v])));
-  return wanted.length === 0 ? 0 : lib.store.availability.prefetchOwedBy(deviceUuid, JSON.stringify(wanted));
+export function prefetchWanted(lib: Library, eager: readonly SidecarKind[]): string {
+  return JSON.stringify([...wantedVariants(lib, eager)].flatMap(([k, vs]) => (vs.has('*') ? [[k, '*']] : [...vs].map((v) => [k, v]))));
 }
 
 /** The eager kinds' variants this device's generation policy wants: the library's for this device type and any of this device's locations' own. */
