@@ -16,6 +16,13 @@ export interface SyncPeerStatus {
   bytes_fetched: number;
   files_fetched: number;
   failures: number;
+  /** A pull from it runs now (the first after pairing, a change it told of). */
+  pulling: boolean;
+  /** Its files listed here, and how many its locations hold (as it last said): the first pull's progress. */
+  files_listed: number;
+  files_total: number;
+  /** Sidecars it has that prefetch still has to fetch here (0 once prefetch caught up). */
+  to_fetch: number;
 }
 
 /** `vss sidecars get`: where the sidecar came from, or why there is none. */

@@ -430,6 +430,24 @@ export class AvailabilityStore {
     ).all(kindsJson, this.knownDevice(this.deviceUuid) ?? -1, after[0] === '' ? Buffer.alloc(0) : uuidBytes(after[0]), after[1], after[2], limit);
   }
 
+  /**
+   * How many of DEVICE's ready sidecars prefetch would still fetch here: of WANTED (a JSON array
+   * of [kind, variant], variant '*' for any), of contents this library knows, neither ready here
+   * nor being made (the candidates of prefetchCandidates that DEVICE has, counted).
+   */
+  prefetchOwedBy(deviceUuid: string, wantedJson: string): number {
+    const device = this.knownDevice(deviceUuid);
+    if (device === undefined) return 0;
+    const c = uuidText('a.content');
+    return this.sql<[number, string], number>(
+      `SELECT COUNT(*) FROM sidecar_availability a JOIN availability_names n ON n.id = a.name
+       WHERE a.device = ? AND a.has = 1
+         AND EXISTS (SELECT 1 FROM json_each(?) w WHERE w.value ->> 0 = n.kind AND (w.value ->> 1 = '*' OR w.value ->> 1 = n.variant))
+         AND (EXISTS (SELECT 1 FROM content_identities ci WHERE ci.uuid = ${c}) OR EXISTS (SELECT 1 FROM peer_contents pc WHERE pc.content_uuid = ${c}))
+         AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = ${c} AND s.kind = n.kind AND s.variant = n.variant AND s.status IN ('ready', 'generating'))`,
+    ).pluck().get(device, wantedJson)!;
+  }
+
   // ---- who has a sidecar, every device's rows (presence) ----
 
   /**

@@ -11,6 +11,7 @@ import { remoteOriginal, type RemoteOriginal } from './library/get-original.js';
 import type { FeedName } from './messages/table.js';
 import type { PeerLink, RemoteDevice } from './peer-link.js';
 import { startPrefetch, type Prefetch } from './prefetch.js';
+import { kickPrefetchOnPeerChanges } from './prefetch-kicks.js';
 import { fetchFirstWith, resolveWithSettings, type ResolveAnswer } from './resolver.js';
 import { readSyncSettings, type SyncSettings } from './sync-settings.js';
 import { Fetcher } from './transfer/fetcher.js';
@@ -134,7 +135,7 @@ export class LibraryLink {
     // Shared data grew (a change made here, or taken in from another member: what one member hears,
     // every member it is connected to hears): every connected peer but the one it came from is told.
     this.offs.push(lib.events.on('shared:changed', (e) => this.feeds.shared.changed(e.from)));
-    this.offs.push(lib.events.on('availability:changed', () => this.prefetch.kick()));
+    this.offs.push(kickPrefetchOnPeerChanges(lib.events, { kick: () => this.prefetch.kick() }));
     this.prefetch = startPrefetch({ lib, fetcher: this.fetcher, settings: () => this.settings(), log: opts.log });
     this.offs.push(lib.events.on('index:done', () => this.libraryMayHaveChanged()));
     // A location removed numbers no folder: peers are told all the same.
@@ -159,6 +160,11 @@ export class LibraryLink {
     return new Set(this.peers.connected().map((r) => r.deviceUuid));
   }
 
+  /** Whether a pull from DEVICEUUID is under way now, of any feed (its first after pairing, say). */
+  pulling(deviceUuid: string): boolean {
+    return Object.values(this.feeds).some((f) => f.pulling(deviceUuid));
+  }
+
   /** The library itself (its own rows are served from it). */
   get library(): Library {
     return this.opts.lib;
@@ -167,6 +173,11 @@ export class LibraryLink {
   /** R connected: every feed is pulled from it, then prefetch looks again. */
   connected(r: RemoteDevice): void {
     this.pullFeeds(r, () => this.prefetch.kick());
+  }
+
+  /** R was just paired: told that every feed here is there to pull (its first pull may have been refused, this library not open here yet). */
+  paired(r: RemoteDevice): void {
+    for (const f of Object.values(this.feeds)) f.tell(r.deviceUuid);
   }
 
   /** R said its FEED of this library changed: pulled from it. */

@@ -96,6 +96,10 @@ export class PeerService {
       network: this.network,
       host: opts.host,
       attach: (lib) => this.attach(lib),
+      paired: (lib, peerId) => {
+        const r = this.network.remoteOf(peerId);
+        if (r) this.links.get(lib.id)?.link.paired(r);
+      },
       forgetIn: (libraryId, deviceUuid) => this.linkOf(libraryId)?.forgetDevice(deviceUuid),
     });
     this.periodic = setInterval(() => {

@@ -8,7 +8,7 @@ import type { Library } from '../library/library.js';
 import { sidecarAddress } from '../sidecars/address.js';
 import { SidecarManager } from '../sidecars/manager.js';
 import { tempDir } from '../../test/helpers.js';
-import { startPrefetch, type Prefetch } from './prefetch.js';
+import { prefetchWanted, startPrefetch, type Prefetch } from './prefetch.js';
 import { foregroundRequest } from './prefetch-foreground.js';
 import { deviceWithFolder, LibraryCopyFetcher, photos } from './resolver-test-peer.js';
 import { DEFAULT_SYNC_SETTINGS, type SyncSettings } from './sync-settings.js';
@@ -79,6 +79,21 @@ describe('prefetch between two real libraries (B made grid and detail thumbnails
     const variants = [...new Set(new SidecarManager(a.lib).list().map((s) => s.variant))].sort();
     assert.deepEqual(variants, ['grid@1x', 'grid@2x']);
     assert.ok(peer.calls.length >= (2 * N) / 5 && peer.calls.every((c) => c.priority === 'prefetch' && c.count <= 5));
+  });
+
+  it('says how many sidecars it still owes from a device (sync status): the wanted variants it has, down to none once fetched', async () => {
+    const other = b.lib.device.uuid;
+    const prefetchOwedBy = (lib: Library, device: string, eager: Array<'thumb' | 'ocr'>) => lib.store.availability.prefetchOwedBy(device, prefetchWanted(lib, eager));
+    // Grid@1x and grid@2x of each content: icon@1x is not wanted here, OCR is no eager kind.
+    assert.equal(prefetchOwedBy(a.lib, other, ['thumb']), 2 * N);
+    assert.equal(prefetchOwedBy(a.lib, other, ['thumb', 'ocr']), 2 * N);
+    assert.equal(prefetchOwedBy(a.lib, other, []), 0);
+    assert.equal(prefetchOwedBy(a.lib, a.lib.device.uuid, ['thumb']), 0);
+    running = startPrefetch({ lib: a.lib, fetcher: peer, settings: settings(), log });
+    await until(() => running!.status().passes >= 1, 20_000, 'a pass');
+    await running.stop();
+    running = undefined;
+    assert.equal(prefetchOwedBy(a.lib, other, ['thumb']), 0);
   });
 
   it('keeps to one batch in flight while a user is asking, up to maxConcurrent otherwise', async () => {

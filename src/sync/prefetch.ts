@@ -212,6 +212,14 @@ export function startPrefetch(opts: PrefetchOptions): Prefetch {
   };
 }
 
+/**
+ * What prefetch fetches into LIB under EAGER, as a JSON array of [kind, variant] (variant '*': any),
+ * for counting what a device is still owed (`vss sync status`, the availability store's prefetchOwedBy).
+ */
+export function prefetchWanted(lib: Library, eager: readonly SidecarKind[]): string {
+  return JSON.stringify([...wantedVariants(lib, eager)].flatMap(([k, vs]) => (vs.has('*') ? [[k, '*']] : [...vs].map((v) => [k, v]))));
+}
+
 /** The eager kinds' variants this device's generation policy wants: the library's for this device type and any of this device's locations' own. */
 function wantedVariants(lib: Library, eager: readonly SidecarKind[]): Map<SidecarKind, Set<string>> {
   const dtype = deviceType();

@@ -26,6 +26,11 @@ export class SerialRuns {
     }
   }
 
+  /** Whether a run of KEY is under way. */
+  isRunning(key: string): boolean {
+    return this.running.has(key);
+  }
+
   stop(): void {
     this.stopped = true;
   }

@@ -9,15 +9,16 @@ export function registerSyncCommands(program: Command): void {
 
   sync
     .command('status')
-    .description('per paired device: online, last exchange, change number, entries known, bytes fetched')
+    .description('per paired device: online, last exchange, change number, entries known, bytes fetched, its files listed here, sidecars still to fetch')
     .action(async function (this: Command) {
       await withLibrary(this, async (lib) => {
         const peers = await lib.sync.status();
         if (globals(this).json) return printJson(peers);
         if (peers.length === 0) return printLine('No paired devices share this library.');
         for (const p of peers) {
-          printLine(`${p.name}  ${p.device_id}  ${p.online ? 'online' : 'offline'}`);
+          printLine(`${p.name}  ${p.device_id}  ${p.online ? 'online' : 'offline'}${p.pulling ? '  pulling' : ''}`);
           printLine(`  last exchange ${p.last_exchange ?? 'never'}, seq ${p.seq}, ${p.entries} entries; fetched ${p.files_fetched} files, ${formatBytes(p.bytes_fetched)}${p.failures > 0 ? `, ${p.failures} failures` : ''}`);
+          printLine(`  its files listed here: ${p.files_listed} of ${p.files_total}; sidecars still to fetch: ${p.to_fetch}`);
         }
       }, 'read');
     });

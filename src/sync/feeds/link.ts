@@ -59,6 +59,11 @@ export class FeedLink<F extends FeedName, R> {
     });
   }
 
+  /** Whether a pull from DEVICEUUID is under way. */
+  pulling(deviceUuid: string): boolean {
+    return this.pulls.isRunning(deviceUuid);
+  }
+
   /** The feed changed here (EXCEPT: the device the change came from): the connected peers are told shortly. */
   changed(except: string | null = null): void {
     this.owe(except);
@@ -68,6 +73,12 @@ export class FeedLink<F extends FeedName, R> {
       this.tellOwed();
     }, this.o.noticeDebounceMs);
     this.timer.unref();
+  }
+
+  /** DEVICEUUID, if connected, is told now that the feed is there to pull (a newly paired device). */
+  tell(deviceUuid: string): void {
+    this.owed.set(deviceUuid, this.o.noticeTries);
+    this.tellOwed();
   }
 
   /** Every connected peer but EXCEPT is owed a notice (sent at the next `tellOwed`). */

@@ -30,6 +30,12 @@ export interface PairingServiceOptions {
   host: LibraryHost;
   /** Link a library now shared with a paired device. */
   attach(lib: SyncedLibrary): void;
+  /**
+   * PEERID was just paired in LIB: it is told every feed of LIB here is there to pull. Its own
+   * first pull may have come before LIB was open here (the side that joins a library joins it as
+   * the pairing ends, the other side pulls as it ends), and been refused.
+   */
+  paired(lib: SyncedLibrary, peerId: string): void;
   /** Forget an unpaired device in one library it shared (its availability there). */
   forgetIn(libraryId: string, deviceUuid: string): void;
 }
@@ -82,6 +88,7 @@ export class PairingService {
     this.opts.attach(lib);
     // The pairing's own connection stays: treat it as a paired device's connect (pull, note its addresses).
     network.pairedOn(peer.peer_id);
+    this.opts.paired(lib, peer.peer_id);
     log.info({ device: peer.device_uuid, name: peer.name, library: lib.id }, 'paired (this device showed the code)');
     return { device_id: peer.device_uuid, name: peer.name, library_id: lib.id, library_path: lib.path };
   }
@@ -119,6 +126,7 @@ export class PairingService {
       const lib = mine?.id === joined.library.id ? mine : this.joinOrUndo(joined.device, joined.library);
       this.opts.attach(lib);
       network.pairedOn(joined.device.peer_id);
+      this.opts.paired(lib, joined.device.peer_id);
       log.info({ device: joined.device.device_uuid, name: joined.device.name, library: lib.id }, 'paired (this device joined)');
       return { device_id: joined.device.device_uuid, name: joined.device.name, library_id: lib.id, library_path: lib.path };
     } finally {
