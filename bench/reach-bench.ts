@@ -25,7 +25,8 @@
  *     every 15 ms. Anchor: the same file's row in the laptop's own index.    target p99 < 3 s
  *  4. the relay's cost of carrying the transfer: its CPU (utime + stime from /proc) per MiB, and
  *     its peak RSS during it (VmHWM, reset before through /proc/PID/clear_refs; VmRSS polled
- *     too) — the relay daemon for `content get`, the bare relay for the anchor.
+ *     too) — the relay daemon for `content get`, the bare relay for the anchor; also less what each
+ *     spends idle over the same time (its CPU a second, measured for 3 s before the rounds).
  * Prints a table and one line of JSON. --keep keeps the data dirs (the daemons' logs) and says where. Every process started is ended by its pid, and the
  * namespaces removed, whatever happens (Ctrl-C too).
  */
@@ -406,7 +407,14 @@ async function benchPropagation(h: Homes, files: number, everyMs: number): Promi
 
 interface TransferRound { anchor: number; ours: number; anchorCost: RelayCost; oursCost: RelayCost }
 
-async function benchTransfer(h: Homes, mib: number, runs: number): Promise<{ rounds: TransferRound[]; cliMs: number }> {
+/** CPU ms a second PIDS spend idle, over MS (a transfer's time counts their idle work too: taken off for a net figure). */
+async function idleCpu(pids: number[], ms: number): Promise<number[]> {
+  const before = pids.map((p) => procSample(p).ticks);
+  await sleep(ms);
+  return pids.map((p, i) => ((procSample(p).ticks - before[i]!) * 1000) / CLK_TCK / (ms / 1000));
+}
+
+async function benchTransfer(h: Homes, mib: number, runs: number): Promise<{ rounds: TransferRound[]; cliMs: number; idle: { daemon: number; bare: number } }> {
   console.log(`\n== 2. ${mib} MiB from the laptop to the desktop through the relay, ${runs} rounds ==`);
   const bytes = mib * MiB;
   const desk = join(h.loc, '..', 'desk');
@@ -439,6 +447,8 @@ async function benchTransfer(h: Homes, mib: number, runs: number): Promise<{ rou
       cliRuns.push(performance.now() - t);
     }
 
+    const [idleDaemon, idleBare] = await idleCpu([h.relay.pid!, relay.pid], 3_000);
+    console.log(`  idle, before: relay daemon ${num(idleDaemon!)} ms CPU a second, bare relay ${num(idleBare!)} ms`);
     const rounds: TransferRound[] = [];
     for (let i = 0; i < runs; i++) {
       const a = await relayCost(relay.pid, () => receiver.ask<{ ms: number }>({ pull: senderAt, bytes }, 300_000));
@@ -454,7 +464,7 @@ async function benchTransfer(h: Homes, mib: number, runs: number): Promise<{ rou
       rounds.push({ anchor: a.value.ms, ours: o.value, anchorCost: a.cost, oursCost: o.cost });
       console.log(`  round ${i + 1}: bare stream ${ms(a.value.ms)} (${num(mib / (a.value.ms / 1000))} MiB/s), content get ${ms(o.value)} (${num(mib / (o.value / 1000))} MiB/s) = ${num((a.value.ms / o.value) * 100)}%; relay CPU per MiB: bare ${num(a.cost.cpuMs / mib)} ms, daemon ${num(o.cost.cpuMs / mib)} ms; relay peak RSS: bare ${num(a.cost.peakKB / 1024)} MiB (from ${num(a.cost.baseKB / 1024)}), daemon ${num(o.cost.peakKB / 1024)} MiB (from ${num(o.cost.baseKB / 1024)})`);
     }
-    return { rounds, cliMs: median(cliRuns) };
+    return { rounds, cliMs: median(cliRuns), idle: { daemon: idleDaemon!, bare: idleBare! } };
   } finally {
     for (const n of nodes.reverse()) await n.stop();
   }
@@ -505,6 +515,9 @@ async function main(): Promise<void> {
     const share = oursRate / anchorRate;
     const cpuOurs = median(t.map((r) => r.oursCost.cpuMs)) / o.mib;
     const cpuBare = median(t.map((r) => r.anchorCost.cpuMs)) / o.mib;
+    // Less what each relay spends idle over the same time (the daemon's own upkeep, a longer window).
+    const netOurs = median(t.map((r) => r.oursCost.cpuMs - (transfer.idle.daemon * r.ours) / 1000)) / o.mib;
+    const netBare = median(t.map((r) => r.anchorCost.cpuMs - (transfer.idle.bare * r.anchor) / 1000)) / o.mib;
     const rssOurs = Math.max(...t.map((r) => Math.max(r.oursCost.peakKB || 0, r.oursCost.polledKB))) / 1024;
     const rssBare = Math.max(...t.map((r) => Math.max(r.anchorCost.peakKB || 0, r.anchorCost.polledKB))) / 1024;
     const rssOursBase = median(t.map((r) => r.oursCost.baseKB)) / 1024;
@@ -525,6 +538,7 @@ async function main(): Promise<void> {
     summary.add({ what: '    anchor: listed in the laptop\'s own index p50 / p99', value: `${ms(quantile(own, 0.5))} / ${ms(quantile(own, 0.99))}`, ratio: '', target: '', ok: null });
     summary.add({ what: '4. relay daemon CPU per MiB relayed', value: `${num(cpuOurs)} ms`, ratio: `${num(cpuOurs / cpuBare)}× bare relay`, target: '', ok: null });
     summary.add({ what: '    bare relay CPU per MiB relayed', value: `${num(cpuBare)} ms`, ratio: '', target: '', ok: null });
+    summary.add({ what: '    less each relay\'s idle CPU over the same time: daemon / bare', value: `${num(netOurs)} / ${num(netBare)} ms`, ratio: `${num(netOurs / netBare)}×`, target: '', ok: null });
     summary.add({ what: '    relay daemon peak RSS during the transfers (idle before)', value: `${num(rssOurs)} MiB`, ratio: `idle ${num(rssOursBase)} MiB`, target: '', ok: null });
     summary.add({ what: '    bare relay peak RSS during the transfers', value: `${num(rssBare)} MiB`, ratio: '', target: '', ok: null });
     summary.print();
@@ -534,7 +548,7 @@ async function main(): Promise<void> {
       connect_ms: { daemon_p50: Math.round(median(daemon)), daemon_max: Math.round(Math.max(...daemon)), bare_p50: Math.round(median(raw)), bare_max: Math.round(Math.max(...raw)), rounds: daemon.length },
       transfer: { mib: o.mib, ours_mib_s: r1(oursRate), anchor_mib_s: r1(anchorRate), ratio: Math.round(share * 1000) / 1000, ours_less_cli_mib_s: r1(lessCli), cli_ms: Math.round(transfer.cliMs), rounds: t.length },
       propagation_ms: { p50: Math.round(quantile(desk, 0.5)), p99: Math.round(quantile(desk, 0.99)), max: Math.round(Math.max(...desk)), own_p99: Math.round(quantile(own, 0.99)), files: prop.length, lost },
-      relay: { daemon_cpu_ms_per_mib: r1(cpuOurs), bare_cpu_ms_per_mib: r1(cpuBare), daemon_peak_rss_mib: r1(rssOurs), bare_peak_rss_mib: r1(rssBare) },
+      relay: { daemon_cpu_ms_per_mib: r1(cpuOurs), bare_cpu_ms_per_mib: r1(cpuBare), daemon_net_cpu_ms_per_mib: r1(netOurs), bare_net_cpu_ms_per_mib: r1(netBare), daemon_peak_rss_mib: r1(rssOurs), bare_peak_rss_mib: r1(rssBare) },
     }));
   } finally {
     await Promise.all(daemons.map((d) => stopDaemon(d)));
