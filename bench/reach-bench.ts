@@ -27,8 +27,9 @@
  *     its peak RSS during it (VmHWM, reset before through /proc/PID/clear_refs; VmRSS polled
  *     too) — the relay daemon for `content get`, the bare relay for the anchor; also less what each
  *     spends idle over the same time (its CPU a second, measured for 3 s before the rounds).
- * Prints a table and one line of JSON. --keep keeps the data dirs (the daemons' logs) and says where. Every process started is ended by its pid, and the
- * namespaces removed, whatever happens (Ctrl-C too).
+ * Prints a table and one line of JSON. --keep keeps the data dirs (the daemons' logs) and says
+ * where. Every process started is ended by its pid, and the namespaces removed, whatever happens
+ * (Ctrl-C too).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
