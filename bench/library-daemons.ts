@@ -74,8 +74,9 @@ export async function cliJson<T>(d: Device, args: string[]): Promise<T> {
   return JSON.parse(r.stdout) as T;
 }
 
-export async function startDaemon(d: Device): Promise<void> {
-  const s = await cliJson<{ pid?: number }>(d, ['daemon', 'start', '--listen', `/ip4/${d.ip}/tcp/0`]);
+/** Start D's daemon; ARGS: what `daemon start` is given (by default, a listen address on D's IP, any port). */
+export async function startDaemon(d: Device, args: string[] = ['--listen', `/ip4/${d.ip}/tcp/0`]): Promise<void> {
+  const s = await cliJson<{ pid?: number }>(d, ['daemon', 'start', ...args]);
   if (typeof s.pid !== 'number') throw new Error(`${d.name}: daemon start told no pid`);
   d.pid = s.pid;
   running.set(s.pid, d.dataDir);
