@@ -87,7 +87,7 @@ export class PeerNetwork {
   /** Paired devices whose connection dropped, to be dialled again soon. */
   private readonly lossRedials = new Map<string, NodeJS.Timeout>();
   /** The direct dial of each peer under way, which a relay's turn cuts short. */
-  private readonly directCuts = new Map<string, AbortController>();
+  private readonly directCuts = new Map<string, { cut: AbortController; settled: Promise<void> }>();
   /** Peers being dialled through relays. */
   private readonly relayDialling = new Set<string>();
   /** When each paired device (by uuid) was last connected. */
@@ -490,7 +490,8 @@ export class PeerNetwork {
     }
     const queue = fresh.slice(0, DIAL_ADDRS);
     this.dialling.set(peerId, queue);
-    if (want === 'any') this.directCuts.set(peerId, cut);
+    let settled!: () => void;
+    if (want === 'any') this.directCuts.set(peerId, { cut, settled: new Promise<void>((r) => (settled = r)) });
     try {
       for (let tried = 0; queue.length > 0 && tried < 2 * DIAL_ADDRS; tried++) {
         const addr = queue.shift()!;
@@ -506,7 +507,8 @@ export class PeerNetwork {
       }
     } finally {
       this.dialling.delete(peerId);
-      if (this.directCuts.get(peerId) === cut) this.directCuts.delete(peerId);
+      if (this.directCuts.get(peerId)?.cut === cut) this.directCuts.delete(peerId);
+      settled?.();
     }
   }
 
@@ -517,7 +519,10 @@ export class PeerNetwork {
     try {
       if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs).unref());
       if (this.stopped || this.node !== node || node.connectedPeers().includes(peerId)) return;
-      this.directCuts.get(peerId)?.abort();
+      // The direct dial cut, and gone: libp2p would join a dial of the same peer to it, and fail with it.
+      const direct = this.directCuts.get(peerId);
+      direct?.cut.abort();
+      await direct?.settled;
       for (const addr of addrs.slice(0, DIAL_ADDRS)) {
         if (this.stopped || this.node !== node || node.connectedPeers().includes(peerId)) return;
         try {
@@ -535,6 +540,8 @@ export class PeerNetwork {
           // The next relay.
         }
       }
+      // No path now: tried again soon (2 s, 4 s, …), not only at the next round.
+      if (!this.stopped && this.node === node && !node.connectedPeers().includes(peerId)) this.redialSoon(node, peerId, 1);
     } finally {
       this.relayDialling.delete(peerId);
     }
