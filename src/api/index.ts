@@ -11,7 +11,7 @@ export type { VssClient, LibraryClient, LocationsClient, ContentClient, Sidecars
 export { MAX_LIMIT as SEARCH_MAX_LIMIT } from '../search/search-query.js';
 export type { ScoreKind, SearchApi, SearchAnswer, SearchLocator, SearchOptions, SearchResult, SearchSource, SemanticLocator } from './search.js';
 export type { ConnectedDevice, PairingCodeInfo, PairedInfo, PairedDeviceItem, SyncPeerStatus, ResolveAnswer } from './peer-types.js';
-export { looksLikeInvite } from '../wire/peers.js';
+export { looksLikeInvite } from '../sync/pairing/invite-prefix.js';
 export type { LibrariesApi } from './libraries.js';
 export type { LocationsApi, AddLocationInput, LocationInfo, LocationWatching, LocationWatchStatus } from './locations.js';
 export type { BrowseApi, ContentDetail, DetailPath, DetailDevice, DetailSidecar, GridDay, GridDays, GridItem, GridPage, FolderEntry, FolderListing } from './browse.js';

@@ -43,11 +43,3 @@ export interface PairedDeviceItem {
   /** The connection's last measured round trip (ms), while connected. */
   rtt_ms: number | null;
 }
-
-/** How an invite (`pair start`'s `invite`) begins: `pair join` tells it from twelve words by it. */
-export const INVITE_PREFIX = 'vss-invite:';
-
-/** Whether TEXT is meant as an invite (not twelve words). */
-export function looksLikeInvite(text: string): boolean {
-  return text.trim().toLowerCase().startsWith(INVITE_PREFIX);
-}

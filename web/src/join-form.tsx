@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { api } from './api.js';
 import { API } from './api-paths.js';
 import { reportError } from './errors.js';
-import { looksLikeInvite } from '../../src/wire/peers.js';
+import { looksLikeInvite } from '../../src/sync/pairing/invite-prefix.js';
 import type { PairedInfo } from './types.js';
 
 /** "Join": the 12 words shown on the other device (found on the network, or at the peer address given), or its invite (from anywhere). */

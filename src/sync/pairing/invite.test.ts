@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
-import { looksLikeInvite } from '../../wire/peers.js';
+import { looksLikeInvite } from './invite-prefix.js';
 import { newPairingCode } from './code.js';
 import { INVITE_MAX_ADDRS, INVITE_MAX_CHARS, makeInvite, parseInvite } from './invite.js';
 

@@ -1,7 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id';
 import { VssError } from '../../core/errors.js';
 import { isLoopbackAddr, isRelayedAddr, parseMultiaddr } from '../net/peer-node.js';
-import { INVITE_PREFIX, looksLikeInvite } from '../../wire/peers.js';
+import { INVITE_PREFIX, looksLikeInvite } from './invite-prefix.js';
 import { parsePairingCode } from './code.js';
 
 /**
