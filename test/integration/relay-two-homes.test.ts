@@ -17,9 +17,9 @@ import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'n
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { json, outputOf, pairingCodeOf, tempDir, until, within, VSS_BIN, type CliResult } from '../helpers.js';
-import { cliInNs, spawnInNs } from '../net/netns.js';
-import { makeTwoHomes, twoHomesSkipReason, type Host, type TwoHomes } from '../net/two-homes.js';
+import { json, outputOf, pairingCodeOf, tempDir, until, within, VSS_BIN } from '../helpers.js';
+import { spawnInNs } from '../net/netns.js';
+import { homesCli, makeTwoHomes, twoHomesSkipReason, type Host, type TwoHomes } from '../net/two-homes.js';
 import { launchBrowser, newPage } from '../browser/launch.js';
 import { UI_SKIP } from '../browser/ui-library.js';
 
@@ -40,30 +40,11 @@ describe('two homes behind NAT, one library through a relay the user runs', { sk
     b: { VSS_DATA_DIR: join(tmp.path, 'desktop') },
   };
   const children: ChildProcess[] = [];
-  const cli = (host: Host, args: string[]): Promise<CliResult> => cliInNs(net.ns[host], args, env[host]);
-  const ok = async (host: Host, args: string[]): Promise<CliResult> => {
-    const r = await cli(host, args);
-    assert.equal(r.code, 0, `${host}: vss ${args.join(' ')}: ${r.stderr}`);
-    return r;
-  };
+  const { cli, ok, pairByInvite } = homesCli(() => net, env);
   const status = async (host: Host) => json<Status>(await ok(host, ['daemon', 'status', '--json']));
   const devices = async (host: Host) => json<Device[]>(await ok(host, ['devices', 'list', '--json']));
   const photos = join(tmp.path, 'photos');
   const inbox = join(tmp.path, 'laptop-inbox');
-
-  /** HOST shows a code (`pair start --json`); JOINER joins it by the invite alone. */
-  async function pairByInvite(host: Host, joiner: Host): Promise<void> {
-    const starter = spawnInNs(net.ns[host], [VSS_BIN, 'pair', 'start', '--json'], env[host]);
-    children.push(starter);
-    const exited = new Promise<number | null>((r) => starter.on('exit', (c) => r(c)));
-    let first = '';
-    starter.stdout!.on('data', (d: Buffer) => (first += d.toString()));
-    await pairingCodeOf(starter, 30_000);
-    const { invite } = JSON.parse(first.split('\n')[0]!) as { invite: string };
-    assert.match(invite, /^vss-invite:/);
-    await ok(joiner, ['pair', 'join', invite, '--json']);
-    assert.equal(await within('pair start ends once paired', 30_000, exited), 0);
-  }
 
   before(async () => {
     // Home B's router is a symmetric NAT (a new port for every connection): a relay does not care.

@@ -11,9 +11,8 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { json, pairingCodeOf, tempDir, until, within, VSS_BIN, type CliResult } from '../helpers.js';
-import { cliInNs, spawnInNs } from '../net/netns.js';
-import { makeTwoHomes, twoHomesSkipReason, type Host, type TwoHomes } from '../net/two-homes.js';
+import { json, tempDir, until } from '../helpers.js';
+import { homesCli, makeTwoHomes, twoHomesSkipReason, type Host, type TwoHomes } from '../net/two-homes.js';
 
 interface Status { running: boolean; pid: number | null; peer_id: string; listen: string[] }
 interface Device { name: string; reached: string | null }
@@ -39,37 +38,17 @@ describe('a port mapped with UPnP on a real router (miniupnpd in a namespace)', 
     a: { VSS_DATA_DIR: join(tmp.path, 'laptop'), ...(process.env.VSS_DEBUG_UPNP ? { DEBUG: 'libp2p:upnp*' } : {}) },
     b: { VSS_DATA_DIR: join(tmp.path, 'desktop') },
   };
-  const cli = (host: Host, args: string[]): Promise<CliResult> => cliInNs(net.ns[host], args, env[host]);
-  const ok = async (host: Host, args: string[]): Promise<CliResult> => {
-    const r = await cli(host, args);
-    assert.equal(r.code, 0, `${host}: vss ${args.join(' ')}: ${r.stderr}`);
-    return r;
-  };
+  const { cli, ok, pairByInvite } = homesCli(() => net, env);
   const status = async (host: Host) => json<Status>(await ok(host, ['daemon', 'status', '--json']));
   const inRouter = (...args: string[]): string => execFileSync('ip', ['netns', 'exec', net.router.a, ...args], { encoding: 'utf8' });
   // miniupnpd-iptables writes through libiptc: the legacy tables (Debian's `iptables` is the nft one).
   const mappings = (): string => inRouter('iptables-legacy', '-t', 'nat', '-S', 'MINIUPNPD');
 
-  async function pairByInvite(host: Host, joiner: Host): Promise<void> {
-    const starter = spawnInNs(net.ns[host], [VSS_BIN, 'pair', 'start', '--json'], env[host]);
-    const exited = new Promise<number | null>((r) => starter.on('exit', (c) => r(c)));
-    let out = '';
-    starter.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    try {
-      await pairingCodeOf(starter, 30_000);
-      const { invite } = JSON.parse(out.split('\n')[0]!) as { invite: string };
-      await ok(joiner, ['pair', 'join', invite]);
-      assert.equal(await within('pair start ends once paired', 30_000, exited), 0);
-    } finally {
-      if (starter.exitCode === null) starter.kill('SIGKILL');
-    }
-  }
-
   before(async () => {
     net = makeTwoHomes('up', SUBNET, { internet: INTERNET });
-    // The chains miniupnpd adds its rules to (what its iptables_init.sh makes), ahead of the router's own.
     // The router's own firewall (nft) lets in what a port mapping sends in, as a home router does.
     inRouter('iptables', '-I', 'FORWARD', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'ACCEPT');
+    // The chains miniupnpd adds its rules to (what its iptables_init.sh makes), ahead of the router's own.
     inRouter('iptables-legacy', '-t', 'nat', '-N', 'MINIUPNPD');
     inRouter('iptables-legacy', '-t', 'nat', '-I', 'PREROUTING', '-i', 'wan', '-j', 'MINIUPNPD');
     inRouter('iptables-legacy', '-t', 'filter', '-N', 'MINIUPNPD');

@@ -5,8 +5,10 @@
  * share one "internet" bridge; nothing routes from one home into the other, so the two devices
  * reach each other only through the relay. Every address lives inside these namespaces.
  */
+import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { netnsSkipReason } from './netns.js';
+import { pairingCodeOf, within, VSS_BIN, type CliResult } from '../helpers.js';
+import { cliInNs, netnsSkipReason, spawnInNs } from './netns.js';
 
 export type Host = 'relay' | 'a' | 'b';
 
@@ -109,4 +111,39 @@ export function makeTwoHomes(name: string, subnet: number, opts: { symmetricB?: 
       return `${prefix}.2`;
     },
   };
+}
+
+/** The real CLI on each host of a TwoHomes, each with its own data dir in ENV. */
+export interface HomesCli {
+  cli(host: Host, args: string[]): Promise<CliResult>;
+  /** The CLI, asserted to exit 0 (the failure names the host, the command and its stderr). */
+  ok(host: Host, args: string[]): Promise<CliResult>;
+  /** HOST shows a code (`pair start --json`); JOINER joins it by the invite alone, wherever it is. */
+  pairByInvite(host: Host, joiner: Host): Promise<void>;
+}
+
+/** NET: the topology, once made (the tests make it in `before`). */
+export function homesCli(net: () => TwoHomes, env: Record<Host, Record<string, string>>): HomesCli {
+  const cli = (host: Host, args: string[]): Promise<CliResult> => cliInNs(net().ns[host], args, env[host]);
+  const ok = async (host: Host, args: string[]): Promise<CliResult> => {
+    const r = await cli(host, args);
+    assert.equal(r.code, 0, `${host}: vss ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  const pairByInvite = async (host: Host, joiner: Host): Promise<void> => {
+    const starter = spawnInNs(net().ns[host], [VSS_BIN, 'pair', 'start', '--json'], env[host]);
+    const exited = new Promise<number | null>((r) => starter.on('exit', (c) => r(c)));
+    let out = '';
+    starter.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await pairingCodeOf(starter, 30_000);
+      const { invite } = JSON.parse(out.split('\n')[0]!) as { invite: string };
+      assert.match(invite, /^vss-invite:/);
+      await ok(joiner, ['pair', 'join', invite]);
+      assert.equal(await within('pair start ends once paired', 30_000, exited), 0);
+    } finally {
+      if (starter.pid !== undefined && starter.exitCode === null && starter.signalCode === null) process.kill(starter.pid, 'SIGKILL');
+    }
+  };
+  return { cli, ok, pairByInvite };
 }
