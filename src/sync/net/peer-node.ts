@@ -33,6 +33,9 @@ export interface PeerNodeOptions {
   upnp?: boolean;
 }
 
+/** Circuits a relay opens from one device at once, and to one device (the protocol's defaults: 32 and 300). */
+const RELAY_CIRCUITS_PER_DEVICE = 16;
+
 /** How long a stop waits for libp2p to close its connections before going on. */
 const STOP_WITHIN_MS = 4_000;
 
@@ -69,7 +72,13 @@ export class PeerNode {
     const paired = (peer: PeerId) => opts.isPaired(peer.toString());
     const services = {
       identify: identify(),
-      ...(opts.relay ? { relay: circuitRelayServer({ reservations: { applyDefaultLimit: false, maxReservations: opts.relay.maxReservations } }) } : {}),
+      // Bounded in slots, and in circuits: one circuit carries every stream between two devices,
+      // so a device needs one per device it reaches through the relay at once.
+      ...(opts.relay ? { relay: circuitRelayServer({
+        reservations: { applyDefaultLimit: false, maxReservations: opts.relay.maxReservations },
+        maxInboundHopStreams: RELAY_CIRCUITS_PER_DEVICE,
+        maxOutboundStopStreams: RELAY_CIRCUITS_PER_DEVICE,
+      }) } : {}),
       // The router's word is taken for the mapping: js-libp2p's AutoNAT cannot confirm it here
       // (v1 answers over the asker's own connection and fails; v2's dial-back was aborted in the
       // namespace test). A device that cannot reach it falls back to the relay as for any address.
