@@ -32,8 +32,7 @@
  * (Ctrl-C too).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -46,7 +45,7 @@ import Database from 'better-sqlite3';
 import { makeTwoHomes, twoHomesSkipReason, type TwoHomes } from '../test/net/two-homes.js';
 import { CLK_TCK, procSample } from './daemon-procs.js';
 import { cli, cliJson, device, libraryDb, spawnCli, startDaemon, stopDaemon, waitFor, type Device } from './library-daemons.js';
-import { MiB, Summary, benchArgs, freshDir, median, num, rmrf, runMain, secs } from './util.js';
+import { MiB, Summary, benchArgs, freshDir, median, num, rmrf, runMain, secs, writeRandom } from './util.js';
 
 const RELAY_PORT = 4001;
 const ANCHOR_RELAY_PORT = 4002;
@@ -235,19 +234,6 @@ async function relayCost<T>(pid: number, fn: () => Promise<T>): Promise<{ value:
     return { value, cost: { cpuMs: ((after.ticks - before.ticks) * 1000) / CLK_TCK, peakKB: hwm, polledKB: Math.max(polledKB, after.rssKB), baseKB: before.rssKB } };
   } finally {
     clearInterval(poll);
-  }
-}
-
-function writeRandom(path: string, size: number): void {
-  const block = randomBytes(MiB);
-  const fd = openSync(path, 'w');
-  try {
-    for (let at = 0; at < size; at += block.length) {
-      block.writeUInt32LE(at / MiB, 0);
-      writeSync(fd, block, 0, Math.min(block.length, size - at));
-    }
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -16,8 +16,6 @@
  * the send as it was before /vss/drop/2.0.0 (the file's BLAKE3 first, then the offer with it).
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +26,7 @@ import { byteStream } from '@libp2p/utils';
 import { blake3File } from '../src/core/file-blake3.js';
 import { sendDrop } from '../src/sync/drop/send.js';
 import { PeerNode } from '../src/sync/net/peer-node.js';
-import { Summary, benchArgs, collectGarbage, freshDir, median, MiB, num, rmrf, runMain, secs, timeAsync } from './util.js';
+import { Summary, benchArgs, collectGarbage, freshDir, median, MiB, num, rmrf, runMain, secs, timeAsync, writeRandom } from './util.js';
 
 async function main(): Promise<void> {
   const o = benchArgs('send-bench [--mib M] [--runs R] [--keep] [--hash-first]', { mib: { default: 1024, min: 1 }, runs: { default: 3, min: 1 } }, ['keep', 'hash-first']);
@@ -148,19 +146,6 @@ async function bareStream(node: PeerNode, peer: string, file: string, size: numb
   const ack = await io.read({ bytes: 1 });
   if (ack.byteLength !== 1) throw new Error('the receiver did not confirm the bare stream');
   await stream.close();
-}
-
-function writeRandom(path: string, size: number): void {
-  const block = randomBytes(MiB);
-  const fd = openSync(path, 'w');
-  try {
-    for (let at = 0; at < size; at += block.length) {
-      block.writeUInt32LE(at / MiB, 0);
-      writeSync(fd, block, 0, Math.min(block.length, size - at));
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function cpuSecs(u: NodeJS.CpuUsage): number {

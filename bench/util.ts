@@ -1,5 +1,6 @@
 /** Small helpers shared by the benchmarks: timing, medians, number formatting, the summary table. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -152,4 +153,18 @@ export function runMain(moduleUrl: string, main: () => Promise<void>): void {
     console.error(err);
     process.exit(1);
   });
+}
+
+/** A file of SIZE random bytes at PATH, each MiB numbered in its first 4 bytes (one random block, so cheap to write). */
+export function writeRandom(path: string, size: number): void {
+  const block = randomBytes(MiB);
+  const fd = openSync(path, 'w');
+  try {
+    for (let at = 0; at < size; at += block.length) {
+      block.writeUInt32LE(at / MiB, 0);
+      writeSync(fd, block, 0, Math.min(block.length, size - at));
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

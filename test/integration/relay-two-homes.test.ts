@@ -40,7 +40,7 @@ describe('two homes behind NAT, one library through a relay the user runs', { sk
     b: { VSS_DATA_DIR: join(tmp.path, 'desktop') },
   };
   const children: ChildProcess[] = [];
-  const { cli, ok, pairByInvite } = homesCli(() => net, env);
+  const { cli, ok, pairByInvite, nameDevicesAndStartRelay, stopAll } = homesCli(() => net, env);
   const status = async (host: Host) => json<Status>(await ok(host, ['daemon', 'status', '--json']));
   const devices = async (host: Host) => json<Device[]>(await ok(host, ['devices', 'list', '--json']));
   const photos = join(tmp.path, 'photos');
@@ -52,11 +52,7 @@ describe('two homes behind NAT, one library through a relay the user runs', { sk
     mkdirSync(photos, { recursive: true });
     await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 200, g: 80, b: 40 } } }).jpeg().toFile(join(photos, 'sunset.jpg'));
     writeFileSync(join(photos, 'receipt.txt'), 'a scanned receipt');
-    await ok('relay', ['device', 'rename', 'Home server']);
-    await ok('a', ['device', 'rename', 'Laptop']);
-    await ok('b', ['device', 'rename', 'Desktop']);
-    await ok('a', ['library', 'create', 'Home', '--path', join(tmp.path, 'a-libs')]);
-    await ok('relay', ['daemon', 'start', '--relay', '--listen', `/ip4/0.0.0.0/tcp/${RELAY_PORT}`]);
+    await nameDevicesAndStartRelay(join(tmp.path, 'a-libs'), RELAY_PORT);
     await ok('a', ['daemon', 'start']);
     await ok('b', ['daemon', 'start']);
     await ok('a', ['location', 'add', photos, '--name', 'Photos', '--mode', 'deep']);
@@ -65,12 +61,7 @@ describe('two homes behind NAT, one library through a relay the user runs', { sk
   after(async () => {
     for (const c of children) if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) process.kill(c.pid, 'SIGKILL');
     if (net) {
-      for (const host of ['relay', 'a', 'b'] as const) {
-        await cli(host, ['daemon', 'stop']).catch(() => undefined);
-        // Only the daemon this test started, by its pid, if the stop did not end it.
-        const left = await cli(host, ['daemon', 'status', '--json']).then((r) => JSON.parse(r.stdout) as Status).catch(() => undefined);
-        if (left?.running && left.pid !== null) process.kill(left.pid, 'SIGKILL');
-      }
+      await stopAll();
       net.remove();
     }
     tmp.cleanup();

@@ -38,7 +38,7 @@ describe('a port mapped with UPnP on a real router (miniupnpd in a namespace)', 
     a: { VSS_DATA_DIR: join(tmp.path, 'laptop'), ...(process.env.VSS_DEBUG_UPNP ? { DEBUG: 'libp2p:upnp*' } : {}) },
     b: { VSS_DATA_DIR: join(tmp.path, 'desktop') },
   };
-  const { cli, ok, pairByInvite } = homesCli(() => net, env);
+  const { ok, pairByInvite, nameDevicesAndStartRelay, stopAll } = homesCli(() => net, env);
   const status = async (host: Host) => json<Status>(await ok(host, ['daemon', 'status', '--json']));
   const inRouter = (...args: string[]): string => execFileSync('ip', ['netns', 'exec', net.router.a, ...args], { encoding: 'utf8' });
   // miniupnpd-iptables writes through libiptc: the legacy tables (Debian's `iptables` is the nft one).
@@ -65,22 +65,12 @@ describe('a port mapped with UPnP on a real router (miniupnpd in a namespace)', 
     upnpd.stderr!.on('data', (d: Buffer) => (upnpLog += d.toString()));
     await until('miniupnpd listening', 10_000, async () => (/HTTP listening on port|Listening for NAT-PMP/.test(upnpLog) ? true : undefined));
 
-    await ok('relay', ['device', 'rename', 'Home server']);
-    await ok('a', ['device', 'rename', 'Laptop']);
-    await ok('b', ['device', 'rename', 'Desktop']);
-    await ok('a', ['library', 'create', 'Home', '--path', join(tmp.path, 'a-libs')]);
-    await ok('relay', ['daemon', 'start', '--relay', '--listen', `/ip4/0.0.0.0/tcp/${RELAY_PORT}`]);
+    await nameDevicesAndStartRelay(join(tmp.path, 'a-libs'), RELAY_PORT);
     await ok('b', ['daemon', 'start']);
   });
 
   after(async () => {
-    if (net) {
-      for (const host of ['relay', 'a', 'b'] as const) {
-        await cli(host, ['daemon', 'stop']).catch(() => undefined);
-        const left = await cli(host, ['daemon', 'status', '--json']).then((r) => JSON.parse(r.stdout) as Status).catch(() => undefined);
-        if (left?.running && left.pid !== null) process.kill(left.pid, 'SIGKILL');
-      }
-    }
+    if (net) await stopAll();
     if (upnpd?.pid !== undefined && upnpd.exitCode === null) process.kill(upnpd.pid, 'SIGKILL');
     net?.remove();
     tmp.cleanup();

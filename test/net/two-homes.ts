@@ -120,6 +120,13 @@ export interface HomesCli {
   ok(host: Host, args: string[]): Promise<CliResult>;
   /** HOST shows a code (`pair start --json`); JOINER joins it by the invite alone, wherever it is. */
   pairByInvite(host: Host, joiner: Host): Promise<void>;
+  /**
+   * The cast: "Home server" (relay: its daemon started relaying on RELAYPORT, no library),
+   * "Laptop" (a: a library at LIBS, its daemon not started) and "Desktop" (b: no library).
+   */
+  nameDevicesAndStartRelay(libs: string, relayPort: number): Promise<void>;
+  /** Stop every host's daemon; one that does not stop is killed, by the pid its own status gives. */
+  stopAll(): Promise<void>;
 }
 
 /** NET: the topology, once made (the tests make it in `before`). */
@@ -145,5 +152,19 @@ export function homesCli(net: () => TwoHomes, env: Record<Host, Record<string, s
       if (starter.pid !== undefined && starter.exitCode === null && starter.signalCode === null) process.kill(starter.pid, 'SIGKILL');
     }
   };
-  return { cli, ok, pairByInvite };
+  const nameDevicesAndStartRelay = async (libs: string, relayPort: number): Promise<void> => {
+    await ok('relay', ['device', 'rename', 'Home server']);
+    await ok('a', ['device', 'rename', 'Laptop']);
+    await ok('b', ['device', 'rename', 'Desktop']);
+    await ok('a', ['library', 'create', 'Home', '--path', libs]);
+    await ok('relay', ['daemon', 'start', '--relay', '--listen', `/ip4/0.0.0.0/tcp/${relayPort}`]);
+  };
+  const stopAll = async (): Promise<void> => {
+    for (const host of ['relay', 'a', 'b'] as const) {
+      await cli(host, ['daemon', 'stop']).catch(() => undefined);
+      const left = await cli(host, ['daemon', 'status', '--json']).then((r) => JSON.parse(r.stdout) as { running: boolean; pid: number | null }).catch(() => undefined);
+      if (left?.running && left.pid !== null) process.kill(left.pid, 'SIGKILL');
+    }
+  };
+  return { cli, ok, pairByInvite, nameDevicesAndStartRelay, stopAll };
 }
