@@ -70,12 +70,11 @@ export class PairingService {
    */
   async start(offered: SyncedLibrary | undefined, onCode: (code: PairingCodeInfo) => void, signal?: AbortSignal): Promise<PairedInfo> {
     const { network, log } = this.opts;
-    await network.ensure();
+    const node = await network.ensure();
     const session = this.host.open(this.localInfo(), offered ? { id: offered.id, name: offered.name } : undefined, { ttlMs: pairingTtlMs() });
     signal?.addEventListener('abort', () => {
       if (this.host.status()?.expiresAt === session.expiresAt) this.host.cancel();
     }, { once: true });
-    const node = await network.ensure();
     onCode({ code: session.words.join(' '), expires_at: session.expiresAt, invite: makeInvite(session.words, node.peerId, node.addresses()) });
     let peer, shared;
     try {
