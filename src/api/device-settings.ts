@@ -1,7 +1,7 @@
 import { readCpuBudget, writeCpuBudget, type CpuBudget } from '../jobs/cpu-budget.js';
 import { readSyncSettings, writeSyncSettings, type SyncSettings, type SyncSettingsPatch } from '../sync/sync-settings.js';
 import { ensureInbox, readInbox, writeInbox, type InboxSetting } from '../sync/drop/inbox.js';
-import { readNetworkSwitch, writeNetworkSwitch } from '../sync/net/network-switches.js';
+import { readNetworkSwitch, readRelayRate, writeNetworkSwitch, writeRelayRate } from '../sync/net/network-switches.js';
 
 export type { InboxSetting };
 
@@ -54,6 +54,16 @@ export class DeviceSettingsApi {
   /** Relay for paired devices, or stop; kept across restarts, taken by the daemon at its next start. */
   setRelay(on: boolean): boolean {
     return writeNetworkSwitch(this.dataDir, 'relay', on);
+  }
+
+  /** Bytes a second the relay carries for all circuits together, or null for as much as the link takes (`daemon start --relay-rate`). */
+  relayRate(): number | null {
+    return readRelayRate(this.dataDir);
+  }
+
+  /** Bound the relay's bytes a second (at least 64 KiB), or lift the bound with null; taken by the daemon at its next start. */
+  setRelayRate(bytesPerSecond: number | null): number | null {
+    return writeRelayRate(this.dataDir, bytesPerSecond);
   }
 
   /** Whether the daemon maps its port on the router (`daemon start --upnp`). */

@@ -21,3 +21,12 @@ export function parseDeviceType(value: string): DeviceType {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+const POWERS: Record<string, number> = { '': 0, K: 1, M: 2, G: 3, T: 4 };
+
+/** A count of bytes as people write it: 500000, 20M (20 MB), 2GiB. */
+export function parseBytes(v: string, name: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B?$/i.exec(v.trim());
+  if (!m) throw new UsageError(`${name} takes bytes such as 500000, 20M (20 MB) or 2GiB, not ${JSON.stringify(v)}`);
+  return Math.round(Number(m[1]) * (m[3] ? 1024 : 1000) ** POWERS[m[2]!.toUpperCase()]!);
+}

@@ -6,7 +6,7 @@ import { VssError } from '../core/errors.js';
 import { devicePeerKey } from './net/device-key.js';
 import { MemberAddresses } from './net/member-addresses.js';
 import { addrOfPeer, isLoopbackAddr, isRelayedAddr, parseMultiaddr, PeerNode, type Reached } from './net/peer-node.js';
-import { RELAY_SLOTS, readNetworkSwitch } from './net/network-switches.js';
+import { RELAY_SLOTS, readNetworkSwitch, readRelayRate } from './net/network-switches.js';
 import type { ProtocolName } from './messages/table.js';
 import type { PairedDevice, PairedDevices } from './pairing/paired-devices.js';
 import type { RemoteDevice } from './peer-link.js';
@@ -358,7 +358,7 @@ export class PeerNetwork {
       listen: this.listenAsked ? this.opts.listen : DEFAULT_LISTEN,
       admit: (p) => trust.byPeerId(p) !== undefined || this.opts.strangersWelcome(),
       isPaired: (p) => trust.byPeerId(p) !== undefined,
-      ...(readNetworkSwitch(this.opts.dataDir, 'relay') ? { relay: { maxReservations: RELAY_SLOTS } } : {}),
+      ...(readNetworkSwitch(this.opts.dataDir, 'relay') ? { relay: { maxReservations: RELAY_SLOTS, bytesPerSecond: readRelayRate(this.opts.dataDir) ?? undefined } } : {}),
       upnp: readNetworkSwitch(this.opts.dataDir, 'upnp'),
     });
     if (this.stopped) {

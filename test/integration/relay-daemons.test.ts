@@ -23,9 +23,12 @@ describe('a daemon that relays for its paired devices', () => {
     assert.equal((await runCli(['device', 'rename', 'Home server'], R)).code, 0);
     assert.equal((await runCli(['device', 'rename', 'Laptop'], A)).code, 0);
     assert.equal((await runCli(['library', 'create', 'Home', '--path', join(tmp.path, 'libs')], A)).code, 0);
-    const started = await runCli(['daemon', 'start', '--relay', ...LOOPBACK], R);
+    const refused = await runCli(['daemon', 'start', '--relay', '--relay-rate', '10K', ...LOOPBACK], R);
+    assert.equal(refused.code, 2, 'a budget a pairing could not get through is refused');
+    assert.match(refused.stderr, /--relay-rate must be at least 64 KiB/);
+    const started = await runCli(['daemon', 'start', '--relay', '--relay-rate', '5M', ...LOOPBACK], R);
     assert.equal(started.code, 0, started.stderr);
-    assert.match(started.stdout, /relay: +for the devices paired with this one/);
+    assert.match(started.stdout, /relay: +for the devices paired with this one, within 5\.0 MB\/s/);
     assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], A)).code, 0);
   });
   after(async () => {
@@ -33,9 +36,10 @@ describe('a daemon that relays for its paired devices', () => {
     tmp.cleanup();
   });
 
-  it('keeps --relay as a device setting', () => {
-    const settings = JSON.parse(readFileSync(join(R.VSS_DATA_DIR, 'device-settings.json'), 'utf8')) as { relay?: boolean };
+  it('keeps --relay and its budget as device settings', () => {
+    const settings = JSON.parse(readFileSync(join(R.VSS_DATA_DIR, 'device-settings.json'), 'utf8')) as { relay?: boolean; relay_rate?: number };
     assert.equal(settings.relay, true);
+    assert.equal(settings.relay_rate, 5_000_000);
   });
 
   it('gives a device paired with it a slot: the device lists its address through the relay', async () => {
@@ -50,10 +54,11 @@ describe('a daemon that relays for its paired devices', () => {
 
   it('stops relaying with --no-relay, kept too', async () => {
     assert.equal((await runCli(['daemon', 'stop'], R)).code, 0);
-    const started = await runCli(['daemon', 'start', '--no-relay', ...LOOPBACK], R);
+    const started = await runCli(['daemon', 'start', '--no-relay', '--relay-rate', 'unlimited', ...LOOPBACK], R);
     assert.equal(started.code, 0, started.stderr);
     assert.doesNotMatch(started.stdout, /relay:/);
-    const settings = JSON.parse(readFileSync(join(R.VSS_DATA_DIR, 'device-settings.json'), 'utf8')) as { relay?: boolean };
+    const settings = JSON.parse(readFileSync(join(R.VSS_DATA_DIR, 'device-settings.json'), 'utf8')) as { relay?: boolean; relay_rate?: number };
     assert.equal(settings.relay, undefined);
+    assert.equal(settings.relay_rate, undefined);
   });
 });

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { DeviceSettingsApi, UsageError, checkListenAddresses, appDataDir, daemonPaths, daemonStatus, listDaemons, resolveDataDir, type DaemonStatus } from '../../api/index.js';
+import { DeviceSettingsApi, UsageError, formatBytes, checkListenAddresses, appDataDir, daemonPaths, daemonStatus, listDaemons, resolveDataDir, type DaemonStatus } from '../../api/index.js';
 import { BACKGROUND_ENV, followLog, formatLogLine, runDaemon, startDaemon, stopDaemon, tailLog } from '../../daemon/index.js';
 import { globals } from '../context.js';
 import { displayPath, formatDuration, printJson, printLine } from '../output.js';
 import { onStopSignal } from '../signals.js';
+import { parseBytes } from '../parse.js';
 
 function parsePort(v: string): number {
   const n = Number(v);
@@ -40,7 +41,10 @@ function printStatus(s: DaemonStatus): void {
   if (s.peer_id !== null) printLine(`  peer id:  ${s.peer_id}`);
   for (const a of s.listen) printLine(`  listen:   ${a}`);
   const settings = new DeviceSettingsApi(s.data_dir);
-  if (settings.relay()) printLine('  relay:    for the devices paired with this one');
+  if (settings.relay()) {
+    const rate = settings.relayRate();
+    printLine(`  relay:    for the devices paired with this one${rate === null ? '' : `, within ${formatBytes(rate)}/s`}`);
+  }
   if (settings.upnp()) printLine('  upnp:     the port mapped on the router (its public address listed once another device confirmed it)');
   printLine(`  logs:     ${displayPath(daemonPaths(s.data_dir).log)}`);
 }
@@ -61,12 +65,14 @@ export function registerDaemonCommands(program: Command): void {
     .option('--listen <multiaddr>', 'a P2P address to listen on, e.g. /ip4/0.0.0.0/tcp/4001 (repeatable; default: every interface, any free port, once a device is paired)', collectListen, [] as string[])
     .option('--relay', 'relay for the devices paired with this one, so they reach each other from other networks (kept: a device setting)')
     .option('--no-relay', 'stop relaying (kept)')
+    .option('--relay-rate <bytes>', 'bytes a second the relay carries for all devices together, e.g. 5M (5 MB/s), or "unlimited" (kept)')
     .option('--upnp', 'map the daemon\'s port on the router (UPnP) so devices elsewhere reach this one directly (kept: a device setting)')
     .option('--no-upnp', 'stop mapping the port (kept)')
-    .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[]; relay?: boolean; upnp?: boolean }) {
+    .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[]; relay?: boolean; relayRate?: string; upnp?: boolean }) {
       await checkListenAddresses(opts.listen);
       const dataDir = dataDirOf(this);
       if (opts.relay !== undefined) new DeviceSettingsApi(dataDir).setRelay(opts.relay);
+      if (opts.relayRate !== undefined) new DeviceSettingsApi(dataDir).setRelayRate(opts.relayRate === 'unlimited' ? null : parseBytes(opts.relayRate, '--relay-rate'));
       if (opts.upnp !== undefined) new DeviceSettingsApi(dataDir).setUpnp(opts.upnp);
       const json = globals(this).json;
       if (!opts.foreground) {

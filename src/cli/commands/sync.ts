@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { PREFER_VALUES, UsageError, formatBytes, oneOf, sidecarKind, type SyncSettings, type SyncSettingsPatch } from '../../api/index.js';
 import { clientFor, globals, withLibrary } from '../context.js';
 import { printJson, printLine } from '../output.js';
+import { parseBytes } from '../parse.js';
 
 /** `vss sync status`: what this device knows of each paired device's sidecars in the library. */
 export function registerSyncCommands(program: Command): void {
@@ -50,8 +51,8 @@ function patchOf(o: { prefer?: string; eager?: string; lazy?: string; never?: st
   if (o.lazy !== undefined) prefetch.lazy = kinds(o.lazy);
   if (o.never !== undefined) prefetch.never = kinds(o.never);
   if (o.maxConcurrent !== undefined) prefetch.maxConcurrent = whole(o.maxConcurrent, '--max-concurrent');
-  if (o.bandwidth !== undefined) prefetch.bandwidthBytesPerSec = o.bandwidth === 'unlimited' ? null : bytes(o.bandwidth, '--bandwidth');
-  if (o.diskBudget !== undefined) prefetch.diskBudgetBytes = bytes(o.diskBudget, '--disk-budget');
+  if (o.bandwidth !== undefined) prefetch.bandwidthBytesPerSec = o.bandwidth === 'unlimited' ? null : parseBytes(o.bandwidth, '--bandwidth');
+  if (o.diskBudget !== undefined) prefetch.diskBudgetBytes = parseBytes(o.diskBudget, '--disk-budget');
   const patch: SyncSettingsPatch = {};
   if (o.prefer !== undefined) patch.prefer = oneOf(PREFER_VALUES, o.prefer, '--prefer');
   if (Object.keys(prefetch).length > 0) patch.prefetch = prefetch;
@@ -68,13 +69,6 @@ function whole(v: string, name: string): number {
 }
 
 /** As vss prints sizes: K, M, G are powers of 1000 (20M = 20 MB); KiB, MiB, GiB powers of 1024. */
-const POWERS: Record<string, number> = { '': 0, K: 1, M: 2, G: 3, T: 4 };
-
-function bytes(v: string, name: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B?$/i.exec(v.trim());
-  if (!m) throw new UsageError(`${name} takes bytes such as 500000, 20M (20 MB) or 2GiB, not ${JSON.stringify(v)}`);
-  return Math.round(Number(m[1]) * (m[3] ? 1024 : 1000) ** POWERS[m[2]!.toUpperCase()]!);
-}
 
 function printSettings(s: SyncSettings): void {
   const p = s.prefetch;

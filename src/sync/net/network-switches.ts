@@ -29,3 +29,31 @@ export function writeNetworkSwitch(dataDir: string, key: NetworkSwitch, on: bool
   });
   return readNetworkSwitch(dataDir, key);
 }
+
+/** The least a relay's budget may be (below it a pairing or a thumbnail would time out). */
+const RELAY_RATE_MIN = 64 * 1024;
+
+/**
+ * `relay_rate`: bytes a second this device's relay carries for all circuits together (`daemon
+ * start --relay-rate 5M`), for a box on a thin or metered uplink; absent, as much as the link takes.
+ */
+export function readRelayRate(dataDir: string): number | null {
+  const v = readDeviceSettings(dataDir).relay_rate;
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < RELAY_RATE_MIN) {
+    throw new VssError('USAGE', `device-settings.json: "relay_rate" must be a whole number of bytes a second, at least ${RELAY_RATE_MIN}`, { path: join(dataDir, 'device-settings.json') });
+  }
+  return v;
+}
+
+/** Set the relay's budget (bytes a second), or none with null. */
+export function writeRelayRate(dataDir: string, bytesPerSecond: number | null): number | null {
+  if (bytesPerSecond !== null && !(Number.isInteger(bytesPerSecond) && bytesPerSecond >= RELAY_RATE_MIN)) {
+    throw new VssError('USAGE', `--relay-rate must be at least ${RELAY_RATE_MIN / 1024} KiB a second, or "unlimited"`);
+  }
+  updateDeviceSettings(dataDir, (s) => {
+    if (bytesPerSecond === null) delete s.relay_rate;
+    else s.relay_rate = bytesPerSecond;
+  });
+  return readRelayRate(dataDir);
+}

@@ -12,6 +12,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import type { Connection, Ed25519PrivateKey, PeerId, PeerUpdate, Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
 import { PROTOCOLS, protocolIds, type ProtocolName } from '../messages/table.js';
+import { paceRelay } from './relay-pacing.js';
 
 export interface PeerNodeOptions {
   privateKey: Ed25519PrivateKey;
@@ -26,9 +27,10 @@ export interface PeerNodeOptions {
   /**
    * Serve as a relay (circuit relay v2) for the devices this one is paired with, and only for
    * them: without the protocol's default limits (2 minutes, 128 KiB a circuit, which end any
-   * transfer), bounded in reservations.
+   * transfer), bounded in reservations, in circuits, and in bytes a second for all circuits
+   * together when BYTESPERSECOND is given.
    */
-  relay?: { maxReservations: number };
+  relay?: { maxReservations: number; bytesPerSecond?: number };
   /** Map the listening port on the router (UPnP IGD) and advertise the public address; the mapping is removed on stop. */
   upnp?: boolean;
 }
@@ -117,6 +119,7 @@ export class PeerNode {
       const fresh = evt.detail;
       for (const old of node.getConnections(fresh.remotePeer)) if (old.id !== fresh.id && old.status === 'open') void dropIfDead(old);
     });
+    if (opts.relay?.bytesPerSecond) await paceRelay(node, opts.relay.bytesPerSecond);
     const self = new PeerNode(node, opts, useMdns);
     self.confirmOwnAddresses();
     return self;

@@ -1,0 +1,171 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Libp2p, Stream } from '@libp2p/interface';
+import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2';
+
+/**
+ * A budget of bytes a second shared by everything that takes from it, with a burst of a quarter
+ * second's worth: `take` says how long the taker should wait before it goes on.
+ */
+export class ByteBudget {
+  private tokens: number;
+  private at: number;
+  private readonly burst: number;
+
+  constructor(readonly bytesPerSecond: number, private readonly now: () => number = Date.now) {
+    this.burst = Math.max(64 * 1024, bytesPerSecond / 4);
+    this.tokens = this.burst;
+    this.at = now();
+  }
+
+  /** Spend N bytes; the milliseconds until the budget is back above zero (0: go on at once). */
+  take(n: number): number {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.at) / 1000) * this.bytesPerSecond);
+    this.at = t;
+    this.tokens -= n;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.bytesPerSecond) * 1000);
+  }
+}
+
+/** Bytes a paced side holds for the other before it stops reading: a few slices. */
+const QUEUE_HIGH = 1024 * 1024;
+/** Bytes sent at a time to a paced side, so the budget is spent evenly, not in window-sized lumps. */
+const SLICE = 64 * 1024;
+
+/**
+ * What the relay writes to one side of a circuit, let out within a budget: the relay's pipe hands
+ * over whatever it read in one piece (a paused sender's whole window, megabytes, at once), so the
+ * budget is spent here, slice by slice, and the pipe's close waits until all of it went out.
+ */
+class PacedWrites {
+  private readonly queue: Uint8Array[] = [];
+  queued = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private waiting = false;
+  private readonly idle = new Set<() => void>();
+
+  constructor(private readonly to: Stream, private readonly budget: ByteBudget, private readonly onLow: () => void) {
+    const send = to.send.bind(to);
+    const close = to.close.bind(to);
+    this.write = send;
+    to.send = (data) => {
+      this.queue.push(data instanceof Uint8Array ? data : data.subarray());
+      this.queued += data.byteLength;
+      this.pump();
+      return true;
+    };
+    to.close = async (options) => {
+      if (this.queued > 0) await new Promise<void>((res) => this.idle.add(res));
+      return close(options);
+    };
+    to.addEventListener('close', () => {
+      clearTimeout(this.timer);
+      this.queue.length = 0;
+      this.queued = 0;
+      for (const res of this.idle) res();
+    }, { once: true });
+  }
+
+  private readonly write: Stream['send'];
+
+  private pump(): void {
+    if (this.timer || this.waiting) return;
+    while (this.queued > 0) {
+      if (this.to.writableNeedsDrain) {
+        this.waiting = true;
+        this.to.addEventListener('drain', () => { this.waiting = false; this.pump(); }, { once: true });
+        return;
+      }
+      const head = this.queue[0]!;
+      const slice = head.byteLength > SLICE ? head.subarray(0, SLICE) : head;
+      if (slice === head) this.queue.shift();
+      else this.queue[0] = head.subarray(SLICE);
+      this.queued -= slice.byteLength;
+      try {
+        this.write(slice);
+      } catch {
+        return; // the stream closed under us: its 'close' empties the queue
+      }
+      if (this.queued < QUEUE_HIGH / 2) this.onLow();
+      const wait = this.budget.take(slice.byteLength);
+      if (wait > 0) {
+        this.timer = setTimeout(() => { this.timer = undefined; this.pump(); }, wait);
+        this.timer.unref();
+        return;
+      }
+    }
+    for (const res of this.idle) res();
+    this.idle.clear();
+  }
+}
+
+/**
+ * One direction of a circuit under the relay's budget: what FROM sends is let out to TO slice by
+ * slice, and FROM is not read while more than QUEUE_HIGH waits (a paused stream stops granting
+ * its sender window, which is what slows the sender). Without a budget no pacing is needed: the
+ * two devices' own stream windows (yamux, end to end inside the circuit) already bound what a
+ * relay holds for a slow receiver (measured: 4 MiB for a sender on loopback and a receiver at 512
+ * KiB/s, paced here or not).
+ */
+class PacedDirection {
+  private held = false;
+  private readonly writes: PacedWrites;
+
+  constructor(private readonly from: Stream, to: Stream, budget: ByteBudget) {
+    this.writes = new PacedWrites(to, budget, () => this.release());
+    from.addEventListener('message', () => {
+      if (!this.held && this.writes.queued > QUEUE_HIGH && this.from.readStatus === 'readable') {
+        this.held = true;
+        this.from.pause();
+      }
+    });
+    to.addEventListener('close', () => this.release(), { once: true });
+  }
+
+  private release(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (this.from.readStatus === 'paused') this.from.resume();
+  }
+}
+
+type RelayServer = {
+  handleConnect(args: unknown, options: unknown): Promise<void>;
+  stopHop(args: unknown, options: unknown): Promise<Stream | undefined>;
+};
+
+/**
+ * Keep every circuit this node relays, all of them together, within BYTESPERSECOND (a box on a
+ * metered or thin uplink). js-libp2p's relay server has no such bound (only a total of bytes a
+ * circuit, which would end a transfer), so its two ends of each circuit
+ * are taken where it makes them: the hop stream as it arrives, the stop stream it opens to the
+ * destination, joined once it has piped them (not before: a listener added earlier would be handed
+ * bytes meant for the relay's own handshake).
+ */
+export async function paceRelay(node: Libp2p, bytesPerSecond: number): Promise<void> {
+  const components = (node as unknown as { components: { registrar: { getHandler(p: string): { handler: (s: Stream, c: unknown) => void | Promise<void>; options: object }; unhandle(p: string): Promise<void>; handle(p: string, h: (s: Stream, c: unknown) => void | Promise<void>, o: object): Promise<void> } } }).components;
+  const server = (node.services as { relay?: RelayServer }).relay;
+  if (!server) return;
+  const budget = new ByteBudget(bytesPerSecond);
+  const circuit = new AsyncLocalStorage<{ src: Stream; dst?: Stream }>();
+
+  const { handler, options } = components.registrar.getHandler(RELAY_V2_HOP_CODEC);
+  await components.registrar.unhandle(RELAY_V2_HOP_CODEC);
+  await components.registrar.handle(RELAY_V2_HOP_CODEC, (stream, connection) => circuit.run({ src: stream }, () => handler(stream, connection)), options);
+
+  const stopHop = server.stopHop.bind(server);
+  server.stopHop = async (args, opts) => {
+    const dst = await stopHop(args, opts);
+    const c = circuit.getStore();
+    if (c && dst) c.dst = dst;
+    return dst;
+  };
+  const handleConnect = server.handleConnect.bind(server);
+  server.handleConnect = async (args, opts) => {
+    await handleConnect(args, opts);
+    const c = circuit.getStore();
+    if (!c?.dst || c.src.status !== 'open' || c.dst.status !== 'open') return;
+    new PacedDirection(c.src, c.dst, budget);
+    new PacedDirection(c.dst, c.src, budget);
+  };
+}
