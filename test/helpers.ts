@@ -14,7 +14,7 @@ export const FIXTURES_SKIP = HAVE_FIXTURES ? false : `../shared/fixtures is abse
 
 export function tempDir(prefix = 'vss-test-'): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+  return { path, cleanup: () => { if (!process.env.VSS_TEST_KEEP) rmSync(path, { recursive: true, force: true }); } };
 }
 
 export interface CliResult {

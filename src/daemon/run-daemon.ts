@@ -11,6 +11,7 @@ import { registerApi } from './routes/index.js';
 import { createApiServer } from './server.js';
 import { registerUiRoutes } from './ui/static.js';
 import { ensureToken } from '../api/remote/token.js';
+import { isLibp2pWriteOnClosingStream } from '../sync/net/peer-node.js';
 
 export interface RunDaemonOptions {
   dataDir: string;
@@ -134,6 +135,10 @@ function installCrashLogging(dlog: typeof log): void {
   if (crashLoggingInstalled) return;
   crashLoggingInstalled = true;
   process.on('uncaughtException', (err) => {
+    if (isLibp2pWriteOnClosingStream(err)) {
+      dlog.warn({ err: err.message }, 'libp2p wrote to a stream that was closing (a connection through a relay going away); going on');
+      return;
+    }
     dlog.fatal({ err }, 'uncaught exception; exiting');
     process.exit(1);
   });

@@ -7,6 +7,8 @@ import { devicePeerKey } from './net/device-key.js';
 import { MemberAddresses } from './net/member-addresses.js';
 import { addrOfPeer, isLoopbackAddr, isRelayedAddr, parseMultiaddr, PeerNode, type Reached } from './net/peer-node.js';
 import { RELAY_SLOTS, readNetworkSwitch, readRelayRate } from './net/network-switches.js';
+import { RelayWindows } from './net/relay-windows.js';
+import { PeerChannel } from './messages/channel.js';
 import type { ProtocolName } from './messages/table.js';
 import type { PairedDevice, PairedDevices } from './pairing/paired-devices.js';
 import type { RemoteDevice } from './peer-link.js';
@@ -54,6 +56,9 @@ export interface NetworkHandlers {
   drop?(stream: Stream, remote: RemoteDevice): Promise<void>;
 }
 
+/** How long asking a relay to carry strangers (or to stop) may take. */
+const WINDOW_ASK_MS = 3_000;
+
 export interface PeerNetworkOptions {
   dataDir: string;
   /** `--listen` as given; empty: DEFAULT_LISTEN once the network is needed. */
@@ -95,6 +100,8 @@ export class PeerNetwork {
   private stopped = false;
   private readonly createdAt = Date.now();
   private startedAt: number | undefined;
+  /** As a relay: the paired devices with a pairing code open, whom strangers may reach through it now. */
+  private readonly relayWindows = new RelayWindows(() => this.hangUpStrangers());
   /** Peers mDNS found lately: `pair join` tries them first (mDNS asks only every 10 s). */
   readonly recentlyDiscovered: string[] = [];
 
@@ -258,7 +265,7 @@ export class PeerNetwork {
 
   /** Once no code is open and no join runs, connections of devices that are not paired are closed. */
   hangUpStrangers(): void {
-    if (this.opts.strangersWelcome() || !this.node) return;
+    if (this.opts.strangersWelcome() || this.relayWindows.anyOpen() || !this.node) return;
     for (const p of this.node.connectedPeers()) if (!this.opts.trust.byPeerId(p)) void this.node.hangUp(p);
   }
 
@@ -343,8 +350,30 @@ export class PeerNetwork {
     }
   }
 
+  /**
+   * Ask each relay this device holds a slot on to carry strangers to it for FORMS (a pairing code
+   * is open: a device elsewhere may join by an invite naming the relay), or no longer with 0.
+   */
+  async askRelaysForStrangers(forMs: number): Promise<void> {
+    const node = this.node;
+    if (!node) return;
+    const relays = new Set(node.relayedAddresses().map((a) => /\/p2p\/([^/]+)\/p2p-circuit/.exec(a)?.[1]).filter((r): r is string => r !== undefined));
+    await Promise.all([...relays].map(async (relay) => {
+      const signal = AbortSignal.timeout(WINDOW_ASK_MS);
+      try {
+        const ch = new PeerChannel(await node.openConnected(relay, 'relayWindow', signal), 'relayWindow');
+        await ch.send('relayWindow.open', { for_ms: forMs }, signal);
+        await ch.close();
+      } catch (err) {
+        // An older relay, or one gone: an invite through it fails for a stranger, as before; the words still work on a LAN.
+        this.opts.log.debug({ err, relay }, 'asking a relay to carry strangers failed');
+      }
+    }));
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    this.relayWindows.clear();
     const node = this.node ?? (await this.starting?.catch(() => undefined));
     for (const t of this.timers) clearInterval(t);
     for (const t of this.lossRedials.values()) clearTimeout(t);
@@ -353,12 +382,18 @@ export class PeerNetwork {
 
   private async start(): Promise<PeerNode> {
     const { trust, handlers } = this.opts;
+    const relaying = readNetworkSwitch(this.opts.dataDir, 'relay');
+    const windows = this.relayWindows;
     const node = await PeerNode.start({
       privateKey: await devicePeerKey(this.opts.dataDir),
       listen: this.listenAsked ? this.opts.listen : DEFAULT_LISTEN,
-      admit: (p) => trust.byPeerId(p) !== undefined || this.opts.strangersWelcome(),
+      // As a relay, strangers too while a paired device's pairing code is open: they may reach that device and no one else.
+      admit: (p) => trust.byPeerId(p) !== undefined || this.opts.strangersWelcome() || (relaying && windows.anyOpen()),
       isPaired: (p) => trust.byPeerId(p) !== undefined,
-      ...(readNetworkSwitch(this.opts.dataDir, 'relay') ? { relay: { maxReservations: RELAY_SLOTS, bytesPerSecond: readRelayRate(this.opts.dataDir) ?? undefined } } : {}),
+      ...(relaying ? {
+        relay: { maxReservations: RELAY_SLOTS, bytesPerSecond: readRelayRate(this.opts.dataDir) ?? undefined },
+        strangersThrough: { to: (d: string) => windows.isOpen(d), any: () => windows.anyOpen() },
+      } : {}),
       upnp: readNetworkSwitch(this.opts.dataDir, 'upnp'),
     });
     if (this.stopped) {
@@ -376,6 +411,14 @@ export class PeerNetwork {
     this.members = members;
     await node.handle('pair', (stream, peerId) => handlers.pair(stream, peerId));
     await node.handle('members', (stream, peerId) => members.serve(stream, peerId));
+    await node.handle('relayWindow', async (stream, peerId) => {
+      const ch = new PeerChannel(stream, 'relayWindow');
+      const { body } = await ch.receive(['relayWindow.open'], { signal: AbortSignal.timeout(WINDOW_ASK_MS) });
+      await ch.close();
+      if (!relaying) return;
+      windows.set(peerId, body.for_ms);
+      this.opts.log.info({ device: peerId, for_ms: body.for_ms }, body.for_ms > 0 ? 'carrying strangers to a device with a pairing code open' : 'no longer carrying strangers to a device');
+    });
     await node.handle('availability', (stream, peerId) => handlers.availability(stream, this.mustRemote(peerId)));
     await node.handle('fetch', (stream, peerId) => handlers.fetch(stream, this.mustRemote(peerId)));
     await node.handle('feed', (stream, peerId) => handlers.feed(stream, this.mustRemote(peerId)));

@@ -67,29 +67,37 @@ describe('two homes behind NAT, one library through a relay the user runs', { sk
     tmp.cleanup();
   });
 
-  it('each device joins the relay box by its invite; the box, with no library, joins the laptop\'s', async () => {
+  const holdsSlot = async (host: 'a' | 'b') => {
+    const relayId = (await status('relay')).peer_id;
+    // An address through the box, at the box's public address only.
+    const relayed = await until(`${host} holds a slot on the relay`, 20_000, async () => {
+      const found = (await status(host)).listen.filter((a) => a.includes('/p2p-circuit'));
+      return found.length > 0 ? found : undefined;
+    });
+    assert.deepEqual(relayed, [`/ip4/${net.addr.relay}/tcp/${RELAY_PORT}/p2p/${relayId}/p2p-circuit/p2p/${(await status(host)).peer_id}`]);
+  };
+
+  it('the laptop joins the relay box by its invite; the box, with no library, joins the laptop\'s', async () => {
     await pairByInvite('relay', 'a');
     const libs = json<Array<{ name: string; current: boolean }>>(await ok('relay', ['library', 'list', '--json']));
     assert.deepEqual(libs.map((l) => l.name), ['Home'], 'the box took part in the library the laptop brought');
-    await pairByInvite('relay', 'b');
-    const relayId = (await status('relay')).peer_id;
-    // Each device holds a slot on the box: an address through it, at the box's public address only.
-    for (const host of ['a', 'b'] as const) {
-      const relayed = await until(`${host} holds a slot on the relay`, 20_000, async () => {
-        const found = (await status(host)).listen.filter((a) => a.includes('/p2p-circuit'));
-        return found.length > 0 ? found : undefined;
-      });
-      assert.deepEqual(relayed, [`/ip4/${net.addr.relay}/tcp/${RELAY_PORT}/p2p/${relayId}/p2p-circuit/p2p/${(await status(host)).peer_id}`]);
-    }
+    await holdsSlot('a');
   });
 
-  it('the desktop joins the laptop by invite from the other home, through the relay', async () => {
+  it('the desktop, a stranger to the box, joins the laptop by invite from the other home, through the relay', async () => {
     const started = Date.now();
     await pairByInvite('a', 'b');
     console.log(`# paired across two NATs by invite in ${Date.now() - started} ms`);
-    const laptop = await until('the laptop reached through the relay', 20_000, async () => (await devices('b')).find((d) => d.name === 'Laptop' && d.reached !== null));
+    assert.ok((await devices('b')).some((d) => d.name === 'Laptop'), 'the desktop is paired with the laptop');
+    assert.ok(!(await devices('b')).some((d) => d.name === 'Home server'), 'and with nobody else');
+  });
+
+  it('the desktop joins the box too, and then reaches the laptop through it', async () => {
+    await pairByInvite('relay', 'b');
+    await holdsSlot('b');
+    const laptop = await until('the laptop reached through the relay', 30_000, async () => (await devices('b')).find((d) => d.name === 'Laptop' && d.reached !== null));
     assert.equal(laptop.reached, 'relay');
-    const desktop = (await devices('a')).find((d) => d.name === 'Desktop')!;
+    const desktop = await until('the desktop reached through the relay', 20_000, async () => (await devices('a')).find((d) => d.name === 'Desktop' && d.reached !== null));
     assert.equal(desktop.reached, 'relay');
     const box = (await devices('a')).find((d) => d.name === 'Home server')!;
     assert.equal(box.reached, 'direct', 'the box itself is reached at its public address');

@@ -101,6 +101,15 @@ export const PROTOCOLS = {
     decoder: { maxArrayLength: MEMBER_RECORDS_MAX, maxMapLength: 16, maxStrLength: 256, maxBinLength: PEER_RECORD_BYTES },
   },
   // ---- end of reconnecting ----
+  /**
+   * Pairing through a relay (issue 29): a device with a pairing code open asks each relay it holds
+   * a slot on to carry circuits to it from devices the relay is not paired with, for as long as
+   * the code lives. One message a stream; nothing is answered.
+   */
+  relayWindow: {
+    id: '/vss/relay-window/1.0.0', version: 1, maxMessageBytes: 256, pairedOnly: true, maxInboundStreams: 2, tagKey: 't',
+    decoder: { maxArrayLength: 4, maxMapLength: 8, maxStrLength: 64, maxBinLength: 64 },
+  },
   /** Availability: "who has X?" (digests and deltas are the availability feed). */
   availability: {
     id: '/vss/availability/1.0.0', version: 1, maxMessageBytes: 4 * 1024 * 1024, pairedOnly: true, maxInboundStreams: 8, tagKey: 't',
@@ -210,6 +219,9 @@ export const PEER_MESSAGES = {
     fields: { records: f.array(f.object({ peer_id: f.string(128), record: f.blob(PEER_RECORD_BYTES) }), MEMBER_RECORDS_MAX) },
   },
   // ---- end of reconnecting ----
+
+  /** Carry strangers' circuits to the sender for FOR_MS (at most a pairing code's life), or no longer with 0. */
+  'relayWindow.open': { protocol: 'relayWindow', tag: { t: 'open' }, since: 1, maxBytes: 64, fields: { for_ms: f.uint } },
 
   // ---- /vss/availability: "who has?", one request per stream (DESIGN §9 "Availability"); what changed is the availability feed ----
   /** "Who has X?": which of these ([content uuid, kind, variant]) the device has ready now. Answered by `has`. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { byteStream } from '@libp2p/utils';
-import { PeerNode, PeerRefused } from './peer-node.js';
+import { PeerNode, PeerRefused, isLibp2pWriteOnClosingStream } from './peer-node.js';
 import { MessageChannel } from './message-channel.js';
 import { PROTOCOLS } from '../messages/table.js';
 
@@ -104,6 +104,29 @@ test('while a pairing code is open an unpaired peer is admitted, but can negotia
     const fetch = await b.open(a.peerId, 'fetch', AbortSignal.timeout(5000));
     await fetch.close();
     assert.deepEqual(served, ['pair', 'fetch']);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test('a write libp2p makes to a closing stream is told apart from any other error', async () => {
+  const [a, b] = await twoNodes({ aTrustsB: true, bTrustsA: true });
+  try {
+    await b.handle('fetch', async (stream) => { await stream.close(); });
+    const stream = await a.open(b.addresses()[0]!, 'fetch');
+    const closing = stream.close();
+    let thrown: unknown;
+    try {
+      stream.send(new Uint8Array(8));
+    } catch (err) {
+      thrown = err;
+    }
+    await closing;
+    assert.ok(isLibp2pWriteOnClosingStream(thrown), `libp2p's own error: ${String(thrown)}`);
+    assert.equal(isLibp2pWriteOnClosingStream(new Error('Cannot write to a stream that is closing')), false, 'not a StreamStateError');
+    const ours = Object.assign(new Error('Cannot write to a stream that is closing'), { name: 'StreamStateError' });
+    ours.stack = 'StreamStateError: x\n    at ours (file:///work/src/x.js:1:1)';
+    assert.equal(isLibp2pWriteOnClosingStream(ours), false, 'not thrown from inside libp2p');
   } finally {
     await Promise.all([a.stop(), b.stop()]);
   }

@@ -31,6 +31,11 @@ export interface PeerNodeOptions {
    * together when BYTESPERSECOND is given.
    */
   relay?: { maxReservations: number; bytesPerSecond?: number };
+  /**
+   * As a relay: whether it may carry a circuit from a peer it is not paired with to DESTINATION (a
+   * paired device that asked, while its pairing code is open), and whether it may to anyone now.
+   */
+  strangersThrough?: { to(destination: string): boolean; any(): boolean };
   /** Map the listening port on the router (UPnP IGD) and advertise the public address; the mapping is removed on stop. */
   upnp?: boolean;
 }
@@ -103,7 +108,7 @@ export class PeerNode {
         denyOutboundEncryptedConnection: (peer: PeerId) => !opts.admit(peer.toString()),
         // As a relay: a slot and a circuit for paired devices only (never `admit`: it lets in anyone while a code is open).
         denyInboundRelayReservation: (source: PeerId) => !paired(source),
-        denyOutboundRelayedConnection: (source: PeerId, destination: PeerId) => !(paired(source) && paired(destination)),
+        denyOutboundRelayedConnection: (source: PeerId, destination: PeerId) => !(paired(destination) && (paired(source) || opts.strangersThrough?.to(destination.toString()) === true)),
         // Reached through a relay: only one this device is paired with, from a peer it would let in anyway.
         denyInboundRelayedConnection: (relay: PeerId, from: PeerId) => !(paired(relay) && opts.admit(from.toString())),
       },
@@ -112,7 +117,7 @@ export class PeerNode {
     // DESIGN §9: a key not paired is served nothing but the pairing protocol (admitted only while a
     // code is open or this device joins). Refused at negotiation, not once a handler runs: the
     // other protocols are not even offered to it, whichever side dialled.
-    node.addEventListener('connection:open', (evt) => offerOnlyWhatIsServed(evt.detail, opts.isPaired));
+    node.addEventListener('connection:open', (evt) => offerOnlyWhatIsServed(evt.detail, opts.isPaired, () => opts.relay !== undefined && opts.strangersThrough?.any() === true));
     // A peer that connects again while a connection to it is still open may have moved: the old
     // one may be dead (no packet says so). Asked at once rather than at libp2p's next ping.
     node.addEventListener('connection:open', (evt) => {
@@ -446,7 +451,7 @@ const OPEN_TO_STRANGERS = new Set<string>((Object.keys(PROTOCOLS) as ProtocolNam
  * stream against the registrar's protocols with no word of the peer; this connection's view of
  * the registrar filters them by it (libp2p 3's Connection reads `components.registrar` there).
  */
-function offerOnlyWhatIsServed(connection: Connection, isPaired: (peerId: string) => boolean): void {
+function offerOnlyWhatIsServed(connection: Connection, isPaired: (peerId: string) => boolean, hopsForStrangers: () => boolean): void {
   const conn = connection as Connection & { components?: Record<string, unknown> };
   const components = conn.components;
   const registrar = components?.registrar as { getProtocols(): string[] } | undefined;
@@ -457,7 +462,9 @@ function offerOnlyWhatIsServed(connection: Connection, isPaired: (peerId: string
   const peer = connection.remotePeer.toString();
   const filtered = new Proxy(registrar, {
     get: (target, prop, receiver) => {
-      if (prop === 'getProtocols') return () => (isPaired(peer) ? target.getProtocols() : target.getProtocols().filter((p) => OPEN_TO_STRANGERS.has(p)));
+      if (prop === 'getProtocols') {
+        return () => (isPaired(peer) ? target.getProtocols() : target.getProtocols().filter((p) => OPEN_TO_STRANGERS.has(p) || (p === RELAY_V2_HOP_CODEC && hopsForStrangers())));
+      }
       const v = Reflect.get(target, prop, receiver) as unknown;
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
@@ -527,4 +534,16 @@ export function isRelayedAddr(addr: string): boolean {
  */
 function announceable(listenLoopbackOnly: boolean): (addrs: Multiaddr[]) => Multiaddr[] {
   return (addrs) => (listenLoopbackOnly ? addrs : addrs.filter((a) => !(isRelayedAddr(a.toString()) && isLoopbackAddr(a.toString()))));
+}
+
+/**
+ * A write libp2p made on its own to a stream that was closing (a connection through a relay whose
+ * own connection was being closed: a yamux window update sent on it), thrown from inside its event
+ * dispatch and so uncaught. libp2p has aborted that stream before throwing, so its state is whole;
+ * one closing connection must not end the daemon (every device's daemon would stop each time the
+ * relay box is restarted or hangs up on a stranger).
+ */
+export function isLibp2pWriteOnClosingStream(err: unknown): boolean {
+  return err instanceof Error && err.name === 'StreamStateError' && /^Cannot write to a stream that is (closing|closed)$/.test(err.message)
+    && /node_modules\/@(libp2p|chainsafe)\//.test(err.stack ?? '');
 }

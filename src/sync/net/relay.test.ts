@@ -24,12 +24,14 @@ describe('a relay for paired devices only', () => {
   let s: PeerNode;
   let c: PeerNode;
   const rAddr = () => r.addresses()[0]!;
+  /** The device R carries strangers to now (a pairing code of its is open), or ''. */
+  let windowTo = '';
 
   before(async () => {
     const node = async (paired: Array<keyof typeof ids>, admitted: Array<keyof typeof ids> = paired, relay = false) => PeerNode.start({
       privateKey: await generateKeyPair('Ed25519'), listen: LOOPBACK, mdns: false,
       admit: (p) => admitted.some((k) => ids[k] === p), isPaired: (p) => paired.some((k) => ids[k] === p),
-      ...(relay ? { relay: { maxReservations: 4 } } : {}),
+      ...(relay ? { relay: { maxReservations: 4 }, strangersThrough: { to: (d: string) => d === windowTo, any: () => windowTo !== '' } } : {}),
     });
     r = await node(['a', 'b', 'c'], ['a', 'b', 'c', 's'], true);
     // A has a pairing code open: it would let S in; the relay must not carry S there.
@@ -75,6 +77,20 @@ describe('a relay for paired devices only', () => {
     const circuit = `${rAddr()}/p2p-circuit/p2p/${ids.a}`;
     await assert.rejects(s.open(circuit, 'fetch', AbortSignal.timeout(10_000)));
     assert.equal(s.pathTo(ids.a), null);
+  });
+
+  it('carries a stranger to a device that asked while its pairing code is open, and to no one else', async () => {
+    windowTo = ids.a;
+    try {
+      // A serves S only the pairing protocol: that S is told so by A is the circuit working.
+      await assert.rejects(s.open(`${rAddr()}/p2p-circuit/p2p/${ids.a}`, 'fetch', AbortSignal.timeout(10_000)), /does not serve \/vss\/fetch/);
+      assert.equal(s.pathTo(ids.a), 'relay');
+      await assert.rejects(s.reserveOn(rAddr()), 'still no slot for a stranger');
+      await assert.rejects(s.open(`${rAddr()}/p2p-circuit/p2p/${ids.c}`, 'fetch', AbortSignal.timeout(10_000)), 'nor a circuit to a device that did not ask');
+    } finally {
+      windowTo = '';
+      await s.hangUp(ids.a);
+    }
   });
 
   it('cannot pass for a device: an address that names A but reaches R fails closed', async () => {

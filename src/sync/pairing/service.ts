@@ -40,6 +40,9 @@ export interface PairingServiceOptions {
   forgetIn(libraryId: string, deviceUuid: string): void;
 }
 
+/** How long a relay goes on carrying strangers to this device once its pairing code closed. */
+const RELAY_WINDOW_AFTER_MS = 5_000;
+
 /**
  * Pairing and the paired devices (DESIGN §9): a code shown and waited for, a code typed and the
  * device showing it found, devices listed and unpaired. While a code is open or a join runs, the
@@ -75,11 +78,15 @@ export class PairingService {
     signal?.addEventListener('abort', () => {
       if (this.host.status()?.expiresAt === session.expiresAt) this.host.cancel();
     }, { once: true });
+    // The invite names this device's relays: they carry a device that is a stranger to them here while the code lives.
+    await network.askRelaysForStrangers(Date.parse(session.expiresAt) - Date.now());
     onCode({ code: session.words.join(' '), expires_at: session.expiresAt, invite: makeInvite(session.words, node.peerId, node.addresses()) });
     let peer, shared;
     try {
       ({ device: peer, library: shared } = await session.done);
     } finally {
+      // Not at once: the pairing's last messages may still be on their way through a relay.
+      void network.askRelaysForStrangers(RELAY_WINDOW_AFTER_MS);
       network.hangUpStrangers();
       network.quietIfAlone();
     }
