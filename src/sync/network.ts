@@ -8,6 +8,7 @@ import { MemberAddresses } from './net/member-addresses.js';
 import { addrOfPeer, isLoopbackAddr, isRelayedAddr, parseMultiaddr, PeerNode, type Reached } from './net/peer-node.js';
 import { RELAY_SLOTS, readNetworkSwitch, readRelayRate } from './net/network-switches.js';
 import { RelayWindows } from './net/relay-windows.js';
+import { MappedPortCheck } from './net/mapped-port.js';
 import { PeerChannel } from './messages/channel.js';
 import type { ProtocolName } from './messages/table.js';
 import type { PairedDevice, PairedDevices } from './pairing/paired-devices.js';
@@ -411,6 +412,10 @@ export class PeerNetwork {
     this.members = members;
     await node.handle('pair', (stream, peerId) => handlers.pair(stream, peerId));
     await node.handle('members', (stream, peerId) => members.serve(stream, peerId));
+    const mappedPort = new MappedPortCheck({
+      node, log: this.opts.log, isPaired: (p) => trust.byPeerId(p) !== undefined, confirmed: () => this.opts.onListening?.(node.addresses()),
+    });
+    await node.handle('dialback', (stream, peerId, connection) => mappedPort.serve(stream, peerId, connection));
     await node.handle('relayWindow', async (stream, peerId) => {
       const ch = new PeerChannel(stream, 'relayWindow');
       const { body } = await ch.receive(['relayWindow.open'], { signal: AbortSignal.timeout(WINDOW_ASK_MS) });
@@ -425,7 +430,10 @@ export class PeerNetwork {
     await node.handle('original', (stream, peerId) => handlers.original(stream, this.mustRemote(peerId)));
     const drop = handlers.drop;
     if (drop) await node.handle('drop', (stream, peerId) => drop(stream, this.mustRemote(peerId)));
-    node.on('connect', (p) => this.connectedQuietly(p));
+    node.on('connect', (p) => {
+      this.connectedQuietly(p);
+      mappedPort.deviceConnected();
+    });
     node.on('disconnect', (p) => {
       const r = this.remoteOf(p);
       if (!r) return;
@@ -454,6 +462,7 @@ export class PeerNetwork {
     this.timers.push(setInterval(() => {
       watch();
       node.confirmOwnAddresses();
+      mappedPort.tick();
     }, INTERFACES_EVERY_MS).unref());
     this.startedAt = Date.now();
     this.opts.log.info({ peer_id: node.peerId, listen: node.addresses() }, 'P2P node listening');

@@ -1,7 +1,7 @@
 /**
  * Issue 29 item 3, a mapped port: the laptop's home router runs miniupnpd (a real UPnP IGD, in
  * the router's namespace); `vss daemon start --upnp` maps the daemon's port there, the relay box
- * advertises the public address (the router's word: see docs/decisions.md), and the desktop in
+ * dials it back (/vss/dialback), the laptop then advertises the public address, and the desktop in
  * the other home reaches the laptop by that direct path, not the relay. On stop the mapping is
  * removed. The "internet" here is 16.1.1.0/24, inside the test's namespaces only: UPnP and AutoNAT
  * take documentation ranges for private addresses.
@@ -9,7 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { json, tempDir, until } from '../helpers.js';
 import { homesCli, makeTwoHomes, twoHomesSkipReason, type Host, type TwoHomes } from '../net/two-homes.js';
@@ -46,8 +46,7 @@ describe('a port mapped with UPnP on a real router (miniupnpd in a namespace)', 
 
   before(async () => {
     net = makeTwoHomes('up', SUBNET, { internet: INTERNET });
-    // The router's own firewall (nft) lets in what a port mapping sends in, as a home router does.
-    inRouter('iptables', '-I', 'FORWARD', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'ACCEPT');
+    // (The router's own firewall (nft) lets nothing in yet: the first test's router maps a port but forwards nothing.)
     // The chains miniupnpd adds its rules to (what its iptables_init.sh makes), ahead of the router's own.
     inRouter('iptables-legacy', '-t', 'nat', '-N', 'MINIUPNPD');
     inRouter('iptables-legacy', '-t', 'nat', '-I', 'PREROUTING', '-i', 'wan', '-j', 'MINIUPNPD');
@@ -76,16 +75,30 @@ describe('a port mapped with UPnP on a real router (miniupnpd in a namespace)', 
     tmp.cleanup();
   });
 
-  it('maps the port, advertises the public address once confirmed, and the other home reaches it directly', async () => {
+  const log = (host: Host) => readFileSync(join(env[host].VSS_DATA_DIR!, 'daemon.log'), 'utf8');
+  const publicAddrOf = async (host: Host) => (await status(host)).listen.find((x) => x.startsWith(`/ip4/${net.wan.a}/tcp/`));
+
+  it('does not announce a port the router maps but forwards nothing: the box could not dial it back', async () => {
     const started = await ok('a', ['daemon', 'start', '--upnp']);
     assert.match(started.stdout, /upnp: +the port mapped on the router/);
     await pairByInvite('relay', 'a');
     await pairByInvite('relay', 'b');
+    await until('the router holds a mapping', 30_000, async () => (/DNAT/.test(mappings()) ? true : undefined), 300);
+    await until('the laptop heard that no device reached its mapped port', 30_000, async () => (/no paired device reached this one at its mapped port/.test(log('a')) ? true : undefined), 500);
+    assert.equal(await publicAddrOf('a'), undefined, 'the mapped address is not announced');
+  });
+
+  it('announces the mapped address once the box dialled it back, and the other home reaches it directly', async () => {
+    // The router's own firewall (nft) now lets in what a port mapping sends in, as a home router does.
+    inRouter('iptables', '-I', 'FORWARD', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'ACCEPT');
+    await ok('a', ['daemon', 'stop']);
+    await ok('a', ['daemon', 'start']);
     const laptopId = (await status('a')).peer_id;
-    const publicAddr = await until('the laptop lists its public (mapped) address', 60_000, async () => (await status('a')).listen.find((x) => x.startsWith(`/ip4/${net.wan.a}/tcp/`)), 500).catch(async (err) => {
+    const publicAddr = await until('the laptop lists its public (mapped) address', 60_000, () => publicAddrOf('a'), 500).catch(async (err) => {
       if (process.env.VSS_DEBUG_UPNP) console.log(mappings(), JSON.stringify(await status('a')), execFileSync('grep', ['upnp', join(env.a.VSS_DATA_DIR!, 'daemon.log')], { encoding: 'utf8' }));
       throw err;
     });
+    assert.match(log('a'), /a paired device reached this one at its mapped port: announced/);
     const port = /\/tcp\/(\d+)/.exec(publicAddr)![1]!;
     // (iptables-legacy prints the DNAT target's revision as unsupported: the port is what it shows.)
     assert.match(mappings(), new RegExp(`--dport ${port} -j DNAT`), 'the router holds the mapping');

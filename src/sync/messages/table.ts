@@ -110,6 +110,15 @@ export const PROTOCOLS = {
     id: '/vss/relay-window/1.0.0', version: 1, maxMessageBytes: 256, pairedOnly: true, maxInboundStreams: 2, tagKey: 't',
     decoder: { maxArrayLength: 4, maxMapLength: 8, maxStrLength: 64, maxBinLength: 64 },
   },
+  /**
+   * A mapped port, confirmed (issue 29 item 3, what AutoNAT does): a device asks a paired device
+   * to dial it back at its public address with a fresh connection. Asked only of paired devices,
+   * at the asker's own address as the answerer sees it, so it cannot aim a dial anywhere else.
+   */
+  dialback: {
+    id: '/vss/dialback/1.0.0', version: 1, maxMessageBytes: 1024, pairedOnly: true, maxInboundStreams: 2, tagKey: 't',
+    decoder: { maxArrayLength: 4, maxMapLength: 8, maxStrLength: 512, maxBinLength: 64 },
+  },
   /** Availability: "who has X?" (digests and deltas are the availability feed). */
   availability: {
     id: '/vss/availability/1.0.0', version: 1, maxMessageBytes: 4 * 1024 * 1024, pairedOnly: true, maxInboundStreams: 8, tagKey: 't',
@@ -222,6 +231,11 @@ export const PEER_MESSAGES = {
 
   /** Carry strangers' circuits to the sender for FOR_MS (at most a pairing code's life), or no longer with 0. */
   'relayWindow.open': { protocol: 'relayWindow', tag: { t: 'open' }, since: 1, maxBytes: 64, fields: { for_ms: f.uint } },
+
+  /** "Dial me at ADDR (TCP, my address as you see it), on a connection of its own." */
+  'dialback.ask': { protocol: 'dialback', tag: { t: 'ask' }, since: 1, maxBytes: 512, fields: { addr: f.string(256) } },
+  /** Whether the dial reached the asker's key at ADDR; the reason when not (refused unasked, or the dial failed). */
+  'dialback.result': { protocol: 'dialback', tag: { t: 'result' }, since: 1, maxBytes: 1024, fields: { ok: f.bool, refused: f.bool, reason: f.string(REASON_CHARS) } },
 
   // ---- /vss/availability: "who has?", one request per stream (DESIGN §9 "Availability"); what changed is the availability feed ----
   /** "Who has X?": which of these ([content uuid, kind, variant]) the device has ready now. Answered by `has`. */

@@ -9,7 +9,7 @@ import { tcp } from '@libp2p/tcp';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { peerIdFromString } from '@libp2p/peer-id';
-import type { Connection, Ed25519PrivateKey, PeerId, PeerUpdate, Stream } from '@libp2p/interface';
+import { serviceCapabilities, type Connection, type Ed25519PrivateKey, type PeerId, type PeerUpdate, type Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
 import { PROTOCOLS, protocolIds, type ProtocolName } from '../messages/table.js';
 import { paceRelay } from './relay-pacing.js';
@@ -42,6 +42,9 @@ export interface PeerNodeOptions {
 
 /** Circuits a relay opens from one device at once, and to one device (the protocol's defaults: 32 and 300). */
 const RELAY_CIRCUITS_PER_DEVICE = 16;
+
+/** How long a mapped address stays announced once a device dialled it back; then it is asked about again. */
+const MAPPED_CONFIRMED_FOR_MS = 24 * 3600_000;
 
 /** How long a stop waits for libp2p to close its connections before going on. */
 const STOP_WITHIN_MS = 4_000;
@@ -86,10 +89,14 @@ export class PeerNode {
         maxInboundHopStreams: RELAY_CIRCUITS_PER_DEVICE,
         maxOutboundStopStreams: RELAY_CIRCUITS_PER_DEVICE,
       }) } : {}),
-      // The router's word is taken for the mapping: js-libp2p's AutoNAT cannot confirm it here
-      // (v1 answers over the asker's own connection and fails; v2's dial-back was aborted in the
-      // namespace test). A device that cannot reach it falls back to the relay as for any address.
-      ...(opts.upnp ? { upnp: uPnPNAT({ portMappingDescription: 'vss', autoConfirmAddress: true }) } : {}),
+      // A mapped address is announced only once a paired device dialled it back (`mapped-port.ts`,
+      // the /vss/dialback protocol): js-libp2p's own AutoNAT cannot confirm it here (v1 answers
+      // over the asker's own connection and fails; v2's dial-back was aborted in the namespace
+      // test). UPnP asks for a service that confirms addresses; this one stands for it.
+      ...(opts.upnp ? {
+        upnp: uPnPNAT({ portMappingDescription: 'vss', autoConfirmAddress: false }),
+        dialback: () => ({ [serviceCapabilities]: ['@libp2p/autonat'], [Symbol.toStringTag]: 'vss/dialback' }),
+      } : {}),
     };
     const node = await createLibp2p({
       privateKey: opts.privateKey,
@@ -264,6 +271,34 @@ export class PeerNode {
     if (!conn) return undefined;
     const addr = conn.remoteAddr.toString();
     return addrOfPeer(addr, peerId);
+  }
+
+  /** Public addresses a port mapping gave (UPnP), not confirmed reachable yet: libp2p announces none of them until then. */
+  unconfirmedMappedAddrs(): string[] {
+    return this.addressManager().getAddressesWithMetadata().filter((a) => a.type === 'ip-mapping' && !a.verified).map((a) => a.multiaddr.toString());
+  }
+
+  /** A mapped address another device reached: announced (identify tells the peers) for a day, then asked about again. */
+  confirmMapped(addr: string): void {
+    this.addressManager().confirmObservedAddr(multiaddr(addr), { type: 'ip-mapping', ttl: MAPPED_CONFIRMED_FOR_MS });
+  }
+
+  /** Paired peers with a direct connection open now (not through a relay): they see this device's own public address. */
+  directlyConnected(): string[] {
+    return [...new Set(this.node.getConnections().filter((c) => c.status === 'open' && c.direct).map((c) => c.remotePeer.toString()))];
+  }
+
+  /**
+   * Dial PEERID at ADDR (TCP, no /p2p) on a connection of its own, not the one open to it, and close
+   * it again: resolves when ADDR reached PEERID's key (Noise proved it), throws when it did not.
+   */
+  async dialBack(addr: string, peerId: string, signal: AbortSignal): Promise<void> {
+    const conn = await this.node.dial(multiaddr(`${addr}/p2p/${peerId}`), { force: true, signal });
+    await conn.close().catch(() => undefined);
+  }
+
+  private addressManager(): { getAddressesWithMetadata(): Array<{ multiaddr: Multiaddr; type: string; verified: boolean }>; confirmObservedAddr(a: Multiaddr, o?: { type?: string; ttl?: number }): void } {
+    return (this.node as unknown as { components: { addressManager: ReturnType<PeerNode['addressManager']> } }).components.addressManager;
   }
 
   private openTo(peerId: string): Connection[] {
