@@ -12,7 +12,7 @@ export const MAX_AT_RISK = 10_000;
 export const DEFAULT_AT_RISK = 100;
 
 function query(lib: Library, now: number): GuardianQuery {
-  return { self: lib.device.uuid, now, staleBefore: now - STALE_AFTER_MS, ...libraryPolicy(lib) };
+  return { selfId: lib.deviceId, now, staleBefore: now - STALE_AFTER_MS, ...libraryPolicy(lib) };
 }
 
 /**
@@ -28,7 +28,7 @@ export function guardianStatus(lib: Library, now = Date.now()): GuardianStatus {
     policy: { copies: q.copies, devices: q.devices, offsite: q.offsite },
     contents: c.all.contents, bytes: c.all.bytes,
     safe: c.safe, short: c.short, single: c.single, stale: c.stale,
-    by_device: lib.store.guardian.byDevice(q).map((d) => ({
+    by_device: lib.store.guardian.byDevice(lib.deviceId).map((d) => ({
       device_id: d.device_uuid, name: d.name, contents: d.contents, bytes: d.bytes, last_seen: d.device_uuid === self ? now : d.last_seen_at,
     })),
   };

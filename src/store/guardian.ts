@@ -14,8 +14,8 @@ import { statementCache, type Prepared } from './statements.js';
 
 /** What one question is asked with: who this device is, now, and the library's own policy (the domain's defaults filled in). */
 export interface GuardianQuery {
-  /** This device's uuid: copies elsewhere are off-site. */
-  self: string;
+  /** This device's row id: copies on other devices are off-site. */
+  selfId: number;
   now: number;
   /** A copy whose drive or device was last seen before this is stale. */
   staleBefore: number;
@@ -79,19 +79,24 @@ export interface GuardianCopy {
   location_online: 0 | 1;
 }
 
-/** Every file copy of an original, with its store (`place`), when its drive or device was last seen, and its location's policy. */
-const COPY = `copy(content_uuid, size, kind, device_uuid, place, seen, lc, ld, lo) AS (
-  SELECT c.uuid, c.size, c.kind, d.uuid, CASE WHEN l.volume_id IS NULL THEN -l.id ELSE l.volume_id END,
-    CASE WHEN d.uuid <> @self THEN d.last_seen_at WHEN l.online = 1 THEN @now ELSE coalesce(v.last_seen_at, l.last_scan_completed_at, 0) END,
+/*
+ * Every file copy of an original, keyed by integers so the groupings sort numbers, not uuids (a
+ * third faster at 100k contents): its content (this library's content row id; a content only
+ * paired devices hold, minus the first of their rows' ids), its device (row id), its store (a
+ * volume's id, or minus the location's id where its drive is not known; a paired device's
+ * location id), when that store or device was last seen, and its location's policy.
+ */
+const COPY = `copy(ck, dev, place, seen, lc, ld, lo) AS (
+  SELECT e.content_id, l.device_id, coalesce(l.volume_id, -l.id),
+    CASE WHEN l.device_id <> @selfId THEN d.last_seen_at WHEN l.online = 1 THEN @now ELSE coalesce(v.last_seen_at, l.last_scan_completed_at, 0) END,
     lp.copies, lp.devices, lp.offsite
-  FROM entries e JOIN content_identities c ON c.id = e.content_id
-  JOIN locations l ON l.id = +e.location_id JOIN devices d ON d.id = l.device_id
+  FROM entries e JOIN locations l ON l.id = +e.location_id JOIN devices d ON d.id = l.device_id
   LEFT JOIN volumes v ON v.id = l.volume_id
   LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = l.uuid
-  WHERE e.kind = 'file'
+  WHERE e.content_id IS NOT NULL AND e.kind = 'file'
   UNION ALL
-  SELECT pc.content_uuid, pc.size, pc.kind, e.device_uuid, e.location_id, coalesce(d.last_seen_at, 0),
-    lp.copies, lp.devices, lp.offsite
+  SELECT coalesce((SELECT c.id FROM content_identities c WHERE c.uuid = pc.content_uuid), -(SELECT MIN(o.id) FROM peer_contents o WHERE o.content_uuid = pc.content_uuid)),
+    coalesce(d.id, -1), e.location_id, coalesce(d.last_seen_at, 0), lp.copies, lp.devices, lp.offsite
   FROM peer_entries e JOIN peer_contents pc ON pc.id = e.content_id
   JOIN peer_locations pl ON pl.device_uuid = e.device_uuid AND pl.location_id = e.location_id
   LEFT JOIN devices d ON d.uuid = e.device_uuid
@@ -101,12 +106,9 @@ const COPY = `copy(content_uuid, size, kind, device_uuid, place, seen, lc, ld, l
 
 /** Each content judged against its policy: the strictest of the library's, its locations' and its tags' (with the tags beneath them). */
 const JUDGED = `WITH ${COPY},
-store(content_uuid, size, kind, device_uuid, seen, lc, ld, lo) AS (
-  SELECT content_uuid, MAX(size), MAX(kind), device_uuid, MAX(seen), MAX(lc), MAX(ld), MAX(lo) FROM copy GROUP BY content_uuid, device_uuid, place
-),
-content(content_uuid, size, kind, copies, devices, offsite, seen, lc, ld, lo) AS (
-  SELECT content_uuid, MAX(size), MAX(kind), COUNT(*), COUNT(DISTINCT device_uuid), TOTAL(device_uuid <> @self), MAX(seen), MAX(lc), MAX(ld), MAX(lo)
-  FROM store GROUP BY content_uuid
+store(ck, dev, seen, lc, ld, lo) AS (SELECT ck, dev, MAX(seen), MAX(lc), MAX(ld), MAX(lo) FROM copy GROUP BY ck, dev, place),
+content(ck, copies, devices, offsite, seen, lc, ld, lo) AS (
+  SELECT ck, COUNT(*), COUNT(DISTINCT dev), TOTAL(dev <> @selfId), MAX(seen), MAX(lc), MAX(ld), MAX(lo) FROM store GROUP BY ck
 ),
 tag_policy(tag_uuid, copies, devices, offsite) AS (
   SELECT t.uuid, gp.copies, gp.devices, gp.offsite FROM guardian_policies gp JOIN tags t ON t.uuid = gp.target AND t.deleted = 0 WHERE gp.scope = 'tag'
@@ -117,12 +119,16 @@ tagged(content_uuid, tc, td, tof) AS (
   SELECT mt.content_uuid, MAX(tp.copies), MAX(tp.devices), MAX(tp.offsite)
   FROM tag_policy tp JOIN metadata_tag mt ON mt.tag_uuid = tp.tag_uuid AND mt.present = 1 GROUP BY mt.content_uuid
 ),
+facts(ck, content_uuid, size, kind, copies, devices, offsite, seen, lc, ld, lo) AS (
+  SELECT x.ck, coalesce(ci.uuid, pc.content_uuid), coalesce(ci.size, pc.size), coalesce(ci.kind, pc.kind), x.copies, x.devices, CAST(x.offsite AS INTEGER), x.seen, x.lc, x.ld, x.lo
+  FROM content x LEFT JOIN content_identities ci ON x.ck > 0 AND ci.id = x.ck LEFT JOIN peer_contents pc ON x.ck < 0 AND pc.id = -x.ck
+),
 judged AS (
-  SELECT c.content_uuid, c.size, c.kind, c.copies, c.devices, CAST(c.offsite AS INTEGER) AS offsite, c.seen,
-    max(@copies, coalesce(c.lc, 0), coalesce(t.tc, 0)) AS need_copies,
-    max(@devices, coalesce(c.ld, 0), coalesce(t.td, 0)) AS need_devices,
-    max(@offsite, coalesce(c.lo, 0), coalesce(t.tof, 0)) AS need_offsite
-  FROM content c LEFT JOIN tagged t ON t.content_uuid = c.content_uuid
+  SELECT f.content_uuid, f.size, f.kind, f.copies, f.devices, f.offsite, f.seen,
+    max(@copies, coalesce(f.lc, 0), coalesce(t.tc, 0)) AS need_copies,
+    max(@devices, coalesce(f.ld, 0), coalesce(t.td, 0)) AS need_devices,
+    max(@offsite, coalesce(f.lo, 0), coalesce(t.tof, 0)) AS need_offsite
+  FROM facts f LEFT JOIN tagged t ON t.content_uuid = f.content_uuid
 ),
 verdict AS (
   SELECT *, copies >= need_copies AND devices >= need_devices AND offsite >= need_offsite AS safe FROM judged
@@ -139,10 +145,22 @@ const AT_RISK = `${JUDGED}
 SELECT content_uuid, size, kind, copies, devices, offsite, seen, need_copies, need_devices, need_offsite FROM verdict
 WHERE NOT safe ORDER BY copies, size DESC, content_uuid LIMIT @limit`;
 
-const BY_DEVICE = `WITH ${COPY},
-held(device_uuid, content_uuid, size) AS (SELECT device_uuid, content_uuid, MAX(size) FROM copy GROUP BY device_uuid, content_uuid)
-SELECT d.uuid AS device_uuid, d.name, d.last_seen_at, COUNT(h.content_uuid) AS contents, CAST(TOTAL(h.size) AS INTEGER) AS bytes
-FROM devices d LEFT JOIN held h ON h.device_uuid = d.uuid GROUP BY d.id ORDER BY d.uuid <> @self, d.name, d.uuid`;
+/*
+ * Each device with the contents it holds: this library's own rows by (content, device) pairs, a
+ * paired device's by its content rows (one per content it holds, kept while a file holds it).
+ */
+const BY_DEVICE = `WITH
+own(dev, contents, bytes) AS (
+  SELECT h.dev, COUNT(*), TOTAL(c.size) FROM (SELECT DISTINCT e.content_id AS ck, l.device_id AS dev FROM entries e JOIN locations l ON l.id = +e.location_id
+    WHERE e.content_id IS NOT NULL AND e.kind = 'file') h JOIN content_identities c ON c.id = h.ck GROUP BY h.dev
+),
+theirs(device_uuid, contents, bytes) AS (
+  SELECT pc.device_uuid, COUNT(*), TOTAL(pc.size) FROM peer_contents pc
+  WHERE EXISTS (SELECT 1 FROM peer_entries e WHERE e.content_id = pc.id AND e.kind = 'file') GROUP BY pc.device_uuid
+)
+SELECT d.uuid AS device_uuid, d.name, d.last_seen_at, coalesce(o.contents, 0) + coalesce(t.contents, 0) AS contents,
+  CAST(coalesce(o.bytes, 0) + coalesce(t.bytes, 0) AS INTEGER) AS bytes
+FROM devices d LEFT JOIN own o ON o.dev = d.id LEFT JOIN theirs t ON t.device_uuid = d.uuid ORDER BY d.id <> @selfId, d.name, d.uuid`;
 
 const COPIES = `SELECT * FROM (SELECT c.uuid AS content_uuid, d.uuid AS device_uuid, d.name AS device_name, l.id AS location_id, l.name AS location_name,
     l.path AS location_path, e.rel_path, v.name AS volume_name, v.fingerprint AS volume_fingerprint, e.verified_at, l.online AS location_online
@@ -183,8 +201,8 @@ export class GuardianStore {
   }
 
   /** Every device of the library (this one first) with the contents it holds a copy of. */
-  byDevice(q: Pick<GuardianQuery, 'self' | 'now'>): DeviceHolding[] {
-    return this.sql<[Pick<GuardianQuery, 'self' | 'now'>], DeviceHolding>(BY_DEVICE).all({ self: q.self, now: q.now });
+  byDevice(selfId: number): DeviceHolding[] {
+    return this.sql<[{ selfId: number }], DeviceHolding>(BY_DEVICE).all({ selfId });
   }
 
   /** Every file holding one of these contents, here and on paired devices: by content, this device first. */
