@@ -108,7 +108,7 @@ describe('vss guardian: copies counted against a policy', { skip: loopSkipReason
     assert.equal(json<GuardianAtRisk[]>(await cli('guardian', 'list', '--at-risk', '--limit', '1', '--json')).length, 1);
 
     const human = await cli('guardian', 'list', '--at-risk');
-    assert.match(human.stdout, /short by 1 copies/);
+    assert.match(human.stdout, /short by 1 copy\n/);
     const refused = await runCli(['guardian', 'policy', '--copies', '0'], env);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /at least one copy/);

@@ -107,7 +107,7 @@ function statusLines(s: GuardianStatus): string[] {
 }
 
 function atRiskLines(it: GuardianAtRisk): string[] {
-  const short = Object.entries(it.short_by).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(', ');
+  const short = Object.entries(it.short_by).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${v === 1 ? k.replace(/ies$/, 'y').replace(/ices$/, 'ice') : k}`).join(', ');
   return [
     `${it.content_uuid}  ${it.kind}  ${formatBytes(it.size)}  short by ${short}`,
     ...it.copies.map((c) => `  ${c.device_name}: ${displayPath(c.path)}${c.volume ? `  [${c.volume}]` : ''}${c.online ? '' : '  (offline)'}${c.verified_at !== null ? `  verified ${new Date(c.verified_at).toISOString()}` : '  never verified'}`),
