@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GuardianAtRisk, GuardianPolicyView, GuardianStatus } from '../../src/api/index.js';
 import { json, runCli, tempDir } from '../helpers.js';
@@ -29,7 +29,7 @@ describe('vss guardian: copies counted against a policy', { skip: loopSkipReason
   };
 
   before(async () => {
-    drive = makeLoopVolume({ sizeMiB: 16 });
+    drive = makeLoopVolume({ sizeMiB: 64 });
     photos = join(tmp.path, 'photos');
     backup = join(drive.mountPoint!, 'backup');
     mkdirSync(join(photos, 'sub'), { recursive: true });
@@ -40,6 +40,10 @@ describe('vss guardian: copies counted against a policy', { skip: loopSkipReason
     writeFileSync(join(photos, 'kept.txt'), BACKED_UP);
     writeFileSync(join(backup, 'kept.txt'), BACKED_UP);
     await cli('library', 'create', 'G', '--path', join(tmp.path, 'libs'));
+    // The smallest sampling threshold, so a file identified by samples stays small.
+    const config = join(tmp.path, 'libs', 'G.sdlibrary', 'library.json');
+    const c = JSON.parse(readFileSync(config, 'utf8')) as { settings?: Record<string, unknown> };
+    writeFileSync(config, JSON.stringify({ ...c, settings: { ...c.settings, hashThresholdBytes: 16 * 1024 * 1024 } }));
     await cli('location', 'add', photos, '--mode', 'content');
     await cli('location', 'add', backup, '--mode', 'content');
   });
@@ -123,5 +127,17 @@ describe('vss guardian: copies counted against a policy', { skip: loopSkipReason
     await cli('guardian', 'policy', '--location', backup, '--clear');
     await cli('guardian', 'policy', '--tag', 'Keep', '--clear');
     assert.equal(json<GuardianStatus>(await cli('guardian', 'status', '--json')).safe.contents, 1);
+  });
+
+  it('a file identified by samples is not verified; a verified copy of it is', async () => {
+    writeFileSync(join(photos, 'big.bin'), Buffer.alloc(17 * 1024 * 1024, 7));
+    await cli('location', 'rescan', photos);
+    const bigOf = async () => json<GuardianAtRisk[]>(await cli('guardian', 'list', '--at-risk', '--json')).find((i) => i.size === 17 * 1024 * 1024);
+    assert.deepEqual((await bigOf())!.copies.map((c) => [c.location, c.verified_at]), [['photos', null]], 'samples read only part of it');
+    await cli('files', 'copy', join(photos, 'big.bin'), `${backup}/`);
+    assert.equal(await bigOf(), undefined, 'on two drives now: safe');
+    await cli('guardian', 'policy', '--copies', '3');
+    const copies = (await bigOf())!.copies;
+    assert.deepEqual(copies.map((c) => [c.location, c.verified_at === null]), [['backup', false], ['photos', true]], 'the copy was hashed whole on both sides');
   });
 });
