@@ -102,7 +102,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
         return;
       }
       identities.push({ uuid: r.contentUuid, cas_id: r.casId, cas_version: r.casVersion, kind: r.kind, mime: r.mime, size: row.size });
-      links.push({ file: row, uuid: r.contentUuid });
+      links.push({ file: row, uuid: r.contentUuid, verified: r.casVersion === CAS_WHOLE || copiedVerified(input.known, root, row) });
     });
     if (links.length > 0) {
       // A batch at a time: a few multi-row statements instead of two a file.
@@ -203,6 +203,21 @@ function knownAnswer(store: Stores, k: KnownBytes | undefined, f: IdentifyReques
   const c = store.contents.byUuid(uuid);
   if (!c || c.cas_id !== k.blake3 || c.cas_version !== CAS_WHOLE) return undefined;
   return { id: f.id, ok: true, casId: c.cas_id, casVersion: CAS_WHOLE, contentUuid: uuid, kind: c.kind, mime: c.mime };
+}
+
+/**
+ * Whether a file is still as a verified copy left it (its whole BLAKE3 matched on both sides): a
+ * file above the sampling threshold is identified by samples, yet its copy was checked whole.
+ */
+function copiedVerified(known: ReadonlyMap<string, KnownBytes> | undefined, root: LocalDisk['root'], row: UnidentifiedFile): boolean {
+  if (!known) return false;
+  let k: KnownBytes | undefined;
+  try {
+    k = known.get(root.inFolder(row.rel_path));
+  } catch {
+    return false;
+  }
+  return k !== undefined && k.size === row.size && k.mtimeMs === row.mtime_ms && k.inode === row.inode;
 }
 
 /** Sorts a page of files into those quiet enough to identify now and those left for later. */

@@ -27,6 +27,8 @@ export interface EntryRecord {
   agg_dirs: number | null;
   created_at: number;
   updated_at: number;
+  /** When its bytes were last hashed whole and matched (ms; migration 024), null: never. */
+  verified_at: number | null;
 }
 
 /** What a scan compares with the disk: an entry without its figures and times. */
@@ -69,6 +71,8 @@ export interface DirectFiles {
 export interface ContentLink {
   file: UnidentifiedFile & { content_id?: number | null };
   uuid: string;
+  /** Its bytes were hashed whole and matched now (not a sampled hash): the link marks the copy verified. */
+  verified?: boolean;
 }
 
 /**
@@ -125,17 +129,23 @@ const NUMBER_FOLDERS_OF_CONTENT = 'UPDATE entries SET sync_seq = ? WHERE id IN (
 // A folder moved or renamed forgets its own listing digest too: its rows' paths are not yet its new ones.
 const SET_FACTS = 'parent_id = ?, name = ?, rel_path = ?, size = ?, inode = ?, mtime_ms = ?, link_target = ?, updated_at = ?, listing_digest = NULL';
 const UPDATE_KEEP = `UPDATE entries SET ${SET_FACTS} WHERE id = ?`;
-const UPDATE_CLEAR = `UPDATE entries SET ${SET_FACTS}, content_id = NULL WHERE id = ?`;
+// Bytes that may differ are no longer the ones verified.
+const UPDATE_CLEAR = `UPDATE entries SET ${SET_FACTS}, content_id = NULL, verified_at = NULL WHERE id = ?`;
 const UNIDENTIFIED_PAGE = `SELECT id, name, rel_path, size, inode, mtime_ms FROM entries
   WHERE id > ? AND +location_id = ? AND kind = 'file' AND content_id IS NULL ORDER BY id LIMIT ?`;
 const FILES_PAGE = `SELECT id, name, rel_path, size, inode, mtime_ms, content_id FROM entries
   WHERE id > ? AND +location_id = ? AND kind = 'file' ORDER BY id LIMIT ?`;
-const LINK = 'UPDATE entries SET content_id = ?, updated_at = ? WHERE id = ? AND inode = ? AND size = ? AND mtime_ms = ?';
+/*
+ * A link verifies the copy when its bytes were hashed whole (VERIFIED); otherwise a copy linked to
+ * the content it had keeps its time, and one linked to another content has none.
+ */
+const VERIFIED_AT = (verified: string, content: string) => `verified_at = CASE WHEN ${verified} = 1 THEN ? WHEN entries.content_id = ${content} THEN entries.verified_at END`;
+const LINK = `UPDATE entries SET ${VERIFIED_AT('?', '?')}, content_id = ?, updated_at = ? WHERE id = ? AND inode = ? AND size = ? AND mtime_ms = ?`;
 /**
  * Link many files to their contents (by uuid) in one statement, each guarded as LINK is; the
- * files linked come back. The VALUES rows are (entry id, content uuid, inode, size, mtime).
+ * files linked come back. The VALUES rows are (entry id, content uuid, inode, size, mtime, verified 0|1).
  */
-const LINK_MANY = multiRowSql('(?, ?, ?, ?, ?)', (values) => `UPDATE entries SET content_id = c.id, updated_at = ?
+const LINK_MANY = multiRowSql('(?, ?, ?, ?, ?, ?)', (values) => `UPDATE entries SET ${VERIFIED_AT('v.column6', 'c.id')}, content_id = c.id, updated_at = ?
   FROM (VALUES ${values}) AS v JOIN content_identities c ON c.uuid = v.column2
   WHERE entries.id = v.column1 AND entries.inode = v.column3 AND entries.size = v.column4 AND entries.mtime_ms = v.column5
   RETURNING entries.id, entries.content_id`);
@@ -372,7 +382,7 @@ export class EntryStore {
   /** A folder's direct listing after name AFTERNAME, by name, each file with its content's facts: LIMIT rows. */
   listingToSend(folderId: number, afterName: string, limit: number): SyncListingRow[] {
     const st = this.sql<[number, string, number], SyncListingRow>(
-      `SELECT e.name, e.kind, e.size, e.mtime_ms, c.uuid, c.kind, c.mime, c.size, c.media_metadata, c.cas_id, c.cas_version
+      `SELECT e.name, e.kind, e.size, e.mtime_ms, c.uuid, c.kind, c.mime, c.size, c.media_metadata, c.cas_id, c.cas_version, e.verified_at
        FROM entries e LEFT JOIN content_identities c ON c.id = e.content_id
        WHERE e.parent_id = ? AND e.name > ? ORDER BY e.name LIMIT ?`,
     );
@@ -486,9 +496,9 @@ export class EntryStore {
    * linked). The time marks it as written by this scan: a watched batch queues jobs for what it
    * wrote, and a file identified once it settled was not otherwise touched by the scan that did it.
    */
-  linkContent(file: UnidentifiedFile & { content_id?: number | null }, contentId: number, now: number): boolean {
-    const linked = this.sql<[number, number, number, number, number, number]>(LINK)
-      .run(contentId, now, file.id, file.inode, file.size, file.mtime_ms).changes > 0;
+  linkContent(file: UnidentifiedFile & { content_id?: number | null }, contentId: number, now: number, verified = false): boolean {
+    const linked = this.sql<[number, number, number, number, number, number, number, number, number]>(LINK)
+      .run(verified ? 1 : 0, now, contentId, contentId, now, file.id, file.inode, file.size, file.mtime_ms).changes > 0;
     if (linked) this.sql<[number, number]>(NUMBER_PARENT_OF).run(this.effects.nextSeq(), file.id);
     if (linked && file.content_id == null) {
       this.effects.queueForSearchById(contentId);
@@ -506,10 +516,10 @@ export class EntryStore {
   linkContents(links: readonly ContentLink[], now: number): Map<number, number> {
     const linked = new Map<number, number>();
     forEachChunk(links.length, (at, n) => {
-      const args: Array<string | number> = [now];
+      const args: Array<string | number> = [now, now];
       for (let i = at; i < at + n; i++) {
-        const { file, uuid } = links[i]!;
-        args.push(file.id, uuid, file.inode, file.size, file.mtime_ms);
+        const { file, uuid, verified } = links[i]!;
+        args.push(file.id, uuid, file.inode, file.size, file.mtime_ms, verified ? 1 : 0);
       }
       const st = this.sql<Array<string | number>, [number, number]>(LINK_MANY.get(n)!);
       st.raw(true);
@@ -523,6 +533,19 @@ export class EntryStore {
       this.effects.moveGridVersion();
     }
     return linked;
+  }
+
+  /**
+   * Files IDS were hashed whole at AT and matched their content (a scrub): how many rows took it.
+   * Their folders take the next number, so peers hear of it (DESIGN §15).
+   */
+  markVerified(ids: readonly number[], at: number): number {
+    if (ids.length === 0) return 0;
+    const json = JSON.stringify(ids);
+    const n = this.sql<[number, string]>("UPDATE entries SET verified_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND kind = 'file' AND content_id IS NOT NULL")
+      .run(at, json).changes;
+    if (n > 0) this.sql<[number, string]>(NUMBER_PARENTS_OF).run(this.effects.nextSeq(), json);
+    return n;
   }
 
   /** The contents of the entries of a location written since SINCE. */
@@ -660,6 +683,7 @@ export interface SyncFolder {
 
 /**
  * One row of a folder's listing as sent (`.raw()`): name, kind, size, mtime, then its content's
- * uuid, kind, mime, size, media metadata, cas id and cas version (null for a folder or a file not yet identified).
+ * uuid, kind, mime, size, media metadata, cas id and cas version (null for a folder or a file not
+ * yet identified), then when the file was last verified (null: never).
  */
-export type SyncListingRow = [string, EntryKind, number, number | null, string | null, string | null, string | null, number | null, string | null, string | null, number | null];
+export type SyncListingRow = [string, EntryKind, number, number | null, string | null, string | null, string | null, number | null, string | null, string | null, number | null, number | null];

@@ -17,20 +17,22 @@ export interface PeerEntryRecord {
   content_id: number | null;
   /** The pull that last confirmed it (PeerLibraryCursorRecord.pull_number). */
   pull: number;
+  /** When its owner last verified its bytes (ms; migration 024), null: never, or an owner that does not say. */
+  verified_at: number | null;
 }
 
 /** A row as read: its content by uuid, as the owner named it. */
 export type PeerEntry = Omit<PeerEntryRecord, 'content_id'> & { content_uuid: string | null };
 
-export type PeerEntryFacts = Pick<PeerEntry, 'name' | 'kind' | 'size' | 'mtime_ms' | 'content_uuid'>;
+export type PeerEntryFacts = Pick<PeerEntry, 'name' | 'kind' | 'size' | 'mtime_ms' | 'content_uuid'> & Partial<Pick<PeerEntry, 'verified_at'>>;
 
 /* One row a statement: faster here than a many-row upsert (see peer-contents.ts). */
-const PUT = `INSERT INTO peer_entries (device_uuid, location_id, dir_path, name, kind, size, mtime_ms, content_id, pull)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(device_uuid, location_id, dir_path, name) DO UPDATE SET kind = excluded.kind,
-  size = excluded.size, mtime_ms = excluded.mtime_ms, content_id = excluded.content_id, pull = excluded.pull`;
+const PUT = `INSERT INTO peer_entries (device_uuid, location_id, dir_path, name, kind, size, mtime_ms, content_id, pull, verified_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(device_uuid, location_id, dir_path, name) DO UPDATE SET kind = excluded.kind,
+  size = excluded.size, mtime_ms = excluded.mtime_ms, content_id = excluded.content_id, pull = excluded.pull, verified_at = excluded.verified_at`;
 
 /** PeerEntry rows, of peer_entries e (a join: cheaper than a look-up of each row's content uuid). */
-const ENTRIES = `SELECT e.device_uuid, e.location_id, e.dir_path, e.name, e.kind, e.size, e.mtime_ms, c.content_uuid, e.pull
+const ENTRIES = `SELECT e.device_uuid, e.location_id, e.dir_path, e.name, e.kind, e.size, e.mtime_ms, c.content_uuid, e.pull, e.verified_at
   FROM peer_entries e LEFT JOIN peer_contents c ON c.id = e.content_id`;
 
 /** The uuids of the contents of the rows a DELETE … RETURNING removed (their rows in peer_contents stay until dropUnheld). */
@@ -71,7 +73,7 @@ export class PeerEntryStore {
   /** Where copies of a content are on other devices, LIMIT of them. */
   copiesOf(contentUuid: string, limit = 100): PeerEntry[] {
     return this.sql<[string, number], PeerEntry>(
-      `SELECT e.device_uuid, e.location_id, e.dir_path, e.name, e.kind, e.size, e.mtime_ms, c.content_uuid, e.pull
+      `SELECT e.device_uuid, e.location_id, e.dir_path, e.name, e.kind, e.size, e.mtime_ms, c.content_uuid, e.pull, e.verified_at
        FROM peer_contents c JOIN peer_entries e ON e.content_id = c.id
        WHERE c.content_uuid = ? AND e.kind = 'file' ORDER BY e.device_uuid, e.location_id, e.dir_path, e.name LIMIT ?`,
     ).all(contentUuid, limit);
@@ -94,10 +96,10 @@ export class PeerEntryStore {
    * CONTENTIDS (what putMany returned) or else looked up.
    */
   putMany(deviceUuid: string, locationId: number, dirPath: string, rows: readonly PeerEntryFacts[], pull: number, contentIds?: ReadonlyMap<string, number>): void {
-    const put = this.sql<[string, number, string, string, string, number, number | null, number | null, number]>(PUT);
+    const put = this.sql<[string, number, string, string, string, number, number | null, number | null, number, number | null]>(PUT);
     for (const r of rows) {
       const c = r.content_uuid === null ? null : contentIds?.get(r.content_uuid) ?? this.contentId(deviceUuid, r.content_uuid, dirPath, r.name);
-      put.run(deviceUuid, locationId, dirPath, r.name, r.kind, r.size, r.mtime_ms, c, pull);
+      put.run(deviceUuid, locationId, dirPath, r.name, r.kind, r.size, r.mtime_ms, c, pull, r.verified_at ?? null);
     }
   }
 

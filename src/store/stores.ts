@@ -26,6 +26,8 @@ import { SharedAckStore } from './shared-acks.js';
 import { TagStore } from './tags.js';
 import { UserMetadataStore } from './user-metadata.js';
 import { FileOpItemStore } from './file-op-items.js';
+import { GuardianStore } from './guardian.js';
+import { GuardianPolicyStore } from './guardian-policies.js';
 
 /**
  * Every table's store over one connection (DESIGN §18), each made on first use. The stores are the
@@ -59,6 +61,8 @@ export class Stores {
   private ownSharedOps: SharedOpStore | undefined;
   private ownSharedAcks: SharedAckStore | undefined;
   private ownFileOpItems: FileOpItemStore | undefined;
+  private ownGuardian: GuardianStore | undefined;
+  private ownGuardianPolicies: GuardianPolicyStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -86,6 +90,16 @@ export class Stores {
   /** The items of file operations' jobs (`vss files copy|move|delete`) and how far each got. */
   get fileOpItems(): FileOpItemStore {
     return (this.ownFileOpItems ??= new FileOpItemStore(this.db));
+  }
+
+  /** The Guardian's counts of copies against the policies (a read model over entries, peers' rows, tags and policies). */
+  get guardian(): GuardianStore {
+    return (this.ownGuardian ??= new GuardianStore(this.db));
+  }
+
+  /** How many copies the library, a location or a tag asks for. */
+  get guardianPolicies(): GuardianPolicyStore {
+    return (this.ownGuardianPolicies ??= new GuardianPolicyStore(this.db));
   }
 
   get devices(): DeviceStore {

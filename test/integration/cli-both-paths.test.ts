@@ -69,6 +69,14 @@ const SCRIPT: Array<{ args: string[]; stdin?: never }> = [
   { args: ['location', 'pause', '2'] },
   { args: ['location', 'pause', '99'] },
   { args: ['location', 'resume', '2', '--json'] },
+  { args: ['guardian', 'status', '--json'] },
+  { args: ['guardian', 'policy', '--copies', '3', '--devices', '1'] },
+  { args: ['guardian', 'policy', '--location', '1', '--offsite', '1'] },
+  { args: ['guardian', 'policy', '--tag', 'nope', '--copies', '2'] },
+  { args: ['guardian', 'policy', '--copies', 'x'] },
+  { args: ['guardian', 'policy'] },
+  { args: ['guardian', 'list', '--at-risk', '--limit', '2', '--json'] },
+  { args: ['guardian', 'list'] },
   { args: ['location', 'remove', '1', '--json'] },
   { args: ['content', 'list'] },
 ];
@@ -79,7 +87,8 @@ function normalize(text: string, root: string): string {
     .replace(/"duration_ms": \d+/g, '"duration_ms": 0')
     .replace(/ in \d+(\.\d+)? (ms|s)/g, ' in <t>')
     .replace(/"(id|library_id|uuid)": "[0-9a-f-]{36}"/g, '"$1": "<uuid>"')
-    .replace(/"device_id":"[0-9a-f-]{36}"/g, '"device_id":"<uuid>"')
+    .replace(/"device_id": ?"[0-9a-f-]{36}"/g, '"device_id":"<uuid>"')
+    .replace(/"(last_seen|verified_at)": \d+/g, '"$1": <time>')
     .replace(/"(created_at|updated_at|last_scan_started_at|last_scan_completed_at|at)": ("[^"]*"|\d+)/g, '"$1": <time>');
 }
 

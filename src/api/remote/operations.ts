@@ -244,6 +244,20 @@ export const OPERATIONS = {
   volumesUntrack: { method: 'POST', path: `${LIB}/volumes/:ref/untrack`, call: 'lib.volumes.untrack', args: [param('ref', 'string')] },
   volumesSpeed: { method: 'POST', path: `${LIB}/volumes/:ref/speed`, call: 'lib.volumes.speed', args: [param('ref', 'string')] },
 
+  // The Guardian (issue 30): copies counted against a policy
+  guardianPolicies: { method: 'GET', path: `${LIB}/guardian/policies`, call: 'lib.guardian.policies' },
+  /** The library's policy, a location's (`location`: this device's id) or a tag's (`tag`: uuid or name); `clear` forgets it. */
+  guardianSetPolicy: {
+    method: 'PUT', path: `${LIB}/guardian/policies`, call: 'lib.guardian.setPolicy',
+    args: [options({
+      copies: body('copies', 'int', { optional: true, min: 0, max: 64 }), devices: body('devices', 'int', { optional: true, min: 0, max: 64 }),
+      offsite: body('offsite', 'int', { optional: true, min: 0, max: 64 }), location: body('location', 'int', { optional: true, min: 1 }),
+      tag: body('tag', 'string', opt), clear: body('clear', 'bool', opt),
+    })],
+  },
+  guardianStatus: { method: 'GET', path: `${LIB}/guardian/status`, call: 'lib.guardian.status' },
+  guardianAtRisk: { method: 'GET', path: `${LIB}/guardian/at-risk`, call: 'lib.guardian.atRisk', args: [options({ limit: query('limit', 'int', { optional: true, min: 1, max: 10_000 }) })] },
+
   /** A ready sidecar's file, by address; with `v=<checksum>` it may be cached for good. */
   sidecarFile: { method: 'GET', path: `${LIB}/sidecars/:uuid/:kind/:variant`, query: ['v'] },
   /** A content's original file, by content uuid (Range requests for video seeking). */

@@ -119,6 +119,10 @@ describe('library sync: an owner\'s rows pulled by a paired device (DESIGN §15)
       device_uuid: owner, content_uuid: local.uuid, cas_id: local.cas_id, cas_version: local.cas_version, kind: local.kind, mime: local.mime, size: 5, media_metadata: null,
     });
     assert.equal(t.a.lib.store.devices.byUuid(owner)?.name, t.b.lib.device.name);
+    // When the owner last verified each file's bytes travels with it (issue 30).
+    const verified = t.b.lib.store.entries.fileEntriesOfContent(a.content_uuid!)[0]!.verified_at;
+    assert.ok(verified !== null && verified > 0, 'the owner verified the file when it hashed it');
+    assert.equal(a.verified_at, verified);
   });
 
   it('then only what changed comes: a file added, a folder removed as one fact', async () => {
@@ -181,6 +185,41 @@ describe('library sync: an owner\'s rows pulled by a paired device (DESIGN §15)
     };
     await assert.rejects(t.pull(), /does not describe/);
     assert.deepEqual(listing(t.a.lib, t.b.lib.device.uuid, locationId, ''), before);
+  });
+
+  it('takes a page without verified times (an older vss) with none, and refuses one whose times do not match its listing', async () => {
+    const owner = t.b.lib.device.uuid;
+    const serve = (change: (f: Record<string, unknown>) => void) => async (stream: Stream) => {
+      const ch = new PeerChannel(stream, 'feed');
+      await ch.receive(['feed.pull']);
+      // A full copy: every folder, each as the owner sends it, changed by CHANGE.
+      const { head, pages } = ownerChanges(t.b.lib, { epoch: null, seq: 0 });
+      await ch.send('feed.library.head', head);
+      let sent = 0;
+      let items = 0;
+      for (const page of pages()) {
+        for (const f of page.folders) {
+          change(f);
+          items += f.entries.length;
+        }
+        await ch.send('feed.library.page', page);
+        sent++;
+        await ch.receive(['feed.ack']);
+      }
+      await ch.send('feed.end', { pages: sent, items, to_seq: head.to_seq });
+      await ch.close();
+    };
+    t.a.lib.store.feedCursors.remove(owner, 'library');
+    t.serveB.handler = serve((f) => f.verified = [0]);
+    await assert.rejects(t.pull(), /says when 1 entries were verified; it lists 2/);
+    t.a.lib.store.feedCursors.remove(owner, 'library');
+    t.serveB.handler = serve((f) => delete f.verified);
+    await t.pull();
+    assert.equal(t.a.lib.store.peerEntries.get(owner, locationId, '', 'a.txt')!.verified_at, null);
+    t.serveB.handler = (stream) => serveLibrary(stream, t.a.remote, (id) => (id === t.libId ? t.b.lib : undefined));
+    t.a.lib.store.feedCursors.remove(owner, 'library');
+    await t.pull();
+    assert.ok(t.a.lib.store.peerEntries.get(owner, locationId, '', 'a.txt')!.verified_at! > 0);
   });
 
   it('a pull cut off after some pages resumes from the last page applied, with no row twice or lost', async () => {

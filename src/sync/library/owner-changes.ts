@@ -77,9 +77,10 @@ export function ownerChanges(lib: Library, ask: PullAsk): { head: HeadOut; pages
           const listing = store.entries.listingToSend(f.id, afterName, Math.min(room, 1024) + 1);
           const more = listing.length > Math.min(room, 1024);
           const part = more ? listing.slice(0, -1) : listing;
-          page.folders.push({ location: f.location_id, path: f.rel_path, id: f.id, seq: f.seq, whole: !more, entries: part.map(toEntry) });
+          const verified = part.some((r) => r[11] !== null) ? part.map((r) => r[11]) : undefined;
+          page.folders.push({ location: f.location_id, path: f.rel_path, id: f.id, seq: f.seq, whole: !more, entries: part.map(toEntry), ...(verified ? { verified } : {}) });
           rows += 1 + part.length;
-          bytes += 64 + f.rel_path.length;
+          bytes += 64 + f.rel_path.length + (verified ? 9 * verified.length : 0);
           for (const row of part) {
             bytes += 48 + row[0].length;
             const c = contentOf(row);

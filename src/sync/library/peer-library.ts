@@ -123,12 +123,16 @@ export class PeerLibrary {
       if (bad !== undefined) throw new VssError('PEER', `library page folder ${i}: ${bad}`);
       if (!pull.full && f.seq > pull.toSeq) throw new VssError('PEER', `library page folder ${i} is numbered ${f.seq}, past the pull's ${pull.toSeq}`);
       const names = new Set<string>();
-      const rows: PeerEntryFacts[] = f.entries.map(([name, kind, size, mtime, content]) => {
+      if (f.verified !== undefined && f.verified.length !== f.entries.length) {
+        throw new VssError('PEER', `library page folder ${i} says when ${f.verified.length} entries were verified; it lists ${f.entries.length}`);
+      }
+      const rows: PeerEntryFacts[] = f.entries.map(([name, kind, size, mtime, content], j) => {
         const why = nameProblem(name);
         if (why !== undefined) throw new VssError('PEER', `library page folder ${i}: entry ${JSON.stringify(name).slice(0, 80)} ${why}`);
         if (names.has(name)) throw new VssError('PEER', `library page folder ${i} lists ${JSON.stringify(name).slice(0, 80)} twice`);
         names.add(name);
-        return { name, kind, size, mtime_ms: mtime, content_uuid: kind === 'file' ? content : null };
+        const file = kind === 'file' && content !== null;
+        return { name, kind, size, mtime_ms: mtime, content_uuid: kind === 'file' ? content : null, verified_at: file ? f.verified?.[j] ?? null : null };
       });
       return { ...f, rows };
     });

@@ -319,7 +319,10 @@ export const PEER_MESSAGES = {
   /**
    * A page: folders (or a part of one: `whole` false until its last part), each with its listing
    * by name — [name, kind, size, mtime ms, content uuid] — and the facts of the contents they hold:
-   * [uuid, cas id, cas version, kind, mime, size, media metadata JSON].
+   * [uuid, cas id, cas version, kind, mime, size, media metadata JSON]. `verified`: when each entry
+   * of the listing, in its order, was last verified (ms, null: never); a list of its own, as an
+   * older vss refuses an entry of six and leaves out a field it does not know (absent from an older
+   * vss, or when none of the part's entries was: all null).
    */
   'feed.library.page': {
     protocol: 'feed', tag: { t: 'library.page' }, since: 1, maxBytes: PROTOCOLS.feed.maxMessageBytes,
@@ -327,6 +330,7 @@ export const PEER_MESSAGES = {
       folders: f.array(f.object({
         location: f.uint, path: f.string(REL_PATH), id: f.uint, seq: f.uint, whole: f.bool,
         entries: f.array(f.tuple(f.string(ENTRY_NAME), f.oneOf(['file', 'dir', 'symlink']), f.uint, f.nullable(f.uint), f.nullable(f.uuid)), LIBRARY_PAGE_ROWS),
+        verified: f.optional(f.array(f.nullable(f.uint), LIBRARY_PAGE_ROWS)),
       }), LIBRARY_PAGE_ROWS),
       contents: f.array(f.tuple(f.uuid, f.string(128), f.uint, f.string(32), f.string(255), f.uint, f.nullable(f.string(MEDIA_METADATA_CHARS))), LIBRARY_PAGE_ROWS),
     },

@@ -1,0 +1,84 @@
+import { UsageError } from '../core/errors.js';
+import type { Library } from '../library/library.js';
+import type { GuardianCopy, GuardianQuery } from '../store/guardian.js';
+import type { GuardianAtRisk, GuardianCopyView, GuardianNumbers, GuardianStatus } from '../wire/guardian.js';
+import { libraryPolicy } from './policy.js';
+
+/** A copy whose drive or device was not seen for this long is stale: it may be gone. */
+export const STALE_AFTER_MS = 30 * 24 * 3600 * 1000;
+
+/** Contents one at-risk list names at most, and by default. */
+export const MAX_AT_RISK = 10_000;
+export const DEFAULT_AT_RISK = 100;
+
+function query(lib: Library, now: number): GuardianQuery {
+  return { selfId: lib.deviceId, now, staleBefore: now - STALE_AFTER_MS, ...libraryPolicy(lib) };
+}
+
+/**
+ * How safe the library's contents are (`guardian status`): contents and bytes that meet their
+ * policy, fall short, exist once, or exist only on drives or devices not seen for 30 days; and
+ * what each device holds. Two grouped queries, whatever the library's size.
+ */
+export function guardianStatus(lib: Library, now = Date.now()): GuardianStatus {
+  const q = query(lib, now);
+  const c = lib.store.guardian.counts(q);
+  const self = lib.device.uuid;
+  return {
+    policy: { copies: q.copies, devices: q.devices, offsite: q.offsite },
+    contents: c.all.contents, bytes: c.all.bytes,
+    safe: c.safe, short: c.short, single: c.single, stale: c.stale,
+    by_device: lib.store.guardian.byDevice(lib.deviceId).map((d) => ({
+      device_id: d.device_uuid, name: d.name, contents: d.contents, bytes: d.bytes, last_seen: d.device_uuid === self ? now : d.last_seen_at,
+    })),
+  };
+}
+
+/**
+ * The contents short of their policy (`guardian list --at-risk`), fewest copies first, then the
+ * largest, LIMIT of them, each with every file that holds it. ONLINE: the paired devices
+ * connected now (none without a daemon).
+ */
+export function atRisk(lib: Library, online: ReadonlySet<string>, opts: { limit?: number } = {}, now = Date.now()): GuardianAtRisk[] {
+  const limit = opts.limit ?? DEFAULT_AT_RISK;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AT_RISK) throw new UsageError(`--limit is a whole number from 1 to ${MAX_AT_RISK}, got ${String(limit)}`);
+  const self = lib.device.uuid;
+  const judged = lib.store.guardian.atRisk(query(lib, now), limit);
+  const copies = new Map<string, GuardianCopyView[]>();
+  for (const c of lib.store.guardian.copiesOf(judged.map((j) => j.content_uuid), self)) {
+    let list = copies.get(c.content_uuid);
+    if (!list) copies.set(c.content_uuid, (list = []));
+    list.push(copyView(c, self, online));
+  }
+  return judged.map((j) => {
+    const policy = { copies: j.need_copies, devices: j.need_devices, offsite: j.need_offsite };
+    const has = { copies: j.copies, devices: j.devices, offsite: j.offsite };
+    return { content_uuid: j.content_uuid, size: j.size, kind: j.kind, policy, has, copies: copies.get(j.content_uuid) ?? [], short_by: shortBy(policy, has) };
+  });
+}
+
+/** How many more of each a content needs (0 where it has enough). */
+export function shortBy(policy: GuardianNumbers, has: GuardianNumbers): GuardianNumbers {
+  return {
+    copies: Math.max(0, policy.copies - has.copies),
+    devices: Math.max(0, policy.devices - has.devices),
+    offsite: Math.max(0, policy.offsite - has.offsite),
+  };
+}
+
+
+function copyView(c: GuardianCopy, self: string, online: ReadonlySet<string>): GuardianCopyView {
+  const here = c.device_uuid === self;
+  return {
+    device_id: c.device_uuid, device_name: c.device_name ?? c.device_uuid, location: c.location_name,
+    path: joinShown(c.location_path, c.rel_path), volume: c.volume_name ?? c.volume_fingerprint, verified_at: c.verified_at,
+    online: c.location_online === 1 && (here || online.has(c.device_uuid)),
+  };
+}
+
+/** A location's folder and a path in it, in the separators of the device that holds it. */
+function joinShown(root: string, rel: string): string {
+  const sep = root.includes('\\') && !root.includes('/') ? '\\' : '/';
+  const tail = rel.split('/').join(sep);
+  return root.endsWith(sep) ? `${root}${tail}` : `${root}${sep}${tail}`;
+}

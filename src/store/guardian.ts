@@ -1,0 +1,213 @@
+import type { Db } from '../db/connection.js';
+import { statementCache, type Prepared } from './statements.js';
+
+/*
+ * The Guardian's counts (issue 30): every copy of every original on this device and on paired
+ * devices (what their owners sent), against the policies of `guardian_policies`. A read model over
+ * several tables, tuned together: each answer is one grouped query, never a query per content.
+ *
+ * A copy is counted once per store that holds it: a drive of this device (a location's volume; a
+ * location whose volume is not known counts as a drive of its own), or a location of a paired
+ * device (whose drives are not sent). Two files of one content on one drive are one copy: they die
+ * with that drive.
+ */
+
+/** What one question is asked with: who this device is, now, and the library's own policy (the domain's defaults filled in). */
+export interface GuardianQuery {
+  /** This device's row id: copies on other devices are off-site. */
+  selfId: number;
+  now: number;
+  /** A copy whose drive or device was last seen before this is stale. */
+  staleBefore: number;
+  copies: number;
+  devices: number;
+  offsite: number;
+}
+
+/** Contents and their bytes. */
+export interface Tally {
+  contents: number;
+  bytes: number;
+}
+
+export interface GuardianCounts {
+  all: Tally;
+  safe: Tally;
+  short: Tally;
+  single: Tally;
+  stale: Tally;
+}
+
+/** A device with the contents it holds a copy of. */
+export interface DeviceHolding {
+  device_uuid: string;
+  name: string;
+  last_seen_at: number;
+  contents: number;
+  bytes: number;
+}
+
+/** A content as judged: its copies, devices and off-site copies, and what its policy asks. */
+export interface JudgedContent {
+  content_uuid: string;
+  size: number;
+  kind: string;
+  copies: number;
+  devices: number;
+  offsite: number;
+  /** The latest time one of its copies' drives or devices was seen. */
+  seen: number;
+  need_copies: number;
+  need_devices: number;
+  need_offsite: number;
+}
+
+/** One file holding a content, here or on a paired device. */
+export interface GuardianCopy {
+  content_uuid: string;
+  device_uuid: string;
+  device_name: string | null;
+  /** This device's location row id; null for a paired device's. */
+  location_id: number | null;
+  location_name: string;
+  location_path: string;
+  rel_path: string;
+  volume_name: string | null;
+  volume_fingerprint: string | null;
+  verified_at: number | null;
+  /** The location reachable (its owner's word for a paired device's). */
+  location_online: 0 | 1;
+}
+
+/*
+ * Every file copy of an original, keyed by integers so the groupings sort numbers, not uuids (a
+ * third faster at 100k contents): its content (this library's content row id; a content only
+ * paired devices hold, minus the first of their rows' ids), its device (row id), its store (a
+ * volume's id, or minus the location's id where its drive is not known; a paired device's
+ * location id), when that store or device was last seen, and its location's policy.
+ */
+const COPY = `copy(ck, dev, place, seen, lc, ld, lo) AS (
+  SELECT e.content_id, l.device_id, coalesce(l.volume_id, -l.id),
+    CASE WHEN l.device_id <> @selfId THEN d.last_seen_at WHEN l.online = 1 THEN @now ELSE coalesce(v.last_seen_at, l.last_scan_completed_at, 0) END,
+    lp.copies, lp.devices, lp.offsite
+  FROM entries e JOIN locations l ON l.id = +e.location_id JOIN devices d ON d.id = l.device_id
+  LEFT JOIN volumes v ON v.id = l.volume_id
+  LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = l.uuid
+  WHERE e.content_id IS NOT NULL AND e.kind = 'file'
+  UNION ALL
+  SELECT coalesce((SELECT c.id FROM content_identities c WHERE c.uuid = pc.content_uuid), -(SELECT MIN(o.id) FROM peer_contents o WHERE o.content_uuid = pc.content_uuid)),
+    coalesce(d.id, -1), e.location_id, coalesce(d.last_seen_at, 0), lp.copies, lp.devices, lp.offsite
+  FROM peer_entries e JOIN peer_contents pc ON pc.id = e.content_id
+  JOIN peer_locations pl ON pl.device_uuid = e.device_uuid AND pl.location_id = e.location_id
+  LEFT JOIN devices d ON d.uuid = e.device_uuid
+  LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = pl.uuid
+  WHERE e.kind = 'file'
+)`;
+
+/** Each content judged against its policy: the strictest of the library's, its locations' and its tags' (with the tags beneath them). */
+const JUDGED = `WITH ${COPY},
+store(ck, dev, seen, lc, ld, lo) AS (SELECT ck, dev, MAX(seen), MAX(lc), MAX(ld), MAX(lo) FROM copy GROUP BY ck, dev, place),
+content(ck, copies, devices, offsite, seen, lc, ld, lo) AS (
+  SELECT ck, COUNT(*), COUNT(DISTINCT dev), TOTAL(dev <> @selfId), MAX(seen), MAX(lc), MAX(ld), MAX(lo) FROM store GROUP BY ck
+),
+tag_policy(tag_uuid, copies, devices, offsite) AS (
+  SELECT t.uuid, gp.copies, gp.devices, gp.offsite FROM guardian_policies gp JOIN tags t ON t.uuid = gp.target AND t.deleted = 0 WHERE gp.scope = 'tag'
+  UNION
+  SELECT t.uuid, tp.copies, tp.devices, tp.offsite FROM tag_policy tp JOIN tags t ON t.parent_uuid = tp.tag_uuid AND t.deleted = 0
+),
+tagged(content_uuid, tc, td, tof) AS (
+  SELECT mt.content_uuid, MAX(tp.copies), MAX(tp.devices), MAX(tp.offsite)
+  FROM tag_policy tp JOIN metadata_tag mt ON mt.tag_uuid = tp.tag_uuid AND mt.present = 1 GROUP BY mt.content_uuid
+),
+facts(ck, content_uuid, size, kind, copies, devices, offsite, seen, lc, ld, lo) AS (
+  SELECT x.ck, coalesce(ci.uuid, pc.content_uuid), coalesce(ci.size, pc.size), coalesce(ci.kind, pc.kind), x.copies, x.devices, CAST(x.offsite AS INTEGER), x.seen, x.lc, x.ld, x.lo
+  FROM content x LEFT JOIN content_identities ci ON x.ck > 0 AND ci.id = x.ck LEFT JOIN peer_contents pc ON x.ck < 0 AND pc.id = -x.ck
+),
+judged AS (
+  SELECT f.content_uuid, f.size, f.kind, f.copies, f.devices, f.offsite, f.seen,
+    max(@copies, coalesce(f.lc, 0), coalesce(t.tc, 0)) AS need_copies,
+    max(@devices, coalesce(f.ld, 0), coalesce(t.td, 0)) AS need_devices,
+    max(@offsite, coalesce(f.lo, 0), coalesce(t.tof, 0)) AS need_offsite
+  FROM facts f LEFT JOIN tagged t ON t.content_uuid = f.content_uuid
+),
+verdict AS (
+  SELECT *, copies >= need_copies AND devices >= need_devices AND offsite >= need_offsite AS safe FROM judged
+)`;
+
+const COUNTS = `${JUDGED}
+SELECT COUNT(*) AS contents, TOTAL(size) AS bytes,
+  TOTAL(safe) AS safe, TOTAL(CASE WHEN safe THEN size END) AS safe_bytes,
+  TOTAL(copies = 1) AS single, TOTAL(CASE WHEN copies = 1 THEN size END) AS single_bytes,
+  TOTAL(seen < @staleBefore) AS stale, TOTAL(CASE WHEN seen < @staleBefore THEN size END) AS stale_bytes
+FROM verdict`;
+
+const AT_RISK = `${JUDGED}
+SELECT content_uuid, size, kind, copies, devices, offsite, seen, need_copies, need_devices, need_offsite FROM verdict
+WHERE NOT safe ORDER BY copies, size DESC, content_uuid LIMIT @limit`;
+
+/*
+ * Each device with the contents it holds: this library's own rows by (content, device) pairs, a
+ * paired device's by its content rows (one per content it holds, kept while a file holds it).
+ */
+const BY_DEVICE = `WITH
+own(dev, contents, bytes) AS (
+  SELECT h.dev, COUNT(*), TOTAL(c.size) FROM (SELECT DISTINCT e.content_id AS ck, l.device_id AS dev FROM entries e JOIN locations l ON l.id = +e.location_id
+    WHERE e.content_id IS NOT NULL AND e.kind = 'file') h JOIN content_identities c ON c.id = h.ck GROUP BY h.dev
+),
+theirs(device_uuid, contents, bytes) AS (
+  SELECT pc.device_uuid, COUNT(*), TOTAL(pc.size) FROM peer_contents pc
+  WHERE EXISTS (SELECT 1 FROM peer_entries e WHERE e.content_id = pc.id AND e.kind = 'file') GROUP BY pc.device_uuid
+)
+SELECT d.uuid AS device_uuid, d.name, d.last_seen_at, coalesce(o.contents, 0) + coalesce(t.contents, 0) AS contents,
+  CAST(coalesce(o.bytes, 0) + coalesce(t.bytes, 0) AS INTEGER) AS bytes
+FROM devices d LEFT JOIN own o ON o.dev = d.id LEFT JOIN theirs t ON t.device_uuid = d.uuid ORDER BY d.id <> @selfId, d.name, d.uuid`;
+
+const COPIES = `SELECT * FROM (SELECT c.uuid AS content_uuid, d.uuid AS device_uuid, d.name AS device_name, l.id AS location_id, l.name AS location_name,
+    l.path AS location_path, e.rel_path, v.name AS volume_name, v.fingerprint AS volume_fingerprint, e.verified_at, l.online AS location_online
+  FROM content_identities c JOIN entries e ON e.content_id = c.id AND e.kind = 'file'
+  JOIN locations l ON l.id = +e.location_id JOIN devices d ON d.id = l.device_id LEFT JOIN volumes v ON v.id = l.volume_id
+  WHERE c.uuid IN (SELECT value FROM json_each(@uuids))
+UNION ALL
+SELECT pc.content_uuid, e.device_uuid, d.name, NULL, pl.name, pl.path,
+    CASE WHEN e.dir_path = '' THEN e.name ELSE e.dir_path || '/' || e.name END, NULL, NULL, e.verified_at, pl.online
+  FROM peer_contents pc JOIN peer_entries e ON e.content_id = pc.id AND e.kind = 'file'
+  JOIN peer_locations pl ON pl.device_uuid = e.device_uuid AND pl.location_id = e.location_id
+  LEFT JOIN devices d ON d.uuid = e.device_uuid
+  WHERE pc.content_uuid IN (SELECT value FROM json_each(@uuids)))
+ORDER BY content_uuid, device_uuid <> @self, device_uuid, location_name, rel_path`;
+
+/** The Guardian's reads: counts, the contents that fall short, and where their copies are. */
+export class GuardianStore {
+  private readonly sql: Prepared;
+
+  constructor(db: Db) {
+    this.sql = statementCache(db);
+  }
+
+  /** Contents and bytes in all, safe (meeting their policy), short of it, held once, and only on drives or devices not seen lately. */
+  counts(q: GuardianQuery): GuardianCounts {
+    const r = this.sql<[GuardianQuery], Record<'contents' | 'bytes' | 'safe' | 'safe_bytes' | 'single' | 'single_bytes' | 'stale' | 'stale_bytes', number>>(COUNTS).get(q)!;
+    const all = { contents: r.contents, bytes: r.bytes };
+    const safe = { contents: r.safe, bytes: r.safe_bytes };
+    return {
+      all, safe, short: { contents: all.contents - safe.contents, bytes: all.bytes - safe.bytes },
+      single: { contents: r.single, bytes: r.single_bytes }, stale: { contents: r.stale, bytes: r.stale_bytes },
+    };
+  }
+
+  /** The contents short of their policy, fewest copies first (then largest), LIMIT of them. */
+  atRisk(q: GuardianQuery, limit: number): JudgedContent[] {
+    return this.sql<[GuardianQuery & { limit: number }], JudgedContent>(AT_RISK).all({ ...q, limit });
+  }
+
+  /** Every device of the library (this one first) with the contents it holds a copy of. */
+  byDevice(selfId: number): DeviceHolding[] {
+    return this.sql<[{ selfId: number }], DeviceHolding>(BY_DEVICE).all({ selfId });
+  }
+
+  /** Every file holding one of these contents, here and on paired devices: by content, this device first. */
+  copiesOf(contentUuids: readonly string[], self: string): GuardianCopy[] {
+    if (contentUuids.length === 0) return [];
+    return this.sql<[{ uuids: string; self: string }], GuardianCopy>(COPIES).all({ uuids: JSON.stringify(contentUuids), self });
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The Guardian (`vss guardian`, issue 30): how many copies each content has against its policy.
+ * The shapes the daemon answers, read by the app in web/ as they are. Types only.
+ *
+ * Counting: a copy is one store holding the content — a drive of a device (a location whose drive
+ * is not known counts as a drive of its own; a paired device's location counts as one, as its
+ * drives are not sent). Several files of one content on one drive are one copy. `devices`: the
+ * distinct devices holding a copy; `offsite`: the copies on devices other than this one.
+ */
+
+/** What a policy asks for: copies, on at least this many devices, at least this many off this device. */
+export interface GuardianNumbers {
+  copies: number;
+  devices: number;
+  offsite: number;
+}
+
+/** One policy as set (`guardian policy`): a number left null asks nothing of that scope (the library's take defaults). */
+export interface GuardianPolicyView {
+  scope: 'library' | 'location' | 'tag';
+  /** The location's or tag's uuid; null for the library. */
+  target: string | null;
+  /** The location's or tag's name now (null for the library, or when it is gone). */
+  name: string | null;
+  copies: number | null;
+  devices: number | null;
+  offsite: number | null;
+  /** Null for the library's policy when it was never set (the defaults). */
+  updated_at: number | null;
+}
+
+/** Contents and their bytes. */
+export interface GuardianTally {
+  contents: number;
+  bytes: number;
+}
+
+/** `guardian status --json`. */
+export interface GuardianStatus {
+  /** The library's policy in force (its defaults where never set). */
+  policy: GuardianNumbers;
+  /** Every content with a copy anywhere in the library, and their bytes. */
+  contents: number;
+  bytes: number;
+  /** Meeting their policy (the strictest of the library's, their locations' and their tags'). */
+  safe: GuardianTally;
+  /** Falling short of it: contents − safe. */
+  short: GuardianTally;
+  /** Held by one copy only (within short whenever a policy asks for two or more). */
+  single: GuardianTally;
+  /** Every copy on a drive or a device not seen for 30 days. */
+  stale: GuardianTally;
+  by_device: GuardianDevice[];
+}
+
+/** A device of the library and what it holds (this device first). */
+export interface GuardianDevice {
+  device_id: string;
+  name: string;
+  contents: number;
+  bytes: number;
+  /** When it was last seen (ms): now for this device. */
+  last_seen: number;
+}
+
+/** One file holding a content. */
+export interface GuardianCopyView {
+  device_id: string;
+  device_name: string;
+  /** Its location's name. */
+  location: string;
+  /** Absolute, on its device. */
+  path: string;
+  /** The drive's name (or fingerprint) on this device; null where not known (a paired device's). */
+  volume: string | null;
+  /** When its bytes were last hashed whole and matched (ms), null: never. */
+  verified_at: number | null;
+  /** Reachable now: its drive mounted here, or its device connected and its location online there. */
+  online: boolean;
+}
+
+/** `guardian list --at-risk --json`: one item per content short of its policy, fewest copies first. */
+export interface GuardianAtRisk {
+  content_uuid: string;
+  size: number;
+  kind: string;
+  /** Its policy: the strictest of the library's, its locations' and its tags'. */
+  policy: GuardianNumbers;
+  /** What it has, counted as the policy counts. */
+  has: GuardianNumbers;
+  copies: GuardianCopyView[];
+  /** How many more of each it needs (0 where it has enough). */
+  short_by: GuardianNumbers;
+}
