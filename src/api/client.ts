@@ -10,6 +10,7 @@ import type { SendApi } from './send.js';
 import type { MetaApi, TagsApi, XmpApi } from './tags.js';
 import type { FilesApi } from './files.js';
 import type { VolumesApi } from './volumes.js';
+import type { ActionsApi } from './actions.js';
 import type { ModelsApi } from './models.js';
 import type { LibrariesApi } from './libraries.js';
 import type { DevicesApi } from './devices.js';
@@ -86,6 +87,7 @@ export type XmpClient = Served<XmpApi, LibraryMethods<'xmp'>>;
 export type SendClient = Served<SendApi, LibraryMethods<'send'>>;
 export type FilesClient = Served<FilesApi, LibraryMethods<'files'>>;
 export type VolumesClient = Served<VolumesApi, LibraryMethods<'volumes'>>;
+export type ActionsClient = Served<ActionsApi, LibraryMethods<'actions'>>;
 
 export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly id: string;
@@ -106,6 +108,7 @@ export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly send: SendClient;
   readonly files: FilesClient;
   readonly volumes: VolumesClient;
+  readonly actions: ActionsClient;
 }
 
 export type LibrariesClient = Served<LibrariesApi, DeviceMethods<'libraries'>>;

@@ -24,6 +24,8 @@ export type { FilesApi, FileOpOutcome, FileOpResult, LastCopy, OnConflict, Trans
 export { ON_CONFLICT, DEFAULT_ON_CONFLICT } from './files.js';
 export type { TagsApi, MetaApi, XmpApi, TagView, UserMetaView, XmpExportResult } from './tags.js';
 export type { VolumesApi, VolumeInfo, VolumeSpeed } from './volumes.js';
+export type { ActionsApi, ActionInfo, ActionOp, ActionOutcome, ActionWhat } from './actions.js';
+export { DEFAULT_ACTIONS_LIMIT } from './actions.js';
 export type { ModelsApi, ModelInfo, AddedModel } from './models.js';
 export { DeviceSettingsApi } from './device-settings.js';
 export type { CpuBudgetInfo, SyncSettings, SyncSettingsPatch } from './device-settings.js';

@@ -16,6 +16,7 @@ import { SendApi } from './send.js';
 import { MetaApi, TagsApi, XmpApi } from './tags.js';
 import { FilesApi } from './files.js';
 import { VolumesApi } from './volumes.js';
+import { ActionsApi } from './actions.js';
 
 export type LibraryAccess = 'read' | 'write';
 
@@ -53,6 +54,8 @@ export class LibraryApi {
   readonly send: SendApi;
   readonly files: FilesApi;
   readonly volumes: VolumesApi;
+  /** The action log: the operations that changed files or copies, and how each ended. */
+  readonly actions: ActionsApi;
   private readonly stopSearch: (() => void) | undefined;
 
   constructor(private readonly lib: Library, ctx: LibraryContext) {
@@ -76,6 +79,7 @@ export class LibraryApi {
     this.send = new SendApi(host);
     this.files = new FilesApi(host);
     this.volumes = new VolumesApi(lib);
+    this.actions = new ActionsApi(lib);
     // Where this library is open for writing, the search index follows its sidecars (DESIGN §14).
     this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;
   }

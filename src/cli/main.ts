@@ -22,6 +22,7 @@ import { registerTagCommands } from './commands/tags.js';
 import { registerFileCommands } from './commands/files.js';
 import { registerBrowseCommand } from './commands/browse.js';
 import { registerVolumeCommands } from './commands/volumes.js';
+import { registerActionCommands } from './commands/actions.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;
@@ -63,6 +64,7 @@ function buildProgram(): Command {
   registerFileCommands(program);
   registerBrowseCommand(program);
   registerVolumeCommands(program);
+  registerActionCommands(program);
   registerDemoCommand(program);
   registerDaemonCommands(program);
   for (const cmd of program.commands) {

@@ -23,6 +23,7 @@ import { mediaFindersCursor } from './migrations/020-media-finders-cursor.js';
 import { fileOpMeta } from './migrations/021-file-op-meta.js';
 import { feedCursors } from './migrations/022-feed-cursors.js';
 import { listingDigests } from './migrations/023-listing-digests.js';
+import { actions } from './migrations/024-actions.js';
 
 export interface Migration {
   version: number;
@@ -34,7 +35,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
-  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests,
+  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, actions,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -26,6 +26,7 @@ import { SharedAckStore } from './shared-acks.js';
 import { TagStore } from './tags.js';
 import { UserMetadataStore } from './user-metadata.js';
 import { FileOpItemStore } from './file-op-items.js';
+import { ActionStore } from './actions.js';
 
 /**
  * Every table's store over one connection (DESIGN §18), each made on first use. The stores are the
@@ -59,6 +60,7 @@ export class Stores {
   private ownSharedOps: SharedOpStore | undefined;
   private ownSharedAcks: SharedAckStore | undefined;
   private ownFileOpItems: FileOpItemStore | undefined;
+  private ownActions: ActionStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -86,6 +88,11 @@ export class Stores {
   /** The items of file operations' jobs (`vss files copy|move|delete`) and how far each got. */
   get fileOpItems(): FileOpItemStore {
     return (this.ownFileOpItems ??= new FileOpItemStore(this.db));
+  }
+
+  /** The action log: user operations that change files or copies, and how each ended. */
+  get actions(): ActionStore {
+    return (this.ownActions ??= new ActionStore(this.db));
   }
 
   get devices(): DeviceStore {

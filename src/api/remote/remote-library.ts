@@ -28,6 +28,7 @@ export class RemoteLibrary implements LibraryClient {
   readonly xmp: LibraryClient['xmp'];
   readonly files: LibraryClient['files'];
   readonly volumes: LibraryClient['volumes'];
+  readonly actions: LibraryClient['actions'];
   readonly stats: LibraryClient['stats'];
   readonly ls: LibraryClient['ls'];
   readonly send: LibraryClient['send'];
@@ -43,6 +44,7 @@ export class RemoteLibrary implements LibraryClient {
     this.xmp = served.xmp;
     this.files = served.files;
     this.volumes = served.volumes;
+    this.actions = served.actions;
     this.stats = served.stats;
     this.ls = served.ls;
     this.send = served.send;
