@@ -27,7 +27,7 @@ export class ActionLog {
     const now = Date.now();
     // A log that cannot be written must not hide the refusal the user needs to read.
     try {
-      this.lib.store.actions.add(this.row(null, null, now, 'refused', { finished_at: now, reason: cut(messageOf(err)) }), KEEP_ACTIONS);
+      this.lib.store.actions.add(this.row(null, null, now, 'refused', { finished_at: now, reason: cut(messageOf(err).replace(/^refused:\s*/i, '')) }), KEEP_ACTIONS);
     } catch (logErr) {
       log.warn({ err: logErr, op: this.op }, 'could not record a refused operation in the action log');
     }

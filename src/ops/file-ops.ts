@@ -31,7 +31,8 @@ export interface DeleteInput {
 export function transferOp(op: 'copy' | 'move'): DurableOp<TransferInput, FileOpResult | null> {
   return {
     ...fileOpParts(op),
-    asked: (input) => ({ sources: input.srcs, target: input.dst }),
+    // A folder to copy into is named as the user wrote it: with its trailing '/'.
+    asked: (input) => ({ sources: input.srcs, target: input.into === true && !input.dst.endsWith('/') ? `${input.dst}/` : input.dst }),
     plan(host, input) {
       const onConflict = input.onConflict ?? DEFAULT_ON_CONFLICT;
       if (!isOnConflict(onConflict)) throw new UsageError(`--on-conflict must be one of ${ON_CONFLICT.join(', ')}`);
