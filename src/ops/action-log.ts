@@ -33,13 +33,22 @@ export class ActionLog {
     }
   }
 
-  /** QUEUE's job, queued in one transaction with its action (a runner elsewhere cannot start it unseen). */
+  /**
+   * QUEUE's job, queued in one transaction with its action (a runner elsewhere cannot start it
+   * unseen). A queue that refuses (a copy of the same content into another folder under way) is
+   * a refusal like the plan's.
+   */
   queued(size: PlanSize, queue: () => JobRow): JobRow {
-    return this.lib.store.immediate(() => {
-      const job = queue();
-      this.lib.store.actions.add(this.row(size, job, Date.now(), job.status === 'completed' ? 'done' : job.status), KEEP_ACTIONS);
-      return job;
-    });
+    try {
+      return this.lib.store.immediate(() => {
+        const job = queue();
+        this.lib.store.actions.add(this.row(size, job, Date.now(), job.status === 'completed' ? 'done' : job.status), KEEP_ACTIONS);
+        return job;
+      });
+    } catch (err) {
+      this.refused(err);
+      throw err;
+    }
   }
 
   /** RUN, the work done at once without a job, recorded running and then as it ended (aborted by SIGNAL: cancelled). */
