@@ -11,6 +11,7 @@ import type { MetaApi, TagsApi, XmpApi } from './tags.js';
 import type { FilesApi } from './files.js';
 import type { VolumesApi } from './volumes.js';
 import type { GuardianApi } from './guardian.js';
+import type { ActionsApi } from './actions.js';
 import type { ModelsApi } from './models.js';
 import type { LibrariesApi } from './libraries.js';
 import type { DevicesApi } from './devices.js';
@@ -88,6 +89,7 @@ export type SendClient = Served<SendApi, LibraryMethods<'send'>>;
 export type FilesClient = Served<FilesApi, LibraryMethods<'files'>>;
 export type VolumesClient = Served<VolumesApi, LibraryMethods<'volumes'>>;
 export type GuardianClient = Served<GuardianApi, LibraryMethods<'guardian'>>;
+export type ActionsClient = Served<ActionsApi, LibraryMethods<'actions'>>;
 
 export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly id: string;
@@ -109,6 +111,7 @@ export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly files: FilesClient;
   readonly volumes: VolumesClient;
   readonly guardian: GuardianClient;
+  readonly actions: ActionsClient;
 }
 
 export type LibrariesClient = Served<LibrariesApi, DeviceMethods<'libraries'>>;

@@ -26,6 +26,8 @@ export type { TagsApi, MetaApi, XmpApi, TagView, UserMetaView, XmpExportResult }
 export type { VolumesApi, VolumeInfo, VolumeSpeed } from './volumes.js';
 export type { GuardianApi, GuardianAtRisk, GuardianPolicyView, GuardianStatus, PolicyChange } from './guardian.js';
 export type { GuardianCopyView, GuardianDevice, GuardianNumbers, GuardianTally } from '../wire/guardian.js';
+export type { ActionsApi, ActionInfo, ActionOp, ActionOutcome, ActionWhat } from './actions.js';
+export { DEFAULT_ACTIONS_LIMIT } from './actions.js';
 export type { ModelsApi, ModelInfo, AddedModel } from './models.js';
 export { DeviceSettingsApi } from './device-settings.js';
 export type { CpuBudgetInfo, SyncSettings, SyncSettingsPatch } from './device-settings.js';

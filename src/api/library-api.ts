@@ -17,6 +17,7 @@ import { MetaApi, TagsApi, XmpApi } from './tags.js';
 import { FilesApi } from './files.js';
 import { VolumesApi } from './volumes.js';
 import { GuardianApi } from './guardian.js';
+import { ActionsApi } from './actions.js';
 
 export type LibraryAccess = 'read' | 'write';
 
@@ -56,6 +57,8 @@ export class LibraryApi {
   readonly volumes: VolumesApi;
   /** How many copies each content has, against the policy (issue 30). */
   readonly guardian: GuardianApi;
+  /** The action log: the operations that changed files or copies, and how each ended. */
+  readonly actions: ActionsApi;
   private readonly stopSearch: (() => void) | undefined;
 
   constructor(private readonly lib: Library, ctx: LibraryContext) {
@@ -80,6 +83,7 @@ export class LibraryApi {
     this.files = new FilesApi(host);
     this.volumes = new VolumesApi(lib);
     this.guardian = new GuardianApi(lib, () => this.sync.online());
+    this.actions = new ActionsApi(lib);
     // Where this library is open for writing, the search index follows its sidecars (DESIGN §14).
     this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;
   }

@@ -23,6 +23,7 @@ import { registerFileCommands } from './commands/files.js';
 import { registerBrowseCommand } from './commands/browse.js';
 import { registerVolumeCommands } from './commands/volumes.js';
 import { registerGuardianCommands } from './commands/guardian.js';
+import { registerActionCommands } from './commands/actions.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;
@@ -65,6 +66,7 @@ function buildProgram(): Command {
   registerBrowseCommand(program);
   registerVolumeCommands(program);
   registerGuardianCommands(program);
+  registerActionCommands(program);
   registerDemoCommand(program);
   registerDaemonCommands(program);
   for (const cmd of program.commands) {

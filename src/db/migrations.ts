@@ -24,6 +24,7 @@ import { fileOpMeta } from './migrations/021-file-op-meta.js';
 import { feedCursors } from './migrations/022-feed-cursors.js';
 import { listingDigests } from './migrations/023-listing-digests.js';
 import { guardian } from './migrations/024-guardian.js';
+import { actions } from './migrations/025-actions.js';
 
 export interface Migration {
   version: number;
@@ -35,7 +36,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
-  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian,
+  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions,
 ];
 
 export function currentSchemaVersion(db: Db): number {

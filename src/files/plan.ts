@@ -7,7 +7,7 @@ import type { FileOp, FileOpParams, OnConflict } from './file-op.js';
 import { freeNameIn } from '../core/free-name.js';
 import { checkedPath, placeInLibrary, placeOf } from './places.js';
 import { anchorOf, type Anchor } from './volume-reach.js';
-import { folderMeta, metaJson } from './kept-meta.js';
+import { folderMeta, metaJson, metaOf } from './kept-meta.js';
 import { entriesIn, factsAt, writeAccess, type LocalFacts } from '../storage/local-tree.js';
 
 /** Most items one operation may hold (a folder of a million files is several operations). */
@@ -18,6 +18,16 @@ export interface PlannedOp {
   items: NewFileOpItem[];
   params: FileOpParams;
   bytes: number;
+}
+
+/** The files (symlinks, FIFOs…) among ITEMS: not the folders made, emptied, deleted or moved whole. */
+export function plannedFiles(items: readonly NewFileOpItem[]): number {
+  let n = 0;
+  for (const it of items) {
+    if (it.kind === 'dir' || (it.kind === 'delete' && it.size < 0) || (it.kind === 'rename' && metaOf(it.meta ?? null).folder)) continue;
+    n++;
+  }
+  return n;
 }
 
 /** A file that is the last copy of its content the library knows of (see planDelete). */

@@ -2,7 +2,8 @@ import { VssError } from '../core/errors.js';
 import { jobWorkOf } from '../jobs/job-work.js';
 import type { JobRow } from '../jobs/states.js';
 import { jobEnded } from '../jobs/wait-for-job.js';
-import type { DurableOp, OpCall, OpHost, Performed } from './op.js';
+import { ActionLog } from './action-log.js';
+import type { DurableOp, OpCall, OpHost, Performed, Plan } from './op.js';
 import { jobKinds, OPERATIONS, type OperationOf, type OpName } from './registry.js';
 
 export type InputOf<N extends OpName> = OperationOf<N> extends DurableOp<infer I, infer _R> ? I : never;
@@ -13,14 +14,22 @@ export type ResultOf<N extends OpName> = OperationOf<N> extends DurableOp<infer 
  * now; else its job is queued (ONQUEUED hears its id) and, unless DETACH, waited for until it
  * ends: where a daemon works the queue (or for an operation only a daemon runs), by the daemon;
  * else here, by a runner of the operations' kinds that stops with the call (SIGNAL stops waiting;
- * the job goes on, or here, stops to resume later).
+ * the job goes on, or here, stops to resume later). Each call is recorded in the action log,
+ * refused or not (action-log.ts).
  */
 export async function perform<N extends OpName>(host: OpHost, name: N, input: InputOf<N>, call: OpCall = {}): Promise<Performed<ResultOf<N>>> {
   // The registry's lines are a union TypeScript cannot narrow by N: the line of NAME is this one.
   const op = (await OPERATIONS[name].load()) as unknown as DurableOp<InputOf<N>, ResultOf<N>>;
-  const plan = op.plan(host, input, { detach: call.detach === true });
-  if ('now' in plan) return { job: null, result: await plan.now(call.signal) };
-  const job = plan.queue();
+  const actions = new ActionLog(host.lib, op.action, op.asked(input));
+  let plan: Plan<ResultOf<N>>;
+  try {
+    plan = op.plan(host, input, { detach: call.detach === true });
+  } catch (err) {
+    actions.refused(err);
+    throw err;
+  }
+  if ('now' in plan) return { job: null, result: await actions.now(plan.size, call.signal, () => plan.now(call.signal)) };
+  const job = actions.queued(plan.size, () => plan.queue());
   call.onQueued?.(job.id);
   if (call.detach) return { job, result: null };
   const ended = await endedJob(host, OPERATIONS[name].inProcess, job.id, call.signal);

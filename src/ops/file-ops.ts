@@ -4,7 +4,7 @@ import { FOREGROUND_PRIORITY } from '../jobs/schedule.js';
 import type { JobRow } from '../jobs/states.js';
 import { DEFAULT_ON_CONFLICT, isOnConflict, kindOf, ON_CONFLICT, type FileOp, type FileOpResult } from '../files/file-op.js';
 import { fileOpTimeoutMs, runFileOp } from '../files/file-op-job.js';
-import { planDelete, planTransfer, type LastCopy, type PlannedOp } from '../files/plan.js';
+import { planDelete, plannedFiles, planTransfer, type LastCopy, type PlannedOp } from '../files/plan.js';
 import type { DurableOp, OpHost, Plan } from './op.js';
 
 /** Tries before a file operation fails for good (a drive away waits without spending one). */
@@ -31,6 +31,8 @@ export interface DeleteInput {
 export function transferOp(op: 'copy' | 'move'): DurableOp<TransferInput, FileOpResult | null> {
   return {
     ...fileOpParts(op),
+    // A folder to copy into is named as the user wrote it: with its trailing '/'.
+    asked: (input) => ({ sources: input.srcs, target: input.into === true && !input.dst.endsWith('/') ? `${input.dst}/` : input.dst }),
     plan(host, input) {
       const onConflict = input.onConflict ?? DEFAULT_ON_CONFLICT;
       if (!isOnConflict(onConflict)) throw new UsageError(`--on-conflict must be one of ${ON_CONFLICT.join(', ')}`);
@@ -43,6 +45,7 @@ export function transferOp(op: 'copy' | 'move'): DurableOp<TransferInput, FileOp
 export function deleteOp(): DurableOp<DeleteInput, FileOpResult | null> {
   return {
     ...fileOpParts('delete'),
+    asked: (input) => ({ sources: input.paths, target: null }),
     plan(host, input) {
       const plan = planDelete(host.lib, input.paths);
       if (plan.lastCopies.length > 0 && !input.force) throw lastCopyRefusal(plan.lastCopies);
@@ -52,10 +55,11 @@ export function deleteOp(): DurableOp<DeleteInput, FileOpResult | null> {
 }
 
 /** What the three file operations share: their kind (one run for all three), and how their result reads. */
-function fileOpParts(op: FileOp): Omit<DurableOp<unknown, FileOpResult | null>, 'plan'> {
+function fileOpParts(op: FileOp): Omit<DurableOp<unknown, FileOpResult | null>, 'plan' | 'asked'> {
   const name = kindOf(op);
   return {
     name,
+    action: op,
     kind: (host: OpHost): JobKind => ({ name, concurrency: 2, timeoutMs: fileOpTimeoutMs, run: (job, ctx) => runFileOp(host.lib, job, ctx) }),
     result(row: JobRow): FileOpResult | null {
       if (row.status === 'completed') return row.result !== null ? (JSON.parse(row.result) as FileOpResult) : null;
@@ -68,6 +72,7 @@ function fileOpParts(op: FileOp): Omit<DurableOp<unknown, FileOpResult | null>, 
 /** PLAN queued as a user's request (ahead of the background work): the job and its items, in one transaction. */
 function queued<R>(host: OpHost, op: FileOp, plan: PlannedOp): Plan<R> {
   return {
+    size: { files: plannedFiles(plan.items), bytes: plan.bytes },
     queue() {
       const store = host.lib.store;
       return store.immediate(() => {

@@ -2,6 +2,7 @@ import type { JobKind } from '../jobs/job-kind.js';
 import type { JobRow } from '../jobs/states.js';
 import type { Library } from '../library/library.js';
 import type { PeerLink } from '../sync/peer-link.js';
+import type { ActionOp } from '../wire/actions.js';
 
 /** The daemon's network as a durable operation's job uses it: streams to paired devices, and whether it is still coming up. */
 export type OpNetwork = Required<Pick<PeerLink, 'connected' | 'open'>> & Pick<PeerLink, 'settling' | 'redial'>;
@@ -32,9 +33,22 @@ export type Performed<R> = { job: JobRow; result: R | null } | { job: null; resu
 
 /**
  * What `plan` decided, every refusal already thrown: a job to queue, or where no queue can take
- * it now (no daemon), the work done at once within the call.
+ * it now (no daemon), the work done at once within the call; and how much it covers (for the
+ * action log).
  */
-export type Plan<R> = { queue(): JobRow } | { now(signal: AbortSignal | undefined): Promise<R> };
+export type Plan<R> = ({ queue(): JobRow } | { now(signal: AbortSignal | undefined): Promise<R> }) & { size: PlanSize };
+
+/** The files (folders' files counted) and bytes a plan covers. */
+export interface PlanSize {
+  files: number;
+  bytes: number;
+}
+
+/** What the user asked, as they named it, for the action log: the sources (paths, content ids) and where to (null: nowhere, a delete). */
+export interface Asked {
+  sources: readonly string[];
+  target: string | null;
+}
 
 /**
  * A durable user operation (content get, files copy/move/delete, send): a job of its own kind
@@ -43,6 +57,10 @@ export type Plan<R> = { queue(): JobRow } | { now(signal: AbortSignal | undefine
 export interface DurableOp<I, R> {
   /** Its job kind's name, as stored in the jobs table (a job queued by an older vss resumes by it). */
   readonly name: string;
+  /** What the action log calls it (every durable operation changes files or copies: each is logged). */
+  readonly action: ActionOp;
+  /** INPUT as the action log names it (also when `plan` refuses it). */
+  asked(input: I): Asked;
   /**
    * Check INPUT against the world as it is now and refuse at once (synchronously, before
    * anything is queued) what cannot work; DETACH: the caller will not wait.

@@ -28,6 +28,7 @@ import { UserMetadataStore } from './user-metadata.js';
 import { FileOpItemStore } from './file-op-items.js';
 import { GuardianStore } from './guardian.js';
 import { GuardianPolicyStore } from './guardian-policies.js';
+import { ActionStore } from './actions.js';
 
 /**
  * Every table's store over one connection (DESIGN §18), each made on first use. The stores are the
@@ -63,6 +64,7 @@ export class Stores {
   private ownFileOpItems: FileOpItemStore | undefined;
   private ownGuardian: GuardianStore | undefined;
   private ownGuardianPolicies: GuardianPolicyStore | undefined;
+  private ownActions: ActionStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -100,6 +102,11 @@ export class Stores {
   /** How many copies the library, a location or a tag asks for. */
   get guardianPolicies(): GuardianPolicyStore {
     return (this.ownGuardianPolicies ??= new GuardianPolicyStore(this.db));
+  }
+
+  /** The action log: user operations that change files or copies, and how each ended. */
+  get actions(): ActionStore {
+    return (this.ownActions ??= new ActionStore(this.db));
   }
 
   get devices(): DeviceStore {

@@ -79,6 +79,11 @@ const SCRIPT: Array<{ args: string[]; stdin?: never }> = [
   { args: ['guardian', 'list'] },
   { args: ['location', 'remove', '1', '--json'] },
   { args: ['content', 'list'] },
+  { args: ['files', 'copy', '<root>/more/m0.txt', '<root>/more/sub/'] },
+  { args: ['files', 'delete', '<root>/more/sub/m0.txt', '--json'] },
+  { args: ['files', 'delete', '<root>/more/m1.txt'] },
+  { args: ['actions', 'list', '--json'] },
+  { args: ['actions', 'list', '--limit', '0'] },
 ];
 
 function normalize(text: string, root: string): string {
@@ -86,10 +91,11 @@ function normalize(text: string, root: string): string {
     .split(root).join('<root>')
     .replace(/"duration_ms": \d+/g, '"duration_ms": 0')
     .replace(/ in \d+(\.\d+)? (ms|s)/g, ' in <t>')
-    .replace(/"(id|library_id|uuid)": "[0-9a-f-]{36}"/g, '"$1": "<uuid>"')
+    .replace(/"(id|library_id|uuid|device_id)": "[0-9a-f-]{36}"/g, '"$1": "<uuid>"')
+    .replace(/content [0-9a-f-]{36}/g, 'content <uuid>')
     .replace(/"device_id": ?"[0-9a-f-]{36}"/g, '"device_id":"<uuid>"')
     .replace(/"(last_seen|verified_at)": \d+/g, '"$1": <time>')
-    .replace(/"(created_at|updated_at|last_scan_started_at|last_scan_completed_at|at)": ("[^"]*"|\d+)/g, '"$1": <time>');
+    .replace(/"(created_at|updated_at|last_scan_started_at|last_scan_completed_at|at|started_at|finished_at)": ("[^"]*"|\d+)/g, '"$1": <time>');
 }
 
 async function transcript(viaDaemon: boolean): Promise<string[]> {

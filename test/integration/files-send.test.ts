@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ActionInfo } from '../../src/index.js';
 import { json, runCli, tempDir, until } from '../helpers.js';
 import { writeBigFile, sha256File } from '../support/big-file.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
@@ -72,6 +73,9 @@ describe('files send: Spacedrop to a paired device', () => {
     assert.deepEqual(partials(), []);
     const j = await job(sent.job_id);
     assert.deepEqual([j.kind, j.status, j.content_uuid], ['files-send', 'completed', null]);
+    // In the action log, through the daemon: what was sent where, and that it was done.
+    const logged = json<ActionInfo[]>(await runCli(['actions', 'list', '--limit', '1', '--json'], A))[0]!;
+    assert.deepEqual([logged.op, logged.outcome, logged.job_id, logged.what.target, logged.what.files, logged.what.sources], ['send', 'done', sent.job_id, 'desk', 3, [join(src, 'note.txt'), join(src, 'album')]]);
     // The same file again lands beside the first, nothing overwritten.
     const again = json<Sent>(await runCli(['files', 'send', join(src, 'note.txt'), '--to', 'Desk', '--json'], A));
     assert.equal(again.files[0]!.saved_as, 'note (2).txt');
@@ -225,6 +229,8 @@ describe('files send: Spacedrop to a paired device', () => {
       return r.status === 'cancelled' ? r : undefined;
     });
     assert.equal(j.result, null);
+    const logged = json<ActionInfo[]>(await runCli(['actions', 'list', '--json'], A)).find((x) => x.job_id === queued.id);
+    assert.deepEqual([logged?.op, logged?.outcome, typeof logged?.finished_at === 'number'], ['send', 'cancelled', true]);
     await until('nothing of it left on the receiver', 15_000, async () => (partials().length === 0 && readdirSync(state).length === 0 ? true : undefined), 100);
     assert.deepEqual(inboxFiles(), before);
   });

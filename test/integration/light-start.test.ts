@@ -46,7 +46,7 @@ describe('light commands load no engine', () => {
 
   for (const args of [
     ['library', 'list'], ['library', 'current'], ['content', 'list', '--json'], ['location', 'list'],
-    ['sidecars', 'list', '--json'], ['jobs', 'list', '--json'], ['models', 'list'], ['library', 'policy'], ['--help'],
+    ['sidecars', 'list', '--json'], ['jobs', 'list', '--json'], ['models', 'list'], ['library', 'policy'], ['actions', 'list'], ['--help'],
   ]) {
     it(`vss ${args.join(' ')}`, () => {
       const r = loaded(args, env, out);

@@ -238,6 +238,9 @@ export const OPERATIONS = {
   searchReindex: { method: 'POST', path: `${LIB}/search/reindex`, call: 'lib.search.reindex' },
 
   // `ref` is a volume's id or fingerprint
+  /** The action log, newest first (the core checks the limit against what is kept). */
+  actionsList: { method: 'GET', path: `${LIB}/actions`, call: 'lib.actions.list', args: [options({ limit: query('limit', 'int', opt) })] },
+
   volumesList: { method: 'GET', path: `${LIB}/volumes`, call: 'lib.volumes.list' },
   volumesGet: { method: 'GET', path: `${LIB}/volumes/:ref`, call: 'lib.volumes.get', args: [param('ref', 'string')] },
   volumesTrack: { method: 'POST', path: `${LIB}/volumes/:ref/track`, call: 'lib.volumes.track', args: [param('ref', 'string'), options({ name: body('name', 'string', opt) })] },

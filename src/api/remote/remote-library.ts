@@ -29,6 +29,7 @@ export class RemoteLibrary implements LibraryClient {
   readonly files: LibraryClient['files'];
   readonly volumes: LibraryClient['volumes'];
   readonly guardian: LibraryClient['guardian'];
+  readonly actions: LibraryClient['actions'];
   readonly stats: LibraryClient['stats'];
   readonly ls: LibraryClient['ls'];
   readonly send: LibraryClient['send'];
@@ -45,6 +46,7 @@ export class RemoteLibrary implements LibraryClient {
     this.files = served.files;
     this.volumes = served.volumes;
     this.guardian = served.guardian;
+    this.actions = served.actions;
     this.stats = served.stats;
     this.ls = served.ls;
     this.send = served.send;

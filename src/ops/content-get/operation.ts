@@ -19,15 +19,17 @@ export interface ContentGetInput {
  */
 export const contentGet: DurableOp<ContentGetInput, GotOriginal> = {
   name: CONTENT_GET,
+  action: 'get',
+  asked: ({ ref, dir }) => ({ sources: [ref], target: dir }),
   plan(host, { ref, dir }, { detach }) {
     const network = host.network();
     if (!network) {
       if (detach) throw new VssError('NO_DAEMON', 'a copy runs as a job of the daemon: start it (vss daemon start), or leave out --detach to copy at once');
       const plan = planGet(host.lib, ref, dir);
-      return { now: (signal) => copyOriginal(host.lib, plan, undefined, signal ? { signal } : {}) };
+      return { size: { files: 1, bytes: plan.size }, now: (signal) => copyOriginal(host.lib, plan, undefined, signal ? { signal } : {}) };
     }
     const plan = planGet(host.lib, ref, dir, network);
-    return { queue: () => queueGet(host.lib, plan) };
+    return { size: { files: 1, bytes: plan.size }, queue: () => queueGet(host.lib, plan) };
   },
   kind: (host) => ({ name: CONTENT_GET, concurrency: 2, timeoutMs: contentGetTimeoutMs, run: (job, ctx) => runContentGet(host.lib, host.network(), job, ctx) }),
   result: (job) => endedResult<GotOriginal>(job, 'the copy'),

@@ -18,11 +18,14 @@ export interface SendInput {
  */
 export const filesSend: DurableOp<SendInput, SendResult> = {
   name: FILES_SEND,
+  action: 'send',
+  asked: ({ refs, to }) => ({ sources: refs, target: to }),
   plan(host, { refs, to }) {
     if (!host.network()) throw new VssError('NO_DAEMON', 'sending needs the daemon\'s P2P node: start it (vss daemon start) and send again');
     const target = pairedDevice(host.dataDir, to);
-    const req = sendRequest(target, planSend(host.lib, refs));
-    return { queue: () => queueSend(host.lib, req) };
+    const items = planSend(host.lib, refs);
+    const req = sendRequest(target, items);
+    return { size: { files: items.length, bytes: req.bytes }, queue: () => queueSend(host.lib, req) };
   },
   kind: (host) => ({
     name: FILES_SEND, concurrency: 2, timeoutMs: sendTimeoutMs,
