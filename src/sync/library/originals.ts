@@ -1,5 +1,6 @@
 import type { Stream } from '@libp2p/interface';
 import { hashFileAsIs } from '../../content/hash-file.js';
+import { CAS_WHOLE } from '../../content/identity.js';
 import { originalFile } from '../../content/original-file.js';
 import { describeFsError, VssError } from '../../core/errors.js';
 import { Landing, PARTIAL_PREFIX, verifyLanded, type KeptAttributes, type Landed } from '../../core/landing.js';
@@ -102,8 +103,8 @@ export async function resumableBytes(into: LocationStorage, key: string, size: n
 }
 
 /** The landing of the partial of KEY in the folder INTO (its root). */
-function landIn(into: LocationStorage, key: string, resumeOf?: number): Promise<Landing> {
-  return into.land(partialName(key), key, resumeOf !== undefined ? { resumeOf } : {});
+function landIn(into: LocationStorage, key: string, resumeOf?: number, hash = false): Promise<Landing> {
+  return into.land(partialName(key), key, { ...(resumeOf !== undefined ? { resumeOf } : {}), ...(hash ? { hash } : {}) });
 }
 
 /**
@@ -161,7 +162,8 @@ export async function receiveOriginal(stream: Stream, libraryId: string, want: E
       throw new VssError('PEER', `the device offered ${h.size} bytes of content ${h.cas_id.slice(0, 16)}…, not the ${want.size} bytes of ${want.casId.slice(0, 16)}… it announced`);
     }
     kept = keptFromPeer(h.mode, h.mtime_ms);
-    const land = await landIn(into, want.contentUuid, want.size);
+    // A whole-file content id is the BLAKE3 of the bytes: hashed as they land, not read again after.
+    const land = await landIn(into, want.contentUuid, want.size, want.casVersion === CAS_WHOLE);
     try {
       if (land.offset !== offset) throw new VssError('IO', `the partial file of content ${want.contentUuid} changed as its transfer began`);
       for (let left = want.size - offset; left > 0;) {
@@ -184,7 +186,7 @@ export async function receiveOriginal(stream: Stream, libraryId: string, want: E
     await ch.close();
   }
   // Every byte checked against the content id (the prefix of a resumed transfer too).
-  const wrong = await verifyLanded(landed!, { size: want.size, check: contentIdCheck(want) });
+  const wrong = await verifyLanded(landed!, want.casVersion === CAS_WHOLE ? { size: want.size, blake3: want.casId } : { size: want.size, check: contentIdCheck(want) });
   if (wrong !== undefined) throw new VssError('PEER', `the bytes received are not content ${want.contentUuid} (${wrong}): nothing kept`);
   return { path: landed!.path, bytes: got, kept };
 }
