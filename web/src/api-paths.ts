@@ -27,6 +27,10 @@ export const API = {
   tagsAdd: (libId: string) => operationUrl('tagsAdd', lib(libId)),
   tagsRemove: (libId: string) => operationUrl('tagsRemove', lib(libId)),
   metaSet: (libId: string) => operationUrl('metaSet', lib(libId)),
+  /** The Guardian (issue 30): copies counted against the policy. */
+  guardianStatus: (libId: string) => operationUrl('guardianStatus', lib(libId)),
+  guardianAtRisk: (libId: string, limit: number) => operationUrl('guardianAtRisk', lib(libId), { limit }),
+  guardianSetPolicy: (libId: string) => operationUrl('guardianSetPolicy', lib(libId)),
   devices: () => operationUrl('devicesList'),
   device: (id: string) => operationUrl('devicesUnpair', { id }),
   pairingStart: () => operationUrl('pairingStart'),

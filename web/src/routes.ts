@@ -1,7 +1,7 @@
 /**
  * The app's hash routes, one table: what each looks like, how it is read and how it is written.
  * `#/[?device=local|ID][&tag=UUID][&fav=1][&rating=N][&hidden=1]`, `#/content/UUID[?q=words]`,
- * `#/search?q=words`, `#/jobs`, `#/locations`, `#/devices`, `#/tags`.
+ * `#/search?q=words`, `#/jobs`, `#/locations`, `#/devices`, `#/tags`, `#/guardian`.
  */
 import type { GridFilter } from './types.js';
 
@@ -13,6 +13,7 @@ export type Route =
   | { view: 'locations' }
   | { view: 'devices' }
   | { view: 'tags' }
+  | { view: 'guardian' }
   | { view: 'missing'; hash: string };
 
 export type View = Route['view'];
@@ -41,7 +42,7 @@ export function parseRoute(hash: string): Route {
   if (head === 'content' && arg !== undefined && parts.length === 2 && UUID.test(arg)) return { view: 'content', uuid: arg.toLowerCase(), q };
   if (parts.length === 1) {
     if (head === 'search') return { view: 'search', q };
-    if (head === 'jobs' || head === 'locations' || head === 'devices' || head === 'tags') return { view: head };
+    if (head === 'jobs' || head === 'locations' || head === 'devices' || head === 'tags' || head === 'guardian') return { view: head };
   }
   return { view: 'missing', hash: raw };
 }
@@ -74,6 +75,7 @@ export const NAV: ReadonlyArray<{ label: string; route: Route }> = [
   { label: 'Locations', route: { view: 'locations' } },
   { label: 'Tags', route: { view: 'tags' } },
   { label: 'Devices', route: { view: 'devices' } },
+  { label: 'Guardian', route: { view: 'guardian' } },
 ];
 
 /** The grid's filter in an address's parameters (what cannot mean anything is left out). */

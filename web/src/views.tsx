@@ -1,6 +1,7 @@
 import { DetailView } from './detail-view.js';
 import { DevicesView } from './devices-view.js';
 import { filterKey } from './grid-store.js';
+import { GuardianView } from './guardian-view.js';
 import { JobsView } from './jobs-view.js';
 import { LibraryView } from './library-view.js';
 import { LocationsView } from './locations-view.js';
@@ -22,6 +23,7 @@ export function Views({ route }: { route: Route }) {
     case 'locations': return <LocationsView />;
     case 'devices': return <DevicesView />;
     case 'tags': return <TagsView />;
+    case 'guardian': return <GuardianView />;
     case 'missing': return (
       <Page label="Not found">
         <h1>Nothing here</h1>

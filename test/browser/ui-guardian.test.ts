@@ -1,0 +1,65 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FIXTURES_SKIP } from '../helpers.js';
+import { launchBrowser, newPage } from './launch.js';
+import { nameOf, startUiLibrary, UI_SKIP, type UiLibrary } from './ui-library.js';
+
+interface Status { contents: number; single: { contents: number }; safe: { contents: number }; policy: { copies: number } }
+
+/**
+ * The Guardian page (issue 30) as a user meets it: a real daemon over the fixtures (each file held
+ * once, on one drive of one device), a real headless Chromium. The page is reached from the main
+ * navigation, says how many contents exist once and lists them with where their copy is; the
+ * library's policy is changed on the page and the counts follow.
+ */
+describe('the Guardian page in the web UI', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 240_000 }, () => {
+  let ui: UiLibrary;
+  before(async () => {
+    ui = await startUiLibrary('vss-ui-guardian-');
+  });
+  after(async () => {
+    await ui?.stop();
+  });
+
+  const status = async (): Promise<Status> => {
+    const r = await fetch(`${ui.http}/api/libraries/current/guardian/status`, { headers: { authorization: `Bearer ${ui.token}` }, signal: AbortSignal.timeout(30_000) });
+    assert.ok(r.ok, `status: ${r.status}`);
+    return (await r.json()) as Status;
+  };
+
+  it('shows what exists once and where, and keeps a policy set on the page', async () => {
+    const before = await status();
+    assert.ok(before.contents > 0 && before.single.contents === before.contents, 'every fixture is held once');
+    const launched = await launchBrowser();
+    try {
+      const { page } = await newPage(launched.browser, { width: 1280, height: 900 });
+      const problems: string[] = [];
+      page.on('pageerror', (err) => problems.push(String(err)));
+      assert.equal((await page.goto(await ui.signInUrl()))?.status(), 200);
+      await page.getByRole('link', { name: 'Guardian' }).click();
+      const main = page.getByRole('main', { name: 'Guardian' });
+      const once = main.getByRole('listitem').filter({ hasText: 'exist once' }).first();
+      await once.waitFor({ timeout: 20_000 });
+      assert.match(await once.innerText(), new RegExp(`^${before.single.contents}\\b`), 'the count of contents held once');
+      const risk = main.getByRole('region', { name: 'Contents short of the policy' });
+      const photo = risk.getByRole('link', { name: nameOf('photo') });
+      await photo.waitFor({ timeout: 10_000 });
+      // (A `has` locator is looked for inside each item: from the page, not from the region.)
+      const item = risk.getByRole('listitem').filter({ has: page.getByRole('link', { name: nameOf('photo') }) }).first();
+      assert.match(await item.innerText(), /exists once · needs 1 more copy/);
+      assert.match(await item.innerText(), new RegExp(`online\\s+\\S.*${nameOf('photo').replace('.', '\\.')}`), 'where its one copy is, online');
+
+      // One copy is enough for this library: set on the page, kept by the daemon, and the counts follow.
+      const form = main.getByRole('form', { name: 'The library\'s policy' });
+      await form.getByLabel('Copies').fill('1');
+      await form.getByRole('button', { name: 'Keep this policy' }).click();
+      await risk.getByText('Every content has the copies its policy asks for.').waitFor({ timeout: 10_000 });
+      const after = await status();
+      assert.equal(after.policy.copies, 1);
+      assert.equal(after.safe.contents, after.contents);
+      assert.deepEqual(problems, []);
+    } finally {
+      await launched.close();
+    }
+  });
+});

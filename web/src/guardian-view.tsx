@@ -1,0 +1,153 @@
+import { useCallback, useState, type FormEvent } from 'react';
+import { api, get } from './api.js';
+import { API } from './api-paths.js';
+import { reportError } from './errors.js';
+import { bytes, count, dateTime } from './format.js';
+import { useLibrary } from './library-context.js';
+import { Page } from './page.js';
+import { href } from './routes.js';
+import { useLoad } from './use-load.js';
+import type { GuardianAtRisk, GuardianNumbers, GuardianStatus, GuardianTally } from './types.js';
+
+/** At-risk contents the page lists; the CLI's `guardian list --at-risk --limit` goes further. */
+const AT_RISK_SHOWN = 50;
+
+/**
+ * `#/guardian`: how safe the library's contents are (issue 30) — how many meet the policy, fall
+ * short, exist once or only where nothing was seen for a month; what each device holds; the
+ * library's policy, changed here; and the contents short of it, with where their copies are.
+ */
+export function GuardianView() {
+  const lib = useLibrary();
+  const [status, reloadStatus] = useLoad((signal) => get<GuardianStatus>(API.guardianStatus(lib.id), signal), [lib.id]);
+  const [risk, reloadRisk] = useLoad((signal) => get<GuardianAtRisk[]>(API.guardianAtRisk(lib.id, AT_RISK_SHOWN), signal), [lib.id]);
+  const reload = useCallback(() => { reloadStatus(); reloadRisk(); }, [reloadStatus, reloadRisk]);
+  return (
+    <Page label="Guardian">
+      <h1>Guardian</h1>
+      {status.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
+      {status.state === 'error' && <p>{status.message}</p>}
+      {status.state === 'ready' && <Summary s={status.value} />}
+      {status.state === 'ready' && <PolicyForm policy={status.value.policy} libId={lib.id} onChanged={reload} />}
+      {status.state === 'ready' && status.value.by_device.length > 0 && <ByDevice s={status.value} />}
+      <section aria-label="Contents short of the policy">
+        <h2>Short of the policy</h2>
+        {risk.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
+        {risk.state === 'error' && <p>{risk.message}</p>}
+        {risk.state === 'ready' && (risk.value.length === 0
+          ? <p className="muted">Every content has the copies its policy asks for.</p>
+          : <ul className="guardian-risk">{risk.value.map((r) => <AtRiskItem key={r.content_uuid} r={r} />)}</ul>)}
+      </section>
+    </Page>
+  );
+}
+
+function Summary({ s }: { s: GuardianStatus }) {
+  const tile = (label: string, t: GuardianTally, tone: string, hint: string) => (
+    <li className={`guardian-tally ${tone}`}>
+      <span className="guardian-count">{count(t.contents)}</span>
+      <span className="guardian-label">{label}</span>
+      <span className="muted">{bytes(t.bytes)} · {hint}</span>
+    </li>
+  );
+  return (
+    <section aria-label="How safe the library is">
+      <p>
+        {count(s.contents)} contents ({bytes(s.bytes)}) against the policy of <strong>{policyText(s.policy)}</strong>.
+      </p>
+      <ul className="guardian-tallies">
+        {tile('safe', s.safe, 'ok', 'meet their policy')}
+        {tile('short', s.short, s.short.contents > 0 ? 'warn' : 'ok', 'fall short of it')}
+        {tile('exist once', s.single, s.single.contents > 0 ? 'bad' : 'ok', 'one copy: a lost drive loses them')}
+        {tile('stale', s.stale, s.stale.contents > 0 ? 'warn' : 'ok', 'only where nothing was seen for 30 days')}
+      </ul>
+    </section>
+  );
+}
+
+function policyText(p: GuardianNumbers): string {
+  const parts = [`${p.copies} ${p.copies === 1 ? 'copy' : 'copies'}`];
+  if (p.devices > 1) parts.push(`on ${p.devices} devices`);
+  if (p.offsite > 0) parts.push(`${p.offsite} off this device`);
+  return parts.join(', ');
+}
+
+function PolicyForm({ policy, libId, onChanged }: { policy: GuardianNumbers; libId: string; onChanged: () => void }) {
+  const [draft, setDraft] = useState(policy);
+  const [busy, setBusy] = useState(false);
+  const submit = useCallback(async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      await api('PUT', API.guardianSetPolicy(libId), draft);
+      onChanged();
+    } catch (err) {
+      reportError(err);
+    } finally {
+      setBusy(false);
+    }
+  }, [draft, libId, onChanged]);
+  const field = (key: keyof GuardianNumbers, label: string, min: number) => (
+    <label className="field guardian-number">
+      {label}
+      <input type="number" min={min} max={64} value={draft[key]} onChange={(e) => setDraft({ ...draft, [key]: Math.max(min, Math.min(64, Math.trunc(Number(e.target.value)) || 0)) })} />
+    </label>
+  );
+  const changed = draft.copies !== policy.copies || draft.devices !== policy.devices || draft.offsite !== policy.offsite;
+  return (
+    <form className="guardian-policy" aria-label="The library's policy" onSubmit={(e) => void submit(e)}>
+      <h2>The library's policy</h2>
+      <div className="guardian-fields">
+        {field('copies', 'Copies', 1)}
+        {field('devices', 'On devices', 0)}
+        {field('offsite', 'Off this device', 0)}
+        <button type="submit" disabled={!changed || busy}>Keep this policy</button>
+      </div>
+      <p className="muted">A location or a tag may ask for more: <code>vss guardian policy --tag NAME --copies 3</code>.</p>
+    </form>
+  );
+}
+
+function ByDevice({ s }: { s: GuardianStatus }) {
+  return (
+    <section aria-label="What each device holds">
+      <h2>Devices</h2>
+      <table className="guardian-devices">
+        <thead><tr><th scope="col">Device</th><th scope="col">Contents</th><th scope="col">Size</th><th scope="col">Last seen</th></tr></thead>
+        <tbody>
+          {s.by_device.map((d, i) => (
+            <tr key={d.device_id}>
+              <th scope="row">{d.name}{i === 0 ? ' (this device)' : ''}</th>
+              <td>{count(d.contents)}</td>
+              <td>{bytes(d.bytes)}</td>
+              <td>{i === 0 ? 'now' : dateTime(d.last_seen)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function AtRiskItem({ r }: { r: GuardianAtRisk }) {
+  const needs: string[] = [];
+  if (r.short_by.copies > 0) needs.push(`${r.short_by.copies} more ${r.short_by.copies === 1 ? 'copy' : 'copies'}`);
+  if (r.short_by.devices > 0) needs.push(`${r.short_by.devices} more ${r.short_by.devices === 1 ? 'device' : 'devices'}`);
+  if (r.short_by.offsite > 0) needs.push(`${r.short_by.offsite} more off this device`);
+  const name = r.copies[0]?.path.split(/[\\/]/).pop() ?? r.content_uuid;
+  return (
+    <li className="guardian-risk-item">
+      <a href={href({ view: 'content', uuid: r.content_uuid, q: '' })}>{name}</a>
+      <span className="muted"> · {r.kind} · {bytes(r.size)} · {r.has.copies === 1 ? 'exists once' : `${r.has.copies} copies`} · needs {needs.join(', ')}</span>
+      <ul className="guardian-copies">
+        {r.copies.map((c) => (
+          <li key={`${c.device_id}|${c.path}`}>
+            <span className={c.online ? 'status status-ready' : 'status status-paused'}>{c.online ? 'online' : 'offline'}</span>{' '}
+            {c.device_name}: <span className="path">{c.path}</span>
+            <span className="muted"> · {c.verified_at === null ? 'never verified' : `verified ${dateTime(c.verified_at)}`}{c.volume ? ` · on ${c.volume}` : ''}</span>
+          </li>
+        ))}
+      </ul>
+    </li>
+  );
+}
