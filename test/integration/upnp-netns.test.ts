@@ -44,6 +44,20 @@ describe('a port mapped with UPnP on a real router (miniupnpd in a namespace)', 
   // miniupnpd-iptables writes through libiptc: the legacy tables (Debian's `iptables` is the nft one).
   const mappings = (): string => inRouter('iptables-legacy', '-t', 'nat', '-S', 'MINIUPNPD');
 
+  /** miniupnpd in the router's namespace: speaking UPnP and NAT-PMP, or NAT-PMP only. */
+  const startRouterDaemon = async (o: { upnp: boolean }) => {
+    const conf = join(tmp.path, 'miniupnpd.conf');
+    writeFileSync(conf, [
+      'ext_ifname=wan', 'listening_ip=lan', 'port=0', `enable_upnp=${o.upnp ? 'yes' : 'no'}`, 'enable_natpmp=yes', 'secure_mode=yes',
+      'system_uptime=yes', 'uuid=3d3cec3a-8cf0-11e0-98ee-001a6bd2d07b', 'ext_perform_stun=no',
+      `allow 1024-65535 10.${SUBNET}.1.0/24 1024-65535`, 'deny 0-65535 0.0.0.0/0 0-65535', '',
+    ].join('\n'));
+    upnpLog = '';
+    upnpd = spawn('ip', ['netns', 'exec', net.router.a, 'miniupnpd', '-d', '-f', conf, '-P', join(tmp.path, 'miniupnpd.pid')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    upnpd.stderr!.on('data', (d: Buffer) => (upnpLog += d.toString()));
+    await until('miniupnpd listening', 10_000, async () => (/HTTP listening on port|Listening for NAT-PMP/.test(upnpLog) ? true : undefined));
+  };
+
   before(async () => {
     net = makeTwoHomes('up', SUBNET, { internet: INTERNET });
     // (The router's own firewall (nft) lets nothing in yet: the first test's router maps a port but forwards nothing.)
@@ -54,15 +68,7 @@ describe('a port mapped with UPnP on a real router (miniupnpd in a namespace)', 
     inRouter('iptables-legacy', '-t', 'filter', '-I', 'FORWARD', '-i', 'wan', '!', '-o', 'wan', '-j', 'MINIUPNPD');
     inRouter('iptables-legacy', '-t', 'nat', '-N', 'MINIUPNPD-POSTROUTING');
     inRouter('iptables-legacy', '-t', 'nat', '-I', 'POSTROUTING', '-o', 'wan', '-j', 'MINIUPNPD-POSTROUTING');
-    const conf = join(tmp.path, 'miniupnpd.conf');
-    writeFileSync(conf, [
-      'ext_ifname=wan', 'listening_ip=lan', 'port=0', 'enable_upnp=yes', 'enable_natpmp=yes', 'secure_mode=yes',
-      'system_uptime=yes', 'uuid=3d3cec3a-8cf0-11e0-98ee-001a6bd2d07b', 'ext_perform_stun=no',
-      `allow 1024-65535 10.${SUBNET}.1.0/24 1024-65535`, 'deny 0-65535 0.0.0.0/0 0-65535', '',
-    ].join('\n'));
-    upnpd = spawn('ip', ['netns', 'exec', net.router.a, 'miniupnpd', '-d', '-f', conf, '-P', join(tmp.path, 'miniupnpd.pid')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    upnpd.stderr!.on('data', (d: Buffer) => (upnpLog += d.toString()));
-    await until('miniupnpd listening', 10_000, async () => (/HTTP listening on port|Listening for NAT-PMP/.test(upnpLog) ? true : undefined));
+    await startRouterDaemon({ upnp: true });
 
     await nameDevicesAndStartRelay(join(tmp.path, 'a-libs'), RELAY_PORT);
     await ok('b', ['daemon', 'start']);
@@ -114,5 +120,20 @@ describe('a port mapped with UPnP on a real router (miniupnpd in a namespace)', 
     assert.match(mappings(), /DNAT/);
     await ok('a', ['daemon', 'stop']);
     await until('the mapping removed from the router', 15_000, async () => (/DNAT/.test(mappings()) ? undefined : true), 300);
+  });
+
+  it('maps the port with NAT-PMP where the router speaks no UPnP, and removes it on stop', async () => {
+    const was = upnpd!;
+    const gone = new Promise((res) => was.once('exit', res));
+    process.kill(was.pid!, 'SIGTERM');
+    await gone;
+    await startRouterDaemon({ upnp: false });
+    assert.doesNotMatch(mappings(), /DNAT/);
+    await ok('a', ['daemon', 'start']);
+    const publicAddr = await until('the laptop lists its public address, mapped with NAT-PMP', 60_000, () => publicAddrOf('a'), 500);
+    const port = /\/tcp\/(\d+)/.exec(publicAddr)![1]!;
+    assert.match(mappings(), new RegExp(`--dport ${port} -j DNAT`), 'the router holds the NAT-PMP mapping');
+    await ok('a', ['daemon', 'stop']);
+    await until('the NAT-PMP mapping removed from the router', 15_000, async () => (/DNAT/.test(mappings()) ? undefined : true), 300);
   });
 });

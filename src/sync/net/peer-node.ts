@@ -13,6 +13,7 @@ import { serviceCapabilities, type Connection, type Ed25519PrivateKey, type Peer
 import { VssError } from '../../core/errors.js';
 import { PROTOCOLS, protocolIds, type ProtocolName } from '../messages/table.js';
 import { paceRelay } from './relay-pacing.js';
+import { mapWithNatPmp, type PmpMapping } from './nat-pmp.js';
 
 export interface PeerNodeOptions {
   privateKey: Ed25519PrivateKey;
@@ -46,6 +47,9 @@ const RELAY_CIRCUITS_PER_DEVICE = 16;
 /** How long a mapped address stays announced once a device dialled it back; then it is asked about again. */
 const MAPPED_CONFIRMED_FOR_MS = 24 * 3600_000;
 
+/** `--upnp`: how long UPnP has to find the router before NAT-PMP is asked instead. */
+const NAT_PMP_AFTER_MS = 8_000;
+
 /** How long a stop waits for libp2p to close its connections before going on. */
 const STOP_WITHIN_MS = 4_000;
 
@@ -74,7 +78,27 @@ export interface PeerEvents {
  */
 export class PeerNode {
 
+  private natPmpTimer: NodeJS.Timeout | undefined;
+  private natPmp: PmpMapping | undefined;
+  private stopping = false;
+
   private constructor(private readonly node: Libp2p<{ identify: Identify }>, private readonly opts: PeerNodeOptions, readonly mdns: boolean) {}
+
+  /**
+   * `--upnp` and no UPnP router answered: the router may speak NAT-PMP only (Apple's, some others).
+   * The mapping it gives is added as UPnP's would be: announced once a paired device dialled it back.
+   */
+  private async mapWithNatPmpIfNoUpnp(): Promise<void> {
+    const am = this.addressManager();
+    if (this.stopping || am.getAddressesWithMetadata().some((a) => a.type === 'ip-mapping')) return;
+    const port = this.node.getMultiaddrs().map((a) => /\/ip4\/[^/]+\/tcp\/(\d+)/.exec(a.toString())?.[1]).find((p) => p !== undefined);
+    if (!port) return;
+    const m = await mapWithNatPmp(Number(port));
+    if (!m) return;
+    if (this.stopping) return void (await m.unmap());
+    this.natPmp = m;
+    am.addPublicAddressMapping(m.internalHost, m.internalPort, m.externalHost, m.externalPort, 'tcp');
+  }
 
   static async start(opts: PeerNodeOptions): Promise<PeerNode> {
     const listen = opts.listen.map((a) => parseListenAddr(a).toString());
@@ -134,6 +158,7 @@ export class PeerNode {
     if (opts.relay?.bytesPerSecond) await paceRelay(node, opts.relay.bytesPerSecond);
     const self = new PeerNode(node, opts, useMdns);
     self.confirmOwnAddresses();
+    if (opts.upnp) self.natPmpTimer = setTimeout(() => void self.mapWithNatPmpIfNoUpnp(), NAT_PMP_AFTER_MS).unref();
     return self;
   }
 
@@ -297,7 +322,11 @@ export class PeerNode {
     await conn.close().catch(() => undefined);
   }
 
-  private addressManager(): { getAddressesWithMetadata(): Array<{ multiaddr: Multiaddr; type: string; verified: boolean }>; confirmObservedAddr(a: Multiaddr, o?: { type?: string; ttl?: number }): void } {
+  private addressManager(): {
+    getAddressesWithMetadata(): Array<{ multiaddr: Multiaddr; type: string; verified: boolean }>;
+    confirmObservedAddr(a: Multiaddr, o?: { type?: string; ttl?: number }): void;
+    addPublicAddressMapping(internalIp: string, internalPort: number, externalIp: string, externalPort: number, protocol: 'tcp'): void;
+  } {
     return (this.node as unknown as { components: { addressManager: ReturnType<PeerNode['addressManager']> } }).components.addressManager;
   }
 
@@ -417,6 +446,9 @@ export class PeerNode {
 
   /** Stop, bounded: a connection that will not close must not hold up a daemon's exit (DESIGN §12: within 10 s). */
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.natPmpTimer);
+    await this.natPmp?.unmap();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.node.stop(),
