@@ -2,6 +2,7 @@ import { readContentDetail, type DetailContext } from '../browse/content-detail.
 import { GridOrderCache, type GridDeviceFilter, type GridMetaFilter } from '../browse/grid-order.js';
 import { readGridPage } from '../browse/grid-page.js';
 import { detailUser, tagFilterSet } from '../browse/user-meta-view.js';
+import { contentSafety, copyCounts } from '../guardian/redundancy.js';
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { UUID_RE } from '../sidecars/address.js';
@@ -45,7 +46,7 @@ export class BrowseApi {
   page(offset: number, limit: number, device?: string, filter: GridFilter = {}): GridPage {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new UsageError(`offset must be a whole number from 0, got ${String(offset)}`);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > GRID_PAGE_MAX) throw new UsageError(`limit must be a whole number from 1 to ${GRID_PAGE_MAX}, got ${String(limit)}`);
-    return readGridPage(this.lib.store.browse, this.order.current(deviceFilter(device), metaFilter(filter)), offset, limit, this.lib.device.uuid);
+    return readGridPage(this.lib.store.browse, this.order.current(deviceFilter(device), metaFilter(filter)), offset, limit, this.lib.device.uuid, (uuids) => copyCounts(this.lib, uuids));
   }
 
   /** This device, then each paired device whose rows this library holds, by name. */
@@ -81,6 +82,7 @@ export class BrowseApi {
       deviceNames: () => this.deviceNames(),
       online: this.online,
       user: (uuid) => detailUser(this.lib, uuid),
+      safety: (uuid) => contentSafety(this.lib, uuid),
     };
     return readContentDetail(ctx, contentUuid);
   }

@@ -3,6 +3,7 @@ import { VssError } from '../core/errors.js';
 import type { BrowseStore } from '../store/browse.js';
 import { parseMetadata } from '../media/media-metadata.js';
 import type { ContentDetail, DetailCopy, DetailDevice, DetailPath, DetailSidecar, DetailUser } from '../wire/browse.js';
+import type { ContentSafety } from '../wire/guardian.js';
 import { peerMetadata } from './grid-page.js';
 
 export type { ContentDetail, DetailCopy, DetailDevice, DetailPath, DetailSidecar };
@@ -18,6 +19,8 @@ export interface DetailContext {
   online: () => ReadonlySet<string>;
   /** Its user metadata and tags (DESIGN §16). */
   user: (uuid: string) => DetailUser;
+  /** Its copies against its policy (the Guardian's). */
+  safety: (uuid: string) => ContentSafety | null;
 }
 
 /**
@@ -73,7 +76,7 @@ export async function readContentDetail(ctx: DetailContext, contentUuid: string)
   const name = paths[0] ? basename(paths[0].path) : peerCopies[0]?.name ?? '';
   return {
     content_uuid: c?.uuid ?? contentUuid, name, kind: facts.kind, mime: facts.mime, size: facts.size, ...shown,
-    paths, copies, local: paths.length > 0, metadata: meta ?? {}, sidecars, user: ctx.user(contentUuid),
+    paths, copies, local: paths.length > 0, metadata: meta ?? {}, sidecars, user: ctx.user(contentUuid), safety: ctx.safety(contentUuid),
   };
 }
 

@@ -14,7 +14,7 @@ const DAY_RE = /^[0-9]{4}-[01][0-9]-[0-3][0-9]/;
  * (and one by uuid of those only paired devices hold), then which devices hold each. SELF: this
  * device's uuid.
  */
-export function readGridPage(store: BrowseStore, order: GridOrder, offset: number, limit: number, self: string): GridPage {
+export function readGridPage(store: BrowseStore, order: GridOrder, offset: number, limit: number, self: string, copyCounts: (uuids: string[]) => ReadonlyMap<string, number>): GridPage {
   const ids = order.ids.subarray(Math.min(offset, order.ids.length), Math.min(offset + limit, order.ids.length));
   if (ids.length === 0) return { total: order.ids.length, version: order.version, items: [] };
   const local: number[] = [];
@@ -35,6 +35,10 @@ export function readGridPage(store: BrowseStore, order: GridOrder, offset: numbe
   }
   const byUuid = new Map(items.map((it) => [it.content_uuid, it] as const));
   for (const [uuid, device] of store.holders([...byUuid.keys()])) byUuid.get(uuid)?.devices.push(device);
+  for (const [uuid, n] of copyCounts([...byUuid.keys()])) {
+    const it = byUuid.get(uuid);
+    if (it) it.copies = n;
+  }
   return { total: order.ids.length, version: order.version, items };
 }
 
@@ -45,7 +49,7 @@ function localTile(r: TileRecord | undefined, self: string): GridItem | undefine
     content_uuid: r.uuid, name: r.name ?? '', kind: r.kind, mime: r.mime, day: r.day,
     captured_at: m?.captured_at ?? null, width: m?.width ?? null, height: m?.height ?? null, duration_s: m?.duration_s ?? null,
     live_photo: r.live === 1, thumb_checksum: r.thumb, has_thumb: r.thumb !== null || THUMBED_KINDS.has(r.kind),
-    local: true, devices: [self], ...userMeta(r),
+    local: true, devices: [self], copies: 0, ...userMeta(r),
   };
 }
 
@@ -57,7 +61,7 @@ function remoteTile(r: RemoteTileRecord | undefined): GridItem | undefined {
   return {
     content_uuid: r.uuid, name: r.name ?? '', kind: r.kind, mime: r.mime, day, ...m,
     live_photo: r.live === 1, thumb_checksum: r.thumb, has_thumb: r.thumb !== null || THUMBED_KINDS.has(r.kind),
-    local: false, devices: [], ...userMeta(r),
+    local: false, devices: [], copies: 0, ...userMeta(r),
   };
 }
 

@@ -7,7 +7,7 @@ import type { EntryFacts } from '../store/entries.js';
 import { TagBook } from '../tags/tag-book.js';
 import { tempDir } from '../../test/helpers.js';
 import { DEFAULT_POLICY, listPolicies, setPolicy } from './policy.js';
-import { atRisk, guardianStatus, STALE_AFTER_MS } from './redundancy.js';
+import { atRisk, contentSafety, copyCounts, guardianStatus, STALE_AFTER_MS } from './redundancy.js';
 
 const DAY = 24 * 3600_000;
 const LAPTOP = '00000000-0000-4000-8000-00000000000b';
@@ -111,6 +111,17 @@ describe('guardian: copies counted against a policy', () => {
     assert.equal(list[0]!.copies[0]!.online, false);
     assert.deepEqual(atRisk(lib, new Set(), { limit: 1 }, now).map((c) => c.content_uuid), [uuidOf(6)]);
     assert.throws(() => atRisk(lib, new Set(), { limit: 0 }, now), /--limit is a whole number/);
+  });
+
+  it('judges one content, and counts the copies of a few, as the whole library is counted', () => {
+    assert.deepEqual(contentSafety(lib, uuidOf(2), now), {
+      policy: { copies: 2, devices: 1, offsite: 0 }, has: { copies: 1, devices: 1, offsite: 0 }, short_by: { copies: 1, devices: 0, offsite: 0 }, safe: false,
+    });
+    assert.deepEqual(contentSafety(lib, uuidOf(4), now)?.has, { copies: 2, devices: 2, offsite: 1 }, 'here and on the laptop');
+    assert.equal(contentSafety(lib, uuidOf(5), now)?.has.copies, 1, 'only the phone\'s');
+    assert.equal(contentSafety(lib, uuidOf(99), now), null);
+    const counts = copyCounts(lib, [uuidOf(1), uuidOf(2), uuidOf(3), uuidOf(4), uuidOf(5), uuidOf(99)], now);
+    assert.deepEqual([...counts].sort(), [[uuidOf(1), 1], [uuidOf(2), 1], [uuidOf(3), 2], [uuidOf(4), 2], [uuidOf(5), 1]]);
   });
 
   it('takes the strictest of the library\'s, a location\'s and a tag\'s policy (the tags beneath it too)', () => {

@@ -1,7 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { GuardianCopy, GuardianQuery } from '../store/guardian.js';
-import type { GuardianAtRisk, GuardianCopyView, GuardianNumbers, GuardianStatus } from '../wire/guardian.js';
+import type { ContentSafety, GuardianAtRisk, GuardianCopyView, GuardianNumbers, GuardianStatus } from '../wire/guardian.js';
 import { libraryPolicy } from './policy.js';
 
 /** A copy whose drive or device was not seen for this long is stale: it may be gone. */
@@ -55,6 +55,21 @@ export function atRisk(lib: Library, online: ReadonlySet<string>, opts: { limit?
     const has = { copies: j.copies, devices: j.devices, offsite: j.offsite };
     return { content_uuid: j.content_uuid, size: j.size, kind: j.kind, policy, has, copies: copies.get(j.content_uuid) ?? [], short_by: shortBy(policy, has) };
   });
+}
+
+/** Content UUID against its policy (its detail view); null when no copy of it is known. */
+export function contentSafety(lib: Library, uuid: string, now = Date.now()): ContentSafety | null {
+  const j = lib.store.guardian.judge(query(lib, now), uuid);
+  if (!j) return null;
+  const policy = { copies: j.need_copies, devices: j.need_devices, offsite: j.need_offsite };
+  const has = { copies: j.copies, devices: j.devices, offsite: j.offsite };
+  const short = shortBy(policy, has);
+  return { policy, has, short_by: short, safe: short.copies === 0 && short.devices === 0 && short.offsite === 0 };
+}
+
+/** How many copies each of UUIDS has, as the Guardian counts them (the grid marks a content that exists once). */
+export function copyCounts(lib: Library, uuids: readonly string[], now = Date.now()): Map<string, number> {
+  return lib.store.guardian.copyCounts(uuids, lib.deviceId, now);
 }
 
 /** How many more of each a content needs (0 where it has enough). */

@@ -86,14 +86,14 @@ export interface GuardianCopy {
  * volume's id, or minus the location's id where its drive is not known; a paired device's
  * location id), when that store or device was last seen, and its location's policy.
  */
-const COPY = `copy(ck, dev, place, seen, lc, ld, lo) AS (
+const copyCte = (only: { own: string; peers: string } = { own: 'e.content_id IS NOT NULL', peers: '1' }) => `copy(ck, dev, place, seen, lc, ld, lo) AS (
   SELECT e.content_id, l.device_id, coalesce(l.volume_id, -l.id),
     CASE WHEN l.device_id <> @selfId THEN d.last_seen_at WHEN l.online = 1 THEN @now ELSE coalesce(v.last_seen_at, l.last_scan_completed_at, 0) END,
     lp.copies, lp.devices, lp.offsite
   FROM entries e JOIN locations l ON l.id = +e.location_id JOIN devices d ON d.id = l.device_id
   LEFT JOIN volumes v ON v.id = l.volume_id
   LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = l.uuid
-  WHERE e.content_id IS NOT NULL AND e.kind = 'file'
+  WHERE ${only.own} AND e.kind = 'file'
   UNION ALL
   SELECT coalesce((SELECT c.id FROM content_identities c WHERE c.uuid = pc.content_uuid), -(SELECT MIN(o.id) FROM peer_contents o WHERE o.content_uuid = pc.content_uuid)),
     coalesce(d.id, -1), e.location_id, coalesce(d.last_seen_at, 0), lp.copies, lp.devices, lp.offsite
@@ -101,11 +101,11 @@ const COPY = `copy(ck, dev, place, seen, lc, ld, lo) AS (
   JOIN peer_locations pl ON pl.device_uuid = e.device_uuid AND pl.location_id = e.location_id
   LEFT JOIN devices d ON d.uuid = e.device_uuid
   LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = pl.uuid
-  WHERE e.kind = 'file'
+  WHERE ${only.peers} AND e.kind = 'file'
 )`;
 
 /** Each content judged against its policy: the strictest of the library's, its locations' and its tags' (with the tags beneath them). */
-const JUDGED = `WITH ${COPY},
+const judged = (copy = copyCte()) => `WITH ${copy},
 store(ck, dev, seen, lc, ld, lo) AS (SELECT ck, dev, MAX(seen), MAX(lc), MAX(ld), MAX(lo) FROM copy GROUP BY ck, dev, place),
 content(ck, copies, devices, offsite, seen, lc, ld, lo) AS (
   SELECT ck, COUNT(*), COUNT(DISTINCT dev), TOTAL(dev <> @selfId), MAX(seen), MAX(lc), MAX(ld), MAX(lo) FROM store GROUP BY ck
@@ -134,14 +134,27 @@ verdict AS (
   SELECT *, copies >= need_copies AND devices >= need_devices AND offsite >= need_offsite AS safe FROM judged
 )`;
 
-const COUNTS = `${JUDGED}
+const COUNTS = `${judged()}
 SELECT COUNT(*) AS contents, TOTAL(size) AS bytes,
   TOTAL(safe) AS safe, TOTAL(CASE WHEN safe THEN size END) AS safe_bytes,
   TOTAL(copies = 1) AS single, TOTAL(CASE WHEN copies = 1 THEN size END) AS single_bytes,
   TOTAL(seen < @staleBefore) AS stale, TOTAL(CASE WHEN seen < @staleBefore THEN size END) AS stale_bytes
 FROM verdict`;
 
-const AT_RISK = `${JUDGED}
+/** One content judged (its detail view): the same question over its copies alone. */
+const ONE = `${judged(copyCte({ own: 'e.content_id = (SELECT id FROM content_identities WHERE uuid = @uuid)', peers: 'pc.content_uuid = @uuid' }))}
+SELECT content_uuid, size, kind, copies, devices, offsite, seen, need_copies, need_devices, need_offsite FROM verdict WHERE content_uuid = @uuid`;
+
+/** How many copies (stores, as counted everywhere here) each of some contents has: the grid's "exists once". */
+const COPY_COUNTS = `WITH ${copyCte({
+  own: 'e.content_id IN (SELECT id FROM content_identities WHERE uuid IN (SELECT value FROM json_each(@uuids)))',
+  peers: 'pc.content_uuid IN (SELECT value FROM json_each(@uuids))',
+})},
+store(ck) AS (SELECT ck FROM copy GROUP BY ck, dev, place)
+SELECT coalesce(ci.uuid, pc.content_uuid) AS uuid, COUNT(*) AS copies FROM store s
+LEFT JOIN content_identities ci ON s.ck > 0 AND ci.id = s.ck LEFT JOIN peer_contents pc ON s.ck < 0 AND pc.id = -s.ck GROUP BY s.ck`;
+
+const AT_RISK = `${judged()}
 SELECT content_uuid, size, kind, copies, devices, offsite, seen, need_copies, need_devices, need_offsite FROM verdict
 WHERE NOT safe ORDER BY copies, size DESC, content_uuid LIMIT @limit`;
 
@@ -198,6 +211,18 @@ export class GuardianStore {
   /** The contents short of their policy, fewest copies first (then largest), LIMIT of them. */
   atRisk(q: GuardianQuery, limit: number): JudgedContent[] {
     return this.sql<[GuardianQuery & { limit: number }], JudgedContent>(AT_RISK).all({ ...q, limit });
+  }
+
+  /** Content UUID judged against its policy (undefined: no copy of it is known anywhere). */
+  judge(q: GuardianQuery, uuid: string): JudgedContent | undefined {
+    return this.sql<[GuardianQuery & { uuid: string }], JudgedContent>(ONE).get({ ...q, uuid });
+  }
+
+  /** How many copies each of UUIDS has (a content with none known is left out). */
+  copyCounts(uuids: readonly string[], selfId: number, now: number): Map<string, number> {
+    if (uuids.length === 0) return new Map();
+    const rows = this.sql<[{ uuids: string; selfId: number; now: number }], { uuid: string; copies: number }>(COPY_COUNTS).all({ uuids: JSON.stringify(uuids), selfId, now });
+    return new Map(rows.map((r) => [r.uuid, r.copies]));
   }
 
   /** Every device of the library (this one first) with the contents it holds a copy of. */

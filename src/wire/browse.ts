@@ -3,6 +3,8 @@
  * with, read by the app in web/ as they are. Types only: the app's type check reads this file.
  */
 
+import type { ContentSafety } from './guardian.js';
+
 /** One day of the grid: its contents are a run of the order. Undated contents are one run, `day: null`, last. */
 export interface GridDay {
   day: string | null;
@@ -67,6 +69,8 @@ export interface GridItem {
   local: boolean;
   /** The devices with a copy of it, by id (GridDays.devices names them): this device first when it has one. */
   devices: string[];
+  /** Its copies as the Guardian counts them (one a drive, or a paired device's location): 1, it exists once. */
+  copies: number;
   /** User metadata (DESIGN §16), shared by every device of the library. */
   favorite: boolean;
   /** 0 (none) to 5. */
@@ -143,6 +147,8 @@ export interface ContentDetail {
   sidecars: DetailSidecar[];
   /** Its user metadata and tags (DESIGN §16), shared by every device of the library. */
   user: DetailUser;
+  /** Its copies against its policy (the Guardian's count); null where it cannot be judged. */
+  safety: ContentSafety | null;
 }
 
 /** A tag a content carries, as its detail shows it. */

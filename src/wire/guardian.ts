@@ -92,3 +92,12 @@ export interface GuardianAtRisk {
   /** How many more of each it needs (0 where it has enough). */
   short_by: GuardianNumbers;
 }
+
+/** One content against its policy, as its detail view shows it. */
+export interface ContentSafety {
+  policy: GuardianNumbers;
+  has: GuardianNumbers;
+  short_by: GuardianNumbers;
+  /** It has what its policy asks. */
+  safe: boolean;
+}

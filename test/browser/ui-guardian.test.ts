@@ -8,9 +8,9 @@ interface Status { contents: number; single: { contents: number }; safe: { conte
 
 /**
  * The Guardian page (issue 30) as a user meets it: a real daemon over the fixtures (each file held
- * once, on one drive of one device), a real headless Chromium. The page is reached from the main
- * navigation, says how many contents exist once and lists them with where their copy is; the
- * library's policy is changed on the page and the counts follow.
+ * once, on one drive of one device), a real headless Chromium. A tile and a detail say a content
+ * exists once; the page, reached from the main navigation, says how many do and lists them with
+ * where their copy is; the library's policy is changed on the page and the counts follow.
  */
 describe('the Guardian page in the web UI', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 240_000 }, () => {
   let ui: UiLibrary;
@@ -36,7 +36,15 @@ describe('the Guardian page in the web UI', { skip: FIXTURES_SKIP || UI_SKIP, ti
       const problems: string[] = [];
       page.on('pageerror', (err) => problems.push(String(err)));
       assert.equal((await page.goto(await ui.signInUrl()))?.status(), 200);
-      await page.getByRole('link', { name: 'Guardian' }).click();
+      // The grid marks a content held once, and its detail says so against its policy.
+      const tile = page.getByRole('main', { name: 'Library' }).locator(`a[data-uuid="${ui.uuidOf('photo')}"]`);
+      await tile.waitFor({ timeout: 20_000 });
+      assert.match((await tile.getAttribute('aria-label')) ?? '', /, exists once/);
+      await tile.click();
+      const safety = page.getByRole('main').getByRole('definition').filter({ hasText: 'Exists once' });
+      await safety.waitFor({ timeout: 10_000 });
+      assert.match(await safety.innerText(), /Exists once: a lost drive loses it; its policy asks for 1 more copy\./);
+      await page.getByRole('link', { name: 'Guardian' }).first().click();
       const main = page.getByRole('main', { name: 'Guardian' });
       const once = main.getByRole('listitem').filter({ hasText: 'exist once' }).first();
       await once.waitFor({ timeout: 20_000 });
@@ -57,6 +65,8 @@ describe('the Guardian page in the web UI', { skip: FIXTURES_SKIP || UI_SKIP, ti
       const after = await status();
       assert.equal(after.policy.copies, 1);
       assert.equal(after.safe.contents, after.contents);
+      await page.goto(`${ui.http}/ui/#/content/${ui.uuidOf('photo')}`);
+      await page.getByRole('main').getByRole('definition').filter({ hasText: 'its policy asks 1' }).waitFor({ timeout: 10_000 });
       assert.deepEqual(problems, []);
     } finally {
       await launched.close();

@@ -71,7 +71,7 @@ const settle = () => sleep(20);
 const days = (version: number, total: number): GridDays => ({ total, version, days: [{ day: '2024-01-01', count: total }], devices: [], device: null });
 const item = (uuid: string, checksum: string | null = null): GridItem => ({
   content_uuid: uuid, name: `${uuid}.jpg`, kind: 'image', mime: 'image/jpeg', day: '2024-01-01', captured_at: null,
-  width: 1, height: 1, duration_s: null, live_photo: false, thumb_checksum: checksum, has_thumb: true, local: true, devices: [],
+  width: 1, height: 1, duration_s: null, live_photo: false, thumb_checksum: checksum, has_thumb: true, local: true, devices: [], copies: 1,
   favorite: false, rating: 0, hidden: false,
 });
 const page = (version: number, total: number, uuids: string[], checksum: string | null = null): GridPage => ({ total, version, items: uuids.map((u) => item(u, checksum)) });

@@ -9,6 +9,9 @@ import { href } from './routes.js';
 import { useLoad } from './use-load.js';
 import type { GuardianAtRisk, GuardianNumbers, GuardianStatus, GuardianTally } from './types.js';
 
+/** A drive known by its fingerprint only (no name, no label): not worth showing. */
+const FINGERPRINT = /^[a-z]+:[0-9a-f]{12,}/i;
+
 /** At-risk contents the page lists; the CLI's `guardian list --at-risk --limit` goes further. */
 const AT_RISK_SHOWN = 50;
 
@@ -144,7 +147,7 @@ function AtRiskItem({ r }: { r: GuardianAtRisk }) {
           <li key={`${c.device_id}|${c.path}`}>
             <span className={c.online ? 'status status-ready' : 'status status-paused'}>{c.online ? 'online' : 'offline'}</span>{' '}
             {c.device_name}: <span className="path">{c.path}</span>
-            <span className="muted"> · {c.verified_at === null ? 'never verified' : `verified ${dateTime(c.verified_at)}`}{c.volume ? ` · on ${c.volume}` : ''}</span>
+            <span className="muted"> · {c.verified_at === null ? 'never verified' : `verified ${dateTime(c.verified_at)}`}{c.volume && !FINGERPRINT.test(c.volume) ? ` · on ${c.volume}` : ''}</span>
           </li>
         ))}
       </ul>

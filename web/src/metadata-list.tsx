@@ -1,5 +1,5 @@
 import { bytes, capturedLabel, clock } from './format.js';
-import type { CapturedZone, ContentDetail } from './types.js';
+import type { CapturedZone, ContentDetail, ContentSafety } from './types.js';
 
 /**
  * The media metadata fields worth a line, with their labels; a field shown elsewhere (size in
@@ -60,6 +60,14 @@ export function MetadataList({ detail }: { detail: ContentDetail }) {
             )}
           </dd>
         </div>
+        {detail.safety && (
+          <div>
+            <dt>Safety</dt>
+            <dd className={`safety${detail.safety.has.copies === 1 ? ' once' : detail.safety.safe ? '' : ' short'}`}>
+              {safetyText(detail.safety)} <a href="#/guardian">Guardian</a>
+            </dd>
+          </div>
+        )}
         {detail.copies.some((c) => !c.local) && (
           <div>
             <dt>On devices</dt>
@@ -87,3 +95,14 @@ function label(key: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+
+/** How many copies a content has against its policy, in words. */
+function safetyText(s: ContentSafety): string {
+  const copies = s.has.copies === 1 ? 'Exists once: a lost drive loses it' : `${s.has.copies} copies`;
+  if (s.safe) return `${copies} (its policy asks ${s.policy.copies}).`;
+  const needs: string[] = [];
+  if (s.short_by.copies > 0) needs.push(`${s.short_by.copies} more ${s.short_by.copies === 1 ? 'copy' : 'copies'}`);
+  if (s.short_by.devices > 0) needs.push(`${s.short_by.devices} more ${s.short_by.devices === 1 ? 'device' : 'devices'}`);
+  if (s.short_by.offsite > 0) needs.push(`${s.short_by.offsite} more off this device`);
+  return `${copies}; its policy asks for ${needs.join(', ')}.`;
+}

@@ -7,7 +7,7 @@ import type { NamedJobRow } from '../../src/wire/jobs.js';
 
 export type { CapturedZone, ContentDetail, DetailCopy, DetailDevice, DetailPath, DetailSidecar, DetailTag, DetailUser, GridDay, GridDays, GridDevice, GridFilter, GridItem, GridPage, MediaMetadata } from '../../src/wire/browse.js';
 export type { TagView, UserMetaView } from '../../src/wire/tags.js';
-export type { GuardianAtRisk, GuardianCopyView, GuardianDevice, GuardianNumbers, GuardianStatus, GuardianTally } from '../../src/wire/guardian.js';
+export type { ContentSafety, GuardianAtRisk, GuardianCopyView, GuardianDevice, GuardianNumbers, GuardianStatus, GuardianTally } from '../../src/wire/guardian.js';
 export type { LibraryRef, Page, SidecarChange, StreamedEvent } from '../../src/wire/common.js';
 export type { JobChange, JobProgress, JobsProgress, NamedJobRow } from '../../src/wire/jobs.js';
 export type { IndexPhase, IndexProgress, IndexResult, LocationInfo } from '../../src/wire/locations.js';
