@@ -138,7 +138,7 @@ describe('two homes behind NAT, one library through a relay the user runs', { sk
       page.on('pageerror', (err) => problems.push(String(err)));
       assert.equal((await page.goto(ui.url))?.status(), 200);
       // The laptop's photo, its thumbnail fetched from the laptop through the relay and drawn.
-      const tile = page.getByRole('main', { name: 'Library' }).locator('a[aria-label="sunset.jpg, on Laptop"]');
+      const tile = page.getByRole('main', { name: 'Library' }).locator('a[aria-label^="sunset.jpg, on Laptop"]');
       await tile.waitFor({ timeout: 30_000 });
       await page.waitForFunction((img: any) => img.complete && img.naturalWidth > 0, await tile.locator('img').elementHandle(), { timeout: 60_000 });
       // The Devices page says how each device is reached.
