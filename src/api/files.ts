@@ -1,9 +1,11 @@
 import { DEFAULT_ON_CONFLICT, ON_CONFLICT, type FileOpOutcome, type FileOpResult, type OnConflict } from '../files/file-op.js';
-import type { LastCopy } from '../files/plan.js';
+import { UsageError } from '../core/errors.js';
 import type { OpCall, OpHost, Performed } from '../ops/op.js';
 import type { InputOf } from '../ops/facade.js';
+import type { GuardianBelowPolicy } from '../wire/guardian.js';
+import type { OpPreview } from '../wire/preview.js';
 
-export type { FileOpOutcome, FileOpResult, LastCopy, OnConflict };
+export type { FileOpOutcome, FileOpResult, GuardianBelowPolicy, OnConflict, OpPreview };
 export { ON_CONFLICT, DEFAULT_ON_CONFLICT };
 
 type FileOpName = 'files-copy' | 'files-move' | 'files-delete';
@@ -13,11 +15,20 @@ export interface TransferOptions extends OpCall {
   onConflict?: string;
   /** DST is a folder to copy into, made when it is not there (a trailing `/` on the command line). */
   into?: boolean;
+  /** Move (or replace) even what leaves a content below its Guardian policy. */
+  force?: boolean;
 }
 
 export interface DeleteOptions extends OpCall {
-  /** Delete even a file that is the last copy of its content in the library. */
+  /** Delete even what leaves a content below its Guardian policy (its last copy in the library too). */
   force?: boolean;
+}
+
+/** What a preview is of: a copy or move (TO: the destination, INTO as for copy and move), or a delete. */
+export interface PreviewOptions {
+  to?: string;
+  onConflict?: string;
+  into?: boolean;
 }
 
 /**
@@ -32,20 +43,36 @@ export class FilesApi {
 
   /** Copy SRCS (absolute paths) to DST: into it when it is a folder, else as its new name. */
   copy(srcs: string[], dst: string, opts: TransferOptions = {}): Promise<FileOpOutcome> {
-    const { onConflict, into, ...call } = opts;
-    return this.perform('files-copy', { srcs, dst, ...(onConflict !== undefined ? { onConflict } : {}), ...(into !== undefined ? { into } : {}) }, call);
+    const { onConflict, into, force, ...call } = opts;
+    return this.perform('files-copy', { srcs, dst, ...transferFlags(onConflict, into, force) }, call);
   }
 
   /** Move SRCS to DST: a rename within one filesystem, else copied, verified, flushed, then the source removed. */
   move(srcs: string[], dst: string, opts: TransferOptions = {}): Promise<FileOpOutcome> {
-    const { onConflict, into, ...call } = opts;
-    return this.perform('files-move', { srcs, dst, ...(onConflict !== undefined ? { onConflict } : {}), ...(into !== undefined ? { into } : {}) }, call);
+    const { onConflict, into, force, ...call } = opts;
+    return this.perform('files-move', { srcs, dst, ...transferFlags(onConflict, into, force) }, call);
   }
 
-  /** Delete PATHS for good (there is no trash); a file that is the last copy of its content is refused without `force`. */
+  /** Delete PATHS for good (there is no trash); what leaves a content below its policy (its last copy too) is refused without `force`. */
   delete(paths: string[], opts: DeleteOptions = {}): Promise<FileOpOutcome> {
     const { force, ...call } = opts;
     return this.perform('files-delete', { paths, ...(force !== undefined ? { force } : {}) }, call);
+  }
+
+  /**
+   * The plan of a copy or move of SRCS to `to`, or a delete of SRCS, shown and not run
+   * (`--dry-run`): files, bytes, names taken at the target, free space against what it needs, and
+   * the contents it would leave below their policy. No job, no row in the action log.
+   */
+  async preview(op: string, srcs: string[], opts: PreviewOptions = {}): Promise<OpPreview> {
+    const { preview } = await import('../ops/preview.js');
+    if (op === 'delete') {
+      if (opts.to !== undefined) throw new UsageError('a delete goes nowhere: give no destination');
+      return preview(this.host, 'files-delete', { paths: srcs });
+    }
+    if (op !== 'copy' && op !== 'move') throw new UsageError(`a preview is of copy, move or delete, not ${JSON.stringify(op)}`);
+    if (opts.to === undefined) throw new UsageError(`a ${op} needs a destination`);
+    return preview(this.host, op === 'copy' ? 'files-copy' : 'files-move', { srcs, dst: opts.to, ...transferFlags(opts.onConflict, opts.into, undefined) });
   }
 
   private async perform(name: FileOpName, input: InputOf<FileOpName>, call: OpCall): Promise<FileOpOutcome> {
@@ -58,4 +85,8 @@ export class FilesApi {
 function queuedOutcome(out: Performed<FileOpResult | null>): FileOpOutcome {
   if (out.job === null) throw new Error('a file operation ran without a job');
   return { job: out.job, result: out.result };
+}
+
+function transferFlags(onConflict: string | undefined, into: boolean | undefined, force: boolean | undefined): { onConflict?: string; into?: boolean; force?: boolean } {
+  return { ...(onConflict !== undefined ? { onConflict } : {}), ...(into !== undefined ? { into } : {}), ...(force !== undefined ? { force } : {}) };
 }
