@@ -133,15 +133,34 @@ export function planDelete(lib: Library, paths: readonly string[]): PlannedOp {
     const before = items.length;
     if (st.kind === 'dir') expandDelete(path, items);
     else items.push({ kind: 'delete', src: path, dst: null, size: st.size });
-    for (const it of items.slice(before)) {
-      if (it.size < 0) continue;
-      const p = placeOf(lib, it.src);
-      if (p && factsAt(it.src)?.kind === 'file') leaving.push({ locationId: p.locationId, rel: p.rel, path: it.src });
-    }
+    if (st.kind === 'file') leaving.push({ locationId: place.locationId, rel: place.rel, path });
+    else if (st.kind === 'dir') leaving.push(...filesDeletedIn(lib, place, path, items.slice(before)));
     if (items.length > MAX_ITEMS) throw new UsageError(`more than ${MAX_ITEMS} files in one operation: split it`);
   }
   const params: FileOpParams = { op: 'delete', on_conflict: 'skip', outside_library: false, anchors: [...anchors.values()] };
   return { items, params, bytes: items.reduce((n, i) => n + Math.max(0, i.size), 0), leaving };
+}
+
+/**
+ * The indexed files among ITEMS, the delete of folder PATH (at PLACE): read from the index in one
+ * pass, those on disk now kept (what the listing found). A location of this device inside PATH has
+ * its own rows: then each file is placed one by one.
+ */
+function filesDeletedIn(lib: Library, place: LibraryPlace, path: string, items: readonly NewFileOpItem[]): LeavingFile[] {
+  const nested = lib.store.locations.ofDevice(lib.deviceId).some((l) => l.id !== place.locationId && typeof l.path === 'string' && isInside(path, l.path));
+  if (nested) {
+    return items.flatMap((it) => {
+      const p = it.size < 0 ? undefined : placeOf(lib, it.src);
+      return p && factsAt(it.src)?.kind === 'file' ? [{ locationId: p.locationId, rel: p.rel, path: it.src }] : [];
+    });
+  }
+  const listed = new Set(items.filter((it) => it.size >= 0).map((it) => it.src));
+  const out: LeavingFile[] = [];
+  for (const f of lib.store.entries.contentFilesBeneath(place.locationId, place.rel)) {
+    const p = join(path, ...f.rel_path.slice(place.rel.length + 1).split('/'));
+    if (listed.has(p)) out.push({ locationId: place.locationId, rel: f.rel_path, path: p, content_uuid: f.content_uuid });
+  }
+  return out;
 }
 
 /** The indexed files a move of SRC (a file, or a folder and all beneath it) takes from PLACE, landing in location TO. */

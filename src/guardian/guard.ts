@@ -130,7 +130,7 @@ export function belowPolicy(lib: Library, leaving: readonly LeavingFile[], now =
       offsite: Math.max(library.offsite, ...all.map((c) => c.lo ?? 0), tag?.offsite ?? 0),
     };
     const short = fallsShort(before, after, policy);
-    if (short) out.push({ content_uuid: uuid, path: change.path, ...short, not_counted: all.length - counted.length });
+    if (short) out.push({ content_uuid: uuid, path: change.path, have: short.have, policy: short.policy, of: short.of, not_counted: all.length - counted.length });
   }
   return out;
 }

@@ -116,6 +116,20 @@ describe('vss files: guards and dry runs', { skip: loopSkipReason() }, () => {
     assert.deepEqual(preview.below_policy.map((b) => [b.content_uuid, b.have, b.policy]), [[uuid, 1, 2]]);
   });
 
+  it('a folder is weighed by the files in it: with the other file of its drive, refused; alone, its drive keeps a copy', async () => {
+    const uuid = await uuidAt('/photos', 'kept.txt');
+    await cli('files', 'copy', join(photos, 'kept.txt'), `${join(photos, 'dir', 'deeper')}/`);
+    const both = json<OpPreview>(await cli('--json', 'files', 'delete', '--dry-run', join(photos, 'dir'), join(photos, 'kept.txt')));
+    assert.deepEqual(both.below_policy.map((b) => [b.content_uuid, b.have, b.policy]), [[uuid, 1, 2]]);
+    assert.equal(both.files, 2);
+    // Moved whole onto the drive that holds the other copy, with the other file of its drive: one copy left.
+    const moved = json<OpPreview>(await cli('--json', 'files', 'move', '--dry-run', join(photos, 'dir'), join(photos, 'kept.txt'), `${backup}/`));
+    assert.deepEqual(moved.below_policy.map((b) => [b.content_uuid, b.have]), [[uuid, 1]]);
+    assert.deepEqual(json<OpPreview>(await cli('--json', 'files', 'move', '--dry-run', join(photos, 'dir'), `${backup}/`)).below_policy, []);
+    await cli('files', 'delete', join(photos, 'dir'));
+    assert.ok(!existsSync(join(photos, 'dir')) && existsSync(join(photos, 'kept.txt')));
+  });
+
   it('--force deletes anyway and names the contents it left below their policy', async () => {
     const uuid = await uuidAt('/photos', 'kept.txt');
     const human = await cli('files', 'delete', '--force', join(photos, 'kept.txt'));
