@@ -24,11 +24,12 @@ export interface DeleteOptions extends OpCall {
   force?: boolean;
 }
 
-/** What a preview is of: a copy or move (TO: the destination, INTO as for copy and move), or a delete. */
+/** Where a previewed operation goes: a copy's or move's destination (INTO, ONCONFLICT as for them), a `get`'s folder; a `send`'s DEVICE. */
 export interface PreviewOptions {
   to?: string;
   onConflict?: string;
   into?: boolean;
+  device?: string;
 }
 
 /**
@@ -60,19 +61,34 @@ export class FilesApi {
   }
 
   /**
-   * The plan of a copy or move of SRCS to `to`, or a delete of SRCS, shown and not run
-   * (`--dry-run`): files, bytes, names taken at the target, free space against what it needs, and
-   * the contents it would leave below their policy. No job, no row in the action log.
+   * The plan of an operation on SRCS, shown and not run (`--dry-run`): a copy or move to `to`, a
+   * delete, a `get` of one content (a uuid or `DEVICE:/LOCATION/PATH`) into folder `to`, a `send`
+   * to paired `device`. Files, bytes, names taken at the target, free space against what it
+   * needs, and the contents it would leave below their policy. No job, no row in the action log.
    */
   async preview(op: string, srcs: string[], opts: PreviewOptions = {}): Promise<OpPreview> {
     const { preview } = await import('../ops/preview.js');
-    if (op === 'delete') {
-      if (opts.to !== undefined) throw new UsageError('a delete goes nowhere: give no destination');
-      return preview(this.host, 'files-delete', { paths: srcs });
+    const { to, device } = opts;
+    const needs = (what: string, v: string | undefined): string => {
+      if (v === undefined) throw new UsageError(`a ${op} needs ${what}`);
+      return v;
+    };
+    if (op !== 'send' && device !== undefined) throw new UsageError(`a ${op} goes to no device: give --to`);
+    switch (op) {
+      case 'delete':
+        if (to !== undefined) throw new UsageError('a delete goes nowhere: give no destination');
+        return preview(this.host, 'files-delete', { paths: srcs });
+      case 'copy':
+      case 'move':
+        return preview(this.host, op === 'copy' ? 'files-copy' : 'files-move', { srcs, dst: needs('a destination', to), ...transferFlags(opts.onConflict, opts.into, undefined) });
+      case 'get':
+        if (srcs.length !== 1) throw new UsageError('a get is of one content');
+        return preview(this.host, 'content-get', { ref: srcs[0]!, dir: needs('a folder to copy into', to) });
+      case 'send':
+        return preview(this.host, 'files-send', { refs: srcs, to: needs('a paired device', device) });
+      default:
+        throw new UsageError(`a preview is of copy, move, delete, get or send, not ${JSON.stringify(op)}`);
     }
-    if (op !== 'copy' && op !== 'move') throw new UsageError(`a preview is of copy, move or delete, not ${JSON.stringify(op)}`);
-    if (opts.to === undefined) throw new UsageError(`a ${op} needs a destination`);
-    return preview(this.host, op === 'copy' ? 'files-copy' : 'files-move', { srcs, dst: opts.to, ...transferFlags(opts.onConflict, opts.into, undefined) });
   }
 
   private async perform(name: FileOpName, input: InputOf<FileOpName>, call: OpCall): Promise<FileOpOutcome> {

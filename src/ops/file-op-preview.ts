@@ -42,3 +42,8 @@ export function previewOf(lib: Library, op: FileOp, plan: PlannedOp): OpPreview 
     below_policy: belowPolicy(lib, plan.leaving),
   };
 }
+
+/** The preview of an operation that only adds (a content got, files sent): nothing can fall below a policy. */
+export function addingPreview(op: 'get' | 'send', p: Pick<OpPreview, 'files' | 'bytes' | 'on_conflict' | 'conflicts' | 'free_bytes'>): OpPreview {
+  return { op, ...p, conflict_count: p.conflicts.length, needed_bytes: p.bytes, below_policy: [] };
+}

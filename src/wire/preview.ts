@@ -3,10 +3,11 @@ import type { GuardianBelowPolicy } from './guardian.js';
 /**
  * A file operation's plan, shown and not run (`--dry-run`, the API's `files.preview`): what it
  * would touch, the names it would meet at the target, the room it needs, and the contents it
- * would leave below their policy. Types only.
+ * would leave below their policy. `files copy|move|delete`, `content get` (`get`) and `files send`
+ * (`send`: the receiver's free space is not known here, null). Types only.
  */
 export interface OpPreview {
-  op: 'copy' | 'move' | 'delete';
+  op: 'copy' | 'move' | 'delete' | 'get' | 'send';
   /** Files it covers (folders' files counted) and their bytes. */
   files: number;
   bytes: number;

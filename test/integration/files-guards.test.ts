@@ -130,6 +130,23 @@ describe('vss files: guards and dry runs', { skip: loopSkipReason() }, () => {
     assert.ok(!existsSync(join(photos, 'dir')) && existsSync(join(photos, 'kept.txt')));
   });
 
+  it('--dry-run of content get: its bytes, the name taken in the folder, the room there; of a send without the daemon: refused as the send is', async () => {
+    const uuid = await uuidAt('/photos', 'once.txt');
+    const before = await traces();
+    const plan = json<OpPreview>(await cli('--json', 'content', 'get', uuid, '--to', photos, '--dry-run'));
+    assert.ok(plan.free_bytes !== null && plan.free_bytes > 0);
+    assert.deepEqual({ ...plan, free_bytes: 0 }, {
+      op: 'get', files: 1, bytes: ONCE.length, on_conflict: 'keep-both', conflicts: [{ source: uuid, target: join(photos, 'once.txt') }], conflict_count: 1,
+      free_bytes: 0, needed_bytes: ONCE.length, below_policy: [],
+    });
+    assert.match((await cli('content', 'get', uuid, '--to', backup, '--dry-run')).stdout, /^Dry run: would get 1 file, 10 B; nothing was changed\n {2}space: 10 B to write, .* free at the destination \(fits\)\n$/);
+    const send = await runCli(['files', 'send', join(photos, 'once.txt'), '--to', 'Laptop', '--dry-run'], env);
+    assert.equal(send.code, 1);
+    assert.match(send.stderr, /needs the daemon/);
+    assert.deepEqual(await traces(), before);
+    assert.ok(!existsSync(join(backup, 'once.txt')));
+  });
+
   it('--force deletes anyway and names the contents it left below their policy', async () => {
     const uuid = await uuidAt('/photos', 'kept.txt');
     const human = await cli('files', 'delete', '--force', join(photos, 'kept.txt'));

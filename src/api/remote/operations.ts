@@ -164,10 +164,10 @@ export const OPERATIONS = {
     method: 'POST', path: `${LIB}/files/delete`, call: 'lib.files.delete', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
     args: [body('paths', 'strings'), options({ force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
   },
-  /** A copy, move (`op`, SRCS to `to`) or delete (of SRCS) planned and shown, not run (`--dry-run`): files, bytes, conflicts, space, contents left below policy. */
+  /** An operation (`op`: copy, move, delete, get, send) of SRCS planned and shown, not run (`--dry-run`): files, bytes, conflicts, space, contents left below policy. */
   filesPreview: {
     method: 'POST', path: `${LIB}/files/preview`, call: 'lib.files.preview',
-    args: [body('op', 'string'), body('srcs', 'strings'), options({ to: body('to', 'path', opt), onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt) })],
+    args: [body('op', 'string'), body('srcs', 'strings'), options({ to: body('to', 'path', opt), onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), device: body('device', 'string', opt) })],
   },
   /** A folder of any device of the library, `[DEVICE:]/LOCATION[/PATH]` (DESIGN §15). */
   ls: { method: 'GET', path: `${LIB}/ls`, call: 'lib.ls', args: [query('path', 'string', opt)] },

@@ -84,8 +84,8 @@ async function run(cmd: Command, lib: LibraryClient, op: 'copy' | 'move' | 'dele
   printBelow(result.below_policy ?? [], 'Forced: left below their policy');
 }
 
-/** `--dry-run`: the plan, and that nothing was done. */
-function printPreview(cmd: Command, p: OpPreview): void {
+/** `--dry-run` (of files copy|move|delete|send, content get): the plan, and that nothing was done. */
+export function printPreview(cmd: Command, p: OpPreview): void {
   if (globals(cmd).json === true) return printJson(p);
   const files = `${p.files} file${p.files === 1 ? '' : 's'}`;
   printLine(`Dry run: would ${p.op} ${files}, ${formatBytes(p.bytes)}; nothing was changed`);
