@@ -171,13 +171,20 @@ function movedAway(lib: Library, place: LibraryPlace, src: string, isDir: boolea
   }));
 }
 
-/** The files of this device's locations that ITEMS would replace (`--on-conflict replace`): each is gone once replaced. */
+/**
+ * The files of this device's locations that ITEMS would replace (`--on-conflict replace`): each is
+ * gone once replaced, unless it holds the very content that replaces it (then nothing is lost).
+ */
 function replacedFiles(lib: Library, items: readonly NewFileOpItem[]): LeavingFile[] {
   const out: LeavingFile[] = [];
+  const contentAt = (p: LibraryPlace | undefined) => (p ? lib.store.entries.fileAt(p.locationId, p.rel)?.content_uuid ?? undefined : undefined);
   for (const it of items) {
     if ((it.kind !== 'file' && it.kind !== 'rename') || it.dst === null || factsAt(it.dst)?.kind !== 'file') continue;
     const p = placeOf(lib, it.dst);
-    if (p) out.push({ locationId: p.locationId, rel: p.rel, path: it.dst, to: null });
+    if (!p) continue;
+    const victim = contentAt(p);
+    if (victim !== undefined && victim === contentAt(placeOf(lib, it.src))) continue;
+    out.push({ locationId: p.locationId, rel: p.rel, path: it.dst, to: null, ...(victim !== undefined ? { content_uuid: victim } : {}) });
   }
   return out;
 }

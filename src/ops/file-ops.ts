@@ -67,10 +67,18 @@ function guarded(host: OpHost, op: FileOp, plan: PlannedOp, force: boolean): Pla
   const below = belowPolicy(host.lib, plan.leaving);
   if (below.length === 0) return plan;
   if (!force) throw policyRefusal(op, below);
-  return { ...plan, params: { ...plan.params, forced_below: below.slice(0, MAX_NAMED_BELOW) } };
+  // Named within a budget of the job's params, which a job must be able to read back whole.
+  const named: GuardianBelowPolicy[] = [];
+  let chars = JSON.stringify(plan.params).length;
+  for (const b of below.slice(0, MAX_NAMED_BELOW)) {
+    chars += JSON.stringify(b).length + 1;
+    if (chars > MAX_PARAMS_CHARS / 2) break;
+    named.push(b);
+  }
+  return { ...plan, params: { ...plan.params, forced_below: named } };
 }
 
-/** Contents below their policy a forced operation's job keeps by name (the count is all of them). */
+/** Contents below their policy a forced operation's job keeps by name. */
 const MAX_NAMED_BELOW = 50;
 
 /** What the three file operations share: their kind (one run for all three), and how their result reads. */

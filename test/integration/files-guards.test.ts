@@ -96,6 +96,11 @@ describe('vss files: guards and dry runs', { skip: loopSkipReason() }, () => {
     assert.match(human.stdout, /1 name taken at the destination \(--on-conflict skip\):\n {4}.*kept\.txt -> .*backup\/kept\.txt/);
     assert.match(human.stdout, /space: 14 B to write, .* free at the destination \(fits\)/);
     // A move by a rename writes nothing.
+    // Replacing a file by the same bytes loses nothing; replacing the only copy of other bytes would.
+    const same = json<OpPreview>(await cli('--json', 'files', 'copy', '--dry-run', '--on-conflict', 'replace', join(photos, 'kept.txt'), `${backup}/`));
+    assert.deepEqual([same.conflict_count, same.on_conflict, same.below_policy], [1, 'replace', []]);
+    const other = json<OpPreview>(await cli('--json', 'files', 'copy', '--dry-run', '--on-conflict', 'replace', join(photos, 'once.txt'), join(backup, 'kept.txt')));
+    assert.deepEqual(other.below_policy.map((b) => [b.path, b.have, b.policy]), [[join(backup, 'kept.txt'), 1, 2]]);
     const rename = json<OpPreview>(await cli('--json', 'files', 'move', '--dry-run', join(photos, 'once.txt'), join(photos, 'sub', 'once.txt')));
     assert.deepEqual([rename.needed_bytes, rename.below_policy], [0, []]);
     assert.deepEqual(await traces(), before);
