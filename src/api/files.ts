@@ -1,9 +1,11 @@
 import { DEFAULT_ON_CONFLICT, ON_CONFLICT, type FileOpOutcome, type FileOpResult, type OnConflict } from '../files/file-op.js';
-import type { LastCopy } from '../files/plan.js';
+import { UsageError } from '../core/errors.js';
 import type { OpCall, OpHost, Performed } from '../ops/op.js';
 import type { InputOf } from '../ops/facade.js';
+import type { GuardianBelowPolicy } from '../wire/guardian.js';
+import type { OpPreview } from '../wire/preview.js';
 
-export type { FileOpOutcome, FileOpResult, LastCopy, OnConflict };
+export type { FileOpOutcome, FileOpResult, GuardianBelowPolicy, OnConflict, OpPreview };
 export { ON_CONFLICT, DEFAULT_ON_CONFLICT };
 
 type FileOpName = 'files-copy' | 'files-move' | 'files-delete';
@@ -13,11 +15,21 @@ export interface TransferOptions extends OpCall {
   onConflict?: string;
   /** DST is a folder to copy into, made when it is not there (a trailing `/` on the command line). */
   into?: boolean;
+  /** Move (or replace) even what leaves a content below its Guardian policy. */
+  force?: boolean;
 }
 
 export interface DeleteOptions extends OpCall {
-  /** Delete even a file that is the last copy of its content in the library. */
+  /** Delete even what leaves a content below its Guardian policy (its last copy in the library too). */
   force?: boolean;
+}
+
+/** Where a previewed operation goes: a copy's or move's destination (INTO, ONCONFLICT as for them), a `get`'s folder; a `send`'s DEVICE. */
+export interface PreviewOptions {
+  to?: string;
+  onConflict?: string;
+  into?: boolean;
+  device?: string;
 }
 
 /**
@@ -32,20 +44,51 @@ export class FilesApi {
 
   /** Copy SRCS (absolute paths) to DST: into it when it is a folder, else as its new name. */
   copy(srcs: string[], dst: string, opts: TransferOptions = {}): Promise<FileOpOutcome> {
-    const { onConflict, into, ...call } = opts;
-    return this.perform('files-copy', { srcs, dst, ...(onConflict !== undefined ? { onConflict } : {}), ...(into !== undefined ? { into } : {}) }, call);
+    const { onConflict, into, force, ...call } = opts;
+    return this.perform('files-copy', { srcs, dst, ...transferFlags(onConflict, into, force) }, call);
   }
 
   /** Move SRCS to DST: a rename within one filesystem, else copied, verified, flushed, then the source removed. */
   move(srcs: string[], dst: string, opts: TransferOptions = {}): Promise<FileOpOutcome> {
-    const { onConflict, into, ...call } = opts;
-    return this.perform('files-move', { srcs, dst, ...(onConflict !== undefined ? { onConflict } : {}), ...(into !== undefined ? { into } : {}) }, call);
+    const { onConflict, into, force, ...call } = opts;
+    return this.perform('files-move', { srcs, dst, ...transferFlags(onConflict, into, force) }, call);
   }
 
-  /** Delete PATHS for good (there is no trash); a file that is the last copy of its content is refused without `force`. */
+  /** Delete PATHS for good (there is no trash); what leaves a content below its policy (its last copy too) is refused without `force`. */
   delete(paths: string[], opts: DeleteOptions = {}): Promise<FileOpOutcome> {
     const { force, ...call } = opts;
     return this.perform('files-delete', { paths, ...(force !== undefined ? { force } : {}) }, call);
+  }
+
+  /**
+   * The plan of an operation on SRCS, shown and not run (`--dry-run`): a copy or move to `to`, a
+   * delete, a `get` of one content (a uuid or `DEVICE:/LOCATION/PATH`) into folder `to`, a `send`
+   * to paired `device`. Files, bytes, names taken at the target, free space against what it
+   * needs, and the contents it would leave below their policy. No job, no row in the action log.
+   */
+  async preview(op: string, srcs: string[], opts: PreviewOptions = {}): Promise<OpPreview> {
+    const { preview } = await import('../ops/preview.js');
+    const { to, device } = opts;
+    const needs = (what: string, v: string | undefined): string => {
+      if (v === undefined) throw new UsageError(`a ${op} needs ${what}`);
+      return v;
+    };
+    if (op !== 'send' && device !== undefined) throw new UsageError(`a ${op} goes to no device: give --to`);
+    switch (op) {
+      case 'delete':
+        if (to !== undefined) throw new UsageError('a delete goes nowhere: give no destination');
+        return preview(this.host, 'files-delete', { paths: srcs });
+      case 'copy':
+      case 'move':
+        return preview(this.host, op === 'copy' ? 'files-copy' : 'files-move', { srcs, dst: needs('a destination', to), ...transferFlags(opts.onConflict, opts.into, undefined) });
+      case 'get':
+        if (srcs.length !== 1) throw new UsageError('a get is of one content');
+        return preview(this.host, 'content-get', { ref: srcs[0]!, dir: needs('a folder to copy into', to) });
+      case 'send':
+        return preview(this.host, 'files-send', { refs: srcs, to: needs('a paired device', device) });
+      default:
+        throw new UsageError(`a preview is of copy, move, delete, get or send, not ${JSON.stringify(op)}`);
+    }
   }
 
   private async perform(name: FileOpName, input: InputOf<FileOpName>, call: OpCall): Promise<FileOpOutcome> {
@@ -58,4 +101,8 @@ export class FilesApi {
 function queuedOutcome(out: Performed<FileOpResult | null>): FileOpOutcome {
   if (out.job === null) throw new Error('a file operation ran without a job');
   return { job: out.job, result: out.result };
+}
+
+function transferFlags(onConflict: string | undefined, into: boolean | undefined, force: boolean | undefined): { onConflict?: string; into?: boolean; force?: boolean } {
+  return { ...(onConflict !== undefined ? { onConflict } : {}), ...(into !== undefined ? { into } : {}), ...(force !== undefined ? { force } : {}) };
 }

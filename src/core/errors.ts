@@ -21,6 +21,8 @@ export const VSS_ERROR_CODES = [
   'UNAVAILABLE',
   /** What was asked does not apply to the thing's state now (a queued job resumed): a failure, not a usage error. */
   'WRONG_STATE',
+  /** Refused because a content would fall below its Guardian policy (copies kept): `--force` overrides. */
+  'POLICY',
   'IO',
 ] as const;
 export type VssErrorCode = (typeof VSS_ERROR_CODES)[number];

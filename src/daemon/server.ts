@@ -28,6 +28,7 @@ export const STATUS_OF_CODE = {
   PEER: 502,
   UNAVAILABLE: 503,
   WRONG_STATE: 409,
+  POLICY: 409,
   IO: 500,
 } as const satisfies Record<VssErrorCode, number>;
 

@@ -2,6 +2,7 @@ import { VssError } from '../core/errors.js';
 import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
 import type { Anchor } from './volume-reach.js';
+import type { GuardianBelowPolicy } from '../wire/guardian.js';
 
 /** The job kinds of `vss files copy|move|delete` (DESIGN §17): one job per command. */
 export const FILES_COPY = 'files-copy';
@@ -35,6 +36,8 @@ export interface FileOpParams {
   outside_library: boolean;
   /** The folders whose drives must be there before the job touches them (see volume-reach.ts). */
   anchors: Anchor[];
+  /** Asked with --force: the contents it leaves below their policy (at most 50), named again in its result. */
+  forced_below?: GuardianBelowPolicy[];
 }
 
 /** What a file operation did (the job's `result`). */
@@ -56,6 +59,8 @@ export interface FileOpResult {
   /** Why no extended attributes were kept at all (python3 missing), when so. */
   xattrs_not_kept?: string;
   outside_library: boolean;
+  /** Forced: the contents it left below their policy (the guard's words, at most 50). */
+  below_policy?: GuardianBelowPolicy[];
 }
 
 /** A file operation as its caller sees it: the job, and once it has ended, its result. */
@@ -65,7 +70,7 @@ export interface FileOpOutcome {
 }
 
 /** `params` longer than this are not ours. */
-const MAX_PARAMS_CHARS = 64 * 1024;
+export const MAX_PARAMS_CHARS = 64 * 1024;
 
 export function kindOf(op: FileOp): FileOpKind {
   return op === 'copy' ? FILES_COPY : op === 'move' ? FILES_MOVE : FILES_DELETE;

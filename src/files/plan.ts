@@ -5,7 +5,7 @@ import type { Library } from '../library/library.js';
 import type { NewFileOpItem } from '../store/file-op-items.js';
 import type { FileOp, FileOpParams, OnConflict } from './file-op.js';
 import { freeNameIn } from '../core/free-name.js';
-import { checkedPath, placeInLibrary, placeOf } from './places.js';
+import { checkedPath, placeInLibrary, placeOf, type LibraryPlace } from './places.js';
 import { anchorOf, type Anchor } from './volume-reach.js';
 import { folderMeta, metaJson, metaOf } from './kept-meta.js';
 import { entriesIn, factsAt, writeAccess, type LocalFacts } from '../storage/local-tree.js';
@@ -18,6 +18,8 @@ export interface PlannedOp {
   items: NewFileOpItem[];
   params: FileOpParams;
   bytes: number;
+  /** The indexed files of this device it takes away (deleted, moved, replaced): what the Guardian weighs (guardian/guard.ts). */
+  leaving: LeavingFile[];
 }
 
 /** The files (symlinks, FIFOs…) among ITEMS: not the folders made, emptied, deleted or moved whole. */
@@ -30,10 +32,18 @@ export function plannedFiles(items: readonly NewFileOpItem[]): number {
   return n;
 }
 
-/** A file that is the last copy of its content the library knows of (see planDelete). */
-export interface LastCopy {
-  content_uuid: string;
+/**
+ * A file of a location of this device that an operation takes away: deleted, replaced, or moved
+ * (`to`: the location of this device it lands in; null: out of the library's sight).
+ */
+export interface LeavingFile {
+  locationId: number;
+  /** Its path in the location, '/'-separated. */
+  rel: string;
   path: string;
+  to?: number | null;
+  /** Its content, where the plan read it already. */
+  content_uuid?: string;
 }
 
 /**
@@ -58,6 +68,7 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
 
   const anchors = new Map<string, Anchor>([[dstAnchor.path, dstAnchor]]);
   const items: NewFileOpItem[] = [];
+  const leaving: LeavingFile[] = [];
   const seen = new Set<string>();
   /** The first item of each hard-linked file (by device and inode) among all that is copied. */
   const firstName = new Map<string, number>();
@@ -84,6 +95,7 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
     // A folder that meets a folder: keep-both gives it a name of its own; skip and replace merge into it, file by file.
     if (there && (onConflict === 'keep-both' && (isDir || (there.kind === 'dir') !== isDir))) target = freeNameIn(dirname(target), basename(target));
 
+    if (op === 'move') leaving.push(...movedAway(lib, place, src, isDir, placeOf(lib, target)?.locationId ?? null));
     if (op === 'move' && st.dev === anchorOf(dirname(target)).dev) {
       items.push({ kind: 'rename', src, dst: target, size: isDir ? treeBytes(src) : st.size, meta: isDir ? metaJson({ folder: true }) : null });
     } else if (st.kind === 'file') {
@@ -95,20 +107,20 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
     }
     if (items.length > MAX_ITEMS) throw new UsageError(`more than ${MAX_ITEMS} files in one operation: split it`);
   }
+  if (onConflict === 'replace') leaving.push(...replacedFiles(lib, items));
   const params: FileOpParams = { op, dst, on_conflict: onConflict, outside_library: dstPlace === undefined, anchors: [...anchors.values()] };
-  return { items, params, bytes: items.reduce((n, i) => n + i.size, 0) };
+  return { items, params, bytes: items.reduce((n, i) => n + i.size, 0), leaving };
 }
 
 /**
- * Plan a delete of PATHS (files or folders, in locations of this device). A file that is the
- * last copy of its content anywhere in the library (this device's files, and the copies paired
- * devices told of) is listed in `lastCopies`: the caller refuses without --force.
+ * Plan a delete of PATHS (files or folders, in locations of this device). Its files are listed in
+ * `leaving`: the caller weighs them against the contents' policies (guardian/guard.ts).
  */
-export function planDelete(lib: Library, paths: readonly string[]): PlannedOp & { lastCopies: LastCopy[] } {
+export function planDelete(lib: Library, paths: readonly string[]): PlannedOp {
   if (paths.length === 0) throw new UsageError('nothing to delete: name at least one file or folder');
   const items: NewFileOpItem[] = [];
   const anchors = new Map<string, Anchor>();
-  const files: Array<{ locationId: number; rel: string; path: string }> = [];
+  const leaving: LeavingFile[] = [];
   for (const path of paths) {
     checkedPath(lib, path, 'a path to delete');
     const place = placeInLibrary(lib, path, 'a path to delete');
@@ -121,31 +133,58 @@ export function planDelete(lib: Library, paths: readonly string[]): PlannedOp & 
     const before = items.length;
     if (st.kind === 'dir') expandDelete(path, items);
     else items.push({ kind: 'delete', src: path, dst: null, size: st.size });
-    for (const it of items.slice(before)) {
-      if (it.size < 0) continue;
-      const p = placeOf(lib, it.src);
-      if (p && factsAt(it.src)?.kind === 'file') files.push({ locationId: p.locationId, rel: p.rel, path: it.src });
-    }
+    if (st.kind === 'file') leaving.push({ locationId: place.locationId, rel: place.rel, path });
+    else if (st.kind === 'dir') leaving.push(...filesDeletedIn(lib, place, path, items.slice(before)));
     if (items.length > MAX_ITEMS) throw new UsageError(`more than ${MAX_ITEMS} files in one operation: split it`);
   }
-  const lastCopies = lastCopiesAmong(lib, files);
   const params: FileOpParams = { op: 'delete', on_conflict: 'skip', outside_library: false, anchors: [...anchors.values()] };
-  return { items, params, bytes: items.reduce((n, i) => n + Math.max(0, i.size), 0), lastCopies };
+  return { items, params, bytes: items.reduce((n, i) => n + Math.max(0, i.size), 0), leaving };
 }
 
-/** The files of FILES whose content no other file in the library holds (on this device or a paired one), once each. */
-function lastCopiesAmong(lib: Library, files: ReadonlyArray<{ locationId: number; rel: string; path: string }>): LastCopy[] {
-  const going = new Set(files.map((f) => `${f.locationId}\0${f.rel}`));
-  const checked = new Set<string>();
-  const out: LastCopy[] = [];
-  for (const f of files) {
-    const uuid = lib.store.entries.fileAt(f.locationId, f.rel)?.content_uuid;
-    if (!uuid || checked.has(uuid)) continue;
-    checked.add(uuid);
-    const here = lib.store.entries.fileEntriesOfContent(uuid).filter((e) => !going.has(`${e.location_id}\0${e.rel_path}`));
-    if (here.length > 0) continue;
-    if (lib.store.peerEntries.copiesOf(uuid, 1).length > 0) continue;
-    out.push({ content_uuid: uuid, path: f.path });
+/**
+ * The indexed files among ITEMS, the delete of folder PATH (at PLACE): read from the index in one
+ * pass, those on disk now kept (what the listing found). A location of this device inside PATH has
+ * its own rows: then each file is placed one by one.
+ */
+function filesDeletedIn(lib: Library, place: LibraryPlace, path: string, items: readonly NewFileOpItem[]): LeavingFile[] {
+  const nested = lib.store.locations.ofDevice(lib.deviceId).some((l) => l.id !== place.locationId && typeof l.path === 'string' && isInside(path, l.path));
+  if (nested) {
+    return items.flatMap((it) => {
+      const p = it.size < 0 ? undefined : placeOf(lib, it.src);
+      return p && factsAt(it.src)?.kind === 'file' ? [{ locationId: p.locationId, rel: p.rel, path: it.src }] : [];
+    });
+  }
+  const listed = new Set(items.filter((it) => it.size >= 0).map((it) => it.src));
+  const out: LeavingFile[] = [];
+  for (const f of lib.store.entries.contentFilesBeneath(place.locationId, place.rel)) {
+    const p = join(path, ...f.rel_path.slice(place.rel.length + 1).split('/'));
+    if (listed.has(p)) out.push({ locationId: place.locationId, rel: f.rel_path, path: p, content_uuid: f.content_uuid });
+  }
+  return out;
+}
+
+/** The indexed files a move of SRC (a file, or a folder and all beneath it) takes from PLACE, landing in location TO. */
+function movedAway(lib: Library, place: LibraryPlace, src: string, isDir: boolean, to: number | null): LeavingFile[] {
+  if (!isDir) return [{ locationId: place.locationId, rel: place.rel, path: src, to }];
+  return lib.store.entries.contentFilesBeneath(place.locationId, place.rel).map((f) => ({
+    locationId: place.locationId, rel: f.rel_path, path: join(src, ...f.rel_path.slice(place.rel.length + 1).split('/')), to, content_uuid: f.content_uuid,
+  }));
+}
+
+/**
+ * The files of this device's locations that ITEMS would replace (`--on-conflict replace`): each is
+ * gone once replaced, unless it holds the very content that replaces it (then nothing is lost).
+ */
+function replacedFiles(lib: Library, items: readonly NewFileOpItem[]): LeavingFile[] {
+  const out: LeavingFile[] = [];
+  const contentAt = (p: LibraryPlace | undefined) => (p ? lib.store.entries.fileAt(p.locationId, p.rel)?.content_uuid ?? undefined : undefined);
+  for (const it of items) {
+    if ((it.kind !== 'file' && it.kind !== 'rename') || it.dst === null || factsAt(it.dst)?.kind !== 'file') continue;
+    const p = placeOf(lib, it.dst);
+    if (!p) continue;
+    const victim = contentAt(p);
+    if (victim !== undefined && victim === contentAt(placeOf(lib, it.src))) continue;
+    out.push({ locationId: p.locationId, rel: p.rel, path: it.dst, to: null, ...(victim !== undefined ? { content_uuid: victim } : {}) });
   }
   return out;
 }

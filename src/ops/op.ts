@@ -3,6 +3,7 @@ import type { JobRow } from '../jobs/states.js';
 import type { Library } from '../library/library.js';
 import type { PeerLink } from '../sync/peer-link.js';
 import type { ActionOp } from '../wire/actions.js';
+import type { OpPreview } from '../wire/preview.js';
 
 /** The daemon's network as a durable operation's job uses it: streams to paired devices, and whether it is still coming up. */
 export type OpNetwork = Required<Pick<PeerLink, 'connected' | 'open'>> & Pick<PeerLink, 'settling' | 'redial'>;
@@ -66,6 +67,11 @@ export interface DurableOp<I, R> {
    * anything is queued) what cannot work; DETACH: the caller will not wait.
    */
   plan(host: OpHost, input: I, call: { detach: boolean }): Plan<R>;
+  /**
+   * INPUT planned by the same checks as `plan` and shown, not run (`--dry-run`): nothing queued,
+   * nothing logged (ops/preview.ts). Absent where the operation offers no preview.
+   */
+  preview?(host: OpHost, input: I): OpPreview;
   /** Its job kind: what runs its jobs, on HOST. */
   kind(host: OpHost): JobKind;
   /** The result of its job JOB, ended; a cancel or a failure thrown as this operation says it. */

@@ -374,6 +374,15 @@ export class EntryStore {
     ).get(locationId, rel);
   }
 
+  /** The identified files beneath folder REL of a location (every depth), with their contents: what a folder's move carries. */
+  contentFilesBeneath(locationId: number, rel: string): Array<{ rel_path: string; content_uuid: string }> {
+    // '/' and '0' are neighbours in byte order: the range is every path under REL/ (one pass over the location's rows, once per folder moved).
+    return this.sql<[number, string, string], { rel_path: string; content_uuid: string }>(
+      `SELECT e.rel_path, c.uuid AS content_uuid FROM entries e JOIN content_identities c ON c.id = e.content_id
+       WHERE e.location_id = ? AND e.rel_path >= ? AND e.rel_path < ? AND e.kind = 'file'`,
+    ).all(locationId, `${rel}/`, `${rel}0`);
+  }
+
   /** The newest number a folder of this library carries (0: none): whether peers have something new to pull. */
   lastFolderSeq(): number {
     return this.sql<[], number | null>('SELECT MAX(sync_seq) FROM entries').pluck().get() ?? 0;

@@ -189,6 +189,66 @@ SELECT pc.content_uuid, e.device_uuid, d.name, NULL, pl.name, pl.path,
   WHERE pc.content_uuid IN (SELECT value FROM json_each(@uuids)))
 ORDER BY content_uuid, device_uuid <> @self, device_uuid, location_name, rel_path`;
 
+/** One file holding a content as the guard weighs it (guardian/guard.ts): where it is, and what vouches for it now. */
+export interface GuardCopy {
+  content_uuid: string;
+  device_uuid: string;
+  /** On this device. */
+  here: 0 | 1;
+  /** The store it is a copy in, as the counts group them: a drive of this device, or a paired device's location. */
+  place: string;
+  /** This device's location row id; null for a paired device's. */
+  location_id: number | null;
+  location_path: string;
+  rel_path: string;
+  size: number;
+  location_online: 0 | 1;
+  verified_at: number | null;
+  /** When its device (a paired one) or its drive (this device's) was last seen, ms; null where never. */
+  seen_at: number | null;
+  /** Its location's policy, where one is set. */
+  lc: number | null;
+  ld: number | null;
+  lo: number | null;
+}
+
+/** The strictest tag policy over a content (its tags and the tags above them). */
+export interface TagPolicyOf {
+  content_uuid: string;
+  copies: number | null;
+  devices: number | null;
+  offsite: number | null;
+}
+
+/* The stores are keyed as COPY keys them: a volume of this device, else its location; a paired device's location. */
+const GUARD_COPIES = `SELECT c.uuid AS content_uuid, d.uuid AS device_uuid, l.device_id = @selfId AS here,
+    CASE WHEN l.device_id = @selfId THEN coalesce('v' || l.volume_id, 'l' || l.id) ELSE 'd' || l.device_id || ':' || l.id END AS place,
+    l.id AS location_id, l.path AS location_path, e.rel_path, e.size, l.online AS location_online, e.verified_at,
+    CASE WHEN l.device_id <> @selfId THEN d.last_seen_at ELSE v.last_seen_at END AS seen_at,
+    lp.copies AS lc, lp.devices AS ld, lp.offsite AS lo
+  FROM content_identities c JOIN entries e ON e.content_id = c.id AND e.kind = 'file'
+  JOIN locations l ON l.id = +e.location_id JOIN devices d ON d.id = l.device_id LEFT JOIN volumes v ON v.id = l.volume_id
+  LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = l.uuid
+  WHERE c.uuid IN (SELECT value FROM json_each(@uuids))
+UNION ALL
+SELECT pc.content_uuid, e.device_uuid, 0, 'p' || e.device_uuid || ':' || e.location_id, NULL, pl.path,
+    CASE WHEN e.dir_path = '' THEN e.name ELSE e.dir_path || '/' || e.name END, e.size, pl.online, e.verified_at, d.last_seen_at,
+    lp.copies, lp.devices, lp.offsite
+  FROM peer_contents pc JOIN peer_entries e ON e.content_id = pc.id AND e.kind = 'file'
+  JOIN peer_locations pl ON pl.device_uuid = e.device_uuid AND pl.location_id = e.location_id
+  LEFT JOIN devices d ON d.uuid = e.device_uuid
+  LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = pl.uuid
+  WHERE pc.content_uuid IN (SELECT value FROM json_each(@uuids))`;
+
+const TAG_POLICIES = `WITH tag_policy(tag_uuid, copies, devices, offsite) AS (
+  SELECT t.uuid, gp.copies, gp.devices, gp.offsite FROM guardian_policies gp JOIN tags t ON t.uuid = gp.target AND t.deleted = 0 WHERE gp.scope = 'tag'
+  UNION
+  SELECT t.uuid, tp.copies, tp.devices, tp.offsite FROM tag_policy tp JOIN tags t ON t.parent_uuid = tp.tag_uuid AND t.deleted = 0
+)
+SELECT mt.content_uuid, MAX(tp.copies) AS copies, MAX(tp.devices) AS devices, MAX(tp.offsite) AS offsite
+FROM tag_policy tp JOIN metadata_tag mt ON mt.tag_uuid = tp.tag_uuid AND mt.present = 1
+WHERE mt.content_uuid IN (SELECT value FROM json_each(@uuids)) GROUP BY mt.content_uuid`;
+
 /** The Guardian's reads: counts, the contents that fall short, and where their copies are. */
 export class GuardianStore {
   private readonly sql: Prepared;
@@ -234,5 +294,17 @@ export class GuardianStore {
   copiesOf(contentUuids: readonly string[], self: string): GuardianCopy[] {
     if (contentUuids.length === 0) return [];
     return this.sql<[{ uuids: string; self: string }], GuardianCopy>(COPIES).all({ uuids: JSON.stringify(contentUuids), self });
+  }
+
+  /** Every file holding one of these contents, here and on paired devices, with what the guard weighs (guardian/guard.ts). */
+  guardCopies(contentUuids: readonly string[], selfId: number): GuardCopy[] {
+    if (contentUuids.length === 0) return [];
+    return this.sql<[{ uuids: string; selfId: number }], GuardCopy>(GUARD_COPIES).all({ uuids: JSON.stringify(contentUuids), selfId });
+  }
+
+  /** The strictest tag policy over each of these contents that has one. */
+  tagPolicies(contentUuids: readonly string[]): TagPolicyOf[] {
+    if (contentUuids.length === 0) return [];
+    return this.sql<[{ uuids: string }], TagPolicyOf>(TAG_POLICIES).all({ uuids: JSON.stringify(contentUuids) });
   }
 }

@@ -101,3 +101,21 @@ export interface ContentSafety {
   /** It has what its policy asks. */
   safe: boolean;
 }
+
+/**
+ * A content a delete or move would leave short of its policy (the guard, and a dry run's
+ * `below_policy`): counted as the policy counts, but only the copies that vouch for themselves now
+ * (here: the file is there; elsewhere: verified, or its device or drive seen, in the guard's window).
+ */
+export interface GuardianBelowPolicy {
+  content_uuid: string;
+  /** A file of it the operation takes away. */
+  path: string;
+  /** What would be left of the number that falls short, and what the policy asks of it. */
+  have: number;
+  policy: number;
+  /** Which number falls short: copies, devices, or copies off this device. */
+  of: keyof GuardianNumbers;
+  /** Its files left uncounted: not verified (nor their device seen) within the window, or not there now. */
+  not_counted: number;
+}

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Vss, type LibraryApi } from '../../src/index.js';
+import { Vss, type LibraryApi, type VssError } from '../../src/index.js';
 import { json, runCli, tempDir, VSS_BIN } from '../helpers.js';
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
@@ -68,7 +68,11 @@ describe('files: copy, move, delete', () => {
       const skipped = await lib.files.copy([join(a, 'two.txt')], join(b, 'two.txt'), { onConflict: 'skip' });
       assert.equal(skipped.result?.skipped, 1);
       assert.equal(readFileSync(join(b, 'two.txt'), 'utf8'), 'older two\n');
-      await lib.files.copy([join(a, 'two.txt')], b, { onConflict: 'replace' });
+      // The file replaced is the only copy of its bytes ("older two"): the Guardian's guard asks for --force.
+      await assert.rejects(lib.files.copy([join(a, 'two.txt')], b, { onConflict: 'replace' }), (err: VssError) => err.code === 'POLICY' && err.message.includes(join(b, 'two.txt')));
+      assert.equal(readFileSync(join(b, 'two.txt'), 'utf8'), 'older two\n');
+      const replaced = await lib.files.copy([join(a, 'two.txt')], b, { onConflict: 'replace', force: true });
+      assert.deepEqual(replaced.result?.below_policy?.map((x) => [x.path, x.have, x.policy]), [[join(b, 'two.txt'), 0, 2]]);
       assert.equal(readFileSync(join(b, 'two.txt'), 'utf8'), 'two\n');
       assert.deepEqual(names(lib, '/B').filter((n) => n.startsWith('two')), ['two (2).txt', 'two.txt']);
       await assert.rejects(lib.files.copy([join(a, 'two.txt')], b, { onConflict: 'overwrite' }), /on-conflict must be one of skip, keep-both, replace/);
@@ -107,13 +111,15 @@ describe('files: copy, move, delete', () => {
       assert.deepEqual(across.result?.paths, [join(b, 'across.txt')]);
       assert.ok(!existsSync(join(a, 'across.txt')));
       assert.equal(lib.ls('/B').find((i) => i.name === 'across.txt')?.content_uuid, uuid, 'the entry keeps its content: a rename, not a copy');
-      await lib.files.move([join(a, 'over.txt')], b, { onConflict: 'replace' });
+      await lib.files.move([join(a, 'over.txt')], b, { onConflict: 'replace', force: true });
       assert.equal(readFileSync(join(b, 'over.txt'), 'utf8'), 'new over\n');
       assert.ok(!existsSync(join(a, 'over.txt')));
       const both = await lib.files.move([join(a, 'both.txt')], b);
       assert.deepEqual(both.result?.paths, [join(b, 'both (2).txt')]);
       assert.equal(readFileSync(join(b, 'both.txt'), 'utf8'), 'old both\n');
-      const out = await lib.files.move([join(a, 'away.txt')], away, { into: true });
+      // Out of the library's sight, its only copy leaves the library: the guard asks for --force.
+      await assert.rejects(lib.files.move([join(a, 'away.txt')], away, { into: true }), /last copy in the library/);
+      const out = await lib.files.move([join(a, 'away.txt')], away, { into: true, force: true });
       assert.equal(out.result?.outside_library, true);
       assert.equal(readFileSync(join(away, 'away.txt'), 'utf8'), 'away\n');
       assert.ok(!existsSync(join(a, 'away.txt')));

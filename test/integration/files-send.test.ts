@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ActionInfo } from '../../src/index.js';
+import type { ActionInfo, OpPreview } from '../../src/index.js';
 import { json, runCli, tempDir, until } from '../helpers.js';
 import { writeBigFile, sha256File } from '../support/big-file.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
@@ -63,6 +63,12 @@ describe('files send: Spacedrop to a paired device', () => {
   });
 
   it('files and a folder sent arrive verified in the inbox, and the receiver says so', async () => {
+    // A dry run first, through the daemon: the plan, and nothing sent, queued or logged.
+    const logged0 = json<ActionInfo[]>(await runCli(['actions', 'list', '--json'], A)).length;
+    const dry = json<OpPreview>(await runCli(['files', 'send', join(src, 'note.txt'), join(src, 'album'), '--to', 'desk', '--dry-run', '--json'], A));
+    assert.deepEqual([dry.op, dry.files, dry.free_bytes, dry.conflicts, dry.below_policy], ['send', 3, null, [], []]);
+    assert.deepEqual(inboxFiles(), []);
+    assert.equal(json<ActionInfo[]>(await runCli(['actions', 'list', '--json'], A)).length, logged0);
     const r = await runCli(['files', 'send', join(src, 'note.txt'), join(src, 'album'), '--to', 'desk', '--json'], A);
     assert.equal(r.code, 0, r.stderr);
     const sent = json<Sent>(r);

@@ -16,13 +16,15 @@ type State =
   | { step: 'running'; what: string; done: number; total: number }
   | { step: 'done'; message: string }
   | { step: 'confirm-delete' }
-  | { step: 'last-copy'; message: string }
+  /** The delete would leave the content below its Guardian policy (its last copy: `last`): a second, explicit confirm. */
+  | { step: 'below-policy'; message: string; last: boolean }
   | { step: 'error'; message: string };
 
 /**
  * A content's file on this device, acted on (DESIGN §17): copied or moved to a folder of a
- * location (picked, plus a sub-folder typed), or deleted for good (a confirm first; the last copy
- * of the content in the library is named and needs a second, explicit confirm). Each action is a
+ * location (picked, plus a sub-folder typed), or deleted for good (a confirm first; a delete the
+ * Guardian refuses, the last copy in the library or one that leaves the content below its policy,
+ * is named and needs a second, explicit confirm). Each action is a
  * job of the daemon, verified; its progress shows here. CHANGED: read the detail again.
  */
 export function DetailFileActions({ libId, paths, changed }: { libId: string; paths: DetailPath[]; changed: () => void }) {
@@ -50,7 +52,8 @@ export function DetailFileActions({ libId, paths, changed }: { libId: string; pa
       });
       return out;
     } catch (err) {
-      if (err instanceof ApiError && /last copy/.test(err.message)) setState({ step: 'last-copy', message: err.message });
+      // The Guardian's refusal (code POLICY): a delete may be confirmed again; a move's refusal is shown.
+      if (err instanceof ApiError && err.code === 'POLICY' && op === 'filesDelete') setState({ step: 'below-policy', message: err.message, last: /the last copy in the library/.test(err.message) });
       else setState({ step: 'error', message: err instanceof Error ? err.message : String(err) });
       return undefined;
     } finally {
@@ -112,10 +115,10 @@ export function DetailFileActions({ libId, paths, changed }: { libId: string; pa
           <button type="button" onClick={() => setState({ step: 'idle' })}>Keep it</button>
         </div>
       )}
-      {state.step === 'last-copy' && (
-        <div role="alertdialog" aria-label="Last copy" className="small">
+      {state.step === 'below-policy' && (
+        <div role="alertdialog" aria-label={state.last ? 'Last copy' : 'Below policy'} className="small">
           <p className="error">{state.message}</p>
-          <button type="button" className="danger" onClick={() => { void remove(true); }}>Delete the last copy</button>{' '}
+          <button type="button" className="danger" onClick={() => { void remove(true); }}>{state.last ? 'Delete the last copy' : 'Delete anyway'}</button>{' '}
           <button type="button" onClick={() => setState({ step: 'idle' })}>Keep it</button>
         </div>
       )}

@@ -153,16 +153,21 @@ export const OPERATIONS = {
   /** Copy or move files and folders of this device's locations (DESIGN §17); SRCS are absolute paths. */
   filesCopy: {
     method: 'POST', path: `${LIB}/files/copy`, call: 'lib.files.copy', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
-    args: [body('srcs', 'strings'), body('to', 'path'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), detach: body('detach', 'bool', opt) })],
+    args: [body('srcs', 'strings'), body('to', 'path'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
   },
   filesMove: {
     method: 'POST', path: `${LIB}/files/move`, call: 'lib.files.move', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
-    args: [body('srcs', 'strings'), body('to', 'path'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), detach: body('detach', 'bool', opt) })],
+    args: [body('srcs', 'strings'), body('to', 'path'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
   },
-  /** Delete files and folders for good; the last copy of a content is refused without `force`. */
+  /** Delete files and folders for good; what leaves a content below its Guardian policy (its last copy too) is refused without `force`. */
   filesDelete: {
     method: 'POST', path: `${LIB}/files/delete`, call: 'lib.files.delete', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
     args: [body('paths', 'strings'), options({ force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
+  },
+  /** An operation (`op`: copy, move, delete, get, send) of SRCS planned and shown, not run (`--dry-run`): files, bytes, conflicts, space, contents left below policy. */
+  filesPreview: {
+    method: 'POST', path: `${LIB}/files/preview`, call: 'lib.files.preview',
+    args: [body('op', 'string'), body('srcs', 'strings'), options({ to: body('to', 'path', opt), onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), device: body('device', 'string', opt) })],
   },
   /** A folder of any device of the library, `[DEVICE:]/LOCATION[/PATH]` (DESIGN §15). */
   ls: { method: 'GET', path: `${LIB}/ls`, call: 'lib.ls', args: [query('path', 'string', opt)] },

@@ -6,6 +6,7 @@ import { parseKind } from '../parse.js';
 import { resolveLocationRef } from '../location-ref.js';
 import { displayPath, formatBytes, printJson, printJsonArray, printLine, printLines } from '../output.js';
 import { waitForJob } from '../wait-for-job.js';
+import { printPreview } from './files-ops.js';
 
 export function registerContentCommands(program: Command): void {
   const content = program.command('content').description('unique contents and their copies');
@@ -36,9 +37,11 @@ export function registerContentCommands(program: Command): void {
     .description('copy a content\'s original into a folder, verified: from this device, else from a paired device that holds it (by uuid or DEVICE:/LOCATION/PATH); through the daemon it runs as a job that resumes after a restart')
     .requiredOption('--to <dir>', 'the folder to copy it into (an existing name gets " (2)" added; nothing is overwritten)')
     .option('--detach', 'queue the copy as a job of the daemon and return at once (vss jobs list and jobs monitor follow it)')
-    .action(async function (this: Command, ref: string, opts: { to: string; detach?: boolean }) {
+    .option('--dry-run', 'print the plan (bytes, a name taken in the folder, free space there) and change nothing')
+    .action(async function (this: Command, ref: string, opts: { to: string; detach?: boolean; dryRun?: boolean }) {
       await withLibrary(this, async (lib) => {
         const dir = resolve(opts.to);
+        if (opts.dryRun) return printPreview(this, await lib.files.preview('get', [ref], { to: dir }));
         if (opts.detach) {
           const job = await lib.sync.queueGetOriginal(ref, dir);
           if (globals(this).json) return printJson(job);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_ON_CONFLICT, ON_CONFLICT, type FileOpOutcome, type LibraryClient } from '../../api/index.js';
+import { DEFAULT_ON_CONFLICT, ON_CONFLICT, type FileOpOutcome, type GuardianBelowPolicy, type LibraryClient, type OpPreview } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 import { waitForJob } from '../wait-for-job.js';
@@ -8,6 +8,8 @@ import { waitForJob } from '../wait-for-job.js';
 interface TransferFlags {
   onConflict: string;
   detach?: boolean;
+  force?: boolean;
+  dryRun?: boolean;
 }
 
 /**
@@ -25,6 +27,8 @@ export function registerFileOpCommands(files: Command): void {
         : 'move files and folders: a rename on the same drive, else copied, verified and flushed before the source is removed')
       .option('--on-conflict <policy>', `when a name is taken: ${ON_CONFLICT.join(', ')}`, DEFAULT_ON_CONFLICT)
       .option('--detach', 'queue the job and return at once (vss jobs list and jobs monitor follow it; the daemon or the next vss files command runs it)')
+      .option('--force', op === 'move' ? 'move even what leaves a content below its Guardian policy (named in the output)' : 'replace even what leaves a content below its Guardian policy (named in the output)')
+      .option('--dry-run', 'print the plan (files, bytes, names taken, free space, contents left below policy) and change nothing')
       .action(async function (this: Command, paths: string[], opts: TransferFlags) {
         if (paths.length < 2) {
           this.error(`error: name at least one source and the destination (vss files ${op} SRC... DST)`, { exitCode: 2 });
@@ -33,18 +37,21 @@ export function registerFileOpCommands(files: Command): void {
         const dst = abs.pop()!;
         // `DST/`: a folder to put them in (made if need be), as with cp and mv.
         const into = /[/\\]$/.test(paths[paths.length - 1]!);
+        if (opts.dryRun) return withLibrary(this, async (lib) => printPreview(this, await lib.files.preview(op, abs, { to: dst, onConflict: opts.onConflict, into })));
         await withLibrary(this, (lib) => run(this, lib, op, opts.detach === true,
-          (o) => lib.files[op](abs, dst, { onConflict: opts.onConflict, into, ...o })));
+          (o) => lib.files[op](abs, dst, { onConflict: opts.onConflict, into, force: opts.force === true, ...o })));
       });
   }
 
   files
     .command('delete <paths...>')
-    .description('delete files and folders of your locations for good (there is no trash); the last copy of a content in the library is refused without --force')
-    .option('--force', 'delete even the last copy of a content')
+    .description('delete files and folders of your locations for good (there is no trash); what leaves a content below its Guardian policy (its last copy too) is refused without --force')
+    .option('--force', 'delete even what leaves a content below its policy, its last copy too (named in the output)')
     .option('--detach', 'queue the job and return at once')
-    .action(async function (this: Command, paths: string[], opts: { force?: boolean; detach?: boolean }) {
+    .option('--dry-run', 'print the plan (files, bytes, contents left below policy) and change nothing')
+    .action(async function (this: Command, paths: string[], opts: { force?: boolean; detach?: boolean; dryRun?: boolean }) {
       const abs = paths.map((p) => resolve(p));
+      if (opts.dryRun) return withLibrary(this, async (lib) => printPreview(this, await lib.files.preview('delete', abs)));
       await withLibrary(this, (lib) => run(this, lib, 'delete', opts.detach === true,
         (o) => lib.files.delete(abs, { force: opts.force === true, ...o })));
     });
@@ -74,4 +81,34 @@ async function run(cmd: Command, lib: LibraryClient, op: 'copy' | 'move' | 'dele
   for (const n of result.not_kept ?? []) printLine(`not all kept ${displayPath(n.path)}: ${n.what}`);
   if (result.xattrs_not_kept) printLine(`Extended attributes (xattrs) were not kept: ${result.xattrs_not_kept}.`);
   if (result.outside_library) printLine('The destination is outside the library\'s locations: it is not indexed.');
+  printBelow(result.below_policy ?? [], 'Forced: left below their policy');
 }
+
+/** `--dry-run` (of files copy|move|delete|send, content get): the plan, and that nothing was done. */
+export function printPreview(cmd: Command, p: OpPreview): void {
+  if (globals(cmd).json === true) return printJson(p);
+  const files = `${p.files} file${p.files === 1 ? '' : 's'}`;
+  printLine(`Dry run: would ${p.op} ${files}, ${formatBytes(p.bytes)}; nothing was changed`);
+  if (p.free_bytes !== null) {
+    const fits = p.needed_bytes <= p.free_bytes ? 'fits' : 'does NOT fit';
+    printLine(`  space: ${formatBytes(p.needed_bytes)} to write, ${formatBytes(p.free_bytes)} free at the destination (${fits})`);
+  }
+  if (p.conflict_count > 0) {
+    printLine(`  ${p.conflict_count} name${p.conflict_count === 1 ? '' : 's'} taken at the destination (--on-conflict ${p.on_conflict ?? DEFAULT_ON_CONFLICT}):`);
+    for (const c of p.conflicts.slice(0, 20)) printLine(`    ${displayPath(c.source)} -> ${displayPath(c.target)}`);
+    if (p.conflict_count > 20) printLine(`    and ${p.conflict_count - 20} more (--json lists up to ${p.conflicts.length})`);
+  }
+  printBelow(p.below_policy, 'Would leave below their policy (refused without --force)');
+}
+
+/** Contents left (or to be left) below their policy, by name, and why. */
+function printBelow(below: readonly GuardianBelowPolicy[], title: string): void {
+  if (below.length === 0) return;
+  printLine(`${title}: ${below.length} content${below.length === 1 ? '' : 's'}`);
+  for (const b of below) {
+    const uncounted = b.not_counted > 0 ? ` (${b.not_counted} more not verified lately: not counted)` : '';
+    printLine(`  ${b.content_uuid} ${displayPath(b.path)}: ${b.have} ${NOUN[b.of][b.have === 1 ? 0 : 1]} left, its policy asks ${b.policy}${uncounted}`);
+  }
+}
+
+const NOUN = { copies: ['copy', 'copies'], devices: ['device', 'devices'], offsite: ['copy off this device', 'copies off this device'] } as const;

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { clientFor, globals, withLibrary } from '../context.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 import { waitForJob } from '../wait-for-job.js';
+import { printPreview } from './files-ops.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -13,10 +14,12 @@ export function registerSendCommands(files: Command): void {
     .description('send files, folders (their files, by name) or contents of the library (by uuid) to a paired device\'s inbox, verified there; a job of the daemon that resumes after a cut link or a restart of either side')
     .requiredOption('--to <device>', 'the paired device (its name or id: vss devices list)')
     .option('--detach', 'queue the send as a job of the daemon and return at once (vss jobs list and jobs monitor follow it)')
-    .action(async function (this: Command, refs: string[], opts: { to: string; detach?: boolean }) {
+    .option('--dry-run', 'print the plan (files and bytes to send) and change nothing')
+    .action(async function (this: Command, refs: string[], opts: { to: string; detach?: boolean; dryRun?: boolean }) {
       // Paths travel absolute (the daemon's working directory is not ours); a uuid names a content.
       const named = refs.map((r) => (UUID.test(r) ? r.toLowerCase() : resolve(r)));
       await withLibrary(this, async (lib) => {
+        if (opts.dryRun) return printPreview(this, await lib.files.preview('send', named, { device: opts.to }));
         if (opts.detach) {
           const job = await lib.send.queue(named, opts.to);
           if (globals(this).json) return printJson(job);

@@ -1,4 +1,9 @@
+import { basename, join } from 'node:path';
+import { originalFile } from '../../content/original-file.js';
+import { diskSpace } from '../../core/disk-space.js';
 import { VssError } from '../../core/errors.js';
+import { factsAt } from '../../storage/local-tree.js';
+import { addingPreview } from '../file-op-preview.js';
 import { endedResult } from '../../jobs/wait-for-job.js';
 import { contentGetTimeoutMs, CONTENT_GET, queueGet, runContentGet } from '../../sync/library/get-original-job.js';
 import { copyOriginal, planGet, type GotOriginal } from '../../sync/library/get-original.js';
@@ -30,6 +35,16 @@ export const contentGet: DurableOp<ContentGetInput, GotOriginal> = {
     }
     const plan = planGet(host.lib, ref, dir, network);
     return { size: { files: 1, bytes: plan.size }, queue: () => queueGet(host.lib, plan) };
+  },
+  preview(host, { ref, dir }) {
+    const plan = planGet(host.lib, ref, dir, host.network());
+    // The name it lands under: its address's, else this device's copy's (a copy from elsewhere takes the sender's, not known yet).
+    const here = originalFile(host.lib, plan.contentUuid);
+    const name = plan.name ?? (here.state === 'ready' ? basename(here.path) : undefined);
+    const taken = name !== undefined && factsAt(join(dir, name)) !== undefined;
+    return addingPreview('get', {
+      files: 1, bytes: plan.size, on_conflict: 'keep-both', conflicts: taken ? [{ source: ref, target: join(dir, name) }] : [], free_bytes: diskSpace(dir).freeBytes,
+    });
   },
   kind: (host) => ({ name: CONTENT_GET, concurrency: 2, timeoutMs: contentGetTimeoutMs, run: (job, ctx) => runContentGet(host.lib, host.network(), job, ctx) }),
   result: (job) => endedResult<GotOriginal>(job, 'the copy'),

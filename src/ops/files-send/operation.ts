@@ -3,7 +3,8 @@ import { endedResult } from '../../jobs/wait-for-job.js';
 import { planSend } from '../../sync/drop/plan.js';
 import { FILES_SEND, queueSend, runSend, sendRequest, sendTimeoutMs, type DropTarget, type SendResult } from '../../sync/drop/send-job.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
-import type { DurableOp } from '../op.js';
+import { addingPreview } from '../file-op-preview.js';
+import type { DurableOp, OpHost } from '../op.js';
 
 /** Files or folders (absolute paths) or contents held here (uuids) to send to TO, a paired device's name or uuid. */
 export interface SendInput {
@@ -20,12 +21,14 @@ export const filesSend: DurableOp<SendInput, SendResult> = {
   name: FILES_SEND,
   action: 'send',
   asked: ({ refs, to }) => ({ sources: refs, target: to }),
-  plan(host, { refs, to }) {
-    if (!host.network()) throw new VssError('NO_DAEMON', 'sending needs the daemon\'s P2P node: start it (vss daemon start) and send again');
-    const target = pairedDevice(host.dataDir, to);
-    const items = planSend(host.lib, refs);
-    const req = sendRequest(target, items);
+  plan(host, input) {
+    const { items, req } = planned(host, input);
     return { size: { files: items.length, bytes: req.bytes }, queue: () => queueSend(host.lib, req) };
+  },
+  // Inbox names are chosen by the receiver, and its free space is not known here.
+  preview(host, input) {
+    const { items, req } = planned(host, input);
+    return addingPreview('send', { files: items.length, bytes: req.bytes, on_conflict: null, conflicts: [], free_bytes: null });
   },
   kind: (host) => ({
     name: FILES_SEND, concurrency: 2, timeoutMs: sendTimeoutMs,
@@ -33,6 +36,14 @@ export const filesSend: DurableOp<SendInput, SendResult> = {
   }),
   result: (job) => endedResult<SendResult>(job, 'the send'),
 };
+
+/** A send checked as it would be queued: the daemon's node, the device, the files. */
+function planned(host: OpHost, { refs, to }: SendInput) {
+  if (!host.network()) throw new VssError('NO_DAEMON', 'sending needs the daemon\'s P2P node: start it (vss daemon start) and send again');
+  const target = pairedDevice(host.dataDir, to);
+  const items = planSend(host.lib, refs);
+  return { items, req: sendRequest(target, items) };
+}
 
 /** The paired device REF names: its name, its uuid, or a start of its uuid only it has (as `devices unpair` takes it). */
 function pairedDevice(dataDir: string, ref: string): DropTarget {
