@@ -120,7 +120,7 @@ describe('guardian: copies counted against a policy', () => {
     assert.deepEqual(contentSafety(lib, uuidOf(4), now)?.has, { copies: 2, devices: 2, offsite: 1 }, 'here and on the laptop');
     assert.equal(contentSafety(lib, uuidOf(5), now)?.has.copies, 1, 'only the phone\'s');
     assert.equal(contentSafety(lib, uuidOf(99), now), null);
-    const counts = copyCounts(lib, [uuidOf(1), uuidOf(2), uuidOf(3), uuidOf(4), uuidOf(5), uuidOf(99)], now);
+    const counts = copyCounts(lib, [uuidOf(1), uuidOf(2), uuidOf(3), uuidOf(4), uuidOf(5), uuidOf(99)]);
     assert.deepEqual([...counts].sort(), [[uuidOf(1), 1], [uuidOf(2), 1], [uuidOf(3), 2], [uuidOf(4), 2], [uuidOf(5), 1]]);
   });
 

@@ -68,8 +68,8 @@ export function contentSafety(lib: Library, uuid: string, now = Date.now()): Con
 }
 
 /** How many copies each of UUIDS has, as the Guardian counts them (the grid marks a content that exists once). */
-export function copyCounts(lib: Library, uuids: readonly string[], now = Date.now()): Map<string, number> {
-  return lib.store.guardian.copyCounts(uuids, lib.deviceId, now);
+export function copyCounts(lib: Library, uuids: readonly string[]): Map<string, number> {
+  return lib.store.guardian.copyCounts(uuids);
 }
 
 /** How many more of each a content needs (0 where it has enough). */

@@ -145,14 +145,21 @@ FROM verdict`;
 const ONE = `${judged(copyCte({ own: 'e.content_id = (SELECT id FROM content_identities WHERE uuid = @uuid)', peers: 'pc.content_uuid = @uuid' }))}
 SELECT content_uuid, size, kind, copies, devices, offsite, seen, need_copies, need_devices, need_offsite FROM verdict WHERE content_uuid = @uuid`;
 
-/** How many copies (stores, as counted everywhere here) each of some contents has: the grid's "exists once". */
-const COPY_COUNTS = `WITH ${copyCte({
-  own: 'e.content_id IN (SELECT id FROM content_identities WHERE uuid IN (SELECT value FROM json_each(@uuids)))',
-  peers: 'pc.content_uuid IN (SELECT value FROM json_each(@uuids))',
-})},
-store(ck) AS (SELECT ck FROM copy GROUP BY ck, dev, place)
-SELECT coalesce(ci.uuid, pc.content_uuid) AS uuid, COUNT(*) AS copies FROM store s
-LEFT JOIN content_identities ci ON s.ck > 0 AND ci.id = s.ck LEFT JOIN peer_contents pc ON s.ck < 0 AND pc.id = -s.ck GROUP BY s.ck`;
+/**
+ * How many copies each of some contents has (the grid's "exists once", a page of tiles at a time):
+ * the stores `copyCte` counts — a drive of this device or a paired device's location — read
+ * straight off the indexes, without the policies, times and devices a judgement needs.
+ */
+const COPY_COUNTS = `SELECT uuid, COUNT(*) AS copies FROM (
+  SELECT c.uuid AS uuid, l.device_id AS dev, coalesce(l.volume_id, -l.id) AS place
+  FROM content_identities c JOIN entries e ON e.content_id = c.id AND e.kind = 'file' JOIN locations l ON l.id = +e.location_id
+  WHERE c.uuid IN (SELECT value FROM json_each(@uuids))
+  UNION
+  SELECT pc.content_uuid, e.device_uuid, e.location_id
+  FROM peer_contents pc JOIN peer_entries e ON e.content_id = pc.id AND e.kind = 'file'
+  JOIN peer_locations pl ON pl.device_uuid = e.device_uuid AND pl.location_id = e.location_id
+  WHERE pc.content_uuid IN (SELECT value FROM json_each(@uuids))
+) GROUP BY uuid`;
 
 const AT_RISK = `${judged()}
 SELECT content_uuid, size, kind, copies, devices, offsite, seen, need_copies, need_devices, need_offsite FROM verdict
@@ -279,9 +286,9 @@ export class GuardianStore {
   }
 
   /** How many copies each of UUIDS has (a content with none known is left out). */
-  copyCounts(uuids: readonly string[], selfId: number, now: number): Map<string, number> {
+  copyCounts(uuids: readonly string[]): Map<string, number> {
     if (uuids.length === 0) return new Map();
-    const rows = this.sql<[{ uuids: string; selfId: number; now: number }], { uuid: string; copies: number }>(COPY_COUNTS).all({ uuids: JSON.stringify(uuids), selfId, now });
+    const rows = this.sql<[{ uuids: string }], { uuid: string; copies: number }>(COPY_COUNTS).all({ uuids: JSON.stringify(uuids) });
     return new Map(rows.map((r) => [r.uuid, r.copies]));
   }
 
