@@ -40,9 +40,12 @@ export interface ReadFile {
   sampledId?: string | null;
 }
 
-/** Times as the index keeps them and as a stat gives them may differ below the millisecond. */
+/**
+ * Times within a millisecond are the same time: a time set back by a tool (touch, a copy keeping
+ * times, Node's utimes) keeps the millisecond, not always the nanoseconds.
+ */
 function sameTime(a: number | null, b: number): boolean {
-  return a !== null && Math.floor(a) === Math.floor(b);
+  return a !== null && Math.abs(a - b) < 1;
 }
 
 /** Whether FACTS are still the file the index knows: its size, time and (where known) inode. */
