@@ -5,7 +5,7 @@ import { hashFileAsIs } from '../content/hash-file.js';
 import { CAS_WHOLE } from '../content/identity.js';
 import type { Library } from '../library/library.js';
 import { locationStorage } from '../storage/storages.js';
-import type { LocationStorage, NodeFacts } from '../storage/port.js';
+import type { LocalDisk } from '../storage/local-disk.js';
 import type { RotRecord } from '../store/rot.js';
 import type { ScrubFile, ScrubStep } from '../store/scrubs.js';
 import { locationOnline } from '../volumes/location-online.js';
@@ -71,34 +71,33 @@ export async function scrubLocation(lib: Library, locationId: number, opts: Scru
 }
 
 /** Read FILE whole at the pace, and judge it. */
-async function scrubFile(storage: LocationStorage, file: ScrubFile, pace: ReadPace, opts: ScrubPassOptions): Promise<ScrubVerdict> {
+async function scrubFile(storage: LocalDisk, file: ScrubFile, pace: ReadPace, opts: ScrubPassOptions): Promise<ScrubVerdict> {
   const path = storage.localPath(file.rel_path);
   const indexed = { size: file.size, mtimeMs: file.mtime_ms, inode: file.inode, casId: file.cas_id, casWhole: file.cas_version === CAS_WHOLE, blake3: file.blake3 };
-  const before = factsOf(await storage.stat(file.rel_path));
-  if (path === null || before === null) return { is: 'gone' };
-  let blake3: string | null = null;
-  if (before.size === file.size) {
-    const signal = opts.signal;
-    const read = await checksumFile(path, file.size, {
-      ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),
-      ...(signal ? { signal } : {}),
-      pace: (n) => pace.take(n, signal),
-    }).catch((err: unknown) => (isGone(err) ? null : Promise.reject(err)));
-    if (read?.ok) blake3 = read.checksum;
-    // A small file is read in one synchronous step, not paced per read: paced here.
-    if (file.size <= SMALL_FILE) await pace.take(file.size, signal);
-  }
+  const signal = opts.signal;
+  const read = await checksumFile(path, file.size, {
+    ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),
+    ...(signal ? { signal } : {}),
+    pace: (n) => pace.take(n, signal),
+  }).catch((err: unknown) => (isGone(err) ? null : Promise.reject(err)));
+  const blake3 = read?.ok ? read.checksum : null;
+  // A small file is read in one synchronous step, not paced per read: paced here.
+  if (blake3 !== null && file.size <= SMALL_FILE) await pace.take(file.size, signal);
   let sampledId: string | null | undefined;
   if (blake3 !== null && !indexed.casWhole && indexed.blake3 === null) {
     const h = await hashFileAsIs(path, 0);
     sampledId = h.ok ? h.casId : null;
   }
-  const after = factsOf(await storage.stat(file.rel_path));
-  return judge(indexed, { before, after, blake3, ...(sampledId !== undefined ? { sampledId } : {}) });
+  // One stat, after the read (a local disk's, at once, as a scan's loop takes it: async stats cost a
+  // small file's scrub most of its rate): the read itself refused another size, and a change of
+  // size, time or inode while it read shows here. A file gone is gone.
+  const after = factsNow(storage, file.rel_path);
+  return judge(indexed, { before: after, after, blake3, ...(sampledId !== undefined ? { sampledId } : {}) });
 }
 
-function factsOf(f: NodeFacts | null): FileFacts | null {
-  return f && f.kind === 'file' ? { size: f.size, mtimeMs: f.mtimeMs, inode: f.inode } : null;
+function factsNow(storage: LocalDisk, rel: string): FileFacts | null {
+  const st = storage.statNow(rel);
+  return st?.isFile() ? { size: st.size, mtimeMs: st.mtimeMs, inode: st.ino } : null;
 }
 
 function isGone(err: unknown): boolean {

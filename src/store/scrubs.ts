@@ -75,10 +75,14 @@ export class ScrubStore {
     this.sql<[number, number]>('UPDATE scrubs SET started_at = NULL, done_at = ? WHERE location_id = ?').run(now, locationId);
   }
 
-  /** LOCATIONID's identified files after entry AFTERID, in id order, LIMIT of them. */
+  /**
+   * LOCATIONID's identified files after entry AFTERID, in id order, LIMIT of them. `+location_id`
+   * keeps SQLite on the primary key from AFTERID (as `EntryStore.idPage`): through the (location,
+   * inode) index each page read and sorted the whole location.
+   */
   filesPage(locationId: number, afterId: number, limit: number): ScrubFile[] {
     return this.sql<[number, number, number], ScrubFile>(`SELECT e.id, e.parent_id, e.rel_path, e.size, e.inode, e.mtime_ms, e.content_id, c.cas_id, c.cas_version, c.blake3
       FROM entries e JOIN content_identities c ON c.id = e.content_id
-      WHERE e.location_id = ? AND e.id > ? AND e.kind = 'file' ORDER BY e.id LIMIT ?`).all(locationId, afterId, limit);
+      WHERE e.id > ? AND +e.location_id = ? AND e.kind = 'file' ORDER BY e.id LIMIT ?`).all(afterId, locationId, limit);
   }
 }
