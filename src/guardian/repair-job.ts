@@ -6,7 +6,7 @@ import { paramsJson } from '../jobs/wait-for-job.js';
 import type { Library } from '../library/library.js';
 import type { RotFile } from '../store/rot.js';
 import type { RepairResult } from '../wire/guardian.js';
-import { repairFromThisDevice } from './repair.js';
+import { repairRotten, type PeerOriginals } from './repair.js';
 
 /** The job kind of `vss guardian repair`. */
 export const GUARDIAN_REPAIR = 'guardian-repair';
@@ -49,18 +49,19 @@ export function queueRepair(lib: Library, contents: readonly string[], files: re
 
 /**
  * Repair job JOB: each rotten file of its contents (as recorded when it runs: one repaired by an
- * earlier, killed run is no longer listed), from a good copy on this device. Completed with the
+ * earlier, killed run is no longer listed), from a good copy on this device, else through PEERS
+ * (the daemon's network) from a paired device's original. Completed with the
  * files repaired and those refused with why (`skipped`: the action log says partial); failed when
  * none could be repaired.
  */
-export async function runRepair(lib: Library, job: JobRow, ctx: JobRunContext): Promise<JobOutcome> {
+export async function runRepair(lib: Library, job: JobRow, ctx: JobRunContext, peers?: PeerOriginals): Promise<JobOutcome> {
   const { contents } = paramsOf(job);
   const files = lib.store.rot.list(MAX_REPAIR, contents.length > 0 ? contents : undefined);
   const result: RepairResult & { skipped: number } = { repaired: [], refused: [], skipped: 0 };
   let done = 0;
   for (const rot of files) {
     ctx.signal.throwIfAborted();
-    const out = await repairFromThisDevice(lib, rot, ctx.signal);
+    const out = await repairRotten(lib, rot, { signal: ctx.signal, ...(peers ? { peers } : {}) });
     if ('repaired' in out) result.repaired.push(out.repaired);
     else result.refused.push({ content_uuid: rot.content_uuid, path: `${rot.location_path}/${rot.rel_path}`, reason: out.refused });
     ctx.progress((done += rot.size), job.bytes);

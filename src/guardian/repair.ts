@@ -7,6 +7,7 @@ import { hashFileAsIs } from '../content/hash-file.js';
 import { CAS_WHOLE } from '../content/identity.js';
 import type { Library } from '../library/library.js';
 import { locationStorage } from '../storage/storages.js';
+import type { LocalDisk } from '../storage/local-disk.js';
 import type { LocationStorage } from '../storage/port.js';
 import type { RotFile } from '../store/rot.js';
 import type { RepairedFile } from '../wire/guardian.js';
@@ -33,29 +34,70 @@ interface GoodCopy {
 export type RepairOutcome = { repaired: RepairedFile } | { refused: string };
 
 /**
- * Repair the rotten file ROT from a good copy of its content on this device (issue 30 item 5):
- * another file of the content, unchanged since indexed, hashed whole now and matching what the
- * content should hash to, copied through the landing of the rotten file's storage beside it
- * (`.vss-partial-repair-ENTRY`, resumed after a kill), verified; then the damaged file is renamed
- * aside (`damagedName`, beside it) and the verified copy put in its place with its mode and time,
- * hashed again there, and the row verified. No good copy: refused with the reason, rot kept.
+ * A paired device's original of a content, received (verified against its content id) into a
+ * partial of DIR and not placed: given by the operation where the daemon's network is up (sync/
+ * ranks above this folder). Throws why not.
  */
-export async function repairFromThisDevice(lib: Library, rot: RotFile, signal?: AbortSignal, now = Date.now()): Promise<RepairOutcome> {
+export type PeerOriginals = (contentUuid: string, dir: string, signal?: AbortSignal) => Promise<{ path: string; from: string }>;
+
+/** Good bytes landed in a partial beside the rotten file: where, their whole BLAKE3, and where they came from. */
+interface Landed {
+  path: string;
+  blake3: string;
+  from: string;
+}
+
+/**
+ * Repair the rotten file ROT (issue 30 item 5) from a good copy of its content: another file of
+ * it on this device first (unchanged since indexed, hashed whole now and matching what the content
+ * should hash to), copied through the landing of the rotten file's storage beside it
+ * (`.vss-partial-repair-ENTRY`, resumed after a kill); else, with PEERS, a paired device's
+ * original (verified against the content id on arrival, and against its whole BLAKE3 where
+ * known). Only once those bytes verified is the damaged file renamed aside (`damagedName`, beside
+ * it) and the copy put in its place with the file's mode and time, hashed again there, and the row
+ * verified. No good copy: refused with the reason, rot kept.
+ */
+export async function repairRotten(lib: Library, rot: RotFile, opts: { peers?: PeerOriginals; signal?: AbortSignal; now?: number } = {}): Promise<RepairOutcome> {
   const entry = lib.store.entries.byId(rot.entry_id);
   if (!entry) return { refused: 'its file is no longer indexed' };
   const target = locationStorage(lib, rot.location_id);
   const targetPath = target.localPath(rot.rel_path);
-  if (targetPath === null) return { refused: 'its storage has no local path' };
-  const good = await goodCopy(lib, rot, signal);
-  if (!good) return { refused: 'no verified copy of its content elsewhere on this device (repair from a paired device is not built yet)' };
-
   const facts = await target.stat(rot.rel_path);
-  const aside = damagedName(entry.name, now);
-  const asideRel = rot.rel_path.includes('/') ? `${dirname(rot.rel_path)}/${aside}` : aside;
   if (facts && !unchanged({ size: entry.size, mtimeMs: entry.mtime_ms, inode: entry.inode }, facts.kind === 'file' ? facts : null)) {
     return { refused: 'it changed since the scrub (an edit, not rot): rescan its location' };
   }
+  const folderRel = rot.rel_path.includes('/') ? dirname(rot.rel_path) : '';
+  const inFolder = (name: string) => (folderRel === '' ? name : `${folderRel}/${name}`);
 
+  let landed: Landed | { refused: string };
+  const good = await goodCopy(lib, rot, opts.signal);
+  if (good) landed = await landLocal(target, rot, good, opts.signal);
+  else if (opts.peers) landed = await landFromPeer(lib, target, rot, opts.peers, dirname(targetPath), inFolder, opts.signal);
+  else landed = { refused: 'no verified copy of its content elsewhere on this device, and no paired device to copy it from here (that needs the daemon: vss daemon start)' };
+  if ('refused' in landed) return landed;
+
+  // The damaged bytes are kept aside before the verified copy takes the name (a kill between leaves both, the job resumes).
+  const asideRel = inFolder(damagedName(entry.name, opts.now ?? Date.now()));
+  if (facts) await target.rename(rot.rel_path, asideRel);
+  const final = await placeLanded(landed.path, {
+    dir: dirname(targetPath), name: basename(targetPath), conflict: 'replace',
+    kept: { mode: (facts?.mode ?? 0o644) & 0o7777, ...(entry.mtime_ms !== null ? { mtimeMs: entry.mtime_ms } : {}) },
+  });
+  const placed = await blake3File(final);
+  if (placed.checksum !== landed.blake3) throw new VssError('IO', `the repaired ${final} does not hash to its copy's BLAKE3 after it was placed: the damaged file is kept at ${asideRel}`, { path: final });
+  const after = await target.stat(rot.rel_path);
+  lib.store.transaction(() => {
+    if (after) lib.store.entries.update(entry.id, { parent_id: entry.parent_id, name: entry.name, rel_path: entry.rel_path, kind: 'file', size: after.size, link_target: null, inode: after.inode, mtime_ms: after.mtimeMs }, false);
+    lib.store.entries.markVerified([entry.id], Date.now());
+    lib.store.rot.clear(entry.id);
+  });
+  const damaged = target.localPath(asideRel);
+  log.info({ path: final, from: landed.from, damaged }, 'rot repaired');
+  return { repaired: { content_uuid: rot.content_uuid, path: final, from: landed.from, damaged } };
+}
+
+/** GOOD's bytes landed beside the rotten file, verified against GOOD's whole BLAKE3. */
+async function landLocal(target: LocalDisk, rot: RotFile, good: GoodCopy, signal?: AbortSignal): Promise<Landed | { refused: string }> {
   const landing = await target.land(rot.rel_path, `repair-${rot.entry_id}`, { hash: true, resumeOf: rot.size });
   try {
     const reader = await good.storage.openRead(good.rel);
@@ -75,27 +117,29 @@ export async function repairFromThisDevice(lib: Library, rot: RotFile, signal?: 
     await landing.close();
     throw err;
   }
-  const landed = await landing.finish();
-  const wrong = await verifyLanded(landed, { size: rot.size, blake3: good.blake3 });
+  const done = await landing.finish();
+  const wrong = await verifyLanded(done, { size: rot.size, blake3: good.blake3 });
   if (wrong !== undefined) return { refused: `the copy from ${good.shown} did not verify (${wrong}): nothing replaced` };
+  return { path: done.path, blake3: good.blake3, from: good.shown };
+}
 
-  // The damaged bytes are kept aside before the verified copy takes the name (a kill between leaves both, the job resumes).
-  if (facts) await target.rename(rot.rel_path, asideRel);
-  const final = await placeLanded(landed.path, {
-    dir: dirname(targetPath), name: basename(targetPath), conflict: 'replace',
-    kept: { mode: (facts?.mode ?? 0o644) & 0o7777, ...(entry.mtime_ms !== null ? { mtimeMs: entry.mtime_ms } : {}) },
-  });
-  const placed = await blake3File(final);
-  if (placed.checksum !== good.blake3) throw new VssError('IO', `the repaired ${final} does not hash to its copy's BLAKE3 after it was placed: the damaged file is kept at ${asideRel}`, { path: final });
-  const after = await target.stat(rot.rel_path);
-  lib.store.transaction(() => {
-    if (after) lib.store.entries.update(entry.id, { parent_id: entry.parent_id, name: entry.name, rel_path: entry.rel_path, kind: 'file', size: after.size, link_target: null, inode: after.inode, mtime_ms: after.mtimeMs }, false);
-    lib.store.entries.markVerified([entry.id], Date.now());
-    lib.store.rot.clear(entry.id);
-  });
-  const damaged = target.localPath(asideRel) ?? asideRel;
-  log.info({ path: final, from: good.shown, damaged }, 'rot repaired');
-  return { repaired: { content_uuid: rot.content_uuid, path: final, from: good.shown, damaged } };
+/** A paired device's original landed beside the rotten file (checked against its content id there), and against the content's whole BLAKE3 where known. */
+async function landFromPeer(lib: Library, target: LocalDisk, rot: RotFile, peers: PeerOriginals, dir: string, inFolder: (name: string) => string, signal?: AbortSignal): Promise<Landed | { refused: string }> {
+  let got: { path: string; from: string };
+  try {
+    got = await peers(rot.content_uuid, dir, signal);
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    return { refused: `no verified copy of its content elsewhere on this device, and none from a paired device: ${(err as Error).message}` };
+  }
+  const { checksum } = await blake3File(got.path);
+  const content = lib.store.contents.byUuid(rot.content_uuid);
+  const expected = content ? (content.cas_version === CAS_WHOLE ? content.cas_id : lib.store.contents.blake3Of(content.id) ?? null) : null;
+  if (expected !== null && checksum !== expected) {
+    await target.remove(inFolder(basename(got.path)));
+    return { refused: `the copy from ${got.from} does not hash to the content's BLAKE3: nothing replaced` };
+  }
+  return { path: got.path, blake3: checksum, from: `${got.from}:${rot.content_uuid}` };
 }
 
 /** The first other file of ROT's content on this device that is unchanged and hashes to what the content should. */

@@ -9,7 +9,7 @@ import { addLocation, scanLocation } from '../locations/locations.js';
 import type { RotFound } from '../core/events.js';
 import { tempDir } from '../../test/helpers.js';
 import { guardianStatus } from './redundancy.js';
-import { repairFromThisDevice } from './repair.js';
+import { repairRotten } from './repair.js';
 import { scrubLocation } from './scrub.js';
 
 /** Flip one byte of PATH at AT, its size and times kept: rot as a disk makes it. */
@@ -105,13 +105,13 @@ describe('guardian: scrub finds rot', () => {
 
   it('repair: the rotten copy replaced from the other file of its content, the damaged one kept aside; none for the other', async () => {
     const [same, bigRot] = ['a/same.txt', 'big.bin'].map((rel) => lib.store.rot.list(10).find((r) => r.rel_path === rel)!);
-    const out = await repairFromThisDevice(lib, same!);
+    const out = await repairRotten(lib, same!);
     assert.ok('repaired' in out, JSON.stringify(out));
     assert.equal(readFileSync(join(dir, 'a', 'same.txt'), 'utf8'), 'the same bytes twice\n');
     assert.notEqual(readFileSync(out.repaired.damaged, 'utf8'), 'the same bytes twice\n');
     assert.match(out.repaired.damaged, /\/a\/\.vss-damaged-[0-9TZ-]+-same\.txt$/);
     assert.equal(lib.store.rot.has(entryOf('a/same.txt')), false);
-    const refused = await repairFromThisDevice(lib, bigRot!);
+    const refused = await repairRotten(lib, bigRot!);
     assert.ok('refused' in refused && /no verified copy/.test(refused.refused));
     assert.equal(lib.store.rot.has(entryOf('big.bin')), true, 'its rot stays recorded');
   });
