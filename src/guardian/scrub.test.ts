@@ -11,6 +11,8 @@ import { tempDir } from '../../test/helpers.js';
 import { guardianStatus } from './redundancy.js';
 import { repairRotten } from './repair.js';
 import { scrubLocation } from './scrub.js';
+import { queueDueScrub, SCRUB_SCHEDULED_PRIORITY } from './scrub-job.js';
+import { writeScrubSettings } from './scrub-settings.js';
 
 /** Flip one byte of PATH at AT, its size and times kept: rot as a disk makes it. */
 function rot(path: string, at: number): void {
@@ -77,6 +79,8 @@ describe('guardian: scrub finds rot', () => {
     assert.equal(lib.store.scrubs.get(loc)!.rot, 2);
     assert.deepEqual(guardianStatus(lib).rot, { contents: 2, bytes: 21 + big.length });
     assert.deepEqual(lib.store.rot.list(10).map((r) => r.rel_path).sort(), ['a/same.txt', 'big.bin']);
+    assert.equal(lib.store.entries.byId(entryOf('a/same.txt'))!.verified_at, null, 'a rotten copy is not verified any more');
+    assert.ok(lib.store.entries.byId(entryOf('b/same.txt'))!.verified_at! > 0);
   });
 
   it('an edited file (its time changed) is not rot: its folder is rescanned and the new bytes linked', async () => {
@@ -101,6 +105,18 @@ describe('guardian: scrub finds rot', () => {
     const end = lib.store.scrubs.get(loc)!;
     assert.equal(end.files, 9, 'each file once in the pass');
     assert.equal(end.started_at, null);
+  });
+
+  it('the daemon\'s schedule queues the most overdue location once, never a second scrub while one is open, nothing when off', () => {
+    const dataDir = join(tmp.path, 'data');
+    writeScrubSettings(dataDir, { every_days: 30 });
+    assert.equal(queueDueScrub(lib, dataDir, Date.now()), null, 'scrubbed just now: not due');
+    const job = queueDueScrub(lib, dataDir, Date.now() + 31 * 24 * 3600_000);
+    assert.ok(job && job.kind === 'guardian-scrub' && job.priority === SCRUB_SCHEDULED_PRIORITY);
+    assert.equal(queueDueScrub(lib, dataDir, Date.now() + 31 * 24 * 3600_000), null, 'one open already');
+    lib.store.jobs.cancel(job.id, ['queued']);
+    writeScrubSettings(dataDir, { every_days: 0 });
+    assert.equal(queueDueScrub(lib, dataDir, Date.now() + 3650 * 24 * 3600_000), null, 'off');
   });
 
   it('repair: the rotten copy replaced from the other file of its content, the damaged one kept aside; none for the other', async () => {

@@ -150,6 +150,8 @@ class PassWriter {
       for (const id of this.verified) lib.store.rot.clear(id);
       for (const [content, b3] of this.learnt) lib.store.contents.learnBlake3(content, b3);
       for (const r of this.rot) lib.store.rot.put(r);
+      // A rotten copy no longer holds what it was verified as: it is not a verified copy any more.
+      lib.store.entries.forgetVerified(this.rot.map((r) => r.entry_id));
       lib.store.scrubs.advance(this.locationId, this.step);
     });
     for (const { file, rec } of this.rotPaths) {
