@@ -4,6 +4,7 @@ import { MAX_ATTEMPTS } from '../jobs/schedule.js';
 import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
 import type { Library } from '../library/library.js';
+import type { LocationRecord } from '../store/locations.js';
 import { locationOnline } from '../volumes/location-online.js';
 import type { ScrubLocationView, ScrubResult } from '../wire/guardian.js';
 import { scrubLocation } from './scrub.js';
@@ -41,12 +42,7 @@ export function scrubTimeoutMs(): number {
  * `content_uuid` holds their uuids, so one open job per set.
  */
 export function queueScrub(lib: Library, locationIds: readonly number[], priority: number): JobRow {
-  if (locationIds.length === 0) throw new UsageError('this device has no location to scrub: add one (vss locations add PATH)');
-  const rows = locationIds.map((id) => {
-    const row = lib.store.locations.ofDeviceById(id, lib.deviceId);
-    if (!row) throw new VssError('NOT_FOUND', `location ${id} is not one of this device's`);
-    return row;
-  });
+  const rows = scrubbedLocations(lib, locationIds);
   const key = `scrub:${rows.map((r) => r.uuid).sort().join(',')}`;
   const bytes = rows.reduce((n, r) => n + r.bytes, 0);
   const jobs = lib.store.jobs;
@@ -56,6 +52,19 @@ export function queueScrub(lib: Library, locationIds: readonly number[], priorit
     if (!open) throw new VssError('IO', 'the scrub could not be queued');
     return open;
   });
+}
+
+/** This device's locations IDS (none: all of them), refused at once when one is not this device's or there are none. */
+export function scrubbedLocations(lib: Library, ids: readonly number[]): LocationRecord[] {
+  const rows = ids.length > 0
+    ? ids.map((id) => {
+      const row = lib.store.locations.ofDeviceById(id, lib.deviceId);
+      if (!row) throw new VssError('NOT_FOUND', `location ${id} is not one of this device's`);
+      return row;
+    })
+    : lib.store.locations.ofDevice(lib.deviceId);
+  if (rows.length === 0) throw new UsageError('this device has no location to scrub: add one (vss location add PATH)');
+  return rows;
 }
 
 /**

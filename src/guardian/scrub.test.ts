@@ -11,7 +11,9 @@ import { tempDir } from '../../test/helpers.js';
 import { guardianStatus } from './redundancy.js';
 import { repairRotten } from './repair.js';
 import { scrubLocation } from './scrub.js';
-import { queueDueScrub, SCRUB_SCHEDULED_PRIORITY } from './scrub-job.js';
+import { queueDueScrub, queueScrub, runScrub, SCRUB_SCHEDULED_PRIORITY } from './scrub-job.js';
+import type { JobRunContext } from '../jobs/job-kind.js';
+import type { ScrubResult } from '../wire/guardian.js';
 import { writeScrubSettings } from './scrub-settings.js';
 
 /** Flip one byte of PATH at AT, its size and times kept: rot as a disk makes it. */
@@ -105,6 +107,21 @@ describe('guardian: scrub finds rot', () => {
     const end = lib.store.scrubs.get(loc)!;
     assert.equal(end.files, 9, 'each file once in the pass');
     assert.equal(end.started_at, null);
+  });
+
+  it('a scrub job gives its slot back when its slice is over and completes once every location\'s pass is done', async () => {
+    const dataDir = join(tmp.path, 'data');
+    writeScrubSettings(dataDir, { rate_mbps: 0 });
+    const job = queueScrub(lib, [loc], 5);
+    const ctx = { signal: new AbortController().signal, progress: () => undefined } as unknown as JobRunContext;
+    const sliced = await runScrub(lib, dataDir, job, ctx, 0);
+    assert.equal(sliced.state, 'wait', 'a slice of 0 ms stops at the first file');
+    assert.ok(lib.store.scrubs.get(loc)!.started_at !== null, 'its pass saved, in progress');
+    const done = await runScrub(lib, dataDir, job, ctx);
+    assert.equal(done.state, 'completed');
+    const result = JSON.parse((done as { result: string }).result) as ScrubResult;
+    assert.deepEqual([result.files, result.locations[0]!.skipped], [9, null]);
+    lib.store.jobs.cancel(job.id, ['queued']);
   });
 
   it('the daemon\'s schedule queues the most overdue location once, never a second scrub while one is open, nothing when off', () => {

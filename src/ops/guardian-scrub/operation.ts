@@ -1,5 +1,5 @@
 import { endedResult } from '../../jobs/wait-for-job.js';
-import { GUARDIAN_SCRUB, queueScrub, runScrub, SCRUB_ASKED_PRIORITY, scrubTimeoutMs } from '../../guardian/scrub-job.js';
+import { GUARDIAN_SCRUB, queueScrub, runScrub, SCRUB_ASKED_PRIORITY, scrubbedLocations, scrubTimeoutMs } from '../../guardian/scrub-job.js';
 import type { ScrubResult } from '../../wire/guardian.js';
 import type { DurableOp } from '../op.js';
 
@@ -19,10 +19,9 @@ export const guardianScrub: DurableOp<ScrubInput, ScrubResult> = {
   action: 'scrub',
   asked: ({ locations }) => ({ sources: locations.map(String), target: null }),
   plan(host, input) {
-    const ids = input.locations.length > 0 ? input.locations : host.lib.store.locations.ofDevice(host.lib.deviceId).map((l) => l.id);
-    const rows = ids.map((id) => host.lib.store.locations.ofDeviceById(id, host.lib.deviceId));
-    const size = { files: rows.reduce((n, r) => n + (r?.files ?? 0), 0), bytes: rows.reduce((n, r) => n + (r?.bytes ?? 0), 0) };
-    return { size, queue: () => queueScrub(host.lib, ids, SCRUB_ASKED_PRIORITY) };
+    const rows = scrubbedLocations(host.lib, input.locations);
+    const size = { files: rows.reduce((n, r) => n + r.files, 0), bytes: rows.reduce((n, r) => n + r.bytes, 0) };
+    return { size, queue: () => queueScrub(host.lib, rows.map((r) => r.id), SCRUB_ASKED_PRIORITY) };
   },
   kind: (host) => ({ name: GUARDIAN_SCRUB, concurrency: 1, timeoutMs: scrubTimeoutMs, run: (job, ctx) => runScrub(host.lib, host.dataDir, job, ctx) }),
   result: (job) => endedResult<ScrubResult>(job, 'the scrub'),
