@@ -1,7 +1,7 @@
 import { basename, dirname } from 'node:path';
 import { blake3File } from '../core/file-blake3.js';
 import { VssError } from '../core/errors.js';
-import { placeLanded, verifyLanded } from '../core/landing.js';
+import { placeKeepingAside, placeLanded, verifyLanded } from '../core/landing.js';
 import { childLog } from '../core/log.js';
 import { hashFileAsIs } from '../content/hash-file.js';
 import { CAS_WHOLE } from '../content/identity.js';
@@ -53,9 +53,9 @@ interface Landed {
  * should hash to), copied through the landing of the rotten file's storage beside it
  * (`.vss-partial-repair-ENTRY`, resumed after a kill); else, with PEERS, a paired device's
  * original (verified against the content id on arrival, and against its whole BLAKE3 where
- * known). Only once those bytes verified is the damaged file renamed aside (`damagedName`, beside
- * it) and the copy put in its place with the file's mode and time, hashed again there, and the row
- * verified. No good copy: refused with the reason, rot kept.
+ * known). Only once those bytes verified is the damaged file kept aside (`damagedName`, beside it:
+ * a hard link) and the copy put in its place in one rename with the file's mode and time, hashed
+ * again there, and the row verified. No good copy: refused with the reason, rot kept.
  */
 export async function repairRotten(lib: Library, rot: RotFile, opts: { peers?: PeerOriginals; signal?: AbortSignal; now?: number } = {}): Promise<RepairOutcome> {
   const entry = lib.store.entries.byId(rot.entry_id);
@@ -76,13 +76,13 @@ export async function repairRotten(lib: Library, rot: RotFile, opts: { peers?: P
   else landed = { refused: 'no verified copy of its content elsewhere on this device, and no paired device to copy it from here (that needs the daemon: vss daemon start)' };
   if ('refused' in landed) return landed;
 
-  // The damaged bytes are kept aside before the verified copy takes the name (a kill between leaves both, the job resumes).
+  // The damaged bytes keep a name of their own (a hard link) before the verified copy takes theirs in one rename.
   const asideRel = inFolder(damagedName(entry.name, opts.now ?? Date.now()));
-  if (facts) await target.rename(rot.rel_path, asideRel);
-  const final = await placeLanded(landed.path, {
-    dir: dirname(targetPath), name: basename(targetPath), conflict: 'replace',
+  const placing = {
+    dir: dirname(targetPath), name: basename(targetPath),
     kept: { mode: (facts?.mode ?? 0o644) & 0o7777, ...(entry.mtime_ms !== null ? { mtimeMs: entry.mtime_ms } : {}) },
-  });
+  };
+  const final = facts ? await placeKeepingAside(landed.path, placing, target.localPath(asideRel)) : await placeLanded(landed.path, { ...placing, conflict: 'replace' });
   const placed = await blake3File(final);
   if (placed.checksum !== landed.blake3) throw new VssError('IO', `the repaired ${final} does not hash to its copy's BLAKE3 after it was placed: the damaged file is kept at ${asideRel}`, { path: final });
   const after = await target.stat(rot.rel_path);
