@@ -1,16 +1,27 @@
+import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { listPolicies, setPolicy, type PolicyChange } from '../guardian/policy.js';
 import { atRisk, guardianStatus } from '../guardian/redundancy.js';
-import type { GuardianAtRisk, GuardianPolicyView, GuardianStatus } from '../wire/guardian.js';
+import { rotList } from '../guardian/rot-list.js';
+import { queueDueScrub } from '../guardian/scrub-job.js';
+import { readScrubSettings, writeScrubSettings } from '../guardian/scrub-settings.js';
+import type { InputOf } from '../ops/facade.js';
+import type { OpCall, OpHost } from '../ops/op.js';
+import type { GuardianAtRisk, GuardianPolicyView, GuardianRotView, GuardianStatus, RepairResult, ScrubResult, ScrubSettings } from '../wire/guardian.js';
 
-export type { GuardianAtRisk, GuardianPolicyView, GuardianStatus, PolicyChange };
+export type { GuardianAtRisk, GuardianPolicyView, GuardianRotView, GuardianStatus, PolicyChange, RepairResult, ScrubResult, ScrubSettings };
+
+/** How often the daemon looks for a location due for its scrub. */
+const SCRUB_LOOK_EVERY_MS = 3600_000;
+/** The first look, once the daemon's start (its rescans) has settled. */
+const SCRUB_FIRST_LOOK_MS = 5 * 60_000;
 
 /**
  * The Guardian (`vss guardian`, issue 30): how many copies each content has across devices and
- * drives, against the policy of the library, a location or a tag.
+ * drives, against the policy of the library, a location or a tag; rot found by scrubs and repaired.
  */
 export class GuardianApi {
-  constructor(private readonly lib: Library, private readonly online: () => ReadonlySet<string>) {}
+  constructor(private readonly lib: Library, private readonly online: () => ReadonlySet<string>, private readonly host?: OpHost) {}
 
   /** Every policy: the library's (its defaults where never set), then locations' and tags'. */
   policies(): GuardianPolicyView[] {
@@ -22,7 +33,7 @@ export class GuardianApi {
     return setPolicy(this.lib, change);
   }
 
-  /** Contents and bytes that meet their policy, fall short, exist once, or only on drives or devices not seen for 30 days; each device's share. */
+  /** Contents and bytes that meet their policy, fall short, exist once, or only on drives or devices not seen for 30 days; rotten ones; each device's share. */
   status(): GuardianStatus {
     return guardianStatus(this.lib);
   }
@@ -30,5 +41,74 @@ export class GuardianApi {
   /** The contents short of their policy, fewest copies first, with every file that holds each (`limit`: 100 unless asked). */
   atRisk(opts: { limit?: number } = {}): GuardianAtRisk[] {
     return atRisk(this.lib, this.online(), opts);
+  }
+
+  /** The files of this device a scrub found rotten and not repaired yet, oldest found first (`limit`: 100 unless asked). */
+  rot(opts: { limit?: number } = {}): GuardianRotView[] {
+    return rotList(this.lib, opts);
+  }
+
+  /**
+   * Scrub LOCATIONS (this device's, by id; none: all of them): every file hashed whole again at
+   * the device's read rate, as a durable job (`guardian-scrub`) that goes on where it stopped
+   * after a kill; what it found. DETACH: queued, not waited for (the daemon works it).
+   */
+  async scrub(locations: string[] = [], opts: OpCall = {}): Promise<ScrubResult & { job_id: number | null }> {
+    const ids = locations.map((ref) => {
+      if (!/^[1-9][0-9]{0,15}$/.test(ref)) throw new UsageError(`a location to scrub is named by its id, got ${JSON.stringify(ref)}`);
+      return Number(ref);
+    });
+    const { job, result } = await this.perform('guardian-scrub', { locations: ids }, opts);
+    return { ...(result ?? { locations: [], files: 0, bytes: 0, rot: 0 }), job_id: job?.id ?? null };
+  }
+
+  /**
+   * Repair the rotten files of CONTENTS (uuids; none: every rotten file of this device) from a
+   * verified copy elsewhere on this device, the damaged file kept aside (`.vss-damaged-TIME-NAME`
+   * beside it), as a durable job (`guardian-repair`). Refused when nothing could be repaired.
+   */
+  async repair(contents: string[] = [], opts: OpCall = {}): Promise<RepairResult & { job_id: number | null }> {
+    const { job, result } = await this.perform('guardian-repair', { contents }, opts);
+    return { ...(result ?? { repaired: [], refused: [] }), job_id: job?.id ?? null };
+  }
+
+  /** How this device scrubs: its read rate and how often the daemon scrubs each location; CHANGE sets them first. */
+  scrubSettings(change: Partial<ScrubSettings> = {}): ScrubSettings {
+    const dataDir = this.dataDir();
+    return Object.keys(change).length > 0 ? writeScrubSettings(dataDir, change) : readScrubSettings(dataDir);
+  }
+
+  /**
+   * The daemon's schedule: every hour, the location most overdue for its scrub (every
+   * `every_days`) is queued, one at a time, at a background priority. Returns the stop.
+   */
+  keepScrubbing(onError: (err: unknown) => void): () => void {
+    const dataDir = this.dataDir();
+    const look = () => {
+      try {
+        queueDueScrub(this.lib, dataDir);
+      } catch (err) {
+        onError(err);
+      }
+    };
+    const first = setTimeout(look, SCRUB_FIRST_LOOK_MS);
+    const every = setInterval(look, SCRUB_LOOK_EVERY_MS);
+    first.unref();
+    every.unref();
+    return () => {
+      clearTimeout(first);
+      clearInterval(every);
+    };
+  }
+
+  private dataDir(): string {
+    if (!this.host) throw new VssError('IO', 'this library was opened without its data dir');
+    return this.host.dataDir;
+  }
+
+  private async perform<N extends 'guardian-scrub' | 'guardian-repair'>(name: N, input: InputOf<N>, call: OpCall) {
+    if (!this.host) throw new VssError('IO', 'this library was opened without its data dir');
+    const { perform } = await import('../ops/facade.js');
+    return perform<N>(this.host, name, input, call);
   }
 }

@@ -41,6 +41,17 @@ export interface VssEvents {
   /** A volume was mounted (a drive plugged in), or one known went from the mount table. */
   'volume:appeared': VolumeChange;
   'volume:gone': VolumeChange;
+  /** A scrub found a file whose bytes changed while its size and time did not (issue 30 item 5). */
+  'guardian:rot': RotFound;
+}
+
+/** A rotten file: where it is (location, path in it), its row and the content it should hold. */
+export interface RotFound {
+  locationId: number;
+  entryId: number;
+  path: string;
+  contentId: number;
+  size: number;
 }
 
 export interface FileReceived {

@@ -28,6 +28,8 @@ export type ChecksumOutcome =
 export interface ReadOptions {
   /** Hears each read's byte count. */
   onBytes?: (n: number) => void;
+  /** Awaited after each streamed read of N bytes (a read rate kept by the caller: a scrub's). */
+  pace?: (n: number) => Promise<void> | undefined;
   signal?: AbortSignal;
 }
 
@@ -89,6 +91,8 @@ async function streamed(path: string, opts: ReadOptions): Promise<ChecksumOutcom
       reading = fh.read(spare, 0, CHUNK, size);
       hasher.update(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead));
       opts.onBytes?.(bytesRead);
+      const paced = opts.pace?.(bytesRead);
+      if (paced) await paced;
       [buf, spare] = [spare, buf];
     }
     return { ok: true, size, checksum: hasher.digest('hex') };

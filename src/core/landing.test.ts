@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
-import { Landing, partialIn, placeLanded, resumableSize, verifyLanded } from './landing.js';
+import { Landing, partialIn, placeKeepingAside, placeLanded, resumableSize, verifyLanded } from './landing.js';
 import { VssError } from './errors.js';
 import { tempDir } from '../../test/helpers.js';
 
@@ -79,5 +79,21 @@ describe('one landing for verified bytes (core/landing)', () => {
     assert.equal(await placeLanded(p4, { dir: d, name: 'a.jpg', conflict: 'replace' }), join(d, 'a.jpg'));
     assert.deepEqual(readFileSync(join(d, 'a.jpg')), bytes);
     assert.deepEqual(readdirSync(d).filter((f) => f.startsWith('.vss-')), [], 'no partial left');
+  });
+
+  it('placeKeepingAside: the new bytes take the name in one rename, the old ones keep theirs under ASIDE (the same file)', async () => {
+    const dir = join(tmp.path, 'aside');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'photo.jpg'), 'damaged');
+    const was = statSync(join(dir, 'photo.jpg')).ino;
+    writeFileSync(partialIn(dir, 'repair-1'), 'good bytes');
+    const final = await placeKeepingAside(partialIn(dir, 'repair-1'), { dir, name: 'photo.jpg', kept: { mode: 0o640, mtimeMs: 1_700_000_000_000 } }, join(dir, '.vss-damaged-photo.jpg'));
+    assert.equal(final, join(dir, 'photo.jpg'));
+    assert.equal(readFileSync(final, 'utf8'), 'good bytes');
+    assert.equal(statSync(final).mtimeMs, 1_700_000_000_000);
+    assert.equal(statSync(final).mode & 0o777, 0o640);
+    assert.equal(readFileSync(join(dir, '.vss-damaged-photo.jpg'), 'utf8'), 'damaged');
+    assert.equal(statSync(join(dir, '.vss-damaged-photo.jpg')).ino, was);
+    assert.deepEqual(readdirSync(dir).sort(), ['.vss-damaged-photo.jpg', 'photo.jpg']);
   });
 });

@@ -268,6 +268,25 @@ export async function placeLanded(partial: string, to: Placing): Promise<string>
 }
 
 /**
+ * Put a verified partial in place of the file at TO (its mode and time set first), the file there
+ * kept under the name ASIDE beside it (a repair's damaged file): a hard link to it is made first,
+ * so the name goes from the old bytes to the new in one rename and a kill anywhere leaves the old
+ * bytes under one name or both. A filesystem without hard links (FAT, exFAT) renames the old file
+ * aside first: the best it allows, a moment without the name. Returns where the partial went.
+ */
+export async function placeKeepingAside(partial: string, to: Omit<Placing, 'conflict'>, aside: string): Promise<string> {
+  const final = join(to.dir, to.name);
+  try {
+    await link(final, aside);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!(code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS')) throw err;
+    await place(final, aside, { synced: true });
+  }
+  return placeLanded(partial, { ...to, conflict: 'replace' });
+}
+
+/**
  * One verified partial of a batch put at FINAL (a local copy's: its bytes flushed for the whole
  * batch by storage/local-flush.ts, its mode and times set by storage/local-copy.ts, the conflict decided by
  * the operation), synchronously and without a flush: the caller fsyncs each folder the batch

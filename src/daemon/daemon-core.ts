@@ -193,6 +193,8 @@ export class DaemonCore {
     svc.stops.push(() => work.stop());
     const watching = await lib.locations.watch({ log });
     svc.stops.push(() => watching.close());
+    // Each location scrubbed on the device's schedule (issue 30 item 5), one at a time, behind other work.
+    svc.stops.push(lib.guardian.keepScrubbing((err) => log.warn({ err }, 'a scheduled scrub could not be queued')));
     const maintenance = await lib.sidecars.watch({ onProblem: (path, reason) => log.warn({ path, reason }, 'sidecar problem') });
     svc.stops.push(() => maintenance.stop());
     svc.stops.push(lib.sidecars.keepPresenceInMemory());

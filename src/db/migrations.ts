@@ -25,6 +25,7 @@ import { feedCursors } from './migrations/022-feed-cursors.js';
 import { listingDigests } from './migrations/023-listing-digests.js';
 import { guardian } from './migrations/024-guardian.js';
 import { actions } from './migrations/025-actions.js';
+import { scrub } from './migrations/026-scrub.js';
 
 export interface Migration {
   version: number;
@@ -36,7 +37,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
-  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions,
+  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub,
 ];
 
 export function currentSchemaVersion(db: Db): number {

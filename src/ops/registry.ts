@@ -14,6 +14,8 @@ export const OPERATIONS = {
   'files-move': { inProcess: true, load: () => import('./files-move/operation.js').then((m) => m.filesMove) },
   'files-delete': { inProcess: true, load: () => import('./files-delete/operation.js').then((m) => m.filesDelete) },
   'files-send': { inProcess: false, load: () => import('./files-send/operation.js').then((m) => m.filesSend) },
+  'guardian-scrub': { inProcess: true, load: () => import('./guardian-scrub/operation.js').then((m) => m.guardianScrub) },
+  'guardian-repair': { inProcess: true, load: () => import('./guardian-repair/operation.js').then((m) => m.guardianRepair) },
 } as const;
 
 export type OpName = keyof typeof OPERATIONS;

@@ -141,6 +141,16 @@ export class ContentStore {
     this.sql<[number]>('DELETE FROM content_identities WHERE id = ?').run(id);
   }
 
+  /** Learn the whole-file BLAKE3 of a content whose id is sampled (migration 026): the first one learnt stays. */
+  learnBlake3(id: number, blake3: string): void {
+    this.sql<[string, number]>('UPDATE content_identities SET blake3 = ? WHERE id = ? AND blake3 IS NULL').run(blake3, id);
+  }
+
+  /** A content's whole-file BLAKE3 where learnt (a sampled content's), else undefined. */
+  blake3Of(id: number): string | undefined {
+    return this.sql<[number], { blake3: string | null }>('SELECT blake3 FROM content_identities WHERE id = ?').get(id)?.blake3 ?? undefined;
+  }
+
   /** Media metadata (JSON) for a content that has none yet (or, with REPLACE, whatever it has). */
   setMediaMetadata(id: number, json: string, replace = false): void {
     const sql = replace

@@ -557,6 +557,18 @@ export class EntryStore {
     return n;
   }
 
+  /**
+   * Forget when the files IDS were last verified (a scrub found their bytes rotten: they no longer
+   * hold what they were verified as); their folders take the next number, so peers hear of it.
+   */
+  forgetVerified(ids: readonly number[]): number {
+    if (ids.length === 0) return 0;
+    const json = JSON.stringify(ids);
+    const n = this.sql<[string]>('UPDATE entries SET verified_at = NULL WHERE id IN (SELECT value FROM json_each(?)) AND verified_at IS NOT NULL').run(json).changes;
+    if (n > 0) this.sql<[number, string]>(NUMBER_PARENTS_OF).run(this.effects.nextSeq(), json);
+    return n;
+  }
+
   /** The contents of the entries of a location written since SINCE. */
   contentsWrittenSince(locationId: number, since: number): number[] {
     return this.sql<[number, number], number>('SELECT DISTINCT content_id FROM entries WHERE location_id = ? AND updated_at >= ? AND content_id IS NOT NULL')

@@ -29,6 +29,8 @@ import { FileOpItemStore } from './file-op-items.js';
 import { GuardianStore } from './guardian.js';
 import { GuardianPolicyStore } from './guardian-policies.js';
 import { ActionStore } from './actions.js';
+import { RotStore } from './rot.js';
+import { ScrubStore } from './scrubs.js';
 
 /**
  * Every table's store over one connection (DESIGN §18), each made on first use. The stores are the
@@ -65,6 +67,8 @@ export class Stores {
   private ownGuardian: GuardianStore | undefined;
   private ownGuardianPolicies: GuardianPolicyStore | undefined;
   private ownActions: ActionStore | undefined;
+  private ownScrubs: ScrubStore | undefined;
+  private ownRot: RotStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -107,6 +111,16 @@ export class Stores {
   /** The action log: user operations that change files or copies, and how each ended. */
   get actions(): ActionStore {
     return (this.ownActions ??= new ActionStore(this.db));
+  }
+
+  /** Each location's scrub: the pass in progress (where it goes on from) or the last one done. */
+  get scrubs(): ScrubStore {
+    return (this.ownScrubs ??= new ScrubStore(this.db));
+  }
+
+  /** The files a scrub found rotten. */
+  get rot(): RotStore {
+    return (this.ownRot ??= new RotStore(this.db));
   }
 
   get devices(): DeviceStore {

@@ -3,8 +3,8 @@
  * `vss actions list --json` and the daemon answer it. Types only.
  */
 
-/** What the user asked: `files copy|move|delete|send`, `content get`, and the guardian's protect and repair. */
-export type ActionOp = 'copy' | 'move' | 'delete' | 'send' | 'get' | 'protect' | 'repair';
+/** What the user asked: `files copy|move|delete|send`, `content get`, the guardian's protect and repair, and a scrub (it changes which copies count as verified). */
+export type ActionOp = 'copy' | 'move' | 'delete' | 'send' | 'get' | 'protect' | 'repair' | 'scrub';
 
 /**
  * How it stands. While its job is open: `queued`, `running`, `paused` (they follow the job). Ended:

@@ -50,6 +50,8 @@ export interface GuardianStatus {
   single: GuardianTally;
   /** Every copy on a drive or a device not seen for 30 days. */
   stale: GuardianTally;
+  /** With a file on this device a scrub found rotten, not repaired yet (`guardian list --rot`). */
+  rot: GuardianTally;
   by_device: GuardianDevice[];
 }
 
@@ -118,4 +120,65 @@ export interface GuardianBelowPolicy {
   of: keyof GuardianNumbers;
   /** Its files left uncounted: not verified (nor their device seen) within the window, or not there now. */
   not_counted: number;
+}
+
+/** How this device scrubs (a device's setting): the read rate (MB/s, 0: no limit), and how often the daemon scrubs each location (days, 0: off). */
+export interface ScrubSettings {
+  rate_mbps: number;
+  every_days: number;
+}
+
+/** One location's scrub, in a scrub's result and `guardian scrub --json`. */
+export interface ScrubLocationView {
+  location_id: number;
+  location_uuid: string;
+  name: string;
+  /** Files read whole and their bytes, rotten files found, files found edited (rescanned) by its last pass (or the one in progress). */
+  files: number;
+  bytes: number;
+  rot: number;
+  edited: number;
+  /** When its last pass ended (ms), null: never, or not this time (see `skipped`). */
+  done_at: number | null;
+  /** When the daemon scrubs it next (ms), null: scheduled scrubs are off. */
+  due_at: number | null;
+  /** Why it was not scrubbed now (offline). */
+  skipped: string | null;
+}
+
+/** What `guardian scrub` did. */
+export interface ScrubResult {
+  locations: ScrubLocationView[];
+  files: number;
+  bytes: number;
+  rot: number;
+}
+
+/** A file this device holds whose bytes rotted (`guardian list --rot --json`). */
+export interface GuardianRotView {
+  content_uuid: string;
+  size: number;
+  location_id: number;
+  /** Absolute, on this device. */
+  path: string;
+  /** What its bytes should hash to, and what they hash to now (BLAKE3, or the sampled id of a large file). */
+  expected: string;
+  found: string;
+  found_at: number;
+}
+
+/** One rotten file repaired (`guardian repair`). */
+export interface RepairedFile {
+  content_uuid: string;
+  path: string;
+  /** Where its good bytes came from: a file of this device, or `DEVICE:PATH` of a paired one. */
+  from: string;
+  /** Where the damaged file was kept (beside it, hidden from the index). */
+  damaged: string;
+}
+
+/** What `guardian repair` did: the files repaired, and those it could not repair, with why. */
+export interface RepairResult {
+  repaired: RepairedFile[];
+  refused: Array<{ content_uuid: string; path: string; reason: string }>;
 }

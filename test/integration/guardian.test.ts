@@ -64,6 +64,7 @@ describe('vss guardian: copies counted against a policy', { skip: loopSkipReason
       short: { contents: 2, bytes: bytes(ONCE, DUPLICATED) },
       single: { contents: 2, bytes: bytes(ONCE, DUPLICATED) },
       stale: { contents: 0, bytes: 0 },
+      rot: { contents: 0, bytes: 0 },
       by_device: [{ device_id: self.device_id, name: self.name, contents: 3, bytes: bytes(ONCE, DUPLICATED, BACKED_UP), last_seen: self.last_seen }],
     });
   });

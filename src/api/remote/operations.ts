@@ -265,6 +265,22 @@ export const OPERATIONS = {
   },
   guardianStatus: { method: 'GET', path: `${LIB}/guardian/status`, call: 'lib.guardian.status' },
   guardianAtRisk: { method: 'GET', path: `${LIB}/guardian/at-risk`, call: 'lib.guardian.atRisk', args: [options({ limit: query('limit', 'int', { optional: true, min: 1, max: 10_000 }) })] },
+  // Rot found and repaired (issue 30 item 5)
+  guardianRot: { method: 'GET', path: `${LIB}/guardian/rot`, call: 'lib.guardian.rot', args: [options({ limit: query('limit', 'int', { optional: true, min: 1, max: 10_000 }) })] },
+  /** Streamed like a file operation: the job id, its progress, then what it found. */
+  guardianScrub: {
+    method: 'POST', path: `${LIB}/guardian/scrub`, call: 'lib.guardian.scrub', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
+    args: [body('locations', 'strings', opt), options({ detach: body('detach', 'bool', opt) })],
+  },
+  guardianRepair: {
+    method: 'POST', path: `${LIB}/guardian/repair`, call: 'lib.guardian.repair', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
+    args: [body('contents', 'strings', opt), options({ detach: body('detach', 'bool', opt) })],
+  },
+  /** This device's scrub settings; with a field, set first. */
+  guardianScrubSettings: {
+    method: 'PUT', path: `${LIB}/guardian/scrub-settings`, call: 'lib.guardian.scrubSettings',
+    args: [options({ rate_mbps: body('rate_mbps', 'int', { optional: true, min: 0, max: 100_000 }), every_days: body('every_days', 'int', { optional: true, min: 0, max: 3650 }) })],
+  },
 
   /** A ready sidecar's file, by address; with `v=<checksum>` it may be cached for good. */
   sidecarFile: { method: 'GET', path: `${LIB}/sidecars/:uuid/:kind/:variant`, query: ['v'] },

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { UsageError, type GuardianAtRisk, type GuardianPolicyView, type GuardianStatus, type GuardianTally, type PolicyChange } from '../../api/index.js';
+import { UsageError, type GuardianAtRisk, type GuardianPolicyView, type GuardianRotView, type GuardianStatus, type GuardianTally, type PolicyChange, type RepairResult, type ScrubResult, type ScrubSettings } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { resolveLocationRef } from '../location-ref.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
+import { waitForJob } from '../wait-for-job.js';
 
 function parseCount(flag: string): (value: string) => number {
   return (value) => {
@@ -65,18 +66,103 @@ export function registerGuardianCommands(program: Command): void {
 
   guardian
     .command('list')
-    .description('the contents that fall short of their policy, with their copies')
-    .option('--at-risk', 'the contents short of their policy (the only list for now)')
+    .description('the contents that fall short of their policy, with their copies; or the files a scrub found rotten')
+    .option('--at-risk', 'the contents short of their policy')
+    .option('--rot', 'the files of this device whose bytes rotted (found by vss guardian scrub), not repaired yet')
     .option('--limit <n>', 'at most this many contents (default 100)', parseLimit)
-    .action(async function (this: Command, opts: { atRisk?: boolean; limit?: number }) {
-      if (!opts.atRisk) throw new UsageError('say which list: --at-risk');
+    .action(async function (this: Command, opts: { atRisk?: boolean; rot?: boolean; limit?: number }) {
+      if (opts.atRisk === opts.rot) throw new UsageError('say which list: --at-risk or --rot');
       await withLibrary(this, async (lib) => {
+        if (opts.rot) {
+          const rot = await lib.guardian.rot(opts.limit !== undefined ? { limit: opts.limit } : {});
+          if (globals(this).json) return printJson(rot);
+          if (rot.length === 0) return printLine('No rotten file found (vss guardian scrub looks).');
+          for (const r of rot) printLine(rotLine(r));
+          return;
+        }
         const items = await lib.guardian.atRisk(opts.limit !== undefined ? { limit: opts.limit } : {});
         if (globals(this).json) return printJson(items);
         if (items.length === 0) return printLine('Every content meets its policy.');
         for (const it of items) for (const line of atRiskLines(it)) printLine(line);
       }, 'read');
     });
+
+  guardian
+    .command('scrub [locations...]')
+    .description("hash this device's originals whole again (all its locations, or those named) to find rot: bytes changed while size and time did not")
+    .option('--detach', 'queue the scrub and return at once (the daemon, or the next vss guardian scrub, runs it)')
+    .action(async function (this: Command, refs: string[], opts: { detach?: boolean }) {
+      await withLibrary(this, async (lib) => {
+        const ids: string[] = [];
+        for (const ref of refs) ids.push(String(await resolveLocationRef(lib, ref)));
+        const out = await waitForJob(lib.events, 'Scrubbing', (call) => lib.guardian.scrub(ids, { detach: opts.detach === true, ...call }),
+          (id) => `job ${id} goes on where it stopped (with the daemon at once; else at the next vss guardian scrub). vss jobs cancel ${id} stops it`, { bar: opts.detach !== true });
+        if (out === undefined) return;
+        if (globals(this).json) return printJson(out);
+        if (opts.detach) return printLine(`queued as job ${out.job_id}`);
+        for (const line of scrubLines(out)) printLine(line);
+      });
+    });
+
+  guardian
+    .command('repair [contents...]')
+    .description('replace rotten files (of the contents named, or all) with a verified copy from elsewhere on this device; the damaged file is kept aside beside it')
+    .option('--detach', 'queue the repair and return at once')
+    .action(async function (this: Command, contents: string[], opts: { detach?: boolean }) {
+      await withLibrary(this, async (lib) => {
+        const out = await waitForJob(lib.events, 'Repairing', (call) => lib.guardian.repair(contents, { detach: opts.detach === true, ...call }),
+          (id) => `job ${id} goes on (with the daemon at once; else at the next vss guardian repair). vss jobs cancel ${id} stops it`, { bar: opts.detach !== true });
+        if (out === undefined) return;
+        if (globals(this).json) return printJson(out);
+        if (opts.detach) return printLine(`queued as job ${out.job_id}`);
+        for (const line of repairLines(out)) printLine(line);
+      });
+    });
+
+  guardian
+    .command('scrub-settings')
+    .description("how this device scrubs: the read rate and how often the daemon scrubs each location (with no option: print them)")
+    .option('--rate <MB/s>', 'read rate in MB/s (0: as fast as the disk goes)', parseRate)
+    .option('--every <days>', "scrub each location at least every N days (the daemon); 'off': never on its own", parseEvery)
+    .action(async function (this: Command, opts: { rate?: number; every?: number }) {
+      await withLibrary(this, async (lib) => {
+        const change: Partial<ScrubSettings> = {};
+        if (opts.rate !== undefined) change.rate_mbps = opts.rate;
+        if (opts.every !== undefined) change.every_days = opts.every;
+        const s = await lib.guardian.scrubSettings(change);
+        if (globals(this).json) return printJson(s);
+        printLine(`read rate: ${s.rate_mbps === 0 ? 'no limit' : `${s.rate_mbps} MB/s`}; scheduled: ${s.every_days === 0 ? 'off' : `every ${s.every_days} day${s.every_days === 1 ? '' : 's'}`}`);
+      });
+    });
+}
+
+function parseRate(value: string): number {
+  if (!/^[0-9]{1,6}$/.test(value)) throw new UsageError(`--rate is whole MB/s from 0 (no limit) to 100000, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function parseEvery(value: string): number {
+  if (value === 'off') return 0;
+  if (!/^[0-9]{1,4}$/.test(value) || Number(value) > 3650) throw new UsageError(`--every is a number of days from 1 to 3650, or off; got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function rotLine(r: GuardianRotView): string {
+  return `${r.content_uuid}  ${formatBytes(r.size)}  ${displayPath(r.path)}  found ${new Date(r.found_at).toISOString()}`;
+}
+
+function scrubLines(r: ScrubResult): string[] {
+  return [
+    `Scrubbed ${r.files} file${r.files === 1 ? '' : 's'} (${formatBytes(r.bytes)}): ${r.rot === 0 ? 'no rot found' : `${r.rot} rotten (vss guardian list --rot; vss guardian repair)`}`,
+    ...r.locations.map((l) => `  ${l.name}: ${l.skipped !== null ? `skipped, ${l.skipped}` : `${l.files} files, ${l.rot} rotten${l.edited > 0 ? `, ${l.edited} edited (rescanned)` : ''}`}`),
+  ];
+}
+
+function repairLines(r: RepairResult): string[] {
+  return [
+    ...r.repaired.map((f) => `repaired ${displayPath(f.path)} from ${displayPath(f.from)} (damaged file kept at ${displayPath(f.damaged)})`),
+    ...r.refused.map((f) => `not repaired ${displayPath(f.path)}: ${f.reason}`),
+  ];
 }
 
 function scopeName(p: GuardianPolicyView): string {
@@ -102,6 +188,7 @@ function statusLines(s: GuardianStatus): string[] {
     `  short:  ${tally(s.short)}`,
     `  single: ${tally(s.single)}`,
     `  stale:  ${tally(s.stale)}`,
+    `  rot:    ${tally(s.rot)}`,
     ...s.by_device.map((d) => `${d.name} (${d.device_id}): ${tally(d)}, last seen ${new Date(d.last_seen).toISOString()}`),
   ];
 }

@@ -2,7 +2,7 @@ import { basename, resolve } from 'node:path';
 import { contentByRef } from '../../browse/content-ref.js';
 import { originalFile } from '../../content/original-file.js';
 import { VssError } from '../../core/errors.js';
-import { placeLanded } from '../../core/landing.js';
+import { placeLanded, type KeptAttributes } from '../../core/landing.js';
 import { ConfinedRoot } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
 import type { LocalDisk } from '../../storage/local-disk.js';
@@ -92,6 +92,30 @@ export async function copyOriginal(lib: Library, plan: GetPlan, peers: Peers | u
     }
   }
   throw new VssError('UNAVAILABLE', `content ${uuid} could not be copied: ${reasons.join('; ')}`);
+}
+
+/**
+ * Content UUID's original received from an online paired device into the partial of DIR
+ * (`.vss-partial-UUID`, resumed after a cut), verified against its content id, and not placed:
+ * for a caller that puts it in place itself (a repair of a rotten copy here, whose own copy is
+ * not to be read). The partial's path, what the copy keeps, and the device it came from.
+ */
+export async function receiveFromPeers(lib: Library, uuid: string, dir: string, peers: Peers, signal?: AbortSignal): Promise<{ path: string; kept: KeptAttributes; from: string }> {
+  const { facts, names, online, network } = reachableHolders(lib, uuid, { state: 'unavailable', reason: 'its copy here is the one repaired', offline: false }, peers);
+  const want: ExpectedOriginal = { contentUuid: uuid, casId: facts.cas_id, casVersion: facts.cas_version, size: facts.size };
+  const into = copyTarget(dir);
+  const reasons: string[] = [];
+  for (const r of online) {
+    try {
+      const stream = await network.open(r.peerId, 'original', AbortSignal.timeout(5_000));
+      const got = await receiveOriginal(stream, lib.config.id, want, into, signal ? { signal } : {});
+      return { path: got.path, kept: got.kept, from: names.get(r.deviceUuid) ?? r.name };
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      reasons.push(`${names.get(r.deviceUuid) ?? r.name}: ${(err as Error).message}`);
+    }
+  }
+  throw new VssError('UNAVAILABLE', `content ${uuid} could not be copied from a paired device: ${reasons.join('; ')}`);
 }
 
 /**

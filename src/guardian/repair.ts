@@ -1,0 +1,174 @@
+import { basename, dirname } from 'node:path';
+import { blake3File } from '../core/file-blake3.js';
+import { VssError } from '../core/errors.js';
+import { placeKeepingAside, placeLanded, verifyLanded } from '../core/landing.js';
+import { childLog } from '../core/log.js';
+import { hashFileAsIs } from '../content/hash-file.js';
+import { CAS_WHOLE } from '../content/identity.js';
+import type { Library } from '../library/library.js';
+import { locationStorage } from '../storage/storages.js';
+import type { LocalDisk } from '../storage/local-disk.js';
+import type { LocationStorage } from '../storage/port.js';
+import type { RotFile } from '../store/rot.js';
+import type { RepairedFile } from '../wire/guardian.js';
+import { unchanged } from './rot-judge.js';
+
+const log = childLog('guardian');
+const CHUNK = 4 * 1024 * 1024;
+/** Other files of one content looked at as a source, at most. */
+const MAX_SOURCES = 64;
+
+/** The name a damaged file is kept under, beside it: `.vss-*` is never indexed, so its bytes are never counted as a copy. */
+export function damagedName(name: string, at: number): string {
+  return `.vss-damaged-${new Date(at).toISOString().replace(/[:.]/g, '-')}-${name}`;
+}
+
+/** A good copy of a rotten file's content: where, and its whole BLAKE3 (what the repaired file must hash to). */
+interface GoodCopy {
+  storage: LocationStorage;
+  rel: string;
+  shown: string;
+  blake3: string;
+}
+
+export type RepairOutcome = { repaired: RepairedFile } | { refused: string };
+
+/**
+ * A paired device's original of a content, received (verified against its content id) into a
+ * partial of DIR and not placed: given by the operation where the daemon's network is up (sync/
+ * ranks above this folder). Throws why not.
+ */
+export type PeerOriginals = (contentUuid: string, dir: string, signal?: AbortSignal) => Promise<{ path: string; from: string }>;
+
+/** Good bytes landed in a partial beside the rotten file: where, their whole BLAKE3, and where they came from. */
+interface Landed {
+  path: string;
+  blake3: string;
+  from: string;
+}
+
+/**
+ * Repair the rotten file ROT (issue 30 item 5) from a good copy of its content: another file of
+ * it on this device first (unchanged since indexed, hashed whole now and matching what the content
+ * should hash to), copied through the landing of the rotten file's storage beside it
+ * (`.vss-partial-repair-ENTRY`, resumed after a kill); else, with PEERS, a paired device's
+ * original (verified against the content id on arrival, and against its whole BLAKE3 where
+ * known). Only once those bytes verified is the damaged file kept aside (`damagedName`, beside it:
+ * a hard link) and the copy put in its place in one rename with the file's mode and time, hashed
+ * again there, and the row verified. No good copy: refused with the reason, rot kept.
+ */
+export async function repairRotten(lib: Library, rot: RotFile, opts: { peers?: PeerOriginals; signal?: AbortSignal; now?: number } = {}): Promise<RepairOutcome> {
+  const entry = lib.store.entries.byId(rot.entry_id);
+  if (!entry) return { refused: 'its file is no longer indexed' };
+  const target = locationStorage(lib, rot.location_id);
+  const targetPath = target.localPath(rot.rel_path);
+  const facts = await target.stat(rot.rel_path);
+  if (facts && !unchanged({ size: entry.size, mtimeMs: entry.mtime_ms, inode: entry.inode }, facts.kind === 'file' ? facts : null)) {
+    return { refused: 'it changed since the scrub (an edit, not rot): rescan its location' };
+  }
+  const folderRel = rot.rel_path.includes('/') ? dirname(rot.rel_path) : '';
+  const inFolder = (name: string) => (folderRel === '' ? name : `${folderRel}/${name}`);
+
+  let landed: Landed | { refused: string };
+  const good = await goodCopy(lib, rot, opts.signal);
+  if (good) landed = await landLocal(target, rot, good, opts.signal);
+  else if (opts.peers) landed = await landFromPeer(lib, target, rot, opts.peers, dirname(targetPath), inFolder, opts.signal);
+  else landed = { refused: 'no verified copy of its content elsewhere on this device, and no paired device to copy it from here (that needs the daemon: vss daemon start)' };
+  if ('refused' in landed) return landed;
+
+  // The damaged bytes keep a name of their own (a hard link) before the verified copy takes theirs in one rename.
+  const asideRel = inFolder(damagedName(entry.name, opts.now ?? Date.now()));
+  const placing = {
+    dir: dirname(targetPath), name: basename(targetPath),
+    kept: { mode: (facts?.mode ?? 0o644) & 0o7777, ...(entry.mtime_ms !== null ? { mtimeMs: entry.mtime_ms } : {}) },
+  };
+  const final = facts ? await placeKeepingAside(landed.path, placing, target.localPath(asideRel)) : await placeLanded(landed.path, { ...placing, conflict: 'replace' });
+  const placed = await blake3File(final);
+  if (placed.checksum !== landed.blake3) throw new VssError('IO', `the repaired ${final} does not hash to its copy's BLAKE3 after it was placed: the damaged file is kept at ${asideRel}`, { path: final });
+  const after = await target.stat(rot.rel_path);
+  lib.store.transaction(() => {
+    if (after) lib.store.entries.update(entry.id, { parent_id: entry.parent_id, name: entry.name, rel_path: entry.rel_path, kind: 'file', size: after.size, link_target: null, inode: after.inode, mtime_ms: after.mtimeMs }, false);
+    lib.store.entries.markVerified([entry.id], Date.now());
+    lib.store.rot.clear(entry.id);
+  });
+  const damaged = target.localPath(asideRel);
+  log.info({ path: final, from: landed.from, damaged }, 'rot repaired');
+  return { repaired: { content_uuid: rot.content_uuid, path: final, from: landed.from, damaged } };
+}
+
+/** GOOD's bytes landed beside the rotten file, verified against GOOD's whole BLAKE3. */
+async function landLocal(target: LocalDisk, rot: RotFile, good: GoodCopy, signal?: AbortSignal): Promise<Landed | { refused: string }> {
+  const landing = await target.land(rot.rel_path, `repair-${rot.entry_id}`, { hash: true, resumeOf: rot.size });
+  try {
+    const reader = await good.storage.openRead(good.rel);
+    try {
+      const buf = Buffer.allocUnsafe(CHUNK);
+      for (let pos = landing.written; pos < rot.size;) {
+        signal?.throwIfAborted();
+        const n = await reader.read(buf, 0, Math.min(CHUNK, rot.size - pos), pos);
+        if (n === 0) throw new VssError('IO', `${good.shown} ended before its ${rot.size} bytes`);
+        await landing.write([Buffer.from(buf.subarray(0, n))]);
+        pos += n;
+      }
+    } finally {
+      await reader.close();
+    }
+  } catch (err) {
+    await landing.close();
+    throw err;
+  }
+  const done = await landing.finish();
+  const wrong = await verifyLanded(done, { size: rot.size, blake3: good.blake3 });
+  if (wrong !== undefined) return { refused: `the copy from ${good.shown} did not verify (${wrong}): nothing replaced` };
+  return { path: done.path, blake3: good.blake3, from: good.shown };
+}
+
+/** A paired device's original landed beside the rotten file (checked against its content id there), and against the content's whole BLAKE3 where known. */
+async function landFromPeer(lib: Library, target: LocalDisk, rot: RotFile, peers: PeerOriginals, dir: string, inFolder: (name: string) => string, signal?: AbortSignal): Promise<Landed | { refused: string }> {
+  let got: { path: string; from: string };
+  try {
+    got = await peers(rot.content_uuid, dir, signal);
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    return { refused: `no verified copy of its content elsewhere on this device, and none from a paired device: ${(err as Error).message}` };
+  }
+  const { checksum } = await blake3File(got.path);
+  const content = lib.store.contents.byUuid(rot.content_uuid);
+  const expected = content ? (content.cas_version === CAS_WHOLE ? content.cas_id : lib.store.contents.blake3Of(content.id) ?? null) : null;
+  if (expected !== null && checksum !== expected) {
+    await target.remove(inFolder(basename(got.path)));
+    return { refused: `the copy from ${got.from} does not hash to the content's BLAKE3: nothing replaced` };
+  }
+  return { path: got.path, blake3: checksum, from: `${got.from}:${rot.content_uuid}` };
+}
+
+/** The first other file of ROT's content on this device that is unchanged and hashes to what the content should. */
+async function goodCopy(lib: Library, rot: RotFile, signal?: AbortSignal): Promise<GoodCopy | undefined> {
+  const content = lib.store.contents.byUuid(rot.content_uuid);
+  if (!content) return undefined;
+  const whole = content.cas_version === CAS_WHOLE;
+  const expected = whole ? content.cas_id : (lib.store.contents.blake3Of(content.id) ?? null);
+  for (const f of lib.store.entries.filesOfContent(content.id, lib.deviceId, MAX_SOURCES)) {
+    signal?.throwIfAborted();
+    if (f.location_id === rot.location_id && f.rel_path === rot.rel_path) continue;
+    let storage: LocationStorage;
+    try {
+      storage = locationStorage(lib, f.location_id);
+    } catch {
+      continue; // offline, or no longer granted
+    }
+    const path = storage.localPath(f.rel_path);
+    const facts = await storage.stat(f.rel_path);
+    if (path === null || !facts || facts.kind !== 'file' || !unchanged({ size: content.size, mtimeMs: f.mtime_ms, inode: f.inode }, facts)) continue;
+    const { checksum } = await blake3File(path, signal ? { signal } : {}).catch(() => ({ checksum: null as string | null }));
+    if (checksum === null) continue;
+    if (expected !== null ? checksum !== expected : !(await sampledMatches(path, content.cas_id))) continue;
+    return { storage, rel: f.rel_path, shown: path, blake3: checksum };
+  }
+  return undefined;
+}
+
+async function sampledMatches(path: string, casId: string): Promise<boolean> {
+  const h = await hashFileAsIs(path, 0);
+  return h.ok && h.casId === casId;
+}
