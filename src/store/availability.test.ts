@@ -107,7 +107,8 @@ describe('local availability numbering', () => {
     // crafted on purpose: the text rows of a library made before migration 013 (the newest schema
     // otherwise, without what later migrations add, so 013 and those after it run again).
     const db = openDatabase(path);
-    db.exec(`DROP TRIGGER actions_follow_job; DROP TABLE actions; -- 025 (the action log)
+    db.exec(`DROP TABLE rot; DROP TABLE scrubs; ALTER TABLE content_identities DROP COLUMN blake3; -- 026 (scrub)
+      DROP TRIGGER actions_follow_job; DROP TABLE actions; -- 025 (the action log)
       DROP TABLE guardian_policies; ALTER TABLE entries DROP COLUMN verified_at; ALTER TABLE peer_entries DROP COLUMN verified_at; -- 024 (guardian)
       DROP INDEX entries_listing_digests; ALTER TABLE entries DROP COLUMN listing_digest; -- 023 (listing digests)
       DROP TABLE feed_cursors; -- 022 (feed cursors), with its triggers: the library's cursor table and peer_sync's cursor as they were

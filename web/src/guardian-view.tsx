@@ -63,6 +63,7 @@ function Summary({ s }: { s: GuardianStatus }) {
         {tile('short', s.short, s.short.contents > 0 ? 'warn' : 'ok', 'fall short of it')}
         {tile('exist once', s.single, s.single.contents > 0 ? 'bad' : 'ok', 'one copy: a lost drive loses them')}
         {tile('stale', s.stale, s.stale.contents > 0 ? 'warn' : 'ok', 'only where nothing was seen for 30 days')}
+        {tile('rotten', s.rot, s.rot.contents > 0 ? 'bad' : 'ok', 'bytes changed on disk: vss guardian repair')}
       </ul>
     </section>
   );
