@@ -1,21 +1,14 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { VSS_BIN, json, pairingCodeOf, runCli, tempDir, until } from '../helpers.js';
+import { json, runCli, until } from '../helpers.js';
+import { laptopAndDesktop, writeText } from '../laptop-and-desktop.js';
 
 interface Status { listen: string[]; pid?: number }
 interface LsItem { name: string; kind: string; size: number; content_uuid: string | null; device: string; device_id: string; online: boolean }
 interface Copy { device_id: string; device: string; path: string; address: string | null; online: boolean }
 interface Content { content_uuid: string; kind: string; size: number; paths: string[]; copies: Copy[] }
-
-const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
-
-function write(path: string, text: string): void {
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, text);
-}
 
 /**
  * DESIGN §15 between two real daemons over loopback: the laptop indexes ~/Photos, the desktop
@@ -23,40 +16,20 @@ function write(path: string, text: string): void {
  * seconds, and the laptop's files stay listed (offline) while it is off.
  */
 describe('one library across two devices: see and list every device\'s files', () => {
-  const tmp = tempDir('vss-libx-');
-  const A = { VSS_DATA_DIR: join(tmp.path, 'a') };
-  const B = { VSS_DATA_DIR: join(tmp.path, 'b') };
-  const photos = join(tmp.path, 'photos');
-  const documents = join(tmp.path, 'documents');
-  const children: ChildProcess[] = [];
-  after(async () => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await Promise.all([runCli(['daemon', 'stop'], A), runCli(['daemon', 'stop'], B)]);
-    tmp.cleanup();
-  });
+  const t = laptopAndDesktop('vss-libx-');
+  const { tmp, A, B, photos, documents, ok } = t;
+  after(() => t.stop());
 
   const ls = async (env: Record<string, string>, address?: string) => json<LsItem[]>(await runCli(['ls', ...(address ? [address] : []), '--json'], env));
   const names = (items: LsItem[]) => items.map((e) => e.name);
 
   it('a paired desktop lists the laptop\'s folders and contents, with their device', async () => {
-    write(join(photos, 'beach.txt'), 'a day at the beach');
-    write(join(photos, '2024', 'receipt.txt'), 'a scanned receipt');
-    write(join(photos, '2024', 'trip', 'boat.txt'), 'a boat');
-    write(join(documents, 'letter.txt'), 'dear desktop');
+    writeText(join(photos, 'beach.txt'), 'a day at the beach');
+    writeText(join(photos, '2024', 'receipt.txt'), 'a scanned receipt');
+    writeText(join(photos, '2024', 'trip', 'boat.txt'), 'a boat');
+    writeText(join(documents, 'letter.txt'), 'dear desktop');
 
-    assert.equal((await runCli(['library', 'create', 'Home', '--path', join(tmp.path, 'a-libs')], A)).code, 0);
-    assert.equal((await runCli(['device', 'rename', 'Laptop'], A)).code, 0);
-    assert.equal((await runCli(['device', 'rename', 'Desktop'], B)).code, 0);
-    assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], A)).code, 0);
-    assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], B)).code, 0);
-    assert.equal((await runCli(['location', 'add', photos, '--name', 'Photos', '--mode', 'content'], A)).code, 0);
-
-    const addrA = json<Status>(await runCli(['daemon', 'status', '--json'], A)).listen[0]!;
-    const pairing = spawn(process.execPath, [VSS_BIN, 'pair', 'start', '--json'], { env: { ...process.env, ...A }, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(pairing);
-    const code = await pairingCodeOf(pairing);
-    assert.equal((await runCli(['pair', 'join', ...code, '--peer', addrA, '--json'], B)).code, 0);
-    assert.equal((await runCli(['location', 'add', documents, '--name', 'Documents', '--mode', 'content'], B)).code, 0);
+    await t.setUp();
 
     // Every device's locations, each with its device and whether it is online.
     const all = await until('both devices\' locations listed on B', 20_000, async () => {
@@ -126,7 +99,7 @@ describe('one library across two devices: see and list every device\'s files', (
 
   it('a file added on the laptop is listed on the desktop within seconds; one removed goes', async () => {
     const started = Date.now();
-    write(join(photos, '2024', 'trip', 'sunset.txt'), 'an evening');
+    writeText(join(photos, '2024', 'trip', 'sunset.txt'), 'an evening');
     await until('the new file on B', 15_000, async () => (names(await ls(B, 'Laptop:/Photos/2024/trip')).includes('sunset.txt') ? true : undefined), 100);
     const seenMs = Date.now() - started;
     assert.ok(seenMs < 15_000, `listed after ${seenMs} ms`);
