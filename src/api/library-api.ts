@@ -82,7 +82,7 @@ export class LibraryApi {
     this.send = new SendApi(host);
     this.files = new FilesApi(host);
     this.volumes = new VolumesApi(lib);
-    this.guardian = new GuardianApi(lib, () => this.sync.online());
+    this.guardian = new GuardianApi(lib, () => this.sync.online(), host);
     this.actions = new ActionsApi(lib);
     // Where this library is open for writing, the search index follows its sidecars (DESIGN §14).
     this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;

@@ -14,6 +14,7 @@ export const OPERATIONS = {
   'files-move': { inProcess: true, load: () => import('./files-move/operation.js').then((m) => m.filesMove) },
   'files-delete': { inProcess: true, load: () => import('./files-delete/operation.js').then((m) => m.filesDelete) },
   'files-send': { inProcess: false, load: () => import('./files-send/operation.js').then((m) => m.filesSend) },
+  'guardian-protect': { inProcess: true, load: () => import('./guardian-protect/operation.js').then((m) => m.guardianProtect) },
 } as const;
 
 export type OpName = keyof typeof OPERATIONS;

@@ -3,6 +3,7 @@ import { UsageError, type GuardianAtRisk, type GuardianPolicyView, type Guardian
 import { globals, withLibrary } from '../context.js';
 import { resolveLocationRef } from '../location-ref.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
+import { registerProtectCommand } from './guardian-protect.js';
 
 function parseCount(flag: string): (value: string) => number {
   return (value) => {
@@ -77,6 +78,8 @@ export function registerGuardianCommands(program: Command): void {
         for (const it of items) for (const line of atRiskLines(it)) printLine(line);
       }, 'read');
     });
+
+  registerProtectCommand(guardian);
 }
 
 function scopeName(p: GuardianPolicyView): string {
