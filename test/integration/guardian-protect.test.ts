@@ -144,6 +144,27 @@ describe('vss guardian protect', { skip: loopSkipReason() }, () => {
     assert.deepEqual(protects.map((a) => a.outcome), ['done']);
   });
 
+  it('through the daemon: the same protect, streamed from its job', async () => {
+    const daemonEnv = { ...env, VSS_NO_DAEMON: undefined };
+    writeFileSync(join(photos, 'later.txt'), 'added later\n');
+    await cli('location', 'rescan', 'photos');
+    const started = await runCli(['daemon', 'start'], daemonEnv);
+    assert.equal(started.code, 0, started.stderr);
+    try {
+      const plan = json<GuardianProtectPlan>(await runCli(['--json', 'guardian', 'protect', '--dry-run'], daemonEnv));
+      assert.deepEqual([plan.contents, plan.files, plan.targets.map((t) => t.target)], [1, 1, [join(backup, 'vss-protect')]]);
+      const out = json<ProtectOutcome>(await runCli(['--json', 'guardian', 'protect'], daemonEnv));
+      assert.equal(out.job?.kind, 'guardian-protect');
+      assert.equal(out.job?.status, 'completed');
+      assert.deepEqual([out.result?.contents, out.result?.copied?.done], [1, 1]);
+      assert.equal(readFileSync(join(backup, 'vss-protect', 'photos', 'later.txt'), 'utf8'), 'added later\n');
+      const status = await runCli(['daemon', 'status', '--json'], daemonEnv);
+      assert.equal(JSON.parse(status.stdout).running, true, 'the daemon answered');
+    } finally {
+      await runCli(['daemon', 'stop'], daemonEnv);
+    }
+  });
+
   it('--json of a protect: its job and what it did', async () => {
     const out = json<ProtectOutcome>(await cli('--json', 'guardian', 'protect'));
     assert.equal(out.job, null, 'nothing to copy: no job');
