@@ -111,6 +111,7 @@ describe('vss guardian protect', { skip: loopSkipReason() }, () => {
     }
     const action = json<ActionInfo[]>(await cli('--json', 'actions', 'list'))[0]!;
     assert.deepEqual([action.op, action.outcome, action.what.files, action.what.bytes], ['protect', 'done', 2, 27]);
+    assert.equal(action.reason, 'protect: 2 files done, 0 skipped');
     assert.ok(action.job_id !== null);
     const again = await cli('guardian', 'protect');
     assert.match(again.stdout, /^Every content meets its policy: nothing to copy\.$/m);
@@ -132,6 +133,9 @@ describe('vss guardian protect', { skip: loopSkipReason() }, () => {
     const placed = lstatSync(dsts[0]!).ino;
     const job = json<Array<{ id: number; kind: string; status: string }>>(await cli('--json', 'jobs', 'list')).find((j) => j.kind === 'guardian-protect' && j.status !== 'completed');
     assert.ok(job, 'the protect job is left open by the kill');
+    const second = await runCli(['guardian', 'protect', '--dry-run'], env);
+    assert.equal(second.code, 1, second.stderr);
+    assert.match(second.stderr, new RegExp(`a protect is under way \\(job ${job.id}, (queued|running)\\): wait for it`));
     await cli('jobs', 'run', '--until-idle');
     for (let i = 0; i < 3; i++) assert.ok(readFileSync(dsts[i]!).equals(readFileSync(bigs[i]!)), `big${i}.bin copied whole`);
     assert.equal(lstatSync(dsts[0]!).ino, placed, 'what was placed before the kill is not copied again');

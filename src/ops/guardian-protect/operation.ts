@@ -35,14 +35,15 @@ export const guardianProtect: DurableOp<ProtectInput, ProtectResult, GuardianPro
   name: NAME,
   action: 'protect',
   asked: (input) => ({ sources: [], target: input.to ?? null }),
-  plan: (host, input) => queued(host, planProtect(host.lib, input.to)),
-  preview: (host, input) => planProtect(host.lib, input.to).shown,
+  plan: (host, input) => queued(host, planProtect(notUnderWay(host).lib, input.to)),
+  preview: (host, input) => planProtect(notUnderWay(host).lib, input.to).shown,
   kind: (host: OpHost): JobKind => ({
     name: NAME, concurrency: 1, timeoutMs: fileOpTimeoutMs,
     run: async (job, ctx) => {
       const out = await runFileOp(host.lib, job, ctx);
-      if (out.state === 'completed') markProtectedVerified(host.lib, job.id);
-      return out;
+      if (out.state !== 'completed') return out;
+      markProtectedVerified(host.lib, job.id);
+      return out.note === undefined ? out : { ...out, note: out.note.replace(/^copy: /, 'protect: ') };
     },
   }),
   result(row: JobRow): ProtectResult {
@@ -53,6 +54,16 @@ export const guardianProtect: DurableOp<ProtectInput, ProtectResult, GuardianPro
     throw new VssError('IO', `the protect (job ${row.id}) failed: ${row.error ?? 'no reason given'}`);
   },
 };
+
+/**
+ * HOST, refused while a protect is queued or running: a second would plan the copies the first is
+ * making (each onto the same drive again, under a free name).
+ */
+function notUnderWay(host: OpHost): OpHost {
+  const open = host.lib.store.jobs.openFor(NAME, null, 0);
+  if (open) throw new VssError('WRONG_STATE', `a protect is under way (job ${open.id}, ${open.status}): wait for it (vss jobs info ${open.id}) or cancel it (vss jobs cancel ${open.id})`);
+  return host;
+}
 
 /** What a protect's job keeps of its plan, to answer with once it ends. */
 function summary(p: GuardianProtectPlan): Omit<ProtectResult, 'copied'> {
