@@ -143,4 +143,17 @@ describe('protect: the copies planned', { skip: loopSkipReason() }, () => {
     assert.throws(() => plan('Laptop:/Photos/x'), /a copy to a paired device \(DEVICE:\/LOCATION\/PATH\) is not built yet/);
     assert.throws(() => plan('nothing'), /no drive of that name, fingerprint or id/);
   });
+  it('two locations of one name: the second one\'s copies go into a folder named with its id', () => {
+    const { store } = lib;
+    const path = join(tmp.path, 'pics-on-b');
+    mkdirSync(path);
+    dir.twin = path;
+    loc.twin = store.locations.insert({ uuid: '00000000-0000-4000-a000-000000000009', device_id: lib.deviceId, name: 'pics', path, index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
+    store.entries.insertRoot(loc.twin, 'pics', ++inode, 0, 0);
+    store.locations.setVolume(loc.twin, store.locations.byId(loc.backup!)!.volume_id!, 'pics-on-b');
+    file('twin', 'twin.jpg', 7);
+    const dsts = new Map(plan().items.map((it) => [it.src, it.dst]));
+    assert.equal(dsts.get(join(dir.pics!, 'once.jpg')), join(dir.backup!, 'vss-protect', 'pics', 'once.jpg'));
+    assert.equal(dsts.get(join(dir.twin!, 'twin.jpg')), join(dir.pics!, 'vss-protect', `pics (${loc.twin})`, 'twin.jpg'), 'drive A lacks it; its folder named apart');
+  });
 });

@@ -43,9 +43,16 @@ export function planProtect(lib: Library, to: string | undefined, now = Date.now
   const notPlanned: GuardianProtectPlan['not_planned'] = [];
   const anchors = new Map<string, Anchor>();
   const locNames = new Map<number, string>();
+  const taken = new Set<string>();
+  /** The folder a source location's copies go into: its name, or with its id where another location of the plan has that name. */
   const locName = (id: number) => {
     let n = locNames.get(id);
-    if (n === undefined) locNames.set(id, (n = lib.store.locations.byId(id)?.name ?? String(id)));
+    if (n === undefined) {
+      n = lib.store.locations.byId(id)?.name ?? String(id);
+      if (taken.has(n)) n = `${n} (${id})`;
+      taken.add(n);
+      locNames.set(id, n);
+    }
     return n;
   };
   const anchor = (dir: string) => {
