@@ -55,6 +55,12 @@ export function planProtect(lib: Library, to: string | undefined, now = Date.now
     }
     return n;
   };
+  const roots = new Map<number, string>();
+  const rootOf = (id: number) => {
+    let r = roots.get(id);
+    if (r === undefined) roots.set(id, (r = lib.store.locations.byId(id)!.path));
+    return r;
+  };
   const anchor = (dir: string) => {
     if (!anchors.has(dir)) anchors.set(dir, anchorOf(dir));
   };
@@ -90,9 +96,9 @@ export function planProtect(lib: Library, to: string | undefined, now = Date.now
         u.files++;
         u.bytes += j.size;
         planned++;
-        const srcRoot = lib.store.locations.byId(source.location_id!)!.path;
+        const srcRoot = rootOf(source.location_id!);
         anchor(srcRoot);
-        anchor(lib.store.locations.byId(t.locationId)!.path);
+        anchor(rootOf(t.locationId));
         items.push({ kind: 'file', src: join(srcRoot, ...source.rel_path.split('/')), dst: join(t.dir, locName(source.location_id!), ...source.rel_path.split('/')), size: j.size, meta: null });
       }
       if (planned > 0) contents++;
