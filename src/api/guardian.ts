@@ -7,9 +7,22 @@ import { queueDueScrub } from '../guardian/scrub-job.js';
 import { readScrubSettings, writeScrubSettings } from '../guardian/scrub-settings.js';
 import type { InputOf } from '../ops/facade.js';
 import type { OpCall, OpHost } from '../ops/op.js';
-import type { GuardianAtRisk, GuardianPolicyView, GuardianRotView, GuardianStatus, RepairResult, ScrubResult, ScrubSettings } from '../wire/guardian.js';
+import type { ProtectResult } from '../ops/guardian-protect/operation.js';
+import type { JobRow } from '../jobs/states.js';
+import type { GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, RepairResult, ScrubResult, ScrubSettings } from '../wire/guardian.js';
 
-export type { GuardianAtRisk, GuardianPolicyView, GuardianRotView, GuardianStatus, PolicyChange, RepairResult, ScrubResult, ScrubSettings };
+export type { GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, PolicyChange, ProtectResult, RepairResult, ScrubResult, ScrubSettings };
+
+export interface ProtectOptions extends OpCall {
+  /** A folder of this device's locations (absolute), a drive (name, fingerprint or id); absent: the first drive with room that lacks each content. */
+  to?: string;
+}
+
+/** A protect as its caller sees it: its job (null: nothing to copy) and, once ended, what it did. */
+export interface ProtectOutcome {
+  job: JobRow | null;
+  result: ProtectResult | null;
+}
 
 /** How often the daemon looks for a location due for its scrub. */
 const SCRUB_LOOK_EVERY_MS = 3600_000;
@@ -21,7 +34,7 @@ const SCRUB_FIRST_LOOK_MS = 5 * 60_000;
  * drives, against the policy of the library, a location or a tag; rot found by scrubs and repaired.
  */
 export class GuardianApi {
-  constructor(private readonly lib: Library, private readonly online: () => ReadonlySet<string>, private readonly host?: OpHost) {}
+  constructor(private readonly lib: Library, private readonly online: () => ReadonlySet<string>, private readonly host: OpHost) {}
 
   /** Every policy: the library's (its defaults where never set), then locations' and tags'. */
   policies(): GuardianPolicyView[] {
@@ -110,5 +123,23 @@ export class GuardianApi {
     if (!this.host) throw new VssError('IO', 'this library was opened without its data dir');
     const { perform } = await import('../ops/facade.js');
     return perform<N>(this.host, name, input, call);
+  }
+
+  /**
+   * Copy the contents short of their policy onto drives of this device that lack them (`guardian
+   * protect`): one durable job (`guardian-protect`), each copy verified by BLAKE3, resumed after a
+   * kill -9, indexed; the action log says `protect`. What cannot be copied here is named in its
+   * `not_planned`. Nothing to copy: answered at once, without a job.
+   */
+  async protect(opts: ProtectOptions = {}): Promise<ProtectOutcome> {
+    const { to, ...call } = opts;
+    const { perform } = await import('../ops/facade.js');
+    return perform(this.host, 'guardian-protect', to !== undefined ? { to } : {}, call);
+  }
+
+  /** The protect's plan, shown and not run (`--dry-run`): no job, no row in the action log. */
+  async protectPreview(opts: { to?: string } = {}): Promise<GuardianProtectPlan> {
+    const { preview } = await import('../ops/preview.js');
+    return preview(this.host, 'guardian-protect', opts.to !== undefined ? { to: opts.to } : {});
   }
 }

@@ -24,7 +24,7 @@ export type { FilesApi, FileOpOutcome, FileOpResult, GuardianBelowPolicy, OnConf
 export { ON_CONFLICT, DEFAULT_ON_CONFLICT } from './files.js';
 export type { TagsApi, MetaApi, XmpApi, TagView, UserMetaView, XmpExportResult } from './tags.js';
 export type { VolumesApi, VolumeInfo, VolumeSpeed } from './volumes.js';
-export type { GuardianApi, GuardianAtRisk, GuardianPolicyView, GuardianRotView, GuardianStatus, PolicyChange, RepairResult, ScrubResult, ScrubSettings } from './guardian.js';
+export type { GuardianApi, GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, PolicyChange, ProtectOptions, ProtectOutcome, ProtectResult, RepairResult, ScrubResult, ScrubSettings } from './guardian.js';
 export type { GuardianCopyView, GuardianDevice, GuardianNumbers, GuardianTally } from '../wire/guardian.js';
 export type { ActionsApi, ActionInfo, ActionOp, ActionOutcome, ActionWhat } from './actions.js';
 export { DEFAULT_ACTIONS_LIMIT } from './actions.js';

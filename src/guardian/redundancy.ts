@@ -11,6 +11,11 @@ export const STALE_AFTER_MS = 30 * 24 * 3600 * 1000;
 export const MAX_AT_RISK = 10_000;
 export const DEFAULT_AT_RISK = 100;
 
+/** What the Guardian's queries are asked with now: this device, the staleness window, the library's policy. */
+export function guardianQuery(lib: Library, now: number): GuardianQuery {
+  return query(lib, now);
+}
+
 function query(lib: Library, now: number): GuardianQuery {
   return { selfId: lib.deviceId, now, staleBefore: now - STALE_AFTER_MS, ...libraryPolicy(lib) };
 }

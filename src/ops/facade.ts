@@ -6,8 +6,9 @@ import { ActionLog } from './action-log.js';
 import type { DurableOp, OpCall, OpHost, Performed, Plan } from './op.js';
 import { jobKinds, OPERATIONS, type OperationOf, type OpName } from './registry.js';
 
-export type InputOf<N extends OpName> = OperationOf<N> extends DurableOp<infer I, infer _R> ? I : never;
-export type ResultOf<N extends OpName> = OperationOf<N> extends DurableOp<infer _I, infer R> ? R : never;
+export type InputOf<N extends OpName> = OperationOf<N> extends DurableOp<infer I, infer _R, infer _P> ? I : never;
+export type ResultOf<N extends OpName> = OperationOf<N> extends DurableOp<infer _I, infer R, infer _P> ? R : never;
+export type PreviewOf<N extends OpName> = OperationOf<N> extends DurableOp<infer _I, infer _R, infer P> ? P : never;
 
 /**
  * The one way the API performs a durable operation: NAME's plan refuses at once what cannot work
@@ -19,7 +20,7 @@ export type ResultOf<N extends OpName> = OperationOf<N> extends DurableOp<infer 
  */
 export async function perform<N extends OpName>(host: OpHost, name: N, input: InputOf<N>, call: OpCall = {}): Promise<Performed<ResultOf<N>>> {
   // The registry's lines are a union TypeScript cannot narrow by N: the line of NAME is this one.
-  const op = (await OPERATIONS[name].load()) as unknown as DurableOp<InputOf<N>, ResultOf<N>>;
+  const op = (await OPERATIONS[name].load()) as unknown as DurableOp<InputOf<N>, ResultOf<N>, unknown>;
   const actions = new ActionLog(host.lib, op.action, op.asked(input));
   let plan: Plan<ResultOf<N>>;
   try {

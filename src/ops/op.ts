@@ -53,9 +53,10 @@ export interface Asked {
 
 /**
  * A durable user operation (content get, files copy/move/delete, send): a job of its own kind
- * that survives a kill -9 or a restart and resumes. I: what the user asked; R: what it made.
+ * that survives a kill -9 or a restart and resumes. I: what the user asked; R: what it made; P:
+ * its plan as a dry run shows it.
  */
-export interface DurableOp<I, R> {
+export interface DurableOp<I, R, P = OpPreview> {
   /** Its job kind's name, as stored in the jobs table (a job queued by an older vss resumes by it). */
   readonly name: string;
   /** What the action log calls it (every durable operation changes files or copies: each is logged). */
@@ -71,7 +72,7 @@ export interface DurableOp<I, R> {
    * INPUT planned by the same checks as `plan` and shown, not run (`--dry-run`): nothing queued,
    * nothing logged (ops/preview.ts). Absent where the operation offers no preview.
    */
-  preview?(host: OpHost, input: I): OpPreview;
+  preview?(host: OpHost, input: I): P;
   /** Its job kind: what runs its jobs, on HOST. */
   kind(host: OpHost): JobKind;
   /** The result of its job JOB, ended; a cancel or a failure thrown as this operation says it. */

@@ -1,17 +1,16 @@
 import { UsageError } from '../core/errors.js';
-import type { InputOf } from './facade.js';
+import type { InputOf, PreviewOf } from './facade.js';
 import type { DurableOp, OpHost } from './op.js';
 import { OPERATIONS, type OpName } from './registry.js';
-import type { OpPreview } from '../wire/preview.js';
 
 /**
  * NAME's plan for INPUT, shown and not run (`--dry-run`, the API's preview): its `preview` makes
  * the plan by the same checks as a real call and returns it. Apart from `perform` on purpose: a
  * dry run queues no job and leaves no row in the action log, refused or not.
  */
-export async function preview<N extends OpName>(host: OpHost, name: N, input: InputOf<N>): Promise<OpPreview> {
+export async function preview<N extends OpName>(host: OpHost, name: N, input: InputOf<N>): Promise<PreviewOf<N>> {
   // As in perform: the registry's lines are a union TypeScript cannot narrow by N.
-  const op = (await OPERATIONS[name].load()) as unknown as DurableOp<InputOf<N>, unknown>;
+  const op = (await OPERATIONS[name].load()) as unknown as DurableOp<InputOf<N>, unknown, PreviewOf<N>>;
   if (!op.preview) throw new UsageError(`${name} has no dry run`);
   return op.preview(host, input);
 }

@@ -16,6 +16,7 @@ export const OPERATIONS = {
   'files-send': { inProcess: false, load: () => import('./files-send/operation.js').then((m) => m.filesSend) },
   'guardian-scrub': { inProcess: true, load: () => import('./guardian-scrub/operation.js').then((m) => m.guardianScrub) },
   'guardian-repair': { inProcess: true, load: () => import('./guardian-repair/operation.js').then((m) => m.guardianRepair) },
+  'guardian-protect': { inProcess: true, load: () => import('./guardian-protect/operation.js').then((m) => m.guardianProtect) },
 } as const;
 
 export type OpName = keyof typeof OPERATIONS;

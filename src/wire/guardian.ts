@@ -182,3 +182,31 @@ export interface RepairResult {
   repaired: RepairedFile[];
   refused: Array<{ content_uuid: string; path: string; reason: string }>;
 }
+
+/** One drive a protect copies to: the folder the copies land under, and what goes there. */
+export interface GuardianProtectTarget {
+  /** The folder the copies land under (each as `<source location name>/<path in it>`). */
+  target: string;
+  /** The drive's name (or fingerprint); null where the drive is not known. */
+  drive: string | null;
+  files: number;
+  bytes: number;
+  /** Free bytes on that drive now (a protect leaves at least 5% of the drive free). */
+  free_bytes: number;
+}
+
+/**
+ * `guardian protect --dry-run --json` (issue 30): the copies that bring the contents short of
+ * their policy up to it. `contents`: contents given at least one copy; `files`, `bytes`: the
+ * copies; `not_planned`: each content short of its policy that gets no copy here, and why;
+ * `more`: more contents are short than one protect plans (100 000): run it again for the rest.
+ */
+export interface GuardianProtectPlan {
+  contents: number;
+  files: number;
+  bytes: number;
+  targets: GuardianProtectTarget[];
+  not_planned: Array<{ content_uuid: string; reason: string }>;
+  more: boolean;
+}
+

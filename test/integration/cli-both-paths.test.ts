@@ -77,6 +77,8 @@ const SCRIPT: Array<{ args: string[]; stdin?: never }> = [
   { args: ['guardian', 'policy'] },
   { args: ['guardian', 'list', '--at-risk', '--limit', '2', '--json'] },
   { args: ['guardian', 'list'] },
+  { args: ['guardian', 'protect', '--to', 'Laptop:/Photos'] },
+  { args: ['guardian', 'protect', '--dry-run', '--to', 'nodrive'] },
   { args: ['location', 'remove', '1', '--json'] },
   { args: ['content', 'list'] },
   { args: ['files', 'copy', '<root>/more/m0.txt', '<root>/more/sub/'] },

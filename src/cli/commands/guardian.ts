@@ -4,6 +4,7 @@ import { globals, withLibrary } from '../context.js';
 import { resolveLocationRef } from '../location-ref.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 import { waitForJob } from '../wait-for-job.js';
+import { registerProtectCommand } from './guardian-protect.js';
 
 function parseCount(flag: string): (value: string) => number {
   return (value) => {
@@ -134,6 +135,8 @@ export function registerGuardianCommands(program: Command): void {
         printLine(`read rate: ${s.rate_mbps === 0 ? 'no limit' : `${s.rate_mbps} MB/s`}; scheduled: ${s.every_days === 0 ? 'off' : `every ${s.every_days} day${s.every_days === 1 ? '' : 's'}`}`);
       });
     });
+
+  registerProtectCommand(guardian);
 }
 
 function parseRate(value: string): number {

@@ -1,0 +1,70 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { GuardianProtectPlan } from '../../api/index.js';
+import { globals, withLibrary } from '../context.js';
+import { displayPath, formatBytes, printJson, printLine } from '../output.js';
+import { waitForJob } from '../wait-for-job.js';
+
+/** Contents not planned the human output names (--json has them all). */
+const SHOWN = 20;
+
+/**
+ * `vss guardian protect` (issue 30): copy the contents short of their policy onto drives of this
+ * device that lack them, as one verified, resumable job; `--dry-run` prints the plan.
+ */
+export function registerProtectCommand(guardian: Command): void {
+  guardian
+    .command('protect')
+    .description('copy the contents short of their policy onto drives of this device that lack them (verified, resumable; --dry-run: the plan)')
+    .option('--to <target>', 'a folder of your locations (a path: ./x or /x; copies land as FOLDER/<location>/<path>), or a drive (its name, fingerprint or id: into a location on it, under vss-protect/); default: the first drive with room that lacks each content')
+    .option('--dry-run', 'print the plan (contents, files, bytes, each target with its free space, what cannot be copied and why) and change nothing')
+    .option('--detach', 'queue the job and return at once (the daemon or the next vss command that runs jobs runs it)')
+    .action(async function (this: Command, opts: { to?: string; dryRun?: boolean; detach?: boolean }) {
+      const to = targetOf(opts.to);
+      const json = globals(this).json === true;
+      await withLibrary(this, async (lib) => {
+        if (opts.dryRun) {
+          const plan = await lib.guardian.protectPreview(to !== undefined ? { to } : {});
+          if (json) return printJson(plan);
+          printLine(`Dry run: would copy ${count(plan.contents, 'content')} (${count(plan.files, 'file')}, ${formatBytes(plan.bytes)}); nothing was changed`);
+          return printPlan(plan);
+        }
+        const out = await waitForJob(lib.events, 'Protecting', (call) => lib.guardian.protect({ ...(to !== undefined ? { to } : {}), detach: opts.detach === true, ...call }),
+          (id) => `job ${id} resumes where it was (with the daemon at once; else at the next vss command that runs jobs). vss jobs cancel ${id} stops it`, { bar: opts.detach !== true });
+        if (out === undefined) return;
+        if (json) return printJson(out);
+        const { job, result } = out;
+        if (!result) return printLine(`queued as job ${job!.id}: protect of ${formatBytes(job!.bytes)} (vss jobs info ${job!.id})`);
+        const copied = result.copied;
+        if (!copied) printLine(result.not_planned_count === 0 ? 'Every content meets its policy: nothing to copy.' : 'Nothing could be copied here.');
+        else printLine(`Protected ${count(result.contents, 'content')}: copied ${formatBytes(copied.bytes)} (${count(copied.done, 'file')}${copied.skipped > 0 ? `, ${copied.skipped} skipped` : ''}; verified; job ${job!.id})`);
+        for (const s of copied?.skipped_items ?? []) printLine(`skipped ${displayPath(s.path)}: ${s.reason}`);
+        printPlan({ ...result, not_planned_total: result.not_planned_count });
+      });
+    });
+}
+
+/** `--to` as given: a path (it has a '/' or starts with '.' or '~') made absolute; a drive's name, or `DEVICE:/…`, as written. */
+function targetOf(to: string | undefined): string | undefined {
+  if (to === undefined) return undefined;
+  const colon = to.indexOf(':');
+  if (colon > 0 && !to.slice(0, colon).includes('/')) return to;
+  return /[/\\]/.test(to) || to.startsWith('.') ? resolve(to) : to;
+}
+
+function printPlan(plan: GuardianProtectPlan & { not_planned_total?: number }): void {
+  for (const t of plan.targets) {
+    printLine(`  to ${displayPath(t.target)}${t.drive !== null ? ` [${t.drive}]` : ''}: ${count(t.files, 'file')}, ${formatBytes(t.bytes)} (${formatBytes(t.free_bytes)} free)`);
+  }
+  const total = plan.not_planned_total ?? plan.not_planned.length;
+  if (total > 0) {
+    printLine(`Not copied: ${count(total, 'content')} short of their policy`);
+    for (const n of plan.not_planned.slice(0, SHOWN)) printLine(`  ${n.content_uuid}: ${n.reason}`);
+    if (total > SHOWN) printLine(`  and ${total - SHOWN} more (--dry-run --json names them all)`);
+  }
+  if (plan.more) printLine('More contents are short than one protect plans (100 000): run it again for the rest.');
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

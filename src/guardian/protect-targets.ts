@@ -1,0 +1,112 @@
+import { isAbsolute, join } from 'node:path';
+import { diskSpace } from '../core/disk-space.js';
+import { UsageError, VssError } from '../core/errors.js';
+import { placeOf } from '../files/places.js';
+import type { Library } from '../library/library.js';
+import type { LocationRecord } from '../store/locations.js';
+import type { VolumeRecord } from '../store/volumes.js';
+import { factsAt, writeAccess } from '../storage/local-tree.js';
+
+/** The folder a protect makes in a location it chose (or a drive's) for its copies. */
+export const PROTECT_FOLDER = 'vss-protect';
+
+/** A protect never fills a drive past this share of it (percent). */
+export const FILL_AT_MOST_PCT = 95;
+
+/**
+ * Where a protect may put copies: a folder of one of this device's locations, on one drive (the
+ * store the Guardian counts a copy in). Copies land under `dir` as `<source location>/<path>`.
+ * Only `local` today; a paired device's folder (`--to DEVICE:/…`) will be one more kind.
+ */
+export interface ProtectTarget {
+  kind: 'local';
+  dir: string;
+  locationId: number;
+  /** The store as the Guardian keys this device's copies (guardian.ts GUARD_COPIES: `v<volume>` or `l<location>`). */
+  store: string;
+  drive: string | null;
+  free: number;
+  /** Bytes a protect may write there: the free space less what keeps the drive 5% free. */
+  room: number;
+  /** Named by the user (`--to`): a plan that does not fit is refused rather than cut. */
+  named: boolean;
+}
+
+/** `--to` as the user gave it: a folder (absolute), a drive (its name, fingerprint or id), a paired device's folder, or nothing (chosen here). */
+export function protectTargets(lib: Library, to: string | undefined): ProtectTarget[] {
+  if (to === undefined) return chosenTargets(lib);
+  const colon = to.indexOf(':');
+  if (colon > 0 && !to.slice(0, colon).includes('/')) {
+    throw new UsageError(`--to ${to}: a copy to a paired device (DEVICE:/LOCATION/PATH) is not built yet; give a folder of this device's locations, a drive, or nothing (a drive is chosen)`);
+  }
+  if (isAbsolute(to)) return [folderTarget(lib, to)];
+  if (to.includes('/')) throw new UsageError(`--to ${to}: a folder is named by an absolute path`);
+  return [driveTarget(lib, to)];
+}
+
+/** `--to PATH`: a folder inside one of this device's locations (copies outside the library would not be counted). */
+function folderTarget(lib: Library, dir: string): ProtectTarget {
+  const place = placeOf(lib, dir);
+  if (!place) throw new VssError('PATH_REFUSED', `--to ${dir}: not inside a location of this device (a copy outside the library is not counted): name a folder of one, or a drive`, { path: dir });
+  const there = factsAt(dir);
+  if (there && there.kind !== 'dir') throw new VssError('PATH_REFUSED', `--to ${dir}: is a ${there.kind}, not a folder`, { path: dir });
+  const loc = lib.store.locations.byId(place.locationId)!;
+  if (loc.online !== 1) throw new VssError('UNAVAILABLE', `--to ${dir}: its drive is not mounted now`, { path: dir });
+  return target(lib, loc, dir, true);
+}
+
+/** `--to VOLUME`: a tracked drive of this device, by name, fingerprint or id; the copies go into a location on it. */
+function driveTarget(lib: Library, ref: string): ProtectTarget {
+  const vols = lib.store.volumes.ofDevice(lib.deviceId);
+  const vol = vols.find((v) => v.name === ref) ?? vols.find((v) => v.fingerprint === ref || v.fingerprint === ref.toLowerCase())
+    ?? (/^\d{1,15}$/.test(ref) ? vols.find((v) => v.id === Number(ref)) : undefined);
+  if (!vol) throw new VssError('NOT_FOUND', `--to ${ref}: no drive of that name, fingerprint or id on this device (vss volumes list), and not an absolute folder`);
+  const locs = lib.store.locations.ofDevice(lib.deviceId).filter((l) => l.volume_id === vol.id);
+  const shown = driveName(vol);
+  if (locs.length === 0) {
+    const where = vol.mount_point ? `${vol.mount_point}/…` : 'a folder on it';
+    throw new VssError('NOT_FOUND', `--to ${ref}: the drive "${shown}" holds no location of this library: add one (vss location add ${where}), then protect to it`);
+  }
+  const online = locs.find((l) => l.online === 1);
+  if (!online) throw new VssError('UNAVAILABLE', `--to ${ref}: the drive "${shown}" is not mounted now`);
+  return target(lib, online, join(online.path, PROTECT_FOLDER), true);
+}
+
+/** No `--to`: each drive of this device with an online location on it that can be written, its first location's `vss-protect/`. */
+function chosenTargets(lib: Library): ProtectTarget[] {
+  const out: ProtectTarget[] = [];
+  const seen = new Set<string>();
+  for (const loc of lib.store.locations.ofDevice(lib.deviceId)) {
+    if (loc.online !== 1 || seen.has(storeOf(loc))) continue;
+    seen.add(storeOf(loc));
+    if (writeAccess(loc.path) !== 'ok') continue;
+    out.push(target(lib, loc, join(loc.path, PROTECT_FOLDER), false));
+  }
+  return out;
+}
+
+function target(lib: Library, loc: LocationRecord, dir: string, named: boolean): ProtectTarget {
+  if (named) {
+    const access = writeAccess(loc.path);
+    if (access !== 'ok') throw new VssError('IO', `${dir}: ${access === 'read-only' ? 'its drive is read-only' : 'may not be written by this user'}`, { path: dir });
+  }
+  const space = diskSpace(dir);
+  const vol = loc.volume_id !== null ? lib.store.volumes.byId(loc.volume_id, lib.deviceId) : undefined;
+  return {
+    kind: 'local', dir, locationId: loc.id, store: storeOf(loc), drive: vol ? driveName(vol) : null,
+    free: space.freeBytes, room: roomOn(space.freeBytes, space.totalBytes), named,
+  };
+}
+
+/** What may be written on a drive of TOTAL bytes with FREE free, and leave it at most 95% full. */
+export function roomOn(free: number, total: number): number {
+  return Math.max(0, free - Math.ceil((total * (100 - FILL_AT_MOST_PCT)) / 100));
+}
+
+function storeOf(loc: LocationRecord): string {
+  return loc.volume_id !== null ? `v${loc.volume_id}` : `l${loc.id}`;
+}
+
+function driveName(v: VolumeRecord): string {
+  return v.name ?? v.fingerprint;
+}

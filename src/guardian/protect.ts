@@ -1,0 +1,180 @@
+import { join } from 'node:path';
+import { VssError } from '../core/errors.js';
+import { formatBytes } from '../core/format.js';
+import type { FileOpParams } from '../files/file-op.js';
+import { placeOf } from '../files/places.js';
+import { anchorOf, type Anchor } from '../files/volume-reach.js';
+import type { Library } from '../library/library.js';
+import type { NewFileOpItem } from '../store/file-op-items.js';
+import type { GuardCopy, JudgedContent } from '../store/guardian.js';
+import { factsAt } from '../storage/local-tree.js';
+import type { GuardianProtectPlan } from '../wire/guardian.js';
+import { protectTargets, type ProtectTarget } from './protect-targets.js';
+import { guardianQuery } from './redundancy.js';
+
+/** Contents one protect plans at most (fewest copies first): the rest wait for the next run. */
+export const MAX_PROTECT = 100_000;
+/** Contents whose copies are read at once. */
+const CHUNK = 500;
+
+/** A protect planned: what the dry run shows, and the copy job's items and params. */
+export interface ProtectPlanned {
+  shown: GuardianProtectPlan;
+  items: NewFileOpItem[];
+  params: FileOpParams;
+}
+
+/**
+ * The copies that bring the contents short of their policy up to it (`guardian protect`, issue
+ * 30), onto TO (see protect-targets.ts) or, with no TO, the first drive of this device with room
+ * that does not hold the content. Counted as the Guardian counts: a copy is a drive; a content
+ * gets no more copies than it lacks, and none on a drive that holds it. Each copy is of a file of
+ * the content on this device, online now; a content only paired devices hold, or short only of
+ * devices or copies off this device, is named in `not_planned` with the reason. A named target a
+ * plan does not fit is refused; chosen drives take what fits and the rest is named.
+ */
+export function planProtect(lib: Library, to: string | undefined, now = Date.now()): ProtectPlanned {
+  const targets = protectTargets(lib, to);
+  const judged = lib.store.guardian.atRisk(guardianQuery(lib, now), MAX_PROTECT + 1);
+  const more = judged.length > MAX_PROTECT;
+  if (more) judged.length = MAX_PROTECT;
+  const used = new Map<ProtectTarget, { files: number; bytes: number }>(targets.map((t) => [t, { files: 0, bytes: 0 }]));
+  const items: NewFileOpItem[] = [];
+  const notPlanned: GuardianProtectPlan['not_planned'] = [];
+  const anchors = new Map<string, Anchor>();
+  const locNames = new Map<number, string>();
+  const taken = new Set<string>();
+  /** The folder a source location's copies go into: its name, or with its id where another location of the plan has that name. */
+  const locName = (id: number) => {
+    let n = locNames.get(id);
+    if (n === undefined) {
+      n = lib.store.locations.byId(id)?.name ?? String(id);
+      if (taken.has(n)) n = `${n} (${id})`;
+      taken.add(n);
+      locNames.set(id, n);
+    }
+    return n;
+  };
+  const roots = new Map<number, string>();
+  const rootOf = (id: number) => {
+    let r = roots.get(id);
+    if (r === undefined) roots.set(id, (r = lib.store.locations.byId(id)!.path));
+    return r;
+  };
+  const anchor = (dir: string) => {
+    if (!anchors.has(dir)) anchors.set(dir, anchorOf(dir));
+  };
+  let contents = 0;
+  for (let i = 0; i < judged.length; i += CHUNK) {
+    const chunk = judged.slice(i, i + CHUNK);
+    const copies = groupBy(lib.store.guardian.guardCopies(chunk.map((j) => j.content_uuid), lib.deviceId));
+    for (const j of chunk) {
+      const c = copies.get(j.content_uuid) ?? [];
+      const missing = j.need_copies - j.copies;
+      const why = (reason: string) => notPlanned.push({ content_uuid: j.content_uuid, reason });
+      if (missing <= 0) {
+        why(elsewhereReason(j));
+        continue;
+      }
+      const source = sourceOf(c);
+      if (!source) {
+        why(noSourceReason(lib, c));
+        continue;
+      }
+      const holding = new Set(c.filter((x) => x.here === 1).map((x) => x.place));
+      let planned = 0;
+      let full = 0;
+      for (const t of targets) {
+        if (planned === missing) break;
+        if (holding.has(t.store)) continue;
+        const u = used.get(t)!;
+        if (!t.named && u.bytes + j.size > t.room) {
+          full++;
+          continue;
+        }
+        holding.add(t.store);
+        u.files++;
+        u.bytes += j.size;
+        planned++;
+        const srcRoot = rootOf(source.location_id!);
+        anchor(srcRoot);
+        anchor(rootOf(t.locationId));
+        items.push({ kind: 'file', src: join(srcRoot, ...source.rel_path.split('/')), dst: join(t.dir, locName(source.location_id!), ...source.rel_path.split('/')), size: j.size, meta: null });
+      }
+      if (planned > 0) contents++;
+      if (planned < missing) why(shortfallReason(planned, missing, targets, full, to));
+    }
+  }
+  for (const t of targets) {
+    const u = used.get(t)!;
+    if (t.named && u.bytes > t.room) {
+      throw new VssError('IO', `--to ${to}: the copies need ${formatBytes(u.bytes)} and ${t.dir} may take ${formatBytes(t.room)} (${formatBytes(t.free)} free; a protect leaves 5% of a drive free): make room, or give another target`, { path: t.dir });
+    }
+  }
+  const shown: GuardianProtectPlan = {
+    contents, files: items.length, bytes: items.reduce((n, it) => n + it.size, 0),
+    targets: targets.filter((t) => used.get(t)!.files > 0 || t.named).map((t) => ({ target: t.dir, drive: t.drive, ...used.get(t)!, free_bytes: t.free })),
+    not_planned: notPlanned, more,
+  };
+  const params: FileOpParams = { op: 'copy', on_conflict: 'keep-both', outside_library: false, anchors: [...anchors.values()], ...(to !== undefined ? { dst: targets[0]!.dir } : {}) };
+  return { shown, items, params };
+}
+
+/** The first file of the content on this device that is there now, in a location online (the copy job verifies its bytes). */
+function sourceOf(copies: readonly GuardCopy[]): GuardCopy | undefined {
+  return copies.find((c) => {
+    if (c.here !== 1 || c.location_online !== 1 || c.location_id === null) return false;
+    const st = factsAt(join(c.location_path, ...c.rel_path.split('/')));
+    return st?.kind === 'file' && st.size === c.size;
+  });
+}
+
+function elsewhereReason(j: JudgedContent): string {
+  const what = j.devices < j.need_devices ? `${j.need_devices - j.devices} more device${j.need_devices - j.devices === 1 ? '' : 's'}` : `${j.need_offsite - j.offsite} more cop${j.need_offsite - j.offsite === 1 ? 'y' : 'ies'} off this device`;
+  return `it has the copies its policy asks but needs ${what}: a copy to a paired device (--to DEVICE:/…) is not built yet`;
+}
+
+function noSourceReason(lib: Library, copies: readonly GuardCopy[]): string {
+  if (copies.some((c) => c.here === 1)) return 'its copies on this device are on drives not mounted now (or their files changed since indexed): plug the drive in and run again';
+  const names = [...new Set(copies.map((c) => lib.store.devices.byUuid(c.device_uuid)?.name ?? c.device_uuid))];
+  return `held only by ${names.join(', ') || 'devices not known'}: fetching it is not part of protect yet (vss content get UUID FOLDER brings it here)`;
+}
+
+function shortfallReason(planned: number, missing: number, targets: readonly ProtectTarget[], full: number, to: string | undefined): string {
+  const lacking = `${missing - planned} more cop${missing - planned === 1 ? 'y' : 'ies'} needed`;
+  if (to !== undefined) return `${lacking}: the drive of ${targets[0]!.dir} holds it already`;
+  if (full > 0) return `${lacking}: no other drive of this device has room for it`;
+  return `${lacking}: no other drive of this device to copy it to (add a location on another drive, or protect --to a drive)`;
+}
+
+function groupBy(copies: readonly GuardCopy[]): Map<string, GuardCopy[]> {
+  const out = new Map<string, GuardCopy[]>();
+  for (const c of copies) {
+    let list = out.get(c.content_uuid);
+    if (!list) out.set(c.content_uuid, (list = []));
+    list.push(c);
+  }
+  return out;
+}
+
+/**
+ * After a protect's copy job: the files it copied, and their sources, marked verified now (both
+ * were hashed whole and matched as the copy was made), where the copy was indexed as the same
+ * content as its source. The Guardian's lists show when each copy was last checked.
+ */
+export function markProtectedVerified(lib: Library, jobId: number, at = Date.now()): number {
+  const ids: number[] = [];
+  for (const it of lib.store.fileOpItems.of(jobId)) {
+    if (it.state !== 'done' || it.kind !== 'file' || it.final === null) continue;
+    const src = entryAt(lib, it.src);
+    const dst = entryAt(lib, it.final);
+    if (!src || !dst || src.content_uuid === null || src.content_uuid !== dst.content_uuid) continue;
+    ids.push(src.id, dst.id);
+  }
+  return ids.length === 0 ? 0 : lib.store.entries.markVerified(ids, at);
+}
+
+function entryAt(lib: Library, abs: string): { id: number; content_uuid: string | null } | undefined {
+  const p = placeOf(lib, abs);
+  return p ? lib.store.entries.fileAt(p.locationId, p.rel) : undefined;
+}

@@ -1,0 +1,92 @@
+import { VssError } from '../../core/errors.js';
+import { MAX_PARAMS_CHARS, type FileOpResult } from '../../files/file-op.js';
+import { fileOpTimeoutMs, runFileOp } from '../../files/file-op-job.js';
+import { markProtectedVerified, planProtect, type ProtectPlanned } from '../../guardian/protect.js';
+import type { JobKind } from '../../jobs/job-kind.js';
+import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
+import type { JobRow } from '../../jobs/states.js';
+import { paramsJson } from '../../jobs/wait-for-job.js';
+import type { GuardianProtectPlan } from '../../wire/guardian.js';
+import type { DurableOp, OpHost, Plan } from '../op.js';
+
+/** `guardian protect` as asked: where to (absent: a drive chosen among this device's). */
+export interface ProtectInput {
+  to?: string;
+}
+
+/** What a protect did: its plan (`not_planned` cut to the first 50; `not_planned_count`: all) and its copy job's result (null: nothing to copy). */
+export interface ProtectResult extends GuardianProtectPlan {
+  not_planned_count: number;
+  copied: FileOpResult | null;
+}
+
+const NAME = 'guardian-protect';
+const MAX_ATTEMPTS = 5;
+/** Contents not planned a job keeps by name (its params must read back whole). */
+const NAMED_NOT_PLANNED = 50;
+
+/**
+ * `vss guardian protect` (issue 30): the copies that bring contents up to their policy, planned
+ * by guardian/protect.ts and run as one file operation's copy items (files/file-op-job.ts: each
+ * verified by BLAKE3, resumed after a kill -9, indexed), its job a kind of its own so the action
+ * log says `protect`. Once done, the copies and their sources are marked verified.
+ */
+export const guardianProtect: DurableOp<ProtectInput, ProtectResult, GuardianProtectPlan> = {
+  name: NAME,
+  action: 'protect',
+  asked: (input) => ({ sources: [], target: input.to ?? null }),
+  plan: (host, input) => queued(host, planProtect(notUnderWay(host).lib, input.to)),
+  preview: (host, input) => planProtect(notUnderWay(host).lib, input.to).shown,
+  kind: (host: OpHost): JobKind => ({
+    name: NAME, concurrency: 1, timeoutMs: fileOpTimeoutMs,
+    run: async (job, ctx) => {
+      const out = await runFileOp(host.lib, job, ctx);
+      if (out.state !== 'completed') return out;
+      markProtectedVerified(host.lib, job.id);
+      return out.note === undefined ? out : { ...out, note: out.note.replace(/^copy: /, 'protect: ') };
+    },
+  }),
+  result(row: JobRow): ProtectResult {
+    const kept = (paramsJson(row, MAX_PARAMS_CHARS) as { protect?: Omit<ProtectResult, 'copied'> } | undefined)?.protect;
+    if (!kept) throw new VssError('IO', `job ${row.id} does not say what it protected`);
+    if (row.status === 'completed') return { ...kept, copied: row.result !== null ? (JSON.parse(row.result) as FileOpResult) : null };
+    if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `the protect (job ${row.id}) was cancelled; the copies finished are kept`);
+    throw new VssError('IO', `the protect (job ${row.id}) failed: ${row.error ?? 'no reason given'}`);
+  },
+};
+
+/**
+ * HOST, refused while a protect is queued or running: a second would plan the copies the first is
+ * making (each onto the same drive again, under a free name).
+ */
+function notUnderWay(host: OpHost): OpHost {
+  const open = host.lib.store.jobs.openFor(NAME, null, 0);
+  if (open) throw new VssError('WRONG_STATE', `a protect is under way (job ${open.id}, ${open.status}): wait for it (vss jobs info ${open.id}) or cancel it (vss jobs cancel ${open.id})`);
+  return host;
+}
+
+/** What a protect's job keeps of its plan, to answer with once it ends. */
+function summary(p: GuardianProtectPlan): Omit<ProtectResult, 'copied'> {
+  return { ...p, not_planned: p.not_planned.slice(0, NAMED_NOT_PLANNED), not_planned_count: p.not_planned.length };
+}
+
+/** PLAN queued as a user's request: the job and its copy items in one transaction; nothing to copy: answered at once. */
+function queued(host: OpHost, plan: ProtectPlanned): Plan<ProtectResult> {
+  const size = { files: plan.items.length, bytes: plan.shown.bytes };
+  if (plan.items.length === 0) return { size, now: () => Promise.resolve({ ...summary(plan.shown), copied: null }) };
+  return {
+    size,
+    queue() {
+      const store = host.lib.store;
+      const params = JSON.stringify({ ...plan.params, protect: summary(plan.shown) });
+      return store.immediate(() => {
+        store.jobs.enqueueUrgent({ kind: NAME, contentUuid: null, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes: plan.shown.bytes, params });
+        const id = store.fileOpItems.lastInsertedId();
+        store.fileOpItems.addMany(id, plan.items);
+        const row = store.jobs.get(id);
+        if (!row || row.kind !== NAME) throw new VssError('IO', 'the protect could not be queued');
+        return row;
+      });
+    },
+  };
+}
