@@ -14,8 +14,8 @@ export const OPERATIONS = {
   'files-move': { inProcess: true, load: () => import('./files-move/operation.js').then((m) => m.filesMove) },
   'files-delete': { inProcess: true, load: () => import('./files-delete/operation.js').then((m) => m.filesDelete) },
   'files-send': { inProcess: false, load: () => import('./files-send/operation.js').then((m) => m.filesSend) },
-  'files-copy-to-device': { inProcess: false, load: () => import('./files-to-device/operation.js').then((m) => m.filesCopyToDevice) },
-  'files-move-to-device': { inProcess: false, load: () => import('./files-to-device/operation.js').then((m) => m.filesMoveToDevice) },
+  'files-copy-to-device': { inProcess: false, load: () => import('./files-copy-to-device/operation.js').then((m) => m.filesCopyToDevice) },
+  'files-move-to-device': { inProcess: false, load: () => import('./files-move-to-device/operation.js').then((m) => m.filesMoveToDevice) },
 } as const;
 
 export type OpName = keyof typeof OPERATIONS;

@@ -1,9 +1,9 @@
-import { VssError } from '../../core/errors.js';
-import { DEFAULT_ON_CONFLICT, type FileOpResult } from '../../files/file-op.js';
-import type { JobRow } from '../../jobs/states.js';
-import { PairedDevices } from '../../sync/pairing/paired-devices.js';
-import { FILES_COPY_TO_DEVICE, FILES_MOVE_TO_DEVICE, placeItems, placeParams, placeTarget, placeTimeoutMs, queuePlace, runPlace } from '../../sync/drop/place-job.js';
-import type { DurableOp } from '../op.js';
+import { VssError } from '../core/errors.js';
+import { DEFAULT_ON_CONFLICT, type FileOpResult } from '../files/file-op.js';
+import type { JobRow } from '../jobs/states.js';
+import { PairedDevices } from '../sync/pairing/paired-devices.js';
+import { FILES_COPY_TO_DEVICE, FILES_MOVE_TO_DEVICE, placeItems, placeParams, placeTarget, placeTimeoutMs, queuePlace, runPlace } from '../sync/drop/place-job.js';
+import type { DurableOp } from './op.js';
 
 /** Files of this device's locations (absolute paths) to TO, `DEVICE:/LOCATION[/PATH]`: a folder of a paired device's location. */
 export interface ToDeviceInput {
@@ -19,7 +19,7 @@ export interface ToDeviceInput {
  * every source and resolves the target before anything is queued; a plan without side effects,
  * so a preview can show it the same way later.
  */
-function toDevice(op: 'copy' | 'move'): DurableOp<ToDeviceInput, FileOpResult> {
+export function toDeviceOp(op: 'copy' | 'move'): DurableOp<ToDeviceInput, FileOpResult> {
   const name = op === 'copy' ? FILES_COPY_TO_DEVICE : FILES_MOVE_TO_DEVICE;
   return {
     name,
@@ -45,6 +45,3 @@ function toDevice(op: 'copy' | 'move'): DurableOp<ToDeviceInput, FileOpResult> {
     },
   };
 }
-
-export const filesCopyToDevice = toDevice('copy');
-export const filesMoveToDevice = toDevice('move');
