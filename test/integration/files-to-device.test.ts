@@ -154,4 +154,25 @@ describe('files copy|move into a paired device\'s location', () => {
     assert.equal(await sha256File(join(photos, 'film.bin')), bigHash);
     assert.equal(partialBytes(), 0, 'no partial left');
   });
+
+  it('the laptop killed mid-copy: its daemon started again resumes the job after what the desk has, and it finishes verified', async () => {
+    const queued = json<Outcome>(await runCli(['files', 'copy', join(src, 'film.bin'), 'Desk:/Photos/again', '--detach', '--json'], A)).job;
+    const pid = json<{ pid: number }>(await runCli(['daemon', 'status', '--json'], A)).pid;
+    await until('a part of the film received', 60_000, async () => (partialBytes() >= 24 * 1024 * 1024 ? true : undefined), 5);
+    process.kill(pid, 'SIGKILL');
+    await until('the laptop\'s daemon gone', 10_000, async () => {
+      try {
+        process.kill(pid, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    }, 50);
+    assert.ok(partialBytes() > 0, 'the desk keeps its partial');
+    assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], A)).code, 0);
+    const done = await ended(queued.id);
+    assert.equal(done.status, 'completed', done.error ?? '');
+    assert.equal(await sha256File(join(photos, 'again', 'film.bin')), bigHash);
+    assert.equal(partialBytes(), 0, 'no partial left');
+  });
 });

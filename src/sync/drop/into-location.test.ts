@@ -72,8 +72,13 @@ describe('drop into a location: the receiver\'s checks', () => {
 
   it('files land verified in the folder named (made there), indexed at once', async () => {
     const bytes = randomBytes(200_000);
-    const sent = await sendDrop(await open(), randomUUID(), [file('a.jpg', bytes), file('b.txt', Buffer.from('b'))], { into: into({ dir: 'in/sub' }) });
+    // A confirm (what a move waits for before it removes its source) comes once the file is in place there.
+    const inPlaceWhenConfirmed: boolean[] = [];
+    const sent = await sendDrop(await open(), randomUUID(), [file('a.jpg', bytes), file('b.txt', Buffer.from('b'))], {
+      into: into({ dir: 'in/sub' }), onSaved: (_, name) => { inPlaceWhenConfirmed.push(existsSync(join(photos, 'in', 'sub', name))); },
+    });
     assert.deepEqual(sent.saved, ['a.jpg', 'b.txt']);
+    assert.deepEqual(inPlaceWhenConfirmed, [true, true]);
     assert.deepEqual(readFileSync(join(photos, 'in', 'sub', 'a.jpg')), bytes);
     const loc = lib.store.locations.ofDevice(lib.deviceId)[0]!;
     assert.ok(lib.store.entries.fileAt(loc.id, 'in/sub/a.jpg')?.content_uuid, 'indexed with its content on arrival');
