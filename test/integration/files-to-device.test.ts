@@ -79,6 +79,11 @@ describe('files copy|move into a paired device\'s location', () => {
     const listed = await lsOnDesk('in');
     assert.deepEqual(listed.map((l) => l.name).sort(), ['one.jpg', 'two.jpg']);
     assert.ok(listed.every((l) => l.content_uuid !== null), 'identified on arrival');
+    const found = await until('the copy found by search on the desk', 30_000, async () => {
+      const r = json<Array<{ paths: string[] }>>(await runCli(['search', 'two', '--json'], B));
+      return r.find((x) => x.paths.includes(join(photos, 'in', 'two.jpg')));
+    }, 250);
+    assert.ok(found);
     assert.ok(existsSync(join(src, 'one.jpg')), 'a copy keeps its source');
     const logged = json<ActionInfo[]>(await runCli(['actions', 'list', '--limit', '1', '--json'], A))[0]!;
     assert.deepEqual([logged.op, logged.outcome, logged.what.target, logged.what.files], ['copy', 'done', 'Desk:/Photos/in', 2]);
@@ -127,6 +132,19 @@ describe('files copy|move into a paired device\'s location', () => {
     assert.equal(done.status, 'completed', done.error ?? '');
     assert.equal(await sha256File(join(photos, 'later', 'later.jpg')), hash);
     assert.equal(existsSync(join(src, 'later.jpg')), false);
+  });
+
+  it('a job waiting for the desk can be cancelled', async () => {
+    assert.equal((await runCli(['daemon', 'stop'], B)).code, 0);
+    try {
+      const queued = json<Outcome>(await runCli(['files', 'copy', join(src, 'two.jpg'), 'Desk:/Photos/never', '--detach', '--json'], A)).job;
+      await until('the job waiting for the desk', 30_000, async () => (/waiting for Desk/.test((await job(queued.id)).note ?? '') ? true : undefined), 200);
+      assert.equal((await runCli(['jobs', 'cancel', String(queued.id)], A)).code, 0);
+      assert.equal((await ended(queued.id, 15_000)).status, 'cancelled');
+    } finally {
+      assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], B)).code, 0);
+    }
+    assert.equal(existsSync(join(photos, 'never')), false);
   });
 
   it('the desk killed mid-copy: the job resumes from the partial once it is back, and finishes verified', async () => {
