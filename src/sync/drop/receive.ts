@@ -51,6 +51,8 @@ export interface DropPlace {
   stateRoot: string;
   /** The folder the files land in. */
   dir: string;
+  /** How a refusal names it to the sender: `inbox`, `location Photos`. */
+  what: string;
   /** A name taken in DIR: another name, the file replaced, or (`skip`) the file not sent at all. */
   conflict: 'keep-both' | 'replace' | 'skip';
   /** Whether the journal stays once every file is in, so an offer made again (a sender killed before it heard `done`) is answered from it rather than landed twice. */
@@ -124,7 +126,7 @@ export async function serveDrop(stream: Stream, remote: RemoteDevice, host: Drop
     if (problem) throw new Refusal(problem);
     const place: DropPlace = first.name === 'drop.place'
       ? await placeOf(host, remote, { library: first.body.library, location: first.body.location, dir: first.body.dir, onConflict: first.body.on_conflict })
-      : { stateRoot: host.inbox(), dir: host.inbox(), conflict: 'keep-both', keepJournal: false };
+      : { stateRoot: host.inbox(), dir: host.inbox(), what: 'inbox', conflict: 'keep-both', keepJournal: false };
     key = `${place.stateRoot}\0${offer.transfer}`;
     if (receiving.has(key)) {
       key = undefined;
@@ -179,7 +181,7 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
   try {
     await mkdir(stateDir(inbox), { recursive: true });
   } catch (err) {
-    throw new Refusal(`the receiving device's ${place.dir === inbox ? 'inbox' : 'folder'} cannot be made (${(err as Error).message})`);
+    throw new Refusal(`the receiving device's ${place.what} cannot be made (${(err as Error).message})`);
   }
   await forgetStale(inbox);
   // What an earlier attempt of this send left: items placed already, and partial files of the same bytes.
@@ -210,7 +212,7 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
   const need = items.reduce((n, it, i) => n + (journal.saved[i] !== undefined ? 0 : it.size - offsets[i]!), 0);
   const fs = await statfs(inbox);
   const free = fs.bavail * fs.bsize;
-  if (need > free) throw new Refusal(`the receiving device's ${place.dir === inbox ? 'inbox' : 'folder'} has ${formatBytes(free)} free, and this send needs ${formatBytes(need)}`);
+  if (need > free) throw new Refusal(`the receiving device's ${place.what} has ${formatBytes(free)} free, and this send needs ${formatBytes(need)}`);
   await writeJournal(inbox, transfer, journal);
   const placed = Object.keys(journal.saved).map(Number);
   await ch.send('drop.accept', { offsets, ...(ch.version >= 2 ? { placed } : {}) });
