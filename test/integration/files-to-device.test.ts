@@ -124,7 +124,11 @@ describe('files copy|move into a paired device\'s location', () => {
     }, 200);
     assert.equal(waiting.status, 'queued', waiting.error ?? '');
     await new Promise((r) => setTimeout(r, 8_000));
-    const still = await job(queued.id);
+    // Between two looks (a look runs for a moment, its attempt given back when it waits).
+    const still = await until('the job between two looks', 15_000, async () => {
+      const j = await job(queued.id);
+      return j.status === 'queued' || j.status === 'failed' ? j : undefined;
+    }, 100);
     assert.deepEqual([still.status, still.attempts], ['queued', 0], 'waiting spends no attempt, and does not fail');
     assert.ok(existsSync(join(src, 'later.jpg')), 'the source stays while nothing is confirmed');
     assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], B)).code, 0);

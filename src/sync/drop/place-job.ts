@@ -18,6 +18,7 @@ import { deviceByRef, parseAddress } from '../../browse/library-view.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
 import { keptOf } from '../library/originals.js';
 import { PeerRefused } from '../net/peer-node.js';
+import type { RemoteDevice } from '../peer-link.js';
 import { waitForNetwork } from '../network-wait.js';
 import { dropNameProblem } from './names.js';
 import { sendable } from './plan.js';
@@ -37,10 +38,19 @@ export const FILES_MOVE_TO_DEVICE = 'files-move-to-device';
 
 /** Tries before it fails for good on errors that are not the device being away (that only waits). */
 const MAX_ATTEMPTS = 8;
-/** How often a job waiting for its device looks again (the node redials meanwhile). */
+/** How often a job waiting for its device looks again: it goes on within this of the device connecting. */
 const DEVICE_WAIT_MS = 3_000;
+/** How often a waiting job asks the node to dial the paired devices (a sleeping device is not dialled every few seconds). */
+const REDIAL_EVERY_MS = 30_000;
+/** When each device was last dialled for a waiting job (by device uuid). */
+const redialedAt = new Map<string, number>();
 const OPEN_TIMEOUT_MS = 10_000;
 const MAX_PARAMS_CHARS = 1024 * 1024;
+
+/** The daemon's network as the job uses it: who is connected, streams to them, dials. */
+export interface PlaceNetwork extends DropNetwork {
+  connected(): readonly RemoteDevice[];
+}
 
 /** One file as planned: where it is here, its name there, and its size and time then (a move resumed after its source went is offered by them). */
 export interface PlaceItem {
@@ -142,13 +152,16 @@ export const placeTimeoutMs = sendTimeoutMs;
  * wait (requeued, no attempt spent) until it connects; a cancel tells the receiver, which drops
  * its partials.
  */
-export async function runPlace(network: () => DropNetwork | undefined, target: (deviceUuid: string) => DropTarget | undefined, job: JobRow, ctx: JobRunContext): Promise<JobOutcome> {
+export async function runPlace(network: () => PlaceNetwork | undefined, target: (deviceUuid: string) => DropTarget | undefined, job: JobRow, ctx: JobRunContext): Promise<JobOutcome> {
   const p = paramsOf(job);
   const dev = target(p.device);
   if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more`);
   const into = { library: p.library, location: p.location, dir: p.dir, onConflict: p.on_conflict };
   const net = network();
   if (!net) return { state: 'wait', reason: `waiting for this daemon's network to reach ${dev.name}`, delayMs: DEVICE_WAIT_MS };
+  // Not connected: the job waits (no attempt spent) and looks again; the node dials now and then,
+  // and a device that comes back dials this one itself.
+  if (!net.connected().some((r) => r.deviceUuid === dev.device_uuid)) return waitFor(net, dev, 'not connected');
   const items: DropItem[] = [];
   for (const it of p.items) {
     ctx.signal.throwIfAborted();
@@ -200,13 +213,20 @@ export async function runPlace(network: () => DropNetwork | undefined, target: (
     if (ctx.signal.aborted) throw err;
     if (err instanceof PeerRefused) throw new VssError('PEER', err.why === 'not-paired' ? `${dev.name} refused: this device is not paired with it` : `${dev.name} refused: ${err.message}`, { cause: err });
     if (err instanceof DropRefused) throw err.retry ? new TryAgainLater(err.message, { cause: err }) : err;
-    if (err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) {
-      // The device is away: the job waits for it (no attempt spent) and goes on once it connects.
-      net.redial?.();
-      return waitForNetwork(net, `${dev.name} to connect`) ?? { state: 'wait', reason: `waiting for ${dev.name} to connect (${err.message.slice(0, 200)})`, delayMs: DEVICE_WAIT_MS };
-    }
+    // The device went away: the job waits for it (no attempt spent) and goes on once it connects.
+    if (err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) return waitFor(net, dev, err.message);
     throw err;
   }
+}
+
+/** The job's wait for DEV (WHY it is not reached), with a dial of the paired devices at most every REDIAL_EVERY_MS. */
+function waitFor(net: PlaceNetwork, dev: DropTarget, why: string): JobOutcome {
+  const now = Date.now();
+  if (now - (redialedAt.get(dev.device_uuid) ?? 0) >= REDIAL_EVERY_MS) {
+    redialedAt.set(dev.device_uuid, now);
+    net.redial?.();
+  }
+  return waitForNetwork(net, `${dev.name} to connect`) ?? { state: 'wait', reason: `waiting for ${dev.name} to connect (${why.slice(0, 200)})`, delayMs: DEVICE_WAIT_MS };
 }
 
 /** IT's source, removed only when it is still the file that was sent (its size and time then). */
