@@ -54,6 +54,20 @@ export class FilesApi {
     return this.perform('files-move', { srcs, dst, ...transferFlags(onConflict, into, force) }, call);
   }
 
+  /**
+   * Copy SRCS (files of this device's locations) into TO, `DEVICE:/LOCATION[/PATH]`: a folder of
+   * a paired device's location (made there when missing), each file verified and flushed there;
+   * a job of the daemon that waits while the device is away (issue 30, item 3).
+   */
+  copyToDevice(srcs: string[], to: string, opts: Omit<TransferOptions, 'into'> = {}): Promise<FileOpOutcome> {
+    return this.toDevice('files-copy-to-device', srcs, to, opts);
+  }
+
+  /** As `copyToDevice`, each source removed once the other device confirmed its copy verified and flushed. */
+  moveToDevice(srcs: string[], to: string, opts: Omit<TransferOptions, 'into'> = {}): Promise<FileOpOutcome> {
+    return this.toDevice('files-move-to-device', srcs, to, opts);
+  }
+
   /** Delete PATHS for good (there is no trash); what leaves a content below its policy (its last copy too) is refused without `force`. */
   delete(paths: string[], opts: DeleteOptions = {}): Promise<FileOpOutcome> {
     const { force, ...call } = opts;
@@ -91,6 +105,12 @@ export class FilesApi {
     }
   }
 
+  private async toDevice(name: 'files-copy-to-device' | 'files-move-to-device', srcs: string[], to: string, opts: Omit<TransferOptions, 'into'>): Promise<FileOpOutcome> {
+    const { onConflict, ...call } = opts;
+    const { perform } = await import('../ops/facade.js');
+    return queuedOutcome(await perform(this.host, name, { srcs, to, ...(onConflict !== undefined ? { onConflict } : {}) }, call));
+  }
+
   private async perform(name: FileOpName, input: InputOf<FileOpName>, call: OpCall): Promise<FileOpOutcome> {
     const { perform } = await import('../ops/facade.js');
     return queuedOutcome(await perform<FileOpName>(this.host, name, input, call));
@@ -98,7 +118,7 @@ export class FilesApi {
 }
 
 /** A file operation always runs as a job (never at once): its outcome has one. */
-function queuedOutcome(out: Performed<FileOpResult | null>): FileOpOutcome {
+function queuedOutcome(out: Performed<FileOpResult | null> | Performed<FileOpResult>): FileOpOutcome {
   if (out.job === null) throw new Error('a file operation ran without a job');
   return { job: out.job, result: out.result };
 }

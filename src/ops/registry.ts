@@ -17,6 +17,8 @@ export const OPERATIONS = {
   'guardian-scrub': { inProcess: true, load: () => import('./guardian-scrub/operation.js').then((m) => m.guardianScrub) },
   'guardian-repair': { inProcess: true, load: () => import('./guardian-repair/operation.js').then((m) => m.guardianRepair) },
   'guardian-protect': { inProcess: true, load: () => import('./guardian-protect/operation.js').then((m) => m.guardianProtect) },
+  'files-copy-to-device': { inProcess: false, load: () => import('./files-copy-to-device/operation.js').then((m) => m.filesCopyToDevice) },
+  'files-move-to-device': { inProcess: false, load: () => import('./files-move-to-device/operation.js').then((m) => m.filesMoveToDevice) },
 } as const;
 
 export type OpName = keyof typeof OPERATIONS;

@@ -5,6 +5,7 @@ import { serveAvailability } from './availability/exchange.js';
 import { serveFeeds } from './feeds/registry.js';
 import { serveOriginal } from './library/originals.js';
 import { ensureInbox, readInbox } from './drop/inbox.js';
+import { placeInLocation } from './drop/into-location.js';
 import { serveDrop } from './drop/receive.js';
 import { LibraryLink, type LinkNetwork } from './library-link.js';
 import { peerIdOfPublicKey } from './net/device-key.js';
@@ -74,6 +75,8 @@ export class PeerService {
         // Spacedrop: files sent here land in the device's inbox
         drop: (stream, remote) => serveDrop(stream, remote, {
           inbox: () => ensureInbox(readInbox(opts.dataDir).dir),
+          // Or into a folder of a location of this device (files copy|move DEVICE:/LOCATION/PATH)
+          place: (r, req) => placeInLocation((id) => this.linkOf(id)?.library, r, req),
           isPaired: (deviceUuid) => this.trust.get(deviceUuid) !== undefined,
           log: opts.log.child({ module: 'drop' }),
           onProgress: (p) => this.tellShared(remote.libraryIds, (lib) => lib.events.emit('drop:progress', p)),

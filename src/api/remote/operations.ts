@@ -159,6 +159,15 @@ export const OPERATIONS = {
     method: 'POST', path: `${LIB}/files/move`, call: 'lib.files.move', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
     args: [body('srcs', 'strings'), body('to', 'path'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
   },
+  /** Copy or move files of this device into a folder of a paired device's location, `DEVICE:/LOCATION[/PATH]` (issue 30, item 3). */
+  filesCopyToDevice: {
+    method: 'POST', path: `${LIB}/files/copy-to-device`, call: 'lib.files.copyToDevice', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
+    args: [body('srcs', 'strings'), body('to', 'string'), options({ onConflict: body('on_conflict', 'string', opt), detach: body('detach', 'bool', opt) })],
+  },
+  filesMoveToDevice: {
+    method: 'POST', path: `${LIB}/files/move-to-device`, call: 'lib.files.moveToDevice', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
+    args: [body('srcs', 'strings'), body('to', 'string'), options({ onConflict: body('on_conflict', 'string', opt), detach: body('detach', 'bool', opt) })],
+  },
   /** Delete files and folders for good; what leaves a content below its Guardian policy (its last copy too) is refused without `force`. */
   filesDelete: {
     method: 'POST', path: `${LIB}/files/delete`, call: 'lib.files.delete', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },

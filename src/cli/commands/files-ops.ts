@@ -23,8 +23,8 @@ export function registerFileOpCommands(files: Command): void {
       .command(`${op} <paths...>`)
       .usage('[options] SRC... DST')
       .description(op === 'copy'
-        ? 'copy files and folders of your locations to DST (a folder, or a new name), each copy verified by a full BLAKE3'
-        : 'move files and folders: a rename on the same drive, else copied, verified and flushed before the source is removed')
+        ? 'copy files and folders of your locations to DST (a folder, or a new name; or DEVICE:/LOCATION/PATH, a folder of a paired device), each copy verified by a full BLAKE3'
+        : 'move files and folders: a rename on the same drive, else copied, verified and flushed before the source is removed (DST may be DEVICE:/LOCATION/PATH)')
       .option('--on-conflict <policy>', `when a name is taken: ${ON_CONFLICT.join(', ')}`, DEFAULT_ON_CONFLICT)
       .option('--detach', 'queue the job and return at once (vss jobs list and jobs monitor follow it; the daemon or the next vss files command runs it)')
       .option('--force', op === 'move' ? 'move even what leaves a content below its Guardian policy (named in the output)' : 'replace even what leaves a content below its Guardian policy (named in the output)')
@@ -32,6 +32,14 @@ export function registerFileOpCommands(files: Command): void {
       .action(async function (this: Command, paths: string[], opts: TransferFlags) {
         if (paths.length < 2) {
           this.error(`error: name at least one source and the destination (vss files ${op} SRC... DST)`, { exitCode: 2 });
+        }
+        const target = paths[paths.length - 1]!;
+        // DEVICE:/LOCATION/PATH (as `ls` takes it): into a folder of a paired device's location.
+        if (isDevicePath(target)) {
+          const srcs = paths.slice(0, -1).map((p) => resolve(p));
+          await withLibrary(this, (lib) => run(this, lib, op, opts.detach === true,
+            (o) => (op === 'copy' ? lib.files.copyToDevice : lib.files.moveToDevice).call(lib.files, srcs, target, { onConflict: opts.onConflict, ...o })));
+          return;
         }
         const abs = paths.map((p) => resolve(p));
         const dst = abs.pop()!;
@@ -55,6 +63,12 @@ export function registerFileOpCommands(files: Command): void {
       await withLibrary(this, (lib) => run(this, lib, 'delete', opts.detach === true,
         (o) => lib.files.delete(abs, { force: opts.force === true, ...o })));
     });
+}
+
+/** `NAME:/…` with no separator before the colon: a device's path, not a file here (`./a:b` names a file). */
+function isDevicePath(p: string): boolean {
+  const colon = p.indexOf(':');
+  return colon > 0 && !/[/\\]/.test(p.slice(0, colon)) && p[colon + 1] === '/';
 }
 
 type Start = (o: { detach: boolean; signal: AbortSignal; onQueued: (id: number) => void }) => Promise<FileOpOutcome>;

@@ -33,6 +33,8 @@ export interface Journal {
   items: OfferedItem[];
   /** Index → the name it was placed under in the inbox. */
   saved: Record<string, string>;
+  /** Items not written, their name taken where they go and the place's policy `skip` (also in `saved`, under that name). */
+  skipped?: number[];
 }
 
 /**
@@ -83,6 +85,14 @@ export async function forgetTransfer(inbox: string, transfer: string): Promise<v
   const dir = stateDir(inbox);
   if (!existsSync(dir)) return;
   const mine = readdirSync(dir).filter((n) => n.startsWith(`${transfer}-`) || n === `${transfer}.json`);
+  await Promise.all(mine.map((n) => rm(join(dir, n), { force: true })));
+}
+
+/** The partial files TRANSFER left (its journal stays: a place answers an offer made again from it). */
+export async function forgetPartials(inbox: string, transfer: string): Promise<void> {
+  const dir = stateDir(inbox);
+  if (!existsSync(dir)) return;
+  const mine = readdirSync(dir).filter((n) => n.startsWith(`${transfer}-`));
   await Promise.all(mine.map((n) => rm(join(dir, n), { force: true })));
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, rm, statfs } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Stream } from '@libp2p/interface';
 import type { Logger } from 'pino';
 import type { DropProgress, FileReceived } from '../../core/events.js';
@@ -12,7 +12,7 @@ import { REASON_CHARS } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { Landing, placeLanded, verifyLanded, type Landed } from '../../core/landing.js';
 import { keptFromPeer } from '../library/originals.js';
-import { forgetStale, forgetTransfer, partialOf, readJournal, sameOffer, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
+import { forgetPartials, forgetStale, forgetTransfer, partialOf, readJournal, sameOffer, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
 import { BLAKE3_HEX, dropNameProblem } from './names.js';
 import { stallGuard } from './stall.js';
 
@@ -42,9 +42,48 @@ const PROGRESS_EVERY_MS = 250;
 export type ReceivedFile = FileReceived;
 export type ReceiveProgress = DropProgress;
 
+/**
+ * Where the files of one offer land: the inbox, or (version 3's `place`) a folder of one of this
+ * device's locations.
+ */
+export interface DropPlace {
+  /** The folder whose `.vss-drop/` keeps the journal and the partials: on the filesystem of DIR, so a file placed is a rename. */
+  stateRoot: string;
+  /** The folder the files land in. */
+  dir: string;
+  /** How a refusal names it to the sender: `inbox`, `location Photos`. */
+  what: string;
+  /** A name taken in DIR: another name, the file replaced, or (`skip`) the file not sent at all. */
+  conflict: 'keep-both' | 'replace' | 'skip';
+  /** Whether the journal stays once every file is in, so an offer made again (a sender killed before it heard `done`) is answered from it rather than landed twice. */
+  keepJournal: boolean;
+  /** Told of the files placed (verified and flushed) once the offer is done: the index of DIR hears of them before `done` goes. */
+  landed?(files: readonly LandedFile[]): Promise<void>;
+}
+
+/** A file a place took: where it is now, and the BLAKE3 it was verified against. */
+export interface LandedFile {
+  path: string;
+  blake3: string;
+}
+
+/** What a `place` asks: folder DIR of location LOCATION (uuid) of LIBRARY, and its conflict policy. */
+export interface PlaceRequest {
+  library: string;
+  location: string;
+  dir: string;
+  onConflict: string;
+}
+
 export interface DropHost {
   /** The inbox folder now (the device's setting). */
   inbox(): string;
+  /**
+   * The place REQ names for REMOTE, checked (a location of this device in a library REMOTE
+   * shares, DIR inside it) and its folder made; a VssError says why not (sent as the refusal;
+   * UNAVAILABLE: it may work later, its drive away). Absent: places are refused.
+   */
+  place?(remote: RemoteDevice, req: PlaceRequest): Promise<DropPlace>;
   /** Whether DEVICEUUID is paired with this device now (it may have been unpaired since the connection opened). */
   isPaired(deviceUuid: string): boolean;
   log: Logger;
@@ -68,31 +107,37 @@ export async function serveDrop(stream: Stream, remote: RemoteDevice, host: Drop
   const log = host.log.child({ from: remote.deviceUuid });
   let key: string | undefined;
   try {
-    const first = await ch.receive(['drop.offer', 'drop.cancel'], { signal: AbortSignal.timeout(STALL_MS), unknown: 'refuse' });
+    const first = await ch.receive(['drop.offer', 'drop.place', 'drop.cancel'], { signal: AbortSignal.timeout(STALL_MS), unknown: 'refuse' });
     if (!host.isPaired(remote.deviceUuid)) throw new Refusal(`this device is not paired with ${remote.name} (pair them first)`);
-    const inbox = host.inbox();
     if (first.name === 'drop.cancel') {
-      const j = readJournal(inbox, first.body.transfer);
+      const { transfer, library, location } = first.body;
+      const state = library !== undefined && location !== undefined
+        ? (await placeOf(host, remote, { library, location, dir: '', onConflict: 'keep-both' })).stateRoot
+        : host.inbox();
+      const j = readJournal(state, transfer);
       if (j && j.sender !== remote.deviceUuid) throw new Refusal('that send is another device\'s');
-      await forgetTransfer(inbox, first.body.transfer);
-      log.info({ transfer: first.body.transfer }, 'a send to this device was cancelled: its partial files are gone');
+      await forgetTransfer(state, transfer);
+      log.info({ transfer }, 'a send to this device was cancelled: its partial files are gone');
       await ch.send('drop.done', { items: 0 });
       return;
     }
     const offer = first.body;
     const problem = offerProblem(offer.items, offer.total, ch.version);
     if (problem) throw new Refusal(problem);
-    key = `${inbox}\0${offer.transfer}`;
+    const place: DropPlace = first.name === 'drop.place'
+      ? await placeOf(host, remote, { library: first.body.library, location: first.body.location, dir: first.body.dir, onConflict: first.body.on_conflict })
+      : { stateRoot: host.inbox(), dir: host.inbox(), what: 'inbox', conflict: 'keep-both', keepJournal: false };
+    key = `${place.stateRoot}\0${offer.transfer}`;
     if (receiving.has(key)) {
       key = undefined;
       throw new Refusal('this send is being received already (an earlier attempt is still ending)', undefined, true);
     }
     receiving.add(key);
-    await receiveOffer(ch, remote, host, log, inbox, offer.transfer, offer.items, offer.total);
+    await receiveOffer(ch, remote, host, log, place, offer.transfer, offer.items, offer.total);
   } catch (caught) {
     let err = caught;
     // A malformed message (a field out of bounds) is refused with what is wrong, so the sender can say it.
-    if (err instanceof VssError && err.code === 'PEER' && !(err instanceof Refusal) && /^(offer|cancel)\b/.test(err.message)) err = new Refusal(err.message);
+    if (err instanceof VssError && err.code === 'PEER' && !(err instanceof Refusal) && /^(offer|place|cancel)\b/.test(err.message)) err = new Refusal(err.message);
     if (err instanceof Refusal) {
       log.info({ reason: err.reason, index: err.index }, 'a send to this device was refused');
       await ch.send('drop.refused', { reason: err.reason.slice(0, REASON_CHARS), ...(err.index !== undefined ? { index: err.index } : {}), ...(err.retry ? { retry: true } : {}) }).catch(() => undefined);
@@ -102,6 +147,17 @@ export async function serveDrop(stream: Stream, remote: RemoteDevice, host: Drop
   } finally {
     if (key !== undefined) receiving.delete(key);
     await ch.close();
+  }
+}
+
+/** The place REQ names, or the host's reason why not as a refusal (retried later when its drive is away). */
+async function placeOf(host: DropHost, remote: RemoteDevice, req: PlaceRequest): Promise<DropPlace> {
+  if (!host.place) throw new Refusal('this device takes files into its inbox only');
+  try {
+    return await host.place(remote, req);
+  } catch (err) {
+    if (err instanceof VssError) throw new Refusal(err.message, undefined, err.code === 'UNAVAILABLE');
+    throw err;
   }
 }
 
@@ -120,11 +176,12 @@ function offerProblem(items: OfferedItem[], total: number, version: number): str
   return undefined;
 }
 
-async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, inbox: string, transfer: string, items: OfferedItem[], total: number): Promise<void> {
+async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, place: DropPlace, transfer: string, items: OfferedItem[], total: number): Promise<void> {
+  const inbox = place.stateRoot;
   try {
     await mkdir(stateDir(inbox), { recursive: true });
   } catch (err) {
-    throw new Refusal(`the receiving device's inbox cannot be made (${(err as Error).message})`);
+    throw new Refusal(`the receiving device's ${place.what} cannot be made (${(err as Error).message})`);
   }
   await forgetStale(inbox);
   // What an earlier attempt of this send left: items placed already, and partial files of the same bytes.
@@ -137,6 +194,15 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
     const partial = partialOf(inbox, transfer, i);
     if (same && before!.saved[i] !== undefined) {
       journal.saved[i] = before!.saved[i]!;
+      if (before!.skipped?.includes(i)) (journal.skipped ??= []).push(i);
+      offsets.push(it.size);
+      continue;
+    }
+    // Skipped now, before a byte comes: the name is taken and the user said to leave what is there.
+    if (place.conflict === 'skip' && existsSync(join(place.dir, it.name))) {
+      await rm(partial, { force: true });
+      journal.saved[i] = it.name;
+      (journal.skipped ??= []).push(i);
       offsets.push(it.size);
       continue;
     }
@@ -146,7 +212,7 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
   const need = items.reduce((n, it, i) => n + (journal.saved[i] !== undefined ? 0 : it.size - offsets[i]!), 0);
   const fs = await statfs(inbox);
   const free = fs.bavail * fs.bsize;
-  if (need > free) throw new Refusal(`the receiving device's inbox has ${formatBytes(free)} free, and this send needs ${formatBytes(need)}`);
+  if (need > free) throw new Refusal(`the receiving device's ${place.what} has ${formatBytes(free)} free, and this send needs ${formatBytes(need)}`);
   await writeJournal(inbox, transfer, journal);
   const placed = Object.keys(journal.saved).map(Number);
   await ch.send('drop.accept', { offsets, ...(ch.version >= 2 ? { placed } : {}) });
@@ -159,24 +225,31 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
     told = Date.now();
     host.onProgress({ transfer, from_device: remote.deviceUuid, from_name: remote.name, done_bytes: done, total_bytes: total });
   };
+  const landed: LandedFile[] = [];
   try {
-    await receiveItems(ch, remote, host, log, inbox, transfer, journal, offsets, (n) => { done += n; progress(); });
+    await receiveItems(ch, remote, host, log, place, transfer, journal, offsets, (n) => { done += n; progress(); }, landed);
   } catch (err) {
     // A file refused ends the send for good (the sender's job fails with the reason): nothing half received of it stays.
     if (err instanceof Refusal) await forgetTransfer(inbox, transfer);
+    // What was placed before is in the folder: its index hears of it now, not at the next scan.
+    if (landed.length > 0) await place.landed?.(landed).catch((e: unknown) => log.warn({ err: e }, 'files received could not be indexed yet'));
     throw err;
   }
   progress(true);
-  await forgetTransfer(inbox, transfer);
+  if (landed.length > 0) await place.landed?.(landed).catch((e: unknown) => log.warn({ err: e }, 'files received could not be indexed yet'));
+  if (place.keepJournal) await forgetPartials(inbox, transfer);
+  else await forgetTransfer(inbox, transfer);
   await ch.send('drop.done', { items: items.length });
 }
 
-async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, inbox: string, transfer: string, journal: Journal, offsets: number[], onBytes: (n: number) => void): Promise<void> {
+async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, place: DropPlace, transfer: string, journal: Journal, offsets: number[], onBytes: (n: number) => void, landed: LandedFile[]): Promise<void> {
   const items = journal.items;
+  const inbox = place.stateRoot;
   for (const [i, it] of items.entries()) {
     const placedAs = journal.saved[i];
     if (placedAs !== undefined) {
-      await ch.send('drop.saved', { index: i, name: placedAs });
+      const skipped = journal.skipped?.includes(i) === true;
+      await ch.send('drop.saved', { index: i, name: placedAs, ...(skipped ? { skipped } : {}) });
       continue;
     }
     const partial = partialOf(inbox, transfer, i);
@@ -193,7 +266,9 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
         throw new Refusal(`${it.name}: the sender sent more than the ${it.size} bytes it announced: nothing kept`, i);
       }
     }
-    const final = await placeLanded(partial, { dir: inbox, name: it.name, conflict: 'keep-both', kept: keptFromPeer(it.mode, it.mtime_ms) });
+    // `skip` found the name free at the offer; taken since, the file is kept beside it rather than over it.
+    const final = await placeLanded(partial, { dir: place.dir, name: it.name, conflict: place.conflict === 'replace' ? 'replace' : 'keep-both', kept: keptFromPeer(it.mode, it.mtime_ms) });
+    landed.push({ path: final, blake3 });
     journal.saved[i] = basename(final);
     await writeJournal(inbox, transfer, journal);
     log.info({ transfer, path: final, size: it.size }, 'file received');

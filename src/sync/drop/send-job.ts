@@ -145,7 +145,7 @@ export async function runSend(network: () => DropNetwork | undefined, target: (d
 }
 
 /** A /vss/drop stream to DEV; a failure to open one is the device's refusal (PeerRefused) or UNAVAILABLE. */
-async function openOnce(net: DropNetwork, dev: DropTarget, signal: AbortSignal): Promise<Stream> {
+export async function openOnce(net: DropNetwork, dev: DropTarget, signal: AbortSignal): Promise<Stream> {
   try {
     return await net.open(dev.peer_id, 'drop', signal);
   } catch (err) {
@@ -155,7 +155,7 @@ async function openOnce(net: DropNetwork, dev: DropTarget, signal: AbortSignal):
 }
 
 /** The size of the regular file at PATH, opened to read as the send will open it (never through a symlink). */
-async function readableSize(path: string): Promise<number> {
+export async function readableSize(path: string): Promise<number> {
   const fh = await openFile(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   try {
     const st = await fh.stat();

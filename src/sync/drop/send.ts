@@ -7,6 +7,7 @@ import { blake3File } from '../../core/file-blake3.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { REASON_CHARS } from '../messages/table.js';
 import type { OfferedItem } from './journal.js';
+import type { PlaceRequest } from './receive.js';
 
 /*
  * /vss/drop, the sending side: offer the files, send each one's bytes after what the receiver
@@ -34,8 +35,10 @@ export class DropRefused extends VssError {
 }
 
 export interface DropSent {
-  /** Each item's name in the receiver's inbox. */
+  /** Each item's name in the receiver's inbox (or the place's folder). */
   saved: string[];
+  /** The items the receiver did not write, their name taken there and the place's policy `skip`. */
+  skipped: Set<number>;
   /** Bytes that crossed the network in this attempt (a resumed send: only the rest). */
   bytesSent: number;
   /** Bytes the receiver had already when this attempt began. */
@@ -51,6 +54,10 @@ export interface SendOptions {
    * hashed and the offer goes on a fresh one (a large send hashes for longer than that).
    */
   reopen?: () => Promise<Stream>;
+  /** Into this folder of one of the receiver's locations instead of its inbox (version 3's `place`). */
+  into?: PlaceRequest;
+  /** Told of each item as the receiver confirms it verified and flushed (a move removes its source then). */
+  onSaved?: (index: number, name: string, skipped: boolean) => void | Promise<void>;
 }
 
 /**
@@ -65,6 +72,7 @@ export async function sendDrop(stream: Stream, transfer: string, files: readonly
   const signal = opts.signal ? AbortSignal.any([opts.signal, ac.signal]) : ac.signal;
   try {
     let items = files;
+    if (opts.into && ch.version < 3) throw new DropRefused('it runs a vss too old to take files into a location (update it)', false);
     if (ch.version < 2 && files.some((it) => it.blake3 === undefined)) {
       if (opts.reopen) await ch.close();
       items = await hashedFirst(files, signal);
@@ -75,7 +83,12 @@ export async function sendDrop(stream: Stream, transfer: string, files: readonly
     }
     const total = items.reduce((n, it) => n + it.size, 0);
     const offered = items.map(({ name, size, blake3, mode, mtime_ms }) => ({ name, size, ...(blake3 !== undefined ? { blake3 } : {}), ...(mode !== undefined ? { mode } : {}), ...(mtime_ms !== undefined ? { mtime_ms } : {}) }));
-    await ch.send('drop.offer', { transfer, total, items: offered }, signal);
+    if (opts.into) {
+      const { library, location, dir, onConflict } = opts.into;
+      await ch.send('drop.place', { transfer, total, library, location, dir, on_conflict: onConflict, items: offered }, signal);
+    } else {
+      await ch.send('drop.offer', { transfer, total, items: offered }, signal);
+    }
     const head = await receiveOrUnavailable(ch, ['drop.accept', 'drop.refused'], answerWithin(STALL_MS, signal));
     if (head.name === 'drop.refused') throw new DropRefused(head.body.reason, head.body.retry === true, head.body.index);
     const offsets = head.body.offsets;
@@ -87,6 +100,7 @@ export async function sendDrop(stream: Stream, transfer: string, files: readonly
 
     // The receiver's answers come while the bytes go: a refusal stops the writing at once.
     const saved: string[] = new Array<string>(items.length);
+    const skipped = new Set<number>();
     let refusal: DropRefused | undefined;
     const answers = (async () => {
       for (let n = 0; ; ) {
@@ -102,6 +116,8 @@ export async function sendDrop(stream: Stream, transfer: string, files: readonly
         }
         if (m.body.index >= items.length || saved[m.body.index] !== undefined) throw new VssError('PEER', 'the receiving device confirmed a file that was not offered');
         saved[m.body.index] = m.body.name;
+        if (m.body.skipped === true) skipped.add(m.body.index);
+        await opts.onSaved?.(m.body.index, m.body.name, m.body.skipped === true);
         n++;
       }
     })();
@@ -179,7 +195,7 @@ export async function sendDrop(stream: Stream, transfer: string, files: readonly
       void answers.finally(() => clearTimeout(t)).catch(() => undefined);
     });
     await Promise.race([answers, ends]);
-    return { saved, bytesSent, resumedFrom };
+    return { saved, skipped, bytesSent, resumedFrom };
   } finally {
     await ch.close();
   }
@@ -230,11 +246,11 @@ function changedWhileSent(it: DropItem): VssError {
   return new VssError('IO', `${it.path} changed while it was sent: send it again`, { path: it.path });
 }
 
-/** Tell the receiver that send TRANSFER was cancelled: its partial files go. Bounded; a failure is only logged by the caller. */
-export async function cancelDrop(stream: Stream, transfer: string): Promise<void> {
+/** Tell the receiver that send TRANSFER (into INTO's location, if so) was cancelled: its partial files go. Bounded; a failure is only logged by the caller. */
+export async function cancelDrop(stream: Stream, transfer: string, into?: Pick<PlaceRequest, 'library' | 'location'>): Promise<void> {
   const ch = new PeerChannel(stream, 'drop');
   try {
-    await ch.send('drop.cancel', { transfer }, AbortSignal.timeout(5_000));
+    await ch.send('drop.cancel', { transfer, ...(into ? { library: into.library, location: into.location } : {}) }, AbortSignal.timeout(5_000));
     const m = await ch.receive(['drop.done', 'drop.refused'], { signal: AbortSignal.timeout(5_000), unknown: 'skip' });
     if (m.name === 'drop.refused') throw new DropRefused(m.body.reason, false);
   } finally {

@@ -58,10 +58,11 @@ describe('the peer-message table', () => {
   });
 
   it('a protocol with older ids is opened and served under each, newest first, and a stream speaks the version of the id it was negotiated under', () => {
-    assert.deepEqual(protocolIds('drop'), ['/vss/drop/2.0.0', '/vss/drop/1.0.0']);
+    assert.deepEqual(protocolIds('drop'), ['/vss/drop/3.0.0', '/vss/drop/2.0.0', '/vss/drop/1.0.0']);
     assert.deepEqual(protocolIds('feed'), ['/vss/feed/1.0.0']);
     assert.equal(protocolVersion('drop', '/vss/drop/1.0.0'), 1);
     assert.equal(protocolVersion('drop', '/vss/drop/2.0.0'), 2);
+    assert.equal(protocolVersion('drop', '/vss/drop/3.0.0'), 3);
     // A stream made by hand (no negotiated id) speaks the newest.
     assert.equal(protocolVersion('drop', undefined), PROTOCOLS.drop.version);
     // No two protocols share an id, older ones included.

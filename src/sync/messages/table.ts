@@ -148,12 +148,14 @@ export const PROTOCOLS = {
    * One offer a stream (or a cancel): the receiver accepts with the offsets it has, then the files'
    * bytes follow in order. Version 2: a file may be offered without its BLAKE3, which then follows
    * its bytes (`sum`), so the sender reads it once, as it sends it; a 1.0.0 receiver gets every
-   * BLAKE3 in the offer, as before.
+   * BLAKE3 in the offer, as before. Version 3: files offered into a folder of one of the
+   * receiver's locations (`place`, issue 30's copy and move across devices) instead of its inbox;
+   * a sender asks it only of a receiver that negotiated 3.0.0.
    */
   drop: {
-    id: '/vss/drop/2.0.0', version: 2, maxMessageBytes: DROP_MAX_ITEMS * 1200 + 4 * 1024, pairedOnly: true, maxInboundStreams: 4, tagKey: 't',
+    id: '/vss/drop/3.0.0', version: 3, maxMessageBytes: DROP_MAX_ITEMS * 1200 + 4 * 1024 + 4 * REL_PATH, pairedOnly: true, maxInboundStreams: 4, tagKey: 't',
     decoder: { maxArrayLength: DROP_MAX_ITEMS, maxMapLength: 16, maxStrLength: 64 * 1024, maxBinLength: 1024 },
-    earlier: [{ id: '/vss/drop/1.0.0', version: 1 }],
+    earlier: [{ id: '/vss/drop/2.0.0', version: 2 }, { id: '/vss/drop/1.0.0', version: 1 }],
   },
 } as const satisfies Record<string, ProtocolRow>;
 
@@ -366,6 +368,20 @@ export const PEER_MESSAGES = {
     },
   },
   /**
+   * S→R (version 3), instead of an offer: the same files to land in folder DIR (relative, '/'-
+   * separated; '' its root) of the receiver's location LOCATION (its uuid) in LIBRARY, a name
+   * taken there handled as ON_CONFLICT says (skip, keep-both, replace). The receiver refuses a
+   * location not its own, a library the sender does not share, and a DIR that could step outside
+   * it; what lands is indexed there. The rest of the stream goes as after an offer.
+   */
+  'drop.place': {
+    protocol: 'drop', tag: { t: 'place' }, since: 3, maxBytes: PROTOCOLS.drop.maxMessageBytes,
+    fields: {
+      transfer: f.uuid, total: f.uint, library: f.uuid, location: f.uuid, dir: f.string(REL_PATH), on_conflict: f.string(16),
+      items: f.array(f.object({ name: f.string(DROP_NAME_CHARS), size: f.uint, blake3: f.optional(f.string(64)), mode: f.optional(f.uintUpTo(MODE_MAX)), mtime_ms: f.optional(f.uint) }), DROP_MAX_ITEMS),
+    },
+  },
+  /**
    * R→S: accepted; for each item the bytes it has already (a resumed send: the sender sends the
    * rest). PLACED (version 2): the items in the inbox already, whose bytes and `sum` do not come
    * again (an item whose partial is whole has the same offset, and its `sum` still comes).
@@ -385,12 +401,16 @@ export const PEER_MESSAGES = {
   'drop.refused': { protocol: 'drop', tag: { t: 'refused' }, since: 1, maxBytes: 64 * KiB, fields: { reason: f.string(64 * KiB), index: f.optional(f.uint), retry: f.optional(f.bool) } },
   /** S→R, after the last item's bytes: nothing more follows (a byte more than announced would stand where this is). */
   'drop.end': { protocol: 'drop', tag: { t: 'end' }, since: 1, maxBytes: 64, fields: {} },
-  /** R→S: item INDEX is verified and in the inbox under NAME. */
-  'drop.saved': { protocol: 'drop', tag: { t: 'saved' }, since: 1, maxBytes: KiB, fields: { index: f.uint, name: f.string(DROP_NAME_CHARS + 16) } },
+  /**
+   * R→S: item INDEX is verified, flushed and in the inbox (or the place's folder) under NAME;
+   * SKIPPED (version 3): not written, NAME being taken there and the place's policy `skip`.
+   */
+  'drop.saved': { protocol: 'drop', tag: { t: 'saved' }, since: 1, maxBytes: KiB, fields: { index: f.uint, name: f.string(DROP_NAME_CHARS + 16), skipped: f.optional(f.bool) } },
   /** R→S: every item is in (or, answering a cancel, what was half received is gone). */
   'drop.done': { protocol: 'drop', tag: { t: 'done' }, since: 1, maxBytes: 64, fields: { items: f.uint } },
   /** S→R, instead of an offer: the send TRANSFER was cancelled; its partial files go. */
-  'drop.cancel': { protocol: 'drop', tag: { t: 'cancel' }, since: 1, maxBytes: 256, fields: { transfer: f.uuid } },
+  /** (version 3: LIBRARY and LOCATION say the place whose partial files go, for a send into a location) */
+  'drop.cancel': { protocol: 'drop', tag: { t: 'cancel' }, since: 1, maxBytes: 256, fields: { transfer: f.uuid, library: f.optional(f.uuid), location: f.optional(f.uuid) } },
 } as const satisfies Record<string, MessageRow>;
 
 export type MessageName = keyof typeof PEER_MESSAGES;

@@ -1,0 +1,120 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import type { Stream } from '@libp2p/interface';
+import pino from 'pino';
+import { tempDir } from '../../../test/helpers.js';
+import { Installation } from '../../library/installation.js';
+import type { Library } from '../../library/library.js';
+import { addLocation } from '../../locations/locations.js';
+import { PeerNode } from '../net/peer-node.js';
+import type { RemoteDevice } from '../peer-link.js';
+import { placeInLocation } from './into-location.js';
+import { serveDrop, type PlaceRequest } from './receive.js';
+import { DropRefused, sendDrop, type DropItem } from './send.js';
+
+const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
+
+/**
+ * /vss/drop's `place` between two nodes on loopback: A offers files into a folder of B's location;
+ * B's handler is the daemon's (serveDrop with placeInLocation over a real library). Whatever A
+ * names, B writes only inside a location of its own, in a library A shares.
+ */
+describe('drop into a location: the receiver\'s checks', () => {
+  const tmp = tempDir('vss-place-');
+  const src = join(tmp.path, 'src');
+  const photos = join(tmp.path, 'photos');
+  const outside = join(tmp.path, 'outside');
+  let lib: Library;
+  let location = '';
+  let nodeA: PeerNode;
+  let nodeB: PeerNode;
+  const remoteA: RemoteDevice = { deviceUuid: randomUUID(), peerId: '', name: 'Laptop', libraryIds: [] };
+  const open = () => nodeA.open(nodeB.addresses()[0]!, 'drop');
+  const file = (name: string, bytes: Buffer): DropItem => {
+    writeFileSync(join(src, name), bytes);
+    // As the job offers it: no BLAKE3 (taken as the bytes go), its time (how an offer made again is known).
+    return { path: join(src, name), name, size: bytes.length, mtime_ms: Math.floor(statSync(join(src, name)).mtimeMs) };
+  };
+  const into = (over: Partial<PlaceRequest> = {}): PlaceRequest => ({ library: lib.config.id, location, dir: 'in', onConflict: 'keep-both', ...over });
+  const refusal = async (req: PlaceRequest): Promise<string> => {
+    const err = await sendDrop(await open(), randomUUID(), [file('x.txt', Buffer.from('x'))], { into: req }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof DropRefused, `refused (${String(err)})`);
+    return err.reason;
+  };
+
+  before(async () => {
+    for (const d of [src, photos, outside]) mkdirSync(d, { recursive: true });
+    const vss = new Installation({ dataDir: join(tmp.path, 'data') });
+    lib = vss.createLibrary('Shared', tmp.path);
+    location = addLocation(lib, photos, { name: 'Photos' }).uuid;
+    remoteA.libraryIds = [lib.config.id];
+    const [ka, kb] = [await generateKeyPair('Ed25519'), await generateKeyPair('Ed25519')];
+    const ids = { a: '', b: '' };
+    nodeA = await PeerNode.start({ privateKey: ka, listen: LOOPBACK, admit: (p) => p === ids.b, isPaired: (p) => p === ids.b });
+    nodeB = await PeerNode.start({ privateKey: kb, listen: LOOPBACK, admit: (p) => p === ids.a, isPaired: (p) => p === ids.a });
+    ids.a = nodeA.peerId;
+    ids.b = nodeB.peerId;
+    remoteA.peerId = ids.a;
+    await nodeB.handle('drop', (stream: Stream) => serveDrop(stream, remoteA, {
+      inbox: () => join(tmp.path, 'inbox'), isPaired: () => true, log: pino({ level: 'silent' }),
+      place: (r, req) => placeInLocation((id) => (id === lib.config.id ? lib : undefined), r, req),
+    }));
+  });
+  after(async () => {
+    await Promise.all([nodeA?.stop(), nodeB?.stop()]);
+    lib?.close();
+    tmp.cleanup();
+  });
+
+  it('files land verified in the folder named (made there), indexed at once', async () => {
+    const bytes = randomBytes(200_000);
+    // A confirm (what a move waits for before it removes its source) comes once the file is in place there.
+    const inPlaceWhenConfirmed: boolean[] = [];
+    const sent = await sendDrop(await open(), randomUUID(), [file('a.jpg', bytes), file('b.txt', Buffer.from('b'))], {
+      into: into({ dir: 'in/sub' }), onSaved: (_, name) => { inPlaceWhenConfirmed.push(existsSync(join(photos, 'in', 'sub', name))); },
+    });
+    assert.deepEqual(sent.saved, ['a.jpg', 'b.txt']);
+    assert.deepEqual(inPlaceWhenConfirmed, [true, true]);
+    assert.deepEqual(readFileSync(join(photos, 'in', 'sub', 'a.jpg')), bytes);
+    const loc = lib.store.locations.ofDevice(lib.deviceId)[0]!;
+    assert.ok(lib.store.entries.fileAt(loc.id, 'in/sub/a.jpg')?.content_uuid, 'indexed with its content on arrival');
+    assert.deepEqual(readdirSync(join(photos, '.vss-drop')).filter((n) => n.endsWith('.partial')), [], 'no partial left');
+  });
+
+  it('an offer made again after it was done is answered from the journal, not landed twice', async () => {
+    const transfer = randomUUID();
+    const items = [file('c.txt', Buffer.from('once'))];
+    await sendDrop(await open(), transfer, items, { into: into() });
+    const again = await sendDrop(await open(), transfer, items, { into: into() });
+    assert.deepEqual([again.saved, again.bytesSent], [['c.txt'], 0]);
+    assert.deepEqual(readdirSync(join(photos, 'in')).filter((n) => n.startsWith('c')), ['c.txt']);
+  });
+
+  it('a name taken there: skip writes nothing, replace overwrites, keep-both names it apart', async () => {
+    writeFileSync(join(photos, 'in', 'd.txt'), 'mine');
+    const skip = await sendDrop(await open(), randomUUID(), [file('d.txt', Buffer.from('theirs'))], { into: into({ onConflict: 'skip' }) });
+    assert.deepEqual([...skip.skipped], [0]);
+    assert.equal(readFileSync(join(photos, 'in', 'd.txt'), 'utf8'), 'mine');
+    const both = await sendDrop(await open(), randomUUID(), [file('d.txt', Buffer.from('theirs'))], { into: into() });
+    assert.deepEqual(both.saved, ['d (2).txt']);
+    await sendDrop(await open(), randomUUID(), [file('d.txt', Buffer.from('new'))], { into: into({ onConflict: 'replace' }) });
+    assert.equal(readFileSync(join(photos, 'in', 'd.txt'), 'utf8'), 'new');
+  });
+
+  it('a path out of the location, an absolute one, a symlinked folder, another location or library: refused with the reason, nothing written', async () => {
+    assert.match(await refusal(into({ dir: '../x' })), /not a path inside .*`\.\.`/);
+    assert.match(await refusal(into({ dir: 'in/../../x' })), /`\.\.`/);
+    assert.match(await refusal(into({ dir: '/etc' })), /an absolute path where a relative one belongs/);
+    symlinkSync(outside, join(photos, 'link'));
+    assert.match(await refusal(into({ dir: 'link/deeper' })), /leads outside .* through a symlink/);
+    assert.match(await refusal(into({ location: randomUUID() })), /not a location of this device/);
+    assert.match(await refusal(into({ library: randomUUID() })), /is not shared with Laptop/);
+    assert.match(await refusal(into({ onConflict: 'clobber' })), /unknown conflict policy/);
+    assert.deepEqual(readdirSync(outside), [], 'nothing written outside');
+    assert.equal(existsSync(join(tmp.path, 'x')), false);
+  });
+});

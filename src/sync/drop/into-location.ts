@@ -1,0 +1,64 @@
+import { stat } from 'node:fs/promises';
+import { dirname, relative, sep } from 'node:path';
+import { UsageError, VssError } from '../../core/errors.js';
+import { isOnConflict } from '../../files/file-op.js';
+import type { KnownBytes } from '../../indexer/identification.js';
+import { PathRefusedError } from '../../library/confine.js';
+import type { Library } from '../../library/library.js';
+import { scanLocation } from '../../locations/locations.js';
+import { locationOnline } from '../../volumes/location-online.js';
+import type { RemoteDevice } from '../peer-link.js';
+import type { DropPlace, LandedFile, PlaceRequest } from './receive.js';
+
+/**
+ * The receiving side of a copy or move into one of this device's locations (issue 30, item 3):
+ * the place a paired device's `place` names, checked before a byte is taken. The library must be
+ * one REMOTE shares and open here, the location this device's own (not another device's of that
+ * library, not one its user did not add here) and reachable, DIR a relative path that stays
+ * inside it (no `..`, not absolute, no symlinked folder on the way). Its partials wait in the
+ * location's `.vss-drop/` (skipped by the indexer, on the same drive: placing one is a rename).
+ */
+export async function placeInLocation(libraryOf: (id: string) => Library | undefined, remote: RemoteDevice, req: PlaceRequest): Promise<DropPlace> {
+  if (!remote.libraryIds.includes(req.library)) throw new VssError('PATH_REFUSED', `library ${req.library} is not shared with ${remote.name}`);
+  const lib = libraryOf(req.library);
+  if (!lib) throw new VssError('UNAVAILABLE', `library ${req.library} is not open on this device now`);
+  if (!isOnConflict(req.onConflict)) throw new UsageError(`unknown conflict policy ${JSON.stringify(req.onConflict.slice(0, 20))}`);
+  const loc = lib.store.locations.ofDevice(lib.deviceId).find((l) => l.uuid === req.location);
+  if (!loc) throw new PathRefusedError(`location ${req.location}`, 'not a location of this device');
+  const root = lib.roots.location(loc.id);
+  const online = locationOnline(lib, loc.id);
+  if (online?.online !== true) throw new VssError('UNAVAILABLE', `location ${loc.name} is offline on this device (${online?.reason ?? 'unknown'})`);
+  const dir = root.path(req.dir);
+  try {
+    await root.makeFolderAsync(dir);
+  } catch (err) {
+    if (err instanceof VssError) throw err;
+    throw new VssError('IO', `folder ${req.dir} of location ${loc.name} cannot be made: ${(err as Error).message}`, { cause: err });
+  }
+  const st = await stat(dir);
+  if (!st.isDirectory()) throw new PathRefusedError(req.dir, `is not a folder in location ${loc.name}`);
+  return {
+    stateRoot: root.root, dir, what: `location ${loc.name}`, conflict: req.onConflict === 'skip' ? 'skip' : req.onConflict, keepJournal: true,
+    landed: (files) => indexLanded(lib, loc.id, root.root, files),
+  };
+}
+
+/**
+ * The index of the location in line with FILES at once (a local copy's way, files/reindex.ts):
+ * their folders and those above them listed again, each file linked by the BLAKE3 it was
+ * verified against rather than read again.
+ */
+async function indexLanded(lib: Library, locationId: number, root: string, files: readonly LandedFile[]): Promise<void> {
+  const known = new Map<string, KnownBytes>();
+  const dirs = new Set<string>();
+  for (const f of files) {
+    const st = await stat(f.path);
+    known.set(f.path, { blake3: f.blake3, size: st.size, mtimeMs: st.mtimeMs, inode: st.ino });
+    // Every folder up to the root: one made for this copy is found by its parent's listing.
+    for (let rel = relative(root, dirname(f.path)).split(sep).join('/'); ; rel = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '') {
+      dirs.add(rel);
+      if (rel === '') break;
+    }
+  }
+  await scanLocation(lib, locationId, undefined, { only: [...dirs].map((rel) => ({ rel, subtree: false })), removeOrphans: false, known });
+}
