@@ -12,7 +12,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { serviceCapabilities, type Connection, type Ed25519PrivateKey, type PeerId, type PeerUpdate, type Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
 import { PROTOCOLS, protocolIds, type ProtocolName } from '../messages/table.js';
-import { paceRelay } from './relay-pacing.js';
+import { tendRelay } from './relay-circuits.js';
 import { mapWithNatPmp, type PmpMapping } from './nat-pmp.js';
 
 export interface PeerNodeOptions {
@@ -155,7 +155,7 @@ export class PeerNode {
       const fresh = evt.detail;
       for (const old of node.getConnections(fresh.remotePeer)) if (old.id !== fresh.id && old.status === 'open') void dropIfDead(old);
     });
-    if (opts.relay?.bytesPerSecond) await paceRelay(node, opts.relay.bytesPerSecond);
+    if (opts.relay) await tendRelay(node, opts.relay.bytesPerSecond);
     const self = new PeerNode(node, opts, useMdns);
     self.confirmOwnAddresses();
     if (opts.upnp) self.natPmpTimer = setTimeout(() => void self.mapWithNatPmpIfNoUpnp(), NAT_PMP_AFTER_MS).unref();

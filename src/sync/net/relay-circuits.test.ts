@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { PeerNode } from './peer-node.js';
-import { ByteBudget } from './relay-pacing.js';
+import { ByteBudget } from './relay-circuits.js';
 
 describe('ByteBudget', () => {
   it('lets a quarter second\'s burst through at once, then asks the taker to wait for what it overdrew', () => {
