@@ -1,10 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionInfo, FileOpOutcome, OpPreview } from '../../src/api/index.js';
-import { json, runCli, tempDir } from '../helpers.js';
-import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
+import { json, runCli } from '../helpers.js';
+import { loopSkipReason, type LoopVolume } from '../loop-volume.js';
+import { twoDrives, type TwoDrives } from '../two-drives.js';
 
 const ONCE = 'only here\n';
 const BACKED_UP = 'on two drives\n';
@@ -17,41 +18,24 @@ const BACKED_UP = 'on two drives\n';
  * run prints the plan and changes nothing (no job, no action, no file).
  */
 describe('vss files: guards and dry runs', { skip: loopSkipReason() }, () => {
-  const tmp = tempDir('vss-guards-cli-');
-  const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1' };
-  let drive: LoopVolume;
-  let photos: string;
-  let backup: string;
-  const cli = async (...args: string[]) => {
-    const r = await runCli(args, env);
-    assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
-    return r;
-  };
-  const uuidAt = async (folder: string, name: string) =>
-    json<Array<{ name: string; content_uuid: string | null }>>(await cli('--json', 'ls', folder)).find((i) => i.name === name)!.content_uuid!;
-  /** What a dry run must leave alone: the jobs, the action log. */
-  const traces = async () => ({
-    jobs: json<unknown[]>(await cli('--json', 'jobs', 'list')).length,
-    actions: json<ActionInfo[]>(await cli('--json', 'actions', 'list')).length,
-  });
+  let t!: TwoDrives;
+  let env: Record<string, string> = {};
+  let tmp = '';
+  let photos = '';
+  let backup = '';
+  let drive!: LoopVolume;
+  const cli = (...args: string[]) => t.cli(...args);
+  const uuidAt = async (folder: string, name: string) => (await t.uuidAt(folder, name))!;
+  const traces = () => t.traces();
 
   before(async () => {
-    drive = makeLoopVolume({ sizeMiB: 64 });
-    photos = join(tmp.path, 'photos');
-    backup = join(drive.mountPoint!, 'backup');
-    mkdirSync(join(photos, 'sub'), { recursive: true });
-    mkdirSync(backup);
-    writeFileSync(join(photos, 'once.txt'), ONCE);
-    writeFileSync(join(photos, 'kept.txt'), BACKED_UP);
-    writeFileSync(join(backup, 'kept.txt'), BACKED_UP);
-    await cli('library', 'create', 'G', '--path', join(tmp.path, 'libs'));
-    await cli('location', 'add', photos, '--mode', 'content');
-    await cli('location', 'add', backup, '--mode', 'content');
+    t = await twoDrives('vss-guards-cli-', {
+      sizeMiB: 64,
+      files: { 'photos/once.txt': ONCE, 'photos/kept.txt': BACKED_UP, 'backup/kept.txt': BACKED_UP },
+    });
+    ({ env, tmp, photos, backup, drive } = t);
   });
-  after(() => {
-    drive?.remove();
-    tmp.cleanup();
-  });
+  after(() => t?.stop());
 
   it('a delete that leaves one of the two copies the policy asks is refused, naming the content; the file stays', async () => {
     const uuid = await uuidAt('/photos', 'kept.txt');

@@ -5,8 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionInfo, GuardianAtRisk, GuardianProtectPlan, GuardianStatus, ProtectOutcome } from '../../src/api/index.js';
-import { json, runCli, tempDir, VSS_BIN } from '../helpers.js';
-import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
+import { json, runCli, VSS_BIN } from '../helpers.js';
+import { loopSkipReason, type LoopVolume } from '../loop-volume.js';
+import { twoDrives, type TwoDrives } from '../two-drives.js';
 
 const ONCE = 'only here\n';
 const TWO = 'two, in a folder\n';
@@ -21,45 +22,28 @@ const BIG = 96 * 1024 * 1024;
  * -9 in the middle of one resumes where it was.
  */
 describe('vss guardian protect', { skip: loopSkipReason() }, () => {
-  const tmp = tempDir('vss-protect-cli-');
-  const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1' };
-  let drive: LoopVolume;
-  let photos: string;
-  let backup: string;
-  const cli = async (...args: string[]) => {
-    const r = await runCli(args, env);
-    assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
-    return r;
-  };
-  const uuidAt = async (folder: string, name: string) =>
-    json<Array<{ name: string; content_uuid: string | null }>>(await cli('--json', 'ls', folder)).find((i) => i.name === name)?.content_uuid ?? undefined;
-  const traces = async () => ({
-    jobs: json<unknown[]>(await cli('--json', 'jobs', 'list')).length,
-    actions: json<ActionInfo[]>(await cli('--json', 'actions', 'list')).length,
-  });
+  let t!: TwoDrives;
+  let env: Record<string, string> = {};
+  let tmp = '';
+  let photos = '';
+  let backup = '';
+  let drive!: LoopVolume;
+  const cli = (...args: string[]) => t.cli(...args);
+  const uuidAt = (folder: string, name: string) => t.uuidAt(folder, name);
+  const traces = () => t.traces();
   const partials = (dir: string): string[] => {
     if (!existsSync(dir)) return [];
     return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((n) => n.split('/').pop()!.startsWith('.vss-'));
   };
 
   before(async () => {
-    drive = makeLoopVolume({ sizeMiB: 512 });
-    photos = join(tmp.path, 'photos');
-    backup = join(drive.mountPoint!, 'backup');
-    mkdirSync(join(photos, 'sub'), { recursive: true });
-    mkdirSync(backup);
-    writeFileSync(join(photos, 'once.txt'), ONCE);
-    writeFileSync(join(photos, 'sub', 'two.txt'), TWO);
-    writeFileSync(join(photos, 'kept.txt'), BACKED_UP);
-    writeFileSync(join(backup, 'kept.txt'), BACKED_UP);
-    await cli('library', 'create', 'G', '--path', join(tmp.path, 'libs'));
-    await cli('location', 'add', photos, '--mode', 'content');
-    await cli('location', 'add', backup, '--mode', 'content');
+    t = await twoDrives('vss-protect-cli-', {
+      sizeMiB: 512,
+      files: { 'photos/once.txt': ONCE, 'photos/sub/two.txt': TWO, 'photos/kept.txt': BACKED_UP, 'backup/kept.txt': BACKED_UP },
+    });
+    ({ env, tmp, photos, backup, drive } = t);
   });
-  after(() => {
-    drive?.remove();
-    tmp.cleanup();
-  });
+  after(() => t?.stop());
 
   it('--dry-run --json: the copies onto the other drive, its free space, and nothing changed', async () => {
     const before = await traces();
@@ -81,7 +65,7 @@ describe('vss guardian protect', { skip: loopSkipReason() }, () => {
     const device = await runCli(['guardian', 'protect', '--to', 'Laptop:/Photos/safe'], env);
     assert.equal(device.code, 2, device.stderr);
     assert.match(device.stderr, /a copy to a paired device \(DEVICE:\/LOCATION\/PATH\) is not built yet/);
-    const outside = await runCli(['guardian', 'protect', '--dry-run', '--to', join(tmp.path, 'elsewhere')], env);
+    const outside = await runCli(['guardian', 'protect', '--dry-run', '--to', join(tmp, 'elsewhere')], env);
     assert.equal(outside.code, 1, outside.stderr);
     assert.match(outside.stderr, /not inside a location of this device/);
   });

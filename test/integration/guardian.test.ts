@@ -1,10 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GuardianAtRisk, GuardianPolicyView, GuardianStatus } from '../../src/api/index.js';
-import { json, runCli, tempDir } from '../helpers.js';
-import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
+import { json, runCli } from '../helpers.js';
+import { loopSkipReason, type LoopVolume } from '../loop-volume.js';
+import { twoDrives, type TwoDrives } from '../two-drives.js';
 
 const ONCE = 'only here\n';
 const DUPLICATED = 'twice on one drive\n';
@@ -17,40 +18,30 @@ const BACKED_UP = 'on two drives\n';
  * policy asks more of its contents wherever they are.
  */
 describe('vss guardian: copies counted against a policy', { skip: loopSkipReason() }, () => {
-  const tmp = tempDir('vss-guardian-cli-');
-  const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1' };
-  let drive: LoopVolume;
-  let photos: string;
-  let backup: string;
-  const cli = async (...args: string[]) => {
-    const r = await runCli(args, env);
-    assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
-    return r;
-  };
+  let t!: TwoDrives;
+  let env: Record<string, string> = {};
+  let tmp = '';
+  let photos = '';
+  let backup = '';
+  let drive!: LoopVolume;
+  const cli = (...args: string[]) => t.cli(...args);
+  const uuidAt = (folder: string, name: string) => t.uuidAt(folder, name);
+  const traces = () => t.traces();
 
   before(async () => {
-    drive = makeLoopVolume({ sizeMiB: 64 });
-    photos = join(tmp.path, 'photos');
-    backup = join(drive.mountPoint!, 'backup');
-    mkdirSync(join(photos, 'sub'), { recursive: true });
-    mkdirSync(backup);
-    writeFileSync(join(photos, 'once.txt'), ONCE);
-    writeFileSync(join(photos, 'dup.txt'), DUPLICATED);
-    writeFileSync(join(photos, 'sub', 'dup.txt'), DUPLICATED);
-    writeFileSync(join(photos, 'kept.txt'), BACKED_UP);
-    writeFileSync(join(backup, 'kept.txt'), BACKED_UP);
-    await cli('library', 'create', 'G', '--path', join(tmp.path, 'libs'));
-    // The smallest sampling threshold, so a file identified by samples stays small.
-    const config = join(tmp.path, 'libs', 'G.sdlibrary', 'library.json');
-    const c = JSON.parse(readFileSync(config, 'utf8')) as { settings?: Record<string, unknown> };
-    writeFileSync(config, JSON.stringify({ ...c, settings: { ...c.settings, hashThresholdBytes: 16 * 1024 * 1024 } }));
-    await cli('location', 'add', photos, '--mode', 'content');
-    await cli('location', 'add', backup, '--mode', 'content');
+    t = await twoDrives('vss-guardian-cli-', {
+      sizeMiB: 64,
+      files: { 'photos/once.txt': ONCE, 'photos/dup.txt': DUPLICATED, 'photos/sub/dup.txt': DUPLICATED, 'photos/kept.txt': BACKED_UP, 'backup/kept.txt': BACKED_UP },
+      beforeLocations: (libs) => {
+        // The smallest sampling threshold, so a file identified by samples stays small.
+        const config = join(libs, 'G.sdlibrary', 'library.json');
+        const c = JSON.parse(readFileSync(config, 'utf8')) as { settings?: Record<string, unknown> };
+        writeFileSync(config, JSON.stringify({ ...c, settings: { ...c.settings, hashThresholdBytes: 16 * 1024 * 1024 } }));
+      },
+    });
+    ({ env, tmp, photos, backup, drive } = t);
   });
-  after(() => {
-    drive?.remove();
-    tmp.cleanup();
-  });
+  after(() => t?.stop());
 
   it('status: the content on two drives is safe; one on one drive (even in two folders) exists once', async () => {
     const s = json<GuardianStatus>(await cli('guardian', 'status', '--json'));
