@@ -7,6 +7,7 @@ import type { OpPreview } from '../wire/preview.js';
 
 export type { FileOpOutcome, FileOpResult, GuardianBelowPolicy, OnConflict, OpPreview };
 export { ON_CONFLICT, DEFAULT_ON_CONFLICT };
+export { isDeviceAddress } from '../files/places.js';
 
 type FileOpName = 'files-copy' | 'files-move' | 'files-delete';
 

@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { diskSpace } from '../core/disk-space.js';
 import { UsageError, VssError } from '../core/errors.js';
-import { placeOf } from '../files/places.js';
+import { isDeviceAddress, placeOf } from '../files/places.js';
 import type { Library } from '../library/library.js';
 import type { LocationRecord } from '../store/locations.js';
 import type { VolumeRecord } from '../store/volumes.js';
@@ -13,12 +13,14 @@ export const PROTECT_FOLDER = 'vss-protect';
 /** A protect never fills a drive past this share of it (percent). */
 export const FILL_AT_MOST_PCT = 95;
 
+/** Where a protect may put copies: a drive of this device, or a paired device's folder. */
+export type ProtectTarget = LocalTarget | DeviceTarget;
+
 /**
- * Where a protect may put copies: a folder of one of this device's locations, on one drive (the
- * store the Guardian counts a copy in). Copies land under `dir` as `<source location>/<path>`.
- * Only `local` today; a paired device's folder (`--to DEVICE:/…`) will be one more kind.
+ * A folder of one of this device's locations, on one drive (the store the Guardian counts a copy
+ * in). Copies land under `dir` as `<source location>/<path>`.
  */
-export interface ProtectTarget {
+export interface LocalTarget {
   kind: 'local';
   dir: string;
   locationId: number;
@@ -32,12 +34,39 @@ export interface ProtectTarget {
   named: boolean;
 }
 
-/** `--to` as the user gave it: a folder (absolute), a drive (its name, fingerprint or id), a paired device's folder, or nothing (chosen here). */
-export function protectTargets(lib: Library, to: string | undefined): ProtectTarget[] {
+/**
+ * A folder of a paired device's location (`--to DEVICE:/LOCATION/PATH`): the copies go there over
+ * /vss/drop's place (run by ops/guardian-protect/), each verified and flushed by the receiver,
+ * landing under `dir` as `<source location>/<path>` as on a drive. Its free space is the
+ * receiver's to check: a full drive there refuses the copy with its reason.
+ */
+export interface DeviceTarget {
+  kind: 'device';
+  deviceUuid: string;
+  deviceName: string;
+  /** The location's uuid and name on that device. */
+  location: string;
+  locationName: string;
+  /** The folder in that location ('' for its root). */
+  dir: string;
+  named: true;
+}
+
+/**
+ * `DEVICE:/LOCATION[/PATH]` resolved against the paired devices, by the layer that knows them
+ * (ops/guardian-protect/, over sync/drop's placeTarget): refused there as `files copy` refuses it.
+ */
+export type DeviceTargetResolver = (to: string) => DeviceTarget;
+
+/**
+ * `--to` as the user gave it: a folder (absolute), a drive (its name, fingerprint or id), a paired
+ * device's folder (resolved by DEVICE), or nothing (drives of this device chosen).
+ */
+export function protectTargets(lib: Library, to: string | undefined, device?: DeviceTargetResolver): ProtectTarget[] {
   if (to === undefined) return chosenTargets(lib);
-  const colon = to.indexOf(':');
-  if (colon > 0 && !to.slice(0, colon).includes('/')) {
-    throw new UsageError(`--to ${to}: a copy to a paired device (DEVICE:/LOCATION/PATH) is not built yet; give a folder of this device's locations, a drive, or nothing (a drive is chosen)`);
+  if (isDeviceAddress(to)) {
+    if (!device) throw new UsageError(`--to ${to}: a copy to a paired device goes through the daemon's P2P node: start it (vss daemon start) and protect again`);
+    return [device(to)];
   }
   if (isAbsolute(to)) return [folderTarget(lib, to)];
   if (to.includes('/')) throw new UsageError(`--to ${to}: a folder is named by an absolute path`);
@@ -45,7 +74,7 @@ export function protectTargets(lib: Library, to: string | undefined): ProtectTar
 }
 
 /** `--to PATH`: a folder inside one of this device's locations (copies outside the library would not be counted). */
-function folderTarget(lib: Library, dir: string): ProtectTarget {
+function folderTarget(lib: Library, dir: string): LocalTarget {
   const place = placeOf(lib, dir);
   if (!place) throw new VssError('PATH_REFUSED', `--to ${dir}: not inside a location of this device (a copy outside the library is not counted): name a folder of one, or a drive`, { path: dir });
   const there = factsAt(dir);
@@ -56,7 +85,7 @@ function folderTarget(lib: Library, dir: string): ProtectTarget {
 }
 
 /** `--to VOLUME`: a tracked drive of this device, by name, fingerprint or id; the copies go into a location on it. */
-function driveTarget(lib: Library, ref: string): ProtectTarget {
+function driveTarget(lib: Library, ref: string): LocalTarget {
   const vols = lib.store.volumes.ofDevice(lib.deviceId);
   const vol = vols.find((v) => v.name === ref) ?? vols.find((v) => v.fingerprint === ref || v.fingerprint === ref.toLowerCase())
     ?? (/^\d{1,15}$/.test(ref) ? vols.find((v) => v.id === Number(ref)) : undefined);
@@ -73,8 +102,8 @@ function driveTarget(lib: Library, ref: string): ProtectTarget {
 }
 
 /** No `--to`: each drive of this device with an online location on it that can be written, its first location's `vss-protect/`. */
-function chosenTargets(lib: Library): ProtectTarget[] {
-  const out: ProtectTarget[] = [];
+function chosenTargets(lib: Library): LocalTarget[] {
+  const out: LocalTarget[] = [];
   const seen = new Set<string>();
   for (const loc of lib.store.locations.ofDevice(lib.deviceId)) {
     if (loc.online !== 1 || seen.has(storeOf(loc))) continue;
@@ -85,7 +114,7 @@ function chosenTargets(lib: Library): ProtectTarget[] {
   return out;
 }
 
-function target(lib: Library, loc: LocationRecord, dir: string, named: boolean): ProtectTarget {
+function target(lib: Library, loc: LocationRecord, dir: string, named: boolean): LocalTarget {
   if (named) {
     const access = writeAccess(loc.path);
     if (access !== 'ok') throw new VssError('IO', `${dir}: ${access === 'read-only' ? 'its drive is read-only' : 'may not be written by this user'}`, { path: dir });

@@ -9,7 +9,7 @@ import { tempDir } from '../../test/helpers.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../../test/loop-volume.js';
 import { setPolicy } from './policy.js';
 import { planProtect } from './protect.js';
-import { roomOn } from './protect-targets.js';
+import { roomOn, type DeviceTarget } from './protect-targets.js';
 
 const LAPTOP = '00000000-0000-4000-8000-00000000000b';
 const uuidOf = (n: number) => `00000000-0000-5000-8000-${String(n).padStart(12, '0')}`;
@@ -46,7 +46,7 @@ describe('protect: the copies planned', { skip: loopSkipReason() }, () => {
     const entry = store.entries.insert(loc[l]!, facts, 0);
     store.entries.linkContents([{ file: { ...facts, id: entry }, uuid: uuidOf(n), verified: true }], now);
   };
-  const plan = (to?: string) => planProtect(lib, to, now);
+  const plan = (to?: string) => planProtect(lib, to, { now });
   const reasonOf = (p: ReturnType<typeof plan>, n: number) => p.shown.not_planned.find((x) => x.content_uuid === uuidOf(n))?.reason;
 
   before(() => {
@@ -140,9 +140,37 @@ describe('protect: the copies planned', { skip: loopSkipReason() }, () => {
     const bare = lib.store.volumes.seen(lib.deviceId, { fingerprint: 'D', mount_point: '/mnt/D', fs: 'ext4', capacity: 1, free: 1, removable: 1, read_only: 0 }, now).id;
     lib.store.volumes.setTracked(bare, true, 'bare');
     assert.throws(() => plan('bare'), /^VssError: --to bare: the drive "bare" holds no location of this library: add one \(vss location add \/mnt\/D\/…\), then protect to it$/);
-    assert.throws(() => plan('Laptop:/Photos/x'), /a copy to a paired device \(DEVICE:\/LOCATION\/PATH\) is not built yet/);
+    assert.throws(() => plan('Laptop:/Photos/x'), /^UsageError: --to Laptop:\/Photos\/x: a copy to a paired device goes through the daemon's P2P node/);
     assert.throws(() => plan('nothing'), /no drive of that name, fingerprint or id/);
   });
+  it('--to DEVICE:/LOCATION/PATH: one copy each to the paired device, short of copies, devices or off-site; none of what it holds', () => {
+    const laptop: DeviceTarget = { kind: 'device', deviceUuid: LAPTOP, deviceName: 'Laptop', location: '00000000-0000-4001-8000-00000000000b', locationName: 'Photos', dir: 'safe', named: true };
+    const asked: string[] = [];
+    const toLaptop = () => planProtect(lib, 'Laptop:/Photos/safe', { now, device: (to) => (asked.push(to), laptop) });
+    const p = toLaptop();
+    assert.deepEqual(asked, ['Laptop:/Photos/safe']);
+    assert.equal(p.device, laptop);
+    assert.deepEqual(p.items.map((it) => [it.src, it.dst]).sort(), [
+      [join(dir.pics!, 'big.jpg'), 'safe/pics/big.jpg'], [join(dir.pics!, 'once.jpg'), 'safe/pics/once.jpg'], [join(dir.pics!, 'same-drive.jpg'), 'safe/pics/same-drive.jpg'],
+    ], 'paths in the laptop\'s location, by source location');
+    assert.deepEqual(p.shown.targets, [{ target: 'Laptop:/Photos/safe', drive: null, files: 3, bytes: 8 + BIG, free_bytes: null }]);
+    setPolicy(lib, { devices: 2 }, now);
+    try {
+      const two = toLaptop();
+      assert.deepEqual(two.items.map((it) => it.dst).sort(), ['safe/backup/backed.jpg', 'safe/pics/big.jpg', 'safe/pics/both.jpg', 'safe/pics/once.jpg', 'safe/pics/same-drive.jpg'],
+        'short only of a device: each content here gets one copy there');
+      assert.match(reasonOf(two, 5) ?? '', /^held only by Laptop/, 'what the laptop holds is not sent to it');
+      setPolicy(lib, { copies: 4, devices: 2 }, now);
+      assert.equal(reasonOf(toLaptop(), 1), '2 more copies needed after the one on Laptop: protect again to another device or drive');
+      setPolicy(lib, { clear: true }, now);
+      assert.match(reasonOf(plan(), 5) ?? '', /^held only by Laptop/);
+      setPolicy(lib, { devices: 2 }, now);
+      assert.match(reasonOf(plan(), 2) ?? '', /needs 1 more device: protect --to DEVICE:\/LOCATION\/PATH copies it to a paired device$/);
+    } finally {
+      setPolicy(lib, { clear: true }, now);
+    }
+  });
+
   it('two locations of one name: the second one\'s copies go into a folder named with its id', () => {
     const { store } = lib;
     const path = join(tmp.path, 'pics-on-b');

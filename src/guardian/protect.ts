@@ -1,5 +1,6 @@
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { VssError } from '../core/errors.js';
+import { wholeBlake3Of } from '../content/whole-blake3.js';
 import { formatBytes } from '../core/format.js';
 import type { FileOpParams } from '../files/file-op.js';
 import { placeOf } from '../files/places.js';
@@ -9,7 +10,7 @@ import type { NewFileOpItem } from '../store/file-op-items.js';
 import type { GuardCopy, JudgedContent } from '../store/guardian.js';
 import { factsAt } from '../storage/local-tree.js';
 import type { GuardianProtectPlan } from '../wire/guardian.js';
-import { protectTargets, type ProtectTarget } from './protect-targets.js';
+import { protectTargets, type DeviceTarget, type DeviceTargetResolver, type ProtectTarget } from './protect-targets.js';
 import { guardianQuery } from './redundancy.js';
 
 /** Contents one protect plans at most (fewest copies first): the rest wait for the next run. */
@@ -17,11 +18,15 @@ export const MAX_PROTECT = 100_000;
 /** Contents whose copies are read at once. */
 const CHUNK = 500;
 
-/** A protect planned: what the dry run shows, and the copy job's items and params. */
+/**
+ * A protect planned: what the dry run shows, and the copy job's items and params. To a paired
+ * device (DEVICE), each item's `dst` is its path in that device's location, not a path here.
+ */
 export interface ProtectPlanned {
   shown: GuardianProtectPlan;
   items: NewFileOpItem[];
   params: FileOpParams;
+  device?: DeviceTarget;
 }
 
 /**
@@ -33,8 +38,9 @@ export interface ProtectPlanned {
  * devices or copies off this device, is named in `not_planned` with the reason. A named target a
  * plan does not fit is refused; chosen drives take what fits and the rest is named.
  */
-export function planProtect(lib: Library, to: string | undefined, now = Date.now()): ProtectPlanned {
-  const targets = protectTargets(lib, to);
+export function planProtect(lib: Library, to: string | undefined, opts: { now?: number; device?: DeviceTargetResolver } = {}): ProtectPlanned {
+  const now = opts.now ?? Date.now();
+  const targets = protectTargets(lib, to, opts.device);
   const judged = lib.store.guardian.atRisk(guardianQuery(lib, now), MAX_PROTECT + 1);
   const more = judged.length > MAX_PROTECT;
   if (more) judged.length = MAX_PROTECT;
@@ -70,7 +76,8 @@ export function planProtect(lib: Library, to: string | undefined, now = Date.now
     const copies = groupBy(lib.store.guardian.guardCopies(chunk.map((j) => j.content_uuid), lib.deviceId));
     for (const j of chunk) {
       const c = copies.get(j.content_uuid) ?? [];
-      const missing = j.need_copies - j.copies;
+      // A paired device that lacks the content adds a copy, a device and a copy off this one at once.
+      const missing = targets[0]?.kind === 'device' ? Math.max(j.need_copies - j.copies, j.need_devices - j.devices, j.need_offsite - j.offsite) : j.need_copies - j.copies;
       const why = (reason: string) => notPlanned.push({ content_uuid: j.content_uuid, reason });
       if (missing <= 0) {
         why(elsewhereReason(j));
@@ -81,13 +88,22 @@ export function planProtect(lib: Library, to: string | undefined, now = Date.now
         why(noSourceReason(lib, c));
         continue;
       }
-      const holding = new Set(c.filter((x) => x.here === 1).map((x) => x.place));
+      const holding = new Set(c.map((x) => (x.here === 1 ? x.place : `device:${x.device_uuid}`)));
       let planned = 0;
       let full = 0;
       for (const t of targets) {
         if (planned === missing) break;
-        if (holding.has(t.store)) continue;
         const u = used.get(t)!;
+        const srcRel = source.rel_path.split('/');
+        if (t.kind === 'device') {
+          if (holding.has(`device:${t.deviceUuid}`)) continue;
+          u.files++;
+          u.bytes += j.size;
+          planned++;
+          items.push({ kind: 'file', src: join(rootOf(source.location_id!), ...srcRel), dst: posix.join(t.dir, locName(source.location_id!), ...srcRel), size: j.size, meta: null });
+          continue;
+        }
+        if (holding.has(t.store)) continue;
         if (!t.named && u.bytes + j.size > t.room) {
           full++;
           continue;
@@ -99,7 +115,7 @@ export function planProtect(lib: Library, to: string | undefined, now = Date.now
         const srcRoot = rootOf(source.location_id!);
         anchor(srcRoot);
         anchor(rootOf(t.locationId));
-        items.push({ kind: 'file', src: join(srcRoot, ...source.rel_path.split('/')), dst: join(t.dir, locName(source.location_id!), ...source.rel_path.split('/')), size: j.size, meta: null });
+        items.push({ kind: 'file', src: join(srcRoot, ...srcRel), dst: join(t.dir, locName(source.location_id!), ...srcRel), size: j.size, meta: null });
       }
       if (planned > 0) contents++;
       if (planned < missing) why(shortfallReason(planned, missing, targets, full, to));
@@ -107,16 +123,20 @@ export function planProtect(lib: Library, to: string | undefined, now = Date.now
   }
   for (const t of targets) {
     const u = used.get(t)!;
-    if (t.named && u.bytes > t.room) {
+    if (t.kind === 'local' && t.named && u.bytes > t.room) {
       throw new VssError('IO', `--to ${to}: the copies need ${formatBytes(u.bytes)} and ${t.dir} may take ${formatBytes(t.room)} (${formatBytes(t.free)} free; a protect leaves 5% of a drive free): make room, or give another target`, { path: t.dir });
     }
   }
   const shown: GuardianProtectPlan = {
     contents, files: items.length, bytes: items.reduce((n, it) => n + it.size, 0),
-    targets: targets.filter((t) => used.get(t)!.files > 0 || t.named).map((t) => ({ target: t.dir, drive: t.drive, ...used.get(t)!, free_bytes: t.free })),
+    targets: targets.filter((t) => used.get(t)!.files > 0 || t.named).map((t) => (t.kind === 'device'
+      ? { target: deviceShown(t), drive: null, ...used.get(t)!, free_bytes: null }
+      : { target: t.dir, drive: t.drive, ...used.get(t)!, free_bytes: t.free })),
     not_planned: notPlanned, more,
   };
-  const params: FileOpParams = { op: 'copy', on_conflict: 'keep-both', outside_library: false, anchors: [...anchors.values()], ...(to !== undefined ? { dst: targets[0]!.dir } : {}) };
+  const first = targets[0];
+  if (first?.kind === 'device') return { shown, items, params: { op: 'copy', on_conflict: 'keep-both', outside_library: false, anchors: [...anchors.values()] }, device: first };
+  const params: FileOpParams = { op: 'copy', on_conflict: 'keep-both', outside_library: false, anchors: [...anchors.values()], ...(to !== undefined && first ? { dst: first.dir } : {}) };
   return { shown, items, params };
 }
 
@@ -131,7 +151,12 @@ function sourceOf(copies: readonly GuardCopy[]): GuardCopy | undefined {
 
 function elsewhereReason(j: JudgedContent): string {
   const what = j.devices < j.need_devices ? `${j.need_devices - j.devices} more device${j.need_devices - j.devices === 1 ? '' : 's'}` : `${j.need_offsite - j.offsite} more cop${j.need_offsite - j.offsite === 1 ? 'y' : 'ies'} off this device`;
-  return `it has the copies its policy asks but needs ${what}: a copy to a paired device (--to DEVICE:/…) is not built yet`;
+  return `it has the copies its policy asks but needs ${what}: protect --to DEVICE:/LOCATION/PATH copies it to a paired device`;
+}
+
+/** A paired device's folder as the user names it. */
+export function deviceShown(t: DeviceTarget): string {
+  return `${t.deviceName}:/${t.locationName}${t.dir === '' ? '' : `/${t.dir}`}`;
 }
 
 function noSourceReason(lib: Library, copies: readonly GuardCopy[]): string {
@@ -142,7 +167,9 @@ function noSourceReason(lib: Library, copies: readonly GuardCopy[]): string {
 
 function shortfallReason(planned: number, missing: number, targets: readonly ProtectTarget[], full: number, to: string | undefined): string {
   const lacking = `${missing - planned} more cop${missing - planned === 1 ? 'y' : 'ies'} needed`;
-  if (to !== undefined) return `${lacking}: the drive of ${targets[0]!.dir} holds it already`;
+  const t = targets[0];
+  if (t?.kind === 'device') return planned > 0 ? `${lacking} after the one on ${t.deviceName}: protect again to another device or drive` : `${lacking}: ${t.deviceName} holds it already`;
+  if (to !== undefined && t) return `${lacking}: the drive of ${t.dir} holds it already`;
   if (full > 0) return `${lacking}: no other drive of this device has room for it`;
   return `${lacking}: no other drive of this device to copy it to (add a location on another drive, or protect --to a drive)`;
 }
@@ -170,6 +197,22 @@ export function markProtectedVerified(lib: Library, jobId: number, at = Date.now
     const dst = entryAt(lib, it.final);
     if (!src || !dst || src.content_uuid === null || src.content_uuid !== dst.content_uuid) continue;
     ids.push(src.id, dst.id);
+  }
+  return ids.length === 0 ? 0 : lib.store.entries.markVerified(ids, at);
+}
+
+/**
+ * After a protect's copies to a paired device: the sources of the files it copied marked verified
+ * now, where each was offered with its content's whole BLAKE3 and the receiver kept it (its bytes,
+ * read from the source, hashed to the content). The copies there are marked by their device.
+ */
+export function markSourcesVerified(lib: Library, jobId: number, at = Date.now()): number {
+  const ids: number[] = [];
+  for (const it of lib.store.fileOpItems.of(jobId)) {
+    if (it.state !== 'done' || it.kind !== 'file') continue;
+    const src = entryAt(lib, it.src);
+    const content = src?.content_uuid ? lib.store.contents.byUuid(src.content_uuid) : undefined;
+    if (src && content && wholeBlake3Of(lib, content) !== null) ids.push(src.id);
   }
   return ids.length === 0 ? 0 : lib.store.entries.markVerified(ids, at);
 }

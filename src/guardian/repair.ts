@@ -5,6 +5,7 @@ import { placeKeepingAside, placeLanded, verifyLanded } from '../core/landing.js
 import { childLog } from '../core/log.js';
 import { hashFileAsIs } from '../content/hash-file.js';
 import { CAS_WHOLE } from '../content/identity.js';
+import { wholeBlake3Of } from '../content/whole-blake3.js';
 import type { Library } from '../library/library.js';
 import { locationStorage } from '../storage/storages.js';
 import type { LocalDisk } from '../storage/local-disk.js';
@@ -134,7 +135,7 @@ async function landFromPeer(lib: Library, target: LocalDisk, rot: RotFile, peers
   }
   const { checksum } = await blake3File(got.path);
   const content = lib.store.contents.byUuid(rot.content_uuid);
-  const expected = content ? (content.cas_version === CAS_WHOLE ? content.cas_id : lib.store.contents.blake3Of(content.id) ?? null) : null;
+  const expected = content ? wholeBlake3Of(lib, content) : null;
   if (expected !== null && checksum !== expected) {
     await target.remove(inFolder(basename(got.path)));
     return { refused: `the copy from ${got.from} does not hash to the content's BLAKE3: nothing replaced` };
@@ -147,7 +148,7 @@ async function goodCopy(lib: Library, rot: RotFile, signal?: AbortSignal): Promi
   const content = lib.store.contents.byUuid(rot.content_uuid);
   if (!content) return undefined;
   const whole = content.cas_version === CAS_WHOLE;
-  const expected = whole ? content.cas_id : (lib.store.contents.blake3Of(content.id) ?? null);
+  const expected = wholeBlake3Of(lib, content);
   for (const f of lib.store.entries.filesOfContent(content.id, lib.deviceId, MAX_SOURCES)) {
     signal?.throwIfAborted();
     if (f.location_id === rot.location_id && f.rel_path === rot.rel_path) continue;

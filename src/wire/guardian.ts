@@ -183,16 +183,16 @@ export interface RepairResult {
   refused: Array<{ content_uuid: string; path: string; reason: string }>;
 }
 
-/** One drive a protect copies to: the folder the copies land under, and what goes there. */
+/** One drive or paired device a protect copies to: the folder the copies land under, and what goes there. */
 export interface GuardianProtectTarget {
-  /** The folder the copies land under (each as `<source location name>/<path in it>`). */
+  /** The folder the copies land under (each as `<source location name>/<path in it>`): a path here, or `DEVICE:/LOCATION/PATH`. */
   target: string;
   /** The drive's name (or fingerprint); null where the drive is not known. */
   drive: string | null;
   files: number;
   bytes: number;
-  /** Free bytes on that drive now (a protect leaves at least 5% of the drive free). */
-  free_bytes: number;
+  /** Free bytes on that drive now (a protect leaves at least 5% of the drive free); null for a paired device's folder (its receiver checks). */
+  free_bytes: number | null;
 }
 
 /**

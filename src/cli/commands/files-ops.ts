@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_ON_CONFLICT, ON_CONFLICT, type FileOpOutcome, type GuardianBelowPolicy, type LibraryClient, type OpPreview } from '../../api/index.js';
+import { DEFAULT_ON_CONFLICT, isDeviceAddress, ON_CONFLICT, type FileOpOutcome, type GuardianBelowPolicy, type LibraryClient, type OpPreview } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 import { waitForJob } from '../wait-for-job.js';
@@ -35,7 +35,7 @@ export function registerFileOpCommands(files: Command): void {
         }
         const target = paths[paths.length - 1]!;
         // DEVICE:/LOCATION/PATH (as `ls` takes it): into a folder of a paired device's location.
-        if (isDevicePath(target)) {
+        if (isDeviceAddress(target)) {
           const srcs = paths.slice(0, -1).map((p) => resolve(p));
           await withLibrary(this, (lib) => run(this, lib, op, opts.detach === true,
             (o) => (op === 'copy' ? lib.files.copyToDevice : lib.files.moveToDevice).call(lib.files, srcs, target, { onConflict: opts.onConflict, ...o })));
@@ -63,12 +63,6 @@ export function registerFileOpCommands(files: Command): void {
       await withLibrary(this, (lib) => run(this, lib, 'delete', opts.detach === true,
         (o) => lib.files.delete(abs, { force: opts.force === true, ...o })));
     });
-}
-
-/** `NAME:/…` with no separator before the colon: a device's path, not a file here (`./a:b` names a file). */
-function isDevicePath(p: string): boolean {
-  const colon = p.indexOf(':');
-  return colon > 0 && !/[/\\]/.test(p.slice(0, colon)) && p[colon + 1] === '/';
 }
 
 type Start = (o: { detach: boolean; signal: AbortSignal; onQueued: (id: number) => void }) => Promise<FileOpOutcome>;

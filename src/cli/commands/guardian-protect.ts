@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { GuardianProtectPlan } from '../../api/index.js';
+import { isDeviceAddress, type GuardianProtectPlan } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 import { waitForJob } from '../wait-for-job.js';
@@ -15,8 +15,8 @@ const SHOWN = 20;
 export function registerProtectCommand(guardian: Command): void {
   guardian
     .command('protect')
-    .description('copy the contents short of their policy onto drives of this device that lack them (verified, resumable; --dry-run: the plan)')
-    .option('--to <target>', 'a folder of your locations (a path: ./x or /x; copies land as FOLDER/<location>/<path>), or a drive (its name, fingerprint or id: into a location on it, under vss-protect/); default: the first drive with room that lacks each content')
+    .description('copy the contents short of their policy onto drives of this device, or a paired device, that lack them (verified, resumable; --dry-run: the plan)')
+    .option('--to <target>', 'a folder of your locations (a path: ./x or /x; copies land as FOLDER/<location>/<path>), a drive (its name, fingerprint or id: into a location on it, under vss-protect/), or a paired device\'s folder (DEVICE:/LOCATION/PATH, through the daemon); default: the first drive with room that lacks each content')
     .option('--dry-run', 'print the plan (contents, files, bytes, each target with its free space, what cannot be copied and why) and change nothing')
     .option('--detach', 'queue the job and return at once (the daemon or the next vss command that runs jobs runs it)')
     .action(async function (this: Command, opts: { to?: string; dryRun?: boolean; detach?: boolean }) {
@@ -47,14 +47,13 @@ export function registerProtectCommand(guardian: Command): void {
 /** `--to` as given: a path (it has a '/' or starts with '.' or '~') made absolute; a drive's name, or `DEVICE:/…`, as written. */
 function targetOf(to: string | undefined): string | undefined {
   if (to === undefined) return undefined;
-  const colon = to.indexOf(':');
-  if (colon > 0 && !to.slice(0, colon).includes('/')) return to;
+  if (isDeviceAddress(to)) return to;
   return /[/\\]/.test(to) || to.startsWith('.') ? resolve(to) : to;
 }
 
 function printPlan(plan: GuardianProtectPlan & { not_planned_total?: number }): void {
   for (const t of plan.targets) {
-    printLine(`  to ${displayPath(t.target)}${t.drive !== null ? ` [${t.drive}]` : ''}: ${count(t.files, 'file')}, ${formatBytes(t.bytes)} (${formatBytes(t.free_bytes)} free)`);
+    printLine(`  to ${displayPath(t.target)}${t.drive !== null ? ` [${t.drive}]` : ''}: ${count(t.files, 'file')}, ${formatBytes(t.bytes)}${t.free_bytes !== null ? ` (${formatBytes(t.free_bytes)} free)` : ''}`);
   }
   const total = plan.not_planned_total ?? plan.not_planned.length;
   if (total > 0) {

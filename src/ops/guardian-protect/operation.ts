@@ -1,13 +1,15 @@
 import { VssError } from '../../core/errors.js';
 import { MAX_PARAMS_CHARS, type FileOpResult } from '../../files/file-op.js';
 import { fileOpTimeoutMs, runFileOp } from '../../files/file-op-job.js';
-import { markProtectedVerified, planProtect, type ProtectPlanned } from '../../guardian/protect.js';
+import { isDeviceAddress } from '../../files/places.js';
+import { markProtectedVerified, markSourcesVerified, planProtect, type ProtectPlanned } from '../../guardian/protect.js';
 import type { JobKind } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { GuardianProtectPlan } from '../../wire/guardian.js';
 import type { DurableOp, OpHost, Plan } from '../op.js';
+import { deviceResolver, runProtectToDevice, toDeviceParams, type ToDeviceParams } from './to-device.js';
 
 /** `guardian protect` as asked: where to (absent: a drive chosen among this device's). */
 export interface ProtectInput {
@@ -35,11 +37,19 @@ export const guardianProtect: DurableOp<ProtectInput, ProtectResult, GuardianPro
   name: NAME,
   action: 'protect',
   asked: (input) => ({ sources: [], target: input.to ?? null }),
-  plan: (host, input) => queued(host, planProtect(notUnderWay(host).lib, input.to)),
-  preview: (host, input) => planProtect(notUnderWay(host).lib, input.to).shown,
+  plan: (host, input) => queued(host, planned(notUnderWay(host), input)),
+  preview: (host, input) => planned(notUnderWay(host), input, true).shown,
   kind: (host: OpHost): JobKind => ({
     name: NAME, concurrency: 1, timeoutMs: fileOpTimeoutMs,
     run: async (job, ctx) => {
+      const device = (paramsJson(job, MAX_PARAMS_CHARS) as { to_device?: ToDeviceParams } | undefined)?.to_device;
+      if (device) {
+        const out = await runProtectToDevice(host, job, device, ctx);
+        if (out.state !== 'completed') return out;
+        markSourcesVerified(host.lib, job.id);
+        const r = JSON.parse(out.result!) as FileOpResult;
+        return { ...out, note: `protect: ${r.done} file${r.done === 1 ? '' : 's'} copied to ${device.location_name} on the paired device, verified there` };
+      }
       const out = await runFileOp(host.lib, job, ctx);
       if (out.state !== 'completed') return out;
       markProtectedVerified(host.lib, job.id);
@@ -65,6 +75,17 @@ function notUnderWay(host: OpHost): OpHost {
   return host;
 }
 
+/**
+ * INPUT planned on HOST. To a paired device (`DEVICE:/…`) the daemon's node must be up to run it
+ * (a dry run, SHOWN, needs only the pairing).
+ */
+function planned(host: OpHost, input: ProtectInput, shown = false): ProtectPlanned {
+  if (!shown && input.to !== undefined && isDeviceAddress(input.to) && !host.network()) {
+    throw new VssError('NO_DAEMON', `a protect to another device needs the daemon's P2P node: start it (vss daemon start) and protect again`);
+  }
+  return planProtect(host.lib, input.to, { device: deviceResolver(host) });
+}
+
 /** What a protect's job keeps of its plan, to answer with once it ends. */
 function summary(p: GuardianProtectPlan): Omit<ProtectResult, 'copied'> {
   return { ...p, not_planned: p.not_planned.slice(0, NAMED_NOT_PLANNED), not_planned_count: p.not_planned.length };
@@ -78,7 +99,7 @@ function queued(host: OpHost, plan: ProtectPlanned): Plan<ProtectResult> {
     size,
     queue() {
       const store = host.lib.store;
-      const params = JSON.stringify({ ...plan.params, protect: summary(plan.shown) });
+      const params = JSON.stringify({ ...plan.params, protect: summary(plan.shown), ...(plan.device ? { to_device: toDeviceParams(host.lib, plan.device) } : {}) });
       return store.immediate(() => {
         store.jobs.enqueueUrgent({ kind: NAME, contentUuid: null, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes: plan.shown.bytes, params });
         const id = store.fileOpItems.lastInsertedId();

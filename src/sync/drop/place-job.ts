@@ -22,7 +22,7 @@ import type { RemoteDevice } from '../peer-link.js';
 import { waitForNetwork } from '../network-wait.js';
 import { dropNameProblem } from './names.js';
 import { sendable } from './plan.js';
-import { cancelDrop, DropRefused, sendDrop, type DropItem } from './send.js';
+import { cancelDrop, DropRefused, sendDrop, type DropItem, type DropSent } from './send.js';
 import { openOnce, readableSize, sendTimeoutMs, type DropNetwork, type DropTarget } from './send-job.js';
 
 /*
@@ -58,6 +58,8 @@ export interface PlaceItem {
   name: string;
   size: number;
   mtime_ms?: number;
+  /** The BLAKE3 its bytes must hash to (a protect's: its content's), offered with it so the receiver keeps nothing else; absent: hashed as it is sent. */
+  blake3?: string;
 }
 
 /** A copy or move to a device as queued (the job's `params`). */
@@ -147,76 +149,119 @@ export function queuePlace(lib: Library, op: 'copy' | 'move', params: string, by
 
 export const placeTimeoutMs = sendTimeoutMs;
 
+/** One offer of a place: files into one folder of one location of a paired device, as one transfer. */
+export interface PlaceBatch {
+  op: 'copy' | 'move';
+  library: string;
+  location: string;
+  dir: string;
+  on_conflict: OnConflict;
+  transfer: string;
+  items: PlaceItem[];
+}
+
+/** What a batch sent: its items as offered, and the receiver's answers. */
+export interface PlacedBatch {
+  items: DropItem[];
+  sent: DropSent;
+}
+
 /**
- * Run a copy or move to a device (the `run` of its job kind). An unreachable device makes the job
- * wait (requeued, no attempt spent) until it connects; a cancel tells the receiver, which drops
- * its partials.
+ * Offer BATCH to DEV over NET and send its bytes (a copy or move to a device, or a protect's
+ * batch): the job's wait (no attempt spent) while DEV is not reached, else what the receiver
+ * confirmed. ONBYTES hears of bytes as they go; ONSAVED of each file once the receiver confirmed it
+ * verified and flushed. A cancel tells the receiver, which drops its partials; a refusal is the
+ * receiver's reason, tried again only where it says so.
  */
-export async function runPlace(network: () => PlaceNetwork | undefined, target: (deviceUuid: string) => DropTarget | undefined, job: JobRow, ctx: JobRunContext): Promise<JobOutcome> {
-  const p = paramsOf(job);
-  const dev = target(p.device);
-  if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more`);
-  const into = { library: p.library, location: p.location, dir: p.dir, onConflict: p.on_conflict };
-  const net = network();
-  if (!net) return { state: 'wait', reason: `waiting for this daemon's network to reach ${dev.name}`, delayMs: DEVICE_WAIT_MS };
+export async function placeBatch(
+  net: PlaceNetwork | undefined, dev: DropTarget, b: PlaceBatch, ctx: JobRunContext,
+  hooks: { onBytes?: (n: number) => void; onSaved?: (item: DropItem, name: string, skipped: boolean) => Promise<void> } = {},
+): Promise<{ wait: JobOutcome } | PlacedBatch> {
+  const into = { library: b.library, location: b.location, dir: b.dir, onConflict: b.on_conflict };
+  if (!net) return { wait: { state: 'wait', reason: `waiting for this daemon's network to reach ${dev.name}`, delayMs: DEVICE_WAIT_MS } };
   // Not connected: the job waits (no attempt spent) and looks again; the node dials now and then,
   // and a device that comes back dials this one itself.
-  if (!net.connected().some((r) => r.deviceUuid === dev.device_uuid)) return waitFor(net, dev, 'not connected');
+  if (!net.connected().some((r) => r.deviceUuid === dev.device_uuid)) return { wait: waitFor(net, dev, 'not connected') };
   const items: DropItem[] = [];
-  for (const it of p.items) {
+  for (const it of b.items) {
     ctx.signal.throwIfAborted();
     sendable(ctx.lib, it.path);
     try {
       const size = await readableSize(it.path);
       const kept = keptOf(it.path);
-      items.push({ path: it.path, name: it.name, size, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) });
+      items.push({ path: it.path, name: it.name, size, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}), ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) });
     } catch (err) {
       // A move cut off after the receiver confirmed a file and its source went: offered as planned, the receiver answers it placed.
-      if (p.op === 'move' && !lstatSync(it.path, { throwIfNoEntry: false })) {
-        items.push({ path: it.path, name: it.name, size: it.size, ...(it.mtime_ms !== undefined ? { mtime_ms: it.mtime_ms } : {}) });
+      if (b.op === 'move' && !lstatSync(it.path, { throwIfNoEntry: false })) {
+        items.push({ path: it.path, name: it.name, size: it.size, ...(it.mtime_ms !== undefined ? { mtime_ms: it.mtime_ms } : {}), ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) });
         continue;
       }
       throw new VssError('NOT_FOUND', `${it.path} cannot be read to copy: ${(err as Error).message}`, { path: it.path, cause: err });
     }
   }
-  const total = items.reduce((n, it) => n + it.size, 0);
-  let done = 0;
-  const removed: string[] = [];
   try {
     const stream = await openOnce(net, dev, AbortSignal.any([ctx.signal, AbortSignal.timeout(OPEN_TIMEOUT_MS)]));
-    const sent = await sendDrop(stream, p.transfer, items, {
+    const sent = await sendDrop(stream, b.transfer, items, {
       signal: ctx.signal, into,
-      onBytes: (n) => { done += n; ctx.progress(done, total); },
-      // The receiver confirms a file once it is verified and flushed there: only then may its source go.
-      onSaved: async (i, _name, skipped) => {
-        const it = items[i]!;
-        if (p.op !== 'move' || skipped || !lstatSync(it.path, { throwIfNoEntry: false })) return;
-        await removeSource(it);
-        removed.push(it.path);
-      },
+      ...(hooks.onBytes ? { onBytes: hooks.onBytes } : {}),
+      ...(hooks.onSaved ? { onSaved: (i: number, name: string, skipped: boolean) => hooks.onSaved!(items[i]!, name, skipped) } : {}),
     });
-    if (removed.length > 0) await reindexSources(ctx.lib, removed);
-    const result: FileOpResult = {
-      op: p.op, items: items.length, done: items.length - sent.skipped.size, skipped: sent.skipped.size, folders: 0,
-      bytes: items.reduce((n, it, i) => n + (sent.skipped.has(i) ? 0 : it.size), 0),
-      paths: sent.saved.filter((_, i) => !sent.skipped.has(i)).slice(0, 100).map((name) => `${dev.name}:/${p.location_name}/${p.dir === '' ? '' : `${p.dir}/`}${name}`),
-      skipped_items: [...sent.skipped].slice(0, 100).map((i) => ({ path: items[i]!.path, reason: `${sent.saved[i]} is there already (--on-conflict skip)` })),
-      not_kept: [], outside_library: false,
-    };
-    return { state: 'completed', note: `${result.done} file${result.done === 1 ? '' : 's'} ${p.op === 'copy' ? 'copied' : 'moved'} to ${dev.name}`, result: JSON.stringify(result) };
+    return { items, sent };
   } catch (err) {
-    if (removed.length > 0) await reindexSources(ctx.lib, removed).catch(() => undefined);
     if (ctx.signal.reason instanceof CancelledByUser) {
-      await openOnce(net, dev, AbortSignal.timeout(OPEN_TIMEOUT_MS)).then((s) => cancelDrop(s, p.transfer, into)).catch(() => undefined);
+      await openOnce(net, dev, AbortSignal.timeout(OPEN_TIMEOUT_MS)).then((s) => cancelDrop(s, b.transfer, into)).catch(() => undefined);
       throw err;
     }
     if (ctx.signal.aborted) throw err;
     if (err instanceof PeerRefused) throw new VssError('PEER', err.why === 'not-paired' ? `${dev.name} refused: this device is not paired with it` : `${dev.name} refused: ${err.message}`, { cause: err });
     if (err instanceof DropRefused) throw err.retry ? new TryAgainLater(err.message, { cause: err }) : err;
     // The device went away: the job waits for it (no attempt spent) and goes on once it connects.
-    if (err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) return waitFor(net, dev, err.message);
+    if (err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) return { wait: waitFor(net, dev, err.message) };
     throw err;
   }
+}
+
+/**
+ * Run a copy or move to a device (the `run` of its job kind): its one batch placed; a move
+ * removes each source once its copy is confirmed, and this device's index follows.
+ */
+export async function runPlace(network: () => PlaceNetwork | undefined, target: (deviceUuid: string) => DropTarget | undefined, job: JobRow, ctx: JobRunContext): Promise<JobOutcome> {
+  const p = paramsOf(job);
+  const dev = target(p.device);
+  if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more`);
+  const total = p.items.reduce((n, it) => n + it.size, 0);
+  let done = 0;
+  const removed: string[] = [];
+  try {
+    const out = await placeBatch(network(), dev, p, ctx, {
+      onBytes: (n) => { done += n; ctx.progress(done, total); },
+      // The receiver confirms a file once it is verified and flushed there: only then may its source go.
+      onSaved: async (it, _name, skipped) => {
+        if (p.op !== 'move' || skipped || !lstatSync(it.path, { throwIfNoEntry: false })) return;
+        await removeSource(it);
+        removed.push(it.path);
+      },
+    });
+    if (removed.length > 0) await reindexSources(ctx.lib, removed.splice(0));
+    if ('wait' in out) return out.wait;
+    const { items, sent } = out;
+    const result: FileOpResult = {
+      op: p.op, items: items.length, done: items.length - sent.skipped.size, skipped: sent.skipped.size, folders: 0,
+      bytes: items.reduce((n, it, i) => n + (sent.skipped.has(i) ? 0 : it.size), 0),
+      paths: sent.saved.filter((_, i) => !sent.skipped.has(i)).slice(0, 100).map((name) => placedPath(dev, p.location_name, p.dir, name)),
+      skipped_items: [...sent.skipped].slice(0, 100).map((i) => ({ path: items[i]!.path, reason: `${sent.saved[i]} is there already (--on-conflict skip)` })),
+      not_kept: [], outside_library: false,
+    };
+    return { state: 'completed', note: `${result.done} file${result.done === 1 ? '' : 's'} ${p.op === 'copy' ? 'copied' : 'moved'} to ${dev.name}`, result: JSON.stringify(result) };
+  } catch (err) {
+    if (removed.length > 0) await reindexSources(ctx.lib, removed).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** A file placed on DEV as the user names it: `DEVICE:/LOCATION/DIR/NAME`. */
+export function placedPath(dev: DropTarget, locationName: string, dir: string, name: string): string {
+  return `${dev.name}:/${locationName}/${dir === '' ? '' : `${dir}/`}${name}`;
 }
 
 /** The job's wait for DEV (WHY it is not reached), with a dial of the paired devices at most every REDIAL_EVERY_MS. */

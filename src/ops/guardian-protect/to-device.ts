@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { posix } from 'node:path';
+import { v5 as uuidv5 } from 'uuid';
+import { VssError } from '../../core/errors.js';
+import { wholeBlake3Of } from '../../content/whole-blake3.js';
+import type { FileOpResult } from '../../files/file-op.js';
+import { placeOf } from '../../files/places.js';
+import type { DeviceTarget, DeviceTargetResolver } from '../../guardian/protect-targets.js';
+import type { JobOutcome, JobRunContext } from '../../jobs/job-kind.js';
+import type { JobRow } from '../../jobs/states.js';
+import type { Library } from '../../library/library.js';
+import type { FileOpItemRecord } from '../../store/file-op-items.js';
+import { placeBatch, placedPath, placeTarget } from '../../sync/drop/place-job.js';
+import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
+import { PairedDevices } from '../../sync/pairing/paired-devices.js';
+import type { OpHost } from '../op.js';
+
+/** A protect to a paired device's folder as queued (in the job's params, beside its plan): where, and the transfer its batches are named from. */
+export interface ToDeviceParams {
+  device: string;
+  library: string;
+  location: string;
+  location_name: string;
+  dir: string;
+  transfer: string;
+}
+
+/** `DEVICE:/LOCATION/PATH` resolved as `files copy` resolves it (a paired device of the library, one of its locations). */
+export function deviceResolver(host: OpHost): DeviceTargetResolver {
+  return (to) => {
+    const paired = PairedDevices.load(host.dataDir);
+    const t = placeTarget(host.lib, to, (uuid) => paired.get(uuid));
+    return { kind: 'device', deviceUuid: t.device.device_uuid, deviceName: t.device.name, location: t.location, locationName: t.locationName, dir: t.dir, named: true };
+  };
+}
+
+export function toDeviceParams(lib: Library, t: DeviceTarget): ToDeviceParams {
+  return { device: t.deviceUuid, library: lib.config.id, location: t.location, location_name: t.locationName, dir: t.dir, transfer: randomUUID() };
+}
+
+/**
+ * Run a protect's copies to a paired device: its items (each `dst` a path in the device's
+ * location) offered folder by folder over /vss/drop's place, at most DROP_MAX_ITEMS an offer,
+ * each offer a transfer of its own whose id follows from the job's and its first item, so one
+ * made again after a kill resumes from the receiver's partials and journal. Each file is offered
+ * with its content's whole BLAKE3 where known: the receiver keeps only bytes that hash to the
+ * content (a rotten source is refused, not copied), and its confirmation verifies the source too.
+ * Each item is marked done as the receiver confirms it; the job waits (no attempt spent) while
+ * the device is away.
+ */
+export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, ctx: JobRunContext): Promise<JobOutcome> {
+  const lib = host.lib;
+  const dev = PairedDevices.load(host.dataDir).get(p.device);
+  if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more`);
+  const all = lib.store.fileOpItems.of(job.id);
+  const total = all.reduce((n, it) => n + it.size, 0);
+  const batches = batchesOf(all);
+  let finished = all.reduce((n, it) => n + (it.state === 'todo' ? 0 : it.size), 0);
+  ctx.progress(finished, total);
+  for (const batch of batches) {
+    const todo = batch.items.filter((it) => it.state === 'todo');
+    if (todo.length === 0) continue;
+    const byName = new Map(batch.items.map((it) => [posix.basename(there(it)), it]));
+    const ended = new Set<number>();
+    const end = (it: FileOpItemRecord, state: 'done' | 'skipped', name: string) => {
+      if (ended.has(it.idx)) return;
+      ended.add(it.idx);
+      lib.store.fileOpItems.finish(job.id, it.idx, state, placedPath(dev, p.location_name, batch.dir, name), null, state === 'skipped' ? `${name} is there already` : null);
+      if (it.state === 'todo') finished += it.size;
+    };
+    // Bytes of this batch's files not ended before: an offer made again answers those ended at once.
+    let batchBytes = 0;
+    const before = finished;
+    const out = await placeBatch(host.network(), dev, {
+      op: 'copy', library: p.library, location: p.location, dir: batch.dir, on_conflict: 'keep-both',
+      transfer: uuidv5(String(batch.items[0]!.idx), p.transfer),
+      items: batch.items.map((it) => ({ path: it.src, name: posix.basename(there(it)), size: it.size, ...blake3Of(lib, it.src) })),
+    }, ctx, {
+      onBytes: (n) => { batchBytes += n; ctx.progress(Math.min(total, before + batchBytes), total); },
+      onSaved: async (item, name, skipped) => end(byName.get(item.name)!, skipped ? 'skipped' : 'done', name),
+    });
+    if ('wait' in out) return out.wait;
+    out.items.forEach((item, i) => end(byName.get(item.name)!, out.sent.skipped.has(i) ? 'skipped' : 'done', out.sent.saved[i] ?? item.name));
+  }
+  return { state: 'completed', note: '', result: JSON.stringify(resultOf(lib, job.id)) };
+}
+
+/** One offer: items bound for one folder of the device's location, in plan order. */
+interface Batch {
+  dir: string;
+  items: FileOpItemRecord[];
+}
+
+/** ITEMS grouped by the folder they land in, in plan order, each group cut at DROP_MAX_ITEMS: the same batches every run. */
+function batchesOf(items: readonly FileOpItemRecord[]): Batch[] {
+  const open = new Map<string, Batch>();
+  const out: Batch[] = [];
+  for (const it of items) {
+    const d = posix.dirname(there(it));
+    const dir = d === '.' ? '' : d;
+    let b = open.get(dir);
+    if (!b || b.items.length === DROP_MAX_ITEMS) {
+      open.set(dir, (b = { dir, items: [] }));
+      out.push(b);
+    }
+    b.items.push(it);
+  }
+  return out;
+}
+
+/** The whole BLAKE3 the index says the file at SRC's content has, to offer with it (absent: the sender hashes it as it goes). */
+function blake3Of(lib: Library, src: string): { blake3?: string } {
+  const place = placeOf(lib, src);
+  const entry = place ? lib.store.entries.fileAt(place.locationId, place.rel) : undefined;
+  const content = entry?.content_uuid ? lib.store.contents.byUuid(entry.content_uuid) : undefined;
+  const b = content ? wholeBlake3Of(lib, content) : null;
+  return b !== null ? { blake3: b } : {};
+}
+
+/** What the protect's copies did, as a local copy job says it (`FileOpResult`). */
+function resultOf(lib: Library, jobId: number): FileOpResult {
+  const items = lib.store.fileOpItems.of(jobId);
+  const done = items.filter((it) => it.state === 'done');
+  const skipped = items.filter((it) => it.state === 'skipped');
+  return {
+    op: 'copy', items: items.length, done: done.length, skipped: skipped.length, folders: 0,
+    bytes: done.reduce((n, it) => n + it.size, 0),
+    paths: done.slice(0, 100).map((it) => it.final ?? there(it)),
+    skipped_items: skipped.slice(0, 100).map((it) => ({ path: it.src, reason: it.note ?? 'there already' })),
+    not_kept: [], outside_library: false,
+  };
+}
+
+/** Where IT lands in the device's location (every item of a protect to a device names it). */
+function there(it: FileOpItemRecord): string {
+  if (it.dst === null) throw new VssError('IO', `item ${it.idx} of the protect does not say where it goes`);
+  return it.dst;
+}

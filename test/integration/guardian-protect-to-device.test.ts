@@ -1,0 +1,128 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GuardianProtectPlan, GuardianStatus, ProtectOutcome } from '../../src/api/index.js';
+import { json, runCli, until } from '../helpers.js';
+import { laptopAndDesktop, writeText } from '../laptop-and-desktop.js';
+import { sha256File, writeBigFile } from '../support/big-file.js';
+
+interface Job { id: number; kind: string; status: string; error: string | null }
+
+/** Big enough that a copy over loopback takes a while to catch in the middle. */
+const BIG = 160 * 1024 * 1024;
+
+/**
+ * `vss guardian protect --to DEVICE:/LOCATION/PATH` (issue 30 item 2) between two real daemons
+ * over loopback: the laptop's contents that exist once go to a folder of the desktop's location,
+ * verified there against the content's BLAKE3, indexed there, and then counted safe on the
+ * laptop; a source whose bytes rotted is refused by the receiver rather than copied.
+ */
+describe('guardian protect to a paired device', () => {
+  const t = laptopAndDesktop('vss-protect-dev-');
+  const { A, B, photos, documents, ok } = t;
+  after(() => t.stop());
+
+  const rotten = join(photos, 'rotten.txt');
+  const GOOD = 'good bytes, indexed\n';
+  /** Byte 0 of rotten.txt set to B, its size and time kept: rot the daemon's watcher does not see. */
+  const setFirstByte = (b: string) => {
+    const fd = openSync(rotten, 'r+');
+    writeSync(fd, Buffer.from(b), 0, 1, 0);
+    closeSync(fd);
+    utimesSync(rotten, 1_700_000_000, 1_700_000_000);
+  };
+
+  it('--dry-run plans one copy of each content the laptop alone holds, and changes nothing', async () => {
+    writeText(join(photos, 'once.txt'), 'only on the laptop\n');
+    writeText(join(photos, 'trip', 'deep.txt'), 'in a folder, only on the laptop\n');
+    writeText(join(photos, 'both.txt'), 'on both devices\n');
+    writeText(join(documents, 'both.txt'), 'on both devices\n');
+    writeText(rotten, GOOD);
+    // Whole seconds: Node's utimes (setting the time back after a flip) keeps no more than the millisecond.
+    utimesSync(rotten, 1_700_000_000, 1_700_000_000);
+    await t.setUp();
+    await until('the desktop\'s location and copies known to the laptop', 30_000, async () => {
+      const s = json<GuardianStatus>(await ok(A, 'guardian', 'status', '--json'));
+      return s.contents === 4 && s.safe.contents === 1 ? s : undefined;
+    }, 300);
+
+    const plan = json<GuardianProtectPlan>(await ok(A, 'guardian', 'protect', '--to', 'Desktop:/Documents/safe', '--dry-run', '--json'));
+    assert.deepEqual([plan.contents, plan.files, plan.targets], [3, 3, [{ target: 'Desktop:/Documents/safe', drive: null, files: 3, bytes: plan.bytes, free_bytes: null }]]);
+    assert.equal(plan.bytes, 'only on the laptop\n'.length + 'in a folder, only on the laptop\n'.length + GOOD.length);
+    assert.equal(json<unknown[]>(await ok(A, 'jobs', 'list', '--kind', 'guardian-protect', '--json')).length, 0, 'a dry run queues nothing');
+    assert.ok(!existsSync(join(documents, 'safe')), 'a dry run writes nothing there');
+    const human = await ok(A, 'guardian', 'protect', '--to', 'Desktop:/Documents/safe', '--dry-run');
+    assert.match(human.stdout, /^ {2}to Desktop:\/Documents\/safe: 3 files, 71 B$/m);
+  });
+
+  it('a source whose bytes rotted (size and time kept) is refused by the desktop: no rotten copy kept there, the job says why', async () => {
+    setFirstByte('X');
+    const r = await runCli(['guardian', 'protect', '--to', 'Desktop:/Documents/safe', '--json'], A);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /rotten\.txt: the bytes received are not the file offered/);
+    assert.equal(json<Job[]>(await ok(A, 'jobs', 'list', '--kind', 'guardian-protect', '--json'))[0]?.status, 'failed');
+    assert.ok(!existsSync(join(documents, 'safe', 'Photos', 'rotten.txt')), 'no rotten copy kept there');
+  });
+
+  it('with its bytes good again, protect copies the rest verified, and the laptop counts every content safe', async () => {
+    setFirstByte('g');
+    const out = json<ProtectOutcome>(await ok(A, 'guardian', 'protect', '--to', 'Desktop:/Documents/safe', '--json'));
+    assert.equal(out.job?.status, 'completed');
+    assert.ok((out.result?.copied?.done ?? 0) >= 1 && out.result?.copied?.skipped === 0, JSON.stringify(out.result?.copied));
+    for (const [rel, text] of [['once.txt', 'only on the laptop\n'], ['trip/deep.txt', 'in a folder, only on the laptop\n'], ['rotten.txt', GOOD]] as const) {
+      assert.equal(readFileSync(join(documents, 'safe', 'Photos', ...rel.split('/')), 'utf8'), text, `${rel} there, with its bytes`);
+    }
+    assert.ok(Math.abs(statSync(join(photos, 'once.txt')).mtimeMs - statSync(join(documents, 'safe', 'Photos', 'once.txt')).mtimeMs) <= 1, 'its time kept (to the millisecond)');
+
+    // The desktop indexed them as they landed; its rows reach the laptop, which counts them.
+    const s = await until('the copies counted on the laptop', 30_000, async () => {
+      const got = json<GuardianStatus>(await ok(A, 'guardian', 'status', '--json'));
+      return got.safe.contents === 4 ? got : undefined;
+    }, 300);
+    assert.deepEqual([s.short.contents, s.single.contents], [0, 0]);
+    const again = json<GuardianProtectPlan>(await ok(A, 'guardian', 'protect', '--to', 'Desktop:/Documents/safe', '--dry-run', '--json'));
+    assert.deepEqual([again.contents, again.files], [0, 0], 'nothing left to copy');
+    const actions = json<Array<{ op: string; outcome: string; what: { target: string | null } }>>(await ok(A, 'actions', 'list', '--json'));
+    assert.deepEqual(actions.filter((a) => a.op === 'protect').map((a) => [a.outcome, a.what.target]).sort(), [['done', 'Desktop:/Documents/safe'], ['failed', 'Desktop:/Documents/safe']]);
+  });
+
+  it('the laptop killed -9 mid-protect: its daemon started again resumes after what the desktop has, and the copy ends verified', async () => {
+    const film = join(photos, 'film.bin');
+    writeBigFile(film, BIG);
+    const hash = await sha256File(film);
+    await ok(A, 'location', 'rescan', 'Photos');
+    const queued = json<ProtectOutcome>(await ok(A, 'guardian', 'protect', '--to', 'Desktop:/Documents/safe', '--detach', '--json')).job!;
+    const pid = json<{ pid: number }>(await ok(A, 'daemon', 'status', '--json')).pid;
+    const state = join(documents, '.vss-drop');
+    const partialBytes = () => (existsSync(state) ? readdirSync(state).filter((n) => n.endsWith('.partial')) : []).reduce((n, p) => n + (statSync(join(state, p), { throwIfNoEntry: false })?.size ?? 0), 0);
+    await until('a part of the film received', 60_000, async () => (partialBytes() >= 16 * 1024 * 1024 ? true : undefined), 5);
+    process.kill(pid, 'SIGKILL');
+    await until('the laptop\'s daemon gone', 10_000, async () => {
+      try {
+        process.kill(pid, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    }, 50);
+    const had = partialBytes();
+    assert.ok(had > 0 && had < BIG, `the partial stays (${had} bytes)`);
+    assert.ok(!existsSync(join(documents, 'safe', 'Photos', 'film.bin')), 'nothing under its name before it is verified');
+    await ok(A, 'daemon', 'start', '--listen', '/ip4/127.0.0.1/tcp/0');
+    const done = await until(`job ${queued.id} ended`, 180_000, async () => {
+      const j = json<Job>(await ok(A, 'jobs', 'info', String(queued.id), '--json'));
+      return ['completed', 'failed', 'cancelled'].includes(j.status) ? j : undefined;
+    }, 250);
+    assert.equal(done.status, 'completed', done.error ?? '');
+    assert.equal(await sha256File(join(documents, 'safe', 'Photos', 'film.bin')), hash);
+    assert.equal(partialBytes(), 0, 'no partial left');
+  });
+
+  it('without the daemon, a protect to a device is refused at once', async () => {
+    await ok(A, 'daemon', 'stop');
+    const r = await runCli(['guardian', 'protect', '--to', 'Desktop:/Documents/safe'], { ...A, VSS_NO_DAEMON: '1' });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /a protect to another device needs the daemon's P2P node: start it \(vss daemon start\)/);
+  });
+});
