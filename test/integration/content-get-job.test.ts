@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { writeBigFile, sha256File } from '../support/big-file.js';
-import { VSS_BIN, json, pairingCodeOf, runCli, tempDir, until } from '../helpers.js';
+import { json, killNow, pairingCodeOf, runCli, tempDir, until, VSS_BIN } from '../helpers.js';
 import { launchBrowser, newPage } from '../browser/launch.js';
 import { UI_SKIP } from '../browser/ui-library.js';
 
@@ -88,15 +88,7 @@ describe('content get: a durable job with progress', () => {
       const n = partialSize(dest) ?? 0;
       return n >= 32 * 1024 * 1024 ? n : undefined;
     }, 5);
-    process.kill(pid, 'SIGKILL');
-    await until('the daemon gone', 10_000, async () => {
-      try {
-        process.kill(pid, 0);
-        return undefined;
-      } catch {
-        return true;
-      }
-    }, 50);
+    await killNow(pid, 'the daemon');
     const left = partialSize(dest);
     assert.ok(left !== undefined && left >= had && left < BIG, `the partial copy stays (${left} bytes)`);
     assert.deepEqual(readdirSync(dest).filter((n) => !n.startsWith('.vss-partial-')), [], 'no finished file from a killed copy');

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionInfo, OpPreview } from '../../src/index.js';
-import { json, runCli, tempDir, until } from '../helpers.js';
+import { json, killNow, runCli, tempDir, until } from '../helpers.js';
 import { writeBigFile, sha256File } from '../support/big-file.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 import { pairDaemons } from '../sync-peers.js';
@@ -192,15 +192,7 @@ describe('files send: Spacedrop to a paired device', () => {
       const n = partialBytes();
       return n >= 32 * 1024 * 1024 ? n : undefined;
     }, 5);
-    process.kill(pid, 'SIGKILL');
-    await until('the receiving daemon gone', 10_000, async () => {
-      try {
-        process.kill(pid, 0);
-        return undefined;
-      } catch {
-        return true;
-      }
-    }, 50);
+    await killNow(pid, 'the receiving daemon');
     const left = partialBytes();
     assert.ok(left >= had && left < BIG, `the partial file stays (${left} bytes)`);
     assert.deepEqual(inboxFiles(), before, 'no film in the inbox from a killed receive');

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionInfo, FileOpResult } from '../../src/index.js';
-import { json, runCli, tempDir, until } from '../helpers.js';
+import { json, killNow, runCli, tempDir, until } from '../helpers.js';
 import { writeBigFile, sha256File } from '../support/big-file.js';
 import { pairDaemons } from '../sync-peers.js';
 
@@ -158,15 +158,7 @@ describe('files copy|move into a paired device\'s location', () => {
       const n = partialBytes();
       return n >= 24 * 1024 * 1024 ? n : undefined;
     }, 5);
-    process.kill(pid, 'SIGKILL');
-    await until('the desk\'s daemon gone', 10_000, async () => {
-      try {
-        process.kill(pid, 0);
-        return undefined;
-      } catch {
-        return true;
-      }
-    }, 50);
+    await killNow(pid, 'the desk\'s daemon');
     const left = partialBytes();
     assert.ok(left >= had && left < BIG, `the partial stays (${left} bytes)`);
     assert.equal(existsSync(join(photos, 'film.bin')), false);
@@ -181,15 +173,7 @@ describe('files copy|move into a paired device\'s location', () => {
     const queued = json<Outcome>(await runCli(['files', 'copy', join(src, 'film.bin'), 'Desk:/Photos/again', '--detach', '--json'], A)).job;
     const pid = json<{ pid: number }>(await runCli(['daemon', 'status', '--json'], A)).pid;
     await until('a part of the film received', 60_000, async () => (partialBytes() >= 24 * 1024 * 1024 ? true : undefined), 5);
-    process.kill(pid, 'SIGKILL');
-    await until('the laptop\'s daemon gone', 10_000, async () => {
-      try {
-        process.kill(pid, 0);
-        return undefined;
-      } catch {
-        return true;
-      }
-    }, 50);
+    await killNow(pid, 'the laptop\'s daemon');
     assert.ok(partialBytes() > 0, 'the desk keeps its partial');
     assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], A)).code, 0);
     const done = await ended(queued.id);

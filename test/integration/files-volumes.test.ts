@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { connect } from '../../src/index.js';
 import { writeBigFile, sha256File } from '../support/big-file.js';
-import { VSS_BIN, json, runCli, tempDir, until } from '../helpers.js';
+import { json, killNow, runCli, tempDir, until, VSS_BIN } from '../helpers.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 
 interface Job { id: number; kind: string; status: string; attempts: number; note: string | null; error: string | null; done_bytes: number; bytes: number }
@@ -149,8 +149,7 @@ describe('files on loop volumes', { skip: loopSkipReason() }, () => {
       if (p !== undefined && (statSync(join(B, p), { throwIfNoEntry: false })?.size ?? 0) > 0) break;
       await sleep(2);
     }
-    process.kill(pid, 'SIGKILL');
-    await until('the daemon is gone', 10_000, async () => { try { process.kill(pid, 0); return undefined; } catch { return true; } });
+    await killNow(pid, 'the daemon');
     const atSource = existsSync(big) && (await sha256File(big)) === want;
     const atDest = existsSync(join(B, 'big.bin')) && (await sha256File(join(B, 'big.bin'))) === want;
     assert.ok(atSource || atDest, 'the file is whole at the source or at the destination');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GuardianProtectPlan, GuardianStatus, ProtectOutcome } from '../../src/api/index.js';
-import { json, runCli, until } from '../helpers.js';
+import { json, killNow, runCli, until } from '../helpers.js';
 import { laptopAndDesktop, writeText } from '../laptop-and-desktop.js';
 import { sha256File, writeBigFile } from '../support/big-file.js';
 
@@ -97,15 +97,7 @@ describe('guardian protect to a paired device', () => {
     const state = join(documents, '.vss-drop');
     const partialBytes = () => (existsSync(state) ? readdirSync(state).filter((n) => n.endsWith('.partial')) : []).reduce((n, p) => n + (statSync(join(state, p), { throwIfNoEntry: false })?.size ?? 0), 0);
     await until('a part of the film received', 60_000, async () => (partialBytes() >= 16 * 1024 * 1024 ? true : undefined), 5);
-    process.kill(pid, 'SIGKILL');
-    await until('the laptop\'s daemon gone', 10_000, async () => {
-      try {
-        process.kill(pid, 0);
-        return undefined;
-      } catch {
-        return true;
-      }
-    }, 50);
+    await killNow(pid, 'the laptop\'s daemon');
     const had = partialBytes();
     assert.ok(had > 0 && had < BIG, `the partial stays (${had} bytes)`);
     assert.ok(!existsSync(join(documents, 'safe', 'Photos', 'film.bin')), 'nothing under its name before it is verified');
