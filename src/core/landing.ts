@@ -1,4 +1,4 @@
-import { constants, existsSync, fchmodSync, fstatSync, renameSync, statSync, writevSync } from 'node:fs';
+import { constants, existsSync, fchmodSync, fstatSync, linkSync, renameSync, statSync, unlinkSync, writevSync } from 'node:fs';
 import { chmod, link, open, rm, truncate, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
@@ -152,12 +152,15 @@ export class Landing {
     return n;
   }
 
-  /** Every byte written and fsynced, the partial closed: its size and hash. */
-  async finish(): Promise<Landed> {
+  /**
+   * Every byte written and (unless FLUSH is false: the caller flushes it with others, see
+   * placeLandedMany) fsynced, the partial closed: its size and hash.
+   */
+  async finish(opts: { flush?: boolean } = {}): Promise<Landed> {
     try {
       await this.writing;
       await this.flushing;
-      await this.fh.sync();
+      if (opts.flush !== false) await this.fh.sync();
     } finally {
       await this.close();
     }
@@ -265,6 +268,79 @@ export async function placeLanded(partial: string, to: Placing): Promise<string>
   placing.set(dir, next);
   void next.finally(() => { if (placing.get(dir) === next) placing.delete(dir); }).catch(() => undefined);
   return next;
+}
+
+/** One verified partial of a group and where it goes. */
+export interface LandedPlacing {
+  partial: string;
+  to: Placing;
+}
+
+/**
+ * Put a group of verified partials in place at once (the small files of one offer): each one's
+ * mode and time set, their bytes flushed together by FLUSH (storage/local-flush.ts: one syncfs
+ * for many, a journal commit rather than one per file), each renamed as its `to` says (a free
+ * name taken under the same per-folder turn as placeLanded's), then every folder they went into
+ * and came from fsynced once. One answer per item, in order: where it went, or why it could not
+ * be placed (its partial stays, to resume from). A kill before a rename leaves the partial; after,
+ * the file under its name, flushed.
+ */
+export async function placeLandedMany(items: readonly LandedPlacing[], flush: (paths: readonly string[]) => Promise<void>): Promise<Array<{ final: string } | { error: Error }>> {
+  for (const { partial, to } of items) {
+    if (!to.kept) continue;
+    await chmod(partial, to.kept.mode);
+    if (to.kept.mtimeMs !== undefined) await utimes(partial, new Date(), new Date(to.kept.mtimeMs));
+  }
+  await flush(items.map((it) => it.partial));
+  const out: Array<{ final: string } | { error: Error }> = new Array(items.length);
+  const folders = new Set<string>();
+  const byDir = new Map<string, number[]>();
+  items.forEach((it, i) => byDir.set(it.to.dir, [...(byDir.get(it.to.dir) ?? []), i]));
+  for (const [dir, idxs] of byDir) {
+    const next = (placing.get(dir) ?? Promise.resolve()).catch(() => undefined).then(() => {
+      for (const i of idxs) {
+        const { partial, to } = items[i]!;
+        try {
+          out[i] = { final: placeNow(partial, to) };
+          folders.add(dir).add(dirname(partial));
+        } catch (err) {
+          out[i] = { error: err instanceof Error ? err : new Error(String(err)) };
+        }
+      }
+    });
+    placing.set(dir, next);
+    void next.finally(() => { if (placing.get(dir) === next) placing.delete(dir); }).catch(() => undefined);
+    await next;
+  }
+  await Promise.all([...folders].map(fsyncDirAsync));
+  return out;
+}
+
+/** PARTIAL (flushed) renamed as TO says, without a flush: the caller fsyncs the folders. */
+function placeNow(partial: string, to: Placing): string {
+  const named = join(to.dir, to.name);
+  if (to.conflict === 'replace') {
+    renameSync(partial, named);
+    return named;
+  }
+  if (to.conflict === 'keep-both') {
+    const final = freeNameIn(to.dir, to.name);
+    renameSync(partial, final);
+    return final;
+  }
+  // `fail`: a link fails when the name is taken (a rename would replace what is there).
+  try {
+    linkSync(partial, named);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new VssError('ALREADY_EXISTS', `${named} exists already`, { path: named });
+    if (!(code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS')) throw err;
+    if (existsSync(named)) throw new VssError('ALREADY_EXISTS', `${named} exists already`, { path: named });
+    renameSync(partial, named);
+    return named;
+  }
+  unlinkSync(partial);
+  return named;
 }
 
 /**

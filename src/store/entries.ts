@@ -368,10 +368,22 @@ export class EntryStore {
 
   /** The file at REL in a location, with its content's uuid (null before it is identified). */
   fileAt(locationId: number, rel: string): { id: number; content_uuid: string | null } | undefined {
-    return this.sql<[number, string], { id: number; content_uuid: string | null }>(
-      `SELECT e.id, c.uuid AS content_uuid FROM entries e LEFT JOIN content_identities c ON c.id = e.content_id
-       WHERE e.location_id = ? AND e.rel_path = ? AND e.kind = 'file' LIMIT 1`,
-    ).get(locationId, rel);
+    // Down the tree a name at a time on (parent_id, name): rel_path has no index of its own (a
+    // scan would pay for one on every insert), and a location's rows by location_id are all of them.
+    let at: number | undefined = this.rootOf(locationId);
+    const names = rel.split('/');
+    const child = this.sql<[number, string], { id: number; kind: EntryKind; content_uuid: string | null }>(
+      `SELECT e.id, e.kind, c.uuid AS content_uuid FROM entries e LEFT JOIN content_identities c ON c.id = e.content_id WHERE e.parent_id = ? AND e.name = ?`,
+    );
+    for (const [i, name] of names.entries()) {
+      if (at === undefined || name === '') return undefined;
+      const row = child.get(at, name);
+      if (!row) return undefined;
+      if (i === names.length - 1) return row.kind === 'file' ? { id: row.id, content_uuid: row.content_uuid } : undefined;
+      if (row.kind !== 'dir') return undefined;
+      at = row.id;
+    }
+    return undefined;
   }
 
   /** The identified files beneath folder REL of a location (every depth), with their contents: what a folder's move carries. */

@@ -15,6 +15,9 @@ import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { OpHost } from '../op.js';
 
+/** Offers of one protect under way at once. */
+const OFFERS_IN_FLIGHT = 3;
+
 /** A protect to a paired device's folder as queued (in the job's params, beside its plan): where, and the transfer its batches are named from. */
 export interface ToDeviceParams {
   device: string;
@@ -56,32 +59,61 @@ export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceP
   const total = all.reduce((n, it) => n + it.size, 0);
   const batches = batchesOf(all);
   let finished = all.reduce((n, it) => n + (it.state === 'todo' ? 0 : it.size), 0);
-  ctx.progress(finished, total);
-  for (const batch of batches) {
-    const todo = batch.items.filter((it) => it.state === 'todo');
-    if (todo.length === 0) continue;
+  /** Bytes of the batches under way that are not ended yet (an offer made again answers those ended at once). */
+  const moving = new Map<Batch, number>();
+  const progress = () => ctx.progress(Math.min(total, finished + [...moving.values()].reduce((a, b) => a + b, 0)), total);
+  progress();
+  const sendBatch = async (batch: Batch): Promise<JobOutcome | undefined> => {
     const byName = new Map(batch.items.map((it) => [posix.basename(there(it)), it]));
     const ended = new Set<number>();
+    // Bytes the offer counts (the first count is what the receiver had, files ended before among
+    // them) less those of files ended before or now, which `finished` holds.
+    const before = batch.items.reduce((n, it) => n + (it.state === 'todo' ? 0 : it.size), 0);
+    let seen = 0;
+    let endedNow = 0;
+    const move = () => {
+      moving.set(batch, Math.max(0, seen - before - endedNow));
+      progress();
+    };
     const end = (it: FileOpItemRecord, state: 'done' | 'skipped', name: string) => {
       if (ended.has(it.idx)) return;
       ended.add(it.idx);
       lib.store.fileOpItems.finish(job.id, it.idx, state, placedPath(dev, p.location_name, batch.dir, name), null, state === 'skipped' ? `${name} is there already` : null);
-      if (it.state === 'todo') finished += it.size;
+      if (it.state !== 'todo') return;
+      finished += it.size;
+      endedNow += it.size;
+      move();
     };
-    // Bytes of this batch's files not ended before: an offer made again answers those ended at once.
-    let batchBytes = 0;
-    const before = finished;
-    const out = await placeBatch(host.network(), dev, {
-      op: 'copy', library: p.library, location: p.location, dir: batch.dir, on_conflict: 'keep-both',
-      transfer: uuidv5(String(batch.items[0]!.idx), p.transfer),
-      items: batch.items.map((it) => ({ path: it.src, name: posix.basename(there(it)), size: it.size, ...blake3Of(lib, it.src) })),
-    }, ctx, {
-      onBytes: (n) => { batchBytes += n; ctx.progress(Math.min(total, before + batchBytes), total); },
-      onSaved: async (item, name, skipped) => end(byName.get(item.name)!, skipped ? 'skipped' : 'done', name),
-    });
-    if ('wait' in out) return out.wait;
-    out.items.forEach((item, i) => end(byName.get(item.name)!, out.sent.skipped.has(i) ? 'skipped' : 'done', out.sent.saved[i] ?? item.name));
-  }
+    try {
+      const out = await placeBatch(host.network(), dev, {
+        op: 'copy', library: p.library, location: p.location, dir: batch.dir, on_conflict: 'keep-both',
+        transfer: uuidv5(String(batch.items[0]!.idx), p.transfer),
+        items: batch.items.map((it) => ({ path: it.src, name: posix.basename(there(it)), size: it.size, ...blake3Of(lib, it.src) })),
+      }, ctx, {
+        onBytes: (n) => { seen += n; move(); },
+        onSaved: async (item, name, skipped) => end(byName.get(item.name)!, skipped ? 'skipped' : 'done', name),
+      });
+      if ('wait' in out) return out.wait;
+      out.items.forEach((item, i) => end(byName.get(item.name)!, out.sent.skipped.has(i) ? 'skipped' : 'done', out.sent.saved[i] ?? item.name));
+      return undefined;
+    } finally {
+      moving.delete(batch);
+      progress();
+    }
+  };
+  // A few offers at once: each has a fixed cost (its stream, the receiver's checks and journal, the
+  // index of what it placed), which one after the other left both devices idle most of the time.
+  const todo = batches.filter((b) => b.items.some((it) => it.state === 'todo'));
+  let next = 0;
+  let stop: JobOutcome | undefined;
+  const worker = async () => {
+    while (stop === undefined && next < todo.length) {
+      const wait = await sendBatch(todo[next++]!);
+      if (wait) stop ??= wait;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(OFFERS_IN_FLIGHT, todo.length) }, worker));
+  if (stop) return stop;
   return { state: 'completed', note: '', result: JSON.stringify(resultOf(lib, job.id)) };
 }
 

@@ -10,7 +10,8 @@ import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { PeerMessageError } from '../messages/fields.js';
 import { REASON_CHARS } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
-import { Landing, placeLanded, verifyLanded, type Landed } from '../../core/landing.js';
+import { Landing, placeLandedMany, verifyLanded, type Landed } from '../../core/landing.js';
+import { flushAll } from '../../storage/local-flush.js';
 import { keptFromPeer } from '../library/originals.js';
 import { forgetPartials, forgetStale, forgetTransfer, partialOf, readJournal, sameOffer, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
 import { BLAKE3_HEX, dropNameProblem } from './names.js';
@@ -33,6 +34,15 @@ import { stallGuard } from './stall.js';
 const CHUNK = 1024 * 1024;
 /** A large file is flushed as it arrives, every this many bytes (the landing's one policy). */
 export { FLUSH_EVERY } from '../../core/landing.js';
+/**
+ * Files smaller than this are placed in groups of at most GROUP_FILES files and GROUP_BYTES bytes
+ * (flushed together, confirmed together); a file this large or larger is placed on its own.
+ * 10k files of 16 KiB took 4.8 ms a file placed one by one (five fsyncs each).
+ */
+const GROUP_BYTES = 8 * 1024 * 1024;
+const GROUP_FILES = 256;
+/** Files of a group wait at most this long for the next file's bytes before they are placed. */
+const GROUP_IDLE_MS = 200;
 /** No byte for this long ends a receive; what came stays, to resume from. */
 const STALL_MS = 30_000;
 /** The progress callback is told at most this often. */
@@ -242,38 +252,90 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
   await ch.send('drop.done', { items: items.length });
 }
 
+/** One received file verified and not yet in place: its item, partial and BLAKE3. */
+interface Verified {
+  i: number;
+  it: OfferedItem;
+  partial: string;
+  blake3: string;
+}
+
 async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, place: DropPlace, transfer: string, journal: Journal, offsets: number[], onBytes: (n: number) => void, landed: LandedFile[]): Promise<void> {
   const items = journal.items;
   const inbox = place.stateRoot;
-  for (const [i, it] of items.entries()) {
-    const placedAs = journal.saved[i];
-    if (placedAs !== undefined) {
-      const skipped = journal.skipped?.includes(i) === true;
-      await ch.send('drop.saved', { index: i, name: placedAs, ...(skipped ? { skipped } : {}) });
-      continue;
-    }
-    const partial = partialOf(inbox, transfer, i);
-    const got = await receiveItem(ch, partial, it, offsets[i]!, onBytes);
-    const blake3 = it.blake3 ?? await sumOf(ch, partial, it, i);
-    const wrong = await verifyLanded(got, { size: it.size, blake3 });
-    if (wrong !== undefined) throw new Refusal(`${it.name}: the bytes received are not the file offered (${wrong}): nothing kept`, i);
-    if (i === items.length - 1) {
-      // After the last file's bytes only `end` may come: a byte more than announced stands where it would be.
-      try {
-        await ch.receive(['drop.end'], { signal: answerWithin(STALL_MS) });
-      } catch {
-        await rm(partial, { force: true });
-        throw new Refusal(`${it.name}: the sender sent more than the ${it.size} bytes it announced: nothing kept`, i);
-      }
-    }
+  // Small files are placed a group at a time: one flush, one fsync per folder and one journal
+  // write for the group, not five fsyncs a file; each is confirmed once its group is in place.
+  const group: Verified[] = [];
+  let groupBytes = 0;
+  const placeNow = async () => {
+    if (group.length === 0) return;
+    const batch = group.splice(0);
+    groupBytes = 0;
+    const conflict = place.conflict === 'replace' ? 'replace' : 'keep-both';
     // `skip` found the name free at the offer; taken since, the file is kept beside it rather than over it.
-    const final = await placeLanded(partial, { dir: place.dir, name: it.name, conflict: place.conflict === 'replace' ? 'replace' : 'keep-both', kept: keptFromPeer(it.mode, it.mtime_ms) });
-    landed.push({ path: final, blake3 });
-    journal.saved[i] = basename(final);
+    const placed = await placeLandedMany(batch.map((v) => ({ partial: v.partial, to: { dir: place.dir, name: v.it.name, conflict, kept: keptFromPeer(v.it.mode, v.it.mtime_ms) } })), flushAll);
+    const failed = placed.findIndex((p) => 'error' in p);
+    batch.forEach((v, k) => {
+      const p = placed[k]!;
+      if ('final' in p) {
+        landed.push({ path: p.final, blake3: v.blake3 });
+        journal.saved[v.i] = basename(p.final);
+      }
+    });
     await writeJournal(inbox, transfer, journal);
-    log.info({ transfer, path: final, size: it.size }, 'file received');
-    host.onReceived?.({ transfer, from_device: remote.deviceUuid, from_name: remote.name, name: basename(final), path: final, size: it.size });
-    await ch.send('drop.saved', { index: i, name: basename(final) });
+    for (const [k, v] of batch.entries()) {
+      const p = placed[k]!;
+      if (!('final' in p)) continue;
+      log.info({ transfer, path: p.final, size: v.it.size }, 'file received');
+      host.onReceived?.({ transfer, from_device: remote.deviceUuid, from_name: remote.name, name: basename(p.final), path: p.final, size: v.it.size });
+      await ch.send('drop.saved', { index: v.i, name: basename(p.final) });
+    }
+    if (failed >= 0) throw (placed[failed] as { error: Error }).error;
+  };
+  // One placement at a time, also when one starts because the next file's bytes are slow to come.
+  let placing: Promise<void> = Promise.resolve();
+  const placeGroup = () => (placing = placing.then(placeNow));
+  try {
+    for (const [i, it] of items.entries()) {
+      const placedAs = journal.saved[i];
+      if (placedAs !== undefined) {
+        const skipped = journal.skipped?.includes(i) === true;
+        await ch.send('drop.saved', { index: i, name: placedAs, ...(skipped ? { skipped } : {}) });
+        continue;
+      }
+      const small = it.size < GROUP_BYTES;
+      // A large file lands on its own, flushed as it comes: what came before it is placed first.
+      if (!small) await placeGroup();
+      const partial = partialOf(inbox, transfer, i);
+      // Files waiting while the next one's bytes are slow to come (a slow link, a sender that waits for them) are placed meanwhile.
+      const idle = group.length > 0 ? setTimeout(() => void placeGroup().catch(() => undefined), GROUP_IDLE_MS) : undefined;
+      let got: Landed;
+      try {
+        got = await receiveItem(ch, partial, it, offsets[i]!, onBytes, small);
+      } finally {
+        clearTimeout(idle);
+      }
+      await placing;
+      const blake3 = it.blake3 ?? await sumOf(ch, partial, it, i);
+      const wrong = await verifyLanded(got, { size: it.size, blake3 });
+      if (wrong !== undefined) throw new Refusal(`${it.name}: the bytes received are not the file offered (${wrong}): nothing kept`, i);
+      if (i === items.length - 1) {
+        // After the last file's bytes only `end` may come: a byte more than announced stands where it would be.
+        try {
+          await ch.receive(['drop.end'], { signal: answerWithin(STALL_MS) });
+        } catch {
+          await rm(partial, { force: true });
+          throw new Refusal(`${it.name}: the sender sent more than the ${it.size} bytes it announced: nothing kept`, i);
+        }
+      }
+      group.push({ i, it, partial, blake3 });
+      groupBytes += it.size;
+      if (!small || group.length >= GROUP_FILES || groupBytes >= GROUP_BYTES || i === items.length - 1) await placeGroup();
+    }
+  } catch (err) {
+    // Files verified before the one that stopped the send are placed still (a refusal of one file keeps those before it, as a file at a time did).
+    await placeGroup().catch((e: unknown) => log.warn({ err: e }, 'files received could not be placed'));
+    throw err;
   }
 }
 
@@ -303,7 +365,7 @@ async function sumOf(ch: PeerChannel<'drop'>, partial: string, it: OfferedItem, 
  * already there are hashed first, from disk). Exactly `size - offset` bytes are read; a stream
  * that ends or stalls first leaves PARTIAL as it is, to resume from.
  */
-async function receiveItem(ch: PeerChannel<'drop'>, partial: string, it: OfferedItem, offset: number, onBytes: (n: number) => void): Promise<Landed> {
+async function receiveItem(ch: PeerChannel<'drop'>, partial: string, it: OfferedItem, offset: number, onBytes: (n: number) => void, groupFlush: boolean): Promise<Landed> {
   const land = await Landing.open(partial, { resumeOf: it.size, hash: true });
   const stall = stallGuard(STALL_MS, `receiving ${it.name}`);
   try {
@@ -316,7 +378,7 @@ async function receiveItem(ch: PeerChannel<'drop'>, partial: string, it: Offered
       left -= data.byteLength;
       onBytes(data.byteLength);
     }
-    return await land.finish();
+    return await land.finish({ flush: !groupFlush });
   } finally {
     stall.stop();
     await land.close();
