@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
-import { Landing, partialIn, placeKeepingAside, placeLanded, resumableSize, verifyLanded } from './landing.js';
+import { Landing, partialIn, placeKeepingAside, placeLanded, placeLandedMany, resumableSize, verifyLanded } from './landing.js';
 import { VssError } from './errors.js';
 import { tempDir } from '../../test/helpers.js';
 
@@ -79,6 +79,37 @@ describe('one landing for verified bytes (core/landing)', () => {
     assert.equal(await placeLanded(p4, { dir: d, name: 'a.jpg', conflict: 'replace' }), join(d, 'a.jpg'));
     assert.deepEqual(readFileSync(join(d, 'a.jpg')), bytes);
     assert.deepEqual(readdirSync(d).filter((f) => f.startsWith('.vss-')), [], 'no partial left');
+  });
+
+  it('placeLandedMany: a group flushed once and placed, each as its rule says; one taken name under `fail` is its own error, the rest land', async () => {
+    const d = folder();
+    writeFileSync(join(d, 'a.jpg'), 'there before');
+    writeFileSync(join(d, 'c.jpg'), 'there before');
+    writeFileSync(join(d, 'd.jpg'), 'there before');
+    const partials = ['a', 'b', 'c', 'd'].map((k) => {
+      const p = partialIn(d, k);
+      writeFileSync(p, `bytes of ${k}`);
+      return p;
+    });
+    const flushed: string[][] = [];
+    const out = await placeLandedMany([
+      { partial: partials[0]!, to: { dir: d, name: 'a.jpg', conflict: 'keep-both', kept: { mode: 0o640, mtimeMs: 1_000_000_000_000 } } },
+      { partial: partials[1]!, to: { dir: d, name: 'b.jpg', conflict: 'fail' } },
+      { partial: partials[2]!, to: { dir: d, name: 'c.jpg', conflict: 'replace' } },
+      { partial: partials[3]!, to: { dir: d, name: 'd.jpg', conflict: 'fail' } },
+    ], async (paths) => { flushed.push([...paths]); });
+    assert.deepEqual(flushed, [partials], 'one flush for the whole group, before any rename');
+    assert.deepEqual(out.slice(0, 3), [{ final: join(d, 'a (2).jpg') }, { final: join(d, 'b.jpg') }, { final: join(d, 'c.jpg') }]);
+    const failed = out[3]!;
+    assert.ok('error' in failed && failed.error instanceof VssError && failed.error.code === 'ALREADY_EXISTS');
+    assert.equal(readFileSync(join(d, 'a.jpg'), 'utf8'), 'there before');
+    assert.equal(readFileSync(join(d, 'a (2).jpg'), 'utf8'), 'bytes of a');
+    assert.equal(statSync(join(d, 'a (2).jpg')).mode & 0o777, 0o640);
+    assert.equal(statSync(join(d, 'a (2).jpg')).mtimeMs, 1_000_000_000_000);
+    assert.equal(readFileSync(join(d, 'c.jpg'), 'utf8'), 'bytes of c');
+    assert.equal(readFileSync(join(d, 'd.jpg'), 'utf8'), 'there before', 'the file there is kept');
+    assert.ok(existsSync(partials[3]!), 'the partial not placed stays, to resume from');
+    assert.ok(!existsSync(partials[0]!) && !existsSync(partials[1]!) && !existsSync(partials[2]!));
   });
 
   it('placeKeepingAside: the new bytes take the name in one rename, the old ones keep theirs under ASIDE (the same file)', async () => {

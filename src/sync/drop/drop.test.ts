@@ -220,6 +220,18 @@ describe('Spacedrop: /vss/drop', () => {
       assert.deepEqual(stateFiles(), []);
     });
 
+    it('many small files (more than a group) and a large one among them all land verified, each confirmed once in place, in order of the offer', async () => {
+      const items = Array.from({ length: 300 }, (_, i) => unhashed(`many-${String(i).padStart(3, '0')}.txt`, Buffer.from(`small file ${i} `.repeat(1 + (i % 7)))));
+      items.splice(150, 0, unhashed('many-big.bin', randomBytes(9 * 1024 * 1024)));
+      const confirmed: number[] = [];
+      const sent = await sendDrop(await open(), randomUUID(), items, { onSaved: (i) => { confirmed.push(i); } });
+      assert.deepEqual(sent.saved, items.map((it) => it.name));
+      assert.deepEqual(confirmed.slice().sort((a, b) => a - b), items.map((_, i) => i), 'each confirmed once');
+      assert.ok(confirmed.indexOf(149) < confirmed.indexOf(150), 'the files before the large one are placed before it');
+      for (const it of items) assert.deepEqual(readFileSync(join(inbox, it.name)), readFileSync(it.path));
+      assert.deepEqual(stateFiles(), []);
+    });
+
     it('a sum that is not the bytes\' BLAKE3 (a corrupted or lying sender) is refused, and nothing of that file is kept', async () => {
       const before = inboxFiles();
       const body = randomBytes(1024 * 1024 + 3);
