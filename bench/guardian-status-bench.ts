@@ -4,8 +4,9 @@
  * `guardian status` (issue 30: < 2 s over 1M contents) on a library of N synthetic contents
  * (default 1,000,000): 60% one file on drive A, 30% a file on drive A and one on drive B, 10% held
  * only by a paired device (its rows as a pull writes them); the library's policy 2 copies. Timed
- * against the anchor a count of copies cannot go below: one bare grouped read of every file's
- * content (`SELECT content_id, COUNT(*) FROM entries … GROUP BY content_id`) on the same library.
+ * against the anchor a count of copies cannot go below: the files of each content counted in one
+ * bare grouped read (`SELECT content_id, COUNT(*) FROM entries … GROUP BY content_id`, summed in
+ * SQL) on the same library.
  * The counts are checked against what was written before anything is timed.
  */
 import { tmpdir } from 'node:os';
@@ -37,20 +38,20 @@ async function main(): Promise<void> {
     if (first.contents !== o.contents || first.safe.contents !== want.twice || first.single.contents !== want.once + want.peer) {
       throw new Error(`status counts ${JSON.stringify({ contents: first.contents, safe: first.safe.contents, single: first.single.contents })}, written ${JSON.stringify(want)}`);
     }
-    // Raw on purpose: the anchor is the least read a count of copies per content makes.
-    const anchor = lib.db.prepare("SELECT content_id, COUNT(*) FROM entries WHERE content_id IS NOT NULL AND kind = 'file' GROUP BY content_id").raw();
+    // Raw on purpose: the anchor is the least a count of copies per content reads (each file's content, grouped; nothing else joined or judged).
+    const anchor = lib.db.prepare("SELECT COUNT(*), TOTAL(n) FROM (SELECT content_id, COUNT(*) AS n FROM entries WHERE content_id IS NOT NULL AND kind = 'file' GROUP BY content_id)").raw();
     const statusRuns: number[] = [];
     const anchorRuns: number[] = [];
     for (let r = 0; r < o.runs; r++) {
       collectGarbage();
       statusRuns.push(timeSync(() => guardianStatus(lib)).s);
       collectGarbage();
-      anchorRuns.push(timeSync(() => anchor.all()).s);
+      anchorRuns.push(timeSync(() => anchor.get()).s);
     }
     const s = median(statusRuns);
     const a = median(anchorRuns);
     summary.add({ what: `guardian status over ${o.contents} contents`, value: secs(s), ratio: ratio(s / a), target: `< ${secs(TARGET_S)}`, ok: s < TARGET_S });
-    summary.add({ what: '  anchor: bare GROUP BY content_id over every file', value: secs(a), ratio: '1', target: '', ok: null });
+    summary.add({ what: '  anchor: bare count of files per content (GROUP BY content_id, in SQL)', value: secs(a), ratio: '1', target: '', ok: null });
     lib.close();
     console.log(`guardian-status-bench: ${o.contents} contents, ${o.runs} runs, medians`);
     summary.print();

@@ -26,6 +26,7 @@ import { listingDigests } from './migrations/023-listing-digests.js';
 import { guardian } from './migrations/024-guardian.js';
 import { actions } from './migrations/025-actions.js';
 import { scrub } from './migrations/026-scrub.js';
+import { contentCopiesIndex } from './migrations/027-content-copies-index.js';
 
 export interface Migration {
   version: number;
@@ -37,7 +38,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
-  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub,
+  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -33,7 +33,7 @@ export function guardianStatus(lib: Library, now = Date.now()): GuardianStatus {
     policy: { copies: q.copies, devices: q.devices, offsite: q.offsite },
     contents: c.all.contents, bytes: c.all.bytes,
     safe: c.safe, short: c.short, single: c.single, stale: c.stale, rot: lib.store.rot.counts(),
-    by_device: lib.store.guardian.byDevice(lib.deviceId).map((d) => ({
+    by_device: lib.store.guardian.byDevice(lib.deviceId, c.here).map((d) => ({
       device_id: d.device_uuid, name: d.name, contents: d.contents, bytes: d.bytes, last_seen: d.device_uuid === self ? now : d.last_seen_at,
     })),
   };

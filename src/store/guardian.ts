@@ -36,6 +36,8 @@ export interface GuardianCounts {
   short: Tally;
   single: Tally;
   stale: Tally;
+  /** Held by a file of this device (its share in `byDevice`). */
+  here: Tally;
 }
 
 /** A device with the contents it holds a copy of. */
@@ -80,36 +82,55 @@ export interface GuardianCopy {
 }
 
 /*
- * Every file copy of an original, keyed by integers so the groupings sort numbers, not uuids (a
- * third faster at 100k contents): its content (this library's content row id; a content only
- * paired devices hold, minus the first of their rows' ids), its device (row id), its store (a
- * volume's id, or minus the location's id where its drive is not known; a paired device's
- * location id), when that store or device was last seen, and its location's policy.
+ * Every content's copies, counted in two grouped passes keyed by integers: this library's files
+ * in content order off `entries_by_content` (each location's device, store and last-seen time
+ * read once per location, not once per file), and paired devices' files grouped by content,
+ * each joined to this library's content row by its uuid (once per content they hold, not once
+ * per content here). A store is a drive of this device (a location's volume; a location whose
+ * volume is not known is a drive of its own), or a location of a paired device. ONLY narrows
+ * both passes to some contents (one content's detail).
  */
-const copyCte = (only: { own: string; peers: string } = { own: 'e.content_id IS NOT NULL', peers: '1' }) => `copy(ck, dev, place, seen, lc, ld, lo) AS (
-  SELECT e.content_id, l.device_id, coalesce(l.volume_id, -l.id),
-    CASE WHEN l.device_id <> @selfId THEN d.last_seen_at WHEN l.online = 1 THEN @now ELSE coalesce(v.last_seen_at, l.last_scan_completed_at, 0) END,
+/* A count of distinct stores or devices of one content's files, for the few held three or more times (a COUNT(DISTINCT) on every content cost a third of the count). */
+const distinctOwn = (of: 'place' | 'dev', where: string) =>
+  `(SELECT COUNT(DISTINCT l2.${of}) FROM entries e2 JOIN loc l2 ON l2.id = e2.location_id WHERE e2.content_id = e.content_id AND e2.kind = 'file' AND ${where})`;
+
+const copyCtes = (only: { own: string; peers: string } = { own: 'e.content_id IS NOT NULL', peers: '1' }) => `loc(id, dev, place, seen, lc, ld, lo) AS MATERIALIZED (
+  SELECT l.id, l.device_id, coalesce(l.volume_id, -l.id),
+    CASE WHEN l.device_id <> @selfId THEN coalesce(d.last_seen_at, 0) WHEN l.online = 1 THEN @now ELSE coalesce(v.last_seen_at, l.last_scan_completed_at, 0) END,
     lp.copies, lp.devices, lp.offsite
-  FROM entries e JOIN locations l ON l.id = +e.location_id JOIN devices d ON d.id = l.device_id
-  LEFT JOIN volumes v ON v.id = l.volume_id
+  FROM locations l JOIN devices d ON d.id = l.device_id LEFT JOIN volumes v ON v.id = l.volume_id
   LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = l.uuid
-  WHERE ${only.own} AND e.kind = 'file'
-  UNION ALL
-  SELECT coalesce((SELECT c.id FROM content_identities c WHERE c.uuid = pc.content_uuid), -(SELECT MIN(o.id) FROM peer_contents o WHERE o.content_uuid = pc.content_uuid)),
-    coalesce(d.id, -1), e.location_id, coalesce(d.last_seen_at, 0), lp.copies, lp.devices, lp.offsite
+),
+own(ck, copies, devices, offsite, seen, lc, ld, lo, here) AS (
+  SELECT e.content_id,
+    CASE COUNT(*) WHEN 1 THEN 1 WHEN 2 THEN 1 + (MIN(loc.place) <> MAX(loc.place)) ELSE ${distinctOwn('place', '1')} END,
+    CASE WHEN MIN(loc.dev) = MAX(loc.dev) THEN 1 ELSE ${distinctOwn('dev', '1')} END,
+    CASE WHEN MAX(loc.dev <> @selfId) = 0 THEN 0 WHEN COUNT(*) = 1 THEN 1 ELSE ${distinctOwn('place', 'l2.dev <> @selfId')} END,
+    MAX(loc.seen), MAX(loc.lc), MAX(loc.ld), MAX(loc.lo), MAX(loc.dev = @selfId)
+  FROM entries e JOIN loc ON loc.id = e.location_id WHERE ${only.own} AND e.kind = 'file' GROUP BY e.content_id
+),
+peer(ck, pid, copies, devices, seen, lc, ld, lo) AS MATERIALIZED (
+  SELECT (SELECT c.id FROM content_identities c WHERE c.uuid = pc.content_uuid), MIN(pc.id), COUNT(DISTINCT e.device_uuid || ':' || e.location_id),
+    COUNT(DISTINCT e.device_uuid), MAX(coalesce(d.last_seen_at, 0)), MAX(lp.copies), MAX(lp.devices), MAX(lp.offsite)
   FROM peer_entries e JOIN peer_contents pc ON pc.id = e.content_id
   JOIN peer_locations pl ON pl.device_uuid = e.device_uuid AND pl.location_id = e.location_id
   LEFT JOIN devices d ON d.uuid = e.device_uuid
   LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = pl.uuid
-  WHERE ${only.peers} AND e.kind = 'file'
+  WHERE ${only.peers} AND e.kind = 'file' GROUP BY pc.content_uuid
+),
+copies(ck, content_uuid, size, kind, copies, devices, offsite, seen, lc, ld, lo, here) AS (
+  SELECT o.ck, c.uuid, c.size, c.kind, o.copies + coalesce(p.copies, 0), o.devices + coalesce(p.devices, 0), o.offsite + coalesce(p.copies, 0),
+    max(o.seen, coalesce(p.seen, 0)), max(coalesce(o.lc, 0), coalesce(p.lc, 0)), max(coalesce(o.ld, 0), coalesce(p.ld, 0)), max(coalesce(o.lo, 0), coalesce(p.lo, 0)), o.here
+  FROM own o JOIN content_identities c ON c.id = o.ck LEFT JOIN peer p ON p.ck = o.ck
+  UNION ALL
+  SELECT coalesce(p.ck, -p.pid), pc.content_uuid, coalesce(c.size, pc.size), coalesce(c.kind, pc.kind), p.copies, p.devices, p.copies, p.seen,
+    coalesce(p.lc, 0), coalesce(p.ld, 0), coalesce(p.lo, 0), 0
+  FROM peer p JOIN peer_contents pc ON pc.id = p.pid LEFT JOIN content_identities c ON c.id = p.ck
+  WHERE p.ck IS NULL OR NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = p.ck AND e.kind = 'file' AND ${only.own})
 )`;
 
 /** Each content judged against its policy: the strictest of the library's, its locations' and its tags' (with the tags beneath them). */
-const judged = (copy = copyCte()) => `WITH ${copy},
-store(ck, dev, seen, lc, ld, lo) AS (SELECT ck, dev, MAX(seen), MAX(lc), MAX(ld), MAX(lo) FROM copy GROUP BY ck, dev, place),
-content(ck, copies, devices, offsite, seen, lc, ld, lo) AS (
-  SELECT ck, COUNT(*), COUNT(DISTINCT dev), TOTAL(dev <> @selfId), MAX(seen), MAX(lc), MAX(ld), MAX(lo) FROM store GROUP BY ck
-),
+const judged = (ctes = copyCtes(), tags = true) => `WITH ${ctes},
 tag_policy(tag_uuid, copies, devices, offsite) AS (
   SELECT t.uuid, gp.copies, gp.devices, gp.offsite FROM guardian_policies gp JOIN tags t ON t.uuid = gp.target AND t.deleted = 0 WHERE gp.scope = 'tag'
   UNION
@@ -119,30 +140,29 @@ tagged(content_uuid, tc, td, tof) AS (
   SELECT mt.content_uuid, MAX(tp.copies), MAX(tp.devices), MAX(tp.offsite)
   FROM tag_policy tp JOIN metadata_tag mt ON mt.tag_uuid = tp.tag_uuid AND mt.present = 1 GROUP BY mt.content_uuid
 ),
-facts(ck, content_uuid, size, kind, copies, devices, offsite, seen, lc, ld, lo) AS (
-  SELECT x.ck, coalesce(ci.uuid, pc.content_uuid), coalesce(ci.size, pc.size), coalesce(ci.kind, pc.kind), x.copies, x.devices, CAST(x.offsite AS INTEGER), x.seen, x.lc, x.ld, x.lo
-  FROM content x LEFT JOIN content_identities ci ON x.ck > 0 AND ci.id = x.ck LEFT JOIN peer_contents pc ON x.ck < 0 AND pc.id = -x.ck
-),
 judged AS (
-  SELECT f.content_uuid, f.size, f.kind, f.copies, f.devices, f.offsite, f.seen,
-    max(@copies, coalesce(f.lc, 0), coalesce(t.tc, 0)) AS need_copies,
-    max(@devices, coalesce(f.ld, 0), coalesce(t.td, 0)) AS need_devices,
-    max(@offsite, coalesce(f.lo, 0), coalesce(t.tof, 0)) AS need_offsite
-  FROM facts f LEFT JOIN tagged t ON t.content_uuid = f.content_uuid
+  SELECT f.content_uuid, f.size, f.kind, f.copies, f.devices, f.offsite, f.seen, f.here,
+    max(@copies, f.lc${tags ? ', coalesce(t.tc, 0)' : ''}) AS need_copies,
+    max(@devices, f.ld${tags ? ', coalesce(t.td, 0)' : ''}) AS need_devices,
+    max(@offsite, f.lo${tags ? ', coalesce(t.tof, 0)' : ''}) AS need_offsite
+  FROM copies f${tags ? ' LEFT JOIN tagged t ON t.content_uuid = f.content_uuid' : ''}
 ),
 verdict AS (
   SELECT *, copies >= need_copies AND devices >= need_devices AND offsite >= need_offsite AS safe FROM judged
 )`;
 
-const COUNTS = `${judged()}
+/* Each statement that judges every content comes as a pair: with the tags' policies, and (no tag has one) without their join. */
+const COUNTS_OF = (tags: boolean) => `${judged(copyCtes(), tags)}
 SELECT COUNT(*) AS contents, TOTAL(size) AS bytes,
   TOTAL(safe) AS safe, TOTAL(CASE WHEN safe THEN size END) AS safe_bytes,
   TOTAL(copies = 1) AS single, TOTAL(CASE WHEN copies = 1 THEN size END) AS single_bytes,
-  TOTAL(seen < @staleBefore) AS stale, TOTAL(CASE WHEN seen < @staleBefore THEN size END) AS stale_bytes
+  TOTAL(seen < @staleBefore) AS stale, TOTAL(CASE WHEN seen < @staleBefore THEN size END) AS stale_bytes,
+  TOTAL(here) AS here, TOTAL(CASE WHEN here THEN size END) AS here_bytes
 FROM verdict`;
+const COUNTS = { tags: COUNTS_OF(true), plain: COUNTS_OF(false) };
 
 /** One content judged (its detail view): the same question over its copies alone. */
-const ONE = `${judged(copyCte({ own: 'e.content_id = (SELECT id FROM content_identities WHERE uuid = @uuid)', peers: 'pc.content_uuid = @uuid' }))}
+const ONE = `${judged(copyCtes({ own: 'e.content_id = (SELECT id FROM content_identities WHERE uuid = @uuid)', peers: 'pc.content_uuid = @uuid' }))}
 SELECT content_uuid, size, kind, copies, devices, offsite, seen, need_copies, need_devices, need_offsite FROM verdict WHERE content_uuid = @uuid`;
 
 /**
@@ -161,22 +181,31 @@ const COPY_COUNTS = `SELECT uuid, COUNT(*) AS copies FROM (
   WHERE pc.content_uuid IN (SELECT value FROM json_each(@uuids))
 ) GROUP BY uuid`;
 
-const AT_RISK = `${judged()}
+const AT_RISK_OF = (tags: boolean) => `${judged(copyCtes(), tags)}
 SELECT content_uuid, size, kind, copies, devices, offsite, seen, need_copies, need_devices, need_offsite FROM verdict
 WHERE NOT safe ORDER BY copies, size DESC, content_uuid LIMIT @limit`;
+const AT_RISK = { tags: AT_RISK_OF(true), plain: AT_RISK_OF(false) };
 
 /*
  * Each device with the contents it holds: this library's own rows by (content, device) pairs, a
  * paired device's by its content rows (one per content it holds, kept while a file holds it).
  */
+/*
+ * Each device with the contents it holds: this device's from the counts' pass (@hereContents,
+ * @hereBytes); those of another device whose locations this library still holds (a library folder
+ * moved here from it) by (content, device) pairs, its locations first (none, mostly); a paired device's by its content rows (one per
+ * content it holds, kept while a file holds it).
+ */
 const BY_DEVICE = `WITH
 own(dev, contents, bytes) AS (
-  SELECT h.dev, COUNT(*), TOTAL(c.size) FROM (SELECT DISTINCT e.content_id AS ck, l.device_id AS dev FROM entries e JOIN locations l ON l.id = +e.location_id
-    WHERE e.content_id IS NOT NULL AND e.kind = 'file') h JOIN content_identities c ON c.id = h.ck GROUP BY h.dev
+  SELECT h.dev, COUNT(*), TOTAL(c.size) FROM (SELECT DISTINCT e.content_id AS ck, l.device_id AS dev FROM locations l CROSS JOIN entries e ON e.location_id = l.id
+    WHERE l.device_id <> @selfId AND e.content_id IS NOT NULL AND e.kind = 'file') h JOIN content_identities c ON c.id = h.ck GROUP BY h.dev
+  UNION ALL
+  SELECT @selfId, @hereContents, @hereBytes
 ),
 theirs(device_uuid, contents, bytes) AS (
   SELECT pc.device_uuid, COUNT(*), TOTAL(pc.size) FROM peer_contents pc
-  WHERE EXISTS (SELECT 1 FROM peer_entries e WHERE e.content_id = pc.id AND e.kind = 'file') GROUP BY pc.device_uuid
+  WHERE pc.id IN (SELECT e.content_id FROM peer_entries e WHERE e.kind = 'file') GROUP BY pc.device_uuid
 )
 SELECT d.uuid AS device_uuid, d.name, d.last_seen_at, coalesce(o.contents, 0) + coalesce(t.contents, 0) AS contents,
   CAST(coalesce(o.bytes, 0) + coalesce(t.bytes, 0) AS INTEGER) AS bytes
@@ -266,18 +295,24 @@ export class GuardianStore {
 
   /** Contents and bytes in all, safe (meeting their policy), short of it, held once, and only on drives or devices not seen lately. */
   counts(q: GuardianQuery): GuardianCounts {
-    const r = this.sql<[GuardianQuery], Record<'contents' | 'bytes' | 'safe' | 'safe_bytes' | 'single' | 'single_bytes' | 'stale' | 'stale_bytes', number>>(COUNTS).get(q)!;
+    const r = this.sql<[GuardianQuery], Record<'contents' | 'bytes' | 'safe' | 'safe_bytes' | 'single' | 'single_bytes' | 'stale' | 'stale_bytes' | 'here' | 'here_bytes', number>>(this.tagPoliciesSet() ? COUNTS.tags : COUNTS.plain).get(q)!;
     const all = { contents: r.contents, bytes: r.bytes };
     const safe = { contents: r.safe, bytes: r.safe_bytes };
     return {
       all, safe, short: { contents: all.contents - safe.contents, bytes: all.bytes - safe.bytes },
       single: { contents: r.single, bytes: r.single_bytes }, stale: { contents: r.stale, bytes: r.stale_bytes },
+      here: { contents: r.here, bytes: r.here_bytes },
     };
   }
 
   /** The contents short of their policy, fewest copies first (then largest), LIMIT of them. */
   atRisk(q: GuardianQuery, limit: number): JudgedContent[] {
-    return this.sql<[GuardianQuery & { limit: number }], JudgedContent>(AT_RISK).all({ ...q, limit });
+    return this.sql<[GuardianQuery & { limit: number }], JudgedContent>(this.tagPoliciesSet() ? AT_RISK.tags : AT_RISK.plain).all({ ...q, limit });
+  }
+
+  /** Whether a tag has a policy (a judgement of every content joins the tags' only then). */
+  private tagPoliciesSet(): boolean {
+    return this.sql<[], number>("SELECT EXISTS (SELECT 1 FROM guardian_policies WHERE scope = 'tag')").pluck().get() === 1;
   }
 
   /** Content UUID judged against its policy (undefined: no copy of it is known anywhere). */
@@ -292,9 +327,9 @@ export class GuardianStore {
     return new Map(rows.map((r) => [r.uuid, r.copies]));
   }
 
-  /** Every device of the library (this one first) with the contents it holds a copy of. */
-  byDevice(selfId: number): DeviceHolding[] {
-    return this.sql<[{ selfId: number }], DeviceHolding>(BY_DEVICE).all({ selfId });
+  /** Every device of the library (this one first) with the contents it holds a copy of; HERE: this device's, as `counts` found them. */
+  byDevice(selfId: number, here: Tally): DeviceHolding[] {
+    return this.sql<[{ selfId: number; hereContents: number; hereBytes: number }], DeviceHolding>(BY_DEVICE).all({ selfId, hereContents: here.contents, hereBytes: here.bytes });
   }
 
   /** Every file holding one of these contents, here and on paired devices: by content, this device first. */
