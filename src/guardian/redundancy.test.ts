@@ -203,3 +203,54 @@ describe('guardian: when a copy was last verified', () => {
     assert.equal(store.entries.markVerified([root], 800), 0, 'a folder is never verified');
   });
 });
+
+/**
+ * The counts where a content has three files or more (stores counted distinct, not files), and
+ * where this library still holds another device's locations (a library folder moved here from
+ * it): each device counted once, the former device's holdings its own in by_device.
+ */
+describe('guardian: three files and more, and a former device\'s locations', () => {
+  const tmp = tempDir('vss-guardian-3-');
+  const now = Date.now();
+  let lib: Library;
+  after(() => {
+    lib.close();
+    tmp.cleanup();
+  });
+
+  it('a content on three locations of two drives is two copies; one on a former device\'s drive too is three copies on two devices, one off this device', () => {
+    const inst = new Installation({ dataDir: join(tmp.path, 'data') });
+    lib = inst.createLibrary('T', tmp.path);
+    const { store } = lib;
+    store.devices.upsertPeer({ uuid: LAPTOP, name: 'Old laptop', publicKey: '', os: 'linux' }, now);
+    const formerId = store.devices.byUuid(LAPTOP)!.id;
+    const drive = (fp: string, device = lib.deviceId) => store.volumes.seen(device, { fingerprint: fp, mount_point: `/mnt/${fp}`, fs: 'ext4', capacity: 1, free: 1, removable: 1, read_only: 0 }, now).id;
+    const locs: number[] = [];
+    let inode = 0;
+    for (const [i, vol, device] of [[1, drive('A'), lib.deviceId], [2, drive('A'), lib.deviceId], [3, drive('B'), lib.deviceId], [4, drive('C', formerId), formerId]] as const) {
+      const id = store.locations.insert({ uuid: `00000000-0000-4000-a000-00000000000${i}`, device_id: device, name: `l${i}`, path: `/mnt/l${i}`, index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
+      store.entries.insertRoot(id, `l${i}`, ++inode, 0, 0);
+      store.locations.setVolume(id, vol, `l${i}`);
+      locs.push(id);
+    }
+    const put = (l: number, name: string, n: number) => {
+      store.contents.upsert({ uuid: uuidOf(n), cas_id: `c${n}`, cas_version: 1, kind: 'image', mime: 'image/jpeg', size: 10 * n }, 0);
+      const facts: EntryFacts = { parent_id: store.entries.rootOf(l)!, name, rel_path: name, kind: 'file', size: 10 * n, inode: ++inode, mtime_ms: 1, link_target: null };
+      const id = store.entries.insert(l, facts, 0);
+      store.entries.linkContents([{ file: { ...facts, id }, uuid: uuidOf(n), verified: true }], now);
+    };
+    // Content 1: two locations of drive A and one of drive B. Content 2: the same, and the former device's drive.
+    for (const n of [1, 2]) for (const l of locs.slice(0, 3)) put(l, `c${n}.jpg`, n);
+    put(locs[3]!, 'c2.jpg', 2);
+    setPolicy(lib, { copies: 3, devices: 2, offsite: 1 }, now);
+    const one = contentSafety(lib, uuidOf(1), now)!;
+    const two = contentSafety(lib, uuidOf(2), now)!;
+    assert.deepEqual(one.has, { copies: 2, devices: 1, offsite: 0 });
+    assert.deepEqual(two.has, { copies: 3, devices: 2, offsite: 1 });
+    assert.equal(two.safe, true);
+    const s = guardianStatus(lib, now);
+    assert.deepEqual([s.contents, s.safe.contents, s.single.contents], [2, 1, 0]);
+    assert.deepEqual(s.by_device.map((d) => [d.name, d.contents, d.bytes]), [[lib.device.name, 2, 30], ['Old laptop', 1, 20]]);
+    assert.deepEqual(copyCounts(lib, [uuidOf(1), uuidOf(2)]), new Map([[uuidOf(1), 2], [uuidOf(2), 3]]));
+  });
+});
