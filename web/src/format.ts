@@ -43,6 +43,11 @@ export function count(n: number): string {
   return countFormat.format(n);
 }
 
+/** N NOUN, the noun in the plural unless N is 1 (PLURAL where adding an s does not make it). */
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${count(n)} ${n === 1 ? noun : plural}`;
+}
+
 export function bytes(n: number | null | undefined): string {
   if (n === null || n === undefined) return '—';
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];

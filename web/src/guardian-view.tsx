@@ -3,6 +3,7 @@ import { api, get } from './api.js';
 import { API } from './api-paths.js';
 import { reportError } from './errors.js';
 import { bytes, count, dateTime } from './format.js';
+import { ProtectPanel, RotPanel } from './guardian-actions.js';
 import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
 import { href } from './routes.js';
@@ -18,7 +19,8 @@ const AT_RISK_SHOWN = 50;
 /**
  * `#/guardian`: how safe the library's contents are (issue 30) — how many meet the policy, fall
  * short, exist once or only where nothing was seen for a month; what each device holds; the
- * library's policy, changed here; and the contents short of it, with where their copies are.
+ * library's policy, changed here; a protect planned and run, a scrub and a repair; and the
+ * contents short of the policy, with where their copies are.
  */
 export function GuardianView() {
   const lib = useLibrary();
@@ -32,6 +34,8 @@ export function GuardianView() {
       {status.state === 'error' && <p>{status.message}</p>}
       {status.state === 'ready' && <Summary s={status.value} />}
       {status.state === 'ready' && <PolicyForm policy={status.value.policy} libId={lib.id} onChanged={reload} />}
+      {status.state === 'ready' && <ProtectPanel libId={lib.id} onDone={reload} />}
+      {status.state === 'ready' && <RotPanel libId={lib.id} rotten={status.value.rot.contents} onDone={reload} />}
       {status.state === 'ready' && status.value.by_device.length > 0 && <ByDevice s={status.value} />}
       <section aria-label="Contents short of the policy">
         <h2>Short of the policy</h2>
@@ -63,7 +67,7 @@ function Summary({ s }: { s: GuardianStatus }) {
         {tile('short', s.short, s.short.contents > 0 ? 'warn' : 'ok', 'fall short of it')}
         {tile('exist once', s.single, s.single.contents > 0 ? 'bad' : 'ok', 'one copy: a lost drive loses them')}
         {tile('stale', s.stale, s.stale.contents > 0 ? 'warn' : 'ok', 'only where nothing was seen for 30 days')}
-        {tile('rotten', s.rot, s.rot.contents > 0 ? 'bad' : 'ok', 'bytes changed on disk: vss guardian repair')}
+        {tile('rotten', s.rot, s.rot.contents > 0 ? 'bad' : 'ok', 'bytes changed on disk: repair them below')}
       </ul>
     </section>
   );

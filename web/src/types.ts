@@ -7,7 +7,13 @@ import type { NamedJobRow } from '../../src/wire/jobs.js';
 
 export type { CapturedZone, ContentDetail, DetailCopy, DetailDevice, DetailPath, DetailSidecar, DetailTag, DetailUser, GridDay, GridDays, GridDevice, GridFilter, GridItem, GridPage, MediaMetadata } from '../../src/wire/browse.js';
 export type { TagView, UserMetaView } from '../../src/wire/tags.js';
-export type { ContentSafety, GuardianAtRisk, GuardianCopyView, GuardianDevice, GuardianNumbers, GuardianStatus, GuardianTally } from '../../src/wire/guardian.js';
+export type { ContentSafety, GuardianAtRisk, GuardianCopyView, GuardianDevice, GuardianNumbers, GuardianProtectPlan, GuardianStatus, GuardianTally, RepairResult, ScrubResult } from '../../src/wire/guardian.js';
+
+/** What a protect answers once its job ended (the app reads only these of it). */
+export interface ProtectOutcome {
+  job: { id: number } | null;
+  result: { contents: number; copied: { done: number; bytes: number } | null } | null;
+}
 export type { LibraryRef, Page, SidecarChange, StreamedEvent } from '../../src/wire/common.js';
 export type { JobChange, JobProgress, JobsProgress, NamedJobRow } from '../../src/wire/jobs.js';
 export type { IndexPhase, IndexProgress, IndexResult, LocationInfo } from '../../src/wire/locations.js';
