@@ -1,0 +1,265 @@
+import { open } from 'node:fs/promises';
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadBucketCommand,
+  HeadObjectCommand, PutObjectCommand, S3Client, UploadPartCommand, type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Blake3Hasher } from '@napi-rs/blake-hash';
+import { VssError } from '../../core/errors.js';
+import { bucketUrl, keyOf, type BucketSpec } from './bucket-url.js';
+
+// vss pins its SDK (docs/decisions.md): the SDK's warning about its releases after January 2027 is not for its users.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** Objects up to this size go in one PUT; larger ones in parts of this size (S3's least part is 5 MiB). */
+export const PART_SIZE = 8 * 1024 * 1024;
+/** Parts of one object under way at once. */
+const PARTS_IN_FLIGHT = 3;
+/** What one request may take before the bucket counts as unreachable now. */
+const REQUEST_TIMEOUT_MS = 60_000;
+const PROBE_TIMEOUT_MS = 5_000;
+/** The most a ranged read returns (a read-back's samples are far smaller). */
+const MAX_RANGE = 64 * 1024 * 1024;
+/** S3 allows 10,000 parts: files past this size are refused rather than cut short. */
+const MAX_OBJECT = PART_SIZE * 10_000;
+
+/** What vss writes in each object's user metadata (`x-amz-meta-*`): what it is and what its bytes hash to. */
+export interface ObjectMeta {
+  'vss-content': string;
+  'vss-blake3': string;
+  'vss-mtime-ms': string;
+}
+
+/**
+ * A multipart upload under way, kept by the caller as it grows (so a kill -9 resumes it rather
+ * than starting over): its id and the parts the server confirmed. Kept here, not asked of the
+ * server: not every S3-compatible service lists an upload's parts.
+ */
+export interface UploadState {
+  uploadId: string;
+  parts: Array<{ n: number; etag: string }>;
+}
+
+export interface UploadOptions {
+  size: number;
+  meta: ObjectMeta;
+  /** An upload an earlier attempt began (its parts stay on the server until it completes or is aborted). */
+  resume?: UploadState;
+  /** Told of a multipart upload's state when it starts and as each part is confirmed (the caller keeps it to resume by). */
+  onState?: (s: UploadState) => void;
+  onBytes?: (n: number) => void;
+  signal?: AbortSignal;
+}
+
+/** What an upload put: the BLAKE3 of every byte it read and sent (the parts resumed included, read again here). */
+export interface Uploaded {
+  blake3: string;
+  size: number;
+}
+
+/**
+ * One bucket of S3-compatible object storage (AWS S3, Backblaze B2, Cloudflare R2, Garage, MinIO…):
+ * the requests vss makes of it, their errors said plainly. Credentials come from the SDK's
+ * standard chain (environment, shared config and credentials files, profiles) and are never
+ * kept by vss. Keys are the bucket's prefix and a '/'-separated path.
+ */
+export class S3Bucket {
+  private readonly client: S3Client;
+  readonly url: string;
+
+  constructor(readonly spec: BucketSpec) {
+    const config: S3ClientConfig = {
+      forcePathStyle: spec.pathStyle,
+      // Checksums only where a request needs one: most S3-compatible services refuse the streamed
+      // (aws-chunked) checksums the SDK adds by default; vss checks its own BLAKE3 and reads back.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 2,
+      ...(spec.endpoint !== null ? { endpoint: spec.endpoint } : {}),
+      region: spec.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    };
+    this.client = new S3Client(config);
+    this.url = bucketUrl(spec);
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+
+  /** The key of REL under this bucket's prefix. */
+  key(rel: string): string {
+    return keyOf(this.spec, rel);
+  }
+
+  /** Whether the bucket answers now (and these credentials may use it): undefined when it does, else why not. */
+  async probe(signal?: AbortSignal): Promise<string | undefined> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.spec.bucket }), { abortSignal: within(PROBE_TIMEOUT_MS, signal) });
+      return undefined;
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      return this.failure(err, 'be reached').message;
+    }
+  }
+
+  /** The object at KEY: its size and vss's metadata, or undefined where there is none. */
+  async head(key: string, signal?: AbortSignal): Promise<{ size: number; meta: Partial<ObjectMeta> } | undefined> {
+    try {
+      const r = await this.client.send(new HeadObjectCommand({ Bucket: this.spec.bucket, Key: key }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) });
+      return { size: r.ContentLength ?? 0, meta: (r.Metadata ?? {}) as Partial<ObjectMeta> };
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw this.failure(err, `read ${key}`);
+    }
+  }
+
+  /** Bytes START to END (exclusive) of the object at KEY. */
+  async readRange(key: string, start: number, end: number, signal?: AbortSignal): Promise<Buffer> {
+    if (end <= start) return Buffer.alloc(0);
+    if (end - start > MAX_RANGE) throw new VssError('USAGE', `a ranged read of ${end - start} bytes is more than ${MAX_RANGE}`);
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.spec.bucket, Key: key, Range: `bytes=${start}-${end - 1}` }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) });
+      const bytes = Buffer.from(await r.Body!.transformToByteArray());
+      if (bytes.length !== end - start) throw new VssError('IO', `${this.url}: ${key} gave ${bytes.length} bytes for a range of ${end - start}`);
+      return bytes;
+    } catch (err) {
+      if (err instanceof VssError) throw err;
+      throw this.failure(err, `read ${key}`);
+    }
+  }
+
+  /** The whole object at KEY as a stream of chunks (a repair's download; the caller bounds and checks what comes). */
+  async *read(key: string, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    let body: AsyncIterable<Uint8Array>;
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.spec.bucket, Key: key }), { abortSignal: signal });
+      body = r.Body as unknown as AsyncIterable<Uint8Array>;
+    } catch (err) {
+      throw this.failure(err, `read ${key}`);
+    }
+    try {
+      for await (const chunk of body) yield chunk;
+    } catch (err) {
+      throw this.failure(err, `read ${key}`);
+    }
+  }
+
+  /**
+   * The file at PATH uploaded to KEY, hashed (BLAKE3) as it is read: in one PUT up to PART_SIZE,
+   * else a multipart upload of PART_SIZE parts, a few at a time. With RESUME, the parts the server
+   * holds already are not sent again (they are read and hashed here again); a resumed upload the
+   * server no longer knows starts over. The object is complete when this returns.
+   */
+  async upload(key: string, path: string, opts: UploadOptions): Promise<Uploaded> {
+    if (opts.size > MAX_OBJECT) throw new VssError('USAGE', `${path} is larger than a bucket object of ${PART_SIZE * 10_000} bytes in parts of ${PART_SIZE}`, { path });
+    const fh = await open(path, 'r');
+    let startOver = false;
+    try {
+      const hasher = new Blake3Hasher();
+      const readAt = async (at: number, n: number): Promise<Buffer> => {
+        const buf = Buffer.allocUnsafe(n);
+        let got = 0;
+        while (got < n) {
+          const { bytesRead } = await fh.read(buf, got, n - got, at + got);
+          if (bytesRead === 0) throw new VssError('IO', `${path} ended at ${at + got} bytes, not ${opts.size}: it changed while it was uploaded`, { path });
+          got += bytesRead;
+        }
+        return buf;
+      };
+      if (opts.size <= PART_SIZE) {
+        const body = await readAt(0, opts.size);
+        hasher.update(body);
+        try {
+          await this.client.send(new PutObjectCommand({ Bucket: this.spec.bucket, Key: key, Body: body, ContentLength: body.length, Metadata: { ...opts.meta } }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) });
+        } catch (err) {
+          throw this.failure(err, `write ${key}`);
+        }
+        opts.onBytes?.(body.length);
+        return { blake3: hasher.digest('hex'), size: body.length };
+      }
+      const parts = Math.ceil(opts.size / PART_SIZE);
+      const done = new Map<number, string>((opts.resume?.parts ?? []).filter((p) => p.n >= 1 && p.n <= parts).map((p) => [p.n, p.etag]));
+      let uploadId = opts.resume?.uploadId;
+      if (uploadId === undefined) {
+        done.clear();
+        try {
+          const r = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.spec.bucket, Key: key, Metadata: { ...opts.meta } }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) });
+          uploadId = r.UploadId!;
+        } catch (err) {
+          throw this.failure(err, `write ${key}`);
+        }
+      }
+      const id = uploadId;
+      const state = () => ({ uploadId: id, parts: [...done.entries()].map(([n, etag]) => ({ n, etag })) });
+      opts.onState?.(state());
+      // Parts are hashed in order as they are read; the upload of each goes on while the next is read.
+      const inFlight = new Set<Promise<void>>();
+      let failed: VssError | undefined;
+      for (let n = 1; n <= parts && failed === undefined; n++) {
+        opts.signal?.throwIfAborted();
+        const at = (n - 1) * PART_SIZE;
+        const body = await readAt(at, Math.min(PART_SIZE, opts.size - at));
+        hasher.update(body);
+        if (done.has(n)) {
+          opts.onBytes?.(body.length);
+          continue;
+        }
+        const part = this.client.send(new UploadPartCommand({ Bucket: this.spec.bucket, Key: key, UploadId: id, PartNumber: n, Body: body, ContentLength: body.length }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) })
+          .then((r) => { done.set(n, r.ETag!); opts.onState?.(state()); opts.onBytes?.(body.length); }, (err: unknown) => { failed ??= this.failure(err, `write ${key}`); })
+          .finally(() => inFlight.delete(part));
+        inFlight.add(part);
+        if (inFlight.size >= PARTS_IN_FLIGHT) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+      if (failed) throw failed;
+      try {
+        await this.client.send(new CompleteMultipartUploadCommand({
+          Bucket: this.spec.bucket, Key: key, UploadId: id,
+          MultipartUpload: { Parts: [...done.entries()].sort((a, b) => a[0] - b[0]).map(([PartNumber, ETag]) => ({ PartNumber, ETag })) },
+        }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) });
+      } catch (err) {
+        // The upload resumed was dropped by the server meanwhile (expired, aborted): once more, from the start.
+        if (opts.resume && (isMissing(err) || (err as { name?: string }).name === 'InvalidPart')) startOver = true;
+        else throw this.failure(err, `write ${key}`);
+      }
+      if (!startOver) return { blake3: hasher.digest('hex'), size: opts.size };
+    } finally {
+      await fh.close();
+    }
+    return this.upload(key, path, { ...opts, resume: undefined });
+  }
+
+  /** Give up the multipart upload ID of KEY: the server drops its parts. Never throws (a bucket away keeps them until its own rules expire them). */
+  async abortUpload(key: string, uploadId: string): Promise<void> {
+    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.spec.bucket, Key: key, UploadId: uploadId }), { abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }).catch(() => undefined);
+  }
+
+  /** ERR from the SDK as a VssError that says why this bucket could not WHAT. */
+  private failure(err: unknown, what: string): VssError {
+    if (err instanceof VssError) return err;
+    const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    const status = e.$metadata?.httpStatusCode;
+    const name = e.name ?? e.code ?? '';
+    const said = (e.message ?? String(err)).slice(0, 200);
+    if (name === 'CredentialsProviderError' || /credential/i.test(said) && status === undefined) {
+      return new VssError('USAGE', `${this.url} cannot ${what}: no credentials for it (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE; vss keeps none)`, { cause: err });
+    }
+    if (name === 'NoSuchBucket' || (status === 404 && what === 'be reached')) return new VssError('NOT_FOUND', `${this.url}: no such bucket`, { cause: err });
+    if (name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || status === 403) {
+      return new VssError('USAGE', `${this.url} cannot ${what}: the credentials are refused (${name || status})`, { cause: err });
+    }
+    if (name === 'AbortError' || name === 'TimeoutError' || status === undefined || status >= 500) {
+      return new VssError('UNAVAILABLE', `${this.url} cannot ${what} now: ${said || name}`, { cause: err });
+    }
+    return new VssError('IO', `${this.url} cannot ${what}: ${said || name} (HTTP ${status})`, { cause: err });
+  }
+}
+
+function isMissing(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.name === 'NoSuchUpload' || e.$metadata?.httpStatusCode === 404;
+}
+
+/** SIGNAL, or a timeout of MS, whichever comes first. */
+function within(ms: number, signal?: AbortSignal): AbortSignal {
+  return signal ? AbortSignal.any([signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms);
+}
