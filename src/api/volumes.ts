@@ -21,17 +21,39 @@ async function mounts(lib: Library, fresh: boolean): Promise<MountedNow> {
 export class VolumesApi {
   constructor(private readonly lib: Library) {}
 
-  /** The volumes mounted now, and the tracked ones that are not (online false). */
+  /** The volumes mounted now, the tracked ones that are not (online false), and the buckets (online when they answer now). */
   async list(): Promise<VolumeInfo[]> {
     const now = await mounts(this.lib, true);
+    const reached = await this.bucketsReached();
     return this.lib.store.volumes.ofDevice(this.lib.deviceId)
       .filter((r) => r.tracked === 1 || now.rows.has(r.fingerprint))
-      .map((r) => toInfo(r, now));
+      .map((r) => toInfo(r, now, reached));
   }
 
   async get(ref: string): Promise<VolumeInfo> {
     const now = await mounts(this.lib, true);
-    return toInfo(this.find(ref), now);
+    const v = this.find(ref);
+    return toInfo(v, now, await this.bucketsReached(v.id));
+  }
+
+  /**
+   * A bucket as a volume of this device (`vss volumes add s3://BUCKET/PREFIX`, issue 30): reached
+   * with the credentials of the SDK's standard chain (never kept), refused when it does not answer.
+   */
+  async add(url: string, opts: { endpoint?: string; region?: string; path_style?: boolean; name?: string } = {}): Promise<VolumeInfo> {
+    const { addBucket } = await import('../volumes/buckets.js');
+    const b = await addBucket(this.lib, url, { ...opts, ...(opts.path_style !== undefined ? { pathStyle: opts.path_style } : {}) });
+    const now = await mounts(this.lib, false);
+    return toInfo(this.find(String(b.volume_id)), now, new Set([b.volume_id]));
+  }
+
+  /** The bucket volumes (of ONLY, if given) that answer now, each asked at once (bounded). */
+  private async bucketsReached(only?: number): Promise<Set<number>> {
+    const buckets = this.lib.store.buckets.ofDevice(this.lib.deviceId).filter((b) => only === undefined || b.volume_id === only);
+    if (buckets.length === 0) return new Set();
+    const { probeBucket } = await import('../volumes/buckets.js');
+    const answers = await Promise.all(buckets.map(async (b) => [b.volume_id, await probeBucket(this.lib, b)] as const));
+    return new Set(answers.filter(([, why]) => why === undefined).map(([id]) => id));
   }
 
   /** Keep a volume listed while it is unplugged, under NAME if given. */
@@ -55,6 +77,7 @@ export class VolumesApi {
   async speed(ref: string): Promise<VolumeSpeed> {
     const now = await mounts(this.lib, true);
     const v = this.find(ref);
+    if (v.fs === 's3') throw new VssError('USAGE', `volume ${v.id} is a bucket: its speed is that of the link to it, not tested here`);
     const mounted = now.volumes.find((m) => m.fingerprint === v.fingerprint);
     if (!mounted) throw new VssError('UNAVAILABLE', `volume ${v.id} is not mounted now, so its speed cannot be tested`);
     if (mounted.readOnly) throw new VssError('WRONG_STATE', `volume ${v.id} (${mounted.mountPoint}) is mounted read-only: a speed test must write a file`, { path: mounted.mountPoint });
@@ -74,8 +97,8 @@ export class VolumesApi {
   }
 }
 
-function toInfo(r: VolumeRecord, now: MountedNow): VolumeInfo {
-  const online = now.rows.get(r.fingerprint)?.id === r.id;
+function toInfo(r: VolumeRecord, now: MountedNow, bucketsReached: ReadonlySet<number> = new Set()): VolumeInfo {
+  const online = r.fs === 's3' ? bucketsReached.has(r.id) : now.rows.get(r.fingerprint)?.id === r.id;
   return {
     id: r.id, name: r.name, mount_point: r.mount_point, fs: r.fs, capacity: r.capacity, free: r.free,
     removable: r.removable === 1, read_only: r.read_only === 1, tracked: r.tracked === 1, fingerprint: r.fingerprint,

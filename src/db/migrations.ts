@@ -27,6 +27,7 @@ import { guardian } from './migrations/024-guardian.js';
 import { actions } from './migrations/025-actions.js';
 import { scrub } from './migrations/026-scrub.js';
 import { contentCopiesIndex } from './migrations/027-content-copies-index.js';
+import { buckets } from './migrations/028-buckets.js';
 
 export interface Migration {
   version: number;
@@ -38,7 +39,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
-  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex,
+  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -24,7 +24,8 @@ const NAMED = 10;
 
 /** A copy as the rule weighs it: its device, whether it is this one, and the store (drive, or a paired device's location) it is in. */
 export interface Weighed {
-  device: string;
+  /** Null for an object in a bucket: a copy, off this device, but no device. */
+  device: string | null;
   here: boolean;
   place: string;
 }
@@ -57,7 +58,7 @@ export function tally(copies: Iterable<Weighed>): GuardianNumbers {
   const off = new Set<string>();
   for (const c of copies) {
     places.add(c.place);
-    devices.add(c.device);
+    if (c.device !== null) devices.add(c.device);
     if (!c.here) off.add(c.place);
   }
   return { copies: places.size, devices: devices.size, offsite: off.size };

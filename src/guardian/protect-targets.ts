@@ -13,8 +13,24 @@ export const PROTECT_FOLDER = 'vss-protect';
 /** A protect never fills a drive past this share of it (percent). */
 export const FILL_AT_MOST_PCT = 95;
 
-/** Where a protect may put copies: a drive of this device, or a paired device's folder. */
-export type ProtectTarget = LocalTarget | DeviceTarget;
+/** Where a protect may put copies: a drive of this device, a paired device's folder, or a bucket. */
+export type ProtectTarget = LocalTarget | DeviceTarget | BucketTarget;
+
+/**
+ * A bucket volume of this device (`--to NAME`): the copies go there as objects under
+ * `PREFIX/vss-protect/<source location>/<path>`, each verified (the BLAKE3 of every byte sent, and
+ * a read-back) before it counts. Its room is the service's to say.
+ */
+export interface BucketTarget {
+  kind: 'bucket';
+  volumeId: number;
+  name: string;
+  /** `s3://BUCKET/PREFIX`. */
+  url: string;
+  /** The folder in the bucket the copies go under. */
+  dir: string;
+  named: true;
+}
 
 /**
  * A folder of one of this device's locations, on one drive (the store the Guardian counts a copy
@@ -69,6 +85,7 @@ export function protectTargets(lib: Library, to: string | undefined, device?: De
     return [device(to)];
   }
   if (isAbsolute(to)) return [folderTarget(lib, to)];
+  if (to.startsWith('s3://')) return [driveTarget(lib, to.replace(/\/+$/, ''))];
   if (to.includes('/')) throw new UsageError(`--to ${to}: a folder is named by an absolute path`);
   return [driveTarget(lib, to)];
 }
@@ -85,11 +102,12 @@ function folderTarget(lib: Library, dir: string): LocalTarget {
 }
 
 /** `--to VOLUME`: a tracked drive of this device, by name, fingerprint or id; the copies go into a location on it. */
-function driveTarget(lib: Library, ref: string): LocalTarget {
+function driveTarget(lib: Library, ref: string): LocalTarget | BucketTarget {
   const vols = lib.store.volumes.ofDevice(lib.deviceId);
   const vol = vols.find((v) => v.name === ref) ?? vols.find((v) => v.fingerprint === ref || v.fingerprint === ref.toLowerCase())
-    ?? (/^\d{1,15}$/.test(ref) ? vols.find((v) => v.id === Number(ref)) : undefined);
-  if (!vol) throw new VssError('NOT_FOUND', `--to ${ref}: no drive of that name, fingerprint or id on this device (vss volumes list), and not an absolute folder`);
+    ?? (/^\d{1,15}$/.test(ref) ? vols.find((v) => v.id === Number(ref)) : undefined) ?? vols.find((v) => v.fs === 's3' && v.mount_point === ref);
+  if (!vol) throw new VssError('NOT_FOUND', `--to ${ref}: no drive or bucket of that name, fingerprint or id on this device (vss volumes list), and not an absolute folder`);
+  if (vol.fs === 's3') return bucketTarget(lib, vol);
   const locs = lib.store.locations.ofDevice(lib.deviceId).filter((l) => l.volume_id === vol.id);
   const shown = driveName(vol);
   if (locs.length === 0) {
@@ -99,6 +117,13 @@ function driveTarget(lib: Library, ref: string): LocalTarget {
   const online = locs.find((l) => l.online === 1);
   if (!online) throw new VssError('UNAVAILABLE', `--to ${ref}: the drive "${shown}" is not mounted now`);
   return target(lib, online, join(online.path, PROTECT_FOLDER), true);
+}
+
+/** A bucket volume as a target: it must be one this library knows how to reach (added by `volumes add`). */
+function bucketTarget(lib: Library, vol: VolumeRecord): BucketTarget {
+  const b = lib.store.buckets.byVolume(vol.id);
+  if (!b) throw new VssError('NOT_FOUND', `--to ${vol.name ?? vol.id}: volume ${vol.id} is a bucket this library does not know how to reach: add it again (vss volumes add ${vol.mount_point})`);
+  return { kind: 'bucket', volumeId: vol.id, name: vol.name ?? vol.mount_point, url: vol.mount_point, dir: PROTECT_FOLDER, named: true };
 }
 
 /** No `--to`: each drive of this device with an online location on it that can be written, its first location's `vss-protect/`. */

@@ -132,7 +132,7 @@ describe('protect: the copies planned', { skip: loopSkipReason() }, () => {
     assert.throws(() => plan(join(tmp.path, 'elsewhere')), /not inside a location of this device/);
   });
 
-  it('--to a drive: into a location on it, under vss-protect/; a plan that needs more room than it has is refused; a device is not yet', () => {
+  it('--to a drive: into a location on it, under vss-protect/; a plan that needs more room than it has is refused; a device needs the daemon', () => {
     assert.throws(() => plan('small'), (err: Error & { code?: string }) => {
       assert.match(err.message, /^--to small: the copies need 7\.3 MB and .*small\/vss-protect may take .* \(.* free; a protect leaves 5% of a drive free\): make room, or give another target$/);
       return err.code === 'IO';
@@ -141,7 +141,7 @@ describe('protect: the copies planned', { skip: loopSkipReason() }, () => {
     lib.store.volumes.setTracked(bare, true, 'bare');
     assert.throws(() => plan('bare'), /^VssError: --to bare: the drive "bare" holds no location of this library: add one \(vss location add \/mnt\/D\/…\), then protect to it$/);
     assert.throws(() => plan('Laptop:/Photos/x'), /^UsageError: --to Laptop:\/Photos\/x: a copy to a paired device goes through the daemon's P2P node/);
-    assert.throws(() => plan('nothing'), /no drive of that name, fingerprint or id/);
+    assert.throws(() => plan('nothing'), /no drive or bucket of that name, fingerprint or id/);
   });
   it('--to DEVICE:/LOCATION/PATH: one copy each to the paired device, short of copies, devices or off-site; none of what it holds', () => {
     const laptop: DeviceTarget = { kind: 'device', deviceUuid: LAPTOP, deviceName: 'Laptop', location: '00000000-0000-4001-8000-00000000000b', locationName: 'Photos', dir: 'safe', named: true };

@@ -10,7 +10,7 @@ import type { NewFileOpItem } from '../store/file-op-items.js';
 import type { GuardCopy, JudgedContent } from '../store/guardian.js';
 import { factsAt } from '../storage/local-tree.js';
 import type { GuardianProtectPlan } from '../wire/guardian.js';
-import { protectTargets, type DeviceTarget, type DeviceTargetResolver, type ProtectTarget } from './protect-targets.js';
+import { protectTargets, type BucketTarget, type DeviceTarget, type DeviceTargetResolver, type ProtectTarget } from './protect-targets.js';
 import { guardianQuery } from './redundancy.js';
 
 /** Contents one protect plans at most (fewest copies first): the rest wait for the next run. */
@@ -27,6 +27,7 @@ export interface ProtectPlanned {
   items: NewFileOpItem[];
   params: FileOpParams;
   device?: DeviceTarget;
+  bucket?: BucketTarget;
 }
 
 /**
@@ -76,8 +77,10 @@ export function planProtect(lib: Library, to: string | undefined, opts: { now?: 
     const copies = groupBy(lib.store.guardian.guardCopies(chunk.map((j) => j.content_uuid), lib.deviceId));
     for (const j of chunk) {
       const c = copies.get(j.content_uuid) ?? [];
-      // A paired device that lacks the content adds a copy, a device and a copy off this one at once.
-      const missing = targets[0]?.kind === 'device' ? Math.max(j.need_copies - j.copies, j.need_devices - j.devices, j.need_offsite - j.offsite) : j.need_copies - j.copies;
+      // A paired device that lacks the content adds a copy, a device and a copy off this one at once; a bucket a copy and one off this device.
+      const kind = targets[0]?.kind;
+      const missing = kind === 'device' ? Math.max(j.need_copies - j.copies, j.need_devices - j.devices, j.need_offsite - j.offsite)
+        : kind === 'bucket' ? Math.max(j.need_copies - j.copies, j.need_offsite - j.offsite) : j.need_copies - j.copies;
       const why = (reason: string) => notPlanned.push({ content_uuid: j.content_uuid, reason });
       if (missing <= 0) {
         why(elsewhereReason(j));
@@ -88,13 +91,21 @@ export function planProtect(lib: Library, to: string | undefined, opts: { now?: 
         why(noSourceReason(lib, c));
         continue;
       }
-      const holding = new Set(c.map((x) => (x.here === 1 ? x.place : `device:${x.device_uuid}`)));
+      const holding = new Set(c.map((x) => (x.here === 1 || x.device_uuid === null ? x.place : `device:${x.device_uuid}`)));
       let planned = 0;
       let full = 0;
       for (const t of targets) {
         if (planned === missing) break;
         const u = used.get(t)!;
         const srcRel = source.rel_path.split('/');
+        if (t.kind === 'bucket') {
+          if (holding.has(`b${t.volumeId}`)) continue;
+          u.files++;
+          u.bytes += j.size;
+          planned++;
+          items.push({ kind: 'file', src: join(rootOf(source.location_id!), ...srcRel), dst: posix.join(t.dir, locName(source.location_id!), ...srcRel), size: j.size, meta: null });
+          continue;
+        }
         if (t.kind === 'device') {
           if (holding.has(`device:${t.deviceUuid}`)) continue;
           u.files++;
@@ -131,11 +142,13 @@ export function planProtect(lib: Library, to: string | undefined, opts: { now?: 
     contents, files: items.length, bytes: items.reduce((n, it) => n + it.size, 0),
     targets: targets.filter((t) => used.get(t)!.files > 0 || t.named).map((t) => (t.kind === 'device'
       ? { target: deviceShown(t), drive: null, ...used.get(t)!, free_bytes: null }
-      : { target: t.dir, drive: t.drive, ...used.get(t)!, free_bytes: t.free })),
+      : t.kind === 'bucket' ? { target: `${t.url}/${t.dir}`, drive: t.name, ...used.get(t)!, free_bytes: null }
+        : { target: t.dir, drive: t.drive, ...used.get(t)!, free_bytes: t.free })),
     not_planned: notPlanned, more,
   };
   const first = targets[0];
   if (first?.kind === 'device') return { shown, items, params: { op: 'copy', on_conflict: 'keep-both', outside_library: false, anchors: [...anchors.values()] }, device: first };
+  if (first?.kind === 'bucket') return { shown, items, params: { op: 'copy', on_conflict: 'keep-both', outside_library: false, anchors: [...anchors.values()] }, bucket: first };
   const params: FileOpParams = { op: 'copy', on_conflict: 'keep-both', outside_library: false, anchors: [...anchors.values()], ...(to !== undefined && first ? { dst: first.dir } : {}) };
   return { shown, items, params };
 }
@@ -161,13 +174,14 @@ export function deviceShown(t: DeviceTarget): string {
 
 function noSourceReason(lib: Library, copies: readonly GuardCopy[]): string {
   if (copies.some((c) => c.here === 1)) return 'its copies on this device are on drives not mounted now (or their files changed since indexed): plug the drive in and run again';
-  const names = [...new Set(copies.map((c) => lib.store.devices.byUuid(c.device_uuid)?.name ?? c.device_uuid))];
+  const names = [...new Set(copies.map((c) => (c.device_uuid === null ? `the bucket ${c.location_path}` : lib.store.devices.byUuid(c.device_uuid)?.name ?? c.device_uuid)))];
   return `held only by ${names.join(', ') || 'devices not known'}: fetching it is not part of protect yet (vss content get UUID FOLDER brings it here)`;
 }
 
 function shortfallReason(planned: number, missing: number, targets: readonly ProtectTarget[], full: number, to: string | undefined): string {
   const lacking = `${missing - planned} more cop${missing - planned === 1 ? 'y' : 'ies'} needed`;
   const t = targets[0];
+  if (t?.kind === 'bucket') return planned > 0 ? `${lacking} after the one in ${t.name}: protect again to a drive or device` : `${lacking}: ${t.name} holds it already`;
   if (t?.kind === 'device') return planned > 0 ? `${lacking} after the one on ${t.deviceName}: protect again to another device or drive` : `${lacking}: ${t.deviceName} holds it already`;
   if (to !== undefined && t) return `${lacking}: the drive of ${t.dir} holds it already`;
   if (full > 0) return `${lacking}: no other drive of this device has room for it`;

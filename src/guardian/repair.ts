@@ -8,6 +8,7 @@ import { CAS_WHOLE } from '../content/identity.js';
 import { wholeBlake3Of } from '../content/whole-blake3.js';
 import type { Library } from '../library/library.js';
 import { locationStorage } from '../storage/storages.js';
+import { openBucket } from '../volumes/buckets.js';
 import type { LocalDisk } from '../storage/local-disk.js';
 import type { LocationStorage } from '../storage/port.js';
 import type { RotFile } from '../store/rot.js';
@@ -75,6 +76,11 @@ export async function repairRotten(lib: Library, rot: RotFile, opts: { peers?: P
   if (good) landed = await landLocal(target, rot, good, opts.signal);
   else if (opts.peers) landed = await landFromPeer(lib, target, rot, opts.peers, dirname(targetPath), inFolder, opts.signal);
   else landed = { refused: 'no verified copy of its content elsewhere on this device, and no paired device to copy it from here (that needs the daemon: vss daemon start)' };
+  // Then a bucket of this device that holds a verified object of it.
+  if ('refused' in landed) {
+    const fromBucket = await landFromBucket(lib, target, rot, opts.signal);
+    if (fromBucket) landed = 'refused' in fromBucket ? { refused: `${landed.refused}; ${fromBucket.refused}` } : fromBucket;
+  }
   if ('refused' in landed) return landed;
 
   // The damaged bytes keep a name of their own (a hard link) before the verified copy takes theirs in one rename.
@@ -122,6 +128,49 @@ async function landLocal(target: LocalDisk, rot: RotFile, good: GoodCopy, signal
   const wrong = await verifyLanded(done, { size: rot.size, blake3: good.blake3 });
   if (wrong !== undefined) return { refused: `the copy from ${good.shown} did not verify (${wrong}): nothing replaced` };
   return { path: done.path, blake3: good.blake3, from: good.shown };
+}
+
+/**
+ * An object of ROT's content in one of this device's buckets landed beside the rotten file, resumed
+ * after what a cut-off attempt left, verified against the content's whole BLAKE3 (or, for a
+ * sampled content, the BLAKE3 the object was verified as when uploaded). Undefined: no bucket
+ * holds one.
+ */
+async function landFromBucket(lib: Library, target: LocalDisk, rot: RotFile, signal?: AbortSignal): Promise<Landed | { refused: string } | undefined> {
+  const objects = lib.store.buckets.objectsOf(rot.content_uuid).filter((o) => o.size === rot.size && o.verified_at !== null);
+  if (objects.length === 0) return undefined;
+  const content = lib.store.contents.byUuid(rot.content_uuid);
+  const why: string[] = [];
+  for (const o of objects) {
+    const vol = lib.store.buckets.byVolume(o.volume_id);
+    if (!vol || vol.device_id !== lib.deviceId) continue;
+    const expected = (content ? wholeBlake3Of(lib, content) : null) ?? o.blake3;
+    const bucket = openBucket(vol);
+    const landing = await target.land(rot.rel_path, `repair-${rot.entry_id}`, { hash: true, resumeOf: rot.size });
+    try {
+      try {
+        for await (const chunk of bucket.read(o.key, signal, landing.written)) {
+          if (landing.written + chunk.byteLength > rot.size) throw new VssError('IO', `${vol.mount_point}/${o.key} holds more than its ${rot.size} bytes`);
+          await landing.write([chunk]);
+        }
+      } catch (err) {
+        await landing.close();
+        if (signal?.aborted) throw err;
+        why.push(`${vol.name ?? vol.mount_point}: ${(err as Error).message}`);
+        continue;
+      }
+      const done = await landing.finish();
+      const wrong = await verifyLanded(done, { size: rot.size, blake3: expected });
+      if (wrong !== undefined) {
+        why.push(`the object in ${vol.name ?? vol.mount_point} did not verify (${wrong})`);
+        continue;
+      }
+      return { path: done.path, blake3: expected, from: `s3://${vol.bucket}/${o.key}` };
+    } finally {
+      bucket.close();
+    }
+  }
+  return { refused: `no bucket gave a verified copy (${why.join('; ') || 'none reachable'}): nothing replaced` };
 }
 
 /** A paired device's original landed beside the rotten file (checked against its content id there), and against the content's whole BLAKE3 where known. */

@@ -84,17 +84,19 @@ export interface GuardianCopy {
 /*
  * Every content's copies, counted in two grouped passes keyed by integers: this library's files
  * in content order off `entries_by_content` (each location's device, store and last-seen time
- * read once per location, not once per file), and paired devices' files grouped by content,
- * each joined to this library's content row by its uuid (once per content they hold, not once
- * per content here). A store is a drive of this device (a location's volume; a location whose
- * volume is not known is a drive of its own), or a location of a paired device. ONLY narrows
- * both passes to some contents (one content's detail).
+ * read once per location, not once per file), and what is far — paired devices' files and the
+ * objects verified in this device's buckets — grouped by content, each joined to this library's
+ * content row by its uuid (once per content they hold, not once per content here). A store is a
+ * drive of this device (a location's volume; a location whose volume is not known is a drive of
+ * its own), a location of a paired device, or a bucket: a copy off this device, but no device
+ * (a bucket last seen when it last answered). ONLY narrows the passes to some contents (one
+ * content's detail).
  */
 /* A count of distinct stores or devices of one content's files, for the few held three or more times (a COUNT(DISTINCT) on every content cost a third of the count). */
 const distinctOwn = (of: 'place' | 'dev', where: string) =>
   `(SELECT COUNT(DISTINCT l2.${of}) FROM entries e2 JOIN loc l2 ON l2.id = e2.location_id WHERE e2.content_id = e.content_id AND e2.kind = 'file' AND ${where})`;
 
-const copyCtes = (only: { own: string; peers: string } = { own: 'e.content_id IS NOT NULL', peers: '1' }) => `loc(id, dev, place, seen, lc, ld, lo) AS MATERIALIZED (
+const copyCtes = (only: { own: string; peers: string; buckets: string } = { own: 'e.content_id IS NOT NULL', peers: '1', buckets: '1' }) => `loc(id, dev, place, seen, lc, ld, lo) AS MATERIALIZED (
   SELECT l.id, l.device_id, coalesce(l.volume_id, -l.id),
     CASE WHEN l.device_id <> @selfId THEN coalesce(d.last_seen_at, 0) WHEN l.online = 1 THEN @now ELSE coalesce(v.last_seen_at, l.last_scan_completed_at, 0) END,
     lp.copies, lp.devices, lp.offsite
@@ -109,23 +111,31 @@ own(ck, copies, devices, offsite, seen, lc, ld, lo, here) AS (
     MAX(loc.seen), MAX(loc.lc), MAX(loc.ld), MAX(loc.lo), MAX(loc.dev = @selfId)
   FROM entries e JOIN loc ON loc.id = e.location_id WHERE ${only.own} AND e.kind = 'file' GROUP BY e.content_id
 ),
-peer(ck, pid, copies, devices, seen, lc, ld, lo) AS MATERIALIZED (
-  SELECT (SELECT c.id FROM content_identities c WHERE c.uuid = pc.content_uuid), MIN(pc.id), COUNT(DISTINCT e.device_uuid || ':' || e.location_id),
-    COUNT(DISTINCT e.device_uuid), MAX(coalesce(d.last_seen_at, 0)), MAX(lp.copies), MAX(lp.devices), MAX(lp.offsite)
-  FROM peer_entries e JOIN peer_contents pc ON pc.id = e.content_id
-  JOIN peer_locations pl ON pl.device_uuid = e.device_uuid AND pl.location_id = e.location_id
-  LEFT JOIN devices d ON d.uuid = e.device_uuid
-  LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = pl.uuid
-  WHERE ${only.peers} AND e.kind = 'file' GROUP BY pc.content_uuid
+far(ck, cu, pid, copies, devices, seen, lc, ld, lo, size, kind) AS MATERIALIZED (
+  SELECT (SELECT c.id FROM content_identities c WHERE c.uuid = x.cu), x.cu, MIN(x.pid), COUNT(DISTINCT x.place), COUNT(DISTINCT x.dev),
+    MAX(x.seen), MAX(x.lc), MAX(x.ld), MAX(x.lo), MAX(x.size), MAX(x.kind)
+  FROM (
+    SELECT pc.content_uuid AS cu, pc.id AS pid, e.device_uuid || ':' || e.location_id AS place, e.device_uuid AS dev, coalesce(d.last_seen_at, 0) AS seen,
+      lp.copies AS lc, lp.devices AS ld, lp.offsite AS lo, pc.size AS size, pc.kind AS kind
+    FROM peer_entries e JOIN peer_contents pc ON pc.id = e.content_id
+    JOIN peer_locations pl ON pl.device_uuid = e.device_uuid AND pl.location_id = e.location_id
+    LEFT JOIN devices d ON d.uuid = e.device_uuid
+    LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = pl.uuid
+    WHERE ${only.peers} AND e.kind = 'file'
+    UNION ALL
+    SELECT o.content_uuid, NULL, 'b' || o.volume_id, NULL, coalesce(b.reachable_at, 0), NULL, NULL, NULL, o.size, NULL
+    FROM bucket_objects o JOIN bucket_volumes b ON b.volume_id = o.volume_id JOIN volumes v ON v.id = o.volume_id
+    WHERE ${only.buckets} AND v.device_id = @selfId
+  ) x GROUP BY x.cu
 ),
 copies(ck, content_uuid, size, kind, copies, devices, offsite, seen, lc, ld, lo, here) AS (
   SELECT o.ck, c.uuid, c.size, c.kind, o.copies + coalesce(p.copies, 0), o.devices + coalesce(p.devices, 0), o.offsite + coalesce(p.copies, 0),
     max(o.seen, coalesce(p.seen, 0)), max(coalesce(o.lc, 0), coalesce(p.lc, 0)), max(coalesce(o.ld, 0), coalesce(p.ld, 0)), max(coalesce(o.lo, 0), coalesce(p.lo, 0)), o.here
-  FROM own o JOIN content_identities c ON c.id = o.ck LEFT JOIN peer p ON p.ck = o.ck
+  FROM own o JOIN content_identities c ON c.id = o.ck LEFT JOIN far p ON p.ck = o.ck
   UNION ALL
-  SELECT coalesce(p.ck, -p.pid), pc.content_uuid, coalesce(c.size, pc.size), coalesce(c.kind, pc.kind), p.copies, p.devices, p.copies, p.seen,
+  SELECT coalesce(p.ck, -p.pid), p.cu, coalesce(c.size, pc.size, p.size), coalesce(c.kind, pc.kind, p.kind, 'other'), p.copies, p.devices, p.copies, p.seen,
     coalesce(p.lc, 0), coalesce(p.ld, 0), coalesce(p.lo, 0), 0
-  FROM peer p JOIN peer_contents pc ON pc.id = p.pid LEFT JOIN content_identities c ON c.id = p.ck
+  FROM far p LEFT JOIN peer_contents pc ON pc.id = p.pid LEFT JOIN content_identities c ON c.id = p.ck
   WHERE p.ck IS NULL OR NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = p.ck AND e.kind = 'file' AND ${only.own})
 )`;
 
@@ -162,7 +172,7 @@ FROM verdict`;
 const COUNTS = { tags: COUNTS_OF(true), plain: COUNTS_OF(false) };
 
 /** One content judged (its detail view): the same question over its copies alone. */
-const ONE = `${judged(copyCtes({ own: 'e.content_id = (SELECT id FROM content_identities WHERE uuid = @uuid)', peers: 'pc.content_uuid = @uuid' }))}
+const ONE = `${judged(copyCtes({ own: 'e.content_id = (SELECT id FROM content_identities WHERE uuid = @uuid)', peers: 'pc.content_uuid = @uuid', buckets: 'o.content_uuid = @uuid' }))}
 SELECT content_uuid, size, kind, copies, devices, offsite, seen, need_copies, need_devices, need_offsite FROM verdict WHERE content_uuid = @uuid`;
 
 /**
@@ -211,6 +221,9 @@ SELECT d.uuid AS device_uuid, d.name, d.last_seen_at, coalesce(o.contents, 0) + 
   CAST(coalesce(o.bytes, 0) + coalesce(t.bytes, 0) AS INTEGER) AS bytes
 FROM devices d LEFT JOIN own o ON o.dev = d.id LEFT JOIN theirs t ON t.device_uuid = d.uuid ORDER BY d.id <> @selfId, d.name, d.uuid`;
 
+/** An object's key less its bucket's prefix: its path in the bucket volume, as a file's in its location. */
+const BUCKET_REL = "CASE WHEN b.prefix = '' THEN o.key ELSE substr(o.key, length(b.prefix) + 2) END";
+
 const COPIES = `SELECT * FROM (SELECT c.uuid AS content_uuid, d.uuid AS device_uuid, d.name AS device_name, l.id AS location_id, l.name AS location_name,
     l.path AS location_path, e.rel_path, v.name AS volume_name, v.fingerprint AS volume_fingerprint, e.verified_at, l.online AS location_online
   FROM content_identities c JOIN entries e ON e.content_id = c.id AND e.kind = 'file'
@@ -222,13 +235,19 @@ SELECT pc.content_uuid, e.device_uuid, d.name, NULL, pl.name, pl.path,
   FROM peer_contents pc JOIN peer_entries e ON e.content_id = pc.id AND e.kind = 'file'
   JOIN peer_locations pl ON pl.device_uuid = e.device_uuid AND pl.location_id = e.location_id
   LEFT JOIN devices d ON d.uuid = e.device_uuid
-  WHERE pc.content_uuid IN (SELECT value FROM json_each(@uuids)))
+  WHERE pc.content_uuid IN (SELECT value FROM json_each(@uuids))
+UNION ALL
+SELECT o.content_uuid, @self, coalesce(v.name, v.mount_point), NULL, coalesce(v.name, v.mount_point), v.mount_point, ${BUCKET_REL}, v.name, v.fingerprint, o.verified_at,
+    b.unreachable IS NULL
+  FROM bucket_objects o JOIN bucket_volumes b ON b.volume_id = o.volume_id JOIN volumes v ON v.id = o.volume_id
+  WHERE o.content_uuid IN (SELECT value FROM json_each(@uuids)))
 ORDER BY content_uuid, device_uuid <> @self, device_uuid, location_name, rel_path`;
 
 /** One file holding a content as the guard weighs it (guardian/guard.ts): where it is, and what vouches for it now. */
 export interface GuardCopy {
   content_uuid: string;
-  device_uuid: string;
+  /** Its device; null for an object in a bucket (a copy, off this device, but no device). */
+  device_uuid: string | null;
   /** On this device. */
   here: 0 | 1;
   /** The store it is a copy in, as the counts group them: a drive of this device, or a paired device's location. */
@@ -274,7 +293,12 @@ SELECT pc.content_uuid, e.device_uuid, 0, 'p' || e.device_uuid || ':' || e.locat
   JOIN peer_locations pl ON pl.device_uuid = e.device_uuid AND pl.location_id = e.location_id
   LEFT JOIN devices d ON d.uuid = e.device_uuid
   LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = pl.uuid
-  WHERE pc.content_uuid IN (SELECT value FROM json_each(@uuids))`;
+  WHERE pc.content_uuid IN (SELECT value FROM json_each(@uuids))
+UNION ALL
+SELECT o.content_uuid, NULL, 0, 'b' || o.volume_id, NULL, v.mount_point, ${BUCKET_REL}, o.size, b.unreachable IS NULL, o.verified_at, b.reachable_at,
+    NULL, NULL, NULL
+  FROM bucket_objects o JOIN bucket_volumes b ON b.volume_id = o.volume_id JOIN volumes v ON v.id = o.volume_id
+  WHERE v.device_id = @selfId AND o.content_uuid IN (SELECT value FROM json_each(@uuids))`;
 
 const TAG_POLICIES = `WITH tag_policy(tag_uuid, copies, devices, offsite) AS (
   SELECT t.uuid, gp.copies, gp.devices, gp.offsite FROM guardian_policies gp JOIN tags t ON t.uuid = gp.target AND t.deleted = 0 WHERE gp.scope = 'tag'

@@ -30,6 +30,7 @@ import { GuardianStore } from './guardian.js';
 import { GuardianPolicyStore } from './guardian-policies.js';
 import { ActionStore } from './actions.js';
 import { RotStore } from './rot.js';
+import { BucketStore } from './buckets.js';
 import { ScrubStore } from './scrubs.js';
 
 /**
@@ -69,6 +70,7 @@ export class Stores {
   private ownActions: ActionStore | undefined;
   private ownScrubs: ScrubStore | undefined;
   private ownRot: RotStore | undefined;
+  private ownBuckets: BucketStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -121,6 +123,11 @@ export class Stores {
   /** The files a scrub found rotten. */
   get rot(): RotStore {
     return (this.ownRot ??= new RotStore(this.db));
+  }
+
+  /** Buckets as volumes: where each is, the objects verified there, the uploads under way. */
+  get buckets(): BucketStore {
+    return (this.ownBuckets ??= new BucketStore(this.db));
   }
 
   get devices(): DeviceStore {

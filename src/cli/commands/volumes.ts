@@ -20,6 +20,24 @@ export function registerVolumeCommands(program: Command): void {
     });
 
   volumes
+    .command('add <url>')
+    .description('a bucket of S3-compatible storage as a volume (s3://BUCKET/PREFIX): credentials from the environment or ~/.aws (AWS_ACCESS_KEY_ID, AWS_PROFILE…), never kept')
+    .option('--endpoint <url>', 'the service\'s URL, for storage other than AWS S3 (Backblaze B2, Cloudflare R2, Garage, MinIO…)')
+    .option('--region <region>', 'its region (default: AWS_REGION, else us-east-1)')
+    .option('--path-style', 'address the bucket in the path (https://host/BUCKET/…), as most services other than AWS want')
+    .option('--name <name>', 'a name for it (default: its URL)')
+    .action(async function (this: Command, url: string, opts: { endpoint?: string; region?: string; pathStyle?: boolean; name?: string }) {
+      await withLibrary(this, async (lib) => {
+        const v = await lib.volumes.add(url, {
+          ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}), ...(opts.region !== undefined ? { region: opts.region } : {}),
+          ...(opts.pathStyle ? { path_style: true } : {}), ...(opts.name !== undefined ? { name: opts.name } : {}),
+        });
+        if (globals(this).json) return printJson(v);
+        printLine(`Added ${v.mount_point} as volume ${v.id}${v.name && v.name !== v.mount_point ? ` (${v.name})` : ''}: protect to it with vss guardian protect --to ${v.name ?? v.id}`);
+      }, 'read');
+    });
+
+  volumes
     .command('track <id>')
     .description('keep a volume (its id or fingerprint) listed while it is unplugged')
     .option('--name <name>', 'a name for it')
@@ -55,6 +73,7 @@ export function registerVolumeCommands(program: Command): void {
 }
 
 function line(v: VolumeInfo): string {
+  if (v.fs === 's3') return `${v.id}  ${v.name ?? '-'}  ${v.mount_point}  bucket${v.online ? '' : '  (offline)'}  ${v.fingerprint}`;
   const flags = [v.online ? '' : 'offline', v.removable ? 'removable' : '', v.read_only ? 'read-only' : '', v.tracked ? 'tracked' : ''].filter(Boolean).join(', ');
   const speed = v.read_mbps !== null && v.write_mbps !== null ? `  r ${v.read_mbps} / w ${v.write_mbps} MB/s` : '';
   return `${v.id}  ${v.name ?? '-'}  ${displayPath(v.mount_point)}  ${v.fs}  ${formatBytes(v.free)} free of ${formatBytes(v.capacity)}${flags ? `  (${flags})` : ''}${speed}  ${v.fingerprint}`;

@@ -9,6 +9,7 @@ import type { JobRow } from '../../jobs/states.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { GuardianProtectPlan } from '../../wire/guardian.js';
 import type { DurableOp, OpHost, Plan } from '../op.js';
+import { runProtectToBucket, toBucketParams, type ToBucketParams } from './to-bucket.js';
 import { deviceResolver, runProtectToDevice, toDeviceParams, type ToDeviceParams } from './to-device.js';
 
 /** `guardian protect` as asked: where to (absent: a drive chosen among this device's). */
@@ -42,7 +43,15 @@ export const guardianProtect: DurableOp<ProtectInput, ProtectResult, GuardianPro
   kind: (host: OpHost): JobKind => ({
     name: NAME, concurrency: 1, timeoutMs: fileOpTimeoutMs,
     run: async (job, ctx) => {
-      const device = (paramsJson(job, MAX_PARAMS_CHARS) as { to_device?: ToDeviceParams } | undefined)?.to_device;
+      const params = paramsJson(job, MAX_PARAMS_CHARS) as { to_device?: ToDeviceParams; to_bucket?: ToBucketParams } | undefined;
+      if (params?.to_bucket) {
+        const out = await runProtectToBucket(host, job, params.to_bucket, ctx);
+        if (out.state !== 'completed') return out;
+        markSourcesVerified(host.lib, job.id);
+        const r = JSON.parse(out.result!) as FileOpResult;
+        return { ...out, note: `protect: ${r.done} file${r.done === 1 ? '' : 's'} uploaded to the bucket and read back${r.skipped > 0 ? `, ${r.skipped} skipped` : ''}` };
+      }
+      const device = params?.to_device;
       if (device) {
         const out = await runProtectToDevice(host, job, device, ctx);
         if (out.state !== 'completed') return out;
@@ -99,7 +108,10 @@ function queued(host: OpHost, plan: ProtectPlanned): Plan<ProtectResult> {
     size,
     queue() {
       const store = host.lib.store;
-      const params = JSON.stringify({ ...plan.params, protect: summary(plan.shown), ...(plan.device ? { to_device: toDeviceParams(host.lib, plan.device) } : {}) });
+      const params = JSON.stringify({
+        ...plan.params, protect: summary(plan.shown),
+        ...(plan.device ? { to_device: toDeviceParams(host.lib, plan.device) } : {}), ...(plan.bucket ? { to_bucket: toBucketParams(plan.bucket) } : {}),
+      });
       return store.immediate(() => {
         store.jobs.enqueueUrgent({ kind: NAME, contentUuid: null, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes: plan.shown.bytes, params });
         const id = store.fileOpItems.lastInsertedId();

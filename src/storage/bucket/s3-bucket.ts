@@ -127,11 +127,11 @@ export class S3Bucket {
     }
   }
 
-  /** The whole object at KEY as a stream of chunks (a repair's download; the caller bounds and checks what comes). */
-  async *read(key: string, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  /** The object at KEY from byte FROM on, as a stream of chunks (a repair's download; the caller bounds and checks what comes). */
+  async *read(key: string, signal?: AbortSignal, from = 0): AsyncGenerator<Uint8Array> {
     let body: AsyncIterable<Uint8Array>;
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.spec.bucket, Key: key }), { abortSignal: signal });
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.spec.bucket, Key: key, ...(from > 0 ? { Range: `bytes=${from}-` } : {}) }), { abortSignal: signal });
       body = r.Body as unknown as AsyncIterable<Uint8Array>;
     } catch (err) {
       throw this.failure(err, `read ${key}`);
@@ -228,6 +228,31 @@ export class S3Bucket {
     return this.upload(key, path, { ...opts, resume: undefined });
   }
 
+  /**
+   * Whether the object at KEY is the file at PATH as uploaded (SIZE bytes hashing to BLAKE3): its
+   * size and vss's metadata as the server keeps them, then READBACK ranges read back and compared
+   * byte for byte with the file (its head, its tail, and ranges spread between, each at most 64
+   * KiB). Undefined when it is, else what differs.
+   */
+  async readBack(key: string, path: string, size: number, blake3: string, signal?: AbortSignal): Promise<string | undefined> {
+    const head = await this.head(key, signal);
+    if (!head) return `${key} is not in the bucket`;
+    if (head.size !== size) return `${key} holds ${head.size} bytes, not ${size}`;
+    if (head.meta['vss-blake3'] !== blake3) return `${key} says its BLAKE3 is ${String(head.meta['vss-blake3']).slice(0, 16)}…, not ${blake3.slice(0, 16)}…`;
+    const fh = await open(path, 'r');
+    try {
+      for (const [start, end] of readBackRanges(size)) {
+        const there = await this.readRange(key, start, end, signal);
+        const here = Buffer.allocUnsafe(end - start);
+        const { bytesRead } = await fh.read(here, 0, end - start, start);
+        if (bytesRead !== end - start || !here.equals(there)) return `${key}: bytes ${start}–${end} read back differ from the file's`;
+      }
+    } finally {
+      await fh.close();
+    }
+    return undefined;
+  }
+
   /** Give up the multipart upload ID of KEY: the server drops its parts. Never throws (a bucket away keeps them until its own rules expire them). */
   async abortUpload(key: string, uploadId: string): Promise<void> {
     await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.spec.bucket, Key: key, UploadId: uploadId }), { abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }).catch(() => undefined);
@@ -252,6 +277,18 @@ export class S3Bucket {
     }
     return new VssError('IO', `${this.url} cannot ${what}: ${said || name} (HTTP ${status})`, { cause: err });
   }
+}
+
+/** A read-back's sample: at most this many bytes a range. */
+const READ_BACK = 64 * 1024;
+
+/** The ranges a read-back compares: the head, the tail, and two spread between (each part's seam, for one of parts). */
+export function readBackRanges(size: number): Array<[number, number]> {
+  if (size <= 4 * READ_BACK) return size === 0 ? [] : [[0, size]];
+  const starts = [0, Math.floor(size / 3), Math.floor((2 * size) / 3), size - READ_BACK];
+  // A seam between two parts, where a part mixed up would show.
+  if (size > PART_SIZE) starts.splice(1, 0, PART_SIZE - READ_BACK / 2);
+  return [...new Set(starts)].sort((a, b) => a - b).map((s) => [s, Math.min(size, s + READ_BACK)]);
 }
 
 function isMissing(err: unknown): boolean {

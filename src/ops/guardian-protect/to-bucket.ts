@@ -1,0 +1,174 @@
+import { posix } from 'node:path';
+import { VssError } from '../../core/errors.js';
+import { wholeBlake3Of } from '../../content/whole-blake3.js';
+import { blake3File } from '../../core/file-blake3.js';
+import type { FileOpResult } from '../../files/file-op.js';
+import { placeOf } from '../../files/places.js';
+import type { BucketTarget } from '../../guardian/protect-targets.js';
+import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
+import type { JobRow } from '../../jobs/states.js';
+import { TryAgainLater } from '../../jobs/transient.js';
+import type { Library } from '../../library/library.js';
+import type { BucketVolume } from '../../store/buckets.js';
+import type { FileOpItemRecord } from '../../store/file-op-items.js';
+import type { S3Bucket, UploadState } from '../../storage/bucket/s3-bucket.js';
+import { locationStorage } from '../../storage/storages.js';
+import { openBucket, probeBucket } from '../../volumes/buckets.js';
+import type { OpHost } from '../op.js';
+
+/** A protect to a bucket as queued (in the job's params): which bucket volume. */
+export interface ToBucketParams {
+  volume_id: number;
+}
+
+/** How long a protect waiting for its bucket waits before it asks again (no attempt spent). */
+const BUCKET_WAIT_MS = 10_000;
+/** Free names tried beside a key another file holds. */
+const MAX_NAME_TRIES = 100;
+
+export function toBucketParams(t: BucketTarget): ToBucketParams {
+  return { volume_id: t.volumeId };
+}
+
+/**
+ * Run a protect's copies to a bucket: each item (its `dst` a path under the bucket's prefix)
+ * uploaded hashed as it is read (a multipart upload resumed from the parts the bucket confirmed,
+ * kept in `bucket_uploads`), then checked: the BLAKE3 of every byte sent must be its content's,
+ * and the object read back (its size and metadata, and ranges of its bytes against the file's).
+ * Only then is it recorded as a copy (`bucket_objects`, verified now) and the item done. A bucket
+ * that does not answer makes the job wait (no attempt spent) and go on when it does; a cancel
+ * gives up the upload under way.
+ */
+export async function runProtectToBucket(host: OpHost, job: JobRow, p: ToBucketParams, ctx: JobRunContext): Promise<JobOutcome> {
+  const lib = host.lib;
+  const vol = lib.store.buckets.byVolume(p.volume_id);
+  if (!vol) throw new VssError('NOT_FOUND', `bucket volume ${p.volume_id} is not known to this library any more (vss volumes list)`);
+  const why = await probeBucket(lib, vol);
+  if (why !== undefined) return waitFor(vol, why, ctx);
+  const all = lib.store.fileOpItems.of(job.id);
+  const total = all.reduce((n, it) => n + it.size, 0);
+  let finished = all.reduce((n, it) => n + (it.state === 'todo' ? 0 : it.size), 0);
+  ctx.progress(finished, total);
+  const bucket = openBucket(vol);
+  let current: { key: string } | undefined;
+  try {
+    for (const it of all) {
+      if (it.state !== 'todo') continue;
+      ctx.signal.throwIfAborted();
+      let moved = 0;
+      const done = await uploadOne(lib, vol, bucket, it, ctx, (key) => { current = { key }; }, (n) => { moved += n; ctx.progress(Math.min(total, finished + moved), total); });
+      current = undefined;
+      lib.store.fileOpItems.finish(job.id, it.idx, done.state, done.final, done.blake3, done.note);
+      finished += it.size;
+      ctx.progress(finished, total);
+    }
+  } catch (err) {
+    if (ctx.signal.reason instanceof CancelledByUser && current) {
+      const up = lib.store.buckets.upload(vol.volume_id, current.key);
+      if (up) await bucket.abortUpload(current.key, up.upload_id);
+      lib.store.buckets.forgetUpload(vol.volume_id, current.key);
+    }
+    // The bucket went away mid-way: the job waits for it (no attempt spent); the upload resumes from the parts it confirmed.
+    if (!ctx.signal.aborted && err instanceof VssError && err.code === 'UNAVAILABLE') return waitFor(vol, err.message, ctx);
+    throw err;
+  } finally {
+    bucket.close();
+  }
+  return { state: 'completed', note: '', result: JSON.stringify(resultOf(lib, job.id, vol)) };
+}
+
+/**
+ * The job's wait for VOL to answer again (no attempt spent); a run that stops once idle (`jobs run
+ * --until-idle`) does not wait for a bucket that may not come back: it tries again later, as for a drive.
+ */
+function waitFor(vol: BucketVolume, why: string, ctx: JobRunContext): JobOutcome {
+  const reason = `waiting for ${vol.name ?? vol.mount_point} to answer (${why.slice(0, 200)})`;
+  if (ctx.untilIdle) throw new TryAgainLater(reason);
+  return { state: 'wait', reason, delayMs: BUCKET_WAIT_MS };
+}
+
+interface Ended {
+  state: 'done' | 'skipped';
+  final: string | null;
+  blake3: string | null;
+  note: string | null;
+}
+
+/** IT uploaded, checked and recorded; or skipped, saying why (a source gone or changed since it was planned). */
+async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: FileOpItemRecord, ctx: JobRunContext, onKey: (key: string) => void, onBytes: (n: number) => void): Promise<Ended> {
+  const source = sourceOf(lib, it.src);
+  if (!source) return { state: 'skipped', final: null, blake3: null, note: 'its file is no longer indexed where it was: protect again' };
+  const st = source.storage.statNow(source.rel);
+  if (!st?.isFile() || st.size !== it.size) return { state: 'skipped', final: null, blake3: null, note: 'its file changed or went since the plan: protect again' };
+  const rel = it.dst ?? posix.join('vss-protect', posix.basename(it.src));
+  const key = await freeKey(lib, vol, bucket, rel, source.contentUuid, ctx.signal);
+  if (key.had) return { state: 'done', final: `${vol.mount_point}/${key.rel}`, blake3: key.had, note: null };
+  onKey(key.key);
+  const path = source.storage.localPath(source.rel)!;
+  // A content identified by samples has no whole BLAKE3 yet: its object carries the one of the bytes read now.
+  const blake3 = source.blake3 ?? (await blake3File(path, { signal: ctx.signal })).checksum;
+  const up = lib.store.buckets.upload(vol.volume_id, key.key);
+  const resume: UploadState | undefined = up ? { uploadId: up.upload_id, parts: JSON.parse(up.parts) as UploadState['parts'] } : undefined;
+  const mtime = Math.floor(st.mtimeMs);
+  const sent = await bucket.upload(key.key, path, {
+    size: it.size, signal: ctx.signal, onBytes, ...(resume ? { resume } : {}),
+    meta: { 'vss-content': source.contentUuid, 'vss-blake3': blake3, 'vss-mtime-ms': String(mtime) },
+    onState: (s) => lib.store.buckets.keepUpload(vol.volume_id, key.key, s.uploadId, JSON.stringify(s.parts), Date.now()),
+  });
+  lib.store.buckets.forgetUpload(vol.volume_id, key.key);
+  // Its bytes must be its content's: a source that rotted since it was indexed is not a copy of it.
+  if (sent.blake3 !== blake3) {
+    throw new VssError('IO', `${it.src}: its bytes hash to ${sent.blake3.slice(0, 16)}…, not ${source.blake3 !== null ? 'its content\'s' : 'what they hashed to a moment before'} ${blake3.slice(0, 16)}… (rot? vss guardian scrub): the object ${key.key} is not counted as a copy`, { path: it.src });
+  }
+  const after = source.storage.statNow(source.rel);
+  if (!after?.isFile() || after.size !== st.size || after.mtimeMs !== st.mtimeMs) {
+    return { state: 'skipped', final: null, blake3: null, note: 'its file changed while it was uploaded: protect again' };
+  }
+  const wrong = await bucket.readBack(key.key, path, it.size, blake3, ctx.signal);
+  if (wrong !== undefined) throw new VssError('IO', `${vol.mount_point}: the upload of ${it.src} did not read back as sent (${wrong})`, { path: it.src });
+  const now = Date.now();
+  lib.store.buckets.putObject({ volume_id: vol.volume_id, key: key.key, content_uuid: source.contentUuid, size: it.size, blake3: sent.blake3, uploaded_at: now, verified_at: now });
+  return { state: 'done', final: `${vol.mount_point}/${key.rel}`, blake3: sent.blake3, note: null };
+}
+
+/** The file at SRC as the index knows it: its location's storage, its path there, its content and that content's whole BLAKE3 (null: sampled, never read whole). */
+function sourceOf(lib: Library, src: string) {
+  const place = placeOf(lib, src);
+  const entry = place ? lib.store.entries.fileAt(place.locationId, place.rel) : undefined;
+  const content = entry?.content_uuid ? lib.store.contents.byUuid(entry.content_uuid) : undefined;
+  if (!place || !content) return undefined;
+  return { storage: locationStorage(lib, place.locationId), rel: place.rel, contentUuid: content.uuid, blake3: wholeBlake3Of(lib, content) };
+}
+
+/**
+ * The key REL (under the bucket's prefix) takes: itself when free, or when it holds this content
+ * already (`had`: recorded as a copy, the upload not made again); else a free name beside it.
+ */
+async function freeKey(lib: Library, vol: BucketVolume, bucket: S3Bucket, rel: string, contentUuid: string, signal: AbortSignal): Promise<{ key: string; rel: string; had?: string }> {
+  const ext = posix.extname(rel);
+  const stem = rel.slice(0, rel.length - ext.length);
+  for (let i = 1; i <= MAX_NAME_TRIES; i++) {
+    const r = i === 1 ? rel : `${stem} (${i})${ext}`;
+    const key = bucket.key(r);
+    const known = lib.store.buckets.object(vol.volume_id, key);
+    if (known?.content_uuid === contentUuid) return { key, rel: r, had: known.blake3 };
+    // An upload of ours under way there is resumed, not named around.
+    if (!known && lib.store.buckets.upload(vol.volume_id, key)) return { key, rel: r };
+    if (!known && !(await bucket.head(key, signal))) return { key, rel: r };
+  }
+  throw new VssError('IO', `${vol.mount_point}: no free name beside ${rel} in ${MAX_NAME_TRIES} tries`);
+}
+
+/** What the protect's uploads did, as a copy job says it (`FileOpResult`). */
+function resultOf(lib: Library, jobId: number, vol: BucketVolume): FileOpResult {
+  const items = lib.store.fileOpItems.of(jobId);
+  const done = items.filter((it) => it.state === 'done');
+  const skipped = items.filter((it) => it.state === 'skipped');
+  return {
+    op: 'copy', items: items.length, done: done.length, skipped: skipped.length, folders: 0,
+    bytes: done.reduce((n, it) => n + it.size, 0),
+    paths: done.slice(0, 100).map((it) => it.final ?? `${vol.mount_point}/${it.dst ?? ''}`),
+    skipped_items: skipped.slice(0, 100).map((it) => ({ path: it.src, reason: it.note ?? 'skipped' })),
+    not_kept: [], outside_library: false,
+  };
+}

@@ -1,0 +1,175 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { GuardianAtRisk, GuardianProtectPlan, GuardianStatus, ProtectOutcome, RepairResult, ScrubResult, VolumeInfo } from '../../src/api/index.js';
+import { json, killNow, runCli, tempDir, until, VSS_BIN } from '../helpers.js';
+import { s3SkipReason, startS3, type S3Server } from '../support/s3-server.js';
+import { sha256File, writeBigFile } from '../support/big-file.js';
+
+interface Job { id: number; status: string; note: string | null; error: string | null }
+
+const ONCE = 'a photo that exists once\n';
+const KEPT = 'kept on this device, and later in the bucket\n';
+/** A file large enough for a multipart upload of a dozen parts (8 MiB each). */
+const BIG = 96 * 1024 * 1024;
+
+/**
+ * A bucket as a volume (issue 30 item 7) through the real CLI, against a real S3 server on loopback
+ * (s3rver in its own process): added with credentials from the environment (never kept), a
+ * content that exists once protected to it and then counted safe and off this device, a delete the
+ * bucket's copy now allows, an upload killed -9 mid-way resumed, the bucket away (the daemon's job
+ * waits, then finishes), and a rotten file repaired from the bucket.
+ */
+describe('a bucket as a volume', async () => {
+  const skip = await s3SkipReason();
+  const tmp = tempDir('vss-bucket-');
+  const photos = join(tmp.path, 'photos');
+  const s3dir = join(tmp.path, 's3');
+  let s3: S3Server;
+  let env: Record<string, string> = {};
+  const ok = async (...args: string[]) => {
+    const r = await runCli(args, env);
+    assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  const status = async () => json<GuardianStatus>(await ok('guardian', 'status', '--json'));
+  const dbPath = () => join(tmp.path, 'libs', 'G.sdlibrary', 'database.db');
+
+  before(async () => {
+    if (skip) return;
+    mkdirSync(join(photos, 'trip'), { recursive: true });
+    writeFileSync(join(photos, 'once.txt'), ONCE);
+    writeFileSync(join(photos, 'trip', 'kept.txt'), KEPT);
+    // Whole seconds: Node's utimes (setting a time back after a flip) keeps no more than the millisecond.
+    utimesSync(join(photos, 'trip', 'kept.txt'), 1_700_000_000, 1_700_000_000);
+    s3 = await startS3(s3dir, ['vss-test']);
+    env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1', ...s3.env };
+    await ok('library', 'create', 'G', '--path', join(tmp.path, 'libs'));
+    await ok('location', 'add', photos, '--name', 'Photos', '--mode', 'content');
+  });
+  after(async () => {
+    const { VSS_NO_DAEMON: _inProcess, ...daemonEnv } = env;
+    await runCli(['daemon', 'stop'], daemonEnv);
+    await s3?.stop();
+    tmp.cleanup();
+  });
+
+  it('is added with the credentials of the environment; without them, or a bucket that is not there, it is refused saying why', { skip }, async () => {
+    const none = await runCli(['volumes', 'add', 's3://vss-test/home', '--endpoint', s3.endpoint, '--path-style'], { VSS_DATA_DIR: env.VSS_DATA_DIR, VSS_NO_DAEMON: '1', AWS_ACCESS_KEY_ID: 'WRONG', AWS_SECRET_ACCESS_KEY: 'WRONG' });
+    assert.equal(none.code, 1, none.stdout);
+    assert.match(none.stderr, /s3:\/\/vss-test\/home cannot be reached: the credentials are refused/);
+    const missing = await runCli(['volumes', 'add', 's3://no-such-bucket', '--endpoint', s3.endpoint, '--path-style'], env);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no such bucket/);
+    const v = json<VolumeInfo>(await ok('volumes', 'add', 's3://vss-test/home', '--endpoint', s3.endpoint, '--path-style', '--name', 'Offsite', '--json'));
+    assert.deepEqual([v.name, v.fs, v.mount_point, v.online, v.tracked], ['Offsite', 's3', 's3://vss-test/home', true, true]);
+    const again = await runCli(['volumes', 'add', 's3://vss-test/home', '--endpoint', s3.endpoint, '--path-style'], env);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /is volume \d+ already/);
+    const db = readFileSync(dbPath());
+    assert.ok(!db.includes(Buffer.from('S3RVER')), 'no credential is kept in the library');
+  });
+
+  it('protect --to the bucket: planned, uploaded verified, counted as a copy off this device; the guard then lets the local copy go', { skip }, async () => {
+    await ok('guardian', 'policy', '--copies', '2', '--offsite', '1');
+    const before = await status();
+    assert.deepEqual([before.contents, before.safe.contents, before.single.contents], [2, 0, 2]);
+    const plan = json<GuardianProtectPlan>(await ok('guardian', 'protect', '--to', 'Offsite', '--dry-run', '--json'));
+    assert.deepEqual(plan.targets, [{ target: 's3://vss-test/home/vss-protect', drive: 'Offsite', files: 2, bytes: ONCE.length + KEPT.length, free_bytes: null }]);
+    const out = json<ProtectOutcome>(await ok('guardian', 'protect', '--to', 'Offsite', '--json'));
+    assert.equal(out.job?.status, 'completed');
+    assert.deepEqual(out.result?.copied?.paths.slice().sort(), ['s3://vss-test/home/vss-protect/Photos/once.txt', 's3://vss-test/home/vss-protect/Photos/trip/kept.txt']);
+    const s = await status();
+    assert.deepEqual([s.safe.contents, s.single.contents], [2, 0]);
+    const risk = json<GuardianAtRisk[]>(await ok('guardian', 'list', '--at-risk', '--json'));
+    assert.deepEqual(risk, []);
+    // Two copies, one off this device: deleting the local one leaves the bucket's (1 copy, 1 off-site) — below 2 copies.
+    const refused = await runCli(['files', 'delete', join(photos, 'once.txt')], env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /1 copy left, its policy asks 2/);
+    // One copy off this device is enough, on no device in particular: the bucket's copy lets the local one go.
+    await ok('guardian', 'policy', '--copies', '1', '--devices', '0', '--offsite', '1');
+    await ok('files', 'delete', join(photos, 'once.txt'));
+    const after = await status();
+    assert.deepEqual([after.contents, after.safe.contents], [2, 2], 'the content whose only copy is the bucket\'s is still counted, and safe at 1 copy off-site');
+  });
+
+  it('an upload killed -9 mid-way resumes from the parts the bucket confirmed, and only then counts', { skip }, async () => {
+    writeBigFile(join(photos, 'film.bin'), BIG);
+    const hash = await sha256File(join(photos, 'film.bin'));
+    await ok('location', 'rescan', photos);
+    await ok('guardian', 'policy', '--copies', '2', '--devices', '1', '--offsite', '1');
+    const child = spawn(process.execPath, [VSS_BIN, 'guardian', 'protect', '--to', 'Offsite'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const db = new Database(dbPath(), { readonly: true, fileMustExist: true });
+    try {
+      const parts = () => {
+        const row = db.prepare('SELECT parts FROM bucket_uploads').get() as { parts: string } | undefined;
+        return row ? (JSON.parse(row.parts) as unknown[]).length : 0;
+      };
+      await until('a part of the film confirmed by the bucket', 60_000, async () => (parts() >= 1 ? true : undefined), 5);
+      await killNow(child.pid!, 'the protect');
+      const held = parts();
+      assert.ok(held >= 1 && held < 12, `the upload stays, with ${held} parts confirmed`);
+      assert.equal(db.prepare("SELECT COUNT(*) FROM bucket_objects WHERE key LIKE '%film.bin'").pluck().get(), 0, 'nothing counted before it is complete and read back');
+    } finally {
+      db.close();
+    }
+    await ok('jobs', 'run', '--until-idle');
+    const jobs = json<Job[]>(await ok('jobs', 'list', '--kind', 'guardian-protect', '--json'));
+    assert.equal(jobs[0]?.status, 'completed', JSON.stringify(jobs[0]));
+    const risk = json<GuardianAtRisk[]>(await ok('guardian', 'list', '--at-risk', '--json'));
+    assert.deepEqual(risk.map((r) => [r.has.copies, r.copies.map((c) => c.path)]), [[1, ['s3://vss-test/home/vss-protect/Photos/once.txt']]],
+      'the film counted once its upload completed; only the content whose one copy is the bucket\'s is short of 2');
+    const after = new Database(dbPath(), { readonly: true });
+    try {
+      assert.equal(after.prepare('SELECT COUNT(*) FROM bucket_uploads').pluck().get(), 0, 'no upload left open');
+    } finally {
+      after.close();
+    }
+    assert.ok(hash.length > 0);
+  });
+
+  it('the bucket away: it shows offline, the daemon\'s protect waits for it without spending attempts, and finishes once it is back', { skip }, async () => {
+    writeFileSync(join(photos, 'later.txt'), 'written while the bucket is away\n');
+    await ok('location', 'rescan', photos);
+    const port = s3.port;
+    await s3.stop();
+    const listed = json<VolumeInfo[]>(await ok('volumes', 'list', '--json')).find((v) => v.name === 'Offsite');
+    assert.equal(listed?.online, false);
+    const { VSS_NO_DAEMON: _inProcess, ...daemonEnv } = env;
+    assert.equal((await runCli(['daemon', 'start', '--listen', '/ip4/127.0.0.1/tcp/0'], daemonEnv)).code, 0);
+    const queued = json<ProtectOutcome>(await runCli(['guardian', 'protect', '--to', 'Offsite', '--detach', '--json'], daemonEnv)).job!;
+    const waiting = await until('the protect waiting for the bucket', 30_000, async () => {
+      const j = json<Job>(await runCli(['jobs', 'info', String(queued.id), '--json'], daemonEnv));
+      return /waiting for Offsite to answer/.test(j.note ?? '') ? j : undefined;
+    }, 250);
+    assert.equal(waiting.status, 'queued');
+    s3 = await startS3(s3dir, [], port);
+    const done = await until('the protect done once the bucket is back', 60_000, async () => {
+      const j = json<Job>(await runCli(['jobs', 'info', String(queued.id), '--json'], daemonEnv));
+      return ['completed', 'failed', 'cancelled'].includes(j.status) ? j : undefined;
+    }, 500);
+    assert.equal(done.status, 'completed', done.error ?? '');
+    await runCli(['daemon', 'stop'], daemonEnv);
+  });
+
+  it('a rotten file (a byte flipped, size and time kept) is found by scrub and repaired from the bucket', { skip }, async () => {
+    const path = join(photos, 'trip', 'kept.txt');
+    const was = statSync(path);
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.from('K'), 0, 1, 0);
+    closeSync(fd);
+    utimesSync(path, was.atime, was.mtime);
+    const scrub = json<ScrubResult>(await ok('guardian', 'scrub', '--json'));
+    assert.equal(scrub.rot, 1);
+    const r = json<RepairResult>(await ok('guardian', 'repair', '--json'));
+    assert.deepEqual(r.refused, []);
+    assert.equal(r.repaired.length, 1);
+    assert.match(r.repaired[0]!.from, /^s3:\/\/vss-test\/home\/vss-protect\/Photos\/trip\/kept\.txt$/);
+    assert.equal(readFileSync(path, 'utf8'), KEPT);
+    assert.ok(existsSync(r.repaired[0]!.damaged), 'the damaged file kept aside');
+  });
+});
