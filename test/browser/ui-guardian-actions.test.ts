@@ -1,9 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readFileSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { json, runCli } from '../helpers.js';
+import { json, runCli, tempDir } from '../helpers.js';
 import { loopSkipReason } from '../loop-volume.js';
+import { s3SkipReason, startS3, type S3Server } from '../support/s3-server.js';
 import { twoDrives, type TwoDrives } from '../two-drives.js';
 import { launchBrowser, newPage } from './launch.js';
 import { ticketUrl, UI_SKIP } from './ui-library.js';
@@ -73,6 +74,68 @@ describe('the Guardian page: protect, scrub and repair', { skip: UI_SKIP || loop
       await rot.getByRole('button', { name: 'Repair 1 rotten file' }).click();
       await rot.getByRole('status').filter({ hasText: 'Repaired 1 file from verified copies' }).waitFor({ timeout: 60_000 });
       assert.equal(readFileSync(copy, 'utf8'), ONCE, 'the copy holds the good bytes again');
+      assert.deepEqual(problems, []);
+    } finally {
+      await launched.close();
+    }
+  });
+});
+
+/**
+ * The same page with a bucket (issue 30 item 7): a real S3 server on loopback (s3rver) added as a
+ * volume through the CLI, the page's Protect typed its name, planned and run; the content that
+ * existed once is then safe, its copy in the bucket listed nowhere short.
+ */
+describe('the Guardian page: protect to a bucket', { skip: UI_SKIP, timeout: 240_000 }, async () => {
+  const skip = await s3SkipReason();
+  const tmp = tempDir('vss-ui-bucket-');
+  let s3: S3Server | undefined;
+  let env: Record<string, string> = {};
+  let http = '';
+  let token = '';
+  before(async () => {
+    if (skip) return;
+    s3 = await startS3(join(tmp.path, 's3'), ['ui-test']);
+    env = { VSS_DATA_DIR: join(tmp.path, 'data'), ...s3.env };
+    const photos = join(tmp.path, 'photos');
+    mkdirSync(photos);
+    writeFileSync(join(photos, 'once.txt'), ONCE);
+    const cli = async (...args: string[]) => {
+      const r = await runCli(args, { ...env, VSS_NO_DAEMON: '1' });
+      assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
+    };
+    await cli('library', 'create', 'B', '--path', join(tmp.path, 'libs'));
+    await cli('location', 'add', photos, '--mode', 'content');
+    await cli('volumes', 'add', 's3://ui-test/home', '--endpoint', s3.endpoint, '--path-style', '--name', 'Offsite');
+    await cli('guardian', 'policy', '--copies', '2', '--offsite', '1');
+    http = json<{ http: string }>(await runCli(['ui', '--json'], env)).http;
+    token = readFileSync(join(env.VSS_DATA_DIR!, 'daemon.token'), 'utf8').trim();
+  });
+  after(async () => {
+    if (env.VSS_DATA_DIR) await runCli(['daemon', 'stop'], env);
+    await s3?.stop();
+    tmp.cleanup();
+  });
+
+  it('plans and runs a protect to the bucket by its name; the content is safe then', { skip }, async () => {
+    const launched = await launchBrowser();
+    try {
+      const { page } = await newPage(launched.browser, { width: 1280, height: 900 });
+      const problems: string[] = [];
+      page.on('pageerror', (err) => problems.push(String(err)));
+      assert.equal((await page.goto(await ticketUrl(http, token)))?.status(), 200);
+      await page.getByRole('link', { name: 'Guardian' }).first().click();
+      const main = page.getByRole('main', { name: 'Guardian' });
+      const protect = main.getByRole('region', { name: 'Protect' });
+      await protect.getByLabel('Copy onto').fill('Offsite');
+      await protect.getByRole('button', { name: 'Plan' }).click();
+      const plan = protect.getByRole('region', { name: 'The plan' });
+      await plan.waitFor({ timeout: 20_000 });
+      assert.match(await plan.innerText(), /to s3:\/\/ui-test\/home\/vss-protect \[Offsite\]: 1 file, 25 B/);
+      await protect.getByRole('button', { name: 'Protect now' }).click();
+      await protect.getByRole('status').filter({ hasText: 'Protected 1 content: 1 file' }).waitFor({ timeout: 60_000 });
+      await main.getByText('Every content has the copies its policy asks for.').waitFor({ timeout: 20_000 });
+      assert.match(await main.getByRole('listitem').filter({ hasText: 'meet their policy' }).first().innerText(), /^1\s*safe/);
       assert.deepEqual(problems, []);
     } finally {
       await launched.close();
