@@ -1,9 +1,6 @@
 import { posix } from 'node:path';
 import { VssError } from '../../core/errors.js';
-import { wholeBlake3Of } from '../../content/whole-blake3.js';
 import { blake3File } from '../../core/file-blake3.js';
-import type { FileOpResult } from '../../files/file-op.js';
-import { placeOf } from '../../files/places.js';
 import type { BucketTarget } from '../../guardian/protect-targets.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
 import type { JobRow } from '../../jobs/states.js';
@@ -15,6 +12,7 @@ import type { S3Bucket, UploadState } from '../../storage/bucket/s3-bucket.js';
 import { locationStorage } from '../../storage/storages.js';
 import { openBucket, probeBucket } from '../../volumes/buckets.js';
 import type { OpHost } from '../op.js';
+import { indexedSource, itemsResult } from './items.js';
 
 /** A protect to a bucket as queued (in the job's params): which bucket volume. */
 export interface ToBucketParams {
@@ -74,7 +72,7 @@ export async function runProtectToBucket(host: OpHost, job: JobRow, p: ToBucketP
   } finally {
     bucket.close();
   }
-  return { state: 'completed', note: '', result: JSON.stringify(resultOf(lib, job.id, vol)) };
+  return { state: 'completed', note: '', result: JSON.stringify(itemsResult(lib, job.id, (it) => `${vol.mount_point}/${it.dst ?? ''}`)) };
 }
 
 /**
@@ -96,7 +94,8 @@ interface Ended {
 
 /** IT uploaded, checked and recorded; or skipped, saying why (a source gone or changed since it was planned). */
 async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: FileOpItemRecord, ctx: JobRunContext, onKey: (key: string) => void, onBytes: (n: number) => void): Promise<Ended> {
-  const source = sourceOf(lib, it.src);
+  const indexed = indexedSource(lib, it.src);
+  const source = indexed && { ...indexed, storage: locationStorage(lib, indexed.place.locationId), rel: indexed.place.rel };
   if (!source) return { state: 'skipped', final: null, blake3: null, note: 'its file is no longer indexed where it was: protect again' };
   const st = source.storage.statNow(source.rel);
   if (!st?.isFile() || st.size !== it.size) return { state: 'skipped', final: null, blake3: null, note: 'its file changed or went since the plan: protect again' };
@@ -131,15 +130,6 @@ async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: 
   return { state: 'done', final: `${vol.mount_point}/${key.rel}`, blake3: sent.blake3, note: null };
 }
 
-/** The file at SRC as the index knows it: its location's storage, its path there, its content and that content's whole BLAKE3 (null: sampled, never read whole). */
-function sourceOf(lib: Library, src: string) {
-  const place = placeOf(lib, src);
-  const entry = place ? lib.store.entries.fileAt(place.locationId, place.rel) : undefined;
-  const content = entry?.content_uuid ? lib.store.contents.byUuid(entry.content_uuid) : undefined;
-  if (!place || !content) return undefined;
-  return { storage: locationStorage(lib, place.locationId), rel: place.rel, contentUuid: content.uuid, blake3: wholeBlake3Of(lib, content) };
-}
-
 /**
  * The key REL (under the bucket's prefix) takes: itself when free, or when it holds this content
  * already (`had`: recorded as a copy, the upload not made again); else a free name beside it.
@@ -157,18 +147,4 @@ async function freeKey(lib: Library, vol: BucketVolume, bucket: S3Bucket, rel: s
     if (!known && !(await bucket.head(key, signal))) return { key, rel: r };
   }
   throw new VssError('IO', `${vol.mount_point}: no free name beside ${rel} in ${MAX_NAME_TRIES} tries`);
-}
-
-/** What the protect's uploads did, as a copy job says it (`FileOpResult`). */
-function resultOf(lib: Library, jobId: number, vol: BucketVolume): FileOpResult {
-  const items = lib.store.fileOpItems.of(jobId);
-  const done = items.filter((it) => it.state === 'done');
-  const skipped = items.filter((it) => it.state === 'skipped');
-  return {
-    op: 'copy', items: items.length, done: done.length, skipped: skipped.length, folders: 0,
-    bytes: done.reduce((n, it) => n + it.size, 0),
-    paths: done.slice(0, 100).map((it) => it.final ?? `${vol.mount_point}/${it.dst ?? ''}`),
-    skipped_items: skipped.slice(0, 100).map((it) => ({ path: it.src, reason: it.note ?? 'skipped' })),
-    not_kept: [], outside_library: false,
-  };
 }

@@ -2,9 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../../core/errors.js';
-import { wholeBlake3Of } from '../../content/whole-blake3.js';
-import type { FileOpResult } from '../../files/file-op.js';
-import { placeOf } from '../../files/places.js';
 import type { DeviceTarget, DeviceTargetResolver } from '../../guardian/protect-targets.js';
 import type { JobOutcome, JobRunContext } from '../../jobs/job-kind.js';
 import type { JobRow } from '../../jobs/states.js';
@@ -14,6 +11,7 @@ import { placeBatch, placedPath, placeTarget } from '../../sync/drop/place-job.j
 import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { OpHost } from '../op.js';
+import { indexedSource, itemsResult } from './items.js';
 
 /** Offers of one protect under way at once. */
 const OFFERS_IN_FLIGHT = 3;
@@ -88,7 +86,10 @@ export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceP
       const out = await placeBatch(host.network(), dev, {
         op: 'copy', library: p.library, location: p.location, dir: batch.dir, on_conflict: 'keep-both',
         transfer: uuidv5(String(batch.items[0]!.idx), p.transfer),
-        items: batch.items.map((it) => ({ path: it.src, name: posix.basename(there(it)), size: it.size, ...blake3Of(lib, it.src) })),
+        items: batch.items.map((it) => {
+          const b = indexedSource(lib, it.src)?.blake3;
+          return { path: it.src, name: posix.basename(there(it)), size: it.size, ...(b ? { blake3: b } : {}) };
+        }),
       }, ctx, {
         onBytes: (n) => { seen += n; move(); },
         onSaved: async (item, name, skipped) => end(byName.get(item.name)!, skipped ? 'skipped' : 'done', name),
@@ -114,7 +115,7 @@ export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceP
   };
   await Promise.all(Array.from({ length: Math.min(OFFERS_IN_FLIGHT, todo.length) }, worker));
   if (stop) return stop;
-  return { state: 'completed', note: '', result: JSON.stringify(resultOf(lib, job.id)) };
+  return { state: 'completed', note: '', result: JSON.stringify(itemsResult(lib, job.id, there)) };
 }
 
 /** One offer: items bound for one folder of the device's location, in plan order. */
@@ -138,29 +139,6 @@ function batchesOf(items: readonly FileOpItemRecord[]): Batch[] {
     b.items.push(it);
   }
   return out;
-}
-
-/** The whole BLAKE3 the index says the file at SRC's content has, to offer with it (absent: the sender hashes it as it goes). */
-function blake3Of(lib: Library, src: string): { blake3?: string } {
-  const place = placeOf(lib, src);
-  const entry = place ? lib.store.entries.fileAt(place.locationId, place.rel) : undefined;
-  const content = entry?.content_uuid ? lib.store.contents.byUuid(entry.content_uuid) : undefined;
-  const b = content ? wholeBlake3Of(lib, content) : null;
-  return b !== null ? { blake3: b } : {};
-}
-
-/** What the protect's copies did, as a local copy job says it (`FileOpResult`). */
-function resultOf(lib: Library, jobId: number): FileOpResult {
-  const items = lib.store.fileOpItems.of(jobId);
-  const done = items.filter((it) => it.state === 'done');
-  const skipped = items.filter((it) => it.state === 'skipped');
-  return {
-    op: 'copy', items: items.length, done: done.length, skipped: skipped.length, folders: 0,
-    bytes: done.reduce((n, it) => n + it.size, 0),
-    paths: done.slice(0, 100).map((it) => it.final ?? there(it)),
-    skipped_items: skipped.slice(0, 100).map((it) => ({ path: it.src, reason: it.note ?? 'there already' })),
-    not_kept: [], outside_library: false,
-  };
 }
 
 /** Where IT lands in the device's location (every item of a protect to a device names it). */
