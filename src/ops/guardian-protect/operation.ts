@@ -89,10 +89,13 @@ function notUnderWay(host: OpHost): OpHost {
  * (a dry run, SHOWN, needs only the pairing).
  */
 function planned(host: OpHost, input: ProtectInput, shown = false): ProtectPlanned {
-  if (!shown && input.to !== undefined && isDeviceAddress(input.to) && !host.network()) {
-    throw new VssError('NO_DAEMON', `a protect to another device needs the daemon's P2P node: start it (vss daemon start) and protect again`);
+  const device = deviceResolver(host);
+  if (!shown && input.to !== undefined && isDeviceAddress(input.to)) {
+    // The device named first (the same refusal in-process and through the daemon), then the node that reaches it.
+    device(input.to);
+    if (!host.network()) throw new VssError('NO_DAEMON', `a protect to another device needs the daemon's P2P node: start it (vss daemon start) and protect again`);
   }
-  return planProtect(host.lib, input.to, { device: deviceResolver(host) });
+  return planProtect(host.lib, input.to, { device });
 }
 
 /** What a protect's job keeps of its plan, to answer with once it ends. */
