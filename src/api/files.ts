@@ -64,6 +64,16 @@ export class FilesApi {
     return this.toDevice('files-copy-to-device', srcs, to, opts);
   }
 
+  /**
+   * Copy files of this device's locations into a bucket volume, TO `s3://BUCKET/PREFIX[/FOLDER]`
+   * (issue 30 item 7): each uploaded, checked against its content's BLAKE3 and read back, then
+   * counted as a copy off this device.
+   */
+  async copyToBucket(srcs: string[], to: string, call: OpCall = {}): Promise<FileOpOutcome> {
+    const { perform } = await import('../ops/facade.js');
+    return queuedOutcome(await perform(this.host, 'files-copy-to-bucket', { srcs, to }, call));
+  }
+
   /** As `copyToDevice`, each source removed once the other device confirmed its copy verified and flushed. */
   moveToDevice(srcs: string[], to: string, opts: Omit<TransferOptions, 'into'> = {}): Promise<FileOpOutcome> {
     return this.toDevice('files-move-to-device', srcs, to, opts);

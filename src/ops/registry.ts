@@ -19,6 +19,7 @@ export const OPERATIONS = {
   'guardian-protect': { inProcess: true, load: () => import('./guardian-protect/operation.js').then((m) => m.guardianProtect) },
   'files-copy-to-device': { inProcess: false, load: () => import('./files-copy-to-device/operation.js').then((m) => m.filesCopyToDevice) },
   'files-move-to-device': { inProcess: false, load: () => import('./files-move-to-device/operation.js').then((m) => m.filesMoveToDevice) },
+  'files-copy-to-bucket': { inProcess: true, load: () => import('./files-copy-to-bucket/operation.js').then((m) => m.filesCopyToBucket) },
 } as const;
 
 export type OpName = keyof typeof OPERATIONS;

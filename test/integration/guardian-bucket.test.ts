@@ -97,6 +97,24 @@ describe('a bucket as a volume', async () => {
     assert.deepEqual([after.contents, after.safe.contents], [2, 2], 'the content whose only copy is the bucket\'s is still counted, and safe at 1 copy off-site');
   });
 
+  it('files copy into a folder of the bucket: uploaded, read back, counted; a folder, a move and a bucket not added are refused', { skip }, async () => {
+    writeFileSync(join(photos, 'shared.txt'), 'copied into the bucket by hand\n');
+    await ok('location', 'rescan', photos);
+    const out = json<{ job: Job; result: { done: number; paths: string[] } }>(await ok('files', 'copy', join(photos, 'shared.txt'), 's3://vss-test/home/albums/2026', '--json'));
+    assert.deepEqual([out.job.status, out.result.done, out.result.paths], ['completed', 1, ['s3://vss-test/home/albums/2026/shared.txt']]);
+    const risk = json<GuardianAtRisk[]>(await ok('guardian', 'list', '--at-risk', '--json'));
+    assert.ok(!risk.some((r) => r.copies.some((c) => c.path.endsWith('shared.txt'))), 'its copy in the bucket counts: one off this device is the policy now');
+    const folder = await runCli(['files', 'copy', join(photos, 'trip'), 's3://vss-test/home/x'], env);
+    assert.equal(folder.code, 2);
+    assert.match(folder.stderr, /is a folder: into a bucket, name its files/);
+    const move = await runCli(['files', 'move', join(photos, 'shared.txt'), 's3://vss-test/home/x'], env);
+    assert.equal(move.code, 2);
+    assert.match(move.stderr, /a move into a bucket is not built/);
+    const other = await runCli(['files', 'copy', join(photos, 'shared.txt'), 's3://elsewhere/x'], env);
+    assert.equal(other.code, 1);
+    assert.match(other.stderr, /no bucket volume of this device holds it/);
+  });
+
   it('an upload killed -9 mid-way resumes from the parts the bucket confirmed, and only then counts', { skip }, async () => {
     writeBigFile(join(photos, 'film.bin'), BIG);
     const hash = await sha256File(join(photos, 'film.bin'));

@@ -168,6 +168,11 @@ export const OPERATIONS = {
     method: 'POST', path: `${LIB}/files/move-to-device`, call: 'lib.files.moveToDevice', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
     args: [body('srcs', 'strings'), body('to', 'string'), options({ onConflict: body('on_conflict', 'string', opt), detach: body('detach', 'bool', opt) })],
   },
+  /** Copy files of this device into a bucket volume, `s3://BUCKET/PREFIX[/FOLDER]` (issue 30, item 7). */
+  filesCopyToBucket: {
+    method: 'POST', path: `${LIB}/files/copy-to-bucket`, call: 'lib.files.copyToBucket', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
+    args: [body('srcs', 'strings'), body('to', 'string'), options({ detach: body('detach', 'bool', opt) })],
+  },
   /** Delete files and folders for good; what leaves a content below its Guardian policy (its last copy too) is refused without `force`. */
   filesDelete: {
     method: 'POST', path: `${LIB}/files/delete`, call: 'lib.files.delete', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },

@@ -23,7 +23,7 @@ export function registerFileOpCommands(files: Command): void {
       .command(`${op} <paths...>`)
       .usage('[options] SRC... DST')
       .description(op === 'copy'
-        ? 'copy files and folders of your locations to DST (a folder, or a new name; or DEVICE:/LOCATION/PATH, a folder of a paired device), each copy verified by a full BLAKE3'
+        ? 'copy files and folders of your locations to DST (a folder, or a new name; or DEVICE:/LOCATION/PATH, a folder of a paired device; or s3://BUCKET/PREFIX/FOLDER, a bucket volume), each copy verified by a full BLAKE3'
         : 'move files and folders: a rename on the same drive, else copied, verified and flushed before the source is removed (DST may be DEVICE:/LOCATION/PATH)')
       .option('--on-conflict <policy>', `when a name is taken: ${ON_CONFLICT.join(', ')}`, DEFAULT_ON_CONFLICT)
       .option('--detach', 'queue the job and return at once (vss jobs list and jobs monitor follow it; the daemon or the next vss files command runs it)')
@@ -34,6 +34,13 @@ export function registerFileOpCommands(files: Command): void {
           this.error(`error: name at least one source and the destination (vss files ${op} SRC... DST)`, { exitCode: 2 });
         }
         const target = paths[paths.length - 1]!;
+        // s3://BUCKET/PREFIX[/FOLDER]: into a bucket volume of this device.
+        if (target.startsWith('s3://')) {
+          if (op === 'move') this.error('error: a move into a bucket is not built: copy (vss files copy … s3://…), then delete', { exitCode: 2 });
+          const srcs = paths.slice(0, -1).map((p) => resolve(p));
+          await withLibrary(this, (lib) => run(this, lib, op, opts.detach === true, (o) => lib.files.copyToBucket(srcs, target, o)));
+          return;
+        }
         // DEVICE:/LOCATION/PATH (as `ls` takes it): into a folder of a paired device's location.
         if (isDeviceAddress(target)) {
           const srcs = paths.slice(0, -1).map((p) => resolve(p));

@@ -9,7 +9,7 @@ import type { JobRow } from '../../jobs/states.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { GuardianProtectPlan } from '../../wire/guardian.js';
 import type { DurableOp, OpHost, Plan } from '../op.js';
-import { runProtectToBucket, toBucketParams, type ToBucketParams } from './to-bucket.js';
+import { runBucketUploads, toBucketParams, type ToBucketParams } from '../bucket-uploads.js';
 import { deviceResolver, runProtectToDevice, toDeviceParams, type ToDeviceParams } from './to-device.js';
 
 /** `guardian protect` as asked: where to (absent: a drive chosen among this device's). */
@@ -45,7 +45,7 @@ export const guardianProtect: DurableOp<ProtectInput, ProtectResult, GuardianPro
     run: async (job, ctx) => {
       const params = paramsJson(job, MAX_PARAMS_CHARS) as { to_device?: ToDeviceParams; to_bucket?: ToBucketParams } | undefined;
       if (params?.to_bucket) {
-        const out = await runProtectToBucket(host, job, params.to_bucket, ctx);
+        const out = await runBucketUploads(host, job, params.to_bucket, ctx);
         if (out.state !== 'completed') return out;
         markSourcesVerified(host.lib, job.id);
         const r = JSON.parse(out.result!) as FileOpResult;

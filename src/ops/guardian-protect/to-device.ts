@@ -11,7 +11,7 @@ import { placeBatch, placedPath, placeTarget } from '../../sync/drop/place-job.j
 import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { OpHost } from '../op.js';
-import { indexedSource, itemsResult } from './items.js';
+import { indexedSource, itemsResult } from '../op-items.js';
 
 /** Offers of one protect under way at once. */
 const OFFERS_IN_FLIGHT = 3;

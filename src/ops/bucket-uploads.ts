@@ -1,35 +1,36 @@
 import { posix } from 'node:path';
-import { VssError } from '../../core/errors.js';
-import { blake3File } from '../../core/file-blake3.js';
-import type { BucketTarget } from '../../guardian/protect-targets.js';
-import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
-import type { JobRow } from '../../jobs/states.js';
-import { TryAgainLater } from '../../jobs/transient.js';
-import type { Library } from '../../library/library.js';
-import type { BucketVolume } from '../../store/buckets.js';
-import type { FileOpItemRecord } from '../../store/file-op-items.js';
-import type { S3Bucket, UploadState } from '../../storage/bucket/s3-bucket.js';
-import { locationStorage } from '../../storage/storages.js';
-import { openBucket, probeBucket } from '../../volumes/buckets.js';
-import type { OpHost } from '../op.js';
-import { indexedSource, itemsResult } from './items.js';
+import { VssError } from '../core/errors.js';
+import { blake3File } from '../core/file-blake3.js';
+import type { BucketTarget } from '../guardian/protect-targets.js';
+import { CancelledByUser, type JobOutcome, type JobRunContext } from '../jobs/job-kind.js';
+import type { JobRow } from '../jobs/states.js';
+import { TryAgainLater } from '../jobs/transient.js';
+import type { Library } from '../library/library.js';
+import type { BucketVolume } from '../store/buckets.js';
+import type { FileOpItemRecord } from '../store/file-op-items.js';
+import type { S3Bucket, UploadState } from '../storage/bucket/s3-bucket.js';
+import { locationStorage } from '../storage/storages.js';
+import { openBucket, probeBucket } from '../volumes/buckets.js';
+import type { OpHost } from './op.js';
+import { indexedSource, itemsResult } from './op-items.js';
 
-/** A protect to a bucket as queued (in the job's params): which bucket volume. */
+/** Uploads to a bucket as queued (in the job's params): which bucket volume. */
 export interface ToBucketParams {
   volume_id: number;
 }
 
-/** How long a protect waiting for its bucket waits before it asks again (no attempt spent). */
+/** How long a job waiting for its bucket waits before it asks again (no attempt spent). */
 const BUCKET_WAIT_MS = 10_000;
 /** Free names tried beside a key another file holds. */
 const MAX_NAME_TRIES = 100;
 
-export function toBucketParams(t: BucketTarget): ToBucketParams {
+export function toBucketParams(t: Pick<BucketTarget, 'volumeId'>): ToBucketParams {
   return { volume_id: t.volumeId };
 }
 
 /**
- * Run a protect's copies to a bucket: each item (its `dst` a path under the bucket's prefix)
+ * Run a job's uploads to a bucket (a protect's copies, a `files copy` into a bucket): each item
+ * (its `dst` a path under the bucket's prefix)
  * uploaded hashed as it is read (a multipart upload resumed from the parts the bucket confirmed,
  * kept in `bucket_uploads`), then checked: the BLAKE3 of every byte sent must be its content's,
  * and the object read back (its size and metadata, and ranges of its bytes against the file's).
@@ -37,7 +38,7 @@ export function toBucketParams(t: BucketTarget): ToBucketParams {
  * that does not answer makes the job wait (no attempt spent) and go on when it does; a cancel
  * gives up the upload under way.
  */
-export async function runProtectToBucket(host: OpHost, job: JobRow, p: ToBucketParams, ctx: JobRunContext): Promise<JobOutcome> {
+export async function runBucketUploads(host: OpHost, job: JobRow, p: ToBucketParams, ctx: JobRunContext): Promise<JobOutcome> {
   const lib = host.lib;
   const vol = lib.store.buckets.byVolume(p.volume_id);
   if (!vol) throw new VssError('NOT_FOUND', `bucket volume ${p.volume_id} is not known to this library any more (vss volumes list)`);

@@ -1,10 +1,10 @@
-import { wholeBlake3Of } from '../../content/whole-blake3.js';
-import type { FileOpResult } from '../../files/file-op.js';
-import { placeOf, type LibraryPlace } from '../../files/places.js';
-import type { Library } from '../../library/library.js';
-import type { FileOpItemRecord } from '../../store/file-op-items.js';
+import { wholeBlake3Of } from '../content/whole-blake3.js';
+import type { FileOpResult } from '../files/file-op.js';
+import { placeOf, type LibraryPlace } from '../files/places.js';
+import type { Library } from '../library/library.js';
+import type { FileOpItemRecord } from '../store/file-op-items.js';
 
-/** A protect's source file as the index knows it: where it is, its content, and the content's whole BLAKE3 (null: identified by samples, never read whole). */
+/** A source file of a job's items as the index knows it: where it is, its content, and the content's whole BLAKE3 (null: identified by samples, never read whole). */
 export interface IndexedSource {
   place: LibraryPlace;
   contentUuid: string;
@@ -20,7 +20,7 @@ export function indexedSource(lib: Library, src: string): IndexedSource | undefi
   return { place, contentUuid: content.uuid, blake3: wholeBlake3Of(lib, content) };
 }
 
-/** What a protect's items did, as a copy job says it (`FileOpResult`); SHOWN: where an item done went, when it has no `final`. */
+/** What a job's copy items did, as a copy job says it (`FileOpResult`); SHOWN: where an item done went, when it has no `final`. */
 export function itemsResult(lib: Library, jobId: number, shown: (it: FileOpItemRecord) => string): FileOpResult {
   const items = lib.store.fileOpItems.of(jobId);
   const done = items.filter((it) => it.state === 'done');

@@ -1,0 +1,106 @@
+import { posix } from 'node:path';
+import { UsageError, VssError } from '../../core/errors.js';
+import { checkedPath, placeInLibrary } from '../../files/places.js';
+import { MAX_PARAMS_CHARS, type FileOpResult } from '../../files/file-op.js';
+import { fileOpTimeoutMs } from '../../files/file-op-job.js';
+import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
+import type { JobRow } from '../../jobs/states.js';
+import { paramsJson } from '../../jobs/wait-for-job.js';
+import type { Library } from '../../library/library.js';
+import type { NewFileOpItem } from '../../store/file-op-items.js';
+import { locationStorage } from '../../storage/storages.js';
+import { runBucketUploads, type ToBucketParams } from '../bucket-uploads.js';
+import type { DurableOp } from '../op.js';
+
+/** Files of this device's locations (absolute paths) to TO, `s3://BUCKET/PREFIX[/FOLDER]` of a bucket volume. */
+export interface ToBucketInput {
+  srcs: string[];
+  to: string;
+}
+
+const NAME = 'files-copy-to-bucket';
+const MAX_ATTEMPTS = 5;
+/** Files one copy into a bucket takes at most (its items are rows; its plan reads each). */
+const MAX_FILES = 10_000;
+
+/**
+ * `vss files copy SRC… s3://BUCKET/PREFIX[/FOLDER]` (issue 30 item 7): files of this device's
+ * locations uploaded into a bucket volume of this device as `FOLDER/<name>`, each hashed as it is
+ * read, checked against its content's BLAKE3 and read back before it counts as a copy
+ * (`bucket-uploads.ts`, as a protect's); a durable job that waits while the bucket does not
+ * answer. Indexed files only (a copy counts by its content); a folder is named by its files.
+ */
+export const filesCopyToBucket: DurableOp<ToBucketInput, FileOpResult> = {
+  name: NAME,
+  action: 'copy',
+  asked: ({ srcs, to }) => ({ sources: srcs, target: to }),
+  plan(host, input) {
+    const { volumeId, dir } = bucketOf(host.lib, input.to);
+    const items = itemsOf(host.lib, input.srcs, dir);
+    const bytes = items.reduce((n, it) => n + it.size, 0);
+    const params = JSON.stringify({ to: input.to, to_bucket: { volume_id: volumeId } satisfies ToBucketParams });
+    return {
+      size: { files: items.length, bytes },
+      queue: () => host.lib.store.immediate(() => {
+        host.lib.store.jobs.enqueueUrgent({ kind: NAME, contentUuid: null, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes, params });
+        const id = host.lib.store.fileOpItems.lastInsertedId();
+        host.lib.store.fileOpItems.addMany(id, items);
+        const row = host.lib.store.jobs.get(id);
+        if (!row || row.kind !== NAME) throw new VssError('IO', 'the copy into the bucket could not be queued');
+        return row;
+      }),
+    };
+  },
+  kind: (host) => ({
+    name: NAME, concurrency: 1, timeoutMs: fileOpTimeoutMs,
+    run: async (job, ctx) => {
+      const p = paramsJson(job, MAX_PARAMS_CHARS) as { to_bucket?: ToBucketParams } | undefined;
+      if (!p?.to_bucket) throw new VssError('USAGE', `job ${job.id} does not say which bucket to copy into`);
+      const out = await runBucketUploads(host, job, p.to_bucket, ctx);
+      if (out.state !== 'completed') return out;
+      const r = JSON.parse(out.result!) as FileOpResult;
+      return { ...out, note: `copy: ${r.done} file${r.done === 1 ? '' : 's'} uploaded and read back${r.skipped > 0 ? `, ${r.skipped} skipped` : ''}` };
+    },
+  }),
+  result(row: JobRow): FileOpResult {
+    if (row.status === 'completed' && row.result !== null) return JSON.parse(row.result) as FileOpResult;
+    if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `the copy (job ${row.id}) was cancelled; the files uploaded before are kept`);
+    throw new VssError('IO', `the copy (job ${row.id}) failed: ${row.error ?? 'no reason given'}`);
+  },
+};
+
+/** The bucket volume of this device whose URL TO is, or lies under: its id, and the folder in it. */
+function bucketOf(lib: Library, to: string): { volumeId: number; dir: string } {
+  const want = to.replace(/\/+$/, '');
+  for (const b of lib.store.buckets.ofDevice(lib.deviceId)) {
+    const url = b.mount_point;
+    if (want !== url && !want.startsWith(`${url}/`)) continue;
+    const dir = want.slice(url.length + 1);
+    if (dir.split('/').some((part) => part === '.' || part === '..' || (part === '' && dir !== ''))) throw new UsageError(`${JSON.stringify(to)}: a folder in a bucket has no empty, '.' or '..' part`);
+    return { volumeId: b.volume_id, dir };
+  }
+  throw new VssError('NOT_FOUND', `${to}: no bucket volume of this device holds it (vss volumes add s3://BUCKET/PREFIX first)`);
+}
+
+/** SRCS checked as indexed files of this device's locations, each bound for DIR/<its name>; no two of one name. */
+function itemsOf(lib: Library, srcs: readonly string[], dir: string): NewFileOpItem[] {
+  if (srcs.length === 0) throw new UsageError('name at least one file to copy');
+  if (srcs.length > MAX_FILES) throw new UsageError(`at most ${MAX_FILES} files go into a bucket at once`);
+  const names = new Map<string, string>();
+  return srcs.map((src) => {
+    checkedPath(lib, src, 'a file to copy');
+    const place = placeInLibrary(lib, src, 'a file to copy');
+    const st = locationStorage(lib, place.locationId).statNow(place.rel);
+    if (!st) throw new VssError('NOT_FOUND', `${src}: no such file`, { path: src });
+    if (st.isDirectory()) throw new UsageError(`${src} is a folder: into a bucket, name its files`);
+    if (!st.isFile()) throw new UsageError(`${src} is not a regular file`);
+    if (!lib.store.entries.fileAt(place.locationId, place.rel)?.content_uuid) {
+      throw new VssError('WRONG_STATE', `${src} has no content id yet (its location indexes names only, or it is not indexed yet): a copy in a bucket counts by its content`, { path: src });
+    }
+    const name = posix.basename(place.rel);
+    const other = names.get(name);
+    if (other !== undefined) throw new UsageError(`${other} and ${src} have the same name: they would take one key`);
+    names.set(name, src);
+    return { kind: 'file', src, dst: dir === '' ? name : `${dir}/${name}`, size: st.size, meta: null };
+  });
+}
