@@ -174,6 +174,44 @@ describe('a bucket as a volume', async () => {
     await runCli(['daemon', 'stop'], daemonEnv);
   });
 
+  it('the bucket stops answering mid-upload: the daemon\'s job waits, and finishes once it answers again', { skip }, async () => {
+    writeBigFile(join(photos, 'reel.bin'), 160 * 1024 * 1024);
+    await ok('location', 'rescan', photos);
+    const { VSS_NO_DAEMON: _inProcess, ...daemonEnv } = env;
+    assert.equal((await runCli(['daemon', 'start', '--listen', '/ip4/127.0.0.1/tcp/0'], daemonEnv)).code, 0);
+    const queued = json<ProtectOutcome>(await runCli(['guardian', 'protect', '--to', 'Offsite', '--detach', '--json'], daemonEnv)).job!;
+    const db = new Database(dbPath(), { readonly: true, fileMustExist: true });
+    try {
+      await until('a part of the reel confirmed by the bucket', 60_000, async () => {
+        const row = db.prepare('SELECT parts FROM bucket_uploads').get() as { parts: string } | undefined;
+        return row && (JSON.parse(row.parts) as unknown[]).length >= 1 ? true : undefined;
+      }, 5);
+    } finally {
+      db.close();
+    }
+    const port = s3.port;
+    await s3.stop();
+    const waiting = await until('the protect waiting for the bucket mid-upload', 60_000, async () => {
+      const j = json<Job>(await runCli(['jobs', 'info', String(queued.id), '--json'], daemonEnv));
+      return /waiting for Offsite to answer/.test(j.note ?? '') || j.status !== 'running' ? j : undefined;
+    }, 250);
+    assert.equal(waiting.status, 'queued', `waits, not ${waiting.status}: ${waiting.error ?? waiting.note ?? ''}`);
+    s3 = await startS3(s3dir, [], port);
+    const done = await until('the protect done once the bucket answers', 120_000, async () => {
+      const j = json<Job>(await runCli(['jobs', 'info', String(queued.id), '--json'], daemonEnv));
+      return ['completed', 'failed', 'cancelled'].includes(j.status) ? j : undefined;
+    }, 500);
+    assert.equal(done.status, 'completed', done.error ?? '');
+    await runCli(['daemon', 'stop'], daemonEnv);
+    const after = new Database(dbPath(), { readonly: true });
+    try {
+      assert.equal(after.prepare("SELECT COUNT(*) FROM bucket_objects WHERE key LIKE '%reel.bin'").pluck().get(), 1, 'counted once it was complete and read back');
+      assert.equal(after.prepare('SELECT COUNT(*) FROM bucket_uploads').pluck().get(), 0);
+    } finally {
+      after.close();
+    }
+  });
+
   it('a rotten file (a byte flipped, size and time kept) is found by scrub and repaired from the bucket', { skip }, async () => {
     const path = join(photos, 'trip', 'kept.txt');
     const was = statSync(path);
