@@ -92,9 +92,13 @@ export interface GuardianCopy {
  * (a bucket last seen when it last answered). ONLY narrows the passes to some contents (one
  * content's detail).
  */
-/* A count of distinct stores or devices of one content's files, for the few held three or more times (a COUNT(DISTINCT) on every content cost a third of the count). */
-const distinctOwn = (of: 'place' | 'dev', where: string) =>
-  `(SELECT COUNT(DISTINCT l2.${of}) FROM entries e2 JOIN loc l2 ON l2.id = e2.location_id WHERE e2.content_id = e.content_id AND e2.kind = 'file' AND ${where})`;
+/*
+ * One figure over one content's files, for the few held three times or more: most contents have
+ * one or two files, whose figures come from the two locations of their group (its least and
+ * greatest location id), read off the index without a row of the table.
+ */
+const ofOwn = (figure: string) =>
+  `(SELECT ${figure} FROM entries e2 JOIN loc l2 ON l2.id = e2.location_id WHERE e2.content_id = g.ck AND e2.kind = 'file')`;
 
 const copyCtes = (only: { own: string; peers: string; buckets: string } = { own: 'e.content_id IS NOT NULL', peers: '1', buckets: '1' }) => `loc(id, dev, place, seen, lc, ld, lo) AS MATERIALIZED (
   SELECT l.id, l.device_id, coalesce(l.volume_id, -l.id),
@@ -104,23 +108,33 @@ const copyCtes = (only: { own: string; peers: string; buckets: string } = { own:
   LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = l.uuid
 ),
 own(ck, copies, devices, offsite, seen, lc, ld, lo, here) AS (
-  SELECT e.content_id,
-    CASE COUNT(*) WHEN 1 THEN 1 WHEN 2 THEN 1 + (MIN(loc.place) <> MAX(loc.place)) ELSE ${distinctOwn('place', '1')} END,
-    CASE WHEN MIN(loc.dev) = MAX(loc.dev) THEN 1 ELSE ${distinctOwn('dev', '1')} END,
-    CASE WHEN MAX(loc.dev <> @selfId) = 0 THEN 0 WHEN COUNT(*) = 1 THEN 1 ELSE ${distinctOwn('place', 'l2.dev <> @selfId')} END,
-    MAX(loc.seen), MAX(loc.lc), MAX(loc.ld), MAX(loc.lo), MAX(loc.dev = @selfId)
-  FROM entries e JOIN loc ON loc.id = e.location_id WHERE ${only.own} AND e.kind = 'file' GROUP BY e.content_id
+  SELECT g.ck,
+    CASE g.n WHEN 1 THEN 1 WHEN 2 THEN 1 + (la.place <> lb.place) ELSE ${ofOwn('COUNT(DISTINCT l2.place)')} END,
+    CASE WHEN g.n > 2 THEN ${ofOwn('COUNT(DISTINCT l2.dev)')} WHEN la.dev = lb.dev THEN 1 ELSE 2 END,
+    CASE WHEN g.n > 2 THEN ${ofOwn('COUNT(DISTINCT CASE WHEN l2.dev <> @selfId THEN l2.place END)')}
+      WHEN la.place = lb.place THEN la.dev <> @selfId ELSE (la.dev <> @selfId) + (lb.dev <> @selfId) END,
+    CASE WHEN g.n > 2 THEN ${ofOwn('MAX(l2.seen)')} ELSE max(la.seen, lb.seen) END,
+    CASE WHEN g.n > 2 THEN ${ofOwn('MAX(l2.lc)')} ELSE max(coalesce(la.lc, 0), coalesce(lb.lc, 0)) END,
+    CASE WHEN g.n > 2 THEN ${ofOwn('MAX(l2.ld)')} ELSE max(coalesce(la.ld, 0), coalesce(lb.ld, 0)) END,
+    CASE WHEN g.n > 2 THEN ${ofOwn('MAX(l2.lo)')} ELSE max(coalesce(la.lo, 0), coalesce(lb.lo, 0)) END,
+    CASE WHEN g.n > 2 THEN ${ofOwn('MAX(l2.dev = @selfId)')} ELSE la.dev = @selfId OR lb.dev = @selfId END
+  FROM (SELECT e.content_id AS ck, COUNT(*) AS n, MIN(e.location_id) AS a, MAX(e.location_id) AS b
+    FROM entries e WHERE ${only.own} AND e.kind = 'file' GROUP BY e.content_id) g
+  JOIN loc la ON la.id = g.a JOIN loc lb ON lb.id = g.b
+),
+ploc(device_uuid, location_id, seen, lc, ld, lo) AS MATERIALIZED (
+  SELECT pl.device_uuid, pl.location_id, coalesce(d.last_seen_at, 0), lp.copies, lp.devices, lp.offsite
+  FROM peer_locations pl LEFT JOIN devices d ON d.uuid = pl.device_uuid
+  LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = pl.uuid
 ),
 far(ck, cu, pid, copies, devices, seen, lc, ld, lo, size, kind) AS MATERIALIZED (
   SELECT (SELECT c.id FROM content_identities c WHERE c.uuid = x.cu), x.cu, MIN(x.pid), COUNT(DISTINCT x.place), COUNT(DISTINCT x.dev),
     MAX(x.seen), MAX(x.lc), MAX(x.ld), MAX(x.lo), MAX(x.size), MAX(x.kind)
   FROM (
-    SELECT pc.content_uuid AS cu, pc.id AS pid, e.device_uuid || ':' || e.location_id AS place, e.device_uuid AS dev, coalesce(d.last_seen_at, 0) AS seen,
-      lp.copies AS lc, lp.devices AS ld, lp.offsite AS lo, pc.size AS size, pc.kind AS kind
+    SELECT pc.content_uuid AS cu, pc.id AS pid, e.device_uuid || ':' || e.location_id AS place, e.device_uuid AS dev, ploc.seen AS seen,
+      ploc.lc AS lc, ploc.ld AS ld, ploc.lo AS lo, pc.size AS size, pc.kind AS kind
     FROM peer_entries e JOIN peer_contents pc ON pc.id = e.content_id
-    JOIN peer_locations pl ON pl.device_uuid = e.device_uuid AND pl.location_id = e.location_id
-    LEFT JOIN devices d ON d.uuid = e.device_uuid
-    LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = pl.uuid
+    JOIN ploc ON ploc.device_uuid = e.device_uuid AND ploc.location_id = e.location_id
     WHERE ${only.peers} AND e.kind = 'file'
     UNION ALL
     SELECT o.content_uuid, NULL, 'b' || o.volume_id, NULL, coalesce(b.reachable_at, 0), NULL, NULL, NULL, o.size, NULL
