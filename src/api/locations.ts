@@ -17,6 +17,14 @@ export interface AddLocationInput {
   generate?: string;
 }
 
+/** A bucket prefix as a location: a folder's options, and how to reach a bucket not added as a volume yet. */
+export interface AddBucketLocationInput extends AddLocationInput {
+  /** An S3-compatible service's URL (absent: AWS S3). */
+  endpoint?: string;
+  region?: string;
+  path_style?: boolean;
+}
+
 export interface RescanInput {
   /** Change the index mode first. */
   mode?: IndexMode;
@@ -48,6 +56,26 @@ export class LocationsApi {
   }
 
   /**
+   * Add `s3://BUCKET/PREFIX` as a location (read only: indexed, searched and its sidecars made,
+   * never written) and index it; its bucket is added as a volume first when none holds it.
+   */
+  async addBucket(url: string, input: AddBucketLocationInput = {}): Promise<IndexResult> {
+    if (input.mode !== undefined) oneOf(INDEX_MODES, input.mode, 'mode');
+    const { addBucketAsLocation } = await import('../locations/locations.js');
+    const loc = await addBucketAsLocation(this.lib, url, {
+      name: input.name, mode: input.mode, ignore: input.ignore, ...(input.generate !== undefined ? { generation: input.generate } : {}),
+    }, {
+      ...(input.endpoint !== undefined ? { endpoint: input.endpoint } : {}), ...(input.region !== undefined ? { region: input.region } : {}),
+      ...(input.path_style !== undefined ? { pathStyle: input.path_style } : {}),
+    });
+    try {
+      return await this.rescan(loc.id);
+    } finally {
+      this.lib.events.emit('locations:changed', { locationId: loc.id, change: 'added' });
+    }
+  }
+
+  /**
    * Index a location again (optionally in another mode); only what changed is re-read, or with
    * `force` every file (hashed again, and in deep mode its metadata read again).
    */
@@ -58,7 +86,8 @@ export class LocationsApi {
   }
 
   async list(): Promise<LocationInfo[]> {
-    const { listLocations } = await import('../locations/locations.js');
+    const [{ listLocations }, { probeBucketLocations }] = await Promise.all([import('../locations/locations.js'), import('../volumes/bucket-locations.js')]);
+    await probeBucketLocations(this.lib);
     return listLocations(this.lib);
   }
 

@@ -107,7 +107,7 @@ async function hashLocalRange(path: string, expected: (facts: NodeFacts) => Expe
  * up to SMALL_FILE, as `hashFileForIdentity` does), sampled above; refused when it is not the file
  * EXPECTED describes, or changes while it is read.
  */
-async function hashRange(reader: RangeReader, expected: ExpectedStat, thresholdBytes: number): Promise<HashOutcome> {
+export async function hashRange(reader: RangeReader, expected: ExpectedStat, thresholdBytes: number): Promise<HashOutcome> {
   const before = reader.facts;
   const bad = mismatch(before, expected);
   if (bad) return { ok: false, reason: bad };

@@ -1,6 +1,7 @@
 import { describeFsError } from '../core/errors.js';
 import { detectType, detectTypeNow, type DetectedType } from './detect-type.js';
-import { hashFileForIdentity, hashSmallFileNow, SMALL_FILE_BYTES, type HashOutcome } from './hash-file.js';
+import type { LocationStorage } from '../storage/port.js';
+import { hashFileForIdentity, hashRange, hashSmallFileNow, SMALL_FILE_BYTES, type HashOutcome } from './hash-file.js';
 import { contentUuidFor } from './identity.js';
 import type { ContentKind } from './kinds.js';
 
@@ -49,6 +50,25 @@ async function identifyLarge(req: IdentifyRequest, thresholdBytes: number): Prom
     const out = await hashFileForIdentity(req.abs, { size: req.size, mtimeMs: req.mtimeMs, inode: req.inode }, thresholdBytes);
     if (!out.ok) return { id: req.id, ok: false, reason: out.reason };
     return identified(req, out, await detectType(req.name, out.head));
+  } catch (err) {
+    return failed(req, err);
+  }
+}
+
+/**
+ * Identify the file at REL of a storage with no local paths (a bucket): hashed through its range
+ * reader (a sampled content id reads only its samples), checked against what the index recorded.
+ */
+export async function identifyThroughStorage(storage: LocationStorage, rel: string, req: IdentifyRequest, thresholdBytes: number): Promise<IdentifyOutcome> {
+  try {
+    const reader = await storage.openRead(rel);
+    try {
+      const out = await hashRange(reader, { size: req.size, mtimeMs: req.mtimeMs, inode: req.inode }, thresholdBytes);
+      if (!out.ok) return { id: req.id, ok: false, reason: out.reason };
+      return identified(req, out, await detectType(req.name, out.head));
+    } finally {
+      await reader.close();
+    }
   } catch (err) {
     return failed(req, err);
   }

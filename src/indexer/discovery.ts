@@ -2,7 +2,8 @@ import { yieldToEventLoop, type BatchWriter } from '../store/batch-writer.js';
 import type { Stores } from '../store/stores.js';
 import { ListingReconciler, type DiscoveryCounts } from './reconcile-listing.js';
 import type { SeenSet } from './seen-set.js';
-import type { LocalDisk } from '../storage/local-disk.js';
+import { LocalDisk } from '../storage/local-disk.js';
+import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
 import type { DirListing, UnchangedListing } from '../storage/port.js';
 import type { EntryStore, KeptListing } from '../store/entries.js';
 import { describeFsError } from '../core/errors.js';
@@ -13,7 +14,7 @@ export interface DiscoveryInput {
   store: Stores;
   locationId: number;
   writer: BatchWriter;
-  storage: LocalDisk;
+  storage: LocalDisk | BucketStorage;
   rootEntryId: number;
   ignoreRules: readonly string[];
   /** Absolute paths never to descend into (the library folder, when it lies inside the location). */
@@ -48,7 +49,11 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
   const listOpts = { ignoreRules: input.ignoreRules, exclude: input.exclude };
 
   const expectLarge = (input.lastEntries ?? 0) >= LARGE_ENTRIES;
-  for await (const batch of input.storage.walk({ ...listOpts, unchanged: kept.digests, expectLarge }, input.threaded !== false)) {
+  const storage = input.storage;
+  const walk = storage instanceof LocalDisk
+    ? storage.walk({ ...listOpts, unchanged: kept.digests, expectLarge }, input.threaded !== false)
+    : storage.walk(listOpts);
+  for await (const batch of walk) {
     for (const listing of batch) {
       const dirId = dirIds.get(listing.rel);
       dirIds.delete(listing.rel);
@@ -56,8 +61,9 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
       if (!('unchanged' in listing)) {
         reconciler.apply(listing, dirId, onDir);
       } else if (kept.idAt(listing.rel) !== dirId || !reconciler.applyUnchanged(listing, dirId, kept.subfolders(store, dirId, listing), onDir)) {
-        // Not the folder whose digest it matched, or changed by this scan since it began: read it whole.
-        reconciler.apply(listHere(input.storage, listing.rel, listOpts), dirId, onDir);
+        // Not the folder whose digest it matched, or changed by this scan since it began: read it whole
+        // (only a disk's walk answers a folder unchanged).
+        reconciler.apply(listHere(storage as LocalDisk, listing.rel, listOpts), dirId, onDir);
       }
     }
     if (writer.maybeCommit()) {

@@ -1,9 +1,11 @@
-import { identifyFileSoon, type IdentifyOutcome, type IdentifyRequest } from '../content/identify-file.js';
+import { identifyFileSoon, identifyThroughStorage, type IdentifyOutcome, type IdentifyRequest } from '../content/identify-file.js';
 import { IdentifyPool } from '../content/identify-pool.js';
 import { CAS_WHOLE, contentUuidFor } from '../content/identity.js';
 import { PathRefusedError } from '../library/confine.js';
-import type { LocalDisk } from '../storage/local-disk.js';
+import { LocalDisk } from '../storage/local-disk.js';
+import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
 import { yieldToEventLoop } from '../store/batch-writer.js';
+import type { LocationStorage } from '../storage/port.js';
 import type { ContentIdentity } from '../store/contents.js';
 import type { ContentLink, IdentifiedFile, UnidentifiedFile } from '../store/entries.js';
 import type { Stores } from '../store/stores.js';
@@ -11,8 +13,8 @@ import type { Stores } from '../store/stores.js';
 export interface IdentificationInput {
   store: Stores;
   locationId: number;
-  /** The location's storage: its files are read by their local paths in worker threads. */
-  storage: LocalDisk;
+  /** The location's storage: a disk's files are read by their local paths in worker threads, a bucket's objects by ranged reads. */
+  storage: LocalDisk | BucketStorage;
   hashThresholdBytes: number;
   onSkip: (path: string, reason: string) => void;
   onProgress: (p: { done: number; total: number; doneBytes: number; totalBytes: number }) => void;
@@ -102,7 +104,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
         return;
       }
       identities.push({ uuid: r.contentUuid, cas_id: r.casId, cas_version: r.casVersion, kind: r.kind, mime: r.mime, size: row.size });
-      links.push({ file: row, uuid: r.contentUuid, verified: r.casVersion === CAS_WHOLE || copiedVerified(input.known, root, row) });
+      links.push({ file: row, uuid: r.contentUuid, verified: r.casVersion === CAS_WHOLE || (root !== undefined && copiedVerified(input.known, root, row)) });
     });
     if (links.length > 0) {
       // A batch at a time: a few multi-row statements instead of two a file.
@@ -127,8 +129,11 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const threaded = totals.n >= MIN_FILES_FOR_WORKERS && threads > 0;
   // Started by the first page with a file to read: a verified copy's files are answered without one.
   let pool: IdentifyPool | undefined;
+  const local = input.storage instanceof LocalDisk ? input.storage : undefined;
+  const root = local?.root;
   const identify = async (files: IdentifyRequest[]): Promise<IdentifyOutcome[]> => {
     if (files.length === 0) return [];
+    if (!local) return identifyRemote(input.storage, files, input.hashThresholdBytes);
     if (threaded) return (pool ??= new IdentifyPool(threads)).run(files, input.hashThresholdBytes);
     const out: IdentifyOutcome[] = [];
     for (const f of files) {
@@ -142,7 +147,6 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const inFlight: Array<{ rows: PageRow[]; results: Promise<IdentifyOutcome[]> }> = [];
   const maxInFlight = threaded ? threads * 2 : 1;
   let lastId = 0;
-  const root = input.storage.root;
   const unsettled = input.settle ? new Unsettled(input.settle) : undefined;
   try {
     for (;;) {
@@ -157,7 +161,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
       const answered = new Map<number, IdentifyOutcome>();
       for (const row of rows) {
         try {
-          const f = { id: row.id, abs: root.inFolder(row.rel_path), name: row.name, size: row.size, mtimeMs: row.mtime_ms, inode: row.inode };
+          const f = { id: row.id, abs: root ? root.inFolder(row.rel_path) : row.rel_path, name: row.name, size: row.size, mtimeMs: row.mtime_ms, inode: row.inode };
           const answer = input.known && !force ? knownAnswer(store, input.known.get(f.abs), f, input.hashThresholdBytes) : undefined;
           if (answer) answered.set(row.id, answer);
           else files.push(f);
@@ -209,6 +213,23 @@ function knownAnswer(store: Stores, k: KnownBytes | undefined, f: IdentifyReques
  * Whether a file is still as a verified copy left it (its whole BLAKE3 matched on both sides): a
  * file above the sampling threshold is identified by samples, yet its copy was checked whole.
  */
+/** Objects of a bucket identified at once: each is a few requests, mostly waiting on the network. */
+const REMOTE_IN_FLIGHT = 8;
+
+/** FILES of a storage without local paths (their `abs` is their path in the location), identified by ranged reads, a few at once. */
+async function identifyRemote(storage: LocationStorage, files: IdentifyRequest[], thresholdBytes: number): Promise<IdentifyOutcome[]> {
+  const out: IdentifyOutcome[] = new Array(files.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const i = next++;
+      out[i] = await identifyThroughStorage(storage, files[i]!.abs, files[i]!, thresholdBytes);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(REMOTE_IN_FLIGHT, files.length) }, worker));
+  return out;
+}
+
 function copiedVerified(known: ReadonlyMap<string, KnownBytes> | undefined, root: LocalDisk['root'], row: UnidentifiedFile): boolean {
   if (!known) return false;
   let k: KnownBytes | undefined;

@@ -14,7 +14,9 @@ import { discoverDirs, type ChangedDir } from './discover-dirs.js';
 import { FINDERS } from './finders.js';
 import { identifyContents, type SettleRule } from './identification.js';
 import { LEFTOVER_RULES } from '../storage/ignore-rules.js';
-import { realPlaceOf } from '../storage/local-disk.js';
+import { LocalDisk, realPlaceOf } from '../storage/local-disk.js';
+import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
+import { isBucketPath, openBucketLocation } from '../volumes/bucket-locations.js';
 import { locationStorage } from '../storage/storages.js';
 import type { KnownBytes } from './identification.js';
 import { SeenSet } from './seen-set.js';
@@ -72,7 +74,7 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   // The phases name a file by its path in the location ('.' for the location itself); users and
   // scripts get it absolute, as every path vss prints.
   const onSkip = (rel: string, reason: string) => {
-    const path = rel === '' || rel === '.' ? location.path : join(location.path, ...rel.split('/'));
+    const path = rel === '' || rel === '.' ? location.path : isBucketPath(location.path) ? `${location.path}/${rel}` : join(location.path, ...rel.split('/'));
     skipped.add(path, reason);
     log.warn({ locationId, path, reason }, 'skipped');
     events.emit('index:skipped', { locationId, path, reason });
@@ -86,7 +88,19 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
 
   // Later rules win: a library's or location's negation can index a leftover after all.
   const rules = [...LEFTOVER_RULES, ...lib.config.settings.ignore, ...parseRules(location.ignore_rules)];
-  const storage = locationStorage(lib, locationId);
+  // A bucket's location is read through its own storage (one client for the scan, closed after it).
+  const bucket = await openBucketLocation(lib, locationId);
+  try {
+    return await indexWith(lib, location, opts, bucket ?? locationStorage(lib, locationId), { started, rootId, previous, rules, onSkip, skipped });
+  } finally {
+    bucket?.close();
+  }
+}
+
+async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOptions, storage: LocalDisk | BucketStorage, ctx: ScanStart): Promise<IndexResult> {
+  const { started, rootId, previous, rules, onSkip, skipped } = ctx;
+  const { store, events } = lib;
+  const locationId = location.id;
   const exclude = [lib.root, ...realPlaceOf(lib.root)];
 
   events.emit('index:phase', { locationId, phase: 'discovery' });
@@ -97,7 +111,8 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   let unconfirmed = -1;
   let removed: { files: number; rows: number } | undefined;
   try {
-    if (opts.only) {
+    // A bucket tells of no change, so nothing names folders to list in it alone.
+    if (opts.only && storage instanceof LocalDisk) {
       const found = await discoverDirs({
         store, writer, locationId, storage, rootEntryId: rootId, dirs: opts.only,
         ignoreRules: rules, exclude, seen, onSkip, ...(opts.present ? { present: opts.present } : {}),
@@ -151,7 +166,11 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   let queueing: Pick<IndexResult, 'sidecars_pending' | 'jobs_queued' | 'unavailable'> | undefined;
   // A watched batch that identified nothing new (a rename, a deletion) has nothing new to queue.
   const mayQueue = !opts.only || hashed > 0;
-  if (location.index_mode === 'deep') {
+  // A bucket's media metadata and the files beside its originals (XMP, Live Photo movies) are not
+  // read here: that would fetch every object whole; its sidecars are made from streamed reads.
+  if (location.index_mode === 'deep' && !(storage instanceof LocalDisk)) {
+    if (mayQueue) queueing = queueFor(lib, locationId, opts, started);
+  } else if (location.index_mode === 'deep') {
     events.emit('index:phase', { locationId, phase: 'media' });
     const { read } = await readMediaMetadata({
       store, locationId, rootAbs: location.path, onSkip, force: opts.force === true,
@@ -171,13 +190,7 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
       media_read: read, xmp_read: found.xmp ?? 0,
       live_photos: store.sidecars.readyOfLocation(locationId, 'live_photo_video'), xmp_sidecars: store.sidecars.readyOfLocation(locationId, 'xmp'),
     };
-    if (mayQueue) {
-      events.emit('index:phase', { locationId, phase: 'queue' });
-      // A watched batch queues for the contents of the entries it wrote, not for the whole location again.
-      const contentIds = opts.only ? store.entries.contentsWrittenSince(locationId, started) : undefined;
-      const q = queueGeneration(lib, { locationId, settings: opts.generation ?? defaultGeneratorSettings(lib), ...(contentIds ? { contentIds } : {}) });
-      queueing = { sidecars_pending: q.pending, jobs_queued: q.queued, unavailable: q.unavailable };
-    }
+    if (mayQueue) queueing = queueFor(lib, locationId, opts, started);
   }
 
   const finished = Date.now();
@@ -203,6 +216,25 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
     ...media,
     ...queueing,
   };
+}
+
+/** Deep mode's sidecar jobs for what the scan found. */
+function queueFor(lib: Library, locationId: number, opts: IndexOptions, started: number): Pick<IndexResult, 'sidecars_pending' | 'jobs_queued' | 'unavailable'> {
+  lib.events.emit('index:phase', { locationId, phase: 'queue' });
+  // A watched batch queues for the contents of the entries it wrote, not for the whole location again.
+  const contentIds = opts.only ? lib.store.entries.contentsWrittenSince(locationId, started) : undefined;
+  const q = queueGeneration(lib, { locationId, settings: opts.generation ?? defaultGeneratorSettings(lib), ...(contentIds ? { contentIds } : {}) });
+  return { sidecars_pending: q.pending, jobs_queued: q.queued, unavailable: q.unavailable };
+}
+
+/** What `indexLocation` settled before its phases. */
+interface ScanStart {
+  started: number;
+  rootId: number;
+  previous: LocationRecord;
+  rules: string[];
+  onSkip: (rel: string, reason: string) => void;
+  skipped: SkipList;
 }
 
 function parseRules(json: string): string[] {

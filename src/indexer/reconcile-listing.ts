@@ -4,7 +4,8 @@ import { relPathProblem } from '../library/confine.js';
 import type { SeenSet } from './seen-set.js';
 import type { DirListing, UnchangedListing } from '../storage/port.js';
 import { listingDigest } from '../storage/walk-wire.js';
-import type { LocalDisk } from '../storage/local-disk.js';
+import { LocalDisk } from '../storage/local-disk.js';
+import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
 
 export interface DiscoveryCounts {
   files: number;
@@ -19,7 +20,7 @@ export interface ListingContext {
   store: EntryStore;
   locationId: number;
   writer: BatchWriter;
-  storage: LocalDisk;
+  storage: LocalDisk | BucketStorage;
   seen: SeenSet;
   /**
    * The location had no rows but its root when the scan began (a first scan): every folder's
@@ -188,6 +189,8 @@ export class ListingReconciler {
    */
   private findMovedEntry(facts: EntryFacts): ScannedEntry | undefined {
     const { store, locationId, seen, storage } = this.ctx;
+    // A bucket's objects have no inode to follow: an object copied to another key is a new file there.
+    if (!(storage instanceof LocalDisk)) return undefined;
     for (const row of store.byInode(locationId, facts.inode)) {
       // A hand-edited row's path could lead outside the location: it is never looked at.
       if (row.kind !== facts.kind || seen.has(row.id, row.parent_id) || row.rel_path === '' || relPathProblem(row.rel_path)) continue;

@@ -15,6 +15,7 @@ import { JobTimedOut, RunnerStopped, type JobKind, type JobOutcome, type JobRunC
 import { MAX_ATTEMPTS, timeoutFor, type KindSchedule } from './schedule.js';
 import { queueStranded } from './stranded.js';
 import { isDiskFull, isTransient, pathOf } from './transient.js';
+import { fetchBucketSource } from './bucket-source.js';
 import { findSourceFile, metadataOf, OFFLINE_WAIT_MS, OFFLINE_WAIT_NOTE, offlineReason } from './source-file.js';
 import type { JobRow } from './states.js';
 import { PathRefusedError, readRegularFile } from '../library/confine.js';
@@ -121,38 +122,40 @@ async function makeSidecars(gen: Generator, job: JobRow, ctx: JobRunContext, con
   if (addresses.size === 0) return { state: 'completed', note: 'fetched from a peer' };
 
   const found = findSourceFile(lib, content);
-  if (found.path === undefined) {
+  if (found.path === undefined && !found.inBucket) {
     // An unplugged drive comes back: waited for (no attempt spent) by a runner that keeps going,
     // retried with backoff by one that stops when idle. Gone or refused: a verdict.
     if (found.offline && !ctx.untilIdle) return { state: 'wait', reason: `${OFFLINE_WAIT_NOTE}: ${found.reason}`, delayMs: OFFLINE_WAIT_MS };
     throw new GeneratorError(found.reason, { permanent: !found.offline });
   }
-  const source = found.path;
-  owed.sourceLocation = found.locationId;
+  owed.sourceLocation = found.path !== undefined ? found.locationId : found.inBucket!.locationId;
 
   owed.record([...addresses.values()], 'generating', null, job.attempts);
   // Per run, not per job: an abandoned run winding down must not remove its retry's files.
   const scratchDir = join(lib.layout.scratchDir, `job-${job.id}-${job.run_token}-${process.pid}`);
   const temps = new Set<string>();
-  const gctx: GeneratorContext = {
-    source: { contentUuid, kind: content.kind, mime: content.mime, size: content.size, path: source, metadata: metadataOf(content.media_metadata) },
-    variants: [...addresses.keys()],
-    signal: ctx.signal,
-    timeoutMs: ctx.timeoutMs,
-    settings: ctx.settings,
-    scratchDir,
-    tempFileFor: (variant, fmt) => {
-      const a = addresses.get(variant);
-      if (!a) throw new GeneratorError(`${gen.kind} variant ${variant} was not asked for`, { permanent: true });
-      const t = manager.tempFileFor({ ...a, format: fmt });
-      temps.add(t);
-      return t;
-    },
-    readSidecar: (kind, variant) => readReadySidecar(lib, manager, contentUuid, kind, variant),
-    notApplicable: (kind, variant) => manager.notApplicable({ contentUuid, kind, variant }),
-  };
   try {
     lib.roots.library.makeFolder(scratchDir);
+    // A content only in a bucket here is fetched whole for the tools that need a file; a bucket
+    // that does not answer is waited for as an unplugged drive is (runGenerator asks offlineReason).
+    const source = found.path ?? await fetchBucketSource(lib, found.inBucket!, content, scratchDir, ctx.signal);
+    const gctx: GeneratorContext = {
+      source: { contentUuid, kind: content.kind, mime: content.mime, size: content.size, path: source, metadata: metadataOf(content.media_metadata) },
+      variants: [...addresses.keys()],
+      signal: ctx.signal,
+      timeoutMs: ctx.timeoutMs,
+      settings: ctx.settings,
+      scratchDir,
+      tempFileFor: (variant, fmt) => {
+        const a = addresses.get(variant);
+        if (!a) throw new GeneratorError(`${gen.kind} variant ${variant} was not asked for`, { permanent: true });
+        const t = manager.tempFileFor({ ...a, format: fmt });
+        temps.add(t);
+        return t;
+      },
+      readSidecar: (kind, variant) => readReadySidecar(lib, manager, contentUuid, kind, variant),
+      notApplicable: (kind, variant) => manager.notApplicable({ contentUuid, kind, variant }),
+    };
     const outputs = await gen.generate(gctx);
     const notes: string[] = [];
     let waiting: string | undefined;

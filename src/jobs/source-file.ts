@@ -5,6 +5,7 @@ import type { Library } from '../library/library.js';
 import { parseMetadata } from '../media/media-metadata.js';
 import type { ContentRecord } from '../store/contents.js';
 import { locationOnline, type LocationPlace } from '../volumes/location-online.js';
+import { isBucketPath } from '../volumes/bucket-locations.js';
 
 const log = childLog('source-file');
 
@@ -24,8 +25,14 @@ export function findSourceFile(lib: Library, content: Pick<ContentRecord, 'id' |
   let refused: string | undefined;
   let offline: string | undefined;
   const places = new Map<number, LocationPlace | undefined>();
+  let inBucket: BucketSource | undefined;
   for (const r of lib.store.entries.copiesOnDevice(content.id, lib.deviceId, MAX_COPIES)) {
     try {
+      // An object of a bucket location: read only if no file here has the content (its fetch says whether the bucket answers).
+      if (isBucketPath(lib.store.locations.byId(r.location_id)?.path ?? '')) {
+        inBucket ??= { locationId: r.location_id, rel: r.rel_path };
+        continue;
+      }
       lib.roots.location(r.location_id); // refused before anything else: a location nobody added here is not waited for
       if (!places.has(r.location_id)) places.set(r.location_id, locationOnline(lib, r.location_id));
       const place = places.get(r.location_id);
@@ -49,13 +56,24 @@ export function findSourceFile(lib: Library, content: Pick<ContentRecord, 'id' |
       // Gone since indexing, or refused: try the next copy.
     }
   }
+  if (inBucket) return { reason: `the content is only in a bucket here (location ${inBucket.locationId})`, offline: false, inBucket };
   if (offline) return { reason: `the location folder ${offline} is not reachable now (an unplugged drive?)`, offline: true };
   if (refused) return { reason: `no copy vss may read: ${refused}`, offline: false };
   return { reason: 'no file with this content is on this device now (moved or deleted since indexing?)', offline: false };
 }
 
-/** A content's file to read (and the location it is in), or why there is none (OFFLINE: its location is not reachable now). */
-export type SourceLookup = { path: string; locationId: number } | { path?: undefined; reason: string; offline: boolean };
+/**
+ * A content's file to read (and the location it is in), or why there is none (OFFLINE: its
+ * location is not reachable now); IN_BUCKET: no file here, but an object of a bucket location has
+ * it (fetched whole for a tool that needs a file: `jobs/bucket-source.ts`).
+ */
+export type SourceLookup = { path: string; locationId: number } | { path?: undefined; reason: string; offline: boolean; inBucket?: BucketSource };
+
+/** An object of a bucket location holding a content. */
+export interface BucketSource {
+  locationId: number;
+  rel: string;
+}
 
 /** How a job waiting for an unplugged drive is noted (`jobs list`); such waits do not hold `jobs run --until-idle` on a daemon. */
 export const OFFLINE_WAIT_NOTE = 'waiting for its drive';

@@ -11,6 +11,7 @@ import { IgnoreRules } from '../storage/ignore-rules.js';
 import type { IndexMode, IndexResult } from '../indexer/types.js';
 import type { LocationInfo } from '../wire/locations.js';
 import { serializeScan } from './watch/scan-lock.js';
+import { addBucketLocation, isBucketPath, probeBucketLocation, type BucketLocationOptions } from '../volumes/bucket-locations.js';
 import { locationOnline, mountedNow, settleLocation, settleLocations } from '../volumes/location-online.js';
 
 export type { LocationInfo };
@@ -27,6 +28,7 @@ const MAX_RULES = 1000;
 
 /** Register a folder of this device as a location of the library. Indexing is a separate step. */
 export function addLocation(lib: Library, path: string, opts: AddLocationOptions = {}): LocationInfo {
+  if (isBucketPath(path)) throw new VssError('USAGE', `${path.slice(0, 100)} is a bucket: it is added as a location by \`vss location add s3://BUCKET/PREFIX\``);
   const abs = resolveLocationDir(path);
   if (abs === lib.root || abs.startsWith(lib.root + sep)) {
     throw new VssError('LOCATION_INVALID', 'a location cannot lie inside the library folder', { path: abs });
@@ -37,10 +39,7 @@ export function addLocation(lib: Library, path: string, opts: AddLocationOptions
       throw new VssError('LOCATION_CONFLICT', `overlaps location ${other.id} (${other.path}); locations may not nest`, { path: abs });
     }
   }
-  const rules = opts.ignore ?? [];
-  if (rules.length > MAX_RULES) throw new VssError('USAGE', `at most ${MAX_RULES} ignore rules per location`);
-  new IgnoreRules(rules); // refuses malformed rules before anything is written
-  if (opts.generation !== undefined) parsePolicy(opts.generation);
+  const rules = checkedRules(opts);
   const st = statSync(abs);
   const now = Date.now();
   if (!lib.grants) throw new VssError('PATH_REFUSED', 'this library was opened without the device\'s data dir, so it cannot be given a folder', { path: abs });
@@ -59,6 +58,26 @@ export function addLocation(lib: Library, path: string, opts: AddLocationOptions
   // Its volume, so it can follow its drive to another mount point.
   settleLocation(lib, store.locations.byId(id)!, mountedNow(lib));
   return getLocation(lib, id);
+}
+
+/**
+ * Register `s3://BUCKET/PREFIX` as a location of this device, read only, on the bucket volume
+ * holding it (added now with BUCKET's options when none does). Indexing is a separate step.
+ */
+export async function addBucketAsLocation(lib: Library, url: string, opts: AddLocationOptions = {}, bucket: BucketLocationOptions = {}): Promise<LocationInfo> {
+  const rules = checkedRules(opts);
+  const id = await addBucketLocation(lib, url, { ...(opts.name !== undefined ? { name: opts.name } : {}), mode: opts.mode ?? 'content', ignore: rules, generation: opts.generation ?? null }, bucket);
+  settleLocation(lib, lib.store.locations.byId(id)!, mountedNow(lib));
+  return getLocation(lib, id);
+}
+
+/** A new location's ignore rules, refused before anything is written when too many or malformed; its generation policy checked too. */
+function checkedRules(opts: AddLocationOptions): string[] {
+  const rules = opts.ignore ?? [];
+  if (rules.length > MAX_RULES) throw new VssError('USAGE', `at most ${MAX_RULES} ignore rules per location`);
+  new IgnoreRules(rules);
+  if (opts.generation !== undefined) parsePolicy(opts.generation);
+  return rules;
 }
 
 /** This device's locations, each judged online or offline now (the mount table read at call time). */
@@ -83,7 +102,8 @@ export function scanLocation(lib: Library, id: number, mode?: IndexMode, opts: I
 }
 
 async function scanNow(lib: Library, id: number, mode: IndexMode | undefined, opts: IndexOptions): Promise<IndexResult> {
-  getLocation(lib, id);
+  const row = getLocation(lib, id);
+  if (isBucketPath(row.path)) return scanBucketNow(lib, id, mode, opts);
   lib.roots.location(id); // refuses a folder this device's user did not add, before anything else is looked at
   // Judged by its volume, not its folder: an unplugged drive leaves an empty mount point behind.
   const place = locationOnline(lib, id)!;
@@ -104,6 +124,18 @@ async function scanNow(lib: Library, id: number, mode: IndexMode | undefined, op
     const p = locationOnline(lib, id);
     return p?.online === true && p.path === loc.path;
   };
+  return indexLocation(lib, { id, path: loc.path, index_mode: mode ?? loc.mode, ignore_rules: JSON.stringify(loc.ignore) }, { present, ...opts });
+}
+
+/** A bucket's location scanned once its bucket answered (asked now: that is how it comes back online). */
+async function scanBucketNow(lib: Library, id: number, mode: IndexMode | undefined, opts: IndexOptions): Promise<IndexResult> {
+  await probeBucketLocation(lib, id);
+  const place = locationOnline(lib, id)!;
+  if (!place.online) throw new VssError('UNAVAILABLE', `location ${id} is offline (${place.reason}); it is not scanned and nothing of it is removed until it answers`, { path: place.path });
+  const loc = getLocation(lib, id);
+  if (mode && mode !== loc.mode) lib.store.locations.setMode(id, mode);
+  const { indexLocation } = await import('../indexer/indexer.js');
+  const present = (): boolean => locationOnline(lib, id)?.online === true;
   return indexLocation(lib, { id, path: loc.path, index_mode: mode ?? loc.mode, ignore_rules: JSON.stringify(loc.ignore) }, { present, ...opts });
 }
 

@@ -196,7 +196,7 @@ export function generationBlocker(lib: Library, settings: GeneratorSettings, a: 
   const av = gen.availability(settings);
   if (!av.ok) return av.reason;
   const found = findSourceFile(lib, content);
-  if (found.path === undefined) return found.reason;
+  if (found.path === undefined && !found.inBucket) return found.reason;
   return undefined;
 }
 

@@ -56,6 +56,7 @@ export function placeOf(lib: Library, row: Pick<LocationRecord, 'id' | 'path' | 
   // A path on its volume that could step outside it (a crafted library) is not followed.
   if (row.volume_id !== null && row.volume_path !== null && (row.volume_path === '' || relPathProblem(row.volume_path) === undefined)) {
     const vol = lib.store.volumes.byId(row.volume_id, lib.deviceId);
+    if (vol?.fs === 's3') return bucketPlace(lib, row, vol);
     const mounted = vol ? now.volumes.find((v) => v.fingerprint === vol.fingerprint) : undefined;
     if (!vol || !mounted) {
       return { online: false, path: row.path, volumeId: row.volume_id, reason: `its folder ${row.path} is not reachable now: its volume ${vol ? volumeName(vol) : row.volume_id} is not mounted (an unplugged drive?)` };
@@ -67,6 +68,18 @@ export function placeOf(lib: Library, row: Pick<LocationRecord, 'id' | 'path' | 
   // Not placed on a volume yet (added before volumes, or on a system without a mount reader).
   if (!isDir(row.path)) return { online: false, path: row.path, volumeId: null, reason: `its folder ${row.path} is not reachable now` };
   return { online: true, path: row.path, volumeId: null, moved: false };
+}
+
+/**
+ * A location in a bucket is where it was added, online while its bucket answered when last asked
+ * (a scan, a volume listing or a read asks again): a bucket that stopped answering is offline, as
+ * an unplugged drive is, and nothing of it is removed.
+ */
+function bucketPlace(lib: Library, row: Pick<LocationRecord, 'path' | 'volume_id'>, vol: VolumeRecord): LocationPlace {
+  const reach = lib.store.buckets.byVolume(vol.id);
+  if (!reach) return { online: false, path: row.path, volumeId: vol.id, reason: `its bucket volume ${volumeName(vol)} is not recorded` };
+  if (reach.unreachable !== null) return { online: false, path: row.path, volumeId: vol.id, reason: `its bucket does not answer: ${reach.unreachable}` };
+  return { online: true, path: row.path, volumeId: vol.id, moved: false };
 }
 
 /** What settling a location changed. */

@@ -124,6 +124,13 @@ export const OPERATIONS = {
     method: 'POST', path: `${LIB}/locations`, call: 'lib.locations.add', stream: { events: ['index:'] },
     args: [body('path', 'path'), options({ name: body('name', 'string', opt), mode: body('mode', 'string', opt), ignore: body('ignore', 'strings', opt), generate: body('generate', 'string', opt) })],
   },
+  locationsAddBucket: {
+    method: 'POST', path: `${LIB}/locations/bucket`, call: 'lib.locations.addBucket', stream: { events: ['index:'] },
+    args: [body('url', 'string'), options({
+      name: body('name', 'string', opt), mode: body('mode', 'string', opt), ignore: body('ignore', 'strings', opt), generate: body('generate', 'string', opt),
+      endpoint: body('endpoint', 'string', opt), region: body('region', 'string', opt), path_style: body('path_style', 'bool', opt),
+    })],
+  },
   locationsRescan: { method: 'POST', path: `${LIB}/locations/:id/rescan`, call: 'lib.locations.rescan', stream: { events: ['index:'] }, args: [ID, options({ mode: body('mode', 'string', opt), force: body('force', 'bool', opt) })] },
   locationsPolicy: { method: 'PUT', path: `${LIB}/locations/:id/policy`, call: 'lib.locations.setPolicy', args: [ID, body('policy', 'json')] },
   locationsPause: { method: 'POST', path: `${LIB}/locations/:id/pause`, call: 'lib.locations.pause', args: [ID] },

@@ -13,14 +13,25 @@ export function registerLocationCommands(program: Command): void {
 
   location
     .command('add <path>')
-    .description('add a folder and index it')
+    .description('add a folder and index it (or s3://BUCKET/PREFIX: a bucket\'s objects, read only; credentials from the environment or ~/.aws, never kept)')
     .option('--name <name>', 'a name for the location (default: the folder name)')
     .option('--mode <mode>', 'shallow | content | deep', parseMode, 'content' as IndexMode)
     .option('--ignore <rule>', 'a gitignore-style rule to skip (repeatable)', collect, [] as string[])
     .option('--generate <policy>', 'deep mode: which sidecars to make here, e.g. "thumb=grid@2x,ocr" or "none" (default: the library\'s policy)')
-    .action(async function (this: Command, path: string, opts: { name?: string; mode: IndexMode; ignore: string[]; generate?: string }) {
+    .option('--endpoint <url>', 'a bucket: the service\'s URL, for storage other than AWS S3 (Backblaze B2, Cloudflare R2, Garage, MinIO…)')
+    .option('--region <region>', 'a bucket: its region (default: AWS_REGION, else us-east-1)')
+    .option('--path-style', 'a bucket: address it in the path (https://host/BUCKET/…), as most services other than AWS want')
+    .action(async function (this: Command, path: string, opts: { name?: string; mode: IndexMode; ignore: string[]; generate?: string; endpoint?: string; region?: string; pathStyle?: boolean }) {
       await withLibrary(this, async (lib, vss) => {
-        const result = await withProgress(lib, () => lib.locations.add(path, { name: opts.name, mode: opts.mode, ignore: opts.ignore, ...(opts.generate !== undefined ? { generate: opts.generate } : {}) }));
+        const input = { name: opts.name, mode: opts.mode, ignore: opts.ignore, ...(opts.generate !== undefined ? { generate: opts.generate } : {}) };
+        const bucket = path.startsWith('s3://');
+        if (!bucket && (opts.endpoint !== undefined || opts.region !== undefined || opts.pathStyle)) this.error('error: --endpoint, --region and --path-style are for a bucket (s3://BUCKET/PREFIX)', { exitCode: 2 });
+        const result = await withProgress(lib, () => (bucket
+          ? lib.locations.addBucket(path, {
+            ...input, ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}), ...(opts.region !== undefined ? { region: opts.region } : {}),
+            ...(opts.pathStyle ? { path_style: true } : {}),
+          })
+          : lib.locations.add(path, input)));
         const loc = await lib.locations.get(result.location_id);
         report(this, result, `Added location ${loc.id} (${loc.name}, ${loc.mode})`, vss.viaDaemon);
       });

@@ -10,6 +10,9 @@ import { scanLocation } from '../locations.js';
 import type { FolderWatches } from '../../storage/port.js';
 import type { LocalDisk } from '../../storage/local-disk.js';
 import { locationStorage } from '../../storage/storages.js';
+import { pollOnlyWatches } from '../../storage/poll-only-watches.js';
+import { BUCKET_UNWATCHED } from '../../storage/bucket/bucket-url.js';
+import { isBucketPath } from '../../volumes/bucket-locations.js';
 import { indexedDirsUnder } from './indexed-dirs.js';
 import { parentOf } from '../../storage/rel-path.js';
 
@@ -43,7 +46,7 @@ export class LocationWatch {
   /** Null until the first state is said. */
   private said: WatchState | null = null;
   reason: string | undefined;
-  private readonly storage: LocalDisk;
+  private readonly storage: LocalDisk | undefined;
   private readonly dirs: FolderWatches;
   private readonly pending = new Map<string, boolean>();
   private fullPending = false;
@@ -61,8 +64,9 @@ export class LocationWatch {
   private settleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: LocationWatchOptions) {
-    this.storage = locationStorage(o.lib, o.locationId);
-    this.dirs = this.storage.watch((rel) => this.changed(rel, false));
+    // A bucket tells of no change: its location is rescanned whole every `rescanEveryMs`.
+    this.storage = isBucketPath(o.path) ? undefined : locationStorage(o.lib, o.locationId);
+    this.dirs = this.storage ? this.storage.watch((rel) => this.changed(rel, false)) : pollOnlyWatches(BUCKET_UNWATCHED);
   }
 
   get locationId(): number {
@@ -224,7 +228,7 @@ export class LocationWatch {
       // A folder listed before its watch began may have changed in between: its time says so.
       const recorded = new Map(dirs.map((d) => [d.rel, d.mtimeMs] as const));
       for (const rel of added) {
-        const st = this.storage.statNow(rel);
+        const st = this.storage?.statNow(rel);
         if (!st || st.mtimeMs !== recorded.get(rel)) this.changed(st ? rel : parentOf(rel), false);
       }
     }
@@ -247,7 +251,8 @@ export class LocationWatch {
     if (state === this.said) return; // said once: the count of folders may change, the state has not
     this.said = state;
     this.reason = reason;
-    if (state === 'polling') this.o.log.warn({ locationId: this.o.locationId, reason }, 'location falls back to periodic rescans');
+    // A bucket is always rescanned on a schedule: nothing to warn of.
+    if (state === 'polling' && this.storage) this.o.log.warn({ locationId: this.o.locationId, reason }, 'location falls back to periodic rescans');
     this.o.onState(state, reason);
   }
 

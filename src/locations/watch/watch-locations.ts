@@ -6,8 +6,12 @@ import type { GeneratorSettings } from '../../generators/types.js';
 import { releaseOrphanContentsPaced } from '../../indexer/release-orphans.js';
 import type { Library } from '../../library/library.js';
 import { listLocations } from '../locations.js';
+import { isBucketPath } from '../../volumes/bucket-locations.js';
 import { LocationWatch } from './location-watch.js';
 import { scansRunning } from './scan-lock.js';
+
+/** A bucket's location rescanned this often: each rescan lists every folder of it, requests a bucket may bill. */
+const BUCKET_RESCAN_MS = Number(process.env.VSS_BUCKET_RESCAN_MS) > 0 ? Number(process.env.VSS_BUCKET_RESCAN_MS) : 15 * 60_000;
 
 /** How soon a sweep that met a scan looks again. */
 const SWEEP_RETRY_MS = 200;
@@ -21,6 +25,8 @@ export interface WatchLocationsOptions {
   debounceMs?: number;
   /** How often folders that could not be watched (the OS limit) and failing locations are rescanned (default 60 s). */
   rescanEveryMs?: number;
+  /** How often a bucket's location is scanned again, a bucket telling nobody of its changes (default 15 min; VSS_BUCKET_RESCAN_MS). */
+  bucketRescanEveryMs?: number;
   /**
    * Contents that lost their last entry are removed this long after the last change (default
    * 10 s), not at once: a file moved out in one batch and in again in the next keeps its content
@@ -130,7 +136,7 @@ class LibraryWatcher implements LocationWatching {
       this.paths.set(loc.id, loc.path);
       const w = new LocationWatch({
         lib: this.lib, locationId: loc.id, path: loc.path, generation: this.opts.generation,
-        debounceMs: this.opts.debounceMs ?? 1000, rescanEveryMs: this.opts.rescanEveryMs ?? 60_000,
+        debounceMs: this.opts.debounceMs ?? 1000, rescanEveryMs: isBucketPath(loc.path) ? this.opts.bucketRescanEveryMs ?? BUCKET_RESCAN_MS : this.opts.rescanEveryMs ?? 60_000,
         settleMs: this.opts.settleMs ?? 600, settleMaxWaitMs: this.opts.settleMaxWaitMs ?? 60_000, log: this.log,
         onState: (state, reason) => this.say(loc.id, state, reason),
         onScanned: (r) => { if (r.removed + r.changed + r.moved > 0) this.scheduleSweep(); },

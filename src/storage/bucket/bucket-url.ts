@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { UsageError } from '../../core/errors.js';
 
 /** Where a bucket volume is: the bucket, the prefix every key of it starts with, and how to reach it. */
@@ -46,3 +47,11 @@ export function bucketUrl(spec: Pick<BucketSpec, 'bucket' | 'prefix'>): string {
 export function keyOf(spec: Pick<BucketSpec, 'prefix'>, rel: string): string {
   return spec.prefix === '' ? rel : `${spec.prefix}/${rel}`;
 }
+
+/** A stable 48-bit identity for the object or folder at REL of a bucket location (what an inode is on a disk). */
+export function inodeOf(rel: string): number {
+  return createHash('sha256').update(rel).digest().readUIntBE(0, 6);
+}
+
+/** Why a bucket location is rescanned on a schedule rather than watched. */
+export const BUCKET_UNWATCHED = 'a bucket tells nobody of its changes';

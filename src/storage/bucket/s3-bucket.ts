@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadBucketCommand,
-  HeadObjectCommand, PutObjectCommand, S3Client, UploadPartCommand, type S3ClientConfig,
+  HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand, type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { VssError } from '../../core/errors.js';
@@ -48,6 +48,14 @@ export interface UploadOptions {
   onState?: (s: UploadState) => void;
   onBytes?: (n: number) => void;
   signal?: AbortSignal;
+}
+
+/** One page of a listing (`S3Bucket.listPage`). */
+export interface ListedPage {
+  objects: Array<{ key: string; size: number; mtimeMs: number }>;
+  /** Common prefixes, each ending in '/'. */
+  folders: string[];
+  next?: string;
 }
 
 /** What an upload put: the BLAKE3 of every byte it read and sent (the parts resumed included, read again here). */
@@ -101,14 +109,33 @@ export class S3Bucket {
     }
   }
 
-  /** The object at KEY: its size and vss's metadata, or undefined where there is none. */
-  async head(key: string, signal?: AbortSignal): Promise<{ size: number; meta: Partial<ObjectMeta> } | undefined> {
+  /** The object at KEY: its size, its time and vss's metadata, or undefined where there is none. */
+  async head(key: string, signal?: AbortSignal): Promise<{ size: number; mtimeMs: number; meta: Partial<ObjectMeta> } | undefined> {
     try {
       const r = await this.client.send(new HeadObjectCommand({ Bucket: this.spec.bucket, Key: key }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) });
-      return { size: r.ContentLength ?? 0, meta: (r.Metadata ?? {}) as Partial<ObjectMeta> };
+      return { size: r.ContentLength ?? 0, mtimeMs: r.LastModified?.getTime() ?? 0, meta: (r.Metadata ?? {}) as Partial<ObjectMeta> };
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw this.failure(err, `read ${key}`);
+    }
+  }
+
+  /**
+   * One page of what lies directly under PREFIX (a key ending in '/', or '' for the whole bucket):
+   * its objects and its "folders" (common prefixes), at most 1000 of both; NEXT carries on.
+   */
+  async listPage(prefix: string, next?: string, signal?: AbortSignal): Promise<ListedPage> {
+    try {
+      const r = await this.client.send(new ListObjectsV2Command({
+        Bucket: this.spec.bucket, Prefix: prefix, Delimiter: '/', MaxKeys: 1000, ...(next ? { ContinuationToken: next } : {}),
+      }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) });
+      return {
+        objects: (r.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{ key: o.Key, size: o.Size ?? 0, mtimeMs: o.LastModified?.getTime() ?? 0 }])),
+        folders: (r.CommonPrefixes ?? []).flatMap((p) => (p.Prefix === undefined ? [] : [p.Prefix])),
+        ...(r.IsTruncated && r.NextContinuationToken ? { next: r.NextContinuationToken } : {}),
+      };
+    } catch (err) {
+      throw this.failure(err, `list ${prefix || 'its root'}`);
     }
   }
 

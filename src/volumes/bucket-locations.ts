@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { VssError } from '../core/errors.js';
+import type { Library } from '../library/library.js';
+import type { BucketVolume } from '../store/buckets.js';
+import type { LocationRecord } from '../store/locations.js';
+import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
+import { bucketUrl, inodeOf, keyOf, parseBucketUrl, type BucketSpec } from '../storage/bucket/bucket-url.js';
+import type { AddBucketOptions } from './buckets.js';
+
+/**
+ * A location in a bucket (issue 30, item 7): a `locations` row on a bucket volume, its key prefix
+ * below the volume's kept as `volume_path`. It is indexed like a folder through the storage port
+ * (storage/bucket/bucket-storage.ts), read only, and offline while the bucket does not answer.
+ */
+
+/** Whether PATH names a bucket (`s3://…`) rather than a folder. */
+export function isBucketPath(path: string): boolean {
+  return path.startsWith('s3://');
+}
+
+/** The bucket volume location ROW lies on, when it lies on one. */
+export function bucketOfLocation(lib: Library, row: Pick<LocationRecord, 'volume_id'>): BucketVolume | undefined {
+  return row.volume_id === null ? undefined : lib.store.buckets.byVolume(row.volume_id);
+}
+
+/** Where location ROW's objects are: its volume's bucket, under the volume's prefix and its own. */
+export function bucketLocationSpec(b: BucketVolume, row: Pick<LocationRecord, 'volume_path'>): BucketSpec {
+  return { bucket: b.bucket, prefix: row.volume_path ? keyOf(b, row.volume_path) : b.prefix, endpoint: b.endpoint, region: b.region, pathStyle: b.path_style === 1 };
+}
+
+/** The storage of bucket location ID (closed by the caller), or undefined when it is not one of this device's bucket locations. */
+export async function openBucketLocation(lib: Library, id: number): Promise<BucketStorage | undefined> {
+  const row = lib.store.locations.ofDeviceById(id, lib.deviceId);
+  const b = row && bucketOfLocation(lib, row);
+  if (!b || !row) return undefined;
+  const { BucketStorage } = await import('../storage/bucket/bucket-storage.js');
+  return new BucketStorage(bucketLocationSpec(b, row));
+}
+
+/**
+ * Ask the bucket of location ID whether it answers now (kept, as a drive's mount is): undefined
+ * when it does or the location is not a bucket's, else why not.
+ */
+export async function probeBucketLocation(lib: Library, id: number): Promise<string | undefined> {
+  const row = lib.store.locations.ofDeviceById(id, lib.deviceId);
+  const b = row && bucketOfLocation(lib, row);
+  if (!b) return undefined;
+  const { probeBucket } = await import('./buckets.js');
+  return probeBucket(lib, b);
+}
+
+/** Ask every bucket holding a location of this device whether it answers now (a listing of locations shows each online or not as it is). */
+export async function probeBucketLocations(lib: Library): Promise<void> {
+  const volumes = new Set(lib.store.locations.ofDevice(lib.deviceId).filter((l) => isBucketPath(l.path) && l.volume_id !== null).map((l) => l.volume_id!));
+  if (volumes.size === 0) return;
+  const { probeBucket } = await import('./buckets.js');
+  await Promise.all([...volumes].map(async (v) => {
+    const b = lib.store.buckets.byVolume(v);
+    if (b) await probeBucket(lib, b);
+  }));
+}
+
+/** What `vss location add s3://…` takes besides a folder's options: how to reach a bucket not added as a volume yet. */
+export type BucketLocationOptions = Omit<AddBucketOptions, 'name'>;
+
+/**
+ * Record `s3://BUCKET/PREFIX` as a location of this device: on the bucket volume already holding
+ * that prefix (matched by bucket and endpoint), or on one added for it now (with OPTS, once it
+ * answered). Nothing is granted on the disk: vss only reads a bucket location.
+ */
+export async function addBucketLocation(lib: Library, url: string, loc: { name?: string; mode: LocationRecord['index_mode']; ignore: string[]; generation: string | null }, opts: BucketLocationOptions = {}): Promise<number> {
+  const where = parseBucketUrl(url);
+  const endpoint = opts.endpoint?.trim() || null;
+  const holding = lib.store.buckets.ofDevice(lib.deviceId).find((b) => b.bucket === where.bucket && b.endpoint === endpoint && (b.prefix === '' || where.prefix === b.prefix || where.prefix.startsWith(`${b.prefix}/`)));
+  const { addBucket, probeBucket } = await import('./buckets.js');
+  const vol = holding ?? await addBucket(lib, url, opts);
+  const sub = vol.prefix === '' ? where.prefix : where.prefix.slice(vol.prefix.length).replace(/^\//, '');
+  const path = bucketUrl(where);
+  for (const other of lib.store.locations.ofDevice(lib.deviceId)) {
+    if (other.path === path) throw new VssError('LOCATION_CONFLICT', `already location ${other.id} of this library`, { path });
+    if (isBucketPath(other.path) && (other.path.startsWith(`${path}/`) || path.startsWith(`${other.path}/`) || (where.prefix === '' && other.path.startsWith(`s3://${where.bucket}/`)))) {
+      throw new VssError('LOCATION_CONFLICT', `overlaps location ${other.id} (${other.path}); locations may not nest`, { path });
+    }
+  }
+  const why = await probeBucket(lib, vol);
+  if (why !== undefined) throw new VssError('UNAVAILABLE', `${why}: nothing was added`, { path });
+  const now = Date.now();
+  const { store } = lib;
+  return store.transaction(() => {
+    const id = store.locations.insert({
+      uuid: randomUUID(), device_id: lib.deviceId, name: loc.name ?? (where.prefix.split('/').pop() || where.bucket), path,
+      index_mode: loc.mode, ignore_rules: JSON.stringify(loc.ignore), generation: loc.generation,
+    }, now);
+    store.locations.setVolume(id, vol.volume_id, sub);
+    store.entries.insertRoot(id, where.prefix.split('/').pop() || where.bucket, inodeOf(''), 0, now);
+    return id;
+  });
+}
