@@ -1,3 +1,4 @@
+import type { BucketOriginal } from '../content/bucket-original.js';
 import { libraryContentReader } from '../browse/library-view.js';
 import type { ContentKind } from '../content/kinds.js';
 import { originalFile, type OriginalFileAnswer } from '../content/original-file.js';
@@ -41,6 +42,12 @@ export class ContentApi {
    */
   original(contentUuid: string): OriginalFileAnswer {
     return originalFile(this.lib, contentUuid);
+  }
+
+  /** A content no file here holds, as a bucket location of this device holds it (the daemon streams its ranges); undefined where none does. */
+  async bucketOriginal(contentUuid: string): Promise<BucketOriginal | undefined> {
+    const { bucketOriginal } = await import('../content/bucket-original.js');
+    return bucketOriginal(this.lib, contentUuid);
   }
 }
 

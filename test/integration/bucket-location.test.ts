@@ -121,6 +121,15 @@ describe('a bucket as a location', async () => {
     }
   });
 
+  it('copies out a content only the bucket holds (content get), checked against its content id', { skip }, async () => {
+    const only = bucketFiles().get('trip/only.jpg')!;
+    const out = join(tmp.path, 'out');
+    mkdirSync(out);
+    const got = json<{ path: string; size: number }>(await ok('content', 'get', only, '--to', out, '--json'));
+    assert.equal(got.path, join(out, 'only.jpg'));
+    assert.deepEqual(readFileSync(got.path), await jpeg(20, 120, 220));
+  });
+
   it('a rescan finds an object changed, one added and one deleted; nothing in the bucket is written', { skip }, async () => {
     const before = bucketFiles();
     await put('photos/trip/note.txt', 'the note, rewritten\n');
@@ -158,6 +167,15 @@ describe('a bucket as a location', async () => {
     try {
       await put('photos/later.txt', 'put while the daemon runs\n');
       await until('the daemon\'s rescan of the bucket to find later.txt', 30_000, async () => (bucketFiles().get('later.txt') ? true : undefined), 300);
+      // The daemon streams a range of an original only the bucket holds (a viewer seeking), keeping nothing.
+      const http = json<{ http: string }>(await runCli(['daemon', 'status', '--json'], daemonEnv)).http;
+      const auth = { authorization: `Bearer ${readFileSync(join(env.VSS_DATA_DIR!, 'daemon.token'), 'utf8').trim()}` };
+      const url = `${http}/api/libraries/current/content/${bucketFiles().get('trip/note.txt')!}`;
+      const part = await fetch(url, { headers: { ...auth, range: 'bytes=4-8' } });
+      assert.equal(part.status, 206);
+      assert.equal(part.headers.get('content-range'), 'bytes 4-8/20');
+      assert.equal(await part.text(), 'note,');
+      assert.equal(await (await fetch(url, { headers: auth })).text(), 'the note, rewritten\n');
     } finally {
       await runCli(['daemon', 'stop'], daemonEnv);
     }

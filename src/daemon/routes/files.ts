@@ -50,6 +50,9 @@ export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore)
     const { lib, parts, v } = parse(req, core, 1, '/content/{content_uuid}');
     const found = lib().content.original(parts[0]!);
     if (found.state !== 'ready') {
+      // Held here only in a bucket location: the range asked for streams from the bucket.
+      const inBucket = await lib().content.bucketOriginal(parts[0]!);
+      if (inBucket) return serveRemote(req, reply, inBucket, v);
       // Held only by another device (DESIGN §15): the range asked for streams from it, kept nowhere.
       const remote = lib().sync.remoteOriginal(parts[0]!);
       if ('unavailable' in remote) return notFound(reply, `${found.reason}; ${remote.unavailable}`);

@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { contentByRef } from '../../browse/content-ref.js';
 import { originalFile } from '../../content/original-file.js';
+import { bucketCopyOf, openBucketCopy } from '../../content/bucket-original.js';
 import { VssError } from '../../core/errors.js';
 import { placeLanded, type KeptAttributes } from '../../core/landing.js';
 import { ConfinedRoot } from '../../library/confine.js';
@@ -47,6 +48,8 @@ export function planGet(lib: Library, ref: string, dir: string, peers?: Peers): 
   const plan = (size: number): GetPlan => ({ contentUuid: uuid, size, dir, ...(name !== undefined ? { name } : {}) });
   const here = originalFile(lib, uuid);
   if (here.state === 'ready') return plan(here.size);
+  const inBucket = bucketCopyOf(lib, uuid);
+  if (inBucket) return plan(inBucket.size);
   return plan(reachableHolders(lib, uuid, here, peers).facts.size);
 }
 
@@ -69,6 +72,21 @@ export async function copyOriginal(lib: Library, plan: GetPlan, peers: Peers | u
     opts.onProgress?.(copied.size, copied.size);
     const path = await placeLanded(copied.path, { dir, name: name ?? basename(here.path), conflict: 'keep-both', kept });
     return { content_uuid: uuid, path, size: copied.size, from: self.uuid, from_device: self.name, bytes_received: 0 };
+  }
+  // No file here, an object of a bucket location: copied from the bucket, checked against the content id.
+  const inBucket = bucketCopyOf(lib, uuid);
+  if (inBucket) {
+    const { storage, reader } = await openBucketCopy(lib, inBucket);
+    try {
+      await reader.close();
+      const copied = await copyToPartial(storage, inBucket.rel, into, uuid, { casId: inBucket.casId, casVersion: inBucket.casVersion });
+      if (copied.wrong !== undefined) throw new VssError('IO', `${storage.describe}/${inBucket.rel} is not the content indexed there any more: nothing kept (a rescan identifies it again)`);
+      opts.onProgress?.(copied.size, copied.size);
+      const path = await placeLanded(copied.path, { dir, name: name ?? basename(inBucket.rel), conflict: 'keep-both', kept: keptOfFacts(reader.facts) });
+      return { content_uuid: uuid, path, size: copied.size, from: self.uuid, from_device: self.name, bytes_received: 0 };
+    } finally {
+      storage.close();
+    }
   }
 
   const { facts, names, copies, online, network } = reachableHolders(lib, uuid, here, peers);

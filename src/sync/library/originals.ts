@@ -1,6 +1,7 @@
 import type { Stream } from '@libp2p/interface';
 import { hashFileAsIs } from '../../content/hash-file.js';
 import { CAS_WHOLE } from '../../content/identity.js';
+import { bucketCopyOf, openBucketCopy } from '../../content/bucket-original.js';
 import { originalFile } from '../../content/original-file.js';
 import { describeFsError, VssError } from '../../core/errors.js';
 import { Landing, PARTIAL_PREFIX, verifyLanded, type KeptAttributes, type Landed } from '../../core/landing.js';
@@ -34,18 +35,23 @@ export async function serveOriginal(stream: Stream, remote: RemoteDevice, libOf:
     const req = (await ch.receive(['original.request'], { signal: AbortSignal.timeout(30_000) })).body;
     const lib = remote.libraryIds.includes(req.lib) ? libOf(req.lib) : undefined;
     if (!lib) return await refuse(`library ${req.lib.slice(0, 64)} is not shared with this device`);
-    const file = originalFile(lib, req.content);
-    if (file.state !== 'ready') return await refuse(file.reason);
+    const found = originalFile(lib, req.content);
+    // No file here: an object of a bucket location of this device serves as well.
+    const inBucket = found.state === 'ready' ? undefined : bucketCopyOf(lib, req.content);
+    if (found.state !== 'ready' && !inBucket) return await refuse(found.reason);
+    const file = found.state === 'ready' ? found : { size: inBucket!.size, cas_id: inBucket!.casId, cas_version: inBucket!.casVersion };
     if (req.offset > file.size) return await refuse(`offset ${req.offset} is past the end (${file.size} bytes)`);
     let reader: RangeReader;
+    let bucket: { close(): void } | undefined;
     try {
-      reader = await file.storage.openRead(file.rel);
+      if (found.state === 'ready') reader = await found.storage.openRead(found.rel);
+      else ({ storage: bucket, reader } = await openBucketCopy(lib, inBucket!));
     } catch (err) {
       return await refuse(`its copy could not be read: ${describeFsError(err)}`);
     }
     try {
       // The file opened must be the one checked: a copy replaced since is not served (a range a viewer shows is never checked).
-      if (changedSince(file.facts, reader.facts)) return await refuse('its copy changed as it was opened (a rescan identifies it again)');
+      if (found.state === 'ready' && changedSince(found.facts, reader.facts)) return await refuse('its copy changed as it was opened (a rescan identifies it again)');
       const kept = keptOfFacts(reader.facts);
       await ch.send('original.item', { size: file.size, offset: req.offset, cas_id: file.cas_id, cas_version: file.cas_version, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) });
       const end = Math.min(file.size, req.length === undefined ? file.size : req.offset + req.length);
@@ -53,6 +59,7 @@ export async function serveOriginal(stream: Stream, remote: RemoteDevice, libOf:
       for await (const chunk of readChunks(reader, req.offset, end, CHUNK)) await ch.writeBytes(chunk);
     } finally {
       await reader.close();
+      bucket?.close();
     }
   } finally {
     await ch.close();
