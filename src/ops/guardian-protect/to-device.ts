@@ -6,7 +6,7 @@ import type { DeviceTarget, DeviceTargetResolver } from '../../guardian/protect-
 import type { JobOutcome, JobRunContext } from '../../jobs/job-kind.js';
 import type { JobRow } from '../../jobs/states.js';
 import type { Library } from '../../library/library.js';
-import type { FileOpItemRecord } from '../../store/file-op-items.js';
+import type { FileOpItemRecord, FinishedItem } from '../../store/file-op-items.js';
 import { placeBatch, placedPath, placeTarget } from '../../sync/drop/place-job.js';
 import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
@@ -61,6 +61,16 @@ export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceP
   const moving = new Map<Batch, number>();
   const progress = () => ctx.progress(Math.min(total, finished + [...moving.values()].reduce((a, b) => a + b, 0)), total);
   progress();
+  // Items confirmed come a group at a time: each group is marked done in one statement, not one a
+  // file (one lost to a kill is offered again, and the receiver answers it from its journal).
+  const finishing: FinishedItem[] = [];
+  let finishTimer: NodeJS.Immediate | undefined;
+  const finishNow = () => {
+    clearImmediate(finishTimer);
+    finishTimer = undefined;
+    lib.store.fileOpItems.finishMany(job.id, finishing.splice(0));
+  };
+  const finishSoon = () => { finishTimer ??= setImmediate(finishNow); };
   const sendBatch = async (batch: Batch): Promise<JobOutcome | undefined> => {
     const byName = new Map(batch.items.map((it) => [posix.basename(there(it)), it]));
     const ended = new Set<number>();
@@ -76,7 +86,8 @@ export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceP
     const end = (it: FileOpItemRecord, state: 'done' | 'skipped', name: string) => {
       if (ended.has(it.idx)) return;
       ended.add(it.idx);
-      lib.store.fileOpItems.finish(job.id, it.idx, state, placedPath(dev, p.location_name, batch.dir, name), null, state === 'skipped' ? `${name} is there already` : null);
+      finishing.push({ idx: it.idx, state, final: placedPath(dev, p.location_name, batch.dir, name), blake3: null, note: state === 'skipped' ? `${name} is there already` : null });
+      finishSoon();
       if (it.state !== 'todo') return;
       finished += it.size;
       endedNow += it.size;
@@ -113,7 +124,11 @@ export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceP
       if (wait) stop ??= wait;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(OFFERS_IN_FLIGHT, todo.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(OFFERS_IN_FLIGHT, todo.length) }, worker));
+  } finally {
+    finishNow();
+  }
   if (stop) return stop;
   return { state: 'completed', note: '', result: JSON.stringify(itemsResult(lib, job.id, there)) };
 }

@@ -45,6 +45,8 @@ const REDIAL_EVERY_MS = 30_000;
 /** When each device was last dialled for a waiting job (by device uuid). */
 const redialedAt = new Map<string, number>();
 const OPEN_TIMEOUT_MS = 10_000;
+/** Files of a batch looked at at once before it is offered. */
+const CHECKS_IN_FLIGHT = 16;
 const MAX_PARAMS_CHARS = 1024 * 1024;
 
 /** The daemon's network as the job uses it: who is connected, streams to them, dials. */
@@ -182,23 +184,31 @@ export async function placeBatch(
   // Not connected: the job waits (no attempt spent) and looks again; the node dials now and then,
   // and a device that comes back dials this one itself.
   if (!net.connected().some((r) => r.deviceUuid === dev.device_uuid)) return { wait: waitFor(net, dev, 'not connected') };
-  const items: DropItem[] = [];
-  for (const it of b.items) {
+  const offered = async (it: PlaceItem): Promise<DropItem> => {
     ctx.signal.throwIfAborted();
     sendable(ctx.lib, it.path);
     try {
       const size = await readableSize(it.path);
       const kept = keptOf(it.path);
-      items.push({ path: it.path, name: it.name, size, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}), ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) });
+      return { path: it.path, name: it.name, size, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}), ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
     } catch (err) {
       // A move cut off after the receiver confirmed a file and its source went: offered as planned, the receiver answers it placed.
       if (b.op === 'move' && !lstatSync(it.path, { throwIfNoEntry: false })) {
-        items.push({ path: it.path, name: it.name, size: it.size, ...(it.mtime_ms !== undefined ? { mtime_ms: it.mtime_ms } : {}), ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) });
-        continue;
+        return { path: it.path, name: it.name, size: it.size, ...(it.mtime_ms !== undefined ? { mtime_ms: it.mtime_ms } : {}), ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
       }
       throw new VssError('NOT_FOUND', `${it.path} cannot be read to copy: ${(err as Error).message}`, { path: it.path, cause: err });
     }
-  }
+  };
+  // A few files looked at at once: each is an open, a stat and a close in the thread pool, one after the other a batch's wait.
+  const items: DropItem[] = new Array(b.items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < b.items.length) {
+      const i = next++;
+      items[i] = await offered(b.items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CHECKS_IN_FLIGHT, b.items.length) }, worker));
   try {
     const stream = await openOnce(net, dev, AbortSignal.any([ctx.signal, AbortSignal.timeout(OPEN_TIMEOUT_MS)]));
     const sent = await sendDrop(stream, b.transfer, items, {

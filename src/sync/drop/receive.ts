@@ -315,7 +315,6 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
       } finally {
         clearTimeout(idle);
       }
-      await placing;
       const blake3 = it.blake3 ?? await sumOf(ch, partial, it, i);
       const wrong = await verifyLanded(got, { size: it.size, blake3 });
       if (wrong !== undefined) throw new Refusal(`${it.name}: the bytes received are not the file offered (${wrong}): nothing kept`, i);
@@ -330,8 +329,15 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
       }
       group.push({ i, it, partial, blake3 });
       groupBytes += it.size;
-      if (!small || group.length >= GROUP_FILES || groupBytes >= GROUP_BYTES || i === items.length - 1) await placeGroup();
+      if (!small || i === items.length - 1) await placeGroup();
+      else if (group.length >= GROUP_FILES || groupBytes >= GROUP_BYTES) {
+        // Placed while the next group's bytes come (its flush is the slow part), one group at a time:
+        // the group before must be in place first, or its failure would go unheard.
+        await placing;
+        void placeGroup().catch(() => undefined);
+      }
     }
+    await placing;
   } catch (err) {
     // Files verified before the one that stopped the send are placed still (a refusal of one file keeps those before it, as a file at a time did).
     await placeGroup().catch((e: unknown) => log.warn({ err: e }, 'files received could not be placed'));

@@ -1,0 +1,66 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir, until } from '../../test/helpers.js';
+import { flushAll } from './local-flush.js';
+
+/** The pids of PID's children now. */
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const HERE = fileURLToPath(new URL('./local-flush.js', import.meta.url));
+
+describe('flushing a batch of files', () => {
+  it('flushes many files by one syncfs through one shell kept for the next batch; a few by their own datasync', async () => {
+    const tmp = tempDir('vss-flush-');
+    try {
+      const files = Array.from({ length: 40 }, (_, i) => join(tmp.path, `f${i}`));
+      for (const f of files) writeFileSync(f, 'bytes to flush\n');
+      await flushAll(files.slice(0, 3));
+      await flushAll(files);
+      const shells = childrenOf(process.pid);
+      await flushAll(files);
+      assert.equal(shells.length, 1, 'one shell runs the flushes');
+      assert.deepEqual(childrenOf(process.pid), shells, 'and it is the same shell the next time');
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('the shell ends with the process that started it, however it ends (kill -9)', async () => {
+    const tmp = tempDir('vss-flush-kill-');
+    try {
+      for (let i = 0; i < 20; i++) writeFileSync(join(tmp.path, `f${i}`), 'x');
+      const script = `import { flushAll } from ${JSON.stringify(HERE)}; import { readdirSync } from 'node:fs';
+        const d = ${JSON.stringify(tmp.path)}; await flushAll(readdirSync(d).map((n) => d + '/' + n)); console.log('flushed'); setInterval(() => {}, 1000);`;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.once('data', () => resolve());
+        child.once('exit', (code) => reject(new Error(`the flushing process ended first (${code})`)));
+      });
+      const shells = childrenOf(child.pid!);
+      assert.equal(shells.length, 1, 'its shell runs');
+      child.kill('SIGKILL');
+      await until('its shell gone after the kill', 10_000, async () => (shells.every((pid) => !alive(pid)) ? true : undefined), 50);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
