@@ -49,14 +49,24 @@ export async function probeBucketLocation(lib: Library, id: number): Promise<str
   return probeBucket(lib, b);
 }
 
-/** Ask every bucket holding a location of this device whether it answers now (a listing of locations shows each online or not as it is). */
-export async function probeBucketLocations(lib: Library): Promise<void> {
+/** A bucket asked this recently is not asked again by a listing (a page that lists locations every few seconds must not wait on a bucket each time). */
+const PROBE_FRESH_MS = 15_000;
+const probedAt = new WeakMap<Library, Map<number, number>>();
+
+/** Ask every bucket holding a location of this device whether it answers now, unless asked a moment ago (a listing of locations shows each online or not as it is). */
+export async function probeBucketLocations(lib: Library, now = Date.now()): Promise<void> {
   const volumes = new Set(lib.store.locations.ofDevice(lib.deviceId).filter((l) => isBucketPath(l.path) && l.volume_id !== null).map((l) => l.volume_id!));
   if (volumes.size === 0) return;
+  let asked = probedAt.get(lib);
+  if (!asked) probedAt.set(lib, (asked = new Map()));
+  const due = [...volumes].filter((v) => now - (asked.get(v) ?? 0) >= PROBE_FRESH_MS);
+  if (due.length === 0) return;
   const { probeBucket } = await import('./buckets.js');
-  await Promise.all([...volumes].map(async (v) => {
+  await Promise.all(due.map(async (v) => {
     const b = lib.store.buckets.byVolume(v);
-    if (b) await probeBucket(lib, b);
+    if (!b) return;
+    await probeBucket(lib, b);
+    asked.set(v, Date.now());
   }));
 }
 
