@@ -94,17 +94,20 @@ export async function until<T>(what: string, ms: number, fn: () => Promise<T | u
   }
 }
 
+/** Whether a process PID is there (a zombie not yet reaped counts). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Kill -9 the process PID (one the test started, found by its pid file) and wait, bounded, until it is gone. */
 export async function killNow(pid: number, what: string): Promise<void> {
   process.kill(pid, 'SIGKILL');
-  await until(`${what} gone`, 10_000, async () => {
-    try {
-      process.kill(pid, 0);
-      return undefined;
-    } catch {
-      return true;
-    }
-  }, 50);
+  await until(`${what} gone`, 10_000, async () => (pidAlive(pid) ? undefined : true), 50);
 }
 
 /** PROMISE's value, or an error naming WHAT when it has not settled within MS. */

@@ -4,7 +4,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir, until } from '../../test/helpers.js';
+import { pidAlive, tempDir, until } from '../../test/helpers.js';
 import { flushAll } from './local-flush.js';
 
 /** The pids of PID's children now. */
@@ -49,18 +49,9 @@ describe('flushing a batch of files', () => {
       const shells = childrenOf(child.pid!);
       assert.equal(shells.length, 1, 'its shell runs');
       child.kill('SIGKILL');
-      await until('its shell gone after the kill', 10_000, async () => (shells.every((pid) => !alive(pid)) ? true : undefined), 50);
+      await until('its shell gone after the kill', 10_000, async () => (shells.every((pid) => !pidAlive(pid)) ? true : undefined), 50);
     } finally {
       tmp.cleanup();
     }
   });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -58,3 +58,18 @@ export async function startS3(dir: string, buckets: readonly string[], port = 0)
     },
   };
 }
+
+/** Put S3's environment (its test keys and region) in this process's, for a test calling the SDK itself; the returned call puts back what was there. */
+export function useS3Env(s3: S3Server): () => void {
+  const saved = Object.entries(s3.env).map(([k, v]) => {
+    const had = process.env[k];
+    process.env[k] = v;
+    return [k, had] as const;
+  });
+  return () => {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { pidAlive } from '../../../test/helpers.js';
 import { GeneratorError } from '../types.js';
 import { decoderChildPeakRssKiB, runInChild } from './run-in-child.js';
 
@@ -17,14 +18,6 @@ function permanent(reason: RegExp) {
   };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('the answer and its bytes come back from a process of its own, which then ends', async () => {
   const r = await runInChild<{ text: string; bytes: Uint8Array; pid: number }>(CALLS, 'echo', { text: 'hello' }, { signal, timeoutMs: 30_000, maxMemoryMb: 256 });
@@ -32,8 +25,8 @@ test('the answer and its bytes come back from a process of its own, which then e
   assert.equal(r.bytes.length, 1024 * 1024);
   assert.ok(r.bytes.every((b) => b === 7));
   assert.notEqual(r.pid, process.pid);
-  for (let i = 0; i < 50 && alive(r.pid); i++) await new Promise((res) => setTimeout(res, 20));
-  assert.equal(alive(r.pid), false, 'the child is gone');
+  for (let i = 0; i < 50 && pidAlive(r.pid); i++) await new Promise((res) => setTimeout(res, 20));
+  assert.equal(pidAlive(r.pid), false, 'the child is gone');
 });
 
 test('buffers past the cap fail in the child, which never holds much more than the cap', { skip: LINUX }, async () => {

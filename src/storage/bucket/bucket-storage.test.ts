@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { tempDir } from '../../../test/helpers.js';
-import { s3SkipReason, startS3, type S3Server } from '../../../test/support/s3-server.js';
+import { s3SkipReason, startS3, useS3Env, type S3Server } from '../../../test/support/s3-server.js';
 import type { DirListing, ListedEntry, WalkedListing } from '../port.js';
 import { BucketStorage, nameProblem } from './bucket-storage.js';
 import { inodeOf } from './bucket-url.js';
@@ -27,16 +27,13 @@ describe('a bucket location\'s storage (s3rver on loopback)', async () => {
   let storage: BucketStorage;
   let client: S3Client;
   const big = randomBytes(3 * 1024 * 1024 + 17);
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv = (): void => undefined;
   const put = (key: string, body: Buffer | string) => client.send(new PutObjectCommand({ Bucket: 'unit', Key: key, Body: body }));
 
   before(async () => {
     if (skip) return;
     s3 = await startS3(join(tmp.path, 's3'), ['unit']);
-    for (const [k, v] of Object.entries(s3.env)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
+    restoreEnv = useS3Env(s3);
     client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
     await put('home/a.txt', 'alpha\n');
     await put('home/trip/b.txt', 'beta\n');
@@ -49,10 +46,7 @@ describe('a bucket location\'s storage (s3rver on loopback)', async () => {
     storage?.close();
     client?.destroy();
     await s3?.stop();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreEnv();
     tmp.cleanup();
   });
 

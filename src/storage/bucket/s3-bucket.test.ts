@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { tempDir } from '../../../test/helpers.js';
-import { s3SkipReason, startS3, type S3Server } from '../../../test/support/s3-server.js';
+import { s3SkipReason, startS3, useS3Env, type S3Server } from '../../../test/support/s3-server.js';
 import { parseBucketUrl } from './bucket-url.js';
 import { PART_SIZE, S3Bucket, type ObjectMeta, type UploadState } from './s3-bucket.js';
 
@@ -26,20 +26,17 @@ describe('an S3 bucket (s3rver on loopback)', async () => {
   const tmp = tempDir('vss-s3-');
   let s3: S3Server;
   let bucket: S3Bucket;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv = (): void => undefined;
   before(async () => {
     if (skip) return;
     s3 = await startS3(join(tmp.path, 's3'), ['unit']);
-    for (const [k, v] of Object.entries(s3.env)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
+    restoreEnv = useS3Env(s3);
     bucket = new S3Bucket({ bucket: 'unit', prefix: 'home', endpoint: s3.endpoint, region: null, pathStyle: true });
   });
   after(async () => {
     bucket?.close();
     await s3?.stop();
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    restoreEnv();
     tmp.cleanup();
   });
 
