@@ -11,12 +11,19 @@ const MODES = [
   { value: 'shallow', label: 'Shallow: names and sizes only' },
 ] as const;
 
-/** "Add location": a folder's path (on the daemon's machine), an optional name and the index mode; the first scan's progress as it streams. */
+/**
+ * "Add location": a folder's path (on the daemon's machine) or a bucket's `s3://BUCKET/PREFIX`
+ * (then its service's endpoint and addressing, the daemon's credentials), an optional name and
+ * the index mode; the first scan's progress as it streams.
+ */
 export function AddLocationForm({ libId, onAdded }: { libId: string; onAdded: () => void }) {
   const id = useId();
   const [path, setPath] = useState('');
   const [name, setName] = useState('');
   const [mode, setMode] = useState<string>('deep');
+  const [endpoint, setEndpoint] = useState('');
+  const [pathStyle, setPathStyle] = useState(true);
+  const bucket = path.trim().startsWith('s3://');
   const [progress, setProgress] = useState<IndexProgress | null>(null);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<string | null>(null);
@@ -27,7 +34,11 @@ export function AddLocationForm({ libId, onAdded }: { libId: string; onAdded: ()
     setBusy(true);
     setResult(null);
     try {
-      const r = await streamed<IndexResult>(API.locations(libId), { path: path.trim(), mode, ...(name.trim() ? { name: name.trim() } : {}) }, (event, payload) => {
+      const named = { mode, ...(name.trim() ? { name: name.trim() } : {}) };
+      const body = bucket
+        ? { url: path.trim(), ...named, ...(endpoint.trim() ? { endpoint: endpoint.trim() } : {}), path_style: pathStyle }
+        : { path: path.trim(), ...named };
+      const r = await streamed<IndexResult>(bucket ? API.locationsBucket(libId) : API.locations(libId), body, (event, payload) => {
         if (event === 'index:progress') setProgress(payload as IndexProgress);
       });
       setResult(`Added: ${scanSummary(r)}`);
@@ -48,8 +59,19 @@ export function AddLocationForm({ libId, onAdded }: { libId: string; onAdded: ()
       <div className="fields">
         <div className="field grow">
           <label htmlFor={`${id}-path`}>Path</label>
-          <input id={`${id}-path`} type="text" required value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/Pictures" autoComplete="off" spellCheck={false} />
+          <input id={`${id}-path`} type="text" required value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/Pictures or s3://bucket/prefix" autoComplete="off" spellCheck={false} />
         </div>
+        {bucket && (
+          <>
+            <div className="field grow">
+              <label htmlFor={`${id}-endpoint`}>Endpoint <span className="muted">(not AWS: B2, R2, Garage, MinIO…)</span></label>
+              <input id={`${id}-endpoint`} type="url" value={endpoint} onChange={(e) => setEndpoint(e.target.value)} placeholder="https://s3.example.com" autoComplete="off" spellCheck={false} />
+            </div>
+            <div className="field">
+              <label><input type="checkbox" checked={pathStyle} onChange={(e) => setPathStyle(e.target.checked)} /> Bucket in the path</label>
+            </div>
+          </>
+        )}
         <div className="field">
           <label htmlFor={`${id}-name`}>Name <span className="muted">(optional)</span></label>
           <input id={`${id}-name`} type="text" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />

@@ -17,6 +17,8 @@ export const API = {
   jobs: (libId: string, p: { status?: string; after?: string | null; limit: number }) => operationUrl('jobsList', lib(libId), p),
   jobAct: (libId: string, id: number, action: 'retry' | 'cancel') => operationUrl(action === 'retry' ? 'jobsRetry' : 'jobsCancel', { ...lib(libId), id }),
   locations: (libId: string) => operationUrl('locationsList', lib(libId)),
+  /** A bucket prefix added as a location (`s3://BUCKET/PREFIX`). */
+  locationsBucket: (libId: string) => operationUrl('locationsAddBucket', lib(libId)),
   locationAct: (libId: string, id: number, action: 'rescan' | 'pause' | 'resume') =>
     operationUrl(action === 'rescan' ? 'locationsRescan' : action === 'pause' ? 'locationsPause' : 'locationsResume', { ...lib(libId), id }),
   /** Tags and user metadata (DESIGN §16). */
