@@ -1,3 +1,4 @@
+import { isBucketPath } from '../volumes/bucket-locations.js';
 import { isAbsolute, join } from 'node:path';
 import { diskSpace } from '../core/disk-space.js';
 import { UsageError, VssError } from '../core/errors.js';
@@ -5,10 +6,9 @@ import { isDeviceAddress, placeOf } from '../files/places.js';
 import type { Library } from '../library/library.js';
 import type { LocationRecord } from '../store/locations.js';
 import type { VolumeRecord } from '../store/volumes.js';
+import { PROTECT_FOLDER } from '../wire/guardian.js';
 import { factsAt, writeAccess } from '../storage/local-tree.js';
 
-/** The folder a protect makes in a location it chose (or a drive's) for its copies. */
-export const PROTECT_FOLDER = 'vss-protect';
 
 /** A protect never fills a drive past this share of it (percent). */
 export const FILL_AT_MOST_PCT = 95;
@@ -131,7 +131,8 @@ function chosenTargets(lib: Library): LocalTarget[] {
   const out: LocalTarget[] = [];
   const seen = new Set<string>();
   for (const loc of lib.store.locations.ofDevice(lib.deviceId)) {
-    if (loc.online !== 1 || seen.has(storeOf(loc))) continue;
+    // A bucket location is read only: copies into a bucket go by --to BUCKET.
+    if (loc.online !== 1 || isBucketPath(loc.path) || seen.has(storeOf(loc))) continue;
     seen.add(storeOf(loc));
     if (writeAccess(loc.path) !== 'ok') continue;
     out.push(target(lib, loc, join(loc.path, PROTECT_FOLDER), false));

@@ -11,6 +11,7 @@ import { IgnoreRules } from '../storage/ignore-rules.js';
 import type { IndexMode, IndexResult } from '../indexer/types.js';
 import type { LocationInfo } from '../wire/locations.js';
 import { serializeScan } from './watch/scan-lock.js';
+import { PROTECT_FOLDER } from '../wire/guardian.js';
 import { addBucketLocation, isBucketPath, probeBucketLocation, type BucketLocationOptions } from '../volumes/bucket-locations.js';
 import { locationOnline, mountedNow, settleLocation, settleLocations } from '../volumes/location-online.js';
 
@@ -136,7 +137,9 @@ async function scanBucketNow(lib: Library, id: number, mode: IndexMode | undefin
   if (mode && mode !== loc.mode) lib.store.locations.setMode(id, mode);
   const { indexLocation } = await import('../indexer/indexer.js');
   const present = (): boolean => locationOnline(lib, id)?.online === true;
-  return indexLocation(lib, { id, path: loc.path, index_mode: mode ?? loc.mode, ignore_rules: JSON.stringify(loc.ignore) }, { present, ...opts });
+  // What a protect uploaded into this bucket is counted as the bucket's copies already: indexed as this location's files too, it would count twice.
+  const ignore = [...loc.ignore, `/${PROTECT_FOLDER}/`];
+  return indexLocation(lib, { id, path: loc.path, index_mode: mode ?? loc.mode, ignore_rules: JSON.stringify(ignore) }, { present, ...opts });
 }
 
 /** Set (or with null, clear) a location's own generation policy; it applies from the next scan or queueing. */

@@ -210,3 +210,5 @@ export interface GuardianProtectPlan {
   more: boolean;
 }
 
+/** The folder a protect makes in a location it chose (or a drive's) for its copies. */
+export const PROTECT_FOLDER = 'vss-protect';

@@ -130,6 +130,16 @@ describe('a bucket as a location', async () => {
     assert.deepEqual(readFileSync(got.path), await jpeg(20, 120, 220));
   });
 
+  it('the Guardian scrubs the disk\'s locations, not the bucket\'s (it would download every object), and plans no copy from it it cannot read', { skip }, async () => {
+    const scrub = json<{ locations: Array<{ name: string }> }>(await ok('guardian', 'scrub', '--json'));
+    assert.deepEqual(scrub.locations.map((l) => l.name), ['Home']);
+    const named = await runCli(['guardian', 'scrub', 'Cloud'], env);
+    assert.equal(named.code, 2, named.stderr);
+    assert.match(named.stderr, /a bucket location, which is not scrubbed/);
+    const plan = await runCli(['guardian', 'protect', '--dry-run', '--json'], env);
+    assert.equal(plan.code, 0, plan.stderr);
+  });
+
   it('a rescan finds an object changed, one added and one deleted; nothing in the bucket is written', { skip }, async () => {
     const before = bucketFiles();
     await put('photos/trip/note.txt', 'the note, rewritten\n');
