@@ -6,7 +6,7 @@ import { isDeviceAddress, placeOf } from '../files/places.js';
 import type { Library } from '../library/library.js';
 import type { LocationRecord } from '../store/locations.js';
 import type { VolumeRecord } from '../store/volumes.js';
-import { PROTECT_FOLDER } from '../wire/guardian.js';
+import { PROTECT_FOLDER } from '../volumes/protect-folder.js';
 import { factsAt, writeAccess } from '../storage/local-tree.js';
 
 

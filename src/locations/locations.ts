@@ -11,7 +11,7 @@ import { IgnoreRules } from '../storage/ignore-rules.js';
 import type { IndexMode, IndexResult } from '../indexer/types.js';
 import type { LocationInfo } from '../wire/locations.js';
 import { serializeScan } from './watch/scan-lock.js';
-import { PROTECT_FOLDER } from '../wire/guardian.js';
+import { PROTECT_FOLDER } from '../volumes/protect-folder.js';
 import { addBucketLocation, isBucketPath, probeBucketLocation, type BucketLocationOptions } from '../volumes/bucket-locations.js';
 import { locationOnline, mountedNow, settleLocation, settleLocations } from '../volumes/location-online.js';
 

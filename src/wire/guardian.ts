@@ -209,6 +209,3 @@ export interface GuardianProtectPlan {
   not_planned: Array<{ content_uuid: string; reason: string }>;
   more: boolean;
 }
-
-/** The folder a protect makes in a location it chose (or a drive's) for its copies. */
-export const PROTECT_FOLDER = 'vss-protect';
