@@ -1,5 +1,6 @@
 import type { GeneratedKind, SidecarKind } from '../sidecars/kinds.js';
 import { embeddingsGenerator } from './embeddings/embeddings-generator.js';
+import { facesGenerator } from './faces/faces-generator.js';
 import { motionPhotoGenerator } from './motion-photo/motion-photo-generator.js';
 import { ocrGenerator } from './ocr/ocr-generator.js';
 import { proxyGenerator } from './proxy/proxy-generator.js';
@@ -18,6 +19,7 @@ const BY_KIND: { readonly [K in GeneratedKind]: Generator<K> } = {
   thumbstrip: thumbstripGenerator,
   live_photo_video: motionPhotoGenerator,
   ocr: ocrGenerator,
+  faces: facesGenerator,
   transcript: transcriptGenerator,
   embeddings: embeddingsGenerator,
   proxy: proxyGenerator,

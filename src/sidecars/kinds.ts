@@ -1,5 +1,6 @@
 import { VssError } from '../core/errors.js';
 import { embeddings } from './kinds/embeddings.js';
+import { faces } from './kinds/faces.js';
 import { live_photo_video } from './kinds/live_photo_video.js';
 import { ocr } from './kinds/ocr.js';
 import { proxy } from './kinds/proxy.js';
@@ -21,6 +22,7 @@ export const SIDECAR_KINDS = {
   thumb,
   thumbstrip,
   ocr,
+  faces,
   transcript,
   embeddings,
   proxy,

@@ -67,3 +67,37 @@ export interface TranscriptJson {
   /** Set when the audio was longer than MAX_AUDIO_SECONDS: the transcript stops here. */
   truncated_at?: number;
 }
+
+/** A face's place in its picture: fractions of the upright image, from its top-left corner. */
+export interface FaceBox {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** One face of `faces/default.json`. */
+export interface FaceJson {
+  box: FaceBox;
+  /** The detector's confidence, 0–1. */
+  score: number;
+  /** The 68 landmarks, x then y of each, as fractions of the upright image. */
+  landmarks: number[];
+  /** The recogniser's 128-d descriptor: two faces of one person are close (Euclidean). */
+  embedding: number[];
+  /** Whether the face is good enough to be clustered into people (too small, blurred or doubtful: kept, not clustered). */
+  quality: { ok: boolean; sharpness: number; reason?: string };
+}
+
+/** `faces/default.json`: the faces in a picture (a video's poster frame), in the order of their crops in `face@1x`. */
+export interface FacesJson {
+  version: 1;
+  /** The model that found them: face-api@VERSION with its nets. */
+  model: string;
+  /** The upright picture the model was given, px (boxes are fractions of it). */
+  width: number;
+  height: number;
+  /** Each crop's edge in `faces/face@1x.webp` (crops side by side, in the order of `faces`). */
+  crop: number;
+  faces: FaceJson[];
+}
