@@ -8,6 +8,7 @@ import type { BrowseApi } from './browse.js';
 import type { SyncApi } from './sync.js';
 import type { SendApi } from './send.js';
 import type { MetaApi, TagsApi, XmpApi } from './tags.js';
+import type { FacesApi, PeopleApi } from './people.js';
 import type { FilesApi } from './files.js';
 import type { VolumesApi } from './volumes.js';
 import type { GuardianApi } from './guardian.js';
@@ -90,6 +91,8 @@ export type FilesClient = Served<FilesApi, LibraryMethods<'files'>>;
 export type VolumesClient = Served<VolumesApi, LibraryMethods<'volumes'>>;
 export type GuardianClient = Served<GuardianApi, LibraryMethods<'guardian'>>;
 export type ActionsClient = Served<ActionsApi, LibraryMethods<'actions'>>;
+export type PeopleClient = Served<PeopleApi, LibraryMethods<'people'>>;
+export type FacesClient = Served<FacesApi, LibraryMethods<'faces'>>;
 
 export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly id: string;
@@ -112,6 +115,8 @@ export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly volumes: VolumesClient;
   readonly guardian: GuardianClient;
   readonly actions: ActionsClient;
+  readonly people: PeopleClient;
+  readonly faces: FacesClient;
 }
 
 export type LibrariesClient = Served<LibrariesApi, DeviceMethods<'libraries'>>;

@@ -23,6 +23,7 @@ export type { PolicyApi, PolicyInfo } from './policy.js';
 export type { FilesApi, FileOpOutcome, FileOpResult, GuardianBelowPolicy, OnConflict, OpPreview, TransferOptions, DeleteOptions, PreviewOptions } from './files.js';
 export { ON_CONFLICT, DEFAULT_ON_CONFLICT, isDeviceAddress } from './files.js';
 export type { TagsApi, MetaApi, XmpApi, TagView, UserMetaView, XmpExportResult } from './tags.js';
+export type { PeopleApi, FacesApi, FaceView, PersonView, PersonCardView, PersonFaceView } from './people.js';
 export type { VolumesApi, VolumeInfo, VolumeSpeed } from './volumes.js';
 export type { GuardianApi, GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, PolicyChange, ProtectOptions, ProtectOutcome, ProtectResult, RepairResult, ScrubResult, ScrubSettings } from './guardian.js';
 export type { GuardianCopyView, GuardianDevice, GuardianNumbers, GuardianTally } from '../wire/guardian.js';

@@ -18,6 +18,7 @@ import { FilesApi } from './files.js';
 import { VolumesApi } from './volumes.js';
 import { GuardianApi } from './guardian.js';
 import { ActionsApi } from './actions.js';
+import { FacesApi, PeopleApi } from './people.js';
 
 export type LibraryAccess = 'read' | 'write';
 
@@ -59,7 +60,11 @@ export class LibraryApi {
   readonly guardian: GuardianApi;
   /** The action log: the operations that changed files or copies, and how each ended. */
   readonly actions: ActionsApi;
+  /** People, named once and known on every device; the faces of a content (issue 31). */
+  readonly people: PeopleApi;
+  readonly faces: FacesApi;
   private readonly stopSearch: (() => void) | undefined;
+  private readonly stopFaces: (() => void) | undefined;
 
   constructor(private readonly lib: Library, ctx: LibraryContext) {
     this.id = lib.config.id;
@@ -86,6 +91,10 @@ export class LibraryApi {
     this.actions = new ActionsApi(lib);
     // Where this library is open for writing, the search index follows its sidecars (DESIGN §14).
     this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;
+    this.people = new PeopleApi(lib);
+    this.faces = new FacesApi(lib);
+    // And the faces follow their sidecars into people.
+    this.stopFaces = ctx.access === 'write' ? this.people.follow() : undefined;
   }
 
   /**
@@ -113,6 +122,7 @@ export class LibraryApi {
 
   close(): void {
     this.stopSearch?.();
+    this.stopFaces?.();
     this.search.close();
     this.lib.close();
   }

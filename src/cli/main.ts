@@ -19,6 +19,7 @@ import { registerUiCommand } from './commands/ui.js';
 import { registerSearchCommands } from './commands/search.js';
 import { registerLsCommand } from './commands/ls.js';
 import { registerTagCommands } from './commands/tags.js';
+import { registerPeopleCommands } from './commands/people.js';
 import { registerFileCommands } from './commands/files.js';
 import { registerBrowseCommand } from './commands/browse.js';
 import { registerVolumeCommands } from './commands/volumes.js';
@@ -62,6 +63,7 @@ function buildProgram(): Command {
   registerSearchCommands(program);
   registerLsCommand(program);
   registerTagCommands(program);
+  registerPeopleCommands(program);
   registerFileCommands(program);
   registerBrowseCommand(program);
   registerVolumeCommands(program);

@@ -34,6 +34,8 @@ export interface VssEvents {
   'library:peer-rows': { deviceUuid: string; entries: number; full: boolean };
   /** Tags or user metadata changed (DESIGN §16): OPS operations, made here (FROM null) or taken in from that device. */
   'shared:changed': { ops: number; from: string | null };
+  /** The people pass put FACES faces with another person (or none) (issue 31). */
+  'people:changed': { faces: number };
   /** A file a paired device sent is in this device's inbox, verified (told in each library shared with the sender). */
   'files:received': FileReceived;
   /** An incoming send's bytes so far, a few times a second at most. */

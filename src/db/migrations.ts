@@ -28,6 +28,7 @@ import { actions } from './migrations/025-actions.js';
 import { scrub } from './migrations/026-scrub.js';
 import { contentCopiesIndex } from './migrations/027-content-copies-index.js';
 import { buckets } from './migrations/028-buckets.js';
+import { facesPeople } from './migrations/029-faces-people.js';
 
 export interface Migration {
   version: number;
@@ -39,7 +40,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
-  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets,
+  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople,
 ];
 
 export function currentSchemaVersion(db: Db): number {

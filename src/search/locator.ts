@@ -8,7 +8,7 @@
 import type { SearchLocator } from '../wire/search.js';
 import type { Library } from '../library/library.js';
 import { isSearchedLine } from './ocr-text.js';
-import { readSidecarJson } from './search-index.js';
+import { readSidecarJson } from '../sidecars/sidecar-json-file.js';
 import type { Hit } from './search-query.js';
 
 export type { SearchLocator };

@@ -9,27 +9,33 @@ export interface ParsedQuery {
   words: string;
   /** The names each `tag:` gave, in order. */
   tags: string[];
+  /** The names each `person:` gave, in order (two: both in the photo). */
+  people: string[];
   favorite?: boolean;
   hidden?: boolean;
   rating?: MetadataFilter['rating'];
 }
 
-const TOKEN_RE = /(?:^|\s)(tag|is|rating):(?:"([^"]*)"?|(\S*))/gi;
+const TOKEN_RE = /(?:^|\s)(tag|person|is|rating):(?:"([^"]*)"?|(\S*))/gi;
 const RATING_RE = /^(>=|<=|=|>|<)?([0-5])$/;
 
 /**
- * QUERY's filters: `tag:NAME` (`tag:"two words"`; the tag and every tag beneath it), `is:favorite`,
+ * QUERY's filters: `tag:NAME` (`tag:"two words"`; the tag and every tag beneath it), `person:NAME`
+ * (someone of that name is in it; two of them: both are), `is:favorite`,
  * `is:hidden`, `rating:4` / `rating:>=4` (`>`, `<`, `<=`). Everything else is words. A filter that
  * cannot mean anything (`rating:9`, `is:blue`, `tag:` alone) is refused with the forms it takes.
  */
 export function parseQuery(query: string): ParsedQuery {
-  const out: ParsedQuery = { words: '', tags: [] };
+  const out: ParsedQuery = { words: '', tags: [], people: [] };
   const words = query.replace(TOKEN_RE, (_all, key: string, quoted: string | undefined, bare: string | undefined) => {
     const value = (quoted ?? bare ?? '').trim();
     const k = key.toLowerCase();
     if (k === 'tag') {
       if (value === '') throw new UsageError('tag: needs a name: tag:Dubrovnik, tag:"taxes 2024"');
       out.tags.push(value);
+    } else if (k === 'person') {
+      if (value === '') throw new UsageError('person: needs a name: person:Ana, person:"Ana Horvat"');
+      out.people.push(value);
     } else if (k === 'is') {
       const v = value.toLowerCase();
       if (v === 'favorite' || v === 'favourite' || v === 'fav') out.favorite = true;
@@ -48,7 +54,7 @@ export function parseQuery(query: string): ParsedQuery {
 
 /** Whether Q filters on tags or user metadata at all. */
 export function hasFilters(q: ParsedQuery): boolean {
-  return q.tags.length > 0 || q.favorite !== undefined || q.hidden !== undefined || q.rating !== undefined;
+  return q.tags.length > 0 || q.people.length > 0 || q.favorite !== undefined || q.hidden !== undefined || q.rating !== undefined;
 }
 
 /**
@@ -57,7 +63,7 @@ export function hasFilters(q: ParsedQuery): boolean {
  * Undefined when a tag names no tag: nothing can match.
  */
 export function metadataFilter(lib: Library, q: ParsedQuery): MetadataFilter | undefined {
-  const f: MetadataFilter = { tags: [], hidden: q.hidden ?? false };
+  const f: MetadataFilter & { people: string[][] } = { tags: [], people: [], hidden: q.hidden ?? false };
   if (q.favorite !== undefined) f.favorite = q.favorite;
   if (q.rating !== undefined) f.rating = q.rating;
   if (q.tags.length > 0) {
@@ -69,6 +75,12 @@ export function metadataFilter(lib: Library, q: ParsedQuery): MetadataFilter | u
       for (const t of named) for (const d of withDescendants(t.uuid, tree.parents, tree.children)) if (!tree.deleted.has(d)) set.add(d);
       f.tags.push([...set]);
     }
+  }
+  for (const name of q.people) {
+    // Every person of that name (two devices may have named two clusters alike); merged ones live on in their target.
+    const named = lib.store.people.named(name);
+    if (named.length === 0) return undefined;
+    f.people.push(named.map((p) => p.person_id));
   }
   return f;
 }

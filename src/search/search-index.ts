@@ -6,14 +6,14 @@
  * must go on answering while they are indexed. Sidecar files are read only through `sidecarFile`
  * (the library's confinement), and only up to a bound.
  */
-import { readFileSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { childLog } from '../core/log.js';
 import type { Library } from '../library/library.js';
-import { PathRefusedError } from '../library/confine.js';
-import { sidecarFile } from '../sidecars/sidecar-file.js';
+import { readSidecarJson } from '../sidecars/sidecar-json-file.js';
 import type { SearchSource } from '../wire/search.js';
 import { searchedText } from './ocr-text.js';
+
+
 
 export type { SearchSource };
 
@@ -202,7 +202,7 @@ export function followSidecars(lib: Library, onError: (err: unknown) => void = l
 function textOf(lib: Library, contentUuid: string): Row[] {
   const rows: Row[] = [];
   for (const n of lib.store.search.fileNames(contentUuid)) rows.push({ source: 'name', locator: null, at: null, text: n.normalize('NFC') });
-  const ocr = readSidecarJson(lib, contentUuid, 'ocr') as { pages?: Array<{ page?: unknown; source?: unknown; text?: unknown }> } | null;
+  const ocr = readSidecarJson(lib, contentUuid, 'ocr', MAX_SIDECAR_BYTES) as { pages?: Array<{ page?: unknown; source?: unknown; text?: unknown }> } | null;
   for (const p of Array.isArray(ocr?.pages) ? ocr.pages : []) {
     if (typeof p?.text !== 'string') continue;
     // Only the lines read confidently enough (ocr-text.ts): a photo's noise is not indexed; the sidecar keeps every line.
@@ -210,7 +210,7 @@ function textOf(lib: Library, contentUuid: string): Row[] {
     if (text.trim() === '') continue;
     rows.push({ source: p.source === 'text-layer' ? 'pdf-text' : 'ocr', locator: typeof p.page === 'number' ? p.page : null, at: null, text });
   }
-  const tr = readSidecarJson(lib, contentUuid, 'transcript') as { segments?: Array<{ text?: unknown; start?: unknown }> } | null;
+  const tr = readSidecarJson(lib, contentUuid, 'transcript', MAX_SIDECAR_BYTES) as { segments?: Array<{ text?: unknown; start?: unknown }> } | null;
   const segments = Array.isArray(tr?.segments) ? tr.segments : [];
   segments.forEach((s, i) => {
     if (typeof s?.text !== 'string' || s.text.trim() === '') return;
@@ -219,33 +219,3 @@ function textOf(lib: Library, contentUuid: string): Row[] {
   return rows;
 }
 
-/**
- * A ready sidecar's JSON, read through the library's confinement; null when there is none here
- * (not ready, or the file is gone: ENOENT), and null, said once in the log with the path and
- * why, when it cannot be used: too big, unreadable (EACCES, EIO…), refused by the confinement,
- * not JSON.
- */
-export function readSidecarJson(lib: Library, contentUuid: string, kind: string, maxBytes = MAX_SIDECAR_BYTES): unknown {
-  let path: string | undefined;
-  try {
-    const f = sidecarFile(lib, contentUuid, kind, 'default');
-    if (f.state !== 'ready') return null;
-    path = f.path;
-    if (f.size > maxBytes) return skipped(path, contentUuid, kind, `${f.size} bytes, more than the ${maxBytes} read for search`);
-    const bytes = readFileSync(f.path);
-    if (bytes.length > maxBytes) return skipped(path, contentUuid, kind, `it grew to ${bytes.length} bytes, more than the ${maxBytes} read for search`);
-    return JSON.parse(bytes.toString('utf8')) as unknown;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    if (err instanceof PathRefusedError || err instanceof SyntaxError || (err as NodeJS.ErrnoException).code !== undefined) {
-      return skipped(path ?? (err as { path?: string }).path, contentUuid, kind, err instanceof SyntaxError ? `not JSON: ${err.message}` : (err as Error).message);
-    }
-    throw err;
-  }
-}
-
-/** A sidecar file search cannot use: logged with its path and why, and left out (null). */
-function skipped(path: string | undefined, contentUuid: string, kind: string, reason: string): null {
-  log.warn({ path, content: contentUuid, kind, reason }, 'a sidecar file is left out of search');
-  return null;
-}

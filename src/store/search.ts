@@ -357,6 +357,8 @@ const QUEUE_SQL = multiRowSql('(?)', (values) => `INSERT OR IGNORE INTO search_p
  */
 export interface MetadataFilter {
   tags: string[][];
+  /** Each the people one `person:` named (a content with a face of any of them meets it), every one met. */
+  people?: string[][];
   favorite?: boolean;
   rating?: { op: '>=' | '<=' | '=' | '>' | '<'; value: number };
   hidden?: boolean;
@@ -364,6 +366,10 @@ export interface MetadataFilter {
 
 /** Where the contents F (with no tags: taggedContents) could be come from: the smallest index that narrows them (the favourites', …). */
 function filterSource(f: MetadataFilter): { from: string; args: unknown[] } {
+  if (f.people && f.people.length > 0) {
+    const fewest = f.people.reduce((a, b) => (b.length < a.length ? b : a));
+    return { from: 'SELECT DISTINCT content_uuid FROM faces WHERE person_id IN (SELECT value FROM json_each(?))', args: [JSON.stringify(fewest)] };
+  }
   if (f.favorite === true) return { from: 'SELECT content_uuid FROM user_metadata WHERE favorite = 1', args: [] };
   if (f.rating !== undefined && ratingExcludesZero(f.rating)) return { from: 'SELECT content_uuid FROM user_metadata WHERE rating > 0', args: [] };
   if (f.hidden === true) return { from: 'SELECT content_uuid FROM user_metadata WHERE hidden = 1', args: [] };
@@ -377,6 +383,10 @@ function filterConditions(f: MetadataFilter, col: string): { sql: string; args: 
   for (const set of f.tags) {
     // `+`: the content's few tags are read and each looked up in the set, not the set's every tag looked up for the content.
     parts.push(`AND EXISTS (SELECT 1 FROM metadata_tag m WHERE m.content_uuid = ${col} AND m.present = 1 AND +m.tag_uuid IN (SELECT value FROM json_each(?)))`);
+    args.push(JSON.stringify(set));
+  }
+  for (const set of f.people ?? []) {
+    parts.push(`AND EXISTS (SELECT 1 FROM faces fc WHERE fc.content_uuid = ${col} AND fc.person_id IN (SELECT value FROM json_each(?)))`);
     args.push(JSON.stringify(set));
   }
   const meta = (expr: string, fallback: string) => `coalesce((SELECT ${expr} FROM user_metadata u WHERE u.content_uuid = ${col}), ${fallback})`;

@@ -24,6 +24,8 @@ import { MetadataTagStore } from './metadata-tags.js';
 import { SharedOpStore } from './shared-ops.js';
 import { SharedAckStore } from './shared-acks.js';
 import { TagStore } from './tags.js';
+import { FaceStore } from './faces.js';
+import { PeopleStore } from './people.js';
 import { UserMetadataStore } from './user-metadata.js';
 import { FileOpItemStore } from './file-op-items.js';
 import { GuardianStore } from './guardian.js';
@@ -71,6 +73,8 @@ export class Stores {
   private ownScrubs: ScrubStore | undefined;
   private ownRot: RotStore | undefined;
   private ownBuckets: BucketStore | undefined;
+  private ownFaces: FaceStore | undefined;
+  private ownPeople: PeopleStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -128,6 +132,16 @@ export class Stores {
   /** Buckets as volumes: where each is, the objects verified there, the uploads under way. */
   get buckets(): BucketStore {
     return (this.ownBuckets ??= new BucketStore(this.db));
+  }
+
+  /** The faces read out of the faces sidecars here, and who each is now (derived, local). */
+  get faces(): FaceStore {
+    return (this.ownFaces ??= new FaceStore(this.db));
+  }
+
+  /** People and the corrections of faces: shared data, like tags. */
+  get people(): PeopleStore {
+    return (this.ownPeople ??= new PeopleStore(this.db));
   }
 
   get devices(): DeviceStore {

@@ -33,6 +33,12 @@ export function* fullStateOps(lib: Library): Generator<SharedOp> {
     }
   }
   for (const r of lib.store.metadataTags.all()) yield { hlc: r.hlc, record: 'tagging', id: r.tag_uuid, content: r.content_uuid, set: { present: r.present === 1 } };
+  for (const p of lib.store.people.all()) {
+    for (const [hlc, set] of byStamp([[p.anchor_hlc, 'anchor', p.anchor], [p.name_hlc, 'name', p.name], [p.hidden_hlc, 'hidden', p.hidden === 1], [p.merged_hlc, 'merged_into', p.merged_into]])) {
+      yield { hlc, record: 'person', id: p.person_id, set } as SharedOp;
+    }
+  }
+  for (const c of lib.store.people.corrections()) yield { hlc: c.hlc, record: 'face', id: c.face_id, set: { person: c.person } };
 }
 
 /** FIELDS ([stamp, name, value]) grouped by the stamp they hold; a field no operation set ('') is left out. */

@@ -2,6 +2,7 @@ import { parseStamp } from '../core/hlc.js';
 import type { Stores } from '../store/stores.js';
 import type { TagFields } from '../store/tags.js';
 import type { UserMetadataFields } from '../store/user-metadata.js';
+import type { PersonFields } from '../store/people.js';
 import { UUID_RE } from '../sidecars/address.js';
 
 /**
@@ -13,7 +14,21 @@ export type SharedOp =
   | { hlc: string; record: 'tag'; id: string; set: TagFields }
   | { hlc: string; record: 'meta'; id: string; set: UserMetadataFields }
   /** ID: the tag; CONTENT: the content that carries it (`present`) or not any more. */
-  | { hlc: string; record: 'tagging'; id: string; content: string; set: { present: boolean } };
+  | { hlc: string; record: 'tagging'; id: string; content: string; set: { present: boolean } }
+  /** ID: a person (issue 31): the face they were first known by, their name, hidden, merged into another. */
+  | { hlc: string; record: 'person'; id: string; set: PersonFields }
+  /** ID: a face: put with a person (their id), with nobody (''), or back with whom the clustering says (null). */
+  | { hlc: string; record: 'face'; id: string; set: { person: string | null } };
+
+export const PERSON_NAME_MAX = 200;
+
+/** Why NAME cannot be a person's name, or undefined when it can. */
+export function personNameProblem(name: string): string | undefined {
+  if (name.trim() === '' || name !== name.trim()) return "a person's name is not empty and has no spaces at its ends";
+  if (name.length > PERSON_NAME_MAX) return `a person's name is at most ${PERSON_NAME_MAX} characters`;
+  if (CONTROL_RE.test(name)) return "a person's name has no control characters";
+  return undefined;
+}
 
 export const TAG_NAME_MAX = 200;
 export const NOTE_MAX = 10_000;
@@ -85,6 +100,34 @@ export function checkOp(value: unknown): SharedOp | { refused: string } {
     if (Object.keys(set).length !== 1 || typeof set.present !== 'boolean') return { refused: 'a tagging says only whether it is present' };
     return { hlc, record, id, content, set: { present: set.present } };
   }
+  if (record === 'person') {
+    const bad = extra(['anchor', 'name', 'hidden', 'merged_into']);
+    if (bad) return { refused: `a person has no field ${JSON.stringify(bad).slice(0, 40)}` };
+    const f: PersonFields = {};
+    if (set.anchor !== undefined) {
+      if (typeof set.anchor !== 'string' || !UUID_RE.test(set.anchor)) return { refused: 'an anchor that is not a face id' };
+      f.anchor = set.anchor;
+    }
+    if (set.name !== undefined) {
+      if (set.name !== null && (typeof set.name !== 'string' || personNameProblem(set.name))) return { refused: "a person's name that is not one" };
+      f.name = set.name;
+    }
+    if (set.hidden !== undefined) {
+      if (typeof set.hidden !== 'boolean') return { refused: 'hidden that is not true or false' };
+      f.hidden = set.hidden;
+    }
+    if (set.merged_into !== undefined) {
+      if (set.merged_into !== null && (typeof set.merged_into !== 'string' || !UUID_RE.test(set.merged_into) || set.merged_into === id)) return { refused: 'merged into what is not another person' };
+      f.merged_into = set.merged_into;
+    }
+    return { hlc, record, id, set: f };
+  }
+  if (record === 'face') {
+    if (Object.keys(set).length !== 1 || !('person' in set)) return { refused: 'a face correction says only who the face is' };
+    const person = set.person;
+    if (person !== null && person !== '' && (typeof person !== 'string' || !UUID_RE.test(person))) return { refused: 'a face put with what is not a person' };
+    return { hlc, record, id, set: { person: person as string | null } };
+  }
   return { refused: `no record kind ${JSON.stringify(record).slice(0, 40)}` };
 }
 
@@ -97,6 +140,10 @@ export function applyOp(store: Stores, op: SharedOp): void {
       return store.userMetadata.apply(op.id, op.hlc, op.set);
     case 'tagging':
       return store.metadataTags.apply(op.id, op.content, op.set.present, op.hlc);
+    case 'person':
+      return store.people.apply(op.id, op.hlc, op.set);
+    case 'face':
+      return store.people.applyCorrection(op.id, op.hlc, op.set.person);
   }
 }
 

@@ -222,6 +222,20 @@ export const OPERATIONS = {
     args: [body('contents', 'strings'), options({ favorite: body('favorite', 'bool', opt), hidden: body('hidden', 'bool', opt), rating: body('rating', 'int', { optional: true, min: 0, max: 5 }), note: body('note', 'string', opt) })],
   },
 
+  /** Faces and people (issue 31), shared by every device of the library. PERSON: an id or a name. */
+  peopleList: { method: 'GET', path: `${LIB}/people`, call: 'lib.people.list', args: [options({ hidden: query('hidden', 'bool', opt) })] },
+  peopleFaces: { method: 'GET', path: `${LIB}/people/:person/faces`, call: 'lib.people.faces', args: [param('person', 'string')] },
+  peopleName: { method: 'POST', path: `${LIB}/people/:person/name`, call: 'lib.people.name', args: [param('person', 'string'), body('name', 'string')] },
+  peopleMerge: { method: 'POST', path: `${LIB}/people/merge`, call: 'lib.people.merge', args: [body('people', 'strings')] },
+  peopleSplit: { method: 'POST', path: `${LIB}/people/:person/split`, call: 'lib.people.split', args: [param('person', 'string'), body('faces', 'strings')] },
+  peopleHide: { method: 'POST', path: `${LIB}/people/:person/hide`, call: 'lib.people.hide', args: [param('person', 'string')] },
+  peopleShow: { method: 'POST', path: `${LIB}/people/:person/show`, call: 'lib.people.show', args: [param('person', 'string')] },
+  peopleCreate: { method: 'POST', path: `${LIB}/people`, call: 'lib.people.create', args: [body('faces', 'strings'), body('name', 'string', opt)] },
+  /** REF: a content uuid, DEVICE:/LOCATION/PATH, or a file path in a location. */
+  facesList: { method: 'GET', path: `${LIB}/faces`, call: 'lib.faces.list', args: [query('ref', 'string')] },
+  /** PERSON: an id, a name, `none` or `auto`. */
+  facesAssign: { method: 'POST', path: `${LIB}/faces/:face/assign`, call: 'lib.faces.assign', args: [param('face', 'uuid'), body('person', 'string')] },
+
   sidecarsList: {
     method: 'GET', path: `${LIB}/sidecars`, call: 'lib.sidecars.list',
     args: [options({ contentUuid: query('content', 'string', opt), kind: query('kind', 'string', opt), status: query('status', 'string', opt), ...PAGE })],

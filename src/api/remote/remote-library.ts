@@ -25,6 +25,8 @@ export class RemoteLibrary implements LibraryClient {
   readonly browse: LibraryClient['browse'];
   readonly tags: LibraryClient['tags'];
   readonly meta: LibraryClient['meta'];
+  readonly people: LibraryClient['people'];
+  readonly faces: LibraryClient['faces'];
   readonly xmp: LibraryClient['xmp'];
   readonly files: LibraryClient['files'];
   readonly volumes: LibraryClient['volumes'];
@@ -42,6 +44,8 @@ export class RemoteLibrary implements LibraryClient {
     this.browse = served.browse;
     this.tags = served.tags;
     this.meta = served.meta;
+    this.people = served.people;
+    this.faces = served.faces;
     this.xmp = served.xmp;
     this.files = served.files;
     this.volumes = served.volumes;

@@ -1,22 +1,8 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError, type TagView, type UserMetaView } from '../../api/index.js';
+import { contentRef } from '../content-arg.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, printJson, printLine, printLines, warn } from '../output.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * What the user typed for a content, as the library reads it: a uuid or a `DEVICE:/LOCATION/PATH`
- * address as typed; a file that exists here as its absolute path (the daemon's working directory
- * is not ours).
- */
-function contentRef(ref: string): string {
-  if (UUID.test(ref)) return ref;
-  if (existsSync(ref)) return resolve(ref);
-  return ref;
-}
 
 function tagLine(t: TagView): string {
   const where = t.path.length > 1 ? `  (${t.path.join(' / ')})` : '';

@@ -1,0 +1,75 @@
+import { contentByRef } from '../browse/content-ref.js';
+import type { Library } from '../library/library.js';
+import { followFaces } from '../people/faces-follower.js';
+import { PeopleBook } from '../people/people-book.js';
+import type { FaceView, PersonCardView, PersonFaceView, PersonView } from '../wire/people.js';
+
+export type { FaceView, PersonCardView, PersonFaceView, PersonView };
+
+/** Faces and people (issue 31): found once on any device, named once, known everywhere. */
+export class PeopleApi {
+  private readonly book: PeopleBook;
+
+  constructor(private readonly lib: Library) {
+    this.book = new PeopleBook(lib);
+  }
+
+  /** Keep the faces and people current while the library is open for writing; the stop. */
+  follow(): () => void {
+    const f = followFaces(this.lib);
+    return () => f.stop();
+  }
+
+  /** Every person some face is (`hidden: false` leaves hidden people out), named first. */
+  list(opts: { hidden?: boolean } = {}): PersonCardView[] {
+    return this.book.list(opts);
+  }
+
+  /** One person's faces, with their contents. */
+  faces(person: string): PersonFaceView[] {
+    return this.book.facesOfPerson(person);
+  }
+
+  name(person: string, name: string): PersonView {
+    return name === '' ? this.book.unname(person) : this.book.name(person, name);
+  }
+
+  merge(people: string[]): PersonView {
+    return this.book.merge(people);
+  }
+
+  split(person: string, faces: string[]): PersonView {
+    return this.book.split(person, faces);
+  }
+
+  hide(person: string): PersonView {
+    return this.book.setHidden(person, true);
+  }
+
+  show(person: string): PersonView {
+    return this.book.setHidden(person, false);
+  }
+
+  /** A new person of FACES, named NAME when given. */
+  create(faces: string[], name?: string): PersonView {
+    return this.book.create(faces, name);
+  }
+}
+
+export class FacesApi {
+  private readonly book: PeopleBook;
+
+  constructor(private readonly lib: Library) {
+    this.book = new PeopleBook(lib);
+  }
+
+  /** The faces of the content REF names (a uuid, DEVICE:/LOCATION/PATH, or a file path here). */
+  list(ref: string): FaceView[] {
+    return this.book.facesOf(contentByRef(this.lib, ref).uuid);
+  }
+
+  /** FACE put with PERSON (an id or a name), `none` (nobody), or `auto` (whom the clustering says). */
+  assign(face: string, person: string): FaceView {
+    return this.book.assign(face, person);
+  }
+}
