@@ -1,33 +1,32 @@
 /**
- * Faces into people: a graph of close faces, and more than one pair's word before a face joins
- * anyone. Given the same faces and the same pins, it gives the same people whatever order the
- * faces came in (every round decides from the state before it; components do not depend on
- * order), so two devices with the same faces agree without asking each other.
+ * Faces into people: average linkage over a graph of close faces. Two groups of faces become one
+ * person only when their faces are close on average — every pair counted, a pair too far apart
+ * to be in the graph counted as far — so a single face between two people (a lookalike, a blurred
+ * face close to both) cannot join them, as it would under one threshold on single pairs; and a
+ * face joins a person only when it is close to most of that person's faces, not to one of them.
  *
- * 1. Faces nearer than `join` are neighbours (neighbours.ts).
- * 2. Pinned faces (a correction, a person's anchor) carry their person. An unpinned face joins the
- *    person most of its neighbours are, when at least `agree` of them are (fewer only where the
- *    person has fewer faces) and more than are any other's; round after round until nothing moves.
- * 3. Among faces nobody has: a face with `agree` or more such neighbours is a core; two cores
- *    are linked when nearer than `strong` or when they share a neighbour (a lone bridge between
- *    two people is not enough); linked cores are one new person, with the non-core faces next to
- *    that person's cores and no other's, when they are at least `minNew` faces. Then 2 again.
- * 4. What is left is nobody's: a hard case stays unassigned rather than wrong.
+ * Deterministic: the same faces and pins give the same people whatever order they came in (the
+ * closest pair is merged first; ties go to the lower indices, which follow the face ids), so two
+ * devices with the same faces agree without asking each other.
+ *
+ * Pinned faces (a correction, a person's anchor) start in their person's group; two groups of
+ * different people are never merged. A group found here becomes a person when it has `minNew`
+ * faces; smaller groups stay nobody's: a hard case stays unassigned rather than wrong.
  */
-import { neighbourGraph, type NeighbourOptions, NEIGHBOUR_OPTIONS, type Neighbours } from './neighbours.js';
+import { neighbourGraph, type NeighbourOptions, NEIGHBOUR_OPTIONS } from './neighbours.js';
 
 export interface ClusterParams {
-  /** Faces nearer than this (Euclidean, 128-d) are neighbours. */
+  /** Faces nearer than this (Euclidean, 128-d) are in the graph. */
   join: number;
-  /** Two cores this near are linked without a shared neighbour. */
-  strong: number;
-  /** Neighbours that must agree before a face joins a person; the least a core has. */
-  agree: number;
+  /** What a pair not in the graph counts as in an average. */
+  far: number;
+  /** Two groups whose faces are on average nearer than this become one. */
+  link: number;
   /** The fewest faces a new person is made of. */
   minNew: number;
 }
 
-export const CLUSTER_PARAMS: ClusterParams = { join: 0.5, strong: 0.42, agree: 2, minNew: 3 };
+export const CLUSTER_PARAMS: ClusterParams = { join: 0.5, far: 0.75, link: 0.45, minNew: 3 };
 
 export interface ClusterInput {
   /** Descriptors, row by row (N × dims). */
@@ -46,109 +45,143 @@ export interface ClusterResult {
   edges: number;
 }
 
-const MAX_ROUNDS = 100;
+interface Group {
+  /** Its faces in the graph (a pinned face below the quality floor comes along, uncounted). */
+  size: number;
+  /** The lowest face index in it: its name, and the tie-break. */
+  lowest: number;
+  pin: string | null;
+  /** Other groups it has close pairs with: their summed distance and how many pairs. */
+  links: Map<number, { sum: number; count: number }>;
+  members: number[];
+}
 
 export function clusterFaces(input: ClusterInput, params: ClusterParams = CLUSTER_PARAMS, neighbourOptions: NeighbourOptions = NEIGHBOUR_OPTIONS): ClusterResult {
   const n = input.clusterable.length;
   const g = neighbourGraph(input.vectors, input.dims, input.clusterable, params.join, neighbourOptions);
+  // Every face starts alone, pinned faces of one person together.
+  const groupOf = new Int32Array(n).map((_, i) => i);
+  const groups = new Map<number, Group>();
+  const pinGroup = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const pin = input.pins.get(i) ?? null;
+    if (pin !== null && pinGroup.has(pin)) {
+      const gi = pinGroup.get(pin)!;
+      groupOf[i] = gi;
+      const grp = groups.get(gi)!;
+      // Only faces in the graph count in averages; a pinned face below the floor just comes along.
+      if (input.clusterable[i]) grp.size++;
+      grp.members.push(i);
+      continue;
+    }
+    if (pin === null && !input.clusterable[i]) continue;
+    groups.set(i, { size: input.clusterable[i] ? 1 : 0, lowest: i, pin, links: new Map(), members: [i] });
+    if (pin !== null) pinGroup.set(pin, i);
+  }
+  for (let i = 0; i < n; i++) {
+    for (let e = g.start[i]!; e < g.start[i + 1]!; e++) {
+      const j = g.list[e]!;
+      if (j <= i) continue;
+      const a = groupOf[i]!;
+      const b = groupOf[j]!;
+      if (a === b || !groups.has(a) || !groups.has(b)) continue;
+      addLink(groups.get(a)!, b, g.dist[e]!, 1);
+      addLink(groups.get(b)!, a, g.dist[e]!, 1);
+    }
+  }
+  const average = (a: Group, b: Group, l: { sum: number; count: number }) => (l.sum + (a.size * b.size - l.count) * params.far) / (a.size * b.size);
+  const heap = new PairHeap();
+  for (const [a, grp] of groups) for (const [b, l] of grp.links) if (a < b) heap.push(average(grp, groups.get(b)!, l), a, b, 0, 0);
+  const version = new Map<number, number>();
+  for (const a of groups.keys()) version.set(a, 0);
+  for (;;) {
+    const top = heap.pop();
+    if (!top || top.key >= params.link) break;
+    const A = groups.get(top.a);
+    const B = groups.get(top.b);
+    if (!A || !B || version.get(top.a) !== top.va || version.get(top.b) !== top.vb) continue;
+    if (A.pin !== null && B.pin !== null && A.pin !== B.pin) continue;
+    // The larger takes in the smaller (ties: the lower index), so a long run of merges stays cheap.
+    const [keep, gone] = A.size > B.size || (A.size === B.size && A.lowest < B.lowest) ? [top.a, top.b] : [top.b, top.a];
+    const K = groups.get(keep)!;
+    const G = groups.get(gone)!;
+    K.links.delete(gone);
+    G.links.delete(keep);
+    for (const [c, l] of G.links) {
+      const C = groups.get(c)!;
+      C.links.delete(gone);
+      addLink(K, c, l.sum, l.count);
+      addLink(C, keep, l.sum, l.count);
+    }
+    K.size += G.size;
+    K.lowest = Math.min(K.lowest, G.lowest);
+    K.pin ??= G.pin;
+    for (const m of G.members) K.members.push(m);
+    groups.delete(gone);
+    version.set(keep, version.get(keep)! + 1);
+    for (const [c, l] of K.links) {
+      const C = groups.get(c)!;
+      const [a, b] = keep < c ? [keep, c] : [c, keep];
+      heap.push(average(K, C, l), a, b, version.get(a)!, version.get(b)!);
+    }
+  }
   const labels: Array<string | null> = new Array<string | null>(n).fill(null);
-  for (const [i, person] of input.pins) if (i >= 0 && i < n) labels[i] = person;
-  propagate(g, input.clusterable, labels, params);
-  found(g, input.clusterable, labels, params);
-  propagate(g, input.clusterable, labels, params);
+  for (const grp of groups.values()) {
+    const label = grp.pin ?? (grp.size >= params.minNew ? `new:${grp.lowest}` : null);
+    if (label !== null) for (const m of grp.members) labels[m] = label;
+  }
   return { labels, edges: g.list.length / 2 };
 }
 
-/** Step 2: unpinned faces join the person their neighbours agree on, synchronously, round by round. */
-function propagate(g: Neighbours, clusterable: Uint8Array, labels: Array<string | null>, p: ClusterParams): void {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const size = new Map<string, number>();
-    for (const l of labels) if (l !== null) size.set(l, (size.get(l) ?? 0) + 1);
-    const moves: Array<[number, string]> = [];
-    const votes = new Map<string, number>();
-    for (let i = 0; i < labels.length; i++) {
-      if (labels[i] !== null || !clusterable[i]) continue;
-      votes.clear();
-      for (let e = g.start[i]!; e < g.start[i + 1]!; e++) {
-        const l = labels[g.list[e]!];
-        if (l !== undefined && l !== null) votes.set(l, (votes.get(l) ?? 0) + 1);
-      }
-      let best: string | null = null;
-      let top = 0;
-      let second = 0;
-      for (const [l, c] of votes) {
-        if (c > top) {
-          second = top;
-          best = l;
-          top = c;
-        } else if (c > second) {
-          second = c;
-        }
-      }
-      if (best !== null && top > second && top >= Math.min(p.agree, size.get(best) ?? 0)) moves.push([i, best]);
-    }
-    if (moves.length === 0) return;
-    for (const [i, l] of moves) labels[i] = l;
+function addLink(grp: Group, other: number, sum: number, count: number): void {
+  const l = grp.links.get(other);
+  if (l) {
+    l.sum += sum;
+    l.count += count;
+  } else {
+    grp.links.set(other, { sum, count });
   }
 }
 
-/** Step 3: new people among the faces nobody has. */
-function found(g: Neighbours, clusterable: Uint8Array, labels: Array<string | null>, p: ClusterParams): void {
-  const n = labels.length;
-  const free = (i: number) => clusterable[i] === 1 && labels[i] === null;
-  const core = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    if (!free(i)) continue;
-    let d = 0;
-    for (let e = g.start[i]!; e < g.start[i + 1]!; e++) if (free(g.list[e]!)) d++;
-    if (d >= p.agree) core[i] = 1;
-  }
-  const parent = new Int32Array(n).map((_, i) => i);
-  const root = (i: number): number => {
-    while (parent[i] !== i) {
-      parent[i] = parent[parent[i]!]!;
-      i = parent[i]!;
+/** A binary min-heap of group pairs by average distance (ties: the lower pair), each with the versions it was computed at. */
+class PairHeap {
+  private readonly items: Array<{ key: number; a: number; b: number; va: number; vb: number }> = [];
+
+  push(key: number, a: number, b: number, va: number, vb: number): void {
+    const items = this.items;
+    items.push({ key, a, b, va, vb });
+    let i = items.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(items[i]!, items[p]!)) break;
+      [items[i], items[p]] = [items[p]!, items[i]!];
+      i = p;
     }
-    return i;
-  };
-  const mark = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    if (!core[i]) continue;
-    for (let e = g.start[i]!; e < g.start[i + 1]!; e++) mark[g.list[e]!] = i;
-    for (let e = g.start[i]!; e < g.start[i + 1]!; e++) {
-      const j = g.list[e]!;
-      if (j <= i || !core[j]) continue;
-      let linked = g.dist[e]! < p.strong;
-      for (let f = g.start[j]!; !linked && f < g.start[j + 1]!; f++) {
-        const k = g.list[f]!;
-        if (k !== i && free(k) && mark[k] === i) linked = true;
-      }
-      if (linked) {
-        const a = root(i);
-        const b = root(j);
-        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+  }
+
+  pop(): { key: number; a: number; b: number; va: number; vb: number } | undefined {
+    const items = this.items;
+    if (items.length === 0) return undefined;
+    const top = items[0]!;
+    const last = items.pop()!;
+    if (items.length > 0) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < items.length && less(items[l]!, items[m]!)) m = l;
+        if (r < items.length && less(items[r]!, items[m]!)) m = r;
+        if (m === i) break;
+        [items[i], items[m]] = [items[m]!, items[i]!];
+        i = m;
       }
     }
+    return top;
   }
-  const members = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) if (core[i]) (members.get(root(i)) ?? members.set(root(i), []).get(root(i))!).push(i);
-  // Non-core faces next to the cores of exactly one group go with it.
-  for (let i = 0; i < n; i++) {
-    if (!free(i) || core[i]) continue;
-    let group = -1;
-    let one = true;
-    for (let e = g.start[i]!; e < g.start[i + 1]!; e++) {
-      const j = g.list[e]!;
-      if (!core[j]) continue;
-      const r = root(j);
-      if (group === -1) group = r;
-      else if (group !== r) one = false;
-    }
-    if (group !== -1 && one) members.get(group)!.push(i);
-  }
-  for (const faces of members.values()) {
-    if (faces.length < p.minNew) continue;
-    const lowest = Math.min(...faces);
-    for (const i of faces) labels[i] = `new:${lowest}`;
-  }
+}
+
+function less(x: { key: number; a: number; b: number }, y: { key: number; a: number; b: number }): boolean {
+  return x.key < y.key || (x.key === y.key && (x.a < y.a || (x.a === y.a && x.b < y.b)));
 }
