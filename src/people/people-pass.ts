@@ -66,10 +66,12 @@ export function runPeoplePass(lib: Library, params: ClusterParams = CLUSTER_PARA
     vectors.set(new Float32Array(f.descriptor.buffer.slice(f.descriptor.byteOffset, f.descriptor.byteOffset + f.descriptor.byteLength)), i * DESCRIPTOR_DIMS);
     clusterable[i] = f.clusterable;
   }
+  // Pinned to the person as recorded, resolved through merges only at the end: a merged person's
+  // faces stay a group of their own (joined to the rest by their label, not by their distances).
   const pins = new Map<number, string>();
   for (const r of records) {
     const i = r.anchor ? index.get(r.anchor) : undefined;
-    if (i !== undefined) pins.set(i, resolve(r.person_id));
+    if (i !== undefined) pins.set(i, r.person_id);
   }
   const nobody = new Set<number>();
   for (const c of corrections) {
@@ -80,7 +82,7 @@ export function runPeoplePass(lib: Library, params: ClusterParams = CLUSTER_PARA
       nobody.add(i);
       clusterable[i] = 0;
     } else {
-      pins.set(i, resolve(c.person));
+      pins.set(i, c.person);
     }
   }
   const { labels } = clusterFaces({ vectors, dims: DESCRIPTOR_DIMS, clusterable, pins }, params);
@@ -88,7 +90,7 @@ export function runPeoplePass(lib: Library, params: ClusterParams = CLUSTER_PARA
   const people = new Set<string>();
   for (const [i, f] of faces.entries()) {
     const l = nobody.has(i) ? null : labels[i] ?? null;
-    const person = l === null ? null : l.startsWith('new:') ? resolve(autoPersonIdOf(faces[Number(l.slice(4))]!.face_id)) : l;
+    const person = l === null ? null : resolve(l.startsWith('new:') ? autoPersonIdOf(faces[Number(l.slice(4))]!.face_id) : l);
     if (person !== null) people.add(person);
     if (person !== f.person_id) changes.push({ face_id: f.face_id, person_id: person });
   }

@@ -16,16 +16,18 @@ import { searchLibrary } from './search-query.js';
 describe('parseQuery', () => {
   it('takes tag:, is: and rating: out of the words', () => {
     assert.deepEqual(parseQuery('boat tag:Dubrovnik is:favorite rating:>=4 trip'), {
-      words: 'boat trip', tags: ['Dubrovnik'], favorite: true, rating: { op: '>=', value: 4 },
+      words: 'boat trip', tags: ['Dubrovnik'], people: [], favorite: true, rating: { op: '>=', value: 4 },
     });
-    assert.deepEqual(parseQuery('tag:"taxes 2024" IS:Hidden rating:3'), { words: '', tags: ['taxes 2024'], hidden: true, rating: { op: '=', value: 3 } });
-    assert.deepEqual(parseQuery('colour:red 12:30'), { words: 'colour:red 12:30', tags: [] });
+    assert.deepEqual(parseQuery('tag:"taxes 2024" IS:Hidden rating:3'), { words: '', tags: ['taxes 2024'], people: [], hidden: true, rating: { op: '=', value: 3 } });
+    assert.deepEqual(parseQuery('colour:red 12:30'), { words: 'colour:red 12:30', tags: [], people: [] });
+    assert.deepEqual(parseQuery('person:Ana person:"Ben Horvat" beach'), { words: 'beach', tags: [], people: ['Ana', 'Ben Horvat'] });
   });
 
   it('refuses a filter that means nothing, saying the forms it takes', () => {
     assert.throws(() => parseQuery('rating:9'), /rating:4, rating:>=4/);
     assert.throws(() => parseQuery('is:blue'), /is:favorite or is:hidden/);
     assert.throws(() => parseQuery('tag:'), /tag: needs a name/);
+    assert.throws(() => parseQuery('person:'), /person: needs a name/);
   });
 });
 

@@ -10,7 +10,8 @@ import type { Migration } from '../migrations.js';
  * clustering, through merges): written by the people pass, read by search and the lists.
  *
  * `faces_pending`: contents whose faces sidecar came, changed or went, to read again (triggers, as
- * search_pending). `people_dirty`: one row while the people pass has something new to look at.
+ * search_pending; a trigger's INSERT checks first, as an outer upsert's conflict rule would override its own).
+ * `people_dirty`: one row while the people pass has something new to look at.
  *
  * `people` and `face_corrections`: shared data (DESIGN §15, §16), merged field by field like tags
  * (the newer stamp wins). A person's `anchor` is the face it was first known by: the pass gives
@@ -59,22 +60,22 @@ CREATE TABLE face_corrections (
 ) WITHOUT ROWID;
 CREATE TRIGGER faces_sidecar_added AFTER INSERT ON sidecars
   WHEN new.kind = 'faces' AND new.variant = 'default' AND new.status = 'ready' BEGIN
-  INSERT OR IGNORE INTO faces_pending VALUES (new.content_uuid);
+  INSERT INTO faces_pending SELECT new.content_uuid WHERE NOT EXISTS (SELECT 1 FROM faces_pending WHERE content_uuid = new.content_uuid);
 END;
 CREATE TRIGGER faces_sidecar_removed AFTER DELETE ON sidecars
   WHEN old.kind = 'faces' AND old.variant = 'default' BEGIN
-  INSERT OR IGNORE INTO faces_pending VALUES (old.content_uuid);
+  INSERT INTO faces_pending SELECT old.content_uuid WHERE NOT EXISTS (SELECT 1 FROM faces_pending WHERE content_uuid = old.content_uuid);
 END;
 CREATE TRIGGER faces_sidecar_changed AFTER UPDATE OF status, checksum ON sidecars
   WHEN new.kind = 'faces' AND new.variant = 'default' AND new.status <> 'generating'
     AND (old.status IS NOT new.status OR old.checksum IS NOT new.checksum) BEGIN
-  INSERT OR IGNORE INTO faces_pending VALUES (new.content_uuid);
+  INSERT INTO faces_pending SELECT new.content_uuid WHERE NOT EXISTS (SELECT 1 FROM faces_pending WHERE content_uuid = new.content_uuid);
 END;
-CREATE TRIGGER people_dirty_face_added AFTER INSERT ON faces BEGIN INSERT OR IGNORE INTO people_dirty VALUES (1); END;
-CREATE TRIGGER people_dirty_face_removed AFTER DELETE ON faces BEGIN INSERT OR IGNORE INTO people_dirty VALUES (1); END;
-CREATE TRIGGER people_dirty_person AFTER INSERT ON people BEGIN INSERT OR IGNORE INTO people_dirty VALUES (1); END;
-CREATE TRIGGER people_dirty_person_changed AFTER UPDATE OF anchor, merged_into ON people BEGIN INSERT OR IGNORE INTO people_dirty VALUES (1); END;
-CREATE TRIGGER people_dirty_correction AFTER INSERT ON face_corrections BEGIN INSERT OR IGNORE INTO people_dirty VALUES (1); END;
-CREATE TRIGGER people_dirty_correction_changed AFTER UPDATE ON face_corrections BEGIN INSERT OR IGNORE INTO people_dirty VALUES (1); END;
+CREATE TRIGGER people_dirty_face_added AFTER INSERT ON faces BEGIN INSERT INTO people_dirty SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM people_dirty); END;
+CREATE TRIGGER people_dirty_face_removed AFTER DELETE ON faces BEGIN INSERT INTO people_dirty SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM people_dirty); END;
+CREATE TRIGGER people_dirty_person AFTER INSERT ON people BEGIN INSERT INTO people_dirty SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM people_dirty); END;
+CREATE TRIGGER people_dirty_person_changed AFTER UPDATE OF anchor, merged_into ON people BEGIN INSERT INTO people_dirty SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM people_dirty); END;
+CREATE TRIGGER people_dirty_correction AFTER INSERT ON face_corrections BEGIN INSERT INTO people_dirty SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM people_dirty); END;
+CREATE TRIGGER people_dirty_correction_changed AFTER UPDATE ON face_corrections BEGIN INSERT INTO people_dirty SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM people_dirty); END;
 `,
 };
