@@ -119,6 +119,10 @@ function metaFilter(f: GridFilter): GridMetaFilter {
     if (typeof f.tag !== 'string' || f.tag.length > 200) throw new UsageError('tag is a tag\'s uuid or name');
     out.tag = f.tag;
   }
+  if (f.person !== undefined && f.person !== '') {
+    if (typeof f.person !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(f.person)) throw new UsageError("person is a person's id");
+    out.person = f.person.toLowerCase();
+  }
   return out;
 }
 

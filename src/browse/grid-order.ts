@@ -29,6 +29,8 @@ export interface GridMetaFilter {
   minRating?: number;
   /** A tag as the caller named it (TAGSET makes it the tag and its descendants). */
   tag?: string;
+  /** A person's id (issue 31): the contents they are in. */
+  person?: string;
   showHidden?: boolean;
 }
 
@@ -88,9 +90,10 @@ export class GridOrderCache {
   current(device: GridDeviceFilter = null, meta: GridMetaFilter = {}): GridOrder {
     const of = this.ofDevice(device);
     const shared = this.store.sharedVersion();
-    const key = `${device ?? ''}|${meta.favorite === true ? 'f' : ''}|${meta.minRating ?? 0}|${meta.showHidden === true ? 'h' : ''}|${meta.tag ?? ''}`;
+    const key = `${device ?? ''}|${meta.favorite === true ? 'f' : ''}|${meta.minRating ?? 0}|${meta.showHidden === true ? 'h' : ''}|${meta.tag ?? ''}|${meta.person ?? ''}`;
     const hit = this.metaSlices.get(key);
-    if (hit?.of === of && hit.shared === shared) return hit.order;
+    // Who is in which photo moves with the people pass, not with the shared data's version: a person's slice is read each time.
+    if (hit?.of === of && hit.shared === shared && meta.person === undefined) return hit.order;
     const order = this.store.inSnapshot(() => this.narrow(of, meta));
     if (this.metaSlices.size >= MAX_META_SLICES) this.metaSlices.delete(this.metaSlices.keys().next().value!);
     this.metaSlices.delete(key);
@@ -124,6 +127,7 @@ export class GridOrderCache {
       const tags = this.tagSet(meta.tag);
       keep.push(tags.length === 0 ? () => false : member({ tags }).has);
     }
+    if (meta.person !== undefined) keep.push(member({ person: meta.person }).has);
     const narrowed = keep.length === 0 ? order : filterOrder(order, keep.length === 1 ? keep[0]! : (id) => keep.every((k) => k(id)));
     return shared === 0 ? narrowed : { ...narrowed, version: order.version + shared };
   }

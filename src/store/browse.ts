@@ -75,9 +75,9 @@ export interface TileRecord {
 
 /**
  * Which contents a grid filter on user metadata keeps (DESIGN §16): the hidden ones, the
- * favourites, those rated at least `minRating`, those carrying one of `tags` (uuids).
+ * favourites, those rated at least `minRating`, those carrying one of `tags` (uuids), those `person` is in.
  */
-export type MetaSelection = { hidden: true } | { favorite: true } | { minRating: number } | { tags: readonly string[] };
+export type MetaSelection = { hidden: true } | { favorite: true } | { minRating: number } | { tags: readonly string[] } | { person: string };
 
 /** A copy of a content, with its location. */
 export interface CopyRecord {
@@ -191,6 +191,7 @@ export class BrowseStore {
     const id = 'LEFT JOIN content_identities c ON c.uuid = u.content_uuid';
     if ('hidden' in sel) return this.sql<[], [string, number | null]>(`SELECT u.content_uuid, c.id FROM user_metadata u ${id} WHERE u.hidden = 1`).raw().all();
     if ('favorite' in sel) return this.sql<[], [string, number | null]>(`SELECT u.content_uuid, c.id FROM user_metadata u ${id} WHERE u.favorite = 1`).raw().all();
+    if ('person' in sel) return this.sql<[string], [string, number | null]>(`SELECT DISTINCT u.content_uuid, c.id FROM faces u ${id} WHERE u.person_id = ?`).raw().all(sel.person);
     if ('minRating' in sel) return this.sql<[number], [string, number | null]>(`SELECT u.content_uuid, c.id FROM user_metadata u ${id} WHERE u.rating > 0 AND u.rating >= ?`).raw().all(sel.minRating);
     return this.sql<[string], [string, number | null]>(
       `SELECT DISTINCT u.content_uuid, c.id FROM metadata_tag u ${id} WHERE u.tag_uuid IN (SELECT value FROM json_each(?)) AND u.present = 1`,

@@ -36,6 +36,8 @@ export interface GridFilter {
   rating?: number;
   /** Show the hidden contents too. */
   hidden?: boolean;
+  /** A person's id: only the contents they are in (issue 31). */
+  person?: string;
 }
 
 /** A device of the library as the grid shows it. */

@@ -29,6 +29,13 @@ export const API = {
   tagsAdd: (libId: string) => operationUrl('tagsAdd', lib(libId)),
   tagsRemove: (libId: string) => operationUrl('tagsRemove', lib(libId)),
   metaSet: (libId: string) => operationUrl('metaSet', lib(libId)),
+  /** People and faces (issue 31). */
+  people: (libId: string, hidden = true) => operationUrl('peopleList', lib(libId), { hidden }),
+  peopleName: (libId: string, person: string) => operationUrl('peopleName', { ...lib(libId), person }),
+  peopleMerge: (libId: string) => operationUrl('peopleMerge', lib(libId)),
+  peopleHide: (libId: string, person: string, hide: boolean) => operationUrl(hide ? 'peopleHide' : 'peopleShow', { ...lib(libId), person }),
+  faces: (libId: string, ref: string) => operationUrl('facesList', lib(libId), { ref }),
+  faceAssign: (libId: string, face: string) => operationUrl('facesAssign', { ...lib(libId), face }),
   /** The Guardian (issue 30): copies counted against the policy. */
   guardianStatus: (libId: string) => operationUrl('guardianStatus', lib(libId)),
   guardianAtRisk: (libId: string, limit: number) => operationUrl('guardianAtRisk', lib(libId), { limit }),

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { LivePhoto, useLivePhoto } from './live-photo.js';
 import { OcrBoxes } from './ocr-boxes.js';
 import type { OcrJsonPage } from './types.js';
@@ -8,7 +8,7 @@ import type { OcrJsonPage } from './types.js';
  * it plays, and the boxes of the text read from it. Both are placed in fractions of the image, so
  * they follow it at any size without measuring.
  */
-export function DetailImage({ name, src, width, height, liveSrc, ocrPage, terms }: {
+export function DetailImage({ name, src, width, height, liveSrc, ocrPage, terms, faces }: {
   name: string;
   src: string;
   width: number | null;
@@ -16,6 +16,8 @@ export function DetailImage({ name, src, width, height, liveSrc, ocrPage, terms 
   liveSrc: string | null;
   ocrPage: OcrJsonPage | null;
   terms: readonly string[];
+  /** What marks the faces in it (face-boxes.tsx), if any. */
+  faces?: ReactNode;
 }) {
   const [failed, setFailed] = useState(false);
   const [showBoxes, setShowBoxes] = useState(true);
@@ -34,6 +36,7 @@ export function DetailImage({ name, src, width, height, liveSrc, ocrPage, terms 
         {failed && <p className="frame-fallback">No picture of this file</p>}
         {liveSrc && <LivePhoto src={liveSrc} control={live} />}
         {hasBoxes && showBoxes && <OcrBoxes page={ocrPage} terms={terms} />}
+        {!failed && faces}
       </div>
       {(liveSrc || hasBoxes) && (
         <figcaption className="media-tools">

@@ -1,6 +1,7 @@
 import type { RefObject } from 'react';
 import { API } from './api-paths.js';
 import { DetailImage } from './detail-image.js';
+import { FaceBoxes } from './face-boxes.js';
 import { findSidecar, sidecarUrl } from './sidecar-files.js';
 import type { ContentDetail, OcrJsonPage } from './types.js';
 
@@ -46,6 +47,7 @@ export function DetailMedia({ detail, libId, ocrPage, terms, playerRef }: {
       liveSrc={live && live.status !== 'failed' ? sidecarUrl(libId, uuid, live) : null}
       ocrPage={ocrPage}
       terms={terms}
+      faces={findSidecar(detail.sidecars, 'faces', ['default']) ? <FaceBoxes libId={libId} uuid={uuid} /> : null}
     />
   );
 }

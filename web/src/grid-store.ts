@@ -347,5 +347,5 @@ export function gridStore(libId: string, device: string | null = null, filter: G
 
 /** FILTER as a key: its fields that narrow anything, in one order. */
 export function filterKey(filter: GridFilter): string {
-  return [filter.tag ? `tag=${filter.tag}` : '', filter.favorite ? 'fav' : '', filter.rating ? `rating=${filter.rating}` : '', filter.hidden ? 'hidden' : ''].filter((x) => x !== '').join('&');
+  return [filter.tag ? `tag=${filter.tag}` : '', filter.favorite ? 'fav' : '', filter.rating ? `rating=${filter.rating}` : '', filter.hidden ? 'hidden' : '', filter.person ? `person=${filter.person}` : ''].filter((x) => x !== '').join('&');
 }

@@ -6,6 +6,7 @@ import { gridStore } from './grid-store.js';
 import { LibraryGrid } from './library-grid.js';
 import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
+import { PersonHeader } from './person-header.js';
 import type { GridFilter, SidecarChange } from './types.js';
 import { useLiveEvent, useReconnect } from './use-live-event.js';
 
@@ -38,6 +39,8 @@ export function LibraryView({ device = null, filter = {} }: { device?: string | 
   // Tags or user metadata changed, here or on a paired device (DESIGN §15): the order names the
   // shared data's version, so the days come back as another order and the pages shown are read again.
   useLiveEvent('shared:changed', refresh);
+  // Who is in which photo moved (the people pass ran, here or after a device's names came).
+  useLiveEvent('people:changed', (e) => { if (filter.person && e.library_id === lib.id) store.refresh(); });
   const shared = (store.days?.devices.length ?? 0) > 1;
   useEffect(() => {
     if (!shared) return;
@@ -55,6 +58,7 @@ export function LibraryView({ device = null, filter = {} }: { device?: string | 
   return (
     <Page label="Library" className="grid-page" mainRef={main} takeFocus={!store.restoreFocus}>
       <h1 className="visually-hidden">Library{days ? `, ${count(days.total)} items` : ''}</h1>
+      {filter.person && <PersonHeader libId={lib.id} person={filter.person} filter={filter} />}
       <div className="grid-bar">
         {days && days.devices.length > 1 && <DeviceFilter devices={days.devices} device={device} total={days.total} filter={filter} />}
         <GridFilters libId={lib.id} device={device} filter={filter} />

@@ -1,7 +1,8 @@
 /**
  * The app's hash routes, one table: what each looks like, how it is read and how it is written.
  * `#/[?device=local|ID][&tag=UUID][&fav=1][&rating=N][&hidden=1]`, `#/content/UUID[?q=words]`,
- * `#/search?q=words`, `#/jobs`, `#/locations`, `#/devices`, `#/tags`, `#/guardian`.
+ * `#/search?q=words`, `#/jobs`, `#/locations`, `#/devices`, `#/tags`, `#/guardian`, `#/people`;
+ * a person's photos are the grid with `person=ID`.
  */
 import type { GridFilter } from './types.js';
 
@@ -13,6 +14,7 @@ export type Route =
   | { view: 'locations' }
   | { view: 'devices' }
   | { view: 'tags' }
+  | { view: 'people' }
   | { view: 'guardian' }
   | { view: 'missing'; hash: string };
 
@@ -42,7 +44,7 @@ export function parseRoute(hash: string): Route {
   if (head === 'content' && arg !== undefined && parts.length === 2 && UUID.test(arg)) return { view: 'content', uuid: arg.toLowerCase(), q };
   if (parts.length === 1) {
     if (head === 'search') return { view: 'search', q };
-    if (head === 'jobs' || head === 'locations' || head === 'devices' || head === 'tags' || head === 'guardian') return { view: head };
+    if (head === 'jobs' || head === 'locations' || head === 'devices' || head === 'tags' || head === 'guardian' || head === 'people') return { view: head };
   }
   return { view: 'missing', hash: raw };
 }
@@ -58,6 +60,7 @@ export function href(route: Route): string {
       if (f.favorite) p.set('fav', '1');
       if (f.rating) p.set('rating', String(f.rating));
       if (f.hidden) p.set('hidden', '1');
+      if (f.person) p.set('person', f.person);
       const q = p.toString();
       return q === '' ? '#/' : `#/?${q}`;
     }
@@ -71,6 +74,7 @@ export function href(route: Route): string {
 /** The main navigation: label and route of each link, in order. */
 export const NAV: ReadonlyArray<{ label: string; route: Route }> = [
   { label: 'Library', route: { view: 'library' } },
+  { label: 'People', route: { view: 'people' } },
   { label: 'Jobs', route: { view: 'jobs' } },
   { label: 'Locations', route: { view: 'locations' } },
   { label: 'Tags', route: { view: 'tags' } },
@@ -87,6 +91,8 @@ function gridFilterOf(params: URLSearchParams): GridFilter {
   const rating = Number(params.get('rating'));
   if (Number.isInteger(rating) && rating >= 1 && rating <= 5) f.rating = rating;
   if (params.get('hidden') === '1') f.hidden = true;
+  const person = params.get('person');
+  if (person && UUID.test(person)) f.person = person.toLowerCase();
   return f;
 }
 

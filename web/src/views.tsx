@@ -9,6 +9,7 @@ import { Page } from './page.js';
 import type { Route } from './routes.js';
 import { SearchView } from './search-view.js';
 import { TagsView } from './tags-view.js';
+import { PeopleView } from './people-view.js';
 import type { GridFilter } from './types.js';
 
 const NO_FILTER: GridFilter = {};
@@ -23,6 +24,7 @@ export function Views({ route }: { route: Route }) {
     case 'locations': return <LocationsView />;
     case 'devices': return <DevicesView />;
     case 'tags': return <TagsView />;
+    case 'people': return <PeopleView />;
     case 'guardian': return <GuardianView />;
     case 'missing': return (
       <Page label="Not found">

@@ -75,7 +75,7 @@ const callback = (event: string): CallbackSpec => ({ callback: event });
 const PAGE = { after: query('after', 'string', opt), limit: query('limit', 'int', { default: 1000 }) };
 const ID = param('id', 'int', { min: 1 });
 /** What narrows the grid besides the device (GridFilter, src/wire/browse.ts). */
-const GRID_FILTER = options({ tag: query('tag', 'string', opt), favorite: query('favorite', 'bool', opt), rating: query('rating', 'int', { optional: true, min: 0, max: 5 }), hidden: query('hidden', 'bool', opt) });
+const GRID_FILTER = options({ tag: query('tag', 'string', opt), favorite: query('favorite', 'bool', opt), rating: query('rating', 'int', { optional: true, min: 0, max: 5 }), hidden: query('hidden', 'bool', opt), person: query('person', 'uuid', opt) });
 const LIB = '/api/libraries/:lib';
 
 export const OPERATIONS = {

@@ -1,0 +1,136 @@
+import { useState, type FormEvent } from 'react';
+import { api, get } from './api.js';
+import { API, methodOf } from './api-paths.js';
+import { reportError } from './errors.js';
+import { FaceCrop } from './face-crop.js';
+import { counted } from './format.js';
+import { useLibrary } from './library-context.js';
+import { Page } from './page.js';
+import { href } from './routes.js';
+import type { PersonCardView } from './types.js';
+import { useLiveEvent, useReconnect } from './use-live-event.js';
+import { useLoad } from './use-load.js';
+
+/** Unnamed people with at least this many faces are asked about first. */
+const SUGGEST_FACES = 3;
+const SUGGESTIONS = 8;
+
+/**
+ * `#/people`: everyone found in the photos (issue 31), a face for each, with how many faces and
+ * photos: name by typing (Enter), open their photos, select several and merge them, hide one.
+ * Unnamed people with many faces are asked about first. Names and merges are shared data: they
+ * show on every device, and changes from the others show here as they come.
+ */
+export function PeopleView() {
+  const lib = useLibrary();
+  const [showHidden, setShowHidden] = useState(false);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [people, reload] = useLoad((signal) => get<PersonCardView[]>(API.people(lib.id), signal), [lib.id]);
+  useLiveEvent('people:changed', (e) => { if (e.library_id === lib.id) reload(); });
+  useLiveEvent('shared:changed', (e) => { if (e.library_id === lib.id) reload(); });
+  useReconnect(reload);
+  const call = async (op: Parameters<typeof methodOf>[0], path: string, body?: unknown): Promise<boolean> => {
+    try {
+      await api(methodOf(op), path, body);
+      return true;
+    } catch (err) {
+      reportError(err);
+      return false;
+    } finally {
+      reload();
+    }
+  };
+  const all = people.state === 'ready' ? people.value : [];
+  const shown = all.filter((p) => showHidden || !p.hidden);
+  const suggestions = all.filter((p) => p.name === null && !p.hidden && p.faces >= SUGGEST_FACES).sort((a, b) => b.faces - a.faces).slice(0, SUGGESTIONS);
+  const toggle = (id: string) => setSelected((s) => {
+    const next = new Set(s);
+    if (!next.delete(id)) next.add(id);
+    return next;
+  });
+  const merge = async () => {
+    // The first chosen keeps its id: a named one first, so its name stays.
+    const chosen = all.filter((p) => selected.has(p.person_id)).sort((a, b) => (a.name === null ? 1 : 0) - (b.name === null ? 1 : 0));
+    if (await call('peopleMerge', API.peopleMerge(lib.id), { people: chosen.map((p) => p.person_id) })) setSelected(new Set());
+  };
+  const card = (p: PersonCardView) => (
+    <PersonCard
+      key={p.person_id}
+      person={p}
+      libId={lib.id}
+      selected={selected.has(p.person_id)}
+      toggle={() => toggle(p.person_id)}
+      rename={(name) => call('peopleName', API.peopleName(lib.id, p.person_id), { name })}
+      hide={(hide) => call('peopleHide', API.peopleHide(lib.id, p.person_id, hide))}
+    />
+  );
+  return (
+    <Page label="People">
+      <h1>People</h1>
+      {people.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
+      {people.state === 'error' && <p>{people.message}</p>}
+      {people.state === 'ready' && all.length === 0 && (
+        <section className="empty">
+          <p>Nobody yet. People are found in the photos of locations indexed in deep mode: add one on the <a href="#/locations">Locations</a> page (or <code>vss location add DIR --mode deep</code>), and the faces found in several photos become people here.</p>
+        </section>
+      )}
+      {suggestions.length > 0 && (
+        <section aria-labelledby="who">
+          <h2 id="who">Who is this?</h2>
+          <ul className="people-grid" aria-label="People to name">{suggestions.map(card)}</ul>
+        </section>
+      )}
+      {all.length > 0 && (
+        <section aria-labelledby="everyone">
+          <div className="people-bar">
+            <h2 id="everyone">Everyone</h2>
+            <label className="check"><input type="checkbox" checked={showHidden} onChange={(e) => setShowHidden(e.currentTarget.checked)} /> Show hidden people</label>
+            <button type="button" disabled={selected.size < 2} onClick={() => { void merge(); }}>
+              Merge {selected.size >= 2 ? counted(selected.size, 'person', 'people') : 'selected'}
+            </button>
+          </div>
+          <ul className="people-grid" aria-label="Everyone">{shown.map(card)}</ul>
+        </section>
+      )}
+    </Page>
+  );
+}
+
+function PersonCard({ person, libId, selected, toggle, rename, hide }: {
+  person: PersonCardView;
+  libId: string;
+  selected: boolean;
+  toggle: () => void;
+  rename: (name: string) => Promise<boolean>;
+  hide: (hide: boolean) => Promise<boolean>;
+}) {
+  const [name, setName] = useState(person.name ?? '');
+  const label = person.name ?? 'Not named';
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (name.trim() !== (person.name ?? '')) void rename(name.trim());
+  };
+  return (
+    <li className={`person-card${person.hidden ? ' hidden-person' : ''}${selected ? ' selected' : ''}`} data-person={person.person_id}>
+      <a href={href({ view: 'library', filter: { person: person.person_id } })} aria-label={`${label}: ${counted(person.contents, 'photo')}`}>
+        {person.cover ? <FaceCrop libId={libId} contentUuid={person.cover.content_uuid} index={person.cover.index} label={label} /> : <span className="face-crop" />}
+      </a>
+      <form onSubmit={submit}>
+        <input
+          type="text"
+          aria-label={`Name of ${label}`}
+          placeholder="Add a name"
+          value={name}
+          maxLength={200}
+          onChange={(e) => setName(e.currentTarget.value)}
+          onBlur={(e) => { if (e.currentTarget.value.trim() !== (person.name ?? '') && e.currentTarget.value.trim() !== '') void rename(e.currentTarget.value.trim()); }}
+        />
+      </form>
+      <span className="muted">{counted(person.faces, 'face')} · {counted(person.contents, 'photo')}</span>
+      <span className="person-actions">
+        <label className="check"><input type="checkbox" checked={selected} onChange={toggle} aria-label={`Select ${label}`} /> Select</label>
+        <button type="button" className="quiet" onClick={() => { void hide(!person.hidden); }}>{person.hidden ? 'Show' : 'Hide'}</button>
+      </span>
+    </li>
+  );
+}
