@@ -11,8 +11,9 @@ export const faces = {
   from: ['image', 'video'],
   maxBytes: 16 * 1024 ** 2,
   made: 'generator',
-  // After OCR: a second or two a photo on 2 cores, one at a time (the model is single-threaded wasm).
-  schedule: { priority: 25, concurrency: 1, timeout: { baseMs: 2 * 60_000, perMiBMs: 1_000, maxMs: 10 * 60_000 } },
+  // After OCR. Two at once: the model takes one picture at a time (single-threaded wasm, one
+  // process: face-engine.ts), and the other job decodes its picture and cuts its crops meanwhile.
+  schedule: { priority: 25, concurrency: 2, timeout: { baseMs: 2 * 60_000, perMiBMs: 1_000, maxMs: 10 * 60_000 } },
   policy: { alone: ['default', 'face@1x'], desktop: ['default', 'face@1x'], mobile: [] },
   // Small, fetched ahead like OCR text: people are known on every device while the one that found them is off.
   prefetch: 'eager',
