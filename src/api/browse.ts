@@ -2,6 +2,7 @@ import { readContentDetail, type DetailContext } from '../browse/content-detail.
 import { GridOrderCache, type GridDeviceFilter, type GridMetaFilter } from '../browse/grid-order.js';
 import { readGridPage } from '../browse/grid-page.js';
 import { detailUser, tagFilterSet } from '../browse/user-meta-view.js';
+import { catchUpFaces } from '../people/faces-follower.js';
 import { contentSafety, copyCounts } from '../guardian/redundancy.js';
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
@@ -37,6 +38,7 @@ export class BrowseApi {
    * favourites, rating (DESIGN §16); hidden contents are left out unless it asks for them.
    */
   days(device?: string, filter: GridFilter = {}): GridDays {
+    if (filter.person) catchUpFaces(this.lib);
     const dev = deviceFilter(device);
     const o = this.order.current(dev, metaFilter(filter));
     return { total: o.ids.length, version: o.version, days: o.days, devices: this.devices(), device: dev };

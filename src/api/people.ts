@@ -1,4 +1,8 @@
 import { contentByRef } from '../browse/content-ref.js';
+import { queueSidecarJob } from '../jobs/queueing.js';
+import { sidecarAddress } from '../sidecars/address.js';
+import { SidecarManager } from '../sidecars/manager.js';
+import { variantsOf } from '../sidecars/kinds.js';
 import type { Library } from '../library/library.js';
 import { followFaces } from '../people/faces-follower.js';
 import { PeopleBook } from '../people/people-book.js';
@@ -66,6 +70,25 @@ export class FacesApi {
   /** The faces of the content REF names (a uuid, DEVICE:/LOCATION/PATH, or a file path here). */
   list(ref: string): FaceView[] {
     return this.book.facesOf(contentByRef(this.lib, ref).uuid);
+  }
+
+  /**
+   * Make the faces of the contents REFS name again (none: of every content whose faces were made
+   * here), with the model this vss has: a newer model re-makes nothing until asked. Their faces
+   * leave the people until the new ones are made; what users said of them stays.
+   */
+  remake(refs: string[] = []): { queued: number } {
+    const lib = this.lib;
+    const uuids = refs.length > 0 ? refs.map((r) => contentByRef(lib, r).uuid) : lib.store.sidecars.ofKindWithStatus('faces', 'ready').filter((s) => s.variant === 'default' && s.source === 'generated').map((s) => s.content_uuid);
+    const manager = new SidecarManager(lib);
+    let queued = 0;
+    const variants = variantsOf('faces');
+    for (const uuid of new Set(uuids)) {
+      if (!lib.store.contents.byUuid(uuid)) continue;
+      for (const variant of variants === 'open' ? [] : variants) manager.markMissing(sidecarAddress(uuid, 'faces', variant), 'made again: asked for (vss faces remake)');
+      if (queueSidecarJob(lib, uuid, 'faces')) queued++;
+    }
+    return { queued };
   }
 
   /** FACE put with PERSON (an id or a name), `none` (nobody), or `auto` (whom the clustering says). */

@@ -12,6 +12,7 @@ import type { ScoreKind, SearchSource, TextSearchResult as SearchResult } from '
 import { CJK } from './search-index.js';
 import { firstMarked, fold, locatorsOf } from './locator.js';
 import { hasFilters, metadataFilter, parseQuery, type ParsedQuery } from './search-filters.js';
+import { catchUpFaces } from '../people/faces-follower.js';
 import type { MetadataFilter } from '../store/search.js';
 
 export const DEFAULT_LIMIT = 50;
@@ -135,6 +136,8 @@ export function checkSearch(query: string, kind: string | undefined): ParsedQuer
 export function searchLibrary(lib: Library, query: string, opts: SearchOptions = {}): SearchResult[] {
   const parsed = checkSearch(query, opts.kind);
   const limit = checkLimit(opts.limit);
+  // Who is in which photo: faces that came since the last pass are people before this answers.
+  if (parsed.people.length > 0) catchUpFaces(lib);
   let hits: Hit[];
   if (!hasFilters(parsed) && !lib.store.search.anyHidden()) {
     const match = ftsQuery(parsed.words);

@@ -127,4 +127,15 @@ describe('faces and people (real CLI, real model)', { skip: FACE_SAMPLES_SKIP },
     assert.ok(await found('person:Ana') >= 4);
     assert.equal(await found('person:Ana close'), 1);
   });
+
+  it('faces made again (a newer model) keep what users said of them', async () => {
+    const before = await people();
+    const r = await ok<{ queued: number }>(['faces', 'remake', photos.first[3]!, photos.second[3]!]);
+    assert.equal(r.queued, 2);
+    assert.deepEqual(await facesOf(photos.second[3]!), [], 'gone until made again');
+    assert.equal((await runCli(['jobs', 'run', '--until-idle'], env)).code, 0);
+    assert.equal(await found('person:Ana close'), 1);
+    assert.equal(await found('person:Cleo'), 1, 'the face put with Cleo by hand is hers again');
+    assert.deepEqual((await people()).map((p) => [p.person_id, p.name, p.faces]), before.map((p) => [p.person_id, p.name, p.faces]));
+  });
 });

@@ -234,6 +234,8 @@ export const OPERATIONS = {
   /** REF: a content uuid, DEVICE:/LOCATION/PATH, or a file path in a location. */
   facesList: { method: 'GET', path: `${LIB}/faces`, call: 'lib.faces.list', args: [query('ref', 'string')] },
   /** PERSON: an id, a name, `none` or `auto`. */
+  /** CONTENTS: whose faces to make again (none: every content whose faces were made here). */
+  facesRemake: { method: 'POST', path: `${LIB}/faces/remake`, call: 'lib.faces.remake', args: [body('contents', 'strings', opt)] },
   facesAssign: { method: 'POST', path: `${LIB}/faces/:face/assign`, call: 'lib.faces.assign', args: [param('face', 'uuid'), body('person', 'string')] },
 
   sidecarsList: {

@@ -109,13 +109,25 @@ export function registerPeopleCommands(program: Command): void {
     });
 
   faces
+    .command('remake [contents...]')
+    .description('make faces again with the model this vss has (none named: every photo whose faces were made here); a newer model re-makes nothing until asked')
+    .action(async function (this: Command, refs: string[]) {
+      await withLibrary(this, async (lib) => {
+        const r = await lib.faces.remake(refs.map(contentRef));
+        if (globals(this).json) return printJson(r);
+        printLine(`${r.queued} photo${r.queued === 1 ? '' : 's'} queued: vss jobs run --until-idle makes their faces (the daemon does it by itself).`);
+      });
+    });
+
+  faces
     .command('assign <face> <person>')
     .description('say who a face is: a person (id or name), "none" (nobody), or "auto" (back to what vss found)')
     .action(async function (this: Command, face: string, person: string) {
       await withLibrary(this, async (lib) => {
         const f = await lib.faces.assign(face, person);
         if (globals(this).json) return printJson(f);
-        printLine(f.person_id === null ? `Face ${f.face_id} is nobody's now.` : `Face ${f.face_id} is ${f.person_id}'s now.`);
+        const name = f.person_id === null ? null : (await lib.people.list()).find((p) => p.person_id === f.person_id)?.name ?? null;
+        printLine(f.person_id === null ? `Face ${f.face_id} is nobody's now.` : `Face ${f.face_id} is ${name ?? '(not named)'}'s now (${f.person_id}).`);
       });
     });
 }
