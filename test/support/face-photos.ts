@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
+import { pngClaiming } from '../hostile-files.js';
 
 const require = createRequire(import.meta.url);
 
@@ -80,7 +81,7 @@ export async function makeHostilePictures(dir: string): Promise<Record<'truncate
   await sharp(s1).extract({ left: 300, top: 250, width: 600, height: 500 }).toColourspace('rgb16').png().toFile(p('deep-16bit.png'));
   await sharp(s1).extract({ left: 1350, top: 100, width: 500, height: 450 }).toColourspace('cmyk').jpeg().toFile(p('print-cmyk.jpg'));
   await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).png().toFile(p('tiny.png'));
-  writeFileSync(p('bomb.png'), pngHeaderOnly(60_000, 60_000));
+  writeFileSync(p('bomb.png'), pngClaiming(60_000, 60_000));
   // A crowd: the six sample photos' faces cut out and tiled 10 × 6.
   const tiles: Buffer[] = [];
   for (const f of [s1, s2]) {
@@ -90,31 +91,4 @@ export async function makeHostilePictures(dir: string): Promise<Record<'truncate
   const composite = Array.from({ length: 60 }, (_, i) => ({ input: tiles[i % tiles.length]!, left: (i % 10) * 180, top: Math.floor(i / 10) * 200 }));
   await sharp({ create: { width: 1800, height: 1200, channels: 3, background: '#ffffff' } }).composite(composite).jpeg({ quality: 85 }).toFile(p('crowd.jpg'));
   return { truncated: p('cut-off.jpg'), deep16: p('deep-16bit.png'), cmyk: p('print-cmyk.jpg'), tiny: p('tiny.png'), bomb: p('bomb.png'), crowd: p('crowd.jpg') };
-}
-
-/** A PNG that claims W × H pixels and has none: refused from its header, never decoded. */
-function pngHeaderOnly(w: number, h: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IEND', Buffer.alloc(0))]);
-}
-
-function crc32(buf: Buffer): number {
-  let c = ~0;
-  for (const b of buf) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return ~c >>> 0;
 }
