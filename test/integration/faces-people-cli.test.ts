@@ -117,10 +117,11 @@ describe('faces and people (real CLI, real model)', { skip: FACE_SAMPLES_SKIP },
     assert.match(job(odd.truncated).error ?? '', /could not be decoded/);
     assert.equal(job(odd.bomb).status, 'failed');
     assert.match(job(odd.bomb).error ?? '', /more than the 100 MP limit/);
-    for (const f of [odd.tiny, odd.deep16, odd.cmyk, odd.crowd]) assert.equal(job(f).status, 'completed', `${basename(f)}: ${job(f).error}`);
+    for (const f of [odd.tiny, odd.deep16, odd.cmyk, odd.crowd, odd.animated]) assert.equal(job(f).status, 'completed', `${basename(f)}: ${job(f).error}`);
     assert.deepEqual(await facesOf(odd.tiny), []);
     assert.ok((await facesOf(odd.deep16)).length >= 1, 'a 16-bit PNG is read');
     assert.ok((await facesOf(odd.cmyk)).length >= 1, 'a CMYK JPEG is read');
+    assert.equal((await facesOf(odd.animated)).length, 1, 'an animation: its first frame');
     const crowd = await facesOf(odd.crowd);
     assert.ok(crowd.length >= 20 && crowd.length <= 100, `a crowd of 60 faces: ${crowd.length} found, at most 100 kept`);
     // What was there before is untouched (the crowd's cut-outs of sample1 may add Ana's faces, never take any).

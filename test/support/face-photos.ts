@@ -69,7 +69,7 @@ export async function makeFacePhotos(dir: string): Promise<FacePhotos> {
 }
 
 /** Pictures that must be refused with a reason or handled without harm (issue 31 item 6), in DIR. */
-export async function makeHostilePictures(dir: string): Promise<Record<'truncated' | 'deep16' | 'cmyk' | 'tiny' | 'bomb' | 'crowd', string>> {
+export async function makeHostilePictures(dir: string): Promise<Record<'truncated' | 'deep16' | 'cmyk' | 'tiny' | 'bomb' | 'crowd' | 'animated', string>> {
   const src = faceSamplesDir()!;
   mkdirSync(dir, { recursive: true });
   const p = (name: string) => join(dir, name);
@@ -82,6 +82,10 @@ export async function makeHostilePictures(dir: string): Promise<Record<'truncate
   await sharp(s1).extract({ left: 1350, top: 100, width: 500, height: 450 }).toColourspace('cmyk').jpeg().toFile(p('print-cmyk.jpg'));
   await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).png().toFile(p('tiny.png'));
   writeFileSync(p('bomb.png'), pngClaiming(60_000, 60_000));
+  // An animation whose first frame has a face (sample1's right-hand one) and whose second has none.
+  const frame1 = await sharp(s1).extract({ left: 1350, top: 100, width: 500, height: 450 }).resize(400, 360).png().toBuffer();
+  const frame2 = await sharp({ create: { width: 400, height: 360, channels: 3, background: '#3060a0' } }).png().toBuffer();
+  await sharp([frame1, frame2], { join: { animated: true } }).gif().toFile(p('moving.gif'));
   // A crowd: the six sample photos' faces cut out and tiled 10 × 6.
   const tiles: Buffer[] = [];
   for (const f of [s1, s2]) {
@@ -90,5 +94,5 @@ export async function makeHostilePictures(dir: string): Promise<Record<'truncate
   }
   const composite = Array.from({ length: 60 }, (_, i) => ({ input: tiles[i % tiles.length]!, left: (i % 10) * 180, top: Math.floor(i / 10) * 200 }));
   await sharp({ create: { width: 1800, height: 1200, channels: 3, background: '#ffffff' } }).composite(composite).jpeg({ quality: 85 }).toFile(p('crowd.jpg'));
-  return { truncated: p('cut-off.jpg'), deep16: p('deep-16bit.png'), cmyk: p('print-cmyk.jpg'), tiny: p('tiny.png'), bomb: p('bomb.png'), crowd: p('crowd.jpg') };
+  return { truncated: p('cut-off.jpg'), deep16: p('deep-16bit.png'), cmyk: p('print-cmyk.jpg'), tiny: p('tiny.png'), bomb: p('bomb.png'), crowd: p('crowd.jpg'), animated: p('moving.gif') };
 }
