@@ -1,8 +1,4 @@
 import { contentByRef } from '../browse/content-ref.js';
-import { queueSidecarJob } from '../jobs/queueing.js';
-import { sidecarAddress } from '../sidecars/address.js';
-import { SidecarManager } from '../sidecars/manager.js';
-import { variantsOf } from '../sidecars/kinds.js';
 import type { Library } from '../library/library.js';
 import { followFaces } from '../people/faces-follower.js';
 import { PeopleBook } from '../people/people-book.js';
@@ -77,7 +73,11 @@ export class FacesApi {
    * here), with the model this vss has: a newer model re-makes nothing until asked. Their faces
    * leave the people until the new ones are made; what users said of them stays.
    */
-  remake(refs: string[] = []): { queued: number } {
+  async remake(refs: string[] = []): Promise<{ queued: number }> {
+    // Loaded when asked: the queueing reaches the generators and their engines, which a light command never loads.
+    const [{ queueSidecarJob }, { sidecarAddress }, { SidecarManager }, { variantsOf }] = await Promise.all([
+      import('../jobs/queueing.js'), import('../sidecars/address.js'), import('../sidecars/manager.js'), import('../sidecars/kinds.js'),
+    ]);
     const lib = this.lib;
     const uuids = refs.length > 0 ? refs.map((r) => contentByRef(lib, r).uuid) : lib.store.sidecars.ofKindWithStatus('faces', 'ready').filter((s) => s.variant === 'default' && s.source === 'generated').map((s) => s.content_uuid);
     const manager = new SidecarManager(lib);
