@@ -1,6 +1,7 @@
 import type { GridDay } from '../wire/browse.js';
 import { parseMetadata } from '../media/media-metadata.js';
 import type { BrowseStore, MetaSelection } from '../store/browse.js';
+import { facesPersonVersion } from '../store/faces.js';
 
 export type { GridDay };
 
@@ -129,7 +130,9 @@ export class GridOrderCache {
     }
     if (meta.person !== undefined) keep.push(member({ person: meta.person }).has);
     const narrowed = keep.length === 0 ? order : filterOrder(order, keep.length === 1 ? keep[0]! : (id) => keep.every((k) => k(id)));
-    return shared === 0 ? narrowed : { ...narrowed, version: order.version + shared };
+    // A person's slice moves with who is in which photo too (the people pass, a correction).
+    const moved = shared + (meta.person !== undefined ? facesPersonVersion() : 0);
+    return moved === 0 ? narrowed : { ...narrowed, version: order.version + moved };
   }
 
   /** The order of DEVICE's contents (all devices': null). */

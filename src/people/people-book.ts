@@ -7,12 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
-import type { PersonRecord } from '../store/people.js';
 import { UUID_RE } from '../sidecars/address.js';
 import { SharedData, type UnstampedOp } from '../tags/shared-data.js';
 import { personNameProblem } from '../tags/shared-op.js';
 import type { FaceView, PersonCardView, PersonFaceView, PersonView } from '../wire/people.js';
 import { catchUpFaces } from './faces-follower.js';
+import { mergedEnd, peopleNamed } from './names.js';
 
 /** Faces one call may name. */
 const MAX_FACES_PER_CALL = 10_000;
@@ -101,8 +101,9 @@ export class PeopleBook {
     const name = this.lib.store.people.get(into)?.name ?? from.map((f) => this.lib.store.people.get(f)?.name).find((n) => n) ?? undefined;
     if (name && !this.lib.store.people.get(into)?.name) ops.push({ record: 'person', id: into, set: { name } });
     for (const f of from) ops.push(...this.recordOps(f), { record: 'person', id: f, set: { merged_into: into } });
+    // The operations first (their own immediate transaction), then the faces they move: the pass agrees with both.
+    this.commit(ops);
     this.lib.store.transaction(() => {
-      this.commit(ops);
       for (const f of from) this.lib.store.faces.movePerson(f, into);
     });
     return this.get(into);
@@ -117,11 +118,9 @@ export class PeopleBook {
     // A random id: only automatic people need ids every device derives alike; this one travels in the log.
     const fresh = randomUUID();
     const anchor = [...faces].sort()[0]!;
-    const ops: UnstampedOp[] = [...this.recordOps(id), { record: 'person', id: fresh, set: { anchor } }, ...faces.map((f): UnstampedOp => ({ record: 'face', id: f, set: { person: fresh } }))];
-    this.lib.store.transaction(() => {
-      this.commit(ops);
-      this.lib.store.faces.setPersons(faces.map((f) => ({ face_id: f, person_id: fresh })));
-    });
+    const ops: UnstampedOp[] = [...this.keepAnchor(id, faces), { record: 'person', id: fresh, set: { anchor } }, ...faces.map((f): UnstampedOp => ({ record: 'face', id: f, set: { person: fresh } }))];
+    this.commit(ops);
+    this.lib.store.faces.setPersons(faces.map((f) => ({ face_id: f, person_id: fresh })));
     return this.get(fresh);
   }
 
@@ -135,7 +134,7 @@ export class PeopleBook {
     let person: string | null;
     if (personRef === 'none') person = '';
     else if (personRef === 'auto') person = null;
-    else if (!UUID_RE.test(personRef.trim().toLowerCase()) && this.lib.store.people.named(personRef.trim()).length === 0) {
+    else if (!UUID_RE.test(personRef.trim().toLowerCase()) && peopleNamed(this.lib, personRef.trim()).length === 0) {
       // A name nobody has yet: the face is the first of a new person of that name.
       const made = this.create([face], personRef.trim());
       const f = this.lib.store.faces.get(face)!;
@@ -144,11 +143,12 @@ export class PeopleBook {
       person = this.personOf(personRef);
       ops.push(...this.recordOps(person));
     }
+    const was = this.lib.store.faces.get(face)!.person_id;
+    // Its person keeps a face to be known by when this one was it.
+    if (was !== null && was !== person) ops.unshift(...this.keepAnchor(was, [face]));
     ops.push({ record: 'face', id: face, set: { person } });
-    this.lib.store.transaction(() => {
-      this.commit(ops);
-      if (person !== null) this.lib.store.faces.setPersons([{ face_id: face, person_id: person === '' ? null : person }]);
-    });
+    this.commit(ops);
+    if (person !== null) this.lib.store.faces.setPersons([{ face_id: face, person_id: person === '' ? null : person }]);
     if (person === null) this.catchUp();
     const f = this.lib.store.faces.get(face)!;
     return { face_id: f.face_id, box: { x: f.x, y: f.y, w: f.w, h: f.h }, score: f.score, person_id: f.person_id };
@@ -162,11 +162,11 @@ export class PeopleBook {
     }
     const faces = this.facesNamed(faceRefs);
     const fresh = randomUUID();
-    const ops: UnstampedOp[] = [{ record: 'person', id: fresh, set: { anchor: [...faces].sort()[0]!, ...(name !== undefined ? { name } : {}) } }, ...faces.map((f): UnstampedOp => ({ record: 'face', id: f, set: { person: fresh } }))];
-    this.lib.store.transaction(() => {
-      this.commit(ops);
-      this.lib.store.faces.setPersons(faces.map((f) => ({ face_id: f, person_id: fresh })));
-    });
+    const ops: UnstampedOp[] = [];
+    for (const was of new Set(faces.map((f) => this.lib.store.faces.get(f)!.person_id))) if (was !== null) ops.push(...this.keepAnchor(was, faces));
+    ops.push({ record: 'person', id: fresh, set: { anchor: [...faces].sort()[0]!, ...(name !== undefined ? { name } : {}) } }, ...faces.map((f): UnstampedOp => ({ record: 'face', id: f, set: { person: fresh } })));
+    this.commit(ops);
+    this.lib.store.faces.setPersons(faces.map((f) => ({ face_id: f, person_id: fresh })));
     return this.get(fresh);
   }
 
@@ -177,21 +177,29 @@ export class PeopleBook {
       if (this.lib.store.people.get(lower) || this.lib.store.faces.hasPerson(lower)) return this.resolve(lower);
       throw new VssError('NOT_FOUND', `no person ${lower} in this library (vss people list shows them)`);
     }
-    const named = this.lib.store.people.named(ref.trim());
+    const named = peopleNamed(this.lib, ref.trim());
     if (named.length === 0) throw new VssError('NOT_FOUND', `nobody is named ${JSON.stringify(ref)} (vss people list shows them)`);
     if (named.length > 1) throw new UsageError(`${named.length} people are named ${JSON.stringify(ref)}: name one by id (${named.map((p) => p.person_id).join(', ')}), or merge them`);
     return named[0]!.person_id;
   }
 
-  /** Where ID's merges lead. */
+  /** Where ID's merges lead (as the pass reads them: a loop ends at its lowest id). */
   private resolve(id: string): string {
-    let at = id;
-    const seen = new Set<string>();
-    for (let r: PersonRecord | undefined; (r = this.lib.store.people.get(at))?.merged_into && !seen.has(at) && seen.size < 64;) {
-      seen.add(at);
-      at = r.merged_into!;
-    }
-    return at;
+    return mergedEnd(this.lib, id);
+  }
+
+  /**
+   * What PERSON needs so that taking MOVING out of them leaves them known by a face still theirs:
+   * a record when they have none, anchored on their lowest face that stays; a new anchor when
+   * theirs is among MOVING (else the pass would give the rest an id of their own, and the name
+   * would be left on nobody). None when no face of theirs stays.
+   */
+  private keepAnchor(person: string, moving: readonly string[]): UnstampedOp[] {
+    const leaving = new Set(moving);
+    const record = this.lib.store.people.get(person);
+    if (record && record.anchor !== '' && !leaving.has(record.anchor)) return [];
+    const stays = this.lib.store.faces.ofPerson(person).filter((f) => !leaving.has(f.face_id)).sort((a, b) => b.clusterable - a.clusterable || a.face_id.localeCompare(b.face_id))[0];
+    return stays ? [{ record: 'person', id: person, set: { anchor: stays.face_id } }] : [];
   }
 
   private facesNamed(refs: readonly string[]): string[] {

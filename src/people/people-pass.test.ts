@@ -30,9 +30,11 @@ describe('the people pass (real library databases)', () => {
   const install = new Installation({ dataDir: join(tmp.path, 'data') });
   const a = install.createLibrary('A', join(tmp.path, 'a'));
   const b = install.createLibrary('B', join(tmp.path, 'b'));
+  const c = install.createLibrary('C', join(tmp.path, 'c'));
   after(() => {
     a.close();
     b.close();
+    c.close();
     tmp.cleanup();
   });
 
@@ -67,6 +69,29 @@ describe('the people pass (real library databases)', () => {
     assert.deepEqual(new PeopleBook(b).list().map((p) => [p.name, p.faces]), [['Ana', 8], [null, 3]]);
   });
 
+  it('a named person whose anchor face is split out or put elsewhere keeps the name on the faces that stay', () => {
+    seedFaces(c, Array.from({ length: 12 }, (_, i) => i));
+    runPeoplePass(c);
+    const book = new PeopleBook(c);
+    const dora = whoIs(c)[0]!;
+    book.name(dora, 'Dora');
+    const anchor = c.store.people.get(dora)!.anchor;
+    const split = book.split(dora, [anchor]);
+    runPeoplePass(c);
+    assert.equal(split.faces, 1);
+    const named = book.list().find((p) => p.name === 'Dora')!;
+    assert.equal(named.person_id, dora);
+    assert.equal(named.faces, 3, 'the three faces that stayed are still Dora');
+    const next = c.store.people.get(dora)!.anchor;
+    assert.notEqual(next, anchor);
+    book.assign(next, 'none');
+    runPeoplePass(c);
+    assert.equal(book.list().find((p) => p.name === 'Dora')?.faces, 2);
+    // A name only changes no one's faces: the pass is not due.
+    book.name(dora, 'Dora B');
+    assert.equal(c.store.faces.isDirty(), false);
+  });
+
   it('two devices merging two people each into the other end at the lower id alike', () => {
     const rec = (id: string, into: string): PersonRecord => ({ person_id: id, anchor: '', anchor_hlc: '', name: null, name_hlc: '', hidden: 0, hidden_hlc: '', merged_into: into, merged_hlc: 'x' });
     const x = content(1);
@@ -83,6 +108,7 @@ describe('the people pass (real library databases)', () => {
     assert.match((checkOp({ ...ok, set: { name: ' Ana' } }) as { refused: string }).refused, /name/);
     assert.match((checkOp({ ...ok, set: { merged_into: content(1) } }) as { refused: string }).refused, /another person/);
     assert.match((checkOp({ ...ok, set: { age: 3 } }) as { refused: string }).refused, /no field/);
+    assert.match((checkOp({ ...ok, set: {} }) as { refused: string }).refused, /says nothing/);
     assert.match((checkOp({ ...ok, record: 'face', set: { person: 'Ana' } }) as { refused: string }).refused, /not a person/);
     assert.ok(!('refused' in checkOp({ ...ok, record: 'face', set: { person: '' } })));
     assert.ok(!('refused' in checkOp({ ...ok, record: 'face', set: { person: null } })));

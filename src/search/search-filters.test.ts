@@ -45,7 +45,7 @@ describe('search with tags, favourites and ratings (real library, real files)', 
     }
     lib = new Installation({ dataDir: join(tmp.path, 'data') }).createLibrary('S', join(tmp.path, 'lib'));
     await scanLocation(lib, addLocation(lib, tree, { mode: 'content' }).id);
-    indexPending(lib);
+    await indexPending(lib);
     const tags = new TagBook(lib);
     tags.create('Places');
     tags.create('Croatia', { parent: 'Places' });

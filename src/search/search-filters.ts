@@ -2,6 +2,7 @@ import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { MetadataFilter } from '../store/search.js';
 import { childrenOf, effectiveParents, withDescendants } from '../tags/tag-tree.js';
+import { peopleNamed } from '../people/names.js';
 
 /** A query split into its words and its filters on tags and user metadata (DESIGN §14, §16). */
 export interface ParsedQuery {
@@ -78,7 +79,7 @@ export function metadataFilter(lib: Library, q: ParsedQuery): MetadataFilter | u
   }
   for (const name of q.people) {
     // Every person of that name (two devices may have named two clusters alike); merged ones live on in their target.
-    const named = lib.store.people.named(name);
+    const named = peopleNamed(lib, name);
     if (named.length === 0) return undefined;
     f.people.push(named.map((p) => p.person_id));
   }

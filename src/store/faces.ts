@@ -28,6 +28,12 @@ export interface PersonCount {
   contents: number;
 }
 
+/** How many times who is in which photo may have changed in this process (the grid's person slices are versioned by it). */
+let personVersion = 0;
+export function facesPersonVersion(): number {
+  return personVersion;
+}
+
 /**
  * The `faces` table: the faces read out of the faces sidecars here (derived, local), who each is
  * now (`person_id`, written by the people pass), and the queue of contents to read again.
@@ -48,6 +54,7 @@ export class FaceStore {
         'INSERT INTO faces (face_id, content_uuid, idx, x, y, w, h, score, clusterable, quality, descriptor, person_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       );
       // Who a face was stays until the next pass says otherwise: a search between the two still finds it.
+      personVersion++;
       for (const f of faces) ins.run(f.face_id, contentUuid, f.idx, f.x, f.y, f.w, f.h, f.score, f.clusterable, f.quality, f.descriptor, keep.get(f.face_id) ?? null);
       this.sql<[string]>('DELETE FROM faces_pending WHERE content_uuid = ?').run(contentUuid);
     })();
@@ -91,6 +98,7 @@ export class FaceStore {
 
   /** Set who each face is (only the rows that change are written). */
   setPersons(changes: ReadonlyArray<{ face_id: string; person_id: string | null }>): void {
+    if (changes.length > 0) personVersion++;
     const up = this.sql<[string | null, string]>('UPDATE faces SET person_id = ? WHERE face_id = ?');
     this.db.transaction(() => {
       for (const c of changes) up.run(c.person_id, c.face_id);
@@ -126,6 +134,7 @@ export class FaceStore {
 
   /** Every face of FROM is INTO's now (a merge, before the next pass agrees). */
   movePerson(from: string, into: string): void {
+    personVersion++;
     this.sql<[string, string]>('UPDATE faces SET person_id = ? WHERE person_id = ?').run(into, from);
   }
 

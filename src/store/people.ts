@@ -76,9 +76,9 @@ export class PeopleStore {
     return this.sql<[], PersonRecord>('SELECT * FROM people ORDER BY person_id').all();
   }
 
-  /** The people named NAME (any case) who are not merged into another: more than one when two devices gave the same name. */
+  /** Every person named NAME (any case), merged or not (people/names.ts keeps those who are still themselves). */
   named(name: string): PersonRecord[] {
-    return this.sql<[string], PersonRecord>('SELECT * FROM people WHERE name = ? COLLATE NOCASE AND merged_into IS NULL ORDER BY person_id').all(name);
+    return this.sql<[string], PersonRecord>('SELECT * FROM people WHERE name = ? COLLATE NOCASE ORDER BY person_id').all(name);
   }
 
   corrections(): FaceCorrectionRecord[] {

@@ -103,6 +103,7 @@ export function checkOp(value: unknown): SharedOp | { refused: string } {
   if (record === 'person') {
     const bad = extra(['anchor', 'name', 'hidden', 'merged_into']);
     if (bad) return { refused: `a person has no field ${JSON.stringify(bad).slice(0, 40)}` };
+    if (Object.keys(set).length === 0) return { refused: 'a person operation that says nothing' };
     const f: PersonFields = {};
     if (set.anchor !== undefined) {
       if (typeof set.anchor !== 'string' || !UUID_RE.test(set.anchor)) return { refused: 'an anchor that is not a face id' };

@@ -74,7 +74,8 @@ function AssignForm({ face, people, at, assign, close }: {
   close: () => void;
 }) {
   const named = people.filter((p) => p.name !== null);
-  const [choice, setChoice] = useState(face.person_id ?? '');
+  // The face's person is chosen at first only when the list has them (a named person).
+  const [choice, setChoice] = useState(named.some((p) => p.person_id === face.person_id) ? face.person_id! : '');
   const [newName, setNewName] = useState('');
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, get } from './api.js';
 import { API, methodOf } from './api-paths.js';
 import { reportError } from './errors.js';
@@ -105,10 +105,23 @@ function PersonCard({ person, libId, selected, toggle, rename, hide }: {
   hide: (hide: boolean) => Promise<boolean>;
 }) {
   const [name, setName] = useState(person.name ?? '');
+  // A name given elsewhere (another device, another tab) replaces what the field shows; what this
+  // field sent last is not sent again (Enter, then leaving the field).
+  const sent = useRef<string | null>(null);
+  useEffect(() => {
+    setName(person.name ?? '');
+    sent.current = null;
+  }, [person.name]);
   const label = person.name ?? 'Not named';
+  const send = (value: string) => {
+    const v = value.trim();
+    if (v === '' || v === (person.name ?? '') || v === sent.current) return;
+    sent.current = v;
+    void rename(v);
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (name.trim() !== (person.name ?? '')) void rename(name.trim());
+    send(name);
   };
   return (
     <li className={`person-card${person.hidden ? ' hidden-person' : ''}${selected ? ' selected' : ''}`} data-person={person.person_id}>
@@ -123,13 +136,13 @@ function PersonCard({ person, libId, selected, toggle, rename, hide }: {
           value={name}
           maxLength={200}
           onChange={(e) => setName(e.currentTarget.value)}
-          onBlur={(e) => { if (e.currentTarget.value.trim() !== (person.name ?? '') && e.currentTarget.value.trim() !== '') void rename(e.currentTarget.value.trim()); }}
+          onBlur={(e) => send(e.currentTarget.value)}
         />
       </form>
       <span className="muted">{counted(person.faces, 'face')} · {counted(person.contents, 'photo')}</span>
       <span className="person-actions">
         <label className="check"><input type="checkbox" checked={selected} onChange={toggle} aria-label={`Select ${label}`} /> Select</label>
-        <button type="button" className="quiet" onClick={() => { void hide(!person.hidden); }}>{person.hidden ? 'Show' : 'Hide'}</button>
+        <button type="button" className="quiet" aria-label={`${person.hidden ? 'Show' : 'Hide'} ${label}`} onClick={() => { void hide(!person.hidden); }}>{person.hidden ? 'Show' : 'Hide'}</button>
       </span>
     </li>
   );

@@ -11,6 +11,7 @@ import { useLoad } from './use-load.js';
 export function PersonHeader({ libId, person, filter }: { libId: string; person: string; filter: GridFilter }) {
   const [people, reload] = useLoad((signal) => get<PersonCardView[]>(API.people(libId), signal), [libId]);
   useLiveEvent('shared:changed', (e) => { if (e.library_id === libId) reload(); });
+  useLiveEvent('people:changed', (e) => { if (e.library_id === libId) reload(); });
   const p = people.state === 'ready' ? people.value.find((x) => x.person_id === person) : undefined;
   const { person: _p, ...rest } = filter;
   return (

@@ -74,7 +74,8 @@ END;
 CREATE TRIGGER people_dirty_face_added AFTER INSERT ON faces BEGIN INSERT INTO people_dirty SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM people_dirty); END;
 CREATE TRIGGER people_dirty_face_removed AFTER DELETE ON faces BEGIN INSERT INTO people_dirty SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM people_dirty); END;
 CREATE TRIGGER people_dirty_person AFTER INSERT ON people BEGIN INSERT INTO people_dirty SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM people_dirty); END;
-CREATE TRIGGER people_dirty_person_changed AFTER UPDATE OF anchor, merged_into ON people BEGIN INSERT INTO people_dirty SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM people_dirty); END;
+CREATE TRIGGER people_dirty_person_changed AFTER UPDATE OF anchor, merged_into ON people
+  WHEN old.anchor IS NOT new.anchor OR old.merged_into IS NOT new.merged_into BEGIN INSERT INTO people_dirty SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM people_dirty); END;
 CREATE TRIGGER people_dirty_correction AFTER INSERT ON face_corrections BEGIN INSERT INTO people_dirty SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM people_dirty); END;
 CREATE TRIGGER people_dirty_correction_changed AFTER UPDATE ON face_corrections BEGIN INSERT INTO people_dirty SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM people_dirty); END;
 `,

@@ -6,8 +6,10 @@
  * cancelled mid-picture (wasm cannot be interrupted). Its memory is capped by the kernel like the
  * decoders' (run-in-child.ts) and it is tied to this process (core/child-lifetime.ts).
  *
- * A model that cannot load is one clear, permanent reason for every request of the next minute,
- * not a process started again for each picture.
+ * A model that cannot load is one clear reason for every request of the next minute, not a
+ * process started again for each picture; the jobs are tried again later (a load can fail for the
+ * moment: a busy machine's timeout, memory), while a model missing from the install is refused
+ * before any of this (faces-generator.ts `availability`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -92,14 +94,14 @@ export function stopFaceEngine(): void {
 
 async function detectNow(pixels: Uint8Array, width: number, height: number, signal: AbortSignal): Promise<FacesAnswer> {
   if (signal.aborted) throw new GeneratorError(`not started: ${abortReason(signal)}`, { permanent: true });
-  if (loadFailure && Date.now() - loadFailure.at < LOAD_FAILURE_HOLD_MS) throw new GeneratorError(loadFailure.message, { permanent: true });
+  if (loadFailure && Date.now() - loadFailure.at < LOAD_FAILURE_HOLD_MS) throw new GeneratorError(loadFailure.message, { permanent: false });
   clearTimeout(idleTimer);
   const r = (running ??= start());
   try {
     await withAbort(r.ready, signal, () => end(r));
   } catch (err) {
     if (err instanceof LoadError) loadFailure = { message: err.message, at: Date.now() };
-    throw err instanceof GeneratorError ? err : new GeneratorError((err as Error).message, { permanent: err instanceof LoadError });
+    throw err instanceof GeneratorError ? err : new GeneratorError((err as Error).message, { permanent: false });
   }
   const id = nextId++;
   const answer = new Promise<FacesAnswer>((resolve, reject) => {
@@ -131,7 +133,7 @@ async function detectNow(pixels: Uint8Array, width: number, height: number, sign
 
 class LoadError extends GeneratorError {
   constructor(message: string) {
-    super(message, { permanent: true });
+    super(message, { permanent: false });
   }
 }
 
