@@ -22,7 +22,7 @@ export interface NeighbourOptions {
   probes: number;
 }
 
-export const NEIGHBOUR_OPTIONS: NeighbourOptions = { exactUpTo: 3000, probes: 6 };
+export const NEIGHBOUR_OPTIONS: NeighbourOptions = { exactUpTo: 3000, probes: 4 };
 
 /**
  * The neighbours nearer than RADIUS (Euclidean) of each of the N = `include.length` faces whose

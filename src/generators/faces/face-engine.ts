@@ -97,6 +97,8 @@ async function detectNow(pixels: Uint8Array, width: number, height: number, sign
   if (loadFailure && Date.now() - loadFailure.at < LOAD_FAILURE_HOLD_MS) throw new GeneratorError(loadFailure.message, { permanent: false });
   clearTimeout(idleTimer);
   const r = (running ??= start());
+  // While an answer is owed the process keeps vss alive (a caller with nothing else pending would otherwise just end); idle, it never does.
+  hold(r, true);
   try {
     await withAbort(r.ready, signal, () => end(r));
   } catch (err) {
@@ -127,7 +129,19 @@ async function detectNow(pixels: Uint8Array, width: number, height: number, sign
     if (a.rssKiB / 1024 > options.recycleRssMb) end(r);
     return a;
   } finally {
+    hold(r, false);
     if (running) idleTimer = setTimeout(stopFaceEngine, options.idleMs).unref();
+  }
+}
+
+function hold(r: Running, on: boolean): void {
+  const channel = r.child.channel as unknown as { ref?: () => void; unref?: () => void } | undefined;
+  if (on) {
+    r.child.ref();
+    channel?.ref?.();
+  } else {
+    r.child.unref();
+    channel?.unref?.();
   }
 }
 
