@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
+import type { FaceRecord } from '../store/faces.js';
 import { UUID_RE } from '../sidecars/address.js';
 import { SharedData, type UnstampedOp } from '../tags/shared-data.js';
 import { personNameProblem } from '../tags/shared-op.js';
@@ -18,6 +19,11 @@ import { mergedEnd, peopleNamed } from './names.js';
 const MAX_FACES_PER_CALL = 10_000;
 /** People one merge may name. */
 const MAX_MERGE = 1_000;
+
+/** A face as the API answers it. */
+function faceView(f: FaceRecord): FaceView {
+  return { face_id: f.face_id, box: { x: f.x, y: f.y, w: f.w, h: f.h }, score: f.score, person_id: f.person_id };
+}
 
 export class PeopleBook {
   private readonly shared: SharedData;
@@ -47,26 +53,26 @@ export class PeopleBook {
     return out.sort((a, b) => (a.name === null ? 1 : 0) - (b.name === null ? 1 : 0) || (a.name ?? '').localeCompare(b.name ?? '') || b.faces - a.faces || a.person_id.localeCompare(b.person_id));
   }
 
-  /** One person as the list shows them. */
+  /** One person as the list shows them (their counts read for them alone). */
   get(ref: string): PersonView {
+    this.catchUp();
     const id = this.personOf(ref);
-    const p = this.list().find((x) => x.person_id === id);
     const r = this.lib.store.people.get(id);
-    const { cover: _c, ...view } = p ?? { person_id: id, name: r?.name ?? null, faces: 0, contents: 0, hidden: r?.hidden === 1, cover: null };
-    return view;
+    const c = this.lib.store.faces.countsOf(id);
+    return { person_id: id, name: r?.name ?? null, faces: c.faces, contents: c.contents, hidden: r?.hidden === 1 };
   }
 
   /** The faces of one content, in the order of its crops. */
   facesOf(contentUuid: string): FaceView[] {
     this.catchUp();
-    return this.lib.store.faces.ofContent(contentUuid).map((f) => ({ face_id: f.face_id, box: { x: f.x, y: f.y, w: f.w, h: f.h }, score: f.score, person_id: f.person_id }));
+    return this.lib.store.faces.ofContent(contentUuid).map(faceView);
   }
 
   /** The faces of one person, with their contents. */
   facesOfPerson(ref: string): PersonFaceView[] {
     this.catchUp();
     const id = this.personOf(ref);
-    return this.lib.store.faces.ofPerson(id).map((f) => ({ face_id: f.face_id, box: { x: f.x, y: f.y, w: f.w, h: f.h }, score: f.score, person_id: f.person_id, content_uuid: f.content_uuid, index: f.idx }));
+    return this.lib.store.faces.ofPerson(id).map((f) => ({ ...faceView(f), content_uuid: f.content_uuid, index: f.idx }));
   }
 
   name(ref: string, name: string): PersonView {
@@ -115,13 +121,7 @@ export class PeopleBook {
     const faces = this.facesNamed(faceRefs);
     const strangers = faces.filter((f) => this.lib.store.faces.get(f)!.person_id !== id);
     if (strangers.length > 0) throw new UsageError(`face ${strangers[0]} is not ${ref}'s; split takes faces of the person named`);
-    // A random id: only automatic people need ids every device derives alike; this one travels in the log.
-    const fresh = randomUUID();
-    const anchor = [...faces].sort()[0]!;
-    const ops: UnstampedOp[] = [...this.keepAnchor(id, faces), { record: 'person', id: fresh, set: { anchor } }, ...faces.map((f): UnstampedOp => ({ record: 'face', id: f, set: { person: fresh } }))];
-    this.commit(ops);
-    this.lib.store.faces.setPersons(faces.map((f) => ({ face_id: f, person_id: fresh })));
-    return this.get(fresh);
+    return this.create(faces);
   }
 
   /**
@@ -136,9 +136,8 @@ export class PeopleBook {
     else if (personRef === 'auto') person = null;
     else if (!UUID_RE.test(personRef.trim().toLowerCase()) && peopleNamed(this.lib, personRef.trim()).length === 0) {
       // A name nobody has yet: the face is the first of a new person of that name.
-      const made = this.create([face], personRef.trim());
-      const f = this.lib.store.faces.get(face)!;
-      return { face_id: f.face_id, box: { x: f.x, y: f.y, w: f.w, h: f.h }, score: f.score, person_id: made.person_id };
+      this.create([face], personRef.trim());
+      return faceView(this.lib.store.faces.get(face)!);
     } else {
       person = this.personOf(personRef);
       ops.push(...this.recordOps(person));
@@ -150,8 +149,7 @@ export class PeopleBook {
     this.commit(ops);
     if (person !== null) this.lib.store.faces.setPersons([{ face_id: face, person_id: person === '' ? null : person }]);
     if (person === null) this.catchUp();
-    const f = this.lib.store.faces.get(face)!;
-    return { face_id: f.face_id, box: { x: f.x, y: f.y, w: f.w, h: f.h }, score: f.score, person_id: f.person_id };
+    return faceView(this.lib.store.faces.get(face)!);
   }
 
   /** A new person made of FACES (the web UI's "this is someone else"), named NAME when given. */
@@ -161,6 +159,7 @@ export class PeopleBook {
       if (problem) throw new UsageError(problem);
     }
     const faces = this.facesNamed(faceRefs);
+    // A random id: only automatic people need ids every device derives alike; this one travels in the log.
     const fresh = randomUUID();
     const ops: UnstampedOp[] = [];
     for (const was of new Set(faces.map((f) => this.lib.store.faces.get(f)!.person_id))) if (was !== null) ops.push(...this.keepAnchor(was, faces));

@@ -138,6 +138,11 @@ export class FaceStore {
     this.sql<[string, string]>('UPDATE faces SET person_id = ? WHERE person_id = ?').run(into, from);
   }
 
+  /** How many faces and contents PERSONID has now. */
+  countsOf(personId: string): { faces: number; contents: number } {
+    return this.sql<[string], { faces: number; contents: number }>('SELECT count(*) AS faces, count(DISTINCT content_uuid) AS contents FROM faces WHERE person_id = ?').get(personId)!;
+  }
+
   /** Every person some face is now, with their counts. */
   personCounts(): PersonCount[] {
     return this.sql<[], PersonCount>(

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { api, get } from './api.js';
-import { API, methodOf } from './api-paths.js';
-import { reportError } from './errors.js';
+import { act } from './act.js';
+import { get } from './api.js';
+import { API } from './api-paths.js';
 import type { FaceView, PersonCardView } from './types.js';
 import { useLiveEvent } from './use-live-event.js';
 import { useLoad } from './use-load.js';
@@ -22,14 +22,7 @@ export function FaceBoxes({ libId, uuid }: { libId: string; uuid: string }) {
   const list = people.state === 'ready' ? people.value : [];
   const nameOf = new Map(list.map((p) => [p.person_id, p.name]));
   const assign = async (face: string, person: string) => {
-    try {
-      await api(methodOf('facesAssign'), API.faceAssign(libId, face), { person });
-      setOpen(null);
-    } catch (err) {
-      reportError(err);
-    } finally {
-      reload();
-    }
+    if (await act('facesAssign', API.faceAssign(libId, face), { person }, reload)) setOpen(null);
   };
   return (
     <div className="face-boxes" data-faces={faces.value.length}>

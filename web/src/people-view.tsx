@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, get } from './api.js';
-import { API, methodOf } from './api-paths.js';
-import { reportError } from './errors.js';
+import { act } from './act.js';
+import { get } from './api.js';
+import { API } from './api-paths.js';
 import { FaceCrop } from './face-crop.js';
 import { counted } from './format.js';
 import { useLibrary } from './library-context.js';
@@ -29,17 +29,7 @@ export function PeopleView() {
   useLiveEvent('people:changed', (e) => { if (e.library_id === lib.id) reload(); });
   useLiveEvent('shared:changed', (e) => { if (e.library_id === lib.id) reload(); });
   useReconnect(reload);
-  const call = async (op: Parameters<typeof methodOf>[0], path: string, body?: unknown): Promise<boolean> => {
-    try {
-      await api(methodOf(op), path, body);
-      return true;
-    } catch (err) {
-      reportError(err);
-      return false;
-    } finally {
-      reload();
-    }
-  };
+  const call = (op: 'peopleName' | 'peopleMerge' | 'peopleHide' | 'peopleShow', path: string, body?: unknown) => act(op, path, body, reload);
   const all = people.state === 'ready' ? people.value : [];
   const shown = all.filter((p) => showHidden || !p.hidden);
   const suggestions = all.filter((p) => p.name === null && !p.hidden && p.faces >= SUGGEST_FACES).sort((a, b) => b.faces - a.faces).slice(0, SUGGESTIONS);
@@ -61,7 +51,7 @@ export function PeopleView() {
       selected={selected.has(p.person_id)}
       toggle={() => toggle(p.person_id)}
       rename={(name) => call('peopleName', API.peopleName(lib.id, p.person_id), { name })}
-      hide={(hide) => call('peopleHide', API.peopleHide(lib.id, p.person_id, hide))}
+      hide={(hide) => call(hide ? 'peopleHide' : 'peopleShow', API.peopleHide(lib.id, p.person_id, hide))}
     />
   );
   return (

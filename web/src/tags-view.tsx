@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { api } from './api.js';
-import { API, methodOf } from './api-paths.js';
-import { reportError } from './errors.js';
+import { act } from './act.js';
+import { API } from './api-paths.js';
 import { count } from './format.js';
 import { Page } from './page.js';
 import { Swatch } from './tag-picker.js';
@@ -18,17 +17,7 @@ import type { TagView } from './types.js';
 export function TagsView() {
   const lib = useLibrary();
   const [tags, reload] = useTags(lib.id);
-  const call = async (op: 'tagsCreate' | 'tagsChange' | 'tagsDelete' | 'tagsMerge', path: string, body?: unknown): Promise<boolean> => {
-    try {
-      await api(methodOf(op), path, body);
-      return true;
-    } catch (err) {
-      reportError(err);
-      return false;
-    } finally {
-      reload();
-    }
-  };
+  const call = (op: 'tagsCreate' | 'tagsChange' | 'tagsDelete' | 'tagsMerge', path: string, body?: unknown) => act(op, path, body, reload);
   const list = tags.state === 'ready' ? treeOrder(tags.value) : [];
   return (
     <Page label="Tags">

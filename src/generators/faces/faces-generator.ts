@@ -7,7 +7,7 @@
  * pixels go to the model's process.
  */
 import type { FaceJson, FacesJson } from '../../wire/sidecar-json.js';
-import { decodeSource } from '../thumb/decode-source.js';
+import { DECODED_IMAGE_MIMES, decodeSource } from '../thumb/decode-source.js';
 import { DEFAULT_PIXEL_LIMITS } from '../pixel-limits.js';
 import { abortReason } from '../tools/run-tool.js';
 import { configureSharp, fromPixels } from '../tools/sharp-input.js';
@@ -24,25 +24,20 @@ export const FACE_CROP_EDGE = 96;
 const DEFAULT = 'default';
 const CROPS = 'face@1x';
 
-const IMAGE_MIMES = new Set([
-  'image/jpeg', 'image/png', 'image/apng', 'image/webp', 'image/tiff', 'image/gif', 'image/avif',
-  'image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence',
-]);
-
 const round = (v: number, places: number) => Math.round(v * 10 ** places) / 10 ** places;
 const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
 
 export const facesGenerator: Generator<'faces'> = {
   kind: 'faces',
   name: 'vss-faces',
-  // Bumped when the output changes; a new model re-makes faces only when the user asks (`vss sidecars regenerate`).
+  // Bumped when the output changes; a new model re-makes faces only when the user asks (`vss faces remake`).
   version: '1.0.0',
 
   accepts(content, variant) {
     if (variant !== DEFAULT && variant !== CROPS) return false;
     const mime = content.mime.toLowerCase();
     if (content.kind === 'video') return mime.startsWith('video/');
-    return content.kind === 'image' && IMAGE_MIMES.has(mime);
+    return content.kind === 'image' && DECODED_IMAGE_MIMES.has(mime);
   },
 
   availability() {

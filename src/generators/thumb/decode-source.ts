@@ -13,6 +13,12 @@ import { decodeHeic } from '../tools/heic-decode.js';
 import { shrinkOnce, type Intermediate } from './intermediate.js';
 import { extractVideoFrame } from './video-frame.js';
 
+/** Image types decodeSource reads: sharp's (AVIF via its libheif+aom), plus HEIC/HEIF via heic-decode. */
+export const DECODED_IMAGE_MIMES: ReadonlySet<string> = new Set([
+  'image/jpeg', 'image/png', 'image/apng', 'image/webp', 'image/tiff', 'image/gif', 'image/avif',
+  'image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence',
+]);
+
 /** maxInputPixels also bounds a video frame and a rendered page. */
 export type DecodeLimits = PixelLimits;
 

@@ -7,15 +7,10 @@ import { abortReason } from '../tools/run-tool.js';
 import { GeneratorError, type Availability, type GeneratedOutput, type Generator, type GeneratorContext } from '../types.js';
 import { DEFAULT_PIXEL_LIMITS } from '../pixel-limits.js';
 import { configureSharp } from '../tools/sharp-input.js';
-import { decodeSource, type DecodeLimits } from './decode-source.js';
+import { DECODED_IMAGE_MIMES, decodeSource, type DecodeLimits } from './decode-source.js';
 import { encodeVariants } from './intermediate.js';
 import { THUMB_FORMAT, largestFirst, thumbVariant } from './thumb-variants.js';
 
-/** Image types sharp decodes here (AVIF via its libheif+aom), plus HEIC/HEIF via heic-decode. */
-const IMAGE_MIMES = new Set([
-  'image/jpeg', 'image/png', 'image/apng', 'image/webp', 'image/tiff', 'image/gif', 'image/avif',
-  'image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence',
-]);
 const PDF_MIME = 'application/pdf';
 
 export type ThumbOptions = DecodeLimits;
@@ -35,7 +30,7 @@ export function createThumbGenerator(options: Partial<ThumbOptions> = {}): Gener
       const mime = content.mime.toLowerCase();
       if (content.kind === 'video' || mime.startsWith('video/')) return mime.startsWith('video/');
       if (mime === PDF_MIME) return true;
-      return content.kind === 'image' && IMAGE_MIMES.has(mime);
+      return content.kind === 'image' && DECODED_IMAGE_MIMES.has(mime);
     },
 
     availability(): Availability {
