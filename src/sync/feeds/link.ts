@@ -7,6 +7,13 @@ import type { FeedSink } from './feed.js';
 
 /** How long a stream to a peer may take to open for a pull or a notice. */
 const OPEN_TIMEOUT_MS = 5_000;
+/**
+ * A pull that failed while its device stays connected (a stream cut on a lossy link, a connection
+ * replaced under it) is tried again after these waits, one after the other; past the last, the
+ * periodic pull takes it up. The next connect or notice pulls anyway.
+ */
+export const PULL_RETRY_MS: readonly number[] = [2_000, 5_000, 15_000, 30_000, 60_000];
+const RETRY_RUN_MS = 10 * 60_000;
 
 export interface FeedLinkOptions<F extends FeedName, R> {
   feed: F;
@@ -41,6 +48,8 @@ export class FeedLink<F extends FeedName, R> {
   private owed = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Devices whose last pull failed while connected: how many retries were made, and the one waiting. */
+  private readonly retries = new Map<string, { made: number; since: number; timer: NodeJS.Timeout | undefined }>();
 
   constructor(private readonly o: FeedLinkOptions<F, R>) {}
 
@@ -50,13 +59,37 @@ export class FeedLink<F extends FeedName, R> {
       try {
         const stream = await this.o.peers.open(r.peerId, 'feed', AbortSignal.timeout(OPEN_TIMEOUT_MS));
         const got = await pullFeed(stream, this.o.feed, this.o.libraryId, this.o.sink(r), r);
+        this.forgetRetry(r.deviceUuid);
         return this.o.pulled?.(r, got) === true;
       } catch (err) {
         // Offline, going away or refused: what was taken in stays; the next connect, notice or periodic pull goes on from the cursor.
         this.o.log.debug({ err, device: r.deviceUuid, feed: this.o.feed }, 'feed pull failed');
+        this.retryLater(r);
         return false;
       }
     });
+  }
+
+  /** R's pull failed: while R stays connected, pull again after the next of PULL_RETRY_MS (a connect or notice meanwhile pulls anyway). */
+  private retryLater(r: RemoteDevice): void {
+    let state = this.retries.get(r.deviceUuid);
+    // A run of failures long over (the retries spent, the periodic pull failing too) starts a new run.
+    if (state === undefined || (state.timer === undefined && Date.now() - state.since > RETRY_RUN_MS)) state = { made: 0, since: Date.now(), timer: undefined };
+    if (this.stopped || state.timer !== undefined || state.made >= PULL_RETRY_MS.length) return;
+    if (!this.o.peers.connected().some((c) => c.deviceUuid === r.deviceUuid)) return;
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      state.made++;
+      if (!this.stopped && this.o.isOpen() && this.o.peers.connected().some((c) => c.deviceUuid === r.deviceUuid)) void this.pull(r);
+    }, PULL_RETRY_MS[state.made]);
+    state.timer.unref();
+    this.retries.set(r.deviceUuid, state);
+  }
+
+  private forgetRetry(deviceUuid: string): void {
+    const state = this.retries.get(deviceUuid);
+    if (state?.timer !== undefined) clearTimeout(state.timer);
+    this.retries.delete(deviceUuid);
   }
 
   /** Whether a pull from DEVICEUUID is under way. */
@@ -108,6 +141,7 @@ export class FeedLink<F extends FeedName, R> {
   stop(): void {
     this.stopped = true;
     this.pulls.stop();
+    for (const d of [...this.retries.keys()]) this.forgetRetry(d);
     if (this.timer !== undefined) clearTimeout(this.timer);
   }
 }
