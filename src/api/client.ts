@@ -9,6 +9,7 @@ import type { SyncApi } from './sync.js';
 import type { SendApi } from './send.js';
 import type { MetaApi, TagsApi, XmpApi } from './tags.js';
 import type { FacesApi, PeopleApi } from './people.js';
+import type { AlbumsApi } from './albums.js';
 import type { FilesApi } from './files.js';
 import type { VolumesApi } from './volumes.js';
 import type { GuardianApi } from './guardian.js';
@@ -92,6 +93,7 @@ export type VolumesClient = Served<VolumesApi, LibraryMethods<'volumes'>>;
 export type GuardianClient = Served<GuardianApi, LibraryMethods<'guardian'>>;
 export type ActionsClient = Served<ActionsApi, LibraryMethods<'actions'>>;
 export type PeopleClient = Served<PeopleApi, LibraryMethods<'people'>>;
+export type AlbumsClient = Served<AlbumsApi, LibraryMethods<'albums'>>;
 export type FacesClient = Served<FacesApi, LibraryMethods<'faces'>>;
 
 export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
@@ -116,6 +118,7 @@ export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly guardian: GuardianClient;
   readonly actions: ActionsClient;
   readonly people: PeopleClient;
+  readonly albums: AlbumsClient;
   readonly faces: FacesClient;
 }
 

@@ -19,6 +19,7 @@ import { VolumesApi } from './volumes.js';
 import { GuardianApi } from './guardian.js';
 import { ActionsApi } from './actions.js';
 import { FacesApi, PeopleApi } from './people.js';
+import { AlbumsApi } from './albums.js';
 
 export type LibraryAccess = 'read' | 'write';
 
@@ -62,6 +63,8 @@ export class LibraryApi {
   readonly actions: ActionsApi;
   /** People, named once and known on every device; the faces of a content (issue 31). */
   readonly people: PeopleApi;
+  /** Albums and smart albums (issue 32). */
+  readonly albums: AlbumsApi;
   readonly faces: FacesApi;
   private readonly stopSearch: (() => void) | undefined;
   private readonly stopFaces: (() => void) | undefined;
@@ -92,6 +95,7 @@ export class LibraryApi {
     // Where this library is open for writing, the search index follows its sidecars (DESIGN §14).
     this.stopSearch = ctx.access === 'write' ? this.search.follow() : undefined;
     this.people = new PeopleApi(lib);
+    this.albums = new AlbumsApi(lib, this.search);
     this.faces = new FacesApi(lib);
     // And the faces follow their sidecars into people.
     this.stopFaces = ctx.access === 'write' ? this.people.follow() : undefined;

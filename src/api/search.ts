@@ -45,6 +45,11 @@ export class SearchApi {
     return (await this.answer(query, opts)).results;
   }
 
+  /** Where this library is open for writing, index what is queued first, for at most a few seconds (a smart album's search). */
+  async caughtUp(): Promise<void> {
+    if (this.ctx.access === 'write') await this.follower?.catchUp(Date.now() + CATCH_UP_MS);
+  }
+
   /** As query, with how many contents were still queued for indexing (their text may be missing), and how many for removal. */
   async answer(query: string, opts: SearchOptions = {}): Promise<SearchAnswer> {
     const { semantic, model, wait, ...text } = opts;
@@ -53,7 +58,7 @@ export class SearchApi {
     // A bad query is refused before any wait for indexing.
     const parsed = checkSearch(query, text.kind);
     checkLimit(text.limit);
-    if (semantic && hasFilters(parsed)) throw new UsageError('tag:, is: and rating: filters work with the text search (leave out --semantic)');
+    if (semantic && hasFilters(parsed)) throw new UsageError('filters (tag:, person:, album:, place:, kind:, date:, device:, is:, rating:) work with the text search (leave out --semantic)');
     if (this.ctx.access === 'write' && wait !== 0) await this.follower?.catchUp(Date.now() + (wait ?? CATCH_UP_MS));
     const found = searchLibrary(this.lib, query, text);
     const results = semantic ? await (await this.semanticSearch()).hybrid(query, found, { ...text, ...(model !== undefined ? { model } : {}) }) : found;

@@ -1,4 +1,5 @@
 import { contentByRef } from '../browse/content-ref.js';
+import { contentsOf } from './content-refs.js';
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { TagBook, type TagChange } from '../tags/tag-book.js';
@@ -8,15 +9,6 @@ import type { XmpExportResult } from '../tags/xmp-export.js';
 
 export type { TagView, UserMetaView, XmpExportResult };
 
-/** Contents a call may name at once (a whole folder's worth; more in several calls). */
-const MAX_REFS = 100_000;
-
-/** The contents REFS name (uuids, `DEVICE:/LOCATION/PATH`, or paths of files in this device's locations). */
-function contentsOf(lib: Library, refs: readonly string[]): string[] {
-  if (refs.length === 0) throw new UsageError('name at least one content (a uuid, DEVICE:/LOCATION/PATH or a file path)');
-  if (refs.length > MAX_REFS) throw new UsageError(`at most ${MAX_REFS} contents at once`);
-  return refs.map((r) => contentByRef(lib, r).uuid);
-}
 
 /** The library's tags (DESIGN §11 `vss tag`, §16): shared by every device of the library. */
 export class TagsApi {

@@ -20,6 +20,8 @@ import { registerSearchCommands } from './commands/search.js';
 import { registerLsCommand } from './commands/ls.js';
 import { registerTagCommands } from './commands/tags.js';
 import { registerPeopleCommands } from './commands/people.js';
+import { registerAlbumCommands } from './commands/albums.js';
+import { asRun, knowCommands } from './invoked-as.js';
 import { registerFileCommands } from './commands/files.js';
 import { registerBrowseCommand } from './commands/browse.js';
 import { registerVolumeCommands } from './commands/volumes.js';
@@ -40,7 +42,7 @@ function buildProgram(): Command {
     .addOption(new Option('--library <path>', 'the library to use (env VSS_LIBRARY; default: the current one)'))
     .option('--json', 'machine-readable result on stdout')
     // A usage error is one line on stderr like every other error (DESIGN §11), with the way to help.
-    .configureOutput({ outputError: (text, write) => write(`vss: ${text.trim().replace(/\s*\n\s*/g, ' ')} (run \`vss --help\` for usage)\n`) })
+    .configureOutput({ outputError: (text, write) => write(asRun(`vss: ${text.trim().replace(/\s*\n\s*/g, ' ')} (run \`vss --help\` for usage)`) + '\n') })
     .exitOverride();
   // --instance is a name for a data dir: resolved once here, every command sees only --data-dir.
   program.hook('preAction', (root) => {
@@ -64,6 +66,7 @@ function buildProgram(): Command {
   registerLsCommand(program);
   registerTagCommands(program);
   registerPeopleCommands(program);
+  registerAlbumCommands(program);
   registerFileCommands(program);
   registerBrowseCommand(program);
   registerVolumeCommands(program);
@@ -71,6 +74,7 @@ function buildProgram(): Command {
   registerActionCommands(program);
   registerDemoCommand(program);
   registerDaemonCommands(program);
+  knowCommands(program.commands.map((c) => c.name()));
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();

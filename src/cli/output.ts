@@ -1,4 +1,5 @@
 /** Printing for people and for scripts: --json writes only JSON to stdout; people get safe text. */
+import { asRun } from './invoked-as.js';
 export { formatBytes } from '../api/index.js';
 
 // Control characters, and bidi overrides that could make a name print as something else.
@@ -45,7 +46,8 @@ export function warn(message: string): void {
 
 /** One line to stderr, made terminal-safe: error messages name paths and peers' names too. */
 export function printError(line: string): void {
-  process.stderr.write(terminalSafe(line) + '\n');
+  // Errors, warnings and notes carry hints of commands: written as the user runs vss.
+  process.stderr.write(terminalSafe(asRun(line)) + '\n');
 }
 
 /** Something worth knowing that is not a problem, on stderr (--json keeps stdout to the JSON). */
@@ -108,6 +110,6 @@ export async function printLines<T>(items: Iterable<T> | AsyncIterable<T>, forma
     n++;
     await out.line(terminalSafe(format(item)));
   }
-  if (n === 0) await out.line(terminalSafe(empty));
+  if (n === 0) await out.line(terminalSafe(asRun(empty)));
   await out.flush();
 }

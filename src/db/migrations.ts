@@ -29,6 +29,8 @@ import { scrub } from './migrations/026-scrub.js';
 import { contentCopiesIndex } from './migrations/027-content-copies-index.js';
 import { buckets } from './migrations/028-buckets.js';
 import { facesPeople } from './migrations/029-faces-people.js';
+import { albums } from './migrations/030-albums.js';
+import { searchPlaces } from './migrations/031-search-places.js';
 
 export interface Migration {
   version: number;
@@ -40,7 +42,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
-  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople,
+  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -23,7 +23,23 @@ describe('parseQuery', () => {
     assert.deepEqual(parseQuery('person:Ana person:"Ben Horvat" beach'), { words: 'beach', tags: [], people: ['Ana', 'Ben Horvat'] });
   });
 
+  it('takes album:, place:, device:, date: and kind: out of the words (issue 32)', () => {
+    assert.deepEqual(parseQuery('album:"Summer 2024" place:"New York" device:Laptop date:2024-06 kind:photos sunset'), {
+      words: 'sunset', tags: [], people: [], albums: ['Summer 2024'], places: ['New York'], devices: ['Laptop'],
+      dates: [{ from: '2024-06-01', to: '2024-06-31' }], kind: 'image',
+    });
+    assert.deepEqual(parseQuery('date:2023..2024-02 date:..2020').dates, [{ from: '2023-01-01', to: '2024-02-31' }, { from: '0000-01-01', to: '2020-12-31' }]);
+    assert.equal(parseQuery('kind:VIDEO').kind, 'video');
+  });
+
   it('refuses a filter that means nothing, saying the forms it takes', () => {
+    assert.throws(() => parseQuery('date:2024-13'), /date:2024, date:2024-06/);
+    assert.throws(() => parseQuery('date:2024..2023'), /ends before it starts/);
+    assert.throws(() => parseQuery('date:..'), /is not a date/);
+    assert.throws(() => parseQuery('kind:blue'), /kind:photo, kind:video/);
+    assert.throws(() => parseQuery('kind:video kind:image'), /one kind/);
+    assert.throws(() => parseQuery('album:'), /album: needs a name/);
+    assert.throws(() => parseQuery('place:"--"'), /place: needs a name/);
     assert.throws(() => parseQuery('rating:9'), /rating:4, rating:>=4/);
     assert.throws(() => parseQuery('is:blue'), /is:favorite or is:hidden/);
     assert.throws(() => parseQuery('tag:'), /tag: needs a name/);

@@ -11,7 +11,7 @@ import type { Library } from '../library/library.js';
 import type { ScoreKind, SearchSource, TextSearchResult as SearchResult } from '../wire/search.js';
 import { CJK } from './search-index.js';
 import { firstMarked, fold, locatorsOf } from './locator.js';
-import { hasFilters, metadataFilter, parseQuery, type ParsedQuery } from './search-filters.js';
+import { hasFilters, hasMetadataFilters, metadataFilter, parseQuery, withSmartAlbums, type ParsedQuery } from './search-filters.js';
 import { catchUpFaces } from '../people/faces-follower.js';
 import type { MetadataFilter } from '../store/search.js';
 
@@ -39,6 +39,9 @@ export interface SearchOptions {
   kind?: string;
   limit?: number;
 }
+
+/** What a search with nothing in it is told. */
+export const SAY_WHAT = 'say what to find: words (beach), "a phrase", a prefix (beac*), or filters alone: tag:Family, person:Ana, album:Holidays, place:Dubrovnik, kind:video, date:2024-06, rating:>=4, is:favorite';
 
 /** How the query's snippets mark a match (control characters the index strips from text, so only a match has them). */
 export const MARK_START = '\u0002';
@@ -95,7 +98,7 @@ export function ftsQuery(q: string): string {
       parts.push(`"${words.join(' ')}"${prefix ? '*' : ''}`);
     }
   }
-  if (parts.length === 0) throw new UsageError(`nothing to search for in ${JSON.stringify(q)}: give a word, a "phrase" or a prefix*`);
+  if (parts.length === 0) throw new UsageError(q.trim() === '' ? SAY_WHAT : `nothing to search for in ${JSON.stringify(q)}: give a word, a "phrase" or a prefix*`);
   // A word said twice (in any case: the tokenizer folds it) matches the same rows; FTS5 would only rank and mark it again.
   const once = new Map<string, string>();
   for (const p of parts) if (!once.has(p.toLowerCase())) once.set(p.toLowerCase(), p);
@@ -134,18 +137,21 @@ export function checkSearch(query: string, kind: string | undefined): ParsedQuer
  * the query says `is:hidden`.
  */
 export function searchLibrary(lib: Library, query: string, opts: SearchOptions = {}): SearchResult[] {
-  const parsed = checkSearch(query, opts.kind);
+  const parsed = withSmartAlbums(lib, checkSearch(query, opts.kind));
   const limit = checkLimit(opts.limit);
+  // `kind:` in the query and the kind option: both hold, so two kinds find nothing.
+  if (parsed.kind !== undefined && opts.kind !== undefined && parsed.kind !== opts.kind) return [];
+  const kind = parsed.kind ?? opts.kind;
   // Who is in which photo: faces that came since the last pass are people before this answers.
   if (parsed.people.length > 0) catchUpFaces(lib);
   let hits: Hit[];
-  if (!hasFilters(parsed) && !lib.store.search.anyHidden()) {
+  if (parsed.words !== '' && !hasMetadataFilters(parsed) && !lib.store.search.anyHidden()) {
     const match = ftsQuery(parsed.words);
-    hits = CJK.test(parsed.words) ? searchCjk(lib, parsed.words, opts.kind, limit) : searchWords(lib, match, opts.kind, limit);
+    hits = CJK.test(parsed.words) ? searchCjk(lib, parsed.words, kind, limit) : searchWords(lib, match, kind, limit);
   } else {
     const filter = metadataFilter(lib, parsed);
     if (!filter) return [];
-    hits = parsed.words === '' ? filteredOnly(lib, filter, opts.kind, limit) : searchFiltered(lib, parsed.words, filter, opts.kind, limit);
+    hits = parsed.words === '' ? filteredOnly(lib, filter, kind, limit) : searchFiltered(lib, parsed.words, filter, kind, limit);
   }
   const paths = pathsOf(lib, hits.map((h) => h.content_uuid));
   const elsewhere = addressesOf(lib, hits.map((h) => h.content_uuid));
@@ -322,4 +328,35 @@ export function pathsOf(lib: Library, contents: string[]): Map<string, string[]>
     else out.set(r.uuid, [path]);
   }
   return out;
+}
+
+/** Contents read at a time by matchingContents. */
+const MATCH_PAGE = 5_000;
+
+/**
+ * Every content QUERY finds (not ranked: a smart album's contents), by uuid, at most MAX: its
+ * filters met page by page; with words, every content with a matching row that meets them.
+ * Hidden contents are left out unless the query says `is:hidden`.
+ */
+export function matchingContents(lib: Library, query: string, max: number): string[] {
+  const parsed = withSmartAlbums(lib, checkSearch(query, undefined));
+  if (parsed.people.length > 0) catchUpFaces(lib);
+  const filter = metadataFilter(lib, parsed);
+  if (!filter) return [];
+  const out: string[] = [];
+  if (parsed.words === '') {
+    for (let after = ''; out.length < max;) {
+      const rows = lib.store.search.filteredContents(filter, MATCH_PAGE, after);
+      for (const r of rows) if ((parsed.kind === undefined || r.kind === parsed.kind) && out.length < max) out.push(r.content_uuid);
+      if (rows.length < MATCH_PAGE) break;
+      after = rows.at(-1)!.content_uuid;
+    }
+    return out;
+  }
+  const found = CJK.test(parsed.words)
+    ? searchCjk(lib, parsed.words, parsed.kind, max).map((h) => h.content_uuid)
+    : lib.store.search.matchingContents(ftsQuery(parsed.words), parsed.kind ?? null, max * 4);
+  const meet = lib.store.search.meeting(found, filter);
+  for (const c of found) if (meet.has(c) && out.length < max) out.push(c);
+  return out.sort();
 }

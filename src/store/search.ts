@@ -3,7 +3,7 @@ import { forEachChunk, multiRowSql } from './multi-row.js';
 import { statementCache, type Prepared } from './statements.js';
 
 /** Where a row of searchable text comes from. */
-export type SearchDocSource = 'name' | 'ocr' | 'pdf-text' | 'transcript';
+export type SearchDocSource = 'name' | 'ocr' | 'pdf-text' | 'transcript' | 'place';
 
 /** A row of `search_docs` as written: one piece of a content's searchable text. */
 export interface SearchDocInput {
@@ -273,6 +273,14 @@ export class SearchStore {
     ).all(JSON.stringify(contents), ...where.args);
   }
 
+  /** The contents (of KIND, when given) with a row matching the FTS5 query MATCH, by uuid, at most LIMIT: not ranked. */
+  matchingContents(match: string, kind: string | null, limit: number): string[] {
+    return this.sql<[string, string | null, string | null, number], string>(
+      `SELECT content_uuid FROM (SELECT DISTINCT d.content_uuid, ${KIND_OF} AS kind FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
+         WHERE search_fts MATCH ?) WHERE kind IS NOT NULL AND (? IS NULL OR kind = ?) ORDER BY content_uuid LIMIT ?`,
+    ).pluck().all(match, kind, kind, limit);
+  }
+
   /** Those of CONTENTS that meet F (a search with words keeps only these of its matches). */
   meeting(contents: readonly string[], f: MetadataFilter): Set<string> {
     const where = filterConditions(f, 'v.value');
@@ -381,7 +389,17 @@ export interface MetadataFilter {
   people?: string[][];
   favorite?: boolean;
   rating?: { op: '>=' | '<=' | '=' | '>' | '<'; value: number };
+  /** Ratings besides RATING, every one met (a smart album's within a search that has its own). */
+  moreRatings?: Array<{ op: '>=' | '<=' | '=' | '>' | '<'; value: number }>;
   hidden?: boolean;
+  /** Each the albums one `album:` named (with the albums beneath them): a content put in any of them meets it (issue 32). */
+  albums?: string[][];
+  /** Each an FTS5 query over the places (`source` 'place') one `place:` gave, every one met. */
+  places?: string[];
+  /** Each the devices one `device:` named, as device uuids (HERE: this device's): a content one of them holds meets it. */
+  devices?: Array<{ here: boolean; peers: string[] }>;
+  /** Capture days, each range met (`YYYY-MM-DD`, inclusive). */
+  dates?: Array<{ from: string; to: string }>;
 }
 
 /** Where the contents F (with no tags: taggedContents) could be come from: the smallest index that narrows them (the favourites', …). */
@@ -390,9 +408,24 @@ function filterSource(f: MetadataFilter): { from: string; args: unknown[] } {
     const fewest = f.people.reduce((a, b) => (b.length < a.length ? b : a));
     return { from: 'SELECT DISTINCT content_uuid FROM faces WHERE person_id IN (SELECT value FROM json_each(?))', args: [JSON.stringify(fewest)] };
   }
+  if (f.albums && f.albums.length > 0) {
+    const fewest = f.albums.reduce((a, b) => (b.length < a.length ? b : a));
+    return { from: 'SELECT DISTINCT content_uuid FROM album_items WHERE album_uuid IN (SELECT value FROM json_each(?)) AND present = 1', args: [JSON.stringify(fewest)] };
+  }
+  if (f.places && f.places.length > 0) {
+    return { from: `SELECT DISTINCT d.content_uuid FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH ? AND d.source = 'place'`, args: [f.places[0]] };
+  }
   if (f.favorite === true) return { from: 'SELECT content_uuid FROM user_metadata WHERE favorite = 1', args: [] };
   if (f.rating !== undefined && ratingExcludesZero(f.rating)) return { from: 'SELECT content_uuid FROM user_metadata WHERE rating > 0', args: [] };
   if (f.hidden === true) return { from: 'SELECT content_uuid FROM user_metadata WHERE hidden = 1', args: [] };
+  if (f.dates && f.dates.length > 0) {
+    const { from, to } = f.dates[0]!;
+    return {
+      from: `SELECT uuid AS content_uuid FROM content_identities WHERE capture_day BETWEEN ? AND ?
+        UNION SELECT content_uuid FROM peer_contents WHERE substr(json_extract(media_metadata, '$.captured_at'), 1, 10) BETWEEN ? AND ?`,
+      args: [from, to, from, to],
+    };
+  }
   return { from: 'SELECT uuid AS content_uuid FROM content_identities UNION SELECT content_uuid FROM peer_contents', args: [] };
 }
 
@@ -409,14 +442,37 @@ function filterConditions(f: MetadataFilter, col: string): { sql: string; args: 
     parts.push(`AND EXISTS (SELECT 1 FROM faces fc WHERE fc.content_uuid = ${col} AND fc.person_id IN (SELECT value FROM json_each(?)))`);
     args.push(JSON.stringify(set));
   }
+  for (const set of f.albums ?? []) {
+    parts.push(`AND EXISTS (SELECT 1 FROM album_items ai WHERE ai.content_uuid = ${col} AND ai.present = 1 AND +ai.album_uuid IN (SELECT value FROM json_each(?)))`);
+    args.push(JSON.stringify(set));
+  }
+  for (const match of f.places ?? []) {
+    parts.push(`AND EXISTS (SELECT 1 FROM search_docs pd WHERE pd.content_uuid = ${col} AND pd.source = 'place'
+      AND pd.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?))`);
+    args.push(match);
+  }
+  for (const d of f.devices ?? []) {
+    const any: string[] = [];
+    if (d.here) any.push(`EXISTS (SELECT 1 FROM content_identities ci JOIN entries e ON e.content_id = ci.id WHERE ci.uuid = ${col})`);
+    if (d.peers.length > 0) {
+      any.push(`EXISTS (SELECT 1 FROM peer_contents pc WHERE pc.content_uuid = ${col} AND pc.device_uuid IN (SELECT value FROM json_each(?)))`);
+      args.push(JSON.stringify(d.peers));
+    }
+    parts.push(any.length === 0 ? 'AND 0' : `AND (${any.join(' OR ')})`);
+  }
+  for (const r of f.dates ?? []) {
+    parts.push(`AND coalesce((SELECT capture_day FROM content_identities WHERE uuid = ${col}),
+      (SELECT substr(json_extract(media_metadata, '$.captured_at'), 1, 10) FROM peer_contents WHERE content_uuid = ${col} AND json_valid(media_metadata) LIMIT 1)) BETWEEN ? AND ?`);
+    args.push(r.from, r.to);
+  }
   const meta = (expr: string, fallback: string) => `coalesce((SELECT ${expr} FROM user_metadata u WHERE u.content_uuid = ${col}), ${fallback})`;
   if (f.favorite !== undefined) {
     parts.push(`AND ${meta('favorite', '0')} = ?`);
     args.push(f.favorite ? 1 : 0);
   }
-  if (f.rating !== undefined) {
-    parts.push(`AND ${meta('rating', '0')} ${f.rating.op} ?`);
-    args.push(f.rating.value);
+  for (const r of [...(f.rating ? [f.rating] : []), ...(f.moreRatings ?? [])]) {
+    parts.push(`AND ${meta('rating', '0')} ${r.op} ?`);
+    args.push(r.value);
   }
   if (f.hidden !== undefined) {
     parts.push(`AND ${meta('hidden', '0')} = ?`);

@@ -26,6 +26,8 @@ import { SharedAckStore } from './shared-acks.js';
 import { TagStore } from './tags.js';
 import { FaceStore } from './faces.js';
 import { PeopleStore } from './people.js';
+import { AlbumStore } from './albums.js';
+import { AlbumItemStore } from './album-items.js';
 import { UserMetadataStore } from './user-metadata.js';
 import { FileOpItemStore } from './file-op-items.js';
 import { GuardianStore } from './guardian.js';
@@ -75,6 +77,8 @@ export class Stores {
   private ownBuckets: BucketStore | undefined;
   private ownFaces: FaceStore | undefined;
   private ownPeople: PeopleStore | undefined;
+  private ownAlbums: AlbumStore | undefined;
+  private ownAlbumItems: AlbumItemStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -142,6 +146,14 @@ export class Stores {
   /** People and the corrections of faces: shared data, like tags. */
   get people(): PeopleStore {
     return (this.ownPeople ??= new PeopleStore(this.db));
+  }
+
+  get albums(): AlbumStore {
+    return (this.ownAlbums ??= new AlbumStore(this.db));
+  }
+
+  get albumItems(): AlbumItemStore {
+    return (this.ownAlbumItems ??= new AlbumItemStore(this.db));
   }
 
   get devices(): DeviceStore {

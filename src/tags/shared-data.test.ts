@@ -157,6 +157,22 @@ describe('shared data: operations from several devices converge (DESIGN §15)', 
     assert.equal(r.applied, 1);
     assert.equal(r.refused.length, 11);
     assert.equal(lib.store.userMetadata.get(C(1))!.rating, 2);
+    // Albums (issue 32): the same checks, each field bounded.
+    const s2 = `1900000000001-000000-${lib.device.uuid}`;
+    const albums = d.receive([
+      { hlc: s2, record: 'album', id: T(5), set: {} },
+      { hlc: s2, record: 'album', id: T(5), set: { name: '\u0007bell' } },
+      { hlc: s2, record: 'album', id: T(5), set: { query: 'q'.repeat(1025) } },
+      { hlc: s2, record: 'album', id: T(5), set: { parent: T(5) } },
+      { hlc: s2, record: 'album', id: T(5), set: { cover: 'x' } },
+      { hlc: s2, record: 'album', id: T(5), set: { owner: 'me' } },
+      { hlc: s2, record: 'album_item', id: T(5), content: 'x', set: { present: true } },
+      { hlc: s2, record: 'album', id: T(5), set: { name: 'Trip', query: 'tag:Family', cover: C(1), parent: null } },
+      { hlc: `1900000000002-000000-${lib.device.uuid}`, record: 'album_item', id: T(6), content: C(1), set: { present: true } },
+    ], 'peer');
+    assert.deepEqual([albums.applied, albums.refused.length], [2, 7]);
+    assert.deepEqual({ ...lib.store.albums.get(T(5)) }, { ...lib.store.albums.get(T(5))!, name: 'Trip', query: 'tag:Family', cover: C(1), parent_uuid: null });
+    assert.deepEqual(lib.store.albumItems.contentsOf(T(6)), [C(1)]);
     const many = d.receive(Array.from({ length: 5000 }, () => ({})), 'peer');
     assert.match(many.refused.at(-1)!, /904 operations past the 4096/);
     lib.close();

@@ -39,6 +39,12 @@ export function* fullStateOps(lib: Library): Generator<SharedOp> {
     }
   }
   for (const c of lib.store.people.corrections()) yield { hlc: c.hlc, record: 'face', id: c.face_id, set: { person: c.person } };
+  for (const a of lib.store.albums.all()) {
+    for (const [hlc, set] of byStamp([[a.name_hlc, 'name', a.name], [a.parent_hlc, 'parent', a.parent_uuid], [a.query_hlc, 'query', a.query], [a.cover_hlc, 'cover', a.cover], [a.deleted_hlc, 'deleted', a.deleted === 1]])) {
+      yield { hlc, record: 'album', id: a.uuid, set } as SharedOp;
+    }
+  }
+  for (const r of lib.store.albumItems.all()) yield { hlc: r.hlc, record: 'album_item', id: r.album_uuid, content: r.content_uuid, set: { present: r.present === 1 } };
 }
 
 /** FIELDS ([stamp, name, value]) grouped by the stamp they hold; a field no operation set ('') is left out. */

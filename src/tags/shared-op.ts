@@ -3,6 +3,7 @@ import type { Stores } from '../store/stores.js';
 import type { TagFields } from '../store/tags.js';
 import type { UserMetadataFields } from '../store/user-metadata.js';
 import type { PersonFields } from '../store/people.js';
+import type { AlbumFields } from '../store/albums.js';
 import { UUID_RE } from '../sidecars/address.js';
 
 /**
@@ -18,7 +19,23 @@ export type SharedOp =
   /** ID: a person (issue 31): the face they were first known by, their name, hidden, merged into another. */
   | { hlc: string; record: 'person'; id: string; set: PersonFields }
   /** ID: a face: put with a person (their id), with nobody (''), or back with whom the clustering says (null). */
-  | { hlc: string; record: 'face'; id: string; set: { person: string | null } };
+  | { hlc: string; record: 'face'; id: string; set: { person: string | null } }
+  /** ID: an album (issue 32): its name, parent, saved search (a smart album), cover, deleted. */
+  | { hlc: string; record: 'album'; id: string; set: AlbumFields }
+  /** ID: the album; CONTENT: a content put in it (`present`) or taken out. */
+  | { hlc: string; record: 'album_item'; id: string; content: string; set: { present: boolean } };
+
+export const ALBUM_NAME_MAX = 200;
+/** A smart album's saved search is a search query: the same bound. */
+export const ALBUM_QUERY_MAX = 1024;
+
+/** Why NAME cannot be an album's name, or undefined when it can. */
+export function albumNameProblem(name: string): string | undefined {
+  if (name.trim() === '' || name !== name.trim()) return 'an album name is not empty and has no spaces at its ends';
+  if (name.length > ALBUM_NAME_MAX) return `an album name is at most ${ALBUM_NAME_MAX} characters`;
+  if (CONTROL_RE.test(name)) return 'an album name has no control characters';
+  return undefined;
+}
 
 export const PERSON_NAME_MAX = 200;
 
@@ -129,6 +146,41 @@ export function checkOp(value: unknown): SharedOp | { refused: string } {
     if (person !== null && person !== '' && (typeof person !== 'string' || !UUID_RE.test(person))) return { refused: 'a face put with what is not a person' };
     return { hlc, record, id, set: { person: person as string | null } };
   }
+  if (record === 'album') {
+    const bad = extra(['name', 'parent', 'query', 'cover', 'deleted']);
+    if (bad) return { refused: `an album has no field ${JSON.stringify(bad).slice(0, 40)}` };
+    if (Object.keys(set).length === 0) return { refused: 'an album operation that says nothing' };
+    const f: AlbumFields = {};
+    if (set.name !== undefined) {
+      if (typeof set.name !== 'string' || albumNameProblem(set.name)) return { refused: 'an album name that is not one' };
+      f.name = set.name;
+    }
+    if (set.parent !== undefined) {
+      if (set.parent !== null && (typeof set.parent !== 'string' || !UUID_RE.test(set.parent) || set.parent === id)) return { refused: 'a parent that is not another album' };
+      f.parent = set.parent;
+    }
+    if (set.query !== undefined) {
+      if (set.query !== null && (typeof set.query !== 'string' || set.query.trim() === '' || set.query.length > ALBUM_QUERY_MAX || CONTROL_RE.test(set.query))) {
+        return { refused: `a saved search that is not text of 1 to ${ALBUM_QUERY_MAX} characters` };
+      }
+      f.query = set.query;
+    }
+    if (set.cover !== undefined) {
+      if (set.cover !== null && (typeof set.cover !== 'string' || !UUID_RE.test(set.cover))) return { refused: 'a cover that is not a content id' };
+      f.cover = set.cover;
+    }
+    if (set.deleted !== undefined) {
+      if (typeof set.deleted !== 'boolean') return { refused: 'deleted that is not true or false' };
+      f.deleted = set.deleted;
+    }
+    return { hlc, record, id, set: f };
+  }
+  if (record === 'album_item') {
+    const content = value.content;
+    if (typeof content !== 'string' || !UUID_RE.test(content)) return { refused: 'no valid content id' };
+    if (Object.keys(set).length !== 1 || typeof set.present !== 'boolean') return { refused: 'an album item says only whether it is present' };
+    return { hlc, record, id, content, set: { present: set.present } };
+  }
   return { refused: `no record kind ${JSON.stringify(record).slice(0, 40)}` };
 }
 
@@ -145,6 +197,10 @@ export function applyOp(store: Stores, op: SharedOp): void {
       return store.people.apply(op.id, op.hlc, op.set);
     case 'face':
       return store.people.applyCorrection(op.id, op.hlc, op.set.person);
+    case 'album':
+      return store.albums.apply(op.id, op.hlc, op.set);
+    case 'album_item':
+      return store.albumItems.apply(op.id, op.content, op.set.present, op.hlc);
   }
 }
 

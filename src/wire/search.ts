@@ -4,8 +4,8 @@
  * reads this file.
  */
 
-/** Which text matched: the file name, an OCR page, a PDF's text layer, a transcript segment. */
-export type SearchSource = 'name' | 'ocr' | 'pdf-text' | 'transcript';
+/** Which text matched: the file name, an OCR page, a PDF's text layer, a transcript segment, the place a photo was taken. */
+export type SearchSource = 'name' | 'ocr' | 'pdf-text' | 'transcript' | 'place';
 
 export interface SearchLocator {
   /** 1-based page (ocr, pdf-text). */

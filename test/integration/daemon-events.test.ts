@@ -45,7 +45,7 @@ describe('daemon: events and the job monitor', { skip: FIXTURES_SKIP }, () => {
   it('says plainly that events need a daemon', async () => {
     const r = await runCli(['events'], { VSS_DATA_DIR: join(tmp.path, 'no-daemon') });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^vss: error: no daemon runs for .*: start one with `vss daemon start`/);
+    assert.match(r.stderr, /^vss: error: no daemon runs for .*: start one with `(vss|\S*bin\/vss) daemon start`/);
   });
 
   it('streams the events of a scan and its jobs, one JSON object a line, and the monitor follows the work until idle', async () => {

@@ -115,6 +115,6 @@ describe('guardian protect to a paired device', () => {
     await ok(A, 'daemon', 'stop');
     const r = await runCli(['guardian', 'protect', '--to', 'Desktop:/Documents/safe'], { ...A, VSS_NO_DAEMON: '1' });
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /a protect to another device needs the daemon's P2P node: start it \(vss daemon start\)/);
+    assert.match(r.stderr, /a protect to another device needs the daemon's P2P node: start it \((vss|\S*bin\/vss) daemon start\)/);
   });
 });

@@ -222,6 +222,17 @@ export const OPERATIONS = {
     args: [body('contents', 'strings'), options({ favorite: body('favorite', 'bool', opt), hidden: body('hidden', 'bool', opt), rating: body('rating', 'int', { optional: true, min: 0, max: 5 }), note: body('note', 'string', opt) })],
   },
 
+  /** Albums (issue 32), shared by every device of the library. REF: an album's id or name. */
+  albumsList: { method: 'GET', path: `${LIB}/albums`, call: 'lib.albums.list' },
+  albumsShow: { method: 'GET', path: `${LIB}/albums/:ref`, call: 'lib.albums.show', args: [param('ref', 'string')] },
+  albumsCreate: { method: 'POST', path: `${LIB}/albums`, call: 'lib.albums.create', args: [body('name', 'string'), options({ parent: body('parent', 'string', opt), query: body('query', 'string', opt) })] },
+  albumsChange: {
+    method: 'PUT', path: `${LIB}/albums/:ref`, call: 'lib.albums.change',
+    args: [param('ref', 'string'), options({ name: body('name', 'string', opt), parent: body('parent', 'string', opt), query: body('query', 'string', opt), cover: body('cover', 'string', opt) })],
+  },
+  albumsDelete: { method: 'DELETE', path: `${LIB}/albums/:ref`, call: 'lib.albums.delete', args: [param('ref', 'string')] },
+  albumsAdd: { method: 'POST', path: `${LIB}/albums/add`, call: 'lib.albums.add', args: [body('album', 'string'), body('contents', 'strings')] },
+  albumsRemove: { method: 'POST', path: `${LIB}/albums/remove`, call: 'lib.albums.remove', args: [body('album', 'string'), body('contents', 'strings')] },
   /** Faces and people (issue 31), shared by every device of the library. PERSON: an id or a name. */
   peopleList: { method: 'GET', path: `${LIB}/people`, call: 'lib.people.list', args: [options({ hidden: query('hidden', 'bool', opt) })] },
   peopleFaces: { method: 'GET', path: `${LIB}/people/:person/faces`, call: 'lib.people.faces', args: [param('person', 'string')] },

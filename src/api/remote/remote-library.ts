@@ -26,6 +26,7 @@ export class RemoteLibrary implements LibraryClient {
   readonly tags: LibraryClient['tags'];
   readonly meta: LibraryClient['meta'];
   readonly people: LibraryClient['people'];
+  readonly albums: LibraryClient['albums'];
   readonly faces: LibraryClient['faces'];
   readonly xmp: LibraryClient['xmp'];
   readonly files: LibraryClient['files'];
@@ -45,6 +46,7 @@ export class RemoteLibrary implements LibraryClient {
     this.tags = served.tags;
     this.meta = served.meta;
     this.people = served.people;
+    this.albums = served.albums;
     this.faces = served.faces;
     this.xmp = served.xmp;
     this.files = served.files;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SEARCH_MAX_LIMIT, UsageError, type ContentKind } from '../../api/index.js';
+import { SEARCH_MAX_LIMIT, SEARCH_SAY_WHAT, UsageError, type ContentKind } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { parseKind } from '../parse.js';
 import { displayPath, note, printJson, printLine, warn } from '../output.js';
@@ -13,13 +13,14 @@ function parseLimit(v: string): number {
 export function registerSearchCommands(program: Command): void {
   const search = program
     .command('search')
-    .description('search file names, OCR text, PDF text and transcripts: words, "a phrase", prefix*')
+    .description('search file names, OCR text, PDF text, transcripts and places: words, "a phrase", prefix*, and filters (tag: person: album: place: kind: date: device: rating: is:)')
     .argument('[query...]', 'what to find (every word must match)')
     .option('--kind <kind>', 'only contents of this kind (image, video, audio, document, ...)', parseKind)
     .option('--limit <n>', 'at most this many contents (default 50, at most 500)', parseLimit)
     .option('--semantic', 'also find text near in meaning, from the embeddings sidecars (needs vss models add embeddings DIR)')
     .option('--model <id>', 'with --semantic: the embeddings model to compare with (default: the first installed)')
     .action(async function (this: Command, words: string[], opts: { kind?: ContentKind; limit?: number; semantic?: boolean; model?: string }) {
+      if (words.join('').trim() === '') throw new UsageError(`${SEARCH_SAY_WHAT} (e.g. vss search beach, vss search place:Dubrovnik date:2024, vss search tag:Family rating:>=4)`);
       await withLibrary(this, async (lib) => {
         const { results, pending, removing } = await lib.search.answer(words.join(' '), {
           ...(opts.kind ? { kind: opts.kind } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}),

@@ -1,0 +1,58 @@
+import type { Library } from '../library/library.js';
+import { AlbumBook, type AlbumChange } from '../albums/album-book.js';
+import type { AlbumShown, AlbumView } from '../wire/albums.js';
+import { contentsOf } from './content-refs.js';
+import type { SearchApi } from './search.js';
+
+export type { AlbumShown, AlbumView };
+
+/** The library's albums (issue 32): shared by every device of the library, as tags are. */
+export class AlbumsApi {
+  private readonly book: AlbumBook;
+
+  /** SEARCH: a smart album's contents are a search, run on what was indexed (what a scan just queued first). */
+  constructor(private readonly lib: Library, private readonly search: SearchApi) {
+    this.book = new AlbumBook(lib);
+  }
+
+  /** Every album, by name, with its place in the tree, its cover and how many contents it holds. */
+  async list(): Promise<AlbumView[]> {
+    await this.search.caughtUp();
+    return this.book.list();
+  }
+
+  /** An album (id or name) and its contents. */
+  async show(ref: string): Promise<AlbumShown> {
+    await this.search.caughtUp();
+    return this.book.show(ref);
+  }
+
+  /** Make an album (in PARENT; a smart album with QUERY, a saved search). */
+  async create(name: string, opts: { parent?: string; query?: string } = {}): Promise<AlbumView> {
+    if (opts.query !== undefined) await this.search.caughtUp();
+    return this.book.create(name, opts);
+  }
+
+  /** Rename, move (`parent`: an album, or '' for the top), make smart (`query`; '' for not) or choose a cover (`cover`: a content, '' for the first). */
+  change(ref: string, opts: { name?: string; parent?: string; query?: string; cover?: string } = {}): AlbumView {
+    const c: AlbumChange = {};
+    if (opts.name !== undefined) c.name = opts.name;
+    if (opts.parent !== undefined) c.parent = opts.parent === '' ? null : opts.parent;
+    if (opts.query !== undefined) c.query = opts.query === '' ? null : opts.query;
+    if (opts.cover !== undefined) c.cover = opts.cover === '' ? null : contentsOf(this.lib, [opts.cover])[0]!;
+    return this.book.change(ref, c);
+  }
+
+  delete(ref: string): AlbumView {
+    return this.book.delete(ref);
+  }
+
+  /** Put the contents REFS name in ALBUM (made when no album has that name). */
+  add(album: string, refs: string[]): { album: AlbumView; changed: number; created: boolean } {
+    return this.book.add(album, contentsOf(this.lib, refs));
+  }
+
+  remove(album: string, refs: string[]): { album: AlbumView; changed: number } {
+    return this.book.remove(album, contentsOf(this.lib, refs));
+  }
+}
