@@ -4,9 +4,11 @@ import { prepareToTie, tieToThisProcess } from '../core/child-lifetime.js';
 import { VssError } from '../core/errors.js';
 import { childLog } from '../core/log.js';
 import {
-  cleanDimension, cleanIdentifier, MEDIA_METADATA_VERSION, truncateText,
+  cleanDimension, cleanIdentifier, MEDIA_METADATA_VERSION, MEDIA_READER_REVISION, truncateText,
   type CapturedZone, type MediaMetadata,
 } from './media-metadata.js';
+import { cameraOf, exposureOf, gpsOf } from './camera-tags.js';
+import { placeAt } from './places.js';
 
 const log = childLog('exiftool');
 
@@ -123,6 +125,17 @@ export class MetadataReader {
     if (contentId) m.content_identifier = contentId;
     const groupId = cleanIdentifier(tags.MediaGroupUUID);
     if (groupId) m.media_group_uuid = groupId;
+    const gps = gpsOf(tags);
+    if (gps) {
+      m.gps = gps;
+      const place = placeAt(gps.lat, gps.lon);
+      if (place) m.place = place;
+    }
+    const camera = cameraOf(tags);
+    if (camera) m.camera = camera;
+    const exposure = exposureOf(tags);
+    if (exposure) m.exposure = exposure;
+    if (hasAnything(m)) m.r = MEDIA_READER_REVISION;
     return m;
   }
 

@@ -4,13 +4,16 @@
  */
 import type { MediaMetadata } from '../wire/browse.js';
 
-export type { CapturedZone, MediaMetadata } from '../wire/browse.js';
+export type { CapturedZone, MediaMetadata, MediaPlace } from '../wire/browse.js';
 
 /** MediaMetadata's `v`: a new shape of the JSON is a new version there and here. */
 export const MEDIA_METADATA_VERSION: MediaMetadata['v'] = 1;
 
+/** What the reader takes from a file now (MediaMetadata's `r`): 2 added GPS, the place, the camera and the exposure. */
+export const MEDIA_READER_REVISION = 2;
+
 /** Upper bound of the stored JSON; every field is bounded, so this only guards against a bug. */
-export const MAX_METADATA_JSON = 1024;
+export const MAX_METADATA_JSON = 2048;
 const MAX_TEXT = 128;
 
 /** Serialise for the database, refusing anything over the bound. */

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { describeFsError } from '../core/errors.js';
 import type { Stores } from '../store/stores.js';
 import { MediaToolUnavailableError, MetadataReader, type MediaKind, type ReadOutcome } from './exiftool-reader.js';
-import { MEDIA_METADATA_VERSION, serializeMetadata } from './media-metadata.js';
+import { MEDIA_METADATA_VERSION, MEDIA_READER_REVISION, serializeMetadata } from './media-metadata.js';
 import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
 import { needsSafeName, withSafeName } from './safe-name.js';
 
@@ -47,7 +47,7 @@ const DEFAULT_TIMEOUT_MS = 20_000;
  */
 export async function readMediaMetadata(input: MediaMetadataInput): Promise<{ read: number }> {
   const { store, locationId, force = false } = input;
-  const total = store.contents.pendingMediaCount(locationId, force);
+  const total = store.contents.pendingMediaCount(locationId, force, MEDIA_READER_REVISION);
   if (total === 0) return { read: 0 };
   const writer = store.batchWriter(500, 1000);
 
@@ -71,13 +71,13 @@ export async function readMediaMetadata(input: MediaMetadataInput): Promise<{ re
     done++;
     if (outcome.ok) {
       writer.touch();
-      store.contents.setMediaMetadata(file.content_id, serializeMetadata(outcome.metadata), force);
+      store.contents.setMediaMetadata(file.content_id, serializeMetadata(outcome.metadata), force, MEDIA_READER_REVISION);
       read++;
     } else {
       input.onSkip(file.rel_path, `media metadata: ${outcome.reason}`);
       if (outcome.permanent) {
         writer.touch();
-        store.contents.setMediaMetadata(file.content_id, serializeMetadata({ v: MEDIA_METADATA_VERSION, error: outcome.reason }), force);
+        store.contents.setMediaMetadata(file.content_id, serializeMetadata({ v: MEDIA_METADATA_VERSION, error: outcome.reason }), force, MEDIA_READER_REVISION);
       }
     }
     writer.maybeCommit();
@@ -85,7 +85,7 @@ export async function readMediaMetadata(input: MediaMetadataInput): Promise<{ re
 
   try {
     for (;;) {
-      const rows = store.contents.pendingMediaPage(locationId, lastId, PAGE, force);
+      const rows = store.contents.pendingMediaPage(locationId, lastId, PAGE, force, MEDIA_READER_REVISION);
       if (rows.length === 0) break;
       lastId = rows[rows.length - 1]!.id;
       const files: PendingMedia[] = [];

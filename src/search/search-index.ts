@@ -39,6 +39,17 @@ const log = childLog('search');
 /** What the follower does with an error by default: one log line (the content is left out, never the daemon brought down). */
 const logError = (err: unknown): void => log.warn({ err }, 'a content could not be indexed for search');
 
+/** A place's names (town, region, country) as one searched text; '' when there is none or it is not one. */
+function placeText(json: string | null): string {
+  if (json === null) return '';
+  try {
+    const p = JSON.parse(json) as Record<string, unknown>;
+    return [p.city, p.region, p.country].filter((v): v is string => typeof v === 'string' && v.length <= 200).join(', ');
+  } catch {
+    return '';
+  }
+}
+
 /** Han, kana, Hangul: scripts written without spaces between words. */
 export const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
@@ -202,6 +213,8 @@ export function followSidecars(lib: Library, onError: (err: unknown) => void = l
 function textOf(lib: Library, contentUuid: string): Row[] {
   const rows: Row[] = [];
   for (const n of lib.store.search.fileNames(contentUuid)) rows.push({ source: 'name', locator: null, at: null, text: n.normalize('NFC') });
+  const place = placeText(lib.store.search.placeOf(contentUuid));
+  if (place !== '') rows.push({ source: 'place', locator: null, at: null, text: place });
   const ocr = readSidecarJson(lib, contentUuid, 'ocr', MAX_SIDECAR_BYTES) as { pages?: Array<{ page?: unknown; source?: unknown; text?: unknown }> } | null;
   for (const p of Array.isArray(ocr?.pages) ? ocr.pages : []) {
     if (typeof p?.text !== 'string') continue;

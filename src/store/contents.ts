@@ -49,12 +49,18 @@ export type LibraryContent = Pick<ContentRecord, 'uuid' | 'cas_id' | 'kind' | 'm
 /** A content as a listing shows it (without its metadata). */
 export type ListedContent = Pick<ContentRecord, 'id' | 'uuid' | 'cas_id' | 'kind' | 'mime' | 'size'>;
 
-/** The images and videos with a file in a location (whose metadata was never read, unless ALL). */
-const mediaIn = (all: boolean) => `FROM content_identities c
-    WHERE c.kind IN ('image', 'video') ${all ? '' : 'AND c.media_metadata IS NULL'}
+/**
+ * Metadata read by a reader older than REVISION (MediaMetadata's `r`, 1 when absent): a library
+ * read before the reader took more from a file is read again once. A file that could not be read
+ * at all is not tried again (its bytes cannot change under the same content).
+ */
+const readBefore = (revision: number) => `(c.media_metadata IS NULL OR (json_valid(c.media_metadata)
+  AND json_extract(c.media_metadata, '$.error') IS NULL AND coalesce(json_extract(c.media_metadata, '$.r'), 1) < ${Math.trunc(revision)}))`;
+
+/** The images and videos with a file in a location (whose metadata was never read, or by an older reader, unless ALL). */
+const mediaIn = (all: boolean, revision: number) => `FROM content_identities c
+    WHERE c.kind IN ('image', 'video') ${all ? '' : `AND ${readBefore(revision)}`}
       AND EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id AND e.location_id = ? AND e.kind = 'file')`;
-const PENDING_MEDIA = mediaIn(false);
-const ALL_MEDIA = mediaIn(true);
 
 /** No file refers to it, and it holds no ready converted sidecar (that file is the only copy: the content may come back to it). */
 const ORPHAN = `NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
@@ -152,24 +158,25 @@ export class ContentStore {
   }
 
   /** Media metadata (JSON) for a content that has none yet (or, with REPLACE, whatever it has). */
-  setMediaMetadata(id: number, json: string, replace = false): void {
+  /** Keep JSON as content ID's metadata: in place of none or one an older reader (before REVISION) wrote, or in any case with REPLACE. */
+  setMediaMetadata(id: number, json: string, replace = false, revision = 1): void {
     const sql = replace
       ? 'UPDATE content_identities SET media_metadata = ? WHERE id = ?'
-      : 'UPDATE content_identities SET media_metadata = ? WHERE id = ? AND media_metadata IS NULL';
+      : `UPDATE content_identities AS c SET media_metadata = ? WHERE c.id = ? AND ${readBefore(revision)}`;
     if (this.sql<[string, number]>(sql).run(json, id).changes > 0) this.factsChanged(id);
   }
 
-  /** How many images and videos with a file in the location have no metadata yet (with ALL: have it or not). */
-  pendingMediaCount(locationId: number, all = false): number {
-    return this.sql<[number], number>(`SELECT COUNT(*) ${all ? ALL_MEDIA : PENDING_MEDIA}`).pluck().get(locationId)!;
+  /** How many images and videos with a file in the location have no metadata yet, or an older reader's (with ALL: have it or not). */
+  pendingMediaCount(locationId: number, all = false, revision = 1): number {
+    return this.sql<[number], number>(`SELECT COUNT(*) ${mediaIn(all, revision)}`).pluck().get(locationId)!;
   }
 
   /** The next of them after content AFTERID, each with its first file there: by content id, so paging never revisits a row. */
-  pendingMediaPage(locationId: number, afterId: number, limit: number, all = false): PendingMedia[] {
+  pendingMediaPage(locationId: number, afterId: number, limit: number, all = false, revision = 1): PendingMedia[] {
     return this.sql<[number, number, number, number], PendingMedia>(
       `SELECT c.id, c.kind,
          (SELECT e.id FROM entries e WHERE e.content_id = c.id AND e.location_id = ? AND e.kind = 'file' ORDER BY e.id LIMIT 1) AS entry_id
-       ${all ? ALL_MEDIA : PENDING_MEDIA} AND c.id > ? ORDER BY c.id LIMIT ?`,
+       ${mediaIn(all, revision)} AND c.id > ? ORDER BY c.id LIMIT ?`,
     ).all(locationId, locationId, afterId, limit);
   }
 

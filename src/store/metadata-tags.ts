@@ -42,6 +42,11 @@ export class MetadataTagStore {
     return this.sql<[string], string>('SELECT content_uuid FROM metadata_tag WHERE tag_uuid = ? AND present = 1 ORDER BY content_uuid').pluck().all(tagUuid);
   }
 
+  /** How many contents carry any of TAGS, each once. */
+  countCarrying(tags: readonly string[]): number {
+    return this.sql<[string], number>('SELECT count(DISTINCT content_uuid) FROM metadata_tag WHERE tag_uuid IN (SELECT value FROM json_each(?)) AND present = 1').pluck().get(JSON.stringify(tags))!;
+  }
+
   /** Every content with user metadata or a tag (what `xmp export` writes with no contents named), by uuid. */
   contentsWithMetadata(): string[] {
     return this.sql<[], string>(

@@ -89,6 +89,14 @@ export class SearchStore {
     ).pluck().all(contentUuid, contentUuid);
   }
 
+  /** The place (issue 32) a content's media metadata gives, as JSON: this device's read, else a paired device's; null when none. */
+  placeOf(contentUuid: string): string | null {
+    return this.sql<[string, string], string | null>(
+      `SELECT coalesce((SELECT json_extract(media_metadata, '$.place') FROM content_identities WHERE uuid = ? AND json_valid(media_metadata)),
+         (SELECT json_extract(media_metadata, '$.place') FROM peer_contents WHERE content_uuid = ? AND json_valid(media_metadata) AND json_extract(media_metadata, '$.place') IS NOT NULL LIMIT 1))`,
+    ).pluck().get(contentUuid, contentUuid) ?? null;
+  }
+
   /** Where copies of CONTENTS are on paired devices: [content uuid, device name, location name, path in it]. */
   peerCopiesOf(contents: readonly string[]): Array<[string, string, string, string]> {
     return this.sql<[string], [string, string, string, string]>(

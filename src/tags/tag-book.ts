@@ -6,7 +6,7 @@ import type { TagCountRecord, TagRecord } from '../store/tags.js';
 import type { TagView } from '../wire/tags.js';
 import { SharedData, type UnstampedOp } from './shared-data.js';
 import { tagNameProblem } from './shared-op.js';
-import { effectiveParents, withDescendants, wouldLoop } from './tag-tree.js';
+import { childrenOf, effectiveParents, withDescendants, wouldLoop } from './tag-tree.js';
 
 export type { TagView };
 
@@ -39,7 +39,10 @@ export class TagBook {
     const byUuid = new Map(rows.map((r) => [r.uuid, r] as const));
     const names = new Map<string, number>();
     for (const r of rows) names.set(r.name.toLowerCase(), (names.get(r.name.toLowerCase()) ?? 0) + 1);
-    return rows.map((r) => view(r, parents, byUuid, names));
+    const children = childrenOf(parents);
+    // A tag with tags beneath it counts what `tag:` finds: its contents and theirs, each once.
+    const total = (uuid: string, own: number) => (children.has(uuid) ? this.lib.store.metadataTags.countCarrying([...withDescendants(uuid, parents, children)]) : own);
+    return rows.map((r) => view(r, parents, byUuid, names, total(r.uuid, r.contents)));
   }
 
   /** Make a tag NAME (under PARENT, with COLOR). A live tag of that name under the same parent is refused. */
@@ -166,13 +169,13 @@ export class TagBook {
   }
 }
 
-function view(r: TagCountRecord, parents: ReadonlyMap<string, string | null>, byUuid: ReadonlyMap<string, TagRecord>, names: ReadonlyMap<string, number>): TagView {
+function view(r: TagCountRecord, parents: ReadonlyMap<string, string | null>, byUuid: ReadonlyMap<string, TagRecord>, names: ReadonlyMap<string, number>, total: number): TagView {
   const path: string[] = [];
   for (let at: string | null | undefined = r.uuid, steps = 0; at != null && steps <= parents.size; at = parents.get(at), steps++) {
     path.unshift(byUuid.get(at)?.name ?? '?');
   }
   const parent = parents.get(r.uuid) ?? null;
-  return { uuid: r.uuid, name: r.name, color: r.color, parent_uuid: parent, path, contents: r.contents, same_name: (names.get(r.name.toLowerCase()) ?? 0) > 1 };
+  return { uuid: r.uuid, name: r.name, color: r.color, parent_uuid: parent, path, contents: r.contents, contents_total: total, same_name: (names.get(r.name.toLowerCase()) ?? 0) > 1 };
 }
 
 function checkColor(c: string | null): string | null {

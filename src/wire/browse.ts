@@ -203,8 +203,29 @@ export interface MediaMetadata {
    * when the tags cannot tell (a Samsung trailer is invisible to ExifTool's fast read).
    */
   motion_photo?: boolean;
+  /** Where it was taken (issue 32): degrees north and east (WGS 84), metres above sea level, from the file's GPS tags. */
+  gps?: { lat: number; lon: number; alt?: number };
+  /** The place GPS falls in, from vss's offline geocoder (GeoNames): the nearest town or city, its region and country. */
+  place?: MediaPlace;
+  /** The camera and lens, as the file names them. */
+  camera?: { make?: string; model?: string; lens?: string };
+  /** How it was exposed: f-number, exposure time (as written, "1/250"), ISO, focal length in mm. */
+  exposure?: { f?: number; time?: string; iso?: number; mm?: number };
+  /**
+   * What the reader took from the file (MEDIA_READER_REVISION): a library read by an older vss
+   * (before GPS, camera and exposure were kept) is read again once, on its next scan.
+   */
+  r?: number;
   /** Set when ExifTool could not read the file at all; no other field is then present. */
   error?: string;
+}
+
+/** A photo's place: names in English as GeoNames gives them; `cc` the ISO 3166 country code. */
+export interface MediaPlace {
+  city?: string;
+  region?: string;
+  country?: string;
+  cc?: string;
 }
 
 export type CapturedZone = 'explicit' | 'inferred' | 'unknown';

@@ -13,6 +13,8 @@ export interface TagView {
   path: string[];
   /** Contents carrying this tag (not counting its descendants). */
   contents: number;
+  /** Contents carrying this tag or any tag beneath it, each once: what `tag:NAME` finds. */
+  contents_total: number;
   /** Another tag has the same name (two devices made it at once): `vss tag merge` makes them one. */
   same_name: boolean;
 }

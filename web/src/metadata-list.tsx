@@ -13,7 +13,51 @@ const FIELDS: Readonly<Record<string, { label: string; show: (v: unknown) => str
   media_group_uuid: { label: 'Media group', show: (v) => String(v) },
   motion_photo: { label: 'Motion photo', show: (v) => (v === true ? 'yes (a movie inside)' : null) },
   error: { label: 'Metadata', show: (v) => `could not be read: ${String(v)}` },
+  r: null,
+  place: { label: 'Place', show: (v) => parts(v, ['city', 'region', 'country']).join(', ') || null },
+  gps: { label: 'Coordinates', show: showGps },
+  camera: { label: 'Camera', show: (v) => parts(v, ['make', 'model', 'lens']).join(' · ') || null },
+  exposure: { label: 'Exposure', show: showExposure },
 };
+
+/** The text fields KEYS of V (an object from the file), in order, a name the one before holds left out ("Geneva, Geneva"; "Canon", "Canon EOS 40D"). */
+function parts(v: unknown, keys: readonly string[]): string[] {
+  if (typeof v !== 'object' || v === null) return [];
+  const out: string[] = [];
+  for (const k of keys) {
+    const x = (v as Record<string, unknown>)[k];
+    if (typeof x !== 'string' || x === '') continue;
+    const last = out.at(-1);
+    if (last !== undefined && x.toLowerCase().startsWith(last.toLowerCase())) out[out.length - 1] = x;
+    else if (last === undefined || !last.toLowerCase().includes(x.toLowerCase())) out.push(x);
+  }
+  return out;
+}
+
+function showGps(v: unknown): string | null {
+  const g = v as { lat?: unknown; lon?: unknown; alt?: unknown };
+  if (typeof g?.lat !== 'number' || typeof g.lon !== 'number') return null;
+  const ns = `${Math.abs(g.lat).toFixed(5)}° ${g.lat >= 0 ? 'N' : 'S'}`;
+  const ew = `${Math.abs(g.lon).toFixed(5)}° ${g.lon >= 0 ? 'E' : 'W'}`;
+  return `${ns}, ${ew}${typeof g.alt === 'number' ? `, ${Math.round(g.alt)} m` : ''}`;
+}
+
+function showExposure(v: unknown): string | null {
+  const e = v as { f?: unknown; time?: unknown; iso?: unknown; mm?: unknown };
+  if (typeof e !== 'object' || e === null) return null;
+  const out: string[] = [];
+  if (typeof e.f === 'number') out.push(`f/${e.f}`);
+  if (typeof e.time === 'string') out.push(`${e.time} s`);
+  if (typeof e.iso === 'number') out.push(`ISO ${e.iso}`);
+  if (typeof e.mm === 'number') out.push(`${e.mm} mm`);
+  return out.length > 0 ? out.join(' · ') : null;
+}
+
+/** A path that may wrap after each slash (a long one would otherwise run out of its column). */
+function WrappedPath({ path }: { path: string }) {
+  const segments = path.split('/');
+  return <span className="path">{segments.map((seg, i) => <span key={i}>{seg}{i < segments.length - 1 && <>/<wbr /></>}</span>)}</span>;
+}
 
 const ORIENTATIONS: Readonly<Record<number, string>> = {
   2: 'mirrored', 3: 'turned 180°', 4: 'mirrored, turned 180°', 5: 'mirrored, turned 90°', 6: 'turned 90° clockwise', 7: 'mirrored, turned 90° counter-clockwise', 8: 'turned 90° counter-clockwise',
@@ -55,7 +99,7 @@ export function MetadataList({ detail }: { detail: ContentDetail }) {
           <dd>
             {detail.paths.length === 0 ? 'No copy on this device' : (
               <ul className="paths">
-                {detail.paths.map((p) => <li key={`${p.location_id}:${p.path}`}><span className="tag">{p.location_name}</span> <span className="path">{p.path}</span></li>)}
+                {detail.paths.map((p) => <li key={`${p.location_id}:${p.path}`}><span className="tag">{p.location_name}</span> <WrappedPath path={p.path} /></li>)}
               </ul>
             )}
           </dd>
@@ -77,7 +121,7 @@ export function MetadataList({ detail }: { detail: ContentDetail }) {
                   <li key={`${c.device_id}:${c.address}`}>
                     <span className="tag">{c.device}</span>{' '}
                     <span className={`device-state${c.online ? '' : ' offline'}`}>{c.local ? 'this device' : c.online ? 'online' : 'offline'}</span>{' '}
-                    <span className="path">{c.address}</span>
+                    <WrappedPath path={c.address} />
                   </li>
                 ))}
               </ul>

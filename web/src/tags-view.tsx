@@ -94,7 +94,7 @@ function TagRow({ tag, depth, all, change, remove, merge }: {
       <div className="tag-line">
         <Swatch color={tag.color} />
         <span className="tag-name">{tag.name}</span>
-        <span className="muted small">{count(tag.contents)} {tag.contents === 1 ? 'item' : 'items'}</span>
+        <span className="muted small">{count(tag.contents_total)} {tag.contents_total === 1 ? 'item' : 'items'}{tag.contents_total !== tag.contents ? ` (${count(tag.contents)} tagged ${tag.name} itself)` : ''}</span>
         {tag.same_name && <span className="twin" title="Two devices made a tag of this name at once: merge them into one">Same name as another tag</span>}
         <a className="small" href={`#/?tag=${tag.uuid}`}>Show</a>
       </div>

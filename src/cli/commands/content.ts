@@ -7,6 +7,7 @@ import { resolveLocationRef } from '../location-ref.js';
 import { displayPath, formatBytes, printJson, printJsonArray, printLine, printLines } from '../output.js';
 import { waitForJob } from '../wait-for-job.js';
 import { printPreview } from './files-ops.js';
+import { contentRef, UUID } from '../content-arg.js';
 
 export function registerContentCommands(program: Command): void {
   const content = program.command('content').description('unique contents and their copies');
@@ -29,6 +30,30 @@ export function registerContentCommands(program: Command): void {
           const more = c.copies.length > 1 ? `  (+${c.copies.length - 1} more)` : '';
           return `${c.content_uuid}  ${c.kind.padEnd(9)} ${formatBytes(c.size).padStart(9)}  ${displayPath(first)}${more}${offline}`;
         }, 'No contents yet: add a location in content or deep mode.');
+      }, 'read');
+    });
+
+  content
+    .command('show <content>')
+    .description('what vss knows of a content (by uuid, DEVICE:/LOCATION/PATH or file path): when and where it was taken, camera, exposure, copies, sidecars')
+    .action(async function (this: Command, ref: string) {
+      await withLibrary(this, async (lib) => {
+        const uuid = UUID.test(ref) ? ref.toLowerCase() : (await lib.meta.show(contentRef(ref))).content_uuid;
+        const d = await lib.browse.detail(uuid);
+        if (globals(this).json) return printJson(d);
+        const m = d.metadata;
+        const rows: Array<[string, string | undefined]> = [
+          ['kind', `${d.kind} (${d.mime}), ${formatBytes(d.size)}`],
+          ['taken', d.captured_at ?? undefined],
+          ['size', d.width && d.height ? `${d.width} × ${d.height}` : undefined],
+          ['place', m.place ? [m.place.city, m.place.region, m.place.country].filter(Boolean).join(', ') : undefined],
+          ['gps', m.gps ? `${m.gps.lat}, ${m.gps.lon}${m.gps.alt !== undefined ? ` (${m.gps.alt} m)` : ''}` : undefined],
+          ['camera', m.camera ? [m.camera.make, m.camera.model, m.camera.lens].filter(Boolean).join(' · ') : undefined],
+          ['exposure', m.exposure ? [m.exposure.f && `f/${m.exposure.f}`, m.exposure.time && `${m.exposure.time} s`, m.exposure.iso && `ISO ${m.exposure.iso}`, m.exposure.mm && `${m.exposure.mm} mm`].filter(Boolean).join(' · ') : undefined],
+        ];
+        printLine(d.content_uuid);
+        for (const [k, v] of rows) if (v) printLine(`  ${k.padEnd(9)} ${v}`);
+        for (const c of d.copies) printLine(`  copy      ${displayPath(c.address)}${c.local ? '' : c.online ? `  (on ${c.device})` : `  (on ${c.device}, offline)`}`);
       }, 'read');
     });
 

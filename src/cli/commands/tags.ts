@@ -7,7 +7,8 @@ import { displayPath, printJson, printLine, printLines, warn } from '../output.j
 function tagLine(t: TagView): string {
   const where = t.path.length > 1 ? `  (${t.path.join(' / ')})` : '';
   const twin = t.same_name ? `  [same name as another tag: ${t.uuid}]` : '';
-  return `${t.name}${t.color ? ` ${t.color}` : ''}  ${t.contents} content${t.contents === 1 ? '' : 's'}${where}${twin}`;
+  const beneath = t.contents_total !== t.contents ? ` (${t.contents_total} with the tags beneath it)` : '';
+  return `${t.name}${t.color ? ` ${t.color}` : ''}  ${t.contents} content${t.contents === 1 ? '' : 's'}${beneath}${where}${twin}`;
 }
 
 function metaLines(m: UserMetaView): string[] {
