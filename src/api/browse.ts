@@ -7,12 +7,17 @@ import { contentSafety, copyCounts } from '../guardian/redundancy.js';
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { UUID_RE } from '../sidecars/address.js';
+import { CONTENT_KINDS, isContentKind } from '../content/kinds.js';
+import { albumContents } from '../albums/album-contents.js';
+import { albumTree } from '../search/search-filters.js';
+import { withDescendants } from '../tags/tag-tree.js';
+import type { AlbumSelection } from '../browse/grid-order.js';
 import type { LibraryContext } from './library-api.js';
-import type { ContentDetail, GridDays, GridDevice, GridFilter, GridPage } from '../wire/browse.js';
+import type { ContentDetail, GridDays, GridDevice, GridFilter, GridPage, PlaceCountry } from '../wire/browse.js';
 import type { FolderListing } from '../wire/browse-folder.js';
 
 export type { FolderEntry, FolderListing } from '../wire/browse-folder.js';
-export type { ContentDetail, DetailCopy, DetailPath, DetailDevice, DetailSidecar, DetailTag, DetailUser, GridDay, GridDays, GridDevice, GridFilter, GridItem, GridPage } from '../wire/browse.js';
+export type { ContentDetail, DetailCopy, DetailPath, DetailDevice, DetailSidecar, DetailTag, DetailUser, GridDay, GridDays, GridDevice, GridFilter, GridItem, GridPage, PlaceCountry } from '../wire/browse.js';
 
 /** The most tiles one grid read returns. */
 export const GRID_PAGE_MAX = 2000;
@@ -27,7 +32,7 @@ export class BrowseApi {
   private readonly order: GridOrderCache;
 
   constructor(private readonly lib: Library, private readonly ctx: LibraryContext, private readonly online: () => ReadonlySet<string> = () => new Set()) {
-    this.order = new GridOrderCache(lib.store.browse, { tagSet: (tag) => tagFilterSet(lib, tag) });
+    this.order = new GridOrderCache(lib.store.browse, { tagSet: (tag) => tagFilterSet(lib, tag), albumSet: (album) => albumGridSet(lib, album) });
   }
 
   /**
@@ -49,6 +54,25 @@ export class BrowseApi {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new UsageError(`offset must be a whole number from 0, got ${String(offset)}`);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > GRID_PAGE_MAX) throw new UsageError(`limit must be a whole number from 1 to ${GRID_PAGE_MAX}, got ${String(limit)}`);
     return readGridPage(this.lib.store.browse, this.order.current(deviceFilter(device), metaFilter(filter)), offset, limit, this.lib.device.uuid, (uuids) => copyCounts(this.lib, uuids));
+  }
+
+  /** The places the library's photos were taken, by country (the most photos first) and town within it; a photo at sea with no town counts for its country alone. */
+  places(): PlaceCountry[] {
+    const by = new Map<string, PlaceCountry>();
+    for (const [country, cc, region, city, n] of this.lib.store.browse.placeCounts()) {
+      const name = country ?? cc ?? 'Unknown';
+      let c = by.get(name);
+      if (!c) by.set(name, (c = { country: name, cc, count: 0, cities: [] }));
+      c.count += n;
+      if (city !== null) {
+        const same = c.cities.find((x) => x.city === city && x.region === region);
+        if (same) same.count += n;
+        else c.cities.push({ city, region, count: n });
+      }
+    }
+    const out = [...by.values()].sort((a, b) => b.count - a.count || a.country.localeCompare(b.country));
+    for (const c of out) c.cities.sort((a, b) => b.count - a.count || a.city.localeCompare(b.city));
+    return out;
   }
 
   /** This device, then each paired device whose rows this library holds, by name. */
@@ -122,10 +146,29 @@ function metaFilter(f: GridFilter): GridMetaFilter {
     out.tag = f.tag;
   }
   if (f.person !== undefined && f.person !== '') {
-    if (typeof f.person !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(f.person)) throw new UsageError("person is a person's id");
+    if (typeof f.person !== 'string' || !UUID_RE.test(f.person.toLowerCase())) throw new UsageError("person is a person's id");
     out.person = f.person.toLowerCase();
   }
+  if (f.album !== undefined && f.album !== '') {
+    if (typeof f.album !== 'string' || !UUID_RE.test(f.album.toLowerCase())) throw new UsageError("album is an album's id");
+    out.album = f.album.toLowerCase();
+  }
+  if (f.kinds !== undefined && f.kinds !== '') {
+    const kinds = typeof f.kinds === 'string' ? f.kinds.split(',').map((k) => k.trim()) : [];
+    const bad = kinds.find((k) => !isContentKind(k));
+    if (kinds.length === 0 || kinds.length > CONTENT_KINDS.length || bad !== undefined) throw new UsageError(`kinds is a list of content kinds (${CONTENT_KINDS.join(', ')}), got ${JSON.stringify(String(bad ?? f.kinds).slice(0, 40))}`);
+    out.kinds = [...new Set(kinds)].sort();
+  }
   return out;
+}
+
+/** What album ALBUM (an id) shows in the grid: the items of it and the albums within it, or a smart album's search now. */
+function albumGridSet(lib: Library, album: string): AlbumSelection | undefined {
+  const record = lib.store.albums.get(album);
+  if (!record || record.deleted === 1 || record.name_hlc === '') return undefined;
+  if (record.query !== null) return { uuids: albumContents(lib, record) };
+  const tree = albumTree(lib);
+  return { albums: [...withDescendants(album, tree.parents, tree.children)].filter((a) => !tree.deleted.has(a)) };
 }
 
 /** The device filter asked for: none (every device's contents), `local`, or a device id. */

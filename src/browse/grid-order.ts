@@ -32,8 +32,15 @@ export interface GridMetaFilter {
   tag?: string;
   /** A person's id (issue 31): the contents they are in. */
   person?: string;
+  /** An album's id (issue 32): its contents (ALBUMSET says which). */
+  album?: string;
+  /** Only contents of these kinds. */
+  kinds?: readonly string[];
   showHidden?: boolean;
 }
+
+/** What an album stands for in the grid: the albums whose items it shows (it and those within it), or a smart album's contents now. */
+export type AlbumSelection = { albums: readonly string[] } | { uuids: readonly string[] };
 
 /** Filtered slices kept at once (one per device and filter asked for lately). */
 const MAX_META_SLICES = 32;
@@ -44,6 +51,8 @@ export interface GridOrderOptions {
   now?: () => number;
   /** The tag uuids a filter's tag stands for (the tag and those beneath it; none when it names none). */
   tagSet?: (tag: string) => readonly string[];
+  /** What a filter's album stands for; undefined when it names no album. */
+  albumSet?: (album: string) => AlbumSelection | undefined;
 }
 
 /** A scan bumps the version with every file: reading the order again once every two seconds is enough to follow it. */
@@ -75,11 +84,13 @@ export class GridOrderCache {
   private readonly minRebuildMs: number;
   private readonly now: () => number;
   private readonly tagSet: (tag: string) => readonly string[];
+  private readonly albumSet: (album: string) => AlbumSelection | undefined;
 
   constructor(private readonly store: BrowseStore, options: GridOrderOptions = {}) {
     this.minRebuildMs = options.minRebuildMs ?? GRID_REBUILD_MIN_MS;
     this.now = options.now ?? Date.now;
     this.tagSet = options.tagSet ?? (() => []);
+    this.albumSet = options.albumSet ?? (() => undefined);
   }
 
   /**
@@ -91,10 +102,11 @@ export class GridOrderCache {
   current(device: GridDeviceFilter = null, meta: GridMetaFilter = {}): GridOrder {
     const of = this.ofDevice(device);
     const shared = this.store.sharedVersion();
-    const key = `${device ?? ''}|${meta.favorite === true ? 'f' : ''}|${meta.minRating ?? 0}|${meta.showHidden === true ? 'h' : ''}|${meta.tag ?? ''}|${meta.person ?? ''}`;
+    const key = `${device ?? ''}|${meta.favorite === true ? 'f' : ''}|${meta.minRating ?? 0}|${meta.showHidden === true ? 'h' : ''}|${meta.tag ?? ''}|${meta.person ?? ''}|${meta.album ?? ''}|${meta.kinds?.join(',') ?? ''}`;
     const hit = this.metaSlices.get(key);
-    // Who is in which photo moves with the people pass, not with the shared data's version: a person's slice is read each time.
-    if (hit?.of === of && hit.shared === shared && meta.person === undefined) return hit.order;
+    // Who is in which photo moves with the people pass, what a smart album holds with the search index, not with the
+    // shared data's version: a person's or an album's slice is read each time.
+    if (hit?.of === of && hit.shared === shared && meta.person === undefined && meta.album === undefined) return hit.order;
     const order = this.store.inSnapshot(() => this.narrow(of, meta));
     if (this.metaSlices.size >= MAX_META_SLICES) this.metaSlices.delete(this.metaSlices.keys().next().value!);
     this.metaSlices.delete(key);
@@ -129,9 +141,18 @@ export class GridOrderCache {
       keep.push(tags.length === 0 ? () => false : member({ tags }).has);
     }
     if (meta.person !== undefined) keep.push(member({ person: meta.person }).has);
+    if (meta.kinds !== undefined) keep.push(member({ kinds: meta.kinds }).has);
+    let albumMoved = 0;
+    if (meta.album !== undefined) {
+      const sel = this.albumSet(meta.album);
+      const m = sel === undefined ? undefined : member(sel);
+      keep.push(m === undefined ? () => false : m.has);
+      // A smart album's contents move with the library: its slice is another order whenever what it holds changed.
+      if (sel !== undefined && 'uuids' in sel) albumMoved = hashOf(sel.uuids);
+    }
     const narrowed = keep.length === 0 ? order : filterOrder(order, keep.length === 1 ? keep[0]! : (id) => keep.every((k) => k(id)));
     // A person's slice moves with who is in which photo too (the people pass, a correction).
-    const moved = shared + (meta.person !== undefined ? facesPersonVersion() : 0);
+    const moved = shared + (meta.person !== undefined ? facesPersonVersion() : 0) + albumMoved;
     return moved === 0 ? narrowed : { ...narrowed, version: order.version + moved };
   }
 
@@ -369,4 +390,11 @@ function filterOrder(order: GridOrder, keep: (id: number) => boolean): GridOrder
     if (n > start) days.push({ day: d.day, count: n - start });
   }
   return { version: order.version, ids: ids.slice(0, n), days, remote: order.remote };
+}
+
+/** A small number that changes when UUIDS do (a smart album's slice version): FNV-1a over them, 20 bits. */
+function hashOf(uuids: readonly string[]): number {
+  let h = 0x811c9dc5;
+  for (const u of uuids) for (let i = 0; i < u.length; i++) h = Math.imul(h ^ u.charCodeAt(i), 0x01000193) >>> 0;
+  return (h & 0xfffff) + uuids.length;
 }

@@ -21,6 +21,7 @@ import { registerLsCommand } from './commands/ls.js';
 import { registerTagCommands } from './commands/tags.js';
 import { registerPeopleCommands } from './commands/people.js';
 import { registerAlbumCommands } from './commands/albums.js';
+import { registerPlacesCommand } from './commands/places.js';
 import { asRun, knowCommands } from './invoked-as.js';
 import { registerFileCommands } from './commands/files.js';
 import { registerBrowseCommand } from './commands/browse.js';
@@ -67,6 +68,7 @@ function buildProgram(): Command {
   registerTagCommands(program);
   registerPeopleCommands(program);
   registerAlbumCommands(program);
+  registerPlacesCommand(program);
   registerFileCommands(program);
   registerBrowseCommand(program);
   registerVolumeCommands(program);

@@ -77,7 +77,8 @@ export interface TileRecord {
  * Which contents a grid filter on user metadata keeps (DESIGN §16): the hidden ones, the
  * favourites, those rated at least `minRating`, those carrying one of `tags` (uuids), those `person` is in.
  */
-export type MetaSelection = { hidden: true } | { favorite: true } | { minRating: number } | { tags: readonly string[] } | { person: string };
+export type MetaSelection = { hidden: true } | { favorite: true } | { minRating: number } | { tags: readonly string[] } | { person: string }
+  | { albums: readonly string[] } | { kinds: readonly string[] } | { uuids: readonly string[] };
 
 /** A copy of a content, with its location. */
 export interface CopyRecord {
@@ -192,10 +193,36 @@ export class BrowseStore {
     if ('hidden' in sel) return this.sql<[], [string, number | null]>(`SELECT u.content_uuid, c.id FROM user_metadata u ${id} WHERE u.hidden = 1`).raw().all();
     if ('favorite' in sel) return this.sql<[], [string, number | null]>(`SELECT u.content_uuid, c.id FROM user_metadata u ${id} WHERE u.favorite = 1`).raw().all();
     if ('person' in sel) return this.sql<[string], [string, number | null]>(`SELECT DISTINCT u.content_uuid, c.id FROM faces u ${id} WHERE u.person_id = ?`).raw().all(sel.person);
+    if ('albums' in sel) {
+      return this.sql<[string], [string, number | null]>(
+        `SELECT DISTINCT u.content_uuid, c.id FROM album_items u ${id} WHERE u.album_uuid IN (SELECT value FROM json_each(?)) AND u.present = 1`,
+      ).raw().all(JSON.stringify(sel.albums));
+    }
+    if ('uuids' in sel) return this.sql<[string], [string, number | null]>('SELECT u.value, c.id FROM json_each(?) u LEFT JOIN content_identities c ON c.uuid = u.value').raw().all(JSON.stringify(sel.uuids));
+    if ('kinds' in sel) {
+      return this.sql<[string, string], [string, number | null]>(
+        `SELECT uuid, id FROM content_identities WHERE kind IN (SELECT value FROM json_each(?))
+         UNION SELECT content_uuid, NULL FROM peer_contents WHERE kind IN (SELECT value FROM json_each(?))`,
+      ).raw().all(JSON.stringify(sel.kinds), JSON.stringify(sel.kinds));
+    }
     if ('minRating' in sel) return this.sql<[number], [string, number | null]>(`SELECT u.content_uuid, c.id FROM user_metadata u ${id} WHERE u.rating > 0 AND u.rating >= ?`).raw().all(sel.minRating);
     return this.sql<[string], [string, number | null]>(
       `SELECT DISTINCT u.content_uuid, c.id FROM metadata_tag u ${id} WHERE u.tag_uuid IN (SELECT value FROM json_each(?)) AND u.present = 1`,
     ).raw().all(JSON.stringify(sel.tags));
+  }
+
+  /**
+   * How many contents of the library (this device's and paired devices', each once) were taken at
+   * each place their media metadata names (issue 32): [country, cc, region, city, count], by country then city.
+   */
+  placeCounts(): Array<[string | null, string | null, string | null, string | null, number]> {
+    return this.sql<[], [string | null, string | null, string | null, string | null, number]>(
+      `SELECT json_extract(p, '$.country'), json_extract(p, '$.cc'), json_extract(p, '$.region'), json_extract(p, '$.city'), count(*) FROM (
+         SELECT uuid, json_extract(media_metadata, '$.place') AS p FROM content_identities WHERE json_valid(media_metadata) AND json_type(media_metadata, '$.place') = 'object'
+         UNION SELECT content_uuid, max(json_extract(media_metadata, '$.place')) FROM peer_contents
+           WHERE json_valid(media_metadata) AND json_type(media_metadata, '$.place') = 'object' GROUP BY content_uuid)
+       GROUP BY 1, 2, 3, 4 ORDER BY 1, 4`,
+    ).raw().all();
   }
 
   /** FN's reads, all of one moment (a read transaction; inside another, that one's). */

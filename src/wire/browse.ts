@@ -38,6 +38,10 @@ export interface GridFilter {
   hidden?: boolean;
   /** A person's id: only the contents they are in (issue 31). */
   person?: string;
+  /** An album's id: only its contents (a smart album's: what its search finds now), issue 32. */
+  album?: string;
+  /** Only contents of these kinds, comma-separated (`image,video`: the photo grid's default; issue 32). */
+  kinds?: string;
 }
 
 /** A device of the library as the grid shows it. */
@@ -229,3 +233,11 @@ export interface MediaPlace {
 }
 
 export type CapturedZone = 'explicit' | 'inferred' | 'unknown';
+
+/** The places the library's photos were taken (issue 32): a country with its towns, each with how many contents. */
+export interface PlaceCountry {
+  country: string;
+  cc: string | null;
+  count: number;
+  cities: Array<{ city: string; region: string | null; count: number }>;
+}

@@ -44,6 +44,13 @@ describe('places of photos, found by name', { skip: FIXTURES_SKIP }, () => {
     assert.deepEqual(await cli<Result[]>(['search', 'place:Canon']), [], 'a camera is not a place');
   });
 
+  it('lists the places by country and town', async () => {
+    const places = await cli<Array<{ country: string; cc: string; count: number; cities: Array<{ city: string; region: string | null; count: number }> }>>(['places']);
+    assert.deepEqual(places.map((c) => [c.country, c.cc, c.count, c.cities.map((t) => `${t.city}/${t.region}/${t.count}`)]).sort(), [
+      ['Italy', 'IT', 1, ['Arezzo/Tuscany/1']], ['United States of America', 'US', 1, ['Blue Springs/Missouri/1']],
+    ]);
+  });
+
   it('keeps the place, coordinates, camera and exposure with the photo, and no place without GPS', async () => {
     const [tuscany] = await cli<Result[]>(['search', 'Arezzo']);
     const d = await cli<Detail>(['content', 'show', tuscany!.content_uuid]);

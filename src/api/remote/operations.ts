@@ -75,7 +75,8 @@ const callback = (event: string): CallbackSpec => ({ callback: event });
 const PAGE = { after: query('after', 'string', opt), limit: query('limit', 'int', { default: 1000 }) };
 const ID = param('id', 'int', { min: 1 });
 /** What narrows the grid besides the device (GridFilter, src/wire/browse.ts). */
-const GRID_FILTER = options({ tag: query('tag', 'string', opt), favorite: query('favorite', 'bool', opt), rating: query('rating', 'int', { optional: true, min: 0, max: 5 }), hidden: query('hidden', 'bool', opt), person: query('person', 'uuid', opt) });
+const GRID_FILTER = options({ tag: query('tag', 'string', opt), favorite: query('favorite', 'bool', opt), rating: query('rating', 'int', { optional: true, min: 0, max: 5 }), hidden: query('hidden', 'bool', opt), person: query('person', 'uuid', opt),
+  album: query('album', 'uuid', opt), kinds: query('kinds', 'string', opt) });
 const LIB = '/api/libraries/:lib';
 
 export const OPERATIONS = {
@@ -195,6 +196,8 @@ export const OPERATIONS = {
   /** The web UI's browse view: days with their counts, pages of tiles by capture time, one content's detail. */
   /** `device`: only the contents that device holds (`local`, or a device id); absent, every device's (DESIGN §15). */
   /** `tag` (uuid or name; with the tags beneath it), `favorite`, `rating` (at least), `hidden` (show hidden contents too): DESIGN §16. */
+  /** Where the library's photos were taken, by country and town (issue 32). */
+  placesList: { method: 'GET', path: `${LIB}/places`, call: 'lib.browse.places' },
   gridDays: { method: 'GET', path: `${LIB}/grid/days`, call: 'lib.browse.days', args: [query('device', 'string', opt), GRID_FILTER] },
   gridPage: { method: 'GET', path: `${LIB}/grid`, call: 'lib.browse.page', args: [query('offset', 'int', { default: 0 }), query('limit', 'int', { default: 200 }), query('device', 'string', opt), GRID_FILTER] },
   contentDetail: { method: 'GET', path: `${LIB}/content/:uuid/detail`, call: 'lib.browse.detail', args: [param('uuid', 'uuid')] },
