@@ -68,6 +68,10 @@ describe('tag:, is:favorite and rating: filters, page by page (many tags and con
       if (rand() < 0.05) ops.push({ record: 'meta', id: c, set: { hidden: true } });
     }
     ops.push({ record: 'tagging', id: sparse, content: contents[300]!, set: { present: true } });
+    // Albums (issue 32): five, skewed as the tags are, one with a single content.
+    for (let a = 0; a < 5; a++) ops.push({ record: 'album', id: uuid(3, a), set: { name: `album ${a}` } });
+    for (const c of contents) if (rand() < 0.6) ops.push({ record: 'album_item', id: uuid(3, Math.floor(rand() * rand() * 4)), content: c, set: { present: true } });
+    ops.push({ record: 'album_item', id: uuid(3, 4), content: contents[301]!, set: { present: true } });
     const shared = new SharedData(lib);
     shared.commit(ops);
     // Tombstones: a third of one busy tag's contents untagged again.
@@ -84,11 +88,14 @@ describe('tag:, is:favorite and rating: filters, page by page (many tags and con
     const tagged = new Map<string, Set<string>>();
     for (const m of lib.store.metadataTags.all()) if (m.present === 1) (tagged.get(m.content_uuid) ?? tagged.set(m.content_uuid, new Set()).get(m.content_uuid)!).add(m.tag_uuid);
     const meta = new Map(lib.store.userMetadata.all().map((u) => [u.content_uuid, u] as const));
+    const inAlbum = new Map<string, Set<string>>();
+    for (const i of lib.store.albumItems.all()) if (i.present === 1) (inAlbum.get(i.content_uuid) ?? inAlbum.set(i.content_uuid, new Set()).get(i.content_uuid)!).add(i.album_uuid);
     const cmp = { '>=': (a: number, b: number) => a >= b, '<=': (a: number, b: number) => a <= b, '=': (a: number, b: number) => a === b, '>': (a: number, b: number) => a > b, '<': (a: number, b: number) => a < b };
     return contents.filter((c) => {
       if (gone.has(c)) return false;
       const u = meta.get(c);
       if (f.tags.some((set) => !set.some((t) => tagged.get(c)?.has(t)))) return false;
+      if ((f.albums ?? []).some((set) => !set.some((a) => inAlbum.get(c)?.has(a)))) return false;
       if (f.favorite !== undefined && (u?.favorite ?? 0) !== (f.favorite ? 1 : 0)) return false;
       if (f.hidden !== undefined && (u?.hidden ?? 0) !== (f.hidden ? 1 : 0)) return false;
       if (f.rating !== undefined && !cmp[f.rating.op](u?.rating ?? 0, f.rating.value)) return false;
@@ -128,6 +135,22 @@ describe('tag:, is:favorite and rating: filters, page by page (many tags and con
       for (const limit of [1, 3, 7, 50, 500]) assert.deepEqual(paged(f, limit), want, `${JSON.stringify(f).slice(0, 120)}, ${limit} a page`);
     }
     assert.ok(expected(filters[0]!).length > 300, 'the tree names most contents');
+  });
+
+  it('album: alone, with tags and with user metadata finds every content, in order, whatever the page size', () => {
+    const filters: MetadataFilter[] = [
+      { tags: [], albums: [[uuid(3, 0)]], hidden: false },
+      { tags: [], albums: [[uuid(3, 0), uuid(3, 1), uuid(3, 2)]], hidden: false },
+      { tags: [], albums: [[uuid(3, 4)]] },
+      { tags: [], albums: [[uuid(3, 0)], [uuid(3, 1)]], hidden: false },
+      { tags: [tree(root)], albums: [[uuid(3, 0), uuid(3, 3)]], favorite: true, hidden: false },
+      { tags: [tree(uuid(1, 2))], albums: [[uuid(3, 0)]], rating: { op: '>=', value: 2 }, hidden: false },
+    ];
+    for (const f of filters) {
+      const want = expected(f);
+      for (const limit of [1, 3, 50, 500]) assert.deepEqual(paged(f, limit), want, `${JSON.stringify(f).slice(0, 120)}, ${limit} a page`);
+    }
+    assert.ok(expected(filters[1]!).length > 100, 'three albums hold many contents');
   });
 
   it('is:favorite and rating: without tags, page by page', () => {

@@ -194,6 +194,11 @@ export class SearchStore {
    * after AFTER: a search of tags, favourites and ratings with no words (DESIGN §16).
    */
   filteredContents(f: MetadataFilter, limit: number, after = ''): Array<{ content_uuid: string; kind: string }> {
+    if (f.places && f.places.length > 0) return this.placedContents(f, limit, after);
+    if (f.albums && f.albums.length > 0) {
+      const driver = f.albums.reduce((a, b) => (b.length < a.length ? b : a));
+      return this.mergedContents(driver, (ids, cursor, n) => this.albumHeads(ids, cursor, n), { ...f, albums: f.albums.filter((a) => a !== driver) }, limit, after);
+    }
     if (f.tags.length > 0) return this.taggedContents(f, limit, after);
     if (f.people && f.people.length > 0) return this.personContents(f, limit, after);
     const { from, args } = filterSource(f);
@@ -232,20 +237,58 @@ export class SearchStore {
    */
   private taggedContents(f: MetadataFilter, limit: number, after: string): Array<{ content_uuid: string; kind: string }> {
     const driver = f.tags.reduce((a, b) => (b.length < a.length ? b : a));
-    const rest: MetadataFilter = { ...f, tags: f.tags.filter((t) => t !== driver) };
+    return this.mergedContents(driver, (ids, cursor, n) => this.tagHeads(ids, cursor, n), { ...f, tags: f.tags.filter((t) => t !== driver) }, limit, after);
+  }
+
+  /**
+   * filteredContents when F names places (issue 32): the contents whose place rows match every
+   * `place:` (an FTS5 match each, a few thousand rows at most for a town), in uuid order after
+   * AFTER, the rest of F checked a chunk at a time until LIMIT are found.
+   */
+  private placedContents(f: MetadataFilter, limit: number, after: string): Array<{ content_uuid: string; kind: string }> {
+    let matched: Set<string> | undefined;
+    for (const match of f.places!) {
+      const rows = this.sql<[string], string>(
+        `SELECT DISTINCT d.content_uuid FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH ? AND d.source = 'place'`,
+      ).pluck().all(match);
+      matched = matched === undefined ? new Set(rows) : new Set(rows.filter((c) => matched!.has(c)));
+    }
+    const sorted = [...(matched ?? [])].filter((c) => c > after).sort();
+    const rest: MetadataFilter = { ...f, places: [] };
+    const out: Array<{ content_uuid: string; kind: string }> = [];
+    for (let at = 0, chunk = Math.max(64, 2 * limit); at < sorted.length && out.length < limit; at += chunk, chunk = Math.min(4096, chunk * 2)) {
+      const slice = sorted.slice(at, at + chunk);
+      const met = new Map(this.meetingWithKind(slice, rest).map((r) => [r.content_uuid, r.kind] as const));
+      for (const c of slice) {
+        const kind = met.get(c);
+        if (kind == null) continue;
+        out.push({ content_uuid: c, kind });
+        if (out.length === limit) break;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The contents of any of the sets DRIVER names (tags, albums), walked in uuid order as a merge of
+   * each set's own list (HEADS reads up to N of each after a cursor, by uuid, from its index), a few
+   * of each at a time; REST checked on those. A set over most contents reads a few hundred rows, not
+   * every content it holds, and a small set reads only its own.
+   */
+  private mergedContents(driver: readonly string[], heads: (ids: readonly string[], after: string, n: number) => string[][], rest: MetadataFilter, limit: number, after: string): Array<{ content_uuid: string; kind: string }> {
     const out: Array<{ content_uuid: string; kind: string }> = [];
     let active = [...new Set(driver)];
     // Enough of each tag that the first round usually finds LIMIT; more each round when the rest of F is choosy.
     let each = Math.max(4, Math.ceil((2 * limit) / Math.max(1, active.length)));
     for (let cursor = after, round = 0; active.length > 0 && round < MAX_MERGE_ROUNDS; round++) {
-      const heads = this.tagHeads(active, cursor, each);
+      const got = heads(active, cursor, each);
       // Past the lowest last uuid of a tag that gave all it was asked for, that tag may hold more: the merge is complete up to it.
       let horizon: string | undefined;
-      for (const h of heads) if (h.length === each && (horizon === undefined || h.at(-1)! < horizon)) horizon = h.at(-1)!;
+      for (const h of got) if (h.length === each && (horizon === undefined || h.at(-1)! < horizon)) horizon = h.at(-1)!;
       // A tag that gave less than asked has nothing more; it is read again only for what lay past the horizon.
-      const next = active.filter((_, i) => heads[i]!.length === each || (horizon !== undefined && heads[i]!.at(-1)! > horizon));
+      const next = active.filter((_, i) => got[i]!.length === each || (horizon !== undefined && got[i]!.at(-1)! > horizon));
       const candidates = new Set<string>();
-      for (const h of heads) for (const c of h) if (horizon === undefined || c <= horizon) candidates.add(c);
+      for (const h of got) for (const c of h) if (horizon === undefined || c <= horizon) candidates.add(c);
       const sorted = [...candidates].sort();
       const met = new Map(this.meetingWithKind(sorted, rest).map((r) => [r.content_uuid, r.kind] as const));
       for (const c of sorted) {
@@ -260,6 +303,16 @@ export class SearchStore {
       each = Math.min(MAX_TAG_HEAD, each * 4);
     }
     return out;
+  }
+
+  /** For each of ALBUMS, in order, up to N of the contents put in it with uuids after AFTER, by uuid: one statement for all. */
+  private albumHeads(albums: readonly string[], after: string, n: number): string[][] {
+    const rows = this.sql<[string, number, string], string | null>(
+      `SELECT (SELECT group_concat(content_uuid, ',') FROM
+         (SELECT content_uuid FROM album_items WHERE album_uuid = a.value AND content_uuid > ? AND present = 1 ORDER BY content_uuid LIMIT ?))
+       FROM json_each(?) a ORDER BY a.id`,
+    ).pluck().all(after, n, JSON.stringify(albums));
+    return rows.map((r) => (r === null ? [] : r.split(',')));
   }
 
   /** For each of TAGS, in order, up to N of the contents carrying it with uuids after AFTER, by uuid: one statement for all. */
