@@ -330,8 +330,8 @@ export function pathsOf(lib: Library, contents: string[]): Map<string, string[]>
   return out;
 }
 
-/** Contents read at a time by matchingContents. */
-const MATCH_PAGE = 5_000;
+/** Contents read at a time by matchingContents (each page reads its driver's rows again: few, large pages). */
+const MATCH_PAGE = 50_000;
 
 /**
  * Every content QUERY finds (not ranked: a smart album's contents), by uuid, at most MAX: its
