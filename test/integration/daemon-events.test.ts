@@ -90,7 +90,8 @@ describe('daemon: events and the job monitor', { skip: FIXTURES_SKIP }, () => {
   it('ends a follow with a clear error when the daemon stops', async () => {
     const events = follow(['events', '--follow'], env);
     started.push(events);
-    await new Promise((r) => setTimeout(r, 500));
+    // Following once it has printed the recent events (a fixed wait lost the race on a loaded machine).
+    await events.waitFor((lines) => lines.length > 0, 15_000, 'the recent events before following');
     assert.equal((await runCli(['daemon', 'stop'], env)).code, 0);
     assert.equal(await Promise.race([events.exited, new Promise((r) => setTimeout(() => r('timeout'), 15_000))]), 1);
     assert.match(events.err(), /^vss: error: the daemon stopped/);
