@@ -60,3 +60,10 @@ export class LocalFileNow {
 export function isLocalFolder(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
+
+/** Why PATH cannot be written into as a folder ('does not exist', 'is not a folder'), or undefined when it can. */
+export function localFolderProblem(path: string): string | undefined {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (st === undefined) return 'does not exist (make it first, e.g. mkdir -p)';
+  return st.isDirectory() ? undefined : 'is not a folder';
+}

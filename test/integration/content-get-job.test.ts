@@ -185,7 +185,7 @@ describe('content get: a durable job with progress', () => {
     // The same copy into a folder that does not exist is refused at once, nothing queued.
     const bad = await runCli(['content', 'get', uuid, '--to', join(tmp.path, 'nowhere')], B);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /is not a folder/);
+    assert.match(bad.stderr, /nowhere does not exist/);
     await sleep(10);
     assert.ok(!existsSync(join(tmp.path, 'nowhere')));
   });

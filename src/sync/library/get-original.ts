@@ -7,7 +7,7 @@ import { placeLanded, type KeptAttributes } from '../../core/landing.js';
 import { ConfinedRoot } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
 import type { LocalDisk } from '../../storage/local-disk.js';
-import { isLocalFolder } from '../../storage/local-read.js';
+import { localFolderProblem } from '../../storage/local-read.js';
 import { storageAt } from '../../storage/storages.js';
 import type { PeerLink } from '../peer-link.js';
 import { copyToPartial, keptOfFacts, originalRange, receiveOriginal, resumableBytes, type ExpectedOriginal } from './originals.js';
@@ -43,7 +43,8 @@ type Peers = Required<Pick<PeerLink, 'connected' | 'open'>>;
  * instead of queued. PEERS: the daemon's network (absent in-process: only a copy on this device).
  */
 export function planGet(lib: Library, ref: string, dir: string, peers?: Peers): GetPlan {
-  if (!isLocalFolder(dir)) throw new VssError('NOT_FOUND', `${dir} is not a folder`, { path: dir });
+  const problem = localFolderProblem(dir);
+  if (problem !== undefined) throw new VssError('NOT_FOUND', `${dir} ${problem}`, { path: dir });
   const { uuid, name } = contentByRef(lib, ref);
   const plan = (size: number): GetPlan => ({ contentUuid: uuid, size, dir, ...(name !== undefined ? { name } : {}) });
   const here = originalFile(lib, uuid);
