@@ -9,6 +9,7 @@ import type { Library } from '../library/library.js';
 import { UUID_RE } from '../sidecars/address.js';
 import { CONTENT_KINDS, isContentKind } from '../content/kinds.js';
 import { albumContents } from '../albums/album-contents.js';
+import { searchedWords } from '../search/ocr-text.js';
 import { albumTree } from '../search/search-filters.js';
 import { withDescendants } from '../tags/tag-tree.js';
 import type { AlbumSelection } from '../browse/grid-order.js';
@@ -109,6 +110,7 @@ export class BrowseApi {
       online: this.online,
       user: (uuid) => detailUser(this.lib, uuid),
       safety: (uuid) => contentSafety(this.lib, uuid),
+      textWords: (uuid) => searchedWords(this.lib, uuid),
     };
     return readContentDetail(ctx, contentUuid);
   }

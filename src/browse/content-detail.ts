@@ -21,6 +21,8 @@ export interface DetailContext {
   user: (uuid: string) => DetailUser;
   /** Its copies against its policy (the Guardian's). */
   safety: (uuid: string) => ContentSafety | null;
+  /** Words search indexes of the text read from it; null: none was read. */
+  textWords: (uuid: string) => number | null;
 }
 
 /**
@@ -76,7 +78,7 @@ export async function readContentDetail(ctx: DetailContext, contentUuid: string)
   const name = paths[0] ? basename(paths[0].path) : peerCopies[0]?.name ?? '';
   return {
     content_uuid: c?.uuid ?? contentUuid, name, kind: facts.kind, mime: facts.mime, size: facts.size, ...shown,
-    paths, copies, local: paths.length > 0, metadata: meta ?? {}, sidecars, user: ctx.user(contentUuid), safety: ctx.safety(contentUuid),
+    paths, copies, local: paths.length > 0, metadata: meta ?? {}, sidecars, user: ctx.user(contentUuid), safety: ctx.safety(contentUuid), text_words: ctx.textWords(contentUuid),
   };
 }
 

@@ -1,3 +1,5 @@
+import type { Library } from '../library/library.js';
+import { readSidecarJson } from '../sidecars/sidecar-json-file.js';
 /**
  * Which OCR text search indexes. tesseract reads "text" in ordinary photos too (train.jpg's
  * leaves and rails read as `ro | 2 | ANE:`); such lines would make a short word find photos with
@@ -78,4 +80,23 @@ export function searchedLines(page: PageLike, rule: OcrLineRule = RULE): string[
 /** The text of PAGE that search indexes, one line a line ('' when no line is). */
 export function searchedText(page: PageLike): string {
   return searchedLines(page).join('\n');
+}
+
+/** A text sidecar read for its word count is at most this big (a bigger one is not read: no count). */
+const MAX_COUNTED_BYTES = 8 * 1024 ** 2;
+
+/**
+ * How many words of CONTENT's OCR (or PDF text layer) search indexes: what the detail view weighs
+ * before it shows an ordinary photo's "text" (a couple of confident words on a photo are noise);
+ * null when no text was read.
+ */
+export function searchedWords(lib: Library, contentUuid: string): number | null {
+  const ocr = readSidecarJson(lib, contentUuid, 'ocr', MAX_COUNTED_BYTES) as { pages?: unknown } | null;
+  if (!ocr || !Array.isArray(ocr.pages)) return null;
+  let words = 0;
+  for (const p of ocr.pages as PageLike[]) {
+    for (const line of searchedLines(p)) words += line.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+    if (words > 1000) break;
+  }
+  return words;
 }

@@ -155,6 +155,12 @@ export interface ContentDetail {
   user: DetailUser;
   /** Its copies against its policy (the Guardian's count); null where it cannot be judged. */
   safety: ContentSafety | null;
+  /**
+   * Words in the text read from it that search indexes (OCR lines read confidently, a PDF's text
+   * layer); null when no text was read. An ordinary photo with only a word or two read is noise:
+   * the detail view shows its text only past a few words.
+   */
+  text_words: number | null;
 }
 
 /** A tag a content carries, as its detail shows it. */

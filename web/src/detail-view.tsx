@@ -62,7 +62,7 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
         <div className="detail-main">
           <DetailMedia detail={value} libId={lib.id} ocrPage={pages[0] ?? null} terms={terms} playerRef={player} />
           {transcriptJson.state === 'ready' && transcriptJson.value && <Transcript segments={transcriptJson.value.segments} playerRef={player} terms={terms} />}
-          {pages.length > 0 && <OcrText pages={pages} terms={terms} />}
+          {pages.length > 0 && textWorthShowing(value) && <OcrText pages={pages} terms={terms} />}
         </div>
         <aside className="detail-side">
           <DetailUserPanel libId={lib.id} uuid={value.content_uuid} user={value.user} changed={reload} />
@@ -80,4 +80,12 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
 
 function BackLink() {
   return <div className="back-row"><button type="button" className="back quiet" onClick={goBack}><span aria-hidden="true">← </span>Back</button></div>;
+}
+
+/** Words an ordinary photo's read text needs before it is shown (fewer are what tesseract makes of leaves and rails). */
+const PHOTO_TEXT_WORDS = 4;
+
+/** Whether the text read from DETAIL is more than noise: a document's, a scan's, or a photo's with a few confident words. */
+function textWorthShowing(detail: { kind: string; text_words: number | null }): boolean {
+  return detail.kind !== 'image' || (detail.text_words ?? 0) >= PHOTO_TEXT_WORDS;
 }
