@@ -44,6 +44,12 @@ export const API = {
   guardianProtectPreview: (libId: string) => operationUrl('guardianProtectPreview', lib(libId)),
   guardianScrub: (libId: string) => operationUrl('guardianScrub', lib(libId)),
   guardianRepair: (libId: string) => operationUrl('guardianRepair', lib(libId)),
+  /** Albums (issue 32): plain and smart (a saved search). */
+  albums: (libId: string) => operationUrl('albumsList', lib(libId)),
+  albumsCreate: (libId: string) => operationUrl('albumsCreate', lib(libId)),
+  album: (libId: string, ref: string) => operationUrl('albumsChange', { ...lib(libId), ref }),
+  /** The places the photos were taken: countries with their towns. */
+  places: (libId: string) => operationUrl('placesList', lib(libId)),
   devices: () => operationUrl('devicesList'),
   device: (id: string) => operationUrl('devicesUnpair', { id }),
   pairingStart: () => operationUrl('pairingStart'),
