@@ -15,6 +15,7 @@ export const API = {
   detail: (libId: string, uuid: string) => operationUrl('contentDetail', { ...lib(libId), uuid }),
   search: (libId: string, q: string, limit: number) => operationUrl('search', lib(libId), { q, limit }),
   jobs: (libId: string, p: { status?: string; after?: string | null; limit: number }) => operationUrl('jobsList', lib(libId), p),
+  jobCounts: (libId: string) => operationUrl('jobsCounts', lib(libId)),
   jobAct: (libId: string, id: number, action: 'retry' | 'cancel') => operationUrl(action === 'retry' ? 'jobsRetry' : 'jobsCancel', { ...lib(libId), id }),
   locations: (libId: string) => operationUrl('locationsList', lib(libId)),
   /** A bucket prefix added as a location (`s3://BUCKET/PREFIX`). */

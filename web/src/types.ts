@@ -17,7 +17,7 @@ export interface ProtectOutcome {
   result: { contents: number; copied: { done: number; bytes: number } | null } | null;
 }
 export type { LibraryRef, Page, SidecarChange, StreamedEvent } from '../../src/wire/common.js';
-export type { JobChange, JobProgress, JobsProgress, NamedJobRow } from '../../src/wire/jobs.js';
+export type { JobChange, JobProgress, JobsProgress, JobTotals, NamedJobRow } from '../../src/wire/jobs.js';
 export type { IndexPhase, IndexProgress, IndexResult, LocationInfo } from '../../src/wire/locations.js';
 export type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../../src/wire/peers.js';
 export type { SearchAnswer, SearchLocator, SearchResult, SearchSource } from '../../src/wire/search.js';
