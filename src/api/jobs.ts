@@ -6,6 +6,7 @@ import type { FetchFirst } from '../jobs/job-kind.js';
 import type { JobWork } from '../jobs/job-work.js';
 import type { RunSummary } from '../jobs/runner.js';
 import { isJobStatus, JOB_STATUSES, type JobRow, type NamedJobRow } from '../jobs/states.js';
+import type { JobTotals } from '../wire/jobs.js';
 import type { OpHost } from '../ops/op.js';
 import { pageKeyed, type Page, type PageRequest } from './pages.js';
 
@@ -75,6 +76,12 @@ export class JobsApi {
 
   list(filter: JobFilter & PageRequest = {}): Page<NamedJobRow> {
     return pageKeyed(this.reader(filter), filter);
+  }
+
+  /** How many jobs of each state there are now (the Jobs page's totals). */
+  counts(): JobTotals {
+    const { openBytes: _, ...c } = this.lib.store.jobs.counts();
+    return c;
   }
 
   /** One job, with its content's name (`vss jobs info`). */

@@ -32,6 +32,9 @@ export interface JobRow {
   done_bytes: number;
 }
 
+/** How many jobs of each state the queue holds now, all of them (the Jobs page's totals). */
+export type JobTotals = Record<JobStatus, number>;
+
 /** A job as listed: with its content's name (its first copy's file name; null without content or copy left). */
 export interface NamedJobRow extends JobRow {
   name: string | null;

@@ -137,6 +137,7 @@ describe('tags, favourites and ratings in the web UI', { skip: FIXTURES_SKIP || 
       await row('Trips / Dubrovnik').waitFor({ state: 'detached', timeout: 10_000 });
       await row('Dubrovnik').getByText('2 items').waitFor({ timeout: 10_000 });
       assert.equal(await row('Dubrovnik').getByText('Same name as another tag').count(), 0);
+      await row('Dubrovnik').getByRole('button', { name: 'Edit Dubrovnik' }).click();
       await row('Dubrovnik').getByRole('button', { name: 'Rename Dubrovnik' }).click();
       await page.getByRole('textbox', { name: 'New name' }).fill('Dubrovnik 2024');
       await page.getByRole('button', { name: 'Save name' }).click();

@@ -15,6 +15,7 @@ export const API = {
   detail: (libId: string, uuid: string) => operationUrl('contentDetail', { ...lib(libId), uuid }),
   search: (libId: string, q: string, limit: number) => operationUrl('search', lib(libId), { q, limit }),
   jobs: (libId: string, p: { status?: string; after?: string | null; limit: number }) => operationUrl('jobsList', lib(libId), p),
+  jobCounts: (libId: string) => operationUrl('jobsCounts', lib(libId)),
   jobAct: (libId: string, id: number, action: 'retry' | 'cancel') => operationUrl(action === 'retry' ? 'jobsRetry' : 'jobsCancel', { ...lib(libId), id }),
   locations: (libId: string) => operationUrl('locationsList', lib(libId)),
   /** A bucket prefix added as a location (`s3://BUCKET/PREFIX`). */
@@ -44,6 +45,12 @@ export const API = {
   guardianProtectPreview: (libId: string) => operationUrl('guardianProtectPreview', lib(libId)),
   guardianScrub: (libId: string) => operationUrl('guardianScrub', lib(libId)),
   guardianRepair: (libId: string) => operationUrl('guardianRepair', lib(libId)),
+  /** Albums (issue 32): plain and smart (a saved search). */
+  albums: (libId: string) => operationUrl('albumsList', lib(libId)),
+  albumsCreate: (libId: string) => operationUrl('albumsCreate', lib(libId)),
+  album: (libId: string, ref: string) => operationUrl('albumsChange', { ...lib(libId), ref }),
+  /** The places the photos were taken: countries with their towns. */
+  places: (libId: string) => operationUrl('placesList', lib(libId)),
   devices: () => operationUrl('devicesList'),
   device: (id: string) => operationUrl('devicesUnpair', { id }),
   pairingStart: () => operationUrl('pairingStart'),

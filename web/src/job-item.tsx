@@ -14,7 +14,7 @@ function ContentLink({ uuid, name }: { uuid: string; name: string | null | undef
   return <a className="job-content job-uuid" href={href} aria-label={`content ${uuid.slice(0, 8)}`} aria-busy={name === undefined}>{uuid.slice(0, 8)}</a>;
 }
 
-/** One job on a line: what it does, on which content, its state as a progress bar, and Retry / Cancel. */
+/** One job on a line: what it does, on which content, its state as a progress bar, and Retry or Cancel where the job allows it. */
 export const JobItem = memo(function JobItem({ job, onAct }: { job: JobRow; onAct: (id: number, action: 'retry' | 'cancel') => void }) {
   const measured = job.status === 'running' && job.bytes > 0 && job.done_bytes > 0;
   const value = measured ? Math.min(100, Math.round((job.done_bytes / job.bytes) * 100)) : PROGRESS[job.status] ?? 0;
@@ -42,8 +42,9 @@ export const JobItem = memo(function JobItem({ job, onAct }: { job: JobRow; onAc
       </div>
       <span className="muted job-when" title={`attempt ${job.attempts}${job.max_attempts ? ` of ${job.max_attempts}` : ''}`}>{dateTime(job.updated_at)}</span>
       <span className="job-actions">
-        <button type="button" onClick={() => onAct(job.id, 'retry')} disabled={!RETRYABLE.has(job.status)}>Retry</button>
-        <button type="button" onClick={() => onAct(job.id, 'cancel')} disabled={!CANCELLABLE.has(job.status)}>Cancel</button>
+        {/* Only what this job allows: a finished job shows no greyed buttons. */}
+        {RETRYABLE.has(job.status) && <button type="button" onClick={() => onAct(job.id, 'retry')}>Retry</button>}
+        {CANCELLABLE.has(job.status) && <button type="button" onClick={() => onAct(job.id, 'cancel')}>Cancel</button>}
       </span>
       {(job.error || job.note) && <p className={`job-note ${job.error ? 'job-error' : 'muted'}`}>{job.error ?? job.note}</p>}
     </li>

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, get } from './api.js';
 import { API } from './api-paths.js';
 import { reportError } from './errors.js';
@@ -9,7 +9,8 @@ import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
 import { useLiveEvent, useReconnect } from './use-live-event.js';
 import { useLoad } from './use-load.js';
-import type { JobChange, JobProgress, JobRow, JobsProgress, Page as ListPage } from './types.js';
+import { count } from './format.js';
+import type { JobChange, JobProgress, JobRow, JobsProgress, JobTotals, Page as ListPage } from './types.js';
 
 const PAGE = 200;
 /** Jobs kept from live events: past it, newer jobs are left to "Show more" (the page stays light during a big scan). */
@@ -23,7 +24,8 @@ interface JobList {
 
 /**
  * `#/jobs`: the job queue, followed live: each job's state from `jobs:job` events, the queue's
- * progress from `jobs:progress`. Jobs come a page at a time, oldest first.
+ * progress from `jobs:progress`. Totals of the whole queue at the top; the jobs shown, running
+ * and failed first, then newest first. Jobs are read a page at a time, oldest first.
  */
 export function JobsView() {
   const lib = useLibrary();
@@ -31,11 +33,20 @@ export function JobsView() {
   const [list, reload, update] = useLoad<JobList>((signal) => get<ListPage<JobRow>>(API.jobs(lib.id, { status, limit: PAGE }), signal), [lib.id, status]);
   const [progress, setProgress] = useState<JobsProgress | null>(null);
   const [busy, setBusy] = useState(false);
+  const [totals, reloadTotals] = useLoad((signal) => get<JobTotals>(API.jobCounts(lib.id), signal), [lib.id]);
+  // The totals follow the queue, read again at most once a second while jobs change.
+  const totalsTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const totalsSoon = useCallback(() => {
+    if (totalsTimer.current === null) totalsTimer.current = setTimeout(() => { totalsTimer.current = null; reloadTotals(); }, 1000);
+  }, [reloadTotals]);
+  useEffect(() => () => { if (totalsTimer.current !== null) clearTimeout(totalsTimer.current); }, []);
+  const shown = useMemo(() => (list.state === 'ready' ? [...list.value.items].sort(byUrgencyThenNewest) : []), [list]);
 
   useLiveEvent('jobs:job', (e) => {
     if (e.library_id !== lib.id) return;
     const change = e.payload as JobChange;
     update((l) => applyChange(l, change, status));
+    totalsSoon();
   });
   useLiveEvent('jobs:progress', (e) => {
     if (e.library_id === lib.id) setProgress(e.payload as JobsProgress);
@@ -54,6 +65,7 @@ export function JobsView() {
     });
   });
   useReconnect(reload);
+  useReconnect(reloadTotals);
   useJobNames(lib.id, list.state === 'ready' ? list.value.items : null, (names) => update((l) => ({ ...l, items: withNames(l.items, names) })));
 
   const more = async () => {
@@ -76,10 +88,11 @@ export function JobsView() {
     try {
       const row = await api<JobRow>('POST', API.jobAct(lib.id, id, action));
       update((l) => ({ ...l, items: l.items.map((j) => (j.id === row.id ? { ...row, name: j.name } : j)) }));
+      totalsSoon();
     } catch (err) {
       reportError(err);
     }
-  }, [lib.id, update]);
+  }, [lib.id, update, totalsSoon]);
 
   return (
     <Page label="Jobs">
@@ -92,19 +105,43 @@ export function JobsView() {
           </select>
         </label>
       </div>
+      {totals.state === 'ready' && <JobTotalsLine totals={totals.value} />}
       <QueueProgress progress={progress} />
       {list.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
       {list.state === 'error' && <p>{list.message}</p>}
       {list.state === 'ready' && (list.value.items.length === 0 ? <p className="muted">No jobs{status ? ` ${status}` : ''}.</p> : (
         <>
           <ul className="jobs" aria-label="Jobs">
-            {list.value.items.map((j) => <JobItem key={j.id} job={j} onAct={act} />)}
+            {shown.map((j) => <JobItem key={j.id} job={j} onAct={act} />)}
           </ul>
           {list.value.next !== null && <button type="button" onClick={() => void more()} disabled={busy}>{busy ? 'Loading…' : 'Show more'}</button>}
         </>
       ))}
     </Page>
   );
+}
+
+/** The totals of the whole queue, by state. */
+function JobTotalsLine({ totals }: { totals: JobTotals }) {
+  const parts: Array<[string, number]> = [['running', totals.running], ['queued', totals.queued], ['failed', totals.failed], ['done', totals.completed]];
+  if (totals.paused > 0) parts.push(['paused', totals.paused]);
+  if (totals.cancelled > 0) parts.push(['cancelled', totals.cancelled]);
+  return (
+    <dl className="job-totals" aria-label="Job totals">
+      {parts.map(([label, n]) => (
+        <div key={label} className={`job-total job-total-${label}`}>
+          <dt>{label}</dt>
+          <dd>{count(n)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** Running jobs first, then failed ones, then the rest; newest first within each. */
+const URGENCY: Readonly<Record<string, number>> = { running: 0, failed: 1 };
+function byUrgencyThenNewest(a: JobRow, b: JobRow): number {
+  return (URGENCY[a.status] ?? 2) - (URGENCY[b.status] ?? 2) || b.id - a.id;
 }
 
 /** A job's new state into the list: its row changed; a job the list has not seen is added when the filter takes it (even before the rest of the list is read: new work is what the user watches for). */

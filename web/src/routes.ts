@@ -1,7 +1,8 @@
 /**
  * The app's hash routes, one table: what each looks like, how it is read and how it is written.
  * `#/[?device=local|ID][&tag=UUID][&fav=1][&rating=N][&hidden=1]`, `#/content/UUID[?q=words]`,
- * `#/search?q=words`, `#/jobs`, `#/locations`, `#/devices`, `#/tags`, `#/guardian`, `#/people`;
+ * `#/search?q=words`, `#/jobs`, `#/locations`, `#/devices`, `#/tags`, `#/guardian`, `#/people`,
+ * `#/albums`, `#/places`;
  * a person's photos are the grid with `person=ID`.
  */
 import type { GridFilter } from './types.js';
@@ -15,6 +16,8 @@ export type Route =
   | { view: 'devices' }
   | { view: 'tags' }
   | { view: 'people' }
+  | { view: 'albums' }
+  | { view: 'places' }
   | { view: 'guardian' }
   | { view: 'missing'; hash: string };
 
@@ -44,7 +47,7 @@ export function parseRoute(hash: string): Route {
   if (head === 'content' && arg !== undefined && parts.length === 2 && UUID.test(arg)) return { view: 'content', uuid: arg.toLowerCase(), q };
   if (parts.length === 1) {
     if (head === 'search') return { view: 'search', q };
-    if (head === 'jobs' || head === 'locations' || head === 'devices' || head === 'tags' || head === 'guardian' || head === 'people') return { view: head };
+    if (head === 'jobs' || head === 'locations' || head === 'devices' || head === 'tags' || head === 'guardian' || head === 'people' || head === 'albums' || head === 'places') return { view: head };
   }
   return { view: 'missing', hash: raw };
 }
@@ -74,6 +77,8 @@ export function href(route: Route): string {
 /** The main navigation: label and route of each link, in order. */
 export const NAV: ReadonlyArray<{ label: string; route: Route }> = [
   { label: 'Library', route: { view: 'library' } },
+  { label: 'Albums', route: { view: 'albums' } },
+  { label: 'Places', route: { view: 'places' } },
   { label: 'People', route: { view: 'people' } },
   { label: 'Jobs', route: { view: 'jobs' } },
   { label: 'Locations', route: { view: 'locations' } },

@@ -12,7 +12,8 @@ import type { TagView } from './types.js';
  * `#/tags`: the library's tags as a tree (DESIGN §16), each with its colour and how many contents
  * carry it; make one, rename, colour, move under another, merge into another (two tags of one
  * name, made on two devices at once, are marked so the user can merge them), delete after a
- * confirmation. Changes from other devices show as they arrive (`shared:changed`).
+ * confirmation (the edit controls shown on demand, by the tag's Edit). A tag's count includes the
+ * tags beneath it. Changes from other devices show as they arrive (`shared:changed`).
  */
 export function TagsView() {
   const lib = useLibrary();
@@ -81,6 +82,8 @@ function TagRow({ tag, depth, all, change, remove, merge }: {
   merge: (into: string) => Promise<boolean>;
 }) {
   const [editing, setEditing] = useState<Editing>(null);
+  // The edit controls show on demand; a tag with a twin of the same name offers its merge anyway.
+  const [controls, setControls] = useState(false);
   const [name, setName] = useState(tag.name);
   const twins = all.filter((t) => t.uuid !== tag.uuid && t.name.toLowerCase() === tag.name.toLowerCase());
   const others = [...twins, ...treeOrder(all).map((t) => t.tag).filter((t) => t.uuid !== tag.uuid && !twins.includes(t))];
@@ -94,11 +97,15 @@ function TagRow({ tag, depth, all, change, remove, merge }: {
       <div className="tag-line">
         <Swatch color={tag.color} />
         <span className="tag-name">{tag.name}</span>
-        <span className="muted small">{count(tag.contents_total)} {tag.contents_total === 1 ? 'item' : 'items'}{tag.contents_total !== tag.contents ? ` (${count(tag.contents)} tagged ${tag.name} itself)` : ''}</span>
+        <span className="muted small tag-count">{count(tag.contents_total)} {tag.contents_total === 1 ? 'item' : 'items'}{tag.contents_total !== tag.contents ? ` (${count(tag.contents)} tagged ${tag.name} itself)` : ''}</span>
         {tag.same_name && <span className="twin" title="Two devices made a tag of this name at once: merge them into one">Same name as another tag</span>}
-        <a className="small" href={`#/?tag=${tag.uuid}`}>Show</a>
+        <span className="tag-end">
+          {tag.same_name && !controls && others.length > 0 && <button type="button" aria-label={`Merge ${shown}`} onClick={() => setEditing(editing === 'merge' ? null : 'merge')}>Merge…</button>}
+          <a className="small" href={`#/?tag=${tag.uuid}`}>Show</a>
+          <button type="button" className="quiet" aria-expanded={controls} aria-label={`Edit ${shown}`} onClick={() => { setControls(!controls); close(); }}>{controls ? 'Done' : 'Edit'}</button>
+        </span>
       </div>
-      <div className="tag-actions">
+      {controls && <div className="tag-actions">
         <button type="button" className="quiet" aria-label={`Rename ${shown}`} onClick={() => { setName(tag.name); setEditing(editing === 'rename' ? null : 'rename'); }}>Rename</button>
         <label className="inline-field">
           <span className="visually-hidden">Colour of {shown}</span>
@@ -114,7 +121,7 @@ function TagRow({ tag, depth, all, change, remove, merge }: {
         </label>
         {others.length > 0 && <button type="button" className={tag.same_name ? '' : 'quiet'} aria-label={`Merge ${shown}`} onClick={() => setEditing(editing === 'merge' ? null : 'merge')}>Merge…</button>}
         <button type="button" className="quiet danger" aria-label={`Delete ${shown}`} onClick={() => setEditing(editing === 'delete' ? null : 'delete')}>Delete</button>
-      </div>
+      </div>}
       {editing === 'rename' && (
         <form className="inline-form" onSubmit={(e) => { e.preventDefault(); void change({ name: name.trim() }).then((ok) => ok && close()); }}>
           <label className="inline-field">

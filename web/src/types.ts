@@ -5,7 +5,8 @@
  */
 import type { NamedJobRow } from '../../src/wire/jobs.js';
 
-export type { CapturedZone, ContentDetail, DetailCopy, DetailDevice, DetailPath, DetailSidecar, DetailTag, DetailUser, GridDay, GridDays, GridDevice, GridFilter, GridItem, GridPage, MediaMetadata } from '../../src/wire/browse.js';
+export type { CapturedZone, ContentDetail, DetailCopy, DetailDevice, DetailPath, DetailSidecar, DetailTag, DetailUser, GridDay, GridDays, GridDevice, GridFilter, GridItem, GridPage, MediaMetadata, PlaceCountry } from '../../src/wire/browse.js';
+export type { AlbumView } from '../../src/wire/albums.js';
 export type { TagView, UserMetaView } from '../../src/wire/tags.js';
 export type { FaceView, PersonCardView, PersonView } from '../../src/wire/people.js';
 export type { ContentSafety, GuardianAtRisk, GuardianCopyView, GuardianDevice, GuardianNumbers, GuardianProtectPlan, GuardianStatus, GuardianTally, RepairResult, ScrubResult } from '../../src/wire/guardian.js';
@@ -16,7 +17,7 @@ export interface ProtectOutcome {
   result: { contents: number; copied: { done: number; bytes: number } | null } | null;
 }
 export type { LibraryRef, Page, SidecarChange, StreamedEvent } from '../../src/wire/common.js';
-export type { JobChange, JobProgress, JobsProgress, NamedJobRow } from '../../src/wire/jobs.js';
+export type { JobChange, JobProgress, JobsProgress, JobTotals, NamedJobRow } from '../../src/wire/jobs.js';
 export type { IndexPhase, IndexProgress, IndexResult, LocationInfo } from '../../src/wire/locations.js';
 export type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../../src/wire/peers.js';
 export type { SearchAnswer, SearchLocator, SearchResult, SearchSource } from '../../src/wire/search.js';

@@ -1,3 +1,4 @@
+import { AlbumsView } from './albums-view.js';
 import { DetailView } from './detail-view.js';
 import { DevicesView } from './devices-view.js';
 import { filterKey } from './grid-store.js';
@@ -10,6 +11,7 @@ import type { Route } from './routes.js';
 import { SearchView } from './search-view.js';
 import { TagsView } from './tags-view.js';
 import { PeopleView } from './people-view.js';
+import { PlacesView } from './places-view.js';
 import type { GridFilter } from './types.js';
 
 const NO_FILTER: GridFilter = {};
@@ -25,6 +27,8 @@ export function Views({ route }: { route: Route }) {
     case 'devices': return <DevicesView />;
     case 'tags': return <TagsView />;
     case 'people': return <PeopleView />;
+    case 'albums': return <AlbumsView />;
+    case 'places': return <PlacesView />;
     case 'guardian': return <GuardianView />;
     case 'missing': return (
       <Page label="Not found">

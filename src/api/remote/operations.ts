@@ -275,6 +275,7 @@ export const OPERATIONS = {
   syncStatus: { method: 'GET', path: `${LIB}/sync`, call: 'lib.sync.status' },
 
   jobsList: { method: 'GET', path: `${LIB}/jobs`, call: 'lib.jobs.list', args: [options({ status: query('status', 'string', opt), kind: query('kind', 'string', opt), contentUuid: query('content', 'string', opt), ...PAGE })] },
+  jobsCounts: { method: 'GET', path: `${LIB}/jobs/counts`, call: 'lib.jobs.counts' },
   jobsGet: { method: 'GET', path: `${LIB}/jobs/:id`, call: 'lib.jobs.get', args: [ID] },
   jobsRetry: { method: 'POST', path: `${LIB}/jobs/:id/retry`, call: 'lib.jobs.retry', args: [ID] },
   jobsCancel: { method: 'POST', path: `${LIB}/jobs/:id/cancel`, call: 'lib.jobs.cancel', args: [ID] },
