@@ -61,6 +61,8 @@ export function href(route: Route): string {
       if (f.rating) p.set('rating', String(f.rating));
       if (f.hidden) p.set('hidden', '1');
       if (f.person) p.set('person', f.person);
+      if (f.album) p.set('album', f.album);
+      if (f.kinds) p.set('kinds', f.kinds);
       const q = p.toString();
       return q === '' ? '#/' : `#/?${q}`;
     }
@@ -93,6 +95,11 @@ function gridFilterOf(params: URLSearchParams): GridFilter {
   if (params.get('hidden') === '1') f.hidden = true;
   const person = params.get('person');
   if (person && UUID.test(person)) f.person = person.toLowerCase();
+  const album = params.get('album');
+  if (album && UUID.test(album)) f.album = album.toLowerCase();
+  // The kinds shown (grid-kinds.ts says what each value means; absent: photos and videos).
+  const kinds = params.get('kinds');
+  if (kinds && /^[a-z]+(,[a-z]+)*$/.test(kinds) && kinds.length <= 200) f.kinds = kinds;
   return f;
 }
 
