@@ -63,7 +63,8 @@ export function href(route: Route): string {
       if (f.person) p.set('person', f.person);
       if (f.album) p.set('album', f.album);
       if (f.kinds) p.set('kinds', f.kinds);
-      const q = p.toString();
+      // Commas need no escape in a hash: `kinds=image,video` reads as written.
+      const q = p.toString().replaceAll('%2C', ',');
       return q === '' ? '#/' : `#/?${q}`;
     }
     case 'content': return `#/content/${route.uuid}${route.q ? `?q=${encodeURIComponent(route.q)}` : ''}`;
