@@ -1,43 +1,10 @@
 import { useMemo, useState } from 'react';
+import { calendarOf } from './grid-calendar.js';
 import type { GridDay } from './types.js';
-
-interface Month {
-  /** 1 to 12. */
-  month: number;
-  /** Its first day in the grid (an index of the days). */
-  day: number;
-}
-
-interface Year {
-  year: string;
-  day: number;
-  months: Month[];
-}
 
 const monthName = new Intl.DateTimeFormat(undefined, { month: 'long', timeZone: 'UTC' });
 const monthShort = new Intl.DateTimeFormat(undefined, { month: 'short', timeZone: 'UTC' });
 const nameOf = (m: number, f: Intl.DateTimeFormat) => f.format(Date.UTC(2000, m - 1, 1));
-
-/** The years and months of DAYS (newest first, as the grid orders them), each at its first day; where the undated ones start. */
-export function calendarOf(days: readonly GridDay[]): { years: Year[]; undated: number | null } {
-  const years: Year[] = [];
-  let undated: number | null = null;
-  days.forEach((d, i) => {
-    if (d.day === null) {
-      undated ??= i;
-      return;
-    }
-    const year = d.day.slice(0, 4);
-    const month = Number(d.day.slice(5, 7));
-    let y = years[years.length - 1];
-    if (!y || y.year !== year) {
-      y = { year, day: i, months: [] };
-      years.push(y);
-    }
-    if (y.months[y.months.length - 1]?.month !== month) y.months.push({ month, day: i });
-  });
-  return { years, undated };
-}
 
 /**
  * A slim bar beside the grid (issue 32): the years it holds, the months of the year on screen (or
