@@ -254,10 +254,10 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
   };
 
   return (
-    <div className="grid-wrap">
+    <>
     <div
       ref={box}
-      className={`grid${selection.size > 0 ? ' picking' : ''}`}
+      className={`grid with-scrubber${selection.size > 0 ? ' picking' : ''}`}
       style={{ height: virtualizer.getTotalSize() }}
       onKeyDown={onKeyDown}
       onFocus={onFocus}
@@ -290,7 +290,7 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
       })}
     </div>
     <GridScrubber days={days.days} current={topDay} onJump={jump} />
-    </div>
+    </>
   );
 }
 
