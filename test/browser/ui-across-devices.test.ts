@@ -86,6 +86,8 @@ describe('the web UI across two paired devices', { skip: FIXTURES_SKIP || UI_SKI
       const problems: string[] = [];
       page.on('pageerror', (err) => problems.push(String(err)));
       assert.equal((await page.goto(signIn))?.status(), 200);
+      // Every kind: the desktop's document beside the laptop's photos (the grid shows photos and videos first, issue 32).
+      await page.evaluate(() => { document.location.hash = '#/?kinds=all'; });
 
       // Every device's contents, each tile named with its device (the device's own name, as it renamed itself).
       await page.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === 3, undefined, { timeout: 30_000 });
@@ -105,7 +107,7 @@ describe('the web UI across two paired devices', { skip: FIXTURES_SKIP || UI_SKI
       await filter.selectOption({ label: 'Desktop (this device)' });
       await page.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === 1, undefined, { timeout: 10_000 });
       assert.deepEqual(await tileNames(page), ['letter.txt, on Desktop, exists once']);
-      assert.match(page.url(), /#\/\?device=local$/);
+      assert.match(page.url(), /#\/\?device=local&kinds=all$/);
       await filter.selectOption({ label: 'Laptop' });
       await page.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === 2, undefined, { timeout: 10_000 });
       assert.deepEqual((await tileNames(page)).sort(), ['Canon_40D.jpg, on Laptop, exists once', 'DSCN0010.jpg, on Laptop, exists once']);
@@ -131,7 +133,7 @@ describe('the web UI across two paired devices', { skip: FIXTURES_SKIP || UI_SKI
       }
 
       // Shared data (DESIGN §16): the laptop favourites and rates its photo; the desktop's open grid shows it, with no reload.
-      await page.evaluate(() => { document.location.hash = '#/'; });
+      await page.evaluate(() => { document.location.hash = '#/?kinds=all'; });
       await page.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === 3, undefined, { timeout: 10_000 });
       const canon = (await gridItems()).find((i) => i.name === 'Canon_40D.jpg')!.content_uuid;
       const set = await runCli(['meta', 'set', canon, '--favorite', '--rating', '4'], A);
@@ -141,7 +143,7 @@ describe('the web UI across two paired devices', { skip: FIXTURES_SKIP || UI_SKI
       await meta.getByRole('group', { name: /Rating: 4/ }).waitFor({ timeout: 5_000 });
 
       // Spacedrop from the detail: the desktop's letter sent to the laptop arrives in its inbox, verified.
-      await page.evaluate(() => { document.location.hash = '#/'; });
+      await page.evaluate(() => { document.location.hash = '#/?kinds=all'; });
       await grid(page).locator('a[aria-label="letter.txt, on Desktop, exists once"]').click();
       await page.getByRole('heading', { level: 1, name: 'letter.txt' }).waitFor();
       const send = page.getByRole('region', { name: 'Send to a device' });
@@ -151,7 +153,7 @@ describe('the web UI across two paired devices', { skip: FIXTURES_SKIP || UI_SKI
       assert.equal(readFileSync(join(inbox, 'letter.txt'), 'utf8'), 'dear desktop');
 
       // The laptop goes off: its photos stay in the desktop's grid, marked offline (the open grid asks again every few seconds).
-      await page.evaluate(() => { document.location.hash = '#/'; });
+      await page.evaluate(() => { document.location.hash = '#/?kinds=all'; });
       await page.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === 3, undefined, { timeout: 10_000 });
       assert.equal((await runCli(['daemon', 'stop'], A)).code, 0);
       await page.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a.thumb.offline').length === 2, undefined, { timeout: 45_000 });

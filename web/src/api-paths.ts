@@ -30,6 +30,9 @@ export const API = {
   tagsAdd: (libId: string) => operationUrl('tagsAdd', lib(libId)),
   tagsRemove: (libId: string) => operationUrl('tagsRemove', lib(libId)),
   metaSet: (libId: string) => operationUrl('metaSet', lib(libId)),
+  /** Albums (issue 32). */
+  albums: (libId: string) => operationUrl('albumsList', lib(libId)),
+  albumsAdd: (libId: string) => operationUrl('albumsAdd', lib(libId)),
   /** People and faces (issue 31). */
   people: (libId: string, hidden = true) => operationUrl('peopleList', lib(libId), { hidden }),
   peopleName: (libId: string, person: string) => operationUrl('peopleName', { ...lib(libId), person }),

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { KIND_CHOICES } from './grid-kinds.js';
 import { href } from './routes.js';
 import { starsLabel, STARS } from './user-meta-controls.js';
 import { treeOrder, useTags } from './tags-data.js';
@@ -32,6 +33,11 @@ export function GridFilters({ libId, device, filter }: { libId: string; device: 
   const known = list.some((t) => t.tag.uuid === filter.tag);
   return (
     <div className="grid-filters" role="group" aria-label="Filters">
+      <div className="kind-choice" role="group" aria-label="Kinds shown">
+        {KIND_CHOICES.map((c) => (
+          <button key={c.label} type="button" aria-label={c.label} aria-pressed={filter.kinds === c.kinds} onClick={() => go({ kinds: c.kinds }, c.label)}>{c.label}</button>
+        ))}
+      </div>
       <label className="inline-field">
         <span className="muted">Tag</span>
         <select aria-label="Tag" value={filter.tag ?? ''} onChange={(e) => go({ tag: e.currentTarget.value }, 'Tag')}>

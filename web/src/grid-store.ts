@@ -208,6 +208,34 @@ export class GridStore {
     return count;
   }
 
+  /**
+   * The contents of items FIRST..LAST (inclusive), in order: a range or a day picked for a bulk
+   * action may reach past the pages read, which are read now (and kept, as if scrolled to).
+   */
+  async uuidsIn(first: number, last: number): Promise<string[]> {
+    const missing: number[] = [];
+    for (let p = Math.floor(first / PAGE_SIZE); p <= Math.floor(last / PAGE_SIZE); p++) {
+      const page = this.pages.get(p);
+      if (!page || page.stale) missing.push(p);
+    }
+    for (let at = 0; at < missing.length; at += MAX_IN_FLIGHT) {
+      await Promise.all(missing.slice(at, at + MAX_IN_FLIGHT).map(async (p) => {
+        const page = await get<GridPage>(API.grid(this.libId, p * PAGE_SIZE, PAGE_SIZE, this.device, this.filter));
+        this.pages.set(p, { items: page.items, version: page.version, stale: false });
+      }));
+    }
+    if (missing.length > 0) {
+      this.generation++;
+      this.changed();
+    }
+    const out: string[] = [];
+    for (let i = first; i <= last; i++) {
+      const item = this.item(i);
+      if (item) out.push(item.content_uuid);
+    }
+    return out;
+  }
+
   /** The items FIRST..LAST (inclusive) are on screen: load their pages, the middle ones first; forget older wishes. */
   want(first: number, last: number): void {
     if (last < first) return;
@@ -347,5 +375,6 @@ export function gridStore(libId: string, device: string | null = null, filter: G
 
 /** FILTER as a key: its fields that narrow anything, in one order. */
 export function filterKey(filter: GridFilter): string {
-  return [filter.tag ? `tag=${filter.tag}` : '', filter.favorite ? 'fav' : '', filter.rating ? `rating=${filter.rating}` : '', filter.hidden ? 'hidden' : '', filter.person ? `person=${filter.person}` : ''].filter((x) => x !== '').join('&');
+  return [filter.tag ? `tag=${filter.tag}` : '', filter.favorite ? 'fav' : '', filter.rating ? `rating=${filter.rating}` : '', filter.hidden ? 'hidden' : '', filter.person ? `person=${filter.person}` : '',
+    filter.album ? `album=${filter.album}` : '', filter.kinds ? `kinds=${filter.kinds}` : ''].filter((x) => x !== '').join('&');
 }

@@ -1,7 +1,10 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type FocusEvent, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
+import { reportError } from './errors.js';
 import { DayRow, ThumbRow } from './grid-row.js';
 import { buildLayout, gridSizes, KEY_MOVES, moveFrom, rowHeight, rowLength, rowOfItem, type GridLayout } from './grid-layout.js';
+import { GridScrubber } from './grid-scrubber.js';
+import { selectionOf, type GridSelection } from './grid-selection.js';
 import type { GridStore } from './grid-store.js';
 import { metaOverride, setUserMeta } from './meta-store.js';
 import type { GridDays } from './types.js';
@@ -19,6 +22,18 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
   const box = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   useSyncExternalStore(store.subscribe, store.getVersion);
+  const selection = selectionOf(store);
+  const picks = useSyncExternalStore(selection.subscribe, selection.getVersion);
+  /** Each day's first item. */
+  const dayStarts = useMemo(() => {
+    const starts: number[] = [];
+    let n = 0;
+    for (const d of days.days) {
+      starts.push(n);
+      n += d.count;
+    }
+    return starts;
+  }, [days]);
 
   useLayoutEffect(() => {
     const el = box.current;
@@ -133,7 +148,45 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
     }
   });
 
+  // Escape clears the selection before it goes back (the app's Escape looks at defaultPrevented).
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key !== 'Escape' || selection.size === 0 || e.defaultPrevented) return;
+      const t = e.target as HTMLElement | null;
+      if (t?.closest('input:not([type="checkbox"]), textarea, select')) return;
+      e.preventDefault();
+      selection.clear();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [selection]);
+
+  /** Pick or unpick item I; with RANGE, every item from the anchor to it, as the anchor is (picked or not). */
+  const pick = (i: number, range: boolean) => {
+    const item = store.item(i);
+    if (!item) return;
+    const from = selection.anchor;
+    if (!range || from === null || from === i) {
+      selection.toggle(item.content_uuid, i);
+      return;
+    }
+    const anchorItem = store.item(from);
+    const on = anchorItem ? selection.has(anchorItem.content_uuid) : true;
+    store.uuidsIn(Math.min(from, i), Math.max(from, i)).then((uuids) => selection.set(uuids, on), reportError);
+  };
+  const pickDay = (d: number) => {
+    const first = dayStarts[d];
+    const day = days.days[d];
+    if (first === undefined || !day) return;
+    store.uuidsIn(first, first + day.count - 1).then((uuids) => selection.set(uuids, !selection.hasAll(uuids)), reportError);
+  };
+
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === ' ' && !e.altKey && !e.ctrlKey && !e.metaKey && (e.target as HTMLElement).matches('a[data-i]')) {
+      e.preventDefault();
+      pick(Number((e.target as HTMLElement).dataset.i), e.shiftKey);
+      return;
+    }
     if (userMetaKey(e, store, libId)) return;
     const move = KEY_MOVES[e.key];
     if (!move || e.altKey || e.ctrlKey || e.metaKey || !(e.target as HTMLElement).matches('[data-i]')) return;
@@ -153,8 +206,25 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
     }
   };
   const onClick = (e: MouseEvent<HTMLDivElement>) => {
-    const link = (e.target as HTMLElement).closest<HTMLElement>('[data-i]');
+    const target = e.target as HTMLElement;
+    const day = target.closest<HTMLElement>('[data-pick-day]');
+    if (day) {
+      pickDay(Number(day.dataset.pickDay));
+      return;
+    }
+    const tick = target.closest<HTMLInputElement>('input[data-pick]');
+    if (tick) {
+      pick(Number(tick.dataset.pick), e.shiftKey);
+      return;
+    }
+    const link = target.closest<HTMLElement>('[data-i]');
     if (!link) return;
+    // Ctrl/Cmd-click picks instead of opening; Shift-click picks a range once something is picked.
+    if (e.ctrlKey || e.metaKey || (e.shiftKey && selection.size > 0)) {
+      e.preventDefault();
+      pick(Number(link.dataset.i), e.shiftKey);
+      return;
+    }
     store.focused = Number(link.dataset.i);
     store.restoreFocus = true;
   };
@@ -168,10 +238,26 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
     tabbable = r ? layout.first[r.index]! : focus;
   }
 
+  // The day at the top of the screen (the scrubber's current year), and a jump to a day's heading.
+  const offset = virtualizer.scrollOffset ?? 0;
+  const topRow = rows.find((v) => v.end > offset) ?? rows[0];
+  const topDay = topRow ? dayOfRow(layout, topRow.index) : 0;
+  const jump = (d: number) => {
+    const first = dayStarts[d];
+    if (first === undefined || layout.items === 0) return;
+    let r = rowOfItem(layout, first);
+    // A day with rows of its own: its header row shares its first item with the row after it.
+    if (r > 0 && layout.rows[r - 1]!.type === 'header' && layout.first[r - 1] === first) r--;
+    virtualizer.scrollToIndex(r, { align: 'start' });
+    store.focused = first;
+    setFocus(first);
+  };
+
   return (
+    <>
     <div
       ref={box}
-      className="grid"
+      className={`grid with-scrubber${selection.size > 0 ? ' picking' : ''}`}
       style={{ height: virtualizer.getTotalSize() }}
       onKeyDown={onKeyDown}
       onFocus={onFocus}
@@ -179,7 +265,7 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
     >
       {rows.map((v) => {
         const row = layout.rows[v.index]!;
-        if (row.type === 'header') return <DayRow key={v.key} day={days.days[row.day]!} top={v.start} height={v.size} />;
+        if (row.type === 'header') return <DayRow key={v.key} day={days.days[row.day]!} index={row.day} picked={dayPicked(store, selection, dayStarts[row.day]!, days.days[row.day]!.count)} top={v.start} height={v.size} />;
         const len = rowLength(row);
         return (
           <ThumbRow
@@ -197,11 +283,31 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
             tabbable={tabbable >= row.first && tabbable < row.first + len ? tabbable : -1}
             loaded={store.loaded(row.first, len)}
             generation={store.generation}
+            selection={selection}
+            picks={picks}
           />
         );
       })}
     </div>
+    <GridScrubber days={days.days} current={topDay} onJump={jump} />
+    </>
   );
+}
+
+/** The day shown at the top of row R (a shared row's first day: its days are side by side). */
+function dayOfRow(layout: GridLayout, r: number): number {
+  const row = layout.rows[r]!;
+  return row.type === 'header' ? row.day : row.segs[0]!.day;
+}
+
+/** Whether every item of a day (COUNT from FIRST) is loaded and picked. */
+function dayPicked(store: GridStore, selection: GridSelection, first: number, count: number): boolean {
+  if (selection.size < count) return false;
+  for (let i = first; i < first + count; i++) {
+    const item = store.item(i);
+    if (!item || !selection.has(item.content_uuid)) return false;
+  }
+  return true;
 }
 
 /**

@@ -1,12 +1,16 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { AlbumHeader } from './album-header.js';
 import { DeviceFilter } from './device-filter.js';
 import { count } from './format.js';
 import { GridFilters } from './grid-filters.js';
+import { apiFilter, narrowed } from './grid-kinds.js';
+import { selectionOf } from './grid-selection.js';
 import { gridStore } from './grid-store.js';
 import { LibraryGrid } from './library-grid.js';
 import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
 import { PersonHeader } from './person-header.js';
+import { SelectionBar } from './selection-bar.js';
 import type { GridFilter, SidecarChange } from './types.js';
 import { useLiveEvent, useReconnect } from './use-live-event.js';
 
@@ -14,13 +18,13 @@ import { useLiveEvent, useReconnect } from './use-live-event.js';
 const DEVICES_POLL_MS = 10_000;
 
 /**
- * `#/[?device=…][&tag=…&fav=1&rating=N&hidden=1]`: every content of the library on every device
- * (or on DEVICE only; narrowed by FILTER), newest first, grouped by day. Hidden contents only
- * when the filter asks for them.
+ * `#/[?device=…][&tag=…&fav=1&rating=N&hidden=1&album=…&kinds=…]`: the photos and videos of the
+ * library on every device (or on DEVICE only; narrowed by FILTER; other kinds when it says so),
+ * newest first, grouped by day. Hidden contents only when the filter asks for them.
  */
 export function LibraryView({ device = null, filter = {} }: { device?: string | null; filter?: GridFilter }) {
   const lib = useLibrary();
-  const store = gridStore(lib.id, device, filter);
+  const store = gridStore(lib.id, device, apiFilter(filter));
   useSyncExternalStore(store.subscribe, store.getVersion);
   const main = useRef<HTMLElement>(null);
   // Read once; when shown again, read the days again (the library may have changed meanwhile) and keep the pages if nothing moved.
@@ -59,20 +63,24 @@ export function LibraryView({ device = null, filter = {} }: { device?: string | 
     <Page label="Library" className="grid-page" mainRef={main} takeFocus={!store.restoreFocus}>
       <h1 className="visually-hidden">Library{days ? `, ${count(days.total)} items` : ''}</h1>
       {filter.person && <PersonHeader libId={lib.id} person={filter.person} filter={filter} />}
+      {filter.album && <AlbumHeader libId={lib.id} album={filter.album} filter={filter} />}
       <div className="grid-bar">
         {days && days.devices.length > 1 && <DeviceFilter devices={days.devices} device={device} total={days.total} filter={filter} />}
         <GridFilters libId={lib.id} device={device} filter={filter} />
       </div>
+      <SelectionBar libId={lib.id} selection={selectionOf(store)} reload={() => store.refresh()} showsHidden={filter.hidden === true} />
       {days === null ? (
         store.daysError !== null ? <p className="empty">{store.daysError}</p> : <p className="muted pad" aria-busy="true">Loading…</p>
-      ) : days.total === 0 && Object.keys(filter).length > 0 ? (
+      ) : days.total === 0 && narrowed(filter) ? (
         <section className="empty"><p>Nothing matches these filters.</p></section>
+      ) : days.total === 0 && filter.kinds !== undefined ? (
+        <section className="empty"><p>No content of these kinds.</p></section>
       ) : days.total === 0 && device !== null ? (
         <section className="empty"><p>No content on this device yet.</p></section>
       ) : days.total === 0 ? (
         <section className="empty">
-          <h2>Nothing here yet</h2>
-          <p>Add a folder on the <a href="#/locations">Locations</a> page, and its files appear here as they are indexed.</p>
+          <h2>No photos or videos here yet</h2>
+          <p>Other files (documents, audio, the rest) are under “Other files” above. Add a folder on the <a href="#/locations">Locations</a> page, and its files appear here as they are indexed.</p>
         </section>
       ) : (
         <LibraryGrid store={store} days={days} libId={lib.id} scrollRef={main} />

@@ -64,7 +64,10 @@ export function href(route: Route): string {
       if (f.rating) p.set('rating', String(f.rating));
       if (f.hidden) p.set('hidden', '1');
       if (f.person) p.set('person', f.person);
-      const q = p.toString();
+      if (f.album) p.set('album', f.album);
+      if (f.kinds) p.set('kinds', f.kinds);
+      // Commas need no escape in a hash: `kinds=image,video` reads as written.
+      const q = p.toString().replaceAll('%2C', ',');
       return q === '' ? '#/' : `#/?${q}`;
     }
     case 'content': return `#/content/${route.uuid}${route.q ? `?q=${encodeURIComponent(route.q)}` : ''}`;
@@ -98,6 +101,11 @@ function gridFilterOf(params: URLSearchParams): GridFilter {
   if (params.get('hidden') === '1') f.hidden = true;
   const person = params.get('person');
   if (person && UUID.test(person)) f.person = person.toLowerCase();
+  const album = params.get('album');
+  if (album && UUID.test(album)) f.album = album.toLowerCase();
+  // The kinds shown (grid-kinds.ts says what each value means; absent: photos and videos).
+  const kinds = params.get('kinds');
+  if (kinds && /^[a-z]+(,[a-z]+)*$/.test(kinds) && kinds.length <= 200) f.kinds = kinds;
   return f;
 }
 

@@ -19,13 +19,19 @@ export function placeOf(item: GridItem, devices: readonly GridDevice[]): { label
   return { label: more > 0 ? `${name} +${more}` : name, offline };
 }
 
+const noop = () => {};
+
 /**
  * One content in the grid: a link to its detail holding its grid@1x thumbnail (by address, with
  * the checksum when known so the browser keeps it). A content with no thumbnail (audio, a file
  * vss cannot draw) shows its kind and name instead; the link is named after the file either way,
  * and after its device and its offline state when the library spans devices.
  */
-export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, devices }: { item: GridItem; index: number; size: number; tabbable: boolean; libId: string; devices: readonly GridDevice[] }) {
+export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, devices, selected }: {
+  item: GridItem; index: number; size: number; tabbable: boolean; libId: string; devices: readonly GridDevice[];
+  /** Picked for a bulk action (grid-selection.ts); undefined where nothing can be picked. */
+  selected?: boolean;
+}) {
   const src = API.sidecar(libId, item.content_uuid, 'thumb', 'grid@1x', item.thumb_checksum);
   // The address that failed: a new thumbnail (a new checksum, so a new address) is tried again.
   const [brokenSrc, setBrokenSrc] = useState<string | null>(null);
@@ -35,7 +41,7 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, d
   const once = item.copies === 1;
   const label = `${place ? `${item.name}, on ${place.label}${place.offline ? ', offline' : ''}` : item.name}${once ? ', exists once' : ''}${flags.hidden ? ', hidden' : ''}`;
   return (
-    <div className={`tile${flags.hidden ? ' hidden-content' : ''}`} style={{ width: size, height: size }}>
+    <div className={`tile${flags.hidden ? ' hidden-content' : ''}${selected ? ' selected' : ''}`} style={{ width: size, height: size }}>
     <a
       className={`thumb${failed ? ' no-image' : ''}${place?.offline ? ' offline' : ''}`}
       href={`#/content/${item.content_uuid}`}
@@ -72,6 +78,18 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, d
     <div className="tile-meta" role="group" aria-label={`${item.name}: favourite and rating`}>
       <FavoriteAndRating libId={libId} uuid={item.content_uuid} flags={flags} tabbable={tabbable} />
     </div>
+    {/* The grid handles its clicks (Shift picks a range): here it only shows the state. */}
+    {selected !== undefined && (
+      <input
+        type="checkbox"
+        className="tile-pick"
+        aria-label={`Select ${item.name}`}
+        checked={selected}
+        data-pick={index}
+        tabIndex={tabbable ? 0 : -1}
+        onChange={noop}
+      />
+    )}
     </div>
   );
 });

@@ -1,0 +1,49 @@
+import { useMemo, useState } from 'react';
+import { calendarOf } from './grid-calendar.js';
+import type { GridDay } from './types.js';
+
+const monthName = new Intl.DateTimeFormat(undefined, { month: 'long', timeZone: 'UTC' });
+const monthShort = new Intl.DateTimeFormat(undefined, { month: 'short', timeZone: 'UTC' });
+const nameOf = (m: number, f: Intl.DateTimeFormat) => f.format(Date.UTC(2000, m - 1, 1));
+
+/**
+ * A slim bar beside the grid (issue 32): the years it holds, the months of the year on screen (or
+ * the one pointed at or focused), and "No date" at the end; a press scrolls the grid there. Made
+ * from the days the grid already read: nothing more is asked of the daemon.
+ */
+export function GridScrubber({ days, current, onJump }: { days: readonly GridDay[]; current: number; onJump: (day: number) => void }) {
+  const { years, undated } = useMemo(() => calendarOf(days), [days]);
+  const [pointed, setPointed] = useState<string | null>(null);
+  if (years.length === 0) return null;
+  const currentYear = days[current]?.day?.slice(0, 4) ?? null;
+  const open = pointed ?? currentYear;
+  return (
+    <nav className="scrubber" aria-label="Years and months" onMouseLeave={() => setPointed(null)}>
+      <ul>
+        {years.map((y) => (
+          <li key={y.year} onMouseEnter={() => setPointed(y.year)} onFocus={() => setPointed(y.year)}>
+            <button type="button" className={`scrub-year${y.year === currentYear ? ' current' : ''}`} aria-current={y.year === currentYear ? 'true' : undefined} onClick={() => onJump(y.day)}>
+              {y.year}
+            </button>
+            {y.year === open && y.months.length > 1 && (
+              <ul aria-label={`Months of ${y.year}`}>
+                {y.months.map((m) => (
+                  <li key={m.month}>
+                    <button type="button" className="scrub-month" aria-label={`${nameOf(m.month, monthName)} ${y.year}`} onClick={() => onJump(m.day)}>
+                      {nameOf(m.month, monthShort)}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </li>
+        ))}
+        {undated !== null && (
+          <li>
+            <button type="button" className="scrub-year" onClick={() => onJump(undated)}>No date</button>
+          </li>
+        )}
+      </ul>
+    </nav>
+  );
+}
