@@ -30,9 +30,6 @@ export const API = {
   tagsAdd: (libId: string) => operationUrl('tagsAdd', lib(libId)),
   tagsRemove: (libId: string) => operationUrl('tagsRemove', lib(libId)),
   metaSet: (libId: string) => operationUrl('metaSet', lib(libId)),
-  /** Albums (issue 32). */
-  albums: (libId: string) => operationUrl('albumsList', lib(libId)),
-  albumsAdd: (libId: string) => operationUrl('albumsAdd', lib(libId)),
   /** People and faces (issue 31). */
   people: (libId: string, hidden = true) => operationUrl('peopleList', lib(libId), { hidden }),
   peopleName: (libId: string, person: string) => operationUrl('peopleName', { ...lib(libId), person }),
@@ -51,6 +48,7 @@ export const API = {
   /** Albums (issue 32): plain and smart (a saved search). */
   albums: (libId: string) => operationUrl('albumsList', lib(libId)),
   albumsCreate: (libId: string) => operationUrl('albumsCreate', lib(libId)),
+  albumsAdd: (libId: string) => operationUrl('albumsAdd', lib(libId)),
   album: (libId: string, ref: string) => operationUrl('albumsChange', { ...lib(libId), ref }),
   /** The places the photos were taken: countries with their towns. */
   places: (libId: string) => operationUrl('placesList', lib(libId)),
