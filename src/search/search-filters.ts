@@ -223,11 +223,10 @@ export function albumTree(lib: Library): AlbumTree {
   const stamp = lib.store.search.writeStamp();
   const known = albumTrees.get(lib);
   if (known?.stamp === stamp) return known;
-  const rows = lib.store.albums.parents();
+  const rows = lib.store.albums.all();
   const parents = effectiveParents(rows);
-  // Smart albums are not containers of items: they are left out of what an album stands for.
-  const smart = new Set(lib.store.albums.all().filter((a) => a.query !== null).map((a) => a.uuid));
-  const tree = { stamp, parents, children: childrenOf(parents), deleted: new Set([...rows.filter((r) => r.deleted === 1).map((r) => r.uuid), ...smart]) };
+  // Smart albums are not containers of items: they are left out of what an album stands for, as deleted ones are.
+  const tree = { stamp, parents, children: childrenOf(parents), deleted: new Set(rows.filter((r) => r.deleted === 1 || r.query !== null).map((r) => r.uuid)) };
   albumTrees.set(lib, tree);
   return tree;
 }

@@ -197,7 +197,7 @@ export class SearchStore {
     if (f.places && f.places.length > 0) return this.placedContents(f, limit, after);
     if (f.albums && f.albums.length > 0) {
       const driver = f.albums.reduce((a, b) => (b.length < a.length ? b : a));
-      return this.mergedContents(driver, (ids, cursor, n) => this.albumHeads(ids, cursor, n), { ...f, albums: f.albums.filter((a) => a !== driver) }, limit, after);
+      return this.mergedContents(driver, (ids, cursor, n) => this.heads(ALBUM_HEADS, ids, cursor, n), { ...f, albums: f.albums.filter((a) => a !== driver) }, limit, after);
     }
     if (f.tags.length > 0) return this.taggedContents(f, limit, after);
     if (f.people && f.people.length > 0) return this.personContents(f, limit, after);
@@ -237,7 +237,7 @@ export class SearchStore {
    */
   private taggedContents(f: MetadataFilter, limit: number, after: string): Array<{ content_uuid: string; kind: string }> {
     const driver = f.tags.reduce((a, b) => (b.length < a.length ? b : a));
-    return this.mergedContents(driver, (ids, cursor, n) => this.tagHeads(ids, cursor, n), { ...f, tags: f.tags.filter((t) => t !== driver) }, limit, after);
+    return this.mergedContents(driver, (ids, cursor, n) => this.heads(TAG_HEADS, ids, cursor, n), { ...f, tags: f.tags.filter((t) => t !== driver) }, limit, after);
   }
 
   /**
@@ -305,23 +305,9 @@ export class SearchStore {
     return out;
   }
 
-  /** For each of ALBUMS, in order, up to N of the contents put in it with uuids after AFTER, by uuid: one statement for all. */
-  private albumHeads(albums: readonly string[], after: string, n: number): string[][] {
-    const rows = this.sql<[string, number, string], string | null>(
-      `SELECT (SELECT group_concat(content_uuid, ',') FROM
-         (SELECT content_uuid FROM album_items WHERE album_uuid = a.value AND content_uuid > ? AND present = 1 ORDER BY content_uuid LIMIT ?))
-       FROM json_each(?) a ORDER BY a.id`,
-    ).pluck().all(after, n, JSON.stringify(albums));
-    return rows.map((r) => (r === null ? [] : r.split(',')));
-  }
-
-  /** For each of TAGS, in order, up to N of the contents carrying it with uuids after AFTER, by uuid: one statement for all. */
-  private tagHeads(tags: readonly string[], after: string, n: number): string[][] {
-    const rows = this.sql<[string, number, string], string | null>(
-      `SELECT (SELECT group_concat(content_uuid, ',') FROM
-         (SELECT content_uuid FROM metadata_tag WHERE tag_uuid = t.value AND content_uuid > ? AND present = 1 ORDER BY content_uuid LIMIT ?))
-       FROM json_each(?) t ORDER BY t.id`,
-    ).pluck().all(after, n, JSON.stringify(tags));
+  /** For each of IDS (tags, albums: SQL says which), in order, up to N of its contents with uuids after AFTER, by uuid: one statement for all. */
+  private heads(sql: string, ids: readonly string[], after: string, n: number): string[][] {
+    const rows = this.sql<[string, number, string], string | null>(sql).pluck().all(after, n, JSON.stringify(ids));
     return rows.map((r) => (r === null ? [] : r.split(',')));
   }
 
@@ -431,6 +417,13 @@ export class SearchStore {
 
 /** A search row's content kind: this device's content, else a paired device's (null: neither has it now). */
 const KIND_OF = `coalesce((SELECT kind FROM content_identities WHERE uuid = d.content_uuid), (SELECT kind FROM peer_contents WHERE content_uuid = d.content_uuid LIMIT 1))`;
+
+/** Up to N contents of each set (a tag's, an album's) after a uuid, by uuid, from the set's own (set, content) index. */
+const setHeads = (table: string, column: string) => `SELECT (SELECT group_concat(content_uuid, ',') FROM
+    (SELECT content_uuid FROM ${table} WHERE ${column} = s.value AND content_uuid > ? AND present = 1 ORDER BY content_uuid LIMIT ?))
+  FROM json_each(?) s ORDER BY s.id`;
+const TAG_HEADS = setHeads('metadata_tag', 'tag_uuid');
+const ALBUM_HEADS = setHeads('album_items', 'album_uuid');
 
 /** Rounds of the tag merge at most (each reads MAX_TAG_HEAD of each tag at most once it has grown). */
 const MAX_MERGE_ROUNDS = 64;

@@ -4,25 +4,12 @@
  * back keeps it too.
  */
 import type { GridStore } from './grid-store.js';
+import { Subscribable } from './subscribable.js';
 
-export class GridSelection {
+export class GridSelection extends Subscribable {
   private readonly picked = new Set<string>();
   /** The item last picked or unpicked by itself: a Shift-click picks from it. */
   anchor: number | null = null;
-  private version = 0;
-  private readonly listeners = new Set<() => void>();
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getVersion = (): number => this.version;
-
-  private changed(): void {
-    this.version++;
-    for (const l of this.listeners) l();
-  }
 
   get size(): number {
     return this.picked.size;

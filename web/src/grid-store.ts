@@ -14,6 +14,7 @@
  * thumbnail changed is marked again when it arrives.
  */
 import { get, isAbort } from './api.js';
+import { Subscribable } from './subscribable.js';
 import { API } from './api-paths.js';
 import { reportError } from './errors.js';
 import { settle } from './meta-store.js';
@@ -35,11 +36,10 @@ interface LoadedPage {
   stale: boolean;
 }
 
-export class GridStore {
+/** Its version is bumped when anything shown changes: the days, a page arriving. */
+export class GridStore extends Subscribable {
   days: GridDays | null = null;
   daysError: string | null = null;
-  /** Bumped when anything shown changes: the days, a page arriving. */
-  version = 0;
   /** Bumped when pages read before were dropped or replaced by those of another order. */
   generation = 0;
   /** Where the user was: the scroll offset and the item with the focus (kept across views). */
@@ -52,7 +52,6 @@ export class GridStore {
   private readonly inFlight = new Map<number, PageRead>();
   private readonly failedAt = new Map<number, number>();
   private wanted: number[] = [];
-  private readonly listeners = new Set<() => void>();
   /** The number of the newest days read: an answer to an older one is dropped. */
   private daysSeq = 0;
   private daysRequest: Promise<boolean | null> | null = null;
@@ -68,19 +67,10 @@ export class GridStore {
   private thumbTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** DEVICE: the grid of that device's contents only (`local`, or a device id); null, every device's. FILTER: by tag, favourite, rating, hidden too. */
-  constructor(private readonly libId: string, readonly device: string | null = null, readonly filter: GridFilter = {}) {}
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getVersion = (): number => this.version;
-
-  private changed(): void {
-    this.version++;
-    for (const l of this.listeners) l();
+  constructor(private readonly libId: string, readonly device: string | null = null, readonly filter: GridFilter = {}) {
+    super();
   }
+
 
   /** Read the days once (again after `refresh`, or after a failure). */
   async loadDays(): Promise<void> {
