@@ -31,20 +31,14 @@ export const ALBUM_QUERY_MAX = 1024;
 
 /** Why NAME cannot be an album's name, or undefined when it can. */
 export function albumNameProblem(name: string): string | undefined {
-  if (name.trim() === '' || name !== name.trim()) return 'an album name is not empty and has no spaces at its ends';
-  if (name.length > ALBUM_NAME_MAX) return `an album name is at most ${ALBUM_NAME_MAX} characters`;
-  if (CONTROL_RE.test(name)) return 'an album name has no control characters';
-  return undefined;
+  return nameProblem('an album name', name, ALBUM_NAME_MAX);
 }
 
 export const PERSON_NAME_MAX = 200;
 
 /** Why NAME cannot be a person's name, or undefined when it can. */
 export function personNameProblem(name: string): string | undefined {
-  if (name.trim() === '' || name !== name.trim()) return "a person's name is not empty and has no spaces at its ends";
-  if (name.length > PERSON_NAME_MAX) return `a person's name is at most ${PERSON_NAME_MAX} characters`;
-  if (CONTROL_RE.test(name)) return "a person's name has no control characters";
-  return undefined;
+  return nameProblem("a person's name", name, PERSON_NAME_MAX);
 }
 
 export const TAG_NAME_MAX = 200;
@@ -56,9 +50,14 @@ const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
 /** Why NAME cannot be a tag's name, or undefined when it can. */
 export function tagNameProblem(name: string): string | undefined {
-  if (name.trim() === '' || name !== name.trim()) return 'a tag name is not empty and has no spaces at its ends';
-  if (name.length > TAG_NAME_MAX) return `a tag name is at most ${TAG_NAME_MAX} characters`;
-  if (CONTROL_RE.test(name)) return 'a tag name has no control characters';
+  return nameProblem('a tag name', name, TAG_NAME_MAX);
+}
+
+/** Why NAME cannot be what WHAT names (a tag's, a person's, an album's name: one rule), or undefined when it can. */
+function nameProblem(what: string, name: string, max: number): string | undefined {
+  if (name.trim() === '' || name !== name.trim()) return `${what} is not empty and has no spaces at its ends`;
+  if (name.length > max) return `${what} is at most ${max} characters`;
+  if (CONTROL_RE.test(name)) return `${what} has no control characters`;
   return undefined;
 }
 
