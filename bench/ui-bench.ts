@@ -17,6 +17,12 @@
  *   scroll    --screens screens scrolled one eighth of a screen per frame (requestAnimationFrame-driven),
  *             --scroll-runs times, interleaved with the anchors: frame deltas p50/p95/p99 of all frames. Anchors: the static page scrolled the same way, and an empty
  *             page's frame cadence. Target p95 < 16.7 ms.
+ *   kinds     every --document-every'th content is a PDF (default one in ten), so the grid's default
+ *             filter (photos and videos, issue 32) is at work in every figure above and below.
+ *   scrubber  each year of the scrubber pressed in turn, oldest first after the newest (every press a far
+ *             jump), --jump-runs times: from the press to the frame after which every thumbnail on
+ *             screen is decoded, and the frames meanwhile. Anchor: the static page's scroller set to
+ *             as many far places, timed the same way.
  */
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,10 +38,10 @@ import { ticketUrl } from '../test/browser/ui-library.js';
 import { materializeBigLibrary } from './live-big-library.js';
 import { startDaemon, stopDaemon, vssJson, waitSettled, type Daemon } from './daemon-procs.js';
 import { startAnchorServer } from './ui-anchor-page.js';
-import { installPaintProbe, readPaintTimes, scrollFrames, type PaintTimes, type ScrollFrames } from './ui-page-probes.js';
+import { installPaintProbe, readPaintTimes, scrollFrames, scrubberJumps, type PaintTimes, type ScrollFrames, type ScrubJump } from './ui-page-probes.js';
 import { Summary, benchArgs, freshDir, kilo, median, num, ratio, rmrf, runMain, secs } from './util.js';
 
-const USAGE = 'ui-bench [--contents N] [--remote-percent P] [--runs R] [--screens S] [--scroll-runs R] [--width W] [--height H] [--keep]';
+const USAGE = 'ui-bench [--contents N] [--document-every N] [--remote-percent P] [--runs R] [--screens S] [--scroll-runs R] [--jump-runs R] [--width W] [--height H] [--keep]';
 const TILES = 16;
 const FRAME_MS = 1000 / 60;
 /**
@@ -47,10 +53,12 @@ const ONE_FRAME_MS = FRAME_MS + 0.5;
 function parseOptions() {
   return benchArgs(USAGE, {
     contents: { default: 100_000, min: 100 },
+    'document-every': { default: 10, min: 0 },
     'remote-percent': { default: 0, min: 0 },
     runs: { default: 5, min: 1 },
     screens: { default: 40, min: 2 },
     'scroll-runs': { default: 3, min: 1 },
+    'jump-runs': { default: 3, min: 1 },
     width: { default: 1280, min: 320 },
     height: { default: 800, min: 320 },
   }, ['keep']);
@@ -97,6 +105,32 @@ async function paintOnce(browser: Browser, o: Opts, url: string, signIn?: () => 
   } finally {
     await context.close();
   }
+}
+
+/** One page at URL, its scrubber's years pressed in turn (or, on the anchor, JUMPS far scrolls). */
+async function jumpOnce(browser: Browser, o: Opts, url: string, jumps?: number, signIn?: () => Promise<string>): Promise<ScrubJump[]> {
+  const { context, page } = await newPage(browser, { width: o.width, height: o.height, timeoutMs: 120_000 });
+  try {
+    if (signIn) await signInContext(context, signIn);
+    await page.addInitScript(installPaintProbe);
+    await page.goto(url, { waitUntil: 'commit' });
+    await page.waitForFunction(() => (globalThis as { __uiBench?: { firstThumb: number | null } }).__uiBench?.firstThumb != null, undefined, { timeout: 30_000, polling: 50 });
+    if (jumps === undefined) await page.waitForSelector('nav[aria-label="Years and months"] button.scrub-year', { timeout: 30_000 });
+    await page.waitForTimeout(500);
+    return await page.evaluate(scrubberJumps, { limitMs: 10_000, ...(jumps !== undefined ? { jumps } : {}) });
+  } finally {
+    await context.close();
+  }
+}
+
+function jumpLine(what: string, runs: ScrubJump[][]): { median: number; p95Frame: number; missed: number } {
+  const all = runs.flat();
+  const times = all.map((j) => j.ms).filter((x): x is number => x !== null);
+  const frames = all.flatMap((j) => j.deltas);
+  const q = { median: median(times), p95Frame: quantile(frames, 0.95), missed: all.length - times.length };
+  console.log(`  ${what.padEnd(26)} ${all.length} jumps (${[...new Set(all.map((j) => j.label))].join(', ')}): median ${msStr(q.median)}, slowest ${msStr(Math.max(...times))}`
+    + `${q.missed ? `, ${q.missed} not shown within 10 s` : ''}; frames meanwhile p95 ${msStr(q.p95Frame)}`);
+  return q;
 }
 
 async function scrollOnce(browser: Browser, o: Opts, url: string, screens: number, signIn?: () => Promise<string>): Promise<ScrollFrames> {
@@ -154,12 +188,13 @@ async function main(): Promise<void> {
     mkdirSync(dir);
     const thumbs = await tiles();
     const tb = performance.now();
-    const big = buildBigLibrary(dir, { contents: o.contents, capturedEveryMs: 20 * 60_000 });
+    const big = buildBigLibrary(dir, { contents: o.contents, capturedEveryMs: 20 * 60_000, ...(o['document-every'] > 0 ? { documentEvery: o['document-every'] } : {}) });
     const remote = o['remote-percent'] > 0 ? moveToPeer(big.lib, Math.min(100, o['remote-percent']) / 100) : 0;
     if (remote > 0) console.log(`${kilo(remote)} of the contents held only by a paired device (offline)`);
     const made = materializeBigLibrary(big.lib, big.locationId, join(dir, 'photos'), (i) => thumbs[i % TILES]!);
     big.lib.close();
-    console.log(`library: ${kilo(o.contents)} contents, ${kilo(made.files)} files and ${kilo(made.sidecars)} thumbnails (${TILES} distinct webp tiles) made in ${secs((performance.now() - tb) / 1000)}`);
+    const documents = o['document-every'] > 0 ? Math.floor(o.contents / o['document-every']) : 0;
+    console.log(`library: ${kilo(o.contents)} contents (${kilo(documents)} PDFs the photo grid leaves out), ${kilo(made.files)} files and ${kilo(made.sidecars)} thumbnails (${TILES} distinct webp tiles) made in ${secs((performance.now() - tb) / 1000)}`);
 
     daemon = await startDaemon(big.dataDir);
     const settled = await waitSettled(daemon, { limitMs: 240_000 });
@@ -207,6 +242,19 @@ async function main(): Promise<void> {
       summary.add({ what: 'scroll frame p50 / p99', value: `${msStr(af.p50)} / ${msStr(af.p99)}`, ratio: `${ratio(af.p99 / sf.p99)} static (p99)`, target: '', ok: null });
       summary.add({ what: 'anchor: static page p50 / p95 / p99', value: `${msStr(sf.p50)} / ${msStr(sf.p95)} / ${msStr(sf.p99)}`, ratio: '', target: '', ok: null });
       summary.add({ what: 'anchor: empty page p50 / p95 / p99', value: `${msStr(ef.p50)} / ${msStr(ef.p95)} / ${msStr(ef.p99)}`, ratio: '', target: '', ok: null });
+
+      console.log(`\n== The scrubber: each year pressed in turn, ${o['jump-runs']} runs (interleaved with the anchor's far scrolls) ==`);
+      const appJumps: ScrubJump[][] = [];
+      const statJumps: ScrubJump[][] = [];
+      for (let r = 0; r < o['jump-runs']; r++) {
+        const jumps = await jumpOnce(browser, o, `${ui.http}/ui/`, undefined, signIn);
+        appJumps.push(jumps);
+        statJumps.push(await jumpOnce(browser, o, anchor.url, jumps.length));
+      }
+      const aj = jumpLine('vss web UI (scrubber)', appJumps);
+      const sj = jumpLine('anchor: static page', statJumps);
+      summary.add({ what: 'scrubber press to a year, thumbnails shown', value: msStr(aj.median), ratio: `${ratio(aj.median / sj.median)} static`, target: '', ok: aj.missed === 0 ? null : false });
+      summary.add({ what: 'frames while jumping, p95', value: msStr(aj.p95Frame), ratio: `${ratio(aj.p95Frame / sj.p95Frame)} static`, target: '', ok: null });
     } finally {
       await launched.close();
       await anchor.close();

@@ -112,3 +112,66 @@ export async function scrollFrames(args: { screens: number; stepScreens: number;
   const name = el === document.scrollingElement ? 'document' : `${el.tagName.toLowerCase()}${el.getAttribute('aria-label') ? `[aria-label="${el.getAttribute('aria-label')}"]` : ''}`;
   return { deltas, scrolledPx: el.scrollTop - start, maxImages, scroller: name, longFrames };
 }
+
+export interface ScrubJump {
+  label: string;
+  /** From the press to the frame after which every thumbnail on screen is decoded, ms (null: not within the bound). */
+  ms: number | null;
+  /** Frame deltas from the press to that frame. */
+  deltas: number[];
+}
+
+/**
+ * Press each year of the grid's scrubber in turn (newest last, so every press jumps far) and time
+ * each until the grid has moved and every thumbnail on screen is decoded: what a person waits for
+ * after asking for a year. With JUMPS instead (the anchor page, which has no scrubber), the
+ * scrolling element is set to each of that many evenly spread places, farthest first. Bounded:
+ * LIMIT_MS a jump.
+ */
+export async function scrubberJumps(args: { limitMs: number; jumps?: number }): Promise<ScrubJump[]> {
+  const grid = () => document.querySelector('main[aria-label="Library"]');
+  const scroller = [document.scrollingElement, ...document.querySelectorAll('*')].filter((el: any) => {
+    if (!el || el.scrollHeight <= el.clientHeight + 1) return false;
+    if (el === document.scrollingElement) return true;
+    const o = window.getComputedStyle(el).overflowY;
+    return o === 'auto' || o === 'scroll';
+  }).sort((a: any, b: any) => b.scrollHeight - a.scrollHeight)[0] ?? document.scrollingElement;
+  const presses: Array<{ label: string; go: () => void }> = args.jumps === undefined
+    ? [...document.querySelectorAll('nav[aria-label="Years and months"] button.scrub-year')].reverse()
+      .map((b: any) => ({ label: b.textContent ?? '?', go: () => b.click() }))
+    : Array.from({ length: args.jumps }, (_, k) => {
+      const at = k % 2 === 0 ? 1 - k / (2 * args.jumps!) : k / (2 * args.jumps!);
+      return { label: `${Math.round(at * 100)} %`, go: () => { scroller.scrollTop = Math.round(at * (scroller.scrollHeight - scroller.clientHeight)); } };
+    });
+  const onScreen = (el: any) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight;
+  };
+  const key = () => [...(grid()?.querySelectorAll('a[href^="#/content/"]') ?? [])].filter(onScreen).map((a: any) => a.getAttribute('href')).slice(0, 3).join(' ');
+  const out: ScrubJump[] = [];
+  for (const press of presses) {
+    const before = key();
+    const deltas: number[] = [];
+    const t0 = performance.now();
+    press.go();
+    const ms = await new Promise<number | null>((resolve) => {
+      let last = t0;
+      const frame = (t: number) => {
+        deltas.push(t - last);
+        last = t;
+        const shown = key();
+        const imgs = [...(grid()?.querySelectorAll('img') ?? [])].filter(onScreen);
+        if (shown !== '' && shown !== before && imgs.length > 0 && imgs.every((i: any) => i.complete && i.naturalWidth > 0)) {
+          setTimeout(() => resolve(performance.now() - t0), 0);
+          return;
+        }
+        if (t - t0 > args.limitMs) return resolve(null);
+        requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+    });
+    out.push({ label: press.label, ms, deltas });
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return out;
+}

@@ -12,6 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
+import { MEDIA_READER_REVISION } from '../../src/media/media-metadata.js';
 import { Vss, addLocation, contentUuidFor, sidecarAddress, sidecarRelPath, sidecarUuid, type Library } from '../internals.js';
 
 export const BIG_POLICY = 'thumb=grid@1x';
@@ -32,6 +33,8 @@ export interface BigLibraryOptions {
   textPad?: number;
   /** Capture times this far apart (ms), newest last, each also as a dated `captured_at` (the web UI's days); default 1 s with no `captured_at`. */
   capturedEveryMs?: number;
+  /** Every Nth content a PDF document instead of a photo (the photo grid's kind filter leaves them out); default none. */
+  documentEvery?: number;
 }
 
 /** Build the library under DIR (its data dir at DIR/data, the location at DIR/photos) and leave it open. */
@@ -60,14 +63,15 @@ export function buildBigLibrary(dir: string, opts: BigLibraryOptions): BigLibrar
         const casId = blake3(Buffer.from(`big library content ${i}`)).toString('hex');
         const uuid = contentUuidFor(casId);
         const movie = opts.livePhotos === true && i % 2 === 1;
+        const document = !movie && opts.documentEvery !== undefined && i % opts.documentEvery === opts.documentEvery - 1;
         const size = 1000 + (i % 997);
         const pair = opts.livePhotos ? Math.floor(i / 2) : i;
         const capturedMs = 1_600_000_000_000 + pair * (opts.capturedEveryMs ?? 1000);
         const capturedAt = opts.capturedEveryMs ? { captured_at: new Date(capturedMs).toISOString().replace(/\.\d+Z$/, 'Z') } : {};
-        const meta = JSON.stringify({ v: 1, ...capturedAt, captured_ms: capturedMs, captured_zone: 'explicit', width: 4032, height: 3024, content_identifier: `LIVE-${pair}`, motion_photo: false });
-        const cid = contents.upsert({ uuid, cas_id: casId, cas_version: 1, kind: movie ? 'video' : 'image', mime: movie ? 'video/quicktime' : 'image/jpeg', size }, now);
+        const meta = JSON.stringify({ v: 1, r: MEDIA_READER_REVISION, ...capturedAt, captured_ms: capturedMs, captured_zone: 'explicit', width: 4032, height: 3024, content_identifier: `LIVE-${pair}`, motion_photo: false });
+        const cid = contents.upsert({ uuid, cas_id: casId, cas_version: 1, kind: movie ? 'video' : document ? 'document' : 'image', mime: movie ? 'video/quicktime' : document ? 'application/pdf' : 'image/jpeg', size }, now);
         contents.setMediaMetadata(cid, meta);
-        const name = movie ? `IMG_${pair}.MOV` : `IMG_${pair}.JPG`;
+        const name = movie ? `IMG_${pair}.MOV` : document ? `SCAN_${pair}.PDF` : `IMG_${pair}.JPG`;
         const file = { parent_id: folder, name, rel_path: `${folderName}/${name}`, kind: 'file' as const, size, inode: i + 1, mtime_ms: now, link_target: null };
         entries.linkContent({ ...file, id: entries.insert(loc.id, file, now) }, cid, now);
         const rel = sidecarRelPath(sidecarAddress(uuid, 'thumb', 'grid@1x'));
