@@ -22,8 +22,8 @@ interface Item { content_uuid: string; name: string; local: boolean; devices: st
  * indexes its photos, a desktop its documents, they pair (two real daemons over loopback); the
  * desktop's grid shows the laptop's photos beside its own documents, each named with its device,
  * a device filter narrows it, a remote photo's detail lists its copies by address, search finds
- * it, a document's detail sends it to the laptop (Spacedrop), and with the laptop off its photos
- * stay, marked offline. A real headless Chromium.
+ * it, a document's detail sends it to the laptop (Spacedrop), an album made on the laptop opens on
+ * the desktop and the desktop adds to it, and with the laptop off its photos stay, marked offline. A real headless Chromium.
  */
 describe('the web UI across two paired devices', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 300_000 }, () => {
   const tmp = tempDir('vss-ui-devices-');
@@ -79,7 +79,7 @@ describe('the web UI across two paired devices', { skip: FIXTURES_SKIP || UI_SKI
   const grid = (page: Page) => page.getByRole('main', { name: 'Library' });
   const tileNames = (page: Page) => grid(page).locator('a[data-uuid]').evaluateAll((els) => els.map((e: any) => e.getAttribute('aria-label') as string));
 
-  it('shows the laptop\'s photos beside the desktop\'s documents, each named with its device; a filter narrows it; a remote photo\'s detail lists its copies; search finds it; the desktop sends a file to the laptop from a detail; with the laptop off its photos stay, offline', async () => {
+  it('shows the laptop\'s photos beside the desktop\'s documents, each named with its device; a filter narrows it; a remote photo\'s detail lists its copies; search finds it; the desktop sends a file to the laptop from a detail; an album made on the laptop opens on the desktop, which adds to it; with the laptop off its photos stay, offline', async () => {
     const launched = await launchBrowser();
     try {
       const { page } = await newPage(launched.browser);
@@ -151,6 +151,41 @@ describe('the web UI across two paired devices', { skip: FIXTURES_SKIP || UI_SKI
       await send.getByRole('button', { name: 'Send' }).click();
       await send.locator('.status-completed').waitFor({ timeout: 30_000 });
       assert.equal(readFileSync(join(inbox, 'letter.txt'), 'utf8'), 'dear desktop');
+
+      // An album made on the laptop (shared data, issue 32): the desktop's Albums page lists it, and
+      // opening it shows the laptop's two photos under its name.
+      const made = await runCli(['album', 'add', 'Trip', join(photos, 'Canon_40D.jpg'), join(photos, 'DSCN0010.jpg')], A);
+      assert.equal(made.code, 0, made.stderr);
+      const trip = await until('the laptop\'s album on the desktop', 30_000, async () =>
+        (await api<Array<{ album_id: string; name: string; count: number }>>('/api/libraries/current/albums')).find((a) => a.name === 'Trip' && a.count === 2), 250);
+      await page.getByRole('link', { name: 'Albums', exact: true }).click();
+      const albumCard = page.getByRole('list', { name: 'Albums' }).locator('.album-card').filter({ has: page.locator('.album-name', { hasText: /^Trip$/ }) });
+      await albumCard.waitFor({ timeout: 10_000 });
+      assert.match(await albumCard.innerText(), /2 items/);
+      await albumCard.locator('a.album-open').click();
+      await page.waitForFunction((id: string) => document.location.hash === `#/?album=${id}`, trip.album_id, { timeout: 10_000 });
+      await page.locator('.album-header h2', { hasText: 'Trip' }).waitFor({ timeout: 10_000 });
+      await page.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === 2, undefined, { timeout: 10_000 });
+      assert.deepEqual((await tileNames(page)).sort(), ['Canon_40D.jpg, on Laptop, exists once', 'DSCN0010.jpg, on Laptop, exists once']);
+      // The desktop puts its own letter in it from the grid's selection: the laptop's album holds three.
+      await page.evaluate(() => { document.location.hash = '#/?kinds=all'; });
+      await page.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === 3, undefined, { timeout: 10_000 });
+      const letterAt = await grid(page).locator('a[aria-label="letter.txt, on Desktop, exists once"]').getAttribute('data-i');
+      await page.locator(`input[data-pick="${letterAt}"]`).click();
+      const selected = page.getByRole('toolbar', { name: 'Selected items' });
+      await selected.getByText('1 item selected').waitFor({ timeout: 10_000 });
+      await selected.getByRole('button', { name: 'Add to album…' }).click();
+      const albumBox = selected.getByRole('combobox', { name: 'Album name' });
+      await albumBox.fill('Trip');
+      await albumBox.press('Enter');
+      const onLaptop = await until('the letter in the laptop\'s album', 30_000, async () => {
+        const r = await runCli(['album', 'show', 'Trip', '--json'], A);
+        const a = r.code === 0 ? (JSON.parse(r.stdout) as { album_id: string; contents: string[] }) : undefined;
+        return a && a.contents.length === 3 ? a : undefined;
+      }, 250);
+      assert.equal(onLaptop.album_id, trip.album_id, 'one album, not a second of the same name');
+      assert.ok(onLaptop.contents.includes((await gridItems()).find((i) => i.name === 'letter.txt')!.content_uuid));
+      await page.keyboard.press('Escape');
 
       // The laptop goes off: its photos stay in the desktop's grid, marked offline (the open grid asks again every few seconds).
       await page.evaluate(() => { document.location.hash = '#/?kinds=all'; });
