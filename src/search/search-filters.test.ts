@@ -84,6 +84,8 @@ describe('search with tags, favourites and ratings (real library, real files)', 
     assert.deepEqual(found('tag:places'), ['beach boat.txt', 'boat trip.txt', 'old town.txt']);
     assert.deepEqual(found('tag:Croatia is:hidden'), ['secret boat.txt']);
     assert.deepEqual(found('tag:Nowhere'), []);
+    assert.deepEqual(new Set(searchLibrary(lib, 'tag:places').map((r) => r.source)), new Set(['filters']), 'filters alone match no text, and say so');
+    assert.deepEqual(new Set(searchLibrary(lib, 'boat tag:places').map((r) => r.source)), new Set(['name']));
   });
 
   it('is:favorite and rating: alone, together, and with words', () => {

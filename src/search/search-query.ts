@@ -74,7 +74,7 @@ export interface Hit {
   kind: string;
   score: number;
   snippet: string;
-  source: SearchSource;
+  source: SearchSource | 'filters';
   locator: number | null;
   at: number | null;
 }
@@ -171,14 +171,14 @@ export function searchLibrary(lib: Library, query: string, opts: SearchOptions =
   });
 }
 
-/** A query of filters alone: the contents that meet them (of KIND), by uuid; each found by its name. */
+/** A query of filters alone: the contents that meet them (of KIND), by uuid. */
 function filteredOnly(lib: Library, filter: MetadataFilter, kind: string | undefined, limit: number): Hit[] {
   const out: Hit[] = [];
   // A kind the filter does not narrow by is read past, a bounded number of pages.
   for (let after = '', pages = 0; out.length < limit && pages < 64; pages++) {
     const rows = lib.store.search.filteredContents(filter, limit, after);
     for (const r of rows) {
-      if (kind === undefined || r.kind === kind) out.push({ content_uuid: r.content_uuid, kind: r.kind, score: 0, snippet: '', source: 'name', locator: null, at: null });
+      if (kind === undefined || r.kind === kind) out.push({ content_uuid: r.content_uuid, kind: r.kind, score: 0, snippet: '', source: 'filters', locator: null, at: null });
       if (out.length === limit) break;
     }
     if (rows.length < limit) break;

@@ -48,8 +48,8 @@ export interface TextSearchResult {
   snippet: string;
   /** Where the matches are in `snippet`: [start, end) of each one's text, its brackets at start − 1 and end. */
   marks: Array<[number, number]>;
-  /** Which text matched: the file name, an OCR page, a PDF's text layer, a transcript segment. */
-  source: SearchSource;
+  /** Which text matched: the file name, an OCR page, a PDF's text layer, a transcript segment; `filters` for a query of filters alone (no words: the content meets them). */
+  source: SearchSource | 'filters';
   /** Where in it: the page (and the box of the line holding the match) or the segment's start; absent for a name. */
   locator?: SearchLocator;
   /** This device's copies, absolute. */

@@ -31,7 +31,7 @@ export function DevicesView() {
         <h2>Paired devices</h2>
         {list.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
         {list.state === 'error' && <p>{list.message}</p>}
-        {list.state === 'ready' && (list.value.length === 0 ? <p className="muted">No device is paired with this one yet.</p> : (
+        {list.state === 'ready' && (list.value.length === 0 ? <p className="muted">No device is paired with this one yet. To pair one: choose “Pair a new device” here and type the words it shows into the other device's “Join another device” (or run <code>vss pair join WORDS…</code> there); both must run vss on the same network.</p> : (
           <ul className="device-list">
             {list.value.map((d) => <DeviceItem key={d.id} device={d} onUnpair={unpair} />)}
           </ul>

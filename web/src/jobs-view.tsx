@@ -109,7 +109,7 @@ export function JobsView() {
       <QueueProgress progress={progress} />
       {list.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
       {list.state === 'error' && <p>{list.message}</p>}
-      {list.state === 'ready' && (list.value.items.length === 0 ? <p className="muted">No jobs{status ? ` ${status}` : ''}.</p> : (
+      {list.state === 'ready' && (list.value.items.length === 0 ? <p className="muted">No jobs{status ? ` ${status}` : ''}.{status ? '' : ' Thumbnails, text from scans, transcripts and the rest are made as jobs once a folder is indexed in deep mode (the Locations page).'}</p> : (
         <>
           <ul className="jobs" aria-label="Jobs">
             {shown.map((j) => <JobItem key={j.id} job={j} onAct={act} />)}

@@ -5,7 +5,7 @@ import { href } from './routes.js';
 import type { SearchResult } from './types.js';
 
 const SOURCE_LABEL: Readonly<Record<SearchResult['source'], string>> = {
-  name: 'name', ocr: 'text in image', 'pdf-text': 'PDF text', transcript: 'speech', place: 'place', semantic: 'meaning',
+  name: 'name', ocr: 'text in image', 'pdf-text': 'PDF text', transcript: 'speech', place: 'place', semantic: 'meaning', filters: 'matches the filters',
 };
 
 function pageOf(r: SearchResult): number | null {

@@ -36,7 +36,13 @@ export function registerSearchCommands(program: Command): void {
           const where = r.source === 'semantic' ? `semantic, chunk ${r.locator.chunk + 1}`
             : r.locator?.page !== undefined ? `${r.source} page ${r.locator.page}`
             : at !== undefined ? `${r.source} at ${Math.floor(at / 60)}:${String(Math.floor(at % 60)).padStart(2, '0')}` : r.source;
-          printLine(`${displayPath(r.paths[0] ?? (r.source === 'semantic' ? undefined : r.addresses?.[0]) ?? r.content_uuid)}  (${where})`);
+          const path = displayPath(r.paths[0] ?? (r.source === 'semantic' ? undefined : r.addresses?.[0]) ?? r.content_uuid);
+          // Filters alone match no text: the path is the whole answer.
+          if (r.source === 'filters') {
+            printLine(path);
+            continue;
+          }
+          printLine(`${path}  (${where})`);
           printLine(`  ${r.snippet.replace(/\s+/g, ' ')}`);
         }
       });
