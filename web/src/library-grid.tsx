@@ -352,15 +352,24 @@ function focusedUuid(grid: HTMLElement): string | null {
 function noteView(grid: HTMLElement, scroller: HTMLElement, days: GridDays): Pin | null {
   if (scroller.scrollTop <= 0) return null;
   const top = scroller.getBoundingClientRect().top;
-  // Rows are in the page in their order: the first tile reaching below the top edge.
+  // Rows are in the page in their order. The first whole tile on screen is the one pinned, the
+  // one a person is looking at: days share rows, so a change above can flow a half-hidden row's
+  // tiles onto other rows than the next one's. A tile cut by the top edge only when none is whole.
+  let cut: HTMLElement | null = null;
   for (const t of grid.querySelectorAll<HTMLElement>('[data-uuid]')) {
     const r = t.getBoundingClientRect();
-    const index = Number(t.dataset.i);
-    if (r.bottom <= top || !t.dataset.uuid || !Number.isInteger(index)) continue;
-    const row = t.closest('.grid-row')?.getBoundingClientRect().top ?? r.top;
-    return { uuid: t.dataset.uuid, index, day: dayOf(days, index), days, top: r.top - top, inRow: r.top - row, scrolledTo: null };
+    if (r.bottom <= top || !t.dataset.uuid || !Number.isInteger(Number(t.dataset.i))) continue;
+    if (r.top >= top - 1) return pinOf(t, top, days);
+    cut ??= t;
   }
-  return null;
+  return cut && pinOf(cut, top, days);
+}
+
+function pinOf(t: HTMLElement, top: number, days: GridDays): Pin {
+  const r = t.getBoundingClientRect();
+  const index = Number(t.dataset.i);
+  const row = t.closest('.grid-row')?.getBoundingClientRect().top ?? r.top;
+  return { uuid: t.dataset.uuid!, index, day: dayOf(days, index), days, top: r.top - top, inRow: r.top - row, scrolledTo: null };
 }
 
 /**
