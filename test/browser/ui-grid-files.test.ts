@@ -165,9 +165,11 @@ describe('the grid\'s bulk copy, move, delete and send', { skip: UI_SKIP, timeou
       const refusedList = askDelete.getByRole('list', { name: 'Refused by the Guardian' });
       assert.deepEqual(await refusedList.locator('li').allInnerTexts(), ['only.jpg: the last copy in the library']);
       assert.ok(existsSync(join(pictures, 'shared.jpg')), 'a plan deletes nothing');
+      await shot(page, 'grid-bulk-delete-plan');
       await askDelete.getByRole('button', { name: 'Delete the rest' }).click();
-      await del.getByRole('status').filter({ hasText: 'Deleted 1 file for good' }).waitFor({ timeout: 30_000 });
+      await del.getByRole('status').filter({ hasText: /^Deleted 1 file for good \(job \d+\)$/ }).waitFor({ timeout: 30_000 });
       assert.deepEqual(await del.getByRole('list', { name: 'Refused by the Guardian' }).locator('li').allInnerTexts(), ['only.jpg: the last copy in the library']);
+      await shot(page, 'grid-bulk-delete-done');
       assert.ok(!existsSync(join(pictures, 'shared.jpg')), 'the desktop\'s file of shared.jpg is deleted');
       assert.ok(sameBytes(join(laptopPhotos, 'shared.jpg'), 'shared.jpg'), 'the laptop\'s copy is untouched');
       assert.ok(sameBytes(join(pictures, 'only.jpg'), 'only.jpg') && sameBytes(join(backup, 'picked', 'only.jpg'), 'only.jpg'), 'nothing of the last copy is lost');
@@ -194,3 +196,9 @@ describe('the grid\'s bulk copy, move, delete and send', { skip: UI_SKIP, timeou
     }
   });
 });
+
+/** With VSS_SCREENSHOTS=DIR, the page as it is now, kept there (what a reviewer looks at). */
+async function shot(page: Page, name: string): Promise<void> {
+  const dir = process.env.VSS_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: join(dir, `${name}.png`) });
+}

@@ -94,6 +94,7 @@ export function SelectionFileActions({ libId, action, contents, close, changed }
           queued: (id) => { jobs.push(id); setState({ step: 'running', jobs: [...jobs], done: 0, total: 0, part: i + 1, parts: parts.length }); },
           progress: (done, total) => setState({ step: 'running', jobs: [...jobs], done, total, part: i + 1, parts: parts.length }),
         });
+        if (!jobs.includes(out.job.id)) jobs.push(out.job.id);
         files += out.result?.done ?? 0;
         refused.push(...(out.result?.kept_below ?? []));
         skipped.push(...(out.result?.skipped_items ?? []));
