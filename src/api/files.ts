@@ -23,6 +23,8 @@ export interface TransferOptions extends OpCall {
 export interface DeleteOptions extends OpCall {
   /** Delete even what leaves a content below its Guardian policy (its last copy in the library too). */
   force?: boolean;
+  /** Delete what the Guardian lets go and keep the rest: the contents it refuses are left out, named (with why) in the result's `kept_below`. */
+  keepRefused?: boolean;
 }
 
 /** Where a previewed operation goes: a copy's or move's destination (INTO, ONCONFLICT as for them), a `get`'s folder; a `send`'s DEVICE. */
@@ -43,13 +45,17 @@ export interface PreviewOptions {
 export class FilesApi {
   constructor(private readonly host: OpHost) {}
 
-  /** Copy SRCS (absolute paths) to DST: into it when it is a folder, else as its new name. */
+  /**
+   * Copy SRCS (absolute paths, or content uuids: one file of each on this device) to DST: into it
+   * when it is a folder, else as its new name. A content with no file here is left out (a preview
+   * names it in `not_here`).
+   */
   copy(srcs: string[], dst: string, opts: TransferOptions = {}): Promise<FileOpOutcome> {
     const { onConflict, into, force, ...call } = opts;
     return this.perform('files-copy', { srcs, dst, ...transferFlags(onConflict, into, force) }, call);
   }
 
-  /** Move SRCS to DST: a rename within one filesystem, else copied, verified, flushed, then the source removed. */
+  /** Move SRCS (paths, or content uuids: all their files on this device) to DST: a rename within one filesystem, else copied, verified, flushed, then the source removed. */
   move(srcs: string[], dst: string, opts: TransferOptions = {}): Promise<FileOpOutcome> {
     const { onConflict, into, force, ...call } = opts;
     return this.perform('files-move', { srcs, dst, ...transferFlags(onConflict, into, force) }, call);
@@ -79,10 +85,14 @@ export class FilesApi {
     return this.toDevice('files-move-to-device', srcs, to, opts);
   }
 
-  /** Delete PATHS for good (there is no trash); what leaves a content below its policy (its last copy too) is refused without `force`. */
+  /**
+   * Delete PATHS (or content uuids: all their files on this device) for good (there is no trash);
+   * what leaves a content below its policy (its last copy too) is refused without `force`, or
+   * left out with `keepRefused` while the rest is deleted.
+   */
   delete(paths: string[], opts: DeleteOptions = {}): Promise<FileOpOutcome> {
-    const { force, ...call } = opts;
-    return this.perform('files-delete', { paths, ...(force !== undefined ? { force } : {}) }, call);
+    const { force, keepRefused, ...call } = opts;
+    return this.perform('files-delete', { paths, ...(force !== undefined ? { force } : {}), ...(keepRefused !== undefined ? { keepRefused } : {}) }, call);
   }
 
   /**

@@ -38,6 +38,8 @@ export interface FileOpParams {
   anchors: Anchor[];
   /** Asked with --force: the contents it leaves below their policy (at most 50), named again in its result. */
   forced_below?: GuardianBelowPolicy[];
+  /** Asked to keep what the guard refuses (`keepRefused`): the contents left out (at most 50), named again in its result. */
+  kept_below?: GuardianBelowPolicy[];
 }
 
 /** What a file operation did (the job's `result`). */
@@ -61,6 +63,8 @@ export interface FileOpResult {
   outside_library: boolean;
   /** Forced: the contents it left below their policy (the guard's words, at most 50). */
   below_policy?: GuardianBelowPolicy[];
+  /** Asked to keep what the guard refuses: the contents it left out, and why (at most 50). */
+  kept_below?: GuardianBelowPolicy[];
 }
 
 /** A file operation as its caller sees it: the job, and once it has ended, its result. */

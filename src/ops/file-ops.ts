@@ -5,7 +5,10 @@ import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
 import { DEFAULT_ON_CONFLICT, isOnConflict, kindOf, MAX_PARAMS_CHARS, ON_CONFLICT, type FileOp, type FileOpResult } from '../files/file-op.js';
 import { fileOpTimeoutMs, runFileOp } from '../files/file-op-job.js';
-import { planDelete, plannedFiles, planTransfer, type PlannedOp } from '../files/plan.js';
+import { planDelete, plannedFiles, planTransfer, type LeavingFile, type PlannedOp } from '../files/plan.js';
+import { resolveSources } from '../files/content-sources.js';
+import { isInside } from '../library/confine.js';
+import type { OpPreview } from '../wire/preview.js';
 import { belowPolicy, policyRefusal } from '../guardian/guard.js';
 import type { GuardianBelowPolicy } from '../wire/guardian.js';
 import type { DurableOp, OpHost, Plan } from './op.js';
@@ -14,7 +17,7 @@ import { previewOf } from './file-op-preview.js';
 /** Tries before a file operation fails for good (a drive away waits without spending one). */
 const MAX_ATTEMPTS = 5;
 
-/** A copy or move as asked: SRCS (absolute paths) to DST. */
+/** A copy or move as asked: SRCS (absolute paths, or content uuids: one file of each here for a copy, all of them for a move) to DST. */
 export interface TransferInput {
   srcs: string[];
   dst: string;
@@ -26,48 +29,82 @@ export interface TransferInput {
   force?: boolean;
 }
 
-/** A delete as asked: PATHS (absolute), for good. */
+/** A delete as asked: PATHS (absolute, or content uuids: all their files on this device), for good. */
 export interface DeleteInput {
   paths: string[];
   /** Delete even what leaves a content below its policy (its last copy too). */
   force?: boolean;
+  /** Delete what the guard lets go and keep the rest: the contents it refuses are left out, named in the result (the grid's bulk delete). */
+  keepRefused?: boolean;
 }
 
 /** `files copy` or `files move` (DESIGN §17): the sources checked and listed item by item before the job is queued. */
 export function transferOp(op: 'copy' | 'move'): DurableOp<TransferInput, FileOpResult | null> {
-  const planned = (host: OpHost, input: TransferInput): PlannedOp => {
+  const planned = (host: OpHost, input: TransferInput): PlannedOp & { not_here: string[] } => {
     const onConflict = input.onConflict ?? DEFAULT_ON_CONFLICT;
     if (!isOnConflict(onConflict)) throw new UsageError(`--on-conflict must be one of ${ON_CONFLICT.join(', ')}`);
-    return planTransfer(host.lib, op, input.srcs, input.dst, onConflict, input.into === true);
+    const { paths, not_here } = resolveSources(host.lib, input.srcs, op === 'copy' ? 'one' : 'all');
+    return { ...planTransfer(host.lib, op, paths, input.dst, onConflict, input.into === true), not_here };
   };
   return {
     ...fileOpParts(op),
     // A folder to copy into is named as the user wrote it: with its trailing '/'.
     asked: (input) => ({ sources: input.srcs, target: input.into === true && !input.dst.endsWith('/') ? `${input.dst}/` : input.dst }),
     plan: (host, input) => queued(host, op, guarded(host, op, planned(host, input), input.force === true)),
-    preview: (host, input) => previewOf(host.lib, op, planned(host, input)),
+    preview: (host, input) => previewed(host, op, planned(host, input)),
   };
 }
 
 /** `files delete` (DESIGN §17): what leaves a content below its policy (its last copy too) is refused without `force`. */
 export function deleteOp(): DurableOp<DeleteInput, FileOpResult | null> {
+  const planned = (host: OpHost, input: DeleteInput): PlannedOp & { not_here: string[] } => {
+    const { paths, not_here } = resolveSources(host.lib, input.paths, 'all');
+    return { ...planDelete(host.lib, paths), not_here };
+  };
   return {
     ...fileOpParts('delete'),
     asked: (input) => ({ sources: input.paths, target: null }),
-    plan: (host, input) => queued(host, 'delete', guarded(host, 'delete', planDelete(host.lib, input.paths), input.force === true)),
-    preview: (host, input) => previewOf(host.lib, 'delete', planDelete(host.lib, input.paths)),
+    plan: (host, input) => queued(host, 'delete', guarded(host, 'delete', planned(host, input), input.force === true, input.keepRefused === true)),
+    preview: (host, input) => previewed(host, 'delete', planned(host, input)),
   };
+}
+
+/** PLAN's preview, naming the contents named that have no file here (left out). */
+function previewed(host: OpHost, op: FileOp, plan: PlannedOp & { not_here: string[] }): OpPreview {
+  const p = previewOf(host.lib, op, plan);
+  return plan.not_here.length > 0 ? { ...p, not_here: plan.not_here } : p;
 }
 
 /**
  * PLAN refused when it leaves a content below its policy (guardian/guard.ts), unless FORCE: then
  * the contents it leaves short travel in the job's params, and its result names them.
  */
-function guarded(host: OpHost, op: FileOp, plan: PlannedOp, force: boolean): PlannedOp {
+function guarded(host: OpHost, op: FileOp, plan: PlannedOp, force: boolean, keepRefused = false): PlannedOp {
   const below = belowPolicy(host.lib, plan.leaving);
   if (below.length === 0) return plan;
+  if (!force && keepRefused && op === 'delete') return withoutRefused(host, plan, below);
   if (!force) throw policyRefusal(op, below);
-  // Named within a budget of the job's params, which a job must be able to read back whole.
+  return { ...plan, params: { ...plan.params, forced_below: namedWithin(plan, below) } };
+}
+
+/**
+ * A delete's PLAN without the files of the contents the guard refuses (BELOW), and the folders
+ * that hold them: the rest goes on, the refused are named in its params and its result. Refused
+ * whole when nothing is left.
+ */
+function withoutRefused(host: OpHost, plan: PlannedOp, below: readonly GuardianBelowPolicy[]): PlannedOp {
+  const refused = new Set(below.map((b) => b.content_uuid));
+  const contentOf = (f: LeavingFile) => f.content_uuid ?? host.lib.store.entries.fileAt(f.locationId, f.rel)?.content_uuid ?? undefined;
+  const kept = plan.leaving.filter((f) => { const c = contentOf(f); return c !== undefined && refused.has(c); }).map((f) => f.path);
+  const keptPaths = new Set(kept);
+  const items = plan.items.filter((it) => !keptPaths.has(it.src) && !(it.size < 0 && kept.some((k) => isInside(it.src, k))));
+  if (plannedFiles(items) === 0) throw policyRefusal('delete', below);
+  const rest = { ...plan, items, bytes: items.reduce((n, i) => n + Math.max(0, i.size), 0), leaving: plan.leaving.filter((f) => !keptPaths.has(f.path)) };
+  return { ...rest, params: { ...rest.params, kept_below: namedWithin(rest, below) } };
+}
+
+/** BELOW named within a budget of PLAN's params, which a job must be able to read back whole. */
+function namedWithin(plan: PlannedOp, below: readonly GuardianBelowPolicy[]): GuardianBelowPolicy[] {
   const named: GuardianBelowPolicy[] = [];
   let chars = JSON.stringify(plan.params).length;
   for (const b of below.slice(0, MAX_NAMED_BELOW)) {
@@ -75,7 +112,7 @@ function guarded(host: OpHost, op: FileOp, plan: PlannedOp, force: boolean): Pla
     if (chars > MAX_PARAMS_CHARS / 2) break;
     named.push(b);
   }
-  return { ...plan, params: { ...plan.params, forced_below: named } };
+  return named;
 }
 
 /** Contents below their policy a forced operation's job keeps by name. */
@@ -114,8 +151,14 @@ function queued<R>(host: OpHost, op: FileOp, plan: PlannedOp): Plan<R> {
   };
 }
 
-/** RESULT with the contents its job was forced to leave below their policy, as its params kept them. */
+/** RESULT with the contents its job was forced to leave below their policy, or kept as the guard asked, as its params named them. */
 function withForced(result: FileOpResult, row: JobRow): FileOpResult {
-  const forced = (paramsJson(row, MAX_PARAMS_CHARS) as { forced_below?: unknown } | undefined)?.forced_below;
-  return Array.isArray(forced) && forced.length > 0 ? { ...result, below_policy: forced as GuardianBelowPolicy[] } : result;
+  const params = paramsJson(row, MAX_PARAMS_CHARS) as { forced_below?: unknown; kept_below?: unknown } | undefined;
+  const forced = params?.forced_below;
+  const kept = params?.kept_below;
+  return {
+    ...result,
+    ...(Array.isArray(forced) && forced.length > 0 ? { below_policy: forced as GuardianBelowPolicy[] } : {}),
+    ...(Array.isArray(kept) && kept.length > 0 ? { kept_below: kept as GuardianBelowPolicy[] } : {}),
+  };
 }

@@ -20,4 +20,6 @@ export interface OpPreview {
   free_bytes: number | null;
   needed_bytes: number;
   below_policy: GuardianBelowPolicy[];
+  /** Contents named (by uuid) that have no file on this device now: left out. */
+  not_here?: string[];
 }

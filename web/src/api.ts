@@ -59,8 +59,8 @@ export async function api<T>(method: Method, path: string, body?: unknown, signa
 export const get = <T>(path: string, signal?: AbortSignal) => api<T>('GET', path, undefined, signal);
 
 /**
- * A streamed operation (NDJSON): ON_EVENT for each event line as it comes, then the result line's
- * value; an error line becomes an ApiError.
+ * A streamed operation (NDJSON): ON_EVENT for each event line (name, payload) and each callback
+ * line (name, arguments) as it comes, then the result line's value; an error line becomes an ApiError.
  */
 export async function streamed<T>(path: string, body: unknown, onEvent: (name: string, payload: unknown) => void, signal?: AbortSignal): Promise<T> {
   let res: Response;
@@ -82,10 +82,12 @@ export async function streamed<T>(path: string, body: unknown, onEvent: (name: s
       const line = buffer.slice(0, nl).trim();
       buffer = buffer.slice(nl + 1);
       if (line === '') continue;
-      const msg = JSON.parse(line) as { event?: string; payload?: unknown; result?: unknown; error?: { code?: string; message?: string } };
+      const msg = JSON.parse(line) as { event?: string; payload?: unknown; call?: string; args?: unknown[]; result?: unknown; error?: { code?: string; message?: string } };
       if ('result' in msg) return msg.result as T;
       if (msg.error) throw new ApiError(msg.error.message ?? 'the operation failed', res.status, msg.error.code ?? 'ERROR');
       if (typeof msg.event === 'string') onEvent(msg.event, msg.payload);
+      // A callback of the API (a job's id once queued: onQueued) comes as its name and arguments.
+      if (typeof msg.call === 'string') onEvent(msg.call, msg.args ?? []);
     }
     if (done) throw new ApiError('the daemon ended the answer before its result', res.status, 'HTTP');
   }

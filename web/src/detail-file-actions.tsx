@@ -1,15 +1,10 @@
 import { useState } from 'react';
-import { OPERATIONS, operationUrl } from '../../src/api/remote/operations.js';
-import { ApiError, api, streamed } from './api.js';
-import { API } from './api-paths.js';
+import { OPERATIONS } from '../../src/api/remote/operations.js';
+import { ApiError } from './api.js';
+import { useFileDestination } from './file-destination.js';
+import { fileOpCall, type FileOpOutcome } from './file-op-call.js';
 import { bytes } from './format.js';
-import { useLoad } from './use-load.js';
 import type { DetailPath } from './types.js';
-
-/** What the daemon says of a location (src/wire/locations.ts LocationInfo), as far as this panel needs. */
-interface Location { id: number; name: string; path: string }
-interface JobProgress { id: number; doneBytes: number; totalBytes: number }
-interface Outcome { job: { id: number }; result: { paths: string[]; done: number; skipped: number; skipped_items?: Array<{ path: string; reason: string }>; outside_library: boolean } | null }
 
 type State =
   | { step: 'idle' }
@@ -29,28 +24,16 @@ type State =
  */
 export function DetailFileActions({ libId, paths, changed }: { libId: string; paths: DetailPath[]; changed: () => void }) {
   const [which, setWhich] = useState(0);
-  const [locationId, setLocationId] = useState<number | null>(null);
-  const [sub, setSub] = useState('');
   const [state, setState] = useState<State>({ step: 'idle' });
-  const [locations] = useLoad(async (signal) => (await api<Location[]>('GET', API.locations(libId), undefined, signal)), [libId]);
+  const busy = state.step === 'running';
+  const dest = useFileDestination(libId, busy);
   if (paths.length === 0) return null;
   const file = paths[Math.min(which, paths.length - 1)]!;
-  const list = locations.state === 'ready' ? locations.value : [];
-  const target = list.find((l) => l.id === locationId) ?? list[0];
-  const busy = state.step === 'running';
 
-  const run = async (op: 'filesCopy' | 'filesMove' | 'filesDelete', body: unknown, what: string): Promise<Outcome | undefined> => {
-    let id: number | undefined;
+  const run = async (op: 'filesCopy' | 'filesMove' | 'filesDelete', body: unknown, what: string): Promise<FileOpOutcome | undefined> => {
     setState({ step: 'running', what, done: 0, total: 0 });
     try {
-      const out = await streamed<Outcome>(operationUrl(op, { lib: libId }), body, (name, payload) => {
-        if (name === 'onQueued') id = Array.isArray(payload) ? Number(payload[0]) : Number(payload);
-        if (name !== 'job:progress') return;
-        const p = payload as JobProgress;
-        if (id !== undefined && p.id !== id) return;
-        setState({ step: 'running', what, done: p.doneBytes, total: p.totalBytes });
-      });
-      return out;
+      return await fileOpCall(libId, op, body, { progress: (done, total) => setState({ step: 'running', what, done, total }) });
     } catch (err) {
       // The Guardian's refusal (code POLICY): a delete may be confirmed again; a move's refusal is shown.
       if (err instanceof ApiError && err.code === 'POLICY' && op === 'filesDelete') setState({ step: 'below-policy', message: err.message, last: /the last copy in the library/.test(err.message) });
@@ -62,9 +45,8 @@ export function DetailFileActions({ libId, paths, changed }: { libId: string; pa
   };
 
   const transfer = async (move: boolean) => {
-    if (!target) return;
-    const folder = sub.trim().replace(/^\/+|\/+$/g, '');
-    const to = folder === '' ? target.path : `${target.path}/${folder}`;
+    const to = dest.to;
+    if (to === null) return;
     const out = await run(move ? 'filesMove' : 'filesCopy', { srcs: [file.path], to, into: true }, move ? 'Moving' : 'Copying');
     if (out) setState({ step: 'done', message: `${move ? 'Moved' : 'Copied'} to ${out.result?.paths[0] ?? to}${out.result?.skipped ? ` (skipped: ${out.result.skipped_items?.[0]?.reason ?? 'the name was taken'})` : ''}` });
   };
@@ -84,19 +66,10 @@ export function DetailFileActions({ libId, paths, changed }: { libId: string; pa
           </select>
         </label>
       ) : <p className="small muted file-path">{file.path}</p>}
-      <div className="file-dest">
-        <label className="small">To location{' '}
-          <select aria-label="Destination location" value={target?.id ?? ''} onChange={(e) => setLocationId(Number(e.target.value))} disabled={busy || list.length === 0}>
-            {list.map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}
-          </select>
-        </label>
-        <label className="small">Folder{' '}
-          <input aria-label="Destination folder" type="text" value={sub} placeholder="(the location itself)" onChange={(e) => setSub(e.target.value)} disabled={busy} />
-        </label>
-      </div>
+      {dest.field}
       <div className="file-buttons">
-        <button type="button" onClick={() => { void transfer(false); }} disabled={busy || !target}>Copy</button>
-        <button type="button" onClick={() => { void transfer(true); }} disabled={busy || !target}>Move</button>
+        <button type="button" onClick={() => { void transfer(false); }} disabled={busy || dest.to === null}>Copy</button>
+        <button type="button" onClick={() => { void transfer(true); }} disabled={busy || dest.to === null}>Move</button>
         <button type="button" className="danger" onClick={() => setState({ step: 'confirm-delete' })} disabled={busy}>Delete…</button>
       </div>
       {state.step === 'running' && (

@@ -68,7 +68,7 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
           <DetailUserPanel libId={lib.id} uuid={value.content_uuid} user={value.user} changed={reload} />
           <MetadataList detail={value} />
           <DetailFileActions libId={lib.id} paths={value.paths} changed={reload} />
-          {value.paths.length > 0 && <SendToDevice contentUuid={value.content_uuid} />}
+          {value.paths.length > 0 && <SendToDevice contents={[value.content_uuid]} />}
         </aside>
         <div className="detail-wide">
           <SidecarsTable sidecars={value.sidecars} />

@@ -5,6 +5,8 @@ import { useAlbums } from './albums-data.js';
 import { API } from './api-paths.js';
 import { counted } from './format.js';
 import type { GridSelection } from './grid-selection.js';
+import { SelectionFileActions, type FileAction } from './selection-file-actions.js';
+import { SendToDevice } from './send-to-device.js';
 import { TagPicker } from './tag-picker.js';
 import { useTags } from './tags-data.js';
 import { STARS, starsLabel } from './user-meta-controls.js';
@@ -16,11 +18,13 @@ const CHUNK = 10_000;
  * While anything is picked in the grid (issue 32): how many, and what can be done to all of them
  * at once: favourite or not, a rating, a tag, an album, hidden. Each is one call with every picked
  * content (in chunks past CHUNK), then the grid is read again (RELOAD). What was picked stays
- * picked, except after Hide: those leave the grid.
+ * picked, except after Hide: those leave the grid. Their files are copied, moved or deleted
+ * (planned, asked for, run as jobs: selection-file-actions.tsx) or sent to a paired device (the
+ * detail's SendToDevice, given every picked content).
  */
 export function SelectionBar({ libId, selection, reload, showsHidden }: { libId: string; selection: GridSelection; reload: () => void; showsHidden: boolean }) {
   useSyncExternalStore(selection.subscribe, selection.getVersion);
-  const [open, setOpen] = useState<'tag' | 'album' | null>(null);
+  const [open, setOpen] = useState<'tag' | 'album' | 'send' | FileAction | null>(null);
   const [busy, setBusy] = useState(false);
   if (selection.size === 0) return null;
 
@@ -63,12 +67,21 @@ export function SelectionBar({ libId, selection, reload, showsHidden }: { libId:
       <button type="button" aria-expanded={open === 'tag'} disabled={busy} onClick={() => setOpen(open === 'tag' ? null : 'tag')}>Tag…</button>
       <button type="button" aria-expanded={open === 'album'} disabled={busy} onClick={() => setOpen(open === 'album' ? null : 'album')}>Add to album…</button>
       <button type="button" disabled={busy} onClick={() => void meta({ hidden: true }, showsHidden ? undefined : () => selection.clear())}>Hide</button>
+      {(['copy', 'move', 'send', 'delete'] as const).map((a) => (
+        <button key={a} type="button" className={a === 'delete' ? 'danger' : ''} aria-expanded={open === a} disabled={busy} onClick={() => setOpen(open === a ? null : a)}>{FILE_BUTTONS[a]}</button>
+      ))}
       <button type="button" onClick={() => selection.clear()}>Clear selection</button>
       {open === 'tag' && <TagField libId={libId} onTag={(name) => void tag(name)} />}
       {open === 'album' && <AlbumField libId={libId} onAlbum={(name) => void album(name)} close={() => setOpen(null)} />}
+      {(open === 'copy' || open === 'move' || open === 'delete') && (
+        <SelectionFileActions key={open} libId={libId} action={open} contents={() => selection.uuids()} close={() => setOpen(null)} changed={reload} />
+      )}
+      {open === 'send' && <div className="selection-files"><SendToDevice contents={selection.uuids()} /></div>}
     </div>
   );
 }
+
+const FILE_BUTTONS = { copy: 'Copy to…', move: 'Move to…', send: 'Send to…', delete: 'Delete…' } as const;
 
 /** The tag to put on the picked contents: one of the library's, or a new name (Enter). */
 function TagField({ libId, onTag }: { libId: string; onTag: (tag: string) => void }) {

@@ -8,8 +8,8 @@ import { useLibrary } from './library-context.js';
 import { onLiveEvent } from './live-events.js';
 import type { JobChange, JobProgress, JobRow, PairedDeviceItem } from './types.js';
 
-/** Where a send stands, from its job's events. */
-interface SendState {
+/** Where one send job stands, from its events. */
+interface JobState {
   jobId: number;
   status: string;
   done: number;
@@ -19,14 +19,23 @@ interface SendState {
   error: string | null;
 }
 
+/** Where a send stands: its jobs (one per CHUNK of contents), read together. */
+interface SendState {
+  jobs: JobState[];
+}
+
 const ENDED = new Set(['completed', 'failed', 'cancelled']);
 
+/** Contents queued in one send job: well inside the daemon's bounds (as the grid's other bulk actions). */
+const CHUNK = 10_000;
+
 /**
- * Send this content to a paired device (Spacedrop, issue 21): pick the device, send (a `files-send`
- * job of the daemon, from this device's copy), and follow the job's progress with its rate and ETA.
- * Meant for the content detail (the lead places it); it needs the daemon's P2P node, which `vss ui` runs.
+ * Send CONTENTS to a paired device (Spacedrop, issue 21): pick the device, send (a `files-send`
+ * job of the daemon per CHUNK, from this device's copies), and follow the jobs' progress with their
+ * rate and ETA. The content detail sends its content; the grid's selection bar what is picked.
+ * It needs the daemon's P2P node, which `vss ui` runs.
  */
-export function SendToDevice({ contentUuid }: { contentUuid: string }) {
+export function SendToDevice({ contents }: { contents: readonly string[] }) {
   const lib = useLibrary();
   const [devices, setDevices] = useState<PairedDeviceItem[] | null>(null);
   const [to, setTo] = useState('');
@@ -42,34 +51,39 @@ export function SendToDevice({ contentUuid }: { contentUuid: string }) {
     return () => ac.abort();
   }, [lib.id]);
 
-  const jobId = send?.jobId;
+  const following = send !== null;
   useEffect(() => {
-    if (jobId === undefined) return;
+    if (!following) return;
+    const change = (id: number, f: (j: JobState) => JobState) => setSend((s) => (s && s.jobs.some((j) => j.jobId === id) ? { jobs: s.jobs.map((j) => (j.jobId === id ? f(j) : j)) } : s));
     const offProgress = onLiveEvent('job:progress', (e) => {
       const p = e.payload as JobProgress;
-      if (p.id !== jobId) return;
-      setSend((s) => (s && s.jobId === jobId ? { ...s, status: 'running', done: p.doneBytes, total: p.totalBytes, rate: p.rate, etaMs: p.etaMs } : s));
+      change(p.id, (j) => ({ ...j, status: 'running', done: p.doneBytes, total: p.totalBytes, rate: p.rate, etaMs: p.etaMs }));
     });
     const offJob = onLiveEvent('jobs:job', (e) => {
-      const j = e.payload as JobChange;
-      if (j.id !== jobId) return;
-      setSend((s) => (s && s.jobId === jobId ? { ...s, status: j.status, error: j.error ?? null, ...(j.status === 'completed' ? { done: s.total } : {}) } : s));
+      const c = e.payload as JobChange;
+      change(c.id, (j) => ({ ...j, status: c.status, error: c.error ?? null, ...(c.status === 'completed' ? { done: j.total } : {}) }));
     });
     return () => { offProgress(); offJob(); };
-  }, [jobId]);
+  }, [following]);
 
   const start = async () => {
+    setSend({ jobs: [] });
     try {
-      const job = await api<JobRow>('POST', operationUrl('filesSendQueue', { lib: lib.id }), { refs: [contentUuid], to });
-      setSend({ jobId: job.id, status: job.status, done: 0, total: job.bytes, rate: 0, etaMs: null, error: null });
+      for (let at = 0; at < contents.length; at += CHUNK) {
+        const job = await api<JobRow>('POST', operationUrl('filesSendQueue', { lib: lib.id }), { refs: contents.slice(at, at + CHUNK), to });
+        const queued: JobState = { jobId: job.id, status: job.status, done: 0, total: job.bytes, rate: 0, etaMs: null, error: null };
+        setSend((s) => ({ jobs: [...(s?.jobs ?? []), queued] }));
+      }
     } catch (err) {
+      // What was queued before the failure goes on (and is followed); nothing queued: pick again.
+      setSend((s) => (s && s.jobs.length > 0 ? s : null));
       reportError(err);
     }
   };
   const cancel = async () => {
     if (!send) return;
     try {
-      await api('POST', API.jobAct(lib.id, send.jobId, 'cancel'));
+      for (const j of send.jobs) if (!ENDED.has(j.status)) await api('POST', API.jobAct(lib.id, j.jobId, 'cancel'));
     } catch (err) {
       reportError(err);
     }
@@ -77,8 +91,9 @@ export function SendToDevice({ contentUuid }: { contentUuid: string }) {
 
   if (devices === null) return <p className="muted" aria-busy="true">Loading devices…</p>;
   if (devices.length === 0) return <p className="muted">Pair a device to send this to it (Devices).</p>;
-  const busy = send !== null && !ENDED.has(send.status);
-  const value = send === null ? 0 : send.status === 'completed' ? 100 : send.total > 0 ? Math.min(100, Math.round((send.done / send.total) * 100)) : 0;
+  const all = send === null ? null : together(send.jobs);
+  const busy = send !== null && (send.jobs.length === 0 || (all !== null && !ENDED.has(all.status)));
+  const value = all === null ? 0 : all.status === 'completed' ? 100 : all.total > 0 ? Math.min(100, Math.round((all.done / all.total) * 100)) : 0;
   return (
     <section className="send-to-device" aria-label="Send to a device">
       <label>
@@ -90,26 +105,45 @@ export function SendToDevice({ contentUuid }: { contentUuid: string }) {
       {busy
         ? <button type="button" onClick={() => void cancel()}>Cancel</button>
         : <button type="button" onClick={() => void start()} disabled={to === ''}>Send</button>}
-      {send && (
+      {all && send && (
         <div className="job-state">
-          <span className={`status status-${send.status}`}>{send.status}</span>
+          <span className={`status status-${all.status}`}>{all.status}</span>
           <div
             className="bar"
             role="progressbar"
-            aria-label={`Sending (job ${send.jobId})`}
+            aria-label={`Sending (${send.jobs.length === 1 ? 'job' : 'jobs'} ${send.jobs.map((j) => j.jobId).join(', ')})`}
             aria-valuemin={0}
             aria-valuemax={100}
             aria-valuenow={value}
-            aria-valuetext={send.status === 'running' ? `${bytes(send.done)} of ${bytes(send.total)}` : send.status}
+            aria-valuetext={all.status === 'running' ? `${bytes(all.done)} of ${bytes(all.total)}` : all.status}
           >
             <span className="bar-fill" style={{ width: `${value}%` }} />
           </div>
-          {send.status === 'running' && send.rate > 0 && (
-            <span className="muted">{bytes(send.rate)}/s{send.etaMs !== null ? `, ${clock(Math.round(send.etaMs / 1000))} left` : ''}</span>
+          {all.status === 'running' && all.rate > 0 && (
+            <span className="muted">{bytes(all.rate)}/s{all.etaMs !== null ? `, ${clock(Math.round(all.etaMs / 1000))} left` : ''}</span>
           )}
-          {send.error && <p className="job-note job-error">{send.error}</p>}
+          {all.error && <p className="job-note job-error">{all.error}</p>}
         </div>
       )}
     </section>
   );
+}
+
+/**
+ * The jobs of one send read as one: failed or cancelled when any is (its error shown), completed
+ * when all are, running while any runs, else queued; bytes and rates summed, the longest wait.
+ */
+function together(jobs: readonly JobState[]): Omit<JobState, 'jobId'> | null {
+  if (jobs.length === 0) return null;
+  const worst = jobs.find((j) => j.status === 'failed') ?? jobs.find((j) => j.status === 'cancelled');
+  const status = worst?.status ?? (jobs.every((j) => j.status === 'completed') ? 'completed' : jobs.some((j) => j.status === 'running') ? 'running' : jobs[0]!.status);
+  const etas = jobs.map((j) => j.etaMs).filter((e): e is number => e !== null);
+  return {
+    status,
+    done: jobs.reduce((n, j) => n + j.done, 0),
+    total: jobs.reduce((n, j) => n + j.total, 0),
+    rate: jobs.reduce((n, j) => n + (j.status === 'running' ? j.rate : 0), 0),
+    etaMs: etas.length > 0 ? Math.max(...etas) : null,
+    error: worst?.error ?? null,
+  };
 }

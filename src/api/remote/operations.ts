@@ -158,7 +158,7 @@ export const OPERATIONS = {
   /** The same send queued as a job of the daemon, answered at once (`files send --detach`). */
   filesSendQueue: { method: 'POST', path: `${LIB}/files/send/queue`, call: 'lib.send.queue', args: [body('refs', 'strings'), body('to', 'string')] },
   /** File operations (DESIGN §17), streamed like content get: the job id, its progress, then its outcome. */
-  /** Copy or move files and folders of this device's locations (DESIGN §17); SRCS are absolute paths. */
+  /** Copy or move files and folders of this device's locations (DESIGN §17); SRCS are absolute paths, or content uuids (the grid's picked items: one file of each here to copy, all to move). */
   filesCopy: {
     method: 'POST', path: `${LIB}/files/copy`, call: 'lib.files.copy', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
     args: [body('srcs', 'strings'), body('to', 'path'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
@@ -181,10 +181,13 @@ export const OPERATIONS = {
     method: 'POST', path: `${LIB}/files/copy-to-bucket`, call: 'lib.files.copyToBucket', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
     args: [body('srcs', 'strings'), body('to', 'string'), options({ detach: body('detach', 'bool', opt) })],
   },
-  /** Delete files and folders for good; what leaves a content below its Guardian policy (its last copy too) is refused without `force`. */
+  /**
+   * Delete files and folders (or contents by uuid: their files on this device) for good; what leaves a content below its Guardian policy (its
+   * last copy too) is refused without `force`, or with `keep_refused` left out and named in the result while the rest is deleted.
+   */
   filesDelete: {
     method: 'POST', path: `${LIB}/files/delete`, call: 'lib.files.delete', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
-    args: [body('paths', 'strings'), options({ force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
+    args: [body('paths', 'strings'), options({ force: body('force', 'bool', opt), keepRefused: body('keep_refused', 'bool', opt), detach: body('detach', 'bool', opt) })],
   },
   /** An operation (`op`: copy, move, delete, get, send) of SRCS planned and shown, not run (`--dry-run`): files, bytes, conflicts, space, contents left below policy. */
   filesPreview: {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_ON_CONFLICT, isDeviceAddress, ON_CONFLICT, type FileOpOutcome, type GuardianBelowPolicy, type LibraryClient, type OpPreview } from '../../api/index.js';
+import { UUID } from '../content-arg.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 import { waitForJob } from '../wait-for-job.js';
@@ -21,7 +22,7 @@ export function registerFileOpCommands(files: Command): void {
   for (const op of ['copy', 'move'] as const) {
     files
       .command(`${op} <paths...>`)
-      .usage('[options] SRC... DST')
+      .usage('[options] SRC... DST (a SRC may be a content uuid: ' + (op === 'copy' ? 'one of its files here)' : 'all its files here)'))
       .description(op === 'copy'
         ? 'copy files and folders of your locations to DST (a folder, or a new name; or DEVICE:/LOCATION/PATH, a folder of a paired device; or s3://BUCKET/PREFIX/FOLDER, a bucket volume), each copy verified by a full BLAKE3'
         : 'move files and folders: a rename on the same drive, else copied, verified and flushed before the source is removed (DST may be DEVICE:/LOCATION/PATH)')
@@ -48,8 +49,8 @@ export function registerFileOpCommands(files: Command): void {
             (o) => (op === 'copy' ? lib.files.copyToDevice : lib.files.moveToDevice).call(lib.files, srcs, target, { onConflict: opts.onConflict, ...o })));
           return;
         }
-        const abs = paths.map((p) => resolve(p));
-        const dst = abs.pop()!;
+        const abs = paths.slice(0, -1).map(source);
+        const dst = resolve(paths[paths.length - 1]!);
         // `DST/`: a folder to put them in (made if need be), as with cp and mv.
         const into = /[/\\]$/.test(paths[paths.length - 1]!);
         if (opts.dryRun) return withLibrary(this, async (lib) => printPreview(this, await lib.files.preview(op, abs, { to: dst, onConflict: opts.onConflict, into })));
@@ -60,16 +61,22 @@ export function registerFileOpCommands(files: Command): void {
 
   files
     .command('delete <paths...>')
-    .description('delete files and folders of your locations for good (there is no trash); what leaves a content below its Guardian policy (its last copy too) is refused without --force')
+    .description('delete files and folders of your locations (or contents by uuid: all their files here) for good (there is no trash); what leaves a content below its Guardian policy (its last copy too) is refused without --force')
     .option('--force', 'delete even what leaves a content below its policy, its last copy too (named in the output)')
+    .option('--keep-refused', 'delete what the Guardian lets go and keep the contents it refuses (named in the output, with why)')
     .option('--detach', 'queue the job and return at once')
     .option('--dry-run', 'print the plan (files, bytes, contents left below policy) and change nothing')
-    .action(async function (this: Command, paths: string[], opts: { force?: boolean; detach?: boolean; dryRun?: boolean }) {
-      const abs = paths.map((p) => resolve(p));
+    .action(async function (this: Command, paths: string[], opts: { force?: boolean; keepRefused?: boolean; detach?: boolean; dryRun?: boolean }) {
+      const abs = paths.map(source);
       if (opts.dryRun) return withLibrary(this, async (lib) => printPreview(this, await lib.files.preview('delete', abs)));
       await withLibrary(this, (lib) => run(this, lib, 'delete', opts.detach === true,
-        (o) => lib.files.delete(abs, { force: opts.force === true, ...o })));
+        (o) => lib.files.delete(abs, { force: opts.force === true, keepRefused: opts.keepRefused === true, ...o })));
     });
+}
+
+/** A source as the library reads it: a content uuid as typed, else a path made absolute (the daemon's working directory is not ours). */
+function source(p: string): string {
+  return UUID.test(p) ? p.toLowerCase() : resolve(p);
 }
 
 type Start = (o: { detach: boolean; signal: AbortSignal; onQueued: (id: number) => void }) => Promise<FileOpOutcome>;
@@ -97,6 +104,7 @@ async function run(cmd: Command, lib: LibraryClient, op: 'copy' | 'move' | 'dele
   if (result.xattrs_not_kept) printLine(`Extended attributes (xattrs) were not kept: ${result.xattrs_not_kept}.`);
   if (result.outside_library) printLine('The destination is outside the library\'s locations: it is not indexed.');
   printBelow(result.below_policy ?? [], 'Forced: left below their policy');
+  printBelow(result.kept_below ?? [], 'Kept (the Guardian refused to delete them)');
 }
 
 /** `--dry-run` (of files copy|move|delete|send, content get): the plan, and that nothing was done. */
@@ -114,6 +122,7 @@ export function printPreview(cmd: Command, p: OpPreview): void {
     if (p.conflict_count > 20) printLine(`    and ${p.conflict_count - 20} more (--json lists up to ${p.conflicts.length})`);
   }
   printBelow(p.below_policy, 'Would leave below their policy (refused without --force)');
+  if (p.not_here && p.not_here.length > 0) printLine(`Left out, no file on this device now: ${p.not_here.length} content${p.not_here.length === 1 ? '' : 's'} (${p.not_here.slice(0, 5).join(', ')}${p.not_here.length > 5 ? ', …' : ''})`);
 }
 
 /** Contents left (or to be left) below their policy, by name, and why. */

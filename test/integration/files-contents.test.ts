@@ -1,0 +1,70 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { OpPreview } from '../../src/api/index.js';
+import { json, runCli, tempDir } from '../helpers.js';
+
+/** A content no library here holds. */
+const ELSEWHERE = '00000000-0000-4000-8000-000000000000';
+
+/**
+ * `vss files copy|move|delete` given contents by uuid, as the grid's bulk actions give them
+ * (issue 32 item 3), through the real CLI: a copy takes one file of each here, a move all of
+ * them, a delete all of them, guarded; a content with no file here is left out and named by the
+ * dry run; a delete whose every content the Guardian refuses is refused whole, even when asked to
+ * keep what it refuses, and nothing is lost.
+ */
+describe('files: contents by uuid', () => {
+  const tmp = tempDir('vss-files-contents-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1' };
+  const a = join(tmp.path, 'a');
+  const b = join(tmp.path, 'b');
+  const cli = (...args: string[]) => runCli(args, env);
+  let uuidOf: (name: string) => string = () => '';
+
+  before(async () => {
+    mkdirSync(a);
+    mkdirSync(b);
+    writeFileSync(join(a, 'one.txt'), 'one\n');
+    writeFileSync(join(a, 'twice.txt'), 'twice\n');
+    writeFileSync(join(b, 'twice.txt'), 'twice\n');
+    json(await cli('library', 'create', 'Contents', '--path', join(tmp.path, 'libs'), '--json'));
+    json(await cli('location', 'add', a, '--mode', 'content', '--json'));
+    json(await cli('location', 'add', b, '--mode', 'content', '--json'));
+    const contents = json<Array<{ content_uuid: string; paths: string[] }>>(await cli('content', 'list', '--json'));
+    uuidOf = (name) => contents.find((c) => c.paths.some((p) => p.endsWith(`/${name}`)))!.content_uuid;
+  });
+  after(() => tmp.cleanup());
+
+  it('copies one file of each content named, and a dry run names a content with no file here', async () => {
+    const plan = json<OpPreview>(await cli('--json', 'files', 'copy', '--dry-run', uuidOf('one.txt'), uuidOf('twice.txt'), ELSEWHERE, `${join(b, 'picked')}/`));
+    assert.deepEqual([plan.files, plan.not_here], [2, [ELSEWHERE]]);
+    const r = await cli('files', 'copy', uuidOf('one.txt'), uuidOf('twice.txt'), `${join(b, 'picked')}/`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(join(b, 'picked', 'one.txt'), 'utf8'), 'one\n');
+    assert.equal(readFileSync(join(b, 'picked', 'twice.txt'), 'utf8'), 'twice\n');
+    assert.ok(!existsSync(join(b, 'picked', 'twice (2).txt')), 'one file of a content with two');
+  });
+
+  it('moves every file of a content here', async () => {
+    const r = await cli('files', 'move', uuidOf('one.txt'), `${join(b, 'moved')}/`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!existsSync(join(a, 'one.txt')) && !existsSync(join(b, 'picked', 'one.txt')), 'gone from both folders');
+    assert.equal(readFileSync(join(b, 'moved', 'one.txt'), 'utf8'), 'one\n');
+    assert.equal(readFileSync(join(b, 'moved', 'one (2).txt'), 'utf8'), 'one\n');
+  });
+
+  it('refuses a delete of the last copies whole, with or without --keep-refused, and keeps every file', async () => {
+    const twice = uuidOf('twice.txt');
+    for (const flags of [[], ['--keep-refused']]) {
+      const r = await cli('files', 'delete', ...flags, twice);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr, new RegExp(`the last copy in the library of content ${twice}`));
+    }
+    for (const p of [join(a, 'twice.txt'), join(b, 'twice.txt'), join(b, 'picked', 'twice.txt')]) assert.ok(existsSync(p), p);
+    const none = await cli('files', 'delete', ELSEWHERE);
+    assert.equal(none.code, 2, none.stderr);
+    assert.match(none.stderr, /has a file on this device now/);
+  });
+});
