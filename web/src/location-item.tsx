@@ -65,8 +65,11 @@ export const LocationItem = memo(function LocationItem({ loc, scan, done, onResc
 
 /** "On drive “Photos SSD” · 120 GB free of 500 GB"; a bucket has no free space to tell. */
 function driveText(loc: LocationInfo): string {
-  const bucket = loc.path.startsWith('s3://');
-  const drive = loc.volume_name === null ? 'Drive not known yet' : bucket ? `In bucket ${loc.volume_name}` : `On drive “${loc.volume_name}”`;
+  if (loc.path.startsWith('s3://')) {
+    // An unnamed bucket goes by its URL, which the path above shows already.
+    return loc.volume_name === null || loc.volume_name.startsWith('s3://') ? 'In a bucket' : `In bucket “${loc.volume_name}”`;
+  }
+  const drive = loc.volume_name === null ? 'Drive not known yet' : `On drive “${loc.volume_name}”`;
   if (loc.free_bytes === null) return drive;
   return `${drive} · ${bytes(loc.free_bytes)} free${loc.total_bytes !== null ? ` of ${bytes(loc.total_bytes)}` : ''}`;
 }
