@@ -13,7 +13,7 @@ export type { ScoreKind, SearchApi, SearchAnswer, SearchLocator, SearchOptions, 
 export type { ConnectedDevice, PairingCodeInfo, PairedInfo, PairedDeviceItem, SyncPeerStatus, ResolveAnswer } from './peer-types.js';
 export { looksLikeInvite } from '../sync/pairing/invite-prefix.js';
 export type { LibrariesApi } from './libraries.js';
-export type { LocationsApi, AddLocationInput, LocationInfo, LocationWatching, LocationWatchStatus } from './locations.js';
+export type { LocationsApi, AddLocationInput, DeviceLocations, LocationInfo, LocationWatching, LocationWatchStatus } from './locations.js';
 export type { BrowseApi, ContentDetail, DetailPath, DetailDevice, DetailSidecar, GridDay, GridDays, GridItem, GridPage, FolderEntry, FolderListing } from './browse.js';
 export { GRID_PAGE_MAX } from './browse.js';
 export type { ContentApi, ContentFilter, ContentListItem, OriginalFileAnswer } from './content.js';

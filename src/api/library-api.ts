@@ -74,7 +74,7 @@ export class LibraryApi {
     this.name = lib.config.name;
     this.path = lib.root;
     this.events = lib.events;
-    this.locations = new LocationsApi(lib, ctx);
+    this.locations = new LocationsApi(lib, ctx, () => this.sync.online());
     // Where its durable operations run (src/ops/): the daemon's network while the library is linked to it.
     const host: OpHost = { lib, dataDir: ctx.dataDir, network: () => this.sync.network };
     this.sync = new SyncApi(lib, ctx, host);

@@ -1,12 +1,12 @@
 import { INDEX_MODES, type IndexMode, type IndexResult } from '../indexer/types.js';
 import { oneOf } from './checks.js';
 import type { Library } from '../library/library.js';
-import type { LocationInfo } from '../locations/locations.js';
+import type { DeviceLocations, LocationInfo } from '../locations/locations.js';
 import type { LocationWatching, LocationWatchStatus } from '../locations/watch/watch-locations.js';
 import type { Logger } from 'pino';
 import type { LibraryContext } from './library-api.js';
 
-export type { LocationInfo, LocationWatching, LocationWatchStatus };
+export type { DeviceLocations, LocationInfo, LocationWatching, LocationWatchStatus };
 
 export interface AddLocationInput {
   name?: string;
@@ -37,7 +37,8 @@ export interface RescanInput {
  * scan, so listing locations stays light.
  */
 export class LocationsApi {
-  constructor(private readonly lib: Library, private readonly ctx: LibraryContext) {}
+  /** CONNECTED: the paired devices connected now (the daemon's link; none in-process). */
+  constructor(private readonly lib: Library, private readonly ctx: LibraryContext, private readonly connected: () => ReadonlySet<string> = () => new Set()) {}
 
   /** Add a folder and index it; progress and skipped files arrive as `index:*` events. */
   async add(path: string, input: AddLocationInput = {}): Promise<IndexResult> {
@@ -89,6 +90,15 @@ export class LocationsApi {
     const [{ listLocations }, { probeBucketLocations }] = await Promise.all([import('../locations/locations.js'), import('../volumes/bucket-locations.js')]);
     await probeBucketLocations(this.lib);
     return listLocations(this.lib);
+  }
+
+  /**
+   * The other devices of the library and their locations, as each owner last said (name, folder,
+   * files, bytes, whether its folder was reachable), with whether each device is connected now.
+   */
+  async ofOtherDevices(): Promise<DeviceLocations[]> {
+    const { otherDevicesLocations } = await import('../locations/locations.js');
+    return otherDevicesLocations(this.lib, this.connected());
   }
 
   async get(id: number): Promise<LocationInfo> {

@@ -9,13 +9,14 @@ import { parsePolicy } from '../jobs/policy.js';
 import { releaseOrphanContents } from '../indexer/release-orphans.js';
 import { IgnoreRules } from '../storage/ignore-rules.js';
 import type { IndexMode, IndexResult } from '../indexer/types.js';
-import type { LocationInfo } from '../wire/locations.js';
+import type { DeviceLocations, LocationInfo } from '../wire/locations.js';
 import { serializeScan } from './watch/scan-lock.js';
 import { PROTECT_FOLDER } from '../volumes/protect-folder.js';
 import { addBucketLocation, isBucketPath, probeBucketLocation, type BucketLocationOptions } from '../volumes/bucket-locations.js';
-import { locationOnline, mountedNow, settleLocation, settleLocations } from '../volumes/location-online.js';
+import { locationOnline, mountedNow, settleLocation, type MountedNow } from '../volumes/location-online.js';
+import { driveOf, type LocationDrive } from '../volumes/location-drive.js';
 
-export type { LocationInfo };
+export type { DeviceLocations, LocationInfo };
 
 export interface AddLocationOptions {
   name?: string;
@@ -81,17 +82,41 @@ function checkedRules(opts: AddLocationOptions): string[] {
   return rules;
 }
 
-/** This device's locations, each judged online or offline now (the mount table read at call time). */
+/** This device's locations, each judged online or offline now (the mount table read at call time), with its drive. */
 export function listLocations(lib: Library): LocationInfo[] {
-  const { changed } = settleLocations(lib);
-  for (const c of changed) lib.events.emit('locations:changed', { locationId: c.id, change: c.place.online ? 'online' : 'offline' });
-  return lib.store.locations.ofDevice(lib.deviceId).map(toInfo);
+  const now = mountedNow(lib);
+  return lib.store.locations.ofDevice(lib.deviceId).map((row) => settled(lib, row, now));
 }
 
+/** This device's location ID, judged online or offline now, with its drive. */
 export function getLocation(lib: Library, id: number): LocationInfo {
   const row = lib.store.locations.ofDeviceById(id, lib.deviceId);
   if (!row) throw new VssError('NOT_FOUND', `no location with id ${id} on this device`);
-  return toInfo(row);
+  return settled(lib, row, mountedNow(lib));
+}
+
+/** ROW brought in line with where it is now (a change told as `locations:changed`), as shown. */
+function settled(lib: Library, row: LocationRecord, now: MountedNow): LocationInfo {
+  const s = settleLocation(lib, row, now);
+  if (s.flipped || s.movedFrom !== undefined) lib.events.emit('locations:changed', { locationId: row.id, change: s.place.online ? 'online' : 'offline' });
+  const fresh = s.flipped || s.movedFrom !== undefined || row.volume_id === null ? lib.store.locations.byId(row.id) ?? row : row;
+  return toInfo(fresh, driveOf(lib, fresh, s.place, now));
+}
+
+/**
+ * The other devices of the library (paired ones, as they last named themselves) and their
+ * locations as each owner last said; CONNECTED: the devices connected now.
+ */
+export function otherDevicesLocations(lib: Library, connected: ReadonlySet<string>): DeviceLocations[] {
+  return lib.store.devices.all()
+    .filter((d) => d.uuid !== lib.device.uuid)
+    .map((d) => ({
+      device_id: d.uuid, name: d.name, connected: connected.has(d.uuid), last_heard: d.last_seen_at ? new Date(d.last_seen_at).toISOString() : null,
+      locations: lib.store.peerLocations.ofDevice(d.uuid).map((l) => ({
+        id: l.location_id, uuid: l.uuid, name: l.name, path: l.path, mode: l.index_mode, files: l.files, dirs: l.dirs, bytes: l.bytes, online: l.online === 1,
+      })),
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /**
@@ -182,7 +207,7 @@ function resolveLocationDir(path: string): string {
   return abs;
 }
 
-function toInfo(r: LocationRecord): LocationInfo {
+function toInfo(r: LocationRecord, drive: LocationDrive): LocationInfo {
   let ignore: string[] = [];
   try { ignore = JSON.parse(r.ignore_rules) as string[]; } catch { /* stored by us; treat damage as none */ }
   return {
@@ -193,5 +218,6 @@ function toInfo(r: LocationRecord): LocationInfo {
     paused: r.watch_paused === 1,
     volume_id: r.volume_id,
     online: r.online === 1,
+    ...drive,
   };
 }

@@ -6,10 +6,23 @@ import type { LocationRecord } from '../store/locations.js';
 import type { VolumeRecord } from '../store/volumes.js';
 import { mountedVolumes, readMountTable, volumeHolding, type MountedVolume } from './detect.js';
 
-/** Where a location is now: online at PATH, or offline and why. */
+/**
+ * Why a location is offline, as facts a page or a command words for a person (`offline-reason.ts`):
+ * its drive is not mounted, its folder is not where it was, its bucket does not answer (or is not
+ * recorded), or its folder moved somewhere this device's user never added.
+ */
+export type OfflineWhy =
+  | { kind: 'unplugged'; volume: Pick<VolumeRecord, 'id' | 'name' | 'mount_point' | 'fs'> | null }
+  | { kind: 'missing'; path: string }
+  | { kind: 'bucket-silent'; detail: string }
+  | { kind: 'bucket-unknown' }
+  /** PATH: where its folder is now (its drive mounted elsewhere), a folder this device's user never added. */
+  | { kind: 'not-added'; path: string };
+
+/** Where a location is now: online at PATH, or offline and why (REASON for a log or an error, WHY for a person). */
 export type LocationPlace =
   | { online: true; path: string; volumeId: number | null; moved: boolean }
-  | { online: false; path: string; volumeId: number | null; reason: string };
+  | { online: false; path: string; volumeId: number | null; reason: string; why: OfflineWhy };
 
 /** This device's mounted volumes, each with its row (recorded, or brought up to date, as seen now). */
 export interface MountedNow {
@@ -59,14 +72,14 @@ export function placeOf(lib: Library, row: Pick<LocationRecord, 'id' | 'path' | 
     if (vol?.fs === 's3') return bucketPlace(lib, row, vol);
     const mounted = vol ? now.volumes.find((v) => v.fingerprint === vol.fingerprint) : undefined;
     if (!vol || !mounted) {
-      return { online: false, path: row.path, volumeId: row.volume_id, reason: `its folder ${row.path} is not reachable now: its volume ${vol ? volumeName(vol) : row.volume_id} is not mounted (an unplugged drive?)` };
+      return { online: false, path: row.path, volumeId: row.volume_id, reason: `its folder ${row.path} is not reachable now: its volume ${vol ? volumeName(vol) : row.volume_id} is not mounted (an unplugged drive?)`, why: { kind: 'unplugged', volume: vol ?? null } };
     }
     const path = row.volume_path === '' ? mounted.mountPoint : join(mounted.mountPoint, ...row.volume_path.split('/'));
-    if (!isDir(path)) return { online: false, path, volumeId: row.volume_id, reason: `its folder ${path} is not reachable now (not found on volume ${volumeName(vol)})` };
+    if (!isDir(path)) return { online: false, path, volumeId: row.volume_id, reason: `its folder ${path} is not reachable now (not found on volume ${volumeName(vol)})`, why: { kind: 'missing', path } };
     return { online: true, path, volumeId: row.volume_id, moved: path !== row.path };
   }
   // Not placed on a volume yet (added before volumes, or on a system without a mount reader).
-  if (!isDir(row.path)) return { online: false, path: row.path, volumeId: null, reason: `its folder ${row.path} is not reachable now` };
+  if (!isDir(row.path)) return { online: false, path: row.path, volumeId: null, reason: `its folder ${row.path} is not reachable now`, why: { kind: 'missing', path: row.path } };
   return { online: true, path: row.path, volumeId: null, moved: false };
 }
 
@@ -77,8 +90,8 @@ export function placeOf(lib: Library, row: Pick<LocationRecord, 'id' | 'path' | 
  */
 function bucketPlace(lib: Library, row: Pick<LocationRecord, 'path' | 'volume_id'>, vol: VolumeRecord): LocationPlace {
   const reach = lib.store.buckets.byVolume(vol.id);
-  if (!reach) return { online: false, path: row.path, volumeId: vol.id, reason: `its bucket volume ${volumeName(vol)} is not recorded` };
-  if (reach.unreachable !== null) return { online: false, path: row.path, volumeId: vol.id, reason: `its bucket does not answer: ${reach.unreachable}` };
+  if (!reach) return { online: false, path: row.path, volumeId: vol.id, reason: `its bucket volume ${volumeName(vol)} is not recorded`, why: { kind: 'bucket-unknown' } };
+  if (reach.unreachable !== null) return { online: false, path: row.path, volumeId: vol.id, reason: `its bucket does not answer: ${reach.unreachable}`, why: { kind: 'bucket-silent', detail: reach.unreachable } };
   return { online: true, path: row.path, volumeId: vol.id, moved: false };
 }
 
@@ -103,7 +116,7 @@ export function settleLocation(lib: Library, row: LocationRecord, now: MountedNo
     // Only a folder this device's user added follows its drive: a library's rows alone never
     // earn a grant for another folder.
     const flipped = row.online !== 0 && lib.store.locations.setOnline(row.id, false);
-    return { place: { online: false, path: row.path, volumeId: place.volumeId, reason: `its folder ${row.path} was not added on this device` }, flipped };
+    return { place: { online: false, path: row.path, volumeId: place.volumeId, reason: `its folder ${row.path} was not added on this device`, why: { kind: 'not-added', path: place.path } }, flipped };
   }
   if (place.online) {
     if (place.moved) {

@@ -26,6 +26,41 @@ export interface LocationInfo {
   volume_id: number | null;
   /** False while its volume is unplugged or its folder absent: its entries and sidecars are kept, nothing is scanned or removed. */
   online: boolean;
+  /** The drive it lies on, as a person names it: the name given to it, else its label (the last part of its mount point), "system drive" for the root one, a bucket's URL; null before its volume is known. */
+  volume_name: string | null;
+  /** Bytes free on that drive for this user, and its size, read when listed; null for a bucket and while offline. */
+  free_bytes: number | null;
+  total_bytes: number | null;
+  /** Why it is offline, for a person ("its drive “Photos SSD” is not plugged in", "its folder /x/y is missing", "the bucket does not answer"); null while online. */
+  offline_reason: string | null;
+}
+
+/** A location of another device of the library, as its owner last said (DESIGN §15). */
+export interface PeerLocationInfo {
+  /** The owner's id of it. */
+  id: number;
+  uuid: string;
+  name: string;
+  /** Its folder on the owner's device, as the owner shows it. */
+  path: string;
+  mode: string;
+  files: number;
+  dirs: number;
+  bytes: number;
+  /** Its owner could reach its folder when it last said (false: an unplugged drive, a missing folder). */
+  online: boolean;
+}
+
+/** Another device of the library and its locations (`location list --others`, the Locations page). */
+export interface DeviceLocations {
+  device_id: string;
+  /** The name it gave itself. */
+  name: string;
+  /** Connected to this device now (only the daemon connects): while not, its locations are as last heard. */
+  connected: boolean;
+  /** When this library last heard from it, or null. */
+  last_heard: string | null;
+  locations: PeerLocationInfo[];
 }
 
 export interface SkippedFile {

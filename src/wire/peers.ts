@@ -38,8 +38,8 @@ export interface PairedDeviceItem {
   /** Libraries shared with it. */
   libraries: string[];
   peer_id: string;
-  /** How it is reached now: over a LAN, directly over another network, only through a relay, or not at all. */
-  reached: 'lan' | 'direct' | 'relay' | null;
+  /** How it is reached now: on this machine (loopback: another instance here), over a LAN, directly over another network, only through a relay, or not at all. */
+  reached: 'local' | 'lan' | 'direct' | 'relay' | null;
   /** The connection's last measured round trip (ms), while connected. */
   rtt_ms: number | null;
 }

@@ -100,6 +100,9 @@ function normalize(text: string, root: string): string {
     .replace(/content [0-9a-f-]{36}/g, 'content <uuid>')
     .replace(/"device_id": ?"[0-9a-f-]{36}"/g, '"device_id":"<uuid>"')
     .replace(/"(last_seen|verified_at)": \d+/g, '"$1": <time>')
+    // A drive's free space moves with whatever else writes to it between the two runs.
+    .replace(/"free_bytes": \d+/g, '"free_bytes": <bytes>')
+    .replace(/\([\d.]+ [KMGT]?i?B free of /g, '(<bytes> free of ')
     .replace(/"(created_at|updated_at|last_scan_started_at|last_scan_completed_at|at|started_at|finished_at)": ("[^"]*"|\d+)/g, '"$1": <time>');
 }
 

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, statfsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Vss, addLocation, listLocations, scanLocation, VssError, type Library } from '../internals.js';
 import { json, runCli, tempDir } from '../helpers.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
@@ -95,6 +95,8 @@ describe('a location on an unplugged drive', { skip }, () => {
   let lib: Library;
   let loc = 0;
   let files = 0;
+  /** Where the drive was first mounted: the name it goes by (nobody named it). */
+  let label = '';
   after(() => {
     try { lib?.close(); } catch { /* closed */ }
     drive?.remove();
@@ -103,6 +105,7 @@ describe('a location on an unplugged drive', { skip }, () => {
 
   before(async () => {
     drive = makeLoopVolume({ sizeMiB: 64 });
+    label = basename(drive.mountPoint!);
     tree(join(drive.mountPoint!, 'photos'), 60, 40);
     lib = new Vss({ dataDir: join(tmp.path, 'data') }).createLibrary('L', join(tmp.path, 'lib'));
     loc = addLocation(lib, join(drive.mountPoint!, 'photos'), { mode: 'content' }).id;
@@ -118,6 +121,10 @@ describe('a location on an unplugged drive', { skip }, () => {
     assert.equal(info.online, true);
     assert.ok(info.volume_id);
     assert.equal(lib.store.volumes.byId(info.volume_id, lib.deviceId)!.fingerprint, drive.fsUuid);
+    // Its drive as the Locations page shows it: named by where it is mounted (nobody named it), with its free space.
+    assert.equal(info.volume_name, label);
+    assert.ok(info.free_bytes !== null && info.total_bytes !== null && info.free_bytes > 0 && info.free_bytes <= info.total_bytes, JSON.stringify(info));
+    assert.equal(info.offline_reason, null);
   });
 
   it('unplugged during a scan: the scan stops before its cleanup, and no entry is removed', async () => {
@@ -135,6 +142,8 @@ describe('a location on an unplugged drive', { skip }, () => {
     assert.equal(count(), before, 'every entry kept');
     const info: LocationInfo = listLocations(lib).find((l) => l.id === loc)!;
     assert.equal(info.online, false);
+    assert.equal(info.offline_reason, `its drive “${label}” is not plugged in`);
+    assert.deepEqual([info.free_bytes, info.total_bytes], [null, null], 'no free space to tell of a drive not here');
   });
 
   it('while it is away a scan is refused with the reason, and removes nothing (its mount point is an empty folder)', async () => {

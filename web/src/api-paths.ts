@@ -22,6 +22,10 @@ export const API = {
   locationsBucket: (libId: string) => operationUrl('locationsAddBucket', lib(libId)),
   locationAct: (libId: string, id: number, action: 'rescan' | 'pause' | 'resume') =>
     operationUrl(action === 'rescan' ? 'locationsRescan' : action === 'pause' ? 'locationsPause' : 'locationsResume', { ...lib(libId), id }),
+  /** DELETE: forget a location and its index (the folder on disk is not touched). */
+  location: (libId: string, id: number) => operationUrl('locationsRemove', { ...lib(libId), id }),
+  /** The other devices' locations, under each device, as their owners last said. */
+  locationsOfOtherDevices: (libId: string) => operationUrl('locationsOfOtherDevices', lib(libId)),
   /** Tags and user metadata (DESIGN §16). */
   tags: (libId: string) => operationUrl('tagsList', lib(libId)),
   tagsCreate: (libId: string) => operationUrl('tagsCreate', lib(libId)),

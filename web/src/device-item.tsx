@@ -21,6 +21,6 @@ export const DeviceItem = memo(function DeviceItem({ device, onUnpair }: { devic
 
 /** How a connected device is reached, as a person reads it: "online · through your relay · 42 ms". */
 function reachText(d: PairedDeviceItem): string {
-  const how = d.reached === 'relay' ? 'through your relay' : d.reached === 'lan' ? 'on this network' : 'direct';
+  const how = d.reached === 'relay' ? 'through your relay' : d.reached === 'lan' ? 'on this network' : d.reached === 'local' ? 'on this machine' : 'direct';
   return ['online', how, d.rtt_ms !== null ? `${d.rtt_ms} ms` : undefined].filter(Boolean).join(' · ');
 }

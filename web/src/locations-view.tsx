@@ -1,7 +1,8 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api, get, streamed } from './api.js';
 import { API } from './api-paths.js';
 import { AddLocationForm } from './add-location-form.js';
+import { DeviceLocationsItem } from './device-locations.js';
 import { reportError } from './errors.js';
 import { LocationItem } from './location-item.js';
 import { scanSummary } from './index-progress.js';
@@ -9,15 +10,21 @@ import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
 import { useLiveEvent, useReconnect } from './use-live-event.js';
 import { useLoad } from './use-load.js';
-import type { IndexProgress, IndexResult, LocationInfo } from './types.js';
+import type { DeviceLocations, IndexProgress, IndexResult, LocationInfo } from './types.js';
+
+/** The other devices' folders are asked again this often: no event says a device connected or went away. */
+const OTHERS_POLL_MS = 10_000;
 
 /**
- * `#/locations`: the folders the library indexes; add one, rescan, pause or resume. Scans show
- * their progress, whether started here (the streamed answer) or by the daemon's watcher (events).
+ * `#/locations`: the folders the library indexes on this device (each with its drive, free space,
+ * and why it is offline when it is); add one, rescan, pause, resume or remove it. Scans show their
+ * progress, whether started here (the streamed answer) or by the daemon's watcher (events). Below,
+ * every other device's folders under its name, as that device last said.
  */
 export function LocationsView() {
   const lib = useLibrary();
   const [list, reload, update] = useLoad((signal) => get<LocationInfo[]>(API.locations(lib.id), signal), [lib.id]);
+  const [others, reloadOthers] = useLoad((signal) => get<DeviceLocations[]>(API.locationsOfOtherDevices(lib.id), signal), [lib.id]);
   const [scans, setScans] = useState<ReadonlyMap<number, IndexProgress>>(new Map());
   const [done, setDone] = useState<ReadonlyMap<number, string>>(new Map());
 
@@ -38,7 +45,13 @@ export function LocationsView() {
     reload();
   });
   useLiveEvent('locations:changed', (e) => { if (e.library_id === lib.id) reload(); });
+  useLiveEvent('library:peer-rows', (e) => { if (e.library_id === lib.id) reloadOthers(); });
   useReconnect(reload);
+  useReconnect(reloadOthers);
+  useEffect(() => {
+    const timer = setInterval(reloadOthers, OTHERS_POLL_MS);
+    return () => clearInterval(timer);
+  }, [reloadOthers]);
 
   const rescan = useCallback(async (loc: LocationInfo) => {
     setDone((m) => new Map(m).set(loc.id, ''));
@@ -66,6 +79,15 @@ export function LocationsView() {
     }
   }, [lib.id, reload, update]);
 
+  const remove = useCallback(async (loc: LocationInfo) => {
+    try {
+      await api('DELETE', API.location(lib.id, loc.id));
+      update((l) => l.filter((x) => x.id !== loc.id));
+    } catch (err) {
+      reportError(err);
+    }
+  }, [lib.id, update]);
+
   return (
     <Page label="Locations">
       <h1>Locations</h1>
@@ -77,8 +99,18 @@ export function LocationsView() {
         {list.state === 'ready' && (list.value.length === 0 ? <p className="muted">No folders yet: add one above.</p> : (
           <ul className="location-list">
             {list.value.map((loc) => (
-              <LocationItem key={loc.id} loc={loc} scan={scans.get(loc.id) ?? null} done={done.get(loc.id) ?? null} onRescan={rescan} onPause={pause} />
+              <LocationItem key={loc.id} loc={loc} scan={scans.get(loc.id) ?? null} done={done.get(loc.id) ?? null} onRescan={rescan} onPause={pause} onRemove={remove} />
             ))}
+          </ul>
+        ))}
+      </section>
+      <section aria-label="Locations of other devices" className="locations">
+        <h2>On other devices</h2>
+        {others.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
+        {others.state === 'error' && <p>{others.message}</p>}
+        {others.state === 'ready' && (others.value.length === 0 ? <p className="muted">No other device shares this library yet: pair one on the Devices page.</p> : (
+          <ul className="device-list">
+            {others.value.map((d) => <DeviceLocationsItem key={d.device_id} device={d} />)}
           </ul>
         ))}
       </section>

@@ -121,6 +121,8 @@ export const OPERATIONS = {
 
   locationsList: { method: 'GET', path: `${LIB}/locations`, call: 'lib.locations.list' },
   locationsGet: { method: 'GET', path: `${LIB}/locations/:id`, call: 'lib.locations.get', args: [ID] },
+  /** The other devices' locations, as their owners last said, under each device. */
+  locationsOfOtherDevices: { method: 'GET', path: `${LIB}/locations/other-devices`, call: 'lib.locations.ofOtherDevices' },
   locationsAdd: {
     method: 'POST', path: `${LIB}/locations`, call: 'lib.locations.add', stream: { events: ['index:'] },
     args: [body('path', 'path'), options({ name: body('name', 'string', opt), mode: body('mode', 'string', opt), ignore: body('ignore', 'strings', opt), generate: body('generate', 'string', opt) })],

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { IndexMode, IndexResult, LibraryClient } from '../../api/index.js';
+import type { DeviceLocations, IndexMode, IndexResult, LibraryClient } from '../../api/index.js';
 import { warn } from '../output.js';
 import { nextStep } from '../next-step.js';
 import { globals, withLibrary } from '../context.js';
@@ -39,14 +39,19 @@ export function registerLocationCommands(program: Command): void {
 
   location
     .command('list')
-    .description("this device's locations in the library")
-    .action(async function (this: Command) {
+    .description("this device's locations in the library: each with its drive, the drive's free space, and why it is offline when it is")
+    .option('--others', "the other devices' locations instead, under each device, as each last said")
+    .action(async function (this: Command, opts: { others?: boolean }) {
       await withLibrary(this, async (lib) => {
+        if (opts.others) return printOthers(this, await lib.locations.ofOtherDevices());
         const locs = await lib.locations.list();
         if (globals(this).json) return printJson(locs);
         if (locs.length === 0) return printLine('No locations yet: run `vss location add PATH`.');
         for (const l of locs) {
           printLine(`${l.id}  ${l.name}  ${l.mode}  ${l.files} files  ${formatBytes(l.bytes)}  ${l.scan_state}${l.paused ? '  paused' : ''}${l.online ? '' : '  offline'}  ${displayPath(l.path)}${l.generation ? `  generate: ${l.generation}` : ''}`);
+          const drive = l.volume_name === null ? undefined : `on ${l.volume_name}${l.free_bytes !== null ? ` (${formatBytes(l.free_bytes)} free${l.total_bytes !== null ? ` of ${formatBytes(l.total_bytes)}` : ''})` : ''}`;
+          const notes = [drive, l.offline_reason !== null ? `offline: ${l.offline_reason}` : undefined].filter((x) => x !== undefined);
+          if (notes.length > 0) printLine(`    ${notes.join('; ')}`);
         }
       }, 'read');
     });
@@ -105,6 +110,16 @@ export function registerLocationCommands(program: Command): void {
         else printLine(`Removed location ${locationId}`);
       });
     });
+}
+
+function printOthers(cmd: Command, devices: DeviceLocations[]): void {
+  if (globals(cmd).json) return printJson(devices);
+  if (devices.length === 0) return printLine('No other device shares this library yet: pair one with `vss pair start`.');
+  for (const d of devices) {
+    printLine(`${d.name}  ${d.connected ? 'connected' : `not connected${d.last_heard ? `, last heard ${d.last_heard}` : ''}`}`);
+    if (d.locations.length === 0) printLine('    no locations');
+    for (const l of d.locations) printLine(`    ${l.id}  ${l.name}  ${l.mode}  ${l.files} files  ${formatBytes(l.bytes)}${l.online ? '' : '  offline'}  ${l.path}`);
+  }
 }
 
 async function withProgress(lib: LibraryClient, scan: () => Promise<IndexResult>): Promise<IndexResult> {

@@ -110,7 +110,7 @@ export function registerPairCommands(program: Command): void {
       if (globals(this).json) return printJson(list);
       if (list.length === 0) return printLine('No paired devices. Pair one with `vss pair start` here and `vss pair join` there.');
       for (const d of list) {
-        const seen = d.online ? `online (${d.reached === 'relay' ? 'through a relay' : d.reached === 'lan' ? 'LAN' : 'direct'}${d.rtt_ms !== null ? `, ${d.rtt_ms} ms` : ''})` : d.last_seen ? `last seen ${d.last_seen}` : 'never seen since pairing';
+        const seen = d.online ? `online (${d.reached === 'relay' ? 'through a relay' : d.reached === 'lan' ? 'LAN' : d.reached === 'local' ? 'on this machine' : 'direct'}${d.rtt_ms !== null ? `, ${d.rtt_ms} ms` : ''})` : d.last_seen ? `last seen ${d.last_seen}` : 'never seen since pairing';
         printLine(`${d.name}  ${d.id}  paired ${d.paired_at}  ${seen}`);
       }
     });

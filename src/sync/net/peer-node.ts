@@ -54,7 +54,7 @@ const NAT_PMP_AFTER_MS = 8_000;
 const STOP_WITHIN_MS = 4_000;
 
 /** How a paired device is reached now (`devices list --json`'s `reached`). */
-export type Reached = 'lan' | 'direct' | 'relay' | null;
+export type Reached = 'local' | 'lan' | 'direct' | 'relay' | null;
 
 export type ProtocolHandler = (stream: Stream, remotePeer: string, connection: Connection) => Promise<void>;
 
@@ -265,8 +265,9 @@ export class PeerNode {
   }
 
   /**
-   * How PEERID is reached now, as `devices list` shows it: over a LAN (a private or loopback
-   * address), directly over another network, only through a relay, or not at all; and the
+   * How PEERID is reached now, as `devices list` shows it: on this machine (a loopback address:
+   * another instance here), over a LAN (a private address), directly over another network, only
+   * through a relay, or not at all; and the
    * round trip libp2p's connection monitor last measured on that connection (ms).
    */
   reachOf(peerId: string): { reached: Reached; rtt_ms: number | null } {
@@ -275,7 +276,8 @@ export class PeerNode {
     if (!conn) return { reached: null, rtt_ms: null };
     const rtt = typeof conn.rtt === 'number' && Number.isFinite(conn.rtt) ? Math.round(conn.rtt) : null;
     if (!conn.direct) return { reached: 'relay', rtt_ms: rtt };
-    return { reached: isLanAddr(conn.remoteAddr.toString()) ? 'lan' : 'direct', rtt_ms: rtt };
+    const addr = conn.remoteAddr.toString();
+    return { reached: isLoopbackAddr(addr) ? 'local' : isLanAddr(addr) ? 'lan' : 'direct', rtt_ms: rtt };
   }
 
   /**
