@@ -28,6 +28,16 @@ export type OriginalFileAnswer =
 /** How many copies are looked at before giving up (a content copied thousands of times is still answered quickly). */
 const MAX_COPIES = 32;
 
+/** A copy of a content on this device, checked just now (see verifiedCopies). */
+export type VerifiedCopy = Extract<OriginalFileAnswer, { state: 'ready' }> & { location_id: number };
+
+/** The copies found (at most as many as asked), and why others were not, as originalFile says it. */
+export interface CopiesHere {
+  copies: VerifiedCopy[];
+  /** Set when none was found: why (the daemon answers 404 with it). */
+  unavailable: { reason: string; offline: boolean } | null;
+}
+
 /**
  * A copy of this content to serve: an indexed file in a location this device's user added, reached
  * through no symlink, and unchanged since it was identified (the indexer's own test: same inode,
@@ -35,13 +45,26 @@ const MAX_COPIES = 32;
  * until a rescan (or the location watcher) identifies it again.
  */
 export function originalFile(lib: Library, contentUuid: string): OriginalFileAnswer {
+  const found = verifiedCopies(lib, contentUuid, 1);
+  return found.copies[0] ?? { state: 'unavailable', ...found.unavailable! };
+}
+
+/**
+ * Up to MAX of the content's copies on this device that pass originalFile's checks: what a file
+ * operation that names a content acts on. An unplugged drive's location is judged by its volume,
+ * so another drive mounted at its old place (a second camera card of the same label) is never
+ * taken for it, and a file changed since it was identified is not the content any more.
+ */
+export function verifiedCopies(lib: Library, contentUuid: string, max = MAX_COPIES): CopiesHere {
   if (!UUID_RE.test(contentUuid)) throw new VssError('USAGE', `invalid content uuid ${JSON.stringify(contentUuid)}`);
   const content = lib.store.contents.byUuid(contentUuid);
-  if (!content) return { state: 'unavailable', reason: 'no such content in this library', offline: false };
-  const copies = lib.store.entries.filesOfContent(content.id, lib.deviceId, MAX_COPIES);
+  if (!content) return { copies: [], unavailable: { reason: 'no such content in this library', offline: false } };
+  const rows = lib.store.entries.filesOfContent(content.id, lib.deviceId, MAX_COPIES);
+  const copies: VerifiedCopy[] = [];
   let why: string | undefined;
   let offline = false;
-  for (const c of copies) {
+  for (const c of rows) {
+    if (copies.length >= max) break;
     let root = lib.roots.tryLocation(c.location_id);
     if (root instanceof PathRefusedError) {
       why ??= `no copy vss may read: ${root.message}`;
@@ -67,11 +90,13 @@ export function originalFile(lib: Library, contentUuid: string): OriginalFileAns
     const st = storage.statNow(c.rel_path);
     if (!st) continue;
     if (st.size === content.size && st.ino === c.inode && st.mtimeMs === c.mtime_ms) {
-      return { state: 'ready', storage, rel: c.rel_path, path, facts: factsOf(st), size: st.size, mime: content.mime, cas_id: content.cas_id, cas_version: content.cas_version };
+      copies.push({ state: 'ready', storage, rel: c.rel_path, path, facts: factsOf(st), size: st.size, mime: content.mime, cas_id: content.cas_id, cas_version: content.cas_version, location_id: c.location_id });
+      continue;
     }
     why ??= 'its copies changed since they were indexed (a rescan identifies them again)';
   }
-  if (why) return { state: 'unavailable', reason: why, offline: false };
-  if (offline) return { state: 'unavailable', reason: 'the location holding it is not reachable now (an unplugged drive?)', offline: true };
-  return { state: 'unavailable', reason: 'no file with this content is on this device now (moved or deleted since indexing?)', offline: false };
+  if (copies.length > 0) return { copies, unavailable: null };
+  if (why) return { copies, unavailable: { reason: why, offline: false } };
+  if (offline) return { copies, unavailable: { reason: 'the location holding it is not reachable now (an unplugged drive?)', offline: true } };
+  return { copies, unavailable: { reason: 'no file with this content is on this device now (moved or deleted since indexing?)', offline: false } };
 }

@@ -8,12 +8,17 @@ import { VssError } from './errors.js';
  * received send name their files).
  */
 export function freeNameIn(dir: string, name: string): string {
-  if (!existsSync(join(dir, name))) return join(dir, name);
+  return join(dir, freeName(name, (n) => existsSync(join(dir, n)), dir));
+}
+
+/** NAME, else `NAME (2).EXT`, `NAME (3).EXT` …: the first that TAKEN says is free (WHERE names the place in an error). */
+export function freeName(name: string, taken: (name: string) => boolean, where: string): string {
+  if (!taken(name)) return name;
   const ext = extname(name);
   const stem = basename(name, ext);
   for (let i = 2; i < 10_000; i++) {
-    const p = join(dir, `${stem} (${i})${ext}`);
-    if (!existsSync(p)) return p;
+    const n = `${stem} (${i})${ext}`;
+    if (!taken(n)) return n;
   }
-  throw new VssError('IO', `no free name for ${name} in ${dir}`, { path: dir });
+  throw new VssError('IO', `no free name for ${name} in ${where}`, { path: where });
 }

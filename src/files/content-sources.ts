@@ -1,63 +1,66 @@
-import { join } from 'node:path';
+import { dirname, sep } from 'node:path';
+import { verifiedCopies } from '../content/original-file.js';
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
-import { factsAt } from '../storage/local-tree.js';
-import { isBucketPath } from '../volumes/bucket-locations.js';
+import { UUID_RE } from '../sidecars/address.js';
+import { PROTECT_FOLDER } from '../volumes/protect-folder.js';
 
-const CONTENT_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Which of a content's files on this device stand for it: one (a copy needs one source), or all of them (a move or a delete leaves none behind). */
+/** Which of a content's files on this device stand for it: one (a copy or a move: the photo, once), or all of them (a delete leaves none behind). */
 export type ContentFiles = 'one' | 'all';
 
-/** SOURCES as paths: the paths named, and each content's files here; NOT_HERE: the contents named that have no file on this device now. */
+/** SOURCES as paths: the paths named, and each content's files here; NOT_HERE: the contents named that have no file on this device now; ALREADY_THERE: those with a file in the destination already. */
 export interface ResolvedSources {
   paths: string[];
   not_here: string[];
+  already_there: string[];
+}
+
+/** Where a copy or move puts what it is given: into the folder DST, or (one source) at DST itself. */
+export interface Destination {
+  dst: string;
+  into: boolean;
 }
 
 /**
  * A file operation's sources as named (issue 32, the grid's bulk actions): an absolute path stays
- * itself; a content uuid stands for its files on this device that are there now (WHICH: one, or
- * all), in reachable locations of its disks (a bucket's objects are not files to copy, move or
- * delete here). A content with none is left out and named in NOT_HERE, so a pick across devices
- * acts on what is here; nothing named at all is an error that says why.
+ * itself; a content uuid stands for its files on this device that are its bytes now (checked as a
+ * peer's fetch checks them: `verifiedCopies`: a drive judged by its volume, the file unchanged
+ * since it was identified), for a copy or a move one of them, for a delete all. One is chosen
+ * outside the Guardian's own folders (moving a backup away defeats it), and a content with a copy
+ * in the destination already is left alone and named in ALREADY_THERE, so a pick that overlaps
+ * the folder still goes on. A content with no file here is left out and named in NOT_HERE, so a
+ * pick across devices acts on what this device holds; nothing to act on at all is an error that
+ * says why.
  */
-export function resolveSources(lib: Library, sources: readonly string[], which: ContentFiles): ResolvedSources {
-  const contents = sources.filter((s) => CONTENT_UUID.test(s)).map((s) => s.toLowerCase());
-  if (contents.length === 0) return { paths: [...sources], not_here: [] };
-  const found = new Map<string, string[]>();
-  const roots = new Map<number, string | null>();
-  const rootOf = (id: number): string | null => {
-    if (!roots.has(id)) {
-      const at = lib.store.locations.byId(id)?.path;
-      let root: string | null = null;
-      try {
-        if (typeof at === 'string' && !isBucketPath(at)) root = lib.roots.location(id).root;
-      } catch {
-        // A location nobody added on this device: its files are not ours to touch.
-      }
-      roots.set(id, root !== null && factsAt(root)?.kind === 'dir' ? root : null);
-    }
-    return roots.get(id)!;
-  };
-  for (const f of lib.store.entries.filesOfContents(contents, lib.deviceId)) {
-    const have = found.get(f.content_uuid) ?? [];
-    if (which === 'one' && have.length > 0) continue;
-    const root = rootOf(f.location_id);
-    if (root === null) continue;
-    const path = join(root, ...f.rel_path.split('/'));
-    // As the index saw it, and still a file: a copy gone since the scan is not acted on.
-    if (factsAt(path)?.kind !== 'file') continue;
-    have.push(path);
-    found.set(f.content_uuid, have);
-  }
-  const paths = sources.filter((s) => !CONTENT_UUID.test(s));
+export function resolveSources(lib: Library, sources: readonly string[], which: ContentFiles, to?: Destination): ResolvedSources {
+  const contents = [...new Set(sources.filter((s) => UUID_RE.test(s)).map((s) => s.toLowerCase()))];
+  const paths = sources.filter((s) => !UUID_RE.test(s));
+  if (contents.length === 0) return { paths: [...sources], not_here: [], already_there: [] };
   const notHere: string[] = [];
-  for (const c of new Set(contents)) {
-    const files = found.get(c);
-    if (files) paths.push(...files);
-    else notHere.push(c);
+  const alreadyThere: string[] = [];
+  const inDestination = (path: string) => to !== undefined && (to.into ? dirname(path) === to.dst.replace(/[\\/]+$/, '') : path === to.dst);
+  for (const c of contents) {
+    const { copies } = verifiedCopies(lib, c);
+    if (copies.length === 0) {
+      notHere.push(c);
+      continue;
+    }
+    if (which === 'all') {
+      paths.push(...copies.map((x) => x.path));
+      continue;
+    }
+    if (copies.some((x) => inDestination(x.path))) {
+      alreadyThere.push(c);
+      continue;
+    }
+    const own = copies.find((x) => !x.path.split(sep).includes(PROTECT_FOLDER)) ?? copies[0]!;
+    paths.push(own.path);
   }
-  if (paths.length === 0) throw new UsageError(`${contents.length === 1 ? 'the content has' : `none of the ${contents.length} contents has`} a file on this device now (on another device, or on a drive not plugged in)`);
-  return { paths: [...new Set(paths)], not_here: notHere };
+  if (paths.length === 0 && alreadyThere.length > 0 && notHere.length === 0) {
+    throw new UsageError(`${contents.length === 1 ? 'it is' : `all ${contents.length} are`} in ${to!.dst} already`);
+  }
+  if (paths.length === 0) {
+    throw new UsageError(`${contents.length === 1 ? 'the content has' : `none of the ${contents.length} contents has`} a file on this device now (on another device, on a drive not plugged in, or changed since it was indexed)`);
+  }
+  return { paths: [...new Set(paths)], not_here: notHere, already_there: alreadyThere };
 }

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { UsageError, VssError } from '../core/errors.js';
 import type { JobKind } from '../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../jobs/schedule.js';
@@ -6,8 +7,7 @@ import { paramsJson } from '../jobs/wait-for-job.js';
 import { DEFAULT_ON_CONFLICT, isOnConflict, kindOf, MAX_PARAMS_CHARS, ON_CONFLICT, type FileOp, type FileOpResult } from '../files/file-op.js';
 import { fileOpTimeoutMs, runFileOp } from '../files/file-op-job.js';
 import { planDelete, plannedFiles, planTransfer, type LeavingFile, type PlannedOp } from '../files/plan.js';
-import { resolveSources } from '../files/content-sources.js';
-import { isInside } from '../library/confine.js';
+import { resolveSources, type ResolvedSources } from '../files/content-sources.js';
 import type { OpPreview } from '../wire/preview.js';
 import { belowPolicy, policyRefusal } from '../guardian/guard.js';
 import type { GuardianBelowPolicy } from '../wire/guardian.js';
@@ -40,11 +40,11 @@ export interface DeleteInput {
 
 /** `files copy` or `files move` (DESIGN §17): the sources checked and listed item by item before the job is queued. */
 export function transferOp(op: 'copy' | 'move'): DurableOp<TransferInput, FileOpResult | null> {
-  const planned = (host: OpHost, input: TransferInput): PlannedOp & { not_here: string[] } => {
+  const planned = (host: OpHost, input: TransferInput): PlannedOp & Unresolved => {
     const onConflict = input.onConflict ?? DEFAULT_ON_CONFLICT;
     if (!isOnConflict(onConflict)) throw new UsageError(`--on-conflict must be one of ${ON_CONFLICT.join(', ')}`);
-    const { paths, not_here } = resolveSources(host.lib, input.srcs, op === 'copy' ? 'one' : 'all');
-    return { ...planTransfer(host.lib, op, paths, input.dst, onConflict, input.into === true), not_here };
+    const { paths, not_here, already_there } = resolveSources(host.lib, input.srcs, 'one', { dst: input.dst, into: input.into === true });
+    return { ...planTransfer(host.lib, op, paths, input.dst, onConflict, input.into === true), not_here, already_there };
   };
   return {
     ...fileOpParts(op),
@@ -57,9 +57,9 @@ export function transferOp(op: 'copy' | 'move'): DurableOp<TransferInput, FileOp
 
 /** `files delete` (DESIGN §17): what leaves a content below its policy (its last copy too) is refused without `force`. */
 export function deleteOp(): DurableOp<DeleteInput, FileOpResult | null> {
-  const planned = (host: OpHost, input: DeleteInput): PlannedOp & { not_here: string[] } => {
-    const { paths, not_here } = resolveSources(host.lib, input.paths, 'all');
-    return { ...planDelete(host.lib, paths), not_here };
+  const planned = (host: OpHost, input: DeleteInput): PlannedOp & Unresolved => {
+    const { paths, not_here, already_there } = resolveSources(host.lib, input.paths, 'all');
+    return { ...planDelete(host.lib, paths), not_here, already_there };
   };
   return {
     ...fileOpParts('delete'),
@@ -69,10 +69,17 @@ export function deleteOp(): DurableOp<DeleteInput, FileOpResult | null> {
   };
 }
 
-/** PLAN's preview, naming the contents named that have no file here (left out). */
-function previewed(host: OpHost, op: FileOp, plan: PlannedOp & { not_here: string[] }): OpPreview {
+/** The contents named that a plan leaves out: with no file here, or in the destination already. */
+type Unresolved = Pick<ResolvedSources, 'not_here' | 'already_there'>;
+
+/** PLAN's preview, naming the contents named that it leaves out. */
+function previewed(host: OpHost, op: FileOp, plan: PlannedOp & Unresolved): OpPreview {
   const p = previewOf(host.lib, op, plan);
-  return plan.not_here.length > 0 ? { ...p, not_here: plan.not_here } : p;
+  return {
+    ...p,
+    ...(plan.not_here.length > 0 ? { not_here: plan.not_here } : {}),
+    ...(plan.already_there.length > 0 ? { already_there: plan.already_there } : {}),
+  };
 }
 
 /**
@@ -97,7 +104,12 @@ function withoutRefused(host: OpHost, plan: PlannedOp, below: readonly GuardianB
   const contentOf = (f: LeavingFile) => f.content_uuid ?? host.lib.store.entries.fileAt(f.locationId, f.rel)?.content_uuid ?? undefined;
   const kept = plan.leaving.filter((f) => { const c = contentOf(f); return c !== undefined && refused.has(c); }).map((f) => f.path);
   const keptPaths = new Set(kept);
-  const items = plan.items.filter((it) => !keptPaths.has(it.src) && !(it.size < 0 && kept.some((k) => isInside(it.src, k))));
+  // The folders holding a kept file stay too: every ancestor of each, once (a folder test per item, not per kept file).
+  const holding = new Set<string>();
+  for (const k of kept) {
+    for (let d = dirname(k); !holding.has(d) && d !== dirname(d); d = dirname(d)) holding.add(d);
+  }
+  const items = plan.items.filter((it) => !keptPaths.has(it.src) && !(it.size < 0 && holding.has(it.src)));
   if (plannedFiles(items) === 0) throw policyRefusal('delete', below);
   const rest = { ...plan, items, bytes: items.reduce((n, i) => n + Math.max(0, i.size), 0), leaving: plan.leaving.filter((f) => !keptPaths.has(f.path)) };
   return { ...rest, params: { ...rest.params, kept_below: namedWithin(rest, below) } };

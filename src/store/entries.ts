@@ -635,15 +635,6 @@ export class EntryStore {
     ).all(contentId, deviceId, limit);
   }
 
-  /** The file entries of CONTENTS (uuids) in locations of device DEVICEID: content, location and path, by content then entry id. */
-  filesOfContents(contents: readonly string[], deviceId: number): Array<{ content_uuid: string; location_id: number; rel_path: string }> {
-    return this.sql<[string, number], { content_uuid: string; location_id: number; rel_path: string }>(
-      `SELECT c.uuid AS content_uuid, e.location_id, e.rel_path FROM content_identities c JOIN entries e ON e.content_id = c.id
-         JOIN locations l ON l.id = +e.location_id
-       WHERE c.uuid IN (SELECT value FROM json_each(?)) AND e.kind = 'file' AND l.device_id = ? ORDER BY c.uuid, e.id`,
-    ).all(JSON.stringify(contents), deviceId);
-  }
-
   /**
    * The deep locations of device DEVICEID (or location LOCATIONID only) that each of CONTENTIDS
    * has a file in, each pair once, in content id then location id order.

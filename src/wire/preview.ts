@@ -22,4 +22,6 @@ export interface OpPreview {
   below_policy: GuardianBelowPolicy[];
   /** Contents named (by uuid) that have no file on this device now: left out. */
   not_here?: string[];
+  /** Contents named (by uuid) a copy or move leaves alone: a file of each is in the destination already. */
+  already_there?: string[];
 }

@@ -10,8 +10,8 @@ const ELSEWHERE = '00000000-0000-4000-8000-000000000000';
 
 /**
  * `vss files copy|move|delete` given contents by uuid, as the grid's bulk actions give them
- * (issue 32 item 3), through the real CLI: a copy takes one file of each here, a move all of
- * them, a delete all of them, guarded; a content with no file here is left out and named by the
+ * (issue 32 item 3), through the real CLI: a copy and a move take one file of each here (a
+ * content already in the destination is left), a delete all of them, guarded; a content with no file here is left out and named by the
  * dry run; a delete whose every content the Guardian refuses is refused whole, even when asked to
  * keep what it refuses, and nothing is lost.
  */
@@ -47,12 +47,19 @@ describe('files: contents by uuid', () => {
     assert.ok(!existsSync(join(b, 'picked', 'twice (2).txt')), 'one file of a content with two');
   });
 
-  it('moves every file of a content here', async () => {
+  it('moves one file of a content here, and leaves a content already in the destination', async () => {
     const r = await cli('files', 'move', uuidOf('one.txt'), `${join(b, 'moved')}/`);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(!existsSync(join(a, 'one.txt')) && !existsSync(join(b, 'picked', 'one.txt')), 'gone from both folders');
+    const left = [join(a, 'one.txt'), join(b, 'picked', 'one.txt')].filter((p) => existsSync(p));
+    assert.equal(left.length, 1, 'one file moved, the other copy stays where the user keeps it');
     assert.equal(readFileSync(join(b, 'moved', 'one.txt'), 'utf8'), 'one\n');
-    assert.equal(readFileSync(join(b, 'moved', 'one (2).txt'), 'utf8'), 'one\n');
+    assert.ok(!existsSync(join(b, 'moved', 'one (2).txt')), 'no second copy gathered');
+    const again = json<OpPreview>(await cli('--json', 'files', 'move', '--dry-run', uuidOf('one.txt'), uuidOf('twice.txt'), `${join(b, 'moved')}/`));
+    assert.deepEqual([again.files, again.already_there], [1, [uuidOf('one.txt')]]);
+    const only = await cli('files', 'move', uuidOf('one.txt'), `${join(b, 'moved')}/`);
+    assert.equal(only.code, 2, only.stdout);
+    assert.match(only.stderr, /is in .*moved.* already/);
+    assert.ok(existsSync(left[0]!), 'nothing moved out of its folder');
   });
 
   it('refuses a delete of the last copies whole, with or without --keep-refused, and keeps every file', async () => {

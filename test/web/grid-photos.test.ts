@@ -50,3 +50,11 @@ describe('the photo grid\'s address and kinds (issue 32)', () => {
     assert.deepEqual(calendar.calendarOf([]), { years: [], undated: null });
   });
 });
+
+describe('the grid\'s bulk send (issue 32)', () => {
+  it('queues no more contents in a job than one send carries (the daemon\'s DROP_MAX_ITEMS)', async () => {
+    const { SEND_CHUNK } = await importWebModule<{ SEND_CHUNK: number }>('send-bounds.ts');
+    const { DROP_MAX_ITEMS } = await import('../../src/sync/messages/table.js');
+    assert.equal(SEND_CHUNK, DROP_MAX_ITEMS);
+  });
+});

@@ -23,12 +23,14 @@ interface Planned {
   /** Contents the Guardian would not let go (kept, while the rest goes on). */
   refused: GuardianBelowPolicy[];
   notHere: number;
+  /** Contents a copy or move leaves alone: a file of each is in the folder already. */
+  alreadyThere: number;
 }
 
 type Step =
   | { step: 'pick' }
   | { step: 'planning' }
-  | { step: 'confirm'; plan: Planned; picked: number; to: string | null; label: string }
+  | { step: 'confirm'; plan: Planned; parts: string[][]; to: string | null; label: string }
   | { step: 'running'; jobs: number[]; done: number; total: number; part: number; parts: number }
   | { step: 'done'; message: string; jobs: number[]; refused: GuardianBelowPolicy[]; skipped: Array<{ path: string; reason: string }> }
   | { step: 'error'; message: string };
@@ -38,18 +40,21 @@ const OP: Record<FileAction, FileOpName> = { copy: 'filesCopy', move: 'filesMove
 
 /**
  * The picked contents' files on this device, acted on at once (issue 32): copied into a folder
- * of a location (one file of each content), moved there (all of its files here), or deleted for
+ * of a location (one file of each content), moved there (one file of each, not the Guardian's
+ * backups), or deleted for
  * good (all of its files here). Every action is planned first (the daemon's preview: files,
  * bytes, names taken, what the Guardian refuses, what has no file here) and asked for, then run
  * as file-operation jobs, one per CHUNK of contents, followed to their end. A delete keeps what
  * the Guardian refuses (the last copy of a content, or one that would fall below its policy),
- * named with why, while the rest goes. CONTENTS reads the pick when asked; CHANGED: the grid reads again.
+ * named with why, while the rest goes. CONTENTS reads the pick when a plan is asked for, and
+ * that plan's pick is the one run; CHANGED: the grid reads again.
  */
 export function SelectionFileActions({ libId, action, contents, close, changed }: { libId: string; action: FileAction; contents: () => string[]; close: () => void; changed: () => void }) {
   const [state, setState] = useState<Step>({ step: 'pick' });
   const busy = state.step === 'planning' || state.step === 'running';
   const dest = useFileDestination(libId, busy);
   const [verb, doing, did] = VERB[action];
+  // The pick as planned is the pick run: one picked while the plan is shown waits for the next plan.
   const chunks = () => {
     const all = contents();
     const out: string[][] = [];
@@ -62,7 +67,7 @@ export function SelectionFileActions({ libId, action, contents, close, changed }
     if (action !== 'delete' && to === null) return;
     setState({ step: 'planning' });
     try {
-      const sum: Planned = { files: 0, bytes: 0, conflicts: 0, needed: 0, free: null, refused: [], notHere: 0 };
+      const sum: Planned = { files: 0, bytes: 0, conflicts: 0, needed: 0, free: null, refused: [], notHere: 0, alreadyThere: 0 };
       const parts = chunks();
       for (const srcs of parts) {
         const p = await api<OpPreview>('POST', operationUrl('filesPreview', { lib: libId }), { op: action, srcs, ...(to !== null ? { to, into: true } : {}) });
@@ -73,15 +78,15 @@ export function SelectionFileActions({ libId, action, contents, close, changed }
         sum.free = p.free_bytes;
         sum.refused.push(...p.below_policy);
         sum.notHere += p.not_here?.length ?? 0;
+        sum.alreadyThere += p.already_there?.length ?? 0;
       }
-      setState({ step: 'confirm', plan: sum, picked: parts.reduce((n, c) => n + c.length, 0), to, label: dest.label });
+      setState({ step: 'confirm', plan: sum, parts, to, label: dest.label });
     } catch (err) {
       setState({ step: 'error', message: err instanceof Error ? err.message : String(err) });
     }
   };
 
-  const run = async (to: string | null) => {
-    const parts = chunks();
+  const run = async (parts: string[][], to: string | null) => {
     const jobs: number[] = [];
     const refused: GuardianBelowPolicy[] = [];
     const skipped: Array<{ path: string; reason: string }> = [];
@@ -113,14 +118,14 @@ export function SelectionFileActions({ libId, action, contents, close, changed }
       {action !== 'delete' && (state.step === 'pick' || state.step === 'planning') && dest.field}
       {(state.step === 'pick' || state.step === 'planning') && (
         <p className="small">
-          {action === 'copy' && 'One file of each picked item on this device is copied. '}
-          {action === 'move' && 'Every file of each picked item on this device is moved. '}
+          {action === 'copy' && 'One file of each picked item on this device is copied; one already in the folder is left as it is. '}
+          {action === 'move' && 'One file of each picked item on this device is moved there (never the Guardian\'s own backups); one already in the folder stays. '}
           {action === 'delete' && 'Every file of each picked item on this device is deleted for good (there is no trash); what the Guardian refuses is kept. '}
           <button type="button" disabled={busy || (action !== 'delete' && dest.to === null)} onClick={() => void plan()}>{state.step === 'planning' ? 'Planning…' : `${verb}…`}</button>{' '}
           <button type="button" onClick={close}>Cancel</button>
         </p>
       )}
-      {state.step === 'confirm' && <Confirm action={action} picked={state.picked} plan={state.plan} label={state.label} onRun={() => void run(state.to)} onCancel={close} />}
+      {state.step === 'confirm' && <Confirm action={action} picked={state.parts.reduce((n, c) => n + c.length, 0)} plan={state.plan} label={state.label} onRun={() => void run(state.parts, state.to)} onCancel={close} />}
       {state.step === 'running' && (
         <div role="status" aria-live="polite" className="small">
           {doing}{state.parts > 1 ? ` (part ${state.part} of ${state.parts})` : ''}…{' '}
@@ -164,6 +169,7 @@ function Confirm({ action, picked, plan, label, onRun, onCancel }: { action: Fil
       </p>
       {!fits && <p className="error">It needs {bytes(plan.needed)}; {bytes(plan.free)} is free there.</p>}
       <Refused refused={plan.refused} title={action === 'delete' ? 'The Guardian keeps these (the rest is deleted)' : 'The Guardian refuses this'} />
+      {plan.alreadyThere > 0 && <p className="muted">{counted(plan.alreadyThere, 'picked item')} {plan.alreadyThere === 1 ? 'is' : 'are'} in {label} already: left as {plan.alreadyThere === 1 ? 'it is' : 'they are'}.</p>}
       {plan.notHere > 0 && <p className="muted">{counted(plan.notHere, 'picked item')} {plan.notHere === 1 ? 'has' : 'have'} no file on this device now: left out.</p>}
       {goes > 0 && fits && (action === 'delete' || plan.refused.length === 0)
         ? <button type="button" className={action === 'delete' ? 'danger' : ''} onClick={onRun}>{action === 'delete' ? `Delete ${plan.refused.length > 0 ? 'the rest' : counted(plan.files, 'file')}` : verb}</button>

@@ -6,6 +6,7 @@ import { reportError } from './errors.js';
 import { bytes, clock } from './format.js';
 import { useLibrary } from './library-context.js';
 import { onLiveEvent } from './live-events.js';
+import { SEND_CHUNK as CHUNK } from './send-bounds.js';
 import type { JobChange, JobProgress, JobRow, PairedDeviceItem } from './types.js';
 
 /** Where one send job stands, from its events. */
@@ -26,8 +27,6 @@ interface SendState {
 
 const ENDED = new Set(['completed', 'failed', 'cancelled']);
 
-/** Contents queued in one send job: well inside the daemon's bounds (as the grid's other bulk actions). */
-const CHUNK = 10_000;
 
 /**
  * Send CONTENTS to a paired device (Spacedrop, issue 21): pick the device, send (a `files-send`
@@ -131,12 +130,12 @@ export function SendToDevice({ contents }: { contents: readonly string[] }) {
 
 /**
  * The jobs of one send read as one: failed or cancelled when any is (its error shown), completed
- * when all are, running while any runs, else queued; bytes and rates summed, the longest wait.
+ * when all are, running while any runs, else queued (one finished, the next not started); bytes and rates summed, the longest wait.
  */
 function together(jobs: readonly JobState[]): Omit<JobState, 'jobId'> | null {
   if (jobs.length === 0) return null;
   const worst = jobs.find((j) => j.status === 'failed') ?? jobs.find((j) => j.status === 'cancelled');
-  const status = worst?.status ?? (jobs.every((j) => j.status === 'completed') ? 'completed' : jobs.some((j) => j.status === 'running') ? 'running' : jobs[0]!.status);
+  const status = worst?.status ?? (jobs.every((j) => j.status === 'completed') ? 'completed' : jobs.some((j) => j.status === 'running') ? 'running' : 'queued');
   const etas = jobs.map((j) => j.etaMs).filter((e): e is number => e !== null);
   return {
     status,

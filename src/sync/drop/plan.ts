@@ -2,6 +2,7 @@ import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
 import { originalFile } from '../../content/original-file.js';
 import { UsageError, VssError } from '../../core/errors.js';
+import { freeName } from '../../core/free-name.js';
 import { checkedPath, placeInLibrary } from '../../files/places.js';
 import { PathRefusedError } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
@@ -38,11 +39,17 @@ export function sendable(lib: Library, path: string): string {
 export function planSend(lib: Library, refs: readonly string[]): PlannedItem[] {
   if (refs.length === 0) throw new UsageError('name at least one file, folder or content uuid to send');
   const items: PlannedItem[] = [];
+  // Picked photos are told apart by their contents, not their names: two cameras' IMG_0001.JPG
+  // go as "IMG_0001.JPG" and "IMG_0001 (2).JPG", so every conflict rule at the receiver keeps both.
+  const byContent = new Set<PlannedItem>();
   for (const ref of refs) {
+    if (items.length >= DROP_MAX_ITEMS) throw new UsageError(`at most ${DROP_MAX_ITEMS} files go in one send: send fewer at once (or an archive of them)`);
     if (UUID_RE.test(ref)) {
       const f = originalFile(lib, ref);
       if (f.state !== 'ready') throw new VssError('UNAVAILABLE', `content ${ref} cannot be sent from this device: ${f.reason}`);
-      items.push({ path: f.path, name: basename(f.path), size: f.size });
+      const item = { path: f.path, name: basename(f.path), size: f.size };
+      items.push(item);
+      byContent.add(item);
       continue;
     }
     const path = sendable(lib, ref);
@@ -52,10 +59,18 @@ export function planSend(lib: Library, refs: readonly string[]): PlannedItem[] {
     if (st.isFile()) items.push({ path, name: basename(path), size: st.size });
     else if (st.isDirectory()) items.push(...folderFiles(path));
     else throw new UsageError(`${ref} is not a regular file or a folder (a symlink or special file is not sent)`);
-    if (items.length > DROP_MAX_ITEMS) throw new UsageError(`at most ${DROP_MAX_ITEMS} files go in one send: send fewer at once (or an archive of them)`);
   }
+  if (items.length > DROP_MAX_ITEMS) throw new UsageError(`at most ${DROP_MAX_ITEMS} files go in one send: send fewer at once (or an archive of them)`);
   const names = new Map<string, string>();
+  for (const it of items) if (!byContent.has(it)) names.set(it.name, it.path);
   for (const it of items) {
+    if (byContent.has(it) && names.get(it.name) !== it.path) {
+      it.name = freeName(it.name, (n) => names.has(n), 'this send');
+      const bad = dropNameProblem(it.name);
+      if (bad) throw new UsageError(`${it.path} cannot be sent under its name: ${bad}`);
+      names.set(it.name, it.path);
+      continue;
+    }
     const bad = dropNameProblem(it.name);
     if (bad) throw new UsageError(`${it.path} cannot be sent under its name: ${bad}`);
     const other = names.get(it.name);
