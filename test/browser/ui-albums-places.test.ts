@@ -5,10 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir, until } from '../helpers.js';
 import { launchBrowser, newPage } from './launch.js';
+import { keepScreenshot } from './screenshot.js';
 import { UI_SKIP } from './ui-library.js';
 
 // Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
 declare const location: any;
+declare const document: any;
 
 interface Album { album_id: string; name: string; query: string | null; count: number }
 
@@ -135,6 +137,17 @@ describe('albums, places, jobs and tags pages', { skip: GPS_SKIP || UI_SKIP, tim
       await page.waitForFunction(() => location.hash.startsWith('#/search?q=place'), undefined, { timeout: 10_000 });
       await page.getByRole('link', { name: /arezzo\.jpg/ }).first().waitFor({ timeout: 20_000 });
       await shot(page, 'places-search');
+      // Its detail: where it was taken, in words and coordinates.
+      await page.getByRole('link', { name: /arezzo\.jpg/ }).first().click();
+      const details = page.getByRole('region', { name: 'Details' });
+      await details.waitFor({ timeout: 20_000 });
+      await details.getByText(/Arezzo/).first().waitFor({ timeout: 10_000 });
+      assert.match(await details.innerText(), /Italy/);
+      await page.waitForFunction(() => {
+        const img = document.querySelector('figure.media img') as { complete: boolean; naturalWidth: number } | null;
+        return img !== null && img.complete && img.naturalWidth > 0;
+      }, undefined, { timeout: 30_000 });
+      await shot(page, 'detail');
     }
   });
 
@@ -177,6 +190,5 @@ describe('albums, places, jobs and tags pages', { skip: GPS_SKIP || UI_SKIP, tim
 });
 
 async function shot(page: Page, name: string): Promise<void> {
-  const dir = process.env.VSS_SCREENSHOTS;
-  if (dir) await page.screenshot({ path: join(dir, `albums-places-${name}.png`), fullPage: true });
+  await keepScreenshot(page, `albums-places-${name}`);
 }

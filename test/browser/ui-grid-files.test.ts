@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { json, runCli, tempDir, until } from '../helpers.js';
 import { pairDaemons } from '../sync-peers.js';
 import { launchBrowser, newPage } from './launch.js';
+import { keepScreenshot } from './screenshot.js';
 import { UI_SKIP } from './ui-library.js';
 
 // Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
@@ -197,8 +198,6 @@ describe('the grid\'s bulk copy, move, delete and send', { skip: UI_SKIP, timeou
   });
 });
 
-/** With VSS_SCREENSHOTS=DIR, the page as it is now, kept there (what a reviewer looks at). */
 async function shot(page: Page, name: string): Promise<void> {
-  const dir = process.env.VSS_SCREENSHOTS;
-  if (dir) await page.screenshot({ path: join(dir, `${name}.png`) });
+  await keepScreenshot(page, name, false);
 }

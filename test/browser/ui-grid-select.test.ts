@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { json, runCli, tempDir, until } from '../helpers.js';
 import { launchBrowser, newPage } from './launch.js';
+import { keepScreenshot } from './screenshot.js';
 import { UI_SKIP } from './ui-library.js';
 
 // Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
@@ -214,8 +215,6 @@ describe('the photo grid: kinds, picking, bulk actions, the scrubber', { skip: U
   });
 });
 
-/** With VSS_SCREENSHOTS=DIR, the page as it is now, kept there (what a reviewer looks at). */
 async function shot(page: Page, name: string): Promise<void> {
-  const dir = process.env.VSS_SCREENSHOTS;
-  if (dir) await page.screenshot({ path: join(dir, `${name}.png`) });
+  await keepScreenshot(page, name, false);
 }

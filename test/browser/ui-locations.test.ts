@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir, until } from '../helpers.js';
 import { pairDaemons } from '../sync-peers.js';
 import { launchBrowser, newPage } from './launch.js';
+import { keepScreenshot } from './screenshot.js';
 import { UI_SKIP } from './ui-library.js';
 import type { DeviceLocations, LocationInfo } from '../../src/wire/locations.js';
 
@@ -147,6 +148,7 @@ describe('the Locations page', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 300_00
       const device = page.locator('li.device', { has: page.getByRole('heading', { name: 'Desktop' }) });
       await device.waitFor({ timeout: 20_000 });
       assert.match(await device.locator('.device-reach').innerText(), /^online · on this machine/);
+      await shot(page, 'devices');
 
       // The desktop goes away: its folders stay listed, as last heard, and it is no longer connected.
       await page.evaluate(() => { (globalThis as unknown as { location: { hash: string } }).location.hash = '#/locations'; });
@@ -162,6 +164,5 @@ describe('the Locations page', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 300_00
 });
 
 async function shot(page: Page, name: string): Promise<void> {
-  const dir = process.env.VSS_SCREENSHOTS;
-  if (dir) await page.screenshot({ path: join(dir, `locations-${name}.png`), fullPage: true });
+  await keepScreenshot(page, `locations-${name}`);
 }

@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { FACE_SAMPLES_SKIP, makeFacePhotos, type FacePhotos } from '../support/face-photos.js';
 import { json, runCli, tempDir, until } from '../helpers.js';
 import { launchBrowser, newPage } from './launch.js';
+import { keepScreenshot } from './screenshot.js';
 import { UI_SKIP } from './ui-library.js';
 
 // Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
@@ -114,10 +115,8 @@ describe('people in the web UI', { skip: FACE_SAMPLES_SKIP || UI_SKIP, timeout: 
   });
 });
 
-/** With VSS_SCREENSHOTS=DIR, the page as it is now, kept there (what a reviewer looks at). */
 async function shot(page: Page, name: string): Promise<void> {
-  const dir = process.env.VSS_SCREENSHOTS;
-  if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+  await keepScreenshot(page, name);
 }
 
 async function tilesAre(page: Page, n: number): Promise<void> {

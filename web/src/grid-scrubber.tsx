@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { calendarOf } from './grid-calendar.js';
 import type { GridDay } from './types.js';
 
@@ -9,13 +9,13 @@ const nameOf = (m: number, f: Intl.DateTimeFormat) => f.format(Date.UTC(2000, m 
 /**
  * A slim bar beside the grid (issue 32): the years it holds, the months of the year on screen (or
  * the one pointed at or focused), and "No date" at the end; a press scrolls the grid there. Made
- * from the days the grid already read: nothing more is asked of the daemon.
+ * from the days the grid already read: nothing more is asked of the daemon. Drawn again only when
+ * the year on screen changes (not at every frame of a scroll): ONJUMP must keep its identity.
  */
-export function GridScrubber({ days, current, onJump }: { days: readonly GridDay[]; current: number; onJump: (day: number) => void }) {
+export const GridScrubber = memo(function GridScrubber({ days, currentYear, onJump }: { days: readonly GridDay[]; currentYear: string | null; onJump: (day: number) => void }) {
   const { years, undated } = useMemo(() => calendarOf(days), [days]);
   const [pointed, setPointed] = useState<string | null>(null);
   if (years.length === 0) return null;
-  const currentYear = days[current]?.day?.slice(0, 4) ?? null;
   const open = pointed ?? currentYear;
   return (
     <nav className="scrubber" aria-label="Years and months" onMouseLeave={() => setPointed(null)}>
@@ -46,4 +46,4 @@ export function GridScrubber({ days, current, onJump }: { days: readonly GridDay
       </ul>
     </nav>
   );
-}
+});

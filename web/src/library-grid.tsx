@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type FocusEvent, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type FocusEvent, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import { reportError } from './errors.js';
 import { DayRow, ThumbRow } from './grid-row.js';
 import { buildLayout, gridSizes, KEY_MOVES, moveFrom, rowHeight, rowLength, rowOfItem, type GridLayout } from './grid-layout.js';
@@ -252,6 +252,9 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
     store.focused = first;
     setFocus(first);
   };
+  const jumpNow = useRef(jump);
+  jumpNow.current = jump;
+  const onJump = useCallback((d: number) => jumpNow.current(d), []);
 
   return (
     <>
@@ -289,7 +292,7 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
         );
       })}
     </div>
-    <GridScrubber days={days.days} current={topDay} onJump={jump} />
+    <GridScrubber days={days.days} currentYear={days.days[topDay]?.day?.slice(0, 4) ?? null} onJump={onJump} />
     </>
   );
 }
