@@ -78,7 +78,11 @@ describe('tags and user metadata across three devices', () => {
   });
 
   it('two tags made with the same name on two devices are both kept, then merged into one everywhere', async () => {
+    // The phone offline while both are made: made at once online, the laptop's could reach it
+    // first, and the phone would refuse a second Trips as it should (a name it holds already).
+    assert.equal((await runCli(['daemon', 'stop'], C)).code, 0);
     await Promise.all([ok(A, ['tag', 'create', 'Trips']), ok(C, ['tag', 'create', 'Trips'])]);
+    assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], C)).code, 0);
     const twins = await until('both Trips on the desktop', 20_000, async () => {
       const t = (await ok<Tag[]>(B, ['tag', 'list'])).filter((x) => x.name === 'Trips');
       return t.length === 2 ? t : undefined;
