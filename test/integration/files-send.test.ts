@@ -112,6 +112,17 @@ describe('files send: Spacedrop to a paired device', () => {
     const sent = json<Sent>(r);
     assert.deepEqual(sent.files.map((f) => [f.path, f.saved_as]), [[join(src, 'album', 'one.jpg'), 'one (2).jpg']]);
     assert.equal(await sha256File(join(inbox, 'one (2).jpg')), await sha256File(join(src, 'album', 'one.jpg')));
+
+    // A pick across devices: a content with no file here is left out and named; the rest is sent.
+    const elsewhere = '0b1e9a52-7c55-4f0e-9d8e-3c8a1d2f4e60';
+    const both = await runCli(['files', 'send', uuid, elsewhere, '--to', 'Desk'], A);
+    assert.equal(both.code, 0, both.stderr);
+    assert.match(both.stdout, /1 file, .* sent to Desk/);
+    assert.match(both.stdout, new RegExp(`Left out, no file on this device now: 1 content \\(${elsewhere}\\)`));
+    assert.ok(existsSync(join(inbox, 'one (3).jpg')));
+    const none = await runCli(['files', 'send', elsewhere, '--to', 'Desk'], A);
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /cannot be sent from this device: no such content in this library/);
   });
 
   it('a file outside every location, or reached through a symlinked folder in one, is refused and nothing is sent', async () => {

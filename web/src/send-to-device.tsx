@@ -20,9 +20,10 @@ interface JobState {
   error: string | null;
 }
 
-/** Where a send stands: its jobs (one per CHUNK of contents), read together. */
+/** Where a send stands: its jobs (one per CHUNK of contents), read together; how many picked had no file here (left out). */
 interface SendState {
   jobs: JobState[];
+  leftOut: number;
 }
 
 const ENDED = new Set(['completed', 'failed', 'cancelled']);
@@ -53,7 +54,7 @@ export function SendToDevice({ contents }: { contents: readonly string[] }) {
   const following = send !== null;
   useEffect(() => {
     if (!following) return;
-    const change = (id: number, f: (j: JobState) => JobState) => setSend((s) => (s && s.jobs.some((j) => j.jobId === id) ? { jobs: s.jobs.map((j) => (j.jobId === id ? f(j) : j)) } : s));
+    const change = (id: number, f: (j: JobState) => JobState) => setSend((s) => (s && s.jobs.some((j) => j.jobId === id) ? { ...s, jobs: s.jobs.map((j) => (j.jobId === id ? f(j) : j)) } : s));
     const offProgress = onLiveEvent('job:progress', (e) => {
       const p = e.payload as JobProgress;
       change(p.id, (j) => ({ ...j, status: 'running', done: p.doneBytes, total: p.totalBytes, rate: p.rate, etaMs: p.etaMs }));
@@ -66,12 +67,13 @@ export function SendToDevice({ contents }: { contents: readonly string[] }) {
   }, [following]);
 
   const start = async () => {
-    setSend({ jobs: [] });
+    setSend({ jobs: [], leftOut: 0 });
     try {
       for (let at = 0; at < contents.length; at += CHUNK) {
         const job = await api<JobRow>('POST', operationUrl('filesSendQueue', { lib: lib.id }), { refs: contents.slice(at, at + CHUNK), to });
         const queued: JobState = { jobId: job.id, status: job.status, done: 0, total: job.bytes, rate: 0, etaMs: null, error: null };
-        setSend((s) => ({ jobs: [...(s?.jobs ?? []), queued] }));
+        const leftOut = notHereIn(job.params);
+        setSend((s) => ({ jobs: [...(s?.jobs ?? []), queued], leftOut: (s?.leftOut ?? 0) + leftOut }));
       }
     } catch (err) {
       // What was queued before the failure goes on (and is followed); nothing queued: pick again.
@@ -122,10 +124,21 @@ export function SendToDevice({ contents }: { contents: readonly string[] }) {
             <span className="muted">{bytes(all.rate)}/s{all.etaMs !== null ? `, ${clock(Math.round(all.etaMs / 1000))} left` : ''}</span>
           )}
           {all.error && <p className="job-note job-error">{all.error}</p>}
+          {send.leftOut > 0 && <p className="job-note">{send.leftOut} picked {send.leftOut === 1 ? 'item has' : 'items have'} no file on this device now: left out (send {send.leftOut === 1 ? 'it' : 'them'} from the device that holds {send.leftOut === 1 ? 'it' : 'them'}).</p>}
         </div>
       )}
     </section>
   );
+}
+
+/** How many contents a queued send's PARAMS say were left out (no file here when it was queued). */
+function notHereIn(params: string | null): number {
+  try {
+    const p = JSON.parse(params ?? '{}') as { not_here?: unknown };
+    return Array.isArray(p.not_here) ? p.not_here.length : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /**

@@ -122,7 +122,7 @@ export function printPreview(cmd: Command, p: OpPreview): void {
     if (p.conflict_count > 20) printLine(`    and ${p.conflict_count - 20} more (--json lists up to ${p.conflicts.length})`);
   }
   printBelow(p.below_policy, 'Would leave below their policy (refused without --force)');
-  if (p.not_here && p.not_here.length > 0) printLine(`Left out, no file on this device now: ${p.not_here.length} content${p.not_here.length === 1 ? '' : 's'} (${p.not_here.slice(0, 5).join(', ')}${p.not_here.length > 5 ? ', …' : ''})`);
+  printLeftOut(p.not_here);
 }
 
 /** Contents left (or to be left) below their policy, by name, and why. */
@@ -136,3 +136,9 @@ function printBelow(below: readonly GuardianBelowPolicy[], title: string): void 
 }
 
 const NOUN = { copies: ['copy', 'copies'], devices: ['device', 'devices'], offsite: ['copy off this device', 'copies off this device'] } as const;
+
+/** The contents named that an operation leaves out (no file on this device now), said after its plan or its result. */
+export function printLeftOut(notHere: readonly string[] | undefined): void {
+  if (!notHere || notHere.length === 0) return;
+  printLine(`Left out, no file on this device now: ${notHere.length} content${notHere.length === 1 ? '' : 's'} (${notHere.slice(0, 5).join(', ')}${notHere.length > 5 ? ', …' : ''})`);
+}

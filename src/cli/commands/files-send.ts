@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { clientFor, globals, withLibrary } from '../context.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 import { waitForJob } from '../wait-for-job.js';
-import { printPreview } from './files-ops.js';
+import { printLeftOut, printPreview } from './files-ops.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,7 +23,8 @@ export function registerSendCommands(files: Command): void {
         if (opts.detach) {
           const job = await lib.send.queue(named, opts.to);
           if (globals(this).json) return printJson(job);
-          return printLine(`queued as job ${job.id}: ${formatBytes(job.bytes)} to ${opts.to} (vss jobs info ${job.id})`);
+          printLine(`queued as job ${job.id}: ${formatBytes(job.bytes)} to ${opts.to} (vss jobs info ${job.id})`);
+          return printLeftOut((JSON.parse(job.params ?? '{}') as { not_here?: string[] }).not_here);
         }
         const sent = await waitForJob(lib.events, 'Sending', (call) => lib.send.send(named, opts.to, call),
           (id) => `the send goes on as job ${id} of the daemon (vss jobs cancel ${id} stops it)`);
@@ -32,6 +33,7 @@ export function registerSendCommands(files: Command): void {
         for (const f of sent.files) printLine(`${displayPath(f.path)}  →  ${sent.device}: ${f.saved_as}  (${formatBytes(f.size)}, verified)`);
         const resumed = sent.bytes_sent < sent.total_bytes ? `; ${formatBytes(sent.bytes_sent)} crossed the network in the last attempt` : '';
         printLine(`${sent.files.length} file${sent.files.length === 1 ? '' : 's'}, ${formatBytes(sent.total_bytes)} sent to ${sent.device}${resumed}`);
+        printLeftOut(sent.not_here);
       });
     });
 

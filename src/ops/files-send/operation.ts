@@ -27,8 +27,8 @@ export const filesSend: DurableOp<SendInput, SendResult> = {
   },
   // Inbox names are chosen by the receiver, and its free space is not known here.
   preview(host, input) {
-    const { items, req } = planned(host, input);
-    return addingPreview('send', { files: items.length, bytes: req.bytes, on_conflict: null, conflicts: [], free_bytes: null });
+    const { items, notHere, req } = planned(host, input);
+    return { ...addingPreview('send', { files: items.length, bytes: req.bytes, on_conflict: null, conflicts: [], free_bytes: null }), ...(notHere.length > 0 ? { not_here: notHere } : {}) };
   },
   kind: (host) => ({
     name: FILES_SEND, concurrency: 2, timeoutMs: sendTimeoutMs,
@@ -41,8 +41,8 @@ export const filesSend: DurableOp<SendInput, SendResult> = {
 function planned(host: OpHost, { refs, to }: SendInput) {
   if (!host.network()) throw new VssError('NO_DAEMON', 'sending needs the daemon\'s P2P node: start it (vss daemon start) and send again');
   const target = pairedDevice(host.dataDir, to);
-  const items = planSend(host.lib, refs);
-  return { items, req: sendRequest(target, items) };
+  const { items, not_here: notHere } = planSend(host.lib, refs);
+  return { items, notHere, req: sendRequest(target, items, notHere) };
 }
 
 /** The paired device REF names: its name, its uuid, or a start of its uuid only it has (as `devices unpair` takes it). */

@@ -32,7 +32,7 @@ describe('a send planned from picked contents', () => {
   it('renames same-named contents apart', () => {
     const a = contentUuidAt(lib, 'cam-a/IMG_0001.JPG')!;
     const b = contentUuidAt(lib, 'cam-b/IMG_0001.JPG')!;
-    const items = planSend(lib, [a, b]);
+    const { items } = planSend(lib, [a, b]);
     assert.deepEqual(items.map((i) => [i.path, i.name]), [
       [join(tree, 'cam-a', 'IMG_0001.JPG'), 'IMG_0001.JPG'],
       [join(tree, 'cam-b', 'IMG_0001.JPG'), 'IMG_0001 (2).JPG'],
@@ -41,8 +41,16 @@ describe('a send planned from picked contents', () => {
 
   it('keeps a file named by path under its own name, and refuses two paths of one name', () => {
     const b = contentUuidAt(lib, 'cam-b/IMG_0001.JPG')!;
-    const items = planSend(lib, [b, join(tree, 'cam-a', 'IMG_0001.JPG')]);
+    const { items } = planSend(lib, [b, join(tree, 'cam-a', 'IMG_0001.JPG')]);
     assert.deepEqual(items.map((i) => i.name), ['IMG_0001 (2).JPG', 'IMG_0001.JPG']);
     assert.throws(() => planSend(lib, [join(tree, 'cam-a', 'IMG_0001.JPG'), join(tree, 'cam-b', 'IMG_0001.JPG')]), /have the same name/);
+  });
+
+  it('leaves out a content with no file here and names it, and refuses when nothing is left', () => {
+    const a = contentUuidAt(lib, 'cam-a/IMG_0001.JPG')!;
+    const elsewhere = '0b1e9a52-7c55-4f0e-9d8e-3c8a1d2f4e60';
+    const plan = planSend(lib, [a, elsewhere]);
+    assert.deepEqual([plan.items.map((i) => i.name), plan.not_here], [['IMG_0001.JPG'], [elsewhere]]);
+    assert.throws(() => planSend(lib, [elsewhere]), /cannot be sent from this device: no such content in this library/);
   });
 });

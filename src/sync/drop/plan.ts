@@ -10,6 +10,12 @@ import { UUID_RE } from '../../sidecars/address.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
 import { dropNameProblem } from './names.js';
 
+/** A send as planned: its files, and the contents named that have no file on this device now (left out). */
+export interface SendPlan {
+  items: PlannedItem[];
+  not_here: string[];
+}
+
 /** One file of a send as queued: where it is here, the name it goes under, its size then. */
 export interface PlannedItem {
   path: string;
@@ -35,18 +41,25 @@ export function sendable(lib: Library, path: string): string {
  * in a location of this device (`sendable`). The receiver gets
  * base names only, so a folder is sent only when that loses nothing: regular files, no two of the
  * same name, no symlink or special file anywhere in it; otherwise it is refused with the reason.
+ * A content with no file here now (on another device, a drive away, changed since) is left out and
+ * named in NOT_HERE, as a file operation leaves it (a pick across devices sends what this one
+ * holds); when that leaves nothing, the send is refused with the reason.
  */
-export function planSend(lib: Library, refs: readonly string[]): PlannedItem[] {
+export function planSend(lib: Library, refs: readonly string[]): SendPlan {
   if (refs.length === 0) throw new UsageError('name at least one file, folder or content uuid to send');
   const items: PlannedItem[] = [];
   // Picked photos are told apart by their contents, not their names: two cameras' IMG_0001.JPG
   // go as "IMG_0001.JPG" and "IMG_0001 (2).JPG", so every conflict rule at the receiver keeps both.
   const byContent = new Set<PlannedItem>();
+  const notHere: Array<{ uuid: string; reason: string }> = [];
   for (const ref of refs) {
     if (items.length >= DROP_MAX_ITEMS) throw new UsageError(`at most ${DROP_MAX_ITEMS} files go in one send: send fewer at once (or an archive of them)`);
     if (UUID_RE.test(ref)) {
       const f = originalFile(lib, ref);
-      if (f.state !== 'ready') throw new VssError('UNAVAILABLE', `content ${ref} cannot be sent from this device: ${f.reason}`);
+      if (f.state !== 'ready') {
+        notHere.push({ uuid: ref.toLowerCase(), reason: f.reason });
+        continue;
+      }
       const item = { path: f.path, name: basename(f.path), size: f.size };
       items.push(item);
       byContent.add(item);
@@ -61,6 +74,12 @@ export function planSend(lib: Library, refs: readonly string[]): PlannedItem[] {
     else throw new UsageError(`${ref} is not a regular file or a folder (a symlink or special file is not sent)`);
   }
   if (items.length > DROP_MAX_ITEMS) throw new UsageError(`at most ${DROP_MAX_ITEMS} files go in one send: send fewer at once (or an archive of them)`);
+  if (items.length === 0 && notHere.length > 0) {
+    const first = notHere[0]!;
+    throw new VssError('UNAVAILABLE', notHere.length === 1
+      ? `content ${first.uuid} cannot be sent from this device: ${first.reason}`
+      : `none of the ${notHere.length} contents can be sent from this device (${first.uuid}: ${first.reason})`);
+  }
   const names = new Map<string, string>();
   for (const it of items) if (!byContent.has(it)) names.set(it.name, it.path);
   for (const it of items) {
@@ -78,7 +97,7 @@ export function planSend(lib: Library, refs: readonly string[]): PlannedItem[] {
     if (other !== undefined && other !== it.path) throw new UsageError(`${other} and ${it.path} have the same name, and the receiver gets names without folders: send them apart (or an archive)`);
     names.set(it.name, it.path);
   }
-  return items;
+  return { items, not_here: notHere.map((n) => n.uuid) };
 }
 
 function folderFiles(dir: string): PlannedItem[] {

@@ -11,6 +11,7 @@ import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import type { ProtocolName } from '../messages/table.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
+import { UUID_RE } from '../../sidecars/address.js';
 import { keptOf } from '../library/originals.js';
 import { PeerRefused } from '../net/peer-node.js';
 import { waitForNetwork } from '../network-wait.js';
@@ -50,6 +51,8 @@ export interface SendParams {
   device: string;
   transfer: string;
   items: PlannedItem[];
+  /** Contents named that had no file here when it was queued: left out, said in the result. */
+  not_here?: string[];
 }
 
 /** What a send made: where each file is in the receiver's inbox. */
@@ -60,6 +63,8 @@ export interface SendResult {
   total_bytes: number;
   /** Bytes that crossed the network in the last attempt (a resumed send: only the rest). */
   bytes_sent: number;
+  /** Contents named that had no file on this device when it was queued: not sent. */
+  not_here?: string[];
 }
 
 /** How long a send job may run: long enough for its bytes at the slowest speed expected. */
@@ -120,6 +125,7 @@ export async function runSend(network: () => DropNetwork | undefined, target: (d
     const result: SendResult = {
       device_id: dev.device_uuid, device: dev.name, total_bytes: total, bytes_sent: sent.bytesSent,
       files: items.map((it, i) => ({ path: it.path, saved_as: sent.saved[i]!, size: it.size })),
+      ...(notHereOf(p).length > 0 ? { not_here: notHereOf(p) } : {}),
     };
     return { state: 'completed', note: `${items.length} file${items.length === 1 ? '' : 's'} sent to ${dev.name}`, result: JSON.stringify(result) };
   } catch (err) {
@@ -180,9 +186,9 @@ export interface SendRequest {
 }
 
 /** A send of ITEMS to DEVICE, checked before it is queued: refused here when it is not one a job can hold. */
-export function sendRequest(device: DropTarget, items: readonly PlannedItem[]): SendRequest {
+export function sendRequest(device: DropTarget, items: readonly PlannedItem[], notHere: readonly string[] = []): SendRequest {
   if (items.length === 0 || items.length > DROP_MAX_ITEMS) throw new UsageError(`a send holds 1 to ${DROP_MAX_ITEMS} files`);
-  const params: SendParams = { device: device.device_uuid, transfer: randomUUID(), items: [...items] };
+  const params: SendParams = { device: device.device_uuid, transfer: randomUUID(), items: [...items], ...(notHere.length > 0 ? { not_here: [...notHere] } : {}) };
   const text = JSON.stringify(params);
   if (text.length > MAX_PARAMS_CHARS) throw new UsageError('too many files (or too long paths) for one send: send fewer at once');
   return { params: text, bytes: items.reduce((n, it) => n + it.size, 0) };
@@ -198,6 +204,11 @@ export function queueSend(lib: Library, req: SendRequest): JobRow {
     if (!row) throw new VssError('IO', 'the send could not be queued');
     return row;
   });
+}
+
+/** The contents P says were left out, as uuids (anything else in a job's params is not trusted as one). */
+function notHereOf(p: SendParams): string[] {
+  return Array.isArray(p.not_here) ? p.not_here.filter((u): u is string => typeof u === 'string' && UUID_RE.test(u)).slice(0, DROP_MAX_ITEMS) : [];
 }
 
 function paramsOf(job: JobRow): SendParams {
