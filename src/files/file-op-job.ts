@@ -11,6 +11,13 @@ import { PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 import type { FileOpItemRecord, FinishedItem } from '../store/file-op-items.js';
 import { paramsOf, type FileOpParams, type FileOpResult } from './file-op.js';
+import type { LeavingFile } from './plan.js';
+
+/**
+ * What a delete that leaves LEAVING would be refused for now (the Guardian's guard, given by the
+ * operation: files/ sits below guardian/), or null when it may go on.
+ */
+export type DeleteGuard = (leaving: readonly LeavingFile[]) => VssError | null;
 import { flushAll } from '../storage/local-flush.js';
 import { freeNameIn } from '../core/free-name.js';
 import { partialFor } from './partial-name.js';
@@ -52,9 +59,22 @@ export function fileOpTimeoutMs(job: JobRow): number {
   return Math.max(MIN_TIMEOUT_MS, (job.bytes / SLOWEST_BYTES_PER_S) * 1000);
 }
 
+/**
+ * The deletes of each library (by id) running or waiting: they run one at a time, each weighed by
+ * the Guardian as it starts (guardAgain), since two at once would each count the other's files as
+ * still there. A library is open in one process only (its lock), so this is every delete of it.
+ */
+const deletes = new Map<string, Promise<unknown>>();
+
 /** Run the file operation job JOB of LIB (the `run` of the kinds `files-copy|move|delete`, src/ops/). */
-export function runFileOp(lib: Library, job: JobRow, ctx: JobRunContext): Promise<JobOutcome> {
-  return new FileOpRun(lib, job, ctx).run();
+export function runFileOp(lib: Library, job: JobRow, ctx: JobRunContext, guard?: DeleteGuard): Promise<JobOutcome> {
+  const run = new FileOpRun(lib, job, ctx, guard);
+  if (!run.deletes) return run.run();
+  const key = lib.config.id;
+  const next = (deletes.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => run.run());
+  deletes.set(key, next);
+  void next.finally(() => { if (deletes.get(key) === next) deletes.delete(key); }).catch(() => undefined);
+  return next;
 }
 
 /** A source found gone when its copy began (the lstat's ENOENT, as it was). */
@@ -91,8 +111,13 @@ class FileOpRun {
   /** The place of each folder this run touched in a location (undefined: in none), looked up once a run. */
   private readonly placeOfDir = new Map<string, LibraryPlace | undefined>();
 
-  constructor(private readonly lib: Library, private readonly job: JobRow, private readonly ctx: JobRunContext) {
+  constructor(private readonly lib: Library, private readonly job: JobRow, private readonly ctx: JobRunContext, private readonly guard?: DeleteGuard) {
     this.p = paramsOf(job);
+  }
+
+  /** Whether it is a delete (those run one at a time: runFileOp). */
+  get deletes(): boolean {
+    return this.p.op === 'delete';
   }
 
   /** The job's items, their paths on drives mounted elsewhere since it was queued followed there. */
@@ -123,6 +148,7 @@ class FileOpRun {
     try {
       this.checkSides();
       const todo = items.filter((i) => i.state === 'todo');
+      if (this.p.op === 'delete') this.guardAgain(todo);
       for (let i = 0; i < todo.length;) {
         this.ctx.signal.throwIfAborted();
         const it = todo[i]!;
@@ -216,6 +242,24 @@ class FileOpRun {
 
   private checkSides(): void {
     for (const a of this.p.anchors) if (!reachable(a)) throw new SideOffline(a.path, this.driveName(a));
+  }
+
+  /**
+   * A delete weighed against the Guardian again as it runs, not only when it was asked: another
+   * delete queued meanwhile (of the content's other copy), or a peer's copy gone since, can make
+   * what was safe then the last copy now. Refused whole then, before anything more is deleted.
+   * Not when the user said --force.
+   */
+  private guardAgain(todo: readonly FileOpItemRecord[]): void {
+    if (this.p.forced === true || !this.guard) return;
+    const leaving: LeavingFile[] = [];
+    for (const it of todo) {
+      if (it.kind !== 'delete' || it.size < 0) continue;
+      const place = placeOf(this.lib, it.src);
+      if (place) leaving.push({ locationId: place.locationId, rel: place.rel, path: it.src });
+    }
+    const refused = this.guard(leaving);
+    if (refused) throw refused;
   }
 
   private report(): void {

@@ -36,6 +36,8 @@ export interface FileOpParams {
   outside_library: boolean;
   /** The folders whose drives must be there before the job touches them (see volume-reach.ts). */
   anchors: Anchor[];
+  /** Asked with --force: the Guardian is not asked again when it runs. */
+  forced?: boolean;
   /** Asked with --force: the contents it leaves below their policy (at most 50), named again in its result. */
   forced_below?: GuardianBelowPolicy[];
   /** Asked to keep what the guard refuses (`keepRefused`): the contents left out (at most 50), named again in its result. */
@@ -86,5 +88,7 @@ export function paramsOf(job: JobRow): FileOpParams {
   if (!o || (o.op !== 'copy' && o.op !== 'move' && o.op !== 'delete') || !isOnConflict(o.on_conflict) || !anchorsOk || (o.dst !== undefined && typeof o.dst !== 'string')) {
     throw new VssError('USAGE', `job ${job.id} does not say what to do with its files`);
   }
-  return { op: o.op, on_conflict: o.on_conflict, outside_library: o.outside_library === true, anchors: o.anchors!, ...(o.dst !== undefined ? { dst: o.dst } : {}) };
+  // A job queued before `forced` was written says it by its forced_below alone.
+  const forced = o.forced === true || Array.isArray(o.forced_below);
+  return { op: o.op, on_conflict: o.on_conflict, outside_library: o.outside_library === true, anchors: o.anchors!, ...(o.dst !== undefined ? { dst: o.dst } : {}), ...(forced ? { forced: true } : {}) };
 }

@@ -83,15 +83,26 @@ function previewed(host: OpHost, op: FileOp, plan: PlannedOp & Unresolved): OpPr
 }
 
 /**
+ * A queued delete weighed again as it runs (files/file-op-job.ts): another delete run since, or a
+ * peer's copy gone, can make what was safe when it was asked the last copy now.
+ */
+function guardNow(host: OpHost, leaving: readonly LeavingFile[]): VssError | null {
+  const below = belowPolicy(host.lib, leaving);
+  if (below.length === 0) return null;
+  const refused = policyRefusal('delete', below);
+  return new VssError('POLICY', `${refused.message.replace(/ Add --force to delete anyway$/, '')} (it was not when the delete was asked: a copy went since). Ask again, with --force to delete anyway`, { path: below[0]!.path });
+}
+
+/**
  * PLAN refused when it leaves a content below its policy (guardian/guard.ts), unless FORCE: then
  * the contents it leaves short travel in the job's params, and its result names them.
  */
 function guarded(host: OpHost, op: FileOp, plan: PlannedOp, force: boolean, keepRefused = false): PlannedOp {
   const below = belowPolicy(host.lib, plan.leaving);
-  if (below.length === 0) return plan;
+  if (below.length === 0) return force ? { ...plan, params: { ...plan.params, forced: true } } : plan;
   if (!force && keepRefused && op === 'delete') return withoutRefused(host, plan, below);
   if (!force) throw policyRefusal(op, below);
-  return { ...plan, params: { ...plan.params, forced_below: namedWithin(plan, below) } };
+  return { ...plan, params: { ...plan.params, forced: true, forced_below: namedWithin(plan, below) } };
 }
 
 /**
@@ -136,7 +147,7 @@ function fileOpParts(op: FileOp): Omit<DurableOp<unknown, FileOpResult | null>, 
   return {
     name,
     action: op,
-    kind: (host: OpHost): JobKind => ({ name, concurrency: 2, timeoutMs: fileOpTimeoutMs, run: (job, ctx) => runFileOp(host.lib, job, ctx) }),
+    kind: (host: OpHost): JobKind => ({ name, concurrency: 2, timeoutMs: fileOpTimeoutMs, run: (job, ctx) => runFileOp(host.lib, job, ctx, (leaving) => guardNow(host, leaving)) }),
     result(row: JobRow): FileOpResult | null {
       if (row.status === 'completed') return row.result !== null ? withForced(JSON.parse(row.result) as FileOpResult, row) : null;
       if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `the file operation (job ${row.id}) was cancelled; what was finished is kept`);

@@ -70,6 +70,16 @@ describe('files: contents by uuid', () => {
       assert.match(r.stderr, new RegExp(`the last copy in the library of content ${twice}`));
     }
     for (const p of [join(a, 'twice.txt'), join(b, 'twice.txt'), join(b, 'picked', 'twice.txt')]) assert.ok(existsSync(p), p);
+    // Two deletes queued, each safe when asked, together the last copy: the second is refused as it runs.
+    const first = await cli('files', 'delete', '--detach', join(a, 'twice.txt'), join(b, 'twice.txt'));
+    const second = await cli('files', 'delete', '--detach', join(b, 'picked', 'twice.txt'));
+    assert.deepEqual([first.code, second.code], [0, 0], first.stderr + second.stderr);
+    await cli('jobs', 'run', '--until-idle');
+    assert.ok(existsSync(join(b, 'picked', 'twice.txt')), 'the last copy is kept');
+    assert.ok(!existsSync(join(a, 'twice.txt')) && !existsSync(join(b, 'twice.txt')), 'the first delete ran');
+    const failed = json<Array<{ kind: string; status: string; error: string | null }>>(await cli('--json', 'jobs', 'list', '--status', 'failed'));
+    assert.equal(failed.length, 1, JSON.stringify(failed));
+    assert.match(failed[0]!.error ?? '', new RegExp(`the last copy in the library of content ${twice}.*it was not when the delete was asked`));
     const none = await cli('files', 'delete', ELSEWHERE);
     assert.equal(none.code, 2, none.stderr);
     assert.match(none.stderr, /has a file on this device now/);
