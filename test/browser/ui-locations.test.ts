@@ -148,7 +148,15 @@ describe('the Locations page', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 300_00
       const device = page.locator('li.device', { has: page.getByRole('heading', { name: 'Desktop' }) });
       await device.waitFor({ timeout: 20_000 });
       assert.match(await device.locator('.device-reach').innerText(), /^online · on this machine/);
+      // Unpair asks first, saying no file is deleted; Cancel keeps the pairing.
+      await device.getByRole('button', { name: 'Unpair Desktop' }).click();
+      const asked = device.getByRole('alertdialog', { name: 'Unpair Desktop?' });
+      await asked.waitFor({ timeout: 5_000 });
+      assert.match(await asked.innerText(), /No file is deleted/);
       await shot(page, 'devices');
+      await asked.getByRole('button', { name: 'Cancel' }).click();
+      await asked.waitFor({ state: 'detached', timeout: 5_000 });
+      assert.equal(json<unknown[]>(await runCli(['devices', 'list', '--json'], A)).length, 1, 'still paired');
 
       // The desktop goes away: its folders stay listed, as last heard, and it is no longer connected.
       await page.evaluate(() => { (globalThis as unknown as { location: { hash: string } }).location.hash = '#/locations'; });
