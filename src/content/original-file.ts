@@ -59,7 +59,7 @@ export function verifiedCopies(lib: Library, contentUuid: string, max = MAX_COPI
   if (!UUID_RE.test(contentUuid)) throw new VssError('USAGE', `invalid content uuid ${JSON.stringify(contentUuid)}`);
   const content = lib.store.contents.byUuid(contentUuid);
   if (!content) return { copies: [], unavailable: { reason: 'no such content in this library', offline: false } };
-  const rows = lib.store.entries.filesOfContent(content.id, lib.deviceId, MAX_COPIES);
+  const rows = lib.store.entries.filesOfContent(content.id, lib.deviceId, Math.max(max, MAX_COPIES));
   const copies: VerifiedCopy[] = [];
   let why: string | undefined;
   let offline = false;

@@ -19,7 +19,12 @@ export interface ResolvedSources {
 export interface Destination {
   dst: string;
   into: boolean;
+  /** A move (it never takes a file from the Guardian's own folder). */
+  move?: boolean;
 }
+
+/** Most files of one content a delete takes here (far more than anyone keeps of one photo). */
+const ALL_FILES_MAX = 10_000;
 
 /**
  * A file operation's sources as named (issue 32, the grid's bulk actions): an absolute path stays
@@ -33,14 +38,15 @@ export interface Destination {
  * says why.
  */
 export function resolveSources(lib: Library, sources: readonly string[], which: ContentFiles, to?: Destination): ResolvedSources {
-  const contents = [...new Set(sources.filter((s) => UUID_RE.test(s)).map((s) => s.toLowerCase()))];
-  const paths = sources.filter((s) => !UUID_RE.test(s));
+  const isUuid = (s: string) => UUID_RE.test(s.toLowerCase());
+  const contents = [...new Set(sources.filter(isUuid).map((s) => s.toLowerCase()))];
+  const paths = sources.filter((s) => !isUuid(s));
   if (contents.length === 0) return { paths: [...sources], not_here: [], already_there: [] };
   const notHere: string[] = [];
   const alreadyThere: string[] = [];
   const inDestination = (path: string) => to !== undefined && (to.into ? dirname(path) === to.dst.replace(/[\\/]+$/, '') : path === to.dst);
   for (const c of contents) {
-    const { copies } = verifiedCopies(lib, c);
+    const { copies } = verifiedCopies(lib, c, which === 'all' ? ALL_FILES_MAX : undefined);
     if (copies.length === 0) {
       notHere.push(c);
       continue;
@@ -53,8 +59,10 @@ export function resolveSources(lib: Library, sources: readonly string[], which: 
       alreadyThere.push(c);
       continue;
     }
-    const own = copies.find((x) => !x.path.split(sep).includes(PROTECT_FOLDER)) ?? copies[0]!;
-    paths.push(own.path);
+    // A copy may read the Guardian's backup when it is all there is here; a move never takes it away.
+    const own = copies.find((x) => !x.path.split(sep).includes(PROTECT_FOLDER)) ?? (to?.move ? undefined : copies[0]);
+    if (own) paths.push(own.path);
+    else notHere.push(c);
   }
   if (paths.length === 0 && alreadyThere.length > 0 && notHere.length === 0) {
     throw new UsageError(`${contents.length === 1 ? 'it is' : `all ${contents.length} are`} in ${to!.dst} already`);

@@ -60,21 +60,26 @@ export function fileOpTimeoutMs(job: JobRow): number {
 }
 
 /**
- * The deletes of each library (by id) running or waiting: they run one at a time, each weighed by
- * the Guardian as it starts (guardAgain), since two at once would each count the other's files as
+ * The libraries with a delete running: a library's deletes run one at a time, each weighed by the
+ * Guardian as it starts (guardAgain), since two at once would each count the other's files as
  * still there. A library is open in one process only (its lock), so this is every delete of it.
  */
-const deletes = new Map<string, Promise<unknown>>();
+const deleting = new WeakSet<Library>();
+/** How soon a delete that found another one running asks again (a wait spends no attempt). */
+const DELETE_BEHIND_MS = 500;
 
 /** Run the file operation job JOB of LIB (the `run` of the kinds `files-copy|move|delete`, src/ops/). */
-export function runFileOp(lib: Library, job: JobRow, ctx: JobRunContext, guard?: DeleteGuard): Promise<JobOutcome> {
+export async function runFileOp(lib: Library, job: JobRow, ctx: JobRunContext, guard?: DeleteGuard): Promise<JobOutcome> {
   const run = new FileOpRun(lib, job, ctx, guard);
   if (!run.deletes) return run.run();
-  const key = lib.config.id;
-  const next = (deletes.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => run.run());
-  deletes.set(key, next);
-  void next.finally(() => { if (deletes.get(key) === next) deletes.delete(key); }).catch(() => undefined);
-  return next;
+  // Not queued behind it in this process: a wait neither runs out the job's time nor ignores a cancel.
+  if (deleting.has(lib)) return { state: 'wait', reason: 'another delete of this library is running: this one follows it', delayMs: DELETE_BEHIND_MS };
+  deleting.add(lib);
+  try {
+    return await run.run();
+  } finally {
+    deleting.delete(lib);
+  }
 }
 
 /** A source found gone when its copy began (the lstat's ENOENT, as it was). */

@@ -148,13 +148,16 @@ function evidence(c: GuardCopy): Evidence {
   return { here, reachable, present, verified_at: c.verified_at, seen_at: c.seen_at };
 }
 
-/** The refusal of a VERB that would leave BELOW short of their policy: each content named (a few), and why. */
-export function policyRefusal(verb: 'delete' | 'move' | 'copy', below: readonly GuardianBelowPolicy[]): VssError {
+/**
+ * The refusal of a VERB that would leave BELOW short of their policy: each content named (a few),
+ * and why; SINCE, a sentence on what changed since it was asked (a job weighed again as it runs).
+ */
+export function policyRefusal(verb: 'delete' | 'move' | 'copy', below: readonly GuardianBelowPolicy[], since = ''): VssError {
   const n = below.length;
   const named = below.slice(0, NAMED).map(describeBelow).join('; ');
   const more = n > NAMED ? `; and ${n - NAMED} more (--dry-run lists them all)` : '';
   const forGood = verb === 'delete' ? ' Deleting is for good (no trash).' : '';
-  return new VssError('POLICY', `refused: this ${verb} would leave ${n === 1 ? 'a content' : `${n} contents`} below ${n === 1 ? 'its' : 'their'} policy (a copy counts when it is here now, or was verified or seen in the last ${WINDOW_DAYS} days): ${named}${more}.${forGood} Add --force to ${verb} anyway`, { path: below[0]?.path });
+  return new VssError('POLICY', `refused: this ${verb} would leave ${n === 1 ? 'a content' : `${n} contents`} below ${n === 1 ? 'its' : 'their'} policy (a copy counts when it is here now, or was verified or seen in the last ${WINDOW_DAYS} days): ${named}${more}.${since}${forGood} ${since ? 'Ask again, with --force' : 'Add --force'} to ${verb} anyway`, { path: below[0]?.path });
 }
 
 /** One content short of its policy, in words: "content U (PATH): 1 copy left, its policy asks 2". */

@@ -43,7 +43,7 @@ export function transferOp(op: 'copy' | 'move'): DurableOp<TransferInput, FileOp
   const planned = (host: OpHost, input: TransferInput): PlannedOp & Unresolved => {
     const onConflict = input.onConflict ?? DEFAULT_ON_CONFLICT;
     if (!isOnConflict(onConflict)) throw new UsageError(`--on-conflict must be one of ${ON_CONFLICT.join(', ')}`);
-    const { paths, not_here, already_there } = resolveSources(host.lib, input.srcs, 'one', { dst: input.dst, into: input.into === true });
+    const { paths, not_here, already_there } = resolveSources(host.lib, input.srcs, 'one', { dst: input.dst, into: input.into === true, move: op === 'move' });
     return { ...planTransfer(host.lib, op, paths, input.dst, onConflict, input.into === true), not_here, already_there };
   };
   return {
@@ -89,8 +89,7 @@ function previewed(host: OpHost, op: FileOp, plan: PlannedOp & Unresolved): OpPr
 function guardNow(host: OpHost, leaving: readonly LeavingFile[]): VssError | null {
   const below = belowPolicy(host.lib, leaving);
   if (below.length === 0) return null;
-  const refused = policyRefusal('delete', below);
-  return new VssError('POLICY', `${refused.message.replace(/ Add --force to delete anyway$/, '')} (it was not when the delete was asked: a copy went since). Ask again, with --force to delete anyway`, { path: below[0]!.path });
+  return policyRefusal('delete', below, ' It was not when the delete was asked: a copy went since.');
 }
 
 /**

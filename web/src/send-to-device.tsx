@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { operationUrl } from '../../src/api/remote/operations.js';
-import { api, get } from './api.js';
+import { api, ApiError, get } from './api.js';
 import { API } from './api-paths.js';
 import { reportError } from './errors.js';
 import { bytes, clock } from './format.js';
@@ -66,14 +66,33 @@ export function SendToDevice({ contents }: { contents: readonly string[] }) {
     return () => { offProgress(); offJob(); };
   }, [following]);
 
+  // A cancel while chunks are still being queued stops the queueing too.
+  const stopped = useRef(false);
   const start = async () => {
+    stopped.current = false;
     setSend({ jobs: [], leftOut: 0 });
+    let queuedAny = false;
     try {
-      for (let at = 0; at < contents.length; at += CHUNK) {
-        const job = await api<JobRow>('POST', operationUrl('filesSendQueue', { lib: lib.id }), { refs: contents.slice(at, at + CHUNK), to });
+      for (let at = 0; at < contents.length && !stopped.current; at += CHUNK) {
+        const chunk = contents.slice(at, at + CHUNK);
+        let job: JobRow;
+        try {
+          job = await api<JobRow>('POST', operationUrl('filesSendQueue', { lib: lib.id }), { refs: chunk, to });
+        } catch (err) {
+          // A chunk of contents none of which has a file here: left out, and the next chunk goes on.
+          if (!(err instanceof ApiError && err.code === 'UNAVAILABLE')) throw err;
+          setSend((s) => (s ? { ...s, leftOut: s.leftOut + chunk.length } : s));
+          continue;
+        }
+        queuedAny = true;
+        if (stopped.current) await api('POST', API.jobAct(lib.id, job.id, 'cancel'));
         const queued: JobState = { jobId: job.id, status: job.status, done: 0, total: job.bytes, rate: 0, etaMs: null, error: null };
         const leftOut = notHereIn(job.params);
         setSend((s) => ({ jobs: [...(s?.jobs ?? []), queued], leftOut: (s?.leftOut ?? 0) + leftOut }));
+      }
+      if (!queuedAny) {
+        setSend(null);
+        reportError(new Error(`none of the ${contents.length === 1 ? 'picked item has' : `${contents.length} picked items has`} a file on this device now: send from the device that holds them`));
       }
     } catch (err) {
       // What was queued before the failure goes on (and is followed); nothing queued: pick again.
@@ -83,6 +102,7 @@ export function SendToDevice({ contents }: { contents: readonly string[] }) {
   };
   const cancel = async () => {
     if (!send) return;
+    stopped.current = true;
     try {
       for (const j of send.jobs) if (!ENDED.has(j.status)) await api('POST', API.jobAct(lib.id, j.jobId, 'cancel'));
     } catch (err) {

@@ -53,4 +53,10 @@ describe('a send planned from picked contents', () => {
     assert.deepEqual([plan.items.map((i) => i.name), plan.not_here], [['IMG_0001.JPG'], [elsewhere]]);
     assert.throws(() => planSend(lib, [elsewhere]), /cannot be sent from this device: no such content in this library/);
   });
+
+  it('sends a file named twice (by its path and by its content) once, under its own name', () => {
+    const a = contentUuidAt(lib, 'cam-a/IMG_0001.JPG')!;
+    const { items } = planSend(lib, [join(tree, 'cam-a', 'IMG_0001.JPG'), a.toUpperCase(), a]);
+    assert.deepEqual(items.map((i) => [i.path, i.name]), [[join(tree, 'cam-a', 'IMG_0001.JPG'), 'IMG_0001.JPG']]);
+  });
 });

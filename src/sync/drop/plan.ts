@@ -47,6 +47,7 @@ export function sendable(lib: Library, path: string): string {
  */
 export function planSend(lib: Library, refs: readonly string[]): SendPlan {
   if (refs.length === 0) throw new UsageError('name at least one file, folder or content uuid to send');
+  if (refs.length > DROP_MAX_ITEMS) throw new UsageError(`at most ${DROP_MAX_ITEMS} files or contents go in one send: send fewer at once`);
   const items: PlannedItem[] = [];
   // Picked photos are told apart by their contents, not their names: two cameras' IMG_0001.JPG
   // go as "IMG_0001.JPG" and "IMG_0001 (2).JPG", so every conflict rule at the receiver keeps both.
@@ -54,8 +55,8 @@ export function planSend(lib: Library, refs: readonly string[]): SendPlan {
   const notHere: Array<{ uuid: string; reason: string }> = [];
   for (const ref of refs) {
     if (items.length >= DROP_MAX_ITEMS) throw new UsageError(`at most ${DROP_MAX_ITEMS} files go in one send: send fewer at once (or an archive of them)`);
-    if (UUID_RE.test(ref)) {
-      const f = originalFile(lib, ref);
+    if (UUID_RE.test(ref.toLowerCase())) {
+      const f = originalFile(lib, ref.toLowerCase());
       if (f.state !== 'ready') {
         notHere.push({ uuid: ref.toLowerCase(), reason: f.reason });
         continue;
@@ -74,6 +75,10 @@ export function planSend(lib: Library, refs: readonly string[]): SendPlan {
     else throw new UsageError(`${ref} is not a regular file or a folder (a symlink or special file is not sent)`);
   }
   if (items.length > DROP_MAX_ITEMS) throw new UsageError(`at most ${DROP_MAX_ITEMS} files go in one send: send fewer at once (or an archive of them)`);
+  // One file named twice (by its path and by its content, or a uuid given twice) goes once.
+  const seen = new Set<string>();
+  const once = items.filter((it) => !seen.has(it.path) && seen.add(it.path) !== undefined);
+  items.splice(0, items.length, ...once);
   if (items.length === 0 && notHere.length > 0) {
     const first = notHere[0]!;
     throw new VssError('UNAVAILABLE', notHere.length === 1
