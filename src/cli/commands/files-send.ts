@@ -3,10 +3,19 @@ import type { Command } from 'commander';
 import { clientFor, globals, withLibrary } from '../context.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 import { waitForJob } from '../wait-for-job.js';
-import { paramsJson } from '../../jobs/wait-for-job.js';
 import { printLeftOut, printPreview } from './files-ops.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The contents a queued send's PARAMS say it left out (no file here then); none when they say nothing readable. */
+function notHereOf(params: string | null): string[] {
+  try {
+    const p = JSON.parse(params ?? '{}') as { not_here?: unknown };
+    return Array.isArray(p.not_here) ? p.not_here.filter((u): u is string => typeof u === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 /** `vss files send|inbox` (issue 21, item 4: Spacedrop to a paired device). */
 export function registerSendCommands(files: Command): void {
@@ -25,8 +34,7 @@ export function registerSendCommands(files: Command): void {
           const job = await lib.send.queue(named, opts.to);
           if (globals(this).json) return printJson(job);
           printLine(`queued as job ${job.id}: ${formatBytes(job.bytes)} to ${opts.to} (vss jobs info ${job.id})`);
-          const params = paramsJson(job, Number.MAX_SAFE_INTEGER) as { not_here?: unknown } | undefined;
-          return printLeftOut(Array.isArray(params?.not_here) ? params.not_here.filter((u): u is string => typeof u === 'string') : undefined);
+          return printLeftOut(notHereOf(job.params));
         }
         const sent = await waitForJob(lib.events, 'Sending', (call) => lib.send.send(named, opts.to, call),
           (id) => `the send goes on as job ${id} of the daemon (vss jobs cancel ${id} stops it)`);
