@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir, until } from '../helpers.js';
 import { pairDaemons } from '../sync-peers.js';
 import { launchBrowser, newPage } from './launch.js';
-import { HAVE_SEARCH, UI_SKIP } from './ui-library.js';
+import { HAVE_SEARCH, UI_SKIP, daemonGet } from './ui-library.js';
 
 // Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
 declare const document: any;
@@ -40,11 +40,7 @@ describe('the web UI across two paired devices', { skip: FIXTURES_SKIP || UI_SKI
     tmp.cleanup();
   });
 
-  const api = async <T>(path: string): Promise<T> => {
-    const r = await fetch(`${http}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
-    assert.equal(r.status, 200, `${path}: ${await r.clone().text()}`);
-    return (await r.json()) as T;
-  };
+  const api = <T>(path: string): Promise<T> => daemonGet<T>(http, token, path);
   const gridItems = async () => (await api<{ items: Item[] }>('/api/libraries/current/grid?offset=0&limit=100')).items;
 
   before(async () => {

@@ -8,7 +8,7 @@ import { json, runCli, tempDir, until } from '../helpers.js';
 import { pairDaemons } from '../sync-peers.js';
 import { launchBrowser, newPage } from './launch.js';
 import { keepScreenshot } from './screenshot.js';
-import { UI_SKIP } from './ui-library.js';
+import { UI_SKIP, daemonGet } from './ui-library.js';
 
 // Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
 declare const document: any;
@@ -48,11 +48,7 @@ describe('the grid\'s bulk copy, move, delete and send', { skip: UI_SKIP, timeou
     tmp.cleanup();
   });
 
-  const api = async <T>(path: string): Promise<T> => {
-    const r = await fetch(`${http}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
-    assert.equal(r.status, 200, `${path}: ${await r.clone().text()}`);
-    return (await r.json()) as T;
-  };
+  const api = <T>(path: string): Promise<T> => daemonGet<T>(http, token, path);
   const gridItems = async () => (await api<{ items: Item[] }>('/api/libraries/current/grid?offset=0&limit=100')).items;
   let uuidOf: (name: string) => string = () => '';
 

@@ -95,6 +95,13 @@ export async function startUiLibrary(prefix = 'vss-ui-', opts: { moreFixtures?: 
   }
 }
 
+/** GET PATH of the daemon at HTTP with its bearer TOKEN, as JSON; anything but 200 fails the test, with the body. */
+export async function daemonGet<T>(http: string, token: string, path: string): Promise<T> {
+  const r = await fetch(`${http}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
+  if (r.status !== 200) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as T;
+}
+
 /** A sign-in address for the daemon at HTTP: a ticket asked for with its bearer token (`POST /api/ui/ticket`, what `vss ui` does). */
 export async function ticketUrl(http: string, token: string): Promise<string> {
   const r = await fetch(`${http}/api/ui/ticket`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });

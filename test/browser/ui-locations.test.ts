@@ -7,7 +7,7 @@ import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir, until } from '../helper
 import { pairDaemons } from '../sync-peers.js';
 import { launchBrowser, newPage } from './launch.js';
 import { keepScreenshot } from './screenshot.js';
-import { UI_SKIP } from './ui-library.js';
+import { UI_SKIP, daemonGet } from './ui-library.js';
 import type { DeviceLocations, LocationInfo } from '../../src/wire/locations.js';
 
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
@@ -35,11 +35,7 @@ describe('the Locations page', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 300_00
     tmp.cleanup();
   });
 
-  const api = async <T>(path: string): Promise<T> => {
-    const r = await fetch(`${http}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
-    assert.equal(r.status, 200, `${path}: ${await r.clone().text()}`);
-    return (await r.json()) as T;
-  };
+  const api = <T>(path: string): Promise<T> => daemonGet<T>(http, token, path);
   const cliLocations = async () => json<LocationInfo[]>(await runCli(['location', 'list', '--json'], A));
 
   before(async () => {

@@ -1,11 +1,11 @@
 import { memo, useState } from 'react';
 import { dateTime } from './format.js';
+import { ConfirmBox } from './confirm-box.js';
 import type { PairedDeviceItem } from './types.js';
 
 /** One paired device: its name, whether it is reachable now, when it was last seen, and Unpair (asked first). */
 export const DeviceItem = memo(function DeviceItem({ device, onUnpair }: { device: PairedDeviceItem; onUnpair: (d: PairedDeviceItem) => Promise<void> }) {
   const [confirming, setConfirming] = useState(false);
-  const [unpairing, setUnpairing] = useState(false);
   return (
     <li className="device card">
       <div className="device-head">
@@ -15,23 +15,14 @@ export const DeviceItem = memo(function DeviceItem({ device, onUnpair }: { devic
       </div>
       <p className="muted small">Paired {dateTime(device.paired_at)} · <span className="mono" title={device.id}>{device.id.slice(0, 8)}</span></p>
       <div className="actions">
-        <button type="button" className="quiet danger" onClick={() => setConfirming(!confirming)} aria-label={`Unpair ${device.name}`} disabled={unpairing}>Unpair</button>
+        <button type="button" className="quiet danger" onClick={() => setConfirming(!confirming)} aria-label={`Unpair ${device.name}`}>Unpair</button>
       </div>
       {confirming && (
-        <div className="confirm" role="alertdialog" aria-label={`Unpair ${device.name}?`}>
-          <p>
-            Unpair {device.name}? The two devices stop syncing, and this one forgets what {device.name} said it holds (its
-            folders and files leave this library's view). <strong>No file is deleted</strong> on either device; pair them again to
-            share once more.
-          </p>
-          <div className="actions">
-            <button type="button" className="primary danger" autoFocus disabled={unpairing} onClick={() => {
-              setUnpairing(true);
-              void onUnpair(device).finally(() => { setUnpairing(false); setConfirming(false); });
-            }}>{unpairing ? 'Unpairing…' : 'Unpair'}</button>
-            <button type="button" onClick={() => setConfirming(false)} disabled={unpairing}>Cancel</button>
-          </div>
-        </div>
+        <ConfirmBox label={`Unpair ${device.name}?`} action="Unpair" busy="Unpairing…" run={() => onUnpair(device)} close={() => setConfirming(false)}>
+          Unpair {device.name}? The two devices stop syncing, and this one forgets what {device.name} said it holds (its
+          folders and files leave this library's view). <strong>No file is deleted</strong> on either device; pair them again to
+          share once more.
+        </ConfirmBox>
       )}
     </li>
   );

@@ -1,5 +1,6 @@
 import { memo, useState } from 'react';
 import { bytes, counted, dateTime } from './format.js';
+import { ConfirmBox } from './confirm-box.js';
 import { IndexProgressBar } from './index-progress.js';
 import type { IndexProgress, LocationInfo } from './types.js';
 
@@ -19,7 +20,6 @@ export const LocationItem = memo(function LocationItem({ loc, scan, done, onResc
   onRemove: (loc: LocationInfo) => Promise<void>;
 }) {
   const [confirming, setConfirming] = useState(false);
-  const [removing, setRemoving] = useState(false);
   const scanning = scan !== null || done === '';
   return (
     <li className="location card" aria-label={loc.name}>
@@ -42,22 +42,13 @@ export const LocationItem = memo(function LocationItem({ loc, scan, done, onResc
         {loc.paused
           ? <button type="button" onClick={() => onPause(loc, 'resume')}>Resume</button>
           : <button type="button" onClick={() => onPause(loc, 'pause')}>Pause</button>}
-        <button type="button" className="quiet danger" aria-label={`Remove ${loc.name}`} onClick={() => setConfirming(!confirming)} disabled={removing}>Remove</button>
+        <button type="button" className="quiet danger" aria-label={`Remove ${loc.name}`} onClick={() => setConfirming(!confirming)}>Remove</button>
       </div>
       {confirming && (
-        <div className="confirm" role="alertdialog" aria-label={`Remove ${loc.name}?`}>
-          <p>
-            Remove the folder {loc.name} from the library? vss forgets its index, and the sidecars of files found nowhere else.
-            {' '}<strong>The files on disk are not touched</strong>: {loc.path} stays as it is, and can be added again.
-          </p>
-          <div className="actions">
-            <button type="button" className="primary danger" autoFocus disabled={removing} onClick={() => {
-              setRemoving(true);
-              void onRemove(loc).finally(() => { setRemoving(false); setConfirming(false); });
-            }}>{removing ? 'Removing…' : 'Remove from library'}</button>
-            <button type="button" onClick={() => setConfirming(false)} disabled={removing}>Cancel</button>
-          </div>
-        </div>
+        <ConfirmBox label={`Remove ${loc.name}?`} action="Remove from library" busy="Removing…" run={() => onRemove(loc)} close={() => setConfirming(false)}>
+          Remove the folder {loc.name} from the library? vss forgets its index, and the sidecars of files found nowhere else.
+          {' '}<strong>The files on disk are not touched</strong>: {loc.path} stays as it is, and can be added again.
+        </ConfirmBox>
       )}
     </li>
   );
