@@ -31,6 +31,7 @@ import { buckets } from './migrations/028-buckets.js';
 import { facesPeople } from './migrations/029-faces-people.js';
 import { albums } from './migrations/030-albums.js';
 import { searchPlaces } from './migrations/031-search-places.js';
+import { entriesCtime } from './migrations/032-entries-ctime.js';
 
 export interface Migration {
   version: number;
@@ -43,6 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
+  entriesCtime,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -11,13 +11,25 @@ import { PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 import type { FileOpItemRecord, FinishedItem } from '../store/file-op-items.js';
 import { paramsOf, type FileOpParams, type FileOpResult } from './file-op.js';
-import type { LeavingFile } from './plan.js';
+import { leavingOf, type LeavingFile } from './plan.js';
+import { TryAgainLater } from '../jobs/transient.js';
 
 /**
- * What a delete that leaves LEAVING would be refused for now (the Guardian's guard, given by the
- * operation: files/ sits below guardian/), or null when it may go on.
+ * The Guardian's weighing of what a run takes away (given by the operation: files/ sits below
+ * guardian/): the files LEAVING weighed now (FORCED: only the other devices' locks on them are
+ * respected). What it answers is held while the run deletes, moves or replaces them.
  */
-export type DeleteGuard = (leaving: readonly LeavingFile[]) => VssError | null;
+export type DropGuard = (leaving: readonly LeavingFile[], forced: boolean, signal: AbortSignal) => Promise<GuardedDrop>;
+
+export interface GuardedDrop {
+  /** Why the drop may not go on (nothing of it is done); null: it may. */
+  refusal: VssError | null;
+  /** Another device counts on one of its files now: the job waits, saying so. */
+  wait?: string;
+  /** Whether the witnesses it leaned on still hold (another device's lock): asked before each file goes. */
+  holds(): boolean;
+  release(): Promise<void>;
+}
 import { flushAll } from '../storage/local-flush.js';
 import { freeNameIn } from '../core/free-name.js';
 import { partialFor } from './partial-name.js';
@@ -51,6 +63,8 @@ const XATTRS_AT_ONCE = 256;
 const ALREADY_THERE = 'its name is taken at the destination (--on-conflict skip)';
 /** How often a job whose drive is away looks again (no attempt spent). */
 const OFFLINE_RETRY_MS = 2_000;
+/** How soon a job whose file another device counts on now (its lock) asks again (no attempt spent). */
+const LOCKED_RETRY_MS = 1_000;
 /** A destination folder with more names than this is not listed: each of its names is looked up instead. */
 const MAX_LISTED = 100_000;
 
@@ -69,7 +83,7 @@ const deleting = new WeakSet<Library>();
 const DELETE_BEHIND_MS = 500;
 
 /** Run the file operation job JOB of LIB (the `run` of the kinds `files-copy|move|delete`, src/ops/). */
-export async function runFileOp(lib: Library, job: JobRow, ctx: JobRunContext, guard?: DeleteGuard): Promise<JobOutcome> {
+export async function runFileOp(lib: Library, job: JobRow, ctx: JobRunContext, guard?: DropGuard): Promise<JobOutcome> {
   const run = new FileOpRun(lib, job, ctx, guard);
   if (!run.deletes) return run.run();
   // Not queued behind it in this process: a wait neither runs out the job's time nor ignores a cancel.
@@ -116,7 +130,10 @@ class FileOpRun {
   /** The place of each folder this run touched in a location (undefined: in none), looked up once a run. */
   private readonly placeOfDir = new Map<string, LibraryPlace | undefined>();
 
-  constructor(private readonly lib: Library, private readonly job: JobRow, private readonly ctx: JobRunContext, private readonly guard?: DeleteGuard) {
+  /** The Guardian's weighing of what this run takes away, held until it ends (null: it takes nothing away). */
+  private hold: GuardedDrop | null = null;
+
+  constructor(private readonly lib: Library, private readonly job: JobRow, private readonly ctx: JobRunContext, private readonly guard?: DropGuard) {
     this.p = paramsOf(job);
   }
 
@@ -143,6 +160,7 @@ class FileOpRun {
       return await this.runItems();
     } finally {
       this.xattrs.close();
+      await this.hold?.release();
     }
   }
 
@@ -153,7 +171,8 @@ class FileOpRun {
     try {
       this.checkSides();
       const todo = items.filter((i) => i.state === 'todo');
-      if (this.p.op === 'delete') this.guardAgain(todo);
+      const waiting = await this.guardAgain(todo);
+      if (waiting) return waiting;
       for (let i = 0; i < todo.length;) {
         this.ctx.signal.throwIfAborted();
         const it = todo[i]!;
@@ -250,21 +269,33 @@ class FileOpRun {
   }
 
   /**
-   * A delete weighed against the Guardian again as it runs, not only when it was asked: another
-   * delete queued meanwhile (of the content's other copy), or a peer's copy gone since, can make
-   * what was safe then the last copy now. Refused whole then, before anything more is deleted.
-   * Not when the user said --force.
+   * What the run takes away (a delete's files, a move's sources, what a replace gives up) weighed
+   * by the Guardian as it runs, not only when it was asked: another delete run meanwhile, a file
+   * changed, a device gone, can make what was safe then the last copy now. Refused whole then,
+   * before anything more goes; a file another device counts on now makes the job wait. What the
+   * weighing holds (the other devices' locks) is kept until the run ends. With --force only the
+   * other devices' locks are respected.
    */
-  private guardAgain(todo: readonly FileOpItemRecord[]): void {
-    if (this.p.forced === true || !this.guard) return;
-    const leaving: LeavingFile[] = [];
-    for (const it of todo) {
-      if (it.kind !== 'delete' || it.size < 0) continue;
-      const place = placeOf(this.lib, it.src);
-      if (place) leaving.push({ locationId: place.locationId, rel: place.rel, path: it.src });
+  private async guardAgain(todo: readonly FileOpItemRecord[]): Promise<JobOutcome | undefined> {
+    if (!this.guard) return undefined;
+    const leaving = leavingOf(this.lib, this.p.op, todo, this.p.on_conflict);
+    if (leaving.length === 0) return undefined;
+    const hold = await this.guard(leaving, this.p.forced === true, this.ctx.signal);
+    if (hold.wait !== undefined) {
+      await hold.release();
+      return { state: 'wait', reason: hold.wait, delayMs: LOCKED_RETRY_MS };
     }
-    const refused = this.guard(leaving);
-    if (refused) throw refused;
+    if (hold.refusal) {
+      await hold.release();
+      throw hold.refusal;
+    }
+    this.hold = hold;
+    return undefined;
+  }
+
+  /** Before a file goes: the witnesses the Guardian leaned on still hold, or the run stops (retried, weighed again). */
+  private stillGuarded(): void {
+    if (this.hold && !this.hold.holds()) throw new TryAgainLater('a device that vouched for a copy stopped holding it (its lock ended) before this finished: what is done is kept, the rest is weighed again');
   }
 
   private report(): void {
@@ -303,6 +334,7 @@ class FileOpRun {
     } else if (it.kind === 'rename') {
       await this.rename(it);
     } else if (it.kind === 'delete') {
+      this.stillGuarded();
       // A folder still holding something (written since it was planned) stays.
       const at = this.inLocation(it.src, 'a path to delete');
       at.disk.removeNow(at.rel);
@@ -317,6 +349,7 @@ class FileOpRun {
 
   /** A move within one filesystem: one rename (a kill -9 leaves it at one place or the other, never neither). */
   private async rename(it: FileOpItemRecord): Promise<void> {
+    this.stillGuarded();
     const dst = it.dst!;
     const srcThere = factsAt(it.src);
     const dstThere = factsAt(dst);
@@ -501,6 +534,8 @@ class FileOpRun {
     // symlink or FIFO has no bytes of its own: the folder's flush makes it durable.
     await flushAll(withCopy.filter((r) => !r.special).map((r) => r.partial!));
     this.ctx.signal.throwIfAborted();
+    // What this batch replaces or moves away goes only while what vouched for its other copies still holds.
+    this.stillGuarded();
 
     const folders = new Set<string>();
     const placed = new Map<number, Ready>();

@@ -172,6 +172,31 @@ function movedAway(lib: Library, place: LibraryPlace, src: string, isDir: boolea
 }
 
 /**
+ * The indexed files of this device that ITEMS (a job's items not done yet) take away as they run:
+ * a delete's files, a move's sources (landing where their destination is), and what a replace
+ * gives up. What the Guardian weighs again as the job runs (files/file-op-job.ts), from the items
+ * as they are then, not as they were planned.
+ */
+export function leavingOf(lib: Library, op: FileOp, items: readonly NewFileOpItem[], onConflict: OnConflict): LeavingFile[] {
+  const out: LeavingFile[] = [];
+  for (const it of items) {
+    if (op === 'delete') {
+      if (it.kind !== 'delete' || it.size < 0) continue;
+      const p = placeOf(lib, it.src);
+      if (p) out.push({ locationId: p.locationId, rel: p.rel, path: it.src });
+    } else if (op === 'move' && (it.kind === 'rename' || it.kind === 'file') && it.dst !== null) {
+      const p = placeOf(lib, it.src);
+      if (!p) continue;
+      const to = placeOf(lib, it.dst)?.locationId ?? null;
+      if (it.kind === 'rename' && metaOf(it.meta ?? null).folder) out.push(...movedAway(lib, p, it.src, true, to));
+      else out.push({ locationId: p.locationId, rel: p.rel, path: it.src, to });
+    }
+  }
+  if (onConflict === 'replace' && op !== 'delete') out.push(...replacedFiles(lib, items));
+  return out;
+}
+
+/**
  * The files of this device's locations that ITEMS would replace (`--on-conflict replace`): each is
  * gone once replaced, unless it holds the very content that replaces it (then nothing is lost).
  */

@@ -1,39 +1,21 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { blake3 } from '@napi-rs/blake-hash';
 import { Installation } from '../library/installation.js';
 import type { Library } from '../library/library.js';
 import type { EntryFacts } from '../store/entries.js';
 import { tempDir } from '../../test/helpers.js';
-import { describeBelow, fallsShort, GUARD_WINDOW_MS, tally, vouchedFor, belowPolicy, policyRefusal } from './guard.js';
+import { copyLocksOf } from './copy-locks.js';
+import { belowPolicy, describeBelow, fallsShort, lockForPeer, policyRefusal, tally, weighDrop, type RemoteLock, type Witnesses } from './guard.js';
 import { setPolicy } from './policy.js';
 
-const DAY = 24 * 3600_000;
 const LAPTOP = '00000000-0000-4000-8000-00000000000b';
 const PHONE = '00000000-0000-4000-8000-00000000000c';
 const uuidOf = (n: number) => `00000000-0000-5000-8000-${String(n).padStart(12, '0')}`;
 
-describe('guard: which copies count, and what falls short', () => {
-  const now = 1_000 * DAY;
-  const away = { here: false, reachable: false, present: false };
-
-  it('a copy elsewhere counts while verified or seen within the window (30 days)', () => {
-    assert.equal(GUARD_WINDOW_MS, 30 * DAY);
-    assert.equal(vouchedFor({ ...away, verified_at: now - 10 * DAY, seen_at: now - 400 * DAY }, now), true, 'verified 10 days ago');
-    assert.equal(vouchedFor({ ...away, verified_at: now - 400 * DAY, seen_at: now - 400 * DAY }, now), false, 'verified and seen 400 days ago');
-    assert.equal(vouchedFor({ ...away, verified_at: null, seen_at: now - DAY }, now), true, 'its device seen yesterday, its index naming the file');
-    assert.equal(vouchedFor({ ...away, verified_at: null, seen_at: null }, now), false);
-    assert.equal(vouchedFor({ ...away, verified_at: now - 40 * DAY, seen_at: null }, now, 50 * DAY), true, 'the window is a parameter');
-  });
-
-  it('a copy here counts when the file is there now, whatever it was verified; on an unplugged drive, as one elsewhere', () => {
-    assert.equal(vouchedFor({ here: true, reachable: true, present: true, verified_at: null, seen_at: null }, now), true);
-    assert.equal(vouchedFor({ here: true, reachable: true, present: false, verified_at: now, seen_at: now }, now), false, 'gone from the disk');
-    assert.equal(vouchedFor({ here: true, reachable: false, present: false, verified_at: now - 10 * DAY, seen_at: null }, now), true);
-    assert.equal(vouchedFor({ here: true, reachable: false, present: false, verified_at: null, seen_at: now - 400 * DAY }, now), false);
-  });
-
+describe('guard: what falls short', () => {
   it('counts one copy per store, the devices, and the stores off this device', () => {
     assert.deepEqual(tally([
       { device: 'me', here: true, place: 'v1' }, { device: 'me', here: true, place: 'v1' }, { device: 'me', here: true, place: 'v2' },
@@ -51,116 +33,355 @@ describe('guard: which copies count, and what falls short', () => {
     assert.deepEqual(fallsShort({ copies: 3, devices: 2, offsite: 1 }, { copies: 2, devices: 2, offsite: 0 }, { copies: 2, devices: 1, offsite: 1 }), { of: 'offsite', have: 0, policy: 1 });
   });
 
-  it('says each content, its path and why', () => {
+  it('says each content, its path and why its other copies were not counted', () => {
     const last = { content_uuid: uuidOf(1), path: '/p/a.jpg', have: 0, policy: 2, of: 'copies' as const, not_counted: 0 };
     assert.equal(describeBelow(last), `the last copy in the library of content ${uuidOf(1)} (/p/a.jpg)`);
     assert.equal(describeBelow({ ...last, have: 1 }), `content ${uuidOf(1)} (/p/a.jpg): 1 copy left, its policy asks 2`);
-    assert.match(describeBelow({ ...last, not_counted: 1 }), /last copy verified in 30 days of .* \(1 more not verified in the last 30 days\)/);
+    assert.equal(describeBelow({ ...last, not_counted: 1, uncounted: ["Bravo's copy (a.jpg) can't be confirmed now (Bravo is offline)"] }),
+      `the last copy that can be confirmed now of content ${uuidOf(1)} (/p/a.jpg) (not counted: Bravo's copy (a.jpg) can't be confirmed now (Bravo is offline))`);
     const err = policyRefusal('delete', [last, { ...last, content_uuid: uuidOf(2), of: 'offsite', have: 0, policy: 1 }]);
     assert.equal(err.code, 'POLICY');
-    assert.match(err.message, /^refused: this delete would leave 2 contents below their policy .*: the last copy in the library .*; content .*: 0 copies off this device left, its policy asks 1\. Deleting is for good \(no trash\)\. Add --force to delete anyway$/);
+    assert.match(err.message, /^refused: this delete would leave 2 contents below their policy \(a copy counts when it can be confirmed now: .*\): the last copy in the library .*; content .*: 0 copies off this device left, its policy asks 1\. Deleting is for good \(no trash\)\. Add --force to delete anyway$/);
   });
 });
 
-/** The guard on a real library: files on disk, two drives, paired devices seen and verified long ago or lately. */
-describe('guard: copies weighed on a library', () => {
+/** A library of this device with three locations on two drives (pics and more on A, backup on B), files written and indexed as they are. */
+function makeLibrary(root: string, name: string): { lib: Library; loc: Record<string, number>; file: (l: string, rel: string, bytes: Buffer) => void; at: (l: string, rel: string, to?: number | null) => { locationId: number; rel: string; path: string; to?: number | null } } {
+  const lib = new Installation({ dataDir: join(root, name, 'data') }).createLibrary('G', join(root, name));
+  const { store } = lib;
+  const now = Date.now();
+  const drive = (fingerprint: string) => store.volumes.seen(lib.deviceId, { fingerprint, mount_point: `/mnt/${name}-${fingerprint}`, fs: 'ext4', capacity: 1, free: 1, removable: 1, read_only: 0 }, now).id;
+  const drives = { A: drive('A'), B: drive('B') };
+  const loc: Record<string, number> = {};
+  let n = 0;
+  for (const [l, d] of [['pics', drives.A], ['more', drives.A], ['backup', drives.B]] as const) {
+    const path = join(root, name, l);
+    mkdirSync(path, { recursive: true });
+    loc[l] = store.locations.insert({ uuid: `00000000-0000-4000-a000-${name.padStart(8, '0').slice(-8)}000${++n}`, device_id: lib.deviceId, name: l, path, index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
+    store.entries.insertRoot(loc[l]!, l, statSync(path).ino, 0, 0);
+    store.locations.setVolume(loc[l]!, d, l);
+    store.locations.setOnline(loc[l]!, true);
+  }
+  /** BYTES at REL of location L, written and indexed as the indexer would (its content the BLAKE3 of its bytes). */
+  const file = (l: string, rel: string, bytes: Buffer) => {
+    const abs = join(root, name, l, rel);
+    writeFileSync(abs, bytes);
+    const st = statSync(abs);
+    const hash = blake3(bytes).toString('hex');
+    const uuid = contentOf(bytes);
+    store.contents.upsert({ uuid, cas_id: hash, cas_version: 1, kind: 'unknown', mime: 'application/octet-stream', size: bytes.length }, 0);
+    const facts: EntryFacts = { parent_id: store.entries.rootOf(loc[l]!)!, name: rel, rel_path: rel, kind: 'file', size: st.size, inode: st.ino, mtime_ms: st.mtimeMs, link_target: null };
+    const entry = store.entries.insert(loc[l]!, facts, 0);
+    store.entries.linkContents([{ file: { ...facts, id: entry }, uuid, verified: true }], now);
+  };
+  const at = (l: string, rel: string, to?: number | null) => ({ locationId: loc[l]!, rel, path: join(root, name, l, rel), ...(to !== undefined ? { to } : {}) });
+  return { lib, loc, file, at };
+}
+
+/** The content id the tests give BYTES: a uuid from their hash, the same on every device. */
+const contentOf = (bytes: Buffer) => {
+  const h = blake3(bytes).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
+/** One bit of ABS flipped, its size and times set back: rot as a disk makes it. */
+function flipBit(abs: string, at = 3): void {
+  const st = statSync(abs);
+  const fd = openSync(abs, 'r+');
+  const b = Buffer.alloc(1);
+  readSync(fd, b, 0, 1, at);
+  b[0] = b[0]! ^ 1;
+  writeSync(fd, b, 0, 1, at);
+  closeSync(fd);
+  utimesSync(abs, st.atime, st.mtime);
+}
+
+/** The guard on a real library: files on disk, two drives, paired devices connected or not. */
+describe('guard: the first look (a plan, a dry run)', () => {
   const tmp = tempDir('vss-guard-');
   let lib: Library;
-  const now = Date.now();
-  const loc: Record<string, number> = {};
-  let inode = 0;
+  let loc: Record<string, number>;
+  let at: ReturnType<typeof makeLibrary>['at'];
+  const bytes = (n: number) => Buffer.from(`content ${n} `.repeat(8));
 
-  /** Content N at NAME in location L, linked as the indexer links it; ON_DISK: the file is written too. */
-  const file = (l: string, name: string, n: number, onDisk = true) => {
-    const { store } = lib;
-    store.contents.upsert({ uuid: uuidOf(n), cas_id: `c${n}`, cas_version: 1, kind: 'image', mime: 'image/jpeg', size: 4 }, 0);
-    if (onDisk) writeFileSync(join(tmp.path, l, name), `c${n}!`.slice(0, 4).padEnd(4, '.'));
-    const facts: EntryFacts = { parent_id: store.entries.rootOf(loc[l]!)!, name, rel_path: name, kind: 'file', size: 4, inode: ++inode, mtime_ms: 1, link_target: null };
-    const entry = store.entries.insert(loc[l]!, facts, 0);
-    store.entries.linkContents([{ file: { ...facts, id: entry }, uuid: uuidOf(n), verified: true }], now);
-  };
-
-  /** DEVICE, last seen at SEEN, holding contents N with their copies verified at VERIFIED. */
-  const peer = (device: string, seen: number, files: Array<[number, number | null]>) => {
+  /** DEVICE holding contents NS, as its index last said. */
+  const peer = (device: string, ns: number[]) => {
     const { store } = lib;
     store.transaction(() => {
-      store.devices.upsertPeer({ uuid: device, name: device.slice(-1), publicKey: '', os: 'linux' }, seen);
-      store.peerLocations.replace(device, [{ location_id: 1, uuid: device.replace('-4000-', '-4001-'), name: 'Photos', path: '/home/me/Photos', index_mode: 'content', files: files.length, dirs: 0, bytes: 0 }]);
-      const ids = store.peerContents.putMany(device, files.map(([n]) => ({ content_uuid: uuidOf(n), cas_id: `c${n}`, cas_version: 1, kind: 'image', mime: 'image/jpeg', size: 4, media_metadata: null })));
-      store.peerEntries.putMany(device, 1, '', files.map(([n, verified]) => ({ name: `f${n}.jpg`, kind: 'file', size: 4, mtime_ms: 0, content_uuid: uuidOf(n), verified_at: verified })), 1, ids);
+      store.devices.upsertPeer({ uuid: device, name: device === LAPTOP ? 'Laptop' : 'Phone', publicKey: '', os: 'linux' }, Date.now());
+      store.peerLocations.replace(device, [{ location_id: 1, uuid: device.replace('-4000-', '-4001-'), name: 'Photos', path: '/home/me/Photos', index_mode: 'content', files: ns.length, dirs: 0, bytes: 0 }]);
+      const ids = store.peerContents.putMany(device, ns.map((n) => ({ content_uuid: contentOf(bytes(n)), cas_id: blake3(bytes(n)).toString('hex'), cas_version: 1, kind: 'unknown', mime: 'application/octet-stream', size: bytes(n).length, media_metadata: null })));
+      store.peerEntries.putMany(device, 1, '', ns.map((n) => ({ name: `f${n}`, kind: 'file', size: bytes(n).length, mtime_ms: 0, content_uuid: contentOf(bytes(n)), verified_at: Date.now() })), 1, ids);
     });
   };
-  const at = (l: string, name: string, to?: number | null) => ({ locationId: loc[l]!, rel: name, path: join(tmp.path, l, name), ...(to !== undefined ? { to } : {}) });
+  const online = (...devices: string[]): Witnesses => ({ devices: { online: (d) => devices.includes(d), lock: () => Promise.reject(new Error('not asked in a first look')) } });
 
   before(() => {
-    lib = new Installation({ dataDir: join(tmp.path, 'data') }).createLibrary('G', tmp.path);
-    const { store } = lib;
-    const drive = (fingerprint: string) => store.volumes.seen(lib.deviceId, { fingerprint, mount_point: `/mnt/${fingerprint}`, fs: 'ext4', capacity: 1, free: 1, removable: 1, read_only: 0 }, now).id;
-    const drives = { A: drive('A'), B: drive('B') };
-    for (const [i, name, d] of [[1, 'pics', drives.A], [2, 'more', drives.A], [3, 'backup', drives.B]] as const) {
-      mkdirSync(join(tmp.path, name));
-      loc[name] = store.locations.insert({ uuid: `00000000-0000-4000-a000-00000000000${i}`, device_id: lib.deviceId, name, path: join(tmp.path, name), index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
-      store.entries.insertRoot(loc[name]!, name, ++inode, 0, 0);
-      store.locations.setVolume(loc[name]!, d, name);
-    }
-    file('pics', 'laptop-fresh.jpg', 1);
-    file('pics', 'phone-stale.jpg', 2);
-    file('pics', 'two-drives.jpg', 3);
-    file('backup', 'two-drives.jpg', 3);
-    file('pics', 'gone-twin.jpg', 4);
-    file('backup', 'gone-twin.jpg', 4, false);
-    file('pics', 'same-drive.jpg', 5);
-    file('more', 'same-drive.jpg', 5);
-    // The laptop was away for 400 days but verified its copy 10 days ago (it was seen then: its rows say so).
-    peer(LAPTOP, now - 400 * DAY, [[1, now - 10 * DAY]]);
-    // The phone was away for 400 days, its copy verified then.
-    peer(PHONE, now - 400 * DAY, [[2, now - 400 * DAY]]);
+    const made = makeLibrary(tmp.path, 'one');
+    ({ lib, loc, at } = made);
+    made.file('pics', 'on-laptop', bytes(1));
+    made.file('pics', 'two-drives', bytes(3));
+    made.file('backup', 'two-drives', bytes(3));
+    made.file('pics', 'gone-twin', bytes(4));
+    made.file('backup', 'gone-twin', bytes(4));
+    made.file('pics', 'same-drive', bytes(5));
+    made.file('more', 'same-drive', bytes(5));
+    made.file('pics', 'edited-twin', bytes(6));
+    made.file('backup', 'edited-twin', bytes(6));
+    made.file('pics', 'rotten-twin', bytes(7));
+    made.file('backup', 'rotten-twin', bytes(7));
+    peer(LAPTOP, [1]);
   });
   after(() => {
     lib.close();
     tmp.cleanup();
   });
 
-  it('policy 2: a delete that leaves one copy is refused; a copy verified 10 days ago counts, one 400 days ago does not', () => {
-    assert.deepEqual(belowPolicy(lib, [at('pics', 'laptop-fresh.jpg')], now).map((b) => [b.content_uuid, b.have, b.policy, b.not_counted]), [[uuidOf(1), 1, 2, 0]]);
-    const stale = belowPolicy(lib, [at('pics', 'phone-stale.jpg')], now);
-    assert.deepEqual(stale.map((b) => [b.content_uuid, b.path, b.have, b.policy, b.not_counted]), [[uuidOf(2), join(tmp.path, 'pics', 'phone-stale.jpg'), 0, 2, 1]]);
-  });
-
-  it('policy 1: the fresh copy elsewhere is enough, the stale one is not', () => {
-    setPolicy(lib, { copies: 1 }, now);
+  it('another device\'s copy counts while that device is connected; offline, or with no daemon to ask it, it does not, and the refusal says why', () => {
+    setPolicy(lib, { copies: 1 });
     try {
-      assert.deepEqual(belowPolicy(lib, [at('pics', 'laptop-fresh.jpg')], now), []);
-      assert.deepEqual(belowPolicy(lib, [at('pics', 'phone-stale.jpg')], now).map((b) => b.have), [0]);
+      assert.deepEqual(belowPolicy(lib, [at('pics', 'on-laptop')], online(LAPTOP)), []);
+      const away = belowPolicy(lib, [at('pics', 'on-laptop')], online(PHONE));
+      assert.deepEqual(away.map((b) => [b.have, b.not_counted]), [[0, 1]]);
+      assert.match(away[0]!.uncounted![0]!, /^Laptop's copy \(f1\) can't be confirmed now \(Laptop is offline\)$/);
+      assert.match(belowPolicy(lib, [at('pics', 'on-laptop')])[0]!.uncounted![0]!, /no daemon runs to ask Laptop \(vss daemon start\)/);
     } finally {
-      setPolicy(lib, { clear: true }, now);
+      setPolicy(lib, { clear: true });
     }
   });
 
-  it('a file here counts only when it is on the disk now', () => {
-    // The backup's twin is in the index but not on the disk: deleting the one in pics leaves none.
-    assert.deepEqual(belowPolicy(lib, [at('pics', 'gone-twin.jpg')], now).map((b) => [b.have, b.not_counted]), [[0, 1]]);
+  it('a file here counts only when it is on the disk now, unchanged since indexed, and not recorded rotten', () => {
+    assert.deepEqual(belowPolicy(lib, [at('pics', 'gone-twin')]).map((b) => [b.have, b.not_counted]), [[1, 0]], 'its twin there: one left, the policy asks 2');
+    rmSync(join(tmp.path, 'one', 'backup', 'gone-twin'));
+    const gone = belowPolicy(lib, [at('pics', 'gone-twin')]);
+    assert.deepEqual(gone.map((b) => [b.have, b.not_counted]), [[0, 1]], 'its twin gone from the disk: the last copy');
+    assert.match(gone[0]!.uncounted![0]!, /gone-twin is gone$/);
+
+    const edited = join(tmp.path, 'one', 'backup', 'edited-twin');
+    writeFileSync(edited, Buffer.from(bytes(6)).fill(65, 0, 3), { flag: 'r+' });
+    utimesSync(edited, new Date(), new Date(Date.now() + 5000));
+    setPolicy(lib, { copies: 1 });
+    try {
+      const b = belowPolicy(lib, [at('pics', 'edited-twin')]);
+      assert.deepEqual(b.map((x) => [x.have, x.not_counted]), [[0, 1]], 'an edit in place: the twin is not this content any more');
+      assert.match(b[0]!.uncounted![0]!, /changed since it was indexed/);
+
+      const rotten = lib.store.entries.fileAt(loc.backup!, 'rotten-twin')!;
+      const content = lib.store.contents.byUuid(contentOf(bytes(7)))!;
+      assert.deepEqual(belowPolicy(lib, [at('pics', 'rotten-twin')]), [], 'before the scrub: its twin counts');
+      lib.store.rot.put({ entry_id: rotten.id, content_id: content.id, size: content.size, expected: content.cas_id, found: 'f'.repeat(64), found_at: Date.now() });
+      const r = belowPolicy(lib, [at('pics', 'rotten-twin')]);
+      assert.deepEqual(r.map((x) => [x.have, x.not_counted]), [[0, 1]], 'a copy recorded rotten never counts');
+      assert.match(r[0]!.uncounted![0]!, /a scrub found its bytes rotten/);
+      assert.deepEqual(belowPolicy(lib, [at('backup', 'rotten-twin')]), [], 'deleting the rotten one takes no copy away');
+    } finally {
+      setPolicy(lib, { clear: true });
+    }
+  });
+
+  it('a file on a drive not plugged in cannot vouch', () => {
+    setPolicy(lib, { copies: 1 });
+    lib.store.locations.setOnline(loc.backup!, false);
+    try {
+      const b = belowPolicy(lib, [at('pics', 'two-drives')]);
+      assert.deepEqual(b.map((x) => x.have), [0]);
+      assert.match(b[0]!.uncounted![0]!, /the drive “one-B” holding .* is not reachable now \(plug it in\)/);
+    } finally {
+      lib.store.locations.setOnline(loc.backup!, true);
+      setPolicy(lib, { clear: true });
+    }
   });
 
   it('a second file on the same drive is one copy: deleting it lowers nothing, deleting both is refused', () => {
-    assert.deepEqual(belowPolicy(lib, [at('more', 'same-drive.jpg')], now), []);
-    assert.deepEqual(belowPolicy(lib, [at('more', 'same-drive.jpg'), at('pics', 'same-drive.jpg')], now).map((b) => b.have), [0]);
+    assert.deepEqual(belowPolicy(lib, [at('more', 'same-drive')]), []);
+    assert.deepEqual(belowPolicy(lib, [at('more', 'same-drive'), at('pics', 'same-drive')]).map((b) => b.have), [0]);
   });
 
   it('a move keeps the count, within a drive or to another; onto a drive that holds it already, it loses one; out of the library, it leaves', () => {
-    assert.deepEqual(belowPolicy(lib, [at('pics', 'two-drives.jpg', loc.more!)], now), [], 'within drive A');
-    assert.deepEqual(belowPolicy(lib, [at('pics', 'laptop-fresh.jpg', loc.backup!)], now), [], 'from drive A to drive B');
-    assert.deepEqual(belowPolicy(lib, [at('pics', 'two-drives.jpg', loc.backup!)], now).map((b) => [b.have, b.policy]), [[1, 2]], 'onto the drive holding its other copy');
-    assert.deepEqual(belowPolicy(lib, [at('pics', 'laptop-fresh.jpg', null)], now).map((b) => b.have), [1], 'out of the library\'s sight');
+    assert.deepEqual(belowPolicy(lib, [at('pics', 'two-drives', loc.more!)]), [], 'within drive A');
+    assert.deepEqual(belowPolicy(lib, [at('pics', 'two-drives', loc.backup!)]).map((b) => [b.have, b.policy]), [[1, 2]], 'onto the drive holding its other copy');
+    assert.deepEqual(belowPolicy(lib, [at('pics', 'on-laptop', null)], online(LAPTOP)).map((b) => b.have), [1], 'out of the library\'s sight');
+    assert.deepEqual(belowPolicy(lib, [at('pics', 'on-laptop', loc.backup!)], online(LAPTOP)), [], 'from drive A to drive B');
   });
 
-  it('takes a tag\'s or a location\'s stricter policy', () => {
-    setPolicy(lib, { location: loc.backup!, copies: 3 }, now);
+  it('takes a location\'s stricter policy', () => {
+    setPolicy(lib, { location: loc.backup!, copies: 3 });
     try {
-      // two-drives has a file in backup: its policy asks 3, it has 2; deleting the backup's leaves 1.
-      assert.deepEqual(belowPolicy(lib, [at('backup', 'two-drives.jpg')], now).map((b) => [b.have, b.policy]), [[1, 3]]);
+      assert.deepEqual(belowPolicy(lib, [at('backup', 'two-drives')]).map((b) => [b.have, b.policy]), [[1, 3]]);
     } finally {
-      setPolicy(lib, { location: loc.backup!, clear: true }, now);
+      setPolicy(lib, { location: loc.backup!, clear: true });
     }
+  });
+});
+
+/**
+ * The drop as it runs, between two real libraries in one process (Alpha and Bravo, one content
+ * each holds a copy of): Bravo's side of a lock is the real one (`lockForPeer` on its library);
+ * only the stream between them is left out.
+ */
+describe('guard: the drop, with the other device asked to lock its copy', () => {
+  const tmp = tempDir('vss-guard-drop-');
+  let alpha: ReturnType<typeof makeLibrary>;
+  let bravo: ReturnType<typeof makeLibrary>;
+  let bravoUp = true;
+  const shared = Buffer.from('a photo both devices hold '.repeat(40));
+
+  /** SELF's witnesses: the other device answers with its own library's lockForPeer while up. */
+  const witnessesOf = (self: () => ReturnType<typeof makeLibrary>, other: () => ReturnType<typeof makeLibrary>, up: () => boolean): Witnesses => ({
+    devices: {
+      online: () => up(),
+      async lock(_device, copies): Promise<RemoteLock> {
+        await Promise.resolve();
+        if (!up()) throw new Error('the stream closed');
+        const got = lockForPeer(other().lib, self().lib.device.uuid, copies);
+        let released = false;
+        return { held: new Set(got.held), refused: got.refused, alive: () => !released && up(), release: async () => { released = true; got.release(); } };
+      },
+    },
+  });
+
+  /** What Alpha knows of Bravo's copy (as Bravo's index sent it), and Bravo of Alpha's. */
+  const knowsOf = (me: ReturnType<typeof makeLibrary>, them: ReturnType<typeof makeLibrary>, name: string) => {
+    const { store } = me.lib;
+    const device = them.lib.device.uuid;
+    const loc = them.lib.store.locations.byId(them.loc.pics!)!;
+    store.transaction(() => {
+      store.devices.upsertPeer({ uuid: device, name, publicKey: '', os: 'linux' }, Date.now());
+      store.peerLocations.replace(device, [{ location_id: loc.id, uuid: loc.uuid, name: 'pics', path: loc.path, index_mode: 'content', files: 1, dirs: 0, bytes: 0 }]);
+      const ids = store.peerContents.putMany(device, [{ content_uuid: contentOf(shared), cas_id: blake3(shared).toString('hex'), cas_version: 1, kind: 'unknown', mime: 'application/octet-stream', size: shared.length, media_metadata: null }]);
+      store.peerEntries.putMany(device, loc.id, '', [{ name: 'shared', kind: 'file', size: shared.length, mtime_ms: 0, content_uuid: contentOf(shared), verified_at: Date.now() }], 1, ids);
+    });
+  };
+
+  before(() => {
+    alpha = makeLibrary(tmp.path, 'alpha');
+    bravo = makeLibrary(tmp.path, 'bravo');
+    alpha.file('pics', 'shared', shared);
+    bravo.file('pics', 'shared', shared);
+    knowsOf(alpha, bravo, 'Bravo');
+    knowsOf(bravo, alpha, 'Alpha');
+    setPolicy(alpha.lib, { copies: 1 });
+    setPolicy(bravo.lib, { copies: 1 });
+  });
+  after(() => {
+    alpha.lib.close();
+    bravo.lib.close();
+    tmp.cleanup();
+  });
+  const alphaW = () => witnessesOf(() => alpha, () => bravo, () => bravoUp);
+  const bravoW = () => witnessesOf(() => bravo, () => alpha, () => true);
+
+  it('Bravo online locks its copy: Alpha may drop its own, and Bravo cannot drop its copy while the lock holds', async () => {
+    const hold = await weighDrop(alpha.lib, [alpha.at('pics', 'shared')], alphaW());
+    try {
+      assert.deepEqual(hold.below, []);
+      assert.equal(hold.holds(), true);
+      const theirs = await weighDrop(bravo.lib, [bravo.at('pics', 'shared')], bravoW());
+      assert.deepEqual(theirs.lockedBy?.device, alpha.lib.device.uuid, 'Bravo\'s own drop of the locked copy waits');
+      await theirs.release();
+    } finally {
+      await hold.release();
+    }
+    const after = await weighDrop(bravo.lib, [bravo.at('pics', 'shared')], bravoW());
+    assert.equal(after.lockedBy, undefined, 'released: Bravo may weigh its own drop again');
+    await after.release();
+  });
+
+  it('Bravo away: Alpha\'s drop is refused, saying Bravo\'s copy cannot be confirmed now (faults note, defect 4 apart)', async () => {
+    bravoUp = false;
+    try {
+      const hold = await weighDrop(alpha.lib, [alpha.at('pics', 'shared')], alphaW());
+      await hold.release();
+      assert.deepEqual(hold.below.map((b) => b.have), [0]);
+      assert.match(hold.below[0]!.uncounted![0]!, /^Bravo's copy \(shared\) can't be confirmed now \(Bravo is offline\)$/);
+    } finally {
+      bravoUp = true;
+    }
+  });
+
+  it('both devices dropping at once: each finds the other\'s copy going, and neither goes (defect 4 online)', async () => {
+    const [a, b] = await Promise.all([
+      weighDrop(alpha.lib, [alpha.at('pics', 'shared')], alphaW()),
+      weighDrop(bravo.lib, [bravo.at('pics', 'shared')], bravoW()),
+    ]);
+    await Promise.all([a.release(), b.release()]);
+    assert.equal(a.below.length, 1, 'Alpha refused');
+    assert.equal(b.below.length, 1, 'Bravo refused');
+    assert.match(a.below[0]!.uncounted![0]!, /this device is deleting or moving it now/);
+  });
+
+  it('a lock that ends before the drop does is seen (holds() turns false)', async () => {
+    const hold = await weighDrop(alpha.lib, [alpha.at('pics', 'shared')], alphaW());
+    try {
+      assert.equal(hold.holds(), true);
+      bravoUp = false;
+      assert.equal(hold.holds(), false);
+    } finally {
+      bravoUp = true;
+      await hold.release();
+    }
+  });
+
+  it('a peer may not lock a copy that changed, is rotten, or is not there as that content', () => {
+    const mine = bravo.lib.store.locations.byId(bravo.loc.pics!)!;
+    const ask = (rel: string, content = contentOf(shared)) => lockForPeer(bravo.lib, 'Alpha', [{ content_uuid: content, location: mine.uuid, rel_path: rel, size: shared.length }]);
+    const wrong = ask('shared', contentOf(Buffer.from('other')));
+    assert.deepEqual([wrong.held, [...wrong.refused.values()]], [[], ['the file is not there as that content (moved, deleted or changed)']]);
+    const none = lockForPeer(bravo.lib, 'Alpha', [{ content_uuid: contentOf(shared), location: '00000000-0000-4000-a000-999999999999', rel_path: 'shared', size: 1 }]);
+    assert.deepEqual([...none.refused.values()], ['no such location on this device']);
+    const fine = ask('shared');
+    assert.deepEqual(fine.held, [0]);
+    fine.release();
+    assert.equal(copyLocksOf(bravo.lib).lockedBy({ locationId: bravo.loc.pics!, rel: 'shared' }), undefined, 'released');
+  });
+
+  it('forced: nothing weighed, yet a file another device locked still makes the drop wait', async () => {
+    const got = lockForPeer(alpha.lib, 'Bravo', [{ content_uuid: contentOf(shared), location: alpha.lib.store.locations.byId(alpha.loc.pics!)!.uuid, rel_path: 'shared', size: shared.length }]);
+    try {
+      const hold = await weighDrop(alpha.lib, [alpha.at('pics', 'shared')], {}, { forced: true });
+      assert.equal(hold.lockedBy?.device, 'Bravo');
+    } finally {
+      got.release();
+    }
+    const forced = await weighDrop(alpha.lib, [alpha.at('pics', 'shared')], {}, { forced: true });
+    assert.deepEqual(forced.below, []);
+    await forced.release();
+  });
+});
+
+describe('guard: the last good copy here is hashed again before the other goes', () => {
+  const tmp = tempDir('vss-guard-hash-');
+  let made: ReturnType<typeof makeLibrary>;
+  const small = Buffer.from('a small file, hashed again when it is the last good copy '.repeat(20));
+  const other = Buffer.from('another small file on two drives '.repeat(20));
+
+  before(() => {
+    made = makeLibrary(tmp.path, 'one');
+    made.file('pics', 'a', small);
+    made.file('backup', 'a', small);
+    made.file('pics', 'b', other);
+    made.file('backup', 'b', other);
+    setPolicy(made.lib, { copies: 1 });
+  });
+  after(() => {
+    made.lib.close();
+    tmp.cleanup();
+  });
+
+  it('silent rot in the copy that would be left (size, times and inode kept) is found, recorded, and the drop refused (faults note, defect 2)', async () => {
+    flipBit(join(tmp.path, 'one', 'backup', 'a'));
+    assert.deepEqual(belowPolicy(made.lib, [made.at('pics', 'a')]), [], 'the first look cannot tell: its identity is the index\'s');
+    const hold = await weighDrop(made.lib, [made.at('pics', 'a')]);
+    await hold.release();
+    assert.deepEqual(hold.below.map((b) => b.have), [0]);
+    assert.match(hold.below[0]!.uncounted![0]!, /hashed again now, its bytes are not the content's \(rot, recorded\)/);
+    const entry = made.lib.store.entries.fileAt(made.loc.backup!, 'a')!;
+    assert.equal(made.lib.store.rot.has(entry.id), true, 'recorded, as a scrub records it');
+  });
+
+  it('a good copy left hashes to its content: the drop goes on', async () => {
+    const hold = await weighDrop(made.lib, [made.at('pics', 'b')]);
+    await hold.release();
+    assert.deepEqual(hold.below, []);
   });
 });

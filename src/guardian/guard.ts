@@ -1,26 +1,37 @@
 import { join } from 'node:path';
+import { checksumFile } from '../core/file-blake3.js';
 import { VssError } from '../core/errors.js';
+import { childLog } from '../core/log.js';
+import { CAS_WHOLE } from '../content/identity.js';
 import type { LeavingFile } from '../files/plan.js';
 import type { Library } from '../library/library.js';
 import { factsAt } from '../storage/local-tree.js';
+import { driveName } from '../volumes/drive-name.js';
 import type { GuardCopy } from '../store/guardian.js';
 import type { GuardianBelowPolicy, GuardianNumbers } from '../wire/guardian.js';
+import { copyLocksOf, type LockedFile } from './copy-locks.js';
+import { COUNTS, fileHereVerdict, notCounted, REHASH_MAX_BYTES, type Verdict } from './evidence.js';
 import { libraryPolicy } from './policy.js';
-import { STALE_AFTER_MS } from './redundancy.js';
 
-/**
- * How long a copy that cannot be looked at now (on another device, or on a drive of this one that
- * is not mounted) keeps counting for the guard: it counts while its last whole-hash check or the
- * last time its device (or drive) was seen is this recent. The same 30 days after which `guardian
- * status` calls a copy stale: one notion of "still there" for the counts and the guard. A device
- * seen within it sent its index then, which still named the file; one away for months may have
- * lost it, and git-annex's lesson is to drop nothing on a copy nobody can vouch for.
+const log = childLog('guardian');
+
+/*
+ * The guard (DESIGN §19): a delete, a move or a replace of files of this device is weighed against
+ * each content's policy, counting only the copies the evidence rule (evidence.ts) lets count now.
+ * Two looks: `belowPolicy`, at once and synchronously, when the operation is asked or shown (a
+ * copy on another device counts while that device is connected, a bucket's while it answered);
+ * and `weighDrop`, as the drop runs: other devices lock their copies, buckets answer a HEAD, the
+ * last good copies here are hashed again when small, and what it holds lasts until the drop ends.
  */
-export const GUARD_WINDOW_MS = STALE_AFTER_MS;
-const WINDOW_DAYS = Math.round(GUARD_WINDOW_MS / (24 * 3600_000));
 
 /** Contents a refusal names (all are in a dry run's list). */
 const NAMED = 10;
+/** Reasons given per content for the copies not counted. */
+const REASONS = 3;
+/** Copies one lock request names at most (a peer message's bound). */
+export const MAX_LOCK_COPIES = 1000;
+/** Bucket objects asked at once. */
+const OBJECTS_AT_ONCE = 8;
 
 /** A copy as the rule weighs it: its device, whether it is this one, and the store (drive, or a paired device's location) it is in. */
 export interface Weighed {
@@ -30,25 +41,36 @@ export interface Weighed {
   place: string;
 }
 
-/** What vouches for a copy now. */
-export interface Evidence {
-  here: boolean;
-  /** Its location is reachable on this device now (its drive mounted). */
-  reachable: boolean;
-  /** The file is there now, with the size the index knows (looked at only for a reachable copy here). */
-  present: boolean;
-  verified_at: number | null;
-  /** When its device (another one) or its drive (this device's) was last seen. */
-  seen_at: number | null;
+/** A copy on another device, as that device is asked to lock it: its content, its location (the owner's uuid) and path there, its size. */
+export interface RemoteCopy {
+  content_uuid: string;
+  location: string;
+  rel_path: string;
+  size: number;
+}
+
+/** What a device answered to a lock: the copies (indices of those asked) it holds locked, why not the others, and the lock's life. */
+export interface RemoteLock {
+  held: ReadonlySet<number>;
+  refused: ReadonlyMap<number, string>;
+  /** Still held: its stream open and its time not run out. */
+  alive(): boolean;
+  release(): Promise<void>;
 }
 
 /**
- * Whether a copy counts for the guard at NOW: one here that can be looked at counts when it is
- * there; any other counts while it was verified or seen within WINDOW.
+ * What vouches for copies beyond this device's own files: given by the operation (the daemon's
+ * network, the bucket client); absent where there is none (no daemon: no device can be asked).
  */
-export function vouchedFor(c: Evidence, now: number, window = GUARD_WINDOW_MS): boolean {
-  if (c.here && c.reachable) return c.present;
-  return Math.max(c.verified_at ?? 0, c.seen_at ?? 0) >= now - window;
+export interface Witnesses {
+  devices?: {
+    /** Whether DEVICE is connected now (the first look). */
+    online(device: string): boolean;
+    /** Ask DEVICE to lock COPIES of its own for this drop; rejects, saying why, when it cannot be asked. */
+    lock(device: string, copies: readonly RemoteCopy[], signal?: AbortSignal): Promise<RemoteLock>;
+  };
+  /** Confirm a bucket object now (a HEAD of its key: its size and ETag as recorded). */
+  object?(copy: GuardCopy, signal?: AbortSignal): Promise<Verdict>;
 }
 
 /** Copies, devices and copies off this device, as the policy counts them: one per store. */
@@ -68,7 +90,8 @@ export function tally(copies: Iterable<Weighed>): GuardianNumbers {
  * The first number (copies, then devices, then copies off this device) a change lowers from
  * BEFORE to AFTER and leaves below POLICY; null where none. A change that lowers nothing is never
  * refused (deleting a second file on the same drive leaves the count as it was, even when the
- * content was already short), and one that lowers a number the policy still meets is not either.
+ * content was already short; deleting a rotten file takes no copy away), and one that lowers a
+ * number the policy still meets is not either.
  */
 export function fallsShort(before: GuardianNumbers, after: GuardianNumbers, policy: GuardianNumbers): { of: keyof GuardianNumbers; have: number; policy: number } | null {
   for (const of of ['copies', 'devices', 'offsite'] as const) {
@@ -77,13 +100,24 @@ export function fallsShort(before: GuardianNumbers, after: GuardianNumbers, poli
   return null;
 }
 
-/**
- * The contents that LEAVING (files of this device's locations deleted, or moved: `to` the
- * location they land in, null when out of the library's sight) would leave below their policy:
- * the strictest of the library's, their locations' and their tags', counting the copies that
- * vouch for themselves now (vouchedFor). One read of their copies, a look at each copy here.
- */
-export function belowPolicy(lib: Library, leaving: readonly LeavingFile[], now = Date.now()): GuardianBelowPolicy[] {
+/** One content a drop touches: its copies, the files of it going, the drives moved ones land on, its policy, and each copy's verdict so far. */
+interface Case {
+  uuid: string;
+  path: string;
+  copies: GuardCopy[];
+  going: Set<string>;
+  landings: Weighed[];
+  policy: GuardianNumbers;
+  /** By index in `copies`; a copy without one does not count (not looked at yet). */
+  verdicts: Map<number, Verdict>;
+}
+
+const fileKey = (locationId: number, rel: string) => `${locationId}\0${rel}`;
+const isGoing = (k: Case, c: GuardCopy) => c.here === 1 && c.location_id !== null && k.going.has(fileKey(c.location_id, c.rel_path));
+const weigh = (c: GuardCopy): Weighed => ({ device: c.device_uuid, here: c.here === 1, place: c.place });
+
+/** The contents LEAVING touches, each with every copy of it, the drives its moved files land on, and the strictest policy over it. */
+function casesOf(lib: Library, leaving: readonly LeavingFile[]): Case[] {
   const { store } = lib;
   const changes = new Map<string, { path: string; going: Set<string>; to: Set<number> }>();
   for (const f of leaving) {
@@ -91,7 +125,7 @@ export function belowPolicy(lib: Library, leaving: readonly LeavingFile[], now =
     if (!uuid) continue;
     let c = changes.get(uuid);
     if (!c) changes.set(uuid, (c = { path: f.path, going: new Set(), to: new Set() }));
-    c.going.add(`${f.locationId}\0${f.rel}`);
+    c.going.add(fileKey(f.locationId, f.rel));
     if (f.to !== undefined && f.to !== null) c.to.add(f.to);
   }
   if (changes.size === 0) return [];
@@ -105,66 +139,288 @@ export function belowPolicy(lib: Library, leaving: readonly LeavingFile[], now =
   const tags = new Map(store.guardian.tagPolicies(uuids).map((t) => [t.content_uuid, t]));
   const library = libraryPolicy(lib);
   const self = lib.device.uuid;
-  const placeOfLocation = new Map<number, string>();
+  const drives = new Map<number, string>();
+  // A moved file counts, where it lands, as a copy on that location's drive (the key the counts give it).
   const landing = (id: number): Weighed => {
-    let place = placeOfLocation.get(id);
+    let place = drives.get(id);
     if (place === undefined) {
       const volume = store.locations.ofDeviceById(id, lib.deviceId)?.volume_id;
-      placeOfLocation.set(id, (place = volume !== null && volume !== undefined ? `v${volume}` : `l${id}`));
+      drives.set(id, (place = volume !== null && volume !== undefined ? `v${volume}` : `l${id}`));
     }
     return { device: self, here: true, place };
   };
-
-  const out: GuardianBelowPolicy[] = [];
-  for (const [uuid, change] of changes) {
+  return [...changes].map(([uuid, change]) => {
     const all = copies.get(uuid) ?? [];
-    const going = (c: GuardCopy) => c.here === 1 && change.going.has(`${c.location_id}\0${c.rel_path}`);
-    // The files it takes away are there: the plan looked at each.
-    const counted = all.filter((c) => going(c) || vouchedFor(evidence(c), now));
-    const weigh = (c: GuardCopy): Weighed => ({ device: c.device_uuid, here: c.here === 1, place: c.place });
-    const before = tally(counted.map(weigh));
-    const after = tally([...counted.filter((c) => !going(c)).map(weigh), ...[...change.to].map(landing)]);
     const tag = tags.get(uuid);
     const policy = {
       copies: Math.max(library.copies, ...all.map((c) => c.lc ?? 0), tag?.copies ?? 0),
       devices: Math.max(library.devices, ...all.map((c) => c.ld ?? 0), tag?.devices ?? 0),
       offsite: Math.max(library.offsite, ...all.map((c) => c.lo ?? 0), tag?.offsite ?? 0),
     };
-    const short = fallsShort(before, after, policy);
-    if (short) out.push({ content_uuid: uuid, path: change.path, have: short.have, policy: short.policy, of: short.of, not_counted: all.length - counted.length });
+    return { uuid, path: change.path, copies: all, going: change.going, landings: [...change.to].map(landing), policy, verdicts: new Map() };
+  });
+}
+
+/** What CASE has before the drop and after it, counting the copies whose verdict counts. */
+function numbers(k: Case): { before: GuardianNumbers; after: GuardianNumbers } {
+  const counted = k.copies.filter((_, i) => k.verdicts.get(i)?.counts === true);
+  return {
+    before: tally(counted.map(weigh)),
+    after: tally([...counted.filter((c) => !isGoing(k, c)).map(weigh), ...k.landings]),
+  };
+}
+
+/** CASE judged with the verdicts it has: its shortfall, with the reasons copies were not counted; null where none. */
+function judged(k: Case): GuardianBelowPolicy | null {
+  const { before, after } = numbers(k);
+  const short = fallsShort(before, after, k.policy);
+  if (!short) return null;
+  const why = k.copies.flatMap((_, i) => {
+    const v = k.verdicts.get(i);
+    return v && !v.counts ? [v.why] : [];
+  });
+  const counted = k.copies.filter((_, i) => k.verdicts.get(i)?.counts === true).length;
+  return {
+    content_uuid: k.uuid, path: k.path, have: short.have, policy: short.policy, of: short.of,
+    not_counted: k.copies.length - counted, ...(why.length > 0 ? { uncounted: why.slice(0, REASONS) } : {}),
+  };
+}
+
+/** Where a file of this device is, as a person finds it. */
+const shownHere = (c: GuardCopy) => join(c.location_path, ...c.rel_path.split('/'));
+
+/** The drive (or bucket) holding C, as a person names it; null where its volume is not known. */
+const driveOf = (c: GuardCopy) => (c.drive_mount === null ? null : driveName({ name: c.drive_name, mount_point: c.drive_mount, fs: c.drive_fs ?? '' }));
+
+/** A file of this device looked at now (evidence.ts): one on a drive not plugged in cannot vouch. */
+function hereVerdict(c: GuardCopy): Verdict {
+  const where = shownHere(c);
+  const drive = driveOf(c);
+  if (c.location_online !== 1) return notCounted(`${drive ? `the drive “${drive}” holding ${where}` : `the folder of ${where}`} is not reachable now (plug it in)`);
+  return fileHereVerdict({ ...c, rotten: c.rotten === 1 }, factsAt(where), where);
+}
+
+/** Another device's copy, as a refusal names it. */
+const deviceCopy = (c: GuardCopy) => `${c.device_name ?? c.device_uuid}'s copy (${c.rel_path})`;
+const bucketCopy = (c: GuardCopy) => `the copy in ${driveOf(c) ?? 'a bucket'} (${c.object_key ?? c.rel_path})`;
+
+/**
+ * The first look (a plan, a dry run): this device's files looked at now; another device's copy
+ * counts while that device is connected (the drop asks it to lock), a bucket's while the bucket
+ * answered.
+ */
+function firstLook(c: GuardCopy, w: Witnesses): Verdict {
+  if (c.here === 1) return hereVerdict(c);
+  if (c.device_uuid === null) return c.location_online === 1 ? COUNTS : notCounted(`${bucketCopy(c)} can't be confirmed now (the bucket did not answer when last asked)`);
+  if (!w.devices) return notCounted(`${deviceCopy(c)} can't be confirmed now: no daemon runs to ask ${c.device_name ?? 'it'} (vss daemon start)`);
+  if (!w.devices.online(c.device_uuid)) return notCounted(`${deviceCopy(c)} can't be confirmed now (${c.device_name ?? 'the device'} is offline)`);
+  return COUNTS;
+}
+
+/**
+ * The contents that LEAVING (files of this device's locations deleted, replaced, or moved: `to`
+ * the location they land in, null when out of the library's sight) would leave below their
+ * policy, at a first look (firstLook): what a plan refuses at once and a dry run lists. The drop
+ * itself is weighed again, with every witness asked (weighDrop).
+ */
+export function belowPolicy(lib: Library, leaving: readonly LeavingFile[], witnesses: Witnesses = {}): GuardianBelowPolicy[] {
+  const out: GuardianBelowPolicy[] = [];
+  for (const k of casesOf(lib, leaving)) {
+    k.copies.forEach((c, i) => k.verdicts.set(i, firstLook(c, witnesses)));
+    const short = judged(k);
+    if (short) out.push(short);
   }
   return out;
 }
 
-/** What vouches for copy C now: a copy here on a mounted drive is looked at. */
-function evidence(c: GuardCopy): Evidence {
-  const here = c.here === 1;
-  const reachable = here && c.location_online === 1;
-  let present = false;
-  if (reachable) {
-    const st = factsAt(join(c.location_path, ...c.rel_path.split('/')));
-    present = st?.kind === 'file' && st.size === c.size;
-  }
-  return { here, reachable, present, verified_at: c.verified_at, seen_at: c.seen_at };
+/** A drop weighed: what it would leave short, and what the weighing holds until the drop ends. */
+export interface DropHold {
+  /** The contents it would leave below their policy (empty: it may go on). */
+  below: GuardianBelowPolicy[];
+  /** A file of the drop that another device has locked now (it counts on it): the drop waits for that lock to end. */
+  lockedBy?: { device: string; path: string };
+  /** Whether every lock the weighing leaned on is still held: asked before each file goes. */
+  holds(): boolean;
+  /** End it: the other devices' locks released, this device's files no longer marked going. */
+  release(): Promise<void>;
 }
+
+/**
+ * Weigh the drop of LEAVING as it runs (DESIGN §19): its files are marked going (a peer asking to
+ * lock one is refused), this device's copies are looked at now; where a content would still fall
+ * short, its bucket objects are confirmed (HEAD) and the devices holding it asked to lock their
+ * copies; and a content left with no spare copy has its remaining small files here hashed again
+ * (a mismatch is recorded as rot, and that file does not count). The caller holds the result while
+ * it deletes (checking `holds()` before each file) and releases it after, whatever happened.
+ * FORCED (--force): nothing is weighed; the files are still marked going, and one another device
+ * has locked still makes the drop wait.
+ */
+export async function weighDrop(lib: Library, leaving: readonly LeavingFile[], witnesses: Witnesses = {}, opts: { signal?: AbortSignal; forced?: boolean } = {}): Promise<DropHold> {
+  const { signal } = opts;
+  const locks = copyLocksOf(lib);
+  const files: LockedFile[] = leaving.map((f) => ({ locationId: f.locationId, rel: f.rel }));
+  for (let i = 0; i < files.length; i++) {
+    const by = locks.lockedBy(files[i]!);
+    if (by !== undefined) return { below: [], lockedBy: { device: by, path: leaving[i]!.path }, holds: () => false, release: async () => undefined };
+  }
+  const endGoing = locks.markGoing(files);
+  const remote: RemoteLock[] = [];
+  const release = async () => {
+    endGoing();
+    await Promise.allSettled(remote.splice(0).map((r) => r.release()));
+  };
+  // Forced: the user takes what falls short; the files still go only as no other device counts on them.
+  if (opts.forced) return { below: [], holds: () => true, release };
+  try {
+    const cases = casesOf(lib, leaving);
+    for (const k of cases) k.copies.forEach((c, i) => { if (c.here === 1) k.verdicts.set(i, hereVerdict(c)); });
+    // Each further witness is asked only for the contents still short without it.
+    await askObjects(cases.filter((k) => judged(k) !== null), witnesses, signal);
+    await askDevices(cases.filter((k) => judged(k) !== null), witnesses, remote, signal);
+    await hashEdges(lib, cases.filter((k) => judged(k) === null), signal);
+    const below = cases.map(judged).filter((b): b is GuardianBelowPolicy => b !== null);
+    return { below, holds: () => remote.every((r) => r.alive()), release };
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
+
+/** The bucket objects of CASES confirmed now, a few at once. */
+async function askObjects(cases: readonly Case[], w: Witnesses, signal?: AbortSignal): Promise<void> {
+  const asks: Array<{ k: Case; i: number; c: GuardCopy }> = [];
+  for (const k of cases) k.copies.forEach((c, i) => { if (c.here !== 1 && c.device_uuid === null) asks.push({ k, i, c }); });
+  let next = 0;
+  const worker = async () => {
+    while (next < asks.length) {
+      const { k, i, c } = asks[next++]!;
+      signal?.throwIfAborted();
+      let v: Verdict;
+      if (!w.object) v = notCounted(`${bucketCopy(c)} can't be confirmed now`);
+      else v = await w.object(c, signal).catch((err: unknown) => notCounted(`${bucketCopy(c)} can't be confirmed now (${(err as Error).message})`));
+      k.verdicts.set(i, v.counts ? v : notCounted(v.why.startsWith('the ') ? v.why : `${bucketCopy(c)}: ${v.why}`));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(OBJECTS_AT_ONCE, asks.length) }, worker));
+}
+
+/** The devices holding copies of CASES asked to lock them for this drop, all at once; the locks held go into REMOTE. */
+async function askDevices(cases: readonly Case[], w: Witnesses, remote: RemoteLock[], signal?: AbortSignal): Promise<void> {
+  const byDevice = new Map<string, Array<{ k: Case; i: number; c: GuardCopy }>>();
+  for (const k of cases) {
+    k.copies.forEach((c, i) => {
+      if (c.here === 1 || c.device_uuid === null) return;
+      if (c.location_uuid === null) {
+        k.verdicts.set(i, notCounted(`${deviceCopy(c)} can't be confirmed now (its location is not known by id)`));
+        return;
+      }
+      let list = byDevice.get(c.device_uuid);
+      if (!list) byDevice.set(c.device_uuid, (list = []));
+      list.push({ k, i, c });
+    });
+  }
+  await Promise.all([...byDevice].map(async ([device, asks]) => {
+    const name = asks[0]!.c.device_name ?? device;
+    const refuse = (why: string) => { for (const { k, i, c } of asks) k.verdicts.set(i, notCounted(`${deviceCopy(c)} can't be confirmed now (${why})`)); };
+    if (!w.devices) return refuse(`no daemon runs to ask ${name}: vss daemon start`);
+    if (!w.devices.online(device)) return refuse(`${name} is offline`);
+    for (let at = 0; at < asks.length; at += MAX_LOCK_COPIES) {
+      const part = asks.slice(at, at + MAX_LOCK_COPIES);
+      let lock: RemoteLock;
+      try {
+        lock = await w.devices.lock(device, part.map(({ c }) => ({ content_uuid: c.content_uuid, location: c.location_uuid!, rel_path: c.rel_path, size: c.size })), signal);
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        for (const { k, i, c } of part) k.verdicts.set(i, notCounted(`${deviceCopy(c)} can't be confirmed now (${name} did not answer: ${(err as Error).message})`));
+        continue;
+      }
+      remote.push(lock);
+      part.forEach(({ k, i, c }, j) => {
+        k.verdicts.set(i, lock.held.has(j) ? COUNTS : notCounted(`${deviceCopy(c)} is not confirmed by ${name}: ${lock.refused.get(j) ?? 'no answer for it'}`));
+      });
+    }
+  }));
+}
+
+/**
+ * A content the drop leaves with no spare copy leans on its remaining files here: the small ones
+ * (whose content id is their whole BLAKE3) are hashed again now. Bytes that are not the content's
+ * are recorded as rot (as a scrub would) and that file stops counting.
+ */
+async function hashEdges(lib: Library, cases: readonly Case[], signal?: AbortSignal): Promise<void> {
+  for (const k of cases) {
+    const { after } = numbers(k);
+    if (after.copies > k.policy.copies) continue;
+    for (let i = 0; i < k.copies.length; i++) {
+      const c = k.copies[i]!;
+      if (c.here !== 1 || isGoing(k, c) || k.verdicts.get(i)?.counts !== true || c.size > REHASH_MAX_BYTES || c.entry_id === null || c.content_id === null) continue;
+      const content = lib.store.contents.byId(c.content_id);
+      if (!content || content.cas_version !== CAS_WHOLE) continue;
+      signal?.throwIfAborted();
+      const where = shownHere(c);
+      const read = await checksumFile(where, c.size).catch((err: unknown) => ({ ok: false as const, why: (err as Error).message }));
+      if (read.ok && read.checksum === content.cas_id) continue;
+      if (read.ok) {
+        lib.store.rot.put({ entry_id: c.entry_id, content_id: c.content_id, size: c.size, expected: content.cas_id, found: read.checksum, found_at: Date.now() });
+        log.warn({ path: where, content: k.uuid }, 'rot found by the guard: the last good copy hashed again did not match');
+        k.verdicts.set(i, notCounted(`${where}: hashed again now, its bytes are not the content's (rot, recorded)`));
+      } else {
+        k.verdicts.set(i, notCounted(`${where} could not be read again now (${'why' in read ? read.why : read.reason})`));
+      }
+    }
+  }
+}
+
+/**
+ * This device's copies of the contents a peer asks to lock for its drop (the holder's side of the
+ * lock: DESIGN §19). Each is found by its location (uuid) and path, must be the content asked and
+ * pass the evidence rule now; those this device is dropping itself are refused. BY names the
+ * asking device. Returns the indices held, why not the others, and the release.
+ */
+export function lockForPeer(lib: Library, by: string, copies: readonly RemoteCopy[], ms?: number): { held: number[]; refused: Map<number, string>; release: () => void } {
+  const refused = new Map<number, string>();
+  const ours = new Map(lib.store.locations.ofDevice(lib.deviceId).map((l) => [l.uuid, l]));
+  const candidates: Array<{ i: number; file: LockedFile }> = [];
+  const uuids = [...new Set(copies.map((c) => c.content_uuid))];
+  const here = new Map<string, GuardCopy>();
+  for (const c of lib.store.guardian.guardCopies(uuids, lib.deviceId)) {
+    if (c.here === 1 && c.location_id !== null) here.set(`${c.content_uuid}\0${c.location_id}\0${c.rel_path}`, c);
+  }
+  copies.forEach((asked, i) => {
+    const loc = ours.get(asked.location);
+    if (!loc) return refused.set(i, 'no such location on this device');
+    const c = here.get(`${asked.content_uuid}\0${loc.id}\0${asked.rel_path}`);
+    if (!c) return refused.set(i, 'the file is not there as that content (moved, deleted or changed)');
+    const v = hereVerdict(c);
+    if (!v.counts) return refused.set(i, v.why);
+    candidates.push({ i, file: { locationId: loc.id, rel: asked.rel_path } });
+  });
+  const lock = copyLocksOf(lib).lock(candidates.map((c) => c.file), by, ms);
+  for (const j of lock.going) refused.set(candidates[j]!.i, 'this device is deleting or moving it now');
+  return { held: lock.held.map((j) => candidates[j]!.i), refused, release: lock.release };
+}
+
+/** What the guard says when a copy is counted (the refusal's reminder of the rule). */
+const RULE = 'a copy counts when it can be confirmed now: a file here unchanged since it was indexed and not rotten, another device\'s copy locked by that device, a bucket\'s object checked';
 
 /**
  * The refusal of a VERB that would leave BELOW short of their policy: each content named (a few),
  * and why; SINCE, a sentence on what changed since it was asked (a job weighed again as it runs).
  */
-export function policyRefusal(verb: 'delete' | 'move' | 'copy', below: readonly GuardianBelowPolicy[], since = ''): VssError {
+export function policyRefusal(verb: 'delete' | 'move' | 'copy' | 'replace', below: readonly GuardianBelowPolicy[], since = ''): VssError {
   const n = below.length;
   const named = below.slice(0, NAMED).map(describeBelow).join('; ');
   const more = n > NAMED ? `; and ${n - NAMED} more (--dry-run lists them all)` : '';
   const forGood = verb === 'delete' ? ' Deleting is for good (no trash).' : '';
-  return new VssError('POLICY', `refused: this ${verb} would leave ${n === 1 ? 'a content' : `${n} contents`} below ${n === 1 ? 'its' : 'their'} policy (a copy counts when it is here now, or was verified or seen in the last ${WINDOW_DAYS} days): ${named}${more}.${since}${forGood} ${since ? 'Ask again, with --force' : 'Add --force'} to ${verb} anyway`, { path: below[0]?.path });
+  return new VssError('POLICY', `refused: this ${verb} would leave ${n === 1 ? 'a content' : `${n} contents`} below ${n === 1 ? 'its' : 'their'} policy (${RULE}): ${named}${more}.${since}${forGood} ${since ? 'Ask again, with --force' : 'Add --force'} to ${verb === 'replace' ? 'replace' : verb} anyway`, { path: below[0]?.path });
 }
 
-/** One content short of its policy, in words: "content U (PATH): 1 copy left, its policy asks 2". */
+/** One content short of its policy, in words: "content U (PATH): 1 copy left, its policy asks 2 (not counted: …)". */
 export function describeBelow(b: GuardianBelowPolicy): string {
-  const uncounted = b.not_counted > 0 ? ` (${b.not_counted} more not verified in the last ${WINDOW_DAYS} days)` : '';
+  const uncounted = b.uncounted && b.uncounted.length > 0 ? ` (not counted: ${b.uncounted.join('; ')}${b.not_counted > b.uncounted.length ? `; and ${b.not_counted - b.uncounted.length} more` : ''})`
+    : b.not_counted > 0 ? ` (${b.not_counted} more not counted)` : '';
   if (b.of === 'copies' && b.have === 0) {
-    return `${b.not_counted === 0 ? 'the last copy in the library' : `the last copy verified in ${WINDOW_DAYS} days`} of content ${b.content_uuid} (${b.path})${uncounted}`;
+    return `${b.not_counted === 0 ? 'the last copy in the library' : 'the last copy that can be confirmed now'} of content ${b.content_uuid} (${b.path})${uncounted}`;
   }
   const one = b.have === 1;
   const noun = b.of === 'devices' ? (one ? 'device' : 'devices') : `${one ? 'copy' : 'copies'}${b.of === 'offsite' ? ' off this device' : ''}`;

@@ -2,7 +2,7 @@ import { diskSpace } from '../core/disk-space.js';
 import type { FileOp } from '../files/file-op.js';
 import { metaOf } from '../files/kept-meta.js';
 import { plannedFiles, type PlannedOp } from '../files/plan.js';
-import { belowPolicy } from '../guardian/guard.js';
+import { belowPolicy, type Witnesses } from '../guardian/guard.js';
 import type { Library } from '../library/library.js';
 import { factsAt } from '../storage/local-tree.js';
 import type { OpPreview } from '../wire/preview.js';
@@ -17,7 +17,7 @@ const MAX_CONFLICTS = 1000;
  * queued or logged: the plan was made by the same checks a real call makes, so what a real call
  * would refuse at once a preview refuses too.
  */
-export function previewOf(lib: Library, op: FileOp, plan: PlannedOp): OpPreview {
+export function previewOf(lib: Library, op: FileOp, plan: PlannedOp, witnesses: Witnesses = {}): OpPreview {
   const conflicts: OpPreview['conflicts'] = [];
   let conflictCount = 0;
   let needed = 0;
@@ -39,7 +39,7 @@ export function previewOf(lib: Library, op: FileOp, plan: PlannedOp): OpPreview 
     conflict_count: conflictCount,
     free_bytes: op === 'delete' || dst === undefined ? null : diskSpace(dst).freeBytes,
     needed_bytes: needed,
-    below_policy: belowPolicy(lib, plan.leaving),
+    below_policy: belowPolicy(lib, plan.leaving, witnesses),
   };
 }
 

@@ -5,11 +5,12 @@ import { FOREGROUND_PRIORITY } from '../jobs/schedule.js';
 import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
 import { DEFAULT_ON_CONFLICT, isOnConflict, kindOf, MAX_PARAMS_CHARS, ON_CONFLICT, type FileOp, type FileOpResult } from '../files/file-op.js';
-import { fileOpTimeoutMs, runFileOp } from '../files/file-op-job.js';
+import { fileOpTimeoutMs, runFileOp, type GuardedDrop } from '../files/file-op-job.js';
 import { planDelete, plannedFiles, planTransfer, type LeavingFile, type PlannedOp } from '../files/plan.js';
 import { resolveSources, type ResolvedSources } from '../files/content-sources.js';
 import type { OpPreview } from '../wire/preview.js';
-import { belowPolicy, policyRefusal } from '../guardian/guard.js';
+import { belowPolicy, policyRefusal, weighDrop } from '../guardian/guard.js';
+import { witnessesOf } from './witnesses.js';
 import type { GuardianBelowPolicy } from '../wire/guardian.js';
 import type { DurableOp, OpHost, Plan } from './op.js';
 import { previewOf } from './file-op-preview.js';
@@ -74,7 +75,7 @@ type Unresolved = Pick<ResolvedSources, 'not_here' | 'already_there'>;
 
 /** PLAN's preview, naming the contents named that it leaves out. */
 function previewed(host: OpHost, op: FileOp, plan: PlannedOp & Unresolved): OpPreview {
-  const p = previewOf(host.lib, op, plan);
+  const p = previewOf(host.lib, op, plan, witnessesOf(host));
   return {
     ...p,
     ...(plan.not_here.length > 0 ? { not_here: plan.not_here } : {}),
@@ -83,13 +84,15 @@ function previewed(host: OpHost, op: FileOp, plan: PlannedOp & Unresolved): OpPr
 }
 
 /**
- * A queued delete weighed again as it runs (files/file-op-job.ts): another delete run since, or a
- * peer's copy gone, can make what was safe when it was asked the last copy now.
+ * What a queued operation takes away weighed again as it runs (files/file-op-job.ts), with every
+ * witness asked: another delete run since, a file changed, a device gone, can make what was safe
+ * when it was asked the last copy now. FORCED: only the other devices' locks are respected.
  */
-function guardNow(host: OpHost, leaving: readonly LeavingFile[]): VssError | null {
-  const below = belowPolicy(host.lib, leaving);
-  if (below.length === 0) return null;
-  return policyRefusal('delete', below, ' It was not when the delete was asked: a copy went since.');
+async function guardNow(host: OpHost, op: FileOp, leaving: readonly LeavingFile[], forced: boolean, signal: AbortSignal): Promise<GuardedDrop> {
+  const hold = await weighDrop(host.lib, leaving, forced ? {} : witnessesOf(host), { signal, forced });
+  const waiting = hold.lockedBy ? `${hold.lockedBy.device} counts on ${hold.lockedBy.path} now (it is dropping its own copy): this ${op} waits for it` : undefined;
+  const refusal = forced || hold.below.length === 0 ? null : policyRefusal(op, hold.below, ' It was not when it was asked: a copy went or changed since, or could not be confirmed now.');
+  return { refusal, ...(waiting !== undefined ? { wait: waiting } : {}), holds: hold.holds, release: hold.release };
 }
 
 /**
@@ -97,7 +100,7 @@ function guardNow(host: OpHost, leaving: readonly LeavingFile[]): VssError | nul
  * the contents it leaves short travel in the job's params, and its result names them.
  */
 function guarded(host: OpHost, op: FileOp, plan: PlannedOp, force: boolean, keepRefused = false): PlannedOp {
-  const below = belowPolicy(host.lib, plan.leaving);
+  const below = belowPolicy(host.lib, plan.leaving, witnessesOf(host));
   if (below.length === 0) return force ? { ...plan, params: { ...plan.params, forced: true } } : plan;
   if (!force && keepRefused && op === 'delete') return withoutRefused(host, plan, below);
   if (!force) throw policyRefusal(op, below);
@@ -146,7 +149,7 @@ function fileOpParts(op: FileOp): Omit<DurableOp<unknown, FileOpResult | null>, 
   return {
     name,
     action: op,
-    kind: (host: OpHost): JobKind => ({ name, concurrency: 2, timeoutMs: fileOpTimeoutMs, run: (job, ctx) => runFileOp(host.lib, job, ctx, (leaving) => guardNow(host, leaving)) }),
+    kind: (host: OpHost): JobKind => ({ name, concurrency: 2, timeoutMs: fileOpTimeoutMs, run: (job, ctx) => runFileOp(host.lib, job, ctx, (leaving, forced, signal) => guardNow(host, op, leaving, forced, signal)) }),
     result(row: JobRow): FileOpResult | null {
       if (row.status === 'completed') return row.result !== null ? withForced(JSON.parse(row.result) as FileOpResult, row) : null;
       if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `the file operation (job ${row.id}) was cancelled; what was finished is kept`);

@@ -118,8 +118,9 @@ export interface GuardianBelowPolicy {
   policy: number;
   /** Which number falls short: copies, devices, or copies off this device. */
   of: keyof GuardianNumbers;
-  /** Its files left uncounted: not verified (nor their device seen) within the window, or not there now. */
+  /** Its copies not counted now (the evidence rule, DESIGN §19): how many, and why (a few, in words). */
   not_counted: number;
+  uncounted?: string[];
 }
 
 /** How this device scrubs (a device's setting): the read rate (MB/s, 0: no limit), and how often the daemon scrubs each location (days, 0: off). */

@@ -1,0 +1,70 @@
+import type { LocalFacts } from '../storage/local-tree.js';
+
+/*
+ * What counts as a copy (DESIGN §19, issue 42): the one rule every decision that can let data go
+ * asks — a delete, a move, a replace (the guard), protect's choice of sources, repair's choice of
+ * a good copy — and, for what the index alone can tell, the Guardian's counts (`guardian status`,
+ * `list --at-risk`, protect's plan), whose SQL in store/guardian.ts holds the same conditions:
+ * a file recorded rotten, or a bucket object found gone or changed, never counts.
+ *
+ * A copy counts only on fresh evidence:
+ * - a file on this device: its drive is here, and its size, mtime, ctime and inode are what the
+ *   index says (so its bytes are the content the index links it to), and no scrub found it rotten;
+ *   where it is the last good copy left, a small one is hashed again before the other goes;
+ * - a file on another device: that device is online and locks it for the drop (it checks the file
+ *   itself, by this same rule, and refuses to delete, move or replace it until released);
+ * - an object in a bucket: the bucket answers a HEAD with the size and ETag recorded at upload.
+ * Anything else (a drive unplugged, a device away, a bucket that does not answer) may still be a
+ * copy, and the Guardian's counts keep it for a while (stale after 30 days), but a drop never
+ * leans on it: git-annex's lesson, to drop nothing on a copy nobody can vouch for now.
+ */
+
+/** Whether a copy counts now, and where not, why in words a person acts on. */
+export type Verdict = { counts: true } | { counts: false; why: string };
+
+export const COUNTS: Verdict = { counts: true };
+export const notCounted = (why: string): Verdict => ({ counts: false, why });
+
+/** What the index says of a file of this device. */
+export interface IndexedFile {
+  size: number;
+  mtime_ms: number | null;
+  /** Null where the index has not recorded it yet (a row from before it was kept): not compared. */
+  ctime_ms: number | null;
+  inode: number | null;
+  /** A scrub found its bytes changed while its size, times and inode did not (table `rot`). */
+  rotten: boolean;
+}
+
+/**
+ * Times within a millisecond are the same time: a time set back by a tool (touch, a copy keeping
+ * times, Node's utimes) keeps the millisecond, not always the nanoseconds.
+ */
+export function sameTime(indexed: number | null, now: number): boolean {
+  return indexed !== null && Math.abs(indexed - now) < 1;
+}
+
+/** The index alone: a copy recorded rotten (or, in a bucket, found gone or changed) never counts. */
+export function recordedVerdict(c: { rotten: boolean; lost?: string | null }): Verdict {
+  if (c.rotten) return notCounted('a scrub found its bytes rotten');
+  if (c.lost) return notCounted(c.lost);
+  return COUNTS;
+}
+
+/**
+ * A file of this device looked at now: FACTS as the disk has them (undefined: nothing there).
+ * Counts when the index's identity of it still holds and no rot is recorded. WHERE names it.
+ */
+export function fileHereVerdict(indexed: IndexedFile, facts: LocalFacts | undefined, where: string): Verdict {
+  const recorded = recordedVerdict(indexed);
+  if (!recorded.counts) return notCounted(`${where}: ${recorded.why}`);
+  if (!facts) return notCounted(`${where} is gone`);
+  if (facts.kind !== 'file') return notCounted(`${where} is no longer a file`);
+  if (facts.size !== indexed.size || !sameTime(indexed.mtime_ms, facts.mtimeMs)) return notCounted(`${where} changed since it was indexed (rescan its location)`);
+  if (indexed.inode !== null && indexed.inode !== facts.inode) return notCounted(`${where} was replaced by another file since it was indexed (rescan its location)`);
+  if (indexed.ctime_ms !== null && !sameTime(indexed.ctime_ms, facts.ctimeMs)) return notCounted(`${where} was touched since it was indexed (its ctime changed: rescan its location)`);
+  return COUNTS;
+}
+
+/** Files at most this large are hashed again before they are left the last good copy of a content (about 4 ms each). */
+export const REHASH_MAX_BYTES = 8 * 1024 * 1024;
