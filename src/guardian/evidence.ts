@@ -1,4 +1,7 @@
-import type { LocalFacts } from '../storage/local-tree.js';
+import { join } from 'node:path';
+import { factsAt, type LocalFacts } from '../storage/local-tree.js';
+import type { GuardCopy } from '../store/guardian.js';
+import { driveName } from '../volumes/drive-name.js';
 
 /*
  * What counts as a copy (DESIGN §19, issue 42): the one rule every decision that can let data go
@@ -64,6 +67,20 @@ export function fileHereVerdict(indexed: IndexedFile, facts: LocalFacts | undefi
   if (indexed.inode !== null && indexed.inode !== facts.inode) return notCounted(`${where} was replaced by another file since it was indexed (rescan its location)`);
   if (indexed.ctime_ms !== null && !sameTime(indexed.ctime_ms, facts.ctimeMs)) return notCounted(`${where} was touched since it was indexed (its ctime changed: rescan its location)`);
   return COUNTS;
+}
+
+/** Where a file of this device is, as a person finds it. */
+export const shownHere = (c: GuardCopy) => join(c.location_path, ...c.rel_path.split('/'));
+
+/** The drive (or bucket) holding C, as a person names it; null where its volume is not known. */
+export const driveOf = (c: GuardCopy) => (c.drive_mount === null ? null : driveName({ name: c.drive_name, mount_point: c.drive_mount, fs: c.drive_fs ?? '' }));
+
+/** A file of this device looked at now (evidence.ts): one on a drive not plugged in cannot vouch. */
+export function copyHereVerdict(c: GuardCopy): Verdict {
+  const where = shownHere(c);
+  const drive = driveOf(c);
+  if (c.location_online !== 1) return notCounted(`${drive ? `the drive “${drive}” holding ${where}` : `the folder of ${where}`} is not reachable now (plug it in)`);
+  return fileHereVerdict({ ...c, rotten: c.rotten === 1 }, factsAt(where), where);
 }
 
 /** Files at most this large are hashed again before they are left the last good copy of a content (about 4 ms each). */

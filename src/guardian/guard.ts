@@ -5,12 +5,10 @@ import { childLog } from '../core/log.js';
 import { CAS_WHOLE } from '../content/identity.js';
 import type { LeavingFile } from '../files/plan.js';
 import type { Library } from '../library/library.js';
-import { factsAt } from '../storage/local-tree.js';
-import { driveName } from '../volumes/drive-name.js';
 import type { GuardCopy } from '../store/guardian.js';
 import type { GuardianBelowPolicy, GuardianNumbers } from '../wire/guardian.js';
 import { copyLocksOf, type LockedFile } from './copy-locks.js';
-import { COUNTS, fileHereVerdict, notCounted, REHASH_MAX_BYTES, type Verdict } from './evidence.js';
+import { copyHereVerdict as hereVerdict, COUNTS, driveOf, notCounted, REHASH_MAX_BYTES, shownHere, type Verdict } from './evidence.js';
 import { libraryPolicy } from './policy.js';
 
 const log = childLog('guardian');
@@ -184,20 +182,6 @@ function judged(k: Case): GuardianBelowPolicy | null {
     content_uuid: k.uuid, path: k.path, have: short.have, policy: short.policy, of: short.of,
     not_counted: k.copies.length - counted, ...(why.length > 0 ? { uncounted: why.slice(0, REASONS) } : {}),
   };
-}
-
-/** Where a file of this device is, as a person finds it. */
-const shownHere = (c: GuardCopy) => join(c.location_path, ...c.rel_path.split('/'));
-
-/** The drive (or bucket) holding C, as a person names it; null where its volume is not known. */
-const driveOf = (c: GuardCopy) => (c.drive_mount === null ? null : driveName({ name: c.drive_name, mount_point: c.drive_mount, fs: c.drive_fs ?? '' }));
-
-/** A file of this device looked at now (evidence.ts): one on a drive not plugged in cannot vouch. */
-function hereVerdict(c: GuardCopy): Verdict {
-  const where = shownHere(c);
-  const drive = driveOf(c);
-  if (c.location_online !== 1) return notCounted(`${drive ? `the drive “${drive}” holding ${where}` : `the folder of ${where}`} is not reachable now (plug it in)`);
-  return fileHereVerdict({ ...c, rotten: c.rotten === 1 }, factsAt(where), where);
 }
 
 /** Another device's copy, as a refusal names it. */

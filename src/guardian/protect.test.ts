@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Installation } from '../library/installation.js';
 import type { Library } from '../library/library.js';
@@ -42,7 +42,9 @@ describe('protect: the copies planned', { skip: loopSkipReason() }, () => {
     const { store } = lib;
     store.contents.upsert({ uuid: uuidOf(n), cas_id: `c${n}`, cas_version: 1, kind: 'image', mime: 'image/jpeg', size }, 0);
     writeFileSync(join(dir[l]!, name), Buffer.alloc(size, n));
-    const facts: EntryFacts = { parent_id: store.entries.rootOf(loc[l]!)!, name, rel_path: name, kind: 'file', size, inode: ++inode, mtime_ms: 1, link_target: null };
+    // As the indexer records it: a copy counts only while the file is what the index says (guardian/evidence.ts).
+    const st = statSync(join(dir[l]!, name));
+    const facts: EntryFacts = { parent_id: store.entries.rootOf(loc[l]!)!, name, rel_path: name, kind: 'file', size, inode: st.ino, mtime_ms: st.mtimeMs, link_target: null };
     const entry = store.entries.insert(loc[l]!, facts, 0);
     store.entries.linkContents([{ file: { ...facts, id: entry }, uuid: uuidOf(n), verified: true }], now);
   };
@@ -168,6 +170,26 @@ describe('protect: the copies planned', { skip: loopSkipReason() }, () => {
       assert.match(reasonOf(plan(), 2) ?? '', /needs 1 more device: protect --to DEVICE:\/LOCATION\/PATH copies it to a paired device$/);
     } finally {
       setPolicy(lib, { clear: true }, now);
+    }
+  });
+
+  it('a source recorded rotten, or gone since it was indexed, is left out with its reason; the rest is planned (faults note, defect 7)', () => {
+    const { store } = lib;
+    const e = store.entries.fileAt(loc.pics!, 'once.jpg')!;
+    const c = store.contents.byUuid(uuidOf(1))!;
+    store.rot.put({ entry_id: e.id, content_id: c.id, size: c.size, expected: c.cas_id, found: 'x', found_at: now });
+    const moved = join(dir.pics!, 'same-drive.jpg');
+    const kept = readFileSync(moved);
+    rmSync(moved);
+    try {
+      const p = plan();
+      assert.match(reasonOf(p, 1) ?? '', /^every copy of it on this device is rotten \(.*once\.jpg: a scrub found its bytes rotten\)/);
+      // same-drive.jpg is gone from pics, but its twin in more (drive A too) is a good source.
+      assert.deepEqual(p.items.filter((it) => it.src.endsWith('same-drive.jpg')).map((it) => it.src), [join(dir.more!, 'same-drive.jpg')]);
+      assert.ok(p.items.some((it) => it.src.endsWith('big.jpg')), 'the rest goes on');
+    } finally {
+      store.rot.clear(e.id);
+      writeFileSync(moved, kept);
     }
   });
 

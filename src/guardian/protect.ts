@@ -8,10 +8,10 @@ import { anchorOf, type Anchor } from '../files/volume-reach.js';
 import type { Library } from '../library/library.js';
 import type { NewFileOpItem } from '../store/file-op-items.js';
 import type { GuardCopy, JudgedContent } from '../store/guardian.js';
-import { factsAt } from '../storage/local-tree.js';
 import type { GuardianProtectPlan } from '../wire/guardian.js';
 import { protectTargets, type BucketTarget, type DeviceTarget, type DeviceTargetResolver, type ProtectTarget } from './protect-targets.js';
 import { guardianQuery } from './redundancy.js';
+import { copyHereVerdict } from './evidence.js';
 
 /** Contents one protect plans at most (fewest copies first): the rest wait for the next run. */
 export const MAX_PROTECT = 100_000;
@@ -153,13 +153,12 @@ export function planProtect(lib: Library, to: string | undefined, opts: { now?: 
   return { shown, items, params };
 }
 
-/** The first file of the content on this device that is there now, in a location online (the copy job verifies its bytes). */
+/**
+ * The first file of the content on this device that counts as a copy now (evidence.ts: there,
+ * unchanged since indexed, not rotten); the copy job verifies its bytes as it reads them.
+ */
 function sourceOf(copies: readonly GuardCopy[]): GuardCopy | undefined {
-  return copies.find((c) => {
-    if (c.here !== 1 || c.location_online !== 1 || c.location_id === null) return false;
-    const st = factsAt(join(c.location_path, ...c.rel_path.split('/')));
-    return st?.kind === 'file' && st.size === c.size;
-  });
+  return copies.find((c) => c.here === 1 && c.location_id !== null && copyHereVerdict(c).counts);
 }
 
 function elsewhereReason(j: JudgedContent): string {
@@ -173,7 +172,12 @@ export function deviceShown(t: DeviceTarget): string {
 }
 
 function noSourceReason(lib: Library, copies: readonly GuardCopy[]): string {
-  if (copies.some((c) => c.here === 1)) return 'its copies on this device are on drives not mounted now (or their files changed since indexed): plug the drive in and run again';
+  const here = copies.filter((c) => c.here === 1);
+  if (here.length > 0) {
+    const why = here.map((c) => { const v = copyHereVerdict(c); return v.counts ? '' : v.why; }).filter((w) => w !== '');
+    if (here.every((c) => c.rotten === 1)) return `every copy of it on this device is rotten (${why.slice(0, 3).join('; ')}): nothing good to copy from here; guardian repair brings a good copy back if another device or a bucket holds one`;
+    return `no copy of it on this device can be copied now: ${why.slice(0, 3).join('; ')}`;
+  }
   const names = [...new Set(copies.map((c) => (c.device_uuid === null ? `the bucket ${c.location_path}` : lib.store.devices.byUuid(c.device_uuid)?.name ?? c.device_uuid)))];
   return `held only by ${names.join(', ') || 'devices not known'}: fetching it is not part of protect yet (vss content get UUID FOLDER brings it here)`;
 }

@@ -106,7 +106,7 @@ describe('guardian: copies counted against a policy', () => {
       ['pics', '/mnt/x/pics/twice-one-drive.jpg', 'A', now, true],
     ]);
     const phone = list[1]!;
-    assert.deepEqual(phone.copies, [{ device_id: PHONE, device_name: 'Phone', location: 'Photos', path: '/home/me/Photos/phone-only.jpg', volume: null, verified_at: 1234, online: false }]);
+    assert.deepEqual(phone.copies, [{ device_id: PHONE, device_name: 'Phone', location: 'Photos', path: '/home/me/Photos/phone-only.jpg', volume: null, verified_at: 1234, online: false, rotten: false }]);
     assert.equal(list[0]!.copies[0]!.volume, 'Backup', 'a tracked drive by its name');
     assert.equal(list[0]!.copies[0]!.online, false);
     assert.deepEqual(atRisk(lib, new Set(), { limit: 1 }, now).map((c) => c.content_uuid), [uuidOf(6)]);
@@ -122,6 +122,41 @@ describe('guardian: copies counted against a policy', () => {
     assert.equal(contentSafety(lib, uuidOf(99), now), null);
     const counts = copyCounts(lib, [uuidOf(1), uuidOf(2), uuidOf(3), uuidOf(4), uuidOf(5), uuidOf(99)]);
     assert.deepEqual([...counts].sort(), [[uuidOf(1), 1], [uuidOf(2), 1], [uuidOf(3), 2], [uuidOf(4), 2], [uuidOf(5), 1]]);
+  });
+
+  it('a rotten copy is not a copy: counted nowhere, its content short or lost, listed first, in every variant of the count (faults note, defect 8)', () => {
+    const { store } = lib;
+    const rotAt = (l: string, name: string) => {
+      const e = store.entries.fileAt(loc[l]!, name)!;
+      const c = store.contents.byUuid(e.content_uuid!)!;
+      store.rot.put({ entry_id: e.id, content_id: c.id, size: c.size, expected: c.cas_id, found: 'x', found_at: now });
+      return e.id;
+    };
+    const rotten = [rotAt('pics', 'two-drives.jpg'), rotAt('pics', 'once.jpg')];
+    try {
+      const s = guardianStatus(lib, now);
+      // two-drives keeps its backup copy (one, short of two); once.jpg has none left: lost.
+      assert.deepEqual(s.safe, { contents: 1, bytes: 40 }, 'only laptop-too is safe now');
+      assert.deepEqual(s.lost, { contents: 1, bytes: 10 });
+      assert.deepEqual(s.rot, { contents: 2, bytes: 40 });
+      const list = atRisk(lib, new Set([LAPTOP]), {}, now);
+      assert.equal(list[0]!.content_uuid, uuidOf(1), 'the lost one first');
+      assert.equal(list[0]!.lost, true);
+      assert.deepEqual(list[0]!.copies.map((c) => c.rotten), [true]);
+      assert.deepEqual(contentSafety(lib, uuidOf(3), now)?.has.copies, 1);
+      assert.deepEqual(copyCounts(lib, [uuidOf(1), uuidOf(3)]), new Map([[uuidOf(3), 1]]), 'the grid does not count it either');
+      // With a tag's policy (the other statement): the same counts.
+      const tags = new TagBook(lib);
+      tags.create('Rotten-check');
+      setPolicy(lib, { tag: 'Rotten-check', copies: 1 }, now);
+      const t = guardianStatus(lib, now);
+      assert.deepEqual([t.safe.contents, t.lost.contents], [1, 1]);
+      setPolicy(lib, { tag: 'Rotten-check', clear: true }, now);
+      tags.delete('Rotten-check');
+    } finally {
+      for (const id of rotten) store.rot.clear(id);
+    }
+    assert.deepEqual(guardianStatus(lib, now).lost, { contents: 0, bytes: 0 }, 'repaired: counted again');
   });
 
   it('takes the strictest of the library\'s, a location\'s and a tag\'s policy (the tags beneath it too)', () => {

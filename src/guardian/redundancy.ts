@@ -32,7 +32,7 @@ export function guardianStatus(lib: Library, now = Date.now()): GuardianStatus {
   return {
     policy: { copies: q.copies, devices: q.devices, offsite: q.offsite },
     contents: c.all.contents, bytes: c.all.bytes,
-    safe: c.safe, short: c.short, single: c.single, stale: c.stale, rot: lib.store.rot.counts(),
+    safe: c.safe, short: c.short, lost: c.lost, single: c.single, stale: c.stale, rot: lib.store.rot.counts(),
     by_device: lib.store.guardian.byDevice(lib.deviceId, c.here).map((d) => ({
       device_id: d.device_uuid, name: d.name, contents: d.contents, bytes: d.bytes, last_seen: d.device_uuid === self ? now : d.last_seen_at,
     })),
@@ -58,7 +58,7 @@ export function atRisk(lib: Library, online: ReadonlySet<string>, opts: { limit?
   return judged.map((j) => {
     const policy = { copies: j.need_copies, devices: j.need_devices, offsite: j.need_offsite };
     const has = { copies: j.copies, devices: j.devices, offsite: j.offsite };
-    return { content_uuid: j.content_uuid, size: j.size, kind: j.kind, policy, has, copies: copies.get(j.content_uuid) ?? [], short_by: shortBy(policy, has) };
+    return { content_uuid: j.content_uuid, size: j.size, kind: j.kind, policy, has, copies: copies.get(j.content_uuid) ?? [], short_by: shortBy(policy, has), lost: j.copies === 0 };
   });
 }
 
@@ -93,6 +93,7 @@ function copyView(c: GuardianCopy, self: string, online: ReadonlySet<string>): G
     device_id: c.device_uuid, device_name: c.device_name ?? c.device_uuid, location: c.location_name,
     path: joinShown(c.location_path, c.rel_path), volume: c.volume_name ?? c.volume_fingerprint, verified_at: c.verified_at,
     online: c.location_online === 1 && (here || online.has(c.device_uuid)),
+    rotten: c.rotten === 1,
   };
 }
 

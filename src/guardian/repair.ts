@@ -14,6 +14,7 @@ import type { LocationStorage } from '../storage/port.js';
 import type { RotFile } from '../store/rot.js';
 import type { RepairedFile } from '../wire/guardian.js';
 import { unchanged } from './rot-judge.js';
+import { copyHereVerdict, driveOf, shownHere } from './evidence.js';
 
 const log = childLog('guardian');
 const CHUNK = 4 * 1024 * 1024;
@@ -72,7 +73,7 @@ export async function repairRotten(lib: Library, rot: RotFile, opts: { peers?: P
   const inFolder = (name: string) => (folderRel === '' ? name : `${folderRel}/${name}`);
 
   let landed: Landed | { refused: string };
-  const good = await goodCopy(lib, rot, opts.signal);
+  const { good, away } = await goodCopy(lib, rot, opts.signal);
   if (good) landed = await landLocal(target, rot, good, opts.signal);
   else if (opts.peers) landed = await landFromPeer(lib, target, rot, opts.peers, dirname(targetPath), inFolder, opts.signal);
   else landed = { refused: 'no verified copy of its content elsewhere on this device, and no paired device to copy it from here (that needs the daemon: vss daemon start)' };
@@ -80,6 +81,10 @@ export async function repairRotten(lib: Library, rot: RotFile, opts: { peers?: P
   if ('refused' in landed) {
     const fromBucket = await landFromBucket(lib, target, rot, opts.signal);
     if (fromBucket) landed = 'refused' in fromBucket ? { refused: `${landed.refused}; ${fromBucket.refused}` } : fromBucket;
+  }
+  // A copy here on a drive not plugged in is what the user can act on first.
+  if ('refused' in landed && away.length > 0) {
+    return { refused: `its other copy on this device is on the drive${away.length === 1 ? '' : 's'} ${away.map((a) => `“${a}”`).join(', ')}, not plugged in: plug ${away.length === 1 ? 'it' : 'one'} in and run vss guardian repair again (${landed.refused})` };
   }
   if ('refused' in landed) return landed;
 
@@ -192,30 +197,39 @@ async function landFromPeer(lib: Library, target: LocalDisk, rot: RotFile, peers
   return { path: got.path, blake3: checksum, from: `${got.from}:${rot.content_uuid}` };
 }
 
-/** The first other file of ROT's content on this device that is unchanged and hashes to what the content should. */
-async function goodCopy(lib: Library, rot: RotFile, signal?: AbortSignal): Promise<GoodCopy | undefined> {
+/**
+ * The first other file of ROT's content on this device that counts as a copy now (evidence.ts:
+ * there, unchanged since indexed, not rotten) and hashes to what the content should; and the
+ * drives holding other files of it that are not plugged in (what a refusal names).
+ */
+async function goodCopy(lib: Library, rot: RotFile, signal?: AbortSignal): Promise<{ good?: GoodCopy; away: string[] }> {
   const content = lib.store.contents.byUuid(rot.content_uuid);
-  if (!content) return undefined;
+  const away: string[] = [];
+  if (!content) return { away };
   const whole = content.cas_version === CAS_WHOLE;
   const expected = wholeBlake3Of(lib, content);
-  for (const f of lib.store.entries.filesOfContent(content.id, lib.deviceId, MAX_SOURCES)) {
+  const here = lib.store.guardian.guardCopies([rot.content_uuid], lib.deviceId).filter((c) => c.here === 1 && c.location_id !== null);
+  for (const c of here.slice(0, MAX_SOURCES)) {
     signal?.throwIfAborted();
-    if (f.location_id === rot.location_id && f.rel_path === rot.rel_path) continue;
+    if (c.location_id === rot.location_id && c.rel_path === rot.rel_path) continue;
+    if (!copyHereVerdict(c).counts) {
+      if (c.location_online !== 1 && c.rotten !== 1) away.push(driveOf(c) ?? shownHere(c));
+      continue;
+    }
     let storage: LocationStorage;
     try {
-      storage = locationStorage(lib, f.location_id);
+      storage = locationStorage(lib, c.location_id!);
     } catch {
-      continue; // offline, or no longer granted
+      continue; // no longer granted
     }
-    const path = storage.localPath(f.rel_path);
-    const facts = await storage.stat(f.rel_path);
-    if (path === null || !facts || facts.kind !== 'file' || !unchanged({ size: content.size, mtimeMs: f.mtime_ms, inode: f.inode }, facts)) continue;
+    const path = storage.localPath(c.rel_path);
+    if (path === null) continue;
     const { checksum } = await blake3File(path, signal ? { signal } : {}).catch(() => ({ checksum: null as string | null }));
     if (checksum === null) continue;
-    if (expected !== null ? checksum !== expected : !(await sampledMatches(path, content.cas_id))) continue;
-    return { storage, rel: f.rel_path, shown: path, blake3: checksum };
+    if (expected !== null ? checksum !== expected : !whole && !(await sampledMatches(path, content.cas_id))) continue;
+    return { good: { storage, rel: c.rel_path, shown: path, blake3: checksum }, away };
   }
-  return undefined;
+  return { away: [...new Set(away)] };
 }
 
 async function sampledMatches(path: string, casId: string): Promise<boolean> {

@@ -34,6 +34,8 @@ export interface GuardianCounts {
   all: Tally;
   safe: Tally;
   short: Tally;
+  /** No copy that counts: every file of it recorded rotten. */
+  lost: Tally;
   single: Tally;
   stale: Tally;
   /** Held by a file of this device (its share in `byDevice`). */
@@ -79,6 +81,8 @@ export interface GuardianCopy {
   verified_at: number | null;
   /** The location reachable (its owner's word for a paired device's). */
   location_online: 0 | 1;
+  /** A file of this device recorded rotten. */
+  rotten: 0 | 1;
 }
 
 /*
@@ -100,7 +104,38 @@ export interface GuardianCopy {
 const ofOwn = (figure: string) =>
   `(SELECT ${figure} FROM entries e2 JOIN loc l2 ON l2.id = e2.location_id WHERE e2.content_id = g.ck AND e2.kind = 'file')`;
 
-const copyCtes = (only: { own: string; peers: string; buckets: string } = { own: 'e.content_id IS NOT NULL', peers: '1', buckets: '1' }) => `loc(id, dev, place, seen, lc, ld, lo) AS MATERIALIZED (
+/**
+ * The same over a content's files not recorded rotten, for the contents that have one (a rotten
+ * copy is not a copy: DESIGN §19, guardian/evidence.ts). Only copies, devices and copies off this
+ * device are counted this way; where a content lives (its locations' policies, whether it is here)
+ * still comes from all of its files.
+ */
+const ofGood = (figure: string) =>
+  `(SELECT ${figure} FROM entries e2 JOIN loc l2 ON l2.id = e2.location_id WHERE e2.content_id = g.ck AND e2.kind = 'file'
+    AND NOT EXISTS (SELECT 1 FROM rot r WHERE r.entry_id = e2.id AND r.content_id = e2.content_id))`;
+
+/** The three counted figures of `own`: over every file, or (ROT: some file is recorded rotten) over the good ones where the content has a rotten one. */
+const countedFigures = (rot: boolean) => {
+  const copies = `CASE g.n WHEN 1 THEN 1 WHEN 2 THEN 1 + (la.place <> lb.place) ELSE ${ofOwn('COUNT(DISTINCT l2.place)')} END`;
+  const devices = `CASE WHEN g.n > 2 THEN ${ofOwn('COUNT(DISTINCT l2.dev)')} WHEN la.dev = lb.dev THEN 1 ELSE 2 END`;
+  const offsite = `CASE WHEN g.n > 2 THEN ${ofOwn('COUNT(DISTINCT CASE WHEN l2.dev <> @selfId THEN l2.place END)')}
+      WHEN la.place = lb.place THEN la.dev <> @selfId ELSE (la.dev <> @selfId) + (lb.dev <> @selfId) END`;
+  if (!rot) return [copies, devices, offsite];
+  const spoilt = 'g.ck IN (SELECT ck FROM rotten)';
+  return [
+    `CASE WHEN ${spoilt} THEN ${ofGood('COUNT(DISTINCT l2.place)')} ELSE ${copies} END`,
+    `CASE WHEN ${spoilt} THEN ${ofGood('COUNT(DISTINCT l2.dev)')} ELSE ${devices} END`,
+    `CASE WHEN ${spoilt} THEN ${ofGood('COUNT(DISTINCT CASE WHEN l2.dev <> @selfId THEN l2.place END)')} ELSE ${offsite} END`,
+  ];
+};
+
+/** The contents with a file recorded rotten (still linked to the content it rotted from). */
+const ROTTEN_CTE = `rotten(ck) AS MATERIALIZED (SELECT DISTINCT r.content_id FROM rot r JOIN entries e ON e.id = r.entry_id AND e.content_id = r.content_id),`;
+
+const ALL = { own: 'e.content_id IS NOT NULL', peers: '1', buckets: '1' };
+
+const copyCtes = (only: { own: string; peers: string; buckets: string } = ALL, rot = true) => `${rot ? ROTTEN_CTE : ''}
+loc(id, dev, place, seen, lc, ld, lo) AS MATERIALIZED (
   SELECT l.id, l.device_id, coalesce(l.volume_id, -l.id),
     CASE WHEN l.device_id <> @selfId THEN coalesce(d.last_seen_at, 0) WHEN l.online = 1 THEN @now ELSE coalesce(v.last_seen_at, l.last_scan_completed_at, 0) END,
     lp.copies, lp.devices, lp.offsite
@@ -109,10 +144,7 @@ const copyCtes = (only: { own: string; peers: string; buckets: string } = { own:
 ),
 own(ck, copies, devices, offsite, seen, lc, ld, lo, here) AS (
   SELECT g.ck,
-    CASE g.n WHEN 1 THEN 1 WHEN 2 THEN 1 + (la.place <> lb.place) ELSE ${ofOwn('COUNT(DISTINCT l2.place)')} END,
-    CASE WHEN g.n > 2 THEN ${ofOwn('COUNT(DISTINCT l2.dev)')} WHEN la.dev = lb.dev THEN 1 ELSE 2 END,
-    CASE WHEN g.n > 2 THEN ${ofOwn('COUNT(DISTINCT CASE WHEN l2.dev <> @selfId THEN l2.place END)')}
-      WHEN la.place = lb.place THEN la.dev <> @selfId ELSE (la.dev <> @selfId) + (lb.dev <> @selfId) END,
+    ${countedFigures(rot).join(', ')},
     CASE WHEN g.n > 2 THEN ${ofOwn('MAX(l2.seen)')} ELSE max(la.seen, lb.seen) END,
     CASE WHEN g.n > 2 THEN ${ofOwn('MAX(l2.lc)')} ELSE max(coalesce(la.lc, 0), coalesce(lb.lc, 0)) END,
     CASE WHEN g.n > 2 THEN ${ofOwn('MAX(l2.ld)')} ELSE max(coalesce(la.ld, 0), coalesce(lb.ld, 0)) END,
@@ -175,15 +207,26 @@ verdict AS (
   SELECT *, copies >= need_copies AND devices >= need_devices AND offsite >= need_offsite AS safe FROM judged
 )`;
 
-/* Each statement that judges every content comes as a pair: with the tags' policies, and (no tag has one) without their join. */
-const COUNTS_OF = (tags: boolean) => `${judged(copyCtes(), tags)}
+/*
+ * Each statement that judges every content comes in four: with the tags' policies or (no tag has
+ * one) without their join, and with the rotten files left out or (none is recorded) without a look.
+ */
+type Variant = { tags: boolean; rot: boolean };
+const variants = (of: (v: Variant) => string) => ({
+  plain: of({ tags: false, rot: false }), tags: of({ tags: true, rot: false }),
+  rot: of({ tags: false, rot: true }), tagsRot: of({ tags: true, rot: true }),
+});
+const variantKey = (v: Variant): keyof ReturnType<typeof variants> => (v.tags ? (v.rot ? 'tagsRot' : 'tags') : v.rot ? 'rot' : 'plain');
+
+const COUNTS_OF = (v: Variant) => `${judged(copyCtes(ALL, v.rot), v.tags)}
 SELECT COUNT(*) AS contents, TOTAL(size) AS bytes,
   TOTAL(safe) AS safe, TOTAL(CASE WHEN safe THEN size END) AS safe_bytes,
+  TOTAL(copies = 0) AS lost, TOTAL(CASE WHEN copies = 0 THEN size END) AS lost_bytes,
   TOTAL(copies = 1) AS single, TOTAL(CASE WHEN copies = 1 THEN size END) AS single_bytes,
   TOTAL(seen < @staleBefore) AS stale, TOTAL(CASE WHEN seen < @staleBefore THEN size END) AS stale_bytes,
   TOTAL(here) AS here, TOTAL(CASE WHEN here THEN size END) AS here_bytes
 FROM verdict`;
-const COUNTS = { tags: COUNTS_OF(true), plain: COUNTS_OF(false) };
+const COUNTS = variants(COUNTS_OF);
 
 /** One content judged (its detail view): the same question over its copies alone. */
 const ONE = `${judged(copyCtes({ own: 'e.content_id = (SELECT id FROM content_identities WHERE uuid = @uuid)', peers: 'pc.content_uuid = @uuid', buckets: 'o.content_uuid = @uuid' }))}
@@ -197,7 +240,7 @@ SELECT content_uuid, size, kind, copies, devices, offsite, seen, need_copies, ne
 const COPY_COUNTS = `SELECT uuid, COUNT(*) AS copies FROM (
   SELECT c.uuid AS uuid, l.device_id AS dev, coalesce(l.volume_id, -l.id) AS place
   FROM content_identities c JOIN entries e ON e.content_id = c.id AND e.kind = 'file' JOIN locations l ON l.id = +e.location_id
-  WHERE c.uuid IN (SELECT value FROM json_each(@uuids))
+  WHERE c.uuid IN (SELECT value FROM json_each(@uuids)) AND NOT EXISTS (SELECT 1 FROM rot r WHERE r.entry_id = e.id AND r.content_id = c.id)
   UNION
   SELECT pc.content_uuid, e.device_uuid, e.location_id
   FROM peer_contents pc JOIN peer_entries e ON e.content_id = pc.id AND e.kind = 'file'
@@ -205,10 +248,10 @@ const COPY_COUNTS = `SELECT uuid, COUNT(*) AS copies FROM (
   WHERE pc.content_uuid IN (SELECT value FROM json_each(@uuids))
 ) GROUP BY uuid`;
 
-const AT_RISK_OF = (tags: boolean) => `${judged(copyCtes(), tags)}
+const AT_RISK_OF = (v: Variant) => `${judged(copyCtes(ALL, v.rot), v.tags)}
 SELECT content_uuid, size, kind, copies, devices, offsite, seen, need_copies, need_devices, need_offsite FROM verdict
 WHERE NOT safe ORDER BY copies, size DESC, content_uuid LIMIT @limit`;
-const AT_RISK = { tags: AT_RISK_OF(true), plain: AT_RISK_OF(false) };
+const AT_RISK = variants(AT_RISK_OF);
 
 /*
  * Each device with the contents it holds: this library's own rows by (content, device) pairs, a
@@ -239,20 +282,21 @@ FROM devices d LEFT JOIN own o ON o.dev = d.id LEFT JOIN theirs t ON t.device_uu
 const BUCKET_REL = "CASE WHEN b.prefix = '' THEN o.key ELSE substr(o.key, length(b.prefix) + 2) END";
 
 const COPIES = `SELECT * FROM (SELECT c.uuid AS content_uuid, d.uuid AS device_uuid, d.name AS device_name, l.id AS location_id, l.name AS location_name,
-    l.path AS location_path, e.rel_path, v.name AS volume_name, v.fingerprint AS volume_fingerprint, e.verified_at, l.online AS location_online
+    l.path AS location_path, e.rel_path, v.name AS volume_name, v.fingerprint AS volume_fingerprint, e.verified_at, l.online AS location_online,
+    EXISTS (SELECT 1 FROM rot r WHERE r.entry_id = e.id AND r.content_id = c.id) AS rotten
   FROM content_identities c JOIN entries e ON e.content_id = c.id AND e.kind = 'file'
   JOIN locations l ON l.id = +e.location_id JOIN devices d ON d.id = l.device_id LEFT JOIN volumes v ON v.id = l.volume_id
   WHERE c.uuid IN (SELECT value FROM json_each(@uuids))
 UNION ALL
 SELECT pc.content_uuid, e.device_uuid, d.name, NULL, pl.name, pl.path,
-    CASE WHEN e.dir_path = '' THEN e.name ELSE e.dir_path || '/' || e.name END, NULL, NULL, e.verified_at, pl.online
+    CASE WHEN e.dir_path = '' THEN e.name ELSE e.dir_path || '/' || e.name END, NULL, NULL, e.verified_at, pl.online, 0
   FROM peer_contents pc JOIN peer_entries e ON e.content_id = pc.id AND e.kind = 'file'
   JOIN peer_locations pl ON pl.device_uuid = e.device_uuid AND pl.location_id = e.location_id
   LEFT JOIN devices d ON d.uuid = e.device_uuid
   WHERE pc.content_uuid IN (SELECT value FROM json_each(@uuids))
 UNION ALL
 SELECT o.content_uuid, @self, coalesce(v.name, v.mount_point), NULL, coalesce(v.name, v.mount_point), v.mount_point, ${BUCKET_REL}, v.name, v.fingerprint, o.verified_at,
-    b.unreachable IS NULL
+    b.unreachable IS NULL, 0
   FROM bucket_objects o JOIN bucket_volumes b ON b.volume_id = o.volume_id JOIN volumes v ON v.id = o.volume_id
   WHERE o.content_uuid IN (SELECT value FROM json_each(@uuids)))
 ORDER BY content_uuid, device_uuid <> @self, device_uuid, location_name, rel_path`;
@@ -358,11 +402,11 @@ export class GuardianStore {
 
   /** Contents and bytes in all, safe (meeting their policy), short of it, held once, and only on drives or devices not seen lately. */
   counts(q: GuardianQuery): GuardianCounts {
-    const r = this.sql<[GuardianQuery], Record<'contents' | 'bytes' | 'safe' | 'safe_bytes' | 'single' | 'single_bytes' | 'stale' | 'stale_bytes' | 'here' | 'here_bytes', number>>(this.tagPoliciesSet() ? COUNTS.tags : COUNTS.plain).get(q)!;
+    const r = this.sql<[GuardianQuery], Record<'contents' | 'bytes' | 'safe' | 'safe_bytes' | 'lost' | 'lost_bytes' | 'single' | 'single_bytes' | 'stale' | 'stale_bytes' | 'here' | 'here_bytes', number>>(COUNTS[this.variant()]).get(q)!;
     const all = { contents: r.contents, bytes: r.bytes };
     const safe = { contents: r.safe, bytes: r.safe_bytes };
     return {
-      all, safe, short: { contents: all.contents - safe.contents, bytes: all.bytes - safe.bytes },
+      all, safe, short: { contents: all.contents - safe.contents, bytes: all.bytes - safe.bytes }, lost: { contents: r.lost, bytes: r.lost_bytes },
       single: { contents: r.single, bytes: r.single_bytes }, stale: { contents: r.stale, bytes: r.stale_bytes },
       here: { contents: r.here, bytes: r.here_bytes },
     };
@@ -370,12 +414,14 @@ export class GuardianStore {
 
   /** The contents short of their policy, fewest copies first (then largest), LIMIT of them. */
   atRisk(q: GuardianQuery, limit: number): JudgedContent[] {
-    return this.sql<[GuardianQuery & { limit: number }], JudgedContent>(this.tagPoliciesSet() ? AT_RISK.tags : AT_RISK.plain).all({ ...q, limit });
+    return this.sql<[GuardianQuery & { limit: number }], JudgedContent>(AT_RISK[this.variant()]).all({ ...q, limit });
   }
 
-  /** Whether a tag has a policy (a judgement of every content joins the tags' only then). */
-  private tagPoliciesSet(): boolean {
-    return this.sql<[], number>("SELECT EXISTS (SELECT 1 FROM guardian_policies WHERE scope = 'tag')").pluck().get() === 1;
+  /** Which statement judges every content: the tags' policies joined only where a tag has one, rotten files looked for only where one is recorded. */
+  private variant(): keyof typeof COUNTS {
+    const tags = this.sql<[], number>("SELECT EXISTS (SELECT 1 FROM guardian_policies WHERE scope = 'tag')").pluck().get() === 1;
+    const rot = this.sql<[], number>('SELECT EXISTS (SELECT 1 FROM rot)').pluck().get() === 1;
+    return variantKey({ tags, rot });
   }
 
   /** Content UUID judged against its policy (undefined: no copy of it is known anywhere). */

@@ -46,6 +46,8 @@ export interface GuardianStatus {
   safe: GuardianTally;
   /** Falling short of it: contents − safe. */
   short: GuardianTally;
+  /** Within short: no copy that counts, every file of it found rotten (`guardian list --at-risk` lists them first). */
+  lost: GuardianTally;
   /** Held by one copy only (within short whenever a policy asks for two or more). */
   single: GuardianTally;
   /** Every copy on a drive or a device not seen for 30 days. */
@@ -79,6 +81,8 @@ export interface GuardianCopyView {
   verified_at: number | null;
   /** Reachable now: its drive mounted here, or its device connected and its location online there. */
   online: boolean;
+  /** A scrub found its bytes rotten (a file of this device): it does not count as a copy. */
+  rotten: boolean;
 }
 
 /** `guardian list --at-risk --json`: one item per content short of its policy, fewest copies first. */
@@ -93,6 +97,8 @@ export interface GuardianAtRisk {
   copies: GuardianCopyView[];
   /** How many more of each it needs (0 where it has enough). */
   short_by: GuardianNumbers;
+  /** No copy counts (every file of it rotten): only a copy from outside the library can bring it back. */
+  lost: boolean;
 }
 
 /** One content against its policy, as its detail view shows it. */

@@ -65,6 +65,7 @@ function Summary({ s }: { s: GuardianStatus }) {
       <ul className="guardian-tallies">
         {tile('safe', s.safe, 'ok', 'meet their policy')}
         {tile('short', s.short, s.short.contents > 0 ? 'warn' : 'ok', 'fall short of it')}
+        {s.lost.contents > 0 && tile('lost', s.lost, 'bad', 'every copy rotten: none is good')}
         {tile('exist once', s.single, s.single.contents > 0 ? 'bad' : 'ok', 'one copy: a lost drive loses them')}
         {tile('stale', s.stale, s.stale.contents > 0 ? 'warn' : 'ok', 'only where nothing was seen for 30 days')}
         {tile('rotten', s.rot, s.rot.contents > 0 ? 'bad' : 'ok', 'bytes changed on disk: repair them below')}
@@ -146,13 +147,13 @@ function AtRiskItem({ r }: { r: GuardianAtRisk }) {
   return (
     <li className="guardian-risk-item">
       <a href={href({ view: 'content', uuid: r.content_uuid, q: '' })}>{name}</a>
-      <span className="muted"> · {r.kind} · {bytes(r.size)} · {r.has.copies === 1 ? 'exists once' : `${r.has.copies} copies`} · needs {needs.join(', ')}</span>
+      <span className="muted"> · {r.kind} · {bytes(r.size)} · {r.lost ? 'lost: every copy is rotten' : r.has.copies === 1 ? 'exists once' : `${r.has.copies} copies`} · needs {needs.join(', ')}</span>
       <ul className="guardian-copies">
         {r.copies.map((c) => (
           <li key={`${c.device_id}|${c.path}`}>
             <span className={c.online ? 'status status-ready' : 'status status-paused'}>{c.online ? 'online' : 'offline'}</span>{' '}
             {c.device_name}: <span className="path">{c.path}</span>
-            <span className="muted"> · {c.verified_at === null ? 'never verified' : `verified ${dateTime(c.verified_at)}`}{c.volume && !FINGERPRINT.test(c.volume) ? ` · on ${c.volume}` : ''}</span>
+            <span className="muted"> · {c.rotten ? 'rotten: not counted' : c.verified_at === null ? 'never verified' : `verified ${dateTime(c.verified_at)}`}{c.volume && !FINGERPRINT.test(c.volume) ? ` · on ${c.volume}` : ''}</span>
           </li>
         ))}
       </ul>

@@ -114,6 +114,8 @@ export function registerGuardianCommands(program: Command): void {
         const out = await waitForJob(lib.events, 'Repairing', (call) => lib.guardian.repair(contents, { detach: opts.detach === true, ...call }),
           (id) => `job ${id} goes on (with the daemon at once; else at the next vss guardian repair). vss jobs cancel ${id} stops it`, { bar: opts.detach !== true });
         if (out === undefined) return;
+        // Something left rotten is not a success, though the rest was repaired.
+        if ('refused' in out && out.refused.length > 0) process.exitCode = 1;
         if (globals(this).json) return printJson(out);
         if (opts.detach) return printLine(`queued as job ${out.job_id}`);
         for (const line of repairLines(out)) printLine(line);
@@ -189,6 +191,7 @@ function statusLines(s: GuardianStatus): string[] {
     `contents: ${tally({ contents: s.contents, bytes: s.bytes })}`,
     `  safe:   ${tally(s.safe)}`,
     `  short:  ${tally(s.short)}`,
+    ...(s.lost.contents > 0 ? [`  lost:   ${tally(s.lost)}  (every copy rotten: guardian list --at-risk names them)`] : []),
     `  single: ${tally(s.single)}`,
     `  stale:  ${tally(s.stale)}`,
     `  rot:    ${tally(s.rot)}`,
@@ -199,7 +202,7 @@ function statusLines(s: GuardianStatus): string[] {
 function atRiskLines(it: GuardianAtRisk): string[] {
   const short = Object.entries(it.short_by).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${v === 1 ? k.replace(/ies$/, 'y').replace(/ices$/, 'ice') : k}`).join(', ');
   return [
-    `${it.content_uuid}  ${it.kind}  ${formatBytes(it.size)}  short by ${short}`,
-    ...it.copies.map((c) => `  ${c.device_name}: ${displayPath(c.path)}${c.volume ? `  [${c.volume}]` : ''}${c.online ? '' : '  (offline)'}${c.verified_at !== null ? `  verified ${new Date(c.verified_at).toISOString()}` : '  never verified'}`),
+    `${it.content_uuid}  ${it.kind}  ${formatBytes(it.size)}  ${it.lost ? 'LOST: every copy is rotten' : `short by ${short}`}`,
+    ...it.copies.map((c) => `  ${c.device_name}: ${displayPath(c.path)}${c.volume ? `  [${c.volume}]` : ''}${c.online ? '' : '  (offline)'}${c.rotten ? '  (rotten: not counted)' : c.verified_at !== null ? `  verified ${new Date(c.verified_at).toISOString()}` : '  never verified'}`),
   ];
 }
