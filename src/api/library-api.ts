@@ -79,7 +79,7 @@ export class LibraryApi {
     const host: OpHost = { lib, dataDir: ctx.dataDir, network: () => this.sync.network };
     this.sync = new SyncApi(lib, ctx, host);
     this.content = new ContentApi(lib, () => this.sync.online());
-    this.sidecars = new SidecarsApi(lib, ctx, (uuid, kind, variant, opts) => this.sync.resolve(uuid, kind, variant, opts));
+    this.sidecars = new SidecarsApi(lib, ctx, (uuid, kind, variant, opts) => this.sync.resolve(uuid, kind, variant, opts), host);
     this.jobs = new JobsApi(lib, host);
     this.policy = new PolicyApi(lib);
     this.browse = new BrowseApi(lib, ctx, () => this.sync.online());

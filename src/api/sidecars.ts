@@ -7,6 +7,7 @@ import { SIDECAR_STATUSES, SidecarManager, type ListFilter, type PathAnswer, typ
 import { PresenceIndex } from '../sidecars/presence-index.js';
 import type { ReconcileResult } from '../sidecars/reconcile.js';
 import { sidecarFile, type SidecarFileAnswer } from '../sidecars/sidecar-file.js';
+import type { OpHost } from '../ops/op.js';
 import type { LibraryContext } from './library-api.js';
 import type { ResolveAnswer } from '../sync/resolver.js';
 import { pageKeyed, type Page, type PageRequest } from './pages.js';
@@ -38,6 +39,7 @@ export class SidecarsApi {
     private readonly lib: Library,
     private readonly ctx: LibraryContext,
     private readonly resolver: (contentUuid: string, kind: string, variant: string, opts: { timeoutMs?: number; signal?: AbortSignal }) => Promise<ResolveAnswer>,
+    private readonly host: OpHost,
   ) {}
 
   /** The resolver (DESIGN §9): here, else fetched from a paired device, else made here (waited for), else why not. */
@@ -159,12 +161,27 @@ export class SidecarsApi {
     });
   }
 
-  /** Move referenced files (Live Photo movies) into the library, crash-safe; progress as `sidecars:progress` events. */
-  async convertReferences(opts: { kind?: string; contentUuids?: string[] } = {}): Promise<ConvertResult> {
+  /**
+   * Move referenced files (Live Photo movies) into the library, crash-safe; progress as
+   * `sidecars:progress` events. A moved file leaves its location, and with it the Guardian's
+   * counts: one whose content that would leave below its policy stays (named in `failed` with the
+   * guard's reason) unless FORCE.
+   */
+  async convertReferences(opts: { kind?: string; contentUuids?: string[]; force?: boolean } = {}): Promise<ConvertResult> {
     const { convertReferences } = await import('../sidecars/convert.js');
+    const { belowPolicy, policyRefusal } = await import('../guardian/guard.js');
+    const { witnessesOf } = await import('../ops/witnesses.js');
     const kind: SidecarKind | undefined = opts.kind === undefined ? undefined : sidecarKind(opts.kind);
+    const witnesses = witnessesOf(this.host);
+    const mayTake = (entryId: number): string | undefined => {
+      const e = this.lib.store.entries.byId(entryId);
+      const loc = e ? this.lib.store.locations.byId(e.location_id) : undefined;
+      if (!e || !loc) return undefined;
+      const below = belowPolicy(this.lib, [{ locationId: e.location_id, rel: e.rel_path, path: `${loc.path}/${e.rel_path}`, to: null }], witnesses);
+      return below.length === 0 ? undefined : `${policyRefusal('move', below).message.replace(/Add --force to move anyway$/, 'Add --force to convert it anyway')}`;
+    };
     const result = await convertReferences(this.lib, {
-      kind, contentUuids: opts.contentUuids ?? [],
+      kind, contentUuids: opts.contentUuids ?? [], ...(opts.force === true ? {} : { mayTake }),
       onProgress: (p) => this.lib.events.emit('sidecars:progress', { task: 'convert', ...p }),
     });
     // A moved movie left the index: its own content (thumbnails, thumbstrip, proxy of it as a video) goes with it.

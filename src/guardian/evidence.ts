@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { factsAt, type LocalFacts } from '../storage/local-tree.js';
 import type { GuardCopy } from '../store/guardian.js';
+import type { Library } from '../library/library.js';
 import { driveName } from '../volumes/drive-name.js';
+import { locationOnline } from '../volumes/location-online.js';
 
 /*
  * What counts as a copy (DESIGN §19, issue 42): the one rule every decision that can let data go
@@ -75,7 +77,26 @@ export const shownHere = (c: GuardCopy) => join(c.location_path, ...c.rel_path.s
 /** The drive (or bucket) holding C, as a person names it; null where its volume is not known. */
 export const driveOf = (c: GuardCopy) => (c.drive_mount === null ? null : driveName({ name: c.drive_name, mount_point: c.drive_mount, fs: c.drive_fs ?? '' }));
 
-/** A file of this device looked at now (evidence.ts): one on a drive not plugged in cannot vouch. */
+/**
+ * COPIES of this device with their locations as they are now, not as last recorded: each
+ * location's drive looked up in the mount table (once per location), its online flag and path
+ * brought up to date (a drive unplugged a moment ago, or mounted elsewhere). Where a decision
+ * needs only whether a copy counts, the look at the file itself decides (an unplugged drive's
+ * file is not there); this is for what is said of it (repair naming the drive to plug in).
+ */
+export function settleHere(lib: Library, copies: readonly GuardCopy[]): void {
+  const places = new Map<number, ReturnType<typeof locationOnline>>();
+  for (const c of copies) {
+    if (c.here !== 1 || c.location_id === null) continue;
+    if (!places.has(c.location_id)) places.set(c.location_id, locationOnline(lib, c.location_id));
+    const place = places.get(c.location_id);
+    if (!place) continue;
+    c.location_online = place.online ? 1 : 0;
+    c.location_path = place.path;
+  }
+}
+
+/** A file of this device looked at now: one on a drive not plugged in cannot vouch (its locations settled first: settleHere). */
 export function copyHereVerdict(c: GuardCopy): Verdict {
   const where = shownHere(c);
   const drive = driveOf(c);

@@ -34,7 +34,8 @@ export function guardianStatus(lib: Library, now = Date.now()): GuardianStatus {
     contents: c.all.contents, bytes: c.all.bytes,
     safe: c.safe, short: c.short, lost: c.lost, single: c.single, stale: c.stale, rot: lib.store.rot.counts(),
     by_device: lib.store.guardian.byDevice(lib.deviceId, c.here).map((d) => ({
-      device_id: d.device_uuid, name: d.name, contents: d.contents, bytes: d.bytes, last_seen: d.device_uuid === self ? now : d.last_seen_at,
+      // This device by the name it has now (a rename reaches its row only when the library is opened again).
+      device_id: d.device_uuid, name: d.device_uuid === self ? lib.device.name : d.name, contents: d.contents, bytes: d.bytes, last_seen: d.device_uuid === self ? now : d.last_seen_at,
     })),
   };
 }

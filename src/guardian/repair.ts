@@ -14,7 +14,7 @@ import type { LocationStorage } from '../storage/port.js';
 import type { RotFile } from '../store/rot.js';
 import type { RepairedFile } from '../wire/guardian.js';
 import { unchanged } from './rot-judge.js';
-import { copyHereVerdict, driveOf, shownHere } from './evidence.js';
+import { copyHereVerdict, driveOf, settleHere, shownHere } from './evidence.js';
 
 const log = childLog('guardian');
 const CHUNK = 4 * 1024 * 1024;
@@ -209,6 +209,7 @@ async function goodCopy(lib: Library, rot: RotFile, signal?: AbortSignal): Promi
   const whole = content.cas_version === CAS_WHOLE;
   const expected = wholeBlake3Of(lib, content);
   const here = lib.store.guardian.guardCopies([rot.content_uuid], lib.deviceId).filter((c) => c.here === 1 && c.location_id !== null);
+  settleHere(lib, here);
   for (const c of here.slice(0, MAX_SOURCES)) {
     signal?.throwIfAborted();
     if (c.location_id === rot.location_id && c.rel_path === rot.rel_path) continue;

@@ -40,7 +40,7 @@ const log = childLog('convert');
  */
 export async function convertReferences(
   lib: Library,
-  filter: { kind?: SidecarKind; contentUuids?: string[]; onProgress?: (p: ConvertProgress) => void } = {},
+  filter: { kind?: SidecarKind; contentUuids?: string[]; onProgress?: (p: ConvertProgress) => void; mayTake?: TakeGuard } = {},
 ): Promise<ConvertResult> {
   const refused: RefusedJournalRow[] = [];
   const result: ConvertResult = { converted: 0, recovered: await recoverConversions(lib, (r) => refused.push(r)), failed: [], refused };
@@ -53,7 +53,7 @@ export async function convertReferences(
     try {
       // Converted already with another still that shares its movie: counted there.
       const fresh = lib.store.sidecars.byUuid(row.uuid);
-      if (fresh?.source === 'reference' && fresh.status === 'ready') result.converted += await convertOne(lib, manager, fresh);
+      if (fresh?.source === 'reference' && fresh.status === 'ready') result.converted += await convertOne(lib, manager, fresh, filter.mayTake);
     } catch (err) {
       result.failed.push({ content_uuid: row.content_uuid, kind: row.kind, variant: row.variant, reason: describeFsError(err) });
     }
@@ -74,6 +74,13 @@ export interface ConvertProgress {
 class ConversionError extends Error {}
 
 /**
+ * Whether the user's file at entry ENTRYID may leave its location for the library folder (the
+ * Guardian's guard, given by the API: a converted file is no longer a copy the Guardian counts,
+ * so one its content needs stays where it is): the reason it may not, or undefined.
+ */
+export type TakeGuard = (entryId: number) => string | undefined;
+
+/**
  * Convert ROW's movie, and with it every other reference to the same file: several stills can
  * share one Live Photo movie (an edited copy, a duplicate saved by another app). The still
  * nearest to the movie by name gets the moved file; each other one gets the same file shared
@@ -81,8 +88,10 @@ class ConversionError extends Error {}
  * the movie moves, so none of them is left pointing at a file that is gone. Returns how many
  * sidecars were converted.
  */
-async function convertOne(lib: Library, manager: SidecarManager, row: SidecarRecord): Promise<number> {
+async function convertOne(lib: Library, manager: SidecarManager, row: SidecarRecord, mayTake?: TakeGuard): Promise<number> {
   const src = referencedFile(lib, row.source_entry_id);
+  const refused = row.source_entry_id === null ? undefined : mayTake?.(row.source_entry_id);
+  if (refused !== undefined) throw new ConversionError(refused);
   const { checksum } = await blake3File(src);
   if (row.size === null || row.checksum === null || checksum !== row.checksum) throw new ConversionError(`${src} changed since it was recorded; rescan its location first`);
   const [lead = row, ...sharers] = movieHolders(lib, row);

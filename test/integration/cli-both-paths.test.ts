@@ -42,7 +42,7 @@ const SCRIPT: Array<{ args: string[]; stdin?: never }> = [
   { args: ['sidecars', 'path', '00000000-0000-4000-8000-000000000000', 'thumb', 'grid@1x'] },
   { args: ['sidecars', 'path', '00000000-0000-4000-8000-000000000000', 'nokind', 'x'] },
   { args: ['sidecars', 'reconcile', '--json'] },
-  { args: ['sidecars', 'convert-references', '--json'] },
+  { args: ['sidecars', 'convert-references', '--force', '--json'] },
   { args: ['jobs', 'list', '--json'] },
   { args: ['jobs', 'list', '--status', 'nope'] },
   { args: ['jobs', 'retry', '12345'] },

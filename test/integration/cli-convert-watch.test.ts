@@ -24,7 +24,17 @@ describe('cli: a Live Photo from deep indexing to a managed sidecar', { skip: FI
     assert.equal(ref!.source, 'reference');
     assert.equal(ref!.path, join(photos, 'train.mov'));
 
-    const conv = json<{ converted: number; failed: unknown[] }>(await runCli(['sidecars', 'convert-references', '--kind', 'live_photo_video', '--json'], env));
+    // The movie exists once: moved into the library folder it would leave the Guardian's counts, so it stays unless forced (faults note, defect 9).
+    const contentsBefore = json<{ contents: number }>(await runCli(['guardian', 'status', '--json'], env)).contents;
+    const refused = await runCli(['sidecars', 'convert-references', '--kind', 'live_photo_video', '--json'], env);
+    assert.equal(refused.code, 1);
+    const why = (JSON.parse(refused.stdout) as { converted: number; failed: Array<{ reason: string }> });
+    assert.equal(why.converted, 0);
+    assert.match(why.failed[0]!.reason, /^refused: this move would leave a content below its policy .*the last copy in the library of content .*train\.mov.*Add --force to convert it anyway$/);
+    assert.equal(existsSync(join(photos, 'train.mov')), true);
+    assert.equal(json<{ contents: number }>(await runCli(['guardian', 'status', '--json'], env)).contents, contentsBefore, 'still counted');
+
+    const conv = json<{ converted: number; failed: unknown[] }>(await runCli(['sidecars', 'convert-references', '--kind', 'live_photo_video', '--force', '--json'], env));
     assert.deepEqual([conv.converted, conv.failed.length], [1, 0]);
     const [after] = json<SidecarJson[]>(await runCli(['sidecars', 'list', '--kind', 'live_photo_video', '--json'], env));
     assert.equal(after!.source, 'converted');

@@ -110,7 +110,7 @@ describe('a converted Live Photo movie\'s own content is released (real fixtures
   it('sidecars convert-references releases it at once', async () => {
     const movie = uuidOf('c/IMG_1.MOV');
     const files = await madeForMovie(movie);
-    const r = json<{ converted: number }>(await runCli(['sidecars', 'convert-references', '--json'], env));
+    const r = json<{ converted: number }>(await runCli(['sidecars', 'convert-references', '--force', '--json'], env));
     assert.equal(r.converted, 1);
     await assertReleased(movie, files, uuidOf('c/IMG_1.JPG'));
   });

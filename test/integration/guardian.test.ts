@@ -53,6 +53,7 @@ describe('vss guardian: copies counted against a policy', { skip: loopSkipReason
       contents: 3, bytes: bytes(ONCE, DUPLICATED, BACKED_UP),
       safe: { contents: 1, bytes: bytes(BACKED_UP) },
       short: { contents: 2, bytes: bytes(ONCE, DUPLICATED) },
+      lost: { contents: 0, bytes: 0 },
       single: { contents: 2, bytes: bytes(ONCE, DUPLICATED) },
       stale: { contents: 0, bytes: 0 },
       rot: { contents: 0, bytes: 0 },
@@ -80,7 +81,7 @@ describe('vss guardian: copies counted against a policy', { skip: loopSkipReason
         c.volume = c.volume === null ? null : c.path.startsWith(backup) ? 'drive' : 'disk';
       }
     }
-    const copy = (path: string, location: string, volume: string) => ({ device_id: device.device_id, device_name: device.name, location, path, volume, verified_at: 0, online: true });
+    const copy = (path: string, location: string, volume: string) => ({ device_id: device.device_id, device_name: device.name, location, path, volume, verified_at: 0, online: true, rotten: false });
     const once = list.find((i) => i.copies[0]!.path.endsWith('once.txt'))!;
     const dup = list.find((i) => i.copies[0]!.path.endsWith('dup.txt'))!;
     const kept = list.find((i) => i.copies[0]!.path.endsWith('kept.txt'))!;
@@ -89,17 +90,17 @@ describe('vss guardian: copies counted against a policy', { skip: loopSkipReason
     assert.deepEqual(once, {
       content_uuid: once.content_uuid, size: Buffer.byteLength(ONCE), kind: once.kind,
       policy: { copies: 2, devices: 1, offsite: 0 }, has: { copies: 1, devices: 1, offsite: 0 },
-      copies: [copy(join(photos, 'once.txt'), 'photos', 'disk')], short_by: { copies: 1, devices: 0, offsite: 0 },
+      copies: [copy(join(photos, 'once.txt'), 'photos', 'disk')], short_by: { copies: 1, devices: 0, offsite: 0 }, lost: false,
     });
     assert.deepEqual(dup.copies, [copy(join(photos, 'dup.txt'), 'photos', 'disk'), copy(join(photos, 'sub', 'dup.txt'), 'photos', 'disk')]);
     assert.deepEqual({ ...dup, copies: [] }, {
       content_uuid: dup.content_uuid, size: Buffer.byteLength(DUPLICATED), kind: dup.kind,
-      policy: { copies: 2, devices: 1, offsite: 0 }, has: { copies: 1, devices: 1, offsite: 0 }, copies: [], short_by: { copies: 1, devices: 0, offsite: 0 },
+      policy: { copies: 2, devices: 1, offsite: 0 }, has: { copies: 1, devices: 1, offsite: 0 }, copies: [], short_by: { copies: 1, devices: 0, offsite: 0 }, lost: false,
     });
     assert.deepEqual(kept, {
       content_uuid: kept.content_uuid, size: Buffer.byteLength(BACKED_UP), kind: kept.kind,
       policy: { copies: 3, devices: 1, offsite: 0 }, has: { copies: 2, devices: 1, offsite: 0 },
-      copies: [copy(join(backup, 'kept.txt'), 'backup', 'drive'), copy(join(photos, 'kept.txt'), 'photos', 'disk')], short_by: { copies: 1, devices: 0, offsite: 0 },
+      copies: [copy(join(backup, 'kept.txt'), 'backup', 'drive'), copy(join(photos, 'kept.txt'), 'photos', 'disk')], short_by: { copies: 1, devices: 0, offsite: 0 }, lost: false,
     });
     assert.equal(json<GuardianAtRisk[]>(await cli('guardian', 'list', '--at-risk', '--limit', '1', '--json')).length, 1);
 

@@ -34,7 +34,7 @@ describe('--json prints absolute paths', () => {
       ['content', 'list'],
       ['sidecars', 'list'],
       ['sidecars', 'reconcile'],
-      ['sidecars', 'convert-references'],
+      ['sidecars', 'convert-references', '--force'],
       ['jobs', 'list'],
       ['models', 'list'],
     ];

@@ -60,7 +60,7 @@ describe('several stills sharing one Live Photo movie (real fixtures)', { skip: 
 
   it('converts the movie for every still (one shared file), each keeping a ready movie through reconcile and rescans', async () => {
     const inode = statSync(join(tree, 'IMG_1.MOV')).ino;
-    const r = json<{ converted: number; failed: unknown[] }>(await runCli(['sidecars', 'convert-references', '--json'], env));
+    const r = json<{ converted: number; failed: unknown[] }>(await runCli(['sidecars', 'convert-references', '--force', '--json'], env));
     assert.deepEqual(r.failed, []);
     assert.equal(r.converted, 3);
     assert.equal(existsSync(join(tree, 'IMG_1.MOV')), false, 'the movie left the location');

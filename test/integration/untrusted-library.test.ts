@@ -126,7 +126,7 @@ describe('an untrusted library cannot reach outside the library and its location
       journal.run(randomUUID(), join(w.tree, 'IMG_2.mov'), asDestination.path, join(w.victims, `${TEMP_PREFIX}x`), 1, 'ff'.repeat(32), 'started', Date.now());
       db.close();
 
-      const r = await runCli(['sidecars', 'convert-references', '--json'], w.env);
+      const r = await runCli(['sidecars', 'convert-references', '--force', '--json'], w.env);
       for (const v of [deleted, asTemp, asDestination]) assertUntouched(v);
       assert.equal(r.code, 1, 'a refusal makes the command exit 1');
       const out = JSON.parse(r.stdout) as { converted: number; refused: Array<{ path: string; reason: string }> };
@@ -136,7 +136,7 @@ describe('an untrusted library cannot reach outside the library and its location
       assert.match(r.stderr, /interrupted conversion of sidecar .* not finished: refused/);
       assert.equal(out.converted, 1, 'the honest reference is still converted');
       assert.ok(existsSync(honest.managed) && !existsSync(honest.movie));
-      const again = await runCli(['sidecars', 'convert-references', '--json'], w.env);
+      const again = await runCli(['sidecars', 'convert-references', '--force', '--json'], w.env);
       assert.equal(again.code, 0, 'a refused row is reported once, then dropped');
     } finally {
       w.cleanup();
@@ -189,7 +189,7 @@ describe('an untrusted library cannot reach outside the library and its location
       crafted(craftEntry(db, evil, 'by-location.mov', byLocation.bytes.length), byLocation.bytes);
       db.close();
 
-      const r = await runCli(['sidecars', 'convert-references', '--json'], w.env);
+      const r = await runCli(['sidecars', 'convert-references', '--force', '--json'], w.env);
       for (const v of [byDots, bySymlink, byLocation]) assertUntouched(v);
       assert.equal(r.code, 1);
       const out = JSON.parse(r.stdout) as { converted: number; failed: Array<{ reason: string }> };

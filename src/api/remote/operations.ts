@@ -275,7 +275,7 @@ export const OPERATIONS = {
   },
   sidecarsConvert: {
     method: 'POST', path: `${LIB}/sidecars/convert-references`, call: 'lib.sidecars.convertReferences',
-    stream: { events: ['sidecars:progress'] }, args: [options({ kind: body('kind', 'string', opt), contentUuids: body('uuids', 'strings', opt) })],
+    stream: { events: ['sidecars:progress'] }, args: [options({ kind: body('kind', 'string', opt), contentUuids: body('uuids', 'strings', opt), force: body('force', 'bool', opt) })],
   },
   syncStatus: { method: 'GET', path: `${LIB}/sync`, call: 'lib.sync.status' },
 

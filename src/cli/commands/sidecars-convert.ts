@@ -9,12 +9,13 @@ export function registerConvertCommand(sidecars: Command): void {
     .command('convert-references [uuid...]')
     .description('move referenced files (e.g. Live Photo movies) into the library; crash-safe')
     .option('--kind <kind>', 'only sidecars of this kind', sidecarKind)
-    .action(async function (this: Command, uuids: string[], opts: { kind?: SidecarKind }) {
+    .option('--force', 'convert also a file whose content the move leaves below its Guardian policy (a converted file is no longer a copy the Guardian counts)')
+    .action(async function (this: Command, uuids: string[], opts: { kind?: SidecarKind; force?: boolean }) {
       await withLibrary(this, async (lib) => {
         const detach = attachSidecarsReporter(lib.events);
         let r;
         try {
-          r = await lib.sidecars.convertReferences({ ...(opts.kind ? { kind: opts.kind } : {}), contentUuids: uuids });
+          r = await lib.sidecars.convertReferences({ ...(opts.kind ? { kind: opts.kind } : {}), contentUuids: uuids, ...(opts.force ? { force: true } : {}) });
         } finally {
           detach();
         }

@@ -1,0 +1,155 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { GuardianAtRisk, GuardianStatus, GuardianRotView } from '../../src/api/index.js';
+import { json, runCli, tempDir, type CliResult } from '../helpers.js';
+import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
+
+/**
+ * The Guardian's reproductions of `shared/notes/faults-2026-11-25.md` (defects 2, 3, 8, 11 and 13's
+ * first item) through the CLI, as a user meets them: a copy counts only on fresh evidence
+ * (DESIGN §19). Each failed on 2487a8d.
+ */
+
+/** One bit of ABS flipped at AT, its size and times set back: rot as a disk makes it (the note's FLIP). */
+function flip(abs: string, at = 100): void {
+  const st = statSync(abs);
+  const fd = openSync(abs, 'r+');
+  const b = Buffer.alloc(1);
+  readSync(fd, b, 0, 1, at);
+  b[0] = b[0]! ^ 1;
+  writeSync(fd, b, 0, 1, at);
+  closeSync(fd);
+  utimesSync(abs, st.atime, st.mtime);
+}
+
+describe('faults note: a copy counts only on fresh evidence (no daemon)', () => {
+  const tmp = tempDir('vss-faults-guardian-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1' };
+  const a = join(tmp.path, 'a');
+  const b = join(tmp.path, 'b');
+  const vss = (...args: string[]) => runCli(args, env);
+  const ok = async (...args: string[]): Promise<CliResult> => {
+    const r = await vss(...args);
+    assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+
+  before(async () => {
+    mkdirSync(a);
+    mkdirSync(b);
+    const f = randomBytes(50 * 1024);
+    writeFileSync(join(a, 'f.bin'), f);
+    writeFileSync(join(b, 'f.bin'), f);
+    const g = randomBytes(50 * 1024);
+    writeFileSync(join(a, 'g.bin'), g);
+    writeFileSync(join(b, 'g.bin'), g);
+    await ok('library', 'create', 'L', '--path', tmp.path);
+    await ok('location', 'add', a);
+    await ok('location', 'add', b);
+  });
+  after(() => tmp.cleanup());
+
+  it('defect 2: the good copy may not go while its twin is recorded rotten; defect 8: then its content is short, and with the rotten one alone, lost', async () => {
+    flip(join(a, 'f.bin'));
+    await ok('guardian', 'scrub');
+    const rot = json<GuardianRotView[]>(await ok('guardian', 'list', '--rot', '--json'));
+    assert.deepEqual(rot.map((r) => r.path), [join(a, 'f.bin')]);
+
+    const refused = await vss('files', 'delete', join(b, 'f.bin'));
+    assert.notEqual(refused.code, 0, 'the good copy was deleted');
+    assert.match(refused.stderr, /refused: this delete would leave a content below its policy/);
+    assert.match(refused.stderr, /a scrub found its bytes rotten/);
+    assert.equal(existsSync(join(b, 'f.bin')), true);
+
+    const s = json<GuardianStatus>(await ok('guardian', 'status', '--json'));
+    assert.deepEqual([s.safe.contents, s.lost.contents, s.rot.contents], [0, 0, 1], 'f is short (one good copy, on the same drive), none lost yet');
+    // Forced: the good copy goes; the rotten one is all that is left: lost, and listed first.
+    await ok('files', 'delete', join(b, 'f.bin'), '--force');
+    await ok('guardian', 'policy', '--copies', '1');
+    const lost = json<GuardianStatus>(await ok('guardian', 'status', '--json'));
+    assert.deepEqual([lost.lost.contents, lost.safe.contents], [1, 1], 'f lost though its policy asks one copy; g safe');
+    assert.match((await ok('guardian', 'status')).stdout, /lost: +1 content/);
+    const [first] = json<GuardianAtRisk[]>(await ok('guardian', 'list', '--at-risk', '--json'));
+    assert.equal(first?.lost, true);
+    assert.deepEqual(first?.copies.map((c) => [c.path, c.rotten]), [[join(a, 'f.bin'), true]]);
+    await ok('guardian', 'policy', '--copies', '2');
+  });
+
+  it('defect 3: a copy edited in place (same size, new mtime) no longer vouches for the content', async () => {
+    await ok('guardian', 'policy', '--copies', '1');
+    try {
+      const edited = join(b, 'g.bin');
+      const fd = openSync(edited, 'r+');
+      writeSync(fd, Buffer.from('EDITED'), 0, 6, 100);
+      closeSync(fd);
+      utimesSync(edited, new Date(), new Date(Date.now() + 2000));
+      const refused = await vss('files', 'delete', join(a, 'g.bin'));
+      assert.notEqual(refused.code, 0, 'the last copy of the original bytes was deleted');
+      assert.match(refused.stderr, /g\.bin changed since it was indexed \(rescan its location\)/);
+      assert.equal(existsSync(join(a, 'g.bin')), true);
+    } finally {
+      await ok('guardian', 'policy', '--copies', '2');
+    }
+  });
+});
+
+describe('faults note: repair names the unplugged drive that holds the good copy (defect 11)', { skip: loopSkipReason() }, () => {
+  const tmp = tempDir('vss-faults-repair-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1' };
+  const photos = join(tmp.path, 'photos');
+  let drive: LoopVolume;
+  const vss = (...args: string[]) => runCli(args, env);
+
+  before(async () => {
+    drive = makeLoopVolume({ sizeMiB: 16 });
+    mkdirSync(photos);
+    const backup = join(drive.mountPoint!, 'backup');
+    mkdirSync(backup);
+    const bytes = randomBytes(40 * 1024);
+    writeFileSync(join(photos, 'p.bin'), bytes);
+    writeFileSync(join(backup, 'p.bin'), bytes);
+    writeFileSync(join(photos, 'q.bin'), randomBytes(1000));
+    for (const args of [['library', 'create', 'R', '--path', tmp.path], ['location', 'add', photos], ['location', 'add', backup, '--name', 'm2']]) {
+      const r = await vss(...args);
+      assert.equal(r.code, 0, r.stderr);
+    }
+  });
+  after(() => {
+    drive?.remove();
+    tmp.cleanup();
+  });
+
+  it('says to plug the drive in, and exits 1 while something stays rotten', async () => {
+    flip(join(photos, 'p.bin'));
+    assert.equal((await vss('guardian', 'scrub')).code, 0);
+    drive.unplug();
+    const r = await vss('guardian', 'repair');
+    assert.equal(r.code, 1);
+    assert.match(r.stdout + r.stderr, /its other copy on this device is on the drive “[^”]+”, not plugged in: plug it in and run \S*vss guardian repair again/);
+    drive.plug(drive.image.replace(/\.img$/, '-again'));
+    const fixed = await vss('guardian', 'repair');
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.match(fixed.stdout, /^repaired .*p\.bin/m);
+  });
+});
+
+describe('faults note: guardian status names this device as it was renamed (defect 13)', () => {
+  const tmp = tempDir('vss-faults-rename-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  const vss = (...args: string[]) => runCli(args, env);
+  after(async () => {
+    await vss('daemon', 'stop');
+    tmp.cleanup();
+  });
+
+  it('after device rename with the daemon running', async () => {
+    assert.equal((await vss('library', 'create', 'N', '--path', tmp.path)).code, 0);
+    assert.equal((await vss('daemon', 'start')).code, 0);
+    assert.equal((await vss('device', 'rename', 'Alpha-renamed')).code, 0);
+    const s = json<GuardianStatus>(await vss('guardian', 'status', '--json'));
+    assert.equal(s.by_device[0]?.name, 'Alpha-renamed');
+  });
+});
