@@ -79,7 +79,7 @@ describe('files: contents by uuid', () => {
     assert.ok(!existsSync(join(a, 'twice.txt')) && !existsSync(join(b, 'twice.txt')), 'the first delete ran');
     const failed = json<Array<{ kind: string; status: string; error: string | null }>>(await cli('--json', 'jobs', 'list', '--status', 'failed'));
     assert.equal(failed.length, 1, JSON.stringify(failed));
-    assert.match(failed[0]!.error ?? '', new RegExp(`the last copy in the library of content ${twice}.*It was not when the delete was asked`));
+    assert.match(failed[0]!.error ?? '', new RegExp(`the last copy in the library of content ${twice}.*It was not when it was asked`));
     const none = await cli('files', 'delete', ELSEWHERE);
     assert.equal(none.code, 2, none.stderr);
     assert.match(none.stderr, /has a file on this device now/);

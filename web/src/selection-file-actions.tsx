@@ -192,8 +192,9 @@ function Refused({ refused, title }: { refused: readonly GuardianBelowPolicy[]; 
 
 /** The Guardian's reason in words (as src/guardian/guard.ts describeBelow says it). */
 function why(b: GuardianBelowPolicy): string {
-  if (b.of === 'copies' && b.have === 0) return b.not_counted === 0 ? 'the last copy in the library' : 'the last copy verified in the last 30 days';
+  const uncounted = b.uncounted && b.uncounted.length > 0 ? ` (not counted: ${b.uncounted.join('; ')})` : '';
+  if (b.of === 'copies' && b.have === 0) return `${b.not_counted === 0 ? 'the last copy in the library' : 'the last copy that can be confirmed now'}${uncounted}`;
   const one = b.have === 1;
   const noun = b.of === 'devices' ? (one ? 'device' : 'devices') : `${one ? 'copy' : 'copies'}${b.of === 'offsite' ? ' off this device' : ''}`;
-  return `${b.have} ${noun} would be left, its policy asks ${b.policy}`;
+  return `${b.have} ${noun} would be left, its policy asks ${b.policy}${uncounted}`;
 }

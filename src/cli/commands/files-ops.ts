@@ -130,7 +130,7 @@ function printBelow(below: readonly GuardianBelowPolicy[], title: string): void 
   if (below.length === 0) return;
   printLine(`${title}: ${below.length} content${below.length === 1 ? '' : 's'}`);
   for (const b of below) {
-    const uncounted = b.not_counted > 0 ? ` (${b.not_counted} more not verified lately: not counted)` : '';
+    const uncounted = b.uncounted && b.uncounted.length > 0 ? ` (not counted: ${b.uncounted.join('; ')})` : b.not_counted > 0 ? ` (${b.not_counted} more not counted: they cannot be confirmed now)` : '';
     printLine(`  ${b.content_uuid} ${displayPath(b.path)}: ${b.have} ${NOUN[b.of][b.have === 1 ? 0 : 1]} left, its policy asks ${b.policy}${uncounted}`);
   }
 }
