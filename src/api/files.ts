@@ -1,7 +1,7 @@
 import { DEFAULT_ON_CONFLICT, ON_CONFLICT, type FileOpOutcome, type FileOpResult, type OnConflict } from '../files/file-op.js';
 import { UsageError } from '../core/errors.js';
 import type { OpCall, OpHost, Performed } from '../ops/op.js';
-import type { FileOpFlags, FileOpVerb, Routed } from '../ops/file-op-request.js';
+import type { FileOpFlags, FileOpVerb } from '../ops/file-op-request.js';
 import type { GuardianBelowPolicy } from '../wire/guardian.js';
 import type { OpPreview } from '../wire/preview.js';
 
@@ -99,7 +99,9 @@ export class FilesApi {
     }
     if (!isFileOpVerb(op)) throw new UsageError(`a preview is of copy, move, delete, get or send, not ${JSON.stringify(op)}`);
     const { routeFileOp } = await import('../ops/file-op-request.js');
-    return previewRouted(this.host, routeFileOp(op, srcs, op === 'send' ? to ?? device : to, flags), preview);
+    // The route a real call takes: its operation plans it by the same checks, and shows it.
+    const r = routeFileOp(op, srcs, op === 'send' ? to ?? device : to, definedFlags(flags));
+    return preview(this.host, r.name, r.input);
   }
 
   private async perform(op: 'copy' | 'move' | 'delete', srcs: string[], to: string | undefined, flags: FileOpFlags, call: OpCall): Promise<FileOpOutcome> {
@@ -108,13 +110,6 @@ export class FilesApi {
     if (r.name === 'files-send') throw new UsageError('a send goes through lib.send');
     return queuedOutcome(await perform(this.host, r.name, r.input, call));
   }
-}
-
-type Previewer = typeof import('../ops/preview.js').preview;
-
-/** R's preview: its own operation plans it, by the same checks as its real call. */
-function previewRouted(host: OpHost, r: Routed, preview: Previewer): Promise<OpPreview> {
-  return preview(host, r.name, r.input);
 }
 
 function isFileOpVerb(op: string): op is FileOpVerb {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_ON_CONFLICT, type FileOpOutcome, type GuardianBelowPolicy, type LibraryClient, type OpPreview } from '../../api/index.js';
+import { asTypedPlace, DEFAULT_ON_CONFLICT, type FileOpOutcome, type GuardianBelowPolicy, type LibraryClient, type OpPreview } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { typedSource, withFileOpFlags, type FileOpCliFlags } from '../file-op-flags.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
@@ -44,7 +44,7 @@ export function registerFileOpCommands(files: Command): void {
  */
 async function fileOp(cmd: Command, op: 'copy' | 'move' | 'delete', srcs: string[], to: string | undefined, flags: FileOpCliFlags & { into?: boolean }): Promise<void> {
   const sources = srcs.map(typedSource);
-  const dst = to === undefined ? undefined : typedSource(to);
+  const dst = to === undefined ? undefined : asTypedPlace(to);
   const { dryRun, detach, ...asked } = flags;
   await withLibrary(cmd, async (lib) => {
     if (dryRun === true) return printPreview(cmd, await lib.files.preview(op, sources, { ...(dst !== undefined ? { to: dst } : {}), ...asked }));
