@@ -20,8 +20,8 @@ export type { ContentApi, ContentFilter, ContentListItem, OriginalFileAnswer } f
 export type { SidecarsApi, SidecarFilter, SidecarInfo, PresenceItem, PathAnswer, ReconcileResult, ConvertResult, SidecarWatch, SidecarFileAnswer, PresenceTable } from './sidecars.js';
 export type { JobsApi, JobFilter, JobRow, JobWork, NamedJobRow, RunJobsInput, RunSummary } from './jobs.js';
 export type { PolicyApi, PolicyInfo } from './policy.js';
-export type { FilesApi, FileOpOutcome, FileOpResult, GuardianBelowPolicy, OnConflict, OpPreview, TransferOptions, DeleteOptions, PreviewOptions } from './files.js';
-export { ON_CONFLICT, DEFAULT_ON_CONFLICT, isDeviceAddress } from './files.js';
+export type { FilesApi, FileOpFlags, FileOpOutcome, FileOpResult, FileOpVerb, GuardianBelowPolicy, OnConflict, OpPreview, TransferOptions, DeleteOptions, PreviewOptions } from './files.js';
+export { ON_CONFLICT, DEFAULT_ON_CONFLICT, asTypedPlace, isDeviceAddress, isPlaceAddress } from './files.js';
 export type { TagsApi, MetaApi, XmpApi, TagView, UserMetaView, XmpExportResult } from './tags.js';
 export type { AlbumsApi, AlbumView, AlbumShown } from './albums.js';
 export type { PeopleApi, FacesApi, FaceView, PersonView, PersonCardView, PersonFaceView } from './people.js';

@@ -14,10 +14,15 @@ import { openBucket, probeBucket } from '../volumes/buckets.js';
 import type { OpHost } from './op.js';
 import { indexedSource, itemsResult } from './op-items.js';
 
-/** Uploads to a bucket as queued (in the job's params): which bucket volume. */
+/** Uploads to a bucket as queued (in the job's params): which bucket volume, and what a key another object holds gets. */
 export interface ToBucketParams {
   volume_id: number;
+  /** `skip`: an item whose key holds another object is left (`files copy --on-conflict skip`); absent, keep-both: a free name beside it. Never replaced. */
+  on_conflict?: BucketOnConflict;
 }
+
+/** What a copy into a bucket does with a key another object holds: a bucket's objects have no guard here, so none is replaced. */
+export type BucketOnConflict = 'skip' | 'keep-both';
 
 /** How long a job waiting for its bucket waits before it asks again (no attempt spent). */
 const BUCKET_WAIT_MS = 10_000;
@@ -55,7 +60,7 @@ export async function runBucketUploads(host: OpHost, job: JobRow, p: ToBucketPar
       if (it.state !== 'todo') continue;
       ctx.signal.throwIfAborted();
       let moved = 0;
-      const done = await uploadOne(lib, vol, bucket, it, ctx, (key) => { current = { key }; }, (n) => { moved += n; ctx.progress(Math.min(total, finished + moved), total); });
+      const done = await uploadOne(lib, vol, bucket, it, p.on_conflict ?? 'keep-both', ctx, (key) => { current = { key }; }, (n) => { moved += n; ctx.progress(Math.min(total, finished + moved), total); });
       current = undefined;
       lib.store.fileOpItems.finish(job.id, it.idx, done.state, done.final, done.blake3, done.note);
       finished += it.size;
@@ -94,14 +99,15 @@ interface Ended {
 }
 
 /** IT uploaded, checked and recorded; or skipped, saying why (a source gone or changed since it was planned). */
-async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: FileOpItemRecord, ctx: JobRunContext, onKey: (key: string) => void, onBytes: (n: number) => void): Promise<Ended> {
+async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: FileOpItemRecord, onConflict: BucketOnConflict, ctx: JobRunContext, onKey: (key: string) => void, onBytes: (n: number) => void): Promise<Ended> {
   const indexed = indexedSource(lib, it.src);
   const source = indexed && { ...indexed, storage: locationStorage(lib, indexed.place.locationId), rel: indexed.place.rel };
   if (!source) return { state: 'skipped', final: null, blake3: null, note: 'its file is no longer indexed where it was: protect again' };
   const st = source.storage.statNow(source.rel);
   if (!st?.isFile() || st.size !== it.size) return { state: 'skipped', final: null, blake3: null, note: 'its file changed or went since the plan: protect again' };
   const rel = it.dst ?? posix.join('vss-protect', posix.basename(it.src));
-  const key = await freeKey(lib, vol, bucket, rel, source.contentUuid, ctx.signal);
+  const key = await freeKey(lib, vol, bucket, rel, source.contentUuid, onConflict, ctx.signal);
+  if (key === undefined) return { state: 'skipped', final: null, blake3: null, note: `${vol.mount_point}/${rel} is there already (--on-conflict skip)` };
   if (key.had) return { state: 'done', final: `${vol.mount_point}/${key.rel}`, blake3: key.had, note: null };
   onKey(key.key);
   const path = source.storage.localPath(source.rel)!;
@@ -133,12 +139,13 @@ async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: 
 
 /**
  * The key REL (under the bucket's prefix) takes: itself when free, or when it holds this content
- * already (`had`: recorded as a copy, the upload not made again); else a free name beside it.
+ * already (`had`: recorded as a copy, the upload not made again); else a free name beside it
+ * (keep-both), or none (skip: undefined).
  */
-async function freeKey(lib: Library, vol: BucketVolume, bucket: S3Bucket, rel: string, contentUuid: string, signal: AbortSignal): Promise<{ key: string; rel: string; had?: string }> {
+async function freeKey(lib: Library, vol: BucketVolume, bucket: S3Bucket, rel: string, contentUuid: string, onConflict: BucketOnConflict, signal: AbortSignal): Promise<{ key: string; rel: string; had?: string } | undefined> {
   const ext = posix.extname(rel);
   const stem = rel.slice(0, rel.length - ext.length);
-  for (let i = 1; i <= MAX_NAME_TRIES; i++) {
+  for (let i = 1; i <= (onConflict === 'skip' ? 1 : MAX_NAME_TRIES); i++) {
     const r = i === 1 ? rel : `${stem} (${i})${ext}`;
     const key = bucket.key(r);
     const known = lib.store.buckets.object(vol.volume_id, key);
@@ -147,5 +154,6 @@ async function freeKey(lib: Library, vol: BucketVolume, bucket: S3Bucket, rel: s
     if (!known && lib.store.buckets.upload(vol.volume_id, key)) return { key, rel: r };
     if (!known && !(await bucket.head(key, signal))) return { key, rel: r };
   }
+  if (onConflict === 'skip') return undefined;
   throw new VssError('IO', `${vol.mount_point}: no free name beside ${rel} in ${MAX_NAME_TRIES} tries`);
 }

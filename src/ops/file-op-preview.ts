@@ -7,8 +7,8 @@ import type { Library } from '../library/library.js';
 import { factsAt } from '../storage/local-tree.js';
 import type { OpPreview } from '../wire/preview.js';
 
-/** Conflicts a preview names (all are counted). */
-const MAX_CONFLICTS = 1000;
+/** Conflicts (and a move's sources) a preview names (all are counted). */
+export const MAX_CONFLICTS = 1000;
 
 /**
  * PLAN shown, not run (`--dry-run`): its files and bytes, the names already taken at the target

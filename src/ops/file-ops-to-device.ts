@@ -1,9 +1,15 @@
 import { VssError } from '../core/errors.js';
 import { DEFAULT_ON_CONFLICT, type FileOpResult } from '../files/file-op.js';
 import type { JobRow } from '../jobs/states.js';
+import type { Library } from '../library/library.js';
 import { PairedDevices } from '../sync/pairing/paired-devices.js';
-import { FILES_COPY_TO_DEVICE, FILES_MOVE_TO_DEVICE, placeItems, placeParams, placeTarget, placeTimeoutMs, queuePlace, runPlace } from '../sync/drop/place-job.js';
-import type { DurableOp } from './op.js';
+import {
+  FILES_COPY_TO_DEVICE, FILES_MOVE_TO_DEVICE, placedPath, placeItems, placeParams, placeTarget, placeTimeoutMs, queuePlace, runPlace,
+  type PlaceItem, type PlaceTarget,
+} from '../sync/drop/place-job.js';
+import type { OpPreview } from '../wire/preview.js';
+import { MAX_CONFLICTS } from './file-op-preview.js';
+import type { DurableOp, OpHost } from './op.js';
 
 /** Files of this device's locations (absolute paths) to TO, `DEVICE:/LOCATION[/PATH]`: a folder of a paired device's location. */
 export interface ToDeviceInput {
@@ -11,13 +17,15 @@ export interface ToDeviceInput {
   to: string;
   /** A name taken there: skip, keep-both (default), replace; decided by the receiver. */
   onConflict?: string;
+  /** Asked with --force: carried to the receiver in the place message, whose own guard weighs it (and may still refuse). */
+  force?: boolean;
 }
 
 /**
  * `vss files copy|move SRC… DEVICE:/LOCATION/PATH` (issue 30, item 3): a durable job of the daemon
  * (it needs the P2P node) over /vss/drop's `place` (src/sync/drop/place-job.ts). Its plan checks
- * every source and resolves the target before anything is queued; a plan without side effects,
- * so a preview can show it the same way later.
+ * every source and resolves the target before anything is queued, without side effects; its
+ * preview (`--dry-run`) is that plan shown against what this device knows of the other's index.
  */
 export function toDeviceOp(op: 'copy' | 'move'): DurableOp<ToDeviceInput, FileOpResult> {
   const name = op === 'copy' ? FILES_COPY_TO_DEVICE : FILES_MOVE_TO_DEVICE;
@@ -27,12 +35,13 @@ export function toDeviceOp(op: 'copy' | 'move'): DurableOp<ToDeviceInput, FileOp
     asked: ({ srcs, to }) => ({ sources: srcs, target: to }),
     plan(host, input) {
       if (!host.network()) throw new VssError('NO_DAEMON', `a ${op} to another device needs the daemon's P2P node: start it (vss daemon start) and ${op} again`);
-      const paired = PairedDevices.load(host.dataDir);
-      const target = placeTarget(host.lib, input.to, (uuid) => paired.get(uuid));
-      const items = placeItems(host.lib, input.srcs);
-      const params = placeParams(op, host.lib, target, items, input.onConflict ?? DEFAULT_ON_CONFLICT);
-      const bytes = items.reduce((n, it) => n + it.size, 0);
+      const { items, params, bytes } = planned(host, op, input);
       return { size: { files: items.length, bytes }, queue: () => queuePlace(host.lib, op, params, bytes) };
+    },
+    // No network needed: the plan is made from the other device's index as it last told this one.
+    preview(host, input) {
+      const { target, items, bytes } = planned(host, op, input);
+      return previewOnDevice(host, op, target, items, bytes, input.onConflict ?? DEFAULT_ON_CONFLICT);
     },
     kind: (host) => ({
       name, concurrency: 2, timeoutMs: placeTimeoutMs,
@@ -44,4 +53,47 @@ export function toDeviceOp(op: 'copy' | 'move'): DurableOp<ToDeviceInput, FileOp
       throw new VssError('IO', `the ${op} (job ${row.id}) failed: ${row.error ?? 'no reason given'}`);
     },
   };
+}
+
+/** INPUT checked as a real call checks it (every refusal thrown): the target resolved, the files, and the job's params. */
+function planned(host: OpHost, op: 'copy' | 'move', input: ToDeviceInput): { target: PlaceTarget; items: PlaceItem[]; params: string; bytes: number } {
+  const paired = PairedDevices.load(host.dataDir);
+  const target = placeTarget(host.lib, input.to, (uuid) => paired.get(uuid));
+  const items = placeItems(host.lib, input.srcs);
+  const params = placeParams(op, host.lib, target, items, input.onConflict ?? DEFAULT_ON_CONFLICT, input.force === true);
+  return { target, items, params, bytes: items.reduce((n, it) => n + it.size, 0) };
+}
+
+/**
+ * The plan of a copy or move to TARGET shown, not run: the names taken in its folder as the other
+ * device last told this one (peer_entries: what `--on-conflict` will meet there; the receiver
+ * decides at the time), and for a move the files it removes here, each once its copy is confirmed.
+ * Its free space is not known here (devices send no volumes): the receiver refuses a full drive.
+ */
+function previewOnDevice(host: OpHost, op: 'copy' | 'move', target: PlaceTarget, items: readonly PlaceItem[], bytes: number, onConflict: string): OpPreview {
+  const lib = host.lib;
+  const dev = target.device;
+  const locationId = peerLocationId(lib, dev.device_uuid, target.location);
+  const conflicts: OpPreview['conflicts'] = [];
+  let count = 0;
+  for (const it of items) {
+    if (locationId === undefined || !lib.store.peerEntries.get(dev.device_uuid, locationId, target.dir, it.name)) continue;
+    if (count++ < MAX_CONFLICTS) conflicts.push({ source: it.path, target: placedPath(dev, target.locationName, target.dir, it.name) });
+  }
+  const online = host.network()?.connected().some((r) => r.deviceUuid === dev.device_uuid) ?? false;
+  return {
+    op, files: items.length, bytes,
+    on_conflict: onConflict as OpPreview['on_conflict'],
+    conflicts, conflict_count: count,
+    free_bytes: null, needed_bytes: bytes,
+    // Nothing here falls below a policy by a copy; a move's sources go only once the copy is confirmed there.
+    below_policy: [],
+    looked_up: { in: 'device-index', device: dev.name, online },
+    ...(op === 'move' ? { removes_here: items.slice(0, MAX_CONFLICTS).map((it) => it.path) } : {}),
+  };
+}
+
+/** The other device's own id of its location LOCATIONUUID (what its entries are filed under), as it last said. */
+function peerLocationId(lib: Library, deviceUuid: string, locationUuid: string): number | undefined {
+  return lib.store.peerLocations.ofDevice(deviceUuid).find((l) => l.uuid === locationUuid)?.location_id;
 }

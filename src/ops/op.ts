@@ -70,9 +70,10 @@ export interface DurableOp<I, R, P = OpPreview> {
   plan(host: OpHost, input: I, call: { detach: boolean }): Plan<R>;
   /**
    * INPUT planned by the same checks as `plan` and shown, not run (`--dry-run`): nothing queued,
-   * nothing logged (ops/preview.ts). Absent where the operation offers no preview.
+   * nothing logged (ops/preview.ts); asynchronous where the plan must ask (a bucket's listing).
+   * Absent where the operation offers no preview: a dry run of it is refused.
    */
-  preview?(host: OpHost, input: I): P;
+  preview?(host: OpHost, input: I): P | Promise<P>;
   /** Its job kind: what runs its jobs, on HOST. */
   kind(host: OpHost): JobKind;
   /** The result of its job JOB, ended; a cancel or a failure thrown as this operation says it. */

@@ -70,7 +70,8 @@ export function SelectionFileActions({ libId, action, contents, close, changed }
       const sum: Planned = { files: 0, bytes: 0, conflicts: 0, needed: 0, free: null, refused: [], notHere: 0, alreadyThere: 0 };
       const parts = chunks();
       for (const srcs of parts) {
-        const p = await api<OpPreview>('POST', operationUrl('filesPreview', { lib: libId }), { op: action, srcs, ...(to !== null ? { to, into: true } : {}) });
+        // The plan is asked with the flags the run will carry (the bulk delete keeps what the Guardian refuses).
+        const p = await api<OpPreview>('POST', operationUrl('filesPreview', { lib: libId }), { op: action, srcs, ...(to !== null ? { to, into: true } : { keep_refused: true }) });
         sum.files += p.files;
         sum.bytes += p.bytes;
         sum.conflicts += p.conflict_count;

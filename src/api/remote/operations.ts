@@ -160,28 +160,19 @@ export const OPERATIONS = {
   /** The same send queued as a job of the daemon, answered at once (`files send --detach`). */
   filesSendQueue: { method: 'POST', path: `${LIB}/files/send/queue`, call: 'lib.send.queue', args: [body('refs', 'strings'), body('to', 'string')] },
   /** File operations (DESIGN §17), streamed like content get: the job id, its progress, then its outcome. */
-  /** Copy or move files and folders of this device's locations (DESIGN §17); SRCS are absolute paths, or content uuids (the grid's picked items: one file of each here to copy, all to move). */
+  /**
+   * Copy or move files and folders of this device's locations (DESIGN §17); SRCS are absolute paths, or content uuids (the grid's picked items: one
+   * file of each here to copy, all to move). TO is where, as the user named it: an absolute path here, a paired device's folder
+   * (`DEVICE:/LOCATION[/PATH]`, issue 30 item 3) or a bucket volume's (`s3://BUCKET/PREFIX[/FOLDER]`, item 7); the core tells them apart
+   * (src/ops/file-op-request.ts) and refuses a relative path.
+   */
   filesCopy: {
     method: 'POST', path: `${LIB}/files/copy`, call: 'lib.files.copy', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
-    args: [body('srcs', 'strings'), body('to', 'path'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
+    args: [body('srcs', 'strings'), body('to', 'string'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
   },
   filesMove: {
     method: 'POST', path: `${LIB}/files/move`, call: 'lib.files.move', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
-    args: [body('srcs', 'strings'), body('to', 'path'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
-  },
-  /** Copy or move files of this device into a folder of a paired device's location, `DEVICE:/LOCATION[/PATH]` (issue 30, item 3). */
-  filesCopyToDevice: {
-    method: 'POST', path: `${LIB}/files/copy-to-device`, call: 'lib.files.copyToDevice', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
-    args: [body('srcs', 'strings'), body('to', 'string'), options({ onConflict: body('on_conflict', 'string', opt), detach: body('detach', 'bool', opt) })],
-  },
-  filesMoveToDevice: {
-    method: 'POST', path: `${LIB}/files/move-to-device`, call: 'lib.files.moveToDevice', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
-    args: [body('srcs', 'strings'), body('to', 'string'), options({ onConflict: body('on_conflict', 'string', opt), detach: body('detach', 'bool', opt) })],
-  },
-  /** Copy files of this device into a bucket volume, `s3://BUCKET/PREFIX[/FOLDER]` (issue 30, item 7). */
-  filesCopyToBucket: {
-    method: 'POST', path: `${LIB}/files/copy-to-bucket`, call: 'lib.files.copyToBucket', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
-    args: [body('srcs', 'strings'), body('to', 'string'), options({ detach: body('detach', 'bool', opt) })],
+    args: [body('srcs', 'strings'), body('to', 'string'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
   },
   /**
    * Delete files and folders (or contents by uuid: their files on this device) for good; what leaves a content below its Guardian policy (its
@@ -191,10 +182,17 @@ export const OPERATIONS = {
     method: 'POST', path: `${LIB}/files/delete`, call: 'lib.files.delete', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
     args: [body('paths', 'strings'), options({ force: body('force', 'bool', opt), keepRefused: body('keep_refused', 'bool', opt), detach: body('detach', 'bool', opt) })],
   },
-  /** An operation (`op`: copy, move, delete, get, send) of SRCS planned and shown, not run (`--dry-run`): files, bytes, conflicts, space, contents left below policy. */
+  /**
+   * An operation (`op`: copy, move, delete, get, send) of SRCS planned and shown, not run (`--dry-run`): files, bytes, conflicts, space,
+   * contents left below policy. TO as for copy and move (a device's or a bucket's folder too), a get's folder, or a send's device; the flags as
+   * the real call takes them.
+   */
   filesPreview: {
     method: 'POST', path: `${LIB}/files/preview`, call: 'lib.files.preview',
-    args: [body('op', 'string'), body('srcs', 'strings'), options({ to: body('to', 'path', opt), onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), device: body('device', 'string', opt) })],
+    args: [body('op', 'string'), body('srcs', 'strings'), options({
+      to: body('to', 'string', opt), onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt),
+      keepRefused: body('keep_refused', 'bool', opt), device: body('device', 'string', opt),
+    })],
   },
   /** A folder of any device of the library, `[DEVICE:]/LOCATION[/PATH]` (DESIGN §15). */
   ls: { method: 'GET', path: `${LIB}/ls`, call: 'lib.ls', args: [query('path', 'string', opt)] },

@@ -1,82 +1,55 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_ON_CONFLICT, isDeviceAddress, ON_CONFLICT, type FileOpOutcome, type GuardianBelowPolicy, type LibraryClient, type OpPreview } from '../../api/index.js';
-import { UUID } from '../content-arg.js';
+import { asTypedPlace, DEFAULT_ON_CONFLICT, type FileOpOutcome, type GuardianBelowPolicy, type LibraryClient, type OpPreview } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
+import { typedSource, withFileOpFlags, type FileOpCliFlags } from '../file-op-flags.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 import { waitForJob } from '../wait-for-job.js';
-
-interface TransferFlags {
-  onConflict: string;
-  detach?: boolean;
-  force?: boolean;
-  dryRun?: boolean;
-}
 
 /**
  * `vss files copy|move|delete` (DESIGN §17): each one durable job, verified, that updates the
  * index itself. Through a daemon its job work runs it; without one it runs in this process, and
- * a job a kill left behind is taken up by the next `vss files` command (or the daemon).
+ * a job a kill left behind is taken up by the next `vss files` command (or the daemon). Where a
+ * copy or move goes (a folder here, a paired device's, a bucket's) is the core's to tell: the
+ * command hands over what was typed and its flags, the same for every destination.
  */
 export function registerFileOpCommands(files: Command): void {
   for (const op of ['copy', 'move'] as const) {
-    files
+    const cmd = files
       .command(`${op} <paths...>`)
       .usage('[options] SRC... DST (a SRC may be a content uuid: ' + (op === 'copy' ? 'one of its files here)' : 'all its files here)'))
       .description(op === 'copy'
         ? 'copy files and folders of your locations to DST (a folder, or a new name; or DEVICE:/LOCATION/PATH, a folder of a paired device; or s3://BUCKET/PREFIX/FOLDER, a bucket volume), each copy verified by a full BLAKE3'
-        : 'move files and folders: a rename on the same drive, else copied, verified and flushed before the source is removed (DST may be DEVICE:/LOCATION/PATH)')
-      .option('--on-conflict <policy>', `when a name is taken: ${ON_CONFLICT.join(', ')}`, DEFAULT_ON_CONFLICT)
-      .option('--detach', 'queue the job and return at once (vss jobs list and jobs monitor follow it; the daemon or the next vss files command runs it)')
-      .option('--force', op === 'move' ? 'move even what leaves a content below its Guardian policy (named in the output)' : 'replace even what leaves a content below its Guardian policy (named in the output)')
-      .option('--dry-run', 'print the plan (files, bytes, names taken, free space, contents left below policy) and change nothing')
-      .action(async function (this: Command, paths: string[], opts: TransferFlags) {
-        if (paths.length < 2) {
-          this.error(`error: name at least one source and the destination (vss files ${op} SRC... DST)`, { exitCode: 2 });
-        }
-        const target = paths[paths.length - 1]!;
-        // s3://BUCKET/PREFIX[/FOLDER]: into a bucket volume of this device.
-        if (target.startsWith('s3://')) {
-          if (op === 'move') this.error('error: a move into a bucket is not built: copy (vss files copy … s3://…), then delete', { exitCode: 2 });
-          const srcs = paths.slice(0, -1).map((p) => resolve(p));
-          await withLibrary(this, (lib) => run(this, lib, op, opts.detach === true, (o) => lib.files.copyToBucket(srcs, target, o)));
-          return;
-        }
-        // DEVICE:/LOCATION/PATH (as `ls` takes it): into a folder of a paired device's location.
-        if (isDeviceAddress(target)) {
-          const srcs = paths.slice(0, -1).map((p) => resolve(p));
-          await withLibrary(this, (lib) => run(this, lib, op, opts.detach === true,
-            (o) => (op === 'copy' ? lib.files.copyToDevice : lib.files.moveToDevice).call(lib.files, srcs, target, { onConflict: opts.onConflict, ...o })));
-          return;
-        }
-        const abs = paths.slice(0, -1).map(source);
-        const dst = resolve(paths[paths.length - 1]!);
-        // `DST/`: a folder to put them in (made if need be), as with cp and mv.
-        const into = /[/\\]$/.test(paths[paths.length - 1]!);
-        if (opts.dryRun) return withLibrary(this, async (lib) => printPreview(this, await lib.files.preview(op, abs, { to: dst, onConflict: opts.onConflict, into })));
-        await withLibrary(this, (lib) => run(this, lib, op, opts.detach === true,
-          (o) => lib.files[op](abs, dst, { onConflict: opts.onConflict, into, force: opts.force === true, ...o })));
-      });
+        : 'move files and folders: a rename on the same drive, else copied, verified and flushed before the source is removed (DST may be DEVICE:/LOCATION/PATH)');
+    withFileOpFlags(cmd, op).action(async function (this: Command, paths: string[], opts: FileOpCliFlags) {
+      if (paths.length < 2) {
+        this.error(`error: name at least one source and the destination (vss files ${op} SRC... DST)`, { exitCode: 2 });
+      }
+      const typed = paths[paths.length - 1]!;
+      // `DST/`: a folder to put them in (made if need be), as with cp and mv.
+      await fileOp(this, op, paths.slice(0, -1), typed, { ...opts, into: /[/\\]$/.test(typed) });
+    });
   }
 
-  files
+  const del = files
     .command('delete <paths...>')
-    .description('delete files and folders of your locations (or contents by uuid: all their files here) for good (there is no trash); what leaves a content below its Guardian policy (its last copy too) is refused without --force')
-    .option('--force', 'delete even what leaves a content below its policy, its last copy too (named in the output)')
-    .option('--keep-refused', 'delete what the Guardian lets go and keep the contents it refuses (named in the output, with why)')
-    .option('--detach', 'queue the job and return at once')
-    .option('--dry-run', 'print the plan (files, bytes, contents left below policy) and change nothing')
-    .action(async function (this: Command, paths: string[], opts: { force?: boolean; keepRefused?: boolean; detach?: boolean; dryRun?: boolean }) {
-      const abs = paths.map(source);
-      if (opts.dryRun) return withLibrary(this, async (lib) => printPreview(this, await lib.files.preview('delete', abs)));
-      await withLibrary(this, (lib) => run(this, lib, 'delete', opts.detach === true,
-        (o) => lib.files.delete(abs, { force: opts.force === true, keepRefused: opts.keepRefused === true, ...o })));
-    });
+    .description('delete files and folders of your locations (or contents by uuid: all their files here) for good (there is no trash); what leaves a content below its Guardian policy (its last copy too) is refused without --force');
+  withFileOpFlags(del, 'delete').action(async function (this: Command, paths: string[], opts: FileOpCliFlags) {
+    await fileOp(this, 'delete', paths, undefined, opts);
+  });
 }
 
-/** A source as the library reads it: a content uuid as typed, else a path made absolute (the daemon's working directory is not ours). */
-function source(p: string): string {
-  return UUID.test(p) ? p.toLowerCase() : resolve(p);
+/**
+ * OP of SRCS to TO as typed, with FLAGS: its plan printed (`--dry-run`: nothing changed anywhere,
+ * or refused where no plan can be made), else run. The core routes both the same way.
+ */
+async function fileOp(cmd: Command, op: 'copy' | 'move' | 'delete', srcs: string[], to: string | undefined, flags: FileOpCliFlags & { into?: boolean }): Promise<void> {
+  const sources = srcs.map(typedSource);
+  const dst = to === undefined ? undefined : asTypedPlace(to);
+  const { dryRun, detach, ...asked } = flags;
+  await withLibrary(cmd, async (lib) => {
+    if (dryRun === true) return printPreview(cmd, await lib.files.preview(op, sources, { ...(dst !== undefined ? { to: dst } : {}), ...asked }));
+    await run(cmd, lib, op, detach === true, (o) => (op === 'delete' ? lib.files.delete(sources, { ...asked, ...o }) : lib.files[op](sources, dst!, { ...asked, ...o })));
+  });
 }
 
 type Start = (o: { detach: boolean; signal: AbortSignal; onQueued: (id: number) => void }) => Promise<FileOpOutcome>;
@@ -117,13 +90,24 @@ export function printPreview(cmd: Command, p: OpPreview): void {
     printLine(`  space: ${formatBytes(p.needed_bytes)} to write, ${formatBytes(p.free_bytes)} free at the destination (${fits})`);
   }
   if (p.conflict_count > 0) {
-    printLine(`  ${p.conflict_count} name${p.conflict_count === 1 ? '' : 's'} taken at the destination (--on-conflict ${p.on_conflict ?? DEFAULT_ON_CONFLICT}):`);
+    const policy = p.on_conflict ?? DEFAULT_ON_CONFLICT;
+    printLine(`  ${p.conflict_count} name${p.conflict_count === 1 ? '' : 's'} taken at the destination (--on-conflict ${policy}):`);
     for (const c of p.conflicts.slice(0, 20)) printLine(`    ${displayPath(c.source)} -> ${displayPath(c.target)}`);
     if (p.conflict_count > 20) printLine(`    and ${p.conflict_count - 20} more (--json lists up to ${p.conflicts.length})`);
+    printLine(`  --on-conflict ${policy}: ${ON_TAKEN[policy]}`);
+  }
+  const seen = p.looked_up;
+  if (seen?.in === 'device-index') printLine(`  names looked up in what ${seen.device} last told this device (${seen.device} is ${seen.online ? 'online' : 'not connected'} now; it decides when the files arrive)`);
+  if (seen?.in === 'bucket-listing') printLine(`  names looked up in a listing of ${seen.url} made now`);
+  if (p.removes_here && p.removes_here.length > 0) {
+    printLine(`  removes here, each once its copy there is confirmed: ${p.removes_here.length === p.files ? '' : `${p.files} files, the first `}${p.removes_here.slice(0, 20).map(displayPath).join(', ')}${p.removes_here.length > 20 ? ', …' : ''}`);
   }
   printBelow(p.below_policy, 'Would leave below their policy (refused without --force)');
   printLeftOut(p.not_here);
 }
+
+/** What a taken name gets, by policy. */
+const ON_TAKEN = { skip: 'the file there is left as it is, this one not written', 'keep-both': 'both kept, the new one under a free name', replace: 'the file there is replaced' } as const;
 
 /** Contents left (or to be left) below their policy, by name, and why. */
 function printBelow(below: readonly GuardianBelowPolicy[], title: string): void {

@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { clientFor, globals, withLibrary } from '../context.js';
+import { typedSource, withFileOpFlags, type FileOpCliFlags } from '../file-op-flags.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 import { waitForJob } from '../wait-for-job.js';
 import { printLeftOut, printPreview } from './files-ops.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The contents a queued send's PARAMS say it left out (no file here then); none when they say nothing readable. */
 function notHereOf(params: string | null): string[] {
@@ -19,17 +18,16 @@ function notHereOf(params: string | null): string[] {
 
 /** `vss files send|inbox` (issue 21, item 4: Spacedrop to a paired device). */
 export function registerSendCommands(files: Command): void {
-  files
+  const send = files
     .command('send <refs...>')
     .description('send files, folders (their files, by name) or contents of the library (by uuid) to a paired device\'s inbox, verified there; a job of the daemon that resumes after a cut link or a restart of either side')
-    .requiredOption('--to <device>', 'the paired device (its name or id: vss devices list)')
-    .option('--detach', 'queue the send as a job of the daemon and return at once (vss jobs list and jobs monitor follow it)')
-    .option('--dry-run', 'print the plan (files and bytes to send) and change nothing')
-    .action(async function (this: Command, refs: string[], opts: { to: string; detach?: boolean; dryRun?: boolean }) {
+    .requiredOption('--to <device>', 'the paired device (its name or id: vss devices list)');
+  withFileOpFlags(send, 'send')
+    .action(async function (this: Command, refs: string[], opts: FileOpCliFlags & { to: string }) {
       // Paths travel absolute (the daemon's working directory is not ours); a uuid names a content.
-      const named = refs.map((r) => (UUID.test(r) ? r.toLowerCase() : resolve(r)));
+      const named = refs.map(typedSource);
       await withLibrary(this, async (lib) => {
-        if (opts.dryRun) return printPreview(this, await lib.files.preview('send', named, { device: opts.to }));
+        if (opts.dryRun) return printPreview(this, await lib.files.preview('send', named, { to: opts.to }));
         if (opts.detach) {
           const job = await lib.send.queue(named, opts.to);
           if (globals(this).json) return printJson(job);

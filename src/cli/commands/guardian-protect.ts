@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isDeviceAddress, type GuardianProtectPlan } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
+import { withFileOpFlags } from '../file-op-flags.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 import { waitForJob } from '../wait-for-job.js';
 
@@ -13,12 +14,11 @@ const SHOWN = 20;
  * device that lack them, as one verified, resumable job; `--dry-run` prints the plan.
  */
 export function registerProtectCommand(guardian: Command): void {
-  guardian
+  const protect = guardian
     .command('protect')
     .description('copy the contents short of their policy onto drives of this device, or a paired device, that lack them (verified, resumable; --dry-run: the plan)')
-    .option('--to <target>', 'a folder of your locations (a path: ./x or /x; copies land as FOLDER/<location>/<path>), a drive (its name, fingerprint or id: into a location on it, under vss-protect/), or a paired device\'s folder (DEVICE:/LOCATION/PATH, through the daemon); default: the first drive with room that lacks each content')
-    .option('--dry-run', 'print the plan (contents, files, bytes, each target with its free space, what cannot be copied and why) and change nothing')
-    .option('--detach', 'queue the job and return at once (the daemon or the next vss command that runs jobs runs it)')
+    .option('--to <target>', 'a folder of your locations (a path: ./x or /x; copies land as FOLDER/<location>/<path>), a drive (its name, fingerprint or id: into a location on it, under vss-protect/), or a paired device\'s folder (DEVICE:/LOCATION/PATH, through the daemon); default: the first drive with room that lacks each content');
+  withFileOpFlags(protect, 'protect')
     .action(async function (this: Command, opts: { to?: string; dryRun?: boolean; detach?: boolean }) {
       const to = targetOf(opts.to);
       const json = globals(this).json === true;

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
 import { checkedPath, placeInLibrary } from '../../files/places.js';
-import { MAX_PARAMS_CHARS, type FileOpResult } from '../../files/file-op.js';
+import { DEFAULT_ON_CONFLICT, isOnConflict, MAX_PARAMS_CHARS, ON_CONFLICT, type FileOpResult } from '../../files/file-op.js';
 import { fileOpTimeoutMs } from '../../files/file-op-job.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
@@ -9,13 +9,18 @@ import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import type { NewFileOpItem } from '../../store/file-op-items.js';
 import { locationStorage } from '../../storage/storages.js';
-import { runBucketUploads, type ToBucketParams } from '../bucket-uploads.js';
+import { runBucketUploads, type BucketOnConflict, type ToBucketParams } from '../bucket-uploads.js';
 import type { DurableOp } from '../op.js';
+import { previewInBucket } from './preview.js';
 
 /** Files of this device's locations (absolute paths) to TO, `s3://BUCKET/PREFIX[/FOLDER]` of a bucket volume. */
 export interface ToBucketInput {
   srcs: string[];
   to: string;
+  /** A key another object holds: keep-both (default: a free name beside it) or skip; replace is refused (no guard weighs a bucket's objects). */
+  onConflict?: string;
+  /** Asked with --force: kept in the job's params; a copy into a bucket replaces and removes nothing, so nothing is forced. */
+  force?: boolean;
 }
 
 const NAME = 'files-copy-to-bucket';
@@ -35,10 +40,11 @@ export const filesCopyToBucket: DurableOp<ToBucketInput, FileOpResult> = {
   action: 'copy',
   asked: ({ srcs, to }) => ({ sources: srcs, target: to }),
   plan(host, input) {
-    const { volumeId, dir } = bucketOf(host.lib, input.to);
+    const { volumeId, dir, onConflict } = planned(host.lib, input);
     const items = itemsOf(host.lib, input.srcs, dir);
     const bytes = items.reduce((n, it) => n + it.size, 0);
-    const params = JSON.stringify({ to: input.to, to_bucket: { volume_id: volumeId } satisfies ToBucketParams });
+    const toBucket: ToBucketParams = { volume_id: volumeId, ...(onConflict === 'skip' ? { on_conflict: onConflict } : {}) };
+    const params = JSON.stringify({ to: input.to, to_bucket: toBucket, ...(input.force === true ? { forced: true } : {}) });
     return {
       size: { files: items.length, bytes },
       queue: () => host.lib.store.immediate(() => {
@@ -50,6 +56,10 @@ export const filesCopyToBucket: DurableOp<ToBucketInput, FileOpResult> = {
         return row;
       }),
     };
+  },
+  preview: (host, input) => {
+    const { volumeId, dir, onConflict } = planned(host.lib, input);
+    return previewInBucket(host.lib, volumeId, itemsOf(host.lib, input.srcs, dir), onConflict);
   },
   kind: (host) => ({
     name: NAME, concurrency: 1, timeoutMs: fileOpTimeoutMs,
@@ -68,6 +78,16 @@ export const filesCopyToBucket: DurableOp<ToBucketInput, FileOpResult> = {
     throw new VssError('IO', `the copy (job ${row.id}) failed: ${row.error ?? 'no reason given'}`);
   },
 };
+
+/** INPUT's bucket, folder and conflict policy, checked as a real call checks them. */
+function planned(lib: Library, input: ToBucketInput): { volumeId: number; dir: string; onConflict: BucketOnConflict } {
+  const onConflict = input.onConflict ?? DEFAULT_ON_CONFLICT;
+  if (!isOnConflict(onConflict)) throw new UsageError(`--on-conflict must be one of ${ON_CONFLICT.join(', ')}`);
+  if (onConflict === 'replace') {
+    throw new UsageError('into a bucket, a name taken is never replaced (no guard weighs what an object there holds): --on-conflict keep-both (the default: a free name beside it) or skip');
+  }
+  return { ...bucketOf(lib, input.to), onConflict };
+}
 
 /** The bucket volume of this device whose URL TO is, or lies under: its id, and the folder in it. */
 function bucketOf(lib: Library, to: string): { volumeId: number; dir: string } {

@@ -74,6 +74,8 @@ export interface PlaceParams {
   location_name: string;
   dir: string;
   on_conflict: OnConflict;
+  /** Asked with --force: the receiver weighs its own guard with it (a replace there it would refuse otherwise). */
+  force?: boolean;
   transfer: string;
   items: PlaceItem[];
 }
@@ -128,11 +130,11 @@ export function placeItems(lib: Library, srcs: readonly string[]): PlaceItem[] {
 }
 
 /** The job's `params`, checked before it is queued. */
-export function placeParams(op: 'copy' | 'move', lib: Library, target: PlaceTarget, items: PlaceItem[], onConflict: string): string {
+export function placeParams(op: 'copy' | 'move', lib: Library, target: PlaceTarget, items: PlaceItem[], onConflict: string, force = false): string {
   if (!isOnConflict(onConflict)) throw new UsageError(`--on-conflict must be skip, keep-both or replace`);
   const p: PlaceParams = {
     op, device: target.device.device_uuid, library: lib.config.id, location: target.location, location_name: target.locationName,
-    dir: target.dir, on_conflict: onConflict, transfer: randomUUID(), items,
+    dir: target.dir, on_conflict: onConflict, ...(force ? { force } : {}), transfer: randomUUID(), items,
   };
   const text = JSON.stringify(p);
   if (text.length > MAX_PARAMS_CHARS) throw new UsageError('too many files (or too long paths) at once: copy fewer');
@@ -158,6 +160,8 @@ export interface PlaceBatch {
   location: string;
   dir: string;
   on_conflict: OnConflict;
+  /** Said to the receiver (the place message's FORCE): the user asked to go past a guard's refusal. */
+  force?: boolean;
   transfer: string;
   items: PlaceItem[];
 }
@@ -179,7 +183,7 @@ export async function placeBatch(
   net: PlaceNetwork | undefined, dev: DropTarget, b: PlaceBatch, ctx: JobRunContext,
   hooks: { onBytes?: (n: number) => void; onSaved?: (item: DropItem, name: string, skipped: boolean) => Promise<void> } = {},
 ): Promise<{ wait: JobOutcome } | PlacedBatch> {
-  const into = { library: b.library, location: b.location, dir: b.dir, onConflict: b.on_conflict };
+  const into = { library: b.library, location: b.location, dir: b.dir, onConflict: b.on_conflict, force: b.force === true };
   if (!net) return { wait: { state: 'wait', reason: `waiting for this daemon's network to reach ${dev.name}`, delayMs: DEVICE_WAIT_MS } };
   // Not connected: the job waits (no attempt spent) and looks again; the node dials now and then,
   // and a device that comes back dials this one itself.
@@ -310,7 +314,7 @@ async function reindexSources(lib: Library, paths: readonly string[]): Promise<v
 function paramsOf(job: JobRow): PlaceParams {
   const o = paramsJson(job, MAX_PARAMS_CHARS) as Partial<PlaceParams> | undefined;
   const ok = o && (o.op === 'copy' || o.op === 'move') && typeof o.device === 'string' && typeof o.library === 'string' && typeof o.location === 'string'
-    && typeof o.dir === 'string' && typeof o.transfer === 'string' && isOnConflict(o.on_conflict) && Array.isArray(o.items) && o.items.length > 0 && o.items.length <= DROP_MAX_ITEMS
+    && typeof o.dir === 'string' && typeof o.transfer === 'string' && isOnConflict(o.on_conflict) && (o.force === undefined || typeof o.force === 'boolean') && Array.isArray(o.items) && o.items.length > 0 && o.items.length <= DROP_MAX_ITEMS
     && o.items.every((it) => typeof it?.path === 'string' && typeof it.name === 'string' && Number.isSafeInteger(it.size));
   if (!ok) throw new VssError('USAGE', `job ${job.id} does not say what to copy where`);
   return o as PlaceParams;

@@ -54,8 +54,8 @@ export interface SendOptions {
    * hashed and the offer goes on a fresh one (a large send hashes for longer than that).
    */
   reopen?: () => Promise<Stream>;
-  /** Into this folder of one of the receiver's locations instead of its inbox (version 3's `place`). */
-  into?: PlaceRequest;
+  /** Into this folder of one of the receiver's locations instead of its inbox (version 3's `place`); FORCE: the user said --force. */
+  into?: PlaceRequest & { force?: boolean };
   /** Told of each item as the receiver confirms it verified and flushed (a move removes its source then). */
   onSaved?: (index: number, name: string, skipped: boolean) => void | Promise<void>;
 }
@@ -84,8 +84,8 @@ export async function sendDrop(stream: Stream, transfer: string, files: readonly
     const total = items.reduce((n, it) => n + it.size, 0);
     const offered = items.map(({ name, size, blake3, mode, mtime_ms }) => ({ name, size, ...(blake3 !== undefined ? { blake3 } : {}), ...(mode !== undefined ? { mode } : {}), ...(mtime_ms !== undefined ? { mtime_ms } : {}) }));
     if (opts.into) {
-      const { library, location, dir, onConflict } = opts.into;
-      await ch.send('drop.place', { transfer, total, library, location, dir, on_conflict: onConflict, items: offered }, signal);
+      const { library, location, dir, onConflict, force } = opts.into;
+      await ch.send('drop.place', { transfer, total, library, location, dir, on_conflict: onConflict, ...(force === true ? { force } : {}), items: offered }, signal);
     } else {
       await ch.send('drop.offer', { transfer, total, items: offered }, signal);
     }

@@ -372,12 +372,14 @@ export const PEER_MESSAGES = {
    * separated; '' its root) of the receiver's location LOCATION (its uuid) in LIBRARY, a name
    * taken there handled as ON_CONFLICT says (skip, keep-both, replace). The receiver refuses a
    * location not its own, a library the sender does not share, and a DIR that could step outside
-   * it; what lands is indexed there. The rest of the stream goes as after an offer.
+   * it; what lands is indexed there. The rest of the stream goes as after an offer. FORCE: the
+   * user said --force, to go past a guard's refusal; the receiver weighs its own guard with it and
+   * may still refuse (absent from an older sender: not forced).
    */
   'drop.place': {
     protocol: 'drop', tag: { t: 'place' }, since: 3, maxBytes: PROTOCOLS.drop.maxMessageBytes,
     fields: {
-      transfer: f.uuid, total: f.uint, library: f.uuid, location: f.uuid, dir: f.string(REL_PATH), on_conflict: f.string(16),
+      transfer: f.uuid, total: f.uint, library: f.uuid, location: f.uuid, dir: f.string(REL_PATH), on_conflict: f.string(16), force: f.optional(f.bool),
       items: f.array(f.object({ name: f.string(DROP_NAME_CHARS), size: f.uint, blake3: f.optional(f.string(64)), mode: f.optional(f.uintUpTo(MODE_MAX)), mtime_ms: f.optional(f.uint) }), DROP_MAX_ITEMS),
     },
   },

@@ -1,0 +1,122 @@
+import { isAbsolute, resolve } from 'node:path';
+import { UsageError } from '../core/errors.js';
+import { isDeviceAddress } from '../files/places.js';
+import type { TransferInput, DeleteInput } from './file-ops.js';
+import type { ToDeviceInput } from './file-ops-to-device.js';
+import type { ToBucketInput } from './files-copy-to-bucket/operation.js';
+import type { SendInput } from './files-send/operation.js';
+
+/*
+ * A file operation as the user asked it, whatever its destination (issue 42, "every flag on every
+ * branch"): the operation, its sources, where to (as typed: a path here, `DEVICE:/LOCATION[/PATH]`
+ * or `s3://BUCKET/PREFIX[/FOLDER]`) and the flags every file operation shares. The API routes it
+ * here to the durable operation that does it — the same route for a real call and for its dry
+ * run (`preview`), so no kind of destination can skip a flag: a dry run is the route's preview, or
+ * refused where that operation has none. Issue 43 turns the destination into one `Place` and the
+ * three transfers into one; this is the entry it extends.
+ */
+
+/** The file operations a user asks (`files copy|move|delete|send`). */
+export type FileOpVerb = 'copy' | 'move' | 'delete' | 'send';
+
+/** The flags the file operations share, as the core takes them (`--dry-run` and `--detach` are how a call goes, not what it does). */
+export interface FileOpFlags {
+  /** A name taken at the destination: skip, keep-both (the default), replace (copy, move). */
+  onConflict?: string;
+  /** The destination here is a folder to put the sources in, made when missing (a trailing `/`); a device's or a bucket's folder always is. */
+  into?: boolean;
+  /** Go past the Guardian's refusal, naming what it leaves short (copy and move that replace or remove, delete). */
+  force?: boolean;
+  /** Delete what the Guardian lets go and keep the rest, named (delete). */
+  keepRefused?: boolean;
+}
+
+/** Where a copy or move goes, told apart from what the user typed. */
+export type Destination =
+  | { kind: 'here'; path: string }
+  | { kind: 'device'; address: string }
+  | { kind: 'bucket'; url: string };
+
+/** Whether P names a place that is not a path here: a paired device's folder or a bucket's. */
+export function isPlaceAddress(p: string): boolean {
+  return p.startsWith('s3://') || isDeviceAddress(p);
+}
+
+/**
+ * P as an adapter hands it to the core: a device's or a bucket's address as typed, anything else a
+ * path made absolute against CWD (the daemon's working directory is not the caller's).
+ */
+export function asTypedPlace(p: string, cwd = process.cwd()): string {
+  return isPlaceAddress(p) ? p : resolve(cwd, p);
+}
+
+/** TO told apart: a bucket's URL, a device's address, else an absolute path here (a relative one is refused: it would name another place in the daemon). */
+export function destinationOf(to: string): Destination {
+  if (to.startsWith('s3://')) return { kind: 'bucket', url: to };
+  if (isDeviceAddress(to)) return { kind: 'device', address: to };
+  if (!isAbsolute(to)) throw new UsageError(`to must be an absolute path, DEVICE:/LOCATION[/PATH] or s3://BUCKET/PREFIX[/FOLDER], got ${JSON.stringify(to.slice(0, 200))}`);
+  return { kind: 'here', path: to };
+}
+
+/** A file operation routed: the durable operation (src/ops/registry.ts) that does it, and its input. */
+export type Routed =
+  | { name: 'files-copy' | 'files-move'; input: TransferInput }
+  | { name: 'files-copy-to-device' | 'files-move-to-device'; input: ToDeviceInput }
+  | { name: 'files-copy-to-bucket'; input: ToBucketInput }
+  | { name: 'files-delete'; input: DeleteInput }
+  | { name: 'files-send'; input: SendInput };
+
+/**
+ * OP of SRCS to TO with FLAGS, routed by what TO is. Every flag is read on every branch: carried
+ * where the operation does something with it, refused where it cannot be honoured, never dropped.
+ */
+export function routeFileOp(op: FileOpVerb, srcs: string[], to: string | undefined, flags: FileOpFlags): Routed {
+  const { onConflict, into, force, keepRefused } = flags;
+  for (const s of srcs) {
+    if (isPlaceAddress(s)) throw new UsageError(`${s} is not a file of this device: vss files ${op} works on this device's files (vss content get copies one here)`);
+  }
+  const only = (what: string, ok: boolean) => {
+    if (!ok) throw new UsageError(`${what} does not apply to a ${op}`);
+  };
+  if (op === 'delete' || op === 'send') {
+    only('--on-conflict', onConflict === undefined);
+    only('a folder to copy into', into !== true);
+    only('--keep-refused', keepRefused !== true || op === 'delete');
+  } else {
+    only('--keep-refused', keepRefused !== true);
+  }
+  switch (op) {
+    case 'delete':
+      if (to !== undefined) throw new UsageError('a delete goes nowhere: give no destination');
+      return { name: 'files-delete', input: given<DeleteInput>({ paths: srcs, force, keepRefused }) };
+    case 'send':
+      // A send goes to a paired device's inbox, whose names the receiver picks (keep both): nothing there is replaced, so nothing to force.
+      only('--force', force !== true);
+      if (to === undefined) throw new UsageError('a send needs a paired device (--to DEVICE)');
+      return { name: 'files-send', input: given<SendInput>({ refs: srcs, to }) };
+    case 'copy':
+    case 'move': {
+      if (to === undefined) throw new UsageError(`a ${op} needs a destination`);
+      const dst = destinationOf(to);
+      switch (dst.kind) {
+        case 'here':
+          return { name: op === 'copy' ? 'files-copy' : 'files-move', input: given<TransferInput>({ srcs, dst: dst.path, onConflict, into, force }) };
+        case 'device':
+          // A device's folder is always one to put the files in (made there when missing): INTO says nothing more.
+          return { name: op === 'copy' ? 'files-copy-to-device' : 'files-move-to-device', input: given<ToDeviceInput>({ srcs, to: dst.address, onConflict, force }) };
+        case 'bucket':
+          if (op === 'move') throw new UsageError('a move into a bucket is not built: copy (vss files copy … s3://…), then delete');
+          return { name: 'files-copy-to-bucket', input: given<ToBucketInput>({ srcs, to: dst.url, onConflict, force }) };
+      }
+    }
+  }
+}
+
+/**
+ * An operation's input T from ALL of its fields, each named (undefined where not given), and only
+ * its fields: a field added to an input that a route does not fill, or a flag a route hands to an
+ * input that has no field for it, does not compile. The undefined ones are left out.
+ */
+function given<T extends object>(all: { [K in keyof Required<T>]: T[K] | undefined }): T {
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as T;
+}
