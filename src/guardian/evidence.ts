@@ -104,5 +104,9 @@ export function copyHereVerdict(c: GuardCopy): Verdict {
   return fileHereVerdict({ ...c, rotten: c.rotten === 1 }, factsAt(where), where);
 }
 
-/** Files at most this large are hashed again before they are left the last good copy of a content (about 4 ms each). */
-export const REHASH_MAX_BYTES = 8 * 1024 * 1024;
+/**
+ * Files at most this large are hashed again before they are left the last good copy of a content:
+ * at most about 3 ms each (bench/guard-bench.ts: 8 MiB took 6.6 ms on the 2-core machine under load,
+ * past the 5 ms a content's check may add), most photos.
+ */
+export const REHASH_MAX_BYTES = 4 * 1024 * 1024;
