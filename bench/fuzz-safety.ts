@@ -1,0 +1,40 @@
+/**
+ * `npm run fuzz:safety -- --runs N --seed S [--devices 2|3] [--max-commands M] [--path P] [--minutes T]`:
+ * the safety model (test/safety/) over more sequences than the suite runs; a violation is printed
+ * shrunk, as a reproduction (its steps in words, the seed and path that replay it), and exits 1.
+ */
+import { describeFailure, runSafety } from '../test/safety/run.js';
+import { World, worldSkipReason } from '../test/safety/world.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const runs = Number(arg('runs') ?? 100);
+const seed = Number(arg('seed') ?? Date.now() % 2 ** 31);
+const devices = Number(arg('devices') ?? 3);
+const maxCommands = Number(arg('max-commands') ?? 40);
+const path = arg('path');
+const minutes = arg('minutes');
+const skip = await worldSkipReason();
+if (skip) {
+  console.error(`fuzz:safety cannot run here: ${skip}`);
+  process.exit(2);
+}
+const world = await World.create(devices);
+try {
+  console.log(`fuzz:safety: seed ${seed}, ${runs} sequences of up to ${maxCommands} commands, ${devices} devices`);
+  const report = await runSafety(world, { seed, runs, maxCommands, ...(path !== undefined ? { path } : {}), ...(minutes !== undefined ? { timeLimitMs: Number(minutes) * 60_000 } : {}) });
+  const rate = report.steps / (report.ms / 1000);
+  console.log(`${report.sequences} sequences, ${report.steps} steps in ${(report.ms / 1000).toFixed(1)} s (${rate.toFixed(1)} steps/s)${report.interrupted ? ', stopped by the time limit' : ''}`);
+  if (report.failure) {
+    console.log(describeFailure(report.failure, devices, maxCommands));
+    process.exitCode = 1;
+  } else {
+    console.log('no violation');
+  }
+} finally {
+  await world.close();
+}
+process.exit(process.exitCode ?? 0);
