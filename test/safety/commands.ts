@@ -41,6 +41,9 @@ function named(p: Picked): string {
   return `${p.held.where} (${p.held.hash.slice(0, 6)})`;
 }
 
+/** Steps run and their time, by command (what `fuzz:safety` reports of where the time goes). */
+export const STEP_TIMES: Record<string, { n: number; ms: number }> = {};
+
 abstract class Step implements fc.AsyncCommand<Model, Real> {
   /** What it did, once run (shown in a reproduction). */
   protected said = '';
@@ -51,10 +54,14 @@ abstract class Step implements fc.AsyncCommand<Model, Real> {
 
   async run(m: Model, r: Real): Promise<void> {
     this.said = '';
+    const t = performance.now();
     try {
       await r.step(() => this.toString(), () => this.act(r, m));
     } finally {
       r.trace.push(this.toString());
+      const s = (STEP_TIMES[this.constructor.name] ??= { n: 0, ms: 0 });
+      s.n++;
+      s.ms += performance.now() - t;
     }
   }
 
@@ -426,26 +433,29 @@ const pick = fc.nat(30);
 const loc = fc.constantFrom<LocationName>('main', 'drive');
 const conflict = fc.constantFrom<OnConflict>(...ON_CONFLICT);
 
-/** Every command, as arbitraries fast-check picks among evenly (a few twice, to come up more often). */
-export function commandArbs(): Array<fc.Arbitrary<fc.AsyncCommand<Model, Real>>> {
-  const create = fc.tuple(dev, loc, fc.nat(NAMES - 1), fc.integer({ min: 1, max: 4096 })).map(([d, l, n, s]) => new Create(d, l, n, s));
-  return [
-    create, create, create,
-    fc.tuple(fc.constantFrom<'copy' | 'move'>('copy', 'move'), dev, pick, loc, fc.boolean(), conflict, fc.boolean()).map(([op, d, k, l, s, c, f]) => new Transfer(op, d, k, l, s, c, f)),
-    fc.tuple(fc.constantFrom<'copy' | 'move'>('copy', 'move'), dev, pick, loc, fc.boolean(), conflict, fc.boolean()).map(([op, d, k, l, s, c, f]) => new Transfer(op, d, k, l, s, c, f)),
-    fc.tuple(dev, pick, fc.boolean()).map(([d, k, f]) => new Delete(d, k, f)),
-    fc.tuple(dev, pick, fc.boolean()).map(([d, k, f]) => new Delete(d, k, f)),
-    fc.tuple(dev, pick, dev, pick).map(([d, k, e, l]) => new DeleteTogether(d, k, e, l)),
-    fc.tuple(fc.constantFrom<'copy' | 'move'>('copy', 'move'), dev, pick, dev, loc, conflict).map(([op, d, k, e, l, c]) => new ToDevice(op, d, k, e, l, c)),
-    fc.tuple(fc.constantFrom<'copy' | 'move'>('copy', 'move'), dev, pick, dev, loc, conflict).map(([op, d, k, e, l, c]) => new ToDevice(op, d, k, e, l, c)),
-    fc.tuple(dev, fc.constantFrom<'auto' | 'drive' | 'bucket' | 'device'>('auto', 'drive', 'bucket', 'device'), dev).map(([d, t, e]) => new Protect(d, t, e)),
-    fc.tuple(dev, fc.constantFrom<'scrub' | 'repair'>('scrub', 'repair')).map(([d, w]) => new Guardian(d, w)),
-    fc.tuple(dev, fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 1 })).map(([d, c, v, o]) => new Policy(d, c, v, o)),
-    fc.tuple(dev, pick).map(([d, k]) => new Edit(d, k)),
-    fc.tuple(dev, pick, fc.nat(1 << 16), fc.boolean()).map(([d, k, at, s]) => new Rot(d, k, at, s)),
-    fc.tuple(dev, pick, fc.constantFrom<'tag' | 'favorite'>('tag', 'favorite')).map(([d, k, w]) => new UserWrite(d, k, w)),
-    fc.tuple(dev, fc.boolean(), pick).map(([d, s, k]) => new Kill(d, s, k)),
-    fc.tuple(dev, fc.boolean()).map(([d, b]) => new Partition(d, b)),
-    fc.tuple(dev, fc.boolean()).map(([d, b]) => new Partition(d, b)),
+/** The commands by name (`--omit NAME,…` leaves some out; their names are also how a test narrows the model). */
+export const COMMANDS = ['create', 'transfer', 'delete', 'delete-together', 'to-device', 'protect', 'guardian', 'policy', 'edit', 'rot', 'user-write', 'kill', 'kill-during-scan', 'partition'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+/** Every command but OMIT, as arbitraries fast-check picks among evenly (some listed twice or more, to come up more often). */
+export function commandArbs(omit: readonly string[] = []): Array<fc.Arbitrary<fc.AsyncCommand<Model, Real>>> {
+  for (const o of omit) if (!(COMMANDS as readonly string[]).includes(o)) throw new Error(`no command ${JSON.stringify(o)} (there are ${COMMANDS.join(', ')})`);
+  const op = fc.constantFrom<'copy' | 'move'>('copy', 'move');
+  const all: Array<[CommandName, number, fc.Arbitrary<fc.AsyncCommand<Model, Real>>]> = [
+    ['create', 3, fc.tuple(dev, loc, fc.nat(NAMES - 1), fc.integer({ min: 1, max: 4096 })).map(([d, l, n, s]) => new Create(d, l, n, s))],
+    ['transfer', 2, fc.tuple(op, dev, pick, loc, fc.boolean(), conflict, fc.boolean()).map(([o, d, k, l, s, c, f]) => new Transfer(o, d, k, l, s, c, f))],
+    ['delete', 2, fc.tuple(dev, pick, fc.boolean()).map(([d, k, f]) => new Delete(d, k, f))],
+    ['delete-together', 1, fc.tuple(dev, pick, dev, pick).map(([d, k, e, l]) => new DeleteTogether(d, k, e, l))],
+    ['to-device', 2, fc.tuple(op, dev, pick, dev, loc, conflict).map(([o, d, k, e, l, c]) => new ToDevice(o, d, k, e, l, c))],
+    ['protect', 1, fc.tuple(dev, fc.constantFrom<'auto' | 'drive' | 'bucket' | 'device'>('auto', 'drive', 'bucket', 'device'), dev).map(([d, t, e]) => new Protect(d, t, e))],
+    ['guardian', 1, fc.tuple(dev, fc.constantFrom<'scrub' | 'repair'>('scrub', 'repair')).map(([d, w]) => new Guardian(d, w))],
+    ['policy', 1, fc.tuple(dev, fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 1 })).map(([d, c, v, o]) => new Policy(d, c, v, o))],
+    ['edit', 1, fc.tuple(dev, pick).map(([d, k]) => new Edit(d, k))],
+    ['rot', 1, fc.tuple(dev, pick, fc.nat(1 << 16), fc.boolean()).map(([d, k, at, s]) => new Rot(d, k, at, s))],
+    ['user-write', 1, fc.tuple(dev, pick, fc.constantFrom<'tag' | 'favorite'>('tag', 'favorite')).map(([d, k, w]) => new UserWrite(d, k, w))],
+    ['kill', 1, dev.map((d) => new Kill(d, false, 0))],
+    ['kill-during-scan', 1, fc.tuple(dev, pick).map(([d, k]) => new Kill(d, true, k))],
+    ['partition', 2, fc.tuple(dev, fc.boolean()).map(([d, b]) => new Partition(d, b))],
   ];
+  return all.filter(([name]) => !omit.includes(name)).flatMap(([, times, arb]) => Array.from({ length: times }, () => arb));
 }

@@ -7,10 +7,11 @@
  *   still has one after, unless the step was the world's (an edit, rot) or a `--force` that named it;
  * - every write the API acknowledged before a kill is there after the reopen (checked by the kill);
  * - no object in the bucket says (`x-amz-meta-vss-blake3`) it holds bytes it does not hold;
- * - a device that has recorded a content's rot does not call that content safe once no good copy
- *   of it is left anywhere (its own `guardian list --at-risk` names it).
+ * - a device does not call a content safe when every copy of it that it knows of is a file it has
+ *   recorded as rotten (its own `guardian list --at-risk` names it).
  */
 import { utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { goodContents, type Held } from './reality.js';
 import type { Device, World } from './world.js';
@@ -128,19 +129,28 @@ export class Real {
     }
     const liar = after.find((h) => h.claims !== undefined && h.claims !== h.hash);
     if (liar) throw new Violation('a bucket object lies', `after ${label()}, ${liar.where} says it holds ${liar.claims!.slice(0, 12)}… but its bytes are ${liar.hash.slice(0, 12)}…`);
-    await this.checkWord(label, goodAfter);
+    this.checkWord(label);
   }
 
-  /** A device that recorded rot of a content no good copy of which is left calls it at risk. */
-  private async checkWord(label: () => string, goodNow: ReadonlySet<string>): Promise<void> {
+  /**
+   * A rotten copy is not a copy (the Guardian's word, defect 8): a content every copy of which
+   * this device knows of (its own files, other devices' and the bucket's, as its index has them)
+   * is a file it has recorded as rotten is not called safe: its `guardian list --at-risk` names it.
+   * Judged on the device's own evidence only (rot nobody has scrubbed yet is not its to know).
+   */
+  private checkWord(label: () => string): void {
     for (const d of this.world.devices) {
       const rot = d.api.guardian.rot({ limit: 1000 });
-      const gone = rot.filter((r) => this.contents.has(r.expected) && !goodNow.has(r.expected));
-      if (gone.length === 0) continue;
+      if (rot.length === 0) continue;
+      const rotten = new Set(rot.map((r) => r.path));
+      const uuids = [...new Set(rot.map((r) => r.content_uuid))];
+      const copies = d.lib.store.guardian.guardCopies(uuids, d.lib.deviceId);
+      const allRotten = uuids.filter((u) => copies.filter((c) => c.content_uuid === u).every((c) => c.here === 1 && rotten.has(join(c.location_path, ...c.rel_path.split('/')))));
+      if (allRotten.length === 0) continue;
       const risky = new Set(d.api.guardian.atRisk({ limit: 10_000 }).map((a) => a.content_uuid));
-      const safe = gone.find((r) => !risky.has(r.content_uuid));
+      const safe = allRotten.find((u) => !risky.has(u));
       if (safe) {
-        throw new Violation('the Guardian calls a lost content safe', `after ${label()}, ${d.name} recorded ${safe.path} as rotten and no good copy of its content is left anywhere, yet ${d.name}'s guardian list --at-risk does not name content ${safe.content_uuid}`);
+        throw new Violation('the Guardian calls a rotten content safe', `after ${label()}, every copy ${d.name} knows of content ${safe} is a file it recorded as rotten (${rot.filter((r) => r.content_uuid === safe).map((r) => r.path).join(', ')}), yet its guardian list --at-risk does not name it`);
       }
     }
   }

@@ -16,6 +16,10 @@ export interface SafetyOptions {
   maxCommands: number;
   /** fast-check's replay path of a failure (with its seed): runs that sequence again. */
   path?: string;
+  /** Commands left out (commands.ts COMMANDS). */
+  omit?: readonly string[];
+  /** False: end at the first failure, unshrunk (a test that only asks whether one is found). */
+  shrink?: boolean;
   /** Stop (with what was found so far) after this long. */
   timeLimitMs?: number;
 }
@@ -36,6 +40,8 @@ export interface SafetyReport {
   /** Steps run in all (shrinking's too). */
   steps: number;
   ms: number;
+  /** Of which resetting the world before each sequence. */
+  resetMs: number;
   interrupted: boolean;
   failure: SafetyFailure | null;
 }
@@ -45,9 +51,12 @@ export async function runSafety(world: World, opts: SafetyOptions): Promise<Safe
   const started = Date.now();
   let steps = 0;
   let sequences = 0;
+  let resetMs = 0;
   let last: { trace: string[]; error: string } | undefined;
-  const property = fc.asyncProperty(fc.commands(commandArbs(), { maxCommands: opts.maxCommands, size: 'max' }), async (cmds) => {
+  const property = fc.asyncProperty(fc.commands(commandArbs(opts.omit), { maxCommands: opts.maxCommands, size: 'max' }), async (cmds) => {
+    const t = Date.now();
     await world.reset();
+    resetMs += Date.now() - t;
     sequences++;
     const real = new Real(world, `${opts.seed}:${sequences}`);
     const model: Model = { devices: world.size, cut: Array.from({ length: world.size }, () => false) };
@@ -61,21 +70,21 @@ export async function runSafety(world: World, opts: SafetyOptions): Promise<Safe
     }
   });
   const details = await fc.check(property, {
-    seed: opts.seed, numRuns: opts.runs, ...(opts.path !== undefined ? { path: opts.path } : {}),
+    seed: opts.seed, numRuns: opts.runs, endOnFailure: opts.shrink === false, ...(opts.path !== undefined ? { path: opts.path } : {}),
     ...(opts.timeLimitMs !== undefined ? { interruptAfterTimeLimit: opts.timeLimitMs } : {}),
   });
   const failure = details.failed && last
     ? { violation: last.error, steps: last.trace, seed: details.seed, path: details.counterexamplePath ?? '' }
     : null;
-  return { seed: opts.seed, sequences, steps, ms: Date.now() - started, interrupted: details.interrupted, failure };
+  return { seed: opts.seed, sequences, steps, ms: Date.now() - started, resetMs, interrupted: details.interrupted, failure };
 }
 
 /** A failure as a person reads it: the rule, the steps, and the command that runs it again. */
-export function describeFailure(f: SafetyFailure, devices: number, maxCommands: number): string {
+export function describeFailure(f: SafetyFailure, devices: number, maxCommands: number, omit: readonly string[] = []): string {
   return [
     f.violation,
     'The shrunk sequence (each step as it ran, from a fresh world: devices D0..D' + (devices - 1) + ', each with locations main and drive, one bucket Offsite):',
     ...f.steps.map((s, i) => `  ${i + 1}. ${s}`),
-    `Replay: npm run fuzz:safety -- --seed ${f.seed} --path ${f.path} --devices ${devices} --max-commands ${maxCommands}`,
+    `Replay: npm run fuzz:safety -- --seed ${f.seed} --path ${f.path} --devices ${devices} --max-commands ${maxCommands}${omit.length > 0 ? ` --omit ${omit.join(',')}` : ''}`,
   ].join('\n');
 }
