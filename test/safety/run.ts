@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { commandArbs } from './commands.js';
-import { Real, type Model } from './real.js';
+import { Real, RULES, type Model, type Rule } from './real.js';
 import type { World } from './world.js';
 
 export interface SafetyOptions {
@@ -18,6 +18,8 @@ export interface SafetyOptions {
   path?: string;
   /** Commands left out (commands.ts COMMANDS). */
   omit?: readonly string[];
+  /** The checks made (real.ts RULES; all unless given). */
+  rules?: readonly Rule[];
   /** False: end at the first failure, unshrunk (a test that only asks whether one is found). */
   shrink?: boolean;
   /** Stop (with what was found so far) after this long. */
@@ -58,7 +60,7 @@ export async function runSafety(world: World, opts: SafetyOptions): Promise<Safe
     await world.reset();
     resetMs += Date.now() - t;
     sequences++;
-    const real = new Real(world, `${opts.seed}:${sequences}`);
+    const real = new Real(world, `${opts.seed}:${sequences}`, new Set(opts.rules ?? RULES));
     const model: Model = { devices: world.size, cut: Array.from({ length: world.size }, () => false) };
     try {
       await fc.asyncModelRun(() => ({ model, real }), cmds);

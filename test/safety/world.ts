@@ -155,6 +155,12 @@ export class World {
     }
     const world = new World(root, size, drive, s3, libraryId);
     world.restoreEnv = restoreEnv;
+    // Each device has heard the others once (their locations and rows): a reset starts from there.
+    // The library's policy starts lenient (one copy anywhere): what a guard lets go is weighed most
+    // often where the policy allows it; a sequence's `guardian policy` steps make it stricter.
+    for (let i = 0; i < size; i++) (await world.open(i)).api.guardian.setPolicy({ copies: 1, devices: 1, offsite: 0 });
+    await world.settle();
+    await world.closeDevices();
     // The template: each device's folders (data, library, main) and its folder on the drive.
     for (const m of made) {
       cpSync(join(root, m.name), join(root, 'template', m.name), { recursive: true, preserveTimestamps: true });
