@@ -29,6 +29,10 @@ if (skip) {
   process.exit(2);
 }
 const world = await World.create(devices);
+// Stopped by hand: the world's drive is unmounted and its folders removed all the same.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => void world.close().finally(() => process.exit(130)));
+}
 try {
   console.log(`fuzz:safety: seed ${seed}, ${runs} sequences of up to ${maxCommands} commands, ${devices} devices`);
   const report = await runSafety(world, { seed, runs, maxCommands, omit, shrink, ...(rules ? { rules } : {}), ...(path !== undefined ? { path } : {}), ...(minutes !== undefined ? { timeLimitMs: Number(minutes) * 60_000 } : {}) });

@@ -117,7 +117,7 @@ export class Transfer extends Step {
     const dev = r.device(this.d);
     const p = r.pick(dev, this.k);
     if (!p) {
-      this.said = `${this.plan()}: no file there`;
+      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
       return {};
     }
     const dst = this.sub ? join(dev.dirs[this.to], 'sub') : dev.dirs[this.to];
@@ -146,7 +146,7 @@ export class Delete extends Step {
     const dev = r.device(this.d);
     const p = r.pick(dev, this.k);
     if (!p) {
-      this.said = `${this.plan()}: no file there`;
+      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
       return {};
     }
     const said = await answer(dev, (o) => dev.api.files.delete([p.held.path], { force: this.force, ...o }));
@@ -172,7 +172,7 @@ export class DeleteTogether extends Step {
     const pa = r.pick(a, this.k);
     const pb = r.pick(b, this.l);
     if (!pa || !pb) {
-      this.said = `${this.plan()}: a device has no file`;
+      this.said = `${a.name} and ${b.name}: files delete at once: a device has no file`;
       return {};
     }
     const [sa, sb] = await Promise.all([answer(a, (o) => a.api.files.delete([pa.held.path], o)), answer(b, (o) => b.api.files.delete([pb.held.path], o))]);
@@ -197,7 +197,7 @@ export class ToDevice extends Step {
     const to = r.device(other(m, this.d, this.e));
     const p = r.pick(dev, this.k);
     if (!p) {
-      this.said = `${this.plan()}: no file there`;
+      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
       return {};
     }
     const victimPath = join(to.dirs[this.to], basename(p.held.path));
@@ -283,7 +283,7 @@ export class Edit extends Step {
     const dev = r.device(this.d);
     const p = r.pick(dev, this.k);
     if (!p) {
-      this.said = `${this.plan()}: no file there`;
+      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
       return {};
     }
     const st = statSync(p.held.path);
@@ -316,7 +316,7 @@ export class Rot extends Step {
     const dev = r.device(this.d);
     const p = r.pick(dev, this.k);
     if (!p || p.held.size === 0) {
-      this.said = `${this.plan()}: no file there`;
+      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
       return {};
     }
     const st = statSync(p.held.path);

@@ -85,8 +85,25 @@ export async function runSafety(world: World, opts: SafetyOptions): Promise<Safe
 export function describeFailure(f: SafetyFailure, devices: number, maxCommands: number, omit: readonly string[] = []): string {
   return [
     f.violation,
-    'The shrunk sequence (each step as it ran, from a fresh world: devices D0..D' + (devices - 1) + ', each with locations main and drive, one bucket Offsite):',
+    'The sequence (shrunk, unless the run was asked not to: each step as it ran, from a fresh world: devices D0..D' + (devices - 1) + ', each with locations main and drive, one bucket Offsite):',
     ...f.steps.map((s, i) => `  ${i + 1}. ${s}`),
     `Replay: npm run fuzz:safety -- --seed ${f.seed} --path ${f.path} --devices ${devices} --max-commands ${maxCommands}${omit.length > 0 ? ` --omit ${omit.join(',')}` : ''}`,
   ].join('\n');
+}
+
+/**
+ * Run the sequence CMDS (commands.ts classes, made by hand) once on a fresh world, with RULES
+ * checked: the violation it meets, with its steps in words, or null.
+ */
+export async function runSequence(world: World, cmds: Array<fc.AsyncCommand<Model, Real>>, rules: readonly Rule[] = RULES): Promise<{ violation: string | null; steps: string[] }> {
+  await world.reset();
+  const real = new Real(world, 'by hand', new Set(rules));
+  const model: Model = { devices: world.size, cut: Array.from({ length: world.size }, () => false) };
+  try {
+    await fc.asyncModelRun(() => ({ model, real }), cmds);
+    return { violation: null, steps: real.trace };
+  } catch (err) {
+    if ((err as Error).name !== 'Violation') throw err;
+    return { violation: (err as Error).message, steps: real.trace };
+  }
 }
