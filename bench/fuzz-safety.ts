@@ -1,0 +1,51 @@
+/**
+ * `npm run fuzz:safety -- --runs N --seed S [--devices 2|3] [--max-commands M] [--omit NAME,…|--only NAME,…] [--shrink no] [--rules copies,acks,bucket,word] [--path P] [--minutes T]`:
+ * the safety model (test/safety/) over more sequences than the suite runs; a violation is printed
+ * shrunk, as a reproduction (its steps in words, the seed and path that replay it), and exits 1.
+ */
+import { COMMANDS, STEP_TIMES } from '../test/safety/commands.js';
+import type { Rule } from '../test/safety/real.js';
+import { describeFailure, runSafety } from '../test/safety/run.js';
+import { World, worldSkipReason } from '../test/safety/world.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const runs = Number(arg('runs') ?? 100);
+const seed = Number(arg('seed') ?? Date.now() % 2 ** 31);
+const devices = Number(arg('devices') ?? 3);
+const maxCommands = Number(arg('max-commands') ?? 80);
+const path = arg('path');
+const minutes = arg('minutes');
+const only = (arg('only') ?? '').split(',').filter((x) => x !== '');
+const omit = [...(arg('omit') ?? '').split(',').filter((x) => x !== ''), ...(only.length > 0 ? COMMANDS.filter((c) => !only.includes(c)) : [])];
+const shrink = arg('shrink') !== 'no';
+const rules = arg('rules')?.split(',') as Rule[] | undefined;
+const skip = await worldSkipReason();
+if (skip) {
+  console.error(`fuzz:safety cannot run here: ${skip}`);
+  process.exit(2);
+}
+const world = await World.create(devices);
+// Stopped by hand: the world's drive is unmounted and its folders removed all the same.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => void world.close().finally(() => process.exit(130)));
+}
+try {
+  console.log(`fuzz:safety: seed ${seed}, ${runs} sequences of up to ${maxCommands} commands, ${devices} devices`);
+  const report = await runSafety(world, { seed, runs, maxCommands, omit, shrink, ...(rules ? { rules } : {}), ...(path !== undefined ? { path } : {}), ...(minutes !== undefined ? { timeLimitMs: Number(minutes) * 60_000 } : {}) });
+  const rate = report.steps / (report.ms / 1000);
+  console.log(`${report.sequences} sequences, ${report.steps} steps in ${(report.ms / 1000).toFixed(1)} s (${rate.toFixed(1)} steps/s)${report.interrupted ? ', stopped by the time limit' : ''}`);
+  console.log(`per step: ${Object.entries(STEP_TIMES).sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => `${k} ${v.n}× ${(v.ms / v.n).toFixed(1)} ms`).join(', ')}; reset ${(report.resetMs / Math.max(1, report.sequences)).toFixed(0)} ms a sequence`);
+  if (report.failure) {
+    console.log(describeFailure(report.failure, devices, maxCommands, omit));
+    process.exitCode = 1;
+  } else {
+    console.log('no violation');
+  }
+} finally {
+  await world.close();
+}
+process.exit(process.exitCode ?? 0);

@@ -1,0 +1,463 @@
+/**
+ * The safety model's commands (fast-check model-based commands): what a person asks of vss,
+ * through the real core API of one device (`LibraryApi`: its durable operations go through
+ * `ops/facade.ts` `perform` and are run by the device's job work), and what the world does to
+ * the files and the devices (an edit, rot, a kill -9, a partition). Each names its device and
+ * file by a number resolved against the world when it runs (the Nth file of that device now), so
+ * a shrunk sequence still means something; each says in words what it did and how vss answered.
+ */
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import fc from 'fast-check';
+import { hashOf } from './reality.js';
+import { wholeSecond, type Model, type Outcome, type Picked, type Real } from './real.js';
+import type { Device, LocationName } from './world.js';
+
+/** How long a step waits for its job before it stops waiting and cancels it (a job retrying with backoff). */
+const JOB_WAIT_MS = 8_000;
+const NAMES = 4;
+const ON_CONFLICT = ['keep-both', 'skip', 'replace'] as const;
+type OnConflict = (typeof ON_CONFLICT)[number];
+
+/** VSS's answer to a call, in words: done, or refused/failed with its reason's first line. */
+async function answer(d: Device, call: (o: { signal: AbortSignal; onQueued: (id: number) => void }) => Promise<unknown>): Promise<string> {
+  let job: number | undefined;
+  const signal = AbortSignal.timeout(JOB_WAIT_MS);
+  try {
+    await call({ signal, onQueued: (id) => (job = id) });
+    return 'done';
+  } catch (err) {
+    if (signal.aborted && job !== undefined) {
+      await d.api.jobs.cancel(job).catch(() => undefined);
+      return `still running after ${JOB_WAIT_MS / 1000} s: cancelled`;
+    }
+    const e = err as Error & { code?: string };
+    return `${e.code === 'POLICY' ? 'refused' : 'failed'}: ${(e.message ?? String(err)).split('\n')[0]!.slice(0, 200)}`;
+  }
+}
+
+/** What a file names in words: `D0/main/f1.bin (3f2a…)`. */
+function named(p: Picked): string {
+  return `${p.held.where} (${p.held.hash.slice(0, 6)})`;
+}
+
+/** Steps run and their time, by command (what `fuzz:safety` reports of where the time goes). */
+export const STEP_TIMES: Record<string, { n: number; ms: number }> = {};
+
+abstract class Step implements fc.AsyncCommand<Model, Real> {
+  /** What it did, once run (shown in a reproduction). */
+  protected said = '';
+  abstract check(m: Readonly<Model>): boolean;
+  /** Before it runs: what it will try. */
+  protected abstract plan(): string;
+  protected abstract act(r: Real, m: Model): Promise<Outcome>;
+
+  async run(m: Model, r: Real): Promise<void> {
+    this.said = '';
+    const t = performance.now();
+    try {
+      await r.step(() => this.toString(), () => this.act(r, m));
+    } finally {
+      r.trace.push(this.toString());
+      const s = (STEP_TIMES[this.constructor.name] ??= { n: 0, ms: 0 });
+      s.n++;
+      s.ms += performance.now() - t;
+    }
+  }
+
+  toString(): string {
+    return this.said || this.plan();
+  }
+}
+
+const reaches = (m: Readonly<Model>, a: number, b: number) => a % m.devices !== b % m.devices && !m.cut[a % m.devices] && !m.cut[b % m.devices];
+/** The device E-th after D (never D itself). */
+const other = (m: Readonly<Model>, d: number, e: number) => (d + 1 + (e % (m.devices - 1))) % m.devices;
+
+/** A person saves a new file (new bytes) in a location; the watcher indexes it. */
+export class Create extends Step {
+  constructor(private readonly d: number, private readonly loc: LocationName, private readonly name: number, private readonly size: number) {
+    super();
+  }
+  check(): boolean {
+    return true;
+  }
+  protected plan(): string {
+    return `D${this.d}: save a new file ${this.loc}/f${this.name}.bin`;
+  }
+  protected async act(r: Real): Promise<Outcome> {
+    const dev = r.device(this.d);
+    const path = join(dev.dirs[this.loc], `f${this.name}.bin`);
+    if (existsSync(path)) {
+      this.said = `${this.plan()}: the name is taken, nothing saved`;
+      return {};
+    }
+    const bytes = r.newBytes(this.size);
+    writeFileSync(path, bytes);
+    wholeSecond(path, Date.now() - 60_000);
+    r.contents.add(hashOf(bytes));
+    await dev.api.locations.rescan(dev.locationIds[this.loc]);
+    this.said = `${dev.name}: save ${this.size} new bytes as ${this.loc}/f${this.name}.bin (${hashOf(bytes).slice(0, 6)})`;
+    return { changed: [dev.index] };
+  }
+}
+
+/** `vss files copy|move SRC DST/` on one device, into the root or `sub/` of a location. */
+export class Transfer extends Step {
+  constructor(private readonly op: 'copy' | 'move', private readonly d: number, private readonly k: number, private readonly to: LocationName, private readonly sub: boolean, private readonly onConflict: OnConflict, private readonly force: boolean) {
+    super();
+  }
+  check(): boolean {
+    return true;
+  }
+  protected plan(): string {
+    return `D${this.d}: files ${this.op} file #${this.k} ${this.to}${this.sub ? '/sub' : ''}/ --on-conflict ${this.onConflict}${this.force ? ' --force' : ''}`;
+  }
+  protected async act(r: Real): Promise<Outcome> {
+    const dev = r.device(this.d);
+    const p = r.pick(dev, this.k);
+    if (!p) {
+      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
+      return {};
+    }
+    const dst = this.sub ? join(dev.dirs[this.to], 'sub') : dev.dirs[this.to];
+    const victimPath = join(dst, basename(p.held.path));
+    const victim = existsSync(victimPath) && victimPath !== p.held.path ? hashOf(readFileSync(victimPath)) : undefined;
+    const flags = { into: true, onConflict: this.onConflict, force: this.force };
+    const said = await answer(dev, (o) => (this.op === 'copy' ? dev.api.files.copy([p.held.path], dst, { ...flags, ...o }) : dev.api.files.move([p.held.path], dst, { ...flags, ...o })));
+    this.said = `${dev.name}: files ${this.op} ${named(p)} ${dev.name}/${this.to}${this.sub ? '/sub' : ''}/ --on-conflict ${this.onConflict}${this.force ? ' --force' : ''}${victim ? ` (the name holds ${victim.slice(0, 6)} there)` : ''} → ${said}`;
+    const exempt = this.force ? [...(victim ? [victim] : []), ...(this.op === 'move' ? [p.held.hash] : [])] : [];
+    return { changed: [dev.index], exempt };
+  }
+}
+
+/** `vss files delete FILE [--force]`. */
+export class Delete extends Step {
+  constructor(private readonly d: number, private readonly k: number, private readonly force: boolean) {
+    super();
+  }
+  check(): boolean {
+    return true;
+  }
+  protected plan(): string {
+    return `D${this.d}: files delete file #${this.k}${this.force ? ' --force' : ''}`;
+  }
+  protected async act(r: Real): Promise<Outcome> {
+    const dev = r.device(this.d);
+    const p = r.pick(dev, this.k);
+    if (!p) {
+      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
+      return {};
+    }
+    const said = await answer(dev, (o) => dev.api.files.delete([p.held.path], { force: this.force, ...o }));
+    this.said = `${dev.name}: files delete ${named(p)}${this.force ? ' --force' : ''} → ${said}`;
+    return { changed: [dev.index], exempt: this.force ? [p.held.hash] : [] };
+  }
+}
+
+/** Two devices each delete a file at the same moment (no --force): each guard asked while the other's delete runs. */
+export class DeleteTogether extends Step {
+  constructor(private readonly d: number, private readonly k: number, private readonly e: number, private readonly l: number) {
+    super();
+  }
+  check(m: Readonly<Model>): boolean {
+    return m.devices > 1;
+  }
+  protected plan(): string {
+    return `D${this.d} and another device: files delete at once (#${this.k}, #${this.l})`;
+  }
+  protected async act(r: Real, m: Model): Promise<Outcome> {
+    const a = r.device(this.d);
+    const b = r.device(other(m, this.d, this.e));
+    const pa = r.pick(a, this.k);
+    const pb = r.pick(b, this.l);
+    if (!pa || !pb) {
+      this.said = `${a.name} and ${b.name}: files delete at once: a device has no file`;
+      return {};
+    }
+    const [sa, sb] = await Promise.all([answer(a, (o) => a.api.files.delete([pa.held.path], o)), answer(b, (o) => b.api.files.delete([pb.held.path], o))]);
+    this.said = `at once: ${a.name}: files delete ${named(pa)} → ${sa}; ${b.name}: files delete ${named(pb)} → ${sb}`;
+    return { changed: [a.index, b.index] };
+  }
+}
+
+/** `vss files copy|move SRC DEVICE:/LOCATION --on-conflict …`: over /vss/drop's place, to a device it reaches. */
+export class ToDevice extends Step {
+  constructor(private readonly op: 'copy' | 'move', private readonly d: number, private readonly k: number, private readonly e: number, private readonly to: LocationName, private readonly onConflict: OnConflict) {
+    super();
+  }
+  check(m: Readonly<Model>): boolean {
+    return m.devices > 1 && reaches(m, this.d, other(m, this.d, this.e));
+  }
+  protected plan(): string {
+    return `D${this.d}: files ${this.op} file #${this.k} to another device's ${this.to} --on-conflict ${this.onConflict}`;
+  }
+  protected async act(r: Real, m: Model): Promise<Outcome> {
+    const dev = r.device(this.d);
+    const to = r.device(other(m, this.d, this.e));
+    const p = r.pick(dev, this.k);
+    if (!p) {
+      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
+      return {};
+    }
+    const victimPath = join(to.dirs[this.to], basename(p.held.path));
+    const victim = existsSync(victimPath) ? hashOf(readFileSync(victimPath)) : undefined;
+    const target = `${to.uuid}:/${this.to}`;
+    const said = await answer(dev, (o) => (this.op === 'copy' ? dev.api.files.copy([p.held.path], target, { onConflict: this.onConflict, ...o }) : dev.api.files.move([p.held.path], target, { onConflict: this.onConflict, ...o })));
+    this.said = `${dev.name}: files ${this.op} ${named(p)} ${to.name}:/${this.to}/ --on-conflict ${this.onConflict}${victim ? ` (the name holds ${victim.slice(0, 6)} there)` : ''} → ${said}`;
+    return { changed: [dev.index, to.index] };
+  }
+}
+
+/** `vss guardian protect [--to DRIVE|FOLDER|Offsite|DEVICE:/LOCATION/PATH]`. */
+export class Protect extends Step {
+  constructor(private readonly d: number, private readonly to: 'auto' | 'drive' | 'bucket' | 'device', private readonly e: number) {
+    super();
+  }
+  check(m: Readonly<Model>): boolean {
+    return this.to !== 'device' || (m.devices > 1 && reaches(m, this.d, other(m, this.d, this.e)));
+  }
+  protected plan(): string {
+    return `D${this.d}: guardian protect --to ${this.to}`;
+  }
+  protected async act(r: Real, m: Model): Promise<Outcome> {
+    const dev = r.device(this.d);
+    const e = other(m, this.d, this.e);
+    const to = this.to === 'auto' ? undefined : this.to === 'drive' ? dev.dirs.drive : this.to === 'bucket' ? 'Offsite' : `${r.device(e).uuid}:/main/protect`;
+    const said = await answer(dev, (o) => dev.api.guardian.protect({ ...(to !== undefined ? { to } : {}), ...o }));
+    this.said = `${dev.name}: guardian protect${to === undefined ? '' : ` --to ${this.to === 'device' ? `${r.device(e).name}:/main/protect` : this.to === 'drive' ? `${dev.name}/drive` : to}`} → ${said}`;
+    return { changed: this.to === 'device' ? [dev.index, e] : [dev.index] };
+  }
+}
+
+/** `vss guardian scrub` or `vss guardian repair`. */
+export class Guardian extends Step {
+  constructor(private readonly d: number, private readonly what: 'scrub' | 'repair') {
+    super();
+  }
+  check(): boolean {
+    return true;
+  }
+  protected plan(): string {
+    return `D${this.d}: guardian ${this.what}`;
+  }
+  protected async act(r: Real): Promise<Outcome> {
+    const dev = r.device(this.d);
+    const said = await answer(dev, (o) => (this.what === 'scrub' ? dev.api.guardian.scrub([], o) : dev.api.guardian.repair([], o)));
+    this.said = `${dev.name}: guardian ${this.what} → ${said}`;
+    return { changed: [dev.index] };
+  }
+}
+
+/** `vss guardian policy --copies C --devices D --offsite O` (the library's, on one device). */
+export class Policy extends Step {
+  constructor(private readonly d: number, private readonly copies: number, private readonly devices: number, private readonly offsite: number) {
+    super();
+  }
+  check(): boolean {
+    return true;
+  }
+  protected plan(): string {
+    return `D${this.d}: guardian policy --copies ${this.copies} --devices ${this.devices} --offsite ${this.offsite}`;
+  }
+  protected async act(r: Real): Promise<Outcome> {
+    const dev = r.device(this.d);
+    dev.api.guardian.setPolicy({ copies: this.copies, devices: this.devices, offsite: this.offsite });
+    this.said = `${dev.name}: guardian policy --copies ${this.copies} --devices ${this.devices} --offsite ${this.offsite}`;
+    return {};
+  }
+}
+
+/** The world: a person edits a file in place, by another program (same size, new bytes, new mtime), and vss is not told. */
+export class Edit extends Step {
+  constructor(private readonly d: number, private readonly k: number) {
+    super();
+  }
+  check(): boolean {
+    return true;
+  }
+  protected plan(): string {
+    return `D${this.d}: another program edits file #${this.k} in place`;
+  }
+  protected async act(r: Real): Promise<Outcome> {
+    const dev = r.device(this.d);
+    const p = r.pick(dev, this.k);
+    if (!p) {
+      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
+      return {};
+    }
+    const st = statSync(p.held.path);
+    const bytes = r.newBytes(p.held.size);
+    const fd = openSync(p.held.path, 'r+');
+    try {
+      writeSync(fd, bytes, 0, bytes.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    wholeSecond(p.held.path, st.mtimeMs + 2_000);
+    r.contents.add(hashOf(bytes));
+    this.said = `${dev.name}: another program edits ${named(p)} in place (same size, now ${hashOf(bytes).slice(0, 6)}, mtime +2 s; vss not told)`;
+    return { exempt: [p.held.hash] };
+  }
+}
+
+/** The world: one bit of a file flips on the disk (size and mtime as they were), then maybe a scrub finds it. */
+export class Rot extends Step {
+  constructor(private readonly d: number, private readonly k: number, private readonly at: number, private readonly scrub: boolean) {
+    super();
+  }
+  check(): boolean {
+    return true;
+  }
+  protected plan(): string {
+    return `D${this.d}: a bit of file #${this.k} rots${this.scrub ? ', then guardian scrub' : ''}`;
+  }
+  protected async act(r: Real): Promise<Outcome> {
+    const dev = r.device(this.d);
+    const p = r.pick(dev, this.k);
+    if (!p || p.held.size === 0) {
+      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
+      return {};
+    }
+    const st = statSync(p.held.path);
+    const at = this.at % p.held.size;
+    const fd = openSync(p.held.path, 'r+');
+    try {
+      const b = Buffer.alloc(1);
+      readSync(fd, b, 0, 1, at);
+      b[0] = b[0]! ^ 1;
+      writeSync(fd, b, 0, 1, at);
+    } finally {
+      closeSync(fd);
+    }
+    wholeSecond(p.held.path, st.mtimeMs);
+    let said = '';
+    if (this.scrub) said = `; guardian scrub → ${await answer(dev, (o) => dev.api.guardian.scrub([], o))}`;
+    this.said = `${dev.name}: bit ${at * 8} of ${named(p)} flips (size and mtime kept)${said}`;
+    return { exempt: [p.held.hash], changed: this.scrub ? [dev.index] : [] };
+  }
+}
+
+/** A person tags a file's content, or makes it a favourite: a write the API acknowledges. */
+export class UserWrite extends Step {
+  constructor(private readonly d: number, private readonly k: number, private readonly kind: 'tag' | 'favorite') {
+    super();
+  }
+  check(): boolean {
+    return true;
+  }
+  protected plan(): string {
+    return `D${this.d}: ${this.kind === 'tag' ? 'tag add' : 'meta set --favorite'} file #${this.k}`;
+  }
+  protected async act(r: Real): Promise<Outcome> {
+    const dev = r.device(this.d);
+    const said = userWrite(r, dev, this.k, this.kind);
+    this.said = `${dev.name}: ${said}`;
+    return { shared: true };
+  }
+}
+
+/** Tag (or favourite) file K of DEV through its API; the acknowledged write is remembered. */
+function userWrite(r: Real, dev: Device, k: number, kind: 'tag' | 'favorite'): string {
+  const p = r.pick(dev, k);
+  if (!p) return `${kind === 'tag' ? 'tag add' : 'meta set --favorite'}: no file there`;
+  let uuid: string;
+  try {
+    uuid = dev.api.meta.show(p.held.path).content_uuid;
+  } catch {
+    return `${kind === 'tag' ? 'tag add' : 'meta set --favorite'} ${named(p)}: not indexed`;
+  }
+  if (kind === 'tag') {
+    const tag = r.newTag();
+    dev.api.tags.add(tag, [uuid]);
+    r.acks.push({ device: dev.index, contentUuid: uuid, what: { tag } });
+    return `tag add ${tag} ${named(p)} → acknowledged`;
+  }
+  dev.api.meta.set([uuid], { favorite: true });
+  r.acks.push({ device: dev.index, contentUuid: uuid, what: { favorite: true } });
+  return `meta set --favorite ${named(p)} → acknowledged`;
+}
+
+/** The world: `kill -9` of a device (idle, or while a forced rescan holds its writes, a tag acknowledged meanwhile), started again at once. */
+export class Kill extends Step {
+  constructor(private readonly d: number, private readonly duringScan: boolean, private readonly k: number) {
+    super();
+  }
+  check(): boolean {
+    return true;
+  }
+  protected plan(): string {
+    return `D${this.d}: kill -9${this.duringScan ? ' during a rescan, a tag acknowledged meanwhile' : ''}, start again`;
+  }
+  protected async act(r: Real, m: Model): Promise<Outcome> {
+    const i = this.d % m.devices;
+    let said = '';
+    await r.world.kill(i, this.duringScan ? async (dev) => {
+      const scan = dev.api.locations.rescan(dev.locationIds.main, { force: true }).then(() => true, () => true);
+      let ended = false;
+      void scan.then(() => (ended = true));
+      // Until the scan holds a transaction open (or ends): the window a kill must not lose writes in.
+      for (let n = 0; n < 200 && !ended && !dev.lib.db.inTransaction; n++) await new Promise((res) => setImmediate(res));
+      said = userWrite(r, dev, this.k, 'tag');
+    } : undefined);
+    const dev = r.device(i);
+    this.said = `${dev.name}: kill -9${this.duringScan ? ` during a forced rescan, after: ${said}` : ''}; started again`;
+    r.checkAcks(i, () => this.toString());
+    return { changed: [i] };
+  }
+}
+
+/** The world: a device is cut off from the others (they see it offline), or comes back and catches up. */
+export class Partition extends Step {
+  constructor(private readonly d: number, private readonly back: boolean) {
+    super();
+  }
+  check(m: Readonly<Model>): boolean {
+    return m.devices > 1 && m.cut[this.d % m.devices] === this.back;
+  }
+  protected plan(): string {
+    return `D${this.d}: ${this.back ? 'reconnects' : 'is cut off'}`;
+  }
+  protected async act(r: Real, m: Model): Promise<Outcome> {
+    const i = this.d % m.devices;
+    m.cut[i] = !this.back;
+    if (this.back) await r.world.reconnect(i);
+    else r.world.partition(i);
+    this.said = `${r.device(i).name}: ${this.back ? 'reconnects; the devices pull each other\'s feeds' : 'is cut off from the others'}`;
+    return {};
+  }
+}
+
+const dev = fc.nat(5);
+const pick = fc.nat(30);
+const loc = fc.constantFrom<LocationName>('main', 'drive');
+const conflict = fc.constantFrom<OnConflict>(...ON_CONFLICT);
+
+/** The commands by name (`--omit NAME,…` leaves some out; their names are also how a test narrows the model). */
+export const COMMANDS = ['create', 'transfer', 'delete', 'delete-together', 'to-device', 'to-device-replace', 'protect', 'guardian', 'policy', 'edit', 'rot', 'user-write', 'kill', 'kill-during-scan', 'partition'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+/** Every command but OMIT, as arbitraries fast-check picks among evenly (some listed twice or more, to come up more often). */
+export function commandArbs(omit: readonly string[] = []): Array<fc.Arbitrary<fc.AsyncCommand<Model, Real>>> {
+  for (const o of omit) if (!(COMMANDS as readonly string[]).includes(o)) throw new Error(`no command ${JSON.stringify(o)} (there are ${COMMANDS.join(', ')})`);
+  const op = fc.constantFrom<'copy' | 'move'>('copy', 'move');
+  const all: Array<[CommandName, number, fc.Arbitrary<fc.AsyncCommand<Model, Real>>]> = [
+    ['create', 2, fc.tuple(dev, loc, fc.nat(NAMES - 1), fc.integer({ min: 1, max: 4096 })).map(([d, l, n, s]) => new Create(d, l, n, s))],
+    ['transfer', 2, fc.tuple(op, dev, pick, loc, fc.boolean(), conflict, fc.boolean()).map(([o, d, k, l, s, c, f]) => new Transfer(o, d, k, l, s, c, f))],
+    ['delete', 2, fc.tuple(dev, pick, fc.boolean()).map(([d, k, f]) => new Delete(d, k, f))],
+    ['delete-together', 1, fc.tuple(dev, pick, dev, pick).map(([d, k, e, l]) => new DeleteTogether(d, k, e, l))],
+    ['to-device', 2, fc.tuple(op, dev, pick, dev, loc, fc.constantFrom<OnConflict>('keep-both', 'skip')).map(([o, d, k, e, l, c]) => new ToDevice(o, d, k, e, l, c))],
+    ['to-device-replace', 1, fc.tuple(op, dev, pick, dev, loc).map(([o, d, k, e, l]) => new ToDevice(o, d, k, e, l, 'replace'))],
+    ['protect', 1, fc.tuple(dev, fc.constantFrom<'auto' | 'drive' | 'bucket' | 'device'>('auto', 'drive', 'bucket', 'device'), dev).map(([d, t, e]) => new Protect(d, t, e))],
+    ['guardian', 1, fc.tuple(dev, fc.constantFrom<'scrub' | 'repair'>('scrub', 'repair')).map(([d, w]) => new Guardian(d, w))],
+    // Lenient policies come up most: a guard only lets copies go where the policy allows it.
+    ['policy', 1, fc.tuple(dev, fc.constantFrom(1, 1, 1, 2, 3), fc.constantFrom(1, 1, 2), fc.constantFrom(0, 0, 1)).map(([d, c, v, o]) => new Policy(d, c, v, o))],
+    ['edit', 1, fc.tuple(dev, pick).map(([d, k]) => new Edit(d, k))],
+    ['rot', 1, fc.tuple(dev, pick, fc.nat(1 << 16), fc.boolean()).map(([d, k, at, s]) => new Rot(d, k, at, s))],
+    ['user-write', 1, fc.tuple(dev, pick, fc.constantFrom<'tag' | 'favorite'>('tag', 'favorite')).map(([d, k, w]) => new UserWrite(d, k, w))],
+    ['kill', 1, dev.map((d) => new Kill(d, false, 0))],
+    ['kill-during-scan', 1, fc.tuple(dev, pick).map(([d, k]) => new Kill(d, true, k))],
+    ['partition', 2, fc.tuple(dev, fc.boolean()).map(([d, b]) => new Partition(d, b))],
+  ];
+  return all.filter(([name]) => !omit.includes(name)).flatMap(([, times, arb]) => Array.from({ length: times }, () => arb));
+}

@@ -1,0 +1,187 @@
+/**
+ * The system under test as the model's commands see it: the world (world.ts), the contents the
+ * test made (by the BLAKE3 of their bytes), the writes the API acknowledged, and the checks made
+ * after every step against what the disks and the bucket hold (reality.ts), never vss's index:
+ *
+ * - a content that had a good copy (a file or bucket object whose bytes hash to it) before a step
+ *   still has one after, unless the step was the world's (an edit, rot) or a `--force` that named it;
+ * - every write the API acknowledged before a kill is there after the reopen (checked by the kill);
+ * - no object in the bucket says (`x-amz-meta-vss-blake3`) it holds bytes it does not hold;
+ * - a device does not call a content safe when every copy of it that it knows of is a file it has
+ *   recorded as rotten (its own `guardian list --at-risk` names it).
+ */
+import { utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { blake3 } from '@napi-rs/blake-hash';
+import { goodContents, type Held } from './reality.js';
+import type { Device, World } from './world.js';
+
+/** The checks: good copies kept, acknowledged writes kept, bucket objects honest, rotten contents at risk. */
+export const RULES = ['copies', 'acks', 'bucket', 'word'] as const;
+export type Rule = (typeof RULES)[number];
+
+/** A check failed: what was lost or what lied, in words. */
+export class Violation extends Error {
+  constructor(readonly rule: string, message: string) {
+    super(`${rule}: ${message}`);
+    this.name = 'Violation';
+  }
+}
+
+/** What a step did, for the checks after it. */
+export interface Outcome {
+  /** Contents a step may take away: the world's own damage, or what a `--force` named. */
+  exempt?: Iterable<string>;
+  /** Devices whose files or index changed: the others pull their rows before the checks. */
+  changed?: number[];
+  /** A tag or metadata write was made: the shared feed is pulled too. */
+  shared?: boolean;
+}
+
+export interface Ack {
+  device: number;
+  contentUuid: string;
+  what: { tag: string } | { favorite: true };
+}
+
+/** The model: what the commands' preconditions look at. */
+export interface Model {
+  devices: number;
+  /** Devices cut off now. */
+  cut: boolean[];
+}
+
+/** A file of a device as a command picks it. */
+export interface Picked {
+  held: Held;
+  device: Device;
+  loc: 'main' | 'drive';
+}
+
+export class Real {
+  /** Contents the test made, by hash. */
+  readonly contents = new Set<string>();
+  readonly acks: Ack[] = [];
+  /** What each step of this sequence did, in words. */
+  readonly trace: string[] = [];
+  private made = 0;
+  private tags = 0;
+  /** Steps run since made (all sequences, shrinking included). */
+  steps = 0;
+
+  /** RULES: the checks made after each step (all unless narrowed: a test that looks for one shape may leave out another that would be found first). */
+  constructor(readonly world: World, private readonly salt: string, private readonly rules: ReadonlySet<Rule> = new Set(RULES)) {}
+
+  device(i: number): Device {
+    return this.world.devices[i % this.world.size]!;
+  }
+
+  /** New bytes nobody has had: content N of this sequence, SIZE bytes. */
+  newBytes(size: number): Buffer {
+    const n = this.made++;
+    const out = Buffer.alloc(size);
+    let block = blake3(Buffer.from(`${this.salt}:${n}`));
+    for (let at = 0; at < size; at += block.length) {
+      block.copy(out, at);
+      block = blake3(block);
+    }
+    return out;
+  }
+
+  newTag(): string {
+    return `t${this.tags++}`;
+  }
+
+  /** The files of device D now (sorted), each with its location. */
+  filesOf(d: Device): Picked[] {
+    const out: Picked[] = [];
+    for (const h of this.world.held()) {
+      for (const loc of ['main', 'drive'] as const) {
+        if (h.where.startsWith(`${d.name}/${loc}/`)) out.push({ held: h, device: d, loc });
+      }
+    }
+    return out.sort((a, b) => (a.held.where < b.held.where ? -1 : 1));
+  }
+
+  /** File K (modulo) of device D, or undefined when it has none. */
+  pick(d: Device, k: number): Picked | undefined {
+    const files = this.filesOf(d);
+    return files.length === 0 ? undefined : files[k % files.length];
+  }
+
+  /** The contents with a good copy somewhere now. */
+  good(held: readonly Held[] = this.world.held()): Set<string> {
+    return goodContents(held, this.contents);
+  }
+
+  /**
+   * Run one step: STEP does it (through the core for vss's steps), then the devices it changed
+   * are heard by the others, and every check is made against what the world holds now.
+   */
+  async step(label: () => string, act: () => Promise<Outcome>): Promise<void> {
+    this.steps++;
+    const before = this.world.held();
+    const goodBefore = this.good(before);
+    const outcome = await act();
+    await this.world.settle(outcome.changed ?? [], outcome.shared === true);
+    const after = this.world.held();
+    const goodAfter = this.good(after);
+    const exempt = new Set(outcome.exempt ?? []);
+    const lost = !this.rules.has('copies') ? [] : [...goodBefore].filter((h) => !goodAfter.has(h) && !exempt.has(h));
+    if (lost.length > 0) {
+      const where = lost.map((h) => `${h.slice(0, 12)}… (its good copies were ${before.filter((x) => x.hash === h).map((x) => x.where).join(', ')})`);
+      throw new Violation('a good copy lost', `${label()} left ${lost.length === 1 ? 'a content' : `${lost.length} contents`} with no good copy anywhere: ${where.join('; ')}`);
+    }
+    const liar = !this.rules.has('bucket') ? undefined : after.find((h) => h.claims !== undefined && h.claims !== h.hash);
+    if (liar) throw new Violation('a bucket object lies', `after ${label()}, ${liar.where} says it holds ${liar.claims!.slice(0, 12)}… but its bytes are ${liar.hash.slice(0, 12)}…`);
+    if (this.rules.has('word')) this.checkWord(label);
+  }
+
+  /**
+   * A rotten copy is not a copy (the Guardian's word, defect 8): a content every copy of which
+   * this device knows of (its own files, other devices' and the bucket's, as its index has them)
+   * is a file it has recorded as rotten is not called safe: its `guardian list --at-risk` names it.
+   * Judged on the device's own evidence only (rot nobody has scrubbed yet is not its to know).
+   */
+  private checkWord(label: () => string): void {
+    for (const d of this.world.devices) {
+      const rot = d.api.guardian.rot({ limit: 1000 });
+      if (rot.length === 0) continue;
+      const rotten = new Set(rot.map((r) => r.path));
+      const uuids = [...new Set(rot.map((r) => r.content_uuid))];
+      const copies = d.lib.store.guardian.guardCopies(uuids, d.lib.deviceId);
+      const allRotten = uuids.filter((u) => copies.filter((c) => c.content_uuid === u).every((c) => c.here === 1 && rotten.has(join(c.location_path, ...c.rel_path.split('/')))));
+      if (allRotten.length === 0) continue;
+      const risky = new Set(d.api.guardian.atRisk({ limit: 10_000 }).map((a) => a.content_uuid));
+      const safe = allRotten.find((u) => !risky.has(u));
+      if (safe) {
+        throw new Violation('the Guardian calls a rotten content safe', `after ${label()}, every copy ${d.name} knows of content ${safe} is a file it recorded as rotten (${rot.filter((r) => r.content_uuid === safe).map((r) => r.path).join(', ')}), yet its guardian list --at-risk does not name it`);
+      }
+    }
+  }
+
+  /** After device I's reopen: every write acknowledged on it before the kill is there. */
+  checkAcks(i: number, label: () => string): void {
+    if (!this.rules.has('acks')) return;
+    const d = this.device(i);
+    for (const a of this.acks) {
+      if (a.device !== i) continue;
+      let meta;
+      try {
+        meta = d.api.meta.show(a.contentUuid);
+      } catch {
+        continue; // the content left the index since (its last file deleted): nothing to ask
+      }
+      const kept = 'tag' in a.what ? meta.tags.includes(a.what.tag) : meta.favorite;
+      if (!kept) {
+        throw new Violation('an acknowledged write lost', `after ${label()}, ${d.name} no longer has ${'tag' in a.what ? `tag ${a.what.tag}` : 'the favourite'} on content ${a.contentUuid}, which its API had acknowledged before the kill`);
+      }
+    }
+  }
+}
+
+/** Set PATH's times to a whole second (a flip that puts them back then leaves them exactly so). */
+export function wholeSecond(path: string, at: number): void {
+  const s = Math.floor(at / 1000);
+  utimesSync(path, s, s);
+}
