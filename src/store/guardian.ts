@@ -139,7 +139,7 @@ far(ck, cu, pid, copies, devices, seen, lc, ld, lo, size, kind) AS MATERIALIZED 
     UNION ALL
     SELECT o.content_uuid, NULL, 'b' || o.volume_id, NULL, coalesce(b.reachable_at, 0), NULL, NULL, NULL, o.size, NULL
     FROM bucket_objects o JOIN bucket_volumes b ON b.volume_id = o.volume_id JOIN volumes v ON v.id = o.volume_id
-    WHERE ${only.buckets} AND v.device_id = @selfId
+    WHERE ${only.buckets} AND v.device_id = @selfId AND o.lost_at IS NULL
   ) x GROUP BY x.cu
 ),
 copies(ck, content_uuid, size, kind, copies, devices, offsite, seen, lc, ld, lo, here) AS (
@@ -254,7 +254,7 @@ UNION ALL
 SELECT o.content_uuid, @self, coalesce(v.name, v.mount_point), NULL, coalesce(v.name, v.mount_point), v.mount_point, ${BUCKET_REL}, v.name, v.fingerprint, o.verified_at,
     b.unreachable IS NULL
   FROM bucket_objects o JOIN bucket_volumes b ON b.volume_id = o.volume_id JOIN volumes v ON v.id = o.volume_id
-  WHERE o.content_uuid IN (SELECT value FROM json_each(@uuids)))
+  WHERE o.content_uuid IN (SELECT value FROM json_each(@uuids)) AND o.lost_at IS NULL)
 ORDER BY content_uuid, device_uuid <> @self, device_uuid, location_name, rel_path`;
 
 /** One file holding a content as the guard weighs it (guardian/guard.ts): where it is, and what vouches for it now. */
@@ -312,7 +312,7 @@ UNION ALL
 SELECT o.content_uuid, NULL, 0, 'b' || o.volume_id, NULL, v.mount_point, ${BUCKET_REL}, o.size, b.unreachable IS NULL, o.verified_at, b.reachable_at,
     NULL, NULL, NULL
   FROM bucket_objects o JOIN bucket_volumes b ON b.volume_id = o.volume_id JOIN volumes v ON v.id = o.volume_id
-  WHERE v.device_id = @selfId AND o.content_uuid IN (SELECT value FROM json_each(@uuids))`;
+  WHERE v.device_id = @selfId AND o.content_uuid IN (SELECT value FROM json_each(@uuids)) AND o.lost_at IS NULL`;
 
 const TAG_POLICIES = `WITH tag_policy(tag_uuid, copies, devices, offsite) AS (
   SELECT t.uuid, gp.copies, gp.devices, gp.offsite FROM guardian_policies gp JOIN tags t ON t.uuid = gp.target AND t.deleted = 0 WHERE gp.scope = 'tag'
