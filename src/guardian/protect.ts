@@ -11,6 +11,7 @@ import type { GuardCopy, JudgedContent } from '../store/guardian.js';
 import { factsAt } from '../storage/local-tree.js';
 import type { GuardianProtectPlan } from '../wire/guardian.js';
 import { protectTargets, type BucketTarget, type DeviceTarget, type DeviceTargetResolver, type ProtectTarget } from './protect-targets.js';
+import { isBucketPath } from '../volumes/bucket-locations.js';
 import { guardianQuery } from './redundancy.js';
 
 /** Contents one protect plans at most (fewest copies first): the rest wait for the next run. */
@@ -172,10 +173,22 @@ export function deviceShown(t: DeviceTarget): string {
   return `${t.deviceName}:/${t.locationName}${t.dir === '' ? '' : `/${t.dir}`}`;
 }
 
+/**
+ * Why no copy of a content on this device can be a protect's source, in words that say what to
+ * do: its files are on drives not mounted (or changed since indexed), or its only copies here are
+ * objects of a bucket location (a protect copies from files on a drive, not from a bucket: that
+ * bucket answering or not), or only other devices and buckets hold it.
+ */
 function noSourceReason(lib: Library, copies: readonly GuardCopy[]): string {
-  if (copies.some((c) => c.here === 1)) return 'its copies on this device are on drives not mounted now (or their files changed since indexed): plug the drive in and run again';
+  const here = copies.filter((c) => c.here === 1);
+  const uuid = copies[0]?.content_uuid ?? 'UUID';
+  if (here.some((c) => !isBucketPath(c.location_path))) return 'its copies on this device are on drives not mounted now (or their files changed since indexed): plug the drive in and run again';
+  if (here.length > 0) {
+    const buckets = [...new Set(here.map((c) => `${lib.store.locations.byId(c.location_id ?? -1)?.name ?? c.location_path} (${c.location_path}${c.location_online === 1 ? '' : ', not answering now'})`))];
+    return `its only copies on this device are objects of the bucket location ${buckets.join(', ')}: protect copies from files on a drive, not from a bucket (vss content get ${uuid} --to FOLDER brings it to a drive first)`;
+  }
   const names = [...new Set(copies.map((c) => (c.device_uuid === null ? `the bucket ${c.location_path}` : lib.store.devices.byUuid(c.device_uuid)?.name ?? c.device_uuid)))];
-  return `held only by ${names.join(', ') || 'devices not known'}: fetching it is not part of protect yet (vss content get UUID FOLDER brings it here)`;
+  return `held only by ${names.join(', ') || 'devices not known'}: fetching it is not part of protect yet (vss content get ${uuid} --to FOLDER brings it here)`;
 }
 
 function shortfallReason(planned: number, missing: number, targets: readonly ProtectTarget[], full: number, to: string | undefined): string {
