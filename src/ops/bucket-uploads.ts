@@ -148,8 +148,7 @@ async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: 
   lib.store.buckets.forgetUpload(vol.volume_id, key.key);
   const after = source.storage.statNow(source.rel);
   if (!after?.isFile() || after.size !== st.size || after.mtimeMs !== st.mtimeMs) {
-    await bucket.remove(key.key, ctx.signal);
-    return leftOut('its file changed while it was uploaded: the object was removed; protect again');
+    return leftOut(`its file changed while it was uploaded: ${await removed(bucket, key.key, ctx.signal)}; protect again`);
   }
   let back: ReadBack;
   try {
@@ -157,16 +156,30 @@ async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: 
   } catch (err) {
     const fault = sourceFaultOf(err, path);
     if (!fault) throw err;
-    await bucket.remove(key.key, ctx.signal);
-    return leftOut(`${faultNote(fault)} (the object uploaded was removed)`);
+    return leftOut(`${faultNote(fault)} (${await removed(bucket, key.key, ctx.signal)})`);
   }
   if (!back.ok) {
-    await bucket.remove(key.key, ctx.signal);
-    return leftOut(`the bucket did not give back what was sent (${back.wrong}): the object was removed; protect again`);
+    return leftOut(`the bucket did not give back what was sent (${back.wrong}): ${await removed(bucket, key.key, ctx.signal)}; protect again`);
   }
   const now = Date.now();
   lib.store.buckets.putObject({ volume_id: vol.volume_id, key: key.key, content_uuid: source.contentUuid, size: it.size, blake3: sent.blake3, uploaded_at: now, verified_at: now, etag: back.etag });
   return { state: 'done', final: `${vol.mount_point}/${key.rel}`, blake3: sent.blake3, note: null };
+}
+
+/**
+ * The object just uploaded at KEY deleted, as it is no copy: what became of it, in words. A bucket
+ * that does not answer makes the job wait (the item is done again, its key written again); one
+ * that refuses the delete (a key allowed to write but not to delete, an object lock) leaves it
+ * there, not recorded, and says so.
+ */
+async function removed(bucket: S3Bucket, key: string, signal: AbortSignal): Promise<string> {
+  try {
+    await bucket.remove(key, signal);
+    return 'the object uploaded was removed';
+  } catch (err) {
+    if (signal.aborted || (err instanceof VssError && err.code === 'UNAVAILABLE')) throw err;
+    return `the object uploaded could not be removed (${(err as Error).message.slice(0, 200)}): it is not counted; delete ${key} by hand`;
+  }
 }
 
 /** ERR as the fault of the file at PATH (a SourceFault, or a file system error reading it), or undefined: not the file's. */
