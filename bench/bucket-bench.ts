@@ -38,8 +38,8 @@ async function main(): Promise<void> {
       })).s);
       ours.push((await timeAsync(async () => {
         const up = await bucket.upload(bucket.key(`ours/${r}`), file, { size, meta: { 'vss-content': 'bench', 'vss-blake3': 'pending', 'vss-mtime-ms': '0' } });
-        const wrong = await bucket.readBack(bucket.key(`ours/${r}`), file, size, 'pending');
-        if (wrong !== undefined) throw new Error(wrong);
+        const back = await bucket.readBack(bucket.key(`ours/${r}`), file, size, 'pending');
+        if (!back.ok) throw new Error(back.wrong);
         if (up.size !== size) throw new Error(`uploaded ${up.size} of ${size} bytes`);
       })).s);
       console.log(`  round ${r + 1}: bare SDK upload ${secs(anchor.at(-1)!)} (${num(o.mib / anchor.at(-1)!)} MiB/s), vss ${secs(ours.at(-1)!)} (${num(o.mib / ours.at(-1)!)} MiB/s) = ${num((anchor.at(-1)! / ours.at(-1)!) * 100)}%`);

@@ -3,15 +3,16 @@ import type { Library } from '../library/library.js';
 import { listPolicies, setPolicy, type PolicyChange } from '../guardian/policy.js';
 import { atRisk, guardianStatus } from '../guardian/redundancy.js';
 import { rotList } from '../guardian/rot-list.js';
+import { queueDueBucketCheck } from '../guardian/bucket-check.js';
 import { queueDueScrub } from '../guardian/scrub-job.js';
 import { readScrubSettings, writeScrubSettings } from '../guardian/scrub-settings.js';
 import type { InputOf } from '../ops/facade.js';
 import type { OpCall, OpHost } from '../ops/op.js';
 import type { ProtectResult } from '../ops/guardian-protect/operation.js';
 import type { JobRow } from '../jobs/states.js';
-import type { GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, RepairResult, ScrubResult, ScrubSettings } from '../wire/guardian.js';
+import type { BucketCheckResult, BucketCheckView, GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, RepairResult, ScrubResult, ScrubSettings } from '../wire/guardian.js';
 
-export type { GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, PolicyChange, ProtectResult, RepairResult, ScrubResult, ScrubSettings };
+export type { BucketCheckResult, BucketCheckView, GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, PolicyChange, ProtectResult, RepairResult, ScrubResult, ScrubSettings };
 
 export interface ProtectOptions extends OpCall {
   /** A folder of this device's locations (absolute), a drive (name, fingerprint or id); absent: the first drive with room that lacks each content. */
@@ -85,6 +86,18 @@ export class GuardianApi {
     return { ...(result ?? { repaired: [], refused: [] }), job_id: job?.id ?? null };
   }
 
+  /**
+   * Check BUCKETS (this device's bucket volumes, by name, id or URL; none: all of them): the
+   * objects vss put there held against a listing of each bucket (keys, sizes, ETags: requests,
+   * no download), those gone or changed marked so they no longer count, as a durable job
+   * (`guardian-check-buckets`) that lists a bounded number of keys a run and goes on from there
+   * the next run. DETACH: queued, not waited for.
+   */
+  async checkBuckets(buckets: string[] = [], opts: OpCall = {}): Promise<BucketCheckResult & { job_id: number | null }> {
+    const { job, result } = await this.perform('guardian-check-buckets', { buckets }, opts);
+    return { ...(result ?? { buckets: [], gone: 0, changed: 0, lost: 0 }), job_id: job?.id ?? null };
+  }
+
   /** How this device scrubs: its read rate and how often the daemon scrubs each location; CHANGE sets them first. */
   scrubSettings(change: Partial<ScrubSettings> = {}): ScrubSettings {
     const dataDir = this.dataDir();
@@ -93,15 +106,18 @@ export class GuardianApi {
 
   /**
    * The daemon's schedule: every hour, the location most overdue for its scrub (every
-   * `every_days`) is queued, one at a time, at a background priority. Returns the stop.
+   * `every_days`) is queued, one at a time, at a background priority; and a check of the buckets
+   * due (a pass under way goes on; one whose last pass ended a day ago starts again). Returns the stop.
    */
   keepScrubbing(onError: (err: unknown) => void): () => void {
     const dataDir = this.dataDir();
     const look = () => {
-      try {
-        queueDueScrub(this.lib, dataDir);
-      } catch (err) {
-        onError(err);
+      for (const queue of [() => queueDueScrub(this.lib, dataDir), () => queueDueBucketCheck(this.lib)]) {
+        try {
+          queue();
+        } catch (err) {
+          onError(err);
+        }
       }
     };
     const first = setTimeout(look, SCRUB_FIRST_LOOK_MS);
@@ -119,7 +135,7 @@ export class GuardianApi {
     return this.host.dataDir;
   }
 
-  private async perform<N extends 'guardian-scrub' | 'guardian-repair'>(name: N, input: InputOf<N>, call: OpCall) {
+  private async perform<N extends 'guardian-scrub' | 'guardian-repair' | 'guardian-check-buckets'>(name: N, input: InputOf<N>, call: OpCall) {
     if (!this.host) throw new VssError('IO', 'this library was opened without its data dir');
     const { perform } = await import('../ops/facade.js');
     return perform<N>(this.host, name, input, call);

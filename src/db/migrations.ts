@@ -32,6 +32,7 @@ import { facesPeople } from './migrations/029-faces-people.js';
 import { albums } from './migrations/030-albums.js';
 import { searchPlaces } from './migrations/031-search-places.js';
 import { entriesCtime } from './migrations/032-entries-ctime.js';
+import { bucketEvidence } from './migrations/034-bucket-evidence.js';
 
 export interface Migration {
   version: number;
@@ -44,7 +45,7 @@ export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
-  entriesCtime,
+  entriesCtime, bucketEvidence,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -10,6 +10,7 @@ import type { NewFileOpItem } from '../store/file-op-items.js';
 import type { GuardCopy, JudgedContent } from '../store/guardian.js';
 import type { GuardianProtectPlan } from '../wire/guardian.js';
 import { protectTargets, type BucketTarget, type DeviceTarget, type DeviceTargetResolver, type ProtectTarget } from './protect-targets.js';
+import { isBucketPath } from '../volumes/bucket-locations.js';
 import { guardianQuery } from './redundancy.js';
 import { copyHereVerdict } from './evidence.js';
 
@@ -171,15 +172,27 @@ export function deviceShown(t: DeviceTarget): string {
   return `${t.deviceName}:/${t.locationName}${t.dir === '' ? '' : `/${t.dir}`}`;
 }
 
+/**
+ * Why no copy of a content on this device can be a protect's source, in words that say what to
+ * do: its files are on drives not mounted (or changed since indexed), or its only copies here are
+ * objects of a bucket location (a protect copies from files on a drive, not from a bucket: that
+ * bucket answering or not), or only other devices and buckets hold it.
+ */
 function noSourceReason(lib: Library, copies: readonly GuardCopy[]): string {
   const here = copies.filter((c) => c.here === 1);
-  if (here.length > 0) {
-    const why = here.map((c) => { const v = copyHereVerdict(c); return v.counts ? '' : v.why; }).filter((w) => w !== '');
-    if (here.every((c) => c.rotten === 1)) return `every copy of it on this device is rotten (${why.slice(0, 3).join('; ')}): nothing good to copy from here; guardian repair brings a good copy back if another device or a bucket holds one`;
+  const uuid = copies[0]?.content_uuid ?? 'UUID';
+  const onDrives = here.filter((c) => !isBucketPath(c.location_path));
+  if (onDrives.length > 0) {
+    const why = onDrives.map((c) => { const v = copyHereVerdict(c); return v.counts ? '' : v.why; }).filter((w) => w !== '');
+    if (onDrives.every((c) => c.rotten === 1)) return `every copy of it on this device is rotten (${why.slice(0, 3).join('; ')}): nothing good to copy from here; guardian repair brings a good copy back if another device or a bucket holds one`;
     return `no copy of it on this device can be copied now: ${why.slice(0, 3).join('; ')}`;
   }
+  if (here.length > 0) {
+    const buckets = [...new Set(here.map((c) => `${lib.store.locations.byId(c.location_id ?? -1)?.name ?? c.location_path} (${c.location_path}${c.location_online === 1 ? '' : ', not answering now'})`))];
+    return `its only copies on this device are objects of the bucket location ${buckets.join(', ')}: protect copies from files on a drive, not from a bucket (vss content get ${uuid} --to FOLDER brings it to a drive first)`;
+  }
   const names = [...new Set(copies.map((c) => (c.device_uuid === null ? `the bucket ${c.location_path}` : lib.store.devices.byUuid(c.device_uuid)?.name ?? c.device_uuid)))];
-  return `held only by ${names.join(', ') || 'devices not known'}: fetching it is not part of protect yet (vss content get UUID FOLDER brings it here)`;
+  return `held only by ${names.join(', ') || 'devices not known'}: fetching it is not part of protect yet (vss content get ${uuid} --to FOLDER brings it here)`;
 }
 
 function shortfallReason(planned: number, missing: number, targets: readonly ProtectTarget[], full: number, to: string | undefined): string {

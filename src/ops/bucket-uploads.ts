@@ -1,14 +1,15 @@
 import { posix } from 'node:path';
-import { VssError } from '../core/errors.js';
+import { errnoCode, VssError } from '../core/errors.js';
 import { blake3File } from '../core/file-blake3.js';
 import type { BucketTarget } from '../guardian/protect-targets.js';
+import { recordRotFound } from '../guardian/rot-found.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../jobs/job-kind.js';
 import type { JobRow } from '../jobs/states.js';
 import { TryAgainLater } from '../jobs/transient.js';
 import type { Library } from '../library/library.js';
 import type { BucketVolume } from '../store/buckets.js';
 import type { FileOpItemRecord } from '../store/file-op-items.js';
-import type { S3Bucket, UploadState } from '../storage/bucket/s3-bucket.js';
+import { SourceFault, type ReadBack, type S3Bucket, type Uploaded, type UploadState } from '../storage/bucket/s3-bucket.js';
 import { locationStorage } from '../storage/storages.js';
 import { openBucket, probeBucket } from '../volumes/buckets.js';
 import type { OpHost } from './op.js';
@@ -39,9 +40,11 @@ export function toBucketParams(t: Pick<BucketTarget, 'volumeId'>): ToBucketParam
  * uploaded hashed as it is read (a multipart upload resumed from the parts the bucket confirmed,
  * kept in `bucket_uploads`), then checked: the BLAKE3 of every byte sent must be its content's,
  * and the object read back (its size and metadata, and ranges of its bytes against the file's).
- * Only then is it recorded as a copy (`bucket_objects`, verified now) and the item done. A bucket
- * that does not answer makes the job wait (no attempt spent) and go on when it does; a cancel
- * gives up the upload under way.
+ * Only then is it recorded as a copy (`bucket_objects`, verified now, with the ETag the bucket
+ * gave) and the item done. An item whose file is gone, changed or rotten, or whose upload does not
+ * read back, is left out with its reason (nothing of it stays in the bucket) and the job goes on
+ * with the rest. A bucket that does not answer makes the job wait (no attempt spent) and go on
+ * when it does; a cancel gives up the upload under way.
  */
 export async function runBucketUploads(host: OpHost, job: JobRow, p: ToBucketParams, ctx: JobRunContext): Promise<JobOutcome> {
   const lib = host.lib;
@@ -98,49 +101,117 @@ interface Ended {
   note: string | null;
 }
 
-/** IT uploaded, checked and recorded; or skipped, saying why (a source gone or changed since it was planned). */
+/** IT left out of the job, saying why: the job goes on with the rest, and does not try it again. */
+function leftOut(note: string): Ended {
+  return { state: 'skipped', final: null, blake3: null, note };
+}
+
+/**
+ * IT uploaded, checked and recorded; or left out, saying why: a source gone or changed since it
+ * was planned, or whose bytes do not hash to its content (rot), and an upload that did not read
+ * back as sent. Whatever such an upload put in the bucket is removed (a multipart upload aborted
+ * before it is completed, an object completed deleted): no object with the content's hash in its
+ * metadata and other bytes stays under the key. Its name taken: ONCONFLICT (keep-both or skip).
+ */
 async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: FileOpItemRecord, onConflict: BucketOnConflict, ctx: JobRunContext, onKey: (key: string) => void, onBytes: (n: number) => void): Promise<Ended> {
   const indexed = indexedSource(lib, it.src);
   const source = indexed && { ...indexed, storage: locationStorage(lib, indexed.place.locationId), rel: indexed.place.rel };
-  if (!source) return { state: 'skipped', final: null, blake3: null, note: 'its file is no longer indexed where it was: protect again' };
+  if (!source) return leftOut('its file is no longer indexed where it was (moved, deleted or edited since the plan): protect again');
   const st = source.storage.statNow(source.rel);
-  if (!st?.isFile() || st.size !== it.size) return { state: 'skipped', final: null, blake3: null, note: 'its file changed or went since the plan: protect again' };
+  if (!st) return leftOut('its file is gone (moved or deleted since the plan): left out');
+  if (!st.isFile() || st.size !== it.size) return leftOut('its file changed since the plan: protect again');
   const rel = it.dst ?? posix.join('vss-protect', posix.basename(it.src));
   const key = await freeKey(lib, vol, bucket, rel, source.contentUuid, onConflict, ctx.signal);
   if (key === undefined) return { state: 'skipped', final: null, blake3: null, note: `${vol.mount_point}/${rel} is there already (--on-conflict skip)` };
   if (key.had) return { state: 'done', final: `${vol.mount_point}/${key.rel}`, blake3: key.had, note: null };
   onKey(key.key);
   const path = source.storage.localPath(source.rel)!;
-  // A content identified by samples has no whole BLAKE3 yet: its object carries the one of the bytes read now.
-  const blake3 = source.blake3 ?? (await blake3File(path, { signal: ctx.signal })).checksum;
   const up = lib.store.buckets.upload(vol.volume_id, key.key);
   const resume: UploadState | undefined = up ? { uploadId: up.upload_id, parts: JSON.parse(up.parts) as UploadState['parts'] } : undefined;
   const mtime = Math.floor(st.mtimeMs);
-  const sent = await bucket.upload(key.key, path, {
-    size: it.size, signal: ctx.signal, onBytes, ...(resume ? { resume } : {}),
-    meta: { 'vss-content': source.contentUuid, 'vss-blake3': blake3, 'vss-mtime-ms': String(mtime) },
-    onState: (s) => lib.store.buckets.keepUpload(vol.volume_id, key.key, s.uploadId, JSON.stringify(s.parts), Date.now()),
-  });
-  lib.store.buckets.forgetUpload(vol.volume_id, key.key);
-  // Its bytes must be its content's: a source that rotted since it was indexed is not a copy of it.
-  if (sent.blake3 !== blake3) {
-    throw new VssError('IO', `${it.src}: its bytes hash to ${sent.blake3.slice(0, 16)}…, not ${source.blake3 !== null ? 'its content\'s' : 'what they hashed to a moment before'} ${blake3.slice(0, 16)}… (rot? vss guardian scrub): the object ${key.key} is not counted as a copy`, { path: it.src });
+  let blake3: string;
+  let sent: Uploaded;
+  try {
+    // A content identified by samples has no whole BLAKE3 yet: its object carries the one of the bytes read now.
+    blake3 = source.blake3 ?? (await blake3File(path, { signal: ctx.signal })).checksum;
+    // The bytes must be the content's as they are read: checked before the object is made (rot caught as it is read, nothing put).
+    sent = await bucket.upload(key.key, path, {
+      size: it.size, signal: ctx.signal, onBytes, expect: blake3, ...(resume ? { resume } : {}),
+      meta: { 'vss-content': source.contentUuid, 'vss-blake3': blake3, 'vss-mtime-ms': String(mtime) },
+      onState: (s) => lib.store.buckets.keepUpload(vol.volume_id, key.key, s.uploadId, JSON.stringify(s.parts), Date.now()),
+    });
+  } catch (err) {
+    const fault = sourceFaultOf(err, path);
+    if (!fault) throw err;
+    // Its multipart upload, if any, was aborted: nothing of it is left to resume.
+    lib.store.buckets.forgetUpload(vol.volume_id, key.key);
+    if (fault.fault === 'not-its-bytes' && source.blake3 !== null && fault.found !== undefined) {
+      const rot = recordRotFound(lib, source.place.locationId, source.rel, fault.found);
+      return leftOut(`its bytes hash to ${fault.found.slice(0, 16)}…, not its content's ${source.blake3.slice(0, 16)}…${rot ? ': rot, recorded (vss guardian list --rot; vss guardian repair mends it from a good copy)' : ' (changed or rotted: vss guardian scrub tells which)'}; nothing was uploaded`);
+    }
+    return leftOut(faultNote(fault));
   }
+  lib.store.buckets.forgetUpload(vol.volume_id, key.key);
   const after = source.storage.statNow(source.rel);
   if (!after?.isFile() || after.size !== st.size || after.mtimeMs !== st.mtimeMs) {
-    return { state: 'skipped', final: null, blake3: null, note: 'its file changed while it was uploaded: protect again' };
+    return leftOut(`its file changed while it was uploaded: ${await removed(bucket, key.key, ctx.signal)}; protect again`);
   }
-  const wrong = await bucket.readBack(key.key, path, it.size, blake3, ctx.signal);
-  if (wrong !== undefined) throw new VssError('IO', `${vol.mount_point}: the upload of ${it.src} did not read back as sent (${wrong})`, { path: it.src });
+  let back: ReadBack;
+  try {
+    back = await bucket.readBack(key.key, path, it.size, blake3, ctx.signal);
+  } catch (err) {
+    const fault = sourceFaultOf(err, path);
+    if (!fault) throw err;
+    return leftOut(`${faultNote(fault)} (${await removed(bucket, key.key, ctx.signal)})`);
+  }
+  if (!back.ok) {
+    return leftOut(`the bucket did not give back what was sent (${back.wrong}): ${await removed(bucket, key.key, ctx.signal)}; protect again`);
+  }
   const now = Date.now();
-  lib.store.buckets.putObject({ volume_id: vol.volume_id, key: key.key, content_uuid: source.contentUuid, size: it.size, blake3: sent.blake3, uploaded_at: now, verified_at: now });
+  lib.store.buckets.putObject({ volume_id: vol.volume_id, key: key.key, content_uuid: source.contentUuid, size: it.size, blake3: sent.blake3, uploaded_at: now, verified_at: now, etag: back.etag });
   return { state: 'done', final: `${vol.mount_point}/${key.rel}`, blake3: sent.blake3, note: null };
 }
 
 /**
+ * The object just uploaded at KEY deleted, as it is no copy: what became of it, in words. A bucket
+ * that does not answer makes the job wait (the item is done again, its key written again); one
+ * that refuses the delete (a key allowed to write but not to delete, an object lock) leaves it
+ * there, not recorded, and says so.
+ */
+async function removed(bucket: S3Bucket, key: string, signal: AbortSignal): Promise<string> {
+  try {
+    await bucket.remove(key, signal);
+    return 'the object uploaded was removed';
+  } catch (err) {
+    if (signal.aborted || (err instanceof VssError && err.code === 'UNAVAILABLE')) throw err;
+    return `the object uploaded could not be removed (${(err as Error).message.slice(0, 200)}): it is not counted; delete ${key} by hand`;
+  }
+}
+
+/** ERR as the fault of the file at PATH (a SourceFault, or a file system error reading it), or undefined: not the file's. */
+function sourceFaultOf(err: unknown, path: string): SourceFault | undefined {
+  if (err instanceof SourceFault) return err;
+  const code = errnoCode(err);
+  if (code === undefined || err instanceof VssError) return undefined;
+  return new SourceFault(code === 'ENOENT' || code === 'ENOTDIR' ? 'gone' : 'unreadable', path, `${path}: ${(err as Error).message}`, undefined, err);
+}
+
+/** Why an item whose file was at fault is left out, in words. */
+function faultNote(f: SourceFault): string {
+  switch (f.fault) {
+    case 'gone': return 'its file is gone (moved or deleted since the plan): left out';
+    case 'changed': return 'its file changed while it was uploaded: left out, protect again';
+    case 'not-its-bytes': return 'its file changed while it was read (its bytes hash otherwise than a moment before): left out, protect again';
+    default: return `its file cannot be read (${f.message.slice(0, 200)}): left out`;
+  }
+}
+
+/**
  * The key REL (under the bucket's prefix) takes: itself when free, or when it holds this content
- * already (`had`: recorded as a copy, the upload not made again); else a free name beside it
- * (keep-both), or none (skip: undefined).
+ * already (`had`: recorded as a copy, not found gone or changed since, the upload not made
+ * again); else a free name beside it (keep-both), or none (skip: undefined). A key holding an
+ * object of this content that is not recorded (an upload cut off before it was read back, or one
+ * found changed) is written again, not named around: no "NAME (2)" piles up beside it.
  */
 async function freeKey(lib: Library, vol: BucketVolume, bucket: S3Bucket, rel: string, contentUuid: string, onConflict: BucketOnConflict, signal: AbortSignal): Promise<{ key: string; rel: string; had?: string } | undefined> {
   const ext = posix.extname(rel);
@@ -149,10 +220,12 @@ async function freeKey(lib: Library, vol: BucketVolume, bucket: S3Bucket, rel: s
     const r = i === 1 ? rel : `${stem} (${i})${ext}`;
     const key = bucket.key(r);
     const known = lib.store.buckets.object(vol.volume_id, key);
-    if (known?.content_uuid === contentUuid) return { key, rel: r, had: known.blake3 };
+    if (known?.content_uuid === contentUuid && known.lost_at === null) return { key, rel: r, had: known.blake3 };
     // An upload of ours under way there is resumed, not named around.
-    if (!known && lib.store.buckets.upload(vol.volume_id, key)) return { key, rel: r };
-    if (!known && !(await bucket.head(key, signal))) return { key, rel: r };
+    if ((!known || known.content_uuid === contentUuid) && lib.store.buckets.upload(vol.volume_id, key)) return { key, rel: r };
+    if (known && known.content_uuid !== contentUuid) continue;
+    const there = await bucket.head(key, signal);
+    if (!there || there.meta['vss-content'] === contentUuid) return { key, rel: r };
   }
   if (onConflict === 'skip') return undefined;
   throw new VssError('IO', `${vol.mount_point}: no free name beside ${rel} in ${MAX_NAME_TRIES} tries`);

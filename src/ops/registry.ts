@@ -16,6 +16,7 @@ export const OPERATIONS = {
   'files-send': { inProcess: false, load: () => import('./files-send/operation.js').then((m) => m.filesSend) },
   'guardian-scrub': { inProcess: true, load: () => import('./guardian-scrub/operation.js').then((m) => m.guardianScrub) },
   'guardian-repair': { inProcess: true, load: () => import('./guardian-repair/operation.js').then((m) => m.guardianRepair) },
+  'guardian-check-buckets': { inProcess: true, load: () => import('./guardian-check-buckets/operation.js').then((m) => m.guardianCheckBuckets) },
   'guardian-protect': { inProcess: true, load: () => import('./guardian-protect/operation.js').then((m) => m.guardianProtect) },
   'files-copy-to-device': { inProcess: false, load: () => import('./files-copy-to-device/operation.js').then((m) => m.filesCopyToDevice) },
   'files-move-to-device': { inProcess: false, load: () => import('./files-move-to-device/operation.js').then((m) => m.filesMoveToDevice) },

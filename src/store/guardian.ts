@@ -171,7 +171,7 @@ far(ck, cu, pid, copies, devices, seen, lc, ld, lo, size, kind) AS MATERIALIZED 
     UNION ALL
     SELECT o.content_uuid, NULL, 'b' || o.volume_id, NULL, coalesce(b.reachable_at, 0), NULL, NULL, NULL, o.size, NULL
     FROM bucket_objects o JOIN bucket_volumes b ON b.volume_id = o.volume_id JOIN volumes v ON v.id = o.volume_id
-    WHERE ${only.buckets} AND v.device_id = @selfId
+    WHERE ${only.buckets} AND v.device_id = @selfId AND o.lost_at IS NULL
   ) x GROUP BY x.cu
 ),
 copies(ck, content_uuid, size, kind, copies, devices, offsite, seen, lc, ld, lo, here) AS (
@@ -298,7 +298,7 @@ UNION ALL
 SELECT o.content_uuid, @self, coalesce(v.name, v.mount_point), NULL, coalesce(v.name, v.mount_point), v.mount_point, ${BUCKET_REL}, v.name, v.fingerprint, o.verified_at,
     b.unreachable IS NULL, 0
   FROM bucket_objects o JOIN bucket_volumes b ON b.volume_id = o.volume_id JOIN volumes v ON v.id = o.volume_id
-  WHERE o.content_uuid IN (SELECT value FROM json_each(@uuids)))
+  WHERE o.content_uuid IN (SELECT value FROM json_each(@uuids)) AND o.lost_at IS NULL)
 ORDER BY content_uuid, device_uuid <> @self, device_uuid, location_name, rel_path`;
 
 /** One file (or bucket object) holding a content as the guard weighs it (guardian/guard.ts): where it is, and what the evidence rule (guardian/evidence.ts) asks of it. */
@@ -381,7 +381,7 @@ SELECT o.content_uuid, (SELECT id FROM content_identities WHERE uuid = o.content
     NULL, NULL, NULL, NULL, 0, v.name, v.mount_point, v.fs, o.volume_id, o.key,
     NULL, NULL, NULL
   FROM bucket_objects o JOIN bucket_volumes b ON b.volume_id = o.volume_id JOIN volumes v ON v.id = o.volume_id
-  WHERE v.device_id = @selfId AND o.content_uuid IN (SELECT value FROM json_each(@uuids))`;
+  WHERE v.device_id = @selfId AND o.content_uuid IN (SELECT value FROM json_each(@uuids)) AND o.lost_at IS NULL`;
 
 const TAG_POLICIES = `WITH tag_policy(tag_uuid, copies, devices, offsite) AS (
   SELECT t.uuid, gp.copies, gp.devices, gp.offsite FROM guardian_policies gp JOIN tags t ON t.uuid = gp.target AND t.deleted = 0 WHERE gp.scope = 'tag'

@@ -3,8 +3,12 @@
  * `vss actions list --json` and the daemon answer it. Types only.
  */
 
-/** What the user asked: `files copy|move|delete|send`, `content get`, the guardian's protect and repair, and a scrub (it changes which copies count as verified). */
-export type ActionOp = 'copy' | 'move' | 'delete' | 'send' | 'get' | 'protect' | 'repair' | 'scrub';
+/**
+ * What the user asked: `files copy|move|delete|send`, `content get`, the guardian's protect and
+ * repair, a scrub (it changes which copies count as verified) and a check of the buckets (it
+ * changes which bucket objects count at all).
+ */
+export type ActionOp = 'copy' | 'move' | 'delete' | 'send' | 'get' | 'protect' | 'repair' | 'scrub' | 'check';
 
 /**
  * How it stands. While its job is open: `queued`, `running`, `paused` (they follow the job). Ended:

@@ -161,6 +161,40 @@ export interface ScrubResult {
   rot: number;
 }
 
+/** One bucket volume as a listing check left it (`guardian check-buckets --json`). */
+export interface BucketCheckView {
+  volume_id: number;
+  name: string;
+  /** `s3://BUCKET/PREFIX`. */
+  url: string;
+  /** Keys listed and HEAD requests made by this run. */
+  listed: number;
+  heads: number;
+  /** Objects vss recorded there that this run found as recorded, found gone, found changed, and found back after a mark. */
+  found: number;
+  gone: number;
+  changed: number;
+  back: number;
+  /** Every object recorded in this bucket, and those of them marked gone or changed (they count as no copy). */
+  objects: number;
+  lost: number;
+  /** The first objects marked gone or changed, with why. */
+  lost_items: Array<{ key: string; content_uuid: string; why: string }>;
+  /** This run got to the end of the listing (else the pass goes on from where it stopped at the next run). */
+  pass_done: boolean;
+  /** When the last whole pass ended (ms), null: never. */
+  done_at: number | null;
+  /** Why it was not checked now (it does not answer). */
+  skipped: string | null;
+}
+
+export interface BucketCheckResult {
+  buckets: BucketCheckView[];
+  gone: number;
+  changed: number;
+  lost: number;
+}
+
 /** A file this device holds whose bytes rotted (`guardian list --rot --json`). */
 export interface GuardianRotView {
   content_uuid: string;

@@ -138,6 +138,12 @@ describe('a bucket as a location', async () => {
     assert.match(named.stderr, /a bucket location, which is not scrubbed/);
     const plan = await runCli(['guardian', 'protect', '--dry-run', '--json'], env);
     assert.equal(plan.code, 0, plan.stderr);
+    // The contents only the bucket holds, the bucket answering: the true reason, not "drives not mounted" (faults 2026-11-25, 13).
+    const reasons = json<{ not_planned: Array<{ content_uuid: string; reason: string }> }>(plan).not_planned.map((n) => n.reason);
+    assert.equal(reasons.length, 3, JSON.stringify(reasons));
+    for (const r of reasons) {
+      assert.match(r, /^its only copies on this device are objects of the bucket location Cloud \(s3:\/\/vss-test\/photos\): protect copies from files on a drive, not from a bucket \(vss content get [0-9a-f-]{36} --to FOLDER brings it to a drive first\)$/);
+    }
   });
 
   it('a rescan finds an object changed, one added and one deleted; nothing in the bucket is written', { skip }, async () => {

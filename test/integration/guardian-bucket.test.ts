@@ -1,10 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
-import type { GuardianAtRisk, GuardianProtectPlan, GuardianStatus, ProtectOutcome, RepairResult, ScrubResult, VolumeInfo } from '../../src/api/index.js';
+import type { BucketCheckResult, GuardianAtRisk, GuardianProtectPlan, GuardianStatus, ProtectOutcome, RepairResult, ScrubResult, VolumeInfo } from '../../src/api/index.js';
 import { json, killNow, runCli, tempDir, until, VSS_BIN } from '../helpers.js';
 import { s3SkipReason, startS3, type S3Server } from '../support/s3-server.js';
 import { sha256File, writeBigFile } from '../support/big-file.js';
@@ -227,5 +229,127 @@ describe('a bucket as a volume', async () => {
     assert.match(r.repaired[0]!.from, /^s3:\/\/vss-test\/home\/vss-protect\/Photos\/trip\/kept\.txt$/);
     assert.equal(readFileSync(path, 'utf8'), KEPT);
     assert.ok(existsSync(r.repaired[0]!.damaged), 'the damaged file kept aside');
+  });
+});
+
+/**
+ * Bucket copies looked at again, and a protect that goes on past a bad source (issue 42; faults
+ * 2026-11-25, defects 6 and 7), through the real CLI against s3rver on loopback: a protect whose
+ * sources rotted (one byte flipped, size and time kept: one small enough for one PUT, one
+ * uploaded in parts) or vanished after it was planned completes with the rest, names each left
+ * out with its reason, records the rot, and leaves nothing of them in the bucket (no `huge.dat`,
+ * no `huge (2).dat` on the next run); then objects deleted or replaced (same size, same
+ * `x-amz-meta-vss-*`) behind vss's back are found by `guardian check-buckets`, stop counting,
+ * are planned again and uploaded again under their own keys.
+ */
+describe('bucket copies looked at again; a protect past bad sources', async () => {
+  const skip = await s3SkipReason();
+  const tmp = tempDir('vss-bucket-evidence-');
+  const photos = join(tmp.path, 'photos');
+  let s3: S3Server;
+  let client: S3Client;
+  let env: Record<string, string> = {};
+  const ok = async (...args: string[]) => {
+    const r = await runCli(args, env);
+    assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  const dbPath = () => join(tmp.path, 'libs', 'E.sdlibrary', 'database.db');
+  /** Every key in the bucket under dtest/vss-protect/, less that prefix. */
+  const keys = async (): Promise<string[]> => {
+    const r = await client.send(new ListObjectsV2Command({ Bucket: 'vss-test', Prefix: 'dtest/vss-protect/' }));
+    return (r.Contents ?? []).map((o) => o.Key!.slice('dtest/vss-protect/'.length)).sort();
+  };
+  const flip = (path: string, at: number) => {
+    const was = statSync(path);
+    const fd = openSync(path, 'r+');
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, at);
+    writeSync(fd, Buffer.from([b[0]! ^ 1]), 0, 1, at);
+    closeSync(fd);
+    utimesSync(path, was.atime, was.mtime);
+  };
+  const good = ['Photos/b.bin', 'Photos/c1.bin', 'Photos/c2.bin', 'Photos/c3.bin', 'Photos/keep.bin'];
+
+  before(async () => {
+    if (skip) return;
+    mkdirSync(photos, { recursive: true });
+    for (const [name, size] of [['b.bin', 50_000], ['keep.bin', 50_000], ['c1.bin', 20_000], ['c2.bin', 20_000], ['c3.bin', 20_000], ['f.bin', 50_000], ['gone.bin', 20_000]] as const) {
+      writeFileSync(join(photos, name), randomBytes(size));
+    }
+    writeBigFile(join(photos, 'huge.dat'), 20 * 1024 * 1024);
+    s3 = await startS3(join(tmp.path, 's3'), ['vss-test']);
+    client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1', ...s3.env };
+    await ok('library', 'create', 'E', '--path', join(tmp.path, 'libs'));
+    await ok('location', 'add', photos, '--name', 'Photos', '--mode', 'content');
+    await ok('volumes', 'add', 's3://vss-test/dtest', '--endpoint', s3.endpoint, '--path-style', '--name', 'Off');
+    await ok('guardian', 'policy', '--copies', '2', '--offsite', '1');
+  });
+  after(async () => {
+    client?.destroy();
+    await s3?.stop();
+    tmp.cleanup();
+  });
+
+  it('a protect leaves out the sources that rotted or vanished after its plan, names why, uploads the rest, and leaves nothing of the bad ones in the bucket', { skip }, async () => {
+    const queued = json<ProtectOutcome>(await ok('guardian', 'protect', '--to', 'Off', '--detach', '--json')).job!;
+    // After the plan, before the job runs: one source goes, two rot.
+    rmSync(join(photos, 'gone.bin'));
+    flip(join(photos, 'f.bin'), 100);
+    flip(join(photos, 'huge.dat'), 15 * 1024 * 1024);
+    await ok('jobs', 'run', '--until-idle');
+    const job = json<Job & { result: string | null }>(await ok('jobs', 'info', String(queued.id), '--json'));
+    assert.equal(job.status, 'completed', `the job goes on past them: ${job.error ?? ''}`);
+    const r = JSON.parse(job.result!) as { done: number; skipped: number; skipped_items: Array<{ path: string; reason: string }> };
+    assert.equal(r.done, 5);
+    const why = new Map(r.skipped_items.map((s) => [s.path.slice(photos.length + 1), s.reason]));
+    assert.deepEqual([...why.keys()].sort(), ['f.bin', 'gone.bin', 'huge.dat']);
+    assert.match(why.get('f.bin')!, /^its bytes hash to [0-9a-f]{16}…, not its content's [0-9a-f]{16}…: rot, recorded \(vss guardian list --rot; vss guardian repair mends it from a good copy\); nothing was uploaded$/);
+    assert.match(why.get('huge.dat')!, /: rot, recorded/);
+    assert.match(why.get('gone.bin')!, /^its file is gone \(moved or deleted since the plan\)/);
+    assert.deepEqual(await keys(), good, 'no object of a rotten source: neither its one PUT nor its parts');
+    const db = new Database(dbPath(), { readonly: true });
+    try {
+      assert.equal(db.prepare('SELECT COUNT(*) FROM bucket_uploads').pluck().get(), 0, 'the multipart upload of huge.dat was aborted, not kept to resume');
+      assert.equal(db.prepare("SELECT COUNT(*) FROM bucket_objects WHERE etag IS NOT NULL AND lost_at IS NULL").pluck().get(), 5, 'each object recorded with the ETag the bucket gave');
+    } finally {
+      db.close();
+    }
+    const rot = json<Array<{ path: string }>>(await ok('guardian', 'list', '--rot', '--json'));
+    assert.deepEqual(rot.map((x) => x.path.slice(photos.length + 1)).sort(), ['f.bin', 'huge.dat'], 'the rot a protect read is recorded as a scrub records it');
+  });
+
+  it('a protect run again does not upload the rotten file again beside the first (no "huge (2).dat")', { skip }, async () => {
+    const out = await ok('guardian', 'protect', '--to', 'Off');
+    assert.doesNotMatch(out.stdout, /huge \(2\)/);
+    assert.deepEqual(await keys(), good);
+  });
+
+  it('objects deleted or replaced behind vss are found by check-buckets, stop counting, are planned again and uploaded again under their keys', { skip }, async () => {
+    const before = json<GuardianProtectPlan>(await ok('guardian', 'protect', '--to', 'Off', '--dry-run', '--json'));
+    const clean = json<BucketCheckResult>(await ok('guardian', 'check-buckets', '--json'));
+    assert.deepEqual([clean.gone, clean.changed, clean.lost, clean.buckets[0]?.pass_done], [0, 0, 0, true]);
+    await client.send(new DeleteObjectCommand({ Bucket: 'vss-test', Key: 'dtest/vss-protect/Photos/b.bin' }));
+    const was = await client.send(new HeadObjectCommand({ Bucket: 'vss-test', Key: 'dtest/vss-protect/Photos/keep.bin' }));
+    await client.send(new PutObjectCommand({ Bucket: 'vss-test', Key: 'dtest/vss-protect/Photos/keep.bin', Body: randomBytes(50_000), Metadata: was.Metadata }));
+    const human = await ok('guardian', 'check-buckets');
+    assert.match(human.stdout, /^Checked 1 bucket \(\d+ keys listed\): 1 object found gone, 1 changed now; 2 not counted as copies$/m);
+    assert.match(human.stdout, /the object dtest\/vss-protect\/Photos\/b\.bin in Off is gone \(deleted outside vss\); it no longer counts as a copy/);
+    assert.match(human.stdout, /the object dtest\/vss-protect\/Photos\/keep\.bin in Off was replaced: its ETag is/);
+    const status = json<GuardianStatus>(await ok('guardian', 'status', '--json'));
+    const risk = json<GuardianAtRisk[]>(await ok('guardian', 'list', '--at-risk', '--json'));
+    const short = risk.filter((x) => x.copies.some((c) => /\/(b|keep)\.bin$/.test(c.path)));
+    assert.equal(short.length, 2, 'both are short again');
+    for (const x of short) assert.deepEqual([x.has.copies, x.has.offsite], [1, 0]);
+    assert.ok(status.short.contents >= 2);
+    const plan = json<GuardianProtectPlan>(await ok('guardian', 'protect', '--to', 'Off', '--dry-run', '--json'));
+    assert.equal(plan.files, before.files + 2, 'planned again');
+    await ok('guardian', 'protect', '--to', 'Off');
+    assert.deepEqual(await keys(), good, 'uploaded again under their own keys: a key gone is free, a key holding an object of the content is written again');
+    const after = json<BucketCheckResult>(await ok('guardian', 'check-buckets', '--json'));
+    assert.deepEqual([after.gone, after.changed, after.lost], [0, 0, 0]);
+    const risk2 = json<GuardianAtRisk[]>(await ok('guardian', 'list', '--at-risk', '--json'));
+    assert.equal(risk2.filter((x) => x.copies.some((c) => /\/(b|keep)\.bin$/.test(c.path))).length, 0);
   });
 });

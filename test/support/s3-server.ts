@@ -32,7 +32,8 @@ export async function s3SkipReason(): Promise<string | false> {
  */
 export async function startS3(dir: string, buckets: readonly string[], port = 0): Promise<S3Server> {
   mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, [CHILD, dir, ...buckets], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...(port ? { S3RVER_PORT: String(port) } : {}) } });
+  // s3rver makes a truncated listing's continuation token with DES, which Node's OpenSSL 3 keeps in its legacy provider only.
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', CHILD, dir, ...buckets], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...(port ? { S3RVER_PORT: String(port) } : {}) } });
   const first = await Promise.race([
     createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next(),
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error('s3rver did not start within 20 s')), 20_000).unref()),

@@ -62,12 +62,15 @@ export function ProtectPanel({ libId, onDone }: { libId: string; onDone: () => v
   const [plan, setPlan] = useState<GuardianProtectPlan | null>(null);
   const [planning, setPlanning] = useState(false);
   const [done, setDone] = useState<string | null>(null);
+  /** The files the protect left out, with why (a source gone, changed or rotten since the plan). */
+  const [leftOut, setLeftOut] = useState<Array<{ path: string; reason: string }>>([]);
   const { busy, progress, run } = useStreamed();
   const target = to.trim() === '' ? {} : { to: to.trim() };
   const makePlan = useCallback(async (e: FormEvent) => {
     e.preventDefault();
     setPlanning(true);
     setDone(null);
+    setLeftOut([]);
     try {
       setPlan(await api<GuardianProtectPlan>('POST', API.guardianProtectPreview(libId), target));
     } catch (err) {
@@ -81,7 +84,9 @@ export function ProtectPanel({ libId, onDone }: { libId: string; onDone: () => v
     const out = await run<ProtectOutcome>(API.guardianProtect(libId), target);
     if (!out) return;
     const copied = out.result?.copied;
-    setDone(copied ? `Protected ${counted(out.result!.contents, 'content')}: ${counted(copied.done, 'file')}, ${bytes(copied.bytes)} copied and verified${out.job ? ` (job ${out.job.id})` : ''}.` : 'Nothing to copy: every content meets its policy, or none could be copied here.');
+    const skipped = copied?.skipped ?? 0;
+    setDone(copied ? `Protected ${counted(out.result!.contents, 'content')}: ${counted(copied.done, 'file')}, ${bytes(copied.bytes)} copied and verified${skipped > 0 ? `; ${counted(skipped, 'file')} left out` : ''}${out.job ? ` (job ${out.job.id})` : ''}.` : 'Nothing to copy: every content meets its policy, or none could be copied here.');
+    setLeftOut(copied?.skipped_items ?? []);
     setPlan(null);
     onDone();
   }, [libId, to, run, onDone]);
@@ -121,6 +126,11 @@ export function ProtectPanel({ libId, onDone }: { libId: string; onDone: () => v
       )}
       {busy && <ProgressLine p={progress} what="Copying" />}
       {done && <p role="status">{done}</p>}
+      {done && leftOut.length > 0 && (
+        <ul className="muted" aria-label="Left out">
+          {leftOut.slice(0, NOT_PLANNED_SHOWN).map((s) => <li key={s.path}><span className="path">{s.path}</span>: {s.reason}</li>)}
+        </ul>
+      )}
     </section>
   );
 }

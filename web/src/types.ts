@@ -14,7 +14,7 @@ export type { ContentSafety, GuardianAtRisk, GuardianCopyView, GuardianDevice, G
 /** What a protect answers once its job ended (the app reads only these of it). */
 export interface ProtectOutcome {
   job: { id: number } | null;
-  result: { contents: number; copied: { done: number; bytes: number } | null } | null;
+  result: { contents: number; copied: { done: number; bytes: number; skipped?: number; skipped_items?: Array<{ path: string; reason: string }> } | null } | null;
 }
 export type { LibraryRef, Page, SidecarChange, StreamedEvent } from '../../src/wire/common.js';
 export type { JobChange, JobProgress, JobsProgress, JobTotals, NamedJobRow } from '../../src/wire/jobs.js';

@@ -336,6 +336,11 @@ export const OPERATIONS = {
     method: 'POST', path: `${LIB}/guardian/repair`, call: 'lib.guardian.repair', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
     args: [body('contents', 'strings', opt), options({ detach: body('detach', 'bool', opt) })],
   },
+  /** Hold the objects vss put in this device's buckets against a listing of each (`buckets`: names, ids or URLs; none: all); streamed like a scrub. */
+  guardianCheckBuckets: {
+    method: 'POST', path: `${LIB}/guardian/check-buckets`, call: 'lib.guardian.checkBuckets', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
+    args: [body('buckets', 'strings', opt), options({ detach: body('detach', 'bool', opt) })],
+  },
   /** This device's scrub settings; with a field, set first. */
   guardianScrubSettings: {
     method: 'PUT', path: `${LIB}/guardian/scrub-settings`, call: 'lib.guardian.scrubSettings',

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError, type GuardianAtRisk, type GuardianPolicyView, type GuardianRotView, type GuardianStatus, type GuardianTally, type PolicyChange, type RepairResult, type ScrubResult, type ScrubSettings } from '../../api/index.js';
+import { UsageError, type BucketCheckResult, type GuardianAtRisk, type GuardianPolicyView, type GuardianRotView, type GuardianStatus, type GuardianTally, type PolicyChange, type RepairResult, type ScrubResult, type ScrubSettings } from '../../api/index.js';
 import { globals, withLibrary } from '../context.js';
 import { resolveLocationRef } from '../location-ref.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
@@ -106,6 +106,21 @@ export function registerGuardianCommands(program: Command): void {
     });
 
   guardian
+    .command('check-buckets [buckets...]')
+    .description("list this device's buckets (all, or those named: name, id or s3:// URL) and mark the objects vss put there that are gone or changed: they no longer count as copies")
+    .option('--detach', 'queue the check and return at once (the daemon, or the next vss guardian check-buckets, runs it)')
+    .action(async function (this: Command, refs: string[], opts: { detach?: boolean }) {
+      await withLibrary(this, async (lib) => {
+        const out = await waitForJob(lib.events, 'Checking', (call) => lib.guardian.checkBuckets(refs, { detach: opts.detach === true, ...call }),
+          (id) => `job ${id} goes on (with the daemon at once; else at the next vss guardian check-buckets). vss jobs cancel ${id} stops it`, { bar: false });
+        if (out === undefined) return;
+        if (globals(this).json) return printJson(out);
+        if (opts.detach) return printLine(`queued as job ${out.job_id}`);
+        for (const line of bucketCheckLines(out)) printLine(line);
+      });
+    });
+
+  guardian
     .command('repair [contents...]')
     .description('replace rotten files (of the contents named, or all) with a verified copy from elsewhere on this device; the damaged file is kept aside beside it')
     .option('--detach', 'queue the repair and return at once')
@@ -161,6 +176,22 @@ function scrubLines(r: ScrubResult): string[] {
     `Scrubbed ${r.files} file${r.files === 1 ? '' : 's'} (${formatBytes(r.bytes)}): ${r.rot === 0 ? 'no rot found' : `${r.rot} rotten (vss guardian list --rot; vss guardian repair)`}`,
     ...r.locations.map((l) => `  ${l.name}: ${l.skipped !== null ? `skipped, ${l.skipped}` : `${l.files} files, ${l.rot} rotten${l.edited > 0 ? `, ${l.edited} edited (rescanned)` : ''}`}`),
   ];
+}
+
+function bucketCheckLines(r: BucketCheckResult): string[] {
+  const listed = r.buckets.reduce((n, b) => n + b.listed, 0);
+  const lines = [`Checked ${r.buckets.length} bucket${r.buckets.length === 1 ? '' : 's'} (${listed} key${listed === 1 ? '' : 's'} listed): ${r.gone} object${r.gone === 1 ? '' : 's'} found gone, ${r.changed} changed now; ${r.lost} not counted as copies`];
+  for (const b of r.buckets) {
+    if (b.skipped !== null) {
+      lines.push(`  ${b.name}: skipped, ${b.skipped}`);
+      continue;
+    }
+    const pass = b.pass_done ? 'checked through' : 'checked in part, the rest at the next check';
+    lines.push(`  ${b.name} (${b.url}): ${b.objects} object${b.objects === 1 ? '' : 's'} of vss, ${b.lost} gone or changed${b.back > 0 ? `, ${b.back} back as uploaded` : ''}; ${pass}`);
+    for (const o of b.lost_items) lines.push(`    ${o.why}`);
+    if (b.lost > b.lost_items.length) lines.push(`    and ${b.lost - b.lost_items.length} more (--json)`);
+  }
+  return lines;
 }
 
 function repairLines(r: RepairResult): string[] {

@@ -2,12 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../../core/errors.js';
+import { blake3File } from '../../core/file-blake3.js';
+import { placeOf } from '../../files/places.js';
 import type { DeviceTarget, DeviceTargetResolver } from '../../guardian/protect-targets.js';
+import { recordRotFound } from '../../guardian/rot-found.js';
 import type { JobOutcome, JobRunContext } from '../../jobs/job-kind.js';
 import type { JobRow } from '../../jobs/states.js';
 import type { Library } from '../../library/library.js';
+import { locationStorage } from '../../storage/storages.js';
 import type { FileOpItemRecord, FinishedItem } from '../../store/file-op-items.js';
 import { placeBatch, placedPath, placeTarget } from '../../sync/drop/place-job.js';
+import { DropRefused } from '../../sync/drop/send.js';
 import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { OpHost } from '../op.js';
@@ -47,7 +52,9 @@ export function toDeviceParams(lib: Library, t: DeviceTarget): ToDeviceParams {
  * with its content's whole BLAKE3 where known: the receiver keeps only bytes that hash to the
  * content (a rotten source is refused, not copied), and its confirmation verifies the source too.
  * Each item is marked done as the receiver confirms it; the job waits (no attempt spent) while
- * the device is away.
+ * the device is away. A file gone or changed since the plan, or one the receiver refuses (its
+ * bytes are not its content's: rot, recorded as a scrub would), is left out with its reason and
+ * the rest of its offer goes on as an offer of its own (`segmentsOf`).
  */
 export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, ctx: JobRunContext): Promise<JobOutcome> {
   const lib = host.lib;
@@ -56,9 +63,11 @@ export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceP
   const all = lib.store.fileOpItems.of(job.id);
   const total = all.reduce((n, it) => n + it.size, 0);
   const batches = batchesOf(all);
+  /** Each item's state as this run leaves it (the rows are written a group at a time). */
+  const state = new Map(all.map((it) => [it.idx, it.state]));
   let finished = all.reduce((n, it) => n + (it.state === 'todo' ? 0 : it.size), 0);
-  /** Bytes of the batches under way that are not ended yet (an offer made again answers those ended at once). */
-  const moving = new Map<Batch, number>();
+  /** Bytes of the offers under way that are not ended yet (an offer made again answers those ended at once). */
+  const moving = new Map<Segment, number>();
   const progress = () => ctx.progress(Math.min(total, finished + [...moving.values()].reduce((a, b) => a + b, 0)), total);
   progress();
   // Items confirmed come a group at a time: each group is marked done in one statement, not one a
@@ -71,46 +80,78 @@ export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceP
     lib.store.fileOpItems.finishMany(job.id, finishing.splice(0));
   };
   const finishSoon = () => { finishTimer ??= setImmediate(finishNow); };
-  const sendBatch = async (batch: Batch): Promise<JobOutcome | undefined> => {
-    const byName = new Map(batch.items.map((it) => [posix.basename(there(it)), it]));
+  /** IT ended (done or skipped there, or left out here with NOTE): marked, counted once. */
+  const end = (it: FileOpItemRecord, to: 'done' | 'skipped', final: string | null, note: string | null) => {
+    if (state.get(it.idx) !== 'todo') return false;
+    state.set(it.idx, to);
+    finishing.push({ idx: it.idx, state: to, final, blake3: null, note });
+    finishSoon();
+    finished += it.size;
+    return true;
+  };
+  const leaveOut = (it: FileOpItemRecord, note: string) => {
+    end(it, 'skipped', null, note);
+    progress();
+  };
+  const sendSegment = async (seg: Segment): Promise<JobOutcome | undefined> => {
+    const byName = new Map(seg.items.map((it) => [posix.basename(there(it)), it]));
     const ended = new Set<number>();
     // Bytes the offer counts (the first count is what the receiver had, files ended before among
     // them) less those of files ended before or now, which `finished` holds.
-    const before = batch.items.reduce((n, it) => n + (it.state === 'todo' ? 0 : it.size), 0);
+    const before = seg.items.reduce((n, it) => n + (state.get(it.idx) === 'todo' ? 0 : it.size), 0);
     let seen = 0;
     let endedNow = 0;
     const move = () => {
-      moving.set(batch, Math.max(0, seen - before - endedNow));
+      moving.set(seg, Math.max(0, seen - before - endedNow));
       progress();
     };
-    const end = (it: FileOpItemRecord, state: 'done' | 'skipped', name: string) => {
+    const confirmed = (it: FileOpItemRecord, skipped: boolean, name: string) => {
       if (ended.has(it.idx)) return;
       ended.add(it.idx);
-      finishing.push({ idx: it.idx, state, final: placedPath(dev, p.location_name, batch.dir, name), blake3: null, note: state === 'skipped' ? `${name} is there already` : null });
-      finishSoon();
-      if (it.state !== 'todo') return;
-      finished += it.size;
+      if (!end(it, skipped ? 'skipped' : 'done', placedPath(dev, p.location_name, seg.dir, name), skipped ? `${name} is there already` : null)) return;
       endedNow += it.size;
       move();
     };
     try {
       const out = await placeBatch(host.network(), dev, {
-        op: 'copy', library: p.library, location: p.location, dir: batch.dir, on_conflict: 'keep-both',
-        transfer: uuidv5(String(batch.items[0]!.idx), p.transfer),
-        items: batch.items.map((it) => {
+        op: 'copy', library: p.library, location: p.location, dir: seg.dir, on_conflict: 'keep-both', transfer: uuidv5(String(seg.items[0]!.idx), p.transfer),
+        items: seg.items.map((it) => {
           const b = indexedSource(lib, it.src)?.blake3;
           return { path: it.src, name: posix.basename(there(it)), size: it.size, ...(b ? { blake3: b } : {}) };
         }),
       }, ctx, {
         onBytes: (n) => { seen += n; move(); },
-        onSaved: async (item, name, skipped) => end(byName.get(item.name)!, skipped ? 'skipped' : 'done', name),
+        onSaved: async (item, name, skipped) => confirmed(byName.get(item.name)!, skipped, name),
       });
       if ('wait' in out) return out.wait;
-      out.items.forEach((item, i) => end(byName.get(item.name)!, out.sent.skipped.has(i) ? 'skipped' : 'done', out.sent.saved[i] ?? item.name));
+      out.items.forEach((item, i) => confirmed(byName.get(item.name)!, out.sent.skipped.has(i), out.sent.saved[i] ?? item.name));
       return undefined;
     } finally {
-      moving.delete(batch);
+      moving.delete(seg);
       progress();
+    }
+  };
+  /** BATCH offered until each of its items is confirmed or left out; the job's wait where the device is away. */
+  const sendBatch = async (batch: Batch): Promise<JobOutcome | undefined> => {
+    for (;;) {
+      const seg = segmentsOf(batch, state).find((s) => s.items.some((it) => state.get(it.idx) === 'todo'));
+      if (!seg) return undefined;
+      const gone = seg.items.filter((it) => state.get(it.idx) === 'todo').flatMap((it) => {
+        const why = sourceProblem(lib, it);
+        return why ? [{ it, why }] : [];
+      });
+      if (gone.length > 0) {
+        for (const g of gone) leaveOut(g.it, g.why);
+        continue;
+      }
+      try {
+        const wait = await sendSegment(seg);
+        if (wait) return wait;
+      } catch (err) {
+        const bad = await faultyItem(lib, dev.name, seg, err);
+        if (!bad) throw err;
+        leaveOut(bad.it, bad.why);
+      }
     }
   };
   // A few offers at once: each has a fixed cost (its stream, the receiver's checks and journal, the
@@ -133,8 +174,76 @@ export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceP
   return { state: 'completed', note: '', result: JSON.stringify(itemsResult(lib, job.id, there)) };
 }
 
-/** One offer: items bound for one folder of the device's location, in plan order. */
-interface Batch {
+/**
+ * The offers BATCH makes: its items cut at those left out (STATE 'skipped'), each run of them an
+ * offer whose transfer follows from its first item. Nothing left out: the batch whole, one offer,
+ * the same every run. The run before an item left out is a prefix of the offer it was cut from,
+ * so the receiver's journal of that transfer still answers what it placed; the run after it is a
+ * new transfer (a refused transfer's journal is gone on the receiver: an offer of the files it
+ * placed before the refusal would land them twice).
+ */
+export function segmentsOf(batch: Batch, state: ReadonlyMap<number, FileOpItemRecord['state']>): Segment[] {
+  const out: Segment[] = [];
+  let cur: Segment | undefined;
+  for (const it of batch.items) {
+    if (state.get(it.idx) === 'skipped') {
+      cur = undefined;
+      continue;
+    }
+    if (!cur) out.push((cur = { dir: batch.dir, items: [] }));
+    cur.items.push(it);
+  }
+  return out;
+}
+
+/** Why IT's file cannot be offered as planned now (gone, or not the size planned), or undefined. */
+function sourceProblem(lib: Library, it: FileOpItemRecord): string | undefined {
+  const place = placeOf(lib, it.src);
+  if (!place) return 'its file is no longer in a location of this device: left out';
+  let st;
+  try {
+    st = locationStorage(lib, place.locationId).statNow(place.rel);
+  } catch {
+    return undefined; // its location is away: the offer says so
+  }
+  if (!st) return 'its file is gone (moved or deleted since the plan): left out';
+  if (!st.isFile() || st.size !== it.size) return 'its file changed since the plan: left out, protect again';
+  return undefined;
+}
+
+/**
+ * The item of SEG that ERR is the fault of, and why it is left out: a file the receiver refused
+ * (its bytes are not the file offered: hashed here again, rot is recorded as a scrub would), or
+ * one this side could not read (gone, changed, unreadable); undefined where ERR is not one file's.
+ */
+async function faultyItem(lib: Library, device: string, seg: Segment, err: unknown): Promise<{ it: FileOpItemRecord; why: string } | undefined> {
+  if (err instanceof DropRefused) {
+    const it = err.index !== undefined && !err.retry ? seg.items[err.index] : undefined;
+    if (!it) return undefined;
+    const source = indexedSource(lib, it.src);
+    const problem = sourceProblem(lib, it);
+    if (problem) return { it, why: problem };
+    if (!source?.blake3) return { it, why: `${device} refused it (${err.reason.slice(0, 200)}): it changed while it was sent; left out, protect again` };
+    const found = await blake3File(it.src).then((h) => h.checksum, () => null);
+    if (found === null) return { it, why: 'its file cannot be read: left out' };
+    if (found === source.blake3) return { it, why: `${device} received other bytes than were sent (${err.reason.slice(0, 200)}): left out, protect again` };
+    const rot = recordRotFound(lib, source.place.locationId, source.place.rel, found);
+    return { it, why: `its bytes hash to ${found.slice(0, 16)}…, not its content's ${source.blake3.slice(0, 16)}…${rot ? ': rot, recorded (vss guardian list --rot; vss guardian repair mends it from a good copy)' : ' (changed or rotted: vss guardian scrub tells which)'}; ${device} kept nothing of it` };
+  }
+  if (!(err instanceof VssError) || err.path === undefined || (err.code !== 'IO' && err.code !== 'NOT_FOUND' && err.code !== 'PATH_REFUSED')) return undefined;
+  const it = seg.items.find((x) => x.src === err.path);
+  if (!it) return undefined;
+  return { it, why: sourceProblem(lib, it) ?? `${err.message.slice(0, 300)}: left out` };
+}
+
+/** One offer of a batch: its items in plan order, none left out among them. */
+interface Segment {
+  dir: string;
+  items: FileOpItemRecord[];
+}
+
+/** Items bound for one folder of the device's location, in plan order (at most one offer's). */
+export interface Batch {
   dir: string;
   items: FileOpItemRecord[];
 }

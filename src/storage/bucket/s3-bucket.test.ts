@@ -7,7 +7,7 @@ import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { tempDir } from '../../../test/helpers.js';
 import { s3SkipReason, startS3, useS3Env, type S3Server } from '../../../test/support/s3-server.js';
 import { parseBucketUrl } from './bucket-url.js';
-import { PART_SIZE, S3Bucket, type ObjectMeta, type UploadState } from './s3-bucket.js';
+import { PART_SIZE, S3Bucket, SourceFault, type ObjectMeta, type UploadState } from './s3-bucket.js';
 
 const blake3 = (b: Buffer) => new Blake3Hasher().update(b).digest('hex');
 const meta = (b: Buffer): ObjectMeta => ({ 'vss-content': '00000000-0000-5000-8000-000000000001', 'vss-blake3': blake3(b), 'vss-mtime-ms': '1700000000000' });
@@ -90,5 +90,44 @@ describe('an S3 bucket (s3rver on loopback)', async () => {
     assert.ok(held >= 1 && held < 3);
     const back = await bucket.readRange('home/resumed', 0, large.length > 64 * 1024 * 1024 ? 1024 : large.length);
     assert.deepEqual(back, large);
+  });
+
+  it('bytes that do not hash to what they must make no object: a PUT is not sent, a multipart upload is aborted', { skip }, async () => {
+    const small = randomBytes(5000);
+    const large = randomBytes(2 * PART_SIZE + 7);
+    writeFileSync(join(tmp.path, 'rotten-small'), small);
+    writeFileSync(join(tmp.path, 'rotten-large'), large);
+    const good = 'a'.repeat(64);
+    const fault = (err: unknown) => err instanceof SourceFault && err.fault === 'not-its-bytes' && err.found !== undefined && err.found !== good;
+    await assert.rejects(bucket.upload(bucket.key('rot/small'), join(tmp.path, 'rotten-small'), { size: small.length, meta: meta(small), expect: good }), fault);
+    let state: UploadState | undefined;
+    await assert.rejects(bucket.upload(bucket.key('rot/large'), join(tmp.path, 'rotten-large'), { size: large.length, meta: meta(large), expect: good, onState: (st) => { state = st; } }), fault);
+    assert.ok(state && state.parts.length >= 1, 'its parts were sent before the last byte was hashed');
+    assert.equal(await bucket.head('home/rot/small'), undefined);
+    assert.equal(await bucket.head('home/rot/large'), undefined);
+    // The upload was aborted: resuming it finds nothing to complete, and starts over.
+    const again = await bucket.upload(bucket.key('rot/large'), join(tmp.path, 'rotten-large'), { size: large.length, meta: meta(large), resume: state, expect: blake3(large) });
+    assert.equal(again.blake3, blake3(large));
+    await assert.rejects(bucket.upload(bucket.key('rot/none'), join(tmp.path, 'not-there'), { size: 1, meta: meta(small) }), (err: unknown) => err instanceof SourceFault && err.fault === 'gone');
+  });
+
+  it('lists every key under the prefix a page at a time from a key on, with sizes and ETags; deletes', { skip }, async () => {
+    const keys: string[] = [];
+    let after = '';
+    for (;;) {
+      const page = await bucket.listKeys('home/', after, 3);
+      assert.ok(page.objects.length <= 3);
+      for (const o of page.objects) {
+        keys.push(o.key);
+        assert.equal(o.etag, (await bucket.head(o.key))?.etag, 'a listing\'s ETag is the HEAD\'s');
+      }
+      if (!page.more) break;
+      after = page.objects.at(-1)!.key;
+    }
+    assert.deepEqual(keys, [...keys].sort());
+    assert.ok(keys.includes('home/a/small') && keys.includes('home/b/large') && keys.includes('home/rot/large'));
+    await bucket.remove('home/rot/large');
+    await bucket.remove('home/rot/large');
+    assert.equal(await bucket.head('home/rot/large'), undefined);
   });
 });

@@ -1,10 +1,10 @@
 import { open } from 'node:fs/promises';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadBucketCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand,
   HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand, type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
-import { VssError } from '../../core/errors.js';
+import { errnoCode, VssError } from '../../core/errors.js';
 import { bucketUrl, keyOf, type BucketSpec } from './bucket-url.js';
 
 // vss pins its SDK (docs/decisions.md): the SDK's warning about its releases after January 2027 is not for its users.
@@ -42,6 +42,12 @@ export interface UploadState {
 export interface UploadOptions {
   size: number;
   meta: ObjectMeta;
+  /**
+   * The BLAKE3 the file's bytes must hash to. Checked once every byte is read and before the
+   * object is made (before the one PUT is sent, before a multipart upload is completed): bytes
+   * that hash otherwise throw SourceFault and nothing stays in the bucket.
+   */
+  expect?: string;
   /** An upload an earlier attempt began (its parts stay on the server until it completes or is aborted). */
   resume?: UploadState;
   /** Told of a multipart upload's state when it starts and as each part is confirmed (the caller keeps it to resume by). */
@@ -58,10 +64,42 @@ export interface ListedPage {
   next?: string;
 }
 
+/** One page of a listing of every key under a prefix, in key order (`S3Bucket.listKeys`). */
+export interface KeysPage {
+  objects: Array<{ key: string; size: number; etag: string | null }>;
+  /** More keys come after the last one. */
+  more: boolean;
+}
+
+/** What a HEAD found at a key. */
+export interface HeadFound {
+  size: number;
+  mtimeMs: number;
+  /** Its ETag, quotes taken off (null where the service gives none). */
+  etag: string | null;
+  meta: Partial<ObjectMeta>;
+}
+
 /** What an upload put: the BLAKE3 of every byte it read and sent (the parts resumed included, read again here). */
 export interface Uploaded {
   blake3: string;
   size: number;
+}
+
+/** A read-back: the object as the bucket keeps it is the file (its ETag then), or what differs. */
+export type ReadBack = { ok: true; etag: string | null } | { ok: false; wrong: string };
+
+/**
+ * The file an upload reads is at fault, not the bucket: it is gone, it changed (ended early), it
+ * cannot be read, or its bytes do not hash to what they must (`not-its-bytes`: rot, or an edit
+ * that kept its size). Nothing of the upload stays in the bucket (a multipart upload begun or
+ * resumed is aborted). A job goes on with its other files.
+ */
+export class SourceFault extends VssError {
+  constructor(readonly fault: 'gone' | 'changed' | 'unreadable' | 'not-its-bytes', path: string, message: string, readonly found?: string, cause?: unknown) {
+    super('IO', message, { path, ...(cause !== undefined ? { cause } : {}) });
+    this.name = 'SourceFault';
+  }
 }
 
 /**
@@ -109,11 +147,11 @@ export class S3Bucket {
     }
   }
 
-  /** The object at KEY: its size, its time and vss's metadata, or undefined where there is none. */
-  async head(key: string, signal?: AbortSignal): Promise<{ size: number; mtimeMs: number; meta: Partial<ObjectMeta> } | undefined> {
+  /** The object at KEY: its size, its time, its ETag and vss's metadata, or undefined where there is none. */
+  async head(key: string, signal?: AbortSignal): Promise<HeadFound | undefined> {
     try {
       const r = await this.client.send(new HeadObjectCommand({ Bucket: this.spec.bucket, Key: key }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) });
-      return { size: r.ContentLength ?? 0, mtimeMs: r.LastModified?.getTime() ?? 0, meta: (r.Metadata ?? {}) as Partial<ObjectMeta> };
+      return { size: r.ContentLength ?? 0, mtimeMs: r.LastModified?.getTime() ?? 0, etag: etagOf(r.ETag), meta: (r.Metadata ?? {}) as Partial<ObjectMeta> };
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw this.failure(err, `read ${key}`);
@@ -136,6 +174,34 @@ export class S3Bucket {
       };
     } catch (err) {
       throw this.failure(err, `list ${prefix || 'its root'}`);
+    }
+  }
+
+  /**
+   * Every key under PREFIX (a key ending in '/', or '' for the whole bucket), at any depth, after
+   * AFTER ('' from the first), in the bucket's key order (bytewise), at most MAX (up to 1000) of
+   * them, each with its size and ETag: one ListObjectsV2 request. The next page starts after the
+   * last key given (`StartAfter`, kept by the caller: a continuation token may expire between runs).
+   */
+  async listKeys(prefix: string, after: string, max: number, signal?: AbortSignal): Promise<KeysPage> {
+    try {
+      const r = await this.client.send(new ListObjectsV2Command({
+        Bucket: this.spec.bucket, Prefix: prefix, MaxKeys: Math.max(1, Math.min(1000, max)), ...(after !== '' ? { StartAfter: after } : {}),
+      }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) });
+      const objects = (r.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{ key: o.Key, size: o.Size ?? 0, etag: etagOf(o.ETag) }]));
+      return { objects, more: r.IsTruncated === true && objects.length > 0 };
+    } catch (err) {
+      throw this.failure(err, `list ${prefix || 'its root'}`);
+    }
+  }
+
+  /** Delete the object at KEY (one that is not there is no error). */
+  async remove(key: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.spec.bucket, Key: key }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) });
+    } catch (err) {
+      if (isMissing(err)) return;
+      throw this.failure(err, `delete ${key}`);
     }
   }
 
@@ -174,11 +240,13 @@ export class S3Bucket {
    * The file at PATH uploaded to KEY, hashed (BLAKE3) as it is read: in one PUT up to PART_SIZE,
    * else a multipart upload of PART_SIZE parts, a few at a time. With RESUME, the parts the server
    * holds already are not sent again (they are read and hashed here again); a resumed upload the
-   * server no longer knows starts over. The object is complete when this returns.
+   * server no longer knows starts over. With EXPECT, bytes that hash otherwise make no object. The
+   * object is complete when this returns. A fault of the file (gone, cut short, unreadable, not its
+   * bytes) throws SourceFault, any multipart upload of it aborted.
    */
   async upload(key: string, path: string, opts: UploadOptions): Promise<Uploaded> {
     if (opts.size > MAX_OBJECT) throw new VssError('USAGE', `${path} is larger than a bucket object of ${PART_SIZE * 10_000} bytes in parts of ${PART_SIZE}`, { path });
-    const fh = await open(path, 'r');
+    const fh = await open(path, 'r').catch((err: unknown) => { throw sourceFault(path, err); });
     let startOver = false;
     try {
       const hasher = new Blake3Hasher();
@@ -186,22 +254,31 @@ export class S3Bucket {
         const buf = Buffer.allocUnsafe(n);
         let got = 0;
         while (got < n) {
-          const { bytesRead } = await fh.read(buf, got, n - got, at + got);
-          if (bytesRead === 0) throw new VssError('IO', `${path} ended at ${at + got} bytes, not ${opts.size}: it changed while it was uploaded`, { path });
+          const { bytesRead } = await fh.read(buf, got, n - got, at + got).catch((err: unknown) => { throw sourceFault(path, err); });
+          if (bytesRead === 0) throw new SourceFault('changed', path, `${path} ended at ${at + got} bytes, not ${opts.size}: it changed while it was uploaded`);
           got += bytesRead;
         }
         return buf;
       };
+      /** The bytes read must be what EXPECT says, before any object is made of them. */
+      const checked = (): string => {
+        const blake3 = hasher.digest('hex');
+        if (opts.expect !== undefined && blake3 !== opts.expect) {
+          throw new SourceFault('not-its-bytes', path, `${path}: its bytes hash to ${blake3.slice(0, 16)}…, not ${opts.expect.slice(0, 16)}…`, blake3);
+        }
+        return blake3;
+      };
       if (opts.size <= PART_SIZE) {
         const body = await readAt(0, opts.size);
         hasher.update(body);
+        const blake3 = checked();
         try {
           await this.client.send(new PutObjectCommand({ Bucket: this.spec.bucket, Key: key, Body: body, ContentLength: body.length, Metadata: { ...opts.meta } }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) });
         } catch (err) {
           throw this.failure(err, `write ${key}`);
         }
         opts.onBytes?.(body.length);
-        return { blake3: hasher.digest('hex'), size: body.length };
+        return { blake3, size: body.length };
       }
       const parts = Math.ceil(opts.size / PART_SIZE);
       const done = new Map<number, string>((opts.resume?.parts ?? []).filter((p) => p.n >= 1 && p.n <= parts).map((p) => [p.n, p.etag]));
@@ -221,23 +298,34 @@ export class S3Bucket {
       // Parts are hashed in order as they are read; the upload of each goes on while the next is read.
       const inFlight = new Set<Promise<void>>();
       let failed: VssError | undefined;
-      for (let n = 1; n <= parts && failed === undefined; n++) {
-        opts.signal?.throwIfAborted();
-        const at = (n - 1) * PART_SIZE;
-        const body = await readAt(at, Math.min(PART_SIZE, opts.size - at));
-        hasher.update(body);
-        if (done.has(n)) {
-          opts.onBytes?.(body.length);
-          continue;
+      let blake3: string;
+      try {
+        for (let n = 1; n <= parts && failed === undefined; n++) {
+          opts.signal?.throwIfAborted();
+          const at = (n - 1) * PART_SIZE;
+          const body = await readAt(at, Math.min(PART_SIZE, opts.size - at));
+          hasher.update(body);
+          if (done.has(n)) {
+            opts.onBytes?.(body.length);
+            continue;
+          }
+          const part = this.client.send(new UploadPartCommand({ Bucket: this.spec.bucket, Key: key, UploadId: id, PartNumber: n, Body: body, ContentLength: body.length }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) })
+            .then((r) => { done.set(n, r.ETag!); opts.onState?.(state()); opts.onBytes?.(body.length); }, (err: unknown) => { failed ??= this.failure(err, `write ${key}`); })
+            .finally(() => inFlight.delete(part));
+          inFlight.add(part);
+          if (inFlight.size >= PARTS_IN_FLIGHT) await Promise.race(inFlight);
         }
-        const part = this.client.send(new UploadPartCommand({ Bucket: this.spec.bucket, Key: key, UploadId: id, PartNumber: n, Body: body, ContentLength: body.length }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) })
-          .then((r) => { done.set(n, r.ETag!); opts.onState?.(state()); opts.onBytes?.(body.length); }, (err: unknown) => { failed ??= this.failure(err, `write ${key}`); })
-          .finally(() => inFlight.delete(part));
-        inFlight.add(part);
-        if (inFlight.size >= PARTS_IN_FLIGHT) await Promise.race(inFlight);
+        await Promise.all(inFlight);
+        if (failed) throw failed;
+        blake3 = checked();
+      } catch (err) {
+        // The file is at fault: its parts are of no use (a resumed upload of it would complete with them), so the upload goes.
+        if (err instanceof SourceFault) {
+          await Promise.allSettled(inFlight);
+          await this.abortUpload(key, id);
+        }
+        throw err;
       }
-      await Promise.all(inFlight);
-      if (failed) throw failed;
       try {
         await this.client.send(new CompleteMultipartUploadCommand({
           Bucket: this.spec.bucket, Key: key, UploadId: id,
@@ -248,7 +336,7 @@ export class S3Bucket {
         if (opts.resume && (isMissing(err) || (err as { name?: string }).name === 'InvalidPart')) startOver = true;
         else throw this.failure(err, `write ${key}`);
       }
-      if (!startOver) return { blake3: hasher.digest('hex'), size: opts.size };
+      if (!startOver) return { blake3, size: opts.size };
     } finally {
       await fh.close();
     }
@@ -259,25 +347,25 @@ export class S3Bucket {
    * Whether the object at KEY is the file at PATH as uploaded (SIZE bytes hashing to BLAKE3): its
    * size and vss's metadata as the server keeps them, then READBACK ranges read back and compared
    * byte for byte with the file (its head, its tail, and ranges spread between, each at most 64
-   * KiB). Undefined when it is, else what differs.
+   * KiB). Its ETag when it is (what later looks compare with), else what differs.
    */
-  async readBack(key: string, path: string, size: number, blake3: string, signal?: AbortSignal): Promise<string | undefined> {
+  async readBack(key: string, path: string, size: number, blake3: string, signal?: AbortSignal): Promise<ReadBack> {
     const head = await this.head(key, signal);
-    if (!head) return `${key} is not in the bucket`;
-    if (head.size !== size) return `${key} holds ${head.size} bytes, not ${size}`;
-    if (head.meta['vss-blake3'] !== blake3) return `${key} says its BLAKE3 is ${String(head.meta['vss-blake3']).slice(0, 16)}…, not ${blake3.slice(0, 16)}…`;
-    const fh = await open(path, 'r');
+    if (!head) return { ok: false, wrong: `${key} is not in the bucket` };
+    if (head.size !== size) return { ok: false, wrong: `${key} holds ${head.size} bytes, not ${size}` };
+    if (head.meta['vss-blake3'] !== blake3) return { ok: false, wrong: `${key} says its BLAKE3 is ${String(head.meta['vss-blake3']).slice(0, 16)}…, not ${blake3.slice(0, 16)}…` };
+    const fh = await open(path, 'r').catch((err: unknown) => { throw sourceFault(path, err); });
     try {
       for (const [start, end] of readBackRanges(size)) {
         const there = await this.readRange(key, start, end, signal);
         const here = Buffer.allocUnsafe(end - start);
-        const { bytesRead } = await fh.read(here, 0, end - start, start);
-        if (bytesRead !== end - start || !here.equals(there)) return `${key}: bytes ${start}–${end} read back differ from the file's`;
+        const { bytesRead } = await fh.read(here, 0, end - start, start).catch((err: unknown) => { throw sourceFault(path, err); });
+        if (bytesRead !== end - start || !here.equals(there)) return { ok: false, wrong: `${key}: bytes ${start}–${end} read back differ from the file's` };
       }
     } finally {
       await fh.close();
     }
-    return undefined;
+    return { ok: true, etag: head.etag };
   }
 
   /** Give up the multipart upload ID of KEY: the server drops its parts. Never throws (a bucket away keeps them until its own rules expire them). */
@@ -316,6 +404,20 @@ export function readBackRanges(size: number): Array<[number, number]> {
   // A seam between two parts, where a part mixed up would show.
   if (size > PART_SIZE) starts.splice(1, 0, PART_SIZE - READ_BACK / 2);
   return [...new Set(starts)].sort((a, b) => a - b).map((s) => [s, Math.min(size, s + READ_BACK)]);
+}
+
+/** An ETag as the bucket gives it (`"…"`, or `W/"…"`), quotes taken off: how vss keeps and compares it. */
+export function etagOf(raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  return raw.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+}
+
+/** A file system error reading PATH for an upload, as the file's fault. */
+function sourceFault(path: string, err: unknown): SourceFault {
+  if (err instanceof SourceFault) return err;
+  const code = errnoCode(err);
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new SourceFault('gone', path, `${path} is gone (moved or deleted since it was planned)`, undefined, err);
+  return new SourceFault('unreadable', path, `${path} cannot be read: ${(err as Error).message}`, undefined, err);
 }
 
 function isMissing(err: unknown): boolean {
