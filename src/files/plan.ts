@@ -1,4 +1,4 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { UsageError, VssError } from '../core/errors.js';
 import { isInside, PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
@@ -42,6 +42,8 @@ export interface LeavingFile {
   rel: string;
   path: string;
   to?: number | null;
+  /** Moved (its bytes go elsewhere, kept), not deleted or replaced (its bytes go for good). */
+  moved?: true;
   /** Its content, where the plan read it already. */
   content_uuid?: string;
 }
@@ -158,16 +160,22 @@ function filesDeletedIn(lib: Library, place: LibraryPlace, path: string, items: 
   const out: LeavingFile[] = [];
   for (const f of lib.store.entries.contentFilesBeneath(place.locationId, place.rel)) {
     const p = join(path, ...f.rel_path.slice(place.rel.length + 1).split('/'));
-    if (listed.has(p)) out.push({ locationId: place.locationId, rel: f.rel_path, path: p, content_uuid: f.content_uuid });
+    if (listed.delete(p)) out.push({ locationId: place.locationId, rel: f.rel_path, path: p, content_uuid: f.content_uuid });
+  }
+  // What the listing found that the index has no content for (a file added since the scan): its bytes go too.
+  for (const p of listed) {
+    if (factsAt(p)?.kind !== 'file') continue;
+    const rel = relative(place.root.root, p).split(sep).join('/');
+    out.push({ locationId: place.locationId, rel, path: p });
   }
   return out;
 }
 
 /** The indexed files a move of SRC (a file, or a folder and all beneath it) takes from PLACE, landing in location TO. */
 function movedAway(lib: Library, place: LibraryPlace, src: string, isDir: boolean, to: number | null): LeavingFile[] {
-  if (!isDir) return [{ locationId: place.locationId, rel: place.rel, path: src, to }];
+  if (!isDir) return [{ locationId: place.locationId, rel: place.rel, path: src, to, moved: true }];
   return lib.store.entries.contentFilesBeneath(place.locationId, place.rel).map((f) => ({
-    locationId: place.locationId, rel: f.rel_path, path: join(src, ...f.rel_path.slice(place.rel.length + 1).split('/')), to, content_uuid: f.content_uuid,
+    locationId: place.locationId, rel: f.rel_path, path: join(src, ...f.rel_path.slice(place.rel.length + 1).split('/')), to, content_uuid: f.content_uuid, moved: true as const,
   }));
 }
 
@@ -189,7 +197,7 @@ export function leavingOf(lib: Library, op: FileOp, items: readonly NewFileOpIte
       if (!p) continue;
       const to = placeOf(lib, it.dst)?.locationId ?? null;
       if (it.kind === 'rename' && metaOf(it.meta ?? null).folder) out.push(...movedAway(lib, p, it.src, true, to));
-      else out.push({ locationId: p.locationId, rel: p.rel, path: it.src, to });
+      else out.push({ locationId: p.locationId, rel: p.rel, path: it.src, to, moved: true });
     }
   }
   if (onConflict === 'replace' && op !== 'delete') out.push(...replacedFiles(lib, items));

@@ -130,6 +130,8 @@ describe('guard: the first look (a plan, a dry run)', () => {
     made.file('backup', 'edited-twin', bytes(6));
     made.file('pics', 'rotten-twin', bytes(7));
     made.file('backup', 'rotten-twin', bytes(7));
+    made.file('pics', 'edited-alone', bytes(8));
+    made.file('backup', 'edited-alone', bytes(8));
     peer(LAPTOP, [1]);
   });
   after(() => {
@@ -177,6 +179,21 @@ describe('guard: the first look (a plan, a dry run)', () => {
     } finally {
       setPolicy(lib, { clear: true });
     }
+  });
+
+  it('a file whose bytes vss does not know now (edited since indexed, or never indexed) may not be deleted or replaced: they may be nowhere else; moved, it may', () => {
+    const edited = join(tmp.path, 'one', 'pics', 'edited-alone');
+    writeFileSync(edited, Buffer.from(bytes(8)).fill(66, 0, 4), { flag: 'r+' });
+    utimesSync(edited, new Date(), new Date(Date.now() + 3000));
+    const b = belowPolicy(lib, [at('pics', 'edited-alone')]);
+    assert.deepEqual(b.map((x) => x.changed), ['its bytes changed since it was indexed: vss cannot tell whether its bytes are anywhere else (rescan its location, then ask again)'], 'though its content has a copy on backup');
+    assert.equal(describeBelow(b[0]!), `${edited}: ${b[0]!.changed}`);
+    assert.deepEqual(belowPolicy(lib, [{ ...at('pics', 'edited-alone', loc.more!), moved: true }]), [], 'a move keeps its bytes');
+    const fresh = join(tmp.path, 'one', 'pics', 'never-indexed');
+    writeFileSync(fresh, 'new bytes');
+    assert.match(belowPolicy(lib, [at('pics', 'never-indexed')])[0]?.changed ?? '', /^it was never indexed/);
+    rmSync(fresh);
+    assert.deepEqual(belowPolicy(lib, [at('pics', 'never-indexed')]), [], 'gone: nothing to lose');
   });
 
   it('a file on a drive not plugged in cannot vouch', () => {

@@ -8,7 +8,8 @@ import type { Library } from '../library/library.js';
 import type { GuardCopy } from '../store/guardian.js';
 import type { GuardianBelowPolicy, GuardianNumbers } from '../wire/guardian.js';
 import { copyLocksOf, type LockedFile } from './copy-locks.js';
-import { copyHereVerdict as hereVerdict, COUNTS, driveOf, notCounted, REHASH_MAX_BYTES, shownHere, type Verdict } from './evidence.js';
+import { factsAt } from '../storage/local-tree.js';
+import { copyHereVerdict as hereVerdict, COUNTS, driveOf, fileHereVerdict, notCounted, REHASH_MAX_BYTES, shownHere, type Verdict } from './evidence.js';
 import { libraryPolicy } from './policy.js';
 
 const log = childLog('guardian');
@@ -114,19 +115,28 @@ const fileKey = (locationId: number, rel: string) => `${locationId}\0${rel}`;
 const isGoing = (k: Case, c: GuardCopy) => c.here === 1 && c.location_id !== null && k.going.has(fileKey(c.location_id, c.rel_path));
 const weigh = (c: GuardCopy): Weighed => ({ device: c.device_uuid, here: c.here === 1, place: c.place });
 
-/** The contents LEAVING touches, each with every copy of it, the drives its moved files land on, and the strictest policy over it. */
-function casesOf(lib: Library, leaving: readonly LeavingFile[]): Case[] {
+/**
+ * The contents LEAVING touches, each with every copy of it, the drives its moved files land on,
+ * and the strictest policy over it; and the files deleted or replaced whose bytes vss does not
+ * know now (never indexed, or changed since: `unknownBytes`).
+ */
+function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]; unknown: GuardianBelowPolicy[] } {
   const { store } = lib;
   const changes = new Map<string, { path: string; going: Set<string>; to: Set<number> }>();
+  const unindexed: LeavingFile[] = [];
   for (const f of leaving) {
     const uuid = f.content_uuid ?? store.entries.fileAt(f.locationId, f.rel)?.content_uuid;
-    if (!uuid) continue;
+    if (!uuid) {
+      if (!f.moved) unindexed.push(f);
+      continue;
+    }
     let c = changes.get(uuid);
     if (!c) changes.set(uuid, (c = { path: f.path, going: new Set(), to: new Set() }));
     c.going.add(fileKey(f.locationId, f.rel));
     if (f.to !== undefined && f.to !== null) c.to.add(f.to);
   }
-  if (changes.size === 0) return [];
+  const unknown = unindexed.filter((f) => factsAt(f.path)?.kind === 'file').map((f) => changedFile(f.path, '', 'it was never indexed (added since the last scan)'));
+  if (changes.size === 0) return { cases: [], unknown };
   const uuids = [...changes.keys()];
   const copies = new Map<string, GuardCopy[]>();
   for (const c of store.guardian.guardCopies(uuids, lib.deviceId)) {
@@ -147,7 +157,7 @@ function casesOf(lib: Library, leaving: readonly LeavingFile[]): Case[] {
     }
     return { device: self, here: true, place };
   };
-  return [...changes].map(([uuid, change]) => {
+  const cases = [...changes].map(([uuid, change]) => {
     const all = copies.get(uuid) ?? [];
     const tag = tags.get(uuid);
     const policy = {
@@ -157,6 +167,27 @@ function casesOf(lib: Library, leaving: readonly LeavingFile[]): Case[] {
     };
     return { uuid, path: change.path, copies: all, going: change.going, landings: [...change.to].map(landing), policy, verdicts: new Map() };
   });
+  // A file deleted or replaced that is no longer the bytes the index knows: they may exist nowhere else.
+  const destroyed = new Set(leaving.filter((f) => !f.moved).map((f) => fileKey(f.locationId, f.rel)));
+  for (const k of cases) {
+    for (const c of k.copies) {
+      if (!isGoing(k, c) || !destroyed.has(fileKey(c.location_id!, c.rel_path))) continue;
+      const where = shownHere(c);
+      const facts = factsAt(where);
+      if (!facts || c.rotten === 1) continue;
+      const v = fileHereVerdict({ ...c, rotten: false }, facts, where);
+      if (!v.counts) unknown.push(changedFile(where, k.uuid, 'its bytes changed since it was indexed'));
+    }
+  }
+  return { cases, unknown };
+}
+
+/** A file whose bytes vss does not know now, as a refusal names it. */
+function changedFile(path: string, contentUuid: string, why: string): GuardianBelowPolicy {
+  return {
+    content_uuid: contentUuid, path, have: 0, policy: 1, of: 'copies', not_counted: 0,
+    changed: `${why}: vss cannot tell whether its bytes are anywhere else (rescan its location, then ask again)`,
+  };
 }
 
 /** What CASE has before the drop and after it, counting the copies whose verdict counts. */
@@ -208,8 +239,9 @@ function firstLook(c: GuardCopy, w: Witnesses): Verdict {
  * itself is weighed again, with every witness asked (weighDrop).
  */
 export function belowPolicy(lib: Library, leaving: readonly LeavingFile[], witnesses: Witnesses = {}): GuardianBelowPolicy[] {
-  const out: GuardianBelowPolicy[] = [];
-  for (const k of casesOf(lib, leaving)) {
+  const { cases, unknown } = casesOf(lib, leaving);
+  const out: GuardianBelowPolicy[] = [...unknown];
+  for (const k of cases) {
     k.copies.forEach((c, i) => k.verdicts.set(i, firstLook(c, witnesses)));
     const short = judged(k);
     if (short) out.push(short);
@@ -256,13 +288,13 @@ export async function weighDrop(lib: Library, leaving: readonly LeavingFile[], w
   // Forced: the user takes what falls short; the files still go only as no other device counts on them.
   if (opts.forced) return { below: [], holds: () => true, release };
   try {
-    const cases = casesOf(lib, leaving);
+    const { cases, unknown } = casesOf(lib, leaving);
     for (const k of cases) k.copies.forEach((c, i) => { if (c.here === 1) k.verdicts.set(i, hereVerdict(c)); });
     // Each further witness is asked only for the contents still short without it.
     await askObjects(cases.filter((k) => judged(k) !== null), witnesses, signal);
     await askDevices(cases.filter((k) => judged(k) !== null), witnesses, remote, signal);
     await hashEdges(lib, cases.filter((k) => judged(k) === null), signal);
-    const below = cases.map(judged).filter((b): b is GuardianBelowPolicy => b !== null);
+    const below = [...unknown, ...cases.map(judged).filter((b): b is GuardianBelowPolicy => b !== null)];
     return { below, holds: () => remote.every((r) => r.alive()), release };
   } catch (err) {
     await release();
@@ -401,6 +433,7 @@ export function policyRefusal(verb: 'delete' | 'move' | 'copy' | 'replace', belo
 
 /** One content short of its policy, in words: "content U (PATH): 1 copy left, its policy asks 2 (not counted: …)". */
 export function describeBelow(b: GuardianBelowPolicy): string {
+  if (b.changed !== undefined) return `${b.path}: ${b.changed}`;
   const uncounted = b.uncounted && b.uncounted.length > 0 ? ` (not counted: ${b.uncounted.join('; ')}${b.not_counted > b.uncounted.length ? `; and ${b.not_counted - b.uncounted.length} more` : ''})`
     : b.not_counted > 0 ? ` (${b.not_counted} more not counted)` : '';
   if (b.of === 'copies' && b.have === 0) {

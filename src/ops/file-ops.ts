@@ -113,9 +113,11 @@ function guarded(host: OpHost, op: FileOp, plan: PlannedOp, force: boolean, keep
  * whole when nothing is left.
  */
 function withoutRefused(host: OpHost, plan: PlannedOp, below: readonly GuardianBelowPolicy[]): PlannedOp {
-  const refused = new Set(below.map((b) => b.content_uuid));
+  const refused = new Set(below.filter((b) => b.changed === undefined).map((b) => b.content_uuid));
+  // A file whose bytes vss does not know now is kept by its path (it may hold no content the index knows).
+  const changed = new Set(below.filter((b) => b.changed !== undefined).map((b) => b.path));
   const contentOf = (f: LeavingFile) => f.content_uuid ?? host.lib.store.entries.fileAt(f.locationId, f.rel)?.content_uuid ?? undefined;
-  const kept = plan.leaving.filter((f) => { const c = contentOf(f); return c !== undefined && refused.has(c); }).map((f) => f.path);
+  const kept = plan.leaving.filter((f) => { const c = contentOf(f); return changed.has(f.path) || (c !== undefined && refused.has(c)); }).map((f) => f.path);
   const keptPaths = new Set(kept);
   // The folders holding a kept file stay too: every ancestor of each, once (a folder test per item, not per kept file).
   const holding = new Set<string>();

@@ -127,6 +127,12 @@ export interface GuardianBelowPolicy {
   /** Its copies not counted now (the evidence rule, DESIGN §19): how many, and why (a few, in words). */
   not_counted: number;
   uncounted?: string[];
+  /**
+   * The file itself holds bytes vss does not know now (never indexed, or changed since it was):
+   * nothing says they are anywhere else, so deleting or replacing it is refused (why, in words).
+   * `content_uuid` is then the content the index had for it, or '' where none.
+   */
+  changed?: string;
 }
 
 /** How this device scrubs (a device's setting): the read rate (MB/s, 0: no limit), and how often the daemon scrubs each location (days, 0: off). */

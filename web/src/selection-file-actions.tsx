@@ -193,6 +193,7 @@ function Refused({ refused, title }: { refused: readonly GuardianBelowPolicy[]; 
 
 /** The Guardian's reason in words (as src/guardian/guard.ts describeBelow says it). */
 function why(b: GuardianBelowPolicy): string {
+  if (b.changed !== undefined) return b.changed;
   const uncounted = b.uncounted && b.uncounted.length > 0 ? ` (not counted: ${b.uncounted.join('; ')})` : '';
   if (b.of === 'copies' && b.have === 0) return `${b.not_counted === 0 ? 'the last copy in the library' : 'the last copy that can be confirmed now'}${uncounted}`;
   const one = b.have === 1;

@@ -115,7 +115,8 @@ function printBelow(below: readonly GuardianBelowPolicy[], title: string): void 
   printLine(`${title}: ${below.length} content${below.length === 1 ? '' : 's'}`);
   for (const b of below) {
     const uncounted = b.uncounted && b.uncounted.length > 0 ? ` (not counted: ${b.uncounted.join('; ')})` : b.not_counted > 0 ? ` (${b.not_counted} more not counted: they cannot be confirmed now)` : '';
-    printLine(`  ${b.content_uuid} ${displayPath(b.path)}: ${b.have} ${NOUN[b.of][b.have === 1 ? 0 : 1]} left, its policy asks ${b.policy}${uncounted}`);
+    if (b.changed !== undefined) printLine(`  ${displayPath(b.path)}: ${b.changed}`);
+    else printLine(`  ${b.content_uuid} ${displayPath(b.path)}: ${b.have} ${NOUN[b.of][b.have === 1 ? 0 : 1]} left, its policy asks ${b.policy}${uncounted}`);
   }
 }
 
