@@ -176,6 +176,11 @@ describe('guard: the first look (a plan, a dry run)', () => {
       assert.deepEqual(r.map((x) => [x.have, x.not_counted]), [[0, 1]], 'a copy recorded rotten never counts');
       assert.match(r[0]!.uncounted![0]!, /a scrub found its bytes rotten/);
       assert.deepEqual(belowPolicy(lib, [at('backup', 'rotten-twin')]), [], 'deleting the rotten one takes no copy away');
+      // Edited since (new bytes, nobody looked at them): no longer the known rotten bytes.
+      const rottenPath = join(tmp.path, 'one', 'backup', 'rotten-twin');
+      writeFileSync(rottenPath, Buffer.from(bytes(7)).fill(67, 0, 2), { flag: 'r+' });
+      utimesSync(rottenPath, new Date(), new Date(Date.now() + 4000));
+      assert.match(belowPolicy(lib, [at('backup', 'rotten-twin')])[0]?.changed ?? '', /^its bytes changed since it was indexed/);
     } finally {
       setPolicy(lib, { clear: true });
     }

@@ -174,7 +174,8 @@ function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]
       if (!isGoing(k, c) || !destroyed.has(fileKey(c.location_id!, c.rel_path))) continue;
       const where = shownHere(c);
       const facts = factsAt(where);
-      if (!facts || c.rotten === 1) continue;
+      if (!facts) continue;
+      // Rotten or not, bytes changed since indexed are bytes nobody has looked at.
       const v = fileHereVerdict({ ...c, rotten: false }, facts, where);
       if (!v.counts) unknown.push(changedFile(where, k.uuid, 'its bytes changed since it was indexed'));
     }
