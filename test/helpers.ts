@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,4 +118,19 @@ export async function within<T>(what: string, ms: number, promise: Promise<T>): 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** One bit of ABS flipped at byte AT, its size and times set back: rot as a disk makes it (the faults note's FLIP). */
+export function flipBit(abs: string, at = 100): void {
+  const st = statSync(abs);
+  const fd = openSync(abs, 'r+');
+  try {
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, at);
+    b[0] = b[0]! ^ 1;
+    writeSync(fd, b, 0, 1, at);
+  } finally {
+    closeSync(fd);
+  }
+  utimesSync(abs, st.atime, st.mtime);
 }

@@ -1,12 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { Installation } from '../library/installation.js';
 import type { Library } from '../library/library.js';
 import type { EntryFacts } from '../store/entries.js';
-import { tempDir } from '../../test/helpers.js';
+import { flipBit, tempDir } from '../../test/helpers.js';
 import { copyLocksOf } from './copy-locks.js';
 import { belowPolicy, describeBelow, fallsShort, lockForPeer, policyRefusal, tally, weighDrop, type RemoteLock, type Witnesses } from './guard.js';
 import { setPolicy } from './policy.js';
@@ -84,17 +84,6 @@ const contentOf = (bytes: Buffer) => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
 
-/** One bit of ABS flipped, its size and times set back: rot as a disk makes it. */
-function flipBit(abs: string, at = 3): void {
-  const st = statSync(abs);
-  const fd = openSync(abs, 'r+');
-  const b = Buffer.alloc(1);
-  readSync(fd, b, 0, 1, at);
-  b[0] = b[0]! ^ 1;
-  writeSync(fd, b, 0, 1, at);
-  closeSync(fd);
-  utimesSync(abs, st.atime, st.mtime);
-}
 
 /** The guard on a real library: files on disk, two drives, paired devices connected or not. */
 describe('guard: the first look (a plan, a dry run)', () => {
@@ -391,7 +380,7 @@ describe('guard: the last good copy here is hashed again before the other goes',
   });
 
   it('silent rot in the copy that would be left (size, times and inode kept) is found, recorded, and the drop refused (faults note, defect 2)', async () => {
-    flipBit(join(tmp.path, 'one', 'backup', 'a'));
+    flipBit(join(tmp.path, 'one', 'backup', 'a'), 3);
     assert.deepEqual(belowPolicy(made.lib, [made.at('pics', 'a')]), [], 'the first look cannot tell: its identity is the index\'s');
     const hold = await weighDrop(made.lib, [made.at('pics', 'a')]);
     await hold.release();

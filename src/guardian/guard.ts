@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { checksumFile } from '../core/file-blake3.js';
 import { VssError } from '../core/errors.js';
 import { childLog } from '../core/log.js';

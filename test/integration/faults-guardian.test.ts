@@ -1,10 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { GuardianAtRisk, GuardianStatus, GuardianRotView } from '../../src/api/index.js';
-import { json, runCli, tempDir, type CliResult } from '../helpers.js';
+import { flipBit, json, runCli, tempDir, type CliResult } from '../helpers.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 
 /**
@@ -13,17 +13,6 @@ import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.
  * (DESIGN §19). Each failed on 2487a8d.
  */
 
-/** One bit of ABS flipped at AT, its size and times set back: rot as a disk makes it (the note's FLIP). */
-function flip(abs: string, at = 100): void {
-  const st = statSync(abs);
-  const fd = openSync(abs, 'r+');
-  const b = Buffer.alloc(1);
-  readSync(fd, b, 0, 1, at);
-  b[0] = b[0]! ^ 1;
-  writeSync(fd, b, 0, 1, at);
-  closeSync(fd);
-  utimesSync(abs, st.atime, st.mtime);
-}
 
 describe('faults note: a copy counts only on fresh evidence (no daemon)', () => {
   const tmp = tempDir('vss-faults-guardian-');
@@ -53,7 +42,7 @@ describe('faults note: a copy counts only on fresh evidence (no daemon)', () => 
   after(() => tmp.cleanup());
 
   it('defect 2: the good copy may not go while its twin is recorded rotten; defect 8: then its content is short, and with the rotten one alone, lost', async () => {
-    flip(join(a, 'f.bin'));
+    flipBit(join(a, 'f.bin'));
     await ok('guardian', 'scrub');
     const rot = json<GuardianRotView[]>(await ok('guardian', 'list', '--rot', '--json'));
     assert.deepEqual(rot.map((r) => r.path), [join(a, 'f.bin')]);
@@ -123,7 +112,7 @@ describe('faults note: repair names the unplugged drive that holds the good copy
   });
 
   it('says to plug the drive in, and exits 1 while something stays rotten', async () => {
-    flip(join(photos, 'p.bin'));
+    flipBit(join(photos, 'p.bin'));
     assert.equal((await vss('guardian', 'scrub')).code, 0);
     drive.unplug();
     const r = await vss('guardian', 'repair');
