@@ -55,6 +55,8 @@ export interface NetworkHandlers {
   feed(stream: Stream, remote: RemoteDevice): Promise<void>;
   original(stream: Stream, remote: RemoteDevice): Promise<void>;
   drop?(stream: Stream, remote: RemoteDevice): Promise<void>;
+  /** Locks on this device's copies for another device's drop (src/sync/locks/). */
+  lock?(stream: Stream, remote: RemoteDevice): Promise<void>;
 }
 
 /** How long asking a relay to carry strangers (or to stop) may take. */
@@ -430,6 +432,8 @@ export class PeerNetwork {
     await node.handle('original', (stream, peerId) => handlers.original(stream, this.mustRemote(peerId)));
     const drop = handlers.drop;
     if (drop) await node.handle('drop', (stream, peerId) => drop(stream, this.mustRemote(peerId)));
+    const lock = handlers.lock;
+    if (lock) await node.handle('lock', (stream, peerId) => lock(stream, this.mustRemote(peerId)));
     node.on('connect', (p) => {
       this.connectedQuietly(p);
       mappedPort.deviceConnected();

@@ -7,6 +7,7 @@ import { serveOriginal } from './library/originals.js';
 import { ensureInbox, readInbox } from './drop/inbox.js';
 import { placeInLocation } from './drop/into-location.js';
 import { serveDrop } from './drop/receive.js';
+import { serveLock } from './locks/serve-lock.js';
 import { LibraryLink, type LinkNetwork } from './library-link.js';
 import { peerIdOfPublicKey } from './net/device-key.js';
 import { PeerNetwork } from './network.js';
@@ -82,6 +83,8 @@ export class PeerService {
           onProgress: (p) => this.tellShared(remote.libraryIds, (lib) => lib.events.emit('drop:progress', p)),
           onReceived: (f) => this.tellShared(remote.libraryIds, (lib) => lib.events.emit('files:received', f)),
         }),
+        // Locks on this device's copies while another device drops its own (DESIGN §19)
+        lock: (stream, remote) => serveLock(stream, remote, (id) => this.linkOf(id)?.library, opts.log.child({ module: 'lock' })),
         feed: (stream, remote) => serveFeeds(stream, remote, (id) => this.linkOf(id)?.library, {
           onChanged: (r, libraryId, feed) => this.linkOf(libraryId)?.feedChanged(r, feed),
         }),

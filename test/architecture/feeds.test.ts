@@ -20,9 +20,10 @@ const SRC = join(REPO, 'src');
 /**
  * The protocols that are not "what changed since a cursor", each for its reason: pairing, where
  * members listen, "who has X?" right now, transfers of sidecars and originals by address,
- * Spacedrop, a relay asked to carry strangers while a code is open, a mapped port dialled back. A protocol that is not one of these and not `feed` is a hand-made feed.
+ * Spacedrop, a relay asked to carry strangers while a code is open, a mapped port dialled back,
+ * a copy locked for another device's drop. A protocol that is not one of these and not `feed` is a hand-made feed.
  */
-const NOT_FEEDS = ['pair', 'members', 'availability', 'fetch', 'original', 'drop', 'relayWindow', 'dialback'];
+const NOT_FEEDS = ['pair', 'members', 'availability', 'fetch', 'original', 'drop', 'relayWindow', 'dialback', 'lock'];
 
 /** Field names that say "since where": a cursor, a sequence number, an epoch, a position to resume from. */
 const CURSOR_FIELD = /^(seq|epoch|cursor|since|from_seq|to_seq|after(_.*)?|resume|position|version_vector)$/;

@@ -1,3 +1,4 @@
+import { MAX_LOCK_COPIES } from '../../guardian/guard.js';
 import { f, type Fields } from './fields.js';
 
 /*
@@ -61,6 +62,8 @@ export const MODE_MAX = 0o7777;
  * where 0644 would show a private file to every user of the receiving machine.
  */
 export const MODE_OF_OLDER_PEER = 0o600;
+/** A lock's ask, at most: each copy's uuids, its path (at most REL_PATH) and its size, with their MessagePack overhead. */
+const LOCK_COPY_BYTES = REL_PATH + 160;
 /** The feeds (src/sync/feeds/): each a kind of "what changed here since a cursor", served by the one feed engine. */
 export const FEEDS = ['availability', 'library', 'shared'] as const;
 export type FeedName = (typeof FEEDS)[number];
@@ -156,6 +159,16 @@ export const PROTOCOLS = {
     id: '/vss/drop/3.0.0', version: 3, maxMessageBytes: DROP_MAX_ITEMS * 1200 + 4 * 1024 + 4 * REL_PATH, pairedOnly: true, maxInboundStreams: 4, tagKey: 't',
     decoder: { maxArrayLength: DROP_MAX_ITEMS, maxMapLength: 16, maxStrLength: 64 * 1024, maxBinLength: 1024 },
     earlier: [{ id: '/vss/drop/2.0.0', version: 2 }, { id: '/vss/drop/1.0.0', version: 1 }],
+  },
+  /**
+   * Locks on copies (DESIGN §19, git-annex's `lockContentForRemoval`): a device about to drop its
+   * own copy of a content asks the device holding another copy to lock it for the drop. One ask a
+   * stream; the lock lives as long as the stream (and at most MAX_LOCK_MS): released by a
+   * `release`, by the stream closing or aborting, or at its time (src/sync/locks/).
+   */
+  lock: {
+    id: '/vss/lock/1.0.0', version: 1, maxMessageBytes: MAX_LOCK_COPIES * LOCK_COPY_BYTES + 4 * 1024, pairedOnly: true, maxInboundStreams: 16, tagKey: 't',
+    decoder: { maxArrayLength: MAX_LOCK_COPIES, maxMapLength: 16, maxStrLength: Math.max(REL_PATH, REASON_CHARS), maxBinLength: 64 },
   },
 } as const satisfies Record<string, ProtocolRow>;
 
@@ -374,7 +387,8 @@ export const PEER_MESSAGES = {
    * location not its own, a library the sender does not share, and a DIR that could step outside
    * it; what lands is indexed there. The rest of the stream goes as after an offer. FORCE: the
    * user said --force, to go past a guard's refusal; the receiver weighs its own guard with it and
-   * may still refuse (absent from an older sender: not forced).
+   * still refuses unless it takes force from peers (its `peer_force` setting, off by default)
+   * (absent from an older sender: not forced).
    */
   'drop.place': {
     protocol: 'drop', tag: { t: 'place' }, since: 3, maxBytes: PROTOCOLS.drop.maxMessageBytes,
@@ -413,6 +427,36 @@ export const PEER_MESSAGES = {
   /** S→R, instead of an offer: the send TRANSFER was cancelled; its partial files go. */
   /** (version 3: LIBRARY and LOCATION say the place whose partial files go, for a send into a location) */
   'drop.cancel': { protocol: 'drop', tag: { t: 'cancel' }, since: 1, maxBytes: 256, fields: { transfer: f.uuid, library: f.optional(f.uuid), location: f.optional(f.uuid) } },
+
+  // ---- /vss/lock: one ask per stream, the lock held until the stream ends (src/sync/locks/) ----
+  /**
+   * A→H: lock these copies of H's own (each by its content, H's location uuid, its path there and
+   * its size) in LIBRARY_ID for at most MS, for a drop A is about to make. Answered by `held`.
+   */
+  'lock.ask': {
+    protocol: 'lock', tag: { t: 'ask' }, since: 1, maxBytes: PROTOCOLS.lock.maxMessageBytes,
+    fields: {
+      library_id: f.uuid, ms: f.uint,
+      copies: f.array(f.object({ content_uuid: f.uuid, location: f.uuid, rel_path: f.string(REL_PATH), size: f.uint }), MAX_LOCK_COPIES),
+    },
+  },
+  /**
+   * H→A: the copies (indices of the ask) held locked, why not each other one, and for how long
+   * (ms from when H locked them; at most what was asked and MAX_LOCK_MS). The stream stays open
+   * while the lock holds: H closes it when its time runs out.
+   */
+  'lock.held': {
+    protocol: 'lock', tag: { t: 'held' }, since: 1, maxBytes: MAX_LOCK_COPIES * (REASON_CHARS + 32) + KiB,
+    fields: {
+      held: f.array(f.uint, MAX_LOCK_COPIES), ms: f.uint,
+      refused: f.array(f.object({ i: f.uint, reason: f.string(REASON_CHARS) }), MAX_LOCK_COPIES),
+    },
+  },
+  /** A→H: the drop is over; the lock goes. Answered by `released`, then the stream ends. */
+  'lock.release': { protocol: 'lock', tag: { t: 'release' }, since: 1, maxBytes: 64, fields: {} },
+  'lock.released': { protocol: 'lock', tag: { t: 'released' }, since: 1, maxBytes: 64, fields: {} },
+  /** H→A: the whole ask refused (a library not shared, not open here, a malformed ask); the stream ends. */
+  'lock.error': { protocol: 'lock', tag: { t: 'error' }, since: 1, maxBytes: 2 * KiB, fields: { reason: f.string(REASON_CHARS) } },
 } as const satisfies Record<string, MessageRow>;
 
 export type MessageName = keyof typeof PEER_MESSAGES;

@@ -1,0 +1,63 @@
+import type { Stream } from '@libp2p/interface';
+import type { Logger } from 'pino';
+import { MAX_LOCK_MS } from '../../guardian/copy-locks.js';
+import { lockForPeer } from '../../guardian/guard.js';
+import type { Library } from '../../library/library.js';
+import { PeerChannel } from '../messages/channel.js';
+import { PeerMessageError } from '../messages/fields.js';
+import { REASON_CHARS } from '../messages/table.js';
+import type { RemoteDevice } from '../peer-link.js';
+
+/*
+ * /vss/lock, the holder's side (DESIGN §19, git-annex's `lockContentForRemoval`): a paired device
+ * about to drop its own copy of a content asks this one to lock its copy for the drop. The
+ * Guardian decides which copies it may lock (`lockForPeer`: each there as that content, passing
+ * the evidence rule now, not being dropped by this device itself); this side only carries the ask
+ * and keeps the lock exactly as long as the stream: until the asker's `release`, the stream
+ * closing or aborting (the asker gone, its connection lost, this daemon stopping), or the time
+ * granted running out. While it holds, this device's own delete, move or replace of those files
+ * waits (the guard's `lockedBy`).
+ */
+
+/** The ask must come this soon after the stream opens. */
+const ASK_WAIT_MS = 15_000;
+
+/** Serve one /vss/lock stream from REMOTE (a paired device), its libraries found by LIBOF. */
+export async function serveLock(stream: Stream, remote: RemoteDevice, libOf: (libraryId: string) => Library | undefined, log?: Logger): Promise<void> {
+  const ch = new PeerChannel(stream, 'lock');
+  let release: (() => void) | undefined;
+  try {
+    const ask = (await ch.receive(['lock.ask'], { signal: AbortSignal.timeout(ASK_WAIT_MS), unknown: 'refuse' })).body;
+    // Only a library both devices share, and only while it is open here.
+    if (!remote.libraryIds.includes(ask.library_id)) return await ch.send('lock.error', { reason: `library ${ask.library_id} is not shared with ${remote.name}` });
+    const lib = libOf(ask.library_id);
+    if (!lib) return await ch.send('lock.error', { reason: `library ${ask.library_id} is not open on this device now` });
+    const ms = Math.min(ask.ms, MAX_LOCK_MS);
+    // Refusals and this device's waiting drops name the asker by its device name.
+    const got = lockForPeer(lib, remote.name, ask.copies, ms);
+    release = got.release;
+    await ch.send('lock.held', { held: got.held, ms, refused: [...got.refused].map(([i, reason]) => ({ i, reason: reason.slice(0, REASON_CHARS) })) });
+    if (got.held.length === 0) return;
+    log?.info({ from: remote.name, held: got.held.length, refused: got.refused.size, ms }, 'copies locked for another device\'s drop');
+    // Held until the asker releases it; a stream that ends or aborts, or the time granted, ends it too (the finally).
+    await ch.receive(['lock.release'], { signal: AbortSignal.timeout(ms), unknown: 'skip' });
+    got.release();
+    release = undefined;
+    log?.info({ from: remote.name, held: got.held.length }, 'copies locked for another device\'s drop released');
+    await ch.send('lock.released', {});
+  } catch (err) {
+    // Before anything is held, the asker hears why (a malformed ask, a library that could not be read); once held, the
+    // stream ending or the time running out only ends the lock.
+    if (release === undefined) await ch.send('lock.error', { reason: askRefusal(err).slice(0, REASON_CHARS) }).catch(() => undefined);
+    else log?.info({ from: remote.name, why: (err as Error).message }, 'copies locked for another device\'s drop released: its stream ended or its time ran out');
+  } finally {
+    release?.();
+    await ch.close().catch(() => undefined);
+  }
+}
+
+/** Why an ask was not answered, as the asker reads it. */
+function askRefusal(err: unknown): string {
+  if (err instanceof PeerMessageError) return err.message;
+  return `the copies could not be looked at: ${(err as Error).message}`;
+}
