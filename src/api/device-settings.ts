@@ -2,6 +2,7 @@ import { readCpuBudget, writeCpuBudget, type CpuBudget } from '../jobs/cpu-budge
 import { readSyncSettings, writeSyncSettings, type SyncSettings, type SyncSettingsPatch } from '../sync/sync-settings.js';
 import { ensureInbox, readInbox, writeInbox, type InboxSetting } from '../sync/drop/inbox.js';
 import { readNetworkSwitch, readRelayRate, writeNetworkSwitch, writeRelayRate } from '../sync/net/network-switches.js';
+import { readPeerForce, writePeerForce } from '../sync/drop/peer-force.js';
 
 export type { InboxSetting };
 
@@ -74,6 +75,20 @@ export class DeviceSettingsApi {
   /** Map the port with UPnP, or stop; kept across restarts, taken by the daemon at its next start. */
   setUpnp(on: boolean): boolean {
     return writeNetworkSwitch(this.dataDir, 'upnp', on);
+  }
+
+  /**
+   * Whether a paired device's `--force` gets past this device's Guardian when it replaces files
+   * of this device's locations (`files copy … DEVICE:/… --on-conflict replace --force`). Off by
+   * default: this device's Guardian has the last word over its own files.
+   */
+  peerForce(): boolean {
+    return readPeerForce(this.dataDir);
+  }
+
+  /** Let paired devices force a replace past this device's Guardian, or stop; a running daemon reads it at each place. */
+  setPeerForce(on: boolean): boolean {
+    return writePeerForce(this.dataDir, on);
   }
 
   /** Set the inbox to DIR (an absolute folder, made if missing), or back to the default with "default". A running daemon uses it for the next file. */

@@ -8,6 +8,8 @@ import { ensureInbox, readInbox } from './drop/inbox.js';
 import { placeInLocation } from './drop/into-location.js';
 import { serveDrop } from './drop/receive.js';
 import { serveLock } from './locks/serve-lock.js';
+import { witnessesFor } from './locks/witnesses.js';
+import { readPeerForce } from './drop/peer-force.js';
 import { LibraryLink, type LinkNetwork } from './library-link.js';
 import { peerIdOfPublicKey } from './net/device-key.js';
 import { PeerNetwork } from './network.js';
@@ -77,7 +79,11 @@ export class PeerService {
         drop: (stream, remote) => serveDrop(stream, remote, {
           inbox: () => ensureInbox(readInbox(opts.dataDir).dir),
           // Or into a folder of a location of this device (files copy|move DEVICE:/LOCATION/PATH)
-          place: (r, req) => placeInLocation((id) => this.linkOf(id)?.library, r, req),
+          place: (r, req) => placeInLocation((id) => this.linkOf(id)?.library, r, req, {
+            // A replace is weighed by this device's own Guardian, its witnesses asked over this node (DESIGN §19)
+            witnesses: (lib) => witnessesFor(lib, this.linkOf(lib.config.id)?.network),
+            peersMayForce: () => readPeerForce(opts.dataDir),
+          }),
           isPaired: (deviceUuid) => this.trust.get(deviceUuid) !== undefined,
           log: opts.log.child({ module: 'drop' }),
           onProgress: (p) => this.tellShared(remote.libraryIds, (lib) => lib.events.emit('drop:progress', p)),

@@ -89,6 +89,9 @@ export const OPERATIONS = {
   // Spacedrop: where files sent to this device land
   inboxGet: { method: 'GET', path: '/api/device/inbox', call: 'vss.deviceSettings.inbox' },
   inboxSet: { method: 'PUT', path: '/api/device/inbox', call: 'vss.deviceSettings.setInbox', args: [body('dir', 'string')] },
+  /** Whether a paired device's --force overrides this device's Guardian when it replaces files here (DESIGN §19). */
+  peerForceGet: { method: 'GET', path: '/api/device/peer-force', call: 'vss.deviceSettings.peerForce' },
+  peerForceSet: { method: 'PUT', path: '/api/device/peer-force', call: 'vss.deviceSettings.setPeerForce', args: [body('on', 'bool')] },
 
   librariesList: { method: 'GET', path: '/api/libraries', call: 'vss.libraries.list' },
   librariesCreate: { method: 'POST', path: '/api/libraries', call: 'vss.libraries.create', args: [body('name', 'string'), options({ dir: body('dir', 'path', opt) })] },

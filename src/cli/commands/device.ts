@@ -32,6 +32,19 @@ export function registerDeviceCommands(program: Command): void {
     });
 
   device
+    .command('peer-force [on|off]')
+    .description("show or set whether a paired device's --force gets past this device's Guardian when it replaces files here (default off: this device keeps the last word over its own files)")
+    .action(async function (this: Command, value: string | undefined) {
+      if (value !== undefined && value !== 'on' && value !== 'off') throw new UsageError(`peer-force takes on or off, got ${JSON.stringify(value)}`);
+      const vss = await clientFor(this);
+      const on = await (value === undefined ? vss.deviceSettings.peerForce() : vss.deviceSettings.setPeerForce(value === 'on'));
+      if (globals(this).json) return printJson({ peer_force: on });
+      printLine(on
+        ? 'Paired devices may force a replace of files here past this device\'s Guardian (files copy … --on-conflict replace --force).'
+        : 'This device\'s Guardian has the last word over its files: a paired device\'s --force does not get past it.');
+    });
+
+  device
     .command('cpu-budget [cores]')
     .description('show or set how many cores background generation may use ("default": every core but one); a running daemon applies it at once')
     .action(async function (this: Command, cores: string | undefined) {

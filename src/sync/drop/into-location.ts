@@ -8,7 +8,15 @@ import type { Library } from '../../library/library.js';
 import { scanLocation } from '../../locations/locations.js';
 import { locationOnline } from '../../volumes/location-online.js';
 import type { RemoteDevice } from '../peer-link.js';
+import { weighPlace } from './place-guard.js';
+import type { Witnesses } from '../../guardian/guard.js';
 import type { DropPlace, LandedFile, PlaceRequest } from './receive.js';
+
+/** What the receiver's own Guardian weighs a replace with (place-guard.ts): its witnesses, and whether peers may force it. */
+export interface PlaceGuardHost {
+  witnesses(lib: Library): Witnesses;
+  peersMayForce(): boolean;
+}
 
 /**
  * The receiving side of a copy or move into one of this device's locations (issue 30, item 3):
@@ -18,7 +26,7 @@ import type { DropPlace, LandedFile, PlaceRequest } from './receive.js';
  * inside it (no `..`, not absolute, no symlinked folder on the way). Its partials wait in the
  * location's `.vss-drop/` (skipped by the indexer, on the same drive: placing one is a rename).
  */
-export async function placeInLocation(libraryOf: (id: string) => Library | undefined, remote: RemoteDevice, req: PlaceRequest): Promise<DropPlace> {
+export async function placeInLocation(libraryOf: (id: string) => Library | undefined, remote: RemoteDevice, req: PlaceRequest, guard?: PlaceGuardHost): Promise<DropPlace> {
   if (!remote.libraryIds.includes(req.library)) throw new VssError('PATH_REFUSED', `library ${req.library} is not shared with ${remote.name}`);
   const lib = libraryOf(req.library);
   if (!lib) throw new VssError('UNAVAILABLE', `library ${req.library} is not open on this device now`);
@@ -40,6 +48,8 @@ export async function placeInLocation(libraryOf: (id: string) => Library | undef
   return {
     stateRoot: root.root, dir, what: `location ${loc.name}`, conflict: req.onConflict === 'skip' ? 'skip' : req.onConflict, keepJournal: true,
     landed: (files) => indexLanded(lib, loc.id, root.root, files),
+    // A replace gives up this device's files: its own Guardian weighs it, as a replace asked here (DESIGN §19).
+    ...(guard ? { weigh: (items) => weighPlace(lib, loc.id, root.root, dir, items, { witnesses: guard.witnesses(lib), peersMayForce: guard.peersMayForce(), forced: req.force === true }) } : {}),
   };
 }
 

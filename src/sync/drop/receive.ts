@@ -8,7 +8,7 @@ import { VssError } from '../../core/errors.js';
 import { formatBytes } from '../../core/format.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { PeerMessageError } from '../messages/fields.js';
-import { REASON_CHARS } from '../messages/table.js';
+import { DROP_REFUSAL_CHARS } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { Landing, placeLandedMany, verifyLanded, type Landed } from '../../core/landing.js';
 import { flushAll } from '../../storage/local-flush.js';
@@ -69,6 +69,20 @@ export interface DropPlace {
   keepJournal: boolean;
   /** Told of the files placed (verified and flushed) once the offer is done: the index of DIR hears of them before `done` goes. */
   landed?(files: readonly LandedFile[]): Promise<void>;
+  /**
+   * This device's own Guardian over what ITEMS (those still to land) would replace (conflict
+   * `replace`), asked before the offer is accepted (place-guard.ts). Absent: nothing is weighed.
+   */
+  weigh?(items: readonly OfferedItem[]): Promise<PlaceGuard>;
+}
+
+/** What a place gives up, weighed by this device's Guardian: held until its files are placed. */
+export interface PlaceGuard {
+  /** Why the place may not replace what it would (sent as the refusal; RETRY: it may work later); absent: it may. */
+  refusal?: { reason: string; retry: boolean };
+  /** Whether what the weighing leaned on (other devices' locks on their copies) still holds: asked before files are placed. */
+  holds(): boolean;
+  release(): Promise<void>;
 }
 
 /** A file a place took: where it is now, and the BLAKE3 it was verified against. */
@@ -83,6 +97,8 @@ export interface PlaceRequest {
   location: string;
   dir: string;
   onConflict: string;
+  /** The sender's --force (version 3's `force`): past the receiver's Guardian, where the receiver lets peers force it. */
+  force?: boolean;
 }
 
 export interface DropHost {
@@ -135,7 +151,7 @@ export async function serveDrop(stream: Stream, remote: RemoteDevice, host: Drop
     const problem = offerProblem(offer.items, offer.total, ch.version);
     if (problem) throw new Refusal(problem);
     const place: DropPlace = first.name === 'drop.place'
-      ? await placeOf(host, remote, { library: first.body.library, location: first.body.location, dir: first.body.dir, onConflict: first.body.on_conflict })
+      ? await placeOf(host, remote, { library: first.body.library, location: first.body.location, dir: first.body.dir, onConflict: first.body.on_conflict, ...(first.body.force === true ? { force: true } : {}) })
       : { stateRoot: host.inbox(), dir: host.inbox(), what: 'inbox', conflict: 'keep-both', keepJournal: false };
     key = `${place.stateRoot}\0${offer.transfer}`;
     if (receiving.has(key)) {
@@ -150,7 +166,7 @@ export async function serveDrop(stream: Stream, remote: RemoteDevice, host: Drop
     if (err instanceof VssError && err.code === 'PEER' && !(err instanceof Refusal) && /^(offer|place|cancel)\b/.test(err.message)) err = new Refusal(err.message);
     if (err instanceof Refusal) {
       log.info({ reason: err.reason, index: err.index }, 'a send to this device was refused');
-      await ch.send('drop.refused', { reason: err.reason.slice(0, REASON_CHARS), ...(err.index !== undefined ? { index: err.index } : {}), ...(err.retry ? { retry: true } : {}) }).catch(() => undefined);
+      await ch.send('drop.refused', { reason: err.reason.slice(0, DROP_REFUSAL_CHARS), ...(err.index !== undefined ? { index: err.index } : {}), ...(err.retry ? { retry: true } : {}) }).catch(() => undefined);
     } else {
       log.warn({ err }, 'receiving a send stopped (what arrived stays, to resume from)');
     }
@@ -223,6 +239,19 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
   const fs = await statfs(inbox);
   const free = fs.bavail * fs.bsize;
   if (need > free) throw new Refusal(`the receiving device's ${place.what} has ${formatBytes(free)} free, and this send needs ${formatBytes(need)}`);
+  // What the files still to land would replace, weighed by this device's own Guardian before a byte is taken.
+  const guard = place.conflict === 'replace' && place.weigh ? await place.weigh(items.filter((_, i) => journal.saved[i] === undefined)) : undefined;
+  try {
+    if (guard?.refusal) throw new Refusal(guard.refusal.reason, undefined, guard.refusal.retry);
+    await acceptAndReceive(ch, remote, host, log, place, transfer, journal, offsets, total, guard);
+  } finally {
+    await guard?.release();
+  }
+}
+
+async function acceptAndReceive(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, place: DropPlace, transfer: string, journal: Journal, offsets: number[], total: number, guard: PlaceGuard | undefined): Promise<void> {
+  const inbox = place.stateRoot;
+  const items = journal.items;
   await writeJournal(inbox, transfer, journal);
   const placed = Object.keys(journal.saved).map(Number);
   await ch.send('drop.accept', { offsets, ...(ch.version >= 2 ? { placed } : {}) });
@@ -237,10 +266,11 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
   };
   const landed: LandedFile[] = [];
   try {
-    await receiveItems(ch, remote, host, log, place, transfer, journal, offsets, (n) => { done += n; progress(); }, landed);
+    await receiveItems(ch, remote, host, log, place, transfer, journal, offsets, (n) => { done += n; progress(); }, landed, guard);
   } catch (err) {
     // A file refused ends the send for good (the sender's job fails with the reason): nothing half received of it stays.
-    if (err instanceof Refusal) await forgetTransfer(inbox, transfer);
+    // One that may work in a moment (the Guardian's witnesses stopped holding) keeps its partials, to resume from.
+    if (err instanceof Refusal && !err.retry) await forgetTransfer(inbox, transfer);
     // What was placed before is in the folder: its index hears of it now, not at the next scan.
     if (landed.length > 0) await place.landed?.(landed).catch((e: unknown) => log.warn({ err: e }, 'files received could not be indexed yet'));
     throw err;
@@ -260,7 +290,7 @@ interface Verified {
   blake3: string;
 }
 
-async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, place: DropPlace, transfer: string, journal: Journal, offsets: number[], onBytes: (n: number) => void, landed: LandedFile[]): Promise<void> {
+async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, place: DropPlace, transfer: string, journal: Journal, offsets: number[], onBytes: (n: number) => void, landed: LandedFile[], guard?: PlaceGuard): Promise<void> {
   const items = journal.items;
   const inbox = place.stateRoot;
   // Small files are placed a group at a time: one flush, one fsync per folder and one journal
@@ -272,6 +302,10 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
     const batch = group.splice(0);
     groupBytes = 0;
     const conflict = place.conflict === 'replace' ? 'replace' : 'keep-both';
+    // What these files replace goes only while what the Guardian leaned on still holds (another device's lock on its copy).
+    if (guard && !guard.holds()) {
+      throw new Refusal('a device that vouched for another copy of what this replaces stopped holding it (its lock ended) before the files were placed: what came is kept, to resume from', undefined, true);
+    }
     // `skip` found the name free at the offer; taken since, the file is kept beside it rather than over it.
     const placed = await placeLandedMany(batch.map((v) => ({ partial: v.partial, to: { dir: place.dir, name: v.it.name, conflict, kept: keptFromPeer(v.it.mode, v.it.mtime_ms) } })), flushAll);
     const failed = placed.findIndex((p) => 'error' in p);

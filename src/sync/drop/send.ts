@@ -5,7 +5,7 @@ import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { VssError } from '../../core/errors.js';
 import { blake3File } from '../../core/file-blake3.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
-import { REASON_CHARS } from '../messages/table.js';
+import { DROP_REFUSAL_CHARS } from '../messages/table.js';
 import type { OfferedItem } from './journal.js';
 import type { PlaceRequest } from './receive.js';
 
@@ -29,7 +29,7 @@ export interface DropItem extends OfferedItem {
 /** The receiver refused the send (or one file of it), with its reason. */
 export class DropRefused extends VssError {
   constructor(readonly reason: string, readonly retry: boolean, readonly index?: number) {
-    super('PEER', `refused by the receiving device: ${reason.slice(0, REASON_CHARS)}`);
+    super('PEER', `refused by the receiving device: ${reason.slice(0, DROP_REFUSAL_CHARS)}`);
     this.name = 'DropRefused';
   }
 }

@@ -54,6 +54,8 @@ export const PEER_RECORD_BYTES = 4 * 1024;
 /** Files in one offer, at most, and a file's name as a peer may send it (the receiver checks it: a base name, no separator). */
 export const DROP_MAX_ITEMS = 1000;
 export const DROP_NAME_CHARS = 255;
+/** A drop's refusal as a sender cuts it: a Guardian's names the contents it keeps, with their paths and why (the field takes 64 KiB). */
+export const DROP_REFUSAL_CHARS = 4 * 1024;
 /** A file's permission bits as a peer may send them (the receiver keeps only read/write/execute: core/kept-mode.ts). */
 export const MODE_MAX = 0o7777;
 /**
