@@ -289,7 +289,10 @@ export async function weighDrop(lib: Library, leaving: readonly LeavingFile[], w
   if (opts.forced) return { below: [], holds: () => true, release };
   try {
     const { cases, unknown } = casesOf(lib, leaving);
-    for (const k of cases) k.copies.forEach((c, i) => { if (c.here === 1) k.verdicts.set(i, hereVerdict(c)); });
+    // A file here that another drop of this device takes away now (marked going, in the same turn as this drop's own) does not
+    // count: two drops at once (a replace a peer asked, and a delete) never both lean on each other's copy.
+    const elsewhere = (k: Case, c: GuardCopy) => !isGoing(k, c) && c.location_id !== null && locks.isGoing({ locationId: c.location_id, rel: c.rel_path });
+    for (const k of cases) k.copies.forEach((c, i) => { if (c.here === 1) k.verdicts.set(i, elsewhere(k, c) ? notCounted(`${shownHere(c)} is being deleted, moved or replaced by another operation now`) : hereVerdict(c)); });
     // Each further witness is asked only for the contents still short without it.
     await askObjects(cases.filter((k) => judged(k) !== null), witnesses, signal);
     await askDevices(cases.filter((k) => judged(k) !== null), witnesses, remote, signal);

@@ -10,6 +10,7 @@ import { tempDir } from '../../../test/helpers.js';
 import { copyLocksOf } from '../../guardian/copy-locks.js';
 import type { RemoteLock, Witnesses } from '../../guardian/guard.js';
 import { setPolicy } from '../../guardian/policy.js';
+import { weighDrop } from '../../guardian/guard.js';
 import { Installation } from '../../library/installation.js';
 import type { Library } from '../../library/library.js';
 import { addLocation, scanLocation } from '../../locations/locations.js';
@@ -32,6 +33,8 @@ describe('drop into a location: a replace is weighed by the receiver\'s own Guar
   const tmp = tempDir('vss-place-guard-');
   const src = join(tmp.path, 'src');
   const photos = join(tmp.path, 'photos');
+  const backup = join(tmp.path, 'backup');
+  let backupLoc = { id: 0, uuid: '' };
   let lib: Library;
   let loc = { id: 0, uuid: '' };
   let nodeA: PeerNode;
@@ -66,10 +69,19 @@ describe('drop into a location: a replace is weighed by the receiver\'s own Guar
     writeFileSync(join(photos, 'in', 'twin.txt'), 'a content held twice');
     writeFileSync(join(photos, 'other', 'twin.txt'), 'a content held twice');
     writeFileSync(join(photos, 'in', 'shared.txt'), 'also on the phone');
+    mkdirSync(backup, { recursive: true });
+    writeFileSync(join(photos, 'in', 'dual.txt'), 'here and on the backup drive');
+    writeFileSync(join(backup, 'dual.txt'), 'here and on the backup drive');
     const vss = new Installation({ dataDir: join(tmp.path, 'data') });
     lib = vss.createLibrary('Shared', join(tmp.path, 'lib'));
     loc = addLocation(lib, photos, { name: 'Photos' });
     await scanLocation(lib, loc.id);
+    // A second location on a drive of its own: its copy is a copy of its own.
+    backupLoc = addLocation(lib, backup, { name: 'Backup' });
+    await scanLocation(lib, backupLoc.id);
+    const drive = lib.store.volumes.seen(lib.deviceId, { fingerprint: 'backup-drive', mount_point: backup, fs: 'ext4', capacity: 1, free: 1, removable: 1, read_only: 0 }).id;
+    lib.store.locations.setVolume(backupLoc.id, drive, '');
+    lib.store.locations.setOnline(backupLoc.id, true);
     // One copy is asked for: a twin on the same drive is one copy, kept; the Phone holds the shared one.
     setPolicy(lib, { copies: 1 });
     const shared = lib.store.contents.byUuid(lib.store.entries.fileAt(loc.id, 'in/shared.txt')!.content_uuid!)!;
@@ -165,5 +177,20 @@ describe('drop into a location: a replace is weighed by the receiver\'s own Guar
     } finally {
       phoneUp = false;
     }
+  });
+
+  it('a replace and this device\'s own drop of the content\'s other copy at once never both go', async () => {
+    // The backup's copy is being deleted here (its drop weighed and held, as a running delete holds it): the place may not lean on it.
+    const local = await weighDrop(lib, [{ locationId: backupLoc.id, rel: 'dual.txt', path: join(backup, 'dual.txt') }], {});
+    try {
+      assert.deepEqual(local.below, [], 'the delete leans on the copy in Photos');
+      const err = await refused([file('dual.txt', 'over the copy the delete leans on')], into());
+      assert.match(err.reason, /backup\/dual\.txt is being deleted, moved or replaced by another operation now/);
+      assert.equal(here('in/dual.txt'), 'here and on the backup drive');
+    } finally {
+      await local.release();
+    }
+    await sendDrop(await open(), randomUUID(), [file('dual.txt', 'the delete let go')], { into: into() });
+    assert.equal(here('in/dual.txt'), 'the delete let go');
   });
 });
