@@ -6,7 +6,7 @@
  * known here, so a partition is a switch, not a firewall rule, and costs nothing to flip.
  *
  * Keep `handlersOf` in step with PeerService's handler table: a protocol the daemon serves and this
- * does not (a new one, such as a lock asked for before a drop) is refused here as by an older peer.
+ * does not is refused here as by an older peer.
  */
 import type { Stream } from '@libp2p/interface';
 import { streamPair } from '@libp2p/utils';
@@ -20,6 +20,9 @@ import { serveOriginal } from '../../src/sync/library/originals.js';
 import { ensureInbox, readInbox } from '../../src/sync/drop/inbox.js';
 import { placeInLocation } from '../../src/sync/drop/into-location.js';
 import { serveDrop } from '../../src/sync/drop/receive.js';
+import { readPeerForce } from '../../src/sync/drop/peer-force.js';
+import { serveLock } from '../../src/sync/locks/serve-lock.js';
+import { witnessesFor } from '../../src/sync/locks/witnesses.js';
 import { PairedDevices } from '../../src/sync/pairing/paired-devices.js';
 import { serveFetch } from '../../src/sync/transfer/fetch-protocol.js';
 import type { RateLimiter } from '../../src/sync/transfer/rate-limiter.js';
@@ -47,10 +50,14 @@ export function handlersOf(d: NetDevice): Partial<Record<ProtocolName, Handler>>
     original: (stream, remote) => serveOriginal(stream, remote, (id) => linkOf(id)?.library),
     drop: (stream, remote) => serveDrop(stream, remote, {
       inbox: () => ensureInbox(readInbox(d.dataDir).dir),
-      place: (r, req) => placeInLocation((id) => linkOf(id)?.library, r, req),
+      place: (r, req) => placeInLocation((id) => linkOf(id)?.library, r, req, {
+        witnesses: (lib) => witnessesFor(lib, linkOf(lib.config.id)?.network),
+        peersMayForce: () => readPeerForce(d.dataDir),
+      }),
       isPaired: (deviceUuid) => PairedDevices.load(d.dataDir).get(deviceUuid) !== undefined,
       log: d.log,
     }),
+    lock: (stream, remote) => serveLock(stream, remote, (id) => linkOf(id)?.library, d.log),
     feed: (stream, remote) => serveFeeds(stream, remote, (id) => linkOf(id)?.library, {
       onChanged: (r, libraryId, feed) => linkOf(libraryId)?.feedChanged(r, feed),
     }),
