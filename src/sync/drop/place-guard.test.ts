@@ -137,6 +137,13 @@ describe('drop into a location: a replace is weighed by the receiver\'s own Guar
     }
   });
 
+  it('a file there the index does not know (never indexed, or edited since) is refused as a local replace of it is', async () => {
+    writeFileSync(join(photos, 'in', 'fresh.txt'), 'written after the last scan');
+    const err = await refused([file('fresh.txt', 'theirs')], into());
+    assert.match(err.reason, /fresh\.txt.*never indexed/);
+    assert.equal(here('in/fresh.txt'), 'written after the last scan');
+  });
+
   it('what loses nothing goes: a content with another copy that counts, or the very content that comes', async () => {
     // The twin's other file is on the same drive: one copy before and after, nothing lowered.
     await sendDrop(await open(), randomUUID(), [file('twin.txt', 'over the twin')], { into: into() });

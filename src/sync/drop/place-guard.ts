@@ -3,6 +3,7 @@ import { CAS_WHOLE } from '../../content/identity.js';
 import type { LeavingFile } from '../../files/plan.js';
 import { policyRefusal, weighDrop, type Witnesses } from '../../guardian/guard.js';
 import type { Library } from '../../library/library.js';
+import { factsAt } from '../../storage/local-tree.js';
 import type { OfferedItem } from './journal.js';
 import type { PlaceGuard } from './receive.js';
 
@@ -32,22 +33,23 @@ export interface PlaceGuardOptions {
 
 /**
  * The files of location LOCATIONID of LIB (its folder ROOT) that ITEMS, placed into DIR with
- * `replace`, would take the place of, weighed by this device's Guardian. A name free there, or
- * taken by a file the index does not know, or by the very content that comes (its BLAKE3 offered
- * and the same), gives up nothing.
+ * `replace`, would take the place of, weighed by this device's Guardian (a file the index does not
+ * know, or whose bytes changed since, is refused as a local replace of it is: its bytes may be
+ * nowhere else). A name free there, or taken by the very content that comes (its BLAKE3 offered
+ * and the indexed file's), gives up nothing.
  */
 export async function weighPlace(lib: Library, locationId: number, root: string, dir: string, items: readonly OfferedItem[], opts: PlaceGuardOptions): Promise<PlaceGuard> {
   const leaving: LeavingFile[] = [];
   for (const it of items) {
     const path = join(dir, it.name);
+    if (factsAt(path)?.kind !== 'file') continue;
     const rel = relative(root, path).split(sep).join('/');
-    const there = lib.store.entries.fileAt(locationId, rel)?.content_uuid;
-    if (!there) continue;
-    if (it.blake3 !== undefined) {
+    const there = lib.store.entries.fileAt(locationId, rel)?.content_uuid ?? undefined;
+    if (there !== undefined && it.blake3 !== undefined) {
       const c = lib.store.contents.byUuid(there);
       if (c?.cas_version === CAS_WHOLE && c.cas_id === it.blake3) continue;
     }
-    leaving.push({ locationId, rel, path, to: null, content_uuid: there });
+    leaving.push({ locationId, rel, path, to: null, ...(there !== undefined ? { content_uuid: there } : {}) });
   }
   if (leaving.length === 0) return NOTHING;
   const forced = opts.forced && opts.peersMayForce;
