@@ -155,6 +155,31 @@ describe('/vss/lock: a copy locked for another device\'s drop', () => {
     assert.ok(PROTOCOLS.lock.maxMessageBytes < 5 * 1024 * 1024);
   });
 
+  it('one drop asks a device on one stream, however many copies: its locks held together, the stream released with the last of them', async () => {
+    const link = alpha.link();
+    let opened = 0;
+    const counted = { ...link, open: (peer: string, protocol: Parameters<typeof link.open>[1], signal?: AbortSignal) => { if (protocol === 'lock') opened++; return link.open(peer, protocol, signal); } };
+    const w = deviceWitnesses(counted, libraryId());
+    // More asks than the protocol takes streams at once from one device (16): one stream holds them all.
+    const asks = PROTOCOLS.lock.maxInboundStreams + 4;
+    const locks = [];
+    for (let i = 0; i < asks; i++) locks.push(await w.lock(bravo.lib.device.uuid, Array.from({ length: MAX_LOCK_COPIES }, () => bravoCopy)));
+    try {
+      assert.equal(opened, 1);
+      assert.ok(locks.every((l) => l.held.size === MAX_LOCK_COPIES && l.alive()));
+      await Promise.all(locks.slice(1).map((l) => l.release()));
+      assert.equal(lockedOnBravo(), 'Alpha', 'held while one lock of the stream is');
+      assert.equal(locks[0]!.alive(), true);
+    } finally {
+      await locks[0]?.release();
+    }
+    assert.equal(lockedOnBravo(), undefined, 'the last release ends the stream and its locks');
+    // Asked again after that: a stream of its own.
+    const next = await w.lock(bravo.lib.device.uuid, [bravoCopy]);
+    assert.equal(opened, 2);
+    await next.release();
+  });
+
   it('the lock ends with its time: the holder lets go and closes, the asker sees it gone', async () => {
     const lock = await ask([bravoCopy], 300);
     assert.equal(lockedOnBravo(), 'Alpha');

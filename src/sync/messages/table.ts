@@ -164,9 +164,10 @@ export const PROTOCOLS = {
   },
   /**
    * Locks on copies (DESIGN §19, git-annex's `lockContentForRemoval`): a device about to drop its
-   * own copy of a content asks the device holding another copy to lock it for the drop. One ask a
-   * stream; the lock lives as long as the stream (and at most MAX_LOCK_MS): released by a
-   * `release`, by the stream closing or aborting, or at its time (src/sync/locks/).
+   * own copy of a content asks the device holding another copy to lock it for the drop. One stream
+   * a drop and a device, its asks one after the other (each of at most MAX_LOCK_COPIES copies);
+   * what they lock lives as long as the stream (and at most MAX_LOCK_MS from the first ask):
+   * released by a `release`, by the stream closing or aborting, or at its time (src/sync/locks/).
    */
   lock: {
     id: '/vss/lock/1.0.0', version: 1, maxMessageBytes: MAX_LOCK_COPIES * LOCK_COPY_BYTES + 4 * 1024, pairedOnly: true, maxInboundStreams: 16, tagKey: 't',
@@ -430,10 +431,11 @@ export const PEER_MESSAGES = {
   /** (version 3: LIBRARY and LOCATION say the place whose partial files go, for a send into a location) */
   'drop.cancel': { protocol: 'drop', tag: { t: 'cancel' }, since: 1, maxBytes: 256, fields: { transfer: f.uuid, library: f.optional(f.uuid), location: f.optional(f.uuid) } },
 
-  // ---- /vss/lock: one ask per stream, the lock held until the stream ends (src/sync/locks/) ----
+  // ---- /vss/lock: asks on one stream, one after the other, what they lock held until the stream ends (src/sync/locks/) ----
   /**
    * A→H: lock these copies of H's own (each by its content, H's location uuid, its path there and
-   * its size) in LIBRARY_ID for at most MS, for a drop A is about to make. Answered by `held`.
+   * its size) in LIBRARY_ID for at most MS, for a drop A is about to make. Answered by `held`; the
+   * next ask (the same library) or the `release` may follow.
    */
   'lock.ask': {
     protocol: 'lock', tag: { t: 'ask' }, since: 1, maxBytes: PROTOCOLS.lock.maxMessageBytes,
@@ -443,9 +445,9 @@ export const PEER_MESSAGES = {
     },
   },
   /**
-   * H→A: the copies (indices of the ask) held locked, why not each other one, and for how long
-   * (ms from when H locked them; at most what was asked and MAX_LOCK_MS). The stream stays open
-   * while the lock holds: H closes it when its time runs out.
+   * H→A: the copies (indices of this ask) held locked, why not each other one, and for how long
+   * (ms from when H locked them: what is left of the time granted at the first ask, at most
+   * MAX_LOCK_MS). The stream stays open while the locks hold: H closes it when their time runs out.
    */
   'lock.held': {
     protocol: 'lock', tag: { t: 'held' }, since: 1, maxBytes: MAX_LOCK_COPIES * (REASON_CHARS + 32) + KiB,
@@ -454,10 +456,10 @@ export const PEER_MESSAGES = {
       refused: f.array(f.object({ i: f.uint, reason: f.string(REASON_CHARS) }), MAX_LOCK_COPIES),
     },
   },
-  /** A→H: the drop is over; the lock goes. Answered by `released`, then the stream ends. */
+  /** A→H: the drop is over; every lock of the stream goes. Answered by `released`, then the stream ends. */
   'lock.release': { protocol: 'lock', tag: { t: 'release' }, since: 1, maxBytes: 64, fields: {} },
   'lock.released': { protocol: 'lock', tag: { t: 'released' }, since: 1, maxBytes: 64, fields: {} },
-  /** H→A: the whole ask refused (a library not shared, not open here, a malformed ask); the stream ends. */
+  /** H→A: the whole ask refused (a library not shared, not open here, a malformed ask, too many asks); the stream ends, and every lock of it with it. */
   'lock.error': { protocol: 'lock', tag: { t: 'error' }, since: 1, maxBytes: 2 * KiB, fields: { reason: f.string(REASON_CHARS) } },
 } as const satisfies Record<string, MessageRow>;
 
