@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { identityNow } from '../content/indexed-identity.js';
 import { factsAt, type LocalFacts } from '../storage/local-tree.js';
 import type { GuardCopy } from '../store/guardian.js';
 import type { Library } from '../library/library.js';
@@ -41,14 +42,6 @@ export interface IndexedFile {
   rotten: boolean;
 }
 
-/**
- * Times within a millisecond are the same time: a time set back by a tool (touch, a copy keeping
- * times, Node's utimes) keeps the millisecond, not always the nanoseconds.
- */
-export function sameTime(indexed: number | null, now: number): boolean {
-  return indexed !== null && Math.abs(indexed - now) < 1;
-}
-
 /** The index alone: a copy recorded rotten (or, in a bucket, found gone or changed) never counts. */
 export function recordedVerdict(c: { rotten: boolean; lost?: string | null }): Verdict {
   if (c.rotten) return notCounted('a scrub found its bytes rotten');
@@ -65,10 +58,12 @@ export function fileHereVerdict(indexed: IndexedFile, facts: LocalFacts | undefi
   if (!recorded.counts) return notCounted(`${where}: ${recorded.why}`);
   if (!facts) return notCounted(`${where} is gone`);
   if (facts.kind !== 'file') return notCounted(`${where} is no longer a file`);
-  if (facts.size !== indexed.size || !sameTime(indexed.mtime_ms, facts.mtimeMs)) return notCounted(`${where} changed since it was indexed (rescan its location)`);
-  if (indexed.inode !== null && indexed.inode !== facts.inode) return notCounted(`${where} was replaced by another file since it was indexed (rescan its location)`);
-  if (indexed.ctime_ms !== null && !sameTime(indexed.ctime_ms, facts.ctimeMs)) return notCounted(`${where} was touched since it was indexed (its ctime changed: rescan its location)`);
-  return COUNTS;
+  switch (identityNow(indexed, facts)) {
+    case 'changed': return notCounted(`${where} changed since it was indexed (rescan its location)`);
+    case 'replaced': return notCounted(`${where} was replaced by another file since it was indexed (rescan its location)`);
+    case 'touched': return notCounted(`${where} was touched since it was indexed (its ctime changed: rescan its location)`);
+    default: return COUNTS;
+  }
 }
 
 /** Where a file of this device is, as a person finds it. */

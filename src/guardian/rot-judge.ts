@@ -1,3 +1,4 @@
+import { sameTime } from '../content/indexed-identity.js';
 /**
  * What one scrubbed file is (issue 30 item 5): its bytes hashed whole now, against what the index
  * says of it. Only a file whose size, time and inode did not change, read whole, can be rot: a
@@ -38,14 +39,6 @@ export interface ReadFile {
   blake3: string | null;
   /** Its sampled id computed now (asked only where a sampled content has no whole BLAKE3 yet). */
   sampledId?: string | null;
-}
-
-/**
- * Times within a millisecond are the same time: a time set back by a tool (touch, a copy keeping
- * times, Node's utimes) keeps the millisecond, not always the nanoseconds.
- */
-function sameTime(a: number | null, b: number): boolean {
-  return a !== null && Math.abs(a - b) < 1;
 }
 
 /** Whether FACTS are still the file the index knows: its size, time and (where known) inode. */

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, mkdirSync, openSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { GuardianAtRisk, GuardianStatus, GuardianRotView } from '../../src/api/index.js';
@@ -82,6 +82,22 @@ describe('faults note: a copy counts only on fresh evidence (no daemon)', () => 
     } finally {
       await ok('guardian', 'policy', '--copies', '2');
     }
+  });
+  it('a replace from a copy edited since it was indexed over its twin is weighed: the twin is the last copy of the original bytes (found by the safety model)', async () => {
+    const h = randomBytes(30 * 1024);
+    writeFileSync(join(a, 'h.bin'), h);
+    writeFileSync(join(b, 'h.bin'), h);
+    await ok('location', 'rescan', a);
+    await ok('location', 'rescan', b);
+    const edited = join(a, 'h.bin');
+    const fd = openSync(edited, 'r+');
+    writeSync(fd, Buffer.from('EDITED'), 0, 6, 10);
+    closeSync(fd);
+    utimesSync(edited, new Date(), new Date(Date.now() + 2000));
+    const refused = await vss('files', 'copy', edited, `${b}/`, '--on-conflict', 'replace');
+    assert.notEqual(refused.code, 0, 'the twin, the last copy of the original bytes, was replaced');
+    assert.match(refused.stderr, /refused: this copy would leave a content below its policy/);
+    assert.deepEqual(readFileSync(join(b, 'h.bin')), h);
   });
 });
 
