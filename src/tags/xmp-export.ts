@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, readFileSync, type BigIntStats } from 'node:fs';
 import { basename } from 'node:path';
 import { describeFsError, VssError } from '../core/errors.js';
+import { childLog } from '../core/log.js';
 import { createFileExclusive, replaceFileKeeping } from '../core/fs-atomic.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
@@ -12,6 +13,8 @@ import { readXmpFile } from './xmp-file.js';
 import { recordXmpRead, xmpChecksum, xmpReference } from './xmp-import.js';
 import type { XmpBase, XmpBaseKey } from '../store/xmp-bases.js';
 import { xmpBaseAfterWrite, xmpExportMeta, xmpTagIndex, type XmpFileState, type XmpTagIndex } from './xmp-tags.js';
+
+const log = childLog('xmp');
 
 /** Copies of one content written at most (a file kept in a hundred places is written in the first hundred). */
 const MAX_COPIES = 100;
@@ -142,8 +145,8 @@ function keepBase(lib: Library, tags: XmpTagIndex, key: XmpBaseKey, text: string
       if (raw.ok) lib.store.xmpBases.put(key, xmpBaseAfterWrite(lib, key.content_uuid, raw.raw, old, tags));
       record?.();
     });
-  } catch {
-    // As above: the file is written.
+  } catch (err) {
+    log.warn({ err, path: key.rel_path, location: key.location_id }, 'an XMP sidecar was written, but its base (or its record) was not kept');
   }
 }
 

@@ -217,7 +217,7 @@ describe('XMP sidecars: a three-way merge per field (issue 42, defect 5)', () =>
         rmSync(dir, { recursive: true, force: true });
       }
     }), {
-      numRuns: Number(process.env.VSS_PROPERTY_RUNS ?? 60),
+      numRuns: Number(process.env.VSS_PROPERTY_RUNS ?? 50),
       // The note's reproduction: a rating set and a tag taken off in vss, then darktable saves a history step.
       examples: [[[{ t: 'vss-rating', rating: 1 }, { t: 'vss-tag', keyword: 0, present: false }, { t: 'tool', keywords: [undefined, undefined, undefined] }, { t: 'import' }]]],
     });
