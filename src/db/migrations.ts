@@ -31,6 +31,7 @@ import { buckets } from './migrations/028-buckets.js';
 import { facesPeople } from './migrations/029-faces-people.js';
 import { albums } from './migrations/030-albums.js';
 import { searchPlaces } from './migrations/031-search-places.js';
+import { xmpBases } from './migrations/033-xmp-bases.js';
 
 export interface Migration {
   version: number;
@@ -42,7 +43,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
-  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
+  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces, xmpBases,
 ];
 
 export function currentSchemaVersion(db: Db): number {
