@@ -32,6 +32,7 @@ import { facesPeople } from './migrations/029-faces-people.js';
 import { albums } from './migrations/030-albums.js';
 import { searchPlaces } from './migrations/031-search-places.js';
 import { entriesCtime } from './migrations/032-entries-ctime.js';
+import { xmpBases } from './migrations/033-xmp-bases.js';
 import { bucketEvidence } from './migrations/034-bucket-evidence.js';
 
 export interface Migration {
@@ -45,7 +46,7 @@ export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
-  entriesCtime, bucketEvidence,
+  entriesCtime, xmpBases, bucketEvidence,
 ];
 
 export function currentSchemaVersion(db: Db): number {

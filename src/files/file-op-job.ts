@@ -39,7 +39,7 @@ import type { KnownBytes } from '../indexer/identification.js';
 import { copyVerified, fullBlake3, type Verified } from '../storage/local-verified-copy.js';
 import { metaOf } from './kept-meta.js';
 import { copySymlink, dropPartial, keepTimesAndMode, linkAs, makeFifo, NotKept, sameSymlink, XattrCopier } from '../storage/local-copy.js';
-import { factsAt, makeFolders, namesIn, removeEmptyFolders, renameAcross, type LocalFacts } from '../storage/local-tree.js';
+import { entriesIn, factsAt, makeFolders, namesIn, removeEmptyFolders, renameAcross, type LocalFacts } from '../storage/local-tree.js';
 import { storageAt } from '../storage/storages.js';
 import type { LocalDisk } from '../storage/local-disk.js';
 import { followedAnchors, reachable, type Anchor } from './volume-reach.js';
@@ -61,6 +61,13 @@ const BATCH_BYTES = 256 * 1024 * 1024;
 const XATTRS_AT_ONCE = 256;
 /** Why an item was not copied under --on-conflict skip. */
 const ALREADY_THERE = 'its name is taken at the destination (--on-conflict skip)';
+/** Why a name that is not UTF-8 is left where it is (its item's path shows it, \xNN for each byte that is not: it names nothing vss can open). */
+const UNNAMED = {
+  file: 'its name is not valid UTF-8 (shown with \\xNN for each byte that is not): vss cannot name it, so it is left where it is; rename it to have vss move, copy or delete it',
+  dir: 'a folder whose name is not valid UTF-8 (shown with \\xNN for each byte that is not): vss cannot name it, so it is left where it is with all it holds; rename it to have vss move, copy or delete it',
+} as const;
+/** How many of the names a kept folder still holds are named. */
+const KEPT_NAMES_SHOWN = 3;
 /** How often a job whose drive is away looks again (no attempt spent). */
 const OFFLINE_RETRY_MS = 2_000;
 /** How soon a job whose file another device counts on now (its lock) asks again (no attempt spent). */
@@ -337,7 +344,7 @@ class FileOpRun {
       this.stillGuarded();
       // A folder still holding something (written since it was planned) stays.
       const at = this.inLocation(it.src, 'a path to delete');
-      at.disk.removeNow(at.rel);
+      if (!at.disk.removeNow(at.rel)) return this.skip(it, keptFolderReason(it.src));
       await fsyncDirAsync(dirname(it.src));
       this.finish(it, 'done', null, null);
       this.done += Math.max(0, it.size);
@@ -412,8 +419,8 @@ class FileOpRun {
     this.report();
   }
 
-  private skip(it: FileOpItemRecord): void {
-    this.finish(it, 'skipped', null, null);
+  private skip(it: FileOpItemRecord, note: string | null = null): void {
+    this.finish(it, 'skipped', null, null, note);
     this.done += it.size;
     this.report();
   }
@@ -449,6 +456,9 @@ class FileOpRun {
     };
     await pool(batch, IN_FLIGHT, async (it) => {
       const dst = it.dst!;
+      const unnamed = metaOf(it.meta).unnamed;
+      // Never looked up: its path shows a name that is not UTF-8 and names nothing (or another file).
+      if (unnamed) return void ready.push({ it, hash: '', skipped: true, note: UNNAMED[unnamed] });
       try {
         // Before any read: reading the source changes its access time.
         const st = factsAt(it.src);
@@ -679,6 +689,8 @@ class FileOpRun {
     const isFolder = (i: FileOpItemRecord) => (i.kind === 'dir' && i.dst !== null) || (i.kind === 'delete' && i.size < 0) || (i.kind === 'rename' && metaOf(i.meta).folder === true);
     const files = items.filter((i) => !isFolder(i) && !(i.kind === 'dir' && i.dst === null));
     const skipped = files.filter((i) => i.state === 'skipped');
+    // A folder a delete kept (it still holds something) is named after the files: not counted as deleted, nor as a skipped file.
+    const keptFolders = items.filter((i) => isFolder(i) && i.state === 'skipped');
     const notKept = files.filter((i) => i.state === 'done' && i.note !== null);
     return {
       op: this.p.op,
@@ -688,7 +700,7 @@ class FileOpRun {
       folders: items.filter((i) => isFolder(i) && i.state === 'done').length,
       bytes: items.reduce((n, i) => n + (i.state === 'done' ? Math.max(0, i.size) : 0), 0),
       paths,
-      skipped_items: skipped.slice(0, 100).map((i) => ({ path: i.src, reason: i.note ?? 'skipped' })),
+      skipped_items: [...skipped, ...keptFolders].slice(0, 100).map((i) => ({ path: i.src, reason: i.note ?? 'skipped' })),
       not_kept: notKept.slice(0, 100).map((i) => ({ path: i.final ?? i.dst ?? i.src, what: i.note! })),
       ...(this.xattrs.unavailable ? { xattrs_not_kept: this.xattrs.unavailable } : {}),
       outside_library: this.p.outside_library,
@@ -730,6 +742,18 @@ function specialKind(st: LocalFacts): string | undefined {
   }
 }
 
+/** Why the folder DIR a delete emptied is kept: what it still holds, by name (a name that is not UTF-8 shown with \\xNN). */
+function keptFolderReason(dir: string): string {
+  let names: string[];
+  try {
+    names = entriesIn(dir).map((e) => e.name).sort();
+  } catch {
+    names = [];
+  }
+  const shown = names.slice(0, KEPT_NAMES_SHOWN).join(', ') + (names.length > KEPT_NAMES_SHOWN ? `, and ${names.length - KEPT_NAMES_SHOWN} more` : '');
+  return `kept: it still holds ${names.length === 0 ? 'something' : shown}, not deleted`;
+}
+
 function count(n: number, what: string): string {
   return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
@@ -738,7 +762,7 @@ function count(n: number, what: string): string {
 export function summaryOf(r: FileOpResult): string {
   const folders = r.folders > 0 ? ` (${count(r.folders, 'folder')})` : '';
   const some = <T>(list: readonly T[], total: number, say: (x: T) => string) => [...list.slice(0, 3).map(say), ...(total > 3 ? [`and ${total - 3} more`] : [])].join('; ');
-  const skipped = r.skipped > 0 ? ` (${some(r.skipped_items, r.skipped, (s) => `${s.path}: ${s.reason}`)})` : '';
+  const skipped = r.skipped_items.length > 0 ? ` (${some(r.skipped_items, Math.max(r.skipped, r.skipped_items.length), (s) => `${s.path}: ${s.reason}`)})` : '';
   const notKept = r.not_kept.length > 0 ? `; not all kept: ${some(r.not_kept, r.not_kept.length, (n) => `${n.path}: ${n.what}`)}` : '';
   const xattrs = r.xattrs_not_kept ? `; xattrs not kept: ${r.xattrs_not_kept}` : '';
   return `${r.op}: ${count(r.done, 'file')} done${folders}, ${r.skipped} skipped${skipped}${notKept}${xattrs}`;

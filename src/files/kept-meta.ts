@@ -13,6 +13,11 @@ export interface ItemMeta {
   link?: number;
   /** A rename of a whole folder (counted as a folder, not a file). */
   folder?: true;
+  /**
+   * A file or folder whose name is not valid UTF-8 (its item's path shows it: local-tree's
+   * shownName, and names nothing): left where it is, and named in the result as skipped.
+   */
+  unnamed?: 'file' | 'dir';
 }
 
 export function metaJson(m: ItemMeta): string | null {
@@ -30,6 +35,7 @@ export function metaOf(json: string | null): ItemMeta {
     if (num(o.mode) !== undefined) m.mode = num(o.mode)!;
     if (Number.isInteger(o.link) && (o.link as number) >= 0) m.link = o.link as number;
     if (o.folder === true) m.folder = true;
+    if (o.unnamed === 'file' || o.unnamed === 'dir') m.unnamed = o.unnamed;
     return m;
   } catch {
     return {};

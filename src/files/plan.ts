@@ -27,6 +27,8 @@ export function plannedFiles(items: readonly NewFileOpItem[]): number {
   let n = 0;
   for (const it of items) {
     if (it.kind === 'dir' || (it.kind === 'delete' && it.size < 0) || (it.kind === 'rename' && metaOf(it.meta ?? null).folder)) continue;
+    // A name that is not UTF-8 is left where it is: not one the operation covers.
+    if (metaOf(it.meta ?? null).unnamed) continue;
     n++;
   }
   return n;
@@ -156,7 +158,7 @@ function filesDeletedIn(lib: Library, place: LibraryPlace, path: string, items: 
       return p && factsAt(it.src)?.kind === 'file' ? [{ locationId: p.locationId, rel: p.rel, path: it.src }] : [];
     });
   }
-  const listed = new Set(items.filter((it) => it.size >= 0).map((it) => it.src));
+  const listed = new Set(items.filter((it) => it.size >= 0 && !metaOf(it.meta ?? null).unnamed).map((it) => it.src));
   const out: LeavingFile[] = [];
   for (const f of lib.store.entries.contentFilesBeneath(place.locationId, place.rel)) {
     const p = join(path, ...f.rel_path.slice(place.rel.length + 1).split('/'));
@@ -188,6 +190,8 @@ function movedAway(lib: Library, place: LibraryPlace, src: string, isDir: boolea
 export function leavingOf(lib: Library, op: FileOp, items: readonly NewFileOpItem[], onConflict: OnConflict): LeavingFile[] {
   const out: LeavingFile[] = [];
   for (const it of items) {
+    // A name that is not UTF-8 names nothing vss can open: its item is skipped, its file stays.
+    if (metaOf(it.meta ?? null).unnamed) continue;
     if (op === 'delete') {
       if (it.kind !== 'delete' || it.size < 0) continue;
       const p = placeOf(lib, it.src);
@@ -226,7 +230,9 @@ function replacedFiles(lib: Library, items: readonly NewFileOpItem[]): LeavingFi
  * Items that copy folder SRC (as STAT saw it) to TARGET: each folder made (its times and mode as
  * seen before it was read, kept once its contents are in), then what it holds: files, symlinks
  * (copied as links), FIFOs, and whatever else, which the job skips by name with a reason. A file
- * with other names in the same tree is copied once, its other names linked to the copy.
+ * with other names in the same tree is copied once, its other names linked to the copy. A name
+ * that is not UTF-8 (a file or a folder) is an item the job skips, leaving it where it is (a
+ * move keeps its folder): no path vss makes names it.
  */
 function expandFolder(src: string, target: string, items: NewFileOpItem[], stat: LocalFacts, firstName: Map<string, number>): void {
   items.push({ kind: 'dir', src, dst: target, size: 0, meta: metaJson(folderMeta(stat)) });
@@ -236,7 +242,9 @@ function expandFolder(src: string, target: string, items: NewFileOpItem[], stat:
     for (const e of entriesIn(from).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const s = join(from, e.name);
       const d = join(to, e.name);
-      if (e.dir) {
+      if (e.unnamed) {
+        items.push(unnamedItem(s, d, e.dir));
+      } else if (e.dir) {
         // Seen before it is read: a listing changes a folder's access time.
         items.push({ kind: 'dir', src: s, dst: d, size: 0, meta: metaJson(folderMeta(factsOrGone(s))) });
         stack.push([s, d]);
@@ -261,13 +269,17 @@ function linkMeta(st: LocalFacts, idx: number, firstName: Map<string, number>): 
   return metaJson({ link: first });
 }
 
-/** Items that delete folder PATH: its files and links first, then its folders, deepest first (size -1: a folder). */
+/**
+ * Items that delete folder PATH: its files and links first, then its folders, deepest first (size
+ * -1: a folder). A name that is not UTF-8 is an item the job skips, leaving it (and so its folder).
+ */
 function expandDelete(path: string, items: NewFileOpItem[]): void {
   const folders: string[] = [path];
   for (let i = 0; i < folders.length; i++) {
     for (const e of entriesIn(folders[i]!)) {
       const p = join(folders[i]!, e.name);
-      if (e.dir) folders.push(p);
+      if (e.unnamed) items.push(unnamedItem(p, null, e.dir));
+      else if (e.dir) folders.push(p);
       else items.push({ kind: 'delete', src: p, dst: null, size: e.file ? sizeOf(p) : 0 });
       if (items.length > MAX_ITEMS) throw new UsageError(`more than ${MAX_ITEMS} files in one operation: split it`);
     }
@@ -282,11 +294,20 @@ function treeBytes(dir: string): number {
     const d = stack.pop()!;
     for (const e of entriesIn(d)) {
       const p = join(d, e.name);
+      if (e.unnamed) continue; // moved with its folder; its size is not looked up by a name that is not its own
       if (e.dir) stack.push(p);
       else if (e.file) n += sizeOf(p);
     }
   }
   return n;
+}
+
+/**
+ * The item of a name that is not UTF-8, SHOWN as local-tree's shownName shows it (a path that
+ * names nothing): the job skips it with its reason, never looking it up by that path.
+ */
+function unnamedItem(shown: string, dst: string | null, dir: boolean): NewFileOpItem {
+  return { kind: dst === null ? 'delete' : 'file', src: shown, dst, size: 0, meta: metaJson({ unnamed: dir ? 'dir' : 'file' }) };
 }
 
 function sizeOf(p: string): number {

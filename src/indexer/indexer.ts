@@ -71,10 +71,11 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   const { store, events } = lib;
   const locationId = location.id;
   const skipped = new SkipList();
-  // The phases name a file by its path in the location ('.' for the location itself); users and
-  // scripts get it absolute, as every path vss prints.
+  // The phases name a file by its path in the location ('' for the location itself: a bucket's
+  // object may be named '.', and is not its location); users and scripts get it absolute, as every
+  // path vss prints, a bucket's as its key is stored (never normalised: `cam/.` is not `cam`).
   const onSkip = (rel: string, reason: string) => {
-    const path = rel === '' || rel === '.' ? location.path : isBucketPath(location.path) ? `${location.path}/${rel}` : join(location.path, ...rel.split('/'));
+    const path = rel === '' ? location.path : isBucketPath(location.path) ? `${location.path}/${rel}` : join(location.path, ...rel.split('/'));
     skipped.add(path, reason);
     log.warn({ locationId, path, reason }, 'skipped');
     events.emit('index:skipped', { locationId, path, reason });

@@ -63,7 +63,7 @@ export class ListingReconciler {
     const { store, seen, onSkip } = this.ctx;
     const counts = this.counts;
     if (listing.error) {
-      onSkip(listing.rel || '.', listing.error);
+      onSkip(listing.rel, listing.error);
       protectSubtree(store, dirId, seen);
       return undefined;
     }

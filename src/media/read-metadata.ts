@@ -57,7 +57,7 @@ export async function readMediaMetadata(input: MediaMetadataInput): Promise<{ re
   } catch (err) {
     // Reported once for the location, not file by file (DESIGN §8); the rest of the scan goes on.
     if (err instanceof MediaToolUnavailableError) {
-      input.onSkip('.', err.message);
+      input.onSkip('', err.message);
       return { read: 0 };
     }
     throw err;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { copySymlink, linkAs, sameSymlink } from './local-copy.js';
-import { deviceAt, entriesIn, factsAt, namesIn, realPathOf, removeEmptyFolders, renameAcross, writeAccess } from './local-tree.js';
+import { deviceAt, entriesIn, factsAt, namesIn, realPathOf, removeEmptyFolders, renameAcross, shownName, utf8Name, writeAccess } from './local-tree.js';
 
 describe('a local tree named by absolute paths', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vss-local-tree-'));
@@ -73,5 +73,26 @@ describe('a local tree named by absolute paths', () => {
     assert.ok(sameSymlink(at('link'), at('link-copy')));
     linkAs(at('f'), at('f2'));
     assert.equal(statSync(at('f2')).ino, statSync(at('f')).ino);
+  });
+
+  it('lists a name that is not UTF-8 as such, shown with \\xNN, apart from a name that holds U+FFFD itself', (t) => {
+    const d = at('names');
+    mkdirSync(d);
+    try {
+      writeFileSync(Buffer.concat([Buffer.from(`${d}/`), Buffer.from([0x62, 0xff, 0xe2, 0x82, 0x2e, 0x6a])]), 'x');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EILSEQ' || (err as NodeJS.ErrnoException).code === 'EINVAL') return t.skip('this filesystem refuses names that are not UTF-8');
+      throw err;
+    }
+    writeFileSync(join(d, 'real\uFFFD.txt'), 'y');
+    mkdirSync(join(d, 'café'));
+    const list = entriesIn(d).sort((a, b) => (a.name < b.name ? -1 : 1));
+    assert.deepEqual(list, [
+      { name: 'b\\xff\\xe2\\x82.j', dir: false, file: true, unnamed: true },
+      { name: 'café', dir: true, file: false },
+      { name: 'real\uFFFD.txt', dir: false, file: true },
+    ]);
+    assert.equal(shownName(Buffer.from('plain €')), 'plain €');
+    assert.equal(utf8Name(Buffer.from([0xed, 0xa0, 0x80])), undefined, 'a UTF-16 surrogate written as UTF-8 is not UTF-8');
   });
 });

@@ -63,11 +63,45 @@ export interface FolderEntry {
   name: string;
   dir: boolean;
   file: boolean;
+  /**
+   * Its name is not valid UTF-8 (Linux allows any bytes but '/' and NUL): NAME shows it (shownName),
+   * and no path vss makes of it names the file (decoded, its bytes would be another name, or none).
+   * A file operation leaves it where it is and says so.
+   */
+  unnamed?: true;
 }
 
-/** The names in the folder ABS, with whether each is a folder or a regular file (symlinks not followed). */
+/** The names in the folder ABS, with whether each is a folder or a regular file (symlinks not followed); listed as bytes, so a name that is not UTF-8 is told apart. */
 export function entriesIn(abs: string): FolderEntry[] {
-  return readdirSync(abs, { withFileTypes: true }).map((e) => ({ name: e.name, dir: e.isDirectory(), file: e.isFile() }));
+  return readdirSync(abs, { withFileTypes: true, encoding: 'buffer' }).map((e) => {
+    const name = utf8Name(e.name);
+    return { name: name ?? shownName(e.name), dir: e.isDirectory(), file: e.isFile(), ...(name === undefined ? { unnamed: true as const } : {}) };
+  });
+}
+
+/** BYTES as text where they are valid UTF-8 (the text gives back the same bytes); undefined where not. */
+export function utf8Name(bytes: Buffer): string | undefined {
+  const text = bytes.toString('utf8');
+  // The decoder puts U+FFFD for each invalid sequence; a name may hold U+FFFD itself, so the bytes decide.
+  return !text.includes('\uFFFD') || Buffer.from(text, 'utf8').equals(bytes) ? text : undefined;
+}
+
+/** A name that is not UTF-8, as a person can read it: its valid characters as they are, each other byte as \xNN (`bad\xff.bin`). */
+export function shownName(bytes: Buffer): string {
+  let out = '';
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i]!;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    const seq = len > 0 && i + len <= bytes.length ? bytes.subarray(i, i + len) : undefined;
+    if (seq && utf8Name(seq) !== undefined) {
+      out += seq.toString('utf8');
+      i += len;
+    } else {
+      out += `\\x${b.toString(16).padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return out;
 }
 
 /** The names in the folder ABS; undefined when it is not there. */

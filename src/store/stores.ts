@@ -36,6 +36,7 @@ import { ActionStore } from './actions.js';
 import { RotStore } from './rot.js';
 import { BucketStore } from './buckets.js';
 import { ScrubStore } from './scrubs.js';
+import { XmpBaseStore } from './xmp-bases.js';
 
 /**
  * Every table's store over one connection (DESIGN §18), each made on first use. The stores are the
@@ -74,6 +75,7 @@ export class Stores {
   private ownActions: ActionStore | undefined;
   private ownScrubs: ScrubStore | undefined;
   private ownRot: RotStore | undefined;
+  private ownXmpBases: XmpBaseStore | undefined;
   private ownBuckets: BucketStore | undefined;
   private ownFaces: FaceStore | undefined;
   private ownPeople: PeopleStore | undefined;
@@ -131,6 +133,11 @@ export class Stores {
   /** The files a scrub found rotten. */
   get rot(): RotStore {
     return (this.ownRot ??= new RotStore(this.db));
+  }
+
+  /** What each XMP sidecar said when vss last read or wrote it: the base of its three-way merge. */
+  get xmpBases(): XmpBaseStore {
+    return (this.ownXmpBases ??= new XmpBaseStore(this.db));
   }
 
   /** Buckets as volumes: where each is, the objects verified there, the uploads under way. */

@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, readFileSync, type BigIntStats } from 'node:fs';
 import { basename } from 'node:path';
 import { describeFsError, VssError } from '../core/errors.js';
+import { childLog } from '../core/log.js';
 import { createFileExclusive, replaceFileKeeping } from '../core/fs-atomic.js';
 import type { Library } from '../library/library.js';
 import { PathRefusedError } from '../library/confine.js';
@@ -10,7 +11,10 @@ import { newXmpSidecarName, xmpSidecarsOf } from '../media/xmp/xmp-sidecar-names
 import { writeXmpSidecar } from '../media/xmp/xmp-sidecar-write.js';
 import { readXmpFile } from './xmp-file.js';
 import { recordXmpRead, xmpChecksum, xmpReference } from './xmp-import.js';
-import { xmpExportMeta, xmpTagIndex, type XmpFileState, type XmpTagIndex } from './xmp-tags.js';
+import type { XmpBase, XmpBaseKey } from '../store/xmp-bases.js';
+import { xmpBaseAfterWrite, xmpExportMeta, xmpTagIndex, type XmpFileState, type XmpTagIndex } from './xmp-tags.js';
+
+const log = childLog('xmp');
 
 /** Copies of one content written at most (a file kept in a hundred places is written in the first hundred). */
 const MAX_COPIES = 100;
@@ -61,7 +65,8 @@ export async function exportXmp(lib: Library, contents?: readonly string[]): Pro
         const path = root.path(rel(xmpName));
         try {
           root.regularFile(rel(xmpName));
-          const done = await exportOne(lib, tags, uuid, path, sidecars.length > 0, () => lib.store.entries.fileAt(copy.location_id, rel(xmpName))?.id);
+          const key = { location_id: copy.location_id, rel_path: rel(xmpName), content_uuid: uuid };
+          const done = await exportOne(lib, tags, uuid, path, key, sidecars.length > 0, () => lib.store.entries.fileAt(copy.location_id, rel(xmpName))?.id);
           if (done === 'unchanged') out.unchanged++;
           else (done === 'created' ? out.created : out.written).push(path);
         } catch (err) {
@@ -84,13 +89,16 @@ const MAX_ATTEMPTS = 3;
  * protects it) is refused with its reason rather than replaced; its owner, mode and hard links are
  * kept. ENTRYID: the file's entry, when the index has one.
  */
-async function exportOne(lib: Library, tags: XmpTagIndex, uuid: string, path: string, exists: boolean, entryId: () => number | undefined): Promise<'written' | 'created' | 'unchanged'> {
+async function exportOne(lib: Library, tags: XmpTagIndex, uuid: string, path: string, key: XmpBaseKey, exists: boolean, entryId: () => number | undefined): Promise<'written' | 'created' | 'unchanged'> {
   /** The file as the first attempt read it: a value another program's save left as it was is as old as it was then. */
   let first: XmpFileState | undefined;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     if (!exists) {
       const text = writeXmpSidecar(undefined, xmpExportMeta(lib, uuid, undefined, tags));
-      if (createFileExclusive(path, text)) return 'created';
+      if (createFileExclusive(path, text)) {
+        keepBase(lib, tags, key, text, undefined);
+        return 'created';
+      }
       exists = true; // another program made it meanwhile: update theirs
       continue;
     }
@@ -99,8 +107,9 @@ async function exportOne(lib: Library, tags: XmpTagIndex, uuid: string, path: st
     const { bytes, text: existing, stat } = got.value;
     const raw = readXmpRaw(existing);
     let state: XmpFileState | undefined;
+    const base = lib.store.xmpBases.get(key);
     if (raw.ok) {
-      state = { raw: raw.raw, mtimeMs: Number(stat.mtimeMs) };
+      state = { raw: raw.raw, mtimeMs: Number(stat.mtimeMs), ...(base !== undefined && { base }) };
       const was = first;
       if (was) state.since = Object.fromEntries(XMP_PROPERTY_KEYS.filter((k) => sameList(raw.raw[k], was.raw[k])).map((k) => [k, was.since?.[k] ?? was.mtimeMs]));
       first ??= state;
@@ -115,18 +124,30 @@ async function exportOne(lib: Library, tags: XmpTagIndex, uuid: string, path: st
     if (!replaced) continue;
     // What vss wrote itself is not news: the sidecar's record says these bytes, so the watcher's
     // read of them finds nothing changed. Only when vss had read all the file said before (else
-    // another tool's change, kept in the text, must still be read in).
-    if (known !== undefined) {
-      try {
-        recordXmpRead(lib, uuid, known, Buffer.from(text, 'utf8'));
-      } catch {
-        // The file is written; without the record its next read finds vss's own values, which
-        // the stamps keep from undoing anything newer (xmpImportOps).
-      }
-    }
+    // another tool's change, kept in the text, must still be read in). The file's base, in the
+    // same commit, says what vss wrote and what it has not read yet (xmpBaseAfterWrite).
+    keepBase(lib, tags, key, text, base, known === undefined ? undefined : () => recordXmpRead(lib, uuid, known, Buffer.from(text, 'utf8')));
     return 'written';
   }
   throw new VssError('IO', `${basename(path)} was changed by another program each of the ${MAX_ATTEMPTS} times vss made its new text; not rewritten (run xmp export again once that program is done)`, { path });
+}
+
+/**
+ * Record the base of the file vss just wrote as TEXT (and, with RECORD, that it was read), in one
+ * commit. A failure is not the export's: the file is written, and without its new base the next
+ * read finds vss's own values as changes, which the stamps keep from undoing anything newer
+ * (xmpImportOps).
+ */
+function keepBase(lib: Library, tags: XmpTagIndex, key: XmpBaseKey, text: string, old: XmpBase | undefined, record?: () => void): void {
+  const raw = readXmpRaw(text);
+  try {
+    lib.store.immediate(() => {
+      if (raw.ok) lib.store.xmpBases.put(key, xmpBaseAfterWrite(lib, key.content_uuid, raw.raw, old, tags));
+      record?.();
+    });
+  } catch (err) {
+    log.warn({ err, path: key.rel_path, location: key.location_id }, 'an XMP sidecar was written, but its base (or its record) was not kept');
+  }
 }
 
 /** Whether PATH is CONTENT's recorded xmp sidecar and BYTES are what its record says was read. */

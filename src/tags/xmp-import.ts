@@ -8,7 +8,9 @@ import { sidecarAddress } from '../sidecars/address.js';
 import type { Finder } from '../sidecars/finder.js';
 import { SidecarManager } from '../sidecars/manager.js';
 import { SharedData, type UnstampedOp } from './shared-data.js';
-import { TagPaths, xmpImportOps } from './xmp-tags.js';
+import type { XmpBase, XmpBaseKey } from '../store/xmp-bases.js';
+import { xmpImportOps } from './xmp-import-merge.js';
+import { TagPaths } from './xmp-tags.js';
 
 const KIND = 'xmp';
 const VARIANT = 'original';
@@ -44,7 +46,8 @@ export interface LinkXmpInput {
 /**
  * Record the XMP sidecar files of a deep location (`IMG_1.JPG.xmp`, `IMG_1.xmp`: DESIGN §16) as
  * `ready` reference sidecars (`xmp/original`) of their original's content, and bring what a new or
- * changed one says into the content's tags and metadata (shared data: every paired device gets it).
+ * changed one says into the content's tags and metadata (shared data: every paired device gets it),
+ * only the fields it changed since vss last read or wrote it (xmpImportOps; its base kept per file).
  * The file stays where it is, with its own entry; one that is unchanged since it was read is not
  * read again, and one that is not valid XMP is skipped with its reason (nothing else is lost).
  * With `changedSince`, only folders whose listing changed since are looked at: a sidecar another
@@ -66,6 +69,7 @@ export async function linkXmpSidecars(input: LinkXmpInput): Promise<{ xmp: numbe
     const ops: UnstampedOp[] = [];
     const paths = new TagPaths(lib, ops);
     const records: Array<Parameters<SidecarManager['createReferenceSidecar']>[0]> = [];
+    const bases: Array<{ key: XmpBaseKey; base: XmpBase }> = [];
     for (const [original, sidecars] of xmpSidecarsByOriginal(files.map((f) => f.name))) {
       const o = byName.get(original);
       const x = byName.get(sidecars[0]!);
@@ -97,14 +101,18 @@ export async function linkXmpSidecars(input: LinkXmpInput): Promise<{ xmp: numbe
         continue;
       }
       read++;
-      xmpImportOps(lib, o.content_uuid, meta.meta, paths, ops, Number(bytes.value.stat.mtimeMs));
+      const key = { location_id: locationId, rel_path: x.rel_path, content_uuid: o.content_uuid };
+      xmpImportOps(lib, o.content_uuid, { raw: meta.raw, meta: meta.meta, mtimeMs: Number(bytes.value.stat.mtimeMs) }, lib.store.xmpBases.get(key), paths, ops);
+      bases.push({ key, base: meta.raw });
       records.push({ contentUuid: o.content_uuid, kind: KIND, variant: VARIANT, format: 'xmp', sourceEntryId: x.id, size: bytes.value.bytes.length, checksum });
     }
-    // A folder's references and what its files say, in one commit: a record says its file was
-    // read, so it must never land without what the file said (the next scan would skip the file).
+    // A folder's references, what its files say and their new bases, in one commit: a record says
+    // its file was read, so it must never land without what the file said (the next scan would
+    // skip the file), and a base says what was taken in from the file.
     if (records.length > 0 || ops.length > 0) {
       lib.store.immediate(() => {
         for (const r of records) manager.createReferenceSidecar(r);
+        for (const b of bases) lib.store.xmpBases.put(b.key, b.base);
         crashPoint(RECORDED);
         new SharedData(lib).commit(ops);
       });

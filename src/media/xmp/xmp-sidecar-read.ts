@@ -64,7 +64,8 @@ export interface XmpSidecarMeta {
   ignored: string[];
 }
 
-export type XmpRead = { ok: true; meta: XmpSidecarMeta } | { ok: false; reason: string };
+/** META: what the file says as vss uses it; RAW: its owned properties' items as written (what a three-way merge keeps as its base). */
+export type XmpRead = { ok: true; meta: XmpSidecarMeta; raw: XmpRawValues } | { ok: false; reason: string };
 
 /** Every owned property's values in file order, before any interpretation: what the writer compares against. */
 export type XmpRawValues = Record<XmpPropertyKey, string[]>;
@@ -86,7 +87,19 @@ export type XmpRawRead =
 export function readXmpSidecar(text: string): XmpRead {
   const read = readXmpRaw(text);
   if (!read.ok) return read;
-  return { ok: true, meta: interpret(read.raw, read.paths, read.ignored) };
+  return { ok: true, meta: interpret(read.raw, read.paths, read.ignored), raw: read.raw };
+}
+
+/**
+ * What RAW says as readXmpSidecar interprets a file (a base kept of a file's items, read again):
+ * the same keywords and paths, Lightroom's paths taken before digiKam's.
+ */
+export function interpretXmpRaw(raw: XmpRawValues): XmpSidecarMeta {
+  const paths: XmpPathItem[] = [
+    ...raw.lrHierarchy.map((text) => ({ key: 'lrHierarchy' as const, text })),
+    ...raw.digikamTags.map((text) => ({ key: 'digikamTags' as const, text })),
+  ];
+  return interpret(raw, paths, []);
 }
 
 /** The owned properties' raw values (trimmed text, in file order), or why the text was refused. */

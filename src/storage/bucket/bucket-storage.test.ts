@@ -18,6 +18,25 @@ describe('a bucket key\'s names', () => {
     for (const bad of ['', '.', '..', 'a\0b', 'x'.repeat(256), 'é'.repeat(128)]) assert.ok(nameProblem(bad), JSON.stringify(bad.slice(0, 10)));
     for (const good of ['a.txt', '...', ' lead', 'x'.repeat(255), 'naïve.jpg']) assert.equal(nameProblem(good), undefined, good);
   });
+
+  it('names a skipped key as the bucket stores it: a prefix with its `/`, an empty or long part as it is', async () => {
+    // What S3 itself answers for such keys (s3rver cannot hold them): the listing, not a server, is under test.
+    const storage = new BucketStorage({ bucket: 'b', prefix: 'cam', endpoint: 'http://127.0.0.1:9', region: null, pathStyle: true });
+    const long = 'é'.repeat(200);
+    storage.bucket.listPage = async () => ({
+      folders: ['cam/./', 'cam//', 'cam/x/', `cam/${long}/`],
+      objects: [{ key: 'cam/.', size: 1, mtimeMs: 0 }, { key: 'cam/x', size: 1, mtimeMs: 0 }, { key: 'cam/ok.jpg', size: 1, mtimeMs: 0 }],
+    });
+    try {
+      const l = await storage.list('');
+      assert.deepEqual(l.entries.map((e) => ('kind' in e ? `${e.kind}:${e.name}` : `skip:${e.name}`)), ['skip:./', 'skip:/', 'dir:x', `skip:${long}/`, 'skip:.', 'skip:x', 'file:ok.jpg']);
+      const reasons = l.entries.filter((e) => 'skip' in e).map((e) => (e as { skip: string }).skip);
+      assert.match(reasons[0]!, /the objects under this prefix are not indexed/);
+      assert.match(reasons[4]!, /the folder is indexed, not this object/);
+    } finally {
+      storage.close();
+    }
+  });
 });
 
 describe('a bucket location\'s storage (s3rver on loopback)', async () => {

@@ -119,10 +119,14 @@ export class BucketStorage implements LocationStorage {
     const entries: ListedEntry[] = [];
     const names = new Set<string>();
     const add = (name: string, kind: 'file' | 'dir', size: number, mtimeMs: number): void => {
-      const why = nameProblem(name) ?? (names.has(name) ? 'an object and a folder of this name are both in the bucket; only the first is indexed' : undefined);
+      const problem = nameProblem(name);
+      const why = problem !== undefined ? (kind === 'dir' ? `${problem}: the objects under this prefix are not indexed` : problem)
+        : names.has(name) ? `an object and a folder (a prefix ending in /) of this name are both in the bucket: the ${kind === 'dir' ? 'object is indexed, not this folder' : 'folder is indexed, not this object'}` : undefined;
       const childRel = rel === '' ? name : `${rel}/${name}`;
       if (why) {
-        entries.push({ name: name === '' ? '(empty name)' : name.slice(0, MAX_NAME_BYTES), skip: why });
+        // Named as its key is stored, a prefix with its '/' (`cam/./`, `cam//`), never shortened or
+        // replaced: the warning must lead the user to the very object, which a path made of it would not.
+        entries.push({ name: kind === 'dir' ? `${name}/` : name, skip: why });
         return;
       }
       names.add(name);
