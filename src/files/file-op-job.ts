@@ -341,8 +341,10 @@ class FileOpRun {
     } else if (it.kind === 'rename') {
       await this.rename(it);
     } else if (it.kind === 'delete') {
+      const unnamed = metaOf(it.meta).unnamed;
+      if (unnamed) return this.skip(it, UNNAMED[unnamed]);
       this.stillGuarded();
-      // A folder still holding something (written since it was planned) stays.
+      // A folder still holding something (a name vss left, or one written since it was planned) stays, and is named.
       const at = this.inLocation(it.src, 'a path to delete');
       if (!at.disk.removeNow(at.rel)) return this.skip(it, keptFolderReason(it.src));
       await fsyncDirAsync(dirname(it.src));
