@@ -117,4 +117,21 @@ describe('drop into a location: the receiver\'s checks', () => {
     assert.deepEqual(readdirSync(outside), [], 'nothing written outside');
     assert.equal(existsSync(join(tmp.path, 'x')), false);
   });
+
+  it('a folder in vss\'s own bookkeeping (.vss-drop, any .vss-* part, whatever its case) is refused, and nothing lands there', async () => {
+    // The journal of a send under way: a place into .vss-drop could name it and, with replace, overwrite it.
+    const transfer = randomUUID();
+    await sendDrop(await open(), transfer, [file('kept.txt', Buffer.from('kept'))], { into: into() });
+    const journal = join(photos, '.vss-drop', `${transfer}.json`);
+    const before = readFileSync(journal, 'utf8');
+    for (const dir of ['.vss-drop', '.vss-drop/deeper', 'in/.vss-drop', '.VSS-Drop', 'a/.vss-partial-x/b']) {
+      assert.match(await refusal(into({ dir })), /in vss's own bookkeeping/, dir);
+    }
+    const hidden = await sendDrop(await open(), randomUUID(), [file(`${transfer}.json`, Buffer.from('{"sender":"x","items":[],"saved":{}}'))], { into: into({ dir: '.vss-drop', onConflict: 'replace' }) }).then(() => undefined, (e: unknown) => e);
+    assert.ok(hidden instanceof DropRefused && /bookkeeping/.test(hidden.reason), String(hidden));
+    assert.equal(readFileSync(journal, 'utf8'), before, 'the journal is untouched');
+    assert.deepEqual(readdirSync(join(photos, '.vss-drop')).filter((n) => !n.endsWith('.json') && !n.endsWith('.partial')), [], 'no peer\'s file among the bookkeeping');
+    assert.equal(existsSync(join(photos, '.VSS-Drop')), false);
+    assert.equal(existsSync(join(photos, 'in', '.vss-drop')), false);
+  });
 });

@@ -20,7 +20,7 @@ import { keptOf } from '../library/originals.js';
 import { PeerRefused } from '../net/peer-node.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { waitForNetwork } from '../network-wait.js';
-import { dropNameProblem } from './names.js';
+import { dropDirProblem, dropNameProblem } from './names.js';
 import { sendable } from './plan.js';
 import { cancelDrop, DropRefused, sendDrop, type DropItem, type DropSent } from './send.js';
 import { openOnce, readableSize, sendTimeoutMs, type DropNetwork, type DropTarget } from './send-job.js';
@@ -94,6 +94,9 @@ export interface PlaceTarget {
 export function placeTarget(lib: Library, target: string, paired: (deviceUuid: string) => DropTarget | undefined): PlaceTarget {
   const a = parseAddress(target);
   if (a.device === undefined || a.location === undefined) throw new UsageError(`${JSON.stringify(target)}: give the destination as DEVICE:/LOCATION[/PATH]`);
+  // Said here rather than by the receiver's refusal after the job is queued.
+  const bookkeeping = dropDirProblem(a.path);
+  if (bookkeeping) throw new UsageError(`${JSON.stringify(target)}: ${bookkeeping}`);
   const d = deviceByRef(lib, a.device);
   if (d.uuid === lib.device.uuid) throw new UsageError(`${a.device} is this device: give the destination as a path here`);
   const dev = paired(d.uuid);
