@@ -37,7 +37,7 @@ describe('drop into a location: the receiver\'s checks', () => {
   const file = (name: string, bytes: Buffer): DropItem => {
     writeFileSync(join(src, name), bytes);
     // As the job offers it: no BLAKE3 (taken as the bytes go), its time (how an offer made again is known).
-    return { path: join(src, name), name, size: bytes.length, mtime_ms: Math.floor(statSync(join(src, name)).mtimeMs) };
+    return { path: join(src, name), root: src, name, size: bytes.length, mtime_ms: Math.floor(statSync(join(src, name)).mtimeMs) };
   };
   const into = (over: Partial<PlaceRequest> = {}): PlaceRequest => ({ library: lib.config.id, location, dir: 'in', onConflict: 'keep-both', ...over });
   const refusal = async (req: PlaceRequest): Promise<string> => {

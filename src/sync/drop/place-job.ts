@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
 import { isOnConflict, type FileOpResult, type OnConflict } from '../../files/file-op.js';
-import { placeOf } from '../../files/places.js';
+import { placeInLibrary, placeOf } from '../../files/places.js';
 import { releaseOrphanContents } from '../../indexer/release-orphans.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
@@ -16,14 +16,13 @@ import type { Library } from '../../library/library.js';
 import { scanLocation } from '../../locations/locations.js';
 import { deviceByRef, parseAddress } from '../../browse/library-view.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
-import { keptOf } from '../library/originals.js';
 import { PeerRefused } from '../net/peer-node.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { waitForNetwork } from '../network-wait.js';
 import { dropDirProblem, dropNameProblem } from './names.js';
 import { sendable } from './plan.js';
 import { cancelDrop, DropRefused, sendDrop, type DropItem, type DropSent } from './send.js';
-import { openOnce, readableSize, sendTimeoutMs, type DropNetwork, type DropTarget } from './send-job.js';
+import { checkedSource, openOnce, sendTimeoutMs, type DropNetwork, type DropTarget } from './send-job.js';
 
 /*
  * `vss files copy|move SRC… DEVICE:/LOCATION/PATH` (issue 30, item 3): files of this device's
@@ -189,16 +188,15 @@ export async function placeBatch(
   if (!net.connected().some((r) => r.deviceUuid === dev.device_uuid)) return { wait: waitFor(net, dev, 'not connected') };
   const offered = async (it: PlaceItem): Promise<DropItem> => {
     ctx.signal.throwIfAborted();
-    sendable(ctx.lib, it.path);
+    const root = placeInLibrary(ctx.lib, sendable(ctx.lib, it.path), 'a file to copy').root.root;
     try {
-      const size = await readableSize(it.path);
-      const kept = keptOf(it.path);
-      return { path: it.path, name: it.name, size, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}), ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
+      return { ...(await checkedSource(ctx.lib, it.path)), name: it.name, ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
     } catch (err) {
       // A move cut off after the receiver confirmed a file and its source went: offered as planned, the receiver answers it placed.
       if (b.op === 'move' && !lstatSync(it.path, { throwIfNoEntry: false })) {
-        return { path: it.path, name: it.name, size: it.size, ...(it.mtime_ms !== undefined ? { mtime_ms: it.mtime_ms } : {}), ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
+        return { path: it.path, root, name: it.name, size: it.size, ...(it.mtime_ms !== undefined ? { mtime_ms: it.mtime_ms } : {}), ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
       }
+      if (err instanceof VssError && err.code !== 'IO') throw err;
       throw new VssError('NOT_FOUND', `${it.path} cannot be read to copy: ${(err as Error).message}`, { path: it.path, cause: err });
     }
   };
