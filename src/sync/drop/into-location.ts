@@ -44,7 +44,7 @@ export async function placeInLocation(libraryOf: (id: string) => Library | undef
   const st = await stat(dir);
   if (!st.isDirectory()) throw new PathRefusedError(req.dir, `is not a folder in location ${loc.name}`);
   return {
-    stateRoot: root.root, dir, what: `location ${loc.name}`, conflict: req.onConflict === 'skip' ? 'skip' : req.onConflict, keepJournal: true,
+    stateRoot: root.root, dir, what: `location ${loc.name}`, conflict: req.onConflict === 'skip' ? 'skip' : req.onConflict, keepJournal: true, sameBytesCount: true,
     landed: (files) => indexLanded(lib, loc.id, root.root, files),
   };
 }

@@ -4,12 +4,12 @@ import { rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
 import { isOnConflict, type FileOpResult, type OnConflict } from '../../files/file-op.js';
-import { placeInLibrary, placeOf } from '../../files/places.js';
+import { placeOf } from '../../files/places.js';
 import { releaseOrphanContents } from '../../indexer/release-orphans.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
-import { TryAgainLater } from '../../jobs/transient.js';
+import { isTransient, TryAgainLater } from '../../jobs/transient.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import { PathRefusedError } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
@@ -188,12 +188,12 @@ export async function placeBatch(
   if (!net.connected().some((r) => r.deviceUuid === dev.device_uuid)) return { wait: waitFor(net, dev, 'not connected') };
   const offered = async (it: PlaceItem): Promise<DropItem> => {
     ctx.signal.throwIfAborted();
-    const root = placeInLibrary(ctx.lib, sendable(ctx.lib, it.path), 'a file to copy').root.root;
     try {
       return { ...(await checkedSource(ctx.lib, it.path)), name: it.name, ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
     } catch (err) {
-      // A move cut off after the receiver confirmed a file and its source went: offered as planned, the receiver answers it placed.
-      if (b.op === 'move' && !lstatSync(it.path, { throwIfNoEntry: false })) {
+      // A move cut off after the receiver confirmed a file and its source went: offered as planned, the receiver answers it placed (never opened).
+      const root = placeOf(ctx.lib, it.path)?.root.root;
+      if (b.op === 'move' && root !== undefined && !lstatSync(it.path, { throwIfNoEntry: false })) {
         return { path: it.path, root, name: it.name, size: it.size, ...(it.mtime_ms !== undefined ? { mtime_ms: it.mtime_ms } : {}), ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
       }
       if (err instanceof VssError && err.code !== 'IO') throw err;
@@ -228,6 +228,8 @@ export async function placeBatch(
     if (err instanceof DropRefused) throw err.retry ? new TryAgainLater(err.message, { cause: err }) : err;
     // The device went away: the job waits for it (no attempt spent) and goes on once it connects.
     if (err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) return { wait: waitFor(net, dev, err.message) };
+    // A failure of this side's (a file changed while sent) ends the transfer: the receiver drops its partials now, not days later.
+    if (!isTransient(err)) await openOnce(net, dev, AbortSignal.timeout(OPEN_TIMEOUT_MS)).then((s) => cancelDrop(s, b.transfer, into)).catch(() => undefined);
     throw err;
   }
 }

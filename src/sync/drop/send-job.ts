@@ -4,7 +4,7 @@ import { UsageError, VssError } from '../../core/errors.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
-import { TryAgainLater } from '../../jobs/transient.js';
+import { isTransient, TryAgainLater } from '../../jobs/transient.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import type { ProtocolName } from '../messages/table.js';
@@ -144,6 +144,8 @@ export async function runSend(network: () => DropNetwork | undefined, target: (d
       if (wait) return wait;
       throw new TryAgainLater(err.message, { cause: err });
     }
+    // A failure of this side's (a file changed while sent) ends the send: the receiver drops its partials now, not days later.
+    if (!isTransient(err)) await openOnce(net, dev, AbortSignal.timeout(OPEN_TIMEOUT_MS)).then((s) => cancelDrop(s, p.transfer)).catch(() => undefined);
     throw err;
   }
 }

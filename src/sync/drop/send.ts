@@ -92,11 +92,17 @@ export async function sendDrop(stream: Stream, transfer: string, files: readonly
     }
     const total = items.reduce((n, it) => n + it.size, 0);
     const offered = items.map(({ name, size, blake3, mode, mtime_ms }) => ({ name, size, ...(blake3 !== undefined ? { blake3 } : {}), ...(mode !== undefined ? { mode } : {}), ...(mtime_ms !== undefined ? { mtime_ms } : {}) }));
-    if (opts.into) {
-      const { library, location, dir, onConflict } = opts.into;
-      await ch.send('drop.place', { transfer, total, library, location, dir, on_conflict: onConflict, items: offered }, signal);
-    } else {
-      await ch.send('drop.offer', { transfer, total, items: offered }, signal);
+    try {
+      if (opts.into) {
+        const { library, location, dir, onConflict } = opts.into;
+        await ch.send('drop.place', { transfer, total, library, location, dir, on_conflict: onConflict, items: offered }, signal);
+      } else {
+        await ch.send('drop.offer', { transfer, total, items: offered }, signal);
+      }
+    } catch (err) {
+      // A stream of a connection going down ("Cannot write to a stream that is closed"): the link's failure, tried again.
+      if (opts.signal?.aborted) throw err;
+      throw new VssError('UNAVAILABLE', `the link to the receiving device broke as the offer went (${(err as Error).message})`, { cause: err });
     }
     const head = await receiveOrUnavailable(ch, ['drop.accept', 'drop.refused'], answerWithin(STALL_MS, signal));
     if (head.name === 'drop.refused') throw new DropRefused(head.body.reason, head.body.retry === true, head.body.index);
