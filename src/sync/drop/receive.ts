@@ -308,7 +308,8 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
     groupBytes = 0;
     const conflict = place.conflict === 'replace' ? 'replace' : 'keep-both';
     const moving = batch.filter((v) => v.there === undefined);
-    // Journalled before any rename: a kill after a rename, before the journal below, leaves the file found by its inode.
+    // Journalled before any rename (with what the groups before placed): a kill after a rename, before
+    // the journal's next write, leaves the file found by its inode when the send is offered again.
     journal.placing ??= {};
     for (const v of moving) {
       const st = statSync(v.partial);
@@ -328,7 +329,6 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
         delete journal.placing?.[v.i];
       }
     });
-    await writeJournal(inbox, transfer, journal);
     for (const [k, v] of batch.entries()) {
       const p = placed[k]!;
       if (!('final' in p)) continue;
@@ -390,6 +390,8 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
       }
     }
     await placing;
+    // What the last group placed, said: the journal an offer made again after `done` is answered from.
+    await writeJournal(inbox, transfer, journal);
   } catch (err) {
     // Files verified before the one that stopped the send are placed still (a refusal of one file keeps those before it, as a file at a time did).
     await placeGroup().catch((e: unknown) => log.warn({ err: e }, 'files received could not be placed'));
