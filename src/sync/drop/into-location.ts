@@ -2,12 +2,14 @@ import { stat } from 'node:fs/promises';
 import { dirname, relative, sep } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
 import { isOnConflict } from '../../files/file-op.js';
+import { insideLibraryFolder } from '../../files/places.js';
 import type { KnownBytes } from '../../indexer/identification.js';
 import { PathRefusedError } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
 import { scanLocation } from '../../locations/locations.js';
 import { locationOnline } from '../../volumes/location-online.js';
 import type { RemoteDevice } from '../peer-link.js';
+import { dropDirProblem } from './names.js';
 import type { DropPlace, LandedFile, PlaceRequest } from './receive.js';
 
 /**
@@ -15,7 +17,8 @@ import type { DropPlace, LandedFile, PlaceRequest } from './receive.js';
  * the place a paired device's `place` names, checked before a byte is taken. The library must be
  * one REMOTE shares and open here, the location this device's own (not another device's of that
  * library, not one its user did not add here) and reachable, DIR a relative path that stays
- * inside it (no `..`, not absolute, no symlinked folder on the way). Its partials wait in the
+ * inside it (no `..`, not absolute, no symlinked folder on the way), in none of vss's own
+ * folders (`.vss-*`, the library folder when it lies in the location). Its partials wait in the
  * location's `.vss-drop/` (skipped by the indexer, on the same drive: placing one is a rename).
  */
 export async function placeInLocation(libraryOf: (id: string) => Library | undefined, remote: RemoteDevice, req: PlaceRequest): Promise<DropPlace> {
@@ -29,6 +32,9 @@ export async function placeInLocation(libraryOf: (id: string) => Library | undef
   const online = locationOnline(lib, loc.id);
   if (online?.online !== true) throw new VssError('UNAVAILABLE', `location ${loc.name} is offline on this device (${online?.reason ?? 'unknown'})`);
   const dir = root.path(req.dir);
+  const bookkeeping = dropDirProblem(req.dir);
+  if (bookkeeping) throw new PathRefusedError(req.dir, bookkeeping);
+  if (insideLibraryFolder(lib, dir)) throw new PathRefusedError(req.dir, `lies in the library folder, which vss keeps to itself: files go elsewhere in location ${loc.name}`);
   try {
     await root.makeFolderAsync(dir);
   } catch (err) {
@@ -38,7 +44,7 @@ export async function placeInLocation(libraryOf: (id: string) => Library | undef
   const st = await stat(dir);
   if (!st.isDirectory()) throw new PathRefusedError(req.dir, `is not a folder in location ${loc.name}`);
   return {
-    stateRoot: root.root, dir, what: `location ${loc.name}`, conflict: req.onConflict === 'skip' ? 'skip' : req.onConflict, keepJournal: true,
+    stateRoot: root.root, dir, what: `location ${loc.name}`, conflict: req.onConflict === 'skip' ? 'skip' : req.onConflict, keepJournal: true, sameBytesCount: true,
     landed: (files) => indexLanded(lib, loc.id, root.root, files),
   };
 }
