@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { blake3, Blake3Hasher } from '@napi-rs/blake-hash';
 import { VssError } from './errors.js';
 
@@ -74,15 +74,39 @@ export function smallOf(fd: number, size = fstatSync(fd).size): { checksum: stri
 
 async function streamed(path: string, opts: ReadOptions): Promise<ChecksumOutcome> {
   const fh = await open(path, OPEN_FLAGS);
-  const pair = chunkPairs.pop() ?? [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
   try {
     if (!(await fh.stat()).isFile()) return { ok: false, size: 0, reason: 'not-a-file' };
+    return { ok: true, ...(await streamedFrom(fh, opts)) };
+  } finally {
+    // A read still in flight (an abort) has landed: streamedFrom waited for it.
+    await fh.close().catch(() => undefined);
+  }
+}
+
+/**
+ * BLAKE3 and size of the regular file open as FH, read from its start to its end through that
+ * descriptor (a file opened once, after a check of where it is: storage/confined-open.ts).
+ */
+export async function blake3Of(fh: FileHandle, opts: ReadOptions = {}): Promise<{ checksum: string; size: number }> {
+  const size = (await fh.stat()).size;
+  const quick = smallOf(fh.fd, size);
+  if (quick && quick.size === size) {
+    opts.onBytes?.(quick.size);
+    return quick;
+  }
+  return streamedFrom(fh, opts);
+}
+
+async function streamedFrom(fh: FileHandle, opts: ReadOptions): Promise<{ checksum: string; size: number }> {
+  const pair = chunkPairs.pop() ?? [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+  let reading: Promise<{ bytesRead: number }> | undefined;
+  try {
     // Two buffers: the next chunk is read (in the thread pool) while this one is hashed, so a
     // large file costs about the longer of its read and its hash, not their sum.
     let [buf, spare] = pair;
     const hasher = new Blake3Hasher();
     let size = 0;
-    let reading = fh.read(buf, 0, CHUNK, 0);
+    reading = fh.read(buf, 0, CHUNK, 0);
     for (;;) {
       const { bytesRead } = await reading;
       if (bytesRead === 0) break;
@@ -95,10 +119,10 @@ async function streamed(path: string, opts: ReadOptions): Promise<ChecksumOutcom
       if (paced) await paced;
       [buf, spare] = [spare, buf];
     }
-    return { ok: true, size, checksum: hasher.digest('hex') };
+    return { size, checksum: hasher.digest('hex') };
   } finally {
     // A read still in flight (an abort) must land before the pair is lent again.
-    await fh.close().catch(() => undefined);
+    await reading?.catch(() => undefined);
     chunkPairs.push(pair);
   }
 }

@@ -504,7 +504,9 @@ class FileOpRun {
             return void ready.push({ it, hash: '', skipped: true, note: `a FIFO: not made (${err.reason})` });
           }
         } else {
-          const proved = await copyVerified(it.src, partial, {
+          // The file looked at above, opened inside its location: never through a folder swapped for a symlink since.
+          const source = { root: this.inLocation(it.src, 'a source').disk.rootPath, path: it.src, checked: { dev: st.dev, inode: st.inode } };
+          const proved = await copyVerified(source, partial, {
             signal: this.ctx.signal,
             size: it.size,
             // Fewer blocks than bytes: holes, kept as holes.

@@ -1,7 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../test/helpers.js';
 import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
@@ -70,6 +70,24 @@ describe('the local-disk storage', () => {
     }
     await assert.rejects(disk.openRead('secret-link.txt'), /symlink/);
     await assert.rejects(disk.openRead('pipe'), /not a regular file/);
+  });
+
+  it('a folder swapped for a symlink just after it was checked is not read through (the check is trusted a moment; the open checks again)', async () => {
+    mkdirSync(join(root, 'swap'));
+    writeFileSync(join(root, 'swap', 'secret.txt'), 'inside');
+    // Read once: the folder is checked, and that check is trusted for a while (FOLDER_CHECK_TTL_MS).
+    const first = await disk.openRead('swap/secret.txt');
+    await first.close();
+    renameSync(join(root, 'swap'), join(root, 'swap.real'));
+    symlinkSync(outside, join(root, 'swap'));
+    const r = await disk.openRead('swap/secret.txt').catch((err: Error) => err);
+    if (!(r instanceof Error)) {
+      const buf = Buffer.alloc(6);
+      await r.read(buf, 0, 6, 0);
+      await r.close();
+      assert.fail(`read ${JSON.stringify(buf.toString())} through the swapped folder`);
+    }
+    assert.match(r.message, /leads outside .* through a symlink/);
   });
 
   it('lands bytes in a partial beside the name they become', async () => {

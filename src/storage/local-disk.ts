@@ -9,6 +9,7 @@ import { DirWatches } from './dir-watches.js';
 import { LocationWalker } from './local-walk.js';
 import type { DirListing, WalkedListing, FolderWatches, ListOptions, LocationStorage, NodeFacts, NodeKind, RangeReader, WalkOptions } from './port.js';
 import { hybridWalk } from './threaded-walk.js';
+import { openInside } from './confined-open.js';
 
 // O_NOFOLLOW: a path that became a symlink is refused, not followed out of the location.
 // O_NONBLOCK: a path that became a FIFO cannot hang a reader on open.
@@ -92,8 +93,10 @@ export class LocalDisk implements LocationStorage {
     return hybridWalk({ ...opts, rootAbs: this.root.root }, threaded);
   }
 
+  /** REL opened through storage/confined-open.ts: no symlink in any part of its path, whatever was checked before. */
   async openRead(rel: string): Promise<RangeReader> {
-    return openLocalRange(this.root.inFolder(rel));
+    const { fh, facts } = await openInside(this.root.root, this.root.path(rel));
+    return rangeOf(fh, facts);
   }
 
   async land(rel: string, key: string, opts: LandingOptions = {}): Promise<Landing> {
@@ -160,16 +163,21 @@ export async function openLocalRange(path: string): Promise<RangeReader> {
   try {
     const facts = factsOf(await fh.stat());
     if (facts.kind !== 'file') throw new PathRefusedError(path, 'is not a regular file');
-    return {
-      facts,
-      read: async (buf, offset, length, position) => (await fh.read(buf, offset, length, position)).bytesRead,
-      refresh: async () => factsOf(await fh.stat()),
-      close: () => fh.close(),
-    };
+    return rangeOf(fh, facts);
   } catch (err) {
     await fh.close();
     throw err;
   }
+}
+
+/** The range reader over FH, a regular file whose FACTS were looked at as it opened. */
+function rangeOf(fh: FileHandle, facts: NodeFacts): RangeReader {
+  return {
+    facts,
+    read: async (buf, offset, length, position) => (await fh.read(buf, offset, length, position)).bytesRead,
+    refresh: async () => factsOf(await fh.stat()),
+    close: () => fh.close(),
+  };
 }
 
 /** Where P really is, when that differs from P (a folder reached through a symlink); empty when it is not there. */

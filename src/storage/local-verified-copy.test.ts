@@ -1,8 +1,9 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, ftruncateSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, ftruncateSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NotTheCheckedFile } from './confined-open.js';
 import { copyVerified } from './local-verified-copy.js';
 
 /** A sparse copy keeps holes and every byte, whatever the data's alignment (the last block short, data across a chunk's edge). */
@@ -23,7 +24,7 @@ describe('copyVerified of a sparse file', () => {
     const srcBlocks = statSync(src).blocks;
     assert.ok(srcBlocks * 512 < size, 'the source is sparse here');
     const dst = join(dir, 'dst');
-    const got = await copyVerified(src, dst, { sparse: true, size });
+    const got = await copyVerified({ root: dir, path: src }, dst, { sparse: true, size });
     assert.equal(got.size, size);
     assert.equal(statSync(dst).size, size);
     assert.ok(readFileSync(dst).equals(readFileSync(src)), 'the same bytes');
@@ -49,7 +50,7 @@ describe('copyVerified keeps times and mode', () => {
       for (const mode of [0o640, 0o6755, 0o1777]) {
         const { src, keep } = source(`${what}-${mode}`, Buffer.alloc(size, 7), mode);
         const dst = `${src}.copy`;
-        const got = await copyVerified(src, dst, { size, sparse, keep });
+        const got = await copyVerified({ root: dir, path: src }, dst, { size, sparse, keep });
         const st = statSync(dst);
         // What the index is told of a small copy (to link it by its BLAKE3) is what it will find there.
         if (size <= 1024 * 1024) assert.deepEqual(got.left, { inode: st.ino, mtimeMs: st.mtimeMs });
@@ -63,9 +64,32 @@ describe('copyVerified keeps times and mode', () => {
 
   it('a file planned small that has grown past a small one: read back whole, kept', async () => {
     const { src, keep } = source('grown', Buffer.alloc(2 * 1024 * 1024 + 5, 1), 0o600);
-    const got = await copyVerified(src, `${src}.copy`, { size: 10, keep });
+    const got = await copyVerified({ root: dir, path: src }, `${src}.copy`, { size: 10, keep });
     assert.equal(got.size, 2 * 1024 * 1024 + 5);
     assert.ok(readFileSync(`${src}.copy`).equals(readFileSync(src)));
     assert.equal(statSync(`${src}.copy`).mode & 0o7777, 0o600);
   });
+});
+
+/** The source is the file checked, inside its location: a folder on its way swapped for a symlink since is never copied through. */
+describe('copyVerified of a source whose folder was swapped for a symlink after it was checked', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vss-swap-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const size of [3000, 3 * 1024 * 1024]) {
+    it(`${size} bytes: refused as not the file checked, and no byte of the file outside is written`, async () => {
+      const loc = join(dir, `loc-${size}`);
+      const outside = join(dir, `outside-${size}`);
+      mkdirSync(join(loc, 'a'), { recursive: true });
+      mkdirSync(outside);
+      writeFileSync(join(loc, 'a', 'f.bin'), Buffer.alloc(size, 1));
+      writeFileSync(join(outside, 'f.bin'), Buffer.alloc(size, 2));
+      const st = statSync(join(loc, 'a', 'f.bin'));
+      renameSync(join(loc, 'a'), join(loc, 'a.real'));
+      symlinkSync(outside, join(loc, 'a'));
+      const partial = join(dir, `partial-${size}`);
+      await assert.rejects(copyVerified({ root: loc, path: join(loc, 'a', 'f.bin'), checked: { dev: st.dev, inode: st.ino } }, partial, { size }), NotTheCheckedFile);
+      assert.equal(existsSync(partial), false);
+    });
+  }
 });

@@ -1,7 +1,8 @@
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { copyFile, open, type FileHandle } from 'node:fs/promises';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
-import { blake3File, smallOf, SMALL_FILE as SMALL } from '../core/file-blake3.js';
+import { blake3File, blake3Of, smallOf, SMALL_FILE as SMALL } from '../core/file-blake3.js';
+import { openInside, type FileIdentity, type OpenedInside } from './confined-open.js';
 import { keepTimesAndMode, keepTimesAndModeOf } from './local-copy.js';
 
 const CHUNK = 4 * 1024 * 1024;
@@ -12,6 +13,13 @@ const buffers: Buffer[] = [];
 export async function fullBlake3(path: string, onBytes?: (n: number) => void, signal?: AbortSignal): Promise<{ hash: string; size: number }> {
   const { checksum, size } = await blake3File(path, { ...(onBytes ? { onBytes } : {}), ...(signal ? { signal } : {}) });
   return { hash: checksum, size };
+}
+
+/** A copy's source: the file at PATH, checked to lie inside ROOT (its location), and which file the check found. */
+export interface CopySource {
+  root: string;
+  path: string;
+  checked?: FileIdentity;
 }
 
 export class CopyMismatch extends Error {
@@ -42,15 +50,32 @@ export interface Verified {
  * clone where the filesystem has them), the source is hashed meanwhile, then the copy is read
  * back and hashed, and given KEEP's times and mode after that read. Answers the full BLAKE3 both
  * have. ONBYTES counts half of each side's reads, so a file reports its size once when it is done.
+ * The source is opened once, inside its location (storage/confined-open.ts), and both its copy and
+ * its hash read that open file: a folder on its way swapped for a symlink since it was checked
+ * leads nowhere (where the kernel cannot name the open file, the copy reads by path and the
+ * descriptor's hash proves it read the same bytes).
  */
-export async function copyVerified(src: string, partial: string, opts: CopyOptions = {}): Promise<Verified> {
+export async function copyVerified(src: CopySource, partial: string, opts: CopyOptions = {}): Promise<Verified> {
+  const from = await openInside(src.root, src.path, src.checked);
+  try {
+    return await copyOpen(from, src.path, partial, opts);
+  } finally {
+    await from.fh.close();
+  }
+}
+
+async function copyOpen(from: OpenedInside, src: string, partial: string, opts: CopyOptions): Promise<Verified> {
   const half = (n: number) => opts.onBytes?.(n / 2);
-  if (!opts.sparse && opts.size !== undefined && opts.size <= SMALL) return copySmall(src, partial, half, opts);
+  if (!opts.sparse && opts.size !== undefined && opts.size <= SMALL) return copySmall(from, src, partial, half, opts);
   let source: { hash: string; size: number };
   if (opts.sparse) {
-    source = await copySparse(src, partial, half, opts.signal);
+    source = await copySparse(from.fh, partial, half, opts.signal);
   } else {
-    [, source] = await Promise.all([copyFile(src, partial, constants.COPYFILE_FICLONE), fullBlake3(src, half, opts.signal)]);
+    const [, hashed] = await Promise.all([
+      copyFile(from.selfPath, partial, constants.COPYFILE_FICLONE),
+      blake3Of(from.fh, { ...(opts.signal ? { signal: opts.signal } : {}), onBytes: half }),
+    ]);
+    source = { hash: hashed.checksum, size: hashed.size };
   }
   opts.signal?.throwIfAborted();
   const copy = await fullBlake3(partial, half, opts.signal);
@@ -65,9 +90,10 @@ export async function copyVerified(src: string, partial: string, opts: CopyOptio
  * every other copy in flight). A file that changes meanwhile: the two differ. The copy is read
  * back and given its times and mode through one descriptor (each lookup of its path costs).
  */
-async function copySmall(src: string, partial: string, half: (n: number) => void, opts: CopyOptions): Promise<Verified> {
-  await copyFile(src, partial, constants.COPYFILE_FICLONE);
-  const source: Verified = await fullBlake3(src, half, opts.signal);
+async function copySmall(from: OpenedInside, src: string, partial: string, half: (n: number) => void, opts: CopyOptions): Promise<Verified> {
+  await copyFile(from.selfPath, partial, constants.COPYFILE_FICLONE);
+  const hashed = await blake3Of(from.fh, { ...(opts.signal ? { signal: opts.signal } : {}), onBytes: half });
+  const source: Verified = { hash: hashed.checksum, size: hashed.size };
   const fd = openSync(partial, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   try {
     // Grown past SMALL since it was planned: read back in chunks.
@@ -90,14 +116,13 @@ const BLOCK = 4096;
 const ZEROS = Buffer.alloc(BLOCK);
 
 /**
- * Copy SRC (a sparse file: fewer blocks than its size) to PARTIAL, keeping its holes: every block
+ * Copy the file open as FROM (a sparse file: fewer blocks than its size) to PARTIAL, keeping its holes: every block
  * of zeros is skipped, not written, and the file is given its size at the end. Node has no
  * lseek(SEEK_HOLE), and the kernel's copy (copy_file_range, sendfile) writes holes out as zeros
  * on ext4 (measured: a 100 MiB file with one byte took 100 MiB), so the bytes pass here, hashed
  * on the way. A run of zeros that was data at the source becomes a hole, as with `cp -a`.
  */
-async function copySparse(src: string, partial: string, onBytes: (n: number) => void, signal?: AbortSignal): Promise<{ hash: string; size: number }> {
-  const from = await open(src, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+async function copySparse(from: FileHandle, partial: string, onBytes: (n: number) => void, signal?: AbortSignal): Promise<{ hash: string; size: number }> {
   const buf = buffers.pop() ?? Buffer.allocUnsafe(CHUNK);
   try {
     const to = await open(partial, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
@@ -131,7 +156,6 @@ async function copySparse(src: string, partial: string, onBytes: (n: number) => 
     }
   } finally {
     buffers.push(buf);
-    await from.close();
   }
 }
 

@@ -89,8 +89,15 @@ describe('files copy|move into a paired device\'s location', () => {
     assert.deepEqual([logged.op, logged.outcome, logged.what.target, logged.what.files], ['copy', 'done', 'Desk:/Photos/in', 2]);
   });
 
-  it('a name taken there follows the policy: keep-both by default, skip leaves it', async () => {
-    const both = json<Outcome>(await runCli(['files', 'copy', join(src, 'one.jpg'), 'Desk:/Photos/in', '--json'], A));
+  it('a name taken there follows the policy: keep-both by default (the same bytes there already stand for the copy), skip leaves it', async () => {
+    // The same file again: answered placed under the name it has there, as a local copy leaves the same file (never a second copy as "one (2).jpg").
+    const same = json<Outcome>(await runCli(['files', 'copy', join(src, 'one.jpg'), 'Desk:/Photos/in', '--json'], A));
+    assert.deepEqual(same.result.paths, ['Desk:/Photos/in/one.jpg']);
+    assert.deepEqual(readdirSync(join(photos, 'in')).filter((n) => n.startsWith('one')), ['one.jpg']);
+    // Other bytes under that name: kept both.
+    mkdirSync(join(src, 'other'), { recursive: true });
+    writeFileSync(join(src, 'other', 'one.jpg'), randomBytes(1000));
+    const both = json<Outcome>(await runCli(['files', 'copy', join(src, 'other', 'one.jpg'), 'Desk:/Photos/in', '--json'], A));
     assert.deepEqual(both.result.paths, ['Desk:/Photos/in/one (2).jpg']);
     const skip = json<Outcome>(await runCli(['files', 'copy', join(src, 'one.jpg'), 'Desk:/Photos/in', '--on-conflict', 'skip', '--json'], A));
     assert.deepEqual([skip.result.done, skip.result.skipped], [0, 1]);

@@ -58,7 +58,7 @@ export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore)
       if ('unavailable' in remote) return notFound(reply, `${found.reason}; ${remote.unavailable}`);
       return serveRemote(req, reply, remote, v);
     }
-    return serve(req, reply, { path: found.path, size: found.size, tag: found.cas_id, mime: found.mime }, v, () => 'its file changed or went away while it was being read');
+    return serve(req, reply, { path: found.path, size: found.size, tag: found.cas_id, mime: found.mime, checked: found.facts }, v, () => 'its file changed or went away while it was being read');
   }));
 }
 
@@ -108,6 +108,12 @@ interface ServedFile {
   /** What identifies the bytes: the ETag, and the `v` that makes a URL immutable. */
   tag: string;
   mime: string;
+  /**
+   * The file the core checked (its device and inode), where it is a location's: the file opened
+   * must be that one, since a folder on its way swapped for a symlink meanwhile would lead the
+   * open to another, which the path's own lstat would not tell.
+   */
+  checked?: { dev: number; inode: number };
 }
 
 /**
@@ -132,7 +138,7 @@ async function serve(req: FastifyRequest, reply: FastifyReply, file: ServedFile,
   if (typeof headers.range === 'string' && !BYTE_RANGES.test(headers.range)) delete headers.range;
   if (req.method === 'GET' && headers.range === undefined && file.size <= WHOLE_READ_MAX_BYTES) {
     // A small file whole (a thumbnail): one read and one buffer cost a fraction of a stream.
-    const bytes = readWhole(file.path, file.size);
+    const bytes = readWhole(file.path, file.size, file.checked);
     if (bytes === null) return notFound(reply, gone());
     return reply.code(200).header('content-type', file.mime).header('content-length', bytes.length).send(bytes);
   }
@@ -144,6 +150,7 @@ async function serve(req: FastifyRequest, reply: FastifyReply, file: ServedFile,
         // send follows symlinks; the core checked a regular file of this size, and it must still be that one.
         const l = lstatSync(path, { throwIfNoEntry: false });
         if (!l?.isFile() || l.ino !== st.ino || st.size !== file.size) throw new FileChangedError();
+        if (file.checked && (st.dev !== file.checked.dev || st.ino !== file.checked.inode)) throw new FileChangedError();
       },
     });
   } catch (err) {

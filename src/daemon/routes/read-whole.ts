@@ -13,9 +13,11 @@ const CHANGED = new Set(['ENOENT', 'ELOOP', 'ENOTDIR', 'EISDIR']);
 /**
  * The bytes of the file at PATH, checked to be the one its caller checked a moment ago: opened
  * without following a symlink, a regular file of SIZE bytes, and still what PATH names (the
- * same inode, as the streaming path checks). Null when it changed or went away meanwhile.
+ * same inode, as the streaming path checks), and where the caller knows which file it checked
+ * (CHECKED: its device and inode), that one (a folder on its way swapped for a symlink since
+ * leads to another). Null when it changed or went away meanwhile.
  */
-export function readWhole(path: string, size: number): Buffer | null {
+export function readWhole(path: string, size: number, checked?: { dev: number; inode: number }): Buffer | null {
   let fd: number;
   try {
     // O_NOFOLLOW where the platform has it; the lstat below checks the same everywhere.
@@ -27,6 +29,7 @@ export function readWhole(path: string, size: number): Buffer | null {
   try {
     const st = fstatSync(fd);
     if (!st.isFile() || st.size !== size) return null;
+    if (checked && (st.dev !== checked.dev || st.ino !== checked.inode)) return null;
     const l = lstatSync(path, { throwIfNoEntry: false });
     if (!l?.isFile() || l.ino !== st.ino) return null;
     const buf = Buffer.allocUnsafe(size);

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { generateKeyPair } from '@libp2p/crypto/keys';
@@ -48,7 +48,7 @@ describe('Spacedrop: /vss/drop', () => {
   const file = (name: string, bytes: Buffer): DropItem => {
     const path = join(src, name);
     writeFileSync(path, bytes);
-    return { path, name, size: bytes.length, blake3: hex(bytes) };
+    return { path, root: src, name, size: bytes.length, blake3: hex(bytes) };
   };
   /** A file as the send job offers it: no BLAKE3 (it is taken as the bytes go), its time. */
   const unhashed = (name: string, bytes: Buffer): DropItem => {
@@ -98,6 +98,49 @@ describe('Spacedrop: /vss/drop', () => {
     const mode = (name: string) => statSync(join(inbox, name)).mode & 0o7777;
     assert.deepEqual(sent.saved.map(mode), [0o600, 0o755, 0o600]);
     assert.equal(statSync(join(inbox, sent.saved[0]!)).mtimeMs, at);
+  });
+
+  it('a mode a peer offers loses group and other write: a crafted 07777 lands 0755, a world-writable 0666 lands 0644', async () => {
+    const crafted = { ...file('suid.sh', Buffer.from('#!/bin/sh\n')), mode: 0o7777 };
+    const fromFat = { ...file('from-fat.txt', Buffer.from('a stick mounted umask=000')), mode: 0o666 };
+    const sent = await sendDrop(await open(), randomUUID(), [crafted, fromFat]);
+    assert.deepEqual(sent.saved.map((name) => statSync(join(inbox, name)).mode & 0o7777), [0o755, 0o644]);
+  });
+
+  it('a folder swapped for a symlink while an earlier file is sent: the file it leads to is never sent, the send fails as changed while sent', async () => {
+    // The fault's race (D3), made deterministic: the swap comes as the first file's first bytes go, after the second was checked.
+    const loc = join(tmp.path, 'loc-d3');
+    const elsewhere = join(tmp.path, 'etc-d3');
+    mkdirSync(join(loc, 's1'), { recursive: true });
+    mkdirSync(join(loc, 's2'), { recursive: true });
+    mkdirSync(elsewhere, { recursive: true });
+    const secret = Buffer.from('the host name, secret');
+    writeFileSync(join(elsewhere, 'hostname'), secret);
+    const decoy = join(loc, 's2', 'hostname');
+    writeFileSync(decoy, Buffer.alloc(secret.length, 'D'));
+    // The decoy has the target's size and time (`touch -r` in the reproduction): the size and time checks pass.
+    for (const p of [join(elsewhere, 'hostname'), decoy]) utimesSync(p, 1_700_000_000, 1_700_000_000);
+    writeFileSync(join(loc, 's1', 'big.bin'), randomBytes(3 * 1024 * 1024));
+    const item = (path: string, name: string) => {
+      const st = statSync(path);
+      // As the send job checked it: inside its location, this file (its device and inode), its size and time.
+      return { path, root: loc, checked: { dev: st.dev, inode: st.ino }, name, size: st.size, mtime_ms: Math.floor(st.mtimeMs) } as DropItem;
+    };
+    const items = [item(join(loc, 's1', 'big.bin'), 'big-d3.bin'), item(decoy, 'hostname-d3')];
+    let swapped = false;
+    const swap = (n: number) => {
+      if (swapped || n === 0) return;
+      swapped = true;
+      renameSync(join(loc, 's2'), join(loc, 's2.real'));
+      symlinkSync(elsewhere, join(loc, 's2'));
+    };
+    const transfer = randomUUID();
+    const err = await sendDrop(await open(), transfer, items, { onBytes: swap }).then(() => undefined, (e: unknown) => e);
+    assert.ok(swapped, 'the folder was swapped during the send');
+    const landed = inboxFiles().filter((n) => n.startsWith('hostname-d3')).map((n) => readFileSync(join(inbox, n)).toString());
+    assert.deepEqual(landed.filter((t) => t === secret.toString()), [], 'the file outside the location never reached the receiver');
+    assert.ok(err instanceof VssError && err.code === 'IO' && /hostname changed while it was sent \(.*through a symlink\): send it again/.test(err.message), String(err));
+    await cancelDrop(await open(), transfer);
   });
 
   it('an unpaired device is refused: at the node, and by the handler when unpaired since it connected', async () => {
@@ -362,8 +405,8 @@ describe('Spacedrop: /vss/drop', () => {
       const dir = join(src, 'a-folder');
       mkdirSync(dir, { recursive: true });
       const transfer = randomUUID();
-      await assert.rejects(sendDrop(await open(), transfer, [{ path: dir, name: 'unreadable.bin', size: 10, blake3: hex(Buffer.alloc(10)) }]),
-        (err: unknown) => err instanceof VssError && err.code === 'IO' && /a-folder cannot be read to send: .*EISDIR/.test(err.message));
+      await assert.rejects(sendDrop(await open(), transfer, [{ path: dir, root: src, name: 'unreadable.bin', size: 10, blake3: hex(Buffer.alloc(10)) }]),
+        (err: unknown) => err instanceof VssError && err.code === 'IO' && /a-folder cannot be read to send: .*not a regular file/.test(err.message));
       await cancelDrop(await open(), transfer);
     });
 

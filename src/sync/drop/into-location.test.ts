@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { blake3 } from '@napi-rs/blake-hash';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { Stream } from '@libp2p/interface';
 import pino from 'pino';
 import { tempDir } from '../../../test/helpers.js';
+import { VssError } from '../../core/errors.js';
 import { Installation } from '../../library/installation.js';
 import type { Library } from '../../library/library.js';
 import { addLocation } from '../../locations/locations.js';
@@ -37,7 +39,7 @@ describe('drop into a location: the receiver\'s checks', () => {
   const file = (name: string, bytes: Buffer): DropItem => {
     writeFileSync(join(src, name), bytes);
     // As the job offers it: no BLAKE3 (taken as the bytes go), its time (how an offer made again is known).
-    return { path: join(src, name), name, size: bytes.length, mtime_ms: Math.floor(statSync(join(src, name)).mtimeMs) };
+    return { path: join(src, name), root: src, name, size: bytes.length, mtime_ms: Math.floor(statSync(join(src, name)).mtimeMs) };
   };
   const into = (over: Partial<PlaceRequest> = {}): PlaceRequest => ({ library: lib.config.id, location, dir: 'in', onConflict: 'keep-both', ...over });
   const refusal = async (req: PlaceRequest): Promise<string> => {
@@ -94,6 +96,50 @@ describe('drop into a location: the receiver\'s checks', () => {
     assert.deepEqual(readdirSync(join(photos, 'in')).filter((n) => n.startsWith('c')), ['c.txt']);
   });
 
+  it('a receiver killed between a file\'s rename and its journal\'s next write: the send offered again finds the file by its inode, never lands it twice', async () => {
+    const transfer = randomUUID();
+    const bytes = randomBytes(300_000);
+    const items = [file('k1.bin', bytes), file('k2.bin', randomBytes(1000))];
+    await sendDrop(await open(), transfer, items, { into: into({ dir: 'killed' }) });
+    // The journal as a kill right after the renames leaves it: the files in place, the journal still
+    // saying they were about to be renamed (written before the renames), not that they are in.
+    const path = join(photos, '.vss-drop', `${transfer}.json`);
+    const j = JSON.parse(readFileSync(path, 'utf8')) as { saved: Record<string, string>; placing?: Record<string, unknown> };
+    const placing: Record<string, unknown> = {};
+    for (const [i, name] of Object.entries(j.saved)) {
+      const st = statSync(join(photos, 'killed', name));
+      placing[i] = { dev: st.dev, ino: st.ino, size: st.size, blake3: blake3(readFileSync(join(photos, 'killed', name))).toString('hex') };
+    }
+    writeFileSync(path, JSON.stringify({ ...j, saved: {}, placing }));
+    const again = await sendDrop(await open(), transfer, items, { into: into({ dir: 'killed' }) });
+    assert.deepEqual([again.saved, again.bytesSent], [['k1.bin', 'k2.bin'], 0], 'answered placed, not sent again');
+    assert.deepEqual(readdirSync(join(photos, 'killed')).sort(), ['k1.bin', 'k2.bin'], 'no "(2)" copy');
+    assert.deepEqual(readFileSync(join(photos, 'killed', 'k1.bin')), bytes);
+  });
+
+  it('the same bytes sent again by another transfer (a protect made again after its job failed) are answered placed under the name they have, never as "NAME (2)"', async () => {
+    const bytes = randomBytes(400_000);
+    const first = await sendDrop(await open(), randomUUID(), [file('twice.bin', bytes)], { into: into({ dir: 'again' }) });
+    assert.deepEqual(first.saved, ['twice.bin']);
+    // Offered with its BLAKE3 (a protect's): known at the offer, no byte sent.
+    const withHash = await sendDrop(await open(), randomUUID(), [{ ...file('twice.bin', bytes), blake3: blake3(bytes).toString('hex') }], { into: into({ dir: 'again' }) });
+    assert.deepEqual([withHash.saved, withHash.bytesSent, [...withHash.skipped]], [['twice.bin'], 0, []]);
+    // Offered without it (a copy's: hashed as it goes): known once its bytes came, before it is placed.
+    const hashedAsSent = await sendDrop(await open(), randomUUID(), [file('twice.bin', bytes)], { into: into({ dir: 'again' }) });
+    assert.deepEqual(hashedAsSent.saved, ['twice.bin']);
+    assert.deepEqual(readdirSync(join(photos, 'again')), ['twice.bin']);
+    // Other bytes under that name are still kept both.
+    const other = await sendDrop(await open(), randomUUID(), [file('twice.bin', randomBytes(400_000))], { into: into({ dir: 'again' }) });
+    assert.deepEqual(other.saved, ['twice (2).bin']);
+    assert.deepEqual(readdirSync(join(photos, '.vss-drop')).filter((n) => n.endsWith('.partial')), [], 'no partial left');
+  });
+
+  it('a stream closed before the offer goes is the link\'s failure (tried again), not the send\'s', async () => {
+    const stream = await open();
+    await stream.close();
+    await assert.rejects(sendDrop(stream, randomUUID(), [file('closed.txt', Buffer.from('x'))], { into: into() }), (err: unknown) => err instanceof VssError && err.code === 'UNAVAILABLE');
+  });
+
   it('a name taken there: skip writes nothing, replace overwrites, keep-both names it apart', async () => {
     writeFileSync(join(photos, 'in', 'd.txt'), 'mine');
     const skip = await sendDrop(await open(), randomUUID(), [file('d.txt', Buffer.from('theirs'))], { into: into({ onConflict: 'skip' }) });
@@ -116,5 +162,22 @@ describe('drop into a location: the receiver\'s checks', () => {
     assert.match(await refusal(into({ onConflict: 'clobber' })), /unknown conflict policy/);
     assert.deepEqual(readdirSync(outside), [], 'nothing written outside');
     assert.equal(existsSync(join(tmp.path, 'x')), false);
+  });
+
+  it('a folder in vss\'s own bookkeeping (.vss-drop, any .vss-* part, whatever its case) is refused, and nothing lands there', async () => {
+    // The journal of a send under way: a place into .vss-drop could name it and, with replace, overwrite it.
+    const transfer = randomUUID();
+    await sendDrop(await open(), transfer, [file('kept.txt', Buffer.from('kept'))], { into: into() });
+    const journal = join(photos, '.vss-drop', `${transfer}.json`);
+    const before = readFileSync(journal, 'utf8');
+    for (const dir of ['.vss-drop', '.vss-drop/deeper', 'in/.vss-drop', '.VSS-Drop', 'a/.vss-partial-x/b']) {
+      assert.match(await refusal(into({ dir })), /in vss's own bookkeeping/, dir);
+    }
+    const hidden = await sendDrop(await open(), randomUUID(), [file(`${transfer}.json`, Buffer.from('{"sender":"x","items":[],"saved":{}}'))], { into: into({ dir: '.vss-drop', onConflict: 'replace' }) }).then(() => undefined, (e: unknown) => e);
+    assert.ok(hidden instanceof DropRefused && /bookkeeping/.test(hidden.reason), String(hidden));
+    assert.equal(readFileSync(journal, 'utf8'), before, 'the journal is untouched');
+    assert.deepEqual(readdirSync(join(photos, '.vss-drop')).filter((n) => !n.endsWith('.json') && !n.endsWith('.partial')), [], 'no peer\'s file among the bookkeeping');
+    assert.equal(existsSync(join(photos, '.VSS-Drop')), false);
+    assert.equal(existsSync(join(photos, 'in', '.vss-drop')), false);
   });
 });

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, relative, sep } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
 import { isOnConflict } from '../../files/file-op.js';
+import { insideLibraryFolder } from '../../files/places.js';
 import type { KnownBytes } from '../../indexer/identification.js';
 import { PathRefusedError } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
@@ -10,6 +11,7 @@ import { locationOnline } from '../../volumes/location-online.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { weighPlace } from './place-guard.js';
 import type { Witnesses } from '../../guardian/guard.js';
+import { dropDirProblem } from './names.js';
 import type { DropPlace, LandedFile, PlaceRequest } from './receive.js';
 
 /** What the receiver's own Guardian weighs a replace with (place-guard.ts): its witnesses, and whether peers may force it. */
@@ -23,7 +25,8 @@ export interface PlaceGuardHost {
  * the place a paired device's `place` names, checked before a byte is taken. The library must be
  * one REMOTE shares and open here, the location this device's own (not another device's of that
  * library, not one its user did not add here) and reachable, DIR a relative path that stays
- * inside it (no `..`, not absolute, no symlinked folder on the way). Its partials wait in the
+ * inside it (no `..`, not absolute, no symlinked folder on the way), in none of vss's own
+ * folders (`.vss-*`, the library folder when it lies in the location). Its partials wait in the
  * location's `.vss-drop/` (skipped by the indexer, on the same drive: placing one is a rename).
  */
 export async function placeInLocation(libraryOf: (id: string) => Library | undefined, remote: RemoteDevice, req: PlaceRequest, guard?: PlaceGuardHost): Promise<DropPlace> {
@@ -37,6 +40,9 @@ export async function placeInLocation(libraryOf: (id: string) => Library | undef
   const online = locationOnline(lib, loc.id);
   if (online?.online !== true) throw new VssError('UNAVAILABLE', `location ${loc.name} is offline on this device (${online?.reason ?? 'unknown'})`);
   const dir = root.path(req.dir);
+  const bookkeeping = dropDirProblem(req.dir);
+  if (bookkeeping) throw new PathRefusedError(req.dir, bookkeeping);
+  if (insideLibraryFolder(lib, dir)) throw new PathRefusedError(req.dir, `lies in the library folder, which vss keeps to itself: files go elsewhere in location ${loc.name}`);
   try {
     await root.makeFolderAsync(dir);
   } catch (err) {
@@ -46,7 +52,7 @@ export async function placeInLocation(libraryOf: (id: string) => Library | undef
   const st = await stat(dir);
   if (!st.isDirectory()) throw new PathRefusedError(req.dir, `is not a folder in location ${loc.name}`);
   return {
-    stateRoot: root.root, dir, what: `location ${loc.name}`, conflict: req.onConflict === 'skip' ? 'skip' : req.onConflict, keepJournal: true,
+    stateRoot: root.root, dir, what: `location ${loc.name}`, conflict: req.onConflict === 'skip' ? 'skip' : req.onConflict, keepJournal: true, sameBytesCount: true,
     landed: (files) => indexLanded(lib, loc.id, root.root, files),
     // A replace gives up this device's files: its own Guardian weighs it, as a replace asked here (DESIGN §19).
     ...(guard ? { weigh: (items) => weighPlace(lib, loc.id, root.root, dir, items, { witnesses: guard.witnesses(lib), peersMayForce: guard.peersMayForce(), forced: req.force === true }) } : {}),

@@ -1,14 +1,16 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
+import type { Placing } from './already-there.js';
 
 /**
  * What the inbox keeps of a send under way, in `<inbox>/.vss-drop/`: one partial file per item
  * (`<transfer>-<index>.partial`) and a journal (`<transfer>.json`) naming the sender, the items
  * offered and those already placed. A send cut off (either side killed, the link gone) is offered
- * again with the same transfer id: the journal says what is in already, the partials how far the
- * rest got. Both go when the send is done or cancelled, or after STALE_MS untouched.
+ * again with the same transfer id: the journal says what is in already (and what was being
+ * renamed into place, by inode), the partials how far the rest got. Both go when the send is done
+ * or cancelled, or after STALE_MS untouched; the folder holds nothing else of anyone's.
  */
 export const STATE_DIR = '.vss-drop';
 /**
@@ -35,6 +37,12 @@ export interface Journal {
   saved: Record<string, string>;
   /** Items not written, their name taken where they go and the place's policy `skip` (also in `saved`, under that name). */
   skipped?: number[];
+  /**
+   * Index → the partial about to be renamed into place, written before the rename: a receiver
+   * killed between the rename and the journal's next write finds the file by its inode when the
+   * send is offered again, and answers it placed instead of receiving it a second time.
+   */
+  placing?: Record<string, Placing>;
 }
 
 /**
@@ -96,13 +104,16 @@ export async function forgetPartials(inbox: string, transfer: string): Promise<v
   await Promise.all(mine.map((n) => rm(join(dir, n), { force: true })));
 }
 
-/** Sends nobody took up again for weeks: their partials would only fill the disk. */
+/**
+ * Sends nobody took up again within STALE_MS: their partials would only fill the disk. Everything
+ * in the state folder is vss's (a peer's `place` never lands there), so every file left untouched
+ * that long goes: journals, partials, and a temporary file a kill left half written.
+ */
 export async function forgetStale(inbox: string, now = Date.now()): Promise<void> {
   const dir = stateDir(inbox);
   if (!existsSync(dir)) return;
   for (const n of readdirSync(dir)) {
-    if (!n.endsWith('.json') && !n.endsWith('.partial')) continue;
-    const st = statSync(join(dir, n), { throwIfNoEntry: false });
-    if (st && now - st.mtimeMs > STALE_MS) await rm(join(dir, n), { force: true });
+    const st = lstatSync(join(dir, n), { throwIfNoEntry: false });
+    if (st && !st.isDirectory() && now - st.mtimeMs > STALE_MS) await rm(join(dir, n), { force: true });
   }
 }

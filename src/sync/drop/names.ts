@@ -15,8 +15,32 @@ export function dropNameProblem(name: string): string | undefined {
   if (name === '.' || name === '..') return `the file name ${JSON.stringify(name)}`;
   if (name.includes('/') || name.includes('\\')) return `a file name with a path separator (${JSON.stringify(name.slice(0, 80))})`;
   if (CONTROL.test(name)) return 'a file name with a control character';
-  if (name.startsWith('.vss-')) return `a file name vss keeps for itself (${JSON.stringify(name.slice(0, 80))})`;
+  if (isBookkeeping(name)) return `a file name vss keeps for itself (${JSON.stringify(name.slice(0, 80))})`;
   return undefined;
+}
+
+/**
+ * Why DIR, the folder of a location a `place` names ('/'-separated, '' for the location itself),
+ * cannot take a peer's files; undefined when it can. A part named as vss's own bookkeeping
+ * (`.vss-drop/` with the journals and partials of every send, a copy's `.vss-partial-*`, any
+ * `.vss-*` the indexer skips as vss's) would put files beside that bookkeeping, where no listing,
+ * search or Guardian count sees them, or over it. Whether DIR stays inside the location is the
+ * location's own check (`ConfinedRoot.path`).
+ */
+export function dropDirProblem(dir: string): string | undefined {
+  if (dir === '') return undefined;
+  const part = dir.split('/').find(isBookkeeping);
+  if (part !== undefined) return `the folder ${JSON.stringify(dir.slice(0, 120))} is in vss's own bookkeeping (${JSON.stringify(part.slice(0, 80))}): files go elsewhere in the location`;
+  return undefined;
+}
+
+/**
+ * A name vss keeps for itself: `.vss-` and anything after (the indexer's leftover rule `.vss-*`,
+ * matched as it matches: whatever the case, as a case-insensitive disk finds `.VSS-DROP` to be
+ * `.vss-drop`).
+ */
+function isBookkeeping(name: string): boolean {
+  return name.toLowerCase().startsWith('.vss-');
 }
 
 /** A full BLAKE3 as it travels: 64 lowercase hex digits. */

@@ -53,7 +53,7 @@ describe('drop into a location: a replace is weighed by the receiver\'s own Guar
   const open = () => nodeA.open(nodeB.addresses()[0]!, 'drop');
   const file = (name: string, bytes: Buffer | string): DropItem => {
     writeFileSync(join(src, name), bytes);
-    return { path: join(src, name), name, size: statSync(join(src, name)).size, mtime_ms: Math.floor(statSync(join(src, name)).mtimeMs) };
+    return { path: join(src, name), root: src, name, size: statSync(join(src, name)).size, mtime_ms: Math.floor(statSync(join(src, name)).mtimeMs) };
   };
   const into = (over: Partial<PlaceRequest> = {}): PlaceRequest => ({ library: lib.config.id, location: loc.uuid, dir: 'in', onConflict: 'replace', ...over });
   const refused = async (items: DropItem[], req: PlaceRequest): Promise<DropRefused> => {

@@ -9,21 +9,20 @@ import { releaseOrphanContents } from '../../indexer/release-orphans.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
-import { TryAgainLater } from '../../jobs/transient.js';
+import { isTransient, TryAgainLater } from '../../jobs/transient.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import { PathRefusedError } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
 import { scanLocation } from '../../locations/locations.js';
 import { deviceByRef, parseAddress } from '../../browse/library-view.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
-import { keptOf } from '../library/originals.js';
 import { PeerRefused } from '../net/peer-node.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { waitForNetwork } from '../network-wait.js';
-import { dropNameProblem } from './names.js';
+import { dropDirProblem, dropNameProblem } from './names.js';
 import { sendable } from './plan.js';
 import { cancelDrop, DropRefused, sendDrop, type DropItem, type DropSent } from './send.js';
-import { openOnce, readableSize, sendTimeoutMs, type DropNetwork, type DropTarget } from './send-job.js';
+import { checkedSource, openOnce, sendTimeoutMs, type DropNetwork, type DropTarget } from './send-job.js';
 
 /*
  * `vss files copy|move SRC… DEVICE:/LOCATION/PATH` (issue 30, item 3): files of this device's
@@ -96,6 +95,9 @@ export interface PlaceTarget {
 export function placeTarget(lib: Library, target: string, paired: (deviceUuid: string) => DropTarget | undefined): PlaceTarget {
   const a = parseAddress(target);
   if (a.device === undefined || a.location === undefined) throw new UsageError(`${JSON.stringify(target)}: give the destination as DEVICE:/LOCATION[/PATH]`);
+  // Said here rather than by the receiver's refusal after the job is queued.
+  const bookkeeping = dropDirProblem(a.path);
+  if (bookkeeping) throw new UsageError(`${JSON.stringify(target)}: ${bookkeeping}`);
   const d = deviceByRef(lib, a.device);
   if (d.uuid === lib.device.uuid) throw new UsageError(`${a.device} is this device: give the destination as a path here`);
   const dev = paired(d.uuid);
@@ -190,16 +192,15 @@ export async function placeBatch(
   if (!net.connected().some((r) => r.deviceUuid === dev.device_uuid)) return { wait: waitFor(net, dev, 'not connected') };
   const offered = async (it: PlaceItem): Promise<DropItem> => {
     ctx.signal.throwIfAborted();
-    sendable(ctx.lib, it.path);
     try {
-      const size = await readableSize(it.path);
-      const kept = keptOf(it.path);
-      return { path: it.path, name: it.name, size, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}), ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
+      return { ...(await checkedSource(ctx.lib, it.path)), name: it.name, ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
     } catch (err) {
-      // A move cut off after the receiver confirmed a file and its source went: offered as planned, the receiver answers it placed.
-      if (b.op === 'move' && !lstatSync(it.path, { throwIfNoEntry: false })) {
-        return { path: it.path, name: it.name, size: it.size, ...(it.mtime_ms !== undefined ? { mtime_ms: it.mtime_ms } : {}), ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
+      // A move cut off after the receiver confirmed a file and its source went: offered as planned, the receiver answers it placed (never opened).
+      const root = placeOf(ctx.lib, it.path)?.root.root;
+      if (b.op === 'move' && root !== undefined && !lstatSync(it.path, { throwIfNoEntry: false })) {
+        return { path: it.path, root, name: it.name, size: it.size, ...(it.mtime_ms !== undefined ? { mtime_ms: it.mtime_ms } : {}), ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
       }
+      if (err instanceof VssError && err.code !== 'IO') throw err;
       throw new VssError('NOT_FOUND', `${it.path} cannot be read to copy: ${(err as Error).message}`, { path: it.path, cause: err });
     }
   };
@@ -231,6 +232,8 @@ export async function placeBatch(
     if (err instanceof DropRefused) throw err.retry ? new TryAgainLater(err.message, { cause: err }) : err;
     // The device went away: the job waits for it (no attempt spent) and goes on once it connects.
     if (err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) return { wait: waitFor(net, dev, err.message) };
+    // A failure of this side's (a file changed while sent) ends the transfer: the receiver drops its partials now, not days later.
+    if (!isTransient(err)) await openOnce(net, dev, AbortSignal.timeout(OPEN_TIMEOUT_MS)).then((s) => cancelDrop(s, b.transfer, into)).catch(() => undefined);
     throw err;
   }
 }

@@ -15,6 +15,7 @@ import { flushAll } from '../../storage/local-flush.js';
 import { keptFromPeer } from '../library/originals.js';
 import { forgetPartials, forgetStale, forgetTransfer, partialOf, readJournal, sameOffer, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
 import { BLAKE3_HEX, dropNameProblem } from './names.js';
+import { placedAs, sameBytesThere } from './already-there.js';
 import { stallGuard } from './stall.js';
 
 /*
@@ -47,6 +48,12 @@ const GROUP_IDLE_MS = 200;
 const STALL_MS = 30_000;
 /** The progress callback is told at most this often. */
 const PROGRESS_EVERY_MS = 250;
+/**
+ * Bytes of files there already that an offer's check may read (to answer one with the same bytes
+ * placed) before the sender hears back within its STALL_MS: a second at a disk's pace, a few on a
+ * slow one. Past it, the check is made once the file's bytes have come, before it is placed.
+ */
+const OFFER_CHECK_BYTES = 1024 * 1024 * 1024;
 
 /** A file received, and an incoming send's progress: the library events that tell of them. */
 export type ReceivedFile = FileReceived;
@@ -67,6 +74,12 @@ export interface DropPlace {
   conflict: 'keep-both' | 'replace' | 'skip';
   /** Whether the journal stays once every file is in, so an offer made again (a sender killed before it heard `done`) is answered from it rather than landed twice. */
   keepJournal: boolean;
+  /**
+   * Whether a file of the same bytes already under the name offered stands for the file (keep-both):
+   * a location's folder, where a copy is what counts (a protect or copy made again lands nothing
+   * twice, as a local copy leaves the same file there). The inbox lands what is sent.
+   */
+  sameBytesCount?: boolean;
   /** Told of the files placed (verified and flushed) once the offer is done: the index of DIR hears of them before `done` goes. */
   landed?(files: readonly LandedFile[]): Promise<void>;
   /**
@@ -215,12 +228,33 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
   if (before && before.sender !== remote.deviceUuid) throw new Refusal('that send id is another device\'s');
   const journal: Journal = { sender: remote.deviceUuid, items, saved: {} };
   const offsets: number[] = [];
+  const landed: LandedFile[] = [];
+  // Bytes of files already there that may be read to see whether they are the file offered, before the sender hears back.
+  const budget = { bytes: OFFER_CHECK_BYTES };
   for (const [i, it] of items.entries()) {
     const same = sameOffer(before?.items[i], it);
     const partial = partialOf(inbox, transfer, i);
     if (same && before!.saved[i] !== undefined) {
       journal.saved[i] = before!.saved[i]!;
       if (before!.skipped?.includes(i)) (journal.skipped ??= []).push(i);
+      offsets.push(it.size);
+      continue;
+    }
+    // Renamed into place by an attempt killed before its journal said so: found by its inode, not received again.
+    const was = same ? before!.placing?.[i] : undefined;
+    const renamed = was && !existsSync(partial) ? placedAs(place.dir, it.name, was) : undefined;
+    if (renamed !== undefined) {
+      journal.saved[i] = renamed;
+      landed.push({ path: join(place.dir, renamed), blake3: was!.blake3 });
+      offsets.push(it.size);
+      continue;
+    }
+    // The same bytes under its name there already (an earlier send's copy, a protect made again): answered placed, not landed twice.
+    const there = place.sameBytesCount === true && place.conflict === 'keep-both' && it.blake3 !== undefined ? await sameBytesThere(place.dir, it.name, it.size, it.blake3, budget) : undefined;
+    if (there !== undefined) {
+      await rm(partial, { force: true });
+      journal.saved[i] = there;
+      landed.push({ path: join(place.dir, there), blake3: it.blake3! });
       offsets.push(it.size);
       continue;
     }
@@ -243,13 +277,13 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
   const guard = place.conflict === 'replace' && place.weigh ? await place.weigh(items.filter((_, i) => journal.saved[i] === undefined)) : undefined;
   try {
     if (guard?.refusal) throw new Refusal(guard.refusal.reason, undefined, guard.refusal.retry);
-    await acceptAndReceive(ch, remote, host, log, place, transfer, journal, offsets, total, guard);
+    await acceptAndReceive(ch, remote, host, log, place, transfer, journal, offsets, total, landed, guard);
   } finally {
     await guard?.release();
   }
 }
 
-async function acceptAndReceive(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, place: DropPlace, transfer: string, journal: Journal, offsets: number[], total: number, guard: PlaceGuard | undefined): Promise<void> {
+async function acceptAndReceive(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, place: DropPlace, transfer: string, journal: Journal, offsets: number[], total: number, landed: LandedFile[], guard: PlaceGuard | undefined): Promise<void> {
   const inbox = place.stateRoot;
   const items = journal.items;
   await writeJournal(inbox, transfer, journal);
@@ -264,7 +298,6 @@ async function acceptAndReceive(ch: PeerChannel<'drop'>, remote: RemoteDevice, h
     told = Date.now();
     host.onProgress({ transfer, from_device: remote.deviceUuid, from_name: remote.name, done_bytes: done, total_bytes: total });
   };
-  const landed: LandedFile[] = [];
   try {
     await receiveItems(ch, remote, host, log, place, transfer, journal, offsets, (n) => { done += n; progress(); }, landed, guard);
   } catch (err) {
@@ -288,6 +321,8 @@ interface Verified {
   it: OfferedItem;
   partial: string;
   blake3: string;
+  /** A file of the same bytes under its name there already (keep-both): it stands for this one, which is not placed. */
+  there?: string;
 }
 
 async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, place: DropPlace, transfer: string, journal: Journal, offsets: number[], onBytes: (n: number) => void, landed: LandedFile[], guard?: PlaceGuard): Promise<void> {
@@ -306,22 +341,37 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
     if (guard && !guard.holds()) {
       throw new Refusal('a device that vouched for another copy of what this replaces stopped holding it (its lock ended) before the files were placed: what came is kept, to resume from', undefined, true);
     }
+    const moving = batch.filter((v) => v.there === undefined);
+    // Journalled before any rename (with what the groups before placed): a kill after a rename, before
+    // the journal's next write, leaves the file found by its inode when the send is offered again.
+    journal.placing ??= {};
+    for (const v of moving) {
+      const st = statSync(v.partial);
+      journal.placing[v.i] = { dev: st.dev, ino: st.ino, size: st.size, blake3: v.blake3 };
+    }
+    if (moving.length > 0) await writeJournal(inbox, transfer, journal);
     // `skip` found the name free at the offer; taken since, the file is kept beside it rather than over it.
-    const placed = await placeLandedMany(batch.map((v) => ({ partial: v.partial, to: { dir: place.dir, name: v.it.name, conflict, kept: keptFromPeer(v.it.mode, v.it.mtime_ms) } })), flushAll);
+    const placedMoving = await placeLandedMany(moving.map((v) => ({ partial: v.partial, to: { dir: place.dir, name: v.it.name, conflict, kept: keptFromPeer(v.it.mode, v.it.mtime_ms) } })), flushAll);
+    const placed = batch.map((v) => (v.there !== undefined ? { final: join(place.dir, v.there) } : placedMoving[moving.indexOf(v)]!));
+    for (const v of batch) if (v.there !== undefined) await rm(v.partial, { force: true });
     const failed = placed.findIndex((p) => 'error' in p);
     batch.forEach((v, k) => {
       const p = placed[k]!;
       if ('final' in p) {
         landed.push({ path: p.final, blake3: v.blake3 });
         journal.saved[v.i] = basename(p.final);
+        delete journal.placing?.[v.i];
       }
     });
-    await writeJournal(inbox, transfer, journal);
     for (const [k, v] of batch.entries()) {
       const p = placed[k]!;
       if (!('final' in p)) continue;
-      log.info({ transfer, path: p.final, size: v.it.size }, 'file received');
-      host.onReceived?.({ transfer, from_device: remote.deviceUuid, from_name: remote.name, name: basename(p.final), path: p.final, size: v.it.size });
+      if (v.there !== undefined) {
+        log.info({ transfer, path: p.final, size: v.it.size }, 'file received: the same bytes were there already under its name');
+      } else {
+        log.info({ transfer, path: p.final, size: v.it.size }, 'file received');
+        host.onReceived?.({ transfer, from_device: remote.deviceUuid, from_name: remote.name, name: basename(p.final), path: p.final, size: v.it.size });
+      }
       await ch.send('drop.saved', { index: v.i, name: basename(p.final) });
     }
     if (failed >= 0) throw (placed[failed] as { error: Error }).error;
@@ -361,7 +411,9 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
           throw new Refusal(`${it.name}: the sender sent more than the ${it.size} bytes it announced: nothing kept`, i);
         }
       }
-      group.push({ i, it, partial, blake3 });
+      // The same bytes under its name there already: kept as they are, this copy dropped (never a second copy beside the first).
+      const there = place.sameBytesCount === true && place.conflict === 'keep-both' ? await sameBytesThere(place.dir, it.name, it.size, blake3) : undefined;
+      group.push({ i, it, partial, blake3, ...(there !== undefined ? { there } : {}) });
       groupBytes += it.size;
       if (!small || i === items.length - 1) await placeGroup();
       else if (group.length >= GROUP_FILES || groupBytes >= GROUP_BYTES) {
@@ -372,6 +424,8 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
       }
     }
     await placing;
+    // What the last group placed, said: the journal an offer made again after `done` is answered from.
+    await writeJournal(inbox, transfer, journal);
   } catch (err) {
     // Files verified before the one that stopped the send are placed still (a refusal of one file keeps those before it, as a file at a time did).
     await placeGroup().catch((e: unknown) => log.warn({ err: e }, 'files received could not be placed'));

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open as openFile } from 'node:fs/promises';
 import type { Stream } from '@libp2p/interface';
 import { UsageError, VssError } from '../../core/errors.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
-import { TryAgainLater } from '../../jobs/transient.js';
+import { isTransient, TryAgainLater } from '../../jobs/transient.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import type { ProtocolName } from '../messages/table.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
 import { UUID_RE } from '../../sidecars/address.js';
-import { keptOf } from '../library/originals.js';
+import { placeInLibrary } from '../../files/places.js';
+import { openInside } from '../../storage/confined-open.js';
+import { keptOfFacts } from '../library/originals.js';
 import { PeerRefused } from '../net/peer-node.js';
 import { waitForNetwork } from '../network-wait.js';
 import { sendable, type PlannedItem } from './plan.js';
@@ -92,16 +92,14 @@ export async function runSend(network: () => DropNetwork | undefined, target: (d
   for (const it of p.items) {
     ctx.signal.throwIfAborted();
     // Checked again where it is now: a folder on its way may have become a symlink since it was queued.
-    sendable(ctx.lib, it.path);
-    let size: number;
-    let kept: ReturnType<typeof keptOf>;
+    let checked: CheckedSource;
     try {
-      size = await readableSize(it.path);
-      kept = keptOf(it.path);
+      checked = await checkedSource(ctx.lib, it.path);
     } catch (err) {
-      throw new VssError('NOT_FOUND', `${it.path} cannot be read to send: ${messageOf(err)}`, { path: it.path, cause: err });
+      if (!(err instanceof VssError) || err.code === 'IO') throw new VssError('NOT_FOUND', `${it.path} cannot be read to send: ${messageOf(err)}`, { path: it.path, cause: err });
+      throw err;
     }
-    items.push({ path: it.path, name: it.name, size, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) });
+    items.push({ ...checked, name: it.name });
   }
   const total = items.reduce((n, it) => n + it.size, 0);
   let done = 0;
@@ -146,6 +144,8 @@ export async function runSend(network: () => DropNetwork | undefined, target: (d
       if (wait) return wait;
       throw new TryAgainLater(err.message, { cause: err });
     }
+    // A failure of this side's (a file changed while sent) ends the send: the receiver drops its partials now, not days later.
+    if (!isTransient(err)) await openOnce(net, dev, AbortSignal.timeout(OPEN_TIMEOUT_MS)).then((s) => cancelDrop(s, p.transfer)).catch(() => undefined);
     throw err;
   }
 }
@@ -160,16 +160,21 @@ export async function openOnce(net: DropNetwork, dev: DropTarget, signal: AbortS
   }
 }
 
-/** The size of the regular file at PATH, opened to read as the send will open it (never through a symlink). */
-export async function readableSize(path: string): Promise<number> {
-  const fh = await openFile(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new Error('not a regular file');
-    return st.size;
-  } finally {
-    await fh.close();
-  }
+/** A file checked to send, as the send will open it: where, inside which location, which file, and what its offer says of it. */
+export type CheckedSource = Omit<DropItem, 'name' | 'blake3'>;
+
+/**
+ * PATH checked as a file vss may send (`sendable`: in a location of this device, reached through
+ * no symlinked folder) and opened as the send will open it (storage/confined-open.ts), once: its
+ * size, mode and time then, and which file it is, which the send's open must find again.
+ */
+export async function checkedSource(lib: Library, path: string): Promise<CheckedSource> {
+  sendable(lib, path);
+  const root = placeInLibrary(lib, path, 'a file to send').root.root;
+  const { fh, facts } = await openInside(root, path);
+  await fh.close();
+  const kept = keptOfFacts(facts);
+  return { path, root, checked: { dev: facts.dev, inode: facts.inode }, size: facts.size, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) };
 }
 
 /** What ERR says, whatever it is (libp2p may reject with an event rather than an Error). */

@@ -1,9 +1,11 @@
-import { constants, type Stats } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import type { Stream } from '@libp2p/interface';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { VssError } from '../../core/errors.js';
-import { blake3File } from '../../core/file-blake3.js';
+import { blake3Of } from '../../core/file-blake3.js';
+import { PathRefusedError } from '../../library/confine.js';
+import { NotTheCheckedFile, openInside, type FileIdentity } from '../../storage/confined-open.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { DROP_REFUSAL_CHARS } from '../messages/table.js';
 import type { OfferedItem } from './journal.js';
@@ -21,9 +23,16 @@ const CHUNK = 1024 * 1024;
 /** No progress for this long ends a send (the receiver stalled or went away); the next attempt resumes. */
 const STALL_MS = 30_000;
 
-/** One file to send: where it is here, and what the offer says of it (without BLAKE3: the send hashes it). */
+/**
+ * One file to send: where it is here and the folder it was checked to lie in (its location), which
+ * file the check found, and what the offer says of it (without BLAKE3: the send hashes it). It is
+ * opened inside ROOT by storage/confined-open.ts: a folder on its way swapped for a symlink since
+ * the check, or another file at its place, stops the send as a file changed while sent.
+ */
 export interface DropItem extends OfferedItem {
   path: string;
+  root: string;
+  checked?: FileIdentity;
 }
 
 /** The receiver refused the send (or one file of it), with its reason. */
@@ -83,11 +92,17 @@ export async function sendDrop(stream: Stream, transfer: string, files: readonly
     }
     const total = items.reduce((n, it) => n + it.size, 0);
     const offered = items.map(({ name, size, blake3, mode, mtime_ms }) => ({ name, size, ...(blake3 !== undefined ? { blake3 } : {}), ...(mode !== undefined ? { mode } : {}), ...(mtime_ms !== undefined ? { mtime_ms } : {}) }));
-    if (opts.into) {
-      const { library, location, dir, onConflict, force } = opts.into;
-      await ch.send('drop.place', { transfer, total, library, location, dir, on_conflict: onConflict, ...(force === true ? { force } : {}), items: offered }, signal);
-    } else {
-      await ch.send('drop.offer', { transfer, total, items: offered }, signal);
+    try {
+      if (opts.into) {
+        const { library, location, dir, onConflict, force } = opts.into;
+        await ch.send('drop.place', { transfer, total, library, location, dir, on_conflict: onConflict, ...(force === true ? { force } : {}), items: offered }, signal);
+      } else {
+        await ch.send('drop.offer', { transfer, total, items: offered }, signal);
+      }
+    } catch (err) {
+      // A stream of a connection going down ("Cannot write to a stream that is closed"): the link's failure, tried again.
+      if (opts.signal?.aborted) throw err;
+      throw new VssError('UNAVAILABLE', `the link to the receiving device broke as the offer went (${(err as Error).message})`, { cause: err });
     }
     const head = await receiveOrUnavailable(ch, ['drop.accept', 'drop.refused'], answerWithin(STALL_MS, signal));
     if (head.name === 'drop.refused') throw new DropRefused(head.body.reason, head.body.retry === true, head.body.index);
@@ -134,8 +149,8 @@ export async function sendDrop(stream: Stream, transfer: string, files: readonly
         // A file offered without its BLAKE3 is hashed whole (what the receiver has included) unless it is placed there already.
         const hasher = it.blake3 === undefined && !placed.has(i) ? new Blake3Hasher() : undefined;
         if (left === 0 && !hasher) continue;
-        // Never through a symlink put at its place since it was checked.
-        const fh = await open(it.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)).catch((err: unknown) => { throw unreadable(it, err); });
+        // The file checked, through no symlink anywhere on its path: never another file's bytes.
+        const fh = await openChecked(it);
         // The next chunk is read while this one is written: the read's round trip to the thread
         // pool no longer stands between two writes.
         const readAt = (at: number, n: number): Promise<Buffer> => {
@@ -210,11 +225,14 @@ async function hashedFirst(items: readonly DropItem[], signal: AbortSignal): Pro
       out.push(it);
       continue;
     }
+    const fh = await openChecked(it);
     let h: { checksum: string; size: number };
     try {
-      h = await blake3File(it.path);
+      h = await blake3Of(fh, { signal });
     } catch (err) {
       throw unreadable(it, err);
+    } finally {
+      await fh.close();
     }
     if (h.size !== it.size) throw changedWhileSent(it);
     out.push({ ...it, blake3: h.checksum });
@@ -238,12 +256,24 @@ function changedSince(before: Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs'>, after
   return before.size !== after.size || before.mtimeMs !== after.mtimeMs || before.ctimeMs !== after.ctimeMs;
 }
 
+/** IT's file opened to be read: the file its check found, inside its folder (a changed one fails as changed while sent). */
+async function openChecked(it: DropItem): Promise<FileHandle> {
+  try {
+    return (await openInside(it.root, it.path, it.checked)).fh;
+  } catch (err) {
+    if (err instanceof NotTheCheckedFile) throw changedWhileSent(it, err.why);
+    // A symlink at its name now: not the file that was offered either.
+    if (err instanceof PathRefusedError && /symlink/.test(err.message)) throw changedWhileSent(it, err.message);
+    throw unreadable(it, err);
+  }
+}
+
 function unreadable(it: DropItem, err: unknown): VssError {
   return new VssError('IO', `${it.path} cannot be read to send: ${(err as Error).message}`, { path: it.path, cause: err });
 }
 
-function changedWhileSent(it: DropItem): VssError {
-  return new VssError('IO', `${it.path} changed while it was sent: send it again`, { path: it.path });
+function changedWhileSent(it: DropItem, why?: string): VssError {
+  return new VssError('IO', `${it.path} changed while it was sent${why !== undefined ? ` (${why.slice(0, 200)})` : ''}: send it again`, { path: it.path });
 }
 
 /** Tell the receiver that send TRANSFER (into INTO's location, if so) was cancelled: its partial files go. Bounded; a failure is only logged by the caller. */

@@ -7,7 +7,6 @@ import { describeFsError, VssError } from '../../core/errors.js';
 import { Landing, PARTIAL_PREFIX, verifyLanded, type KeptAttributes, type Landed } from '../../core/landing.js';
 import { keptMode, modeFromPeer } from '../../core/kept-mode.js';
 import type { Library } from '../../library/library.js';
-import { factsAt } from '../../storage/local-tree.js';
 import type { LocationStorage, NodeFacts, RangeReader } from '../../storage/port.js';
 import { readChunks } from '../../storage/read-chunks.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
@@ -44,6 +43,7 @@ export async function serveOriginal(stream: Stream, remote: RemoteDevice, libOf:
     let reader: RangeReader;
     let bucket: { close(): void } | undefined;
     try {
+      // A location's storage opens it inside the location, through no symlink on its path (storage/confined-open.ts).
       if (found.state === 'ready') reader = await found.storage.openRead(found.rel);
       else ({ storage: bucket, reader } = await openBucketCopy(lib, inBucket!));
     } catch (err) {
@@ -66,8 +66,9 @@ export async function serveOriginal(stream: Stream, remote: RemoteDevice, libOf:
   }
 }
 
+/** Whether the file opened is not the one checked: another inode (on another device: a folder swapped meanwhile), or written since. */
 function changedSince(checked: NodeFacts, opened: NodeFacts): boolean {
-  return opened.inode !== checked.inode || opened.size !== checked.size || opened.mtimeMs !== checked.mtimeMs;
+  return opened.dev !== checked.dev || opened.inode !== checked.inode || opened.size !== checked.size || opened.mtimeMs !== checked.mtimeMs;
 }
 
 /** What the asker expects of the content: its facts as its owner sent them. */
@@ -79,13 +80,6 @@ export interface ExpectedOriginal {
 }
 
 export type { KeptAttributes };
-
-/** The attributes a copy of the local file at PATH (one a user named, to send) keeps. */
-export function keptOf(path: string): KeptAttributes {
-  const facts = factsAt(path);
-  if (!facts) throw new VssError('NOT_FOUND', `${path} is not there`, { path });
-  return keptOfFacts(facts);
-}
 
 /** The attributes a copy of a file with FACTS keeps. */
 export function keptOfFacts(facts: Pick<NodeFacts, 'mode' | 'mtimeMs'>): KeptAttributes {

@@ -1,5 +1,6 @@
-import { addrOfPeer, type PeerNode } from '../net/peer-node.js';
-import type { PairingConnection } from './join.js';
+import { VssError } from '../../core/errors.js';
+import { addrOfPeer, PeerRefused, type PeerNode } from '../net/peer-node.js';
+import { HungUp, type PairingConnection } from './join.js';
 
 /**
  * `open` for joinPairing over a PeerNode: a multiaddr is dialled first so the stream's peer is
@@ -9,10 +10,25 @@ import type { PairingConnection } from './join.js';
 export function pairingDialer(node: PeerNode): (target: string, signal: AbortSignal) => Promise<PairingConnection> {
   return async (target, signal) => {
     const peerId = target.startsWith('/') ? await node.connect(target, signal) : target;
-    const stream = await node.open(peerId, 'pair', signal);
+    let stream;
+    try {
+      stream = await node.open(peerId, 'pair', signal);
+    } catch (err) {
+      // Its key answered (Noise), then it closed on us: its gate lets strangers in only while a code is open.
+      if (!signal.aborted && hungUpOn(err)) throw new HungUp(peerId, err);
+      throw err;
+    }
     if (!target.startsWith('/')) return { stream, peerId };
     return { stream, peerId, addr: addrOfPeer(target, peerId) };
   };
+}
+
+/** Whether ERR, a failure to open a stream on a connection just made, is the other side closing it as it opened. */
+function hungUpOn(err: unknown): boolean {
+  if (err instanceof PeerRefused) return err.why === 'not-paired';
+  const name = (err as { name?: unknown } | undefined)?.name;
+  if (name === 'UnexpectedEOFError' || name === 'ConnectionClosedError' || name === 'StreamResetError') return true;
+  return err instanceof VssError && err.code === 'UNAVAILABLE' && /stream closed as it opened/.test(err.message);
 }
 
 /**

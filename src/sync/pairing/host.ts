@@ -8,6 +8,7 @@ import { newPairingCode, type PairingCode } from './code.js';
 import { PAIR_MAX_MESSAGE_BYTES, PairProtocolError, PairRefusal, receivePairMessage, pairError, pairMessage, type PairErrorCode } from './messages.js';
 import type { PairedDevice, PairedDevices } from './paired-devices.js';
 import { joinerSignatureValid, macMatches, proofMac, rawKeyOfPeerId, type Transcript } from './proofs.js';
+import { RefusalLimit, type RefusalLimitOptions } from './refusal-limit.js';
 import { PAIRING_MAX_FAILURES, PAIRING_STEP_TIMEOUT_MS, PAIRING_TTL_MS, type LibraryRef, type LocalDeviceInfo } from './types.js';
 
 type CodeState = 'open' | 'claimed' | 'used' | 'expired' | 'burned' | 'cancelled';
@@ -45,6 +46,8 @@ export interface PairingHostOptions {
   /** Clock, for tests. */
   now?: () => number;
   stepTimeoutMs?: number;
+  /** How many refused attempts a peer gets before it is turned away unheard (see RefusalLimit). */
+  refusals?: RefusalLimitOptions;
 }
 
 export interface PairingStatus {
@@ -64,18 +67,23 @@ const REMEMBERED_CODES = 8;
 
 /**
  * The initiator's side: holds at most one open code and answers `/vss/pair/1.0.0` streams.
- * Device information is exchanged only after both proofs verified; failures count against the
- * open code and the third burns it.
+ * Device information is exchanged only after both proofs verified. Only a failed proof of the
+ * open code's own session counts against it, and the third burns it: a hello naming another
+ * session (the session id is derived from the code's 128 bits, so a wrong one is no guess at this
+ * code), a malformed message or a silent peer is refused without counting, so a stranger who can
+ * reach the device cannot burn a code it does not know. Refusals are limited per peer.
  */
 export class PairingHost {
   private current: Session | undefined;
   private readonly closed = new Map<string, CodeState>();
   private readonly now: () => number;
   private readonly stepTimeoutMs: number;
+  private readonly refused: RefusalLimit;
 
   constructor(private readonly opts: PairingHostOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.stepTimeoutMs = opts.stepTimeoutMs ?? PAIRING_STEP_TIMEOUT_MS;
+    this.refused = new RefusalLimit({ now: this.now, ...opts.refusals });
   }
 
   open(local: LocalDeviceInfo, library: LibraryRef | undefined, opts: { ttlMs?: number } = {}): OpenPairingCode {
@@ -133,8 +141,14 @@ export class PairingHost {
     const ch = new MessageChannel(stream, PAIR_MAX_MESSAGE_BYTES);
     let session: Session | undefined;
     let claimed = false;
+    if (!this.refused.allows(remotePeerId)) {
+      // Not read at all: a peer refused this often in the window is answered at once.
+      await ch.send(pairError('protocol', 'too many refused pairing attempts from this device: wait a minute')).catch(() => undefined);
+      await ch.close();
+      return;
+    }
     try {
-      session = this.live();
+      // No session until the hello names the open code's: what comes before is no attempt at it.
       const hello = await receivePairMessage(ch, 'hello', this.step());
       session = this.sessionFor(hello.session_id);
       const t: Transcript = {
@@ -182,6 +196,7 @@ export class PairingHost {
       const refusal = asRefusal(err);
       if (session && claimed && session.state === 'claimed') session.state = 'open';
       if (session && this.live() === session && countsAsFailure(refusal.reason)) this.fail(session);
+      this.refused.note(remotePeerId);
       await ch.send(pairError(refusal.reason, refusal.message)).catch(() => undefined);
     } finally {
       await ch.close();
@@ -238,9 +253,13 @@ function fateCode(state: CodeState): PairErrorCode {
   return fateKey(state);
 }
 
-/** "No code open" and a code's fate are answers, not attempts; everything else made while a code is open counts. */
+/**
+ * Only a proof of the open code's session that did not verify (the joiner's MAC or signature
+ * here, or the host's MAC there) is a guess at the code. A hello naming another session, junk, a
+ * silent peer, a key announced wrong after the proofs: refused, never counted.
+ */
 function countsAsFailure(reason: PairErrorCode): boolean {
-  return reason !== 'no_code' && reason !== 'used' && reason !== 'expired' && reason !== 'burned' && reason !== 'cancelled';
+  return reason === 'proof';
 }
 
 function asRefusal(err: unknown): PairRefusal {

@@ -45,6 +45,21 @@ export interface JoinPairingResult {
 /** Candidate turned us away, but another device may hold the code. */
 class NotHere extends Error {}
 
+/** What a device with no pairing code open does to a stranger: its key answers, then it hangs up. */
+const HUNG_UP = 'its pairing code is no longer open (used, expired or cancelled)';
+
+/**
+ * PEERID answered with its key and closed the connection as the pairing stream opened: it lets
+ * strangers in only while a code is open there, so the code this joiner holds is closed (or was
+ * never this device's).
+ */
+export class HungUp extends NotHere {
+  constructor(readonly peerId: string, cause?: unknown) {
+    super(`the device hung up: ${HUNG_UP}`, { cause });
+    this.name = 'HungUp';
+  }
+}
+
 /**
  * The joiner's side: tries candidates until one holds this code's session, proves the code and
  * signs the challenge, checks the initiator's proof and identity, and records it. A device with
@@ -58,6 +73,9 @@ export async function joinPairing(opts: JoinPairingOptions): Promise<JoinPairing
   const self = peerIdOfPublicKey(opts.local.publicKeyPem);
   const tried = new Set<string>();
   const turnedAway: string[] = [];
+  /** The devices (peer ids) that hung up, when every device tried did: then that is the answer. */
+  const hungUp = new Set<string>();
+  let others = 0;
   const iterator = toAsyncIterator(opts.candidates);
   try {
     while (tried.size < maxCandidates) {
@@ -69,7 +87,9 @@ export async function joinPairing(opts: JoinPairingOptions): Promise<JoinPairing
         return await attempt(next, code, opts, signal);
       } catch (err) {
         if (!(err instanceof NotHere)) throw err;
-        turnedAway.push(err.message);
+        if (err instanceof HungUp) hungUp.add(err.peerId);
+        else others++;
+        turnedAway.push(err instanceof HungUp ? `${short(next)}: ${err.message}` : err.message);
       }
     }
   } finally {
@@ -80,6 +100,9 @@ export async function joinPairing(opts: JoinPairingOptions): Promise<JoinPairing
       ? `no device to pair with was found in ${Math.round(timeoutMs / 1000)} s (none discovered on the network: give its address with --peer)`
       : 'no device to pair with was found');
   }
+  // One device, reached by every address tried, that hung up each time: its code is closed.
+  if (others === 0 && hungUp.size === 1) throw new VssError('PAIRING', `the device hung up: ${HUNG_UP}; ask for a new one (\`vss pair start\` there)`);
+  if (others === 0 && hungUp.size > 1) throw new VssError('PAIRING', `each of the ${hungUp.size} devices tried hung up, as a device does when ${HUNG_UP}; ask for a new one`);
   throw new VssError('PAIRING', `no device accepted this pairing code (tried ${tried.size}): check the words, or start a new code; ${turnedAway.slice(0, 3).join('; ')}`);
 }
 
@@ -89,6 +112,7 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
     conn = await opts.open(target, signal);
   } catch (err) {
     if (signal.aborted) throw new VssError('PAIRING', 'pairing timed out or was cancelled while connecting', { cause: err });
+    if (err instanceof HungUp) throw err;
     // A device with no code open lets no stranger in: its refusal looks like a closed connection.
     const why = (err as Error)?.message || 'the connection was refused';
     throw new NotHere(`${short(target)}: could not talk to it (${why}); is \`vss pair start\` running there?`);
@@ -96,10 +120,12 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
   const ch = new MessageChannel(conn.stream, PAIR_MAX_MESSAGE_BYTES);
   const step = (): AbortSignal => AbortSignal.any([signal, AbortSignal.timeout(opts.stepTimeoutMs ?? PAIRING_STEP_TIMEOUT_MS)]);
   let proved = false;
+  let answered = false;
   try {
     const nonceJ = new Uint8Array(randomBytes(32));
     await ch.send(pairMessage('hello', { v: PAIR_VERSION, session_id: code.sessionId, nonce_j: nonceJ }), step());
     const challenge = await receivePairMessage(ch, 'challenge', step());
+    answered = true;
     const t: Transcript = {
       sessionId: code.sessionId,
       initiatorKey: rawKeyOfPeerId(conn.peerId),
@@ -151,6 +177,8 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
       if (!proved && (err.reason === 'no_code' || err.reason === 'no_session')) throw new NotHere(`${short(target)}: ${err.message}`);
       throw new VssError('PAIRING', `pairing refused: ${err.message}`, { cause: err });
     }
+    // Closed before a word came back: hung up as the stream opened (the connection closing under it).
+    if (!answered && !signal.aborted && closedUnanswered(err)) throw new HungUp(conn.peerId, err);
     if (!proved && !signal.aborted) throw new NotHere(`${short(target)}: ${(err as Error).message}`);
     throw err instanceof VssError ? err : new VssError('PAIRING', `pairing failed: ${(err as Error).message}`, { cause: err });
   } finally {
@@ -178,6 +206,16 @@ async function nextOrAbort(it: AsyncIterator<string>, signal: AbortSignal): Prom
   } finally {
     signal.removeEventListener('abort', onAbort!);
   }
+}
+
+/** Whether ERR is the stream ending (EOF, closed, reset) rather than a message or a timeout. */
+function closedUnanswered(err: unknown): boolean {
+  for (let e: unknown = err, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) {
+    const name = (e as { name?: unknown }).name;
+    if (name === 'UnexpectedEOFError' || name === 'StreamResetError' || name === 'ConnectionClosedError') return true;
+    if (e instanceof Error && /^(peer sent no valid message: )?stream closed$/.test(e.message)) return true;
+  }
+  return false;
 }
 
 function short(target: string): string {

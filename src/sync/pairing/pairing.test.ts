@@ -75,6 +75,25 @@ async function until(ok: () => boolean, ms: number): Promise<void> {
   while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
 }
 
+/** What a joiner whose code is closed there is told (D11 of the faults of 2026-11-25). */
+const HUNG_UP = /the device hung up: its pairing code is no longer open \(used, expired or cancelled\); ask for a new one/;
+
+/** A joiner that names the code's session but proves with a wrong key: a failed proof, which counts. */
+async function wrongProof(b: Dev, a: Dev, words: string[]): Promise<unknown> {
+  const code = parsePairingCode(words);
+  b.joining = true;
+  const ch = new MessageChannel(await b.node.open(a.node.addresses()[0]!, 'pair'), 16 * 1024);
+  try {
+    await ch.send(pairMessage('hello', { v: 1, session_id: code.sessionId, nonce_j: new Uint8Array(randomBytes(32)) }));
+    checkPairMessage(await ch.receive(AbortSignal.timeout(5000)), 'challenge');
+    await ch.send(pairMessage('proof', { mac_j: new Uint8Array(randomBytes(32)), sig: new Uint8Array(randomBytes(64)) }));
+    return checkPairMessage(await ch.receive(AbortSignal.timeout(5000)), 'host_device');
+  } finally {
+    b.joining = false;
+    await ch.close();
+  }
+}
+
 /** A valid code that is not `words`: what a person gets by copying another code. */
 function otherWords(words: string[]): string[] {
   const other = newPairingCode().words;
@@ -117,7 +136,7 @@ test('the right code pairs both ways with the identities the connection proved',
   }
 });
 
-test('a wrong code fails cleanly on both sides and counts; the right one still works', async () => {
+test('a wrong code fails cleanly on both sides and does not count (it names another session); the right one still works', async () => {
   const [a, b] = [await device('laptop'), await device('desktop')];
   try {
     const open = a.host.open(a.local, LIBRARY);
@@ -125,7 +144,7 @@ test('a wrong code fails cleanly on both sides and counts; the right one still w
       assert.match(err.message, /no device accepted this pairing code/);
       return true;
     });
-    assert.deepEqual(a.host.status(), { state: 'open', failures: 1, expiresAt: open.expiresAt });
+    assert.deepEqual(a.host.status(), { state: 'open', failures: 0, expiresAt: open.expiresAt });
     assert.equal(b.store.list().length, 0);
     assert.equal(a.store.list().length, 0);
     const joined = await joinAs(b, open.words, [a.node.addresses()[0]!]);
@@ -136,19 +155,42 @@ test('a wrong code fails cleanly on both sides and counts; the right one still w
   }
 });
 
-test('three wrong attempts burn the code: even the right one then fails', async () => {
+test('three failed proofs of the code\'s own session burn it: even the right code then fails, told so', async () => {
   const [a, b] = [await device('laptop'), await device('desktop')];
   try {
     const open = a.host.open(a.local, LIBRARY);
-    for (let i = 0; i < 3; i++) await assert.rejects(joinAs(b, otherWords(open.words), [a.node.addresses()[0]!]), /no device accepted/);
+    for (let i = 0; i < 3; i++) await assert.rejects(wrongProof(b, a, open.words), /proof of the pairing code did not verify/);
     await assert.rejects(open.done, /burned after 3 failed attempts/);
     assert.equal(a.host.isOpen(), false);
     assert.equal(a.host.status()?.state, 'burned');
-    // The gater no longer admits b at all now; a fresh node-level refusal is fine, but an error it must be.
-    await assert.rejects(joinAs(b, open.words, [a.node.addresses()[0]!]), /pairing code|no device accepted/);
+    // b's connection is still open, so the host can say what became of the code.
+    await assert.rejects(joinAs(b, open.words, [a.node.addresses()[0]!]), /pairing refused: the pairing code was burned after 3 failed attempts/);
     assert.equal(a.store.list().length + b.store.list().length, 0);
   } finally {
     await stopAll(a, b);
+  }
+});
+
+test('hellos naming no open session (a stranger who does not know the code) never burn it, and a peer that keeps sending them is turned away unheard', async () => {
+  const [a, stranger, b] = [await device('laptop'), await device('stranger'), await device('desktop')];
+  try {
+    const open = a.host.open(a.local, LIBRARY);
+    stranger.joining = true;
+    const answers: unknown[] = [];
+    for (let i = 0; i < 10; i++) {
+      const ch = new MessageChannel(await stranger.node.open(a.node.addresses()[0]!, 'pair'), 16 * 1024);
+      await ch.send(pairMessage('hello', { v: 1, session_id: new Uint8Array(randomBytes(16)), nonce_j: new Uint8Array(randomBytes(32)) }));
+      answers.push(await ch.receive(AbortSignal.timeout(5000)));
+      await ch.close();
+    }
+    assert.deepEqual(answers.slice(0, 8).map((m) => (m as { code: string }).code), Array(8).fill('no_session'));
+    assert.deepEqual(answers.slice(8).map((m) => (m as { message: string }).message), Array(2).fill('too many refused pairing attempts from this device: wait a minute'));
+    assert.deepEqual({ state: a.host.status()?.state, failures: a.host.status()?.failures }, { state: 'open', failures: 0 });
+    // The real joiner is not held up by the stranger's refusals.
+    const joined = await joinAs(b, open.words, [a.node.addresses()[0]!]);
+    assert.equal(joined.device.device_uuid, a.local.deviceUuid);
+  } finally {
+    await stopAll(a, stranger, b);
   }
 });
 
@@ -181,7 +223,7 @@ test('an expired code is refused (clock injected)', async () => {
     now += 5 * 60_000 + 1;
     assert.equal(a.host.isOpen(), false);
     await assert.rejects(open.done, /expired/);
-    await assert.rejects(joinAs(b, open.words, [a.node.addresses()[0]!]), /pairing code|no device accepted/);
+    await assert.rejects(joinAs(b, open.words, [a.node.addresses()[0]!]), HUNG_UP);
     assert.equal(b.store.list().length, 0);
   } finally {
     await stopAll(a, b);
@@ -212,7 +254,8 @@ test('a used code: a second joiner with the same words fails', async () => {
     const open = a.host.open(a.local, LIBRARY);
     await joinAs(b, open.words, [a.node.addresses()[0]!]);
     await open.done;
-    await assert.rejects(joinAs(c, open.words, [a.node.addresses()[0]!]));
+    // No code open there now: it hangs up on c, and c is told why, not "could not talk to it".
+    await assert.rejects(joinAs(c, open.words, [a.node.addresses()[0]!, a.node.addresses()[0]!.replace(/\/p2p\/.*$/, '')]), HUNG_UP);
     assert.equal(c.store.list().length, 0);
     assert.deepEqual(a.store.list().map((d) => d.device_uuid), [b.local.deviceUuid]);
   } finally {
@@ -311,7 +354,8 @@ test('a joiner that proves with its Noise key but signs or announces another key
     const otherPem = other.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     await assert.rejects(rawJoin(b, a, open.words, { announce: otherPem }), /announced public key is not the key of this connection/);
     assert.equal(a.store.list().length, 0);
-    assert.deepEqual({ state: a.host.status()?.state, failures: a.host.status()?.failures }, { state: 'open', failures: 2 });
+    // The signature is a failed proof; a key announced wrong after the proofs is refused without counting.
+    assert.deepEqual({ state: a.host.status()?.state, failures: a.host.status()?.failures }, { state: 'open', failures: 1 });
     // The same joiner speaking the truth is paired: the refusals were about the lies, nothing else.
     assert.deepEqual(await rawJoin(b, a, open.words, {}), { t: 'done' });
     assert.equal((await open.done).device.peer_id, b.node.peerId);
@@ -338,14 +382,14 @@ test('a hostile peer sending oversize or garbage messages gets an error and the 
     assert.equal(a.host.isOpen(), true);
     const joined = await joinAs(b, open.words, [a.node.addresses()[0]!]);
     assert.equal(joined.device.device_uuid, a.local.deviceUuid);
-    assert.equal(a.host.status()?.failures, 2);
+    assert.equal(a.host.status()?.failures, 0, 'junk is no guess at the code');
     assert.equal(a.store.byPeerId(evil.node.peerId), undefined);
   } finally {
     await stopAll(a, evil, b);
   }
 });
 
-test('a peer that opens a stream and says nothing is timed out and counted', async () => {
+test('a peer that opens a stream and says nothing is timed out, not counted', async () => {
   const a = await device('laptop', { hostOpts: { stepTimeoutMs: 300 } });
   const evil = await device('silent');
   try {
@@ -354,7 +398,7 @@ test('a peer that opens a stream and says nothing is timed out and counted', asy
     const stream = await evil.node.open(a.node.addresses()[0]!, 'pair');
     const reply = await new MessageChannel(stream, 16 * 1024).receive(AbortSignal.timeout(10_000));
     assert.throws(() => checkPairMessage(reply, 'challenge'), (err: unknown) => err instanceof PairRefusal && err.reason === 'protocol');
-    assert.equal(a.host.status()?.failures, 1);
+    assert.equal(a.host.status()?.failures, 0);
     assert.equal(a.host.isOpen(), true);
   } finally {
     await stopAll(a, evil);
