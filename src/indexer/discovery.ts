@@ -4,7 +4,7 @@ import { ListingReconciler, type DiscoveryCounts } from './reconcile-listing.js'
 import type { SeenSet } from './seen-set.js';
 import { LocalDisk } from '../storage/local-disk.js';
 import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
-import type { DirListing, UnchangedListing } from '../storage/port.js';
+import type { DirListing, UnchangedListing, WalkedListing } from '../storage/port.js';
 import type { EntryStore, KeptListing } from '../store/entries.js';
 import { describeFsError } from '../core/errors.js';
 
@@ -38,7 +38,7 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
   const store = input.store.entries;
   const fresh = !store.hasChildren(input.locationId);
   const reconciler = new ListingReconciler({
-    store, locationId: input.locationId, writer, storage: input.storage, seen, onSkip: input.onSkip, fresh,
+    store, locationId: input.locationId, storage: input.storage, seen, onSkip: input.onSkip, fresh,
   });
   // Folders seen in their parent's listing whose own listing has not come yet: rel path → entry id.
   const dirIds = new Map<string, number>([['', input.rootEntryId]]);
@@ -53,7 +53,9 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
   const walk = storage instanceof LocalDisk
     ? storage.walk({ ...listOpts, unchanged: kept.digests, expectLarge }, input.threaded !== false)
     : storage.walk(listOpts);
-  for await (const batch of walk) {
+  // A batch of listings is reconciled when the writer makes its batch, never across the await for
+  // the next one (the walk's): listings are applied in walk order, each whole.
+  const reconcile = (batch: readonly WalkedListing[]) => {
     for (const listing of batch) {
       const dirId = dirIds.get(listing.rel);
       dirIds.delete(listing.rel);
@@ -66,7 +68,11 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
         reconciler.apply(listHere(storage as LocalDisk, listing.rel, listOpts), dirId, onDir);
       }
     }
-    if (writer.maybeCommit()) {
+  };
+  for await (const batch of walk) {
+    let entries = 0;
+    for (const listing of batch) entries += 'unchanged' in listing ? 1 : listing.entries.length + 1;
+    if (writer.add(() => reconcile(batch), entries)) {
       const now = Date.now();
       if (now - lastProgress > 100) {
         lastProgress = now;
@@ -75,7 +81,7 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
       await yieldToEventLoop();
     }
   }
-  writer.commit();
+  writer.flush();
   input.onProgress(reconciler.counts);
   return { ...reconciler.counts, unconfirmed: reconciler.unconfirmed };
 }

@@ -77,8 +77,10 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const totals = { n: todo.files, bytes: todo.bytes };
   if (totals.n === 0) return { hashed: 0, relinked: 0 };
 
-  // Large, time-bounded transactions: content ids are random keys, so every commit rewrites many
-  // index pages; fewer commits mean far less WAL traffic. A kill loses at most one batch.
+  // Large, time-bounded batches: content ids are random keys, so every commit rewrites many index
+  // pages; fewer commits mean far less WAL traffic. The results are gathered in memory while files
+  // are read and written together (no transaction is held while a file is read); a kill loses at
+  // most one batch, which the next scan identifies again.
   const writer = store.batchWriter(50_000, 2000);
 
   let done = 0;
@@ -87,7 +89,6 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   let relinked = 0;
   let lastProgress = 0;
   const record = (rows: PageRow[], results: IdentifyOutcome[]) => {
-    writer.touch(results.length);
     const now = Date.now();
     if (results.length !== rows.length || results.some((r, i) => r.id !== rows[i]!.id)) {
       // Linking an entry to another file's identity would corrupt the library: stop instead.
@@ -107,17 +108,20 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
       links.push({ file: row, uuid: r.contentUuid, verified: r.casVersion === CAS_WHOLE || (root !== undefined && copiedVerified(input.known, root, row)) });
     });
     if (links.length > 0) {
-      // A batch at a time: a few multi-row statements instead of two a file.
-      store.contents.addMany(identities, now);
-      // Guarded: if a concurrent change rewrote an entry since we read it, the stale hash is not linked.
-      const linked = store.entries.linkContents(links, now);
-      for (const { file } of links) {
-        const id = linked.get(file.id);
-        if (id !== undefined && file.content_id != null && file.content_id !== id) relinked++;
-      }
-      hashed += links.length;
+      writer.add(() => {
+        // A page at a time: a few multi-row statements instead of two a file.
+        store.contents.addMany(identities, now);
+        // Guarded: if a concurrent change rewrote an entry since we read it, the stale hash is not linked.
+        const linked = store.entries.linkContents(links, now);
+        for (const { file } of links) {
+          const id = linked.get(file.id);
+          if (id !== undefined && file.content_id != null && file.content_id !== id) relinked++;
+        }
+        hashed += links.length;
+      }, results.length);
+    } else {
+      writer.maybeFlush();
     }
-    writer.maybeCommit();
     const t = Date.now();
     if (t - lastProgress > 100) {
       lastProgress = t;
@@ -182,12 +186,17 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
       await yieldToEventLoop();
     }
     for (const next of inFlight.splice(0)) record(next.rows, await next.results);
-    writer.commit();
+    writer.flush();
     unsettled?.report();
   } catch (err) {
     // Batches still in flight are abandoned: their answers (or the workers' exit) must not surface as unhandled.
     for (const f of inFlight) f.results.catch(() => undefined);
-    writer.rollback();
+    // What was identified before the failure is kept (each page checked whole as it came).
+    try {
+      writer.flush();
+    } catch {
+      // The first error is the one to tell.
+    }
     throw err;
   } finally {
     await pool?.close();

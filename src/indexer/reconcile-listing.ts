@@ -1,4 +1,3 @@
-import type { BatchWriter } from '../store/batch-writer.js';
 import type { EntryFacts, EntryStore, ListedRow, ScannedEntry } from '../store/entries.js';
 import { relPathProblem } from '../library/confine.js';
 import type { SeenSet } from './seen-set.js';
@@ -19,7 +18,6 @@ export interface DiscoveryCounts {
 export interface ListingContext {
   store: EntryStore;
   locationId: number;
-  writer: BatchWriter;
   storage: LocalDisk | BucketStorage;
   seen: SeenSet;
   /**
@@ -41,7 +39,8 @@ export interface ListedDir {
 /**
  * The one entry loop: bring the rows of one folder in line with its listing, in walk order
  * (parents before children). Whoever walks (a whole location, or the folders a watcher saw
- * change) hands each listing here and decides which subfolders to list next.
+ * change) hands each listing here and decides which subfolders to list next. Its writes are made
+ * in the caller's transaction (a batch of its writer), so a listing is applied whole.
  */
 export class ListingReconciler {
   readonly counts: DiscoveryCounts = { files: 0, dirs: 0, bytes: 0, added: 0, changed: 0, moved: 0 };
@@ -110,7 +109,6 @@ export class ListingReconciler {
     }
     let ids: number[] = [];
     if (added.length > 0) {
-      this.ctx.writer.touch(added.length);
       ids = store.insertMany(this.ctx.locationId, added);
       for (const id of ids) seen.add(id);
       counts.added += ids.length;
@@ -121,7 +119,6 @@ export class ListingReconciler {
     // them unread. A listing with names that could not be indexed keeps no digest (rows the
     // reconcile protected rather than confirmed may lie behind them).
     if (skips === 0) {
-      this.ctx.writer.touch();
       store.keepListing(dirId, listing.digest ?? listingDigest(listing.entries));
     }
     return rows;
@@ -148,11 +145,10 @@ export class ListingReconciler {
 
   /** Bring one row in line with what is on disk; returns the entry's id, or undefined when it is a new one to add. */
   private reconcileEntry(known: Map<string, ListedRow>, facts: EntryFacts): number | undefined {
-    const { store, writer, seen } = this.ctx;
+    const { store, seen } = this.ctx;
     const counts = this.counts;
     let existing = known.get(facts.name);
     if (existing && existing.kind !== facts.kind) {
-      writer.touch();
       store.delete(existing.id); // a file became a folder or the like: start over for this name
       existing = undefined;
     }
@@ -161,7 +157,6 @@ export class ListingReconciler {
       const bytesMayDiffer = existing.inode !== facts.inode || existing.size !== facts.size || existing.mtime_ms !== facts.mtime_ms;
       const relinked = existing.link_target !== facts.link_target;
       if (bytesMayDiffer || relinked || !existing.at_place) {
-        writer.touch();
         store.update(existing.id, facts, facts.kind === 'file' && bytesMayDiffer);
         if (bytesMayDiffer || relinked) counts.changed++;
       }
@@ -174,7 +169,6 @@ export class ListingReconciler {
         if (known.get(moved.name)?.id === moved.id) known.delete(moved.name);
         seen.add(moved.id);
         const bytesMayDiffer = moved.size !== facts.size || moved.mtime_ms !== facts.mtime_ms;
-        writer.touch();
         store.update(moved.id, facts, facts.kind === 'file' && bytesMayDiffer);
         counts.moved++;
         return moved.id;
