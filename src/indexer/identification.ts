@@ -25,12 +25,16 @@ export interface IdentificationInput {
   known?: ReadonlyMap<string, KnownBytes>;
 }
 
-/** A file as a verified copy left it: its whole-file BLAKE3 (hex) and its stat then. */
+/**
+ * A file as a verified copy left it: its whole-file BLAKE3 (hex) and its stat once vss had placed
+ * it (its times and mode set, renamed into place), the ctime too where it was taken then.
+ */
 export interface KnownBytes {
   blake3: string;
   size: number;
   mtimeMs: number;
   inode: number;
+  ctimeMs?: number;
 }
 
 /**
@@ -166,7 +170,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
       for (const row of rows) {
         try {
           const f = { id: row.id, abs: root ? root.inFolder(row.rel_path) : row.rel_path, name: row.name, size: row.size, mtimeMs: row.mtime_ms, inode: row.inode };
-          const answer = input.known && !force ? knownAnswer(store, input.known.get(f.abs), f, input.hashThresholdBytes) : undefined;
+          const answer = input.known && !force ? knownAnswer(store, input.known.get(f.abs), f, row.ctime_ms, input.hashThresholdBytes) : undefined;
           if (answer) answered.set(row.id, answer);
           else files.push(f);
         } catch (err) {
@@ -210,8 +214,8 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
  * file still as the copy left it, small enough that its content id is the whole file's BLAKE3
  * (cas version 1), whose content the library knows already (its kind and type come from there).
  */
-function knownAnswer(store: Stores, k: KnownBytes | undefined, f: IdentifyRequest, thresholdBytes: number): IdentifyOutcome | undefined {
-  if (!k || k.size !== f.size || k.mtimeMs !== f.mtimeMs || k.inode !== f.inode || f.size > thresholdBytes) return undefined;
+function knownAnswer(store: Stores, k: KnownBytes | undefined, f: IdentifyRequest, ctimeMs: number | null | undefined, thresholdBytes: number): IdentifyOutcome | undefined {
+  if (!k || !asLeft(k, { size: f.size, mtime_ms: f.mtimeMs, inode: f.inode, ctime_ms: ctimeMs }) || f.size > thresholdBytes) return undefined;
   const uuid = contentUuidFor(k.blake3);
   const c = store.contents.byUuid(uuid);
   if (!c || c.cas_id !== k.blake3 || c.cas_version !== CAS_WHOLE) return undefined;
@@ -247,7 +251,12 @@ function copiedVerified(known: ReadonlyMap<string, KnownBytes> | undefined, root
   } catch {
     return false;
   }
-  return k !== undefined && k.size === row.size && k.mtimeMs === row.mtime_ms && k.inode === row.inode;
+  return k !== undefined && asLeft(k, row);
+}
+
+/** Whether the file ROW describes is still as the verified copy K left it (its ctime too, where both know it). */
+function asLeft(k: KnownBytes, row: Pick<UnidentifiedFile, 'size' | 'mtime_ms' | 'inode' | 'ctime_ms'>): boolean {
+  return k.size === row.size && k.mtimeMs === row.mtime_ms && k.inode === row.inode && (k.ctimeMs === undefined || row.ctime_ms == null || k.ctimeMs === row.ctime_ms);
 }
 
 /** Sorts a page of files into those quiet enough to identify now and those left for later. */

@@ -85,14 +85,14 @@ export class ListingReconciler {
       const had = known.get(entry.name);
       let id: number | undefined;
       if (had !== undefined && had.at_place && had.kind === entry.kind && had.inode === entry.inode && had.size === entry.size
-        && had.mtime_ms === entry.mtimeMs && had.link_target === entry.linkTarget) {
+        && had.mtime_ms === entry.mtimeMs && had.ctime_ms === entry.ctimeMs && had.link_target === entry.linkTarget) {
         // As the last scan left it (most of a rescan): nothing to write, no record to make.
         seen.add(had.id);
         id = had.id;
       } else {
         const facts: EntryFacts = {
           parent_id: dirId, name: entry.name, rel_path: prefix + entry.name, kind: entry.kind,
-          size: entry.size, inode: entry.inode, mtime_ms: entry.mtimeMs, link_target: entry.linkTarget,
+          size: entry.size, inode: entry.inode, mtime_ms: entry.mtimeMs, ctime_ms: entry.ctimeMs, link_target: entry.linkTarget,
         };
         id = this.reconcileEntry(known, facts);
         if (id === undefined) added.push(facts);
@@ -154,11 +154,15 @@ export class ListingReconciler {
     }
     if (existing) {
       seen.add(existing.id);
-      const bytesMayDiffer = existing.inode !== facts.inode || existing.size !== facts.size || existing.mtime_ms !== facts.mtime_ms;
+      const bytesMayDiffer = existing.inode !== facts.inode || existing.size !== facts.size || existing.mtime_ms !== facts.mtime_ms
+        || ctimeMoved(existing.ctime_ms, facts.ctime_ms);
       const relinked = existing.link_target !== facts.link_target;
       if (bytesMayDiffer || relinked || !existing.at_place) {
         store.update(existing.id, facts, facts.kind === 'file' && bytesMayDiffer);
         if (bytesMayDiffer || relinked) counts.changed++;
+      } else if (existing.ctime_ms === null && facts.ctime_ms != null) {
+        // Not known before (a row from before ctimes were kept): recorded, nothing else changed.
+        store.recordCtime(existing.id, facts.ctime_ms);
       }
       return existing.id;
     }
@@ -168,6 +172,7 @@ export class ListingReconciler {
         // Renamed within this folder: its old name is free now, whatever appears under it next.
         if (known.get(moved.name)?.id === moved.id) known.delete(moved.name);
         seen.add(moved.id);
+        // A rename changes the ctime: a file found by its inode keeps its identity, its new ctime recorded.
         const bytesMayDiffer = moved.size !== facts.size || moved.mtime_ms !== facts.mtime_ms;
         store.update(moved.id, facts, facts.kind === 'file' && bytesMayDiffer);
         counts.moved++;
@@ -199,6 +204,15 @@ export class ListingReconciler {
     }
     return undefined;
   }
+}
+
+/**
+ * Whether a file's ctime says its inode changed since the row was written, while its size, mtime
+ * and inode did not: its bytes may differ (edited and its mtime put back), so it is identified
+ * again, as git does with core.trustctime. A ctime not known on either side says nothing.
+ */
+function ctimeMoved(had: number | null, now: number | null | undefined): boolean {
+  return had !== null && now != null && had !== now;
 }
 
 function protectEntry(store: EntryStore, row: Pick<ListedRow, 'id' | 'kind'>, seen: SeenSet): void {
