@@ -53,8 +53,8 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
   const walk = storage instanceof LocalDisk
     ? storage.walk({ ...listOpts, unchanged: kept.digests, expectLarge }, input.threaded !== false)
     : storage.walk(listOpts);
-  // A batch of listings is reconciled when the writer makes its batch, never across the await for
-  // the next one (the walk's): listings are applied in walk order, each whole.
+  // Listings are applied in walk order, each whole, a batch of them in one transaction that is
+  // committed before the next batch is awaited (never held across the walk's awaits).
   const reconcile = (batch: readonly WalkedListing[]) => {
     for (const listing of batch) {
       const dirId = dirIds.get(listing.rel);
@@ -69,22 +69,34 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
       }
     }
   };
+  let lastYield = Date.now();
   for await (const batch of walk) {
     let entries = 0;
     for (const listing of batch) entries += 'unchanged' in listing ? 1 : listing.entries.length + 1;
-    if (writer.add(() => reconcile(batch), entries)) {
-      const now = Date.now();
-      if (now - lastProgress > 100) {
-        lastProgress = now;
-        input.onProgress(reconciler.counts);
-      }
+    // Made at once, not gathered: the walk worker runs only a few batches ahead of what is taken,
+    // so batches held back stall it and the disk and the database no longer overlap (measured at
+    // 100k files: 10-15% slower), while a commit a batch costs little here (entries take
+    // sequential ids: few pages are dirty).
+    writer.add(() => reconcile(batch), entries);
+    writer.flush();
+    const now = Date.now();
+    if (now - lastProgress > 100) {
+      lastProgress = now;
+      input.onProgress(reconciler.counts);
+    }
+    // A walk's own folders come without a wait: the daemon's requests get their turn.
+    if (now - lastYield > YIELD_MS) {
       await yieldToEventLoop();
+      lastYield = Date.now();
     }
   }
   writer.flush();
   input.onProgress(reconciler.counts);
   return { ...reconciler.counts, unconfirmed: reconciler.unconfirmed };
 }
+
+/** Longest a discovery runs without letting the event loop turn. */
+const YIELD_MS = 100;
 
 /** A location this large last time: this walk starts its worker thread at once. */
 const LARGE_ENTRIES = 20_000;

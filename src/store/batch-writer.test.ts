@@ -62,6 +62,16 @@ describe('BatchWriter: long runs of writes in few commits, none held while the e
     close();
   });
 
+  it('a write alone that throws is undone whole', () => {
+    const { db, seen, put, close } = open();
+    const writer = new BatchWriter(db, 100, 60_000);
+    put('a')();
+    writer.add(() => { put('half')(); put('a')(); });
+    assert.throws(() => writer.flush(), /UNIQUE/);
+    assert.deepEqual(seen(), ['a']);
+    close();
+  });
+
   it('discard forgets what was gathered', () => {
     const { db, seen, put, close } = open();
     const writer = new BatchWriter(db, 100, 60_000);

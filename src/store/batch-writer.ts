@@ -18,7 +18,30 @@ export class BatchWriter {
   private ops = 0;
   private since = 0;
 
-  constructor(private readonly db: Db, private readonly maxOps = 5000, private readonly maxMs = 300) {}
+  /** One write whole or not at all, inside the batch's transaction (a savepoint). */
+  private readonly whole: (write: () => void) => void;
+  /** The gathered writes in one transaction: those before a failing one kept, its error returned. */
+  private readonly inOne: (writes: ReadonlyArray<() => void>) => { err: unknown } | undefined;
+
+  constructor(private readonly db: Db, private readonly maxOps = 5000, private readonly maxMs = 300) {
+    // Made once: a scan flushes a batch of listings at a time, a thousand times in a rescan.
+    this.whole = db.transaction((write: () => void) => write());
+    this.inOne = db.transaction((writes: ReadonlyArray<() => void>) => {
+      if (writes.length === 1) {
+        // Alone, the transaction is its savepoint: a failure rolls it back whole and is thrown.
+        writes[0]!();
+        return undefined;
+      }
+      for (const write of writes) {
+        try {
+          this.whole(write);
+        } catch (err) {
+          return { err };
+        }
+      }
+      return undefined;
+    });
+  }
 
   /** How many writes wait to be made. */
   get pending(): number {
@@ -59,17 +82,7 @@ export class BatchWriter {
     const writes = this.gathered;
     this.gathered = [];
     this.ops = 0;
-    let failed: { err: unknown } | undefined;
-    this.db.transaction(() => {
-      for (const write of writes) {
-        try {
-          this.db.transaction(write)();
-        } catch (err) {
-          failed = { err };
-          return;
-        }
-      }
-    })();
+    const failed = this.inOne(writes);
     if (failed) throw failed.err;
   }
 
