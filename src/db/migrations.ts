@@ -31,7 +31,9 @@ import { buckets } from './migrations/028-buckets.js';
 import { facesPeople } from './migrations/029-faces-people.js';
 import { albums } from './migrations/030-albums.js';
 import { searchPlaces } from './migrations/031-search-places.js';
+import { entryCtime } from './migrations/032-entry-ctime.js';
 import { xmpBases } from './migrations/033-xmp-bases.js';
+import { jobInterruptions } from './migrations/034-job-interruptions.js';
 
 export interface Migration {
   version: number;
@@ -43,7 +45,8 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
-  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces, xmpBases,
+  fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
+  entryCtime, xmpBases, jobInterruptions,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -25,7 +25,11 @@ describe('guardian protect to a paired device', () => {
 
   const rotten = join(photos, 'rotten.txt');
   const GOOD = 'good bytes, indexed\n';
-  /** Byte 0 of rotten.txt set to B, its size and time kept: rot the daemon's watcher does not see. */
+  /**
+   * Byte 0 of rotten.txt set to B, its size and time kept. Rot as a disk makes it leaves the ctime
+   * alone too; this write cannot, and the laptop's watcher would take the file for edited (its
+   * ctime changed): the folder is not watched while it is made (see the second case).
+   */
   const setFirstByte = (b: string) => {
     const fd = openSync(rotten, 'r+');
     writeSync(fd, Buffer.from(b), 0, 1, 0);
@@ -57,6 +61,7 @@ describe('guardian protect to a paired device', () => {
   });
 
   it('a source whose bytes rotted (size and time kept) is refused by the desktop: no rotten copy kept there, the job says why', async () => {
+    await ok(A, 'location', 'pause', photos);
     setFirstByte('X');
     const r = await runCli(['guardian', 'protect', '--to', 'Desktop:/Documents/safe', '--json'], A);
     assert.equal(r.code, 1, r.stdout);
