@@ -1,12 +1,14 @@
 import Database from 'better-sqlite3';
 import { VssError } from '../core/errors.js';
+import { guardTransactions } from './transaction-guard.js';
 
 export type Db = Database.Database;
 
 /**
  * Open the library database. WAL lets readers and the writer overlap; synchronous=NORMAL in WAL
  * keeps the database consistent across a killed process (a power cut may lose the last commits,
- * never corrupt). Foreign keys enforce the entry tree.
+ * never corrupt). Foreign keys enforce the entry tree. No transaction may stay open while the
+ * event loop turns (`guardTransactions`).
  */
 export function openDatabase(path: string): Db {
   let db: Db;
@@ -21,5 +23,6 @@ export function openDatabase(path: string): Db {
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -32000');
   db.pragma('temp_store = MEMORY');
+  guardTransactions(db);
   return db;
 }

@@ -31,9 +31,10 @@ import { buckets } from './migrations/028-buckets.js';
 import { facesPeople } from './migrations/029-faces-people.js';
 import { albums } from './migrations/030-albums.js';
 import { searchPlaces } from './migrations/031-search-places.js';
-import { entriesCtime } from './migrations/032-entries-ctime.js';
+import { entryCtime } from './migrations/032-entry-ctime.js';
 import { xmpBases } from './migrations/033-xmp-bases.js';
-import { bucketEvidence } from './migrations/034-bucket-evidence.js';
+import { jobInterruptions } from './migrations/034-job-interruptions.js';
+import { bucketEvidence } from './migrations/035-bucket-evidence.js';
 
 export interface Migration {
   version: number;
@@ -46,7 +47,7 @@ export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
-  entriesCtime, xmpBases, bucketEvidence,
+  entryCtime, xmpBases, jobInterruptions, bucketEvidence,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -587,10 +587,12 @@ class FileOpRun {
       }
       placeInBatch(r.partial!, final);
       this.partials.delete(r.partial!);
-      // The copy as it was left once proved (a second name, a link, is looked up).
-      const facts = r.left ? undefined : factsAt(final);
+      // The copy as it was left once proved (a second name, a link, is looked up), with the ctime it
+      // has now it is in place (the rename changed it) while it is still that file.
+      const facts = factsAt(final);
       const st = r.left ?? (facts?.kind === 'file' ? facts : undefined);
-      if (st && r.hash) this.known.set(final, { blake3: r.hash, size: st.size, mtimeMs: st.mtimeMs, inode: st.inode });
+      const inPlace = facts?.kind === 'file' && st && facts.inode === st.inode && facts.size === st.size && facts.mtimeMs === st.mtimeMs ? { ctimeMs: facts.ctimeMs } : {};
+      if (st && r.hash) this.known.set(final, { blake3: r.hash, size: st.size, mtimeMs: st.mtimeMs, inode: st.inode, ...inPlace });
       folders.add(dirname(final));
       r.final = final;
       placed.set(r.it.idx, r);

@@ -99,7 +99,7 @@ export async function repairRotten(lib: Library, rot: RotFile, opts: { peers?: P
   if (placed.checksum !== landed.blake3) throw new VssError('IO', `the repaired ${final} does not hash to its copy's BLAKE3 after it was placed: the damaged file is kept at ${asideRel}`, { path: final });
   const after = await target.stat(rot.rel_path);
   lib.store.transaction(() => {
-    if (after) lib.store.entries.update(entry.id, { parent_id: entry.parent_id, name: entry.name, rel_path: entry.rel_path, kind: 'file', size: after.size, link_target: null, inode: after.inode, mtime_ms: after.mtimeMs }, false);
+    if (after) lib.store.entries.update(entry.id, { parent_id: entry.parent_id, name: entry.name, rel_path: entry.rel_path, kind: 'file', size: after.size, link_target: null, inode: after.inode, mtime_ms: after.mtimeMs, ctime_ms: after.ctimeMs }, false);
     lib.store.entries.markVerified([entry.id], Date.now());
     lib.store.rot.clear(entry.id);
   });

@@ -40,7 +40,7 @@ export async function discoverDirs(input: DirsDiscoveryInput): Promise<Discovery
   const { writer, seen } = input;
   const store = input.store.entries;
   const reconciler = new ListingReconciler({
-    store, locationId: input.locationId, writer, storage: input.storage, seen, onSkip: input.onSkip, fresh: false,
+    store, locationId: input.locationId, storage: input.storage, seen, onSkip: input.onSkip, fresh: false,
   });
   const todo = startingPoints(input);
   seen.add(input.rootEntryId);
@@ -48,8 +48,10 @@ export async function discoverDirs(input: DirsDiscoveryInput): Promise<Discovery
   const before: ListedRow[] = [];
   const listOpts = { ignoreRules: input.ignoreRules, exclude: input.exclude };
 
-  while (todo.length > 0) {
-    const dir = todo.pop()!;
+  // One folder listed and brought in line a step; its listing names the folders to list next.
+  const listOne = (): number | undefined => {
+    const dir = todo.pop();
+    if (!dir) return undefined;
     seen.add(dir.id);
     const listing = input.storage.listNow(dir.rel, listOpts);
     const had = reconciler.apply(listing, dir.id, (child) => {
@@ -57,9 +59,9 @@ export async function discoverDirs(input: DirsDiscoveryInput): Promise<Discovery
       if (dir.subtree || !child.settled) todo.push({ id: child.id, rel: child.rel, subtree: true });
     });
     if (had) for (const row of had) before.push(row);
-    if (writer.maybeCommit()) await yieldToEventLoop();
-  }
-  writer.commit();
+    return listing.entries.length + 1;
+  };
+  while (writer.steps(listOne)) await yieldToEventLoop();
 
   let removedFiles = 0;
   let removedRows = 0;

@@ -4,7 +4,7 @@ import { ListingReconciler, type DiscoveryCounts } from './reconcile-listing.js'
 import type { SeenSet } from './seen-set.js';
 import { LocalDisk } from '../storage/local-disk.js';
 import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
-import type { DirListing, UnchangedListing } from '../storage/port.js';
+import type { DirListing, UnchangedListing, WalkedListing } from '../storage/port.js';
 import type { EntryStore, KeptListing } from '../store/entries.js';
 import { describeFsError } from '../core/errors.js';
 
@@ -38,7 +38,7 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
   const store = input.store.entries;
   const fresh = !store.hasChildren(input.locationId);
   const reconciler = new ListingReconciler({
-    store, locationId: input.locationId, writer, storage: input.storage, seen, onSkip: input.onSkip, fresh,
+    store, locationId: input.locationId, storage: input.storage, seen, onSkip: input.onSkip, fresh,
   });
   // Folders seen in their parent's listing whose own listing has not come yet: rel path → entry id.
   const dirIds = new Map<string, number>([['', input.rootEntryId]]);
@@ -53,7 +53,9 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
   const walk = storage instanceof LocalDisk
     ? storage.walk({ ...listOpts, unchanged: kept.digests, expectLarge }, input.threaded !== false)
     : storage.walk(listOpts);
-  for await (const batch of walk) {
+  // Listings are applied in walk order, each whole, a batch of them in one transaction that is
+  // committed before the next batch is awaited (never held across the walk's awaits).
+  const reconcile = (batch: readonly WalkedListing[]) => {
     for (const listing of batch) {
       const dirId = dirIds.get(listing.rel);
       dirIds.delete(listing.rel);
@@ -66,19 +68,35 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
         reconciler.apply(listHere(storage as LocalDisk, listing.rel, listOpts), dirId, onDir);
       }
     }
-    if (writer.maybeCommit()) {
-      const now = Date.now();
-      if (now - lastProgress > 100) {
-        lastProgress = now;
-        input.onProgress(reconciler.counts);
-      }
+  };
+  let lastYield = Date.now();
+  for await (const batch of walk) {
+    let entries = 0;
+    for (const listing of batch) entries += 'unchanged' in listing ? 1 : listing.entries.length + 1;
+    // Made at once, not gathered: the walk worker runs only a few batches ahead of what is taken,
+    // so batches held back stall it and the disk and the database no longer overlap (measured at
+    // 100k files: 10-15% slower), while a commit a batch costs little here (entries take
+    // sequential ids: few pages are dirty).
+    writer.add(() => reconcile(batch), entries);
+    writer.flush();
+    const now = Date.now();
+    if (now - lastProgress > 100) {
+      lastProgress = now;
+      input.onProgress(reconciler.counts);
+    }
+    // A walk's own folders come without a wait: the daemon's requests get their turn.
+    if (now - lastYield > YIELD_MS) {
       await yieldToEventLoop();
+      lastYield = Date.now();
     }
   }
-  writer.commit();
+  writer.flush();
   input.onProgress(reconciler.counts);
   return { ...reconciler.counts, unconfirmed: reconciler.unconfirmed };
 }
+
+/** Longest a discovery runs without letting the event loop turn. */
+const YIELD_MS = 100;
 
 /** A location this large last time: this walk starts its worker thread at once. */
 const LARGE_ENTRIES = 20_000;

@@ -25,12 +25,16 @@ export interface IdentificationInput {
   known?: ReadonlyMap<string, KnownBytes>;
 }
 
-/** A file as a verified copy left it: its whole-file BLAKE3 (hex) and its stat then. */
+/**
+ * A file as a verified copy left it: its whole-file BLAKE3 (hex) and its stat once vss had placed
+ * it (its times and mode set, renamed into place), the ctime too where it was taken then.
+ */
 export interface KnownBytes {
   blake3: string;
   size: number;
   mtimeMs: number;
   inode: number;
+  ctimeMs?: number;
 }
 
 /**
@@ -77,8 +81,10 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const totals = { n: todo.files, bytes: todo.bytes };
   if (totals.n === 0) return { hashed: 0, relinked: 0 };
 
-  // Large, time-bounded transactions: content ids are random keys, so every commit rewrites many
-  // index pages; fewer commits mean far less WAL traffic. A kill loses at most one batch.
+  // Large, time-bounded batches: content ids are random keys, so every commit rewrites many index
+  // pages; fewer commits mean far less WAL traffic. The results are gathered in memory while files
+  // are read and written together (no transaction is held while a file is read); a kill loses at
+  // most one batch, which the next scan identifies again.
   const writer = store.batchWriter(50_000, 2000);
 
   let done = 0;
@@ -87,7 +93,6 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   let relinked = 0;
   let lastProgress = 0;
   const record = (rows: PageRow[], results: IdentifyOutcome[]) => {
-    writer.touch(results.length);
     const now = Date.now();
     if (results.length !== rows.length || results.some((r, i) => r.id !== rows[i]!.id)) {
       // Linking an entry to another file's identity would corrupt the library: stop instead.
@@ -107,17 +112,20 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
       links.push({ file: row, uuid: r.contentUuid, verified: r.casVersion === CAS_WHOLE || (root !== undefined && copiedVerified(input.known, root, row)) });
     });
     if (links.length > 0) {
-      // A batch at a time: a few multi-row statements instead of two a file.
-      store.contents.addMany(identities, now);
-      // Guarded: if a concurrent change rewrote an entry since we read it, the stale hash is not linked.
-      const linked = store.entries.linkContents(links, now);
-      for (const { file } of links) {
-        const id = linked.get(file.id);
-        if (id !== undefined && file.content_id != null && file.content_id !== id) relinked++;
-      }
-      hashed += links.length;
+      writer.add(() => {
+        // A page at a time: a few multi-row statements instead of two a file.
+        store.contents.addMany(identities, now);
+        // Guarded: if a concurrent change rewrote an entry since we read it, the stale hash is not linked.
+        const linked = store.entries.linkContents(links, now);
+        for (const { file } of links) {
+          const id = linked.get(file.id);
+          if (id !== undefined && file.content_id != null && file.content_id !== id) relinked++;
+        }
+        hashed += links.length;
+      }, results.length);
+    } else {
+      writer.maybeFlush();
     }
-    writer.maybeCommit();
     const t = Date.now();
     if (t - lastProgress > 100) {
       lastProgress = t;
@@ -162,7 +170,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
       for (const row of rows) {
         try {
           const f = { id: row.id, abs: root ? root.inFolder(row.rel_path) : row.rel_path, name: row.name, size: row.size, mtimeMs: row.mtime_ms, inode: row.inode };
-          const answer = input.known && !force ? knownAnswer(store, input.known.get(f.abs), f, input.hashThresholdBytes) : undefined;
+          const answer = input.known && !force ? knownAnswer(store, input.known.get(f.abs), f, row.ctime_ms, input.hashThresholdBytes) : undefined;
           if (answer) answered.set(row.id, answer);
           else files.push(f);
         } catch (err) {
@@ -182,12 +190,17 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
       await yieldToEventLoop();
     }
     for (const next of inFlight.splice(0)) record(next.rows, await next.results);
-    writer.commit();
+    writer.flush();
     unsettled?.report();
   } catch (err) {
     // Batches still in flight are abandoned: their answers (or the workers' exit) must not surface as unhandled.
     for (const f of inFlight) f.results.catch(() => undefined);
-    writer.rollback();
+    // What was identified before the failure is kept (each page checked whole as it came).
+    try {
+      writer.flush();
+    } catch {
+      // The first error is the one to tell.
+    }
     throw err;
   } finally {
     await pool?.close();
@@ -201,8 +214,8 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
  * file still as the copy left it, small enough that its content id is the whole file's BLAKE3
  * (cas version 1), whose content the library knows already (its kind and type come from there).
  */
-function knownAnswer(store: Stores, k: KnownBytes | undefined, f: IdentifyRequest, thresholdBytes: number): IdentifyOutcome | undefined {
-  if (!k || k.size !== f.size || k.mtimeMs !== f.mtimeMs || k.inode !== f.inode || f.size > thresholdBytes) return undefined;
+function knownAnswer(store: Stores, k: KnownBytes | undefined, f: IdentifyRequest, ctimeMs: number | null | undefined, thresholdBytes: number): IdentifyOutcome | undefined {
+  if (!k || !asLeft(k, { size: f.size, mtime_ms: f.mtimeMs, inode: f.inode, ctime_ms: ctimeMs }) || f.size > thresholdBytes) return undefined;
   const uuid = contentUuidFor(k.blake3);
   const c = store.contents.byUuid(uuid);
   if (!c || c.cas_id !== k.blake3 || c.cas_version !== CAS_WHOLE) return undefined;
@@ -238,7 +251,12 @@ function copiedVerified(known: ReadonlyMap<string, KnownBytes> | undefined, root
   } catch {
     return false;
   }
-  return k !== undefined && k.size === row.size && k.mtimeMs === row.mtime_ms && k.inode === row.inode;
+  return k !== undefined && asLeft(k, row);
+}
+
+/** Whether the file ROW describes is still as the verified copy K left it (its ctime too, where both know it). */
+function asLeft(k: KnownBytes, row: Pick<UnidentifiedFile, 'size' | 'mtime_ms' | 'inode' | 'ctime_ms'>): boolean {
+  return k.size === row.size && k.mtimeMs === row.mtime_ms && k.inode === row.inode && (k.ctimeMs === undefined || row.ctime_ms == null || k.ctimeMs === row.ctime_ms);
 }
 
 /** Sorts a page of files into those quiet enough to identify now and those left for later. */

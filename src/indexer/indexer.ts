@@ -131,7 +131,9 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
       throw new VssError('UNAVAILABLE', `location ${locationId} went offline during the scan (its drive was unplugged?); nothing was removed`, { path: location.path });
     }
   } catch (err) {
-    writer.rollback();
+    // Listings gathered and not yet applied are dropped (those applied stay: the cleanup that
+    // would act on them is not reached).
+    writer.discard();
     // Its next scan (once the drive is back) aggregates again: what this one wrote is partial.
     if (opts.present) store.locations.markScanPending(locationId);
     throw err;

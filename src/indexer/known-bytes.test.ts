@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { Installation } from '../library/installation.js';
@@ -24,7 +24,7 @@ describe('identification of files a verified copy hashed', () => {
   const original = Buffer.from('the bytes the copy verified\n');
   const known = (path: string, hash: string): Map<string, KnownBytes> => {
     const st = statSync(path);
-    return new Map([[path, { blake3: hash, size: st.size, mtimeMs: st.mtimeMs, inode: st.ino }]]);
+    return new Map([[path, { blake3: hash, size: st.size, mtimeMs: st.mtimeMs, inode: st.ino, ctimeMs: st.ctimeMs }]]);
   };
 
   before(async () => {
@@ -56,5 +56,21 @@ describe('identification of files a verified copy hashed', () => {
     await scanLocation(lib, loc, undefined, { only: [{ rel: '', subtree: false }], known: new Map([...stale, ...guessed]) });
     assert.notEqual(contentUuidAt(lib, 'changed.txt'), contentUuidAt(lib, 'source.txt'));
     assert.equal(contentUuidAt(lib, 'unknown.txt'), contentUuidFor(blake3(Buffer.from('no content of the library\n')).toString('hex')), 'identified by its own bytes');
+  });
+
+  it('reads a file whose bytes changed since the copy left it, its size and time put back (its ctime tells)', async () => {
+    const edited = join(tree, 'edited.txt');
+    writeFileSync(edited, original);
+    // Whole seconds, which utimes sets back exactly.
+    utimesSync(edited, 1_700_000_000, 1_700_000_000);
+    const left = known(edited, blake3(original).toString('hex'));
+    await new Promise((r) => setTimeout(r, 20));
+    const st = statSync(edited);
+    writeFileSync(edited, Buffer.from('edited by another tool!!!!!\n'.padEnd(original.length, '?')));
+    utimesSync(edited, 1_700_000_000, 1_700_000_000);
+    const now = statSync(edited);
+    assert.deepEqual([now.size, now.mtimeMs, now.ino], [st.size, st.mtimeMs, st.ino]);
+    await scanLocation(lib, loc, undefined, { only: [{ rel: '', subtree: false }], known: left });
+    assert.notEqual(contentUuidAt(lib, 'edited.txt'), contentUuidAt(lib, 'source.txt'), 'read, not taken for the bytes the copy verified');
   });
 });

@@ -1,4 +1,3 @@
-import type { BatchWriter } from '../store/batch-writer.js';
 import type { EntryFacts, EntryStore, ListedRow, ScannedEntry } from '../store/entries.js';
 import { relPathProblem } from '../library/confine.js';
 import type { SeenSet } from './seen-set.js';
@@ -19,7 +18,6 @@ export interface DiscoveryCounts {
 export interface ListingContext {
   store: EntryStore;
   locationId: number;
-  writer: BatchWriter;
   storage: LocalDisk | BucketStorage;
   seen: SeenSet;
   /**
@@ -41,7 +39,8 @@ export interface ListedDir {
 /**
  * The one entry loop: bring the rows of one folder in line with its listing, in walk order
  * (parents before children). Whoever walks (a whole location, or the folders a watcher saw
- * change) hands each listing here and decides which subfolders to list next.
+ * change) hands each listing here and decides which subfolders to list next. Its writes are made
+ * in the caller's transaction (a batch of its writer), so a listing is applied whole.
  */
 export class ListingReconciler {
   readonly counts: DiscoveryCounts = { files: 0, dirs: 0, bytes: 0, added: 0, changed: 0, moved: 0 };
@@ -86,14 +85,14 @@ export class ListingReconciler {
       const had = known.get(entry.name);
       let id: number | undefined;
       if (had !== undefined && had.at_place && had.kind === entry.kind && had.inode === entry.inode && had.size === entry.size
-        && had.mtime_ms === entry.mtimeMs && had.link_target === entry.linkTarget) {
+        && had.mtime_ms === entry.mtimeMs && had.ctime_ms === entry.ctimeMs && had.link_target === entry.linkTarget) {
         // As the last scan left it (most of a rescan): nothing to write, no record to make.
         seen.add(had.id);
         id = had.id;
       } else {
         const facts: EntryFacts = {
           parent_id: dirId, name: entry.name, rel_path: prefix + entry.name, kind: entry.kind,
-          size: entry.size, inode: entry.inode, mtime_ms: entry.mtimeMs, link_target: entry.linkTarget,
+          size: entry.size, inode: entry.inode, mtime_ms: entry.mtimeMs, ctime_ms: entry.ctimeMs, link_target: entry.linkTarget,
         };
         id = this.reconcileEntry(known, facts);
         if (id === undefined) added.push(facts);
@@ -110,7 +109,6 @@ export class ListingReconciler {
     }
     let ids: number[] = [];
     if (added.length > 0) {
-      this.ctx.writer.touch(added.length);
       ids = store.insertMany(this.ctx.locationId, added);
       for (const id of ids) seen.add(id);
       counts.added += ids.length;
@@ -121,7 +119,6 @@ export class ListingReconciler {
     // them unread. A listing with names that could not be indexed keeps no digest (rows the
     // reconcile protected rather than confirmed may lie behind them).
     if (skips === 0) {
-      this.ctx.writer.touch();
       store.keepListing(dirId, listing.digest ?? listingDigest(listing.entries));
     }
     return rows;
@@ -148,22 +145,24 @@ export class ListingReconciler {
 
   /** Bring one row in line with what is on disk; returns the entry's id, or undefined when it is a new one to add. */
   private reconcileEntry(known: Map<string, ListedRow>, facts: EntryFacts): number | undefined {
-    const { store, writer, seen } = this.ctx;
+    const { store, seen } = this.ctx;
     const counts = this.counts;
     let existing = known.get(facts.name);
     if (existing && existing.kind !== facts.kind) {
-      writer.touch();
       store.delete(existing.id); // a file became a folder or the like: start over for this name
       existing = undefined;
     }
     if (existing) {
       seen.add(existing.id);
-      const bytesMayDiffer = existing.inode !== facts.inode || existing.size !== facts.size || existing.mtime_ms !== facts.mtime_ms;
+      const bytesMayDiffer = existing.inode !== facts.inode || existing.size !== facts.size || existing.mtime_ms !== facts.mtime_ms
+        || ctimeMoved(existing.ctime_ms, facts.ctime_ms);
       const relinked = existing.link_target !== facts.link_target;
       if (bytesMayDiffer || relinked || !existing.at_place) {
-        writer.touch();
         store.update(existing.id, facts, facts.kind === 'file' && bytesMayDiffer);
         if (bytesMayDiffer || relinked) counts.changed++;
+      } else if (existing.ctime_ms === null && facts.ctime_ms != null) {
+        // Not known before (a row from before ctimes were kept): recorded, nothing else changed.
+        store.recordCtime(existing.id, facts.ctime_ms);
       }
       return existing.id;
     }
@@ -173,8 +172,8 @@ export class ListingReconciler {
         // Renamed within this folder: its old name is free now, whatever appears under it next.
         if (known.get(moved.name)?.id === moved.id) known.delete(moved.name);
         seen.add(moved.id);
+        // A rename changes the ctime: a file found by its inode keeps its identity, its new ctime recorded.
         const bytesMayDiffer = moved.size !== facts.size || moved.mtime_ms !== facts.mtime_ms;
-        writer.touch();
         store.update(moved.id, facts, facts.kind === 'file' && bytesMayDiffer);
         counts.moved++;
         return moved.id;
@@ -205,6 +204,15 @@ export class ListingReconciler {
     }
     return undefined;
   }
+}
+
+/**
+ * Whether a file's ctime says its inode changed since the row was written, while its size, mtime
+ * and inode did not: its bytes may differ (edited and its mtime put back), so it is identified
+ * again, as git does with core.trustctime. A ctime not known on either side says nothing.
+ */
+function ctimeMoved(had: number | null, now: number | null | undefined): boolean {
+  return had !== null && now != null && had !== now;
 }
 
 function protectEntry(store: EntryStore, row: Pick<ListedRow, 'id' | 'kind'>, seen: SeenSet): void {

@@ -58,8 +58,17 @@ export function recordFailure(store: JobStore, job: JobRow, error: string, perma
 }
 
 /**
- * Jobs left `running` by a process that died: queued again (the attempt they spent counts), or
- * failed when that was their last attempt. Returns them as they are now.
+ * Runs in a row a job may have cut off by its process dying before it is given up: a job whose
+ * every run ends the process (a file that crashes a decoder in-process) must not loop forever,
+ * while a daemon killed from outside a few times during a long scrub or copy must not fail it.
+ */
+export const MAX_INTERRUPTIONS = 5;
+
+/**
+ * Jobs left `running` by a process that died (a kill -9, a crash, a power cut): the run was cut
+ * off, it did not fail, so it spends no attempt of the job's (as a graceful stop spends none) and
+ * the job is queued again; once its runs were cut off MAX_INTERRUPTIONS times in a row, failed.
+ * Returns them as they are now.
  */
 export function recoverInterrupted(stores: Stores): JobRow[] {
   const store = stores.jobs;
@@ -67,8 +76,9 @@ export function recoverInterrupted(stores: Stores): JobRow[] {
   const now = Date.now();
   stores.transaction(() => {
     for (const r of rows) {
-      if (r.attempts >= r.max_attempts) store.failInterrupted(r.id, `interrupted ${r.attempts} times (the process stopped while it ran)`, now);
-      else store.requeueInterrupted(r.id, 'resumed after an interrupted run', now);
+      const times = r.interruptions + 1;
+      if (times >= MAX_INTERRUPTIONS) store.failInterrupted(r.id, `interrupted ${times} times in a row (the process stopped while it ran)`, now);
+      else store.requeueInterrupted(r.id, 'resumed after an interrupted run (no attempt spent)', now);
     }
   });
   return rows.map((r) => store.get(r.id)!);

@@ -10,7 +10,7 @@ import { JobRunner } from './runner.js';
 import type { JobStore } from '../store/jobs.js';
 import { cancelJob, pauseJob, resumeJob, retryJob } from './job-actions.js';
 import { PausedByUser } from './job-kind.js';
-import { claimJobs } from './queue.js';
+import { claimJobs, MAX_INTERRUPTIONS } from './queue.js';
 import type { JobRow } from './states.js';
 
 const SETTINGS = { ocrLanguages: ['eng'], models: {}, threads: 1 };
@@ -183,20 +183,21 @@ describe('job runner (real library database)', () => {
   it('resumes jobs left running by a dead process, and fails one that keeps dying', async () => {
     store.enqueue({ kind: 'crashy', contentUuid: uuid(), priority: 1, maxAttempts: 3 });
     store.enqueue({ kind: 'crashy', contentUuid: uuid(), priority: 1, maxAttempts: 3 });
-    // Two claims as a killed runner would leave them: running, attempt spent; the second at its
-    // third attempt (killed twice before).
+    // Two claims as a killed runner would leave them: running; the second cut off
+    // MAX_INTERRUPTIONS - 1 times before (each run cut off gave its attempt back).
     const taken = claimJobs(lib.store, 2, { room: new Map([['crashy', 2]]) });
     assert.equal(taken.length, 2);
-    for (let i = 0; i < 2; i++) {
+    for (let i = 1; i < MAX_INTERRUPTIONS; i++) {
       store.requeueInterrupted(taken[1]!.id, 'resumed after an interrupted run');
       assert.equal(claimJobs(lib.store, 1, { room: new Map([['crashy', 1]]), busy: new Set([taken[0]!.id]) })[0]!.id, taken[1]!.id);
     }
-    assert.equal(store.get(taken[1]!.id)!.attempts, 3);
+    assert.deepEqual([store.get(taken[1]!.id)!.attempts, store.get(taken[1]!.id)!.interruptions], [1, MAX_INTERRUPTIONS - 1]);
     const s = await run([kind('crashy', async () => ({ state: 'completed' }))]);
     assert.equal(s.resumed, 1, 'one resumed, one given up');
     assert.equal(store.get(taken[0]!.id)!.status, 'completed');
+    assert.deepEqual([store.get(taken[0]!.id)!.attempts, store.get(taken[0]!.id)!.interruptions], [1, 1], 'the run cut off spent no attempt');
     assert.equal(store.get(taken[1]!.id)!.status, 'failed');
-    assert.match(store.get(taken[1]!.id)!.error!, /interrupted 3 times/);
+    assert.match(store.get(taken[1]!.id)!.error!, new RegExp(`interrupted ${MAX_INTERRUPTIONS} times`));
   });
 
   it('reports progress with counts, rate and ETA', async () => {

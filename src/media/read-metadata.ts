@@ -67,20 +67,22 @@ export async function readMediaMetadata(input: MediaMetadataInput): Promise<{ re
   let read = 0;
   let lastId = 0;
   const root = new ConfinedRoot(input.rootAbs, 'the location');
+  // Gathered while ExifTool reads, written a batch at a time (no transaction is held while it reads).
   const record = (file: PendingMedia, outcome: ReadOutcome) => {
     done++;
     if (outcome.ok) {
-      writer.touch();
-      store.contents.setMediaMetadata(file.content_id, serializeMetadata(outcome.metadata), force, MEDIA_READER_REVISION);
+      const metadata = serializeMetadata(outcome.metadata);
+      writer.add(() => store.contents.setMediaMetadata(file.content_id, metadata, force, MEDIA_READER_REVISION));
       read++;
     } else {
       input.onSkip(file.rel_path, `media metadata: ${outcome.reason}`);
       if (outcome.permanent) {
-        writer.touch();
-        store.contents.setMediaMetadata(file.content_id, serializeMetadata({ v: MEDIA_METADATA_VERSION, error: outcome.reason }), force, MEDIA_READER_REVISION);
+        const failed = serializeMetadata({ v: MEDIA_METADATA_VERSION, error: outcome.reason });
+        writer.add(() => store.contents.setMediaMetadata(file.content_id, failed, force, MEDIA_READER_REVISION));
+      } else {
+        writer.maybeFlush();
       }
     }
-    writer.maybeCommit();
   };
 
   try {
@@ -101,9 +103,14 @@ export async function readMediaMetadata(input: MediaMetadataInput): Promise<{ re
       files.forEach((f, i) => record(f, outcomes[i]!));
       input.onProgress({ done, total });
     }
-    writer.commit();
+    writer.flush();
   } catch (err) {
-    writer.rollback();
+    // What was read before the failure is kept.
+    try {
+      writer.flush();
+    } catch {
+      // The first error is the one to tell.
+    }
     throw err;
   } finally {
     await reader.close();

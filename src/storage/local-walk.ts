@@ -69,7 +69,7 @@ export class LocationWalker {
         entries.push({ name, skip: 'not a regular file, directory or symlink (device, FIFO or socket)' });
         continue;
       }
-      entries.push({ name, kind, size: kind === 'dir' ? 0 : st.size, inode: st.ino, mtimeMs: st.mtimeMs, linkTarget });
+      entries.push({ name, kind, size: kind === 'dir' ? 0 : st.size, inode: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, linkTarget });
       if (kind === 'dir') this.stack.push({ abs, rel });
     }
     return { rel: dir.rel, entries };

@@ -50,9 +50,13 @@ export interface NodeFacts {
   ctimeMs: number;
 }
 
-/** One entry as the storage shows it, or the reason it cannot be indexed. */
+/**
+ * One entry as the storage shows it, or the reason it cannot be indexed. `ctimeMs`: when its inode
+ * last changed (bytes, mode, links, a rename), which no tool can set back; a bucket's object has
+ * none and gives its last-modified time, as its facts do.
+ */
 export type ListedEntry =
-  | { name: string; kind: 'file' | 'dir' | 'symlink'; size: number; inode: number; mtimeMs: number; linkTarget: string | null }
+  | { name: string; kind: 'file' | 'dir' | 'symlink'; size: number; inode: number; mtimeMs: number; ctimeMs: number; linkTarget: string | null }
   | { name: string; skip: string; lossy?: true };
 
 /** One folder's listing; `error` when the folder itself cannot be read. */

@@ -7,7 +7,7 @@ import type { DirListing, ListedEntry as WalkEntry, UnchangedListing, WalkedList
  * is far cheaper than cloning thousands of small objects; tuples keep it short.
  */
 type WireEntry =
-  | [name: string, kind: 0 | 1 | 2, size: number, inode: number, mtimeMs: number, linkTarget: string | null]
+  | [name: string, kind: 0 | 1 | 2, size: number, inode: number, mtimeMs: number, ctimeMs: number, linkTarget: string | null]
   | [name: string, skip: string, lossy: 0 | 1];
 type WireListing =
   | [rel: string, error: string | null, entries: WireEntry[], digest: string]
@@ -19,14 +19,15 @@ const KINDS = ['file', 'dir', 'symlink'] as const;
 function encodeEntries(entries: readonly WalkEntry[]): string {
   return JSON.stringify(entries.map((e): WireEntry => ('skip' in e
     ? [e.name, e.skip, e.lossy ? 1 : 0]
-    : [e.name, KINDS.indexOf(e.kind) as 0 | 1 | 2, e.size, e.inode, e.mtimeMs, e.linkTarget])));
+    : [e.name, KINDS.indexOf(e.kind) as 0 | 1 | 2, e.size, e.inode, e.mtimeMs, e.ctimeMs, e.linkTarget])));
 }
 
 const digestOfText = (text: string) => createHash('sha1').update(text).digest('base64');
 
 /**
  * A fingerprint of a folder's entries, names and facts as listed (not its path): two listings
- * with the same digest hold the same names with the same kinds, sizes, inodes, times and links.
+ * with the same digest hold the same names with the same kinds, sizes, inodes, times (mtime and
+ * ctime: a file edited with its mtime put back is not the same) and links.
  */
 export function listingDigest(entries: readonly WalkEntry[]): string {
   return digestOfText(encodeEntries(entries));
@@ -66,7 +67,7 @@ export function decodeBatch(text: string): WalkedListing[] {
       rel,
       entries: entries.map((e): WalkEntry => (e.length === 3
         ? (e[2] === 1 ? { name: e[0], skip: e[1], lossy: true } : { name: e[0], skip: e[1] })
-        : { name: e[0], kind: KINDS[e[1]], size: e[2], inode: e[3], mtimeMs: e[4], linkTarget: e[5] })),
+        : { name: e[0], kind: KINDS[e[1]], size: e[2], inode: e[3], mtimeMs: e[4], ctimeMs: e[5], linkTarget: e[6] })),
     };
     if (error !== null) listing.error = error;
     else listing.digest = digest;

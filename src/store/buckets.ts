@@ -12,7 +12,7 @@ export interface BucketVolumeRecord {
   path_style: 0 | 1;
   reachable_at: number | null;
   unreachable: string | null;
-  /** The listing check's pass under way: the last key it got through ('' at its start); null: none under way (migration 034). */
+  /** The listing check's pass under way: the last key it got through ('' at its start); null: none under way (migration 035). */
   check_after: string | null;
   check_started_at: number | null;
   /** When the last listing check got to the end of the listing. */
@@ -31,7 +31,7 @@ export interface BucketObjectRecord {
   blake3: string;
   uploaded_at: number;
   verified_at: number | null;
-  /** The ETag the bucket gave when the upload was read back (no quotes); null: recorded before it was kept (migration 034). */
+  /** The ETag the bucket gave when the upload was read back (no quotes); null: recorded before it was kept (migration 035). */
   etag: string | null;
   /** When a HEAD or a listing last found it as recorded. */
   checked_at: number | null;

@@ -18,6 +18,11 @@ export interface EntryRecord {
   size: number;
   inode: number | null;
   mtime_ms: number | null;
+  /**
+   * When its inode last changed as the last scan saw it (ms, fractional; migration 032): bytes,
+   * mode, links or a rename, which no tool can set back. Null: not known yet.
+   */
+  ctime_ms: number | null;
   link_target: string | null;
   /** Its content identity, once identified (files only). */
   content_id: number | null;
@@ -40,16 +45,21 @@ export type ScannedEntry = Pick<EntryRecord, 'id' | 'name' | 'rel_path' | 'kind'
  * renamed with it yet) instead of the path itself, a string a scan would read a hundred thousand
  * times to compare once.
  */
-export type ListedRow = Pick<EntryRecord, 'id' | 'name' | 'kind' | 'size' | 'inode' | 'mtime_ms' | 'link_target'> & { at_place: boolean };
+export type ListedRow = Pick<EntryRecord, 'id' | 'name' | 'kind' | 'size' | 'inode' | 'mtime_ms' | 'ctime_ms' | 'link_target'> & { at_place: boolean };
 
 /** What the disk says of an entry: the columns a scan writes. */
 export interface EntryFacts extends Pick<EntryRecord, 'parent_id' | 'name' | 'rel_path' | 'kind' | 'size' | 'link_target'> {
   inode: number;
   mtime_ms: number;
+  /** Absent or null: not known (the row's ctime is forgotten, to be recorded by the next scan). */
+  ctime_ms?: number | null;
 }
 
-/** A file still to identify, and the facts its hash must still match. */
-export type UnidentifiedFile = Pick<EntryRecord, 'id' | 'name' | 'rel_path' | 'size'> & { inode: number; mtime_ms: number };
+/**
+ * A file still to identify, and the facts its hash must still match (a ctime absent or null: one
+ * not known, which the row must not know either).
+ */
+export type UnidentifiedFile = Pick<EntryRecord, 'id' | 'name' | 'rel_path' | 'size'> & { inode: number; mtime_ms: number; ctime_ms?: number | null };
 
 /** A file to identify again (`--force`), with the content it is linked to now. */
 export type IdentifiedFile = UnidentifiedFile & Pick<EntryRecord, 'content_id'>;
@@ -103,12 +113,12 @@ export type ContentCopy = Pick<EntryRecord, 'location_id' | 'rel_path'> & { cont
 // The scan's statements as constants: one string each, so the statement cache finds them by a hash computed once.
 const SCANNED = 'id, name, rel_path, kind, size, inode, mtime_ms, link_target, content_id, parent_id';
 const CHILDREN = `SELECT ${SCANNED} FROM entries WHERE parent_id = ?`;
-const LISTED_CHILDREN = 'SELECT id, name, kind, size, inode, mtime_ms, link_target, rel_path = ? || name FROM entries WHERE parent_id = ?';
+const LISTED_CHILDREN = 'SELECT id, name, kind, size, inode, mtime_ms, ctime_ms, link_target, rel_path = ? || name FROM entries WHERE parent_id = ?';
 const BY_INODE = `SELECT ${SCANNED} FROM entries WHERE location_id = ? AND inode = ? LIMIT 8`;
-const INSERT = `INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, link_target, created_at, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const INSERT_COLUMNS = '(location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, link_target, created_at, updated_at)';
-const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT = `INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, ctime_ms, link_target, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_COLUMNS = '(location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, ctime_ms, link_target, created_at, updated_at)';
+const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_MANY = multiRowSql(INSERT_ROW, (values) => `INSERT INTO entries ${INSERT_COLUMNS} VALUES ${values}`);
 const CHILD_ID = 'SELECT id FROM entries WHERE parent_id = ? AND name = ?';
 /*
@@ -127,33 +137,33 @@ const NUMBER_PARENTS_OF = `UPDATE entries SET sync_seq = ? WHERE id IN
   (SELECT parent_id FROM entries WHERE id IN (SELECT value FROM json_each(?)))`;
 const NUMBER_FOLDERS_OF_CONTENT = 'UPDATE entries SET sync_seq = ? WHERE id IN (SELECT parent_id FROM entries WHERE content_id = ?)';
 // A folder moved or renamed forgets its own listing digest too: its rows' paths are not yet its new ones.
-const SET_FACTS = 'parent_id = ?, name = ?, rel_path = ?, size = ?, inode = ?, mtime_ms = ?, link_target = ?, updated_at = ?, listing_digest = NULL';
+const SET_FACTS = 'parent_id = ?, name = ?, rel_path = ?, size = ?, inode = ?, mtime_ms = ?, ctime_ms = ?, link_target = ?, updated_at = ?, listing_digest = NULL';
 const UPDATE_KEEP = `UPDATE entries SET ${SET_FACTS} WHERE id = ?`;
 // Bytes that may differ are no longer the ones verified.
 const UPDATE_CLEAR = `UPDATE entries SET ${SET_FACTS}, content_id = NULL, verified_at = NULL WHERE id = ?`;
-const UNIDENTIFIED_PAGE = `SELECT id, name, rel_path, size, inode, mtime_ms FROM entries
+const UNIDENTIFIED_PAGE = `SELECT id, name, rel_path, size, inode, mtime_ms, ctime_ms FROM entries
   WHERE id > ? AND +location_id = ? AND kind = 'file' AND content_id IS NULL ORDER BY id LIMIT ?`;
-const FILES_PAGE = `SELECT id, name, rel_path, size, inode, mtime_ms, content_id FROM entries
+const FILES_PAGE = `SELECT id, name, rel_path, size, inode, mtime_ms, ctime_ms, content_id FROM entries
   WHERE id > ? AND +location_id = ? AND kind = 'file' ORDER BY id LIMIT ?`;
 /*
  * A link verifies the copy when its bytes were hashed whole (VERIFIED); otherwise a copy linked to
  * the content it had keeps its time, and one linked to another content has none.
  */
 const VERIFIED_AT = (verified: string, content: string) => `verified_at = CASE WHEN ${verified} = 1 THEN ? WHEN entries.content_id = ${content} THEN entries.verified_at END`;
-const LINK = `UPDATE entries SET ${VERIFIED_AT('?', '?')}, content_id = ?, updated_at = ? WHERE id = ? AND inode = ? AND size = ? AND mtime_ms = ?`;
+const LINK = `UPDATE entries SET ${VERIFIED_AT('?', '?')}, content_id = ?, updated_at = ? WHERE id = ? AND inode = ? AND size = ? AND mtime_ms = ? AND ctime_ms IS ?`;
 /**
  * Link many files to their contents (by uuid) in one statement, each guarded as LINK is; the
- * files linked come back. The VALUES rows are (entry id, content uuid, inode, size, mtime, verified 0|1).
+ * files linked come back. The VALUES rows are (entry id, content uuid, inode, size, mtime, verified 0|1, ctime).
  */
-const LINK_MANY = multiRowSql('(?, ?, ?, ?, ?, ?)', (values) => `UPDATE entries SET ${VERIFIED_AT('v.column6', 'c.id')}, content_id = c.id, updated_at = ?
+const LINK_MANY = multiRowSql('(?, ?, ?, ?, ?, ?, ?)', (values) => `UPDATE entries SET ${VERIFIED_AT('v.column6', 'c.id')}, content_id = c.id, updated_at = ?
   FROM (VALUES ${values}) AS v JOIN content_identities c ON c.uuid = v.column2
-  WHERE entries.id = v.column1 AND entries.inode = v.column3 AND entries.size = v.column4 AND entries.mtime_ms = v.column5
+  WHERE entries.id = v.column1 AND entries.inode = v.column3 AND entries.size = v.column4 AND entries.mtime_ms = v.column5 AND entries.ctime_ms IS v.column7
   RETURNING entries.id, entries.content_id`);
 
-type ListedTuple = [number, string, EntryKind, number, number | null, number | null, string | null, 0 | 1];
+type ListedTuple = [number, string, EntryKind, number, number | null, number | null, number | null, string | null, 0 | 1];
 
 function listedRow(r: ListedTuple): ListedRow {
-  return { id: r[0], name: r[1], kind: r[2], size: r[3], inode: r[4], mtime_ms: r[5], link_target: r[6], at_place: r[7] === 1 };
+  return { id: r[0], name: r[1], kind: r[2], size: r[3], inode: r[4], mtime_ms: r[5], ctime_ms: r[6], link_target: r[7], at_place: r[8] === 1 };
 }
 
 type ScannedTuple = [number, string, string, EntryKind, number, number | null, number | null, string | null, number | null, number | null];
@@ -301,7 +311,8 @@ export class EntryStore {
   }
 
   insert(locationId: number, f: EntryFacts, now = Date.now()): number {
-    const r = this.sql<[number, number | null, string, string, EntryKind, number, number, number, string | null, number, number]>(INSERT).run(locationId, f.parent_id, f.name, f.rel_path, f.kind, f.size, f.inode, f.mtime_ms, f.link_target, now, now);
+    const r = this.sql<[number, number | null, string, string, EntryKind, number, number, number, number | null, string | null, number, number]>(INSERT)
+      .run(locationId, f.parent_id, f.name, f.rel_path, f.kind, f.size, f.inode, f.mtime_ms, f.ctime_ms ?? null, f.link_target, now, now);
     if (f.parent_id !== null) this.sql<[number, number]>(FOLDER_CHANGED).run(this.effects.nextSeq(), f.parent_id);
     return Number(r.lastInsertRowid);
   }
@@ -322,7 +333,7 @@ export class EntryStore {
       const args: Array<string | number | null> = [];
       for (let i = at; i < at + n; i++) {
         const f = facts[i]!;
-        args.push(locationId, f.parent_id, f.name, f.rel_path, f.kind, f.size, f.inode, f.mtime_ms, f.link_target, now, now);
+        args.push(locationId, f.parent_id, f.name, f.rel_path, f.kind, f.size, f.inode, f.mtime_ms, f.ctime_ms ?? null, f.link_target, now, now);
       }
       const last = Number(this.sql<Array<string | number | null>>(INSERT_MANY.get(n)!).run(...args).lastInsertRowid);
       // SQLite gives each new row the table's largest id plus one, so a statement's rows have
@@ -421,8 +432,18 @@ export class EntryStore {
     const seq = this.effects.nextSeq();
     this.sql<[number, number]>(PARENT_CHANGED).run(seq, id);
     if (f.parent_id !== null) this.sql<[number, number]>(FOLDER_CHANGED).run(seq, f.parent_id);
-    this.sql<[number | null, string, string, number, number, number, string | null, number, number]>(clearContent ? UPDATE_CLEAR : UPDATE_KEEP)
-      .run(f.parent_id, f.name, f.rel_path, f.size, f.inode, f.mtime_ms, f.link_target, now, id);
+    this.sql<[number | null, string, string, number, number, number, number | null, string | null, number, number]>(clearContent ? UPDATE_CLEAR : UPDATE_KEEP)
+      .run(f.parent_id, f.name, f.rel_path, f.size, f.inode, f.mtime_ms, f.ctime_ms ?? null, f.link_target, now, id);
+  }
+
+  /**
+   * A row whose ctime was not known (from before migration 032) takes the one its file has, as
+   * listed with every other fact unchanged: nothing else of it is written (it is not a change a
+   * peer hears of), only its folder's kept listing digest is forgotten, as for any change of its rows.
+   */
+  recordCtime(id: number, ctimeMs: number): void {
+    this.sql<[number, number]>('UPDATE entries SET ctime_ms = ? WHERE id = ? AND ctime_ms IS NULL').run(ctimeMs, id);
+    this.sql<[number]>('UPDATE entries SET listing_digest = NULL WHERE id = (SELECT parent_id FROM entries WHERE id = ?)').run(id);
   }
 
   /** Delete a row (and, by the schema's cascade, everything beneath it); whether there was one. */
@@ -495,9 +516,9 @@ export class EntryStore {
    * of every row, on every page.
    */
   unidentifiedPage(locationId: number, afterId: number, limit: number): UnidentifiedFile[] {
-    const st = this.sql<[number, number, number], [number, string, string, number, number, number]>(UNIDENTIFIED_PAGE);
+    const st = this.sql<[number, number, number], [number, string, string, number, number, number, number | null]>(UNIDENTIFIED_PAGE);
     st.raw(true);
-    return st.all(afterId, locationId, limit).map(([id, name, rel_path, size, inode, mtime_ms]) => ({ id, name, rel_path, size, inode, mtime_ms }));
+    return st.all(afterId, locationId, limit).map(([id, name, rel_path, size, inode, mtime_ms, ctime_ms]) => ({ id, name, rel_path, size, inode, mtime_ms, ctime_ms }));
   }
 
   /** How many files a location has, and their bytes. */
@@ -518,8 +539,8 @@ export class EntryStore {
    * wrote, and a file identified once it settled was not otherwise touched by the scan that did it.
    */
   linkContent(file: UnidentifiedFile & { content_id?: number | null }, contentId: number, now: number, verified = false): boolean {
-    const linked = this.sql<[number, number, number, number, number, number, number, number, number]>(LINK)
-      .run(verified ? 1 : 0, now, contentId, contentId, now, file.id, file.inode, file.size, file.mtime_ms).changes > 0;
+    const linked = this.sql<[number, number, number, number, number, number, number, number, number, number | null]>(LINK)
+      .run(verified ? 1 : 0, now, contentId, contentId, now, file.id, file.inode, file.size, file.mtime_ms, file.ctime_ms ?? null).changes > 0;
     if (linked) this.sql<[number, number]>(NUMBER_PARENT_OF).run(this.effects.nextSeq(), file.id);
     if (linked && file.content_id == null) {
       this.effects.queueForSearchById(contentId);
@@ -537,12 +558,12 @@ export class EntryStore {
   linkContents(links: readonly ContentLink[], now: number): Map<number, number> {
     const linked = new Map<number, number>();
     forEachChunk(links.length, (at, n) => {
-      const args: Array<string | number> = [now, now];
+      const args: Array<string | number | null> = [now, now];
       for (let i = at; i < at + n; i++) {
         const { file, uuid, verified } = links[i]!;
-        args.push(file.id, uuid, file.inode, file.size, file.mtime_ms, verified ? 1 : 0);
+        args.push(file.id, uuid, file.inode, file.size, file.mtime_ms, verified ? 1 : 0, file.ctime_ms ?? null);
       }
-      const st = this.sql<Array<string | number>, [number, number]>(LINK_MANY.get(n)!);
+      const st = this.sql<Array<string | number | null>, [number, number]>(LINK_MANY.get(n)!);
       st.raw(true);
       for (const [id, contentId] of st.all(...args)) linked.set(id, contentId);
     });
@@ -604,9 +625,9 @@ export class EntryStore {
   }
 
   /** A content's files in the locations of DEVICEID, first found first, at most LIMIT. */
-  filesOfContent(contentId: number, deviceId: number, limit: number): Array<Pick<EntryRecord, 'location_id' | 'rel_path' | 'inode' | 'mtime_ms'>> {
-    return this.sql<[number, number, number], Pick<EntryRecord, 'location_id' | 'rel_path' | 'inode' | 'mtime_ms'>>(
-      `SELECT e.location_id, e.rel_path, e.inode, e.mtime_ms FROM entries e JOIN locations l ON l.id = e.location_id
+  filesOfContent(contentId: number, deviceId: number, limit: number): Array<Pick<EntryRecord, 'location_id' | 'rel_path' | 'inode' | 'mtime_ms' | 'ctime_ms'>> {
+    return this.sql<[number, number, number], Pick<EntryRecord, 'location_id' | 'rel_path' | 'inode' | 'mtime_ms' | 'ctime_ms'>>(
+      `SELECT e.location_id, e.rel_path, e.inode, e.mtime_ms, e.ctime_ms FROM entries e JOIN locations l ON l.id = e.location_id
        WHERE e.content_id = ? AND e.kind = 'file' AND l.device_id = ? ORDER BY e.id LIMIT ?`,
     ).all(contentId, deviceId, limit);
   }

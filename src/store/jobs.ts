@@ -144,17 +144,17 @@ export class JobStore {
     ).run(done, total, job.id, job.run_token).changes > 0;
   }
 
-  /** A run's job back in the queue from RUNAFTER without spending its attempt. */
+  /** A run's job back in the queue from RUNAFTER without spending its attempt (its process lived through the run). */
   requeue(job: Pick<JobRecord, 'id' | 'run_token'>, runAfter: number, note: string | null, now = Date.now()): boolean {
     return this.sql<[number, string | null, number, number, number]>(
-      `UPDATE jobs SET status = 'queued', attempts = MAX(0, attempts - 1), run_after = ?, note = ?, updated_at = ? WHERE id = ? AND status = 'running' AND run_token = ?`,
+      `UPDATE jobs SET status = 'queued', attempts = MAX(0, attempts - 1), interruptions = 0, run_after = ?, note = ?, updated_at = ? WHERE id = ? AND status = 'running' AND run_token = ?`,
     ).run(runAfter, note, now, job.id, job.run_token).changes > 0;
   }
 
   /** A run's failed attempt, to be tried again from RUNAFTER (its attempt spent). Whether it was recorded. */
   retryLater(job: Pick<JobRecord, 'id' | 'run_token'>, error: string, runAfter: number, now = Date.now()): boolean {
     return this.sql<[string, number, number, number, number]>(
-      `UPDATE jobs SET status = 'queued', error = ?, run_after = ?, updated_at = ? WHERE id = ? AND status = 'running' AND run_token = ?`,
+      `UPDATE jobs SET status = 'queued', error = ?, run_after = ?, interruptions = 0, updated_at = ? WHERE id = ? AND status = 'running' AND run_token = ?`,
     ).run(error, runAfter, now, job.id, job.run_token).changes > 0;
   }
 
@@ -170,14 +170,18 @@ export class JobStore {
     return this.sql<[], JobRecord>(`SELECT * FROM jobs WHERE status = 'running'`).all();
   }
 
-  /** A job a dead run left `running`, queued again (the attempt it spent counts), with NOTE. */
+  /** A job a dead run left `running`, queued again with NOTE: the attempt the run took is given back, the interruption counted. */
   requeueInterrupted(id: number, note: string, now = Date.now()): void {
-    this.sql<[string, number, number]>(`UPDATE jobs SET status = 'queued', note = ?, updated_at = ? WHERE id = ?`).run(note, now, id);
+    this.sql<[string, number, number]>(
+      `UPDATE jobs SET status = 'queued', attempts = MAX(0, attempts - 1), interruptions = interruptions + 1, note = ?, updated_at = ? WHERE id = ? AND status = 'running'`,
+    ).run(note, now, id);
   }
 
-  /** A job a dead run left `running`, failed for good with ERROR. */
+  /** A job a dead run left `running`, failed for good with ERROR (the interruption counted, the run's attempt given back). */
   failInterrupted(id: number, error: string, now = Date.now()): void {
-    this.sql<[string, number, number, number]>(`UPDATE jobs SET status = 'failed', error = ?, finished_at = ?, updated_at = ? WHERE id = ?`).run(error, now, now, id);
+    this.sql<[string, number, number, number]>(
+      `UPDATE jobs SET status = 'failed', attempts = MAX(0, attempts - 1), interruptions = interruptions + 1, error = ?, finished_at = ?, updated_at = ? WHERE id = ? AND status = 'running'`,
+    ).run(error, now, now, id);
   }
 
   /**
@@ -276,7 +280,7 @@ export class JobStore {
   /** Job ID queued again with fresh attempts and NOTE, if its status is one of FROM. Whether it was. */
   requeueFresh(id: number, from: readonly JobStatus[], note: string, now = Date.now()): boolean {
     return this.changedIf(this.sql<[string, number, number, string]>(
-      `UPDATE jobs SET status = 'queued', attempts = 0, run_after = 0, error = NULL, note = ?, finished_at = NULL, updated_at = ?
+      `UPDATE jobs SET status = 'queued', attempts = 0, interruptions = 0, run_after = 0, error = NULL, note = ?, finished_at = NULL, updated_at = ?
        WHERE id = ? AND status IN (SELECT value FROM json_each(?))`,
     ).run(note, now, id, jsonList(from)).changes);
   }

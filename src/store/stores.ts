@@ -279,8 +279,12 @@ export class Stores {
     return this.db.pragma('data_version', { simple: true }) as number;
   }
 
-  /** Run FN in one transaction; a call inside another joins it (as a savepoint). */
-  transaction<T>(fn: () => T): T {
+  /**
+   * Run FN in one transaction; a call inside another joins it (as a savepoint). FN is synchronous:
+   * an async one does not compile, and better-sqlite3 throws on a returned promise (its part
+   * after the first await would run outside the transaction; DESIGN §19).
+   */
+  transaction<T>(fn: () => T, ..._synchronous: Synchronous<T>): T {
     return this.db.transaction(fn)();
   }
 
@@ -288,7 +292,10 @@ export class Stores {
    * Run FN in one transaction that takes the write lock at once (BEGIN IMMEDIATE): what it reads
    * no other connection can change before it writes (a claim, a read-then-write of the queue).
    */
-  immediate<T>(fn: () => T): T {
+  immediate<T>(fn: () => T, ..._synchronous: Synchronous<T>): T {
     return this.db.transaction(fn).immediate();
   }
 }
+
+/** No further argument for a synchronous function; one no caller can give for an async one. */
+type Synchronous<T> = T extends PromiseLike<unknown> ? [refused: 'a transaction takes a synchronous function'] : [];

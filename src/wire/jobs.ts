@@ -30,6 +30,8 @@ export interface JobRow {
   result: string | null;
   /** How far a running job has got, of `bytes` (a transfer's bytes; 0 for jobs that do not say). */
   done_bytes: number;
+  /** Its runs in a row cut off by the process dying (they spend no attempt; too many give it up). */
+  interruptions: number;
 }
 
 /** How many jobs of each state the queue holds now, all of them (the Jobs page's totals). */

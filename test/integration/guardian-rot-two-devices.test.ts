@@ -34,6 +34,10 @@ describe('guardian repair from a paired device', () => {
       return s.safe.contents === 1 ? s : undefined;
     });
 
+    // Rot as a disk makes it leaves the ctime as it was; the flip below cannot (it writes), and the
+    // desktop's watcher would list the folder and identify the file again, as edited: the folder
+    // is not watched while the rot is made.
+    await ok(B, 'location', 'pause', documents);
     const path = join(documents, 'kept.txt');
     const st = statSync(path);
     const fd = openSync(path, 'r+');

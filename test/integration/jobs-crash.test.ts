@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import sharp from 'sharp';
 import { TEMP_PREFIX } from '../../src/core/fs-atomic.js';
+import { MAX_INTERRUPTIONS } from '../../src/jobs/queue.js';
 import { json, runCli, tempDir, VSS_BIN } from '../helpers.js';
 
 interface SidecarJson { content_uuid: string; kind: string; variant: string; status: string; size: number | null; checksum: string | null; path: string | null }
@@ -96,7 +97,7 @@ describe('a job run killed at any moment loses nothing (real processes, SIGKILL)
   });
 });
 
-describe('a file that kills the process every time is given up after three attempts', () => {
+describe('a file that kills the process every time is given up after MAX_INTERRUPTIONS runs cut off in a row', () => {
   const tmp = tempDir();
   const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
   after(() => tmp.cleanup());
@@ -107,17 +108,20 @@ describe('a file that kills the process every time is given up after three attem
     await sharp({ create: { width: 300, height: 200, channels: 3, background: '#c33' } }).jpeg().toFile(join(tree, 'only.jpg'));
     json(await runCli(['library', 'create', 'C', '--path', tmp.path, '--json'], env));
     json(await runCli(['location', 'add', tree, '--mode', 'deep', '--generate', 'thumb=grid@1x', '--json'], env));
-    for (let i = 0; i < 3; i++) {
+    // Each run cut off spends no attempt (a kill from outside must not fail a job); only a job
+    // whose every run ends its process is given up.
+    for (let i = 0; i < MAX_INTERRUPTIONS; i++) {
       const r = await runCli(['jobs', 'run', '--until-idle'], { ...env, VSS_CRASH_AT: 'sidecar:after-rename' });
       assert.equal(r.code, null, `run ${i + 1} was not killed`);
     }
     const last = json<{ failed: number; resumed: number; completed: number; errors: Array<{ error: string }> }>(await runCli(['jobs', 'run', '--until-idle', '--json'], env));
     // The run that gives up says so: counted and listed like any failure.
     assert.deepEqual([last.failed, last.resumed, last.completed], [1, 0, 0]);
-    assert.match(last.errors[0]!.error, /interrupted 3 times/);
+    assert.match(last.errors[0]!.error, new RegExp(`interrupted ${MAX_INTERRUPTIONS} times`));
     const [job] = json<Array<{ status: string; error: string; attempts: number }>>(await runCli(['jobs', 'list', '--json'], env));
     assert.equal(job!.status, 'failed');
-    assert.match(job!.error, /interrupted 3 times/);
+    assert.match(job!.error, new RegExp(`interrupted ${MAX_INTERRUPTIONS} times`));
+    assert.equal(job!.attempts, 0, 'no attempt spent by the runs cut off');
     const [row] = json<SidecarJson[]>(await runCli(['sidecars', 'list', '--json'], env));
     assert.equal(row!.status, 'failed', 'not left generating');
   });

@@ -131,7 +131,7 @@ export class BucketStorage implements LocationStorage {
       }
       names.add(name);
       if (rules.ignores(childRel, kind === 'dir', name)) return;
-      entries.push({ name, kind, size, inode: inodeOf(childRel), mtimeMs: seconds(mtimeMs), linkTarget: null });
+      entries.push({ name, kind, size, inode: inodeOf(childRel), mtimeMs: seconds(mtimeMs), ctimeMs: seconds(mtimeMs), linkTarget: null });
     };
     let next: string | undefined;
     try {

@@ -69,7 +69,7 @@ async function indexLanded(lib: Library, locationId: number, root: string, files
   const dirs = new Set<string>();
   for (const f of files) {
     const st = await stat(f.path);
-    known.set(f.path, { blake3: f.blake3, size: st.size, mtimeMs: st.mtimeMs, inode: st.ino });
+    known.set(f.path, { blake3: f.blake3, size: st.size, mtimeMs: st.mtimeMs, inode: st.ino, ctimeMs: st.ctimeMs });
     // Every folder up to the root: one made for this copy is found by its parent's listing.
     for (let rel = relative(root, dirname(f.path)).split(sep).join('/'); ; rel = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '') {
       dirs.add(rel);

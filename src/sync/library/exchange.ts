@@ -66,32 +66,39 @@ export function librarySink(peers: PeerLibrary, remote: RemoteDevice, onPage?: (
     cursor: () => peers.askFor(remote.deviceUuid),
     begin(head, asked): FeedPull<'library', Pulled> {
       const pull = peers.begin(remote, asked, head);
+      // Pages are checked as they come and written a batch at a time, never in a transaction
+      // held while the next page is awaited (DESIGN §19).
       const writer = peers.batchWriter();
       let pages = 0;
+      let taken = 0;
+      // A batch made as this page was taken, told of once the page is acked.
+      let made = false;
       return {
         apply(page) {
-          writer.touch(page.folders.length + page.contents.length);
-          const entries = peers.applyPage(pull, page);
+          const checked = peers.checkPage(pull, page);
+          made = writer.add(() => { peers.writePage(pull, checked); }, page.folders.length + page.contents.length);
           pages++;
-          return entries;
+          taken += checked.entries;
+          return checked.entries;
         },
         acked() {
-          const committed = writer.maybeCommit();
-          onPage?.(pages, pull.entries, committed);
-          if (pull.entries > MAX_PULL_ENTRIES) throw new VssError('PEER', `library pull brings more than ${MAX_PULL_ENTRIES} entries`);
+          const committed = writer.maybeFlush() || made;
+          made = false;
+          onPage?.(pages, taken, committed);
+          if (taken > MAX_PULL_ENTRIES) throw new VssError('PEER', `library pull brings more than ${MAX_PULL_ENTRIES} entries`);
         },
         end(end) {
           if (end.to_seq !== pull.toSeq) throw new VssError('PEER', `library pull ended saying seq ${end.to_seq}; it sent to seq ${pull.toSeq}`);
-          writer.touch();
+          writer.flush();
           peers.finish(pull);
           return { name: head.device.name, full: pull.full, resumed: head.resumed, entries: pull.entries, toSeq: pull.toSeq };
         },
         close() {
-          // Every page applied is whole (its own savepoint): keep them, whatever ended the pull.
+          // Every page taken is whole and checked: keep them, whatever ended the pull.
           try {
-            writer.commit();
+            writer.flush();
           } catch {
-            writer.rollback();
+            // Cut off by the error the pull already ends with.
           }
         },
       };

@@ -31,6 +31,15 @@ export interface PullInProgress {
   entries: number;
 }
 
+/** A page checked whole, as it is written. */
+export interface CheckedPage {
+  folders: Array<PageIn['folders'][number] & { rows: PeerEntryFacts[] }>;
+  contents: PeerContentFacts[];
+  /** The contents of a delta's rows, to be looked at again by search. */
+  named: string[];
+  entries: number;
+}
+
 /** How a peer's library rows stand here (`vss sync status`, tests). */
 export interface PeerLibraryState {
   deviceUuid: string;
@@ -113,10 +122,8 @@ export class PeerLibrary {
     return this.lib.store.batchWriter(32 * 1024, 2000);
   }
 
-  /** One page, checked whole, then written in one transaction with the cursor moved past it. */
-  applyPage(pull: PullInProgress, page: PageIn): number {
-    const owner = pull.deviceUuid;
-    const { store } = this.lib;
+  /** One page checked whole (a VssError PEER refuses it): what `writePage` writes of it. */
+  checkPage(pull: PullInProgress, page: PageIn): CheckedPage {
     const folders = page.folders.map((f, i) => {
       if (!pull.locations.has(f.location)) throw new VssError('PEER', `library page names location ${f.location}, which its owner did not announce`);
       const bad = relPathProblem(f.path);
@@ -156,13 +163,20 @@ export class PeerLibrary {
       }
     }
     let entries = 0;
+    for (const f of folders) entries += f.rows.length;
+    return { folders, contents, named, entries };
+  }
+
+  /** A checked page written in one transaction with the cursor moved past it; the entries it held. */
+  writePage(pull: PullInProgress, { folders, contents, named, entries }: CheckedPage): number {
+    const owner = pull.deviceUuid;
+    const { store } = this.lib;
     store.transaction(() => {
       const ids = store.peerContents.putMany(owner, contents);
       for (const f of folders) {
         store.peerEntries.putMany(owner, f.location, f.path, f.rows, pull.number, ids);
         // A full copy sweeps the whole device at its end instead (whatever it did not confirm).
         if (f.whole && !pull.full) pull.removed += this.dropped(store.peerEntries.sweepFolder(owner, f.location, f.path, pull.number));
-        entries += f.rows.length;
       }
       // A full copy queues all of the device's contents at its end, in uuid order (a million random
       // inserts into the queue cost several times more than one sorted pass).

@@ -23,7 +23,7 @@ import type { Migration } from '../migrations.js';
  * last pass got to the end of the listing.
  */
 export const bucketEvidence: Migration = {
-  version: 34,
+  version: 35,
   name: 'bucket-evidence',
   sql: `
 ALTER TABLE bucket_objects ADD COLUMN etag TEXT;
