@@ -9,6 +9,7 @@ import { checkedPath, placeInLibrary, placeOf, type LibraryPlace } from './place
 import { anchorOf, type Anchor } from './volume-reach.js';
 import { folderMeta, metaJson, metaOf } from './kept-meta.js';
 import { entriesIn, factsAt, writeAccess, type LocalFacts } from '../storage/local-tree.js';
+import { identityNow } from '../content/indexed-identity.js';
 
 /** Most items one operation may hold (a folder of a million files is several operations). */
 export const MAX_ITEMS = 1_000_000;
@@ -220,10 +221,20 @@ function replacedFiles(lib: Library, items: readonly NewFileOpItem[]): LeavingFi
     const p = placeOf(lib, it.dst);
     if (!p) continue;
     const victim = contentAt(p);
-    if (victim !== undefined && victim === contentAt(placeOf(lib, it.src))) continue;
+    // The same content over itself gives up nothing, as long as the source still holds it (an edit since would not).
+    if (victim !== undefined && victim === contentAt(placeOf(lib, it.src)) && stillIndexed(lib, it.src)) continue;
     out.push({ locationId: p.locationId, rel: p.rel, path: it.dst, to: null, ...(victim !== undefined ? { content_uuid: victim } : {}) });
   }
   return out;
+}
+
+/** Whether the file at ABS (in a location of this device) is still what the index recorded of it. */
+function stillIndexed(lib: Library, abs: string): boolean {
+  const p = placeOf(lib, abs);
+  const at = p && lib.store.entries.fileAt(p.locationId, p.rel);
+  const row = at && lib.store.entries.byId(at.id);
+  const facts = factsAt(abs);
+  return row !== undefined && facts?.kind === 'file' && identityNow(row, facts) === 'same';
 }
 
 /**
