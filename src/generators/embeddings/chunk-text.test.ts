@@ -77,12 +77,13 @@ test('each distinct word is tokenized once', () => {
 test('a long text is cut in linear time, every sentence kept in order', () => {
   // 60k sentences (~1.4 MB): the sentence segmenter is fed a window at a time. Linear is told by
   // the growth from a fifth of the text (5× in linear time, 25× in quadratic), not by a clock
-  // bound a loaded machine misses; the better of two runs of each.
+  // bound a loaded machine misses; the best of three runs of each, and a bound between the two
+  // (15×) that a loaded machine's pauses (seen: 12.5× at load 16 on 2 cores) do not reach.
   const text = (n: number) => Array.from({ length: n }, (_, i) => sentence(i, 3 + (i % 5)));
   const best = (sentences: string[]) => {
     const joined = sentences.join('\n');
     let ms = Infinity;
-    for (let run = 0; run < 2; run++) {
+    for (let run = 0; run < 3; run++) {
       const started = performance.now();
       const r = chunkText(joined, pieces, { budget: 200, overlap: 0, maxChunks: 100_000 });
       ms = Math.min(ms, performance.now() - started);
@@ -92,7 +93,7 @@ test('a long text is cut in linear time, every sentence kept in order', () => {
   };
   const small = best(text(12_000));
   const large = best(text(60_000));
-  assert.ok(large < small * 12, `a text 5× as long took ${(large / small).toFixed(1)}× as long (${Math.round(small)} → ${Math.round(large)} ms)`);
+  assert.ok(large < small * 15, `a text 5× as long took ${(large / small).toFixed(1)}× as long (${Math.round(small)} → ${Math.round(large)} ms)`);
 });
 
 test('a sentence longer than the segmenter window loses no words', () => {
