@@ -3,7 +3,6 @@ import type { Library } from '../library/library.js';
 import { listPolicies, setPolicy, type PolicyChange } from '../guardian/policy.js';
 import { atRisk, guardianStatus } from '../guardian/redundancy.js';
 import { rotList } from '../guardian/rot-list.js';
-import { queueDueBucketCheck } from '../guardian/bucket-check.js';
 import { queueDueScrub } from '../guardian/scrub-job.js';
 import { readScrubSettings, writeScrubSettings } from '../guardian/scrub-settings.js';
 import type { InputOf } from '../ops/facade.js';
@@ -112,13 +111,13 @@ export class GuardianApi {
   keepScrubbing(onError: (err: unknown) => void): () => void {
     const dataDir = this.dataDir();
     const look = () => {
-      for (const queue of [() => queueDueScrub(this.lib, dataDir), () => queueDueBucketCheck(this.lib)]) {
-        try {
-          queue();
-        } catch (err) {
-          onError(err);
-        }
+      try {
+        queueDueScrub(this.lib, dataDir);
+      } catch (err) {
+        onError(err);
       }
+      // The S3 client is loaded at the first look, not by every command that opens the API.
+      import('../guardian/bucket-check.js').then(({ queueDueBucketCheck }) => queueDueBucketCheck(this.lib)).catch(onError);
     };
     const first = setTimeout(look, SCRUB_FIRST_LOOK_MS);
     const every = setInterval(look, SCRUB_LOOK_EVERY_MS);

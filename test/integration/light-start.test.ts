@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { REPO, VSS_BIN, tempDir } from '../helpers.js';
 
 /** Packages that are engines: loading any of them costs start-up time a light command must not pay. */
-const ENGINES = ['sharp', 'tesseract.js', 'pdfjs-dist', 'onnxruntime-node', '@huggingface/transformers', '@napi-rs/whisper', '@ffmpeg-installer', '@ffprobe-installer', 'exiftool-vendored', 'heic-decode', 'chokidar'];
+const ENGINES = ['@aws-sdk/client-s3', 'sharp', 'tesseract.js', 'pdfjs-dist', 'onnxruntime-node', '@huggingface/transformers', '@napi-rs/whisper', '@ffmpeg-installer', '@ffprobe-installer', 'exiftool-vendored', 'heic-decode', 'chokidar'];
 const RECORDER = join(REPO, 'dist', 'test', 'support', 'record-imports.js');
 
 /** Run the CLI with every module it loads recorded; returns the loaded URLs. */

@@ -1,4 +1,3 @@
-import { confirmBucketCopy } from '../../guardian/bucket-evidence.js';
 import type { Witnesses } from '../../guardian/guard.js';
 import type { Library } from '../../library/library.js';
 import { deviceWitnesses, type LockNetwork } from './lock-copies.js';
@@ -12,9 +11,10 @@ import { deviceWitnesses, type LockNetwork } from './lock-copies.js';
  */
 export function witnessesFor(lib: Library, network: LockNetwork | undefined): Witnesses {
   return {
-    object: (c, signal) => (c.volume_id === null || c.object_key === null
-      ? Promise.resolve({ counts: false, why: 'not an object of a bucket' })
-      : confirmBucketCopy(lib, { volume_id: c.volume_id, key: c.object_key }, signal)),
+    // The S3 client is loaded only when a bucket's object is asked about (most drops lean on none).
+    object: async (c, signal) => (c.volume_id === null || c.object_key === null
+      ? { counts: false, why: 'not an object of a bucket' }
+      : (await import('../../guardian/bucket-evidence.js')).confirmBucketCopy(lib, { volume_id: c.volume_id, key: c.object_key }, signal)),
     ...(network ? { devices: deviceWitnesses(network, lib.config.id) } : {}),
   };
 }
