@@ -4,9 +4,9 @@
  * shrunk, as a reproduction (its steps in words, the seed and path that replay it), and exits 1.
  */
 import { COMMANDS, STEP_TIMES } from '../test/safety/commands.js';
-import type { Rule } from '../test/safety/real.js';
+import { PHASES, type Rule } from '../test/safety/real.js';
 import { describeFailure, runSafety } from '../test/safety/run.js';
-import { World, worldSkipReason } from '../test/safety/world.js';
+import { RESET_PHASES, World, worldSkipReason } from '../test/safety/world.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,10 +35,14 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 try {
   console.log(`fuzz:safety: seed ${seed}, ${runs} sequences of up to ${maxCommands} commands, ${devices} devices`);
+  const cpu0 = process.cpuUsage();
   const report = await runSafety(world, { seed, runs, maxCommands, omit, shrink, ...(rules ? { rules } : {}), ...(path !== undefined ? { path } : {}), ...(minutes !== undefined ? { timeLimitMs: Number(minutes) * 60_000 } : {}) });
   const rate = report.steps / (report.ms / 1000);
   console.log(`${report.sequences} sequences, ${report.steps} steps in ${(report.ms / 1000).toFixed(1)} s (${rate.toFixed(1)} steps/s)${report.interrupted ? ', stopped by the time limit' : ''}`);
-  console.log(`per step: ${Object.entries(STEP_TIMES).sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => `${k} ${v.n}× ${(v.ms / v.n).toFixed(1)} ms`).join(', ')}; reset ${(report.resetMs / Math.max(1, report.sequences)).toFixed(0)} ms a sequence`);
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (${(report.steps / ((cpu.user + cpu.system) / 1e6)).toFixed(1)} steps per CPU second)`);
+  console.log(`per step (its act in brackets): ${Object.entries(STEP_TIMES).sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => `${k} ${v.n}× ${(v.ms / v.n).toFixed(1)} ms (${(v.act / v.n).toFixed(1)})`).join(', ')}; reset ${(report.resetMs / Math.max(1, report.sequences)).toFixed(0)} ms a sequence`);
+  console.log(`phases: ${Object.entries(PHASES).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}; reset: ${Object.entries(RESET_PHASES).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}`);
   if (report.failure) {
     console.log(describeFailure(report.failure, devices, maxCommands, omit));
     process.exitCode = 1;

@@ -24,11 +24,11 @@ async function answer(d: Device, call: (o: { signal: AbortSignal; onQueued: (id:
   let job: number | undefined;
   const signal = AbortSignal.timeout(JOB_WAIT_MS);
   try {
-    await call({ signal, onQueued: (id) => (job = id) });
+    await d.life.run(() => call({ signal, onQueued: (id) => (job = id) }));
     return 'done';
   } catch (err) {
     if (signal.aborted && job !== undefined) {
-      await d.api.jobs.cancel(job).catch(() => undefined);
+      await d.life.run(() => d.api.jobs.cancel(job!)).catch(() => undefined);
       return `still running after ${JOB_WAIT_MS / 1000} s: cancelled`;
     }
     const e = err as Error & { code?: string };
@@ -42,7 +42,7 @@ function named(p: Picked): string {
 }
 
 /** Steps run and their time, by command (what `fuzz:safety` reports of where the time goes). */
-export const STEP_TIMES: Record<string, { n: number; ms: number }> = {};
+export const STEP_TIMES: Record<string, { n: number; ms: number; act: number }> = {};
 
 abstract class Step implements fc.AsyncCommand<Model, Real> {
   /** What it did, once run (shown in a reproduction). */
@@ -59,9 +59,10 @@ abstract class Step implements fc.AsyncCommand<Model, Real> {
       await r.step(() => this.toString(), () => this.act(r, m));
     } finally {
       r.trace.push(this.toString());
-      const s = (STEP_TIMES[this.constructor.name] ??= { n: 0, ms: 0 });
+      const s = (STEP_TIMES[this.constructor.name] ??= { n: 0, ms: 0, act: 0 });
       s.n++;
       s.ms += performance.now() - t;
+      s.act += r.actMs;
     }
   }
 
@@ -74,7 +75,7 @@ const reaches = (m: Readonly<Model>, a: number, b: number) => a % m.devices !== 
 /** The device E-th after D (never D itself). */
 const other = (m: Readonly<Model>, d: number, e: number) => (d + 1 + (e % (m.devices - 1))) % m.devices;
 
-/** A person saves a new file (new bytes) in a location; the watcher indexes it. */
+/** A person saves a new file (new bytes) in a location's top folder; the watcher indexes it (that folder listed again). */
 export class Create extends Step {
   constructor(private readonly d: number, private readonly loc: LocationName, private readonly name: number, private readonly size: number) {
     super();
@@ -96,7 +97,7 @@ export class Create extends Step {
     writeFileSync(path, bytes);
     wholeSecond(path, Date.now() - 60_000);
     r.contents.add(hashOf(bytes));
-    await dev.api.locations.rescan(dev.locationIds[this.loc]);
+    await r.world.noticed(dev, this.loc);
     this.said = `${dev.name}: save ${this.size} new bytes as ${this.loc}/f${this.name}.bin (${hashOf(bytes).slice(0, 6)})`;
     return { changed: [dev.index] };
   }
@@ -262,7 +263,7 @@ export class Policy extends Step {
   }
   protected async act(r: Real): Promise<Outcome> {
     const dev = r.device(this.d);
-    dev.api.guardian.setPolicy({ copies: this.copies, devices: this.devices, offsite: this.offsite });
+    dev.life.run(() => dev.api.guardian.setPolicy({ copies: this.copies, devices: this.devices, offsite: this.offsite }));
     this.said = `${dev.name}: guardian policy --copies ${this.copies} --devices ${this.devices} --offsite ${this.offsite}`;
     return {};
   }
@@ -351,7 +352,7 @@ export class UserWrite extends Step {
   }
   protected async act(r: Real): Promise<Outcome> {
     const dev = r.device(this.d);
-    const said = userWrite(r, dev, this.k, this.kind);
+    const said = dev.life.run(() => userWrite(r, dev, this.k, this.kind));
     this.said = `${dev.name}: ${said}`;
     return { shared: true };
   }
@@ -393,12 +394,12 @@ export class Kill extends Step {
     const i = this.d % m.devices;
     let said = '';
     await r.world.kill(i, this.duringScan ? async (dev) => {
-      const scan = dev.api.locations.rescan(dev.locationIds.main, { force: true }).then(() => true, () => true);
+      const scan = dev.life.run(() => dev.api.locations.rescan(dev.locationIds.main, { force: true })).then(() => true, () => true);
       let ended = false;
       void scan.then(() => (ended = true));
       // Until the scan holds a transaction open (or ends): the window a kill must not lose writes in.
       for (let n = 0; n < 200 && !ended && !dev.lib.db.inTransaction; n++) await new Promise((res) => setImmediate(res));
-      said = userWrite(r, dev, this.k, 'tag');
+      said = dev.life.run(() => userWrite(r, dev, this.k, 'tag'));
     } : undefined);
     const dev = r.device(i);
     this.said = `${dev.name}: kill -9${this.duringScan ? ` during a forced rescan, after: ${said}` : ''}; started again`;

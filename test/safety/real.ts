@@ -58,6 +58,8 @@ export interface Picked {
   loc: 'main' | 'drive';
 }
 
+export const PHASES: Record<string, number> = {};
+
 export class Real {
   /** Contents the test made, by hash. */
   readonly contents = new Set<string>();
@@ -68,6 +70,10 @@ export class Real {
   private tags = 0;
   /** Steps run since made (all sequences, shrinking included). */
   steps = 0;
+  /** Each device's database state (and reach) when its word was last checked, by library opened. */
+  private readonly wordSeen = new WeakMap<object, string>();
+  /** How long the last step's own act took (the rest: hearing each other, the checks). */
+  actMs = 0;
 
   /** RULES: the checks made after each step (all unless narrowed: a test that looks for one shape may leave out another that would be found first). */
   constructor(readonly world: World, private readonly salt: string, private readonly rules: ReadonlySet<Rule> = new Set(RULES)) {}
@@ -95,7 +101,7 @@ export class Real {
   /** The files of device D now (sorted), each with its location. */
   filesOf(d: Device): Picked[] {
     const out: Picked[] = [];
-    for (const h of this.world.held()) {
+    for (const h of this.world.filesOf(d)) {
       for (const loc of ['main', 'drive'] as const) {
         if (h.where.startsWith(`${d.name}/${loc}/`)) out.push({ held: h, device: d, loc });
       }
@@ -120,12 +126,20 @@ export class Real {
    */
   async step(label: () => string, act: () => Promise<Outcome>): Promise<void> {
     this.steps++;
+    let t = performance.now();
+    const lap = (k: string) => { const n = performance.now(); PHASES[k] = (PHASES[k] ?? 0) + n - t; t = n; };
     const before = this.world.held();
     const goodBefore = this.good(before);
+    lap('held');
+    const a = performance.now();
     const outcome = await act();
+    this.actMs = performance.now() - a;
+    lap('act');
     await this.world.settle(outcome.changed ?? [], outcome.shared === true);
+    lap('settle');
     const after = this.world.held();
     const goodAfter = this.good(after);
+    lap('held');
     const exempt = new Set(outcome.exempt ?? []);
     const lost = !this.rules.has('copies') ? [] : [...goodBefore].filter((h) => !goodAfter.has(h) && !exempt.has(h));
     if (lost.length > 0) {
@@ -135,6 +149,7 @@ export class Real {
     const liar = !this.rules.has('bucket') ? undefined : after.find((h) => h.claims !== undefined && h.claims !== h.hash);
     if (liar) throw new Violation('a bucket object lies', `after ${label()}, ${liar.where} says it holds ${liar.claims!.slice(0, 12)}… but its bytes are ${liar.hash.slice(0, 12)}…`);
     if (this.rules.has('word')) this.checkWord(label);
+    lap('word');
   }
 
   /**
@@ -145,6 +160,10 @@ export class Real {
    */
   private checkWord(label: () => string): void {
     for (const d of this.world.devices) {
+      // What it said last is what it says now while its database and whom it reaches are as they were.
+      const state = `${d.lib.db.pragma('data_version', { simple: true })}:${(d.lib.db.prepare('SELECT total_changes()').pluck().get() as number)}:${this.world.net.connected(d.uuid).map((o) => o.deviceUuid).join()}`;
+      if (this.wordSeen.get(d.lib) === state) continue;
+      this.wordSeen.set(d.lib, state);
       const rot = d.api.guardian.rot({ limit: 1000 });
       if (rot.length === 0) continue;
       const rotten = new Set(rot.map((r) => r.path));
