@@ -1,9 +1,11 @@
 /**
- * `npm run fuzz:safety -- --runs N --seed S [--devices 2|3] [--max-commands M] [--omit NAME,…|--only NAME,…] [--shrink no] [--rules copies,acks,bucket,word] [--path P] [--minutes T]`:
+ * `npm run fuzz:safety -- --runs N --seed S [--devices 2|3] [--max-commands M] [--omit NAME,…|--only NAME,…] [--shrink no] [--rules copies,acks,bucket,word] [--path P] [--minutes T] [--show N]`:
  * the safety model (test/safety/) over more sequences than the suite runs; a violation is printed
  * shrunk, as a reproduction (its steps in words, the seed and path that replay it), and exits 1.
+ * `--show N` prints the first N sequences as they ran.
  */
-import { COMMANDS, STEP_TIMES } from '../test/safety/commands.js';
+import { COMMANDS } from '../test/safety/commands.js';
+import { STEP_TIMES } from '../test/safety/step.js';
 import { PHASES, type Rule } from '../test/safety/real.js';
 import { describeFailure, runSafety } from '../test/safety/run.js';
 import { RESET_PHASES, World, worldSkipReason } from '../test/safety/world.js';
@@ -23,6 +25,7 @@ const only = (arg('only') ?? '').split(',').filter((x) => x !== '');
 const omit = [...(arg('omit') ?? '').split(',').filter((x) => x !== ''), ...(only.length > 0 ? COMMANDS.filter((c) => !only.includes(c)) : [])];
 const shrink = arg('shrink') !== 'no';
 const rules = arg('rules')?.split(',') as Rule[] | undefined;
+let show = Number(arg('show') ?? 0);
 const skip = await worldSkipReason();
 if (skip) {
   console.error(`fuzz:safety cannot run here: ${skip}`);
@@ -36,7 +39,12 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 try {
   console.log(`fuzz:safety: seed ${seed}, ${runs} sequences of up to ${maxCommands} commands, ${devices} devices`);
   const cpu0 = process.cpuUsage();
-  const report = await runSafety(world, { seed, runs, maxCommands, omit, shrink, ...(rules ? { rules } : {}), ...(path !== undefined ? { path } : {}), ...(minutes !== undefined ? { timeLimitMs: Number(minutes) * 60_000 } : {}) });
+  const onSequence = (steps: readonly string[], violation: string | null) => {
+    if (show <= 0) return;
+    show--;
+    console.log(`sequence (${steps.length} steps${violation ? `, ${violation.slice(0, 80)}…` : ''}):\n${steps.map((x, i) => `  ${i + 1}. ${x}`).join('\n')}`);
+  };
+  const report = await runSafety(world, { seed, runs, maxCommands, omit, shrink, onSequence, ...(rules ? { rules } : {}), ...(path !== undefined ? { path } : {}), ...(minutes !== undefined ? { timeLimitMs: Number(minutes) * 60_000 } : {}) });
   const rate = report.steps / (report.ms / 1000);
   console.log(`${report.sequences} sequences, ${report.steps} steps in ${(report.ms / 1000).toFixed(1)} s (${rate.toFixed(1)} steps/s)${report.interrupted ? ', stopped by the time limit' : ''}`);
   const cpu = process.cpuUsage(cpu0);

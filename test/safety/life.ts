@@ -145,10 +145,11 @@ function effect(name: string, args: readonly unknown[]): boolean {
   return writes(name) || (base === 'open' && opensToWrite(args[1]));
 }
 
-let installed: { uninstall(): void } | undefined;
+let installed = false;
 
 /**
- * Make every operation with an effect answer to the life it runs in (idempotent): the fs module's
+ * Make every operation with an effect answer to the life it runs in, for the rest of the process
+ * (idempotent; a dead life's timers may still fire after its world closed): the fs module's
  * functions (sync, callback and promise, and a FileHandle's methods), better-sqlite3's statements,
  * node:http's requests (the bucket), and what a dead life's code throws as it unwinds (`Killed`),
  * which is no failure of the process that is still alive (uncaught exceptions and unhandled
@@ -156,7 +157,6 @@ let installed: { uninstall(): void } | undefined;
  */
 export async function installLives(): Promise<void> {
   if (installed) return;
-  const undo: Array<() => void> = [];
   const patch = <T extends object>(o: T, key: string, make: (orig: (...a: unknown[]) => unknown) => (...a: unknown[]) => unknown) => {
     const d = Object.getOwnPropertyDescriptor(o, key);
     if (!d || typeof d.value !== 'function' || !d.writable) return;
@@ -168,7 +168,6 @@ export async function installLives(): Promise<void> {
       Object.defineProperty(wrapped, k, Object.getOwnPropertyDescriptor(orig, k)!);
     }
     (o as Record<string, unknown>)[key] = wrapped;
-    undo.push(() => ((o as Record<string, unknown>)[key] = orig));
   };
 
   // The fs module: sync functions throw, callback ones call back with Killed, promise ones reject.
@@ -276,21 +275,6 @@ export async function installLives(): Promise<void> {
       for (const l of before) l.call(process, err, ...rest);
     };
     bus.on(event, filter);
-    undo.push(() => {
-      bus.removeListener(event, filter);
-      for (const l of before) bus.on(event, l);
-    });
   }
-  installed = {
-    uninstall: () => {
-      for (const u of undo.reverse()) u();
-      syncBuiltinESMExports();
-    },
-  };
-}
-
-/** Put back what `installLives` changed (the world closed). */
-export function uninstallLives(): void {
-  installed?.uninstall();
-  installed = undefined;
+  installed = true;
 }

@@ -56,8 +56,8 @@ export class InProcessNet {
   readonly served: Promise<void>[] = [];
   /** Streams opened since made (a measure of what hearing each other costs). */
   opened = 0;
-  /** Called with each stream as it is opened, and the two devices it is between (a partition at a point in a transfer: PartitionMidCopy). */
-  onOpen: ((between: [string, string], protocol: ProtocolName, ends: [Stream, Stream]) => void) | undefined;
+  /** Told of each message sent, by whom to whom (a partition at a point in a transfer: PartitionMidCopy). */
+  onSend: ((from: string, to: string) => void) | undefined;
 
   /** DEVICE is up (started, or reopened after a kill). */
   start(device: NetDevice): void {
@@ -127,15 +127,15 @@ export class InProcessNet {
     const entry = { a, b, between: [self, target.remote.deviceUuid] as [string, string] };
     this.open.add(entry);
     this.opened++;
-    for (const s of [a, b]) {
+    for (const [s, by, to] of [[a, self, target.remote.deviceUuid], [b, target.remote.deviceUuid, self]] as const) {
       const send = s.send.bind(s);
       // A message is an operation of the life that sends it (a kill point; nothing once dead).
       s.send = (data) => {
         currentLife()?.act('a message to a peer');
+        this.onSend?.(by, to);
         return send(data);
       };
     }
-    this.onOpen?.([self, target.remote.deviceUuid], protocol, [a, b]);
     const served = target.life.run(() => handler(b, from.device.remote))
       .catch(() => undefined)
       .finally(() => {

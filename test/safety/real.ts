@@ -6,7 +6,8 @@
  * - a content that had a good copy (a file or bucket object whose bytes hash to it) before a step
  *   still has one after, unless the step was the world's (an edit, rot) or a `--force` that named it;
  * - every write the API acknowledged before a kill is there after the reopen (checked by the kill);
- * - no object in the bucket says (`x-amz-meta-vss-blake3`) it holds bytes it does not hold;
+ * - no object in the bucket says (`x-amz-meta-vss-blake3`) it holds bytes it does not hold (but for
+ *   one another tool overwrote behind vss's back, keeping its metadata, while it holds those bytes);
  * - a device does not call a content safe when every copy of it that it knows of is a file it has
  *   recorded as rotten (its own `guardian list --at-risk` names it).
  */
@@ -64,6 +65,8 @@ export class Real {
   /** Contents the test made, by hash. */
   readonly contents = new Set<string>();
   readonly acks: Ack[] = [];
+  /** Objects the world overwrote behind vss's back (key → the hash of the bytes it wrote): their lie is the world's, not vss's, while they hold those bytes. */
+  readonly tampered = new Map<string, string>();
   /** What each step of this sequence did, in words. */
   readonly trace: string[] = [];
   private made = 0;
@@ -146,7 +149,7 @@ export class Real {
       const where = lost.map((h) => `${h.slice(0, 12)}… (its good copies were ${before.filter((x) => x.hash === h).map((x) => x.where).join(', ')})`);
       throw new Violation('a good copy lost', `${label()} left ${lost.length === 1 ? 'a content' : `${lost.length} contents`} with no good copy anywhere: ${where.join('; ')}`);
     }
-    const liar = !this.rules.has('bucket') ? undefined : after.find((h) => h.claims !== undefined && h.claims !== h.hash);
+    const liar = !this.rules.has('bucket') ? undefined : after.find((h) => h.claims !== undefined && h.claims !== h.hash && this.tampered.get(h.where) !== h.hash);
     if (liar) throw new Violation('a bucket object lies', `after ${label()}, ${liar.where} says it holds ${liar.claims!.slice(0, 12)}… but its bytes are ${liar.hash.slice(0, 12)}…`);
     if (this.rules.has('word')) this.checkWord(label);
     lap('word');

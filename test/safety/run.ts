@@ -24,6 +24,8 @@ export interface SafetyOptions {
   shrink?: boolean;
   /** Stop (with what was found so far) after this long. */
   timeLimitMs?: number;
+  /** Told each sequence's steps in words as it ends (`fuzz:safety --show`). */
+  onSequence?: (steps: readonly string[], violation: string | null) => void;
 }
 
 export interface SafetyFailure {
@@ -64,8 +66,10 @@ export async function runSafety(world: World, opts: SafetyOptions): Promise<Safe
     const model: Model = { devices: world.size, cut: Array.from({ length: world.size }, () => false) };
     try {
       await fc.asyncModelRun(() => ({ model, real }), cmds);
+      opts.onSequence?.(real.trace, null);
     } catch (err) {
       last = { trace: [...real.trace], error: (err as Error).message };
+      opts.onSequence?.(real.trace, last.error);
       throw err;
     } finally {
       steps += real.steps;

@@ -15,6 +15,7 @@
 import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import pino, { type Logger } from 'pino';
 import { LibraryApi } from '../../src/api/library-api.js';
 import { renameDevice } from '../../src/device/identity.js';
@@ -32,7 +33,7 @@ import { RateLimiter } from '../../src/sync/transfer/rate-limiter.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 import { startS3, useS3Env, type S3Server } from '../support/s3-server.js';
 import { InProcessNet } from './net.js';
-import { installLives, Life, uninstallLives } from './life.js';
+import { installLives, Life } from './life.js';
 import { filesUnder, Looks, objectsUnder, type Held } from './reality.js';
 
 export const BUCKET = 'vss-safety';
@@ -82,6 +83,7 @@ export class World {
   private readonly upload = new RateLimiter(null);
   /** Lives begun (each open of a device is one). */
   private born = 0;
+  private client: S3Client | undefined;
   private readonly download = new RateLimiter(null);
   private restoreEnv: (() => void) | undefined;
 
@@ -100,6 +102,11 @@ export class World {
 
   get endpoint(): string {
     return this.s3.endpoint;
+  }
+
+  /** A client of the bucket for the world's own hands (another tool deleting or overwriting an object behind vss's back). */
+  bucket(): S3Client {
+    return (this.client ??= new S3Client({ endpoint: this.s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }));
   }
 
   /** Make a world of SIZE devices (2 or 3), saved as its template; `reset` opens it. */
@@ -349,6 +356,11 @@ export class World {
     return out;
   }
 
+  /** Every object in the bucket as it is now, by key. */
+  objects(): Held[] {
+    return objectsUnder(this.looks, this.bucketDir).sort((a, b) => (a.where < b.where ? -1 : 1));
+  }
+
   /** Every file of D's locations as it is now. */
   filesOf(d: Device): Held[] {
     return LOCATIONS.flatMap((loc) => filesUnder(this.looks, d.dirs[loc], `${d.name}/${loc}`));
@@ -362,7 +374,7 @@ export class World {
 
   async close(): Promise<void> {
     await this.closeDevices();
-    uninstallLives();
+    this.client?.destroy();
     this.restoreEnv?.();
     await this.s3.stop();
     this.drive.remove();
