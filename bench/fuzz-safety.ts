@@ -18,7 +18,7 @@ function arg(name: string): string | undefined {
 const runs = Number(arg('runs') ?? 100);
 const seed = Number(arg('seed') ?? Date.now() % 2 ** 31);
 const devices = Number(arg('devices') ?? 3);
-const maxCommands = Number(arg('max-commands') ?? 80);
+const maxCommands = Number(arg('max-commands') ?? 200);
 const path = arg('path');
 const minutes = arg('minutes');
 const only = (arg('only') ?? '').split(',').filter((x) => x !== '');
