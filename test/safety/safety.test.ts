@@ -8,6 +8,8 @@ import { World, worldSkipReason } from './world.js';
 
 /** Steps the suite runs across its seeds (VSS_SAFETY_STEPS to change it; `npm run fuzz:safety` runs more). */
 const STEPS = Number(process.env.VSS_SAFETY_STEPS ?? 10_000);
+/** Commands left out of them (VSS_SAFETY_OMIT=NAME,…: a shape known broken on a branch, while its fix lands elsewhere); none by default. */
+const OMIT = (process.env.VSS_SAFETY_OMIT ?? '').split(',').filter((x) => x !== '');
 /** Long sequences: a reset of the world (about 30 ms) is paid once per hundred steps or so. */
 const MAX_COMMANDS = 200;
 const DEVICES = 3;
@@ -116,15 +118,15 @@ describe('the safety model', async () => {
     });
   }
 
-  it(`keeps every good copy and every acknowledged write (${STEPS} steps across seeds, every command)`, { skip }, async (t) => {
+  it(`keeps every good copy and every acknowledged write (${STEPS} steps across seeds, ${OMIT.length === 0 ? 'every command' : `every command but ${OMIT.join(', ')}`})`, { skip }, async (t) => {
     const reports: SafetyReport[] = [];
     let steps = 0;
     for (let seed = 1; steps < STEPS; seed++) {
       // Bounded: a failure's shrinking (a reset per try) stops after 2 minutes with the smallest sequence found by then.
-      const r = await runSafety(world, { seed, runs: 10, maxCommands: MAX_COMMANDS, timeLimitMs: 120_000 });
+      const r = await runSafety(world, { seed, runs: 10, maxCommands: MAX_COMMANDS, omit: OMIT, timeLimitMs: 120_000 });
       reports.push(r);
       steps += r.steps;
-      if (r.failure) assert.fail(describeFailure(r.failure, DEVICES, MAX_COMMANDS));
+      if (r.failure) assert.fail(describeFailure(r.failure, DEVICES, MAX_COMMANDS, OMIT));
     }
     const ms = reports.reduce((n, r) => n + r.ms, 0);
     t.diagnostic(`${reports.length} seeds, ${reports.reduce((n, r) => n + r.sequences, 0)} sequences, ${steps} steps in ${(ms / 1000).toFixed(1)} s (${(steps / (ms / 1000)).toFixed(1)} steps/s), no violation`);
