@@ -4,7 +4,8 @@
  * after every step against what the disks and the bucket hold (reality.ts), never vss's index:
  *
  * - a content that had a good copy (a file or bucket object whose bytes hash to it) before a step
- *   still has one after, unless the step was the world's (an edit, rot) or a `--force` that named it;
+ *   still has one after, unless the step was the world's (an edit, rot, a bucket object deleted or
+ *   overwritten behind vss's back) or a `--force` that named it;
  * - every write the API acknowledged before a kill is there after the reopen (checked by the kill);
  * - no object in the bucket says (`x-amz-meta-vss-blake3`) it holds bytes it does not hold (but for
  *   one another tool overwrote behind vss's back, keeping its metadata, while it holds those bytes);
@@ -59,6 +60,7 @@ export interface Picked {
   loc: 'main' | 'drive';
 }
 
+/** Where the steps' time goes, in ms summed over the process (fuzz:safety prints it): looking at the world, the steps' acts, the devices hearing each other, the Guardian's word. */
 export const PHASES: Record<string, number> = {};
 
 export class Real {

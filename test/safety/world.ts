@@ -6,7 +6,7 @@
  * loopback) that every device has as its volume `Offsite`. Each device runs what its daemon runs
  * for a library: the core API (`LibraryApi`), the job work (`startWork`, every job kind), and the
  * library link to the other devices over the in-process network (net.ts), whose feeds tell each
- * device the others' files and copies.
+ * device the others' files and copies. Each runs within a life (life.ts), which a kill -9 ends.
  *
  * Made once (slow: libraries, locations, pairing), saved as a template, and put back before each
  * sequence (`reset`): a few copies of small folders on a tmpfs, so one sequence's leftovers never
@@ -73,6 +73,7 @@ export async function worldSkipReason(): Promise<string | false> {
   return false;
 }
 
+/** Where a reset's time goes, in ms summed over the process (fuzz:safety prints it). */
 export const RESET_PHASES: Record<string, number> = {};
 
 export class World {
