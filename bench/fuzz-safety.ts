@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz:safety -- --runs N --seed S [--devices 2|3] [--max-commands M] [--omit NAME,…|--only NAME,…] [--shrink no] [--rules copies,acks,bucket,word] [--path P] [--minutes T] [--show N]`:
+ * `npm run fuzz:safety -- --runs N --seed S [--devices 2|3] [--max-commands M] [--omit NAME,…|--only NAME,…] [--shrink no] [--rules copies,acks,bucket,word] [--path P --replay R] [--minutes T] [--show N]`:
  * the safety model (test/safety/) over more sequences than the suite runs; a violation is printed
  * shrunk, as a reproduction (its steps in words, the seed and path that replay it), and exits 1.
  * `--show N` prints the first N sequences as they ran.
@@ -20,6 +20,7 @@ const seed = Number(arg('seed') ?? Date.now() % 2 ** 31);
 const devices = Number(arg('devices') ?? 3);
 const maxCommands = Number(arg('max-commands') ?? 200);
 const path = arg('path');
+const replay = arg('replay');
 const minutes = arg('minutes');
 const only = (arg('only') ?? '').split(',').filter((x) => x !== '');
 const omit = [...(arg('omit') ?? '').split(',').filter((x) => x !== ''), ...(only.length > 0 ? COMMANDS.filter((c) => !only.includes(c)) : [])];
@@ -44,7 +45,7 @@ try {
     show--;
     console.log(`sequence (${steps.length} steps${violation ? `, ${violation.slice(0, 80)}…` : ''}):\n${steps.map((x, i) => `  ${i + 1}. ${x}`).join('\n')}`);
   };
-  const report = await runSafety(world, { seed, runs, maxCommands, omit, shrink, onSequence, ...(rules ? { rules } : {}), ...(path !== undefined ? { path } : {}), ...(minutes !== undefined ? { timeLimitMs: Number(minutes) * 60_000 } : {}) });
+  const report = await runSafety(world, { seed, runs, maxCommands, omit, shrink, onSequence, ...(rules ? { rules } : {}), ...(path !== undefined ? { path } : {}), ...(replay !== undefined ? { replay } : {}), ...(minutes !== undefined ? { timeLimitMs: Number(minutes) * 60_000 } : {}) });
   const rate = report.steps / (report.ms / 1000);
   console.log(`${report.sequences} sequences, ${report.steps} steps in ${(report.ms / 1000).toFixed(1)} s (${rate.toFixed(1)} steps/s)${report.interrupted ? ', stopped by the time limit' : ''}`);
   const cpu = process.cpuUsage(cpu0);
