@@ -1,12 +1,14 @@
 /**
- * `npm run fuzz:safety -- --runs N --seed S [--devices 2|3] [--max-commands M] [--omit NAME,…|--only NAME,…] [--shrink no] [--rules copies,acks,bucket,word] [--path P] [--minutes T]`:
+ * `npm run fuzz:safety -- --runs N --seed S [--devices 2|3] [--max-commands M] [--omit NAME,…|--only NAME,…] [--shrink no] [--rules copies,acks,bucket,word] [--path P --replay R] [--minutes T] [--show N]`:
  * the safety model (test/safety/) over more sequences than the suite runs; a violation is printed
  * shrunk, as a reproduction (its steps in words, the seed and path that replay it), and exits 1.
+ * `--show N` prints the first N sequences as they ran.
  */
-import { COMMANDS, STEP_TIMES } from '../test/safety/commands.js';
-import type { Rule } from '../test/safety/real.js';
+import { COMMANDS } from '../test/safety/commands.js';
+import { STEP_TIMES } from '../test/safety/step.js';
+import { PHASES, type Rule } from '../test/safety/real.js';
 import { describeFailure, runSafety } from '../test/safety/run.js';
-import { World, worldSkipReason } from '../test/safety/world.js';
+import { RESET_PHASES, World, worldSkipReason } from '../test/safety/world.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -16,13 +18,15 @@ function arg(name: string): string | undefined {
 const runs = Number(arg('runs') ?? 100);
 const seed = Number(arg('seed') ?? Date.now() % 2 ** 31);
 const devices = Number(arg('devices') ?? 3);
-const maxCommands = Number(arg('max-commands') ?? 80);
+const maxCommands = Number(arg('max-commands') ?? 200);
 const path = arg('path');
+const replay = arg('replay');
 const minutes = arg('minutes');
 const only = (arg('only') ?? '').split(',').filter((x) => x !== '');
 const omit = [...(arg('omit') ?? '').split(',').filter((x) => x !== ''), ...(only.length > 0 ? COMMANDS.filter((c) => !only.includes(c)) : [])];
 const shrink = arg('shrink') !== 'no';
 const rules = arg('rules')?.split(',') as Rule[] | undefined;
+let show = Number(arg('show') ?? 0);
 const skip = await worldSkipReason();
 if (skip) {
   console.error(`fuzz:safety cannot run here: ${skip}`);
@@ -35,10 +39,19 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 try {
   console.log(`fuzz:safety: seed ${seed}, ${runs} sequences of up to ${maxCommands} commands, ${devices} devices`);
-  const report = await runSafety(world, { seed, runs, maxCommands, omit, shrink, ...(rules ? { rules } : {}), ...(path !== undefined ? { path } : {}), ...(minutes !== undefined ? { timeLimitMs: Number(minutes) * 60_000 } : {}) });
+  const cpu0 = process.cpuUsage();
+  const onSequence = (steps: readonly string[], violation: string | null) => {
+    if (show <= 0) return;
+    show--;
+    console.log(`sequence (${steps.length} steps${violation ? `, ${violation.slice(0, 80)}…` : ''}):\n${steps.map((x, i) => `  ${i + 1}. ${x}`).join('\n')}`);
+  };
+  const report = await runSafety(world, { seed, runs, maxCommands, omit, shrink, onSequence, ...(rules ? { rules } : {}), ...(path !== undefined ? { path } : {}), ...(replay !== undefined ? { replay } : {}), ...(minutes !== undefined ? { timeLimitMs: Number(minutes) * 60_000 } : {}) });
   const rate = report.steps / (report.ms / 1000);
   console.log(`${report.sequences} sequences, ${report.steps} steps in ${(report.ms / 1000).toFixed(1)} s (${rate.toFixed(1)} steps/s)${report.interrupted ? ', stopped by the time limit' : ''}`);
-  console.log(`per step: ${Object.entries(STEP_TIMES).sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => `${k} ${v.n}× ${(v.ms / v.n).toFixed(1)} ms`).join(', ')}; reset ${(report.resetMs / Math.max(1, report.sequences)).toFixed(0)} ms a sequence`);
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (${(report.steps / ((cpu.user + cpu.system) / 1e6)).toFixed(1)} steps per CPU second)`);
+  console.log(`per step (its act in brackets): ${Object.entries(STEP_TIMES).sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => `${k} ${v.n}× ${(v.ms / v.n).toFixed(1)} ms (${(v.act / v.n).toFixed(1)})`).join(', ')}; reset ${(report.resetMs / Math.max(1, report.sequences)).toFixed(0)} ms a sequence`);
+  console.log(`phases: ${Object.entries(PHASES).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}; reset: ${Object.entries(RESET_PHASES).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}`);
   if (report.failure) {
     console.log(describeFailure(report.failure, devices, maxCommands, omit));
     process.exitCode = 1;

@@ -147,7 +147,7 @@ export class LibraryLink {
       this.libraryMayHaveChanged(renamed);
       this.feeds.shared.tellOwed();
     }, LIBRARY_CHECK_MS).unref();
-    for (const r of this.peers.connected()) this.pullFeeds(r);
+    for (const r of this.peers.connected()) void this.pullFeeds(r);
     void this.transfers.sweepPartials().catch((err: unknown) => opts.log.debug({ err }, 'sweeping old partials failed'));
   }
 
@@ -170,9 +170,9 @@ export class LibraryLink {
     return this.opts.lib;
   }
 
-  /** R connected: every feed is pulled from it, then prefetch looks again. */
-  connected(r: RemoteDevice): void {
-    this.pullFeeds(r, () => this.prefetch.kick());
+  /** R connected: every feed is pulled from it, then prefetch looks again. Resolves once those pulls have run. */
+  connected(r: RemoteDevice): Promise<void> {
+    return this.pullFeeds(r, () => this.prefetch.kick());
   }
 
   /** R was just paired: told that every feed here is there to pull (its first pull may have been refused, this library not open here yet). */
@@ -180,9 +180,9 @@ export class LibraryLink {
     for (const f of Object.values(this.feeds)) f.tell(r.deviceUuid);
   }
 
-  /** R said its FEED of this library changed: pulled from it. */
-  feedChanged(r: RemoteDevice, feed: FeedName): void {
-    void this.feeds[feed].pull(r);
+  /** R said its FEED of this library changed: pulled from it. Resolves once that pull has run (it never rejects). */
+  feedChanged(r: RemoteDevice, feed: FeedName): Promise<void> {
+    return this.feeds[feed].pull(r);
   }
 
   /** The network as a copy or send job needs it (src/ops/content-get, src/ops/files-send). */
@@ -203,7 +203,7 @@ export class LibraryLink {
 
   /** Pull again from every connected device (the periodic pull, in case a push was lost). */
   pullAll(): void {
-    for (const r of this.peers.connected()) this.pullFeeds(r);
+    for (const r of this.peers.connected()) void this.pullFeeds(r);
   }
 
   /** Fetch-before-generate for this library's jobs (the FetchFirst the job work is given). */
@@ -254,11 +254,9 @@ export class LibraryLink {
     return readSyncSettings(this.opts.dataDir);
   }
 
-  /** Pull every feed from R (AVAILABLE: once what it has is in). */
-  private pullFeeds(r: RemoteDevice, available?: () => void): void {
-    void this.feeds.availability.pull(r).then(available);
-    void this.feeds.library.pull(r);
-    void this.feeds.shared.pull(r);
+  /** Pull every feed from R (AVAILABLE: once what it has is in); resolves once all three have run. */
+  private async pullFeeds(r: RemoteDevice, available?: () => void): Promise<void> {
+    await Promise.all([this.feeds.availability.pull(r).then(available), this.feeds.library.pull(r), this.feeds.shared.pull(r)]);
   }
 
   /** A scan may have changed this device's rows: peers are told shortly, once, if a folder was numbered anew. */

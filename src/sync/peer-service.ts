@@ -1,23 +1,14 @@
 import type { Logger } from 'pino';
 import type { Device } from '../device/identity.js';
 import type { ConnectedDevice, PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../wire/peers.js';
-import { serveAvailability } from './availability/exchange.js';
-import { serveFeeds } from './feeds/registry.js';
-import { serveOriginal } from './library/originals.js';
-import { ensureInbox, readInbox } from './drop/inbox.js';
-import { placeInLocation } from './drop/into-location.js';
-import { serveDrop } from './drop/receive.js';
-import { serveLock } from './locks/serve-lock.js';
-import { witnessesFor } from './locks/witnesses.js';
-import { readPeerForce } from './drop/peer-force.js';
 import { LibraryLink, type LinkNetwork } from './library-link.js';
 import { peerIdOfPublicKey } from './net/device-key.js';
 import { PeerNetwork } from './network.js';
+import { peerHandlers } from './peer-handlers.js';
 import { PairedDevices } from './pairing/paired-devices.js';
 import { PairingService } from './pairing/service.js';
 import { onSyncSettingsChange, readSyncSettings } from './sync-settings.js';
 import type { LibraryHost, SyncedLibrary } from './synced-library.js';
-import { serveFetch } from './transfer/fetch-protocol.js';
 import { RateLimiter } from './transfer/rate-limiter.js';
 
 export type { LibraryHost, SyncedLibrary } from './synced-library.js';
@@ -72,31 +63,16 @@ export class PeerService {
       strangersWelcome: () => this.pairing.welcomesStrangers(),
       handlers: {
         pair: (stream, peerId) => this.pairing.handleStream(stream, peerId),
-        availability: (stream, remote) => serveAvailability(stream, remote, (id) => this.linkOf(id)?.availability),
-        fetch: (stream, remote) => serveFetch(stream, remote, (id) => this.linkOf(id)?.transfers, this.upload),
-        original: (stream, remote) => serveOriginal(stream, remote, (id) => this.linkOf(id)?.library),
-        // Spacedrop: files sent here land in the device's inbox
-        drop: (stream, remote) => serveDrop(stream, remote, {
-          inbox: () => ensureInbox(readInbox(opts.dataDir).dir),
-          // Or into a folder of a location of this device (files copy|move DEVICE:/LOCATION/PATH)
-          place: (r, req) => placeInLocation((id) => this.linkOf(id)?.library, r, req, {
-            // A replace is weighed by this device's own Guardian, its witnesses asked over this node (DESIGN §19)
-            witnesses: (lib) => witnessesFor(lib, this.linkOf(lib.config.id)?.network),
-            peersMayForce: () => readPeerForce(opts.dataDir),
-          }),
+        ...peerHandlers({
+          dataDir: opts.dataDir, upload: this.upload, log: opts.log,
+          linkOf: (id) => this.linkOf(id),
           isPaired: (deviceUuid) => this.trust.get(deviceUuid) !== undefined,
-          log: opts.log.child({ module: 'drop' }),
-          onProgress: (p) => this.tellShared(remote.libraryIds, (lib) => lib.events.emit('drop:progress', p)),
-          onReceived: (f) => this.tellShared(remote.libraryIds, (lib) => lib.events.emit('files:received', f)),
-        }),
-        // Locks on this device's copies while another device drops its own (DESIGN §19)
-        lock: (stream, remote) => serveLock(stream, remote, (id) => this.linkOf(id)?.library, opts.log.child({ module: 'lock' })),
-        feed: (stream, remote) => serveFeeds(stream, remote, (id) => this.linkOf(id)?.library, {
-          onChanged: (r, libraryId, feed) => this.linkOf(libraryId)?.feedChanged(r, feed),
+          onDropProgress: (remote, p) => this.tellShared(remote.libraryIds, (lib) => lib.events.emit('drop:progress', p)),
+          onReceived: (remote, f) => this.tellShared(remote.libraryIds, (lib) => lib.events.emit('files:received', f)),
         }),
       },
       onPairedConnect: (r) => {
-        for (const id of r.libraryIds) this.linkOf(id)?.connected(r);
+        for (const id of r.libraryIds) void this.linkOf(id)?.connected(r);
       },
       ...(opts.onListening ? { onListening: opts.onListening } : {}),
     });

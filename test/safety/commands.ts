@@ -8,73 +8,19 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { hashOf } from './reality.js';
-import { wholeSecond, type Model, type Outcome, type Picked, type Real } from './real.js';
-import type { Device, LocationName } from './world.js';
+import { wholeSecond, type Model, type Outcome, type Real } from './real.js';
+import { KillMidJob, MID_JOBS, PartitionMidCopy, type MidJob } from './mid-job.js';
+import { answer, named, other, reaches, Step } from './step.js';
+import { BUCKET, type Device, type LocationName } from './world.js';
 
-/** How long a step waits for its job before it stops waiting and cancels it (a job retrying with backoff). */
-const JOB_WAIT_MS = 8_000;
 const NAMES = 4;
 const ON_CONFLICT = ['keep-both', 'skip', 'replace'] as const;
 type OnConflict = (typeof ON_CONFLICT)[number];
 
-/** VSS's answer to a call, in words: done, or refused/failed with its reason's first line. */
-async function answer(d: Device, call: (o: { signal: AbortSignal; onQueued: (id: number) => void }) => Promise<unknown>): Promise<string> {
-  let job: number | undefined;
-  const signal = AbortSignal.timeout(JOB_WAIT_MS);
-  try {
-    await call({ signal, onQueued: (id) => (job = id) });
-    return 'done';
-  } catch (err) {
-    if (signal.aborted && job !== undefined) {
-      await d.api.jobs.cancel(job).catch(() => undefined);
-      return `still running after ${JOB_WAIT_MS / 1000} s: cancelled`;
-    }
-    const e = err as Error & { code?: string };
-    return `${e.code === 'POLICY' ? 'refused' : 'failed'}: ${(e.message ?? String(err)).split('\n')[0]!.slice(0, 200)}`;
-  }
-}
-
-/** What a file names in words: `D0/main/f1.bin (3f2a…)`. */
-function named(p: Picked): string {
-  return `${p.held.where} (${p.held.hash.slice(0, 6)})`;
-}
-
-/** Steps run and their time, by command (what `fuzz:safety` reports of where the time goes). */
-export const STEP_TIMES: Record<string, { n: number; ms: number }> = {};
-
-abstract class Step implements fc.AsyncCommand<Model, Real> {
-  /** What it did, once run (shown in a reproduction). */
-  protected said = '';
-  abstract check(m: Readonly<Model>): boolean;
-  /** Before it runs: what it will try. */
-  protected abstract plan(): string;
-  protected abstract act(r: Real, m: Model): Promise<Outcome>;
-
-  async run(m: Model, r: Real): Promise<void> {
-    this.said = '';
-    const t = performance.now();
-    try {
-      await r.step(() => this.toString(), () => this.act(r, m));
-    } finally {
-      r.trace.push(this.toString());
-      const s = (STEP_TIMES[this.constructor.name] ??= { n: 0, ms: 0 });
-      s.n++;
-      s.ms += performance.now() - t;
-    }
-  }
-
-  toString(): string {
-    return this.said || this.plan();
-  }
-}
-
-const reaches = (m: Readonly<Model>, a: number, b: number) => a % m.devices !== b % m.devices && !m.cut[a % m.devices] && !m.cut[b % m.devices];
-/** The device E-th after D (never D itself). */
-const other = (m: Readonly<Model>, d: number, e: number) => (d + 1 + (e % (m.devices - 1))) % m.devices;
-
-/** A person saves a new file (new bytes) in a location; the watcher indexes it. */
+/** A person saves a new file (new bytes) in a location's top folder; the watcher indexes it (that folder listed again). */
 export class Create extends Step {
   constructor(private readonly d: number, private readonly loc: LocationName, private readonly name: number, private readonly size: number) {
     super();
@@ -96,7 +42,7 @@ export class Create extends Step {
     writeFileSync(path, bytes);
     wholeSecond(path, Date.now() - 60_000);
     r.contents.add(hashOf(bytes));
-    await dev.api.locations.rescan(dev.locationIds[this.loc]);
+    await r.world.noticed(dev, this.loc);
     this.said = `${dev.name}: save ${this.size} new bytes as ${this.loc}/f${this.name}.bin (${hashOf(bytes).slice(0, 6)})`;
     return { changed: [dev.index] };
   }
@@ -230,9 +176,9 @@ export class Protect extends Step {
   }
 }
 
-/** `vss guardian scrub` or `vss guardian repair`. */
+/** `vss guardian scrub`, `vss guardian repair` or `vss guardian check-buckets`. */
 export class Guardian extends Step {
-  constructor(private readonly d: number, private readonly what: 'scrub' | 'repair') {
+  constructor(private readonly d: number, private readonly what: 'scrub' | 'repair' | 'check-buckets') {
     super();
   }
   check(): boolean {
@@ -243,7 +189,7 @@ export class Guardian extends Step {
   }
   protected async act(r: Real): Promise<Outcome> {
     const dev = r.device(this.d);
-    const said = await answer(dev, (o) => (this.what === 'scrub' ? dev.api.guardian.scrub([], o) : dev.api.guardian.repair([], o)));
+    const said = await answer(dev, (o) => (this.what === 'scrub' ? dev.api.guardian.scrub([], o) : this.what === 'repair' ? dev.api.guardian.repair([], o) : dev.api.guardian.checkBuckets([], o)));
     this.said = `${dev.name}: guardian ${this.what} → ${said}`;
     return { changed: [dev.index] };
   }
@@ -262,7 +208,7 @@ export class Policy extends Step {
   }
   protected async act(r: Real): Promise<Outcome> {
     const dev = r.device(this.d);
-    dev.api.guardian.setPolicy({ copies: this.copies, devices: this.devices, offsite: this.offsite });
+    dev.life.run(() => dev.api.guardian.setPolicy({ copies: this.copies, devices: this.devices, offsite: this.offsite }));
     this.said = `${dev.name}: guardian policy --copies ${this.copies} --devices ${this.devices} --offsite ${this.offsite}`;
     return {};
   }
@@ -351,7 +297,7 @@ export class UserWrite extends Step {
   }
   protected async act(r: Real): Promise<Outcome> {
     const dev = r.device(this.d);
-    const said = userWrite(r, dev, this.k, this.kind);
+    const said = dev.life.run(() => userWrite(r, dev, this.k, this.kind));
     this.said = `${dev.name}: ${said}`;
     return { shared: true };
   }
@@ -393,12 +339,12 @@ export class Kill extends Step {
     const i = this.d % m.devices;
     let said = '';
     await r.world.kill(i, this.duringScan ? async (dev) => {
-      const scan = dev.api.locations.rescan(dev.locationIds.main, { force: true }).then(() => true, () => true);
+      const scan = dev.life.run(() => dev.api.locations.rescan(dev.locationIds.main, { force: true })).then(() => true, () => true);
       let ended = false;
       void scan.then(() => (ended = true));
       // Until the scan holds a transaction open (or ends): the window a kill must not lose writes in.
       for (let n = 0; n < 200 && !ended && !dev.lib.db.inTransaction; n++) await new Promise((res) => setImmediate(res));
-      said = userWrite(r, dev, this.k, 'tag');
+      said = dev.life.run(() => userWrite(r, dev, this.k, 'tag'));
     } : undefined);
     const dev = r.device(i);
     this.said = `${dev.name}: kill -9${this.duringScan ? ` during a forced rescan, after: ${said}` : ''}; started again`;
@@ -428,36 +374,88 @@ export class Partition extends Step {
   }
 }
 
+/**
+ * The world: another tool deletes an object in the bucket, or overwrites it with other bytes of
+ * the same size under the same `x-amz-meta-vss-*` metadata (defect 6), behind vss's back. Its
+ * copy is gone (the step may take it: the world's damage); from then on no guard may count it,
+ * or a drop leaning on it loses the content (the copies rule finds it).
+ */
+export class BucketTamper extends Step {
+  constructor(private readonly k: number, private readonly how: 'delete' | 'overwrite') {
+    super();
+  }
+  check(): boolean {
+    return true;
+  }
+  protected plan(): string {
+    return `another tool ${this.how === 'delete' ? 'deletes' : 'overwrites'} bucket object #${this.k}`;
+  }
+  protected async act(r: Real): Promise<Outcome> {
+    const objects = r.world.objects();
+    if (objects.length === 0) {
+      this.said = `${this.plan()}: the bucket holds none`;
+      return {};
+    }
+    const o = objects[this.k % objects.length]!;
+    const key = o.where.slice('bucket/'.length);
+    const client = r.world.bucket();
+    if (this.how === 'delete') {
+      await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+      this.said = `another tool deletes ${o.where} (${o.hash.slice(0, 6)}) behind vss's back`;
+    } else {
+      const was = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+      const bytes = r.newBytes(o.size);
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: bytes, Metadata: was.Metadata, ...(was.ContentType ? { ContentType: was.ContentType } : {}) }));
+      r.tampered.set(o.where, hashOf(bytes));
+      this.said = `another tool overwrites ${o.where} (${o.hash.slice(0, 6)}) with other bytes of its size (${hashOf(bytes).slice(0, 6)}), its vss metadata kept, behind vss's back`;
+    }
+    return { exempt: [o.hash] };
+  }
+}
+
 const dev = fc.nat(5);
 const pick = fc.nat(30);
 const loc = fc.constantFrom<LocationName>('main', 'drive');
 const conflict = fc.constantFrom<OnConflict>(...ON_CONFLICT);
 
+export { KillMidJob, PartitionMidCopy } from './mid-job.js';
+
 /** The commands by name (`--omit NAME,…` leaves some out; their names are also how a test narrows the model). */
-export const COMMANDS = ['create', 'transfer', 'delete', 'delete-together', 'to-device', 'to-device-replace', 'protect', 'guardian', 'policy', 'edit', 'rot', 'user-write', 'kill', 'kill-during-scan', 'partition'] as const;
+export const COMMANDS = [
+  'create', 'transfer', 'delete', 'delete-together', 'to-device', 'to-device-replace', 'protect', 'guardian', 'policy', 'edit', 'rot', 'user-write',
+  'kill', 'kill-during-scan', 'kill-mid-job', 'partition', 'partition-mid-copy', 'bucket-tamper',
+] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
-/** Every command but OMIT, as arbitraries fast-check picks among evenly (some listed twice or more, to come up more often). */
+/**
+ * Every command but OMIT, as arbitraries fast-check picks among evenly (some listed twice or more,
+ * to come up more often: a new file most, so that most steps find files to act on).
+ */
 export function commandArbs(omit: readonly string[] = []): Array<fc.Arbitrary<fc.AsyncCommand<Model, Real>>> {
   for (const o of omit) if (!(COMMANDS as readonly string[]).includes(o)) throw new Error(`no command ${JSON.stringify(o)} (there are ${COMMANDS.join(', ')})`);
   const op = fc.constantFrom<'copy' | 'move'>('copy', 'move');
   const all: Array<[CommandName, number, fc.Arbitrary<fc.AsyncCommand<Model, Real>>]> = [
-    ['create', 2, fc.tuple(dev, loc, fc.nat(NAMES - 1), fc.integer({ min: 1, max: 4096 })).map(([d, l, n, s]) => new Create(d, l, n, s))],
+    ['create', 5, fc.tuple(dev, loc, fc.nat(NAMES - 1), fc.integer({ min: 1, max: 4096 })).map(([d, l, n, s]) => new Create(d, l, n, s))],
     ['transfer', 2, fc.tuple(op, dev, pick, loc, fc.boolean(), conflict, fc.boolean()).map(([o, d, k, l, s, c, f]) => new Transfer(o, d, k, l, s, c, f))],
     ['delete', 2, fc.tuple(dev, pick, fc.boolean()).map(([d, k, f]) => new Delete(d, k, f))],
     ['delete-together', 1, fc.tuple(dev, pick, dev, pick).map(([d, k, e, l]) => new DeleteTogether(d, k, e, l))],
     ['to-device', 2, fc.tuple(op, dev, pick, dev, loc, fc.constantFrom<OnConflict>('keep-both', 'skip')).map(([o, d, k, e, l, c]) => new ToDevice(o, d, k, e, l, c))],
     ['to-device-replace', 1, fc.tuple(op, dev, pick, dev, loc).map(([o, d, k, e, l]) => new ToDevice(o, d, k, e, l, 'replace'))],
-    ['protect', 1, fc.tuple(dev, fc.constantFrom<'auto' | 'drive' | 'bucket' | 'device'>('auto', 'drive', 'bucket', 'device'), dev).map(([d, t, e]) => new Protect(d, t, e))],
-    ['guardian', 1, fc.tuple(dev, fc.constantFrom<'scrub' | 'repair'>('scrub', 'repair')).map(([d, w]) => new Guardian(d, w))],
-    // Lenient policies come up most: a guard only lets copies go where the policy allows it.
-    ['policy', 1, fc.tuple(dev, fc.constantFrom(1, 1, 1, 2, 3), fc.constantFrom(1, 1, 2), fc.constantFrom(0, 0, 1)).map(([d, c, v, o]) => new Policy(d, c, v, o))],
+    ['protect', 2, fc.tuple(dev, fc.constantFrom<'auto' | 'drive' | 'bucket' | 'device'>('auto', 'drive', 'bucket', 'device'), dev).map(([d, t, e]) => new Protect(d, t, e))],
+    ['guardian', 1, fc.tuple(dev, fc.constantFrom<'scrub' | 'repair' | 'check-buckets'>('scrub', 'repair', 'check-buckets')).map(([d, w]) => new Guardian(d, w))],
+    // Lenient policies come up most: a guard only lets copies go where the policy allows it. Devices 0: a
+    // content may live only in the bucket (protect there, then free the drives), which leans on the bucket alone.
+    ['policy', 1, fc.tuple(dev, fc.constantFrom(1, 1, 1, 2, 3), fc.constantFrom(0, 1, 1, 2), fc.constantFrom(0, 0, 1)).map(([d, c, v, o]) => new Policy(d, c, v, o))],
     ['edit', 1, fc.tuple(dev, pick).map(([d, k]) => new Edit(d, k))],
     ['rot', 1, fc.tuple(dev, pick, fc.nat(1 << 16), fc.boolean()).map(([d, k, at, s]) => new Rot(d, k, at, s))],
     ['user-write', 1, fc.tuple(dev, pick, fc.constantFrom<'tag' | 'favorite'>('tag', 'favorite')).map(([d, k, w]) => new UserWrite(d, k, w))],
     ['kill', 1, dev.map((d) => new Kill(d, false, 0))],
     ['kill-during-scan', 1, fc.tuple(dev, pick).map(([d, k]) => new Kill(d, true, k))],
     ['partition', 2, fc.tuple(dev, fc.boolean()).map(([d, b]) => new Partition(d, b))],
+    // A kill point anywhere in a job (its writes: a few dozen for a small copy), the first ones most often.
+    ['kill-mid-job', 2, fc.tuple(fc.constantFrom<MidJob>(...MID_JOBS), dev, pick, dev, loc, fc.oneof(fc.nat(24), fc.nat(80)), fc.boolean()).map(([j, d, k, e, l, at, rcv]) => new KillMidJob(j, d, k, e, l, at, rcv))],
+    ['partition-mid-copy', 1, fc.tuple(fc.constantFrom<'copy' | 'move'>('copy', 'move'), dev, pick, dev, loc, fc.nat(12), fc.boolean()).map(([o, d, k, e, l, n, rcv]) => new PartitionMidCopy(o, d, k, e, l, n, rcv))],
+    ['bucket-tamper', 1, fc.tuple(fc.nat(30), fc.constantFrom<'delete' | 'overwrite'>('delete', 'overwrite')).map(([k, h]) => new BucketTamper(k, h))],
   ];
   return all.filter(([name]) => !omit.includes(name)).flatMap(([, times, arb]) => Array.from({ length: times }, () => arb));
 }

@@ -1,97 +1,88 @@
 /**
- * The safety model's network: paired devices in one process, each protocol stream a pair of real
- * libp2p streams (`streamPair` of @libp2p/utils: the Stream a muxer hands out, with its
- * back-pressure) whose far end is served by the device's real handlers, wired as the daemon's
- * PeerService wires them (src/sync/peer-service.ts). No Noise or TCP: who is on the other end is
- * known here, so a partition is a switch, not a firewall rule, and costs nothing to flip.
+ * The safety model's network: paired devices in one process, each protocol stream a pair of libp2p
+ * streams joined in memory (loop-stream.ts: libp2p's own stream base, with its buffers, closing and
+ * back-pressure) whose far end is served by the device's real handlers: the daemon's own table
+ * (src/sync/peer-handlers.ts), so what the harness serves is what the daemon serves. No Noise,
+ * muxer or TCP: who is on the other end is known here, so a partition is a switch, not a firewall
+ * rule, and costs nothing to flip; a partition or a kill drops every stream between the devices.
  *
- * Keep `handlersOf` in step with PeerService's handler table: a protocol the daemon serves and this
- * does not is refused here as by an older peer.
+ * Each side's code runs within its device's life (life.ts): a handler within the life of the device
+ * it serves, and a message sent is an operation of the life that sends it.
  */
 import type { Stream } from '@libp2p/interface';
-import { streamPair } from '@libp2p/utils';
 import type { Logger } from 'pino';
 import type { LibraryLink, LinkNetwork } from '../../src/sync/library-link.js';
 import type { ProtocolName } from '../../src/sync/messages/table.js';
+import { peerHandlers } from '../../src/sync/peer-handlers.js';
 import type { RemoteDevice } from '../../src/sync/peer-link.js';
-import { serveAvailability } from '../../src/sync/availability/exchange.js';
-import { serveFeeds } from '../../src/sync/feeds/registry.js';
-import { serveOriginal } from '../../src/sync/library/originals.js';
-import { ensureInbox, readInbox } from '../../src/sync/drop/inbox.js';
-import { placeInLocation } from '../../src/sync/drop/into-location.js';
-import { serveDrop } from '../../src/sync/drop/receive.js';
-import { readPeerForce } from '../../src/sync/drop/peer-force.js';
-import { serveLock } from '../../src/sync/locks/serve-lock.js';
-import { witnessesFor } from '../../src/sync/locks/witnesses.js';
 import { PairedDevices } from '../../src/sync/pairing/paired-devices.js';
-import { serveFetch } from '../../src/sync/transfer/fetch-protocol.js';
 import type { RateLimiter } from '../../src/sync/transfer/rate-limiter.js';
+import { currentLife, Killed, type Life } from './life.js';
+import { loopStreams } from './loop-stream.js';
 
 type Handler = (stream: Stream, remote: RemoteDevice) => Promise<void>;
 
-/** What the network needs of a device that is up: its data dir and its library's link. */
+/** What the network needs of a device that is up: its data dir, its life and its library's link. */
 export interface NetDevice {
   remote: RemoteDevice;
   dataDir: string;
+  life: Life;
   link(): LibraryLink | undefined;
   upload: RateLimiter;
   log: Logger;
 }
 
-/** A device's protocol handlers, as the daemon's PeerService serves them (minus pairing: the world pairs by its trust files). */
+/** A device's protocol handlers: the daemon's table (minus pairing: the world pairs by its trust files). */
 export function handlersOf(d: NetDevice): Partial<Record<ProtocolName, Handler>> {
-  const linkOf = (id: string) => {
-    const link = d.link();
-    return link && link.libraryId === id ? link : undefined;
-  };
-  return {
-    availability: (stream, remote) => serveAvailability(stream, remote, (id) => linkOf(id)?.availability),
-    fetch: (stream, remote) => serveFetch(stream, remote, (id) => linkOf(id)?.transfers, d.upload),
-    original: (stream, remote) => serveOriginal(stream, remote, (id) => linkOf(id)?.library),
-    drop: (stream, remote) => serveDrop(stream, remote, {
-      inbox: () => ensureInbox(readInbox(d.dataDir).dir),
-      place: (r, req) => placeInLocation((id) => linkOf(id)?.library, r, req, {
-        witnesses: (lib) => witnessesFor(lib, linkOf(lib.config.id)?.network),
-        peersMayForce: () => readPeerForce(d.dataDir),
-      }),
-      isPaired: (deviceUuid) => PairedDevices.load(d.dataDir).get(deviceUuid) !== undefined,
-      log: d.log,
-    }),
-    lock: (stream, remote) => serveLock(stream, remote, (id) => linkOf(id)?.library, d.log),
-    feed: (stream, remote) => serveFeeds(stream, remote, (id) => linkOf(id)?.library, {
-      onChanged: (r, libraryId, feed) => linkOf(libraryId)?.feedChanged(r, feed),
-    }),
-  };
+  return peerHandlers({
+    dataDir: d.dataDir,
+    upload: d.upload,
+    log: d.log,
+    linkOf: (id) => {
+      const link = d.link();
+      return link && link.libraryId === id ? link : undefined;
+    },
+    isPaired: (deviceUuid) => PairedDevices.load(d.dataDir).get(deviceUuid) !== undefined,
+  });
 }
 
 /** The devices of one world and who can reach whom: a device is reachable while it is up and neither end is cut off. */
 export class InProcessNet {
   private readonly up = new Map<string, { device: NetDevice; handlers: Partial<Record<ProtocolName, Handler>> }>();
   private readonly cut = new Set<string>();
-  /** Streams served now, so a kill or a partition can close them under their users, as a dropped connection would. */
+  /** Streams open now, so a kill or a partition can abort them under their users, as a dropped connection would. */
   private readonly open = new Set<{ a: Stream; b: Stream; between: [string, string] }>();
-  /** Handler failures (a peer hung up mid-stream is normal; kept for a look when a sequence fails). */
+  /** Handlers serving now (kept to wait for after a step: `quiet`). */
   readonly served: Promise<void>[] = [];
+  /** Streams opened since made (a measure of what hearing each other costs). */
+  opened = 0;
+  /** Told of each message sent, by whom to whom (a partition at a point in a transfer: PartitionMidCopy). */
+  onSend: ((from: string, to: string) => void) | undefined;
 
   /** DEVICE is up (started, or reopened after a kill). */
   start(device: NetDevice): void {
     this.up.set(device.remote.deviceUuid, { device, handlers: handlersOf(device) });
   }
 
-  /** DEVICEUUID is down (killed): its streams are cut. */
+  /** DEVICEUUID is down (killed): its connections drop. */
   stop(deviceUuid: string): void {
     this.up.delete(deviceUuid);
-    this.abortStreamsOf(deviceUuid);
+    this.drop(deviceUuid);
   }
 
-  /** DEVICEUUID is cut off from every other device until `heal`. */
+  /** DEVICEUUID is cut off from every other device until `heal`: its connections drop. */
   partition(deviceUuid: string): void {
     this.cut.add(deviceUuid);
-    this.abortStreamsOf(deviceUuid);
+    this.drop(deviceUuid);
   }
 
   heal(deviceUuid: string): void {
     this.cut.delete(deviceUuid);
+  }
+
+  /** No device is cut off any more (a world put back). */
+  healAll(): void {
+    this.cut.clear();
   }
 
   isCut(deviceUuid: string): boolean {
@@ -123,15 +114,29 @@ export class InProcessNet {
 
   private async openStream(self: string, peerId: string, protocol: ProtocolName, signal?: AbortSignal): Promise<Stream> {
     signal?.throwIfAborted();
+    // A dead life's code (a timer of its link) opens nothing: the process is gone.
+    const life = currentLife();
+    if (life && !life.alive) throw new Killed(`a ${protocol} stream`);
     const to = [...this.up.values()].find((u) => u.device.remote.peerId === peerId);
     const from = this.up.get(self);
     if (!to || !from || !this.reach(self, to.device.remote.deviceUuid)) throw new Error(`${peerId} is not connected`);
     const handler = to.handlers[protocol];
     if (!handler) throw new Error(`protocol selection failed: ${protocol} is not served`);
-    const [a, b] = await streamPair();
-    const entry = { a, b, between: [self, to.device.remote.deviceUuid] as [string, string] };
+    const target = to.device;
+    const [a, b] = loopStreams();
+    const entry = { a, b, between: [self, target.remote.deviceUuid] as [string, string] };
     this.open.add(entry);
-    const served = handler(b, from.device.remote)
+    this.opened++;
+    for (const [s, by, to] of [[a, self, target.remote.deviceUuid], [b, target.remote.deviceUuid, self]] as const) {
+      const send = s.send.bind(s);
+      // A message is an operation of the life that sends it (a kill point; nothing once dead).
+      s.send = (data) => {
+        currentLife()?.act('a message to a peer');
+        this.onSend?.(by, to);
+        return send(data);
+      };
+    }
+    const served = target.life.run(() => handler(b, from.device.remote))
       .catch(() => undefined)
       .finally(() => {
         this.open.delete(entry);
@@ -142,7 +147,8 @@ export class InProcessNet {
     return a;
   }
 
-  private abortStreamsOf(deviceUuid: string): void {
+  /** Every stream of DEVICEUUID is aborted at both ends, as a dropped connection aborts them. */
+  private drop(deviceUuid: string): void {
     for (const e of [...this.open]) {
       if (!e.between.includes(deviceUuid)) continue;
       this.open.delete(e);

@@ -4,9 +4,11 @@
  * after every step against what the disks and the bucket hold (reality.ts), never vss's index:
  *
  * - a content that had a good copy (a file or bucket object whose bytes hash to it) before a step
- *   still has one after, unless the step was the world's (an edit, rot) or a `--force` that named it;
+ *   still has one after, unless the step was the world's (an edit, rot, a bucket object deleted or
+ *   overwritten behind vss's back) or a `--force` that named it;
  * - every write the API acknowledged before a kill is there after the reopen (checked by the kill);
- * - no object in the bucket says (`x-amz-meta-vss-blake3`) it holds bytes it does not hold;
+ * - no object in the bucket says (`x-amz-meta-vss-blake3`) it holds bytes it does not hold (but for
+ *   one another tool overwrote behind vss's back, keeping its metadata, while it holds those bytes);
  * - a device does not call a content safe when every copy of it that it knows of is a file it has
  *   recorded as rotten (its own `guardian list --at-risk` names it).
  */
@@ -58,16 +60,25 @@ export interface Picked {
   loc: 'main' | 'drive';
 }
 
+/** Where the steps' time goes, in ms summed over the process (fuzz:safety prints it): looking at the world, the steps' acts, the devices hearing each other, the Guardian's word. */
+export const PHASES: Record<string, number> = {};
+
 export class Real {
   /** Contents the test made, by hash. */
   readonly contents = new Set<string>();
   readonly acks: Ack[] = [];
+  /** Objects the world overwrote behind vss's back (key → the hash of the bytes it wrote): their lie is the world's, not vss's, while they hold those bytes. */
+  readonly tampered = new Map<string, string>();
   /** What each step of this sequence did, in words. */
   readonly trace: string[] = [];
   private made = 0;
   private tags = 0;
   /** Steps run since made (all sequences, shrinking included). */
   steps = 0;
+  /** Each device's database state (and reach) when its word was last checked, by library opened. */
+  private readonly wordSeen = new WeakMap<object, string>();
+  /** How long the last step's own act took (the rest: hearing each other, the checks). */
+  actMs = 0;
 
   /** RULES: the checks made after each step (all unless narrowed: a test that looks for one shape may leave out another that would be found first). */
   constructor(readonly world: World, private readonly salt: string, private readonly rules: ReadonlySet<Rule> = new Set(RULES)) {}
@@ -95,7 +106,7 @@ export class Real {
   /** The files of device D now (sorted), each with its location. */
   filesOf(d: Device): Picked[] {
     const out: Picked[] = [];
-    for (const h of this.world.held()) {
+    for (const h of this.world.filesOf(d)) {
       for (const loc of ['main', 'drive'] as const) {
         if (h.where.startsWith(`${d.name}/${loc}/`)) out.push({ held: h, device: d, loc });
       }
@@ -120,21 +131,30 @@ export class Real {
    */
   async step(label: () => string, act: () => Promise<Outcome>): Promise<void> {
     this.steps++;
+    let t = performance.now();
+    const lap = (k: string) => { const n = performance.now(); PHASES[k] = (PHASES[k] ?? 0) + n - t; t = n; };
     const before = this.world.held();
     const goodBefore = this.good(before);
+    lap('held');
+    const a = performance.now();
     const outcome = await act();
+    this.actMs = performance.now() - a;
+    lap('act');
     await this.world.settle(outcome.changed ?? [], outcome.shared === true);
+    lap('settle');
     const after = this.world.held();
     const goodAfter = this.good(after);
+    lap('held');
     const exempt = new Set(outcome.exempt ?? []);
     const lost = !this.rules.has('copies') ? [] : [...goodBefore].filter((h) => !goodAfter.has(h) && !exempt.has(h));
     if (lost.length > 0) {
       const where = lost.map((h) => `${h.slice(0, 12)}… (its good copies were ${before.filter((x) => x.hash === h).map((x) => x.where).join(', ')})`);
       throw new Violation('a good copy lost', `${label()} left ${lost.length === 1 ? 'a content' : `${lost.length} contents`} with no good copy anywhere: ${where.join('; ')}`);
     }
-    const liar = !this.rules.has('bucket') ? undefined : after.find((h) => h.claims !== undefined && h.claims !== h.hash);
+    const liar = !this.rules.has('bucket') ? undefined : after.find((h) => h.claims !== undefined && h.claims !== h.hash && this.tampered.get(h.where) !== h.hash);
     if (liar) throw new Violation('a bucket object lies', `after ${label()}, ${liar.where} says it holds ${liar.claims!.slice(0, 12)}… but its bytes are ${liar.hash.slice(0, 12)}…`);
     if (this.rules.has('word')) this.checkWord(label);
+    lap('word');
   }
 
   /**
@@ -145,6 +165,10 @@ export class Real {
    */
   private checkWord(label: () => string): void {
     for (const d of this.world.devices) {
+      // What it said last is what it says now while its database and whom it reaches are as they were.
+      const state = `${d.lib.db.pragma('data_version', { simple: true })}:${(d.lib.db.prepare('SELECT total_changes()').pluck().get() as number)}:${this.world.net.connected(d.uuid).map((o) => o.deviceUuid).join()}`;
+      if (this.wordSeen.get(d.lib) === state) continue;
+      this.wordSeen.set(d.lib, state);
       const rot = d.api.guardian.rot({ limit: 1000 });
       if (rot.length === 0) continue;
       const rotten = new Set(rot.map((r) => r.path));

@@ -3,8 +3,14 @@
  * file under a location's folder (vss's own bookkeeping, `.vss-*`, left out: a partial or a
  * damaged file kept aside is no copy a person would restore from) and every object in the bucket,
  * each with the BLAKE3 of its bytes.
+ *
+ * Read after every step, so only what a step could have changed is read again: a file's hash is
+ * kept with its identity on the disk (size, mtime, ctime and inode, to the nanosecond) and used
+ * while that identity holds. Every write to a file moves its ctime (an edit that sets the mtime
+ * back, a bit flipped and its times put back, a rename over it: a new inode), so bytes that
+ * changed are always hashed again; the walk itself (a readdir and a stat per file) is made each time.
  */
-import { readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join, relative } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 
@@ -23,8 +29,75 @@ export function hashOf(bytes: Uint8Array): string {
   return blake3(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes)).toString('hex');
 }
 
+/** A file's identity on the disk: what changes whenever its bytes may have (null: not a file now). */
+function identity(path: string): string | null {
+  try {
+    const s = statSync(path, { bigint: true });
+    return s.isFile() ? `${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.ino}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Hashes (and what a metadata file says) by path, each kept while the file's identity holds. */
+export class Looks {
+  private readonly known = new Map<string, { id: string; hash: string; size: number }>();
+  private readonly claims = new Map<string, { id: string; claims: string | undefined }>();
+  /** Files read (hashed) since made, and looked at in all: how much the cache saves. */
+  hashed = 0;
+  looked = 0;
+
+  /** PATH's hash and size now, or undefined when it is gone (or not a file). */
+  file(path: string): { hash: string; size: number } | undefined {
+    this.looked++;
+    const id = identity(path);
+    if (id === null) {
+      this.known.delete(path);
+      return undefined;
+    }
+    const k = this.known.get(path);
+    if (k && k.id === id) return k;
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      return undefined;
+    }
+    // Identity read before the bytes: a write between the two leaves a stale identity, looked at again next time.
+    const got = { id, hash: hashOf(bytes), size: bytes.length };
+    this.hashed++;
+    this.known.set(path, got);
+    return got;
+  }
+
+  /** What the s3rver metadata file at PATH says the object holds (`x-amz-meta-vss-blake3`). */
+  claimed(path: string): string | undefined {
+    const id = identity(path);
+    if (id === null) {
+      this.claims.delete(path);
+      return undefined;
+    }
+    const k = this.claims.get(path);
+    if (k && k.id === id) return k.claims;
+    let claims: string | undefined;
+    try {
+      claims = (JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>)['x-amz-meta-vss-blake3'];
+    } catch {
+      // no metadata: claims nothing
+    }
+    this.claims.set(path, { id, claims });
+    return claims;
+  }
+
+  /** Forget everything (a world put back from its template). */
+  clear(): void {
+    this.known.clear();
+    this.claims.clear();
+  }
+}
+
 /** Every file under ROOT (recursively), `.vss-*` names skipped, labelled LABEL/rel. */
-export function filesUnder(root: string, label: string): Held[] {
+export function filesUnder(looks: Looks, root: string, label: string): Held[] {
   const out: Held[] = [];
   const walk = (dir: string) => {
     let entries: Dirent[];
@@ -38,8 +111,8 @@ export function filesUnder(root: string, label: string): Held[] {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.isFile()) {
-        const bytes = readFileSync(p);
-        out.push({ where: `${label}/${relative(root, p)}`, path: p, hash: hashOf(bytes), size: bytes.length });
+        const f = looks.file(p);
+        if (f) out.push({ where: `${label}/${relative(root, p)}`, path: p, hash: f.hash, size: f.size });
       }
     }
   };
@@ -50,8 +123,14 @@ export function filesUnder(root: string, label: string): Held[] {
 const OBJECT = '._S3rver_object';
 const META = '._S3rver_metadata.json';
 
+/** The files s3rver keeps an object's bytes and metadata in, under DIR (its bucket folder), for KEY. */
+export function objectFiles(dir: string, key: string): { bytes: string; meta: string } {
+  const base = join(dir, key);
+  return { bytes: base + OBJECT, meta: base + META };
+}
+
 /** Every object s3rver keeps under DIR (its bucket folder), read from its store. */
-export function objectsUnder(dir: string): Held[] {
+export function objectsUnder(looks: Looks, dir: string): Held[] {
   const out: Held[] = [];
   const walk = (d: string) => {
     let entries: Dirent[];
@@ -64,16 +143,11 @@ export function objectsUnder(dir: string): Held[] {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith(OBJECT)) {
-        const bytes = readFileSync(p);
+        const f = looks.file(p);
+        if (!f) continue;
         const base = p.slice(0, -OBJECT.length);
-        let claims: string | undefined;
-        try {
-          const meta = JSON.parse(readFileSync(base + META, 'utf8')) as Record<string, string>;
-          claims = meta['x-amz-meta-vss-blake3'];
-        } catch {
-          // no metadata: claims nothing
-        }
-        out.push({ where: `bucket/${relative(dir, base)}`, path: p, hash: hashOf(bytes), size: bytes.length, ...(claims !== undefined ? { claims } : {}) });
+        const claims = looks.claimed(base + META);
+        out.push({ where: `bucket/${relative(dir, base)}`, path: p, hash: f.hash, size: f.size, ...(claims !== undefined ? { claims } : {}) });
       }
     }
   };

@@ -16,6 +16,8 @@ export interface SafetyOptions {
   maxCommands: number;
   /** fast-check's replay path of a failure (with its seed): runs that sequence again. */
   path?: string;
+  /** The commands' own replay path of that failure (which of them ran: how they shrink), printed with it. */
+  replay?: string;
   /** Commands left out (commands.ts COMMANDS). */
   omit?: readonly string[];
   /** The checks made (real.ts RULES; all unless given). */
@@ -24,6 +26,8 @@ export interface SafetyOptions {
   shrink?: boolean;
   /** Stop (with what was found so far) after this long. */
   timeLimitMs?: number;
+  /** Told each sequence's steps in words as it ends (`fuzz:safety --show`). */
+  onSequence?: (steps: readonly string[], violation: string | null) => void;
 }
 
 export interface SafetyFailure {
@@ -33,6 +37,8 @@ export interface SafetyFailure {
   steps: string[];
   seed: number;
   path: string;
+  /** The commands' replay path (fc.commands' `replayPath`): a replay needs it beside the path. */
+  replay: string;
 }
 
 export interface SafetyReport {
@@ -55,7 +61,8 @@ export async function runSafety(world: World, opts: SafetyOptions): Promise<Safe
   let sequences = 0;
   let resetMs = 0;
   let last: { trace: string[]; error: string } | undefined;
-  const property = fc.asyncProperty(fc.commands(commandArbs(opts.omit), { maxCommands: opts.maxCommands, size: 'max' }), async (cmds) => {
+  const commands = fc.commands(commandArbs(opts.omit), { maxCommands: opts.maxCommands, size: 'max', ...(opts.replay !== undefined ? { replayPath: opts.replay } : {}) });
+  const property = fc.asyncProperty(commands, async (cmds) => {
     const t = Date.now();
     await world.reset();
     resetMs += Date.now() - t;
@@ -64,8 +71,10 @@ export async function runSafety(world: World, opts: SafetyOptions): Promise<Safe
     const model: Model = { devices: world.size, cut: Array.from({ length: world.size }, () => false) };
     try {
       await fc.asyncModelRun(() => ({ model, real }), cmds);
+      opts.onSequence?.(real.trace, null);
     } catch (err) {
       last = { trace: [...real.trace], error: (err as Error).message };
+      opts.onSequence?.(real.trace, last.error);
       throw err;
     } finally {
       steps += real.steps;
@@ -75,8 +84,10 @@ export async function runSafety(world: World, opts: SafetyOptions): Promise<Safe
     seed: opts.seed, numRuns: opts.runs, endOnFailure: opts.shrink === false, ...(opts.path !== undefined ? { path: opts.path } : {}),
     ...(opts.timeLimitMs !== undefined ? { interruptAfterTimeLimit: opts.timeLimitMs } : {}),
   });
+  // The counterexample says which of its commands ran (`/*replayPath="…"*/`): without it a path cannot be walked again.
+  const replay = /replayPath="([^"]*)"/.exec(String(details.counterexample?.[0] ?? ''))?.[1] ?? '';
   const failure = details.failed && last
-    ? { violation: last.error, steps: last.trace, seed: details.seed, path: details.counterexamplePath ?? '' }
+    ? { violation: last.error, steps: last.trace, seed: details.seed, path: details.counterexamplePath ?? '', replay }
     : null;
   return { seed: opts.seed, sequences, steps, ms: Date.now() - started, resetMs, interrupted: details.interrupted, failure };
 }
@@ -87,7 +98,7 @@ export function describeFailure(f: SafetyFailure, devices: number, maxCommands: 
     f.violation,
     'The sequence (shrunk, unless the run was asked not to: each step as it ran, from a fresh world: devices D0..D' + (devices - 1) + ', each with locations main and drive, one bucket Offsite):',
     ...f.steps.map((s, i) => `  ${i + 1}. ${s}`),
-    `Replay: npm run fuzz:safety -- --seed ${f.seed} --path ${f.path} --devices ${devices} --max-commands ${maxCommands}${omit.length > 0 ? ` --omit ${omit.join(',')}` : ''}`,
+    `Replay: npm run fuzz:safety -- --seed ${f.seed} --path ${f.path}${f.replay ? ` --replay ${f.replay}` : ''} --devices ${devices} --max-commands ${maxCommands}${omit.length > 0 ? ` --omit ${omit.join(',')}` : ''}`,
   ].join('\n');
 }
 

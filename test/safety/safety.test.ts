@@ -1,14 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Create, Delete, Edit, Kill, Partition, Policy, Protect, Rot, ToDevice, Transfer } from './commands.js';
+import { BucketTamper, Create, Delete, Edit, Kill, KillMidJob, Partition, PartitionMidCopy, Policy, Protect, Rot, ToDevice, Transfer } from './commands.js';
 import type { Model, Real, Rule } from './real.js';
 import { describeFailure, runSafety, runSequence, type SafetyReport } from './run.js';
 import { World, worldSkipReason } from './world.js';
 
 /** Steps the suite runs across its seeds (VSS_SAFETY_STEPS to change it; `npm run fuzz:safety` runs more). */
 const STEPS = Number(process.env.VSS_SAFETY_STEPS ?? 10_000);
-const MAX_COMMANDS = 80;
+/** Commands left out of them (VSS_SAFETY_OMIT=NAME,…: a shape known broken on a branch, while its fix lands elsewhere); none by default. */
+const OMIT = (process.env.VSS_SAFETY_OMIT ?? '').split(',').filter((x) => x !== '');
+/** Long sequences: a reset of the world (about 30 ms) is paid once per hundred steps or so. */
+const MAX_COMMANDS = 200;
 const DEVICES = 3;
 
 /**
@@ -47,6 +50,30 @@ const KNOWN: Array<{ shape: string; rule: RegExp; rules?: Rule[]; steps: () => A
     shape: 'a protect that leaves rotten bytes in the bucket under the good hash (defect 7)', rule: /a bucket object lies/, rules: ['bucket'],
     steps: () => [new Create(0, 'main', 1, 100), new Rot(0, 0, 5, true), new Policy(0, 1, 1, 1), new Protect(0, 'bucket', 0)],
   },
+  // Found by the model on the guard with defect 6's shape put back (a bucket copy counted without a HEAD: a scratch commit).
+  {
+    shape: 'a bucket object deleted behind vss still counted (defect 6)', rule: /a good copy lost/,
+    steps: () => [new Policy(0, 1, 0, 1), new Create(0, 'main', 0, 1), new Protect(0, 'bucket', 0), new BucketTamper(0, 'delete'), new Delete(0, 0, false)],
+  },
+  {
+    shape: 'a bucket object overwritten behind vss (same size, same vss metadata) still counted (defect 6)', rule: /a good copy lost/,
+    steps: () => [new Policy(0, 1, 0, 1), new Create(0, 'main', 0, 1), new Protect(0, 'bucket', 0), new BucketTamper(0, 'overwrite'), new Delete(0, 0, false)],
+  },
+];
+
+/**
+ * Every point of a move's job, in turn (its writes and messages, until the job ends before the
+ * point): a kill -9 of the device running it, or receiving it, and a cut between the two. Each
+ * point's shape was found by the model on a job with the matching defect put back (scratch
+ * commits): a move that removes its source before its copy is in place (killed between the two),
+ * and one that takes the bytes it sent for the receiver's word (cut before they arrived).
+ */
+const POINTS: Array<{ shape: string; at: (n: number) => Array<fc.AsyncCommand<Model, Real>> }> = [
+  { shape: 'a move here, killed at each of its writes', at: (n) => [new Create(0, 'main', 1, 3000), new KillMidJob('move', 0, 0, 0, 'drive', n, false)] },
+  { shape: 'a move to another device, the sender killed at each of its writes', at: (n) => [new Create(0, 'main', 1, 3000), new KillMidJob('move-to-device', 0, 0, 0, 'main', n, false)] },
+  { shape: 'a move to another device, the receiver killed at each of its writes', at: (n) => [new Create(0, 'main', 1, 3000), new KillMidJob('move-to-device', 0, 0, 0, 'main', n, true)] },
+  { shape: 'a move to another device, the sender cut off at each of its messages', at: (n) => [new Create(0, 'main', 1, 3000), new PartitionMidCopy('move', 0, 0, 0, 'main', n, false)] },
+  { shape: 'a move to another device, the receiver cut off at each of its messages', at: (n) => [new Create(0, 'main', 1, 3000), new PartitionMidCopy('move', 0, 0, 0, 'main', n, true)] },
 ];
 
 
@@ -76,15 +103,30 @@ describe('the safety model', async () => {
     });
   }
 
-  it(`keeps every good copy and every acknowledged write (${STEPS} steps across seeds, every command)`, { skip }, async (t) => {
+  for (const p of POINTS) {
+    it(`stays fixed: ${p.shape}`, { skip }, async (t) => {
+      for (let n = 0; ; n++) {
+        const { violation, steps } = await runSequence(world, p.at(n));
+        assert.equal(violation, null, `at point ${n + 1}: ${violation ?? ''}\n${steps.map((x, i) => `${i + 1}. ${x}`).join('\n')}`);
+        // Past the job's last point: it ended first.
+        if (steps.at(-1)!.includes('ended first')) {
+          t.diagnostic(`${n + 1} points`);
+          break;
+        }
+        assert.ok(n < 500, 'the job ends within 500 points');
+      }
+    });
+  }
+
+  it(`keeps every good copy and every acknowledged write (${STEPS} steps across seeds, ${OMIT.length === 0 ? 'every command' : `every command but ${OMIT.join(', ')}`})`, { skip }, async (t) => {
     const reports: SafetyReport[] = [];
     let steps = 0;
     for (let seed = 1; steps < STEPS; seed++) {
       // Bounded: a failure's shrinking (a reset per try) stops after 2 minutes with the smallest sequence found by then.
-      const r = await runSafety(world, { seed, runs: 25, maxCommands: MAX_COMMANDS, timeLimitMs: 120_000 });
+      const r = await runSafety(world, { seed, runs: 10, maxCommands: MAX_COMMANDS, omit: OMIT, timeLimitMs: 120_000 });
       reports.push(r);
       steps += r.steps;
-      if (r.failure) assert.fail(describeFailure(r.failure, DEVICES, MAX_COMMANDS));
+      if (r.failure) assert.fail(describeFailure(r.failure, DEVICES, MAX_COMMANDS, OMIT));
     }
     const ms = reports.reduce((n, r) => n + r.ms, 0);
     t.diagnostic(`${reports.length} seeds, ${reports.reduce((n, r) => n + r.sequences, 0)} sequences, ${steps} steps in ${(ms / 1000).toFixed(1)} s (${(steps / (ms / 1000)).toFixed(1)} steps/s), no violation`);

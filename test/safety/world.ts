@@ -6,20 +6,23 @@
  * loopback) that every device has as its volume `Offsite`. Each device runs what its daemon runs
  * for a library: the core API (`LibraryApi`), the job work (`startWork`, every job kind), and the
  * library link to the other devices over the in-process network (net.ts), whose feeds tell each
- * device the others' files and copies.
+ * device the others' files and copies. Each runs within a life (life.ts), which a kill -9 ends.
  *
  * Made once (slow: libraries, locations, pairing), saved as a template, and put back before each
  * sequence (`reset`): a few copies of small folders on a tmpfs, so one sequence's leftovers never
  * reach the next.
  */
-import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import pino, { type Logger } from 'pino';
 import { LibraryApi } from '../../src/api/library-api.js';
 import { renameDevice } from '../../src/device/identity.js';
 import type { JobWork } from '../../src/jobs/job-work.js';
 import { Installation } from '../../src/library/installation.js';
+import { generatorSettings } from '../../src/jobs/settings.js';
+import { scanLocation } from '../../src/locations/locations.js';
 import type { Library } from '../../src/library/library.js';
 import { LibraryLink } from '../../src/sync/library-link.js';
 import { peerIdOfPublicKey } from '../../src/sync/net/device-key.js';
@@ -30,7 +33,8 @@ import { RateLimiter } from '../../src/sync/transfer/rate-limiter.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 import { startS3, useS3Env, type S3Server } from '../support/s3-server.js';
 import { InProcessNet } from './net.js';
-import { filesUnder, objectsUnder, type Held } from './reality.js';
+import { installLives, Life } from './life.js';
+import { filesUnder, Looks, objectsUnder, type Held } from './reality.js';
 
 export const BUCKET = 'vss-safety';
 export const LOCATIONS = ['main', 'drive'] as const;
@@ -47,11 +51,12 @@ export interface Device {
   dirs: Record<LocationName, string>;
   locationIds: Record<LocationName, number>;
   remote: RemoteDevice;
-  /** Null while killed (never left so between steps: a kill reopens at once). */
   api: LibraryApi;
   lib: Library;
   link: LibraryLink;
   work: JobWork;
+  /** Its process: what it runs runs within it, and a kill -9 ends it (life.ts). */
+  life: Life;
 }
 
 const silent: Logger = pino({ level: 'silent' });
@@ -68,10 +73,18 @@ export async function worldSkipReason(): Promise<string | false> {
   return false;
 }
 
+/** Where a reset's time goes, in ms summed over the process (fuzz:safety prints it). */
+export const RESET_PHASES: Record<string, number> = {};
+
 export class World {
   readonly devices: Device[] = [];
   readonly net = new InProcessNet();
+  /** The hashes of what the disks and the bucket hold, each kept while its file is unchanged. */
+  readonly looks = new Looks();
   private readonly upload = new RateLimiter(null);
+  /** Lives begun (each open of a device is one). */
+  private born = 0;
+  private client: S3Client | undefined;
   private readonly download = new RateLimiter(null);
   private restoreEnv: (() => void) | undefined;
 
@@ -92,9 +105,16 @@ export class World {
     return this.s3.endpoint;
   }
 
+  /** A client of the bucket for the world's own hands (another tool deleting or overwriting an object behind vss's back). */
+  bucket(): S3Client {
+    return (this.client ??= new S3Client({ endpoint: this.s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }));
+  }
+
   /** Make a world of SIZE devices (2 or 3), saved as its template; `reset` opens it. */
   static async create(size: number): Promise<World> {
     if (size < 2 || size > 3) throw new Error('a world has 2 or 3 devices');
+    // Before any bucket client is made: it takes node:http's request when it first sends.
+    await installLives();
     // Everything on tmpfs: a flush costs nothing, and the drive's image too.
     const base = process.platform === 'linux' ? '/dev/shm' : tmpdir();
     const root = join(base, `vss-safety-${process.pid}-${Date.now().toString(36)}`);
@@ -162,73 +182,112 @@ export class World {
     await world.settle();
     await world.closeDevices();
     // The template: each device's folders (data, library, main) and its folder on the drive.
+    // The job work's space reserve is left out: each start writes its own (4 MiB: most of a reset's copying).
     for (const m of made) {
       cpSync(join(root, m.name), join(root, 'template', m.name), { recursive: true, preserveTimestamps: true });
+      rmSync(join(root, 'template', m.name, 'libs', 'Safety.sdlibrary', 'tmp', 'space-reserve'), { force: true });
       cpSync(join(drive.mountPoint!, m.name), join(root, 'template', `${m.name}-drive`), { recursive: true, preserveTimestamps: true });
     }
     return world;
   }
 
-  /** Close what is open, put every device's folders, the drive's and the bucket back as the template has them, and open them all, connected. */
+  /**
+   * Close what is open, put every device's folders, the drive's and the bucket back as the template
+   * has them, and open them all, connected. The template was saved once every device had pulled
+   * the others' feeds to their end, so the pulls a connect starts would find nothing new: the
+   * devices are connected without them (each daemon restarted with nothing changed meanwhile).
+   */
   async reset(): Promise<void> {
+    let t = performance.now();
+    const lap = (k: string) => { const n = performance.now(); RESET_PHASES[k] = (RESET_PHASES[k] ?? 0) + n - t; t = n; };
     await this.closeDevices();
+    lap('close');
     for (let i = 0; i < this.size; i++) {
       const name = `D${i}`;
       rmSync(join(this.root, name), { recursive: true, force: true });
-      cpSync(join(this.root, 'template', name), join(this.root, name), { recursive: true, preserveTimestamps: true });
+      copyTree(join(this.root, 'template', name), join(this.root, name));
       const onDrive = join(this.drive.mountPoint!, name);
       rmSync(onDrive, { recursive: true, force: true });
-      cpSync(join(this.root, 'template', `${name}-drive`), onDrive, { recursive: true, preserveTimestamps: true });
+      copyTree(join(this.root, 'template', `${name}-drive`), onDrive);
     }
     for (const e of readdirSync(this.bucketDir)) rmSync(join(this.bucketDir, e), { recursive: true, force: true });
-    for (let i = 0; i < this.size; i++) await this.open(i);
-    for (let i = 0; i < this.size; i++) this.net.heal(this.devices[i]!.uuid);
-    await this.settle();
+    this.looks.clear();
+    lap('copy');
+    this.net.healAll();
+    for (let i = 0; i < this.size; i++) await this.open(i, false);
+    lap('open');
+    await this.net.quiet();
+    lap('settle');
   }
 
-  /** Open device I from its folders (first start, or after a kill), and connect it to those it reaches. */
-  async open(i: number): Promise<Device> {
+  /**
+   * Open device I from its folders (first start, or after a kill) in a new life, and connect it to
+   * those it reaches: each side pulls the other's feeds, as on a connect (PULL false: they are
+   * known to be at their end already, a reset from the template).
+   */
+  async open(i: number, pull = true): Promise<Device> {
     const name = `D${i}`;
-    const dataDir = join(this.root, name, 'data');
-    const vss = new Installation({ dataDir });
-    const libPath = join(this.root, name, 'libs', 'Safety.sdlibrary');
-    const lib = vss.openLibrary(libPath);
-    const api = new LibraryApi(lib, { dataDir, access: 'write' });
-    const remote: RemoteDevice = { deviceUuid: vss.device.uuid, peerId: peerIdOfPublicKey(vss.device.publicKey), name, libraryIds: [this.libraryId], publicKey: vss.device.publicKey };
-    const link = api.sync.link((l) => new LibraryLink({ lib: l, dataDir, network: this.net.linkNetwork(remote.deviceUuid), limiter: this.download, log: silent }));
-    const work = await api.jobs.startWork({ cpuBudget: 1, log: silent });
-    const ids = new Map(lib.store.locations.ofDevice(lib.deviceId).map((l) => [l.name, l.id]));
-    const device: Device = {
-      index: i, name, uuid: remote.deviceUuid, dataDir, libPath,
-      dirs: { main: join(this.root, name, 'main'), drive: join(this.drive.mountPoint!, name) },
-      locationIds: { main: ids.get('main')!, drive: ids.get('drive')! },
-      remote, api, lib, link, work,
-    };
+    const life = new Life(`${name} (life ${++this.born})`);
+    const device = await life.run(async () => {
+      const dataDir = join(this.root, name, 'data');
+      const vss = new Installation({ dataDir });
+      const libPath = join(this.root, name, 'libs', 'Safety.sdlibrary');
+      const lib = vss.openLibrary(libPath);
+      const api = new LibraryApi(lib, { dataDir, access: 'write' });
+      const remote: RemoteDevice = { deviceUuid: vss.device.uuid, peerId: peerIdOfPublicKey(vss.device.publicKey), name, libraryIds: [this.libraryId], publicKey: vss.device.publicKey };
+      const link = api.sync.link((l) => new LibraryLink({ lib: l, dataDir, network: this.net.linkNetwork(remote.deviceUuid), limiter: this.download, log: silent }));
+      const work = await api.jobs.startWork({ cpuBudget: 1, log: silent });
+      const ids = new Map(lib.store.locations.ofDevice(lib.deviceId).map((l) => [l.name, l.id]));
+      const d: Device = {
+        index: i, name, uuid: remote.deviceUuid, dataDir, libPath,
+        dirs: { main: join(this.root, name, 'main'), drive: join(this.drive.mountPoint!, name) },
+        locationIds: { main: ids.get('main')!, drive: ids.get('drive')! },
+        remote, api, lib, link, work, life,
+      };
+      return d;
+    });
     this.devices[i] = device;
-    this.net.start({ remote, dataDir, link: () => (this.devices[i] === device ? device.link : undefined), upload: this.upload, log: silent });
-    for (const other of this.net.connected(remote.deviceUuid)) {
-      link.connected(other);
-      this.devices.find((d) => d?.uuid === other.deviceUuid)?.link.connected(remote);
-    }
+    this.net.start({ remote: device.remote, dataDir: device.dataDir, life, link: () => (this.devices[i] === device ? device.link : undefined), upload: this.upload, log: silent });
+    if (pull) await this.connect(device);
     return device;
   }
 
   /**
-   * `kill -9` of device I: its streams cut, its job work and link dropped, its database connection
-   * closed raw (an open transaction rolls back, as at a kill; the file lock goes with the process)
-   * and nothing else flushed or told; then it starts again from its folders.
+   * `kill -9` of device I (after DURING, if given): its life ends (life.ts: nothing it runs has an
+   * effect again), its connections drop, what it had handed to the kernel or the bucket finishes,
+   * its database connection is closed raw (an open transaction rolls back) and its library's lock
+   * file goes with the process; nothing else is flushed or told. Then it starts again from its
+   * folders, its jobs resumed by its job work. A device whose life ended at its countdown (inside
+   * a job: KillMidJob) is buried the same way.
    */
   async kill(i: number, during?: (d: Device) => Promise<void>): Promise<Device> {
     const d = this.devices[i]!;
     if (during) await during(d);
-    this.net.stop(d.uuid);
-    // What runs in the job work would die with the process: nothing is running between steps.
-    await d.work.stop();
-    await d.link.stop().catch(() => undefined);
-    d.lib.db.close();
-    // The API's followers stop and the lock file is let go; the database is closed already, so nothing is written.
-    d.api.close();
+    await this.bury(d);
     return this.open(i);
+  }
+
+  /** D's process ends, as at a kill -9 (its life may have ended already). */
+  private async bury(d: Device): Promise<void> {
+    d.life.die();
+    this.net.stop(d.uuid);
+    await d.life.settled();
+    if (d.lib.db.open) d.lib.db.close();
+    // Its loops and timers are let go: whatever of them still runs meets only Killed.
+    d.life.run(() => {
+      void d.work.stop().catch(() => undefined);
+      void d.link.stop().catch(() => undefined);
+    });
+    // The lock file goes with the process; the database is closed already, so nothing is written.
+    d.api.close();
+  }
+
+  /**
+   * What the daemon's watcher does when a file appears in LOC's top folder (location-watch.ts):
+   * that folder, and only it, listed again and what is new there indexed.
+   */
+  async noticed(d: Device, loc: LocationName): Promise<void> {
+    await d.life.run(() => scanLocation(d.lib, d.locationIds[loc], undefined, { generation: generatorSettings(d.lib, d.dataDir), only: [{ rel: '', subtree: false }], removeOrphans: false }));
   }
 
   /** Device I is cut off from the others (they see it offline, and it them). */
@@ -240,11 +299,18 @@ export class World {
   async reconnect(i: number): Promise<void> {
     const d = this.devices[i]!;
     this.net.heal(d.uuid);
+    await this.connect(d);
+  }
+
+  /** D and each device it reaches now connect: each pulls the other's feeds; resolves once those pulls (and what they served) ended. */
+  private async connect(d: Device): Promise<void> {
+    const pulls: Promise<void>[] = [];
     for (const other of this.net.connected(d.uuid)) {
-      d.link.connected(other);
-      this.devices.find((x) => x.uuid === other.deviceUuid)?.link.connected(d.remote);
+      pulls.push(d.life.run(() => d.link.connected(other)));
+      const o = this.devices.find((x) => x?.uuid === other.deviceUuid);
+      if (o) pulls.push(o.life.run(() => o.link.connected(d.remote)));
     }
-    await this.settle();
+    await this.pulled(pulls);
   }
 
   /**
@@ -256,21 +322,29 @@ export class World {
    */
   async settle(changed?: readonly number[], shared = false): Promise<void> {
     const from = changed === undefined ? this.devices : [...new Set(changed)].map((i) => this.devices[i % this.size]!);
+    const pulls: Promise<void>[] = [];
     for (const d of this.devices) {
       for (const other of this.net.connected(d.uuid)) {
-        if (changed === undefined) d.link.connected(other);
+        if (changed === undefined) pulls.push(d.life.run(() => d.link.connected(other)));
         else {
-          if (from.some((f) => f.uuid === other.deviceUuid)) d.link.feedChanged(other, 'library');
-          if (shared) d.link.feedChanged(other, 'shared');
+          if (from.some((f) => f.uuid === other.deviceUuid)) pulls.push(d.life.run(() => d.link.feedChanged(other, 'library')));
+          if (shared) pulls.push(d.life.run(() => d.link.feedChanged(other, 'shared')));
         }
       }
     }
-    const until = Date.now() + 10_000;
-    for (;;) {
-      const busy = this.devices.some((d) => this.net.connected(d.uuid).some((o) => d.link.pulling(o.deviceUuid)));
-      if (!busy) break;
-      if (Date.now() > until) throw new Error('the devices did not finish pulling each other\'s feeds within 10 s');
-      await new Promise((r) => setImmediate(r));
+    await this.pulled(pulls);
+  }
+
+  /** PULLS have run (bounded: 10 s), and every handler they were served by has ended. */
+  private async pulled(pulls: readonly Promise<void>[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the devices did not finish pulling each other\'s feeds within 10 s')), 10_000);
+    });
+    try {
+      await Promise.race([Promise.all(pulls), late]);
+    } finally {
+      clearTimeout(timer);
     }
     await this.net.quiet();
   }
@@ -278,24 +352,30 @@ export class World {
   /** Every file of every device's locations and every object in the bucket, as they are now. */
   held(): Held[] {
     const out: Held[] = [];
-    for (const d of this.devices) for (const loc of LOCATIONS) out.push(...filesUnder(d.dirs[loc], `${d.name}/${loc}`));
-    out.push(...objectsUnder(this.bucketDir));
+    for (const d of this.devices) out.push(...this.filesOf(d));
+    out.push(...objectsUnder(this.looks, this.bucketDir));
     return out;
   }
 
+  /** Every object in the bucket as it is now, by key. */
+  objects(): Held[] {
+    return objectsUnder(this.looks, this.bucketDir).sort((a, b) => (a.where < b.where ? -1 : 1));
+  }
+
+  /** Every file of D's locations as it is now. */
+  filesOf(d: Device): Held[] {
+    return LOCATIONS.flatMap((loc) => filesUnder(this.looks, d.dirs[loc], `${d.name}/${loc}`));
+  }
+
+  /** Every device's process ends (a kill: what it held in memory is of no use to the next world). */
   private async closeDevices(): Promise<void> {
-    for (const d of this.devices) {
-      if (!d) continue;
-      this.net.stop(d.uuid);
-      await d.work.stop();
-      await d.link.stop().catch(() => undefined);
-      d.api.close();
-    }
+    for (const d of this.devices) if (d) await this.bury(d);
     this.devices.length = 0;
   }
 
   async close(): Promise<void> {
     await this.closeDevices();
+    this.client?.destroy();
     this.restoreEnv?.();
     await this.s3.stop();
     this.drive.remove();
@@ -334,6 +414,23 @@ function withoutPython(bin: string): () => void {
   return () => {
     process.env.PATH = saved;
   };
+}
+
+/** Copy the folder FROM to TO (made), files and folders with their times (cpSync's checks cost more than the copy of a few small files). */
+function copyTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    const a = join(from, e.name);
+    const b = join(to, e.name);
+    if (e.isDirectory()) copyTree(a, b);
+    else if (e.isFile()) {
+      copyFileSync(a, b);
+      const st = statSync(a);
+      utimesSync(b, st.atime, st.mtime);
+    }
+  }
+  const st = statSync(from);
+  utimesSync(to, st.atime, st.mtime);
 }
 
 /** Write BYTES at PATH (its folder made). */

@@ -1,0 +1,216 @@
+/**
+ * The world's faults in the middle of a job: a kill -9 of the device running a copy, move,
+ * delete or protect (or of the device receiving one) at a chosen operation of it, and a partition
+ * between two devices at a chosen message of a copy or move from one to the other. Each point is
+ * a count (the Nth write to a disk, the database or the bucket, or message to a peer, of the
+ * device's life: life.ts), so a sequence replays the same point and shrinks toward the first.
+ */
+import type { JobRow } from '../../src/jobs/states.js';
+import type { Model, Outcome, Picked, Real } from './real.js';
+import { answered, JOB_WAIT_MS, named, other, reaches, Step } from './step.js';
+import type { Device, LocationName } from './world.js';
+
+/** What a job in the middle of which a fault strikes does: a local copy or move, a delete, a protect, a copy or move to another device. */
+export const MID_JOBS = ['copy', 'move', 'delete', 'protect-drive', 'protect-bucket', 'protect-device', 'copy-to-device', 'move-to-device'] as const;
+export type MidJob = (typeof MID_JOBS)[number];
+const TO_DEVICE: ReadonlySet<MidJob> = new Set(['protect-device', 'copy-to-device', 'move-to-device']);
+const ENDED: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
+
+type Call = (o: { signal: AbortSignal; onQueued: (id: number) => void }) => Promise<unknown>;
+
+/** The call that starts JOB on DEV (its file P, where it applies), to LOC here or on device TO. */
+function callOf(job: MidJob, dev: Device, to: Device, p: Picked | undefined, loc: LocationName): { call: Call; words: string } {
+  const path = p?.held.path ?? '';
+  const what = p ? named(p) : '';
+  switch (job) {
+    case 'copy':
+    case 'move':
+      return {
+        call: (o) => (job === 'copy' ? dev.api.files.copy([path], dev.dirs[loc], { into: true, onConflict: 'keep-both', ...o }) : dev.api.files.move([path], dev.dirs[loc], { into: true, onConflict: 'keep-both', ...o })),
+        words: `files ${job} ${what} ${dev.name}/${loc}/`,
+      };
+    case 'delete':
+      return { call: (o) => dev.api.files.delete([path], o), words: `files delete ${what}` };
+    case 'protect-drive':
+      return { call: (o) => dev.api.guardian.protect({ to: dev.dirs.drive, ...o }), words: `guardian protect --to ${dev.name}/drive` };
+    case 'protect-bucket':
+      return { call: (o) => dev.api.guardian.protect({ to: 'Offsite', ...o }), words: 'guardian protect --to Offsite' };
+    case 'protect-device':
+      return { call: (o) => dev.api.guardian.protect({ to: `${to.uuid}:/main/protect`, ...o }), words: `guardian protect --to ${to.name}:/main/protect` };
+    case 'copy-to-device':
+    case 'move-to-device': {
+      const target = `${to.uuid}:/${loc}`;
+      const op = job === 'copy-to-device' ? 'copy' : 'move';
+      return {
+        call: (o) => (op === 'copy' ? dev.api.files.copy([path], target, { onConflict: 'keep-both', ...o }) : dev.api.files.move([path], target, { onConflict: 'keep-both', ...o })),
+        words: `files ${op} ${what} ${to.name}:/${loc}/`,
+      };
+    }
+  }
+}
+
+/** A job's row as it stands, in words. */
+function jobWords(row: JobRow | undefined): string {
+  if (!row) return 'its job is gone';
+  if (row.status === 'completed') return 'completed';
+  if (row.status === 'failed') return `failed: ${(row.error ?? '').split('\n')[0]!.slice(0, 160)}`;
+  if (row.status === 'queued') return `waiting (${(row.note ?? row.error ?? 'queued').slice(0, 120)})`;
+  return row.status;
+}
+
+/**
+ * Until job ID of DEV has ended, or waits for something to come (a device, a retry: queued with
+ * its next try later, the daemon's to run), or MS pass: the job as it stands then. Follows the
+ * job work (a run of it ended: `runEnded`) and the job's own events (a run of it started).
+ */
+export async function jobSettled(dev: Device, id: number, ms = JOB_WAIT_MS): Promise<JobRow | undefined> {
+  const row = () => dev.lib.store.jobs.get(id);
+  const settled = (j: JobRow | undefined) => !j || ENDED.has(j.status) || j.status === 'paused' || (j.status === 'queued' && j.run_after > Date.now() + 100);
+  const until = Date.now() + ms;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((res) => (timer = setTimeout(res, ms)));
+  try {
+    for (let j = row(); ; j = row()) {
+      if (settled(j) || Date.now() >= until) return j;
+      let off: (() => void) | undefined;
+      // Running: until that run ends. Queued and due: until a run of it starts.
+      const next = j!.status === 'running'
+        ? dev.work.runEnded(id)
+        : new Promise<void>((res) => (off = dev.lib.events.on('jobs:job', (e) => { if (e.id === id) res(); })));
+      await Promise.race([next, late]);
+      off?.();
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The world: `kill -9` of a device in the middle of a job — the device running a copy, move,
+ * delete or protect, or the device a copy, move or protect sends to — at its (AT+1)th write (to a
+ * disk, its database or the bucket, or a message to a peer) from the moment it is asked; then it
+ * starts again from its folders and its job work resumes the job. A job that ends first is
+ * killed after it. Nothing may be lost, and every acknowledged write kept.
+ */
+export class KillMidJob extends Step {
+  constructor(private readonly job: MidJob, private readonly d: number, private readonly k: number, private readonly e: number, private readonly loc: LocationName, private readonly at: number, private readonly receiver: boolean) {
+    super();
+  }
+  check(m: Readonly<Model>): boolean {
+    return !TO_DEVICE.has(this.job) || (m.devices > 1 && reaches(m, this.d, other(m, this.d, this.e)));
+  }
+  private get killsReceiver(): boolean {
+    return this.receiver && TO_DEVICE.has(this.job);
+  }
+  protected plan(): string {
+    return `D${this.d}: ${this.job} of file #${this.k}, kill -9 of ${this.killsReceiver ? 'the receiver' : `D${this.d}`} at its write ${this.at + 1}`;
+  }
+  protected async act(r: Real, m: Model): Promise<Outcome> {
+    const dev = r.device(this.d);
+    const to = r.device(other(m, this.d, this.e));
+    const p = this.job.startsWith('protect') ? undefined : r.pick(dev, this.k);
+    if (!this.job.startsWith('protect') && !p) {
+      this.said = `${dev.name}: ${this.job} of file #${this.k}: no file there`;
+      return {};
+    }
+    const victim = this.killsReceiver ? to : dev;
+    const { call, words } = callOf(this.job, dev, to, p, this.loc);
+    let id: number | undefined;
+    const stop = new AbortController();
+    const ops = victim.life.ops;
+    victim.life.dieAt(this.at);
+    const asked = dev.life.run(() => call({ signal: stop.signal, onQueued: (j) => (id = j) })).then(() => 'done', answered);
+    let timer: NodeJS.Timeout | undefined;
+    const first = await Promise.race([
+      asked,
+      victim.life.died.then(() => undefined),
+      new Promise<string>((res) => (timer = setTimeout(() => res(`still running after ${JOB_WAIT_MS / 1000} s`), JOB_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    victim.life.dieAt(null);
+    const killedAt = victim.life.alive ? `it ended first (${first}, ${victim.life.ops - ops} writes of ${victim.name}): killed -9 after it` : `${victim.name} killed -9 at its write ${this.at + 1} (${victim.life.diedAt})`;
+    await r.world.kill(victim.index);
+    // Whoever asked stops waiting (the CLI of a killed daemon, or one that was answered already).
+    stop.abort(new Error('killed'));
+    void asked.catch(() => undefined);
+    // The job resumed by the job work of the device that runs it (started again when it was the one killed).
+    let after = '';
+    if (id !== undefined) {
+      const runner = r.device(dev.index);
+      const row = await jobSettled(runner, id);
+      if (row && !ENDED.has(row.status) && row.status === 'running') {
+        await runner.life.run(() => runner.api.jobs.cancel(id!)).catch(() => undefined);
+        after = `; its job still running after ${JOB_WAIT_MS / 1000} s: cancelled`;
+      } else after = `; its job then: ${jobWords(row)}`;
+    } else if (first === undefined) after = '; no job was queued before the kill';
+    this.said = `${dev.name}: ${words} — ${killedAt}; started again${after}`;
+    r.checkAcks(victim.index, () => this.toString());
+    return { changed: [dev.index, to.index] };
+  }
+}
+
+/**
+ * The world: in the middle of a copy or move from one device to another (`files copy|move SRC
+ * DEVICE:/LOCATION`), after its Nth message between the two, one of them is cut off from the
+ * others — the sender or the receiver — and stays so (a later `partition` step brings it back;
+ * its job, waiting for the device, goes on by itself then). A job that ends first is cut after.
+ */
+export class PartitionMidCopy extends Step {
+  constructor(private readonly op: 'copy' | 'move', private readonly d: number, private readonly k: number, private readonly e: number, private readonly loc: LocationName, private readonly n: number, private readonly receiver: boolean) {
+    super();
+  }
+  check(m: Readonly<Model>): boolean {
+    return m.devices > 1 && reaches(m, this.d, other(m, this.d, this.e));
+  }
+  protected plan(): string {
+    return `D${this.d}: files ${this.op} file #${this.k} to another device, ${this.receiver ? 'the receiver' : 'the sender'} cut off at message ${this.n + 1}`;
+  }
+  protected async act(r: Real, m: Model): Promise<Outcome> {
+    const dev = r.device(this.d);
+    const to = r.device(other(m, this.d, this.e));
+    const p = r.pick(dev, this.k);
+    if (!p) {
+      this.said = `${dev.name}: files ${this.op} file #${this.k} to another device: no file there`;
+      return {};
+    }
+    const cutOff = this.receiver ? to : dev;
+    const net = r.world.net;
+    let left = this.n;
+    let cut = false;
+    let whenCut: () => void = () => undefined;
+    const wasCut = new Promise<void>((res) => (whenCut = res));
+    const cutNow = () => {
+      if (cut) return;
+      cut = true;
+      m.cut[cutOff.index] = true;
+      r.world.partition(cutOff.index);
+      whenCut();
+    };
+    net.onSend = (from, toUuid) => {
+      const between = (from === dev.uuid && toUuid === to.uuid) || (from === to.uuid && toUuid === dev.uuid);
+      // After the message is on its way (it arrives: it was sent before the cut).
+      if (between && !cut && left-- <= 0) queueMicrotask(cutNow);
+    };
+    const { call, words } = callOf(this.op === 'copy' ? 'copy-to-device' : 'move-to-device', dev, to, p, this.loc);
+    let id: number | undefined;
+    const stop = new AbortController();
+    const asked = dev.life.run(() => call({ signal: stop.signal, onQueued: (j) => (id = j) })).then(() => 'done', answered);
+    let timer: NodeJS.Timeout | undefined;
+    const first = await Promise.race([asked, wasCut.then(() => undefined), new Promise<string>((res) => (timer = setTimeout(() => res(`still running after ${JOB_WAIT_MS / 1000} s`), JOB_WAIT_MS)))]);
+    clearTimeout(timer);
+    net.onSend = undefined;
+    let outcome: string;
+    if (first !== undefined) {
+      cutNow();
+      outcome = `it ended first (${first}); ${cutOff.name} cut off after`;
+    } else {
+      // The job meets the cut: it ends, or waits for the device (then it is the daemon's to finish).
+      const row = id !== undefined ? await jobSettled(dev, id) : undefined;
+      outcome = `${cutOff.name} cut off at message ${this.n + 1}; the job then: ${id === undefined ? 'none queued' : jobWords(row)}`;
+    }
+    stop.abort(new Error('stopped waiting'));
+    void asked.catch(() => undefined);
+    this.said = `${dev.name}: ${words} — ${outcome}`;
+    return { changed: [dev.index, to.index] };
+  }
+}
