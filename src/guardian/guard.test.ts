@@ -244,7 +244,7 @@ describe('guard: the drop, with the other device asked to lock its copy', () => 
       async lock(_device, copies): Promise<RemoteLock> {
         await Promise.resolve();
         if (!up()) throw new Error('the stream closed');
-        const got = lockForPeer(other().lib, self().lib.device.uuid, copies);
+        const got = await lockForPeer(other().lib, self().lib.device.uuid, copies);
         let released = false;
         return { held: new Set(got.held), refused: got.refused, alive: () => !released && up(), release: async () => { released = true; got.release(); } };
       },
@@ -333,21 +333,35 @@ describe('guard: the drop, with the other device asked to lock its copy', () => 
     }
   });
 
-  it('a peer may not lock a copy that changed, is rotten, or is not there as that content', () => {
+  it('a peer may not lock a copy that changed, is rotten, or is not there as that content', async () => {
     const mine = bravo.lib.store.locations.byId(bravo.loc.pics!)!;
     const ask = (rel: string, content = contentOf(shared)) => lockForPeer(bravo.lib, 'Alpha', [{ content_uuid: content, location: mine.uuid, rel_path: rel, size: shared.length }]);
-    const wrong = ask('shared', contentOf(Buffer.from('other')));
+    const wrong = await ask('shared', contentOf(Buffer.from('other')));
     assert.deepEqual([wrong.held, [...wrong.refused.values()]], [[], ['the file is not there as that content (moved, deleted or changed)']]);
-    const none = lockForPeer(bravo.lib, 'Alpha', [{ content_uuid: contentOf(shared), location: '00000000-0000-4000-a000-999999999999', rel_path: 'shared', size: 1 }]);
+    const none = await lockForPeer(bravo.lib, 'Alpha', [{ content_uuid: contentOf(shared), location: '00000000-0000-4000-a000-999999999999', rel_path: 'shared', size: 1 }]);
     assert.deepEqual([...none.refused.values()], ['no such location on this device']);
-    const fine = ask('shared');
+    const fine = await ask('shared');
     assert.deepEqual(fine.held, [0]);
     fine.release();
     assert.equal(copyLocksOf(bravo.lib).lockedBy({ locationId: bravo.loc.pics!, rel: 'shared' }), undefined, 'released');
   });
 
+  it('the holder hashes a small copy again before it locks it: silent rot (size, times, inode kept) is found, recorded, and refused (found by the safety model)', async () => {
+    const rottenBytes = Buffer.from('a photo the holder will rot '.repeat(30));
+    alpha.file('more', 'held', rottenBytes);
+    bravo.file('more', 'held', rottenBytes);
+    const where = join(tmp.path, 'bravo', 'more', 'held');
+    flipBit(where, 7);
+    const mine = bravo.lib.store.locations.byId(bravo.loc.more!)!;
+    const got = await lockForPeer(bravo.lib, 'Alpha', [{ content_uuid: contentOf(rottenBytes), location: mine.uuid, rel_path: 'held', size: rottenBytes.length }]);
+    got.release();
+    assert.deepEqual(got.held, []);
+    assert.match(got.refused.get(0) ?? '', /hashed again now, its bytes are not the content's \(rot, recorded\)/);
+    assert.equal(bravo.lib.store.rot.has(bravo.lib.store.entries.fileAt(bravo.loc.more!, 'held')!.id), true);
+  });
+
   it('forced: nothing weighed, yet a file another device locked still makes the drop wait', async () => {
-    const got = lockForPeer(alpha.lib, 'Bravo', [{ content_uuid: contentOf(shared), location: alpha.lib.store.locations.byId(alpha.loc.pics!)!.uuid, rel_path: 'shared', size: shared.length }]);
+    const got = await lockForPeer(alpha.lib, 'Bravo', [{ content_uuid: contentOf(shared), location: alpha.lib.store.locations.byId(alpha.loc.pics!)!.uuid, rel_path: 'shared', size: shared.length }]);
     try {
       const hold = await weighDrop(alpha.lib, [alpha.at('pics', 'shared')], {}, { forced: true });
       assert.equal(hold.lockedBy?.device, 'Bravo');

@@ -372,20 +372,9 @@ async function hashEdges(lib: Library, cases: readonly Case[], signal?: AbortSig
     if (after.copies > k.policy.copies) continue;
     for (let i = 0; i < k.copies.length; i++) {
       const c = k.copies[i]!;
-      if (c.here !== 1 || isGoing(k, c) || k.verdicts.get(i)?.counts !== true || c.size > REHASH_MAX_BYTES || c.entry_id === null || c.content_id === null) continue;
-      const content = lib.store.contents.byId(c.content_id);
-      if (!content || content.cas_version !== CAS_WHOLE) continue;
-      signal?.throwIfAborted();
-      const where = shownHere(c);
-      const read = await checksumFile(where, c.size).catch((err: unknown) => ({ ok: false as const, why: (err as Error).message }));
-      if (read.ok && read.checksum === content.cas_id) continue;
-      if (read.ok) {
-        lib.store.rot.put({ entry_id: c.entry_id, content_id: c.content_id, size: c.size, expected: content.cas_id, found: read.checksum, found_at: Date.now() });
-        log.warn({ path: where, content: k.uuid }, 'rot found by the guard: the last good copy hashed again did not match');
-        k.verdicts.set(i, notCounted(`${where}: hashed again now, its bytes are not the content's (rot, recorded)`));
-      } else {
-        k.verdicts.set(i, notCounted(`${where} could not be read again now (${'why' in read ? read.why : read.reason})`));
-      }
+      if (c.here !== 1 || isGoing(k, c) || k.verdicts.get(i)?.counts !== true) continue;
+      const why = await hashedAgain(lib, c, signal);
+      if (why !== undefined) k.verdicts.set(i, notCounted(why));
     }
   }
 }
@@ -393,30 +382,64 @@ async function hashEdges(lib: Library, cases: readonly Case[], signal?: AbortSig
 /**
  * This device's copies of the contents a peer asks to lock for its drop (the holder's side of the
  * lock: DESIGN §19). Each is found by its location (uuid) and path, must be the content asked and
- * pass the evidence rule now; those this device is dropping itself are refused. BY names the
+ * pass the evidence rule now; the asker leans on each, so a small one is hashed again first (as
+ * the last good copy here is before the other goes: rot that kept size, times and inode is found,
+ * recorded, and the copy refused); those this device is dropping itself are refused. BY names the
  * asking device. Returns the indices held, why not the others, and the release.
  */
-export function lockForPeer(lib: Library, by: string, copies: readonly RemoteCopy[], ms?: number): { held: number[]; refused: Map<number, string>; release: () => void } {
+export async function lockForPeer(lib: Library, by: string, copies: readonly RemoteCopy[], ms?: number, signal?: AbortSignal): Promise<{ held: number[]; refused: Map<number, string>; release: () => void }> {
   const refused = new Map<number, string>();
   const ours = new Map(lib.store.locations.ofDevice(lib.deviceId).map((l) => [l.uuid, l]));
-  const candidates: Array<{ i: number; file: LockedFile }> = [];
   const uuids = [...new Set(copies.map((c) => c.content_uuid))];
   const here = new Map<string, GuardCopy>();
   for (const c of lib.store.guardian.guardCopies(uuids, lib.deviceId)) {
     if (c.here === 1 && c.location_id !== null) here.set(`${c.content_uuid}\0${c.location_id}\0${c.rel_path}`, c);
   }
-  copies.forEach((asked, i) => {
+  const found = (asked: RemoteCopy, i: number): GuardCopy | undefined => {
     const loc = ours.get(asked.location);
-    if (!loc) return refused.set(i, 'no such location on this device');
+    if (!loc) return void refused.set(i, 'no such location on this device');
     const c = here.get(`${asked.content_uuid}\0${loc.id}\0${asked.rel_path}`);
-    if (!c) return refused.set(i, 'the file is not there as that content (moved, deleted or changed)');
+    if (!c) return void refused.set(i, 'the file is not there as that content (moved, deleted or changed)');
     const v = hereVerdict(c);
-    if (!v.counts) return refused.set(i, v.why);
-    candidates.push({ i, file: { locationId: loc.id, rel: asked.rel_path } });
-  });
+    if (!v.counts) return void refused.set(i, v.why);
+    return c;
+  };
+  const looked = copies.map((asked, i) => ({ i, c: found(asked, i) }));
+  for (const { i, c } of looked) {
+    if (!c) continue;
+    const rot = await hashedAgain(lib, c, signal);
+    if (rot !== undefined) refused.set(i, rot);
+  }
+  // After the reads: each looked at again, and all locked in one synchronous step.
+  const candidates: Array<{ i: number; file: LockedFile }> = [];
+  for (const { i, c } of looked) {
+    if (!c || refused.has(i)) continue;
+    const v = hereVerdict(c);
+    if (!v.counts) refused.set(i, v.why);
+    else candidates.push({ i, file: { locationId: c.location_id!, rel: c.rel_path } });
+  }
   const lock = copyLocksOf(lib).lock(candidates.map((c) => c.file), by, ms);
   for (const j of lock.going) refused.set(candidates[j]!.i, 'this device is deleting or moving it now');
   return { held: lock.held.map((j) => candidates[j]!.i), refused, release: lock.release };
+}
+
+/**
+ * C (a file of this device that counts by its identity) hashed again when it is small and its
+ * content's id is its whole BLAKE3: undefined when its bytes are the content's (or it is not
+ * hashed: too large); else why not, with the rot recorded as a scrub records it.
+ */
+async function hashedAgain(lib: Library, c: GuardCopy, signal?: AbortSignal): Promise<string | undefined> {
+  if (c.size > REHASH_MAX_BYTES || c.entry_id === null || c.content_id === null) return undefined;
+  const content = lib.store.contents.byId(c.content_id);
+  if (!content || content.cas_version !== CAS_WHOLE) return undefined;
+  signal?.throwIfAborted();
+  const where = shownHere(c);
+  const read = await checksumFile(where, c.size).catch((err: unknown) => ({ ok: false as const, why: (err as Error).message }));
+  if (read.ok && read.checksum === content.cas_id) return undefined;
+  if (!read.ok) return `${where} could not be read again now (${'why' in read ? read.why : read.reason})`;
+  lib.store.rot.put({ entry_id: c.entry_id, content_id: c.content_id, size: c.size, expected: content.cas_id, found: read.checksum, found_at: Date.now() });
+  log.warn({ path: where, content: c.content_uuid }, 'rot found by the guard: a copy hashed again did not match');
+  return `${where}: hashed again now, its bytes are not the content's (rot, recorded)`;
 }
 
 /** What the guard says when a copy is counted (the refusal's reminder of the rule). */

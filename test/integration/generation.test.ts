@@ -48,7 +48,8 @@ describe('deep mode makes every sidecar of the fixture media (real tools, real C
   after(() => tmp.cleanup());
 
   it('makes grid thumbnails for every photo (HEIC too) and video, upright and never enlarged', async () => {
-    const visual = contents.filter((c) => c.kind === 'image' || c.kind === 'video');
+    // Camera RAW files (fixtures/raw/) have no decoder here yet: their previews are issue 45's.
+    const visual = contents.filter((c) => (c.kind === 'image' || c.kind === 'video') && !c.paths.every((p) => p.includes('/raw/')));
     assert.ok(visual.length >= 14, `only ${visual.length} photos and videos`);
     for (const c of visual) {
       for (const variant of ['grid@1x', 'grid@2x']) {

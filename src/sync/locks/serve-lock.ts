@@ -44,7 +44,7 @@ export async function serveLock(stream: Stream, remote: RemoteDevice, libOf: (li
       if (ask.library_id !== libraryId) return await ch.send('lock.error', { reason: 'one lock stream is of one library' });
       const ms = Math.max(0, until - Date.now());
       // Refusals and this device's waiting drops name the asker by its device name.
-      const got = lockForPeer(lib, remote.name, ask.copies, ms);
+      const got = await lockForPeer(lib, remote.name, ask.copies, ms);
       releases.push(got.release);
       held += got.held.length;
       await ch.send('lock.held', { held: got.held, ms, refused: [...got.refused].map(([i, reason]) => ({ i, reason: reason.slice(0, REASON_CHARS) })) });
