@@ -170,7 +170,7 @@ function applyChange(list: JobList, change: JobChange, filter: string): JobList 
   const row: JobRow = {
     id: change.id, kind: change.kind, content_uuid: change.contentUuid, ...(sibling ? { name: sibling.name } : {}), status: change.status, attempts: change.status === 'running' ? 1 : 0,
     max_attempts: 0, bytes: 0, error: change.error ?? null, note: change.note ?? null, created_at: now, updated_at: now, started_at: null, finished_at: null,
-    params: null, result: null, done_bytes: 0,
+    params: null, result: null, done_bytes: 0, interruptions: 0,
   };
   const items = list.items.slice();
   items.splice(at, 0, row);
