@@ -1,8 +1,8 @@
-import { lstat, open, readlink, realpath, type FileHandle } from 'node:fs/promises';
+import { lstat, readlink, realpath, type FileHandle } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
 import { absolutePathProblem, isInside, PathRefusedError } from '../library/confine.js';
-import { factsOf, READ_FLAGS } from './local-disk.js';
+import { openRegular } from './local-disk.js';
 import type { NodeFacts } from './port.js';
 
 /*
@@ -63,16 +63,8 @@ export async function openInside(root: string, path: string, expect?: FileIdenti
   if (problem) throw new PathRefusedError(path, problem);
   const base = root.length > 1 && root.endsWith(sep) ? root.slice(0, -1) : root;
   if (path === base || !isInside(base, path)) throw new PathRefusedError(path, `outside ${base}`);
-  let fh: FileHandle;
+  const { fh, facts } = await openRegular(path);
   try {
-    fh = await open(path, READ_FLAGS);
-  } catch (err) {
-    if (errnoCode(err) === 'ELOOP') throw new PathRefusedError(path, 'is a symlink: vss never follows one');
-    throw err;
-  }
-  try {
-    const facts = factsOf(await fh.stat());
-    if (facts.kind !== 'file') throw new PathRefusedError(path, 'is not a regular file');
     const where = await whereOpen(fh);
     const wrong = await placeProblem(base, path, where, facts);
     if (wrong) throw new NotTheCheckedFile(path, wrong);

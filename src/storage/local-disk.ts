@@ -153,6 +153,15 @@ export class LocalDisk implements LocationStorage {
 
 /** A local file opened for ranges: a symlink, FIFO or folder at PATH is refused. */
 export async function openLocalRange(path: string): Promise<RangeReader> {
+  const { fh, facts } = await openRegular(path);
+  return rangeOf(fh, facts);
+}
+
+/**
+ * PATH opened to read, without following a symlink at its last part, and its facts: refused
+ * (PathRefusedError, the descriptor closed) when it is a symlink, a FIFO or a folder.
+ */
+export async function openRegular(path: string): Promise<{ fh: FileHandle; facts: NodeFacts }> {
   let fh: FileHandle;
   try {
     fh = await open(path, READ_FLAGS);
@@ -163,7 +172,7 @@ export async function openLocalRange(path: string): Promise<RangeReader> {
   try {
     const facts = factsOf(await fh.stat());
     if (facts.kind !== 'file') throw new PathRefusedError(path, 'is not a regular file');
-    return rangeOf(fh, facts);
+    return { fh, facts };
   } catch (err) {
     await fh.close();
     throw err;
