@@ -117,7 +117,7 @@ const weigh = (c: GuardCopy): Weighed => ({ device: c.device_uuid, here: c.here 
 /**
  * The contents LEAVING touches, each with every copy of it, the drives its moved files land on,
  * and the strictest policy over it; and the files deleted or replaced whose bytes vss does not
- * know now (never indexed, or changed since: `unknownBytes`).
+ * know now (never indexed, or changed since: `changedFile`).
  */
 function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]; unknown: GuardianBelowPolicy[] } {
   const { store } = lib;
