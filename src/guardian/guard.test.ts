@@ -91,6 +91,7 @@ describe('guard: the first look (a plan, a dry run)', () => {
   let lib: Library;
   let loc: Record<string, number>;
   let at: ReturnType<typeof makeLibrary>['at'];
+  let file: ReturnType<typeof makeLibrary>['file'];
   const bytes = (n: number) => Buffer.from(`content ${n} `.repeat(8));
 
   /** DEVICE holding contents NS, as its index last said. */
@@ -107,7 +108,7 @@ describe('guard: the first look (a plan, a dry run)', () => {
 
   before(() => {
     const made = makeLibrary(tmp.path, 'one');
-    ({ lib, loc, at } = made);
+    ({ lib, loc, at, file } = made);
     made.file('pics', 'on-laptop', bytes(1));
     made.file('pics', 'two-drives', bytes(3));
     made.file('backup', 'two-drives', bytes(3));
@@ -167,7 +168,7 @@ describe('guard: the first look (a plan, a dry run)', () => {
       assert.deepEqual(belowPolicy(lib, [at('backup', 'rotten-twin')]), [], 'deleting the rotten one takes no copy away');
       // Edited since (new bytes, nobody looked at them): no longer the known rotten bytes.
       const rottenPath = join(tmp.path, 'one', 'backup', 'rotten-twin');
-      writeFileSync(rottenPath, Buffer.from(bytes(7)).fill(67, 0, 2), { flag: 'r+' });
+      writeFileSync(rottenPath, Buffer.concat([Buffer.from(bytes(7)).fill(67, 0, 2), Buffer.from('more')]));
       utimesSync(rottenPath, new Date(), new Date(Date.now() + 4000));
       assert.match(belowPolicy(lib, [at('backup', 'rotten-twin')])[0]?.changed ?? '', /^its bytes changed since it was indexed/);
     } finally {
@@ -175,10 +176,21 @@ describe('guard: the first look (a plan, a dry run)', () => {
     }
   });
 
-  it('a file whose bytes vss does not know now (edited since indexed, or never indexed) may not be deleted or replaced: they may be nowhere else; moved, it may', () => {
+  it('a file whose bytes vss does not know now (edited since indexed, or never indexed) may not be deleted or replaced: they may be nowhere else; moved, it may', async () => {
     const edited = join(tmp.path, 'one', 'pics', 'edited-alone');
+    const indexed = statSync(edited);
     writeFileSync(edited, Buffer.from(bytes(8)).fill(66, 0, 4), { flag: 'r+' });
     utimesSync(edited, new Date(), new Date(Date.now() + 3000));
+    // Its size kept: the first look takes it for its content (its twin keeps one), the weighing hashes it and finds other bytes.
+    setPolicy(lib, { copies: 1 });
+    assert.deepEqual(belowPolicy(lib, [at('pics', 'edited-alone')]), [], 'its size kept: hashed when the drop is weighed');
+    const weighed = await weighDrop(lib, [at('pics', 'edited-alone')]);
+    await weighed.release();
+    setPolicy(lib, { clear: true });
+    assert.deepEqual(weighed.below.map((x) => x.changed), ['its bytes changed since it was indexed: vss cannot tell whether its bytes are anywhere else (rescan its location, then ask again)']);
+    // Its size changed too: refused at the first look.
+    writeFileSync(edited, Buffer.concat([Buffer.from(bytes(8)), Buffer.from('more')]));
+    utimesSync(edited, new Date(), new Date(indexed.mtimeMs + 5000));
     const b = belowPolicy(lib, [at('pics', 'edited-alone')]);
     assert.deepEqual(b.map((x) => x.changed), ['its bytes changed since it was indexed: vss cannot tell whether its bytes are anywhere else (rescan its location, then ask again)'], 'though its content has a copy on backup');
     assert.equal(describeBelow(b[0]!), `${edited}: ${b[0]!.changed}`);
@@ -188,6 +200,28 @@ describe('guard: the first look (a plan, a dry run)', () => {
     assert.match(belowPolicy(lib, [at('pics', 'never-indexed')])[0]?.changed ?? '', /^it was never indexed/);
     rmSync(fresh);
     assert.deepEqual(belowPolicy(lib, [at('pics', 'never-indexed')]), [], 'gone: nothing to lose');
+  });
+
+  it('a file whose times changed but not its bytes (a chmod, a touch, chattr) is weighed as its content: hashed, it may go', async () => {
+    const touched = join(tmp.path, 'one', 'pics', 'touched');
+    const twin = join(tmp.path, 'one', 'backup', 'touched');
+    file('pics', 'touched', bytes(9));
+    file('backup', 'touched', bytes(9));
+    utimesSync(touched, new Date(), new Date(Date.now() + 7000));
+    setPolicy(lib, { copies: 1 });
+    try {
+      assert.deepEqual(belowPolicy(lib, [at('pics', 'touched')]), []);
+      const weighed = await weighDrop(lib, [at('pics', 'touched')]);
+      await weighed.release();
+      assert.deepEqual(weighed.below, [], 'hashed now: still its content, whose twin counts');
+      rmSync(twin);
+      assert.deepEqual(belowPolicy(lib, [at('pics', 'touched')]).map((x) => [x.have, x.policy]), [[0, 1]], 'the first look takes it for the last copy');
+      const alone = await weighDrop(lib, [at('pics', 'touched')]);
+      await alone.release();
+      assert.deepEqual(alone.below.map((x) => [x.have, x.policy]), [[0, 1]], 'its twin gone: hashed, the last copy, refused as such');
+    } finally {
+      setPolicy(lib, { clear: true });
+    }
   });
 
   it('a file on a drive not plugged in cannot vouch', () => {

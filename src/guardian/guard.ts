@@ -119,7 +119,7 @@ const weigh = (c: GuardCopy): Weighed => ({ device: c.device_uuid, here: c.here 
  * and the strictest policy over it; and the files deleted or replaced whose bytes vss does not
  * know now (never indexed, or changed since: `changedFile`).
  */
-function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]; unknown: GuardianBelowPolicy[] } {
+function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]; unknown: Unknown[] } {
   const { store } = lib;
   const changes = new Map<string, { path: string; going: Set<string>; to: Set<number> }>();
   const unindexed: LeavingFile[] = [];
@@ -134,7 +134,7 @@ function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]
     c.going.add(fileKey(f.locationId, f.rel));
     if (f.to !== undefined && f.to !== null) c.to.add(f.to);
   }
-  const unknown = unindexed.filter((f) => factsAt(f.path)?.kind === 'file').map((f) => changedFile(f.path, '', 'it was never indexed (added since the last scan)'));
+  const unknown: Unknown[] = unindexed.filter((f) => factsAt(f.path)?.kind === 'file').map((f) => ({ below: changedFile(f.path, '', 'it was never indexed (added since the last scan)') }));
   if (changes.size === 0) return { cases: [], unknown };
   const uuids = [...changes.keys()];
   const copies = new Map<string, GuardCopy[]>();
@@ -169,17 +169,29 @@ function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]
   // A file deleted or replaced that is no longer the bytes the index knows: they may exist nowhere else.
   const destroyed = new Set(leaving.filter((f) => !f.moved).map((f) => fileKey(f.locationId, f.rel)));
   for (const k of cases) {
-    for (const c of k.copies) {
+    for (const [i, c] of k.copies.entries()) {
       if (!isGoing(k, c) || !destroyed.has(fileKey(c.location_id!, c.rel_path))) continue;
       const where = shownHere(c);
       const facts = factsAt(where);
       if (!facts) continue;
       // Rotten or not, bytes changed since indexed are bytes nobody has looked at.
       const v = fileHereVerdict({ ...c, rotten: false }, facts, where);
-      if (!v.counts) unknown.push(changedFile(where, k.uuid, 'its bytes changed since it was indexed'));
+      if (v.counts) continue;
+      const below = changedFile(where, k.uuid, 'its bytes changed since it was indexed');
+      // Its times changed, not its size (a chmod, a touch, a chattr; or an edit in place): hashed before it goes.
+      unknown.push(facts.kind === 'file' && facts.size === c.size && hashable(lib, c) ? { below, copy: { k, i } } : { below });
     }
   }
   return { cases, unknown };
+}
+
+/**
+ * A file deleted or replaced whose bytes vss does not know now; COPY, where its size is still its
+ * content's and small enough to hash: copy I of case K, to be hashed when the drop is weighed.
+ */
+interface Unknown {
+  below: GuardianBelowPolicy;
+  copy?: { k: Case; i: number };
 }
 
 /** A file whose bytes vss does not know now, as a refusal names it. */
@@ -240,9 +252,11 @@ function firstLook(c: GuardCopy, w: Witnesses): Verdict {
  */
 export function belowPolicy(lib: Library, leaving: readonly LeavingFile[], witnesses: Witnesses = {}): GuardianBelowPolicy[] {
   const { cases, unknown } = casesOf(lib, leaving);
-  const out: GuardianBelowPolicy[] = [...unknown];
+  const out: GuardianBelowPolicy[] = unknown.filter((u) => u.copy === undefined).map((u) => u.below);
+  for (const k of cases) k.copies.forEach((c, i) => k.verdicts.set(i, firstLook(c, witnesses)));
+  // A file whose times changed but not its size is taken for its content until the drop is weighed (weighDrop hashes it).
+  for (const u of unknown) if (u.copy) u.copy.k.verdicts.set(u.copy.i, COUNTS);
   for (const k of cases) {
-    k.copies.forEach((c, i) => k.verdicts.set(i, firstLook(c, witnesses)));
     const short = judged(k);
     if (short) out.push(short);
   }
@@ -293,11 +307,12 @@ export async function weighDrop(lib: Library, leaving: readonly LeavingFile[], w
     // count: two drops at once (a replace a peer asked, and a delete) never both lean on each other's copy.
     const elsewhere = (k: Case, c: GuardCopy) => !isGoing(k, c) && c.location_id !== null && locks.isGoing({ locationId: c.location_id, rel: c.rel_path });
     for (const k of cases) k.copies.forEach((c, i) => { if (c.here === 1) k.verdicts.set(i, elsewhere(k, c) ? notCounted(`${shownHere(c)} is being deleted, moved or replaced by another operation now`) : hereVerdict(c)); });
+    const still = await stillUnknown(lib, unknown, signal);
     // Each further witness is asked only for the contents still short without it.
     await askObjects(cases.filter((k) => judged(k) !== null), witnesses, signal);
     await askDevices(cases.filter((k) => judged(k) !== null), witnesses, remote, signal);
     await hashEdges(lib, cases.filter((k) => judged(k) === null), signal);
-    const below = [...unknown, ...cases.map(judged).filter((b): b is GuardianBelowPolicy => b !== null)];
+    const below = [...still, ...cases.map(judged).filter((b): b is GuardianBelowPolicy => b !== null)];
     return { below, holds: () => remote.every((r) => r.alive()), release };
   } catch (err) {
     await release();
@@ -440,6 +455,35 @@ async function hashedAgain(lib: Library, c: GuardCopy, signal?: AbortSignal): Pr
   lib.store.rot.put({ entry_id: c.entry_id, content_id: c.content_id, size: c.size, expected: content.cas_id, found: read.checksum, found_at: Date.now() });
   log.warn({ path: where, content: c.content_uuid }, 'rot found by the guard: a copy hashed again did not match');
   return `${where}: hashed again now, its bytes are not the content's (rot, recorded)`;
+}
+
+/**
+ * The files of UNKNOWN whose bytes are still unknown once the small ones indexed as a content are
+ * hashed now: a chmod, a `touch` or a `chattr` changes a file's times, not its bytes, and a file
+ * whose bytes are still its content's counts as that copy (so its drop is weighed as any other).
+ */
+async function stillUnknown(lib: Library, unknown: readonly Unknown[], signal?: AbortSignal): Promise<GuardianBelowPolicy[]> {
+  const out: GuardianBelowPolicy[] = [];
+  for (const u of unknown) {
+    if (u.copy && (await sameBytesNow(lib, u.copy.k.copies[u.copy.i]!, signal))) u.copy.k.verdicts.set(u.copy.i, COUNTS);
+    else out.push(u.below);
+  }
+  return out;
+}
+
+/** Whether C's file may be hashed to tell its bytes: small enough (REHASH_MAX_BYTES), of a content whose id is its whole BLAKE3. */
+function hashable(lib: Library, c: GuardCopy): boolean {
+  if (c.size > REHASH_MAX_BYTES || c.content_id === null) return false;
+  return lib.store.contents.byId(c.content_id)?.cas_version === CAS_WHOLE;
+}
+
+/** Whether the file of C, hashed now, holds its content's bytes (false when it is not hashable). */
+async function sameBytesNow(lib: Library, c: GuardCopy, signal?: AbortSignal): Promise<boolean> {
+  const content = c.content_id !== null && hashable(lib, c) ? lib.store.contents.byId(c.content_id) : undefined;
+  if (!content) return false;
+  signal?.throwIfAborted();
+  const read = await checksumFile(shownHere(c), c.size).catch(() => null);
+  return read !== null && read.ok && read.checksum === content.cas_id;
 }
 
 /** What the guard says when a copy is counted (the refusal's reminder of the rule). */

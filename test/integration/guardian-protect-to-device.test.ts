@@ -1,11 +1,12 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GuardianProtectPlan, GuardianStatus, ProtectOutcome } from '../../src/api/index.js';
 import { json, killNow, runCli, until } from '../helpers.js';
 import { laptopAndDesktop, writeText } from '../laptop-and-desktop.js';
 import { sha256File, writeBigFile } from '../support/big-file.js';
+import { rotUnseen } from '../support/unseen-rot.js';
 
 interface Job { id: number; kind: string; status: string; error: string | null }
 
@@ -26,17 +27,8 @@ describe('guardian protect to a paired device', () => {
 
   const rotten = join(photos, 'rotten.txt');
   const GOOD = 'good bytes, indexed\n';
-  /**
-   * Byte 0 of rotten.txt set to B, its size and time kept. Rot as a disk makes it leaves the ctime
-   * alone too; this write cannot, and the laptop's watcher would take the file for edited (its
-   * ctime changed): the folder is not watched while it is made (see the second case).
-   */
-  const setFirstByte = (b: string) => {
-    const fd = openSync(rotten, 'r+');
-    writeSync(fd, Buffer.from(b), 0, 1, 0);
-    closeSync(fd);
-    utimesSync(rotten, 1_700_000_000, 1_700_000_000);
-  };
+  /** Byte 0 of rotten.txt set to B as rot makes it (its size and times kept: rotUnseen). */
+  const setFirstByte = (b: string) => rotUnseen(join(t.tmp.path, 'a-libs'), rotten, 0, b.charCodeAt(0));
 
   it('--dry-run plans one copy of each content the laptop alone holds, and changes nothing', async () => {
     writeText(join(photos, 'once.txt'), 'only on the laptop\n');
@@ -104,6 +96,8 @@ describe('guardian protect to a paired device', () => {
     setFirstByte('g');
     await ok(A, 'guardian', 'scrub');
     assert.deepEqual(json<unknown[]>(await ok(A, 'guardian', 'list', '--rot', '--json')), [], 'its rot forgotten once its bytes match again');
+    // Watched again: the file removed while it was paused is seen gone (its content no longer asks for a copy).
+    await ok(A, 'location', 'resume', photos);
     const out = json<ProtectOutcome>(await ok(A, 'guardian', 'protect', '--to', 'Desktop:/Documents/safe', '--json'));
     assert.equal(out.job?.status, 'completed');
     assert.ok((out.result?.copied?.done ?? 0) >= 1 && out.result?.copied?.skipped === 0, JSON.stringify(out.result?.copied));
