@@ -6,7 +6,7 @@
  * file by a number resolved against the world when it runs (the Nth file of that device now), so
  * a shrunk sequence still means something; each says in words what it did and how vss answered.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
@@ -247,6 +247,32 @@ export class Edit extends Step {
   }
 }
 
+/** The world: another program changes a file's mode and times, not its bytes (a chmod, a touch, a chattr). */
+export class Touch extends Step {
+  constructor(private readonly d: number, private readonly k: number) {
+    super();
+  }
+  check(): boolean {
+    return true;
+  }
+  protected plan(): string {
+    return `D${this.d}: another program touches file #${this.k} (chmod, mtime +3 s; bytes kept)`;
+  }
+  protected async act(r: Real): Promise<Outcome> {
+    const dev = r.device(this.d);
+    const p = r.pick(dev, this.k);
+    if (!p) {
+      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
+      return {};
+    }
+    const st = statSync(p.held.path);
+    chmodSync(p.held.path, st.mode & 0o777);
+    wholeSecond(p.held.path, st.mtimeMs + 3_000);
+    this.said = `${dev.name}: another program touches ${named(p)} (chmod, mtime +3 s, its bytes kept; vss not told)`;
+    return {};
+  }
+}
+
 /** The world: one bit of a file flips on the disk (size and mtime as they were), then maybe a scrub finds it. */
 export class Rot extends Step {
   constructor(private readonly d: number, private readonly k: number, private readonly at: number, private readonly scrub: boolean) {
@@ -422,7 +448,7 @@ export { KillMidJob, PartitionMidCopy } from './mid-job.js';
 
 /** The commands by name (`--omit NAME,…` leaves some out; their names are also how a test narrows the model). */
 export const COMMANDS = [
-  'create', 'transfer', 'delete', 'delete-together', 'to-device', 'to-device-replace', 'protect', 'guardian', 'policy', 'edit', 'rot', 'user-write',
+  'create', 'transfer', 'delete', 'delete-together', 'to-device', 'to-device-replace', 'protect', 'guardian', 'policy', 'edit', 'touch', 'rot', 'user-write',
   'kill', 'kill-during-scan', 'kill-mid-job', 'partition', 'partition-mid-copy', 'bucket-tamper',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
@@ -447,6 +473,7 @@ export function commandArbs(omit: readonly string[] = []): Array<fc.Arbitrary<fc
     // content may live only in the bucket (protect there, then free the drives), which leans on the bucket alone.
     ['policy', 1, fc.tuple(dev, fc.constantFrom(1, 1, 1, 2, 3), fc.constantFrom(0, 1, 1, 2), fc.constantFrom(0, 0, 1)).map(([d, c, v, o]) => new Policy(d, c, v, o))],
     ['edit', 1, fc.tuple(dev, pick).map(([d, k]) => new Edit(d, k))],
+    ['touch', 1, fc.tuple(dev, pick).map(([d, k]) => new Touch(d, k))],
     ['rot', 1, fc.tuple(dev, pick, fc.nat(1 << 16), fc.boolean()).map(([d, k, at, s]) => new Rot(d, k, at, s))],
     ['user-write', 1, fc.tuple(dev, pick, fc.constantFrom<'tag' | 'favorite'>('tag', 'favorite')).map(([d, k, w]) => new UserWrite(d, k, w))],
     ['kill', 1, dev.map((d) => new Kill(d, false, 0))],
