@@ -2,12 +2,10 @@ import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { ListedActionRecord } from '../store/actions.js';
 import { KEEP_ACTIONS } from '../ops/action-log.js';
-import type { ActionInfo } from '../wire/actions.js';
+import { DEFAULT_ACTIONS_LIMIT, type ActionInfo } from '../wire/actions.js';
 
 export type { ActionInfo, ActionOp, ActionOutcome, ActionWhat } from '../wire/actions.js';
-
-/** Actions `actions list` shows unless asked for more. */
-export const DEFAULT_ACTIONS_LIMIT = 100;
+export { DEFAULT_ACTIONS_LIMIT };
 
 /**
  * The action log (`vss actions`, issue 30): every user operation that changed files or copies

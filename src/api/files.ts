@@ -7,7 +7,7 @@ import type { OpPreview } from '../wire/preview.js';
 
 export type { FileOpFlags, FileOpOutcome, FileOpResult, FileOpVerb, GuardianBelowPolicy, OnConflict, OpPreview };
 export { ON_CONFLICT, DEFAULT_ON_CONFLICT };
-export { isDeviceAddress } from '../files/places.js';
+export { isDeviceAddress } from '../core/address.js';
 export { asTypedPlace, isPlaceAddress } from '../ops/file-op-request.js';
 
 export interface TransferOptions extends OpCall {

@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
-import { connect, daemonStatus, resolveDataDir, Vss, VssError, type LibraryAccess, type LibraryClient, type VssClient } from '../api/index.js';
-import { startDaemon } from '../daemon/index.js';
+import type { LibraryAccess, LibraryClient, Vss, VssClient } from '../api/index.js';
+import { VssError } from '../core/errors.js';
+import { resolveDataDir } from '../device/data-dir.js';
+
+/*
+ * What a command needs to reach the core, loaded when it runs (not when the command line is
+ * parsed): a command served by the daemon loads its client, not the domain (issue 43).
+ */
 
 export interface GlobalOptions {
   dataDir?: string;
@@ -13,7 +19,8 @@ export function globals(cmd: Command): GlobalOptions {
 }
 
 /** This process's own core (commands that never go through a daemon: demo, daemon start). */
-export function vssFor(cmd: Command): Vss {
+export async function vssFor(cmd: Command): Promise<Vss> {
+  const { Vss } = await import('../api/vss.js');
   return new Vss({ dataDir: globals(cmd).dataDir });
 }
 
@@ -21,6 +28,7 @@ const clients: Array<{ close?(): void }> = [];
 
 /** The core API: the daemon's when one runs for the data dir, else this process's (DESIGN §11). */
 export async function clientFor(cmd: Command): Promise<VssClient> {
+  const { connect } = await import('../api/connect.js');
   const client = await connect({ dataDir: globals(cmd).dataDir });
   clients.push(client);
   return client;
@@ -47,7 +55,9 @@ export async function withLibrary<T>(cmd: Command, fn: (lib: LibraryClient, vss:
  */
 export async function daemonClientFor(cmd: Command, why: string): Promise<VssClient> {
   const dataDir = resolveDataDir(globals(cmd).dataDir);
+  const { daemonStatus } = await import('../api/remote/status.js');
   if (!daemonStatus(dataDir).running) {
+    const { startDaemon } = await import('../daemon/index.js');
     const s = await startDaemon({ dataDir });
     process.stderr.write(`vss: started the daemon ${why} (pid ${s.pid}); it stays to sync with paired devices (\`vss daemon stop\` stops it)\n`);
   }

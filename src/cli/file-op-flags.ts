@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { asTypedPlace, DEFAULT_ON_CONFLICT, ON_CONFLICT } from '../api/index.js';
+import { asTypedPlace, DEFAULT_ON_CONFLICT, ON_CONFLICT } from '../api/light.js';
 import { UUID } from './content-arg.js';
 
 /** The commands that take the file operations' flags. */

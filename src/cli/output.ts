@@ -1,6 +1,6 @@
 /** Printing for people and for scripts: --json writes only JSON to stdout; people get safe text. */
 import { asRun } from './invoked-as.js';
-export { formatBytes } from '../api/index.js';
+export { formatBytes } from '../core/format.js';
 
 // Control characters, and bidi overrides that could make a name print as something else.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;

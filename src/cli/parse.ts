@@ -1,4 +1,5 @@
-import { CONTENT_KINDS, DEVICE_TYPES, INDEX_MODES, UsageError, oneOf, type ContentKind, type DeviceType, type IndexMode } from '../api/index.js';
+import type { ContentKind, DeviceType, IndexMode } from '../api/index.js';
+import { CONTENT_KINDS, DEVICE_TYPES, INDEX_MODES, UsageError, oneOf } from '../api/light.js';
 
 export function parseId(value: string, what = 'ID'): number {
   if (!/^[1-9][0-9]{0,15}$/.test(value)) throw new UsageError(`${what} must be a positive whole number, got ${JSON.stringify(value)}`);

@@ -3,6 +3,7 @@ import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
 import type { Anchor } from './volume-reach.js';
 import type { GuardianBelowPolicy } from '../wire/guardian.js';
+import { DEFAULT_ON_CONFLICT, isOnConflict, ON_CONFLICT, type OnConflict } from './on-conflict.js';
 
 /** The job kinds of `vss files copy|move|delete` (DESIGN §17): one job per command. */
 export const FILES_COPY = 'files-copy';
@@ -13,18 +14,7 @@ export type FileOpKind = (typeof FILE_OP_KINDS)[number];
 
 export type FileOp = 'copy' | 'move' | 'delete';
 
-/**
- * What a copy or move does when its target name is taken: leave the existing file and skip
- * this one, keep both (the new one named `NAME (2).EXT` …, as `content get` names them), or
- * replace the existing file. Default: keep-both — nothing a user had is ever lost by a copy.
- */
-export const ON_CONFLICT = ['skip', 'keep-both', 'replace'] as const;
-export type OnConflict = (typeof ON_CONFLICT)[number];
-export const DEFAULT_ON_CONFLICT: OnConflict = 'keep-both';
-
-export function isOnConflict(v: unknown): v is OnConflict {
-  return typeof v === 'string' && (ON_CONFLICT as readonly string[]).includes(v);
-}
+export { ON_CONFLICT, DEFAULT_ON_CONFLICT, isOnConflict, type OnConflict };
 
 /** A file operation job's `params`: what the user asked for (the items are in `file_op_items`). */
 export interface FileOpParams {

@@ -11,11 +11,6 @@ export interface LibraryPlace {
   rel: string;
 }
 
-/** `NAME:/…` with no separator before the colon: a paired device's folder (`DEVICE:/LOCATION/PATH`), not a file here (`./a:b` names a file). */
-export function isDeviceAddress(p: string): boolean {
-  const colon = p.indexOf(':');
-  return colon > 0 && !/[/\\]/.test(p.slice(0, colon)) && p[colon + 1] === '/';
-}
 
 /** ABS checked as a path a user may name: absolute and normalized (no `..`), never inside the library folder. */
 export function checkedPath(lib: Library, abs: string, what: string): string {

@@ -1,10 +1,11 @@
-import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { isDeviceAddress } from '../files/places.js';
+import { destinationOf, isPlaceAddress } from '../core/address.js';
 import type { TransferInput, DeleteInput } from './file-ops.js';
 import type { ToDeviceInput } from './file-ops-to-device.js';
 import type { ToBucketInput } from './files-copy-to-bucket/operation.js';
 import type { SendInput } from './files-send/operation.js';
+
+export { asTypedPlace, destinationOf, isPlaceAddress, type Destination } from '../core/address.js';
 
 /*
  * A file operation as the user asked it, whatever its destination (issue 42, "every flag on every
@@ -29,33 +30,6 @@ export interface FileOpFlags {
   force?: boolean;
   /** Delete what the Guardian lets go and keep the rest, named (delete). */
   keepRefused?: boolean;
-}
-
-/** Where a copy or move goes, told apart from what the user typed. */
-export type Destination =
-  | { kind: 'here'; path: string }
-  | { kind: 'device'; address: string }
-  | { kind: 'bucket'; url: string };
-
-/** Whether P names a place that is not a path here: a paired device's folder or a bucket's. */
-export function isPlaceAddress(p: string): boolean {
-  return p.startsWith('s3://') || isDeviceAddress(p);
-}
-
-/**
- * P as an adapter hands it to the core: a device's or a bucket's address as typed, anything else a
- * path made absolute against CWD (the daemon's working directory is not the caller's).
- */
-export function asTypedPlace(p: string, cwd = process.cwd()): string {
-  return isPlaceAddress(p) ? p : resolve(cwd, p);
-}
-
-/** TO told apart: a bucket's URL, a device's address, else an absolute path here (a relative one is refused: it would name another place in the daemon). */
-export function destinationOf(to: string): Destination {
-  if (to.startsWith('s3://')) return { kind: 'bucket', url: to };
-  if (isDeviceAddress(to)) return { kind: 'device', address: to };
-  if (!isAbsolute(to)) throw new UsageError(`to must be an absolute path, DEVICE:/LOCATION[/PATH] or s3://BUCKET/PREFIX[/FOLDER], got ${JSON.stringify(to.slice(0, 200))}`);
-  return { kind: 'here', path: to };
 }
 
 /** A file operation routed: the durable operation (src/ops/registry.ts) that does it, and its input. */

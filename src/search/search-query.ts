@@ -14,9 +14,10 @@ import { firstMarked, fold, locatorsOf } from './locator.js';
 import { hasFilters, hasMetadataFilters, metadataFilter, parseQuery, withSmartAlbums, type ParsedQuery } from './search-filters.js';
 import { catchUpFaces } from '../people/faces-follower.js';
 import type { MetadataFilter } from '../store/search.js';
+import { MAX_LIMIT, SAY_WHAT } from './search-limits.js';
 
 export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 500;
+export { MAX_LIMIT, SAY_WHAT };
 /** A query longer than this is refused: nobody types it, and each word is a walk of the index. */
 export const MAX_QUERY_CHARS = 1024;
 /** At most this many words (letters and digits between the rest) in one query. */
@@ -40,8 +41,6 @@ export interface SearchOptions {
   limit?: number;
 }
 
-/** What a search with nothing in it is told. */
-export const SAY_WHAT = 'say what to find: words (beach), "a phrase", a prefix (beac*), or filters alone: tag:Family, person:Ana, album:Holidays, place:Dubrovnik, kind:video, date:2024-06, rating:>=4, is:favorite';
 
 /** How the query's snippets mark a match (control characters the index strips from text, so only a match has them). */
 export const MARK_START = '\u0002';

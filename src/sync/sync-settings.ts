@@ -3,10 +3,9 @@ import { UsageError, VssError } from '../core/errors.js';
 import { onDeviceSettingChange, readDeviceSettings, updateDeviceSettings } from '../jobs/cpu-budget.js';
 import type { PrefetchClass } from '../sidecars/kind-spec.js';
 import { isSidecarKind, SIDECAR_KIND_NAMES, SIDECAR_KINDS, type SidecarKind } from '../sidecars/kinds.js';
+import { PREFER_VALUES, type Prefer } from './prefer.js';
 
-/** Where a sidecar that is not here comes from first (DESIGN §9 "Resolver"). */
-export type Prefer = 'fetch' | 'generate' | 'auto';
-export const PREFER_VALUES: readonly Prefer[] = ['fetch', 'generate', 'auto'];
+export { PREFER_VALUES, type Prefer };
 
 /**
  * This device's sync settings (DESIGN §9, seed 002's defaults): a device's, not a library's, kept

@@ -56,3 +56,46 @@ describe('light commands load no engine', () => {
     });
   }
 });
+
+/**
+ * The command line parses with next to nothing loaded, and a read the daemon serves loads its
+ * client, not the domain (issue 43): no store, no database, no library.
+ */
+describe('the command line loads only what the command asked uses', () => {
+  const tmp = tempDir();
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  const out = join(tmp.path, 'imports.txt');
+  const own = (urls: string[]) => [...new Set(urls.filter((u) => u.includes('/dist/src/')).map((u) => u.replace(/.*\/dist\/src\//, '')))];
+  const DOMAIN = /^(store|db|library|locations|indexer\/(?!types\.js)|sidecars\/manager|jobs\/queue|sync\/peer|guardian|ops\/(?!file-op-request))/;
+  before(() => {
+    assert.equal(loaded(['library', 'create', 'L', '--path', tmp.path], env, out).code, 0);
+  });
+  after(async () => {
+    spawnSync(process.execPath, [VSS_BIN, 'daemon', 'stop'], { env: { ...process.env, ...env } });
+    tmp.cleanup();
+  });
+
+  for (const args of [['--version'], ['--help'], ['help', 'files'], []]) {
+    it(`vss ${args.join(' ') || '(nothing)'} loads the command line and no more`, () => {
+      const r = loaded(args, env, out);
+      assert.ok(r.urls.some((u) => u.includes('/dist/src/cli/main.js')), 'the CLI ran under the recorder');
+      const mods = own(r.urls);
+      assert.deepEqual(mods.filter((m) => DOMAIN.test(m)), [], 'nothing of the domain');
+      if (args[0] !== 'help') assert.ok(mods.length <= 16, `${mods.length} modules of vss: ${mods.join(' ')}`);
+      assert.deepEqual(r.urls.filter((u) => u.includes('/node_modules/better-sqlite3/')), []);
+    });
+  }
+
+  it('a read the daemon serves loads its client, not the domain', () => {
+    const started = spawnSync(process.execPath, [VSS_BIN, 'daemon', 'start'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    assert.equal(started.status, 0, started.stderr);
+    for (const args of [['tag', 'list'], ['content', 'list', '--json'], ['album', 'list']]) {
+      const r = loaded(args, env, out);
+      assert.equal(r.code, 0, r.stderr);
+      const mods = own(r.urls);
+      assert.ok(mods.includes('api/remote/remote-vss.js'), `${args.join(' ')} went to the daemon`);
+      assert.deepEqual(mods.filter((m) => DOMAIN.test(m)), [], `${args.join(' ')}: nothing of the domain`);
+      assert.deepEqual(r.urls.filter((u) => u.includes('/node_modules/better-sqlite3/')), [], args.join(' '));
+    }
+  });
+});

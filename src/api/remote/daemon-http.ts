@@ -1,5 +1,5 @@
 import { Agent, request, type IncomingMessage } from 'node:http';
-import { UsageError, VSS_ERROR_CODES, VssError } from '../index.js';
+import { UsageError, VSS_ERROR_CODES, VssError } from '../../core/errors.js';
 import { fillPath, OPERATIONS, type ErrorBody, type OperationName, type StreamLine } from './protocol.js';
 
 export interface DaemonAddress {

@@ -1,5 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { VssError, type EventFollow, type StreamedEvent } from '../index.js';
+import { VssError } from '../../core/errors.js';
+import type { EventFollow, StreamedEvent } from '../index.js';
 import type { DaemonHttp } from './daemon-http.js';
 import { readAll, toError } from './daemon-http.js';
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_ACTIONS_LIMIT, UsageError, type ActionInfo } from '../../api/index.js';
+import type { ActionInfo } from '../../api/index.js';
+import { DEFAULT_ACTIONS_LIMIT, UsageError } from '../../api/light.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 

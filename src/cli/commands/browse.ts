@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { UsageError, VssError, type FolderEntry, type FolderListing } from '../../api/index.js';
+import type { FolderEntry, FolderListing } from '../../api/index.js';
+import { UsageError, VssError } from '../../api/light.js';
 import { globals, vssFor, withLibrary } from '../context.js';
 import { displayPath, formatBytes, printJson, printLine, warn } from '../output.js';
 
@@ -33,7 +34,7 @@ export function registerBrowseCommand(program: Command): void {
       } catch (err) {
         // Browsing a drive needs no library: without one, nothing says which contents are known.
         if (!(err instanceof VssError) || err.code !== 'NO_CURRENT_LIBRARY') throw err;
-        out = await vssFor(this).browseFolder(path, opts);
+        out = await (await vssFor(this)).browseFolder(path, opts);
       }
       if (globals(this).json) return printJson(out);
       if (out.entries.length === 0) printLine('Empty.');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { DeviceSettingsApi, UsageError, formatBytes, checkListenAddresses, appDataDir, daemonPaths, daemonStatus, listDaemons, resolveDataDir, type DaemonStatus } from '../../api/index.js';
-import { BACKGROUND_ENV, followLog, formatLogLine, runDaemon, startDaemon, stopDaemon, tailLog } from '../../daemon/index.js';
+import type { DaemonStatus } from '../../api/index.js';
+import { UsageError, formatBytes, checkListenAddresses, appDataDir, daemonPaths, resolveDataDir } from '../../api/light.js';
+import type { DeviceSettingsApi } from '../../api/index.js';
 import { globals } from '../context.js';
 import { displayPath, formatDuration, printJson, printLine } from '../output.js';
 import { onStopSignal } from '../signals.js';
@@ -31,7 +32,12 @@ function nameOf(s: DaemonStatus): string {
   return s.instance ?? (s.data_dir === appDataDir() ? 'default' : displayPath(s.data_dir));
 }
 
-function printStatus(s: DaemonStatus): void {
+/** The daemon's parts and this device's settings, loaded when a command runs (not to parse the command line). */
+const daemonParts = () => import('../../daemon/index.js');
+const daemonStatusParts = () => import('../../api/remote/status.js');
+const settingsOf = async (dataDir: string): Promise<DeviceSettingsApi> => new (await import('../../api/device-settings.js')).DeviceSettingsApi(dataDir);
+
+async function printStatus(s: DaemonStatus): Promise<void> {
   if (!s.running) return printLine(`The daemon is not running (data dir ${displayPath(s.data_dir)}).`);
   if (s.http === null) return printLine(`The daemon is starting (pid ${s.pid}, data dir ${displayPath(s.data_dir)}).`);
   printLine(`The daemon runs (pid ${s.pid}).`);
@@ -40,7 +46,7 @@ function printStatus(s: DaemonStatus): void {
   printLine(`  http:     ${s.http}`);
   if (s.peer_id !== null) printLine(`  peer id:  ${s.peer_id}`);
   for (const a of s.listen) printLine(`  listen:   ${a}`);
-  const settings = new DeviceSettingsApi(s.data_dir);
+  const settings = await settingsOf(s.data_dir);
   if (settings.relay()) {
     const rate = settings.relayRate();
     printLine(`  relay:    for the devices paired with this one${rate === null ? '' : `, within ${formatBytes(rate)}/s`}`);
@@ -71,23 +77,24 @@ export function registerDaemonCommands(program: Command): void {
     .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[]; relay?: boolean; relayRate?: string; upnp?: boolean }) {
       await checkListenAddresses(opts.listen);
       const dataDir = dataDirOf(this);
-      if (opts.relay !== undefined) new DeviceSettingsApi(dataDir).setRelay(opts.relay);
-      if (opts.relayRate !== undefined) new DeviceSettingsApi(dataDir).setRelayRate(opts.relayRate === 'unlimited' ? null : parseBytes(opts.relayRate, '--relay-rate'));
-      if (opts.upnp !== undefined) new DeviceSettingsApi(dataDir).setUpnp(opts.upnp);
+      if (opts.relay !== undefined) (await settingsOf(dataDir)).setRelay(opts.relay);
+      if (opts.relayRate !== undefined) (await settingsOf(dataDir)).setRelayRate(opts.relayRate === 'unlimited' ? null : parseBytes(opts.relayRate, '--relay-rate'));
+      if (opts.upnp !== undefined) (await settingsOf(dataDir)).setUpnp(opts.upnp);
       const json = globals(this).json;
+      const { BACKGROUND_ENV, runDaemon, startDaemon } = await daemonParts();
       if (!opts.foreground) {
         const status = await startDaemon({ dataDir, ...(opts.port !== undefined ? { port: opts.port } : {}), listen: opts.listen });
         if (json) return printJson(status);
-        return printStatus(status);
+        return await printStatus(status);
       }
       const handle = await runDaemon({ dataDir, ...(opts.port !== undefined ? { port: opts.port } : {}), listen: opts.listen });
       // The first stop signal winds down; a second one exits at once (the CLI's default).
       onStopSignal(() => void handle.stop('signal'));
       // Started by `daemon start` in the background, stdout is the log: the banner is for a terminal.
       if (process.env[BACKGROUND_ENV] !== '1') {
-        const status = daemonStatus(dataDir);
+        const status = (await daemonStatusParts()).daemonStatus(dataDir);
         if (json) printJson(status);
-        else printStatus(status);
+        else await printStatus(status);
       }
       const code = await handle.stopped;
       // The daemon is this whole process: once it has stopped, nothing else may keep it up.
@@ -98,7 +105,7 @@ export function registerDaemonCommands(program: Command): void {
     .command('stop')
     .description('stop the daemon (it finishes the writes under way; at most ~10 s)')
     .action(async function (this: Command) {
-      const r = await stopDaemon(dataDirOf(this));
+      const r = await (await daemonParts()).stopDaemon(dataDirOf(this));
       if (globals(this).json) return printJson(r);
       // Not running is success: the state asked for holds, and scripts may stop unconditionally.
       if (!r.was_running) return printLine(`The daemon is not running (data dir ${displayPath(r.data_dir)}).`);
@@ -108,18 +115,18 @@ export function registerDaemonCommands(program: Command): void {
   daemon
     .command('status')
     .description('whether the daemon runs, and where it answers (exit 3 when it does not, as systemctl status; --json says so and exits 0)')
-    .action(function (this: Command) {
-      const s = daemonStatus(dataDirOf(this));
+    .action(async function (this: Command) {
+      const s = (await daemonStatusParts()).daemonStatus(dataDirOf(this));
       if (globals(this).json) return printJson(s);
-      printStatus(s);
+      await printStatus(s);
       if (!s.running) process.exitCode = EXIT_NOT_RUNNING;
     });
 
   daemon
     .command('list')
     .description('the default data dir and every instance, each with its daemon')
-    .action(function (this: Command) {
-      const list = listDaemons(dataDirOf(this));
+    .action(async function (this: Command) {
+      const list = (await daemonStatusParts()).listDaemons(dataDirOf(this));
       if (globals(this).json) return printJson(list);
       for (const s of list) {
         const state = !s.running ? 'stopped' : s.http === null ? `starting  pid ${s.pid}` : `running   pid ${s.pid}  ${s.http}`;
@@ -135,6 +142,7 @@ export function registerDaemonCommands(program: Command): void {
     .action(async function (this: Command, opts: { follow?: boolean; lines: number }) {
       const file = daemonPaths(dataDirOf(this)).log;
       const raw = globals(this).json;
+      const { followLog, formatLogLine, tailLog } = await daemonParts();
       const show = (line: string) => printLine(raw ? line : formatLogLine(line));
       const { lines, size } = tailLog(file, opts.lines);
       if (size === 0 && !opts.follow) process.stderr.write(`vss: no daemon log yet: ${displayPath(file)}\n`);

@@ -12,7 +12,7 @@ export function registerDemoCommand(program: Command): void {
       let detach: (() => void) | undefined;
       // The demo loads sharp and ffmpeg: only when it runs, so other commands start light.
       const { runDemo } = await import('../demo/run-demo.js');
-      const summary = await runDemo(vssFor(this), {
+      const summary = await runDemo(await vssFor(this), {
         path: opts.path,
         onLibrary: (lib) => { detach = attachIndexReporter(lib.events); },
       }).finally(() => detach?.());

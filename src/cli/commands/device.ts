@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../api/index.js';
+import { UsageError } from '../../api/light.js';
 import { clientFor, globals } from '../context.js';
 import { printJson, printLine } from '../output.js';
 

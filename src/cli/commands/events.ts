@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { VssError } from '../../api/index.js';
+import { VssError } from '../../api/light.js';
 import { clientFor } from '../context.js';
 import { StdoutWriter } from '../output.js';
 import { untilFollowEnds } from '../follow.js';

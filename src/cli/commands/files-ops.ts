@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { asTypedPlace, DEFAULT_ON_CONFLICT, type FileOpOutcome, type GuardianBelowPolicy, type LibraryClient, type OpPreview } from '../../api/index.js';
+import type { FileOpOutcome, GuardianBelowPolicy, LibraryClient, OpPreview } from '../../api/index.js';
+import { asTypedPlace, DEFAULT_ON_CONFLICT } from '../../api/light.js';
 import { globals, withLibrary } from '../context.js';
 import { typedSource, withFileOpFlags, type FileOpCliFlags } from '../file-op-flags.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';

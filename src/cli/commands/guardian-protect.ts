@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { isDeviceAddress, type GuardianProtectPlan } from '../../api/index.js';
+import type { GuardianProtectPlan } from '../../api/index.js';
+import { isDeviceAddress } from '../../api/light.js';
 import { globals, withLibrary } from '../context.js';
 import { withFileOpFlags } from '../file-op-flags.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { UsageError, type BucketCheckResult, type GuardianAtRisk, type GuardianPolicyView, type GuardianRotView, type GuardianStatus, type GuardianTally, type PolicyChange, type RepairResult, type ScrubResult, type ScrubSettings } from '../../api/index.js';
+import type { BucketCheckResult, GuardianAtRisk, GuardianPolicyView, GuardianRotView, GuardianStatus, GuardianTally, PolicyChange, RepairResult, ScrubResult, ScrubSettings } from '../../api/index.js';
+import { UsageError } from '../../api/light.js';
 import { globals, withLibrary } from '../context.js';
 import { resolveLocationRef } from '../location-ref.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';

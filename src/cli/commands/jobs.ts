@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { JOB_STATUSES, UsageError, isJobStatus, type JobRow, type LibraryClient, type NamedJobRow } from '../../api/index.js';
+import type { JobRow, LibraryClient, NamedJobRow } from '../../api/index.js';
+import { JOB_STATUSES, UsageError, isJobStatus } from '../../api/light.js';
 import { attachJobsReporter } from '../jobs-progress.js';
 import { registerJobsMonitor } from './jobs-monitor.js';
 import { onStopSignal } from '../signals.js';

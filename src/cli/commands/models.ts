@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { MODEL_ENGINES, UsageError, isModelEngine } from '../../api/index.js';
+import { MODEL_ENGINES, UsageError, isModelEngine } from '../../api/light.js';
 import { globals, clientFor } from '../context.js';
 import { displayPath, printJson, printLine } from '../output.js';
 import { nextStep } from '../next-step.js';

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { checkPairJoin, checkPeerAddress, looksLikeInvite, VssError, type PairedInfo, type PairingCodeInfo, type VssClient } from '../../api/index.js';
+import type { PairedInfo, PairingCodeInfo, VssClient } from '../../api/index.js';
+import { checkPairJoin, checkPeerAddress, looksLikeInvite, VssError } from '../../api/light.js';
 import { clientFor, daemonClientFor, globals } from '../context.js';
 import { displayPath, printJson, printJsonLine, printLine } from '../output.js';
 import { onStopSignal } from '../signals.js';

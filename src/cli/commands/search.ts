@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { SEARCH_MAX_LIMIT, SEARCH_SAY_WHAT, UsageError, type ContentKind } from '../../api/index.js';
+import type { ContentKind } from '../../api/index.js';
+import { SEARCH_MAX_LIMIT, SEARCH_SAY_WHAT, UsageError } from '../../api/light.js';
 import { globals, withLibrary } from '../context.js';
 import { parseKind } from '../parse.js';
 import { displayPath, note, printJson, printLine, warn } from '../output.js';

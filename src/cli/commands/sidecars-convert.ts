@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { sidecarKind, type SidecarKind } from '../../api/index.js';
+import type { SidecarKind } from '../../api/index.js';
+import { sidecarKind } from '../../api/light.js';
 import { globals, withLibrary } from '../context.js';
 import { printJson, printLine, warn } from '../output.js';
 import { attachSidecarsReporter } from '../progress.js';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { SIDECAR_STATUSES, UsageError, sidecarKind, type SidecarKind, type SidecarStatus } from '../../api/index.js';
+import type { SidecarKind, SidecarStatus } from '../../api/index.js';
+import { SIDECAR_STATUSES, UsageError, sidecarKind } from '../../api/light.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, printError, printJson, printJsonArray, printLine, printLines } from '../output.js';
 import { registerConvertCommand } from './sidecars-convert.js';

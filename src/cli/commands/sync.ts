@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { PREFER_VALUES, UsageError, formatBytes, oneOf, sidecarKind, type SyncSettings, type SyncSettingsPatch } from '../../api/index.js';
+import type { SyncSettings, SyncSettingsPatch } from '../../api/index.js';
+import { PREFER_VALUES, UsageError, formatBytes, oneOf, sidecarKind } from '../../api/light.js';
 import { clientFor, globals, withLibrary } from '../context.js';
 import { printJson, printLine } from '../output.js';
 import { parseBytes } from '../parse.js';

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { resolveDataDir } from '../../api/index.js';
-import { uiAddress } from '../../daemon/index.js';
+import { resolveDataDir } from '../../api/light.js';
 import { globals } from '../context.js';
 import { printJson, printLine, warn } from '../output.js';
 
@@ -15,6 +14,7 @@ export function registerUiCommand(program: Command): void {
     .description("print an address that signs one browser in to the web UI, once, within a minute (starting the daemon if none runs); --open opens it")
     .option('--open', 'open the address in the default browser')
     .action(async function (this: Command, opts: { open?: boolean }) {
+      const { uiAddress } = await import('../../daemon/index.js');
       const address = await uiAddress(resolveDataDir(globals(this).dataDir));
       if (address.started !== null) process.stderr.write(`vss: started the daemon for the web UI (pid ${address.started}); \`vss daemon stop\` stops it\n`);
       if (!address.built) warn('the web UI is not built here (npm run build): the page will say so');

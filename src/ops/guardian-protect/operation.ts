@@ -1,7 +1,7 @@
 import { VssError } from '../../core/errors.js';
 import { MAX_PARAMS_CHARS, type FileOpResult } from '../../files/file-op.js';
 import { fileOpTimeoutMs, runFileOp } from '../../files/file-op-job.js';
-import { isDeviceAddress } from '../../files/places.js';
+import { isDeviceAddress } from '../../core/address.js';
 import { markProtectedVerified, markSourcesVerified, planProtect, type ProtectPlanned } from '../../guardian/protect.js';
 import type { JobKind } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
