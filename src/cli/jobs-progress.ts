@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
+import { cliProgress } from './progress-bars.js';
 import type { JobsProgress, LibraryEvents } from '../api/index.js';
 
 /**
@@ -8,10 +9,10 @@ import type { JobsProgress, LibraryEvents } from '../api/index.js';
 export function attachJobsReporter(events: LibraryEvents): () => void {
   const tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
   if (!tty) return () => undefined;
-  const bar = new cliProgress.SingleBar({
+  const bar = new (cliProgress().SingleBar)({
     format: 'Jobs [{bar}] {value}/{total} | {current} | {failed} failed | {rate}/s | ETA {eta_text}',
     stream: process.stderr, hideCursor: true, clearOnComplete: true, barsize: 16,
-  }, cliProgress.Presets.shades_classic);
+  }, cliProgress().Presets.shades_classic);
   const running = new Map<number, string>();
   let paused = false;
   let started = false;

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LibraryClient } from '../api/index.js';
-import { UsageError } from '../api/light.js';
+import { UsageError } from '../core/errors.js';
 
 /**
  * The location a command names: its id, its name, or its folder (a path, resolved here against

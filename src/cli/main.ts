@@ -1,9 +1,9 @@
-import { CommanderError } from 'commander';
 import { VssError } from '../core/errors.js';
 import { installSignalHandlers } from './signals.js';
 import { closeClients } from './context.js';
 import { printError } from './output.js';
 import { programFor } from './program-for.js';
+import { CommanderError } from './program.js';
 
 /** Exit codes of the contract (DESIGN §11). */
 export const EXIT_OK = 0;

@@ -1,4 +1,11 @@
-import { Command, Help, Option } from 'commander';
+import { createRequire } from 'node:module';
+import type { Command as CommandType } from 'commander';
+
+// Commander is CommonJS: required, not imported, it skips the ESM loader's scan of its exports (a
+// few milliseconds of every command's start, issue 43).
+const commander = createRequire(import.meta.url)('commander') as typeof import('commander');
+export const { Command, CommanderError, Help, Option } = commander;
+type Command = CommandType;
 import { resolveDataDir } from '../device/data-dir.js';
 import { asRun } from './invoked-as.js';
 

@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
+import { cliProgress } from './progress-bars.js';
 import type { IndexProgress, JobProgress, LibraryEvents, SidecarsProgress } from '../api/index.js';
 import { displayPath, formatBytes, formatDuration, warn } from './output.js';
 
@@ -10,7 +11,7 @@ const MAX_SKIP_LINES = 100;
  */
 export function attachIndexReporter(events: LibraryEvents): () => void {
   const tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
-  let bar: cliProgress.SingleBar | null = null;
+  let bar: SingleBar | null = null;
   let phase = '';
   let startedAt = Date.now();
   let skips = 0;
@@ -31,7 +32,7 @@ export function attachIndexReporter(events: LibraryEvents): () => void {
         : p.phase === 'media'
           ? 'Reading media metadata [{bar}] {percentage}% | {value}/{total} files | {rate} files/s | ETA {eta_formatted}'
           : 'Scanning {files} files, {dirs} folders | {rate} files/s';
-      bar = new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 50 }, cliProgress.Presets.shades_classic);
+      bar = new (cliProgress().SingleBar)({ format, stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 50 }, cliProgress().Presets.shades_classic);
       bar.start(p.total ?? 0, 0, { files: 0, dirs: 0, rate: 0, bytes: '' });
     }
     const seconds = Math.max(0.001, (Date.now() - startedAt) / 1000);
@@ -69,17 +70,17 @@ export function attachIndexReporter(events: LibraryEvents): () => void {
  */
 export function attachSidecarsReporter(events: LibraryEvents): () => void {
   const tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
-  let bar: cliProgress.SingleBar | null = null;
+  let bar: SingleBar | null = null;
   let startedAt = Date.now();
   const off = events.on('sidecars:progress', (p: SidecarsProgress) => {
     if (!tty) return;
     if (!bar) {
       startedAt = Date.now();
       const what = p.task === 'verify' ? 'Verifying' : 'Converting';
-      bar = new cliProgress.SingleBar({
+      bar = new (cliProgress().SingleBar)({
         format: `${what} [{bar}] {percentage}% | {value}/{total} files | {bytes} | {speed}/s | ETA {eta_formatted}`,
         stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 50,
-      }, cliProgress.Presets.shades_classic);
+      }, cliProgress().Presets.shades_classic);
       bar.start(p.total, 0, { bytes: '', speed: '0 B' });
     }
     const seconds = Math.max(0.001, (Date.now() - startedAt) / 1000);
@@ -99,14 +100,14 @@ export function attachSidecarsReporter(events: LibraryEvents): () => void {
  */
 export function attachTransferReporter(events: LibraryEvents, title: string, jobId: () => number | undefined): () => void {
   const tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
-  let bar: cliProgress.SingleBar | null = null;
+  let bar: SingleBar | null = null;
   const off = events.on('job:progress', (p: JobProgress) => {
     if (!tty || p.id !== jobId()) return;
     if (!bar) {
-      bar = new cliProgress.SingleBar({
+      bar = new (cliProgress().SingleBar)({
         format: `${title} (job {job}) [{bar}] {percentage}% | {bytes} | {speed}/s | ETA {eta}`,
         stream: process.stderr, hideCursor: true, clearOnComplete: true,
-      }, cliProgress.Presets.shades_classic);
+      }, cliProgress().Presets.shades_classic);
       bar.start(p.totalBytes, 0, { job: p.id, bytes: '', speed: '0 B', eta: '…' });
     }
     bar.setTotal(p.totalBytes);

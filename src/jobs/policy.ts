@@ -1,9 +1,9 @@
 import { VssError } from '../core/errors.js';
 import type { KindPolicy } from '../sidecars/kind-spec.js';
 import { checkVariant, isSidecarKind, madeBy, SIDECAR_KIND_NAMES, SIDECAR_KINDS, variantsOf, type SidecarKind } from '../sidecars/kinds.js';
+import { DEVICE_TYPES, type DeviceType } from './device-types.js';
 
-export type DeviceType = 'desktop' | 'mobile';
-export const DEVICE_TYPES: readonly DeviceType[] = ['desktop', 'mobile'];
+export { DEVICE_TYPES, type DeviceType };
 
 /** Which variants of which kinds to make; `*` for embeddings means every registered model. */
 export type GenerationPolicy = Partial<Record<SidecarKind, readonly string[]>>;

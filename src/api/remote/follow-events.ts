@@ -1,4 +1,4 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
 import { VssError } from '../../core/errors.js';
 import type { EventFollow, StreamedEvent } from '../index.js';
 import type { DaemonHttp } from './daemon-http.js';
@@ -20,6 +20,8 @@ export function followEvents(http: DaemonHttp, opts: { library?: string; follow?
     if ((res.statusCode ?? 500) >= 400) throw toError(safeJson(await readAll(res, 65536).catch(() => '')));
     // The daemon subscribes this stream before it sends the headers.
     onConnected();
+    // Loaded by the commands that follow events, not by every one that talks to the daemon.
+    const { createParser } = await import('eventsource-parser');
     const parser = createParser({
       onEvent: (m: EventSourceMessage) => {
         if (m.data.length > 16 * 1024 * 1024) throw new VssError('IO', 'an event from the daemon is too large');

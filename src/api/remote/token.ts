@@ -2,9 +2,7 @@ import { chmodSync, closeSync, linkSync, lstatSync, openSync, readFileSync, unli
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { VssError, errnoCode } from '../../core/errors.js';
 import { tempPathFor } from '../../core/fs-atomic.js';
-import { childLog } from '../../core/log.js';
 
-const log = childLog('daemon-token');
 
 /** 32 random bytes, base64url: 43 characters that need no quoting in a header or a shell. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -21,7 +19,9 @@ export function ensureToken(path: string): string {
       const st = lstatSync(path);
       if ((st.mode & 0o077) !== 0) {
         chmodSync(path, 0o600);
-        log.warn({ path, mode: (st.mode & 0o777).toString(8) }, 'the token file was readable by others; made owner-only');
+        // The log loaded for this alone: a client reading the token loads no logger.
+        const mode = (st.mode & 0o777).toString(8);
+        void import('../../core/log.js').then(({ childLog }) => childLog('daemon-token').warn({ path, mode }, 'the token file was readable by others; made owner-only'));
       }
       return existing;
     }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { FolderEntry, FolderListing } from '../../api/index.js';
-import { UsageError, VssError } from '../../api/light.js';
+import { UsageError, VssError } from '../../core/errors.js';
 import { globals, vssFor, withLibrary } from '../context.js';
 import { displayPath, formatBytes, printJson, printLine, warn } from '../output.js';
 

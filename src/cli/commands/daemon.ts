@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import type { DaemonStatus } from '../../api/index.js';
-import { UsageError, formatBytes, checkListenAddresses, appDataDir, daemonPaths, resolveDataDir } from '../../api/light.js';
+import { UsageError } from '../../core/errors.js';
+import { formatBytes } from '../../core/format.js';
+import { checkListenAddresses } from '../../api/peers.js';
+import { appDataDir, resolveDataDir } from '../../device/data-dir.js';
+import { daemonPaths } from '../../api/remote/paths.js';
 import type { DeviceSettingsApi } from '../../api/index.js';
 import { globals } from '../context.js';
 import { displayPath, formatDuration, printJson, printLine } from '../output.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../api/light.js';
+import { UsageError } from '../../core/errors.js';
 import { clientFor, globals } from '../context.js';
 import { printJson, printLine } from '../output.js';
 

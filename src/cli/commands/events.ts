@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { VssError } from '../../api/light.js';
+import { VssError } from '../../core/errors.js';
 import { clientFor } from '../context.js';
 import { StdoutWriter } from '../output.js';
 import { untilFollowEnds } from '../follow.js';

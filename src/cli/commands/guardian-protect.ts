@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { GuardianProtectPlan } from '../../api/index.js';
-import { isDeviceAddress } from '../../api/light.js';
+import { isDeviceAddress } from '../../core/address.js';
 import { globals, withLibrary } from '../context.js';
 import { withFileOpFlags } from '../file-op-flags.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';

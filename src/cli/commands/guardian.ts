@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { BucketCheckResult, GuardianAtRisk, GuardianPolicyView, GuardianRotView, GuardianStatus, GuardianTally, PolicyChange, RepairResult, ScrubResult, ScrubSettings } from '../../api/index.js';
-import { UsageError } from '../../api/light.js';
+import { UsageError } from '../../core/errors.js';
 import { globals, withLibrary } from '../context.js';
 import { resolveLocationRef } from '../location-ref.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { JobRow, LibraryClient, NamedJobRow } from '../../api/index.js';
-import { JOB_STATUSES, UsageError, isJobStatus } from '../../api/light.js';
+import { JOB_STATUSES, isJobStatus } from '../../jobs/states.js';
+import { UsageError } from '../../core/errors.js';
 import { attachJobsReporter } from '../jobs-progress.js';
 import { registerJobsMonitor } from './jobs-monitor.js';
 import { onStopSignal } from '../signals.js';

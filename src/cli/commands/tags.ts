@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { TagView, UserMetaView } from '../../api/index.js';
-import { UsageError } from '../../api/light.js';
+import { UsageError } from '../../core/errors.js';
 import { contentRef } from '../content-arg.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, printJson, printLine, printLines, warn } from '../output.js';
