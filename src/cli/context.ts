@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { LibraryAccess, LibraryClient, Vss, VssClient } from '../api/index.js';
 import { VssError } from '../core/errors.js';
-import { resolveDataDir } from '../device/data-dir.js';
 
 /*
  * What a command needs to reach the core, loaded when it runs (not when the command line is
@@ -54,6 +53,7 @@ export async function withLibrary<T>(cmd: Command, fn: (lib: LibraryClient, vss:
  * that stays: DESIGN §9 "a device answers peers only while something of it runs").
  */
 export async function daemonClientFor(cmd: Command, why: string): Promise<VssClient> {
+  const { resolveDataDir } = await import('../api/words.js');
   const dataDir = resolveDataDir(globals(cmd).dataDir);
   const { daemonStatus } = await import('../api/remote/status.js');
   if (!daemonStatus(dataDir).running) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { asTypedPlace } from '../core/address.js';
-import { DEFAULT_ON_CONFLICT, ON_CONFLICT } from '../files/on-conflict.js';
+import { DEFAULT_ON_CONFLICT, ON_CONFLICT } from '../api/words.js';
 import { UUID } from './content-arg.js';
 
 /** The commands that take the file operations' flags. */

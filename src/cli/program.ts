@@ -6,7 +6,6 @@ import type { Command as CommandType } from 'commander';
 const commander = createRequire(import.meta.url)('commander') as typeof import('commander');
 export const { Command, CommanderError, Help, Option } = commander;
 type Command = CommandType;
-import { resolveDataDir } from '../device/data-dir.js';
 import { asRun } from './invoked-as.js';
 
 /** The version `vss --version` prints. */
@@ -28,9 +27,10 @@ export function rootProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(asRun(`vss: ${text.trim().replace(/\s*\n\s*/g, ' ')} (run \`vss --help\` for usage)`) + '\n') })
     .exitOverride();
   // --instance is a name for a data dir: resolved once here, every command sees only --data-dir.
-  program.hook('preAction', (root) => {
+  program.hook('preAction', async (root) => {
     const { dataDir, instance } = root.opts<{ dataDir?: string; instance?: string }>();
     if (instance === undefined) return;
+    const { resolveDataDir } = await import('../api/words.js');
     root.setOptionValue('dataDir', resolveDataDir(dataDir, instance));
     root.setOptionValue('instance', undefined);
   });

@@ -3,9 +3,9 @@ import { isAbsolute, join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
 import { FileLock } from '../core/file-lock.js';
+import { isModelEngine, MODEL_ENGINES, type ModelEngine } from './engines.js';
 
-export const MODEL_ENGINES = ['whisper', 'embeddings'] as const;
-export type ModelEngine = (typeof MODEL_ENGINES)[number];
+export { MODEL_ENGINES, isModelEngine, type ModelEngine };
 
 export interface RegisteredModel {
   engine: ModelEngine;
@@ -77,8 +77,4 @@ export class ModelRegistry {
     const file: ModelsFile = { version: 1, models };
     writeFileAtomicSync(join(this.dataDir, FILE), JSON.stringify(file, null, 2) + '\n');
   }
-}
-
-export function isModelEngine(v: string): v is ModelEngine {
-  return (MODEL_ENGINES as readonly string[]).includes(v);
 }

@@ -1,9 +1,7 @@
 import { readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { VssError, LibraryLockedError, errnoCode } from '../../core/errors.js';
-import { writeFileAtomicSync } from '../../core/fs-atomic.js';
-import { isProcessAlive, procStat } from '../../core/proc-stat.js';
-import { FileLock } from '../../core/file-lock.js';
+import { VssError, errnoCode } from '../../core/errors.js';
+import { isProcessAlive } from '../../core/proc-stat.js';
 import type { DaemonPaths } from './paths.js';
 
 /** Who holds the daemon lock (daemon.pid), as the lock file records it. */
@@ -30,21 +28,6 @@ export interface ReadyRecord {
   started_at: string;
 }
 
-/**
- * Become the one daemon of this data dir. The pid file is a lock of the library lock's kind:
- * it appears whole or not at all, and one left by a dead daemon (or naming a pid that a later,
- * unrelated process now has) is taken over, safely even when two starts race for it.
- */
-export function takeDaemonLock(paths: DaemonPaths): FileLock {
-  try {
-    return FileLock.acquire(paths.pid);
-  } catch (err) {
-    if (!(err instanceof LibraryLockedError)) throw err;
-    const holder = readLockHolder(paths.pid);
-    throw new VssError('ALREADY_EXISTS', `the daemon already runs for this data dir (pid ${holder?.pid ?? 'unknown'})`, { path: paths.pid, cause: err });
-  }
-}
-
 /** The pid file's holder, or null when there is none or it is unreadable (then it is stale). */
 export function readLockHolder(path: string): LockHolder | null {
   const raw = readOrNull(path);
@@ -63,12 +46,6 @@ export function liveHolder(path: string): LockHolder | null {
   const holder = readLockHolder(path);
   if (!holder || holder.hostname !== hostname()) return null;
   return isProcessAlive(holder.pid, holder.procStart) ? holder : null;
-}
-
-export function writeReady(paths: DaemonPaths, record: Omit<ReadyRecord, 'pid' | 'proc_start' | 'started_at'>): ReadyRecord {
-  const full: ReadyRecord = { pid: process.pid, proc_start: procStat(process.pid)?.startTime ?? null, started_at: new Date().toISOString(), ...record };
-  writeFileAtomicSync(paths.ready, JSON.stringify(full, null, 2) + '\n');
-  return full;
 }
 
 /** The ready record if its daemon still runs, else null. Reads two small files: no connect. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { ActionInfo } from '../../api/index.js';
-import { DEFAULT_ACTIONS_LIMIT } from '../../wire/actions.js';
 import { UsageError } from '../../core/errors.js';
+import { DEFAULT_ACTIONS_LIMIT } from '../../api/words.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 

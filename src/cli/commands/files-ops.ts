@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { FileOpOutcome, GuardianBelowPolicy, LibraryClient, OpPreview } from '../../api/index.js';
 import { asTypedPlace } from '../../core/address.js';
-import { DEFAULT_ON_CONFLICT } from '../../files/on-conflict.js';
+import { DEFAULT_ON_CONFLICT } from '../../api/words.js';
 import { globals, withLibrary } from '../context.js';
 import { typedSource, withFileOpFlags, type FileOpCliFlags } from '../file-op-flags.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { JobRow, LibraryClient, NamedJobRow } from '../../api/index.js';
-import { JOB_STATUSES, isJobStatus } from '../../jobs/states.js';
 import { UsageError } from '../../core/errors.js';
+import { JOB_STATUSES, isJobStatus } from '../../api/words.js';
 import { attachJobsReporter } from '../jobs-progress.js';
 import { registerJobsMonitor } from './jobs-monitor.js';
 import { onStopSignal } from '../signals.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { MODEL_ENGINES, isModelEngine } from '../../models/registry.js';
 import { UsageError } from '../../core/errors.js';
+import { MODEL_ENGINES, isModelEngine } from '../../api/words.js';
 import { globals, clientFor } from '../context.js';
 import { displayPath, printJson, printLine } from '../output.js';
 import { nextStep } from '../next-step.js';

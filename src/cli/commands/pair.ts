@@ -1,9 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import type { PairedInfo, PairingCodeInfo, VssClient } from '../../api/index.js';
-import { checkPairJoin, checkPeerAddress } from '../../api/peers.js';
-import { looksLikeInvite } from '../../sync/pairing/invite-prefix.js';
 import { VssError } from '../../core/errors.js';
+import { checkPairJoin, checkPeerAddress, looksLikeInvite } from '../../api/words.js';
 import { clientFor, daemonClientFor, globals } from '../context.js';
 import { displayPath, printJson, printJsonLine, printLine } from '../output.js';
 import { onStopSignal } from '../signals.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { ContentKind } from '../../api/index.js';
-import { MAX_LIMIT as SEARCH_MAX_LIMIT, SAY_WHAT as SEARCH_SAY_WHAT } from '../../search/search-limits.js';
 import { UsageError } from '../../core/errors.js';
+import { SEARCH_MAX_LIMIT, SEARCH_SAY_WHAT } from '../../api/words.js';
 import { globals, withLibrary } from '../context.js';
 import { parseKind } from '../parse.js';
 import { displayPath, note, printJson, printLine, warn } from '../output.js';

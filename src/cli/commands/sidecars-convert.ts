@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { SidecarKind } from '../../api/index.js';
-import { sidecarKind } from '../../sidecars/kinds.js';
+import { sidecarKind } from '../../api/sidecar-kinds.js';
 import { globals, withLibrary } from '../context.js';
 import { printJson, printLine, warn } from '../output.js';
 import { attachSidecarsReporter } from '../progress.js';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { SidecarKind, SidecarStatus } from '../../api/index.js';
-import { SIDECAR_STATUSES } from '../../wire/sidecar-status.js';
 import { UsageError } from '../../core/errors.js';
-import { sidecarKind } from '../../sidecars/kinds.js';
+import { SIDECAR_STATUSES } from '../../api/words.js';
+import { sidecarKind } from '../../api/sidecar-kinds.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, printError, printJson, printJsonArray, printLine, printLines } from '../output.js';
 import { registerConvertCommand } from './sidecars-convert.js';

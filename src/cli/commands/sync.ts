@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import type { SyncSettings, SyncSettingsPatch } from '../../api/index.js';
-import { PREFER_VALUES } from '../../sync/prefer.js';
 import { UsageError } from '../../core/errors.js';
 import { formatBytes } from '../../core/format.js';
-import { oneOf } from '../../api/checks.js';
-import { sidecarKind } from '../../sidecars/kinds.js';
+import { PREFER_VALUES, oneOf } from '../../api/words.js';
+import { sidecarKind } from '../../api/sidecar-kinds.js';
 import { clientFor, globals, withLibrary } from '../context.js';
 import { printJson, printLine } from '../output.js';
 import { parseBytes } from '../parse.js';

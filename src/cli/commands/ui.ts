@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { resolveDataDir } from '../../device/data-dir.js';
+import { resolveDataDir } from '../../api/words.js';
 import { globals } from '../context.js';
 import { printJson, printLine, warn } from '../output.js';
 
