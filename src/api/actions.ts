@@ -2,7 +2,8 @@ import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { ListedActionRecord } from '../store/actions.js';
 import { KEEP_ACTIONS } from '../ops/action-log.js';
-import { DEFAULT_ACTIONS_LIMIT, type ActionInfo } from '../wire/actions.js';
+import type { ActionInfo } from '../wire/actions.js';
+import { DEFAULT_ACTIONS_LIMIT } from './actions-limit.js';
 
 export type { ActionInfo, ActionOp, ActionOutcome, ActionWhat } from '../wire/actions.js';
 export { DEFAULT_ACTIONS_LIMIT };

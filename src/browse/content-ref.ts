@@ -3,7 +3,8 @@ import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { isInside } from '../library/confine.js';
 import { UUID_RE } from '../sidecars/address.js';
-import { deviceByRef, parseAddress } from './library-view.js';
+import { deviceByRef } from './library-view.js';
+import { parseDeviceAddress } from '../core/address.js';
 
 /** The content a user's reference names, and the file name its address gave (a uuid gives none). */
 export interface ContentRef {
@@ -27,7 +28,7 @@ export function contentByRef(lib: Library, ref: string): ContentRef {
     const here = localPath(lib, ref);
     if (here) return here;
   }
-  const a = parseAddress(ref);
+  const a = parseDeviceAddress(ref);
   if (a.location === undefined || a.path === '') throw new UsageError(`${JSON.stringify(ref)} names no file: give a content uuid, DEVICE:/LOCATION/PATH, or the path of a file in a location`);
   const slash = a.path.lastIndexOf('/');
   const dirPath = slash < 0 ? '' : a.path.slice(0, slash);

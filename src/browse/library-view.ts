@@ -1,6 +1,6 @@
 import { UsageError, VssError } from '../core/errors.js';
 import type { TextKeyedReader } from '../core/paging.js';
-import { relPathProblem } from '../library/confine.js';
+import { parseDeviceAddress } from '../core/address.js';
 import type { Library } from '../library/library.js';
 import type { DeviceRecord } from '../store/devices.js';
 import type { ContentCopyItem, LibraryContentItem, LsItem } from '../wire/library-view.js';
@@ -83,7 +83,7 @@ export function listFolder(lib: Library, address: string | undefined, online: Re
   const self = lib.device.uuid;
   const names = deviceNames(lib);
   const isOnline = (uuid: string) => uuid === self || online.has(uuid);
-  const parsed = parseAddress(address ?? '');
+  const parsed = parseDeviceAddress(address ?? '');
   // No device and no location: every device's locations.
   if (parsed.device === undefined && parsed.location === undefined) {
     return [...lib.store.devices.all()].flatMap((d) => locationsOf(lib, d, names, isOnline));
@@ -113,24 +113,6 @@ export function listFolder(lib: Library, address: string | undefined, online: Re
     if (entry?.kind !== 'dir') throw new VssError('NOT_FOUND', `no folder ${JSON.stringify(parsed.path)} in location ${loc[0]!.name} of ${name}`);
   }
   return rows.map((r) => ({ name: r.name, kind: r.kind, size: r.size, content_uuid: r.content_uuid, device: name, device_id: device.uuid, online: isOnline(device.uuid) }));
-}
-
-/** `[DEVICE:]/LOCATION[/PATH]` taken apart; a path is checked as any relative path is. */
-export function parseAddress(address: string): { device?: string; location?: string; path: string } {
-  let rest = address;
-  let device: string | undefined;
-  const colon = address.indexOf(':');
-  if (colon >= 0 && !address.slice(0, colon).includes('/')) {
-    device = address.slice(0, colon);
-    rest = address.slice(colon + 1);
-    if (device === '') throw new UsageError(`no device before ":" in ${JSON.stringify(address)}`);
-  }
-  const parts = rest.split('/').filter((p) => p !== '');
-  const location = parts.shift();
-  const path = parts.join('/');
-  const bad = relPathProblem(path);
-  if (bad !== undefined) throw new UsageError(`${JSON.stringify(address)}: ${bad}`);
-  return { ...(device !== undefined ? { device } : {}), ...(location !== undefined ? { location } : {}), path };
 }
 
 function locationsOf(lib: Library, d: DeviceRecord, names: Map<string, string>, isOnline: (uuid: string) => boolean): LsItem[] {

@@ -1,11 +1,12 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve, sep } from 'node:path';
 import { UsageError } from './errors.js';
 
 /*
- * What an address a user or a peer gives means (issue 43, "one address type"): a path here,
- * `DEVICE:/LOCATION[/PATH]` (a paired device's folder) or `s3://BUCKET/PREFIX[/FOLDER]` (a
- * bucket's). Told apart here alone, with nothing of the domain loaded: the command line parses
- * its arguments with it before anything else is loaded.
+ * What an address a user or a peer gives means (issue 43, "one address type"), decided here
+ * alone: a path here, `[DEVICE:]/LOCATION[/PATH]` (a folder of a device of the library: `ls`, a
+ * copy to a paired device), `s3://BUCKET/PREFIX` (a bucket's), and a relative path as a location
+ * records one. Nothing of the domain is loaded with it: the command line tells its arguments
+ * apart with it before anything else is loaded.
  */
 
 /** Where a copy or move goes, told apart from what the user typed. */
@@ -13,6 +14,20 @@ export type Destination =
   | { kind: 'here'; path: string }
   | { kind: 'device'; address: string }
   | { kind: 'bucket'; url: string };
+
+/** A bucket's place: the bucket, and the prefix every key under it starts with ('' or '/'-separated, no '/' at either end). */
+export interface BucketPlace {
+  bucket: string;
+  prefix: string;
+}
+
+/** A folder of a device of the library, `[DEVICE:]/LOCATION[/PATH]` taken apart (no device: every device's, or this one's, as the caller says). */
+export interface DevicePlace {
+  device?: string;
+  location?: string;
+  /** '/'-separated, '' for the location itself: checked as a location's relative path (relPathProblem). */
+  path: string;
+}
 
 /** `s3://…`: a bucket's place. */
 export function isBucketAddress(p: string): boolean {
@@ -45,3 +60,69 @@ export function destinationOf(to: string): Destination {
   if (!isAbsolute(to)) throw new UsageError(`to must be an absolute path, DEVICE:/LOCATION[/PATH] or s3://BUCKET/PREFIX[/FOLDER], got ${JSON.stringify(to.slice(0, 200))}`);
   return { kind: 'here', path: to };
 }
+
+/** `[DEVICE:]/LOCATION[/PATH]` taken apart; its path is checked as any relative path is. */
+export function parseDeviceAddress(address: string): DevicePlace {
+  let rest = address;
+  let device: string | undefined;
+  const colon = address.indexOf(':');
+  if (colon >= 0 && !address.slice(0, colon).includes('/')) {
+    device = address.slice(0, colon);
+    rest = address.slice(colon + 1);
+    if (device === '') throw new UsageError(`no device before ":" in ${JSON.stringify(address)}`);
+  }
+  const parts = rest.split('/').filter((p) => p !== '');
+  const location = parts.shift();
+  const path = parts.join('/');
+  const bad = relPathProblem(path);
+  if (bad !== undefined) throw new UsageError(`${JSON.stringify(address)}: ${bad}`);
+  return { ...(device !== undefined ? { device } : {}), ...(location !== undefined ? { location } : {}), path };
+}
+
+const MAX_PREFIX = 512;
+/** S3's bucket names: 3 to 63 lowercase letters, digits, dots and hyphens, a letter or digit at each end. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * `s3://BUCKET[/PREFIX]` taken apart, with the reason when it cannot name a bucket (its prefix may
+ * not climb: no `.` or `..` part, no empty part, no control character).
+ */
+export function parseBucketUrl(url: string): BucketPlace {
+  const m = /^s3:\/\/([^/]*)(?:\/(.*))?$/.exec(url);
+  if (!m) throw new UsageError(`${JSON.stringify(url.slice(0, 100))}: a bucket is named s3://BUCKET/PREFIX`);
+  const bucket = m[1]!;
+  if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) throw new UsageError(`${JSON.stringify(bucket.slice(0, 100))}: not a bucket name (3 to 63 lowercase letters, digits, dots and hyphens)`);
+  const prefix = (m[2] ?? '').replace(/\/+$/, '');
+  if (prefix.length > MAX_PREFIX) throw new UsageError(`the prefix of ${bucket} is longer than ${MAX_PREFIX} characters`);
+  if (prefix !== '') {
+    for (const part of prefix.split('/')) {
+      if (part === '' || part === '.' || part === '..') throw new UsageError(`${JSON.stringify(prefix.slice(0, 100))}: a prefix has no empty, '.' or '..' part`);
+    }
+    // A key a terminal or a bucket's console would show otherwise than it is.
+    if (/[\u0000-\u001f\u007f]/.test(prefix)) throw new UsageError('a prefix has no control character');
+  }
+  return { bucket, prefix };
+}
+
+/** The bucket as a user names it: `s3://BUCKET/PREFIX` (a key under it, `s3://BUCKET/KEY`, with the key as the prefix). */
+export function bucketUrl(spec: BucketPlace): string {
+  return `s3://${spec.bucket}${spec.prefix === '' ? '' : `/${spec.prefix}`}`;
+}
+
+/**
+ * Why REL is not a path as the indexer records one, or undefined: names joined by `/`, none of
+ * them empty, `.` or `..`, no NUL, not absolute. `''` is the root itself.
+ */
+export function relPathProblem(rel: unknown): string | undefined {
+  if (typeof rel !== 'string') return 'not a path';
+  if (rel === '') return undefined;
+  if (rel.includes('\0')) return 'contains a NUL byte';
+  if (rel.startsWith('/') || isAbsolute(rel)) return 'an absolute path where a relative one belongs';
+  // One scan instead of a split: this runs for every file a scan reads.
+  if (EMPTY_DOT_OR_DOTDOT.test(rel)) return 'it has an empty, `.` or `..` part that could step outside its folder';
+  if (sep !== '/' && rel.includes(sep)) return `it has a ${sep} inside a name`;
+  return undefined;
+}
+
+/** A part of a `/`-separated path that is empty, `.` or `..`. */
+const EMPTY_DOT_OR_DOTDOT = /(?:^|\/)\.{0,2}(?:\/|$)/;

@@ -1,8 +1,7 @@
-import { isBucketPath } from '../volumes/bucket-locations.js';
 import { isAbsolute, join } from 'node:path';
 import { diskSpace } from '../core/disk-space.js';
 import { UsageError, VssError } from '../core/errors.js';
-import { isDeviceAddress } from '../core/address.js';
+import { isBucketAddress, isDeviceAddress } from '../core/address.js';
 import { placeOf } from '../files/places.js';
 import type { Library } from '../library/library.js';
 import type { LocationRecord } from '../store/locations.js';
@@ -86,7 +85,7 @@ export function protectTargets(lib: Library, to: string | undefined, device?: De
     return [device(to)];
   }
   if (isAbsolute(to)) return [folderTarget(lib, to)];
-  if (to.startsWith('s3://')) return [driveTarget(lib, to.replace(/\/+$/, ''))];
+  if (isBucketAddress(to)) return [driveTarget(lib, to.replace(/\/+$/, ''))];
   if (to.includes('/')) throw new UsageError(`--to ${to}: a folder is named by an absolute path`);
   return [driveTarget(lib, to)];
 }
@@ -133,7 +132,7 @@ function chosenTargets(lib: Library): LocalTarget[] {
   const seen = new Set<string>();
   for (const loc of lib.store.locations.ofDevice(lib.deviceId)) {
     // A bucket location is read only: copies into a bucket go by --to BUCKET.
-    if (loc.online !== 1 || isBucketPath(loc.path) || seen.has(storeOf(loc))) continue;
+    if (loc.online !== 1 || isBucketAddress(loc.path) || seen.has(storeOf(loc))) continue;
     seen.add(storeOf(loc));
     if (writeAccess(loc.path) !== 'ok') continue;
     out.push(target(lib, loc, join(loc.path, PROTECT_FOLDER), false));

@@ -1,6 +1,7 @@
 import { basename, dirname } from 'node:path';
 import { blake3File } from '../core/file-blake3.js';
 import { VssError } from '../core/errors.js';
+import { bucketUrl } from '../core/address.js';
 import { placeKeepingAside, placeLanded, verifyLanded } from '../core/landing.js';
 import { childLog } from '../core/log.js';
 import { hashFileAsIs } from '../content/hash-file.js';
@@ -170,7 +171,7 @@ async function landFromBucket(lib: Library, target: LocalDisk, rot: RotFile, sig
         why.push(`the object in ${vol.name ?? vol.mount_point} did not verify (${wrong})`);
         continue;
       }
-      return { path: done.path, blake3: expected, from: `s3://${vol.bucket}/${o.key}` };
+      return { path: done.path, blake3: expected, from: bucketUrl({ bucket: vol.bucket, prefix: o.key }) };
     } finally {
       bucket.close();
     }

@@ -5,7 +5,7 @@ import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
 import type { Library } from '../library/library.js';
 import type { LocationRecord } from '../store/locations.js';
-import { isBucketPath } from '../volumes/bucket-locations.js';
+import { isBucketAddress } from '../core/address.js';
 import { locationOnline } from '../volumes/location-online.js';
 import type { ScrubLocationView, ScrubResult } from '../wire/guardian.js';
 import { scrubLocation } from './scrub.js';
@@ -67,10 +67,10 @@ export function scrubbedLocations(lib: Library, ids: readonly number[]): Locatio
     ? ids.map((id) => {
       const row = lib.store.locations.ofDeviceById(id, lib.deviceId);
       if (!row) throw new VssError('NOT_FOUND', `location ${id} is not one of this device's`);
-      if (isBucketPath(row.path)) throw new UsageError(`location ${id} (${row.path}) is ${NOT_SCRUBBED}`);
+      if (isBucketAddress(row.path)) throw new UsageError(`location ${id} (${row.path}) is ${NOT_SCRUBBED}`);
       return row;
     })
-    : lib.store.locations.ofDevice(lib.deviceId).filter((l) => !isBucketPath(l.path));
+    : lib.store.locations.ofDevice(lib.deviceId).filter((l) => !isBucketAddress(l.path));
   if (rows.length === 0) throw new UsageError('this device has no location to scrub: add one (vss location add PATH)');
   return rows;
 }
@@ -131,7 +131,7 @@ export function queueDueScrub(lib: Library, dataDir: string, now = Date.now()): 
   if (every <= 0) return null;
   if (lib.store.jobs.openKinds().includes(GUARDIAN_SCRUB)) return null;
   const scrubs = new Map(lib.store.scrubs.all().map((s) => [s.location_id, s]));
-  const online = lib.store.locations.ofDevice(lib.deviceId).filter((l) => l.watch_paused === 0 && !isBucketPath(l.path) && locationOnline(lib, l.id)?.online === true);
+  const online = lib.store.locations.ofDevice(lib.deviceId).filter((l) => l.watch_paused === 0 && !isBucketAddress(l.path) && locationOnline(lib, l.id)?.online === true);
   const due = nextDue(online, scrubs, every, now);
   return due ? queueScrub(lib, [due.id], SCRUB_SCHEDULED_PRIORITY) : null;
 }

@@ -16,7 +16,8 @@ import { identifyContents, type SettleRule } from './identification.js';
 import { LEFTOVER_RULES } from '../storage/ignore-rules.js';
 import { LocalDisk, realPlaceOf } from '../storage/local-disk.js';
 import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
-import { isBucketPath, openBucketLocation } from '../volumes/bucket-locations.js';
+import { openBucketLocation } from '../volumes/bucket-locations.js';
+import { isBucketAddress } from '../core/address.js';
 import { locationStorage } from '../storage/storages.js';
 import type { KnownBytes } from './identification.js';
 import { SeenSet } from './seen-set.js';
@@ -75,7 +76,7 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   // object may be named '.', and is not its location); users and scripts get it absolute, as every
   // path vss prints, a bucket's as its key is stored (never normalised: `cam/.` is not `cam`).
   const onSkip = (rel: string, reason: string) => {
-    const path = rel === '' ? location.path : isBucketPath(location.path) ? `${location.path}/${rel}` : join(location.path, ...rel.split('/'));
+    const path = rel === '' ? location.path : isBucketAddress(location.path) ? `${location.path}/${rel}` : join(location.path, ...rel.split('/'));
     skipped.add(path, reason);
     log.warn({ locationId, path, reason }, 'skipped');
     events.emit('index:skipped', { locationId, path, reason });

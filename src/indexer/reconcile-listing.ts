@@ -1,5 +1,5 @@
 import type { EntryFacts, EntryStore, ListedRow, ScannedEntry } from '../store/entries.js';
-import { relPathProblem } from '../library/confine.js';
+import { relPathProblem } from '../core/address.js';
 import type { SeenSet } from './seen-set.js';
 import type { DirListing, UnchangedListing } from '../storage/port.js';
 import { listingDigest } from '../storage/walk-wire.js';

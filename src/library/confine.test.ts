@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'n
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { tempDir } from '../../test/helpers.js';
-import { absolutePathProblem, ConfinedRoot, PathRefusedError, readRegularFile, relPathProblem } from './confine.js';
+import { absolutePathProblem, ConfinedRoot, PathRefusedError, readRegularFile } from './confine.js';
+import { relPathProblem } from '../core/address.js';
 
 describe('path confinement', () => {
   const tmp = tempDir();

@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFi
 import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { VssError, errnoCode } from '../core/errors.js';
+import { relPathProblem } from '../core/address.js';
 
 /**
  * A path from the library's database that vss will not touch: it would lead outside the library
@@ -29,24 +30,6 @@ export function absolutePathProblem(p: unknown): string | undefined {
   if (resolve(p) !== p) return 'not a normalized path (it has `..`, `.` or doubled separators)';
   return undefined;
 }
-
-/**
- * Why REL is not a path as the indexer records one, or undefined: names joined by `/`, none of
- * them empty, `.` or `..`, no NUL, not absolute. `''` is the root itself.
- */
-export function relPathProblem(rel: unknown): string | undefined {
-  if (typeof rel !== 'string') return 'not a path';
-  if (rel === '') return undefined;
-  if (rel.includes('\0')) return 'contains a NUL byte';
-  if (rel.startsWith('/') || isAbsolute(rel)) return 'an absolute path where a relative one belongs';
-  // One scan instead of a split: this runs for every file a scan reads.
-  if (EMPTY_DOT_OR_DOTDOT.test(rel)) return 'it has an empty, `.` or `..` part that could step outside its folder';
-  if (sep !== '/' && rel.includes(sep)) return `it has a ${sep} inside a name`;
-  return undefined;
-}
-
-/** A part of a `/`-separated path that is empty, `.` or `..`. */
-const EMPTY_DOT_OR_DOTDOT = /(?:^|\/)\.{0,2}(?:\/|$)/;
 
 /** Folders whose real place was checked, per root; bounded so a walk of a huge tree does not grow it without end. */
 const MAX_CHECKED_FOLDERS = 4096;

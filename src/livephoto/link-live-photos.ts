@@ -1,5 +1,6 @@
 import { describeFsError } from '../core/errors.js';
-import { ConfinedRoot, relPathProblem } from '../library/confine.js';
+import { ConfinedRoot } from '../library/confine.js';
+import { relPathProblem } from '../core/address.js';
 import { hashFileForIdentity } from '../content/hash-file.js';
 import { CAS_WHOLE } from '../content/identity.js';
 import type { Library } from '../library/library.js';

@@ -12,7 +12,8 @@ import type { IndexMode, IndexResult } from '../indexer/types.js';
 import type { DeviceLocations, LocationInfo } from '../wire/locations.js';
 import { serializeScan } from './watch/scan-lock.js';
 import { PROTECT_FOLDER } from '../volumes/protect-folder.js';
-import { addBucketLocation, isBucketPath, probeBucketLocation, type BucketLocationOptions } from '../volumes/bucket-locations.js';
+import { addBucketLocation, probeBucketLocation, type BucketLocationOptions } from '../volumes/bucket-locations.js';
+import { isBucketAddress } from '../core/address.js';
 import { locationOnline, mountedNow, settleLocation, type MountedNow } from '../volumes/location-online.js';
 import { driveOf, type LocationDrive } from '../volumes/location-drive.js';
 
@@ -30,7 +31,7 @@ const MAX_RULES = 1000;
 
 /** Register a folder of this device as a location of the library. Indexing is a separate step. */
 export function addLocation(lib: Library, path: string, opts: AddLocationOptions = {}): LocationInfo {
-  if (isBucketPath(path)) throw new VssError('USAGE', `${path.slice(0, 100)} is a bucket: it is added as a location by \`vss location add s3://BUCKET/PREFIX\``);
+  if (isBucketAddress(path)) throw new VssError('USAGE', `${path.slice(0, 100)} is a bucket: it is added as a location by \`vss location add s3://BUCKET/PREFIX\``);
   const abs = resolveLocationDir(path);
   if (abs === lib.root || abs.startsWith(lib.root + sep)) {
     throw new VssError('LOCATION_INVALID', 'a location cannot lie inside the library folder', { path: abs });
@@ -129,7 +130,7 @@ export function scanLocation(lib: Library, id: number, mode?: IndexMode, opts: I
 
 async function scanNow(lib: Library, id: number, mode: IndexMode | undefined, opts: IndexOptions): Promise<IndexResult> {
   const row = getLocation(lib, id);
-  if (isBucketPath(row.path)) return scanBucketNow(lib, id, mode, opts);
+  if (isBucketAddress(row.path)) return scanBucketNow(lib, id, mode, opts);
   lib.roots.location(id); // refuses a folder this device's user did not add, before anything else is looked at
   // Judged by its volume, not its folder: an unplugged drive leaves an empty mount point behind.
   const place = locationOnline(lib, id)!;

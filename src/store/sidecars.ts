@@ -1,10 +1,10 @@
 import type { Db } from '../db/connection.js';
 import type { SidecarKind } from '../sidecars/kinds.js';
 import { statementCache, type Prepared } from './statements.js';
-import { SIDECAR_STATUSES, type SidecarStatus } from '../wire/sidecar-status.js';
 
 export type SidecarSource = 'generated' | 'reference' | 'converted' | 'fetched';
-export { SIDECAR_STATUSES, type SidecarStatus };
+export type SidecarStatus = 'pending' | 'generating' | 'ready' | 'failed' | 'missing';
+export const SIDECAR_STATUSES: readonly SidecarStatus[] = ['pending', 'generating', 'ready', 'failed', 'missing'];
 
 /** A `sidecars` row (DESIGN §3): one sidecar of one content, wherever its file is. */
 export interface SidecarRecord {

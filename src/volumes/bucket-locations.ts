@@ -4,7 +4,8 @@ import type { Library } from '../library/library.js';
 import type { BucketVolume } from '../store/buckets.js';
 import type { LocationRecord } from '../store/locations.js';
 import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
-import { bucketUrl, inodeOf, keyOf, parseBucketUrl, type BucketSpec } from '../storage/bucket/bucket-url.js';
+import { inodeOf, keyOf, type BucketSpec } from '../storage/bucket/bucket-url.js';
+import { bucketUrl, isBucketAddress, parseBucketUrl } from '../core/address.js';
 import type { AddBucketOptions } from './buckets.js';
 
 /**
@@ -13,10 +14,6 @@ import type { AddBucketOptions } from './buckets.js';
  * (storage/bucket/bucket-storage.ts), read only, and offline while the bucket does not answer.
  */
 
-/** Whether PATH names a bucket (`s3://…`) rather than a folder. */
-export function isBucketPath(path: string): boolean {
-  return path.startsWith('s3://');
-}
 
 /** The bucket volume location ROW lies on, when it lies on one. */
 export function bucketOfLocation(lib: Library, row: Pick<LocationRecord, 'volume_id'>): BucketVolume | undefined {
@@ -55,7 +52,7 @@ const probedAt = new WeakMap<Library, Map<number, number>>();
 
 /** Ask every bucket holding a location of this device whether it answers now, unless asked a moment ago (a listing of locations shows each online or not as it is). */
 export async function probeBucketLocations(lib: Library, now = Date.now()): Promise<void> {
-  const volumes = new Set(lib.store.locations.ofDevice(lib.deviceId).filter((l) => isBucketPath(l.path) && l.volume_id !== null).map((l) => l.volume_id!));
+  const volumes = new Set(lib.store.locations.ofDevice(lib.deviceId).filter((l) => isBucketAddress(l.path) && l.volume_id !== null).map((l) => l.volume_id!));
   if (volumes.size === 0) return;
   let asked = probedAt.get(lib);
   if (!asked) probedAt.set(lib, (asked = new Map()));
@@ -88,7 +85,7 @@ export async function addBucketLocation(lib: Library, url: string, loc: { name?:
   const path = bucketUrl(where);
   for (const other of lib.store.locations.ofDevice(lib.deviceId)) {
     if (other.path === path) throw new VssError('LOCATION_CONFLICT', `already location ${other.id} of this library`, { path });
-    if (isBucketPath(other.path) && (other.path.startsWith(`${path}/`) || path.startsWith(`${other.path}/`) || (where.prefix === '' && other.path.startsWith(`s3://${where.bucket}/`)))) {
+    if (isBucketAddress(other.path) && (other.path.startsWith(`${path}/`) || path.startsWith(`${other.path}/`) || (where.prefix === '' && other.path.startsWith(`${bucketUrl({ bucket: where.bucket, prefix: '' })}/`)))) {
       throw new VssError('LOCATION_CONFLICT', `overlaps location ${other.id} (${other.path}); locations may not nest`, { path });
     }
   }

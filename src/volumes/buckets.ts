@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { BucketVolume } from '../store/buckets.js';
-import { bucketUrl, parseBucketUrl, type BucketSpec } from '../storage/bucket/bucket-url.js';
+import type { BucketSpec } from '../storage/bucket/bucket-url.js';
+import { bucketUrl, parseBucketUrl } from '../core/address.js';
 import { S3Bucket } from '../storage/bucket/s3-bucket.js';
 
 /** What `vss volumes add s3://…` is given besides the URL. */

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Library } from '../library/library.js';
-import { relPathProblem } from '../library/confine.js';
+import { relPathProblem } from '../core/address.js';
 import type { LocationRecord } from '../store/locations.js';
 import type { VolumeRecord } from '../store/volumes.js';
 import { mountedVolumes, readMountTable, volumeHolding, type MountedVolume } from './detect.js';

@@ -45,6 +45,3 @@ export interface ActionInfo {
   /** Why it failed, was refused or cancelled, what a partial one skipped, or what a done one did; null when nothing was said. */
   reason: string | null;
 }
-
-/** Actions `actions list` shows unless asked for more. */
-export const DEFAULT_ACTIONS_LIMIT = 100;

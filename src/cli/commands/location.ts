@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { DeviceLocations, IndexMode, IndexResult, LibraryClient } from '../../api/index.js';
+import { isBucketAddress } from '../../core/address.js';
 import { warn } from '../output.js';
 import { nextStep } from '../next-step.js';
 import { globals, withLibrary } from '../context.js';
@@ -24,7 +25,7 @@ export function registerLocationCommands(program: Command): void {
     .action(async function (this: Command, path: string, opts: { name?: string; mode: IndexMode; ignore: string[]; generate?: string; endpoint?: string; region?: string; pathStyle?: boolean }) {
       await withLibrary(this, async (lib, vss) => {
         const input = { name: opts.name, mode: opts.mode, ignore: opts.ignore, ...(opts.generate !== undefined ? { generate: opts.generate } : {}) };
-        const bucket = path.startsWith('s3://');
+        const bucket = isBucketAddress(path);
         if (!bucket && (opts.endpoint !== undefined || opts.region !== undefined || opts.pathStyle)) this.error('error: --endpoint, --region and --path-style are for a bucket (s3://BUCKET/PREFIX)', { exitCode: 2 });
         const result = await withProgress(lib, () => (bucket
           ? lib.locations.addBucket(path, {

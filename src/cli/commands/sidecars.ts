@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { SidecarKind, SidecarStatus } from '../../api/index.js';
 import { UsageError } from '../../core/errors.js';
-import { SIDECAR_STATUSES } from '../../api/words.js';
-import { sidecarKind } from '../../api/sidecar-kinds.js';
+import { SIDECAR_STATUSES, sidecarKind } from '../../api/sidecar-kinds.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, printError, printJson, printJsonArray, printLine, printLines } from '../output.js';
 import { registerConvertCommand } from './sidecars-convert.js';

@@ -12,7 +12,7 @@ import type { LocalDisk } from '../../storage/local-disk.js';
 import { locationStorage } from '../../storage/storages.js';
 import { pollOnlyWatches } from '../../storage/poll-only-watches.js';
 import { BUCKET_UNWATCHED } from '../../storage/bucket/bucket-url.js';
-import { isBucketPath } from '../../volumes/bucket-locations.js';
+import { isBucketAddress } from '../../core/address.js';
 import { indexedDirsUnder } from './indexed-dirs.js';
 import { parentOf } from '../../storage/rel-path.js';
 
@@ -65,7 +65,7 @@ export class LocationWatch {
 
   constructor(private readonly o: LocationWatchOptions) {
     // A bucket tells of no change: its location is rescanned whole every `rescanEveryMs`.
-    this.storage = isBucketPath(o.path) ? undefined : locationStorage(o.lib, o.locationId);
+    this.storage = isBucketAddress(o.path) ? undefined : locationStorage(o.lib, o.locationId);
     this.dirs = this.storage ? this.storage.watch((rel) => this.changed(rel, false)) : pollOnlyWatches(BUCKET_UNWATCHED);
   }
 

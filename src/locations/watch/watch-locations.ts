@@ -6,7 +6,7 @@ import type { GeneratorSettings } from '../../generators/types.js';
 import { releaseOrphanContentsPaced } from '../../indexer/release-orphans.js';
 import type { Library } from '../../library/library.js';
 import { listLocations } from '../locations.js';
-import { isBucketPath } from '../../volumes/bucket-locations.js';
+import { isBucketAddress } from '../../core/address.js';
 import { LocationWatch } from './location-watch.js';
 import { scansRunning } from './scan-lock.js';
 
@@ -136,7 +136,7 @@ class LibraryWatcher implements LocationWatching {
       this.paths.set(loc.id, loc.path);
       const w = new LocationWatch({
         lib: this.lib, locationId: loc.id, path: loc.path, generation: this.opts.generation,
-        debounceMs: this.opts.debounceMs ?? 1000, rescanEveryMs: isBucketPath(loc.path) ? this.opts.bucketRescanEveryMs ?? BUCKET_RESCAN_MS : this.opts.rescanEveryMs ?? 60_000,
+        debounceMs: this.opts.debounceMs ?? 1000, rescanEveryMs: isBucketAddress(loc.path) ? this.opts.bucketRescanEveryMs ?? BUCKET_RESCAN_MS : this.opts.rescanEveryMs ?? 60_000,
         settleMs: this.opts.settleMs ?? 600, settleMaxWaitMs: this.opts.settleMaxWaitMs ?? 60_000, log: this.log,
         onState: (state, reason) => this.say(loc.id, state, reason),
         onScanned: (r) => { if (r.removed + r.changed + r.moved > 0) this.scheduleSweep(); },

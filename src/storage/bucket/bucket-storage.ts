@@ -1,6 +1,6 @@
 import { VssError } from '../../core/errors.js';
 import type { Landing } from '../../core/landing.js';
-import { relPathProblem } from '../../library/confine.js';
+import { relPathProblem } from '../../core/address.js';
 import { IgnoreRules } from '../ignore-rules.js';
 import type { DirListing, FolderWatches, ListedEntry, ListOptions, LocationStorage, NodeFacts, RangeReader, WalkedListing, WalkOptions } from '../port.js';
 import { pollOnlyWatches } from '../poll-only-watches.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { tempDir } from '../../../test/helpers.js';
 import { s3SkipReason, startS3, useS3Env, type S3Server } from '../../../test/support/s3-server.js';
-import { parseBucketUrl } from './bucket-url.js';
+import { parseBucketUrl } from '../../core/address.js';
 import { PART_SIZE, S3Bucket, SourceFault, type ObjectMeta, type UploadState } from './s3-bucket.js';
 
 const blake3 = (b: Buffer) => new Blake3Hasher().update(b).digest('hex');

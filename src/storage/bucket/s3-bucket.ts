@@ -5,7 +5,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { errnoCode, VssError } from '../../core/errors.js';
-import { bucketUrl, keyOf, type BucketSpec } from './bucket-url.js';
+import { keyOf, type BucketSpec } from './bucket-url.js';
+import { bucketUrl } from '../../core/address.js';
 
 // vss pins its SDK (docs/decisions.md): the SDK's warning about its releases after January 2027 is not for its users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -14,7 +14,8 @@ import { paramsJson } from '../../jobs/wait-for-job.js';
 import { PathRefusedError } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
 import { scanLocation } from '../../locations/locations.js';
-import { deviceByRef, parseAddress } from '../../browse/library-view.js';
+import { deviceByRef } from '../../browse/library-view.js';
+import { parseDeviceAddress } from '../../core/address.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
 import { PeerRefused } from '../net/peer-node.js';
 import type { RemoteDevice } from '../peer-link.js';
@@ -93,7 +94,7 @@ export interface PlaceTarget {
  * when missing). This device, or a location it does not announce, is refused.
  */
 export function placeTarget(lib: Library, target: string, paired: (deviceUuid: string) => DropTarget | undefined): PlaceTarget {
-  const a = parseAddress(target);
+  const a = parseDeviceAddress(target);
   if (a.device === undefined || a.location === undefined) throw new UsageError(`${JSON.stringify(target)}: give the destination as DEVICE:/LOCATION[/PATH]`);
   // Said here rather than by the receiver's refusal after the job is queued.
   const bookkeeping = dropDirProblem(a.path);

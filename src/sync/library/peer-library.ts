@@ -1,7 +1,7 @@
 import { VssError } from '../../core/errors.js';
 import { contentUuidFor } from '../../content/identity.js';
 import { isContentKind } from '../../content/kinds.js';
-import { relPathProblem } from '../../library/confine.js';
+import { relPathProblem } from '../../core/address.js';
 import type { Library } from '../../library/library.js';
 import type { PeerContentFacts } from '../../store/peer-contents.js';
 import type { PeerEntryFacts, Removed } from '../../store/peer-entries.js';
