@@ -1,17 +1,10 @@
-import type { CommandModule } from './command-modules.js';
+import type { ManifestEntry } from './command-modules.js';
 
 /*
  * Made by `npm run build` from the modules of commands (cli/manifest-gen.ts): do not edit. Each
  * top-level command, the module that adds it and how `vss --help` lists it, so that the command
  * line is parsed loading only the module of the command asked (cli/main.ts).
  */
-
-export interface ManifestEntry {
-  name: string;
-  module: CommandModule;
-  term: string;
-  description: string;
-}
 
 export const COMMAND_MANIFEST: readonly ManifestEntry[] = [
   {"name":"library","module":"library","term":"library","description":"create, list and select libraries"},

@@ -35,3 +35,11 @@ export const COMMAND_MODULES = {
 } as const;
 
 export type CommandModule = keyof typeof COMMAND_MODULES;
+
+/** A top-level command as the manifest keeps it: its name, the module that adds it, how `vss --help` lists it. */
+export interface ManifestEntry {
+  name: string;
+  module: CommandModule;
+  term: string;
+  description: string;
+}

@@ -1,5 +1,4 @@
-import { COMMAND_MODULES, type CommandModule } from './command-modules.js';
-import type { ManifestEntry } from './command-manifest.js';
+import { COMMAND_MODULES, type CommandModule, type ManifestEntry } from './command-modules.js';
 import { rootProgram, termOf } from './program.js';
 
 /**
@@ -20,20 +19,13 @@ export async function manifestOf(): Promise<ManifestEntry[]> {
 /** The manifest's source file for ENTRIES. */
 export function manifestSource(entries: readonly ManifestEntry[]): string {
   const rows = entries.map((e) => `  ${JSON.stringify(e)},`).join('\n');
-  return `import type { CommandModule } from './command-modules.js';
+  return `import type { ManifestEntry } from './command-modules.js';
 
 /*
  * Made by \`npm run build\` from the modules of commands (cli/manifest-gen.ts): do not edit. Each
  * top-level command, the module that adds it and how \`vss --help\` lists it, so that the command
  * line is parsed loading only the module of the command asked (cli/main.ts).
  */
-
-export interface ManifestEntry {
-  name: string;
-  module: CommandModule;
-  term: string;
-  description: string;
-}
 
 export const COMMAND_MANIFEST: readonly ManifestEntry[] = [
 ${rows}
