@@ -444,9 +444,8 @@ export async function lockForPeer(lib: Library, by: string, copies: readonly Rem
  * hashed: too large); else why not, with the rot recorded as a scrub records it.
  */
 async function hashedAgain(lib: Library, c: GuardCopy, signal?: AbortSignal): Promise<string | undefined> {
-  if (c.size > REHASH_MAX_BYTES || c.entry_id === null || c.content_id === null) return undefined;
-  const content = lib.store.contents.byId(c.content_id);
-  if (!content || content.cas_version !== CAS_WHOLE) return undefined;
+  if (c.entry_id === null || c.content_id === null || !hashable(lib, c)) return undefined;
+  const content = lib.store.contents.byId(c.content_id)!;
   signal?.throwIfAborted();
   const where = shownHere(c);
   const read = await checksumFile(where, c.size).catch((err: unknown) => ({ ok: false as const, why: (err as Error).message }));
