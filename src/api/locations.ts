@@ -1,3 +1,5 @@
+import { isBucketAddress } from '../core/address.js';
+import { UsageError } from '../core/errors.js';
 import { INDEX_MODES, type IndexMode, type IndexResult } from '../indexer/types.js';
 import { oneOf } from './checks.js';
 import type { Library } from '../library/library.js';
@@ -40,8 +42,15 @@ export class LocationsApi {
   /** CONNECTED: the paired devices connected now (the daemon's link; none in-process). */
   constructor(private readonly lib: Library, private readonly ctx: LibraryContext, private readonly connected: () => ReadonlySet<string> = () => new Set()) {}
 
-  /** Add a folder and index it; progress and skipped files arrive as `index:*` events. */
-  async add(path: string, input: AddLocationInput = {}): Promise<IndexResult> {
+  /**
+   * Add a folder, or a bucket (`s3://BUCKET/PREFIX`: addBucket), and index it; progress and
+   * skipped files arrive as `index:*` events. The address says which (core/address.ts).
+   */
+  async add(path: string, input: AddBucketLocationInput = {}): Promise<IndexResult> {
+    if (isBucketAddress(path)) return this.addBucket(path, input);
+    if (input.endpoint !== undefined || input.region !== undefined || input.path_style !== undefined) {
+      throw new UsageError('endpoint, region and path_style are for a bucket (s3://BUCKET/PREFIX)');
+    }
     if (input.mode !== undefined) oneOf(INDEX_MODES, input.mode, 'mode');
     const { addLocation } = await import('../locations/locations.js');
     const loc = addLocation(this.lib, path, {

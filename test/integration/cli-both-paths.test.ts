@@ -17,6 +17,9 @@ const SCRIPT: Array<{ args: string[]; stdin?: never }> = [
   { args: ['location', 'add', '<root>/pics', '--mode', 'content', '--json'] },
   { args: ['location', 'add', '<root>/pics'] },
   { args: ['location', 'add', '<root>/nope'] },
+  // The address tells a folder from a bucket, in the core (both ways the same): bucket options on a folder, a name no bucket has.
+  { args: ['location', 'add', '<root>/more', '--endpoint', 'http://127.0.0.1:9'] },
+  { args: ['location', 'add', 's3://Not_A_Bucket/photos'] },
   { args: ['location', 'list', '--json'] },
   { args: ['location', 'list'] },
   { args: ['location', 'rescan', '1'] },
@@ -149,5 +152,8 @@ describe('cli: the same commands in-process and through the daemon', { skip: FIX
     assert.ok(inProcess.some((l) => l.includes('\nexit 1\n')), 'and failures');
     assert.equal(viaDaemon.length, inProcess.length);
     for (let i = 0; i < inProcess.length; i++) assert.equal(viaDaemon[i], inProcess[i]);
+    const step = (args: string) => inProcess.find((l) => l.startsWith(`$ vss ${args}\n`)) ?? '';
+    assert.match(step('location add <root>/more --endpoint http://127.0.0.1:9'), /\nexit 2\n[\s\S]*are for a bucket/);
+    assert.match(step('location add s3://Not_A_Bucket/photos'), /\nexit 2\n[\s\S]*not a bucket name/);
   });
 });

@@ -17,10 +17,11 @@ export type FieldIn = 'params' | 'query' | 'body';
 
 /**
  * How a field is read and checked at the daemon (sizes are bounded there): `path` is made
- * absolute by the client (the daemon's working directory is not the caller's), `json` is any
- * JSON value the core checks itself.
+ * absolute by the client (the daemon's working directory is not the caller's); `place` is an
+ * address as core/address.ts reads it, a path made absolute or a device's or bucket's address as
+ * typed; `json` is any JSON value the core checks itself.
  */
-export type FieldType = 'string' | 'int' | 'bool' | 'strings' | 'uuid' | 'path' | 'json';
+export type FieldType = 'string' | 'int' | 'bool' | 'strings' | 'uuid' | 'path' | 'place' | 'json';
 
 export interface FieldSpec {
   readonly in: FieldIn;
@@ -128,7 +129,10 @@ export const OPERATIONS = {
   locationsOfOtherDevices: { method: 'GET', path: `${LIB}/locations/other-devices`, call: 'lib.locations.ofOtherDevices' },
   locationsAdd: {
     method: 'POST', path: `${LIB}/locations`, call: 'lib.locations.add', stream: { events: ['index:'] },
-    args: [body('path', 'path'), options({ name: body('name', 'string', opt), mode: body('mode', 'string', opt), ignore: body('ignore', 'strings', opt), generate: body('generate', 'string', opt) })],
+    args: [body('path', 'place'), options({
+      name: body('name', 'string', opt), mode: body('mode', 'string', opt), ignore: body('ignore', 'strings', opt), generate: body('generate', 'string', opt),
+      endpoint: body('endpoint', 'string', opt), region: body('region', 'string', opt), path_style: body('path_style', 'bool', opt),
+    })],
   },
   locationsAddBucket: {
     method: 'POST', path: `${LIB}/locations/bucket`, call: 'lib.locations.addBucket', stream: { events: ['index:'] },

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { asTypedPlace } from '../../core/address.js';
 import type { EventBus } from '../../core/events.js';
 import type { VssEvents } from '../../core/events.js';
 import { OPERATIONS, type ArgSpec, type FieldSpec, type OperationName, type OperationSpec } from './operations.js';
@@ -69,7 +70,7 @@ export function remoteFacades(http: DaemonHttp, prefix: 'lib' | 'vss', fixed: Re
 
 function put(wire: Wire, field: FieldSpec, value: unknown): void {
   if (value === undefined || typeof value === 'function' || value instanceof AbortSignal) return;
-  const v = field.type === 'path' && typeof value === 'string' ? resolve(value) : value;
+  const v = typeof value !== 'string' ? value : field.type === 'path' ? resolve(value) : field.type === 'place' ? asTypedPlace(value) : value;
   if (field.in === 'body') wire.body[field.name] = v;
   else if (field.in === 'params') wire.params[field.name] = v as string | number;
   else if (v !== null) wire.query[field.name] = v as string | number | boolean;

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { DeviceLocations, IndexMode, IndexResult, LibraryClient } from '../../api/index.js';
-import { isBucketAddress } from '../../core/address.js';
 import { warn } from '../output.js';
 import { nextStep } from '../next-step.js';
 import { globals, withLibrary } from '../context.js';
@@ -24,15 +23,12 @@ export function registerLocationCommands(program: Command): void {
     .option('--path-style', 'a bucket: address it in the path (https://host/BUCKET/…), as most services other than AWS want')
     .action(async function (this: Command, path: string, opts: { name?: string; mode: IndexMode; ignore: string[]; generate?: string; endpoint?: string; region?: string; pathStyle?: boolean }) {
       await withLibrary(this, async (lib, vss) => {
-        const input = { name: opts.name, mode: opts.mode, ignore: opts.ignore, ...(opts.generate !== undefined ? { generate: opts.generate } : {}) };
-        const bucket = isBucketAddress(path);
-        if (!bucket && (opts.endpoint !== undefined || opts.region !== undefined || opts.pathStyle)) this.error('error: --endpoint, --region and --path-style are for a bucket (s3://BUCKET/PREFIX)', { exitCode: 2 });
-        const result = await withProgress(lib, () => (bucket
-          ? lib.locations.addBucket(path, {
-            ...input, ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}), ...(opts.region !== undefined ? { region: opts.region } : {}),
-            ...(opts.pathStyle ? { path_style: true } : {}),
-          })
-          : lib.locations.add(path, input)));
+        // A folder or a bucket: the core tells them apart by the address (core/address.ts).
+        const result = await withProgress(lib, () => lib.locations.add(path, {
+          name: opts.name, mode: opts.mode, ignore: opts.ignore, ...(opts.generate !== undefined ? { generate: opts.generate } : {}),
+          ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}), ...(opts.region !== undefined ? { region: opts.region } : {}),
+          ...(opts.pathStyle ? { path_style: true } : {}),
+        }));
         const loc = await lib.locations.get(result.location_id);
         report(this, result, `Added location ${loc.id} (${loc.name}, ${loc.mode})`, vss.viaDaemon);
       });

@@ -3,6 +3,7 @@ import { UsageError } from '../../api/index.js';
 import type { ArgSpec, FieldSpec, OperationSpec } from '../../api/remote/protocol.js';
 import { int, optBool, optString, optStrings, uuid, type Fields } from './input.js';
 import type { StreamOut } from './stream.js';
+import { isPlaceAddress } from '../../core/address.js';
 
 /** A request's parts, each already an object (fields() checked them). */
 export interface RequestParts {
@@ -62,6 +63,11 @@ function readField(f: FieldSpec, req: RequestParts): unknown {
       const p = optString(from, f.name)!;
       // The daemon's working directory is not the caller's: a relative path would name another place.
       if (!isAbsolute(p)) throw new UsageError(`${f.name} must be an absolute path, got ${JSON.stringify(p.slice(0, 200))}`);
+      return p;
+    }
+    case 'place': {
+      const p = optString(from, f.name)!;
+      if (!isPlaceAddress(p) && !isAbsolute(p)) throw new UsageError(`${f.name} must be an absolute path, DEVICE:/LOCATION/PATH or s3://BUCKET/PREFIX, got ${JSON.stringify(p.slice(0, 200))}`);
       return p;
     }
     case 'json': return from[f.name];
