@@ -62,10 +62,7 @@ export class Transfer extends Step {
   protected async act(r: Real): Promise<Outcome> {
     const dev = r.device(this.d);
     const p = r.pick(dev, this.k);
-    if (!p) {
-      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
-      return {};
-    }
+    if (!p) return this.noFile(dev);
     const dst = this.sub ? join(dev.dirs[this.to], 'sub') : dev.dirs[this.to];
     const victimPath = join(dst, basename(p.held.path));
     const victim = existsSync(victimPath) && victimPath !== p.held.path ? hashOf(readFileSync(victimPath)) : undefined;
@@ -91,10 +88,7 @@ export class Delete extends Step {
   protected async act(r: Real): Promise<Outcome> {
     const dev = r.device(this.d);
     const p = r.pick(dev, this.k);
-    if (!p) {
-      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
-      return {};
-    }
+    if (!p) return this.noFile(dev);
     const said = await answer(dev, (o) => dev.api.files.delete([p.held.path], { force: this.force, ...o }));
     this.said = `${dev.name}: files delete ${named(p)}${this.force ? ' --force' : ''} → ${said}`;
     return { changed: [dev.index], exempt: this.force ? [p.held.hash] : [] };
@@ -142,10 +136,7 @@ export class ToDevice extends Step {
     const dev = r.device(this.d);
     const to = r.device(other(m, this.d, this.e));
     const p = r.pick(dev, this.k);
-    if (!p) {
-      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
-      return {};
-    }
+    if (!p) return this.noFile(dev);
     const victimPath = join(to.dirs[this.to], basename(p.held.path));
     const victim = existsSync(victimPath) ? hashOf(readFileSync(victimPath)) : undefined;
     const target = `${to.uuid}:/${this.to}`;
@@ -228,10 +219,7 @@ export class Edit extends Step {
   protected async act(r: Real): Promise<Outcome> {
     const dev = r.device(this.d);
     const p = r.pick(dev, this.k);
-    if (!p) {
-      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
-      return {};
-    }
+    if (!p) return this.noFile(dev);
     const st = statSync(p.held.path);
     const bytes = r.newBytes(p.held.size);
     const fd = openSync(p.held.path, 'r+');
@@ -261,10 +249,7 @@ export class Touch extends Step {
   protected async act(r: Real): Promise<Outcome> {
     const dev = r.device(this.d);
     const p = r.pick(dev, this.k);
-    if (!p) {
-      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
-      return {};
-    }
+    if (!p) return this.noFile(dev);
     const st = statSync(p.held.path);
     chmodSync(p.held.path, st.mode & 0o777);
     wholeSecond(p.held.path, st.mtimeMs + 3_000);
@@ -287,10 +272,7 @@ export class Rot extends Step {
   protected async act(r: Real): Promise<Outcome> {
     const dev = r.device(this.d);
     const p = r.pick(dev, this.k);
-    if (!p || p.held.size === 0) {
-      this.said = `${dev.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
-      return {};
-    }
+    if (!p || p.held.size === 0) return this.noFile(dev);
     const st = statSync(p.held.path);
     const at = this.at % p.held.size;
     const fd = openSync(p.held.path, 'r+');

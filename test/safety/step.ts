@@ -64,6 +64,12 @@ export abstract class Step implements fc.AsyncCommand<Model, Real> {
   toString(): string {
     return this.said || this.plan();
   }
+
+  /** What a step that found no file to act on on DEVICE did: nothing, said so. */
+  protected noFile(device: { name: string }): Outcome {
+    this.said = `${device.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;
+    return {};
+  }
 }
 
 export const reaches = (m: Readonly<Model>, a: number, b: number) => a % m.devices !== b % m.devices && !m.cut[a % m.devices] && !m.cut[b % m.devices];
