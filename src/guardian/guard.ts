@@ -98,13 +98,18 @@ export function fallsShort(before: GuardianNumbers, after: GuardianNumbers, poli
   return null;
 }
 
-/** One content a drop touches: its copies, the files of it going, the drives moved ones land on, its policy, and each copy's verdict so far. */
+/** One content a drop touches: its copies, the files of it going, where moved ones land, its policy, and each copy's verdict so far. */
 interface Case {
   uuid: string;
   path: string;
   copies: GuardCopy[];
   going: Set<string>;
-  landings: Weighed[];
+  /**
+   * Each moved file (by fileKey) and the copy it makes where it lands (on that location's drive):
+   * a copy of the content only as the file moved is one now (its verdict counts), as the bytes
+   * that land are the bytes that leave.
+   */
+  landings: Array<{ from: string; to: Weighed }>;
   policy: GuardianNumbers;
   /** By index in `copies`; a copy without one does not count (not looked at yet). */
   verdicts: Map<number, Verdict>;
@@ -121,7 +126,7 @@ const weigh = (c: GuardCopy): Weighed => ({ device: c.device_uuid, here: c.here 
  */
 function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]; unknown: Unknown[] } {
   const { store } = lib;
-  const changes = new Map<string, { path: string; going: Set<string>; to: Set<number> }>();
+  const changes = new Map<string, { path: string; going: Set<string>; moves: Map<string, number> }>();
   const unindexed: LeavingFile[] = [];
   for (const f of leaving) {
     const uuid = f.content_uuid ?? store.entries.fileAt(f.locationId, f.rel)?.content_uuid;
@@ -130,9 +135,9 @@ function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]
       continue;
     }
     let c = changes.get(uuid);
-    if (!c) changes.set(uuid, (c = { path: f.path, going: new Set(), to: new Set() }));
+    if (!c) changes.set(uuid, (c = { path: f.path, going: new Set(), moves: new Map() }));
     c.going.add(fileKey(f.locationId, f.rel));
-    if (f.to !== undefined && f.to !== null) c.to.add(f.to);
+    if (f.to !== undefined && f.to !== null) c.moves.set(fileKey(f.locationId, f.rel), f.to);
   }
   const unknown: Unknown[] = unindexed.filter((f) => factsAt(f.path)?.kind === 'file').map((f) => ({ below: changedFile(f.path, '', 'it was never indexed (added since the last scan)') }));
   if (changes.size === 0) return { cases: [], unknown };
@@ -147,7 +152,7 @@ function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]
   const library = libraryPolicy(lib);
   const self = lib.device.uuid;
   const drives = new Map<number, string>();
-  // A moved file counts, where it lands, as a copy on that location's drive (the key the counts give it).
+  // A moved file is, where it lands, a copy on that location's drive (the key the counts give it).
   const landing = (id: number): Weighed => {
     let place = drives.get(id);
     if (place === undefined) {
@@ -164,7 +169,7 @@ function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]
       devices: Math.max(library.devices, ...all.map((c) => c.ld ?? 0), tag?.devices ?? 0),
       offsite: Math.max(library.offsite, ...all.map((c) => c.lo ?? 0), tag?.offsite ?? 0),
     };
-    return { uuid, path: change.path, copies: all, going: change.going, landings: [...change.to].map(landing), policy, verdicts: new Map() };
+    return { uuid, path: change.path, copies: all, going: change.going, landings: [...change.moves].map(([from, to]) => ({ from, to: landing(to) })), policy, verdicts: new Map() };
   });
   // A file deleted or replaced that is no longer the bytes the index knows: they may exist nowhere else.
   const destroyed = new Set(leaving.filter((f) => !f.moved).map((f) => fileKey(f.locationId, f.rel)));
@@ -205,9 +210,11 @@ function changedFile(path: string, contentUuid: string, why: string): GuardianBe
 /** What CASE has before the drop and after it, counting the copies whose verdict counts. */
 function numbers(k: Case): { before: GuardianNumbers; after: GuardianNumbers } {
   const counted = k.copies.filter((_, i) => k.verdicts.get(i)?.counts === true);
+  // The moved files that count now: only their bytes land as copies of the content.
+  const moving = new Set(counted.filter((c) => isGoing(k, c)).map((c) => fileKey(c.location_id!, c.rel_path)));
   return {
     before: tally(counted.map(weigh)),
-    after: tally([...counted.filter((c) => !isGoing(k, c)).map(weigh), ...k.landings]),
+    after: tally([...counted.filter((c) => !isGoing(k, c)).map(weigh), ...k.landings.filter((l) => moving.has(l.from)).map((l) => l.to)]),
   };
 }
 

@@ -43,6 +43,11 @@ const KNOWN: Array<{ shape: string; rule: RegExp; rules?: Rule[]; steps: () => A
     shape: 'a touched file (its bytes kept) deleted as if it were not a copy', rule: /a good copy lost/,
     steps: () => [new Create(0, 'main', 1, 100), new Touch(0, 0), new Delete(0, 0, false)],
   },
+  // Found by fuzz:safety (seed 3001): a moved file's landing counted as a copy of its content whatever its bytes now.
+  {
+    shape: 'a rotten file moved over the good copy with --on-conflict replace', rule: /a good copy lost/,
+    steps: () => [new Create(0, 'main', 3, 343), new Transfer('copy', 0, 0, 'main', true, 'keep-both', false), new Rot(0, 0, 1256, false), new Transfer('move', 0, 0, 'main', true, 'replace', false)],
+  },
   {
     shape: 'two devices each deleting while apart (defect 4)', rule: /a good copy lost/,
     steps: () => [new Create(0, 'main', 1, 100), new ToDevice('copy', 0, 0, 0, 'main', 'keep-both'), new Partition(1, false), new Delete(0, 0, false), new Delete(1, 0, false)],
