@@ -96,6 +96,7 @@ describe('people in the web UI', { skip: FACE_SAMPLES_SKIP || UI_SKIP, timeout: 
       await page.goto(`${http}/ui/#/content/${closeUp.content_uuid}`);
       const box = page.locator('.face-box').first();
       await box.waitFor({ timeout: 20_000 });
+      await page.waitForFunction(() => document.querySelector('.face-box')?.textContent === 'Ana', undefined, { timeout: 10_000 }).catch(() => undefined);
       assert.equal(await box.innerText(), 'Ana');
       await shot(page, 'detail-faces');
       await box.focus();

@@ -18,7 +18,8 @@ export function FaceBoxes({ libId, uuid }: { libId: string; uuid: string }) {
   const reload = () => { reloadFaces(); reloadPeople(); };
   useLiveEvent('people:changed', (e) => { if (e.library_id === libId) reload(); });
   useLiveEvent('shared:changed', (e) => { if (e.library_id === libId) reload(); });
-  if (faces.state !== 'ready' || faces.value.length === 0) return null;
+  // The boxes wait for the names too, so a named face never shows nameless for a moment.
+  if (faces.state !== 'ready' || faces.value.length === 0 || people.state === 'loading') return null;
   const list = people.state === 'ready' ? people.value : [];
   const nameOf = new Map(list.map((p) => [p.person_id, p.name]));
   const assign = async (face: string, person: string) => {
