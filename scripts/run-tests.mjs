@@ -1,0 +1,72 @@
+// `npm test`'s runner (after the build): every compiled test file, N at a time, each in a process
+// of its own (node:test's run()), the slowest known first so the last minutes are not one long
+// file running alone; TAP on stdout and each file's time in dist/test-times.json
+// (test/support/file-times.ts, read by `npm run test:times`).
+//   node scripts/run-tests.mjs [--concurrency N] [FILE_SUBSTRING…]
+// The slowest files are named in test/slow-first.txt (`npm run test:times -- --save` writes it
+// from the last full run); a file not named there runs after them, in name order.
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from 'node:test';
+import { tap } from 'node:test/reporters';
+import { PassThrough, Readable } from 'node:stream';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+let concurrency = 3;
+const only = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--concurrency') concurrency = Number(args[++i]);
+  else only.push(args[i]);
+}
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  console.error('usage: node scripts/run-tests.mjs [--concurrency N] [FILE_SUBSTRING…]');
+  process.exit(2);
+}
+
+/** Every *.test.js under DIR. */
+function testFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return testFiles(p);
+    return name.endsWith('.test.js') ? [p] : [];
+  });
+}
+
+const all = [...testFiles(join(repo, 'dist/src')), ...testFiles(join(repo, 'dist/test'))]
+  .map((p) => relative(repo, p))
+  .filter((f) => only.length === 0 || only.some((s) => f.includes(s)))
+  .sort();
+const slowFirstFile = join(repo, 'test/slow-first.txt');
+const slowFirst = existsSync(slowFirstFile) ? readFileSync(slowFirstFile, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) : [];
+const rank = new Map(slowFirst.map((f, i) => [f, i]));
+const files = [...all].sort((a, b) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity) || (a < b ? -1 : a > b ? 1 : 0));
+if (files.length === 0) {
+  console.error('no test files found: build first (npm run build)');
+  process.exit(1);
+}
+
+const stream = run({ files: files.map((f) => join(repo, f)), concurrency, timeout: 600_000 });
+const toTap = new PassThrough({ objectMode: true });
+const toTimes = new PassThrough({ objectMode: true });
+let failed = false;
+stream.on('data', (event) => {
+  if (event.type === 'test:fail' && !event.data.todo && !event.data.skip) failed = true;
+  toTap.write(event);
+  toTimes.write(event);
+});
+stream.on('end', () => { toTap.end(); toTimes.end(); });
+
+const { default: fileTimes } = await import(join(repo, 'dist/test/support/file-times.js'));
+const timesDone = (async () => {
+  let out = '';
+  for await (const chunk of fileTimes(toTimes)) out += chunk;
+  writeFileSync(join(repo, 'dist/test-times.json'), out);
+})();
+const tapDone = new Promise((resolve, reject) => {
+  Readable.from(tap(toTap)).on('error', reject).on('end', resolve).pipe(process.stdout, { end: false });
+});
+await Promise.all([tapDone, timesDone]);
+process.exitCode = failed ? 1 : 0;
