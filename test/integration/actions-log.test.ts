@@ -4,7 +4,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Vss, type ActionInfo } from '../../src/index.js';
-import { json, runCli, tempDir, VSS_BIN } from '../helpers.js';
+import { json, tempDir, VSS_BIN } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 /** Whether this filesystem takes `chattr +i` (a file even root cannot delete): the failed job below needs it. */
 function immutable(path: string, on: boolean): boolean {

@@ -2,7 +2,9 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, FIXTURES_SKIP, runCli, tempDir, type CliResult } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, tempDir, type CliResult } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 /**
  * DESIGN §11: with a daemon running for the data dir every command goes through it, with the same

@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { writeBigFile, sha256File } from '../support/big-file.js';
-import { json, killNow, pairingCodeOf, runCli, tempDir, until, VSS_BIN } from '../helpers.js';
+import { json, killNow, pairingCodeOf, tempDir, until, VSS_BIN } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { launchBrowser, newPage } from '../browser/launch.js';
 import { UI_SKIP } from '../browser/ui-library.js';
 

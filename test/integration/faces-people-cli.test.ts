@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FACE_SAMPLES_SKIP, makeFacePhotos, makeHostilePictures, type FacePhotos } from '../support/face-photos.js';
-import { json, runCli, tempDir } from '../helpers.js';
+import { json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 interface Person { person_id: string; name: string | null; faces: number; contents: number; hidden: boolean }
 interface Face { face_id: string; box: { x: number; y: number; w: number; h: number }; score: number; person_id: string | null }

@@ -5,7 +5,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, relative } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ActionInfo, FileOpResult, OpPreview } from '../../src/api/index.js';
-import { json, runCli, tempDir, until, type CliResult } from '../helpers.js';
+import { json, tempDir, until, type CliResult } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { s3SkipReason, startS3, type S3Server } from '../support/s3-server.js';
 import { pairDaemons } from '../sync-peers.js';
 

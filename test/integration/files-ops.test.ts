@@ -5,7 +5,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Vss, type LibraryApi, type VssError } from '../../src/index.js';
-import { json, runCli, tempDir, VSS_BIN } from '../helpers.js';
+import { json, tempDir, VSS_BIN } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 

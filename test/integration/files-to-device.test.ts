@@ -4,7 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionInfo, FileOpResult } from '../../src/index.js';
-import { json, killNow, runCli, tempDir, until } from '../helpers.js';
+import { json, killNow, tempDir, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { writeBigFile, sha256File } from '../support/big-file.js';
 import { pairDaemons } from '../sync-peers.js';
 

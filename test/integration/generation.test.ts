@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import sharp from 'sharp';
 import { ffmpegTools } from '../../src/generators/tools/ffmpeg.js';
-import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { characterErrorRate } from '../../src/generators/ocr/text-metrics.js';
 
 interface ContentJson { content_uuid: string; kind: string; mime: string; size: number; paths: string[] }

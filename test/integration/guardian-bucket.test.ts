@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
 import type { BucketCheckResult, GuardianAtRisk, GuardianProtectPlan, GuardianStatus, ProtectOutcome, RepairResult, ScrubResult, VolumeInfo } from '../../src/api/index.js';
-import { json, killNow, runCli, tempDir, until, VSS_BIN } from '../helpers.js';
+import { json, killNow, tempDir, until, VSS_BIN } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { s3SkipReason, startS3, type S3Server } from '../support/s3-server.js';
 import { sha256File, writeBigFile } from '../support/big-file.js';
 

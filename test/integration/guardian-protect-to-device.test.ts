@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GuardianProtectPlan, GuardianStatus, ProtectOutcome } from '../../src/api/index.js';
-import { json, killNow, runCli, until } from '../helpers.js';
+import { json, killNow, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { laptopAndDesktop, writeText } from '../laptop-and-desktop.js';
 import { sha256File, writeBigFile } from '../support/big-file.js';
 import { rotUnseen } from '../support/unseen-rot.js';

@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionInfo, GuardianAtRisk, GuardianProtectPlan, GuardianStatus, ProtectOutcome } from '../../src/api/index.js';
-import { json, runCli, VSS_BIN } from '../helpers.js';
+import { json, VSS_BIN } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { loopSkipReason, type LoopVolume } from '../loop-volume.js';
 import { twoDrives, type TwoDrives } from '../two-drives.js';
 

@@ -6,7 +6,9 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ffmpegTools } from '../../src/generators/tools/ffmpeg.js';
-import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir, until } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, tempDir, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { baseName, describeProcess, isAlive, killRecorded, markedProcesses, PROC_SKIP, waitForMarked, type MarkedProcess } from '../process-tree.js';
 
 interface Job {

@@ -2,7 +2,9 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { json, runCli, until } from '../helpers.js';
+import { json, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { laptopAndDesktop, writeText } from '../laptop-and-desktop.js';
 
 interface Status { listen: string[]; pid?: number }

@@ -2,7 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { MIN_OCR_LINE_CONFIDENCE } from '../internals.js';
 
 interface ResultJson { content_uuid: string; kind: string; score: number; score_kind: string; snippet: string; source: string; locator?: { page?: number; box?: number[]; unit?: string; start_s?: number }; paths: string[] }

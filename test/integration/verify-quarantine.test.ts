@@ -7,7 +7,9 @@ import { blake3 } from '@napi-rs/blake-hash';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { Vss, addLocation, scanLocation, iterateContents, SidecarManager, convertReferences, sidecarAddress, type Library } from '../internals.js';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { entryAt } from '../support/entries.js';
 import { Stores } from '../../src/store/stores.js';
 
