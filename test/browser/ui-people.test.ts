@@ -4,7 +4,9 @@ import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { FACE_SAMPLES_SKIP, makeFacePhotos, type FacePhotos } from '../support/face-photos.js';
-import { json, runCli, tempDir, until } from '../helpers.js';
+import { json, tempDir, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { launchBrowser, newPage } from './launch.js';
 import { keepScreenshot } from './screenshot.js';
 import { UI_SKIP } from './ui-library.js';

@@ -1,7 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { FIXTURES_SKIP, runCli, until } from '../helpers.js';
+import { FIXTURES_SKIP, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { launchBrowser, newPage } from './launch.js';
 import { nameOf, startUiLibrary, UI_SKIP, type UiLibrary } from './ui-library.js';
 

@@ -5,7 +5,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page, Response } from 'playwright-core';
-import { FIXTURES, FIXTURES_SKIP, json, runCli } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { launchBrowser, newPage } from './launch.js';
 import { HAVE_SEARCH, nameOf, SEARCH_SKIP, startUiLibrary, UI_FIXTURES, UI_SKIP, type UiLibrary } from './ui-library.js';
 

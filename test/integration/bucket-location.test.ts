@@ -6,7 +6,9 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import type { GuardianStatus, IndexResult, LocationInfo } from '../../src/api/index.js';
-import { json, runCli, tempDir, until } from '../helpers.js';
+import { json, tempDir, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { s3SkipReason, startS3, type S3Server } from '../support/s3-server.js';
 
 interface SidecarRow { kind: string; variant: string; status: string; path: string | null }

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 interface SidecarJson { content_uuid: string; kind: string; variant: string; format: string; status: string; source: string; path: string | null; checksum: string | null }
 

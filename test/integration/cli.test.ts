@@ -5,7 +5,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Stores } from '../../src/store/stores.js';
-import { VSS_BIN, json, runCli, tempDir } from '../helpers.js';
+import { VSS_BIN, json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 interface Created { id: string; name: string; path: string }
 interface IndexJson { location_id: number; files: number; dirs: number; bytes: number; contents: number; duration_ms: number; skipped: Array<{ path: string; reason: string }>; skipped_total: number }

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import { Vss, scanLocation } from '../internals.js';
 import { convertReferences } from '../../src/sidecars/convert.js';
-import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 const LIVE = join(FIXTURES, 'livephoto', 'apple-iphone6s');
 /** What a desktop makes of a video here: three thumbnails, the thumbstrip, the quick proxy. */

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, FIXTURES_SKIP, VSS_BIN, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, VSS_BIN, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 interface StreamedEvent { id: number; library_id: string; type: string; at: string; payload: Record<string, unknown> }
 

@@ -3,7 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FACE_SAMPLES_SKIP, makeFacePhotos, type FacePhotos } from '../support/face-photos.js';
-import { json, runCli, tempDir, until } from '../helpers.js';
+import { json, tempDir, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { pairDaemons } from '../sync-peers.js';
 
 interface Person { person_id: string; name: string | null; faces: number; contents: number; hidden: boolean }

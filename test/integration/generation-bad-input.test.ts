@@ -6,7 +6,9 @@ import sharp from 'sharp';
 import { buildPdf } from '../build-pdf.js';
 import { ffmpegTools } from '../../src/generators/tools/ffmpeg.js';
 import { runTool } from '../../src/generators/tools/run-tool.js';
-import { json, runCli, tempDir } from '../helpers.js';
+import { json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { pngClaiming } from '../hostile-files.js';
 
 interface JobJson { id: number; kind: string; content_uuid: string; status: string; error: string | null; attempts: number }

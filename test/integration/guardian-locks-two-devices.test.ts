@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { json, runCli, until, type CliResult } from '../helpers.js';
+import { json, until, type CliResult } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { laptopAndDesktop, writeText } from '../laptop-and-desktop.js';
 
 interface LsItem { name: string; content_uuid: string | null }

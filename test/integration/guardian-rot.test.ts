@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { GuardianAtRisk, GuardianRotView, GuardianStatus, RepairResult, ScrubResult } from '../../src/api/index.js';
 import type { JobRow } from '../../src/wire/jobs.js';
-import { json, runCli, tempDir, until, VSS_BIN } from '../helpers.js';
+import { json, tempDir, until, VSS_BIN } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 /** Flip one byte of PATH at AT, its size and times kept: rot as a disk makes it. */
 function rot(path: string, at: number): void {

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onePagePdf } from '../build-pdf.js';
-import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 interface JobJson { id: number; kind: string; content_uuid: string; status: string; error: string | null; attempts: number }
 interface ContentJson { content_uuid: string; paths: string[] }

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 /** Every string under a key that names a path (path, paths, root, dir, data_dir, socket), anywhere in VALUE. */
 function pathsIn(value: unknown, key = ''): string[] {

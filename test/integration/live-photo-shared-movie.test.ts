@@ -4,7 +4,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, statSy
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { ExifTool } from 'exiftool-vendored';
-import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 const LIVE = join(FIXTURES, 'livephoto', 'apple-iphone6s');
 

@@ -7,7 +7,9 @@ import { ExifTool } from 'exiftool-vendored';
 import { Vss, addLocation, scanLocation, iterateContents, type Library } from '../internals.js';
 import { parseMetadata } from '../../src/media/media-metadata.js';
 import { SidecarManager } from '../../src/sidecars/manager.js';
-import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 const LIVE = join(FIXTURES, 'livephoto');
 const TRAIN_JPG = join(LIVE, 'apple-iphone6s', 'train.jpg');

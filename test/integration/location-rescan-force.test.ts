@@ -12,7 +12,9 @@ import { LibraryApi } from '../../src/api/index.js';
 import { Vss, addLocation, contentUuidFor, scanLocation } from '../internals.js';
 import sharp from 'sharp';
 import { MEDIA_METADATA_VERSION, parseMetadata, serializeMetadata } from '../../src/media/media-metadata.js';
-import { json, runCli, tempDir } from '../helpers.js';
+import { json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { contentUuidAt, entryAt } from '../support/entries.js';
 
 const WHEN = new Date('2021-06-01T12:00:00Z');

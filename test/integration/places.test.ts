@@ -2,7 +2,9 @@ import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 interface Result { content_uuid: string; source: string; snippet: string; paths: string[] }
 interface Detail { metadata: { place?: { city?: string; region?: string; country?: string; cc?: string }; gps?: { lat: number; lon: number }; camera?: { make?: string; model?: string; lens?: string }; exposure?: { f?: number; time?: string; iso?: number; mm?: number } } }

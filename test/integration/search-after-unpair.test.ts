@@ -4,7 +4,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Vss } from '../../src/api/vss.js';
 import type { LibraryApi } from '../../src/api/library-api.js';
-import { json, runCli, tempDir, until } from '../helpers.js';
+import { json, tempDir, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { pairDaemons } from '../sync-peers.js';
 
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];

@@ -2,7 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES_SKIP, json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { SEMANTIC_TEXTS as TEXTS, buildTinyEmbeddingModel } from '../tiny-embedding-model.js';
 
 interface ResultJson { content_uuid: string; kind: string; score: number; score_kind: string; snippet: string; source: string; locator: unknown; paths: string[] }

@@ -16,7 +16,9 @@ import { iterateContents } from '../../src/content/list-contents.js';
 import { Installation } from '../../src/library/installation.js';
 import { sidecarAddress } from '../../src/sidecars/address.js';
 import { SidecarManager } from '../../src/sidecars/manager.js';
-import { VSS_BIN, json, pairingCodeOf, runCli, tempDir, until } from '../helpers.js';
+import { VSS_BIN, json, pairingCodeOf, tempDir, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 interface Status { running: boolean; pid: number | null; listen: string[] }
 interface PeerStatus { device_id: string; online: boolean; entries: number; bytes_fetched: number; files_fetched: number }

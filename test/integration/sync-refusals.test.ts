@@ -6,7 +6,9 @@ import { createInterface } from 'node:readline';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { PeerNode } from '../../src/sync/net/peer-node.js';
 import { MessageChannel } from '../../src/sync/net/message-channel.js';
-import { VSS_BIN, json, runCli, tempDir, within } from '../helpers.js';
+import { VSS_BIN, json, tempDir, within } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 interface Status { peer_id: string; listen: string[] }
 

@@ -4,7 +4,9 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, runCli, tempDir, until, within } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, tempDir, until, within } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 interface Sidecar { content_uuid: string; kind: string; variant: string; status: string; source: string; checksum: string | null; path: string | null }
 interface Status { listen: string[] }

@@ -7,7 +7,9 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateMnemonic } from '@scure/bip39';
 import { wordlist as english } from '@scure/bip39/wordlists/english.js';
-import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, runCli, tempDir, until, within } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, tempDir, until, within } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 interface Sidecar { content_uuid: string; kind: string; variant: string; status: string; source: string; checksum: string | null; path: string | null }
 interface Status { running: boolean; peer_id: string | null; listen: string[] }

@@ -2,7 +2,9 @@ import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { json, runCli, tempDir } from '../helpers.js';
+import { json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 interface Tag { uuid: string; name: string; color: string | null; parent_uuid: string | null; path: string[]; contents: number; same_name: boolean }
 interface Meta { content_uuid: string; favorite: boolean; hidden: boolean; rating: number; note: string | null; tags: string[] }

@@ -2,7 +2,9 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { json, runCli, tempDir } from '../helpers.js';
+import { json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 // A name that retitles the terminal (OSC 0 … BEL), clears it (CSI 2J) and splits its line, and one with a bidi override.
 const HOSTILE = 'a\u001b]0;PWNED\u0007\u001b[2J\nb.txt';

@@ -12,7 +12,9 @@ import sharp from 'sharp';
 import { Vss, addLocation, scanLocation, iterateContents } from '../internals.js';
 import { sidecarAbsPath, sidecarAddress } from '../../src/sidecars/address.js';
 import { TEMP_PREFIX } from '../../src/core/fs-atomic.js';
-import { VSS_BIN, json, runCli, tempDir } from '../helpers.js';
+import { VSS_BIN, json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 /**
  * A library is a folder anyone can copy or edit: its database must not steer vss into reading,

@@ -4,7 +4,9 @@ import { appendFileSync, copyFileSync, mkdirSync, readFileSync, renameSync, writ
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { readXmpSidecar } from '../../src/media/xmp/xmp-sidecar-read.js';
-import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir, until } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, tempDir, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 interface Meta { content_uuid: string; rating: number; tags: string[] }
 interface Sidecar { status: string; checksum: string | null; path: string | null }
