@@ -1,15 +1,15 @@
-import { VssError } from '../core/errors.js';
-import { DEFAULT_ON_CONFLICT, type FileOpResult } from '../files/file-op.js';
-import type { JobRow } from '../jobs/states.js';
-import type { Library } from '../library/library.js';
-import { PairedDevices } from '../sync/pairing/paired-devices.js';
+import { VssError } from '../../core/errors.js';
+import { DEFAULT_ON_CONFLICT, type FileOpResult } from '../../files/file-op.js';
+import type { JobRow } from '../../jobs/states.js';
+import type { Library } from '../../library/library.js';
+import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import {
   FILES_COPY_TO_DEVICE, FILES_MOVE_TO_DEVICE, placedPath, placeItems, placeParams, placeTarget, placeTimeoutMs, queuePlace, runPlace,
   type PlaceItem, type PlaceTarget,
-} from '../sync/drop/place-job.js';
-import type { OpPreview } from '../wire/preview.js';
-import { MAX_CONFLICTS } from './file-op-preview.js';
-import type { DurableOp, OpHost } from './op.js';
+} from '../../sync/drop/place-job.js';
+import type { OpPreview } from '../../wire/preview.js';
+import { MAX_CONFLICTS } from '../file-op-preview.js';
+import type { DurableOp, OpHost } from '../op.js';
 
 /** Files of this device's locations (absolute paths) to TO, `DEVICE:/LOCATION[/PATH]`: a folder of a paired device's location. */
 export interface ToDeviceInput {
@@ -97,3 +97,9 @@ function previewOnDevice(host: OpHost, op: 'copy' | 'move', target: PlaceTarget,
 function peerLocationId(lib: Library, deviceUuid: string, locationUuid: string): number | undefined {
   return lib.store.peerLocations.ofDevice(deviceUuid).find((l) => l.uuid === locationUuid)?.location_id;
 }
+
+/** A copy into a paired device's folder (strategies.ts, here → device): the job kind `files-copy-to-device`. */
+export const filesCopyToDevice: DurableOp<ToDeviceInput, FileOpResult> = toDeviceOp('copy');
+
+/** A move into a paired device's folder (here → device): the job kind `files-move-to-device`. */
+export const filesMoveToDevice: DurableOp<ToDeviceInput, FileOpResult> = toDeviceOp('move');

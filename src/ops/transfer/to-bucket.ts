@@ -11,7 +11,7 @@ import type { NewFileOpItem } from '../../store/file-op-items.js';
 import { locationStorage } from '../../storage/storages.js';
 import { runBucketUploads, type BucketOnConflict, type ToBucketParams } from '../bucket-uploads.js';
 import type { DurableOp } from '../op.js';
-import { previewInBucket } from './preview.js';
+import { previewInBucket } from './to-bucket-preview.js';
 
 /** Files of this device's locations (absolute paths) to TO, `s3://BUCKET/PREFIX[/FOLDER]` of a bucket volume. */
 export interface ToBucketInput {
