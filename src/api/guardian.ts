@@ -7,7 +7,7 @@ import { queueDueScrub } from '../guardian/scrub-job.js';
 import { readScrubSettings, writeScrubSettings } from '../guardian/scrub-settings.js';
 import type { InputOf } from '../ops/facade.js';
 import type { OpCall, OpHost } from '../ops/op.js';
-import type { ProtectResult } from '../ops/guardian-protect/operation.js';
+import type { ProtectResult } from '../ops/transfer/protect.js';
 import type { JobRow } from '../jobs/states.js';
 import type { BucketCheckResult, BucketCheckView, GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, RepairResult, ScrubResult, ScrubSettings } from '../wire/guardian.js';
 

@@ -11,7 +11,7 @@ export type Sent = SendResult & { job_id: number };
 /**
  * Spacedrop (issue 21): files of this device, or contents of the library held here, pushed to a
  * paired device's inbox, verified there with a full BLAKE3. A send is a durable job of the daemon
- * (`files-send`, src/ops/files-send/): it needs the daemon's P2P node, resumes after a cut or a
+ * (`files-send`, src/ops/transfer/send.ts): it needs the daemon's P2P node, resumes after a cut or a
  * restart of either side, and a cancel drops what the receiver had of it.
  */
 export class SendApi {

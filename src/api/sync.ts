@@ -63,7 +63,7 @@ export class SyncApi implements LinkPort {
   /**
    * Copy a content's original (a uuid or `DEVICE:/LOCATION/PATH`) into DIR, verified against its
    * content id: from this device, else (through the daemon, as a durable job) from an online
-   * paired device (src/ops/content-get/).
+   * paired device (src/ops/transfer/get.ts).
    */
   async getOriginal(ref: string, dir: string, opts: Omit<OpCall, 'detach'> = {}): Promise<GotOriginal & { job_id: number | null }> {
     const { job, result } = await this.performGet(ref, dir, opts);

@@ -52,7 +52,7 @@ export interface LocalTarget {
 
 /**
  * A folder of a paired device's location (`--to DEVICE:/LOCATION/PATH`): the copies go there over
- * /vss/drop's place (run by ops/guardian-protect/), each verified and flushed by the receiver,
+ * /vss/drop's place (run by ops/transfer/protect.ts), each verified and flushed by the receiver,
  * landing under `dir` as `<source location>/<path>` as on a drive. Its free space is the
  * receiver's to check: a full drive there refuses the copy with its reason.
  */
@@ -70,7 +70,7 @@ export interface DeviceTarget {
 
 /**
  * `DEVICE:/LOCATION[/PATH]` resolved against the paired devices, by the layer that knows them
- * (ops/guardian-protect/, over sync/drop's placeTarget): refused there as `files copy` refuses it.
+ * (ops/transfer/protect.ts, over sync/drop's placeTarget): refused there as `files copy` refuses it.
  */
 export type DeviceTargetResolver = (to: string) => DeviceTarget;
 

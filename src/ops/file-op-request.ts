@@ -3,8 +3,8 @@ import { destinationOf, isPlaceAddress } from '../core/address.js';
 import type { TransferInput, DeleteInput } from './file-ops.js';
 import type { ToDeviceInput } from './transfer/to-device.js';
 import type { ToBucketInput } from './transfer/to-bucket.js';
-import { kindOf, strategyTo } from './transfer/strategies.js';
-import type { SendInput } from './files-send/operation.js';
+import { wayTo } from './transfer/strategies.js';
+import type { SendInput } from './transfer/send.js';
 
 export { asTypedPlace, destinationOf, isPlaceAddress, type Destination } from '../core/address.js';
 
@@ -14,7 +14,7 @@ export { asTypedPlace, destinationOf, isPlaceAddress, type Destination } from '.
  * or `s3://BUCKET/PREFIX[/FOLDER]`) and the flags every file operation shares. The API routes it
  * here to the durable operation that does it — the same route for a real call and for its dry
  * run (`preview`), so no kind of destination can skip a flag: a dry run is the route's preview, or
- * refused where that operation has none. A copy or move goes the way the strategies table says
+ * refused where that operation has none. A copy or move goes the way the transfer's table says
  * for its destination (transfer/strategies.ts).
  */
 
@@ -73,15 +73,15 @@ export function routeFileOp(op: FileOpVerb, srcs: string[], to: string | undefin
     case 'move': {
       if (to === undefined) throw new UsageError(`a ${op} needs a destination`);
       const dst = destinationOf(to);
-      // The way there is the strategies table's (transfer/strategies.ts): one row per destination kind.
+      // The way there is the transfer's table's (transfer/strategies.ts): a row per verb and destination kind.
       switch (dst.kind) {
         case 'here':
-          return { name: kindOf(strategyTo('here'), op), input: given<TransferInput>({ srcs, dst: dst.path, onConflict, into, force }) };
+          return { name: wayTo(op, 'here'), input: given<TransferInput>({ srcs, dst: dst.path, onConflict, into, force }) };
         case 'device':
           // A device's folder is always one to put the files in (made there when missing): INTO says nothing more.
-          return { name: kindOf(strategyTo('device'), op), input: given<ToDeviceInput>({ srcs, to: dst.address, onConflict, force }) };
+          return { name: wayTo(op, 'device'), input: given<ToDeviceInput>({ srcs, to: dst.address, onConflict, force }) };
         case 'bucket':
-          return { name: kindOf(strategyTo('bucket'), op), input: given<ToBucketInput>({ srcs, to: dst.url, onConflict, force }) };
+          return { name: wayTo(op, 'bucket'), input: given<ToBucketInput>({ srcs, to: dst.url, onConflict, force }) };
       }
     }
   }

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { UsageError, VssError } from '../core/errors.js';
 import type { JobKind } from '../jobs/job-kind.js';
-import { FOREGROUND_PRIORITY } from '../jobs/schedule.js';
+import { queueUserJob } from '../jobs/user-job.js';
 import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
 import { DEFAULT_ON_CONFLICT, isOnConflict, kindOf, MAX_PARAMS_CHARS, ON_CONFLICT, type FileOp, type FileOpResult } from '../files/file-op.js';
@@ -164,17 +164,7 @@ function fileOpParts(op: FileOp): Omit<DurableOp<unknown, FileOpResult | null>, 
 function queued<R>(host: OpHost, op: FileOp, plan: PlannedOp): Plan<R> {
   return {
     size: { files: plannedFiles(plan.items), bytes: plan.bytes },
-    queue() {
-      const store = host.lib.store;
-      return store.immediate(() => {
-        store.jobs.enqueueUrgent({ kind: kindOf(op), contentUuid: null, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes: plan.bytes, params: JSON.stringify(plan.params) });
-        const id = store.fileOpItems.lastInsertedId();
-        store.fileOpItems.addMany(id, plan.items);
-        const row = store.jobs.get(id);
-        if (!row || row.kind !== kindOf(op)) throw new VssError('IO', `the ${op} could not be queued`);
-        return row;
-      });
-    },
+    queue: () => queueUserJob(host.lib, { kind: kindOf(op), maxAttempts: MAX_ATTEMPTS, bytes: plan.bytes, params: JSON.stringify(plan.params), items: plan.items }, `the ${op}`),
   };
 }
 

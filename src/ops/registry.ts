@@ -5,20 +5,20 @@ import type { OpHost } from './op.js';
  * Every durable user operation, one line each: its job kind's name, whether its jobs can be
  * worked in a process without the daemon (they need no network), and its folder, loaded when
  * first used (a send's module brings the P2P code). A new durable operation is its folder under
- * src/ops/ and one line here (a new way to copy or move: a row of transfer/strategies.ts and its
- * module in transfer/); this and the generators' kinds (jobs/default-kinds.ts) are the only
+ * src/ops/ and one line here (a way verified bytes travel, copy,
+ * move, get, send, protect or repair: a row of transfer/strategies.ts and its module in transfer/); this and the generators' kinds (jobs/default-kinds.ts) are the only
  * places job kinds are assembled (test/architecture/job-kinds.test.ts).
  */
 export const OPERATIONS = {
-  'content-get': { inProcess: false, load: () => import('./content-get/operation.js').then((m) => m.contentGet) },
+  'content-get': { inProcess: false, load: () => import('./transfer/get.js').then((m) => m.contentGet) },
   'files-copy': { inProcess: true, load: () => import('./transfer/here.js').then((m) => m.filesCopy) },
   'files-move': { inProcess: true, load: () => import('./transfer/here.js').then((m) => m.filesMove) },
   'files-delete': { inProcess: true, load: () => import('./files-delete/operation.js').then((m) => m.filesDelete) },
-  'files-send': { inProcess: false, load: () => import('./files-send/operation.js').then((m) => m.filesSend) },
+  'files-send': { inProcess: false, load: () => import('./transfer/send.js').then((m) => m.filesSend) },
   'guardian-scrub': { inProcess: true, load: () => import('./guardian-scrub/operation.js').then((m) => m.guardianScrub) },
-  'guardian-repair': { inProcess: true, load: () => import('./guardian-repair/operation.js').then((m) => m.guardianRepair) },
+  'guardian-repair': { inProcess: true, load: () => import('./transfer/repair.js').then((m) => m.guardianRepair) },
   'guardian-check-buckets': { inProcess: true, load: () => import('./guardian-check-buckets/operation.js').then((m) => m.guardianCheckBuckets) },
-  'guardian-protect': { inProcess: true, load: () => import('./guardian-protect/operation.js').then((m) => m.guardianProtect) },
+  'guardian-protect': { inProcess: true, load: () => import('./transfer/protect.js').then((m) => m.guardianProtect) },
   'files-copy-to-device': { inProcess: false, load: () => import('./transfer/to-device.js').then((m) => m.filesCopyToDevice) },
   'files-move-to-device': { inProcess: false, load: () => import('./transfer/to-device.js').then((m) => m.filesMoveToDevice) },
   'files-copy-to-bucket': { inProcess: true, load: () => import('./transfer/to-bucket.js').then((m) => m.filesCopyToBucket) },

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPERATIONS } from '../../src/ops/registry.js';
-import { TRANSFER_STRATEGIES } from '../../src/ops/transfer/strategies.js';
+import { TRANSFER_WAYS } from '../../src/ops/transfer/strategies.js';
 import { jobKindPlaces, type JobKindPlace } from './job-kind-places.js';
 import { sourceFiles } from './source-imports.js';
 
@@ -33,9 +33,9 @@ describe('job kinds are assembled in one place (docs/architecture.md)', () => {
     assert.deepEqual(found, [], `job kinds outside src/ops/ (a durable operation is its folder there plus one line of src/ops/registry.ts):\n  ${found.join('\n  ')}`);
   });
 
-  it('each folder of src/ops/ is one line of the registry, under its job kind\'s name; transfer/ holds the kinds of its strategies table', async () => {
+  it('each folder of src/ops/ is one line of the registry, under its job kind\'s name; transfer/ holds the job kinds of its table of ways', async () => {
     const folders = readdirSync(join(SRC, 'ops'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-    const ways = TRANSFER_STRATEGIES.flatMap((s) => [s.copy, s.move]).filter((k): k is Extract<typeof k, string> => typeof k === 'string');
+    const ways = TRANSFER_WAYS.map((w) => w.kind).filter((k): k is Extract<typeof k, string> => typeof k === 'string');
     assert.deepEqual(Object.keys(OPERATIONS).filter((k) => !(ways as string[]).includes(k)).sort(), folders.filter((f) => f !== 'transfer'));
     for (const [name, line] of Object.entries(OPERATIONS)) {
       assert.equal((await line.load()).name, name, `the registry's line ${name} runs the job kind ${name}`);

@@ -3,7 +3,7 @@ import { UsageError, VssError } from '../../core/errors.js';
 import { checkedPath, placeInLibrary } from '../../files/places.js';
 import { DEFAULT_ON_CONFLICT, isOnConflict, MAX_PARAMS_CHARS, ON_CONFLICT, type FileOpResult } from '../../files/file-op.js';
 import { fileOpTimeoutMs } from '../../files/file-op-job.js';
-import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
+import { queueUserJob } from '../../jobs/user-job.js';
 import type { JobRow } from '../../jobs/states.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
@@ -47,14 +47,7 @@ export const filesCopyToBucket: DurableOp<ToBucketInput, FileOpResult> = {
     const params = JSON.stringify({ to: input.to, to_bucket: toBucket, ...(input.force === true ? { forced: true } : {}) });
     return {
       size: { files: items.length, bytes },
-      queue: () => host.lib.store.immediate(() => {
-        host.lib.store.jobs.enqueueUrgent({ kind: NAME, contentUuid: null, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes, params });
-        const id = host.lib.store.fileOpItems.lastInsertedId();
-        host.lib.store.fileOpItems.addMany(id, items);
-        const row = host.lib.store.jobs.get(id);
-        if (!row || row.kind !== NAME) throw new VssError('IO', 'the copy into the bucket could not be queued');
-        return row;
-      }),
+      queue: () => queueUserJob(host.lib, { kind: NAME, maxAttempts: MAX_ATTEMPTS, bytes, params, items }, 'the copy into the bucket'),
     };
   },
   preview: (host, input) => {

@@ -1,3 +1,4 @@
+import { queueUserJob } from '../../jobs/user-job.js';
 import { randomUUID } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -7,7 +8,6 @@ import { isOnConflict, type FileOpResult, type OnConflict } from '../../files/fi
 import { placeOf } from '../../files/places.js';
 import { releaseOrphanContents } from '../../indexer/release-orphans.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
-import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
 import { isTransient, TryAgainLater } from '../../jobs/transient.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
@@ -146,12 +146,7 @@ export function placeParams(op: 'copy' | 'move', lib: Library, target: PlaceTarg
 
 export function queuePlace(lib: Library, op: 'copy' | 'move', params: string, bytes: number): JobRow {
   const kind = op === 'copy' ? FILES_COPY_TO_DEVICE : FILES_MOVE_TO_DEVICE;
-  return lib.store.immediate(() => {
-    lib.store.jobs.enqueueUrgent({ kind, contentUuid: null, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes, params });
-    const row = lib.store.jobs.list({ kind, status: 'queued' }).reverse().find((j) => j.params === params);
-    if (!row) throw new VssError('IO', `the ${op} could not be queued`);
-    return row;
-  });
+  return queueUserJob(lib, { kind, maxAttempts: MAX_ATTEMPTS, bytes, params }, `the ${op}`);
 }
 
 export const placeTimeoutMs = sendTimeoutMs;

@@ -1,8 +1,8 @@
+import { queueUserJob } from '../../jobs/user-job.js';
 import { randomUUID } from 'node:crypto';
 import type { Stream } from '@libp2p/interface';
 import { UsageError, VssError } from '../../core/errors.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
-import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
 import { isTransient, TryAgainLater } from '../../jobs/transient.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
@@ -73,7 +73,7 @@ export function sendTimeoutMs(job: JobRow): number {
 }
 
 /**
- * Run the send job JOB (the `run` of the kind `files-send`, src/ops/files-send/). NETWORK: the
+ * Run the send job JOB (the `run` of the kind `files-send`, src/ops/transfer/send.ts). NETWORK: the
  * daemon's network as it is when the job runs (undefined without one: the send waits); TARGET:
  * the paired device of that uuid now.
  */
@@ -201,14 +201,8 @@ export function sendRequest(device: DropTarget, items: readonly PlannedItem[], n
 
 /** Queue the send REQ as a user's request (ahead of background work). */
 export function queueSend(lib: Library, req: SendRequest): JobRow {
-  const jobs = lib.store.jobs;
-  return lib.store.immediate(() => {
-    // No content: content_uuid NULL, so sends never wait on each other's open job.
-    jobs.enqueueUrgent({ kind: FILES_SEND, contentUuid: null, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes: req.bytes, params: req.params });
-    const row = jobs.list({ kind: FILES_SEND, status: 'queued' }).reverse().find((j) => j.params === req.params);
-    if (!row) throw new VssError('IO', 'the send could not be queued');
-    return row;
-  });
+  // Of no content: sends never wait on each other's open job.
+  return queueUserJob(lib, { kind: FILES_SEND, maxAttempts: MAX_ATTEMPTS, bytes: req.bytes, params: req.params }, 'the send');
 }
 
 /** The contents P says were left out, as uuids (anything else in a job's params is not trusted as one). */

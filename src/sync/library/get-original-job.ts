@@ -37,7 +37,7 @@ export function contentGetTimeoutMs(job: JobRow): number {
 }
 
 /**
- * Run the copy job JOB of LIB (the `run` of the kind `content-get`, src/ops/content-get/).
+ * Run the copy job JOB of LIB (the `run` of the kind `content-get`, src/ops/transfer/get.ts).
  * NETWORK: the daemon's network as it is when the job runs (undefined until the library is
  * linked to its paired devices: a copy from one of them waits).
  */

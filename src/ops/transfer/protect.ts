@@ -4,13 +4,13 @@ import { fileOpTimeoutMs, runFileOp } from '../../files/file-op-job.js';
 import { isDeviceAddress } from '../../core/address.js';
 import { markProtectedVerified, markSourcesVerified, planProtect, type ProtectPlanned } from '../../guardian/protect.js';
 import type { JobKind } from '../../jobs/job-kind.js';
-import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
+import { queueUserJob } from '../../jobs/user-job.js';
 import type { JobRow } from '../../jobs/states.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { GuardianProtectPlan } from '../../wire/guardian.js';
 import type { DurableOp, OpHost, Plan } from '../op.js';
 import { runBucketUploads, toBucketParams, type ToBucketParams } from '../bucket-uploads.js';
-import { deviceResolver, runProtectToDevice, toDeviceParams, type ToDeviceParams } from './to-device.js';
+import { deviceResolver, runProtectToDevice, toDeviceParams, type ToDeviceParams } from './protect-to-device.js';
 
 /** `guardian protect` as asked: where to (absent: a drive chosen among this device's). */
 export interface ProtectInput {
@@ -110,19 +110,11 @@ function queued(host: OpHost, plan: ProtectPlanned): Plan<ProtectResult> {
   return {
     size,
     queue() {
-      const store = host.lib.store;
       const params = JSON.stringify({
         ...plan.params, protect: summary(plan.shown),
         ...(plan.device ? { to_device: toDeviceParams(host.lib, plan.device) } : {}), ...(plan.bucket ? { to_bucket: toBucketParams(plan.bucket) } : {}),
       });
-      return store.immediate(() => {
-        store.jobs.enqueueUrgent({ kind: NAME, contentUuid: null, priority: FOREGROUND_PRIORITY, maxAttempts: MAX_ATTEMPTS, bytes: plan.shown.bytes, params });
-        const id = store.fileOpItems.lastInsertedId();
-        store.fileOpItems.addMany(id, plan.items);
-        const row = store.jobs.get(id);
-        if (!row || row.kind !== NAME) throw new VssError('IO', 'the protect could not be queued');
-        return row;
-      });
+      return queueUserJob(host.lib, { kind: NAME, maxAttempts: MAX_ATTEMPTS, bytes: plan.shown.bytes, params, items: plan.items }, 'the protect');
     },
   };
 }
