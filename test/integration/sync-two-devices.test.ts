@@ -171,9 +171,13 @@ describe('two devices: pairing, then sidecars made once and fetched verified', {
     const offline = json<PeerStatus[]>(await runCli(['sync', 'status', '--json'], envB))[0]!;
     assert.equal(offline.entries, before.entries, 'kept on disk while the daemon is down');
     assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], envB)).code, 0);
-    // One side at a time: B, on a new port, dials A back before A restarts too (were both to move at
-    // once, neither would know where the other went: loopback here has no discovery to find it).
-    await until('B reached A again', 45_000, async () => (json<Device[]>(await runCli(['devices', 'list', '--json'], envA))[0]?.online ? true : undefined));
+    // One side at a time: B, on a new port, dials A back, and A keeps where B listens now, before A
+    // restarts too (were both to move at once, neither would know where the other went: loopback
+    // here has no discovery to find it).
+    const deviceB = json<{ id: string }>(await runCli(['device', 'info', '--json'], envB));
+    const listenB = json<Status>(await runCli(['daemon', 'status', '--json'], envB)).listen[0]!;
+    const addrsOfB = () => (JSON.parse(readFileSync(join(envA.VSS_DATA_DIR, 'paired-devices.json'), 'utf8')) as { devices: Array<{ device_uuid: string; addrs: string[] }> }).devices.find((d) => d.device_uuid === deviceB.id)?.addrs ?? [];
+    await until('A knows where B listens now', 45_000, async () => (addrsOfB().includes(listenB) ? true : undefined));
     assert.equal((await runCli(['daemon', 'stop'], envA)).code, 0);
     assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], envA)).code, 0);
     // A listens on a new port now: B finds it again because A dials the devices it knows.
