@@ -1,4 +1,5 @@
-// `npm test`'s runner (after the build): every compiled test file, N at a time, each in a process
+// `npm test`'s runner (after the build): every compiled test file, four at a time (most wait on
+// daemons, sockets and child processes, not the two cores), each in a process
 // of its own (node:test's run()), the slowest known first so the last minutes are not one long
 // file running alone; TAP on stdout and each file's time in dist/test-times.json
 // (test/support/file-times.ts, read by `npm run test:times`).
@@ -14,7 +15,7 @@ import { PassThrough, Readable } from 'node:stream';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
-let concurrency = 3;
+let concurrency = 4;
 const only = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--concurrency') concurrency = Number(args[++i]);
