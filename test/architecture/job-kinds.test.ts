@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPERATIONS } from '../../src/ops/registry.js';
@@ -40,6 +40,15 @@ describe('job kinds are assembled in one place (docs/architecture.md)', () => {
     for (const [name, line] of Object.entries(OPERATIONS)) {
       assert.equal((await line.load()).name, name, `the registry's line ${name} runs the job kind ${name}`);
       if ((ways as string[]).includes(name)) assert.match(String(line.load), /\.\/transfer\//, `${name}, a way of the transfer, lives in ops/transfer/`);
+    }
+  });
+});
+
+describe('the transfer\'s table of ways is the one the docs show (docs/architecture.md)', () => {
+  it('names every way\'s job kind in the table under "A new kind of place"', () => {
+    const doc = readFileSync(join(REPO, 'docs', 'architecture.md'), 'utf8');
+    for (const w of TRANSFER_WAYS) {
+      if (typeof w.kind === 'string') assert.ok(doc.includes(`| \`${w.kind}\` |`), `docs/architecture.md shows the way ${w.asked} → ${w.to} (${w.kind})`);
     }
   });
 });
