@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statfsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statfsSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { parseMountInfo, volumeMounts, type MountLine } from './mountinfo.js';
@@ -36,11 +36,14 @@ export function readMountTable(): string {
 }
 
 /**
- * Fingerprints found per mount (its id): reading a superblock or running blkid once per mount,
- * not once per poll. A new mount of the same drive gets a new id, so a different image on a
- * reused loop device is never taken for the last one.
+ * Fingerprints found per mount: reading a superblock or running blkid once per mount, not once
+ * per poll. A mount is known by more than its id, which the kernel gives again to the next mount
+ * once it is free: a drive swapped for another with no look between (a daemon between polls, two
+ * commands in one process) would come back under the id, device and folder of the last one and
+ * be taken for it. The disk's sequence number (new each time a disk or a loop device's image is
+ * attached) and its root folder's birth time tell them apart.
  */
-const fingerprints = new Map<string, string>();
+const fingerprints = new Map<string, { identity: string; fingerprint: string }>();
 
 /**
  * The volumes mounted on this device (Linux: the mount table, statfs, sysfs). Elsewhere there is
@@ -58,10 +61,11 @@ export function mountedVolumes(table = readMountTable()): MountedVolume[] {
     } catch {
       continue; // gone between the table and now, or not ours to look at
     }
-    let fp = fingerprints.get(m.mountId);
+    const identity = mountIdentity(m);
+    let fp = fingerprints.get(m.mountId)?.identity === identity ? fingerprints.get(m.mountId)!.fingerprint : undefined;
     if (fp === undefined) {
       fp = fingerprintOf(m);
-      fingerprints.set(m.mountId, fp);
+      fingerprints.set(m.mountId, { identity, fingerprint: fp });
     }
     out.push({
       fingerprint: fp, mountPoint: m.mountPoint, fs: m.fs, source: m.source, majMin: m.majMin, mountId: m.mountId,
@@ -69,6 +73,24 @@ export function mountedVolumes(table = readMountTable()): MountedVolume[] {
     });
   }
   return out;
+}
+
+/**
+ * What tells mount M from an earlier one under the same id: its device, folder, the disk's
+ * sequence number (Linux 5.15+: a partition's is its disk's) and its root's birth time, where
+ * each is known.
+ */
+function mountIdentity(m: MountLine): string {
+  let seq = '';
+  try {
+    const dev = realpathSync(`/sys/dev/block/${m.majMin}`);
+    seq = readFileSync(join(existsSync(join(dev, 'partition')) ? dirname(dev) : dev, 'diskseq'), 'utf8').trim();
+  } catch { /* an older kernel, or no sysfs: the rest must do */ }
+  let born = '';
+  try {
+    born = String(statSync(m.mountPoint, { bigint: true }).birthtimeNs);
+  } catch { /* not ours to look at */ }
+  return `${m.majMin}|${m.mountPoint}|${seq}|${born}`;
 }
 
 /** The mounted volume holding absolute path P: the one with the longest mount point above it. */

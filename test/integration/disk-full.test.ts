@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { json, runCli, tempDir } from '../helpers.js';
+import { json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { fillDisk, freeDisk, mountSmallDisk } from '../support/small-disk.js';
 
 interface JobJson { status: string; attempts: number; error: string | null }

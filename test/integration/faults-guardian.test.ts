@@ -4,7 +4,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, utimesSync, w
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { GuardianAtRisk, GuardianStatus, GuardianRotView } from '../../src/api/index.js';
-import { flipBit, json, runCli, tempDir, type CliResult } from '../helpers.js';
+import { flipBit, json, tempDir, type CliResult } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 
 /**

@@ -4,7 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionInfo, OpPreview } from '../../src/index.js';
-import { json, killNow, runCli, tempDir, until } from '../helpers.js';
+import { json, killNow, tempDir, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { writeBigFile, sha256File } from '../support/big-file.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 import { pairDaemons } from '../sync-peers.js';

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { json, runCli, tempDir } from '../helpers.js';
+import { json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 
 interface Result { done: number; skipped: number; folders: number; skipped_items: Array<{ path: string; reason: string }> }

@@ -6,7 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { connect } from '../../src/index.js';
 import { writeBigFile, sha256File } from '../support/big-file.js';
-import { json, killNow, runCli, tempDir, until, VSS_BIN } from '../helpers.js';
+import { json, killNow, tempDir, until, VSS_BIN } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 
 interface Job { id: number; kind: string; status: string; attempts: number; note: string | null; error: string | null; done_bytes: number; bytes: number }

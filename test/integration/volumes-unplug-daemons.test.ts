@@ -4,7 +4,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { spawn } from 'node:child_process';
-import { json, runCli, tempDir, until, VSS_BIN } from '../helpers.js';
+import { VSS_BIN, json, tempDir, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { pairDaemons } from '../sync-peers.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 import type { LocationInfo, IndexResult } from '../../src/wire/locations.js';

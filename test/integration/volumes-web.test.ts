@@ -2,7 +2,9 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { json, runCli, tempDir } from '../helpers.js';
+import { json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 import { launchBrowser, newPage } from '../browser/launch.js';
 import { UI_SKIP } from '../browser/ui-library.js';
