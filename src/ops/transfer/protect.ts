@@ -10,7 +10,7 @@ import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { GuardianProtectPlan } from '../../wire/guardian.js';
 import type { DurableOp, OpHost, Plan } from '../op.js';
 import { runBucketUploads, toBucketParams, type ToBucketParams } from '../bucket-uploads.js';
-import { deviceResolver, runProtectToDevice, toDeviceParams, type ToDeviceParams } from './protect-to-device.js';
+import { deviceResolver, runToDevice, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
 
 /** `guardian protect` as asked: where to (absent: a drive chosen among this device's). */
 export interface ProtectInput {
@@ -53,7 +53,7 @@ export const guardianProtect: DurableOp<ProtectInput, ProtectResult, GuardianPro
       }
       const device = params?.to_device;
       if (device) {
-        const out = await runProtectToDevice(host, job, device, ctx);
+        const out = await runToDevice(host, job, device, ctx);
         if (out.state !== 'completed') return out;
         markSourcesVerified(host.lib, job.id);
         const r = JSON.parse(out.result!) as FileOpResult;

@@ -32,11 +32,11 @@ export const TRANSFER_WAYS = [
   },
   {
     asked: 'copy', from: 'here', to: 'device', kind: 'files-copy-to-device',
-    how: 'a stream to the paired device over /vss/drop (place), verified and flushed there (sync/drop/place-job.ts)',
+    how: 'a stream to the paired device over /vss/drop (place), verified and flushed there (ops/transfer/to-device-run.ts, a protect\'s too)',
   },
   {
     asked: 'move', from: 'here', to: 'device', kind: 'files-move-to-device',
-    how: 'as the copy, each source removed here once the device confirms its copy (sync/drop/place-job.ts)',
+    how: 'as the copy, each source removed here once the device confirms its copy',
   },
   {
     asked: 'copy', from: 'here', to: 'bucket', kind: 'files-copy-to-bucket',

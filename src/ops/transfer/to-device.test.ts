@@ -1,22 +1,26 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { Stream } from '@libp2p/interface';
 import { tempDir } from '../../../test/helpers.js';
 import type { JobRunContext } from '../../jobs/job-kind.js';
-import type { JobRow } from '../../jobs/states.js';
+import { queueUserJob } from '../../jobs/user-job.js';
 import { Installation } from '../../library/installation.js';
 import type { Library } from '../../library/library.js';
 import { addLocation } from '../../locations/locations.js';
 import { PeerChannel } from '../../sync/messages/channel.js';
 import { PeerNode } from '../../sync/net/peer-node.js';
 import { DropRefused } from '../../sync/drop/send.js';
-import { placeItems, placeParams, placeTarget, runPlace } from '../../sync/drop/place-job.js';
 import type { DropTarget } from '../../sync/drop/send-job.js';
+import { publicKeyPem } from '../../sync/net/device-key.js';
+import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { GeneratorSettings } from '../../generators/types.js';
+import type { OpHost } from '../op.js';
+import { filesCopyToDevice, filesMoveToDevice } from './to-device.js';
+import type { ToDeviceParams } from './to-device-run.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
 
@@ -44,10 +48,15 @@ describe('a copy to a device carries --force in its place message', () => {
     lib.store.peerLocations.replace(desk.device_uuid, [{ location_id: 7, uuid: randomUUID(), name: 'Photos', path: '/home/d/Photos', index_mode: 'content', files: 0, dirs: 0, bytes: 0 }]);
     const ids = { a: '', b: '' };
     nodeA = await PeerNode.start({ privateKey: await generateKeyPair('Ed25519'), listen: LOOPBACK, admit: (p) => p === ids.b, isPaired: (p) => p === ids.b });
-    nodeB = await PeerNode.start({ privateKey: await generateKeyPair('Ed25519'), listen: LOOPBACK, admit: (p) => p === ids.a, isPaired: (p) => p === ids.a });
+    const keyB = await generateKeyPair('Ed25519');
+    nodeB = await PeerNode.start({ privateKey: keyB, listen: LOOPBACK, admit: (p) => p === ids.a, isPaired: (p) => p === ids.a });
     ids.a = nodeA.peerId;
     ids.b = nodeB.peerId;
     desk.peer_id = nodeB.peerId;
+    PairedDevices.load(join(tmp.path, 'data')).add({
+      device_uuid: desk.device_uuid, name: 'Desk', public_key: publicKeyPem(keyB.publicKey.raw), peer_id: nodeB.peerId,
+      paired_at: new Date().toISOString(), library_ids: [lib.config.id], addrs: [], last_seen: null,
+    });
     await nodeB.handle('drop', async (stream: Stream) => {
       const ch = new PeerChannel(stream, 'drop');
       const first = await ch.receive(['drop.place', 'drop.offer'], { signal: AbortSignal.timeout(10_000) });
@@ -63,17 +72,55 @@ describe('a copy to a device carries --force in its place message', () => {
   });
 
   const run = async (force: boolean) => {
-    const target = placeTarget(lib, 'Desk:/Photos/in', (uuid) => (uuid === desk.device_uuid ? desk : undefined));
-    const params = placeParams('copy', lib, target, placeItems(lib, [join(src, 'a.jpg')]), 'replace', force);
-    const job = { id: 1, kind: 'files-copy-to-device', params } as JobRow;
     const network = {
       connected: () => [{ deviceUuid: desk.device_uuid, peerId: nodeB.peerId, name: 'Desk', libraryIds: [lib.config.id] }],
       open: (_peer: string, protocol: 'drop', signal?: AbortSignal) => nodeA.open(nodeB.addresses()[0]!, protocol, signal),
     };
+    const host: OpHost = { lib, dataDir: join(tmp.path, 'data'), network: () => network };
+    // Planned and queued as the API does it, then run by its job kind.
+    const plan = filesCopyToDevice.plan(host, { srcs: [join(src, 'a.jpg')], to: 'Desk:/Photos/in', onConflict: 'replace', force }, { detach: false });
+    assert.ok('queue' in plan);
+    const job = plan.queue();
     const ctx: JobRunContext = { lib, signal: AbortSignal.timeout(30_000), timeoutMs: 30_000, settings: {} as GeneratorSettings, progress: () => undefined };
-    await assert.rejects(runPlace(() => network, (uuid) => (uuid === desk.device_uuid ? desk : undefined), job, ctx), (err: unknown) => err instanceof DropRefused && /heard it/.test(err.message));
+    await assert.rejects(filesCopyToDevice.kind(host).run(job, ctx), (err: unknown) => err instanceof DropRefused && /heard it/.test(err.message));
     return heard.pop();
   };
+
+  it('the job\'s params say what the run needs, its rows where each file lands; a conflict policy checked', () => {
+    const host: OpHost = { lib, dataDir: join(tmp.path, 'data'), network: () => ({ connected: () => [], open: () => Promise.reject(new Error('not here')) }) };
+    const plan = filesMoveToDevice.plan(host, { srcs: [join(src, 'a.jpg')], to: 'Desk:/Photos/in', onConflict: 'skip' }, { detach: false });
+    assert.ok('queue' in plan);
+    const job = plan.queue();
+    const p = JSON.parse(job.params!) as ToDeviceParams;
+    const photos = lib.store.peerLocations.ofDevice(desk.device_uuid)[0]!.uuid;
+    assert.deepEqual([job.kind, p.op, p.device, p.library, p.location, p.dir, p.on_conflict], ['files-move-to-device', 'move', desk.device_uuid, lib.config.id, photos, 'in', 'skip']);
+    assert.deepEqual(lib.store.fileOpItems.of(job.id).map((it) => [it.src, it.dst, it.state]), [[join(src, 'a.jpg'), 'in/a.jpg', 'todo']]);
+    assert.throws(() => filesCopyToDevice.preview!(host, { srcs: [join(src, 'a.jpg')], to: 'Desk:/Photos/in', onConflict: 'clobber' }), /--on-conflict/);
+    lib.store.jobs.cancel(job.id, ['queued']);
+  });
+
+  it('a job an older vss queued, its files in its params: they become its rows, and its one offer keeps its transfer id (the receiver\'s journal knows it by that)', async () => {
+    const network = {
+      connected: () => [{ deviceUuid: desk.device_uuid, peerId: nodeB.peerId, name: 'Desk', libraryIds: [lib.config.id] }],
+      open: (_peer: string, protocol: 'drop', signal?: AbortSignal) => nodeA.open(nodeB.addresses()[0]!, protocol, signal),
+    };
+    const host: OpHost = { lib, dataDir: join(tmp.path, 'data'), network: () => network };
+    const transfer = randomUUID();
+    const photos = lib.store.peerLocations.ofDevice(desk.device_uuid)[0]!.uuid;
+    const a = join(src, 'a.jpg');
+    const size = statSync(a).size;
+    const params = JSON.stringify({
+      op: 'copy', device: desk.device_uuid, library: lib.config.id, location: photos, location_name: 'Photos', dir: 'old', on_conflict: 'keep-both', transfer,
+      items: [{ path: a, name: 'a.jpg', size, mtime_ms: Math.floor(statSync(a).mtimeMs) }],
+    });
+    const job = queueUserJob(lib, { kind: 'files-copy-to-device', maxAttempts: 8, bytes: size, params }, 'an older copy');
+    const ctx: JobRunContext = { lib, signal: AbortSignal.timeout(30_000), timeoutMs: 30_000, settings: {} as GeneratorSettings, progress: () => undefined };
+    await assert.rejects(filesCopyToDevice.kind(host).run(job, ctx), (err: unknown) => err instanceof DropRefused && /heard it/.test(err.message));
+    const offer = heard.pop();
+    assert.deepEqual([offer?.transfer, offer?.dir, (offer?.items as Array<{ name: string }>).map((i) => i.name)], [transfer, 'old', ['a.jpg']]);
+    assert.deepEqual(lib.store.fileOpItems.of(job.id).map((it) => [it.src, it.dst]), [[a, 'old/a.jpg']]);
+    lib.store.jobs.cancel(job.id, ['queued']);
+  });
 
   it('forced: the place says force; not forced: it says nothing of it', async () => {
     const forced = await run(true);

@@ -1,15 +1,20 @@
-import { VssError } from '../../core/errors.js';
-import { DEFAULT_ON_CONFLICT, type FileOpResult } from '../../files/file-op.js';
+import { UsageError, VssError } from '../../core/errors.js';
+import { DEFAULT_ON_CONFLICT, isOnConflict, MAX_PARAMS_CHARS, ON_CONFLICT, type FileOpResult } from '../../files/file-op.js';
+import { queueUserJob } from '../../jobs/user-job.js';
 import type { JobRow } from '../../jobs/states.js';
+import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
-import {
-  FILES_COPY_TO_DEVICE, FILES_MOVE_TO_DEVICE, placedPath, placeItems, placeParams, placeTarget, placeTimeoutMs, queuePlace, runPlace,
-  type PlaceItem, type PlaceTarget,
-} from '../../sync/drop/place-job.js';
+import { placedPath, placeItems, placeTarget, placeTimeoutMs, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
 import type { OpPreview } from '../../wire/preview.js';
 import { MAX_CONFLICTS } from '../file-op-preview.js';
 import type { DurableOp, OpHost } from '../op.js';
+import { runToDevice, toDeviceItems, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
+
+const FILES_COPY_TO_DEVICE = 'files-copy-to-device';
+const FILES_MOVE_TO_DEVICE = 'files-move-to-device';
+/** Tries before it fails for good on errors that are not the device being away (that only waits). */
+const MAX_ATTEMPTS = 8;
 
 /** Files of this device's locations (absolute paths) to TO, `DEVICE:/LOCATION[/PATH]`: a folder of a paired device's location. */
 export interface ToDeviceInput {
@@ -23,9 +28,9 @@ export interface ToDeviceInput {
 
 /**
  * `vss files copy|move SRC… DEVICE:/LOCATION/PATH` (issue 30, item 3): a durable job of the daemon
- * (it needs the P2P node) over /vss/drop's `place` (src/sync/drop/place-job.ts). Its plan checks
- * every source and resolves the target before anything is queued, without side effects; its
- * preview (`--dry-run`) is that plan shown against what this device knows of the other's index.
+ * (it needs the P2P node) run by the way to a device (to-device-run.ts, a protect's too). Its plan
+ * checks every source and resolves the target before anything is queued, without side effects;
+ * its preview (`--dry-run`) is that plan shown against what this device knows of the other's index.
  */
 export function toDeviceOp(op: 'copy' | 'move'): DurableOp<ToDeviceInput, FileOpResult> {
   const name = op === 'copy' ? FILES_COPY_TO_DEVICE : FILES_MOVE_TO_DEVICE;
@@ -35,17 +40,19 @@ export function toDeviceOp(op: 'copy' | 'move'): DurableOp<ToDeviceInput, FileOp
     asked: ({ srcs, to }) => ({ sources: srcs, target: to }),
     plan(host, input) {
       if (!host.network()) throw new VssError('NO_DAEMON', `a ${op} to another device needs the daemon's P2P node: start it (vss daemon start) and ${op} again`);
-      const { items, params, bytes } = planned(host, op, input);
-      return { size: { files: items.length, bytes }, queue: () => queuePlace(host.lib, op, params, bytes) };
+      const { target, items, bytes } = planned(host, op, input);
+      const params = JSON.stringify({ to: input.to, ...toDeviceParams(host.lib, target, { op, on_conflict: onConflictOf(input), ...(input.force === true ? { force: true } : {}) }) });
+      const rows = toDeviceItems(items, target.dir);
+      return { size: { files: items.length, bytes }, queue: () => queueUserJob(host.lib, { kind: name, maxAttempts: MAX_ATTEMPTS, bytes, params, items: rows }, `the ${op}`) };
     },
     // No network needed: the plan is made from the other device's index as it last told this one.
     preview(host, input) {
       const { target, items, bytes } = planned(host, op, input);
-      return previewOnDevice(host, op, target, items, bytes, input.onConflict ?? DEFAULT_ON_CONFLICT);
+      return previewOnDevice(host, op, target, items, bytes, onConflictOf(input));
     },
     kind: (host) => ({
       name, concurrency: 2, timeoutMs: placeTimeoutMs,
-      run: (job, ctx) => runPlace(host.network, (uuid) => PairedDevices.load(host.dataDir).get(uuid), job, ctx),
+      run: (job, ctx) => runToDevice(host, job, paramsOf(host.lib, job), ctx),
     }),
     result(row: JobRow): FileOpResult {
       if (row.status === 'completed' && row.result !== null) return JSON.parse(row.result) as FileOpResult;
@@ -55,13 +62,38 @@ export function toDeviceOp(op: 'copy' | 'move'): DurableOp<ToDeviceInput, FileOp
   };
 }
 
-/** INPUT checked as a real call checks it (every refusal thrown): the target resolved, the files, and the job's params. */
-function planned(host: OpHost, op: 'copy' | 'move', input: ToDeviceInput): { target: PlaceTarget; items: PlaceItem[]; params: string; bytes: number } {
+/** INPUT checked as a real call checks it (every refusal thrown): the target resolved, and the files. */
+function planned(host: OpHost, op: 'copy' | 'move', input: ToDeviceInput): { target: PlaceTarget; items: PlaceItem[]; bytes: number } {
+  onConflictOf(input);
   const paired = PairedDevices.load(host.dataDir);
   const target = placeTarget(host.lib, input.to, (uuid) => paired.get(uuid));
   const items = placeItems(host.lib, input.srcs);
-  const params = placeParams(op, host.lib, target, items, input.onConflict ?? DEFAULT_ON_CONFLICT, input.force === true);
-  return { target, items, params, bytes: items.reduce((n, it) => n + it.size, 0) };
+  return { target, items, bytes: items.reduce((n, it) => n + it.size, 0) };
+}
+
+function onConflictOf(input: ToDeviceInput): ToDeviceParams['on_conflict'] & string {
+  const c = input.onConflict ?? DEFAULT_ON_CONFLICT;
+  if (!isOnConflict(c)) throw new UsageError(`--on-conflict must be one of ${ON_CONFLICT.join(', ')}`);
+  return c;
+}
+
+/**
+ * JOB's way to the device (its params, as an older vss's were, less the files). A job queued by
+ * an older vss said its files in its params, not as rows: they become its rows here, its one
+ * offer still named by its transfer id.
+ */
+function paramsOf(lib: Library, job: JobRow): ToDeviceParams {
+  const o = paramsJson(job, MAX_PARAMS_CHARS) as (Partial<ToDeviceParams> & { items?: PlaceItem[] }) | undefined;
+  const ok = o && (o.op === 'copy' || o.op === 'move') && typeof o.device === 'string' && typeof o.library === 'string' && typeof o.location === 'string'
+    && typeof o.location_name === 'string' && typeof o.dir === 'string' && typeof o.transfer === 'string' && isOnConflict(o.on_conflict)
+    && (o.items === undefined || (Array.isArray(o.items) && o.items.every((it) => typeof it?.path === 'string' && typeof it.name === 'string' && Number.isSafeInteger(it.size))));
+  if (!ok) throw new VssError('USAGE', `job ${job.id} does not say what to copy where`);
+  const { items, ...p } = o as ToDeviceParams & { items?: PlaceItem[] };
+  if (items === undefined) return p;
+  lib.store.immediate(() => {
+    if (lib.store.fileOpItems.of(job.id).length === 0) lib.store.fileOpItems.addMany(job.id, toDeviceItems(items, p.dir));
+  });
+  return { ...p, one_offer: true };
 }
 
 /**

@@ -7,7 +7,7 @@ import { tempDir } from '../../../test/helpers.js';
 import { Installation } from '../../library/installation.js';
 import type { Library } from '../../library/library.js';
 import { addLocation } from '../../locations/locations.js';
-import { placeItems, placeParams, placeTarget, type PlaceParams } from './place-job.js';
+import { placeItems, placeTarget } from './place-job.js';
 import type { DropTarget } from './send-job.js';
 
 /** The sender's plan of a copy to a device: the target resolved as `ls` resolves it, the sources checked, before anything is queued. */
@@ -58,12 +58,5 @@ describe('a copy to a device, planned', () => {
     assert.throws(() => placeItems(lib, ['/etc/hostname']), /not inside any location/);
     symlinkSync(join(src, 'a.jpg'), join(src, 'link.jpg'));
     assert.throws(() => placeItems(lib, [join(src, 'link.jpg')]), /symlink/);
-  });
-
-  it('the job\'s params say what the run needs, a conflict policy checked', () => {
-    const target = placeTarget(lib, 'Desk:/Photos/in', paired);
-    const p = JSON.parse(placeParams('move', lib, target, placeItems(lib, [join(src, 'b.jpg')]), 'skip')) as PlaceParams;
-    assert.deepEqual([p.op, p.device, p.library, p.location, p.dir, p.on_conflict], ['move', desk.device_uuid, lib.config.id, photos, 'in', 'skip']);
-    assert.throws(() => placeParams('copy', lib, target, [], 'clobber'), /--on-conflict/);
   });
 });

@@ -1,19 +1,12 @@
-import { queueUserJob } from '../../jobs/user-job.js';
-import { randomUUID } from 'node:crypto';
 import { lstatSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
-import { isOnConflict, type FileOpResult, type OnConflict } from '../../files/file-op.js';
+import type { OnConflict } from '../../files/file-op.js';
 import { placeOf } from '../../files/places.js';
-import { releaseOrphanContents } from '../../indexer/release-orphans.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
-import type { JobRow } from '../../jobs/states.js';
 import { isTransient, TryAgainLater } from '../../jobs/transient.js';
-import { paramsJson } from '../../jobs/wait-for-job.js';
 import { PathRefusedError } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
-import { scanLocation } from '../../locations/locations.js';
 import { deviceByRef } from '../../browse/library-view.js';
 import { parseDeviceAddress } from '../../core/address.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
@@ -26,18 +19,13 @@ import { cancelDrop, DropRefused, sendDrop, type DropItem, type DropSent } from 
 import { checkedSource, openOnce, sendTimeoutMs, type DropNetwork, type DropTarget } from './send-job.js';
 
 /*
- * `vss files copy|move SRC… DEVICE:/LOCATION/PATH` (issue 30, item 3): files of this device's
- * locations landed in a folder of a paired device's location over /vss/drop's `place`, verified
- * there (BLAKE3) and flushed before the receiver confirms each; a move removes a source only once
- * its copy is confirmed. A durable job: it waits (no attempt spent) while the device is away and
- * goes on when it connects; a cut resumes from the receiver's partials.
+ * Files of this device's locations landed in a folder of a paired device's location over
+ * /vss/drop's `place` (a copy, a move or a protect: ops/transfer/to-device-run.ts runs them),
+ * verified there (BLAKE3) and flushed before the receiver confirms each. The target and sources
+ * checked before a job is queued, and one offer sent; the job waits (no attempt spent) while the
+ * device is away; a cut resumes from the receiver's partials.
  */
 
-export const FILES_COPY_TO_DEVICE = 'files-copy-to-device';
-export const FILES_MOVE_TO_DEVICE = 'files-move-to-device';
-
-/** Tries before it fails for good on errors that are not the device being away (that only waits). */
-const MAX_ATTEMPTS = 8;
 /** How often a job waiting for its device looks again: it goes on within this of the device connecting. */
 const DEVICE_WAIT_MS = 3_000;
 /** How often a waiting job asks the node to dial the paired devices (a sleeping device is not dialled every few seconds). */
@@ -47,7 +35,6 @@ const redialedAt = new Map<string, number>();
 const OPEN_TIMEOUT_MS = 10_000;
 /** Files of a batch looked at at once before it is offered. */
 const CHECKS_IN_FLIGHT = 16;
-const MAX_PARAMS_CHARS = 1024 * 1024;
 
 /** The daemon's network as the job uses it: who is connected, streams to them, dials. */
 export interface PlaceNetwork extends DropNetwork {
@@ -62,22 +49,6 @@ export interface PlaceItem {
   mtime_ms?: number;
   /** The BLAKE3 its bytes must hash to (a protect's: its content's), offered with it so the receiver keeps nothing else; absent: hashed as it is sent. */
   blake3?: string;
-}
-
-/** A copy or move to a device as queued (the job's `params`). */
-export interface PlaceParams {
-  op: 'copy' | 'move';
-  device: string;
-  library: string;
-  location: string;
-  /** The location's name and the folder in it, for what the user reads. */
-  location_name: string;
-  dir: string;
-  on_conflict: OnConflict;
-  /** Asked with --force: the receiver weighs its own guard with it (a replace there it would refuse otherwise). */
-  force?: boolean;
-  transfer: string;
-  items: PlaceItem[];
 }
 
 /** Where a copy or move to a device goes, resolved from `DEVICE:/LOCATION/PATH`. */
@@ -130,23 +101,6 @@ export function placeItems(lib: Library, srcs: readonly string[]): PlaceItem[] {
     names.set(name, path);
     return { path, name, size: st.size, mtime_ms: Math.floor(st.mtimeMs) };
   });
-}
-
-/** The job's `params`, checked before it is queued. */
-export function placeParams(op: 'copy' | 'move', lib: Library, target: PlaceTarget, items: PlaceItem[], onConflict: string, force = false): string {
-  if (!isOnConflict(onConflict)) throw new UsageError(`--on-conflict must be skip, keep-both or replace`);
-  const p: PlaceParams = {
-    op, device: target.device.device_uuid, library: lib.config.id, location: target.location, location_name: target.locationName,
-    dir: target.dir, on_conflict: onConflict, ...(force ? { force } : {}), transfer: randomUUID(), items,
-  };
-  const text = JSON.stringify(p);
-  if (text.length > MAX_PARAMS_CHARS) throw new UsageError('too many files (or too long paths) at once: copy fewer');
-  return text;
-}
-
-export function queuePlace(lib: Library, op: 'copy' | 'move', params: string, bytes: number): JobRow {
-  const kind = op === 'copy' ? FILES_COPY_TO_DEVICE : FILES_MOVE_TO_DEVICE;
-  return queueUserJob(lib, { kind, maxAttempts: MAX_ATTEMPTS, bytes, params }, `the ${op}`);
 }
 
 export const placeTimeoutMs = sendTimeoutMs;
@@ -234,44 +188,6 @@ export async function placeBatch(
   }
 }
 
-/**
- * Run a copy or move to a device (the `run` of its job kind): its one batch placed; a move
- * removes each source once its copy is confirmed, and this device's index follows.
- */
-export async function runPlace(network: () => PlaceNetwork | undefined, target: (deviceUuid: string) => DropTarget | undefined, job: JobRow, ctx: JobRunContext): Promise<JobOutcome> {
-  const p = paramsOf(job);
-  const dev = target(p.device);
-  if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more`);
-  const total = p.items.reduce((n, it) => n + it.size, 0);
-  let done = 0;
-  const removed: string[] = [];
-  try {
-    const out = await placeBatch(network(), dev, p, ctx, {
-      onBytes: (n) => { done += n; ctx.progress(done, total); },
-      // The receiver confirms a file once it is verified and flushed there: only then may its source go.
-      onSaved: async (it, _name, skipped) => {
-        if (p.op !== 'move' || skipped || !lstatSync(it.path, { throwIfNoEntry: false })) return;
-        await removeSource(it);
-        removed.push(it.path);
-      },
-    });
-    if (removed.length > 0) await reindexSources(ctx.lib, removed.splice(0));
-    if ('wait' in out) return out.wait;
-    const { items, sent } = out;
-    const result: FileOpResult = {
-      op: p.op, items: items.length, done: items.length - sent.skipped.size, skipped: sent.skipped.size, folders: 0,
-      bytes: items.reduce((n, it, i) => n + (sent.skipped.has(i) ? 0 : it.size), 0),
-      paths: sent.saved.filter((_, i) => !sent.skipped.has(i)).slice(0, 100).map((name) => placedPath(dev, p.location_name, p.dir, name)),
-      skipped_items: [...sent.skipped].slice(0, 100).map((i) => ({ path: items[i]!.path, reason: `${sent.saved[i]} is there already (--on-conflict skip)` })),
-      not_kept: [], outside_library: false,
-    };
-    return { state: 'completed', note: `${result.done} file${result.done === 1 ? '' : 's'} ${p.op === 'copy' ? 'copied' : 'moved'} to ${dev.name}`, result: JSON.stringify(result) };
-  } catch (err) {
-    if (removed.length > 0) await reindexSources(ctx.lib, removed).catch(() => undefined);
-    throw err;
-  }
-}
-
 /** A file placed on DEV as the user names it: `DEVICE:/LOCATION/DIR/NAME`. */
 export function placedPath(dev: DropTarget, locationName: string, dir: string, name: string): string {
   return `${dev.name}:/${locationName}/${dir === '' ? '' : `${dir}/`}${name}`;
@@ -285,36 +201,4 @@ function waitFor(net: PlaceNetwork, dev: DropTarget, why: string): JobOutcome {
     net.redial?.();
   }
   return waitForNetwork(net, `${dev.name} to connect`) ?? { state: 'wait', reason: `waiting for ${dev.name} to connect (${why.slice(0, 200)})`, delayMs: DEVICE_WAIT_MS };
-}
-
-/** IT's source, removed only when it is still the file that was sent (its size and time then). */
-async function removeSource(it: DropItem): Promise<void> {
-  const st = lstatSync(it.path, { throwIfNoEntry: false });
-  if (!st?.isFile() || st.size !== it.size || (it.mtime_ms !== undefined && Math.floor(st.mtimeMs) !== it.mtime_ms)) {
-    throw new VssError('IO', `${it.path} changed after it was copied: it is kept (its copy on the other device is verified)`, { path: it.path });
-  }
-  await rm(it.path);
-}
-
-/** This device's index in line with the sources a move removed: their folders listed again. */
-async function reindexSources(lib: Library, paths: readonly string[]): Promise<void> {
-  const byLocation = new Map<number, Set<string>>();
-  for (const path of paths) {
-    const place = placeOf(lib, dirname(path));
-    if (!place) continue;
-    let set = byLocation.get(place.locationId);
-    if (!set) byLocation.set(place.locationId, (set = new Set()));
-    set.add(place.rel);
-  }
-  for (const [loc, dirs] of byLocation) await scanLocation(lib, loc, undefined, { only: [...dirs].map((rel) => ({ rel, subtree: false })), removeOrphans: false });
-  releaseOrphanContents(lib);
-}
-
-function paramsOf(job: JobRow): PlaceParams {
-  const o = paramsJson(job, MAX_PARAMS_CHARS) as Partial<PlaceParams> | undefined;
-  const ok = o && (o.op === 'copy' || o.op === 'move') && typeof o.device === 'string' && typeof o.library === 'string' && typeof o.location === 'string'
-    && typeof o.dir === 'string' && typeof o.transfer === 'string' && isOnConflict(o.on_conflict) && (o.force === undefined || typeof o.force === 'boolean') && Array.isArray(o.items) && o.items.length > 0 && o.items.length <= DROP_MAX_ITEMS
-    && o.items.every((it) => typeof it?.path === 'string' && typeof it.name === 'string' && Number.isSafeInteger(it.size));
-  if (!ok) throw new VssError('USAGE', `job ${job.id} does not say what to copy where`);
-  return o as PlaceParams;
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { posix } from 'node:path';
+import { dirname, posix } from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../../core/errors.js';
 import { blake3File } from '../../core/file-blake3.js';
+import type { OnConflict } from '../../files/file-op.js';
 import { placeOf } from '../../files/places.js';
 import type { DeviceTarget, DeviceTargetResolver } from '../../guardian/protect-targets.js';
 import { recordRotFound } from '../../guardian/rot-found.js';
@@ -10,18 +11,28 @@ import type { JobOutcome, JobRunContext } from '../../jobs/job-kind.js';
 import type { JobRow } from '../../jobs/states.js';
 import type { Library } from '../../library/library.js';
 import { locationStorage } from '../../storage/storages.js';
-import type { FileOpItemRecord, FinishedItem } from '../../store/file-op-items.js';
-import { placeBatch, placedPath, placeTarget } from '../../sync/drop/place-job.js';
+import type { FileOpItemRecord, FinishedItem, NewFileOpItem } from '../../store/file-op-items.js';
+import { releaseOrphanContents } from '../../indexer/release-orphans.js';
+import { scanLocation } from '../../locations/locations.js';
+import { placeBatch, placedPath, placeTarget, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
 import { DropRefused } from '../../sync/drop/send.js';
 import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { OpHost } from '../op.js';
 import { indexedSource, itemsResult } from '../op-items.js';
 
-/** Offers of one protect under way at once. */
+/*
+ * The way to another device (transfer/strategies.ts, here → device), one runner for what is
+ * asked of it: a copy or a move (`files copy|move … DEVICE:/LOCATION/PATH`) and a protect's
+ * copies. The job's items are its `file_op_items` rows, each `dst` a path in the device's
+ * location; they are offered over /vss/drop's place, verified there, and each marked done as the
+ * receiver confirms it.
+ */
+
+/** Offers of one job under way at once. */
 const OFFERS_IN_FLIGHT = 3;
 
-/** A protect to a paired device's folder as queued (in the job's params, beside its plan): where, and the transfer its batches are named from. */
+/** A transfer to a paired device's folder as queued (in the job's params): where, how, and the transfer its offers are named from. */
 export interface ToDeviceParams {
   device: string;
   library: string;
@@ -29,6 +40,14 @@ export interface ToDeviceParams {
   location_name: string;
   dir: string;
   transfer: string;
+  /** A move removes each source once its copy there is confirmed; absent: a copy (a protect's). */
+  op?: 'copy' | 'move';
+  /** A name taken there: decided by the receiver (absent: keep-both). */
+  on_conflict?: OnConflict;
+  /** Asked with --force: said in the place message, weighed by the receiver's own guard. */
+  force?: boolean;
+  /** A job queued by an older vss, its one offer named by `transfer` itself (its receiver's journal knows it by that). */
+  one_offer?: boolean;
 }
 
 /** `DEVICE:/LOCATION/PATH` resolved as `files copy` resolves it (a paired device of the library, one of its locations). */
@@ -40,12 +59,21 @@ export function deviceResolver(host: OpHost): DeviceTargetResolver {
   };
 }
 
-export function toDeviceParams(lib: Library, t: DeviceTarget): ToDeviceParams {
-  return { device: t.deviceUuid, library: lib.config.id, location: t.location, location_name: t.locationName, dir: t.dir, transfer: randomUUID() };
+/** Where TARGET is, as a job's params say it, with how (a copy or move's verb, conflict policy, force; a protect: none). */
+export function toDeviceParams(lib: Library, t: DeviceTarget | PlaceTarget, how: Pick<ToDeviceParams, 'op' | 'on_conflict' | 'force'> = {}): ToDeviceParams {
+  const where = 'deviceUuid' in t
+    ? { device: t.deviceUuid, location: t.location, location_name: t.locationName, dir: t.dir }
+    : { device: t.device.device_uuid, location: t.location, location_name: t.locationName, dir: t.dir };
+  return { ...where, library: lib.config.id, transfer: randomUUID(), ...how };
+}
+
+/** ITEMS (checked by `placeItems`) as a job's rows, each bound for DIR/<its name> in the device's location. */
+export function toDeviceItems(items: readonly PlaceItem[], dir: string): NewFileOpItem[] {
+  return items.map((it) => ({ kind: 'file', src: it.path, dst: dir === '' ? it.name : `${dir}/${it.name}`, size: it.size, meta: it.mtime_ms !== undefined ? JSON.stringify({ mtime_ms: it.mtime_ms }) : null }));
 }
 
 /**
- * Run a protect's copies to a paired device: its items (each `dst` a path in the device's
+ * Run a transfer to a paired device: its items (each `dst` a path in the device's
  * location) offered folder by folder over /vss/drop's place, at most DROP_MAX_ITEMS an offer,
  * each offer a transfer of its own whose id follows from the job's and its first item, so one
  * made again after a kill resumes from the receiver's partials and journal. Each file is offered
@@ -54,12 +82,15 @@ export function toDeviceParams(lib: Library, t: DeviceTarget): ToDeviceParams {
  * Each item is marked done as the receiver confirms it; the job waits (no attempt spent) while
  * the device is away. A file gone or changed since the plan, or one the receiver refuses (its
  * bytes are not its content's: rot, recorded as a scrub would), is left out with its reason and
- * the rest of its offer goes on as an offer of its own (`segmentsOf`).
+ * the rest of its offer goes on as an offer of its own (`segmentsOf`). A move removes each source
+ * once the receiver confirmed its copy (and only while it is still the file sent), and this
+ * device's index follows.
  */
-export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, ctx: JobRunContext): Promise<JobOutcome> {
+export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, ctx: JobRunContext): Promise<JobOutcome> {
   const lib = host.lib;
   const dev = PairedDevices.load(host.dataDir).get(p.device);
   if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more`);
+  const move = p.op === 'move';
   const all = lib.store.fileOpItems.of(job.id);
   const total = all.reduce((n, it) => n + it.size, 0);
   const batches = batchesOf(all);
@@ -93,6 +124,8 @@ export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceP
     end(it, 'skipped', null, note);
     progress();
   };
+  /** Sources a move removed, for the index to follow. */
+  const removed: string[] = [];
   const sendSegment = async (seg: Segment): Promise<JobOutcome | undefined> => {
     const byName = new Map(seg.items.map((it) => [posix.basename(there(it)), it]));
     const ended = new Set<number>();
@@ -101,30 +134,35 @@ export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceP
     const before = seg.items.reduce((n, it) => n + (state.get(it.idx) === 'todo' ? 0 : it.size), 0);
     let seen = 0;
     let endedNow = 0;
-    const move = () => {
+    const moved = () => {
       moving.set(seg, Math.max(0, seen - before - endedNow));
       progress();
     };
-    const confirmed = (it: FileOpItemRecord, skipped: boolean, name: string) => {
+    const confirmed = async (it: FileOpItemRecord, skipped: boolean, name: string) => {
       if (ended.has(it.idx)) return;
       ended.add(it.idx);
+      // Confirmed there (verified and flushed): only now may a move's source go.
+      if (move && !skipped && (await removeSource(lib, it))) removed.push(it.src);
       if (!end(it, skipped ? 'skipped' : 'done', placedPath(dev, p.location_name, seg.dir, name), skipped ? `${name} is there already` : null)) return;
       endedNow += it.size;
-      move();
+      moved();
     };
     try {
+      const first = seg.items[0]!.idx;
       const out = await placeBatch(host.network(), dev, {
-        op: 'copy', library: p.library, location: p.location, dir: seg.dir, on_conflict: 'keep-both', transfer: uuidv5(String(seg.items[0]!.idx), p.transfer),
+        op: p.op ?? 'copy', library: p.library, location: p.location, dir: seg.dir, on_conflict: p.on_conflict ?? 'keep-both', ...(p.force === true ? { force: true } : {}),
+        transfer: p.one_offer === true && first === 0 ? p.transfer : uuidv5(String(first), p.transfer),
         items: seg.items.map((it) => {
           const b = indexedSource(lib, it.src)?.blake3;
-          return { path: it.src, name: posix.basename(there(it)), size: it.size, ...(b ? { blake3: b } : {}) };
+          const mtime = mtimeOf(it);
+          return { path: it.src, name: posix.basename(there(it)), size: it.size, ...(mtime !== undefined ? { mtime_ms: mtime } : {}), ...(b ? { blake3: b } : {}) };
         }),
       }, ctx, {
-        onBytes: (n) => { seen += n; move(); },
+        onBytes: (n) => { seen += n; moved(); },
         onSaved: async (item, name, skipped) => confirmed(byName.get(item.name)!, skipped, name),
       });
       if ('wait' in out) return out.wait;
-      out.items.forEach((item, i) => confirmed(byName.get(item.name)!, out.sent.skipped.has(i), out.sent.saved[i] ?? item.name));
+      for (const [i, item] of out.items.entries()) await confirmed(byName.get(item.name)!, out.sent.skipped.has(i), out.sent.saved[i] ?? item.name);
       return undefined;
     } finally {
       moving.delete(seg);
@@ -137,7 +175,7 @@ export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceP
       const seg = segmentsOf(batch, state).find((s) => s.items.some((it) => state.get(it.idx) === 'todo'));
       if (!seg) return undefined;
       const gone = seg.items.filter((it) => state.get(it.idx) === 'todo').flatMap((it) => {
-        const why = sourceProblem(lib, it);
+        const why = sourceProblem(lib, it, move);
         return why ? [{ it, why }] : [];
       });
       if (gone.length > 0) {
@@ -169,9 +207,53 @@ export async function runProtectToDevice(host: OpHost, job: JobRow, p: ToDeviceP
     await Promise.all(Array.from({ length: Math.min(OFFERS_IN_FLIGHT, todo.length) }, worker));
   } finally {
     finishNow();
+    if (removed.length > 0) await reindexSources(lib, removed);
   }
   if (stop) return stop;
-  return { state: 'completed', note: '', result: JSON.stringify(itemsResult(lib, job.id, there)) };
+  const result = { ...itemsResult(lib, job.id, there), op: p.op ?? 'copy' };
+  return { state: 'completed', note: `${result.done} file${result.done === 1 ? '' : 's'} ${move ? 'moved' : 'copied'} to ${dev.name}`, result: JSON.stringify(result) };
+}
+
+/** The time IT's file had when it was planned (a move resumed after its source went is offered by it). */
+function mtimeOf(it: FileOpItemRecord): number | undefined {
+  if (it.meta === null) return undefined;
+  try {
+    const t = (JSON.parse(it.meta) as { mtime_ms?: unknown }).mtime_ms;
+    return Number.isSafeInteger(t) ? (t as number) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * IT's source removed, only while it is still the file that was sent (its size and time then);
+ * false where it is gone already (removed before a kill, once its copy was confirmed).
+ */
+async function removeSource(lib: Library, it: FileOpItemRecord): Promise<boolean> {
+  const place = placeOf(lib, it.src);
+  const storage = place ? locationStorage(lib, place.locationId) : undefined;
+  const st = place ? storage!.statNow(place.rel) : undefined;
+  if (!place || !st) return false;
+  const mtime = mtimeOf(it);
+  if (!st.isFile() || st.size !== it.size || (mtime !== undefined && Math.floor(st.mtimeMs) !== mtime)) {
+    throw new VssError('IO', `${it.src} changed after it was copied: it is kept (its copy on the other device is verified)`, { path: it.src });
+  }
+  await storage!.remove(place.rel);
+  return true;
+}
+
+/** This device's index in line with the sources a move removed: their folders listed again. */
+async function reindexSources(lib: Library, paths: readonly string[]): Promise<void> {
+  const byLocation = new Map<number, Set<string>>();
+  for (const path of paths) {
+    const place = placeOf(lib, dirname(path));
+    if (!place) continue;
+    let set = byLocation.get(place.locationId);
+    if (!set) byLocation.set(place.locationId, (set = new Set()));
+    set.add(place.rel);
+  }
+  for (const [loc, dirs] of byLocation) await scanLocation(lib, loc, undefined, { only: [...dirs].map((rel) => ({ rel, subtree: false })), removeOrphans: false });
+  releaseOrphanContents(lib);
 }
 
 /**
@@ -196,8 +278,12 @@ export function segmentsOf(batch: Batch, state: ReadonlyMap<number, FileOpItemRe
   return out;
 }
 
-/** Why IT's file cannot be offered as planned now (gone, or not the size planned), or undefined. */
-function sourceProblem(lib: Library, it: FileOpItemRecord): string | undefined {
+/**
+ * Why IT's file cannot be offered as planned now (gone, or not the size planned), or undefined.
+ * A MOVE's source gone is offered as planned: its copy was confirmed and it was removed before
+ * the item was marked (the receiver answers it from its journal, and it is never opened).
+ */
+function sourceProblem(lib: Library, it: FileOpItemRecord, move = false): string | undefined {
   const place = placeOf(lib, it.src);
   if (!place) return 'its file is no longer in a location of this device: left out';
   let st;
@@ -206,8 +292,8 @@ function sourceProblem(lib: Library, it: FileOpItemRecord): string | undefined {
   } catch {
     return undefined; // its location is away: the offer says so
   }
-  if (!st) return 'its file is gone (moved or deleted since the plan): left out';
-  if (!st.isFile() || st.size !== it.size) return 'its file changed since the plan: left out, protect again';
+  if (!st) return move ? undefined : 'its file is gone (moved or deleted since the plan): left out';
+  if (!st.isFile() || st.size !== it.size) return 'its file changed since the plan: left out';
   return undefined;
 }
 
@@ -223,10 +309,10 @@ async function faultyItem(lib: Library, device: string, seg: Segment, err: unkno
     const source = indexedSource(lib, it.src);
     const problem = sourceProblem(lib, it);
     if (problem) return { it, why: problem };
-    if (!source?.blake3) return { it, why: `${device} refused it (${err.reason.slice(0, 200)}): it changed while it was sent; left out, protect again` };
+    if (!source?.blake3) return { it, why: `${device} refused it (${err.reason.slice(0, 200)}): it changed while it was sent; left out` };
     const found = await blake3File(it.src).then((h) => h.checksum, () => null);
     if (found === null) return { it, why: 'its file cannot be read: left out' };
-    if (found === source.blake3) return { it, why: `${device} received other bytes than were sent (${err.reason.slice(0, 200)}): left out, protect again` };
+    if (found === source.blake3) return { it, why: `${device} received other bytes than were sent (${err.reason.slice(0, 200)}): left out` };
     const rot = recordRotFound(lib, source.place.locationId, source.place.rel, found);
     return { it, why: `its bytes hash to ${found.slice(0, 16)}…, not its content's ${source.blake3.slice(0, 16)}…${rot ? ': rot, recorded (vss guardian list --rot; vss guardian repair mends it from a good copy)' : ' (changed or rotted: vss guardian scrub tells which)'}; ${device} kept nothing of it` };
   }
@@ -267,6 +353,6 @@ function batchesOf(items: readonly FileOpItemRecord[]): Batch[] {
 
 /** Where IT lands in the device's location (every item of a protect to a device names it). */
 function there(it: FileOpItemRecord): string {
-  if (it.dst === null) throw new VssError('IO', `item ${it.idx} of the protect does not say where it goes`);
+  if (it.dst === null) throw new VssError('IO', `item ${it.idx} of the transfer does not say where it goes`);
   return it.dst;
 }
