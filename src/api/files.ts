@@ -89,26 +89,27 @@ export class FilesApi {
    * policy. No job, no row in the action log; refused, saying why, where no plan can be made.
    */
   async preview(op: string, srcs: string[], opts: PreviewOptions = {}): Promise<OpPreview> {
-    const { preview } = await import('../ops/preview.js');
+    const { preview, previewTransfer } = await import('../ops/preview.js');
     const { to, device, ...flags } = opts;
     if (op !== 'send' && device !== undefined) throw new UsageError(`a ${op} goes to no device: give --to`);
     if (op === 'get') {
       if (srcs.length !== 1) throw new UsageError('a get is of one content');
       if (to === undefined) throw new UsageError('a get needs a folder to copy into');
-      return preview(this.host, 'content-get', { ref: srcs[0]!, dir: to });
+      return previewTransfer(this.host, { asked: 'get', ref: srcs[0]!, dir: to });
     }
     if (!isFileOpVerb(op)) throw new UsageError(`a preview is of copy, move, delete, get or send, not ${JSON.stringify(op)}`);
     const { routeFileOp } = await import('../ops/file-op-request.js');
     // The route a real call takes: its operation plans it by the same checks, and shows it.
     const r = routeFileOp(op, srcs, op === 'send' ? to ?? device : to, definedFlags(flags));
-    return preview(this.host, r.name, r.input);
+    return r.name === 'transfer' ? previewTransfer(this.host, r.input) : preview(this.host, r.name, r.input);
   }
 
   private async perform(op: 'copy' | 'move' | 'delete', srcs: string[], to: string | undefined, flags: FileOpFlags, call: OpCall): Promise<FileOpOutcome> {
-    const [{ perform }, { routeFileOp }] = await Promise.all([import('../ops/facade.js'), import('../ops/file-op-request.js')]);
+    const [{ perform, performTransfer }, { routeFileOp }] = await Promise.all([import('../ops/facade.js'), import('../ops/file-op-request.js')]);
     const r = routeFileOp(op, srcs, to, definedFlags(flags));
-    if (r.name === 'files-send') throw new UsageError('a send goes through lib.send');
-    return queuedOutcome(await perform(this.host, r.name, r.input, call));
+    if (r.name === 'files-delete') return queuedOutcome(await perform(this.host, r.name, r.input, call));
+    if (r.input.asked === 'send') throw new UsageError('a send goes through lib.send');
+    return queuedOutcome(await performTransfer(this.host, r.input, call));
   }
 }
 

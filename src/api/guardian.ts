@@ -81,7 +81,9 @@ export class GuardianApi {
    * beside it), as a durable job (`guardian-repair`). Refused when nothing could be repaired.
    */
   async repair(contents: string[] = [], opts: OpCall = {}): Promise<RepairResult & { job_id: number | null }> {
-    const { job, result } = await this.perform('guardian-repair', { contents }, opts);
+    if (!this.host) throw new VssError('IO', 'this library was opened without its data dir');
+    const { performTransfer } = await import('../ops/facade.js');
+    const { job, result } = await performTransfer(this.host, { asked: 'repair', contents }, opts);
     return { ...(result ?? { repaired: [], refused: [] }), job_id: job?.id ?? null };
   }
 
@@ -134,7 +136,7 @@ export class GuardianApi {
     return this.host.dataDir;
   }
 
-  private async perform<N extends 'guardian-scrub' | 'guardian-repair' | 'guardian-check-buckets'>(name: N, input: InputOf<N>, call: OpCall) {
+  private async perform<N extends 'guardian-scrub' | 'guardian-check-buckets'>(name: N, input: InputOf<N>, call: OpCall) {
     if (!this.host) throw new VssError('IO', 'this library was opened without its data dir');
     const { perform } = await import('../ops/facade.js');
     return perform<N>(this.host, name, input, call);
@@ -148,13 +150,13 @@ export class GuardianApi {
    */
   async protect(opts: ProtectOptions = {}): Promise<ProtectOutcome> {
     const { to, ...call } = opts;
-    const { perform } = await import('../ops/facade.js');
-    return perform(this.host, 'guardian-protect', to !== undefined ? { to } : {}, call);
+    const { performTransfer } = await import('../ops/facade.js');
+    return performTransfer(this.host, { asked: 'protect', ...(to !== undefined ? { to } : {}) }, call);
   }
 
   /** The protect's plan, shown and not run (`--dry-run`): no job, no row in the action log. */
   async protectPreview(opts: { to?: string } = {}): Promise<GuardianProtectPlan> {
-    const { preview } = await import('../ops/preview.js');
-    return preview(this.host, 'guardian-protect', opts.to !== undefined ? { to: opts.to } : {});
+    const { previewTransfer } = await import('../ops/preview.js');
+    return previewTransfer(this.host, { asked: 'protect', ...(opts.to !== undefined ? { to: opts.to } : {}) });
   }
 }

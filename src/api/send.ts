@@ -36,7 +36,7 @@ export class SendApi {
   }
 
   private async perform(refs: string[], to: string, call: OpCall) {
-    const { perform } = await import('../ops/facade.js');
-    return perform(this.host, 'files-send', { refs, to }, call);
+    const { performTransfer } = await import('../ops/facade.js');
+    return performTransfer(this.host, { asked: 'send', refs, to }, call);
   }
 }

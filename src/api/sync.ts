@@ -79,8 +79,8 @@ export class SyncApi implements LinkPort {
   }
 
   private async performGet(ref: string, dir: string, call: OpCall) {
-    const { perform } = await import('../ops/facade.js');
-    return perform(this.host, 'content-get', { ref, dir }, call);
+    const { performTransfer } = await import('../ops/facade.js');
+    return performTransfer(this.host, { asked: 'get', ref, dir }, call);
   }
 
   /** The daemon's network while this library is linked to it: a copy or send job opens its streams there (to any paired device). */

@@ -5,6 +5,7 @@ import { jobEnded } from '../jobs/wait-for-job.js';
 import { ActionLog } from './action-log.js';
 import type { DurableOp, OpCall, OpHost, Performed, Plan } from './op.js';
 import { jobKinds, OPERATIONS, type OperationOf, type OpName } from './registry.js';
+import type { Asked, AskOf, TransferResults } from './transfer/strategies.js';
 
 export type InputOf<N extends OpName> = OperationOf<N> extends DurableOp<infer I, infer _R, infer _P> ? I : never;
 export type ResultOf<N extends OpName> = OperationOf<N> extends DurableOp<infer _I, infer R, infer _P> ? R : never;
@@ -21,10 +22,10 @@ export type PreviewOf<N extends OpName> = OperationOf<N> extends DurableOp<infer
 export async function perform<N extends OpName>(host: OpHost, name: N, input: InputOf<N>, call: OpCall = {}): Promise<Performed<ResultOf<N>>> {
   // The registry's lines are a union TypeScript cannot narrow by N: the line of NAME is this one.
   const op = (await OPERATIONS[name].load()) as unknown as DurableOp<InputOf<N>, ResultOf<N>, unknown>;
-  const actions = new ActionLog(host.lib, op.action, op.asked(input));
+  const actions = new ActionLog(host.lib, typeof op.action === 'function' ? op.action(input) : op.action, op.asked(input));
   let plan: Plan<ResultOf<N>>;
   try {
-    plan = op.plan(host, input, { detach: call.detach === true });
+    plan = await op.plan(host, input, { detach: call.detach === true });
   } catch (err) {
     actions.refused(err);
     throw err;
@@ -33,8 +34,16 @@ export async function perform<N extends OpName>(host: OpHost, name: N, input: In
   const job = actions.queued(plan.size, () => plan.queue());
   call.onQueued?.(job.id);
   if (call.detach) return { job, result: null };
-  const ended = await endedJob(host, OPERATIONS[name].inProcess, job.id, call.signal);
-  return { job: ended, result: op.result(ended) };
+  const ended = await endedJob(host, OPERATIONS[name].inProcess(job.kind), job.id, call.signal);
+  return { job: ended, result: await op.result(ended) };
+}
+
+/**
+ * The transfer ASK (transfer/transfer.ts) performed, its result typed by what was asked: copy and
+ * move to any destination, get, send, protect, repair.
+ */
+export function performTransfer<A extends Asked>(host: OpHost, ask: AskOf<A>, call: OpCall = {}): Promise<Performed<TransferResults[A]>> {
+  return perform(host, 'transfer', ask, call) as Promise<Performed<TransferResults[A]>>;
 }
 
 /** Job ID, once it has ended: where no daemon works the queue, its operation's jobs are run here meanwhile. */

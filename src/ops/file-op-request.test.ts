@@ -3,6 +3,15 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { UsageError } from '../core/errors.js';
 import { asTypedPlace, destinationOf, routeFileOp, type FileOpFlags, type FileOpVerb } from './file-op-request.js';
+import { routeTransfer } from './transfer/strategies.js';
+
+/** The job kind a file operation ends at and the input it is given: the route, then for a transfer the way its table picks. */
+function wayOf(op: FileOpVerb, srcs: string[], to: string | undefined, flags: FileOpFlags): { name: string; input: unknown } {
+  const r = routeFileOp(op, srcs, to, flags);
+  if (r.name !== 'transfer') return r;
+  const way = routeTransfer(r.input);
+  return { name: way.kind, input: way.input };
+}
 
 /** A destination of each kind, as typed. */
 const DESTINATIONS = {
@@ -32,9 +41,9 @@ describe('routeFileOp', () => {
       (op, kind, pick, flags) => {
         const list = DESTINATIONS[kind];
         const to = op === 'delete' ? undefined : op === 'send' ? 'Desk' : list[pick % list.length]!;
-        let r: ReturnType<typeof routeFileOp>;
+        let r: ReturnType<typeof wayOf>;
         try {
-          r = routeFileOp(op, ['/home/me/a.jpg'], to, flags);
+          r = wayOf(op, ['/home/me/a.jpg'], to, flags);
         } catch (err) {
           assert.ok(err instanceof UsageError, String(err));
           return;
@@ -57,12 +66,12 @@ describe('routeFileOp', () => {
   });
 
   it('routes by what the destination is: a path here, a device\'s folder, a bucket\'s', () => {
-    assert.equal(routeFileOp('copy', ['/a'], '/b', {}).name, 'files-copy');
-    assert.equal(routeFileOp('move', ['/a'], 'Desk:/Photos', {}).name, 'files-move-to-device');
-    assert.equal(routeFileOp('copy', ['/a'], 's3://b/p', {}).name, 'files-copy-to-bucket');
-    assert.throws(() => routeFileOp('move', ['/a'], 's3://b/p', {}), /a move into a bucket is not built/);
-    assert.throws(() => routeFileOp('delete', ['Desk:/Photos/a.jpg'], undefined, {}), /is not a file of this device/);
-    assert.throws(() => routeFileOp('copy', ['/a'], 'relative/b', {}), /must be an absolute path/);
+    assert.equal(wayOf('copy', ['/a'], '/b', {}).name, 'files-copy');
+    assert.equal(wayOf('move', ['/a'], 'Desk:/Photos', {}).name, 'files-move-to-device');
+    assert.equal(wayOf('copy', ['/a'], 's3://b/p', {}).name, 'files-copy-to-bucket');
+    assert.throws(() => wayOf('move', ['/a'], 's3://b/p', {}), /a move into a bucket is not built/);
+    assert.throws(() => wayOf('delete', ['Desk:/Photos/a.jpg'], undefined, {}), /is not a file of this device/);
+    assert.throws(() => wayOf('copy', ['/a'], 'relative/b', {}), /must be an absolute path/);
   });
 
   it('an adapter hands over a path made absolute and an address as typed', () => {

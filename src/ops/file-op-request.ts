@@ -1,10 +1,7 @@
 import { UsageError } from '../core/errors.js';
-import { destinationOf, isPlaceAddress } from '../core/address.js';
-import type { TransferInput, DeleteInput } from './file-ops.js';
-import type { ToDeviceInput } from './transfer/to-device.js';
-import type { ToBucketInput } from './transfer/to-bucket.js';
-import { wayTo } from './transfer/strategies.js';
-import type { SendInput } from './transfer/send.js';
+import { isPlaceAddress } from '../core/address.js';
+import type { DeleteInput } from './file-ops.js';
+import type { AskOf, CopyAsk } from './transfer/strategies.js';
 
 export { asTypedPlace, destinationOf, isPlaceAddress, type Destination } from '../core/address.js';
 
@@ -14,8 +11,8 @@ export { asTypedPlace, destinationOf, isPlaceAddress, type Destination } from '.
  * or `s3://BUCKET/PREFIX[/FOLDER]`) and the flags every file operation shares. The API routes it
  * here to the durable operation that does it — the same route for a real call and for its dry
  * run (`preview`), so no kind of destination can skip a flag: a dry run is the route's preview, or
- * refused where that operation has none. A copy or move goes the way the transfer's table says
- * for its destination (transfer/strategies.ts).
+ * refused where that operation has none. A copy, move or send is asked of the transfer, which
+ * takes the way its table says for the destination (transfer/strategies.ts, `routeTransfer`).
  */
 
 /** The file operations a user asks (`files copy|move|delete|send`). */
@@ -35,11 +32,8 @@ export interface FileOpFlags {
 
 /** A file operation routed: the durable operation (src/ops/registry.ts) that does it, and its input. */
 export type Routed =
-  | { name: 'files-copy' | 'files-move'; input: TransferInput }
-  | { name: 'files-copy-to-device' | 'files-move-to-device'; input: ToDeviceInput }
-  | { name: 'files-copy-to-bucket'; input: ToBucketInput }
-  | { name: 'files-delete'; input: DeleteInput }
-  | { name: 'files-send'; input: SendInput };
+  | { name: 'transfer'; input: AskOf<'copy' | 'move'> | AskOf<'send'> }
+  | { name: 'files-delete'; input: DeleteInput };
 
 /**
  * OP of SRCS to TO with FLAGS, routed by what TO is. Every flag is read on every branch: carried
@@ -68,22 +62,12 @@ export function routeFileOp(op: FileOpVerb, srcs: string[], to: string | undefin
       // A send goes to a paired device's inbox, whose names the receiver picks (keep both): nothing there is replaced, so nothing to force.
       only('--force', force !== true);
       if (to === undefined) throw new UsageError('a send needs a paired device (--to DEVICE)');
-      return { name: 'files-send', input: given<SendInput>({ refs: srcs, to }) };
+      return { name: 'transfer', input: { asked: 'send', refs: srcs, to } };
     case 'copy':
-    case 'move': {
+    case 'move':
       if (to === undefined) throw new UsageError(`a ${op} needs a destination`);
-      const dst = destinationOf(to);
-      // The way there is the transfer's table's (transfer/strategies.ts): a row per verb and destination kind.
-      switch (dst.kind) {
-        case 'here':
-          return { name: wayTo(op, 'here'), input: given<TransferInput>({ srcs, dst: dst.path, onConflict, into, force }) };
-        case 'device':
-          // A device's folder is always one to put the files in (made there when missing): INTO says nothing more.
-          return { name: wayTo(op, 'device'), input: given<ToDeviceInput>({ srcs, to: dst.address, onConflict, force }) };
-        case 'bucket':
-          return { name: wayTo(op, 'bucket'), input: given<ToBucketInput>({ srcs, to: dst.url, onConflict, force }) };
-      }
-    }
+      // The way there is the transfer's to pick, by its table (a row per verb and destination kind).
+      return { name: 'transfer', input: { asked: op, ...given<Omit<CopyAsk, 'asked'>>({ srcs, to, onConflict, into, force }) } };
   }
 }
 

@@ -12,7 +12,7 @@ import type { OpPreview } from '../wire/preview.js';
 import { belowPolicy, policyRefusal, weighDrop } from '../guardian/guard.js';
 import { witnessesOf } from './witnesses.js';
 import type { GuardianBelowPolicy } from '../wire/guardian.js';
-import type { DurableOp, OpHost, Plan } from './op.js';
+import type { DurableOp, OpHost, Plan, Way } from './op.js';
 import { previewOf } from './file-op-preview.js';
 
 /** Tries before a file operation fails for good (a drive away waits without spending one). */
@@ -40,7 +40,7 @@ export interface DeleteInput {
 }
 
 /** `files copy` or `files move` (DESIGN §17): the sources checked and listed item by item before the job is queued. */
-export function transferOp(op: 'copy' | 'move'): DurableOp<TransferInput, FileOpResult | null> {
+export function transferOp(op: 'copy' | 'move'): Way<TransferInput, FileOpResult | null> {
   const planned = (host: OpHost, input: TransferInput): PlannedOp & Unresolved => {
     const onConflict = input.onConflict ?? DEFAULT_ON_CONFLICT;
     if (!isOnConflict(onConflict)) throw new UsageError(`--on-conflict must be one of ${ON_CONFLICT.join(', ')}`);
@@ -49,8 +49,6 @@ export function transferOp(op: 'copy' | 'move'): DurableOp<TransferInput, FileOp
   };
   return {
     ...fileOpParts(op),
-    // A folder to copy into is named as the user wrote it: with its trailing '/'.
-    asked: (input) => ({ sources: input.srcs, target: input.into === true && !input.dst.endsWith('/') ? `${input.dst}/` : input.dst }),
     plan: (host, input) => queued(host, op, guarded(host, op, planned(host, input), input.force === true)),
     preview: (host, input) => previewed(host, op, planned(host, input)),
   };
@@ -64,6 +62,8 @@ export function deleteOp(): DurableOp<DeleteInput, FileOpResult | null> {
   };
   return {
     ...fileOpParts('delete'),
+    kinds: (host) => [fileOpParts('delete').kind(host)],
+    action: 'delete',
     asked: (input) => ({ sources: input.paths, target: null }),
     plan: (host, input) => queued(host, 'delete', guarded(host, 'delete', planned(host, input), input.force === true, input.keepRefused === true)),
     preview: (host, input) => previewed(host, 'delete', planned(host, input)),
@@ -146,11 +146,10 @@ function namedWithin(plan: PlannedOp, below: readonly GuardianBelowPolicy[]): Gu
 const MAX_NAMED_BELOW = 50;
 
 /** What the three file operations share: their kind (one run for all three), and how their result reads. */
-function fileOpParts(op: FileOp): Omit<DurableOp<unknown, FileOpResult | null>, 'plan' | 'asked'> {
+function fileOpParts(op: FileOp): Omit<Way<unknown, FileOpResult | null>, 'plan'> {
   const name = kindOf(op);
   return {
     name,
-    action: op,
     kind: (host: OpHost): JobKind => ({ name, concurrency: 2, timeoutMs: fileOpTimeoutMs, run: (job, ctx) => runFileOp(host.lib, job, ctx, (leaving, forced, signal) => guardNow(host, op, leaving, forced, signal)) }),
     result(row: JobRow): FileOpResult | null {
       if (row.status === 'completed') return row.result !== null ? withForced(JSON.parse(row.result) as FileOpResult, row) : null;

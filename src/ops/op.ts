@@ -52,30 +52,45 @@ export interface Asked {
 }
 
 /**
- * A durable user operation (content get, files copy/move/delete, send): a job of its own kind
- * that survives a kill -9 or a restart and resumes. I: what the user asked; R: what it made; P:
- * its plan as a dry run shows it.
+ * A durable user operation (a transfer, files delete, a scrub, a check of the buckets): jobs of
+ * its kinds that survive a kill -9 or a restart and resume. I: what the user asked; R: what it
+ * made; P: its plan as a dry run shows it.
  */
 export interface DurableOp<I, R, P = OpPreview> {
-  /** Its job kind's name, as stored in the jobs table (a job queued by an older vss resumes by it). */
+  /** Its name in the registry (ops/registry.ts). */
   readonly name: string;
-  /** What the action log calls it (every durable operation changes files or copies: each is logged). */
-  readonly action: ActionOp;
+  /** What the action log calls INPUT (every durable operation changes files or copies: each is logged). */
+  action: ActionOp | ((input: I) => ActionOp);
   /** INPUT as the action log names it (also when `plan` refuses it). */
   asked(input: I): Asked;
   /**
-   * Check INPUT against the world as it is now and refuse at once (synchronously, before
-   * anything is queued) what cannot work; DETACH: the caller will not wait.
+   * Check INPUT against the world as it is now and refuse at once (before anything is queued)
+   * what cannot work; DETACH: the caller will not wait.
    */
-  plan(host: OpHost, input: I, call: { detach: boolean }): Plan<R>;
+  plan(host: OpHost, input: I, call: { detach: boolean }): Plan<R> | Promise<Plan<R>>;
   /**
    * INPUT planned by the same checks as `plan` and shown, not run (`--dry-run`): nothing queued,
    * nothing logged (ops/preview.ts); asynchronous where the plan must ask (a bucket's listing).
    * Absent where the operation offers no preview: a dry run of it is refused.
    */
   preview?(host: OpHost, input: I): P | Promise<P>;
-  /** Its job kind: what runs its jobs, on HOST. */
-  kind(host: OpHost): JobKind;
+  /** Its job kinds: what runs its jobs, on HOST; ONLY: those a runner takes (the others are not loaded). */
+  kinds(host: OpHost, only?: (kind: string) => boolean): JobKind[] | Promise<JobKind[]>;
   /** The result of its job JOB, ended; a cancel or a failure thrown as this operation says it. */
+  result(job: JobRow): R | Promise<R>;
+}
+
+/**
+ * One way of the transfer (ops/transfer/strategies.ts): how verified bytes go from one kind of
+ * storage to another for what was asked, as a job of its own kind (its name). The transfer
+ * (ops/transfer/transfer.ts) is the durable operation: it names what was asked for the action
+ * log, picks the way, and hands it the input.
+ */
+export interface Way<I, R, P = OpPreview> {
+  /** Its job kind's name, as stored in the jobs table (a job queued by an older vss resumes by it). */
+  readonly name: string;
+  plan(host: OpHost, input: I, call: { detach: boolean }): Plan<R>;
+  preview?(host: OpHost, input: I): P | Promise<P>;
+  kind(host: OpHost): JobKind;
   result(job: JobRow): R;
 }

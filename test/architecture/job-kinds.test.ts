@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPERATIONS } from '../../src/ops/registry.js';
-import { TRANSFER_WAYS } from '../../src/ops/transfer/strategies.js';
+import { TRANSFER_WAYS, WAY_KINDS } from '../../src/ops/transfer/strategies.js';
 import { jobKindPlaces, type JobKindPlace } from './job-kind-places.js';
 import { sourceFiles } from './source-imports.js';
 
@@ -33,13 +33,16 @@ describe('job kinds are assembled in one place (docs/architecture.md)', () => {
     assert.deepEqual(found, [], `job kinds outside src/ops/ (a durable operation is its folder there plus one line of src/ops/registry.ts):\n  ${found.join('\n  ')}`);
   });
 
-  it('each folder of src/ops/ is one line of the registry, under its job kind\'s name; transfer/ holds the job kinds of its table of ways', async () => {
+  it('each folder of src/ops/ is one line of the registry, running its job kind; transfer/ is the transfer, whose ways run the job kinds of its table', async () => {
     const folders = readdirSync(join(SRC, 'ops'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-    const ways = TRANSFER_WAYS.map((w) => w.kind).filter((k): k is Extract<typeof k, string> => typeof k === 'string');
-    assert.deepEqual(Object.keys(OPERATIONS).filter((k) => !(ways as string[]).includes(k)).sort(), folders.filter((f) => f !== 'transfer'));
+    assert.deepEqual(Object.keys(OPERATIONS).sort(), folders);
+    const host = { lib: undefined as never, dataDir: '/nowhere', network: () => undefined };
     for (const [name, line] of Object.entries(OPERATIONS)) {
-      assert.equal((await line.load()).name, name, `the registry's line ${name} runs the job kind ${name}`);
-      if ((ways as string[]).includes(name)) assert.match(String(line.load), /\.\/transfer\//, `${name}, a way of the transfer, lives in ops/transfer/`);
+      const op = await line.load();
+      assert.equal(op.name, name, `the registry's line ${name} is the operation ${name}`);
+      const kinds = (await op.kinds(host)).map((k) => k.name).sort();
+      if (name === 'transfer') assert.deepEqual(kinds, [...WAY_KINDS].sort(), 'the transfer runs every way\'s kind');
+      else assert.deepEqual(kinds, [name], `${name} runs the job kind ${name}`);
     }
   });
 });

@@ -27,6 +27,6 @@ export const guardianCheckBuckets: DurableOp<CheckBucketsInput, BucketCheckResul
     const size = { files: vols.reduce((n, v) => n + host.lib.store.buckets.tally(v.volume_id).objects, 0), bytes: 0 };
     return { size, queue: () => queueBucketCheck(host.lib, vols.map((v) => v.volume_id), CHECK_ASKED_PRIORITY) };
   },
-  kind: (host) => ({ name: GUARDIAN_CHECK_BUCKETS, concurrency: 1, timeoutMs: () => RUN_TIMEOUT_MS, run: (job, ctx) => runBucketCheck(host.lib, job, ctx) }),
+  kinds: (host) => [({ name: GUARDIAN_CHECK_BUCKETS, concurrency: 1, timeoutMs: () => RUN_TIMEOUT_MS, run: (job, ctx) => runBucketCheck(host.lib, job, ctx) })],
   result: (job) => endedResult<BucketCheckResult>(job, 'the check of the buckets'),
 };

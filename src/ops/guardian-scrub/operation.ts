@@ -23,6 +23,6 @@ export const guardianScrub: DurableOp<ScrubInput, ScrubResult> = {
     const size = { files: rows.reduce((n, r) => n + r.files, 0), bytes: rows.reduce((n, r) => n + r.bytes, 0) };
     return { size, queue: () => queueScrub(host.lib, rows.map((r) => r.id), SCRUB_ASKED_PRIORITY) };
   },
-  kind: (host) => ({ name: GUARDIAN_SCRUB, concurrency: 1, timeoutMs: scrubTimeoutMs, run: (job, ctx) => runScrub(host.lib, host.dataDir, job, ctx) }),
+  kinds: (host) => [({ name: GUARDIAN_SCRUB, concurrency: 1, timeoutMs: scrubTimeoutMs, run: (job, ctx) => runScrub(host.lib, host.dataDir, job, ctx) })],
   result: (job) => endedResult<ScrubResult>(job, 'the scrub'),
 };

@@ -7,7 +7,7 @@ import { addingPreview } from '../file-op-preview.js';
 import { endedResult } from '../../jobs/wait-for-job.js';
 import { contentGetTimeoutMs, CONTENT_GET, queueGet, runContentGet } from '../../sync/library/get-original-job.js';
 import { copyOriginal, planGet, type GotOriginal } from '../../sync/library/get-original.js';
-import type { DurableOp } from '../op.js';
+import type { Way } from '../op.js';
 
 /** A content's original (a uuid or `DEVICE:/LOCATION/PATH`) to copy into DIR. */
 export interface ContentGetInput {
@@ -22,10 +22,8 @@ export interface ContentGetInput {
  * into the same folder joining the first; in a process without the daemon no queue is worked and
  * only a copy on this device can be made: made at once, without a job.
  */
-export const contentGet: DurableOp<ContentGetInput, GotOriginal> = {
+export const contentGet: Way<ContentGetInput, GotOriginal> = {
   name: CONTENT_GET,
-  action: 'get',
-  asked: ({ ref, dir }) => ({ sources: [ref], target: dir }),
   plan(host, { ref, dir }, { detach }) {
     const network = host.network();
     if (!network) {

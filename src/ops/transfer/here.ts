@@ -1,9 +1,9 @@
 import type { FileOpResult } from '../../files/file-op.js';
 import { transferOp, type TransferInput } from '../file-ops.js';
-import type { DurableOp } from '../op.js';
+import type { Way } from '../op.js';
 
 /** A copy within this device (strategies.ts, here → here): the job kind `files-copy`, run by the file operations' one run (files/file-op-job.ts). */
-export const filesCopy: DurableOp<TransferInput, FileOpResult | null> = transferOp('copy');
+export const filesCopy: Way<TransferInput, FileOpResult | null> = transferOp('copy');
 
 /** A move within this device (here → here): the job kind `files-move`. */
-export const filesMove: DurableOp<TransferInput, FileOpResult | null> = transferOp('move');
+export const filesMove: Way<TransferInput, FileOpResult | null> = transferOp('move');

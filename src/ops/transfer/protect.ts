@@ -8,7 +8,7 @@ import { queueUserJob } from '../../jobs/user-job.js';
 import type { JobRow } from '../../jobs/states.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { GuardianProtectPlan } from '../../wire/guardian.js';
-import type { DurableOp, OpHost, Plan } from '../op.js';
+import type { OpHost, Plan, Way } from '../op.js';
 import { runBucketUploads, toBucketParams, type ToBucketParams } from '../bucket-uploads.js';
 import { deviceResolver, runToDevice, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
 
@@ -34,10 +34,8 @@ const NAMED_NOT_PLANNED = 50;
  * verified by BLAKE3, resumed after a kill -9, indexed), its job a kind of its own so the action
  * log says `protect`. Once done, the copies and their sources are marked verified.
  */
-export const guardianProtect: DurableOp<ProtectInput, ProtectResult, GuardianProtectPlan> = {
+export const guardianProtect: Way<ProtectInput, ProtectResult, GuardianProtectPlan> = {
   name: NAME,
-  action: 'protect',
-  asked: (input) => ({ sources: [], target: input.to ?? null }),
   plan: (host, input) => queued(host, planned(notUnderWay(host), input)),
   preview: (host, input) => planned(notUnderWay(host), input, true).shown,
   kind: (host: OpHost): JobKind => ({

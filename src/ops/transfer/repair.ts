@@ -3,7 +3,7 @@ import { GUARDIAN_REPAIR, queueRepair, repairTimeoutMs, rottenFiles, runRepair }
 import type { PeerOriginals } from '../../guardian/repair.js';
 import { receiveFromPeers } from '../../sync/library/get-original.js';
 import type { RepairResult } from '../../wire/guardian.js';
-import type { DurableOp, OpHost } from '../op.js';
+import type { OpHost, Way } from '../op.js';
 
 /** The contents (uuids) whose rotten files to repair; none: every rotten file of this device. */
 export interface RepairInput {
@@ -18,10 +18,8 @@ export interface RepairInput {
  * plan refuses at once when there is nothing rotten to repair; a file with no good copy is
  * refused with its reason when the job runs (it must hash every candidate to know).
  */
-export const guardianRepair: DurableOp<RepairInput, RepairResult> = {
+export const guardianRepair: Way<RepairInput, RepairResult> = {
   name: GUARDIAN_REPAIR,
-  action: 'repair',
-  asked: ({ contents }) => ({ sources: contents, target: null }),
   plan(host, { contents }) {
     const files = rottenFiles(host.lib, contents);
     return { size: { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) }, queue: () => queueRepair(host.lib, contents, files) };

@@ -4,7 +4,7 @@ import { planSend } from '../../sync/drop/plan.js';
 import { FILES_SEND, queueSend, runSend, sendRequest, sendTimeoutMs, type DropTarget, type SendResult } from '../../sync/drop/send-job.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import { addingPreview } from '../file-op-preview.js';
-import type { DurableOp, OpHost } from '../op.js';
+import type { OpHost, Way } from '../op.js';
 
 /** Files or folders (absolute paths) or contents held here (uuids) to send to TO, a paired device's name or uuid. */
 export interface SendInput {
@@ -17,10 +17,8 @@ export interface SendInput {
  * with a full BLAKE3, as a durable job of the daemon (`files-send`): it needs the daemon's P2P
  * node, resumes after a cut or a restart of either side, and a cancel drops what the receiver had.
  */
-export const filesSend: DurableOp<SendInput, SendResult> = {
+export const filesSend: Way<SendInput, SendResult> = {
   name: FILES_SEND,
-  action: 'send',
-  asked: ({ refs, to }) => ({ sources: refs, target: to }),
   plan(host, input) {
     const { items, req } = planned(host, input);
     return { size: { files: items.length, bytes: req.bytes }, queue: () => queueSend(host.lib, req) };

@@ -1,71 +1,201 @@
-import type { Destination } from '../../core/address.js';
+import { destinationOf, type Destination } from '../../core/address.js';
 import { UsageError } from '../../core/errors.js';
+import type { FileOpResult } from '../../files/file-op.js';
+import type { GotOriginal } from '../../sync/library/get-original.js';
+import type { SendResult } from '../../sync/drop/send-job.js';
+import type { GuardianProtectPlan, RepairResult } from '../../wire/guardian.js';
+import type { OpPreview } from '../../wire/preview.js';
+import type { TransferInput } from '../file-ops.js';
+import type { Way } from '../op.js';
+import type { ContentGetInput } from './get.js';
+import type { ProtectInput, ProtectResult } from './protect.js';
+import type { RepairInput } from './repair.js';
+import type { SendInput } from './send.js';
+import type { ToBucketInput } from './to-bucket.js';
+import type { ToDeviceInput } from './to-device.js';
 
 /**
- * Every way vss moves verified bytes from one storage to another (issue 43, "one transfer"), one
- * row each: what the user asked, from where to where, the job kind that does it, and how the
- * bytes go. A copy or move is routed by this table for its destination's kind
- * (ops/file-op-request.ts), its dry run by the same row; get, send, protect and repair name their
- * row. A new kind of storage is its rows here and its job kind's module in this folder
- * (registered in ops/registry.ts): no adapter changes. Names only, so the router loads nothing of
- * the ways it does not take.
+ * What a transfer is asked (issue 43, "one transfer"): its verb and what it names. A copy or move
+ * names its destination as the user typed it (a path here, `DEVICE:/LOCATION[/PATH]`,
+ * `s3://BUCKET/PREFIX[/FOLDER]`); get, send, protect and repair say what to copy and where in
+ * their own terms. The transfer (transfer.ts) picks the way for it from the table below.
+ */
+export type TransferAsk =
+  | CopyAsk
+  | ({ asked: 'get' } & ContentGetInput)
+  | ({ asked: 'send' } & SendInput)
+  | ({ asked: 'protect' } & ProtectInput)
+  | ({ asked: 'repair' } & RepairInput);
+
+/** A copy or move: SRCS to TO as typed, with the flags every file operation shares. */
+export interface CopyAsk {
+  asked: 'copy' | 'move';
+  srcs: string[];
+  to: string;
+  onConflict?: string;
+  into?: boolean;
+  force?: boolean;
+}
+
+export type Asked = TransferAsk['asked'];
+export type AskOf<A extends Asked> = A extends 'copy' | 'move' ? CopyAsk : Extract<TransferAsk, { asked: A }>;
+
+/** What a transfer answers, by what was asked. */
+export interface TransferResults {
+  copy: FileOpResult | null;
+  move: FileOpResult | null;
+  get: GotOriginal;
+  send: SendResult;
+  protect: ProtectResult;
+  repair: RepairResult;
+}
+
+/** What its dry run shows, by what was asked (a repair has none). */
+export interface TransferPreviews {
+  copy: OpPreview;
+  move: OpPreview;
+  get: OpPreview;
+  send: OpPreview;
+  protect: GuardianProtectPlan;
+  repair: never;
+}
+
+/**
+ * Every way vss moves verified bytes from one storage to another, one row each: what the user
+ * asked, from where to where, the job kind that does it (its module in this folder), whether a
+ * process without the daemon can work its jobs (it needs no network), and how the bytes go. A new
+ * kind of storage, or of source (a phone's upload), is its rows here and its way's module: no new
+ * operation, no adapter changes. Names only, so the router loads nothing of the ways it does not
+ * take.
  */
 export interface TransferWay {
-  asked: 'copy' | 'move' | 'get' | 'send' | 'protect' | 'repair';
+  asked: Asked;
   /** The storage the bytes leave. */
   from: 'here' | 'here or a paired device';
   /** The storage they land in: a destination's kind as addresses tell it (core/address.ts), a paired device's inbox, or where a policy lacks copies. */
   to: Destination['kind'] | 'inbox' | 'policy';
-  /** The job kind that does it (its module in this folder), or why there is none. */
+  /** The job kind that does it, or why there is none. */
   kind: string | { refused: string };
+  inProcess: boolean;
   how: string;
 }
 
 export const TRANSFER_WAYS = [
   {
-    asked: 'copy', from: 'here', to: 'here', kind: 'files-copy',
+    asked: 'copy', from: 'here', to: 'here', kind: 'files-copy', inProcess: true,
     how: 'read once and written beside its target, hashed as it goes (holes kept), verified by BLAKE3 and landed (files/file-op-job.ts, storage/local-verified-copy.ts)',
   },
   {
-    asked: 'move', from: 'here', to: 'here', kind: 'files-move',
+    asked: 'move', from: 'here', to: 'here', kind: 'files-move', inProcess: true,
     how: 'a rename within one filesystem, else a copy verified and flushed before the source goes (files/file-op-job.ts)',
   },
   {
-    asked: 'copy', from: 'here', to: 'device', kind: 'files-copy-to-device',
+    asked: 'copy', from: 'here', to: 'device', kind: 'files-copy-to-device', inProcess: false,
     how: 'a stream to the paired device over /vss/drop (place), verified and flushed there (ops/transfer/to-device-run.ts, a protect\'s too)',
   },
   {
-    asked: 'move', from: 'here', to: 'device', kind: 'files-move-to-device',
+    asked: 'move', from: 'here', to: 'device', kind: 'files-move-to-device', inProcess: false,
     how: 'as the copy, each source removed here once the device confirms its copy',
   },
   {
-    asked: 'copy', from: 'here', to: 'bucket', kind: 'files-copy-to-bucket',
+    asked: 'copy', from: 'here', to: 'bucket', kind: 'files-copy-to-bucket', inProcess: true,
     how: 'a multipart upload hashed as it is read, checked against the content\'s BLAKE3 and read back (ops/bucket-uploads.ts)',
   },
   {
-    asked: 'move', from: 'here', to: 'bucket', kind: { refused: 'a move into a bucket is not built: copy (vss files copy … s3://…), then delete' },
+    asked: 'move', from: 'here', to: 'bucket', kind: { refused: 'a move into a bucket is not built: copy (vss files copy … s3://…), then delete' }, inProcess: true,
     how: '—',
   },
   {
-    asked: 'get', from: 'here or a paired device', to: 'here', kind: 'content-get',
+    asked: 'get', from: 'here or a paired device', to: 'here', kind: 'content-get', inProcess: false,
     how: 'a content\'s original into a folder: copied from this device, else a ranged stream from an online paired device that holds it, verified (sync/library/get-original-job.ts)',
   },
   {
-    asked: 'send', from: 'here', to: 'inbox', kind: 'files-send',
+    asked: 'send', from: 'here', to: 'inbox', kind: 'files-send', inProcess: false,
     how: 'files pushed to a paired device\'s inbox over /vss/drop, verified there by BLAKE3, resumed after a cut (sync/drop/send-job.ts)',
   },
   {
-    asked: 'protect', from: 'here', to: 'policy', kind: 'guardian-protect',
+    asked: 'protect', from: 'here', to: 'policy', kind: 'guardian-protect', inProcess: true,
     how: 'the copies a policy lacks, onto a drive here, a paired device\'s folder or a bucket, by the copy ways above (guardian/protect.ts plans them)',
   },
   {
-    asked: 'repair', from: 'here or a paired device', to: 'here', kind: 'guardian-repair',
+    asked: 'repair', from: 'here or a paired device', to: 'here', kind: 'guardian-repair', inProcess: true,
     how: 'a rotten file replaced by a verified copy of its content from this device, else a paired device\'s (guardian/repair.ts)',
   },
 ] as const satisfies readonly TransferWay[];
 
-type Way = (typeof TRANSFER_WAYS)[number];
-type KindOf<A extends Way['asked'], K extends Way['to']> = Exclude<Extract<Way, { asked: A; to: K }>['kind'], { refused: string }>;
+type Row = (typeof TRANSFER_WAYS)[number];
+/** The job kinds of the ways. */
+export type WayKind = Exclude<Row['kind'], { refused: string }>;
+
+/** Each way's module, loaded when first taken. */
+const WAYS = {
+  'files-copy': () => import('./here.js').then((m) => m.filesCopy),
+  'files-move': () => import('./here.js').then((m) => m.filesMove),
+  'files-copy-to-device': () => import('./to-device.js').then((m) => m.filesCopyToDevice),
+  'files-move-to-device': () => import('./to-device.js').then((m) => m.filesMoveToDevice),
+  'files-copy-to-bucket': () => import('./to-bucket.js').then((m) => m.filesCopyToBucket),
+  'content-get': () => import('./get.js').then((m) => m.contentGet),
+  'files-send': () => import('./send.js').then((m) => m.filesSend),
+  'guardian-protect': () => import('./protect.js').then((m) => m.guardianProtect),
+  'guardian-repair': () => import('./repair.js').then((m) => m.guardianRepair),
+} as const satisfies Record<WayKind, () => Promise<Way<never, unknown, unknown>>>;
+
+/** The way of the job kind KIND (a job queued by any way resumes by its kind); undefined: not a transfer's. */
+export function loadWay(kind: string): Promise<Way<unknown, unknown, unknown>> | undefined {
+  const load = (WAYS as Record<string, () => Promise<Way<never, unknown, unknown>>>)[kind];
+  return load?.() as Promise<Way<unknown, unknown, unknown>> | undefined;
+}
+
+export const WAY_KINDS = Object.keys(WAYS) as WayKind[];
+
+/** Whether a process without the daemon can work jobs of KIND (a way that needs the P2P node cannot). */
+export function wayInProcess(kind: string): boolean {
+  return TRANSFER_WAYS.some((row) => row.kind === kind && row.inProcess);
+}
+
+/** A way picked: its job kind and the input it takes. */
+export type Routed =
+  | { kind: 'files-copy' | 'files-move'; input: TransferInput }
+  | { kind: 'files-copy-to-device' | 'files-move-to-device'; input: ToDeviceInput }
+  | { kind: 'files-copy-to-bucket'; input: ToBucketInput }
+  | { kind: 'content-get'; input: ContentGetInput }
+  | { kind: 'files-send'; input: SendInput }
+  | { kind: 'guardian-protect'; input: ProtectInput }
+  | { kind: 'guardian-repair'; input: RepairInput };
+
+/**
+ * The way ASK takes, from this table, and what it hands that way: a copy or move by its verb and
+ * its destination's kind (the rest by their verb), every flag carried as given. Refused, with the
+ * row's reason, where there is no way.
+ */
+export function routeTransfer(ask: TransferAsk): Routed {
+  switch (ask.asked) {
+    case 'copy':
+    case 'move': {
+      const { asked, srcs, to, onConflict, into, force } = ask;
+      const dst = destinationOf(to);
+      switch (dst.kind) {
+        case 'here':
+          return { kind: wayTo(asked, 'here'), input: given<TransferInput>({ srcs, dst: dst.path, onConflict, into, force }) };
+        case 'device':
+          // A device's folder is always one to put the files in (made there when missing): INTO says nothing more.
+          return { kind: wayTo(asked, 'device'), input: given<ToDeviceInput>({ srcs, to: dst.address, onConflict, force }) };
+        case 'bucket':
+          return { kind: wayTo(asked, 'bucket'), input: given<ToBucketInput>({ srcs, to: dst.url, onConflict, force }) };
+      }
+    }
+    case 'get':
+      return { kind: 'content-get', input: { ref: ask.ref, dir: ask.dir } };
+    case 'send':
+      return { kind: 'files-send', input: { refs: ask.refs, to: ask.to } };
+    case 'protect':
+      return { kind: 'guardian-protect', input: ask.to !== undefined ? { to: ask.to } : {} };
+    case 'repair':
+      return { kind: 'guardian-repair', input: { contents: ask.contents } };
+  }
+}
+
+type KindOf<A extends Row['asked'], K extends Row['to']> = Exclude<Extract<Row, { asked: A; to: K }>['kind'], { refused: string }>;
 
 /** The job kind that does ASKED to a destination of kind TO; refused, with the row's reason, where there is none. */
 export function wayTo<A extends 'copy' | 'move', K extends Destination['kind']>(asked: A, to: K): KindOf<A, K> {
@@ -73,4 +203,13 @@ export function wayTo<A extends 'copy' | 'move', K extends Destination['kind']>(
   if (!way) throw new Error(`no transfer way to ${asked} to a ${to}`);
   if (typeof way.kind !== 'string') throw new UsageError(way.kind.refused);
   return way.kind as KindOf<A, K>;
+}
+
+/**
+ * An input T from ALL of its fields, each named (undefined where not given), and only its fields:
+ * a field added to an input that a route does not fill, or a flag a route hands to an input that
+ * has no field for it, does not compile. The undefined ones are left out.
+ */
+function given<T extends object>(all: { [K in keyof Required<T>]: T[K] | undefined }): T {
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as T;
 }

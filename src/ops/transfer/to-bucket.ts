@@ -10,7 +10,7 @@ import type { Library } from '../../library/library.js';
 import type { NewFileOpItem } from '../../store/file-op-items.js';
 import { locationStorage } from '../../storage/storages.js';
 import { runBucketUploads, type BucketOnConflict, type ToBucketParams } from '../bucket-uploads.js';
-import type { DurableOp } from '../op.js';
+import type { Way } from '../op.js';
 import { previewInBucket } from './to-bucket-preview.js';
 
 /** Files of this device's locations (absolute paths) to TO, `s3://BUCKET/PREFIX[/FOLDER]` of a bucket volume. */
@@ -35,10 +35,8 @@ const MAX_FILES = 10_000;
  * (`bucket-uploads.ts`, as a protect's); a durable job that waits while the bucket does not
  * answer. Indexed files only (a copy counts by its content); a folder is named by its files.
  */
-export const filesCopyToBucket: DurableOp<ToBucketInput, FileOpResult> = {
+export const filesCopyToBucket: Way<ToBucketInput, FileOpResult> = {
   name: NAME,
-  action: 'copy',
-  asked: ({ srcs, to }) => ({ sources: srcs, target: to }),
   plan(host, input) {
     const { volumeId, dir, onConflict } = planned(host.lib, input);
     const items = itemsOf(host.lib, input.srcs, dir);

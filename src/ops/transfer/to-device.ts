@@ -8,7 +8,7 @@ import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import { placedPath, placeItems, placeTarget, placeTimeoutMs, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
 import type { OpPreview } from '../../wire/preview.js';
 import { MAX_CONFLICTS } from '../file-op-preview.js';
-import type { DurableOp, OpHost } from '../op.js';
+import type { OpHost, Way } from '../op.js';
 import { runToDevice, toDeviceItems, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
 
 const FILES_COPY_TO_DEVICE = 'files-copy-to-device';
@@ -32,12 +32,10 @@ export interface ToDeviceInput {
  * checks every source and resolves the target before anything is queued, without side effects;
  * its preview (`--dry-run`) is that plan shown against what this device knows of the other's index.
  */
-export function toDeviceOp(op: 'copy' | 'move'): DurableOp<ToDeviceInput, FileOpResult> {
+export function toDeviceOp(op: 'copy' | 'move'): Way<ToDeviceInput, FileOpResult> {
   const name = op === 'copy' ? FILES_COPY_TO_DEVICE : FILES_MOVE_TO_DEVICE;
   return {
     name,
-    action: op,
-    asked: ({ srcs, to }) => ({ sources: srcs, target: to }),
     plan(host, input) {
       if (!host.network()) throw new VssError('NO_DAEMON', `a ${op} to another device needs the daemon's P2P node: start it (vss daemon start) and ${op} again`);
       const { target, items, bytes } = planned(host, op, input);
@@ -131,7 +129,7 @@ function peerLocationId(lib: Library, deviceUuid: string, locationUuid: string):
 }
 
 /** A copy into a paired device's folder (strategies.ts, here → device): the job kind `files-copy-to-device`. */
-export const filesCopyToDevice: DurableOp<ToDeviceInput, FileOpResult> = toDeviceOp('copy');
+export const filesCopyToDevice: Way<ToDeviceInput, FileOpResult> = toDeviceOp('copy');
 
 /** A move into a paired device's folder (here → device): the job kind `files-move-to-device`. */
-export const filesMoveToDevice: DurableOp<ToDeviceInput, FileOpResult> = toDeviceOp('move');
+export const filesMoveToDevice: Way<ToDeviceInput, FileOpResult> = toDeviceOp('move');
