@@ -4,8 +4,8 @@ import { UsageError } from './errors.js';
 /*
  * What an address a user or a peer gives means (issue 43, "one address type"), decided here
  * alone: a path here, `[DEVICE:]/LOCATION[/PATH]` (a folder of a device of the library: `ls`, a
- * copy to a paired device), `s3://BUCKET/PREFIX` (a bucket's), and a relative path as a location
- * records one. Nothing of the domain is loaded with it: the command line tells its arguments
+ * copy to a paired device), `s3://BUCKET/PREFIX` (a bucket's), a volume's name where one may be
+ * named by itself (`guardian protect --to`), and a relative path as a location records one. Nothing of the domain is loaded with it: the command line tells its arguments
  * apart with it before anything else is loaded.
  */
 
@@ -14,6 +14,9 @@ export type Destination =
   | { kind: 'here'; path: string }
   | { kind: 'device'; address: string }
   | { kind: 'bucket'; url: string };
+
+/** Where a volume may be named by itself too: its name, fingerprint or id, as typed. */
+export type Target = Destination | { kind: 'volume'; name: string };
 
 /** A bucket's place: the bucket, and the prefix every key under it starts with ('' or '/'-separated, no '/' at either end). */
 export interface BucketPlace {
@@ -51,6 +54,32 @@ export function isPlaceAddress(p: string): boolean {
  */
 export function asTypedPlace(p: string, cwd = process.cwd()): string {
   return isPlaceAddress(p) ? p : resolve(cwd, p);
+}
+
+/**
+ * P as an adapter hands over a target where a volume may be named by itself: as `asTypedPlace`,
+ * but a bare name (no separator, not starting with `.` or `~`) stays as typed, a volume's.
+ */
+export function asTypedTarget(p: string, cwd = process.cwd()): string {
+  return isPlaceAddress(p) || !looksLikePath(p) ? p : resolve(cwd, p);
+}
+
+/** A path as typed, not a bare name: it has a separator, or starts with `.` or `~`. */
+function looksLikePath(p: string): boolean {
+  return /[/\\]/.test(p) || p.startsWith('.') || p.startsWith('~');
+}
+
+/**
+ * TO told apart where a volume may be named by itself (`guardian protect --to`): a bucket's URL, a
+ * device's address, an absolute path here, else a volume's name, fingerprint or id; a relative
+ * path is refused (WHAT names the argument in the message).
+ */
+export function targetOf(to: string, what = 'to'): Target {
+  if (isBucketAddress(to)) return { kind: 'bucket', url: to };
+  if (isDeviceAddress(to)) return { kind: 'device', address: to };
+  if (isAbsolute(to)) return { kind: 'here', path: to };
+  if (looksLikePath(to)) throw new UsageError(`${what} ${to}: a folder is named by an absolute path`);
+  return { kind: 'volume', name: to };
 }
 
 /** TO told apart: a bucket's URL, a device's address, else an absolute path here (a relative one is refused: it would name another place in the daemon). */

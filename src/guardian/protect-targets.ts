@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { diskSpace } from '../core/disk-space.js';
 import { UsageError, VssError } from '../core/errors.js';
-import { isBucketAddress, isDeviceAddress } from '../core/address.js';
+import { isBucketAddress, targetOf } from '../core/address.js';
 import { placeOf } from '../files/places.js';
 import type { Library } from '../library/library.js';
 import type { LocationRecord } from '../store/locations.js';
@@ -80,14 +80,18 @@ export type DeviceTargetResolver = (to: string) => DeviceTarget;
  */
 export function protectTargets(lib: Library, to: string | undefined, device?: DeviceTargetResolver): ProtectTarget[] {
   if (to === undefined) return chosenTargets(lib);
-  if (isDeviceAddress(to)) {
-    if (!device) throw new UsageError(`--to ${to}: a copy to a paired device goes through the daemon's P2P node: start it (vss daemon start) and protect again`);
-    return [device(to)];
+  const t = targetOf(to, '--to');
+  switch (t.kind) {
+    case 'device':
+      if (!device) throw new UsageError(`--to ${to}: a copy to a paired device goes through the daemon's P2P node: start it (vss daemon start) and protect again`);
+      return [device(t.address)];
+    case 'here':
+      return [folderTarget(lib, t.path)];
+    case 'bucket':
+      return [driveTarget(lib, t.url.replace(/\/+$/, ''))];
+    case 'volume':
+      return [driveTarget(lib, t.name)];
   }
-  if (isAbsolute(to)) return [folderTarget(lib, to)];
-  if (isBucketAddress(to)) return [driveTarget(lib, to.replace(/\/+$/, ''))];
-  if (to.includes('/')) throw new UsageError(`--to ${to}: a folder is named by an absolute path`);
-  return [driveTarget(lib, to)];
 }
 
 /** `--to PATH`: a folder inside one of this device's locations (copies outside the library would not be counted). */

@@ -81,7 +81,9 @@ describe('a drive unplugged while the daemon works on it', { skip: loopSkipReaso
     const stats = json<Stats>(await runCli(['library', 'stats', '--json'], A));
     assert.equal(stats.files, statsBefore.files, 'no entry removed');
     assert.equal(stats.sidecars.thumb?.failed ?? 0, 0, 'no sidecar failed');
-    assert.equal(stats.sidecars.thumb?.ready ?? 0, statsBefore.sidecars.thumb?.ready ?? 0, 'no sidecar removed');
+    // A generator that had its file open when the drive went may still finish it (a lazy unmount keeps open files readable): more, never fewer.
+    const ready = [statsBefore.sidecars.thumb?.ready ?? 0, stats.sidecars.thumb?.ready ?? 0] as const;
+    assert.ok(ready[1] >= ready[0], `no sidecar removed (${ready[0]} ready before, ${ready[1]} now)`);
 
     // Plugged back at another mount point: the location follows (the daemon polls the mount table).
     const events = spawn(process.execPath, [VSS_BIN, 'events', '--follow'], { env: { ...process.env, ...A }, stdio: ['ignore', 'pipe', 'ignore'] });

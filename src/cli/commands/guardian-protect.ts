@@ -1,7 +1,6 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { GuardianProtectPlan } from '../../api/index.js';
-import { isDeviceAddress } from '../../core/address.js';
+import { asTypedTarget } from '../../core/address.js';
 import { globals, withLibrary } from '../context.js';
 import { withFileOpFlags } from '../file-op-flags.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
@@ -21,7 +20,7 @@ export function registerProtectCommand(guardian: Command): void {
     .option('--to <target>', 'a folder of your locations (a path: ./x or /x; copies land as FOLDER/<location>/<path>), a drive (its name, fingerprint or id: into a location on it, under vss-protect/), or a paired device\'s folder (DEVICE:/LOCATION/PATH, through the daemon); default: the first drive with room that lacks each content');
   withFileOpFlags(protect, 'protect')
     .action(async function (this: Command, opts: { to?: string; dryRun?: boolean; detach?: boolean }) {
-      const to = targetOf(opts.to);
+      const to = opts.to === undefined ? undefined : asTypedTarget(opts.to);
       const json = globals(this).json === true;
       await withLibrary(this, async (lib) => {
         if (opts.dryRun) {
@@ -43,13 +42,6 @@ export function registerProtectCommand(guardian: Command): void {
         printPlan({ ...result, not_planned_total: result.not_planned_count });
       });
     });
-}
-
-/** `--to` as given: a path (it has a '/' or starts with '.' or '~') made absolute; a drive's name, or `DEVICE:/…`, as written. */
-function targetOf(to: string | undefined): string | undefined {
-  if (to === undefined) return undefined;
-  if (isDeviceAddress(to)) return to;
-  return /[/\\]/.test(to) || to.startsWith('.') ? resolve(to) : to;
 }
 
 function printPlan(plan: GuardianProtectPlan & { not_planned_total?: number }): void {

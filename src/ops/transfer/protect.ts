@@ -1,7 +1,7 @@
 import { VssError } from '../../core/errors.js';
 import { MAX_PARAMS_CHARS, type FileOpResult } from '../../files/file-op.js';
 import { fileOpTimeoutMs, runFileOp } from '../../files/file-op-job.js';
-import { isDeviceAddress } from '../../core/address.js';
+import { targetOf } from '../../core/address.js';
 import { markProtectedVerified, markSourcesVerified, planProtect, type ProtectPlanned } from '../../guardian/protect.js';
 import type { JobKind } from '../../jobs/job-kind.js';
 import { queueUserJob } from '../../jobs/user-job.js';
@@ -88,7 +88,7 @@ function notUnderWay(host: OpHost): OpHost {
  */
 function planned(host: OpHost, input: ProtectInput, shown = false): ProtectPlanned {
   const device = deviceResolver(host);
-  if (!shown && input.to !== undefined && isDeviceAddress(input.to)) {
+  if (!shown && input.to !== undefined && targetOf(input.to, '--to').kind === 'device') {
     // The device named first (the same refusal in-process and through the daemon), then the node that reaches it.
     device(input.to);
     if (!host.network()) throw new VssError('NO_DAEMON', `a protect to another device needs the daemon's P2P node: start it (vss daemon start) and protect again`);
