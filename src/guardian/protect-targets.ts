@@ -1,4 +1,4 @@
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { diskSpace } from '../core/disk-space.js';
 import { UsageError, VssError } from '../core/errors.js';
 import { isBucketAddress, targetOf } from '../core/address.js';

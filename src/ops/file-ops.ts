@@ -1,10 +1,10 @@
 import { dirname } from 'node:path';
-import { UsageError, VssError } from '../core/errors.js';
+import { VssError } from '../core/errors.js';
 import type { JobKind } from '../jobs/job-kind.js';
 import { queueUserJob } from '../jobs/user-job.js';
 import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
-import { DEFAULT_ON_CONFLICT, isOnConflict, kindOf, MAX_PARAMS_CHARS, ON_CONFLICT, type FileOp, type FileOpResult } from '../files/file-op.js';
+import { DEFAULT_ON_CONFLICT, kindOf, MAX_PARAMS_CHARS, type FileOp, type FileOpResult, type OnConflict } from '../files/file-op.js';
 import { fileOpTimeoutMs, runFileOp, type GuardedDrop } from '../files/file-op-job.js';
 import { planDelete, plannedFiles, planTransfer, type LeavingFile, type PlannedOp } from '../files/plan.js';
 import { resolveSources, type ResolvedSources } from '../files/content-sources.js';
@@ -23,7 +23,7 @@ export interface TransferInput {
   srcs: string[];
   dst: string;
   /** What to do when a target name is taken (default keep-both: nothing is overwritten). */
-  onConflict?: string;
+  onConflict?: OnConflict;
   /** DST is a folder to copy into, made when it is not there (a trailing `/` on the command line). */
   into?: boolean;
   /** Move (or replace) even what leaves a content below its policy. */
@@ -43,7 +43,6 @@ export interface DeleteInput {
 export function transferOp(op: 'copy' | 'move'): Way<TransferInput, FileOpResult | null> {
   const planned = (host: OpHost, input: TransferInput): PlannedOp & Unresolved => {
     const onConflict = input.onConflict ?? DEFAULT_ON_CONFLICT;
-    if (!isOnConflict(onConflict)) throw new UsageError(`--on-conflict must be one of ${ON_CONFLICT.join(', ')}`);
     const { paths, not_here, already_there } = resolveSources(host.lib, input.srcs, 'one', { dst: input.dst, into: input.into === true, move: op === 'move' });
     return { ...planTransfer(host.lib, op, paths, input.dst, onConflict, input.into === true), not_here, already_there };
   };

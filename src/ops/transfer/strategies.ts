@@ -1,6 +1,7 @@
 import { destinationOf, type Destination } from '../../core/address.js';
 import { UsageError } from '../../core/errors.js';
 import type { FileOpResult } from '../../files/file-op.js';
+import { isOnConflict, ON_CONFLICT } from '../../files/on-conflict.js';
 import type { GotOriginal } from '../../sync/library/get-original.js';
 import type { SendResult } from '../../sync/drop/send-job.js';
 import type { GuardianProtectPlan, RepairResult } from '../../wire/guardian.js';
@@ -173,6 +174,8 @@ export function routeTransfer(ask: TransferAsk): Routed {
     case 'copy':
     case 'move': {
       const { asked, srcs, to, onConflict, into, force } = ask;
+      // The conflict policy is the transfer's, checked once for every way.
+      if (onConflict !== undefined && !isOnConflict(onConflict)) throw new UsageError(`--on-conflict must be one of ${ON_CONFLICT.join(', ')}`);
       const dst = destinationOf(to);
       switch (dst.kind) {
         case 'here':

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
 import { checkedPath, placeInLibrary } from '../../files/places.js';
-import { DEFAULT_ON_CONFLICT, isOnConflict, MAX_PARAMS_CHARS, ON_CONFLICT, type FileOpResult } from '../../files/file-op.js';
+import { DEFAULT_ON_CONFLICT, MAX_PARAMS_CHARS, type FileOpResult, type OnConflict } from '../../files/file-op.js';
 import { fileOpTimeoutMs } from '../../files/file-op-job.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import type { JobRow } from '../../jobs/states.js';
@@ -18,7 +18,7 @@ export interface ToBucketInput {
   srcs: string[];
   to: string;
   /** A key another object holds: keep-both (default: a free name beside it) or skip; replace is refused (no guard weighs a bucket's objects). */
-  onConflict?: string;
+  onConflict?: OnConflict;
   /** Asked with --force: kept in the job's params; a copy into a bucket replaces and removes nothing, so nothing is forced. */
   force?: boolean;
 }
@@ -73,7 +73,6 @@ export const filesCopyToBucket: Way<ToBucketInput, FileOpResult> = {
 /** INPUT's bucket, folder and conflict policy, checked as a real call checks them. */
 function planned(lib: Library, input: ToBucketInput): { volumeId: number; dir: string; onConflict: BucketOnConflict } {
   const onConflict = input.onConflict ?? DEFAULT_ON_CONFLICT;
-  if (!isOnConflict(onConflict)) throw new UsageError(`--on-conflict must be one of ${ON_CONFLICT.join(', ')}`);
   if (onConflict === 'replace') {
     throw new UsageError('into a bucket, a name taken is never replaced (no guard weighs what an object there holds): --on-conflict keep-both (the default: a free name beside it) or skip');
   }

@@ -21,6 +21,7 @@ import type { GeneratorSettings } from '../../generators/types.js';
 import type { OpHost } from '../op.js';
 import { filesCopyToDevice, filesMoveToDevice } from './to-device.js';
 import type { ToDeviceParams } from './to-device-run.js';
+import { transfer } from './transfer.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
 
@@ -86,7 +87,7 @@ describe('a copy to a device carries --force in its place message', () => {
     return heard.pop();
   };
 
-  it('the job\'s params say what the run needs, its rows where each file lands; a conflict policy checked', () => {
+  it('the job\'s params say what the run needs, its rows where each file lands; a conflict policy checked', async () => {
     const host: OpHost = { lib, dataDir: join(tmp.path, 'data'), network: () => ({ connected: () => [], open: () => Promise.reject(new Error('not here')) }) };
     const plan = filesMoveToDevice.plan(host, { srcs: [join(src, 'a.jpg')], to: 'Desk:/Photos/in', onConflict: 'skip' }, { detach: false });
     assert.ok('queue' in plan);
@@ -95,7 +96,8 @@ describe('a copy to a device carries --force in its place message', () => {
     const photos = lib.store.peerLocations.ofDevice(desk.device_uuid)[0]!.uuid;
     assert.deepEqual([job.kind, p.op, p.device, p.library, p.location, p.dir, p.on_conflict], ['files-move-to-device', 'move', desk.device_uuid, lib.config.id, photos, 'in', 'skip']);
     assert.deepEqual(lib.store.fileOpItems.of(job.id).map((it) => [it.src, it.dst, it.state]), [[join(src, 'a.jpg'), 'in/a.jpg', 'todo']]);
-    assert.throws(() => filesCopyToDevice.preview!(host, { srcs: [join(src, 'a.jpg')], to: 'Desk:/Photos/in', onConflict: 'clobber' }), /--on-conflict/);
+    // The conflict policy is the transfer's to check, for every way.
+    await assert.rejects(async () => transfer.preview!(host, { asked: 'copy', srcs: [join(src, 'a.jpg')], to: 'Desk:/Photos/in', onConflict: 'clobber' }), /--on-conflict/);
     lib.store.jobs.cancel(job.id, ['queued']);
   });
 

@@ -1,5 +1,5 @@
-import { UsageError, VssError } from '../../core/errors.js';
-import { DEFAULT_ON_CONFLICT, isOnConflict, MAX_PARAMS_CHARS, ON_CONFLICT, type FileOpResult } from '../../files/file-op.js';
+import { VssError } from '../../core/errors.js';
+import { DEFAULT_ON_CONFLICT, isOnConflict, MAX_PARAMS_CHARS, type FileOpResult, type OnConflict } from '../../files/file-op.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import type { JobRow } from '../../jobs/states.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
@@ -21,7 +21,7 @@ export interface ToDeviceInput {
   srcs: string[];
   to: string;
   /** A name taken there: skip, keep-both (default), replace; decided by the receiver. */
-  onConflict?: string;
+  onConflict?: OnConflict;
   /** Asked with --force: carried to the receiver in the place message, whose own guard weighs it (and may still refuse). */
   force?: boolean;
 }
@@ -39,14 +39,14 @@ export function toDeviceOp(op: 'copy' | 'move'): Way<ToDeviceInput, FileOpResult
     plan(host, input) {
       if (!host.network()) throw new VssError('NO_DAEMON', `a ${op} to another device needs the daemon's P2P node: start it (vss daemon start) and ${op} again`);
       const { target, items, bytes } = planned(host, op, input);
-      const params = JSON.stringify({ to: input.to, ...toDeviceParams(host.lib, target, { op, on_conflict: onConflictOf(input), ...(input.force === true ? { force: true } : {}) }) });
+      const params = JSON.stringify({ to: input.to, ...toDeviceParams(host.lib, target, { op, on_conflict: input.onConflict ?? DEFAULT_ON_CONFLICT, ...(input.force === true ? { force: true } : {}) }) });
       const rows = toDeviceItems(items, target.dir);
       return { size: { files: items.length, bytes }, queue: () => queueUserJob(host.lib, { kind: name, maxAttempts: MAX_ATTEMPTS, bytes, params, items: rows }, `the ${op}`) };
     },
     // No network needed: the plan is made from the other device's index as it last told this one.
     preview(host, input) {
       const { target, items, bytes } = planned(host, op, input);
-      return previewOnDevice(host, op, target, items, bytes, onConflictOf(input));
+      return previewOnDevice(host, op, target, items, bytes, input.onConflict ?? DEFAULT_ON_CONFLICT);
     },
     kind: (host) => ({
       name, concurrency: 2, timeoutMs: placeTimeoutMs,
@@ -62,17 +62,10 @@ export function toDeviceOp(op: 'copy' | 'move'): Way<ToDeviceInput, FileOpResult
 
 /** INPUT checked as a real call checks it (every refusal thrown): the target resolved, and the files. */
 function planned(host: OpHost, op: 'copy' | 'move', input: ToDeviceInput): { target: PlaceTarget; items: PlaceItem[]; bytes: number } {
-  onConflictOf(input);
   const paired = PairedDevices.load(host.dataDir);
   const target = placeTarget(host.lib, input.to, (uuid) => paired.get(uuid));
   const items = placeItems(host.lib, input.srcs);
   return { target, items, bytes: items.reduce((n, it) => n + it.size, 0) };
-}
-
-function onConflictOf(input: ToDeviceInput): ToDeviceParams['on_conflict'] & string {
-  const c = input.onConflict ?? DEFAULT_ON_CONFLICT;
-  if (!isOnConflict(c)) throw new UsageError(`--on-conflict must be one of ${ON_CONFLICT.join(', ')}`);
-  return c;
 }
 
 /**
@@ -100,7 +93,7 @@ function paramsOf(lib: Library, job: JobRow): ToDeviceParams {
  * decides at the time), and for a move the files it removes here, each once its copy is confirmed.
  * Its free space is not known here (devices send no volumes): the receiver refuses a full drive.
  */
-function previewOnDevice(host: OpHost, op: 'copy' | 'move', target: PlaceTarget, items: readonly PlaceItem[], bytes: number, onConflict: string): OpPreview {
+function previewOnDevice(host: OpHost, op: 'copy' | 'move', target: PlaceTarget, items: readonly PlaceItem[], bytes: number, onConflict: OnConflict): OpPreview {
   const lib = host.lib;
   const dev = target.device;
   const locationId = peerLocationId(lib, dev.device_uuid, target.location);
@@ -113,7 +106,7 @@ function previewOnDevice(host: OpHost, op: 'copy' | 'move', target: PlaceTarget,
   const online = host.network()?.connected().some((r) => r.deviceUuid === dev.device_uuid) ?? false;
   return {
     op, files: items.length, bytes,
-    on_conflict: onConflict as OpPreview['on_conflict'],
+    on_conflict: onConflict,
     conflicts, conflict_count: count,
     free_bytes: null, needed_bytes: bytes,
     // Nothing here falls below a policy by a copy; a move's sources go only once the copy is confirmed there.
