@@ -1,6 +1,6 @@
 import type { ContentKind, DeviceType, IndexMode } from '../api/index.js';
 import { UsageError } from '../core/errors.js';
-import { CONTENT_KINDS, DEVICE_TYPES, INDEX_MODES, oneOf } from '../api/words.js';
+import { CONTENT_KINDS, DEVICE_TYPES, INDEX_MODES, oneOf } from '../api/kind-words.js';
 
 export function parseId(value: string, what = 'ID'): number {
   if (!/^[1-9][0-9]{0,15}$/.test(value)) throw new UsageError(`${what} must be a positive whole number, got ${JSON.stringify(value)}`);

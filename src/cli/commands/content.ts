@@ -5,8 +5,6 @@ import { globals, withLibrary } from '../context.js';
 import { parseKind } from '../parse.js';
 import { resolveLocationRef } from '../location-ref.js';
 import { displayPath, formatBytes, printJson, printJsonArray, printLine, printLines } from '../output.js';
-import { waitForJob } from '../wait-for-job.js';
-import { printPreview } from './files-ops.js';
 import { contentRef, UUID } from '../content-arg.js';
 
 export function registerContentCommands(program: Command): void {
@@ -66,12 +64,14 @@ export function registerContentCommands(program: Command): void {
     .action(async function (this: Command, ref: string, opts: { to: string; detach?: boolean; dryRun?: boolean }) {
       await withLibrary(this, async (lib) => {
         const dir = resolve(opts.to);
-        if (opts.dryRun) return printPreview(this, await lib.files.preview('get', [ref], { to: dir }));
+        // What a get alone needs (a plan's printing, a job's progress) is loaded by it: not by every `content` command.
+        if (opts.dryRun) return (await import('./files-ops.js')).printPreview(this, await lib.files.preview('get', [ref], { to: dir }));
         if (opts.detach) {
           const job = await lib.sync.queueGetOriginal(ref, dir);
           if (globals(this).json) return printJson(job);
           return printLine(`queued as job ${job.id}: ${formatBytes(job.bytes)} into ${displayPath(dir)} (vss jobs info ${job.id})`);
         }
+        const { waitForJob } = await import('../wait-for-job.js');
         const got = await waitForJob(lib.events, 'Copying', (call) => lib.sync.getOriginal(ref, dir, call),
           (id) => `the copy goes on as job ${id} of the daemon (vss jobs cancel ${id} stops it)`);
         if (got === undefined) return;
