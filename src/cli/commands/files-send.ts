@@ -41,6 +41,7 @@ export function registerSendCommands(files: Command): void {
         for (const f of sent.files) printLine(`${displayPath(f.path)}  →  ${sent.device}: ${f.saved_as}  (${formatBytes(f.size)}, verified)`);
         const resumed = sent.bytes_sent < sent.total_bytes ? `; ${formatBytes(sent.bytes_sent)} crossed the network in the last attempt` : '';
         printLine(`${sent.files.length} file${sent.files.length === 1 ? '' : 's'}, ${formatBytes(sent.total_bytes)} sent to ${sent.device}${resumed}`);
+        for (const l of sent.left_out ?? []) printLine(`left out: ${displayPath(l.path)} (${l.reason})`);
         printLeftOut(sent.not_here);
       });
     });

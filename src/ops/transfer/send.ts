@@ -1,10 +1,30 @@
+import { randomUUID } from 'node:crypto';
 import { VssError } from '../../core/errors.js';
-import { endedResult } from '../../jobs/wait-for-job.js';
-import { planSend } from '../../sync/drop/plan.js';
-import { FILES_SEND, queueSend, runSend, sendRequest, sendTimeoutMs, type DropTarget, type SendResult } from '../../sync/drop/send-job.js';
+import { queueUserJob } from '../../jobs/user-job.js';
+import type { JobRow } from '../../jobs/states.js';
+import { endedResult, paramsJson } from '../../jobs/wait-for-job.js';
+import type { Library } from '../../library/library.js';
+import { UUID_RE } from '../../sidecars/address.js';
+import type { NewFileOpItem } from '../../store/file-op-items.js';
+import { planSend, type PlannedItem } from '../../sync/drop/plan.js';
+import { FILES_SEND, sendTimeoutMs, type DropTarget, type SendResult } from '../../sync/drop/send-job.js';
+import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import { addingPreview } from '../file-op-preview.js';
 import type { OpHost, Way } from '../op.js';
+import { olderJob, runToDevice, type Said, type ToDeviceParams } from './to-device-run.js';
+
+/** Tries before a send fails for good on errors that are not the device being away (that only waits). */
+const MAX_ATTEMPTS = 8;
+/** `params` longer than this are not ours (an older vss's held the files: DROP_MAX_ITEMS paths of a few hundred characters). */
+const MAX_PARAMS_CHARS = 1024 * 1024;
+
+/** A send as queued (the job's params): to which device, the transfer its offers are named from, and the contents named that had no file here (the CLI and the web app read them). */
+interface SendParams {
+  device: string;
+  transfer: string;
+  not_here?: string[];
+}
 
 /** Files or folders (absolute paths) or contents held here (uuids) to send to TO, a paired device's name or uuid. */
 export interface SendInput {
@@ -14,23 +34,32 @@ export interface SendInput {
 
 /**
  * `vss files send` (issue 21, Spacedrop): files pushed to a paired device's inbox, verified there
- * with a full BLAKE3, as a durable job of the daemon (`files-send`): it needs the daemon's P2P
- * node, resumes after a cut or a restart of either side, and a cancel drops what the receiver had.
+ * with a full BLAKE3, as a durable job of the daemon (`files-send`) run by the way to a device
+ * (to-device-run.ts, as a copy's or a protect's): it needs the daemon's P2P node, waits while the
+ * device is away, resumes after a cut or a restart of either side, and a cancel drops what the
+ * receiver had.
  */
 export const filesSend: Way<SendInput, SendResult> = {
   name: FILES_SEND,
   plan(host, input) {
-    const { items, req } = planned(host, input);
-    return { size: { files: items.length, bytes: req.bytes }, queue: () => queueSend(host.lib, req) };
+    const { items, notHere, target } = planned(host, input);
+    const params: SendParams = { device: target.device_uuid, transfer: randomUUID(), ...(notHere.length > 0 ? { not_here: notHere } : {}) };
+    const bytes = items.reduce((n, it) => n + it.size, 0);
+    // Of no content: sends never wait on each other's open job.
+    return { size: { files: items.length, bytes }, queue: () => queueUserJob(host.lib, { kind: FILES_SEND, maxAttempts: MAX_ATTEMPTS, bytes, params: JSON.stringify(params), items: rowsOf(items) }, 'the send') };
   },
   // Inbox names are chosen by the receiver, and its free space is not known here.
   preview(host, input) {
-    const { items, notHere, req } = planned(host, input);
-    return { ...addingPreview('send', { files: items.length, bytes: req.bytes, on_conflict: null, conflicts: [], free_bytes: null }), ...(notHere.length > 0 ? { not_here: notHere } : {}) };
+    const { items, notHere } = planned(host, input);
+    const bytes = items.reduce((n, it) => n + it.size, 0);
+    return { ...addingPreview('send', { files: items.length, bytes, on_conflict: null, conflicts: [], free_bytes: null }), ...(notHere.length > 0 ? { not_here: notHere } : {}) };
   },
   kind: (host) => ({
     name: FILES_SEND, concurrency: 2, timeoutMs: sendTimeoutMs,
-    run: (job, ctx) => runSend(host.network, (uuid) => PairedDevices.load(host.dataDir).get(uuid), job, ctx),
+    run: (job, ctx) => {
+      const p = paramsOf(host.lib, job);
+      return runToDevice(host, job, p, ctx, sent(notHereOf(job)));
+    },
   }),
   result: (job) => endedResult<SendResult>(job, 'the send'),
 };
@@ -40,7 +69,47 @@ function planned(host: OpHost, { refs, to }: SendInput) {
   if (!host.network()) throw new VssError('NO_DAEMON', 'sending needs the daemon\'s P2P node: start it (vss daemon start) and send again');
   const target = pairedDevice(host.dataDir, to);
   const { items, not_here: notHere } = planSend(host.lib, refs);
-  return { items, notHere, req: sendRequest(target, items, notHere) };
+  return { items, notHere, target };
+}
+
+/** ITEMS as a send's rows: each offered under its name (the receiver picks the name it lands under). */
+function rowsOf(items: readonly PlannedItem[]): NewFileOpItem[] {
+  return items.map((it) => ({ kind: 'file', src: it.path, dst: it.name, size: it.size, meta: null }));
+}
+
+/**
+ * JOB's send, as the way to a device takes it: into the device's inbox. A send queued by an older
+ * vss held its files in its params: they become its rows, its one offer keeping its transfer id.
+ */
+function paramsOf(lib: Library, job: JobRow): ToDeviceParams {
+  const o = paramsJson(job, MAX_PARAMS_CHARS) as (Partial<SendParams> & { items?: PlannedItem[] }) | undefined;
+  const ok = o && typeof o.device === 'string' && typeof o.transfer === 'string'
+    && (o.items === undefined || (Array.isArray(o.items) && o.items.length > 0 && o.items.length <= DROP_MAX_ITEMS && o.items.every((it) => typeof it?.path === 'string' && typeof it.name === 'string' && Number.isSafeInteger(it.size))));
+  if (!ok) throw new VssError('USAGE', `job ${job.id} does not say what to send where`);
+  const p: ToDeviceParams = { device: o.device!, transfer: o.transfer! };
+  return o.items === undefined ? p : olderJob(lib, job, p, rowsOf(o.items));
+}
+
+/** The contents JOB's params say were left out, as uuids (anything else there is not trusted as one). */
+function notHereOf(job: JobRow): string[] {
+  const n = (paramsJson(job, MAX_PARAMS_CHARS) as Partial<SendParams> | undefined)?.not_here;
+  return Array.isArray(n) ? n.filter((u): u is string => typeof u === 'string' && UUID_RE.test(u)).slice(0, DROP_MAX_ITEMS) : [];
+}
+
+/** A send's result, from its rows: where each file is in the receiver's inbox, and what was left out. */
+function sent(notHere: string[]): Said {
+  return (lib, job, dev, _p, bytesSent) => {
+    const rows = lib.store.fileOpItems.of(job.id);
+    const done = rows.filter((it) => it.state === 'done');
+    const left = rows.filter((it) => it.state === 'skipped');
+    const result: SendResult = {
+      device_id: dev.device_uuid, device: dev.name, total_bytes: rows.reduce((n, it) => n + it.size, 0), bytes_sent: bytesSent,
+      files: done.map((it) => ({ path: it.src, saved_as: it.final ?? it.dst ?? '', size: it.size })),
+      ...(left.length > 0 ? { left_out: left.map((it) => ({ path: it.src, reason: it.note ?? 'left out' })) } : {}),
+      ...(notHere.length > 0 ? { not_here: notHere } : {}),
+    };
+    return { note: `${done.length} file${done.length === 1 ? '' : 's'} sent to ${dev.name}${left.length > 0 ? `, ${left.length} left out` : ''}`, result };
+  };
 }
 
 /** The paired device REF names: its name, its uuid, or a start of its uuid only it has (as `devices unpair` takes it). */

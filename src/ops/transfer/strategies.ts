@@ -112,7 +112,7 @@ export const TRANSFER_WAYS = [
   },
   {
     asked: 'send', from: 'here', to: 'inbox', kind: 'files-send', inProcess: false,
-    how: 'files pushed to a paired device\'s inbox over /vss/drop, verified there by BLAKE3, resumed after a cut (sync/drop/send-job.ts)',
+    how: 'files pushed to a paired device\'s inbox over /vss/drop (offer), verified there by BLAKE3, resumed after a cut: the way to a device (ops/transfer/to-device-run.ts)',
   },
   {
     asked: 'protect', from: 'here', to: 'policy', kind: 'guardian-protect', inProcess: true,

@@ -16,6 +16,7 @@ import { releaseOrphanContents } from '../../indexer/release-orphans.js';
 import { scanLocation } from '../../locations/locations.js';
 import { placeBatch, placedPath, placeTarget, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
 import { DropRefused } from '../../sync/drop/send.js';
+import type { DropTarget } from '../../sync/drop/send-job.js';
 import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { OpHost } from '../op.js';
@@ -23,23 +24,25 @@ import { indexedSource, itemsResult } from '../op-items.js';
 
 /*
  * The way to another device (transfer/strategies.ts, here → device), one runner for what is
- * asked of it: a copy or a move (`files copy|move … DEVICE:/LOCATION/PATH`) and a protect's
- * copies. The job's items are its `file_op_items` rows, each `dst` a path in the device's
- * location; they are offered over /vss/drop's place, verified there, and each marked done as the
- * receiver confirms it.
+ * asked of it: a copy or a move (`files copy|move … DEVICE:/LOCATION/PATH`), a protect's copies
+ * and a send into its inbox (`files send`). The job's items are its `file_op_items` rows, each
+ * `dst` a path in the device's location (a send's: the name offered); they are offered over
+ * /vss/drop (`place` into a location, `offer` into the inbox), verified there, and each marked
+ * done as the receiver confirms it.
  */
 
 /** Offers of one job under way at once. */
 const OFFERS_IN_FLIGHT = 3;
 
-/** A transfer to a paired device's folder as queued (in the job's params): where, how, and the transfer its offers are named from. */
+/** A transfer to a paired device as queued (in the job's params): where, how, and the transfer its offers are named from. */
 export interface ToDeviceParams {
   device: string;
-  library: string;
-  location: string;
-  location_name: string;
-  dir: string;
   transfer: string;
+  /** A folder of one of its locations (its library, the location's id and name, the folder); absent: its inbox (a send). */
+  library?: string;
+  location?: string;
+  location_name?: string;
+  dir?: string;
   /** A move removes each source once its copy there is confirmed; absent: a copy (a protect's). */
   op?: 'copy' | 'move';
   /** A name taken there: decided by the receiver (absent: keep-both). */
@@ -67,6 +70,18 @@ export function toDeviceParams(lib: Library, t: DeviceTarget | PlaceTarget, how:
   return { ...where, library: lib.config.id, transfer: randomUUID(), ...how };
 }
 
+/**
+ * A job queued by an older vss, which said its files in its params (P, less them: ROWS): they
+ * become its rows, once, and its one offer keeps its transfer id (the receiver's journal knows it
+ * by that).
+ */
+export function olderJob(lib: Library, job: JobRow, p: ToDeviceParams, rows: readonly NewFileOpItem[]): ToDeviceParams {
+  lib.store.immediate(() => {
+    if (lib.store.fileOpItems.of(job.id).length === 0) lib.store.fileOpItems.addMany(job.id, rows);
+  });
+  return { ...p, one_offer: true };
+}
+
 /** ITEMS (checked by `placeItems`) as a job's rows, each bound for DIR/<its name> in the device's location. */
 export function toDeviceItems(items: readonly PlaceItem[], dir: string): NewFileOpItem[] {
   return items.map((it) => ({ kind: 'file', src: it.path, dst: dir === '' ? it.name : `${dir}/${it.name}`, size: it.size, meta: it.mtime_ms !== undefined ? JSON.stringify({ mtime_ms: it.mtime_ms }) : null }));
@@ -86,11 +101,13 @@ export function toDeviceItems(items: readonly PlaceItem[], dir: string): NewFile
  * once the receiver confirmed its copy (and only while it is still the file sent), and this
  * device's index follows.
  */
-export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, ctx: JobRunContext): Promise<JobOutcome> {
+export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, ctx: JobRunContext, said: Said = copied): Promise<JobOutcome> {
   const lib = host.lib;
   const dev = PairedDevices.load(host.dataDir).get(p.device);
   if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more`);
   const move = p.op === 'move';
+  /** Bytes that crossed the network in this run (a resumed offer: only the rest). */
+  let bytesSent = 0;
   const all = lib.store.fileOpItems.of(job.id);
   const total = all.reduce((n, it) => n + it.size, 0);
   const batches = batchesOf(all);
@@ -143,14 +160,18 @@ export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, 
       ended.add(it.idx);
       // Confirmed there (verified and flushed): only now may a move's source go.
       if (move && !skipped && (await removeSource(lib, it))) removed.push(it.src);
-      if (!end(it, skipped ? 'skipped' : 'done', placedPath(dev, p.location_name, seg.dir, name), skipped ? `${name} is there already` : null)) return;
+      const final = p.location_name !== undefined ? placedPath(dev, p.location_name, seg.dir, name) : name;
+      if (!end(it, skipped ? 'skipped' : 'done', final, skipped ? `${name} is there already` : null)) return;
       endedNow += it.size;
       moved();
     };
     try {
       const first = seg.items[0]!.idx;
+      const into = p.library !== undefined && p.location !== undefined
+        ? { library: p.library, location: p.location, dir: seg.dir, on_conflict: p.on_conflict ?? 'keep-both', ...(p.force === true ? { force: true } : {}) }
+        : undefined;
       const out = await placeBatch(host.network(), dev, {
-        op: p.op ?? 'copy', library: p.library, location: p.location, dir: seg.dir, on_conflict: p.on_conflict ?? 'keep-both', ...(p.force === true ? { force: true } : {}),
+        op: p.op ?? 'copy', ...(into ? { into } : {}),
         transfer: p.one_offer === true && first === 0 ? p.transfer : uuidv5(String(first), p.transfer),
         items: seg.items.map((it) => {
           const b = indexedSource(lib, it.src)?.blake3;
@@ -162,6 +183,7 @@ export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, 
         onSaved: async (item, name, skipped) => confirmed(byName.get(item.name)!, skipped, name),
       });
       if ('wait' in out) return out.wait;
+      bytesSent += out.sent.bytesSent;
       for (const [i, item] of out.items.entries()) await confirmed(byName.get(item.name)!, out.sent.skipped.has(i), out.sent.saved[i] ?? item.name);
       return undefined;
     } finally {
@@ -210,9 +232,18 @@ export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, 
     if (removed.length > 0) await reindexSources(lib, removed);
   }
   if (stop) return stop;
-  const result = { ...itemsResult(lib, job.id, there), op: p.op ?? 'copy' };
-  return { state: 'completed', note: `${result.done} file${result.done === 1 ? '' : 's'} ${move ? 'moved' : 'copied'} to ${dev.name}`, result: JSON.stringify(result) };
+  const { note, result } = said(lib, job, dev, p, bytesSent);
+  return { state: 'completed', note, result: JSON.stringify(result) };
 }
+
+/** What a transfer to a device made, from its rows once all ended: its note and result. */
+export type Said = (lib: Library, job: JobRow, dev: DropTarget, p: ToDeviceParams, bytesSent: number) => { note: string; result: unknown };
+
+/** A copy's or move's (a protect's copies too): a file operation's result. */
+const copied: Said = (lib, job, dev, p) => {
+  const result = { ...itemsResult(lib, job.id, there), op: p.op ?? 'copy' };
+  return { note: `${result.done} file${result.done === 1 ? '' : 's'} ${p.op === 'move' ? 'moved' : 'copied'} to ${dev.name}`, result };
+};
 
 /** The time IT's file had when it was planned (a move resumed after its source went is offered by it). */
 function mtimeOf(it: FileOpItemRecord): number | undefined {

@@ -22,6 +22,7 @@ import type { OpHost } from '../op.js';
 import { filesCopyToDevice, filesMoveToDevice } from './to-device.js';
 import type { ToDeviceParams } from './to-device-run.js';
 import { transfer } from './transfer.js';
+import { filesSend } from './send.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
 
@@ -72,17 +73,23 @@ describe('a copy to a device carries --force in its place message', () => {
     tmp.cleanup();
   });
 
-  const run = async (force: boolean) => {
+  /** This library's host, its network reaching the desk's node (connected, streams opened to it). */
+  const reachingDesk = (): OpHost => {
     const network = {
       connected: () => [{ deviceUuid: desk.device_uuid, peerId: nodeB.peerId, name: 'Desk', libraryIds: [lib.config.id] }],
       open: (_peer: string, protocol: 'drop', signal?: AbortSignal) => nodeA.open(nodeB.addresses()[0]!, protocol, signal),
     };
-    const host: OpHost = { lib, dataDir: join(tmp.path, 'data'), network: () => network };
+    return { lib, dataDir: join(tmp.path, 'data'), network: () => network };
+  };
+  const runContext = (): JobRunContext => ({ lib, signal: AbortSignal.timeout(30_000), timeoutMs: 30_000, settings: {} as GeneratorSettings, progress: () => undefined });
+
+  const run = async (force: boolean) => {
+    const host = reachingDesk();
     // Planned and queued as the API does it, then run by its job kind.
     const plan = filesCopyToDevice.plan(host, { srcs: [join(src, 'a.jpg')], to: 'Desk:/Photos/in', onConflict: 'replace', force }, { detach: false });
     assert.ok('queue' in plan);
     const job = plan.queue();
-    const ctx: JobRunContext = { lib, signal: AbortSignal.timeout(30_000), timeoutMs: 30_000, settings: {} as GeneratorSettings, progress: () => undefined };
+    const ctx = runContext();
     await assert.rejects(filesCopyToDevice.kind(host).run(job, ctx), (err: unknown) => err instanceof DropRefused && /heard it/.test(err.message));
     return heard.pop();
   };
@@ -102,11 +109,7 @@ describe('a copy to a device carries --force in its place message', () => {
   });
 
   it('a job an older vss queued, its files in its params: they become its rows, and its one offer keeps its transfer id (the receiver\'s journal knows it by that)', async () => {
-    const network = {
-      connected: () => [{ deviceUuid: desk.device_uuid, peerId: nodeB.peerId, name: 'Desk', libraryIds: [lib.config.id] }],
-      open: (_peer: string, protocol: 'drop', signal?: AbortSignal) => nodeA.open(nodeB.addresses()[0]!, protocol, signal),
-    };
-    const host: OpHost = { lib, dataDir: join(tmp.path, 'data'), network: () => network };
+    const host = reachingDesk();
     const transfer = randomUUID();
     const photos = lib.store.peerLocations.ofDevice(desk.device_uuid)[0]!.uuid;
     const a = join(src, 'a.jpg');
@@ -116,11 +119,27 @@ describe('a copy to a device carries --force in its place message', () => {
       items: [{ path: a, name: 'a.jpg', size, mtime_ms: Math.floor(statSync(a).mtimeMs) }],
     });
     const job = queueUserJob(lib, { kind: 'files-copy-to-device', maxAttempts: 8, bytes: size, params }, 'an older copy');
-    const ctx: JobRunContext = { lib, signal: AbortSignal.timeout(30_000), timeoutMs: 30_000, settings: {} as GeneratorSettings, progress: () => undefined };
+    const ctx = runContext();
     await assert.rejects(filesCopyToDevice.kind(host).run(job, ctx), (err: unknown) => err instanceof DropRefused && /heard it/.test(err.message));
     const offer = heard.pop();
     assert.deepEqual([offer?.transfer, offer?.dir, (offer?.items as Array<{ name: string }>).map((i) => i.name)], [transfer, 'old', ['a.jpg']]);
     assert.deepEqual(lib.store.fileOpItems.of(job.id).map((it) => [it.src, it.dst]), [[a, 'old/a.jpg']]);
+    lib.store.jobs.cancel(job.id, ['queued']);
+  });
+
+  it('a send an older vss queued, its files in its params, goes as an offer into the inbox under its transfer id', async () => {
+    const host = reachingDesk();
+    const transfer = randomUUID();
+    const a = join(src, 'a.jpg');
+    const size = statSync(a).size;
+    const params = JSON.stringify({ device: desk.device_uuid, transfer, items: [{ path: a, name: 'a.jpg', size }] });
+    const job = queueUserJob(lib, { kind: 'files-send', maxAttempts: 8, bytes: size, params }, 'an older send');
+    const ctx = runContext();
+    await assert.rejects(filesSend.kind(host).run(job, ctx), (err: unknown) => err instanceof DropRefused && /heard it/.test(err.message));
+    const offer = heard.pop();
+    assert.deepEqual([offer?.name, offer?.transfer, (offer?.items as Array<{ name: string }>).map((i) => i.name)], ['drop.offer', transfer, ['a.jpg']]);
+    assert.equal('location' in (offer ?? {}), false, 'into the inbox: no location');
+    assert.deepEqual(lib.store.fileOpItems.of(job.id).map((it) => [it.src, it.dst]), [[a, 'a.jpg']]);
     lib.store.jobs.cancel(job.id, ['queued']);
   });
 

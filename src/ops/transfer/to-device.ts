@@ -9,7 +9,7 @@ import { placedPath, placeItems, placeTarget, placeTimeoutMs, type PlaceItem, ty
 import type { OpPreview } from '../../wire/preview.js';
 import { MAX_CONFLICTS } from '../file-op-preview.js';
 import type { OpHost, Way } from '../op.js';
-import { runToDevice, toDeviceItems, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
+import { olderJob, runToDevice, toDeviceItems, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
 
 const FILES_COPY_TO_DEVICE = 'files-copy-to-device';
 const FILES_MOVE_TO_DEVICE = 'files-move-to-device';
@@ -80,11 +80,7 @@ function paramsOf(lib: Library, job: JobRow): ToDeviceParams {
     && (o.items === undefined || (Array.isArray(o.items) && o.items.every((it) => typeof it?.path === 'string' && typeof it.name === 'string' && Number.isSafeInteger(it.size))));
   if (!ok) throw new VssError('USAGE', `job ${job.id} does not say what to copy where`);
   const { items, ...p } = o as ToDeviceParams & { items?: PlaceItem[] };
-  if (items === undefined) return p;
-  lib.store.immediate(() => {
-    if (lib.store.fileOpItems.of(job.id).length === 0) lib.store.fileOpItems.addMany(job.id, toDeviceItems(items, p.dir));
-  });
-  return { ...p, one_offer: true };
+  return items === undefined ? p : olderJob(lib, job, p, toDeviceItems(items, p.dir ?? ''));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { lstatSync } from 'node:fs';
+import type { Stream } from '@libp2p/interface';
 import { basename } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
 import type { OnConflict } from '../../files/file-op.js';
@@ -32,6 +33,8 @@ const DEVICE_WAIT_MS = 3_000;
 const REDIAL_EVERY_MS = 30_000;
 /** When each device was last dialled for a waiting job (by device uuid). */
 const redialedAt = new Map<string, number>();
+/** When each device not connected was last dialled directly by a job about to offer to it (by device uuid). */
+const dialledAt = new Map<string, number>();
 const OPEN_TIMEOUT_MS = 10_000;
 /** Files of a batch looked at at once before it is offered. */
 const CHECKS_IN_FLIGHT = 16;
@@ -105,17 +108,20 @@ export function placeItems(lib: Library, srcs: readonly string[]): PlaceItem[] {
 
 export const placeTimeoutMs = sendTimeoutMs;
 
-/** One offer of a place: files into one folder of one location of a paired device, as one transfer. */
+/** One offer to a paired device, as one transfer: files into one folder of one of its locations, or into its inbox (a send). */
 export interface PlaceBatch {
   op: 'copy' | 'move';
-  library: string;
-  location: string;
-  dir: string;
-  on_conflict: OnConflict;
-  /** Said to the receiver (the place message's FORCE): the user asked to go past a guard's refusal. */
-  force?: boolean;
   transfer: string;
   items: PlaceItem[];
+  /** The folder they land in (the `place` message); absent: the device's inbox, whose names it picks (the `offer` message). */
+  into?: {
+    library: string;
+    location: string;
+    dir: string;
+    on_conflict: OnConflict;
+    /** Said to the receiver (the place message's FORCE): the user asked to go past a guard's refusal. */
+    force?: boolean;
+  };
 }
 
 /** What a batch sent: its items as offered, and the receiver's answers. */
@@ -135,11 +141,24 @@ export async function placeBatch(
   net: PlaceNetwork | undefined, dev: DropTarget, b: PlaceBatch, ctx: JobRunContext,
   hooks: { onBytes?: (n: number) => void; onSaved?: (item: DropItem, name: string, skipped: boolean) => Promise<void> } = {},
 ): Promise<{ wait: JobOutcome } | PlacedBatch> {
-  const into = { library: b.library, location: b.location, dir: b.dir, onConflict: b.on_conflict, force: b.force === true };
+  const into = b.into ? { library: b.into.library, location: b.into.location, dir: b.into.dir, onConflict: b.into.on_conflict, force: b.into.force === true } : undefined;
   if (!net) return { wait: { state: 'wait', reason: `waiting for this daemon's network to reach ${dev.name}`, delayMs: DEVICE_WAIT_MS } };
-  // Not connected: the job waits (no attempt spent) and looks again; the node dials now and then,
-  // and a device that comes back dials this one itself.
-  if (!net.connected().some((r) => r.deviceUuid === dev.device_uuid)) return { wait: waitFor(net, dev, 'not connected') };
+  const refused = (err: PeerRefused) => new VssError('PEER', err.why === 'not-paired' ? `${dev.name} refused: this device is not paired with it` : `${dev.name} refused: ${err.message}`, { cause: err });
+  let dialled: Stream | undefined;
+  if (!net.connected().some((r) => r.deviceUuid === dev.device_uuid)) {
+    // Not connected: dialled now and then, so a device that refuses this one (it unpaired it) says
+    // so at once rather than be waited for; else the job waits (no attempt spent) and looks again,
+    // and a device that comes back dials this one itself.
+    if (Date.now() - (dialledAt.get(dev.device_uuid) ?? 0) < REDIAL_EVERY_MS) return { wait: waitFor(net, dev, 'not connected') };
+    dialledAt.set(dev.device_uuid, Date.now());
+    try {
+      dialled = await openOnce(net, dev, AbortSignal.any([ctx.signal, AbortSignal.timeout(OPEN_TIMEOUT_MS)]));
+    } catch (err) {
+      if (err instanceof PeerRefused) throw refused(err);
+      if (ctx.signal.aborted) throw err;
+      return { wait: waitFor(net, dev, (err as Error).message) };
+    }
+  }
   const offered = async (it: PlaceItem): Promise<DropItem> => {
     ctx.signal.throwIfAborted();
     try {
@@ -151,7 +170,7 @@ export async function placeBatch(
         return { path: it.path, root, name: it.name, size: it.size, ...(it.mtime_ms !== undefined ? { mtime_ms: it.mtime_ms } : {}), ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
       }
       if (err instanceof VssError && err.code !== 'IO') throw err;
-      throw new VssError('NOT_FOUND', `${it.path} cannot be read to copy: ${(err as Error).message}`, { path: it.path, cause: err });
+      throw new VssError('NOT_FOUND', `${it.path} cannot be read to send: ${(err as Error).message}`, { path: it.path, cause: err });
     }
   };
   // A few files looked at at once: each is an open, a stat and a close in the thread pool, one after the other a batch's wait.
@@ -163,11 +182,18 @@ export async function placeBatch(
       items[i] = await offered(b.items[i]!);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CHECKS_IN_FLIGHT, b.items.length) }, worker));
   try {
-    const stream = await openOnce(net, dev, AbortSignal.any([ctx.signal, AbortSignal.timeout(OPEN_TIMEOUT_MS)]));
+    await Promise.all(Array.from({ length: Math.min(CHECKS_IN_FLIGHT, b.items.length) }, worker));
+  } catch (err) {
+    dialled?.abort(err as Error);
+    throw err;
+  }
+  try {
+    const open = () => openOnce(net, dev, AbortSignal.any([ctx.signal, AbortSignal.timeout(OPEN_TIMEOUT_MS)]));
+    const stream = dialled ?? (await open());
+    // An older receiver that must know each BLAKE3 first gets a fresh stream once they are taken.
     const sent = await sendDrop(stream, b.transfer, items, {
-      signal: ctx.signal, into,
+      signal: ctx.signal, reopen: open, ...(into ? { into } : {}),
       ...(hooks.onBytes ? { onBytes: hooks.onBytes } : {}),
       ...(hooks.onSaved ? { onSaved: (i: number, name: string, skipped: boolean) => hooks.onSaved!(items[i]!, name, skipped) } : {}),
     });
@@ -178,7 +204,7 @@ export async function placeBatch(
       throw err;
     }
     if (ctx.signal.aborted) throw err;
-    if (err instanceof PeerRefused) throw new VssError('PEER', err.why === 'not-paired' ? `${dev.name} refused: this device is not paired with it` : `${dev.name} refused: ${err.message}`, { cause: err });
+    if (err instanceof PeerRefused) throw refused(err);
     if (err instanceof DropRefused) throw err.retry ? new TryAgainLater(err.message, { cause: err }) : err;
     // The device went away: the job waits for it (no attempt spent) and goes on once it connects.
     if (err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) return { wait: waitFor(net, dev, err.message) };
