@@ -1,7 +1,7 @@
 import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionInfo, FileOpResult } from '../../src/index.js';
 import { json, killNow, tempDir, until } from '../helpers.js';
@@ -112,6 +112,21 @@ describe('files copy|move into a paired device\'s location', () => {
     assert.equal(json<Outcome>(r).job.kind, 'files-move-to-device');
     assert.equal(existsSync(join(src, 'moved.jpg')), false);
     assert.equal(await sha256File(join(photos, 'moved.jpg')), hash);
+  });
+
+  it('a file edited since it was indexed (same size) is sent as it is now: the desk keeps both, and a move drops no edit', async () => {
+    writeFileSync(join(src, 'edited.txt'), 'version one\n');
+    assert.equal((await runCli(['location', 'rescan', 'Src'], A)).code, 0);
+    assert.equal((await runCli(['files', 'copy', join(src, 'edited.txt'), 'Desk:/Photos/ed'], A)).code, 0);
+    // Edited in place, same size, and moved at once: the index still holds the first version's hash.
+    writeFileSync(join(src, 'edited.txt'), 'version two\n');
+    const r = await runCli(['files', 'move', join(src, 'edited.txt'), 'Desk:/Photos/ed', '--json'], A);
+    assert.equal(r.code, 0, r.stderr);
+    const moved = json<Outcome>(r);
+    assert.deepEqual(moved.result.paths, ['Desk:/Photos/ed/edited (2).txt'], 'other bytes under a name taken: kept both');
+    assert.equal(readFileSync(join(photos, 'ed', 'edited (2).txt'), 'utf8'), 'version two\n', 'the edit landed');
+    assert.equal(readFileSync(join(photos, 'ed', 'edited.txt'), 'utf8'), 'version one\n');
+    assert.equal(existsSync(join(src, 'edited.txt')), false, 'the source went once the edit was there');
   });
 
   it('a location the desk does not have, or a path out of it, is refused before anything is queued', async () => {

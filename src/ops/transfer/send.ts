@@ -103,7 +103,7 @@ function sent(notHere: string[]): Said {
     const done = rows.filter((it) => it.state === 'done');
     const left = rows.filter((it) => it.state === 'skipped');
     const result: SendResult = {
-      device_id: dev.device_uuid, device: dev.name, total_bytes: rows.reduce((n, it) => n + it.size, 0), bytes_sent: bytesSent,
+      device_id: dev.device_uuid, device: dev.name, total_bytes: done.reduce((n, it) => n + it.size, 0), bytes_sent: bytesSent,
       files: done.map((it) => ({ path: it.src, saved_as: it.final ?? it.dst ?? '', size: it.size })),
       ...(left.length > 0 ? { left_out: left.map((it) => ({ path: it.src, reason: it.note ?? 'left out' })) } : {}),
       ...(notHere.length > 0 ? { not_here: notHere } : {}),

@@ -3,6 +3,7 @@ import { dirname, posix } from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../../core/errors.js';
 import { blake3File } from '../../core/file-blake3.js';
+import { childLog } from '../../core/log.js';
 import type { OnConflict } from '../../files/file-op.js';
 import { placeOf } from '../../files/places.js';
 import type { DeviceTarget, DeviceTargetResolver } from '../../guardian/protect-targets.js';
@@ -15,7 +16,7 @@ import type { FileOpItemRecord, FinishedItem, NewFileOpItem } from '../../store/
 import { releaseOrphanContents } from '../../indexer/release-orphans.js';
 import { scanLocation } from '../../locations/locations.js';
 import { placeBatch, placedPath, placeTarget, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
-import { DropRefused } from '../../sync/drop/send.js';
+import { DropRefused, type DropItem } from '../../sync/drop/send.js';
 import type { DropTarget } from '../../sync/drop/send-job.js';
 import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
@@ -30,6 +31,8 @@ import { indexedSource, itemsResult } from '../op-items.js';
  * /vss/drop (`place` into a location, `offer` into the inbox), verified there, and each marked
  * done as the receiver confirms it.
  */
+
+const log = childLog('transfer');
 
 /** Offers of one job under way at once. */
 const OFFERS_IN_FLIGHT = 3;
@@ -106,6 +109,11 @@ export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, 
   const dev = PairedDevices.load(host.dataDir).get(p.device);
   if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more`);
   const move = p.op === 'move';
+  // A protect copies a content: each file is offered with the content's BLAKE3, so the receiver
+  // keeps nothing else (a rotten source is refused). A copy, move or send copies a file as it is
+  // now, which may be newer than the index: it is hashed as it is sent, never offered by the
+  // index's word (a receiver would answer a stale hash "there already" and a move drop the edit).
+  const contentOffered = p.op === undefined && p.location !== undefined;
   /** Bytes that crossed the network in this run (a resumed offer: only the rest). */
   let bytesSent = 0;
   const all = lib.store.fileOpItems.of(job.id);
@@ -155,11 +163,13 @@ export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, 
       moving.set(seg, Math.max(0, seen - before - endedNow));
       progress();
     };
-    const confirmed = async (it: FileOpItemRecord, skipped: boolean, name: string) => {
+    const confirmed = async (it: FileOpItemRecord, offered: DropItem, skipped: boolean, name: string) => {
       if (ended.has(it.idx)) return;
       ended.add(it.idx);
-      // Confirmed there (verified and flushed): only now may a move's source go.
-      if (move && !skipped && (await removeSource(lib, it))) removed.push(it.src);
+      // Confirmed there (verified and flushed): only now may a move's source go, and only in the run
+      // that confirmed it (an item ended before is answered again from the receiver's journal: its
+      // source went then, and what is at its path now is not what was sent).
+      if (move && !skipped && state.get(it.idx) === 'todo' && (await removeSource(lib, it, offered))) removed.push(it.src);
       const final = p.location_name !== undefined ? placedPath(dev, p.location_name, seg.dir, name) : name;
       if (!end(it, skipped ? 'skipped' : 'done', final, skipped ? `${name} is there already` : null)) return;
       endedNow += it.size;
@@ -174,17 +184,17 @@ export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, 
         op: p.op ?? 'copy', ...(into ? { into } : {}),
         transfer: p.one_offer === true && first === 0 ? p.transfer : uuidv5(String(first), p.transfer),
         items: seg.items.map((it) => {
-          const b = indexedSource(lib, it.src)?.blake3;
+          const b = contentOffered ? indexedSource(lib, it.src)?.blake3 : undefined;
           const mtime = mtimeOf(it);
           return { path: it.src, name: posix.basename(there(it)), size: it.size, ...(mtime !== undefined ? { mtime_ms: mtime } : {}), ...(b ? { blake3: b } : {}) };
         }),
       }, ctx, {
         onBytes: (n) => { seen += n; moved(); },
-        onSaved: async (item, name, skipped) => confirmed(byName.get(item.name)!, skipped, name),
+        onSaved: async (item, name, skipped) => confirmed(byName.get(item.name)!, item, skipped, name),
       });
       if ('wait' in out) return out.wait;
       bytesSent += out.sent.bytesSent;
-      for (const [i, item] of out.items.entries()) await confirmed(byName.get(item.name)!, out.sent.skipped.has(i), out.sent.saved[i] ?? item.name);
+      for (const [i, item] of out.items.entries()) await confirmed(byName.get(item.name)!, item, out.sent.skipped.has(i), out.sent.saved[i] ?? item.name);
       return undefined;
     } finally {
       moving.delete(seg);
@@ -192,9 +202,15 @@ export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, 
     }
   };
   /** BATCH offered until each of its items is confirmed or left out; the job's wait where the device is away. */
+  /**
+   * Items ended in an earlier run that could not be offered again (a move's source gone, and the
+   * receiver no longer knows the offer: its journal forgotten after days away): an offer is cut
+   * after each, as at an item left out, so the rest go under offers of their own.
+   */
+  const cuts = new Set<number>();
   const sendBatch = async (batch: Batch): Promise<JobOutcome | undefined> => {
     for (;;) {
-      const seg = segmentsOf(batch, state).find((s) => s.items.some((it) => state.get(it.idx) === 'todo'));
+      const seg = segmentsOf(batch, state, cuts).find((s) => s.items.some((it) => state.get(it.idx) === 'todo'));
       if (!seg) return undefined;
       const gone = seg.items.filter((it) => state.get(it.idx) === 'todo').flatMap((it) => {
         const why = sourceProblem(lib, it, move);
@@ -208,9 +224,11 @@ export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, 
         const wait = await sendSegment(seg);
         if (wait) return wait;
       } catch (err) {
-        const bad = await faultyItem(lib, dev.name, seg, err);
+        const bad = await faultyItem(lib, dev.name, seg, err, contentOffered);
         if (!bad) throw err;
-        leaveOut(bad.it, bad.why);
+        if (state.get(bad.it.idx) === 'todo') leaveOut(bad.it, bad.why);
+        else if (!cuts.has(bad.it.idx)) cuts.add(bad.it.idx);
+        else throw err;
       }
     }
   };
@@ -229,7 +247,8 @@ export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, 
     await Promise.all(Array.from({ length: Math.min(OFFERS_IN_FLIGHT, todo.length) }, worker));
   } finally {
     finishNow();
-    if (removed.length > 0) await reindexSources(lib, removed);
+    // The index follows the sources removed; a location away now is listed again by its next scan.
+    if (removed.length > 0) await reindexSources(lib, removed).catch((err: unknown) => log.warn({ err, job: job.id }, 'could not list again the folders a move emptied'));
   }
   if (stop) return stop;
   const { note, result } = said(lib, job, dev, p, bytesSent);
@@ -257,19 +276,20 @@ function mtimeOf(it: FileOpItemRecord): number | undefined {
 }
 
 /**
- * IT's source removed, only while it is still the file that was sent (its size and time then);
- * false where it is gone already (removed before a kill, once its copy was confirmed).
+ * IT's source removed, only while it is still the file that was sent (OFFERED: the file, its size
+ * and time as the offer checked them); false where it is gone already (removed before a kill, once
+ * its copy was confirmed).
  */
-async function removeSource(lib: Library, it: FileOpItemRecord): Promise<boolean> {
+async function removeSource(lib: Library, it: FileOpItemRecord, offered: DropItem): Promise<boolean> {
   const place = placeOf(lib, it.src);
-  const storage = place ? locationStorage(lib, place.locationId) : undefined;
-  const st = place ? storage!.statNow(place.rel) : undefined;
-  if (!place || !st) return false;
-  const mtime = mtimeOf(it);
-  if (!st.isFile() || st.size !== it.size || (mtime !== undefined && Math.floor(st.mtimeMs) !== mtime)) {
-    throw new VssError('IO', `${it.src} changed after it was copied: it is kept (its copy on the other device is verified)`, { path: it.src });
-  }
-  await storage!.remove(place.rel);
+  if (!place) throw new VssError('IO', `${it.src} is no longer in a location of this device: it is kept (its copy on the other device is verified)`, { path: it.src });
+  const storage = locationStorage(lib, place.locationId);
+  const st = storage.statNow(place.rel);
+  if (!st) return false;
+  const same = st.isFile() && st.size === offered.size && (offered.mtime_ms === undefined || Math.floor(st.mtimeMs) === offered.mtime_ms)
+    && (offered.checked === undefined || (st.ino === offered.checked.inode && st.dev === offered.checked.dev));
+  if (!same) throw new VssError('IO', `${it.src} changed after it was copied: it is kept (its copy on the other device is verified)`, { path: it.src });
+  await storage.remove(place.rel);
   return true;
 }
 
@@ -295,11 +315,11 @@ async function reindexSources(lib: Library, paths: readonly string[]): Promise<v
  * new transfer (a refused transfer's journal is gone on the receiver: an offer of the files it
  * placed before the refusal would land them twice).
  */
-export function segmentsOf(batch: Batch, state: ReadonlyMap<number, FileOpItemRecord['state']>): Segment[] {
+export function segmentsOf(batch: Batch, state: ReadonlyMap<number, FileOpItemRecord['state']>, cuts: ReadonlySet<number> = new Set()): Segment[] {
   const out: Segment[] = [];
   let cur: Segment | undefined;
   for (const it of batch.items) {
-    if (state.get(it.idx) === 'skipped') {
+    if (state.get(it.idx) === 'skipped' || cuts.has(it.idx)) {
       cur = undefined;
       continue;
     }
@@ -333,14 +353,15 @@ function sourceProblem(lib: Library, it: FileOpItemRecord, move = false): string
  * (its bytes are not the file offered: hashed here again, rot is recorded as a scrub would), or
  * one this side could not read (gone, changed, unreadable); undefined where ERR is not one file's.
  */
-async function faultyItem(lib: Library, device: string, seg: Segment, err: unknown): Promise<{ it: FileOpItemRecord; why: string } | undefined> {
+async function faultyItem(lib: Library, device: string, seg: Segment, err: unknown, contentOffered: boolean): Promise<{ it: FileOpItemRecord; why: string } | undefined> {
   if (err instanceof DropRefused) {
     const it = err.index !== undefined && !err.retry ? seg.items[err.index] : undefined;
     if (!it) return undefined;
     const source = indexedSource(lib, it.src);
     const problem = sourceProblem(lib, it);
     if (problem) return { it, why: problem };
-    if (!source?.blake3) return { it, why: `${device} refused it (${err.reason.slice(0, 200)}): it changed while it was sent; left out` };
+    // Only a file offered as its content's bytes is judged against them (a copy's may be newer than the index: not rot).
+    if (!contentOffered || !source?.blake3) return { it, why: `${device} refused it (${err.reason.slice(0, 200)}): it changed while it was sent; left out` };
     const found = await blake3File(it.src).then((h) => h.checksum, () => null);
     if (found === null) return { it, why: 'its file cannot be read: left out' };
     if (found === source.blake3) return { it, why: `${device} received other bytes than were sent (${err.reason.slice(0, 200)}): left out` };

@@ -170,7 +170,7 @@ export async function placeBatch(
         return { path: it.path, root, name: it.name, size: it.size, ...(it.mtime_ms !== undefined ? { mtime_ms: it.mtime_ms } : {}), ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
       }
       if (err instanceof VssError && err.code !== 'IO') throw err;
-      throw new VssError('NOT_FOUND', `${it.path} cannot be read to send: ${(err as Error).message}`, { path: it.path, cause: err });
+      throw new VssError('NOT_FOUND', `${it.path} cannot be read: ${(err as Error).message}`, { path: it.path, cause: err });
     }
   };
   // A few files looked at at once: each is an open, a stat and a close in the thread pool, one after the other a batch's wait.
@@ -208,8 +208,10 @@ export async function placeBatch(
     if (err instanceof DropRefused) throw err.retry ? new TryAgainLater(err.message, { cause: err }) : err;
     // The device went away: the job waits for it (no attempt spent) and goes on once it connects.
     if (err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) return { wait: waitFor(net, dev, err.message) };
-    // A failure of this side's (a file changed while sent) ends the transfer: the receiver drops its partials now, not days later.
-    if (!isTransient(err)) await openOnce(net, dev, AbortSignal.timeout(OPEN_TIMEOUT_MS)).then((s) => cancelDrop(s, b.transfer, into)).catch(() => undefined);
+    // A failure of this side's ends the transfer (the receiver drops its partials now, not days
+    // later), unless it is one file's (changed while sent, unreadable): the job leaves that one out
+    // and offers the rest again under this transfer's id, which the receiver's journal answers.
+    if (!isTransient(err) && !(err instanceof VssError && err.path !== undefined)) await openOnce(net, dev, AbortSignal.timeout(OPEN_TIMEOUT_MS)).then((s) => cancelDrop(s, b.transfer, into)).catch(() => undefined);
     throw err;
   }
 }
