@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { dirname, posix } from 'node:path';
+import { posix } from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../../core/errors.js';
 import { blake3File } from '../../core/file-blake3.js';
@@ -13,8 +13,7 @@ import type { JobRow } from '../../jobs/states.js';
 import type { Library } from '../../library/library.js';
 import { locationStorage } from '../../storage/storages.js';
 import type { FileOpItemRecord, FinishedItem, NewFileOpItem } from '../../store/file-op-items.js';
-import { releaseOrphanContents } from '../../indexer/release-orphans.js';
-import { scanLocation } from '../../locations/locations.js';
+import { reindexAfter } from '../../files/reindex.js';
 import { placeBatch, placedPath, placeTarget, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
 import { DropRefused, type DropItem } from '../../sync/drop/send.js';
 import type { DropTarget } from '../../sync/drop/send-job.js';
@@ -248,7 +247,10 @@ export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, 
   } finally {
     finishNow();
     // The index follows the sources removed; a location away now is listed again by its next scan.
-    if (removed.length > 0) await reindexSources(lib, removed).catch((err: unknown) => log.warn({ err, job: job.id }, 'could not list again the folders a move emptied'));
+    // Only the sources: what landed is the other device's to index.
+    const gone = new Set(removed);
+    const sources = lib.store.fileOpItems.of(job.id).filter((it) => gone.has(it.src)).map((it) => ({ ...it, final: null }));
+    if (sources.length > 0) await reindexAfter(lib, 'move', sources).catch((err: unknown) => log.warn({ err, job: job.id }, 'could not list again the folders a move emptied'));
   }
   if (stop) return stop;
   const { note, result } = said(lib, job, dev, p, bytesSent);
@@ -291,20 +293,6 @@ async function removeSource(lib: Library, it: FileOpItemRecord, offered: DropIte
   if (!same) throw new VssError('IO', `${it.src} changed after it was copied: it is kept (its copy on the other device is verified)`, { path: it.src });
   await storage.remove(place.rel);
   return true;
-}
-
-/** This device's index in line with the sources a move removed: their folders listed again. */
-async function reindexSources(lib: Library, paths: readonly string[]): Promise<void> {
-  const byLocation = new Map<number, Set<string>>();
-  for (const path of paths) {
-    const place = placeOf(lib, dirname(path));
-    if (!place) continue;
-    let set = byLocation.get(place.locationId);
-    if (!set) byLocation.set(place.locationId, (set = new Set()));
-    set.add(place.rel);
-  }
-  for (const [loc, dirs] of byLocation) await scanLocation(lib, loc, undefined, { only: [...dirs].map((rel) => ({ rel, subtree: false })), removeOrphans: false });
-  releaseOrphanContents(lib);
 }
 
 /**
