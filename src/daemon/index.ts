@@ -8,7 +8,7 @@ import type { DaemonHandle, RunDaemonOptions } from './run-daemon.js';
 export { startDaemon, BACKGROUND_ENV, type StartDaemonOptions } from './spawn.js';
 export { stopDaemon, type StopResult } from './stop.js';
 export { tailLog, followLog, formatLogLine } from './logs.js';
-export { uiAddress, type UiAddress } from './ui/address.js';
+export { pairAddress, uiAddress, type PairAddress, type UiAddress } from './ui/address.js';
 export type { DaemonHandle, RunDaemonOptions } from './run-daemon.js';
 
 /** Run the daemon in this process (`vss daemon start --foreground`). */

@@ -13,6 +13,7 @@ import { createApiServer } from './server.js';
 import { registerUiRoutes } from './ui/static.js';
 import { ensureToken } from '../api/remote/token.js';
 import { isLibp2pWriteOnClosingStream } from '../sync/net/peer-node.js';
+import { lanListen } from './lan/lan-listen.js';
 
 export interface RunDaemonOptions {
   dataDir: string;
@@ -67,7 +68,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
   try {
     core = await DaemonCore.start({ vss: new Vss({ dataDir }), log: dlog });
     await registerApi(server.app, core);
-    registerUiRoutes(server.app, { token, sessions: server.sessions });
+    registerUiRoutes(server.app, { token, sessions: server.sessions, viaLan: server.viaLan });
     let ready: ReadyRecord | undefined;
     let listening: string[] = [];
     const peers = await core.startPeers({
@@ -78,9 +79,11 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
         if (ready) ready = writeReady(paths, { ...ready, listen: addrs });
       },
     });
-    const { http } = await server.listen({ socket: paths.socket, port: opts.port ?? 0 });
+    const lan = await lanListen(dataDir);
+    const { http, web } = await server.listen({ socket: paths.socket, port: opts.port ?? 0, ...(lan ? { lan: lan.listen } : {}) });
     ready = writeReady(paths, {
       data_dir: dataDir, instance: instanceOf(dataDir), socket: paths.socket, http, peer_id: peers.peerId, listen: listening, listen_requested: opts.listen ?? [],
+      web_urls: web, tls_fingerprint: lan?.fingerprint ?? null,
     });
     dlog.info({ pid: process.pid, data_dir: dataDir, socket: paths.socket, http, listen_requested: ready.listen_requested }, 'daemon started');
     return handle(ready, core, server, dlog, leftovers);

@@ -1,5 +1,6 @@
 import { chmodSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -8,6 +9,7 @@ import type { ErrorBody, HttpErrorCode } from '../api/remote/protocol.js';
 import { tokenMatches } from '../api/remote/token.js';
 import { needsUiHeader, refusedOrigin, UI_HEADER, UiSessions } from './ui/session.js';
 import { isUiPath } from './ui/static.js';
+import { hostPort } from './lan/lan-addresses.js';
 
 /** HTTP status of each core error code: a new code must be placed here (the type says so). */
 export const STATUS_OF_CODE = {
@@ -42,6 +44,8 @@ const LIMITS = {
   keepAliveMs: 5_000,
   /** At a stop, how long answers already written may take to reach their clients. */
   drainMs: 1_000,
+  /** Connections open at once on one home-network address. */
+  lanConnections: 256,
 } as const;
 
 /** Unix socket paths are short (sun_path: 108 bytes on Linux, 104 on macOS, with the final NUL). */
@@ -58,12 +62,28 @@ export interface ApiServer {
   readonly app: FastifyInstance;
   /** The web UI's browser sessions (in memory), whose cookie stands in for the token on requests from the app. */
   readonly sessions: UiSessions;
-  /** Serve on the Unix socket SOCKET (owner-only) and on 127.0.0.1:PORT (0: a free port). */
-  listen(opts: { socket: string; port: number }): Promise<{ http: string; port: number }>;
+  /** Whether REQ came over the home network (`--lan`), not this machine's own address or socket. */
+  viaLan(req: http.IncomingMessage): boolean;
+  /**
+   * Serve on the Unix socket SOCKET (owner-only) and on 127.0.0.1:PORT (0: a free port); with LAN,
+   * on the home network's addresses too. WEB: the web app's addresses, the network's first.
+   */
+  listen(opts: { socket: string; port: number; lan?: LanListen }): Promise<{ http: string; port: number; web: string[] }>;
   /** Refuse new connections at once; connections in flight may finish. */
   stopAccepting(): void;
   /** Close both servers, ending whatever connections are still open (event streams). */
   close(): Promise<void>;
+}
+
+/**
+ * The web app on the home network (issue 44): on ADDRESSES at PORT, over HTTPS with TLS (else plain
+ * HTTP, asked for), answering only to requests that name one of ADDRESSES or NAMES in Host.
+ */
+export interface LanListen {
+  addresses: readonly string[];
+  names: readonly string[];
+  port: number;
+  tls: { cert: string; key: string } | null;
 }
 
 /**
@@ -74,9 +94,14 @@ export interface ApiServer {
  */
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const viaSocket = new WeakSet<http.IncomingMessage>();
+  /** Requests that came over the home network: only a browser's session lets them in. */
+  const viaLan = new WeakSet<http.IncomingMessage>();
   let socketServer: http.Server | undefined;
   let tcpServer: http.Server | undefined;
+  const lanServers: http.Server[] = [];
+  let handle: http.RequestListener | undefined;
   let allowedHosts = new Set<string>();
+  let lanHosts = new Set<string>();
   const sessions = new UiSessions(opts.token);
 
   const app = Fastify({
@@ -88,6 +113,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     keepAliveTimeout: LIMITS.keepAliveMs,
     forceCloseConnections: 'idle',
     serverFactory: (handler) => {
+      handle = handler;
       tcpServer = http.createServer(serverOptions(), handler);
       socketServer = http.createServer(serverOptions(), (req, res) => {
         viaSocket.add(req);
@@ -106,7 +132,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     // request that names two hosts or two credentials is ambiguous, so it is refused whole.
     const repeated = repeatedHeader(req.raw.rawHeaders);
     if (repeated) return deny(reply, 400, 'BAD_REQUEST', `more than one ${repeated} header`);
-    if (!viaSocket.has(req.raw)) {
+    if (viaLan.has(req.raw)) {
+      if (!lanHosts.has((req.headers.host ?? '').toLowerCase())) return deny(reply, 403, 'FORBIDDEN', 'the Host header does not name this server');
+      // The daemon's token never crosses the network: a device there is a paired browser, or nothing.
+      if (req.headers.authorization !== undefined) return deny(reply, 403, 'FORBIDDEN', 'the daemon\'s token is taken on this machine only; a browser on the network signs in with the address `vss ui pair` prints');
+    } else if (!viaSocket.has(req.raw)) {
       if (!isLoopback(req.raw.socket.remoteAddress)) return deny(reply, 403, 'FORBIDDEN', 'only this machine may use the API');
       if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
         return deny(reply, 403, 'FORBIDDEN', 'the Host header does not name this server');
@@ -114,19 +144,23 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     }
     // The web UI's pages check their own session (a ticket in the address, or the cookie) and answer in HTML.
     if (isUiPath(req.url)) return;
-    const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
+    const m = viaLan.has(req.raw) ? null : /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
     if (m && tokenMatches(m[1]!, opts.token)) return;
     if (!m && sessions.presented(req.headers.cookie)) {
       // Where the request comes from is judged first: a refused one does not keep a session alive.
       const refused = refusedOrigin(req.headers['sec-fetch-site'], false);
       if (refused) return deny(reply, 403, 'FORBIDDEN', refused);
     }
-    if (!m && sessions.authenticates(req.headers.cookie)) {
+    const lan = viaLan.has(req.raw);
+    if (!m && sessions.authenticates(req.headers.cookie, lan)) {
+      // A browser on the network views the library; what changes it stays on this machine until browser devices have rights (issue 44).
+      if (lan && needsUiHeader(req.method)) return deny(reply, 403, 'FORBIDDEN', 'a browser on the home network may view the library; changes are made on this machine');
       if (needsUiHeader(req.method) && req.headers[UI_HEADER] !== '1') {
         return deny(reply, 403, 'FORBIDDEN', `a request the session cookie authenticates must carry ${UI_HEADER}: 1 to change anything`);
       }
       return;
     }
+    if (viaLan.has(req.raw)) return deny(reply, 401, 'UNAUTHORIZED', 'this browser is not signed in to this device: open the address `vss ui pair` prints on it');
     void reply.header('www-authenticate', 'Bearer');
     return deny(reply, 401, 'UNAUTHORIZED', 'missing or wrong bearer token (it is in the data dir: daemon.token)');
   });
@@ -139,10 +173,37 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
   app.setNotFoundHandler((req, reply) => deny(reply, 404, 'ROUTE_NOT_FOUND', `no such route: ${req.method} ${req.url.split('?')[0]}`));
 
+  /** One server a LAN address (never every interface: a network joined later is not served unasked). Its web app addresses. */
+  async function listenLan(lan: LanListen): Promise<string[]> {
+    const scheme = lan.tls ? 'https' : 'http';
+    lanHosts = new Set([...lan.addresses, ...lan.names].map((h) => hostPort(h, lan.port).toLowerCase()));
+    const urls: string[] = [];
+    for (const address of lan.addresses) {
+      const onRequest: http.RequestListener = (req, res) => {
+        viaLan.add(req);
+        handle!(req, res);
+      };
+      const server = lan.tls ? https.createServer({ ...serverOptions(), cert: lan.tls.cert, key: lan.tls.key, minVersion: 'TLSv1.2' }, onRequest) : http.createServer(serverOptions(), onRequest);
+      server.on('clientError', (_err, sock: Socket) => sock.destroy());
+      // A home's browsers need a handful each; the network cannot hold more open than this.
+      server.maxConnections = LIMITS.lanConnections;
+      lanServers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', (err: NodeJS.ErrnoException) => reject(new VssError('IO', err.code === 'EADDRINUSE'
+          ? `port ${lan.port} on ${address} is taken: choose another with vss daemon start --lan --lan-port N`
+          : `cannot serve the web app on ${hostPort(address, lan.port)}: ${err.message}`, { cause: err })));
+        server.listen(lan.port, address, () => resolve());
+      });
+      urls.push(`${scheme}://${hostPort(address, lan.port)}/ui/`);
+    }
+    return urls;
+  }
+
   return {
     app,
     sessions,
-    async listen({ socket, port }) {
+    viaLan: (req) => viaLan.has(req),
+    async listen({ socket, port, lan }) {
       if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) {
         throw new VssError('IO', `the data dir's path is too long for a Unix socket (at most ${MAX_SOCKET_PATH_BYTES} bytes); use a shorter --data-dir`, { path: socket });
       }
@@ -158,10 +219,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       });
       // The token guards every request; owner-only keeps other users from even connecting.
       chmodSync(socket, 0o600);
-      return { http: `http://127.0.0.1:${bound}`, port: bound };
+      const web = lan ? await listenLan(lan) : [];
+      return { http: `http://127.0.0.1:${bound}`, port: bound, web: [...web, `http://127.0.0.1:${bound}/ui/`] };
     },
     stopAccepting() {
-      for (const s of [tcpServer, socketServer]) {
+      for (const s of [tcpServer, socketServer, ...lanServers]) {
         if (s?.listening) {
           s.close();
           s.closeIdleConnections();
@@ -179,9 +241,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         await new Promise((r) => setTimeout(r, 20));
       }
       socketServer?.closeAllConnections();
+      const lanClosed = lanServers.map((s) => (s.listening ? new Promise<void>((r) => s.close(() => r())) : Promise.resolve()));
+      for (const s of lanServers) s.closeAllConnections();
       const appClosed = app.close();
       tcpServer?.closeAllConnections();
-      await Promise.all([appClosed, socketClosed]);
+      await Promise.all([appClosed, socketClosed, ...lanClosed]);
     },
   };
 }

@@ -367,6 +367,8 @@ export const OPERATIONS = {
   originalFile: { method: 'GET', path: `${LIB}/content/:uuid`, query: ['v'] },
   /** A single-use ticket that signs one browser in to the web UI (`vss ui`); given only for the bearer token, never for a session. */
   uiTicket: { method: 'POST', path: '/api/ui/ticket' },
+  /** A pairing address for a phone or another browser (`vss ui pair`): single use, five minutes, a bounded number of them; the bearer token only. */
+  uiPair: { method: 'POST', path: '/api/ui/pair' },
   /** Server-Sent Events: every library's events, `data: {library_id, type, payload}`. */
   events: { method: 'GET', path: '/api/events', query: ['library', 'follow', 'recent', 'since'] },
 } as const satisfies Record<string, OperationSpec>;

@@ -25,6 +25,10 @@ export interface ReadyRecord {
   listen: string[];
   /** `--listen` as given, kept for the P2P engine. */
   listen_requested: string[];
+  /** The web app's addresses: the home network's first (`daemon start --lan`), loopback last. Absent: an older daemon's record. */
+  web_urls?: string[];
+  /** The SHA-256 fingerprint of the certificate the home network is served with (null: not served over HTTPS). */
+  tls_fingerprint?: string | null;
   started_at: string;
 }
 

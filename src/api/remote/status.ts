@@ -16,6 +16,10 @@ export interface DaemonStatus {
   http: string | null;
   peer_id: string | null;
   listen: string[];
+  /** Where the web app answers: every home-network address with `--lan` (`https://ADDR:PORT/ui/`), then loopback's. */
+  web_urls: string[];
+  /** The fingerprint of the home network's certificate, to compare with what a phone's browser shows (null: none). */
+  tls_fingerprint: string | null;
 }
 
 /** What a client needs to talk to a running daemon. */
@@ -46,6 +50,8 @@ export function daemonStatus(dataDir: string): DaemonStatus {
     http: answering ? ready.http : null,
     peer_id: answering ? ready.peer_id ?? null : null,
     listen: answering ? ready.listen : [],
+    web_urls: answering ? ready.web_urls ?? [`${ready.http}/ui/`] : [],
+    tls_fingerprint: answering ? ready.tls_fingerprint ?? null : null,
   };
 }
 

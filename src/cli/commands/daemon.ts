@@ -8,6 +8,8 @@ import { globals } from '../context.js';
 import { displayPath, formatDuration, printJson, printLine } from '../output.js';
 import { onStopSignal } from '../signals.js';
 import { parseBytes } from '../parse.js';
+import { resolve } from 'node:path';
+import { DEFAULT_LAN_PORT } from '../../daemon/lan/lan-port.js';
 
 function parsePort(v: string): number {
   const n = Number(v);
@@ -23,6 +25,29 @@ function collectListen(v: string, acc: string[]): string[] {
 function parseLines(v: string): number {
   if (!/^\d+$/.test(v)) throw new UsageError(`--lines must be a whole number, not ${JSON.stringify(v)}`);
   return Number(v);
+}
+
+/** `daemon start`'s home-network flags, kept as the device's setting before it starts (refused whole when they clash). */
+async function keepLanFlags(dataDir: string, opts: { lan?: boolean; lanPort?: number; lanHttp?: boolean; tlsCert?: string; tlsKey?: string }): Promise<void> {
+  if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  if (opts.lanHttp && opts.tlsCert !== undefined) throw new UsageError('--lan-http serves plain HTTP: it takes no certificate (leave out --tls-cert/--tls-key, or --lan-http)');
+  const given = opts.lan !== undefined || opts.lanPort !== undefined || opts.lanHttp !== undefined || opts.tlsCert !== undefined;
+  if (!given) return;
+  const { readLanSettings, writeLanSettings } = await import('../../daemon/lan/lan-settings.js');
+  const on = opts.lan ?? readLanSettings(dataDir).on;
+  if (!on && (opts.lanPort !== undefined || opts.lanHttp !== undefined || opts.tlsCert !== undefined)) throw new UsageError('--lan-port, --lan-http and --tls-cert are for the home network: add --lan');
+  const tls = opts.tlsCert !== undefined ? { tls: { cert: resolve(opts.tlsCert), key: resolve(opts.tlsKey!) } } : {};
+  if (opts.tlsCert !== undefined) {
+    // Checked now, before it is kept: a certificate that cannot serve is said here, not in the daemon's log.
+    const { userCert } = await import('../../daemon/lan/device-cert.js');
+    userCert(resolve(opts.tlsCert), resolve(opts.tlsKey!));
+  }
+  writeLanSettings(dataDir, {
+    on, ...(opts.lanPort !== undefined ? { port: opts.lanPort } : {}), ...tls,
+    // HTTPS again when a certificate is given, or --lan is given without --lan-http.
+    ...(opts.lanHttp !== undefined ? { http: true } : opts.tlsCert !== undefined || opts.lan === true ? { http: false } : {}),
+    ...(opts.lanHttp !== undefined ? { tls: null } : {}),
+  });
 }
 
 function dataDirOf(cmd: Command): string {
@@ -46,6 +71,8 @@ async function printStatus(s: DaemonStatus): Promise<void> {
   printLine(`  data dir: ${displayPath(s.data_dir)}${s.instance !== null ? ` (instance ${s.instance})` : ''}`);
   printLine(`  socket:   ${displayPath(s.socket ?? '')}`);
   printLine(`  http:     ${s.http}`);
+  for (const url of s.web_urls.filter((u) => !u.startsWith(`${s.http}/`))) printLine(`  network:  ${url}`);
+  if (s.tls_fingerprint !== null) printLine(`  cert:     ${s.tls_fingerprint} (SHA-256: compare with what the phone's browser shows)`);
   if (s.peer_id !== null) printLine(`  peer id:  ${s.peer_id}`);
   for (const a of s.listen) printLine(`  listen:   ${a}`);
   const settings = await settingsOf(s.data_dir);
@@ -76,9 +103,16 @@ export function registerDaemonCommands(program: Command): void {
     .option('--relay-rate <bytes>', 'bytes a second the relay carries for all devices together, e.g. 5M (5 MB/s), or "unlimited" (kept)')
     .option('--upnp', 'map the daemon\'s port on the router (UPnP) so devices elsewhere reach this one directly (kept: a device setting)')
     .option('--no-upnp', 'stop mapping the port (kept)')
-    .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[]; relay?: boolean; relayRate?: string; upnp?: boolean }) {
+    .option('--lan', 'serve the web app to the home network too, over HTTPS, for phones and other browsers paired with `vss ui pair` (kept: a device setting)')
+    .option('--no-lan', 'serve the web app on this machine only (kept)')
+    .option('--lan-port <n>', `the web app's port on the home network (kept; default ${DEFAULT_LAN_PORT})`, parsePort)
+    .option('--lan-http', 'serve the home network plain HTTP instead of HTTPS (anyone on it can read what is sent; kept)')
+    .option('--tls-cert <file>', 'your own certificate (PEM) for the home network instead of the one vss makes (kept, with --tls-key)')
+    .option('--tls-key <file>', 'the key (PEM) of --tls-cert')
+    .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[]; relay?: boolean; relayRate?: string; upnp?: boolean; lan?: boolean; lanPort?: number; lanHttp?: boolean; tlsCert?: string; tlsKey?: string }) {
       await checkListenAddresses(opts.listen);
       const dataDir = dataDirOf(this);
+      await keepLanFlags(dataDir, opts);
       if (opts.relay !== undefined) (await settingsOf(dataDir)).setRelay(opts.relay);
       if (opts.relayRate !== undefined) (await settingsOf(dataDir)).setRelayRate(opts.relayRate === 'unlimited' ? null : parseBytes(opts.relayRate, '--relay-rate'));
       if (opts.upnp !== undefined) (await settingsOf(dataDir)).setUpnp(opts.upnp);

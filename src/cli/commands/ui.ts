@@ -9,7 +9,7 @@ const OPENERS: Partial<Record<NodeJS.Platform, string>> = { linux: 'xdg-open', d
 
 /** `vss ui [--open]`: a single-use address that signs a browser in to the web UI (the daemon started first when none runs). */
 export function registerUiCommand(program: Command): void {
-  program
+  const ui = program
     .command('ui')
     .description("print an address that signs one browser in to the web UI, once, within a minute (starting the daemon if none runs); --open opens it")
     .option('--open', 'open the address in the default browser')
@@ -24,6 +24,22 @@ export function registerUiCommand(program: Command): void {
         process.stderr.write(`vss: the address signs in one browser, once, until ${address.expires_at.slice(11, 19)} UTC; run \`vss ui\` again for another\n`);
       }
       if (opts.open) await openInBrowser(address.url);
+    });
+
+  ui
+    .command('pair')
+    .description('print an address (and its QR code) that pairs a phone or another browser with this device, once, within five minutes: on the home network when the daemon runs with --lan')
+    .action(async function (this: Command) {
+      const { pairAddress } = await import('../../daemon/index.js');
+      const pair = await pairAddress(resolveDataDir(globals(this).dataDir));
+      if (pair.started !== null) process.stderr.write(`vss: started the daemon (pid ${pair.started}); \`vss daemon stop\` stops it\n`);
+      if (globals(this).json) return printJson({ url: pair.url, expires_at: pair.expires_at });
+      if (!pair.lan) warn('the daemon serves this machine only: a phone cannot open this address (restart it with `vss daemon stop && vss daemon start --lan`)');
+      // Drawn only on a terminal: a pipe gets the address alone.
+      if (process.stdout.isTTY) process.stdout.write(`${(await import('uqr')).renderUnicodeCompact(pair.url)}\n`);
+      printLine(pair.url);
+      if (pair.tls_fingerprint !== null) process.stderr.write(`vss: the phone's browser will warn about a certificate it does not know: accept it if its SHA-256 fingerprint is\n     ${pair.tls_fingerprint}\n`);
+      process.stderr.write(`vss: the address pairs one browser, once, until ${pair.expires_at.slice(11, 19)} UTC\n`);
     });
 }
 

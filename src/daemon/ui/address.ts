@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { VssError } from '../../core/errors.js';
 import { DaemonHttp } from '../../api/remote/daemon-http.js';
 import { startDaemon } from '../spawn.js';
-import { daemonStatus, findRunningDaemon } from '../../api/remote/status.js';
+import { daemonStatus, findRunningDaemon, type RunningDaemon } from '../../api/remote/status.js';
 import type { Ticket } from './session.js';
 import { defaultWebDir } from './web-dir.js';
 
@@ -23,8 +23,39 @@ export interface UiAddress {
 const WAIT_MS = 15_000;
 const POLL_MS = 100;
 
+/** A pairing address for a phone or another browser (`vss ui pair`): on the home network when the daemon serves it. */
+export interface PairAddress {
+  url: string;
+  expires_at: string;
+  /** Whether URL is on the home network (else loopback: the daemon was not started with --lan). */
+  lan: boolean;
+  /** The certificate's fingerprint the phone's browser should show (null: not HTTPS). */
+  tls_fingerprint: string | null;
+  started: number | null;
+}
+
+/** A pairing address of DATA_DIR's daemon (started when none runs). */
+export async function pairAddress(dataDir: string): Promise<PairAddress> {
+  const { running, started } = await ensureDaemon(dataDir);
+  const ticket = await askTicket(dataDir, running, 'uiPair');
+  const status = daemonStatus(dataDir);
+  const lanUrl = status.web_urls.find((u) => !u.startsWith(`${running.http}/`));
+  const base = lanUrl ?? `${running.http}/ui/`;
+  return { url: `${base}?ticket=${encodeURIComponent(ticket.ticket)}`, expires_at: ticket.expires_at, lan: lanUrl !== undefined, tls_fingerprint: status.tls_fingerprint, started };
+}
+
 /** The web UI's address for DATA_DIR's daemon, starting the daemon when none runs. */
 export async function uiAddress(dataDir: string): Promise<UiAddress> {
+  const { running, started } = await ensureDaemon(dataDir);
+  const ticket = await askTicket(dataDir, running, 'uiTicket');
+  return {
+    url: `${running.http}/ui/?ticket=${encodeURIComponent(ticket.ticket)}`, expires_at: ticket.expires_at,
+    http: running.http, started, built: existsSync(join(defaultWebDir(), 'index.html')),
+  };
+}
+
+/** DATA_DIR's daemon, answering: started when none runs (STARTED: its pid then). */
+async function ensureDaemon(dataDir: string): Promise<{ running: RunningDaemon; started: number | null }> {
   let started: number | null = null;
   if (!daemonStatus(dataDir).running) {
     try {
@@ -42,11 +73,15 @@ export async function uiAddress(dataDir: string): Promise<UiAddress> {
     running = findRunningDaemon(dataDir);
   }
   if (!running) throw new VssError('NO_DAEMON', 'the daemon did not come up: see `vss daemon logs`', { path: dataDir });
+  return { running, started };
+}
+
+/** A single-use ticket of the daemon's (OP: a desktop's sign-in, or a pairing address's). */
+async function askTicket(dataDir: string, running: RunningDaemon, op: 'uiTicket' | 'uiPair'): Promise<Ticket> {
   // The token stays with the CLI and the daemon: the browser gets a single-use ticket for a session.
   const client = new DaemonHttp({ socket: running.socket, token: running.token });
-  let ticket: Ticket;
   try {
-    ticket = await client.call<Ticket>('uiTicket');
+    return await client.call<Ticket>(op);
   } catch (err) {
     // A daemon started by an older vss has no tickets: it must be restarted, not worked around with its token.
     if (!(err instanceof VssError) && /^no such route/.test((err as Error).message)) {
@@ -56,8 +91,4 @@ export async function uiAddress(dataDir: string): Promise<UiAddress> {
   } finally {
     client.close();
   }
-  return {
-    url: `${running.http}/ui/?ticket=${encodeURIComponent(ticket.ticket)}`, expires_at: ticket.expires_at,
-    http: running.http, started, built: existsSync(join(defaultWebDir(), 'index.html')),
-  };
 }

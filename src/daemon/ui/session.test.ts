@@ -96,4 +96,37 @@ describe('web UI tickets and sessions', () => {
     }
     for (const v of ['same-site', 'cross-site', undefined]) assert.notEqual(refusedOrigin(v, true), null, String(v));
   });
+
+  it('a pairing address lives five minutes; ten at most in any ten minutes', () => {
+    const { s, tick } = sessionsAt();
+    const pair = s.issueTicket(true);
+    assert.equal(Date.parse(pair.expires_at), 1_000_000 + SESSION_LIMITS.pairMs);
+    tick(SESSION_LIMITS.pairMs - 1);
+    assert.notEqual(s.redeem(pair.ticket), null, 'a phone may take its time');
+    for (let i = 1; i < SESSION_LIMITS.pairsPerWindow; i++) s.issueTicket(true);
+    assert.throws(() => s.issueTicket(true), /pairing addresses were made/);
+    assert.doesNotThrow(() => s.issueTicket(), 'a desktop\'s sign-in is not a pairing');
+    tick(SESSION_LIMITS.pairWindowMs);
+    assert.doesNotThrow(() => s.issueTicket(true), 'the window moved on');
+  });
+
+  it('too many sign-ins with dead tickets in a minute refuse every sign-in for that minute, burning none', () => {
+    const { s, tick } = sessionsAt();
+    const live = s.issueTicket(true);
+    for (let i = 0; i < SESSION_LIMITS.failedPerMinute; i++) assert.equal(s.redeem(`${'G'.repeat(42)}${i % 10}`), null);
+    assert.equal(s.redeem(live.ticket), 'limited');
+    tick(60_000);
+    assert.notEqual(s.redeem(live.ticket), null, 'not burned while refused');
+  });
+
+  it('a session begun on the home network counts there only, and one begun on this machine only here', () => {
+    const { s } = sessionsAt();
+    const lan = cookieOf(s, s.redeem(s.issueTicket(true).ticket, true) as string);
+    const here = cookieOf(s, s.redeem(s.issueTicket().ticket) as string);
+    assert.equal(s.authenticates(lan, true), true);
+    assert.equal(s.authenticates(lan, false), false);
+    assert.equal(s.authenticates(here, false), true);
+    assert.equal(s.authenticates(here, true), false);
+    assert.match(s.setCookie('S'.repeat(43), true), /; HttpOnly; Secure; SameSite=Strict; Path=\/$/);
+  });
 });

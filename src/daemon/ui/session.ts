@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { VssError } from '../../core/errors.js';
 
 /**
  * The web UI's browser sessions (DESIGN §12, issue 11). The daemon's bearer token never reaches
@@ -19,6 +20,13 @@ export const UI_HEADER = 'x-vss-ui';
 export const SESSION_LIMITS = {
   /** A ticket is for the browser `vss ui` is about to open: a minute is plenty. */
   ticketMs: 60_000,
+  /** A pairing address (`vss ui pair`) is typed or scanned on a phone: five minutes. */
+  pairMs: 5 * 60_000,
+  /** Pairing addresses made in any ten minutes, at most (more is not a person pairing a phone). */
+  pairsPerWindow: 10,
+  pairWindowMs: 10 * 60_000,
+  /** Sign-ins with a ticket that is not live, in any minute, before every sign-in is refused for that minute (guessing). */
+  failedPerMinute: 20,
   /** Live tickets at most; minting one more drops the oldest. */
   tickets: 64,
   /** A session ends after this long unused (each request it authenticates starts the time again), or at a restart. */
@@ -78,36 +86,55 @@ export function refusedOrigin(secFetchSite: string | string[] | undefined, page:
 export class UiSessions {
   /** Ticket digest → expiry (ms); in order of issue. */
   private readonly tickets = new Map<string, number>();
-  /** Session digest → last use (ms); least recently used first. */
-  private readonly sessions = new Map<string, number>();
+  /** Session digest → last use (ms), and whether it began on the home network; least recently used first. */
+  private readonly sessions = new Map<string, { used: number; lan: boolean }>();
   readonly cookieName: string;
 
   constructor(token: string, private readonly now: () => number = Date.now) {
     this.cookieName = sessionCookieName(token);
   }
 
-  /** A new single-use ticket. */
-  issueTicket(): Ticket {
+  /** When pairing addresses were made (ms), in the last window. */
+  private pairs: number[] = [];
+  /** When a sign-in with a ticket that was not live was tried (ms), in the last minute. */
+  private failed: number[] = [];
+
+  /** A new single-use ticket; PAIR: a pairing address's (five minutes, a bounded number of them). */
+  issueTicket(pair = false): Ticket {
     const t = this.now();
+    if (pair) {
+      this.pairs = this.pairs.filter((at) => t - at < SESSION_LIMITS.pairWindowMs);
+      if (this.pairs.length >= SESSION_LIMITS.pairsPerWindow) {
+        throw new VssError('UNAVAILABLE', `${SESSION_LIMITS.pairsPerWindow} pairing addresses were made in the last ${SESSION_LIMITS.pairWindowMs / 60_000} minutes: wait, then make another`);
+      }
+      this.pairs.push(t);
+    }
     for (const [k, expires] of this.tickets) if (expires <= t) this.tickets.delete(k);
     while (this.tickets.size >= SESSION_LIMITS.tickets) this.tickets.delete(this.tickets.keys().next().value!);
     const ticket = randomBytes(32).toString('base64url');
-    const expires = t + SESSION_LIMITS.ticketMs;
+    const expires = t + (pair ? SESSION_LIMITS.pairMs : SESSION_LIMITS.ticketMs);
     this.tickets.set(digest(ticket), expires);
     return { ticket, expires_at: new Date(expires).toISOString() };
   }
 
-  /** Burn TICKET: a new session's secret if it was live, else null (unknown, used, or expired). */
-  redeem(ticket: string): string | null {
-    if (!SECRET_SHAPE.test(ticket)) return null;
-    const key = digest(ticket);
-    const expires = this.tickets.get(key);
-    this.tickets.delete(key);
+  /**
+   * Burn TICKET: a new session's secret if it was live, else null (unknown, used, or expired);
+   * 'limited' while too many sign-ins failed in the last minute (then even a live one waits).
+   */
+  redeem(ticket: string, lan = false): string | null | 'limited' {
     const t = this.now();
-    if (expires === undefined || expires <= t) return null;
+    this.failed = this.failed.filter((at) => t - at < 60_000);
+    if (this.failed.length >= SESSION_LIMITS.failedPerMinute) return 'limited';
+    const key = SECRET_SHAPE.test(ticket) ? digest(ticket) : undefined;
+    const expires = key === undefined ? undefined : this.tickets.get(key);
+    if (key !== undefined) this.tickets.delete(key);
+    if (expires === undefined || expires <= t) {
+      this.failed.push(t);
+      return null;
+    }
     while (this.sessions.size >= SESSION_LIMITS.sessions) this.sessions.delete(this.sessions.keys().next().value!);
     const secret = randomBytes(32).toString('base64url');
-    this.sessions.set(digest(secret), t);
+    this.sessions.set(digest(secret), { used: t, lan });
     return secret;
   }
 
@@ -116,23 +143,27 @@ export class UiSessions {
     return sessionCookie(cookieHeader, this.cookieName) !== undefined;
   }
 
-  /** Whether the Cookie header holds a live session of this daemon; using it keeps it alive. */
-  authenticates(cookieHeader: string | undefined): boolean {
+  /**
+   * Whether the Cookie header holds a live session of this daemon begun on the same side (LAN: the
+   * home network; a session begun there never counts on this machine's own address, nor the other
+   * way); using it keeps it alive.
+   */
+  authenticates(cookieHeader: string | undefined, lan = false): boolean {
     const secret = sessionCookie(cookieHeader, this.cookieName);
     if (secret === undefined) return false;
     const key = digest(secret);
-    const used = this.sessions.get(key);
-    if (used === undefined) return false;
+    const session = this.sessions.get(key);
+    if (session === undefined || session.lan !== lan) return false;
     this.sessions.delete(key);
     const t = this.now();
-    if (t - used >= SESSION_LIMITS.sessionIdleMs) return false;
-    this.sessions.set(key, t);
+    if (t - session.used >= SESSION_LIMITS.sessionIdleMs) return false;
+    this.sessions.set(key, { used: t, lan });
     return true;
   }
 
-  /** The Set-Cookie value for SECRET: this origin's every path, never to scripts or other sites. */
-  setCookie(secret: string): string {
-    return `${this.cookieName}=${secret}; HttpOnly; SameSite=Strict; Path=/`;
+  /** The Set-Cookie value for SECRET: this origin's every path, never to scripts or other sites; SECURE: sent over HTTPS only. */
+  setCookie(secret: string, secure = false): string {
+    return `${this.cookieName}=${secret}; HttpOnly;${secure ? ' Secure;' : ''} SameSite=Strict; Path=/`;
   }
 
   /** Live counts (tests, bounds). */

@@ -17,6 +17,8 @@ export interface UiOptions {
   /** The daemon's bearer token: the only credential that gets a ticket. */
   token: string;
   sessions: UiSessions;
+  /** Whether a request came over the home network (its sessions are that side's only). */
+  viaLan?: (req: import('node:http').IncomingMessage) => boolean;
   /** The built app; default dist/web beside this module's dist/src (VSS_WEB_DIR overrides it, for tests and development). */
   webDir?: string;
 }
@@ -72,15 +74,28 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
       return reply.header('cache-control', 'no-store').send(sessions.issueTicket());
     },
   });
+  app.route({
+    method: OPERATIONS.uiPair.method, url: OPERATIONS.uiPair.path,
+    handler: (req, reply) => {
+      // As a ticket: the daemon's token only (never a browser's session, never from the network).
+      const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
+      if (!m || !tokenMatches(m[1]!, opts.token)) {
+        const body: ErrorBody = { error: { code: 'FORBIDDEN', message: 'a pairing address is made for the daemon\'s bearer token only (run `vss ui pair`)' } };
+        return reply.code(403).send(body);
+      }
+      return reply.header('cache-control', 'no-store').send(sessions.issueTicket(true));
+    },
+  });
   app.get('/ui', (req, reply) => reply.code(308).header('location', `/ui/${req.url.slice(3)}`).send());
   app.get('/ui/', (req, reply) => {
     const query = req.query as Record<string, unknown>;
     if (query.token !== undefined) return unauthorized(reply, 'Addresses with the daemon\'s token no longer sign in.');
     if (query.ticket !== undefined) {
       // The ticket is the credential here, whoever sent the browser (the desktop's opener sends no Sec-Fetch-Site of use).
-      const secret = typeof query.ticket === 'string' ? sessions.redeem(query.ticket) : null;
-      if (secret === null) return unauthorized(reply, 'This sign-in address was used already, has expired (a minute after `vss ui` printed it), or is not from this daemon.');
-      return reply.code(303).headers(PAGE_HEADERS).header('set-cookie', sessions.setCookie(secret)).header('cache-control', 'no-store').header('location', '/ui/').send();
+      const secret = typeof query.ticket === 'string' ? sessions.redeem(query.ticket, opts.viaLan?.(req.raw) === true) : null;
+      if (secret === 'limited') return page(reply, 429, 'Too many sign-ins', 'Too many sign-ins with addresses that were not live in the last minute: wait a minute, then open a new address.');
+      if (secret === null) return unauthorized(reply, 'This sign-in address was used already, has expired (a minute after `vss ui` printed it, five after `vss ui pair`), or is not from this daemon.');
+      return reply.code(303).headers(PAGE_HEADERS).header('set-cookie', sessions.setCookie(secret, (req.raw.socket as { encrypted?: boolean }).encrypted === true)).header('cache-control', 'no-store').header('location', '/ui/').send();
     }
     return withSession(req, reply, true, () => file(req, reply, webDir, 'index.html'));
   });
@@ -95,7 +110,7 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
   function withSession(req: FastifyRequest, reply: FastifyReply, isPage: boolean, fn: () => FastifyReply | Promise<FastifyReply>): FastifyReply | Promise<FastifyReply> {
     const refused = sessions.presented(req.headers.cookie) ? refusedOrigin(req.headers['sec-fetch-site'], isPage) : null;
     if (refused) return page(reply, 403, 'Refused', `${escapeHtml(refused)}. Open the web UI from its own address, typed or from <code>vss ui</code>, not from a link on another page.`);
-    if (!sessions.authenticates(req.headers.cookie)) return unauthorized(reply, 'This browser has no session with this vss daemon (or the daemon restarted since).');
+    if (!sessions.authenticates(req.headers.cookie, opts.viaLan?.(req.raw) === true)) return unauthorized(reply, 'This browser has no session with this vss daemon (or the daemon restarted since).');
     return fn();
   }
 }

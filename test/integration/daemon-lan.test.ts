@@ -1,0 +1,217 @@
+/**
+ * Issue 44 item 1: `vss daemon start --lan` serves the web app on the device's home-network
+ * addresses over HTTPS, with a certificate vss makes for it (its fingerprint in `daemon status`),
+ * and only to a browser paired by `vss ui pair`'s address. The daemon runs in a network namespace
+ * the test makes, whose one link's other end is in this namespace: the test dials the daemon's
+ * own address there, as a phone on the LAN would. Without namespaces (not root), the home
+ * network's address is named instead (VSS_LAN_ADDRESSES=127.0.0.2), the same server and checks
+ * (VSS_TEST_LAN_LOOPBACK=1 runs that variant where namespaces can be made).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import tls from 'node:tls';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { json, runCli, tempDir, VSS_BIN, outputOf, type CliResult } from '../helpers.js';
+import { netnsSkipReason, spawnInNs } from '../net/netns.js';
+
+interface Status { running: boolean; http: string; web_urls: string[]; tls_fingerprint: string | null }
+interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string; fingerprint: string }
+
+const SUBNET = 243;
+
+/** One namespace for the daemon, linked to this one by a veth pair (the link goes when the namespace does). */
+function makeLan(): { ns: string; addr: string; remove(): void } {
+  const tag = `${process.pid}`.slice(-5);
+  const ns = `vss-wl-${tag}`;
+  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const remove = () => void spawnSync('ip', ['netns', 'del', ns]);
+  try {
+    ip('netns', 'add', ns);
+    ip('link', 'add', `vwl${tag}a`, 'type', 'veth', 'peer', 'name', `vwl${tag}b`);
+    ip('link', 'set', `vwl${tag}a`, 'netns', ns);
+    ip('-n', ns, 'addr', 'add', `10.${SUBNET}.0.1/24`, 'dev', `vwl${tag}a`);
+    ip('-n', ns, 'link', 'set', `vwl${tag}a`, 'up');
+    ip('-n', ns, 'link', 'set', 'lo', 'up');
+    ip('addr', 'add', `10.${SUBNET}.0.2/24`, 'dev', `vwl${tag}b`);
+    ip('link', 'set', `vwl${tag}b`, 'up');
+  } catch (err) {
+    remove();
+    throw err;
+  }
+  return { ns, addr: `10.${SUBNET}.0.1`, remove };
+}
+
+/** A port free on this machine now (the daemon's LAN port is fixed, not picked by the daemon). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** An HTTPS request trusting CA alone (the device's certificate): its SAN must name the address dialled. */
+function request(url: string, ca: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    // The name checked against the certificate is the address dialled, also where Host names another (an attacker's page).
+    const checkServerIdentity = (_host: string, cert: import('node:tls').PeerCertificate) => tls.checkServerIdentity(new URL(url).hostname, cert);
+    const req = https.request(url, { method: opts.method ?? 'GET', headers: opts.headers ?? {}, ca, timeout: 10_000, checkServerIdentity }, (res) => {
+      let body = '';
+      // Read while the connection is open (it may be closed, and the socket let go, by the end).
+      const fingerprint = (res.socket as import('node:tls').TLSSocket).getPeerCertificate().fingerprint256;
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, fingerprint }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${url}: no answer in 10 s`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const namespaces = netnsSkipReason() === false && process.env.VSS_TEST_LAN_LOOPBACK !== "1";
+
+describe(`the web app on the home network (daemon start --lan)${namespaces ? ', in a network namespace' : ', on 127.0.0.2 (no namespaces here)'}`, { timeout: 120_000 }, () => {
+  const tmp = tempDir('vss-lan-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data'), ...(namespaces ? {} : { VSS_LAN_ADDRESSES: '127.0.0.2' }) };
+  let lan: ReturnType<typeof makeLan> | undefined;
+  let addr = '127.0.0.2';
+  let port = 0;
+  let status: Status;
+  let ca = '';
+  const cli = (args: string[]): Promise<CliResult> => runCli(args, env);
+  const ok = async (args: string[]): Promise<CliResult> => {
+    const r = await cli(args);
+    assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  const base = () => `https://${addr}:${port}`;
+  /** A browser on the network opening a pairing address: the cookie it is given. */
+  const signIn = async (): Promise<{ cookie: string; setCookie: string }> => {
+    const { url } = json<{ url: string }>(await ok(['--json', 'ui', 'pair']));
+    const a = await request(url, ca);
+    assert.equal(a.status, 303, a.body);
+    const setCookie = String(a.headers['set-cookie']);
+    return { cookie: setCookie.split(';')[0]!, setCookie };
+  };
+  const fromApp = (cookie: string) => ({ cookie, 'sec-fetch-site': 'same-origin' });
+
+  before(async () => {
+    port = await freePort();
+    await ok(['library', 'create', 'Home']);
+    if (namespaces) {
+      lan = makeLan();
+      addr = lan.addr;
+      // Started inside the namespace: it sees that namespace's addresses as its own.
+      const r = await outputOf(spawnInNs(lan.ns, [VSS_BIN, 'daemon', 'start', '--lan', '--lan-port', String(port)], env));
+      assert.equal(r.code, 0, r.stderr);
+    } else {
+      await ok(['daemon', 'start', '--lan', '--lan-port', String(port)]);
+    }
+    status = json<Status>(await ok(['--json', 'daemon', 'status']));
+    ca = readFileSync(join(env.VSS_DATA_DIR, 'lan-tls', 'cert.pem'), 'utf8');
+  });
+
+  after(async () => {
+    await cli(['daemon', 'stop']);
+    lan?.remove();
+    tmp.cleanup();
+  });
+
+  it('lists every home-network address as an HTTPS address of the web app, loopback last, and the certificate\'s fingerprint', () => {
+    assert.deepEqual(status.web_urls, [`https://${addr}:${port}/ui/`, `${status.http}/ui/`]);
+    assert.equal(status.tls_fingerprint, new X509Certificate(ca).fingerprint256);
+    assert.deepEqual(JSON.parse(readFileSync(join(env.VSS_DATA_DIR, 'device-settings.json'), 'utf8')).lan, { on: true, port });
+  });
+
+  it('shows the certificate it lists, naming the address dialled (trusted as the only CA, it verifies)', async () => {
+    const a = await request(`${base()}/api/libraries`, ca);
+    assert.equal(a.fingerprint, status.tls_fingerprint);
+  });
+
+  it('answers nothing to a browser that is not paired, to the daemon\'s token, or to a request naming another host', async () => {
+    const none = await request(`${base()}/api/libraries`, ca);
+    assert.equal(none.status, 401);
+    assert.match(none.body, /vss ui pair/);
+    const token = readFileSync(join(env.VSS_DATA_DIR, 'daemon.token'), 'utf8').trim();
+    const bearer = await request(`${base()}/api/libraries`, ca, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(bearer.status, 403, 'the token never crosses the network');
+    const { cookie } = await signIn();
+    const rebound = await request(`${base()}/api/libraries`, ca, { headers: { ...fromApp(cookie), host: `evil.example:${port}` } });
+    assert.equal(rebound.status, 403, 'DNS rebinding: Host must name this server');
+    const page = await request(`${base()}/ui/`, ca);
+    assert.equal(page.status, 401);
+  });
+
+  it('pairs a browser by `ui pair`\'s address: once, into a Secure, HttpOnly, SameSite=Strict session that views the library', async () => {
+    const { url, expires_at } = json<{ url: string; expires_at: string }>(await ok(['--json', 'ui', 'pair']));
+    assert.ok(url.startsWith(`${base()}/ui/?ticket=`), url);
+    const left = Date.parse(expires_at) - Date.now();
+    assert.ok(left > 4 * 60_000 && left <= 5 * 60_000, `five minutes to use it, not ${left} ms`);
+    const first = await request(url, ca);
+    assert.equal(first.status, 303);
+    assert.equal(first.headers.location, '/ui/');
+    const setCookie = String(first.headers['set-cookie']);
+    for (const attr of ['HttpOnly', 'Secure', 'SameSite=Strict']) assert.ok(setCookie.includes(attr), `${attr} in ${setCookie}`);
+    const again = await request(url, ca);
+    assert.equal(again.status, 401, 'single use');
+    const cookie = setCookie.split(';')[0]!;
+    const libs = await request(`${base()}/api/libraries`, ca, { headers: fromApp(cookie) });
+    assert.equal(libs.status, 200, libs.body);
+    assert.deepEqual((JSON.parse(libs.body) as Array<{ name: string }>).map((l) => l.name), ['Home']);
+    const app = await request(`${base()}/ui/`, ca, { headers: { cookie, 'sec-fetch-site': 'none' } });
+    assert.ok(app.status === 200 || app.status === 503, `the app's page (or "not built"): ${app.status}`);
+  });
+
+  it('lets a paired browser on the network view, not change: a change is refused whatever it carries', async () => {
+    const { cookie } = await signIn();
+    const change = await request(`${base()}/api/libraries`, ca, { method: 'POST', headers: { ...fromApp(cookie), 'x-vss-ui': '1', 'content-type': 'application/json' } });
+    assert.equal(change.status, 403, change.body);
+    const pair = await request(`${base()}/api/ui/pair`, ca, { method: 'POST', headers: { ...fromApp(cookie), 'x-vss-ui': '1' } });
+    assert.equal(pair.status, 403, 'a browser does not make pairing addresses');
+    const crossSite = await request(`${base()}/api/libraries`, ca, { headers: { cookie, 'sec-fetch-site': 'cross-site' } });
+    assert.equal(crossSite.status, 403, 'CSRF: the cookie counts only on the app\'s own requests');
+  });
+
+  it('keeps its certificate across a restart (the fingerprint a phone trusted stays)', async () => {
+    await ok(['daemon', 'stop']);
+    if (lan) {
+      const r = await outputOf(spawnInNs(lan.ns, [VSS_BIN, 'daemon', 'start'], env));
+      assert.equal(r.code, 0, r.stderr);
+    } else await ok(['daemon', 'start']);
+    const again = json<Status>(await ok(['--json', 'daemon', 'status']));
+    assert.deepEqual(again.web_urls.slice(0, 1), [`https://${addr}:${port}/ui/`], 'the setting is kept: --lan needs no repeating');
+    assert.equal(again.tls_fingerprint, status.tls_fingerprint);
+  });
+});
+
+describe('daemon start --lan: flags that clash are refused before anything is kept', { timeout: 60_000 }, () => {
+  const tmp = tempDir('vss-lan-flags-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  after(() => tmp.cleanup());
+
+  it('refuses --lan-http with a certificate, half a certificate, a key that is not the certificate\'s, and a LAN flag without --lan', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--lan', '--lan-http', '--tls-cert', '/etc/hostname', '--tls-key', '/etc/hostname'], /takes no certificate|not a PEM certificate/],
+      [['--lan', '--tls-cert', '/x.pem'], /go together/],
+      [['--lan-port', '8443'], /add --lan/],
+      [['--lan', '--lan-port', '70000'], /port number/],
+      [['--lan', '--tls-cert', '/etc/hostname', '--tls-key', '/etc/hostname'], /not a PEM certificate/],
+    ];
+    for (const [flags, why] of cases) {
+      const r = await runCli(['daemon', 'start', ...flags], env);
+      assert.equal(r.code, 2, `${flags.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, why);
+    }
+    const status = json<{ running: boolean }>(await runCli(['--json', 'daemon', 'status'], env));
+    assert.equal(status.running, false);
+    assert.equal(spawnSync('test', ['-e', join(env.VSS_DATA_DIR, 'device-settings.json')]).status, 1, 'nothing kept');
+  });
+});
