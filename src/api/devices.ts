@@ -4,7 +4,8 @@ import { findRunningDaemon } from './remote/status.js';
 
 /** The trust store loads libp2p's key code: only when devices are asked about. */
 const trustStore = async (dataDir: string) => (await import('../sync/pairing/paired-devices.js')).PairedDevices.load(dataDir);
-import type { ConnectedDevice, PairedDeviceItem, PairedInfo, PairingCodeInfo } from './peer-types.js';
+import type { ConnectedDevice, DeviceItem, PairedInfo, PairingCodeInfo } from './peer-types.js';
+import { BrowserDevices, browserDeviceItem } from '../device/browser-devices.js';
 import type { LibraryApi } from './library-api.js';
 
 /**
@@ -15,9 +16,16 @@ import type { LibraryApi } from './library-api.js';
 export class DevicesApi {
   constructor(private readonly dataDir: string, private readonly openLibrary: (id: string) => LibraryApi | undefined) {}
 
-  async list(): Promise<PairedDeviceItem[]> {
+  async list(): Promise<DeviceItem[]> {
     const { pairedDeviceItem } = await import('../sync/pairing/forget.js');
-    return (await trustStore(this.dataDir)).list().map((d) => pairedDeviceItem(d, { reached: null, rtt_ms: null }));
+    const paired = (await trustStore(this.dataDir)).list().map((d) => pairedDeviceItem(d, { reached: null, rtt_ms: null }));
+    return [...paired, ...BrowserDevices.load(this.dataDir).list().map((d) => browserDeviceItem(d))];
+  }
+
+  /** End a paired browser's session for good (`vss devices revoke`): its next request is refused. */
+  async revoke(id: string): Promise<{ id: string; name: string }> {
+    if (findRunningDaemon(this.dataDir)) throw new VssError('NO_DAEMON', 'a daemon runs for this data dir: revoke through it (without VSS_NO_DAEMON=1)');
+    return revokeBrowser(BrowserDevices.load(this.dataDir), id);
   }
 
   async unpair(id: string): Promise<{ id: string; name: string }> {
@@ -58,4 +66,11 @@ export const pairingNeedsDaemon = {
 
 function noDaemon(): VssError {
   return new VssError('NO_DAEMON', 'pairing needs the daemon: start it with `vss daemon start` (the `vss pair` commands start it themselves)');
+}
+
+/** Revoke the browser ID names in BROWSERS, or say why not (a device running vss is unpaired instead). */
+export function revokeBrowser(browsers: BrowserDevices, id: string): { id: string; name: string } {
+  const gone = browsers.revoke(id);
+  if (!gone) throw new VssError('NOT_FOUND', `no paired browser ${JSON.stringify(id.slice(0, 40))} (\`vss devices list\` shows them; a device running vss is unpaired: vss devices unpair ID)`);
+  return { id: gone.id, name: gone.name };
 }

@@ -10,7 +10,7 @@ export { LibraryApi, type LibraryAccess, type LibraryEvents, type AllLibraryEven
 export type { VssClient, LibraryClient, LocationsClient, ContentClient, SidecarsClient, JobsClient, PolicyClient, LibrariesClient, ModelsClient, ReconcileOptions, Items, Awaitable, EventFollow, PairingClient, DevicesClient, SyncClient, SearchClient } from './client.js';
 export { MAX_LIMIT as SEARCH_MAX_LIMIT, SAY_WHAT as SEARCH_SAY_WHAT } from '../search/search-query.js';
 export type { ScoreKind, SearchApi, SearchAnswer, SearchLocator, SearchOptions, SearchResult, SearchSource, SemanticLocator } from './search.js';
-export type { ConnectedDevice, PairingCodeInfo, PairedInfo, PairedDeviceItem, SyncPeerStatus, ResolveAnswer } from './peer-types.js';
+export type { BrowserDeviceItem, ConnectedDevice, DeviceItem, PairingCodeInfo, PairedInfo, PairedDeviceItem, SyncPeerStatus, ResolveAnswer } from './peer-types.js';
 export { looksLikeInvite } from '../sync/pairing/invite-prefix.js';
 export type { LibrariesApi } from './libraries.js';
 export type { LocationsApi, AddLocationInput, DeviceLocations, LocationInfo, LocationWatching, LocationWatchStatus } from './locations.js';

@@ -1,3 +1,4 @@
+import { BrowserDevices } from '../device/browser-devices.js';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -107,6 +108,12 @@ export class DaemonCore {
     for (const lib of this.open.values()) this.peerService.attach(lib);
     return this.peerService;
   }
+
+  /** The browsers paired with this device (`vss ui pair`): held here, their sessions checked on every request. */
+  get browsers(): BrowserDevices {
+    return (this.browserDevices ??= BrowserDevices.load(this.vss.dataDir));
+  }
+  private browserDevices: BrowserDevices | undefined;
 
   /** The network side: pairing, devices, sync. */
   get peers(): PeerService {

@@ -68,7 +68,9 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
   try {
     core = await DaemonCore.start({ vss: new Vss({ dataDir }), log: dlog });
     await registerApi(server.app, core);
-    registerUiRoutes(server.app, { token, sessions: server.sessions, viaLan: server.viaLan });
+    let pairBase: { url: string; lan: boolean; fingerprint: string | null } | undefined;
+    registerUiRoutes(server.app, { token, sessions: server.sessions, viaLan: server.viaLan, pairBase: () => pairBase });
+    server.sessions.keepBrowsers(core.browsers);
     let ready: ReadyRecord | undefined;
     let listening: string[] = [];
     const peers = await core.startPeers({
@@ -81,6 +83,8 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
     });
     const lan = await lanListen(dataDir);
     const { http, web } = await server.listen({ socket: paths.socket, port: opts.port ?? 0, ...(lan ? { lan: lan.listen } : {}) });
+    // The home network's first address when it is served there (a phone cannot open loopback's).
+    pairBase = { url: web[0]!, lan: web.length > 1, fingerprint: web.length > 1 ? lan?.fingerprint ?? null : null };
     ready = writeReady(paths, {
       data_dir: dataDir, instance: instanceOf(dataDir), socket: paths.socket, http, peer_id: peers.peerId, listen: listening, listen_requested: opts.listen ?? [],
       web_urls: web, tls_fingerprint: lan?.fingerprint ?? null,

@@ -1,5 +1,7 @@
 import type { LibraryApi, LibraryRef, PairingCodeInfo } from '../api/index.js';
 import type { DaemonCore } from './daemon-core.js';
+import { browserDeviceItem } from '../device/browser-devices.js';
+import { revokeBrowser } from '../api/devices.js';
 
 /** How long a search through the daemon waits for queued contents to be indexed before it answers (ms). */
 const DAEMON_SEARCH_WAIT_MS = 200;
@@ -37,7 +39,8 @@ export const DEVICE_CALLS: Readonly<Record<string, (core: DaemonCore) => Served>
     // A device with no library (a relay box) offers none and joins the joiner's.
     core.peers.pairStart(opts.library === undefined && !core.vss.libraries.hasCurrent() ? undefined : core.library(opts.library !== undefined ? { path: opts.library } : undefined), onCode, opts.signal),
   'vss.pairing.join': (core) => (words: string[], opts: { peer?: string; invite?: string }) => core.peers.pairJoin(words, opts),
-  'vss.devices.list': (core) => () => core.peers.devices(),
+  'vss.devices.list': (core) => () => [...core.peers.devices(), ...core.browsers.list().map((d) => browserDeviceItem(d))],
+  'vss.devices.revoke': (core) => (id: string) => revokeBrowser(core.browsers, id),
   'vss.devices.unpair': (core) => (id: string) => core.peers.unpair(id),
   'vss.devices.connect': (core) => (addr: string) => core.peers.connect(addr),
 };

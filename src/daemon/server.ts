@@ -152,9 +152,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (refused) return deny(reply, 403, 'FORBIDDEN', refused);
     }
     const lan = viaLan.has(req.raw);
-    if (!m && sessions.authenticates(req.headers.cookie, lan)) {
-      // A browser on the network views the library; what changes it stays on this machine until browser devices have rights (issue 44).
-      if (lan && needsUiHeader(req.method)) return deny(reply, 403, 'FORBIDDEN', 'a browser on the home network may view the library; changes are made on this machine');
+    const who = m ? undefined : sessions.signedIn(req.headers.cookie, lan);
+    if (who) {
+      // A paired browser, and any browser on the network, views the library: changing it needs rights browser devices do not have yet (issue 44).
+      if ((lan || who.browser) && needsUiHeader(req.method)) return deny(reply, 403, 'FORBIDDEN', `${who.browser ? `the browser ${who.browser.name} may` : 'a browser on the home network may'} view the library; changes are made on this machine`);
       if (needsUiHeader(req.method) && req.headers[UI_HEADER] !== '1') {
         return deny(reply, 403, 'FORBIDDEN', `a request the session cookie authenticates must carry ${UI_HEADER}: 1 to change anything`);
       }

@@ -30,6 +30,8 @@ export interface ConnectedDevice {
 
 /** One paired device (`vss devices list`). */
 export interface PairedDeviceItem {
+  /** A device running vss (a browser is `BrowserDeviceItem`). */
+  kind: 'device';
   id: string;
   name: string;
   paired_at: string;
@@ -43,3 +45,22 @@ export interface PairedDeviceItem {
   /** The connection's last measured round trip (ms), while connected. */
   rtt_ms: number | null;
 }
+
+/** A browser paired with this device by `vss ui pair` (`vss devices list`, issue 44). */
+export interface BrowserDeviceItem {
+  kind: 'browser';
+  id: string;
+  name: string;
+  paired_at: string;
+  /** Its last request (to the minute). */
+  last_seen: string | null;
+  /** Whether it made a request in the last two minutes. */
+  online: boolean;
+  /** Where it may reach this device: the home network, or this machine's own address. */
+  reached: 'lan' | 'local';
+  /** What it may do. */
+  may: { view: boolean; upload: boolean; organise: boolean; files: boolean };
+}
+
+/** Every device `vss devices list` shows: paired devices, then paired browsers. */
+export type DeviceItem = PairedDeviceItem | BrowserDeviceItem;

@@ -20,6 +20,7 @@ import { json, runCli, tempDir, VSS_BIN, outputOf, type CliResult } from '../hel
 import { netnsSkipReason, spawnInNs } from '../net/netns.js';
 
 interface Status { running: boolean; http: string; web_urls: string[]; tls_fingerprint: string | null }
+interface Device { kind: string; id: string; name: string; paired_at: string; online: boolean; reached: string; may?: Record<string, boolean> }
 interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string; fingerprint: string }
 
 const SUBNET = 243;
@@ -151,7 +152,7 @@ describe(`the web app on the home network (daemon start --lan)${namespaces ? ', 
   });
 
   it('pairs a browser by `ui pair`\'s address: once, into a Secure, HttpOnly, SameSite=Strict session that views the library', async () => {
-    const { url, expires_at } = json<{ url: string; expires_at: string }>(await ok(['--json', 'ui', 'pair']));
+    const { url, expires_at } = json<{ url: string; expires_at: string }>(await ok(['--json', 'ui', 'pair', '--name', 'Ann\'s phone']));
     assert.ok(url.startsWith(`${base()}/ui/?ticket=`), url);
     const left = Date.parse(expires_at) - Date.now();
     assert.ok(left > 4 * 60_000 && left <= 5 * 60_000, `five minutes to use it, not ${left} ms`);
@@ -168,6 +169,13 @@ describe(`the web app on the home network (daemon start --lan)${namespaces ? ', 
     assert.deepEqual((JSON.parse(libs.body) as Array<{ name: string }>).map((l) => l.name), ['Home']);
     const app = await request(`${base()}/ui/`, ca, { headers: { cookie, 'sec-fetch-site': 'none' } });
     assert.ok(app.status === 200 || app.status === 503, `the app's page (or "not built"): ${app.status}`);
+    assert.match(setCookie, /Max-Age=\d{7,}/, 'a paired browser keeps its cookie across its own restarts');
+    const ann = json<Device[]>(await ok(['--json', 'devices', 'list'])).find((d) => d.name === 'Ann\'s phone');
+    assert.ok(ann, 'listed among the devices');
+    assert.equal(ann.kind, 'browser');
+    assert.equal(ann.reached, 'lan');
+    assert.equal(ann.online, true);
+    assert.deepEqual(ann.may, { view: true, upload: false, organise: false, files: false });
   });
 
   it('lets a paired browser on the network view, not change: a change is refused whatever it carries', async () => {
@@ -180,7 +188,8 @@ describe(`the web app on the home network (daemon start --lan)${namespaces ? ', 
     assert.equal(crossSite.status, 403, 'CSRF: the cookie counts only on the app\'s own requests');
   });
 
-  it('keeps its certificate across a restart (the fingerprint a phone trusted stays)', async () => {
+  it('keeps its certificate and its paired browsers across a restart; a revoked browser is refused at its next request', async () => {
+    const { cookie } = await signIn();
     await ok(['daemon', 'stop']);
     if (lan) {
       const r = await outputOf(spawnInNs(lan.ns, [VSS_BIN, 'daemon', 'start'], env));
@@ -189,6 +198,17 @@ describe(`the web app on the home network (daemon start --lan)${namespaces ? ', 
     const again = json<Status>(await ok(['--json', 'daemon', 'status']));
     assert.deepEqual(again.web_urls.slice(0, 1), [`https://${addr}:${port}/ui/`], 'the setting is kept: --lan needs no repeating');
     assert.equal(again.tls_fingerprint, status.tls_fingerprint);
+    assert.equal((await request(`${base()}/api/libraries`, ca, { headers: fromApp(cookie) })).status, 200, 'still signed in');
+    const mine = json<Device[]>(await ok(['--json', 'devices', 'list'])).filter((d) => d.kind === 'browser');
+    // The one signed in last is the newest.
+    const last = mine.sort((a, b) => a.paired_at.localeCompare(b.paired_at)).at(-1)!;
+    assert.equal(json<{ id: string }>(await ok(['--json', 'devices', 'revoke', last.id])).id, last.id);
+    const refused = await request(`${base()}/api/libraries`, ca, { headers: fromApp(cookie) });
+    assert.equal(refused.status, 401, refused.body);
+    assert.equal(json<Device[]>(await ok(['--json', 'devices', 'list'])).some((d) => d.id === last.id), false);
+    const twice = await cli(['devices', 'revoke', last.id]);
+    assert.equal(twice.code, 1);
+    assert.match(twice.stderr, /no paired browser/);
   });
 });
 

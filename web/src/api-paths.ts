@@ -58,6 +58,10 @@ export const API = {
   places: (libId: string) => operationUrl('placesList', lib(libId)),
   devices: () => operationUrl('devicesList'),
   device: (id: string) => operationUrl('devicesUnpair', { id }),
+  /** A paired browser's session ended for good. */
+  deviceRevoke: (id: string) => operationUrl('devicesRevoke', { id }),
+  /** A pairing address for a phone or another browser (this machine's user only). */
+  uiPair: () => operationUrl('uiPair'),
   pairingStart: () => operationUrl('pairingStart'),
   pairingJoin: () => operationUrl('pairingJoin'),
   /** Server-Sent Events; past events are not replayed (the views load the current state themselves). */

@@ -7,11 +7,23 @@ import { JoinForm } from './join-form.js';
 import { Page } from './page.js';
 import { PairingPanel } from './pairing-panel.js';
 import { useLoad } from './use-load.js';
-import type { PairedDeviceItem } from './types.js';
+import { BrowserItem } from './browser-device-item.js';
+import { BrowserPairPanel } from './browser-pair-panel.js';
+import type { AnyDeviceItem, BrowserDeviceItem, PairedDeviceItem } from './types.js';
 
-/** `#/devices`: the paired devices; pair another (show a code, or enter the other's), unpair one. */
+/** `#/devices`: the paired devices and browsers; pair another (show a code, or enter the other's), add a phone, unpair or revoke one. */
 export function DevicesView() {
-  const [list, reload, update] = useLoad((signal) => get<PairedDeviceItem[]>(API.devices(), signal), []);
+  const [all, reload, update] = useLoad((signal) => get<AnyDeviceItem[]>(API.devices(), signal), []);
+  const list = all.state === 'ready' ? { ...all, value: all.value.filter((d): d is PairedDeviceItem => d.kind === 'device') } : all;
+  const browsers = all.state === 'ready' ? all.value.filter((d): d is BrowserDeviceItem => d.kind === 'browser') : [];
+  const revoke = useCallback(async (d: BrowserDeviceItem) => {
+    try {
+      await api('POST', API.deviceRevoke(d.id));
+      update((l) => l.filter((x) => x.id !== d.id));
+    } catch (err) {
+      reportError(err);
+    }
+  }, [update]);
   const unpair = useCallback(async (d: PairedDeviceItem) => {
     try {
       await api('DELETE', API.device(d.id));
@@ -26,6 +38,7 @@ export function DevicesView() {
       <div className="pairing">
         <PairingPanel onPaired={reload} />
         <JoinForm onJoined={reload} />
+        <BrowserPairPanel onPaired={reload} />
       </div>
       <section aria-label="Paired devices">
         <h2>Paired devices</h2>
@@ -37,6 +50,14 @@ export function DevicesView() {
           </ul>
         ))}
       </section>
+      {browsers.length > 0 && (
+        <section aria-label="Paired browsers">
+          <h2>Paired browsers</h2>
+          <ul className="device-list">
+            {browsers.map((d) => <BrowserItem key={d.id} device={d} onRevoke={revoke} />)}
+          </ul>
+        </section>
+      )}
     </Page>
   );
 }

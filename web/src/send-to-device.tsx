@@ -7,7 +7,7 @@ import { bytes, clock } from './format.js';
 import { useLibrary } from './library-context.js';
 import { onLiveEvent } from './live-events.js';
 import { SEND_CHUNK as CHUNK } from './send-bounds.js';
-import type { JobChange, JobProgress, JobRow, PairedDeviceItem } from './types.js';
+import type { AnyDeviceItem, JobChange, JobProgress, JobRow, PairedDeviceItem } from './types.js';
 
 /** Where one send job stands, from its events. */
 interface JobState {
@@ -43,7 +43,9 @@ export function SendToDevice({ contents }: { contents: readonly string[] }) {
 
   useEffect(() => {
     const ac = new AbortController();
-    get<PairedDeviceItem[]>(API.devices(), ac.signal).then((l) => {
+    get<AnyDeviceItem[]>(API.devices(), ac.signal).then((all) => {
+      // Files go to devices running vss; a paired browser has no inbox.
+      const l = all.filter((d): d is PairedDeviceItem => d.kind === 'device');
       const mine = l.filter((d) => d.libraries.includes(lib.id) || d.libraries.length > 0);
       setDevices(mine);
       setTo((t) => t || (mine.find((d) => d.online) ?? mine[0])?.id || '');

@@ -118,6 +118,8 @@ export const OPERATIONS = {
   devicesList: { method: 'GET', path: '/api/devices', call: 'vss.devices.list' },
   /** ID: a device uuid or its start (the core checks it). */
   devicesUnpair: { method: 'DELETE', path: '/api/devices/:id', call: 'vss.devices.unpair', args: [param('id', 'string')] },
+  /** End a paired browser's session for good (`vss devices revoke`). */
+  devicesRevoke: { method: 'POST', path: '/api/devices/:id/revoke', call: 'vss.devices.revoke', args: [param('id', 'string')] },
   /** ADDR: a multiaddr of a paired device (the core checks it). */
   devicesConnect: { method: 'POST', path: '/api/devices/connect', call: 'vss.devices.connect', args: [body('addr', 'string')] },
 

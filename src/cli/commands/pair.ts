@@ -106,14 +106,17 @@ export function registerPairCommands(program: Command): void {
 
   devices
     .command('list')
-    .description('paired devices: name, id, when paired, whether online now')
+    .description('paired devices and browsers: name, id, when paired, whether online now (a browser: what it may do)')
     .action(async function (this: Command) {
       const list = await (await clientFor(this)).devices.list();
       if (globals(this).json) return printJson(list);
       if (list.length === 0) return printLine('No paired devices. Pair one with `vss pair start` here and `vss pair join` there.');
       for (const d of list) {
-        const seen = d.online ? `online (${d.reached === 'relay' ? 'through a relay' : d.reached === 'lan' ? 'LAN' : d.reached === 'local' ? 'on this machine' : 'direct'}${d.rtt_ms !== null ? `, ${d.rtt_ms} ms` : ''})` : d.last_seen ? `last seen ${d.last_seen}` : 'never seen since pairing';
-        printLine(`${d.name}  ${d.id}  paired ${d.paired_at}  ${seen}`);
+        const how = d.kind === 'browser' ? (d.reached === 'lan' ? 'home network' : 'this machine')
+          : `${d.reached === 'relay' ? 'through a relay' : d.reached === 'lan' ? 'LAN' : d.reached === 'local' ? 'on this machine' : 'direct'}${d.rtt_ms !== null ? `, ${d.rtt_ms} ms` : ''}`;
+        const seen = d.online ? `online (${how})` : d.last_seen ? `last seen ${d.last_seen}` : 'never seen since pairing';
+        const may = d.kind === 'browser' ? `  browser, may ${Object.entries(d.may).filter(([, on]) => on).map(([what]) => what).join(', ')}` : '';
+        printLine(`${d.name}  ${d.id}  paired ${d.paired_at}  ${seen}${may}`);
       }
     });
 
@@ -126,6 +129,15 @@ export function registerPairCommands(program: Command): void {
       const got = await vss.devices.connect(addr);
       if (globals(this).json) return printJson(got);
       printLine(`Connected to ${got.name} (${got.device_id}) at ${got.addr}; this device will look for it there again.`);
+    });
+
+  devices
+    .command('revoke <id>')
+    .description('end a paired browser\'s session for good (a phone paired with `vss ui pair`): its next request is refused')
+    .action(async function (this: Command, id: string) {
+      const gone = await (await clientFor(this)).devices.revoke(id);
+      if (globals(this).json) return printJson(gone);
+      printLine(`Revoked ${gone.name} (${gone.id}): it is signed out.`);
     });
 
   devices

@@ -29,9 +29,10 @@ export function registerUiCommand(program: Command): void {
   ui
     .command('pair')
     .description('print an address (and its QR code) that pairs a phone or another browser with this device, once, within five minutes: on the home network when the daemon runs with --lan')
-    .action(async function (this: Command) {
+    .option('--name <name>', 'what to call the browser in `vss devices list` (default: when it was paired)')
+    .action(async function (this: Command, opts: { name?: string }) {
       const { pairAddress } = await import('../../daemon/index.js');
-      const pair = await pairAddress(resolveDataDir(globals(this).dataDir));
+      const pair = await pairAddress(resolveDataDir(globals(this).dataDir), opts.name !== undefined ? { name: opts.name } : {});
       if (pair.started !== null) process.stderr.write(`vss: started the daemon (pid ${pair.started}); \`vss daemon stop\` stops it\n`);
       if (globals(this).json) return printJson({ url: pair.url, expires_at: pair.expires_at });
       if (!pair.lan) warn('the daemon serves this machine only: a phone cannot open this address (restart it with `vss daemon stop && vss daemon start --lan`)');

@@ -5,6 +5,7 @@ import { DaemonHttp } from '../../api/remote/daemon-http.js';
 import { startDaemon } from '../spawn.js';
 import { daemonStatus, findRunningDaemon, type RunningDaemon } from '../../api/remote/status.js';
 import type { Ticket } from './session.js';
+import type { PairTicket } from './static.js';
 import { defaultWebDir } from './web-dir.js';
 
 export interface UiAddress {
@@ -35,13 +36,11 @@ export interface PairAddress {
 }
 
 /** A pairing address of DATA_DIR's daemon (started when none runs). */
-export async function pairAddress(dataDir: string): Promise<PairAddress> {
+export async function pairAddress(dataDir: string, opts: { name?: string } = {}): Promise<PairAddress> {
   const { running, started } = await ensureDaemon(dataDir);
-  const ticket = await askTicket(dataDir, running, 'uiPair');
-  const status = daemonStatus(dataDir);
-  const lanUrl = status.web_urls.find((u) => !u.startsWith(`${running.http}/`));
-  const base = lanUrl ?? `${running.http}/ui/`;
-  return { url: `${base}?ticket=${encodeURIComponent(ticket.ticket)}`, expires_at: ticket.expires_at, lan: lanUrl !== undefined, tls_fingerprint: status.tls_fingerprint, started };
+  const pair = await askTicket<PairTicket>(dataDir, running, 'uiPair', opts.name !== undefined ? { name: opts.name } : {});
+  const url = pair.url ?? `${running.http}/ui/?ticket=${encodeURIComponent(pair.ticket)}`;
+  return { url, expires_at: pair.expires_at, lan: pair.lan === true, tls_fingerprint: pair.tls_fingerprint, started };
 }
 
 /** The web UI's address for DATA_DIR's daemon, starting the daemon when none runs. */
@@ -77,11 +76,11 @@ async function ensureDaemon(dataDir: string): Promise<{ running: RunningDaemon; 
 }
 
 /** A single-use ticket of the daemon's (OP: a desktop's sign-in, or a pairing address's). */
-async function askTicket(dataDir: string, running: RunningDaemon, op: 'uiTicket' | 'uiPair'): Promise<Ticket> {
+async function askTicket<T extends Ticket = Ticket>(dataDir: string, running: RunningDaemon, op: 'uiTicket' | 'uiPair', body?: object): Promise<T> {
   // The token stays with the CLI and the daemon: the browser gets a single-use ticket for a session.
   const client = new DaemonHttp({ socket: running.socket, token: running.token });
   try {
-    return await client.call<Ticket>(op);
+    return await client.call<T>(op, body ? { body } : {});
   } catch (err) {
     // A daemon started by an older vss has no tickets: it must be restarted, not worked around with its token.
     if (!(err instanceof VssError) && /^no such route/.test((err as Error).message)) {

@@ -1,13 +1,22 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BrowserDevices } from '../../device/browser-devices.js';
 import assert from 'node:assert/strict';
 import { refusedOrigin, SESSION_LIMITS, UiSessions } from './session.js';
 
 const TOKEN = 'x'.repeat(43);
 
-/** Sessions on a clock the test moves. */
-function sessionsAt(start = 1_000_000): { s: UiSessions; tick: (ms: number) => void } {
+/** Sessions on a clock the test moves, keeping paired browsers in a folder of their own. */
+function sessionsAt(start = 1_000_000): { s: UiSessions; tick: (ms: number) => void; browsers: BrowserDevices } {
   let t = start;
-  return { s: new UiSessions(TOKEN, () => t), tick: (ms) => (t += ms) };
+  const dir = mkdtempSync(join(tmpdir(), 'vss-sessions-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const browsers = BrowserDevices.load(dir);
+  const s = new UiSessions(TOKEN, () => t);
+  s.keepBrowsers(browsers);
+  return { s, tick: (ms) => (t += ms), browsers };
 }
 
 const cookieOf = (s: UiSessions, secret: string) => `${s.cookieName}=${secret}`;
@@ -99,20 +108,20 @@ describe('web UI tickets and sessions', () => {
 
   it('a pairing address lives five minutes; ten at most in any ten minutes', () => {
     const { s, tick } = sessionsAt();
-    const pair = s.issueTicket(true);
+    const pair = s.issueTicket({});
     assert.equal(Date.parse(pair.expires_at), 1_000_000 + SESSION_LIMITS.pairMs);
     tick(SESSION_LIMITS.pairMs - 1);
     assert.notEqual(s.redeem(pair.ticket), null, 'a phone may take its time');
-    for (let i = 1; i < SESSION_LIMITS.pairsPerWindow; i++) s.issueTicket(true);
-    assert.throws(() => s.issueTicket(true), /pairing addresses were made/);
+    for (let i = 1; i < SESSION_LIMITS.pairsPerWindow; i++) s.issueTicket({});
+    assert.throws(() => s.issueTicket({}), /pairing addresses were made/);
     assert.doesNotThrow(() => s.issueTicket(), 'a desktop\'s sign-in is not a pairing');
     tick(SESSION_LIMITS.pairWindowMs);
-    assert.doesNotThrow(() => s.issueTicket(true), 'the window moved on');
+    assert.doesNotThrow(() => s.issueTicket({}), 'the window moved on');
   });
 
   it('too many sign-ins with dead tickets in a minute refuse every sign-in for that minute, burning none', () => {
     const { s, tick } = sessionsAt();
-    const live = s.issueTicket(true);
+    const live = s.issueTicket({});
     for (let i = 0; i < SESSION_LIMITS.failedPerMinute; i++) assert.equal(s.redeem(`${'G'.repeat(42)}${i % 10}`), null);
     assert.equal(s.redeem(live.ticket), 'limited');
     tick(60_000);
@@ -121,7 +130,7 @@ describe('web UI tickets and sessions', () => {
 
   it('a session begun on the home network counts there only, and one begun on this machine only here', () => {
     const { s } = sessionsAt();
-    const lan = cookieOf(s, s.redeem(s.issueTicket(true).ticket, true) as string);
+    const lan = cookieOf(s, s.redeem(s.issueTicket({}).ticket, true) as string);
     const here = cookieOf(s, s.redeem(s.issueTicket().ticket) as string);
     assert.equal(s.authenticates(lan, true), true);
     assert.equal(s.authenticates(lan, false), false);

@@ -1,5 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { VssError } from '../../core/errors.js';
+import { browserName, type BrowserDevice, type BrowserDevices } from '../../device/browser-devices.js';
+
+/** What a pairing address was made with (`vss ui pair --name`). */
+export interface PairAsked {
+  name?: string;
+}
 
 /**
  * The web UI's browser sessions (DESIGN §12, issue 11). The daemon's bearer token never reaches
@@ -84,8 +90,10 @@ export function refusedOrigin(secFetchSite: string | string[] | undefined, page:
 
 /** The tickets and sessions of one daemon, in its memory. Secrets are kept as their digests. */
 export class UiSessions {
-  /** Ticket digest → expiry (ms); in order of issue. */
-  private readonly tickets = new Map<string, number>();
+  /** Ticket digest → expiry (ms), and for a pairing address the browser device it makes; in order of issue. */
+  private readonly tickets = new Map<string, { expires: number; pair?: PairAsked }>();
+  /** The browsers paired with this device (their sessions outlive a restart), once the daemon has them. */
+  private browsers: BrowserDevices | undefined;
   /** Session digest → last use (ms), and whether it began on the home network; least recently used first. */
   private readonly sessions = new Map<string, { used: number; lan: boolean }>();
   readonly cookieName: string;
@@ -99,8 +107,15 @@ export class UiSessions {
   /** When a sign-in with a ticket that was not live was tried (ms), in the last minute. */
   private failed: number[] = [];
 
-  /** A new single-use ticket; PAIR: a pairing address's (five minutes, a bounded number of them). */
-  issueTicket(pair = false): Ticket {
+  /** Pairing addresses make browser devices, kept in BROWSERS from now on. */
+  keepBrowsers(browsers: BrowserDevices): void {
+    this.browsers = browsers;
+  }
+
+  /** A new single-use ticket; PAIR: a pairing address's, making a browser device (five minutes, a bounded number of them). */
+  issueTicket(pair?: PairAsked): Ticket {
+    if (pair && !this.browsers) throw new VssError('UNAVAILABLE', 'this daemon cannot pair a browser yet (it is starting)');
+    if (pair?.name !== undefined) browserName(pair.name);
     const t = this.now();
     if (pair) {
       this.pairs = this.pairs.filter((at) => t - at < SESSION_LIMITS.pairWindowMs);
@@ -109,11 +124,11 @@ export class UiSessions {
       }
       this.pairs.push(t);
     }
-    for (const [k, expires] of this.tickets) if (expires <= t) this.tickets.delete(k);
+    for (const [k, { expires }] of this.tickets) if (expires <= t) this.tickets.delete(k);
     while (this.tickets.size >= SESSION_LIMITS.tickets) this.tickets.delete(this.tickets.keys().next().value!);
     const ticket = randomBytes(32).toString('base64url');
     const expires = t + (pair ? SESSION_LIMITS.pairMs : SESSION_LIMITS.ticketMs);
-    this.tickets.set(digest(ticket), expires);
+    this.tickets.set(digest(ticket), { expires, ...(pair ? { pair } : {}) });
     return { ticket, expires_at: new Date(expires).toISOString() };
   }
 
@@ -126,16 +141,26 @@ export class UiSessions {
     this.failed = this.failed.filter((at) => t - at < 60_000);
     if (this.failed.length >= SESSION_LIMITS.failedPerMinute) return 'limited';
     const key = SECRET_SHAPE.test(ticket) ? digest(ticket) : undefined;
-    const expires = key === undefined ? undefined : this.tickets.get(key);
+    const live = key === undefined ? undefined : this.tickets.get(key);
     if (key !== undefined) this.tickets.delete(key);
-    if (expires === undefined || expires <= t) {
+    if (live === undefined || live.expires <= t) {
       this.failed.push(t);
       return null;
     }
-    while (this.sessions.size >= SESSION_LIMITS.sessions) this.sessions.delete(this.sessions.keys().next().value!);
     const secret = randomBytes(32).toString('base64url');
+    if (live.pair) {
+      // A browser device: its session is kept with it, so it outlives a restart until revoked.
+      this.browsers!.add({ ...live.pair, lan, session: digest(secret) }, new Date(t));
+      return secret;
+    }
+    while (this.sessions.size >= SESSION_LIMITS.sessions) this.sessions.delete(this.sessions.keys().next().value!);
     this.sessions.set(digest(secret), { used: t, lan });
     return secret;
+  }
+
+  /** Whether SECRET (just redeemed) is a paired browser's: its cookie is then kept by the browser. */
+  isBrowserDevice(secret: string): boolean {
+    return this.browsers?.bySession(digest(secret)) !== undefined;
   }
 
   /** Whether the Cookie header holds a value for this daemon's session cookie (live or not). */
@@ -149,9 +174,28 @@ export class UiSessions {
    * way); using it keeps it alive.
    */
   authenticates(cookieHeader: string | undefined, lan = false): boolean {
+    return this.signedIn(cookieHeader, lan) !== undefined;
+  }
+
+  /**
+   * Who the Cookie header signs in, as `authenticates` judges it: this machine's user (a session of
+   * `vss ui`'s: BROWSER null), or a paired browser device (which may do what its rights say).
+   */
+  signedIn(cookieHeader: string | undefined, lan = false): { browser: BrowserDevice | null } | undefined {
     const secret = sessionCookie(cookieHeader, this.cookieName);
-    if (secret === undefined) return false;
+    if (secret === undefined) return undefined;
     const key = digest(secret);
+    const device = this.browsers?.bySession(key);
+    if (device) {
+      if (device.lan !== lan) return undefined;
+      this.browsers!.noteSeen(device.id, new Date(this.now()));
+      return { browser: device };
+    }
+    return this.ownerSession(key, lan) ? { browser: null } : undefined;
+  }
+
+  /** Whether KEY is a live session of `vss ui`'s on this side; using it keeps it alive. */
+  private ownerSession(key: string, lan: boolean): boolean {
     const session = this.sessions.get(key);
     if (session === undefined || session.lan !== lan) return false;
     this.sessions.delete(key);
@@ -161,9 +205,13 @@ export class UiSessions {
     return true;
   }
 
-  /** The Set-Cookie value for SECRET: this origin's every path, never to scripts or other sites; SECURE: sent over HTTPS only. */
-  setCookie(secret: string, secure = false): string {
-    return `${this.cookieName}=${secret}; HttpOnly;${secure ? ' Secure;' : ''} SameSite=Strict; Path=/`;
+  /**
+   * The Set-Cookie value for SECRET: this origin's every path, never to scripts or other sites;
+   * SECURE: sent over HTTPS only; KEPT: a paired browser's, kept by the browser across its restarts
+   * (400 days, the most browsers keep one); else gone when the browser closes.
+   */
+  setCookie(secret: string, secure = false, kept = false): string {
+    return `${this.cookieName}=${secret}; HttpOnly;${secure ? ' Secure;' : ''} SameSite=Strict; Path=/${kept ? `; Max-Age=${400 * 86_400}` : ''}`;
   }
 
   /** Live counts (tests, bounds). */

@@ -3,7 +3,16 @@ import send from '@fastify/send';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OPERATIONS, type ErrorBody } from '../../api/remote/protocol.js';
 import { tokenMatches } from '../../api/remote/token.js';
-import { refusedOrigin, type UiSessions } from './session.js';
+import { VssError } from '../../core/errors.js';
+import { refusedOrigin, type Ticket, type UiSessions } from './session.js';
+
+/** A pairing address as the daemon makes it: its ticket, the address that carries it (null before the servers listen), the certificate's fingerprint there. */
+export interface PairTicket extends Ticket {
+  url: string | null;
+  /** Whether URL is on the home network (else on this machine's loopback: a phone cannot open it). */
+  lan: boolean;
+  tls_fingerprint: string | null;
+}
 import { defaultWebDir } from './web-dir.js';
 
 /**
@@ -17,6 +26,11 @@ export interface UiOptions {
   /** The daemon's bearer token: the only credential that gets a ticket. */
   token: string;
   sessions: UiSessions;
+  /**
+   * Where a pairing address points (the web app on the home network when it is served there, else
+   * on loopback) and the certificate's fingerprint there; known once the servers listen.
+   */
+  pairBase?: () => { url: string; lan: boolean; fingerprint: string | null } | undefined;
   /** Whether a request came over the home network (its sessions are that side's only). */
   viaLan?: (req: import('node:http').IncomingMessage) => boolean;
   /** The built app; default dist/web beside this module's dist/src (VSS_WEB_DIR overrides it, for tests and development). */
@@ -77,13 +91,20 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
   app.route({
     method: OPERATIONS.uiPair.method, url: OPERATIONS.uiPair.path,
     handler: (req, reply) => {
-      // As a ticket: the daemon's token only (never a browser's session, never from the network).
+      // The daemon's token, or this machine's user in the web app (Devices: "Add a phone or browser");
+      // never a paired browser, never a request from the network.
       const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
-      if (!m || !tokenMatches(m[1]!, opts.token)) {
-        const body: ErrorBody = { error: { code: 'FORBIDDEN', message: 'a pairing address is made for the daemon\'s bearer token only (run `vss ui pair`)' } };
+      const owner = m ? tokenMatches(m[1]!, opts.token) : opts.viaLan?.(req.raw) !== true && sessions.signedIn(req.headers.cookie, false)?.browser === null;
+      if (!owner) {
+        const body: ErrorBody = { error: { code: 'FORBIDDEN', message: 'a pairing address is made on this machine only: `vss ui pair`, or Devices in the web app opened by `vss ui`' } };
         return reply.code(403).send(body);
       }
-      return reply.header('cache-control', 'no-store').send(sessions.issueTicket(true));
+      const body = (req.body ?? {}) as { name?: unknown };
+      if (body.name !== undefined && typeof body.name !== 'string') throw new VssError('USAGE', 'name must be a string');
+      const ticket = sessions.issueTicket(body.name !== undefined ? { name: body.name } : {});
+      const base = opts.pairBase?.();
+      const answer: PairTicket = { ...ticket, url: base ? `${base.url}?ticket=${encodeURIComponent(ticket.ticket)}` : null, lan: base?.lan ?? false, tls_fingerprint: base?.fingerprint ?? null };
+      return reply.header('cache-control', 'no-store').send(answer);
     },
   });
   app.get('/ui', (req, reply) => reply.code(308).header('location', `/ui/${req.url.slice(3)}`).send());
@@ -95,7 +116,7 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
       const secret = typeof query.ticket === 'string' ? sessions.redeem(query.ticket, opts.viaLan?.(req.raw) === true) : null;
       if (secret === 'limited') return page(reply, 429, 'Too many sign-ins', 'Too many sign-ins with addresses that were not live in the last minute: wait a minute, then open a new address.');
       if (secret === null) return unauthorized(reply, 'This sign-in address was used already, has expired (a minute after `vss ui` printed it, five after `vss ui pair`), or is not from this daemon.');
-      return reply.code(303).headers(PAGE_HEADERS).header('set-cookie', sessions.setCookie(secret, (req.raw.socket as { encrypted?: boolean }).encrypted === true)).header('cache-control', 'no-store').header('location', '/ui/').send();
+      return reply.code(303).headers(PAGE_HEADERS).header('set-cookie', sessions.setCookie(secret, (req.raw.socket as { encrypted?: boolean }).encrypted === true, sessions.isBrowserDevice(secret))).header('cache-control', 'no-store').header('location', '/ui/').send();
     }
     return withSession(req, reply, true, () => file(req, reply, webDir, 'index.html'));
   });

@@ -5,7 +5,7 @@ import type { PairedDevice, PairedDevices } from './paired-devices.js';
 export function pairedDeviceItem(d: PairedDevice, reach: Pick<PairedDeviceItem, 'reached' | 'rtt_ms'>): PairedDeviceItem {
   const online = reach.reached !== null;
   return {
-    id: d.device_uuid, name: d.name, paired_at: d.paired_at, online,
+    kind: 'device', id: d.device_uuid, name: d.name, paired_at: d.paired_at, online,
     last_seen: online ? new Date().toISOString() : d.last_seen, libraries: [...d.library_ids], peer_id: d.peer_id,
     reached: reach.reached, rtt_ms: reach.rtt_ms,
   };

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VssError } from '../core/errors.js';
+import { writeFileAtomicSync } from '../core/fs-atomic.js';
+import type { BrowserDeviceItem } from '../wire/peers.js';
+
+/**
+ * Browsers paired with this device (issue 44): a phone that opened `vss ui pair`'s address, kept in
+ * `<dataDir>/browser-devices.json` (owner-only, replaced atomically) so it stays signed in across
+ * the daemon's restarts until revoked. Its session is kept as the SHA-256 of its secret, never
+ * the secret. What it may do is its own: view only, for now (uploads, organising and file
+ * operations come with their own switches). A damaged file is an error, never an empty list.
+ */
+export interface BrowserDevice {
+  id: string;
+  name: string;
+  paired_at: string;
+  /** Its last request (kept to the minute: not a write per request). */
+  last_seen: string | null;
+  /** Where it was paired: the home network (`--lan`), or this machine's own address. Its session counts there only. */
+  lan: boolean;
+  /** The SHA-256 (hex) of its session secret. */
+  session: string;
+}
+
+/** What a browser device may do, as `devices list` shows it. */
+export interface BrowserRights {
+  view: boolean;
+  upload: boolean;
+  organise: boolean;
+  files: boolean;
+}
+
+export const BROWSER_DEVICES_FILE = 'browser-devices.json';
+export const MAX_BROWSER_DEVICES = 64;
+const NAME_MAX = 64;
+/** last_seen is written at most this often for one device. */
+const SEEN_EVERY_MS = 60_000;
+const FILE_VERSION = 1;
+
+/** Every browser device may view; nothing else yet. */
+export const BROWSER_RIGHTS: Readonly<BrowserRights> = Object.freeze({ view: true, upload: false, organise: false, files: false });
+
+export class BrowserDevices {
+  private constructor(readonly path: string, private devices: BrowserDevice[]) {}
+
+  static load(dataDir: string): BrowserDevices {
+    const path = join(dataDir, BROWSER_DEVICES_FILE);
+    return new BrowserDevices(path, existsSync(path) ? parseFile(path) : []);
+  }
+
+  list(): BrowserDevice[] {
+    return this.devices.map((d) => ({ ...d }));
+  }
+
+  /** The device whose session's digest is DIGEST. */
+  bySession(digest: string): BrowserDevice | undefined {
+    const d = this.devices.find((x) => x.session === digest);
+    return d && { ...d };
+  }
+
+  /** Record a newly paired browser (NAME as the user gave it, else one made from when). */
+  add(o: { name?: string; lan: boolean; session: string }, now = new Date()): BrowserDevice {
+    if (this.devices.length >= MAX_BROWSER_DEVICES) throw new VssError('PAIRING', `${MAX_BROWSER_DEVICES} browsers are paired already: revoke one (vss devices revoke ID)`, { path: this.path });
+    const name = o.name !== undefined ? browserName(o.name) : `Browser paired ${now.toISOString().slice(0, 16).replace('T', ' ')}`;
+    const d: BrowserDevice = { id: randomUUID(), name, paired_at: now.toISOString(), last_seen: now.toISOString(), lan: o.lan, session: o.session };
+    this.save([...this.devices, d]);
+    return { ...d };
+  }
+
+  /** ID (or the start of it only one has) made a request at NOW: kept to the minute. */
+  noteSeen(id: string, now = new Date()): void {
+    const d = this.devices.find((x) => x.id === id);
+    if (!d || (d.last_seen !== null && now.getTime() - Date.parse(d.last_seen) < SEEN_EVERY_MS)) return;
+    this.save(this.devices.map((x) => (x === d ? { ...d, last_seen: now.toISOString() } : x)));
+  }
+
+  /** The browser device an id names: the whole uuid, or a start of it that only one has. */
+  find(idOrPrefix: string): BrowserDevice | undefined {
+    const want = idOrPrefix.trim().toLowerCase();
+    if (!/^[0-9a-f-]{4,36}$/.test(want)) return undefined;
+    const hits = this.devices.filter((d) => d.id.startsWith(want));
+    if (hits.length > 1) throw new VssError('USAGE', `${want} is the start of ${hits.length} browser devices' ids: give more of it`);
+    return hits[0] && { ...hits[0] };
+  }
+
+  /** Forget ID: its session no longer signs in, from its next request on. */
+  revoke(id: string): BrowserDevice | undefined {
+    const d = this.find(id);
+    if (!d) return undefined;
+    this.save(this.devices.filter((x) => x.id !== d.id));
+    return d;
+  }
+
+  private save(devices: BrowserDevice[]): void {
+    writeFileAtomicSync(this.path, JSON.stringify({ version: FILE_VERSION, devices }, null, 2) + '\n', 0o600);
+    this.devices = devices;
+  }
+}
+
+/** A browser's name as the user gave it: trimmed, no control characters, at most 64 characters. */
+export function browserName(given: string): string {
+  const name = given.trim();
+  if (name === '' || name.length > NAME_MAX || /\p{Cc}/u.test(name)) throw new VssError('USAGE', `a browser's name is 1 to ${NAME_MAX} characters, no control characters: not ${JSON.stringify(given.slice(0, 80))}`);
+  return name;
+}
+
+function parseFile(path: string): BrowserDevice[] {
+  const bad = (why: string) => new VssError('IO', `${path} is damaged (${why}): fix or remove it (removing it signs every paired browser out)`, { path });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw bad((err as Error).message);
+  }
+  const o = raw as { version?: unknown; devices?: unknown };
+  if (o?.version !== FILE_VERSION || !Array.isArray(o.devices) || o.devices.length > MAX_BROWSER_DEVICES) throw bad('not a list of browser devices');
+  return o.devices.map((d: Record<string, unknown>) => {
+    if (typeof d.id !== 'string' || typeof d.name !== 'string' || typeof d.paired_at !== 'string' || typeof d.lan !== 'boolean'
+      || typeof d.session !== 'string' || !/^[0-9a-f]{64}$/.test(d.session) || (d.last_seen !== null && typeof d.last_seen !== 'string')) throw bad('a record is not a browser device');
+    return { id: d.id, name: d.name, paired_at: d.paired_at, last_seen: d.last_seen as string | null, lan: d.lan, session: d.session };
+  });
+}
+
+/** D as `devices list` shows it, at NOW. */
+export function browserDeviceItem(d: BrowserDevice, now = Date.now()): BrowserDeviceItem {
+  return {
+    kind: 'browser', id: d.id, name: d.name, paired_at: d.paired_at, last_seen: d.last_seen,
+    online: d.last_seen !== null && now - Date.parse(d.last_seen) < 2 * SEEN_EVERY_MS + 1_000,
+    reached: d.lan ? 'lan' : 'local', may: { ...BROWSER_RIGHTS },
+  };
+}

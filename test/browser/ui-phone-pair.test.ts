@@ -1,0 +1,99 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { basename, join } from 'node:path';
+import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { launchBrowser, newPage, type LaunchedBrowser } from './launch.js';
+import { keepScreenshot } from './screenshot.js';
+import { UI_SKIP } from './ui-library.js';
+
+// Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
+declare const document: any;
+
+interface Status { http: string; web_urls: string[]; tls_fingerprint: string | null }
+interface Device { kind: string; id: string; name: string }
+
+const PHOTOS = ['exif/Canon_40D.jpg', 'exif/gps/DSCN0010.jpg'];
+
+/**
+ * Issue 44 items 1–2 in a real Chromium: the desktop's web app (signed in by `vss ui`) shows a
+ * pairing code under Devices; a phone (390×844, touch, scale 3) opens its address on the daemon's
+ * home-network address over HTTPS, lands in the library and sees its photos; the desktop lists it
+ * as a paired browser and revokes it; the phone's next page is refused. The home network's address
+ * is 127.0.0.2 (VSS_LAN_ADDRESSES): the same server and checks as a real interface's (the namespace
+ * case is test/integration/daemon-lan.test.ts), reachable by both browsers here.
+ */
+describe('a phone pairs with the web app by its code, and is revoked', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 180_000 }, () => {
+  const tmp = tempDir('vss-ui-phone-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_LAN_ADDRESSES: '127.0.0.2' };
+  let launched: LaunchedBrowser | undefined;
+  let status: Status;
+
+  before(async () => {
+    const tree = join(tmp.path, 'Pictures');
+    mkdirSync(tree);
+    for (const f of PHOTOS) copyFileSync(join(FIXTURES, f), join(tree, basename(f)));
+    const offline = { ...env, VSS_NO_DAEMON: '1' };
+    json(await runCli(['--json', 'library', 'create', 'Photos', '--path', tmp.path], offline));
+    json(await runCli(['--json', 'location', 'add', tree], offline));
+    assert.equal((await runCli(['jobs', 'run', '--until-idle'], offline)).code, 0);
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.2', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const started = await runCli(['daemon', 'start', '--lan', '--lan-port', String(port)], env);
+    assert.equal(started.code, 0, started.stderr);
+    status = json<Status>(await runCli(['--json', 'daemon', 'status'], env));
+    launched = await launchBrowser();
+  });
+
+  after(async () => {
+    await launched?.close();
+    await runCli(['daemon', 'stop'], env);
+    tmp.cleanup();
+  });
+
+  it('shows a QR code on the desktop, signs the phone in over HTTPS with it once, and lets the desktop revoke it', async () => {
+    const { browser } = launched!;
+    const desktop = await newPage(browser);
+    const { url: signIn } = json<{ url: string }>(await runCli(['--json', 'ui'], env));
+    await desktop.page.goto(signIn);
+    await desktop.page.goto(`${status.http}/ui/#/devices`);
+    const panel = desktop.page.getByRole('region', { name: 'Add a phone or browser' });
+    await panel.getByRole('button', { name: 'Show a pairing code' }).click();
+    await panel.getByTestId('pair-qr').locator('svg').waitFor();
+    const pairUrl = await panel.getByLabel('Pairing address').inputValue();
+    assert.ok(pairUrl.startsWith(`${status.web_urls[0]}?ticket=`), `on the home network's address: ${pairUrl}`);
+    assert.equal(await panel.locator('code.fingerprint').textContent(), status.tls_fingerprint);
+    assert.equal(await panel.getByText('a phone cannot open the address').count(), 0, 'served on the home network: no warning');
+    await keepScreenshot(desktop.page, 'devices-add-phone');
+
+    const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true, ignoreHTTPSErrors: true });
+    phoneContext.setDefaultTimeout(15_000);
+    const phone = await phoneContext.newPage();
+    const landed = await phone.goto(pairUrl);
+    assert.equal(landed?.status(), 200);
+    assert.equal(new URL(phone.url()).search, '', 'the ticket leaves the address bar');
+    await phone.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === 2);
+    await keepScreenshot(phone, 'phone-paired-grid', false);
+    const again = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+    assert.equal((await again.goto(pairUrl))?.status(), 401, 'the code pairs one browser, once');
+
+    const paired = json<Device[]>(await runCli(['--json', 'devices', 'list'], env)).filter((d) => d.kind === 'browser');
+    assert.equal(paired.length, 1);
+    await panel.getByRole('button', { name: 'Done' }).click();
+    const item = desktop.page.getByRole('region', { name: 'Paired browsers' }).getByRole('listitem').filter({ hasText: paired[0]!.name });
+    await item.getByRole('button', { name: `Revoke ${paired[0]!.name}` }).click();
+    await item.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await desktop.page.getByRole('region', { name: 'Paired browsers' }).waitFor({ state: 'detached' });
+    assert.deepEqual(json<Device[]>(await runCli(['--json', 'devices', 'list'], env)).filter((d) => d.kind === 'browser'), []);
+    const refused = await phone.reload();
+    assert.equal(refused?.status(), 401, 'revoked: its next page is refused');
+    assert.match(readFileSync(join(env.VSS_DATA_DIR, 'browser-devices.json'), 'utf8'), /"devices": \[\]/);
+    await phoneContext.close();
+    await desktop.context.close();
+  });
+});
