@@ -71,6 +71,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
     let pairBase: { url: string; lan: boolean; fingerprint: string | null } | undefined;
     registerUiRoutes(server.app, { token, sessions: server.sessions, viaLan: server.viaLan, pairBase: () => pairBase });
     server.sessions.keepBrowsers(core.browsers);
+    core.browsers.onRevoked((id) => server.endBrowser(id));
     let ready: ReadyRecord | undefined;
     let listening: string[] = [];
     const peers = await core.startPeers({

@@ -10,6 +10,8 @@ import { tokenMatches } from '../api/remote/token.js';
 import { needsUiHeader, refusedOrigin, UI_HEADER, UiSessions } from './ui/session.js';
 import { isUiPath } from './ui/static.js';
 import { hostPort } from './lan/lan-addresses.js';
+import { setParty } from './request-party.js';
+import { viewMayCall } from './ui/browser-view.js';
 
 /** HTTP status of each core error code: a new code must be placed here (the type says so). */
 export const STATUS_OF_CODE = {
@@ -44,8 +46,11 @@ const LIMITS = {
   keepAliveMs: 5_000,
   /** At a stop, how long answers already written may take to reach their clients. */
   drainMs: 1_000,
-  /** Connections open at once on one home-network address. */
+  /** Connections open at once on one home-network address of this device, and from one address there. */
   lanConnections: 256,
+  lanConnectionsPerAddress: 32,
+  /** A TLS handshake on the home network must be done in this long (Node's default is two minutes). */
+  handshakeMs: 5_000,
 } as const;
 
 /** Unix socket paths are short (sun_path: 108 bytes on Linux, 104 on macOS, with the final NUL). */
@@ -64,6 +69,8 @@ export interface ApiServer {
   readonly sessions: UiSessions;
   /** Whether REQ came over the home network (`--lan`), not this machine's own address or socket. */
   viaLan(req: http.IncomingMessage): boolean;
+  /** End every connection the paired browser ID has open (it was revoked): an event stream or a download stops now. */
+  endBrowser(id: string): void;
   /**
    * Serve on the Unix socket SOCKET (owner-only) and on 127.0.0.1:PORT (0: a free port); with LAN,
    * on the home network's addresses too. WEB: the web app's addresses, the network's first.
@@ -99,6 +106,18 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   let socketServer: http.Server | undefined;
   let tcpServer: http.Server | undefined;
   const lanServers: http.Server[] = [];
+  /** The connections each paired browser has made requests on: ended at once when it is revoked. */
+  const browserSockets = new Map<string, Set<Socket>>();
+  const holdFor = (id: string, socket: Socket): void => {
+    let set = browserSockets.get(id);
+    if (!set) browserSockets.set(id, (set = new Set()));
+    if (set.has(socket)) return;
+    set.add(socket);
+    socket.once('close', () => {
+      set.delete(socket);
+      if (set.size === 0 && browserSockets.get(id) === set) browserSockets.delete(id);
+    });
+  };
   let handle: http.RequestListener | undefined;
   let allowedHosts = new Set<string>();
   let lanHosts = new Set<string>();
@@ -154,8 +173,13 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     const lan = viaLan.has(req.raw);
     const who = m ? undefined : sessions.signedIn(req.headers.cookie, lan);
     if (who) {
-      // A paired browser, and any browser on the network, views the library: changing it needs rights browser devices do not have yet (issue 44).
-      if ((lan || who.browser) && needsUiHeader(req.method)) return deny(reply, 403, 'FORBIDDEN', `${who.browser ? `the browser ${who.browser.name} may` : 'a browser on the home network may'} view the library; changes are made on this machine`);
+      setParty(req.raw, { lan, browser: who.browser?.id ?? null });
+      // A paired browser, and any browser on the network, views the library, and only the library:
+      // changing it needs rights browser devices do not have yet (issue 44).
+      if ((lan || who.browser) && !viewMayCall(req.method, req.routeOptions.url)) {
+        return deny(reply, 403, 'FORBIDDEN', `${who.browser ? `the browser ${who.browser.name} may` : 'a browser on the home network may'} view the library; the rest is for this machine`);
+      }
+      if (who.browser) holdFor(who.browser.id, req.raw.socket);
       if (needsUiHeader(req.method) && req.headers[UI_HEADER] !== '1') {
         return deny(reply, 403, 'FORBIDDEN', `a request the session cookie authenticates must carry ${UI_HEADER}: 1 to change anything`);
       }
@@ -184,10 +208,24 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         viaLan.add(req);
         handle!(req, res);
       };
-      const server = lan.tls ? https.createServer({ ...serverOptions(), cert: lan.tls.cert, key: lan.tls.key, minVersion: 'TLSv1.2' }, onRequest) : http.createServer(serverOptions(), onRequest);
+      const server = lan.tls
+        ? https.createServer({ ...serverOptions(), cert: lan.tls.cert, key: lan.tls.key, minVersion: 'TLSv1.2', handshakeTimeout: LIMITS.handshakeMs }, onRequest)
+        : http.createServer(serverOptions(), onRequest);
       server.on('clientError', (_err, sock: Socket) => sock.destroy());
-      // A home's browsers need a handful each; the network cannot hold more open than this.
+      // A home's browsers need a handful each; the network cannot hold more open than this, nor one address most of it.
       server.maxConnections = LIMITS.lanConnections;
+      const perAddress = new Map<string, number>();
+      server.on('connection', (sock: Socket) => {
+        const from = sock.remoteAddress ?? '';
+        const n = (perAddress.get(from) ?? 0) + 1;
+        if (n > LIMITS.lanConnectionsPerAddress) return void sock.destroy();
+        perAddress.set(from, n);
+        sock.once('close', () => {
+          const left = (perAddress.get(from) ?? 1) - 1;
+          if (left <= 0) perAddress.delete(from);
+          else perAddress.set(from, left);
+        });
+      });
       lanServers.push(server);
       await new Promise<void>((resolve, reject) => {
         server.once('error', (err: NodeJS.ErrnoException) => reject(new VssError('IO', err.code === 'EADDRINUSE'
@@ -204,6 +242,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     app,
     sessions,
     viaLan: (req) => viaLan.has(req),
+    endBrowser(id) {
+      for (const socket of browserSockets.get(id) ?? []) socket.destroy();
+      browserSockets.delete(id);
+    },
     async listen({ socket, port, lan }) {
       if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) {
         throw new VssError('IO', `the data dir's path is too long for a Unix socket (at most ${MAX_SOCKET_PATH_BYTES} bytes); use a shorter --data-dir`, { path: socket });

@@ -43,7 +43,15 @@ const FILE_VERSION = 1;
 export const BROWSER_RIGHTS: Readonly<BrowserRights> = Object.freeze({ view: true, upload: false, organise: false, files: false });
 
 export class BrowserDevices {
+  private readonly revoked = new Set<(id: string) => void>();
+
   private constructor(readonly path: string, private devices: BrowserDevice[]) {}
+
+  /** Hear of each browser revoked through this store (its open connections are then ended). Returns the unsubscribe. */
+  onRevoked(fn: (id: string) => void): () => void {
+    this.revoked.add(fn);
+    return () => this.revoked.delete(fn);
+  }
 
   static load(dataDir: string): BrowserDevices {
     const path = join(dataDir, BROWSER_DEVICES_FILE);
@@ -90,6 +98,7 @@ export class BrowserDevices {
     const d = this.find(id);
     if (!d) return undefined;
     this.save(this.devices.filter((x) => x.id !== d.id));
+    for (const fn of [...this.revoked]) fn(d.id);
     return d;
   }
 

@@ -62,6 +62,7 @@ describe('a phone pairs with the web app by its code, and is revoked', { skip: F
     const { url: signIn } = json<{ url: string }>(await runCli(['--json', 'ui'], env));
     await desktop.page.goto(signIn);
     await desktop.page.goto(`${status.http}/ui/#/devices`);
+    assert.equal(await desktop.page.getByRole('note').filter({ hasText: 'may view the library' }).count(), 0, 'this machine\'s user is not view-only');
     const panel = desktop.page.getByRole('region', { name: 'Add a phone or browser' });
     await panel.getByRole('button', { name: 'Show a pairing code' }).click();
     await panel.getByTestId('pair-qr').locator('svg').waitFor();
@@ -78,6 +79,9 @@ describe('a phone pairs with the web app by its code, and is revoked', { skip: F
     assert.equal(landed?.status(), 200);
     assert.equal(new URL(phone.url()).search, '', 'the ticket leaves the address bar');
     await phone.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === 2);
+    await phone.getByRole('note').filter({ hasText: 'may view the library' }).waitFor();
+    const nav = await phone.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+    assert.deepEqual(nav, ['Library', 'Albums', 'Places', 'People', 'Locations', 'Tags'], 'what it may not open is not offered');
     await keepScreenshot(phone, 'phone-paired-grid', false);
     const again = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
     assert.equal((await again.goto(pairUrl))?.status(), 401, 'the code pairs one browser, once');

@@ -13,7 +13,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import tls from 'node:tls';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
+import http from 'node:http';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { json, runCli, tempDir, VSS_BIN, outputOf, type CliResult } from '../helpers.js';
@@ -186,6 +187,70 @@ describe(`the web app on the home network (daemon start --lan)${namespaces ? ', 
     assert.equal(pair.status, 403, 'a browser does not make pairing addresses');
     const crossSite = await request(`${base()}/api/libraries`, ca, { headers: { cookie, 'sec-fetch-site': 'cross-site' } });
     assert.equal(crossSite.status, 403, 'CSRF: the cookie counts only on the app\'s own requests');
+  });
+
+  it('lets a view-only browser read the library only: not a folder of this machine, not the daemon\'s health or settings', async () => {
+    const { cookie } = await signIn();
+    for (const path of ['/api/libraries/current/browse-folder?path=/etc', '/api/health', '/api/device', '/api/devices', '/api/libraries/current/jobs']) {
+      const a = await request(`${base()}${path}`, ca, { headers: fromApp(cookie) });
+      assert.equal(a.status, 403, `${path}: ${a.status} ${a.body.slice(0, 200)}`);
+    }
+    for (const path of ['/api/libraries/current/grid?limit=10', '/api/libraries/current/search?q=x', '/api/libraries/current/tags']) {
+      const a = await request(`${base()}${path}`, ca, { headers: fromApp(cookie) });
+      assert.equal(a.status, 200, `${path}: ${a.body.slice(0, 200)}`);
+    }
+  });
+
+  it('does not sign in a desktop\'s `vss ui` address from the network (it stays good on this machine)', async () => {
+    const { url } = json<{ url: string }>(await ok(['--json', 'ui']));
+    const ticket = new URL(url).search;
+    const fromLan = await request(`${base()}/ui/${ticket}`, ca);
+    assert.equal(fromLan.status, 401);
+    const here = await new Promise<number>((resolve, reject) => {
+      http.get({ socketPath: join(env.VSS_DATA_DIR, 'daemon.sock'), path: `/ui/${ticket}` }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    assert.equal(here, 303);
+  });
+
+  it('bounds a browser\'s event streams, and ends them the moment it is revoked', async () => {
+    const { cookie } = await signIn();
+    const id = json<Device[]>(await ok(['--json', 'devices', 'list'])).filter((d) => d.kind === 'browser').sort((a, b) => a.paired_at.localeCompare(b.paired_at)).at(-1)!.id;
+    const streams: Array<{ res: http.IncomingMessage; ended: Promise<void> }> = [];
+    const open = () => new Promise<{ status: number; res: http.IncomingMessage }>((resolve, reject) => {
+      const checkServerIdentity = (_h: string, cert: import('node:tls').PeerCertificate) => tls.checkServerIdentity(addr, cert);
+      https.get(`${base()}/api/events?recent=false`, { ca, headers: fromApp(cookie), checkServerIdentity }, (res) => resolve({ status: res.statusCode ?? 0, res })).on('error', reject);
+    });
+    for (let i = 0; i < 4; i++) {
+      const { status: code, res } = await open();
+      assert.equal(code, 200);
+      streams.push({ res, ended: new Promise<void>((r) => { res.on('close', () => r()); res.on('error', () => r()); res.resume(); }) });
+    }
+    const fifth = await open();
+    assert.equal(fifth.status, 503, 'four at once for one browser');
+    fifth.res.resume();
+    await ok(['devices', 'revoke', id]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(streams.map((s) => s.ended)),
+      new Promise((_r, reject) => (timer = setTimeout(() => reject(new Error('a revoked browser\'s event streams were still open after 5 s')), 5_000))),
+    ]).finally(() => clearTimeout(timer));
+  });
+
+  it('drops a connection that does not finish its TLS handshake within seconds', async () => {
+    const sock = connect({ host: addr, port });
+    const t0 = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('a silent connection was still open after 15 s')), 15_000);
+      sock.on('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      sock.on('error', () => undefined);
+    });
+    assert.ok(Date.now() - t0 < 15_000);
   });
 
   it('keeps its certificate and its paired browsers across a restart; a revoked browser is refused at its next request', async () => {

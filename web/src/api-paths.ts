@@ -62,6 +62,8 @@ export const API = {
   deviceRevoke: (id: string) => operationUrl('devicesRevoke', { id }),
   /** A pairing address for a phone or another browser (this machine's user only). */
   uiPair: () => operationUrl('uiPair'),
+  /** Who this session is: this machine's user, or a browser that may only view. */
+  uiMe: () => operationUrl('uiMe'),
   pairingStart: () => operationUrl('pairingStart'),
   pairingJoin: () => operationUrl('pairingJoin'),
   /** Server-Sent Events; past events are not replayed (the views load the current state themselves). */

@@ -29,7 +29,7 @@ function init(method: Method, body: unknown, signal: AbortSignal | undefined): R
 
 async function errorOf(res: Response): Promise<ApiError> {
   if (res.status === 401) {
-    return new ApiError('not signed in (the session ended, or the daemon restarted): run `vss ui` again and open the address it prints', 401, 'UNAUTHORIZED');
+    return new ApiError('not signed in (the session ended, the daemon restarted, or this browser was revoked): on the computer, run `vss ui` again and open the address it prints; a phone is paired again with `vss ui pair` there', 401, 'UNAUTHORIZED');
   }
   const text = await res.text().catch(() => '');
   try {

@@ -10,6 +10,7 @@ import { useLoad } from './use-load.js';
 import { useRoute } from './use-route.js';
 import { Views } from './views.js';
 import type { LibraryRef } from './types.js';
+import { MeContext, type Me } from './me-context.js';
 
 /** The app: the library it shows, the header, the current view, and the errors. */
 export function App() {
@@ -19,13 +20,21 @@ export function App() {
     performance.mark('vss:library');
     return lib;
   }, []);
+  const [me] = useLoad((signal) => get<Me>(API.uiMe(), signal), []);
   useEscapeGoesBack();
   useEffect(clearErrors, [route]);
+  const who = me.state === 'ready' ? me.value : { view_only: false, browser: null };
   return (
+    <MeContext.Provider value={who}>
     <div className="app">
       <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
       <Header route={route} library={library.state === 'ready' ? library.value : null} />
       <ErrorRegion />
+      {who.view_only && (
+        <p className="view-only muted small" role="note">
+          {who.browser ? `${who.browser.name}: this browser` : 'A browser on the home network'} may view the library; changes are made on the computer.
+        </p>
+      )}
       {library.state === 'ready' ? (
         <LibraryContext.Provider value={library.value}>
           <Views route={route} />
@@ -36,6 +45,7 @@ export function App() {
         </main>
       )}
     </div>
+    </MeContext.Provider>
   );
 }
 

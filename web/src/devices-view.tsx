@@ -9,10 +9,12 @@ import { PairingPanel } from './pairing-panel.js';
 import { useLoad } from './use-load.js';
 import { BrowserItem } from './browser-device-item.js';
 import { BrowserPairPanel } from './browser-pair-panel.js';
+import { useMe } from './me-context.js';
 import type { AnyDeviceItem, BrowserDeviceItem, PairedDeviceItem } from './types.js';
 
 /** `#/devices`: the paired devices and browsers; pair another (show a code, or enter the other's), add a phone, unpair or revoke one. */
 export function DevicesView() {
+  const me = useMe();
   const [all, reload, update] = useLoad((signal) => get<AnyDeviceItem[]>(API.devices(), signal), []);
   const list = all.state === 'ready' ? { ...all, value: all.value.filter((d): d is PairedDeviceItem => d.kind === 'device') } : all;
   const browsers = all.state === 'ready' ? all.value.filter((d): d is BrowserDeviceItem => d.kind === 'browser') : [];
@@ -38,7 +40,7 @@ export function DevicesView() {
       <div className="pairing">
         <PairingPanel onPaired={reload} />
         <JoinForm onJoined={reload} />
-        <BrowserPairPanel onPaired={reload} />
+        {!me.view_only && <BrowserPairPanel onPaired={reload} />}
       </div>
       <section aria-label="Paired devices">
         <h2>Paired devices</h2>

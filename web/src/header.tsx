@@ -1,9 +1,11 @@
 import { SearchBox } from './search-box.js';
 import { href, NAV, type Route } from './routes.js';
 import type { LibraryRef } from './types.js';
+import { useMe } from './me-context.js';
 
 /** The header of every view: the library's name, the search box and the main navigation. */
 export function Header({ route, library }: { route: Route; library: LibraryRef | null }) {
+  const me = useMe();
   const section = route.view === 'content' || route.view === 'search' || route.view === 'missing' ? null : route.view;
   return (
     <header className="app-header">
@@ -15,7 +17,7 @@ export function Header({ route, library }: { route: Route; library: LibraryRef |
       <SearchBox route={route} />
       <nav aria-label="Main">
         <ul>
-          {NAV.map((item) => (
+          {NAV.filter((item) => item.view || !me.view_only).map((item) => (
             <li key={item.label}>
               <a href={href(item.route)} aria-current={section === item.route.view ? 'page' : undefined}>{item.label}</a>
             </li>

@@ -77,17 +77,17 @@ export function href(route: Route): string {
   }
 }
 
-/** The main navigation: label and route of each link, in order. */
-export const NAV: ReadonlyArray<{ label: string; route: Route }> = [
-  { label: 'Library', route: { view: 'library' } },
-  { label: 'Albums', route: { view: 'albums' } },
-  { label: 'Places', route: { view: 'places' } },
-  { label: 'People', route: { view: 'people' } },
-  { label: 'Jobs', route: { view: 'jobs' } },
-  { label: 'Locations', route: { view: 'locations' } },
-  { label: 'Tags', route: { view: 'tags' } },
-  { label: 'Devices', route: { view: 'devices' } },
-  { label: 'Guardian', route: { view: 'guardian' } },
+/** The main navigation: label and route of each link, in order; VIEW: shown to a browser that may only view the library too. */
+export const NAV: ReadonlyArray<{ label: string; route: Route; view: boolean }> = [
+  { label: 'Library', route: { view: 'library' }, view: true },
+  { label: 'Albums', route: { view: 'albums' }, view: true },
+  { label: 'Places', route: { view: 'places' }, view: true },
+  { label: 'People', route: { view: 'people' }, view: true },
+  { label: 'Jobs', route: { view: 'jobs' }, view: false },
+  { label: 'Locations', route: { view: 'locations' }, view: true },
+  { label: 'Tags', route: { view: 'tags' }, view: true },
+  { label: 'Devices', route: { view: 'devices' }, view: false },
+  { label: 'Guardian', route: { view: 'guardian' }, view: false },
 ];
 
 /** The grid's filter in an address's parameters (what cannot mean anything is left out). */

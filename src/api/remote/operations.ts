@@ -371,6 +371,8 @@ export const OPERATIONS = {
   uiTicket: { method: 'POST', path: '/api/ui/ticket' },
   /** A pairing address for a phone or another browser (`vss ui pair`): single use, five minutes, a bounded number of them; the bearer token only. */
   uiPair: { method: 'POST', path: '/api/ui/pair' },
+  /** Who the web app's session is: this machine's user (everything), or a browser that may only view (a paired one, any on the home network). */
+  uiMe: { method: 'GET', path: '/api/ui/me' },
   /** Server-Sent Events: every library's events, `data: {library_id, type, payload}`. */
   events: { method: 'GET', path: '/api/events', query: ['library', 'follow', 'recent', 'since'] },
 } as const satisfies Record<string, OperationSpec>;

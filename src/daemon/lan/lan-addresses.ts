@@ -2,23 +2,31 @@ import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 
 /**
- * This machine's addresses on its networks, as a phone on the same network would dial them: every
- * interface's that is not loopback, IPv4 and routable IPv6 (a link-local one needs a zone a browser
- * cannot be given). VSS_LAN_ADDRESSES (comma-separated) names them instead: for a machine whose
- * other interfaces should not serve, and for tests where no network namespace can be made.
+ * This machine's addresses on its home network, as a phone there would dial them: every
+ * interface's private address (IPv4's 10/8, 172.16/12, 192.168/16 and link-local 169.254/16;
+ * IPv6's unique local fc00::/7). A public address (a server's, a global IPv6 one, a café's) is
+ * never served unasked: `--lan` is kept, and the machine may be somewhere else when it next
+ * starts. VSS_LAN_ADDRESSES (comma-separated) names the addresses instead, public ones too: for a
+ * machine whose other interfaces should not serve, and for tests where no namespace can be made.
  */
 export function lanAddresses(env: NodeJS.ProcessEnv = process.env): string[] {
   const given = env.VSS_LAN_ADDRESSES;
   if (given !== undefined && given.trim() !== '') return [...new Set(given.split(',').map((a) => a.trim()).filter((a) => isIP(a) !== 0))];
   const out: string[] = [];
   for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) {
-      if (a.internal) continue;
-      if (a.family === 'IPv6' && (a.address.toLowerCase().startsWith('fe80:') || a.scopeid)) continue;
-      out.push(a.address);
-    }
+    for (const a of list ?? []) if (!a.internal && isHomeAddress(a.address)) out.push(a.address);
   }
   return [...new Set(out)];
+}
+
+/** Whether ADDRESS is one a home network gives (private IPv4, link-local IPv4, unique local IPv6), never a public one. */
+export function isHomeAddress(address: string): boolean {
+  if (isIP(address) === 4) {
+    const [a, b] = address.split('.').map(Number) as [number, number];
+    return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+  }
+  // fc00::/7: the first byte fc or fd. A link-local fe80:: address needs a zone a browser cannot be given.
+  return isIP(address) === 6 && /^f[cd][0-9a-f]{0,2}:/i.test(address);
 }
 
 /** The names the device answers to on the LAN besides its addresses: its host name, and that name under `.local` (mDNS). */

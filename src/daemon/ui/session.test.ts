@@ -119,13 +119,28 @@ describe('web UI tickets and sessions', () => {
     assert.doesNotThrow(() => s.issueTicket({}), 'the window moved on');
   });
 
-  it('too many sign-ins with dead tickets in a minute refuse every sign-in for that minute, burning none', () => {
+  it('dead tickets past 20 a minute on one side are answered "limited"; a live ticket still signs in, and the other side is not slowed', () => {
     const { s, tick } = sessionsAt();
     const live = s.issueTicket({});
-    for (let i = 0; i < SESSION_LIMITS.failedPerMinute; i++) assert.equal(s.redeem(`${'G'.repeat(42)}${i % 10}`), null);
-    assert.equal(s.redeem(live.ticket), 'limited');
+    for (let i = 0; i < SESSION_LIMITS.failedPerMinute; i++) assert.equal(s.redeem(`${'G'.repeat(42)}${i % 10}`, true), null);
+    assert.equal(s.redeem('G'.repeat(43), true), 'limited', 'guessing is slowed');
+    assert.equal(s.redeem('H'.repeat(43), false), null, 'this machine\'s side is not');
+    assert.notEqual(s.redeem(live.ticket, true), null, 'a live ticket is never locked out');
     tick(60_000);
-    assert.notEqual(s.redeem(live.ticket), null, 'not burned while refused');
+    assert.equal(s.redeem('G'.repeat(43), true), null, 'a minute later: answered again');
+  });
+
+  it('a desktop\'s ticket (`vss ui`) does not sign in from the network, and stays live for this machine', () => {
+    const { s } = sessionsAt();
+    const desk = s.issueTicket();
+    assert.equal(s.redeem(desk.ticket, true), null);
+    assert.notEqual(s.redeem(desk.ticket, false), null);
+  });
+
+  it('a paired browser\'s cookie is kept by its browser over HTTPS only', () => {
+    const { s } = sessionsAt();
+    assert.match(s.setCookie('S'.repeat(43), true, true), /; Max-Age=\d+$/);
+    assert.doesNotMatch(s.setCookie('S'.repeat(43), false, true), /Max-Age/);
   });
 
   it('a session begun on the home network counts there only, and one begun on this machine only here', () => {

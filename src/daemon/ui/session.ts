@@ -31,7 +31,7 @@ export const SESSION_LIMITS = {
   /** Pairing addresses made in any ten minutes, at most (more is not a person pairing a phone). */
   pairsPerWindow: 10,
   pairWindowMs: 10 * 60_000,
-  /** Sign-ins with a ticket that is not live, in any minute, before every sign-in is refused for that minute (guessing). */
+  /** Sign-ins with a ticket that is not live, in any minute on one side, before the next dead ones are answered 429 (guessing; a live one still signs in). */
   failedPerMinute: 20,
   /** Live tickets at most; minting one more drops the oldest. */
   tickets: 64,
@@ -104,8 +104,8 @@ export class UiSessions {
 
   /** When pairing addresses were made (ms), in the last window. */
   private pairs: number[] = [];
-  /** When a sign-in with a ticket that was not live was tried (ms), in the last minute. */
-  private failed: number[] = [];
+  /** When a sign-in with a ticket that was not live was tried (ms), in the last minute, on each side. */
+  private failed = { lan: [] as number[], here: [] as number[] };
 
   /** Pairing addresses make browser devices, kept in BROWSERS from now on. */
   keepBrowsers(browsers: BrowserDevices): void {
@@ -133,20 +133,24 @@ export class UiSessions {
   }
 
   /**
-   * Burn TICKET: a new session's secret if it was live, else null (unknown, used, or expired);
-   * 'limited' while too many sign-ins failed in the last minute (then even a live one waits).
+   * Burn TICKET: a new session's secret if it was live, else null (unknown, used, expired, or a
+   * desktop's ticket opened from the network: those sign in this machine's browser only, and stay
+   * live for it). 'limited' answers a dead ticket while more than a few failed on this side in
+   * the last minute: a live ticket always signs in, so guessing cannot lock the user out.
    */
   redeem(ticket: string, lan = false): string | null | 'limited' {
     const t = this.now();
-    this.failed = this.failed.filter((at) => t - at < 60_000);
-    if (this.failed.length >= SESSION_LIMITS.failedPerMinute) return 'limited';
     const key = SECRET_SHAPE.test(ticket) ? digest(ticket) : undefined;
     const live = key === undefined ? undefined : this.tickets.get(key);
-    if (key !== undefined) this.tickets.delete(key);
-    if (live === undefined || live.expires <= t) {
-      this.failed.push(t);
+    if (live === undefined || live.expires <= t || (lan && !live.pair)) {
+      if (key !== undefined && live !== undefined && live.expires <= t) this.tickets.delete(key);
+      const side = lan ? 'lan' : 'here';
+      this.failed[side] = this.failed[side].filter((at) => t - at < 60_000);
+      if (this.failed[side].length >= SESSION_LIMITS.failedPerMinute) return 'limited';
+      this.failed[side].push(t);
       return null;
     }
+    this.tickets.delete(key!);
     const secret = randomBytes(32).toString('base64url');
     if (live.pair) {
       // A browser device: its session is kept with it, so it outlives a restart until revoked.
@@ -208,10 +212,11 @@ export class UiSessions {
   /**
    * The Set-Cookie value for SECRET: this origin's every path, never to scripts or other sites;
    * SECURE: sent over HTTPS only; KEPT: a paired browser's, kept by the browser across its restarts
-   * (400 days, the most browsers keep one); else gone when the browser closes.
+   * (400 days, the most browsers keep one) where it is SECURE; else gone when the browser closes.
    */
   setCookie(secret: string, secure = false, kept = false): string {
-    return `${this.cookieName}=${secret}; HttpOnly;${secure ? ' Secure;' : ''} SameSite=Strict; Path=/${kept ? `; Max-Age=${400 * 86_400}` : ''}`;
+    // Over plain HTTP (`--lan-http`) a paired browser's cookie is not kept past the browser's session: it crosses the network in the clear.
+    return `${this.cookieName}=${secret}; HttpOnly;${secure ? ' Secure;' : ''} SameSite=Strict; Path=/${kept && secure ? `; Max-Age=${400 * 86_400}` : ''}`;
   }
 
   /** Live counts (tests, bounds). */

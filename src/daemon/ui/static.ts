@@ -4,7 +4,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OPERATIONS, type ErrorBody } from '../../api/remote/protocol.js';
 import { tokenMatches } from '../../api/remote/token.js';
 import { VssError } from '../../core/errors.js';
+import { BROWSER_RIGHTS, type BrowserRights } from '../../device/browser-devices.js';
+import { partyOf } from '../request-party.js';
 import { refusedOrigin, type Ticket, type UiSessions } from './session.js';
+
+/** Who the web app's session is (`GET /api/ui/me`). */
+export interface UiMe {
+  /** Whether it may only view the library (a paired browser, or any browser on the home network). */
+  view_only: boolean;
+  browser: { id: string; name: string; may: BrowserRights } | null;
+}
 
 /** A pairing address as the daemon makes it: its ticket, the address that carries it (null before the servers listen), the certificate's fingerprint there. */
 export interface PairTicket extends Ticket {
@@ -107,6 +116,12 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
       return reply.header('cache-control', 'no-store').send(answer);
     },
   });
+  app.get(OPERATIONS.uiMe.path, (req, reply) => {
+    const party = partyOf(req.raw);
+    const browser = party.browser === null ? undefined : sessions.signedIn(req.headers.cookie, party.lan)?.browser ?? undefined;
+    const me: UiMe = { view_only: party.lan || party.browser !== null, browser: browser ? { id: browser.id, name: browser.name, may: { ...BROWSER_RIGHTS } } : null };
+    return reply.header('cache-control', 'no-store').send(me);
+  });
   app.get('/ui', (req, reply) => reply.code(308).header('location', `/ui/${req.url.slice(3)}`).send());
   app.get('/ui/', (req, reply) => {
     const query = req.query as Record<string, unknown>;
@@ -153,7 +168,7 @@ async function file(req: FastifyRequest, reply: FastifyReply, webDir: string, re
 }
 
 function unauthorized(reply: FastifyReply, why: string): FastifyReply {
-  return page(reply, 401, 'Not signed in', `${escapeHtml(why)} Run <code>vss ui</code> and open the address it prints (it signs in one browser, once).`);
+  return page(reply, 401, 'Not signed in', `${escapeHtml(why)} On the computer, run <code>vss ui</code> and open the address it prints (it signs in one browser, once); a phone or another browser is paired with <code>vss ui pair</code> there (or Devices, “Add a phone or browser”).`);
 }
 
 /** A short HTML page (no script, no style): the UI's answer where the app cannot be shown. */
