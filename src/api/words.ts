@@ -22,3 +22,4 @@ export { ON_CONFLICT, DEFAULT_ON_CONFLICT } from '../files/on-conflict.js';
 export { PREFER_VALUES } from '../sync/prefer.js';
 export { looksLikeInvite } from '../sync/pairing/invite-prefix.js';
 export { resolveDataDir, appDataDir } from '../device/data-dir.js';
+export { DEFAULT_LAN_PORT } from '../device/lan-port.js';

@@ -16,3 +16,5 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
   const { runDaemon: run } = await import('./run-daemon.js');
   return run(opts);
 }
+export { keepLanFlags } from './lan/lan-flags.js';
+export { terminalQr } from './ui/terminal-qr.js';

@@ -2,14 +2,12 @@ import type { Command } from 'commander';
 import type { DaemonStatus } from '../../api/index.js';
 import { UsageError } from '../../core/errors.js';
 import { formatBytes } from '../../core/format.js';
-import { checkListenAddresses, appDataDir, resolveDataDir, daemonPaths } from '../../api/words.js';
+import { checkListenAddresses, appDataDir, resolveDataDir, daemonPaths, DEFAULT_LAN_PORT } from '../../api/words.js';
 import type { DeviceSettingsApi } from '../../api/index.js';
 import { globals } from '../context.js';
 import { displayPath, formatDuration, printJson, printLine } from '../output.js';
 import { onStopSignal } from '../signals.js';
 import { parseBytes } from '../parse.js';
-import { resolve } from 'node:path';
-import { DEFAULT_LAN_PORT } from '../../daemon/lan/lan-port.js';
 
 function parsePort(v: string): number {
   const n = Number(v);
@@ -25,29 +23,6 @@ function collectListen(v: string, acc: string[]): string[] {
 function parseLines(v: string): number {
   if (!/^\d+$/.test(v)) throw new UsageError(`--lines must be a whole number, not ${JSON.stringify(v)}`);
   return Number(v);
-}
-
-/** `daemon start`'s home-network flags, kept as the device's setting before it starts (refused whole when they clash). */
-async function keepLanFlags(dataDir: string, opts: { lan?: boolean; lanPort?: number; lanHttp?: boolean; tlsCert?: string; tlsKey?: string }): Promise<void> {
-  if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
-  if (opts.lanHttp && opts.tlsCert !== undefined) throw new UsageError('--lan-http serves plain HTTP: it takes no certificate (leave out --tls-cert/--tls-key, or --lan-http)');
-  const given = opts.lan !== undefined || opts.lanPort !== undefined || opts.lanHttp !== undefined || opts.tlsCert !== undefined;
-  if (!given) return;
-  const { readLanSettings, writeLanSettings } = await import('../../daemon/lan/lan-settings.js');
-  const on = opts.lan ?? readLanSettings(dataDir).on;
-  if (!on && (opts.lanPort !== undefined || opts.lanHttp !== undefined || opts.tlsCert !== undefined)) throw new UsageError('--lan-port, --lan-http and --tls-cert are for the home network: add --lan');
-  const tls = opts.tlsCert !== undefined ? { tls: { cert: resolve(opts.tlsCert), key: resolve(opts.tlsKey!) } } : {};
-  if (opts.tlsCert !== undefined) {
-    // Checked now, before it is kept: a certificate that cannot serve is said here, not in the daemon's log.
-    const { userCert } = await import('../../daemon/lan/device-cert.js');
-    userCert(resolve(opts.tlsCert), resolve(opts.tlsKey!));
-  }
-  writeLanSettings(dataDir, {
-    on, ...(opts.lanPort !== undefined ? { port: opts.lanPort } : {}), ...tls,
-    // HTTPS again when a certificate is given, or --lan is given without --lan-http.
-    ...(opts.lanHttp !== undefined ? { http: true } : opts.tlsCert !== undefined || opts.lan === true ? { http: false } : {}),
-    ...(opts.lanHttp !== undefined ? { tls: null } : {}),
-  });
 }
 
 function dataDirOf(cmd: Command): string {
@@ -112,7 +87,9 @@ export function registerDaemonCommands(program: Command): void {
     .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[]; relay?: boolean; relayRate?: string; upnp?: boolean; lan?: boolean; lanPort?: number; lanHttp?: boolean; tlsCert?: string; tlsKey?: string }) {
       await checkListenAddresses(opts.listen);
       const dataDir = dataDirOf(this);
-      await keepLanFlags(dataDir, opts);
+      if (opts.lan !== undefined || opts.lanPort !== undefined || opts.lanHttp !== undefined || opts.tlsCert !== undefined || opts.tlsKey !== undefined) {
+        (await daemonParts()).keepLanFlags(dataDir, opts);
+      }
       if (opts.relay !== undefined) (await settingsOf(dataDir)).setRelay(opts.relay);
       if (opts.relayRate !== undefined) (await settingsOf(dataDir)).setRelayRate(opts.relayRate === 'unlimited' ? null : parseBytes(opts.relayRate, '--relay-rate'));
       if (opts.upnp !== undefined) (await settingsOf(dataDir)).setUpnp(opts.upnp);

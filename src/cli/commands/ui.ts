@@ -31,13 +31,13 @@ export function registerUiCommand(program: Command): void {
     .description('print an address (and its QR code) that pairs a phone or another browser with this device, once, within five minutes: on the home network when the daemon runs with --lan')
     .option('--name <name>', 'what to call the browser in `vss devices list` (default: when it was paired)')
     .action(async function (this: Command, opts: { name?: string }) {
-      const { pairAddress } = await import('../../daemon/index.js');
+      const { pairAddress, terminalQr } = await import('../../daemon/index.js');
       const pair = await pairAddress(resolveDataDir(globals(this).dataDir), opts.name !== undefined ? { name: opts.name } : {});
       if (pair.started !== null) process.stderr.write(`vss: started the daemon (pid ${pair.started}); \`vss daemon stop\` stops it\n`);
       if (globals(this).json) return printJson({ url: pair.url, expires_at: pair.expires_at });
       if (!pair.lan) warn('the daemon serves this machine only: a phone cannot open this address (restart it with `vss daemon stop && vss daemon start --lan`)');
       // Drawn only on a terminal: a pipe gets the address alone.
-      if (process.stdout.isTTY) process.stdout.write(`${(await import('uqr')).renderUnicodeCompact(pair.url)}\n`);
+      if (process.stdout.isTTY) process.stdout.write(`${await terminalQr(pair.url)}\n`);
       printLine(pair.url);
       if (pair.tls_fingerprint !== null) process.stderr.write(`vss: the phone's browser will warn about a certificate it does not know: accept it if its SHA-256 fingerprint is\n     ${pair.tls_fingerprint}\n`);
       process.stderr.write(`vss: the address pairs one browser, once, until ${pair.expires_at.slice(11, 19)} UTC\n`);

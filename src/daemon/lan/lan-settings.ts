@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
 import { readDeviceSettings, updateDeviceSettings } from '../../jobs/cpu-budget.js';
-import { DEFAULT_LAN_PORT } from './lan-port.js';
+import { DEFAULT_LAN_PORT } from '../../device/lan-port.js';
 
 export { DEFAULT_LAN_PORT };
 
