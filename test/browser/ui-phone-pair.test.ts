@@ -10,6 +10,7 @@ import { UI_SKIP } from './ui-library.js';
 
 // Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
 declare const document: any;
+declare const window: any;
 
 interface Status { http: string; web_urls: string[]; tls_fingerprint: string | null }
 interface Device { kind: string; id: string; name: string }
@@ -62,7 +63,7 @@ describe('a phone pairs with the web app by its code, and is revoked', { skip: F
     const { url: signIn } = json<{ url: string }>(await runCli(['--json', 'ui'], env));
     await desktop.page.goto(signIn);
     await desktop.page.goto(`${status.http}/ui/#/devices`);
-    assert.equal(await desktop.page.getByRole('note').filter({ hasText: 'may view the library' }).count(), 0, 'this machine\'s user is not view-only');
+    assert.equal(await desktop.page.getByRole('note').filter({ hasText: 'View only' }).count(), 0, 'this machine\'s user is not view-only');
     const panel = desktop.page.getByRole('region', { name: 'Add a phone or browser' });
     await panel.getByRole('button', { name: 'Show a pairing code' }).click();
     await panel.getByTestId('pair-qr').locator('svg').waitFor();
@@ -79,10 +80,36 @@ describe('a phone pairs with the web app by its code, and is revoked', { skip: F
     assert.equal(landed?.status(), 200);
     assert.equal(new URL(phone.url()).search, '', 'the ticket leaves the address bar');
     await phone.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === 2);
-    await phone.getByRole('note').filter({ hasText: 'may view the library' }).waitFor();
+    // Its thumbnails come over the network too (a content's files are on routes of their own).
+    await phone.waitForFunction(() => [...document.querySelectorAll('main[aria-label="Library"] a[data-uuid] img')].some((img: any) => img.complete && img.naturalWidth > 0));
+    await phone.getByRole('note').filter({ hasText: 'View only' }).waitFor();
     const nav = await phone.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
     assert.deepEqual(nav, ['Library', 'Albums', 'Places', 'People', 'Locations', 'Tags'], 'what it may not open is not offered');
     await keepScreenshot(phone, 'phone-paired-grid', false);
+    for (const width of [360, 390, 430]) {
+      await phone.setViewportSize({ width, height: 844 });
+      const layout = await phone.evaluate(() => {
+        const box = (sel: string) => {
+          const el = document.querySelector(sel);
+          if (!el) return null;
+          const r = el.getBoundingClientRect();
+          return { top: r.top, bottom: r.bottom, left: r.left, right: r.right };
+        };
+        return {
+          header: box('.app-header'), nav: box('nav[aria-label="Main"]'), bar: box('.grid-bar'), tile: box('main[aria-label="Library"] a[data-uuid]'),
+          scrubber: box('nav.scrubber'), overflow: document.documentElement.scrollWidth - window.innerWidth, height: window.innerHeight,
+        };
+      });
+      const at = `at ${width} px: ${JSON.stringify(layout)}`;
+      const { header, nav, bar, tile } = layout;
+      assert.ok(header && nav && bar && tile, at);
+      assert.ok(layout.overflow <= 0, `nothing wider than the screen ${at}`);
+      assert.ok(Math.abs(nav.bottom - layout.height) < 1 && nav.top > tile.top, `the navigation is a bar at the foot ${at}`);
+      assert.ok(header.bottom <= bar.top + 0.5 && bar.bottom <= tile.top + 0.5, `header, filters and photos one under the other ${at}`);
+      assert.ok(tile.top < 200, `the first photo starts near the top, not under 290 px of header and filters ${at}`);
+      assert.ok(layout.scrubber === null || layout.scrubber.right <= layout.scrubber.left, `no scrubber over the filters ${at}`);
+    }
+    await phone.setViewportSize({ width: 390, height: 844 });
     const again = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
     assert.equal((await again.goto(pairUrl))?.status(), 401, 'the code pairs one browser, once');
 

@@ -199,6 +199,12 @@ describe(`the web app on the home network (daemon start --lan)${namespaces ? ', 
       const a = await request(`${base()}${path}`, ca, { headers: fromApp(cookie) });
       assert.equal(a.status, 200, `${path}: ${a.body.slice(0, 200)}`);
     }
+    // A content's files are on wildcard routes: reached (the route's own answer: no such content here), not refused.
+    for (const path of [`/api/libraries/current/content/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, `/api/libraries/current/sidecars/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/thumb/grid`]) {
+      const a = await request(`${base()}${path}`, ca, { headers: fromApp(cookie) });
+      assert.ok(a.status === 404 || a.status === 400, `${path}: ${a.status} ${a.body.slice(0, 200)}`);
+      assert.doesNotMatch(a.body, /may view the library/);
+    }
   });
 
   it('does not sign in a desktop\'s `vss ui` address from the network (it stays good on this machine)', async () => {

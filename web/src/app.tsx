@@ -32,7 +32,7 @@ export function App() {
       <ErrorRegion />
       {who.view_only && (
         <p className="view-only muted small" role="note">
-          {who.browser ? `${who.browser.name}: this browser` : 'A browser on the home network'} may view the library; changes are made on the computer.
+          View only{who.browser ? ` (${who.browser.name})` : ''}: this browser may look through the library; changes are made on the computer.
         </p>
       )}
       {library.state === 'ready' ? (

@@ -7,6 +7,7 @@ import { OPERATIONS } from '../../api/remote/protocol.js';
 import type { DaemonCore } from '../daemon-core.js';
 import type { RemoteOriginal } from '../../sync/library/get-original.js';
 import { readWhole, WHOLE_READ_MAX_BYTES } from './read-whole.js';
+import { fileRoute } from './file-route.js';
 
 /**
  * Files by address (DESIGN §12): a ready sidecar's file and a content's original. The core API
@@ -24,7 +25,7 @@ import { readWhole, WHOLE_READ_MAX_BYTES } from './read-whole.js';
  * the router's 404 or 414.
  */
 export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore): Promise<void> {
-  app.get(wildcard(OPERATIONS.sidecarFile.path), (req, reply) => answer(reply, async () => {
+  app.get(fileRoute(OPERATIONS.sidecarFile.path), (req, reply) => answer(reply, async () => {
     const { lib, parts, v } = parse(req, core, 3, '/sidecars/{content_uuid}/{kind}/{variant}');
     const [contentUuid, kind, variant] = parts as [string, string, string];
     let found = lib().sidecars.file(contentUuid, kind, variant);
@@ -46,7 +47,7 @@ export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore)
     });
   }));
 
-  app.get(wildcard(OPERATIONS.originalFile.path), (req, reply) => answer(reply, async () => {
+  app.get(fileRoute(OPERATIONS.originalFile.path), (req, reply) => answer(reply, async () => {
     const { lib, parts, v } = parse(req, core, 1, '/content/{content_uuid}');
     const found = lib().content.original(parts[0]!);
     if (found.state !== 'ready') {
@@ -63,11 +64,6 @@ export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore)
 }
 
 /** The table's path with its address parts (from `:uuid` on) as one wildcard: `/api/libraries/:lib/content/*`. */
-function wildcard(path: string): string {
-  const at = path.indexOf('/:uuid');
-  if (at < 0) throw new Error(`no :uuid in ${path}`);
-  return `${path.slice(0, at)}/*`;
-}
 
 /** How long a request for a sidecar that is not here waits for the resolver (fetch, or make it). */
 const RESOLVE_TIMEOUT_MS = 15_000;

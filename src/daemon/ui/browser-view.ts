@@ -1,4 +1,5 @@
 import { OPERATIONS, type OperationName } from '../../api/remote/protocol.js';
+import { fileRoute } from '../routes/file-route.js';
 
 /**
  * What a browser that may only view (a paired browser; any browser on the home network) may
@@ -13,7 +14,9 @@ export const BROWSER_VIEW_OPERATIONS = [
   'locationsList', 'locationsGet', 'locationsOfOtherDevices', 'sidecarFile', 'originalFile', 'events', 'uiMe',
 ] as const satisfies readonly OperationName[];
 
-const VIEW_ROUTES = new Set<string>(BROWSER_VIEW_OPERATIONS.map((name) => OPERATIONS[name].path));
+/** The files' operations are served on a wildcard route (routes/file-route.ts): named here as the router names them. */
+const FILE_OPERATIONS: ReadonlySet<string> = new Set(['sidecarFile', 'originalFile']);
+const VIEW_ROUTES = new Set<string>(BROWSER_VIEW_OPERATIONS.map((name) => (FILE_OPERATIONS.has(name) ? fileRoute(OPERATIONS[name].path) : OPERATIONS[name].path)));
 
 /** Whether a view-only browser may make a request with METHOD to the route ROUTE (fastify's pattern, e.g. `/api/libraries/:lib/grid`). */
 export function viewMayCall(method: string, route: string | undefined): boolean {
