@@ -37,7 +37,7 @@ describe('a phone pairs with the web app by its code, and is revoked', { skip: F
     for (const f of PHOTOS) copyFileSync(join(FIXTURES, f), join(tree, basename(f)));
     const offline = { ...env, VSS_NO_DAEMON: '1' };
     json(await runCli(['--json', 'library', 'create', 'Photos', '--path', tmp.path], offline));
-    json(await runCli(['--json', 'location', 'add', tree], offline));
+    json(await runCli(['--json', 'location', 'add', tree, '--mode', 'deep'], offline));
     assert.equal((await runCli(['jobs', 'run', '--until-idle'], offline)).code, 0);
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.2', () => {
@@ -97,7 +97,7 @@ describe('a phone pairs with the web app by its code, and is revoked', { skip: F
         };
         return {
           header: box('.app-header'), nav: box('nav[aria-label="Main"]'), bar: box('.grid-bar'), tile: box('main[aria-label="Library"] a[data-uuid]'),
-          scrubber: box('nav.scrubber'), overflow: document.documentElement.scrollWidth - window.innerWidth, height: window.innerHeight,
+          scrubber: box('nav.scrubber'), note: box('.view-only'), overflow: document.documentElement.scrollWidth - window.innerWidth, height: window.innerHeight,
         };
       });
       const at = `at ${width} px: ${JSON.stringify(layout)}`;
@@ -107,7 +107,10 @@ describe('a phone pairs with the web app by its code, and is revoked', { skip: F
       assert.ok(Math.abs(nav.bottom - layout.height) < 1 && nav.top > tile.top, `the navigation is a bar at the foot ${at}`);
       assert.ok(header.bottom <= bar.top + 0.5 && bar.bottom <= tile.top + 0.5, `header, filters and photos one under the other ${at}`);
       assert.ok(tile.top < 200, `the first photo starts near the top, not under 290 px of header and filters ${at}`);
-      assert.ok(layout.scrubber === null || layout.scrubber.right <= layout.scrubber.left, `no scrubber over the filters ${at}`);
+      const apart = (a: { top: number; bottom: number; left: number; right: number }, b: typeof a) => a.bottom <= b.top + 0.5 || b.bottom <= a.top + 0.5 || a.right <= b.left + 0.5 || b.right <= a.left + 0.5;
+      for (const [name, other] of Object.entries({ header, nav, bar, note: layout.note })) {
+        assert.ok(layout.scrubber === null || other === null || apart(layout.scrubber, other), `the years and months are not over the ${name} ${at}`);
+      }
     }
     await phone.setViewportSize({ width: 390, height: 844 });
     const again = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();

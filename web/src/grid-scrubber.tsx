@@ -1,4 +1,4 @@
-import { memo, useMemo, useState } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { calendarOf } from './grid-calendar.js';
 import type { GridDay } from './types.js';
 
@@ -15,10 +15,12 @@ const nameOf = (m: number, f: Intl.DateTimeFormat) => f.format(Date.UTC(2000, m 
 export const GridScrubber = memo(function GridScrubber({ days, currentYear, onJump }: { days: readonly GridDay[]; currentYear: string | null; onJump: (day: number) => void }) {
   const { years, undated } = useMemo(() => calendarOf(days), [days]);
   const [pointed, setPointed] = useState<string | null>(null);
+  const ref = useRef<HTMLElement | null>(null);
+  useBesideView(ref, years.length > 0);
   if (years.length === 0) return null;
   const open = pointed ?? currentYear;
   return (
-    <nav className="scrubber" aria-label="Years and months" onMouseLeave={() => setPointed(null)}>
+    <nav ref={ref} className="scrubber" aria-label="Years and months" onMouseLeave={() => setPointed(null)}>
       <ul>
         {years.map((y) => (
           <li key={y.year} onMouseEnter={() => setPointed(y.year)} onFocus={() => setPointed(y.year)}>
@@ -47,3 +49,29 @@ export const GridScrubber = memo(function GridScrubber({ days, currentYear, onJu
     </nav>
   );
 });
+
+/**
+ * Keep the bar within the view that scrolls (its `main`), whatever lies above it: a header that
+ * wraps, a note, errors, a phone's layout. Fixed to the window, it is placed from the view's box,
+ * again when that box changes size.
+ */
+function useBesideView(ref: { current: HTMLElement | null }, shown: boolean): void {
+  useLayoutEffect(() => {
+    const bar = ref.current;
+    const view = bar?.closest('main');
+    if (!bar || !view) return;
+    const place = () => {
+      const r = view.getBoundingClientRect();
+      bar.style.top = `${r.top + 8}px`;
+      bar.style.maxHeight = `${Math.max(0, r.bottom - r.top - 16)}px`;
+    };
+    place();
+    const seen = new ResizeObserver(place);
+    seen.observe(view);
+    window.addEventListener('resize', place);
+    return () => {
+      seen.disconnect();
+      window.removeEventListener('resize', place);
+    };
+  }, [ref, shown]);
+}
