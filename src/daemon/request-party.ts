@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
  */
 export interface Party {
   lan: boolean;
-  browser: string | null;
+  browser: { id: string; name: string } | null;
 }
 
 const parties = new WeakMap<IncomingMessage, Party>();

@@ -173,7 +173,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     const lan = viaLan.has(req.raw);
     const who = m ? undefined : sessions.signedIn(req.headers.cookie, lan);
     if (who) {
-      setParty(req.raw, { lan, browser: who.browser?.id ?? null });
+      setParty(req.raw, { lan, browser: who.browser ? { id: who.browser.id, name: who.browser.name } : null });
       // A paired browser, and any browser on the network, views the library, and only the library:
       // changing it needs rights browser devices do not have yet (issue 44).
       if ((lan || who.browser) && !viewMayCall(req.method, req.routeOptions.url)) {

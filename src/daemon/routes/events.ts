@@ -35,7 +35,8 @@ export function registerEventStream(app: FastifyInstance, core: DaemonCore): voi
     if (follow && openStreams >= MAX_STREAMS) {
       return reply.code(503).send({ error: { code: 'UNAVAILABLE', message: `already ${MAX_STREAMS} event streams open` } });
     }
-    if (follow && network && (networkStreams >= MAX_NETWORK_STREAMS || (party.browser !== null && (byBrowser.get(party.browser) ?? 0) >= MAX_BROWSER_STREAMS))) {
+    const browser = party.browser?.id ?? null;
+    if (follow && network && (networkStreams >= MAX_NETWORK_STREAMS || (browser !== null && (byBrowser.get(browser) ?? 0) >= MAX_BROWSER_STREAMS))) {
       return reply.code(503).send({ error: { code: 'UNAVAILABLE', message: `this browser, or the home network's, has as many event streams open as it may (${MAX_BROWSER_STREAMS}; ${MAX_NETWORK_STREAMS} together)` } });
     }
     reply.hijack();
@@ -53,7 +54,7 @@ export function registerEventStream(app: FastifyInstance, core: DaemonCore): voi
     res.write(': connected\n\n');
     openStreams++;
     if (network) networkStreams++;
-    if (party.browser !== null) byBrowser.set(party.browser, (byBrowser.get(party.browser) ?? 0) + 1);
+    if (browser !== null) byBrowser.set(browser, (byBrowser.get(browser) ?? 0) + 1);
     const off = core.onEvent(send);
     const beat = setInterval(() => { if (!res.destroyed) res.write(': keep-alive\n\n'); }, HEARTBEAT_MS);
     let stopped = false;
@@ -62,10 +63,10 @@ export function registerEventStream(app: FastifyInstance, core: DaemonCore): voi
       stopped = true;
       openStreams--;
       if (network) networkStreams--;
-      if (party.browser !== null) {
-        const left = (byBrowser.get(party.browser) ?? 1) - 1;
-        if (left <= 0) byBrowser.delete(party.browser);
-        else byBrowser.set(party.browser, left);
+      if (browser !== null) {
+        const left = (byBrowser.get(browser) ?? 1) - 1;
+        if (left <= 0) byBrowser.delete(browser);
+        else byBrowser.set(browser, left);
       }
       clearInterval(beat);
       off();

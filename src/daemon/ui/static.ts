@@ -7,6 +7,7 @@ import { VssError } from '../../core/errors.js';
 import { BROWSER_RIGHTS, type BrowserRights } from '../../device/browser-devices.js';
 import { partyOf } from '../request-party.js';
 import { refusedOrigin, type Ticket, type UiSessions } from './session.js';
+import { defaultWebDir } from './web-dir.js';
 
 /** Who the web app's session is (`GET /api/ui/me`). */
 export interface UiMe {
@@ -22,7 +23,6 @@ export interface PairTicket extends Ticket {
   lan: boolean;
   tls_fingerprint: string | null;
 }
-import { defaultWebDir } from './web-dir.js';
 
 /**
  * The web UI's app, served from dist/web (index.html and esbuild's hashed assets) under /ui/.
@@ -117,9 +117,8 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
     },
   });
   app.get(OPERATIONS.uiMe.path, (req, reply) => {
-    const party = partyOf(req.raw);
-    const browser = party.browser === null ? undefined : sessions.signedIn(req.headers.cookie, party.lan)?.browser ?? undefined;
-    const me: UiMe = { view_only: party.lan || party.browser !== null, browser: browser ? { id: browser.id, name: browser.name, may: { ...BROWSER_RIGHTS } } : null };
+    const { lan, browser } = partyOf(req.raw);
+    const me: UiMe = { view_only: lan || browser !== null, browser: browser ? { ...browser, may: { ...BROWSER_RIGHTS } } : null };
     return reply.header('cache-control', 'no-store').send(me);
   });
   app.get('/ui', (req, reply) => reply.code(308).header('location', `/ui/${req.url.slice(3)}`).send());
