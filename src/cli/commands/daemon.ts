@@ -87,9 +87,7 @@ export function registerDaemonCommands(program: Command): void {
     .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[]; relay?: boolean; relayRate?: string; upnp?: boolean; lan?: boolean; lanPort?: number; lanHttp?: boolean; tlsCert?: string; tlsKey?: string }) {
       await checkListenAddresses(opts.listen);
       const dataDir = dataDirOf(this);
-      if (opts.lan !== undefined || opts.lanPort !== undefined || opts.lanHttp !== undefined || opts.tlsCert !== undefined || opts.tlsKey !== undefined) {
-        (await daemonParts()).keepLanFlags(dataDir, opts);
-      }
+      (await daemonParts()).keepLanFlags(dataDir, opts);
       if (opts.relay !== undefined) (await settingsOf(dataDir)).setRelay(opts.relay);
       if (opts.relayRate !== undefined) (await settingsOf(dataDir)).setRelayRate(opts.relayRate === 'unlimited' ? null : parseBytes(opts.relayRate, '--relay-rate'));
       if (opts.upnp !== undefined) (await settingsOf(dataDir)).setUpnp(opts.upnp);

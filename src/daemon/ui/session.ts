@@ -94,8 +94,8 @@ export class UiSessions {
   private readonly tickets = new Map<string, { expires: number; pair?: PairAsked }>();
   /** The browsers paired with this device (their sessions outlive a restart), once the daemon has them. */
   private browsers: BrowserDevices | undefined;
-  /** Session digest → last use (ms), and whether it began on the home network; least recently used first. */
-  private readonly sessions = new Map<string, { used: number; lan: boolean }>();
+  /** This machine's sessions (`vss ui`'s tickets sign in on loopback only): digest → last use (ms), least recently used first. */
+  private readonly sessions = new Map<string, number>();
   readonly cookieName: string;
 
   constructor(token: string, private readonly now: () => number = Date.now) {
@@ -158,7 +158,7 @@ export class UiSessions {
       return secret;
     }
     while (this.sessions.size >= SESSION_LIMITS.sessions) this.sessions.delete(this.sessions.keys().next().value!);
-    this.sessions.set(digest(secret), { used: t, lan });
+    this.sessions.set(digest(secret), t);
     return secret;
   }
 
@@ -198,14 +198,14 @@ export class UiSessions {
     return this.ownerSession(key, lan) ? { browser: null } : undefined;
   }
 
-  /** Whether KEY is a live session of `vss ui`'s on this side; using it keeps it alive. */
+  /** Whether KEY is a live session of `vss ui`'s, asked on this machine's side (never the network's); using it keeps it alive. */
   private ownerSession(key: string, lan: boolean): boolean {
-    const session = this.sessions.get(key);
-    if (session === undefined || session.lan !== lan) return false;
+    const used = lan ? undefined : this.sessions.get(key);
+    if (used === undefined) return false;
     this.sessions.delete(key);
     const t = this.now();
-    if (t - session.used >= SESSION_LIMITS.sessionIdleMs) return false;
-    this.sessions.set(key, { used: t, lan });
+    if (t - used >= SESSION_LIMITS.sessionIdleMs) return false;
+    this.sessions.set(key, t);
     return true;
   }
 
