@@ -20,6 +20,7 @@ import { GuardianApi } from './guardian.js';
 import { ActionsApi } from './actions.js';
 import { FacesApi, PeopleApi } from './people.js';
 import { AlbumsApi } from './albums.js';
+import { UploadsApi } from './uploads.js';
 
 export type LibraryAccess = 'read' | 'write';
 
@@ -66,6 +67,8 @@ export class LibraryApi {
   /** Albums and smart albums (issue 32). */
   readonly albums: AlbumsApi;
   readonly faces: FacesApi;
+  /** Photos and videos a browser uploads (issue 44). */
+  readonly uploads: UploadsApi;
   private readonly stopSearch: (() => void) | undefined;
   private readonly stopFaces: (() => void) | undefined;
 
@@ -97,6 +100,7 @@ export class LibraryApi {
     this.people = new PeopleApi(lib);
     this.albums = new AlbumsApi(lib, this.search);
     this.faces = new FacesApi(lib);
+    this.uploads = new UploadsApi(lib);
     // And the faces follow their sidecars into people.
     this.stopFaces = ctx.access === 'write' ? this.people.follow() : undefined;
   }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { BrowserRights } from '../device/browser-devices.js';
 
 /**
  * Who a request of the API is, as the server's hook found it: a request from the home network
@@ -8,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
  */
 export interface Party {
   lan: boolean;
-  browser: { id: string; name: string } | null;
+  browser: { id: string; name: string; may: BrowserRights } | null;
 }
 
 const parties = new WeakMap<IncomingMessage, Party>();

@@ -9,6 +9,7 @@ import { daemonPaths } from '../api/remote/paths.js';
 import { removeIfPresent, type ReadyRecord } from '../api/remote/pidfile.js';
 import { takeDaemonLock, writeReady } from '../api/remote/daemon-lock.js';
 import { registerApi } from './routes/index.js';
+import { registerUploadRoutes } from './routes/uploads.js';
 import { createApiServer } from './server.js';
 import { registerUiRoutes } from './ui/static.js';
 import { ensureToken } from '../api/remote/token.js';
@@ -69,7 +70,19 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
     core = await DaemonCore.start({ vss: new Vss({ dataDir }), log: dlog });
     await registerApi(server.app, core);
     let pairBase: { url: string; lan: boolean; fingerprint: string | null } | undefined;
-    registerUiRoutes(server.app, { token, sessions: server.sessions, viaLan: server.viaLan, pairBase: () => pairBase });
+    const uploads = await registerUploadRoutes(server.app, core);
+    const c = core;
+    const pairUploads = (name: string | undefined, dir: string | undefined): { library: string; dir: string } | null => {
+      const lib = c.library();
+      if (dir !== undefined) return { library: lib.id, dir: lib.uploads.folder(dir) };
+      try {
+        return { library: lib.id, dir: lib.uploads.defaultFolder(name ?? 'Phone') };
+      } catch {
+        // No location to put them in: this browser may not upload (the pairing says so).
+        return null;
+      }
+    };
+    registerUiRoutes(server.app, { token, sessions: server.sessions, viaLan: server.viaLan, pairBase: () => pairBase, pairUploads });
     server.sessions.keepBrowsers(core.browsers);
     core.browsers.onRevoked((id) => server.endBrowser(id));
     let ready: ReadyRecord | undefined;
@@ -91,6 +104,8 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
       web_urls: web, tls_fingerprint: lan?.fingerprint ?? null,
     });
     dlog.info({ pid: process.pid, data_dir: dataDir, socket: paths.socket, http, listen_requested: ready.listen_requested }, 'daemon started');
+    // Uploads that arrived whole while the daemon last stopped before landing them land now.
+    void uploads.sweep().catch((err: unknown) => dlog.warn({ err }, 'the uploads left could not be swept'));
     return handle(ready, core, server, dlog, leftovers);
   } catch (err) {
     dlog.error({ err }, 'daemon failed to start');

@@ -11,7 +11,8 @@ import { needsUiHeader, refusedOrigin, UI_HEADER, UiSessions } from './ui/sessio
 import { isUiPath } from './ui/static.js';
 import { hostPort } from './lan/lan-addresses.js';
 import { setParty } from './request-party.js';
-import { viewMayCall } from './ui/browser-view.js';
+import { browserMayCall } from './ui/browser-rights.js';
+import { VIEW_ONLY } from '../device/browser-devices.js';
 
 /** HTTP status of each core error code: a new code must be placed here (the type says so). */
 export const STATUS_OF_CODE = {
@@ -173,11 +174,13 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     const lan = viaLan.has(req.raw);
     const who = m ? undefined : sessions.signedIn(req.headers.cookie, lan);
     if (who) {
-      setParty(req.raw, { lan, browser: who.browser ? { id: who.browser.id, name: who.browser.name } : null });
-      // A paired browser, and any browser on the network, views the library, and only the library:
-      // changing it needs rights browser devices do not have yet (issue 44).
-      if ((lan || who.browser) && !viewMayCall(req.method, req.routeOptions.url)) {
-        return deny(reply, 403, 'FORBIDDEN', `${who.browser ? `the browser ${who.browser.name} may` : 'a browser on the home network may'} view the library; the rest is for this machine`);
+      setParty(req.raw, { lan, browser: who.browser ? { id: who.browser.id, name: who.browser.name, may: { ...who.browser.may } } : null });
+      // A paired browser (and any browser on the network) does what its rights say, and only that:
+      // the rest is this machine's (browser-rights.ts).
+      const may = who.browser?.may ?? (lan ? VIEW_ONLY : undefined);
+      if (may && !browserMayCall(may, req.method, req.routeOptions.url)) {
+        const rights = Object.entries(may).filter(([, on]) => on).map(([k]) => k).join(', ') || 'nothing';
+        return deny(reply, 403, 'FORBIDDEN', `${who.browser ? `the browser ${who.browser.name}` : 'a browser on the home network'} may ${rights}: not this (the rest is for this machine)`);
       }
       if (who.browser) holdFor(who.browser.id, req.raw.socket);
       if (needsUiHeader(req.method) && req.headers[UI_HEADER] !== '1') {

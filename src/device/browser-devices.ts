@@ -9,8 +9,8 @@ import type { BrowserDeviceItem } from '../wire/peers.js';
  * Browsers paired with this device (issue 44): a phone that opened `vss ui pair`'s address, kept in
  * `<dataDir>/browser-devices.json` (owner-only, replaced atomically) so it stays signed in across
  * the daemon's restarts until revoked. Its session is kept as the SHA-256 of its secret, never
- * the secret. What it may do is its own: view only, for now (uploads, organising and file
- * operations come with their own switches). A damaged file is an error, never an empty list.
+ * the secret. What it may do is its own (`may`), with the folder its uploads go to. A damaged
+ * file is an error, never an empty list.
  */
 export interface BrowserDevice {
   id: string;
@@ -22,6 +22,10 @@ export interface BrowserDevice {
   lan: boolean;
   /** The SHA-256 (hex) of its session secret. */
   session: string;
+  /** What it may do (a record paired before rights existed: view only). */
+  may: BrowserRights;
+  /** Where its uploads land (`DIR/YYYY/MM/NAME`): an absolute folder inside a location of LIBRARY; null: it has none. */
+  uploads_to: { library: string; dir: string } | null;
 }
 
 /** What a browser device may do, as `devices list` shows it. */
@@ -39,8 +43,24 @@ const NAME_MAX = 64;
 const SEEN_EVERY_MS = 60_000;
 const FILE_VERSION = 1;
 
-/** Every browser device may view; nothing else yet. */
-export const BROWSER_RIGHTS: Readonly<BrowserRights> = Object.freeze({ view: true, upload: false, organise: false, files: false });
+/** What a browser paired before rights existed may do: view. */
+export const VIEW_ONLY: Readonly<BrowserRights> = Object.freeze({ view: true, upload: false, organise: false, files: false });
+/** What a newly paired browser may do unless said: view, upload, organise (tags, ratings, albums); file operations stay off. */
+export const DEFAULT_BROWSER_RIGHTS: Readonly<BrowserRights> = Object.freeze({ view: true, upload: true, organise: true, files: false });
+export const RIGHT_NAMES = ['view', 'upload', 'organise', 'files'] as const satisfies ReadonlyArray<keyof BrowserRights>;
+
+/** `--may view,upload`: the rights named, the rest off; a name not known is an error. */
+export function rightsFrom(list: string): BrowserRights {
+  const out: BrowserRights = { view: false, upload: false, organise: false, files: false };
+  for (const raw of list.split(',')) {
+    const name = raw.trim().toLowerCase().replace(/^organize$/, 'organise');
+    if (name === '') continue;
+    if (!(RIGHT_NAMES as readonly string[]).includes(name)) throw new VssError('USAGE', `a browser may ${RIGHT_NAMES.join(', ')}: not ${JSON.stringify(raw.slice(0, 40))}`);
+    out[name as keyof BrowserRights] = true;
+  }
+  if (!Object.values(out).some(Boolean)) throw new VssError('USAGE', 'a browser device must be allowed something (view, upload, organise, files)');
+  return out;
+}
 
 export class BrowserDevices {
   private readonly revoked = new Set<(id: string) => void>();
@@ -69,10 +89,14 @@ export class BrowserDevices {
   }
 
   /** Record a newly paired browser (NAME as the user gave it, else one made from when). */
-  add(o: { name?: string; lan: boolean; session: string }, now = new Date()): BrowserDevice {
+  add(o: { name?: string; lan: boolean; session: string; may?: BrowserRights; uploads_to?: BrowserDevice['uploads_to'] }, now = new Date()): BrowserDevice {
     if (this.devices.length >= MAX_BROWSER_DEVICES) throw new VssError('PAIRING', `${MAX_BROWSER_DEVICES} browsers are paired already: revoke one (vss devices revoke ID)`, { path: this.path });
     const name = o.name !== undefined ? browserName(o.name) : `Browser paired ${now.toISOString().slice(0, 16).replace('T', ' ')}`;
-    const d: BrowserDevice = { id: randomUUID(), name, paired_at: now.toISOString(), last_seen: now.toISOString(), lan: o.lan, session: o.session };
+    const uploadsTo = o.uploads_to ?? null;
+    const may = { ...(o.may ?? DEFAULT_BROWSER_RIGHTS) };
+    // Uploads need a folder to land in: without one the right means nothing, and is shown off.
+    if (uploadsTo === null) may.upload = false;
+    const d: BrowserDevice = { id: randomUUID(), name, paired_at: now.toISOString(), last_seen: now.toISOString(), lan: o.lan, session: o.session, may, uploads_to: uploadsTo };
     this.save([...this.devices, d]);
     return { ...d };
   }
@@ -128,8 +152,22 @@ function parseFile(path: string): BrowserDevice[] {
   return o.devices.map((d: Record<string, unknown>) => {
     if (typeof d.id !== 'string' || typeof d.name !== 'string' || typeof d.paired_at !== 'string' || typeof d.lan !== 'boolean'
       || typeof d.session !== 'string' || !/^[0-9a-f]{64}$/.test(d.session) || (d.last_seen !== null && typeof d.last_seen !== 'string')) throw bad('a record is not a browser device');
-    return { id: d.id, name: d.name, paired_at: d.paired_at, last_seen: d.last_seen as string | null, lan: d.lan, session: d.session };
+    return { id: d.id, name: d.name, paired_at: d.paired_at, last_seen: d.last_seen as string | null, lan: d.lan, session: d.session, may: parseRights(d.may, bad), uploads_to: parseUploadsTo(d.uploads_to, bad) };
   });
+}
+
+function parseRights(v: unknown, bad: (why: string) => Error): BrowserRights {
+  if (v === undefined) return { ...VIEW_ONLY };
+  const o = v as Record<string, unknown>;
+  if (typeof o !== 'object' || o === null || !RIGHT_NAMES.every((k) => typeof o[k] === 'boolean')) throw bad('a record\'s rights are not a set of switches');
+  return { view: o.view as boolean, upload: o.upload as boolean, organise: o.organise as boolean, files: o.files as boolean };
+}
+
+function parseUploadsTo(v: unknown, bad: (why: string) => Error): BrowserDevice['uploads_to'] {
+  if (v === undefined || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o.library !== 'string' || typeof o.dir !== 'string' || !o.dir.startsWith('/')) throw bad('a record\'s uploads folder is not a library and an absolute folder');
+  return { library: o.library, dir: o.dir };
 }
 
 /** D as `devices list` shows it, at NOW. */
@@ -137,6 +175,6 @@ export function browserDeviceItem(d: BrowserDevice, now = Date.now()): BrowserDe
   return {
     kind: 'browser', id: d.id, name: d.name, paired_at: d.paired_at, last_seen: d.last_seen,
     online: d.last_seen !== null && now - Date.parse(d.last_seen) < 2 * SEEN_EVERY_MS + 1_000,
-    reached: d.lan ? 'lan' : 'local', may: { ...BROWSER_RIGHTS },
+    reached: d.lan ? 'lan' : 'local', may: { ...d.may }, uploads_to: d.uploads_to?.dir ?? null,
   };
 }

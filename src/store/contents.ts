@@ -237,6 +237,17 @@ export class ContentStore {
     return st.all(...args).map(([uuid, cas_id, kind, mime, size]) => ({ uuid, cas_id, kind, mime, size }));
   }
 
+  /**
+   * Which of UUIDS a file holds anywhere in the library: a file of this device's (an entry), or
+   * one a paired device told of (its entries). An upload asks before it sends (issue 44).
+   */
+  heldAnywhere(uuids: readonly string[]): Set<string> {
+    const st = this.sql<[string], string>(`SELECT u.value FROM json_each(?) u WHERE
+      EXISTS (SELECT 1 FROM content_identities c JOIN entries e ON e.content_id = c.id WHERE c.uuid = u.value)
+      OR EXISTS (SELECT 1 FROM peer_contents p JOIN peer_entries pe ON pe.content_id = p.id WHERE p.content_uuid = u.value)`);
+    return new Set(st.pluck().all(JSON.stringify(uuids)));
+  }
+
   /** Row ids of the contents with these uuids that this library holds itself. */
   idsByUuid(uuids: readonly string[]): Map<string, number> {
     const st = this.sql<[string], [string, number]>('SELECT uuid, id FROM content_identities WHERE uuid IN (SELECT value FROM json_each(?))');

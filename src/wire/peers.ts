@@ -60,6 +60,8 @@ export interface BrowserDeviceItem {
   reached: 'lan' | 'local';
   /** What it may do. */
   may: { view: boolean; upload: boolean; organise: boolean; files: boolean };
+  /** The folder its uploads land in (`DIR/YYYY/MM/NAME`), null when it has none. */
+  uploads_to: string | null;
 }
 
 /** Every device `vss devices list` shows: paired devices, then paired browsers. */

@@ -373,6 +373,10 @@ export const OPERATIONS = {
   uiPair: { method: 'POST', path: '/api/ui/pair' },
   /** Who the web app's session is: this machine's user (everything), or a browser that may only view (a paired one, any on the home network). */
   uiMe: { method: 'GET', path: '/api/ui/me' },
+  /** Which of `cas_ids` (content ids a browser computed) the library holds already, on any device: `{have}` (issue 44). The browser device's library; this machine's: the current one. */
+  uploadsCheck: { method: 'POST', path: '/api/uploads/check' },
+  /** Land the finished upload `id` (tus, `/api/uploads/tus`) if it is not landed yet: `{path, already}`; what a browser asks after its last byte. */
+  uploadsFinish: { method: 'POST', path: '/api/uploads/finish' },
   /** Server-Sent Events: every library's events, `data: {library_id, type, payload}`. */
   events: { method: 'GET', path: '/api/events', query: ['library', 'follow', 'recent', 'since'] },
 } as const satisfies Record<string, OperationSpec>;

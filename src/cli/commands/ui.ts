@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { resolveDataDir } from '../../api/words.js';
 import { globals } from '../context.js';
@@ -30,9 +31,15 @@ export function registerUiCommand(program: Command): void {
     .command('pair')
     .description('print an address (and its QR code) that pairs a phone or another browser with this device, once, within five minutes: on the home network when the daemon runs with --lan')
     .option('--name <name>', 'what to call the browser in `vss devices list` (default: when it was paired)')
-    .action(async function (this: Command, opts: { name?: string }) {
+    .option('--uploads-to <dir>', 'the folder (inside a location) its uploads land in, as DIR/YYYY/MM/NAME (default: Uploads/NAME in this device\'s first location)')
+    .option('--may <rights>', 'what it may do, of view, upload, organise (tags, ratings, albums), files (copy, move, delete): comma-separated', 'view,upload,organise')
+    .action(async function (this: Command, opts: { name?: string; uploadsTo?: string; may?: string }) {
       const { pairAddress, terminalQr } = await import('../../daemon/index.js');
-      const pair = await pairAddress(resolveDataDir(globals(this).dataDir), opts.name !== undefined ? { name: opts.name } : {});
+      const pair = await pairAddress(resolveDataDir(globals(this).dataDir), {
+        ...(opts.name !== undefined ? { name: opts.name } : {}),
+        ...(opts.uploadsTo !== undefined ? { uploads_to: resolve(opts.uploadsTo) } : {}),
+        ...(opts.may !== undefined ? { may: opts.may } : {}),
+      });
       if (pair.started !== null) process.stderr.write(`vss: started the daemon (pid ${pair.started}); \`vss daemon stop\` stops it\n`);
       if (globals(this).json) return printJson({ url: pair.url, expires_at: pair.expires_at });
       if (!pair.lan) warn('the daemon serves this machine only: a phone cannot open this address (restart it with `vss daemon stop && vss daemon start --lan`)');

@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { VssError } from '../../core/errors.js';
-import { browserName, type BrowserDevice, type BrowserDevices } from '../../device/browser-devices.js';
+import { browserName, type BrowserDevice, type BrowserDevices, type BrowserRights } from '../../device/browser-devices.js';
 
-/** What a pairing address was made with (`vss ui pair --name`). */
+/** What a pairing address was made with (`vss ui pair --name --uploads-to --may`). */
 export interface PairAsked {
   name?: string;
+  may?: BrowserRights;
+  uploads_to?: BrowserDevice['uploads_to'];
 }
 
 /**

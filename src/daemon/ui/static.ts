@@ -4,14 +4,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OPERATIONS, type ErrorBody } from '../../api/remote/protocol.js';
 import { tokenMatches } from '../../api/remote/token.js';
 import { VssError } from '../../core/errors.js';
-import { BROWSER_RIGHTS, type BrowserRights } from '../../device/browser-devices.js';
+import { DEFAULT_BROWSER_RIGHTS, rightsFrom, type BrowserRights, type BrowserDevices } from '../../device/browser-devices.js';
 import { partyOf } from '../request-party.js';
 import { refusedOrigin, type Ticket, type UiSessions } from './session.js';
 import { defaultWebDir } from './web-dir.js';
 
 /** Who the web app's session is (`GET /api/ui/me`). */
 export interface UiMe {
-  /** Whether it may only view the library (a paired browser, or any browser on the home network). */
+  /** Whether it is a browser with rights of its own (`browser.may`), not this machine's user, who may do everything. */
   view_only: boolean;
   browser: { id: string; name: string; may: BrowserRights } | null;
 }
@@ -40,6 +40,12 @@ export interface UiOptions {
    * on loopback) and the certificate's fingerprint there; known once the servers listen.
    */
   pairBase?: () => { url: string; lan: boolean; fingerprint: string | null } | undefined;
+  /**
+   * Where a browser paired with NAME uploads to: DIR when given (checked: inside a location of
+   * the current library), else a folder of its own in this device's first location; null when
+   * there is nowhere (it may not upload then).
+   */
+  pairUploads?: (name: string | undefined, dir: string | undefined) => { library: string; dir: string } | null;
   /** Whether a request came over the home network (its sessions are that side's only). */
   viaLan?: (req: import('node:http').IncomingMessage) => boolean;
   /** The built app; default dist/web beside this module's dist/src (VSS_WEB_DIR overrides it, for tests and development). */
@@ -108,9 +114,13 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
         const body: ErrorBody = { error: { code: 'FORBIDDEN', message: 'a pairing address is made on this machine only: `vss ui pair`, or Devices in the web app opened by `vss ui`' } };
         return reply.code(403).send(body);
       }
-      const body = (req.body ?? {}) as { name?: unknown };
-      if (body.name !== undefined && typeof body.name !== 'string') throw new VssError('USAGE', 'name must be a string');
-      const ticket = sessions.issueTicket(body.name !== undefined ? { name: body.name } : {});
+      const body = (req.body ?? {}) as { name?: unknown; uploads_to?: unknown; may?: unknown };
+      for (const k of ['name', 'uploads_to', 'may'] as const) if (body[k] !== undefined && typeof body[k] !== 'string') throw new VssError('USAGE', `${k} must be a string`);
+      const name = body.name as string | undefined;
+      const may = body.may !== undefined ? rightsFrom(body.may as string) : { ...DEFAULT_BROWSER_RIGHTS };
+      const uploadsTo = may.upload ? opts.pairUploads?.(name, body.uploads_to as string | undefined) ?? null : null;
+      if (body.uploads_to !== undefined && !may.upload) throw new VssError('USAGE', '--uploads-to is for a browser that may upload');
+      const ticket = sessions.issueTicket({ ...(name !== undefined ? { name } : {}), may, uploads_to: uploadsTo });
       const base = opts.pairBase?.();
       const answer: PairTicket = { ...ticket, url: base ? `${base.url}?ticket=${encodeURIComponent(ticket.ticket)}` : null, lan: base?.lan ?? false, tls_fingerprint: base?.fingerprint ?? null };
       return reply.header('cache-control', 'no-store').send(answer);
@@ -118,7 +128,7 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
   });
   app.get(OPERATIONS.uiMe.path, (req, reply) => {
     const { lan, browser } = partyOf(req.raw);
-    const me: UiMe = { view_only: lan || browser !== null, browser: browser ? { ...browser, may: { ...BROWSER_RIGHTS } } : null };
+    const me: UiMe = { view_only: lan || browser !== null, browser };
     return reply.header('cache-control', 'no-store').send(me);
   });
   app.get('/ui', (req, reply) => reply.code(308).header('location', `/ui/${req.url.slice(3)}`).send());

@@ -64,7 +64,7 @@ export async function placeInLocation(libraryOf: (id: string) => Library | undef
  * their folders and those above them listed again, each file linked by the BLAKE3 it was
  * verified against rather than read again.
  */
-async function indexLanded(lib: Library, locationId: number, root: string, files: readonly LandedFile[]): Promise<void> {
+export async function indexLanded(lib: Library, locationId: number, root: string, files: readonly LandedFile[]): Promise<void> {
   const known = new Map<string, KnownBytes>();
   const dirs = new Set<string>();
   for (const f of files) {

@@ -1,0 +1,194 @@
+import type { IncomingMessage } from 'node:http';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FileStore } from '@tus/file-store';
+import { Server, EVENTS } from '@tus/server';
+import type { Upload } from '@tus/utils';
+import type { FastifyInstance } from 'fastify';
+import { VssError, type LibraryApi } from '../../api/index.js';
+import type { UploadLanded } from '../../api/uploads.js';
+import { OPERATIONS } from '../../api/remote/protocol.js';
+import { diskSpace } from '../../core/disk-space.js';
+import { UploadRefused } from '../../uploads/land-upload.js';
+import { MAX_OPEN_UPLOADS, MAX_UPLOAD_BYTES, UPLOAD_EXPIRES_MS, uploadMetaOf } from '../../uploads/upload-meta.js';
+import type { DaemonCore } from '../daemon-core.js';
+import { partyOf } from '../request-party.js';
+import { UPLOAD_ROUTES } from '../ui/browser-rights.js';
+
+/** The folder of the daemon's data dir that holds uploads while their bytes come: outside every location, so nothing half-sent is listed, indexed or counted. */
+export const UPLOADS_DIR = 'uploads';
+/** Free space an upload leaves on the disk holding the uploads folder. */
+const KEEP_FREE = 512 * 1024 * 1024;
+/** Landed uploads remembered (by upload id) for a browser that asks again after its answer was lost. */
+const REMEMBERED = 1000;
+
+/** Who sent an upload, where it lands, kept in the upload's own record (never taken from the browser's metadata). */
+interface UploadOwner {
+  owner: string;
+  library: string;
+  dir: string;
+}
+const OWNER_KEYS = ['vss_owner', 'vss_library', 'vss_dir'] as const;
+
+/** A tus error: its status and text are the answer. */
+function tusError(status: number, body: string): { status_code: number; body: string } {
+  return { status_code: status, body: `${body}\n` };
+}
+
+/**
+ * Uploads from a browser (issue 44) by the tus resumable protocol (@tus/server, its FileStore in
+ * `<data-dir>/uploads/`): a browser creates an upload naming its file, the full BLAKE3 it computed
+ * and its date; sends the bytes in requests it can resume after any cut (a reload, a locked
+ * screen, another network, a restart of the daemon), asking how many arrived; and the last byte
+ * lands the file through the core (`uploads.land`: verified against that BLAKE3, in its folder
+ * inside a location, indexed) before the answer. An upload is its sender's alone; one finished
+ * while the daemon was down is landed when it starts.
+ */
+export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCore): Promise<{ sweep(): Promise<void> }> {
+  const directory = join(core.vss.dataDir, UPLOADS_DIR);
+  const store = new FileStore({ directory, expirationPeriodInMilliseconds: UPLOAD_EXPIRES_MS });
+  const landing = new Map<string, Promise<UploadLanded>>();
+  const landed = new Map<string, UploadLanded>();
+  const log = core.log.child({ module: 'uploads' });
+
+  /** The owner key and uploads folder of the request's party: a paired browser with the upload right, or this machine's user. */
+  const ownerOf = (req: IncomingMessage): UploadOwner => {
+    const { browser } = partyOf(req);
+    if (browser) {
+      const device = core.browsers.find(browser.id);
+      if (!device?.may.upload || !device.uploads_to) throw new VssError('PATH_REFUSED', `the browser ${browser.name} may not upload`);
+      return { owner: `browser:${device.id}`, library: device.uploads_to.library, dir: device.uploads_to.dir };
+    }
+    const lib = core.library();
+    return { owner: 'local', library: lib.id, dir: lib.uploads.defaultFolder('This computer') };
+  };
+  const ownerRecorded = (upload: Upload): UploadOwner | undefined => {
+    const m = upload.metadata ?? {};
+    return m.vss_owner && m.vss_library && m.vss_dir ? { owner: m.vss_owner, library: m.vss_library, dir: m.vss_dir } : undefined;
+  };
+  /** The owner of a request the tus server hands a hook (srvx's request, the node one inside): refused as tus answers. */
+  const tusOwner = (req: unknown): UploadOwner => {
+    const node = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
+    if (!node) throw tusError(500, 'the request is not Node\'s');
+    try {
+      return ownerOf(node);
+    } catch (err) {
+      throw tusError(403, (err as Error).message);
+    }
+  };
+
+  /** Land the finished upload ID once, however many ask (its last PATCH, the browser's finish, the start's sweep). */
+  const landOnce = (id: string): Promise<UploadLanded> => {
+    const known = landed.get(id);
+    if (known) return Promise.resolve(known);
+    let p = landing.get(id);
+    if (p) return p;
+    p = (async () => {
+      const upload = await store.getUpload(id).catch(() => {
+        throw new VssError('NOT_FOUND', `no upload ${id} (landed already, expired, or never made)`);
+      });
+      if (upload.size === undefined || upload.offset !== upload.size) throw new VssError('WRONG_STATE', `the upload ${id} has ${upload.offset} of ${upload.size ?? '?'} bytes: send the rest first`);
+      const owner = ownerRecorded(upload);
+      if (!owner) throw new VssError('IO', `the upload ${id} has no owner on record`);
+      const meta = uploadMetaOf(upload.metadata ?? {});
+      const file = join(directory, id);
+      let result: UploadLanded;
+      try {
+        result = await core.serve(() => core.library({ id: owner.library }).uploads.land(file, meta, owner.dir));
+      } catch (err) {
+        // Bytes that are not what the browser hashed, or not a photo or a video, are never kept.
+        if (err instanceof UploadRefused) await store.remove(id).catch(() => undefined);
+        throw err;
+      }
+      landed.set(id, result);
+      if (landed.size > REMEMBERED) landed.delete(landed.keys().next().value!);
+      await store.remove(id).catch((err: unknown) => log.warn({ err, id }, 'a landed upload\'s bytes could not be removed'));
+      log.info({ id, path: result.path, already: result.already }, 'upload landed');
+      return result;
+    })().finally(() => landing.delete(id));
+    landing.set(id, p);
+    return p;
+  };
+
+  const tus = new Server({
+    path: UPLOAD_ROUTES[0],
+    datastore: store,
+    relativeLocation: true,
+    maxSize: () => Math.max(0, Math.min(MAX_UPLOAD_BYTES, diskSpace(directory).freeBytes - KEEP_FREE)),
+    onUploadCreate: async (req, upload) => {
+      const owner = tusOwner(req);
+      try {
+        uploadMetaOf(upload.metadata ?? {});
+      } catch (err) {
+        throw tusError(400, (err as Error).message);
+      }
+      const open = (await readdir(directory).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).length;
+      if (open >= MAX_OPEN_UPLOADS) throw tusError(429, `${MAX_OPEN_UPLOADS} uploads are unfinished here: finish or cancel some first`);
+      const metadata: Record<string, string | null> = {};
+      for (const [k, v] of Object.entries(upload.metadata ?? {})) if (!(OWNER_KEYS as readonly string[]).includes(k)) metadata[k] = v;
+      return { metadata: { ...metadata, vss_owner: owner.owner, vss_library: owner.library, vss_dir: owner.dir } };
+    },
+    onIncomingRequest: async (req, id) => {
+      const owner = tusOwner(req);
+      const upload = await store.getUpload(id).catch(() => undefined);
+      // Another's upload is as if it did not exist: its id tells nothing.
+      if (upload && ownerRecorded(upload)?.owner !== owner.owner) throw tusError(404, 'The file for this url was not found');
+    },
+    onUploadFinish: async (_req, upload) => {
+      try {
+        const r = await landOnce(upload.id);
+        return { status_code: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(r) };
+      } catch (err) {
+        if (err instanceof UploadRefused) throw tusError(422, err.message);
+        log.error({ err, id: upload.id }, 'an upload could not be landed');
+        throw tusError(500, `the upload arrived whole but could not be put in place: ${(err as Error).message}`);
+      }
+    },
+  });
+  tus.on(EVENTS.POST_CREATE, (_req, upload) => log.debug({ id: upload.id, size: upload.size }, 'upload begun'));
+
+  // tus's bodies are streams for the tus server to read: fastify leaves them as they came.
+  app.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));
+  for (const url of UPLOAD_ROUTES) {
+    app.route({
+      method: ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'],
+      url,
+      handler: async (req, reply) => {
+        reply.hijack();
+        await tus.handle(req.raw, reply.raw);
+      },
+    });
+  }
+
+  app.post(OPERATIONS.uploadsCheck.path, async (req) => {
+    const body = (req.body ?? {}) as { cas_ids?: unknown };
+    return core.serve(async () => libraryFor(core, ownerOf(req.raw)).uploads.check(body.cas_ids));
+  });
+  app.post(OPERATIONS.uploadsFinish.path, async (req) => {
+    const body = (req.body ?? {}) as { id?: unknown };
+    if (typeof body.id !== 'string' || !/^[0-9a-f]{32}$/.test(body.id)) throw new VssError('USAGE', 'id is an upload\'s id (32 hex digits)');
+    const owner = ownerOf(req.raw);
+    const upload = await store.getUpload(body.id).catch(() => undefined);
+    if (upload && ownerRecorded(upload)?.owner !== owner.owner) throw new VssError('NOT_FOUND', `no upload ${body.id}`);
+    return landOnce(body.id);
+  });
+
+  return {
+    /** Land the uploads that arrived whole while the daemon stopped before landing them; remove those expired. */
+    async sweep(): Promise<void> {
+      await tus.cleanUpExpiredUploads().catch((err: unknown) => log.warn({ err }, 'expired uploads could not be removed'));
+      for (const name of await readdir(directory).catch(() => [] as string[])) {
+        if (!name.endsWith('.json')) continue;
+        const id = name.slice(0, -5);
+        const upload = await store.getUpload(id).catch(() => undefined);
+        if (!upload || upload.size === undefined || upload.offset !== upload.size) continue;
+        await landOnce(id).catch((err: unknown) => log.warn({ err, id }, 'a finished upload could not be landed'));
+      }
+    },
+  };
+}
+
+/** The library OWNER's uploads go to (a browser device's; this machine's user: the current one). */
+function libraryFor(core: DaemonCore, owner: UploadOwner): LibraryApi {
+  return core.library({ id: owner.library });
+}
