@@ -20,8 +20,8 @@ const CAS_ID = /^[0-9a-f]{64}$/;
 export class UploadsApi {
   constructor(private readonly lib: Library) {}
 
-  /** Of CASIDS (content ids as the browser computed them, DESIGN §1), those a file holds anywhere in the library. */
-  check(casIds: unknown): { have: string[] } {
+  /** Of CASIDS (content ids as the browser computed them, DESIGN §1), those a file holds anywhere in the library; and the library's hash threshold they are computed under. */
+  check(casIds: unknown): { have: string[]; hash_threshold: number } {
     if (!Array.isArray(casIds) || casIds.length > MAX_CHECKED) throw new UsageError(`cas_ids is a list of at most ${MAX_CHECKED} content ids`);
     const byUuid = new Map<string, string>();
     for (const id of casIds) {
@@ -29,7 +29,8 @@ export class UploadsApi {
       byUuid.set(contentUuidFor(id), id);
     }
     const held = this.lib.store.contents.heldAnywhere([...byUuid.keys()]);
-    return { have: [...held].map((uuid) => byUuid.get(uuid)!) };
+    // The threshold a browser computes content ids under (it asks with no ids first).
+    return { have: [...held].map((uuid) => byUuid.get(uuid)!), hash_threshold: this.lib.config.settings.hashThresholdBytes };
   }
 
   /** Land the finished upload FILE (outside every location) in DIR/YYYY/MM/NAME: src/uploads/land-upload.ts. */

@@ -4,6 +4,9 @@ import { openLocalRange } from '../storage/local-disk.js';
 import { LocalFileNow } from '../storage/local-read.js';
 import type { NodeFacts, RangeReader } from '../storage/port.js';
 import { CAS_SAMPLED, CAS_WHOLE } from './identity.js';
+import { hashedWhole, SAMPLED_CONTEXT, sampleRanges, sizeBytes, SMALL_FILE } from './sampled-ranges.js';
+
+export { sampleRanges };
 
 /** What the indexer recorded for the file; hashing refuses a file that no longer matches it. */
 export interface ExpectedStat {
@@ -19,12 +22,7 @@ export type HashOutcome =
 /** Bytes kept from the start of the file for type detection (file-type needs up to 4100). */
 export const HEAD_BYTES = 4100;
 /** Files up to this size are read in one synchronous read: faster than the async pool for small files. */
-const SMALL_FILE = 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;
-const SAMPLE_EDGE = 256 * 1024;
-const SAMPLE_COUNT = 32;
-const SAMPLE_SIZE = 64 * 1024;
-const SAMPLED_CONTEXT = 'vss 2026 sampled content id v2';
 
 /** A path its reader refuses (a symlink, FIFO or folder where the file was): a reason, as a file that is no longer regular is. */
 const NOT_REGULAR = 'is no longer a regular file';
@@ -117,16 +115,14 @@ export async function hashRange(reader: RangeReader, expected: ExpectedStat, thr
   let hasher: Blake3Hasher;
   let version: number;
   let complete: boolean;
-  if (expected.size <= Math.max(thresholdBytes, SMALL_FILE)) {
+  if (hashedWhole(expected.size, thresholdBytes)) {
     hasher = new Blake3Hasher();
     version = CAS_WHOLE;
     complete = await readRange(reader, hasher, 0, expected.size);
   } else {
     hasher = Blake3Hasher.newDeriveKey(SAMPLED_CONTEXT);
     version = CAS_SAMPLED;
-    const sizeBytes = Buffer.alloc(8);
-    sizeBytes.writeBigUInt64LE(BigInt(expected.size));
-    hasher.update(sizeBytes);
+    hasher.update(Buffer.from(sizeBytes(expected.size)));
     complete = true;
     for (const [start, length] of sampleRanges(expected.size)) {
       if (!(await readRange(reader, hasher, start, length))) { complete = false; break; }
@@ -140,16 +136,6 @@ function changed(before: NodeFacts, after: NodeFacts): boolean {
   return after.size !== before.size || after.mtimeMs !== before.mtimeMs;
 }
 
-/** Head, evenly spread samples, tail: the ranges a sampled content id covers. */
-export function sampleRanges(size: number): Array<[number, number]> {
-  const ranges: Array<[number, number]> = [[0, SAMPLE_EDGE]];
-  const span = size - 2 * SAMPLE_EDGE - SAMPLE_SIZE;
-  for (let i = 1; i <= SAMPLE_COUNT; i++) {
-    ranges.push([SAMPLE_EDGE + Math.floor((span * i) / (SAMPLE_COUNT + 1)), SAMPLE_SIZE]);
-  }
-  ranges.push([size - SAMPLE_EDGE, SAMPLE_EDGE]);
-  return ranges;
-}
 
 async function readRange(reader: RangeReader, hasher: Blake3Hasher, start: number, length: number): Promise<boolean> {
   const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, length)));

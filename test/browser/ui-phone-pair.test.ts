@@ -82,7 +82,7 @@ describe('a phone pairs with the web app by its code, and is revoked', { skip: F
     await phone.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === 2);
     // Its thumbnails come over the network too (a content's files are on routes of their own).
     await phone.waitForFunction(() => [...document.querySelectorAll('main[aria-label="Library"] a[data-uuid] img')].some((img: any) => img.complete && img.naturalWidth > 0));
-    await phone.getByRole('note').filter({ hasText: 'View only' }).waitFor();
+    await phone.getByRole('note').filter({ hasText: 'this browser may view, upload and organise' }).waitFor();
     const nav = await phone.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
     assert.deepEqual(nav, ['Library', 'Albums', 'Places', 'People', 'Locations', 'Tags'], 'what it may not open is not offered');
     await keepScreenshot(phone, 'phone-paired-grid', false);

@@ -9,6 +9,10 @@ const lib = (libId: string) => ({ lib: libId });
 
 export const API = {
   librariesCurrent: () => operationUrl('librariesCurrent'),
+  /** Uploads from this browser (issue 44): which contents the library has, the tus endpoint, and where a finished one landed. */
+  uploadsCheck: () => operationUrl('uploadsCheck'),
+  uploadsTus: () => '/api/uploads/tus',
+  uploadsFinish: () => operationUrl('uploadsFinish'),
   /** DEVICE: only that device's contents (`local`, or a device id); absent, every device's. FILTER: by tag, favourite, rating; hidden ones too. */
   gridDays: (libId: string, device?: string | null, filter: GridFilter = {}) => operationUrl('gridDays', lib(libId), { device, ...filter }),
   grid: (libId: string, offset: number, limit: number, device?: string | null, filter: GridFilter = {}) => operationUrl('gridPage', lib(libId), { offset, limit, device, ...filter }),

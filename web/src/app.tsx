@@ -11,6 +11,7 @@ import { useRoute } from './use-route.js';
 import { Views } from './views.js';
 import type { LibraryRef } from './types.js';
 import { MeContext, type Me } from './me-context.js';
+import { UploadSheet } from './upload-button.js';
 
 /** The app: the library it shows, the header, the current view, and the errors. */
 export function App() {
@@ -32,7 +33,7 @@ export function App() {
       <ErrorRegion />
       {who.view_only && (
         <p className="view-only muted small" role="note">
-          View only{who.browser ? ` (${who.browser.name})` : ''}: this browser may look through the library; changes are made on the computer.
+          {who.browser ? `${who.browser.name}: this browser may ${mayWords(who.browser.may)}` : 'View only: this browser may look through the library'}; the rest is done on the computer.
         </p>
       )}
       {library.state === 'ready' ? (
@@ -44,9 +45,15 @@ export function App() {
           {library.state === 'loading' ? <p className="muted">Opening the library…</p> : <NoLibrary message={library.message} />}
         </main>
       )}
+      <UploadSheet />
     </div>
     </MeContext.Provider>
   );
+}
+
+function mayWords(may: Me['browser'] extends infer B ? B extends { may: infer M } ? M : never : never): string {
+  const words = [may.view && 'view', may.upload && 'upload', may.organise && 'organise', may.files && 'copy, move and delete files'].filter(Boolean);
+  return words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : String(words[0] ?? 'do nothing');
 }
 
 function NoLibrary({ message }: { message: string }) {

@@ -59,12 +59,13 @@ export function isUiPath(url: string): boolean {
 }
 
 /**
- * The app's policy: its own scripts, styles and fonts only (no inline script, no eval), images and
+ * The app's policy: its own scripts, styles and fonts only (no inline script, no eval; WebAssembly
+ * compiled from the app's own bytes, which hashes a file before it is uploaded), images and
  * media from the daemon or from blobs it made, requests only to the daemon, and never in a frame.
  * React sets style props through the CSSOM, which style-src does not govern.
  */
 export const APP_CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' blob:", "media-src 'self' blob:",
+  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "img-src 'self' blob:", "media-src 'self' blob:",
   "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
 ].join('; ');
 

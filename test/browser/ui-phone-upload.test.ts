@@ -1,0 +1,154 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { basename, join, relative } from 'node:path';
+import { blake3 } from '@napi-rs/blake-hash';
+import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { launchBrowser, type LaunchedBrowser } from './launch.js';
+import { keepScreenshot } from './screenshot.js';
+import { UI_SKIP } from './ui-library.js';
+
+// Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
+declare const document: any;
+
+interface Status { pid: number; http: string; web_urls: string[] }
+
+/** Already in the library (indexed before the phone pairs): never sent again. */
+const HELD = 'exif/Canon_40D.jpg';
+/** What the phone uploads: a HEIC, a Live Photo's still and movie, a video. */
+const NEW = ['exif/heic/IMG_5195.HEIC', 'livephoto/apple-iphone6s/train.jpg', 'livephoto/apple-iphone6s/train.mov', 'video/photoprism-christmas-noaudio.mp4'];
+/** A long video (a real one's bytes with more after them): long enough to be cut mid-way. */
+const BIG_BYTES = 300 * 1024 * 1024;
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+const hashOf = (path: string) => blake3(readFileSync(path)).toString('hex');
+
+async function until<T>(what: string, fn: () => T | undefined | false, ms = 60_000, every = 20): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+/**
+ * Issue 44 item 4 in a real Chromium as a phone (390×844, touch, scale 3) on the home network's
+ * HTTPS address: it picks photos and videos under "Upload"; the one the library holds already is
+ * not sent; the rest land whole, verified, once, in its uploads folder as DIR/YYYY/MM/NAME — the
+ * daemon killed (SIGKILL) while the long video is half sent and started again, the upload going on
+ * from the bytes that had arrived. Nothing partial is ever inside the location.
+ */
+describe('a phone uploads its photos once, resumably, through a daemon killed mid-way', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 300_000 }, () => {
+  const tmp = tempDir('vss-ui-upload-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_LAN_ADDRESSES: '127.0.0.2' };
+  const tree = join(tmp.path, 'Pictures');
+  const uploadsTo = join(tree, 'Phone');
+  const picks = join(tmp.path, 'camera-roll');
+  let launched: LaunchedBrowser | undefined;
+  let port = 0;
+
+  before(async () => {
+    mkdirSync(tree);
+    mkdirSync(picks);
+    copyFileSync(join(FIXTURES, HELD), join(tree, basename(HELD)));
+    for (const f of [HELD, ...NEW]) copyFileSync(join(FIXTURES, f), join(picks, basename(f)));
+    const big = join(picks, 'long-video.mp4');
+    copyFileSync(join(FIXTURES, 'video/photoprism-blue-go-video.mp4'), big);
+    for (let left = BIG_BYTES; left > 0; left -= 16 * 1024 * 1024) appendFileSync(big, randomBytes(Math.min(left, 16 * 1024 * 1024)));
+    const offline = { ...env, VSS_NO_DAEMON: '1' };
+    json(await runCli(['--json', 'library', 'create', 'Photos', '--path', tmp.path], offline));
+    json(await runCli(['--json', 'location', 'add', tree, '--mode', 'deep'], offline));
+    port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.2', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const started = await runCli(['daemon', 'start', '--lan', '--lan-port', String(port)], env);
+    assert.equal(started.code, 0, started.stderr);
+    launched = await launchBrowser();
+  });
+
+  after(async () => {
+    await launched?.close();
+    await runCli(['daemon', 'stop'], env);
+    tmp.cleanup();
+  });
+
+  it('skips what the library has, and lands the rest verified in DIR/YYYY/MM/NAME after a kill', async () => {
+    const pair = json<{ url: string; expires_at: string }>(await runCli(['--json', 'ui', 'pair', '--name', 'Phone', '--uploads-to', uploadsTo], env));
+    const status = json<Status>(await runCli(['--json', 'daemon', 'status'], env));
+    assert.ok(pair.url.startsWith(status.web_urls[0]!), pair.url);
+    const device = json<Array<{ kind: string; uploads_to?: string | null; may?: { upload: boolean } }>>(await runCli(['--json', 'devices', 'list'], env));
+    assert.equal(device.length, 0, 'not a device until the address is opened');
+
+    const context = await launched!.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true, ignoreHTTPSErrors: true });
+    context.setDefaultTimeout(20_000);
+    const phone = await context.newPage();
+    assert.equal((await phone.goto(pair.url))?.status(), 200);
+    await phone.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === 1, undefined, { timeout: 60_000 });
+    const listed = json<Array<{ kind: string; uploads_to: string | null; may: { view: boolean; upload: boolean; organise: boolean; files: boolean } }>>(await runCli(['--json', 'devices', 'list'], env));
+    assert.deepEqual(listed.map((d) => [d.kind, d.uploads_to, d.may]), [['browser', uploadsTo, { view: true, upload: true, organise: true, files: false }]]);
+
+    const chooser = phone.waitForEvent('filechooser');
+    await phone.getByRole('button', { name: 'Upload', exact: true }).click();
+    await (await chooser).setFiles(readdirSync(picks).sort().map((n) => join(picks, n)));
+    const sheet = phone.getByRole('region', { name: 'Uploads' });
+    await sheet.waitFor();
+
+    // Cut the long video mid-way: the daemon killed outright, its bytes so far in the data dir's uploads.
+    const store = join(env.VSS_DATA_DIR, 'uploads');
+    await until('half the long video', () => existsSync(store) && readdirSync(store).some((n) => !n.endsWith('.json') && statSync(join(store, n)).size >= 32 * 1024 * 1024), 120_000, 5);
+    process.kill(status.pid, 'SIGKILL');
+    await until('the daemon gone', () => { try { process.kill(status.pid, 0); return false; } catch { return true; } }, 10_000);
+    const partial = readdirSync(store).filter((n) => !n.endsWith('.json')).map((n) => statSync(join(store, n)).size);
+    assert.ok(partial.some((s) => s > 0 && s < BIG_BYTES), `an upload half-sent: ${partial}`);
+    assert.ok(!filesUnder(tree).some((p) => basename(p).startsWith('long-video')), 'nothing half-sent is inside the location');
+    await keepScreenshot(phone, 'phone-upload-cut', false);
+    const again = await runCli(['daemon', 'start'], env);
+    assert.equal(again.code, 0, again.stderr);
+
+    const picked = readdirSync(picks).length;
+    await phone.waitForFunction((n: number) => {
+      const items = [...document.querySelectorAll('.upload-item')];
+      return items.length === n && items.every((li: any) => ['done', 'have'].includes(li.dataset.state));
+    }, picked, { timeout: 120_000 }).catch(async (err: Error) => {
+      await keepScreenshot(phone, 'phone-upload-stuck', false);
+      throw new Error(`${err.message}: ${JSON.stringify(await phone.$$eval('.upload-item', (lis: any[]) => lis.map((li) => li.textContent)))}`);
+    });
+    await keepScreenshot(phone, 'phone-upload-done', false);
+    const states = await phone.$$eval('.upload-item', (lis: any[]) => lis.map((li) => [li.querySelector('.upload-name').textContent, li.dataset.state]));
+    assert.deepEqual(states.filter(([, s]) => s === 'have').map(([n]) => n), [basename(HELD)], 'the photo the library holds is not sent');
+    assert.match(await sheet.textContent() ?? '', /already in your library/);
+
+    const landed = filesUnder(uploadsTo).map((p) => relative(uploadsTo, p));
+    for (const name of [...NEW.map((f) => basename(f)), 'long-video.mp4']) {
+      const at = landed.filter((p) => basename(p) === name);
+      assert.equal(at.length, 1, `${name} landed once: ${landed.join(', ')}`);
+      assert.match(at[0]!, /^\d{4}\/\d{2}\/[^/]+$/, `${name} in YYYY/MM: ${at[0]}`);
+      assert.equal(hashOf(join(uploadsTo, at[0]!)), hashOf(join(picks, name)), `${name} whole`);
+    }
+    assert.equal(landed.length, 5, `nothing else landed: ${landed.join(', ')}`);
+    // The HEIC's month is when it was taken (its EXIF), not when it was copied here.
+    assert.ok(landed.some((p) => p.endsWith('IMG_5195.HEIC') && !p.startsWith(`${new Date().getFullYear()}/`)), `the HEIC filed by its capture date: ${landed.join(', ')}`);
+    assert.deepEqual(filesUnder(tree).filter((p) => basename(p).startsWith('.')), [], 'no partial or bookkeeping file inside the location');
+    assert.deepEqual(readdirSync(store), [], 'the uploads\' own bytes are gone once landed');
+    // Indexed like any file: the grid shows them.
+    await phone.reload();
+    await phone.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length >= 4, undefined, { timeout: 60_000 });
+    await context.close();
+  });
+});
