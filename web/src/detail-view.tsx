@@ -14,6 +14,9 @@ import { queryTerms } from './query-terms.js';
 import { SidecarsTable } from './sidecars-table.js';
 import { findSidecar, obtainable, sidecarUrl } from './sidecar-files.js';
 import { Transcript } from './transcript.js';
+import { gridStore } from './grid-store.js';
+import { gridSource, openViewer } from './viewer.js';
+import type { GridItem } from './types.js';
 import { useLibrary } from './library-context.js';
 import { useLoad } from './use-load.js';
 import type { ContentDetail, OcrJson, TranscriptJson } from './types.js';
@@ -56,7 +59,12 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
   const pages = ocrJson.state === 'ready' ? ocrJson.value?.pages ?? [] : [];
   return (
     <Page label="Details" title={value.name} className="detail-page">
-      <BackLink />
+      <div className="back-row">
+        <button type="button" className="back quiet" onClick={goBack}><span aria-hidden="true">← </span>Back</button>
+        {(value.kind === 'image' || value.kind === 'video') && (
+          <button type="button" className="quiet" onClick={() => viewFullScreen(lib.id, value)}>Full screen</button>
+        )}
+      </div>
       <h1 className="detail-title">{value.name}</h1>
       <div className="detail">
         <div className="detail-main">
@@ -76,6 +84,21 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
       </div>
     </Page>
   );
+}
+
+/**
+ * The viewer from a content's page: over the library's grid when the grid holds it (swipe on to
+ * its neighbours), else over this content alone.
+ */
+function viewFullScreen(libId: string, d: ContentDetail): void {
+  const store = gridStore(libId);
+  const at = store.find(d.content_uuid);
+  if (at) return openViewer(libId, gridSource(store), at.index);
+  const item = {
+    content_uuid: d.content_uuid, name: d.name, kind: d.kind, mime: d.mime, width: d.width, height: d.height,
+    thumb_checksum: null, local: d.paths.length > 0, favorite: d.user.favorite, rating: d.user.rating, hidden: d.user.hidden,
+  } as unknown as GridItem;
+  openViewer(libId, { count: () => 1, item: () => item, load: async () => undefined }, 0);
 }
 
 function BackLink() {

@@ -1,3 +1,4 @@
+import { gridSource, openViewer } from './viewer.js';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type FocusEvent, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import { reportError } from './errors.js';
@@ -18,6 +19,9 @@ const PADDING = 12;
  * Up/Down, Home/End; Tab reaches one item, the one last focused), and the grid keeps its place
  * and focus when the user comes back from a detail view.
  */
+/** Where a tap on a photo opens the viewer rather than its page. */
+const VIEWER_FIRST = '(max-width: 640px), (pointer: coarse)';
+
 export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStore; days: GridDays; libId: string; scrollRef: RefObject<HTMLElement | null> }) {
   const box = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
@@ -227,6 +231,11 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
     }
     store.focused = Number(link.dataset.i);
     store.restoreFocus = true;
+    // On a phone (a narrow screen, or a touch one) a tap opens the full-screen viewer; a desktop opens the content's page.
+    if (matchMedia(VIEWER_FIRST).matches) {
+      e.preventDefault();
+      openViewer(libId, gridSource(store), Number(link.dataset.i));
+    }
   };
 
   // Tab reaches the focused item when it is drawn; else the first item on screen (so Tab never skips the grid).

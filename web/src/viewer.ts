@@ -1,0 +1,133 @@
+import PhotoSwipeLightbox from 'photoswipe/lightbox';
+import PhotoSwipe, { type SlideData } from 'photoswipe';
+import 'photoswipe/style.css';
+import { API } from './api-paths.js';
+import type { GridStore } from './grid-store.js';
+import { metaOverride, setUserMeta } from './meta-store.js';
+import type { GridItem } from './types.js';
+
+/** Images a browser draws itself: the original is shown at full zoom; others (HEIC, RAW…) at the detail thumbnail's 2048 px. */
+const DRAWN = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'image/bmp']);
+/** The size a slide takes before its own is known (an item without dimensions). */
+const GUESS = { width: 1600, height: 1200 };
+
+/**
+ * The full-screen viewer (issue 44), PhotoSwipe 5: swipe (←/→ on a keyboard) through the grid or
+ * search the item came from, pinch or double-tap to zoom to the original's own pixels, a video
+ * played with seeking, and a toolbar to favourite, see its info, download the original and share
+ * it. Items not yet read are read as the viewer reaches them; their thumbnail shows at once.
+ */
+export function openViewer(libId: string, source: ViewerSource, index: number): void {
+  const lightbox = new PhotoSwipeLightbox({
+    pswpModule: PhotoSwipe,
+    dataSource: [],
+    bgOpacity: 1,
+    wheelToZoom: true,
+    // Zoom by a double tap, to the original's pixels.
+    secondaryZoomLevel: 1,
+    maxZoomLevel: 4,
+    loop: false,
+    preload: [1, 2],
+    closeTitle: 'Close', zoomTitle: 'Zoom', arrowPrevTitle: 'Previous', arrowNextTitle: 'Next',
+    errorMsg: 'This picture cannot be shown',
+  });
+  lightbox.addFilter('numItems', () => source.count());
+  lightbox.addFilter('itemData', (_data, i) => slideOf(libId, source, i));
+  lightbox.on('uiRegister', () => registerButtons(lightbox, libId, source));
+  // A slide whose item was not read yet is drawn again once it is.
+  lightbox.on('contentLoad', ({ content }) => {
+    if (source.item(content.index)) return;
+    void source.load(content.index).then(() => lightbox.pswp?.refreshSlideContent(content.index));
+  });
+  lightbox.on('change', () => {
+    const uuid = source.item(lightbox.pswp?.currIndex ?? -1)?.content_uuid;
+    if (uuid) document.querySelector('.pswp')?.setAttribute('data-uuid', uuid);
+  });
+  lightbox.on('destroy', () => source.closed?.(lightbox.pswp?.currIndex ?? index));
+  lightbox.init();
+  lightbox.loadAndOpen(index);
+}
+
+/** What the viewer goes through: the grid's items (read a page at a time), or a fixed list. */
+export interface ViewerSource {
+  count(): number;
+  item(index: number): GridItem | undefined;
+  load(index: number): Promise<void>;
+  /** Where the viewer was when it closed (the grid scrolls there). */
+  closed?(index: number): void;
+}
+
+export function gridSource(store: GridStore): ViewerSource {
+  return {
+    count: () => store.days?.total ?? 0,
+    item: (i) => store.item(i),
+    load: async (i) => { await store.uuidsIn(i, i); },
+    closed: (i) => { store.focused = i; },
+  };
+}
+
+function slideOf(libId: string, source: ViewerSource, i: number): SlideData {
+  const item = source.item(i);
+  if (!item) return { html: '<div class="pswp-wait">Loading…</div>' };
+  const thumb = API.sidecar(libId, item.content_uuid, 'thumb', 'grid@1x', item.thumb_checksum);
+  const original = API.original(libId, item.content_uuid);
+  if (item.kind === 'video') {
+    return { html: `<div class="pswp-video"><video controls playsinline preload="metadata" poster="${attr(thumb)}" src="${attr(original)}"></video></div>` };
+  }
+  const size = item.width && item.height ? { width: item.width, height: item.height } : GUESS;
+  const detail = API.sidecar(libId, item.content_uuid, 'thumb', 'detail@2x', null);
+  // The detail thumbnail fills the screen; the original (when the browser draws it) comes as the zoom needs its pixels.
+  const srcset = DRAWN.has(item.mime) && item.local ? `${detail} 2048w, ${original} ${size.width}w` : undefined;
+  return { src: detail, ...(srcset ? { srcset } : {}), msrc: thumb, ...size, alt: item.name };
+}
+
+function attr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+function registerButtons(lightbox: PhotoSwipeLightbox, libId: string, source: ViewerSource): void {
+  const pswp = lightbox.pswp!;
+  const current = () => source.item(pswp.currIndex);
+  const button = (name: string, title: string, order: number, html: string, onClick: (el: HTMLElement) => void, onInit?: (el: HTMLElement) => void) => {
+    pswp.ui!.registerElement({ name, title, order, isButton: true, html, onClick: (_e, el) => onClick(el), ...(onInit ? { onInit: (el) => onInit(el) } : {}) });
+  };
+  const favorite = (el: HTMLElement) => {
+    const item = current();
+    const on = item ? (metaOverride(item.content_uuid)?.favorite ?? item.favorite) : false;
+    el.setAttribute('aria-pressed', String(on));
+    el.textContent = on ? '♥' : '♡';
+  };
+  button('favourite', 'Favourite', 8, '♡', (el) => {
+    const item = current();
+    if (!item) return;
+    const now = metaOverride(item.content_uuid) ?? { favorite: item.favorite, rating: item.rating, hidden: item.hidden };
+    void setUserMeta(libId, item.content_uuid, now, { favorite: !now.favorite }).then(() => favorite(el));
+    el.setAttribute('aria-pressed', String(!now.favorite));
+    el.textContent = now.favorite ? '♡' : '♥';
+  }, (el) => pswp.on('change', () => favorite(el)));
+  button('info', 'Info', 9, 'ⓘ', () => {
+    const item = current();
+    if (!item) return;
+    pswp.close();
+    location.hash = `#/content/${item.content_uuid}`;
+  });
+  button('download', 'Download the original', 10, '⤓', () => {
+    const item = current();
+    if (!item) return;
+    const a = document.createElement('a');
+    a.href = API.original(libId, item.content_uuid);
+    a.download = item.name;
+    a.click();
+  });
+  if (typeof navigator.share === 'function') {
+    button('share', 'Share', 11, '⇪', () => {
+      const item = current();
+      if (!item) return;
+      void (async () => {
+        const blob = await (await fetch(API.original(libId, item.content_uuid), { credentials: 'same-origin' })).blob();
+        const file = new File([blob], item.name, { type: item.mime });
+        await navigator.share(navigator.canShare?.({ files: [file] }) ? { files: [file], title: item.name } : { title: item.name, url: location.href });
+      })().catch(() => undefined);
+    });
+  }
+}
