@@ -149,6 +149,15 @@ describe('a phone uploads its photos once, resumably, through a daemon killed mi
     // Indexed like any file: the grid shows them.
     await phone.reload();
     await phone.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length >= 4, undefined, { timeout: 60_000 });
+
+    // The viewer: a tap on a phone opens it full screen, on the photo tapped.
+    const first = await phone.locator('main[aria-label="Library"] a[data-uuid]').first().getAttribute('data-uuid');
+    await phone.locator('main[aria-label="Library"] a[data-uuid]').first().tap();
+    await phone.locator('.pswp--open').waitFor();
+    await phone.waitForFunction((u: string | null) => document.querySelector('.pswp')?.getAttribute('data-uuid') === u, first, { timeout: 10_000 });
+    await keepScreenshot(phone, 'phone-viewer', false);
+    await phone.locator('.pswp__button--close').tap();
+    await phone.locator('.pswp--open').waitFor({ state: 'detached' });
     await context.close();
   });
 });

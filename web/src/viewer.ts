@@ -39,9 +39,16 @@ export function openViewer(libId: string, source: ViewerSource, index: number): 
     if (source.item(content.index)) return;
     void source.load(content.index).then(() => lightbox.pswp?.refreshSlideContent(content.index));
   });
-  lightbox.on('change', () => {
-    const uuid = source.item(lightbox.pswp?.currIndex ?? -1)?.content_uuid;
-    if (uuid) document.querySelector('.pswp')?.setAttribute('data-uuid', uuid);
+  // The viewer says which content it shows (for a test, and a later look at the page).
+  lightbox.on('beforeOpen', () => {
+    const pswp = lightbox.pswp!;
+    const mark = () => {
+      const uuid = source.item(pswp.currIndex)?.content_uuid;
+      if (uuid) pswp.element?.setAttribute('data-uuid', uuid);
+    };
+    pswp.on('change', mark);
+    pswp.on('afterInit', mark);
+    pswp.on('contentLoad', () => queueMicrotask(mark));
   });
   lightbox.on('destroy', () => source.closed?.(lightbox.pswp?.currIndex ?? index));
   lightbox.init();
@@ -105,7 +112,7 @@ function registerButtons(lightbox: PhotoSwipeLightbox, libId: string, source: Vi
     el.setAttribute('aria-pressed', String(!now.favorite));
     el.textContent = now.favorite ? '♡' : '♥';
   }, (el) => pswp.on('change', () => favorite(el)));
-  button('info', 'Info', 9, 'ⓘ', () => {
+  button('info', 'Info', 9, 'i', () => {
     const item = current();
     if (!item) return;
     pswp.close();
