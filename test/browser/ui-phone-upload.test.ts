@@ -155,7 +155,23 @@ describe('a phone uploads its photos once, resumably, through a daemon killed mi
     await phone.locator('main[aria-label="Library"] a[data-uuid]').first().tap();
     await phone.locator('.pswp--open').waitFor();
     await phone.waitForFunction((u: string | null) => document.querySelector('.pswp')?.getAttribute('data-uuid') === u, first, { timeout: 10_000 });
+    await phone.locator('.pswp[data-open]').waitFor();
+    const cdp = await context.newCDPSession(phone);
+    const touch = async (type: 'touchStart' | 'touchMove' | 'touchEnd', points: Array<{ x: number; y: number }>) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
+    const shown = () => phone.evaluate(() => document.querySelector('.pswp')?.getAttribute('data-uuid'));
+    // A swipe to the left: the next photo.
+    await touch('touchStart', [{ x: 330, y: 420 }]);
+    for (let x = 310; x >= 30; x -= 20) await touch('touchMove', [{ x, y: 422 }]);
+    await touch('touchEnd', []);
+    await phone.waitForFunction((was: string | null) => { const u = document.querySelector('.pswp')?.getAttribute('data-uuid'); return u && u !== was; }, first, { timeout: 10_000 })
+      .catch(async (err: Error) => { await keepScreenshot(phone, 'phone-viewer-stuck', false); throw new Error(`${err.message}: ${await shown()} was ${first}`); });
     await keepScreenshot(phone, 'phone-viewer', false);
+    // A pinch (two fingers apart) zooms in.
+    await touch('touchStart', [{ x: 180, y: 420 }, { x: 210, y: 420 }]);
+    for (let d = 30; d <= 240; d += 30) await touch('touchMove', [{ x: 195 - d / 2, y: 420 }, { x: 195 + d / 2, y: 420 }]);
+    await touch('touchEnd', []);
+    await phone.locator('.pswp--zoomed-in').waitFor({ timeout: 10_000 });
+    await keepScreenshot(phone, 'phone-viewer-zoomed', false);
     await phone.locator('.pswp__button--close').tap();
     await phone.locator('.pswp--open').waitFor({ state: 'detached' });
     await context.close();

@@ -49,6 +49,8 @@ export function openViewer(libId: string, source: ViewerSource, index: number): 
     pswp.on('change', mark);
     pswp.on('afterInit', mark);
     pswp.on('contentLoad', () => queueMicrotask(mark));
+    // Gestures and keys count once it has opened.
+    pswp.on('openingAnimationEnd', () => pswp.element?.setAttribute('data-open', ''));
   });
   lightbox.on('destroy', () => source.closed?.(lightbox.pswp?.currIndex ?? index));
   lightbox.init();
