@@ -7,7 +7,8 @@
  *   node scripts/build-web.mjs [--no-check]
  */
 import { spawn } from 'node:child_process';
-import { mkdir, rm, writeFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
+import sharp from 'sharp';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -51,6 +52,13 @@ async function bundle(tmp) {
   const css = files.find((f) => f.endsWith('.css'));
   if (!js || !css) throw new Error(`esbuild made no ${js ? 'CSS' : 'JS'} bundle`);
   await writeFile(join(tmp, 'assets', 'icon.svg'), ICON);
+  // Installable (issue 44): a manifest, icons a phone's home screen takes, and the service worker.
+  for (const size of [192, 512]) await sharp(Buffer.from(ICON), { density: 72 * size / 32 }).resize(size, size).png().toFile(join(tmp, 'assets', `icon-${size}.png`));
+  await writeFile(join(tmp, 'manifest.webmanifest'), JSON.stringify(MANIFEST, null, 2) + '\n');
+  const assets = ['assets/icon.svg', 'assets/icon-192.png', 'assets/icon-512.png', js, css, ...files.filter((f) => f !== js && f !== css && f.startsWith('assets/'))];
+  const build = basename(js).replace(/^app-|\.js$/g, '');
+  const sw = (await readFile(join(root, 'web', 'sw.js'), 'utf8')).replace('__BUILD__', build).replace('__ASSETS__', JSON.stringify([...new Set(assets)]));
+  await writeFile(join(tmp, 'sw.js'), sw);
   await writeFile(join(tmp, 'index.html'), page(js, css));
   return { js, css };
 }
@@ -65,6 +73,10 @@ function page(js, css) {
 <meta name="color-scheme" content="light dark">
 <title>vss</title>
 <link rel="icon" href="assets/icon.svg" type="image/svg+xml">
+<link rel="manifest" href="manifest.webmanifest">
+<link rel="apple-touch-icon" href="assets/icon-192.png">
+<meta name="theme-color" content="#3b5bdb">
+<meta name="mobile-web-app-capable" content="yes">
 <link rel="stylesheet" href="${css}">
 <script type="module" src="${js}"></script>
 </head>
@@ -75,6 +87,16 @@ function page(js, css) {
 </html>
 `;
 }
+
+const MANIFEST = {
+  name: 'vss', short_name: 'vss', description: 'Your photos and videos, on every device',
+  start_url: './', scope: './', display: 'standalone', background_color: '#ffffff', theme_color: '#3b5bdb',
+  icons: [
+    { src: 'assets/icon.svg', sizes: 'any', type: 'image/svg+xml' },
+    { src: 'assets/icon-192.png', sizes: '192x192', type: 'image/png' },
+    { src: 'assets/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any maskable' },
+  ],
+};
 
 const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#3b5bdb"/><path d="M8 10l8 13 8-13" fill="none" stroke="#fff" stroke-width="3.5" stroke-linecap="round" stroke-linejoin="round"/></svg>\n';
 

@@ -86,7 +86,7 @@ const MAX_DEPTH = 4;
 const TYPES: Readonly<Record<string, string>> = {
   html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', mjs: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8',
   json: 'application/json; charset=utf-8', map: 'application/json; charset=utf-8', svg: 'image/svg+xml', png: 'image/png', ico: 'image/x-icon',
-  webp: 'image/webp', woff2: 'font/woff2', woff: 'font/woff', txt: 'text/plain; charset=utf-8', wasm: 'application/wasm',
+  webp: 'image/webp', webmanifest: 'application/manifest+json', woff2: 'font/woff2', woff: 'font/woff', txt: 'text/plain; charset=utf-8', wasm: 'application/wasm',
 };
 
 export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
