@@ -60,7 +60,7 @@ export class BrowseApi {
   /** The places the library's photos were taken, by country (the most photos first) and town within it; a photo at sea with no town counts for its country alone. */
   places(): PlaceCountry[] {
     const by = new Map<string, PlaceCountry>();
-    for (const [country, cc, region, city, n] of this.lib.store.browse.placeCounts()) {
+    for (const [country, cc, region, city, n, lat, lon] of this.lib.store.browse.placeCounts()) {
       const name = country ?? cc ?? 'Unknown';
       let c = by.get(name);
       if (!c) by.set(name, (c = { country: name, cc, count: 0, cities: [] }));
@@ -68,7 +68,7 @@ export class BrowseApi {
       if (city !== null) {
         const same = c.cities.find((x) => x.city === city && x.region === region);
         if (same) same.count += n;
-        else c.cities.push({ city, region, count: n });
+        else c.cities.push({ city, region, count: n, lat: roundedDegrees(lat), lon: roundedDegrees(lon) });
       }
     }
     const out = [...by.values()].sort((a, b) => b.count - a.count || a.country.localeCompare(b.country));
@@ -179,4 +179,9 @@ function deviceFilter(device: string | undefined): GridDeviceFilter {
   if (device === 'local') return 'local';
   if (!UUID_RE.test(device)) throw new UsageError(`device must be local, all or a device id, got ${JSON.stringify(device.slice(0, 80))}`);
   return device.toLowerCase();
+}
+
+/** A town's place on the map: to a hundredth of a degree (about a kilometre), null when none of its photos had one. */
+function roundedDegrees(v: number | null): number | null {
+  return v === null || !Number.isFinite(v) ? null : Math.round(v * 100) / 100;
 }

@@ -69,6 +69,19 @@ export function detectTypeNow(head: Buffer): DetectedType | undefined {
   return undefined;
 }
 
+/**
+ * The photo or video HEAD's own bytes say it is (magic only: never the name, which a sender
+ * chooses), or undefined: what an upload from a browser must be (a zip, an XML or an Office file
+ * named `.jpg` is not). A TIFF header counts as an image (most camera RAW files are TIFF inside).
+ */
+export async function mediaByMagic(head: Buffer): Promise<DetectedType | undefined> {
+  const known = detectTypeNow(head);
+  const magic = known ?? (await parser.fromBuffer(head).then((m) => (m ? typed(m.mime) : undefined)));
+  if (magic && (magic.kind === 'image' || magic.kind === 'video')) return magic;
+  if (isTiffHeader(head)) return typed('image/tiff');
+  return undefined;
+}
+
 function isTiffHeader(head: Buffer): boolean {
   if (head.length < 8) return false;
   return (head[0] === 0x49 && head[1] === 0x49 && head[2] === 0x2a && head[3] === 0x00) || (head[0] === 0x4d && head[1] === 0x4d && head[2] === 0x00 && head[3] === 0x2a);

@@ -88,6 +88,27 @@ describe('an upload lands in DIR/YYYY/MM/NAME (land-upload.ts)', { skip: FIXTURE
     assert.deepEqual(filesUnder(photos).filter((p) => p.startsWith('refused')), []);
   });
 
+  it('takes no file for a photo by its name: a zip, an XML page, an Office file named .jpg are refused', async () => {
+    const dir = join(photos, 'disguised');
+    const zip = Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(200, 1)]);
+    const xml = Buffer.from('<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>');
+    const cfb = Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(600, 0)]);
+    for (const [bytes, name] of [[zip, 'archive.jpg'], [xml, 'page.jpg'], [cfb, 'doc.jpg'], [zip, 'archive.mp4']] as const) {
+      const u = arrive(bytes, name);
+      await assert.rejects(landUpload(lib, u.file, u.meta, dir), (err: unknown) => err instanceof UploadRefused, name);
+    }
+    assert.deepEqual(filesUnder(photos).filter((p) => p.startsWith('disguised')), []);
+  });
+
+  it('lands the same bytes once when their uploads finish together', async () => {
+    const dir = join(photos, 'together');
+    const bytes = photo(42);
+    const sends = [0, 1, 2, 3].map(() => arrive(bytes, 'race.jpg'));
+    const landed = await Promise.all(sends.map((u) => landUpload(lib, u.file, u.meta, dir)));
+    assert.equal(landed.filter((l) => !l.already).length, 1, JSON.stringify(landed));
+    assert.deepEqual(filesUnder(dir), ['2008/05/race.jpg']);
+  });
+
   it('refuses a folder outside every location, and one in vss\'s own bookkeeping', async () => {
     const outside = arrive(photo(1), 'x.jpg');
     await assert.rejects(landUpload(lib, outside.file, outside.meta, join(tmp.path, 'elsewhere')), /not inside any location/);

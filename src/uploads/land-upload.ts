@@ -6,7 +6,7 @@ import { blake3File } from '../core/file-blake3.js';
 import { freeNameIn } from '../core/free-name.js';
 import { fsyncDirAsync, fsyncFileAsync } from '../core/fs-atomic.js';
 import { Landing, partialIn, placeLanded, verifyLanded } from '../core/landing.js';
-import { detectType } from '../content/detect-type.js';
+import { mediaByMagic } from '../content/detect-type.js';
 import { HEAD_BYTES } from '../content/hash-file.js';
 import { placeInLibrary } from '../files/places.js';
 import type { Library } from '../library/library.js';
@@ -59,20 +59,33 @@ export async function landUpload(lib: Library, file: string, meta: UploadMeta, d
   } finally {
     await fh.close();
   }
-  const type = await detectType(meta.name, head);
-  if (type.kind !== 'image' && type.kind !== 'video') throw new UploadRefused(meta.name, `its bytes are ${type.mime}, not a photo or a video`);
+  // By its bytes, never its name: a zip, an XML page or an Office file named `.jpg` is not a photo.
+  const type = await mediaByMagic(head);
+  if (!type) throw new UploadRefused(meta.name, 'its bytes are not a photo or a video');
 
-  const month = await uploadMonth(file, type.kind, meta.modifiedMs);
+  const month = await uploadMonth(file, type.kind === 'video' ? 'video' : 'image', meta.modifiedMs);
   const target = join(dir, ...month.split('/'));
   await place.root.makeFolderAsync(target);
-  const there = await sameBytesThere(target, meta.name, got.size, meta.blake3);
-  if (there !== undefined) return { path: join(target, there), already: true };
+  // One landing at a time in a folder: two uploads of the same bytes finishing together must not both find the name free of them.
+  const final = await inTurn(target, async () => {
+    const there = await sameBytesThere(target, meta.name, got.size, meta.blake3);
+    if (there !== undefined) return { path: join(target, there), already: true };
+    await chmod(file, LANDED_MODE);
+    await utimes(file, new Date(), new Date(meta.modifiedMs));
+    return { path: await linkInto(file, target, meta, got.size), already: false };
+  });
+  if (!final.already) await indexLanded(lib, place.locationId, place.root.root, [{ path: final.path, blake3: meta.blake3 }]);
+  return final;
+}
 
-  await chmod(file, LANDED_MODE);
-  await utimes(file, new Date(), new Date(meta.modifiedMs));
-  const final = await linkInto(file, target, meta, got.size);
-  await indexLanded(lib, place.locationId, place.root.root, [{ path: final, blake3: meta.blake3 }]);
-  return { path: final, already: false };
+/** The landings under way, by folder: each waits for the one before it. */
+const turns = new Map<string, Promise<unknown>>();
+
+function inTurn<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const next = (turns.get(dir) ?? Promise.resolve()).catch(() => undefined).then(fn);
+  turns.set(dir, next);
+  void next.finally(() => { if (turns.get(dir) === next) turns.delete(dir); }).catch(() => undefined);
+  return next;
 }
 
 /**

@@ -29,11 +29,17 @@ const MEDIA_EXT = new Set([
   'mov', 'mp4', 'm4v', '3gp', '3g2', 'mkv', 'webm', 'avi', 'mts', 'm2ts',
 ]);
 
-/** Whether a file named NAME of MIME type TYPE (may be empty) is taken as a photo or a video. */
-export function looksLikeMedia(name: string, type: string | undefined): boolean {
-  if (type && (type.startsWith('image/') || type.startsWith('video/'))) return true;
+/** Whether a file named NAME is taken as a photo or a video: by its extension (its bytes are checked when it lands), whatever type the browser said. */
+export function looksLikeMedia(name: string): boolean {
   return MEDIA_EXT.has(extname(name).slice(1).toLowerCase());
 }
+
+/**
+ * Characters a name the user will see in a folder must not hold: controls (C0 and C1), and
+ * format characters (a right-to-left override shows `a\u202Egpj.exe` as `aexe.jpg`, zero-width
+ * ones hide a difference). Slashes lookalikes are refused as well: they read as folders.
+ */
+const UNSEEN = /[\p{Cc}\p{Cf}\u2215\u2044\uFF0F\u29F8]/u;
 
 /** The browser's metadata (tus: values already decoded), checked; an error says what is wrong. */
 export function uploadMetaOf(m: Record<string, string | null | undefined>): UploadMeta {
@@ -45,6 +51,7 @@ export function uploadMetaOf(m: Record<string, string | null | undefined>): Uplo
   const modified = Number(m.modified ?? m.lastModified ?? NaN);
   // From 1970 to a day ahead of now: a time outside it is not the file's.
   const modifiedMs = Number.isSafeInteger(modified) && modified > 0 && modified < Date.now() + 86_400_000 ? modified : Date.now();
-  if (!looksLikeMedia(name, m.filetype ?? m.type ?? undefined)) throw new VssError('USAGE', `${name} is not a photo or a video: only those are uploaded`);
+  if (UNSEEN.test(name) || name !== name.trim() || name.startsWith('.')) throw new VssError('USAGE', `an upload's name may not start with a dot or a space, nor hold control, format or slash-like characters: ${JSON.stringify(name.slice(0, 80))}`);
+  if (!looksLikeMedia(name)) throw new VssError('USAGE', `${name} is not named as a photo or a video (${[...MEDIA_EXT].slice(0, 8).join(', ')}…): only those are uploaded`);
   return { name, blake3, modifiedMs };
 }

@@ -245,5 +245,6 @@ export interface PlaceCountry {
   country: string;
   cc: string | null;
   count: number;
-  cities: Array<{ city: string; region: string | null; count: number }>;
+  /** Each town with where its photos were taken on average (lat, lon: null when none said; the Places map draws them). */
+  cities: Array<{ city: string; region: string | null; count: number; lat: number | null; lon: number | null }>;
 }

@@ -12,6 +12,7 @@ import { UI_SKIP } from './ui-library.js';
 
 // Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
 declare const document: any;
+declare const location: any;
 
 interface Status { pid: number; http: string; web_urls: string[] }
 
@@ -174,6 +175,18 @@ describe('a phone uploads its photos once, resumably, through a daemon killed mi
     await keepScreenshot(phone, 'phone-viewer-zoomed', false);
     await phone.locator('.pswp__button--close').tap();
     await phone.locator('.pswp--open').waitFor({ state: 'detached' });
+
+    // The Places map, offline: a dot per town with its count; a tap opens that place's photos.
+    await phone.goto(`${status.web_urls[0]!.replace(/\/ui\/$/, '')}/ui/#/places`);
+    const dot = phone.locator('.places-map .map-cluster').first();
+    await dot.waitFor({ timeout: 30_000 });
+    await keepScreenshot(phone, 'phone-places-map', false);
+    const towns = await phone.locator('.places-map .map-cluster').count();
+    assert.ok(towns >= 1, 'the places are on the map');
+    const label = await dot.getAttribute('aria-label') ?? '';
+    await dot.tap();
+    if (/ places, /.test(label)) await phone.getByRole('button', { name: 'Whole world' }).waitFor();
+    else await phone.waitForFunction(() => decodeURIComponent(location.hash).includes('place:'));
     await context.close();
   });
 });

@@ -3,6 +3,7 @@ import { API } from './api-paths.js';
 import { counted } from './format.js';
 import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
+import { PlacesMap } from './places-map.js';
 import { href } from './routes.js';
 import type { PlaceCountry } from './types.js';
 import { useReconnect } from './use-live-event.js';
@@ -30,6 +31,7 @@ export function PlacesView() {
           <p>No places yet. Photos get a place from their GPS when their folder is indexed in deep mode: add one on the <a href="#/locations">Locations</a> page (or <code>vss location add DIR --mode deep</code>).</p>
         </section>
       )}
+      {countries.length > 0 && <PlacesMap countries={countries} onOpen={(place) => { location.hash = placeSearch(place); }} />}
       {countries.length > 0 && (
         <ul className="places" aria-label="Countries">
           {countries.map((c) => (

@@ -21,6 +21,10 @@ export const UPLOADS_DIR = 'uploads';
 const KEEP_FREE = 512 * 1024 * 1024;
 /** Landed uploads remembered (by upload id) for a browser that asks again after its answer was lost. */
 const REMEMBERED = 1000;
+/** Unfinished uploads one browser (or this machine's user) keeps at once: one cannot take every other's room. */
+const OPEN_PER_OWNER = 200;
+/** An upload's id as tus's FileStore makes it: anything else names no upload (nor the store's own records). */
+const UPLOAD_ID = /^[0-9a-f]{32}$/;
 
 /** Who sent an upload, where it lands, kept in the upload's own record (never taken from the browser's metadata). */
 interface UploadOwner {
@@ -48,7 +52,7 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
   const directory = join(core.vss.dataDir, UPLOADS_DIR);
   const store = new FileStore({ directory, expirationPeriodInMilliseconds: UPLOAD_EXPIRES_MS });
   const landing = new Map<string, Promise<UploadLanded>>();
-  const landed = new Map<string, UploadLanded>();
+  const landed = new Map<string, { owner: string; result: UploadLanded }>();
   const log = core.log.child({ module: 'uploads' });
 
   /** The owner key and uploads folder of the request's party: a paired browser with the upload right, or this machine's user. */
@@ -80,7 +84,7 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
   /** Land the finished upload ID once, however many ask (its last PATCH, the browser's finish, the start's sweep). */
   const landOnce = (id: string): Promise<UploadLanded> => {
     const known = landed.get(id);
-    if (known) return Promise.resolve(known);
+    if (known) return Promise.resolve(known.result);
     let p = landing.get(id);
     if (p) return p;
     p = (async () => {
@@ -100,7 +104,7 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
         if (err instanceof UploadRefused) await store.remove(id).catch(() => undefined);
         throw err;
       }
-      landed.set(id, result);
+      landed.set(id, { owner: owner.owner, result });
       if (landed.size > REMEMBERED) landed.delete(landed.keys().next().value!);
       await store.remove(id).catch((err: unknown) => log.warn({ err, id }, 'a landed upload\'s bytes could not be removed'));
       log.info({ id, path: result.path, already: result.already }, 'upload landed');
@@ -110,11 +114,29 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
     return p;
   };
 
+  /** The unfinished uploads kept now: how many each owner has, and the bytes they are still owed (room the disk must keep for them). */
+  const openUploads = async (): Promise<{ total: number; byOwner: Map<string, number>; owed: number }> => {
+    const byOwner = new Map<string, number>();
+    let total = 0;
+    let owed = 0;
+    for (const name of await readdir(directory).catch(() => [] as string[])) {
+      if (!name.endsWith('.json') || !UPLOAD_ID.test(name.slice(0, -5))) continue;
+      const upload = await store.getUpload(name.slice(0, -5)).catch(() => undefined);
+      if (!upload) continue;
+      total++;
+      const owner = ownerRecorded(upload)?.owner ?? '?';
+      byOwner.set(owner, (byOwner.get(owner) ?? 0) + 1);
+      owed += Math.max(0, (upload.size ?? 0) - upload.offset);
+    }
+    return { total, byOwner, owed };
+  };
+
   const tus = new Server({
     path: UPLOAD_ROUTES[0],
     datastore: store,
     relativeLocation: true,
-    maxSize: () => Math.max(0, Math.min(MAX_UPLOAD_BYTES, diskSpace(directory).freeBytes - KEEP_FREE)),
+    // The disk keeps room for what the unfinished uploads are still owed: two large ones cannot both count on the same free space.
+    maxSize: async () => Math.max(0, Math.min(MAX_UPLOAD_BYTES, diskSpace(directory).freeBytes - KEEP_FREE - (await openUploads()).owed)),
     onUploadCreate: async (req, upload) => {
       const owner = tusOwner(req);
       try {
@@ -122,17 +144,27 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
       } catch (err) {
         throw tusError(400, (err as Error).message);
       }
-      const open = (await readdir(directory).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).length;
-      if (open >= MAX_OPEN_UPLOADS) throw tusError(429, `${MAX_OPEN_UPLOADS} uploads are unfinished here: finish or cancel some first`);
+      const open = await openUploads();
+      if ((open.byOwner.get(owner.owner) ?? 0) >= OPEN_PER_OWNER) throw tusError(429, `${OPEN_PER_OWNER} of this browser's uploads are unfinished: finish or cancel some first (they expire in ${UPLOAD_EXPIRES_MS / 86_400_000} days)`);
+      if (open.total >= MAX_OPEN_UPLOADS) throw tusError(429, `${MAX_OPEN_UPLOADS} uploads are unfinished here: finish or cancel some first`);
       const metadata: Record<string, string | null> = {};
       for (const [k, v] of Object.entries(upload.metadata ?? {})) if (!(OWNER_KEYS as readonly string[]).includes(k)) metadata[k] = v;
       return { metadata: { ...metadata, vss_owner: owner.owner, vss_library: owner.library, vss_dir: owner.dir } };
     },
     onIncomingRequest: async (req, id) => {
       const owner = tusOwner(req);
+      // Only an upload's own id: `ID.json` would name the store's record of it, not an upload.
+      if (!UPLOAD_ID.test(id)) throw tusError(404, 'The file for this url was not found');
       const upload = await store.getUpload(id).catch(() => undefined);
       // Another's upload is as if it did not exist: its id tells nothing.
       if (upload && ownerRecorded(upload)?.owner !== owner.owner) throw tusError(404, 'The file for this url was not found');
+    },
+    // A failure inside says what failed, never where the data dir is.
+    onResponseError: (_req, err) => {
+      // tus's own answers and ours carry a body; an error thrown inside (a file's path in its message) does not.
+      if ('body' in err && typeof err.body === 'string') return undefined;
+      log.warn({ err }, 'an upload request failed');
+      return { status_code: 'status_code' in err && typeof err.status_code === 'number' ? err.status_code : 500, body: 'The upload could not be handled here: try again\n' };
     },
     onUploadFinish: async (_req, upload) => {
       try {
@@ -169,7 +201,8 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
     if (typeof body.id !== 'string' || !/^[0-9a-f]{32}$/.test(body.id)) throw new VssError('USAGE', 'id is an upload\'s id (32 hex digits)');
     const owner = ownerOf(req.raw);
     const upload = await store.getUpload(body.id).catch(() => undefined);
-    if (upload && ownerRecorded(upload)?.owner !== owner.owner) throw new VssError('NOT_FOUND', `no upload ${body.id}`);
+    const was = landed.get(body.id);
+    if ((upload && ownerRecorded(upload)?.owner !== owner.owner) || (was && was.owner !== owner.owner)) throw new VssError('NOT_FOUND', `no upload ${body.id}`);
     return landOnce(body.id);
   });
 

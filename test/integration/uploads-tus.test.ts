@@ -1,0 +1,86 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
+import { join } from 'node:path';
+import { json, runCli, tempDir } from '../helpers.js';
+
+interface Status { http: string }
+
+/**
+ * The tus routes' own bounds (daemon/routes/uploads.ts), over a real daemon on loopback with this
+ * machine's token: only an upload's own id names one (its record, `ID.json`, is never reached),
+ * one party cannot keep more than its share of unfinished uploads, the disk keeps room for what
+ * unfinished uploads are still owed, and a failure inside never tells where the data dir is.
+ */
+describe('the tus routes keep their bounds', { timeout: 120_000 }, () => {
+  const tmp = tempDir('vss-tus-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  let base = '';
+  let auth: Record<string, string> = {};
+  const tus = (method: string, path: string, headers: Record<string, string> = {}, body?: Buffer) =>
+    fetch(`${base}${path}`, { method, headers: { ...auth, 'tus-resumable': '1.0.0', ...headers }, ...(body ? { body } : {}) });
+  const metadata = (name: string) => `filename ${Buffer.from(name).toString('base64')},blake3 ${Buffer.from('a'.repeat(64)).toString('base64')}`;
+  const create = (length: string | number, name = 'a.jpg') => tus('POST', '/api/uploads/tus', { 'upload-length': String(length), 'upload-metadata': metadata(name) });
+
+  before(async () => {
+    const photos = join(tmp.path, 'photos');
+    mkdirSync(photos);
+    const offline = { ...env, VSS_NO_DAEMON: '1' };
+    json(await runCli(['--json', 'library', 'create', 'T', '--path', tmp.path], offline));
+    json(await runCli(['--json', 'location', 'add', photos], offline));
+    assert.equal((await runCli(['daemon', 'start'], env)).code, 0);
+    base = json<Status>(await runCli(['--json', 'daemon', 'status'], env)).http;
+    auth = { authorization: `Bearer ${readFileSync(join(env.VSS_DATA_DIR, 'daemon.token'), 'utf8').trim()}` };
+  });
+  after(async () => {
+    await runCli(['daemon', 'stop'], env);
+    tmp.cleanup();
+  });
+
+  it('names an upload by its own id only: its record cannot be removed as if it were one', async () => {
+    const made = await create(1000);
+    assert.equal(made.status, 201, await made.text());
+    const id = made.headers.get('location')!.split('/').pop()!;
+    for (const method of ['DELETE', 'HEAD', 'PATCH']) {
+      const r = await tus(method, `/api/uploads/tus/${id}.json`, method === 'PATCH' ? { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } : {}, method === 'PATCH' ? Buffer.alloc(10) : undefined);
+      assert.equal(r.status, 404, `${method} ${id}.json`);
+      assert.doesNotMatch(await r.text(), new RegExp(tmp.path.replace(/[/.]/g, '\\$&')), 'no path of this machine');
+    }
+    assert.ok(existsSync(join(env.VSS_DATA_DIR, 'uploads', `${id}.json`)), 'the record is where it was');
+    assert.equal((await tus('HEAD', `/api/uploads/tus/${id}`)).status, 200);
+    assert.equal((await tus('DELETE', `/api/uploads/tus/${id}`)).status, 204);
+  });
+
+  it('refuses a name that is not a photo\'s or a video\'s before a byte is taken', async () => {
+    for (const name of ['page.html', 'a\u202Egpj.exe', '.hidden.jpg']) assert.equal((await create(10, name)).status, 400, name);
+  });
+
+  it('keeps room on the disk for what unfinished uploads are owed', async (t) => {
+    const st = statfsSync(env.VSS_DATA_DIR);
+    // Six tenths of what the disk has free: one fits, two do not (an upload is at most 64 GiB: a disk with more than 100 GiB free cannot show it).
+    const size = Math.floor((st.bavail * st.bsize - 1024 ** 3) * 0.6);
+    if (size > 60 * 1024 ** 3 || size < 1024 ** 3) return t.skip(`the disk has ${Math.round(st.bavail * st.bsize / 1024 ** 3)} GiB free: too much or too little to show it`);
+    const big = await create(size);
+    assert.equal(big.status, 201, await big.clone().text());
+    const free = await create(size);
+    assert.equal(free.status, 413, 'a second one cannot count on the room the first is owed');
+    await tus('DELETE', new URL(big.headers.get('location')!, base).pathname);
+  });
+
+  it('keeps one party to its share of unfinished uploads', async () => {
+    const made: string[] = [];
+    for (let i = 0; ; i++) {
+      const r = await create(10);
+      if (r.status === 429) {
+        assert.match(await r.text(), /unfinished/);
+        break;
+      }
+      assert.equal(r.status, 201);
+      made.push(r.headers.get('location')!);
+      assert.ok(i < 300, 'bounded');
+    }
+    assert.equal(made.length, 200);
+    for (const at of made) await tus('DELETE', new URL(at, base).pathname);
+    assert.deepEqual(readdirSync(join(env.VSS_DATA_DIR, 'uploads')), []);
+  });
+});
