@@ -4,7 +4,7 @@ import { UsageError, VssError } from '../core/errors.js';
 import { contentUuidFor } from '../content/identity.js';
 import { checkedPath, placeInLibrary } from '../files/places.js';
 import type { Library } from '../library/library.js';
-import { landUpload, type UploadLanded } from '../uploads/land-upload.js';
+import type { UploadLanded } from '../uploads/land-upload.js';
 import type { UploadMeta } from '../uploads/upload-meta.js';
 
 export type { UploadLanded };
@@ -34,7 +34,9 @@ export class UploadsApi {
   }
 
   /** Land the finished upload FILE (outside every location) in DIR/YYYY/MM/NAME: src/uploads/land-upload.ts. */
-  land(file: string, meta: UploadMeta, dir: string): Promise<UploadLanded> {
+  async land(file: string, meta: UploadMeta, dir: string): Promise<UploadLanded> {
+    // Loaded when an upload lands, not with every library a command opens (type detection, ExifTool, the drop's checks).
+    const { landUpload } = await import('../uploads/land-upload.js');
     return landUpload(this.lib, file, meta, this.folder(dir));
   }
 
