@@ -151,14 +151,33 @@ describe('a phone uploads its photos once, resumably, through a daemon killed mi
     await phone.reload();
     await phone.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length >= 4, undefined, { timeout: 60_000 });
 
+    // The grid's own gestures: two fingers pinched apart show fewer, larger photos; a finger held on one starts selecting.
+    const cdp = await context.newCDPSession(phone);
+    const touch = async (type: 'touchStart' | 'touchMove' | 'touchEnd', points: Array<{ x: number; y: number }>) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
+    const tileWidth = async () => (await phone.locator('main[aria-label="Library"] a[data-uuid]').first().boundingBox())!.width;
+    const before = await tileWidth();
+    const grid = (await phone.locator('.grid').boundingBox())!;
+    const cy = grid.y + Math.min(grid.height, 300) / 2;
+    await touch('touchStart', [{ x: 170, y: cy }, { x: 220, y: cy }]);
+    for (let d = 50; d <= 200; d += 25) await touch('touchMove', [{ x: 195 - d / 2, y: cy }, { x: 195 + d / 2, y: cy }]);
+    await touch('touchEnd', []);
+    await phone.waitForFunction((w: number) => document.querySelector('main[aria-label="Library"] a[data-uuid]').getBoundingClientRect().width > w * 1.2, before, { timeout: 10_000 });
+    await keepScreenshot(phone, 'phone-grid-pinched', false);
+    const tile = (await phone.locator('main[aria-label="Library"] a[data-uuid]').first().boundingBox())!;
+    await touch('touchStart', [{ x: tile.x + tile.width / 2, y: tile.y + tile.height / 2 }]);
+    await phone.getByRole('toolbar', { name: 'Selected items' }).getByText('1 item selected').waitFor({ timeout: 5_000 });
+    await touch('touchEnd', []);
+    assert.equal(await phone.locator('.pswp').count(), 0, 'a long press opens nothing');
+    await keepScreenshot(phone, 'phone-grid-selecting', false);
+    await phone.reload();
+    await phone.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length >= 4, undefined, { timeout: 60_000 });
+
     // The viewer: a tap on a phone opens it full screen, on the photo tapped.
     const first = await phone.locator('main[aria-label="Library"] a[data-uuid]').first().getAttribute('data-uuid');
     await phone.locator('main[aria-label="Library"] a[data-uuid]').first().tap();
     await phone.locator('.pswp--open').waitFor();
     await phone.waitForFunction((u: string | null) => document.querySelector('.pswp')?.getAttribute('data-uuid') === u, first, { timeout: 10_000 });
     await phone.locator('.pswp[data-open]').waitFor();
-    const cdp = await context.newCDPSession(phone);
-    const touch = async (type: 'touchStart' | 'touchMove' | 'touchEnd', points: Array<{ x: number; y: number }>) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
     const shown = () => phone.evaluate(() => document.querySelector('.pswp')?.getAttribute('data-uuid'));
     // A swipe to the left: the next photo.
     await touch('touchStart', [{ x: 330, y: 420 }]);
@@ -187,6 +206,21 @@ describe('a phone uploads its photos once, resumably, through a daemon killed mi
     await dot.tap();
     if (/ places, /.test(label)) await phone.getByRole('button', { name: 'Whole world' }).waitFor();
     else await phone.waitForFunction(() => decodeURIComponent(location.hash).includes('place:'));
+    await context.close();
+  });
+  it('shows a browser that may only upload nothing of the library but its Upload', async () => {
+    const pair = json<{ url: string }>(await runCli(['--json', 'ui', 'pair', '--name', 'Drop box', '--may', 'upload', '--uploads-to', uploadsTo], env));
+    const context = await launched!.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true, ignoreHTTPSErrors: true });
+    context.setDefaultTimeout(20_000);
+    const phone = await context.newPage();
+    assert.equal((await phone.goto(pair.url))?.status(), 200);
+    await phone.getByRole('heading', { name: 'Upload to Photos' }).waitFor();
+    await phone.getByRole('button', { name: 'Upload', exact: true }).waitFor();
+    assert.equal(await phone.getByRole('navigation', { name: 'Main' }).count(), 0, 'no pages of the library offered');
+    assert.equal(await phone.locator('a[data-uuid]').count(), 0);
+    const grid = await phone.evaluate(async () => (await fetch('/api/libraries/current/grid?limit=10', { credentials: 'same-origin' })).status);
+    assert.equal(grid, 403, 'the library is not read');
+    await keepScreenshot(phone, 'phone-upload-only', false);
     await context.close();
   });
 });

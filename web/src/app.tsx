@@ -11,7 +11,7 @@ import { useRoute } from './use-route.js';
 import { Views } from './views.js';
 import type { LibraryRef } from './types.js';
 import { MeContext, type Me } from './me-context.js';
-import { UploadSheet } from './upload-button.js';
+import { UploadButton, UploadSheet } from './upload-button.js';
 
 /** The app: the library it shows, the header, the current view, and the errors. */
 export function App() {
@@ -36,7 +36,13 @@ export function App() {
           {who.browser ? `${who.browser.name}: this browser may ${mayWords(who.browser.may)}` : 'View only: this browser may look through the library'}; the rest is done on the computer.
         </p>
       )}
-      {library.state === 'ready' ? (
+      {who.browser && !who.browser.may.view ? (
+        <main id="main" tabIndex={-1} className="page upload-only">
+          <h1>Upload to {library.state === 'ready' ? library.value.name : 'the library'}</h1>
+          <p>This browser may upload photos and videos; it sees nothing else of the library. Those the library holds already, on any device, are not sent again.</p>
+          <p><UploadButton /></p>
+        </main>
+      ) : library.state === 'ready' ? (
         <LibraryContext.Provider value={library.value}>
           <Views route={route} />
         </LibraryContext.Provider>

@@ -141,12 +141,13 @@ export interface GridSizes {
   heading: number;
 }
 
-/** Sizes at a width: columns so that cells stay near a comfortable size, which grows with the window. */
-export function gridSizes(width: number): GridSizes {
+/** Sizes at a width: columns so that cells stay near a comfortable size, which grows with the window; COLUMNSDELTA more (a pinch). */
+export function gridSizes(width: number, columnsDelta = 0): GridSizes {
   const small = width < 600;
   const gap = small ? 4 : 8;
   const target = small ? 110 : width < 1100 ? 150 : 180;
-  const cols = Math.max(2, Math.floor((width + gap) / (target + gap)));
+  // A pinch adds or takes columns (grid-gestures.ts): one at the fewest, cells of 40 px at the most.
+  const cols = Math.min(Math.max(1, Math.floor((width + gap) / (40 + gap))), Math.max(1, Math.max(2, Math.floor((width + gap) / (target + gap))) + columnsDelta));
   const cell = Math.max(40, Math.floor((width - gap * (cols - 1)) / cols));
   return { cols, cell, gap, header: small ? 44 : 52, heading: small ? 40 : 44 };
 }

@@ -6,6 +6,8 @@ import { useMe } from './me-context.js';
 /** The header of every view: the library's name, the search box and the main navigation. */
 export function Header({ route, library }: { route: Route; library: LibraryRef | null }) {
   const me = useMe();
+  // A browser that may only upload sees nothing of the library: no search, no pages.
+  const seesLibrary = me.browser === null || me.browser.may.view;
   const section = route.view === 'content' || route.view === 'search' || route.view === 'missing' ? null : route.view;
   return (
     <header className="app-header">
@@ -14,8 +16,8 @@ export function Header({ route, library }: { route: Route; library: LibraryRef |
         <span className="brand-mark" aria-hidden="true">vss</span>
         <span className="brand-name">{library?.name ?? ''}</span>
       </p>
-      <SearchBox route={route} />
-      <nav aria-label="Main">
+      {seesLibrary && <SearchBox route={route} />}
+      {seesLibrary && <nav aria-label="Main">
         <ul>
           {NAV.filter((item) => item.view || !me.view_only).map((item) => (
             <li key={item.label}>
@@ -23,7 +25,7 @@ export function Header({ route, library }: { route: Route; library: LibraryRef |
             </li>
           ))}
         </ul>
-      </nav>
+      </nav>}
     </header>
   );
 }

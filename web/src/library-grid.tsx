@@ -5,6 +5,7 @@ import { reportError } from './errors.js';
 import { DayRow, ThumbRow } from './grid-row.js';
 import { buildLayout, gridSizes, KEY_MOVES, moveFrom, rowHeight, rowLength, rowOfItem, type GridLayout } from './grid-layout.js';
 import { GridScrubber } from './grid-scrubber.js';
+import { useGridGestures } from './grid-gestures.js';
 import { selectionOf, type GridSelection } from './grid-selection.js';
 import type { GridStore } from './grid-store.js';
 import { metaOverride, setUserMeta } from './meta-store.js';
@@ -51,7 +52,8 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
     return () => ro.disconnect();
   }, []);
 
-  const sizes = gridSizes(width);
+  const gestures = useGridGestures(box, (i) => pick(i, false));
+  const sizes = gridSizes(width, gestures.columnsDelta);
   const layout = useMemo(() => buildLayout(days.days, sizes.cols), [days, sizes.cols]);
   /** The first item on screen: what stays in view when the column count changes. */
   const anchor = useRef(store.focused);
@@ -223,6 +225,16 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
     }
     const link = target.closest<HTMLElement>('[data-i]');
     if (!link) return;
+    // The end of a long press picked it already; with something picked, a tap picks too.
+    if (gestures.swallowClick()) {
+      e.preventDefault();
+      return;
+    }
+    if (selection.size > 0 && matchMedia(VIEWER_FIRST).matches) {
+      e.preventDefault();
+      pick(Number(link.dataset.i), false);
+      return;
+    }
     // Ctrl/Cmd-click picks instead of opening; Shift-click picks a range once something is picked.
     if (e.ctrlKey || e.metaKey || (e.shiftKey && selection.size > 0)) {
       e.preventDefault();
