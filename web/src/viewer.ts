@@ -34,6 +34,16 @@ export function openViewer(libId: string, source: ViewerSource, index: number): 
   lightbox.addFilter('numItems', () => source.count());
   lightbox.addFilter('itemData', (_data, i) => slideOf(libId, source, i));
   lightbox.on('uiRegister', () => registerButtons(lightbox, libId, source));
+  // A larger picture that cannot be had (not made yet, its device offline): the thumbnail, rather than an error.
+  lightbox.addFilter('contentErrorElement', (el, content) => {
+    const thumb = typeof content.data.msrc === 'string' ? content.data.msrc : undefined;
+    if (!thumb) return el;
+    const img = document.createElement('img');
+    img.className = 'pswp__img pswp-fallback';
+    img.alt = typeof content.data.alt === 'string' ? content.data.alt : '';
+    img.src = thumb;
+    return img;
+  });
   // A slide whose item was not read yet is drawn again once it is.
   lightbox.on('contentLoad', ({ content }) => {
     if (source.item(content.index)) return;
