@@ -346,18 +346,22 @@ async function benchBig(o: { contents: number; runs: number; checks: number; swi
 }
 
 async function main(): Promise<void> {
-  const o = benchArgs('phone-bench [--upload-mib M] [--runs R] [--contents N] [--checks C] [--swipes S]', {
+  const o = benchArgs('phone-bench [--upload-mib M] [--runs R] [--contents N] [--checks C] [--swipes S] [--no-upload] [--no-library]', {
     'upload-mib': { default: 1024, min: 8 }, runs: { default: 3, min: 1 }, contents: { default: 100_000, min: 100 }, checks: { default: 5, min: 1 }, swipes: { default: 40, min: 5 },
-  }, []);
+  }, ['no-upload', 'no-library']);
   const work = freshDir(tmpdir(), 'vss-phone-bench-');
   const summary = new Summary();
   const launched = await launchBrowser();
   const t0 = performance.now();
   try {
-    console.log(`== Upload from the phone, ${o['upload-mib']} MiB, ${o.runs} runs, interleaved with a bare PUT ==`);
-    await benchUpload(o, summary, launched.browser, work);
-    console.log(`\n== A big library on the phone: the check, the first photo, the viewer ==`);
-    await benchBig(o, summary, launched.browser, work);
+    if (!o['no-upload']) {
+      console.log(`== Upload from the phone, ${o['upload-mib']} MiB, ${o.runs} runs, interleaved with a bare PUT ==`);
+      await benchUpload(o, summary, launched.browser, work);
+    }
+    if (!o['no-library']) {
+      console.log(`\n== A big library on the phone: the check, the first photo, the viewer ==`);
+      await benchBig(o, summary, launched.browser, work);
+    }
   } finally {
     await launched.close();
     rmrf(work);

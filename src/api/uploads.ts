@@ -33,11 +33,11 @@ export class UploadsApi {
     return { have: [...held].map((uuid) => byUuid.get(uuid)!), hash_threshold: this.lib.config.settings.hashThresholdBytes };
   }
 
-  /** Land the finished upload FILE (outside every location) in DIR/YYYY/MM/NAME: src/uploads/land-upload.ts. */
-  async land(file: string, meta: UploadMeta, dir: string): Promise<UploadLanded> {
+  /** Land the finished upload FILE (outside every location) in DIR/YYYY/MM/NAME: src/uploads/land-upload.ts (WRITTEN: the BLAKE3 its bytes were hashed to as they were written, if they were). */
+  async land(file: string, meta: UploadMeta, dir: string, written?: string): Promise<UploadLanded> {
     // Loaded when an upload lands, not with every library a command opens (type detection, ExifTool, the drop's checks).
     const { landUpload } = await import('../uploads/land-upload.js');
-    return landUpload(this.lib, file, meta, this.folder(dir));
+    return landUpload(this.lib, file, meta, this.folder(dir), written);
   }
 
   /** DIR checked as an uploads folder: absolute, inside a location added on this device, outside the library folder. */

@@ -1,5 +1,5 @@
 import { constants, createReadStream } from 'node:fs';
-import { chmod, link, open, rm, utimes } from 'node:fs/promises';
+import { chmod, link, open, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { blake3File } from '../core/file-blake3.js';
@@ -38,19 +38,20 @@ const TRIES = 5;
 /**
  * Land a finished upload (its bytes whole in FILE, outside every location) in DIR/YYYY/MM/NAME
  * (DIR a folder inside a location of LIB): its bytes checked against the BLAKE3 the browser
- * computed and its type against a photo's or a video's, the month from its capture time, its
+ * computed (WRITTEN: their BLAKE3 as they were written, else read now) and its type against a photo's or a video's, the month from its capture time, its
  * modification time kept; a name taken by other bytes is renamed apart (`NAME (2).EXT`), one
  * holding the same bytes already is the answer (an upload sent again after its answer was lost
  * lands once). The file appears under its name whole (a hard link on the same drive, else a copy
  * verified again through the landing), flushed, and is indexed at once. FILE itself is the
  * caller's to remove.
  */
-export async function landUpload(lib: Library, file: string, meta: UploadMeta, dir: string): Promise<UploadLanded> {
+export async function landUpload(lib: Library, file: string, meta: UploadMeta, dir: string, written?: string): Promise<UploadLanded> {
   const place = placeInLibrary(lib, dir, 'the uploads folder');
   const bookkeeping = dropDirProblem(place.rel);
   if (bookkeeping) throw new VssError('PATH_REFUSED', `the uploads folder ${dir}: ${bookkeeping}`, { path: dir });
 
-  const got = await blake3File(file);
+  // Hashed as they were written (the daemon's PATCH), as a landing hashes what it writes; else read again now.
+  const got = written !== undefined ? { checksum: written, size: (await stat(file)).size } : await blake3File(file);
   if (got.checksum !== meta.blake3) throw new UploadRefused(meta.name, `its bytes hash to ${got.checksum.slice(0, 16)}…, not the ${meta.blake3.slice(0, 16)}… the browser computed`);
   const head = Buffer.alloc(Math.min(HEAD_BYTES, got.size));
   const fh = await open(file, constants.O_RDONLY);

@@ -124,6 +124,40 @@ function registerButtons(lightbox: PhotoSwipeLightbox, libId: string, source: Vi
     el.setAttribute('aria-pressed', String(!now.favorite));
     el.textContent = now.favorite ? '♡' : '♥';
   }, (el) => pswp.on('change', () => favorite(el)));
+  // A Live Photo's movie plays while its button is held (its still again when let go).
+  pswp.ui!.registerElement({
+    name: 'live', title: 'Live Photo: hold to play', order: 7, isButton: true, html: 'LIVE',
+    onInit: (el) => {
+      const shown = () => { el.style.display = current()?.live_photo ? '' : 'none'; };
+      pswp.on('change', shown);
+      shown();
+      let video: HTMLVideoElement | undefined;
+      const stop = () => { video?.remove(); video = undefined; el.setAttribute('aria-pressed', 'false'); };
+      const play = (e: Event) => {
+        e.preventDefault();
+        const item = current();
+        const container = pswp.currSlide?.container;
+        if (!item?.live_photo || !container || video) return;
+        const v = (video = document.createElement('video'));
+        v.className = 'pswp-live';
+        v.muted = true;
+        v.playsInline = true;
+        const variants = ['original', 'embedded'];
+        const next = () => { const variant = variants.shift(); if (variant) v.src = API.sidecar(libId, item.content_uuid, 'live_photo_video', variant, null); else stop(); };
+        v.onerror = next;
+        v.onended = stop;
+        next();
+        container.append(v);
+        el.setAttribute('aria-pressed', 'true');
+        void v.play().catch(() => undefined);
+      };
+      el.addEventListener('pointerdown', play);
+      for (const ev of ['pointerup', 'pointerleave', 'pointercancel']) el.addEventListener(ev, stop);
+      el.addEventListener('keydown', (e) => { if ((e.key === ' ' || e.key === 'Enter') && !e.repeat) play(e); });
+      el.addEventListener('keyup', stop);
+      pswp.on('change', stop);
+    },
+  });
   button('info', 'Info', 9, 'i', () => {
     const item = current();
     if (!item) return;

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
-import { Server, EVENTS } from '@tus/server';
+import { MemoryLocker, Server, EVENTS } from '@tus/server';
 import type { Upload } from '@tus/utils';
 import type { FastifyInstance } from 'fastify';
 import { VssError, type LibraryApi } from '../../api/index.js';
@@ -14,6 +14,7 @@ import { MAX_OPEN_UPLOADS, MAX_UPLOAD_BYTES, UPLOAD_EXPIRES_MS, uploadMetaOf } f
 import type { DaemonCore } from '../daemon-core.js';
 import { partyOf } from '../request-party.js';
 import { UPLOAD_ROUTES } from '../ui/browser-rights.js';
+import { servePatch } from './upload-patch.js';
 
 /** The folder of the daemon's data dir that holds uploads while their bytes come: outside every location, so nothing half-sent is listed, indexed or counted. */
 export const UPLOADS_DIR = 'uploads';
@@ -81,8 +82,8 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
     }
   };
 
-  /** Land the finished upload ID once, however many ask (its last PATCH, the browser's finish, the start's sweep). */
-  const landOnce = (id: string): Promise<UploadLanded> => {
+  /** Land the finished upload ID once, however many ask (its last PATCH, the browser's finish, the start's sweep); WRITTEN: its BLAKE3 as its bytes were written, when known. */
+  const landOnce = (id: string, written?: string): Promise<UploadLanded> => {
     const known = landed.get(id);
     if (known) return Promise.resolve(known.result);
     let p = landing.get(id);
@@ -97,8 +98,9 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
       const meta = uploadMetaOf(upload.metadata ?? {});
       const file = join(directory, id);
       let result: UploadLanded;
+      const started = performance.now();
       try {
-        result = await core.serve(() => core.library({ id: owner.library }).uploads.land(file, meta, owner.dir));
+        result = await core.serve(() => core.library({ id: owner.library }).uploads.land(file, meta, owner.dir, written));
       } catch (err) {
         // Bytes that are not what the browser hashed, or not a photo or a video, are never kept.
         if (err instanceof UploadRefused) await store.remove(id).catch(() => undefined);
@@ -107,7 +109,7 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
       landed.set(id, { owner: owner.owner, result });
       if (landed.size > REMEMBERED) landed.delete(landed.keys().next().value!);
       await store.remove(id).catch((err: unknown) => log.warn({ err, id }, 'a landed upload\'s bytes could not be removed'));
-      log.info({ id, path: result.path, already: result.already }, 'upload landed');
+      log.info({ id, path: result.path, already: result.already, landing_ms: Math.round(performance.now() - started) }, 'upload landed');
       return result;
     })().finally(() => landing.delete(id));
     landing.set(id, p);
@@ -131,14 +133,18 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
     return { total, byOwner, owed };
   };
 
+  // One locker for tus's requests and the PATCHes served here (upload-patch.ts): an upload is written by one request at a time.
+  const locker = new MemoryLocker();
   const tus = new Server({
     path: UPLOAD_ROUTES[0],
     datastore: store,
+    locker,
     relativeLocation: true,
     // The disk keeps room for what the unfinished uploads are still owed: two large ones cannot both count on the same free space.
     maxSize: async () => Math.max(0, Math.min(MAX_UPLOAD_BYTES, diskSpace(directory).freeBytes - KEEP_FREE - (await openUploads()).owed)),
     onUploadCreate: async (req, upload) => {
       const owner = tusOwner(req);
+      if (upload.size === undefined) throw tusError(400, 'an upload declares its length when it is made');
       try {
         uploadMetaOf(upload.metadata ?? {});
       } catch (err) {
@@ -183,7 +189,7 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
   app.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));
   for (const url of UPLOAD_ROUTES) {
     app.route({
-      method: ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'],
+      method: ['POST', 'HEAD', 'DELETE', 'OPTIONS'],
       url,
       handler: async (req, reply) => {
         reply.hijack();
@@ -191,6 +197,43 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
       },
     });
   }
+  // The bytes themselves: served here, straight from the request to the file (upload-patch.ts).
+  app.route({
+    method: 'PATCH',
+    url: UPLOAD_ROUTES[1],
+    handler: async (req, reply) => {
+      const id = (req.params as { '*': string })['*'];
+      let owner: UploadOwner;
+      try {
+        owner = ownerOf(req.raw);
+      } catch (err) {
+        return reply.code(403).header('tus-resumable', '1.0.0').send(`${(err as Error).message}\n`);
+      }
+      if (!UPLOAD_ID.test(id)) return reply.code(404).header('tus-resumable', '1.0.0').send('The file for this url was not found\n');
+      reply.hijack();
+      await servePatch({
+        locker,
+        path: (uploadId) => join(directory, uploadId),
+        upload: async (_req, uploadId) => {
+          const upload = await store.getUpload(uploadId).catch(() => undefined);
+          // Another's upload is as if it did not exist.
+          return upload && ownerRecorded(upload)?.owner === owner.owner ? upload : undefined;
+        },
+        finished: async (uploadId, blake3) => {
+          try {
+            return { status: 200, body: JSON.stringify(await landOnce(uploadId, blake3)) };
+          } catch (err) {
+            if (err instanceof UploadRefused) return { status: 422, body: `${err.message}\n` };
+            log.error({ err, id: uploadId }, 'an upload could not be landed');
+            return { status: 500, body: 'the upload arrived whole but could not be put in place: try again\n' };
+          }
+        },
+      }, id, req.raw, reply.raw).catch((err: unknown) => {
+        log.error({ err, id }, 'an upload\'s PATCH failed');
+        if (!reply.raw.headersSent) reply.raw.writeHead(500, { 'tus-resumable': '1.0.0' }).end('The upload could not be handled here: try again\n');
+      });
+    },
+  });
 
   app.post(OPERATIONS.uploadsCheck.path, async (req) => {
     const body = (req.body ?? {}) as { cas_ids?: unknown };
