@@ -128,6 +128,10 @@ describe('a phone pairs with the web app by its code, and is revoked', { skip: F
     assert.equal(refused?.status(), 401, 'revoked: its next page is refused');
     assert.match(readFileSync(join(env.VSS_DATA_DIR, 'browser-devices.json'), 'utf8'), /"devices": \[\]/);
     await phoneContext.close();
+    // A photo's details show where it was taken on a small map, drawn with no network.
+    await desktop.page.goto(`${status.http}/ui/#/`);
+    await desktop.page.locator('main[aria-label="Library"] a[data-uuid][title^="DSCN0010.jpg"]').click();
+    await desktop.page.locator('svg.mini-map .map-spot').waitFor();
     await desktop.context.close();
   });
 });

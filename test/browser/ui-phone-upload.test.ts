@@ -22,7 +22,7 @@ const HELD = 'exif/Canon_40D.jpg';
 /** What the phone uploads: a HEIC, a Live Photo's still and movie, a video. */
 const NEW = ['exif/heic/IMG_5195.HEIC', 'livephoto/apple-iphone6s/train.jpg', 'livephoto/apple-iphone6s/train.mov', 'video/photoprism-christmas-noaudio.mp4'];
 /** A long video (a real one's bytes with more after them): long enough to be cut mid-way. */
-const BIG_BYTES = 300 * 1024 * 1024;
+const BIG_BYTES = 128 * 1024 * 1024;
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];

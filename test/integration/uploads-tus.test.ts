@@ -1,8 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { json, runCli, tempDir } from '../helpers.js';
+import { request } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { blake3 } from '@napi-rs/blake-hash';
+import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir, until } from '../helpers.js';
 
 interface Status { http: string }
 
@@ -49,6 +52,37 @@ describe('the tus routes keep their bounds', { timeout: 120_000 }, () => {
     assert.ok(existsSync(join(env.VSS_DATA_DIR, 'uploads', `${id}.json`)), 'the record is where it was');
     assert.equal((await tus('HEAD', `/api/uploads/tus/${id}`)).status, 200);
     assert.equal((await tus('DELETE', `/api/uploads/tus/${id}`)).status, 204);
+  });
+
+  it('lands only bytes that hash as declared, whoever wrote them: a PATCH taken over mid-way never leaves its hash trusted', async (t) => {
+    if (FIXTURES_SKIP) return t.skip(FIXTURES_SKIP);
+    const photo = readFileSync(join(FIXTURES, 'livephoto/apple-iphone6s/train.jpg'));
+    const hash = blake3(photo).toString('hex');
+    for (const honestFirst of [true, false]) {
+      const made = await tus('POST', '/api/uploads/tus', { 'upload-length': String(photo.length), 'upload-metadata': `filename ${Buffer.from(`train-${honestFirst}.jpg`).toString('base64')},blake3 ${Buffer.from(hash).toString('base64')}` });
+      assert.equal(made.status, 201);
+      const at = new URL(made.headers.get('location')!, base);
+      // The first PATCH sends a megabyte (the photo's, or other bytes) and stalls, its connection open.
+      const first = honestFirst ? photo.subarray(0, 1 << 20) : randomBytes(1 << 20);
+      const stalled = request(at, { method: 'PATCH', headers: { ...auth, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'content-length': String(photo.length) } });
+      const answered = new Promise<number>((resolve) => { stalled.on('response', (r) => { r.resume(); resolve(r.statusCode ?? 0); }); stalled.on('error', () => resolve(0)); });
+      stalled.write(first);
+      await until('the first megabyte on disk', 10_000, async () => (statSync(join(env.VSS_DATA_DIR, 'uploads', at.pathname.split('/').pop()!)).size === 1 << 20 ? true : undefined), 20);
+      // The sender again (a cut it did not see), from the offset the daemon has: it takes the upload over.
+      const head = await tus('HEAD', at.pathname);
+      const offset = Number(head.headers.get('upload-offset'));
+      assert.equal(offset, 1 << 20);
+      assert.equal(await answered, 423, 'the stalled PATCH let go');
+      const rest = await tus('PATCH', at.pathname, { 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' }, photo.subarray(offset));
+      if (honestFirst) {
+        assert.equal(rest.status, 200, await rest.clone().text());
+        const landed = JSON.parse(await rest.text()) as { path: string };
+        assert.equal(blake3(readFileSync(landed.path)).toString('hex'), hash);
+      } else {
+        assert.equal(rest.status, 422, 'bytes that do not hash as declared are never landed');
+      }
+      stalled.destroy();
+    }
   });
 
   it('refuses a name that is not a photo\'s or a video\'s before a byte is taken', async () => {

@@ -1,3 +1,4 @@
+import { PlaceMiniMap } from './places-map.js';
 import { bytes, capturedLabel, clock } from './format.js';
 import type { CapturedZone, ContentDetail, ContentSafety } from './types.js';
 
@@ -84,9 +85,13 @@ export function MetadataList({ detail }: { detail: ContentDetail }) {
     const shown = field ? field.show(value) : typeof value === 'object' ? JSON.stringify(value) : String(value);
     if (shown !== null) rows.push([field?.label ?? label(key), shown]);
   }
+  const gps = meta.gps;
   return (
     <section aria-label="Details" className="card">
       <h2>Details</h2>
+      {gps && Number.isFinite(gps.lat) && Number.isFinite(gps.lon) && (
+        <PlaceMiniMap lat={gps.lat} lon={gps.lon} label={parts(meta.place, ['city', 'country']).join(', ') || showGps(gps) || ''} />
+      )}
       <dl className="meta">
         {rows.map(([k, v]) => (
           <div key={k}>

@@ -81,3 +81,23 @@ function clustersOf(towns: readonly Town[], projection: GeoProjection): Cluster[
   }
   return out;
 }
+
+/** A photo's place on a small map (its details, issue 44): the land around it, offline, and a dot where it was taken. */
+export function PlaceMiniMap({ lat, lon, label }: { lat: number; lon: number; label: string }) {
+  const { d, at } = useMemo(() => {
+    const span = 12;
+    const p = geoEqualEarth().fitExtent([[0, 0], [MINI_W, MINI_H]], {
+      type: 'MultiPoint', coordinates: [[lon - span, Math.max(-85, lat - span / 2)], [lon + span, Math.min(85, lat + span / 2)]],
+    });
+    return { d: geoPath(p)(LAND) ?? '', at: p([lon, lat]) };
+  }, [lat, lon]);
+  return (
+    <svg className="mini-map" viewBox={`0 0 ${MINI_W} ${MINI_H}`} role="img" aria-label={`Map: ${label}`}>
+      <path className="map-land" d={d} />
+      {at && <circle className="map-spot" cx={at[0]} cy={at[1]} r={6} />}
+    </svg>
+  );
+}
+
+const MINI_W = 320;
+const MINI_H = 160;

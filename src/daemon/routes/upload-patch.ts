@@ -16,6 +16,10 @@ export interface PatchHost {
   path(id: string): string;
   /** Its bytes are all in (BLAKE3: theirs as they were written, when one hasher saw them all): land it; the answer's status and JSON body. */
   finished(id: string, blake3: string | undefined): Promise<{ status: number; body: string }>;
+  /** Its bytes cannot be trusted (a flush failed): remove it, so its sender sends it whole again. */
+  failed(id: string): Promise<void>;
+  /** Whether it is past its time (tus answers 410 for it). */
+  expired(upload: Upload): boolean;
 }
 
 /**
@@ -38,19 +42,27 @@ function hasherAt(id: string, offset: number): Blake3Hasher | undefined {
   return hasher;
 }
 
+/** Uploads a flush of failed: their bytes may not be on the disk, whatever a later fsync says. */
+const failedFlush = new Set<string>();
+
 /** Each upload's flush under way: started after a PATCH, so the landing's own fsync finds little left (as the landing of a copy flushes as it goes). */
 const flushing = new Map<string, Promise<void>>();
 
 function flushSoon(id: string, path: string): void {
   const before = flushing.get(id) ?? Promise.resolve();
   const next = before.then(async () => {
-    const fh = await open(path, 'r');
+    const fh = await open(path, 'r').catch(() => undefined);
+    // Landed and removed meanwhile: nothing of it is left to flush.
+    if (!fh) return;
     try {
       await fh.datasync();
+    } catch {
+      // Linux tells a write-back error to one fsync only: this one keeps it for the landing.
+      failedFlush.add(id);
     } finally {
       await fh.close();
     }
-  }).catch(() => undefined);
+  });
   flushing.set(id, next);
   void next.finally(() => { if (flushing.get(id) === next) flushing.delete(id); });
 }
@@ -82,16 +94,20 @@ export async function servePatch(host: PatchHost, id: string, req: IncomingMessa
   const lock = host.locker.newLock(id);
   // Another request holding the lock is asked to let go (a PATCH left by a cut connection): this one waits for it.
   await lock.lock(abort.signal, () => abort.abort());
+  let finishing: { size: number; blake3: string | undefined } | undefined;
   try {
     const upload = await host.upload(req, id);
     if (!upload) return answer(404, 'The file for this url was not found\n');
     if (upload.size === undefined) return answer(400, 'an upload declares its length when it is made\n');
+    if (host.expired(upload)) return answer(410, 'The upload has expired: send the file again\n');
     if (offset !== upload.offset) return answer(409, `Upload-Offset is ${upload.offset}, not ${offset}\n`, { 'upload-offset': String(upload.offset) });
     const room = upload.size - offset;
     const declared = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined;
     if (declared !== undefined && (!Number.isSafeInteger(declared) || declared > room)) return answer(413, `at most ${room} bytes are left of this upload\n`);
     let took = 0;
+    // Taken out while this PATCH writes; put back only if it saw every byte that reached the disk.
     const hasher = hasherAt(id, offset);
+    hashers.delete(id);
     const bounded = new Transform({
       transform(chunk: Buffer, _enc, done: TransformCallback) {
         took += chunk.length;
@@ -102,28 +118,42 @@ export async function servePatch(host: PatchHost, id: string, req: IncomingMessa
     });
     const sink = createWriteStream(host.path(id), { flags: 'r+', start: offset });
     let cut: unknown;
+    let sinkFailed = false;
+    sink.once('error', () => { sinkFailed = true; });
     try {
       await pipeline(req, bounded, sink, { signal: abort.signal });
     } catch (err) {
-      // A cut connection, or one that sent too much: the bytes written so far stay, and count.
+      // A cut connection, one that sent too much, a write that failed: the bytes written so far stay, and count.
       cut = err;
     }
-    const now = Math.min(upload.size, (await stat(host.path(id))).size);
-    // The hasher saw exactly the bytes on disk, or it is of no use.
+    // A write still in flight when the pipeline gave up ends first: the size read next is every byte this PATCH will ever write.
+    if (!sink.closed) await new Promise<void>((resolve) => { sink.once('close', () => resolve()); sink.destroy(); });
+    const now = Math.min(upload.size, (await stat(host.path(id)).catch(() => ({ size: -1 }))).size);
+    if (now < 0) return answer(404, 'The file for this url was not found\n');
     if (hasher && cut === undefined && now === offset + took) hashers.set(id, { hasher, at: now });
-    else hashers.delete(id);
-    if (cut instanceof RangeError) return answer(413, `at most ${room} bytes were left of this upload\n`, { 'upload-offset': String(now) });
-    if (cut !== undefined) return answer(400, 'the request ended before its body\n', { 'upload-offset': String(now) });
+    const at = { 'upload-offset': String(now) };
+    if (cut instanceof RangeError) return answer(413, `at most ${room} bytes were left of this upload\n`, at);
+    // Another request asked for the upload (its sender again, after a cut): this one lets go; sent again, it goes on.
+    if (cut !== undefined && abort.signal.aborted) return answer(423, 'another request took this upload over: send again from its offset\n', at);
+    if (cut !== undefined && sinkFailed) return answer(500, 'the bytes could not be written here: try again\n', at);
+    if (cut !== undefined) return answer(400, 'the request ended before its body\n', at);
     if (now < upload.size) {
       flushSoon(id, host.path(id));
-      return answer(204, '', { 'upload-offset': String(now) });
+      return answer(204, '', at);
     }
     await flushing.get(id);
     const whole = hashers.get(id);
     hashers.delete(id);
-    const landed = await host.finished(id, whole?.at === upload.size ? whole.hasher.digest('hex') : undefined);
-    return answer(landed.status, landed.body, { 'upload-offset': String(now), 'content-type': 'application/json' });
+    finishing = { size: now, blake3: whole?.at === upload.size ? whole.hasher.digest('hex') : undefined };
   } finally {
+    // Let go before landing: a HEAD meanwhile is answered (its offset is the whole), not kept waiting, and a PATCH now has no room.
     await lock.unlock();
   }
+  // A flush of its bytes failed (the disk said so once, and will not say it again to the landing's own fsync): not landed.
+  if (failedFlush.delete(id)) {
+    await host.failed(id);
+    return answer(500, 'the disk could not keep this upload\'s bytes: send the file again\n');
+  }
+  const landed = await host.finished(id, finishing.blake3);
+  return answer(landed.status, landed.body, { 'upload-offset': String(finishing.size), 'content-type': landed.status === 200 ? 'application/json' : 'text/plain; charset=utf-8' });
 }

@@ -219,6 +219,11 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
           // Another's upload is as if it did not exist.
           return upload && ownerRecorded(upload)?.owner === owner.owner ? upload : undefined;
         },
+        failed: async (uploadId) => {
+          log.error({ id: uploadId }, 'a flush of an upload\'s bytes failed: removed, to be sent again');
+          await store.remove(uploadId).catch(() => undefined);
+        },
+        expired: (upload) => upload.creation_date !== undefined && Date.parse(upload.creation_date) + UPLOAD_EXPIRES_MS < Date.now(),
         finished: async (uploadId, blake3) => {
           try {
             return { status: 200, body: JSON.stringify(await landOnce(uploadId, blake3)) };
