@@ -3,6 +3,8 @@ import { get } from './api.js';
 import { API } from './api-paths.js';
 import { DetailMedia } from './detail-media.js';
 import { DetailUserPanel } from './detail-user.js';
+import { DetailAlbums } from './detail-albums.js';
+import { useMe } from './me-context.js';
 import { DetailFileActions } from './detail-file-actions.js';
 import { SendToDevice } from './send-to-device.js';
 import { settle } from './meta-store.js';
@@ -29,6 +31,7 @@ import { goBack } from './navigation.js';
  */
 export function DetailView({ uuid, q }: { uuid: string; q: string }) {
   const lib = useLibrary();
+  const me = useMe();
   const [detail, reload] = useLoad(async (signal) => {
     const sentAt = Date.now();
     const d = await get<ContentDetail>(API.detail(lib.id, uuid), signal);
@@ -74,6 +77,7 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
         </div>
         <aside className="detail-side">
           <DetailUserPanel libId={lib.id} uuid={value.content_uuid} user={value.user} changed={reload} />
+          {(!me.browser || me.browser.may.organise) && <DetailAlbums libId={lib.id} uuid={value.content_uuid} />}
           <MetadataList detail={value} />
           <DetailFileActions libId={lib.id} paths={value.paths} changed={reload} />
           {value.paths.length > 0 && <SendToDevice contents={[value.content_uuid]} />}

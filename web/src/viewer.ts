@@ -8,6 +8,8 @@ import type { GridItem } from './types.js';
 
 /** Images a browser draws itself: the original is shown at full zoom; others (HEIC, RAW…) at the detail thumbnail's 2048 px. */
 const DRAWN = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'image/bmp']);
+/** Videos a browser plays as they are (most phones' H.264 MP4s). */
+const PLAYED = new Set(['video/mp4', 'video/webm']);
 /** The size a slide takes before its own is known (an item without dimensions). */
 const GUESS = { width: 1600, height: 1200 };
 
@@ -63,6 +65,25 @@ export function openViewer(libId: string, source: ViewerSource, index: number): 
     pswp.on('openingAnimationEnd', () => pswp.element?.setAttribute('data-open', ''));
   });
   lightbox.on('destroy', () => source.closed?.(lightbox.pswp?.currIndex ?? index));
+  // Zoomed in past fitting the screen: the slide's picture becomes the original (once), its pixels at last.
+  lightbox.on('zoomPanUpdate', ({ slide }) => {
+    const item = source.item(slide.index);
+    const img = slide.content.element;
+    if (!item || item.kind === 'video' || !(img instanceof HTMLImageElement) || img.dataset.zoomed || slide.currZoomLevel <= slide.zoomLevels.fit * 1.05) return;
+    img.dataset.zoomed = '1';
+    const src = zoomedSrc(libId, item);
+    const full = new Image();
+    full.onload = () => { img.src = src; };
+    full.src = src;
+  });
+  // The thumbnails of the next few are asked for ahead of their larger pictures: a swipe shows one at once.
+  lightbox.on('change', () => {
+    const at = lightbox.pswp?.currIndex ?? 0;
+    for (let i = at - 1; i <= at + 3; i++) {
+      const item = source.item(i);
+      if (item && item.thumb_checksum) new Image().src = API.sidecar(libId, item.content_uuid, 'thumb', 'grid@1x', item.thumb_checksum);
+    }
+  });
   lightbox.init();
   lightbox.loadAndOpen(index);
 }
@@ -91,13 +112,21 @@ function slideOf(libId: string, source: ViewerSource, i: number): SlideData {
   const thumb = API.sidecar(libId, item.content_uuid, 'thumb', 'grid@1x', item.thumb_checksum);
   const original = API.original(libId, item.content_uuid);
   if (item.kind === 'video') {
-    return { html: `<div class="pswp-video"><video controls playsinline preload="metadata" poster="${attr(thumb)}" src="${attr(original)}"></video></div>` };
+    // Its quick proxy (H.264, seekable) unless the browser plays the original as it is; the other when the first cannot be had.
+    const proxy = API.sidecar(libId, item.content_uuid, 'proxy', 'quick', null);
+    const sources = PLAYED.has(item.mime) ? [original, proxy] : [proxy, original];
+    return { html: `<div class="pswp-video"><video controls playsinline preload="metadata" poster="${attr(thumb)}">${sources.map((u) => `<source src="${attr(u)}">`).join('')}</video></div>` };
   }
   const size = item.width && item.height ? { width: item.width, height: item.height } : GUESS;
-  const detail = API.sidecar(libId, item.content_uuid, 'thumb', 'detail@2x', null);
-  // The detail thumbnail fills the screen; the original (when the browser draws it) comes as the zoom needs its pixels.
-  const srcset = DRAWN.has(item.mime) && item.local ? `${detail} 2048w, ${original} ${size.width}w` : undefined;
-  return { src: detail, ...(srcset ? { srcset } : {}), msrc: thumb, ...size, alt: item.name };
+  // The detail thumbnail (made ahead, 1024 px) fills the screen; zoomed in, the original's own pixels
+  // where the browser draws it (zoomToOriginal), else the 2048 px one.
+  const detail = API.sidecar(libId, item.content_uuid, 'thumb', 'detail@1x', null);
+  return { src: detail, msrc: thumb, ...size, alt: item.name };
+}
+
+/** The picture to show once a slide is zoomed past fitting the screen. */
+function zoomedSrc(libId: string, item: GridItem): string {
+  return DRAWN.has(item.mime) && item.local ? API.original(libId, item.content_uuid) : API.sidecar(libId, item.content_uuid, 'thumb', 'detail@2x', null);
 }
 
 function attr(s: string): string {
