@@ -403,7 +403,10 @@ function pinOf(t: HTMLElement, top: number, days: GridDays): Pin {
 function keepInView(p: Pin, grid: HTMLElement, scroller: HTMLElement, store: GridStore, days: GridDays, layout: GridLayout, rowStart: (row: number) => number | undefined): boolean {
   const at = store.find(p.uuid);
   const index = at?.fresh ? at.index : movedTo(p, days) ?? at?.index;
-  if (index === undefined || index >= layout.items) return at?.fresh ?? false;
+  if (index === undefined) return at?.fresh ?? false;
+  // Its page was read in the new order before the days were (the days are read again when a page
+  // says they are behind): the pin waits for them, rather than going with the view never moved.
+  if (index >= layout.items) return false;
   const tile = grid.querySelector<HTMLElement>(`[data-i="${index}"]`);
   const viewTop = scroller.getBoundingClientRect().top;
   let target: number | undefined;
