@@ -17,6 +17,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pairedCookie } from './support/paired-cookie.js';
 import { Summary, benchArgs, freshDir, median, ratio, rmrf, runMain } from './util.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -63,14 +64,7 @@ async function main(): Promise<void> {
       const status = JSON.parse(vss(['--json', 'daemon', 'status'], env)) as { http: string };
       const token = readFileSync(join(env.VSS_DATA_DIR, 'daemon.token'), 'utf8').trim();
       const { url: pairUrl } = JSON.parse(vss(['--json', 'ui', 'pair'], env)) as { url: string };
-      const cookie = await new Promise<string>((res, rej) => {
-        https.get(pairUrl, { rejectUnauthorized: false }, (r) => {
-          r.resume();
-          const set = r.headers['set-cookie']?.[0];
-          if (r.statusCode === 303 && set) res(set.split(';')[0]!);
-          else rej(new Error(`pairing: ${r.statusCode}`));
-        }).on('error', rej);
-      });
+      const cookie = await pairedCookie(pairUrl);
       const path = '/api/libraries/current/content?limit=200';
       const loopback = () => timedGet(http, `${status.http}${path}`, agents[0], { authorization: `Bearer ${token}` });
       const lan = () => timedGet(https, `https://127.0.0.2:${port}${path}`, agents[1], { cookie, 'sec-fetch-site': 'same-origin' });

@@ -41,6 +41,7 @@ import { materializeBigLibrary } from './live-big-library.js';
 import { startDaemon, stopDaemon, vssJson, waitSettled, type Daemon } from './daemon-procs.js';
 import { startAnchorServer } from './ui-anchor-page.js';
 import { installPaintProbe, readPaintTimes, type PaintTimes } from './ui-page-probes.js';
+import { pairedCookie } from './support/paired-cookie.js';
 import { Summary, benchArgs, freshDir, kilo, median, num, ratio, rmrf, runMain, secs } from './util.js';
 
 // Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
@@ -306,14 +307,7 @@ async function benchBig(o: { contents: number; runs: number; checks: number; swi
 
     // "Already have it?": 10,000 content ids, over the home network with a paired browser's cookie.
     const { url: pairUrl } = JSON.parse(vss(['--data-dir', big.dataDir, '--json', 'ui', 'pair'], lanEnv)) as { url: string };
-    const cookie = await new Promise<string>((res, rej) => {
-      https.get(pairUrl, { rejectUnauthorized: false }, (r) => {
-        r.resume();
-        const set = r.headers['set-cookie']?.[0];
-        if (r.statusCode === 303 && set) res(set.split(';')[0]!);
-        else rej(new Error(`pairing: ${r.statusCode}`));
-      }).on('error', rej);
-    });
+    const cookie = await pairedCookie(pairUrl);
     const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
     const call = (method: string, path: string, body?: string) => new Promise<{ ms: number; body: string }>((res, rej) => {
       const t = performance.now();
