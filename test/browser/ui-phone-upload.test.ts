@@ -14,6 +14,7 @@ import { UI_SKIP } from './ui-library.js';
 // Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
 declare const document: any;
 declare const location: any;
+declare const requestAnimationFrame: (fn: () => void) => number;
 
 interface Status { pid: number; http: string; web_urls: string[] }
 
@@ -164,14 +165,26 @@ describe('a phone uploads its photos once, resumably, through a daemon killed mi
 
     // The grid's own gestures: two fingers pinched apart show fewer, larger photos; a finger held on one starts selecting.
     const cdp = await context.newCDPSession(phone);
-    const touch = async (type: 'touchStart' | 'touchMove' | 'touchEnd', points: Array<{ x: number; y: number }>) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
+    // Each move in a frame of its own, as a finger's are (a loaded machine must not fold a gesture into one event).
+    const frame = () => phone.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(undefined))));
+    const touch = async (type: 'touchStart' | 'touchMove' | 'touchEnd', points: Array<{ x: number; y: number }>) => {
+      await cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
+      if (type === 'touchMove') await frame();
+    };
+    /** Pinch apart at Y from GAP px to 240: the gesture again (a person does it again) until DONE, at most 4 times. */
+    const pinchOut = async (y: number, from: number, done: () => Promise<boolean>) => {
+      for (let attempt = 0; attempt < 4 && !(await done()); attempt++) {
+        await touch('touchStart', [{ x: 195 - from / 2, y }, { x: 195 + from / 2, y }]);
+        for (let d = from + 25; d <= 240; d += 25) await touch('touchMove', [{ x: 195 - d / 2, y }, { x: 195 + d / 2, y }]);
+        await touch('touchEnd', []);
+        for (const end = Date.now() + 2_000; Date.now() < end && !(await done());) await frame();
+      }
+    };
     const tileWidth = async () => (await phone.locator('main[aria-label="Library"] a[data-uuid]').first().boundingBox())!.width;
     const before = await tileWidth();
     const grid = (await phone.locator('.grid').boundingBox())!;
     const cy = grid.y + Math.min(grid.height, 300) / 2;
-    await touch('touchStart', [{ x: 170, y: cy }, { x: 220, y: cy }]);
-    for (let d = 50; d <= 200; d += 25) await touch('touchMove', [{ x: 195 - d / 2, y: cy }, { x: 195 + d / 2, y: cy }]);
-    await touch('touchEnd', []);
+    await pinchOut(cy, 50, async () => (await tileWidth()) > before * 1.2);
     await phone.waitForFunction((w: number) => document.querySelector('main[aria-label="Library"] a[data-uuid]').getBoundingClientRect().width > w * 1.2, before, { timeout: 10_000 });
     await keepScreenshot(phone, 'phone-grid-pinched', false);
     const tile = (await phone.locator('main[aria-label="Library"] a[data-uuid]').first().boundingBox())!;
@@ -198,9 +211,7 @@ describe('a phone uploads its photos once, resumably, through a daemon killed mi
       .catch(async (err: Error) => { await keepScreenshot(phone, 'phone-viewer-stuck', false); throw new Error(`${err.message}: ${await shown()} was ${first}`); });
     await keepScreenshot(phone, 'phone-viewer', false);
     // A pinch (two fingers apart) zooms in.
-    await touch('touchStart', [{ x: 180, y: 420 }, { x: 210, y: 420 }]);
-    for (let d = 30; d <= 240; d += 30) await touch('touchMove', [{ x: 195 - d / 2, y: 420 }, { x: 195 + d / 2, y: 420 }]);
-    await touch('touchEnd', []);
+    await pinchOut(420, 30, async () => (await phone.locator('.pswp--zoomed-in').count()) > 0);
     await phone.locator('.pswp--zoomed-in').waitFor({ timeout: 10_000 });
     await keepScreenshot(phone, 'phone-viewer-zoomed', false);
     await phone.locator('.pswp__button--close').tap();
