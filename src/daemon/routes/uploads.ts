@@ -5,7 +5,7 @@ import { FileStore } from '@tus/file-store';
 import { MemoryLocker, Server, EVENTS } from '@tus/server';
 import type { Upload } from '@tus/utils';
 import type { FastifyInstance } from 'fastify';
-import { VssError, type LibraryApi } from '../../api/index.js';
+import { VssError } from '../../api/index.js';
 import type { UploadLanded } from '../../api/uploads.js';
 import { OPERATIONS } from '../../api/remote/protocol.js';
 import { diskSpace } from '../../core/disk-space.js';
@@ -133,6 +133,17 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
     return { total, byOwner, owed };
   };
 
+  /** The answer to the request that brought an upload's last byte: where it landed, or why not (never a path of this machine). */
+  const landAnswer = async (id: string, written: string | undefined): Promise<{ status: number; body: string }> => {
+    try {
+      return { status: 200, body: JSON.stringify(await landOnce(id, written)) };
+    } catch (err) {
+      if (err instanceof UploadRefused) return { status: 422, body: `${err.message}\n` };
+      log.error({ err, id }, 'an upload could not be landed');
+      return { status: 500, body: 'the upload arrived whole but could not be put in place: try again\n' };
+    }
+  };
+
   // One locker for tus's requests and the PATCHes served here (upload-patch.ts): an upload is written by one request at a time.
   const locker = new MemoryLocker();
   const tus = new Server({
@@ -172,15 +183,11 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
       log.warn({ err }, 'an upload request failed');
       return { status_code: 'status_code' in err && typeof err.status_code === 'number' ? err.status_code : 500, body: 'The upload could not be handled here: try again\n' };
     },
+    // Only an upload made with its bytes lands here (the PATCH is the daemon's own, below).
     onUploadFinish: async (_req, upload) => {
-      try {
-        const r = await landOnce(upload.id);
-        return { status_code: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(r) };
-      } catch (err) {
-        if (err instanceof UploadRefused) throw tusError(422, err.message);
-        log.error({ err, id: upload.id }, 'an upload could not be landed');
-        throw tusError(500, `the upload arrived whole but could not be put in place: ${(err as Error).message}`);
-      }
+      const landed = await landAnswer(upload.id, undefined);
+      if (landed.status !== 200) throw tusError(landed.status, landed.body.trimEnd());
+      return { status_code: 200, headers: { 'content-type': 'application/json' }, body: landed.body };
     },
   });
   tus.on(EVENTS.POST_CREATE, (_req, upload) => log.debug({ id: upload.id, size: upload.size }, 'upload begun'));
@@ -224,15 +231,7 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
           await store.remove(uploadId).catch(() => undefined);
         },
         expired: (upload) => upload.creation_date !== undefined && Date.parse(upload.creation_date) + UPLOAD_EXPIRES_MS < Date.now(),
-        finished: async (uploadId, blake3) => {
-          try {
-            return { status: 200, body: JSON.stringify(await landOnce(uploadId, blake3)) };
-          } catch (err) {
-            if (err instanceof UploadRefused) return { status: 422, body: `${err.message}\n` };
-            log.error({ err, id: uploadId }, 'an upload could not be landed');
-            return { status: 500, body: 'the upload arrived whole but could not be put in place: try again\n' };
-          }
-        },
+        finished: landAnswer,
       }, id, req.raw, reply.raw).catch((err: unknown) => {
         log.error({ err, id }, 'an upload\'s PATCH failed');
         if (!reply.raw.headersSent) reply.raw.writeHead(500, { 'tus-resumable': '1.0.0' }).end('The upload could not be handled here: try again\n');
@@ -242,7 +241,7 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
 
   app.post(OPERATIONS.uploadsCheck.path, async (req) => {
     const body = (req.body ?? {}) as { cas_ids?: unknown };
-    return core.serve(async () => libraryFor(core, ownerOf(req.raw)).uploads.check(body.cas_ids));
+    return core.serve(async () => core.library({ id: ownerOf(req.raw).library }).uploads.check(body.cas_ids));
   });
   app.post(OPERATIONS.uploadsFinish.path, async (req) => {
     const body = (req.body ?? {}) as { id?: unknown };
@@ -267,9 +266,4 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
       }
     },
   };
-}
-
-/** The library OWNER's uploads go to (a browser device's; this machine's user: the current one). */
-function libraryFor(core: DaemonCore, owner: UploadOwner): LibraryApi {
-  return core.library({ id: owner.library });
 }
