@@ -111,6 +111,7 @@ export class BrowseApi {
       user: (uuid) => detailUser(this.lib, uuid),
       safety: (uuid) => contentSafety(this.lib, uuid),
       textWords: (uuid) => searchedWords(this.lib, uuid),
+      noPicture: (uuid) => this.lib.store.notApplicable.reason(uuid, 'thumb', 'detail@1x'),
     };
     return readContentDetail(ctx, contentUuid);
   }

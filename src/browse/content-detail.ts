@@ -23,6 +23,8 @@ export interface DetailContext {
   safety: (uuid: string) => ContentSafety | null;
   /** Words search indexes of the text read from it; null: none was read. */
   textWords: (uuid: string) => number | null;
+  /** Why it will never have a picture (its thumbnail's maker said so), else undefined. */
+  noPicture: (uuid: string) => string | undefined;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function readContentDetail(ctx: DetailContext, contentUuid: string)
   return {
     content_uuid: c?.uuid ?? contentUuid, name, kind: facts.kind, mime: facts.mime, size: facts.size, ...shown,
     paths, copies, local: paths.length > 0, metadata: meta ?? {}, sidecars, user: ctx.user(contentUuid), safety: ctx.safety(contentUuid), text_words: ctx.textWords(contentUuid),
+    no_picture: ctx.noPicture(contentUuid) ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { FileTypeParser, supportedMimeTypes } from 'file-type';
 import mime from 'mime-types';
 import { extname } from 'node:path';
+import { rawMimeForName } from './raw-formats.js';
 import { kindForMime, type ContentKind } from './kinds.js';
 
 export interface DetectedType {
@@ -37,13 +38,16 @@ export async function detectType(name: string, head: Buffer): Promise<DetectedTy
   const extMime = ext ? mime.lookup(ext) || undefined : undefined;
   const magic = await parser.fromBuffer(head);
 
+  // Most camera RAW formats are TIFF inside: magic says "TIFF", the extension names the maker's format.
+  const raw = rawMimeForName(name);
   if (magic) {
+    if (raw && magic.mime === 'image/tiff') return typed(raw);
     if (extMime && GENERIC_MAGIC.has(magic.mime) && extMime !== magic.mime) return typed(extMime);
     return typed(magic.mime);
   }
   // file-type follows a TIFF's directory offset, which may point past the head we read (it sits at
   // the end of some scanners' files): the header alone is signature enough for a TIFF.
-  if (isTiffHeader(head)) return typed(extMime && extMime.startsWith('image/') ? extMime : 'image/tiff');
+  if (isTiffHeader(head)) return typed(raw ?? (extMime && extMime.startsWith('image/') ? extMime : 'image/tiff'));
   const code = CODE_EXT[ext];
   if (code && looksLikeText(head)) return typed(code);
   if (extMime && !supportedMimeTypes.has(extMime as never)) {

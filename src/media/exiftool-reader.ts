@@ -9,6 +9,7 @@ import {
 } from './media-metadata.js';
 import { cameraOf, exposureOf, gpsOf } from './camera-tags.js';
 import { placeAt } from './places.js';
+import { rawMimeForName } from '../content/raw-formats.js';
 
 const log = childLog('exiftool');
 
@@ -41,6 +42,31 @@ const STILL_TIME_TAGS = ['SubSecDateTimeOriginal', 'DateTimeOriginal', 'SubSecCr
 const MOVIE_TIME_TAGS = ['CreationDate', 'CreateDate', 'MediaCreateDate'] as const;
 
 type ExifToolModule = typeof import('exiftool-vendored');
+
+/** Where cameras put a JPEG of the whole picture: Nikon and Panasonic JpgFromRaw, most others PreviewImage. */
+export const PREVIEW_TAGS = ['JpgFromRaw', 'PreviewImage', 'OtherImage', 'ThumbnailImage'] as const;
+export type PreviewTag = (typeof PREVIEW_TAGS)[number];
+export interface EmbeddedPreview { tag: PreviewTag; bytes: number }
+
+/** The previews TAGS name, largest first. */
+export function previewsOf(tags: Record<string, unknown>): EmbeddedPreview[] {
+  const previews: EmbeddedPreview[] = [];
+  for (const tag of PREVIEW_TAGS) {
+    const bytes = binarySize(tags[tag]);
+    if (bytes !== undefined) previews.push({ tag, bytes });
+  }
+  return previews.sort((a, b) => b.bytes - a.bytes);
+}
+
+/**
+ * A binary tag's size: "(Binary data 2287892 bytes, use -b option to extract)" as ExifTool
+ * prints it, or exiftool-vendored's BinaryField of it. Anything else (a tag that holds text) is none.
+ */
+function binarySize(v: unknown): number | undefined {
+  const n = typeof v === 'object' && v !== null && 'bytes' in v ? (v as { bytes: unknown }).bytes
+    : typeof v === 'string' ? Number(/^\(Binary data (\d+) bytes/.exec(v)?.[1]) : NaN;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
 
 /**
  * One ExifTool for a whole metadata pass: a small pool of long-running `exiftool -stay_open`
@@ -100,6 +126,22 @@ export class MetadataReader {
     return { ok: true, metadata };
   }
 
+  /**
+   * The JPEG previews a camera embedded in a RAW file (their tag and size, largest first) and
+   * the RAW's own orientation, which the previews follow (their own tags, when any, are not the
+   * camera's word). Nothing is extracted here.
+   */
+  async embeddedPreviews(absPath: string): Promise<{ previews: EmbeddedPreview[]; orientation: number }> {
+    const tags = (await this.et.readRaw(absPath, { readArgs: ['-n', ...PREVIEW_TAGS.map((t) => `-${t}`), '-Orientation'] })) as Record<string, unknown>;
+    const o = tags.Orientation;
+    return { previews: previewsOf(tags), orientation: typeof o === 'number' && o >= 1 && o <= 8 ? o : 1 };
+  }
+
+  /** The bytes of one embedded preview (a tag `embeddedPreviews` listed). */
+  async previewBytes(absPath: string, tag: PreviewTag): Promise<Buffer> {
+    return this.et.extractBinaryTagToBuffer(tag, absPath);
+  }
+
   async close(): Promise<void> {
     await this.et.end();
   }
@@ -135,6 +177,12 @@ export class MetadataReader {
     if (camera) m.camera = camera;
     const exposure = exposureOf(tags);
     if (exposure) m.exposure = exposure;
+    if (kind === 'image') {
+      // ExifTool's FileType is the format by content ("NEF", "CR3", "GPR"): the same names as the extensions.
+      if (typeof tags.FileType === 'string' && rawMimeForName(`x.${tags.FileType}`)) m.previews = previewsOf(tags);
+      const burst = cleanIdentifier(tags.BurstUUID);
+      if (burst) m.burst_uuid = burst;
+    }
     if (hasAnything(m)) m.r = MEDIA_READER_REVISION;
     return m;
   }

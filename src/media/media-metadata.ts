@@ -9,8 +9,11 @@ export type { CapturedZone, MediaMetadata, MediaPlace } from '../wire/browse.js'
 /** MediaMetadata's `v`: a new shape of the JSON is a new version there and here. */
 export const MEDIA_METADATA_VERSION: MediaMetadata['v'] = 1;
 
-/** What the reader takes from a file now (MediaMetadata's `r`): 2 added GPS, the place, the camera and the exposure. */
-export const MEDIA_READER_REVISION = 2;
+/**
+ * What the reader takes from a file now (MediaMetadata's `r`): 2 added GPS, the place, the camera
+ * and the exposure; 3 a RAW file's embedded previews and Apple's burst id.
+ */
+export const MEDIA_READER_REVISION = 3;
 
 /** Upper bound of the stored JSON; every field is bounded, so this only guards against a bug. */
 export const MAX_METADATA_JSON = 2048;

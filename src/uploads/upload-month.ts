@@ -1,7 +1,5 @@
-import { MetadataReader, type MediaKind } from '../media/exiftool-reader.js';
-
-/** The reader stays open this long after its last upload: a phone sends many files in a row, and ExifTool takes a moment to start. */
-const IDLE_MS = 30_000;
+import type { MediaKind } from '../media/exiftool-reader.js';
+import { withExifTool } from '../media/shared-exiftool.js';
 
 /**
  * The `YYYY/MM` folder an upload goes in: the month it was taken (its capture time as the camera
@@ -16,30 +14,7 @@ export async function uploadMonth(path: string, kind: MediaKind, modifiedMs: num
   return `${d.getFullYear()}/${String(d.getMonth() + 1).padStart(2, '0')}`;
 }
 
-let reader: Promise<MetadataReader> | undefined;
-let idle: ReturnType<typeof setTimeout> | undefined;
-let busy = 0;
-
 async function capturedAt(path: string, kind: MediaKind): Promise<string | undefined> {
-  clearTimeout(idle);
-  busy++;
-  try {
-    // One ExifTool for the uploads of a while (its processes are tied to this one: they end with it).
-    reader ??= MetadataReader.open({ concurrency: 1, timeoutMs: 20_000 }).catch((err: unknown) => {
-      reader = undefined;
-      throw err;
-    });
-    const out = await (await reader).read(path, kind);
-    return out.ok ? out.metadata.captured_at : undefined;
-  } finally {
-    busy--;
-    if (busy === 0) {
-      idle = setTimeout(() => {
-        const r = reader;
-        reader = undefined;
-        void r?.then((x) => x.close()).catch(() => undefined);
-      }, IDLE_MS);
-      idle.unref();
-    }
-  }
+  const out = await withExifTool((reader) => reader.read(path, kind));
+  return out.ok ? out.metadata.captured_at : undefined;
 }

@@ -161,6 +161,11 @@ export interface ContentDetail {
    * the detail view shows its text only past a few words.
    */
   text_words: number | null;
+  /**
+   * Why it has no picture, when its maker said it never will (a RAW file with no preview in it,
+   * a video file with no video stream); null otherwise.
+   */
+  no_picture: string | null;
 }
 
 /** A tag a content carries, as its detail shows it. */
@@ -222,8 +227,16 @@ export interface MediaMetadata {
   /** How it was exposed: f-number, exposure time (as written, "1/250"), ISO, focal length in mm. */
   exposure?: { f?: number; time?: string; iso?: number; mm?: number };
   /**
+   * Camera RAW files: the JPEG previews the camera embedded (ExifTool's tag, its size in bytes),
+   * largest first; empty when it embedded none. Absent for other files.
+   */
+  previews?: Array<{ tag: string; bytes: number }>;
+  /** Apple's burst id: the frames of one burst share it (MakerNote BurstUUID). */
+  burst_uuid?: string;
+  /**
    * What the reader took from the file (MEDIA_READER_REVISION): a library read by an older vss
-   * (before GPS, camera and exposure were kept) is read again once, on its next scan.
+   * (before GPS, camera and exposure were kept; before RAW previews and burst ids) is read again
+   * once, on its next scan.
    */
   r?: number;
   /** Set when ExifTool could not read the file at all; no other field is then present. */

@@ -8,9 +8,11 @@ import type { OcrJsonPage } from './types.js';
  * it plays, and the boxes of the text read from it. Both are placed in fractions of the image, so
  * they follow it at any size without measuring.
  */
-export function DetailImage({ name, src, width, height, liveSrc, ocrPage, terms, faces }: {
+export function DetailImage({ name, src, noPicture, width, height, liveSrc, ocrPage, terms, faces }: {
   name: string;
   src: string;
+  /** Why it has no picture (a RAW file with no preview in it), when it never will. */
+  noPicture: string | null;
   width: number | null;
   height: number | null;
   liveSrc: string | null;
@@ -33,7 +35,7 @@ export function DetailImage({ name, src, width, height, liveSrc, ocrPage, terms,
           decoding="async"
           onError={() => setFailed(true)}
         />
-        {failed && <p className="frame-fallback">No picture of this file</p>}
+        {failed && <p className="frame-fallback">{noPicture ? `No picture: ${noPicture}` : 'No picture of this file'}</p>}
         {liveSrc && <LivePhoto src={liveSrc} control={live} />}
         {hasBoxes && showBoxes && <OcrBoxes page={ocrPage} terms={terms} />}
         {!failed && faces}

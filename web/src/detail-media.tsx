@@ -42,6 +42,7 @@ export function DetailMedia({ detail, libId, ocrPage, terms, playerRef }: {
     <DetailImage
       name={detail.name}
       src={posterUrl}
+      noPicture={detail.no_picture}
       width={detail.width}
       height={detail.height}
       liveSrc={live && live.status !== 'failed' ? sidecarUrl(libId, uuid, live) : null}

@@ -52,7 +52,7 @@ export const facesGenerator: Generator<'faces'> = {
     if ('problem' in files) throw new GeneratorError(files.problem, { permanent: true, path });
     configureSharp(ctx.settings.threads);
     const src = await decodeSource(ctx, FACES_MAX_EDGE, DEFAULT_PIXEL_LIMITS);
-    if ('noVideo' in src) return ctx.variants.map((variant) => ({ variant, skip: src.noVideo }));
+    if ('nothing' in src) return ctx.variants.map((variant) => ({ variant, skip: src.nothing }));
     const pic = await toRgb(src);
     const answer = await detectFaces(pic.data, pic.width, pic.height, ctx.signal);
     // Left to right, then top to bottom: the order of the crops, and of the faces' ids.

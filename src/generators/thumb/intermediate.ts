@@ -4,6 +4,7 @@
  * decode, so a 24 MP photo is never held at full size for a 1024 px thumbnail), and every
  * variant is resized from that bitmap, largest first.
  */
+import type { Sharp } from 'sharp';
 import { decodeImage, fromPixels, sharpReason } from '../tools/sharp-input.js';
 import { GeneratorError } from '../types.js';
 import { THUMB_FORMAT, type ThumbVariantSpec } from './thumb-variants.js';
@@ -25,6 +26,8 @@ export interface ShrinkOptions {
   timeoutMs: number;
   /** Apply EXIF orientation (true for files; bitmaps made by ffmpeg or libheif are upright already). */
   autoOrient: boolean;
+  /** An EXIF orientation (1–8) to apply instead of the input's own (a RAW's preview follows the RAW's tag). */
+  orientation?: number;
   /** For a raw bitmap input: its layout. */
   raw?: { width: number; height: number; channels: 1 | 2 | 3 | 4 };
   /** The file the input came from, for error messages. */
@@ -39,7 +42,8 @@ export interface ShrinkOptions {
 export async function shrinkOnce(input: string | Buffer, o: ShrinkOptions): Promise<Intermediate> {
   try {
     let img = typeof input !== 'string' && o.raw ? fromPixels(input, o.raw) : decodeImage(input, { maxInputPixels: o.maxInputPixels, failOn: 'error' });
-    if (o.autoOrient) img = img.rotate();
+    if (o.orientation !== undefined) img = orient(img, o.orientation);
+    else if (o.autoOrient) img = img.rotate();
     const { data, info } = await img
       .resize({ width: o.maxEdge, height: o.maxEdge, fit: 'inside', withoutEnlargement: true })
       // 16-bit, CMYK, Lab and grey inputs become 8-bit sRGB here (embedded ICC profiles applied).
@@ -95,6 +99,24 @@ export async function encodeVariants(
     }
   }
   return out;
+}
+
+/**
+ * IMG turned upright as EXIF orientation ORIENTATION says. sharp mirrors before it rotates,
+ * whatever order they are asked in, so 5 and 7 read backwards; `intermediate.test.ts` holds every
+ * orientation to sharp's own auto-orientation.
+ */
+export function orient(img: Sharp, orientation: number): Sharp {
+  switch (orientation) {
+    case 2: return img.flop();
+    case 3: return img.rotate(180);
+    case 4: return img.rotate(180).flop();
+    case 5: return img.rotate(90).flip();
+    case 6: return img.rotate(90);
+    case 7: return img.rotate(270).flip();
+    case 8: return img.rotate(270);
+    default: return img;
+  }
 }
 
 function timeoutSeconds(ms: number): number {

@@ -48,7 +48,7 @@ export function createThumbGenerator(options: Partial<ThumbOptions> = {}): Gener
       if (ctx.signal.aborted) throw new GeneratorError(`${ctx.source.path}: thumbnails not started: ${abortReason(ctx.signal)}`, { permanent: true, path: ctx.source.path });
       configureSharp(ctx.settings.threads);
       const src = await decodeSource(ctx, largest.size, limits);
-      if ('noVideo' in src) return [...skips, ...specs.map((s) => ({ variant: s.variant, skip: src.noVideo }))];
+      if ('nothing' in src) return [...skips, ...specs.map((s) => ({ variant: s.variant, skip: src.nothing }))];
       const encoded = await encodeVariants(src, specs, { timeoutMs: ctx.timeoutMs, signal: ctx.signal, path: ctx.source.path });
       return [...skips, ...encoded.map((e) => ({ variant: e.spec.variant, format: THUMB_FORMAT, data: e.data }))];
     },

@@ -19,7 +19,7 @@ const DARK_LUMA = 16;
 /** Frames the `thumbnail` filter chooses among (they are held in memory, already scaled down). */
 const CANDIDATE_FRAMES = 12;
 
-export type VideoFrame = { png: Buffer } | { noVideo: string };
+export type VideoFrame = { png: Buffer } | { nothing: string };
 
 export interface VideoFrameOptions {
   /** Longest edge of the frame; smaller videos keep their size. */
@@ -36,7 +36,7 @@ export async function extractVideoFrame(path: string, o: VideoFrameOptions): Pro
   });
   // Attached pictures (cover art in an audio file) are "video" streams too, but not the video.
   const video = probe.streams.find((s) => s.codec_type === 'video' && (s as { disposition?: { attached_pic?: number } }).disposition?.attached_pic !== 1);
-  if (!video) return { noVideo: 'the file has no video stream' };
+  if (!video) return { nothing: 'the file has no video stream' };
   const duration = probeDuration(probe);
   const seek = duration === undefined ? 0 : duration * SEEK_SHARE;
 

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { ExifTool } from 'exiftool-vendored';
+import sharp from 'sharp';
+import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
+import { ALL_VARIANTS, assertThumb, bytesOf, makeThumbs } from '../../../test/thumb-support.js';
+import { detectType } from '../../content/detect-type.js';
+import { closeSharedExifTool, withExifTool } from '../../media/shared-exiftool.js';
+import { NO_RAW_PREVIEW } from './raw-preview.js';
+
+const tmp = tempDir('vss-thumb-raw-');
+after(async () => {
+  await closeSharedExifTool();
+  tmp.cleanup();
+});
+
+/** RAW fixtures and the size of the largest preview each embeds (the README of fixtures/raw). */
+const RAWS: Array<[string, number, number]> = [
+  ['raw/nikon-d7100.NEF', 6000, 4000], // JpgFromRaw, not the 570 px PreviewImage
+  ['raw/canon-eos-r6.cr3', 1620, 1080],
+  ['raw/canon-eos-6d.dng', 1024, 683],
+];
+
+for (const [file, w, h] of RAWS) {
+  test(`${file}: thumbnails from its largest embedded preview`, { skip: FIXTURES_SKIP }, async () => {
+    const path = join(FIXTURES, file);
+    const type = await detectType(path, readFileSync(path).subarray(0, 4100));
+    assert.equal(type.kind, 'image');
+    const out = await makeThumbs(path, 'image', type.mime, ALL_VARIANTS);
+    for (const v of ALL_VARIANTS) await assertThumb(bytesOf(out, v), v, w, h, file);
+  });
+}
+
+test('a RAW with no embedded preview says so (not a failure, never a crash)', { skip: FIXTURES_SKIP }, async () => {
+  const path = join(FIXTURES, 'raw/gopro-hero6-black.gpr');
+  const out = await makeThumbs(path, 'image', 'image/x-adobe-dng', ['grid@1x', 'detail@1x']);
+  for (const v of ['grid@1x', 'detail@1x']) assert.deepEqual(out.get(v), { variant: v, skip: NO_RAW_PREVIEW });
+});
+
+test("a RAW's preview is turned upright by the RAW's own orientation", { skip: FIXTURES_SKIP }, async () => {
+  // The same DNG told it was shot rotated (Orientation 6): the picture is the preview turned 90°.
+  // (The DNG is the one whole file: ExifTool will not rewrite a truncated one.)
+  const src = join(FIXTURES, 'raw/canon-eos-6d.dng');
+  const turned = join(tmp.path, 'turned.dng');
+  copyFileSync(src, turned);
+  const et = new ExifTool({ maxProcs: 1 });
+  try {
+    await et.write(turned, { Orientation: 6 } as never, { writeArgs: ['-overwrite_original', '-n'] });
+  } finally {
+    await et.end();
+  }
+  const upright = bytesOf(await makeThumbs(src, 'image', 'image/x-adobe-dng', ['grid@1x']), 'grid@1x');
+  const rotated = bytesOf(await makeThumbs(turned, 'image', 'image/x-adobe-dng', ['grid@1x']), 'grid@1x');
+  const a = await sharp(upright.data).rotate(90).raw().toBuffer({ resolveWithObject: true });
+  const b = await sharp(rotated.data).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([b.info.width, b.info.height], [a.info.width, a.info.height], 'the turned RAW is not portrait');
+  // Both are lossy WebPs of the same picture: close, pixel for pixel.
+  let diff = 0;
+  for (let i = 0; i < a.data.length; i++) diff += Math.abs(a.data[i]! - b.data[i]!);
+  assert.ok(diff / a.data.length < 6, `the turned thumbnail is not the preview turned (mean difference ${(diff / a.data.length).toFixed(1)})`);
+});
+
+test('RAW formats are known by magic, and by extension in any case where the magic says only TIFF', async () => {
+  const tiffHead = Buffer.from([0x49, 0x49, 0x2a, 0x00, 0x08, 0x00, 0x00, 0x00, ...Buffer.alloc(64)]);
+  assert.equal((await detectType('IMGP0001.PEF', tiffHead)).mime, 'image/x-pentax-pef');
+  assert.equal((await detectType('SAM_0001.srw', tiffHead)).mime, 'image/x-samsung-srw');
+  assert.equal((await detectType('scan.tif', tiffHead)).mime, 'image/tiff');
+  if (FIXTURES_SKIP) return;
+  const nef = readFileSync(join(FIXTURES, 'raw/nikon-d7100.NEF')).subarray(0, 4100);
+  assert.equal((await detectType('DSC_0001.NEF', nef)).mime, 'image/x-nikon-nef');
+});
+
+test("the scan records a RAW's previews (largest first, none for a file without) and the thumbnail follows them", { skip: FIXTURES_SKIP }, async () => {
+  const read = (f: string) => withExifTool((r) => r.read(join(FIXTURES, f), 'image'));
+  const nef = await read('raw/nikon-d7100.NEF');
+  assert.ok(nef.ok);
+  assert.deepEqual(nef.metadata.previews, [{ tag: 'JpgFromRaw', bytes: 2287892 }, { tag: 'OtherImage', bytes: 1004813 }, { tag: 'PreviewImage', bytes: 98230 }]);
+  const gpr = await read('raw/gopro-hero6-black.gpr');
+  assert.ok(gpr.ok);
+  assert.deepEqual(gpr.metadata.previews, [], 'a RAW without previews says so');
+  assert.equal(gpr.metadata.orientation, 2);
+  const jpeg = await read('exif/Canon_40D.jpg');
+  assert.ok(jpeg.ok);
+  assert.equal(jpeg.metadata.previews, undefined, 'only RAW files carry the list');
+  // Told (by the scan) that the NEF's largest is the 570 px PreviewImage, the generator uses that one.
+  const path = join(FIXTURES, 'raw/nikon-d7100.NEF');
+  const out = await makeThumbs(path, 'image', 'image/x-nikon-nef', ['detail@2x'], { metadata: { v: 1, orientation: 1, previews: [{ tag: 'PreviewImage', bytes: 98230 }] } });
+  await assertThumb(bytesOf(out, 'detail@2x'), 'detail@2x', 570, 375, 'told');
+});
