@@ -10,6 +10,7 @@ import type { SendApi } from './send.js';
 import type { MetaApi, TagsApi, XmpApi } from './tags.js';
 import type { FacesApi, PeopleApi } from './people.js';
 import type { AlbumsApi } from './albums.js';
+import type { TrashApi } from './trash.js';
 import type { FilesApi } from './files.js';
 import type { VolumesApi } from './volumes.js';
 import type { GuardianApi } from './guardian.js';
@@ -95,6 +96,7 @@ export type ActionsClient = Served<ActionsApi, LibraryMethods<'actions'>>;
 export type PeopleClient = Served<PeopleApi, LibraryMethods<'people'>>;
 export type AlbumsClient = Served<AlbumsApi, LibraryMethods<'albums'>>;
 export type FacesClient = Served<FacesApi, LibraryMethods<'faces'>>;
+export type TrashClient = Served<TrashApi, LibraryMethods<'trash'>>;
 
 export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly id: string;
@@ -120,6 +122,7 @@ export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly people: PeopleClient;
   readonly albums: AlbumsClient;
   readonly faces: FacesClient;
+  readonly trash: TrashClient;
 }
 
 export type LibrariesClient = Served<LibrariesApi, DeviceMethods<'libraries'>>;

@@ -24,6 +24,8 @@ export interface DeleteOptions extends OpCall {
   force?: boolean;
   /** Delete what the Guardian lets go and keep the rest: the contents it refuses are left out, named (with why) in the result's `kept_below`. */
   keepRefused?: boolean;
+  /** For good, not into the trash (the trash keeps a deleted file restorable for 30 days on its own drive). */
+  permanent?: boolean;
 }
 
 /**
@@ -71,13 +73,14 @@ export class FilesApi {
   }
 
   /**
-   * Delete PATHS (or content uuids: all their files on this device) for good (there is no trash);
-   * what leaves a content below its policy (its last copy too) is refused without `force`, or
-   * left out with `keepRefused` while the rest is deleted.
+   * Delete PATHS (or content uuids: all their files on this device) into the trash (restorable
+   * for 30 days: `TrashApi`), or for good with `permanent`; what leaves a content below its policy
+   * (its last copy too) is refused without `force`, or left out with `keepRefused` while the rest
+   * is deleted. A file in the trash is no copy: the Guardian weighs a delete into it as for good.
    */
   delete(paths: string[], opts: DeleteOptions = {}): Promise<FileOpOutcome> {
-    const { force, keepRefused, ...call } = opts;
-    return this.perform('delete', paths, undefined, { force, keepRefused }, call);
+    const { force, keepRefused, permanent, ...call } = opts;
+    return this.perform('delete', paths, undefined, { force, keepRefused, permanent }, call);
   }
 
   /**

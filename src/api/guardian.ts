@@ -4,6 +4,7 @@ import { listPolicies, setPolicy, type PolicyChange } from '../guardian/policy.j
 import { atRisk, guardianStatus } from '../guardian/redundancy.js';
 import { rotList } from '../guardian/rot-list.js';
 import { queueDueScrub } from '../guardian/scrub-job.js';
+import { TRASH_DAYS } from '../files/trash-bin.js';
 import { readScrubSettings, writeScrubSettings } from '../guardian/scrub-settings.js';
 import type { InputOf } from '../ops/facade.js';
 import type { OpCall, OpHost } from '../ops/op.js';
@@ -108,7 +109,9 @@ export class GuardianApi {
   /**
    * The daemon's schedule: every hour, the location most overdue for its scrub (every
    * `every_days`) is queued, one at a time, at a background priority; and a check of the buckets
-   * due (a pass under way goes on; one whose last pass ended a day ago starts again). Returns the stop.
+   * due (a pass under way goes on; one whose last pass ended a day ago starts again); and the
+   * trash emptied of what was deleted 30 days ago, as the Guardian lets it (a content's last bytes
+   * stay, and `guardian status` says so). Returns the stop.
    */
   keepScrubbing(onError: (err: unknown) => void): () => void {
     const dataDir = this.dataDir();
@@ -120,6 +123,7 @@ export class GuardianApi {
       }
       // The S3 client is loaded at the first look, not by every command that opens the API.
       import('../guardian/bucket-check.js').then(({ queueDueBucketCheck }) => queueDueBucketCheck(this.lib)).catch(onError);
+      import('../ops/trash-empty.js').then(({ emptyTrash }) => emptyTrash(this.host, { olderThanDays: TRASH_DAYS })).catch(onError);
     };
     const first = setTimeout(look, SCRUB_FIRST_LOOK_MS);
     const every = setInterval(look, SCRUB_LOOK_EVERY_MS);

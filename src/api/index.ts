@@ -24,6 +24,7 @@ export type { FilesApi, FileOpFlags, FileOpOutcome, FileOpResult, FileOpVerb, Gu
 export { ON_CONFLICT, DEFAULT_ON_CONFLICT, asTypedPlace, isDeviceAddress, isPlaceAddress } from './files.js';
 export type { TagsApi, MetaApi, XmpApi, TagView, UserMetaView, XmpExportResult } from './tags.js';
 export type { AlbumsApi, AlbumView, AlbumShown } from './albums.js';
+export type { TrashApi, TrashItem, TrashRestoreResult, TrashEmptyResult } from './trash.js';
 export type { PeopleApi, FacesApi, FaceView, PersonView, PersonCardView, PersonFaceView } from './people.js';
 export type { VolumesApi, VolumeInfo, VolumeSpeed } from './volumes.js';
 export type { BucketCheckResult, BucketCheckView, GuardianApi, GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, PolicyChange, ProtectOptions, ProtectOutcome, ProtectResult, RepairResult, ScrubResult, ScrubSettings } from './guardian.js';

@@ -20,6 +20,7 @@ import { GuardianApi } from './guardian.js';
 import { ActionsApi } from './actions.js';
 import { FacesApi, PeopleApi } from './people.js';
 import { AlbumsApi } from './albums.js';
+import { TrashApi } from './trash.js';
 import { UploadsApi } from './uploads.js';
 
 export type LibraryAccess = 'read' | 'write';
@@ -69,6 +70,8 @@ export class LibraryApi {
   readonly faces: FacesApi;
   /** Photos and videos a browser uploads (issue 44). */
   readonly uploads: UploadsApi;
+  /** What a delete moved aside, restorable for 30 days (issue 45). */
+  readonly trash: TrashApi;
   private readonly stopSearch: (() => void) | undefined;
   private readonly stopFaces: (() => void) | undefined;
 
@@ -101,6 +104,7 @@ export class LibraryApi {
     this.albums = new AlbumsApi(lib, this.search);
     this.faces = new FacesApi(lib);
     this.uploads = new UploadsApi(lib);
+    this.trash = new TrashApi(host);
     // And the faces follow their sidecars into people.
     this.stopFaces = ctx.access === 'write' ? this.people.follow() : undefined;
   }

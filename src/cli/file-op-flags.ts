@@ -11,6 +11,7 @@ export interface FileOpCliFlags {
   onConflict?: string;
   force?: boolean;
   keepRefused?: boolean;
+  permanent?: boolean;
   dryRun?: boolean;
   detach?: boolean;
 }
@@ -50,6 +51,10 @@ const FLAGS = {
   keepRefused: {
     option: '--keep-refused',
     says: { delete: 'delete what the Guardian lets go and keep the contents it refuses (named in the output, with why)' },
+  },
+  permanent: {
+    option: '--permanent',
+    says: { delete: 'delete for good, not into the trash (where a deleted file stays restorable for 30 days: vss trash)' },
   },
   dryRun: {
     option: '--dry-run',

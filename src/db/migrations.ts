@@ -35,6 +35,7 @@ import { entryCtime } from './migrations/032-entry-ctime.js';
 import { xmpBases } from './migrations/033-xmp-bases.js';
 import { jobInterruptions } from './migrations/034-job-interruptions.js';
 import { bucketEvidence } from './migrations/035-bucket-evidence.js';
+import { trash } from './migrations/036-trash.js';
 
 export interface Migration {
   version: number;
@@ -47,7 +48,7 @@ export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
-  entryCtime, xmpBases, jobInterruptions, bucketEvidence,
+  entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash,
 ];
 
 export function currentSchemaVersion(db: Db): number {

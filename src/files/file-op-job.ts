@@ -35,6 +35,7 @@ import { freeNameIn } from '../core/free-name.js';
 import { partialFor } from './partial-name.js';
 import { placeOf, type LibraryPlace } from './places.js';
 import { reindexAfter } from './reindex.js';
+import { TrashBin } from './trash-bin.js';
 import type { KnownBytes } from '../indexer/identification.js';
 import { copyVerified, fullBlake3, type Verified } from '../storage/local-verified-copy.js';
 import { metaOf } from './kept-meta.js';
@@ -127,6 +128,8 @@ class FileOpRun {
   private readonly listed = new Map<string, Set<string> | null>();
   /** The files this run placed, with the BLAKE3 it verified: the index links them without reading them again. */
   private readonly known = new Map<string, KnownBytes>();
+  /** Where this run's deleted files go (a delete into the trash), made at its first file. */
+  private bin: TrashBin | undefined;
   /** Every item of the job by its idx, where it is now (paths followed to where its drive is mounted now). */
   private items: FileOpItemRecord[] = [];
   private readonly xattrs = new XattrCopier();
@@ -195,6 +198,12 @@ class FileOpRun {
           await this.landing;
           this.landing = this.land(ready);
           this.landing.catch(() => undefined); // awaited below: a failure meanwhile is not an unhandled one
+        } else if (this.intoTrash(it)) {
+          await this.landing;
+          this.landing = undefined;
+          const batch: FileOpItemRecord[] = [];
+          while (i < todo.length && this.intoTrash(todo[i]!) && batch.length < BATCH_FILES) batch.push(todo[i++]!);
+          await this.trashAll(batch);
         } else {
           await this.landing;
           this.landing = undefined;
@@ -354,6 +363,40 @@ class FileOpRun {
     } else {
       await this.copyBatch([it]);
     }
+  }
+
+  /** Whether IT is a file this delete moves into the trash (a folder is removed once emptied, as for good). */
+  private intoTrash(it: FileOpItemRecord): boolean {
+    return this.p.op === 'delete' && this.p.trash === true && it.kind === 'delete' && it.size >= 0;
+  }
+
+  /** A delete's files moved into the trash, a batch at once (files/trash-bin.ts): one write for their rows, one flush a folder. */
+  private async trashAll(batch: readonly FileOpItemRecord[]): Promise<void> {
+    this.stillGuarded();
+    const named = batch.filter((it) => !metaOf(it.meta).unnamed);
+    for (const it of batch) {
+      const unnamed = metaOf(it.meta).unnamed;
+      if (unnamed) this.skip(it, UNNAMED[unnamed]);
+    }
+    const places = named.map((it) => {
+      const at = this.inLocation(it.src, 'a path to delete');
+      // inLocation looked its folder's place up (kept for the run).
+      const place = this.placeOfDir.get(dirname(it.src))!;
+      return { locationId: place.locationId, rel: at.rel, root: at.disk.root };
+    });
+    this.bin ??= new TrashBin(this.lib, this.job.id);
+    const out = await this.bin.put(places);
+    const rows: FinishedItem[] = [];
+    for (const [i, it] of named.entries()) {
+      const r = out[i]!;
+      if ('kept' in r) rows.push({ idx: it.idx, state: 'skipped', final: null, blake3: null, note: r.kept });
+      else {
+        rows.push({ idx: it.idx, state: 'done', final: null, blake3: null, note: null });
+        this.done += Math.max(0, it.size);
+      }
+    }
+    this.finishAll(rows);
+    this.report();
   }
 
   /** A move within one filesystem: one rename (a kill -9 leaves it at one place or the other, never neither). */
@@ -710,6 +753,7 @@ class FileOpRun {
       not_kept: notKept.slice(0, 100).map((i) => ({ path: i.final ?? i.dst ?? i.src, what: i.note! })),
       ...(this.xattrs.unavailable ? { xattrs_not_kept: this.xattrs.unavailable } : {}),
       outside_library: this.p.outside_library,
+      ...(this.p.op === 'delete' && this.p.trash === true ? { trash: true } : {}),
     };
   }
 }

@@ -32,6 +32,8 @@ export interface FileOpParams {
   forced_below?: GuardianBelowPolicy[];
   /** Asked to keep what the guard refuses (`keepRefused`): the contents left out (at most 50), named again in its result. */
   kept_below?: GuardianBelowPolicy[];
+  /** A delete's files go to the trash (files/trash-bin.ts) rather than for good (`--permanent`; a job queued before the trash: for good). */
+  trash?: boolean;
 }
 
 /** What a file operation did (the job's `result`). */
@@ -53,6 +55,8 @@ export interface FileOpResult {
   /** Why no extended attributes were kept at all (python3 missing), when so. */
   xattrs_not_kept?: string;
   outside_library: boolean;
+  /** A delete's files went to the trash (restorable for 30 days), not for good. */
+  trash?: boolean;
   /** Forced: the contents it left below their policy (the guard's words, at most 50). */
   below_policy?: GuardianBelowPolicy[];
   /** Asked to keep what the guard refuses: the contents it left out, and why (at most 50). */
@@ -80,5 +84,9 @@ export function paramsOf(job: JobRow): FileOpParams {
   }
   // A job queued before `forced` was written says it by its forced_below alone.
   const forced = o.forced === true || Array.isArray(o.forced_below);
-  return { op: o.op, on_conflict: o.on_conflict, outside_library: o.outside_library === true, anchors: o.anchors!, ...(o.dst !== undefined ? { dst: o.dst } : {}), ...(forced ? { forced: true } : {}) };
+  return {
+    op: o.op, on_conflict: o.on_conflict, outside_library: o.outside_library === true, anchors: o.anchors!, ...(o.dst !== undefined ? { dst: o.dst } : {}), ...(forced ? { forced: true } : {}),
+    // A delete queued before the trash says nothing of it: for good, as it was asked then.
+    ...(o.op === 'delete' && o.trash === true ? { trash: true } : {}),
+  };
 }

@@ -49,6 +49,12 @@ export interface LeavingFile {
   moved?: true;
   /** Its content, where the plan read it already. */
   content_uuid?: string;
+  /**
+   * A file in the trash (REL its path there), emptied: no copy while it sits there, but its bytes
+   * are its content's until it goes (the caller found it as it went), so the Guardian weighs
+   * emptying it as the delete of a copy on its drive.
+   */
+  trashed?: true;
 }
 
 /**

@@ -110,6 +110,8 @@ interface Case {
    * that land are the bytes that leave.
    */
   landings: Array<{ from: string; to: Weighed }>;
+  /** Files of it in the trash being emptied: copies before (their bytes are its own until they go), none after. */
+  trashed: Weighed[];
   policy: GuardianNumbers;
   /** By index in `copies`; a copy without one does not count (not looked at yet). */
   verdicts: Map<number, Verdict>;
@@ -126,7 +128,7 @@ const weigh = (c: GuardCopy): Weighed => ({ device: c.device_uuid, here: c.here 
  */
 function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]; unknown: Unknown[] } {
   const { store } = lib;
-  const changes = new Map<string, { path: string; going: Set<string>; moves: Map<string, number> }>();
+  const changes = new Map<string, { path: string; going: Set<string>; moves: Map<string, number>; trashed: number[] }>();
   const unindexed: LeavingFile[] = [];
   for (const f of leaving) {
     const uuid = f.content_uuid ?? store.entries.fileAt(f.locationId, f.rel)?.content_uuid;
@@ -135,7 +137,11 @@ function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]
       continue;
     }
     let c = changes.get(uuid);
-    if (!c) changes.set(uuid, (c = { path: f.path, going: new Set(), moves: new Map() }));
+    if (!c) changes.set(uuid, (c = { path: f.path, going: new Set(), moves: new Map(), trashed: [] }));
+    if (f.trashed) {
+      c.trashed.push(f.locationId);
+      continue;
+    }
     c.going.add(fileKey(f.locationId, f.rel));
     if (f.to !== undefined && f.to !== null) c.moves.set(fileKey(f.locationId, f.rel), f.to);
   }
@@ -169,7 +175,10 @@ function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]
       devices: Math.max(library.devices, ...all.map((c) => c.ld ?? 0), tag?.devices ?? 0),
       offsite: Math.max(library.offsite, ...all.map((c) => c.lo ?? 0), tag?.offsite ?? 0),
     };
-    return { uuid, path: change.path, copies: all, going: change.going, landings: [...change.moves].map(([from, to]) => ({ from, to: landing(to) })), policy, verdicts: new Map() };
+    return {
+      uuid, path: change.path, copies: all, going: change.going, landings: [...change.moves].map(([from, to]) => ({ from, to: landing(to) })),
+      trashed: change.trashed.map(landing), policy, verdicts: new Map(),
+    };
   });
   // A file deleted or replaced that is no longer the bytes the index knows: they may exist nowhere else.
   const destroyed = new Set(leaving.filter((f) => !f.moved).map((f) => fileKey(f.locationId, f.rel)));
@@ -213,7 +222,7 @@ function numbers(k: Case): { before: GuardianNumbers; after: GuardianNumbers } {
   // The moved files that count now: only their bytes land as copies of the content.
   const moving = new Set(counted.filter((c) => isGoing(k, c)).map((c) => fileKey(c.location_id!, c.rel_path)));
   return {
-    before: tally(counted.map(weigh)),
+    before: tally([...counted.map(weigh), ...k.trashed]),
     after: tally([...counted.filter((c) => !isGoing(k, c)).map(weigh), ...k.landings.filter((l) => moving.has(l.from)).map((l) => l.to)]),
   };
 }
@@ -503,7 +512,7 @@ export function policyRefusal(verb: 'delete' | 'move' | 'copy' | 'replace', belo
   const n = below.length;
   const named = below.slice(0, NAMED).map(describeBelow).join('; ');
   const more = n > NAMED ? `; and ${n - NAMED} more (--dry-run lists them all)` : '';
-  const forGood = verb === 'delete' ? ' Deleting is for good (no trash).' : '';
+  const forGood = verb === 'delete' ? ' A file in the trash is no copy: a delete is weighed as for good.' : '';
   return new VssError('POLICY', `refused: this ${verb} would leave ${n === 1 ? 'a content' : `${n} contents`} below ${n === 1 ? 'its' : 'their'} policy (${RULE}): ${named}${more}.${since}${forGood} ${since ? 'Ask again, with --force' : 'Add --force'} to ${verb === 'replace' ? 'replace' : verb} anyway`, { path: below[0]?.path });
 }
 

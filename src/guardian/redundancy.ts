@@ -32,7 +32,7 @@ export function guardianStatus(lib: Library, now = Date.now()): GuardianStatus {
   return {
     policy: { copies: q.copies, devices: q.devices, offsite: q.offsite },
     contents: c.all.contents, bytes: c.all.bytes,
-    safe: c.safe, short: c.short, lost: c.lost, single: c.single, stale: c.stale, rot: lib.store.rot.counts(),
+    safe: c.safe, short: c.short, lost: c.lost, single: c.single, stale: c.stale, rot: lib.store.rot.counts(), trash: trashTotals(lib),
     by_device: lib.store.guardian.byDevice(lib.deviceId, c.here).map((d) => ({
       // This device by the name it has now (a rename reaches its row only when the library is opened again).
       device_id: d.device_uuid, name: d.device_uuid === self ? lib.device.name : d.name, contents: d.contents, bytes: d.bytes, last_seen: d.device_uuid === self ? now : d.last_seen_at,
@@ -103,4 +103,13 @@ function joinShown(root: string, rel: string): string {
   const sep = root.includes('\\') && !root.includes('/') ? '\\' : '/';
   const tail = rel.split('/').join(sep);
   return root.endsWith(sep) ? `${root}${tail}` : `${root}${sep}${tail}`;
+}
+
+/** The trash's files and bytes (no copies), and how many contents have their only bytes there. */
+function trashTotals(lib: Library): GuardianStatus['trash'] {
+  const { files, bytes } = lib.store.trash.totals();
+  if (files === 0) return { files, bytes, last: 0 };
+  const uuids = lib.store.trash.contents();
+  const counts = copyCounts(lib, uuids);
+  return { files, bytes, last: uuids.filter((u) => (counts.get(u) ?? 0) === 0).length };
 }

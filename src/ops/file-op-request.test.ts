@@ -25,6 +25,7 @@ const flagsArb: fc.Arbitrary<FileOpFlags> = fc.record({
   into: fc.boolean(),
   force: fc.boolean(),
   keepRefused: fc.boolean(),
+  permanent: fc.boolean(),
 }, { requiredKeys: [] });
 
 /**
@@ -55,6 +56,7 @@ describe('routeFileOp', () => {
           into: (op === 'copy' || op === 'move') && kind === 'here',
           force: op !== 'send',
           keepRefused: op === 'delete',
+          permanent: op === 'delete',
         };
         for (const [flag, value] of Object.entries(flags) as Array<[keyof FileOpFlags, unknown]>) {
           if (heard[flag]) assert.equal(input[flag], value, `${op} to ${kind}: ${flag}`);

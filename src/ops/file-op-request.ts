@@ -28,6 +28,8 @@ export interface FileOpFlags {
   force?: boolean;
   /** Delete what the Guardian lets go and keep the rest, named (delete). */
   keepRefused?: boolean;
+  /** Delete for good, not into the trash (delete). */
+  permanent?: boolean;
 }
 
 /** A file operation routed: the durable operation (src/ops/registry.ts) that does it, and its input. */
@@ -40,7 +42,7 @@ export type Routed =
  * where the operation does something with it, refused where it cannot be honoured, never dropped.
  */
 export function routeFileOp(op: FileOpVerb, srcs: string[], to: string | undefined, flags: FileOpFlags): Routed {
-  const { onConflict, into, force, keepRefused } = flags;
+  const { onConflict, into, force, keepRefused, permanent } = flags;
   for (const s of srcs) {
     if (isPlaceAddress(s)) throw new UsageError(`${s} is not a file of this device: vss files ${op} works on this device's files (vss content get copies one here)`);
   }
@@ -51,13 +53,15 @@ export function routeFileOp(op: FileOpVerb, srcs: string[], to: string | undefin
     only('--on-conflict', onConflict === undefined);
     only('a folder to copy into', into !== true);
     only('--keep-refused', keepRefused !== true || op === 'delete');
+    only('--permanent', permanent !== true || op === 'delete');
   } else {
     only('--keep-refused', keepRefused !== true);
+    only('--permanent', permanent !== true);
   }
   switch (op) {
     case 'delete':
       if (to !== undefined) throw new UsageError('a delete goes nowhere: give no destination');
-      return { name: 'files-delete', input: given<DeleteInput>({ paths: srcs, force, keepRefused }) };
+      return { name: 'files-delete', input: given<DeleteInput>({ paths: srcs, force, keepRefused, permanent }) };
     case 'send':
       // A send goes to a paired device's inbox, whose names the receiver picks (keep both): nothing there is replaced, so nothing to force.
       only('--force', force !== true);

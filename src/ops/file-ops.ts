@@ -30,9 +30,11 @@ export interface TransferInput {
   force?: boolean;
 }
 
-/** A delete as asked: PATHS (absolute, or content uuids: all their files on this device), for good. */
+/** A delete as asked: PATHS (absolute, or content uuids: all their files on this device), into the trash or for good. */
 export interface DeleteInput {
   paths: string[];
+  /** For good, not into the trash. */
+  permanent?: boolean;
   /** Delete even what leaves a content below its policy (its last copy too). */
   force?: boolean;
   /** Delete what the guard lets go and keep the rest: the contents it refuses are left out, named in the result (the grid's bulk delete). */
@@ -57,7 +59,8 @@ export function transferOp(op: 'copy' | 'move'): Way<TransferInput, FileOpResult
 export function deleteOp(): DurableOp<DeleteInput, FileOpResult | null> {
   const planned = (host: OpHost, input: DeleteInput): PlannedOp & Unresolved => {
     const { paths, not_here, already_there } = resolveSources(host.lib, input.paths, 'all');
-    return { ...planDelete(host.lib, paths), not_here, already_there };
+    const plan = planDelete(host.lib, paths);
+    return { ...plan, params: { ...plan.params, trash: input.permanent !== true }, not_here, already_there };
   };
   return {
     ...fileOpParts('delete'),

@@ -63,8 +63,10 @@ const mediaIn = (all: boolean, revision: number) => `FROM content_identities c
       AND EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id AND e.location_id = ? AND e.kind = 'file')`;
 
 /** No file refers to it, and it holds no ready converted sidecar (that file is the only copy: the content may come back to it). */
+// A file in the trash holds its content (it may be restored) though it is no copy of it.
 const ORPHAN = `NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id)
-       AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.source = 'converted' AND s.status = 'ready')`;
+       AND NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.source = 'converted' AND s.status = 'ready')
+       AND NOT EXISTS (SELECT 1 FROM trash t WHERE t.content_uuid = c.uuid)`;
 
 const ADD_MANY = multiRowSql('(?, ?, ?, ?, ?, ?, ?)', (values) => `INSERT INTO content_identities (uuid, cas_id, cas_version, kind, mime, size, created_at)
   VALUES ${values} ON CONFLICT(uuid) DO NOTHING`);

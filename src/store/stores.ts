@@ -37,6 +37,7 @@ import { RotStore } from './rot.js';
 import { BucketStore } from './buckets.js';
 import { ScrubStore } from './scrubs.js';
 import { XmpBaseStore } from './xmp-bases.js';
+import { TrashStore } from './trash.js';
 
 /**
  * Every table's store over one connection (DESIGN §18), each made on first use. The stores are the
@@ -76,6 +77,7 @@ export class Stores {
   private ownScrubs: ScrubStore | undefined;
   private ownRot: RotStore | undefined;
   private ownXmpBases: XmpBaseStore | undefined;
+  private ownTrash: TrashStore | undefined;
   private ownBuckets: BucketStore | undefined;
   private ownFaces: FaceStore | undefined;
   private ownPeople: PeopleStore | undefined;
@@ -138,6 +140,11 @@ export class Stores {
   /** What each XMP sidecar said when vss last read or wrote it: the base of its three-way merge. */
   get xmpBases(): XmpBaseStore {
     return (this.ownXmpBases ??= new XmpBaseStore(this.db));
+  }
+
+  /** The trash: files a delete moved aside on their own drive, restorable for 30 days. */
+  get trash(): TrashStore {
+    return (this.ownTrash ??= new TrashStore(this.db));
   }
 
   /** Buckets as volumes: where each is, the objects verified there, the uploads under way. */

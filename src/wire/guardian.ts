@@ -54,6 +54,11 @@ export interface GuardianStatus {
   stale: GuardianTally;
   /** With a file on this device a scrub found rotten, not repaired yet (`guardian list --rot`). */
   rot: GuardianTally;
+  /**
+   * Files in the trash (issue 45): never counted as copies. `last`: the contents whose only
+   * bytes are there (no copy anywhere): emptying the trash would lose them (it refuses to).
+   */
+  trash: { files: number; bytes: number; last: number };
   by_device: GuardianDevice[];
 }
 

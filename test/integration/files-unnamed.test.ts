@@ -75,7 +75,7 @@ describe('file operations and a name that is not UTF-8', () => {
     mkdirSync(join(loc, 'e'));
     assert.ok(makeBadName(join(loc, 'e'), bad));
     const text = (await op(['delete', join(loc, 'e'), '--force'])).stdout;
-    assert.match(text, /Deleted 0 B \(0 files, 1 skipped; deleted for good; job \d+\)/);
+    assert.match(text, /Deleted 0 B \(0 files, 1 skipped; in the trash, restorable for 30 days: vss trash list; job \d+\)/);
     assert.ok(text.includes(`skipped ${join(loc, 'e', SHOWN)}: its name is not valid UTF-8`), text);
     assert.ok(text.includes(`skipped ${join(loc, 'e')}: kept: it still holds ${SHOWN}`), text);
     assert.ok(holdsBad(join(loc, 'e'), bad));

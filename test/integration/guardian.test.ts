@@ -59,6 +59,7 @@ describe('vss guardian: copies counted against a policy', { skip: loopSkipReason
       single: { contents: 2, bytes: bytes(ONCE, DUPLICATED) },
       stale: { contents: 0, bytes: 0 },
       rot: { contents: 0, bytes: 0 },
+      trash: { files: 0, bytes: 0, last: 0 },
       by_device: [{ device_id: self.device_id, name: self.name, contents: 3, bytes: bytes(ONCE, DUPLICATED, BACKED_UP), last_seen: self.last_seen }],
     });
   });

@@ -95,6 +95,52 @@ export class Delete extends Step {
   }
 }
 
+/** `vss trash empty [--force]`: what the trash holds removed for good, as the Guardian lets it. */
+export class TrashEmpty extends Step {
+  constructor(private readonly d: number, private readonly force: boolean) {
+    super();
+  }
+  check(): boolean {
+    return true;
+  }
+  protected plan(): string {
+    return `D${this.d}: trash empty${this.force ? ' --force' : ''}`;
+  }
+  protected async act(r: Real): Promise<Outcome> {
+    const dev = r.device(this.d);
+    // What a forced empty may take: every content with bytes in this device's trash.
+    const inTrash = this.force ? dev.api.trash.list().map((t) => t.in_trash_at).filter((p) => existsSync(p)).map((p) => hashOf(readFileSync(p))) : [];
+    const said = await answer(dev, () => dev.api.trash.empty({ force: this.force }).then((x) => `${x.files} removed, ${x.kept.length} kept`));
+    this.said = `${dev.name}: trash empty${this.force ? ' --force' : ''} → ${said}`;
+    return { changed: [dev.index], exempt: inTrash };
+  }
+}
+
+/** `vss trash restore ID`: the Kth file of a device's trash put back where it was. */
+export class TrashRestore extends Step {
+  constructor(private readonly d: number, private readonly k: number) {
+    super();
+  }
+  check(): boolean {
+    return true;
+  }
+  protected plan(): string {
+    return `D${this.d}: trash restore item #${this.k}`;
+  }
+  protected async act(r: Real): Promise<Outcome> {
+    const dev = r.device(this.d);
+    const items = dev.api.trash.list();
+    const it = items[this.k % Math.max(1, items.length)];
+    if (!it) {
+      this.said = `${dev.name}: trash restore: the trash is empty`;
+      return {};
+    }
+    const said = await answer(dev, () => dev.api.trash.restore([it.trash_id]));
+    this.said = `${dev.name}: trash restore ${it.path} → ${said}`;
+    return { changed: [dev.index] };
+  }
+}
+
 /** Two devices each delete a file at the same moment (no --force): each guard asked while the other's delete runs. */
 export class DeleteTogether extends Step {
   constructor(private readonly d: number, private readonly k: number, private readonly e: number, private readonly l: number) {
@@ -430,7 +476,7 @@ export { KillMidJob, PartitionMidCopy } from './mid-job.js';
 
 /** The commands by name (`--omit NAME,…` leaves some out; their names are also how a test narrows the model). */
 export const COMMANDS = [
-  'create', 'transfer', 'delete', 'delete-together', 'to-device', 'to-device-replace', 'protect', 'guardian', 'policy', 'edit', 'touch', 'rot', 'user-write',
+  'create', 'transfer', 'delete', 'trash-empty', 'trash-restore', 'delete-together', 'to-device', 'to-device-replace', 'protect', 'guardian', 'policy', 'edit', 'touch', 'rot', 'user-write',
   'kill', 'kill-during-scan', 'kill-mid-job', 'partition', 'partition-mid-copy', 'bucket-tamper',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
@@ -446,6 +492,8 @@ export function commandArbs(omit: readonly string[] = []): Array<fc.Arbitrary<fc
     ['create', 5, fc.tuple(dev, loc, fc.nat(NAMES - 1), fc.integer({ min: 1, max: 4096 })).map(([d, l, n, s]) => new Create(d, l, n, s))],
     ['transfer', 2, fc.tuple(op, dev, pick, loc, fc.boolean(), conflict, fc.boolean()).map(([o, d, k, l, s, c, f]) => new Transfer(o, d, k, l, s, c, f))],
     ['delete', 2, fc.tuple(dev, pick, fc.boolean()).map(([d, k, f]) => new Delete(d, k, f))],
+    ['trash-empty', 1, fc.tuple(dev, fc.boolean()).map(([d, f]) => new TrashEmpty(d, f))],
+    ['trash-restore', 1, fc.tuple(dev, pick).map(([d, k]) => new TrashRestore(d, k))],
     ['delete-together', 1, fc.tuple(dev, pick, dev, pick).map(([d, k, e, l]) => new DeleteTogether(d, k, e, l))],
     ['to-device', 2, fc.tuple(op, dev, pick, dev, loc, fc.constantFrom<OnConflict>('keep-both', 'skip')).map(([o, d, k, e, l, c]) => new ToDevice(o, d, k, e, l, c))],
     ['to-device-replace', 1, fc.tuple(op, dev, pick, dev, loc).map(([o, d, k, e, l]) => new ToDevice(o, d, k, e, l, 'replace'))],

@@ -6,6 +6,8 @@
  * - a content that had a good copy (a file or bucket object whose bytes hash to it) before a step
  *   still has one after, unless the step was the world's (an edit, rot, a bucket object deleted or
  *   overwritten behind vss's back) or a `--force` that named it;
+ * - a content whose bytes were anywhere (a file in a trash too: issue 45) before a step still has
+ *   them after, on the same terms: a trash is emptied only of what is kept elsewhere;
  * - every write the API acknowledged before a kill is there after the reopen (checked by the kill);
  * - no object in the bucket says (`x-amz-meta-vss-blake3`) it holds bytes it does not hold (but for
  *   one another tool overwrote behind vss's back, keeping its metadata, while it holds those bytes);
@@ -19,7 +21,7 @@ import { goodContents, type Held } from './reality.js';
 import type { Device, World } from './world.js';
 
 /** The checks: good copies kept, acknowledged writes kept, bucket objects honest, rotten contents at risk. */
-export const RULES = ['copies', 'acks', 'bucket', 'word'] as const;
+export const RULES = ['copies', 'bytes', 'acks', 'bucket', 'word'] as const;
 export type Rule = (typeof RULES)[number];
 
 /** A check failed: what was lost or what lied, in words. */
@@ -120,6 +122,18 @@ export class Real {
     return files.length === 0 ? undefined : files[k % files.length];
   }
 
+  /** Every content this test made whose bytes are somewhere now (a trash too), with where. */
+  private bytes(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const h of this.world.heldWithTrash()) {
+      if (!this.contents.has(h.hash)) continue;
+      let at = out.get(h.hash);
+      if (!at) out.set(h.hash, (at = []));
+      at.push(h.where);
+    }
+    return out;
+  }
+
   /** The contents with a good copy somewhere now. */
   good(held: readonly Held[] = this.world.held()): Set<string> {
     return goodContents(held, this.contents);
@@ -135,6 +149,7 @@ export class Real {
     const lap = (k: string) => { const n = performance.now(); PHASES[k] = (PHASES[k] ?? 0) + n - t; t = n; };
     const before = this.world.held();
     const goodBefore = this.good(before);
+    const bytesBefore = this.rules.has('bytes') ? this.bytes() : new Map<string, string[]>();
     lap('held');
     const a = performance.now();
     const outcome = await act();
@@ -150,6 +165,14 @@ export class Real {
     if (lost.length > 0) {
       const where = lost.map((h) => `${h.slice(0, 12)}… (its good copies were ${before.filter((x) => x.hash === h).map((x) => x.where).join(', ')})`);
       throw new Violation('a good copy lost', `${label()} left ${lost.length === 1 ? 'a content' : `${lost.length} contents`} with no good copy anywhere: ${where.join('; ')}`);
+    }
+    if (this.rules.has('bytes')) {
+      const now = this.bytes();
+      const gone = [...bytesBefore.keys()].filter((h) => !now.has(h) && !exempt.has(h));
+      if (gone.length > 0) {
+        const where = gone.map((h) => `${h.slice(0, 12)}… (it was at ${bytesBefore.get(h)!.join(', ')})`);
+        throw new Violation('bytes lost', `${label()} left ${gone.length === 1 ? 'a content' : `${gone.length} contents`} with their bytes nowhere, not even in a trash: ${where.join('; ')}`);
+      }
     }
     const liar = !this.rules.has('bucket') ? undefined : after.find((h) => h.claims !== undefined && h.claims !== h.hash && this.tampered.get(h.where) !== h.hash);
     if (liar) throw new Violation('a bucket object lies', `after ${label()}, ${liar.where} says it holds ${liar.claims!.slice(0, 12)}… but its bytes are ${liar.hash.slice(0, 12)}…`);

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BucketTamper, Create, Delete, Edit, Kill, KillMidJob, Partition, PartitionMidCopy, Policy, Protect, Rot, ToDevice, Touch, Transfer } from './commands.js';
+import { BucketTamper, Create, Delete, Edit, Kill, KillMidJob, Partition, PartitionMidCopy, Policy, Protect, Rot, ToDevice, Touch, Transfer, TrashEmpty } from './commands.js';
 import type { Model, Real, Rule } from './real.js';
 import { describeFailure, runSafety, runSequence, type SafetyReport } from './run.js';
 import { World, worldSkipReason } from './world.js';
@@ -68,6 +68,18 @@ const KNOWN: Array<{ shape: string; rule: RegExp; rules?: Rule[]; steps: () => A
   {
     shape: 'a bucket object overwritten behind vss (same size, same vss metadata) still counted (defect 6)', rule: /a good copy lost/,
     steps: () => [new Policy(0, 1, 0, 1), new Create(0, 'main', 0, 1), new Protect(0, 'bucket', 0), new BucketTamper(0, 'overwrite'), new Delete(0, 0, false)],
+  },
+  // Found by the model with the empty's guard taken out (a scratch commit): the trash emptied of a content's last bytes.
+  {
+    shape: "a trash emptied of a content's last bytes (issue 45)", rule: /bytes lost/, rules: ['bytes'],
+    steps: () => [new Create(0, 'main', 1, 100), new Delete(0, 0, true), new TrashEmpty(0, false)],
+  },
+  {
+    shape: "a trash emptied of bytes whose other copy was deleted since (issue 45)", rule: /bytes lost/, rules: ['bytes'],
+    steps: () => [
+      new Create(0, 'main', 1, 100), new Transfer('copy', 0, 0, 'drive', false, 'keep-both', false), new Policy(0, 1, 1, 0),
+      new Delete(0, 0, false), new Delete(0, 0, true), new TrashEmpty(0, false),
+    ],
   },
 ];
 

@@ -357,6 +357,14 @@ export class World {
     return out;
   }
 
+  /** As `held`, with the files in each location's trash: every byte vss could still give back. */
+  heldWithTrash(): Held[] {
+    const out: Held[] = [];
+    for (const d of this.devices) out.push(...LOCATIONS.flatMap((loc) => filesUnder(this.looks, d.dirs[loc], `${d.name}/${loc}`, true)));
+    out.push(...objectsUnder(this.looks, this.bucketDir));
+    return out;
+  }
+
   /** Every object in the bucket as it is now, by key. */
   objects(): Held[] {
     return objectsUnder(this.looks, this.bucketDir).sort((a, b) => (a.where < b.where ? -1 : 1));

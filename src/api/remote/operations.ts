@@ -184,12 +184,12 @@ export const OPERATIONS = {
     args: [body('srcs', 'strings'), body('to', 'string'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
   },
   /**
-   * Delete files and folders (or contents by uuid: their files on this device) for good; what leaves a content below its Guardian policy (its
+   * Delete files and folders (or contents by uuid: their files on this device) into the trash, or for good with `permanent`; what leaves a content below its Guardian policy (its
    * last copy too) is refused without `force`, or with `keep_refused` left out and named in the result while the rest is deleted.
    */
   filesDelete: {
     method: 'POST', path: `${LIB}/files/delete`, call: 'lib.files.delete', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
-    args: [body('paths', 'strings'), options({ force: body('force', 'bool', opt), keepRefused: body('keep_refused', 'bool', opt), detach: body('detach', 'bool', opt) })],
+    args: [body('paths', 'strings'), options({ force: body('force', 'bool', opt), keepRefused: body('keep_refused', 'bool', opt), permanent: body('permanent', 'bool', opt), detach: body('detach', 'bool', opt) })],
   },
   /**
    * An operation (`op`: copy, move, delete, get, send) of SRCS planned and shown, not run (`--dry-run`): files, bytes, conflicts, space,
@@ -235,6 +235,14 @@ export const OPERATIONS = {
   metaSet: {
     method: 'POST', path: `${LIB}/meta`, call: 'lib.meta.set',
     args: [body('contents', 'strings'), options({ favorite: body('favorite', 'bool', opt), hidden: body('hidden', 'bool', opt), rating: body('rating', 'int', { optional: true, min: 0, max: 5 }), note: body('note', 'string', opt) })],
+  },
+
+  /** The trash (issue 45): what a delete moved aside, restorable for 30 days; REFS: trash ids, or paths the files had. */
+  trashList: { method: 'GET', path: `${LIB}/trash`, call: 'lib.trash.list' },
+  trashRestore: { method: 'POST', path: `${LIB}/trash/restore`, call: 'lib.trash.restore', args: [body('refs', 'strings')] },
+  trashEmpty: {
+    method: 'POST', path: `${LIB}/trash/empty`, call: 'lib.trash.empty',
+    args: [options({ refs: body('refs', 'strings', opt), olderThanDays: body('older_than_days', 'int', { optional: true, min: 0 }), force: body('force', 'bool', opt) })],
   },
 
   /** Albums (issue 32), shared by every device of the library. REF: an album's id or name. */

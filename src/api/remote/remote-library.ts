@@ -28,6 +28,7 @@ export class RemoteLibrary implements LibraryClient {
   readonly people: LibraryClient['people'];
   readonly albums: LibraryClient['albums'];
   readonly faces: LibraryClient['faces'];
+  readonly trash: LibraryClient['trash'];
   readonly xmp: LibraryClient['xmp'];
   readonly files: LibraryClient['files'];
   readonly volumes: LibraryClient['volumes'];
@@ -48,6 +49,7 @@ export class RemoteLibrary implements LibraryClient {
     this.people = served.people;
     this.albums = served.albums;
     this.faces = served.faces;
+    this.trash = served.trash;
     this.xmp = served.xmp;
     this.files = served.files;
     this.volumes = served.volumes;

@@ -34,7 +34,7 @@ export function registerFileOpCommands(files: Command): void {
 
   const del = files
     .command('delete <paths...>')
-    .description('delete files and folders of your locations (or contents by uuid: all their files here) for good (there is no trash); what leaves a content below its Guardian policy (its last copy too) is refused without --force');
+    .description('delete files and folders of your locations (or contents by uuid: all their files here) into the trash, on their own drive and restorable for 30 days (vss trash), or for good with --permanent; a file in the trash is no copy, so what leaves a content below its Guardian policy (its last copy too) is refused without --force');
   withFileOpFlags(del, 'delete').action(async function (this: Command, paths: string[], opts: FileOpCliFlags) {
     await fileOp(this, 'delete', paths, undefined, opts);
   });
@@ -69,7 +69,7 @@ async function run(cmd: Command, lib: LibraryClient, op: 'copy' | 'move' | 'dele
   const files = `${result.done} file${result.done === 1 ? '' : 's'}`;
   const folders = result.folders ? `, ${result.folders} folder${result.folders === 1 ? '' : 's'}` : '';
   const what = `${files}${folders}${result.skipped > 0 ? `, ${result.skipped} skipped` : ''}`;
-  const verified = op === 'delete' ? 'deleted for good' : 'verified';
+  const verified = op !== 'delete' ? 'verified' : result.trash ? 'in the trash, restorable for 30 days: vss trash list' : 'deleted for good';
   printLine(`${op === 'copy' ? 'Copied' : op === 'move' ? 'Moved' : 'Deleted'} ${formatBytes(result.bytes)} (${what}; ${verified}; job ${job.id})`);
   for (const p of result.paths) printLine(`  ${displayPath(p)}`);
   // Nothing left out in silence: each skipped item and each thing not kept, by name.

@@ -227,6 +227,7 @@ function statusLines(s: GuardianStatus): string[] {
     `  single: ${tally(s.single)}`,
     `  stale:  ${tally(s.stale)}`,
     `  rot:    ${tally(s.rot)}`,
+    ...(s.trash.files > 0 ? [`trash: ${s.trash.files} file${s.trash.files === 1 ? '' : 's'} (${formatBytes(s.trash.bytes)}), not counted as copies${s.trash.last > 0 ? `; ${s.trash.last} content${s.trash.last === 1 ? ' has its' : 's have their'} only bytes there (vss trash restore, or the trash keeps ${s.trash.last === 1 ? 'it' : 'them'})` : ''}`] : []),
     ...s.by_device.map((d) => `${d.name} (${d.device_id}): ${tally(d)}, last seen ${new Date(d.last_seen).toISOString()}`),
   ];
 }

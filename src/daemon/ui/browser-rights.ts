@@ -24,8 +24,8 @@ export const BROWSER_ORGANISE_OPERATIONS = [
 /** Upload: ask which contents the library has, and send the rest (the tus routes, routes/uploads.ts). */
 export const BROWSER_UPLOAD_OPERATIONS = ['uploadsCheck', 'uploadsFinish'] as const satisfies readonly OperationName[];
 
-/** File operations: copy, move and delete the library's files (off unless given). */
-export const BROWSER_FILES_OPERATIONS = ['filesPreview', 'filesCopy', 'filesMove', 'filesDelete'] as const satisfies readonly OperationName[];
+/** File operations: copy, move and delete the library's files, and the trash (off unless given). */
+export const BROWSER_FILES_OPERATIONS = ['filesPreview', 'filesCopy', 'filesMove', 'filesDelete', 'trashList', 'trashRestore', 'trashEmpty'] as const satisfies readonly OperationName[];
 
 /** The routes of the resumable upload (tus), served outside the operation table. */
 export const UPLOAD_ROUTES = ['/api/uploads/tus', '/api/uploads/tus/*'] as const;

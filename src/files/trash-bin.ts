@@ -1,0 +1,117 @@
+/**
+ * The trash (issue 45): a delete moves each file aside on its own drive, into its location's
+ * `.vss-trash/BATCH/` under the path it had, instead of removing it; it can be put back for
+ * 30 days. A rename, never a copy: a file that cannot be renamed there (a drive mounted inside
+ * its location) is left where it is and said so. The trash holds the content (its sidecars,
+ * tags and albums stay) but is no copy of it: the Guardian does not count it.
+ */
+import { randomUUID } from 'node:crypto';
+import { lstatSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { crashPoint } from '../core/crash-point.js';
+import { errnoCode } from '../core/errors.js';
+import { fsyncDirAsync } from '../core/fs-atomic.js';
+import type { Library } from '../library/library.js';
+import type { ConfinedRoot } from '../library/confine.js';
+import type { NewTrashRecord } from '../store/trash.js';
+
+/** The folder at a location's root the trash keeps its files in (`.vss-*` is never scanned or watched). */
+export const TRASH_FOLDER = '.vss-trash';
+/** Days a file stays restorable before the trash's upkeep empties it (when the Guardian lets it). */
+export const TRASH_DAYS = 30;
+
+export const DAY_MS = 24 * 3600 * 1000;
+
+/** One file to trash: its location, its path there, and the location's confined root. */
+export interface ToTrash {
+  locationId: number;
+  rel: string;
+  root: ConfinedRoot;
+}
+
+export type Trashed = { trashed: true; trash_id: string } | { gone: true } | { kept: string };
+
+const OTHER_DRIVE = 'it is on another drive than its location (a drive mounted inside it): the trash is a rename, never a copy, so it is left where it is (--permanent deletes it)';
+
+/**
+ * Files moved into the trash under one batch folder (one a delete run): `BATCH` names it for a
+ * person looking in the folder (when, and which job).
+ */
+export class TrashBin {
+  readonly batch: string;
+
+  constructor(private readonly lib: Library, jobId: number, now = Date.now()) {
+    this.batch = `${new Date(now).toISOString().replace(/[:.]/g, '-')}-job${jobId}`;
+  }
+
+  /**
+   * Move FILES into the trash, in order. Their rows are written first (one transaction), then each
+   * file renamed, then each folder touched flushed once: a kill before a rename leaves its file in
+   * place and a row the upkeep drops (`settleTrash`); after it, a row that finds it.
+   */
+  async put(files: readonly ToTrash[], now = Date.now()): Promise<Trashed[]> {
+    const { store } = this.lib;
+    const out: Trashed[] = new Array(files.length);
+    const rows: Array<NewTrashRecord & { at: number; src: string; dst: string; root: ConfinedRoot }> = [];
+    for (const [i, f] of files.entries()) {
+      const src = f.root.inFolder(f.rel);
+      const st = lstatSync(src, { throwIfNoEntry: false, bigint: false });
+      if (!st) {
+        out[i] = { gone: true };
+        continue;
+      }
+      const entry = store.entries.fileAt(f.locationId, f.rel);
+      const content = entry?.content_uuid ? store.contents.byUuid(entry.content_uuid) : undefined;
+      const trashRel = `${TRASH_FOLDER}/${this.batch}/${f.rel}`;
+      rows.push({
+        at: i, src, dst: f.root.path(trashRel), root: f.root,
+        trash_id: randomUUID(), location_id: f.locationId, rel_path: f.rel, trash_rel: trashRel,
+        content_uuid: content?.uuid ?? null, cas_id: content?.cas_id ?? null, cas_version: content?.cas_version ?? null,
+        size: st.size, mtime_ms: st.mtimeMs, inode: st.ino, deleted_at: now,
+      });
+    }
+    if (rows.length === 0) return out;
+    store.trash.addMany(rows);
+    crashPoint('trash:after-rows');
+    const dirs = new Set<string>();
+    const undo: string[] = [];
+    for (const r of rows) {
+      r.root.makeFolder(dirname(r.dst));
+      try {
+        renameSync(r.src, r.dst);
+      } catch (err) {
+        if (errnoCode(err) === 'ENOENT' && !lstatSync(r.src, { throwIfNoEntry: false })) {
+          out[r.at] = { gone: true };
+        } else if (errnoCode(err) === 'EXDEV') {
+          out[r.at] = { kept: OTHER_DRIVE };
+        } else {
+          // Its row goes with the others not moved; what was moved before it stays moved.
+          undo.push(r.trash_id);
+          for (const later of rows.slice(rows.indexOf(r) + 1)) undo.push(later.trash_id);
+          this.forget(undo);
+          await flush(dirs);
+          throw err;
+        }
+        undo.push(r.trash_id);
+        continue;
+      }
+      dirs.add(dirname(r.src));
+      dirs.add(dirname(r.dst));
+      out[r.at] = { trashed: true, trash_id: r.trash_id };
+    }
+    this.forget(undo);
+    await flush(dirs);
+    crashPoint('trash:after-renames');
+    return out;
+  }
+
+  private forget(trashIds: readonly string[]): void {
+    if (trashIds.length === 0) return;
+    const { store } = this.lib;
+    store.trash.removeMany(store.trash.byTrashIds(trashIds).map((r) => r.id));
+  }
+}
+
+async function flush(dirs: ReadonlySet<string>): Promise<void> {
+  await Promise.all([...dirs].map((d) => fsyncDirAsync(d)));
+}

@@ -1,0 +1,210 @@
+/**
+ * What is in the trash (files/trash-bin.ts puts it there), and putting it back: each file renamed
+ * to the path it had (a free name beside it when that is taken now), its times as they were (a
+ * rename keeps them), linked again to its content without reading it when it is as it went.
+ */
+import { lstatSync, readdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, sep } from 'node:path';
+import { errnoCode, UsageError, VssError } from '../core/errors.js';
+import { fsyncDirAsync } from '../core/fs-atomic.js';
+import { freeNameIn } from '../core/free-name.js';
+import { CAS_WHOLE } from '../content/identity.js';
+import type { KnownBytes } from '../indexer/identification.js';
+import type { Library } from '../library/library.js';
+import { scanLocation } from '../locations/locations.js';
+import type { TrashPlaced } from '../store/trash.js';
+import type { TrashItem, TrashRestoreResult } from '../wire/trash.js';
+import { placeOf } from './places.js';
+import type { ConfinedRoot } from '../library/confine.js';
+import { locationOnline } from '../volumes/location-online.js';
+import { DAY_MS, TRASH_DAYS, TRASH_FOLDER } from './trash-bin.js';
+
+/** Most rows a listing returns (newest first). */
+export const MAX_TRASH_LISTED = 100_000;
+/** Most files one restore or empty takes. */
+export const MAX_TRASH_AT_ONCE = 100_000;
+
+export function trashItem(r: TrashPlaced): TrashItem {
+  return {
+    trash_id: r.trash_id, path: join(r.location_path, ...r.rel_path.split('/')), content_uuid: r.content_uuid, size: r.size, deleted_at: r.deleted_at,
+    location: r.location_name, in_trash_at: join(r.location_path, ...r.trash_rel.split('/')), expires_at: r.deleted_at + TRASH_DAYS * DAY_MS,
+  };
+}
+
+/** What the trash holds, newest first; rows whose file is gone from it are dropped first (settleTrash). */
+export function listTrash(lib: Library, limit = MAX_TRASH_LISTED): TrashItem[] {
+  settleTrash(lib);
+  return lib.store.trash.list(Math.min(limit, MAX_TRASH_LISTED)).map(trashItem);
+}
+
+/**
+ * The rows REFS name: a trash id, or a path a file had (absolute, in a location of this device;
+ * the newest deletion of it), or a folder it was in (everything deleted from under it).
+ */
+export function trashRowsOf(lib: Library, refs: readonly string[]): { rows: TrashPlaced[]; unknown: string[] } {
+  const { trash } = lib.store;
+  const rows = new Map<number, TrashPlaced>();
+  const unknown: string[] = [];
+  for (const ref of refs) {
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref)) {
+      const found = trash.byTrashIds([ref.toLowerCase()]);
+      if (found.length === 0) unknown.push(ref);
+      for (const r of found) rows.set(r.id, r);
+      continue;
+    }
+    const place = placeOf(lib, ref);
+    if (!place) {
+      unknown.push(ref);
+      continue;
+    }
+    const exact = place.rel === '' ? [] : trash.atPlace(place.locationId, place.rel);
+    const found = exact.length > 0 ? [exact[0]!] : trash.under(place.locationId, place.rel);
+    if (found.length === 0) unknown.push(ref);
+    for (const r of found) rows.set(r.id, r);
+  }
+  return { rows: [...rows.values()], unknown };
+}
+
+/**
+ * Put the files REFS name back where they were. A file whose path is taken now is put beside it
+ * under a free name (`IMG_1 (2).jpg`), never over it; one gone from the trash, or whose location
+ * is away, is named with why. The folders they went back into are indexed at once.
+ */
+export async function restoreFromTrash(lib: Library, refs: readonly string[]): Promise<TrashRestoreResult> {
+  if (refs.length === 0) throw new UsageError('name what to restore: a trash id (vss trash list) or the path a file had');
+  settleTrash(lib);
+  const { rows, unknown } = trashRowsOf(lib, refs);
+  if (rows.length > MAX_TRASH_AT_ONCE) throw new UsageError(`${rows.length} files named: at most ${MAX_TRASH_AT_ONCE} a restore`);
+  const out: TrashRestoreResult = { restored: [], not_restored: unknown.map((ref) => ({ ref, reason: 'nothing in the trash by that id or path' })) };
+  const done: number[] = [];
+  const flush = new Set<string>();
+  const rescan = new Map<number, Set<string>>();
+  const known = new Map<string, KnownBytes>();
+  const emptied = new Set<string>();
+  const here = onlineRoots(lib);
+  for (const r of rows) {
+    const root = here(r.location_id);
+    if (root instanceof Error) {
+      out.not_restored.push({ ref: r.trash_id, reason: `its location ${r.location_name} is not here now (${root.message})` });
+      continue;
+    }
+    const from = root.inFolder(r.trash_rel);
+    const st = lstatSync(from, { throwIfNoEntry: false });
+    if (!st) {
+      done.push(r.id);
+      out.not_restored.push({ ref: r.trash_id, reason: `gone from the trash (${from} is not there)` });
+      continue;
+    }
+    let to = root.path(r.rel_path);
+    root.makeFolder(dirname(to));
+    if (lstatSync(to, { throwIfNoEntry: false })) to = freeNameIn(dirname(to), basename(to));
+    root.inFolder(to.slice(root.root.length + 1).split(sep).join('/'));
+    renameSync(from, to);
+    done.push(r.id);
+    flush.add(dirname(from));
+    flush.add(dirname(to));
+    emptied.add(join(root.root, TRASH_FOLDER, r.trash_rel.split('/')[1]!));
+    const rel = to.slice(root.root.length + 1).split(sep).join('/');
+    let dirs = rescan.get(r.location_id);
+    if (!dirs) rescan.set(r.location_id, (dirs = new Set()));
+    dirs.add(rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
+    // As it went: its bytes are its content's, which its whole BLAKE3 named (a sampled id is cheap to take again).
+    if (r.cas_version === CAS_WHOLE && r.cas_id && r.mtime_ms !== null && r.inode !== null && st.size === r.size && st.mtimeMs === r.mtime_ms && st.ino === r.inode) {
+      known.set(to, { blake3: r.cas_id, size: r.size, mtimeMs: r.mtime_ms, inode: r.inode });
+    }
+    out.restored.push({ trash_id: r.trash_id, path: to, ...(to !== join(r.location_path, ...r.rel_path.split('/')) ? { renamed: true } : {}) });
+  }
+  lib.store.trash.removeMany(done);
+  await Promise.all([...flush].map((d) => fsyncDirAsync(d).catch(() => undefined)));
+  for (const b of emptied) removeEmptyTree(b, true);
+  for (const [loc, dirs] of rescan) {
+    await scanLocation(lib, loc, undefined, { only: [...dirs].map((rel) => ({ rel, subtree: false })), removeOrphans: false, known });
+  }
+  return out;
+}
+
+/**
+ * Remove ROWS' files from the trash for good (the caller weighed them: ops/trash-empty.ts) and
+ * their rows; the contents nothing holds any more are released by the caller. Returns what went.
+ */
+export async function removeFromTrash(lib: Library, rows: readonly TrashPlaced[]): Promise<{ files: number; bytes: number }> {
+  let files = 0;
+  let bytes = 0;
+  const done: number[] = [];
+  const batches = new Set<string>();
+  const flush = new Set<string>();
+  const here = onlineRoots(lib);
+  for (const r of rows) {
+    const root = here(r.location_id);
+    if (root instanceof Error) continue;
+    const at = root.inFolder(r.trash_rel);
+    try {
+      unlinkSync(at);
+      files++;
+      bytes += r.size;
+      flush.add(dirname(at));
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw new VssError('IO', `${at}: could not be removed from the trash: ${(err as Error).message}`, { path: at, cause: err });
+    }
+    done.push(r.id);
+    batches.add(join(root.root, TRASH_FOLDER, r.trash_rel.split('/')[1]!));
+  }
+  lib.store.trash.removeMany(done);
+  await Promise.all([...flush].map((d) => fsyncDirAsync(d).catch(() => undefined)));
+  for (const b of batches) removeEmptyTree(b, true);
+  return { files, bytes };
+}
+
+/**
+ * The trash's rows made true again after a kill or a hand in the folder: a row whose file is not
+ * in the trash is dropped (its delete was killed before the file moved, so it is still at its
+ * path; or someone removed it from the trash). Rows of a location that is away are left.
+ */
+export function settleTrash(lib: Library): number {
+  const gone: number[] = [];
+  const here = onlineRoots(lib);
+  for (const r of lib.store.trash.list(MAX_TRASH_LISTED)) {
+    const root = here(r.location_id);
+    if (root instanceof Error) continue;
+    if (!lstatSync(root.path(r.trash_rel), { throwIfNoEntry: false })) gone.push(r.id);
+  }
+  if (gone.length > 0) lib.store.trash.removeMany(gone);
+  return gone.length;
+}
+
+/**
+ * A location's root while it is online now, else why not (its drive away: its trash is kept as
+ * it is, never taken for emptied), looked up once a location a call.
+ */
+function onlineRoots(lib: Library): (id: number) => ConfinedRoot | Error {
+  const seen = new Map<number, ConfinedRoot | Error>();
+  return (id) => {
+    let r = seen.get(id);
+    if (r === undefined) {
+      const place = locationOnline(lib, id);
+      r = !place ? new Error('not a location of this device') : !place.online ? new Error(place.reason) : lib.roots.tryLocation(id);
+      seen.set(id, r);
+    }
+    return r;
+  };
+}
+
+/**
+ * DIR and every empty folder in it removed (a trash batch emptied), deepest first; a folder still
+ * holding a file stays. WITHPARENT: the trash folder too, once empty (no litter in a user's folder).
+ */
+function removeEmptyTree(dir: string, withParent = false): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return;
+  }
+  for (const name of names) removeEmptyTree(join(dir, name));
+  try {
+    rmdirSync(dir);
+    if (withParent) rmdirSync(dirname(dir));
+  } catch {
+    // Still holds something: kept.
+  }
+}

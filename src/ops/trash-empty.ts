@@ -1,0 +1,85 @@
+/**
+ * Emptying the trash (issue 45): the one step that cannot be undone, weighed by the Guardian as a
+ * delete is (guardian/guard.ts `weighDrop`, the same witnesses asked). A file in the trash is no
+ * copy, but while it is there its bytes are its content's: emptying the last of them would lose
+ * the content, so that is refused (the file is kept, and named) unless forced. A file that is not
+ * as it went, or whose bytes were never identified, is bytes nobody has looked at: kept too.
+ */
+import { lstatSync } from 'node:fs';
+import { UsageError } from '../core/errors.js';
+import { releaseOrphanContents } from '../indexer/release-orphans.js';
+import { describeBelow, weighDrop } from '../guardian/guard.js';
+import { DAY_MS } from '../files/trash-bin.js';
+import { MAX_TRASH_AT_ONCE, removeFromTrash, settleTrash, trashItem, trashRowsOf } from '../files/trash.js';
+import type { LeavingFile } from '../files/plan.js';
+import type { TrashPlaced } from '../store/trash.js';
+import type { TrashEmptyResult } from '../wire/trash.js';
+import type { OpHost } from './op.js';
+import { witnessesOf } from './witnesses.js';
+
+export interface EmptyTrashInput {
+  /** Only these (trash ids, or paths the files had); else everything (older than `olderThanDays`). */
+  refs?: string[];
+  /** Only files deleted more than this many days ago. */
+  olderThanDays?: number;
+  /** Empty even what the Guardian refuses (a content's last bytes). */
+  force?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function emptyTrash(host: OpHost, input: EmptyTrashInput, now = Date.now()): Promise<TrashEmptyResult> {
+  const { lib } = host;
+  const days = input.olderThanDays;
+  if (days !== undefined && (!Number.isFinite(days) || days < 0)) throw new UsageError(`--older-than takes a number of days (0 or more), not ${String(days)}`);
+  settleTrash(lib);
+  let rows: TrashPlaced[];
+  if (input.refs && input.refs.length > 0) {
+    const named = trashRowsOf(lib, input.refs);
+    if (named.unknown.length > 0) throw new UsageError(`nothing in the trash by ${named.unknown.map((u) => JSON.stringify(u)).join(', ')}`);
+    rows = named.rows;
+  } else {
+    rows = lib.store.trash.olderThan(days === undefined ? Number.MAX_SAFE_INTEGER : now - days * DAY_MS, MAX_TRASH_AT_ONCE + 1);
+  }
+  if (days !== undefined) rows = rows.filter((r) => r.deleted_at < now - days * DAY_MS);
+  if (rows.length > MAX_TRASH_AT_ONCE) throw new UsageError(`more than ${MAX_TRASH_AT_ONCE} files: empty the trash in parts (--older-than DAYS)`);
+  if (rows.length === 0) return { files: 0, bytes: 0, kept: [] };
+
+  const kept: TrashEmptyResult['kept'] = [];
+  let go = rows;
+  let release = async () => undefined as void;
+  if (input.force !== true) {
+    const unknown = new Map<number, string>();
+    for (const r of rows) {
+      const why = unknownBytes(r);
+      if (why) unknown.set(r.id, why);
+    }
+    const weighed = rows.filter((r) => !unknown.has(r.id));
+    const leaving: LeavingFile[] = weighed.map((r) => ({ locationId: r.location_id, rel: r.trash_rel, path: trashItem(r).in_trash_at, content_uuid: r.content_uuid!, trashed: true }));
+    const hold = await weighDrop(lib, leaving, witnessesOf(host), input.signal ? { signal: input.signal } : {});
+    release = hold.release;
+    const refused = new Map(hold.below.map((b) => [b.content_uuid, describeBelow(b)]));
+    go = [];
+    for (const r of rows) {
+      const why = unknown.get(r.id) ?? (r.content_uuid !== null ? refused.get(r.content_uuid) : undefined);
+      if (why === undefined) go.push(r);
+      else kept.push({ trash_id: r.trash_id, path: trashItem(r).path, content_uuid: r.content_uuid, reason: why });
+    }
+  }
+  try {
+    const done = await removeFromTrash(lib, go);
+    releaseOrphanContents(lib);
+    return { ...done, kept };
+  } finally {
+    await release();
+  }
+}
+
+/** Why vss does not know ROW's bytes now (never identified, or changed in the trash), else undefined. */
+function unknownBytes(r: TrashPlaced): string | undefined {
+  if (r.content_uuid === null) return 'its bytes were never identified: vss cannot tell whether they are anywhere else (--force empties it)';
+  const st = lstatSync(trashItem(r).in_trash_at, { throwIfNoEntry: false });
+  if (st && (st.size !== r.size || (r.mtime_ms !== null && st.mtimeMs !== r.mtime_ms))) {
+    return 'it changed in the trash since it was deleted: vss cannot tell whether its bytes are anywhere else (--force empties it)';
+  }
+  return undefined;
+}
