@@ -160,13 +160,13 @@ describe('the grid\'s bulk copy, move, delete and send', { skip: UI_SKIP, timeou
       const askDelete = del.getByRole('alertdialog', { name: 'Confirm delete' });
       await askDelete.waitFor({ timeout: 20_000 });
       // The plan: three files (shared's one, only's two), and the Guardian keeps only.jpg, saying why.
-      assert.match(await askDelete.innerText(), /Delete 3 files .* for good\?/);
+      assert.match(await askDelete.innerText(), /Move 3 files .* to the trash\?/);
       const refusedList = askDelete.getByRole('list', { name: 'Refused by the Guardian' });
       assert.deepEqual(await refusedList.locator('li').allInnerTexts(), ['only.jpg: the last copy in the library']);
       assert.ok(existsSync(join(pictures, 'shared.jpg')), 'a plan deletes nothing');
       await shot(page, 'grid-bulk-delete-plan');
       await askDelete.getByRole('button', { name: 'Delete the rest' }).click();
-      await del.getByRole('status').filter({ hasText: /^Deleted 1 file for good \(job \d+\)$/ }).waitFor({ timeout: 30_000 });
+      await del.getByRole('status').filter({ hasText: /^Deleted 1 file into the trash \(job \d+\)$/ }).waitFor({ timeout: 30_000 });
       assert.deepEqual(await del.getByRole('list', { name: 'Refused by the Guardian' }).locator('li').allInnerTexts(), ['only.jpg: the last copy in the library']);
       await shot(page, 'grid-bulk-delete-done');
       assert.ok(!existsSync(join(pictures, 'shared.jpg')), 'the desktop\'s file of shared.jpg is deleted');
@@ -174,6 +174,18 @@ describe('the grid\'s bulk copy, move, delete and send', { skip: UI_SKIP, timeou
       assert.ok(sameBytes(join(pictures, 'only.jpg'), 'only.jpg') && sameBytes(join(backup, 'picked', 'only.jpg'), 'only.jpg'), 'nothing of the last copy is lost');
       await del.getByRole('button', { name: 'Close' }).click();
       await clear(page);
+
+      // The Trash page: the deleted file, where it was; restored, it is back byte for byte (and in the grid).
+      await page.evaluate(() => { document.location.hash = '#/trash'; });
+      const inTrash = page.getByRole('list', { name: 'In the trash' });
+      await inTrash.getByText('shared.jpg', { exact: true }).waitFor({ timeout: 20_000 });
+      await shot(page, 'trash');
+      await inTrash.getByRole('button', { name: 'Restore shared.jpg' }).click();
+      await page.getByRole('status').filter({ hasText: /^Restored 1 file\.$/ }).waitFor({ timeout: 20_000 });
+      await page.getByText('The trash is empty.').waitFor({ timeout: 20_000 });
+      assert.ok(sameBytes(join(pictures, 'shared.jpg'), 'shared.jpg'), 'restored to its path, byte for byte');
+      await page.evaluate(() => { document.location.hash = '#/?kinds=all'; });
+      await page.waitForFunction((n: number) => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === n, NAMES.length, { timeout: 30_000 });
 
       // Send one to the laptop: it lands in the laptop's inbox, verified.
       await pick(page, 'copyme.jpg');

@@ -55,6 +55,9 @@ export const API = {
   guardianRepair: (libId: string) => operationUrl('guardianRepair', lib(libId)),
   /** Albums (issue 32): plain and smart (a saved search). */
   albums: (libId: string) => operationUrl('albumsList', lib(libId)),
+  trash: (libId: string) => operationUrl('trashList', lib(libId)),
+  trashRestore: (libId: string) => operationUrl('trashRestore', lib(libId)),
+  trashEmpty: (libId: string) => operationUrl('trashEmpty', lib(libId)),
   albumsCreate: (libId: string) => operationUrl('albumsCreate', lib(libId)),
   albumsAdd: (libId: string) => operationUrl('albumsAdd', lib(libId)),
   album: (libId: string, ref: string) => operationUrl('albumsChange', { ...lib(libId), ref }),

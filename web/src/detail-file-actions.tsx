@@ -17,7 +17,7 @@ type State =
 
 /**
  * A content's file on this device, acted on (DESIGN §17): copied or moved to a folder of a
- * location (picked, plus a sub-folder typed), or deleted for good (a confirm first; a delete the
+ * location (picked, plus a sub-folder typed), or deleted into the trash (a confirm first; a delete the
  * Guardian refuses, the last copy in the library or one that leaves the content below its policy,
  * is named and needs a second, explicit confirm). Each action is a
  * job of the daemon, verified; its progress shows here. CHANGED: read the detail again.
@@ -83,7 +83,7 @@ export function DetailFileActions({ libId, paths, changed }: { libId: string; pa
       {state.step === 'error' && <p role="alert" className="small error">{state.message}</p>}
       {state.step === 'confirm-delete' && (
         <div role="alertdialog" aria-label="Confirm delete" className="small">
-          <p>Delete {file.path} for good? There is no trash.</p>
+          <p>Move {file.path} to the trash? It can be restored for 30 days (Trash).</p>
           <button type="button" className="danger" onClick={() => { void remove(false); }}>Delete</button>{' '}
           <button type="button" onClick={() => setState({ step: 'idle' })}>Keep it</button>
         </div>

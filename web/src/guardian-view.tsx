@@ -70,6 +70,12 @@ function Summary({ s }: { s: GuardianStatus }) {
         {tile('stale', s.stale, s.stale.contents > 0 ? 'warn' : 'ok', 'only where nothing was seen for 30 days')}
         {tile('rotten', s.rot, s.rot.contents > 0 ? 'bad' : 'ok', 'bytes changed on disk: repair them below')}
       </ul>
+      {s.trash.files > 0 && (
+        <p className="small">
+          <a href="#/trash">Trash</a>: {s.trash.files} file{s.trash.files === 1 ? '' : 's'} ({bytes(s.trash.bytes)}), not counted as copies
+          {s.trash.last > 0 && `; ${s.trash.last} content${s.trash.last === 1 ? ' has its' : 's have their'} only bytes there`}.
+        </p>
+      )}
     </section>
   );
 }

@@ -105,7 +105,7 @@ export function SelectionFileActions({ libId, action, contents, close, changed }
         refused.push(...(out.result?.kept_below ?? []));
         skipped.push(...(out.result?.skipped_items ?? []));
       }
-      const where = to !== null ? ` into ${to}` : ' for good';
+      const where = to !== null ? ` into ${to}` : ' into the trash';
       setState({ step: 'done', message: `${did} ${counted(files, 'file')}${where}`, jobs, refused, skipped });
     } catch (err) {
       setState({ step: 'error', message: `${err instanceof Error ? err.message : String(err)}${jobs.length > 0 ? ` (jobs ${jobs.join(', ')} ran before it: see Jobs)` : ''}` });
@@ -121,7 +121,7 @@ export function SelectionFileActions({ libId, action, contents, close, changed }
         <p className="small">
           {action === 'copy' && 'One file of each picked item on this device is copied; one already in the folder is left as it is. '}
           {action === 'move' && 'One file of each picked item on this device is moved there (never the Guardian\'s own backups); one already in the folder stays. '}
-          {action === 'delete' && 'Every file of each picked item on this device is deleted for good (there is no trash); what the Guardian refuses is kept. '}
+          {action === 'delete' && 'Every file of each picked item on this device goes to the trash (restorable for 30 days); what the Guardian refuses is kept. '}
           <button type="button" disabled={busy || (action !== 'delete' && dest.to === null)} onClick={() => void plan()}>{state.step === 'planning' ? 'Planning…' : `${verb}…`}</button>{' '}
           <button type="button" onClick={close}>Cancel</button>
         </p>
@@ -165,7 +165,7 @@ function Confirm({ action, picked, plan, label, onRun, onCancel }: { action: Fil
   return (
     <div role="alertdialog" aria-label={`Confirm ${action}`} className="small">
       <p>
-        {action === 'delete' ? `Delete ${what} of the picked items for good? There is no trash.` : `${verb} ${what} into ${label}?`}
+        {action === 'delete' ? `Move ${what} of the picked items to the trash? They can be restored for 30 days.` : `${verb} ${what} into ${label}?`}
         {plan.conflicts > 0 && ` ${counted(plan.conflicts, 'name')} taken there: both are kept (the new one renamed).`}
       </p>
       {!fits && <p className="error">It needs {bytes(plan.needed)}; {bytes(plan.free)} is free there.</p>}

@@ -3,6 +3,7 @@ import { DetailView } from './detail-view.js';
 import { DevicesView } from './devices-view.js';
 import { filterKey } from './grid-store.js';
 import { GuardianView } from './guardian-view.js';
+import { TrashView } from './trash-view.js';
 import { JobsView } from './jobs-view.js';
 import { LibraryView } from './library-view.js';
 import { LocationsView } from './locations-view.js';
@@ -30,6 +31,7 @@ export function Views({ route }: { route: Route }) {
     case 'albums': return <AlbumsView />;
     case 'places': return <PlacesView />;
     case 'guardian': return <GuardianView />;
+    case 'trash': return <TrashView />;
     case 'missing': return (
       <Page label="Not found">
         <h1>Nothing here</h1>
