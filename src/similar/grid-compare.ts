@@ -30,14 +30,16 @@ export function alignAndCompare(ref: Uint8Array, other: Uint8Array, side: number
   const o = blur(other, side);
   const xs = bestMaps(profile(r, side, 'cols'), profile(o, side, 'cols'), maxCrop);
   const ys = bestMaps(profile(r, side, 'rows'), profile(o, side, 'rows'), maxCrop);
-  let best: GridComparison = { residual: Infinity, blockResidual: Infinity };
+  // The candidate maps are ranked on every other cell each way (a quarter of the work), and only
+  // the best is compared on the whole grid.
+  let best = { residual: Infinity, mx: xs[0]!, my: ys[0]! };
   for (const mx of xs) {
     for (const my of ys) {
-      const c = compareWarped(r, o, side, mx, my);
-      if (c.residual < best.residual) best = c;
+      const c = xs.length * ys.length === 1 ? 0 : compareWarped(r, o, side, mx, my, 2).residual;
+      if (c < best.residual) best = { residual: c, mx, my };
     }
   }
-  return best;
+  return compareWarped(r, o, side, best.mx, best.my, 1);
 }
 
 /** A crop map on one axis: position in OTHER u ∈ [0,1] ↦ position in REF, lo + u·(1 − lo − hi). */
@@ -55,11 +57,12 @@ function bestMaps(ref: Float64Array, other: Float64Array, maxCrop: number): Axis
   const scored: Array<{ m: AxisMap; d: number }> = [];
   const a = new Float64Array(n);
   const b = new Float64Array(n);
-  const tried = new Set<string>();
+  const steps = Math.round(maxCrop / STEP);
+  const width = 2 * steps + 1;
+  const tried = new Uint8Array(width * width);
   const score = (i: number, j: number) => {
-    const key = `${i},${j}`;
-    if (tried.has(key) || Math.abs(i * STEP) > maxCrop + 1e-9 || Math.abs(j * STEP) > maxCrop + 1e-9) return;
-    tried.add(key);
+    if (Math.abs(i) > steps || Math.abs(j) > steps || tried[(i + steps) * width + j + steps]) return;
+    tried[(i + steps) * width + j + steps] = 1;
     const m = { lo: i * STEP, hi: j * STEP };
     let k = 0;
     for (let u = 0; u < n; u++) {
@@ -70,7 +73,6 @@ function bestMaps(ref: Float64Array, other: Float64Array, maxCrop: number): Axis
     }
     if (k >= n * 0.8) scored.push({ m, d: 1 - correlation(a, b, k) });
   };
-  const steps = Math.round(maxCrop / STEP);
   for (let i = -steps; i <= steps; i += 2) for (let j = -steps; j <= steps; j += 2) score(i, j);
   const order = (x: { m: AxisMap; d: number }, y: { m: AxisMap; d: number }) => x.d - y.d || x.m.lo - y.m.lo || x.m.hi - y.m.hi;
   scored.sort(order);
@@ -121,7 +123,7 @@ function correlation(a: Float64Array, b: Float64Array, k: number): number {
   return aa === 0 || bb === 0 ? 0 : ab / Math.sqrt(aa * bb);
 }
 
-function compareWarped(ref: Float64Array, other: Float64Array, side: number, mx: AxisMap, my: AxisMap): GridComparison {
+function compareWarped(ref: Float64Array, other: Float64Array, side: number, mx: AxisMap, my: AxisMap, stride: number): GridComparison {
   const px = new Float64Array(side);
   const py = new Float64Array(side);
   for (let u = 0; u < side; u++) {
@@ -129,16 +131,16 @@ function compareWarped(ref: Float64Array, other: Float64Array, side: number, mx:
     py[u] = mapPos(my, u, side);
   }
   const inside = (p: number) => p >= -0.5 && p <= side - 0.5;
-  const a = new Float64Array(side * side);
-  const b = new Float64Array(side * side);
-  const cell = new Int32Array(side * side);
+  // Scratch reused across calls (this runs tens of thousands of times in a grouping): no garbage.
+  if (scratch.a.length < side * side) scratch = { a: new Float64Array(side * side), b: new Float64Array(side * side), cell: new Int32Array(side * side) };
+  const { a, b, cell } = scratch;
   let k = 0;
-  for (let v = 0; v < side; v++) {
+  for (let v = 0; v < side; v += stride) {
     if (!inside(py[v]!)) continue;
     const y = Math.min(side - 1, Math.max(0, py[v]!));
     const y0 = Math.min(side - 2, Math.floor(y));
     const fy = y - y0;
-    for (let u = 0; u < side; u++) {
+    for (let u = 0; u < side; u += stride) {
       if (!inside(px[u]!)) continue;
       const x = Math.min(side - 1, Math.max(0, px[u]!));
       const x0 = Math.min(side - 2, Math.floor(x));
@@ -151,8 +153,8 @@ function compareWarped(ref: Float64Array, other: Float64Array, side: number, mx:
       cell[k++] = v * side + u;
     }
   }
-  const za = zscore(a.subarray(0, k));
-  const zb = zscore(b.subarray(0, k));
+  const za = zscoreInPlace(a.subarray(0, k));
+  const zb = zscoreInPlace(b.subarray(0, k));
   const blocks = Math.ceil(side / BLOCK);
   const blockSum = new Float64Array(blocks * blocks);
   const blockN = new Float64Array(blocks * blocks);
@@ -166,7 +168,7 @@ function compareWarped(ref: Float64Array, other: Float64Array, side: number, mx:
     blockN[blk] = blockN[blk]! + 1;
   }
   let worst = 0;
-  for (let blk = 0; blk < blockSum.length; blk++) if (blockN[blk]! >= BLOCK * BLOCK / 2) worst = Math.max(worst, blockSum[blk]! / blockN[blk]! / 2);
+  for (let blk = 0; blk < blockSum.length; blk++) if (blockN[blk]! >= (BLOCK * BLOCK) / (2 * stride * stride)) worst = Math.max(worst, blockSum[blk]! / blockN[blk]! / 2);
   // For z-scores, mean squared difference / 2 = 1 − correlation.
   return { residual: k === 0 ? 1 : sum / k / 2, blockResidual: worst };
 }
@@ -180,6 +182,20 @@ function profile(g: Float64Array, side: number, along: 'rows' | 'cols'): Float64
     }
   }
   return p;
+}
+
+let scratch = { a: new Float64Array(0), b: new Float64Array(0), cell: new Int32Array(0) };
+
+function zscoreInPlace(a: Float64Array): Float64Array {
+  const n = a.length;
+  let m = 0;
+  for (let i = 0; i < n; i++) m += a[i]!;
+  m /= n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (a[i]! - m) ** 2;
+  const s = Math.sqrt(v / n) || 1;
+  for (let i = 0; i < n; i++) a[i] = (a[i]! - m) / s;
+  return a;
 }
 
 /** Zero mean, unit variance (a flat input stays all zeros). */
