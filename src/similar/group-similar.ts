@@ -4,7 +4,7 @@
  * Candidates: multi-index hashing on the pHash. The 64 bits are cut into 8 one-byte bands, and
  * again after a fixed shuffle of the bits (ROUNDS times in all); two photos are candidates when
  * any band is equal. A pair at Hamming distance d shares a given band with probability about
- * (1 − d/64)^8, so with 16 bands nearly every pair at d ≤ 10 is found (≈ 97 %), most at d ≤ 14,
+ * (1 − d/64)^8, so with 16 bands a pair at d ≤ 10 is found with probability ≈ 0.97 by that estimate, most at d ≤ 14,
  * fewer beyond: the price of not looking at all n² pairs (bench/similar-bench.ts measures the
  * pairs it misses on the labelled set). Candidates then go through the cheap tests of
  * `matchFingerprints` (Hamming, aspect, coarse correlation) before the grid alignment.
