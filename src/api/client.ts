@@ -11,6 +11,7 @@ import type { MetaApi, TagsApi, XmpApi } from './tags.js';
 import type { FacesApi, PeopleApi } from './people.js';
 import type { AlbumsApi } from './albums.js';
 import type { TrashApi } from './trash.js';
+import type { SimilarApi } from './similar.js';
 import type { FilesApi } from './files.js';
 import type { VolumesApi } from './volumes.js';
 import type { GuardianApi } from './guardian.js';
@@ -97,6 +98,7 @@ export type PeopleClient = Served<PeopleApi, LibraryMethods<'people'>>;
 export type AlbumsClient = Served<AlbumsApi, LibraryMethods<'albums'>>;
 export type FacesClient = Served<FacesApi, LibraryMethods<'faces'>>;
 export type TrashClient = Served<TrashApi, LibraryMethods<'trash'>>;
+export type SimilarClient = Served<SimilarApi, LibraryMethods<'similar'>>;
 
 export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly id: string;
@@ -123,6 +125,7 @@ export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly albums: AlbumsClient;
   readonly faces: FacesClient;
   readonly trash: TrashClient;
+  readonly similar: SimilarClient;
 }
 
 export type LibrariesClient = Served<LibrariesApi, DeviceMethods<'libraries'>>;

@@ -21,6 +21,7 @@ import { ActionsApi } from './actions.js';
 import { FacesApi, PeopleApi } from './people.js';
 import { AlbumsApi } from './albums.js';
 import { TrashApi } from './trash.js';
+import { SimilarApi } from './similar.js';
 import { UploadsApi } from './uploads.js';
 
 export type LibraryAccess = 'read' | 'write';
@@ -72,6 +73,8 @@ export class LibraryApi {
   readonly uploads: UploadsApi;
   /** What a delete moved aside, restorable for 30 days (issue 45). */
   readonly trash: TrashApi;
+  /** Near-duplicates (issue 45). */
+  readonly similar: SimilarApi;
   private readonly stopSearch: (() => void) | undefined;
   private readonly stopFaces: (() => void) | undefined;
 
@@ -105,6 +108,7 @@ export class LibraryApi {
     this.faces = new FacesApi(lib);
     this.uploads = new UploadsApi(lib);
     this.trash = new TrashApi(host);
+    this.similar = new SimilarApi(lib, { files: this.files, tags: this.tags, meta: this.meta, albums: this.albums });
     // And the faces follow their sidecars into people.
     this.stopFaces = ctx.access === 'write' ? this.people.follow() : undefined;
   }

@@ -26,6 +26,7 @@ export const COMMAND_MODULES = {
   albums: () => import('./commands/albums.js').then((m): RegisterCommands => m.registerAlbumCommands),
   places: () => import('./commands/places.js').then((m): RegisterCommands => m.registerPlacesCommand),
   files: () => import('./commands/files.js').then((m): RegisterCommands => m.registerFileCommands),
+  similar: () => import('./commands/similar.js').then((m): RegisterCommands => m.registerSimilarCommands),
   trash: () => import('./commands/trash.js').then((m): RegisterCommands => m.registerTrashCommands),
   browse: () => import('./commands/browse.js').then((m): RegisterCommands => m.registerBrowseCommand),
   volumes: () => import('./commands/volumes.js').then((m): RegisterCommands => m.registerVolumeCommands),

@@ -3,6 +3,7 @@ import { embeddingsGenerator } from './embeddings/embeddings-generator.js';
 import { facesGenerator } from './faces/faces-generator.js';
 import { motionPhotoGenerator } from './motion-photo/motion-photo-generator.js';
 import { ocrGenerator } from './ocr/ocr-generator.js';
+import { phashGenerator } from './phash/phash-generator.js';
 import { proxyGenerator } from './proxy/proxy-generator.js';
 import { thumbGenerator } from './thumb/thumb-generator.js';
 import { thumbstripGenerator } from './thumbstrip/thumbstrip-generator.js';
@@ -16,6 +17,7 @@ import type { Generator } from './types.js';
  */
 const BY_KIND: { readonly [K in GeneratedKind]: Generator<K> } = {
   thumb: thumbGenerator,
+  phash: phashGenerator,
   thumbstrip: thumbstripGenerator,
   live_photo_video: motionPhotoGenerator,
   ocr: ocrGenerator,

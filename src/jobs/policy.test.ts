@@ -10,7 +10,9 @@ test('the default desktop policy is DESIGN §8\'s', () => {
   assert.deepEqual(p.transcript, ['default']);
   assert.deepEqual(p.embeddings, ['*']);
   assert.deepEqual(p.proxy, ['quick']);
-  assert.deepEqual(parsePolicy(DEFAULT_POLICY_SPECS.mobile), { thumb: ['icon@2x', 'grid@2x'] });
+  // Issue 45: the fingerprint near-duplicates are found by, on every device (a few ms each, from a thumbnail).
+  assert.deepEqual(p.phash, ['default']);
+  assert.deepEqual(parsePolicy(DEFAULT_POLICY_SPECS.mobile), { thumb: ['icon@2x', 'grid@2x'], phash: ['default'] });
 });
 
 test('policy specs parse, merge repeated kinds and print back', () => {
@@ -33,5 +35,5 @@ test('unknown kinds, variants and the never-made original are refused', () => {
 test('a location\'s policy wins over the library\'s, which wins over the default', () => {
   assert.deepEqual(effectivePolicy({ location: 'ocr', library: { desktop: 'thumb' }, deviceType: 'desktop' }), { ocr: ['default'] });
   assert.deepEqual(effectivePolicy({ location: null, library: { desktop: 'thumb=icon@1x' }, deviceType: 'desktop' }), { thumb: ['icon@1x'] });
-  assert.deepEqual(effectivePolicy({ location: null, library: { desktop: 'ocr' }, deviceType: 'mobile' }), { thumb: ['icon@2x', 'grid@2x'] });
+  assert.deepEqual(effectivePolicy({ location: null, library: { desktop: 'ocr' }, deviceType: 'mobile' }), { thumb: ['icon@2x', 'grid@2x'], phash: ['default'] });
 });

@@ -2,13 +2,15 @@
  * Emptying the trash (issue 45): the one step that cannot be undone, weighed by the Guardian as a
  * delete is (guardian/guard.ts `weighDrop`, the same witnesses asked). A file in the trash is no
  * copy, but while it is there its bytes are its content's: emptying the last of them would lose
- * the content, so that is refused (the file is kept, and named) unless forced. A file that is not
+ * the content, so that is refused (the file is kept, and named) unless forced; but for a
+ * near-duplicate put there for the one kept in its place (`kept_as`), while that one has a copy. A file that is not
  * as it went, or whose bytes were never identified, is bytes nobody has looked at: kept too.
  */
 import { lstatSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 import { releaseOrphanContents } from '../indexer/release-orphans.js';
 import { describeBelow, weighDrop } from '../guardian/guard.js';
+import { copyCounts } from '../guardian/redundancy.js';
 import { DAY_MS } from '../files/trash-bin.js';
 import { MAX_TRASH_AT_ONCE, removeFromTrash, settleTrash, trashItem, trashRowsOf } from '../files/trash.js';
 import type { LeavingFile } from '../files/plan.js';
@@ -53,14 +55,18 @@ export async function emptyTrash(host: OpHost, input: EmptyTrashInput, now = Dat
       const why = unknownBytes(r);
       if (why) unknown.set(r.id, why);
     }
-    const weighed = rows.filter((r) => !unknown.has(r.id));
+    // A near-duplicate trashed for the one kept in its place: no picture is lost while that one has a copy.
+    const keptAs = [...new Set(rows.flatMap((r) => (r.kept_as ? [r.kept_as] : [])))];
+    const counts = keptAs.length > 0 ? copyCounts(lib, keptAs) : new Map<string, number>();
+    const superseded = new Set(rows.filter((r) => r.kept_as !== null && (counts.get(r.kept_as) ?? 0) > 0).map((r) => r.id));
+    const weighed = rows.filter((r) => !unknown.has(r.id) && !superseded.has(r.id));
     const leaving: LeavingFile[] = weighed.map((r) => ({ locationId: r.location_id, rel: r.trash_rel, path: trashItem(r).in_trash_at, content_uuid: r.content_uuid!, trashed: true }));
     const hold = await weighDrop(lib, leaving, witnessesOf(host), input.signal ? { signal: input.signal } : {});
     release = hold.release;
     const refused = new Map(hold.below.map((b) => [b.content_uuid, describeBelow(b)]));
     go = [];
     for (const r of rows) {
-      const why = unknown.get(r.id) ?? (r.content_uuid !== null ? refused.get(r.content_uuid) : undefined);
+      const why = superseded.has(r.id) ? undefined : unknown.get(r.id) ?? (r.content_uuid !== null ? refused.get(r.content_uuid) : undefined);
       if (why === undefined) go.push(r);
       else kept.push({ trash_id: r.trash_id, path: trashItem(r).path, content_uuid: r.content_uuid, reason: why });
     }

@@ -3,6 +3,7 @@ import { embeddings } from './kinds/embeddings.js';
 import { faces } from './kinds/faces.js';
 import { live_photo_video } from './kinds/live_photo_video.js';
 import { ocr } from './kinds/ocr.js';
+import { phash } from './kinds/phash.js';
 import { proxy } from './kinds/proxy.js';
 import { thumb } from './kinds/thumb.js';
 import { thumbstrip } from './kinds/thumbstrip.js';
@@ -20,6 +21,7 @@ export type { SidecarKindSpec } from './kind-spec.js';
  */
 export const SIDECAR_KINDS = {
   thumb,
+  phash,
   thumbstrip,
   ocr,
   faces,
@@ -50,6 +52,7 @@ export const SIDECAR_FORMAT_MIME = {
   mov: 'video/quicktime',
   json: 'application/json',
   xmp: 'application/rdf+xml',
+  bin: 'application/octet-stream',
 } as const satisfies Record<SidecarFormat, string>;
 
 export function mimeOfFormat(format: string): string {

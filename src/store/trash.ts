@@ -15,9 +15,11 @@ export interface TrashRecord {
   mtime_ms: number | null;
   inode: number | null;
   deleted_at: number;
+  /** The near-duplicate kept in its place (`vss similar keep`), else null. */
+  kept_as: string | null;
 }
 
-export type NewTrashRecord = Omit<TrashRecord, 'id'>;
+export type NewTrashRecord = Omit<TrashRecord, 'id' | 'kept_as'>;
 
 /** A trash row with its location's folder (this device's): what a listing shows and a restore needs. */
 export interface TrashPlaced extends TrashRecord {
@@ -86,6 +88,12 @@ export class TrashStore {
   /** The contents of the files in the trash (at most LIMIT). */
   contents(limit = 100_000): string[] {
     return this.sql<[number], string>('SELECT DISTINCT content_uuid FROM trash WHERE content_uuid IS NOT NULL LIMIT ?').pluck().all(limit);
+  }
+
+  /** Say that the trashed files of CONTENTS were near-duplicates of KEPT (deleted since SINCE). */
+  markKeptAs(contents: readonly string[], kept: string, since: number): number {
+    return this.sql<[string, string, number]>('UPDATE trash SET kept_as = ? WHERE content_uuid IN (SELECT value FROM json_each(?)) AND deleted_at >= ?')
+      .run(kept, JSON.stringify(contents), since).changes;
   }
 
   /** Files and bytes in the trash (the Guardian says they do not count). */

@@ -245,6 +245,10 @@ export const OPERATIONS = {
     args: [options({ refs: body('refs', 'strings', opt), olderThanDays: body('older_than_days', 'int', { optional: true, min: 0 }), force: body('force', 'bool', opt) })],
   },
 
+  /** Near-duplicates (issue 45): groups of contents whose pictures match; keeping one trashes the others' files here, their tags and albums merged onto it. */
+  similarList: { method: 'GET', path: `${LIB}/similar`, call: 'lib.similar.list' },
+  similarKeep: { method: 'POST', path: `${LIB}/similar/keep`, call: 'lib.similar.keep', args: [body('keep', 'string'), body('others', 'strings')] },
+
   /** Albums (issue 32), shared by every device of the library. REF: an album's id or name. */
   albumsList: { method: 'GET', path: `${LIB}/albums`, call: 'lib.albums.list' },
   albumsShow: { method: 'GET', path: `${LIB}/albums/:ref`, call: 'lib.albums.show', args: [param('ref', 'string')] },

@@ -29,6 +29,7 @@ export class RemoteLibrary implements LibraryClient {
   readonly albums: LibraryClient['albums'];
   readonly faces: LibraryClient['faces'];
   readonly trash: LibraryClient['trash'];
+  readonly similar: LibraryClient['similar'];
   readonly xmp: LibraryClient['xmp'];
   readonly files: LibraryClient['files'];
   readonly volumes: LibraryClient['volumes'];
@@ -50,6 +51,7 @@ export class RemoteLibrary implements LibraryClient {
     this.albums = served.albums;
     this.faces = served.faces;
     this.trash = served.trash;
+    this.similar = served.similar;
     this.xmp = served.xmp;
     this.files = served.files;
     this.volumes = served.volumes;

@@ -12,7 +12,7 @@ const ALWAYS = ['uiMe', 'librariesCurrent'] as const satisfies readonly Operatio
 /** View: the library as the web app shows it — its grid, contents, search, tags, albums, places, people, locations and events, a content's sidecars and original. */
 export const BROWSER_VIEW_OPERATIONS = [
   'librariesList', 'libraryStats', 'contentList', 'contentDetail', 'ls', 'gridDays', 'gridPage', 'search',
-  'tagsList', 'metaShow', 'albumsList', 'albumsShow', 'placesList', 'peopleList', 'peopleFaces', 'facesList',
+  'tagsList', 'metaShow', 'albumsList', 'albumsShow', 'similarList', 'placesList', 'peopleList', 'peopleFaces', 'facesList',
   'locationsList', 'locationsGet', 'locationsOfOtherDevices', 'sidecarFile', 'originalFile', 'events',
 ] as const satisfies readonly OperationName[];
 
@@ -25,7 +25,7 @@ export const BROWSER_ORGANISE_OPERATIONS = [
 export const BROWSER_UPLOAD_OPERATIONS = ['uploadsCheck', 'uploadsFinish'] as const satisfies readonly OperationName[];
 
 /** File operations: copy, move and delete the library's files, and the trash (off unless given). */
-export const BROWSER_FILES_OPERATIONS = ['filesPreview', 'filesCopy', 'filesMove', 'filesDelete', 'trashList', 'trashRestore', 'trashEmpty'] as const satisfies readonly OperationName[];
+export const BROWSER_FILES_OPERATIONS = ['filesPreview', 'filesCopy', 'filesMove', 'filesDelete', 'trashList', 'trashRestore', 'trashEmpty', 'similarKeep'] as const satisfies readonly OperationName[];
 
 /** The routes of the resumable upload (tus), served outside the operation table. */
 export const UPLOAD_ROUTES = ['/api/uploads/tus', '/api/uploads/tus/*'] as const;

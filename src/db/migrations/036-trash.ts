@@ -8,7 +8,9 @@ import type { Migration } from '../migrations.js';
  * holds (its sidecars, tags and albums stay while it is there) though it is no copy of it;
  * `size`, `mtime_ms`, `inode`: the file as it went, so a restore that finds it so links it again
  * without reading it. A row is written before its file moves: a kill between the two leaves a
- * row whose file is still at its path, which the trash's upkeep drops.
+ * row whose file is still at its path, which the trash's upkeep drops. `kept_as`: the content kept
+ * in its place when a near-duplicate was chosen over it (`vss similar keep`): emptying it loses no
+ * picture while that one has a copy.
  */
 export const trash: Migration = {
   version: 36,
@@ -26,7 +28,8 @@ CREATE TABLE trash (
   size INTEGER NOT NULL,
   mtime_ms REAL,
   inode INTEGER,
-  deleted_at INTEGER NOT NULL
+  deleted_at INTEGER NOT NULL,
+  kept_as TEXT
 );
 CREATE INDEX trash_by_content ON trash(content_uuid) WHERE content_uuid IS NOT NULL;
 CREATE INDEX trash_by_time ON trash(deleted_at);

@@ -1,0 +1,74 @@
+import { UsageError } from '../core/errors.js';
+import type { Library } from '../library/library.js';
+import { findSimilar } from '../similar/find-similar.js';
+import type { SimilarGroup, SimilarKeepResult } from '../wire/similar.js';
+import type { AlbumsApi } from './albums.js';
+import { contentByRef } from '../browse/content-ref.js';
+import { contentsOf } from './content-refs.js';
+import type { FilesApi } from './files.js';
+import type { MetaApi, TagsApi } from './tags.js';
+
+export type { SimilarGroup, SimilarKeepResult };
+
+/**
+ * Near-duplicates (issue 45): photos whose pictures match though their bytes differ, grouped
+ * (`vss similar`); keeping one of a group merges what the others carry (tags, rating, favourite,
+ * albums) onto it and moves their files on this device to the trash.
+ */
+export class SimilarApi {
+  constructor(private readonly lib: Library, private readonly api: { files: FilesApi; tags: TagsApi; meta: MetaApi; albums: AlbumsApi }) {}
+
+  /** Every group of near-duplicates, largest first, each with the one to keep suggested. */
+  list(): SimilarGroup[] {
+    return findSimilar(this.lib);
+  }
+
+  /**
+   * Keep KEEP and let OTHERS go: their tags, albums, best rating and favourite are merged onto
+   * KEEP first (shared data: every device sees it), then their files on this device go to the
+   * trash (restorable for 30 days). Each was a content of its own, so the delete goes past the
+   * Guardian's last-copy refusal: the picture is kept, as KEEP; the trash, told so, lets them go
+   * when emptied only while KEEP has a copy.
+   */
+  async keep(keep: string, others: string[]): Promise<SimilarKeepResult> {
+    const kept = contentByRef(this.lib, keep).uuid;
+    const gone = [...new Set(contentsOf(this.lib, others))].filter((u) => u !== kept);
+    if (gone.length === 0) throw new UsageError('name the near-duplicates to let go besides the one kept');
+    const { store } = this.lib;
+    const tags = new Set<string>();
+    const albums = new Set<string>();
+    let rating = 0;
+    let favorite = false;
+    const mine = this.api.meta.show(kept);
+    for (const u of gone) {
+      for (const t of store.metadataTags.tagsOf(u)) {
+        const tag = store.tags.get(t);
+        if (tag && tag.deleted === 0 && tag.name_hlc !== '') tags.add(t);
+      }
+      for (const a of store.albumItems.albumsOf(u)) if (store.albums.get(a)?.deleted === 0) albums.add(a);
+      const m = this.api.meta.show(u);
+      rating = Math.max(rating, m.rating);
+      favorite ||= m.favorite;
+    }
+    const had = new Set(store.metadataTags.tagsOf(kept));
+    const tagNames: string[] = [];
+    for (const t of tags) {
+      if (had.has(t)) continue;
+      const r = this.api.tags.add(t, [kept]);
+      tagNames.push(r.tag.name);
+    }
+    for (const a of albums) this.api.albums.add(a, [kept]);
+    const fields: { rating?: number; favorite?: boolean } = {};
+    if (rating > mine.rating) fields.rating = rating;
+    if (favorite && !mine.favorite) fields.favorite = true;
+    if (Object.keys(fields).length > 0) this.api.meta.set([kept], fields);
+
+    const since = Date.now();
+    const out = await this.api.files.delete(gone, { force: true });
+    store.trash.markKeptAs(gone, kept, since);
+    return {
+      kept, trashed: gone, files: out.result?.done ?? 0,
+      merged: { tags: tagNames.sort(), albums: albums.size, rating: Math.max(rating, mine.rating), favorite: favorite || mine.favorite },
+    };
+  }
+}
