@@ -56,6 +56,8 @@ export const API = {
   /** Albums (issue 32): plain and smart (a saved search). */
   albums: (libId: string) => operationUrl('albumsList', lib(libId)),
   trash: (libId: string) => operationUrl('trashList', lib(libId)),
+  similar: (libId: string) => operationUrl('similarList', lib(libId)),
+  similarKeep: (libId: string) => operationUrl('similarKeep', lib(libId)),
   trashRestore: (libId: string) => operationUrl('trashRestore', lib(libId)),
   trashEmpty: (libId: string) => operationUrl('trashEmpty', lib(libId)),
   albumsCreate: (libId: string) => operationUrl('albumsCreate', lib(libId)),

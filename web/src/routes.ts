@@ -2,7 +2,7 @@
  * The app's hash routes, one table: what each looks like, how it is read and how it is written.
  * `#/[?device=local|ID][&tag=UUID][&fav=1][&rating=N][&hidden=1]`, `#/content/UUID[?q=words]`,
  * `#/search?q=words`, `#/jobs`, `#/locations`, `#/devices`, `#/tags`, `#/guardian`, `#/people`,
- * `#/albums`, `#/places`, `#/trash`;
+ * `#/albums`, `#/places`, `#/similar`, `#/trash`;
  * a person's photos are the grid with `person=ID`.
  */
 import type { GridFilter } from './types.js';
@@ -20,6 +20,7 @@ export type Route =
   | { view: 'places' }
   | { view: 'guardian' }
   | { view: 'trash' }
+  | { view: 'similar' }
   | { view: 'missing'; hash: string };
 
 export type View = Route['view'];
@@ -48,7 +49,7 @@ export function parseRoute(hash: string): Route {
   if (head === 'content' && arg !== undefined && parts.length === 2 && UUID.test(arg)) return { view: 'content', uuid: arg.toLowerCase(), q };
   if (parts.length === 1) {
     if (head === 'search') return { view: 'search', q };
-    if (head === 'jobs' || head === 'locations' || head === 'devices' || head === 'tags' || head === 'guardian' || head === 'people' || head === 'albums' || head === 'places' || head === 'trash') return { view: head };
+    if (head === 'jobs' || head === 'locations' || head === 'devices' || head === 'tags' || head === 'guardian' || head === 'people' || head === 'albums' || head === 'places' || head === 'trash' || head === 'similar') return { view: head };
   }
   return { view: 'missing', hash: raw };
 }
@@ -89,6 +90,7 @@ export const NAV: ReadonlyArray<{ label: string; route: Route; view: boolean }> 
   { label: 'Tags', route: { view: 'tags' }, view: true },
   { label: 'Devices', route: { view: 'devices' }, view: false },
   { label: 'Guardian', route: { view: 'guardian' }, view: false },
+  { label: 'Similar', route: { view: 'similar' }, view: false },
   { label: 'Trash', route: { view: 'trash' }, view: false },
 ];
 
