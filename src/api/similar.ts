@@ -1,6 +1,5 @@
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
-import { findSimilar } from '../similar/find-similar.js';
 import type { SimilarGroup, SimilarKeepResult } from '../wire/similar.js';
 import type { AlbumsApi } from './albums.js';
 import { contentByRef } from '../browse/content-ref.js';
@@ -19,7 +18,9 @@ export class SimilarApi {
   constructor(private readonly lib: Library, private readonly api: { files: FilesApi; tags: TagsApi; meta: MetaApi; albums: AlbumsApi }) {}
 
   /** Every group of near-duplicates, largest first, each with the one to keep suggested. */
-  list(): SimilarGroup[] {
+  async list(): Promise<SimilarGroup[]> {
+    // Loaded when asked: the fingerprints' module brings sharp, which every other command can do without.
+    const { findSimilar } = await import('../similar/find-similar.js');
     return findSimilar(this.lib);
   }
 

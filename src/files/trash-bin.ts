@@ -6,12 +6,11 @@
  * tags and albums stay) but is no copy of it: the Guardian does not count it.
  */
 import { randomUUID } from 'node:crypto';
-import { lstatSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crashPoint } from '../core/crash-point.js';
-import { errnoCode } from '../core/errors.js';
-import { fsyncDirAsync } from '../core/fs-atomic.js';
 import type { Library } from '../library/library.js';
+import { factsAt } from '../storage/local-tree.js';
+import { flushFolders, moveWithinDrive } from '../storage/local-trash.js';
 import type { ConfinedRoot } from '../library/confine.js';
 import type { NewTrashRecord } from '../store/trash.js';
 
@@ -55,7 +54,7 @@ export class TrashBin {
     const rows: Array<NewTrashRecord & { at: number; src: string; dst: string; root: ConfinedRoot }> = [];
     for (const [i, f] of files.entries()) {
       const src = f.root.inFolder(f.rel);
-      const st = lstatSync(src, { throwIfNoEntry: false, bigint: false });
+      const st = factsAt(src);
       if (!st) {
         out[i] = { gone: true };
         continue;
@@ -67,7 +66,7 @@ export class TrashBin {
         at: i, src, dst: f.root.path(trashRel), root: f.root,
         trash_id: randomUUID(), location_id: f.locationId, rel_path: f.rel, trash_rel: trashRel,
         content_uuid: content?.uuid ?? null, cas_id: content?.cas_id ?? null, cas_version: content?.cas_version ?? null,
-        size: st.size, mtime_ms: st.mtimeMs, inode: st.ino, deleted_at: now,
+        size: st.size, mtime_ms: st.mtimeMs, inode: st.inode, deleted_at: now,
       });
     }
     if (rows.length === 0) return out;
@@ -75,32 +74,27 @@ export class TrashBin {
     crashPoint('trash:after-rows');
     const dirs = new Set<string>();
     const undo: string[] = [];
-    for (const r of rows) {
-      r.root.makeFolder(dirname(r.dst));
-      try {
-        renameSync(r.src, r.dst);
-      } catch (err) {
-        if (errnoCode(err) === 'ENOENT' && !lstatSync(r.src, { throwIfNoEntry: false })) {
-          out[r.at] = { gone: true };
-        } else if (errnoCode(err) === 'EXDEV') {
-          out[r.at] = { kept: OTHER_DRIVE };
+    try {
+      for (const r of rows) {
+        const moved = moveWithinDrive(r.root, r.src, r.dst);
+        if (moved === 'moved') {
+          dirs.add(dirname(r.src));
+          dirs.add(dirname(r.dst));
+          out[r.at] = { trashed: true, trash_id: r.trash_id };
         } else {
-          // Its row goes with the others not moved; what was moved before it stays moved.
+          out[r.at] = moved === 'gone' ? { gone: true } : { kept: OTHER_DRIVE };
           undo.push(r.trash_id);
-          for (const later of rows.slice(rows.indexOf(r) + 1)) undo.push(later.trash_id);
-          this.forget(undo);
-          await flush(dirs);
-          throw err;
         }
-        undo.push(r.trash_id);
-        continue;
       }
-      dirs.add(dirname(r.src));
-      dirs.add(dirname(r.dst));
-      out[r.at] = { trashed: true, trash_id: r.trash_id };
+    } catch (err) {
+      // The rows of the files not moved go; what was moved before the failure stays moved, and found.
+      const moved = new Set(rows.filter((r) => out[r.at] !== undefined && 'trashed' in out[r.at]!).map((r) => r.trash_id));
+      this.forget(rows.filter((r) => !moved.has(r.trash_id)).map((r) => r.trash_id));
+      await flushFolders(dirs);
+      throw err;
     }
     this.forget(undo);
-    await flush(dirs);
+    await flushFolders(dirs);
     crashPoint('trash:after-renames');
     return out;
   }
@@ -110,8 +104,4 @@ export class TrashBin {
     const { store } = this.lib;
     store.trash.removeMany(store.trash.byTrashIds(trashIds).map((r) => r.id));
   }
-}
-
-async function flush(dirs: ReadonlySet<string>): Promise<void> {
-  await Promise.all([...dirs].map((d) => fsyncDirAsync(d)));
 }

@@ -3,11 +3,11 @@
  * to the path it had (a free name beside it when that is taken now), its times as they were (a
  * rename keeps them), linked again to its content without reading it when it is as it went.
  */
-import { lstatSync, readdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
-import { errnoCode, UsageError, VssError } from '../core/errors.js';
-import { fsyncDirAsync } from '../core/fs-atomic.js';
+import { UsageError } from '../core/errors.js';
 import { freeNameIn } from '../core/free-name.js';
+import { factsAt } from '../storage/local-tree.js';
+import { flushFolders, moveWithinDrive, removeEmptyTree, removeTrashed } from '../storage/local-trash.js';
 import { CAS_WHOLE } from '../content/identity.js';
 import type { KnownBytes } from '../indexer/identification.js';
 import type { Library } from '../library/library.js';
@@ -89,7 +89,7 @@ export async function restoreFromTrash(lib: Library, refs: readonly string[]): P
       continue;
     }
     const from = root.inFolder(r.trash_rel);
-    const st = lstatSync(from, { throwIfNoEntry: false });
+    const st = factsAt(from);
     if (!st) {
       done.push(r.id);
       out.not_restored.push({ ref: r.trash_id, reason: `gone from the trash (${from} is not there)` });
@@ -97,9 +97,14 @@ export async function restoreFromTrash(lib: Library, refs: readonly string[]): P
     }
     let to = root.path(r.rel_path);
     root.makeFolder(dirname(to));
-    if (lstatSync(to, { throwIfNoEntry: false })) to = freeNameIn(dirname(to), basename(to));
+    if (factsAt(to)) to = freeNameIn(dirname(to), basename(to));
     root.inFolder(to.slice(root.root.length + 1).split(sep).join('/'));
-    renameSync(from, to);
+    const moved = moveWithinDrive(root, from, to);
+    if (moved !== 'moved') {
+      if (moved === 'gone') done.push(r.id);
+      out.not_restored.push({ ref: r.trash_id, reason: moved === 'gone' ? `gone from the trash (${from} is not there)` : `${to} is on another drive than the trash: it is left in the trash (${from})` });
+      continue;
+    }
     done.push(r.id);
     flush.add(dirname(from));
     flush.add(dirname(to));
@@ -109,13 +114,13 @@ export async function restoreFromTrash(lib: Library, refs: readonly string[]): P
     if (!dirs) rescan.set(r.location_id, (dirs = new Set()));
     dirs.add(rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
     // As it went: its bytes are its content's, which its whole BLAKE3 named (a sampled id is cheap to take again).
-    if (r.cas_version === CAS_WHOLE && r.cas_id && r.mtime_ms !== null && r.inode !== null && st.size === r.size && st.mtimeMs === r.mtime_ms && st.ino === r.inode) {
+    if (r.cas_version === CAS_WHOLE && r.cas_id && r.mtime_ms !== null && r.inode !== null && st.size === r.size && st.mtimeMs === r.mtime_ms && st.inode === r.inode) {
       known.set(to, { blake3: r.cas_id, size: r.size, mtimeMs: r.mtime_ms, inode: r.inode });
     }
     out.restored.push({ trash_id: r.trash_id, path: to, ...(to !== join(r.location_path, ...r.rel_path.split('/')) ? { renamed: true } : {}) });
   }
   lib.store.trash.removeMany(done);
-  await Promise.all([...flush].map((d) => fsyncDirAsync(d).catch(() => undefined)));
+  await flushFolders(flush);
   for (const b of emptied) removeEmptyTree(b, true);
   for (const [loc, dirs] of rescan) {
     await scanLocation(lib, loc, undefined, { only: [...dirs].map((rel) => ({ rel, subtree: false })), removeOrphans: false, known });
@@ -138,19 +143,16 @@ export async function removeFromTrash(lib: Library, rows: readonly TrashPlaced[]
     const root = here(r.location_id);
     if (root instanceof Error) continue;
     const at = root.inFolder(r.trash_rel);
-    try {
-      unlinkSync(at);
+    if (removeTrashed(at)) {
       files++;
       bytes += r.size;
       flush.add(dirname(at));
-    } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw new VssError('IO', `${at}: could not be removed from the trash: ${(err as Error).message}`, { path: at, cause: err });
     }
     done.push(r.id);
     batches.add(join(root.root, TRASH_FOLDER, r.trash_rel.split('/')[1]!));
   }
   lib.store.trash.removeMany(done);
-  await Promise.all([...flush].map((d) => fsyncDirAsync(d).catch(() => undefined)));
+  await flushFolders(flush);
   for (const b of batches) removeEmptyTree(b, true);
   return { files, bytes };
 }
@@ -166,7 +168,7 @@ export function settleTrash(lib: Library): number {
   for (const r of lib.store.trash.list(MAX_TRASH_LISTED)) {
     const root = here(r.location_id);
     if (root instanceof Error) continue;
-    if (!lstatSync(root.path(r.trash_rel), { throwIfNoEntry: false })) gone.push(r.id);
+    if (!factsAt(root.path(r.trash_rel))) gone.push(r.id);
   }
   if (gone.length > 0) lib.store.trash.removeMany(gone);
   return gone.length;
@@ -187,24 +189,4 @@ function onlineRoots(lib: Library): (id: number) => ConfinedRoot | Error {
     }
     return r;
   };
-}
-
-/**
- * DIR and every empty folder in it removed (a trash batch emptied), deepest first; a folder still
- * holding a file stays. WITHPARENT: the trash folder too, once empty (no litter in a user's folder).
- */
-function removeEmptyTree(dir: string, withParent = false): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-  } catch {
-    return;
-  }
-  for (const name of names) removeEmptyTree(join(dir, name));
-  try {
-    rmdirSync(dir);
-    if (withParent) rmdirSync(dirname(dir));
-  } catch {
-    // Still holds something: kept.
-  }
 }

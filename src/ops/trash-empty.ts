@@ -6,7 +6,6 @@
  * near-duplicate put there for the one kept in its place (`kept_as`), while that one has a copy. A file that is not
  * as it went, or whose bytes were never identified, is bytes nobody has looked at: kept too.
  */
-import { lstatSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 import { releaseOrphanContents } from '../indexer/release-orphans.js';
 import { describeBelow, weighDrop } from '../guardian/guard.js';
@@ -18,6 +17,7 @@ import type { TrashPlaced } from '../store/trash.js';
 import type { TrashEmptyResult } from '../wire/trash.js';
 import type { OpHost } from './op.js';
 import { witnessesOf } from './witnesses.js';
+import { factsAt } from '../storage/local-tree.js';
 
 export interface EmptyTrashInput {
   /** Only these (trash ids, or paths the files had); else everything (older than `olderThanDays`). */
@@ -83,7 +83,7 @@ export async function emptyTrash(host: OpHost, input: EmptyTrashInput, now = Dat
 /** Why vss does not know ROW's bytes now (never identified, or changed in the trash), else undefined. */
 function unknownBytes(r: TrashPlaced): string | undefined {
   if (r.content_uuid === null) return 'its bytes were never identified: vss cannot tell whether they are anywhere else (--force empties it)';
-  const st = lstatSync(trashItem(r).in_trash_at, { throwIfNoEntry: false });
+  const st = factsAt(trashItem(r).in_trash_at);
   if (st && (st.size !== r.size || (r.mtime_ms !== null && st.mtimeMs !== r.mtime_ms))) {
     return 'it changed in the trash since it was deleted: vss cannot tell whether its bytes are anywhere else (--force empties it)';
   }

@@ -11,7 +11,7 @@ test('sync settings: defaults, a change kept beside the CPU budget, every field 
   try {
     const dir = tmp.path;
     assert.deepEqual(readSyncSettings(dir), DEFAULT_SYNC_SETTINGS);
-    assert.deepEqual(readSyncSettings(dir).prefetch.eager, ['thumb', 'ocr', 'faces', 'transcript']);
+    assert.deepEqual(readSyncSettings(dir).prefetch.eager, ['thumb', 'phash', 'ocr', 'faces', 'transcript']);
     writeCpuBudget(dir, 1);
     const heard: string[] = [];
     const off = onSyncSettingsChange(dir, (s) => heard.push(s.prefer));

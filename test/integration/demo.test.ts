@@ -29,11 +29,11 @@ describe('vss demo', () => {
     assert.equal(s.made_current, true);
     const list = json<unknown[]>(await runCli(['content', 'list', '--json'], env));
     assert.equal(list.length, 11);
-    // Five images, the PDF and the video get the desktop thumbnails; images and the PDF their OCR; the images and the video their faces (none in these); the video a thumbstrip and a proxy.
+    // Five images, the PDF and the video get the desktop thumbnails; images and the PDF their OCR; the images and the video their faces (none in these) and their fingerprint; the video a thumbstrip and a proxy.
     assert.deepEqual(s.jobs.errors, []);
-    assert.deepEqual(s.sidecars, { 'thumb/grid@1x': 7, 'thumb/grid@2x': 7, 'thumb/detail@1x': 7, 'ocr/default': 6, 'faces/default': 6, 'thumbstrip/preview': 1, 'proxy/quick': 1 });
+    assert.deepEqual(s.sidecars, { 'thumb/grid@1x': 7, 'thumb/grid@2x': 7, 'thumb/detail@1x': 7, 'phash/default': 6, 'ocr/default': 6, 'faces/default': 6, 'thumbstrip/preview': 1, 'proxy/quick': 1 });
     const ready = json<Array<{ status: string; path: string }>>(await runCli(['sidecars', 'list', '--status', 'ready', '--json'], env));
-    assert.ok(ready.length === 35 && ready.every((r) => existsSync(r.path)));
+    assert.ok(ready.length === 41 && ready.every((r) => existsSync(r.path)), `${ready.length} ready`);
     assert.match(s.ocr_sample ?? '', /Total 19\.50/);
     // The word is only inside the picture: found by its OCR text, the note alone.
     assert.deepEqual(s.search.results.map((r) => [r.path?.endsWith('scanned-note.png'), r.source]), [[true, 'ocr']]);

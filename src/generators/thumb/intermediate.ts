@@ -4,8 +4,10 @@
  * decode, so a 24 MP photo is never held at full size for a 1024 px thumbnail), and every
  * variant is resized from that bitmap, largest first.
  */
-import type { Sharp } from 'sharp';
 import { decodeImage, fromPixels, sharpReason } from '../tools/sharp-input.js';
+
+/** sharp's pipeline, named through sharp-input.ts (the generators' one door to sharp). */
+type Sharp = ReturnType<typeof fromPixels>;
 import { GeneratorError } from '../types.js';
 import { THUMB_FORMAT, type ThumbVariantSpec } from './thumb-variants.js';
 

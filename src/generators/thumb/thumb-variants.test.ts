@@ -21,14 +21,14 @@ test('variants are made largest first, each once, unknown ones left out', () => 
   assert.deepEqual(largestFirst(['grid@1x', 'detail@1x', 'nope', 'grid@2x', 'grid@1x']).map((s) => s.variant), ['detail@1x', 'grid@2x', 'grid@1x']);
 });
 
-test('accepts images sharp or libheif decode, videos and PDFs; nothing else', () => {
+test('accepts images sharp or libheif decode, camera RAW files (by their embedded preview), videos and PDFs; nothing else', () => {
   const yes: Array<[string, string]> = [
     ['image', 'image/jpeg'], ['image', 'image/png'], ['image', 'image/webp'], ['image', 'image/tiff'], ['image', 'image/gif'],
     ['image', 'image/avif'], ['image', 'image/heic'], ['image', 'image/heif'], ['video', 'video/mp4'], ['video', 'video/quicktime'],
-    ['document', 'application/pdf'],
+    ['document', 'application/pdf'], ['image', 'image/x-canon-cr2'], ['image', 'image/x-nikon-nef'], ['image', 'image/x-adobe-dng'],
   ];
   const no: Array<[string, string]> = [
-    ['image', 'image/x-canon-cr2'], ['image', 'image/bmp'], ['image', 'image/svg+xml'], ['audio', 'audio/mpeg'], ['text', 'text/plain'],
+    ['image', 'image/bmp'], ['image', 'image/svg+xml'], ['audio', 'audio/mpeg'], ['text', 'text/plain'],
     ['document', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'], ['video', 'application/octet-stream'],
   ];
   for (const [kind, mime] of yes) assert.equal(thumbGenerator.accepts({ kind: kind as 'image', mime }, 'grid@1x'), true, mime);
