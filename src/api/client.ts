@@ -12,6 +12,7 @@ import type { FacesApi, PeopleApi } from './people.js';
 import type { AlbumsApi } from './albums.js';
 import type { TrashApi } from './trash.js';
 import type { SimilarApi } from './similar.js';
+import type { LibraryBackupApi } from './library-backup.js';
 import type { FilesApi } from './files.js';
 import type { VolumesApi } from './volumes.js';
 import type { GuardianApi } from './guardian.js';
@@ -99,6 +100,7 @@ export type AlbumsClient = Served<AlbumsApi, LibraryMethods<'albums'>>;
 export type FacesClient = Served<FacesApi, LibraryMethods<'faces'>>;
 export type TrashClient = Served<TrashApi, LibraryMethods<'trash'>>;
 export type SimilarClient = Served<SimilarApi, LibraryMethods<'similar'>>;
+export type LibraryBackupClient = Served<LibraryBackupApi, LibraryMethods<'backup'>>;
 
 export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly id: string;
@@ -126,6 +128,7 @@ export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly faces: FacesClient;
   readonly trash: TrashClient;
   readonly similar: SimilarClient;
+  readonly backup: LibraryBackupClient;
 }
 
 export type LibrariesClient = Served<LibrariesApi, DeviceMethods<'libraries'>>;

@@ -111,7 +111,8 @@ export class GuardianApi {
    * `every_days`) is queued, one at a time, at a background priority; and a check of the buckets
    * due (a pass under way goes on; one whose last pass ended a day ago starts again); and the
    * trash emptied of what was deleted 30 days ago, as the Guardian lets it (a content's last bytes
-   * stay, and `guardian status` says so). Returns the stop.
+   * stay, and `guardian status` says so); and a snapshot of the library's database when its
+   * schedule says one is due (`vss library backup --every`). Returns the stop.
    */
   keepScrubbing(onError: (err: unknown) => void): () => void {
     const dataDir = this.dataDir();
@@ -124,6 +125,7 @@ export class GuardianApi {
       // The S3 client is loaded at the first look, not by every command that opens the API.
       import('../guardian/bucket-check.js').then(({ queueDueBucketCheck }) => queueDueBucketCheck(this.lib)).catch(onError);
       import('../ops/trash-empty.js').then(({ emptyTrash }) => emptyTrash(this.host, { olderThanDays: TRASH_DAYS })).catch(onError);
+      import('../guardian/library-backups.js').then(({ backupWhenDue }) => backupWhenDue(this.lib, dataDir)).catch(onError);
     };
     const first = setTimeout(look, SCRUB_FIRST_LOOK_MS);
     const every = setInterval(look, SCRUB_LOOK_EVERY_MS);

@@ -1,8 +1,19 @@
-import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError, VssError } from '../core/errors.js';
+import { LibraryLockedError, UsageError, VssError } from '../core/errors.js';
 import type { Installation } from '../library/installation.js';
 import type { LibraryRef, LibrarySummary } from './types.js';
+
+/** What `vss library restore` did: the library, the snapshot it came back from (made when), and the database as it was, kept. */
+export interface LibraryRestoreResult {
+  library_id: string;
+  name: string;
+  path: string;
+  restored: string;
+  made_at: number;
+  before: string;
+}
 
 /** The libraries this device knows: create, list, select (DESIGN §11 `vss library`). */
 export class LibrariesApi {
@@ -101,6 +112,52 @@ export class LibrariesApi {
     if (!current) throw new VssError('NO_CURRENT_LIBRARY', 'no library is selected: run `vss library create NAME` or `vss library open PATH`');
     const known = this.installation.registry.list().libraries.find((l) => resolve(l.path) === resolve(current));
     return known ? { id: known.id, name: known.name, path: known.path } : { id: '', name: '', path: current };
+  }
+
+  /**
+   * Bring a library's database back as the snapshot at PATH has it (`vss library backup` made it):
+   * refused when it is of another library, damaged (checked whole first), of a newer vss, or while
+   * the library is open (a daemon that has it: `library close`, or `daemon stop`). The database as
+   * it is now is kept first, as a snapshot in the library's `backups/` folder (`before`), so the
+   * restore can itself be undone. Peers are told the database was replaced (a new epoch: they send
+   * the full set again), and what they hold of the shared data that is newer comes back.
+   */
+  async restore(path: string, opts: { library?: string } = {}): Promise<LibraryRestoreResult> {
+    const { readSnapshot, restoreSnapshot, snapshotDatabase } = await import('../library/snapshot.js');
+    const file = resolve(path);
+    const facts = readSnapshot(file);
+    const ref = opts.library === undefined ? this.current() : this.find(opts.library);
+    if (facts.library_id !== ref.id) {
+      throw new UsageError(`${file} is a snapshot of library ${JSON.stringify(facts.library_name)} (${facts.library_id}), not of ${JSON.stringify(ref.name)} (${ref.id}): it is not restored`);
+    }
+    const open = () => {
+      try {
+        return this.installation.openLibrary(ref.path);
+      } catch (err) {
+        if (err instanceof LibraryLockedError) throw new VssError('LIBRARY_LOCKED', `library ${ref.name} is open (${err.message}): close it first (vss library close ${ref.name}, or vss daemon stop), then restore`, { path: ref.path, cause: err });
+        throw err;
+      }
+    };
+    const lib = open();
+    let before: string;
+    let databaseFile: string;
+    try {
+      const dir = join(lib.root, 'backups');
+      mkdirSync(dir, { recursive: true });
+      before = (await snapshotDatabase(lib.db, dir, { library_id: lib.config.id, library_name: `${lib.config.name}-before-restore`, made_at: Date.now() })).path;
+      databaseFile = lib.layout.databaseFile;
+    } finally {
+      lib.close();
+    }
+    await restoreSnapshot(file, databaseFile);
+    // Opened again: the snapshot's schema brought up to this vss's, a new epoch for the peers.
+    const again = open();
+    try {
+      again.store.syncMeta.set('epoch', randomUUID());
+    } finally {
+      again.close();
+    }
+    return { library_id: ref.id, name: ref.name, path: ref.path, restored: file, made_at: facts.made_at, before };
   }
 
   /** Whether a library is selected as current on this device. */

@@ -36,6 +36,7 @@ import { xmpBases } from './migrations/033-xmp-bases.js';
 import { jobInterruptions } from './migrations/034-job-interruptions.js';
 import { bucketEvidence } from './migrations/035-bucket-evidence.js';
 import { trash } from './migrations/036-trash.js';
+import { libraryBackups } from './migrations/037-library-backups.js';
 
 export interface Migration {
   version: number;
@@ -48,7 +49,7 @@ export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
-  entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash,
+  entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups,
 ];
 
 export function currentSchemaVersion(db: Db): number {

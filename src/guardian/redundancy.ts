@@ -1,6 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { GuardianCopy, GuardianQuery } from '../store/guardian.js';
+import { libraryProtection } from './library-backups.js';
 import type { ContentSafety, GuardianAtRisk, GuardianCopyView, GuardianNumbers, GuardianStatus } from '../wire/guardian.js';
 import { libraryPolicy } from './policy.js';
 
@@ -32,7 +33,7 @@ export function guardianStatus(lib: Library, now = Date.now()): GuardianStatus {
   return {
     policy: { copies: q.copies, devices: q.devices, offsite: q.offsite },
     contents: c.all.contents, bytes: c.all.bytes,
-    safe: c.safe, short: c.short, lost: c.lost, single: c.single, stale: c.stale, rot: lib.store.rot.counts(), trash: trashTotals(lib),
+    safe: c.safe, short: c.short, lost: c.lost, single: c.single, stale: c.stale, rot: lib.store.rot.counts(), trash: trashTotals(lib), library: libraryProtection(lib, now),
     by_device: lib.store.guardian.byDevice(lib.deviceId, c.here).map((d) => ({
       // This device by the name it has now (a rename reaches its row only when the library is opened again).
       device_id: d.device_uuid, name: d.device_uuid === self ? lib.device.name : d.name, contents: d.contents, bytes: d.bytes, last_seen: d.device_uuid === self ? now : d.last_seen_at,

@@ -38,6 +38,7 @@ import { BucketStore } from './buckets.js';
 import { ScrubStore } from './scrubs.js';
 import { XmpBaseStore } from './xmp-bases.js';
 import { TrashStore } from './trash.js';
+import { LibraryBackupStore } from './library-backups.js';
 
 /**
  * Every table's store over one connection (DESIGN §18), each made on first use. The stores are the
@@ -78,6 +79,7 @@ export class Stores {
   private ownRot: RotStore | undefined;
   private ownXmpBases: XmpBaseStore | undefined;
   private ownTrash: TrashStore | undefined;
+  private ownLibraryBackups: LibraryBackupStore | undefined;
   private ownBuckets: BucketStore | undefined;
   private ownFaces: FaceStore | undefined;
   private ownPeople: PeopleStore | undefined;
@@ -145,6 +147,11 @@ export class Stores {
   /** The trash: files a delete moved aside on their own drive, restorable for 30 days. */
   get trash(): TrashStore {
     return (this.ownTrash ??= new TrashStore(this.db));
+  }
+
+  /** The snapshots of the library's database this device made (`vss library backup`). */
+  get libraryBackups(): LibraryBackupStore {
+    return (this.ownLibraryBackups ??= new LibraryBackupStore(this.db));
   }
 
   /** Buckets as volumes: where each is, the objects verified there, the uploads under way. */

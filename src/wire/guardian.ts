@@ -59,7 +59,30 @@ export interface GuardianStatus {
    * bytes are there (no copy anywhere): emptying the trash would lose them (it refuses to).
    */
   trash: { files: number; bytes: number; last: number };
+  /** The library's own work (issue 45): its database's snapshots (`vss library backup`). */
+  library: LibraryProtection;
   by_device: GuardianDevice[];
+}
+
+/** What keeps the library's own work (tags, albums, people, notes, policies): its snapshots, looked at now. */
+export interface LibraryProtection {
+  /** Snapshots this device made that are there now (their files present, of the size they had). */
+  snapshots: number;
+  newest_at: number | null;
+  /** Drives holding a snapshot made within the last 7 days (each drive once). */
+  fresh_drives: number;
+}
+
+/** A snapshot of the library's database, as `vss library backups` lists it. */
+export interface LibraryBackupView {
+  snapshot: string;
+  path: string;
+  bytes: number;
+  made_at: number;
+  /** What it was made to: `library` (its own folder), `volume:NAME`, or a folder. */
+  target: string;
+  /** Its file is there, of the size it had. */
+  present: boolean;
 }
 
 /** A device of the library and what it holds (this device first). */

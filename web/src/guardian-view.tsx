@@ -70,6 +70,11 @@ function Summary({ s }: { s: GuardianStatus }) {
         {tile('stale', s.stale, s.stale.contents > 0 ? 'warn' : 'ok', 'only where nothing was seen for 30 days')}
         {tile('rotten', s.rot, s.rot.contents > 0 ? 'bad' : 'ok', 'bytes changed on disk: repair them below')}
       </ul>
+      <p className="small">
+        The library's own work (tags, albums, people, notes): {s.library.snapshots === 0 || s.library.newest_at === null
+          ? 'in no snapshot yet (vss library backup --to DRIVE).'
+          : `${s.library.snapshots} snapshot${s.library.snapshots === 1 ? '' : 's'}, the newest ${dateTime(s.library.newest_at)}, on ${s.library.fresh_drives} drive${s.library.fresh_drives === 1 ? '' : 's'} within 7 days.`}
+      </p>
       {s.trash.files > 0 && (
         <p className="small">
           <a href="#/trash">Trash</a>: {s.trash.files} file{s.trash.files === 1 ? '' : 's'} ({bytes(s.trash.bytes)}), not counted as copies

@@ -102,6 +102,8 @@ export const OPERATIONS = {
   librariesSwitch: { method: 'POST', path: '/api/libraries/switch', call: 'vss.libraries.switch', args: [body('library', 'string')] },
   /** Stop using a library (default: the current one); the daemon lets go of it. */
   librariesClose: { method: 'POST', path: '/api/libraries/close', call: 'vss.libraries.close', args: [body('library', 'string', opt)] },
+  /** A library's database brought back from a snapshot (`library backup` made it): checked first, refused while the library is open. */
+  librariesRestore: { method: 'POST', path: '/api/libraries/restore', call: 'vss.libraries.restore', args: [body('path', 'path'), options({ library: body('library', 'string', opt) })] },
   /** The library at a path (or the current one), opened in the daemon: its id, name and path. */
   librariesResolve: { method: 'POST', path: '/api/libraries/resolve', call: 'vss.libraries.resolve', args: [body('path', 'path', opt)] },
 
@@ -245,6 +247,12 @@ export const OPERATIONS = {
     args: [options({ refs: body('refs', 'strings', opt), olderThanDays: body('older_than_days', 'int', { optional: true, min: 0 }), force: body('force', 'bool', opt) })],
   },
 
+  /** The library's own database kept (issue 45): a snapshot now (to a folder or a drive; --every: on a schedule), and the snapshots made. */
+  libraryBackup: {
+    method: 'POST', path: `${LIB}/backup`, call: 'lib.backup.make',
+    args: [options({ to: body('to', 'string', opt), keep: body('keep', 'int', { optional: true, min: 1 }), every: body('every', 'int', { optional: true, min: 1 }), unschedule: body('unschedule', 'bool', opt) })],
+  },
+  libraryBackups: { method: 'GET', path: `${LIB}/backups`, call: 'lib.backup.list' },
   /** Near-duplicates (issue 45): groups of contents whose pictures match; keeping one trashes the others' files here, their tags and albums merged onto it. */
   similarList: { method: 'GET', path: `${LIB}/similar`, call: 'lib.similar.list' },
   similarKeep: { method: 'POST', path: `${LIB}/similar/keep`, call: 'lib.similar.keep', args: [body('keep', 'string'), body('others', 'strings')] },

@@ -217,6 +217,14 @@ function tally(t: GuardianTally): string {
   return `${t.contents} content${t.contents === 1 ? '' : 's'} (${formatBytes(t.bytes)})`;
 }
 
+/** The library's own work (its database's snapshots), in words. */
+function libraryLine(l: GuardianStatus['library']): string {
+  if (l.snapshots === 0 || l.newest_at === null) return 'its own work (tags, albums, people, notes) is in no snapshot: vss library backup --to DRIVE';
+  const hours = Math.round((Date.now() - l.newest_at) / 3_600_000);
+  const ago = hours < 1 ? 'less than an hour ago' : hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} days ago`;
+  return `${l.snapshots} snapshot${l.snapshots === 1 ? '' : 's'} of its own work, the newest ${ago}; ${l.fresh_drives} drive${l.fresh_drives === 1 ? '' : 's'} with one from the last 7 days`;
+}
+
 function statusLines(s: GuardianStatus): string[] {
   return [
     `policy: ${s.policy.copies} copies, on ${s.policy.devices} device${s.policy.devices === 1 ? '' : 's'}, ${s.policy.offsite} off this device`,
@@ -227,6 +235,7 @@ function statusLines(s: GuardianStatus): string[] {
     `  single: ${tally(s.single)}`,
     `  stale:  ${tally(s.stale)}`,
     `  rot:    ${tally(s.rot)}`,
+    `library: ${libraryLine(s.library)}`,
     ...(s.trash.files > 0 ? [`trash: ${s.trash.files} file${s.trash.files === 1 ? '' : 's'} (${formatBytes(s.trash.bytes)}), not counted as copies${s.trash.last > 0 ? `; ${s.trash.last} content${s.trash.last === 1 ? ' has its' : 's have their'} only bytes there (vss trash restore, or the trash keeps ${s.trash.last === 1 ? 'it' : 'them'})` : ''}`] : []),
     ...s.by_device.map((d) => `${d.name} (${d.device_id}): ${tally(d)}, last seen ${new Date(d.last_seen).toISOString()}`),
   ];

@@ -1,4 +1,6 @@
+import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
 import { clientFor, globals, withLibrary } from '../context.js';
 import { parseDeviceType } from '../parse.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
@@ -47,6 +49,58 @@ export function registerLibraryCommands(program: Command): void {
       const closed = await (await clientFor(this)).libraries.close(nameOrId);
       if (globals(this).json) return printJson(closed);
       printLine(`Closed library ${closed.name} (${displayPath(closed.path)})${closed.was_current ? '; no library is current now: `vss library switch NAME` picks one' : ''}`);
+    });
+
+  library
+    .command('backup')
+    .description("a snapshot of the library's own database now (tags, albums, people, notes, policies), made while it is in use: to a folder or a tracked drive (default: the library's backups/ folder); --every: the daemon makes one that often")
+    .option('--to <dir|drive>', "a folder (made if missing), or a tracked drive's name or id (its vss-library-backups/ folder)")
+    .option('--keep <n>', 'keep only the last N snapshots of that target (the older ones removed)')
+    .option('--every <hours>', 'from now on the daemon makes one this often (keeping --keep, default 7)')
+    .option('--no-schedule', 'end the schedule')
+    .action(async function (this: Command, opts: { to?: string; keep?: string; every?: string; schedule?: boolean }) {
+      const num = (v: string | undefined, what: string) => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what} takes a whole number, 1 or more, not ${JSON.stringify(v)}`);
+        return n;
+      };
+      await withLibrary(this, async (lib) => {
+        const keep = num(opts.keep, '--keep');
+        const every = num(opts.every, '--every');
+        const r = await lib.backup.make({
+          ...(opts.to !== undefined ? { to: opts.to } : {}), ...(keep !== undefined ? { keep } : {}), ...(every !== undefined ? { every } : {}), ...(opts.schedule === false ? { unschedule: true } : {}),
+        });
+        if (globals(this).json) return printJson(r);
+        printLine(`Snapshot ${r.snapshot}: ${displayPath(r.path)} (${formatBytes(r.bytes)}; the longest pause of the library's writes: ${r.longest_step_ms} ms)`);
+        for (const p of r.removed) printLine(`  removed an older one: ${displayPath(p)}`);
+        if (r.schedule) printLine(`  the daemon makes one every ${r.schedule.every_hours} h${r.schedule.to ? ` to ${r.schedule.to}` : ''}, keeping ${r.schedule.keep}`);
+        printLine(`  restore it with: vss library restore ${displayPath(r.path)}`);
+      });
+    });
+
+  library
+    .command('backups')
+    .description('the snapshots of the library this device made, newest first, each looked at now')
+    .action(async function (this: Command) {
+      await withLibrary(this, async (lib) => {
+        const all = await lib.backup.list();
+        if (globals(this).json) return printJson(all);
+        if (all.length === 0) return printLine('No snapshots yet: vss library backup [--to DIR|DRIVE]');
+        for (const b of all) printLine(`${new Date(b.made_at).toISOString().slice(0, 16).replace('T', ' ')}  ${formatBytes(b.bytes).padStart(9)}  ${displayPath(b.path)}${b.present ? '' : '  (not there now)'}`);
+      }, 'read');
+    });
+
+  library
+    .command('restore <snapshot>')
+    .description("bring the library's database back as a snapshot has it (checked first; refused for another library's, or while the library is open: close it or stop the daemon); the database as it was is kept as a snapshot first")
+    .option('--library <library>', 'the library to restore (default: the current one)')
+    .action(async function (this: Command, snapshot: string, opts: { library?: string }) {
+      const r = await (await clientFor(this)).libraries.restore(resolvePath(snapshot), opts.library !== undefined ? { library: opts.library } : {});
+      if (globals(this).json) return printJson(r);
+      printLine(`Restored library ${r.name} from ${displayPath(r.restored)} (made ${new Date(r.made_at).toISOString()}).`);
+      printLine(`  the database as it was is kept: ${displayPath(r.before)}`);
+      printLine('  a rescan of its locations brings their files up to date: vss location rescan LOC');
     });
 
   library

@@ -1,0 +1,152 @@
+/**
+ * A library's database copied whole while it is in use (issue 45: the library's own work kept):
+ * SQLite's online backup, a few pages at a time, each step short so the writes that go on meanwhile
+ * wait for at most one step; then checked, marked with the library it is of, made a single file
+ * (no WAL beside it), hashed and put in place durably. And the way back: a snapshot checked, then
+ * copied over the library's database by the same online backup (SQLite writes it as one
+ * transaction: a kill leaves the old database or the new one, never a mix).
+ */
+import { existsSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { VssError } from '../core/errors.js';
+import { blake3File } from '../core/file-blake3.js';
+import { place, tempPathFor } from '../core/fs-atomic.js';
+import type { Db } from '../db/connection.js';
+import { currentSchemaVersion, MIGRATIONS } from '../db/migrations.js';
+
+/** The file name of every snapshot ends so: a person (and `library restore`) knows it for one. */
+export const SNAPSHOT_SUFFIX = '.vss-library.db';
+/** How long one step of the copy may hold the database, as aimed at (a step's pages adapt to it). */
+export const STEP_TARGET_MS = 20;
+
+export interface SnapshotFacts {
+  library_id: string;
+  library_name: string;
+  made_at: number;
+  schema_version: number;
+}
+
+export interface MadeSnapshot {
+  /** Its name: the library's, its id's first characters, and when (UTC). */
+  snapshot: string;
+  path: string;
+  bytes: number;
+  blake3: string;
+  made_at: number;
+  /** The copy's steps and the longest one (ms): how long any write waited at most. */
+  steps: number;
+  longest_step_ms: number;
+}
+
+/** The name of a snapshot of LIBRARY made at AT. */
+export function snapshotName(library: { id: string; name: string }, at: number): string {
+  const safe = library.name.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^[-.]+|-+$/g, '').slice(0, 60) || 'library';
+  const when = new Date(at).toISOString().replace(/[-:]/g, '');
+  return `${safe}-${library.id.slice(0, 8)}-${when}`;
+}
+
+/**
+ * Copy DB (the library's open database) to DIR/NAME.vss-library.db as it is now: the online
+ * backup, then a quick check of the copy and its facts written into it. The folder must exist.
+ */
+export async function snapshotDatabase(db: Db, dir: string, facts: Omit<SnapshotFacts, 'schema_version'>): Promise<MadeSnapshot> {
+  // Never over another snapshot: two made in the same millisecond get a number.
+  const base = snapshotName({ id: facts.library_id, name: facts.library_name }, facts.made_at);
+  let name = base;
+  for (let n = 2; existsSync(join(dir, `${name}${SNAPSHOT_SUFFIX}`)); n++) name = `${base}-${n}`;
+  const final = join(dir, `${name}${SNAPSHOT_SUFFIX}`);
+  const tmp = tempPathFor(final);
+  let steps = 0;
+  let longest = 0;
+  let pages = 64;
+  let last = performance.now();
+  try {
+    await db.backup(tmp, {
+      // Called after each step: how long it held the database decides the next one's pages.
+      progress: () => {
+        const now = performance.now();
+        const took = now - last;
+        steps++;
+        longest = Math.max(longest, took);
+        if (took > STEP_TARGET_MS) pages = Math.max(16, Math.floor(pages / 2));
+        else if (took < STEP_TARGET_MS / 2) pages = Math.min(1 << 16, pages * 2);
+        last = performance.now();
+        return pages;
+      },
+    });
+    const schema = currentSchemaVersion(db);
+    markSnapshot(tmp, { ...facts, schema_version: schema });
+    const { checksum, size } = await blake3File(tmp);
+    await place(tmp, final);
+    return { snapshot: name, path: final, bytes: size, blake3: checksum, made_at: facts.made_at, steps, longest_step_ms: Math.round(longest * 10) / 10 };
+  } catch (err) {
+    try { unlinkSync(tmp); } catch { /* never made */ }
+    throw err instanceof VssError ? err : new VssError('IO', `the library's database could not be copied to ${final}: ${(err as Error).message}`, { path: final, cause: err });
+  }
+}
+
+/** The copy at PATH checked (quick_check), its facts written in, made one file (journal, not WAL), flushed. */
+function markSnapshot(path: string, facts: SnapshotFacts): void {
+  const copy = new Database(path);
+  try {
+    const check = copy.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new VssError('IO', `the copy of the library's database failed its check: ${String(check)}`, { path });
+    copy.pragma('journal_mode = DELETE');
+    copy.exec(`CREATE TABLE IF NOT EXISTS vss_snapshot (library_id TEXT NOT NULL, library_name TEXT NOT NULL, made_at INTEGER NOT NULL, schema_version INTEGER NOT NULL);
+      DELETE FROM vss_snapshot;`);
+    copy.prepare('INSERT INTO vss_snapshot (library_id, library_name, made_at, schema_version) VALUES (?, ?, ?, ?)').run(facts.library_id, facts.library_name, facts.made_at, facts.schema_version);
+  } finally {
+    copy.close();
+  }
+}
+
+/**
+ * What the snapshot at PATH is of, checked whole (integrity_check): refused, saying why, when it is
+ * not a snapshot vss made, is damaged, or is of a newer vss than this one.
+ */
+export function readSnapshot(path: string): SnapshotFacts {
+  let copy: Database.Database;
+  try {
+    copy = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw new VssError('USAGE', `${path} cannot be opened as a snapshot: ${(err as Error).message}`, { path, cause: err });
+  }
+  try {
+    let facts: SnapshotFacts | undefined;
+    try {
+      facts = copy.prepare('SELECT library_id, library_name, made_at, schema_version FROM vss_snapshot').get() as SnapshotFacts | undefined;
+    } catch {
+      facts = undefined;
+    }
+    if (!facts) throw new VssError('USAGE', `${path} is not a snapshot of a library (vss library backup makes them)`, { path });
+    const check = copy.pragma('integrity_check', { simple: true });
+    if (check !== 'ok') throw new VssError('IO', `${path} is damaged (SQLite's integrity check: ${String(check)}): it is not restored`, { path });
+    const newest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+    if (facts.schema_version > newest) throw new VssError('USAGE', `${path} was made by a newer vss (schema ${facts.schema_version}; this one knows ${newest}): update vss first`, { path });
+    return facts;
+  } finally {
+    copy.close();
+  }
+}
+
+/**
+ * Copy the snapshot at PATH over the database file DATABASEFILE (no connection of this process may
+ * be writing to it): SQLite's online backup from the snapshot, one transaction on the destination.
+ * The snapshot's own mark is taken out of the copy.
+ */
+export async function restoreSnapshot(path: string, databaseFile: string): Promise<void> {
+  const copy = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    await copy.backup(databaseFile);
+  } finally {
+    copy.close();
+  }
+  const db = new Database(databaseFile);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.exec('DROP TABLE IF EXISTS vss_snapshot');
+  } finally {
+    db.close();
+  }
+}
