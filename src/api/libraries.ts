@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LibraryLockedError, UsageError, VssError } from '../core/errors.js';
+import { blake3File } from '../core/file-blake3.js';
+import { FileLock } from '../core/file-lock.js';
+import { libraryLayout } from '../library/layout.js';
+import type { LibraryBackupRecord } from '../store/library-backups.js';
 import type { Installation } from '../library/installation.js';
 import type { LibraryRef, LibrarySummary } from './types.js';
 
@@ -13,6 +17,8 @@ export interface LibraryRestoreResult {
   restored: string;
   made_at: number;
   before: string;
+  /** Jobs the snapshot had open (queued, running, paused), cancelled rather than taken up again. */
+  jobs_cancelled: number;
 }
 
 /** The libraries this device knows: create, list, select (DESIGN §11 `vss library`). */
@@ -130,34 +136,51 @@ export class LibrariesApi {
     if (facts.library_id !== ref.id) {
       throw new UsageError(`${file} is a snapshot of library ${JSON.stringify(facts.library_name)} (${facts.library_id}), not of ${JSON.stringify(ref.name)} (${ref.id}): it is not restored`);
     }
-    const open = () => {
-      try {
-        return this.installation.openLibrary(ref.path);
-      } catch (err) {
-        if (err instanceof LibraryLockedError) throw new VssError('LIBRARY_LOCKED', `library ${ref.name} is open (${err.message}): close it first (vss library close ${ref.name}, or vss daemon stop), then restore`, { path: ref.path, cause: err });
-        throw err;
-      }
-    };
-    const lib = open();
+    // The library's lock is held from the first look to the last write: nothing else opens it meanwhile.
+    const layout = libraryLayout(ref.path);
+    let lock: FileLock;
+    try {
+      lock = FileLock.acquire(layout.lockFile);
+    } catch (err) {
+      if (err instanceof LibraryLockedError) throw new VssError('LIBRARY_LOCKED', `library ${ref.name} is open (${err.message}): close it first (vss library close ${ref.name}, or vss daemon stop), then restore`, { path: ref.path, cause: err });
+      throw err;
+    }
     let before: string;
-    let databaseFile: string;
+    let cancelled = 0;
+    // The snapshots made so far are files on disk, whatever the database restored remembers of them: their rows go over.
+    let snapshots: LibraryBackupRecord[] = [];
     try {
-      const dir = join(lib.root, 'backups');
-      mkdirSync(dir, { recursive: true });
-      before = (await snapshotDatabase(lib.db, dir, { library_id: lib.config.id, library_name: `${lib.config.name}-before-restore`, made_at: Date.now() })).path;
-      databaseFile = lib.layout.databaseFile;
+      const lib = this.installation.openLibrary(ref.path, { shared: true });
+      try {
+        // A snapshot this library made is the bytes it made: one changed since is not taken, whatever SQLite's check says.
+        const made = lib.store.libraryBackups.list().find((b) => resolve(b.path) === file);
+        if (made) {
+          const now = await blake3File(file);
+          if (now.checksum !== made.blake3) throw new VssError('IO', `${file} changed since it was made (its BLAKE3 is not the one recorded): it is not restored`, { path: file });
+        }
+        const dir = join(lib.root, 'backups');
+        mkdirSync(dir, { recursive: true });
+        const kept = await snapshotDatabase(lib.db, dir, { library_id: lib.config.id, library_name: `${lib.config.name}-before-restore`, made_at: Date.now() });
+        before = kept.path;
+        snapshots = [...lib.store.libraryBackups.list(), { id: 0, snapshot: kept.snapshot, path: kept.path, bytes: kept.bytes, blake3: kept.blake3, made_at: kept.made_at, target: 'library', volume_id: null }];
+      } finally {
+        lib.close();
+      }
+      await restoreSnapshot(file, layout.databaseFile);
+      // Opened again: the snapshot's schema brought up to this vss's; a new epoch for the peers; the
+      // jobs it had open (a delete queued then, cancelled since) are not taken up again.
+      const again = this.installation.openLibrary(ref.path, { shared: true });
+      try {
+        again.store.syncMeta.set('epoch', randomUUID());
+        for (const { id: _id, ...s } of snapshots) again.store.libraryBackups.add(s);
+        cancelled = again.store.jobs.cancelAllOpen('cancelled: the library was restored from a snapshot, which had it open; ask again if it is still wanted');
+      } finally {
+        again.close();
+      }
     } finally {
-      lib.close();
+      lock.release();
     }
-    await restoreSnapshot(file, databaseFile);
-    // Opened again: the snapshot's schema brought up to this vss's, a new epoch for the peers.
-    const again = open();
-    try {
-      again.store.syncMeta.set('epoch', randomUUID());
-    } finally {
-      again.close();
-    }
-    return { library_id: ref.id, name: ref.name, path: ref.path, restored: file, made_at: facts.made_at, before };
+    return { library_id: ref.id, name: ref.name, path: ref.path, restored: file, made_at: facts.made_at, before, jobs_cancelled: cancelled };
   }
 
   /** Whether a library is selected as current on this device. */

@@ -30,10 +30,12 @@ export class LibraryBackupApi {
   async make(opts: { to?: string; keep?: number; every?: number; unschedule?: boolean } = {}): Promise<LibraryBackupResult> {
     const { lib, dataDir } = this.host;
     if (opts.every !== undefined && opts.unschedule) throw new UsageError('--every and --no-schedule do not go together');
+    if (opts.keep !== undefined && !(Number.isInteger(opts.keep) && opts.keep >= 1)) throw new UsageError('--keep takes a whole number, 1 or more');
+    // The snapshot first: a schedule is kept only for a target a snapshot could be made to.
+    const made = await makeLibraryBackup(lib, opts.to, opts.keep !== undefined ? { keep: opts.keep } : {});
     let schedule = readBackupSchedule(dataDir, lib.config.id);
     if (opts.every !== undefined) schedule = writeBackupSchedule(dataDir, lib.config.id, { to: opts.to ?? null, every_hours: opts.every, keep: opts.keep ?? 7 });
     else if (opts.unschedule) schedule = writeBackupSchedule(dataDir, lib.config.id, null);
-    const made = await makeLibraryBackup(lib, opts.to, opts.keep !== undefined ? { keep: opts.keep } : {});
     return { ...made, schedule };
   }
 

@@ -35,6 +35,17 @@ export class SimilarApi {
     const kept = contentByRef(this.lib, keep).uuid;
     const gone = [...new Set(contentsOf(this.lib, others))].filter((u) => u !== kept);
     if (gone.length === 0) throw new UsageError('name the near-duplicates to let go besides the one kept');
+    // Only a near-duplicate of KEEP goes (its picture is kept, as KEEP): the delete passes the
+    // Guardian's last-copy refusal, and the trash lets it go, on that ground alone.
+    const { findSimilar } = await import('../similar/find-similar.js');
+    const group = findSimilar(this.lib).find((g) => g.contents.some((c) => c.content_uuid === kept));
+    const members = new Map(group?.contents.map((c) => [c.content_uuid, c]) ?? []);
+    const strangers = gone.filter((u) => !members.has(u));
+    if (strangers.length > 0) {
+      throw new UsageError(`${strangers.join(', ')} ${strangers.length === 1 ? 'is not a near-duplicate' : 'are not near-duplicates'} of ${kept} (vss similar lists each group): nothing was changed`);
+    }
+    const elsewhere = gone.filter((u) => !members.get(u)!.paths.some((p) => p.startsWith('/')));
+    if (elsewhere.length > 0) throw new UsageError(`${elsewhere.join(', ')} has no file on this device (its files are another device's to let go): nothing was changed`);
     const { store } = this.lib;
     const tags = new Set<string>();
     const albums = new Set<string>();

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { VssError } from './errors.js';
 
@@ -8,7 +8,8 @@ import { VssError } from './errors.js';
  * received send name their files).
  */
 export function freeNameIn(dir: string, name: string): string {
-  return join(dir, freeName(name, (n) => existsSync(join(dir, n)), dir));
+  // lstat, not exists: a symlink whose target is gone still holds its name.
+  return join(dir, freeName(name, (n) => lstatSync(join(dir, n), { throwIfNoEntry: false }) !== undefined, dir));
 }
 
 /** NAME, else `NAME (2).EXT`, `NAME (3).EXT` …: the first that TAKEN says is free (WHERE names the place in an error). */

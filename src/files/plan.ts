@@ -7,6 +7,7 @@ import type { FileOp, FileOpParams, OnConflict } from './file-op.js';
 import { freeNameIn } from '../core/free-name.js';
 import { checkedPath, placeInLibrary, placeOf, type LibraryPlace } from './places.js';
 import { anchorOf, type Anchor } from './volume-reach.js';
+import { TRASH_FOLDER } from './trash-bin.js';
 import { folderMeta, metaJson, metaOf } from './kept-meta.js';
 import { entriesIn, factsAt, writeAccess, type LocalFacts } from '../storage/local-tree.js';
 import { identityNow } from '../content/indexed-identity.js';
@@ -136,6 +137,8 @@ export function planDelete(lib: Library, paths: readonly string[]): PlannedOp {
     checkedPath(lib, path, 'a path to delete');
     const place = placeInLibrary(lib, path, 'a path to delete');
     if (place.rel === '') throw new PathRefusedError(path, 'is a location\'s own folder: remove the location (vss location remove) instead');
+    // The trash is the trash's: what is in it is restored or emptied, never deleted into it again.
+    if (place.rel.split('/')[0] === TRASH_FOLDER) throw new PathRefusedError(path, 'is in the trash: vss trash restore puts it back, vss trash empty removes it for good');
     const st = factsAt(path);
     if (!st) throw new VssError('NOT_FOUND', `no file or folder ${path}`, { path });
     const anchor = anchorOf(place.root.root);

@@ -3,16 +3,17 @@
  * to the path it had (a free name beside it when that is taken now), its times as they were (a
  * rename keeps them), linked again to its content without reading it when it is as it went.
  */
+import { randomUUID } from 'node:crypto';
 import { basename, dirname, join, sep } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { freeNameIn } from '../core/free-name.js';
 import { factsAt } from '../storage/local-tree.js';
-import { flushFolders, moveWithinDrive, removeEmptyTree, removeTrashed } from '../storage/local-trash.js';
+import { filesInTrash, flushFolders, moveWithinDrive, removeEmptyTree, removeTrashed } from '../storage/local-trash.js';
 import { CAS_WHOLE } from '../content/identity.js';
 import type { KnownBytes } from '../indexer/identification.js';
 import type { Library } from '../library/library.js';
 import { scanLocation } from '../locations/locations.js';
-import type { TrashPlaced } from '../store/trash.js';
+import type { NewTrashRecord, TrashPlaced } from '../store/trash.js';
 import type { TrashItem, TrashRestoreResult } from '../wire/trash.js';
 import { placeOf } from './places.js';
 import type { ConfinedRoot } from '../library/confine.js';
@@ -82,18 +83,18 @@ export async function restoreFromTrash(lib: Library, refs: readonly string[]): P
   const known = new Map<string, KnownBytes>();
   const emptied = new Set<string>();
   const here = onlineRoots(lib);
-  for (const r of rows) {
+  const restoreOne = (r: TrashPlaced): void => {
     const root = here(r.location_id);
     if (root instanceof Error) {
       out.not_restored.push({ ref: r.trash_id, reason: `its location ${r.location_name} is not here now (${root.message})` });
-      continue;
+      return;
     }
     const from = root.inFolder(r.trash_rel);
     const st = factsAt(from);
     if (!st) {
       done.push(r.id);
       out.not_restored.push({ ref: r.trash_id, reason: `gone from the trash (${from} is not there)` });
-      continue;
+      return;
     }
     let to = root.path(r.rel_path);
     root.makeFolder(dirname(to));
@@ -103,7 +104,7 @@ export async function restoreFromTrash(lib: Library, refs: readonly string[]): P
     if (moved !== 'moved') {
       if (moved === 'gone') done.push(r.id);
       out.not_restored.push({ ref: r.trash_id, reason: moved === 'gone' ? `gone from the trash (${from} is not there)` : `${to} is on another drive than the trash: it is left in the trash (${from})` });
-      continue;
+      return;
     }
     done.push(r.id);
     flush.add(dirname(from));
@@ -118,6 +119,14 @@ export async function restoreFromTrash(lib: Library, refs: readonly string[]): P
       known.set(to, { blake3: r.cas_id, size: r.size, mtimeMs: r.mtime_ms, inode: r.inode });
     }
     out.restored.push({ trash_id: r.trash_id, path: to, ...(to !== join(r.location_path, ...r.rel_path.split('/')) ? { renamed: true } : {}) });
+  };
+  for (const r of rows) {
+    try {
+      restoreOne(r);
+    } catch (err) {
+      // One file that cannot go back (its folder's name taken by a file, a link out of the location) is named; the rest go on.
+      out.not_restored.push({ ref: r.trash_id, reason: err instanceof Error ? err.message : String(err) });
+    }
   }
   lib.store.trash.removeMany(done);
   await flushFolders(flush);
@@ -165,13 +174,42 @@ export async function removeFromTrash(lib: Library, rows: readonly TrashPlaced[]
 export function settleTrash(lib: Library): number {
   const gone: number[] = [];
   const here = onlineRoots(lib);
-  for (const r of lib.store.trash.list(MAX_TRASH_LISTED)) {
+  const rows = lib.store.trash.list(MAX_TRASH_LISTED);
+  for (const r of rows) {
     const root = here(r.location_id);
     if (root instanceof Error) continue;
     if (!factsAt(root.path(r.trash_rel))) gone.push(r.id);
   }
   if (gone.length > 0) lib.store.trash.removeMany(gone);
-  return gone.length;
+  return gone.length + findAgain(lib, here, rows);
+}
+
+/**
+ * Files in a location's trash folder with no row (their rows went with a removed location, or a
+ * database restored from a snapshot made before the delete): recorded again, so they can be
+ * restored, and emptied only by --force (their bytes are not known to the index now).
+ */
+function findAgain(lib: Library, here: (id: number) => ConfinedRoot | Error, rows: readonly TrashPlaced[]): number {
+  const known = new Set(rows.map((r) => `${r.location_id}\0${r.trash_rel}`));
+  const found: NewTrashRecord[] = [];
+  for (const loc of lib.store.locations.ofDevice(lib.deviceId)) {
+    const root = here(loc.id);
+    if (root instanceof Error) continue;
+    for (const f of filesInTrash(root.path(TRASH_FOLDER), MAX_TRASH_LISTED)) {
+      const trashRel = `${TRASH_FOLDER}/${f.rel}`;
+      const slash = f.rel.indexOf('/');
+      if (slash < 0 || known.has(`${loc.id}\0${trashRel}`)) continue;
+      // The batch's folder says when (`2026-11-26T11-22-41-904Z-job2`); else the file's own time.
+      const when = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z/.exec(f.rel.slice(0, slash));
+      const at = when ? Date.parse(`${when[1]}T${when[2]}:${when[3]}:${when[4]}.${when[5]}Z`) : f.mtimeMs;
+      found.push({
+        trash_id: randomUUID(), location_id: loc.id, rel_path: f.rel.slice(slash + 1), trash_rel: trashRel,
+        content_uuid: null, cas_id: null, cas_version: null, size: f.size, mtime_ms: f.mtimeMs, inode: f.inode, deleted_at: Number.isFinite(at) ? at : f.mtimeMs,
+      });
+    }
+  }
+  if (found.length > 0) lib.store.trash.addMany(found);
+  return found.length;
 }
 
 /**

@@ -4,8 +4,8 @@
  * Guardian says of them: how many are there now (each looked at: its file present with the size
  * it had), the newest, and on how many drives.
  */
-import { mkdirSync, unlinkSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { mkdirSync, realpathSync, unlinkSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { readDeviceSettings, updateDeviceSettings } from '../jobs/cpu-budget.js';
@@ -39,8 +39,28 @@ export function backupTarget(lib: Library, to?: string): BackupTarget {
   const vol = volumes.find((v) => v.name === to || String(v.id) === to);
   if (vol) return { dir: join(vol.mount_point, DRIVE_FOLDER, safeFolder(lib.config.name)), target: `volume:${vol.name ?? vol.id}`, volumeId: vol.id };
   const dir = resolve(to);
-  if (dir === lib.root || dir.startsWith(lib.root + '/')) throw new UsageError(`${to} is inside the library's folder: leave --to out for its own backups folder`);
+  // By where it really is (a symlink on the way followed): the library's own folder is not a target.
+  const real = realOrNearest(dir);
+  const root = realOrNearest(lib.root);
+  if (real === root || real.startsWith(root + '/')) throw new UsageError(`${to} is inside the library's folder: leave --to out for its own backups folder`);
+  const st = factsAt(dir);
+  if (st && st.kind !== 'dir') throw new UsageError(`${to} is not a folder: --to takes a folder or a drive`);
   return { dir, target: dir, volumeId: null };
+}
+
+/** PATH with its symlinks resolved, or its nearest existing folder's, joined with the rest. */
+function realOrNearest(path: string): string {
+  let at = path;
+  const rest: string[] = [];
+  while (at !== dirname(at) && !factsAt(at)) {
+    rest.unshift(basename(at));
+    at = dirname(at);
+  }
+  try {
+    return join(realpathSync(at), ...rest);
+  } catch {
+    return path;
+  }
 }
 
 function safeFolder(name: string): string {
@@ -53,6 +73,7 @@ function safeFolder(name: string): string {
  */
 export async function makeLibraryBackup(lib: Library, to: string | undefined, opts: { keep?: number; now?: number } = {}): Promise<MadeSnapshot & { target: string; removed: string[] }> {
   const t = backupTarget(lib, to);
+  if (opts.keep !== undefined && !(Number.isInteger(opts.keep) && opts.keep >= 1)) throw new UsageError('--keep takes a whole number, 1 or more');
   try {
     mkdirSync(t.dir, { recursive: true });
   } catch (err) {
@@ -62,7 +83,6 @@ export async function makeLibraryBackup(lib: Library, to: string | undefined, op
   lib.store.libraryBackups.add({ snapshot: made.snapshot, path: made.path, bytes: made.bytes, blake3: made.blake3, made_at: made.made_at, target: t.target, volume_id: t.volumeId });
   const removed: string[] = [];
   if (opts.keep !== undefined) {
-    if (!Number.isInteger(opts.keep) || opts.keep < 1) throw new UsageError('--keep takes a whole number, 1 or more');
     for (const old of lib.store.libraryBackups.ofTarget(t.target).slice(opts.keep)) {
       // Only a file that is still the snapshot vss made (its size as recorded, its name a snapshot's) is removed.
       const f = factsAt(old.path);

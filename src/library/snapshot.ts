@@ -14,18 +14,17 @@ import { blake3File } from '../core/file-blake3.js';
 import { place, tempPathFor } from '../core/fs-atomic.js';
 import type { Db } from '../db/connection.js';
 import { currentSchemaVersion, MIGRATIONS } from '../db/migrations.js';
+import { Worker } from 'node:worker_threads';
+import type { SnapshotFacts } from './snapshot-mark.js';
 
 /** The file name of every snapshot ends so: a person (and `library restore`) knows it for one. */
 export const SNAPSHOT_SUFFIX = '.vss-library.db';
 /** How long one step of the copy may hold the database, as aimed at (a step's pages adapt to it). */
 export const STEP_TARGET_MS = 20;
+/** The most pages one step copies, whatever the pace: a slow disk's next read is never a big one. */
+const MAX_STEP_PAGES = 4096;
 
-export interface SnapshotFacts {
-  library_id: string;
-  library_name: string;
-  made_at: number;
-  schema_version: number;
-}
+export type { SnapshotFacts };
 
 export interface MadeSnapshot {
   /** Its name: the library's, its id's first characters, and when (UTC). */
@@ -59,7 +58,7 @@ export async function snapshotDatabase(db: Db, dir: string, facts: Omit<Snapshot
   const tmp = tempPathFor(final);
   let steps = 0;
   let longest = 0;
-  let pages = 64;
+  let pages = 16;
   let last = performance.now();
   try {
     await db.backup(tmp, {
@@ -69,14 +68,15 @@ export async function snapshotDatabase(db: Db, dir: string, facts: Omit<Snapshot
         const took = now - last;
         steps++;
         longest = Math.max(longest, took);
-        if (took > STEP_TARGET_MS) pages = Math.max(16, Math.floor(pages / 2));
-        else if (took < STEP_TARGET_MS / 2) pages = Math.min(1 << 16, pages * 2);
+        // As many pages as fit the target at the pace just seen, at most doubling, never past 16 MiB of 4 KiB pages.
+        const fit = took > 0 ? Math.floor((pages * STEP_TARGET_MS) / took) : pages * 2;
+        pages = Math.max(16, Math.min(MAX_STEP_PAGES, fit, pages * 2));
         last = performance.now();
         return pages;
       },
     });
     const schema = currentSchemaVersion(db);
-    markSnapshot(tmp, { ...facts, schema_version: schema });
+    await markInWorker(tmp, { ...facts, schema_version: schema });
     const { checksum, size } = await blake3File(tmp);
     await place(tmp, final);
     return { snapshot: name, path: final, bytes: size, blake3: checksum, made_at: facts.made_at, steps, longest_step_ms: Math.round(longest * 10) / 10 };
@@ -86,19 +86,20 @@ export async function snapshotDatabase(db: Db, dir: string, facts: Omit<Snapshot
   }
 }
 
-/** The copy at PATH checked (quick_check), its facts written in, made one file (journal, not WAL), flushed. */
-function markSnapshot(path: string, facts: SnapshotFacts): void {
-  const copy = new Database(path);
-  try {
-    const check = copy.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new VssError('IO', `the copy of the library's database failed its check: ${String(check)}`, { path });
-    copy.pragma('journal_mode = DELETE');
-    copy.exec(`CREATE TABLE IF NOT EXISTS vss_snapshot (library_id TEXT NOT NULL, library_name TEXT NOT NULL, made_at INTEGER NOT NULL, schema_version INTEGER NOT NULL);
-      DELETE FROM vss_snapshot;`);
-    copy.prepare('INSERT INTO vss_snapshot (library_id, library_name, made_at, schema_version) VALUES (?, ?, ?, ?)').run(facts.library_id, facts.library_name, facts.made_at, facts.schema_version);
-  } finally {
-    copy.close();
-  }
+/** The copy at PATH checked and marked in a worker thread (snapshot-check-worker.ts): the main thread goes on serving writes. */
+function markInWorker(path: string, facts: SnapshotFacts): Promise<void> {
+  return new Promise((resolveDone, reject) => {
+    const w = new Worker(new URL('./snapshot-check-worker.js', import.meta.url), { workerData: { path, facts } });
+    let answered = false;
+    w.once('message', (m: { ok: boolean; message?: string }) => {
+      answered = true;
+      void w.terminate();
+      if (m.ok) resolveDone();
+      else reject(new VssError('IO', m.message ?? 'the copy could not be checked', { path }));
+    });
+    w.once('error', (err) => reject(err));
+    w.once('exit', (code) => { if (!answered) reject(new VssError('IO', `the copy's check ended without an answer (exit ${code})`, { path })); });
+  });
 }
 
 /**
@@ -116,7 +117,10 @@ export function readSnapshot(path: string): SnapshotFacts {
     let facts: SnapshotFacts | undefined;
     try {
       facts = copy.prepare('SELECT library_id, library_name, made_at, schema_version FROM vss_snapshot').get() as SnapshotFacts | undefined;
-    } catch {
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      // A damaged file reads as damaged, not as something else: only a file without the mark is "not a snapshot".
+      if (/CORRUPT|NOTADB|IOERR/.test(code)) throw new VssError('IO', `${path} is damaged (${(err as Error).message}): it is not restored`, { path, cause: err });
       facts = undefined;
     }
     if (!facts) throw new VssError('USAGE', `${path} is not a snapshot of a library (vss library backup makes them)`, { path });

@@ -69,3 +69,32 @@ export function removeEmptyTree(dir: string, withParent = false): void {
 export async function flushFolders(dirs: Iterable<string>): Promise<void> {
   await Promise.all([...new Set(dirs)].map((d) => fsyncDirAsync(d).catch(() => undefined)));
 }
+
+/**
+ * The files in the trash folder TRASHDIR (`.vss-trash` of a location), as `BATCH/REL` paths with
+ * their size and time, at most LIMIT: what the trash's upkeep holds against its rows (a row lost
+ * with a removed location or a restored database is found again).
+ */
+export function filesInTrash(trashDir: string, limit: number): Array<{ rel: string; size: number; mtimeMs: number; inode: number }> {
+  const out: Array<{ rel: string; size: number; mtimeMs: number; inode: number }> = [];
+  const walk = (dir: string, rel: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (out.length >= limit) return;
+      const abs = join(dir, e.name);
+      const r = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(abs, r);
+      else if (e.isFile() || e.isSymbolicLink()) {
+        const f = factsAt(abs);
+        if (f) out.push({ rel: r, size: f.size, mtimeMs: f.mtimeMs, inode: f.inode });
+      }
+    }
+  };
+  walk(trashDir, '');
+  return out;
+}

@@ -277,6 +277,13 @@ export class JobStore {
     return rows;
   }
 
+  /** Every open job (queued, running or paused) cancelled with NOTE (a database brought back from a snapshot); how many. */
+  cancelAllOpen(note: string, now = Date.now()): number {
+    const n = this.sql<[string, number, number]>(`UPDATE jobs SET status = 'cancelled', note = ?, finished_at = ?, updated_at = ? WHERE status IN ('queued', 'running', 'paused')`).run(note, now, now).changes;
+    if (n > 0) this.changed();
+    return n;
+  }
+
   /** Job ID queued again with fresh attempts and NOTE, if its status is one of FROM. Whether it was. */
   requeueFresh(id: number, from: readonly JobStatus[], note: string, now = Date.now()): boolean {
     return this.changedIf(this.sql<[string, number, number, string]>(

@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Vss } from '../../src/index.js';
 import { flipBit, json, runCli as runChild, tempDir } from '../helpers.js';
@@ -74,6 +74,26 @@ describe('library backup and restore', () => {
     // Undone by the snapshot it kept.
     await vss('library', 'restore', r.before);
     assert.deepEqual(json<{ tags: string[] }>(await vss('meta', 'show', photo, '--json')).tags, []);
+  });
+
+  it('a job the snapshot had open (a delete cancelled since) is not taken up again; a snapshot changed since it was made is refused', async () => {
+    const victim = join(loc, 'b.txt');
+    await vss('files', 'delete', '--detach', '--permanent', '--force', victim);
+    const snap = json<Made>(await vss('library', 'backup', '--to', out, '--json'));
+    const job = json<Array<{ id: number; kind: string; status: string }>>(await vss('jobs', 'list', '--json')).find((j) => j.kind === 'files-delete' && j.status === 'queued')!;
+    await vss('jobs', 'cancel', String(job.id));
+    const r = json<{ jobs_cancelled: number }>(await vss('library', 'restore', snap.path, '--json'));
+    assert.ok(r.jobs_cancelled >= 1);
+    await vss('jobs', 'run', '--until-idle');
+    assert.equal(existsSync(victim), true, 'the delete cancelled before the restore did not run after it');
+    const after = json<Array<{ id: number; status: string; note: string | null }>>(await vss('jobs', 'list', '--json')).find((j) => j.id === job.id)!;
+    assert.equal(after.status, 'cancelled');
+
+    // Bytes added to the end: SQLite may not mind, its BLAKE3 does.
+    appendFileSync(snap.path, Buffer.from('tampered'));
+    const changed = await runCli(['library', 'restore', snap.path], env);
+    assert.notEqual(changed.code, 0);
+    assert.match(changed.stderr, /changed since it was made/);
   });
 
   it("refuses another library's snapshot, a damaged one, and a library open elsewhere", async () => {

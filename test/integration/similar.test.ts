@@ -81,6 +81,12 @@ describe('similar: near-duplicates found, one kept, the others trashed and resto
     await vss('meta', 'set', retagged, '--rating', '4');
     await vss('album', 'add', 'Holiday', resaved);
 
+    // A photo that is not one of them is never let go this way (nothing changes).
+    const stranger = await runCli(['similar', 'keep', keepUuid, other], env);
+    assert.notEqual(stranger.code, 0);
+    assert.match(stranger.stderr, /is not a near-duplicate of/);
+    assert.equal(existsSync(other), true);
+
     const r = json<SimilarKeepResult>(await vss('similar', 'keep', keepUuid, small.content_uuid, tagged.content_uuid, '--json'));
     assert.equal(r.kept, keepUuid);
     assert.equal(r.files, 2);

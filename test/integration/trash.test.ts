@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { json, runCli as runChild, tempDir } from '../helpers.js';
 import { cliHere as runCli } from '../support/cli-here.js';
@@ -148,6 +148,41 @@ describe('trash: delete, list, restore, empty', () => {
     assert.equal(existsSync(p), false);
     assert.deepEqual(await trashList(), []);
     assert.equal(existsSync(twin), true);
+  });
+
+  it('what stands in a restore\'s way is named and the rest goes back; the trash is never deleted into itself; rows lost are found again', async () => {
+    const blocked = file('2024/m/n/deep.jpg', uniq(21));
+    const dangling = file('2024/link-me.jpg', uniq(22));
+    file('copies/deep-twin.jpg', uniq(21));
+    file('copies/link-twin.jpg', uniq(22));
+    await vss('location', 'rescan', 'photos');
+    await vss('files', 'delete', join(loc, '2024/m'), dangling);
+    // A file now where the folder was, and a symlink to nothing where the other file was.
+    writeFileSync(join(loc, '2024/m'), 'a file where the folder was');
+    symlinkSync('/nonexistent/target', dangling);
+    const r = json<TrashRestoreResult>(await runCli(['trash', 'restore', join(loc, '2024/m'), dangling, '--json'], env));
+    assert.equal(r.not_restored.length, 1, JSON.stringify(r));
+    assert.equal(r.restored.length, 1, JSON.stringify(r));
+    assert.ok(r.restored[0]!.renamed && r.restored[0]!.path !== dangling, 'put beside the dangling symlink, never over it');
+    assert.ok(lstatSync(dangling).isSymbolicLink(), 'the symlink is as it was');
+    assert.deepEqual((await trashList()).map((t) => t.path), [blocked], 'the one that could not go back is still in the trash');
+
+    const inTrash = (await trashList())[0]!.in_trash_at;
+    const refused = await runCli(['files', 'delete', '--force', inTrash], env);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /is in the trash: .*trash restore puts it back/);
+
+    // The location removed and added again: its rows went with it, the file in its trash is found again.
+    await vss('location', 'remove', 'photos');
+    await vss('location', 'add', loc);
+    await vss('guardian', 'policy', '--copies', '1');
+    const again = await trashList();
+    assert.deepEqual(again.map((t) => [t.path, t.content_uuid]), [[blocked, null]]);
+    const kept = json<TrashEmptyResult>(await vss('trash', 'empty', '--json'));
+    assert.equal(kept.kept.length, 1, 'bytes the index does not know are kept unless --force');
+    rmSync(join(loc, '2024/m'));
+    await vss('trash', 'restore', blocked);
+    assert.equal(sha(blocked), createHash('sha256').update(uniq(21)).digest('hex'));
   });
 
   it('a kill between recording and moving, or after moving, loses nothing', async () => {
