@@ -22,7 +22,7 @@ export const SNAPSHOT_SUFFIX = '.vss-library.db';
 /** How long one step of the copy may hold the database, as aimed at (a step's pages adapt to it). */
 export const STEP_TARGET_MS = 20;
 /** The most pages one step copies, whatever the pace: a slow disk's next read is never a big one. */
-const MAX_STEP_PAGES = 4096;
+const MAX_STEP_PAGES = 1024;
 
 export type { SnapshotFacts };
 
@@ -68,7 +68,7 @@ export async function snapshotDatabase(db: Db, dir: string, facts: Omit<Snapshot
         const took = now - last;
         steps++;
         longest = Math.max(longest, took);
-        // As many pages as fit the target at the pace just seen, at most doubling, never past 16 MiB of 4 KiB pages.
+        // As many pages as fit the target at the pace just seen, at most doubling, never past 4 MiB of 4 KiB pages.
         const fit = took > 0 ? Math.floor((pages * STEP_TARGET_MS) / took) : pages * 2;
         pages = Math.max(16, Math.min(MAX_STEP_PAGES, fit, pages * 2));
         last = performance.now();
