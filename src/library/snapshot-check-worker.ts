@@ -4,7 +4,7 @@
  * write of the library that long.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { markSnapshot, type SnapshotFacts } from './snapshot-mark.js';
+import { markSnapshot, type SnapshotFacts } from '../db/snapshot-file.js';
 
 const { path, facts } = workerData as { path: string; facts: SnapshotFacts };
 try {

@@ -8,14 +8,14 @@
  */
 import { existsSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { VssError } from '../core/errors.js';
 import { blake3File } from '../core/file-blake3.js';
 import { place, tempPathFor } from '../core/fs-atomic.js';
 import type { Db } from '../db/connection.js';
-import { currentSchemaVersion, MIGRATIONS } from '../db/migrations.js';
+import { currentSchemaVersion } from '../db/migrations.js';
+import { copySnapshotOver, readSnapshotMark, unmarkRestored } from '../db/snapshot-file.js';
 import { Worker } from 'node:worker_threads';
-import type { SnapshotFacts } from './snapshot-mark.js';
+import type { SnapshotFacts } from '../db/snapshot-file.js';
 
 /** The file name of every snapshot ends so: a person (and `library restore`) knows it for one. */
 export const SNAPSHOT_SUFFIX = '.vss-library.db';
@@ -102,36 +102,9 @@ function markInWorker(path: string, facts: SnapshotFacts): Promise<void> {
   });
 }
 
-/**
- * What the snapshot at PATH is of, checked whole (integrity_check): refused, saying why, when it is
- * not a snapshot vss made, is damaged, or is of a newer vss than this one.
- */
+/** What the snapshot at PATH is of, checked whole (db/snapshot-file.ts). */
 export function readSnapshot(path: string): SnapshotFacts {
-  let copy: Database.Database;
-  try {
-    copy = new Database(path, { readonly: true, fileMustExist: true });
-  } catch (err) {
-    throw new VssError('USAGE', `${path} cannot be opened as a snapshot: ${(err as Error).message}`, { path, cause: err });
-  }
-  try {
-    let facts: SnapshotFacts | undefined;
-    try {
-      facts = copy.prepare('SELECT library_id, library_name, made_at, schema_version FROM vss_snapshot').get() as SnapshotFacts | undefined;
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
-      // A damaged file reads as damaged, not as something else: only a file without the mark is "not a snapshot".
-      if (/CORRUPT|NOTADB|IOERR/.test(code)) throw new VssError('IO', `${path} is damaged (${(err as Error).message}): it is not restored`, { path, cause: err });
-      facts = undefined;
-    }
-    if (!facts) throw new VssError('USAGE', `${path} is not a snapshot of a library (vss library backup makes them)`, { path });
-    const check = copy.pragma('integrity_check', { simple: true });
-    if (check !== 'ok') throw new VssError('IO', `${path} is damaged (SQLite's integrity check: ${String(check)}): it is not restored`, { path });
-    const newest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-    if (facts.schema_version > newest) throw new VssError('USAGE', `${path} was made by a newer vss (schema ${facts.schema_version}; this one knows ${newest}): update vss first`, { path });
-    return facts;
-  } finally {
-    copy.close();
-  }
+  return readSnapshotMark(path);
 }
 
 /**
@@ -140,17 +113,6 @@ export function readSnapshot(path: string): SnapshotFacts {
  * The snapshot's own mark is taken out of the copy.
  */
 export async function restoreSnapshot(path: string, databaseFile: string): Promise<void> {
-  const copy = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    await copy.backup(databaseFile);
-  } finally {
-    copy.close();
-  }
-  const db = new Database(databaseFile);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.exec('DROP TABLE IF EXISTS vss_snapshot');
-  } finally {
-    db.close();
-  }
+  await copySnapshotOver(path, databaseFile);
+  unmarkRestored(databaseFile);
 }

@@ -50,9 +50,10 @@ interface Content { content_uuid: string; paths: string[] }
 /**
  * Builds the library (sidecars made in-process first, so the daemon starts with nothing to do), then
  * starts its daemon. MORE_FIXTURES: further fixture files (paths under the fixtures folder) to add;
- * PREPARE: makes more files in the folder (made from the fixtures) before it is indexed.
+ * PREPARE: makes more files in the folder (made from the fixtures) before it is indexed; ONLY:
+ * the UI_FIXTURES to take (default all), for a test that needs few (each costs its sidecars).
  */
-export async function startUiLibrary(prefix = 'vss-ui-', opts: { moreFixtures?: readonly string[]; prepare?: (tree: string) => Promise<void> } = {}): Promise<UiLibrary> {
+export async function startUiLibrary(prefix = 'vss-ui-', opts: { moreFixtures?: readonly string[]; prepare?: (tree: string) => Promise<void>; only?: readonly UiFixture[] } = {}): Promise<UiLibrary> {
   const tmp = tempDir(prefix);
   const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
   const offline = { ...env, VSS_NO_DAEMON: '1' };
@@ -64,7 +65,8 @@ export async function startUiLibrary(prefix = 'vss-ui-', opts: { moreFixtures?: 
   };
   try {
     mkdirSync(tree);
-    for (const f of [...Object.values(UI_FIXTURES), ...(opts.moreFixtures ?? [])]) copyFileSync(join(FIXTURES, f), join(tree, basename(f)));
+    const base = opts.only ? opts.only.map((f) => UI_FIXTURES[f]) : Object.values(UI_FIXTURES);
+    for (const f of [...base, ...(opts.moreFixtures ?? [])]) copyFileSync(join(FIXTURES, f), join(tree, basename(f)));
     await opts.prepare?.(tree);
     json(await runCli(['library', 'create', 'Photos', '--path', tmp.path, '--json'], offline));
     json(await runCli(['location', 'add', tree, '--mode', 'deep', '--json'], offline));

@@ -24,6 +24,7 @@ describe('a photographer\'s library in the web UI', { skip: FIXTURES_SKIP || UI_
   let ui: UiLibrary;
   before(async () => {
     ui = await startUiLibrary('vss-ui-photographer-', {
+      only: ['livePhoto'],
       moreFixtures: ['raw/nikon-d7100.NEF', 'raw/canon-eos-r6.cr3', 'raw/gopro-hero6-black.gpr'],
       prepare: async (tree) => {
         await sharp(join(tree, 'train.jpg')).rotate().resize(1600).jpeg({ quality: 55 }).toFile(join(tree, 'train-resaved.jpg'));
