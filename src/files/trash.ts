@@ -16,6 +16,7 @@ import { scanLocation } from '../locations/locations.js';
 import type { NewTrashRecord, TrashPlaced } from '../store/trash.js';
 import type { TrashItem, TrashRestoreResult } from '../wire/trash.js';
 import { placeOf } from './places.js';
+import { UUID_RE } from '../sidecars/address.js';
 import type { ConfinedRoot } from '../library/confine.js';
 import { locationOnline } from '../volumes/location-online.js';
 import { DAY_MS, TRASH_DAYS, TRASH_FOLDER } from './trash-bin.js';
@@ -47,7 +48,7 @@ export function trashRowsOf(lib: Library, refs: readonly string[]): { rows: Tras
   const rows = new Map<number, TrashPlaced>();
   const unknown: string[] = [];
   for (const ref of refs) {
-    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref)) {
+    if (UUID_RE.test(ref.toLowerCase())) {
       const found = trash.byTrashIds([ref.toLowerCase()]);
       if (found.length === 0) unknown.push(ref);
       for (const r of found) rows.set(r.id, r);

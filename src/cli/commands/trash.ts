@@ -2,6 +2,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { TrashItem } from '../../api/index.js';
+import { UUID } from '../content-arg.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, formatBytes, printJson, printLine, printLines } from '../output.js';
 
@@ -65,5 +66,5 @@ export function registerTrashCommands(program: Command): void {
 
 /** A trash id as typed, else a path made absolute (the core finds what was there). */
 function typedRef(ref: string): string {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref) ? ref.toLowerCase() : resolvePath(ref);
+  return UUID.test(ref) ? ref.toLowerCase() : resolvePath(ref);
 }
