@@ -122,10 +122,11 @@ export class Real {
     return files.length === 0 ? undefined : files[k % files.length];
   }
 
-  /** Every content this test made whose bytes are somewhere now (a trash too), with where. */
-  private bytes(): Map<string, string[]> {
+  /** Every content this test made whose bytes are in HELD (the world as walked) or in a trash now, with where. */
+  private bytes(held: readonly Held[]): Map<string, string[]> {
     const out = new Map<string, string[]>();
-    for (const h of this.world.heldWithTrash()) {
+    // Only the trash folders are walked again: the rest of the world was walked for the good copies.
+    for (const h of [...held, ...this.world.trashHeld()]) {
       if (!this.contents.has(h.hash)) continue;
       let at = out.get(h.hash);
       if (!at) out.set(h.hash, (at = []));
@@ -149,7 +150,7 @@ export class Real {
     const lap = (k: string) => { const n = performance.now(); PHASES[k] = (PHASES[k] ?? 0) + n - t; t = n; };
     const before = this.world.held();
     const goodBefore = this.good(before);
-    const bytesBefore = this.rules.has('bytes') ? this.bytes() : new Map<string, string[]>();
+    const bytesBefore = this.rules.has('bytes') ? this.bytes(before) : new Map<string, string[]>();
     lap('held');
     const a = performance.now();
     const outcome = await act();
@@ -167,7 +168,7 @@ export class Real {
       throw new Violation('a good copy lost', `${label()} left ${lost.length === 1 ? 'a content' : `${lost.length} contents`} with no good copy anywhere: ${where.join('; ')}`);
     }
     if (this.rules.has('bytes')) {
-      const now = this.bytes();
+      const now = this.bytes(after);
       const gone = [...bytesBefore.keys()].filter((h) => !now.has(h) && !exempt.has(h));
       if (gone.length > 0) {
         const where = gone.map((h) => `${h.slice(0, 12)}… (it was at ${bytesBefore.get(h)!.join(', ')})`);

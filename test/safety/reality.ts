@@ -96,11 +96,8 @@ export class Looks {
   }
 }
 
-/**
- * Every file under ROOT (recursively), `.vss-*` names skipped (with TRASH, but for the trash's
- * `.vss-trash` at the root: files a delete moved aside, still bytes), labelled LABEL/rel.
- */
-export function filesUnder(looks: Looks, root: string, label: string, trash = false): Held[] {
+/** Every file under ROOT (recursively), `.vss-*` names skipped, labelled LABEL/rel. */
+export function filesUnder(looks: Looks, root: string, label: string): Held[] {
   const out: Held[] = [];
   const walk = (dir: string) => {
     let entries: Dirent[];
@@ -110,7 +107,7 @@ export function filesUnder(looks: Looks, root: string, label: string, trash = fa
       return; // gone (a drive away, a folder removed)
     }
     for (const e of entries) {
-      if (e.name.startsWith('.vss-') && !(trash && dir === root && e.name === '.vss-trash')) continue;
+      if (e.name.startsWith('.vss-')) continue;
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.isFile()) {

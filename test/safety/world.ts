@@ -357,11 +357,10 @@ export class World {
     return out;
   }
 
-  /** As `held`, with the files in each location's trash: every byte vss could still give back. */
-  heldWithTrash(): Held[] {
+  /** The files in each location's trash (what `held` leaves out): bytes vss could still give back. */
+  trashHeld(): Held[] {
     const out: Held[] = [];
-    for (const d of this.devices) out.push(...LOCATIONS.flatMap((loc) => filesUnder(this.looks, d.dirs[loc], `${d.name}/${loc}`, true)));
-    out.push(...objectsUnder(this.looks, this.bucketDir));
+    for (const d of this.devices) out.push(...LOCATIONS.flatMap((loc) => filesUnder(this.looks, join(d.dirs[loc], '.vss-trash'), `${d.name}/${loc}/.vss-trash`)));
     return out;
   }
 
