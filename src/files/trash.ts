@@ -97,8 +97,8 @@ export async function restoreFromTrash(lib: Library, refs: readonly string[]): P
       out.not_restored.push({ ref: r.trash_id, reason: `gone from the trash (${from} is not there)` });
       return;
     }
+    // Its folder is made (confined) by the move itself.
     let to = root.path(r.rel_path);
-    root.makeFolder(dirname(to));
     if (factsAt(to)) to = freeNameIn(dirname(to), basename(to));
     root.inFolder(to.slice(root.root.length + 1).split(sep).join('/'));
     const moved = moveWithinDrive(root, from, to);

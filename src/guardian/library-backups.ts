@@ -96,9 +96,15 @@ export async function makeLibraryBackup(lib: Library, to: string | undefined, op
 
 /** Every snapshot recorded, newest first, each looked at now. */
 export function listLibraryBackups(lib: Library): LibraryBackupView[] {
+  return lookedAt(lib).map(({ view }) => view);
+}
+
+/** Each snapshot recorded with one look at its file: whether it is there as made, and the drive holding it. */
+function lookedAt(lib: Library): Array<{ view: LibraryBackupView; dev: number | undefined }> {
   return lib.store.libraryBackups.list().map((r) => {
     const f = factsAt(r.path);
-    return { snapshot: r.snapshot, path: r.path, bytes: r.bytes, made_at: r.made_at, target: r.target, present: f !== undefined && f.kind === 'file' && f.size === r.bytes };
+    const present = f !== undefined && f.kind === 'file' && f.size === r.bytes;
+    return { view: { snapshot: r.snapshot, path: r.path, bytes: r.bytes, made_at: r.made_at, target: r.target, present }, dev: present ? f.dev : undefined };
   });
 }
 
@@ -108,10 +114,9 @@ export function listLibraryBackups(lib: Library): LibraryBackupView[] {
  * disk are one copy).
  */
 export function libraryProtection(lib: Library, now = Date.now()): LibraryProtection {
-  const present = listLibraryBackups(lib).filter((b) => b.present);
-  const fresh = present.filter((b) => now - b.made_at <= BACKUP_FRESH_MS);
-  const drives = new Set(fresh.map((b) => factsAt(b.path)?.dev).filter((d) => d !== undefined));
-  return { snapshots: present.length, newest_at: present[0]?.made_at ?? null, fresh_drives: drives.size };
+  const present = lookedAt(lib).filter((b) => b.view.present);
+  const drives = new Set(present.filter((b) => now - b.view.made_at <= BACKUP_FRESH_MS).map((b) => b.dev));
+  return { snapshots: present.length, newest_at: present[0]?.view.made_at ?? null, fresh_drives: drives.size };
 }
 
 /** A library's backup schedule on this device: to where, how often, how many kept. */

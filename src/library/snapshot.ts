@@ -103,9 +103,7 @@ function markInWorker(path: string, facts: SnapshotFacts): Promise<void> {
 }
 
 /** What the snapshot at PATH is of, checked whole (db/snapshot-file.ts). */
-export function readSnapshot(path: string): SnapshotFacts {
-  return readSnapshotMark(path);
-}
+export { readSnapshotMark as readSnapshot };
 
 /**
  * Copy the snapshot at PATH over the database file DATABASEFILE (no connection of this process may
