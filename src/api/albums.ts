@@ -1,7 +1,7 @@
 import type { Library } from '../library/library.js';
 import { AlbumBook, type AlbumChange } from '../albums/album-book.js';
 import type { AlbumShown, AlbumView } from '../wire/albums.js';
-import { contentsOf } from './content-refs.js';
+import { contentsOf, contentsWithStacks } from './content-refs.js';
 import type { SearchApi } from './search.js';
 
 export type { AlbumShown, AlbumView };
@@ -49,10 +49,10 @@ export class AlbumsApi {
 
   /** Put the contents REFS name in ALBUM (made when no album has that name). */
   add(album: string, refs: string[]): { album: AlbumView; changed: number; created: boolean } {
-    return this.book.add(album, contentsOf(this.lib, refs));
+    return this.book.add(album, contentsWithStacks(this.lib, refs));
   }
 
   remove(album: string, refs: string[]): { album: AlbumView; changed: number } {
-    return this.book.remove(album, contentsOf(this.lib, refs));
+    return this.book.remove(album, contentsWithStacks(this.lib, refs));
   }
 }

@@ -13,6 +13,9 @@ import { searchedWords } from '../search/ocr-text.js';
 import { albumTree } from '../search/search-filters.js';
 import { withDescendants } from '../tags/tag-tree.js';
 import type { AlbumSelection } from '../browse/grid-order.js';
+import { StackBook } from '../stacks/stack-book.js';
+import type { GridStack } from '../wire/browse.js';
+import type { DetailStack } from '../wire/stacks.js';
 import type { LibraryContext } from './library-api.js';
 import type { ContentDetail, GridDays, GridDevice, GridFilter, GridPage, PlaceCountry } from '../wire/browse.js';
 import type { FolderListing } from '../wire/browse-folder.js';
@@ -31,9 +34,14 @@ export const GRID_PAGE_MAX = 2000;
  */
 export class BrowseApi {
   private readonly order: GridOrderCache;
+  private readonly stacks: StackBook;
 
   constructor(private readonly lib: Library, private readonly ctx: LibraryContext, private readonly online: () => ReadonlySet<string> = () => new Set()) {
-    this.order = new GridOrderCache(lib.store.browse, { tagSet: (tag) => tagFilterSet(lib, tag), albumSet: (album) => albumGridSet(lib, album) });
+    this.stacks = new StackBook(lib);
+    this.order = new GridOrderCache(lib.store.browse, {
+      tagSet: (tag) => tagFilterSet(lib, tag), albumSet: (album) => albumGridSet(lib, album),
+      stackedAway: () => this.stacks.list().flatMap((st) => st.members.filter((m) => m !== st.cover)),
+    });
   }
 
   /**
@@ -54,7 +62,10 @@ export class BrowseApi {
   page(offset: number, limit: number, device?: string, filter: GridFilter = {}): GridPage {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new UsageError(`offset must be a whole number from 0, got ${String(offset)}`);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > GRID_PAGE_MAX) throw new UsageError(`limit must be a whole number from 1 to ${GRID_PAGE_MAX}, got ${String(limit)}`);
-    return readGridPage(this.lib.store.browse, this.order.current(deviceFilter(device), metaFilter(filter)), offset, limit, this.lib.device.uuid, (uuids) => copyCounts(this.lib, uuids));
+    return readGridPage(
+      this.lib.store.browse, this.order.current(deviceFilter(device), metaFilter(filter)), offset, limit, this.lib.device.uuid, (uuids) => copyCounts(this.lib, uuids),
+      () => new Map(this.stacks.list().map((st): [string, GridStack] => [st.cover, { stack_id: st.stack_id, kind: st.kind, count: st.members.length, members: st.members }])),
+    );
   }
 
   /** The places the library's photos were taken, by country (the most photos first) and town within it; a photo at sea with no town counts for its country alone. */
@@ -112,8 +123,26 @@ export class BrowseApi {
       safety: (uuid) => contentSafety(this.lib, uuid),
       textWords: (uuid) => searchedWords(this.lib, uuid),
       noPicture: (uuid) => this.lib.store.notApplicable.reason(uuid, 'thumb', 'detail@1x'),
+      stack: (uuid) => this.stackOf(uuid),
     };
     return readContentDetail(ctx, contentUuid);
+  }
+
+  /** The stack CONTENTUUID is in, each member with its name, type and grid thumbnail (this device's or a paired one's facts). */
+  private stackOf(contentUuid: string): DetailStack | null {
+    const st = this.stacks.of(contentUuid);
+    if (!st) return null;
+    const browse = this.lib.store.browse;
+    const local = new Map<number, string>();
+    for (const [uuid, id] of browse.selected({ uuids: st.members })) if (id !== null) local.set(id, uuid);
+    const rows = new Map<string, { name: string | null; mime: string; thumb: string | null }>();
+    for (const r of browse.tiles([...local.keys()])) rows.set(r.uuid, r);
+    const elsewhere = st.members.filter((m) => !rows.has(m));
+    if (elsewhere.length > 0) for (const r of browse.remoteTiles(elsewhere)) rows.set(r.uuid, r);
+    return {
+      ...st,
+      member_items: st.members.map((m) => ({ content_uuid: m, name: rows.get(m)?.name ?? null, mime: rows.get(m)?.mime ?? null, thumb: rows.get(m)?.thumb ?? null })),
+    };
   }
 
   /**

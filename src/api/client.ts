@@ -12,6 +12,7 @@ import type { FacesApi, PeopleApi } from './people.js';
 import type { AlbumsApi } from './albums.js';
 import type { TrashApi } from './trash.js';
 import type { SimilarApi } from './similar.js';
+import type { StacksApi } from './stacks.js';
 import type { LibraryBackupApi } from './library-backup.js';
 import type { FilesApi } from './files.js';
 import type { VolumesApi } from './volumes.js';
@@ -100,6 +101,7 @@ export type AlbumsClient = Served<AlbumsApi, LibraryMethods<'albums'>>;
 export type FacesClient = Served<FacesApi, LibraryMethods<'faces'>>;
 export type TrashClient = Served<TrashApi, LibraryMethods<'trash'>>;
 export type SimilarClient = Served<SimilarApi, LibraryMethods<'similar'>>;
+export type StacksClient = Served<StacksApi, LibraryMethods<'stacks'>>;
 export type LibraryBackupClient = Served<LibraryBackupApi, LibraryMethods<'backup'>>;
 
 export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
@@ -128,6 +130,7 @@ export interface LibraryClient extends Served<LibraryApi, LibraryOwnMethods> {
   readonly faces: FacesClient;
   readonly trash: TrashClient;
   readonly similar: SimilarClient;
+  readonly stacks: StacksClient;
   readonly backup: LibraryBackupClient;
 }
 

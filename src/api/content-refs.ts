@@ -1,6 +1,7 @@
 import { contentByRef } from '../browse/content-ref.js';
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
+import { StackBook } from '../stacks/stack-book.js';
 
 /** Contents a call may name at once (a whole folder's worth; more in several calls). */
 const MAX_REFS = 100_000;
@@ -10,4 +11,12 @@ export function contentsOf(lib: Library, refs: readonly string[]): string[] {
   if (refs.length === 0) throw new UsageError('name at least one content (a uuid, DEVICE:/LOCATION/PATH or a file path)');
   if (refs.length > MAX_REFS) throw new UsageError(`at most ${MAX_REFS} contents at once`);
   return refs.map((r) => contentByRef(lib, r).uuid);
+}
+
+/**
+ * As contentsOf, with every member of the stacks those contents are in (issue 45): a stack takes
+ * tags, ratings and albums as one item, whichever of its photos is named.
+ */
+export function contentsWithStacks(lib: Library, refs: readonly string[]): string[] {
+  return new StackBook(lib).expand(contentsOf(lib, refs));
 }

@@ -22,6 +22,7 @@ import { FacesApi, PeopleApi } from './people.js';
 import { AlbumsApi } from './albums.js';
 import { TrashApi } from './trash.js';
 import { SimilarApi } from './similar.js';
+import { StacksApi } from './stacks.js';
 import { LibraryBackupApi } from './library-backup.js';
 import { UploadsApi } from './uploads.js';
 
@@ -76,6 +77,7 @@ export class LibraryApi {
   readonly trash: TrashApi;
   /** Near-duplicates (issue 45). */
   readonly similar: SimilarApi;
+  readonly stacks: StacksApi;
   /** Snapshots of the library's own database (issue 45). */
   readonly backup: LibraryBackupApi;
   private readonly stopSearch: (() => void) | undefined;
@@ -112,6 +114,7 @@ export class LibraryApi {
     this.uploads = new UploadsApi(lib);
     this.trash = new TrashApi(host);
     this.backup = new LibraryBackupApi(host);
+    this.stacks = new StacksApi(lib);
     this.similar = new SimilarApi(lib, { files: this.files, tags: this.tags, meta: this.meta, albums: this.albums });
     // And the faces follow their sidecars into people.
     this.stopFaces = ctx.access === 'write' ? this.people.follow() : undefined;

@@ -1,5 +1,5 @@
 import { contentByRef } from '../browse/content-ref.js';
-import { contentsOf } from './content-refs.js';
+import { contentsOf, contentsWithStacks } from './content-refs.js';
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { TagBook, type TagChange } from '../tags/tag-book.js';
@@ -46,11 +46,11 @@ export class TagsApi {
 
   /** Tag the contents REFS name with TAG (made when no tag has that name). */
   add(tag: string, refs: string[]): { tag: TagView; changed: number; created: boolean } {
-    return this.book.add(tag, contentsOf(this.lib, refs));
+    return this.book.add(tag, contentsWithStacks(this.lib, refs));
   }
 
   remove(tag: string, refs: string[]): { tag: TagView; changed: number } {
-    return this.book.remove(tag, contentsOf(this.lib, refs));
+    return this.book.remove(tag, contentsWithStacks(this.lib, refs));
   }
 }
 
@@ -66,7 +66,7 @@ export class MetaApi {
   set(refs: string[], fields: { favorite?: boolean; hidden?: boolean; rating?: number; note?: string } = {}): UserMetaView[] {
     const f = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
     if (Object.keys(f).length === 0) throw new UsageError('nothing to set: give --favorite, --hidden, --rating or --note (or their --no- forms)');
-    return setMeta(this.lib, contentsOf(this.lib, refs), f);
+    return setMeta(this.lib, contentsWithStacks(this.lib, refs), f);
   }
 }
 

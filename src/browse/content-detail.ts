@@ -4,6 +4,7 @@ import type { BrowseStore } from '../store/browse.js';
 import { parseMetadata } from '../media/media-metadata.js';
 import type { ContentDetail, DetailCopy, DetailDevice, DetailPath, DetailSidecar, DetailUser } from '../wire/browse.js';
 import type { ContentSafety } from '../wire/guardian.js';
+import type { DetailStack } from '../wire/stacks.js';
 import { peerMetadata } from './grid-page.js';
 
 export type { ContentDetail, DetailCopy, DetailDevice, DetailPath, DetailSidecar };
@@ -25,6 +26,8 @@ export interface DetailContext {
   textWords: (uuid: string) => number | null;
   /** Why it will never have a picture (its thumbnail's maker said so), else undefined. */
   noPicture: (uuid: string) => string | undefined;
+  /** The stack it is in, with its members (issue 45), else null. */
+  stack: (uuid: string) => DetailStack | null;
 }
 
 /**
@@ -81,7 +84,7 @@ export async function readContentDetail(ctx: DetailContext, contentUuid: string)
   return {
     content_uuid: c?.uuid ?? contentUuid, name, kind: facts.kind, mime: facts.mime, size: facts.size, ...shown,
     paths, copies, local: paths.length > 0, metadata: meta ?? {}, sidecars, user: ctx.user(contentUuid), safety: ctx.safety(contentUuid), text_words: ctx.textWords(contentUuid),
-    no_picture: ctx.noPicture(contentUuid) ?? null,
+    no_picture: ctx.noPicture(contentUuid) ?? null, stack: ctx.stack(contentUuid),
   };
 }
 

@@ -114,7 +114,7 @@ describe('the grid across devices', () => {
       deviceNames: async () => new Map([[LAPTOP, 'Laptop'], [PHONE, 'Phone']]), online: () => new Set([PHONE]),
       user: () => ({ favorite: false, hidden: false, rating: 0, note: null, tags: [] }),
       safety: () => null,
-      textWords: () => null, noPicture: () => undefined,
+      textWords: () => null, noPicture: () => undefined, stack: () => null,
     };
     const beach = await readContentDetail(ctx, uuidOf('beach.jpg'));
     assert.deepEqual([beach.name, beach.kind, beach.size, beach.local, beach.paths, beach.width, beach.captured_at], ['beach.jpg', 'image', 7, false, [], 4, '2024-05-01T10:00:00Z']);

@@ -53,6 +53,8 @@ export interface GridOrderOptions {
   tagSet?: (tag: string) => readonly string[];
   /** What a filter's album stands for; undefined when it names no album. */
   albumSet?: (album: string) => AlbumSelection | undefined;
+  /** The contents in a stack that are not its cover (issue 45): shown through their cover, not as tiles of their own. */
+  stackedAway?: () => readonly string[];
 }
 
 /** A scan bumps the version with every file: reading the order again once every two seconds is enough to follow it. */
@@ -85,12 +87,14 @@ export class GridOrderCache {
   private readonly now: () => number;
   private readonly tagSet: (tag: string) => readonly string[];
   private readonly albumSet: (album: string) => AlbumSelection | undefined;
+  private readonly stackedAway: () => readonly string[];
 
   constructor(private readonly store: BrowseStore, options: GridOrderOptions = {}) {
     this.minRebuildMs = options.minRebuildMs ?? GRID_REBUILD_MIN_MS;
     this.now = options.now ?? Date.now;
     this.tagSet = options.tagSet ?? (() => []);
     this.albumSet = options.albumSet ?? (() => undefined);
+    this.stackedAway = options.stackedAway ?? (() => []);
   }
 
   /**
@@ -130,6 +134,12 @@ export class GridOrderCache {
       }
       return { size: uuids.size, has: (id: number) => (id > 0 ? local.has(id) : uuids.has(order.remote[-id - 1]!)) };
     };
+    // A stack is one tile, its cover's (issue 45): whichever filter, its other members are not tiles.
+    const away = this.stackedAway();
+    if (away.length > 0) {
+      const stacked = member({ uuids: away });
+      keep.push((id) => !stacked.has(id));
+    }
     if (meta.showHidden !== true) {
       const hidden = member({ hidden: true });
       if (hidden.size > 0) keep.push((id) => !hidden.has(id));

@@ -1,7 +1,7 @@
 import type { BrowseStore, RemoteTileRecord, TileRecord } from '../store/browse.js';
 import { parseMetadata } from '../media/media-metadata.js';
 import { SIDECAR_KINDS } from '../sidecars/kinds.js';
-import type { GridItem, GridPage } from '../wire/browse.js';
+import type { GridItem, GridPage, GridStack } from '../wire/browse.js';
 import type { GridOrder } from './grid-order.js';
 
 export type { GridItem, GridPage };
@@ -14,7 +14,10 @@ const DAY_RE = /^[0-9]{4}-[01][0-9]-[0-3][0-9]/;
  * (and one by uuid of those only paired devices hold), then which devices hold each. SELF: this
  * device's uuid.
  */
-export function readGridPage(store: BrowseStore, order: GridOrder, offset: number, limit: number, self: string, copyCounts: (uuids: string[]) => ReadonlyMap<string, number>): GridPage {
+export function readGridPage(
+  store: BrowseStore, order: GridOrder, offset: number, limit: number, self: string, copyCounts: (uuids: string[]) => ReadonlyMap<string, number>,
+  stacks: () => ReadonlyMap<string, GridStack> = () => new Map(),
+): GridPage {
   const ids = order.ids.subarray(Math.min(offset, order.ids.length), Math.min(offset + limit, order.ids.length));
   if (ids.length === 0) return { total: order.ids.length, version: order.version, items: [] };
   const local: number[] = [];
@@ -38,6 +41,11 @@ export function readGridPage(store: BrowseStore, order: GridOrder, offset: numbe
   for (const [uuid, n] of copyCounts([...byUuid.keys()])) {
     const it = byUuid.get(uuid);
     if (it) it.copies = n;
+  }
+  const covers = stacks();
+  for (const it of items) {
+    const s = covers.get(it.content_uuid);
+    if (s) it.stack = s;
   }
   return { total: order.ids.length, version: order.version, items };
 }

@@ -30,6 +30,8 @@ export const COMMAND_MANIFEST: readonly ManifestEntry[] = [
   {"name":"places","module":"places","term":"places","description":"where the photos were taken (from their GPS, offline), by country and town, with how many; find them with vss search place:NAME"},
   {"name":"files","module":"files","term":"files","description":"copy, move, delete and send files (verified, resumable jobs)"},
   {"name":"similar","module":"similar","term":"similar","description":"near-duplicates: photos whose pictures match though their bytes differ (re-encoded, resized, re-saved), the one to keep suggested"},
+  {"name":"stack","module":"stacks","term":"stack","description":"change one stack (vss stacks list shows them): its cover, or unstack it"},
+  {"name":"stacks","module":"stacks","term":"stacks","description":"stacks: a RAW and its camera's JPEG, or a burst's frames, shown as one item behind a cover (found by deep scans)"},
   {"name":"trash","module":"trash","term":"trash","description":"files a delete moved aside (on their own drive), restorable to their paths for 30 days"},
   {"name":"browse","module":"browse","term":"browse [options] <path>","description":"list a folder with kinds, sizes and content ids of small files, without adding it to the library"},
   {"name":"volumes","module":"volumes","term":"volumes","description":"this device's volumes (drives): mounted now, and tracked ones that are not"},

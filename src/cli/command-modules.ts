@@ -27,6 +27,7 @@ export const COMMAND_MODULES = {
   places: () => import('./commands/places.js').then((m): RegisterCommands => m.registerPlacesCommand),
   files: () => import('./commands/files.js').then((m): RegisterCommands => m.registerFileCommands),
   similar: () => import('./commands/similar.js').then((m): RegisterCommands => m.registerSimilarCommands),
+  stacks: () => import('./commands/stacks.js').then((m): RegisterCommands => m.registerStacksCommands),
   trash: () => import('./commands/trash.js').then((m): RegisterCommands => m.registerTrashCommands),
   browse: () => import('./commands/browse.js').then((m): RegisterCommands => m.registerBrowseCommand),
   volumes: () => import('./commands/volumes.js').then((m): RegisterCommands => m.registerVolumeCommands),

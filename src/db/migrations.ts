@@ -37,6 +37,7 @@ import { jobInterruptions } from './migrations/034-job-interruptions.js';
 import { bucketEvidence } from './migrations/035-bucket-evidence.js';
 import { trash } from './migrations/036-trash.js';
 import { libraryBackups } from './migrations/037-library-backups.js';
+import { stacks } from './migrations/038-stacks.js';
 
 export interface Migration {
   version: number;
@@ -49,7 +50,7 @@ export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
-  entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups,
+  entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks,
 ];
 
 export function currentSchemaVersion(db: Db): number {

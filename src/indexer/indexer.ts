@@ -12,6 +12,7 @@ import { releaseOrphanContents } from './release-orphans.js';
 import { discover, type DiscoveryCounts } from './discovery.js';
 import { discoverDirs, type ChangedDir } from './discover-dirs.js';
 import { FINDERS } from './finders.js';
+import { findStacks } from '../stacks/find-stacks.js';
 import { identifyContents, type SettleRule } from './identification.js';
 import { LEFTOVER_RULES } from '../storage/ignore-rules.js';
 import { LocalDisk, realPlaceOf } from '../storage/local-disk.js';
@@ -188,6 +189,8 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
     // Each finder commits its own work (the XMP one a folder's records and tags at a time).
     const found: Partial<Record<FoundKind, number>> = {};
     for (const finder of Object.values(FINDERS)) found[finder.kind] = (await finder.find({ lib, locationId, onSkip, ...changedSince })).read;
+    // Stacks after the finders: a RAW's JPEG and a burst's frames, from the metadata just read (issue 45).
+    findStacks(lib, locationId, since ?? undefined);
     store.locations.setMediaSeq(locationId, lookedUpTo);
     // The location's totals, not only what the changed folders held.
     media = {

@@ -279,6 +279,20 @@ export class EntryStore {
     ).pluck().all(seq, locationId);
   }
 
+  /** The ids of LOCATIONID's folders whose listing changed after change number SEQ (null: every folder). */
+  folderIdsChangedSince(locationId: number, seq: number | null): number[] {
+    if (seq === null) return this.sql<[number], number>(`SELECT id FROM entries WHERE location_id = ? AND kind = 'dir' ORDER BY id`).pluck().all(locationId);
+    return this.sql<[number, number], number>(`SELECT id FROM entries WHERE sync_seq > ? AND location_id = ? AND kind = 'dir' ORDER BY id`).pluck().all(seq, locationId);
+  }
+
+  /** The photos of folder PARENTID with their content's type and media metadata, by name: what the stack rules read (issue 45). */
+  imagesIn(parentId: number): Array<{ name: string; mtime_ms: number | null; content_uuid: string; mime: string; media_metadata: string | null }> {
+    return this.sql<[number], { name: string; mtime_ms: number | null; content_uuid: string; mime: string; media_metadata: string | null }>(
+      `SELECT e.name, e.mtime_ms, c.uuid AS content_uuid, c.mime, c.media_metadata FROM entries e JOIN content_identities c ON c.id = e.content_id
+       WHERE e.parent_id = ? AND e.kind = 'file' AND c.kind = 'image' ORDER BY e.name`,
+    ).all(parentId);
+  }
+
   /** The files of folder PARENTID with their content uuid (null while unidentified), by name. */
   filesWithContentIn(parentId: number): Array<{ id: number; name: string; rel_path: string; size: number; content_uuid: string | null }> {
     return this.sql<[number], { id: number; name: string; rel_path: string; size: number; content_uuid: string | null }>(

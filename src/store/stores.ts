@@ -28,6 +28,8 @@ import { FaceStore } from './faces.js';
 import { PeopleStore } from './people.js';
 import { AlbumStore } from './albums.js';
 import { AlbumItemStore } from './album-items.js';
+import { StackStore } from './stacks.js';
+import { StackMemberStore } from './stack-members.js';
 import { UserMetadataStore } from './user-metadata.js';
 import { FileOpItemStore } from './file-op-items.js';
 import { GuardianStore } from './guardian.js';
@@ -85,6 +87,8 @@ export class Stores {
   private ownPeople: PeopleStore | undefined;
   private ownAlbums: AlbumStore | undefined;
   private ownAlbumItems: AlbumItemStore | undefined;
+  private ownStacks: StackStore | undefined;
+  private ownStackMembers: StackMemberStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -175,6 +179,15 @@ export class Stores {
 
   get albumItems(): AlbumItemStore {
     return (this.ownAlbumItems ??= new AlbumItemStore(this.db));
+  }
+
+  /** Stacks (issue 45): shared data, like albums. */
+  get stacks(): StackStore {
+    return (this.ownStacks ??= new StackStore(this.db));
+  }
+
+  get stackMembers(): StackMemberStore {
+    return (this.ownStackMembers ??= new StackMemberStore(this.db));
   }
 
   get devices(): DeviceStore {

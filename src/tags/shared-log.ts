@@ -45,6 +45,12 @@ export function* fullStateOps(lib: Library): Generator<SharedOp> {
     }
   }
   for (const r of lib.store.albumItems.all()) yield { hlc: r.hlc, record: 'album_item', id: r.album_uuid, content: r.content_uuid, set: { present: r.present === 1 } };
+  for (const s of lib.store.stacks.all()) {
+    for (const [hlc, set] of byStamp([[s.kind_hlc, 'kind', s.kind], [s.auto_cover_hlc, 'auto_cover', s.auto_cover], [s.cover_hlc, 'cover', s.cover], [s.deleted_hlc, 'deleted', s.deleted === 1]])) {
+      yield { hlc, record: 'stack', id: s.uuid, set } as SharedOp;
+    }
+  }
+  for (const r of lib.store.stackMembers.all()) yield { hlc: r.hlc, record: 'stack_member', id: r.stack_uuid, content: r.content_uuid, set: { present: r.present === 1 } };
 }
 
 /** FIELDS ([stamp, name, value]) grouped by the stamp they hold; a field no operation set ('') is left out. */

@@ -4,6 +4,7 @@ import type { TagFields } from '../store/tags.js';
 import type { UserMetadataFields } from '../store/user-metadata.js';
 import type { PersonFields } from '../store/people.js';
 import type { AlbumFields } from '../store/albums.js';
+import type { StackFields } from '../store/stacks.js';
 import { UUID_RE } from '../sidecars/address.js';
 
 /**
@@ -23,7 +24,11 @@ export type SharedOp =
   /** ID: an album (issue 32): its name, parent, saved search (a smart album), cover, deleted. */
   | { hlc: string; record: 'album'; id: string; set: AlbumFields }
   /** ID: the album; CONTENT: a content put in it (`present`) or taken out. */
-  | { hlc: string; record: 'album_item'; id: string; content: string; set: { present: boolean } };
+  | { hlc: string; record: 'album_item'; id: string; content: string; set: { present: boolean } }
+  /** ID: a stack (issue 45): its kind, the cover its rules pick, the cover a user chose, unstacked. */
+  | { hlc: string; record: 'stack'; id: string; set: StackFields }
+  /** ID: the stack; CONTENT: a content in it (`present`) or not any more. */
+  | { hlc: string; record: 'stack_member'; id: string; content: string; set: { present: boolean } };
 
 export const ALBUM_NAME_MAX = 200;
 /** A smart album's saved search is a search query: the same bound. */
@@ -180,6 +185,32 @@ export function checkOp(value: unknown): SharedOp | { refused: string } {
     if (Object.keys(set).length !== 1 || typeof set.present !== 'boolean') return { refused: 'an album item says only whether it is present' };
     return { hlc, record, id, content, set: { present: set.present } };
   }
+  if (record === 'stack') {
+    const bad = extra(['kind', 'auto_cover', 'cover', 'deleted']);
+    if (bad) return { refused: `a stack has no field ${JSON.stringify(bad).slice(0, 40)}` };
+    if (Object.keys(set).length === 0) return { refused: 'a stack operation that says nothing' };
+    const f: StackFields = {};
+    if (set.kind !== undefined) {
+      if (set.kind !== 'raw+jpeg' && set.kind !== 'burst') return { refused: 'a stack kind that is not raw+jpeg or burst' };
+      f.kind = set.kind;
+    }
+    for (const k of ['auto_cover', 'cover'] as const) {
+      if (set[k] === undefined) continue;
+      if (set[k] !== null && (typeof set[k] !== 'string' || !UUID_RE.test(set[k]))) return { refused: 'a cover that is not a content id' };
+      f[k] = set[k] as string | null;
+    }
+    if (set.deleted !== undefined) {
+      if (typeof set.deleted !== 'boolean') return { refused: 'deleted that is not true or false' };
+      f.deleted = set.deleted;
+    }
+    return { hlc, record, id, set: f };
+  }
+  if (record === 'stack_member') {
+    const content = value.content;
+    if (typeof content !== 'string' || !UUID_RE.test(content)) return { refused: 'no valid content id' };
+    if (Object.keys(set).length !== 1 || typeof set.present !== 'boolean') return { refused: 'a stack member says only whether it is present' };
+    return { hlc, record, id, content, set: { present: set.present } };
+  }
   return { refused: `no record kind ${JSON.stringify(record).slice(0, 40)}` };
 }
 
@@ -200,6 +231,10 @@ export function applyOp(store: Stores, op: SharedOp): void {
       return store.albums.apply(op.id, op.hlc, op.set);
     case 'album_item':
       return store.albumItems.apply(op.id, op.content, op.set.present, op.hlc);
+    case 'stack':
+      return store.stacks.apply(op.id, op.hlc, op.set);
+    case 'stack_member':
+      return store.stackMembers.apply(op.id, op.content, op.set.present, op.hlc);
   }
 }
 

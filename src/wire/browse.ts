@@ -4,6 +4,7 @@
  */
 
 import type { ContentSafety } from './guardian.js';
+import type { DetailStack } from './stacks.js';
 
 /** One day of the grid: its contents are a run of the order. Undated contents are one run, `day: null`, last. */
 export interface GridDay {
@@ -83,6 +84,16 @@ export interface GridItem {
   rating: number;
   /** Hidden: in the grid only when the filter asks for hidden contents too. */
   hidden: boolean;
+  /** The stack it is the cover of (issue 45): its other members are not tiles of their own. */
+  stack?: GridStack;
+}
+
+/** A stack as its cover's tile carries it: a file operation on the tile takes every member. */
+export interface GridStack {
+  stack_id: string;
+  kind: 'raw+jpeg' | 'burst';
+  count: number;
+  members: string[];
 }
 
 export interface GridPage {
@@ -166,6 +177,8 @@ export interface ContentDetail {
    * a video file with no video stream); null otherwise.
    */
   no_picture: string | null;
+  /** The stack it is in (issue 45), with its members; null when it is in none. */
+  stack: DetailStack | null;
 }
 
 /** A tag a content carries, as its detail shows it. */

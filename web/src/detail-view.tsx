@@ -4,6 +4,7 @@ import { API } from './api-paths.js';
 import { DetailMedia } from './detail-media.js';
 import { DetailUserPanel } from './detail-user.js';
 import { DetailAlbums } from './detail-albums.js';
+import { StackStrip } from './stack-strip.js';
 import { useMe } from './me-context.js';
 import { DetailFileActions } from './detail-file-actions.js';
 import { SendToDevice } from './send-to-device.js';
@@ -76,6 +77,7 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
           {pages.length > 0 && textWorthShowing(value) && <OcrText pages={pages} terms={terms} />}
         </div>
         <aside className="detail-side">
+          {value.stack && <StackStrip libId={lib.id} uuid={value.content_uuid} stack={value.stack} mayChange={!me.browser || me.browser.may.organise} changed={reload} />}
           <DetailUserPanel libId={lib.id} uuid={value.content_uuid} user={value.user} changed={reload} />
           {(!me.browser || me.browser.may.organise) && <DetailAlbums libId={lib.id} uuid={value.content_uuid} />}
           <MetadataList detail={value} />

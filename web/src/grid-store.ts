@@ -49,6 +49,8 @@ export class GridStore extends Subscribable {
   restoreFocus = false;
 
   private readonly pages = new Map<number, LoadedPage>();
+  /** The members of each stack a loaded tile is the cover of (issue 45): what a file operation on the tile takes. */
+  private readonly stackMembers = new Map<string, string[]>();
   private readonly inFlight = new Map<number, PageRead>();
   private readonly failedAt = new Map<number, number>();
   private wanted: number[] = [];
@@ -198,6 +200,23 @@ export class GridStore extends Subscribable {
     return count;
   }
 
+  private noteStacks(items: readonly GridItem[]): void {
+    for (const it of items) {
+      if (it.stack) this.stackMembers.set(it.content_uuid, it.stack.members);
+      else this.stackMembers.delete(it.content_uuid);
+    }
+  }
+
+  /** UUIDS with the members of the stacks among them (a stack's tile stands for every photo in it), each once. */
+  withStacks(uuids: readonly string[]): string[] {
+    const out = new Set<string>();
+    for (const u of uuids) {
+      out.add(u);
+      for (const m of this.stackMembers.get(u) ?? []) out.add(m);
+    }
+    return [...out];
+  }
+
   /**
    * The contents of items FIRST..LAST (inclusive), in order: a range or a day picked for a bulk
    * action may reach past the pages read, which are read now (and kept, as if scrolled to).
@@ -212,6 +231,7 @@ export class GridStore extends Subscribable {
       await Promise.all(missing.slice(at, at + MAX_IN_FLIGHT).map(async (p) => {
         const page = await get<GridPage>(API.grid(this.libId, p * PAGE_SIZE, PAGE_SIZE, this.device, this.filter));
         this.pages.set(p, { items: page.items, version: page.version, stale: false });
+        this.noteStacks(page.items);
       }));
     }
     if (missing.length > 0) {
@@ -291,6 +311,7 @@ export class GridStore extends Subscribable {
         // Shown in place of the one read before: rows must draw again.
         if (before) this.generation++;
         this.pages.set(p, { items: page.items, version: page.version, stale: false });
+        this.noteStacks(page.items);
         this.failedAt.delete(p);
         this.evict();
         // Thumbnails made while it was read: it is marked again with the next ones (not at once: a page of busy thumbnails is not read in a loop).

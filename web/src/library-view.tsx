@@ -70,7 +70,7 @@ export function LibraryView({ device = null, filter = {} }: { device?: string | 
         <GridFilters libId={lib.id} device={device} filter={filter} />
         <UploadButton />
       </div>
-      <SelectionBar libId={lib.id} selection={selectionOf(store)} reload={() => store.refresh()} showsHidden={filter.hidden === true} />
+      <SelectionBar libId={lib.id} selection={selectionOf(store)} reload={() => store.refresh()} showsHidden={filter.hidden === true} withStacks={(u) => store.withStacks(u)} />
       {days === null ? (
         store.daysError !== null ? <p className="empty">{store.daysError}</p> : <p className="muted pad" aria-busy="true">Loading…</p>
       ) : days.total === 0 && narrowed(filter) ? (

@@ -22,7 +22,11 @@ const CHUNK = 10_000;
  * (planned, asked for, run as jobs: selection-file-actions.tsx) or sent to a paired device (the
  * detail's SendToDevice, given every picked content).
  */
-export function SelectionBar({ libId, selection, reload, showsHidden }: { libId: string; selection: GridSelection; reload: () => void; showsHidden: boolean }) {
+export function SelectionBar({ libId, selection, reload, showsHidden, withStacks = (u) => u }: {
+  libId: string; selection: GridSelection; reload: () => void; showsHidden: boolean;
+  /** The picked contents with every photo of the stacks among them: a file operation takes a stack whole (issue 45). */
+  withStacks?: (uuids: string[]) => string[];
+}) {
   useSyncExternalStore(selection.subscribe, selection.getVersion);
   const [open, setOpen] = useState<'tag' | 'album' | 'send' | FileAction | null>(null);
   const [busy, setBusy] = useState(false);
@@ -74,9 +78,9 @@ export function SelectionBar({ libId, selection, reload, showsHidden }: { libId:
       {open === 'tag' && <TagField libId={libId} onTag={(name) => void tag(name)} />}
       {open === 'album' && <AlbumField libId={libId} onAlbum={(name) => void album(name)} close={() => setOpen(null)} />}
       {(open === 'copy' || open === 'move' || open === 'delete') && (
-        <SelectionFileActions key={open} libId={libId} action={open} contents={() => selection.uuids()} close={() => setOpen(null)} changed={reload} />
+        <SelectionFileActions key={open} libId={libId} action={open} contents={() => withStacks(selection.uuids())} close={() => setOpen(null)} changed={reload} />
       )}
-      {open === 'send' && <div className="selection-files"><SendToDevice contents={selection.uuids()} /></div>}
+      {open === 'send' && <div className="selection-files"><SendToDevice contents={withStacks(selection.uuids())} /></div>}
     </div>
   );
 }

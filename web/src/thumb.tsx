@@ -39,7 +39,8 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, d
   const place = placeOf(item, devices);
   const flags = useUserFlags(item.content_uuid, item);
   const once = item.copies === 1;
-  const label = `${place ? `${item.name}, on ${place.label}${place.offline ? ', offline' : ''}` : item.name}${once ? ', exists once' : ''}${flags.hidden ? ', hidden' : ''}`;
+  const stacked = item.stack ? `, a stack of ${item.stack.count} (${item.stack.kind === 'burst' ? 'a burst' : 'RAW and JPEG'})` : '';
+  const label = `${place ? `${item.name}, on ${place.label}${place.offline ? ', offline' : ''}` : item.name}${stacked}${once ? ', exists once' : ''}${flags.hidden ? ', hidden' : ''}`;
   return (
     <div className={`tile${flags.hidden ? ' hidden-content' : ''}${selected ? ' selected' : ''}`} style={{ width: size, height: size }}>
     <a
@@ -69,6 +70,7 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, d
         </span>
       )}
       {item.live_photo && <span className="badge" aria-hidden="true">LIVE</span>}
+      {item.stack && <span className="badge stack-badge" aria-hidden="true" data-stack={item.stack.stack_id}>{item.stack.kind === 'raw+jpeg' ? 'RAW+JPEG' : `▤ ${item.stack.count}`}</span>}
       {place && <span className={`device-badge${item.local ? ' here' : ''}`} aria-hidden="true">{place.label}{place.offline ? ' · offline' : ''}</span>}
       {item.kind === 'video' && item.duration_s !== null && <span className="badge" aria-hidden="true">{clock(item.duration_s)}</span>}
       {flags.hidden && <span className="badge hidden-badge" aria-hidden="true">HIDDEN</span>}

@@ -6,6 +6,7 @@
 import type { NamedJobRow } from '../../src/wire/jobs.js';
 
 export type { CapturedZone, ContentDetail, DetailCopy, DetailDevice, DetailPath, DetailSidecar, DetailTag, DetailUser, GridDay, GridDays, GridDevice, GridFilter, GridItem, GridPage, MediaMetadata, PlaceCountry } from '../../src/wire/browse.js';
+export type { DetailStack, StackView } from '../../src/wire/stacks.js';
 export type { TagView, UserMetaView } from '../../src/wire/tags.js';
 export type { AlbumShown, AlbumView } from '../../src/wire/albums.js';
 export type { TrashEmptyResult, TrashItem, TrashRestoreResult } from '../../src/wire/trash.js';

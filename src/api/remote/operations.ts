@@ -256,6 +256,10 @@ export const OPERATIONS = {
   /** Near-duplicates (issue 45): groups of contents whose pictures match; keeping one trashes the others' files here, their tags and albums merged onto it. */
   similarList: { method: 'GET', path: `${LIB}/similar`, call: 'lib.similar.list' },
   similarKeep: { method: 'POST', path: `${LIB}/similar/keep`, call: 'lib.similar.keep', args: [body('keep', 'string'), body('others', 'strings')] },
+  /** Stacks (issue 45): a RAW with its camera's JPEG, a burst's frames, one item behind a cover; shared data. */
+  stacksList: { method: 'GET', path: `${LIB}/stacks`, call: 'lib.stacks.list' },
+  stackSetCover: { method: 'POST', path: `${LIB}/stacks/cover`, call: 'lib.stacks.setCover', args: [body('stack_id', 'string'), body('content', 'string')] },
+  stackUnstack: { method: 'POST', path: `${LIB}/stacks/unstack`, call: 'lib.stacks.unstack', args: [body('stack_id', 'string')] },
 
   /** Albums (issue 32), shared by every device of the library. REF: an album's id or name. */
   albumsList: { method: 'GET', path: `${LIB}/albums`, call: 'lib.albums.list' },

@@ -30,6 +30,7 @@ export class RemoteLibrary implements LibraryClient {
   readonly faces: LibraryClient['faces'];
   readonly trash: LibraryClient['trash'];
   readonly similar: LibraryClient['similar'];
+  readonly stacks: LibraryClient['stacks'];
   readonly backup: LibraryClient['backup'];
   readonly xmp: LibraryClient['xmp'];
   readonly files: LibraryClient['files'];
@@ -53,6 +54,7 @@ export class RemoteLibrary implements LibraryClient {
     this.faces = served.faces;
     this.trash = served.trash;
     this.similar = served.similar;
+    this.stacks = served.stacks;
     this.backup = served.backup;
     this.xmp = served.xmp;
     this.files = served.files;

@@ -12,13 +12,13 @@ const ALWAYS = ['uiMe', 'librariesCurrent'] as const satisfies readonly Operatio
 /** View: the library as the web app shows it — its grid, contents, search, tags, albums, places, people, locations and events, a content's sidecars and original. */
 export const BROWSER_VIEW_OPERATIONS = [
   'librariesList', 'libraryStats', 'contentList', 'contentDetail', 'ls', 'gridDays', 'gridPage', 'search',
-  'tagsList', 'metaShow', 'albumsList', 'albumsShow', 'similarList', 'placesList', 'peopleList', 'peopleFaces', 'facesList',
+  'tagsList', 'metaShow', 'albumsList', 'albumsShow', 'similarList', 'stacksList', 'placesList', 'peopleList', 'peopleFaces', 'facesList',
   'locationsList', 'locationsGet', 'locationsOfOtherDevices', 'sidecarFile', 'originalFile', 'events',
 ] as const satisfies readonly OperationName[];
 
 /** Organise: favourite, rate, hide, tag, and put in albums (the library's shared data, never a file). */
 export const BROWSER_ORGANISE_OPERATIONS = [
-  'metaSet', 'tagsCreate', 'tagsAdd', 'tagsRemove', 'albumsCreate', 'albumsAdd', 'albumsRemove',
+  'metaSet', 'tagsCreate', 'tagsAdd', 'tagsRemove', 'albumsCreate', 'albumsAdd', 'albumsRemove', 'stackSetCover', 'stackUnstack',
 ] as const satisfies readonly OperationName[];
 
 /** Upload: ask which contents the library has, and send the rest (the tus routes, routes/uploads.ts). */
