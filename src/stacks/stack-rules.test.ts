@@ -46,21 +46,39 @@ describe('stack rules', () => {
     assert.deepEqual(timed.map((p) => p.members), [[U(10), U(11), U(12)]], 'd is 1.6 s later; e another camera; f without sub-seconds');
   });
 
+  // A content's bytes are one type: its extension (and so its mime) is chosen by its number.
+  const EXTS = [['jpg', 'image/jpeg'], ['JPG', 'image/jpeg'], ['nef', 'image/x-nikon-nef'], ['CR3', 'image/x-canon-cr3'], ['heic', 'image/heic'], ['png', 'image/png']] as const;
   const shots = fc.array(
     fc.record({
       n: fc.integer({ min: 1, max: 40 }),
       stem: fc.constantFrom('IMG_1', 'IMG_2', 'DSC_3', '20200101_120000_001', '20200101_120000_002', 'x_BURST20201010101010123', 'x_BURST20201010101010123_COVER'),
-      ext: fc.constantFrom(['jpg', 'image/jpeg'], ['JPG', 'image/jpeg'], ['nef', 'image/x-nikon-nef'], ['CR3', 'image/x-canon-cr3'], ['heic', 'image/heic'], ['png', 'image/png']),
       taken: fc.option(fc.integer({ min: 0, max: 5000 }), { nil: null }),
       sub: fc.boolean(),
       camera: fc.constantFrom('', 'A', 'B'),
       burst: fc.option(fc.constantFrom('B1', 'B2'), { nil: undefined }),
     }),
     { maxLength: 14 },
-  ).map((rs) => rs.map((r, i): Shot => ({
-    content_uuid: U(r.n), name: `${r.stem}${i % 3 === 0 ? '' : `_${i}`}.${r.ext[0]}`, mime: r.ext[1]!, taken_ms: r.taken === null ? null : T0 + r.taken,
-    sub_second: r.sub, camera: r.camera, ...(r.burst ? { burst_uuid: r.burst } : {}),
-  })));
+  ).map((rs) => rs.map((r, i): Shot => {
+    const [ext, mime] = EXTS[r.n % EXTS.length]!;
+    return {
+      content_uuid: U(r.n), name: `${r.stem}${i % 3 === 0 ? '' : `_${i}`}.${ext}`, mime, taken_ms: r.taken === null ? null : T0 + r.taken,
+      sub_second: r.sub, camera: r.camera, ...(r.burst ? { burst_uuid: r.burst } : {}),
+    };
+  })).map((list) => {
+    // What a file says is its content's (one content, one metadata); a name is one file of its folder.
+    const first = new Map<string, Shot>();
+    const names = new Set<string>();
+    const out: Shot[] = [];
+    for (const x of list) {
+      if (names.has(x.name)) continue;
+      names.add(x.name);
+      const f = first.get(x.content_uuid) ?? first.set(x.content_uuid, x).get(x.content_uuid)!;
+      const { burst_uuid, ...rest } = { ...x, taken_ms: f.taken_ms, sub_second: f.sub_second, camera: f.camera };
+      void burst_uuid;
+      out.push(f.burst_uuid ? { ...rest, burst_uuid: f.burst_uuid } : rest);
+    }
+    return out;
+  });
 
   it('a content is in one stack at most, every stack has two or more, its cover among them; the order of the files changes nothing', () => {
     fc.assert(fc.property(shots, fc.infiniteStream(fc.nat()), (list, rnd) => {

@@ -1,0 +1,93 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { FIXTURES_SKIP, json, tempDir } from '../helpers.js';
+import { cliHere as runCli } from '../support/cli-here.js';
+import { makeShoot, type Shoot } from '../support/stack-shoot.js';
+import type { StackView } from '../../src/wire/stacks.js';
+
+/**
+ * Stacks (issue 45) through the CLI over real files: RAW files from three makers with their
+ * cameras' JPEGs, bursts named as Samsung and Pixel phones name them and one camera's frames a
+ * third of a second apart. A deep scan stacks them (and not a RAW and a JPEG of one name taken
+ * 20 s apart, nor a frame 5 s later); the cover can be the RAW and stays so through a scan; a
+ * tag given to one photo of a stack is the stack's; an unstacked stack stays unstacked.
+ */
+describe('stacks: RAW+JPEG pairs and bursts, one item each', { skip: FIXTURES_SKIP }, () => {
+  const tmp = tempDir('vss-stacks-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1' };
+  const vss = async (...args: string[]) => {
+    const r = await runCli(args, env);
+    assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  let shoot: Shoot;
+  const uuidOf = new Map<string, string>();
+  const list = async () => json<StackView[]>(await vss('stacks', 'list', '--json'));
+  const stackOf = (stacks: StackView[], path: string) => stacks.find((s) => s.members.includes(uuidOf.get(path)!));
+
+  before(async () => {
+    shoot = await makeShoot(join(tmp.path, 'card'));
+    await vss('library', 'create', 'Stacks');
+    await vss('location', 'add', shoot.dir, '--mode', 'deep', '--generate', 'thumb');
+    for (const c of json<Array<{ content_uuid: string; paths: string[] }>>(await vss('content', 'list', '--json'))) for (const p of c.paths) uuidOf.set(p, c.content_uuid);
+  });
+  after(() => tmp.cleanup());
+
+  it('finds each RAW with its JPEG, the JPEG its face, and each burst behind its cover; photos taken apart stay apart', async () => {
+    const stacks = await list();
+    assert.equal(stacks.length, shoot.pairs.length + shoot.bursts.length, JSON.stringify(stacks, null, 1));
+    for (const { raw, jpeg } of shoot.pairs) {
+      const s = stackOf(stacks, raw);
+      assert.ok(s, `${raw} is stacked`);
+      assert.equal(s.kind, 'raw+jpeg');
+      assert.deepEqual(s.members, [uuidOf.get(raw)!, uuidOf.get(jpeg)!].sort());
+      assert.equal(s.cover, uuidOf.get(jpeg), 'the JPEG is its face');
+    }
+    for (const b of shoot.bursts) {
+      const s = stackOf(stacks, b.frames[0]!);
+      assert.ok(s, `the ${b.how} burst is stacked`);
+      assert.equal(s.kind, 'burst');
+      assert.deepEqual(s.members, b.frames.map((f) => uuidOf.get(f)!).sort(), b.how);
+      assert.equal(s.cover, uuidOf.get(b.frames[0]!), `the ${b.how} burst's cover`);
+    }
+    for (const alone of [shoot.apart.raw, shoot.apart.jpeg, join(shoot.dir, 'A7_1010.jpg')]) assert.equal(stackOf(stacks, alone), undefined, `${alone} is a photo of its own`);
+    assert.match((await vss('stacks', 'list')).stdout, /raw\+jpeg/);
+  });
+
+  it('the RAW can be the face, on every scan after; a tag given to one photo is the whole stack\'s', async () => {
+    const { raw, jpeg } = shoot.pairs[0]!;
+    const id = stackOf(await list(), raw)!.stack_id;
+    await vss('stack', 'set-cover', id, uuidOf.get(raw)!);
+    assert.equal(stackOf(await list(), raw)!.cover, uuidOf.get(raw));
+    await vss('location', 'rescan', shoot.dir, '--force');
+    assert.equal(stackOf(await list(), raw)!.cover, uuidOf.get(raw), 'a scan finds the stack again and keeps the chosen cover');
+    // By path too, and a content not in it is refused.
+    await vss('stack', 'set-cover', id, jpeg);
+    assert.equal(stackOf(await list(), raw)!.cover, uuidOf.get(jpeg));
+    const stranger = await runCli(['stack', 'set-cover', id, shoot.apart.jpeg], env);
+    assert.notEqual(stranger.code, 0);
+    assert.match(stranger.stderr, /is not in stack/);
+
+    await vss('tag', 'add', 'Safari', jpeg);
+    await vss('meta', 'set', jpeg, '--rating', '4');
+    const rawMeta = json<{ rating: number; tags: string[] }>(await vss('meta', 'show', raw, '--json'));
+    assert.deepEqual([rawMeta.rating, rawMeta.tags], [4, ['Safari']], 'the RAW behind it carries them too');
+    const alone = json<{ rating: number; tags: string[] }>(await vss('meta', 'show', shoot.apart.raw, '--json'));
+    assert.deepEqual([alone.rating, alone.tags], [0, []]);
+  });
+
+  it('unstacked, its photos are items of their own again, and a scan does not stack them again', async () => {
+    const frames = shoot.bursts[0]!.frames;
+    const id = stackOf(await list(), frames[0]!)!.stack_id;
+    await vss('stack', 'unstack', id);
+    assert.equal(stackOf(await list(), frames[0]!), undefined);
+    await vss('location', 'rescan', shoot.dir, '--force');
+    const after = await list();
+    assert.equal(stackOf(after, frames[0]!), undefined, 'still unstacked');
+    assert.equal(after.length, shoot.pairs.length + shoot.bursts.length - 1);
+    const gone = await runCli(['stack', 'set-cover', id, uuidOf.get(frames[1]!)!], env);
+    assert.notEqual(gone.code, 0);
+    assert.match(gone.stderr, /no stack/);
+  });
+});
