@@ -8,6 +8,7 @@ import { SharedData } from './shared-data.js';
 import type { SharedOp } from './shared-op.js';
 import { TagBook } from './tag-book.js';
 import { setMeta } from './user-meta.js';
+import { fullStateOps } from './shared-log.js';
 
 const C = (n: number) => `c0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const T = (n: number) => `70000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -176,5 +177,45 @@ describe('shared data: operations from several devices converge (DESIGN §15)', 
     const many = d.receive(Array.from({ length: 5000 }, () => ({})), 'peer');
     assert.match(many.refused.at(-1)!, /904 operations past the 4096/);
     lib.close();
+  });
+
+  it('stacks (issue 45): a cover one device chose is not undone by another device finding the same stack later', () => {
+    const [a, b, c] = [device('sa'), device('sb'), device('sc')];
+    const S = T(40);
+    const found = [
+      { record: 'stack', id: S, set: { kind: 'raw+jpeg', auto_cover: C(41) } },
+      { record: 'stack_member', id: S, content: C(40), set: { present: true } },
+      { record: 'stack_member', id: S, content: C(41), set: { present: true } },
+    ] as const;
+    // A finds the pair, and its user makes the RAW the face; B, offline, finds the same pair a minute later by its clock.
+    const da = new SharedData(a);
+    const db = new SharedData(b, () => Date.now() + 60_000);
+    da.commit(found);
+    da.commit([{ record: 'stack', id: S, set: { cover: C(40) } }]);
+    db.commit(found);
+    db.receive(logOf(da), 'a');
+    da.receive(logOf(db), 'b');
+    for (const lib of [a, b]) {
+      const s = lib.store.stacks.get(S)!;
+      assert.deepEqual([s.kind, s.auto_cover, s.cover, s.deleted], ['raw+jpeg', C(41), C(40), 0], 'the chosen cover stands');
+      assert.deepEqual(lib.store.stackMembers.rowsOf(S).map((r) => [r.content_uuid, r.present]), [[C(40), 1], [C(41), 1]]);
+    }
+    // Unstacked on B: on A too; and a device that missed the log gets it all from a full copy.
+    db.commit([{ record: 'stack', id: S, set: { deleted: true } }]);
+    da.receive(logOf(db), 'b');
+    assert.equal(a.store.stacks.get(S)!.deleted, 1);
+    new SharedData(c).receive([...fullStateOps(a)], 'a');
+    assert.deepEqual(c.store.stacks.all(), a.store.stacks.all());
+    assert.deepEqual(c.store.stackMembers.all().map((r) => [r.content_uuid, r.present]), a.store.stackMembers.all().map((r) => [r.content_uuid, r.present]));
+    // A peer's stack operation is checked field by field.
+    const stamp = `1900000000003-000000-${c.device.uuid}`;
+    const bad = new SharedData(c).receive([
+      { hlc: stamp, record: 'stack', id: S, set: { kind: 'pile' } },
+      { hlc: stamp, record: 'stack', id: S, set: { cover: 'x' } },
+      { hlc: stamp, record: 'stack', id: S, set: {} },
+      { hlc: stamp, record: 'stack_member', id: S, content: C(1), set: { present: 1 } },
+    ], 'peer');
+    assert.deepEqual([bad.applied, bad.refused.length], [0, 4]);
+    for (const l of [a, b, c]) l.close();
   });
 });
