@@ -4,6 +4,7 @@ import type { SimilarGroup, SimilarKeepResult } from '../wire/similar.js';
 import type { AlbumsApi } from './albums.js';
 import { contentByRef } from '../browse/content-ref.js';
 import { contentsOf } from './content-refs.js';
+import { StackBook } from '../stacks/stack-book.js';
 import type { FilesApi } from './files.js';
 import type { MetaApi, TagsApi } from './tags.js';
 
@@ -21,7 +22,7 @@ export class SimilarApi {
   async list(): Promise<SimilarGroup[]> {
     // Loaded when asked: the fingerprints' module brings sharp, which every other command can do without.
     const { findSimilar } = await import('../similar/find-similar.js');
-    return findSimilar(this.lib);
+    return findSimilar(this.lib, { leaveOut: this.stacked() });
   }
 
   /**
@@ -38,7 +39,7 @@ export class SimilarApi {
     // Only a near-duplicate of KEEP goes (its picture is kept, as KEEP): the delete passes the
     // Guardian's last-copy refusal, and the trash lets it go, on that ground alone.
     const { findSimilar } = await import('../similar/find-similar.js');
-    const group = findSimilar(this.lib).find((g) => g.contents.some((c) => c.content_uuid === kept));
+    const group = findSimilar(this.lib, { leaveOut: this.stacked() }).find((g) => g.contents.some((c) => c.content_uuid === kept));
     const members = new Map(group?.contents.map((c) => [c.content_uuid, c]) ?? []);
     const strangers = gone.filter((u) => !members.has(u));
     if (strangers.length > 0) {
@@ -82,5 +83,14 @@ export class SimilarApi {
       kept, trashed: gone, files: out.result?.done ?? 0,
       merged: { tags: tagNames.sort(), albums: albums.size, rating: Math.max(rating, mine.rating), favorite: favorite || mine.favorite },
     };
+  }
+
+  /**
+   * The photos a stack shows through its cover (issue 45): a RAW behind its JPEG, a burst's other
+   * frames. They are one item the user keeps whole, not near-duplicates to let go: only the
+   * cover is compared with the rest of the library.
+   */
+  private stacked(): Set<string> {
+    return new Set(new StackBook(this.lib).list().flatMap((s) => s.members.filter((m) => m !== s.cover)));
   }
 }

@@ -27,12 +27,12 @@ interface Known {
 }
 
 /** Every group of near-duplicates in LIB, largest group first. */
-export function findSimilar(lib: Library): SimilarGroup[] {
+export function findSimilar(lib: Library, opts: { leaveOut?: ReadonlySet<string> } = {}): SimilarGroup[] {
   const { store } = lib;
   const byKind = new Map<string, GroupItem[]>();
   const facts = new Map<string, Known>();
   for (const r of store.sidecars.ofKindWithStatus('phash', 'ready').slice(0, MAX_FINGERPRINTS)) {
-    if (r.variant !== 'default' || (r.size !== null && r.size !== ENCODED_BYTES)) continue;
+    if (r.variant !== 'default' || (r.size !== null && r.size !== ENCODED_BYTES) || opts.leaveOut?.has(r.content_uuid)) continue;
     const known = factsOf(lib, r.content_uuid);
     // A content only the trash holds has no file to show or keep (its fingerprint stays for a restore).
     if (!known || known.paths.length === 0 || (known.kind !== 'image' && known.kind !== 'video')) continue;

@@ -187,6 +187,26 @@ function registerButtons(lightbox: PhotoSwipeLightbox, libId: string, source: Vi
       pswp.on('change', stop);
     },
   });
+  // A stack (issue 45) is one item here too: its count, and a press opens its page, where its photos are.
+  pswp.ui!.registerElement({
+    name: 'stack', title: 'A stack: open it to see its photos', order: 7, isButton: true, html: '',
+    onInit: (el) => {
+      const shown = () => {
+        const stack = current()?.stack;
+        el.style.display = stack ? '' : 'none';
+        el.textContent = stack ? `▤ ${stack.count}` : '';
+        el.setAttribute('aria-label', stack ? `A stack of ${stack.count}: open it to see its photos` : 'A stack');
+      };
+      pswp.on('change', shown);
+      shown();
+    },
+    onClick: () => {
+      const item = current();
+      if (!item?.stack) return;
+      pswp.close();
+      location.hash = `#/content/${item.content_uuid}`;
+    },
+  });
   button('info', 'Info', 9, 'i', () => {
     const item = current();
     if (!item) return;
