@@ -13,7 +13,7 @@ import { searchedWords } from '../search/ocr-text.js';
 import { albumTree } from '../search/search-filters.js';
 import { withDescendants } from '../tags/tag-tree.js';
 import type { AlbumSelection } from '../browse/grid-order.js';
-import { StackBook } from '../stacks/stack-book.js';
+import { StackBook, type Stack } from '../stacks/stack-book.js';
 import type { GridStack } from '../wire/browse.js';
 import type { DetailStack } from '../wire/stacks.js';
 import type { LibraryContext } from './library-api.js';
@@ -35,12 +35,14 @@ export const GRID_PAGE_MAX = 2000;
 export class BrowseApi {
   private readonly order: GridOrderCache;
   private readonly stacks: StackBook;
+  /** The stacks as last read, and the versions they were read at: read again only when shared data or the contents moved. */
+  private stacksRead: { key: string; stacks: Stack[]; covers: Map<string, GridStack> } | undefined;
 
   constructor(private readonly lib: Library, private readonly ctx: LibraryContext, private readonly online: () => ReadonlySet<string> = () => new Set()) {
     this.stacks = new StackBook(lib);
     this.order = new GridOrderCache(lib.store.browse, {
       tagSet: (tag) => tagFilterSet(lib, tag), albumSet: (album) => albumGridSet(lib, album),
-      stackedAway: () => this.stacks.list().flatMap((st) => st.members.filter((m) => m !== st.cover)),
+      stackedAway: () => this.stackList().flatMap((st) => st.members.filter((m) => m !== st.cover)),
     });
   }
 
@@ -64,7 +66,7 @@ export class BrowseApi {
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > GRID_PAGE_MAX) throw new UsageError(`limit must be a whole number from 1 to ${GRID_PAGE_MAX}, got ${String(limit)}`);
     return readGridPage(
       this.lib.store.browse, this.order.current(deviceFilter(device), metaFilter(filter)), offset, limit, this.lib.device.uuid, (uuids) => copyCounts(this.lib, uuids),
-      () => new Map(this.stacks.list().map((st): [string, GridStack] => [st.cover, { stack_id: st.stack_id, kind: st.kind, count: st.members.length, members: st.members }])),
+      () => this.stacksNow().covers,
     );
   }
 
@@ -128,9 +130,29 @@ export class BrowseApi {
     return readContentDetail(ctx, contentUuid);
   }
 
+  /**
+   * The stacks now (issue 45), kept while neither the shared data (a stack's operations), this
+   * device's contents nor paired devices' rows (which contents the library knows) moved: every
+   * grid page asks.
+   */
+  private stackList(): Stack[] {
+    return this.stacksNow().stacks;
+  }
+
+  private stacksNow(): { stacks: Stack[]; covers: Map<string, GridStack> } {
+    const b = this.lib.store.browse;
+    const key = `${b.sharedVersion()}:${b.version()}:${b.peerVersion()}`;
+    if (this.stacksRead?.key !== key) {
+      const stacks = this.stacks.list();
+      const covers = new Map(stacks.map((st): [string, GridStack] => [st.cover, { stack_id: st.stack_id, kind: st.kind, count: st.members.length, members: st.members }]));
+      this.stacksRead = { key, stacks, covers };
+    }
+    return this.stacksRead;
+  }
+
   /** The stack CONTENTUUID is in, each member with its name, type and grid thumbnail (this device's or a paired one's facts). */
   private stackOf(contentUuid: string): DetailStack | null {
-    const st = this.stacks.of(contentUuid);
+    const st = this.stackList().find((x) => x.members.includes(contentUuid));
     if (!st) return null;
     const browse = this.lib.store.browse;
     const local = new Map<number, string>();

@@ -145,6 +145,11 @@ export class BrowseStore {
     return this.sql<[], number>('SELECT n FROM grid_version WHERE id = 1').pluck().get() ?? 0;
   }
 
+  /** grid_peer_version.n now: moved by every change of paired devices' rows (migration 014). */
+  peerVersion(): number {
+    return this.sql<[], number>('SELECT n FROM grid_peer_version WHERE id = 1').pluck().get() ?? 0;
+  }
+
   /**
    * One snapshot of what the order is built from: ids and instants in index order (two
    * single-column reads: a row as an array costs more than the read), the days' counts from the
@@ -154,7 +159,7 @@ export class BrowseStore {
    */
   orderSnapshot(havePeerVersion?: number): OrderSnapshot {
     return this.inSnapshot(() => {
-      const peerVersion = this.sql<[], number>('SELECT n FROM grid_peer_version WHERE id = 1').pluck().get() ?? 0;
+      const peerVersion = this.peerVersion();
       return {
         version: this.version(),
         hidden: this.sql<[], number>(
