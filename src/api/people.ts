@@ -2,9 +2,12 @@ import { contentByRef } from '../browse/content-ref.js';
 import type { Library } from '../library/library.js';
 import { followFaces } from '../people/faces-follower.js';
 import { PeopleBook } from '../people/people-book.js';
-import type { FaceView, PersonCardView, PersonFaceView, PersonView } from '../wire/people.js';
+import type { FaceView, PersonCardView, PersonFaceView, PersonView, UnsortedFacesView } from '../wire/people.js';
 
-export type { FaceView, PersonCardView, PersonFaceView, PersonView };
+export type { FaceView, PersonCardView, PersonFaceView, PersonView, UnsortedFacesView };
+
+/** The most unsorted faces one answer shows. */
+const MAX_UNSORTED_SAMPLE = 100;
 
 /** Faces and people (issue 31): found once on any device, named once, known everywhere. */
 export class PeopleApi {
@@ -89,6 +92,11 @@ export class FacesApi {
       if (queueSidecarJob(lib, uuid, 'faces')) queued++;
     }
     return { queued };
+  }
+
+  /** The faces that are nobody yet: how many, in how many contents, and the clearest LIMIT (at most 100) to name. */
+  unsorted(opts: { limit?: number } = {}): UnsortedFacesView {
+    return this.book.unsorted(Math.min(MAX_UNSORTED_SAMPLE, Math.max(0, opts.limit ?? 12)));
   }
 
   /** FACE put with PERSON (an id or a name), `none` (nobody), or `auto` (whom the clustering says). */

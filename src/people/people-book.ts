@@ -11,7 +11,7 @@ import type { FaceRecord } from '../store/faces.js';
 import { UUID_RE } from '../sidecars/address.js';
 import { SharedData, type UnstampedOp } from '../tags/shared-data.js';
 import { personNameProblem } from '../tags/shared-op.js';
-import type { FaceView, PersonCardView, PersonFaceView, PersonView } from '../wire/people.js';
+import type { FaceView, PersonCardView, PersonFaceView, PersonView, UnsortedFacesView } from '../wire/people.js';
 import { catchUpFaces } from './faces-follower.js';
 import { mergedEnd, peopleNamed } from './names.js';
 
@@ -73,6 +73,13 @@ export class PeopleBook {
     this.catchUp();
     const id = this.personOf(ref);
     return this.lib.store.faces.ofPerson(id).map((f) => ({ ...faceView(f), content_uuid: f.content_uuid, index: f.idx }));
+  }
+
+  /** The faces that are nobody yet: how many, in how many contents, and the clearest LIMIT. */
+  unsorted(limit: number): UnsortedFacesView {
+    this.catchUp();
+    const u = this.lib.store.faces.unsorted(limit);
+    return { faces: u.faces, contents: u.contents, sample: u.sample.map((f) => ({ ...faceView(f), content_uuid: f.content_uuid, index: f.idx })) };
   }
 
   name(ref: string, name: string): PersonView {

@@ -157,6 +157,16 @@ export class FaceStore {
     ).pluck().all(JSON.stringify(personIds), after, limit);
   }
 
+  /**
+   * The faces that are nobody yet (in one photo only, below the quality floor, or put with
+   * nobody): how many, in how many contents, and the clearest LIMIT of them to show.
+   */
+  unsorted(limit: number): { faces: number; contents: number; sample: FaceRecord[] } {
+    const c = this.sql<[], { faces: number; contents: number }>('SELECT count(*) AS faces, count(DISTINCT content_uuid) AS contents FROM faces WHERE person_id IS NULL').get()!;
+    const sample = c.faces === 0 ? [] : this.sql<[number], FaceRecord>('SELECT * FROM faces WHERE person_id IS NULL ORDER BY clusterable DESC, score DESC, face_id LIMIT ?').all(limit);
+    return { ...c, sample };
+  }
+
   count(): number {
     return this.sql<[], number>('SELECT count(*) FROM faces').pluck().get()!;
   }

@@ -387,7 +387,7 @@ export class SearchStore {
   embedded(variant: string): Array<{ uuid: string; kind: string }> {
     return this.sql<[string], { uuid: string; kind: string }>(
       `SELECT s.content_uuid AS uuid, c.kind FROM sidecars s JOIN content_identities c ON c.uuid = s.content_uuid
-       WHERE s.kind = 'embeddings' AND s.variant = ? AND s.status = 'ready' ORDER BY s.content_uuid`,
+       WHERE s.kind = 'embeddings' AND s.variant = ? AND s.status = 'ready' AND NOT ${LIVE_MOVIE('s.content_uuid')} ORDER BY s.content_uuid`,
     ).all(variant);
   }
 
@@ -416,7 +416,16 @@ export class SearchStore {
 }
 
 /** A search row's content kind: this device's content, else a paired device's (null: neither has it now). */
-const KIND_OF = `coalesce((SELECT kind FROM content_identities WHERE uuid = d.content_uuid), (SELECT kind FROM peer_contents WHERE content_uuid = d.content_uuid LIMIT 1))`;
+/**
+ * A content some still here has as its Live Photo movie (`live_photo_video/original`, a reference
+ * to the movie's own entry): a part of that photo, not a second result (issue 45).
+ */
+const LIVE_MOVIE = (uuid: string) => `EXISTS (SELECT 1 FROM content_identities lc JOIN entries le ON le.content_id = lc.id
+  JOIN sidecars ls ON ls.source_entry_id = le.id WHERE lc.uuid = ${uuid} AND ls.kind = 'live_photo_video' AND ls.status = 'ready')`;
+
+/** A content's kind, or null: gone from the library, or a Live Photo's movie (LIVE_MOVIE) — every list of results leaves a null out. */
+const KIND_OF = `CASE WHEN ${LIVE_MOVIE('d.content_uuid')} THEN NULL
+  ELSE coalesce((SELECT kind FROM content_identities WHERE uuid = d.content_uuid), (SELECT kind FROM peer_contents WHERE content_uuid = d.content_uuid LIMIT 1)) END`;
 
 /** Up to N contents of each set (a tag's, an album's) after a uuid, by uuid, from the set's own (set, content) index. */
 const setHeads = (table: string, column: string) => `SELECT (SELECT group_concat(content_uuid, ',') FROM

@@ -35,3 +35,11 @@ export interface PersonFaceView extends FaceView {
   /** Its place among the content's crops (`faces/face@1x`). */
   index: number;
 }
+
+/** The faces that are nobody yet (`vss people list` and the People page say so rather than "nobody"). */
+export interface UnsortedFacesView {
+  faces: number;
+  contents: number;
+  /** The clearest of them, to show and name. */
+  sample: PersonFaceView[];
+}

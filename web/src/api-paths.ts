@@ -45,6 +45,7 @@ export const API = {
   peopleHide: (libId: string, person: string, hide: boolean) => operationUrl(hide ? 'peopleHide' : 'peopleShow', { ...lib(libId), person }),
   faces: (libId: string, ref: string) => operationUrl('facesList', lib(libId), { ref }),
   faceAssign: (libId: string, face: string) => operationUrl('facesAssign', { ...lib(libId), face }),
+  facesUnsorted: (libId: string, limit: number) => operationUrl('facesUnsorted', lib(libId), { limit }),
   /** The Guardian (issue 30): copies counted against the policy. */
   guardianStatus: (libId: string) => operationUrl('guardianStatus', lib(libId)),
   guardianAtRisk: (libId: string, limit: number) => operationUrl('guardianAtRisk', lib(libId), { limit }),

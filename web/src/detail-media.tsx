@@ -1,4 +1,4 @@
-import type { RefObject } from 'react';
+import { useState, type RefObject } from 'react';
 import { API } from './api-paths.js';
 import { DetailImage } from './detail-image.js';
 import { FaceBoxes } from './face-boxes.js';
@@ -24,11 +24,15 @@ export function DetailMedia({ detail, libId, ocrPage, terms, playerRef }: {
     const proxy = findSidecar(detail.sidecars, 'proxy', ['quick']);
     // Without a proxy (none planned, or it failed) the original may still play in the browser.
     const src = proxy && proxy.status !== 'failed' ? sidecarUrl(libId, uuid, proxy) : API.original(libId, uuid);
-    return (
-      <figure className="media">
-        <video ref={(el) => { playerRef.current = el; }} className="player" controls preload="metadata" aria-label="Video" poster={posterUrl} src={src} />
-      </figure>
-    );
+    const faces = findSidecar(detail.sidecars, 'faces', ['default']);
+    if (!faces) {
+      return (
+        <figure className="media">
+          <video ref={(el) => { playerRef.current = el; }} className="player" controls preload="metadata" aria-label="Video" poster={posterUrl} src={src} />
+        </figure>
+      );
+    }
+    return <VideoWithFaces detail={detail} libId={libId} src={src} posterUrl={posterUrl} playerRef={playerRef} />;
   }
   if (detail.kind === 'audio') {
     return (
@@ -50,5 +54,41 @@ export function DetailMedia({ detail, libId, ocrPage, terms, playerRef }: {
       terms={terms}
       faces={findSidecar(detail.sidecars, 'faces', ['default']) ? <FaceBoxes libId={libId} uuid={uuid} /> : null}
     />
+  );
+}
+
+/**
+ * A video whose poster frame has faces: the faces are boxed and named over the poster, as over a
+ * photo, while the poster shows (before it plays: later frames have their faces elsewhere). The
+ * player sits in a frame of the video's own proportions, so boxes placed in fractions fall on the
+ * faces, and the boxes let the player's controls take the clicks around them.
+ */
+function VideoWithFaces({ detail, libId, src, posterUrl, playerRef }: {
+  detail: ContentDetail;
+  libId: string;
+  src: string;
+  posterUrl: string;
+  playerRef: RefObject<HTMLMediaElement | null>;
+}) {
+  const [started, setStarted] = useState(false);
+  return (
+    <figure className="media">
+      <div className="frame frame-video">
+        <video
+          ref={(el) => { playerRef.current = el; }}
+          className="player"
+          controls
+          preload="metadata"
+          aria-label="Video"
+          poster={posterUrl}
+          src={src}
+          {...(detail.width && detail.height ? { width: detail.width, height: detail.height } : {})}
+          onPlay={() => setStarted(true)}
+          onEmptied={() => setStarted(false)}
+        />
+        {!started && <FaceBoxes libId={libId} uuid={detail.content_uuid} />}
+      </div>
+      <figcaption className="media-tools muted">Faces are boxed on the poster frame, and hidden while the video plays</figcaption>
+    </figure>
   );
 }

@@ -7,13 +7,15 @@ import { counted } from './format.js';
 import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
 import { href } from './routes.js';
-import type { PersonCardView } from './types.js';
+import type { PersonCardView, UnsortedFacesView } from './types.js';
 import { useLiveEvent, useReconnect } from './use-live-event.js';
 import { useLoad } from './use-load.js';
 
 /** Unnamed people with at least this many faces are asked about first. */
 const SUGGEST_FACES = 3;
 const SUGGESTIONS = 8;
+/** Faces that are nobody yet shown when nobody is found yet. */
+const UNSORTED_SHOWN = 12;
 
 /**
  * `#/people`: everyone found in the photos (issue 31), a face for each, with how many faces and
@@ -25,7 +27,9 @@ export function PeopleView() {
   const lib = useLibrary();
   const [showHidden, setShowHidden] = useState(false);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const [people, reload] = useLoad((signal) => get<PersonCardView[]>(API.people(lib.id), signal), [lib.id]);
+  const [people, reloadPeople] = useLoad((signal) => get<PersonCardView[]>(API.people(lib.id), signal), [lib.id]);
+  const [unsorted, reloadUnsorted] = useLoad((signal) => get<UnsortedFacesView>(API.facesUnsorted(lib.id, UNSORTED_SHOWN), signal), [lib.id]);
+  const reload = () => { reloadPeople(); reloadUnsorted(); };
   useLiveEvent('people:changed', (e) => { if (e.library_id === lib.id) reload(); });
   useLiveEvent('shared:changed', (e) => { if (e.library_id === lib.id) reload(); });
   useReconnect(reload);
@@ -59,10 +63,12 @@ export function PeopleView() {
       <h1>People</h1>
       {people.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
       {people.state === 'error' && <p>{people.message}</p>}
-      {people.state === 'ready' && all.length === 0 && (
-        <section className="empty">
-          <p>Nobody yet. People are found in the photos of locations indexed in deep mode: add one on the <a href="#/locations">Locations</a> page (or <code>vss location add DIR --mode deep</code>), and the faces found in several photos become people here.</p>
-        </section>
+      {people.state === 'ready' && all.length === 0 && unsorted.state !== 'loading' && (
+        unsorted.state === 'ready' && unsorted.value.faces > 0 ? <Unsorted faces={unsorted.value} libId={lib.id} /> : (
+          <section className="empty">
+            <p>Nobody yet. People are found in the photos of locations indexed in deep mode: add one on the <a href="#/locations">Locations</a> page (or <code>vss location add DIR --mode deep</code>), and the faces found in several photos become people here.</p>
+          </section>
+        )
       )}
       {suggestions.length > 0 && (
         <section aria-labelledby="who">
@@ -83,6 +89,28 @@ export function PeopleView() {
         </section>
       )}
     </Page>
+  );
+}
+
+/** Faces found but nobody yet: how many, and the clearest, each opening its photo, where its box names it. */
+function Unsorted({ faces, libId }: { faces: UnsortedFacesView; libId: string }) {
+  return (
+    <section className="empty" aria-labelledby="unsorted">
+      <h2 id="unsorted">Faces not grouped yet</h2>
+      <p>
+        {counted(faces.faces, 'face')} found in {counted(faces.contents, 'photo')}, not yet grouped into people: a person appears once the same face is in
+        several photos. Open a photo and choose a face to name it yourself.
+      </p>
+      <ul className="people-grid" aria-label="Faces not grouped yet">
+        {faces.sample.map((f, i) => (
+          <li key={f.face_id} className="person-card">
+            <a href={href({ view: 'content', uuid: f.content_uuid, q: '' })} aria-label={`Face ${i + 1}: open its photo to name it`}>
+              <FaceCrop libId={libId} contentUuid={f.content_uuid} index={f.index} label={`Face ${i + 1}`} />
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

@@ -286,6 +286,8 @@ export const OPERATIONS = {
   /** PERSON: an id, a name, `none` or `auto`. */
   /** CONTENTS: whose faces to make again (none: every content whose faces were made here). */
   facesRemake: { method: 'POST', path: `${LIB}/faces/remake`, call: 'lib.faces.remake', args: [body('contents', 'strings', opt)] },
+  /** The faces that are nobody yet (the People page says so rather than "nobody"). */
+  facesUnsorted: { method: 'GET', path: `${LIB}/faces/unsorted`, call: 'lib.faces.unsorted', args: [options({ limit: query('limit', 'int', { optional: true, min: 0, max: 100 }) })] },
   facesAssign: { method: 'POST', path: `${LIB}/faces/:face/assign`, call: 'lib.faces.assign', args: [param('face', 'uuid'), body('person', 'string')] },
 
   sidecarsList: {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { FaceView, PersonView } from '../../api/index.js';
+import type { FaceView, PersonView, UnsortedFacesView } from '../../api/index.js';
 import { contentRef } from '../content-arg.js';
 import { globals, withLibrary } from '../context.js';
 import { printJson, printLine, printLines } from '../output.js';
@@ -21,6 +21,14 @@ function faceLine(f: FaceView, names: Map<string, string | null>): string {
 /** The contract's shape of a person (`vss people list --json`): no more, no less. */
 const personJson = (p: PersonView): PersonView => ({ person_id: p.person_id, name: p.name, faces: p.faces, contents: p.contents, hidden: p.hidden });
 
+/** What an empty people list says: the faces found that are nobody yet, when there are some, and how to name one. */
+function nobodyYet(u: UnsortedFacesView): string {
+  const first = u.sample[0];
+  if (u.faces === 0 || !first) return 'Nobody yet: people are found in photos of deep-mode locations (vss location add DIR --mode deep), then vss people list.';
+  return `${plural(u.faces, 'face')} found in ${plural(u.contents, 'content')}, not yet grouped into people: a person appears once the same face is in several photos. `
+    + `Name one yourself: vss faces list ${first.content_uuid} shows its faces, vss faces assign FACE NAME names one.`;
+}
+
 /** `vss people …` and `vss faces …` (issue 31): people named once, known on every device. */
 export function registerPeopleCommands(program: Command): void {
   const people = program.command('people').description('the people in your photos, found from their faces; names shared by every device');
@@ -33,7 +41,8 @@ export function registerPeopleCommands(program: Command): void {
       await withLibrary(this, async (lib) => {
         const list = await lib.people.list(opts.hidden ? {} : { hidden: false });
         if (globals(this).json) return printJson(list.map(personJson));
-        await printLines(list, personLine, 'Nobody yet: people are found in photos of deep-mode locations (vss location add DIR --mode deep), then vss people list.');
+        const none = list.length === 0 ? nobodyYet(await lib.faces.unsorted({ limit: 1 })) : '';
+        await printLines(list, personLine, none);
       }, 'read');
     });
 

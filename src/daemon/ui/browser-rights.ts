@@ -12,7 +12,7 @@ const ALWAYS = ['uiMe', 'librariesCurrent'] as const satisfies readonly Operatio
 /** View: the library as the web app shows it — its grid, contents, search, tags, albums, places, people, locations and events, a content's sidecars and original. */
 export const BROWSER_VIEW_OPERATIONS = [
   'librariesList', 'libraryStats', 'contentList', 'contentDetail', 'ls', 'gridDays', 'gridPage', 'search',
-  'tagsList', 'metaShow', 'albumsList', 'albumsShow', 'similarList', 'stacksList', 'placesList', 'peopleList', 'peopleFaces', 'facesList',
+  'tagsList', 'metaShow', 'albumsList', 'albumsShow', 'similarList', 'stacksList', 'placesList', 'peopleList', 'peopleFaces', 'facesList', 'facesUnsorted',
   'locationsList', 'locationsGet', 'locationsOfOtherDevices', 'sidecarFile', 'originalFile', 'events',
 ] as const satisfies readonly OperationName[];
 

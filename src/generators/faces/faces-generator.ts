@@ -4,7 +4,7 @@
  * with the verdict of the quality floor; and a crop of each. The picture is decoded here once,
  * upright and no larger than 1920 px (as the thumbnails decode it: any format sharp, libheif or
  * ffmpeg read, 16-bit, CMYK and grey made 8-bit sRGB, bombs refused from the header), and only its
- * pixels go to the model's process.
+ * pixels go to the model's process, twice: as it is, and inside a margin (face-margin.ts).
  */
 import type { FaceJson, FacesJson } from '../../wire/sidecar-json.js';
 import { DECODED_IMAGE_MIMES, decodeSource } from '../thumb/decode-source.js';
@@ -13,7 +13,7 @@ import { abortReason } from '../tools/run-tool.js';
 import { configureSharp, fromPixels } from '../tools/sharp-input.js';
 import { GeneratorError, type GeneratedOutput, type Generator, type GeneratorContext } from '../types.js';
 import { cropStrip, sharpnessOf, type RgbPicture } from './face-crops.js';
-import { detectFaces } from './face-engine.js';
+import { detectWithMargin } from './face-margin.js';
 import { faceModelFiles } from './face-model.js';
 import { faceQuality } from './face-quality.js';
 
@@ -31,7 +31,8 @@ export const facesGenerator: Generator<'faces'> = {
   kind: 'faces',
   name: 'vss-faces',
   // Bumped when the output changes; a new model re-makes faces only when the user asks (`vss faces remake`).
-  version: '1.0.0',
+  // 1.1.0: a second look inside a margin (face-margin.ts) finds the faces of tight portraits.
+  version: '1.1.0',
 
   accepts(content, variant) {
     if (variant !== DEFAULT && variant !== CROPS) return false;
@@ -54,7 +55,7 @@ export const facesGenerator: Generator<'faces'> = {
     const src = await decodeSource(ctx, FACES_MAX_EDGE, DEFAULT_PIXEL_LIMITS);
     if ('nothing' in src) return ctx.variants.map((variant) => ({ variant, skip: src.nothing }));
     const pic = await toRgb(src);
-    const answer = await detectFaces(pic.data, pic.width, pic.height, ctx.signal);
+    const answer = await detectWithMargin(pic, FACES_MAX_EDGE, ctx.signal);
     // Left to right, then top to bottom: the order of the crops, and of the faces' ids.
     const raw = answer.faces
       .filter((f) => f.box.w > 0 && f.box.h > 0 && f.descriptor.length === 128 && f.descriptor.every(Number.isFinite))
