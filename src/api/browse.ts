@@ -131,9 +131,8 @@ export class BrowseApi {
   }
 
   /**
-   * The stacks now (issue 45), kept while neither the shared data (a stack's operations), this
-   * device's contents nor paired devices' rows (which contents the library knows) moved: every
-   * grid page asks.
+   * The stacks now (issue 45), kept while neither the stacks' tables, this device's contents nor
+   * paired devices' rows (which contents the library knows) moved: every grid page asks.
    */
   private stackList(): Stack[] {
     return this.stacksNow().stacks;
@@ -141,7 +140,7 @@ export class BrowseApi {
 
   private stacksNow(): { stacks: Stack[]; covers: Map<string, GridStack> } {
     const b = this.lib.store.browse;
-    const key = `${b.sharedVersion()}:${b.version()}:${b.peerVersion()}`;
+    const key = `${this.lib.store.stacks.version()}:${b.version()}:${b.peerVersion()}`;
     if (this.stacksRead?.key !== key) {
       const stacks = this.stacks.list();
       const covers = new Map(stacks.map((st): [string, GridStack] => [st.cover, { stack_id: st.stack_id, kind: st.kind, count: st.members.length, members: st.members }]));

@@ -218,13 +218,15 @@ export class BrowseStore {
 
   /**
    * How many contents of the library (this device's and paired devices', each once) were taken at
-   * each place their media metadata names (issue 32): [country, cc, region, city, count, mean latitude, mean longitude], by country then city.
+   * each place their media metadata names (issue 32); a Live Photo's movie here is its still's, not a photo of its own (issue 45): [country, cc, region, city, count, mean latitude, mean longitude], by country then city.
    */
   placeCounts(): Array<[string | null, string | null, string | null, string | null, number, number | null, number | null]> {
     return this.sql<[], [string | null, string | null, string | null, string | null, number, number | null, number | null]>(
       `SELECT json_extract(p, '$.country'), json_extract(p, '$.cc'), json_extract(p, '$.region'), json_extract(p, '$.city'), count(*), avg(lat), avg(lon) FROM (
          SELECT uuid, json_extract(media_metadata, '$.place') AS p, json_extract(media_metadata, '$.gps.lat') AS lat, json_extract(media_metadata, '$.gps.lon') AS lon
-           FROM content_identities WHERE json_valid(media_metadata) AND json_type(media_metadata, '$.place') = 'object'
+           FROM content_identities c WHERE json_valid(media_metadata) AND json_type(media_metadata, '$.place') = 'object'
+             AND NOT EXISTS (SELECT 1 FROM entries le JOIN sidecars ls ON ls.source_entry_id = le.id
+               WHERE le.content_id = c.id AND ls.kind = 'live_photo_video' AND ls.status = 'ready')
          UNION SELECT content_uuid, max(json_extract(media_metadata, '$.place')), max(json_extract(media_metadata, '$.gps.lat')), max(json_extract(media_metadata, '$.gps.lon')) FROM peer_contents
            WHERE json_valid(media_metadata) AND json_type(media_metadata, '$.place') = 'object' GROUP BY content_uuid)
        GROUP BY 1, 2, 3, 4 ORDER BY 1, 4`,

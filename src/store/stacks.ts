@@ -66,6 +66,11 @@ export class StackStore {
     );
   }
 
+  /** A number every change of the stacks' tables moves (migration 038's triggers). */
+  version(): number {
+    return this.sql<[], number>('SELECT n FROM stacks_version WHERE id = 1').pluck().get() ?? 0;
+  }
+
   get(uuid: string): StackRecord | undefined {
     return this.sql<[string], StackRecord>('SELECT * FROM stacks WHERE uuid = ?').get(uuid);
   }
@@ -83,9 +88,8 @@ export class StackStore {
   memberRows(): StackMemberRow[] {
     return this.sql<[], StackMemberRow>(
       `SELECT s.uuid AS stack_uuid, s.kind, s.auto_cover, s.cover, m.content_uuid,
-         (EXISTS (SELECT 1 FROM content_identities c WHERE c.uuid = m.content_uuid)
-          OR EXISTS (SELECT 1 FROM peer_contents p WHERE p.content_uuid = m.content_uuid)) AS known
-       FROM stacks s JOIN stack_members m ON m.stack_uuid = s.uuid
+         (c.id IS NOT NULL OR EXISTS (SELECT 1 FROM peer_contents p WHERE p.content_uuid = m.content_uuid)) AS known
+       FROM stacks s JOIN stack_members m ON m.stack_uuid = s.uuid LEFT JOIN content_identities c ON c.uuid = m.content_uuid
        WHERE s.deleted = 0 AND s.kind <> '' AND m.present = 1 ORDER BY s.uuid, m.content_uuid`,
     ).all();
   }

@@ -9,7 +9,7 @@ import { cliHere as runCli } from '../support/cli-here.js';
 interface Hit { content_uuid: string; kind: string; paths: string[] }
 
 /**
- * A Live Photo is one photo in search results (issue 45): its movie, a reference sidecar of the
+ * A Live Photo is one photo in search results and in Places (issue 45): its movie, a reference sidecar of the
  * still (`live_photo_video/original`) and a content of its own, is never a second result — not by
  * its name, nor by the place both were taken. The real Apple pair of the fixtures, copied into the
  * test's folder.
@@ -36,5 +36,10 @@ describe('a Live Photo\'s movie is not a second result (real fixtures, real CLI)
     const byPlace = await search('place:Hardingstone');
     assert.deepEqual(byPlace.map((h) => h.kind), ['image'], JSON.stringify(byPlace));
     assert.deepEqual(await search('train kind:video'), []);
+  });
+
+  it('counts the Live Photo once in Places', async () => {
+    const places = json<Array<{ country: string; count: number; cities: Array<{ city: string; count: number }> }>>(await runCli(['places', '--json'], env));
+    assert.deepEqual(places.map((p) => [p.count, p.cities.map((c) => [c.city, c.count])]), [[1, [['Hardingstone', 1]]]], JSON.stringify(places));
   });
 });

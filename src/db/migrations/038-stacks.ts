@@ -29,5 +29,13 @@ CREATE TABLE stack_members (
   PRIMARY KEY (stack_uuid, content_uuid)
 ) WITHOUT ROWID;
 CREATE INDEX stack_members_by_content ON stack_members(content_uuid, stack_uuid);
+
+-- Moved by every change of either table: the grid reads the stacks again only when they changed.
+CREATE TABLE stacks_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT INTO stacks_version (id, n) VALUES (1, 0);
+CREATE TRIGGER stacks_moved_insert AFTER INSERT ON stacks BEGIN UPDATE stacks_version SET n = n + 1 WHERE id = 1; END;
+CREATE TRIGGER stacks_moved_update AFTER UPDATE ON stacks BEGIN UPDATE stacks_version SET n = n + 1 WHERE id = 1; END;
+CREATE TRIGGER stack_members_moved_insert AFTER INSERT ON stack_members BEGIN UPDATE stacks_version SET n = n + 1 WHERE id = 1; END;
+CREATE TRIGGER stack_members_moved_update AFTER UPDATE ON stack_members BEGIN UPDATE stacks_version SET n = n + 1 WHERE id = 1; END;
 `,
 };

@@ -87,13 +87,30 @@ export function mergeLooks(first: readonly RawFace[], second: readonly RawFace[]
   return kept;
 }
 
+/** A face this close to an edge (a fraction of that side) may have a neighbour the frame cut. */
+const NEAR_EDGE = 0.02;
+
 /**
- * The faces in PIC: the model's first look, and a second inside the border (`withMargin`),
+ * Whether a picture is worth a second look: the first found no face (a tight portrait, or none
+ * at all), or one of its faces reaches an edge (a tight frame, where another head may be cut).
+ * Most photos have a face well inside the frame, or none to find anyway: one detector pass only
+ * for the first kind, and the second pass is the price of the others (measured in docs/decisions.md).
+ */
+export function needsSecondLook(faces: readonly RawFace[], width: number, height: number): boolean {
+  if (faces.length === 0) return true;
+  const mx = width * NEAR_EDGE;
+  const my = height * NEAR_EDGE;
+  return faces.some((f) => f.box.x <= mx || f.box.y <= my || f.box.x + f.box.w >= width - mx || f.box.y + f.box.h >= height - my);
+}
+
+/**
+ * The faces in PIC: the model's first look, and when it is needed (`needsSecondLook`) a second inside the border (`withMargin`),
  * merged one per head (`mergeLooks`). The second look costs one more detector pass (the
  * detector sees 512 px whatever the size) and the descriptors of the faces it finds.
  */
 export async function detectWithMargin(pic: RgbPicture, maxEdge: number, signal: AbortSignal): Promise<{ faces: RawFace[]; ms: number }> {
   const first = await detectFaces(pic.data, pic.width, pic.height, signal);
+  if (!needsSecondLook(first.faces, pic.width, pic.height)) return first;
   const bordered = await withMargin(pic, maxEdge);
   const second = await detectFaces(bordered.pic.data, bordered.pic.width, bordered.pic.height, signal);
   const back = second.faces.map((f) => fromMargin(f, bordered.frame, pic.width, pic.height));
