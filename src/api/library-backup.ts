@@ -1,4 +1,4 @@
-import { isDeviceAddress } from '../core/address.js';
+import { isBucketAddress, isDeviceAddress } from '../core/address.js';
 import { UsageError, VssError } from '../core/errors.js';
 import { backupWhenDue as backupHereWhenDue, listLibraryBackups, makeLibraryBackup, readBackupSchedule, writeBackupSchedule, type BackupSchedule } from '../guardian/library-backups.js';
 import type { MadeSnapshot } from '../library/snapshot.js';
@@ -36,7 +36,7 @@ export class LibraryBackupApi {
     if (opts.every !== undefined && opts.unschedule) throw new UsageError('--every and --no-schedule do not go together');
     if (opts.keep !== undefined && !(Number.isInteger(opts.keep) && opts.keep >= 1)) throw new UsageError('--keep takes a whole number, 1 or more');
     // The snapshot first: a schedule is kept only for a target a snapshot could be made to.
-    const made = opts.to !== undefined && isDeviceAddress(opts.to) ? await this.toDevice(opts.to, opts.keep) : await makeLibraryBackup(lib, opts.to, opts.keep !== undefined ? { keep: opts.keep } : {});
+    const made = opts.to !== undefined && onDevice(opts.to) ? await this.toDevice(opts.to, opts.keep) : await makeLibraryBackup(lib, opts.to, opts.keep !== undefined ? { keep: opts.keep } : {});
     let schedule = readBackupSchedule(dataDir, lib.config.id);
     if (opts.every !== undefined) schedule = writeBackupSchedule(dataDir, lib.config.id, { to: opts.to ?? null, every_hours: opts.every, keep: opts.keep ?? 7 });
     else if (opts.unschedule) schedule = writeBackupSchedule(dataDir, lib.config.id, null);
@@ -69,7 +69,7 @@ export class LibraryBackupApi {
 export async function backupWhenDue(host: OpHost, now = Date.now()): Promise<void> {
   const schedule = readBackupSchedule(host.dataDir, host.lib.config.id);
   if (!schedule) return;
-  if (schedule.to === null || !isDeviceAddress(schedule.to)) {
+  if (schedule.to === null || !onDevice(schedule.to)) {
     await backupHereWhenDue(host.lib, schedule, now);
     return;
   }
@@ -77,4 +77,9 @@ export async function backupWhenDue(host: OpHost, now = Date.now()): Promise<voi
   if (!backupToDeviceDue(host, schedule, now)) return;
   const { performTransfer } = await import('../ops/facade.js');
   await performTransfer(host, { asked: 'backup', to: schedule.to, scheduled: true }, { detach: true });
+}
+
+/** Whether TO names a paired device's location (`DEVICE:/LOCATION[/PATH]`; a bucket's URL is not one: refused as a target where it is). */
+function onDevice(to: string): boolean {
+  return !isBucketAddress(to) && isDeviceAddress(to);
 }

@@ -96,7 +96,7 @@ describe('library backup to a paired device\'s location', () => {
     // Restored from this device's disk only: fetched first, by the way any file of the desk is.
     const restore = await runCli(['library', 'restore', r.path], A);
     assert.notEqual(restore.code, 0);
-    assert.match(restore.stderr, /is on another device: copy it here first \(\S*vss content get/);
+    assert.match(restore.stderr, /is not a path here: a snapshot on another device is copied here first \(\S*vss content get/);
     const back = join(tmp.path, 'back');
     mkdirSync(back);
     await vss(A, 'content', 'get', r.path, '--to', back);

@@ -99,7 +99,7 @@ export function registerLibraryCommands(program: Command): void {
     .option('--library <library>', 'the library to restore (default: the current one)')
     .action(async function (this: Command, snapshot: string, opts: { library?: string }) {
       // A snapshot on another device is a file there: copied here first, verified, then restored from this device's disk.
-      if (isDeviceAddress(snapshot)) throw new UsageError(`${snapshot} is on another device: copy it here first (vss content get ${snapshot} --to DIR), then vss library restore DIR/NAME`);
+      if (isDeviceAddress(snapshot)) throw new UsageError(`${snapshot} is not a path here: a snapshot on another device is copied here first (vss content get DEVICE:/LOCATION/PATH --to DIR), then restored from DIR`);
       const r = await (await clientFor(this)).libraries.restore(resolvePath(snapshot), opts.library !== undefined ? { library: opts.library } : {});
       if (globals(this).json) return printJson(r);
       printLine(`Restored library ${r.name} from ${displayPath(r.restored)} (made ${new Date(r.made_at).toISOString()}).`);
