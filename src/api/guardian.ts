@@ -25,10 +25,11 @@ export interface ProtectOutcome {
   result: ProtectResult | null;
 }
 
-/** How often the daemon looks for a location due for its scrub. */
-const SCRUB_LOOK_EVERY_MS = 3600_000;
+/** How often the daemon looks for a location due for its scrub (VSS_GUARDIAN_LOOK_MS: a test's, first look included). */
+const LOOK_MS = Number(process.env.VSS_GUARDIAN_LOOK_MS) || undefined;
+const SCRUB_LOOK_EVERY_MS = LOOK_MS ?? 3600_000;
 /** The first look, once the daemon's start (its rescans) has settled. */
-const SCRUB_FIRST_LOOK_MS = 5 * 60_000;
+const SCRUB_FIRST_LOOK_MS = LOOK_MS ?? 5 * 60_000;
 
 /**
  * The Guardian (`vss guardian`, issue 30): how many copies each content has across devices and
@@ -125,7 +126,7 @@ export class GuardianApi {
       // The S3 client is loaded at the first look, not by every command that opens the API.
       import('../guardian/bucket-check.js').then(({ queueDueBucketCheck }) => queueDueBucketCheck(this.lib)).catch(onError);
       import('../ops/trash-empty.js').then(({ emptyTrash }) => emptyTrash(this.host, { olderThanDays: TRASH_DAYS })).catch(onError);
-      import('../guardian/library-backups.js').then(({ backupWhenDue }) => backupWhenDue(this.lib, dataDir)).catch(onError);
+      import('./library-backup.js').then(({ backupWhenDue }) => backupWhenDue(this.host)).catch(onError);
     };
     const first = setTimeout(look, SCRUB_FIRST_LOOK_MS);
     const every = setInterval(look, SCRUB_LOOK_EVERY_MS);

@@ -2,10 +2,13 @@
  * The library's own work kept (issue 45): snapshots of its database (`library/snapshot.ts`) made
  * to a folder or a drive, the last N of a target kept, a schedule the daemon follows, and what the
  * Guardian says of them: how many are there now (each looked at: its file present with the size
- * it had), the newest, and on how many drives.
+ * it had), the newest, and on how many drives. A snapshot for a paired device's location is made
+ * here in the library's `backups/outgoing/` (staged: `stageSnapshot`) and sent by the transfer's
+ * way to a device (`ops/transfer/backup-to-device.ts`), recorded once the device confirmed it.
  */
-import { mkdirSync, realpathSync, unlinkSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, realpathSync, rmdirSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, posix, resolve } from 'node:path';
+import { isBucketAddress, isDeviceAddress } from '../core/address.js';
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { readDeviceSettings, updateDeviceSettings } from '../jobs/cpu-budget.js';
@@ -28,13 +31,13 @@ export interface BackupTarget {
 /**
  * TO as the user named it: nothing (the library's own `backups/` folder: kept from a damaged
  * database, not from a lost disk), a tracked drive (by name or id: its `vss-library-backups/LIBRARY/`),
- * or a folder (made when missing). A paired device's folder is not taken yet (said).
+ * or a folder (made when missing). A paired device's location is the transfer's to reach
+ * (api/library-backup.ts routes it there); a bucket is not a target yet (said).
  */
 export function backupTarget(lib: Library, to?: string): BackupTarget {
   if (to === undefined || to === '') return { dir: join(lib.root, 'backups'), target: 'library', volumeId: null };
-  if (/^[^/\\]+:\//.test(to) && !isAbsolute(to)) {
-    throw new UsageError(`${to}: a snapshot goes to a folder or a drive of this device for now; put it in a folder of a location (vss library backup --to DIR) and the Guardian's protect copies it to your other devices`);
-  }
+  if (isBucketAddress(to)) throw new UsageError(`${to}: a snapshot goes to a folder, a drive or a paired device's location (DEVICE:/LOCATION), not to a bucket yet`);
+  if (isDeviceAddress(to)) throw new UsageError(`${to} is a paired device's location: its snapshot is sent by the transfer (vss library backup --to ${to})`);
   const volumes = lib.store.volumes.ofDevice(lib.deviceId).filter((v) => v.tracked === 1);
   const vol = volumes.find((v) => v.name === to || String(v.id) === to);
   if (vol) return { dir: join(vol.mount_point, DRIVE_FOLDER, safeFolder(lib.config.name)), target: `volume:${vol.name ?? vol.id}`, volumeId: vol.id };
@@ -99,24 +102,119 @@ export function listLibraryBackups(lib: Library): LibraryBackupView[] {
   return lookedAt(lib).map(({ view }) => view);
 }
 
-/** Each snapshot recorded with one look at its file: whether it is there as made, and the drive holding it. */
-function lookedAt(lib: Library): Array<{ view: LibraryBackupView; dev: number | undefined }> {
+/**
+ * Each snapshot recorded with one look at its file: whether it is there as made, and the drive
+ * holding it. One sent to a paired device is looked at in that device's index as it last told
+ * this one (peer_entries: the file at its place, of its size); its "drive" is that device (two
+ * locations there may share a disk: counted once).
+ */
+function lookedAt(lib: Library): Array<{ view: LibraryBackupView; drive: unknown }> {
   return lib.store.libraryBackups.list().map((r) => {
+    const view: LibraryBackupView = { snapshot: r.snapshot, path: r.path, bytes: r.bytes, made_at: r.made_at, target: r.target, present: false };
+    const remote = parseDeviceKey(r.target);
+    if (remote) {
+      const name = lib.store.devices.byUuid(remote.deviceUuid)?.name ?? remote.deviceUuid;
+      const loc = lib.store.peerLocations.ofDevice(remote.deviceUuid).find((l) => l.uuid === remote.locationUuid);
+      const e = loc ? lib.store.peerEntries.get(remote.deviceUuid, loc.location_id, backupFolderOn(remote.dir, lib.config.id), r.path.slice(r.path.lastIndexOf('/') + 1)) : undefined;
+      const present = e !== undefined && e.kind === 'file' && e.size === r.bytes;
+      return { view: { ...view, target: `${name}:/${loc?.name ?? remote.locationUuid}${remote.dir === '' ? '' : `/${remote.dir}`}`, device: name, present }, drive: present ? `device:${remote.deviceUuid}` : undefined };
+    }
     const f = factsAt(r.path);
     const present = f !== undefined && f.kind === 'file' && f.size === r.bytes;
-    return { view: { snapshot: r.snapshot, path: r.path, bytes: r.bytes, made_at: r.made_at, target: r.target, present }, dev: present ? f.dev : undefined };
+    return { view: { ...view, present }, drive: present ? f.dev : undefined };
   });
 }
 
 /**
  * What the Guardian says of the library's own work: the snapshots there now, the newest, and the
  * drives holding a snapshot made within BACKUP_FRESH_MS (each drive once: two snapshots on one
- * disk are one copy).
+ * disk are one copy; a paired device's are one drive of that device).
  */
 export function libraryProtection(lib: Library, now = Date.now()): LibraryProtection {
   const present = lookedAt(lib).filter((b) => b.view.present);
-  const drives = new Set(present.filter((b) => now - b.view.made_at <= BACKUP_FRESH_MS).map((b) => b.dev));
+  const drives = new Set(present.filter((b) => now - b.view.made_at <= BACKUP_FRESH_MS).map((b) => b.drive));
   return { snapshots: present.length, newest_at: present[0]?.view.made_at ?? null, fresh_drives: drives.size };
+}
+
+/** A paired device's location as a snapshot's target is recorded: by ids (the schedule's key and the index's), never by names a rename changes. */
+export interface DeviceBackupPlace {
+  deviceUuid: string;
+  locationUuid: string;
+  /** The folder in the location the user named ('' for the location itself). */
+  dir: string;
+}
+
+const DEVICE_KEY = /^device:([0-9a-f-]{36})\/([0-9a-f-]{36})(?:\/(.+))?$/;
+
+/** The `target` a snapshot sent to PLACE is recorded under. */
+export function deviceBackupKey(place: DeviceBackupPlace): string {
+  return `device:${place.deviceUuid}/${place.locationUuid}${place.dir === '' ? '' : `/${place.dir}`}`;
+}
+
+function parseDeviceKey(target: string): DeviceBackupPlace | undefined {
+  const m = DEVICE_KEY.exec(target);
+  return m ? { deviceUuid: m[1]!, locationUuid: m[2]!, dir: m[3] ?? '' } : undefined;
+}
+
+/** The folder of a location on a paired device that snapshots of library LIBRARYID sent into DIR land in: `DIR/vss-library-backups/LIBRARYID`. */
+export function backupFolderOn(dir: string, libraryId: string): string {
+  return posix.join(dir === '' ? '.' : dir, DRIVE_FOLDER, libraryId);
+}
+
+/** Where snapshots on their way to another device wait, one folder a job: inside the library's folder, never a location (nothing indexes them). */
+function outgoingDir(lib: Library): string {
+  return join(lib.root, 'backups', 'outgoing');
+}
+
+/** The folder job JOBID's snapshot is staged in. */
+export function stagingDir(lib: Library, jobId: number): string {
+  return join(outgoingDir(lib), `job-${jobId}`);
+}
+
+/**
+ * A snapshot of LIB's database made for job JOBID to send (staged in its folder), anything a run
+ * of that job killed before it recorded its snapshot left there removed first.
+ */
+export async function stageSnapshot(lib: Library, jobId: number, now = Date.now()): Promise<MadeSnapshot> {
+  const dir = stagingDir(lib, jobId);
+  unstage(lib, jobId);
+  lib.roots.library.makeFolder(dir);
+  return snapshotDatabase(lib.db, dir, { library_id: lib.config.id, library_name: lib.config.name, made_at: now });
+}
+
+/** Job JOBID's staged snapshot (and a temp file of one) removed with its folder: sent, or never to be. Only vss's own files there are touched. */
+export function unstage(lib: Library, jobId: number): void {
+  const dir = stagingDir(lib, jobId);
+  lib.roots.library.checkFolder(dir);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const f = factsAt(join(dir, n));
+    if (f?.kind === 'file' && (n.endsWith(SNAPSHOT_SUFFIX) || n.includes(`${SNAPSHOT_SUFFIX}.`))) unlinkSync(join(dir, n));
+  }
+  try {
+    rmdirSync(dir);
+  } catch {
+    /* not empty (something else put there): left */
+  }
+}
+
+/** The staged snapshots of jobs no longer open (failed for good, cancelled, or cut off by a restore) removed. */
+export function sweepStaged(lib: Library, open: (jobId: number) => boolean): void {
+  let names: string[];
+  try {
+    names = readdirSync(outgoingDir(lib));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = /^job-(\d+)$/.exec(n);
+    if (m && !open(Number(m[1]))) unstage(lib, Number(m[1]));
+  }
 }
 
 /** A library's backup schedule on this device: to where, how often, how many kept. */
@@ -158,12 +256,18 @@ export function writeBackupSchedule(dataDir: string, libraryId: string, schedule
   return readBackupSchedule(dataDir, libraryId);
 }
 
-/** LIB's scheduled snapshot, when one is due (its target's newest is older than the schedule's hours); null when none is. */
-export async function backupWhenDue(lib: Library, dataDir: string, now = Date.now()): Promise<MadeSnapshot | null> {
-  const s = readBackupSchedule(dataDir, lib.config.id);
-  if (!s) return null;
-  const target = backupTarget(lib, s.to ?? undefined).target;
+/** Whether a snapshot to TARGET (as recorded) is due by SCHEDULE: none made there yet, or its newest older than the schedule's hours. */
+export function backupDue(lib: Library, target: string, schedule: BackupSchedule, now = Date.now()): boolean {
   const newest = lib.store.libraryBackups.ofTarget(target)[0];
-  if (newest && now - newest.made_at < s.every_hours * 3600 * 1000) return null;
-  return makeLibraryBackup(lib, s.to ?? undefined, { keep: s.keep, now });
+  return !newest || now - newest.made_at >= schedule.every_hours * 3600 * 1000;
+}
+
+/**
+ * LIB's scheduled snapshot to a folder or a drive of this device, when one is due; null when none
+ * is. (To a paired device's location: the API's `backupWhenDue`, which queues it as a transfer.)
+ */
+export async function backupWhenDue(lib: Library, schedule: BackupSchedule, now = Date.now()): Promise<MadeSnapshot | null> {
+  const target = backupTarget(lib, schedule.to ?? undefined).target;
+  if (!backupDue(lib, target, schedule, now)) return null;
+  return makeLibraryBackup(lib, schedule.to ?? undefined, { keep: schedule.keep, now });
 }

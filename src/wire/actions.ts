@@ -6,9 +6,10 @@
 /**
  * What the user asked: `files copy|move|delete|send`, `content get`, the guardian's protect and
  * repair, a scrub (it changes which copies count as verified) and a check of the buckets (it
- * changes which bucket objects count at all).
+ * changes which bucket objects count at all), and a snapshot of the library sent to a paired
+ * device (`library backup --to DEVICE:/LOCATION`).
  */
-export type ActionOp = 'copy' | 'move' | 'delete' | 'send' | 'get' | 'protect' | 'repair' | 'scrub' | 'check';
+export type ActionOp = 'copy' | 'move' | 'delete' | 'send' | 'get' | 'protect' | 'repair' | 'scrub' | 'check' | 'backup';
 
 /**
  * How it stands. While its job is open: `queued`, `running`, `paused` (they follow the job). Ended:

@@ -79,10 +79,12 @@ export interface LibraryBackupView {
   path: string;
   bytes: number;
   made_at: number;
-  /** What it was made to: `library` (its own folder), `volume:NAME`, or a folder. */
+  /** What it was made to: `library` (its own folder), `volume:NAME`, a folder, or a paired device's location (`DEVICE:/LOCATION[/PATH]`, by the names they have now). */
   target: string;
-  /** Its file is there, of the size it had. */
+  /** Its file is there, of the size it had (on a paired device: as that device's index last said). */
   present: boolean;
+  /** The paired device it was sent to (its name now); absent: on this device. */
+  device?: string;
 }
 
 /** A device of the library and what it holds (this device first). */

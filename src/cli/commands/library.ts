@@ -1,6 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
+import { isDeviceAddress } from '../../api/words.js';
 import { clientFor, globals, withLibrary } from '../context.js';
 import { parseDeviceType } from '../parse.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
@@ -53,9 +54,9 @@ export function registerLibraryCommands(program: Command): void {
 
   library
     .command('backup')
-    .description("a snapshot of the library's own database now (tags, albums, people, notes, policies), made while it is in use: to a folder or a tracked drive (default: the library's backups/ folder); --every: the daemon makes one that often")
-    .option('--to <dir|drive>', "a folder (made if missing), or a tracked drive's name or id (its vss-library-backups/ folder)")
-    .option('--keep <n>', 'keep only the last N snapshots of that target (the older ones removed)')
+    .description("a snapshot of the library's own database now (tags, albums, people, notes, policies), made while it is in use: to a folder, a tracked drive or a paired device's location (default: the library's backups/ folder); --every: the daemon makes one that often")
+    .option('--to <dir|drive|DEVICE:/LOC>', "a folder (made if missing), a tracked drive's name or id (its vss-library-backups/ folder), or a paired device's location (its vss-library-backups/LIBRARY_ID/ folder, sent verified; the daemon's network needed)")
+    .option('--keep <n>', 'keep only the last N snapshots of that target (the older ones removed; not on another device, where every one is kept)')
     .option('--every <hours>', 'from now on the daemon makes one this often (keeping --keep, default 7)')
     .option('--no-schedule', 'end the schedule')
     .action(async function (this: Command, opts: { to?: string; keep?: string; every?: string; schedule?: boolean }) {
@@ -72,10 +73,11 @@ export function registerLibraryCommands(program: Command): void {
           ...(opts.to !== undefined ? { to: opts.to } : {}), ...(keep !== undefined ? { keep } : {}), ...(every !== undefined ? { every } : {}), ...(opts.schedule === false ? { unschedule: true } : {}),
         });
         if (globals(this).json) return printJson(r);
-        printLine(`Snapshot ${r.snapshot}: ${displayPath(r.path)} (${formatBytes(r.bytes)}; the longest pause of the library's writes: ${r.longest_step_ms} ms)`);
+        printLine(`Snapshot ${r.snapshot}: ${r.device !== undefined ? r.path : displayPath(r.path)} (${formatBytes(r.bytes)}; the longest pause of the library's writes: ${r.longest_step_ms} ms)`);
         for (const p of r.removed) printLine(`  removed an older one: ${displayPath(p)}`);
-        if (r.schedule) printLine(`  the daemon makes one every ${r.schedule.every_hours} h${r.schedule.to ? ` to ${r.schedule.to}` : ''}, keeping ${r.schedule.keep}`);
-        printLine(`  restore it with: vss library restore ${displayPath(r.path)}`);
+        if (r.schedule) printLine(`  the daemon makes one every ${r.schedule.every_hours} h${r.schedule.to ? ` to ${r.schedule.to}` : ''}${r.schedule.to !== null && isDeviceAddress(r.schedule.to) ? ' (every one kept there; it waits while the device is away)' : `, keeping ${r.schedule.keep}`}`);
+        if (r.device !== undefined) printLine(`  verified on ${r.device}; to restore it, copy it here first (vss content get ${r.path} --to DIR), then vss library restore DIR/${r.snapshot}.vss-library.db`);
+        else printLine(`  restore it with: vss library restore ${displayPath(r.path)}`);
       });
     });
 
@@ -87,7 +89,7 @@ export function registerLibraryCommands(program: Command): void {
         const all = await lib.backup.list();
         if (globals(this).json) return printJson(all);
         if (all.length === 0) return printLine('No snapshots yet: vss library backup [--to DIR|DRIVE]');
-        for (const b of all) printLine(`${new Date(b.made_at).toISOString().slice(0, 16).replace('T', ' ')}  ${formatBytes(b.bytes).padStart(9)}  ${displayPath(b.path)}${b.present ? '' : '  (not there now)'}`);
+        for (const b of all) printLine(`${new Date(b.made_at).toISOString().slice(0, 16).replace('T', ' ')}  ${formatBytes(b.bytes).padStart(9)}  ${b.device !== undefined ? b.path : displayPath(b.path)}${b.present ? '' : b.device !== undefined ? `  (not in ${b.device}'s index as last heard)` : '  (not there now)'}`);
       }, 'read');
     });
 
@@ -96,6 +98,8 @@ export function registerLibraryCommands(program: Command): void {
     .description("bring the library's database back as a snapshot has it (checked first; refused for another library's, or while the library is open: close it or stop the daemon); the database as it was is kept as a snapshot first")
     .option('--library <library>', 'the library to restore (default: the current one)')
     .action(async function (this: Command, snapshot: string, opts: { library?: string }) {
+      // A snapshot on another device is a file there: copied here first, verified, then restored from this device's disk.
+      if (isDeviceAddress(snapshot)) throw new UsageError(`${snapshot} is not a path here: a snapshot on another device is copied here first (vss content get DEVICE:/LOCATION/PATH --to DIR), then restored from DIR`);
       const r = await (await clientFor(this)).libraries.restore(resolvePath(snapshot), opts.library !== undefined ? { library: opts.library } : {});
       if (globals(this).json) return printJson(r);
       printLine(`Restored library ${r.name} from ${displayPath(r.restored)} (made ${new Date(r.made_at).toISOString()}).`);

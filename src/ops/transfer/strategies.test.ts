@@ -31,12 +31,14 @@ describe('the ways of the transfer (ops/transfer/strategies.ts)', () => {
     }
   });
 
-  it('takes get, send, protect and repair by their rows', () => {
+  it('takes get, send, protect, repair and a library\'s snapshot to a device by their rows', () => {
     const of = (asked: string) => TRANSFER_WAYS.find((w) => w.asked === asked)!.kind;
     assert.equal(routeTransfer({ asked: 'get', ref: 'c', dir: '/d' }).kind, of('get'));
     assert.equal(routeTransfer({ asked: 'send', refs: ['/a'], to: 'Desk' }).kind, of('send'));
     assert.equal(routeTransfer({ asked: 'protect' }).kind, of('protect'));
     assert.deepEqual(routeTransfer({ asked: 'protect', to: 'Desk:/Backup' }), { kind: of('protect'), input: { to: 'Desk:/Backup' } });
     assert.equal(routeTransfer({ asked: 'repair', contents: [] }).kind, of('repair'));
+    assert.deepEqual(routeTransfer({ asked: 'backup', to: 'Desk:/Photos' }), { kind: of('backup'), input: { to: 'Desk:/Photos' } });
+    assert.deepEqual(routeTransfer({ asked: 'backup', to: 'Desk:/Photos', scheduled: true }).input, { to: 'Desk:/Photos', scheduled: true });
   });
 });

@@ -8,6 +8,7 @@ import type { GuardianProtectPlan, RepairResult } from '../../wire/guardian.js';
 import type { OpPreview } from '../../wire/preview.js';
 import type { TransferInput } from '../file-ops.js';
 import type { Way } from '../op.js';
+import type { BackupSent, BackupToDeviceInput } from './backup-to-device.js';
 import type { ContentGetInput } from './get.js';
 import type { ProtectInput, ProtectResult } from './protect.js';
 import type { RepairInput } from './repair.js';
@@ -26,7 +27,8 @@ export type TransferAsk =
   | ({ asked: 'get' } & ContentGetInput)
   | ({ asked: 'send' } & SendInput)
   | ({ asked: 'protect' } & ProtectInput)
-  | ({ asked: 'repair' } & RepairInput);
+  | ({ asked: 'repair' } & RepairInput)
+  | ({ asked: 'backup' } & BackupToDeviceInput);
 
 /** A copy or move: SRCS to TO as typed, with the flags every file operation shares. */
 export interface CopyAsk {
@@ -49,6 +51,7 @@ export interface TransferResults {
   send: SendResult;
   protect: ProtectResult;
   repair: RepairResult;
+  backup: BackupSent;
 }
 
 /** What its dry run shows, by what was asked (a repair has none). */
@@ -59,6 +62,7 @@ export interface TransferPreviews {
   send: OpPreview;
   protect: GuardianProtectPlan;
   repair: never;
+  backup: never;
 }
 
 /**
@@ -122,6 +126,10 @@ export const TRANSFER_WAYS = [
     asked: 'repair', from: 'here or a paired device', to: 'here', kind: 'guardian-repair', inProcess: true,
     how: 'a rotten file replaced by a verified copy of its content from this device, else a paired device\'s (guardian/repair.ts)',
   },
+  {
+    asked: 'backup', from: 'here', to: 'device', kind: 'library-backup-to-device', inProcess: false,
+    how: 'a snapshot of the library\'s database made here once the device is connected, pushed over /vss/drop (place) with its BLAKE3 into LOCATION/PATH/vss-library-backups/LIBRARY_ID/, verified and flushed there (ops/transfer/to-device-run.ts)',
+  },
 ] as const satisfies readonly TransferWay[];
 
 type Row = (typeof TRANSFER_WAYS)[number];
@@ -139,6 +147,7 @@ const WAYS = {
   'files-send': () => import('./send.js').then((m) => m.filesSend),
   'guardian-protect': () => import('./protect.js').then((m) => m.guardianProtect),
   'guardian-repair': () => import('./repair.js').then((m) => m.guardianRepair),
+  'library-backup-to-device': () => import('./backup-to-device.js').then((m) => m.libraryBackupToDevice),
 } as const satisfies Record<WayKind, () => Promise<Way<never, unknown, unknown>>>;
 
 /** The way of the job kind KIND (a job queued by any way resumes by its kind); undefined: not a transfer's. */
@@ -162,7 +171,8 @@ export type Routed =
   | { kind: 'content-get'; input: ContentGetInput }
   | { kind: 'files-send'; input: SendInput }
   | { kind: 'guardian-protect'; input: ProtectInput }
-  | { kind: 'guardian-repair'; input: RepairInput };
+  | { kind: 'guardian-repair'; input: RepairInput }
+  | { kind: 'library-backup-to-device'; input: BackupToDeviceInput };
 
 /**
  * The way ASK takes, from this table, and what it hands that way: a copy or move by its verb and
@@ -195,6 +205,8 @@ export function routeTransfer(ask: TransferAsk): Routed {
       return { kind: 'guardian-protect', input: ask.to !== undefined ? { to: ask.to } : {} };
     case 'repair':
       return { kind: 'guardian-repair', input: { contents: ask.contents } };
+    case 'backup':
+      return { kind: 'library-backup-to-device', input: { to: ask.to, ...(ask.scheduled === true ? { scheduled: true } : {}) } };
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { posix } from 'node:path';
+import { dirname, posix, relative, sep } from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../../core/errors.js';
 import { blake3File } from '../../core/file-blake3.js';
@@ -11,7 +11,7 @@ import { recordRotFound } from '../../guardian/rot-found.js';
 import type { JobOutcome, JobRunContext } from '../../jobs/job-kind.js';
 import type { JobRow } from '../../jobs/states.js';
 import type { Library } from '../../library/library.js';
-import { locationStorage } from '../../storage/storages.js';
+import { locationStorage, storageAt } from '../../storage/storages.js';
 import type { FileOpItemRecord, FinishedItem, NewFileOpItem } from '../../store/file-op-items.js';
 import { reindexAfter } from '../../files/reindex.js';
 import { placeBatch, placedPath, placeTarget, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
@@ -103,8 +103,9 @@ export function toDeviceItems(items: readonly PlaceItem[], dir: string): NewFile
  * once the receiver confirmed its copy (and only while it is still the file sent), and this
  * device's index follows.
  */
-export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, ctx: JobRunContext, said: Said = copied): Promise<JobOutcome> {
+export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, ctx: JobRunContext, said: Said = copied, from: Sources = {}): Promise<JobOutcome> {
   const lib = host.lib;
+  const problemOf = (it: FileOpItemRecord, move = false) => (from.madeIn !== undefined ? madeProblem(lib, it, from.madeIn) : sourceProblem(lib, it, move));
   const dev = PairedDevices.load(host.dataDir).get(p.device);
   if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more`);
   const move = p.op === 'move';
@@ -183,6 +184,7 @@ export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, 
         op: p.op ?? 'copy', ...(into ? { into } : {}),
         transfer: p.one_offer === true && first === 0 ? p.transfer : uuidv5(String(first), p.transfer),
         items: seg.items.map((it) => {
+          if (from.madeIn !== undefined) return { path: it.src, name: posix.basename(there(it)), size: it.size, madeIn: from.madeIn, ...madeBlake3(it) };
           const b = contentOffered ? indexedSource(lib, it.src)?.blake3 : undefined;
           const mtime = mtimeOf(it);
           return { path: it.src, name: posix.basename(there(it)), size: it.size, ...(mtime !== undefined ? { mtime_ms: mtime } : {}), ...(b ? { blake3: b } : {}) };
@@ -212,7 +214,7 @@ export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, 
       const seg = segmentsOf(batch, state, cuts).find((s) => s.items.some((it) => state.get(it.idx) === 'todo'));
       if (!seg) return undefined;
       const gone = seg.items.filter((it) => state.get(it.idx) === 'todo').flatMap((it) => {
-        const why = sourceProblem(lib, it, move);
+        const why = problemOf(it, move);
         return why ? [{ it, why }] : [];
       });
       if (gone.length > 0) {
@@ -223,7 +225,7 @@ export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, 
         const wait = await sendSegment(seg);
         if (wait) return wait;
       } catch (err) {
-        const bad = await faultyItem(lib, dev.name, seg, err, contentOffered);
+        const bad = await faultyItem(lib, dev.name, seg, err, contentOffered, problemOf);
         if (!bad) throw err;
         if (state.get(bad.it.idx) === 'todo') leaveOut(bad.it, bad.why);
         else if (!cuts.has(bad.it.idx)) cuts.add(bad.it.idx);
@@ -255,6 +257,16 @@ export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, 
   if (stop) return stop;
   const { note, result } = said(lib, job, dev, p, bytesSent);
   return { state: 'completed', note, result: JSON.stringify(result) };
+}
+
+/**
+ * Where a transfer's sources are: files of this device's locations (the default), or files vss
+ * made itself in MADEIN, a folder of the library's own (a library snapshot on its way:
+ * `backup-to-device.ts`), each offered with the BLAKE3 its row's `meta` recorded when it was made,
+ * so the receiver keeps only those bytes.
+ */
+export interface Sources {
+  madeIn?: string;
 }
 
 /** What a transfer to a device made, from its rows once all ended: its note and result. */
@@ -317,6 +329,29 @@ export function segmentsOf(batch: Batch, state: ReadonlyMap<number, FileOpItemRe
   return out;
 }
 
+/** The BLAKE3 a made file's row recorded (its `meta`), as an offer carries it; none where the row says none. */
+function madeBlake3(it: FileOpItemRecord): { blake3?: string } {
+  try {
+    const b = (JSON.parse(it.meta ?? '{}') as { blake3?: unknown }).blake3;
+    return typeof b === 'string' && /^[0-9a-f]{64}$/.test(b) ? { blake3: b } : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Why IT, a file vss made in DIR (a folder of the library's), cannot be offered now, or undefined:
+ * a row naming a file elsewhere is not one vss made for this transfer, and is never read.
+ */
+function madeProblem(lib: Library, it: FileOpItemRecord, dir: string): string | undefined {
+  const rel = relative(lib.root, it.src).split(sep).join('/');
+  if (dirname(it.src) !== dir || rel.startsWith('..')) return `its file is not one vss made for this transfer (${dir}): left out`;
+  const st = storageAt(lib.roots.library).statNow(rel);
+  if (!st) return 'its file is gone: left out';
+  if (!st.isFile() || st.size !== it.size) return 'its file changed since it was made: left out';
+  return undefined;
+}
+
 /**
  * Why IT's file cannot be offered as planned now (gone, or not the size planned), or undefined.
  * A MOVE's source gone is offered as planned: its copy was confirmed and it was removed before
@@ -341,12 +376,14 @@ function sourceProblem(lib: Library, it: FileOpItemRecord, move = false): string
  * (its bytes are not the file offered: hashed here again, rot is recorded as a scrub would), or
  * one this side could not read (gone, changed, unreadable); undefined where ERR is not one file's.
  */
-async function faultyItem(lib: Library, device: string, seg: Segment, err: unknown, contentOffered: boolean): Promise<{ it: FileOpItemRecord; why: string } | undefined> {
+async function faultyItem(
+  lib: Library, device: string, seg: Segment, err: unknown, contentOffered: boolean, problemOf: (it: FileOpItemRecord) => string | undefined,
+): Promise<{ it: FileOpItemRecord; why: string } | undefined> {
   if (err instanceof DropRefused) {
     const it = err.index !== undefined && !err.retry ? seg.items[err.index] : undefined;
     if (!it) return undefined;
     const source = indexedSource(lib, it.src);
-    const problem = sourceProblem(lib, it);
+    const problem = problemOf(it);
     if (problem) return { it, why: problem };
     // Only a file offered as its content's bytes is judged against them (a copy's may be newer than the index: not rot).
     if (!contentOffered || !source?.blake3) return { it, why: `${device} refused it (${err.reason.slice(0, 200)}): it changed while it was sent; left out` };
@@ -359,7 +396,7 @@ async function faultyItem(lib: Library, device: string, seg: Segment, err: unkno
   if (!(err instanceof VssError) || err.path === undefined || (err.code !== 'IO' && err.code !== 'NOT_FOUND' && err.code !== 'PATH_REFUSED')) return undefined;
   const it = seg.items.find((x) => x.src === err.path);
   if (!it) return undefined;
-  return { it, why: sourceProblem(lib, it) ?? `${err.message.slice(0, 300)}: left out` };
+  return { it, why: problemOf(it) ?? `${err.message.slice(0, 300)}: left out` };
 }
 
 /** One offer of a batch: its items in plan order, none left out among them. */

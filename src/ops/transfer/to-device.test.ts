@@ -23,6 +23,8 @@ import { filesCopyToDevice, filesMoveToDevice } from './to-device.js';
 import type { ToDeviceParams } from './to-device-run.js';
 import { transfer } from './transfer.js';
 import { filesSend } from './send.js';
+import { libraryBackupToDevice } from './backup-to-device.js';
+import { blake3File } from '../../core/file-blake3.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
 
@@ -149,5 +151,32 @@ describe('a copy to a device carries --force in its place message', () => {
     const plain = await run(false);
     assert.deepEqual([plain?.name, plain?.on_conflict], ['drop.place', 'replace']);
     assert.equal('force' in (plain ?? {}), false, 'an unforced place leaves the field out, as an older sender does');
+  });
+
+  it('a library\'s snapshot: made when its job runs, offered from the library\'s own folder with its BLAKE3 into vss-library-backups/LIBRARY_ID/; a row naming any other file there is never read', async () => {
+    const host = reachingDesk();
+    const plan = libraryBackupToDevice.plan(host, { to: 'Desk:/Photos/b' }, { detach: false });
+    assert.ok('queue' in plan);
+    const job = plan.queue();
+    assert.deepEqual(lib.store.fileOpItems.of(job.id), [], 'nothing made until it runs');
+    await assert.rejects(libraryBackupToDevice.kind(host).run(job, runContext()), (err: unknown) => err instanceof DropRefused && /heard it/.test(err.message));
+    const offer = heard.pop();
+    const [row] = lib.store.fileOpItems.of(job.id);
+    const made = JSON.parse(row!.meta!) as { blake3: string };
+    assert.deepEqual((await blake3File(row!.src)).checksum, made.blake3, 'staged here, its BLAKE3 recorded');
+    const items = offer?.items as Array<{ name: string; size: number; blake3?: string }>;
+    assert.deepEqual([offer?.name, offer?.dir, offer?.on_conflict], ['drop.place', `b/vss-library-backups/${lib.config.id}`, 'keep-both']);
+    assert.deepEqual(items.map((i) => [i.name, i.size, i.blake3]), [[row!.src.slice(row!.src.lastIndexOf('/') + 1), row!.size, made.blake3]]);
+    lib.store.jobs.cancel(job.id, ['queued', 'running']);
+
+    // A job whose row names the library's database itself (not a snapshot it made): left out unread, the job fails saying so.
+    const forged = libraryBackupToDevice.plan(host, { to: 'Desk:/Photos' }, { detach: false });
+    assert.ok('queue' in forged);
+    const j2 = forged.queue();
+    const db = join(lib.root, 'database.db');
+    lib.store.fileOpItems.addMany(j2.id, [{ kind: 'file', src: db, dst: `vss-library-backups/${lib.config.id}/database.db`, size: statSync(db).size, meta: JSON.stringify({ blake3: made.blake3 }) }]);
+    await assert.rejects(libraryBackupToDevice.kind(host).run(j2, runContext()), /not one vss made for this transfer/);
+    assert.equal(heard.length, 0, 'nothing offered');
+    lib.store.jobs.cancel(j2.id, ['queued', 'running']);
   });
 });

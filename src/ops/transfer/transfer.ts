@@ -4,9 +4,10 @@ import type { DurableOp, OpHost, Way } from '../op.js';
 import { loadWay, routeTransfer, WAY_KINDS, type TransferAsk, type TransferResults } from './strategies.js';
 
 /**
- * The one transfer (issue 43): copy and move to any destination, get, send, protect and repair
- * are what is asked of it, one durable operation. It names what was asked for the action log
- * (sources and destination as the user gave them), picks the way from the table of ways
+ * The one transfer (issue 43): copy and move to any destination, get, send, protect, repair and
+ * a library's snapshot to a paired device (issue 45) are what is asked of it, one durable
+ * operation. It names what was asked for the action log (sources and destination as the user
+ * gave them), picks the way from the table of ways
  * (strategies.ts: by what was asked and the destination's kind) and hands it its input; the way
  * plans, shows (`--dry-run`) and runs it as a job of its kind. A job answers by its kind's way,
  * so one queued by any way, or by an older vss, resumes and ends the same.
@@ -28,6 +29,8 @@ export const transfer: DurableOp<TransferAsk, TransferResults[keyof TransferResu
         return { sources: [], target: ask.to ?? null };
       case 'repair':
         return { sources: ask.contents, target: null };
+      case 'backup':
+        return { sources: [], target: ask.to };
     }
   },
   async plan(host, ask, call) {

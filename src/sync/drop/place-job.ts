@@ -17,7 +17,7 @@ import { waitForNetwork } from '../network-wait.js';
 import { dropDirProblem, dropNameProblem } from './names.js';
 import { sendable } from './plan.js';
 import { cancelDrop, DropRefused, sendDrop, type DropItem, type DropSent } from './send.js';
-import { checkedSource, openOnce, sendTimeoutMs, type DropNetwork, type DropTarget } from './send-job.js';
+import { checkedMadeFile, checkedSource, openOnce, sendTimeoutMs, type DropNetwork, type DropTarget } from './send-job.js';
 
 /*
  * Files of this device's locations landed in a folder of a paired device's location over
@@ -52,6 +52,8 @@ export interface PlaceItem {
   mtime_ms?: number;
   /** The BLAKE3 its bytes must hash to (a protect's: its content's), offered with it so the receiver keeps nothing else; absent: hashed as it is sent. */
   blake3?: string;
+  /** A file vss made itself outside every location (a library snapshot): the folder of the library's it lies in, opened inside it; absent: a file of a location. */
+  madeIn?: string;
 }
 
 /** Where a copy or move to a device goes, resolved from `DEVICE:/LOCATION/PATH`. */
@@ -162,7 +164,8 @@ export async function placeBatch(
   const offered = async (it: PlaceItem): Promise<DropItem> => {
     ctx.signal.throwIfAborted();
     try {
-      return { ...(await checkedSource(ctx.lib, it.path)), name: it.name, ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
+      const checked = it.madeIn !== undefined ? await checkedMadeFile(it.madeIn, it.path) : await checkedSource(ctx.lib, it.path);
+      return { ...checked, name: it.name, ...(it.blake3 !== undefined ? { blake3: it.blake3 } : {}) };
     } catch (err) {
       // A move cut off after the receiver confirmed a file and its source went: offered as planned, the receiver answers it placed (never opened).
       const root = placeOf(ctx.lib, it.path)?.root.root;

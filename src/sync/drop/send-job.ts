@@ -83,6 +83,18 @@ export async function checkedSource(lib: Library, path: string): Promise<Checked
   return { path, root, checked: { dev: facts.dev, inode: facts.inode }, size: facts.size, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) };
 }
 
+/**
+ * PATH, a file vss made itself in ROOT (a folder of the library's own, never a user's: a snapshot
+ * of the library's database on its way to another device), opened as the send will open it, once:
+ * as `checkedSource`, without a location (it lies in none).
+ */
+export async function checkedMadeFile(root: string, path: string): Promise<CheckedSource> {
+  const { fh, facts } = await openInside(root, path);
+  await fh.close();
+  const kept = keptOfFacts(facts);
+  return { path, root, checked: { dev: facts.dev, inode: facts.inode }, size: facts.size, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) };
+}
+
 /** What ERR says, whatever it is (libp2p may reject with an event rather than an Error). */
 function messageOf(err: unknown): string {
   if (err instanceof Error && typeof err.message === 'string' && err.message !== '') return err.message;
