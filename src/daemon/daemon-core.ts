@@ -201,7 +201,7 @@ export class DaemonCore {
     const watching = await lib.locations.watch({ log });
     svc.stops.push(() => watching.close());
     // Each location scrubbed on the device's schedule (issue 30 item 5), one at a time, behind other work.
-    svc.stops.push(lib.guardian.keepScrubbing((err) => log.warn({ err }, 'a scheduled scrub could not be queued')));
+    svc.stops.push(lib.guardian.keepScrubbing((err) => log.warn({ err }, 'the Guardian\'s hourly look (a scrub, a library snapshot, the trash) could not do its work')));
     const maintenance = await lib.sidecars.watch({ onProblem: (path, reason) => log.warn({ path, reason }, 'sidecar problem') });
     svc.stops.push(() => maintenance.stop());
     svc.stops.push(lib.sidecars.keepPresenceInMemory());
