@@ -27,7 +27,11 @@ export interface StackFields {
   deleted?: boolean;
 }
 
-/** One present member of a stack not unstacked, with the stack's fields and whether the library knows the content (here or on a paired device). */
+/**
+ * One present member of a stack not unstacked, with the stack's fields and whether the library
+ * has a file of the content (here or on a paired device: one only the trash holds has none, so the
+ * rest of its stack shows without it).
+ */
 export interface StackMemberRow {
   stack_uuid: string;
   kind: string;
@@ -82,13 +86,15 @@ export class StackStore {
 
   /**
    * Every present member of every stack not unstacked, with its stack's fields and whether the
-   * library knows the content (this device's or a paired device's): what the stacks are now is
-   * worked out from these (`stacks/effective-stacks.ts`).
+   * library has a file of the content (this device's or a paired device's; a content only the
+   * trash holds has none): what the stacks are now is worked out from these
+   * (`stacks/effective-stacks.ts`).
    */
   memberRows(): StackMemberRow[] {
     return this.sql<[], StackMemberRow>(
       `SELECT s.uuid AS stack_uuid, s.kind, s.auto_cover, s.cover, m.content_uuid,
-         (c.id IS NOT NULL OR EXISTS (SELECT 1 FROM peer_contents p WHERE p.content_uuid = m.content_uuid)) AS known
+         (EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id AND e.kind = 'file')
+          OR EXISTS (SELECT 1 FROM peer_contents p WHERE p.content_uuid = m.content_uuid)) AS known
        FROM stacks s JOIN stack_members m ON m.stack_uuid = s.uuid LEFT JOIN content_identities c ON c.uuid = m.content_uuid
        WHERE s.deleted = 0 AND s.kind <> '' AND m.present = 1 ORDER BY s.uuid, m.content_uuid`,
     ).all();

@@ -53,7 +53,11 @@ interface Content { content_uuid: string; paths: string[] }
  * PREPARE: makes more files in the folder (made from the fixtures) before it is indexed; ONLY:
  * the UI_FIXTURES to take (default all), for a test that needs few (each costs its sidecars).
  */
-export async function startUiLibrary(prefix = 'vss-ui-', opts: { moreFixtures?: readonly string[]; prepare?: (tree: string) => Promise<void>; only?: readonly UiFixture[] } = {}): Promise<UiLibrary> {
+export async function startUiLibrary(prefix = 'vss-ui-', opts: {
+  moreFixtures?: readonly string[]; prepare?: (tree: string) => Promise<void>; only?: readonly UiFixture[];
+  /** The sidecars the location makes (`location add --generate`); default: the device's policy, every kind. */
+  generate?: string;
+} = {}): Promise<UiLibrary> {
   const tmp = tempDir(prefix);
   const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
   const offline = { ...env, VSS_NO_DAEMON: '1' };
@@ -69,7 +73,7 @@ export async function startUiLibrary(prefix = 'vss-ui-', opts: { moreFixtures?: 
     for (const f of [...base, ...(opts.moreFixtures ?? [])]) copyFileSync(join(FIXTURES, f), join(tree, basename(f)));
     await opts.prepare?.(tree);
     json(await runCli(['library', 'create', 'Photos', '--path', tmp.path, '--json'], offline));
-    json(await runCli(['location', 'add', tree, '--mode', 'deep', '--json'], offline));
+    json(await runCli(['location', 'add', tree, '--mode', 'deep', ...(opts.generate ? ['--generate', opts.generate] : []), '--json'], offline));
     const run = await runCli(['jobs', 'run', '--until-idle'], offline);
     if (run.code !== 0) throw new Error(`jobs run: ${run.stderr}`);
     const contents = json<Content[]>(await runCli(['content', 'list', '--json'], offline));

@@ -30,6 +30,8 @@ describe('a photographer\'s library in the web UI', { skip: FIXTURES_SKIP || UI_
     ui = await startUiLibrary('vss-ui-photographer-', {
       only: ['livePhoto'],
       moreFixtures: ['raw/gopro-hero6-black.gpr'],
+      // What the pages shown need: the pictures and the fingerprints (faces, text and speech are other tests').
+      generate: 'thumb,phash',
       prepare: async (tree) => {
         await sharp(join(tree, 'train.jpg')).rotate().resize(1600).jpeg({ quality: 55 }).toFile(join(tree, 'train-resaved.jpg'));
         shoot = await makeShoot(join(tree, 'card'));

@@ -11,7 +11,8 @@ import type { StackView } from '../../src/wire/stacks.js';
  * cameras' JPEGs, bursts named as Samsung and Pixel phones name them and one camera's frames a
  * third of a second apart. A deep scan stacks them (and not a RAW and a JPEG of one name taken
  * 20 s apart, nor a frame 5 s later); the cover can be the RAW and stays so through a scan; a
- * tag given to one photo of a stack is the stack's; an unstacked stack stays unstacked.
+ * tag given to one photo of a stack is the stack's; a photo in the trash leaves its stack until
+ * restored; an unstacked stack stays unstacked.
  */
 describe('stacks: RAW+JPEG pairs and bursts, one item each', { skip: FIXTURES_SKIP }, () => {
   const tmp = tempDir('vss-stacks-');
@@ -75,6 +76,15 @@ describe('stacks: RAW+JPEG pairs and bursts, one item each', { skip: FIXTURES_SK
     assert.deepEqual([rawMeta.rating, rawMeta.tags], [4, ['Safari']], 'the RAW behind it carries them too');
     const alone = json<{ rating: number; tags: string[] }>(await vss('meta', 'show', shoot.apart.raw, '--json'));
     assert.deepEqual([alone.rating, alone.tags], [0, []]);
+  });
+
+  it('a stack\'s photo deleted into the trash leaves the stack (its other photo shows alone), and is in it again restored', async () => {
+    const { raw, jpeg } = shoot.pairs[1]!;
+    const id = stackOf(await list(), raw)!.stack_id;
+    await vss('files', 'delete', '--force', jpeg);
+    assert.equal(stackOf(await list(), raw), undefined, 'a stack of one is none: the RAW is an item of its own');
+    await vss('trash', 'restore', jpeg);
+    assert.equal(stackOf(await list(), raw)?.stack_id, id, 'back in its stack');
   });
 
   it('unstacked, its photos are items of their own again, and a scan does not stack them again', async () => {

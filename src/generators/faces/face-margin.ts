@@ -91,13 +91,21 @@ export function mergeLooks(first: readonly RawFace[], second: readonly RawFace[]
 const NEAR_EDGE = 0.02;
 
 /**
- * Whether a picture is worth a second look: the first found no face (a tight portrait, or none
- * at all), or one of its faces reaches an edge (a tight frame, where another head may be cut).
- * Most photos have a face well inside the frame, or none to find anyway: one detector pass only
- * for the first kind, and the second pass is the price of the others (measured in docs/decisions.md).
+ * The widest a picture a head fills with no margin can be (width over height): a head is taller
+ * than wide, so a wider frame holding only a head has room at its sides, where the first look
+ * finds it. A landscape photo with no face gets no second look.
+ */
+const PORTRAIT_MAX_ASPECT = 4 / 3;
+
+/**
+ * Whether a picture is worth a second look: the first found no face and the frame is no wider
+ * than a head's (PORTRAIT_MAX_ASPECT: a tight portrait, or a picture with no face at all), or one
+ * of its faces reaches an edge (a tight frame, where another head may be cut). A photo with its
+ * faces well inside the frame, and a landscape photo with none, get one detector pass; the second
+ * costs as much as the first (about 210 ms a picture here, whatever its size).
  */
 export function needsSecondLook(faces: readonly RawFace[], width: number, height: number): boolean {
-  if (faces.length === 0) return true;
+  if (faces.length === 0) return width <= height * PORTRAIT_MAX_ASPECT;
   const mx = width * NEAR_EDGE;
   const my = height * NEAR_EDGE;
   return faces.some((f) => f.box.x <= mx || f.box.y <= my || f.box.x + f.box.w >= width - mx || f.box.y + f.box.h >= height - my);
