@@ -36,13 +36,13 @@ export class BrowseApi {
   private readonly order: GridOrderCache;
   private readonly stacks: StackBook;
   /** The stacks as last read, and the versions they were read at: read again only when shared data or the contents moved. */
-  private stacksRead: { key: string; stacks: Stack[]; covers: Map<string, GridStack> } | undefined;
+  private stacksRead: { key: string; stacks: Stack[]; byMember: Map<string, GridStack> } | undefined;
 
   constructor(private readonly lib: Library, private readonly ctx: LibraryContext, private readonly online: () => ReadonlySet<string> = () => new Set()) {
     this.stacks = new StackBook(lib);
     this.order = new GridOrderCache(lib.store.browse, {
       tagSet: (tag) => tagFilterSet(lib, tag), albumSet: (album) => albumGridSet(lib, album),
-      stackedAway: () => this.stackList().flatMap((st) => st.members.filter((m) => m !== st.cover)),
+      stacks: (version) => this.stacksNow(version).stacks,
     });
   }
 
@@ -66,7 +66,7 @@ export class BrowseApi {
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > GRID_PAGE_MAX) throw new UsageError(`limit must be a whole number from 1 to ${GRID_PAGE_MAX}, got ${String(limit)}`);
     return readGridPage(
       this.lib.store.browse, this.order.current(deviceFilter(device), metaFilter(filter)), offset, limit, this.lib.device.uuid, (uuids) => copyCounts(this.lib, uuids),
-      () => this.stacksNow().covers,
+      () => this.stacksShown().byMember,
     );
   }
 
@@ -131,27 +131,36 @@ export class BrowseApi {
   }
 
   /**
-   * The stacks now (issue 45), kept while neither the stacks' tables, this device's contents nor
-   * paired devices' rows (which contents the library knows) moved: every grid page asks.
+   * The stacks (issue 45) for the grid order of VERSION (grid_version when it was read: the
+   * order is read again at most every 2 s while a scan runs), kept while neither the stacks'
+   * tables, that order nor paired devices' rows (which contents the library knows) moved; each
+   * member's stack as its tile carries it.
    */
-  private stackList(): Stack[] {
-    return this.stacksNow().stacks;
-  }
-
-  private stacksNow(): { stacks: Stack[]; covers: Map<string, GridStack> } {
-    const b = this.lib.store.browse;
-    const key = `${this.lib.store.stacks.version()}:${b.version()}:${b.peerVersion()}`;
+  private stacksNow(version: number): { stacks: Stack[]; byMember: Map<string, GridStack> } {
+    const key = `${this.lib.store.stacks.version()}:${version}:${this.lib.store.browse.peerVersion()}`;
     if (this.stacksRead?.key !== key) {
       const stacks = this.stacks.list();
-      const covers = new Map(stacks.map((st): [string, GridStack] => [st.cover, { stack_id: st.stack_id, kind: st.kind, count: st.members.length, members: st.members }]));
-      this.stacksRead = { key, stacks, covers };
+      const byMember = new Map<string, GridStack>();
+      for (const st of stacks) {
+        const shown: GridStack = { stack_id: st.stack_id, kind: st.kind, count: st.members.length, members: st.members };
+        for (const m of st.members) byMember.set(m, shown);
+      }
+      this.stacksRead = { key, stacks, byMember };
     }
     return this.stacksRead;
   }
 
+  /** The stacks as the grid last read them (the order a page is a slice of), else as they are now. */
+  private stacksShown(): { stacks: Stack[]; byMember: Map<string, GridStack> } {
+    const read = this.stacksRead;
+    // A stack changed since (a cover chosen on this page): read now.
+    if (read && read.key.startsWith(`${this.lib.store.stacks.version()}:`)) return read;
+    return this.stacksNow(this.lib.store.browse.version());
+  }
+
   /** The stack CONTENTUUID is in, each member with its name, type and grid thumbnail (this device's or a paired one's facts). */
   private stackOf(contentUuid: string): DetailStack | null {
-    const st = this.stackList().find((x) => x.members.includes(contentUuid));
+    const st = this.stacksShown().stacks.find((x) => x.members.includes(contentUuid));
     if (!st) return null;
     const browse = this.lib.store.browse;
     const local = new Map<number, string>();

@@ -28,7 +28,8 @@ export class SimilarApi {
   /**
    * Keep KEEP and let OTHERS go: their tags, albums, best rating and favourite are merged onto
    * KEEP first (shared data: every device sees it), then their files on this device go to the
-   * trash (restorable for 30 days). Each was a content of its own, so the delete goes past the
+   * trash (restorable for 30 days), each with the rest of its stack (issue 45: a near-duplicate
+   * stands for its stack, compared by its cover). Each was a content of its own, so the delete goes past the
    * Guardian's last-copy refusal: the picture is kept, as KEEP; the trash, told so, lets them go
    * when emptied only while KEEP has a copy.
    */
@@ -76,11 +77,15 @@ export class SimilarApi {
     if (favorite && !mine.favorite) fields.favorite = true;
     if (Object.keys(fields).length > 0) this.api.meta.set([kept], fields);
 
+    // A stack let go goes whole (a RAW with the JPEG it was compared by); the kept one's own stack stays.
+    const book = new StackBook(this.lib);
+    const keptWith = new Set(book.expand([kept]));
+    const leaving = book.expand(gone).filter((u) => !keptWith.has(u));
     const since = Date.now();
-    const out = await this.api.files.delete(gone, { force: true });
-    store.trash.markKeptAs(gone, kept, since);
+    const out = await this.api.files.delete(leaving, { force: true });
+    store.trash.markKeptAs(leaving, kept, since);
     return {
-      kept, trashed: gone, files: out.result?.done ?? 0,
+      kept, trashed: leaving, files: out.result?.done ?? 0,
       merged: { tags: tagNames.sort(), albums: albums.size, rating: Math.max(rating, mine.rating), favorite: favorite || mine.favorite },
     };
   }

@@ -6,6 +6,7 @@ import { Installation } from '../library/installation.js';
 import type { EntryFacts } from '../store/entries.js';
 import { TagBook } from '../tags/tag-book.js';
 import { setMeta } from '../tags/user-meta.js';
+import { SharedData } from '../tags/shared-data.js';
 import { tempDir } from '../../test/helpers.js';
 
 const U = (n: number) => `c0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -98,5 +99,25 @@ describe('the grid filtered by tags and user metadata', () => {
     assert.deepEqual({ ...d.user, tags: d.user.tags.map((t) => [t.name, t.color, t.path.join('/')]) }, {
       favorite: true, hidden: false, rating: 2, note: null, tags: [['Croatia', null, 'Places/Croatia'], ['Trips', '#336699', 'Trips']],
     });
+  });
+
+  it('a stack is one tile, its cover\'s; where a filter leaves the cover out, a member the filter keeps stands for it', () => {
+    const S = 'd0000000-0000-4000-8000-000000000001';
+    new SharedData(lib).commit([
+      { record: 'stack', id: S, set: { kind: 'burst', auto_cover: uuidOf('c.jpg') } },
+      { record: 'stack_member', id: S, content: uuidOf('c.jpg'), set: { present: true } },
+      { record: 'stack_member', id: S, content: uuidOf('d.jpg'), set: { present: true } },
+    ]);
+    assert.deepEqual(shown(), ['a.jpg', 'c.jpg'], 'd.jpg is behind its cover');
+    const c = browse.page(0, 100).items.find((i) => i.name === 'c.jpg')!;
+    assert.deepEqual([c.stack?.stack_id, c.stack?.count, c.stack?.members], [S, 2, [uuidOf('c.jpg'), uuidOf('d.jpg')].sort()]);
+    assert.equal(browse.days().total, 2);
+    // Only d.jpg carries this tag: the stack shows by it, with its count.
+    new TagBook(lib).add('Only-d', [uuidOf('d.jpg')]);
+    const tagged = browse.page(0, 100, undefined, { tag: 'Only-d' }).items;
+    assert.deepEqual(tagged.map((i) => [i.name, i.stack?.count]), [['d.jpg', 2]]);
+    // The cover made d.jpg: its tile in the grid.
+    new SharedData(lib).commit([{ record: 'stack', id: S, set: { cover: uuidOf('d.jpg') } }]);
+    assert.deepEqual(shown(), ['a.jpg', 'd.jpg']);
   });
 });

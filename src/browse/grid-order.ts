@@ -53,8 +53,12 @@ export interface GridOrderOptions {
   tagSet?: (tag: string) => readonly string[];
   /** What a filter's album stands for; undefined when it names no album. */
   albumSet?: (album: string) => AlbumSelection | undefined;
-  /** The contents in a stack that are not its cover (issue 45): shown through their cover, not as tiles of their own. */
-  stackedAway?: () => readonly string[];
+  /**
+   * The stacks (issue 45) as they stand for the order of VERSION (its contents: which members the
+   * library has): each shows as one tile, its cover's, or where a filter leaves the cover out, its
+   * first member the filter keeps.
+   */
+  stacks?: (version: number) => ReadonlyArray<{ cover: string; members: readonly string[] }>;
 }
 
 /** A scan bumps the version with every file: reading the order again once every two seconds is enough to follow it. */
@@ -87,14 +91,14 @@ export class GridOrderCache {
   private readonly now: () => number;
   private readonly tagSet: (tag: string) => readonly string[];
   private readonly albumSet: (album: string) => AlbumSelection | undefined;
-  private readonly stackedAway: () => readonly string[];
+  private readonly stacks: (version: number) => ReadonlyArray<{ cover: string; members: readonly string[] }>;
 
   constructor(private readonly store: BrowseStore, options: GridOrderOptions = {}) {
     this.minRebuildMs = options.minRebuildMs ?? GRID_REBUILD_MIN_MS;
     this.now = options.now ?? Date.now;
     this.tagSet = options.tagSet ?? (() => []);
     this.albumSet = options.albumSet ?? (() => undefined);
-    this.stackedAway = options.stackedAway ?? (() => []);
+    this.stacks = options.stacks ?? (() => []);
   }
 
   /**
@@ -134,12 +138,6 @@ export class GridOrderCache {
       }
       return { size: uuids.size, has: (id: number) => (id > 0 ? local.has(id) : uuids.has(order.remote[-id - 1]!)) };
     };
-    // A stack is one tile, its cover's (issue 45): whichever filter, its other members are not tiles.
-    const away = this.stackedAway();
-    if (away.length > 0) {
-      const stacked = member({ uuids: away });
-      keep.push((id) => !stacked.has(id));
-    }
     if (meta.showHidden !== true) {
       const hidden = member({ hidden: true });
       if (hidden.size > 0) keep.push((id) => !hidden.has(id));
@@ -160,10 +158,51 @@ export class GridOrderCache {
       // A smart album's contents move with the library: its slice is another order whenever what it holds changed.
       if (sel !== undefined && 'uuids' in sel) albumMoved = hashOf(sel.uuids);
     }
-    const narrowed = keep.length === 0 ? order : filterOrder(order, keep.length === 1 ? keep[0]! : (id) => keep.every((k) => k(id)));
+    const filtered = keep.length === 0 ? order : filterOrder(order, keep.length === 1 ? keep[0]! : (id) => keep.every((k) => k(id)));
+    const narrowed = this.oneTileEach(filtered, order.version);
     // A person's slice moves with who is in which photo too (the people pass, a correction).
     const moved = shared + (meta.person !== undefined ? facesPersonVersion() : 0) + albumMoved;
     return moved === 0 ? narrowed : { ...narrowed, version: order.version + moved };
+  }
+
+  /**
+   * ORDER with one tile for each stack (issue 45): of its members ORDER holds (after every filter),
+   * the cover, else the first by uuid; the others left out. So a stack whose cover a filter leaves
+   * out (another device's, unrated, without the person) still shows by a member that passed.
+   */
+  private oneTileEach(order: GridOrder, version: number): GridOrder {
+    const stacks = this.stacks(version);
+    if (stacks.length === 0) return order;
+    const localId = new Map<string, number>();
+    for (const [uuid, id] of this.store.selected({ uuids: stacks.flatMap((st) => st.members) })) if (id !== null) localId.set(uuid, id);
+    const memberIds = new Set(localId.values());
+    const memberUuids = new Set(stacks.flatMap((st) => st.members));
+    const presentIds = new Set<number>();
+    const presentUuids = new Set<string>();
+    for (const id of order.ids) {
+      if (id > 0) {
+        if (memberIds.has(id)) presentIds.add(id);
+      } else {
+        const uuid = order.remote[-id - 1]!;
+        if (memberUuids.has(uuid)) presentUuids.add(uuid);
+      }
+    }
+    const shown = (m: string) => presentUuids.has(m) || (localId.has(m) && presentIds.has(localId.get(m)!));
+    const hideIds = new Set<number>();
+    const hideUuids = new Set<string>();
+    for (const st of stacks) {
+      const there = st.members.filter(shown);
+      if (there.length < 2) continue;
+      const one = there.includes(st.cover) ? st.cover : there[0]!;
+      for (const m of there) {
+        if (m === one) continue;
+        hideUuids.add(m);
+        const id = localId.get(m);
+        if (id !== undefined) hideIds.add(id);
+      }
+    }
+    if (hideIds.size === 0 && hideUuids.size === 0) return order;
+    return filterOrder(order, (id) => (id > 0 ? !hideIds.has(id) : !hideUuids.has(order.remote[-id - 1]!)));
   }
 
   /** The order of DEVICE's contents (all devices': null). */

@@ -16,6 +16,7 @@ const DAY_RE = /^[0-9]{4}-[01][0-9]-[0-3][0-9]/;
  */
 export function readGridPage(
   store: BrowseStore, order: GridOrder, offset: number, limit: number, self: string, copyCounts: (uuids: string[]) => ReadonlyMap<string, number>,
+  /** Each stack's members by member (issue 45), as the order was narrowed with them: the one tile a stack has carries it. */
   stacks: () => ReadonlyMap<string, GridStack> = () => new Map(),
 ): GridPage {
   const ids = order.ids.subarray(Math.min(offset, order.ids.length), Math.min(offset + limit, order.ids.length));
@@ -42,9 +43,9 @@ export function readGridPage(
     const it = byUuid.get(uuid);
     if (it) it.copies = n;
   }
-  const covers = stacks();
+  const byMember = stacks();
   for (const it of items) {
-    const s = covers.get(it.content_uuid);
+    const s = byMember.get(it.content_uuid);
     if (s) it.stack = s;
   }
   return { total: order.ids.length, version: order.version, items };

@@ -3,13 +3,15 @@
  * delete is (guardian/guard.ts `weighDrop`, the same witnesses asked). A file in the trash is no
  * copy, but while it is there its bytes are its content's: emptying the last of them would lose
  * the content, so that is refused (the file is kept, and named) unless forced; but for a
- * near-duplicate put there for the one kept in its place (`kept_as`), while that one has a copy. A file that is not
+ * near-duplicate put there for the one kept in its place (`kept_as`), while that one has a file
+ * here that counts now (`keptHere`). A file that is not
  * as it went, or whose bytes were never identified, is bytes nobody has looked at: kept too.
  */
 import { UsageError } from '../core/errors.js';
 import { releaseOrphanContents } from '../indexer/release-orphans.js';
 import { describeBelow, weighDrop } from '../guardian/guard.js';
-import { copyCounts } from '../guardian/redundancy.js';
+import { copyHereVerdict, settleHere } from '../guardian/evidence.js';
+import type { Library } from '../library/library.js';
 import { DAY_MS } from '../files/trash-bin.js';
 import { MAX_TRASH_AT_ONCE, removeFromTrash, settleTrash, trashItem, trashRowsOf } from '../files/trash.js';
 import type { LeavingFile } from '../files/plan.js';
@@ -55,10 +57,11 @@ export async function emptyTrash(host: OpHost, input: EmptyTrashInput, now = Dat
       const why = unknownBytes(r);
       if (why) unknown.set(r.id, why);
     }
-    // A near-duplicate trashed for the one kept in its place: no picture is lost while that one has a copy.
+    // A near-duplicate trashed for the one kept in its place: no picture is lost while that one has a copy
+    // here that counts now (looked at as the evidence rule says: DESIGN §19), not as the index last said.
     const keptAs = [...new Set(rows.flatMap((r) => (r.kept_as ? [r.kept_as] : [])))];
-    const counts = keptAs.length > 0 ? copyCounts(lib, keptAs) : new Map<string, number>();
-    const superseded = new Set(rows.filter((r) => r.kept_as !== null && (counts.get(r.kept_as) ?? 0) > 0).map((r) => r.id));
+    const vouched = keptAs.length > 0 ? keptHere(lib, keptAs) : new Set<string>();
+    const superseded = new Set(rows.filter((r) => r.kept_as !== null && vouched.has(r.kept_as)).map((r) => r.id));
     const weighed = rows.filter((r) => !unknown.has(r.id) && !superseded.has(r.id));
     const leaving: LeavingFile[] = weighed.map((r) => ({ locationId: r.location_id, rel: r.trash_rel, path: trashItem(r).in_trash_at, content_uuid: r.content_uuid!, trashed: true }));
     const hold = await weighDrop(lib, leaving, witnessesOf(host), input.signal ? { signal: input.signal } : {});
@@ -88,4 +91,15 @@ function unknownBytes(r: TrashPlaced): string | undefined {
     return 'it changed in the trash since it was deleted: vss cannot tell whether its bytes are anywhere else (--force empties it)';
   }
   return undefined;
+}
+
+/**
+ * The contents of UUIDS with a file on this device that counts as a copy now (the evidence rule:
+ * there, unchanged since indexed, not rotten, its drive plugged in). One only another device or a
+ * bucket holds does not vouch here: its near-duplicate is weighed as its own content's bytes.
+ */
+function keptHere(lib: Library, uuids: readonly string[]): Set<string> {
+  const copies = lib.store.guardian.guardCopies(uuids, lib.deviceId).filter((c) => c.here === 1);
+  settleHere(lib, copies);
+  return new Set(copies.filter((c) => copyHereVerdict(c).counts).map((c) => c.content_uuid));
 }

@@ -18,14 +18,14 @@ export class StackBook {
     this.shared = new SharedData(lib);
   }
 
-  /** Every stack as it stands, by kind then cover. */
+  /** Every stack as it stands, by id. */
   list(): Stack[] {
     return effectiveStacks(this.lib.store.stacks.memberRows());
   }
 
   /** The stack CONTENTUUID is in now, if any. */
   of(contentUuid: string): Stack | undefined {
-    return this.list().find((s) => s.members.includes(contentUuid));
+    return effectiveStacks(this.lib.store.stacks.memberRowsOfContents([contentUuid])).find((s) => s.members.includes(contentUuid));
   }
 
   /** STACKID's stack; a stack that is not one now (unstacked, or gone to fewer than two) is not found. */
@@ -54,7 +54,8 @@ export class StackBook {
 
   /** UUIDS with every member of the stacks they are in (each once, in the order first seen): a stack takes tags, ratings and albums whole. */
   expand(uuids: readonly string[]): string[] {
-    const stacks = this.list();
+    // The stacks of these contents only: a tag given to one photo does not read every stack of the library.
+    const stacks = uuids.length === 0 ? [] : effectiveStacks(this.lib.store.stacks.memberRowsOfContents(uuids));
     if (stacks.length === 0) return [...uuids];
     const byMember = new Map<string, Stack>();
     for (const s of stacks) for (const m of s.members) byMember.set(m, s);

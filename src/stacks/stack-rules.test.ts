@@ -44,6 +44,12 @@ describe('stack rules', () => {
       shot(15, 'f.jpg', 'image/jpeg', T0 + 2700, { camera: 'SONY ILCE-7M3' }),
     ]);
     assert.deepEqual(timed.map((p) => p.members), [[U(10), U(11), U(12)]], 'd is 1.6 s later; e another camera; f without sub-seconds');
+    // An interval shoot (a frame each half second for a minute) is no burst; keys do not depend on which frames a device has.
+    const lapse = Array.from({ length: 120 }, (_, i) => shot(100 + i, `T_${i}.jpg`, 'image/jpeg', T0 + i * 500, cam));
+    assert.deepEqual(proposeStacks(lapse), []);
+    const part = proposeStacks([shot(10, 'a.jpg', 'image/jpeg', T0, cam), shot(11, 'b.jpg', 'image/jpeg', T0 + 300, cam)]);
+    assert.equal(part[0]!.key, timed[0]!.key, 'two devices with some frames each name the burst alike');
+    assert.equal(proposeStacks([shot(8, '20200101_120000_002.jpg', 'image/jpeg', null), shot(20, '20200101_120000_003.jpg', 'image/jpeg', null)])[0]!.key, samsung[0]!.key);
   });
 
   // A content's bytes are one type: its extension (and so its mime) is chosen by its number.

@@ -30,6 +30,9 @@ export interface Proposal {
 export const PAIR_MS = 1000;
 /** A camera's frames closer than this (to the millisecond) are one burst. */
 export const BURST_GAP_MS = 1000;
+/** A run of frames each under BURST_GAP_MS after the last is a burst only up to this long and this many. */
+export const MAX_BURST_SPAN_MS = 10_000;
+export const MAX_BURST_FRAMES = 300;
 
 // Pixel and other Android phones: 00000IMG_00000_BURST20201010101010123[_COVER].jpg
 const ANDROID_BURST = /_BURST(\d{14,17})(?:_COVER)?$/i;
@@ -54,7 +57,8 @@ const byTime = (a: Shot, b: Shot) => (a.taken_ms ?? 0) - (b.taken_ms ?? 0) || by
  * The stacks among SHOTS, the photos of one folder (issue 45): first each RAW with the JPEG (or
  * HEIC) of the same base name taken within PAIR_MS of it (the JPEG its cover); then bursts among
  * the rest: Apple's burst id, Android's and Samsung's burst names, and one camera's frames under
- * BURST_GAP_MS apart when both times are to the millisecond. A content is in one stack at most;
+ * BURST_GAP_MS apart when both times are to the millisecond (a run of at most MAX_BURST_FRAMES
+ * within MAX_BURST_SPAN_MS: a longer one is a timelapse). A content is in one stack at most;
  * the same files give the same proposals in any order. A RAW+JPEG pair shot in a burst stays a
  * pair: its frames are not stacked again.
  */
@@ -103,14 +107,18 @@ export function proposeStacks(shots: readonly Shot[]): Proposal[] {
   for (const [id, frames] of groups((s) => ANDROID_BURST.exec(stemOf(s.name))?.[1])) {
     addBurst(`android:${id}`, frames, frames.filter((f) => ANDROID_COVER.test(stemOf(f.name))).sort(byName)[0]);
   }
-  for (const [id, frames] of groups((s) => SAMSUNG_BURST.exec(stemOf(s.name))?.[1])) addBurst(`samsung:${id}:${frames.map((f) => f.content_uuid).sort()[0]}`, frames);
+  // Keyed by what every device with any of its frames reads alike (the name's time and the camera), not by which frames it has.
+  for (const [id, frames] of groups((s) => SAMSUNG_BURST.exec(stemOf(s.name))?.[1])) addBurst(`samsung:${id}:${frames[0]!.camera}`, frames);
 
   // One camera's frames in a run, each under BURST_GAP_MS after the one before.
   for (const [camera, frames] of groups((s) => (s.sub_second && s.taken_ms !== null && s.camera !== '' ? s.camera : undefined))) {
     const sorted = frames.sort(byTime);
     let run: Shot[] = [];
     const flush = () => {
-      if (run.length >= 2) addBurst(`time:${camera}:${run.map((f) => f.content_uuid).sort()[0]}`, run);
+      // A run longer than a burst is a timelapse or an interval shoot: photos of their own.
+      if (run.length >= 2 && run.length <= MAX_BURST_FRAMES && run.at(-1)!.taken_ms! - run[0]!.taken_ms! <= MAX_BURST_SPAN_MS) {
+        addBurst(`time:${camera}:${run[0]!.taken_ms}`, run);
+      }
       run = [];
     };
     for (const f of sorted) {

@@ -41,6 +41,13 @@ export interface StackMemberRow {
   known: 0 | 1;
 }
 
+/** A member row of a live stack, with whether a file of its content is here or on a paired device. */
+const MEMBER_ROWS = `SELECT s.uuid AS stack_uuid, s.kind, s.auto_cover, s.cover, m.content_uuid,
+    (EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id AND e.kind = 'file')
+     OR EXISTS (SELECT 1 FROM peer_contents p WHERE p.content_uuid = m.content_uuid)) AS known
+  FROM stacks s JOIN stack_members m ON m.stack_uuid = s.uuid LEFT JOIN content_identities c ON c.uuid = m.content_uuid
+  WHERE s.deleted = 0 AND s.kind <> '' AND m.present = 1`;
+
 /** The `stacks` table: shared data, merged field by field (the newer stamp wins). */
 export class StackStore {
   private readonly sql: Prepared;
@@ -91,13 +98,15 @@ export class StackStore {
    * (`stacks/effective-stacks.ts`).
    */
   memberRows(): StackMemberRow[] {
-    return this.sql<[], StackMemberRow>(
-      `SELECT s.uuid AS stack_uuid, s.kind, s.auto_cover, s.cover, m.content_uuid,
-         (EXISTS (SELECT 1 FROM entries e WHERE e.content_id = c.id AND e.kind = 'file')
-          OR EXISTS (SELECT 1 FROM peer_contents p WHERE p.content_uuid = m.content_uuid)) AS known
-       FROM stacks s JOIN stack_members m ON m.stack_uuid = s.uuid LEFT JOIN content_identities c ON c.uuid = m.content_uuid
-       WHERE s.deleted = 0 AND s.kind <> '' AND m.present = 1 ORDER BY s.uuid, m.content_uuid`,
-    ).all();
+    return this.sql<[], StackMemberRow>(`${MEMBER_ROWS} ORDER BY s.uuid, m.content_uuid`).all();
+  }
+
+  /** As memberRows, for the stacks CONTENTUUIDS are in only (what a tag or an album given to them reaches). */
+  memberRowsOfContents(contentUuids: readonly string[]): StackMemberRow[] {
+    return this.sql<[string], StackMemberRow>(
+      `${MEMBER_ROWS} AND s.uuid IN (SELECT stack_uuid FROM stack_members WHERE content_uuid IN (SELECT value FROM json_each(?)) AND present = 1)
+       ORDER BY s.uuid, m.content_uuid`,
+    ).all(JSON.stringify(contentUuids));
   }
 
   /** Every row as stored (a full-state copy for a device away too long). */

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import sharp from 'sharp';
@@ -107,6 +107,14 @@ describe('similar: near-duplicates found, one kept, the others trashed and resto
     assert.equal(sha(resaved), smallSha, 'restored byte for byte');
     assert.equal(json<SimilarGroup[]>(await vss('similar', '--json')).length, 1, 'restored, it is a near-duplicate again');
 
+    // The kept photo gone behind vss's back (the index still lists it): no copy vouches for the picture now, so the retagged one stays.
+    const away = join(tmp.path, 'train-away.jpg');
+    renameSync(original, away);
+    const refused = json<TrashEmptyResult>(await vss('trash', 'empty', '--json'));
+    assert.deepEqual([refused.files, refused.kept.map((k) => k.path)], [0, [retagged]], 'kept while the photo kept in its place is not there');
+    renameSync(away, original);
+    // Back, it is looked at again (the move changed its ctime: not as indexed until read again).
+    await vss('location', 'rescan', loc);
     // The retagged one was its content's last copy, but its picture is kept: emptying lets it go.
     const emptied = json<TrashEmptyResult>(await vss('trash', 'empty', '--json'));
     assert.deepEqual([emptied.files, emptied.kept.length], [1, 0]);

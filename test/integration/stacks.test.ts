@@ -1,5 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES_SKIP, json, tempDir } from '../helpers.js';
 import { cliHere as runCli } from '../support/cli-here.js';
@@ -30,7 +31,7 @@ describe('stacks: RAW+JPEG pairs and bursts, one item each', { skip: FIXTURES_SK
   before(async () => {
     shoot = await makeShoot(join(tmp.path, 'card'));
     await vss('library', 'create', 'Stacks');
-    await vss('location', 'add', shoot.dir, '--mode', 'deep', '--generate', 'thumb');
+    await vss('location', 'add', shoot.dir, '--mode', 'deep', '--generate', 'thumb,phash');
     for (const c of json<Array<{ content_uuid: string; paths: string[] }>>(await vss('content', 'list', '--json'))) for (const p of c.paths) uuidOf.set(p, c.content_uuid);
   });
   after(() => tmp.cleanup());
@@ -99,5 +100,24 @@ describe('stacks: RAW+JPEG pairs and bursts, one item each', { skip: FIXTURES_SK
     const gone = await runCli(['stack', 'set-cover', id, uuidOf.get(frames[1]!)!], env);
     assert.notEqual(gone.code, 0);
     assert.match(gone.stderr, /no stack/);
+  });
+
+  it('a near-duplicate stands for its stack: compared by its cover, let go whole, restored whole', async () => {
+    await vss('jobs', 'run', '--until-idle');
+    const { raw, jpeg } = shoot.pairs[2]!;
+    const groups = json<Array<{ contents: Array<{ content_uuid: string; paths: string[] }> }>>(await vss('similar', '--json'));
+    const g = groups.find((x) => x.contents.some((c) => c.content_uuid === uuidOf.get(jpeg)));
+    assert.ok(g, `the DNG's JPEG is a near-duplicate of the smaller JPEG of its picture: ${JSON.stringify(groups)}`);
+    const inIt = g.contents.map((c) => c.content_uuid);
+    assert.ok(!inIt.includes(uuidOf.get(raw)!), 'the RAW behind its JPEG is not compared: its JPEG stands for it');
+    const keep = uuidOf.get(shoot.apart.jpeg)!;
+    assert.ok(inIt.includes(keep));
+    await vss('similar', 'keep', keep, uuidOf.get(jpeg)!);
+    assert.equal(existsSync(jpeg), false);
+    assert.equal(existsSync(raw), false, 'the RAW went with its JPEG');
+    assert.equal(existsSync(shoot.apart.jpeg), true);
+    await vss('trash', 'restore', jpeg, raw);
+    assert.ok(existsSync(jpeg) && existsSync(raw));
+    assert.ok(stackOf(await list(), raw), 'stacked again');
   });
 });
