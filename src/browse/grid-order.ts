@@ -92,6 +92,7 @@ export class GridOrderCache {
   private readonly tagSet: (tag: string) => readonly string[];
   private readonly albumSet: (album: string) => AlbumSelection | undefined;
   private readonly stacks: (version: number) => ReadonlyArray<{ cover: string; members: readonly string[] }>;
+  private stackIds: { of: ReadonlyArray<unknown>; localId: Map<string, number>; memberIds: Set<number>; memberUuids: Set<string> } | undefined;
 
   constructor(private readonly store: BrowseStore, options: GridOrderOptions = {}) {
     this.minRebuildMs = options.minRebuildMs ?? GRID_REBUILD_MIN_MS;
@@ -173,10 +174,13 @@ export class GridOrderCache {
   private oneTileEach(order: GridOrder, version: number): GridOrder {
     const stacks = this.stacks(version);
     if (stacks.length === 0) return order;
-    const localId = new Map<string, number>();
-    for (const [uuid, id] of this.store.selected({ uuids: stacks.flatMap((st) => st.members) })) if (id !== null) localId.set(uuid, id);
-    const memberIds = new Set(localId.values());
-    const memberUuids = new Set(stacks.flatMap((st) => st.members));
+    // The members' ids, read once for the stacks as read (the same list while they stand).
+    if (this.stackIds?.of !== stacks) {
+      const localId = new Map<string, number>();
+      for (const [uuid, id] of this.store.selected({ uuids: stacks.flatMap((st) => st.members) })) if (id !== null) localId.set(uuid, id);
+      this.stackIds = { of: stacks, localId, memberIds: new Set(localId.values()), memberUuids: new Set(stacks.flatMap((st) => st.members)) };
+    }
+    const { localId, memberIds, memberUuids } = this.stackIds;
     const presentIds = new Set<number>();
     const presentUuids = new Set<string>();
     for (const id of order.ids) {
