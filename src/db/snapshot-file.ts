@@ -14,6 +14,22 @@ export interface SnapshotFacts {
   schema_version: number;
 }
 
+/**
+ * The database at SOURCE copied whole to DEST by SQLite's online backup through a connection of
+ * its own, read-only: every page in one step, so in one read transaction (a snapshot of one
+ * moment, the WAL letting the library's own connection write meanwhile: nothing of it waits). The
+ * first step only opens the copy; the second copies everything, starting again if a write came
+ * between the two. Run off the main thread (the copy's commit flushes the whole file).
+ */
+export async function copyDatabase(source: string, dest: string): Promise<void> {
+  const from = new Database(source, { readonly: true, fileMustExist: true });
+  try {
+    await from.backup(dest, { progress: () => 0x7fffffff });
+  } finally {
+    from.close();
+  }
+}
+
 /** The copy at PATH checked (quick_check), its facts written in, made one file (journal, not WAL). */
 export function markSnapshot(path: string, facts: SnapshotFacts): void {
   const copy = new Database(path);

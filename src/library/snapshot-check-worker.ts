@@ -1,13 +1,15 @@
 /**
- * A snapshot's copy checked and marked off the main thread (library/snapshot.ts): SQLite's quick
- * check reads the whole copy (seconds for a gigabyte), which on the main thread would hold every
- * write of the library that long.
+ * A snapshot made off the main thread (library/snapshot.ts): the library's database copied by a
+ * connection of its own (the copy's commit flushes the whole file: on the main thread, every
+ * write of the library would wait for it), then checked (SQLite's quick check reads the whole
+ * copy: seconds for a gigabyte) and marked.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { markSnapshot, type SnapshotFacts } from '../db/snapshot-file.js';
+import { copyDatabase, markSnapshot, type SnapshotFacts } from '../db/snapshot-file.js';
 
-const { path, facts } = workerData as { path: string; facts: SnapshotFacts };
+const { source, path, facts } = workerData as { source: string; path: string; facts: SnapshotFacts };
 try {
+  await copyDatabase(source, path);
   markSnapshot(path, facts);
   parentPort!.postMessage({ ok: true });
 } catch (err) {

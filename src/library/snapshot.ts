@@ -1,8 +1,9 @@
 /**
  * A library's database copied whole while it is in use (issue 45: the library's own work kept):
- * SQLite's online backup, a few pages at a time, each step short so the writes that go on meanwhile
- * wait for at most one step; then checked, marked with the library it is of, made a single file
- * (no WAL beside it), hashed and put in place durably. And the way back: a snapshot checked, then
+ * SQLite's online backup in a worker thread, through a read-only connection of its own, in one read
+ * transaction (one moment's database; the WAL lets the library's connection write meanwhile, and
+ * nothing of it waits: not a step, not the copy's final flush); then checked, marked with the
+ * library it is of, made a single file (no WAL beside it), hashed and put in place durably. And the way back: a snapshot checked, then
  * copied over the library's database by the same online backup (SQLite writes it as one
  * transaction: a kill leaves the old database or the new one, never a mix).
  */
@@ -19,10 +20,6 @@ import type { SnapshotFacts } from '../db/snapshot-file.js';
 
 /** The file name of every snapshot ends so: a person (and `library restore`) knows it for one. */
 export const SNAPSHOT_SUFFIX = '.vss-library.db';
-/** How long one step of the copy may hold the database, as aimed at (a step's pages adapt to it). */
-export const STEP_TARGET_MS = 20;
-/** The most pages one step copies, whatever the pace: a slow disk's next read is never a big one. */
-const MAX_STEP_PAGES = 1024;
 
 export type { SnapshotFacts };
 
@@ -33,7 +30,10 @@ export interface MadeSnapshot {
   bytes: number;
   blake3: string;
   made_at: number;
-  /** The copy's steps and the longest one (ms): how long any write waited at most. */
+  /**
+   * The copy's steps on the library's own connection and the longest (ms): how long a write of
+   * the library waited for it at most. Now 1 and 0: the copy is read by a connection of its own.
+   */
   steps: number;
   longest_step_ms: number;
 }
@@ -56,40 +56,23 @@ export async function snapshotDatabase(db: Db, dir: string, facts: Omit<Snapshot
   for (let n = 2; existsSync(join(dir, `${name}${SNAPSHOT_SUFFIX}`)); n++) name = `${base}-${n}`;
   const final = join(dir, `${name}${SNAPSHOT_SUFFIX}`);
   const tmp = tempPathFor(final);
-  let steps = 0;
-  let longest = 0;
-  let pages = 16;
-  let last = performance.now();
   try {
-    await db.backup(tmp, {
-      // Called after each step: how long it held the database decides the next one's pages.
-      progress: () => {
-        const now = performance.now();
-        const took = now - last;
-        steps++;
-        longest = Math.max(longest, took);
-        // As many pages as fit the target at the pace just seen, at most doubling, never past 4 MiB of 4 KiB pages.
-        const fit = took > 0 ? Math.floor((pages * STEP_TARGET_MS) / took) : pages * 2;
-        pages = Math.max(16, Math.min(MAX_STEP_PAGES, fit, pages * 2));
-        last = performance.now();
-        return pages;
-      },
-    });
     const schema = currentSchemaVersion(db);
-    await markInWorker(tmp, { ...facts, schema_version: schema });
+    await copyInWorker(db.name, tmp, { ...facts, schema_version: schema });
     const { checksum, size } = await blake3File(tmp);
     await place(tmp, final);
-    return { snapshot: name, path: final, bytes: size, blake3: checksum, made_at: facts.made_at, steps, longest_step_ms: Math.round(longest * 10) / 10 };
+    // One step, in a connection of its own: the library's writes were held by none of it.
+    return { snapshot: name, path: final, bytes: size, blake3: checksum, made_at: facts.made_at, steps: 1, longest_step_ms: 0 };
   } catch (err) {
     try { unlinkSync(tmp); } catch { /* never made */ }
     throw err instanceof VssError ? err : new VssError('IO', `the library's database could not be copied to ${final}: ${(err as Error).message}`, { path: final, cause: err });
   }
 }
 
-/** The copy at PATH checked and marked in a worker thread (snapshot-check-worker.ts): the main thread goes on serving writes. */
-function markInWorker(path: string, facts: SnapshotFacts): Promise<void> {
+/** The database at SOURCE copied to PATH, checked and marked in a worker thread (snapshot-check-worker.ts): the main thread goes on serving writes. */
+function copyInWorker(source: string, path: string, facts: SnapshotFacts): Promise<void> {
   return new Promise((resolveDone, reject) => {
-    const w = new Worker(new URL('./snapshot-check-worker.js', import.meta.url), { workerData: { path, facts } });
+    const w = new Worker(new URL('./snapshot-check-worker.js', import.meta.url), { workerData: { source, path, facts } });
     let answered = false;
     w.once('message', (m: { ok: boolean; message?: string }) => {
       answered = true;

@@ -73,7 +73,7 @@ export function registerLibraryCommands(program: Command): void {
           ...(opts.to !== undefined ? { to: opts.to } : {}), ...(keep !== undefined ? { keep } : {}), ...(every !== undefined ? { every } : {}), ...(opts.schedule === false ? { unschedule: true } : {}),
         });
         if (globals(this).json) return printJson(r);
-        printLine(`Snapshot ${r.snapshot}: ${r.device !== undefined ? r.path : displayPath(r.path)} (${formatBytes(r.bytes)}; the longest pause of the library's writes: ${r.longest_step_ms} ms)`);
+        printLine(`Snapshot ${r.snapshot}: ${r.device !== undefined ? r.path : displayPath(r.path)} (${formatBytes(r.bytes)})`);
         for (const p of r.removed) printLine(`  removed an older one: ${displayPath(p)}`);
         if (r.schedule) printLine(`  the daemon makes one every ${r.schedule.every_hours} h${r.schedule.to ? ` to ${r.schedule.to}` : ''}${r.schedule.to !== null && isDeviceAddress(r.schedule.to) ? ' (every one kept there; it waits while the device is away)' : `, keeping ${r.schedule.keep}`}`);
         if (r.device !== undefined) printLine(`  verified on ${r.device}; to restore it, copy it here first (vss content get ${r.path} --to DIR), then vss library restore DIR/${r.snapshot}.vss-library.db`);
