@@ -3,6 +3,7 @@ import type { Library } from '../library/library.js';
 import { followSidecars, indexContent, pendingCounts, reindex, type SearchFollower } from '../search/search-index.js';
 import { checkLimit, checkSearch, searchLibrary, type SearchOptions as TextSearchOptions } from '../search/search-query.js';
 import { hasFilters } from '../search/search-filters.js';
+import { StackBook } from '../stacks/stack-book.js';
 import type { SemanticOptions, SemanticSearch } from '../search/semantic/semantic-search.js';
 import type { LibraryContext } from './library-api.js';
 import type { SearchAnswer, SearchResult } from '../wire/search.js';
@@ -61,7 +62,9 @@ export class SearchApi {
     if (semantic && hasFilters(parsed)) throw new UsageError('filters (tag:, person:, album:, place:, kind:, date:, device:, is:, rating:) work with the text search (leave out --semantic)');
     if (this.ctx.access === 'write' && wait !== 0) await this.follower?.catchUp(Date.now() + (wait ?? CATCH_UP_MS));
     const found = searchLibrary(this.lib, query, text);
-    const results = semantic ? await (await this.semanticSearch()).hybrid(query, found, { ...text, ...(model !== undefined ? { model } : {}) }) : found;
+    const ranked = semantic ? await (await this.semanticSearch()).hybrid(query, found, { ...text, ...(model !== undefined ? { model } : {}) }) : found;
+    // A stack is one result (issue 45): its best-ranked photo, whose page shows the others.
+    const results = new StackBook(this.lib).onePerStack(ranked);
     const { indexing, removing } = pendingCounts(this.lib);
     return { results, pending: indexing, removing };
   }

@@ -66,4 +66,24 @@ export class StackBook {
     }
     return [...out];
   }
+
+  /**
+   * ITEMS (ranked, each naming a content) with one per stack (issue 45): the first-ranked member of
+   * a stack stands for it, the others after it left out, as the grid shows a stack as one tile.
+   */
+  onePerStack<T extends { content_uuid: string }>(items: readonly T[]): T[] {
+    if (items.length < 2) return [...items];
+    const stacks = effectiveStacks(this.lib.store.stacks.memberRowsOfContents(items.map((i) => i.content_uuid)));
+    if (stacks.length === 0) return [...items];
+    const stackOf = new Map<string, string>();
+    for (const st of stacks) for (const m of st.members) stackOf.set(m, st.stack_id);
+    const seen = new Set<string>();
+    return items.filter((i) => {
+      const st = stackOf.get(i.content_uuid);
+      if (st === undefined) return true;
+      if (seen.has(st)) return false;
+      seen.add(st);
+      return true;
+    });
+  }
 }

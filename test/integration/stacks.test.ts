@@ -55,6 +55,10 @@ describe('stacks: RAW+JPEG pairs and bursts, one item each', { skip: FIXTURES_SK
     }
     for (const alone of [shoot.apart.raw, shoot.apart.jpeg, join(shoot.dir, 'A7_1010.jpg')]) assert.equal(stackOf(stacks, alone), undefined, `${alone} is a photo of its own`);
     assert.match((await vss('stacks', 'list')).stdout, /raw\+jpeg/);
+    // Search shows a stack once: the RAW and its JPEG share a name, one result stands for both.
+    const hits = json<Array<{ content_uuid: string }>>(await vss('search', 'DSC_0001', '--json'));
+    assert.equal(hits.length, 1, JSON.stringify(hits));
+    assert.ok(stackOf(stacks, shoot.pairs[0]!.raw)!.members.includes(hits[0]!.content_uuid));
   });
 
   it('the RAW can be the face, on every scan after; a tag given to one photo is the whole stack\'s', async () => {
