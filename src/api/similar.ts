@@ -77,13 +77,15 @@ export class SimilarApi {
     if (favorite && !mine.favorite) fields.favorite = true;
     if (Object.keys(fields).length > 0) this.api.meta.set([kept], fields);
 
-    // A stack let go goes whole (a RAW with the JPEG it was compared by); the kept one's own stack stays.
+    // A stack let go goes whole to the trash (a RAW with the JPEG it was compared by); the kept one's own stack stays.
+    // Only what was compared is marked kept as KEEP: the rest of its stack (a RAW holds more than
+    // any JPEG of it) is weighed as its own content when the trash is emptied, its last bytes kept.
     const book = new StackBook(this.lib);
     const keptWith = new Set(book.expand([kept]));
     const leaving = book.expand(gone).filter((u) => !keptWith.has(u));
     const since = Date.now();
     const out = await this.api.files.delete(leaving, { force: true });
-    store.trash.markKeptAs(leaving, kept, since);
+    store.trash.markKeptAs(gone, kept, since);
     return {
       kept, trashed: leaving, files: out.result?.done ?? 0,
       merged: { tags: tagNames.sort(), albums: albums.size, rating: Math.max(rating, mine.rating), favorite: favorite || mine.favorite },

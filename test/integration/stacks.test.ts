@@ -106,7 +106,7 @@ describe('stacks: RAW+JPEG pairs and bursts, one item each', { skip: FIXTURES_SK
     assert.match(gone.stderr, /no stack/);
   });
 
-  it('a near-duplicate stands for its stack: compared by its cover, let go whole, restored whole', async () => {
+  it('a near-duplicate stands for its stack: compared by its cover, let go whole into the trash; emptied, the rest of the stack is weighed as its own', async () => {
     await vss('jobs', 'run', '--until-idle');
     const { raw, jpeg } = shoot.pairs[2]!;
     const groups = json<Array<{ contents: Array<{ content_uuid: string; paths: string[] }> }>>(await vss('similar', '--json'));
@@ -120,8 +120,11 @@ describe('stacks: RAW+JPEG pairs and bursts, one item each', { skip: FIXTURES_SK
     assert.equal(existsSync(jpeg), false);
     assert.equal(existsSync(raw), false, 'the RAW went with its JPEG');
     assert.equal(existsSync(shoot.apart.jpeg), true);
-    await vss('trash', 'restore', jpeg, raw);
-    assert.ok(existsSync(jpeg) && existsSync(raw));
-    assert.ok(stackOf(await list(), raw), 'stacked again');
+    // Emptied: the JPEG goes (its picture is kept, as the smaller JPEG); the RAW was no near-duplicate, only its stack's: its last bytes stay.
+    const emptied = json<{ files: number; kept: Array<{ path: string; reason: string }> }>(await vss('trash', 'empty', '--json'));
+    assert.deepEqual([emptied.files, emptied.kept.map((k) => k.path)], [1, [raw]], JSON.stringify(emptied));
+    await vss('trash', 'restore', raw);
+    assert.ok(existsSync(raw) && !existsSync(jpeg));
+    assert.equal(stackOf(await list(), raw), undefined, 'its JPEG gone for good, the RAW is a photo of its own');
   });
 });
