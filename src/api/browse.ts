@@ -35,7 +35,7 @@ export const GRID_PAGE_MAX = 2000;
 export class BrowseApi {
   private readonly order: GridOrderCache;
   private readonly stacks: StackBook;
-  /** The stacks as last read, and the versions they were read at: read again only when shared data or the contents moved. */
+  /** The stacks as last read, and the versions they were read at (stacksNow): read again only when the stacks, the order or paired devices' rows moved. */
   private stacksRead: { key: string; stacks: Stack[]; byMember: Map<string, GridStack> } | undefined;
 
   constructor(private readonly lib: Library, private readonly ctx: LibraryContext, private readonly online: () => ReadonlySet<string> = () => new Set()) {
