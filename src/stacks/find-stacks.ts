@@ -11,7 +11,7 @@ const STACK_RULES = 1;
 const OPS_PER_COMMIT = 2000;
 
 /** The id of the stack a proposal's key names: the same on every device that finds it. */
-export function stackIdOf(key: string): string {
+function stackIdOf(key: string): string {
   return derivedUuid(`vss-stack:${key}`);
 }
 
@@ -20,27 +20,21 @@ export function stackIdOf(key: string): string {
  * the rules (`stack-rules.ts`), as shared data, so every device of the library sees the same
  * stacks. A stack found again gains the frames it lacks; a stack a user unstacked, and a content
  * a user took out of one, stay as the user left them; a content already in another stack stays
- * there. Returns how many stacks were made or grew.
+ * there.
  */
-export function findStacks(lib: Library, locationId: number, changedSince?: number): { stacks: number } {
+export function findStacks(lib: Library, locationId: number, changedSince?: number): void {
   const ops: UnstampedOp[] = [];
-  let grown = 0;
   // A location scanned before stacks were (or under other rules) is looked at whole once.
   const looked = `stacks:${STACK_RULES}:${locationId}`;
   const since = lib.store.syncMeta.get(looked) === undefined ? null : changedSince ?? null;
   for (const folder of lib.store.entries.folderIdsChangedSince(locationId, since)) {
     const shots = lib.store.entries.imagesIn(folder).map(shotOf);
     if (shots.length < 2) continue;
-    for (const p of proposeStacks(shots)) {
-      const more = opsFor(lib, p);
-      if (more.length > 0) grown++;
-      ops.push(...more);
-    }
+    for (const p of proposeStacks(shots)) ops.push(...opsFor(lib, p));
   }
   const shared = new SharedData(lib);
   for (let at = 0; at < ops.length; at += OPS_PER_COMMIT) shared.commit(ops.slice(at, at + OPS_PER_COMMIT));
   lib.store.syncMeta.set(looked, '1');
-  return { stacks: grown };
 }
 
 function shotOf(r: { name: string; content_uuid: string; mime: string; media_metadata: string | null }): Shot {

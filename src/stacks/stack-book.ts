@@ -23,11 +23,6 @@ export class StackBook {
     return effectiveStacks(this.lib.store.stacks.memberRows());
   }
 
-  /** The stack CONTENTUUID is in now, if any. */
-  of(contentUuid: string): Stack | undefined {
-    return effectiveStacks(this.lib.store.stacks.memberRowsOfContents([contentUuid])).find((s) => s.members.includes(contentUuid));
-  }
-
   /** STACKID's stack; a stack that is not one now (unstacked, or gone to fewer than two) is not found. */
   get(stackId: string): Stack {
     if (!UUID_RE.test(stackId.toLowerCase())) throw new UsageError(`a stack is named by its id (vss stacks list), not ${JSON.stringify(stackId).slice(0, 80)}`);
@@ -54,11 +49,8 @@ export class StackBook {
 
   /** UUIDS with every member of the stacks they are in (each once, in the order first seen): a stack takes tags, ratings and albums whole. */
   expand(uuids: readonly string[]): string[] {
-    // The stacks of these contents only: a tag given to one photo does not read every stack of the library.
-    const stacks = uuids.length === 0 ? [] : effectiveStacks(this.lib.store.stacks.memberRowsOfContents(uuids));
-    if (stacks.length === 0) return [...uuids];
-    const byMember = new Map<string, Stack>();
-    for (const s of stacks) for (const m of s.members) byMember.set(m, s);
+    const byMember = this.stacksOf(uuids);
+    if (byMember.size === 0) return [...uuids];
     const out = new Set<string>();
     for (const u of uuids) {
       out.add(u);
@@ -73,17 +65,23 @@ export class StackBook {
    */
   onePerStack<T extends { content_uuid: string }>(items: readonly T[]): T[] {
     if (items.length < 2) return [...items];
-    const stacks = effectiveStacks(this.lib.store.stacks.memberRowsOfContents(items.map((i) => i.content_uuid)));
-    if (stacks.length === 0) return [...items];
-    const stackOf = new Map<string, string>();
-    for (const st of stacks) for (const m of st.members) stackOf.set(m, st.stack_id);
+    const byMember = this.stacksOf(items.map((i) => i.content_uuid));
+    if (byMember.size === 0) return [...items];
     const seen = new Set<string>();
     return items.filter((i) => {
-      const st = stackOf.get(i.content_uuid);
+      const st = byMember.get(i.content_uuid)?.stack_id;
       if (st === undefined) return true;
       if (seen.has(st)) return false;
       seen.add(st);
       return true;
     });
+  }
+
+  /** The stacks UUIDS are in, by each of their members: read from those stacks' rows only (a tag given to one photo does not read every stack of the library). */
+  private stacksOf(uuids: readonly string[]): Map<string, Stack> {
+    const byMember = new Map<string, Stack>();
+    if (uuids.length === 0) return byMember;
+    for (const st of effectiveStacks(this.lib.store.stacks.memberRowsOfContents(uuids))) for (const m of st.members) byMember.set(m, st);
+    return byMember;
   }
 }
