@@ -3,9 +3,10 @@
  * SQLite's online backup in a worker thread, through a read-only connection of its own, in one read
  * transaction (one moment's database; the WAL lets the library's connection write meanwhile, and
  * nothing of it waits: not a step, not the copy's final flush); then checked, marked with the
- * library it is of, made a single file (no WAL beside it), hashed and put in place durably. And the way back: a snapshot checked, then
- * copied over the library's database by the same online backup (SQLite writes it as one
- * transaction: a kill leaves the old database or the new one, never a mix).
+ * library it is of, made a single file (no WAL beside it), hashed and put in place durably. And
+ * the way back: a snapshot checked, then copied over the library's database by the same online
+ * backup (SQLite writes it as one transaction: a kill leaves the old database or the new one,
+ * never a mix).
  */
 import { existsSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
