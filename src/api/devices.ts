@@ -31,16 +31,19 @@ export class DevicesApi {
   async unpair(id: string): Promise<{ id: string; name: string }> {
     // The daemon holds the trust store in memory and writes it back: it alone may change it while it runs.
     if (findRunningDaemon(this.dataDir)) throw new VssError('NO_DAEMON', 'a daemon runs for this data dir: unpair through it (without VSS_NO_DAEMON=1)');
-    const { forgetDevice } = await import('../sync/pairing/forget.js');
-    const d = forgetDevice(await trustStore(this.dataDir), id, (libraryId, deviceUuid) => {
+    const trust = await trustStore(this.dataDir);
+    const d = trust.find(id);
+    trust.remove(d.device_uuid);
+    // Removed from each library it shared, for every member (issue 46): told when the daemon next runs.
+    for (const libraryId of d.library_ids) {
       const lib = this.openLibrary(libraryId);
-      if (!lib) return;
+      if (!lib) continue;
       try {
-        lib.sync.forgetDevice(deviceUuid);
+        await lib.sync.removeMember({ uuid: d.device_uuid, key: d.public_key });
       } finally {
         lib.close();
       }
-    });
+    }
     return { id: d.device_uuid, name: d.name };
   }
 

@@ -1,5 +1,7 @@
 import type { FetchFirst } from '../jobs/job-kind.js';
 import type { JobRow } from '../jobs/states.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { sidecarKind } from '../sidecars/kinds.js';
@@ -49,6 +51,18 @@ export class SyncApi implements LinkPort {
     const link = this.current;
     this.current = undefined;
     return link;
+  }
+
+  /**
+   * Remove DEVICE from this library for every member (issue 46; `vss devices remove` without a
+   * daemon): a removal signed with this device's key, which the members take in when this
+   * device next talks to them. Then it is forgotten here (forgetDevice).
+   */
+  async removeMember(device: { uuid: string; key: string }): Promise<void> {
+    const { recordRemoval } = await import('../sync/members/record-member.js');
+    const me = this.lib.device;
+    recordRemoval(this.lib, { uuid: me.uuid, name: me.name, key: me.publicKey }, readFileSync(join(this.ctx.dataDir, 'device.key'), 'utf8'), device);
+    this.forgetDevice(device.uuid);
   }
 
   /** Forget an unpaired device in this library: what it said it has, and its rows (DESIGN §9, §15). */

@@ -38,6 +38,7 @@ import { bucketEvidence } from './migrations/035-bucket-evidence.js';
 import { trash } from './migrations/036-trash.js';
 import { libraryBackups } from './migrations/037-library-backups.js';
 import { stacks } from './migrations/038-stacks.js';
+import { libraryMembers } from './migrations/039-library-members.js';
 
 export interface Migration {
   version: number;
@@ -50,7 +51,7 @@ export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
-  entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks,
+  entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks, libraryMembers,
 ];
 
 export function currentSchemaVersion(db: Db): number {

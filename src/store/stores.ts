@@ -30,6 +30,7 @@ import { AlbumStore } from './albums.js';
 import { AlbumItemStore } from './album-items.js';
 import { StackStore } from './stacks.js';
 import { StackMemberStore } from './stack-members.js';
+import { LibraryMemberStore } from './library-members.js';
 import { UserMetadataStore } from './user-metadata.js';
 import { FileOpItemStore } from './file-op-items.js';
 import { GuardianStore } from './guardian.js';
@@ -89,6 +90,7 @@ export class Stores {
   private ownAlbumItems: AlbumItemStore | undefined;
   private ownStacks: StackStore | undefined;
   private ownStackMembers: StackMemberStore | undefined;
+  private ownLibraryMembers: LibraryMemberStore | undefined;
 
   constructor(readonly db: Db, private readonly deviceUuid: string) {}
 
@@ -188,6 +190,11 @@ export class Stores {
 
   get stackMembers(): StackMemberStore {
     return (this.ownStackMembers ??= new StackMemberStore(this.db));
+  }
+
+  /** The library's membership records (issue 46). */
+  get libraryMembers(): LibraryMemberStore {
+    return (this.ownLibraryMembers ??= new LibraryMemberStore(this.db));
   }
 
   get devices(): DeviceStore {

@@ -41,6 +41,8 @@ export interface LinkNetwork extends Required<PeerLink> {
   seen(deviceUuid: string): void;
   /** A paired device said the name it goes by now (the head of each pull of its rows says it). */
   named(deviceUuid: string, name: string): void;
+  /** LIB's shared data changed: its membership records may say someone new is a member, or was removed (issue 46). */
+  membersMayHaveChanged(lib: Library): void;
 }
 
 export interface LibraryLinkOptions {
@@ -134,7 +136,11 @@ export class LibraryLink {
     this.offs.push(this.availability.onLocalChange(() => this.feeds.availability.changed(), PUSH_DEBOUNCE_MS));
     // Shared data grew (a change made here, or taken in from another member: what one member hears,
     // every member it is connected to hears): every connected peer but the one it came from is told.
-    this.offs.push(lib.events.on('shared:changed', (e) => this.feeds.shared.changed(e.from)));
+    this.offs.push(lib.events.on('shared:changed', (e) => {
+      this.feeds.shared.changed(e.from);
+      network.membersMayHaveChanged(lib);
+    }));
+    network.membersMayHaveChanged(lib);
     this.offs.push(kickPrefetchOnPeerChanges(lib.events, { kick: () => this.prefetch.kick() }));
     this.prefetch = startPrefetch({ lib, fetcher: this.fetcher, settings: () => this.settings(), log: opts.log });
     this.offs.push(lib.events.on('index:done', () => this.libraryMayHaveChanged()));

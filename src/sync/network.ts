@@ -262,6 +262,20 @@ export class PeerNetwork {
     return { device: d, addr: withId };
   }
 
+  /**
+   * Devices trusted now as members of a library (issue 46): where other members said they listen
+   * (held until now: they were strangers here) is taken, and they are dialled.
+   */
+  membersAdded(peerIds: string[]): void {
+    if (this.stopped) return;
+    void this.ensure()
+      .then(async () => {
+        await this.members?.takePending(peerIds);
+        this.redialAll();
+      })
+      .catch((err: unknown) => this.opts.log.debug({ err }, 'dialling new members failed'));
+  }
+
   async hangUp(peerId: string): Promise<void> {
     await this.node?.hangUp(peerId);
   }

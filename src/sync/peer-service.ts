@@ -10,6 +10,11 @@ import { PairingService } from './pairing/service.js';
 import { onSyncSettingsChange, readSyncSettings } from './sync-settings.js';
 import type { LibraryHost, SyncedLibrary } from './synced-library.js';
 import { RateLimiter } from './transfer/rate-limiter.js';
+import { applyMembership } from './members/apply-membership.js';
+import { recordMember, recordRemoval } from './members/record-member.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Library } from '../library/library.js';
 
 export type { LibraryHost, SyncedLibrary } from './synced-library.js';
 
@@ -43,6 +48,8 @@ export class PeerService {
   private readonly offSettings: () => void;
   private readonly periodic: NodeJS.Timeout;
   private stopped = false;
+  /** How many membership records each library had when last worked out. */
+  private readonly memberCounts = new Map<string, number>();
   readonly peerId: string;
 
   private constructor(private readonly opts: PeerServiceOptions) {
@@ -84,9 +91,12 @@ export class PeerService {
       network: this.network,
       host: opts.host,
       attach: (lib) => this.attach(lib),
-      paired: (lib, peerId) => {
+      paired: (lib, peerId, admission) => {
+        // The admission both signed goes into the library's membership: every member learns of the new one (issue 46).
+        const link = this.links.get(lib.id)?.link;
+        if (admission && link) recordMember(link.library, admission);
         const r = this.network.remoteOf(peerId);
-        if (r) this.links.get(lib.id)?.link.paired(r);
+        if (r) link?.paired(r);
       },
       forgetIn: (libraryId, deviceUuid) => this.linkOf(libraryId)?.forgetDevice(deviceUuid),
     });
@@ -138,8 +148,22 @@ export class PeerService {
     return this.pairing.devices();
   }
 
-  unpair(id: string): Promise<{ id: string; name: string }> {
-    return this.pairing.unpair(id);
+  /**
+   * `vss devices remove ID` (also `unpair`): the device leaves every library it shares with this
+   * one, for every member (issue 46): a signed removal goes into each library's records, which
+   * the members take in within seconds and then refuse it; here it is forgotten at once.
+   */
+  async unpair(id: string): Promise<{ id: string; name: string }> {
+    const d = this.trust.find(id);
+    const me = this.opts.device;
+    const key = readFileSync(join(this.opts.dataDir, 'device.key'), 'utf8');
+    // Forgotten here first (refused, hung up on), then the removal told to the members.
+    const gone = await this.pairing.unpair(d.device_uuid);
+    for (const libraryId of d.library_ids) {
+      const link = this.linkOf(libraryId);
+      if (link) recordRemoval(link.library, { uuid: me.uuid, name: me.name, key: me.publicKey }, key, { uuid: d.device_uuid, key: d.public_key });
+    }
+    return gone;
   }
 
   /** `vss devices connect ADDR`: a paired device dialled at an address given by hand, and remembered there. */
@@ -179,7 +203,40 @@ export class PeerService {
     named: (deviceUuid, name) => {
       if (this.trust.rename(deviceUuid, name)) this.opts.log.info({ device: deviceUuid, name }, 'a paired device has a new name');
     },
+    membersMayHaveChanged: (lib) => this.membersMayHaveChanged(lib),
   };
+
+  /**
+   * LIB's membership records, worked out again when there are new ones (issue 46): members
+   * trusted and dialled, removed devices refused and hung up on.
+   */
+  private membersMayHaveChanged(lib: Library): void {
+    if (this.stopped || !lib.db.open) return;
+    const id = lib.config.id;
+    const count = lib.store.libraryMembers.count();
+    if (this.memberCounts.get(id) === count) return;
+    this.memberCounts.set(id, count);
+    const d = this.opts.device;
+    let change;
+    try {
+      change = applyMembership(this.trust, lib, { uuid: d.uuid, name: d.name, key: d.publicKey });
+    } catch (err) {
+      this.opts.log.warn({ err, library: id }, "the library's membership could not be read");
+      return;
+    }
+    const log = this.opts.log.child({ library: id });
+    if (change.conflicts.length > 0) log.warn({ devices: change.conflicts }, "membership records name devices whose id or key is another paired device's: left out");
+    if (change.selfRemoved) log.warn('this device was removed from the library by another member');
+    for (const gone of change.dropped) {
+      log.info({ device: gone.uuid }, 'a member was removed from the library: refused from now on');
+      this.linkOf(id)?.forgetDevice(gone.uuid);
+      if (gone.gone) void this.network.hangUp(gone.peerId);
+    }
+    if (change.added.length > 0) {
+      log.info({ devices: change.added.length }, 'new members of the library: trusted and dialled');
+      this.network.membersAdded(change.added);
+    }
+  }
 
   /** The link of a library shared with peers, its library opened and linked on demand (a peer may ask for one the daemon has not opened yet). */
   private linkOf(libraryId: string): LibraryLink | undefined {

@@ -51,6 +51,7 @@ export function* fullStateOps(lib: Library): Generator<SharedOp> {
     }
   }
   for (const r of lib.store.stackMembers.all()) yield { hlc: r.hlc, record: 'stack_member', id: r.stack_uuid, content: r.content_uuid, set: { present: r.present === 1 } };
+  for (const r of lib.store.libraryMembers.all()) yield { hlc: r.hlc, record: 'member', id: r.id, set: { body: r.body, sig_by: r.sig_by, sig_member: r.sig_member } };
 }
 
 /** FIELDS ([stamp, name, value]) grouped by the stamp they hold; a field no operation set ('') is left out. */

@@ -6,6 +6,7 @@ import type { PersonFields } from '../store/people.js';
 import type { AlbumFields } from '../store/albums.js';
 import type { StackFields } from '../store/stacks.js';
 import { UUID_RE } from '../sidecars/address.js';
+import { verifyMemberRecord, type MemberRecord } from './member-record.js';
 
 /**
  * One change of shared data (DESIGN §15, §16), as made here and as paired devices send it: the
@@ -28,7 +29,9 @@ export type SharedOp =
   /** ID: a stack (issue 45): its kind, the cover its rules pick, the cover a user chose, unstacked. */
   | { hlc: string; record: 'stack'; id: string; set: StackFields }
   /** ID: the stack; CONTENT: a content in it (`present`) or not any more. */
-  | { hlc: string; record: 'stack_member'; id: string; content: string; set: { present: boolean } };
+  | { hlc: string; record: 'stack_member'; id: string; content: string; set: { present: boolean } }
+  /** ID: derived from the body (issue 46): a signed record that a device was admitted to the library or removed from it. */
+  | { hlc: string; record: 'member'; id: string; set: MemberRecord };
 
 export const ALBUM_NAME_MAX = 200;
 /** A smart album's saved search is a search query: the same bound. */
@@ -211,6 +214,14 @@ export function checkOp(value: unknown): SharedOp | { refused: string } {
     if (Object.keys(set).length !== 1 || typeof set.present !== 'boolean') return { refused: 'a stack member says only whether it is present' };
     return { hlc, record, id, content, set: { present: set.present } };
   }
+  if (record === 'member') {
+    const bad = extra(['body', 'sig_by', 'sig_member']);
+    if (bad) return { refused: `a member record has no field ${JSON.stringify(bad).slice(0, 40)}` };
+    const got = verifyMemberRecord({ body: set.body, sig_by: set.sig_by, sig_member: set.sig_member ?? null });
+    if ('refused' in got) return got;
+    if (got.id !== id) return { refused: 'a member record under another id than its body gives' };
+    return { hlc, record, id, set: got.record };
+  }
   return { refused: `no record kind ${JSON.stringify(record).slice(0, 40)}` };
 }
 
@@ -235,6 +246,12 @@ export function applyOp(store: Stores, op: SharedOp): void {
       return store.stacks.apply(op.id, op.hlc, op.set);
     case 'stack_member':
       return store.stackMembers.apply(op.id, op.content, op.set.present, op.hlc);
+    case 'member': {
+      // Checked (checkOp) before it comes here: the body parses.
+      const b = JSON.parse(op.set.body) as { kind: 'admit' | 'remove'; at: string; by: { uuid: string }; member: { uuid: string } };
+      store.libraryMembers.add({ id: op.id, kind: b.kind, member_uuid: b.member.uuid, by_uuid: b.by.uuid, at: b.at, body: op.set.body, sig_by: op.set.sig_by, sig_member: op.set.sig_member, hlc: op.hlc });
+      return;
+    }
   }
 }
 

@@ -39,6 +39,12 @@ export interface PairedDeviceItem {
   last_seen: string | null;
   /** Libraries shared with it. */
   libraries: string[];
+  /**
+   * Why it is trusted (issue 46): `pairing`, paired with this device by hand (for at least one of
+   * the libraries); `library`, a member of the libraries both are in, never paired here (joined
+   * through another member).
+   */
+  via: 'pairing' | 'library';
   peer_id: string;
   /** How it is reached now: on this machine (loopback: another instance here), over a LAN, directly over another network, only through a relay, or not at all. */
   reached: 'local' | 'lan' | 'direct' | 'relay' | null;

@@ -109,6 +109,7 @@ export class InProcessNet {
       settling: () => false,
       seen: () => undefined,
       named: () => undefined,
+      membersMayHaveChanged: () => undefined,
     };
   }
 

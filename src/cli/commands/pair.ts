@@ -116,7 +116,8 @@ export function registerPairCommands(program: Command): void {
           : `${d.reached === 'relay' ? 'through a relay' : d.reached === 'lan' ? 'LAN' : d.reached === 'local' ? 'on this machine' : 'direct'}${d.rtt_ms !== null ? `, ${d.rtt_ms} ms` : ''}`;
         const seen = d.online ? `online (${how})` : d.last_seen ? `last seen ${d.last_seen}` : 'never seen since pairing';
         const may = d.kind === 'browser' ? `  browser, may ${Object.entries(d.may).filter(([, on]) => on).map(([what]) => what).join(', ')}` : '';
-        printLine(`${d.name}  ${d.id}  paired ${d.paired_at}  ${seen}${may}`);
+        const since = d.kind === 'device' && d.via === 'library' ? `member since ${d.paired_at}` : `paired ${d.paired_at}`;
+        printLine(`${d.name}  ${d.id}  ${since}  ${seen}${may}`);
       }
     });
 
@@ -141,11 +142,12 @@ export function registerPairCommands(program: Command): void {
     });
 
   devices
-    .command('unpair <id>')
-    .description("forget a paired device: its key is no longer let in and what it had is forgotten")
+    .command('remove <id>')
+    .alias('unpair')
+    .description('remove a device from the libraries it shares with this one, for every member: its key is refused everywhere and what it had is forgotten')
     .action(async function (this: Command, id: string) {
       const gone = await (await clientFor(this)).devices.unpair(id);
       if (globals(this).json) return printJson(gone);
-      printLine(`Unpaired ${gone.name} (${gone.id}).`);
+      printLine(`Removed ${gone.name} (${gone.id}): refused here now, and by every member once they hear of it (within a minute while they are online).`);
     });
 }

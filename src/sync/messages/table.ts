@@ -51,6 +51,8 @@ const NAME = 255;
 /** Reconnecting: members' records in one push, at most (those seen most recently), and a record's size (a few addresses take ~300 bytes). */
 export const MEMBER_RECORDS_MAX = 64;
 export const PEER_RECORD_BYTES = 4 * 1024;
+/** An Ed25519 signature in base64 (88 characters), with room. */
+export const MEMBER_SIG_CHARS = 128;
 /** Files in one offer, at most, and a file's name as a peer may send it (the receiver checks it: a base name, no separator). */
 export const DROP_MAX_ITEMS = 1000;
 export const DROP_NAME_CHARS = 255;
@@ -228,10 +230,14 @@ export const PEER_MESSAGES = {
   /** J→I: who the joiner is; with the library it brings when the initiator named none. */
   'pair.joiner_device': {
     protocol: 'pair', tag: { t: 'joiner_device' }, since: 1, maxBytes: 4 * KiB,
-    fields: { device_uuid: f.uuid, name: f.text(PAIR_TEXT), public_key: f.pem, library: f.optional(f.object({ id: f.uuid, name: f.text(PAIR_TEXT) })) },
+    fields: {
+      device_uuid: f.uuid, name: f.text(PAIR_TEXT), public_key: f.pem, library: f.optional(f.object({ id: f.uuid, name: f.text(PAIR_TEXT) })),
+      /** The admission both sign (issue 46, `tags/member-record.ts`): its time as the joiner chose it, and the joiner's signature. */
+      member_at: f.optional(f.string(32)), member_sig: f.optional(f.string(MEMBER_SIG_CHARS)),
+    },
   },
-  /** I→J: the initiator has recorded the joiner; the joiner records the initiator. */
-  'pair.done': { protocol: 'pair', tag: { t: 'done' }, since: 1, maxBytes: 64, fields: {} },
+  /** I→J: the initiator has recorded the joiner; the joiner records the initiator. With the initiator's signature of the admission. */
+  'pair.done': { protocol: 'pair', tag: { t: 'done' }, since: 1, maxBytes: 512, fields: { member_sig: f.optional(f.string(MEMBER_SIG_CHARS)) } },
   /** Either way, then the stream ends. */
   'pair.error': { protocol: 'pair', tag: { t: 'error' }, since: 1, maxBytes: 2 * KiB, fields: { code: f.oneOf(PAIR_ERRORS), message: f.text(REASON_CHARS) } },
 

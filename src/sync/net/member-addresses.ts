@@ -6,6 +6,8 @@ import type { PeerNode } from './peer-node.js';
 
 /** A push that takes longer than this is given up (the other side is slow or gone; the next connect tells again). */
 const PUSH_TIMEOUT_MS = 5_000;
+/** Records of devices not (yet) trusted kept at most: a member's admission arrives within seconds of its address. */
+const PENDING_MAX = 256;
 
 export interface MemberAddressesOptions {
   node: PeerNode;
@@ -33,6 +35,8 @@ export interface MemberAddressesOptions {
 export class MemberAddresses {
   /** Each member's certified addresses as last passed on: a record whose addresses did not change is not passed on again. */
   private readonly passedOn = new Map<string, string>();
+  /** Records of devices not trusted here yet, as members passed them on (newest last, at most PENDING_MAX). */
+  private readonly pending = new Map<string, { record: Uint8Array; from: string }>();
 
   constructor(private readonly opts: MemberAddressesOptions) {}
 
@@ -65,14 +69,36 @@ export class MemberAddresses {
     const self = this.opts.node.peerId;
     const seen = new Set<string>();
     for (const { peer_id: peerId, record } of body.records) {
-      if (seen.has(peerId) || peerId === self || !this.opts.isPaired(peerId)) continue;
+      if (seen.has(peerId) || peerId === self) continue;
       seen.add(peerId);
-      const addrs = await this.opts.node.acceptRecord(peerId, record);
-      if (!addrs) continue; // not its own signature, or not newer than the record held
-      this.opts.log.debug({ peer: peerId, via: from, addrs }, 'a member told where another listens');
-      this.opts.learned(peerId, addrs);
-      await this.changed(peerId, from);
+      if (!this.opts.isPaired(peerId)) {
+        // A member this device does not know yet (its admission is on its way in the library's
+        // records): held, bounded, until it does (takePending), then taken like any other.
+        this.pending.delete(peerId);
+        this.pending.set(peerId, { record, from });
+        while (this.pending.size > PENDING_MAX) this.pending.delete(this.pending.keys().next().value as string);
+        continue;
+      }
+      await this.take(peerId, record, from);
     }
+  }
+
+  /** PEERIDS are members now: the records other members told of them while they were strangers here are taken. */
+  async takePending(peerIds: string[]): Promise<void> {
+    for (const peerId of peerIds) {
+      const held = this.pending.get(peerId);
+      if (!held || !this.opts.isPaired(peerId)) continue;
+      this.pending.delete(peerId);
+      await this.take(peerId, held.record, held.from);
+    }
+  }
+
+  private async take(peerId: string, record: Uint8Array, from: string): Promise<void> {
+    const addrs = await this.opts.node.acceptRecord(peerId, record);
+    if (!addrs) return; // not its own signature, or not newer than the record held
+    this.opts.log.debug({ peer: peerId, via: from, addrs }, 'a member told where another listens');
+    this.opts.learned(peerId, addrs);
+    await this.changed(peerId, from);
   }
 
   private async recordsOf(peerIds: string[]): Promise<Array<{ peer_id: string; record: Uint8Array }>> {

@@ -6,7 +6,8 @@ export function pairedDeviceItem(d: PairedDevice, reach: Pick<PairedDeviceItem, 
   const online = reach.reached !== null;
   return {
     kind: 'device', id: d.device_uuid, name: d.name, paired_at: d.paired_at, online,
-    last_seen: online ? new Date().toISOString() : d.last_seen, libraries: [...d.library_ids], peer_id: d.peer_id,
+    last_seen: online ? new Date().toISOString() : d.last_seen, libraries: [...d.library_ids],
+    via: d.library_ids.every((l) => d.member_of?.includes(l)) ? 'library' : 'pairing', peer_id: d.peer_id,
     reached: reach.reached, rtt_ms: reach.rtt_ms,
   };
 }

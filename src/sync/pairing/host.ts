@@ -5,7 +5,8 @@ import { peerDeviceName } from '../../device/identity.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { peerIdOfPublicKey, publicKeyPem, rawPublicKey } from '../net/device-key.js';
 import { newPairingCode, type PairingCode } from './code.js';
-import { PAIR_MAX_MESSAGE_BYTES, PairProtocolError, PairRefusal, receivePairMessage, pairError, pairMessage, type PairErrorCode } from './messages.js';
+import { admissionBody, signMemberBody, verifyMemberRecord, type MemberRecord, type MemberSide } from '../../tags/member-record.js';
+import { PAIR_MAX_MESSAGE_BYTES, PairProtocolError, PairRefusal, receivePairMessage, pairError, pairMessage, type PairErrorCode, type PairMessage } from './messages.js';
 import type { PairedDevice, PairedDevices } from './paired-devices.js';
 import { joinerSignatureValid, macMatches, proofMac, rawKeyOfPeerId, type Transcript } from './proofs.js';
 import { RefusalLimit, type RefusalLimitOptions } from './refusal-limit.js';
@@ -31,6 +32,8 @@ interface Session {
 export interface HostPaired {
   device: PairedDevice;
   library: LibraryRef;
+  /** The admission both devices signed (issue 46); absent when the joiner runs a vss without membership. */
+  admission?: MemberRecord;
 }
 
 export interface OpenPairingCode {
@@ -188,10 +191,11 @@ export class PairingHost {
         addrs: [],
         last_seen: at,
       };
+      const admission = countersign(session, info, library.id);
       const stored = this.opts.store ? this.opts.store.add(record) : record;
       // Recorded: the code is used whatever happens to the last message (pairing again mends a joiner that missed it).
-      this.finish(session, 'used', { device: stored, library: { id: library.id, name: library.name } });
-      await ch.send(pairMessage('done', {})).catch(() => undefined);
+      this.finish(session, 'used', { device: stored, library: { id: library.id, name: library.name }, ...(admission ? { admission: admission.record } : {}) });
+      await ch.send(pairMessage('done', admission ? { member_sig: admission.mine } : {})).catch(() => undefined);
     } catch (err) {
       const refusal = asRefusal(err);
       if (session && claimed && session.state === 'claimed') session.state = 'open';
@@ -243,6 +247,23 @@ export class PairingHost {
   private step(): AbortSignal {
     return AbortSignal.timeout(this.stepTimeoutMs);
   }
+}
+
+/**
+ * The admission the joiner signed (issue 46), signed here too: the device whose library it is
+ * admits the other. Undefined when the joiner sent none (an older vss); refused when its signature
+ * is not the joiner's over the body both sides make from what they told each other.
+ */
+function countersign(session: Session, info: PairMessage<'joiner_device'>, libraryId: string): { record: MemberRecord; mine: string } | undefined {
+  if (info.member_at === undefined || info.member_sig === undefined) return undefined;
+  const host: MemberSide = { uuid: session.local.deviceUuid, name: session.local.name, key: session.local.publicKeyPem };
+  const joiner: MemberSide = { uuid: info.device_uuid, name: info.name, key: info.public_key };
+  const hostAdmits = session.library !== undefined;
+  const body = hostAdmits ? admissionBody(libraryId, info.member_at, host, joiner) : admissionBody(libraryId, info.member_at, joiner, host);
+  const mine = signMemberBody(body, session.local.privateKey);
+  const record: MemberRecord = hostAdmits ? { body, sig_by: mine, sig_member: info.member_sig } : { body, sig_by: info.member_sig, sig_member: mine };
+  if ('refused' in verifyMemberRecord(record)) throw new PairRefusal('proof', "the joiner's signature of its admission did not verify");
+  return { record, mine };
 }
 
 function fateKey(state: CodeState): keyof typeof FATES {

@@ -4,6 +4,7 @@ import { VssError } from '../../core/errors.js';
 import { peerDeviceName } from '../../device/identity.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { peerIdOfPublicKey, publicKeyPem, rawPublicKey } from '../net/device-key.js';
+import { admissionBody, signMemberBody, verifyMemberRecord, type MemberRecord, type MemberSide } from '../../tags/member-record.js';
 import { parsePairingCode, type PairingCode } from './code.js';
 import { PAIR_MAX_MESSAGE_BYTES, PAIR_VERSION, PairRefusal, receivePairMessage, pairError, pairMessage } from './messages.js';
 import type { PairedDevice, PairedDevices } from './paired-devices.js';
@@ -40,6 +41,8 @@ export interface JoinPairingOptions {
 export interface JoinPairingResult {
   device: PairedDevice;
   library: LibraryRef;
+  /** The admission both devices signed (issue 46); absent when the host runs a vss without membership. */
+  admission?: MemberRecord;
 }
 
 /** Candidate turned us away, but another device may hold the code. */
@@ -152,11 +155,24 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
       await ch.send(pairError('protocol', 'neither device has a library to share')).catch(() => undefined);
       throw new VssError('PAIRING', 'the device showing the code has no library, and neither has this one: create one here first (`vss library create NAME`), then join again');
     }
+    // The admission both sign (issue 46): the device whose library it is admits the other.
+    const memberAt = new Date().toISOString();
+    const hostSide: MemberSide = { uuid: host.device_uuid, name: host.name, key: host.public_key };
+    const mySide: MemberSide = { uuid: opts.local.deviceUuid, name: opts.local.name, key: opts.local.publicKeyPem };
+    const body = host.library ? admissionBody(library.id, memberAt, hostSide, mySide) : admissionBody(library.id, memberAt, mySide, hostSide);
+    const mySig = signMemberBody(body, opts.local.privateKey);
     await ch.send(pairMessage('joiner_device', {
       device_uuid: opts.local.deviceUuid, name: opts.local.name, public_key: opts.local.publicKeyPem,
       ...(host.library ? {} : { library: { id: library.id, name: library.name } }),
+      member_at: memberAt, member_sig: mySig,
     }), step());
-    await receivePairMessage(ch, 'done', step());
+    const done = await receivePairMessage(ch, 'done', step());
+    let admission: MemberRecord | undefined;
+    if (done.member_sig !== undefined) {
+      const record: MemberRecord = host.library ? { body, sig_by: done.member_sig, sig_member: mySig } : { body, sig_by: mySig, sig_member: done.member_sig };
+      // A host signature that does not verify: paired all the same (the pairing proved the key), but no record that would not check anywhere.
+      if (!('refused' in verifyMemberRecord(record))) admission = record;
+    }
     const at = new Date().toISOString();
     const record: PairedDevice = {
       device_uuid: host.device_uuid,
@@ -169,7 +185,7 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
       last_seen: at,
     };
     const device = opts.store ? opts.store.add(record) : record;
-    return { device, library: { id: library.id, name: library.name } };
+    return { device, library: { id: library.id, name: library.name }, ...(admission ? { admission } : {}) };
   } catch (err) {
     if (err instanceof NotHere) throw err;
     if (err instanceof PairRefusal) {

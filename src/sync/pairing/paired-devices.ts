@@ -16,6 +16,11 @@ export interface PairedDevice {
   peer_id: string;
   paired_at: string;
   library_ids: string[];
+  /**
+   * The libraries (of `library_ids`) this device is trusted for only as a member (issue 46): known
+   * through the library's membership records, never paired here. Absent: none.
+   */
+  member_of?: string[];
   /** Last known multiaddrs, newest first. */
   addrs: string[];
   last_seen: string | null;
@@ -81,8 +86,12 @@ export class PairedDevices {
       throw new VssError('PAIRING', `device ${next.device_uuid} claims the name or key of the paired device ${old.name} (${old.device_uuid}) with another key or name: unpair that one first`, { path: this.path });
     }
     if (old) {
+      // Paired here now for these libraries: no longer only a member in them.
+      const memberOf = (old.member_of ?? []).filter((l) => !next.library_ids.includes(l));
       next.library_ids = unique([...next.library_ids, ...old.library_ids]).slice(0, MAX_LIBRARIES_PER_DEVICE);
       next.addrs = unique([...next.addrs, ...old.addrs]).slice(0, MAX_ADDRS);
+      if (memberOf.length > 0) next.member_of = memberOf;
+      else delete next.member_of;
     }
     const rest = this.devices.filter((x) => x.device_uuid !== next.device_uuid && x.peer_id !== next.peer_id);
     if (rest.length >= MAX_PAIRED_DEVICES) {
@@ -99,6 +108,55 @@ export class PairedDevices {
     if (!d || name === undefined || name === d.name) return false;
     this.save(this.devices.map((x) => (x === d ? { ...d, name } : x)));
     return true;
+  }
+
+  /**
+   * DEVICE is a member of LIBRARYID, as the library's records say (issue 46): trusted for it from
+   * now on. 'conflict' when its uuid or key is another device's here (it is left out).
+   */
+  addMember(libraryId: string, device: { uuid: string; name: string; key: string; at: string }): 'added' | 'known' | 'conflict' {
+    let peerId: string;
+    try {
+      peerId = peerIdOfPublicKey(device.key);
+    } catch {
+      return 'conflict';
+    }
+    const old = this.devices.find((x) => x.device_uuid === device.uuid || x.peer_id === peerId);
+    if (old && (old.device_uuid !== device.uuid || old.peer_id !== peerId)) return 'conflict';
+    if (old?.library_ids.includes(libraryId)) return 'known';
+    if (old) {
+      if (old.library_ids.length >= MAX_LIBRARIES_PER_DEVICE) return 'conflict';
+      const next = { ...old, library_ids: [...old.library_ids, libraryId], member_of: unique([...(old.member_of ?? []), libraryId]) };
+      this.save(this.devices.map((x) => (x === old ? next : x)));
+      return 'added';
+    }
+    if (this.devices.length >= MAX_PAIRED_DEVICES) return 'conflict';
+    const record = checkRecord({
+      device_uuid: device.uuid, name: peerDeviceName(device.name) ?? device.uuid.slice(0, 8), public_key: device.key, peer_id: peerId,
+      paired_at: device.at, library_ids: [libraryId], member_of: [libraryId], addrs: [], last_seen: null,
+    }, 'member');
+    this.save([...this.devices, record]);
+    return 'added';
+  }
+
+  /**
+   * DEVICEUUID is no longer trusted for LIBRARYID (removed from it): 'gone' when that was its last
+   * library (it is forgotten), 'dropped' when others remain, 'none' when it was not trusted for it.
+   */
+  dropLibrary(deviceUuid: string, libraryId: string): 'gone' | 'dropped' | 'none' {
+    const d = this.devices.find((x) => x.device_uuid === deviceUuid);
+    if (!d || !d.library_ids.includes(libraryId)) return 'none';
+    const libraryIds = d.library_ids.filter((l) => l !== libraryId);
+    if (libraryIds.length === 0) {
+      this.save(this.devices.filter((x) => x !== d));
+      return 'gone';
+    }
+    const memberOf = (d.member_of ?? []).filter((l) => l !== libraryId);
+    const next: PairedDevice = { ...d, library_ids: libraryIds };
+    if (memberOf.length > 0) next.member_of = memberOf;
+    else delete next.member_of;
+    this.save(this.devices.map((x) => (x === d ? next : x)));
+    return 'dropped';
   }
 
   /** Forget a device; false when it was not paired. */
@@ -172,6 +230,9 @@ function checkRecord(r: unknown, where: string): PairedDevice {
   }
   if (!Array.isArray(d.addrs) || d.addrs.length > MAX_ADDRS || !d.addrs.every(isAddr)) throw bad(`addrs must be at most ${MAX_ADDRS} multiaddrs`);
   if (d.last_seen !== null && (typeof d.last_seen !== 'string' || Number.isNaN(Date.parse(d.last_seen)))) throw bad('last_seen is not a time or null');
+  if (d.member_of !== undefined && (!Array.isArray(d.member_of) || !d.member_of.every((x) => typeof x === 'string' && (d.library_ids as string[]).includes(x)))) {
+    throw bad('member_of must name libraries of library_ids');
+  }
   return {
     device_uuid: d.device_uuid,
     name: d.name,
@@ -181,6 +242,7 @@ function checkRecord(r: unknown, where: string): PairedDevice {
     library_ids: unique(d.library_ids as string[]),
     addrs: unique(d.addrs as string[]),
     last_seen: d.last_seen as string | null,
+    ...(Array.isArray(d.member_of) && d.member_of.length > 0 ? { member_of: unique(d.member_of as string[]) } : {}),
   };
 }
 
@@ -193,5 +255,5 @@ function unique(xs: string[]): string[] {
 }
 
 function copy(d: PairedDevice): PairedDevice {
-  return { ...d, library_ids: [...d.library_ids], addrs: [...d.addrs] };
+  return { ...d, library_ids: [...d.library_ids], addrs: [...d.addrs], ...(d.member_of ? { member_of: [...d.member_of] } : {}) };
 }

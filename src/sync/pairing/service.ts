@@ -9,6 +9,7 @@ import type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../../wire/p
 import { parseMultiaddr } from '../net/peer-node.js';
 import type { PeerNetwork } from '../network.js';
 import type { LibraryHost, SyncedLibrary } from '../synced-library.js';
+import type { MemberRecord } from '../../tags/member-record.js';
 import { parsePairingCode } from './code.js';
 import { discoveredPeers, pairingDialer } from './dial.js';
 import { forgetDevice, pairedDeviceItem } from './forget.js';
@@ -35,7 +36,7 @@ export interface PairingServiceOptions {
    * first pull may have come before LIB was open here (the side that joins a library joins it as
    * the pairing ends, the other side pulls as it ends), and been refused.
    */
-  paired(lib: SyncedLibrary, peerId: string): void;
+  paired(lib: SyncedLibrary, peerId: string, admission?: MemberRecord): void;
   /** Forget an unpaired device in one library it shared (its availability there). */
   forgetIn(libraryId: string, deviceUuid: string): void;
 }
@@ -81,9 +82,9 @@ export class PairingService {
     // The invite names this device's relays: they carry a device that is a stranger to them here while the code lives.
     await network.askRelaysForStrangers(Date.parse(session.expiresAt) - Date.now());
     onCode({ code: session.words.join(' '), expires_at: session.expiresAt, invite: makeInvite(session.words, node.peerId, node.addresses()) });
-    let peer, shared;
+    let peer, shared, admission;
     try {
-      ({ device: peer, library: shared } = await session.done);
+      ({ device: peer, library: shared, admission } = await session.done);
     } finally {
       // Not at once: the pairing's last messages may still be on their way through a relay.
       void network.askRelaysForStrangers(RELAY_WINDOW_AFTER_MS);
@@ -94,7 +95,7 @@ export class PairingService {
     this.opts.attach(lib);
     // The pairing's own connection stays: treat it as a paired device's connect (pull, note its addresses).
     network.pairedOn(peer.peer_id);
-    this.opts.paired(lib, peer.peer_id);
+    this.opts.paired(lib, peer.peer_id, admission);
     log.info({ device: peer.device_uuid, name: peer.name, library: lib.id }, 'paired (this device showed the code)');
     return { device_id: peer.device_uuid, name: peer.name, library_id: lib.id, library_path: lib.path };
   }
@@ -132,7 +133,7 @@ export class PairingService {
       const lib = mine?.id === joined.library.id ? mine : this.joinOrUndo(joined.device, joined.library);
       this.opts.attach(lib);
       network.pairedOn(joined.device.peer_id);
-      this.opts.paired(lib, joined.device.peer_id);
+      this.opts.paired(lib, joined.device.peer_id, joined.admission);
       log.info({ device: joined.device.device_uuid, name: joined.device.name, library: lib.id }, 'paired (this device joined)');
       return { device_id: joined.device.device_uuid, name: joined.device.name, library_id: lib.id, library_path: lib.path };
     } finally {

@@ -1,0 +1,17 @@
+import type { Library } from '../../library/library.js';
+import { memberRecordId, removalBody, signMemberBody, type MemberRecord, type MemberSide } from '../../tags/member-record.js';
+import { SharedData } from '../../tags/shared-data.js';
+
+/** A membership record made here (a pairing's admission, a removal) goes into LIB's shared data: every member gets it. */
+export function recordMember(lib: Library, record: MemberRecord): void {
+  new SharedData(lib).commit([{ record: 'member', id: memberRecordId(record.body), set: record }]);
+}
+
+/**
+ * SELF removes DEVICE from LIB for every member (issue 46): a removal signed with SELF's key,
+ * recorded in the library's shared data, which every member takes in and then refuses the device.
+ */
+export function recordRemoval(lib: Library, self: MemberSide, privateKeyPem: string, device: { uuid: string; key: string }, at = new Date()): void {
+  const body = removalBody(lib.config.id, at.toISOString(), self, device);
+  recordMember(lib, { body, sig_by: signMemberBody(body, privateKeyPem), sig_member: null });
+}

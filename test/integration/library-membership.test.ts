@@ -1,0 +1,83 @@
+import { describe, it, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { json, tempDir, until } from '../helpers.js';
+import { cliHere as runCli } from '../support/cli-here.js';
+import { pairDaemons } from '../sync-peers.js';
+
+interface Device { id: string; name: string; online: boolean; via: 'pairing' | 'library'; libraries: string[] }
+interface Status { peer_id: string; listen: string[] }
+
+const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
+
+/**
+ * Pair once (issue 46) with three real daemons over loopback: the desktop and the server each join
+ * the laptop's library once, by the laptop's code, and then trust, reach and sync with each other
+ * without ever pairing (the laptop switched off to show it); a member removed by one member is
+ * refused by every member.
+ */
+describe('a device joins the library, not each device', () => {
+  const tmp = tempDir('vss-members-');
+  const device = (d: string): Record<string, string> => ({ VSS_DATA_DIR: join(tmp.path, d) });
+  const [A, B, C] = [device('laptop'), device('desktop'), device('server')];
+  const photos = join(tmp.path, 'photos-b');
+  after(async () => {
+    await Promise.all([A, B, C].map((e) => runCli(['daemon', 'stop'], e)));
+    tmp.cleanup();
+  });
+  const ok = async <T>(env: Record<string, string>, args: string[]): Promise<T> => {
+    const r = await runCli([...args, '--json'], env);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    return json<T>(r);
+  };
+  const devices = (env: Record<string, string>) => ok<Device[]>(env, ['devices', 'list']);
+
+  before(async () => {
+    mkdirSync(photos);
+    writeFileSync(join(photos, 'harbour.txt'), 'a boat in the harbour');
+    assert.equal((await runCli(['library', 'create', 'Home', '--path', join(tmp.path, 'libs')], A)).code, 0);
+    for (const [env, name] of [[A, 'Laptop'], [B, 'Desktop'], [C, 'Server']] as const) {
+      assert.equal((await runCli(['device', 'rename', name], env)).code, 0);
+      assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], env)).code, 0);
+    }
+  });
+
+  it('joining through one member makes a device a member: the others trust and reach it within seconds, one pairing each', async () => {
+    await pairDaemons(A, B);
+    await pairDaemons(A, C);
+    const joinedAt = Date.now();
+    const server = await until('the desktop reaches the server it never paired with', 20_000, async () => (await devices(B)).find((d) => d.name === 'Server' && d.online));
+    const desktop = await until('the server reaches the desktop', 20_000, async () => (await devices(C)).find((d) => d.name === 'Desktop' && d.online));
+    console.log(`# all three members reach each other ${Date.now() - joinedAt} ms after the last join`);
+    assert.equal(server.via, 'library');
+    assert.equal(desktop.via, 'library');
+    assert.deepEqual((await devices(A)).map((d) => [d.name, d.via]).sort(), [['Desktop', 'pairing'], ['Server', 'pairing']]);
+  });
+
+  it('the two members sync with each other directly, with the device that admitted both switched off', async () => {
+    await ok(A, ['daemon', 'stop']);
+    await ok(B, ['location', 'add', photos, '--name', 'Photos', '--mode', 'content']);
+    const boat = (await ok<Array<{ content_uuid: string }>>(B, ['search', 'harbour']))[0]!.content_uuid;
+    await ok(B, ['tag', 'add', 'boats', boat]);
+    await until('the server sees the desktop\'s file and its tag', 30_000, async () => {
+      const r = await runCli(['search', 'tag:boats', '--json'], C);
+      return r.code === 0 && json<unknown[]>(r).length === 1 ? true : undefined;
+    }, 200);
+  });
+
+  it('a member removed by another is refused by every member, the one that admitted it too', async () => {
+    const server = (await devices(B)).find((d) => d.name === 'Server')!;
+    await ok(B, ['devices', 'remove', server.id]);
+    assert.ok(!(await devices(B)).some((d) => d.name === 'Server'), 'gone from the desktop at once');
+    await until('the server is cut off from the desktop', 20_000, async () => ((await devices(C)).find((d) => d.name === 'Desktop')?.online === false ? true : undefined), 200);
+    // The laptop was off: it hears of the removal from the desktop when it comes back.
+    await ok(A, ['daemon', 'start', ...LOOPBACK]);
+    const removedAt = Date.now();
+    await until('the laptop forgets the server', 60_000, async () => (!(await devices(A)).some((d) => d.name === 'Server') ? true : undefined), 200);
+    console.log(`# the laptop refuses the removed server ${Date.now() - removedAt} ms after it came back`);
+    const laptopAddr = (await ok<Status>(A, ['daemon', 'status'])).listen[0]!;
+    const r = await runCli(['devices', 'connect', laptopAddr], C);
+    assert.notEqual(r.code, 0, 'the laptop does not let the removed server in');
+  });
+});
