@@ -1,11 +1,13 @@
 /**
- * Issue 29's "done when": two devices in two homes behind NAT, with no route between them, pair by
- * invite and use one library through a relay the user runs (a third device of the library on a
- * public address) — real daemons in network namespaces (test/net/two-homes.ts), driven through
- * the real CLI:
- *  - the relay box, with no library of its own, shows a code; each device joins it by invite, and
- *    the box joins the library the first one brings;
- *  - the laptop's invite carries its address through the relay; the desktop joins it from the other home;
+ * Issue 29's and issue 46's "done when": four devices in two homes behind NAT, with no route
+ * between the homes, each join one library once, by one invite, and then all reach all — through
+ * a relay the user runs (a fourth device of the library on a public address) where there is no
+ * other way — real daemons in network namespaces (test/net/two-homes.ts), driven through the real CLI:
+ *  - the relay box, with no library of its own, shows a code; the laptop joins it by invite, and
+ *    the box joins the library the laptop brings;
+ *  - the laptop's invite carries its address through the relay; the desktop joins it from the other
+ *    home, and is served by the box it never paired with (a member of the same library); the NAS
+ *    beside the desktop joins by the desktop's invite, and reaches the laptop and the box too;
  *  - the desktop lists, searches and copies the laptop's files, sees its tags, and sends it a
  *    file; `devices list` says each is reached through the relay.
  */
@@ -25,7 +27,7 @@ import { UI_SKIP } from '../browser/ui-library.js';
 
 
 interface Status { running: boolean; pid: number | null; peer_id: string; listen: string[] }
-interface Device { id: string; name: string; online: boolean; reached: string | null; rtt_ms: number | null }
+interface Device { id: string; name: string; online: boolean; reached: string | null; rtt_ms: number | null; via: 'pairing' | 'library' }
 interface LsItem { name: string; content_uuid: string | null; device: string; online: boolean }
 
 const RELAY_PORT = 4001;
@@ -38,6 +40,7 @@ describe('two homes behind NAT, one library through a relay the user runs', { sk
     relay: { VSS_DATA_DIR: join(tmp.path, 'relay') },
     a: { VSS_DATA_DIR: join(tmp.path, 'laptop') },
     b: { VSS_DATA_DIR: join(tmp.path, 'desktop') },
+    c: { VSS_DATA_DIR: join(tmp.path, 'nas') },
   };
   const children: ChildProcess[] = [];
   const { cli, ok, pairByInvite, nameDevicesAndStartRelay, stopAll } = homesCli(() => net, env);
@@ -48,13 +51,15 @@ describe('two homes behind NAT, one library through a relay the user runs', { sk
 
   before(async () => {
     // Home B's router is a symmetric NAT (a new port for every connection): a relay does not care.
-    net = makeTwoHomes('hm', 237, { symmetricB: true });
+    net = makeTwoHomes('hm', 237, { symmetricB: true, fourth: true });
     mkdirSync(photos, { recursive: true });
     await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 200, g: 80, b: 40 } } }).jpeg().toFile(join(photos, 'sunset.jpg'));
     writeFileSync(join(photos, 'receipt.txt'), 'a scanned receipt');
     await nameDevicesAndStartRelay(join(tmp.path, 'a-libs'), RELAY_PORT);
     await ok('a', ['daemon', 'start']);
     await ok('b', ['daemon', 'start']);
+    await ok('c', ['device', 'rename', 'NAS']);
+    await ok('c', ['daemon', 'start']);
     await ok('a', ['location', 'add', photos, '--name', 'Photos', '--mode', 'deep']);
   });
 
@@ -89,11 +94,12 @@ describe('two homes behind NAT, one library through a relay the user runs', { sk
     await pairByInvite('a', 'b');
     console.log(`# paired across two NATs by invite in ${Date.now() - started} ms`);
     assert.ok((await devices('b')).some((d) => d.name === 'Laptop'), 'the desktop is paired with the laptop');
-    assert.ok(!(await devices('b')).some((d) => d.name === 'Home server'), 'and with nobody else');
+    // Paired with the laptop alone: the box, a member of the library it joined, is trusted as one.
+    const box = await until('the desktop trusts the box as a member', 20_000, async () => (await devices('b')).find((d) => d.name === 'Home server'));
+    assert.equal(box.via, 'library');
   });
 
-  it('the desktop joins the box too, and then reaches the laptop through it', async () => {
-    await pairByInvite('relay', 'b');
+  it('the desktop, never paired with the box, is served by it as a member of the library, and reaches the laptop through it', async () => {
     await holdsSlot('b');
     const laptop = await until('the laptop reached through the relay', 30_000, async () => (await devices('b')).find((d) => d.name === 'Laptop' && d.reached !== null));
     assert.equal(laptop.reached, 'relay');
@@ -101,6 +107,23 @@ describe('two homes behind NAT, one library through a relay the user runs', { sk
     assert.equal(desktop.reached, 'relay');
     const box = (await devices('a')).find((d) => d.name === 'Home server')!;
     assert.equal(box.reached, 'direct', 'the box itself is reached at its public address');
+  });
+
+  it('a fourth device joins once, by the desktop\'s invite, and all four reach all: one pairing per device', async () => {
+    await pairByInvite('b', 'c');
+    const joinedAt = Date.now();
+    const others: Record<Host, string[]> = { relay: ['Laptop', 'Desktop', 'NAS'], a: ['Home server', 'Desktop', 'NAS'], b: ['Home server', 'Laptop', 'NAS'], c: ['Home server', 'Laptop', 'Desktop'] };
+    for (const host of ['relay', 'a', 'b', 'c'] as const) {
+      await until(`${host} reaches the three others`, 30_000, async () => {
+        const online = (await devices(host)).filter((d) => d.online).map((d) => d.name);
+        return others[host].every((n) => online.includes(n)) ? true : undefined;
+      }, 200);
+    }
+    console.log(`# four members, each joined once: all reach all ${Date.now() - joinedAt} ms after the last join`);
+    const fromNas = await devices('c');
+    assert.equal(fromNas.find((d) => d.name === 'Laptop')!.reached, 'relay', 'the laptop, in the other home, through the box');
+    assert.equal(fromNas.find((d) => d.name === 'Desktop')!.via, 'pairing');
+    assert.deepEqual(fromNas.filter((d) => d.via === 'library').map((d) => d.name).sort(), ['Home server', 'Laptop'], 'trusted as members, never paired');
   });
 
   it('the desktop lists, searches and copies the laptop\'s files, and sees its tags', async () => {

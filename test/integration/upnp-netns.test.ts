@@ -33,7 +33,7 @@ describe('a port mapped with UPnP on a real router (miniupnpd in a namespace)', 
   let net: TwoHomes;
   let upnpd: ChildProcess | undefined;
   let upnpLog = '';
-  const env: Record<Host, Record<string, string>> = {
+  const env: Record<'relay' | 'a' | 'b', Record<string, string>> = {
     relay: { VSS_DATA_DIR: join(tmp.path, 'relay') },
     a: { VSS_DATA_DIR: join(tmp.path, 'laptop'), ...(process.env.VSS_DEBUG_UPNP ? { DEBUG: 'libp2p:upnp*' } : {}) },
     b: { VSS_DATA_DIR: join(tmp.path, 'desktop') },
@@ -81,7 +81,7 @@ describe('a port mapped with UPnP on a real router (miniupnpd in a namespace)', 
     tmp.cleanup();
   });
 
-  const log = (host: Host) => readFileSync(join(env[host].VSS_DATA_DIR!, 'daemon.log'), 'utf8');
+  const log = (host: 'relay' | 'a' | 'b') => readFileSync(join(env[host].VSS_DATA_DIR!, 'daemon.log'), 'utf8');
   const publicAddrOf = async (host: Host) => (await status(host)).listen.find((x) => x.startsWith(`/ip4/${net.wan.a}/tcp/`));
 
   it('does not announce a port the router maps but forwards nothing: the box could not dial it back', async () => {

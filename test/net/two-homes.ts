@@ -10,10 +10,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { pairingCodeOf, within, VSS_BIN, type CliResult } from '../helpers.js';
 import { cliInNs, netnsSkipReason, spawnInNs } from './netns.js';
 
-export type Host = 'relay' | 'a' | 'b';
+/** The box, the laptop (home A), the desktop (home B), and with `fourth`, a NAS beside the desktop in home B (its own LAN port). */
+export type Host = 'relay' | 'a' | 'b' | 'c';
 
 export interface TwoHomes {
-  /** The namespace each host runs in. */
+  /** The namespace each host runs in (`c` only when asked for). */
   ns: Record<Host, string>;
   /** Each host's own address: the relay's is public, the devices' are private LAN ones. */
   addr: Record<Host, string>;
@@ -55,18 +56,18 @@ function plug(device: string, router: string, port: string, prefix: string): voi
 }
 
 /** Make the topology. NAME (a few letters) and SUBNET (10.SUBNET.1.0/24 and 10.SUBNET.2.0/24 for the homes) keep tests apart. */
-export function makeTwoHomes(name: string, subnet: number, opts: { symmetricB?: boolean; internet?: string } = {}): TwoHomes {
+export function makeTwoHomes(name: string, subnet: number, opts: { symmetricB?: boolean; internet?: string; fourth?: boolean } = {}): TwoHomes {
   const tag = `${process.pid}`.slice(-5);
   const n = (role: string): string => `vss-${name}-${role}-${tag}`;
   const inet = n('inet');
-  const ns = { relay: n('relay'), a: n('a'), b: n('b') };
+  const ns = { relay: n('relay'), a: n('a'), b: n('b'), c: n('c') };
   const router = { a: n('nata'), b: n('natb') };
-  const all = [inet, ns.relay, router.a, router.b, ns.a, ns.b];
+  const all = [inet, ns.relay, router.a, router.b, ns.a, ns.b, ...(opts.fourth ? [ns.c] : [])];
   // The "internet": a documentation range by default; a test of public-address logic (UPnP,
   // AutoNAT), which takes documentation ranges for private ones, names another, used only here.
   const inetPrefix = opts.internet ?? '198.51.100';
   const wan = { a: `${inetPrefix}.1`, b: `${inetPrefix}.2` };
-  const addr = { relay: `${inetPrefix}.10`, a: `10.${subnet}.1.2`, b: `10.${subnet}.2.2` };
+  const addr = { relay: `${inetPrefix}.10`, a: `10.${subnet}.1.2`, b: `10.${subnet}.2.2`, c: `10.${subnet}.4.2` };
   const remove = (): void => {
     for (const x of all) spawnSync('ip', ['netns', 'del', x]);
   };
@@ -97,6 +98,7 @@ export function makeTwoHomes(name: string, subnet: number, opts: { symmetricB?: 
     }
     plug(ns.a, router.a, 'lan', `10.${subnet}.1`);
     plug(ns.b, router.b, 'lan', `10.${subnet}.2`);
+    if (opts.fourth) plug(ns.c, router.b, 'lan3', `10.${subnet}.4`);
   } catch (err) {
     remove();
     throw err;
@@ -130,15 +132,15 @@ export interface HomesCli {
 }
 
 /** NET: the topology, once made (the tests make it in `before`). */
-export function homesCli(net: () => TwoHomes, env: Record<Host, Record<string, string>>): HomesCli {
-  const cli = (host: Host, args: string[]): Promise<CliResult> => cliInNs(net().ns[host], args, env[host]);
+export function homesCli(net: () => TwoHomes, env: Partial<Record<Host, Record<string, string>>>): HomesCli {
+  const cli = (host: Host, args: string[]): Promise<CliResult> => cliInNs(net().ns[host], args, env[host]!);
   const ok = async (host: Host, args: string[]): Promise<CliResult> => {
     const r = await cli(host, args);
     assert.equal(r.code, 0, `${host}: vss ${args.join(' ')}: ${r.stderr}`);
     return r;
   };
   const pairByInvite = async (host: Host, joiner: Host): Promise<void> => {
-    const starter = spawnInNs(net().ns[host], [VSS_BIN, 'pair', 'start', '--json'], env[host]);
+    const starter = spawnInNs(net().ns[host], [VSS_BIN, 'pair', 'start', '--json'], env[host]!);
     const exited = new Promise<number | null>((r) => starter.on('exit', (c) => r(c)));
     let out = '';
     starter.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -160,7 +162,7 @@ export function homesCli(net: () => TwoHomes, env: Record<Host, Record<string, s
     await ok('relay', ['daemon', 'start', '--relay', '--listen', `/ip4/0.0.0.0/tcp/${relayPort}`]);
   };
   const stopAll = async (): Promise<void> => {
-    for (const host of ['relay', 'a', 'b'] as const) {
+    for (const host of Object.keys(env) as Host[]) {
       await cli(host, ['daemon', 'stop']).catch(() => undefined);
       const left = await cli(host, ['daemon', 'status', '--json']).then((r) => JSON.parse(r.stdout) as { running: boolean; pid: number | null }).catch(() => undefined);
       if (left?.running && left.pid !== null) process.kill(left.pid, 'SIGKILL');
