@@ -59,6 +59,10 @@ export interface NetworkHandlers {
   lock?(stream: Stream, remote: RemoteDevice): Promise<void>;
 }
 
+/** A relay that gave no slot is asked again this soon, then twice as late each time, this many times (≤ 31 s in all). */
+const SLOT_RETRY_MS = 1_000;
+const SLOT_RETRIES = 5;
+
 /** How long asking a relay to carry strangers (or to stop) may take. */
 const WINDOW_ASK_MS = 3_000;
 
@@ -271,6 +275,8 @@ export class PeerNetwork {
     void this.ensure()
       .then(async () => {
         await this.members?.takePending(peerIds);
+        // Connected already (a relay that carried the join): a connect of a trusted device now — pulled from, asked for a slot.
+        for (const p of peerIds) if (this.node?.pathTo(p) !== null) this.pairedOn(p);
         this.redialAll();
       })
       .catch((err: unknown) => this.opts.log.debug({ err }, 'dialling new members failed'));
@@ -283,7 +289,10 @@ export class PeerNetwork {
   /** Once no code is open and no join runs, connections of devices that are not paired are closed. */
   hangUpStrangers(): void {
     if (this.opts.strangersWelcome() || this.relayWindows.anyOpen() || !this.node) return;
-    for (const p of this.node.connectedPeers()) if (!this.opts.trust.byPeerId(p)) void this.node.hangUp(p);
+    // A relay not trusted (yet) that carries a trusted device's connection stays: a joiner reached
+    // its host through it, and learns it is a member of the library only by what that connection brings.
+    const carrying = this.node.relaysCarrying(new Set(this.node.connectedPeers().filter((p) => this.opts.trust.byPeerId(p))));
+    for (const p of this.node.connectedPeers()) if (!this.opts.trust.byPeerId(p) && !carrying.has(p)) void this.node.hangUp(p);
   }
 
   /**
@@ -350,7 +359,7 @@ export class PeerNetwork {
    * so the library's other devices can reach this one through it wherever they are. A slot ends
    * with the connection to the relay; identify on the next connection asks again.
    */
-  private async reserveIfRelay(node: PeerNode, peerId: string, addrs: string[]): Promise<void> {
+  private async reserveIfRelay(node: PeerNode, peerId: string, addrs: string[], attempt = 0): Promise<void> {
     if (this.opts.trust.byPeerId(peerId) === undefined || !(await node.servesRelay(peerId))) return;
     if (node.relayedAddresses().some((a) => a.includes(`/p2p/${peerId}/p2p-circuit`))) return;
     // Where this device reached it: the relay's other addresses (its loopback, another LAN) may be nowhere from here.
@@ -363,6 +372,13 @@ export class PeerNetwork {
       // A relay back (restarted, or this device moved): the devices only it reaches are dialled through it now, not at the next round.
       this.redialAll();
     } catch (err) {
+      // A relay that is a member of the library may not have heard yet that this device is one
+      // too (issue 46: the record travels as this device joins): asked again a few times.
+      if (attempt < SLOT_RETRIES && this.node === node && !this.stopped) {
+        setTimeout(() => void this.reserveIfRelay(node, peerId, addrs, attempt + 1), SLOT_RETRY_MS * 2 ** attempt).unref();
+        this.opts.log.debug({ relay: peerId, err: (err as Error).message, attempt }, 'a relay gave no slot yet');
+        return;
+      }
       this.opts.log.warn({ relay: peerId, err: (err as Error).message }, 'a relay gave no slot');
     }
   }

@@ -310,6 +310,17 @@ export class PeerNode {
     this.addressManager().confirmObservedAddr(multiaddr(addr), { type: 'ip-mapping', ttl: MAPPED_CONFIRMED_FOR_MS });
   }
 
+  /** The relays that carry an open connection to one of PEERIDS now (their ids, from the circuits' addresses). */
+  relaysCarrying(peerIds: ReadonlySet<string>): Set<string> {
+    const out = new Set<string>();
+    for (const c of this.node.getConnections()) {
+      if (c.status !== 'open' || c.direct || !peerIds.has(c.remotePeer.toString())) continue;
+      const m = /\/p2p\/([^/]+)\/p2p-circuit/.exec(c.remoteAddr.toString());
+      if (m) out.add(m[1]!);
+    }
+    return out;
+  }
+
   /** Paired peers with a direct connection open now (not through a relay): they see this device's own public address. */
   directlyConnected(): string[] {
     return [...new Set(this.node.getConnections().filter((c) => c.status === 'open' && c.direct).map((c) => c.remotePeer.toString()))];
