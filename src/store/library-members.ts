@@ -35,6 +35,11 @@ export class LibraryMemberStore {
     return this.sql<[], LibraryMemberRow>('SELECT * FROM library_members ORDER BY at, id').all();
   }
 
+  /** The removals of the devices with these uuids (a record they signed may be refused because of one). */
+  removalsOf(uuids: readonly string[]): LibraryMemberRow[] {
+    return this.sql<[string], LibraryMemberRow>("SELECT * FROM library_members WHERE kind = 'remove' AND member_uuid IN (SELECT value FROM json_each(?)) ORDER BY at, id").all(JSON.stringify(uuids));
+  }
+
   /** How many records there are: the membership is worked out again only when this moved. */
   count(): number {
     return this.sql<[], { n: number }>('SELECT count(*) AS n FROM library_members').get()!.n;

@@ -11,7 +11,7 @@ import { onSyncSettingsChange, readSyncSettings } from './sync-settings.js';
 import type { LibraryHost, SyncedLibrary } from './synced-library.js';
 import { RateLimiter } from './transfer/rate-limiter.js';
 import { applyMembership } from './members/apply-membership.js';
-import { recordMember, recordRemoval } from './members/record-member.js';
+import { recordMember, recordRemoval, removalsOf } from './members/record-member.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Library } from '../library/library.js';
@@ -99,6 +99,10 @@ export class PeerService {
         if (r) link?.paired(r);
       },
       forgetIn: (libraryId, deviceUuid) => this.linkOf(libraryId)?.forgetDevice(deviceUuid),
+      removalsOf: (libraryId, key) => {
+        const link = this.linkOf(libraryId);
+        return link ? removalsOf(link.library, key) : [];
+      },
     });
     this.periodic = setInterval(() => {
       for (const { link } of this.links.values()) link.pullAll();
@@ -157,13 +161,16 @@ export class PeerService {
     const d = this.trust.find(id);
     const me = this.opts.device;
     const key = readFileSync(join(this.opts.dataDir, 'device.key'), 'utf8');
-    // Forgotten here first (refused, hung up on), then the removal told to the members.
-    const gone = await this.pairing.unpair(d.device_uuid);
+    // The removal recorded first in every library (its membership then drops the device here and
+    // hangs up on it), then whatever is left of it here forgotten: nothing can bring it back.
     for (const libraryId of d.library_ids) {
       const link = this.linkOf(libraryId);
       if (link) recordRemoval(link.library, { uuid: me.uuid, name: me.name, key: me.publicKey }, key, { uuid: d.device_uuid, key: d.public_key });
     }
-    return gone;
+    if (this.trust.get(d.device_uuid)) return this.pairing.unpair(d.device_uuid);
+    await this.network.hangUp(d.peer_id);
+    this.opts.log.info({ device: d.device_uuid, name: d.name }, 'removed');
+    return { id: d.device_uuid, name: d.name };
   }
 
   /** `vss devices connect ADDR`: a paired device dialled at an address given by hand, and remembered there. */
@@ -215,7 +222,6 @@ export class PeerService {
     const id = lib.config.id;
     const count = lib.store.libraryMembers.count();
     if (this.memberCounts.get(id) === count) return;
-    this.memberCounts.set(id, count);
     const d = this.opts.device;
     let change;
     try {
@@ -224,6 +230,7 @@ export class PeerService {
       this.opts.log.warn({ err, library: id }, "the library's membership could not be read");
       return;
     }
+    this.memberCounts.set(id, count);
     const log = this.opts.log.child({ library: id });
     if (change.conflicts.length > 0) log.warn({ devices: change.conflicts }, "membership records name devices whose id or key is another paired device's: left out");
     if (change.selfRemoved) log.warn('this device was removed from the library by another member');

@@ -19,8 +19,10 @@ import { UUID_RE } from '../sidecars/address.js';
  */
 
 const LABEL = 'vss/member/1\n';
-/** A record's body is at most this long (two PEM keys, two names, ids): anything longer is refused unread. */
-export const MEMBER_BODY_CHARS = 2_048;
+/** A record's body is at most this long (two PEM keys, two names, ids, and the ids a removal keeps): anything longer is refused unread. */
+export const MEMBER_BODY_CHARS = 12_000;
+/** Record ids a removal keeps, or an admission overrides, at most (the body must fit one shared-data operation). */
+export const MEMBER_REFS_MAX = 200;
 const NAME_CHARS = 200;
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -32,8 +34,13 @@ export interface MemberSide {
 }
 
 export type MemberBody =
-  | { v: 1; kind: 'admit'; library: string; at: string; by: MemberSide; member: MemberSide }
-  | { v: 1; kind: 'remove'; library: string; at: string; by: MemberSide; member: { uuid: string; key: string } };
+  /** OVER: the removals of MEMBER this admission undoes (it was removed, and is paired again). */
+  | { v: 1; kind: 'admit'; library: string; at: string; by: MemberSide; member: MemberSide; over: string[] }
+  /**
+   * KEEPS: the ids of the records MEMBER signed that BY held when it removed it: they stand; any
+   * other record MEMBER signed (made after, whatever time it says) vouches for no one.
+   */
+  | { v: 1; kind: 'remove'; library: string; at: string; by: MemberSide; member: { uuid: string; key: string }; keeps: string[] };
 
 /** A record as kept and sent: the body's text and the signatures over it (base64). */
 export interface MemberRecord {
@@ -50,13 +57,13 @@ export interface VerifiedMember {
   body: MemberBody;
 }
 
-export function admissionBody(library: string, at: string, by: MemberSide, member: MemberSide): string {
-  const b: MemberBody = { v: 1, kind: 'admit', library, at, by: side(by), member: side(member) };
+export function admissionBody(library: string, at: string, by: MemberSide, member: MemberSide, over: readonly string[] = []): string {
+  const b: MemberBody = { v: 1, kind: 'admit', library, at, by: side(by), member: side(member), over: [...over].sort().slice(0, MEMBER_REFS_MAX) };
   return JSON.stringify(b);
 }
 
-export function removalBody(library: string, at: string, by: MemberSide, member: { uuid: string; key: string }): string {
-  const b: MemberBody = { v: 1, kind: 'remove', library, at, by: side(by), member: { uuid: member.uuid, key: member.key } };
+export function removalBody(library: string, at: string, by: MemberSide, member: { uuid: string; key: string }, keeps: readonly string[] = []): string {
+  const b: MemberBody = { v: 1, kind: 'remove', library, at, by: side(by), member: { uuid: member.uuid, key: member.key }, keeps: [...keeps].sort().slice(-MEMBER_REFS_MAX) };
   return JSON.stringify(b);
 }
 
@@ -110,9 +117,13 @@ function checkBody(v: unknown): MemberBody | { refused: string } {
   const member = checkSide(b.member, b.kind === 'admit');
   if (!member) return { refused: "a member record's member that is not a device" };
   if (by.uuid === member.uuid || by.key === member.key) return { refused: 'a member record of a device about itself' };
+  const refs = b.kind === 'admit' ? b.over : b.keeps;
+  if (!Array.isArray(refs) || refs.length > MEMBER_REFS_MAX || !refs.every((x) => typeof x === 'string' && UUID_RE.test(x))) {
+    return { refused: `a member record's ${b.kind === 'admit' ? 'over' : 'keeps'} is not a list of at most ${MEMBER_REFS_MAX} record ids` };
+  }
   return b.kind === 'admit'
-    ? { v: 1, kind: 'admit', library: b.library, at: b.at, by, member: member as MemberSide }
-    : { v: 1, kind: 'remove', library: b.library, at: b.at, by, member: { uuid: member.uuid, key: member.key } };
+    ? { v: 1, kind: 'admit', library: b.library, at: b.at, by, member: member as MemberSide, over: refs as string[] }
+    : { v: 1, kind: 'remove', library: b.library, at: b.at, by, member: { uuid: member.uuid, key: member.key }, keeps: refs as string[] };
 }
 
 function checkSide(v: unknown, named: boolean): MemberSide | undefined {

@@ -6,7 +6,8 @@ import type { PersonFields } from '../store/people.js';
 import type { AlbumFields } from '../store/albums.js';
 import type { StackFields } from '../store/stacks.js';
 import { UUID_RE } from '../sidecars/address.js';
-import { verifyMemberRecord, type MemberRecord } from './member-record.js';
+import { verifyMemberRecord, type MemberBody, type MemberRecord } from './member-record.js';
+import { staleSignature } from './membership.js';
 
 /**
  * One change of shared data (DESIGN §15, §16), as made here and as paired devices send it: the
@@ -248,7 +249,11 @@ export function applyOp(store: Stores, op: SharedOp): void {
       return store.stackMembers.apply(op.id, op.content, op.set.present, op.hlc);
     case 'member': {
       // Checked (checkOp) before it comes here: the body parses.
-      const b = JSON.parse(op.set.body) as { kind: 'admit' | 'remove'; at: string; by: { uuid: string }; member: { uuid: string } };
+      const b = JSON.parse(op.set.body) as MemberBody;
+      // Signed by a device this library's records remove, not held by its remover, undoing no removal: not taken in.
+      const signers = b.kind === 'admit' ? [b.by.uuid, b.member.uuid] : [b.by.uuid];
+      const removals = store.libraryMembers.removalsOf(signers).map((r) => ({ id: r.id, body: JSON.parse(r.body) as MemberBody }));
+      if (removals.length > 0 && staleSignature({ id: op.id, body: b }, removals)) return;
       store.libraryMembers.add({ id: op.id, kind: b.kind, member_uuid: b.member.uuid, by_uuid: b.by.uuid, at: b.at, body: op.set.body, sig_by: op.set.sig_by, sig_member: op.set.sig_member, hlc: op.hlc });
       return;
     }

@@ -146,9 +146,9 @@ describe('the Locations page', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 300_00
       const device = page.locator('li.device', { has: page.getByRole('heading', { name: 'Desktop' }) });
       await device.waitFor({ timeout: 20_000 });
       assert.match(await device.locator('.device-reach').innerText(), /^online · on this machine/);
-      // Unpair asks first, saying no file is deleted; Cancel keeps the pairing.
-      await device.getByRole('button', { name: 'Unpair Desktop' }).click();
-      const asked = device.getByRole('alertdialog', { name: 'Unpair Desktop?' });
+      // Remove asks first, saying no file is deleted; Cancel keeps it in the library.
+      await device.getByRole('button', { name: 'Remove Desktop' }).click();
+      const asked = device.getByRole('alertdialog', { name: 'Remove Desktop?' });
       await asked.waitFor({ timeout: 5_000 });
       assert.match(await asked.innerText(), /No file is deleted/);
       await shot(page, 'devices');

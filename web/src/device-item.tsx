@@ -3,7 +3,7 @@ import { dateTime } from './format.js';
 import { ConfirmBox } from './confirm-box.js';
 import type { PairedDeviceItem } from './types.js';
 
-/** One paired device: its name, whether it is reachable now, when it was last seen, and Unpair (asked first). */
+/** One paired device: its name, whether it is reachable now, when it was last seen, and Remove (asked first: it leaves the library for every member). */
 export const DeviceItem = memo(function DeviceItem({ device, onUnpair }: { device: PairedDeviceItem; onUnpair: (d: PairedDeviceItem) => Promise<void> }) {
   const [confirming, setConfirming] = useState(false);
   return (
@@ -13,15 +13,15 @@ export const DeviceItem = memo(function DeviceItem({ device, onUnpair }: { devic
         <h3>{device.name}</h3>
         <span className="muted device-reach">{device.online ? reachText(device) : device.last_seen ? `last seen ${dateTime(device.last_seen)}` : 'not seen yet'}</span>
       </div>
-      <p className="muted small">Paired {dateTime(device.paired_at)} · <span className="mono" title={device.id}>{device.id.slice(0, 8)}</span></p>
+      <p className="muted small">{device.via === 'library' ? 'Member of the library since' : 'Paired'} {dateTime(device.paired_at)} · <span className="mono" title={device.id}>{device.id.slice(0, 8)}</span></p>
       <div className="actions">
-        <button type="button" className="quiet danger" onClick={() => setConfirming(!confirming)} aria-label={`Unpair ${device.name}`}>Unpair</button>
+        <button type="button" className="quiet danger" onClick={() => setConfirming(!confirming)} aria-label={`Remove ${device.name}`}>Remove</button>
       </div>
       {confirming && (
-        <ConfirmBox label={`Unpair ${device.name}?`} action="Unpair" busy="Unpairing…" run={() => onUnpair(device)} close={() => setConfirming(false)}>
-          Unpair {device.name}? The two devices stop syncing, and this one forgets what {device.name} said it holds (its
-          folders and files leave this library's view). <strong>No file is deleted</strong> on either device; pair them again to
-          share once more.
+        <ConfirmBox label={`Remove ${device.name}?`} action="Remove" busy="Removing…" run={() => onUnpair(device)} close={() => setConfirming(false)}>
+          Remove {device.name} from the library? Every device of the library stops syncing with it and refuses it, and this one
+          forgets what {device.name} said it holds (its folders and files leave this library's view). <strong>No file is
+          deleted</strong> on any device; pair it again to let it back in.
         </ConfirmBox>
       )}
     </li>

@@ -21,5 +21,6 @@ CREATE TABLE library_members (
   sig_member TEXT,
   hlc TEXT NOT NULL
 );
+CREATE INDEX library_members_by_member ON library_members(member_uuid, kind);
 `,
 };

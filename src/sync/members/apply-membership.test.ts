@@ -26,8 +26,8 @@ function admitOp(library: string, by: Dev, member: Dev, t: number, forge = false
   const body = admissionBody(library, at(t), by.side, member.side);
   return { hlc: `${Date.parse(at(t))}-000000-${by.side.uuid}`, record: 'member', id: memberRecordId(body), set: { body, sig_by: signMemberBody(body, by.priv), sig_member: signMemberBody(body, forge ? by.priv : member.priv) } };
 }
-function removeOp(library: string, by: Dev, member: Dev, t: number) {
-  const body = removalBody(library, at(t), by.side, member.side);
+function removeOp(library: string, by: Dev, member: Dev, t: number, keeps: string[] = []) {
+  const body = removalBody(library, at(t), by.side, member.side, keeps);
   return { hlc: `${Date.parse(at(t))}-000000-${by.side.uuid}`, record: 'member', id: memberRecordId(body), set: { body, sig_by: signMemberBody(body, by.priv), sig_member: null } };
 }
 
@@ -65,7 +65,7 @@ describe('membership brought into the trust store', () => {
     assert.equal(applyMembership(trust, lib, me).added.length, 0, 'worked out again: nothing new');
 
     // The desktop removes the laptop: dropped here too, though this device paired with it.
-    shared.receive([removeOp(id, desktop, laptop, 5)], desktop.side.uuid);
+    shared.receive([removeOp(id, desktop, laptop, 5, [admitOp(id, laptop, desktop, 1).id])], desktop.side.uuid);
     const after = applyMembership(trust, lib, me);
     assert.deepEqual(after.dropped.map((d) => [d.uuid, d.gone]), [[laptop.side.uuid, true]]);
     assert.equal(trust.get(laptop.side.uuid), undefined);

@@ -53,6 +53,8 @@ export const MEMBER_RECORDS_MAX = 64;
 export const PEER_RECORD_BYTES = 4 * 1024;
 /** An Ed25519 signature in base64 (88 characters), with room. */
 export const MEMBER_SIG_CHARS = 128;
+/** Record ids an admission names as the removals it undoes, at most (as `tags/member-record.ts` bounds them). */
+export const MEMBER_REFS_MAX = 200;
 /** Files in one offer, at most, and a file's name as a peer may send it (the receiver checks it: a base name, no separator). */
 export const DROP_MAX_ITEMS = 1000;
 export const DROP_NAME_CHARS = 255;
@@ -95,7 +97,7 @@ export const PROTOCOLS = {
   /** Pairing (DESIGN §9): the only protocol an unpaired peer may open, and only while a pairing code is open. */
   pair: {
     id: '/vss/pair/1.0.0', version: 1, maxMessageBytes: 16 * 1024, pairedOnly: false, maxInboundStreams: 2, tagKey: 't',
-    decoder: { maxArrayLength: 16, maxMapLength: 64, maxStrLength: 16 * 1024, maxBinLength: 1024 },
+    decoder: { maxArrayLength: 256, maxMapLength: 64, maxStrLength: 16 * 1024, maxBinLength: 1024 },
   },
   // ---- Reconnecting (issue 19 item 6): where the members of a library listen, forwarded ----
   /**
@@ -224,16 +226,20 @@ export const PEER_MESSAGES = {
    * initiator has none (a relay box set up for the purpose), and joins the joiner's instead.
    */
   'pair.host_device': {
-    protocol: 'pair', tag: { t: 'host_device' }, since: 1, maxBytes: 4 * KiB,
-    fields: { device_uuid: f.uuid, name: f.text(PAIR_TEXT), public_key: f.pem, library: f.optional(f.object({ id: f.uuid, name: f.text(PAIR_TEXT) })) },
+    protocol: 'pair', tag: { t: 'host_device' }, since: 1, maxBytes: 12 * KiB,
+    fields: {
+      device_uuid: f.uuid, name: f.text(PAIR_TEXT), public_key: f.pem, library: f.optional(f.object({ id: f.uuid, name: f.text(PAIR_TEXT) })),
+      /** The admission's time and the removals of the joiner it undoes, as the admitting device (this one, when it offers its library) chose them (issue 46). */
+      member_at: f.optional(f.string(32)), member_over: f.optional(f.array(f.uuid, MEMBER_REFS_MAX)),
+    },
   },
   /** J→I: who the joiner is; with the library it brings when the initiator named none. */
   'pair.joiner_device': {
-    protocol: 'pair', tag: { t: 'joiner_device' }, since: 1, maxBytes: 4 * KiB,
+    protocol: 'pair', tag: { t: 'joiner_device' }, since: 1, maxBytes: 12 * KiB,
     fields: {
       device_uuid: f.uuid, name: f.text(PAIR_TEXT), public_key: f.pem, library: f.optional(f.object({ id: f.uuid, name: f.text(PAIR_TEXT) })),
       /** The admission both sign (issue 46, `tags/member-record.ts`): its time as the joiner chose it, and the joiner's signature. */
-      member_at: f.optional(f.string(32)), member_sig: f.optional(f.string(MEMBER_SIG_CHARS)),
+      member_at: f.optional(f.string(32)), member_sig: f.optional(f.string(MEMBER_SIG_CHARS)), member_over: f.optional(f.array(f.uuid, MEMBER_REFS_MAX)),
     },
   },
   /** I→J: the initiator has recorded the joiner; the joiner records the initiator. With the initiator's signature of the admission. */

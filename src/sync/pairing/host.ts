@@ -12,6 +12,9 @@ import { joinerSignatureValid, macMatches, proofMac, rawKeyOfPeerId, type Transc
 import { RefusalLimit, type RefusalLimitOptions } from './refusal-limit.js';
 import { PAIRING_MAX_FAILURES, PAIRING_STEP_TIMEOUT_MS, PAIRING_TTL_MS, type LibraryRef, type LocalDeviceInfo } from './types.js';
 
+/** An admission the joiner dates (it brings its library) is taken only this close to this device's clock. */
+const ADMISSION_CLOCK_SKEW_MS = 10 * 60_000;
+
 type CodeState = 'open' | 'claimed' | 'used' | 'expired' | 'burned' | 'cancelled';
 
 interface Session {
@@ -51,6 +54,8 @@ export interface PairingHostOptions {
   stepTimeoutMs?: number;
   /** How many refused attempts a peer gets before it is turned away unheard (see RefusalLimit). */
   refusals?: RefusalLimitOptions;
+  /** The removals from LIBRARYID of the device with KEY (PEM), which an admission bringing it back names (issue 46). */
+  removalsOf?(libraryId: string, key: string): string[];
 }
 
 export interface PairingStatus {
@@ -169,11 +174,16 @@ export class PairingHost {
       if (this.live() !== session || session.state !== 'open') throw new PairRefusal(session.state === 'claimed' ? 'used' : fateCode(session.state), FATES[fateKey(session.state)]);
       session.state = 'claimed';
       claimed = true;
+      // Offering its library, this device admits the joiner: it says when, and which removals of it the admission undoes.
+      const terms = session.library
+        ? { member_at: new Date(this.now()).toISOString(), member_over: this.opts.removalsOf?.(session.library.id, publicKeyPem(t.joinerKey)) ?? [] }
+        : undefined;
       await ch.send(pairMessage('host_device', {
         device_uuid: session.local.deviceUuid,
         name: session.local.name,
         public_key: session.local.publicKeyPem,
         ...(session.library ? { library: { id: session.library.id, name: session.library.name } } : {}),
+        ...terms,
       }));
       const info = await receivePairMessage(ch, 'joiner_device', this.step());
       if (peerIdOfPublicKey(info.public_key) !== remotePeerId) throw new PairRefusal('identity', 'the announced public key is not the key of this connection');
@@ -191,7 +201,7 @@ export class PairingHost {
         addrs: [],
         last_seen: at,
       };
-      const admission = countersign(session, info, library.id);
+      const admission = countersign(session, info, library.id, terms, this.now());
       const stored = this.opts.store ? this.opts.store.add(record) : record;
       // Recorded: the code is used whatever happens to the last message (pairing again mends a joiner that missed it).
       this.finish(session, 'used', { device: stored, library: { id: library.id, name: library.name }, ...(admission ? { admission: admission.record } : {}) });
@@ -254,12 +264,20 @@ export class PairingHost {
  * admits the other. Undefined when the joiner sent none (an older vss); refused when its signature
  * is not the joiner's over the body both sides make from what they told each other.
  */
-function countersign(session: Session, info: PairMessage<'joiner_device'>, libraryId: string): { record: MemberRecord; mine: string } | undefined {
-  if (info.member_at === undefined || info.member_sig === undefined) return undefined;
+function countersign(
+  session: Session, info: PairMessage<'joiner_device'>, libraryId: string, terms: { member_at: string; member_over: string[] } | undefined, now: number,
+): { record: MemberRecord; mine: string } | undefined {
+  if (info.member_sig === undefined) return undefined;
   const host: MemberSide = { uuid: session.local.deviceUuid, name: session.local.name, key: session.local.publicKeyPem };
   const joiner: MemberSide = { uuid: info.device_uuid, name: info.name, key: info.public_key };
-  const hostAdmits = session.library !== undefined;
-  const body = hostAdmits ? admissionBody(libraryId, info.member_at, host, joiner) : admissionBody(libraryId, info.member_at, joiner, host);
+  // The admitting device's terms: this one's when it offered its library, else the joiner's (its library), within reason of this clock.
+  const at = terms?.member_at ?? info.member_at;
+  if (at === undefined) return undefined;
+  if (!terms && Math.abs(Date.parse(at) - now) > ADMISSION_CLOCK_SKEW_MS) throw new PairRefusal('protocol', "the joiner's clock is more than 10 minutes from this device's: set the clocks right and pair again");
+  const body = terms
+    ? admissionBody(libraryId, at, host, joiner, terms.member_over)
+    : admissionBody(libraryId, at, joiner, host, info.member_over ?? []);
+  const hostAdmits = terms !== undefined;
   const mine = signMemberBody(body, session.local.privateKey);
   const record: MemberRecord = hostAdmits ? { body, sig_by: mine, sig_member: info.member_sig } : { body, sig_by: info.member_sig, sig_member: mine };
   if ('refused' in verifyMemberRecord(record)) throw new PairRefusal('proof', "the joiner's signature of its admission did not verify");

@@ -36,6 +36,8 @@ export interface JoinPairingOptions {
   /** At most this many devices are tried; default 32. */
   maxCandidates?: number;
   stepTimeoutMs?: number;
+  /** The removals from LIBRARYID of the device with KEY (PEM): this device admits a host with no library, undoing them (issue 46). */
+  removalsOf?(libraryId: string, key: string): string[];
 }
 
 export interface JoinPairingResult {
@@ -155,20 +157,22 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
       await ch.send(pairError('protocol', 'neither device has a library to share')).catch(() => undefined);
       throw new VssError('PAIRING', 'the device showing the code has no library, and neither has this one: create one here first (`vss library create NAME`), then join again');
     }
-    // The admission both sign (issue 46): the device whose library it is admits the other.
-    const memberAt = new Date().toISOString();
+    // The admission both sign (issue 46): the device whose library it is admits the other, on its
+    // terms (when, and which removals of the admitted device it undoes).
     const hostSide: MemberSide = { uuid: host.device_uuid, name: host.name, key: host.public_key };
     const mySide: MemberSide = { uuid: opts.local.deviceUuid, name: opts.local.name, key: opts.local.publicKeyPem };
-    const body = host.library ? admissionBody(library.id, memberAt, hostSide, mySide) : admissionBody(library.id, memberAt, mySide, hostSide);
-    const mySig = signMemberBody(body, opts.local.privateKey);
+    const memberAt = host.library ? host.member_at : new Date().toISOString();
+    const over = host.library ? (host.member_over ?? []) : (opts.removalsOf?.(library.id, host.public_key) ?? []);
+    const body = memberAt === undefined ? undefined : host.library ? admissionBody(library.id, memberAt, hostSide, mySide, over) : admissionBody(library.id, memberAt, mySide, hostSide, over);
+    const mySig = body === undefined ? undefined : signMemberBody(body, opts.local.privateKey);
     await ch.send(pairMessage('joiner_device', {
       device_uuid: opts.local.deviceUuid, name: opts.local.name, public_key: opts.local.publicKeyPem,
       ...(host.library ? {} : { library: { id: library.id, name: library.name } }),
-      member_at: memberAt, member_sig: mySig,
+      ...(mySig !== undefined && memberAt !== undefined ? { member_at: memberAt, member_sig: mySig, ...(host.library ? {} : { member_over: over }) } : {}),
     }), step());
     const done = await receivePairMessage(ch, 'done', step());
     let admission: MemberRecord | undefined;
-    if (done.member_sig !== undefined) {
+    if (done.member_sig !== undefined && body !== undefined && mySig !== undefined) {
       const record: MemberRecord = host.library ? { body, sig_by: done.member_sig, sig_member: mySig } : { body, sig_by: mySig, sig_member: done.member_sig };
       // A host signature that does not verify: paired all the same (the pairing proved the key), but no record that would not check anywhere.
       if (!('refused' in verifyMemberRecord(record))) admission = record;

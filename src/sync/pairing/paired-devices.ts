@@ -29,6 +29,10 @@ export interface PairedDevice {
 export const PAIRED_DEVICES_FILE = 'paired-devices.json';
 export const MAX_PAIRED_DEVICES = 256;
 export const MAX_ADDRS = 16;
+/** Devices trusted only as members of a library (never paired here), at most: room stays for pairings by hand. */
+export const MAX_MEMBERS_ONLY = 192;
+/** The last places of the file are kept for devices paired by hand: members fill it up to here only. */
+const KEPT_FOR_PAIRING = 32;
 export const MAX_LIBRARIES_PER_DEVICE = 64;
 const FILE_VERSION = 1;
 
@@ -39,6 +43,7 @@ const FILE_VERSION = 1;
  */
 export class PairedDevices {
   private devices: PairedDevice[];
+  private batching = false;
 
   private constructor(readonly path: string, devices: PairedDevice[]) {
     this.devices = devices;
@@ -130,7 +135,9 @@ export class PairedDevices {
       this.save(this.devices.map((x) => (x === old ? next : x)));
       return 'added';
     }
-    if (this.devices.length >= MAX_PAIRED_DEVICES) return 'conflict';
+    // Members known only through a library's records have a bound of their own, below the file's:
+    // a member minting keys cannot fill the file so that a pairing by hand is refused.
+    if (this.devices.length >= MAX_PAIRED_DEVICES - KEPT_FOR_PAIRING || this.devices.filter((x) => x.library_ids.every((l) => x.member_of?.includes(l))).length >= MAX_MEMBERS_ONLY) return 'conflict';
     const record = checkRecord({
       device_uuid: device.uuid, name: peerDeviceName(device.name) ?? device.uuid.slice(0, 8), public_key: device.key, peer_id: peerId,
       paired_at: device.at, library_ids: [libraryId], member_of: [libraryId], addrs: [], last_seen: null,
@@ -177,10 +184,24 @@ export class PairedDevices {
     this.save(this.devices.map((x) => (x === d ? next : x)));
   }
 
+  /** Run FN with the file written once at its end (a membership update changes many records). */
+  batch(fn: () => void): void {
+    if (this.batching) return fn();
+    this.batching = true;
+    const before = this.devices;
+    try {
+      fn();
+    } finally {
+      this.batching = false;
+      if (this.devices !== before) this.save(this.devices);
+    }
+  }
+
   private save(devices: PairedDevice[]): void {
+    this.devices = devices;
+    if (this.batching) return;
     const body = JSON.stringify({ version: FILE_VERSION, devices }, null, 2) + '\n';
     writeFileAtomicSync(this.path, body, 0o600);
-    this.devices = devices;
   }
 }
 

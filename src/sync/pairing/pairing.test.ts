@@ -17,6 +17,7 @@ import { joinPairing } from './join.js';
 import { PairRefusal, checkPairMessage, pairMessage } from './messages.js';
 import { PairedDevices } from './paired-devices.js';
 import { proofMac, rawKeyOfPeerId, signJoiner, type Transcript } from './proofs.js';
+import { admissionBody, signMemberBody } from '../../tags/member-record.js';
 import type { LocalDeviceInfo } from './types.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
@@ -324,7 +325,7 @@ test('a joiner whose Noise key is not the device key it uses is refused, and it 
  * A joiner that knows the code and puts its Noise key in the transcript, as an honest one does,
  * but may sign with another key or announce another key: spoken message by message.
  */
-async function rawJoin(b: Dev, a: Dev, words: string[], lie: { signWith?: KeyObject; announce?: string }): Promise<unknown> {
+async function rawJoin(b: Dev, a: Dev, words: string[], lie: { signWith?: KeyObject; announce?: string; memberAt?: string }): Promise<unknown> {
   const code = parsePairingCode(words);
   b.joining = true;
   const stream = await b.node.open(a.node.addresses()[0]!, 'pair');
@@ -336,8 +337,13 @@ async function rawJoin(b: Dev, a: Dev, words: string[], lie: { signWith?: KeyObj
     const c = await receive('challenge');
     const t: Transcript = { sessionId: code.sessionId, initiatorKey: rawKeyOfPeerId(a.node.peerId), joinerKey: rawKeyOfPeerId(b.node.peerId), nonceI: c.nonce_i, nonceJ, challenge: c.challenge };
     await ch.send(pairMessage('proof', { mac_j: proofMac(code.authKey, 'joiner', t), sig: signJoiner(lie.signWith ?? b.local.privateKey, t) }));
-    await receive('host_device');
-    await ch.send(pairMessage('joiner_device', { device_uuid: b.local.deviceUuid, name: 'desktop', public_key: lie.announce ?? b.local.publicKeyPem }));
+    const host = await receive('host_device');
+    // The admission it signs (issue 46), dated as it likes.
+    const member = lie.memberAt === undefined ? {} : (() => {
+      const body = admissionBody(LIBRARY.id, lie.memberAt, { uuid: host.device_uuid, name: host.name, key: host.public_key }, { uuid: b.local.deviceUuid, name: 'desktop', key: b.local.publicKeyPem });
+      return { member_at: lie.memberAt, member_sig: signMemberBody(body, b.local.privateKey) };
+    })();
+    await ch.send(pairMessage('joiner_device', { device_uuid: b.local.deviceUuid, name: 'desktop', public_key: lie.announce ?? b.local.publicKeyPem, ...member }));
     return await receive('done');
   } finally {
     b.joining = false;
@@ -359,6 +365,19 @@ test('a joiner that proves with its Noise key but signs or announces another key
     // The same joiner speaking the truth is paired: the refusals were about the lies, nothing else.
     assert.deepEqual(await rawJoin(b, a, open.words, {}), { t: 'done' });
     assert.equal((await open.done).device.peer_id, b.node.peerId);
+  } finally {
+    await stopAll(a, b);
+  }
+});
+
+test('the host does not countersign an admission the joiner dated far from its clock (issue 46: one dated in the future outlives every removal)', async () => {
+  const [a, b] = [await device('laptop'), await device('desktop')];
+  try {
+    const open = a.host.open(a.local, LIBRARY);
+    await rawJoin(b, a, open.words, { memberAt: '9999-12-31T23:59:59.999Z' }).catch(() => undefined);
+    const done = await open.done.catch(() => undefined);
+    const at = done?.admission ? (JSON.parse(done.admission.body) as { at: string }).at : undefined;
+    assert.ok(at === undefined || Math.abs(Date.parse(at) - Date.now()) < 10 * 60_000, `the host signed an admission dated ${at}`);
   } finally {
     await stopAll(a, b);
   }

@@ -39,6 +39,8 @@ export interface PairingServiceOptions {
   paired(lib: SyncedLibrary, peerId: string, admission?: MemberRecord): void;
   /** Forget an unpaired device in one library it shared (its availability there). */
   forgetIn(libraryId: string, deviceUuid: string): void;
+  /** The removals from LIBRARYID of the device with KEY: an admission bringing it back names them (issue 46). */
+  removalsOf(libraryId: string, key: string): string[];
 }
 
 /** How long a relay goes on carrying strangers to this device once its pairing code closed. */
@@ -55,7 +57,7 @@ export class PairingService {
 
   constructor(private readonly opts: PairingServiceOptions) {
     // The store records each side's new peer before the exchange's last message.
-    this.host = new PairingHost({ store: opts.trust });
+    this.host = new PairingHost({ store: opts.trust, removalsOf: (l, k) => opts.removalsOf(l, k) });
   }
 
   /** Whether unpaired peers may connect now: a code is open, or a join runs. */
@@ -127,6 +129,7 @@ export class PairingService {
         code: words,
         local: this.localInfo(),
         store: trust,
+        removalsOf: (l, k) => this.opts.removalsOf(l, k),
         signal,
         ...(mine ? { library: { id: mine.id, name: mine.name } } : {}),
       });

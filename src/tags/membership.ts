@@ -1,0 +1,142 @@
+import type { MemberBody } from './member-record.js';
+
+/** A device as the membership records name it: its key is what identifies it. */
+export interface MemberDevice {
+  uuid: string;
+  name: string;
+  key: string;
+  /** Who admitted it first, as the records say (null: a root, or a device no record admits, the library's first). */
+  admitted_by: string | null;
+  /** When it was first admitted (null as admitted_by). */
+  admitted_at: string | null;
+}
+
+export interface MembershipView {
+  /** The members now, keyed by key (this device's own among them when it is one). */
+  members: Map<string, MemberDevice>;
+  /** The devices removed and not admitted again since, keyed by key: the removal that counts, its time and author. */
+  removed: Map<string, { uuid: string; at: string; by: string; id: string }>;
+}
+
+/** A verified record: its id (derived from its body) and its body. */
+export interface MemberFact {
+  id: string;
+  body: MemberBody;
+}
+
+/** A record dated further ahead of this device's clock than this is no evidence yet (a clock gone wild, or a date chosen to outlast removals). */
+export const MEMBER_FUTURE_MS = 24 * 3600_000;
+
+type Admit = { id: string; body: Extract<MemberBody, { kind: 'admit' }> };
+type Remove = { id: string; body: Extract<MemberBody, { kind: 'remove' }> };
+
+/**
+ * Who the members of a library are now, from its signed records (issue 46), as a device that
+ * trusts ROOTS sees it (itself, and the devices it paired with for this library).
+ *
+ * Trust spreads along admissions: each is signed by both devices of a pairing, so a device that
+ * trusts either end takes the other in. Removals are taken in time order: one counts when its
+ * author is reached so and is not out itself, and its target is out from then on. A removal
+ * names the records of the removed device its author held (`keeps`): those stand (the devices it
+ * admitted stay), and anything else it signed — made after, whatever date it carries — vouches for
+ * no one and removes no one. A removed device comes back only by an admission that names the
+ * removal it undoes (`over`: pairing again), and a second removal then keeps that admission and
+ * takes it out again.
+ *
+ * What a removed device cannot be stopped from here: signing a removal dated before its own, which
+ * a member that had not heard of its removal may take in first (then both are out). The members
+ * that hold its removal refuse such records as they come (`staleSignature`).
+ */
+export function membership(facts: readonly MemberFact[], roots: ReadonlyMap<string, { uuid: string; name: string }>, now = Date.now()): MembershipView {
+  const horizon = new Date(now + MEMBER_FUTURE_MS).toISOString();
+  const live = facts.filter((f) => f.body.at <= horizon);
+  const admits = live.filter((f): f is Admit => f.body.kind === 'admit').sort(byTime);
+  const removals = live.filter((f): f is Remove => f.body.kind === 'remove').sort(byTime);
+  const out = new Map<string, Remove>();
+  const voidUnder = (f: MemberFact): boolean => {
+    for (const key of signers(f.body)) {
+      const r = out.get(key);
+      if (!r || r.body.keeps.includes(f.id)) continue;
+      if (f.body.kind === 'admit' && f.body.member.key === key && f.body.over.includes(r.id)) continue;
+      return true;
+    }
+    return false;
+  };
+  let reached = spread(admits, roots, voidUnder);
+  for (const r of removals) {
+    const target = r.body.member.key;
+    if (out.has(target) || !reached.has(r.body.by.key) || voidUnder(r)) continue;
+    // Undone by an admission that names it, made by a device that is in and not out.
+    const undone = admits.some((a) => a.body.member.key === target && a.body.over.includes(r.id) && reached.has(a.body.by.key) && !out.has(a.body.by.key) && !voidUnder(a));
+    if (undone) continue;
+    out.set(target, r);
+    // What the removed device signed and its remover did not hold vouches no more: trust spreads again without it.
+    if (admits.some((a) => signers(a.body).includes(target) && voidUnder(a))) reached = spread(admits, roots, voidUnder);
+  }
+  const members = new Map<string, MemberDevice>();
+  for (const [key, d] of reached) if (!out.has(key)) members.set(key, d);
+  const removed = new Map<string, { uuid: string; at: string; by: string; id: string }>();
+  for (const [key, r] of out) removed.set(key, { uuid: r.body.member.uuid, at: r.body.at, by: r.body.by.uuid, id: r.id });
+  return { members, removed };
+}
+
+/**
+ * Whether a record should not be taken in at all (issue 46): it is signed by a device this
+ * library's records already remove, its remover did not hold it, and it undoes no removal: made
+ * after the removal by a device that is out (a lost laptop signing on). A member that holds the
+ * removal refuses it, so it does not travel on from there.
+ */
+export function staleSignature(f: MemberFact, known: readonly MemberFact[]): boolean {
+  for (const key of signers(f.body)) {
+    for (const k of known) {
+      if (k.body.kind !== 'remove' || k.body.member.key !== key || k.body.keeps.includes(f.id)) continue;
+      if (f.body.kind === 'admit' && f.body.over.includes(k.id)) continue;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The keys that signed a record: an admission both devices', a removal its author's. */
+function signers(b: MemberBody): string[] {
+  return b.kind === 'admit' ? [b.by.key, b.member.key] : [b.by.key];
+}
+
+/** Everyone an admission joins to ROOTS, either way, through admissions that are not void; each key visited once. */
+function spread(admits: readonly Admit[], roots: ReadonlyMap<string, { uuid: string; name: string }>, isVoid: (f: MemberFact) => boolean): Map<string, MemberDevice> {
+  const known = new Map<string, MemberDevice>();
+  for (const [key, r] of roots) known.set(key, { uuid: r.uuid, name: r.name, key, admitted_by: null, admitted_at: null });
+  const valid = admits.filter((a) => !isVoid(a));
+  const edges = new Map<string, Admit[]>();
+  for (const a of valid) {
+    for (const k of [a.body.by.key, a.body.member.key]) {
+      const list = edges.get(k);
+      if (list) list.push(a);
+      else edges.set(k, [a]);
+    }
+  }
+  const queue = [...known.keys()];
+  while (queue.length > 0) {
+    const key = queue.pop()!;
+    for (const a of edges.get(key) ?? []) {
+      const other = a.body.by.key === key ? a.body.member : a.body.by;
+      if (known.has(other.key)) continue;
+      known.set(other.key, { uuid: other.uuid, name: other.name, key: other.key, admitted_by: null, admitted_at: null });
+      queue.push(other.key);
+    }
+  }
+  for (const a of valid) {
+    // Who admitted each first; a device named by newer records goes by the newest name they give.
+    const m = known.get(a.body.member.key);
+    if (m && m.admitted_at === null && !roots.has(a.body.member.key)) Object.assign(m, { admitted_by: a.body.by.uuid, admitted_at: a.body.at });
+    for (const s of [a.body.by, a.body.member]) {
+      const k = known.get(s.key);
+      if (k && k.uuid === s.uuid) k.name = s.name;
+    }
+  }
+  return known;
+}
+
+function byTime(a: MemberFact, b: MemberFact): number {
+  return a.body.at < b.body.at ? -1 : a.body.at > b.body.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
