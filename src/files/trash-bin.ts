@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import { crashPoint } from '../core/crash-point.js';
 import type { Library } from '../library/library.js';
 import { factsAt } from '../storage/local-tree.js';
+import { identityNow } from '../content/indexed-identity.js';
 import { flushFolders, moveWithinDrive } from '../storage/local-trash.js';
 import type { ConfinedRoot } from '../library/confine.js';
 import type { NewTrashRecord } from '../store/trash.js';
@@ -59,8 +60,13 @@ export class TrashBin {
         out[i] = { gone: true };
         continue;
       }
+      // Its content only while the file is the one the index read it from: a file changed since
+      // (edited by a tool vss has not heard from yet) holds bytes no one identified, and a row
+      // pairing its facts now with the old content would bring it back as that content (a restore
+      // trusts a file unchanged since it went) and let the trash's empty weigh it as such.
       const entry = store.entries.fileAt(f.locationId, f.rel);
-      const content = entry?.content_uuid ? store.contents.byUuid(entry.content_uuid) : undefined;
+      const asIndexed = entry?.content_uuid && identityNow(entry, st) === 'same';
+      const content = asIndexed ? store.contents.byUuid(entry.content_uuid!) : undefined;
       const trashRel = `${TRASH_FOLDER}/${this.batch}/${f.rel}`;
       rows.push({
         at: i, src, dst: f.root.path(trashRel), root: f.root,

@@ -62,6 +62,9 @@ export interface EntryFacts extends Pick<EntryRecord, 'parent_id' | 'name' | 're
 export type UnidentifiedFile = Pick<EntryRecord, 'id' | 'name' | 'rel_path' | 'size'> & { inode: number; mtime_ms: number; ctime_ms?: number | null };
 
 /** A file to identify again (`--force`), with the content it is linked to now. */
+/** A file's row found by its path: its content, and the file as the index recorded it. */
+export type IndexedFileAt = Pick<EntryRecord, 'id' | 'size' | 'inode' | 'mtime_ms' | 'ctime_ms'> & { content_uuid: string | null };
+
 export type IdentifiedFile = UnidentifiedFile & Pick<EntryRecord, 'content_id'>;
 
 /** A folder with the figures it has now. */
@@ -391,20 +394,23 @@ export class EntryStore {
     ).all(Math.max(q.fromSeq, 0), q.toSeq, q.afterSeq, q.afterSeq, q.afterId, deviceId, q.limit);
   }
 
-  /** The file at REL in a location, with its content's uuid (null before it is identified). */
-  fileAt(locationId: number, rel: string): { id: number; content_uuid: string | null } | undefined {
+  /**
+   * The file at REL in a location, with its content's uuid (null before it is identified) and the
+   * file as the index recorded it (what that content was read from: content/indexed-identity.ts).
+   */
+  fileAt(locationId: number, rel: string): IndexedFileAt | undefined {
     // Down the tree a name at a time on (parent_id, name): rel_path has no index of its own (a
     // scan would pay for one on every insert), and a location's rows by location_id are all of them.
     let at: number | undefined = this.rootOf(locationId);
     const names = rel.split('/');
-    const child = this.sql<[number, string], { id: number; kind: EntryKind; content_uuid: string | null }>(
-      `SELECT e.id, e.kind, c.uuid AS content_uuid FROM entries e LEFT JOIN content_identities c ON c.id = e.content_id WHERE e.parent_id = ? AND e.name = ?`,
+    const child = this.sql<[number, string], IndexedFileAt & { kind: EntryKind }>(
+      `SELECT e.id, e.kind, c.uuid AS content_uuid, e.size, e.mtime_ms, e.ctime_ms, e.inode FROM entries e LEFT JOIN content_identities c ON c.id = e.content_id WHERE e.parent_id = ? AND e.name = ?`,
     );
     for (const [i, name] of names.entries()) {
       if (at === undefined || name === '') return undefined;
       const row = child.get(at, name);
       if (!row) return undefined;
-      if (i === names.length - 1) return row.kind === 'file' ? { id: row.id, content_uuid: row.content_uuid } : undefined;
+      if (i === names.length - 1) return row.kind === 'file' ? { id: row.id, content_uuid: row.content_uuid, size: row.size, mtime_ms: row.mtime_ms, ctime_ms: row.ctime_ms, inode: row.inode } : undefined;
       if (row.kind !== 'dir') return undefined;
       at = row.id;
     }

@@ -209,4 +209,32 @@ describe('trash: delete, list, restore, empty', () => {
     assert.deepEqual(left, [], 'no trash folder left behind');
     assert.ok(lstatSync(p).isFile());
   });
+  it('a file edited since it was indexed goes to the trash as bytes no one identified: an empty keeps them, a restore reads them again', async () => {
+    const p = file('2024/edited.jpg', uniq(31));
+    file('copies/edited-twin.jpg', uniq(31));
+    await vss('location', 'rescan', 'photos');
+    // Another program rewrites it in place (same size, a later time) and vss is not told: no daemon watches.
+    const edited = Buffer.from(uniq(31));
+    edited[0] = edited[0]! ^ 0xff;
+    writeFileSync(p, edited);
+    const later = new Date(OLD.getTime() + 2000);
+    utimesSync(p, later, later);
+    const want = createHash('sha256').update(edited).digest('hex');
+
+    // The guard will not weigh bytes no one identified: --force sends them to the trash, not as the content the index read before the edit.
+    await vss('files', 'delete', '--force', p);
+    const row = (await trashList()).find((t) => t.path === p)!;
+    assert.equal(row.content_uuid, null, 'trashed as that content');
+    const emptied = json<TrashEmptyResult>(await vss('trash', 'empty', '--json'));
+    assert.deepEqual(emptied.kept.filter((k) => k.path === p).map((k) => k.reason.includes('never identified')), [true], 'the only bytes of the edit were emptied as the twin\'s content');
+    assert.equal(sha(row.in_trash_at), want);
+
+    // Put back, it is read again: its bytes are their own content, of which it is the last copy.
+    await vss('trash', 'restore', p);
+    assert.equal(sha(p), want);
+    const refused = await runCli(['files', 'delete', p], env);
+    assert.notEqual(refused.code, 0, 'restored as the content its twin holds');
+    assert.match(refused.stderr, /last copy/);
+    await vss('files', 'delete', '--permanent', '--force', p);
+  });
 });
