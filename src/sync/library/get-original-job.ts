@@ -1,5 +1,5 @@
 import { UsageError, VssError } from '../../core/errors.js';
-import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
+import type { JobOutcome, JobRunContext } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
 import { TryAgainLater } from '../../jobs/transient.js';
@@ -48,8 +48,7 @@ export async function runContentGet(lib: Library, network: Peers | undefined, jo
     const got = await copyOriginal(lib, plan, network, { signal: ctx.signal, onProgress: ctx.progress });
     return { state: 'completed', note: `copied to ${got.path}`, result: JSON.stringify(got) };
   } catch (err) {
-    // Cancelled: nothing is kept. Stopped or paused: the partial file stays, the next run resumes after it.
-    if (ctx.signal.reason instanceof CancelledByUser) await copyTarget(p.dir).remove(partialName(plan.contentUuid));
+    // Stopped or paused: the partial file stays, the next run resumes after it (cancelled: `discardContentGet`).
     if (!ctx.signal.aborted && err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) {
       // A daemon just started has not met the holding devices yet: that costs no attempt.
       const wait = waitForNetwork(network, 'the devices holding it to connect');
@@ -58,6 +57,15 @@ export async function runContentGet(lib: Library, network: Peers | undefined, jo
     }
     throw err;
   }
+}
+
+/**
+ * What the cancelled copy JOB leaves, removed: its partial in the folder it copies into, kept
+ * between its tries to resume from (a cancel keeps nothing; running or not, `JobKind.discard`).
+ */
+export async function discardContentGet(job: JobRow): Promise<void> {
+  if (job.content_uuid === null) return;
+  await copyTarget(paramsOf(job).dir).remove(partialName(job.content_uuid));
 }
 
 /**

@@ -14,6 +14,7 @@ import { VssError } from '../../core/errors.js';
 import { PROTOCOLS, protocolIds, type ProtocolName } from '../messages/table.js';
 import { tendRelay } from './relay-circuits.js';
 import { mapWithNatPmp, type PmpMapping } from './nat-pmp.js';
+import { AnsweredKeys } from './answered-keys.js';
 
 export interface PeerNodeOptions {
   privateKey: Ed25519PrivateKey;
@@ -82,7 +83,13 @@ export class PeerNode {
   private natPmp: PmpMapping | undefined;
   private stopping = false;
 
-  private constructor(private readonly node: Libp2p<{ identify: Identify }>, private readonly opts: PeerNodeOptions, readonly mdns: boolean) {}
+  private constructor(
+    private readonly node: Libp2p<{ identify: Identify }>,
+    private readonly opts: PeerNodeOptions,
+    readonly mdns: boolean,
+    /** The keys that answered this node's dials: a dial that fails after was hung up on (`dialRefusal`). */
+    private readonly answered: AnsweredKeys,
+  ) {}
 
   /**
    * `--upnp` and no UPnP router answered: the router may speak NAT-PMP only (Apple's, some others).
@@ -104,6 +111,7 @@ export class PeerNode {
     const listen = opts.listen.map((a) => parseListenAddr(a).toString());
     const useMdns = opts.mdns ?? !listen.every(isLoopbackAddr);
     const paired = (peer: PeerId) => opts.isPaired(peer.toString());
+    const answered = new AnsweredKeys();
     const services = {
       identify: identify(),
       // Bounded in slots, and in circuits: one circuit carries every stream between two devices,
@@ -136,7 +144,11 @@ export class PeerNode {
         // Loopback and LAN addresses are where peers are: do not refuse them as private.
         denyDialMultiaddr: () => false,
         denyInboundEncryptedConnection: (peer: PeerId) => !opts.admit(peer.toString()),
-        denyOutboundEncryptedConnection: (peer: PeerId) => !opts.admit(peer.toString()),
+        denyOutboundEncryptedConnection: (peer: PeerId) => {
+          // Asked once the Noise handshake of a dial completed: the key answered.
+          answered.note(peer.toString());
+          return !opts.admit(peer.toString());
+        },
         // As a relay: a slot and a circuit for paired devices only (never `admit`: it lets in anyone while a code is open).
         denyInboundRelayReservation: (source: PeerId) => !paired(source),
         denyOutboundRelayedConnection: (source: PeerId, destination: PeerId) => !(paired(destination) && (paired(source) || opts.strangersThrough?.to(destination.toString()) === true)),
@@ -156,7 +168,7 @@ export class PeerNode {
       for (const old of node.getConnections(fresh.remotePeer)) if (old.id !== fresh.id && old.status === 'open') void dropIfDead(old);
     });
     if (opts.relay) await tendRelay(node, opts.relay.bytesPerSecond);
-    const self = new PeerNode(node, opts, useMdns);
+    const self = new PeerNode(node, opts, useMdns, answered);
     self.confirmOwnAddresses();
     if (opts.upnp) self.natPmpTimer = setTimeout(() => void self.mapWithNatPmpIfNoUpnp(), NAT_PMP_AFTER_MS).unref();
     return self;
@@ -347,10 +359,20 @@ export class PeerNode {
     return this.node.getConnections().filter((c) => c.status === 'open' && c.remotePeer.toString() === peerId);
   }
 
-  /** Connect to a peer by multiaddr (which must end in /p2p/<id>) and tell which peer it is. */
+  /**
+   * Connect to a peer by multiaddr and tell which peer it is. Throws PeerRefused when its key
+   * answered and it hung up as the connection was set up, or when the relay of a circuit address
+   * would not carry this device to it (`dialRefusal`); else the dial's own error.
+   */
   async connect(addr: string, signal?: AbortSignal): Promise<string> {
-    const conn = await this.node.dial(parseMultiaddr(addr), { signal });
-    return conn.remotePeer.toString();
+    const started = Date.now();
+    try {
+      const conn = await this.node.dial(parseMultiaddr(addr), { signal });
+      return conn.remotePeer.toString();
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw dialRefusal(err, addr, this.answered, started) ?? err;
+    }
   }
 
   /** Addresses a peer listens on, as identify and discovery told them (for dialling it again later). */
@@ -484,10 +506,71 @@ export class PeerNode {
  * one), or it does not offer the protocol (a vss without it). Another try does not help.
  */
 export class PeerRefused extends VssError {
-  constructor(readonly why: 'not-paired' | 'protocol', message: string, cause: unknown) {
+  /**
+   * WHY: `not-paired`, the device hung up; `relay`, the relay it was dialled through would not
+   * carry this device to it (a relay carries a stranger only to a device whose pairing code is
+   * open); `protocol`, it does not serve it. PEERID: the device refused (when known).
+   */
+  constructor(readonly why: 'not-paired' | 'relay' | 'protocol', message: string, cause: unknown, readonly peerId?: string) {
     super('PEER', message, { cause });
     this.name = 'PeerRefused';
   }
+}
+
+const HUNG_UP = 'it hung up on this device as the connection opened: it lets in only the devices it is paired with (and others while a pairing code is open there)';
+
+/**
+ * A dial of TARGET (a multiaddr, or a peer id) begun at SINCE that failed, as the refusal it was:
+ * the key asked for answered (its Noise handshake completed) and the connection closed as it was
+ * set up, or the relay of a circuit address answered and hung up, or said it may not carry this
+ * device there. Undefined: no key answered (an address that does not answer, a timeout), or it
+ * failed otherwise.
+ */
+function dialRefusal(err: unknown, target: string, answered: AnsweredKeys, since: number): PeerRefused | undefined {
+  const { peer, relay } = partsOf(target);
+  const closed = closedAsItOpened(err);
+  const who = peer ?? answered.lastSince(since);
+  if (closed && who !== undefined && answered.answeredSince(who, since)) return new PeerRefused('not-paired', HUNG_UP, err, who);
+  if (relay !== undefined && (deniedByRelay(err) || (closed && answered.answeredSince(relay, since)))) {
+    return new PeerRefused('relay', 'the relay it was dialled through hung up on this device, or the device did there: through a relay it lets in only the devices it is paired with (and others while a pairing code is open there)', err, peer);
+  }
+  return undefined;
+}
+
+/** The device TARGET names (its last /p2p/), and for a circuit address the relay's. */
+function partsOf(target: string): { peer?: string; relay?: string } {
+  if (!target.startsWith('/')) return { peer: target };
+  const parts = target.split('/');
+  const ids = parts.flatMap((p, i) => (parts[i - 1] === 'p2p' ? [p] : []));
+  const circuit = parts.indexOf('p2p-circuit');
+  if (circuit < 0) return ids.length > 0 ? { peer: ids.at(-1)! } : {};
+  const before = parts.slice(0, circuit);
+  const relay = before[before.length - 2] === 'p2p' ? before.at(-1) : undefined;
+  const after = parts.slice(circuit + 1);
+  const peer = after[after.length - 2] === 'p2p' ? after.at(-1) : undefined;
+  return { ...(peer !== undefined ? { peer } : {}), ...(relay !== undefined ? { relay } : {}) };
+}
+
+/** Whether ERR (or one of the errors it gathers) is a connection or stream closing under a dial, not a refusal to connect. */
+function closedAsItOpened(err: unknown): boolean {
+  return errorsIn(err).some((e) => ['UnexpectedEOFError', 'ConnectionClosedError', 'StreamResetError', 'StreamStateError'].includes(e.name) || /stream closed|connection (was )?closed/i.test(e.message));
+}
+
+/** A relay's answer that it may not carry this circuit (circuit relay v2's PERMISSION_DENIED: its gate said no). */
+function deniedByRelay(err: unknown): boolean {
+  return errorsIn(err).some((e) => /status PERMISSION_DENIED/.test(e.message));
+}
+
+function errorsIn(err: unknown): Error[] {
+  const out: Error[] = [];
+  const walk = (e: unknown, depth: number): void => {
+    if (!(e instanceof Error) || depth > 4) return;
+    out.push(e);
+    if (e instanceof AggregateError) for (const x of e.errors as unknown[]) walk(x, depth + 1);
+    walk((e as { cause?: unknown }).cause, depth + 1);
+  };
+  walk(err, 0);
+  return out;
 }
 
 /** What a failure to open a stream of NAME means, as a typed error (libp2p may reject with a bare event). */
@@ -496,7 +579,7 @@ function openFailure(err: unknown, name: ProtocolName, signal: AbortSignal | und
   const e = err as { name?: unknown; message?: unknown; type?: unknown } | undefined;
   // The dial went through, the peer's key answered (Noise checks it is the peer asked for), and it closed the connection at once.
   if (e?.name === 'ConnectionClosedError' && /during opening/.test(String(e.message))) {
-    return new PeerRefused('not-paired', 'it hung up on this device as the connection opened: it lets in only the devices it is paired with (and others while a pairing code is open there)', err);
+    return new PeerRefused('not-paired', HUNG_UP, err);
   }
   if (e?.name === 'UnsupportedProtocolError') return new PeerRefused('protocol', `it does not serve ${protocolIds(name).join(' or ')} to this device (it is not paired with it, or runs a vss without it)`, err);
   if (err instanceof Error) return err;
