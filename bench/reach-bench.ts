@@ -47,7 +47,7 @@ import { CLK_TCK, procSample } from './daemon-procs.js';
 import { cli, cliJson, device, libraryDb, spawnCli, startDaemon, stopDaemon, waitFor, type Device } from './library-daemons.js';
 import { MiB, Summary, benchArgs, freshDir, median, num, rmrf, runMain, secs, writeRandom } from './util.js';
 
-const RELAY_PORT = 4001;
+export const RELAY_PORT = 4001;
 const ANCHOR_RELAY_PORT = 4002;
 
 interface Status { pid: number | null; peer_id: string; listen: string[] }
@@ -142,7 +142,7 @@ async function pairByInvite(host: Device, joiner: Device): Promise<void> {
 }
 
 /** GET PATH of D's daemon API over its socket (a file: reachable from outside its namespace); undefined while it does not answer. */
-function api<T>(d: Device, path: string): Promise<T | undefined> {
+export function api<T>(d: Device, path: string): Promise<T | undefined> {
   let token: string;
   try {
     token = readFileSync(join(d.dataDir, 'daemon.token'), 'utf8').trim();
@@ -161,7 +161,7 @@ function api<T>(d: Device, path: string): Promise<T | undefined> {
   });
 }
 
-async function reachedOf(d: Device, name: string): Promise<string | null | undefined> {
+export async function reachedOf(d: Device, name: string): Promise<string | null | undefined> {
   return (await api<DeviceItem[]>(d, '/api/devices'))?.find((x) => x.name === name)?.reached;
 }
 
@@ -239,7 +239,7 @@ async function relayCost<T>(pid: number, fn: () => Promise<T>): Promise<{ value:
 
 // ---------------------------------------------------------------------------------------------
 
-interface Homes {
+export interface Homes {
   net: TwoHomes;
   relay: Device;
   laptop: Device;
@@ -251,12 +251,12 @@ interface Homes {
   big: string;
 }
 
-async function status(d: Device): Promise<Status> {
+export async function status(d: Device): Promise<Status> {
   return cliJson<Status>(d, ['daemon', 'status']);
 }
 
 /** The three daemons of relay-two-homes.test.ts, paired the same way; the laptop's location (in content mode) holds BIG. */
-async function setUp(net: TwoHomes, work: string, mib: number, started: Device[]): Promise<Homes> {
+export async function setUp(net: TwoHomes, work: string, mib: number, started: Device[]): Promise<Homes> {
   const relay = device('Home server', join(work, 'relay'), { ns: net.ns.relay });
   const laptop = device('Laptop', join(work, 'laptop'), { ns: net.ns.a });
   const desktop = device('Desktop', join(work, 'desktop'), { ns: net.ns.b });

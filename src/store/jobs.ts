@@ -151,6 +151,19 @@ export class JobStore {
     ).run(runAfter, note, now, job.id, job.run_token).changes > 0;
   }
 
+  /**
+   * Queued jobs that wait for something (no attempt spent: no error of a failed one) and say so in
+   * a note LIKE NOTELIKE, made runnable now: what they waited for came (a paired device connected).
+   * A job in its backoff after a failure keeps its backoff. How many.
+   */
+  wakeWaiting(noteLike: string, now = Date.now()): number {
+    const n = this.sql<[number, number, number, string]>(
+      `UPDATE jobs SET run_after = ?, updated_at = ? WHERE status = 'queued' AND run_after > ? AND error IS NULL AND note LIKE ?`,
+    ).run(now, now, now, noteLike).changes;
+    if (n > 0) this.changed();
+    return n;
+  }
+
   /** A run's failed attempt, to be tried again from RUNAFTER (its attempt spent). Whether it was recorded. */
   retryLater(job: Pick<JobRecord, 'id' | 'run_token'>, error: string, runAfter: number, now = Date.now()): boolean {
     return this.sql<[string, number, number, number, number]>(

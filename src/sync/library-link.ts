@@ -9,6 +9,7 @@ import { librarySink } from './library/exchange.js';
 import { PeerLibrary } from './library/peer-library.js';
 import { remoteOriginal, type RemoteOriginal } from './library/get-original.js';
 import type { FeedName } from './messages/table.js';
+import { DEVICE_WAIT_LIKE } from './network-wait.js';
 import type { PeerLink, RemoteDevice } from './peer-link.js';
 import { startPrefetch, type Prefetch } from './prefetch.js';
 import { kickPrefetchOnPeerChanges } from './prefetch-kicks.js';
@@ -176,8 +177,17 @@ export class LibraryLink {
     return this.opts.lib;
   }
 
-  /** R connected: every feed is pulled from it, then prefetch looks again. Resolves once those pulls have run. */
+  /**
+   * R connected: the jobs waiting for a device to connect go now (a copy from it, a send to it),
+   * every feed is pulled from it, then prefetch looks again. Resolves once those pulls have run.
+   */
   connected(r: RemoteDevice): Promise<void> {
+    try {
+      this.opts.lib.store.jobs.wakeWaiting(DEVICE_WAIT_LIKE);
+    } catch (err) {
+      // A busy database: the jobs look again on their own within seconds.
+      this.opts.log.debug({ err }, 'could not wake the jobs waiting for a device');
+    }
     return this.pullFeeds(r, () => this.prefetch.kick());
   }
 

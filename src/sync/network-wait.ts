@@ -12,6 +12,19 @@ const NO_NETWORK_GRACE_MS = 60_000;
 export const NETWORK_WAIT_NOTE = 'waiting for this device\'s network to come up';
 
 /**
+ * The note of a job that waits for a paired device to connect (WHO: its name, or the names of
+ * the devices any of which would do; WHY: what reaching it said), no attempt spent. A paired device
+ * that connects wakes every job whose note says so at once (`DEVICE_WAIT_LIKE`, LibraryLink's
+ * `connected`), rather than at its next look.
+ */
+export function deviceWaitNote(who: string, why: string): string {
+  return `waiting for ${who} to connect (${why.slice(0, 200)})`;
+}
+
+/** The notes of jobs waiting for a device, as SQL's LIKE matches them (`deviceWaitNote`, NETWORK_WAIT_NOTE's, a backup's). */
+export const DEVICE_WAIT_LIKE = 'waiting for % to connect%';
+
+/**
  * Whether a job that needs a paired device, and did not reach one, should wait rather than spend
  * an attempt: this process's network is not up yet (NETWORK undefined: the library is not linked
  * yet) or only just came up, so the device may simply not have reconnected (a daemon restarted

@@ -16,7 +16,7 @@ import { UI_SKIP } from '../browser/ui-library.js';
 declare const document: any;
 declare const window: any;
 
-interface Job { id: number; kind: string; status: string; bytes: number; done_bytes: number; params: string | null; result: string | null; error: string | null; attempts: number }
+interface Job { id: number; kind: string; status: string; bytes: number; done_bytes: number; params: string | null; result: string | null; error: string | null; note: string | null; attempts: number }
 interface Got { path: string; size: number; from_device: string; bytes_received: number; job_id: number | null }
 
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
@@ -138,6 +138,42 @@ describe('content get: a durable job with progress', () => {
     assert.ok(restarts >= 1, 'the daemon was restarted mid-copy');
     assert.equal(done.attempts, 1, `no attempt spent by ${restarts} restarts`);
     assert.equal(await sha256File(join(dest, 'film.bin')), wantHash);
+  });
+
+  it('a copy whose holder goes away waits for it without spending a try, and goes on as soon as it is back (issue 46, D8)', async () => {
+    const dest = join(tmp.path, 'holder-away');
+    mkdirSync(dest);
+    const queued = json<Job>(await runCli(['content', 'get', uuid, '--to', dest, '--detach', '--json'], B));
+    await until('a part of the film received', 30_000, async () => ((partialSize(dest) ?? 0) >= 32 * 1024 * 1024 ? true : undefined), 5);
+    // The only device holding it gone at once (its relay down, its lid shut): the copy is cut off.
+    await killNow(json<{ pid: number }>(await runCli(['daemon', 'status', '--json'], A)).pid, 'the holder\'s daemon');
+    let had: number;
+    let back = 0;
+    try {
+      const waiting = await until('the copy waiting for the holder', 30_000, async () => {
+        const j = await job(queued.id);
+        return j.status === 'queued' && /^waiting for Laptop to connect/.test(j.note ?? '') ? j : undefined;
+      }, 100);
+      // Before, each look while it was away spent a try (2 s, 8 s, 32 s, 2 min apart): 5 and failed for good.
+      assert.deepEqual([waiting.attempts, waiting.error], [0, null], 'the cut and the wait spent no try');
+      had = partialSize(dest)!;
+    } finally {
+      // Back whatever happened: the tests after this one copy from it.
+      assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], A)).code, 0);
+      back = Date.now();
+    }
+    // Woken by the holder connecting, not at its next look (10 s) nor a backoff.
+    const going = await until('the copy going on', 15_000, async () => {
+      const j = await job(queued.id);
+      return j.status === 'completed' || (j.status === 'running' && (partialSize(dest) ?? 0) > had) ? j : undefined;
+    }, 50);
+    const resumedMs = Date.now() - back;
+    assert.ok(resumedMs < 5_000, `the copy went on ${resumedMs} ms after the holder's daemon was back`);
+    assert.equal(going.attempts, 1, 'only the run going on now spends a try');
+    // Its end is the resumed copy the tests above verify whole: stopped here (unless it ended already).
+    const cancel = await runCli(['jobs', 'cancel', String(queued.id)], B);
+    if (cancel.code !== 0) assert.equal((await job(queued.id)).status, 'completed', cancel.stderr);
+    await until('the copy stopped', 15_000, async () => (['cancelled', 'completed'].includes((await job(queued.id)).status) ? true : undefined), 100);
   });
 
   it('an original copied from another device keeps its permission bits (never setuid) and its time', async () => {

@@ -13,7 +13,7 @@ import { parseDeviceAddress } from '../../core/address.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
 import { PeerRefused } from '../net/peer-node.js';
 import type { RemoteDevice } from '../peer-link.js';
-import { waitForNetwork } from '../network-wait.js';
+import { deviceWaitNote, waitForNetwork } from '../network-wait.js';
 import { dropDirProblem, dropNameProblem } from './names.js';
 import { sendable } from './plan.js';
 import { cancelDrop, DropRefused, sendDrop, type DropItem, type DropSent } from './send.js';
@@ -231,5 +231,5 @@ function waitFor(net: PlaceNetwork, dev: DropTarget, why: string): JobOutcome {
     redialedAt.set(dev.device_uuid, now);
     net.redial?.();
   }
-  return waitForNetwork(net, `${dev.name} to connect`) ?? { state: 'wait', reason: `waiting for ${dev.name} to connect (${why.slice(0, 200)})`, delayMs: DEVICE_WAIT_MS };
+  return waitForNetwork(net, `${dev.name} to connect`) ?? { state: 'wait', reason: deviceWaitNote(dev.name, why), delayMs: DEVICE_WAIT_MS };
 }

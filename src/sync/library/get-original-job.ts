@@ -6,15 +6,26 @@ import { TryAgainLater } from '../../jobs/transient.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import type { PeerLink } from '../peer-link.js';
-import { waitForNetwork } from '../network-wait.js';
-import { copyOriginal, copyTarget, type GetPlan } from './get-original.js';
+import { deviceWaitNote, waitForNetwork } from '../network-wait.js';
+import { copyOriginal, copyTarget, holdersAway, type GetPlan } from './get-original.js';
 import { partialName } from './originals.js';
 
 /** The job kind of `vss content get` (DESIGN §15): a content's original copied into a folder, verified. */
 export const CONTENT_GET = 'content-get';
 
-/** Tries before a copy fails for good: the holding device may come back within the backoff (2 s, 8 s, 32 s, 2 min). */
+/**
+ * Tries before a copy fails for good (its backoff: 2 s, 8 s, 32 s, 2 min). Only a try that met a
+ * device holding it counts: while none is reachable the copy waits without spending one.
+ */
 const MAX_ATTEMPTS = 5;
+/**
+ * How often a copy waiting for a device holding it looks again. A holder that connects wakes it at
+ * once (LibraryLink's `connected`); this is for one that does not say (another library's link).
+ */
+const HOLDER_WAIT_MS = 10_000;
+/** How often a waiting copy asks the node to dial the paired devices (as a send waiting for its device does). */
+const REDIAL_EVERY_MS = 30_000;
+let redialedAt = 0;
 /** A copy may take this long at least, and longer for a big file (as if it came at 256 KiB/s). */
 const MIN_TIMEOUT_MS = 10 * 60_000;
 const SLOWEST_BYTES_PER_S = 256 * 1024;
@@ -50,13 +61,28 @@ export async function runContentGet(lib: Library, network: Peers | undefined, jo
   } catch (err) {
     // Stopped or paused: the partial file stays, the next run resumes after it (cancelled: `discardContentGet`).
     if (!ctx.signal.aborted && err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) {
-      // A daemon just started has not met the holding devices yet: that costs no attempt.
+      // No device holding it is reachable now (the relay to it down, it asleep, this daemon just
+      // started and not met it yet): no try is spent, and the copy goes on when one connects, from
+      // the bytes already there. A failure with a holder reachable (cut off, refused, wrong bytes)
+      // spends one, unless this daemon's network has only just come up.
+      const away = network ? holdersAway(lib, plan.contentUuid, network) : undefined;
+      if (network && away !== undefined) return waitForHolder(network, away, err.message);
       const wait = waitForNetwork(network, 'the devices holding it to connect');
       if (wait) return wait;
       throw new TryAgainLater(err.message, { cause: err });
     }
     throw err;
   }
+}
+
+/** The job's wait for one of the devices AWAY names to connect (none spent), with a dial of the paired devices at most every REDIAL_EVERY_MS. */
+function waitForHolder(network: Peers, away: string, why: string): JobOutcome {
+  // Just started: the devices are dialled at each look, as a job waiting for the network does.
+  if (network.settling?.() === true || Date.now() - redialedAt >= REDIAL_EVERY_MS) {
+    redialedAt = Date.now();
+    network.redial?.();
+  }
+  return { state: 'wait', reason: deviceWaitNote(away, why), delayMs: HOLDER_WAIT_MS };
 }
 
 /**

@@ -166,6 +166,18 @@ function reachableHolders(lib: Library, uuid: string, here: ReturnType<typeof or
   return { facts, copies, names, online, network: peers };
 }
 
+/**
+ * The devices holding CONTENTUUID, named ("Laptop", "Laptop or Desk"), when none of them is
+ * reachable now: a copy from them has nothing to try until one connects. Undefined when one is
+ * (or none holds it: nothing to wait for).
+ */
+export function holdersAway(lib: Library, uuid: string, peers: Peers): string | undefined {
+  const holders = new Set(lib.store.peerEntries.copiesOf(uuid).map((c) => c.device_uuid));
+  if (holders.size === 0 || onlineHolders(lib, peers, holders).length > 0) return undefined;
+  const names = new Map(lib.store.devices.all().map((d) => [d.uuid, d.name] as const));
+  return [...holders].map((d) => names.get(d) ?? d).join(' or ');
+}
+
 function onlineHolders(lib: Library, peers: Peers, holders: ReadonlySet<string>) {
   return peers.connected().filter((r) => holders.has(r.deviceUuid) && r.libraryIds.includes(lib.config.id));
 }

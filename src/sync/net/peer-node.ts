@@ -12,7 +12,9 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { serviceCapabilities, type Connection, type Ed25519PrivateKey, type PeerId, type PeerUpdate, type Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
 import { PROTOCOLS, protocolIds, type ProtocolName } from '../messages/table.js';
+import { dropIfDead, silentFor, SILENT_MS, watchHearing } from './liveness.js';
 import { tendRelay } from './relay-circuits.js';
+import { boundConnectionWindows } from './stream-windows.js';
 import { mapWithNatPmp, type PmpMapping } from './nat-pmp.js';
 import { AnsweredKeys } from './answered-keys.js';
 
@@ -51,6 +53,17 @@ const MAPPED_CONFIRMED_FOR_MS = 24 * 3600_000;
 /** `--upnp`: how long UPnP has to find the router before NAT-PMP is asked instead. */
 const NAT_PMP_AFTER_MS = 8_000;
 
+/**
+ * The most a device lets another send it unread on one stream of a connection through a relay
+ * (yamux's receive window; 16 MiB elsewhere). A sender sends its window as one frame, so this is
+ * also what a ping or a stream's opening may find ahead of it on the path: at a relay's 5 MB/s,
+ * 0.2 s where 16 MiB was 3.4 s. A stream's rate through the relay is at most this a round trip.
+ */
+const RELAYED_STREAM_WINDOW = 1024 * 1024;
+
+/** How often every connection is looked at for silence (liveness.ts). */
+const SILENCE_SWEEP_MS = 5_000;
+
 /** How long a stop waits for libp2p to close its connections before going on. */
 const STOP_WITHIN_MS = 4_000;
 
@@ -80,6 +93,7 @@ export interface PeerEvents {
 export class PeerNode {
 
   private natPmpTimer: NodeJS.Timeout | undefined;
+  private silenceSweep: NodeJS.Timeout | undefined;
   private natPmp: PmpMapping | undefined;
   private stopping = false;
 
@@ -156,6 +170,11 @@ export class PeerNode {
         denyInboundRelayedConnection: (relay: PeerId, from: PeerId) => !(paired(relay) && opts.admit(from.toString())),
       },
       connectionManager: { inboundConnectionThreshold: 200, maxConnections: 64 },
+      // Its pings go on (they keep each connection heard, and measure its round trip), but a late
+      // answer is not a dead peer: a connection is closed for silence instead (liveness.ts).
+      connectionMonitor: { abortConnectionOnPingFailure: false },
+      // Started once the relay's circuits are tended (relay-circuits.ts).
+      start: false,
     });
     // DESIGN §9: a key not paired is served nothing but the pairing protocol (admitted only while a
     // code is open or this device joins). Refused at negotiation, not once a handler runs: the
@@ -165,13 +184,25 @@ export class PeerNode {
     // one may be dead (no packet says so). Asked at once rather than at libp2p's next ping.
     node.addEventListener('connection:open', (evt) => {
       const fresh = evt.detail;
+      watchHearing(fresh);
+      if (!fresh.direct) boundConnectionWindows(fresh, RELAYED_STREAM_WINDOW);
       for (const old of node.getConnections(fresh.remotePeer)) if (old.id !== fresh.id && old.status === 'open') void dropIfDead(old);
     });
-    if (opts.relay) await tendRelay(node, opts.relay.bytesPerSecond);
+    if (opts.relay) tendRelay(node, opts.relay.bytesPerSecond);
+    await node.start();
     const self = new PeerNode(node, opts, useMdns, answered);
+    self.silenceSweep = setInterval(() => self.dropSilent(), SILENCE_SWEEP_MS).unref();
     self.confirmOwnAddresses();
     if (opts.upnp) self.natPmpTimer = setTimeout(() => void self.mapWithNatPmpIfNoUpnp(), NAT_PMP_AFTER_MS).unref();
     return self;
+  }
+
+  /** Close each connection whose peer has said nothing for SILENT_MS: it is gone (a moved laptop's old connection, a cut link). */
+  private dropSilent(): void {
+    const now = Date.now();
+    for (const c of this.node.getConnections()) {
+      if (c.status === 'open' && silentFor(c, now) >= SILENT_MS) c.abort(new VssError('UNAVAILABLE', `nothing heard from the peer on this connection in ${SILENT_MS / 1000} s`));
+    }
   }
 
   /**
@@ -483,6 +514,7 @@ export class PeerNode {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.natPmpTimer);
+    clearInterval(this.silenceSweep);
     await this.natPmp?.unmap();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -585,24 +617,6 @@ function openFailure(err: unknown, name: ProtocolName, signal: AbortSignal | und
   if (err instanceof Error) return err;
   // A stream that closed while it was negotiated (its connection going down) rejects with an event.
   return new VssError('UNAVAILABLE', `the stream closed as it opened (${typeof e?.type === 'string' ? e.type : String(err)})`, { cause: err });
-}
-
-/** How long an old connection gets to answer before it is taken for dead. */
-const PROBE_MS = 2_500;
-
-/**
- * Whether CONN still answers: a stream negotiation is one round trip whatever the answer (a
- * protocol nobody serves is refused, which proves the other end is there). One that does not
- * answer in PROBE_MS is closed, so its streams fail now and new ones take a live connection.
- */
-async function dropIfDead(conn: Connection): Promise<void> {
-  try {
-    const stream = await conn.newStream('/vss/probe/0', { signal: AbortSignal.timeout(PROBE_MS), runOnLimitedConnection: true });
-    stream.abort(new Error('probe'));
-  } catch (err) {
-    if ((err as Error).name === 'UnsupportedProtocolError' || conn.status !== 'open') return;
-    conn.abort(new VssError('UNAVAILABLE', `no answer in ${PROBE_MS} ms on a connection the peer has replaced`));
-  }
 }
 
 /** The protocols an unpaired peer may negotiate. */

@@ -1,20 +1,34 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Libp2p, Stream } from '@libp2p/interface';
-import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2';
+import { VssError } from '../../core/errors.js';
+import { boundReceiveWindow } from './stream-windows.js';
+
+/** How long a paced side's queue takes to go out at the budget's rate: about the longest a byte waits in the relay. */
+const QUEUE_SECONDS = 0.15;
+/** Bytes let out at a time to a paced side, so the budget is spent evenly, not in window-sized lumps: a 20th of a second's worth, within these. */
+const MAX_SLICE = 64 * 1024;
+const MIN_SLICE = 4 * 1024;
 
 /**
  * A budget of bytes a second shared by everything that takes from it, with a burst of a quarter
- * second's worth: `take` says how long the taker should wait before it goes on.
+ * second's worth: `take` says how long the taker should wait before it goes on. It says too how
+ * a paced side spends it: SLICE bytes at a time, and at most QUEUEHIGH queued (QUEUE_SECONDS of
+ * bytes) before the side it comes from is no longer read, so what waits in the relay is a fraction
+ * of a second at any rate (a fixed 1 MiB was seconds at 2 MB/s, and pings behind it failed).
  */
 export class ByteBudget {
   private tokens: number;
   private at: number;
   private readonly burst: number;
+  readonly slice: number;
+  readonly queueHigh: number;
 
   constructor(readonly bytesPerSecond: number, private readonly now: () => number = Date.now) {
     this.burst = Math.max(64 * 1024, bytesPerSecond / 4);
     this.tokens = this.burst;
     this.at = now();
+    this.slice = Math.min(MAX_SLICE, Math.max(MIN_SLICE, Math.floor(bytesPerSecond / 20)));
+    this.queueHigh = Math.max(2 * this.slice, Math.floor(bytesPerSecond * QUEUE_SECONDS));
   }
 
   /** Spend N bytes; the milliseconds until the budget is back above zero (0: go on at once). */
@@ -27,21 +41,18 @@ export class ByteBudget {
   }
 }
 
-/** Bytes a paced side holds for the other before it stops reading: a few slices. */
-const QUEUE_HIGH = 1024 * 1024;
-/** Bytes sent at a time to a paced side, so the budget is spent evenly, not in window-sized lumps. */
-const SLICE = 64 * 1024;
-
 /**
  * What the relay writes to one side of a circuit, let out within a budget: the relay's pipe hands
- * over whatever it read in one piece (a paused sender's whole window, megabytes, at once), so the
- * budget is spent here, slice by slice, and the pipe's close waits until all of it went out.
+ * over whatever it read in one piece, so the budget is spent here, slice by slice, and the pipe's
+ * close waits until all of it went out. Each direction of a circuit has its own queue, so the
+ * few bytes going against a transfer (its acknowledgements, a ping's answer) never wait behind it.
  */
 class PacedWrites {
   private readonly queue: Uint8Array[] = [];
   queued = 0;
   private timer: NodeJS.Timeout | undefined;
   private waiting = false;
+  private pumping = false;
   private readonly idle = new Set<() => void>();
 
   constructor(private readonly to: Stream, private readonly budget: ByteBudget, private readonly onLow: () => void) {
@@ -69,31 +80,38 @@ class PacedWrites {
   private readonly write: Stream['send'];
 
   private pump(): void {
-    if (this.timer || this.waiting) return;
-    while (this.queued > 0) {
-      if (this.to.writableNeedsDrain) {
-        this.waiting = true;
-        this.to.addEventListener('drain', () => { this.waiting = false; this.pump(); }, { once: true });
-        return;
+    // Once at a time: a write or a release may call back into it.
+    if (this.timer || this.waiting || this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queued > 0) {
+        if (this.to.writableNeedsDrain) {
+          this.waiting = true;
+          this.to.addEventListener('drain', () => { this.waiting = false; this.pump(); }, { once: true });
+          break;
+        }
+        const head = this.queue[0]!;
+        const slice = head.byteLength > this.budget.slice ? head.subarray(0, this.budget.slice) : head;
+        if (slice === head) this.queue.shift();
+        else this.queue[0] = head.subarray(this.budget.slice);
+        this.queued -= slice.byteLength;
+        try {
+          this.write(slice);
+        } catch {
+          return; // the stream closed under us: its 'close' empties the queue
+        }
+        const wait = this.budget.take(slice.byteLength);
+        if (wait > 0) {
+          this.timer = setTimeout(() => { this.timer = undefined; this.pump(); }, wait);
+          this.timer.unref();
+          break;
+        }
       }
-      const head = this.queue[0]!;
-      const slice = head.byteLength > SLICE ? head.subarray(0, SLICE) : head;
-      if (slice === head) this.queue.shift();
-      else this.queue[0] = head.subarray(SLICE);
-      this.queued -= slice.byteLength;
-      try {
-        this.write(slice);
-      } catch {
-        return; // the stream closed under us: its 'close' empties the queue
-      }
-      if (this.queued < QUEUE_HIGH / 2) this.onLow();
-      const wait = this.budget.take(slice.byteLength);
-      if (wait > 0) {
-        this.timer = setTimeout(() => { this.timer = undefined; this.pump(); }, wait);
-        this.timer.unref();
-        return;
-      }
+    } finally {
+      this.pumping = false;
     }
+    if (this.queued < this.budget.queueHigh / 2) this.onLow();
+    if (this.queued > 0) return;
     for (const res of this.idle) res();
     this.idle.clear();
   }
@@ -101,20 +119,23 @@ class PacedWrites {
 
 /**
  * One direction of a circuit under the relay's budget: what FROM sends is let out to TO slice by
- * slice, and FROM is not read while more than QUEUE_HIGH waits (a paused stream stops granting
- * its sender window, which is what slows the sender). Without a budget no pacing is needed: the
- * two devices' own stream windows (yamux, end to end inside the circuit) already bound what a
- * relay holds for a slow receiver (measured: 4 MiB for a sender on loopback and a receiver at 512
- * KiB/s, paced here or not).
+ * slice, and FROM is not read while more than the budget's queue waits (a paused stream stops
+ * granting its sender window, which is what slows the sender). FROM's receive window is held to
+ * about that queue too: a sender may still send its whole window once paused, which landed in a
+ * read buffer of 4 MiB at most, and a window grown to 8 MiB on a fast link ended the circuit
+ * (`Read buffer length … exceeded`, the relay's fault D7: each try of a copy got a few MB).
+ * Without a budget no pacing is needed: the two devices' own stream windows (yamux, end to end
+ * inside the circuit) already bound what a relay holds for a slow receiver.
  */
 class PacedDirection {
   private held = false;
   private readonly writes: PacedWrites;
 
   constructor(private readonly from: Stream, to: Stream, budget: ByteBudget) {
+    boundReceiveWindow(from, budget.queueHigh);
     this.writes = new PacedWrites(to, budget, () => this.release());
     from.addEventListener('message', () => {
-      if (!this.held && this.writes.queued > QUEUE_HIGH && this.from.readStatus === 'readable') {
+      if (!this.held && this.writes.queued > budget.queueHigh && this.from.readStatus === 'readable') {
         this.held = true;
         this.from.pause();
       }
@@ -130,6 +151,7 @@ class PacedDirection {
 }
 
 type RelayServer = {
+  onHop(stream: Stream, connection: unknown): Promise<void>;
   handleConnect(args: unknown, options: unknown): Promise<void>;
   stopHop(args: unknown, options: unknown): Promise<Stream | undefined>;
 };
@@ -144,20 +166,25 @@ type RelayServer = {
  * uplink) all circuits together are kept within it too: the server has no such bound (only a total
  * of bytes a circuit, which ends a transfer).
  *
+ * Called before NODE starts: the server registers its hop handler as it starts, and devices
+ * dial a relay back the moment it listens again (a restart), so a circuit made between the start
+ * and a handler swapped afterwards went untended: neither paced nor freed (once, 31.5 MB went
+ * through a 5 MB/s relay in 1.35 s right after its restart).
+ *
  * The two ends of each circuit are taken where the server makes them: the hop stream as it
  * arrives, the stop stream it opens to the destination; they are tended once it has piped them
  * (not before: a listener added earlier would be handed bytes meant for the relay's handshake).
  */
-export async function tendRelay(node: Libp2p, bytesPerSecond?: number): Promise<void> {
-  const components = (node as unknown as { components: { registrar: { getHandler(p: string): { handler: (s: Stream, c: unknown) => void | Promise<void>; options: object }; unhandle(p: string): Promise<void>; handle(p: string, h: (s: Stream, c: unknown) => void | Promise<void>, o: object): Promise<void> } } }).components;
+export function tendRelay(node: Libp2p, bytesPerSecond?: number): void {
   const server = (node.services as { relay?: RelayServer }).relay;
   if (!server) return;
+  if (node.status !== 'stopped') throw new VssError('IO', 'a relay\'s circuits are tended from before its node starts (one made earlier would go unpaced)');
   const budget = bytesPerSecond ? new ByteBudget(bytesPerSecond) : undefined;
   const circuit = new AsyncLocalStorage<{ src: Stream; dst?: Stream; piped: Array<(evt: Event) => void>; add?: Stream['addEventListener'] }>();
 
-  const { handler, options } = components.registrar.getHandler(RELAY_V2_HOP_CODEC);
-  await components.registrar.unhandle(RELAY_V2_HOP_CODEC);
-  await components.registrar.handle(RELAY_V2_HOP_CODEC, (stream, connection) => circuit.run({ src: stream, piped: [] }, () => handler(stream, connection)), options);
+  // The server registers this (its own bound copy) as it starts.
+  const onHop = server.onHop.bind(server);
+  server.onHop = (stream, connection) => circuit.run({ src: stream, piped: [] }, () => onHop(stream, connection));
 
   const stopHop = server.stopHop.bind(server);
   server.stopHop = async (args, opts) => {
