@@ -13,7 +13,7 @@ import { registerUploadRoutes } from './routes/uploads.js';
 import { createApiServer } from './server.js';
 import { registerUiRoutes } from './ui/static.js';
 import { ensureToken } from '../api/remote/token.js';
-import { isLibp2pWriteOnClosingStream } from '../sync/net/peer-node.js';
+import { isLibp2pWriteOnClosingStream } from '../sync/net/peer-errors.js';
 import { lanListen } from './lan/lan-listen.js';
 import { readKeptListen } from '../sync/net/network-switches.js';
 

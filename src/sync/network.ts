@@ -5,7 +5,9 @@ import { watchOwnAddresses } from './net/own-addresses.js';
 import { VssError } from '../core/errors.js';
 import { devicePeerKey } from './net/device-key.js';
 import { MemberAddresses } from './net/member-addresses.js';
-import { addrOfPeer, isLoopbackAddr, isRelayedAddr, parseMultiaddr, PeerNode, PeerRefused, type Reached } from './net/peer-node.js';
+import { addrOfPeer, isLoopbackAddr, isRelayedAddr, parseMultiaddr } from './net/multiaddrs.js';
+import type { PeerNode, Reached } from './net/peer-node.js';
+import { PeerRefused } from './net/peer-errors.js';
 import { RELAY_SLOTS, readNetworkSwitch, readRelayRate } from './net/network-switches.js';
 import { RelayWindows } from './net/relay-windows.js';
 import { MappedPortCheck } from './net/mapped-port.js';
@@ -417,6 +419,8 @@ export class PeerNetwork {
     const { trust, handlers } = this.opts;
     const relaying = readNetworkSwitch(this.opts.dataDir, 'relay');
     const windows = this.relayWindows;
+    // libp2p's stack loads with the first node started, not with every daemon: most never pair.
+    const { PeerNode } = await import('./net/peer-node.js');
     const node = await PeerNode.start({
       privateKey: await devicePeerKey(this.opts.dataDir),
       listen: this.listenAsked ? this.opts.listen : DEFAULT_LISTEN,

@@ -73,11 +73,16 @@ describe('no ffmpeg outlives `vss jobs run`', { skip: SKIP }, () => {
 
   before(async () => {
     mkdirSync(videos, { recursive: true });
-    // Small moving frames scaled up: cheap to make, slow enough to encode to three proxies.
-    await runTool(ffmpegTools().ffmpeg, [
+    // Small moving frames scaled up: slow enough to encode to three proxies. Cheap to make: 2 s of
+    // them, repeated by stream copy to 60 s (60 s made frame by frame cost ten seconds of CPU).
+    const { ffmpeg } = ffmpegTools();
+    const signal = new AbortController().signal;
+    const pattern = join(tmp.path, 'pattern.mp4');
+    await runTool(ffmpeg, [
       '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440',
-      '-t', '60', '-vf', 'scale=1280:720', '-c:v', 'mpeg4', '-q:v', '10', '-c:a', 'aac', '-shortest', '-y', join(videos, 'long.mp4'),
-    ], { signal: new AbortController().signal, timeoutMs: 120_000 });
+      '-t', '2', '-vf', 'scale=1280:720', '-c:v', 'mpeg4', '-q:v', '10', '-c:a', 'aac', '-shortest', '-y', pattern,
+    ], { signal, timeoutMs: 120_000 });
+    await runTool(ffmpeg, ['-v', 'error', '-stream_loop', '29', '-i', pattern, '-t', '60', '-c', 'copy', '-y', join(videos, 'long.mp4')], { signal, timeoutMs: 120_000 });
   });
   after(() => tmp.cleanup());
 

@@ -17,9 +17,12 @@ export function writeBigFile(path: string, size: number): void {
   }
 }
 
-/** The SHA-256 of a file, read as a stream: an independent check of what vss verified with BLAKE3. */
+/**
+ * The SHA-256 of a file, read as a stream: an independent check of what vss verified with BLAKE3.
+ * In 4 MiB reads: at the stream's default 64 KiB, a GiB cost 5 s of CPU, against 1 s.
+ */
 export async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 * MiB })) h.update(chunk as Buffer);
   return h.digest('hex');
 }

@@ -13,6 +13,8 @@ import { serviceCapabilities, type Connection, type Ed25519PrivateKey, type Peer
 import { VssError } from '../../core/errors.js';
 import { PROTOCOLS, protocolIds, type ProtocolName } from '../messages/table.js';
 import { dropIfDead, silentFor, SILENT_MS, watchHearing } from './liveness.js';
+import { addrOfPeer, isLanAddr, isLoopbackAddr, isRelayedAddr, parseListenAddr, parseMultiaddr } from './multiaddrs.js';
+import { PeerRefused } from './peer-errors.js';
 import { tendRelay } from './relay-circuits.js';
 import { boundConnectionWindows } from './stream-windows.js';
 import { mapWithNatPmp, type PmpMapping } from './nat-pmp.js';
@@ -532,23 +534,6 @@ export class PeerNode {
   }
 }
 
-/**
- * A peer that answered with its own key and would not serve this device: it hung up on the
- * connection as it opened (its gate admits only the devices it is paired with: it unpaired this
- * one), or it does not offer the protocol (a vss without it). Another try does not help.
- */
-export class PeerRefused extends VssError {
-  /**
-   * WHY: `not-paired`, the device hung up; `relay`, the relay it was dialled through would not
-   * carry this device to it (a relay carries a stranger only to a device whose pairing code is
-   * open); `protocol`, it does not serve it. PEERID: the device refused (when known).
-   */
-  constructor(readonly why: 'not-paired' | 'relay' | 'protocol', message: string, cause: unknown, readonly peerId?: string) {
-    super('PEER', message, { cause });
-    this.name = 'PeerRefused';
-  }
-}
-
 const HUNG_UP = 'it hung up on this device as the connection opened: it lets in only the devices it is paired with (and others while a pairing code is open there)';
 
 /**
@@ -649,61 +634,6 @@ function offerOnlyWhatIsServed(connection: Connection, isPaired: (peerId: string
   conn.components = new Proxy(components, { get: (target, prop, receiver) => (prop === 'registrar' ? filtered : Reflect.get(target, prop, receiver)) });
 }
 
-/** A multiaddr someone typed; with `peer`, one to dial a device at (TCP, optionally ending in a valid /p2p/<peer id>). */
-export function parseMultiaddr(addr: string, opts: { peer?: boolean } = {}): Multiaddr {
-  let ma: Multiaddr;
-  try {
-    ma = multiaddr(addr);
-  } catch (err) {
-    throw new VssError('USAGE', `not a multiaddr: ${addr} (${(err as Error).message}); e.g. /ip4/192.168.1.20/tcp/4001/p2p/<peer id>`, { cause: err });
-  }
-  if (opts.peer) {
-    const names = ma.getComponents().map((c) => c.name);
-    if (!names.includes('tcp')) throw new VssError('USAGE', `${addr}: vss connects over TCP; give /ip4/ADDRESS/tcp/PORT[/p2p/<peer id>]`);
-    const id = ma.getComponents().find((c) => c.name === 'p2p')?.value;
-    if (id !== undefined) {
-      try {
-        peerIdFromString(id);
-      } catch {
-        throw new VssError('USAGE', `${addr}: ${JSON.stringify(id)} is not a peer id (\`vss daemon status\` on that device shows its own)`);
-      }
-    }
-  }
-  return ma;
-}
-
-/** A `--listen` address: TCP on an IP address, e.g. /ip4/0.0.0.0/tcp/4001. */
-export function parseListenAddr(addr: string): Multiaddr {
-  const ma = parseMultiaddr(addr);
-  const names = ma.getComponents().map((c) => c.name);
-  if (!(names[0] === 'ip4' || names[0] === 'ip6') || names[1] !== 'tcp' || names.length !== 2) {
-    throw new VssError('USAGE', `--listen ${addr}: vss listens on TCP; give /ip4/ADDRESS/tcp/PORT or /ip6/ADDRESS/tcp/PORT (port 0: any free one)`);
-  }
-  return ma;
-}
-
-export function isLoopbackAddr(addr: string): boolean {
-  return /^\/ip4\/127\.|^\/ip6\/::1\//.test(addr);
-}
-
-/** A loopback or private (RFC 1918, link-local, IPv6 ULA) address: a device on the same host or LAN. */
-function isLanAddr(addr: string): boolean {
-  return isLoopbackAddr(addr) || /^\/ip4\/(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)|^\/ip6\/(f[cd]|fe80)/i.test(addr);
-}
-
-/**
- * ADDR as an address of PEERID: ending in /p2p/PEERID once. An address through a relay names the
- * relay's id before /p2p-circuit, so "has a /p2p/ already" is not the test.
- */
-export function addrOfPeer(addr: string, peerId: string): string {
-  return addr.endsWith(`/p2p/${peerId}`) ? addr : `${addr}/p2p/${peerId}`;
-}
-
-/** An address through a relay (…/p2p/RELAY/p2p-circuit/p2p/DEVICE). */
-export function isRelayedAddr(addr: string): boolean {
-  return addr.includes('/p2p-circuit');
-}
-
 /**
  * What a device announces of its addresses through relays: a relay lists every interface it has
  * in the slot it gives, and its loopback copies would name this host on any other device. They
@@ -711,16 +641,4 @@ export function isRelayedAddr(addr: string): boolean {
  */
 function announceable(listenLoopbackOnly: boolean): (addrs: Multiaddr[]) => Multiaddr[] {
   return (addrs) => (listenLoopbackOnly ? addrs : addrs.filter((a) => !(isRelayedAddr(a.toString()) && isLoopbackAddr(a.toString()))));
-}
-
-/**
- * A write libp2p made on its own to a stream that was closing (a connection through a relay whose
- * own connection was being closed: a yamux window update sent on it), thrown from inside its event
- * dispatch and so uncaught. libp2p has aborted that stream before throwing, so its state is whole;
- * one closing connection must not end the daemon (every device's daemon would stop each time the
- * relay box is restarted or hangs up on a stranger).
- */
-export function isLibp2pWriteOnClosingStream(err: unknown): boolean {
-  return err instanceof Error && err.name === 'StreamStateError' && /^Cannot write to a stream that is (closing|closed)$/.test(err.message)
-    && /node_modules\/@(libp2p|chainsafe)\//.test(err.stack ?? '');
 }

@@ -1,5 +1,7 @@
 import { VssError } from '../../core/errors.js';
-import { addrOfPeer, PeerRefused, type PeerNode } from '../net/peer-node.js';
+import { addrOfPeer } from '../net/multiaddrs.js';
+import { PeerRefused } from '../net/peer-errors.js';
+import type { PeerNode } from '../net/peer-node.js';
 import { HungUp, type PairingConnection } from './join.js';
 
 /**
