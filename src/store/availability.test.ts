@@ -107,7 +107,8 @@ describe('local availability numbering', () => {
     // crafted on purpose: the text rows of a library made before migration 013 (the newest schema
     // otherwise, without what later migrations add, so 013 and those after it run again).
     const db = openDatabase(path);
-    db.exec(`DROP TRIGGER stacks_moved_insert; DROP TRIGGER stacks_moved_update; DROP TRIGGER stack_members_moved_insert; DROP TRIGGER stack_members_moved_update;
+    db.exec(`DROP TABLE library_members; -- 039
+      DROP TRIGGER stacks_moved_insert; DROP TRIGGER stacks_moved_update; DROP TRIGGER stack_members_moved_insert; DROP TRIGGER stack_members_moved_update;
       DROP TABLE stacks_version; DROP TABLE stack_members; DROP TABLE stacks; -- 038
       DROP TABLE library_backups; DROP TABLE trash; -- 037, 036
       ALTER TABLE jobs DROP COLUMN interruptions; DROP TRIGGER xmp_bases_content_gone; DROP TABLE xmp_bases; ALTER TABLE entries DROP COLUMN ctime_ms; -- 034, 033, 032
