@@ -1,8 +1,9 @@
 import { readCpuBudget, writeCpuBudget, type CpuBudget } from '../jobs/cpu-budget.js';
 import { readSyncSettings, writeSyncSettings, type SyncSettings, type SyncSettingsPatch } from '../sync/sync-settings.js';
 import { ensureInbox, readInbox, writeInbox, type InboxSetting } from '../sync/drop/inbox.js';
-import { readNetworkSwitch, readRelayRate, writeNetworkSwitch, writeRelayRate } from '../sync/net/network-switches.js';
+import { readKeptListen, readNetworkSwitch, readRelayRate, writeKeptListen, writeNetworkSwitch, writeRelayRate } from '../sync/net/network-switches.js';
 import { readPeerForce, writePeerForce } from '../sync/drop/peer-force.js';
+import { checkListenAddresses } from './peers.js';
 
 export type { InboxSetting };
 
@@ -65,6 +66,17 @@ export class DeviceSettingsApi {
   /** Bound the relay's bytes a second (at least 64 KiB), or lift the bound with null; taken by the daemon at its next start. */
   setRelayRate(bytesPerSecond: number | null): number | null {
     return writeRelayRate(this.dataDir, bytesPerSecond);
+  }
+
+  /** The P2P addresses the daemon listens on when a start names none (`daemon start --listen`); [] is the default (every interface, any free port). */
+  listen(): string[] {
+    return readKeptListen(this.dataDir);
+  }
+
+  /** Keep ADDRS as where the daemon listens (replacing what was kept), or go back to the default with "default"; taken by the daemon at its next start. */
+  async setListen(addrs: readonly string[] | 'default'): Promise<string[]> {
+    if (addrs !== 'default') await checkListenAddresses(addrs);
+    return writeKeptListen(this.dataDir, addrs === 'default' ? [] : addrs);
   }
 
   /** Whether the daemon maps its port on the router (`daemon start --upnp`). */

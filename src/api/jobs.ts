@@ -1,3 +1,4 @@
+import { log } from '../core/log.js';
 import { streamKeyed, type KeyedReader } from '../core/paging.js';
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
@@ -97,10 +98,24 @@ export class JobsApi {
     return retryJob(this.lib, id);
   }
 
-  /** Cancel a queued, paused or running job (a running one is stopped and its tools killed, even from another process). */
+  /**
+   * Cancel a queued, paused or running job (a running one is stopped and its tools killed, even
+   * from another process), keeping nothing of it: answers once its run, if any, has stopped and
+   * what it left is removed.
+   */
   async cancel(id: number): Promise<JobRow> {
-    const { cancelJob } = await import('../jobs/job-actions.js');
-    return cancelJob(this.lib, id);
+    const [{ cancelJob }, { jobWorkOf }, { discardCancelled }, { jobKindOf }] = await Promise.all([
+      import('../jobs/job-actions.js'), import('../jobs/job-work.js'), import('../jobs/job-kind.js'), import('../ops/registry.js'),
+    ]);
+    const job = cancelJob(this.lib, id);
+    // A run under way here stops first (its runner notices the cancel); then what the job leaves
+    // goes, whether it ran or waited between its tries (a partial kept to resume from). A run in
+    // another process (`jobs run`, which holds the library) discards again once it has stopped.
+    await jobWorkOf(this.lib)?.runEnded(id);
+    // A kind that will not load (its engine missing here) cannot say what it leaves: the cancel stands all the same.
+    const kind = await jobKindOf(this.host, job.kind).catch((err: unknown) => void log.warn({ err, job: id, kind: job.kind }, 'the kind of a cancelled job did not load: what it left stays'));
+    await discardCancelled(kind, job, this.lib);
+    return this.lib.store.jobs.get(id) ?? job;
   }
 
   /**

@@ -12,7 +12,7 @@ export async function startPeerService(opts: PeerServiceOptions): Promise<PeerSe
 /** `pair join`'s input, checked before a daemon is started for it: the words (count, list, checksum), the address and this device's new name. */
 export async function checkPairJoin(words: string[], peer: string | undefined, name?: string, invite?: string): Promise<void> {
   const [{ parsePairingCode }, { parseMultiaddr }, { deviceNameProblem }, { parseInvite }] = await Promise.all([
-    import('../sync/pairing/code.js'), import('../sync/net/peer-node.js'), import('../device/identity.js'), import('../sync/pairing/invite.js'),
+    import('../sync/pairing/code.js'), import('../sync/net/multiaddrs.js'), import('../device/identity.js'), import('../sync/pairing/invite.js'),
   ]);
   if (invite !== undefined) parseInvite(invite);
   else parsePairingCode(words);
@@ -23,12 +23,12 @@ export async function checkPairJoin(words: string[], peer: string | undefined, n
 
 /** A device's address as typed (`devices connect`): TCP, optionally ending in /p2p/<peer id>; checked before a daemon is started for it. */
 export async function checkPeerAddress(addr: string): Promise<void> {
-  const { parseMultiaddr } = await import('../sync/net/peer-node.js');
+  const { parseMultiaddr } = await import('../sync/net/multiaddrs.js');
   parseMultiaddr(addr, { peer: true });
 }
 
 /** `daemon start --listen`'s addresses, checked before the daemon is spawned (a bad one is a usage error, not a failed start). */
 export async function checkListenAddresses(addrs: readonly string[]): Promise<void> {
-  const { parseListenAddr } = await import('../sync/net/peer-node.js');
+  const { parseListenAddr } = await import('../sync/net/multiaddrs.js');
   for (const a of addrs) parseListenAddr(a);
 }

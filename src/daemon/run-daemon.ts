@@ -13,14 +13,15 @@ import { registerUploadRoutes } from './routes/uploads.js';
 import { createApiServer } from './server.js';
 import { registerUiRoutes } from './ui/static.js';
 import { ensureToken } from '../api/remote/token.js';
-import { isLibp2pWriteOnClosingStream } from '../sync/net/peer-node.js';
+import { isLibp2pWriteOnClosingStream } from '../sync/net/peer-errors.js';
 import { lanListen } from './lan/lan-listen.js';
+import { readKeptListen } from '../sync/net/network-switches.js';
 
 export interface RunDaemonOptions {
   dataDir: string;
   /** TCP port on 127.0.0.1; 0 (default) picks a free one, recorded in daemon.json. */
   port?: number;
-  /** P2P multiaddrs to listen on, kept for the P2P engine. */
+  /** P2P multiaddrs to listen on; none: where `daemon start --listen` kept them, else the default. */
   listen?: string[];
 }
 
@@ -87,8 +88,10 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
     core.browsers.onRevoked((id) => server.endBrowser(id));
     let ready: ReadyRecord | undefined;
     let listening: string[] = [];
+    // Every start, however it was asked (`daemon start`, a command starting it), listens where it was kept.
+    const listen = opts.listen?.length ? opts.listen : readKeptListen(dataDir);
     const peers = await core.startPeers({
-      listen: opts.listen ?? [],
+      listen,
       // The node may start later (at a first pairing): the ready record then says where it listens.
       onListening: (addrs) => {
         listening = addrs;
@@ -100,7 +103,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
     // The home network's first address when it is served there (a phone cannot open loopback's).
     pairBase = { url: web[0]!, lan: web.length > 1, fingerprint: web.length > 1 ? lan?.fingerprint ?? null : null };
     ready = writeReady(paths, {
-      data_dir: dataDir, instance: instanceOf(dataDir), socket: paths.socket, http, peer_id: peers.peerId, listen: listening, listen_requested: opts.listen ?? [],
+      data_dir: dataDir, instance: instanceOf(dataDir), socket: paths.socket, http, peer_id: peers.peerId, listen: listening, listen_requested: listen,
       web_urls: web, tls_fingerprint: lan?.fingerprint ?? null,
     });
     dlog.info({ pid: process.pid, data_dir: dataDir, socket: paths.socket, http, listen_requested: ready.listen_requested }, 'daemon started');

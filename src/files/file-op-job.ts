@@ -104,6 +104,23 @@ export async function runFileOp(lib: Library, job: JobRow, ctx: JobRunContext, g
   }
 }
 
+/** Partials removed at once, at most. */
+const DISCARD_IN_FLIGHT = 64;
+
+/**
+ * What the cancelled file operation JOB leaves, removed: the partial of each file it had not
+ * placed. A run drops its own partials as it ends, whatever ends it; one killed mid-way leaves
+ * them for the next run, which the cancel means will not come.
+ */
+export async function discardFileOp(lib: Library, job: JobRow): Promise<void> {
+  const moved = followedAnchors(paramsOf(job).anchors);
+  const at = (path: string) => (moved ? moved.follow(path) : path);
+  const left = lib.store.fileOpItems.of(job.id).filter((it) => it.kind === 'file' && it.state === 'todo' && it.dst !== null);
+  for (let i = 0; i < left.length; i += DISCARD_IN_FLIGHT) {
+    await Promise.all(left.slice(i, i + DISCARD_IN_FLIGHT).map((it) => dropPartial(partialFor(dirname(at(it.dst!)), job.id, it.idx))));
+  }
+}
+
 /** A source found gone when its copy began (the lstat's ENOENT, as it was). */
 class SourceGone extends Error {}
 

@@ -6,7 +6,7 @@ import { paramsJson } from '../jobs/wait-for-job.js';
 import type { Library } from '../library/library.js';
 import type { RotFile } from '../store/rot.js';
 import type { RepairResult } from '../wire/guardian.js';
-import { repairRotten, type PeerOriginals } from './repair.js';
+import { discardRepairOf, repairRotten, type PeerOriginals } from './repair.js';
 
 /** The job kind of `vss guardian repair`. */
 export const GUARDIAN_REPAIR = 'guardian-repair';
@@ -71,6 +71,15 @@ export async function runRepair(lib: Library, job: JobRow, ctx: JobRunContext, p
     throw new VssError('UNAVAILABLE', `nothing repaired: ${result.refused.map((r) => `${r.path}: ${r.reason}`).join('; ')}`);
   }
   return { state: 'completed', note: `${result.repaired.length} repaired, ${result.refused.length} refused`, result: JSON.stringify(result) };
+}
+
+/**
+ * What the cancelled repair JOB leaves, removed: the partial beside each rotten file it had not
+ * repaired yet (those it repaired are no longer listed as rot, their partials placed).
+ */
+export async function discardRepair(lib: Library, job: JobRow): Promise<void> {
+  const { contents } = paramsOf(job);
+  for (const rot of lib.store.rot.list(MAX_REPAIR, contents.length > 0 ? contents : undefined)) await discardRepairOf(lib, rot);
 }
 
 function paramsOf(job: JobRow): RepairParams {

@@ -2,7 +2,7 @@ import { basename, dirname } from 'node:path';
 import { blake3File } from '../core/file-blake3.js';
 import { VssError } from '../core/errors.js';
 import { bucketUrl } from '../core/address.js';
-import { placeKeepingAside, placeLanded, verifyLanded } from '../core/landing.js';
+import { PARTIAL_PREFIX, placeKeepingAside, placeLanded, verifyLanded } from '../core/landing.js';
 import { childLog } from '../core/log.js';
 import { hashFileAsIs } from '../content/hash-file.js';
 import { CAS_WHOLE } from '../content/identity.js';
@@ -107,6 +107,19 @@ export async function repairRotten(lib: Library, rot: RotFile, opts: { peers?: P
   const damaged = target.localPath(asideRel);
   log.info({ path: final, from: landed.from, damaged }, 'rot repaired');
   return { repaired: { content_uuid: rot.content_uuid, path: final, from: landed.from, damaged } };
+}
+
+/**
+ * The partials a repair of ROT keeps beside it between tries, removed (its job was cancelled): the
+ * good copy's from here or a bucket (`repair-ENTRY`), and a paired device's original (named by
+ * the content, as every copy of an original into a folder is).
+ */
+export async function discardRepairOf(lib: Library, rot: RotFile): Promise<void> {
+  const target = locationStorage(lib, rot.location_id);
+  const folderRel = rot.rel_path.includes('/') ? dirname(rot.rel_path) : '';
+  for (const key of [`repair-${rot.entry_id}`, rot.content_uuid]) {
+    await target.remove(folderRel === '' ? `${PARTIAL_PREFIX}${key}` : `${folderRel}/${PARTIAL_PREFIX}${key}`);
+  }
 }
 
 /** GOOD's bytes landed beside the rotten file, verified against GOOD's whole BLAKE3. */

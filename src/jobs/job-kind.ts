@@ -1,3 +1,4 @@
+import { log } from '../core/log.js';
 import type { Library } from '../library/library.js';
 import type { GeneratorSettings } from '../generators/types.js';
 import type { SidecarAddress } from '../sidecars/address.js';
@@ -109,6 +110,29 @@ export interface JobKind {
    * job). Called when a runner starts and when it goes idle; returns how many jobs it queued.
    */
   queueStranded?(lib: Library, settings: GeneratorSettings): number;
+  /**
+   * What a cancelled job of this kind leaves that no run will take up again, removed: the partial
+   * files a copy keeps between its tries (to resume from) where it copies to. The one way a
+   * cancel's leftovers go (`discardCancelled`), whether the job ran, waited between its tries,
+   * was paused or was left by a killed run: called by the cancel (once a run of this process
+   * has stopped), and by a runner whose run a cancel stopped (the cancel may come from another
+   * process while it runs). Idempotent: both may call it. What only a run knows (a bucket upload
+   * under way, the receiver of a send) its run undoes as the cancel stops it.
+   */
+  discard?(job: JobRow, lib: Library): Promise<void>;
+}
+
+/**
+ * KIND's `discard` of the cancelled JOB: best effort, as a cancel cannot be undone (what could
+ * not be removed is logged; the job stays cancelled).
+ */
+export async function discardCancelled(kind: JobKind | undefined, job: JobRow, lib: Library): Promise<void> {
+  if (!kind?.discard) return;
+  try {
+    await kind.discard(job, lib);
+  } catch (err) {
+    log.warn({ err, job: job.id, kind: job.kind }, 'what a cancelled job left could not all be removed');
+  }
 }
 
 /** The kinds a runner knows, by name. */

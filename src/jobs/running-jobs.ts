@@ -1,6 +1,6 @@
 import { GeneratorError } from '../generators/types.js';
 import type { JobStore } from '../store/jobs.js';
-import { CancelledByUser, JobTimedOut, PausedByUser, type JobKind, type JobOutcome, type JobRunContext } from './job-kind.js';
+import { CancelledByUser, discardCancelled, JobTimedOut, PausedByUser, type JobKind, type JobOutcome, type JobRunContext } from './job-kind.js';
 import type { JobRow } from './states.js';
 
 /** A job this runner is running. */
@@ -84,6 +84,9 @@ export async function runWithin(kind: JobKind | undefined, job: JobRow, abort: A
     return await settleOrAbandon(kind.run(job, { ...ctx, signal: abort.signal, timeoutMs }), abort.signal);
   } finally {
     clearTimeout(timer);
+    // A run a cancel stopped: what it leaves goes now (the cancel may have come from another
+    // process, which discarded what it could while this run still went on).
+    if (abort.signal.reason instanceof CancelledByUser) await discardCancelled(kind, job, ctx.lib);
   }
 }
 

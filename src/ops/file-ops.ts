@@ -5,7 +5,7 @@ import { queueUserJob } from '../jobs/user-job.js';
 import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
 import { DEFAULT_ON_CONFLICT, kindOf, MAX_PARAMS_CHARS, type FileOp, type FileOpResult, type OnConflict } from '../files/file-op.js';
-import { fileOpTimeoutMs, runFileOp, type GuardedDrop } from '../files/file-op-job.js';
+import { discardFileOp, fileOpTimeoutMs, runFileOp, type GuardedDrop } from '../files/file-op-job.js';
 import { planDelete, plannedFiles, planTransfer, type LeavingFile, type PlannedOp } from '../files/plan.js';
 import { resolveSources, type ResolvedSources } from '../files/content-sources.js';
 import type { OpPreview } from '../wire/preview.js';
@@ -152,7 +152,11 @@ function fileOpParts(op: FileOp): Omit<Way<unknown, FileOpResult | null>, 'plan'
   const name = kindOf(op);
   return {
     name,
-    kind: (host: OpHost): JobKind => ({ name, concurrency: 2, timeoutMs: fileOpTimeoutMs, run: (job, ctx) => runFileOp(host.lib, job, ctx, (leaving, forced, signal) => guardNow(host, op, leaving, forced, signal)) }),
+    kind: (host: OpHost): JobKind => ({
+      name, concurrency: 2, timeoutMs: fileOpTimeoutMs,
+      run: (job, ctx) => runFileOp(host.lib, job, ctx, (leaving, forced, signal) => guardNow(host, op, leaving, forced, signal)),
+      discard: (job, lib) => discardFileOp(lib, job),
+    }),
     result(row: JobRow): FileOpResult | null {
       if (row.status === 'completed') return row.result !== null ? withForced(JSON.parse(row.result) as FileOpResult, row) : null;
       if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `the file operation (job ${row.id}) was cancelled; what was finished is kept`);

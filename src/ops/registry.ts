@@ -1,4 +1,4 @@
-import { JobKinds } from '../jobs/job-kind.js';
+import { JobKinds, type JobKind } from '../jobs/job-kind.js';
 import type { OpHost } from './op.js';
 import { wayInProcess } from './transfer/strategies.js';
 
@@ -45,4 +45,17 @@ export async function jobKinds(host: OpHost, runner: Runner): Promise<JobKinds> 
     }
   }
   return kinds;
+}
+
+/**
+ * The job kind NAME on HOST, as a runner in the daemon has it (also where this process works no
+ * queue: a cancel asks it what a job leaves); undefined: this vss knows no such kind. Loads only
+ * the operation's way that has it, or the generators for theirs.
+ */
+export async function jobKindOf(host: OpHost, name: string): Promise<JobKind | undefined> {
+  for (const line of Object.values(OPERATIONS)) {
+    const found = (await (await line.load()).kinds(host, (k) => k === name)).find((k) => k.name === name);
+    if (found) return found;
+  }
+  return (await import('../jobs/default-kinds.js')).defaultJobKinds().get(name);
 }

@@ -5,7 +5,9 @@ import { watchOwnAddresses } from './net/own-addresses.js';
 import { VssError } from '../core/errors.js';
 import { devicePeerKey } from './net/device-key.js';
 import { MemberAddresses } from './net/member-addresses.js';
-import { addrOfPeer, isLoopbackAddr, isRelayedAddr, parseMultiaddr, PeerNode, type Reached } from './net/peer-node.js';
+import { addrOfPeer, isLoopbackAddr, isRelayedAddr, parseMultiaddr } from './net/multiaddrs.js';
+import type { PeerNode, Reached } from './net/peer-node.js';
+import { PeerRefused } from './net/peer-errors.js';
 import { RELAY_SLOTS, readNetworkSwitch, readRelayRate } from './net/network-switches.js';
 import { RelayWindows } from './net/relay-windows.js';
 import { MappedPortCheck } from './net/mapped-port.js';
@@ -417,6 +419,8 @@ export class PeerNetwork {
     const { trust, handlers } = this.opts;
     const relaying = readNetworkSwitch(this.opts.dataDir, 'relay');
     const windows = this.relayWindows;
+    // libp2p's stack loads with the first node started, not with every daemon: most never pair.
+    const { PeerNode } = await import('./net/peer-node.js');
     const node = await PeerNode.start({
       privateKey: await devicePeerKey(this.opts.dataDir),
       listen: this.listenAsked ? this.opts.listen : DEFAULT_LISTEN,
@@ -646,6 +650,7 @@ function notPaired(addr: string): VssError {
 
 /** Why a dial by hand failed, as a user can act on it. */
 function connectFailed(addr: string, err: unknown): VssError {
+  if (err instanceof PeerRefused) return new VssError('PEER', `${addr}: ${err.message}`, { cause: err });
   const e = err instanceof Error ? err : new Error(String(err));
   const all = [e, ...(e instanceof AggregateError ? (e.errors as unknown[]).filter((x): x is Error => x instanceof Error) : [])];
   const said = all.map((x) => `${x.name} ${x.message}`).join(' ');

@@ -259,4 +259,34 @@ describe('content get: a durable job with progress', () => {
       await launched.close();
     }
   });
+
+  // Last: it kills the holding device's daemon.
+  it('a copy cancelled while paused, or while it waits for its next try (the holder gone), keeps nothing', async () => {
+    const cancelled = async (id: number) => {
+      const r = await runCli(['jobs', 'cancel', String(id)], B);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((await job(id)).status, 'cancelled');
+    };
+    const paused = join(tmp.path, 'cancel-paused');
+    mkdirSync(paused);
+    const first = json<Job>(await runCli(['content', 'get', uuid, '--to', paused, '--detach', '--json'], B));
+    await until('the copy under way', 30_000, async () => ((partialSize(paused) ?? 0) > 0 ? true : undefined), 5);
+    assert.equal((await runCli(['jobs', 'pause', String(first.id)], B)).code, 0);
+    assert.equal((await job(first.id)).status, 'paused');
+    assert.ok(partialSize(paused) !== undefined, 'a pause keeps the partial, to resume after it');
+    await cancelled(first.id);
+    // The cancel answers once what the job left is gone.
+    assert.deepEqual(readdirSync(paused), [], 'nothing left of a paused copy cancelled');
+
+    const waiting = join(tmp.path, 'cancel-waiting');
+    mkdirSync(waiting);
+    const second = json<Job>(await runCli(['content', 'get', uuid, '--to', waiting, '--detach', '--json'], B));
+    await until('the copy under way', 30_000, async () => ((partialSize(waiting) ?? 0) > 0 ? true : undefined), 5);
+    await killNow(json<{ pid: number }>(await runCli(['daemon', 'status', '--json'], A)).pid, 'the holder\'s daemon');
+    await until('the copy waiting for its next try', 30_000, async () => ((await job(second.id)).status === 'queued' ? true : undefined), 100);
+    assert.ok(partialSize(waiting) !== undefined, 'between tries the partial is kept, to resume after it');
+    await cancelled(second.id);
+    assert.deepEqual(readdirSync(waiting), [], 'nothing left of a copy cancelled between its tries');
+  });
 });
+

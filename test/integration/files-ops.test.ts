@@ -6,6 +6,7 @@ import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, rea
 import { join } from 'node:path';
 import { Vss, type LibraryApi, type VssError } from '../../src/index.js';
 import { json, tempDir, VSS_BIN } from '../helpers.js';
+import { writeBigFile } from '../support/big-file.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
 
@@ -271,4 +272,25 @@ describe('files: copy, move, delete', () => {
     const jobs = json<Array<{ kind: string; status: string }>>(await runCli([...lib, '--json', 'jobs', 'list'], env));
     assert.ok(jobs.filter((j) => j.kind.startsWith('files-')).every((j) => j.status === 'completed'));
   });
+
+  it('a copy killed mid-way and then cancelled leaves no partial: the cancel takes what the killed run left', async () => {
+    mkdirSync(join(a, 'big'));
+    writeBigFile(join(a, 'big', 'film.bin'), 64 * 1024 * 1024);
+    const dest = join(tmp.path, 'killed-export');
+    mkdirSync(dest);
+    const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1' };
+    const child = spawn(process.execPath, [VSS_BIN, '--library', libPath, 'files', 'copy', join(a, 'big', 'film.bin'), dest], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const exited = new Promise((res) => child.once('exit', res));
+    const partials = () => readdirSync(dest).filter((n) => n.startsWith('.vss-partial-'));
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && partials().length === 0 && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
+    child.kill('SIGKILL');
+    await exited;
+    assert.equal(partials().length, 1, 'killed while it copied: its partial is left for the next run');
+    const job = json<Array<{ id: number; kind: string; status: string }>>(await runCli(['--library', libPath, 'jobs', 'list', '--json'], env)).find((j) => j.kind === 'files-copy' && j.status === 'running')!;
+    const r = await runCli(['--library', libPath, 'jobs', 'cancel', String(job.id)], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(readdirSync(dest), [], 'cancelled: no run will take the partial up, so it is gone');
+  });
 });
+

@@ -1,12 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { GuardianAtRisk, GuardianRotView, GuardianStatus, RepairResult, ScrubResult } from '../../src/api/index.js';
 import type { JobRow } from '../../src/wire/jobs.js';
 import { json, tempDir, until, VSS_BIN } from '../helpers.js';
+import { writeBigFile } from '../support/big-file.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
 
@@ -138,4 +139,29 @@ describe('vss guardian scrub and repair', () => {
     const before = copies.filter((c) => c.verified_at! < killedAt).length;
     assert.ok(before >= 2 && before < BIG_FILES, `${before} verified before the kill and kept, the rest after`);
   });
+
+  it('a repair killed mid-copy and then cancelled leaves no partial beside the rotten file', async () => {
+    const twice = join(tmp.path, 'twice');
+    mkdirSync(join(twice, 'a'), { recursive: true });
+    mkdirSync(join(twice, 'b'));
+    writeBigFile(join(twice, 'a', 'film.bin'), 32 * 1024 * 1024);
+    copyFileSync(join(twice, 'a', 'film.bin'), join(twice, 'b', 'film.bin'));
+    await cli('location', 'add', twice, '--mode', 'content');
+    rot(join(twice, 'a', 'film.bin'), 5_000_000);
+    assert.equal(json<ScrubResult>(await cli('guardian', 'scrub', twice, '--json')).rot, 1);
+    const rotten = json<GuardianRotView[]>(await cli('guardian', 'list', '--rot', '--json')).find((f) => f.path === join(twice, 'a', 'film.bin'))!;
+    const child = spawn(process.execPath, [VSS_BIN, 'guardian', 'repair', rotten.content_uuid], { env: { ...process.env, VSS_LOG_LEVEL: undefined, VSS_LIBRARY: undefined, ...env }, stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    const partials = () => readdirSync(join(twice, 'a')).filter((n) => n.startsWith('.vss-partial-'));
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && partials().length === 0 && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
+    child.kill('SIGKILL');
+    await exited;
+    assert.equal(partials().length, 1, 'killed while it copied: its partial is left for the next run to resume');
+    const job = json<JobRow[]>(await cli('jobs', 'list', '--json')).find((j) => j.kind === 'guardian-repair' && j.status === 'running')!;
+    await cli('jobs', 'cancel', String(job.id));
+    assert.deepEqual(partials(), [], 'cancelled: no run will resume it, so it is gone');
+    assert.equal(json<GuardianRotView[]>(await cli('guardian', 'list', '--rot', '--json')).length, 1, 'the rot stays recorded');
+  });
 });
+

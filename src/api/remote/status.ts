@@ -5,6 +5,7 @@ import { appDataDir, INSTANCES_DIR, instanceNameProblem, instanceOf } from '../.
 import { daemonPaths } from './paths.js';
 import { liveHolder, liveReady } from './pidfile.js';
 import { readToken } from './token.js';
+import { readKeptListen } from '../../sync/net/network-switches.js';
 
 /** `vss daemon status --json` (DESIGN §12), exactly these keys. */
 export interface DaemonStatus {
@@ -20,6 +21,8 @@ export interface DaemonStatus {
   web_urls: string[];
   /** The fingerprint of the home network's certificate, to compare with what a phone's browser shows (null: none). */
   tls_fingerprint: string | null;
+  /** Where every start listens, as `daemon start --listen` kept it ([]: the default, every interface and any free port); shown whether it runs or not. */
+  listen_kept: string[];
 }
 
 /** What a client needs to talk to a running daemon. */
@@ -52,6 +55,7 @@ export function daemonStatus(dataDir: string): DaemonStatus {
     listen: answering ? ready.listen : [],
     web_urls: answering ? ready.web_urls ?? [`${ready.http}/ui/`] : [],
     tls_fingerprint: answering ? ready.tls_fingerprint ?? null : null,
+    listen_kept: readKeptListen(dir),
   };
 }
 

@@ -15,9 +15,35 @@ function parsePort(v: string): number {
   return n;
 }
 
+/** `--listen default`: forget the kept addresses (the relay's `--no-relay`, for a setting with a value). */
+const LISTEN_DEFAULT = 'default';
+
 function collectListen(v: string, acc: string[]): string[] {
-  if (!v.startsWith('/')) throw new UsageError(`--listen takes a multiaddr such as /ip4/0.0.0.0/tcp/4001, not ${JSON.stringify(v)}`);
+  if (v !== LISTEN_DEFAULT && !v.startsWith('/')) throw new UsageError(`--listen takes a multiaddr such as /ip4/0.0.0.0/tcp/4001 (or "default"), not ${JSON.stringify(v)}`);
   return [...acc, v];
+}
+
+/** `--listen` as given, checked before anything is kept: 'default' alone, or addresses vss can listen on. */
+async function checkListen(given: string[]): Promise<void> {
+  if (given.includes(LISTEN_DEFAULT)) {
+    if (given.length > 1) throw new UsageError('--listen default goes alone: it forgets the kept addresses (every interface, any free port again)');
+    return;
+  }
+  await checkListenAddresses(given);
+}
+
+/**
+ * Keep the `--listen` given (it replaces what was kept; `default` forgets it), as `--relay` is
+ * kept: a device found at the address others remember must come back there. What to pass on to
+ * the daemon: the addresses given, or none (it listens where it was kept, else the default).
+ */
+async function keepListen(dataDir: string, given: string[]): Promise<string[]> {
+  if (given.length === 0) return [];
+  if (given.includes(LISTEN_DEFAULT)) {
+    await (await settingsOf(dataDir)).setListen('default');
+    return [];
+  }
+  return (await settingsOf(dataDir)).setListen(given);
 }
 
 function parseLines(v: string): number {
@@ -50,13 +76,20 @@ async function printStatus(s: DaemonStatus): Promise<void> {
   if (s.tls_fingerprint !== null) printLine(`  cert:     ${s.tls_fingerprint} (SHA-256: compare with what the phone's browser shows)`);
   if (s.peer_id !== null) printLine(`  peer id:  ${s.peer_id}`);
   for (const a of s.listen) printLine(`  listen:   ${a}`);
+  for (const a of s.listen_kept) printLine(`  kept:     --listen ${a} (at every start; \`--listen default\` forgets it)`);
   const settings = await settingsOf(s.data_dir);
   if (settings.relay()) {
     const rate = settings.relayRate();
     printLine(`  relay:    for the devices paired with this one${rate === null ? '' : `, within ${formatBytes(rate)}/s`}`);
+    // Devices behind a NAT reach the box only where they remember it; it cannot dial them.
+    if (!s.listen_kept.some(hasFixedPort)) printLine('  note:     its port changes at each start, and devices elsewhere will not find it again: give it one, e.g. --listen /ip4/0.0.0.0/tcp/4001 (kept)');
   }
   if (settings.upnp()) printLine('  upnp:     the port mapped on the router (its public address listed once another device confirmed it)');
   printLine(`  logs:     ${displayPath(daemonPaths(s.data_dir).log)}`);
+}
+
+function hasFixedPort(addr: string): boolean {
+  return !/\/tcp\/0$/.test(addr);
 }
 
 /** `daemon status` when no daemon runs: the LSB status code for "program is not running" (systemctl, pg_ctl). */
@@ -72,7 +105,7 @@ export function registerDaemonCommands(program: Command): void {
     .description('start the daemon in the background (or in this terminal with --foreground)')
     .option('--foreground', 'run in this process until stopped (Ctrl-C, SIGTERM)')
     .option('--port <n>', 'the API\'s TCP port on 127.0.0.1 (default: any free port, see `daemon status`)', parsePort)
-    .option('--listen <multiaddr>', 'a P2P address to listen on, e.g. /ip4/0.0.0.0/tcp/4001 (repeatable; default: every interface, any free port, once a device is paired)', collectListen, [] as string[])
+    .option('--listen <multiaddr>', 'a P2P address to listen on, e.g. /ip4/0.0.0.0/tcp/4001 (repeatable; kept: later starts listen there too, until another --listen; "default": every interface, any free port, once a device is paired)', collectListen, [] as string[])
     .option('--relay', 'relay for the devices paired with this one, so they reach each other from other networks (kept: a device setting)')
     .option('--no-relay', 'stop relaying (kept)')
     .option('--relay-rate <bytes>', 'bytes a second the relay carries for all devices together, e.g. 5M (5 MB/s), or "unlimited" (kept)')
@@ -85,20 +118,21 @@ export function registerDaemonCommands(program: Command): void {
     .option('--tls-cert <file>', 'your own certificate (PEM) for the home network instead of the one vss makes (kept, with --tls-key)')
     .option('--tls-key <file>', 'the key (PEM) of --tls-cert')
     .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[]; relay?: boolean; relayRate?: string; upnp?: boolean; lan?: boolean; lanPort?: number; lanHttp?: boolean; tlsCert?: string; tlsKey?: string }) {
-      await checkListenAddresses(opts.listen);
+      await checkListen(opts.listen);
       const dataDir = dataDirOf(this);
       (await daemonParts()).keepLanFlags(dataDir, opts);
       if (opts.relay !== undefined) (await settingsOf(dataDir)).setRelay(opts.relay);
       if (opts.relayRate !== undefined) (await settingsOf(dataDir)).setRelayRate(opts.relayRate === 'unlimited' ? null : parseBytes(opts.relayRate, '--relay-rate'));
       if (opts.upnp !== undefined) (await settingsOf(dataDir)).setUpnp(opts.upnp);
+      const listen = await keepListen(dataDir, opts.listen);
       const json = globals(this).json;
       const { BACKGROUND_ENV, runDaemon, startDaemon } = await daemonParts();
       if (!opts.foreground) {
-        const status = await startDaemon({ dataDir, ...(opts.port !== undefined ? { port: opts.port } : {}), listen: opts.listen });
+        const status = await startDaemon({ dataDir, ...(opts.port !== undefined ? { port: opts.port } : {}), listen });
         if (json) return printJson(status);
         return await printStatus(status);
       }
-      const handle = await runDaemon({ dataDir, ...(opts.port !== undefined ? { port: opts.port } : {}), listen: opts.listen });
+      const handle = await runDaemon({ dataDir, ...(opts.port !== undefined ? { port: opts.port } : {}), listen });
       // The first stop signal winds down; a second one exits at once (the CLI's default).
       onStopSignal(() => void handle.stop('signal'));
       // Started by `daemon start` in the background, stdout is the log: the banner is for a terminal.

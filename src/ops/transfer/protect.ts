@@ -1,6 +1,6 @@
 import { VssError } from '../../core/errors.js';
 import { MAX_PARAMS_CHARS, type FileOpResult } from '../../files/file-op.js';
-import { fileOpTimeoutMs, runFileOp } from '../../files/file-op-job.js';
+import { discardFileOp, fileOpTimeoutMs, runFileOp } from '../../files/file-op-job.js';
 import { targetOf } from '../../core/address.js';
 import { markProtectedVerified, markSourcesVerified, planProtect, type ProtectPlanned } from '../../guardian/protect.js';
 import type { JobKind } from '../../jobs/job-kind.js';
@@ -61,6 +61,11 @@ export const guardianProtect: Way<ProtectInput, ProtectResult, GuardianProtectPl
       if (out.state !== 'completed') return out;
       markProtectedVerified(host.lib, job.id);
       return out.note === undefined ? out : { ...out, note: out.note.replace(/^copy: /, 'protect: ') };
+    },
+    // Onto a drive here: its copies' partials. A device's are the device's to expire (its .vss-drop, 2 days); a bucket's unfinished upload is aborted only when a cancel stops its run (it is recorded by key, not by job).
+    discard: async (job, lib) => {
+      const params = paramsJson(job, MAX_PARAMS_CHARS) as { to_device?: unknown; to_bucket?: unknown } | undefined;
+      if (params && params.to_device === undefined && params.to_bucket === undefined) await discardFileOp(lib, job);
     },
   }),
   result(row: JobRow): ProtectResult {

@@ -1,5 +1,5 @@
 import { endedResult } from '../../jobs/wait-for-job.js';
-import { GUARDIAN_REPAIR, queueRepair, repairTimeoutMs, rottenFiles, runRepair } from '../../guardian/repair-job.js';
+import { discardRepair, GUARDIAN_REPAIR, queueRepair, repairTimeoutMs, rottenFiles, runRepair } from '../../guardian/repair-job.js';
 import type { PeerOriginals } from '../../guardian/repair.js';
 import { receiveFromPeers } from '../../sync/library/get-original.js';
 import type { RepairResult } from '../../wire/guardian.js';
@@ -24,7 +24,7 @@ export const guardianRepair: Way<RepairInput, RepairResult> = {
     const files = rottenFiles(host.lib, contents);
     return { size: { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) }, queue: () => queueRepair(host.lib, contents, files) };
   },
-  kind: (host) => ({ name: GUARDIAN_REPAIR, concurrency: 1, timeoutMs: repairTimeoutMs, run: (job, ctx) => runRepair(host.lib, job, ctx, peerOriginals(host)) }),
+  kind: (host) => ({ name: GUARDIAN_REPAIR, concurrency: 1, timeoutMs: repairTimeoutMs, run: (job, ctx) => runRepair(host.lib, job, ctx, peerOriginals(host)), discard: (job, lib) => discardRepair(lib, job) }),
   result: (job) => endedResult<RepairResult>(job, 'the repair'),
 };
 

@@ -1,8 +1,5 @@
 import { open } from 'node:fs/promises';
-import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand,
-  HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand, type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { errnoCode, VssError } from '../../core/errors.js';
 import { keyOf, type BucketSpec } from './bucket-url.js';
@@ -10,6 +7,15 @@ import { bucketUrl } from '../../core/address.js';
 
 // vss pins its SDK (docs/decisions.md): the SDK's warning about its releases after January 2027 is not for its users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+type Sdk = typeof import('@aws-sdk/client-s3');
+let sdkLoading: Promise<Sdk> | undefined;
+/**
+ * The SDK, loaded with the first request to a bucket: a quarter of a second of CPU that every
+ * process reaching the job kinds (a daemon, `jobs run`) would pay at start, most of them with no
+ * bucket to talk to.
+ */
+const sdk = (): Promise<Sdk> => (sdkLoading ??= import('@aws-sdk/client-s3'));
 
 /** Objects up to this size go in one PUT; larger ones in parts of this size (S3's least part is 5 MiB). */
 export const PART_SIZE = 8 * 1024 * 1024;
@@ -110,7 +116,9 @@ export class SourceFault extends VssError {
  * kept by vss. Keys are the bucket's prefix and a '/'-separated path.
  */
 export class S3Bucket {
-  private readonly client: S3Client;
+  private readonly config: S3ClientConfig;
+  private client: Promise<{ s3: S3Client; c: Sdk }> | undefined;
+  private closed = false;
   readonly url: string;
 
   constructor(readonly spec: BucketSpec) {
@@ -124,12 +132,22 @@ export class S3Bucket {
       ...(spec.endpoint !== null ? { endpoint: spec.endpoint } : {}),
       region: spec.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     };
-    this.client = new S3Client(config);
+    this.config = config;
     this.url = bucketUrl(spec);
   }
 
   close(): void {
-    this.client.destroy();
+    this.closed = true;
+    void this.client?.then(({ s3 }) => s3.destroy(), () => undefined);
+  }
+
+  /** Run FN with this bucket's client (made at the first request) and the SDK's commands. */
+  private async call<T>(fn: (s3: S3Client, c: Sdk) => Promise<T>): Promise<T> {
+    this.client ??= sdk().then((c) => ({ s3: new c.S3Client(this.config), c }));
+    const { s3, c } = await this.client;
+    // Closed while the SDK loaded: the client made meanwhile is let go as close() lets one go.
+    if (this.closed) s3.destroy();
+    return fn(s3, c);
   }
 
   /** The key of REL under this bucket's prefix. */
@@ -140,7 +158,7 @@ export class S3Bucket {
   /** Whether the bucket answers now (and these credentials may use it): undefined when it does, else why not. */
   async probe(signal?: AbortSignal): Promise<string | undefined> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.spec.bucket }), { abortSignal: within(PROBE_TIMEOUT_MS, signal) });
+      await this.call((s3, c) => s3.send(new c.HeadBucketCommand({ Bucket: this.spec.bucket }), { abortSignal: within(PROBE_TIMEOUT_MS, signal) }));
       return undefined;
     } catch (err) {
       if (signal?.aborted) throw err;
@@ -151,7 +169,7 @@ export class S3Bucket {
   /** The object at KEY: its size, its time, its ETag and vss's metadata, or undefined where there is none. */
   async head(key: string, signal?: AbortSignal): Promise<HeadFound | undefined> {
     try {
-      const r = await this.client.send(new HeadObjectCommand({ Bucket: this.spec.bucket, Key: key }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) });
+      const r = await this.call((s3, c) => s3.send(new c.HeadObjectCommand({ Bucket: this.spec.bucket, Key: key }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) }));
       return { size: r.ContentLength ?? 0, mtimeMs: r.LastModified?.getTime() ?? 0, etag: etagOf(r.ETag), meta: (r.Metadata ?? {}) as Partial<ObjectMeta> };
     } catch (err) {
       if (isMissing(err)) return undefined;
@@ -165,9 +183,9 @@ export class S3Bucket {
    */
   async listPage(prefix: string, next?: string, signal?: AbortSignal): Promise<ListedPage> {
     try {
-      const r = await this.client.send(new ListObjectsV2Command({
+      const r = await this.call((s3, c) => s3.send(new c.ListObjectsV2Command({
         Bucket: this.spec.bucket, Prefix: prefix, Delimiter: '/', MaxKeys: 1000, ...(next ? { ContinuationToken: next } : {}),
-      }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) });
+      }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) }));
       return {
         objects: (r.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{ key: o.Key, size: o.Size ?? 0, mtimeMs: o.LastModified?.getTime() ?? 0 }])),
         folders: (r.CommonPrefixes ?? []).flatMap((p) => (p.Prefix === undefined ? [] : [p.Prefix])),
@@ -186,9 +204,9 @@ export class S3Bucket {
    */
   async listKeys(prefix: string, after: string, max: number, signal?: AbortSignal): Promise<KeysPage> {
     try {
-      const r = await this.client.send(new ListObjectsV2Command({
+      const r = await this.call((s3, c) => s3.send(new c.ListObjectsV2Command({
         Bucket: this.spec.bucket, Prefix: prefix, MaxKeys: Math.max(1, Math.min(1000, max)), ...(after !== '' ? { StartAfter: after } : {}),
-      }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) });
+      }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) }));
       const objects = (r.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{ key: o.Key, size: o.Size ?? 0, etag: etagOf(o.ETag) }]));
       return { objects, more: r.IsTruncated === true && objects.length > 0 };
     } catch (err) {
@@ -199,7 +217,7 @@ export class S3Bucket {
   /** Delete the object at KEY (one that is not there is no error). */
   async remove(key: string, signal?: AbortSignal): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.spec.bucket, Key: key }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) });
+      await this.call((s3, c) => s3.send(new c.DeleteObjectCommand({ Bucket: this.spec.bucket, Key: key }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) }));
     } catch (err) {
       if (isMissing(err)) return;
       throw this.failure(err, `delete ${key}`);
@@ -211,7 +229,7 @@ export class S3Bucket {
     if (end <= start) return Buffer.alloc(0);
     if (end - start > MAX_RANGE) throw new VssError('USAGE', `a ranged read of ${end - start} bytes is more than ${MAX_RANGE}`);
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.spec.bucket, Key: key, Range: `bytes=${start}-${end - 1}` }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) });
+      const r = await this.call((s3, c) => s3.send(new c.GetObjectCommand({ Bucket: this.spec.bucket, Key: key, Range: `bytes=${start}-${end - 1}` }), { abortSignal: within(REQUEST_TIMEOUT_MS, signal) }));
       const bytes = Buffer.from(await r.Body!.transformToByteArray());
       if (bytes.length !== end - start) throw new VssError('IO', `${this.url}: ${key} gave ${bytes.length} bytes for a range of ${end - start}`);
       return bytes;
@@ -225,7 +243,7 @@ export class S3Bucket {
   async *read(key: string, signal?: AbortSignal, from = 0): AsyncGenerator<Uint8Array> {
     let body: AsyncIterable<Uint8Array>;
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.spec.bucket, Key: key, ...(from > 0 ? { Range: `bytes=${from}-` } : {}) }), { abortSignal: signal });
+      const r = await this.call((s3, c) => s3.send(new c.GetObjectCommand({ Bucket: this.spec.bucket, Key: key, ...(from > 0 ? { Range: `bytes=${from}-` } : {}) }), { abortSignal: signal }));
       body = r.Body as unknown as AsyncIterable<Uint8Array>;
     } catch (err) {
       throw this.failure(err, `read ${key}`);
@@ -274,7 +292,7 @@ export class S3Bucket {
         hasher.update(body);
         const blake3 = checked();
         try {
-          await this.client.send(new PutObjectCommand({ Bucket: this.spec.bucket, Key: key, Body: body, ContentLength: body.length, Metadata: { ...opts.meta } }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) });
+          await this.call((s3, c) => s3.send(new c.PutObjectCommand({ Bucket: this.spec.bucket, Key: key, Body: body, ContentLength: body.length, Metadata: { ...opts.meta } }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) }));
         } catch (err) {
           throw this.failure(err, `write ${key}`);
         }
@@ -287,7 +305,7 @@ export class S3Bucket {
       if (uploadId === undefined) {
         done.clear();
         try {
-          const r = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.spec.bucket, Key: key, Metadata: { ...opts.meta } }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) });
+          const r = await this.call((s3, c) => s3.send(new c.CreateMultipartUploadCommand({ Bucket: this.spec.bucket, Key: key, Metadata: { ...opts.meta } }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) }));
           uploadId = r.UploadId!;
         } catch (err) {
           throw this.failure(err, `write ${key}`);
@@ -310,7 +328,7 @@ export class S3Bucket {
             opts.onBytes?.(body.length);
             continue;
           }
-          const part = this.client.send(new UploadPartCommand({ Bucket: this.spec.bucket, Key: key, UploadId: id, PartNumber: n, Body: body, ContentLength: body.length }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) })
+          const part = this.call((s3, c) => s3.send(new c.UploadPartCommand({ Bucket: this.spec.bucket, Key: key, UploadId: id, PartNumber: n, Body: body, ContentLength: body.length }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) }))
             .then((r) => { done.set(n, r.ETag!); opts.onState?.(state()); opts.onBytes?.(body.length); }, (err: unknown) => { failed ??= this.failure(err, `write ${key}`); })
             .finally(() => inFlight.delete(part));
           inFlight.add(part);
@@ -328,10 +346,10 @@ export class S3Bucket {
         throw err;
       }
       try {
-        await this.client.send(new CompleteMultipartUploadCommand({
+        await this.call((s3, c) => s3.send(new c.CompleteMultipartUploadCommand({
           Bucket: this.spec.bucket, Key: key, UploadId: id,
           MultipartUpload: { Parts: [...done.entries()].sort((a, b) => a[0] - b[0]).map(([PartNumber, ETag]) => ({ PartNumber, ETag })) },
-        }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) });
+        }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) }));
       } catch (err) {
         // The upload resumed was dropped by the server meanwhile (expired, aborted): once more, from the start.
         if (opts.resume && (isMissing(err) || (err as { name?: string }).name === 'InvalidPart')) startOver = true;
@@ -371,7 +389,7 @@ export class S3Bucket {
 
   /** Give up the multipart upload ID of KEY: the server drops its parts. Never throws (a bucket away keeps them until its own rules expire them). */
   async abortUpload(key: string, uploadId: string): Promise<void> {
-    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.spec.bucket, Key: key, UploadId: uploadId }), { abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }).catch(() => undefined);
+    await this.call((s3, c) => s3.send(new c.AbortMultipartUploadCommand({ Bucket: this.spec.bucket, Key: key, UploadId: uploadId }), { abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) })).catch(() => undefined);
   }
 
   /** ERR from the SDK as a VssError that says why this bucket could not WHAT. */

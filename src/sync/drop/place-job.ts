@@ -11,7 +11,7 @@ import type { Library } from '../../library/library.js';
 import { deviceByRef } from '../../browse/library-view.js';
 import { parseDeviceAddress } from '../../core/address.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
-import { PeerRefused } from '../net/peer-node.js';
+import { PeerRefused } from '../net/peer-errors.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { deviceWaitNote, waitForNetwork } from '../network-wait.js';
 import { dropDirProblem, dropNameProblem } from './names.js';

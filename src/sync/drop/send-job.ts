@@ -6,7 +6,7 @@ import type { ProtocolName } from '../messages/table.js';
 import { placeInLibrary } from '../../files/places.js';
 import { openInside } from '../../storage/confined-open.js';
 import { keptOfFacts } from '../library/originals.js';
-import { PeerRefused } from '../net/peer-node.js';
+import { PeerRefused } from '../net/peer-errors.js';
 import { sendable } from './plan.js';
 import type { DropItem } from './send.js';
 

@@ -1,5 +1,5 @@
 import { UsageError, VssError } from '../../core/errors.js';
-import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
+import type { JobOutcome, JobRunContext } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
 import { TryAgainLater } from '../../jobs/transient.js';
@@ -59,8 +59,7 @@ export async function runContentGet(lib: Library, network: Peers | undefined, jo
     const got = await copyOriginal(lib, plan, network, { signal: ctx.signal, onProgress: ctx.progress });
     return { state: 'completed', note: `copied to ${got.path}`, result: JSON.stringify(got) };
   } catch (err) {
-    // Cancelled: nothing is kept. Stopped or paused: the partial file stays, the next run resumes after it.
-    if (ctx.signal.reason instanceof CancelledByUser) await copyTarget(p.dir).remove(partialName(plan.contentUuid));
+    // Stopped or paused: the partial file stays, the next run resumes after it (cancelled: `discardContentGet`).
     if (!ctx.signal.aborted && err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) {
       // No device holding it is reachable now (the relay to it down, it asleep, this daemon just
       // started and not met it yet): no try is spent, and the copy goes on when one connects, from
@@ -84,6 +83,15 @@ function waitForHolder(network: Peers, away: string, why: string): JobOutcome {
     network.redial?.();
   }
   return { state: 'wait', reason: deviceWaitNote(away, why), delayMs: HOLDER_WAIT_MS };
+}
+
+/**
+ * What the cancelled copy JOB leaves, removed: its partial in the folder it copies into, kept
+ * between its tries to resume from (a cancel keeps nothing; running or not, `JobKind.discard`).
+ */
+export async function discardContentGet(job: JobRow): Promise<void> {
+  if (job.content_uuid === null) return;
+  await copyTarget(paramsOf(job).dir).remove(partialName(job.content_uuid));
 }
 
 /**

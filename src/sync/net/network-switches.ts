@@ -57,3 +57,29 @@ export function writeRelayRate(dataDir: string, bytesPerSecond: number | null): 
   });
   return readRelayRate(dataDir);
 }
+
+/**
+ * `listen`: the P2P addresses the daemon listens on when a start names none (`daemon start
+ * --listen ADDR`, kept until another `--listen` replaces it or `--listen default` forgets it).
+ * Kept because the devices elsewhere know this one only at the address they remember: a relay
+ * box that came back on another port would be lost to every device behind a NAT. Absent: every
+ * interface, any free port (`DEFAULT_LISTEN`).
+ */
+export function readKeptListen(dataDir: string): string[] {
+  const v = readDeviceSettings(dataDir).listen;
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.length === 0 || !v.every((a) => typeof a === 'string' && a.startsWith('/'))) {
+    throw new VssError('USAGE', 'device-settings.json: "listen" must be a list of multiaddrs such as "/ip4/0.0.0.0/tcp/4001"', { path: join(dataDir, 'device-settings.json') });
+  }
+  return v as string[];
+}
+
+/** Keep ADDRS (checked by the caller as `--listen` is: `checkListenAddresses`) as where the daemon listens, or forget them with [] (back to the default). */
+export function writeKeptListen(dataDir: string, addrs: readonly string[]): string[] {
+  if (!addrs.every((a) => a.startsWith('/'))) throw new VssError('USAGE', `--listen takes multiaddrs such as /ip4/0.0.0.0/tcp/4001, not ${JSON.stringify(addrs)}`);
+  updateDeviceSettings(dataDir, (s) => {
+    if (addrs.length === 0) delete s.listen;
+    else s.listen = [...addrs];
+  });
+  return readKeptListen(dataDir);
+}

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { byteStream } from '@libp2p/utils';
-import { PeerNode, PeerRefused, isLibp2pWriteOnClosingStream } from './peer-node.js';
+import { PeerNode } from './peer-node.js';
+import { PeerRefused, isLibp2pWriteOnClosingStream } from './peer-errors.js';
 import { MessageChannel } from './message-channel.js';
 import { PROTOCOLS } from '../messages/table.js';
 

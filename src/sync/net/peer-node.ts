@@ -13,9 +13,12 @@ import { serviceCapabilities, type Connection, type Ed25519PrivateKey, type Peer
 import { VssError } from '../../core/errors.js';
 import { PROTOCOLS, protocolIds, type ProtocolName } from '../messages/table.js';
 import { dropIfDead, silentFor, SILENT_MS, watchHearing } from './liveness.js';
+import { addrOfPeer, isLanAddr, isLoopbackAddr, isRelayedAddr, parseListenAddr, parseMultiaddr } from './multiaddrs.js';
+import { PeerRefused } from './peer-errors.js';
 import { tendRelay } from './relay-circuits.js';
 import { boundConnectionWindows } from './stream-windows.js';
 import { mapWithNatPmp, type PmpMapping } from './nat-pmp.js';
+import { AnsweredKeys } from './answered-keys.js';
 
 export interface PeerNodeOptions {
   privateKey: Ed25519PrivateKey;
@@ -96,7 +99,13 @@ export class PeerNode {
   private natPmp: PmpMapping | undefined;
   private stopping = false;
 
-  private constructor(private readonly node: Libp2p<{ identify: Identify }>, private readonly opts: PeerNodeOptions, readonly mdns: boolean) {}
+  private constructor(
+    private readonly node: Libp2p<{ identify: Identify }>,
+    private readonly opts: PeerNodeOptions,
+    readonly mdns: boolean,
+    /** The keys that answered this node's dials: a dial that fails after was hung up on (`dialRefusal`). */
+    private readonly answered: AnsweredKeys,
+  ) {}
 
   /**
    * `--upnp` and no UPnP router answered: the router may speak NAT-PMP only (Apple's, some others).
@@ -118,6 +127,7 @@ export class PeerNode {
     const listen = opts.listen.map((a) => parseListenAddr(a).toString());
     const useMdns = opts.mdns ?? !listen.every(isLoopbackAddr);
     const paired = (peer: PeerId) => opts.isPaired(peer.toString());
+    const answered = new AnsweredKeys();
     const services = {
       identify: identify(),
       // Bounded in slots, and in circuits: one circuit carries every stream between two devices,
@@ -150,7 +160,11 @@ export class PeerNode {
         // Loopback and LAN addresses are where peers are: do not refuse them as private.
         denyDialMultiaddr: () => false,
         denyInboundEncryptedConnection: (peer: PeerId) => !opts.admit(peer.toString()),
-        denyOutboundEncryptedConnection: (peer: PeerId) => !opts.admit(peer.toString()),
+        denyOutboundEncryptedConnection: (peer: PeerId) => {
+          // Asked once the Noise handshake of a dial completed: the key answered.
+          answered.note(peer.toString());
+          return !opts.admit(peer.toString());
+        },
         // As a relay: a slot and a circuit for paired devices only (never `admit`: it lets in anyone while a code is open).
         denyInboundRelayReservation: (source: PeerId) => !paired(source),
         denyOutboundRelayedConnection: (source: PeerId, destination: PeerId) => !(paired(destination) && (paired(source) || opts.strangersThrough?.to(destination.toString()) === true)),
@@ -178,7 +192,7 @@ export class PeerNode {
     });
     if (opts.relay) tendRelay(node, opts.relay.bytesPerSecond);
     await node.start();
-    const self = new PeerNode(node, opts, useMdns);
+    const self = new PeerNode(node, opts, useMdns, answered);
     self.silenceSweep = setInterval(() => self.dropSilent(), SILENCE_SWEEP_MS).unref();
     self.confirmOwnAddresses();
     if (opts.upnp) self.natPmpTimer = setTimeout(() => void self.mapWithNatPmpIfNoUpnp(), NAT_PMP_AFTER_MS).unref();
@@ -378,10 +392,20 @@ export class PeerNode {
     return this.node.getConnections().filter((c) => c.status === 'open' && c.remotePeer.toString() === peerId);
   }
 
-  /** Connect to a peer by multiaddr (which must end in /p2p/<id>) and tell which peer it is. */
+  /**
+   * Connect to a peer by multiaddr and tell which peer it is. Throws PeerRefused when its key
+   * answered and it hung up as the connection was set up, or when the relay of a circuit address
+   * would not carry this device to it (`dialRefusal`); else the dial's own error.
+   */
   async connect(addr: string, signal?: AbortSignal): Promise<string> {
-    const conn = await this.node.dial(parseMultiaddr(addr), { signal });
-    return conn.remotePeer.toString();
+    const started = Date.now();
+    try {
+      const conn = await this.node.dial(parseMultiaddr(addr), { signal });
+      return conn.remotePeer.toString();
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw dialRefusal(err, addr, this.answered, started) ?? err;
+    }
   }
 
   /** Addresses a peer listens on, as identify and discovery told them (for dialling it again later). */
@@ -510,16 +534,60 @@ export class PeerNode {
   }
 }
 
+const HUNG_UP = 'it hung up on this device as the connection opened: it lets in only the devices it is paired with (and others while a pairing code is open there)';
+
 /**
- * A peer that answered with its own key and would not serve this device: it hung up on the
- * connection as it opened (its gate admits only the devices it is paired with: it unpaired this
- * one), or it does not offer the protocol (a vss without it). Another try does not help.
+ * A dial of TARGET (a multiaddr, or a peer id) begun at SINCE that failed, as the refusal it was:
+ * the key asked for answered (its Noise handshake completed) and the connection closed as it was
+ * set up, or the relay of a circuit address answered and hung up, or said it may not carry this
+ * device there. Undefined: no key answered (an address that does not answer, a timeout), or it
+ * failed otherwise.
  */
-export class PeerRefused extends VssError {
-  constructor(readonly why: 'not-paired' | 'protocol', message: string, cause: unknown) {
-    super('PEER', message, { cause });
-    this.name = 'PeerRefused';
+function dialRefusal(err: unknown, target: string, answered: AnsweredKeys, since: number): PeerRefused | undefined {
+  const { peer, relay } = partsOf(target);
+  const closed = closedAsItOpened(err);
+  const who = peer ?? answered.lastSince(since);
+  if (closed && who !== undefined && answered.answeredSince(who, since)) return new PeerRefused('not-paired', HUNG_UP, err, who);
+  if (relay !== undefined && (deniedByRelay(err) || (closed && answered.answeredSince(relay, since)))) {
+    return new PeerRefused('relay', 'the relay it was dialled through hung up on this device, or the device did there: through a relay it lets in only the devices it is paired with (and others while a pairing code is open there)', err, peer);
   }
+  return undefined;
+}
+
+/** The device TARGET names (its last /p2p/), and for a circuit address the relay's. */
+function partsOf(target: string): { peer?: string; relay?: string } {
+  if (!target.startsWith('/')) return { peer: target };
+  const parts = target.split('/');
+  const ids = parts.flatMap((p, i) => (parts[i - 1] === 'p2p' ? [p] : []));
+  const circuit = parts.indexOf('p2p-circuit');
+  if (circuit < 0) return ids.length > 0 ? { peer: ids.at(-1)! } : {};
+  const before = parts.slice(0, circuit);
+  const relay = before[before.length - 2] === 'p2p' ? before.at(-1) : undefined;
+  const after = parts.slice(circuit + 1);
+  const peer = after[after.length - 2] === 'p2p' ? after.at(-1) : undefined;
+  return { ...(peer !== undefined ? { peer } : {}), ...(relay !== undefined ? { relay } : {}) };
+}
+
+/** Whether ERR (or one of the errors it gathers) is a connection or stream closing under a dial, not a refusal to connect. */
+function closedAsItOpened(err: unknown): boolean {
+  return errorsIn(err).some((e) => ['UnexpectedEOFError', 'ConnectionClosedError', 'StreamResetError', 'StreamStateError'].includes(e.name) || /stream closed|connection (was )?closed/i.test(e.message));
+}
+
+/** A relay's answer that it may not carry this circuit (circuit relay v2's PERMISSION_DENIED: its gate said no). */
+function deniedByRelay(err: unknown): boolean {
+  return errorsIn(err).some((e) => /status PERMISSION_DENIED/.test(e.message));
+}
+
+function errorsIn(err: unknown): Error[] {
+  const out: Error[] = [];
+  const walk = (e: unknown, depth: number): void => {
+    if (!(e instanceof Error) || depth > 4) return;
+    out.push(e);
+    if (e instanceof AggregateError) for (const x of e.errors as unknown[]) walk(x, depth + 1);
+    walk((e as { cause?: unknown }).cause, depth + 1);
+  };
+  walk(err, 0);
+  return out;
 }
 
 /** What a failure to open a stream of NAME means, as a typed error (libp2p may reject with a bare event). */
@@ -528,7 +596,7 @@ function openFailure(err: unknown, name: ProtocolName, signal: AbortSignal | und
   const e = err as { name?: unknown; message?: unknown; type?: unknown } | undefined;
   // The dial went through, the peer's key answered (Noise checks it is the peer asked for), and it closed the connection at once.
   if (e?.name === 'ConnectionClosedError' && /during opening/.test(String(e.message))) {
-    return new PeerRefused('not-paired', 'it hung up on this device as the connection opened: it lets in only the devices it is paired with (and others while a pairing code is open there)', err);
+    return new PeerRefused('not-paired', HUNG_UP, err);
   }
   if (e?.name === 'UnsupportedProtocolError') return new PeerRefused('protocol', `it does not serve ${protocolIds(name).join(' or ')} to this device (it is not paired with it, or runs a vss without it)`, err);
   if (err instanceof Error) return err;
@@ -566,61 +634,6 @@ function offerOnlyWhatIsServed(connection: Connection, isPaired: (peerId: string
   conn.components = new Proxy(components, { get: (target, prop, receiver) => (prop === 'registrar' ? filtered : Reflect.get(target, prop, receiver)) });
 }
 
-/** A multiaddr someone typed; with `peer`, one to dial a device at (TCP, optionally ending in a valid /p2p/<peer id>). */
-export function parseMultiaddr(addr: string, opts: { peer?: boolean } = {}): Multiaddr {
-  let ma: Multiaddr;
-  try {
-    ma = multiaddr(addr);
-  } catch (err) {
-    throw new VssError('USAGE', `not a multiaddr: ${addr} (${(err as Error).message}); e.g. /ip4/192.168.1.20/tcp/4001/p2p/<peer id>`, { cause: err });
-  }
-  if (opts.peer) {
-    const names = ma.getComponents().map((c) => c.name);
-    if (!names.includes('tcp')) throw new VssError('USAGE', `${addr}: vss connects over TCP; give /ip4/ADDRESS/tcp/PORT[/p2p/<peer id>]`);
-    const id = ma.getComponents().find((c) => c.name === 'p2p')?.value;
-    if (id !== undefined) {
-      try {
-        peerIdFromString(id);
-      } catch {
-        throw new VssError('USAGE', `${addr}: ${JSON.stringify(id)} is not a peer id (\`vss daemon status\` on that device shows its own)`);
-      }
-    }
-  }
-  return ma;
-}
-
-/** A `--listen` address: TCP on an IP address, e.g. /ip4/0.0.0.0/tcp/4001. */
-export function parseListenAddr(addr: string): Multiaddr {
-  const ma = parseMultiaddr(addr);
-  const names = ma.getComponents().map((c) => c.name);
-  if (!(names[0] === 'ip4' || names[0] === 'ip6') || names[1] !== 'tcp' || names.length !== 2) {
-    throw new VssError('USAGE', `--listen ${addr}: vss listens on TCP; give /ip4/ADDRESS/tcp/PORT or /ip6/ADDRESS/tcp/PORT (port 0: any free one)`);
-  }
-  return ma;
-}
-
-export function isLoopbackAddr(addr: string): boolean {
-  return /^\/ip4\/127\.|^\/ip6\/::1\//.test(addr);
-}
-
-/** A loopback or private (RFC 1918, link-local, IPv6 ULA) address: a device on the same host or LAN. */
-function isLanAddr(addr: string): boolean {
-  return isLoopbackAddr(addr) || /^\/ip4\/(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)|^\/ip6\/(f[cd]|fe80)/i.test(addr);
-}
-
-/**
- * ADDR as an address of PEERID: ending in /p2p/PEERID once. An address through a relay names the
- * relay's id before /p2p-circuit, so "has a /p2p/ already" is not the test.
- */
-export function addrOfPeer(addr: string, peerId: string): string {
-  return addr.endsWith(`/p2p/${peerId}`) ? addr : `${addr}/p2p/${peerId}`;
-}
-
-/** An address through a relay (…/p2p/RELAY/p2p-circuit/p2p/DEVICE). */
-export function isRelayedAddr(addr: string): boolean {
-  return addr.includes('/p2p-circuit');
-}
-
 /**
  * What a device announces of its addresses through relays: a relay lists every interface it has
  * in the slot it gives, and its loopback copies would name this host on any other device. They
@@ -628,16 +641,4 @@ export function isRelayedAddr(addr: string): boolean {
  */
 function announceable(listenLoopbackOnly: boolean): (addrs: Multiaddr[]) => Multiaddr[] {
   return (addrs) => (listenLoopbackOnly ? addrs : addrs.filter((a) => !(isRelayedAddr(a.toString()) && isLoopbackAddr(a.toString()))));
-}
-
-/**
- * A write libp2p made on its own to a stream that was closing (a connection through a relay whose
- * own connection was being closed: a yamux window update sent on it), thrown from inside its event
- * dispatch and so uncaught. libp2p has aborted that stream before throwing, so its state is whole;
- * one closing connection must not end the daemon (every device's daemon would stop each time the
- * relay box is restarted or hangs up on a stranger).
- */
-export function isLibp2pWriteOnClosingStream(err: unknown): boolean {
-  return err instanceof Error && err.name === 'StreamStateError' && /^Cannot write to a stream that is (closing|closed)$/.test(err.message)
-    && /node_modules\/@(libp2p|chainsafe)\//.test(err.stack ?? '');
 }

@@ -1,5 +1,7 @@
 import { VssError } from '../../core/errors.js';
-import { addrOfPeer, PeerRefused, type PeerNode } from '../net/peer-node.js';
+import { addrOfPeer } from '../net/multiaddrs.js';
+import { PeerRefused } from '../net/peer-errors.js';
+import type { PeerNode } from '../net/peer-node.js';
 import { HungUp, type PairingConnection } from './join.js';
 
 /**
@@ -9,7 +11,17 @@ import { HungUp, type PairingConnection } from './join.js';
  */
 export function pairingDialer(node: PeerNode): (target: string, signal: AbortSignal) => Promise<PairingConnection> {
   return async (target, signal) => {
-    const peerId = target.startsWith('/') ? await node.connect(target, signal) : target;
+    let peerId = target;
+    if (target.startsWith('/')) {
+      try {
+        peerId = await node.connect(target, signal);
+      } catch (err) {
+        // Hung up on as the connection was set up, by the device or by the relay on the way to
+        // it (a relay carries a stranger only to a device whose code is open): its code is closed.
+        if (!signal.aborted && err instanceof PeerRefused && err.why !== 'protocol') throw new HungUp(err.peerId ?? target, err);
+        throw err;
+      }
+    }
     let stream;
     try {
       stream = await node.open(peerId, 'pair', signal);
@@ -25,7 +37,7 @@ export function pairingDialer(node: PeerNode): (target: string, signal: AbortSig
 
 /** Whether ERR, a failure to open a stream on a connection just made, is the other side closing it as it opened. */
 function hungUpOn(err: unknown): boolean {
-  if (err instanceof PeerRefused) return err.why === 'not-paired';
+  if (err instanceof PeerRefused) return err.why !== 'protocol';
   const name = (err as { name?: unknown } | undefined)?.name;
   if (name === 'UnexpectedEOFError' || name === 'ConnectionClosedError' || name === 'StreamResetError') return true;
   return err instanceof VssError && err.code === 'UNAVAILABLE' && /stream closed as it opened/.test(err.message);

@@ -1,6 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id';
 import { VssError } from '../../core/errors.js';
-import { isLoopbackAddr, isRelayedAddr, parseMultiaddr } from '../net/peer-node.js';
+import { isLoopbackAddr, isRelayedAddr, parseMultiaddr } from '../net/multiaddrs.js';
 import { INVITE_PREFIX, looksLikeInvite } from './invite-prefix.js';
 import { parsePairingCode } from './code.js';
 

@@ -50,6 +50,9 @@ export interface JoinPairingResult {
 /** Candidate turned us away, but another device may hold the code. */
 class NotHere extends Error {}
 
+/** Nothing answered at the candidate (no key, no word): it says nothing of the code. */
+class Unreached extends NotHere {}
+
 /** What a device with no pairing code open does to a stranger: its key answers, then it hangs up. */
 const HUNG_UP = 'its pairing code is no longer open (used, expired or cancelled)';
 
@@ -93,7 +96,7 @@ export async function joinPairing(opts: JoinPairingOptions): Promise<JoinPairing
       } catch (err) {
         if (!(err instanceof NotHere)) throw err;
         if (err instanceof HungUp) hungUp.add(err.peerId);
-        else others++;
+        else if (!(err instanceof Unreached)) others++;
         turnedAway.push(err instanceof HungUp ? `${short(next)}: ${err.message}` : err.message);
       }
     }
@@ -105,7 +108,7 @@ export async function joinPairing(opts: JoinPairingOptions): Promise<JoinPairing
       ? `no device to pair with was found in ${Math.round(timeoutMs / 1000)} s (none discovered on the network: give its address with --peer)`
       : 'no device to pair with was found');
   }
-  // One device, reached by every address tried, that hung up each time: its code is closed.
+  // One device hung up, and none said anything else (the addresses that did not answer say nothing): its code is closed.
   if (others === 0 && hungUp.size === 1) throw new VssError('PAIRING', `the device hung up: ${HUNG_UP}; ask for a new one (\`vss pair start\` there)`);
   if (others === 0 && hungUp.size > 1) throw new VssError('PAIRING', `each of the ${hungUp.size} devices tried hung up, as a device does when ${HUNG_UP}; ask for a new one`);
   throw new VssError('PAIRING', `no device accepted this pairing code (tried ${tried.size}): check the words, or start a new code; ${turnedAway.slice(0, 3).join('; ')}`);
@@ -118,9 +121,9 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
   } catch (err) {
     if (signal.aborted) throw new VssError('PAIRING', 'pairing timed out or was cancelled while connecting', { cause: err });
     if (err instanceof HungUp) throw err;
-    // A device with no code open lets no stranger in: its refusal looks like a closed connection.
+    // No key answered there, or not as a hang-up (those are HungUp): it says nothing of the code.
     const why = (err as Error)?.message || 'the connection was refused';
-    throw new NotHere(`${short(target)}: could not talk to it (${why}); is \`vss pair start\` running there?`);
+    throw new Unreached(`${short(target)}: could not talk to it (${why}); is \`vss pair start\` running there?`);
   }
   const ch = new MessageChannel(conn.stream, PAIR_MAX_MESSAGE_BYTES);
   const step = (): AbortSignal => AbortSignal.any([signal, AbortSignal.timeout(opts.stepTimeoutMs ?? PAIRING_STEP_TIMEOUT_MS)]);

@@ -33,7 +33,11 @@ interface Dev {
   joining: boolean;
 }
 
-async function device(name: string, opts: { hostOpts?: ConstructorParameters<typeof PairingHost>[0]; keyFrom?: Dev; serve?: boolean } = {}): Promise<Dev> {
+/**
+ * OPTS.relayFor: the device relays for the devices paired with it, and carries a stranger to those
+ * of them the set names (a device whose code is open asks its relay to: `relayWindow`).
+ */
+async function device(name: string, opts: { hostOpts?: ConstructorParameters<typeof PairingHost>[0]; keyFrom?: Dev; serve?: boolean; relayFor?: Set<string> } = {}): Promise<Dev> {
   const dir = mkdtempSync(join(tmpdir(), 'vss-pair-'));
   const d = loadOrCreateDevice(dir);
   const store = PairedDevices.load(dir);
@@ -49,8 +53,9 @@ async function device(name: string, opts: { hostOpts?: ConstructorParameters<typ
   dev.node = await PeerNode.start({
     privateKey: await devicePeerKey(opts.keyFrom?.dir ?? dir),
     listen: LOOPBACK,
-    admit: (p) => known(p) || dev.host.isOpen() || dev.joining,
+    admit: (p) => known(p) || dev.host.isOpen() || dev.joining || (opts.relayFor?.size ?? 0) > 0,
     isPaired: known,
+    ...(opts.relayFor ? { relay: { maxReservations: 4 }, strangersThrough: { to: (d: string) => opts.relayFor!.has(d), any: () => opts.relayFor!.size > 0 } } : {}),
   });
   if (opts.serve !== false) await dev.node.handle('pair', (stream, remote) => dev.host.handleStream(stream, remote));
   return dev;
@@ -423,3 +428,37 @@ test('a peer that opens a stream and says nothing is timed out, not counted', as
     await stopAll(a, evil);
   }
 });
+
+test('through a relay, a joiner whose code is no longer open hears the device hung up, as directly; an open code pairs there', async () => {
+  const windows = new Set<string>();
+  const [box, a, stranger] = [await device('box', { relayFor: windows }), await device('laptop'), await device('desktop')];
+  try {
+    // The laptop is paired with the box, and holds a slot there.
+    const boxCode = box.host.open(box.local, LIBRARY);
+    await joinAs(a, boxCode.words, [box.node.addresses()[0]!]);
+    await boxCode.done;
+    const circuit = (await a.node.reserveOn(box.node.addresses()[0]!)).find((x) => x.includes('/p2p-circuit/'))!;
+    assert.ok(circuit.endsWith(`/p2p/${a.node.peerId}`), circuit);
+    // A code the laptop showed, cancelled: the box's window to it is shut with it.
+    const closed = a.host.open(a.local, LIBRARY);
+    a.host.cancel();
+    await assert.rejects(closed.done);
+    // A stranger to the box: the box hangs up on it (it carries strangers only to a device whose code is open).
+    await assert.rejects(joinAs(stranger, closed.words, [circuit]), HUNG_UP);
+    // An invite's addresses: one that answers nothing says nothing of the code; the one that hung up does.
+    await assert.rejects(joinAs(stranger, closed.words, [`/ip4/127.0.0.1/tcp/1/p2p/${a.node.peerId}`, circuit]), HUNG_UP);
+    // While another device's window is open, the box lets the stranger in but refuses the circuit to this one: the same.
+    windows.add('12D3KooWAnotherDeviceWithItsCodeOpen');
+    await assert.rejects(joinAs(stranger, closed.words, [circuit]), HUNG_UP);
+    // An open code and its window: the stranger pairs through the box.
+    windows.add(a.node.peerId);
+    const open = a.host.open(a.local, LIBRARY);
+    const joined = await joinAs(stranger, open.words, [circuit]);
+    assert.equal(joined.device.device_uuid, a.local.deviceUuid);
+    await open.done;
+  } finally {
+    windows.clear();
+    await stopAll(box, a, stranger);
+  }
+});
+

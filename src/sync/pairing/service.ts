@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { VssError } from '../../core/errors.js';
 import type { Device } from '../../device/identity.js';
 import type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../../wire/peers.js';
-import { parseMultiaddr } from '../net/peer-node.js';
+import { parseMultiaddr } from '../net/multiaddrs.js';
 import type { PeerNetwork } from '../network.js';
 import type { LibraryHost, SyncedLibrary } from '../synced-library.js';
 import type { MemberRecord } from '../../tags/member-record.js';
