@@ -94,6 +94,14 @@ describe('an acknowledged write survives a kill -9 of the daemon during a long s
   }
 
   /**
+   * The next round's `events --follow`, started as soon as its daemon is up: connected before that
+   * round's rescan begins. The daemon replays its recent events to a new follower, but not
+   * progress: one that connected after the first page's progress would see none until the large
+   * files were read (40 s and more of hashing before the writes could start).
+   */
+  let nextEvents: ReturnType<typeof follow> | undefined;
+
+  /**
    * One round: PREP makes what the writes act on (before the scan; not counted), then a forced
    * rescan of the large location starts, and once its first page is identified the writes are made
    * one after the other, each answered; SIGKILL right after the last answer, while the scan still
@@ -101,7 +109,8 @@ describe('an acknowledged write survives a kill -9 of the daemon during a long s
    */
   async function round(prep: () => Promise<Write[]>): Promise<void> {
     const writes = await prep();
-    const events = follow();
+    const events = nextEvents ?? follow();
+    nextEvents = undefined;
     const started = Date.now();
     let scanEnded = false;
     const scan = cli(['location', 'rescan', String(bigId), '--force']).finally(() => { scanEnded = true; });
@@ -130,6 +139,7 @@ describe('an acknowledged write survives a kill -9 of the daemon during a long s
     await within('the cut-off rescan command ends', 30_000, scan);
     events.child.kill('SIGKILL');
     await ok(['daemon', 'start']);
+    nextEvents = follow();
     const lost: string[] = [];
     for (const w of made) {
       tally.rows.add(w.row);
@@ -163,6 +173,7 @@ describe('an acknowledged write survives a kill -9 of the daemon during a long s
     await ok(['location', 'add', small, '--mode', 'content']);
     photoUuid = (await meta() as Meta & { content_uuid: string }).content_uuid;
     assert.ok(photoUuid);
+    nextEvents = follow();
   }, { timeout: 300_000 });
 
   after(async () => {
