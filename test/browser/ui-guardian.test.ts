@@ -15,7 +15,8 @@ interface Status { contents: number; single: { contents: number }; safe: { conte
 describe('the Guardian page in the web UI', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 240_000 }, () => {
   let ui: UiLibrary;
   before(async () => {
-    ui = await startUiLibrary('vss-ui-guardian-');
+    // What the pages shown need: the thumbnails of the tiles, a detail and the Guardian page (text, faces, video and speech are other tests').
+    ui = await startUiLibrary('vss-ui-guardian-', { generate: 'thumb' });
   });
   after(async () => {
     await ui?.stop();

@@ -24,7 +24,8 @@ interface Tag { uuid: string; name: string; contents: number; same_name: boolean
 describe('tags, favourites and ratings in the web UI', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 240_000 }, () => {
   let ui: UiLibrary;
   before(async () => {
-    ui = await startUiLibrary('vss-ui-tags-');
+    // What the pages shown need: the thumbnails of the tiles, their details and the Tags page (text, faces, video and speech are other tests').
+    ui = await startUiLibrary('vss-ui-tags-', { generate: 'thumb' });
   });
   after(async () => {
     await ui?.stop();
