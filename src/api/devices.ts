@@ -1,10 +1,11 @@
-import { VssError } from '../core/errors.js';
+import { UsageError, VssError } from '../core/errors.js';
+import { RIGHTS, type Right } from '../tags/member-record.js';
 import { checkPeerAddress } from './peers.js';
 import { findRunningDaemon } from './remote/status.js';
 
 /** The trust store loads libp2p's key code: only when devices are asked about. */
 const trustStore = async (dataDir: string) => (await import('../sync/pairing/paired-devices.js')).PairedDevices.load(dataDir);
-import type { ConnectedDevice, DeviceItem, PairedInfo, PairingCodeInfo } from './peer-types.js';
+import type { ConnectedDevice, DeviceItem, DeviceRights, PairedInfo, PairingCodeInfo } from './peer-types.js';
 import { BrowserDevices, browserDeviceItem } from '../device/browser-devices.js';
 import type { LibraryApi } from './library-api.js';
 
@@ -48,6 +49,29 @@ export class DevicesApi {
   }
 
   /**
+   * What device ID may do in each library it shares with this one; with RIGHTS, set it first
+   * (`vss devices rights`, issue 46): a grant signed here, which the members take in when the
+   * daemon next talks to them.
+   */
+  async rights(id: string, rights?: string[]): Promise<DeviceRights> {
+    const wanted = rights === undefined ? undefined : parseRights(rights);
+    if (wanted !== undefined && findRunningDaemon(this.dataDir)) throw new VssError('NO_DAEMON', 'a daemon runs for this data dir: set rights through it (without VSS_NO_DAEMON=1)');
+    const trust = await trustStore(this.dataDir);
+    const d = trust.find(id);
+    const out: DeviceRights = { id: d.device_uuid, name: d.name, libraries: [] };
+    for (const libraryId of d.library_ids) {
+      const lib = this.openLibrary(libraryId);
+      if (!lib) continue;
+      try {
+        out.libraries.push(await lib.sync.rightsOf({ uuid: d.device_uuid, key: d.public_key }, trust, wanted));
+      } finally {
+        lib.close();
+      }
+    }
+    return out;
+  }
+
+  /**
    * Dial a paired device at ADDR (a multiaddr) where no remembered address, other member or mDNS
    * finds it, and remember the address. A connection lives in the daemon: the daemon answers this.
    */
@@ -55,6 +79,15 @@ export class DevicesApi {
     await checkPeerAddress(addr);
     throw new VssError('NO_DAEMON', 'connecting to a device needs the daemon: start it with `vss daemon start` (`vss devices connect` starts it itself)');
   }
+}
+
+/** RIGHTS as `vss devices rights` takes them: names of RIGHTS (commas allowed), or `none`. */
+export function parseRights(rights: readonly string[]): Right[] {
+  const names = rights.flatMap((r) => r.split(',')).map((r) => r.trim().toLowerCase()).filter((r) => r !== '');
+  if (names.length === 1 && names[0] === 'none') return [];
+  const bad = names.filter((r) => !(RIGHTS as readonly string[]).includes(r));
+  if (bad.length > 0 || names.length === 0) throw new UsageError(`rights are ${RIGHTS.join(', ')} (or none), not ${JSON.stringify(bad.join(',') || rights.join(' '))}`);
+  return RIGHTS.filter((r) => names.includes(r));
 }
 
 /** Pairing needs a process that stays to answer the other device: the daemon. */

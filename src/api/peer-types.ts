@@ -1,6 +1,6 @@
 /** Shapes of pairing, devices and sync as every adapter prints them (DESIGN §11). */
 
-export type { BrowserDeviceItem, ConnectedDevice, DeviceItem, PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../wire/peers.js';
+export type { BrowserDeviceItem, ConnectedDevice, DeviceItem, DeviceRights, PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../wire/peers.js';
 
 /** One peer's sync state in a library (`vss sync status`). */
 export interface SyncPeerStatus {

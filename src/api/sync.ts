@@ -14,6 +14,8 @@ import type { ResolveAnswer } from '../sync/resolver.js';
 import type { LinkPort } from '../sync/synced-library.js';
 import type { LibraryContext } from './library-api.js';
 import type { SyncPeerStatus } from './peer-types.js';
+import type { PairedDevices } from '../sync/pairing/paired-devices.js';
+import type { Right } from '../tags/member-record.js';
 
 // The resolver reaches the generators and the trust store reaches libp2p's key code: both load
 // when first used, so light commands (lists, status) do not pay for them.
@@ -63,6 +65,21 @@ export class SyncApi implements LinkPort {
     const me = this.lib.device;
     recordRemoval(this.lib, { uuid: me.uuid, name: me.name, key: me.publicKey }, readFileSync(join(this.ctx.dataDir, 'device.key'), 'utf8'), device);
     this.forgetDevice(device.uuid);
+  }
+
+  /**
+   * What DEVICE may do in this library as this device sees it; with RIGHTS, set it first: a grant
+   * signed with this device's key (refused unless this device may admit). TRUST: the data dir's
+   * trust store (whom this device paired with: its view's roots).
+   */
+  async rightsOf(device: { uuid: string; key: string }, trust: PairedDevices, rights?: Right[]): Promise<{ library_id: string; library: string; rights: Right[] }> {
+    const { recordRights, rightsIn } = await import('../sync/members/record-member.js');
+    const me = this.lib.device;
+    const self = { uuid: me.uuid, name: me.name, key: me.publicKey };
+    if (rights !== undefined) recordRights(trust, this.lib, self, readFileSync(join(this.ctx.dataDir, 'device.key'), 'utf8'), device, rights);
+    const now = rightsIn(trust, this.lib, self, device.key);
+    if (now === undefined) throw new VssError('NOT_FOUND', `${device.uuid} is not a member of ${this.lib.config.name}`);
+    return { library_id: this.lib.config.id, library: this.lib.config.name, rights: now };
   }
 
   /** Forget an unpaired device in this library: what it said it has, and its rows (DESIGN §9, §15). */

@@ -1,7 +1,7 @@
 import type { LibraryApi, LibraryRef, PairingCodeInfo } from '../api/index.js';
 import type { DaemonCore } from './daemon-core.js';
 import { browserDeviceItem } from '../device/browser-devices.js';
-import { revokeBrowser } from '../api/devices.js';
+import { parseRights, revokeBrowser } from '../api/devices.js';
 
 /** How long a search through the daemon waits for queued contents to be indexed before it answers (ms). */
 const DAEMON_SEARCH_WAIT_MS = 200;
@@ -42,6 +42,7 @@ export const DEVICE_CALLS: Readonly<Record<string, (core: DaemonCore) => Served>
   'vss.devices.list': (core) => () => [...core.peers.devices(), ...core.browsers.list().map((d) => browserDeviceItem(d))],
   'vss.devices.revoke': (core) => (id: string) => revokeBrowser(core.browsers, id),
   'vss.devices.unpair': (core) => (id: string) => core.peers.unpair(id),
+  'vss.devices.rights': (core) => (id: string, rights?: string[]) => core.peers.rights(id, rights === undefined ? undefined : parseRights(rights)),
   'vss.devices.connect': (core) => (addr: string) => core.peers.connect(addr),
 };
 

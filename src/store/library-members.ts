@@ -4,7 +4,7 @@ import { statementCache, type Prepared } from './statements.js';
 /** A `library_members` row: one signed membership record (`tags/member-record.ts`) as taken in. */
 export interface LibraryMemberRow {
   id: string;
-  kind: 'admit' | 'remove';
+  kind: 'admit' | 'remove' | 'rights';
   member_uuid: string;
   by_uuid: string;
   at: string;

@@ -427,6 +427,7 @@ export class PeerNetwork {
       // As a relay, strangers too while a paired device's pairing code is open: they may reach that device and no one else.
       admit: (p) => trust.byPeerId(p) !== undefined || this.opts.strangersWelcome() || (relaying && windows.anyOpen()),
       isPaired: (p) => trust.byPeerId(p) !== undefined,
+      mayRelay: (p) => trust.mayRelay(p),
       ...(relaying ? {
         relay: { maxReservations: RELAY_SLOTS, bytesPerSecond: readRelayRate(this.opts.dataDir) ?? undefined },
         strangersThrough: { to: (d: string) => windows.isOpen(d), any: () => windows.anyOpen() },

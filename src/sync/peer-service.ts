@@ -11,7 +11,9 @@ import { onSyncSettingsChange, readSyncSettings } from './sync-settings.js';
 import type { LibraryHost, SyncedLibrary } from './synced-library.js';
 import { RateLimiter } from './transfer/rate-limiter.js';
 import { applyMembership } from './members/apply-membership.js';
-import { recordMember, recordRemoval, removalsOf } from './members/record-member.js';
+import { admissionTerms, recordMember, recordRemoval, recordRights, rightsIn } from './members/record-member.js';
+import type { Right } from '../tags/member-record.js';
+import type { DeviceRights } from '../wire/peers.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Library } from '../library/library.js';
@@ -99,9 +101,9 @@ export class PeerService {
         if (r) link?.paired(r);
       },
       forgetIn: (libraryId, deviceUuid) => this.linkOf(libraryId)?.forgetDevice(deviceUuid),
-      removalsOf: (libraryId, key) => {
+      admissionTerms: (libraryId, key) => {
         const link = this.linkOf(libraryId);
-        return link ? removalsOf(link.library, key) : [];
+        return link ? admissionTerms(link.library, key, this.opts.device.publicKey) : { over: [] };
       },
     });
     this.periodic = setInterval(() => {
@@ -171,6 +173,26 @@ export class PeerService {
     await this.network.hangUp(d.peer_id);
     this.opts.log.info({ device: d.device_uuid, name: d.name }, 'removed');
     return { id: d.device_uuid, name: d.name };
+  }
+
+  /**
+   * `vss devices rights ID [RIGHTS]`: what the device may do in each library it shares with this
+   * one; with RIGHTS, set first by a grant signed here (issue 46), which the members take in as
+   * shared data. Refused unless this device may admit.
+   */
+  rights(id: string, rights?: Right[]): DeviceRights {
+    const d = this.trust.find(id);
+    const me = this.opts.device;
+    const self = { uuid: me.uuid, name: me.name, key: me.publicKey };
+    const out: DeviceRights = { id: d.device_uuid, name: d.name, libraries: [] };
+    for (const libraryId of d.library_ids) {
+      const link = this.linkOf(libraryId);
+      if (!link) continue;
+      if (rights !== undefined) recordRights(this.trust, link.library, self, readFileSync(join(this.opts.dataDir, 'device.key'), 'utf8'), { uuid: d.device_uuid, key: d.public_key }, rights);
+      const now = rightsIn(this.trust, link.library, self, d.public_key);
+      if (now !== undefined) out.libraries.push({ library_id: libraryId, library: link.library.config.name, rights: now });
+    }
+    return out;
   }
 
   /** `vss devices connect ADDR`: a paired device dialled at an address given by hand, and remembered there. */

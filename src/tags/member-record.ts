@@ -13,6 +13,11 @@ import { UUID_RE } from '../sidecars/address.js';
  *   other in (the joiner's host need not have been admitted by anyone the reader knows: the joiner
  *   vouches for it).
  * - a removal: device BY removed MEMBER from LIBRARY at AT, signed by BY.
+ * - a grant: device BY set what MEMBER may do in LIBRARY from AT on (admit others, remove,
+ *   relay), signed by BY, which counts only when BY may admit (`membership.ts`).
+ *
+ * An admission names the library's FOUNDER (the device that made it) as its admitting device knows
+ * it: who may admit is worked out from there, so the joiner learns it from the host it trusts.
  *
  * A body is JSON made here in one fixed key order and signed as the exact text: a reader verifies
  * the text it got, so nothing depends on two encoders agreeing.
@@ -33,14 +38,26 @@ export interface MemberSide {
   key: string;
 }
 
+/** What a member may do in a library (issue 46): let others in, remove members, have its connections relayed by the library's relays. */
+export const RIGHTS = ['admit', 'remove', 'relay'] as const;
+export type Right = (typeof RIGHTS)[number];
+
 export type MemberBody =
   /** OVER: the removals of MEMBER this admission undoes (it was removed, and is paired again). */
-  | { v: 1; kind: 'admit'; library: string; at: string; by: MemberSide; member: MemberSide; over: string[] }
+  | { v: 1; kind: 'admit'; library: string; at: string; by: MemberSide; member: MemberSide; over: string[]; founder?: string }
   /**
    * KEEPS: the ids of the records MEMBER signed that BY held when it removed it: they stand; any
    * other record MEMBER signed (made after, whatever time it says) vouches for no one.
    */
-  | { v: 1; kind: 'remove'; library: string; at: string; by: MemberSide; member: { uuid: string; key: string }; keeps: string[] };
+  | { v: 1; kind: 'remove'; library: string; at: string; by: MemberSide; member: { uuid: string; key: string }; keeps: string[] }
+  /** RIGHTS: all MEMBER may do from AT on (the rights it is not given it may not do). */
+  | { v: 1; kind: 'rights'; library: string; at: string; by: MemberSide; member: MemberSide; rights: Right[] };
+
+/** What an admission says besides who and when, as its admitting device makes it: the removals it undoes, the library's founder. */
+export interface AdmissionTerms {
+  over: string[];
+  founder?: string;
+}
 
 /** A record as kept and sent: the body's text and the signatures over it (base64). */
 export interface MemberRecord {
@@ -57,8 +74,14 @@ export interface VerifiedMember {
   body: MemberBody;
 }
 
-export function admissionBody(library: string, at: string, by: MemberSide, member: MemberSide, over: readonly string[] = []): string {
-  const b: MemberBody = { v: 1, kind: 'admit', library, at, by: side(by), member: side(member), over: [...over].sort().slice(0, MEMBER_REFS_MAX) };
+/** FOUNDER: the key of the device that made the library, as BY knows it (left out where BY knows none: a library from before rights). */
+export function admissionBody(library: string, at: string, by: MemberSide, member: MemberSide, over: readonly string[] = [], founder?: string): string {
+  const b: MemberBody = { v: 1, kind: 'admit', library, at, by: side(by), member: side(member), over: [...over].sort().slice(0, MEMBER_REFS_MAX), ...(founder !== undefined ? { founder } : {}) };
+  return JSON.stringify(b);
+}
+
+export function rightsBody(library: string, at: string, by: MemberSide, member: MemberSide, rights: readonly Right[]): string {
+  const b: MemberBody = { v: 1, kind: 'rights', library, at, by: side(by), member: side(member), rights: RIGHTS.filter((r) => rights.includes(r)) };
   return JSON.stringify(b);
 }
 
@@ -108,21 +131,29 @@ function checkBody(v: unknown): MemberBody | { refused: string } {
   if (typeof v !== 'object' || v === null) return { refused: 'a member body that is not an object' };
   const b = v as Record<string, unknown>;
   if (b.v !== 1) return { refused: 'a member record of another version' };
-  if (b.kind !== 'admit' && b.kind !== 'remove') return { refused: 'a member record that neither admits nor removes' };
+  if (b.kind !== 'admit' && b.kind !== 'remove' && b.kind !== 'rights') return { refused: 'a member record that neither admits, removes nor sets rights' };
   if (typeof b.library !== 'string' || !UUID_RE.test(b.library)) return { refused: 'a member record without its library' };
   // One form of time (toISOString's), so times compare as text alike everywhere.
   if (typeof b.at !== 'string' || !ISO_RE.test(b.at) || Number.isNaN(Date.parse(b.at))) return { refused: 'a member record without its time' };
   const by = checkSide(b.by, true);
   if (!by) return { refused: "a member record's author that is not a device" };
-  const member = checkSide(b.member, b.kind === 'admit');
+  const member = checkSide(b.member, b.kind !== 'remove');
   if (!member) return { refused: "a member record's member that is not a device" };
   if (by.uuid === member.uuid || by.key === member.key) return { refused: 'a member record of a device about itself' };
+  if (b.kind === 'rights') {
+    const rights = b.rights;
+    if (!Array.isArray(rights) || rights.length > RIGHTS.length || !rights.every((r) => (RIGHTS as readonly unknown[]).includes(r)) || new Set(rights).size !== rights.length) {
+      return { refused: `a member record's rights are not a list of ${RIGHTS.join(', ')}` };
+    }
+    return { v: 1, kind: 'rights', library: b.library, at: b.at, by, member: member as MemberSide, rights: rights as Right[] };
+  }
+  if (b.founder !== undefined && (typeof b.founder !== 'string' || b.founder.length > 400 || !isEd25519(b.founder))) return { refused: "an admission's founder that is not a device key" };
   const refs = b.kind === 'admit' ? b.over : b.keeps;
   if (!Array.isArray(refs) || refs.length > MEMBER_REFS_MAX || !refs.every((x) => typeof x === 'string' && UUID_RE.test(x))) {
     return { refused: `a member record's ${b.kind === 'admit' ? 'over' : 'keeps'} is not a list of at most ${MEMBER_REFS_MAX} record ids` };
   }
   return b.kind === 'admit'
-    ? { v: 1, kind: 'admit', library: b.library, at: b.at, by, member: member as MemberSide, over: refs as string[] }
+    ? { v: 1, kind: 'admit', library: b.library, at: b.at, by, member: member as MemberSide, over: refs as string[], ...(b.founder !== undefined ? { founder: b.founder as string } : {}) }
     : { v: 1, kind: 'remove', library: b.library, at: b.at, by, member: { uuid: member.uuid, key: member.key }, keeps: refs as string[] };
 }
 

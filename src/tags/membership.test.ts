@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { memberRecordId, type MemberBody } from './member-record.js';
-import { membership, staleSignature, type MemberFact } from './membership.js';
+import { memberRecordId, type MemberBody, type Right } from './member-record.js';
+import { founderOf, membership, staleSignature, type MemberFact } from './membership.js';
 
 const LIB = '11111111-1111-4111-8111-111111111111';
 const dev = (i: number) => ({ uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `D${i}`, key: `key-${i}` });
@@ -131,5 +131,107 @@ describe('membership, read adversarially: a removed device signing on', () => {
     for (let i = 0; i < n; i++) facts.push(admit(i, i + 1, n - i));
     // Each key is visited once (a pass over every record until none grew took a pass per link of this chain: n²).
     assert.equal(membership(facts, rootsOf(0), NOW).members.size, n + 1);
+  });
+});
+
+describe('membership with rights: who may admit, remove and be relayed', () => {
+  const ALL: Right[] = ['admit', 'remove', 'relay'];
+  const FOUNDER = dev(0).key;
+  const admitF = (by: number, member: number, t: number, over: string[] = []) => fact({ ...admit(by, member, t, over).body, founder: FOUNDER } as MemberBody);
+  const grant = (by: number, member: number, t: number, rights: Right[]) => fact({ v: 1, kind: 'rights', library: LIB, at: at(t), by: dev(by), member: dev(member), rights });
+  const view = (facts: MemberFact[], viewer: number) => membership(facts, rootsOf(viewer), NOW, founderOf(facts, dev(viewer).key));
+
+  /**
+   * An honest history with rights as a model: device 0 made the library and may do all; every
+   * other device may remove and be relayed until a grant says otherwise; a member that may admit
+   * grants any member any rights. A member that may not admit still pairs: the record is written
+   * (both sign it) but lets no one into the library. A member that may remove removes another.
+   */
+  function playRights(steps: Array<{ kind: number; a: number; b: number; r: number }>) {
+    const truth = new Set([0]);
+    const rights = new Map<number, Right[]>([[0, ALL]]);
+    const may = (d: number, r: Right) => (rights.get(d) ?? ['remove', 'relay']).includes(r);
+    const facts: MemberFact[] = [];
+    steps.forEach((s, t) => {
+      const members = [...truth];
+      const by = members[s.a % members.length]!;
+      if (s.kind === 0) {
+        const out = [0, 1, 2, 3, 4, 5].filter((d) => !truth.has(d));
+        if (out.length === 0) return;
+        const who = out[s.b % out.length]!;
+        facts.push(admitF(by, who, t, removalsOf(facts, who)));
+        if (may(by, 'admit')) truth.add(who);
+      } else if (s.kind === 1) {
+        const who = members.filter((m) => m !== by);
+        if (who.length === 0 || !may(by, 'remove')) return;
+        const gone = who[s.b % who.length]!;
+        facts.push(remove(by, gone, t, signedBy(facts, gone)));
+        truth.delete(gone);
+      } else {
+        const who = members.filter((m) => m !== by);
+        if (who.length === 0 || !may(by, 'admit')) return;
+        const to = who[s.b % who.length]!;
+        const set = ALL.filter((_, i) => (s.r >> i) & 1);
+        facts.push(grant(by, to, t, set));
+        rights.set(to, set);
+      }
+    });
+    return { facts, truth, rights: (d: number) => (rights.get(d) ?? ['remove', 'relay']) };
+  }
+  const rightSteps = fc.array(fc.record({ kind: fc.nat(2), a: fc.nat(99), b: fc.nat(99), r: fc.nat(7) }), { minLength: 3, maxLength: 30 });
+
+  it('follows any honest history with grants, seen from any member, in any order: members and what each may do', () => {
+    fc.assert(fc.property(rightSteps, fc.nat(99), fc.func(fc.integer()), (s, v, order) => {
+      const { facts, truth, rights } = playRights(s);
+      const viewer = [...truth][v % truth.size]!;
+      const got = view([...facts].sort((a, b) => order(a) - order(b)), viewer);
+      const ids = [...got.members.values()].map((m) => Number(m.name.slice(1))).sort((a, b) => a - b);
+      assert.deepEqual(ids, [...truth].sort((a, b) => a - b));
+      for (const m of got.members.values()) assert.deepEqual(m.rights, rights(Number(m.name.slice(1))), `what ${m.name} may do`);
+    }), { numRuns: 500 });
+  });
+
+  it('a member that may not admit lets in no one — not a key it mints, not by granting itself — and its grants count for nothing', () => {
+    fc.assert(fc.property(rightSteps, fc.nat(99), fc.nat(99), (s, v, w) => {
+      const { facts, truth } = playRights(s);
+      const members = [...truth];
+      const viewer = members[v % members.length]!;
+      const thief = members[w % members.length]!;
+      const { rights } = playRights(s);
+      if (rights(thief).includes('admit')) return;
+      const t = 100;
+      const forged = [
+        grant(thief, 9, t, ALL), grant(9, thief, t + 1, ALL), grant(thief, thief, t + 1, ALL),
+        admitF(thief, 9, t + 2), admitF(9, thief, t + 3), admitF(9, 8, t + 4), admitF(thief, 7, t + 5), grant(thief, thief === 0 ? 1 : 0, t + 6, []),
+      ].filter((f) => f.body.by.key !== f.body.member.key);
+      const got = view([...facts, ...forged], viewer);
+      const ids = [...got.members.values()].map((m) => Number(m.name.slice(1))).filter((i) => i !== viewer || truth.has(i)).sort((a, b) => a - b);
+      assert.deepEqual(ids, [...truth].sort((a, b) => a - b));
+    }), { numRuns: 300 });
+  });
+
+  it('the founder is the one the admission that let a device in names; the device that made the library is its own', () => {
+    const a1 = admitF(0, 1, 1);
+    assert.equal(founderOf([a1], dev(1).key), FOUNDER);
+    assert.equal(founderOf([a1], dev(0).key), dev(0).key);
+    assert.equal(founderOf([admit(0, 1, 1)], dev(1).key), undefined, 'let in by a record from before rights: none (all may do all)');
+    // A record naming another founder, made later (a thief pairing again), does not change it.
+    assert.equal(founderOf([a1, fact({ ...admit(5, 1, 2).body, founder: dev(5).key } as MemberBody)], dev(1).key), FOUNDER);
+  });
+
+  it('a grant stands on the rights its author had at its time: admissions made before a demotion stay, after it count for nothing', () => {
+    const facts = [admitF(0, 1, 1), grant(0, 1, 2, ALL), admitF(1, 2, 3), grant(0, 1, 4, ['relay']), admitF(1, 3, 5)];
+    const ids = [...view(facts, 0).members.values()].map((m) => m.name).sort();
+    assert.deepEqual(ids, ['D0', 'D1', 'D2']);
+    const one = [...view(facts, 0).members.values()].find((m) => m.name === 'D1')!;
+    assert.deepEqual(one.rights, ['relay']);
+  });
+  it('a device that paired with a member that may not admit trusts that member alone, as the library trusts it not', () => {
+    const facts = [admitF(0, 1, 1), admitF(0, 2, 2), admitF(1, 3, 3)];
+    const names = (v: ReturnType<typeof membership>) => [...v.members.values()].map((m) => m.name).sort();
+    const phone = membership(facts, rootsOf(3, 1), NOW, founderOf(facts, dev(3).key), dev(3).key);
+    assert.deepEqual(names(phone), ['D1', 'D3'], 'not the founder nor the others it would dial in vain');
+    assert.deepEqual(names(membership(facts, rootsOf(1, 0, 3), NOW, founderOf(facts, dev(1).key), dev(1).key)), ['D0', 'D1', 'D2', 'D3'], 'the desktop trusts its own pairing');
+    assert.deepEqual(names(view(facts, 2)), ['D0', 'D1', 'D2']);
   });
 });

@@ -1,4 +1,4 @@
-import type { MemberBody } from './member-record.js';
+import { RIGHTS, type MemberBody, type Right } from './member-record.js';
 
 /** A device as the membership records name it: its key is what identifies it. */
 export interface MemberDevice {
@@ -9,6 +9,8 @@ export interface MemberDevice {
   admitted_by: string | null;
   /** When it was first admitted (null as admitted_by). */
   admitted_at: string | null;
+  /** What it may do in the library now (all of them where the library's founder is not known: one from before rights). */
+  rights: Right[];
 }
 
 export interface MembershipView {
@@ -29,6 +31,43 @@ export const MEMBER_FUTURE_MS = 24 * 3600_000;
 
 type Admit = { id: string; body: Extract<MemberBody, { kind: 'admit' }> };
 type Remove = { id: string; body: Extract<MemberBody, { kind: 'remove' }> };
+type Grant = { id: string; body: Extract<MemberBody, { kind: 'rights' }> };
+
+/** What a member may do unless a grant says otherwise: remove and be relayed; only the founder admits. */
+export const DEFAULT_RIGHTS: readonly Right[] = ['remove', 'relay'];
+
+/**
+ * What each key may do at a time, from the grants (issue 46): the library's founder may do all,
+ * every other device DEFAULT_RIGHTS; a grant sets all its member may do from its time on, and
+ * counts when its author may admit at that time and is not out (taken in time order, so a grant
+ * stands on the grants before it). No founder known (a library from before rights): all may do all.
+ */
+class RightsTimeline {
+  private readonly set = new Map<string, Array<{ at: string; rights: Right[] }>>();
+
+  constructor(grants: readonly Grant[], private readonly founder: string | undefined, isVoid: (f: MemberFact) => boolean) {
+    if (founder === undefined) return;
+    for (const g of grants) {
+      if (isVoid(g) || !this.may(g.body.by.key, 'admit', g.body.at)) continue;
+      const list = this.set.get(g.body.member.key);
+      if (list) list.push({ at: g.body.at, rights: g.body.rights });
+      else this.set.set(g.body.member.key, [{ at: g.body.at, rights: g.body.rights }]);
+    }
+  }
+
+  /** What KEY may do at AT (now: the newest). */
+  at(key: string, at: string): readonly Right[] {
+    if (this.founder === undefined) return RIGHTS;
+    let got: readonly Right[] = key === this.founder ? RIGHTS : DEFAULT_RIGHTS;
+    // Grants come in time order: the last one at or before AT says.
+    for (const g of this.set.get(key) ?? []) if (g.at <= at) got = g.rights;
+    return got;
+  }
+
+  may(key: string, right: Right, at: string): boolean {
+    return this.at(key, at).includes(right);
+  }
+}
 
 /**
  * Who the members of a library are now, from its signed records (issue 46), as a device that
@@ -43,15 +82,22 @@ type Remove = { id: string; body: Extract<MemberBody, { kind: 'remove' }> };
  * removal it undoes (`over`: pairing again), and a second removal then keeps that admission and
  * takes it out again.
  *
+ * Who may do what (`RightsTimeline`): an admission lets its member in only when its admitting
+ * device may admit at its time (by default the library's FOUNDER alone, and the devices a grant
+ * lets), a removal counts when its author may remove. A pairing with a device that may not admit
+ * trusts the two devices each other (they are each other's roots) and no one else.
+ *
  * What a removed device cannot be stopped from here: signing a removal dated before its own, which
  * a member that had not heard of its removal may take in first (then both are out). The members
  * that hold its removal refuse such records as they come (`staleSignature`).
  */
-export function membership(facts: readonly MemberFact[], roots: ReadonlyMap<string, { uuid: string; name: string }>, now = Date.now()): MembershipView {
+export function membership(facts: readonly MemberFact[], roots: ReadonlyMap<string, { uuid: string; name: string }>, now = Date.now(), founder?: string, self?: string): MembershipView {
   const horizon = new Date(now + MEMBER_FUTURE_MS).toISOString();
+  const nowAt = new Date(now).toISOString();
   const live = facts.filter((f) => f.body.at <= horizon);
   const admits = live.filter((f): f is Admit => f.body.kind === 'admit').sort(byTime);
   const removals = live.filter((f): f is Remove => f.body.kind === 'remove').sort(byTime);
+  const grants = live.filter((f): f is Grant => f.body.kind === 'rights').sort(byTime);
   const out = new Map<string, Remove>();
   const voidUnder = (f: MemberFact): boolean => {
     for (const key of signers(f.body)) {
@@ -62,22 +108,39 @@ export function membership(facts: readonly MemberFact[], roots: ReadonlyMap<stri
     }
     return false;
   };
-  let reached = spread(admits, roots, voidUnder);
+  let rights = new RightsTimeline(grants, founder, voidUnder);
+  const admitting = (a: Admit) => rights.may(a.body.by.key, 'admit', a.body.at);
+  let reached = spread(admits.filter(admitting), roots, voidUnder, self);
   for (const r of removals) {
     const target = r.body.member.key;
-    if (out.has(target) || !reached.has(r.body.by.key) || voidUnder(r)) continue;
-    // Undone by an admission that names it, made by a device that is in and not out.
-    const undone = admits.some((a) => a.body.member.key === target && a.body.over.includes(r.id) && reached.has(a.body.by.key) && !out.has(a.body.by.key) && !voidUnder(a));
+    if (out.has(target) || !reached.has(r.body.by.key) || voidUnder(r) || !rights.may(r.body.by.key, 'remove', r.body.at)) continue;
+    // Undone by an admission that names it, made by a device that is in, not out, and may admit.
+    const undone = admits.some((a) => a.body.member.key === target && a.body.over.includes(r.id) && reached.has(a.body.by.key) && !out.has(a.body.by.key) && !voidUnder(a) && admitting(a));
     if (undone) continue;
     out.set(target, r);
     // What the removed device signed and its remover did not hold vouches no more: trust spreads again without it.
-    if (admits.some((a) => signers(a.body).includes(target) && voidUnder(a))) reached = spread(admits, roots, voidUnder);
+    if ([...admits, ...grants].some((a) => signers(a.body).includes(target) && voidUnder(a))) {
+      rights = new RightsTimeline(grants, founder, voidUnder);
+      reached = spread(admits.filter(admitting), roots, voidUnder, self);
+    }
   }
   const members = new Map<string, MemberDevice>();
-  for (const [key, d] of reached) if (!out.has(key)) members.set(key, d);
+  for (const [key, d] of reached) if (!out.has(key)) members.set(key, { ...d, rights: [...rights.at(key, nowAt)] });
   const removed = new Map<string, { uuid: string; at: string; by: string; id: string }>();
   for (const [key, r] of out) removed.set(key, { uuid: r.body.member.uuid, at: r.body.at, by: r.body.by.uuid, id: r.id });
   return { members, removed };
+}
+
+/**
+ * The library's founder as the device with SELF's key knows it (issue 46): the one the admission
+ * that let it in names (it signed that record, so it took its host's word), itself when no
+ * admission lets it in (it made the library, or brought it to the pairing), and none when it was
+ * let in by a record that names no founder (a library from before rights: all may do all).
+ */
+export function founderOf(facts: readonly MemberFact[], self: string): string | undefined {
+  const mine = facts.filter((f): f is Admit => f.body.kind === 'admit' && f.body.member.key === self).sort(byTime);
+  if (mine.length === 0) return self;
+  return mine.find((a) => a.body.founder !== undefined)?.body.founder;
 }
 
 /**
@@ -97,15 +160,20 @@ export function staleSignature(f: MemberFact, known: readonly MemberFact[]): boo
   return false;
 }
 
-/** The keys that signed a record: an admission both devices', a removal its author's. */
+/** The keys that signed a record: an admission both devices', a removal or a grant its author's. */
 function signers(b: MemberBody): string[] {
   return b.kind === 'admit' ? [b.by.key, b.member.key] : [b.by.key];
 }
 
-/** Everyone an admission joins to ROOTS, either way, through admissions that are not void; each key visited once. */
-function spread(admits: readonly Admit[], roots: ReadonlyMap<string, { uuid: string; name: string }>, isVoid: (f: MemberFact) => boolean): Map<string, MemberDevice> {
+/**
+ * ROOTS, and everyone an admission joins to them, either way, through admissions that are not
+ * void; each key visited once. Given SELF, trust spreads from it alone: the other roots are
+ * trusted as paired with it, and spread further only where an admission joins them to it (a
+ * device that paired with a member that may not admit trusts that member, not the library).
+ */
+function spread(admits: readonly Admit[], roots: ReadonlyMap<string, { uuid: string; name: string }>, isVoid: (f: MemberFact) => boolean, self?: string): Map<string, MemberDevice> {
   const known = new Map<string, MemberDevice>();
-  for (const [key, r] of roots) known.set(key, { uuid: r.uuid, name: r.name, key, admitted_by: null, admitted_at: null });
+  for (const [key, r] of roots) known.set(key, { uuid: r.uuid, name: r.name, key, admitted_by: null, admitted_at: null, rights: [] });
   const valid = admits.filter((a) => !isVoid(a));
   const edges = new Map<string, Admit[]>();
   for (const a of valid) {
@@ -115,13 +183,15 @@ function spread(admits: readonly Admit[], roots: ReadonlyMap<string, { uuid: str
       else edges.set(k, [a]);
     }
   }
-  const queue = [...known.keys()];
+  const queue = self !== undefined ? [self] : [...known.keys()];
+  const spreadFrom = new Set(queue);
   while (queue.length > 0) {
     const key = queue.pop()!;
     for (const a of edges.get(key) ?? []) {
       const other = a.body.by.key === key ? a.body.member : a.body.by;
-      if (known.has(other.key)) continue;
-      known.set(other.key, { uuid: other.uuid, name: other.name, key: other.key, admitted_by: null, admitted_at: null });
+      if (spreadFrom.has(other.key)) continue;
+      spreadFrom.add(other.key);
+      if (!known.has(other.key)) known.set(other.key, { uuid: other.uuid, name: other.name, key: other.key, admitted_by: null, admitted_at: null, rights: [] });
       queue.push(other.key);
     }
   }

@@ -52,6 +52,18 @@ export interface PairedDeviceItem {
   rtt_ms: number | null;
 }
 
+/** What a device may do in each library it shares with this one (`vss devices rights`, issue 46). */
+export interface DeviceRights {
+  id: string;
+  name: string;
+  libraries: Array<{
+    library_id: string;
+    library: string;
+    /** `admit` (let others in, set what members may do), `remove`, `relay` (its connections carried by the library's relays). */
+    rights: Array<'admit' | 'remove' | 'relay'>;
+  }>;
+}
+
 /** A browser paired with this device by `vss ui pair` (`vss devices list`, issue 44). */
 export interface BrowserDeviceItem {
   kind: 'browser';

@@ -8,6 +8,7 @@ import { pairDaemons } from '../sync-peers.js';
 
 interface Device { id: string; name: string; online: boolean; via: 'pairing' | 'library'; libraries: string[] }
 interface Status { peer_id: string; listen: string[] }
+interface Rights { libraries: Array<{ library: string; rights: string[] }> }
 
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
 
@@ -20,10 +21,10 @@ const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
 describe('a device joins the library, not each device', () => {
   const tmp = tempDir('vss-members-');
   const device = (d: string): Record<string, string> => ({ VSS_DATA_DIR: join(tmp.path, d) });
-  const [A, B, C] = [device('laptop'), device('desktop'), device('server')];
+  const [A, B, C, D] = [device('laptop'), device('desktop'), device('server'), device('phone')];
   const photos = join(tmp.path, 'photos-b');
   after(async () => {
-    await Promise.all([A, B, C].map((e) => runCli(['daemon', 'stop'], e)));
+    await Promise.all([A, B, C, D].map((e) => runCli(['daemon', 'stop'], e)));
     tmp.cleanup();
   });
   const ok = async <T>(env: Record<string, string>, args: string[]): Promise<T> => {
@@ -37,7 +38,7 @@ describe('a device joins the library, not each device', () => {
     mkdirSync(photos);
     writeFileSync(join(photos, 'harbour.txt'), 'a boat in the harbour');
     assert.equal((await runCli(['library', 'create', 'Home', '--path', join(tmp.path, 'libs')], A)).code, 0);
-    for (const [env, name] of [[A, 'Laptop'], [B, 'Desktop'], [C, 'Server']] as const) {
+    for (const [env, name] of [[A, 'Laptop'], [B, 'Desktop'], [C, 'Server'], [D, 'Phone']] as const) {
       assert.equal((await runCli(['device', 'rename', name], env)).code, 0);
       assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], env)).code, 0);
     }
@@ -53,6 +54,27 @@ describe('a device joins the library, not each device', () => {
     assert.equal(server.via, 'library');
     assert.equal(desktop.via, 'library');
     assert.deepEqual((await devices(A)).map((d) => [d.name, d.via]).sort(), [['Desktop', 'pairing'], ['Server', 'pairing']]);
+  });
+
+  it('only a device that may admit lets others in: a pairing with one that may not trusts the two alone; let admit, its next pairing lets the device in for all', async () => {
+    const laptopSees = new Map((await devices(A)).map((d) => [d.name, d.id]));
+    const server = (await devices(B)).find((d) => d.name === 'Server')!;
+    // The laptop made the library: it alone may admit (and set what others may).
+    assert.deepEqual((await ok<Rights>(A, ['devices', 'rights', laptopSees.get('Desktop')!])).libraries.map((l) => l.rights), [['remove', 'relay']]);
+    const refused = await runCli(['devices', 'rights', server.id, 'admit'], B);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /may not set what others may do in Home: only a device that may admit does \(Laptop\)/);
+
+    await pairDaemons(B, D);
+    assert.deepEqual((await devices(D)).map((d) => [d.name, d.via]), [['Desktop', 'pairing']], 'the phone trusts the desktop alone: the library does not trust it');
+    assert.deepEqual((await devices(B)).map((d) => d.name).sort(), ['Laptop', 'Phone', 'Server']);
+
+    await ok(A, ['devices', 'rights', laptopSees.get('Desktop')!, 'admit,remove,relay']);
+    // The desktop may set rights once it holds the laptop's grant: its first try that is not refused.
+    await until('the desktop hears it may admit', 20_000, async () => ((await runCli(['devices', 'rights', server.id, 'remove,relay'], B)).code === 0 ? true : undefined), 200);
+    await pairDaemons(B, D);
+    await until('the server reaches the phone the desktop let in', 20_000, async () => (await devices(C)).find((d) => d.name === 'Phone' && d.online && d.via === 'library'));
+    await until('the laptop trusts the phone', 20_000, async () => (await devices(A)).find((d) => d.name === 'Phone'));
   });
 
   it('the two members sync with each other directly, with the device that admitted both switched off', async () => {

@@ -6,8 +6,9 @@
  *  - the relay box, with no library of its own, shows a code; the laptop joins it by invite, and
  *    the box joins the library the laptop brings;
  *  - the laptop's invite carries its address through the relay; the desktop joins it from the other
- *    home, and is served by the box it never paired with (a member of the same library); the NAS
- *    beside the desktop joins by the desktop's invite, and reaches the laptop and the box too;
+ *    home, and is served by the box it never paired with (a member of the same library); the
+ *    laptop (it made the library: it alone may admit) lets the desktop admit, and the NAS beside
+ *    the desktop joins by the desktop's invite, and reaches the laptop and the box too;
  *  - the desktop lists, searches and copies the laptop's files, sees its tags, and sends it a
  *    file; `devices list` says each is reached through the relay.
  */
@@ -112,6 +113,9 @@ describe('two homes behind NAT, one library through a relay the user runs', { sk
   });
 
   it('a fourth device joins once, by the desktop\'s invite, and all four reach all: one pairing per device', async () => {
+    // Only the device that made the library admits until it lets others: one command, no pairing.
+    const desktopId = (await devices('a')).find((d) => d.name === 'Desktop')!.id;
+    await ok('a', ['devices', 'rights', desktopId, 'admit,remove,relay']);
     await pairByInvite('b', 'c');
     const joinedAt = Date.now();
     const others: Record<Host, string[]> = { relay: ['Laptop', 'Desktop', 'NAS'], a: ['Home server', 'Desktop', 'NAS'], b: ['Home server', 'Laptop', 'NAS'], c: ['Home server', 'Laptop', 'Desktop'] };

@@ -120,6 +120,8 @@ export const OPERATIONS = {
   devicesList: { method: 'GET', path: '/api/devices', call: 'vss.devices.list' },
   /** ID: a device uuid or its start (the core checks it). */
   devicesUnpair: { method: 'DELETE', path: '/api/devices/:id', call: 'vss.devices.unpair', args: [param('id', 'string')] },
+  /** What a device may do in the libraries it shares with this one; RIGHTS given: set first (`vss devices rights`). */
+  devicesRights: { method: 'POST', path: '/api/devices/:id/rights', call: 'vss.devices.rights', args: [param('id', 'string'), body('rights', 'strings', opt)] },
   /** End a paired browser's session for good (`vss devices revoke`). */
   devicesRevoke: { method: 'POST', path: '/api/devices/:id/revoke', call: 'vss.devices.revoke', args: [param('id', 'string')] },
   /** ADDR: a multiaddr of a paired device (the core checks it). */

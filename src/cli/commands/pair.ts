@@ -142,6 +142,17 @@ export function registerPairCommands(program: Command): void {
     });
 
   devices
+    .command('rights <id> [rights...]')
+    .description('what a device may do in the libraries it shares with this one — admit (let others in, set rights), remove, relay — and, given RIGHTS (e.g. admit,remove,relay or none), set it for every member')
+    .action(async function (this: Command, id: string, rights: string[]) {
+      const got = await (await clientFor(this)).devices.rights(id, rights.length > 0 ? rights : undefined);
+      if (globals(this).json) return printJson(got);
+      if (got.libraries.length === 0) return printLine(`${got.name} (${got.id}) is a member of no library open here.`);
+      for (const l of got.libraries) printLine(`${got.name} in ${l.library}: ${l.rights.length > 0 ? l.rights.join(', ') : 'nothing (a member still: it syncs, but may not admit, remove or be relayed)'}`);
+      if (rights.length > 0) printLine('Every member takes it in when it next hears from this device.');
+    });
+
+  devices
     .command('remove <id>')
     .alias('unpair')
     .description('remove a device from the libraries it shares with this one, for every member: its key is refused everywhere and what it had is forgotten')

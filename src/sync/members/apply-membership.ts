@@ -1,6 +1,6 @@
 import type { Library } from '../../library/library.js';
 import type { MemberBody } from '../../tags/member-record.js';
-import { membership, type MemberFact, type MembershipView } from '../../tags/membership.js';
+import { founderOf, membership, type MemberFact, type MembershipView } from '../../tags/membership.js';
 import { peerIdOfPublicKey } from '../net/device-key.js';
 import type { PairedDevices } from '../pairing/paired-devices.js';
 
@@ -27,6 +27,17 @@ export function memberFacts(lib: Library): MemberFact[] {
   return facts;
 }
 
+/** LIB's membership as this device (SELF) sees it: its roots are itself and the devices paired with it for the library. */
+export function membershipHere(trust: PairedDevices, lib: Library, self: { uuid: string; name: string; key: string }): MembershipView {
+  const libraryId = lib.config.id;
+  const roots = new Map<string, { uuid: string; name: string }>([[self.key, { uuid: self.uuid, name: self.name }]]);
+  for (const d of trust.list()) {
+    if (d.library_ids.includes(libraryId) && !(d.member_of ?? []).includes(libraryId)) roots.set(d.public_key, { uuid: d.device_uuid, name: d.name });
+  }
+  const facts = memberFacts(lib);
+  return membership(facts, roots, Date.now(), founderOf(facts, self.key), self.key);
+}
+
 /**
  * Bring the trust store in step with LIB's membership records (issue 46): every member is trusted
  * for the library (dialled, served, relayed for), every removed one is not. The roots are this
@@ -34,11 +45,7 @@ export function memberFacts(lib: Library): MemberFact[] {
  */
 export function applyMembership(trust: PairedDevices, lib: Library, self: { uuid: string; name: string; key: string }): MembershipChange {
   const libraryId = lib.config.id;
-  const roots = new Map<string, { uuid: string; name: string }>([[self.key, { uuid: self.uuid, name: self.name }]]);
-  for (const d of trust.list()) {
-    if (d.library_ids.includes(libraryId) && !(d.member_of ?? []).includes(libraryId)) roots.set(d.public_key, { uuid: d.device_uuid, name: d.name });
-  }
-  const view = membership(memberFacts(lib), roots);
+  const view = membershipHere(trust, lib, self);
   const out: MembershipChange = { added: [], dropped: [], conflicts: [], selfRemoved: view.removed.has(self.key), view };
   trust.batch(() => {
     for (const [key, m] of view.members) {
@@ -51,6 +58,12 @@ export function applyMembership(trust: PairedDevices, lib: Library, self: { uuid
       const got = trust.addMember(libraryId, { uuid: m.uuid, name: m.name, key, at: m.admitted_at ?? new Date().toISOString() });
       if (got === 'added') out.added.push(peerIdOfPublicKey(key));
       if (got === 'conflict') out.conflicts.push(m.uuid);
+    }
+    // What the rights say of relaying each trusted device for this library (the relay's slots and hops ask).
+    for (const [key, m] of view.members) {
+      if (key === self.key) continue;
+      const d = trust.byPeerId(peerIdOfPublicKey(key));
+      if (d && d.device_uuid === m.uuid) trust.setRelay(d.device_uuid, libraryId, m.rights.includes('relay'));
     }
     for (const key of view.removed.keys()) {
       if (key === self.key) continue;

@@ -1,7 +1,10 @@
 import type { Library } from '../../library/library.js';
-import { memberRecordId, removalBody, signMemberBody, type MemberRecord, type MemberSide } from '../../tags/member-record.js';
+import { memberRecordId, removalBody, rightsBody, signMemberBody, type AdmissionTerms, type Right, type MemberRecord, type MemberSide } from '../../tags/member-record.js';
+import { founderOf } from '../../tags/membership.js';
 import { SharedData } from '../../tags/shared-data.js';
-import { memberFacts } from './apply-membership.js';
+import { memberFacts, membershipHere } from './apply-membership.js';
+import { VssError } from '../../core/errors.js';
+import type { PairedDevices } from '../pairing/paired-devices.js';
 
 /** A membership record made here (a pairing's admission, a removal) goes into LIB's shared data: every member gets it. */
 export function recordMember(lib: Library, record: MemberRecord): void {
@@ -22,7 +25,38 @@ export function recordRemoval(lib: Library, self: MemberSide, privateKeyPem: str
   recordMember(lib, { body, sig_by: signMemberBody(body, privateKeyPem), sig_member: null });
 }
 
-/** The removals of the device with KEY in LIB: an admission that brings it back names them (`over`). */
-export function removalsOf(lib: Library, key: string): string[] {
-  return memberFacts(lib).filter((f) => f.body.kind === 'remove' && f.body.member.key === key).map((f) => f.id);
+/**
+ * What an admission of the device with KEY into LIB made by the device with SELFKEY says besides
+ * who and when: the removals of it that it undoes (`over`: it is paired again), and the library's
+ * founder as this device knows it.
+ */
+export function admissionTerms(lib: Library, key: string, selfKey: string): AdmissionTerms {
+  const facts = memberFacts(lib);
+  const founder = founderOf(facts, selfKey);
+  return { over: facts.filter((f) => f.body.kind === 'remove' && f.body.member.key === key).map((f) => f.id), ...(founder !== undefined ? { founder } : {}) };
+}
+
+/**
+ * SELF sets what DEVICE may do in LIB from now on (`vss devices rights`, issue 46): a grant signed
+ * with SELF's key, recorded in the library's shared data. Only a device that may admit grants:
+ * refused here otherwise, as every member would count it for nothing. Returns the grant's rights.
+ */
+export function recordRights(trust: PairedDevices, lib: Library, self: MemberSide, privateKeyPem: string, device: { uuid: string; key: string }, rights: readonly Right[], at = new Date()): Right[] {
+  const view = membershipHere(trust, lib, self);
+  const mine = view.members.get(self.key);
+  if (!mine?.rights.includes('admit')) {
+    const admitters = [...view.members.values()].filter((m) => m.rights.includes('admit')).map((m) => m.name);
+    throw new VssError('POLICY', `this device may not set what others may do in ${lib.config.name}: only a device that may admit does${admitters.length > 0 ? ` (${admitters.join(', ')})` : ''}`);
+  }
+  if (device.key === self.key) throw new VssError('USAGE', 'a device does not set what it may do itself: ask another device that may admit');
+  const member = view.members.get(device.key);
+  if (!member) throw new VssError('NOT_FOUND', `${device.uuid} is not a member of ${lib.config.name}`);
+  const body = rightsBody(lib.config.id, at.toISOString(), self, { uuid: member.uuid, name: member.name, key: member.key }, rights);
+  recordMember(lib, { body, sig_by: signMemberBody(body, privateKeyPem), sig_member: null });
+  return (JSON.parse(body) as { rights: Right[] }).rights;
+}
+
+/** What the device with KEY may do in LIB as this device (SELF) sees it; undefined: not a member here. */
+export function rightsIn(trust: PairedDevices, lib: Library, self: MemberSide, key: string): Right[] | undefined {
+  return membershipHere(trust, lib, self).members.get(key)?.rights;
 }

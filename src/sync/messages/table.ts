@@ -231,6 +231,8 @@ export const PEER_MESSAGES = {
       device_uuid: f.uuid, name: f.text(PAIR_TEXT), public_key: f.pem, library: f.optional(f.object({ id: f.uuid, name: f.text(PAIR_TEXT) })),
       /** The admission's time and the removals of the joiner it undoes, as the admitting device (this one, when it offers its library) chose them (issue 46). */
       member_at: f.optional(f.string(32)), member_over: f.optional(f.array(f.uuid, MEMBER_REFS_MAX)),
+      /** The library's founder as the admitting device knows it (its key): who may admit is worked out from it (`tags/membership.ts`). */
+      member_founder: f.optional(f.pem),
     },
   },
   /** J→I: who the joiner is; with the library it brings when the initiator named none. */
@@ -240,6 +242,7 @@ export const PEER_MESSAGES = {
       device_uuid: f.uuid, name: f.text(PAIR_TEXT), public_key: f.pem, library: f.optional(f.object({ id: f.uuid, name: f.text(PAIR_TEXT) })),
       /** The admission both sign (issue 46, `tags/member-record.ts`): its time as the joiner chose it, and the joiner's signature. */
       member_at: f.optional(f.string(32)), member_sig: f.optional(f.string(MEMBER_SIG_CHARS)), member_over: f.optional(f.array(f.uuid, MEMBER_REFS_MAX)),
+      member_founder: f.optional(f.pem),
     },
   },
   /** I→J: the initiator has recorded the joiner; the joiner records the initiator. With the initiator's signature of the admission. */

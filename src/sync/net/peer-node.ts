@@ -30,6 +30,8 @@ export interface PeerNodeOptions {
   admit(peerId: string): boolean;
   /** Whether a peer is paired: only paired peers are served the protocols marked `pairedOnly`. */
   isPaired(peerId: string): boolean;
+  /** As a relay: whether a paired peer may be relayed (its library's rights let it, issue 46). Absent: every paired peer. */
+  mayRelay?(peerId: string): boolean;
   /**
    * Serve as a relay (circuit relay v2) for the devices this one is paired with, and only for
    * them: without the protocol's default limits (2 minutes, 128 KiB a circuit, which end any
@@ -127,6 +129,7 @@ export class PeerNode {
     const listen = opts.listen.map((a) => parseListenAddr(a).toString());
     const useMdns = opts.mdns ?? !listen.every(isLoopbackAddr);
     const paired = (peer: PeerId) => opts.isPaired(peer.toString());
+    const relayable = (peer: PeerId) => paired(peer) && (opts.mayRelay?.(peer.toString()) ?? true);
     const answered = new AnsweredKeys();
     const services = {
       identify: identify(),
@@ -166,8 +169,8 @@ export class PeerNode {
           return !opts.admit(peer.toString());
         },
         // As a relay: a slot and a circuit for paired devices only (never `admit`: it lets in anyone while a code is open).
-        denyInboundRelayReservation: (source: PeerId) => !paired(source),
-        denyOutboundRelayedConnection: (source: PeerId, destination: PeerId) => !(paired(destination) && (paired(source) || opts.strangersThrough?.to(destination.toString()) === true)),
+        denyInboundRelayReservation: (source: PeerId) => !relayable(source),
+        denyOutboundRelayedConnection: (source: PeerId, destination: PeerId) => !(relayable(destination) && (relayable(source) || opts.strangersThrough?.to(destination.toString()) === true)),
         // Reached through a relay: only one this device is paired with, from a peer it would let in anyway.
         denyInboundRelayedConnection: (relay: PeerId, from: PeerId) => !(paired(relay) && opts.admit(from.toString())),
       },

@@ -26,12 +26,14 @@ describe('a relay for paired devices only', () => {
   const rAddr = () => r.addresses()[0]!;
   /** The device R carries strangers to now (a pairing code of its is open), or ''. */
   let windowTo = '';
+  /** Paired devices whose library's rights do not let R relay them (issue 46). */
+  const notRelayed = new Set<string>();
 
   before(async () => {
     const node = async (paired: Array<keyof typeof ids>, admitted: Array<keyof typeof ids> = paired, relay = false) => PeerNode.start({
       privateKey: await generateKeyPair('Ed25519'), listen: LOOPBACK, mdns: false,
       admit: (p) => admitted.some((k) => ids[k] === p), isPaired: (p) => paired.some((k) => ids[k] === p),
-      ...(relay ? { relay: { maxReservations: 4 }, strangersThrough: { to: (d: string) => d === windowTo, any: () => windowTo !== '' } } : {}),
+      ...(relay ? { mayRelay: (p: string) => !notRelayed.has(p), relay: { maxReservations: 4 }, strangersThrough: { to: (d: string) => d === windowTo, any: () => windowTo !== '' } } : {}),
     });
     r = await node(['a', 'b', 'c'], ['a', 'b', 'c', 's'], true);
     // A has a pairing code open: it would let S in; the relay must not carry S there.
@@ -128,6 +130,27 @@ describe('a relay for paired devices only', () => {
     } finally {
       await c.hangUp(ids.r);
       await new Promise<void>((res) => proxy.close(() => res()));
+    }
+  });
+  it("relays a paired device only while its library's rights let it be relayed: no slot, no circuit from it or to it", async () => {
+    notRelayed.add(ids.c);
+    await assert.rejects(c.reserveOn(rAddr()), 'a slot');
+    notRelayed.delete(ids.c);
+    await c.reserveOn(rAddr());
+    notRelayed.add(ids.c);
+    try {
+      await assert.rejects(a.open(`${rAddr()}/p2p-circuit/p2p/${ids.c}`, 'fetch', AbortSignal.timeout(10_000)), 'a circuit to it, though it holds a slot');
+      await assert.rejects(c.open(`${rAddr()}/p2p-circuit/p2p/${ids.a}`, 'fetch', AbortSignal.timeout(10_000)), 'a circuit from it');
+    } finally {
+      notRelayed.delete(ids.c);
+    }
+    try {
+      // Let again: carried again (A reaches C through R: C serves A nothing it did not ask for, and says so).
+      await assert.rejects(a.open(`${rAddr()}/p2p-circuit/p2p/${ids.c}`, 'fetch', AbortSignal.timeout(10_000)), /does not serve \/vss\/fetch/);
+      assert.equal(a.pathTo(ids.c), 'relay');
+    } finally {
+      await a.hangUp(ids.c);
+      await c.hangUp(ids.r);
     }
   });
 });

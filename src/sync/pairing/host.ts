@@ -5,7 +5,7 @@ import { peerDeviceName } from '../../device/identity.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { peerIdOfPublicKey, publicKeyPem, rawPublicKey } from '../net/device-key.js';
 import { newPairingCode, type PairingCode } from './code.js';
-import { admissionBody, signMemberBody, verifyMemberRecord, type MemberRecord, type MemberSide } from '../../tags/member-record.js';
+import { admissionBody, signMemberBody, verifyMemberRecord, type AdmissionTerms, type MemberRecord, type MemberSide } from '../../tags/member-record.js';
 import { PAIR_MAX_MESSAGE_BYTES, PairProtocolError, PairRefusal, receivePairMessage, pairError, pairMessage, type PairErrorCode, type PairMessage } from './messages.js';
 import type { PairedDevice, PairedDevices } from './paired-devices.js';
 import { joinerSignatureValid, macMatches, proofMac, rawKeyOfPeerId, type Transcript } from './proofs.js';
@@ -55,7 +55,7 @@ export interface PairingHostOptions {
   /** How many refused attempts a peer gets before it is turned away unheard (see RefusalLimit). */
   refusals?: RefusalLimitOptions;
   /** The removals from LIBRARYID of the device with KEY (PEM), which an admission bringing it back names (issue 46). */
-  removalsOf?(libraryId: string, key: string): string[];
+  admissionTerms?(libraryId: string, key: string): AdmissionTerms;
 }
 
 export interface PairingStatus {
@@ -176,7 +176,7 @@ export class PairingHost {
       claimed = true;
       // Offering its library, this device admits the joiner: it says when, and which removals of it the admission undoes.
       const terms = session.library
-        ? { member_at: new Date(this.now()).toISOString(), member_over: this.opts.removalsOf?.(session.library.id, publicKeyPem(t.joinerKey)) ?? [] }
+        ? termsOf(new Date(this.now()).toISOString(), this.opts.admissionTerms?.(session.library.id, publicKeyPem(t.joinerKey)))
         : undefined;
       await ch.send(pairMessage('host_device', {
         device_uuid: session.local.deviceUuid,
@@ -265,7 +265,7 @@ export class PairingHost {
  * is not the joiner's over the body both sides make from what they told each other.
  */
 function countersign(
-  session: Session, info: PairMessage<'joiner_device'>, libraryId: string, terms: { member_at: string; member_over: string[] } | undefined, now: number,
+  session: Session, info: PairMessage<'joiner_device'>, libraryId: string, terms: { member_at: string; member_over: string[]; member_founder?: string } | undefined, now: number,
 ): { record: MemberRecord; mine: string } | undefined {
   if (info.member_sig === undefined) return undefined;
   const host: MemberSide = { uuid: session.local.deviceUuid, name: session.local.name, key: session.local.publicKeyPem };
@@ -275,13 +275,18 @@ function countersign(
   if (at === undefined) return undefined;
   if (!terms && Math.abs(Date.parse(at) - now) > ADMISSION_CLOCK_SKEW_MS) throw new PairRefusal('protocol', "the joiner's clock is more than 10 minutes from this device's: set the clocks right and pair again");
   const body = terms
-    ? admissionBody(libraryId, at, host, joiner, terms.member_over)
-    : admissionBody(libraryId, at, joiner, host, info.member_over ?? []);
+    ? admissionBody(libraryId, at, host, joiner, terms.member_over, terms.member_founder)
+    : admissionBody(libraryId, at, joiner, host, info.member_over ?? [], info.member_founder);
   const hostAdmits = terms !== undefined;
   const mine = signMemberBody(body, session.local.privateKey);
   const record: MemberRecord = hostAdmits ? { body, sig_by: mine, sig_member: info.member_sig } : { body, sig_by: info.member_sig, sig_member: mine };
   if ('refused' in verifyMemberRecord(record)) throw new PairRefusal('proof', "the joiner's signature of its admission did not verify");
   return { record, mine };
+}
+
+/** The terms of an admission made here, as the host message carries them. */
+function termsOf(at: string, t: AdmissionTerms | undefined): { member_at: string; member_over: string[]; member_founder?: string } {
+  return { member_at: at, member_over: t?.over ?? [], ...(t?.founder !== undefined ? { member_founder: t.founder } : {}) };
 }
 
 function fateKey(state: CodeState): keyof typeof FATES {

@@ -4,7 +4,7 @@ import { VssError } from '../../core/errors.js';
 import { peerDeviceName } from '../../device/identity.js';
 import { MessageChannel } from '../net/message-channel.js';
 import { peerIdOfPublicKey, publicKeyPem, rawPublicKey } from '../net/device-key.js';
-import { admissionBody, signMemberBody, verifyMemberRecord, type MemberRecord, type MemberSide } from '../../tags/member-record.js';
+import { admissionBody, signMemberBody, verifyMemberRecord, type AdmissionTerms, type MemberRecord, type MemberSide } from '../../tags/member-record.js';
 import { parsePairingCode, type PairingCode } from './code.js';
 import { PAIR_MAX_MESSAGE_BYTES, PAIR_VERSION, PairRefusal, receivePairMessage, pairError, pairMessage } from './messages.js';
 import type { PairedDevice, PairedDevices } from './paired-devices.js';
@@ -37,7 +37,7 @@ export interface JoinPairingOptions {
   maxCandidates?: number;
   stepTimeoutMs?: number;
   /** The removals from LIBRARYID of the device with KEY (PEM): this device admits a host with no library, undoing them (issue 46). */
-  removalsOf?(libraryId: string, key: string): string[];
+  admissionTerms?(libraryId: string, key: string): AdmissionTerms;
 }
 
 export interface JoinPairingResult {
@@ -165,13 +165,15 @@ async function attempt(target: string, code: PairingCode, opts: JoinPairingOptio
     const hostSide: MemberSide = { uuid: host.device_uuid, name: host.name, key: host.public_key };
     const mySide: MemberSide = { uuid: opts.local.deviceUuid, name: opts.local.name, key: opts.local.publicKeyPem };
     const memberAt = host.library ? host.member_at : new Date().toISOString();
-    const over = host.library ? (host.member_over ?? []) : (opts.removalsOf?.(library.id, host.public_key) ?? []);
-    const body = memberAt === undefined ? undefined : host.library ? admissionBody(library.id, memberAt, hostSide, mySide, over) : admissionBody(library.id, memberAt, mySide, hostSide, over);
+    const mine = host.library ? undefined : opts.admissionTerms?.(library.id, host.public_key);
+    const over = host.library ? (host.member_over ?? []) : (mine?.over ?? []);
+    const founder = host.library ? host.member_founder : mine?.founder;
+    const body = memberAt === undefined ? undefined : host.library ? admissionBody(library.id, memberAt, hostSide, mySide, over, founder) : admissionBody(library.id, memberAt, mySide, hostSide, over, founder);
     const mySig = body === undefined ? undefined : signMemberBody(body, opts.local.privateKey);
     await ch.send(pairMessage('joiner_device', {
       device_uuid: opts.local.deviceUuid, name: opts.local.name, public_key: opts.local.publicKeyPem,
       ...(host.library ? {} : { library: { id: library.id, name: library.name } }),
-      ...(mySig !== undefined && memberAt !== undefined ? { member_at: memberAt, member_sig: mySig, ...(host.library ? {} : { member_over: over }) } : {}),
+      ...(mySig !== undefined && memberAt !== undefined ? { member_at: memberAt, member_sig: mySig, ...(host.library ? {} : { member_over: over, ...(founder !== undefined ? { member_founder: founder } : {}) }) } : {}),
     }), step());
     const done = await receivePairMessage(ch, 'done', step());
     let admission: MemberRecord | undefined;

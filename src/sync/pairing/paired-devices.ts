@@ -21,6 +21,11 @@ export interface PairedDevice {
    * through the library's membership records, never paired here. Absent: none.
    */
   member_of?: string[];
+  /**
+   * The libraries (of `library_ids`) whose rights say it may not be relayed (issue 46: `relay`
+   * not granted): a relay here carries it only for another library that lets it. Absent: none.
+   */
+  no_relay?: string[];
   /** Last known multiaddrs, newest first. */
   addrs: string[];
   last_seen: string | null;
@@ -97,6 +102,7 @@ export class PairedDevices {
       next.addrs = unique([...next.addrs, ...old.addrs]).slice(0, MAX_ADDRS);
       if (memberOf.length > 0) next.member_of = memberOf;
       else delete next.member_of;
+      if (old.no_relay) next.no_relay = [...old.no_relay];
     }
     const rest = this.devices.filter((x) => x.device_uuid !== next.device_uuid && x.peer_id !== next.peer_id);
     if (rest.length >= MAX_PAIRED_DEVICES) {
@@ -104,6 +110,27 @@ export class PairedDevices {
     }
     this.save([...rest, next]);
     return copy(next);
+  }
+
+  /**
+   * Whether DEVICEUUID may be relayed for LIBRARYID, as the library's rights say (issue 46); true
+   * when that changed the record. A device it does not know, or not for that library: nothing.
+   */
+  setRelay(deviceUuid: string, libraryId: string, allowed: boolean): boolean {
+    const d = this.devices.find((x) => x.device_uuid === deviceUuid);
+    if (!d || !d.library_ids.includes(libraryId) || (d.no_relay ?? []).includes(libraryId) === !allowed) return false;
+    const noRelay = allowed ? (d.no_relay ?? []).filter((l) => l !== libraryId) : [...(d.no_relay ?? []), libraryId];
+    const next: PairedDevice = { ...d };
+    if (noRelay.length > 0) next.no_relay = noRelay;
+    else delete next.no_relay;
+    this.save(this.devices.map((x) => (x === d ? next : x)));
+    return true;
+  }
+
+  /** Whether the device with PEERID may be relayed here: trusted for a library that lets it be. */
+  mayRelay(peerId: string): boolean {
+    const d = this.devices.find((x) => x.peer_id === peerId);
+    return d !== undefined && d.library_ids.some((l) => !(d.no_relay ?? []).includes(l));
   }
 
   /** DEVICEUUID now goes by NAME (as it said itself, kept by peerDeviceName); true when that changed the record. */
@@ -159,9 +186,12 @@ export class PairedDevices {
       return 'gone';
     }
     const memberOf = (d.member_of ?? []).filter((l) => l !== libraryId);
+    const noRelay = (d.no_relay ?? []).filter((l) => l !== libraryId);
     const next: PairedDevice = { ...d, library_ids: libraryIds };
     if (memberOf.length > 0) next.member_of = memberOf;
     else delete next.member_of;
+    if (noRelay.length > 0) next.no_relay = noRelay;
+    else delete next.no_relay;
     this.save(this.devices.map((x) => (x === d ? next : x)));
     return 'dropped';
   }
@@ -254,6 +284,9 @@ function checkRecord(r: unknown, where: string): PairedDevice {
   if (d.member_of !== undefined && (!Array.isArray(d.member_of) || !d.member_of.every((x) => typeof x === 'string' && (d.library_ids as string[]).includes(x)))) {
     throw bad('member_of must name libraries of library_ids');
   }
+  if (d.no_relay !== undefined && (!Array.isArray(d.no_relay) || !d.no_relay.every((x) => typeof x === 'string' && (d.library_ids as string[]).includes(x)))) {
+    throw bad('no_relay must name libraries of library_ids');
+  }
   return {
     device_uuid: d.device_uuid,
     name: d.name,
@@ -264,6 +297,7 @@ function checkRecord(r: unknown, where: string): PairedDevice {
     addrs: unique(d.addrs as string[]),
     last_seen: d.last_seen as string | null,
     ...(Array.isArray(d.member_of) && d.member_of.length > 0 ? { member_of: unique(d.member_of as string[]) } : {}),
+    ...(Array.isArray(d.no_relay) && d.no_relay.length > 0 ? { no_relay: unique(d.no_relay as string[]) } : {}),
   };
 }
 
@@ -276,5 +310,5 @@ function unique(xs: string[]): string[] {
 }
 
 function copy(d: PairedDevice): PairedDevice {
-  return { ...d, library_ids: [...d.library_ids], addrs: [...d.addrs], ...(d.member_of ? { member_of: [...d.member_of] } : {}) };
+  return { ...d, library_ids: [...d.library_ids], addrs: [...d.addrs], ...(d.member_of ? { member_of: [...d.member_of] } : {}), ...(d.no_relay ? { no_relay: [...d.no_relay] } : {}) };
 }

@@ -9,7 +9,7 @@ import type { PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../../wire/p
 import { parseMultiaddr } from '../net/multiaddrs.js';
 import type { PeerNetwork } from '../network.js';
 import type { LibraryHost, SyncedLibrary } from '../synced-library.js';
-import type { MemberRecord } from '../../tags/member-record.js';
+import type { AdmissionTerms, MemberRecord } from '../../tags/member-record.js';
 import { parsePairingCode } from './code.js';
 import { discoveredPeers, pairingDialer } from './dial.js';
 import { forgetDevice, pairedDeviceItem } from './forget.js';
@@ -39,8 +39,8 @@ export interface PairingServiceOptions {
   paired(lib: SyncedLibrary, peerId: string, admission?: MemberRecord): void;
   /** Forget an unpaired device in one library it shared (its availability there). */
   forgetIn(libraryId: string, deviceUuid: string): void;
-  /** The removals from LIBRARYID of the device with KEY: an admission bringing it back names them (issue 46). */
-  removalsOf(libraryId: string, key: string): string[];
+  /** What an admission made here into LIBRARYID of the device with KEY says besides who and when (issue 46). */
+  admissionTerms(libraryId: string, key: string): AdmissionTerms;
 }
 
 /** How long a relay goes on carrying strangers to this device once its pairing code closed. */
@@ -57,7 +57,7 @@ export class PairingService {
 
   constructor(private readonly opts: PairingServiceOptions) {
     // The store records each side's new peer before the exchange's last message.
-    this.host = new PairingHost({ store: opts.trust, removalsOf: (l, k) => opts.removalsOf(l, k) });
+    this.host = new PairingHost({ store: opts.trust, admissionTerms: (l, k) => opts.admissionTerms(l, k) });
   }
 
   /** Whether unpaired peers may connect now: a code is open, or a join runs. */
@@ -129,7 +129,7 @@ export class PairingService {
         code: words,
         local: this.localInfo(),
         store: trust,
-        removalsOf: (l, k) => this.opts.removalsOf(l, k),
+        admissionTerms: (l, k) => this.opts.admissionTerms(l, k),
         signal,
         ...(mine ? { library: { id: mine.id, name: mine.name } } : {}),
       });
