@@ -52,10 +52,14 @@ async function setup(locationParent: string, shared = false) {
   };
 }
 
-/** Run convertReferences in a child process, optionally dying at a named step. */
+/**
+ * Run convertReferences in a child process, optionally dying at a named step. The child loads the
+ * installation and the conversion alone, not test/internals.js (every module a test may reach
+ * below the API): two dozen children each loading all of it were most of this file's CPU.
+ */
 function convertInChild(dataDir: string, root: string, crashAt?: string): Promise<number | null> {
   const script = `
-    const { Vss } = await import(${JSON.stringify(join(REPO, 'dist/test/internals.js'))});
+    const { Installation: Vss } = await import(${JSON.stringify(join(REPO, 'dist/src/library/installation.js'))});
     const { convertReferences } = await import(${JSON.stringify(join(REPO, 'dist/src/sidecars/convert.js'))});
     const lib = new Vss({ dataDir: ${JSON.stringify(dataDir)} }).openLibrary(${JSON.stringify(root)});
     const r = await convertReferences(lib);
