@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { DOMParser, XMLSerializer, type Element, type Node } from '@xmldom/xmldom';
 import { APPLE_PHOTOS, BRIDGE, DARKTABLE, DIGIKAM, DIGIKAM_TOP_LEVEL, EXIFTOOL, LIGHTROOM } from '../../src/media/xmp/xmp-samples.test-data.js';
 import { readXmpRaw, readXmpSidecar } from '../../src/media/xmp/xmp-sidecar-read.js';
-import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, outputOf, runCli, tempDir, until } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, VSS_BIN, json, outputOf, runCli as runCliChild, tempDir, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+// What must die at a crash point, stop mid-export or run as another user stays a child process.
+import { cliHere as runCli } from '../support/cli-here.js';
 
 interface Meta { content_uuid: string; rating: number; tags: string[] }
 interface Tag { name: string; path: string[] }
@@ -313,7 +316,7 @@ describe('XMP sidecars: nothing of another tool is lost', { skip: FIXTURES_SKIP 
     photo('crash.JPG');
     await ok(['location', 'rescan', 'Photos']);
     writeFileSync(at('crash.JPG.xmp'), DIGIKAM);
-    const killed = await runCli(['location', 'rescan', 'Photos'], { ...env, VSS_CRASH_AT: 'xmp-import:recorded' });
+    const killed = await runCliChild(['location', 'rescan', 'Photos'], { ...env, VSS_CRASH_AT: 'xmp-import:recorded' });
     assert.equal(killed.code, null, `killed at the crash point: ${killed.stderr}`);
     await ok(['location', 'rescan', 'Photos']);
     const m = await ok<Meta>(['meta', 'show', at('crash.JPG')]);
