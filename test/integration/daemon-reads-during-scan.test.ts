@@ -19,6 +19,16 @@ describe('daemon: reads answer while a large scan runs', () => {
   const tmp = tempDir('vss-reads-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
   const big = join(tmp.path, 'big');
+  /** The locations as the daemon's API lists them (what `vss location list --json` prints), over HTTP: no CLI process a poll. */
+  const locationsOfDaemon = async (): Promise<() => Promise<Array<Location & { files: number }>>> => {
+    const { http } = json<{ http: string }>(await runCli(['daemon', 'status', '--json'], env));
+    const token = readFileSync(join(env.VSS_DATA_DIR, 'daemon.token'), 'utf8').trim();
+    return async () => {
+      const res = await fetch(`${http}/api/libraries/current/locations`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+      assert.equal(res.status, 200);
+      return (await res.json()) as Array<Location & { files: number }>;
+    };
+  };
   after(async () => {
     await runCli(['daemon', 'stop'], env);
     tmp.cleanup();
@@ -41,16 +51,17 @@ describe('daemon: reads answer while a large scan runs', () => {
       return ((await res.json()) as { items: Content[] }).items;
     };
 
+    const locations = await locationsOfDaemon();
     const deadline = Date.now() + 30_000;
     let listed: Content[] = [];
     for (;;) {
-      const locs = json<Location[]>(await runCli(['location', 'list', '--json'], env));
+      const locs = await locations();
       if (locs[0]?.scan_state === 'scanning') {
         listed = await firstPage();
         if (listed.length > 0) break;
       }
       assert.ok(Date.now() < deadline, 'the scan was seen running with contents identified');
-      await sleep(50);
+      await sleep(250);
     }
     const path = await runCli(['sidecars', 'path', listed[0]!.content_uuid, 'thumb', 'grid@1x'], env);
     assert.equal(path.code, 1, 'a text file has no thumbnail: a clear refusal, at once');
@@ -69,12 +80,13 @@ describe('daemon: reads answer while a large scan runs', () => {
       for (let i = 0; i < 400; i++) writeFileSync(join(more, `d${d}`, `g${i}.txt`), `more ${d}/${i}`);
     }
     const scan = runCli(['location', 'add', more, '--mode', 'content'], env);
+    const scanning = await locationsOfDaemon();
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const locs = json<Location[]>(await runCli(['location', 'list', '--json'], env));
+      const locs = await scanning();
       if (locs.length === 2 && locs[1]!.scan_state === 'scanning') break;
       assert.ok(Date.now() < deadline, 'the second scan was seen running');
-      await sleep(50);
+      await sleep(250);
     }
     const stop = await runCli(['daemon', 'stop'], env);
     assert.equal(stop.code, 0, stop.stderr);
@@ -84,9 +96,10 @@ describe('daemon: reads answer while a large scan runs', () => {
     assert.doesNotMatch(log.stdout, /connection is not open/);
 
     assert.equal((await runCli(['daemon', 'start'], env)).code, 0);
+    const restarted = await locationsOfDaemon();
     const done = Date.now() + 60_000;
     for (;;) {
-      const locs = json<Array<Location & { files: number }>>(await runCli(['location', 'list', '--json'], env));
+      const locs = await restarted();
       if (locs[1]?.scan_state === 'complete' && locs[1].files === 40_000) break;
       assert.ok(Date.now() < done, `the next start finishes the scan: ${JSON.stringify(locs[1])}`);
       await sleep(200);
