@@ -63,7 +63,8 @@ export class DevicesApi {
       const lib = this.openLibrary(libraryId);
       if (!lib) continue;
       try {
-        out.libraries.push(await lib.sync.rightsOf({ uuid: d.device_uuid, key: d.public_key }, trust, wanted));
+        const got = await lib.sync.rightsOf({ uuid: d.device_uuid, key: d.public_key }, trust, wanted);
+        if (got) out.libraries.push(got);
       } finally {
         lib.close();
       }

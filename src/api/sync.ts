@@ -72,14 +72,10 @@ export class SyncApi implements LinkPort {
    * signed with this device's key (refused unless this device may admit). TRUST: the data dir's
    * trust store (whom this device paired with: its view's roots).
    */
-  async rightsOf(device: { uuid: string; key: string }, trust: PairedDevices, rights?: Right[]): Promise<{ library_id: string; library: string; rights: Right[] }> {
-    const { recordRights, rightsIn } = await import('../sync/members/record-member.js');
+  async rightsOf(device: { uuid: string; key: string }, trust: PairedDevices, rights?: Right[]): Promise<{ library_id: string; library: string; rights: Right[] } | undefined> {
+    const { rightsHere } = await import('../sync/members/record-member.js');
     const me = this.lib.device;
-    const self = { uuid: me.uuid, name: me.name, key: me.publicKey };
-    if (rights !== undefined) recordRights(trust, this.lib, self, readFileSync(join(this.ctx.dataDir, 'device.key'), 'utf8'), device, rights);
-    const now = rightsIn(trust, this.lib, self, device.key);
-    if (now === undefined) throw new VssError('NOT_FOUND', `${device.uuid} is not a member of ${this.lib.config.name}`);
-    return { library_id: this.lib.config.id, library: this.lib.config.name, rights: now };
+    return rightsHere(trust, this.lib, { uuid: me.uuid, name: me.name, key: me.publicKey }, () => readFileSync(join(this.ctx.dataDir, 'device.key'), 'utf8'), device, rights);
   }
 
   /** Forget an unpaired device in this library: what it said it has, and its rows (DESIGN §9, §15). */

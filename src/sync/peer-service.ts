@@ -11,7 +11,7 @@ import { onSyncSettingsChange, readSyncSettings } from './sync-settings.js';
 import type { LibraryHost, SyncedLibrary } from './synced-library.js';
 import { RateLimiter } from './transfer/rate-limiter.js';
 import { applyMembership } from './members/apply-membership.js';
-import { admissionTerms, recordMember, recordRemoval, recordRights, rightsIn } from './members/record-member.js';
+import { admissionTerms, recordMember, recordRemoval, rightsHere } from './members/record-member.js';
 import type { Right } from '../tags/member-record.js';
 import type { DeviceRights } from '../wire/peers.js';
 import { readFileSync } from 'node:fs';
@@ -187,10 +187,8 @@ export class PeerService {
     const out: DeviceRights = { id: d.device_uuid, name: d.name, libraries: [] };
     for (const libraryId of d.library_ids) {
       const link = this.linkOf(libraryId);
-      if (!link) continue;
-      if (rights !== undefined) recordRights(this.trust, link.library, self, readFileSync(join(this.opts.dataDir, 'device.key'), 'utf8'), { uuid: d.device_uuid, key: d.public_key }, rights);
-      const now = rightsIn(this.trust, link.library, self, d.public_key);
-      if (now !== undefined) out.libraries.push({ library_id: libraryId, library: link.library.config.name, rights: now });
+      const got = link && rightsHere(this.trust, link.library, self, () => readFileSync(join(this.opts.dataDir, 'device.key'), 'utf8'), { uuid: d.device_uuid, key: d.public_key }, rights);
+      if (got) out.libraries.push(got);
     }
     return out;
   }

@@ -58,12 +58,8 @@ export function applyMembership(trust: PairedDevices, lib: Library, self: { uuid
       const got = trust.addMember(libraryId, { uuid: m.uuid, name: m.name, key, at: m.admitted_at ?? new Date().toISOString() });
       if (got === 'added') out.added.push(peerIdOfPublicKey(key));
       if (got === 'conflict') out.conflicts.push(m.uuid);
-    }
-    // What the rights say of relaying each trusted device for this library (the relay's slots and hops ask).
-    for (const [key, m] of view.members) {
-      if (key === self.key) continue;
-      const d = trust.byPeerId(peerIdOfPublicKey(key));
-      if (d && d.device_uuid === m.uuid) trust.setRelay(d.device_uuid, libraryId, m.rights.includes('relay'));
+      // What the rights say of relaying it for this library (the relay's slots and hops ask).
+      else trust.setRelay(m.uuid, libraryId, m.rights.includes('relay'));
     }
     for (const key of view.removed.keys()) {
       if (key === self.key) continue;

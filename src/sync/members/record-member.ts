@@ -56,7 +56,12 @@ export function recordRights(trust: PairedDevices, lib: Library, self: MemberSid
   return (JSON.parse(body) as { rights: Right[] }).rights;
 }
 
-/** What the device with KEY may do in LIB as this device (SELF) sees it; undefined: not a member here. */
-export function rightsIn(trust: PairedDevices, lib: Library, self: MemberSide, key: string): Right[] | undefined {
-  return membershipHere(trust, lib, self).members.get(key)?.rights;
+/**
+ * What DEVICE may do in LIB as this device (SELF) sees it; given RIGHTS, set first by a grant
+ * signed with SELF's key (`recordRights`). Undefined: DEVICE is not a member of LIB here.
+ * `vss devices rights`, with the daemon and without.
+ */
+export function rightsHere(trust: PairedDevices, lib: Library, self: MemberSide, privateKeyPem: () => string, device: { uuid: string; key: string }, rights?: readonly Right[]): { library_id: string; library: string; rights: Right[] } | undefined {
+  const now = rights !== undefined ? recordRights(trust, lib, self, privateKeyPem(), device, rights) : membershipHere(trust, lib, self).members.get(device.key)?.rights;
+  return now === undefined ? undefined : { library_id: lib.config.id, library: lib.config.name, rights: now };
 }
