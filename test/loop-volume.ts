@@ -6,7 +6,7 @@
  * fails): it unmounts (lazily, if something still holds a file) and deletes the image and folders.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,7 +17,7 @@ export function loopSkipReason(): string | false {
   checked = (() => {
     if (process.platform !== 'linux') return 'loop devices are Linux only';
     if (process.getuid?.() !== 0) return 'needs root to mount loop devices';
-    for (const tool of ['mkfs.ext4', 'mount', 'umount', 'losetup']) {
+    for (const tool of ['mkfs.ext4', 'mount', 'umount', 'losetup', 'filefrag', 'findmnt']) {
       const r = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
       if (r.status !== 0) return `${tool} is not installed`;
     }
@@ -48,6 +48,13 @@ export interface LoopVolume {
   unplug(opts?: { lazy?: boolean }): void;
   /** Unmount if mounted and delete the image and every folder made for it. */
   remove(): void;
+  /**
+   * Flip the byte AT of the file PATH (on this volume, mounted) below the filesystem, as a failing
+   * disk does: written to the block device, the file's cached pages dropped. Its size, mtime and
+   * ctime stay and no watch hears of it, unlike a write through the filesystem (which moves ctime,
+   * so the indexer takes it for an edit).
+   */
+  rot(path: string, at?: number): void;
 }
 
 export interface LoopVolumeOptions {
@@ -83,6 +90,32 @@ export function makeLoopVolume(opts: LoopVolumeOptions): LoopVolume {
       if (!vol.mountPoint) return;
       run('umount', o.lazy ? ['-l', vol.mountPoint] : [vol.mountPoint]);
       vol.mountPoint = null;
+    },
+    rot(path, at = 0) {
+      if (!vol.mountPoint) throw new Error('the volume is not mounted');
+      const fd = openSync(path, 'r');
+      try { fsyncSync(fd); } finally { closeSync(fd); }
+      // One 512-byte unit per line of the map: the extent holding AT, and where it starts on the device.
+      const sector = Math.floor(at / 512);
+      const map = run('filefrag', ['-v', '-b512', path]);
+      let deviceAt: number | undefined;
+      for (const m of map.matchAll(/^\s*\d+:\s+(\d+)\.\.\s*(\d+):\s+(\d+)\.\./gm)) {
+        const [from, to, physical] = [Number(m[1]), Number(m[2]), Number(m[3])];
+        if (sector >= from && sector <= to) deviceAt = (physical + sector - from) * 512 + (at % 512);
+      }
+      if (deviceAt === undefined) throw new Error(`no extent of ${path} holds byte ${at}: ${map}`);
+      const device = run('findmnt', ['-n', '-o', 'SOURCE', vol.mountPoint]).trim();
+      const dev = openSync(device, 'r+');
+      try {
+        const b = Buffer.alloc(1);
+        readSync(dev, b, 0, 1, deviceAt);
+        b[0] = b[0]! ^ 0x20;
+        writeSync(dev, b, 0, 1, deviceAt);
+        fsyncSync(dev);
+      } finally {
+        closeSync(dev);
+      }
+      run('dd', [`if=${path}`, 'iflag=nocache', 'count=0', 'status=none']);
     },
     remove() {
       if (vol.mountPoint) {
