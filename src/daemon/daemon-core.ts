@@ -2,7 +2,7 @@ import { BrowserDevices } from '../device/browser-devices.js';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { startPeerService, VssError, type PeerService, type AddedModel, type EventName, type JobWork, type LibraryApi, type LibraryRef, type RunSummary, type StreamedEvent, type Vss } from '../api/index.js';
+import { startPeerService, VssError, type PeerService, type PeerServiceOptions, type AddedModel, type EventName, type JobWork, type LibraryApi, type LibraryRef, type RunSummary, type StreamedEvent, type Vss } from '../api/index.js';
 
 export interface DaemonCoreOptions {
   vss: Vss;
@@ -84,7 +84,7 @@ export class DaemonCore {
    * Start the network side (DESIGN §9): pairing and sync with paired devices, for every library
    * opened from now on and those open already.
    */
-  async startPeers(opts: { listen: string[]; onListening?: (addrs: string[]) => void }): Promise<PeerService> {
+  async startPeers(opts: { listen: string[]; onListening?: (addrs: string[]) => void; wss?: PeerServiceOptions['wss'] }): Promise<PeerService> {
     this.peerService = await startPeerService({
       dataDir: this.vss.dataDir,
       // The identity itself, not a copy: a rename made while the daemon runs is the name paired with.
@@ -104,6 +104,7 @@ export class DaemonCore {
         current: () => (this.vss.libraries.hasCurrent() ? this.library() : undefined),
       },
       ...(opts.onListening ? { onListening: opts.onListening } : {}),
+      ...(opts.wss ? { wss: opts.wss } : {}),
     });
     for (const lib of this.open.values()) this.peerService.attach(lib);
     return this.peerService;

@@ -17,4 +17,5 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
   return run(opts);
 }
 export { keepLanFlags } from './lan/lan-flags.js';
+export { keepBoxWebFlags, readBoxWeb } from './box/box-settings.js';
 export { terminalQr } from './ui/terminal-qr.js';

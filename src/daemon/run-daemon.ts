@@ -15,7 +15,9 @@ import { registerUiRoutes } from './ui/static.js';
 import { ensureToken } from '../api/remote/token.js';
 import { isLibp2pWriteOnClosingStream } from '../sync/net/peer-errors.js';
 import { lanListen } from './lan/lan-listen.js';
-import { readKeptListen } from '../sync/net/network-switches.js';
+import { readKeptListen, readNetworkSwitch } from '../sync/net/network-switches.js';
+import { readBoxWeb } from './box/box-settings.js';
+import type { BoxWeb } from './box/box-web.js';
 
 export interface RunDaemonOptions {
   dataDir: string;
@@ -65,6 +67,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
   installCrashLogging(dlog);
 
   let core: DaemonCore | undefined;
+  let box: BoxWeb | undefined;
   const token = ensureToken(paths.token);
   const server = createApiServer({ log: dlog, token });
   try {
@@ -90,37 +93,45 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
     let listening: string[] = [];
     // Every start, however it was asked (`daemon start`, a command starting it), listens where it was kept.
     const listen = opts.listen?.length ? opts.listen : readKeptListen(dataDir);
+    // A relay box serving browsers away from home: its HTTPS port carries their WebSockets to the node.
+    const boxSettings = readNetworkSwitch(dataDir, 'relay') ? readBoxWeb(dataDir) : null;
+    let peerId: string | null = null;
+    // Loaded only here: most daemons serve no browsers away from home, and it brings libp2p's WebSockets.
+    box = boxSettings ? await (await import('./box/box-web.js')).startBoxWeb(boxSettings, { log: dlog.child({ module: 'box-web' }), peerId: () => peerId }) : undefined;
     const peers = await core.startPeers({
       listen,
+      ...(box ? { wss: { handoff: box.handoff, announce: box.announce } } : {}),
       // The node may start later (at a first pairing): the ready record then says where it listens.
       onListening: (addrs) => {
         listening = addrs;
         if (ready) ready = writeReady(paths, { ...ready, listen: addrs });
       },
     });
+    peerId = peers.peerId;
     const lan = await lanListen(dataDir);
     const { http, web } = await server.listen({ socket: paths.socket, port: opts.port ?? 0, ...(lan ? { lan: lan.listen } : {}) });
     // The home network's first address when it is served there (a phone cannot open loopback's).
     pairBase = { url: web[0]!, lan: web.length > 1, fingerprint: web.length > 1 ? lan?.fingerprint ?? null : null };
     ready = writeReady(paths, {
       data_dir: dataDir, instance: instanceOf(dataDir), socket: paths.socket, http, peer_id: peers.peerId, listen: listening, listen_requested: listen,
-      web_urls: web, tls_fingerprint: lan?.fingerprint ?? null,
+      web_urls: box ? [box.url, ...web] : web, tls_fingerprint: lan?.fingerprint ?? null,
     });
     dlog.info({ pid: process.pid, data_dir: dataDir, socket: paths.socket, http, listen_requested: ready.listen_requested }, 'daemon started');
     // Uploads that arrived whole while the daemon last stopped before landing them land now.
     void uploads.sweep().catch((err: unknown) => dlog.warn({ err }, 'the uploads left could not be swept'));
-    return handle(ready, core, server, dlog, leftovers);
+    return handle(ready, core, server, dlog, leftovers, box);
   } catch (err) {
     dlog.error({ err }, 'daemon failed to start');
     await server.close().catch(() => undefined);
     await core?.close().catch(() => undefined);
+    await box?.close().catch(() => undefined);
     process.off('exit', leftovers);
     leftovers();
     throw err;
   }
 }
 
-function handle(ready: ReadyRecord, core: DaemonCore, server: ReturnType<typeof createApiServer>, dlog: typeof log, leftovers: () => void): DaemonHandle {
+function handle(ready: ReadyRecord, core: DaemonCore, server: ReturnType<typeof createApiServer>, dlog: typeof log, leftovers: () => void, box: BoxWeb | undefined): DaemonHandle {
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
   let stopping: Promise<number> | undefined;
@@ -144,6 +155,8 @@ function handle(ready: ReadyRecord, core: DaemonCore, server: ReturnType<typeof 
         dlog.error({ err }, 'closing the core failed');
       }
       await server.close().catch((err: unknown) => dlog.error({ err }, 'closing the servers failed'));
+      // After the node (core.close): its WebSockets are upgraded sockets the HTTPS server no longer holds.
+      await box?.close().catch((err: unknown) => dlog.error({ err }, 'closing the box\'s web server failed'));
       leftovers();
       process.off('exit', leftovers);
       dlog.info({ duration_ms: Date.now() - started }, 'daemon stopped');

@@ -1,3 +1,4 @@
+import type { PeerNodeOptions } from './net/peer-node.js';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Stream } from '@libp2p/interface';
 import type { Logger } from 'pino';
@@ -81,6 +82,8 @@ export interface PeerNetworkOptions {
   onPairedConnect(remote: RemoteDevice): void;
   /** Told when the node's listen addresses change (the daemon rewrites daemon.json). */
   onListening?: (addrs: string[]) => void;
+  /** As a relay box serving browsers (issue 46 item 4): PeerNode's `wss`, when the device relays. */
+  wss?: PeerNodeOptions['wss'];
 }
 
 /**
@@ -433,6 +436,7 @@ export class PeerNetwork {
         strangersThrough: { to: (d: string) => windows.isOpen(d), any: () => windows.anyOpen() },
       } : {}),
       upnp: readNetworkSwitch(this.opts.dataDir, 'upnp'),
+      ...(relaying && this.opts.wss ? { wss: this.opts.wss } : {}),
     });
     if (this.stopped) {
       await node.stop();

@@ -1,3 +1,4 @@
+import type { PeerNodeOptions } from './net/peer-node.js';
 import type { Logger } from 'pino';
 import type { Device } from '../device/identity.js';
 import type { ConnectedDevice, PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../wire/peers.js';
@@ -32,6 +33,8 @@ export interface PeerServiceOptions {
   host: LibraryHost;
   /** Told when the node's listen addresses change (the daemon rewrites daemon.json). */
   onListening?: (addrs: string[]) => void;
+  /** As a relay box serving browsers: the secure WebSockets its HTTPS server hands over (PeerNode's `wss`). */
+  wss?: PeerNodeOptions['wss'];
 }
 
 /**
@@ -84,6 +87,7 @@ export class PeerService {
         for (const id of r.libraryIds) void this.linkOf(id)?.connected(r);
       },
       ...(opts.onListening ? { onListening: opts.onListening } : {}),
+      ...(opts.wss ? { wss: opts.wss } : {}),
     });
     this.pairing = new PairingService({
       dataDir: opts.dataDir,

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
@@ -196,7 +196,13 @@ describe('daemon lifecycle: instances side by side, one daemon per data dir, cle
     let followed = '';
     follower.stdout!.on('data', (d: Buffer) => (followed += d.toString()));
     const followerExited = new Promise<void>((resolve) => follower.once('exit', () => resolve()));
-    await sleep(500);
+    // Following once it shows a line added after it started (a loaded machine may take seconds to start it).
+    const marker = `{"level":30,"time":${Date.now()},"msg":"test marker ${process.pid}"}\n`;
+    for (let i = 0; i < 400 && !followed.includes(`test marker ${process.pid}`); i++) {
+      if (i % 8 === 0) appendFileSync(join(bob.data_dir, 'daemon.log'), marker);
+      await sleep(25);
+    }
+    assert.match(followed, new RegExp(`test marker ${process.pid}`), 'the follower follows');
     const r = await cli(['--instance', 'bob', 'daemon', 'stop']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^Stopped the daemon \\(pid ${bob.pid}\\)`));

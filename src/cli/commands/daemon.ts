@@ -72,7 +72,9 @@ async function printStatus(s: DaemonStatus): Promise<void> {
   printLine(`  data dir: ${displayPath(s.data_dir)}${s.instance !== null ? ` (instance ${s.instance})` : ''}`);
   printLine(`  socket:   ${displayPath(s.socket ?? '')}`);
   printLine(`  http:     ${s.http}`);
-  for (const url of s.web_urls.filter((u) => !u.startsWith(`${s.http}/`))) printLine(`  network:  ${url}`);
+  const box = (await daemonParts()).readBoxWeb(s.data_dir);
+  const boxUrl = box ? s.web_urls.find((u) => u.startsWith(`https://${box.name.includes(':') ? `[${box.name}]` : box.name}:`)) : undefined;
+  for (const url of s.web_urls.filter((u) => !u.startsWith(`${s.http}/`) && u !== boxUrl)) printLine(`  network:  ${url}`);
   if (s.tls_fingerprint !== null) printLine(`  cert:     ${s.tls_fingerprint} (SHA-256: compare with what the phone's browser shows)`);
   if (s.peer_id !== null) printLine(`  peer id:  ${s.peer_id}`);
   for (const a of s.listen) printLine(`  listen:   ${a}`);
@@ -84,6 +86,7 @@ async function printStatus(s: DaemonStatus): Promise<void> {
     // Devices behind a NAT reach the box only where they remember it; it cannot dial them.
     if (!s.listen_kept.some(hasFixedPort)) printLine('  note:     its port changes at each start, and devices elsewhere will not find it again: give it one, e.g. --listen /ip4/0.0.0.0/tcp/4001 (kept)');
   }
+  if (box) printLine(`  box web:  ${boxUrl ?? `https://${box.name}:${box.port}/ui/`} (browsers away from home${settings.relay() ? '' : '; off: the device does not relay (--relay)'})`);
   if (settings.upnp()) printLine('  upnp:     the port mapped on the router (its public address listed once another device confirmed it)');
   printLine(`  logs:     ${displayPath(daemonPaths(s.data_dir).log)}`);
 }
@@ -117,10 +120,16 @@ export function registerDaemonCommands(program: Command): void {
     .option('--lan-http', 'serve the home network plain HTTP instead of HTTPS (anyone on it can read what is sent; kept)')
     .option('--tls-cert <file>', 'your own certificate (PEM) for the home network instead of the one vss makes (kept, with --tls-key)')
     .option('--tls-key <file>', 'the key (PEM) of --tls-cert')
-    .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[]; relay?: boolean; relayRate?: string; upnp?: boolean; lan?: boolean; lanPort?: number; lanHttp?: boolean; tlsCert?: string; tlsKey?: string }) {
+    .option('--box-web <port>', 'as the relay box: serve the web app over HTTPS on PORT to browsers away from home, and carry their connections to their home device (kept; with --box-cert/--box-key)', parsePort)
+    .option('--no-box-web', 'stop serving browsers away from home (kept)')
+    .option('--box-cert <file>', 'the certificate (PEM) of the name browsers open the box at, e.g. from Let\'s Encrypt (kept, with --box-key)')
+    .option('--box-key <file>', 'the key (PEM) of --box-cert')
+    .option('--box-name <host>', 'the name browsers open the box at (default: the first the certificate names; kept)')
+    .action(async function (this: Command, opts: { foreground?: boolean; port?: number; listen: string[]; relay?: boolean; relayRate?: string; upnp?: boolean; lan?: boolean; lanPort?: number; lanHttp?: boolean; tlsCert?: string; tlsKey?: string; boxWeb?: number | false; boxCert?: string; boxKey?: string; boxName?: string }) {
       await checkListen(opts.listen);
       const dataDir = dataDirOf(this);
       (await daemonParts()).keepLanFlags(dataDir, opts);
+      (await daemonParts()).keepBoxWebFlags(dataDir, opts);
       if (opts.relay !== undefined) (await settingsOf(dataDir)).setRelay(opts.relay);
       if (opts.relayRate !== undefined) (await settingsOf(dataDir)).setRelayRate(opts.relayRate === 'unlimited' ? null : parseBytes(opts.relayRate, '--relay-rate'));
       if (opts.upnp !== undefined) (await settingsOf(dataDir)).setUpnp(opts.upnp);

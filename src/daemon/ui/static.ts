@@ -161,7 +161,7 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
   }
 }
 
-async function file(req: FastifyRequest, reply: FastifyReply, webDir: string, rel: string): Promise<FastifyReply> {
+export async function file(req: FastifyRequest, reply: FastifyReply, webDir: string, rel: string): Promise<FastifyReply> {
   if (!existsSync(`${webDir}/index.html`)) return page(reply, 503, 'Not built', 'the web UI is not built (npm run build)');
   const result = await send(req.raw, encodeURI(rel), { root: webDir, dotfiles: 'deny', index: false, etag: true, lastModified: true, cacheControl: false });
   if (result.type === 'error' || result.type === 'directory') {
@@ -182,7 +182,7 @@ function unauthorized(reply: FastifyReply, why: string): FastifyReply {
 }
 
 /** A short HTML page (no script, no style): the UI's answer where the app cannot be shown. */
-function page(reply: FastifyReply, status: number, title: string, html: string): FastifyReply {
+export function page(reply: FastifyReply, status: number, title: string, html: string): FastifyReply {
   return reply.code(status).headers(PAGE_HEADERS).header('cache-control', 'no-store').type('text/html; charset=utf-8')
     .send(`<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>vss: ${title}</title></head>\n<body><h1>${title}</h1><p>${html}</p></body></html>\n`);
 }

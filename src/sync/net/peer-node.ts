@@ -8,7 +8,7 @@ import { mdns } from '@libp2p/mdns';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2p } from 'libp2p';
-import { peerIdFromString } from '@libp2p/peer-id';
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
 import { serviceCapabilities, type Connection, type Ed25519PrivateKey, type PeerId, type PeerUpdate, type Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
 import { PROTOCOLS, protocolIds, type ProtocolName } from '../messages/table.js';
@@ -19,6 +19,8 @@ import { tendRelay } from './relay-circuits.js';
 import { boundConnectionWindows } from './stream-windows.js';
 import { mapWithNatPmp, type PmpMapping } from './nat-pmp.js';
 import { AnsweredKeys } from './answered-keys.js';
+import { isInternalWs, WSS_INTERNAL_LISTEN } from './wss-addresses.js';
+import type { WssHandoff } from './wss-handoff.js';
 
 export interface PeerNodeOptions {
   privateKey: Ed25519PrivateKey;
@@ -46,6 +48,12 @@ export interface PeerNodeOptions {
   strangersThrough?: { to(destination: string): boolean; any(): boolean };
   /** Map the listening port on the router (UPnP IGD) and advertise the public address; the mapping is removed on stop. */
   upnp?: boolean;
+  /**
+   * As a relay box serving browsers (issue 46 item 4): secure WebSockets handed over by the box's
+   * HTTPS server (`HANDOFF`), announced as ANNOUNCE (`/dns4/NAME/tcp/PORT/tls/ws`), the address
+   * browsers dial and the one a home's slot on this box is reached at.
+   */
+  wss?: { handoff: WssHandoff; announce: string };
 }
 
 /** Circuits a relay opens from one device at once, and to one device (the protocol's defaults: 32 and 300). */
@@ -126,8 +134,11 @@ export class PeerNode {
   }
 
   static async start(opts: PeerNodeOptions): Promise<PeerNode> {
-    const listen = opts.listen.map((a) => parseListenAddr(a).toString());
-    const useMdns = opts.mdns ?? !listen.every(isLoopbackAddr);
+    const asked = opts.listen.map((a) => parseListenAddr(a).toString());
+    const useMdns = opts.mdns ?? !asked.every(isLoopbackAddr);
+    const listen = opts.wss ? [...asked, WSS_INTERNAL_LISTEN] : asked;
+    const announced = announceable(asked.every(isLoopbackAddr));
+    const wssAnnounce = opts.wss ? multiaddr(`${opts.wss.announce}/p2p/${peerIdFromPrivateKey(opts.privateKey).toString()}`) : undefined;
     const paired = (peer: PeerId) => opts.isPaired(peer.toString());
     const relayable = (peer: PeerId) => paired(peer) && (opts.mayRelay?.(peer.toString()) ?? true);
     const answered = new AnsweredKeys();
@@ -151,10 +162,16 @@ export class PeerNode {
     };
     const node = await createLibp2p({
       privateKey: opts.privateKey,
-      addresses: { listen, announceFilter: announceable(listen.every(isLoopbackAddr)) },
+      addresses: {
+        listen,
+        // The caught WebSocket listener's loopback port is no one's to dial: the box's HTTPS address stands for it.
+        announceFilter: wssAnnounce
+          ? (addrs) => [...announced(addrs.filter((a) => !isInternalWs(a.toString()))), wssAnnounce]
+          : announced,
+      },
       // Through a relay too: the two devices' own Noise session runs inside the circuit, so the
       // relay carries ciphertext, and the dialer checks the key of the device it asked for.
-      transports: [tcp(), circuitRelayTransport()],
+      transports: [tcp(), circuitRelayTransport(), ...(opts.wss ? [opts.wss.handoff.transport()] : [])],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       peerDiscovery: useMdns ? [mdns({ interval: 10_000 })] : [],
