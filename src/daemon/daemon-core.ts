@@ -84,7 +84,7 @@ export class DaemonCore {
    * Start the network side (DESIGN §9): pairing and sync with paired devices, for every library
    * opened from now on and those open already.
    */
-  async startPeers(opts: { listen: string[]; onListening?: (addrs: string[]) => void; wss?: PeerServiceOptions['wss'] }): Promise<PeerService> {
+  async startPeers(opts: { listen: string[]; onListening?: (addrs: string[]) => void } & Pick<PeerServiceOptions, 'wss' | 'browsers' | 'browserHttp'>): Promise<PeerService> {
     this.peerService = await startPeerService({
       dataDir: this.vss.dataDir,
       // The identity itself, not a copy: a rename made while the daemon runs is the name paired with.
@@ -105,6 +105,8 @@ export class DaemonCore {
       },
       ...(opts.onListening ? { onListening: opts.onListening } : {}),
       ...(opts.wss ? { wss: opts.wss } : {}),
+      ...(opts.browsers ? { browsers: opts.browsers } : {}),
+      ...(opts.browserHttp ? { browserHttp: opts.browserHttp } : {}),
     });
     for (const lib of this.open.values()) this.peerService.attach(lib);
     return this.peerService;

@@ -18,6 +18,8 @@ import { lanListen } from './lan/lan-listen.js';
 import { readKeptListen, readNetworkSwitch } from '../sync/net/network-switches.js';
 import { readBoxWeb } from './box/box-settings.js';
 import type { BoxWeb } from './box/box-web.js';
+import { browserBridge } from './p2p-http.js';
+import type { PeerService } from '../api/index.js';
 
 export interface RunDaemonOptions {
   dataDir: string;
@@ -86,9 +88,27 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
         return null;
       }
     };
-    registerUiRoutes(server.app, { token, sessions: server.sessions, viaLan: server.viaLan, pairBase: () => pairBase, pairUploads });
+    // Known once the network side runs (below): the pairing routes ask it late.
+    let peersLate: PeerService | undefined;
+    registerUiRoutes(server.app, {
+      token, sessions: server.sessions, viaLan: server.viaLan, pairBase: () => pairBase, pairUploads,
+      away: {
+        base: () => peersLate?.awayBase(),
+        peerId: () => peersLate?.peerId ?? '',
+        // The box carries strangers to this device while the address lives, so the browser can come to pair.
+        opened: (forMs) => void peersLate?.askRelaysForStrangers(forMs),
+        paired: () => void peersLate?.tellRelaysBrowsers().then(() => peersLate?.askRelaysForStrangers(0)),
+      },
+    });
     server.sessions.keepBrowsers(core.browsers);
-    core.browsers.onRevoked((id) => server.endBrowser(id));
+    core.browsers.onRevoked((id, device) => {
+      server.endBrowser(id);
+      if (device.peer_id !== undefined) {
+        void peersLate?.hangUp(device.peer_id);
+        void peersLate?.tellRelaysBrowsers();
+      }
+    });
+    const browsers = core.browsers;
     let ready: ReadyRecord | undefined;
     let listening: string[] = [];
     // Every start, however it was asked (`daemon start`, a command starting it), listens where it was kept.
@@ -101,6 +121,8 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
     const peers = await core.startPeers({
       listen,
       ...(box ? { wss: { handoff: box.handoff, announce: box.announce } } : {}),
+      browsers: { peerIds: () => browsers.peerIds(), isBrowser: (p) => browsers.byPeerId(p) !== undefined, pairingOpen: () => server.sessions.pairingOpen() },
+      browserHttp: browserBridge({ app: server.app, browsers, secret: server.bridgeSecret, host: () => server.loopbackHost(), log: dlog.child({ module: 'browser-bridge' }) }),
       // The node may start later (at a first pairing): the ready record then says where it listens.
       onListening: (addrs) => {
         listening = addrs;
@@ -108,6 +130,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
       },
     });
     peerId = peers.peerId;
+    peersLate = peers;
     const lan = await lanListen(dataDir);
     const { http, web } = await server.listen({ socket: paths.socket, port: opts.port ?? 0, ...(lan ? { lan: lan.listen } : {}) });
     // The home network's first address when it is served there (a phone cannot open loopback's).

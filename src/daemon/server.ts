@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -13,6 +14,7 @@ import { hostPort } from './lan/lan-addresses.js';
 import { setParty } from './request-party.js';
 import { browserMayCall } from './ui/browser-rights.js';
 import { VIEW_ONLY } from '../device/browser-devices.js';
+import { BRIDGE_BROWSER_HEADER, BRIDGE_PEER_HEADER, BRIDGE_SECRET_HEADER, isBridgeSecret, PAIR_AWAY_PATH } from './p2p-http.js';
 
 /** HTTP status of each core error code: a new code must be placed here (the type says so). */
 export const STATUS_OF_CODE = {
@@ -72,6 +74,10 @@ export interface ApiServer {
   viaLan(req: http.IncomingMessage): boolean;
   /** End every connection the paired browser ID has open (it was revoked): an event stream or a download stops now. */
   endBrowser(id: string): void;
+  /** The secret the bridge of browsers away from home sets on the requests it injects (p2p-http.ts); never sent anywhere. */
+  readonly bridgeSecret: string;
+  /** A Host header this server takes (its loopback address), once it listens. */
+  loopbackHost(): string;
   /**
    * Serve on the Unix socket SOCKET (owner-only) and on 127.0.0.1:PORT (0: a free port); with LAN,
    * on the home network's addresses too. WEB: the web app's addresses, the network's first.
@@ -121,6 +127,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   };
   let handle: http.RequestListener | undefined;
   let allowedHosts = new Set<string>();
+  let loopbackHost = '';
+  const bridgeSecret = randomBytes(32).toString('base64url');
   let lanHosts = new Set<string>();
   const sessions = new UiSessions(opts.token);
 
@@ -152,6 +160,30 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     // request that names two hosts or two credentials is ambiguous, so it is refused whole.
     const repeated = repeatedHeader(req.raw.rawHeaders);
     if (repeated) return deny(reply, 400, 'BAD_REQUEST', `more than one ${repeated} header`);
+    // A browser away from home, through the bridge (p2p-http.ts): its Noise key said who it is.
+    const bridged = req.headers[BRIDGE_SECRET_HEADER];
+    if (bridged === undefined) {
+      // What the bridge says is taken from the bridge alone.
+      delete req.headers[BRIDGE_BROWSER_HEADER];
+      delete req.headers[BRIDGE_PEER_HEADER];
+    }
+    if (bridged !== undefined) {
+      if (!isBridgeSecret(bridged, bridgeSecret) || viaLan.has(req.raw) || viaSocket.has(req.raw)) return deny(reply, 403, 'FORBIDDEN', 'a bridged request comes from the bridge only');
+      if (!req.url.startsWith('/api/')) return deny(reply, 404, 'ROUTE_NOT_FOUND', 'a browser away from home gets the web app from the relay box, and only the API from here');
+      const id = req.headers[BRIDGE_BROWSER_HEADER];
+      if (typeof id !== 'string') {
+        if (req.routeOptions.url === PAIR_AWAY_PATH && req.method === 'POST') return;
+        return deny(reply, 401, 'UNAUTHORIZED', 'this browser is not paired with this device: open a pairing address made with `vss ui pair --away` on it');
+      }
+      const browser = sessions.browserById(id);
+      if (!browser) return deny(reply, 401, 'UNAUTHORIZED', 'this browser is no longer paired with this device (revoked)');
+      setParty(req.raw, { lan: false, browser: { id: browser.id, name: browser.name, may: { ...browser.may } } });
+      if (!browserMayCall(browser.may, req.method, req.routeOptions.url)) {
+        const rights = Object.entries(browser.may).filter(([, on]) => on).map(([k]) => k).join(', ') || 'nothing';
+        return deny(reply, 403, 'FORBIDDEN', `the browser ${browser.name} may ${rights}: not this (the rest is for this machine)`);
+      }
+      return;
+    }
     if (viaLan.has(req.raw)) {
       if (!lanHosts.has((req.headers.host ?? '').toLowerCase())) return deny(reply, 403, 'FORBIDDEN', 'the Host header does not name this server');
       // The daemon's token never crosses the network: a device there is a paired browser, or nothing.
@@ -245,6 +277,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     app,
     sessions,
     viaLan: (req) => viaLan.has(req),
+    bridgeSecret,
+    loopbackHost: () => loopbackHost,
     endBrowser(id) {
       for (const socket of browserSockets.get(id) ?? []) socket.destroy();
       browserSockets.delete(id);
@@ -256,6 +290,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       await app.listen({ host: '127.0.0.1', port });
       const bound = (tcpServer!.address() as AddressInfo).port;
       allowedHosts = new Set([`127.0.0.1:${bound}`, `localhost:${bound}`, `[::1]:${bound}`]);
+      loopbackHost = `127.0.0.1:${bound}`;
       await new Promise<void>((resolve, reject) => {
         socketServer!.once('error', reject);
         socketServer!.listen(socket, () => {

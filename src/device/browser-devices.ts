@@ -26,6 +26,13 @@ export interface BrowserDevice {
   may: BrowserRights;
   /** Where its uploads land (`DIR/YYYY/MM/NAME`): an absolute folder inside a location of LIBRARY; null: it has none. */
   uploads_to: { library: string; dir: string } | null;
+  /**
+   * Paired to work away from home (issue 46 item 4): its libp2p peer id, from the key it keeps
+   * in the browser (a non-extractable WebCrypto Ed25519 key); it reaches this device through the
+   * relay box, end to end, and is who its Noise session proves it is. Absent: a browser of the
+   * home network or this machine (its session cookie signs it in).
+   */
+  peer_id?: string;
 }
 
 /** What a browser device may do, as `devices list` shows it. */
@@ -63,12 +70,12 @@ export function rightsFrom(list: string): BrowserRights {
 }
 
 export class BrowserDevices {
-  private readonly revoked = new Set<(id: string) => void>();
+  private readonly revoked = new Set<(id: string, device: BrowserDevice) => void>();
 
   private constructor(readonly path: string, private devices: BrowserDevice[]) {}
 
   /** Hear of each browser revoked through this store (its open connections are then ended). Returns the unsubscribe. */
-  onRevoked(fn: (id: string) => void): () => void {
+  onRevoked(fn: (id: string, device: BrowserDevice) => void): () => void {
     this.revoked.add(fn);
     return () => this.revoked.delete(fn);
   }
@@ -88,15 +95,27 @@ export class BrowserDevices {
     return d && { ...d };
   }
 
-  /** Record a newly paired browser (NAME as the user gave it, else one made from when). */
-  add(o: { name?: string; lan: boolean; session: string; may?: BrowserRights; uploads_to?: BrowserDevice['uploads_to'] }, now = new Date()): BrowserDevice {
+  /** The browser paired away from home whose key has PEERID. */
+  byPeerId(peerId: string): BrowserDevice | undefined {
+    const d = this.devices.find((x) => x.peer_id === peerId);
+    return d && { ...d };
+  }
+
+  /** The peer ids of the browsers paired away from home. */
+  peerIds(): string[] {
+    return this.devices.flatMap((d) => (d.peer_id !== undefined ? [d.peer_id] : []));
+  }
+
+  /** Record a newly paired browser (NAME as the user gave it, else one made from when); PEER_ID: one paired away from home. */
+  add(o: { name?: string; lan: boolean; session: string; may?: BrowserRights; uploads_to?: BrowserDevice['uploads_to']; peer_id?: string }, now = new Date()): BrowserDevice {
+    if (o.peer_id !== undefined && this.devices.some((d) => d.peer_id === o.peer_id)) throw new VssError('PAIRING', 'this browser is paired already', { path: this.path });
     if (this.devices.length >= MAX_BROWSER_DEVICES) throw new VssError('PAIRING', `${MAX_BROWSER_DEVICES} browsers are paired already: revoke one (vss devices revoke ID)`, { path: this.path });
     const name = o.name !== undefined ? browserName(o.name) : `Browser paired ${now.toISOString().slice(0, 16).replace('T', ' ')}`;
     const uploadsTo = o.uploads_to ?? null;
     const may = { ...(o.may ?? DEFAULT_BROWSER_RIGHTS) };
     // Uploads need a folder to land in: without one the right means nothing, and is shown off.
     if (uploadsTo === null) may.upload = false;
-    const d: BrowserDevice = { id: randomUUID(), name, paired_at: now.toISOString(), last_seen: now.toISOString(), lan: o.lan, session: o.session, may, uploads_to: uploadsTo };
+    const d: BrowserDevice = { id: randomUUID(), name, paired_at: now.toISOString(), last_seen: now.toISOString(), lan: o.lan, session: o.session, may, uploads_to: uploadsTo, ...(o.peer_id !== undefined ? { peer_id: o.peer_id } : {}) };
     this.save([...this.devices, d]);
     return { ...d };
   }
@@ -122,7 +141,7 @@ export class BrowserDevices {
     const d = this.find(id);
     if (!d) return undefined;
     this.save(this.devices.filter((x) => x.id !== d.id));
-    for (const fn of [...this.revoked]) fn(d.id);
+    for (const fn of [...this.revoked]) fn(d.id, d);
     return d;
   }
 
@@ -152,7 +171,8 @@ function parseFile(path: string): BrowserDevice[] {
   return o.devices.map((d: Record<string, unknown>) => {
     if (typeof d.id !== 'string' || typeof d.name !== 'string' || typeof d.paired_at !== 'string' || typeof d.lan !== 'boolean'
       || typeof d.session !== 'string' || !/^[0-9a-f]{64}$/.test(d.session) || (d.last_seen !== null && typeof d.last_seen !== 'string')) throw bad('a record is not a browser device');
-    return { id: d.id, name: d.name, paired_at: d.paired_at, last_seen: d.last_seen as string | null, lan: d.lan, session: d.session, may: parseRights(d.may, bad), uploads_to: parseUploadsTo(d.uploads_to, bad) };
+    if (d.peer_id !== undefined && (typeof d.peer_id !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(d.peer_id))) throw bad('a record\'s peer id is not one');
+    return { id: d.id, name: d.name, paired_at: d.paired_at, last_seen: d.last_seen as string | null, lan: d.lan, session: d.session, may: parseRights(d.may, bad), uploads_to: parseUploadsTo(d.uploads_to, bad), ...(d.peer_id !== undefined ? { peer_id: d.peer_id as string } : {}) };
   });
 }
 
@@ -175,6 +195,6 @@ export function browserDeviceItem(d: BrowserDevice, now = Date.now()): BrowserDe
   return {
     kind: 'browser', id: d.id, name: d.name, paired_at: d.paired_at, last_seen: d.last_seen,
     online: d.last_seen !== null && now - Date.parse(d.last_seen) < 2 * SEEN_EVERY_MS + 1_000,
-    reached: d.lan ? 'lan' : 'local', may: { ...d.may }, uploads_to: d.uploads_to?.dir ?? null,
+    reached: d.peer_id !== undefined ? 'relay' : d.lan ? 'lan' : 'local', may: { ...d.may }, uploads_to: d.uploads_to?.dir ?? null,
   };
 }

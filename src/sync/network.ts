@@ -1,6 +1,7 @@
 import type { PeerNodeOptions } from './net/peer-node.js';
+import { RelayedBrowsers } from './net/relayed-browsers.js';
 import { peerIdFromString } from '@libp2p/peer-id';
-import type { Stream } from '@libp2p/interface';
+import type { Connection, Stream } from '@libp2p/interface';
 import type { Logger } from 'pino';
 import { watchOwnAddresses } from './net/own-addresses.js';
 import { VssError } from '../core/errors.js';
@@ -60,6 +61,8 @@ export interface NetworkHandlers {
   drop?(stream: Stream, remote: RemoteDevice): Promise<void>;
   /** Locks on this device's copies for another device's drop (src/sync/locks/). */
   lock?(stream: Stream, remote: RemoteDevice): Promise<void>;
+  /** A browser away from home asking this device's API (issue 46 item 4); it checks who may. */
+  browserHttp?(stream: Stream, peerId: string, connection: Connection): Promise<void>;
 }
 
 /** A relay that gave no slot is asked again this soon, then twice as late each time, this many times (≤ 31 s in all). */
@@ -84,6 +87,8 @@ export interface PeerNetworkOptions {
   onListening?: (addrs: string[]) => void;
   /** As a relay box serving browsers (issue 46 item 4): PeerNode's `wss`, when the device relays. */
   wss?: PeerNodeOptions['wss'];
+  /** The browsers paired with this device away from home (issue 46 item 4): let in, and told to the relays it holds slots on. */
+  browsers?: { peerIds(): string[]; isBrowser(peerId: string): boolean };
 }
 
 /**
@@ -111,6 +116,8 @@ export class PeerNetwork {
   private readonly lastOnline = new Map<string, number>();
   private stopped = false;
   private readonly createdAt = Date.now();
+  /** As a relay box: the browsers each device paired away from home told it of (issue 46 item 4). */
+  private readonly relayedBrowsers = new RelayedBrowsers();
   private startedAt: number | undefined;
   /** As a relay: the paired devices with a pairing code open, whom strangers may reach through it now. */
   private readonly relayWindows = new RelayWindows(() => this.hangUpStrangers());
@@ -297,7 +304,9 @@ export class PeerNetwork {
     // A relay not trusted (yet) that carries a trusted device's connection stays: a joiner reached
     // its host through it, and learns it is a member of the library only by what that connection brings.
     const carrying = this.node.relaysCarrying(new Set(this.node.connectedPeers().filter((p) => this.opts.trust.byPeerId(p))));
-    for (const p of this.node.connectedPeers()) if (!this.opts.trust.byPeerId(p) && !carrying.has(p)) void this.node.hangUp(p);
+    // Browsers paired away from home are no strangers: this device's own, or (as a box) a device's it carries them to.
+    const kept = (p: string) => this.opts.trust.byPeerId(p) !== undefined || carrying.has(p) || this.opts.browsers?.isBrowser(p) === true || this.relayedBrowsers.known(p);
+    for (const p of this.node.connectedPeers()) if (!kept(p)) void this.node.hangUp(p);
   }
 
   /**
@@ -373,6 +382,7 @@ export class PeerNetwork {
     try {
       const relayed = await node.reserveOn(direct);
       this.opts.log.info({ relay: peerId, relayed }, 'holding a slot on a relay');
+      void this.tellRelayBrowsers(node, peerId);
       this.opts.onListening?.(node.addresses());
       // A relay back (restarted, or this device moved): the devices only it reaches are dialled through it now, not at the next round.
       this.redialAll();
@@ -385,6 +395,27 @@ export class PeerNetwork {
         return;
       }
       this.opts.log.warn({ relay: peerId, err: (err as Error).message }, 'a relay gave no slot');
+    }
+  }
+
+  /** Tell each relay this device holds a slot on which browsers paired away from home it may carry to it (a browser paired or revoked). */
+  async tellRelaysBrowsers(): Promise<void> {
+    const node = this.node;
+    if (!node) return;
+    const relays = new Set(node.relayedAddresses().map((a) => /\/p2p\/([^/]+)\/p2p-circuit/.exec(a)?.[1]).filter((r): r is string => r !== undefined));
+    await Promise.all([...relays].map((relay) => this.tellRelayBrowsers(node, relay)));
+  }
+
+  private async tellRelayBrowsers(node: PeerNode, relay: string): Promise<void> {
+    const browsers = this.opts.browsers?.peerIds() ?? [];
+    try {
+      const signal = AbortSignal.timeout(WINDOW_ASK_MS);
+      const ch = new PeerChannel(await node.openConnected(relay, 'relayBrowsers', signal), 'relayBrowsers');
+      await ch.send('relayBrowsers.set', { browsers }, signal);
+      await ch.close();
+    } catch (err) {
+      // An older relay: browsers away from home are not carried through it.
+      this.opts.log.debug({ err, relay }, 'telling a relay of the browsers paired away from home failed');
     }
   }
 
@@ -422,18 +453,21 @@ export class PeerNetwork {
     const { trust, handlers } = this.opts;
     const relaying = readNetworkSwitch(this.opts.dataDir, 'relay');
     const windows = this.relayWindows;
+    const browsersHere = this.relayedBrowsers;
     // libp2p's stack loads with the first node started, not with every daemon: most never pair.
     const { PeerNode } = await import('./net/peer-node.js');
     const node = await PeerNode.start({
       privateKey: await devicePeerKey(this.opts.dataDir),
       listen: this.listenAsked ? this.opts.listen : DEFAULT_LISTEN,
       // As a relay, strangers too while a paired device's pairing code is open: they may reach that device and no one else.
-      admit: (p) => trust.byPeerId(p) !== undefined || this.opts.strangersWelcome() || (relaying && windows.anyOpen()),
+      admit: (p) => trust.byPeerId(p) !== undefined || this.opts.strangersWelcome() || (relaying && (windows.anyOpen() || browsersHere.known(p)))
+        || this.opts.browsers?.isBrowser(p) === true,
       isPaired: (p) => trust.byPeerId(p) !== undefined,
       mayRelay: (p) => trust.mayRelay(p),
       ...(relaying ? {
         relay: { maxReservations: RELAY_SLOTS, bytesPerSecond: readRelayRate(this.opts.dataDir) ?? undefined },
         strangersThrough: { to: (d: string) => windows.isOpen(d), any: () => windows.anyOpen() },
+        browsersThrough: browsersHere,
       } : {}),
       upnp: readNetworkSwitch(this.opts.dataDir, 'upnp'),
       ...(relaying && this.opts.wss ? { wss: this.opts.wss } : {}),
@@ -473,6 +507,16 @@ export class PeerNetwork {
     if (drop) await node.handle('drop', (stream, peerId) => drop(stream, this.mustRemote(peerId)));
     const lock = handlers.lock;
     if (lock) await node.handle('lock', (stream, peerId) => lock(stream, this.mustRemote(peerId)));
+    const browserHttp = handlers.browserHttp;
+    if (browserHttp) await node.handle('browserHttp', (stream, peerId, connection) => browserHttp(stream, peerId, connection));
+    await node.handle('relayBrowsers', async (stream, peerId) => {
+      const ch = new PeerChannel(stream, 'relayBrowsers');
+      const { body } = await ch.receive(['relayBrowsers.set'], { signal: AbortSignal.timeout(WINDOW_ASK_MS) });
+      await ch.close();
+      if (!relaying) return;
+      browsersHere.set(peerId, body.browsers);
+      this.opts.log.info({ device: peerId, browsers: body.browsers.length }, 'the browsers a device paired away from home, carried to it');
+    });
     node.on('connect', (p) => {
       this.connectedQuietly(p);
       mappedPort.deviceConnected();

@@ -33,7 +33,7 @@ export interface PeerHandlerHost {
  * serves it to strangers too): what the daemon's node registers (peer-service.ts), and what a test
  * that runs devices without libp2p serves over its own streams, so the two never differ.
  */
-export function peerHandlers(host: PeerHandlerHost): Omit<NetworkHandlers, 'pair'> & Required<Pick<NetworkHandlers, 'drop' | 'lock'>> {
+export function peerHandlers(host: PeerHandlerHost): Omit<NetworkHandlers, 'pair' | 'browserHttp'> & Required<Pick<NetworkHandlers, 'drop' | 'lock'>> {
   const { linkOf } = host;
   return {
     availability: (stream, remote) => serveAvailability(stream, remote, (id) => linkOf(id)?.availability),

@@ -4,7 +4,7 @@ import type { Device } from '../device/identity.js';
 import type { ConnectedDevice, PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../wire/peers.js';
 import { LibraryLink, type LinkNetwork } from './library-link.js';
 import { peerIdOfPublicKey } from './net/device-key.js';
-import { PeerNetwork } from './network.js';
+import { PeerNetwork, type NetworkHandlers } from './network.js';
 import { peerHandlers } from './peer-handlers.js';
 import { PairedDevices } from './pairing/paired-devices.js';
 import { PairingService } from './pairing/service.js';
@@ -35,6 +35,13 @@ export interface PeerServiceOptions {
   onListening?: (addrs: string[]) => void;
   /** As a relay box serving browsers: the secure WebSockets its HTTPS server hands over (PeerNode's `wss`). */
   wss?: PeerNodeOptions['wss'];
+  /**
+   * The browsers paired with this device away from home (issue 46 item 4): let in and told to the
+   * relays; PAIRINGOPEN: a pairing address is live, so a browser not paired yet may come in to pair.
+   */
+  browsers?: { peerIds(): string[]; isBrowser(peerId: string): boolean; pairingOpen(): boolean };
+  /** Their requests to this device's API (the daemon's bridge, which checks who may). */
+  browserHttp?: NonNullable<NetworkHandlers['browserHttp']>;
 }
 
 /**
@@ -72,9 +79,10 @@ export class PeerService {
       listen: opts.listen,
       log: opts.log,
       trust: this.trust,
-      strangersWelcome: () => this.pairing.welcomesStrangers(),
+      strangersWelcome: () => this.pairing.welcomesStrangers() || opts.browsers?.pairingOpen() === true,
       handlers: {
         pair: (stream, peerId) => this.pairing.handleStream(stream, peerId),
+        ...(opts.browserHttp ? { browserHttp: opts.browserHttp } : {}),
         ...peerHandlers({
           dataDir: opts.dataDir, upload: this.upload, log: opts.log,
           linkOf: (id) => this.linkOf(id),
@@ -88,6 +96,7 @@ export class PeerService {
       },
       ...(opts.onListening ? { onListening: opts.onListening } : {}),
       ...(opts.wss ? { wss: opts.wss } : {}),
+      ...(opts.browsers ? { browsers: opts.browsers } : {}),
     });
     this.pairing = new PairingService({
       dataDir: opts.dataDir,
@@ -123,6 +132,36 @@ export class PeerService {
       for (const d of svc.trust.list()) for (const id of d.library_ids) opts.host.library(id);
     }
     return svc;
+  }
+
+  /**
+   * Where a browser away from home opens the web app to reach this device (issue 46 item 4): a
+   * relay box this device holds a slot on that serves browsers (its address ends in /tls/ws), and
+   * the box's multiaddr; undefined when there is none.
+   */
+  awayBase(): { url: string; box: string } | undefined {
+    for (const a of this.network.addresses()) {
+      const m = /^(\/(dns|dns4|dns6|ip4|ip6)\/([^/]+)\/tcp\/(\d+)\/tls\/ws\/p2p\/[^/]+)\/p2p-circuit/.exec(a);
+      if (!m) continue;
+      const host = m[2] === 'ip6' ? `[${m[3]}]` : m[3]!;
+      return { url: `https://${host}${m[4] === '443' ? '' : `:${m[4]}`}/ui/`, box: m[1]! };
+    }
+    return undefined;
+  }
+
+  /** Ask the relays this device holds slots on to carry strangers to it for FORMS (a browser pairing away from home), or no longer (0). */
+  async askRelaysForStrangers(forMs: number): Promise<void> {
+    await this.network.askRelaysForStrangers(forMs);
+  }
+
+  /** Close every connection of PEERID now (a browser revoked: its requests stop at once, not at its next connection). */
+  async hangUp(peerId: string): Promise<void> {
+    await this.network.hangUp(peerId);
+  }
+
+  /** Tell the relays this device holds slots on which browsers paired away from home to carry to it (one paired or revoked). */
+  async tellRelaysBrowsers(): Promise<void> {
+    await this.network.tellRelaysBrowsers();
   }
 
   /** `daemon status`: the peer id always; listen addresses once the node runs. */

@@ -74,8 +74,8 @@ export interface BrowserDeviceItem {
   last_seen: string | null;
   /** Whether it made a request in the last two minutes. */
   online: boolean;
-  /** Where it may reach this device: the home network, or this machine's own address. */
-  reached: 'lan' | 'local';
+  /** Where it may reach this device: the home network, this machine's own address, or from anywhere through the relay box (paired away from home). */
+  reached: 'lan' | 'local' | 'relay';
   /** What it may do. */
   may: { view: boolean; upload: boolean; organise: boolean; files: boolean };
   /** The folder its uploads land in (`DIR/YYYY/MM/NAME`), null when it has none. */

@@ -23,7 +23,7 @@ const SRC = join(REPO, 'src');
  * Spacedrop, a relay asked to carry strangers while a code is open, a mapped port dialled back,
  * a copy locked for another device's drop. A protocol that is not one of these and not `feed` is a hand-made feed.
  */
-const NOT_FEEDS = ['pair', 'members', 'availability', 'fetch', 'original', 'drop', 'relayWindow', 'dialback', 'lock'];
+const NOT_FEEDS = ['pair', 'members', 'availability', 'fetch', 'original', 'drop', 'relayWindow', 'relayBrowsers', 'browserHttp', 'dialback', 'lock'];
 
 /** Field names that say "since where": a cursor, a sequence number, an epoch, a position to resume from. */
 const CURSOR_FIELD = /^(seq|epoch|cursor|since|from_seq|to_seq|after(_.*)?|resume|position|version_vector)$/;

@@ -399,6 +399,8 @@ export const OPERATIONS = {
   uiTicket: { method: 'POST', path: '/api/ui/ticket' },
   /** A pairing address for a phone or another browser (`vss ui pair`): single use, five minutes, a bounded number of them; the bearer token only. */
   uiPair: { method: 'POST', path: '/api/ui/pair' },
+  /** A browser pairing away from home (issue 46 item 4), through the relay box with a pairing address's ticket: its browser device. Served to the bridge of `/vss/http/1` only. */
+  uiPairAway: { method: 'POST', path: '/api/ui/pair-away' },
   /** Who the web app's session is: this machine's user (everything), or a browser that may only view (a paired one, any on the home network). */
   uiMe: { method: 'GET', path: '/api/ui/me' },
   /** Which of `cas_ids` (content ids a browser computed) the library holds already, on any device: `{have}` (issue 44). The browser device's library; this machine's: the current one. */

@@ -33,16 +33,18 @@ export function registerUiCommand(program: Command): void {
     .option('--name <name>', 'what to call the browser in `vss devices list` (default: when it was paired)')
     .option('--uploads-to <dir>', 'the folder (inside a location) its uploads land in, as DIR/YYYY/MM/NAME (default: Uploads/NAME in this device\'s first location)')
     .option('--may <rights>', 'what it may do, of view, upload, organise (tags, ratings, albums), files (copy, move, delete): comma-separated', 'view,upload,organise')
-    .action(async function (this: Command, opts: { name?: string; uploadsTo?: string; may?: string }) {
+    .option('--away', 'pair it to work away from home: the address is on the relay box this device holds a slot on (`daemon start --box-web` there), and the browser reaches this device end to end through it')
+    .action(async function (this: Command, opts: { name?: string; uploadsTo?: string; may?: string; away?: boolean }) {
       const { pairAddress, terminalQr } = await import('../../daemon/index.js');
       const pair = await pairAddress(resolveDataDir(globals(this).dataDir), {
+        ...(opts.away ? { away: true } : {}),
         ...(opts.name !== undefined ? { name: opts.name } : {}),
         ...(opts.uploadsTo !== undefined ? { uploads_to: resolve(opts.uploadsTo) } : {}),
         ...(opts.may !== undefined ? { may: opts.may } : {}),
       });
       if (pair.started !== null) process.stderr.write(`vss: started the daemon (pid ${pair.started}); \`vss daemon stop\` stops it\n`);
       if (globals(this).json) return printJson({ url: pair.url, expires_at: pair.expires_at });
-      if (!pair.lan) warn('the daemon serves this machine only: a phone cannot open this address (restart it with `vss daemon stop && vss daemon start --lan`)');
+      if (!pair.lan && !opts.away) warn('the daemon serves this machine only: a phone cannot open this address (restart it with `vss daemon stop && vss daemon start --lan`)');
       // Drawn only on a terminal: a pipe gets the address alone.
       if (process.stdout.isTTY) process.stdout.write(`${await terminalQr(pair.url)}\n`);
       printLine(pair.url);

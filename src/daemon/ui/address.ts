@@ -36,7 +36,7 @@ export interface PairAddress {
 }
 
 /** A pairing address of DATA_DIR's daemon (started when none runs). */
-export async function pairAddress(dataDir: string, opts: { name?: string; uploads_to?: string; may?: string } = {}): Promise<PairAddress> {
+export async function pairAddress(dataDir: string, opts: { name?: string; uploads_to?: string; may?: string; away?: boolean } = {}): Promise<PairAddress> {
   const { running, started } = await ensureDaemon(dataDir);
   const pair = await askTicket<PairTicket>(dataDir, running, 'uiPair', opts);
   const url = pair.url ?? `${running.http}/ui/?ticket=${encodeURIComponent(pair.ticket)}`;

@@ -164,6 +164,39 @@ export class UiSessions {
     return secret;
   }
 
+  /**
+   * Burn TICKET for the browser whose key has PEERID (paired away from home, through the relay
+   * box: issue 46 item 4): the browser device made, or null / 'limited' as `redeem`. Only a
+   * pairing address's ticket pairs so; no cookie comes of it (the key signs the browser in).
+   */
+  redeemAway(ticket: string, peerId: string): BrowserDevice | null | 'limited' {
+    const t = this.now();
+    const key = SECRET_SHAPE.test(ticket) ? digest(ticket) : undefined;
+    const live = key === undefined ? undefined : this.tickets.get(key);
+    if (live === undefined || live.expires <= t || !live.pair) {
+      this.failed.lan = this.failed.lan.filter((at) => t - at < 60_000);
+      if (this.failed.lan.length >= SESSION_LIMITS.failedPerMinute) return 'limited';
+      this.failed.lan.push(t);
+      return null;
+    }
+    this.tickets.delete(key!);
+    // No cookie signs it in: its session is a secret no one holds.
+    return this.browsers!.add({ ...live.pair, lan: false, session: digest(randomBytes(32).toString('base64url')), peer_id: peerId }, new Date(t));
+  }
+
+  /** The paired browser with ID (a bridged request's, p2p-http.ts): undefined once revoked. */
+  browserById(id: string): BrowserDevice | undefined {
+    const d = this.browsers?.find(id);
+    return d?.id === id ? d : undefined;
+  }
+
+  /** Whether a pairing address is live now: a browser not paired yet may then come in through the relay box to pair. */
+  pairingOpen(): boolean {
+    const t = this.now();
+    for (const { expires, pair } of this.tickets.values()) if (pair && expires > t) return true;
+    return false;
+  }
+
   /** Whether SECRET (just redeemed) is a paired browser's: its cookie is then kept by the browser. */
   isBrowserDevice(secret: string): boolean {
     return this.browsers?.bySession(digest(secret)) !== undefined;

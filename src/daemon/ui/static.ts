@@ -8,6 +8,7 @@ import { DEFAULT_BROWSER_RIGHTS, rightsFrom, type BrowserRights, type BrowserDev
 import { partyOf } from '../request-party.js';
 import { refusedOrigin, type Ticket, type UiSessions } from './session.js';
 import { defaultWebDir } from './web-dir.js';
+import { BRIDGE_PEER_HEADER } from '../p2p-http.js';
 
 /** Who the web app's session is (`GET /api/ui/me`). */
 export interface UiMe {
@@ -50,6 +51,11 @@ export interface UiOptions {
   viaLan?: (req: import('node:http').IncomingMessage) => boolean;
   /** The built app; default dist/web beside this module's dist/src (VSS_WEB_DIR overrides it, for tests and development). */
   webDir?: string;
+  /**
+   * Pairing away from home (issue 46 item 4): where a browser opens the web app on the relay box
+   * this device holds a slot on (undefined: none serves browsers), and this device's peer id.
+   */
+  away?: { base(): { url: string } | undefined; peerId(): string; opened(forMs: number): void; paired(): void };
 }
 
 /** Whether URL is one of the UI's pages (which authenticate themselves), not the API. */
@@ -115,16 +121,45 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
         const body: ErrorBody = { error: { code: 'FORBIDDEN', message: 'a pairing address is made on this machine only: `vss ui pair`, or Devices in the web app opened by `vss ui`' } };
         return reply.code(403).send(body);
       }
-      const body = (req.body ?? {}) as { name?: unknown; uploads_to?: unknown; may?: unknown };
+      const body = (req.body ?? {}) as { name?: unknown; uploads_to?: unknown; may?: unknown; away?: unknown };
       for (const k of ['name', 'uploads_to', 'may'] as const) if (body[k] !== undefined && typeof body[k] !== 'string') throw new VssError('USAGE', `${k} must be a string`);
+      if (body.away !== undefined && typeof body.away !== 'boolean') throw new VssError('USAGE', 'away must be true or false');
+      const awayBase = body.away === true ? opts.away?.base() : undefined;
+      if (body.away === true && !awayBase) {
+        throw new VssError('UNAVAILABLE', 'no relay box that serves browsers holds a slot for this device: pair it with a box started with `vss daemon start --relay --box-web PORT --box-cert F --box-key F`, and wait until `vss daemon status` lists an address through it');
+      }
       const name = body.name as string | undefined;
       const may = body.may !== undefined ? rightsFrom(body.may as string) : { ...DEFAULT_BROWSER_RIGHTS };
       const uploadsTo = may.upload ? opts.pairUploads?.(name, body.uploads_to as string | undefined) ?? null : null;
       if (body.uploads_to !== undefined && !may.upload) throw new VssError('USAGE', '--uploads-to is for a browser that may upload');
       const ticket = sessions.issueTicket({ ...(name !== undefined ? { name } : {}), may, uploads_to: uploadsTo });
+      if (awayBase) {
+        // The fragment never leaves the browser: the box serves the page and never sees the ticket.
+        opts.away!.opened(Date.parse(ticket.expires_at) - Date.now());
+        const away: PairTicket = { ...ticket, url: `${awayBase.url}#pair=${encodeURIComponent(ticket.ticket)}&home=${encodeURIComponent(opts.away!.peerId())}`, lan: false, tls_fingerprint: null };
+        return reply.header('cache-control', 'no-store').send(away);
+      }
       const base = opts.pairBase?.();
       const answer: PairTicket = { ...ticket, url: base ? `${base.url}?ticket=${encodeURIComponent(ticket.ticket)}` : null, lan: base?.lan ?? false, tls_fingerprint: base?.fingerprint ?? null };
       return reply.header('cache-control', 'no-store').send(answer);
+    },
+  });
+  app.route({
+    method: OPERATIONS.uiPairAway.method, url: OPERATIONS.uiPairAway.path,
+    handler: (req, reply) => {
+      // The server's hook let only the bridge in here, with the peer id the browser's Noise session proved.
+      const peer = req.headers[BRIDGE_PEER_HEADER];
+      if (typeof peer !== 'string' || !opts.away) {
+        const body: ErrorBody = { error: { code: 'FORBIDDEN', message: 'a browser pairs away from home through the relay box only' } };
+        return reply.code(403).send(body);
+      }
+      const ticket = (req.body as { ticket?: unknown } | undefined)?.ticket;
+      const made = typeof ticket === 'string' ? sessions.redeemAway(ticket, peer) : null;
+      if (made === 'limited') return reply.code(429).send({ error: { code: 'UNAVAILABLE', message: 'too many pairings with addresses that were not live in the last minute: wait a minute' } } satisfies ErrorBody);
+      if (made === null) return reply.code(401).send({ error: { code: 'UNAUTHORIZED', message: 'this pairing address was used already, has expired (five minutes after `vss ui pair --away` printed it), or is not from this device' } } satisfies ErrorBody);
+      opts.away.paired();
+      const me: UiMe = { view_only: true, browser: { id: made.id, name: made.name, may: { ...made.may } } };
+      return reply.header('cache-control', 'no-store').send(me);
     },
   });
   app.get(OPERATIONS.uiMe.path, (req, reply) => {

@@ -120,6 +120,26 @@ export const PROTOCOLS = {
     decoder: { maxArrayLength: 4, maxMapLength: 8, maxStrLength: 64, maxBinLength: 64 },
   },
   /**
+   * Browsers away from home (issue 46 item 4): a device tells each relay box it holds a slot on
+   * the browsers paired with it there (their peer ids), the only strangers the box carries to it
+   * (and to no one else) from then on. The whole list each time; sent at every connection to the
+   * box and at every change (a browser paired or revoked). Nothing is answered.
+   */
+  relayBrowsers: {
+    id: '/vss/relay-browsers/1.0.0', version: 1, maxMessageBytes: 8 * 1024, pairedOnly: true, maxInboundStreams: 2, tagKey: 't',
+    decoder: { maxArrayLength: 64, maxMapLength: 8, maxStrLength: 128, maxBinLength: 64 },
+  },
+  /**
+   * HTTP over a stream (issue 46 item 4, `net/http-frames.ts`): a browser paired away from home
+   * asks its home device's API, end to end through the relay box; a stranger may only pair (a
+   * pairing address's ticket), while one is live. Its own framing, not messages: `tagKey` and
+   * `decoder` are unused; `maxMessageBytes` bounds the head.
+   */
+  browserHttp: {
+    id: '/vss/http/1.0.0', version: 1, maxMessageBytes: 16 * 1024, pairedOnly: false, maxInboundStreams: 32, tagKey: 't',
+    decoder: { maxArrayLength: 0, maxMapLength: 0, maxStrLength: 0, maxBinLength: 0 },
+  },
+  /**
    * A mapped port, confirmed (issue 29 item 3, what AutoNAT does): a device asks a paired device
    * to dial it back at its public address with a fresh connection. Asked only of paired devices,
    * at the asker's own address as the answerer sees it, so it cannot aim a dial anywhere else.
@@ -264,6 +284,9 @@ export const PEER_MESSAGES = {
 
   /** Carry strangers' circuits to the sender for FOR_MS (at most a pairing code's life), or no longer with 0. */
   'relayWindow.open': { protocol: 'relayWindow', tag: { t: 'open' }, since: 1, maxBytes: 64, fields: { for_ms: f.uint } },
+
+  /** "Carry these browsers (peer ids) to me, and only these": the whole list (issue 46 item 4). */
+  'relayBrowsers.set': { protocol: 'relayBrowsers', tag: { t: 'set' }, since: 1, maxBytes: 8 * 1024, fields: { browsers: f.array(f.string(64), 64) } },
 
   /** "Dial me at ADDR (TCP, my address as you see it), on a connection of its own." */
   'dialback.ask': { protocol: 'dialback', tag: { t: 'ask' }, since: 1, maxBytes: 512, fields: { addr: f.string(256) } },

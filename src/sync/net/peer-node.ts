@@ -46,6 +46,12 @@ export interface PeerNodeOptions {
    * paired device that asked, while its pairing code is open), and whether it may to anyone now.
    */
   strangersThrough?: { to(destination: string): boolean; any(): boolean };
+  /**
+   * As a relay: the browsers a device paired away from home told this box of (issue 46 item 4):
+   * whether SOURCE is one of DESTINATION's (carried to it, and to no one else), and whether PEER
+   * is any device's (let in, offered the relay's hop and nothing else).
+   */
+  browsersThrough?: { to(source: string, destination: string): boolean; known(peer: string): boolean };
   /** Map the listening port on the router (UPnP IGD) and advertise the public address; the mapping is removed on stop. */
   upnp?: boolean;
   /**
@@ -187,7 +193,8 @@ export class PeerNode {
         },
         // As a relay: a slot and a circuit for paired devices only (never `admit`: it lets in anyone while a code is open).
         denyInboundRelayReservation: (source: PeerId) => !relayable(source),
-        denyOutboundRelayedConnection: (source: PeerId, destination: PeerId) => !(relayable(destination) && (relayable(source) || opts.strangersThrough?.to(destination.toString()) === true)),
+        denyOutboundRelayedConnection: (source: PeerId, destination: PeerId) => !(relayable(destination) && (relayable(source)
+          || opts.strangersThrough?.to(destination.toString()) === true || opts.browsersThrough?.to(source.toString(), destination.toString()) === true)),
         // Reached through a relay: only one this device is paired with, from a peer it would let in anyway.
         denyInboundRelayedConnection: (relay: PeerId, from: PeerId) => !(paired(relay) && opts.admit(from.toString())),
       },
@@ -201,7 +208,8 @@ export class PeerNode {
     // DESIGN §9: a key not paired is served nothing but the pairing protocol (admitted only while a
     // code is open or this device joins). Refused at negotiation, not once a handler runs: the
     // other protocols are not even offered to it, whichever side dialled.
-    node.addEventListener('connection:open', (evt) => offerOnlyWhatIsServed(evt.detail, opts.isPaired, () => opts.relay !== undefined && opts.strangersThrough?.any() === true));
+    node.addEventListener('connection:open', (evt) => offerOnlyWhatIsServed(evt.detail, opts.isPaired, (peer) => opts.relay !== undefined
+      && (opts.strangersThrough?.any() === true || opts.browsersThrough?.known(peer) === true)));
     // A peer that connects again while a connection to it is still open may have moved: the old
     // one may be dead (no packet says so). Asked at once rather than at libp2p's next ping.
     node.addEventListener('connection:open', (evt) => {
@@ -633,7 +641,7 @@ const OPEN_TO_STRANGERS = new Set<string>((Object.keys(PROTOCOLS) as ProtocolNam
  * stream against the registrar's protocols with no word of the peer; this connection's view of
  * the registrar filters them by it (libp2p 3's Connection reads `components.registrar` there).
  */
-function offerOnlyWhatIsServed(connection: Connection, isPaired: (peerId: string) => boolean, hopsForStrangers: () => boolean): void {
+function offerOnlyWhatIsServed(connection: Connection, isPaired: (peerId: string) => boolean, hopsForStrangers: (peerId: string) => boolean): void {
   const conn = connection as Connection & { components?: Record<string, unknown> };
   const components = conn.components;
   const registrar = components?.registrar as { getProtocols(): string[] } | undefined;
@@ -645,7 +653,7 @@ function offerOnlyWhatIsServed(connection: Connection, isPaired: (peerId: string
   const filtered = new Proxy(registrar, {
     get: (target, prop, receiver) => {
       if (prop === 'getProtocols') {
-        return () => (isPaired(peer) ? target.getProtocols() : target.getProtocols().filter((p) => OPEN_TO_STRANGERS.has(p) || (p === RELAY_V2_HOP_CODEC && hopsForStrangers())));
+        return () => (isPaired(peer) ? target.getProtocols() : target.getProtocols().filter((p) => OPEN_TO_STRANGERS.has(p) || (p === RELAY_V2_HOP_CODEC && hopsForStrangers(peer))));
       }
       const v = Reflect.get(target, prop, receiver) as unknown;
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
