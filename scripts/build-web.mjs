@@ -57,6 +57,18 @@ async function bundle(tmp) {
   await writeFile(join(tmp, 'manifest.webmanifest'), JSON.stringify(MANIFEST, null, 2) + '\n');
   const assets = ['assets/icon.svg', 'assets/icon-192.png', 'assets/icon-512.png', js, css, ...files.filter((f) => f !== js && f !== css && f.startsWith('assets/'))];
   const build = basename(js).replace(/^app-|\.js$/g, '');
+  // The relay box's service worker (issue 46 item 4): libp2p in one classic script (a worker cannot import() later), at a fixed name.
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ['web/src/away/away-sw.ts'],
+    bundle: true,
+    format: 'iife',
+    target: ['chrome120', 'firefox120', 'safari17'],
+    outfile: join(tmp, 'sw-away.js'),
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
   const sw = (await readFile(join(root, 'web', 'sw.js'), 'utf8')).replace('__BUILD__', build).replace('__ASSETS__', JSON.stringify([...new Set(assets)]));
   await writeFile(join(tmp, 'sw.js'), sw);
   await writeFile(join(tmp, 'index.html'), page(js, css));

@@ -47,6 +47,17 @@ export function isBridgeSecret(value: unknown, secret: string): boolean {
 /** The handler of `/vss/http/1` streams. */
 export function browserBridge(o: BridgeOptions): (stream: Stream, peerId: string, connection: Connection) => Promise<void> {
   return async (stream, peerId) => {
+    try {
+      await serveOne(stream, peerId);
+    } catch (err) {
+      // A browser that gave up on a request (a page left, an image no longer shown) closes its stream: not worth a warning.
+      const closed = (err as Error).name === 'StreamStateError' || (err as Error).name === 'StreamResetError';
+      o.log[closed ? 'debug' : 'warn']({ err, peer: peerId }, 'a request of a browser away from home failed');
+      throw err;
+    }
+  };
+
+  async function serveOne(stream: Stream, peerId: string): Promise<void> {
     const s = stream as unknown as FrameStream;
     const signal = AbortSignal.timeout(HEAD_MS);
     const onAbort = () => stream.abort(new Error(`no request head in ${HEAD_MS / 1000} s`));
@@ -73,7 +84,6 @@ export function browserBridge(o: BridgeOptions): (stream: Stream, peerId: string
       ...(withBody ? { payload: Readable.fromWeb(body as unknown as NodeReadableStream<Uint8Array>) } : {}),
       payloadAsStream: true,
     });
-    if (!withBody) void body.cancel().catch(() => undefined);
     const out: ResponseHead = { status: res.statusCode, headers: {} };
     for (const [k, v] of Object.entries(res.headers)) {
       if (v === undefined || k === 'connection' || k === 'keep-alive' || k === 'transfer-encoding') continue;
@@ -83,5 +93,5 @@ export function browserBridge(o: BridgeOptions): (stream: Stream, peerId: string
     await sendAll(s, res.stream());
     await stream.close();
     if (device) o.browsers.noteSeen(device.id);
-  };
+  }
 }

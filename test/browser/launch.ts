@@ -54,7 +54,7 @@ export interface TrackedProcess { pid: number; start: string }
  * reaches a daemon listening on that namespace's loopback. Playwright talks to it over pipes,
  * which cross namespaces; `ip netns exec` execs in place, so the pid Playwright started is the browser's.
  */
-export async function launchBrowser(opts: { netns?: string } = {}): Promise<LaunchedBrowser> {
+export async function launchBrowser(opts: { netns?: string; args?: string[] } = {}): Promise<LaunchedBrowser> {
   const exe = await browserExecutable();
   const before = new Set(childrenOf(process.pid).map((p) => p.pid));
   let executablePath = exe.executablePath;
@@ -68,6 +68,7 @@ export async function launchBrowser(opts: { netns?: string } = {}): Promise<Laun
     executablePath,
     env: { ...stringEnv(process.env), ...exe.env },
     timeout: LAUNCH_TIMEOUT_MS,
+    ...(opts.args ? { args: opts.args } : {}),
   });
   // Playwright keeps the browser's process to itself: find it as the new child of this process
   // that talks over the debugging pipe Playwright always opens.

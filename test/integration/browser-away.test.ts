@@ -9,59 +9,31 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { json, tempDir, until, type CliResult } from '../helpers.js';
-import { cliHere } from '../support/cli-here.js';
-import { pairDaemons } from '../sync-peers.js';
+import { json, until } from '../helpers.js';
 import { AwayBrowser } from '../support/away-browser.js';
+import { AWAY_SKIP, awaySetup, type AwaySetup } from '../support/away-setup.js';
 
-const OPENSSL = spawnSync('openssl', ['version']).status === 0;
-const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
-
-interface Status { peer_id: string; listen: string[]; web_urls: string[] }
-
-describe('a browser away from home reaches its home device through the relay box', { skip: OPENSSL ? false : 'openssl is not installed', timeout: 240_000 }, () => {
-  const tmp = tempDir('vss-away-');
-  const BOX = { VSS_DATA_DIR: join(tmp.path, 'box') };
-  const HOME = { VSS_DATA_DIR: join(tmp.path, 'home') };
-  const cli = async (env: Record<string, string>, ...args: string[]): Promise<CliResult> => {
-    const r = await cliHere(args, env);
-    assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
-    return r;
-  };
-  const status = async (env: Record<string, string>) => json<Status>(await cli(env, '--json', 'daemon', 'status'));
+describe('a browser away from home reaches its home device through the relay box', { skip: AWAY_SKIP, timeout: 240_000 }, () => {
+  let t!: AwaySetup;
   let circuit = '';
   let boxWeb = '';
   let home = '';
   const browsers: AwayBrowser[] = [];
+  const cli = (env: Record<string, string>, ...args: string[]) => t.cli(env, ...args);
+  let HOME: Record<string, string> = {};
+  let tmp = { path: '' };
 
   before(async () => {
-    const cert = join(tmp.path, 'box.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=box',
-      '-addext', 'subjectAltName=DNS:localhost', '-keyout', `${cert}.key`, '-out', cert], { stdio: 'ignore' });
-    await cli(BOX, 'device', 'rename', 'Box');
-    await cli(HOME, 'device', 'rename', 'Home');
-    const photos = join(tmp.path, 'photos');
-    mkdirSync(photos);
-    writeFileSync(join(photos, 'note.txt'), 'away from home\n');
-    await cli(HOME, 'library', 'create', 'Home', '--path', join(tmp.path, 'libs'));
-    await cli(HOME, 'location', 'add', photos);
-    await cli(BOX, 'daemon', 'start', '--relay', ...LOOPBACK, '--box-web', '0', '--box-cert', cert, '--box-key', `${cert}.key`);
-    await cli(HOME, 'daemon', 'start', ...LOOPBACK);
-    await pairDaemons(BOX, HOME);
-    const box = await status(BOX);
-    boxWeb = box.web_urls[0]!;
-    home = (await status(HOME)).peer_id;
-    circuit = `${box.listen.find((a) => a.startsWith('/ip4/'))!}/p2p-circuit/p2p/${home}`;
-    // The home holds a slot on the box, and lists its address through the box's secure WebSocket.
-    await until('the home lists an address through the box\'s WSS', 30_000, async () => ((await status(HOME)).listen.some((a) => a.includes('/tls/ws/') && a.includes('/p2p-circuit')) ? true : undefined));
+    t = await awaySetup('vss-away-');
+    writeFileSync(join(t.photos, 'note.txt'), 'away from home\n');
+    ({ circuit, boxWeb, home, HOME } = t);
+    tmp = { path: t.tmp };
   });
   after(async () => {
     await Promise.all(browsers.map((b) => b.stop().catch(() => undefined)));
-    await Promise.all([cliHere(['daemon', 'stop'], BOX), cliHere(['daemon', 'stop'], HOME)]);
-    if (!process.env.VSS_TEST_KEEP) tmp.cleanup();
+    await t?.stop();
   });
 
   it('pairs by an address on the box, then asks the home as a browser device with its rights; revoked, it is refused', async () => {

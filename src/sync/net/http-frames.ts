@@ -73,13 +73,20 @@ export function readableOf(stream: FrameStream, highWater = 1024 * 1024): Readab
       const finish = (err?: Error) => {
         if (done) return;
         done = true;
-        if (err) ctrl.error(err);
-        else ctrl.close();
+        // Never a throw into libp2p's event dispatch (it would end the process).
+        try {
+          if (err) ctrl.error(err);
+          else ctrl.close();
+        } catch { /* the reader went away meanwhile */ }
       };
       stream.addEventListener('message', (evt) => {
         if (done) return;
         const d = evt.data;
-        ctrl.enqueue(d instanceof Uint8Array ? d : d.subarray());
+        try {
+          ctrl.enqueue(d instanceof Uint8Array ? d : d.subarray());
+        } catch {
+          return;
+        }
         if (ctrl.desiredSize !== null && ctrl.desiredSize <= 0 && stream.readStatus === 'readable') stream.pause();
       });
       // 'end' once what came before the remote's half-close was delivered; 'close' always, an error with it when reset.
@@ -91,6 +98,8 @@ export function readableOf(stream: FrameStream, highWater = 1024 * 1024): Readab
       if (stream.readStatus === 'paused') stream.resume();
     },
     cancel() {
+      // The reader went away (a download given up): the stream goes too, both ways.
+      done = true;
       stream.abort(new Error('the reader went away'));
     },
   }, { highWaterMark: highWater, size: (c) => c.byteLength });

@@ -1,0 +1,56 @@
+/**
+ * Issue 46 item 4 in a real Chromium: the web app opened on the relay box, paired away from home
+ * by the address `vss ui pair --away` printed, shows the home device's library — its photo's
+ * thumbnail, fetched by the box's service worker end to end through the box — and its key stays
+ * the browser's (the same peer id after a reload, read back from the home's devices list). Real
+ * daemons on loopback; Chromium trusts the box's certificate by its key alone
+ * (--ignore-certificate-errors-spki-list), as a phone trusts a box's real certificate.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { json, until } from '../helpers.js';
+import { AWAY_SKIP, awaySetup, type AwaySetup } from '../support/away-setup.js';
+import { launchBrowser, newPage } from './launch.js';
+import { UI_SKIP } from './ui-library.js';
+
+describe('the web app away from home, through the relay box', { skip: UI_SKIP || AWAY_SKIP, timeout: 240_000 }, () => {
+  let t!: AwaySetup;
+  before(async () => {
+    t = await awaySetup('vss-ui-away-');
+    // A photo of the home's library, its thumbnail made by the home's daemon.
+    await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 200, g: 90, b: 40 } } }).jpeg().toFile(join(t.photos, 'sunset.jpg'));
+    await t.cli(t.HOME, 'location', 'rescan', t.photos);
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  it('pairs on the box by the address, then shows the home library\'s photo through the box', async () => {
+    const pair = json<{ url: string }>(await t.cli(t.HOME, '--json', 'ui', 'pair', '--away', '--name', 'Phone away'));
+    const launched = await launchBrowser({ args: [`--ignore-certificate-errors-spki-list=${t.spki}`] });
+    try {
+      const { page } = await newPage(launched.browser, { width: 390, height: 844, timeoutMs: 30_000 });
+      const problems: string[] = [];
+      page.on('pageerror', (err) => problems.push(String(err)));
+      const opened = Date.now();
+      assert.equal((await page.goto(pair.url))?.status(), 200);
+      // The fragment (ticket and home) leaves the address bar once kept.
+      await until('the pairing fragment is gone', 30_000, async () => (new URL(page.url()).hash === '' ? true : undefined));
+      const thumb = page.locator('img').first();
+      await thumb.waitFor({ timeout: 60_000 }).catch(async (err: Error) => {
+        throw new Error(`${err.message.split('\n')[0]}; the page says: ${(await page.locator('body').innerText()).slice(0, 600)}`);
+      });
+      await until('a thumbnail shows', 60_000, async () => ((await thumb.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0)) ? true : undefined));
+      const shownMs = Date.now() - opened;
+      const devices = json<Array<{ kind: string; id: string; name: string; reached: string }>>(await t.cli(t.HOME, '--json', 'devices', 'list'));
+      const phone = devices.find((d) => d.name === 'Phone away');
+      assert.equal(phone?.reached, 'relay');
+      assert.deepEqual(problems, []);
+      console.log(`# a thumbnail shown ${shownMs} ms after opening the pairing address`);
+    } finally {
+      await launched.close();
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { json, tempDir, until, type CliResult } from '../helpers.js';
+import { pairDaemons } from '../sync-peers.js';
+import { cliHere } from './cli-here.js';
+
+/** Why a test of browsers away from home cannot run here, or false. */
+export const AWAY_SKIP: string | false = spawnSync('openssl', ['version']).status === 0 ? false : 'openssl is not installed (it makes the box\'s certificate)';
+
+interface Status { peer_id: string; listen: string[]; web_urls: string[] }
+
+/** A relay box serving browsers and a home device paired with it, holding a slot there (issue 46 item 4). */
+export interface AwaySetup {
+  tmp: string;
+  BOX: Record<string, string>;
+  HOME: Record<string, string>;
+  /** The home's location (files put there are indexed by its daemon). */
+  photos: string;
+  /** The box's certificate (PEM) and its SPKI's SHA-256, base64 (what Chromium is told to trust). */
+  cert: string;
+  spki: string;
+  /** Where browsers open the box: https://localhost:PORT/ui/. */
+  boxWeb: string;
+  home: string;
+  /** The home through the box, over TCP (what a libp2p peer in Node dials). */
+  circuit: string;
+  cli(env: Record<string, string>, ...args: string[]): Promise<CliResult>;
+  stop(): Promise<void>;
+}
+
+export async function awaySetup(prefix: string): Promise<AwaySetup> {
+  const dir = tempDir(prefix);
+  const BOX = { VSS_DATA_DIR: join(dir.path, 'box') };
+  const HOME = { VSS_DATA_DIR: join(dir.path, 'home') };
+  const cli = async (env: Record<string, string>, ...args: string[]): Promise<CliResult> => {
+    const r = await cliHere(args, env);
+    assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  const status = async (env: Record<string, string>) => json<Status>(await cli(env, '--json', 'daemon', 'status'));
+  const stop = async () => {
+    await Promise.all([cliHere(['daemon', 'stop'], BOX), cliHere(['daemon', 'stop'], HOME)]);
+    if (!process.env.VSS_TEST_KEEP) dir.cleanup();
+  };
+  try {
+    const cert = join(dir.path, 'box.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=box',
+      '-addext', 'subjectAltName=DNS:localhost', '-keyout', `${cert}.key`, '-out', cert], { stdio: 'ignore' });
+    const spkiDer = execFileSync('openssl', ['x509', '-in', cert, '-pubkey', '-noout']);
+    const der = execFileSync('openssl', ['pkey', '-pubin', '-outform', 'der'], { input: spkiDer });
+    const spki = execFileSync('openssl', ['dgst', '-sha256', '-binary'], { input: der }).toString('base64');
+    await cli(BOX, 'device', 'rename', 'Box');
+    await cli(HOME, 'device', 'rename', 'Home');
+    const photos = join(dir.path, 'photos');
+    mkdirSync(photos);
+    await cli(HOME, 'library', 'create', 'Home', '--path', join(dir.path, 'libs'));
+    await cli(HOME, 'location', 'add', photos);
+    const loopback = ['--listen', '/ip4/127.0.0.1/tcp/0'];
+    await cli(BOX, 'daemon', 'start', '--relay', ...loopback, '--box-web', '0', '--box-cert', cert, '--box-key', `${cert}.key`);
+    await cli(HOME, 'daemon', 'start', ...loopback);
+    await pairDaemons(BOX, HOME);
+    const box = await status(BOX);
+    const home = (await status(HOME)).peer_id;
+    // The home holds a slot on the box, and lists its address through the box's secure WebSocket.
+    await until('the home lists an address through the box\'s WSS', 30_000, async () => ((await status(HOME)).listen.some((a) => a.includes('/tls/ws/') && a.includes('/p2p-circuit')) ? true : undefined));
+    return {
+      tmp: dir.path, BOX, HOME, photos, cert, spki, boxWeb: box.web_urls[0]!, home,
+      circuit: `${box.listen.find((a) => a.startsWith('/ip4/'))!}/p2p-circuit/p2p/${home}`,
+      cli, stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,53 @@
+import { awayKey, setAwayHome } from './away-store.js';
+
+/** What the relay box serves of itself; the daemon has no such address. */
+const BOX_INFO = '/.well-known/vss-box.json';
+/** How long the service worker may take to take the page over. */
+const CONTROL_MS = 10_000;
+
+export type AwayStart = { paired: true } | { error: string };
+
+/**
+ * The web app opened on a relay box (issue 46 item 4): undefined anywhere else. On the box, the
+ * app's requests of `/api/` go to the home device through the box's service worker
+ * (away-sw.ts): it is installed and in control before the app asks anything. A pairing address
+ * (`vss ui pair --away`) names the home and its ticket in the fragment, which never leaves the
+ * browser: the home is kept, the key made, and the ticket redeemed through the worker.
+ */
+export async function awayStart(): Promise<AwayStart | undefined> {
+  let info: { wss?: unknown } | undefined;
+  try {
+    const res = await fetch(BOX_INFO, { cache: 'no-store', credentials: 'omit' });
+    info = res.ok ? ((await res.json()) as { wss?: unknown }) : undefined;
+  } catch {
+    info = undefined;
+  }
+  if (typeof info?.wss !== 'string') return undefined;
+  if (!('serviceWorker' in navigator) || !window.isSecureContext || !('subtle' in crypto)) {
+    return { error: 'this browser cannot reach a home device through the relay box (it needs service workers and WebCrypto over HTTPS)' };
+  }
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const ticket = hash.get('pair');
+  const home = hash.get('home');
+  if (ticket && home) {
+    await setAwayHome(home);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  await awayKey();
+  await navigator.serviceWorker.register('sw-away.js', { scope: './' });
+  if (!navigator.serviceWorker.controller) {
+    const took = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), CONTROL_MS);
+      navigator.serviceWorker.addEventListener('controllerchange', () => { clearTimeout(timer); resolve(true); }, { once: true });
+    });
+    if (!took) return { error: 'the app\'s service worker did not start: reload the page' };
+  }
+  if (ticket && home) {
+    const res = await fetch('/api/ui/pair-away', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ ticket }) });
+    if (!res.ok) {
+      const body = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
+      return { error: `pairing with the home device failed: ${body.error?.message ?? `${res.status}`}` };
+    }
+  }
+  return { paired: true };
+}
