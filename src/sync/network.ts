@@ -1,6 +1,7 @@
 import type { PeerNodeOptions } from './net/peer-node.js';
 import { RelayedBrowsers } from './net/relayed-browsers.js';
 import { peerIdFromString } from '@libp2p/peer-id';
+import { createWriteStream } from 'node:fs';
 import type { Connection, Stream } from '@libp2p/interface';
 import type { Logger } from 'pino';
 import { watchOwnAddresses } from './net/own-addresses.js';
@@ -465,7 +466,7 @@ export class PeerNetwork {
       isPaired: (p) => trust.byPeerId(p) !== undefined,
       mayRelay: (p) => trust.mayRelay(p),
       ...(relaying ? {
-        relay: { maxReservations: RELAY_SLOTS, bytesPerSecond: readRelayRate(this.opts.dataDir) ?? undefined },
+        relay: { maxReservations: RELAY_SLOTS, bytesPerSecond: readRelayRate(this.opts.dataDir) ?? undefined, ...relayTap() },
         strangersThrough: { to: (d: string) => windows.isOpen(d), any: () => windows.anyOpen() },
         browsersThrough: browsersHere,
       } : {}),
@@ -707,4 +708,15 @@ function connectFailed(addr: string, err: unknown): VssError {
   if (/dial self/i.test(said)) return new VssError('USAGE', `${addr} is this device's own address: give the other device's`, { cause: err });
   if (/does not match|InvalidPeerIdError|UnexpectedPeer/i.test(said)) return new VssError('PEER', `another device than the one named answers at ${addr}`, { cause: err });
   return new VssError('UNAVAILABLE', `no device answered at ${addr} (${e.message.slice(0, 200)}): is its daemon running, and can this device reach that address?`, { cause: err });
+}
+
+/**
+ * `VSS_RELAY_TAP=FILE`: a relay appends to FILE every byte it carries in its circuits, as it can
+ * read them (to see for oneself that they are the devices' ciphertext). Off unless set.
+ */
+function relayTap(): { tap?: (bytes: Uint8Array) => void } {
+  const file = process.env.VSS_RELAY_TAP;
+  if (!file) return {};
+  const out = createWriteStream(file, { flags: 'a', mode: 0o600 });
+  return { tap: (bytes) => void out.write(Buffer.from(bytes)) };
 }

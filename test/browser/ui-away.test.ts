@@ -8,6 +8,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { json, until } from '../helpers.js';
@@ -47,10 +49,42 @@ describe('the web app away from home, through the relay box', { skip: UI_SKIP ||
       const devices = json<Array<{ kind: string; id: string; name: string; reached: string }>>(await t.cli(t.HOME, '--json', 'devices', 'list'));
       const phone = devices.find((d) => d.name === 'Phone away');
       assert.equal(phone?.reached, 'relay');
+
+      // An upload from the phone, through the box: it lands in its folder at home whole, and the box saw none of it.
+      const photo = join(t.tmp, 'from-the-phone.jpg');
+      await sharp(randomBytes(160 * 120 * 3), { raw: { width: 160, height: 120, channels: 3 } }).jpeg({ quality: 95 }).toFile(photo);
+      const bytes = readFileSync(photo);
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByRole('button', { name: 'Upload', exact: true }).click();
+      await (await chooser).setFiles([photo]);
+      await until('the upload done', 60_000, async () => ((await page.$$eval('.upload-item', (lis) => lis.map((li) => li.getAttribute('data-state')))).includes('done') ? true : undefined));
+      const landed = filesUnder(join(t.photos, 'Uploads')).filter((p) => p.endsWith('from-the-phone.jpg'));
+      assert.equal(landed.length, 1, `landed once: ${landed.join(', ')}`);
+      assert.ok(readFileSync(landed[0]!).equals(bytes), 'whole');
+      const carried = readFileSync(t.tap);
+      assert.ok(carried.length > bytes.length, `the box carried the upload (${carried.length} bytes)`);
+      const windows = Array.from({ length: 20 }, (_, i) => bytes.subarray(Math.floor((i * (bytes.length - 32)) / 20), Math.floor((i * (bytes.length - 32)) / 20) + 32));
+      assert.equal(windows.filter((w) => carried.includes(w)).length, 0, 'no 32-byte window of the photo in what the box carried');
+      assert.ok(!carried.includes(Buffer.from('"name":"Home"')), 'nor the library\'s JSON');
       assert.deepEqual(problems, []);
-      console.log(`# a thumbnail shown ${shownMs} ms after opening the pairing address`);
+      console.log(`# a thumbnail shown ${shownMs} ms after opening the pairing address; the box carried ${carried.length} bytes, none of them plaintext`);
     } finally {
       await launched.close();
     }
   });
 });
+
+function filesUnder(dir: string): string[] {
+  let out: string[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    const p = join(dir, n);
+    out = statSync(p).isDirectory() ? out.concat(filesUnder(p)) : out.concat([p]);
+  }
+  return out;
+}

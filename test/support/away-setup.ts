@@ -16,6 +16,8 @@ export interface AwaySetup {
   tmp: string;
   BOX: Record<string, string>;
   HOME: Record<string, string>;
+  /** Every byte the box carried in its circuits, as it could read them (`VSS_RELAY_TAP`). */
+  tap: string;
   /** The home's location (files put there are indexed by its daemon). */
   photos: string;
   /** The box's certificate (PEM) and its SPKI's SHA-256, base64 (what Chromium is told to trust). */
@@ -32,7 +34,8 @@ export interface AwaySetup {
 
 export async function awaySetup(prefix: string): Promise<AwaySetup> {
   const dir = tempDir(prefix);
-  const BOX = { VSS_DATA_DIR: join(dir.path, 'box') };
+  const tap = join(dir.path, 'box-tap.bin');
+  const BOX = { VSS_DATA_DIR: join(dir.path, 'box'), VSS_RELAY_TAP: tap };
   const HOME = { VSS_DATA_DIR: join(dir.path, 'home') };
   const cli = async (env: Record<string, string>, ...args: string[]): Promise<CliResult> => {
     const r = await cliHere(args, env);
@@ -66,7 +69,7 @@ export async function awaySetup(prefix: string): Promise<AwaySetup> {
     // The home holds a slot on the box, and lists its address through the box's secure WebSocket.
     await until('the home lists an address through the box\'s WSS', 30_000, async () => ((await status(HOME)).listen.some((a) => a.includes('/tls/ws/') && a.includes('/p2p-circuit')) ? true : undefined));
     return {
-      tmp: dir.path, BOX, HOME, photos, cert, spki, boxWeb: box.web_urls[0]!, home,
+      tmp: dir.path, BOX, HOME, tap, photos, cert, spki, boxWeb: box.web_urls[0]!, home,
       circuit: `${box.listen.find((a) => a.startsWith('/ip4/'))!}/p2p-circuit/p2p/${home}`,
       cli, stop,
     };

@@ -40,7 +40,7 @@ export interface PeerNodeOptions {
    * transfer), bounded in reservations, in circuits, and in bytes a second for all circuits
    * together when BYTESPERSECOND is given.
    */
-  relay?: { maxReservations: number; bytesPerSecond?: number };
+  relay?: { maxReservations: number; bytesPerSecond?: number; tap?: (bytes: Uint8Array) => void };
   /**
    * As a relay: whether it may carry a circuit from a peer it is not paired with to DESTINATION (a
    * paired device that asked, while its pairing code is open), and whether it may to anyone now.
@@ -218,7 +218,7 @@ export class PeerNode {
       if (!fresh.direct) boundConnectionWindows(fresh, RELAYED_STREAM_WINDOW);
       for (const old of node.getConnections(fresh.remotePeer)) if (old.id !== fresh.id && old.status === 'open') void dropIfDead(old);
     });
-    if (opts.relay) tendRelay(node, opts.relay.bytesPerSecond);
+    if (opts.relay) tendRelay(node, opts.relay.bytesPerSecond, opts.relay.tap);
     await node.start();
     const self = new PeerNode(node, opts, useMdns, answered);
     self.silenceSweep = setInterval(() => self.dropSilent(), SILENCE_SWEEP_MS).unref();

@@ -175,7 +175,7 @@ type RelayServer = {
  * arrives, the stop stream it opens to the destination; they are tended once it has piped them
  * (not before: a listener added earlier would be handed bytes meant for the relay's handshake).
  */
-export function tendRelay(node: Libp2p, bytesPerSecond?: number): void {
+export function tendRelay(node: Libp2p, bytesPerSecond?: number, tap?: (bytes: Uint8Array) => void): void {
   const server = (node.services as { relay?: RelayServer }).relay;
   if (!server) return;
   if (node.status !== 'stopped') throw new VssError('IO', 'a relay\'s circuits are tended from before its node starts (one made earlier would go unpaced)');
@@ -214,8 +214,22 @@ export function tendRelay(node: Libp2p, bytesPerSecond?: number): void {
     if (!c?.dst) return;
     // The first listener feeds the destination; any after it, the unread copy.
     for (const fn of c.piped.slice(1)) c.src.removeEventListener('message', fn as never);
+    if (tap) for (const s of [c.src, c.dst]) tapWrites(s, tap);
     if (!budget || c.src.status !== 'open' || c.dst.status !== 'open') return;
     new PacedDirection(c.src, c.dst, budget);
     new PacedDirection(c.dst, c.src, budget);
+  };
+}
+
+/**
+ * Hand TAP every byte the relay writes into STREAM (`VSS_RELAY_TAP`): what the relay itself can
+ * read of a circuit, its own encryption with each side undone, so a user (and a test) can see it
+ * is the devices' ciphertext and nothing else.
+ */
+function tapWrites(stream: Stream, tap: (bytes: Uint8Array) => void): void {
+  const send = stream.send.bind(stream);
+  stream.send = (data) => {
+    tap(data instanceof Uint8Array ? data : data.subarray());
+    return send(data);
   };
 }
