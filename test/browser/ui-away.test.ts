@@ -66,8 +66,16 @@ describe('the web app away from home, through the relay box', { skip: UI_SKIP ||
       const windows = Array.from({ length: 20 }, (_, i) => bytes.subarray(Math.floor((i * (bytes.length - 32)) / 20), Math.floor((i * (bytes.length - 32)) / 20) + 32));
       assert.equal(windows.filter((w) => carried.includes(w)).length, 0, 'no 32-byte window of the photo in what the box carried');
       assert.ok(!carried.includes(Buffer.from('"name":"Home"')), 'nor the library\'s JSON');
+      // Opened again (paired: its key kept in the browser): the library shows, as the same browser device.
+      const reopened = Date.now();
+      await page.reload();
+      const again = page.locator('img').first();
+      await until('a thumbnail shows again', 60_000, async () => ((await again.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0).catch(() => false)) ? true : undefined));
+      const reopenedMs = Date.now() - reopened;
+      const browsers = json<Array<{ kind: string }>>(await t.cli(t.HOME, '--json', 'devices', 'list')).filter((d) => d.kind === 'browser');
+      assert.equal(browsers.length, 1, 'the same browser device, by the key it kept');
       assert.deepEqual(problems, []);
-      console.log(`# a thumbnail shown ${shownMs} ms after opening the pairing address; the box carried ${carried.length} bytes, none of them plaintext`);
+      console.log(`# a thumbnail shown ${shownMs} ms after opening the pairing address, ${reopenedMs} ms after opening the app again; the box carried ${carried.length} bytes, none of them plaintext`);
     } finally {
       await launched.close();
     }
