@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { FIXTURES, REPO, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, REPO, json, tempDir } from '../helpers.js';
 import { cliHere } from '../support/cli-here.js';
 
 /**
@@ -65,7 +65,7 @@ export async function startUiLibrary(prefix = 'vss-ui-', opts: {
   const tree = join(tmp.path, 'Pictures');
   let daemon = false;
   const stop = async () => {
-    if (daemon) await runCli(['daemon', 'stop'], env);
+    if (daemon) await cliHere(['daemon', 'stop'], env);
     tmp.cleanup();
   };
   try {
@@ -73,8 +73,8 @@ export async function startUiLibrary(prefix = 'vss-ui-', opts: {
     const base = opts.only ? opts.only.map((f) => UI_FIXTURES[f]) : Object.values(UI_FIXTURES);
     for (const f of [...base, ...(opts.moreFixtures ?? [])]) copyFileSync(join(FIXTURES, f), join(tree, basename(f)));
     await opts.prepare?.(tree);
-    // The library is built by the CLI in this process (test/support/cli-here.ts): a Node start and
-    // a load of vss less per call; what is tested runs in the daemon, in its own process.
+    // The CLI in this process (test/support/cli-here.ts): a Node start and a load of vss less per
+    // call; what is tested runs in the daemon, in its own process (`vss ui` starts it detached).
     json(await cliHere(['library', 'create', 'Photos', '--path', tmp.path, '--json'], offline));
     json(await cliHere(['location', 'add', tree, '--mode', 'deep', ...(opts.generate ? ['--generate', opts.generate] : []), '--json'], offline));
     const run = await cliHere(['jobs', 'run', '--until-idle'], offline);
@@ -82,7 +82,7 @@ export async function startUiLibrary(prefix = 'vss-ui-', opts: {
     const contents = json<Content[]>(await cliHere(['content', 'list', '--json'], offline));
     const libraryId = json<{ id: string }>(await cliHere(['library', 'current', '--json'], offline)).id;
     daemon = true;
-    const ui = json<{ url: string; http: string }>(await runCli(['ui', '--json'], env));
+    const ui = json<{ url: string; http: string }>(await cliHere(['ui', '--json'], env));
     const token = readFileSync(join(env.VSS_DATA_DIR, 'daemon.token'), 'utf8').trim();
     const uuidOf = (f: UiFixture) => {
       const c = contents.find((x) => x.paths.some((p) => basename(p) === nameOf(f)));
