@@ -24,16 +24,16 @@ declare const getComputedStyle: any;
 describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 120_000 }, () => {
   let ui: UiLibrary;
   before(async () => {
-    // What its pages show and its checks read: thumbnails, the OCR search finds, the video's
-    // proxy, the Live Photo's movie. Not every kind of the default policy: faces, perceptual
-    // hashes and film strips of each fixture (and of each file the tests add, made by the daemon)
-    // were most of this file's CPU, and no check here looks at them.
-    ui = await startUiLibrary('vss-browser-', { generate: 'thumb,ocr,proxy=quick,live_photo_video=embedded' });
-    // What the tests add to the watched folder is looked at for its tiles, thumbnails and jobs: the
-    // daemon makes no OCR of it (the OCR fixtures keep theirs), which was most of its CPU (60
-    // copies of a photo arrive in one test).
-    const set = await runCli(['location', 'policy', ui.tree, 'thumb,proxy=quick,live_photo_video=embedded'], ui.env);
-    assert.equal(set.code, 0, set.stderr);
+    // What its pages show and its checks read: thumbnails, the video's proxy, the Live Photo's
+    // movie, and the OCR of the three files the search finds (asked of the daemon's resolver, as a
+    // page asks for a sidecar). Not every kind of every file: faces, perceptual hashes, film strips
+    // and OCR of the photos (and of each file the tests add: 60 copies of a photo in one test) were
+    // most of this file's CPU, and no check here looks at them.
+    ui = await startUiLibrary('vss-browser-', { generate: 'thumb,proxy=quick,live_photo_video=embedded' });
+    for (const f of ['ocrImage', 'scannedPdf', 'textPdf'] as const) {
+      const got = await runCli(['sidecars', 'get', ui.uuidOf(f), 'ocr', 'default', '--timeout', '120'], ui.env);
+      assert.equal(got.code, 0, `${nameOf(f)}'s OCR: ${got.stderr}`);
+    }
   });
   after(async () => {
     await ui?.stop();
