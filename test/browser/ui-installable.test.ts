@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+// The CLI in this process for the calls that are not about its process (test/support/cli-here.ts);
+// the daemon is started by a child, as a user's `vss daemon start` is.
+import { cliHere } from '../support/cli-here.js';
 import { launchBrowser, newPage, type LaunchedBrowser } from './launch.js';
 import { UI_SKIP } from './ui-library.js';
 
@@ -28,22 +31,23 @@ describe('the web app installs, and opens without the network', { skip: FIXTURES
     mkdirSync(tree);
     for (const f of ['exif/Canon_40D.jpg', 'exif/gps/DSCN0010.jpg']) copyFileSync(join(FIXTURES, f), join(tree, basename(f)));
     const offline = { ...env, VSS_NO_DAEMON: '1' };
-    json(await runCli(['--json', 'library', 'create', 'Photos', '--path', tmp.path], offline));
-    json(await runCli(['--json', 'location', 'add', tree, '--mode', 'deep'], offline));
-    assert.equal((await runCli(['jobs', 'run', '--until-idle'], offline)).code, 0);
+    json(await cliHere(['--json', 'library', 'create', 'Photos', '--path', tmp.path], offline));
+    // The thumbnails its pages show, not every kind (faces, OCR and fingerprints were made for no check).
+    json(await cliHere(['--json', 'location', 'add', tree, '--mode', 'deep', '--generate', 'thumb'], offline));
+    assert.equal((await cliHere(['jobs', 'run', '--until-idle'], offline)).code, 0);
     assert.equal((await runCli(['daemon', 'start'], env)).code, 0);
     launched = await launchBrowser();
   });
   after(async () => {
     await launched?.close();
-    await runCli(['daemon', 'stop'], env);
+    await cliHere(['daemon', 'stop'], env);
     tmp.cleanup();
   });
 
   it('has a manifest and icons, keeps its shell and the thumbnails seen, and opens offline', async () => {
-    const status = json<Status>(await runCli(['--json', 'daemon', 'status'], env));
+    const status = json<Status>(await cliHere(['--json', 'daemon', 'status'], env));
     const { context, page } = await newPage(launched!.browser);
-    const { url } = json<{ url: string }>(await runCli(['--json', 'ui'], env));
+    const { url } = json<{ url: string }>(await cliHere(['--json', 'ui'], env));
     await page.goto(url);
     const manifest: { display: string; icons: Array<{ sizes: string }> } | null = await page.evaluate(async () => {
       const href = document.querySelector('link[rel="manifest"]')?.href;

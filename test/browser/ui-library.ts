@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { FIXTURES, REPO, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, REPO, json, tempDir } from '../helpers.js';
+import { cliHere } from '../support/cli-here.js';
 
 /**
  * A real library over copies of the shared fixtures (in a temp folder, never in the repo), its
@@ -64,7 +65,7 @@ export async function startUiLibrary(prefix = 'vss-ui-', opts: {
   const tree = join(tmp.path, 'Pictures');
   let daemon = false;
   const stop = async () => {
-    if (daemon) await runCli(['daemon', 'stop'], env);
+    if (daemon) await cliHere(['daemon', 'stop'], env);
     tmp.cleanup();
   };
   try {
@@ -72,14 +73,16 @@ export async function startUiLibrary(prefix = 'vss-ui-', opts: {
     const base = opts.only ? opts.only.map((f) => UI_FIXTURES[f]) : Object.values(UI_FIXTURES);
     for (const f of [...base, ...(opts.moreFixtures ?? [])]) copyFileSync(join(FIXTURES, f), join(tree, basename(f)));
     await opts.prepare?.(tree);
-    json(await runCli(['library', 'create', 'Photos', '--path', tmp.path, '--json'], offline));
-    json(await runCli(['location', 'add', tree, '--mode', 'deep', ...(opts.generate ? ['--generate', opts.generate] : []), '--json'], offline));
-    const run = await runCli(['jobs', 'run', '--until-idle'], offline);
+    // The CLI in this process (test/support/cli-here.ts): a Node start and a load of vss less per
+    // call; what is tested runs in the daemon, in its own process (`vss ui` starts it detached).
+    json(await cliHere(['library', 'create', 'Photos', '--path', tmp.path, '--json'], offline));
+    json(await cliHere(['location', 'add', tree, '--mode', 'deep', ...(opts.generate ? ['--generate', opts.generate] : []), '--json'], offline));
+    const run = await cliHere(['jobs', 'run', '--until-idle'], offline);
     if (run.code !== 0) throw new Error(`jobs run: ${run.stderr}`);
-    const contents = json<Content[]>(await runCli(['content', 'list', '--json'], offline));
-    const libraryId = json<{ id: string }>(await runCli(['library', 'current', '--json'], offline)).id;
+    const contents = json<Content[]>(await cliHere(['content', 'list', '--json'], offline));
+    const libraryId = json<{ id: string }>(await cliHere(['library', 'current', '--json'], offline)).id;
     daemon = true;
-    const ui = json<{ url: string; http: string }>(await runCli(['ui', '--json'], env));
+    const ui = json<{ url: string; http: string }>(await cliHere(['ui', '--json'], env));
     const token = readFileSync(join(env.VSS_DATA_DIR, 'daemon.token'), 'utf8').trim();
     const uuidOf = (f: UiFixture) => {
       const c = contents.find((x) => x.paths.some((p) => basename(p) === nameOf(f)));

@@ -4,6 +4,9 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, join } from 'node:path';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+// The CLI in this process for the calls that are not about its process (test/support/cli-here.ts);
+// the daemon is started by a child, as a user's `vss daemon start` is.
+import { cliHere } from '../support/cli-here.js';
 import { launchBrowser, newPage, type LaunchedBrowser } from './launch.js';
 import { keepScreenshot } from './screenshot.js';
 import { UI_SKIP } from './ui-library.js';
@@ -36,9 +39,10 @@ describe('a phone pairs with the web app by its code, and is revoked', { skip: F
     mkdirSync(tree);
     for (const f of PHOTOS) copyFileSync(join(FIXTURES, f), join(tree, basename(f)));
     const offline = { ...env, VSS_NO_DAEMON: '1' };
-    json(await runCli(['--json', 'library', 'create', 'Photos', '--path', tmp.path], offline));
-    json(await runCli(['--json', 'location', 'add', tree, '--mode', 'deep'], offline));
-    assert.equal((await runCli(['jobs', 'run', '--until-idle'], offline)).code, 0);
+    json(await cliHere(['--json', 'library', 'create', 'Photos', '--path', tmp.path], offline));
+    // The thumbnails its pages show, not every kind (faces, OCR and fingerprints were made for no check).
+    json(await cliHere(['--json', 'location', 'add', tree, '--mode', 'deep', '--generate', 'thumb'], offline));
+    assert.equal((await cliHere(['jobs', 'run', '--until-idle'], offline)).code, 0);
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.2', () => {
         const p = (s.address() as { port: number }).port;
@@ -47,20 +51,20 @@ describe('a phone pairs with the web app by its code, and is revoked', { skip: F
     });
     const started = await runCli(['daemon', 'start', '--lan', '--lan-port', String(port)], env);
     assert.equal(started.code, 0, started.stderr);
-    status = json<Status>(await runCli(['--json', 'daemon', 'status'], env));
+    status = json<Status>(await cliHere(['--json', 'daemon', 'status'], env));
     launched = await launchBrowser();
   });
 
   after(async () => {
     await launched?.close();
-    await runCli(['daemon', 'stop'], env);
+    await cliHere(['daemon', 'stop'], env);
     tmp.cleanup();
   });
 
   it('shows a QR code on the desktop, signs the phone in over HTTPS with it once, and lets the desktop revoke it', async () => {
     const { browser } = launched!;
     const desktop = await newPage(browser);
-    const { url: signIn } = json<{ url: string }>(await runCli(['--json', 'ui'], env));
+    const { url: signIn } = json<{ url: string }>(await cliHere(['--json', 'ui'], env));
     await desktop.page.goto(signIn);
     await desktop.page.goto(`${status.http}/ui/#/devices`);
     assert.equal(await desktop.page.getByRole('note').filter({ hasText: 'View only' }).count(), 0, 'this machine\'s user is not view-only');
@@ -116,14 +120,14 @@ describe('a phone pairs with the web app by its code, and is revoked', { skip: F
     const again = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
     assert.equal((await again.goto(pairUrl))?.status(), 401, 'the code pairs one browser, once');
 
-    const paired = json<Device[]>(await runCli(['--json', 'devices', 'list'], env)).filter((d) => d.kind === 'browser');
+    const paired = json<Device[]>(await cliHere(['--json', 'devices', 'list'], env)).filter((d) => d.kind === 'browser');
     assert.equal(paired.length, 1);
     await panel.getByRole('button', { name: 'Done' }).click();
     const item = desktop.page.getByRole('region', { name: 'Paired browsers' }).getByRole('listitem').filter({ hasText: paired[0]!.name });
     await item.getByRole('button', { name: `Revoke ${paired[0]!.name}` }).click();
     await item.getByRole('button', { name: 'Revoke', exact: true }).click();
     await desktop.page.getByRole('region', { name: 'Paired browsers' }).waitFor({ state: 'detached' });
-    assert.deepEqual(json<Device[]>(await runCli(['--json', 'devices', 'list'], env)).filter((d) => d.kind === 'browser'), []);
+    assert.deepEqual(json<Device[]>(await cliHere(['--json', 'devices', 'list'], env)).filter((d) => d.kind === 'browser'), []);
     const refused = await phone.reload();
     assert.equal(refused?.status(), 401, 'revoked: its next page is refused');
     assert.match(readFileSync(join(env.VSS_DATA_DIR, 'browser-devices.json'), 'utf8'), /"devices": \[\]/);

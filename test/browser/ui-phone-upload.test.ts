@@ -6,6 +6,9 @@ import { createServer } from 'node:net';
 import { basename, join, relative } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+// The CLI in this process for the calls that are not about its process (test/support/cli-here.ts);
+// the daemon is started by a child, as a user's `vss daemon start` is.
+import { cliHere } from '../support/cli-here.js';
 import { launchBrowser, type LaunchedBrowser } from './launch.js';
 import { cliInNs, makeNetnsPair, netnsSkipReason } from '../net/netns.js';
 import { keepScreenshot } from './screenshot.js';
@@ -80,8 +83,11 @@ describe('a phone uploads its photos once, resumably, through a daemon killed mi
     copyFileSync(join(FIXTURES, 'video/photoprism-blue-go-video.mp4'), big);
     for (let left = BIG_BYTES; left > 0; left -= 16 * 1024 * 1024) appendFileSync(big, randomBytes(Math.min(left, 16 * 1024 * 1024)));
     const offline = { ...env, VSS_NO_DAEMON: '1' };
-    json(await runCli(['--json', 'library', 'create', 'Photos', '--path', tmp.path], offline));
-    json(await runCli(['--json', 'location', 'add', tree, '--mode', 'deep'], offline));
+    json(await cliHere(['--json', 'library', 'create', 'Photos', '--path', tmp.path], offline));
+    // The thumbnails the phone's pages show, not every kind of the default policy: the daemon made
+    // faces, OCR, proxies and film strips of each upload, which no check here looks at (most of the
+    // file's CPU).
+    json(await cliHere(['--json', 'location', 'add', tree, '--mode', 'deep', '--generate', 'thumb'], offline));
     port = lan ? 7443 : await new Promise<number>((resolve) => {
       const s = createServer().listen(0, host, () => {
         const p = (s.address() as { port: number }).port;
@@ -95,17 +101,17 @@ describe('a phone uploads its photos once, resumably, through a daemon killed mi
 
   after(async () => {
     await launched?.close();
-    await runCli(['daemon', 'stop'], env);
+    await cliHere(['daemon', 'stop'], env);
     lan?.remove();
     tmp.cleanup();
   });
 
   it('skips what the library has, and lands the rest verified in DIR/YYYY/MM/NAME after a kill', async () => {
-    const pair = json<{ url: string; expires_at: string }>(await runCli(['--json', 'ui', 'pair', '--name', 'Phone', '--uploads-to', uploadsTo], env));
-    const status = json<Status>(await runCli(['--json', 'daemon', 'status'], env));
+    const pair = json<{ url: string; expires_at: string }>(await cliHere(['--json', 'ui', 'pair', '--name', 'Phone', '--uploads-to', uploadsTo], env));
+    const status = json<Status>(await cliHere(['--json', 'daemon', 'status'], env));
     assert.ok(pair.url.startsWith(`https://${host}:${port}/ui/`), `on the home network's address: ${pair.url}`);
     assert.ok(status.web_urls.includes(`https://${host}:${port}/ui/`), JSON.stringify(status.web_urls));
-    const device = json<Array<{ kind: string; uploads_to?: string | null; may?: { upload: boolean } }>>(await runCli(['--json', 'devices', 'list'], env));
+    const device = json<Array<{ kind: string; uploads_to?: string | null; may?: { upload: boolean } }>>(await cliHere(['--json', 'devices', 'list'], env));
     assert.equal(device.length, 0, 'not a device until the address is opened');
 
     const context = await launched!.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true, ignoreHTTPSErrors: true });
@@ -113,7 +119,7 @@ describe('a phone uploads its photos once, resumably, through a daemon killed mi
     const phone = await context.newPage();
     assert.equal((await phone.goto(pair.url))?.status(), 200);
     await phone.waitForFunction(() => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === 1, undefined, { timeout: 60_000 });
-    const listed = json<Array<{ kind: string; uploads_to: string | null; may: { view: boolean; upload: boolean; organise: boolean; files: boolean } }>>(await runCli(['--json', 'devices', 'list'], env));
+    const listed = json<Array<{ kind: string; uploads_to: string | null; may: { view: boolean; upload: boolean; organise: boolean; files: boolean } }>>(await cliHere(['--json', 'devices', 'list'], env));
     assert.deepEqual(listed.map((d) => [d.kind, d.uploads_to, d.may]), [['browser', uploadsTo, { view: true, upload: true, organise: true, files: false }]]);
 
     const chooser = phone.waitForEvent('filechooser');
@@ -231,7 +237,7 @@ describe('a phone uploads its photos once, resumably, through a daemon killed mi
     await context.close();
   });
   it('shows a browser that may only upload nothing of the library but its Upload', async () => {
-    const pair = json<{ url: string }>(await runCli(['--json', 'ui', 'pair', '--name', 'Drop box', '--may', 'upload', '--uploads-to', uploadsTo], env));
+    const pair = json<{ url: string }>(await cliHere(['--json', 'ui', 'pair', '--name', 'Drop box', '--may', 'upload', '--uploads-to', uploadsTo], env));
     const context = await launched!.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true, ignoreHTTPSErrors: true });
     context.setDefaultTimeout(20_000);
     const phone = await context.newPage();
