@@ -32,7 +32,8 @@ export interface AwaySetup {
   stop(): Promise<void>;
 }
 
-export async function awaySetup(prefix: string): Promise<AwaySetup> {
+/** PREFIX names its temporary folder; BOXARGS are more of the box's `daemon start` flags (a `--relay-rate`). */
+export async function awaySetup(prefix: string, opts: { boxArgs?: string[] } = {}): Promise<AwaySetup> {
   const dir = tempDir(prefix);
   const tap = join(dir.path, 'box-tap.bin');
   const BOX = { VSS_DATA_DIR: join(dir.path, 'box'), VSS_RELAY_TAP: tap };
@@ -61,7 +62,7 @@ export async function awaySetup(prefix: string): Promise<AwaySetup> {
     await cli(HOME, 'library', 'create', 'Home', '--path', join(dir.path, 'libs'));
     await cli(HOME, 'location', 'add', photos);
     const loopback = ['--listen', '/ip4/127.0.0.1/tcp/0'];
-    await cli(BOX, 'daemon', 'start', '--relay', ...loopback, '--box-web', '0', '--box-cert', cert, '--box-key', `${cert}.key`);
+    await cli(BOX, 'daemon', 'start', '--relay', ...loopback, '--box-web', '0', '--box-cert', cert, '--box-key', `${cert}.key`, ...(opts.boxArgs ?? []));
     await cli(HOME, 'daemon', 'start', ...loopback);
     await pairDaemons(BOX, HOME);
     const box = await status(BOX);
