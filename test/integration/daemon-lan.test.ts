@@ -32,6 +32,8 @@ function makeLan(): { ns: string; addr: string; remove(): void } {
   const ns = `vss-wl-${tag}`;
   const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const remove = () => void spawnSync('ip', ['netns', 'del', ns]);
+  // A killed run of a process whose pid ended alike left this name behind: gone first.
+  remove();
   try {
     ip('netns', 'add', ns);
     ip('link', 'add', `vwl${tag}a`, 'type', 'veth', 'peer', 'name', `vwl${tag}b`);

@@ -36,6 +36,8 @@ export function makeNetnsPair(name: string, subnet: number): NetnsPair {
   const remove = (): void => {
     for (const n of [ns.a, ns.b]) spawnSync('ip', ['netns', 'del', n]);
   };
+  // A killed run of a process whose pid ended alike left these names behind: gone first.
+  remove();
   try {
     ip('netns', 'add', ns.a);
     ip('netns', 'add', ns.b);

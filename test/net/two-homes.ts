@@ -71,6 +71,8 @@ export function makeTwoHomes(name: string, subnet: number, opts: { symmetricB?: 
   const remove = (): void => {
     for (const x of all) spawnSync('ip', ['netns', 'del', x]);
   };
+  // A killed run of a process whose pid ended alike left these names behind: gone first.
+  remove();
   try {
     for (const x of all) {
       ip('netns', 'add', x);
