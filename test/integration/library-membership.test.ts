@@ -102,4 +102,15 @@ describe('a device joins the library, not each device', () => {
     const r = await runCli(['devices', 'connect', laptopAddr], C);
     assert.notEqual(r.code, 0, 'the laptop does not let the removed server in');
   });
+
+  it('shows and sets what a member may do without the daemon too (the same grant, read back)', async () => {
+    const desktopId = (await devices(A)).find((d) => d.name === 'Desktop')!.id;
+    assert.equal((await runCli(['daemon', 'stop'], A)).code, 0);
+    const offline = { ...A, VSS_NO_DAEMON: '1' };
+    assert.deepEqual((await ok<Rights>(offline, ['devices', 'rights', desktopId])).libraries.map((l) => l.rights), [['admit', 'remove', 'relay']]);
+    assert.deepEqual((await ok<Rights>(offline, ['devices', 'rights', desktopId, 'remove'])).libraries.map((l) => l.rights), [['remove']]);
+    assert.deepEqual((await ok<Rights>(offline, ['devices', 'rights', desktopId])).libraries.map((l) => l.rights), [['remove']]);
+    const refused = await runCli(['devices', 'rights', desktopId, 'fly'], offline);
+    assert.notEqual(refused.code, 0);
+  });
 });
