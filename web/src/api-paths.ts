@@ -72,6 +72,7 @@ export const API = {
   device: (id: string) => operationUrl('devicesUnpair', { id }),
   /** A paired browser's session ended for good. */
   deviceRevoke: (id: string) => operationUrl('devicesRevoke', { id }),
+  deviceRights: (id: string) => operationUrl('devicesRights', { id }),
   /** A pairing address for a phone or another browser (this machine's user only). */
   uiPair: () => operationUrl('uiPair'),
   /** Who this session is: this machine's user, or a browser that may only view. */

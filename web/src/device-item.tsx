@@ -1,11 +1,13 @@
 import { memo, useState } from 'react';
 import { dateTime } from './format.js';
 import { ConfirmBox } from './confirm-box.js';
+import { DeviceRightsPanel } from './device-rights.js';
 import type { PairedDeviceItem } from './types.js';
 
 /** One paired device: its name, whether it is reachable now, when it was last seen, and Remove (asked first: it leaves the library for every member). */
 export const DeviceItem = memo(function DeviceItem({ device, onUnpair }: { device: PairedDeviceItem; onUnpair: (d: PairedDeviceItem) => Promise<void> }) {
   const [confirming, setConfirming] = useState(false);
+  const [rights, setRights] = useState(false);
   return (
     <li className="device card">
       <div className="device-head">
@@ -15,8 +17,10 @@ export const DeviceItem = memo(function DeviceItem({ device, onUnpair }: { devic
       </div>
       <p className="muted small">{device.via === 'library' ? 'Member of the library since' : 'Paired'} {dateTime(device.paired_at)} · <span className="mono" title={device.id}>{device.id.slice(0, 8)}</span></p>
       <div className="actions">
+        <button type="button" className="quiet" onClick={() => setRights(!rights)} aria-expanded={rights} aria-label={`What ${device.name} may do`}>Rights</button>
         <button type="button" className="quiet danger" onClick={() => setConfirming(!confirming)} aria-label={`Remove ${device.name}`}>Remove</button>
       </div>
+      {rights && <DeviceRightsPanel id={device.id} name={device.name} />}
       {confirming && (
         <ConfirmBox label={`Remove ${device.name}?`} action="Remove" busy="Removing…" run={() => onUnpair(device)} close={() => setConfirming(false)}>
           Remove {device.name} from the library? Every device of the library stops syncing with it and refuses it, and this one

@@ -22,7 +22,7 @@ export interface ProtectOutcome {
 export type { LibraryRef, Page, SidecarChange, StreamedEvent } from '../../src/wire/common.js';
 export type { JobChange, JobProgress, JobsProgress, JobTotals, NamedJobRow } from '../../src/wire/jobs.js';
 export type { DeviceLocations, IndexPhase, IndexProgress, IndexResult, LocationInfo, PeerLocationInfo } from '../../src/wire/locations.js';
-export type { BrowserDeviceItem, DeviceItem as AnyDeviceItem, PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../../src/wire/peers.js';
+export type { BrowserDeviceItem, DeviceItem as AnyDeviceItem, DeviceRights, PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../../src/wire/peers.js';
 export type { SearchAnswer, SearchLocator, SearchResult, SearchSource } from '../../src/wire/search.js';
 export type { BBox, OcrJson, OcrJsonPage, TranscriptJson } from '../../src/wire/sidecar-json.js';
 
