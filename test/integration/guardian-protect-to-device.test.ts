@@ -23,15 +23,9 @@ const BIG = 160 * 1024 * 1024;
  * that rotted or vanished is left out, named with why, while the rest is copied (faults 2026-11-25, 7).
  */
 describe('guardian protect to a paired device', () => {
-  const t = laptopAndDesktop('vss-protect-dev-');
+  const t = laptopAndDesktop('vss-protect-dev-', runCli);
   const { A, B, photos, documents, ok } = t;
   after(() => t.stop());
-  /** `vss ARGS` on ENV's data dir in this process (cliHere), which must exit 0: for the polls. */
-  const here = async (env: Record<string, string>, ...args: string[]) => {
-    const r = await runCli(args, env);
-    assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
-    return r;
-  };
 
   const rotten = join(photos, 'rotten.txt');
   const GOOD = 'good bytes, indexed\n';
@@ -84,13 +78,13 @@ describe('guardian protect to a paired device', () => {
     await ok(B, 'daemon', 'stop');
     const queued = json<ProtectOutcome>(await ok(A, 'guardian', 'protect', '--to', 'Desktop:/Documents/safe', '--detach', '--json')).job!;
     await until('the protect waiting for the desktop', 30_000, async () => {
-      const j = json<Job & { note: string | null }>(await here(A, 'jobs', 'info', String(queued.id), '--json'));
+      const j = json<Job & { note: string | null }>(await ok(A, 'jobs', 'info', String(queued.id), '--json'));
       return /waiting for Desktop/.test(j.note ?? '') ? j : undefined;
     }, 200);
     rmSync(join(photos, 'gone.txt'));
     await ok(B, 'daemon', 'start', '--listen', '/ip4/127.0.0.1/tcp/0');
     const done = await until(`job ${queued.id} ended`, 90_000, async () => {
-      const j = json<Job & { result: string | null }>(await here(A, 'jobs', 'info', String(queued.id), '--json'));
+      const j = json<Job & { result: string | null }>(await ok(A, 'jobs', 'info', String(queued.id), '--json'));
       return ['completed', 'failed', 'cancelled'].includes(j.status) ? j : undefined;
     }, 250);
     assert.equal(done.status, 'completed', done.error ?? '');
@@ -142,7 +136,7 @@ describe('guardian protect to a paired device', () => {
     assert.ok(!existsSync(join(documents, 'safe', 'Photos', 'film.bin')), 'nothing under its name before it is verified');
     await ok(A, 'daemon', 'start', '--listen', '/ip4/127.0.0.1/tcp/0');
     const done = await until(`job ${queued.id} ended`, 180_000, async () => {
-      const j = json<Job>(await here(A, 'jobs', 'info', String(queued.id), '--json'));
+      const j = json<Job>(await ok(A, 'jobs', 'info', String(queued.id), '--json'));
       return ['completed', 'failed', 'cancelled'].includes(j.status) ? j : undefined;
     }, 250);
     assert.equal(done.status, 'completed', done.error ?? '');
