@@ -25,14 +25,18 @@ export interface LaptopAndDesktop {
   stop(): Promise<void>;
 }
 
-export function laptopAndDesktop(prefix: string): LaptopAndDesktop {
+/**
+ * CLI runs each `vss` call: a child process each (runCli) unless the test passes the CLI in its own
+ * process (cliHere, test/support/cli-here.ts), for tests about what the calls do, not their process.
+ */
+export function laptopAndDesktop(prefix: string, cli: (args: string[], env: Record<string, string>) => Promise<CliResult> = runCli): LaptopAndDesktop {
   const tmp = tempDir(prefix);
   const A = { VSS_DATA_DIR: join(tmp.path, 'a') };
   const B = { VSS_DATA_DIR: join(tmp.path, 'b') };
   const photos = join(tmp.path, 'photos');
   const documents = join(tmp.path, 'documents');
   const ok = async (env: Record<string, string>, ...args: string[]): Promise<CliResult> => {
-    const r = await runCli(args, env);
+    const r = await cli(args, env);
     assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
     return r;
   };
@@ -51,7 +55,7 @@ export function laptopAndDesktop(prefix: string): LaptopAndDesktop {
       await ok(B, 'location', 'add', documents, '--name', 'Documents', '--mode', 'content');
     },
     async stop() {
-      await Promise.all([runCli(['daemon', 'stop'], A), runCli(['daemon', 'stop'], B)]);
+      await Promise.all([cli(['daemon', 'stop'], A), cli(['daemon', 'stop'], B)]);
       tmp.cleanup();
     },
   };

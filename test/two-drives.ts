@@ -28,15 +28,17 @@ export interface TwoDrives {
 /**
  * Make it: the drive of SIZEMIB, FILES written first (paths under `photos/` or `backup/`), the
  * library "G", BEFORELOCATIONS (a change to the library before it indexes), then both locations.
+ * RUN runs each `vss` call: a child process each (runCli) unless the test passes the CLI in its own
+ * process (cliHere, test/support/cli-here.ts), for tests about what the calls do, not their process.
  */
-export async function twoDrives(prefix: string, o: { sizeMiB: number; files: Record<string, string>; beforeLocations?: (libsDir: string) => void }): Promise<TwoDrives> {
+export async function twoDrives(prefix: string, o: { sizeMiB: number; files: Record<string, string>; beforeLocations?: (libsDir: string) => void; run?: (args: string[], env: Record<string, string>) => Promise<CliResult> }): Promise<TwoDrives> {
   const tmp = tempDir(prefix);
   const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1' };
   const drive = makeLoopVolume({ sizeMiB: o.sizeMiB });
   const photos = join(tmp.path, 'photos');
   const backup = join(drive.mountPoint!, 'backup');
   const cli = async (...args: string[]): Promise<CliResult> => {
-    const r = await runCli(args, env);
+    const r = await (o.run ?? runCli)(args, env);
     assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
     return r;
   };

@@ -7,6 +7,11 @@ import { createInterface } from 'node:readline';
 import sharp from 'sharp';
 import { FACE_SAMPLES_SKIP, makeFacePhotos } from '../support/face-photos.js';
 import { json, killNow, runCli, tempDir, until, VSS_BIN, within, type CliResult } from '../helpers.js';
+// The CLI in this process for the writes, what they act on and the checks (test/support/cli-here.ts): a
+// client of the daemon over its socket as a child process is, which is what this file is about (the
+// daemon's answer, the daemon's kill); a child process still for what runs beside them (the rescan
+// the writes land in, events --follow).
+import { cliHere } from '../support/cli-here.js';
 
 /**
  * DESIGN §19, "an answer the API gives is a committed fact", across real processes (the faults
@@ -40,9 +45,6 @@ interface Write {
   then?: Write;
 }
 
-/** Writes made at once: a CLI call costs a second or more on a loaded machine, and the scan must outlast them. */
-const AT_ONCE = 3;
-
 interface Meta { favorite: boolean; rating: number; note: string | null; tags: string[] }
 interface Tag { uuid: string; name: string; color: string | null }
 interface Album { uuid: string; name: string; contents?: number }
@@ -64,7 +66,7 @@ describe('an acknowledged write survives a kill -9 of the daemon during a long s
   let photoUuid = '';
   const tally = { answered: 0, present: 0, rows: new Set<string>(), windows: [] as number[] };
 
-  const cli = (args: string[]): Promise<CliResult> => runCli(args, env);
+  const cli = (args: string[]): Promise<CliResult> => cliHere(args, env);
   const ok = async (args: string[]): Promise<string> => {
     const r = await cli(args);
     assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
@@ -113,7 +115,7 @@ describe('an acknowledged write survives a kill -9 of the daemon during a long s
     nextEvents = undefined;
     const started = Date.now();
     let scanEnded = false;
-    const scan = cli(['location', 'rescan', String(bigId), '--force']).finally(() => { scanEnded = true; });
+    const scan = runCli(['location', 'rescan', String(bigId), '--force'], env).finally(() => { scanEnded = true; });
     await events.seen((e) => e.type === 'index:progress' && e.payload.locationId === bigId && e.payload.phase === 'content'
       && Number(e.payload.done) >= 250 && Date.parse(e.at) >= started - 1000, 90_000).catch(async (err: unknown) => {
       const where = JSON.stringify((await locations()).map((l) => [l.id, l.name, (l as Loc & { scan_state: string }).scan_state]));
@@ -123,16 +125,13 @@ describe('an acknowledged write survives a kill -9 of the daemon during a long s
     const busy = Date.now();
     const made: Write[] = [];
     const todo = [...writes];
-    const make = async (): Promise<void> => {
-      for (let w = todo.shift(); w; w = todo.shift()) {
-        const r = await cli(w.args);
-        assert.equal(r.code, 0, `${w.row}: vss ${w.args.join(' ')} was not answered done: ${r.stderr}`);
-        tally.answered++;
-        made.push(w);
-        if (w.then) todo.push(w.then);
-      }
-    };
-    await Promise.all(Array.from({ length: AT_ONCE }, make));
+    for (let w = todo.shift(); w; w = todo.shift()) {
+      const r = await cli(w.args);
+      assert.equal(r.code, 0, `${w.row}: vss ${w.args.join(' ')} was not answered done: ${r.stderr}`);
+      tally.answered++;
+      made.push(w);
+      if (w.then) todo.push(w.then);
+    }
     tally.windows.push(Date.now() - busy);
     assert.equal(scanEnded, false, 'the daemon is killed while the scan still runs (else this round tests nothing: more large files, VSS_TEST_BIG_FILES)');
     await killNow(pid, 'the daemon');

@@ -32,6 +32,7 @@ describe('vss files: guards and dry runs', { skip: loopSkipReason() }, () => {
 
   before(async () => {
     t = await twoDrives('vss-guards-cli-', {
+      run: runCli,
       sizeMiB: 64,
       files: { 'photos/once.txt': ONCE, 'photos/kept.txt': BACKED_UP, 'backup/kept.txt': BACKED_UP },
     });

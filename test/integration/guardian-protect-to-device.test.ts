@@ -23,7 +23,7 @@ const BIG = 160 * 1024 * 1024;
  * that rotted or vanished is left out, named with why, while the rest is copied (faults 2026-11-25, 7).
  */
 describe('guardian protect to a paired device', () => {
-  const t = laptopAndDesktop('vss-protect-dev-');
+  const t = laptopAndDesktop('vss-protect-dev-', runCli);
   const { A, B, photos, documents, ok } = t;
   after(() => t.stop());
 

@@ -40,6 +40,7 @@ describe('vss guardian protect', { skip: loopSkipReason() }, () => {
 
   before(async () => {
     t = await twoDrives('vss-protect-cli-', {
+      run: runCli,
       sizeMiB: 512,
       files: { 'photos/once.txt': ONCE, 'photos/sub/two.txt': TWO, 'photos/kept.txt': BACKED_UP, 'backup/kept.txt': BACKED_UP },
     });

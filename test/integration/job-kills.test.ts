@@ -2,7 +2,9 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { json, killNow, runCli, tempDir, until } from '../helpers.js';
+import { json, killNow, tempDir, until } from '../helpers.js';
+// The CLI in this process: what is killed is the daemon, not a CLI (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 interface Job { id: number; status: string; attempts: number; max_attempts: number; interruptions: number; done_bytes: number; error: string | null }
 
@@ -40,11 +42,12 @@ describe('a job whose daemon is killed more times than it has attempts still fin
     const id = json<{ job_id: number }>(await runCli(['guardian', 'scrub', loc, '--detach', '--json'], env)).job_id;
     const kills = 4;
     for (let k = 0; k < kills; k++) {
-      // Killed once this run has read something.
+      // Killed once this run has read something: run K+1, taken up by this daemon (the K runs
+      // before it counted cut off), not the row the killed one left running.
       const running = await until(`the scrub running (start ${k + 1})`, 60_000, async () => {
         const j = await job(id);
         assert.notEqual(j.status, 'failed', `failed after ${k} kills: ${j.error}`);
-        return j.status === 'running' && j.done_bytes > 0 ? j : undefined;
+        return j.status === 'running' && j.interruptions === k && j.done_bytes > 0 ? j : undefined;
       }, 100);
       assert.equal(running.attempts, 1, 'each run takes one attempt, and a run cut off gave its back');
       const pid = json<{ pid: number }>(await runCli(['daemon', 'status', '--json'], env)).pid;

@@ -8,6 +8,9 @@ import sharp from 'sharp';
 import { TEMP_PREFIX } from '../../src/core/fs-atomic.js';
 import { MAX_INTERRUPTIONS } from '../../src/jobs/queue.js';
 import { json, runCli, tempDir, VSS_BIN } from '../helpers.js';
+// The CLI in this process for what sets up and reads (test/support/cli-here.ts); every `jobs run`,
+// the process killed and the runs after it, stays a child process of its own.
+import { cliHere } from '../support/cli-here.js';
 
 interface SidecarJson { content_uuid: string; kind: string; variant: string; status: string; size: number | null; checksum: string | null; path: string | null }
 
@@ -29,7 +32,7 @@ function filesUnder(dir: string): string[] {
 
 /** After any kill: each ready row has its whole file; every file at a final path decodes whole. */
 async function assertConsistent(lib: string, env: Record<string, string>): Promise<number> {
-  const rows = json<SidecarJson[]>(await runCli(['sidecars', 'list', '--json'], env));
+  const rows = json<SidecarJson[]>(await cliHere(['sidecars', 'list', '--json'], env));
   const ready = rows.filter((r) => r.status === 'ready');
   for (const r of ready) {
     assert.ok(r.path && existsSync(r.path), `ready ${r.kind}/${r.variant} has no file`);
@@ -53,8 +56,8 @@ describe('a job run killed at any moment loses nothing (real processes, SIGKILL)
   before(async () => {
     const tree = join(tmp.path, 'photos');
     await photoTree(tree);
-    lib = json<{ path: string }>(await runCli(['library', 'create', 'K', '--path', tmp.path, '--json'], env)).path;
-    const added = json<{ jobs_queued: number }>(await runCli(['location', 'add', tree, '--mode', 'deep', '--generate', 'thumb', '--json'], env));
+    lib = json<{ path: string }>(await cliHere(['library', 'create', 'K', '--path', tmp.path, '--json'], env)).path;
+    const added = json<{ jobs_queued: number }>(await cliHere(['location', 'add', tree, '--mode', 'deep', '--generate', 'thumb', '--json'], env));
     assert.equal(added.jobs_queued, PHOTOS);
   });
   after(() => tmp.cleanup());
@@ -63,16 +66,16 @@ describe('a job run killed at any moment loses nothing (real processes, SIGKILL)
     const crashed = await runCli(['jobs', 'run', '--until-idle', '--concurrency', '1'], { ...env, VSS_CRASH_AT: 'sidecar:after-rename' });
     assert.equal(crashed.code, null, 'killed by SIGKILL');
     await assertConsistent(lib, env);
-    const listed = json<Array<{ status: string }>>(await runCli(['jobs', 'list', '--json'], env));
+    const listed = json<Array<{ status: string }>>(await cliHere(['jobs', 'list', '--json'], env));
     assert.ok(listed.some((j) => j.status === 'running'), 'the killed job is left running in the database');
   });
 
   it('is killed mid-run from outside, then resumes, and a further run makes nothing', async () => {
     const child = spawn(process.execPath, [VSS_BIN, 'jobs', 'run', '--until-idle'], { env: { ...process.env, ...env }, stdio: 'ignore' });
     // Kill once a few sidecars are recorded (polling with the lock-free list the CLI offers).
-    for (let i = 0; i < 200; i++) {
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, 50));
-      const r = await runCli(['sidecars', 'list', '--status', 'ready', '--json'], env);
+      const r = await cliHere(['sidecars', 'list', '--status', 'ready', '--json'], env);
       if (r.code === 0 && JSON.parse(r.stdout).length >= 4) break;
     }
     child.kill('SIGKILL');
@@ -85,11 +88,11 @@ describe('a job run killed at any moment loses nothing (real processes, SIGKILL)
     assert.equal(summary.failed, 0, resumed.stdout);
     assert.ok(summary.resumed >= 1);
     assert.equal(await assertConsistent(lib, env), PHOTOS * 3);
-    const verify = json<{ corrupt: number; missing: number }>(await runCli(['sidecars', 'reconcile', '--verify', '--json'], env));
+    const verify = json<{ corrupt: number; missing: number }>(await cliHere(['sidecars', 'reconcile', '--verify', '--json'], env));
     assert.equal(verify.corrupt, 0);
     assert.equal(verify.missing, 0);
 
-    const rows = json<SidecarJson[]>(await runCli(['sidecars', 'list', '--json'], env));
+    const rows = json<SidecarJson[]>(await cliHere(['sidecars', 'list', '--json'], env));
     assert.deepEqual(rows.filter((r) => r.status !== 'ready'), [], 'nothing is left generating or pending');
 
     const again = json<{ completed: number }>(await runCli(['jobs', 'run', '--until-idle', '--json'], env));
@@ -106,8 +109,8 @@ describe('a file that kills the process every time is given up after MAX_INTERRU
     const tree = join(tmp.path, 'one');
     mkdirSync(tree);
     await sharp({ create: { width: 300, height: 200, channels: 3, background: '#c33' } }).jpeg().toFile(join(tree, 'only.jpg'));
-    json(await runCli(['library', 'create', 'C', '--path', tmp.path, '--json'], env));
-    json(await runCli(['location', 'add', tree, '--mode', 'deep', '--generate', 'thumb=grid@1x', '--json'], env));
+    json(await cliHere(['library', 'create', 'C', '--path', tmp.path, '--json'], env));
+    json(await cliHere(['location', 'add', tree, '--mode', 'deep', '--generate', 'thumb=grid@1x', '--json'], env));
     // Each run cut off spends no attempt (a kill from outside must not fail a job); only a job
     // whose every run ends its process is given up.
     for (let i = 0; i < MAX_INTERRUPTIONS; i++) {
@@ -118,11 +121,11 @@ describe('a file that kills the process every time is given up after MAX_INTERRU
     // The run that gives up says so: counted and listed like any failure.
     assert.deepEqual([last.failed, last.resumed, last.completed], [1, 0, 0]);
     assert.match(last.errors[0]!.error, new RegExp(`interrupted ${MAX_INTERRUPTIONS} times`));
-    const [job] = json<Array<{ status: string; error: string; attempts: number }>>(await runCli(['jobs', 'list', '--json'], env));
+    const [job] = json<Array<{ status: string; error: string; attempts: number }>>(await cliHere(['jobs', 'list', '--json'], env));
     assert.equal(job!.status, 'failed');
     assert.match(job!.error, new RegExp(`interrupted ${MAX_INTERRUPTIONS} times`));
     assert.equal(job!.attempts, 0, 'no attempt spent by the runs cut off');
-    const [row] = json<SidecarJson[]>(await runCli(['sidecars', 'list', '--json'], env));
+    const [row] = json<SidecarJson[]>(await cliHere(['sidecars', 'list', '--json'], env));
     assert.equal(row!.status, 'failed', 'not left generating');
   });
 });
@@ -136,8 +139,8 @@ describe('a temporary file left by a kill before its rename is cleared by the ne
     const tree = join(tmp.path, 'two');
     mkdirSync(tree);
     for (const c of ['#c33', '#33c']) await sharp({ create: { width: 400, height: 300, channels: 3, background: c } }).jpeg().toFile(join(tree, `${c.slice(1)}.jpg`));
-    const lib = json<{ path: string }>(await runCli(['library', 'create', 'T', '--path', tmp.path, '--json'], env)).path;
-    json(await runCli(['location', 'add', tree, '--mode', 'deep', '--generate', 'thumb=grid@1x', '--json'], env));
+    const lib = json<{ path: string }>(await cliHere(['library', 'create', 'T', '--path', tmp.path, '--json'], env)).path;
+    json(await cliHere(['location', 'add', tree, '--mode', 'deep', '--generate', 'thumb=grid@1x', '--json'], env));
     const temps = () => filesUnder(join(lib, 'sidecars', 'content')).filter((f) => f.split('/').pop()!.startsWith(TEMP_PREFIX));
     const crashed = await runCli(['jobs', 'run', '--until-idle', '--concurrency', '1'], { ...env, VSS_CRASH_AT: 'atomic:before-rename' });
     assert.equal(crashed.code, null, 'killed by SIGKILL');

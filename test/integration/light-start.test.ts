@@ -4,6 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, VSS_BIN, tempDir } from '../helpers.js';
+// The CLI in this process for the libraries the tests read (test/support/cli-here.ts): what each
+// loads is not looked at; every command whose loads are checked runs in a process of its own.
+import { cliHere } from '../support/cli-here.js';
 
 /** Packages that are engines: loading any of them costs start-up time a light command must not pay. */
 const ENGINES = ['@aws-sdk/client-s3', 'sharp', 'tesseract.js', 'pdfjs-dist', 'onnxruntime-node', '@huggingface/transformers', '@napi-rs/whisper', '@ffmpeg-installer', '@ffprobe-installer', 'exiftool-vendored', 'heic-decode', 'chokidar'];
@@ -28,11 +31,11 @@ describe('light commands load no engine', () => {
   const tmp = tempDir();
   const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
   const out = join(tmp.path, 'imports.txt');
-  before(() => {
+  before(async () => {
     mkdirSync(join(tmp.path, 'folder'));
     writeFileSync(join(tmp.path, 'folder', 'a.txt'), 'hello');
-    assert.equal(loaded(['library', 'create', 'L', '--path', tmp.path], env, out).code, 0);
-    assert.equal(loaded(['location', 'add', join(tmp.path, 'folder'), '--mode', 'content'], env, out).code, 0);
+    assert.equal((await cliHere(['library', 'create', 'L', '--path', tmp.path], env)).code, 0);
+    assert.equal((await cliHere(['location', 'add', join(tmp.path, 'folder'), '--mode', 'content'], env)).code, 0);
   });
   after(() => tmp.cleanup());
 
@@ -67,8 +70,8 @@ describe('the command line loads only what the command asked uses', () => {
   const out = join(tmp.path, 'imports.txt');
   const own = (urls: string[]) => [...new Set(urls.filter((u) => u.includes('/dist/src/')).map((u) => u.replace(/.*\/dist\/src\//, '')))];
   const DOMAIN = /^(store|db|library|locations|indexer\/(?!types\.js)|sidecars\/manager|jobs\/queue|sync\/peer|guardian|ops\/(?!file-op-request))/;
-  before(() => {
-    assert.equal(loaded(['library', 'create', 'L', '--path', tmp.path], env, out).code, 0);
+  before(async () => {
+    assert.equal((await cliHere(['library', 'create', 'L', '--path', tmp.path], env)).code, 0);
   });
   after(async () => {
     spawnSync(process.execPath, [VSS_BIN, 'daemon', 'stop'], { env: { ...process.env, ...env } });

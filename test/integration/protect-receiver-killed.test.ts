@@ -7,6 +7,8 @@ import { blake3 } from '@napi-rs/blake-hash';
 import type { GuardianProtectPlan, ProtectOutcome } from '../../src/api/index.js';
 import { json, killNow, until } from '../helpers.js';
 import { laptopAndDesktop } from '../laptop-and-desktop.js';
+// The CLI in this process: these tests are about what the daemons do, not the CLI's process (test/support/cli-here.ts).
+import { cliHere } from '../support/cli-here.js';
 
 interface Job { id: number; status: string; error: string | null; attempts: number }
 
@@ -21,7 +23,7 @@ const SIZE = 3 * 1024 * 1024;
  * bytes offered again by another protect are answered placed), and no partial is left behind.
  */
 describe('guardian protect to a device whose receiver is killed mid-transfer', () => {
-  const t = laptopAndDesktop('vss-protect-kill-');
+  const t = laptopAndDesktop('vss-protect-kill-', cliHere);
   const { A, B, photos, documents, ok } = t;
   after(() => t.stop());
   const into = join(documents, 'safe', 'Photos', 'k');

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ffmpegTools } from '../../src/generators/tools/ffmpeg.js';
 import { runTool } from '../../src/generators/tools/run-tool.js';
-import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, tempDir } from '../helpers.js';
+// The CLI in this process for the libraries each test sets up (test/support/cli-here.ts); the vss
+// each test stops is a child process of its own group (startMarkedVss), as before.
+import { cliHere as runCli } from '../support/cli-here.js';
 import {
   baseName, describeProcess, killRecorded, markedProcesses, PROC_SKIP, startMarkedVss, survivorsAfter, waitForMarked,
   type MarkedProcess, type MarkedVss,

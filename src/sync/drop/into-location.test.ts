@@ -134,6 +134,17 @@ describe('drop into a location: the receiver\'s checks', () => {
     assert.deepEqual(readdirSync(join(photos, '.vss-drop')).filter((n) => n.endsWith('.partial')), [], 'no partial left');
   });
 
+  it('a small file offered before one answered placed at the offer (the last item): it is placed and confirmed too, before done', async () => {
+    // A protect made again before the laptop heard of the first one's copies: a file already there
+    // offered after a new one. The new one's group was left unplaced, and done said after 1 of 2.
+    const there = randomBytes(1000);
+    assert.deepEqual((await sendDrop(await open(), randomUUID(), [file('kept.bin', there)], { into: into({ dir: 'mixed' }) })).saved, ['kept.bin']);
+    const sent = await sendDrop(await open(), randomUUID(), [file('new.txt', Buffer.from('new')), { ...file('kept.bin', there), blake3: blake3(there).toString('hex') }], { into: into({ dir: 'mixed' }) });
+    assert.deepEqual(sent.saved, ['new.txt', 'kept.bin']);
+    assert.equal(readFileSync(join(photos, 'mixed', 'new.txt'), 'utf8'), 'new');
+    assert.deepEqual(readdirSync(join(photos, 'mixed')).sort(), ['kept.bin', 'new.txt']);
+  });
+
   it('a stream closed before the offer goes is the link\'s failure (tried again), not the send\'s', async () => {
     const stream = await open();
     await stream.close();

@@ -423,7 +423,9 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
         void placeGroup().catch(() => undefined);
       }
     }
-    await placing;
+    // The last group placed: its files wait for a later one, and when the items after them were all
+    // placed already (answered at the offer), none came to place them.
+    await placeGroup();
     // What the last group placed, said: the journal an offer made again after `done` is answered from.
     await writeJournal(inbox, transfer, journal);
   } catch (err) {
