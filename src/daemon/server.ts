@@ -12,6 +12,7 @@ import { needsUiHeader, refusedOrigin, UI_HEADER, UiSessions } from './ui/sessio
 import { isUiPath } from './ui/static.js';
 import { hostPort } from './lan/lan-addresses.js';
 import { setParty } from './request-party.js';
+import { limitConnections } from './connection-limits.js';
 import { browserMayCall } from './ui/browser-rights.js';
 import { VIEW_ONLY } from '../device/browser-devices.js';
 import { BRIDGE_BROWSER_HEADER, BRIDGE_PEER_HEADER, BRIDGE_SECRET_HEADER, isBridgeSecret, PAIR_AWAY_PATH } from './p2p-http.js';
@@ -248,19 +249,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         : http.createServer(serverOptions(), onRequest);
       server.on('clientError', (_err, sock: Socket) => sock.destroy());
       // A home's browsers need a handful each; the network cannot hold more open than this, nor one address most of it.
-      server.maxConnections = LIMITS.lanConnections;
-      const perAddress = new Map<string, number>();
-      server.on('connection', (sock: Socket) => {
-        const from = sock.remoteAddress ?? '';
-        const n = (perAddress.get(from) ?? 0) + 1;
-        if (n > LIMITS.lanConnectionsPerAddress) return void sock.destroy();
-        perAddress.set(from, n);
-        sock.once('close', () => {
-          const left = (perAddress.get(from) ?? 1) - 1;
-          if (left <= 0) perAddress.delete(from);
-          else perAddress.set(from, left);
-        });
-      });
+      limitConnections(server, LIMITS.lanConnections, LIMITS.lanConnectionsPerAddress);
       lanServers.push(server);
       await new Promise<void>((resolve, reject) => {
         server.once('error', (err: NodeJS.ErrnoException) => reject(new VssError('IO', err.code === 'EADDRINUSE'

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { json, tempDir, until, type CliResult } from '../helpers.js';
 import { pairDaemons } from '../sync-peers.js';
@@ -78,4 +78,27 @@ export async function awaySetup(prefix: string, opts: { boxArgs?: string[] } = {
     await stop();
     throw err;
   }
+}
+
+/**
+ * How many of 20 windows of 32 bytes spread over PLAIN appear in CARRIED (what a relay box carried,
+ * `VSS_RELAY_TAP`): 0 when the box saw only ciphertext of it.
+ */
+export function plaintextWindowsIn(carried: Buffer, plain: Buffer): number {
+  const windows = Array.from({ length: 20 }, (_, i) => {
+    const at = Math.floor((i * (plain.length - 32)) / 20);
+    return plain.subarray(at, at + 32);
+  });
+  return windows.filter((w) => carried.includes(w)).length;
+}
+
+/** Every file under DIR (none when it is not there). */
+export function filesUnder(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)]));
 }

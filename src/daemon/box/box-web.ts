@@ -1,8 +1,9 @@
-import { isIP, type AddressInfo, type Socket } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { VssError } from '../../core/errors.js';
 import { WssHandoff } from '../../sync/net/wss-handoff.js';
+import { limitConnections } from '../connection-limits.js';
 import { userCert } from '../lan/device-cert.js';
 import { hostPort } from '../lan/lan-addresses.js';
 import { file, page } from '../ui/static.js';
@@ -65,19 +66,7 @@ export async function startBoxWeb(settings: BoxWebSettings, o: { log: Logger; pe
   });
   const server = app.server;
   server.headersTimeout = LIMITS.headersMs;
-  server.maxConnections = LIMITS.connections;
-  const perAddress = new Map<string, number>();
-  server.on('connection', (sock: Socket) => {
-    const from = sock.remoteAddress ?? '';
-    const n = (perAddress.get(from) ?? 0) + 1;
-    if (n > LIMITS.connectionsPerAddress) return void sock.destroy();
-    perAddress.set(from, n);
-    sock.once('close', () => {
-      const left = (perAddress.get(from) ?? 1) - 1;
-      if (left <= 0) perAddress.delete(from);
-      else perAddress.set(from, left);
-    });
-  });
+  limitConnections(server, LIMITS.connections, LIMITS.connectionsPerAddress);
   server.on('upgrade', (req, socket, head) => handoff.upgrade(req, socket, head));
 
   let port = settings.port;
