@@ -115,9 +115,8 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
     const listen = opts.listen?.length ? opts.listen : readKeptListen(dataDir);
     // A relay box serving browsers away from home: its HTTPS port carries their WebSockets to the node.
     const boxSettings = readNetworkSwitch(dataDir, 'relay') ? readBoxWeb(dataDir) : null;
-    let peerId: string | null = null;
     // Loaded only here: most daemons serve no browsers away from home, and it brings libp2p's WebSockets.
-    box = boxSettings ? await (await import('./box/box-web.js')).startBoxWeb(boxSettings, { log: dlog.child({ module: 'box-web' }), peerId: () => peerId }) : undefined;
+    box = boxSettings ? await (await import('./box/box-web.js')).startBoxWeb(boxSettings, { log: dlog.child({ module: 'box-web' }), peerId: () => peersLate?.peerId ?? null }) : undefined;
     const peers = await core.startPeers({
       listen,
       ...(box ? { wss: { handoff: box.handoff, announce: box.announce } } : {}),
@@ -129,7 +128,6 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
         if (ready) ready = writeReady(paths, { ...ready, listen: addrs });
       },
     });
-    peerId = peers.peerId;
     peersLate = peers;
     const lan = await lanListen(dataDir);
     const { http, web } = await server.listen({ socket: paths.socket, port: opts.port ?? 0, ...(lan ? { lan: lan.listen } : {}) });

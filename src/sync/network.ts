@@ -1,10 +1,10 @@
-import type { PeerNodeOptions } from './net/peer-node.js';
-import { RelayedBrowsers } from './net/relayed-browsers.js';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { createWriteStream } from 'node:fs';
 import type { Connection, Stream } from '@libp2p/interface';
 import type { Logger } from 'pino';
 import { watchOwnAddresses } from './net/own-addresses.js';
+import type { PeerNodeOptions } from './net/peer-node.js';
+import { RelayedBrowsers } from './net/relayed-browsers.js';
 import { VssError } from '../core/errors.js';
 import { devicePeerKey } from './net/device-key.js';
 import { MemberAddresses } from './net/member-addresses.js';

@@ -1,9 +1,9 @@
-import type { PeerNodeOptions } from './net/peer-node.js';
 import type { Logger } from 'pino';
 import type { Device } from '../device/identity.js';
 import type { ConnectedDevice, PairedDeviceItem, PairedInfo, PairingCodeInfo } from '../wire/peers.js';
 import { LibraryLink, type LinkNetwork } from './library-link.js';
 import { peerIdOfPublicKey } from './net/device-key.js';
+import type { PeerNodeOptions } from './net/peer-node.js';
 import { PeerNetwork, type NetworkHandlers } from './network.js';
 import { peerHandlers } from './peer-handlers.js';
 import { PairedDevices } from './pairing/paired-devices.js';
