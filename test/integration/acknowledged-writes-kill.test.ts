@@ -1,16 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import sharp from 'sharp';
 import { FACE_SAMPLES_SKIP, makeFacePhotos } from '../support/face-photos.js';
-import { json, killNow, runCli, tempDir, until, VSS_BIN, within, type CliResult } from '../helpers.js';
+import { json, killNow, runCli, tempDir, until, within, type CliResult } from '../helpers.js';
 // The CLI in this process for the writes, what they act on and the checks (test/support/cli-here.ts): a
 // client of the daemon over its socket as a child process is, which is what this file is about (the
-// daemon's answer, the daemon's kill); a child process still for what runs beside them (the rescan
-// the writes land in, events --follow).
+// daemon's answer, the daemon's kill); a child process still for the rescan the writes land in, and
+// the daemon's event stream read here over its HTTP address (follow()).
 import { cliHere } from '../support/cli-here.js';
 
 /**
@@ -61,7 +59,7 @@ describe('an acknowledged write survives a kill -9 of the daemon during a long s
   const big = join(W, 'big');
   const small = join(W, 'small');
   const photo = join(small, 'photo.jpg');
-  const children = new Set<ChildProcess>();
+  const followers = new Set<{ stop: () => void }>();
   let bigId = 0;
   let photoUuid = '';
   const tally = { answered: 0, present: 0, rows: new Set<string>(), windows: [] as number[] };
@@ -81,17 +79,54 @@ describe('an acknowledged write survives a kill -9 of the daemon during a long s
   const jobs = () => read<Job[]>(['jobs', 'list']);
   const people = () => read<Person[]>(['people', 'list']);
 
-  /** Lines of `vss events --follow` as they come, to see where the scan is. */
-  function follow(): { child: ChildProcess; seen: (ok: (e: { type: string; at: string; payload: Record<string, unknown> }) => boolean, ms: number) => Promise<void>; lines: () => string[] } {
-    const child = spawn(process.execPath, [VSS_BIN, 'events', '--follow'], { env: { ...process.env, VSS_LOG_LEVEL: undefined, VSS_LIBRARY: undefined, ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
-    children.add(child);
-    child.once('exit', () => children.delete(child));
+  /**
+   * The daemon's events as they come (its SSE stream, read in this process over its HTTP address
+   * with its token), to see where the scan is. `ready` resolves once the daemon says the stream is
+   * subscribed (`: connected`): a follower that connected after the first page's progress would
+   * see none until the large files were read (the daemon replays recent events, never progress).
+   */
+  function follow(): { ready: Promise<void>; stop: () => void; seen: (ok: (e: { type: string; at: string; payload: Record<string, unknown> }) => boolean, ms: number) => Promise<void>; lines: () => string[] } {
     const events: Array<{ type: string; at: string; payload: Record<string, unknown> }> = [];
-    createInterface({ input: child.stdout! }).on('line', (l) => { try { events.push(JSON.parse(l)); } catch { /* not an event */ } });
+    const raw: string[] = [];
+    const ac = new AbortController();
+    let connected!: () => void;
+    const ready = new Promise<void>((res) => (connected = res));
+    void (async () => {
+      const { http } = JSON.parse(readFileSync(join(env.VSS_DATA_DIR!, 'daemon.json'), 'utf8')) as { http: string };
+      const token = readFileSync(join(env.VSS_DATA_DIR!, 'daemon.token'), 'utf8').trim();
+      const res = await fetch(`${http}/api/events?follow=true&recent=false`, { headers: { authorization: `Bearer ${token}` }, signal: ac.signal });
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let cut: number;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          if (block.startsWith(': connected')) connected();
+          const data = block.split('\n').find((l) => l.startsWith('data: '));
+          if (!data) continue;
+          raw.push(data.slice(6));
+          try { events.push(JSON.parse(data.slice(6))); } catch { /* not an event */ }
+        }
+      }
+    })().catch(() => undefined);
+    const stop = () => ac.abort();
+    followers.add({ stop });
     return {
-      child,
+      ready: within('the event stream subscribed', 30_000, ready),
+      stop,
       seen: (match, ms) => until('the scan reading its large files', ms, async () => (events.some(match) ? true : undefined), 50).then(() => undefined),
-      lines: () => events.map((e) => `${e.type} ${JSON.stringify(e.payload).slice(0, 160)}`),
+      lines: () => raw.map((l) => {
+        try {
+          const e = JSON.parse(l) as { type: string; payload: unknown };
+          return `${e.type} ${JSON.stringify(e.payload).slice(0, 160)}`;
+        } catch {
+          return l.slice(0, 160);
+        }
+      }),
     };
   }
 
@@ -113,6 +148,8 @@ describe('an acknowledged write survives a kill -9 of the daemon during a long s
     const writes = await prep();
     const events = nextEvents ?? follow();
     nextEvents = undefined;
+    // Subscribed before the rescan begins: its first page's progress is what says the large files are being read.
+    await events.ready;
     const started = Date.now();
     let scanEnded = false;
     const scan = runCli(['location', 'rescan', String(bigId), '--force'], env).finally(() => { scanEnded = true; });
@@ -136,7 +173,7 @@ describe('an acknowledged write survives a kill -9 of the daemon during a long s
     assert.equal(scanEnded, false, 'the daemon is killed while the scan still runs (else this round tests nothing: more large files, VSS_TEST_BIG_FILES)');
     await killNow(pid, 'the daemon');
     await within('the cut-off rescan command ends', 30_000, scan);
-    events.child.kill('SIGKILL');
+    events.stop();
     await ok(['daemon', 'start']);
     nextEvents = follow();
     const lost: string[] = [];
@@ -192,7 +229,7 @@ describe('an acknowledged write survives a kill -9 of the daemon during a long s
   }, { timeout: 300_000 });
 
   after(async () => {
-    for (const c of children) c.kill('SIGKILL');
+    for (const f of followers) f.stop();
     await cli(['daemon', 'stop']);
     tmp.cleanup();
   });
