@@ -17,6 +17,7 @@ import sharp from 'sharp';
 import { json, tempDir, until } from '../helpers.js';
 import { homesCli, makeTwoHomes, twoHomesSkipReason, type TwoHomes } from '../net/two-homes.js';
 import { AWAY_SKIP, filesUnder, plaintextWindowsIn } from '../support/away-setup.js';
+import { thumbnailShown, uploadThroughPage } from './away-page.js';
 import { launchBrowser, newPage } from './launch.js';
 import { UI_SKIP } from './ui-library.js';
 
@@ -72,20 +73,13 @@ describe('a phone in a café reaches the home device through the relay box (name
       page.on('pageerror', (err) => problems.push(String(err)));
       const opened = Date.now();
       assert.equal((await page.goto(pair.url))?.status(), 200);
-      const thumb = page.locator('img').first();
-      await thumb.waitFor({ timeout: 60_000 }).catch(async (err: Error) => {
-        throw new Error(`${err.message.split('\n')[0]}; the page says: ${(await page.locator('body').innerText()).slice(0, 600)}`);
-      });
-      await until('the thumbnail shows', 60_000, async () => ((await thumb.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0)) ? true : undefined));
+      await thumbnailShown(page, 'the thumbnail shows');
       const shownMs = Date.now() - opened;
 
       const photo = join(tmp.path, 'from-the-cafe.jpg');
       await sharp(randomBytes(200 * 150 * 3), { raw: { width: 200, height: 150, channels: 3 } }).jpeg({ quality: 95 }).toFile(photo);
       const bytes = readFileSync(photo);
-      const chooser = page.waitForEvent('filechooser');
-      await page.getByRole('button', { name: 'Upload', exact: true }).click();
-      await (await chooser).setFiles([photo]);
-      await until('the upload done', 90_000, async () => ((await page.$$eval('.upload-item', (lis) => lis.map((li) => li.getAttribute('data-state')))).includes('done') ? true : undefined));
+      await uploadThroughPage(page, photo, 90_000);
       const landed = filesUnder(join(photos, 'Uploads')).filter((p) => p.endsWith('from-the-cafe.jpg'));
       assert.equal(landed.length, 1, `landed once: ${landed.join(', ')}`);
       assert.ok(readFileSync(landed[0]!).equals(bytes), 'whole');

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { json, until } from '../helpers.js';
 import { AWAY_SKIP, awaySetup, filesUnder, plaintextWindowsIn, type AwaySetup } from '../support/away-setup.js';
+import { thumbnailShown, uploadThroughPage } from './away-page.js';
 import { launchBrowser, newPage } from './launch.js';
 import { UI_SKIP } from './ui-library.js';
 
@@ -40,11 +41,7 @@ describe('the web app away from home, through the relay box', { skip: UI_SKIP ||
       assert.equal((await page.goto(pair.url))?.status(), 200);
       // The fragment (ticket and home) leaves the address bar once kept.
       await until('the pairing fragment is gone', 30_000, async () => (new URL(page.url()).hash === '' ? true : undefined));
-      const thumb = page.locator('img').first();
-      await thumb.waitFor({ timeout: 60_000 }).catch(async (err: Error) => {
-        throw new Error(`${err.message.split('\n')[0]}; the page says: ${(await page.locator('body').innerText()).slice(0, 600)}`);
-      });
-      await until('a thumbnail shows', 60_000, async () => ((await thumb.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0)) ? true : undefined));
+      await thumbnailShown(page, 'a thumbnail shows');
       const shownMs = Date.now() - opened;
       const devices = json<Array<{ kind: string; id: string; name: string; reached: string }>>(await t.cli(t.HOME, '--json', 'devices', 'list'));
       const phone = devices.find((d) => d.name === 'Phone away');
@@ -54,10 +51,7 @@ describe('the web app away from home, through the relay box', { skip: UI_SKIP ||
       const photo = join(t.tmp, 'from-the-phone.jpg');
       await sharp(randomBytes(160 * 120 * 3), { raw: { width: 160, height: 120, channels: 3 } }).jpeg({ quality: 95 }).toFile(photo);
       const bytes = readFileSync(photo);
-      const chooser = page.waitForEvent('filechooser');
-      await page.getByRole('button', { name: 'Upload', exact: true }).click();
-      await (await chooser).setFiles([photo]);
-      await until('the upload done', 60_000, async () => ((await page.$$eval('.upload-item', (lis) => lis.map((li) => li.getAttribute('data-state')))).includes('done') ? true : undefined));
+      await uploadThroughPage(page, photo, 60_000);
       const landed = filesUnder(join(t.photos, 'Uploads')).filter((p) => p.endsWith('from-the-phone.jpg'));
       assert.equal(landed.length, 1, `landed once: ${landed.join(', ')}`);
       assert.ok(readFileSync(landed[0]!).equals(bytes), 'whole');
@@ -68,8 +62,7 @@ describe('the web app away from home, through the relay box', { skip: UI_SKIP ||
       // Opened again (paired: its key kept in the browser): the library shows, as the same browser device.
       const reopened = Date.now();
       await page.reload();
-      const again = page.locator('img').first();
-      await until('a thumbnail shows again', 60_000, async () => ((await again.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0).catch(() => false)) ? true : undefined));
+      await thumbnailShown(page, 'a thumbnail shows again');
       const reopenedMs = Date.now() - reopened;
       const browsers = json<Array<{ kind: string }>>(await t.cli(t.HOME, '--json', 'devices', 'list')).filter((d) => d.kind === 'browser');
       assert.equal(browsers.length, 1, 'the same browser device, by the key it kept');
