@@ -9,7 +9,7 @@
 import { createReadStream } from 'node:fs';
 import { lpStream } from '@libp2p/utils';
 import { Installation } from '../src/library/installation.js';
-import { devicePeerKey } from '../src/sync/net/device-key.js';
+import { devicePeerKey, rowSignerOf } from '../src/sync/net/device-key.js';
 import { PeerNode } from '../src/sync/net/peer-node.js';
 import { serveLibrary } from '../src/sync/library/exchange.js';
 
@@ -22,7 +22,8 @@ if (!dataDir || !libraryRoot || !pullerPeerId || !pullerDeviceUuid || !bareFile)
 const lib = new Installation({ dataDir }).openLibrary(libraryRoot);
 const puller = { deviceUuid: pullerDeviceUuid, peerId: pullerPeerId, name: 'puller', libraryIds: [lib.config.id] };
 const node = await PeerNode.start({ privateKey: await devicePeerKey(dataDir), listen: ['/ip4/127.0.0.1/tcp/0'], admit: (p) => p === pullerPeerId, isPaired: (p) => p === pullerPeerId });
-await node.handle('feed', (stream) => serveLibrary(stream, puller, (id) => (id === lib.config.id ? lib : undefined)));
+// Signed as the daemon signs its rows (a member may pass them on).
+await node.handle('feed', (stream) => serveLibrary(stream, puller, (id) => (id === lib.config.id ? lib : undefined), { signer: rowSignerOf(dataDir) }));
 await node.handle('fetch', async (stream) => {
   const lp = lpStream(stream, { maxDataLength: 64 * 1024 * 1024 });
   // BARE_FILE holds the frames as 4-byte big-endian lengths and bytes.

@@ -92,8 +92,9 @@ describe('migrations', () => {
     migrate(db, path);
     assert.deepEqual(db.prepare('SELECT * FROM feed_cursors ORDER BY feed, device_uuid').raw().all(), [
       ['dev-a', 'availability', 'av-a', 11, null, null, null, null, null, 0, 3000],
-      ['dev-a', 'library', 'ep-a', 7, 1, 9, 4, 12, 'x.jpg', 3, 1000],
-      ['dev-b', 'library', 'ep-b', 5, null, null, null, null, null, 2, 2000],
+      // v41 then asks each owner's rows again in full (the pull numbers and times stay): they come signed, to pass on.
+      ['dev-a', 'library', null, 0, null, null, null, null, null, 3, 1000],
+      ['dev-b', 'library', null, 0, null, null, null, null, null, 2, 2000],
       ['dev-a', 'shared', 'sh-a', 40, null, null, null, null, null, 0, null],
     ]);
     // peer_sync keeps what is not a cursor: the entries held and the transfers' counters.
@@ -102,6 +103,8 @@ describe('migrations', () => {
     assert.ok(!tables.includes('peer_library_cursor') && !tables.includes('shared_cursor'));
     // The grid still hears of a library cursor's changes, and only of those.
     const bumps = () => db.prepare('SELECT n FROM grid_peer_version').pluck().get() as number;
+    // A pull under way again (v41 cleared them): its first page shows no change, its next ones do.
+    db.prepare("UPDATE feed_cursors SET pull_full = 1, pull_to_seq = 9, pull_after_seq = 4, pull_after_id = 12, pull_after_name = 'x.jpg' WHERE device_uuid = 'dev-a' AND feed = 'library'").run();
     const before = bumps();
     db.prepare("DELETE FROM feed_cursors WHERE feed = 'shared'").run();
     assert.equal(bumps(), before);

@@ -40,6 +40,7 @@ import { libraryBackups } from './migrations/037-library-backups.js';
 import { stacks } from './migrations/038-stacks.js';
 import { libraryMembers } from './migrations/039-library-members.js';
 import { memberRights } from './migrations/040-member-rights.js';
+import { forwardedRows } from './migrations/041-forwarded-rows.js';
 
 export interface Migration {
   version: number;
@@ -52,7 +53,7 @@ export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
-  entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks, libraryMembers, memberRights,
+  entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks, libraryMembers, memberRights, forwardedRows,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -58,6 +58,20 @@ export class PeerEntryStore {
     ).all(deviceUuid, locationId, dirPath, afterName, limit);
   }
 
+  /**
+   * A folder's listing on DEVICE as its owner sent it, with the facts of each row's content, by
+   * name: LIMIT rows after AFTERNAME (what a member passes on: src/sync/library/forward-changes.ts).
+   */
+  listingToForward(deviceUuid: string, locationId: number, dirPath: string, afterName: string, limit: number): ForwardListingRow[] {
+    const st = this.sql<[string, number, string, string, number], ForwardListingRow>(
+      `SELECT e.name, e.kind, e.size, e.mtime_ms, c.content_uuid, c.cas_id, c.cas_version, c.kind, c.mime, c.size, c.media_metadata, e.verified_at
+       FROM peer_entries e LEFT JOIN peer_contents c ON c.id = e.content_id
+       WHERE e.device_uuid = ? AND e.location_id = ? AND e.dir_path = ? AND e.name > ? ORDER BY e.name LIMIT ?`,
+    );
+    st.raw(true);
+    return st.all(deviceUuid, locationId, dirPath, afterName, limit);
+  }
+
   /** One row of DEVICE: the entry NAME in folder DIRPATH. */
   get(deviceUuid: string, locationId: number, dirPath: string, name: string): PeerEntry | undefined {
     return this.sql<[string, number, string, string], PeerEntry>(
@@ -117,11 +131,13 @@ export class PeerEntryStore {
     const gone = this.sql<[string, number, string, number], { name: string; kind: EntryKind; content_uuid: string | null }>(
       `DELETE FROM peer_entries WHERE device_uuid = ? AND location_id = ? AND dir_path = ? AND pull <> ? RETURNING name, kind, ${REMOVED_CONTENT} AS content_uuid`,
     ).all(deviceUuid, locationId, dirPath, pull);
-    const removed: Removed = { rows: gone.length, contents: [] };
+    const removed: Removed = { rows: gone.length, contents: [], folders: [] };
     for (const g of gone) {
       if (g.content_uuid !== null) removed.contents.push(g.content_uuid);
       if (g.kind !== 'dir') continue;
-      const sub = this.dropFolder(deviceUuid, locationId, dirPath === '' ? g.name : `${dirPath}/${g.name}`);
+      const path = dirPath === '' ? g.name : `${dirPath}/${g.name}`;
+      removed.folders!.push(path);
+      const sub = this.dropFolder(deviceUuid, locationId, path);
       removed.rows += sub.rows;
       removed.contents.push(...sub.contents);
     }
@@ -157,6 +173,9 @@ export class PeerEntryStore {
   }
 }
 
+/** [name, kind, size, mtime ms, content uuid, cas id, cas version, content kind, mime, content size, media metadata, verified at]. */
+export type ForwardListingRow = [string, EntryKind, number, number | null, string | null, string | null, number | null, string | null, string | null, number | null, string | null, number | null];
+
 /** A copy of a content on a paired device: where, in the owner's terms. */
 export interface PeerCopy {
   content_uuid: string;
@@ -172,6 +191,8 @@ export interface PeerCopy {
 export interface Removed {
   rows: number;
   contents: string[];
+  /** Folders removed (a sweep's: each with everything beneath it). */
+  folders?: string[];
 }
 
 function removedOf(contents: Array<string | null>): Removed {

@@ -12,6 +12,7 @@ import { LocationStore } from './locations.js';
 import { NotApplicableStore } from './not-applicable.js';
 import { PeerContentStore } from './peer-contents.js';
 import { PeerEntryStore } from './peer-entries.js';
+import { PeerFolderStore, PeerHeadStore } from './peer-folders.js';
 import { FeedCursorStore } from './feed-cursors.js';
 import { PeerLocationStore } from './peer-locations.js';
 import { PeerSyncStore } from './peer-sync.js';
@@ -67,6 +68,8 @@ export class Stores {
   private ownPeerLocations: PeerLocationStore | undefined;
   private ownVolumes: VolumeStore | undefined;
   private ownPeerEntries: PeerEntryStore | undefined;
+  private ownPeerFolders: PeerFolderStore | undefined;
+  private ownPeerHeads: PeerHeadStore | undefined;
   private ownPeerContents: PeerContentStore | undefined;
   private ownFeedCursors: FeedCursorStore | undefined;
   private ownTags: TagStore | undefined;
@@ -277,6 +280,16 @@ export class Stores {
   /** Paired devices' folder trees, as their owners sent them. */
   get peerEntries(): PeerEntryStore {
     return (this.ownPeerEntries ??= new PeerEntryStore(this.db));
+  }
+
+  /** Paired devices' folders as their owners numbered and signed them (what a member passes on). */
+  get peerFolders(): PeerFolderStore {
+    return (this.ownPeerFolders ??= new PeerFolderStore(this.db));
+  }
+
+  /** The signed head of each paired device's rows as last pulled. */
+  get peerHeads(): PeerHeadStore {
+    return (this.ownPeerHeads ??= new PeerHeadStore(this.db));
   }
 
   /** The facts of the contents paired devices hold, as they sent them. */

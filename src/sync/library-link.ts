@@ -44,6 +44,8 @@ export interface LinkNetwork extends Required<PeerLink> {
   named(deviceUuid: string, name: string): void;
   /** LIB's shared data changed: its membership records may say someone new is a member, or was removed (issue 46). */
   membersMayHaveChanged(lib: Library): void;
+  /** A paired device or member as this device trusts it (connected or not), or undefined. */
+  device(deviceUuid: string): RemoteDevice | undefined;
 }
 
 export interface LibraryLinkOptions {
@@ -117,7 +119,12 @@ export class LibraryLink {
           network.seen(r.deviceUuid);
           network.named(r.deviceUuid, got.name);
           opts.log.debug({ device: r.deviceUuid, ...got }, 'library rows pulled');
-          if (got.entries > 0 || got.full) lib.events.emit('library:peer-rows', { deviceUuid: r.deviceUuid, entries: got.entries, full: got.full });
+          if (got.entries > 0 || got.full) {
+            lib.events.emit('library:peer-rows', { deviceUuid: r.deviceUuid, entries: got.entries, full: got.full });
+            // The other devices learn there is more of R's rows here to pass on (their next pull of this device's head says so).
+            this.feeds.library.changed(r.deviceUuid);
+          }
+          this.pullThrough(r, got.held);
           // A resumed pull ends at the seq its cut-off start saw; what changed since (a notice sent
           // while the link was down is lost) comes in one more pull, a mere head and end when nothing did.
           return got.resumed;
@@ -273,6 +280,34 @@ export class LibraryLink {
   /** Pull every feed from R (AVAILABLE: once what it has is in); resolves once all three have run. */
   private async pullFeeds(r: RemoteDevice, available?: () => void): Promise<void> {
     await Promise.all([this.feeds.availability.pull(r).then(available), this.feeds.library.pull(r), this.feeds.shared.pull(r)]);
+  }
+
+  /**
+   * VIA holds rows of other members, whole and signed by them (its head said so: HELD): the rows of
+   * each member not connected here that are newer than this device's copy of them, of the same
+   * database, are pulled through VIA (issue 46 item 2: a transitive path for a member this device
+   * cannot reach). A member's copy of another database (an epoch not this one's) waits for the
+   * owner itself: which is newer cannot be told.
+   */
+  private pullThrough(via: RemoteDevice, held: ReadonlyArray<{ device: string; epoch: string; seq: number }>): void {
+    const { lib, network } = this.opts;
+    const online = this.online();
+    for (const h of held) {
+      if (this.stopped || h.device === lib.device.uuid || online.has(h.device)) continue;
+      const owner = network.device(h.device);
+      if (!owner?.publicKey || !owner.libraryIds.includes(this.libraryId)) continue;
+      const here = this.peerLibrary.askFor(h.device);
+      if (here.epoch !== null && (here.epoch !== h.epoch || h.seq <= here.seq)) continue;
+      void this.feeds.library.pullThrough(owner, via, librarySink(this.peerLibrary, owner, undefined, via)).then((pulled) => {
+        const got = pulled as { entries: number; full: boolean; toSeq: number } | undefined;
+        if (!got) return;
+        this.opts.log.debug({ device: owner.deviceUuid, via: via.deviceUuid, ...got }, 'library rows pulled through another device');
+        if (got.entries > 0 || got.full) {
+          lib.events.emit('library:peer-rows', { deviceUuid: owner.deviceUuid, entries: got.entries, full: got.full });
+          this.feeds.library.changed(via.deviceUuid);
+        }
+      });
+    }
   }
 
   /** A scan may have changed this device's rows: peers are told shortly, once, if a folder was numbered anew. */

@@ -6,6 +6,7 @@ import { readPeerForce } from './drop/peer-force.js';
 import { serveDrop, type ReceivedFile, type ReceiveProgress } from './drop/receive.js';
 import { serveFeeds } from './feeds/registry.js';
 import { serveOriginal } from './library/originals.js';
+import { rowSignerOf } from './net/device-key.js';
 import type { LibraryLink } from './library-link.js';
 import { serveLock } from './locks/serve-lock.js';
 import { witnessesFor } from './locks/witnesses.js';
@@ -35,6 +36,7 @@ export interface PeerHandlerHost {
  */
 export function peerHandlers(host: PeerHandlerHost): Omit<NetworkHandlers, 'pair' | 'browserHttp'> & Required<Pick<NetworkHandlers, 'drop' | 'lock'>> {
   const { linkOf } = host;
+  const signer = rowSignerOf(host.dataDir);
   return {
     availability: (stream, remote) => serveAvailability(stream, remote, (id) => linkOf(id)?.availability),
     fetch: (stream, remote) => serveFetch(stream, remote, (id) => linkOf(id)?.transfers, host.upload),
@@ -57,6 +59,8 @@ export function peerHandlers(host: PeerHandlerHost): Omit<NetworkHandlers, 'pair
     lock: (stream, remote) => serveLock(stream, remote, (id) => linkOf(id)?.library, host.log.child({ module: 'lock' })),
     feed: (stream, remote) => serveFeeds(stream, remote, (id) => linkOf(id)?.library, {
       onChanged: (r, libraryId, feed) => void linkOf(libraryId)?.feedChanged(r, feed),
+      // This device's rows go out signed: a member may pass them on (DESIGN §15 "Trust")
+      signer,
     }),
   };
 }

@@ -274,6 +274,10 @@ export class PeerService {
       if (this.trust.rename(deviceUuid, name)) this.opts.log.info({ device: deviceUuid, name }, 'a paired device has a new name');
     },
     membersMayHaveChanged: (lib) => this.membersMayHaveChanged(lib),
+    device: (deviceUuid) => {
+      const d = this.trust.get(deviceUuid);
+      return d && { deviceUuid: d.device_uuid, peerId: d.peer_id, name: d.name, libraryIds: d.library_ids, publicKey: d.public_key };
+    },
   };
 
   /**

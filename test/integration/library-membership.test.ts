@@ -79,6 +79,8 @@ describe('a device joins the library, not each device', () => {
 
   it('the two members sync with each other directly, with the device that admitted both switched off', async () => {
     await ok(A, ['daemon', 'stop']);
+    // The phone is away while the desktop adds its photos (the next case).
+    await ok(D, ['daemon', 'stop']);
     await ok(B, ['location', 'add', photos, '--name', 'Photos', '--mode', 'content']);
     const boat = (await ok<Array<{ content_uuid: string }>>(B, ['search', 'harbour']))[0]!.content_uuid;
     await ok(B, ['tag', 'add', 'boats', boat]);
@@ -86,6 +88,24 @@ describe('a device joins the library, not each device', () => {
       const r = await runCli(['search', 'tag:boats', '--json'], C);
       return r.code === 0 && json<unknown[]>(r).length === 1 ? true : undefined;
     }, 200);
+  });
+
+  it('a member never online with another gets its files through a third: the desktop off, the phone back sees them through the server', async () => {
+    await ok(B, ['daemon', 'stop']);
+    await ok(D, ['daemon', 'start', ...LOOPBACK]);
+    const heard = Date.now();
+    // The server holds the desktop's rows as the desktop signed them, and passes them on (issue 46 item 2).
+    const found = await until('the phone finds the desktop\'s file', 30_000, async () => {
+      const r = await runCli(['search', 'harbour', '--json'], D);
+      return r.code === 0 && json<unknown[]>(r).length === 1 ? json<Array<{ paths?: string[] }>>(r)[0] : undefined;
+    }, 200);
+    console.log(`# the phone sees the desktop's file through the server ${Date.now() - heard} ms after it started`);
+    assert.ok(JSON.stringify(found).includes('harbour.txt'), JSON.stringify(found));
+    assert.ok(!(await devices(D)).find((d) => d.name === 'Desktop')?.online, 'the desktop is off: the rows came through the server');
+    const listed = await runCli(['ls', 'Desktop:/Photos', '--json'], D);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /harbour\.txt/);
+    await ok(B, ['daemon', 'start', ...LOOPBACK]);
   });
 
   it('a member removed by another is refused by every member, the one that admitted it too', async () => {

@@ -110,6 +110,7 @@ export class InProcessNet {
       seen: () => undefined,
       named: () => undefined,
       membersMayHaveChanged: () => undefined,
+      device: (deviceUuid) => [...this.up.values()].find((u) => u.device.remote.deviceUuid === deviceUuid)?.device.remote,
     };
   }
 

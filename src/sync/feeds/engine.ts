@@ -55,10 +55,16 @@ export async function serveFeed(stream: Stream, remote: RemoteDevice, host: Feed
       return;
     }
     const r = req.body.resume;
-    const changes = source.changesSince({
+    const cursor = {
       epoch: req.body.epoch ?? null, seq: req.body.seq ?? 0,
       ...(r ? { resume: { full: r.full, toSeq: r.to_seq, afterSeq: r.after_seq, afterId: r.after_id, afterName: r.after_name } } : {}),
-    }, remote);
+    };
+    const owner = req.body.owner;
+    if (owner !== undefined && (source.forwarded === undefined || owner === remote.deviceUuid)) {
+      await refuse(owner === remote.deviceUuid ? 'a device is not passed on its own rows' : `the ${name} feed is not passed on`);
+      return;
+    }
+    const changes = owner === undefined ? source.changesSince(cursor, remote) : source.forwarded!(owner, cursor, remote);
     await ch.send(`feed.${name}.head` as HeadName<'shared'>, changes.head as never);
     let sent = 0;
     let acked = 0;
@@ -92,13 +98,14 @@ export interface PulledCounts {
 }
 
 /**
- * Pull FEED of LIBRARY_ID from REMOTE into SINK, from the cursor it keeps: the head checked,
+ * Pull FEED of LIBRARY_ID from REMOTE into SINK (OWNER: another device's changes REMOTE passes
+ * on), from the cursor it keeps: the head checked,
  * each page taken in as it comes and acked, the counts checked at the end. A page or head the
  * sink refuses (VssError PEER), or an end that does not add up, stops the pull; what the sink
  * took in before stays, as a cut-off pull's does.
  */
 export async function pullFeed<F extends FeedName, R>(
-  stream: Stream, feed: F, libraryId: string, sink: FeedSink<F, R>, remote: RemoteDevice, opts: { signal?: AbortSignal } = {},
+  stream: Stream, feed: F, libraryId: string, sink: FeedSink<F, R>, remote: RemoteDevice, opts: { signal?: AbortSignal; owner?: string } = {},
 ): Promise<R & PulledCounts> {
   const asked: Cursor = sink.cursor();
   const ch = new PeerChannel(stream, 'feed');
@@ -107,6 +114,7 @@ export async function pullFeed<F extends FeedName, R>(
     await ch.send('feed.pull', {
       library_id: libraryId, feed, epoch: asked.epoch, seq: asked.seq,
       ...(r ? { resume: { full: r.full, to_seq: r.toSeq, after_seq: r.afterSeq, after_id: r.afterId, after_name: r.afterName } } : {}),
+      ...(opts.owner !== undefined ? { owner: opts.owner } : {}),
     }, opts.signal);
     const headName = `feed.${feed}.head` as HeadName<F>;
     const pageName = `feed.${feed}.page` as PageName<F>;

@@ -44,6 +44,8 @@ export interface Changes<F extends FeedName> {
 export interface FeedSource<F extends FeedName> {
   /** What changed here since CURSOR, as FROM asked for it. */
   changesSince(cursor: Cursor, from: RemoteDevice): Changes<F>;
+  /** Another device's changes held here, passed on as it signed them (a feed whose owners sign: the library's). */
+  forwarded?(owner: string, cursor: Cursor, from: RemoteDevice): Changes<F>;
 }
 
 /** The follower's side of a feed in one library, for one owner. */

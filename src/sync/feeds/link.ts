@@ -55,19 +55,43 @@ export class FeedLink<F extends FeedName, R> {
 
   /** Pull what changed on R since this device's cursor. */
   pull(r: RemoteDevice): Promise<void> {
-    return this.pulls.run(r.deviceUuid, async () => {
+    return this.pulls.run(r.deviceUuid, () => this.pullOnce(r));
+  }
+
+  private async pullOnce(r: RemoteDevice): Promise<boolean> {
+    try {
+      const stream = await this.o.peers.open(r.peerId, 'feed', AbortSignal.timeout(OPEN_TIMEOUT_MS));
+      const got = await pullFeed(stream, this.o.feed, this.o.libraryId, this.o.sink(r), r);
+      this.forgetRetry(r.deviceUuid);
+      return this.o.pulled?.(r, got) === true;
+    } catch (err) {
+      // Offline, going away or refused: what was taken in stays; the next connect, notice or periodic pull goes on from the cursor.
+      this.o.log.debug({ err, device: r.deviceUuid, feed: this.o.feed }, 'feed pull failed');
+      this.retryLater(r);
+      return false;
+    }
+  }
+
+  /**
+   * Pull OWNER's changes as VIA holds them and passes them on (OWNER not connected here; its
+   * signatures checked by SINK): one pull at a time per owner, with its direct pulls. Whether it
+   * ended whole, and what it brought.
+   */
+  pullThrough(owner: RemoteDevice, via: RemoteDevice, sink: FeedSink<F, R>): Promise<(R & PulledCounts) | undefined> {
+    let got: (R & PulledCounts) | undefined;
+    return this.pulls.run(owner.deviceUuid, async () => {
+      // Asked again while it ran (the owner connected meanwhile, say): from the owner itself now.
+      const direct = this.o.peers.connected().find((c) => c.deviceUuid === owner.deviceUuid);
+      if (direct) return this.pullOnce(direct);
       try {
-        const stream = await this.o.peers.open(r.peerId, 'feed', AbortSignal.timeout(OPEN_TIMEOUT_MS));
-        const got = await pullFeed(stream, this.o.feed, this.o.libraryId, this.o.sink(r), r);
-        this.forgetRetry(r.deviceUuid);
-        return this.o.pulled?.(r, got) === true;
+        const stream = await this.o.peers.open(via.peerId, 'feed', AbortSignal.timeout(OPEN_TIMEOUT_MS));
+        got = await pullFeed(stream, this.o.feed, this.o.libraryId, sink, via, { owner: owner.deviceUuid });
       } catch (err) {
-        // Offline, going away or refused: what was taken in stays; the next connect, notice or periodic pull goes on from the cursor.
-        this.o.log.debug({ err, device: r.deviceUuid, feed: this.o.feed }, 'feed pull failed');
-        this.retryLater(r);
-        return false;
+        // The next pull of VIA's own rows says again what it holds, and this is tried again then.
+        this.o.log.debug({ err, device: owner.deviceUuid, via: via.deviceUuid, feed: this.o.feed }, 'feed pull through another device failed');
       }
-    });
+      return false;
+    }).then(() => got);
   }
 
   /** R's pull failed: while R stays connected, pull again after the next of PULL_RETRY_MS (a connect or notice meanwhile pulls anyway). */

@@ -4,8 +4,10 @@ import type { Library } from '../../library/library.js';
 import { pullFeed, serveFeed, type ServeFeedOptions } from '../feeds/engine.js';
 import type { Feed, FeedPull, FeedSink, FeedSource } from '../feeds/feed.js';
 import type { RemoteDevice } from '../peer-link.js';
-import { ownerChanges } from './owner-changes.js';
-import type { PeerLibrary } from './peer-library.js';
+import { forwardChanges } from './forward-changes.js';
+import { ownerChanges, type HeadOut, type PageOut } from './owner-changes.js';
+import { PeerLibrary, type HeldOwner } from './peer-library.js';
+import type { RowSigner } from './row-signature.js';
 
 /*
  * The device-owned rows feed (DESIGN §15): an owner's own rows of a library (its locations, its
@@ -20,29 +22,43 @@ const MAX_PULL_ENTRIES = 10_000_000;
 /** Pages sent ahead of the acks: enough that the owner reads the next pages while the puller writes. */
 export const libraryFeed: Feed<'library'> = { name: 'library', window: 4 };
 
-/** This device's own rows of LIB, as a peer asks for them (owner-changes.ts). */
-export function librarySource(lib: Library): FeedSource<'library'> {
+/**
+ * This device's own rows of LIB, as a peer asks for them (owner-changes.ts), signed with SIGNER
+ * when given; and the other members' rows held here, passed on as their owners signed them
+ * (forward-changes.ts). The head says whose rows this device passes on.
+ */
+export function librarySource(lib: Library, signer?: RowSigner): FeedSource<'library'> {
   return {
-    changesSince(cursor) {
-      const { head, pages } = ownerChanges(lib, cursor);
-      return {
-        head,
-        *pages() {
-          for (const page of pages()) {
-            let items = 0;
-            for (const f of page.folders) items += f.entries.length;
-            yield { page, items };
-          }
-        },
-        toSeq: () => head.to_seq,
-      };
+    changesSince(cursor, from) {
+      const held = new PeerLibrary(lib).held(from.deviceUuid);
+      return changesOf(ownerChanges(lib, cursor, { ...(signer ? { signer } : {}), held }));
     },
+    forwarded(owner, cursor) {
+      // Never resumed: a folder passed on is taken whole (its signature covers the whole listing).
+      return changesOf(forwardChanges(lib, owner, { epoch: cursor.epoch, seq: cursor.seq }));
+    },
+  };
+}
+
+function changesOf({ head, pages }: { head: HeadOut; pages(): IterableIterator<PageOut> }): ReturnType<FeedSource<'library'>['changesSince']> {
+  return {
+    head,
+    *pages() {
+      for (const page of pages()) {
+        let items = 0;
+        for (const f of page.folders) items += f.entries.length;
+        yield { page, items };
+      }
+    },
+    toSeq: () => head.to_seq,
   };
 }
 
 export interface LibraryPullResult {
   /** The name the owner goes by now (its head says it at every pull). */
   name: string;
+  /** Other members' rows the owner says it passes on (its head). */
+  held: HeldOwner[];
   full: boolean;
   resumed: boolean;
   pages: number;
@@ -61,11 +77,15 @@ type Pulled = Omit<LibraryPullResult, 'pages' | 'ms'>;
  * location not announced, or does not add up is refused (VssError PEER); the pages before it stay
  * applied, as a cut-off pull's do.
  */
-export function librarySink(peers: PeerLibrary, remote: RemoteDevice, onPage?: (pages: number, entries: number, committed: boolean) => void): FeedSink<'library', Pulled> {
+export function librarySink(peers: PeerLibrary, remote: RemoteDevice, onPage?: (pages: number, entries: number, committed: boolean) => void, via?: RemoteDevice): FeedSink<'library', Pulled> {
   return {
-    cursor: () => peers.askFor(remote.deviceUuid),
+    // Through another member never resumed: a folder passed on is taken whole, so a cut-off one comes again.
+    cursor: () => {
+      const c = peers.askFor(remote.deviceUuid);
+      return via ? { epoch: c.epoch, seq: c.seq } : c;
+    },
     begin(head, asked): FeedPull<'library', Pulled> {
-      const pull = peers.begin(remote, asked, head);
+      const pull = peers.begin(remote, asked, head, via);
       // Pages are checked as they come and written a batch at a time, never in a transaction
       // held while the next page is awaited (DESIGN §19).
       const writer = peers.batchWriter();
@@ -89,9 +109,10 @@ export function librarySink(peers: PeerLibrary, remote: RemoteDevice, onPage?: (
         },
         end(end) {
           if (end.to_seq !== pull.toSeq) throw new VssError('PEER', `library pull ended saying seq ${end.to_seq}; it sent to seq ${pull.toSeq}`);
+          if (pull.forwarded?.open) throw new VssError('PEER', `library pull ended inside folder ${JSON.stringify(pull.forwarded.open.path).slice(0, 80)}`);
           writer.flush();
           peers.finish(pull);
-          return { name: head.device.name, full: pull.full, resumed: head.resumed, entries: pull.entries, toSeq: pull.toSeq };
+          return { name: head.device.name, held: via ? [] : head.held ?? [], full: pull.full, resumed: head.resumed, entries: pull.entries, toSeq: pull.toSeq };
         },
         close() {
           // Every page taken is whole and checked: keep them, whatever ended the pull.
@@ -107,12 +128,12 @@ export function librarySink(peers: PeerLibrary, remote: RemoteDevice, onPage?: (
 }
 
 /** Serve one feed stream of device-owned rows only (tests and benches; the daemon serves every feed with serveFeeds). */
-export function serveLibrary(stream: Stream, remote: RemoteDevice, libOf: (libraryId: string) => Library | undefined, opts: ServeFeedOptions = {}): Promise<void> {
+export function serveLibrary(stream: Stream, remote: RemoteDevice, libOf: (libraryId: string) => Library | undefined, opts: ServeFeedOptions & { signer?: RowSigner } = {}): Promise<void> {
   return serveFeed(stream, remote, {
     feed: (name) => (name === 'library' ? libraryFeed : undefined),
     source: (libraryId, name) => {
       const lib = name === 'library' ? libOf(libraryId) : undefined;
-      return lib && librarySource(lib);
+      return lib && librarySource(lib, opts.signer);
     },
   }, opts);
 }
@@ -121,5 +142,5 @@ export function serveLibrary(stream: Stream, remote: RemoteDevice, libOf: (libra
 export async function pullLibrary(stream: Stream, peers: PeerLibrary, remote: RemoteDevice, libraryId: string, opts: { signal?: AbortSignal; onPage?: (pages: number, entries: number, committed: boolean) => void } = {}): Promise<LibraryPullResult> {
   const started = performance.now();
   const got = await pullFeed(stream, 'library', libraryId, librarySink(peers, remote, opts.onPage), remote, opts.signal ? { signal: opts.signal } : {});
-  return { name: got.name, full: got.full, resumed: got.resumed, pages: got.pages, entries: got.entries, toSeq: got.toSeq, ms: performance.now() - started };
+  return { name: got.name, held: got.held, full: got.full, resumed: got.resumed, pages: got.pages, entries: got.entries, toSeq: got.toSeq, ms: performance.now() - started };
 }

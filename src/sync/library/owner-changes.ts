@@ -4,6 +4,7 @@ import type { SyncListingRow } from '../../store/entries.js';
 import { Availability } from '../availability/availability.js';
 import type { MessageOut } from '../messages/channel.js';
 import { LIBRARY_PAGE_ROWS, MEDIA_METADATA_CHARS } from '../messages/table.js';
+import { FolderDigest, headText, type RowSigner } from './row-signature.js';
 
 /** What a peer asked: changes since SEQ of EPOCH, or to go on with a pull that was cut off. */
 export interface PullAsk {
@@ -27,7 +28,7 @@ const FOLDERS_PER_QUERY = 256;
  * availability (§9). A delta is every folder numbered after the peer's SEQ, each with its whole
  * listing; a full copy every folder. A folder renumbered while the pull runs comes in the next one.
  */
-export function ownerChanges(lib: Library, ask: PullAsk): { head: HeadOut; pages(): IterableIterator<PageOut> } {
+export function ownerChanges(lib: Library, ask: PullAsk, opts: { signer?: RowSigner; held?: HeadOut['held'] } = {}): { head: HeadOut; pages(): IterableIterator<PageOut> } {
   const numbering = new Availability(lib);
   const epoch = numbering.epoch();
   const now = numbering.seq();
@@ -47,6 +48,11 @@ export function ownerChanges(lib: Library, ask: PullAsk): { head: HeadOut; pages
   const head: HeadOut = {
     device: { uuid: device.uuid, name: device.name, os: platform() }, epoch, full, from_seq: fromSeq, to_seq: toSeq, resumed, locations,
   };
+  // Signed, so a member may pass these rows on (row-signature.ts).
+  const { signer } = opts;
+  const libraryId = lib.config.id;
+  if (signer) head.sig = signer.sign(headText(libraryId, head));
+  if (opts.held && opts.held.length > 0) head.held = opts.held;
 
   function* pages(): IterableIterator<PageOut> {
     let page: PageOut = { folders: [], contents: [] };
@@ -67,6 +73,9 @@ export function ownerChanges(lib: Library, ask: PullAsk): { head: HeadOut; pages
       const folders = store.entries.foldersToSend(deviceId, { full, fromSeq, toSeq, afterSeq: after.seq, afterId: after.id, limit: FOLDERS_PER_QUERY });
       for (const f of folders) {
         let afterName = f.id === start.id && start.name !== '' ? start.name : '';
+        const digest = signer && FolderDigest.of(libraryId, device.uuid, epoch, { location: f.location_id, path: f.rel_path, id: f.id, seq: f.seq });
+        // A pull resumed inside a folder: the signature covers the whole listing, the part sent before too.
+        if (digest && afterName !== '') digestUpTo(digest, store, f.id, afterName);
         for (;;) {
           // Each entry may bring its content's facts: room for both, so every list of the page stays in bounds.
           const room = Math.floor((LIBRARY_PAGE_ROWS - rows - 1) / 2);
@@ -78,9 +87,12 @@ export function ownerChanges(lib: Library, ask: PullAsk): { head: HeadOut; pages
           const more = listing.length > Math.min(room, 1024);
           const part = more ? listing.slice(0, -1) : listing;
           const verified = part.some((r) => r[11] !== null) ? part.map((r) => r[11]) : undefined;
-          page.folders.push({ location: f.location_id, path: f.rel_path, id: f.id, seq: f.seq, whole: !more, entries: part.map(toEntry), ...(verified ? { verified } : {}) });
+          const entries = part.map(toEntry);
+          digest?.add(entries, verified, factsOfRows(part));
+          const sig = digest && !more ? signer.sign(digest.text()) : undefined;
+          page.folders.push({ location: f.location_id, path: f.rel_path, id: f.id, seq: f.seq, whole: !more, entries, ...(verified ? { verified } : {}), ...(sig ? { sig } : {}) });
           rows += 1 + part.length;
-          bytes += 64 + f.rel_path.length + (verified ? 9 * verified.length : 0);
+          bytes += 64 + f.rel_path.length + (verified ? 9 * verified.length : 0) + (sig ? 72 : 0);
           for (const row of part) {
             bytes += 48 + row[0].length;
             const c = contentOf(row);
@@ -101,6 +113,29 @@ export function ownerChanges(lib: Library, ask: PullAsk): { head: HeadOut; pages
     if (page.folders.length > 0) yield flush();
   }
   return { head, pages };
+}
+
+/** The part of folder FOLDERID's listing up to and including AFTERNAME, added to DIGEST. */
+function digestUpTo(digest: FolderDigest, store: Library['store'], folderId: number, afterName: string): void {
+  let from = '';
+  for (;;) {
+    const rows = store.entries.listingToSend(folderId, from, 1024);
+    // In the database's order (UTF-8 bytes), not JavaScript's (UTF-16 units).
+    const part = rows.filter((r) => Buffer.compare(Buffer.from(r[0]), Buffer.from(afterName)) <= 0);
+    if (part.length > 0) digest.add(part.map(toEntry), part.map((r) => r[11]), factsOfRows(part));
+    if (part.length < rows.length || rows.length < 1024) return;
+    from = rows[rows.length - 1]![0];
+  }
+}
+
+/** The facts of the contents ROWS hold, by uuid, as a page carries them. */
+function factsOfRows(rows: readonly SyncListingRow[]): (contentUuid: string) => PageOut['contents'][number] | undefined {
+  const facts = new Map<string, PageOut['contents'][number]>();
+  for (const r of rows) {
+    const c = contentOf(r);
+    if (c !== undefined) facts.set(c[0], c);
+  }
+  return (uuid) => facts.get(uuid);
 }
 
 function toEntry(r: SyncListingRow): PageOut['folders'][number]['entries'][number] {

@@ -9,11 +9,15 @@ import type { BatchWriter } from '../../store/batch-writer.js';
 import type { FeedCursorRecord, PullPosition } from '../../store/feed-cursors.js';
 import { UUID_RE } from '../../sidecars/address.js';
 import type { MessageIn } from '../messages/channel.js';
+import { LIBRARY_HELD_OWNERS } from '../messages/table.js';
+import { FolderDigest, headText, signedBy } from './row-signature.js';
 
 /** Its cursors' rows in `feed_cursors`. */
 const FEED = 'library';
 
 export type HeadIn = MessageIn<'feed.library.head'>;
+/** The fields of a head its owner signs. */
+export type SignedHead = Pick<HeadIn, 'device' | 'epoch' | 'to_seq' | 'locations'>;
 export type PageIn = MessageIn<'feed.library.page'>;
 
 /** A pull under way from one owner: its number marks every row it confirms. */
@@ -29,7 +33,23 @@ export interface PullInProgress {
   /** The locations the owner announced in the head: the only ones its pages may name. */
   locations: ReadonlySet<number>;
   entries: number;
+  /** Rows another member passes on (A → B → C): taken only as their owner signed them. */
+  forwarded?: ForwardedPull;
 }
+
+/** A pull of an owner's rows through another member: the owner's key, and the folder whose parts are held until its signature is checked. */
+interface ForwardedPull {
+  publicKey: string;
+  epoch: string;
+  fromSeq: number;
+  open: { location: number; path: string; digest: FolderDigest; parts: CheckedPage['folders']; contents: Map<string, PeerContentFacts> } | undefined;
+}
+
+/** Per open library: shared by the link's PeerLibrary and the feed source's. */
+const WHOLENESS = new WeakMap<Library, Map<string, { key: string; signed: boolean }>>();
+
+/** Entries of one folder held back while its parts come through another member, at most (a larger folder comes from its owner only). */
+export const FORWARDED_FOLDER_ROWS = 200_000;
 
 /** A page checked whole, as it is written. */
 export interface CheckedPage {
@@ -38,6 +58,13 @@ export interface CheckedPage {
   /** The contents of a delta's rows, to be looked at again by search. */
   named: string[];
   entries: number;
+}
+
+/** An owner whose rows this device holds whole and signed (passed on when asked): its epoch and the seq they reach. */
+export interface HeldOwner {
+  device: string;
+  epoch: string;
+  seq: number;
 }
 
 /** How a peer's library rows stand here (`vss sync status`, tests). */
@@ -58,7 +85,14 @@ export interface PeerLibraryState {
  * location its owner did not announce.
  */
 export class PeerLibrary {
-  constructor(private readonly lib: Library) {}
+  /** Whether each owner's rows here were all signed, as of its cursor then (a look at every folder: made once per seq reached). */
+  private readonly wholeness: Map<string, { key: string; signed: boolean }>;
+
+  constructor(private readonly lib: Library) {
+    let known = WHOLENESS.get(lib);
+    if (known === undefined) WHOLENESS.set(lib, (known = new Map()));
+    this.wholeness = known;
+  }
 
   /** Where a pull from DEVICE should start: changes since, and a cut-off pull to go on with. */
   askFor(deviceUuid: string): { epoch: string | null; seq: number; resume?: PullPosition } {
@@ -77,10 +111,15 @@ export class PeerLibrary {
    * send another's rows) or does not follow on from what this device asked; else the device's
    * name and the locations are taken, and the pull is numbered.
    */
-  begin(remote: { deviceUuid: string; publicKey?: string }, asked: { epoch: string | null; seq: number; resume?: PullPosition }, head: HeadIn): PullInProgress {
+  begin(remote: { deviceUuid: string; publicKey?: string }, asked: { epoch: string | null; seq: number; resume?: PullPosition }, head: HeadIn, via?: { name: string }): PullInProgress {
     const owner = remote.deviceUuid;
     if (owner === this.lib.device.uuid) throw new VssError('PEER', 'a peer sent library rows in this device\'s own name');
-    if (head.device.uuid !== owner) throw new VssError('PEER', `library rows from ${owner} speak for device ${head.device.uuid}: only a device's own rows are taken from it`);
+    if (head.device.uuid !== owner) throw new VssError('PEER', `library rows from ${via?.name ?? owner} speak for device ${head.device.uuid}: only a device's own rows are taken from it${via ? ', or rows it passes on of the device asked for' : ''}`);
+    const signed = head.sig !== undefined ? headText(this.lib.config.id, head) : undefined;
+    // Passed on by another member: the head must be the owner's own words, signed with its key.
+    if (via && (remote.publicKey === undefined || signed === undefined || !signedBy(signed, head.sig, remote.publicKey))) {
+      throw new VssError('PEER', `${via.name} passed on rows of ${head.device.name} that ${head.device.name} did not sign`);
+    }
     if (!UUID_RE.test(head.epoch)) throw new VssError('PEER', `library epoch ${JSON.stringify(head.epoch).slice(0, 80)} is not a uuid`);
     if (head.to_seq < head.from_seq) throw new VssError('PEER', `library pull from seq ${head.from_seq} to ${head.to_seq} is not a range`);
     if (head.resumed) {
@@ -102,13 +141,20 @@ export class PeerLibrary {
       for (const gone of store.peerLocations.replace(owner, head.locations.map((l) => ({
         location_id: l.id, uuid: l.uuid, name: l.name, path: l.path, index_mode: l.mode, files: l.files, dirs: l.dirs, bytes: l.bytes,
         online: l.online === false ? 0 as const : 1 as const,
-      })))) removed += this.dropped(store.peerEntries.dropLocation(owner, gone));
+      })))) {
+        removed += this.dropped(store.peerEntries.dropLocation(owner, gone));
+        store.peerFolders.dropLocation(owner, gone);
+      }
+      // The head of this pull, as its owner signed it: passed on with its rows once the pull is whole.
+      if (signed !== undefined && head.sig) store.peerHeads.set({ device_uuid: owner, head: JSON.stringify(signedHead(head)), sig: head.sig });
+      else store.peerHeads.drop(owner);
       const c = store.feedCursors.get(owner, FEED);
       const number = head.resumed && c
         ? c.pull_number
         : store.feedCursors.startPull(owner, FEED, head.epoch, { full: head.full, toSeq: head.to_seq, afterSeq: 0, afterId: 0, afterName: '' }, now);
       const fresh = head.full && !store.peerEntries.anyOf(owner);
-      return { deviceUuid: owner, number, full: head.full, toSeq: head.to_seq, removed, entries: 0, fresh, locations: ids };
+      const forwarded = via ? { publicKey: remote.publicKey!, epoch: head.epoch, fromSeq: head.full ? 0 : head.from_seq, open: undefined } : undefined;
+      return { deviceUuid: owner, number, full: head.full, toSeq: head.to_seq, removed, entries: 0, fresh, locations: ids, ...(forwarded ? { forwarded } : {}) };
     });
   }
 
@@ -129,6 +175,7 @@ export class PeerLibrary {
       const bad = relPathProblem(f.path);
       if (bad !== undefined) throw new VssError('PEER', `library page folder ${i}: ${bad}`);
       if (!pull.full && f.seq > pull.toSeq) throw new VssError('PEER', `library page folder ${i} is numbered ${f.seq}, past the pull's ${pull.toSeq}`);
+      if (pull.forwarded && (f.seq > pull.toSeq || f.seq <= pull.forwarded.fromSeq)) throw new VssError('PEER', `library page folder ${i} is numbered ${f.seq}, outside the pull's ${pull.forwarded.fromSeq}–${pull.toSeq}`);
       const names = new Set<string>();
       if (f.verified !== undefined && f.verified.length !== f.entries.length) {
         throw new VssError('PEER', `library page folder ${i} says when ${f.verified.length} entries were verified; it lists ${f.entries.length}`);
@@ -164,7 +211,43 @@ export class PeerLibrary {
     }
     let entries = 0;
     for (const f of folders) entries += f.rows.length;
-    return { folders, contents, named, entries };
+    const checked = { folders, contents, named, entries };
+    return pull.forwarded ? this.signedFolders(pull, pull.forwarded, checked) : checked;
+  }
+
+  /**
+   * Of a page passed on by another member, the folders whose whole listing is now in and checked
+   * against their owner's signature, with the facts of their contents; a folder's parts are held
+   * until its last one. A folder not as its owner signed it refuses the pull (VssError PEER).
+   */
+  private signedFolders(pull: PullInProgress, fw: ForwardedPull, page: CheckedPage): CheckedPage {
+    const facts = new Map(page.contents.map((c) => [c.content_uuid, c]));
+    const out: CheckedPage = { folders: [], contents: [], named: [], entries: 0 };
+    for (const f of page.folders) {
+      if (fw.open && (fw.open.location !== f.location || fw.open.path !== f.path)) {
+        throw new VssError('PEER', `library page folder ${JSON.stringify(f.path).slice(0, 80)} comes before the last part of ${JSON.stringify(fw.open.path).slice(0, 80)}`);
+      }
+      const open = fw.open ??= { location: f.location, path: f.path, digest: FolderDigest.of(this.lib.config.id, pull.deviceUuid, fw.epoch, f), parts: [] as CheckedPage['folders'], contents: new Map() };
+      open.digest.add(f.entries, f.verified, (uuid) => {
+        const c = facts.get(uuid);
+        return c && [c.content_uuid, c.cas_id, c.cas_version, c.kind, c.mime, c.size, c.media_metadata];
+      });
+      if (open.digest.entries > FORWARDED_FOLDER_ROWS) throw new VssError('PEER', `library folder ${JSON.stringify(f.path).slice(0, 80)} passed on has more than ${FORWARDED_FOLDER_ROWS} entries: it comes from its owner only`);
+      open.parts.push(f);
+      for (const r of f.rows) if (r.content_uuid !== null) open.contents.set(r.content_uuid, facts.get(r.content_uuid)!);
+      if (!f.whole) continue;
+      if (!signedBy(open.digest.text(), f.sig, fw.publicKey)) {
+        throw new VssError('PEER', `library folder ${JSON.stringify(f.path).slice(0, 80)} passed on is not as its owner signed it`);
+      }
+      fw.open = undefined;
+      out.folders.push(...open.parts);
+      out.contents.push(...open.contents.values());
+      for (const p of open.parts) {
+        out.entries += p.rows.length;
+        if (!pull.full) for (const r of p.rows) if (r.content_uuid !== null) out.named.push(r.content_uuid);
+      }
+    }
+    return out;
   }
 
   /** A checked page written in one transaction with the cursor moved past it; the entries it held. */
@@ -175,8 +258,14 @@ export class PeerLibrary {
       const ids = store.peerContents.putMany(owner, contents);
       for (const f of folders) {
         store.peerEntries.putMany(owner, f.location, f.path, f.rows, pull.number, ids);
+        // Its number and, with its last part, its owner's signature: what passing it on needs.
+        store.peerFolders.put({ device_uuid: owner, location_id: f.location, path: f.path, folder_id: f.id, seq: f.seq, sig: f.whole ? f.sig ?? null : null, pull: pull.number });
         // A full copy sweeps the whole device at its end instead (whatever it did not confirm).
-        if (f.whole && !pull.full) pull.removed += this.dropped(store.peerEntries.sweepFolder(owner, f.location, f.path, pull.number));
+        if (f.whole && !pull.full) {
+          const swept = store.peerEntries.sweepFolder(owner, f.location, f.path, pull.number);
+          for (const gone of swept.folders ?? []) store.peerFolders.dropFolder(owner, f.location, gone);
+          pull.removed += this.dropped(swept);
+        }
       }
       // A full copy queues all of the device's contents at its end, in uuid order (a million random
       // inserts into the queue cost several times more than one sorted pass).
@@ -193,6 +282,7 @@ export class PeerLibrary {
     const { store } = this.lib;
     store.transaction(() => {
       if (pull.full && !pull.fresh) pull.removed += this.dropped(store.peerEntries.sweepDevice(pull.deviceUuid, pull.number));
+      if (pull.full) store.peerFolders.sweepDevice(pull.deviceUuid, pull.number);
       if ((pull.full && !pull.fresh) || pull.removed > 0) store.search.queue(store.peerContents.dropUnheld(pull.deviceUuid));
       if (pull.full) store.search.queuePeerDevice(pull.deviceUuid);
       store.feedCursors.finishPull(pull.deviceUuid, FEED, Date.now());
@@ -205,6 +295,46 @@ export class PeerLibrary {
     return r.rows;
   }
 
+  /**
+   * The owners whose rows this device holds whole, as they signed them (EXCEPT left out: the
+   * device asking): the last pull from each ended, its head signed and every folder with its
+   * signature. What a member passes on (forward-changes.ts).
+   */
+  held(except: string): HeldOwner[] {
+    const { store } = this.lib;
+    const out: HeldOwner[] = [];
+    for (const h of store.peerHeads.all()) {
+      if (h.device_uuid === except || out.length >= LIBRARY_HELD_OWNERS) continue;
+      const state = this.heldHead(h.device_uuid);
+      if (state) out.push({ device: h.device_uuid, epoch: state.head.epoch, seq: state.head.to_seq });
+    }
+    return out;
+  }
+
+  /** OWNER's signed head when its rows here are whole and all signed (what may be passed on), else undefined. */
+  heldHead(owner: string): { head: SignedHead; sig: Uint8Array } | undefined {
+    const { store } = this.lib;
+    const h = store.peerHeads.get(owner);
+    const c = store.feedCursors.get(owner, FEED);
+    if (!h || !c || pending(c) !== null) return undefined;
+    let head: SignedHead;
+    try {
+      head = JSON.parse(h.head) as SignedHead;
+    } catch {
+      return undefined;
+    }
+    if (head.epoch !== c.epoch || head.to_seq !== c.seq) return undefined;
+    // Every folder of the owner here with its owner's signature: looked at once per seq reached
+    // (a pull that changed nothing leaves the rows as they were; one cut off is not passed on).
+    const key = `${c.epoch}:${c.seq}`;
+    let whole = this.wholeness.get(owner);
+    if (whole?.key !== key) {
+      whole = { key, signed: store.peerFolders.allSigned(owner) };
+      this.wholeness.set(owner, whole);
+    }
+    return whole.signed ? { head, sig: h.sig } : undefined;
+  }
+
   /** Forget a device that was unpaired: its rows, its locations, its contents, its cursor and its name. */
   removeDevice(deviceUuid: string): { entries: number } {
     if (deviceUuid === this.lib.device.uuid) throw new VssError('USAGE', 'this device\'s own rows are not removed by unpairing');
@@ -213,11 +343,18 @@ export class PeerLibrary {
       const entries = this.dropped(store.peerEntries.dropDevice(deviceUuid));
       store.search.queue(store.peerContents.dropDevice(deviceUuid));
       store.peerLocations.dropDevice(deviceUuid);
+      store.peerFolders.dropDevice(deviceUuid);
+      store.peerHeads.drop(deviceUuid);
       store.feedCursors.remove(deviceUuid, FEED);
       store.devices.removePeer(deviceUuid);
       return { entries };
     });
   }
+}
+
+/** The fields of HEAD its owner signs (row-signature.ts headText), as kept to pass on. */
+function signedHead(head: HeadIn): Pick<HeadIn, 'device' | 'epoch' | 'to_seq' | 'locations'> {
+  return { device: head.device, epoch: head.epoch, to_seq: head.to_seq, locations: head.locations };
 }
 
 function pending(c: FeedCursorRecord): PullPosition | null {

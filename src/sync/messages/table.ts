@@ -41,6 +41,8 @@ export const SHARED_PAGE_OPS = 4096;
 export const SHARED_OP_CHARS = 16 * 1024;
 /** Locations one device may announce in a library. */
 export const LIBRARY_MAX_LOCATIONS = 1024;
+/** Other members whose rows a device says it holds and passes on, at most (a library of more devices is far past what vss is built for). */
+export const LIBRARY_HELD_OWNERS = 256;
 /** A content's media metadata as sent (JSON); larger is left out by its owner. */
 export const MEDIA_METADATA_CHARS = 8 * 1024;
 /** A path relative to its location, and one name in it, as a peer may send them (the domain checks them). */
@@ -331,6 +333,8 @@ export const PEER_MESSAGES = {
     fields: {
       library_id: f.string(64), feed: f.oneOf(FEEDS), epoch: f.optional(f.nullable(f.string(64))), seq: f.optional(f.uint),
       resume: f.optional(f.object({ full: f.bool, to_seq: f.uint, after_seq: f.uint, after_id: f.uint, after_name: f.string(ENTRY_NAME) })),
+      // Another member's rows as the asked device holds them, signed by their owner (the library feed; DESIGN §15 "Trust")
+      owner: f.optional(f.uuid),
     },
   },
   'feed.ack': { protocol: 'feed', tag: { t: 'ack' }, since: 1, maxBytes: 64, fields: {} },
@@ -370,6 +374,10 @@ export const PEER_MESSAGES = {
         // False while its drive is unplugged; absent from an older vss (online)
         online: f.optional(f.bool),
       }), LIBRARY_MAX_LOCATIONS),
+      // The owner's signature over the head (row-signature.ts; absent from an older vss): what lets a member pass its rows on
+      sig: f.optional(f.bytes(64)),
+      // Other members' rows the sender holds whole and signed, and passes on when asked (`owner` in the pull)
+      held: f.optional(f.array(f.object({ device: f.uuid, epoch: f.string(64), seq: f.uint }), LIBRARY_HELD_OWNERS)),
     },
   },
   /**
@@ -387,6 +395,8 @@ export const PEER_MESSAGES = {
         location: f.uint, path: f.string(REL_PATH), id: f.uint, seq: f.uint, whole: f.bool,
         entries: f.array(f.tuple(f.string(ENTRY_NAME), f.oneOf(['file', 'dir', 'symlink']), f.uint, f.nullable(f.uint), f.nullable(f.uuid)), LIBRARY_PAGE_ROWS),
         verified: f.optional(f.array(f.nullable(f.uint), LIBRARY_PAGE_ROWS)),
+        // On a folder's last part: its owner's signature over the whole listing (row-signature.ts)
+        sig: f.optional(f.bytes(64)),
       }), LIBRARY_PAGE_ROWS),
       contents: f.array(f.tuple(f.uuid, f.string(128), f.uint, f.string(32), f.string(255), f.uint, f.nullable(f.string(MEDIA_METADATA_CHARS))), LIBRARY_PAGE_ROWS),
     },

@@ -1,10 +1,11 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys';
 import { peerIdFromPublicKey } from '@libp2p/peer-id';
 import type { Ed25519PrivateKey } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
+import { signText, type RowSigner } from '../library/row-signature.js';
 
 /**
  * The device's Ed25519 key is its network identity (DESIGN §9): the libp2p key is made from the
@@ -39,4 +40,22 @@ export function publicKeyPem(raw: Uint8Array): string {
 /** The peer id string of a device's public key (SPKI PEM). */
 export function peerIdOfPublicKey(spkiPem: string): string {
   return peerIdFromPublicKey(publicKeyFromRaw(rawPublicKey(spkiPem))).toString();
+}
+
+/** The signer of this device's rows (row-signature.ts), with the key of the data dir DATADIR: `device.key`, read when first asked. */
+export function rowSignerOf(dataDir: string): RowSigner {
+  let key: KeyObject | undefined;
+  return {
+    sign(text) {
+      if (key === undefined) {
+        const path = join(dataDir, 'device.key');
+        try {
+          key = createPrivateKey(readFileSync(path, 'utf8'));
+        } catch (err) {
+          throw new VssError('DEVICE_INVALID', `cannot read the device key: ${(err as Error).message}`, { path, cause: err });
+        }
+      }
+      return signText(text, key);
+    },
+  };
 }
