@@ -68,8 +68,8 @@ export function cli(d: Device, args: string[], timeoutMs = 120_000): Promise<Cli
   });
 }
 
-export async function cliJson<T>(d: Device, args: string[]): Promise<T> {
-  const r = await cli(d, [...args, '--json']);
+export async function cliJson<T>(d: Device, args: string[], timeoutMs?: number): Promise<T> {
+  const r = await cli(d, [...args, '--json'], timeoutMs);
   if (r.code !== 0) throw new Error(`${d.name}: vss ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
   return JSON.parse(r.stdout) as T;
 }
