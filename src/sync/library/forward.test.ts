@@ -184,6 +184,31 @@ describe('device-owned rows passed on between members, signed by their owner (is
     }
   });
 
+  it('a pull from the owner cut off inside a folder and resumed there still carries the whole folder\'s signature', async () => {
+    const [o, m, n] = devices(join(tmp.path, 'cut'), ['o', 'm', 'n']) as [Dev, Dev, Dev];
+    try {
+      seedOwnerRows(o.lib, 5000, 2500);
+      const cut = pullLibrary(feedOf(o, m), new PeerLibrary(m.lib), o.remote, m.lib.config.id, {
+        // The first page taken (kept: a cut-off pull keeps whole pages), then the stream ends.
+        onPage: (pages) => {
+          if (pages >= 1) throw new Error('cut off');
+        },
+      });
+      await assert.rejects(cut, /cut off/);
+      const pending = new PeerLibrary(m.lib).state(o.remote.deviceUuid)!.pending!;
+      assert.notEqual(pending.afterName, '', 'the cut fell inside a folder');
+      const resumed = await pullDirect(m, o);
+      assert.equal(resumed.resumed, true);
+      await pullThrough(n, o, m);
+      assert.deepEqual(rowsOf(n.lib, o.remote.deviceUuid), rowsOf(m.lib, o.remote.deviceUuid));
+      assert.equal(rowsOf(n.lib, o.remote.deviceUuid).length, 1 + 3 + 5002);
+    } finally {
+      o.lib.close();
+      m.lib.close();
+      n.lib.close();
+    }
+  });
+
   it('a folder larger than a page comes through whole, its parts held until its signature is checked', async () => {
     const [o, m, n] = devices(join(tmp.path, 'big'), ['o', 'm', 'n']) as [Dev, Dev, Dev];
     try {

@@ -1,9 +1,10 @@
 import { platform } from 'node:os';
 import type { Library } from '../../library/library.js';
-import type { SyncListingRow } from '../../store/entries.js';
+import type { SyncFolder, SyncListingRow } from '../../store/entries.js';
 import { Availability } from '../availability/availability.js';
 import type { MessageOut } from '../messages/channel.js';
-import { LIBRARY_PAGE_ROWS, MEDIA_METADATA_CHARS } from '../messages/table.js';
+import { MEDIA_METADATA_CHARS } from '../messages/table.js';
+import { foldersInQueries, pagesOf, type FactsOut, type PagedFolder, type PagedRow, type PageOut } from './pages.js';
 import { FolderDigest, headText, type RowSigner } from './row-signature.js';
 
 /** What a peer asked: changes since SEQ of EPOCH, or to go on with a pull that was cut off. */
@@ -14,12 +15,8 @@ export interface PullAsk {
 }
 
 export type HeadOut = MessageOut<'feed.library.head'>;
-export type PageOut = MessageOut<'feed.library.page'>;
+export type { PageOut } from './pages.js';
 
-/** A page is sent when it holds this many bytes (about), well inside the protocol's 4 MiB. */
-const PAGE_BYTES = 1024 * 1024;
-/** Folders read per query. */
-const FOLDERS_PER_QUERY = 256;
 
 /**
  * This device's own rows of LIB as a peer asked for them (DESIGN §15): the head (who this device
@@ -54,64 +51,31 @@ export function ownerChanges(lib: Library, ask: PullAsk, opts: { signer?: RowSig
   if (signer) head.sig = signer.sign(headText(libraryId, head));
   if (opts.held && opts.held.length > 0) head.held = opts.held;
 
-  function* pages(): IterableIterator<PageOut> {
-    let page: PageOut = { folders: [], contents: [] };
-    let rows = 0;
-    let bytes = 0;
-    let inPage = new Set<string>();
-    const flush = (): PageOut => {
-      const out = page;
-      page = { folders: [], contents: [] };
-      rows = 0;
-      bytes = 0;
-      inPage = new Set();
-      return out;
-    };
-    // A resumed pull may stand inside a folder: it comes first, from the name reached.
-    let after = { seq: start.seq, id: start.name === '' ? start.id : start.id - 1 };
-    for (;;) {
-      const folders = store.entries.foldersToSend(deviceId, { full, fromSeq, toSeq, afterSeq: after.seq, afterId: after.id, limit: FOLDERS_PER_QUERY });
-      for (const f of folders) {
-        let afterName = f.id === start.id && start.name !== '' ? start.name : '';
-        const digest = signer && FolderDigest.of(libraryId, device.uuid, epoch, { location: f.location_id, path: f.rel_path, id: f.id, seq: f.seq });
-        // A pull resumed inside a folder: the signature covers the whole listing, the part sent before too.
-        if (digest && afterName !== '') digestUpTo(digest, store, f.id, afterName);
-        for (;;) {
-          // Each entry may bring its content's facts: room for both, so every list of the page stays in bounds.
-          const room = Math.floor((LIBRARY_PAGE_ROWS - rows - 1) / 2);
-          if (room <= 0 || bytes >= PAGE_BYTES) {
-            yield flush();
-            continue;
-          }
-          const listing = store.entries.listingToSend(f.id, afterName, Math.min(room, 1024) + 1);
-          const more = listing.length > Math.min(room, 1024);
-          const part = more ? listing.slice(0, -1) : listing;
-          const verified = part.some((r) => r[11] !== null) ? part.map((r) => r[11]) : undefined;
-          const entries = part.map(toEntry);
-          digest?.add(entries, verified, factsOfRows(part));
-          const sig = digest && !more ? signer.sign(digest.text()) : undefined;
-          page.folders.push({ location: f.location_id, path: f.rel_path, id: f.id, seq: f.seq, whole: !more, entries, ...(verified ? { verified } : {}), ...(sig ? { sig } : {}) });
-          rows += 1 + part.length;
-          bytes += 64 + f.rel_path.length + (verified ? 9 * verified.length : 0) + (sig ? 72 : 0);
-          for (const row of part) {
-            bytes += 48 + row[0].length;
-            const c = contentOf(row);
-            if (c === undefined || inPage.has(c[0])) continue;
-            inPage.add(c[0]);
-            page.contents.push(c);
-            rows++;
-            bytes += 160 + (c[6]?.length ?? 0);
-          }
-          if (!more) break;
-          afterName = part[part.length - 1]![0];
+  // A resumed pull may stand inside a folder: it comes first, from the name reached.
+  const folders = () => foldersInQueries(
+    (after: SyncFolder | undefined, limit) => store.entries.foldersToSend(deviceId, {
+      full, fromSeq, toSeq, limit,
+      afterSeq: after ? (full ? 0 : after.seq) : start.seq,
+      afterId: after ? after.id : start.name === '' ? start.id : start.id - 1,
+    }),
+    (f): PagedFolder => ({ location: f.location_id, path: f.rel_path, id: f.id, seq: f.seq, afterName: f.id === start.id ? start.name : '' }),
+  );
+  // The folder being signed, and its digest (a folder's parts come one after the other).
+  let signing: { f: PagedFolder; digest: FolderDigest } | undefined;
+  const pages = () => pagesOf(folders(), {
+    listing: (f, afterName, limit) => store.entries.listingToSend(f.id, afterName, limit).map(pagedRow),
+    ...(signer ? {
+      sign: (f: PagedFolder, part: readonly PagedRow[], last: boolean) => {
+        if (signing?.f !== f) {
+          signing = { f, digest: FolderDigest.of(libraryId, device.uuid, epoch, f) };
+          // A pull resumed inside a folder: the signature covers the whole listing, the part sent before too.
+          if (f.afterName !== '') digestUpTo(signing.digest, store, f.id, f.afterName);
         }
-      }
-      if (folders.length < FOLDERS_PER_QUERY) break;
-      const last = folders[folders.length - 1]!;
-      after = { seq: full ? 0 : last.seq, id: last.id };
-    }
-    if (page.folders.length > 0) yield flush();
-  }
+        signing.digest.add(part.map((r) => r.entry), part.map((r) => r.verified), factsOfRows(part));
+        return last ? signer.sign(signing.digest.text()) : undefined;
+      },
+    } : {}),
+  });
   return { head, pages };
 }
 
@@ -121,29 +85,26 @@ function digestUpTo(digest: FolderDigest, store: Library['store'], folderId: num
   for (;;) {
     const rows = store.entries.listingToSend(folderId, from, 1024);
     // In the database's order (UTF-8 bytes), not JavaScript's (UTF-16 units).
-    const part = rows.filter((r) => Buffer.compare(Buffer.from(r[0]), Buffer.from(afterName)) <= 0);
-    if (part.length > 0) digest.add(part.map(toEntry), part.map((r) => r[11]), factsOfRows(part));
+    const part = rows.filter((r) => Buffer.compare(Buffer.from(r[0]), Buffer.from(afterName)) <= 0).map(pagedRow);
+    if (part.length > 0) digest.add(part.map((r) => r.entry), part.map((r) => r.verified), factsOfRows(part));
     if (part.length < rows.length || rows.length < 1024) return;
     from = rows[rows.length - 1]![0];
   }
 }
 
-/** The facts of the contents ROWS hold, by uuid, as a page carries them. */
-function factsOfRows(rows: readonly SyncListingRow[]): (contentUuid: string) => PageOut['contents'][number] | undefined {
-  const facts = new Map<string, PageOut['contents'][number]>();
-  for (const r of rows) {
-    const c = contentOf(r);
-    if (c !== undefined) facts.set(c[0], c);
-  }
+/** The facts of the contents ROWS hold, by uuid. */
+function factsOfRows(rows: readonly PagedRow[]): (contentUuid: string) => FactsOut | undefined {
+  const facts = new Map<string, FactsOut>();
+  for (const r of rows) if (r.facts !== undefined) facts.set(r.facts[0], r.facts);
   return (uuid) => facts.get(uuid);
 }
 
-function toEntry(r: SyncListingRow): PageOut['folders'][number]['entries'][number] {
+function pagedRow(r: SyncListingRow): PagedRow {
   const mtime = r[3] === null || !(r[3] >= 0) ? null : Math.round(r[3]);
-  return [r[0], r[1], r[2], mtime, r[4]];
+  return { entry: [r[0], r[1], r[2], mtime, r[4]], verified: r[11], facts: contentOf(r) };
 }
 
-function contentOf(r: SyncListingRow): PageOut['contents'][number] | undefined {
+function contentOf(r: SyncListingRow): FactsOut | undefined {
   if (r[4] === null || r[5] === null || r[6] === null || r[7] === null || r[9] === null || r[10] === null) return undefined;
   const media = r[8] !== null && r[8].length <= MEDIA_METADATA_CHARS ? r[8] : null;
   return [r[4], r[9], r[10], r[5], r[6], r[7], media];
