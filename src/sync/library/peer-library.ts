@@ -42,7 +42,7 @@ interface ForwardedPull {
   publicKey: string;
   epoch: string;
   fromSeq: number;
-  open: { location: number; path: string; digest: FolderDigest; parts: CheckedPage['folders']; contents: Map<string, PeerContentFacts> } | undefined;
+  open: { location: number; path: string; id: number; seq: number; digest: FolderDigest; parts: CheckedPage['folders']; contents: Map<string, PeerContentFacts> } | undefined;
 }
 
 /** Per open library: shared by the link's PeerLibrary and the feed source's. */
@@ -119,6 +119,10 @@ export class PeerLibrary {
     // Passed on by another member: the head must be the owner's own words, signed with its key.
     if (via && (remote.publicKey === undefined || signed === undefined || !signedBy(signed, head.sig, remote.publicKey))) {
       throw new VssError('PEER', `${via.name} passed on rows of ${head.device.name} that ${head.device.name} did not sign`);
+    }
+    // A's older rows, signed by A then, replayed by the member: never taken over newer ones here (nor another database's over this one's).
+    if (via && asked.epoch !== null && (head.epoch !== asked.epoch || head.to_seq < asked.seq)) {
+      throw new VssError('PEER', `${via.name} passed on rows of ${head.device.name} up to seq ${head.to_seq} of epoch ${head.epoch}: older than seq ${asked.seq} of ${asked.epoch} here`);
     }
     if (!UUID_RE.test(head.epoch)) throw new VssError('PEER', `library epoch ${JSON.stringify(head.epoch).slice(0, 80)} is not a uuid`);
     if (head.to_seq < head.from_seq) throw new VssError('PEER', `library pull from seq ${head.from_seq} to ${head.to_seq} is not a range`);
@@ -227,7 +231,11 @@ export class PeerLibrary {
       if (fw.open && (fw.open.location !== f.location || fw.open.path !== f.path)) {
         throw new VssError('PEER', `library page folder ${JSON.stringify(f.path).slice(0, 80)} comes before the last part of ${JSON.stringify(fw.open.path).slice(0, 80)}`);
       }
-      const open = fw.open ??= { location: f.location, path: f.path, digest: FolderDigest.of(this.lib.config.id, pull.deviceUuid, fw.epoch, f), parts: [] as CheckedPage['folders'], contents: new Map() };
+      // Every part as the first says (the signed text has the folder's id and number from it): the last part's are what is kept.
+      if (fw.open && (fw.open.id !== f.id || fw.open.seq !== f.seq)) {
+        throw new VssError('PEER', `library page folder ${JSON.stringify(f.path).slice(0, 80)} has another id or number in its parts (${fw.open.id}/${fw.open.seq}, then ${f.id}/${f.seq})`);
+      }
+      const open = fw.open ??= { location: f.location, path: f.path, id: f.id, seq: f.seq, digest: FolderDigest.of(this.lib.config.id, pull.deviceUuid, fw.epoch, f), parts: [] as CheckedPage['folders'], contents: new Map() };
       open.digest.add(f.entries, f.verified, (uuid) => {
         const c = facts.get(uuid);
         return c && [c.content_uuid, c.cas_id, c.cas_version, c.kind, c.mime, c.size, c.media_metadata];
