@@ -13,7 +13,8 @@ import { serveFeeds } from '../feeds/registry.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { libraryFeed, librarySink, pullLibrary } from './exchange.js';
 import { forwardChanges } from './forward-changes.js';
-import type { HeadOut, PageOut } from './owner-changes.js';
+import { ownerChanges, type HeadOut, type PageOut } from './owner-changes.js';
+import { seedOwnerRows } from '../../../test/support/owner-rows.js';
 import { PeerLibrary } from './peer-library.js';
 import { rowSignerOf } from '../net/device-key.js';
 
@@ -208,6 +209,46 @@ describe('a forwarding member that lies about another\'s rows (issue 46 item 2, 
       }
     } finally {
       E.lib.close();
+    }
+  });
+});
+
+describe('an honest member whose copy of another\'s rows went past its head', () => {
+  it('is not passed on while a folder is numbered past the head (A renumbered it while B\'s full copy ran), and is once B pulled again', async () => {
+    const tmp = tempDir('vss-forward-past-');
+    const [o, m, n] = devices(tmp.path, ['o', 'm', 'n']) as [Dev, Dev, Dev];
+    try {
+      const loc = seedOwnerRows(o.lib, 6000, 20);
+      // m's full copy of o's rows, o changing folder d299 (read in a later query of folders) after the first page went.
+      const ask = { epoch: null, seq: 0 };
+      const { head, pages } = ownerChanges(o.lib, ask, { signer: rowSignerOf(o.dataDir) });
+      const pull = librarySink(new PeerLibrary(m.lib), o.remote).begin(head as never, ask);
+      let count = 0;
+      let items = 0;
+      for (const page of pages()) {
+        items += pull.apply(structuredClone(page) as never);
+        if (++count === 1) {
+          const last = (o.lib.db.prepare("SELECT id FROM entries WHERE rel_path = 'd299'").get() as { id: number }).id;
+          o.lib.store.entries.insertMany(loc, [{ parent_id: last, name: 'late.txt', rel_path: 'd299/late.txt', kind: 'file', size: 1, inode: 99_999_999, mtime_ms: Date.now(), link_target: null }]);
+        }
+      }
+      assert.ok(count >= 3, `${count} pages`);
+      pull.end({ t: 'end', pages: count, items, to_seq: head.to_seq } as never);
+      pull.close?.();
+      const past = m.lib.db.prepare("SELECT seq FROM peer_folders WHERE device_uuid = ? AND path = 'd299'").pluck().get(o.remote.deviceUuid) as number;
+      assert.ok(past > head.to_seq, `d299 at ${past}, head at ${head.to_seq}`);
+      assert.deepEqual(new PeerLibrary(m.lib).held(n.remote.deviceUuid), []);
+      // m's next pull brings d299 again, as of a head past it: passed on whole, exactly o's rows.
+      await pullDirect(m, o);
+      assert.equal(new PeerLibrary(m.lib).held(n.remote.deviceUuid).length, 1);
+      const [mine, theirs] = loopStreams();
+      void serveFeeds(theirs, n.remote, (id) => (id === m.lib.config.id ? m.lib : undefined), { signer: rowSignerOf(m.dataDir) }).catch(() => undefined);
+      await pullFeed(mine, 'library', n.lib.config.id, librarySink(new PeerLibrary(n.lib), o.remote, undefined, m.remote), m.remote, { owner: o.remote.deviceUuid });
+      assert.deepEqual(rowsOf(n.lib, o.remote.deviceUuid), rowsOf(m.lib, o.remote.deviceUuid));
+      assert.ok(rowsOf(n.lib, o.remote.deviceUuid).some((l) => l.includes('late.txt')));
+    } finally {
+      for (const d of [o, m, n]) d.lib.close();
+      tmp.cleanup();
     }
   });
 });

@@ -337,7 +337,7 @@ export class PeerLibrary {
     const key = `${c.epoch}:${c.seq}`;
     let whole = this.wholeness.get(owner);
     if (whole?.key !== key) {
-      whole = { key, signed: store.peerFolders.allSigned(owner) };
+      whole = { key, signed: store.peerFolders.allSigned(owner, c.seq) };
       this.wholeness.set(owner, whole);
     }
     return whole.signed ? { head, sig: h.sig } : undefined;
