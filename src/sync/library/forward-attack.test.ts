@@ -252,3 +252,41 @@ describe('an honest member whose copy of another\'s rows went past its head', ()
     }
   });
 });
+
+describe('a folder\'s signature when the owner\'s pull was cut off inside it and resumed', () => {
+  it('covers the part sent before the cut, in the database\'s order (UTF-8, not UTF-16): the folder is passed on whole', async () => {
+    const tmp = tempDir('vss-forward-resumed-');
+    const [o, m, n] = devices(tmp.path, ['o', 'm', 'n']) as [Dev, Dev, Dev];
+    try {
+      const loc = seedOwnerRows(o.lib, 0);
+      const rootId = o.lib.db.prepare('SELECT id FROM entries WHERE location_id = ? AND parent_id IS NULL').pluck().get(loc) as number;
+      const now = Date.now();
+      const [dir] = o.lib.store.entries.insertMany(loc, [{ parent_id: rootId, name: 'u', rel_path: 'u', kind: 'dir', size: 0, inode: 5, mtime_ms: now, link_target: null }]);
+      // '\uFFFD…' sorts before '😀…' in UTF-8 (the database), after it in UTF-16 (JavaScript).
+      const names = Array.from({ length: 6000 }, (_, i) => `${i % 2 === 0 ? '\uFFFD' : '😀'}${String(i).padStart(5, '0')}`);
+      o.lib.store.entries.insertMany(loc, names.map((name, i) => ({ parent_id: dir!, name, rel_path: `u/${name}`, kind: 'file' as const, size: i, inode: 10 + i, mtime_ms: now, link_target: null })));
+      // m's full copy cut off after its first page, inside folder u.
+      const ask = { epoch: null, seq: 0 };
+      const { head, pages } = ownerChanges(o.lib, ask, { signer: rowSignerOf(o.dataDir) });
+      const pull = librarySink(new PeerLibrary(m.lib), o.remote).begin(head as never, ask);
+      const first = pages().next().value as PageOut;
+      assert.ok(first.folders.some((f) => f.path === 'u' && !f.whole));
+      pull.apply(structuredClone(first) as never);
+      pull.acked?.();
+      pull.close?.();
+      const cut = new PeerLibrary(m.lib).askFor(o.remote.deviceUuid).resume;
+      assert.ok(cut && cut.afterName.startsWith('😀'), JSON.stringify(cut));
+      const resumed = await pullDirect(m, o);
+      assert.equal(resumed.resumed, true);
+      assert.equal(new PeerLibrary(m.lib).held(n.remote.deviceUuid).length, 1);
+      const [mine, theirs] = loopStreams();
+      void serveFeeds(theirs, n.remote, (id) => (id === m.lib.config.id ? m.lib : undefined), { signer: rowSignerOf(m.dataDir) }).catch(() => undefined);
+      await pullFeed(mine, 'library', n.lib.config.id, librarySink(new PeerLibrary(n.lib), o.remote, undefined, m.remote), m.remote, { owner: o.remote.deviceUuid });
+      assert.deepEqual(rowsOf(n.lib, o.remote.deviceUuid), rowsOf(m.lib, o.remote.deviceUuid));
+      assert.equal(rowsOf(n.lib, o.remote.deviceUuid).filter((l) => l.startsWith('1 u ')).length, 6000);
+    } finally {
+      for (const d of [o, m, n]) d.lib.close();
+      tmp.cleanup();
+    }
+  });
+});
