@@ -290,3 +290,27 @@ describe('a folder\'s signature when the owner\'s pull was cut off inside it and
     }
   });
 });
+
+describe('an owner\'s empty folder, never numbered', () => {
+  it('comes through another member in a full copy', async () => {
+    const tmp = tempDir('vss-forward-unnumbered-');
+    const [o, m, n] = devices(tmp.path, ['o', 'm', 'n']) as [Dev, Dev, Dev];
+    try {
+      const root = join(tmp.path, 'tree');
+      mkdirSync(join(root, 'empty'), { recursive: true });
+      write(join(root, 'a.txt'), 'alpha');
+      await scanLocation(o.lib, addLocation(o.lib, root, { mode: 'content', name: 'Tree' }).id);
+      await pullDirect(m, o);
+      const owner = o.remote.deviceUuid;
+      assert.equal(m.lib.db.prepare("SELECT seq FROM peer_folders WHERE device_uuid = ? AND path = 'empty'").pluck().get(owner), 0);
+      const [mine, theirs] = loopStreams();
+      void serveFeeds(theirs, n.remote, (id) => (id === m.lib.config.id ? m.lib : undefined), { signer: rowSignerOf(m.dataDir) }).catch(() => undefined);
+      const got = await pullFeed(mine, 'library', n.lib.config.id, librarySink(new PeerLibrary(n.lib), o.remote, undefined, m.remote), m.remote, { owner });
+      assert.equal(got.full, true);
+      assert.deepEqual(rowsOf(n.lib, owner), rowsOf(m.lib, owner));
+    } finally {
+      for (const d of [o, m, n]) d.lib.close();
+      tmp.cleanup();
+    }
+  });
+});
