@@ -169,7 +169,7 @@ describe('C holds exactly the copy of A\'s rows it was last given, from A or thr
         console.error('forward-property failed', JSON.stringify(steps), err);
         throw err;
       }
-    }), { numRuns: 8, endOnFailure: true });
+    }), { numRuns: 4, endOnFailure: true });
   });
 });
 
