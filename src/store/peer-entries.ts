@@ -141,6 +141,21 @@ export class PeerEntryStore {
       removed.rows += sub.rows;
       removed.contents.push(...sub.contents);
     }
+    // A folder the owner replaced by a file (or a link) of the same name: its row stays, confirmed,
+    // but what was beneath it is gone on the owner.
+    const prefix = dirPath === '' ? '' : `${dirPath}/`;
+    const unfoldered = this.sql<[string, number, string, string, string], string>(
+      `SELECT e.name FROM peer_entries e WHERE e.device_uuid = ? AND e.location_id = ? AND e.dir_path = ? AND e.kind <> 'dir' AND (
+         EXISTS (SELECT 1 FROM peer_entries s WHERE s.device_uuid = e.device_uuid AND s.location_id = e.location_id AND s.dir_path = ? || e.name)
+         OR EXISTS (SELECT 1 FROM peer_folders f WHERE f.device_uuid = e.device_uuid AND f.location_id = e.location_id AND f.path = ? || e.name))`,
+    ).pluck().all(deviceUuid, locationId, dirPath, prefix, prefix);
+    for (const name of unfoldered) {
+      const path = prefix + name;
+      removed.folders!.push(path);
+      const sub = this.dropFolder(deviceUuid, locationId, path);
+      removed.rows += sub.rows;
+      removed.contents.push(...sub.contents);
+    }
     return removed;
   }
 

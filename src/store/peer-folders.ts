@@ -53,10 +53,12 @@ export class PeerFolderStore {
 
   /**
    * Whether every folder of DEVICE here carries its owner's signature: each folder row signed, each
-   * folder an entry names and each folder entries are in (a location's own) with its row.
+   * folder an entry names and each folder entries are in (a location's own) with its row; and none
+   * numbered past TOSEQ, the owner's head (a folder the owner renumbered while a full copy ran comes
+   * with its new number, which a pull passed on up to TOSEQ cannot take: the next pull's head covers it).
    */
-  allSigned(deviceUuid: string): boolean {
-    const unsigned = this.sql<[string], number>('SELECT 1 FROM peer_folders WHERE device_uuid = ? AND sig IS NULL LIMIT 1').pluck().get(deviceUuid);
+  allSigned(deviceUuid: string, toSeq: number): boolean {
+    const unsigned = this.sql<[string, number], number>('SELECT 1 FROM peer_folders WHERE device_uuid = ? AND (sig IS NULL OR seq > ?) LIMIT 1').pluck().get(deviceUuid, toSeq);
     if (unsigned !== undefined) return false;
     const named = this.sql<[string], number>(
       `SELECT 1 FROM peer_entries e WHERE e.device_uuid = ? AND e.kind = 'dir' AND NOT EXISTS (SELECT 1 FROM peer_folders f

@@ -42,7 +42,7 @@ interface ForwardedPull {
   publicKey: string;
   epoch: string;
   fromSeq: number;
-  open: { location: number; path: string; digest: FolderDigest; parts: CheckedPage['folders']; contents: Map<string, PeerContentFacts> } | undefined;
+  open: { location: number; path: string; id: number; seq: number; digest: FolderDigest; parts: CheckedPage['folders']; contents: Map<string, PeerContentFacts> } | undefined;
 }
 
 /** Per open library: shared by the link's PeerLibrary and the feed source's. */
@@ -120,6 +120,10 @@ export class PeerLibrary {
     if (via && (remote.publicKey === undefined || signed === undefined || !signedBy(signed, head.sig, remote.publicKey))) {
       throw new VssError('PEER', `${via.name} passed on rows of ${head.device.name} that ${head.device.name} did not sign`);
     }
+    // A's older rows, signed by A then, replayed by the member: never taken over newer ones here (nor another database's over this one's).
+    if (via && asked.epoch !== null && (head.epoch !== asked.epoch || head.to_seq < asked.seq)) {
+      throw new VssError('PEER', `${via.name} passed on rows of ${head.device.name} up to seq ${head.to_seq} of epoch ${head.epoch}: older than seq ${asked.seq} of ${asked.epoch} here`);
+    }
     if (!UUID_RE.test(head.epoch)) throw new VssError('PEER', `library epoch ${JSON.stringify(head.epoch).slice(0, 80)} is not a uuid`);
     if (head.to_seq < head.from_seq) throw new VssError('PEER', `library pull from seq ${head.from_seq} to ${head.to_seq} is not a range`);
     if (head.resumed) {
@@ -175,7 +179,8 @@ export class PeerLibrary {
       const bad = relPathProblem(f.path);
       if (bad !== undefined) throw new VssError('PEER', `library page folder ${i}: ${bad}`);
       if (!pull.full && f.seq > pull.toSeq) throw new VssError('PEER', `library page folder ${i} is numbered ${f.seq}, past the pull's ${pull.toSeq}`);
-      if (pull.forwarded && (f.seq > pull.toSeq || f.seq <= pull.forwarded.fromSeq)) throw new VssError('PEER', `library page folder ${i} is numbered ${f.seq}, outside the pull's ${pull.forwarded.fromSeq}–${pull.toSeq}`);
+      // A full copy's folders may be numbered 0: a folder never changed since it was made (an empty one) has no number yet.
+      if (pull.forwarded && (f.seq > pull.toSeq || (!pull.full && f.seq <= pull.forwarded.fromSeq))) throw new VssError('PEER', `library page folder ${i} is numbered ${f.seq}, outside the pull's ${pull.forwarded.fromSeq}–${pull.toSeq}`);
       const names = new Set<string>();
       if (f.verified !== undefined && f.verified.length !== f.entries.length) {
         throw new VssError('PEER', `library page folder ${i} says when ${f.verified.length} entries were verified; it lists ${f.entries.length}`);
@@ -227,7 +232,11 @@ export class PeerLibrary {
       if (fw.open && (fw.open.location !== f.location || fw.open.path !== f.path)) {
         throw new VssError('PEER', `library page folder ${JSON.stringify(f.path).slice(0, 80)} comes before the last part of ${JSON.stringify(fw.open.path).slice(0, 80)}`);
       }
-      const open = fw.open ??= { location: f.location, path: f.path, digest: FolderDigest.of(this.lib.config.id, pull.deviceUuid, fw.epoch, f), parts: [] as CheckedPage['folders'], contents: new Map() };
+      // Every part as the first says (the signed text has the folder's id and number from it): the last part's are what is kept.
+      if (fw.open && (fw.open.id !== f.id || fw.open.seq !== f.seq)) {
+        throw new VssError('PEER', `library page folder ${JSON.stringify(f.path).slice(0, 80)} has another id or number in its parts (${fw.open.id}/${fw.open.seq}, then ${f.id}/${f.seq})`);
+      }
+      const open = fw.open ??= { location: f.location, path: f.path, id: f.id, seq: f.seq, digest: FolderDigest.of(this.lib.config.id, pull.deviceUuid, fw.epoch, f), parts: [] as CheckedPage['folders'], contents: new Map() };
       open.digest.add(f.entries, f.verified, (uuid) => {
         const c = facts.get(uuid);
         return c && [c.content_uuid, c.cas_id, c.cas_version, c.kind, c.mime, c.size, c.media_metadata];
@@ -329,7 +338,7 @@ export class PeerLibrary {
     const key = `${c.epoch}:${c.seq}`;
     let whole = this.wholeness.get(owner);
     if (whole?.key !== key) {
-      whole = { key, signed: store.peerFolders.allSigned(owner) };
+      whole = { key, signed: store.peerFolders.allSigned(owner, c.seq) };
       this.wholeness.set(owner, whole);
     }
     return whole.signed ? { head, sig: h.sig } : undefined;
