@@ -57,6 +57,14 @@ export class FeedCursorStore {
     ).run(deviceUuid, feed, epoch, seq, at);
   }
 
+  /** DEVICE's FEED stood at SEQ of EPOCH as of pull PULLNUMBER of another of its feeds (a mark kept beside a cursor). */
+  mark(deviceUuid: string, feed: string, epoch: string, seq: number, pullNumber: number): void {
+    this.sql<[string, string, string, number, number]>(
+      `INSERT INTO feed_cursors (device_uuid, feed, epoch, seq, pull_number) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(device_uuid, feed) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, pull_number = excluded.pull_number`,
+    ).run(deviceUuid, feed, epoch, seq, pullNumber);
+  }
+
   /** A new pull of DEVICE's FEED of EPOCH starts at POS: its number (one more than the last). */
   startPull(deviceUuid: string, feed: string, epoch: string, pos: PullPosition, at: number): number {
     return this.sql<[string, string, string, number, number, number, number, string, number], number>(

@@ -35,6 +35,10 @@ export class PeerFolderStore {
     ).run(r.device_uuid, r.location_id, r.path, r.folder_id, r.seq, r.sig, r.pull);
   }
 
+  get(deviceUuid: string, locationId: number, path: string): PeerFolderRecord | undefined {
+    return this.sql<[string, number, string], PeerFolderRecord>('SELECT * FROM peer_folders WHERE device_uuid = ? AND location_id = ? AND path = ?').get(deviceUuid, locationId, path);
+  }
+
   /**
    * DEVICE's folders a pull passes on, in the owner's order: every one by id (FULL), or those
    * numbered after FROMSEQ up to TOSEQ by number then id; after the folder (AFTERSEQ, AFTERID).
@@ -53,18 +57,15 @@ export class PeerFolderStore {
 
   /**
    * Whether every folder of DEVICE here carries its owner's signature: each folder row signed, each
-   * folder an entry names and each folder entries are in (a location's own) with its row; and none
+   * folder entries are in (a location's own) with its row; and none
    * numbered past TOSEQ, the owner's head (a folder the owner renumbered while a full copy ran comes
    * with its new number, which a pull passed on up to TOSEQ cannot take: the next pull's head covers it).
    */
   allSigned(deviceUuid: string, toSeq: number): boolean {
     const unsigned = this.sql<[string, number], number>('SELECT 1 FROM peer_folders WHERE device_uuid = ? AND (sig IS NULL OR seq > ?) LIMIT 1').pluck().get(deviceUuid, toSeq);
     if (unsigned !== undefined) return false;
-    const named = this.sql<[string], number>(
-      `SELECT 1 FROM peer_entries e WHERE e.device_uuid = ? AND e.kind = 'dir' AND NOT EXISTS (SELECT 1 FROM peer_folders f
-         WHERE f.device_uuid = e.device_uuid AND f.location_id = e.location_id AND f.path = (CASE e.dir_path WHEN '' THEN e.name ELSE e.dir_path || '/' || e.name END)) LIMIT 1`,
-    ).pluck().get(deviceUuid);
-    if (named !== undefined) return false;
+    // A folder an entry names may have no row: an empty folder the owner has not numbered yet comes
+    // in no delta (a device that pulls from the owner itself has no row of it either).
     const holding = this.sql<[string], number>(
       `SELECT 1 FROM (SELECT DISTINCT device_uuid, location_id, dir_path FROM peer_entries WHERE device_uuid = ?) e WHERE NOT EXISTS (SELECT 1 FROM peer_folders f
          WHERE f.device_uuid = e.device_uuid AND f.location_id = e.location_id AND f.path = e.dir_path) LIMIT 1`,

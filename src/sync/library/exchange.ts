@@ -81,8 +81,9 @@ export function librarySink(peers: PeerLibrary, remote: RemoteDevice, onPage?: (
   return {
     // Through another member never resumed: a folder passed on is taken whole, so a cut-off one comes again.
     cursor: () => {
+      if (!via) return peers.askOwner(remote.deviceUuid);
       const c = peers.askFor(remote.deviceUuid);
-      return via ? { epoch: c.epoch, seq: c.seq } : c;
+      return { epoch: c.epoch, seq: c.seq };
     },
     begin(head, asked): FeedPull<'library', Pulled> {
       const pull = peers.begin(remote, asked, head, via);

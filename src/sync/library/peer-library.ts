@@ -14,6 +14,8 @@ import { FolderDigest, headText, signedBy } from './row-signature.js';
 
 /** Its cursors' rows in `feed_cursors`. */
 const FEED = 'library';
+/** Where this device stands in each owner's rows as taken from the owner itself (not passed on by a member). */
+const FEED_FROM_OWNER = 'library-from-owner';
 
 export type HeadIn = MessageIn<'feed.library.head'>;
 /** The fields of a head its owner signs. */
@@ -33,6 +35,8 @@ export interface PullInProgress {
   /** The locations the owner announced in the head: the only ones its pages may name. */
   locations: ReadonlySet<number>;
   entries: number;
+  /** The owner's database the rows are of. */
+  epoch: string;
   /** Rows another member passes on (A → B → C): taken only as their owner signed them. */
   forwarded?: ForwardedPull;
 }
@@ -101,6 +105,22 @@ export class PeerLibrary {
     return { epoch: c.epoch, seq: c.seq, ...(pending(c) ? { resume: pending(c)! } : {}) };
   }
 
+  /**
+   * Where a pull from the owner DEVICE itself should start: from the last seq taken from it, not
+   * from what members passed on since (a member can withhold a newer folder, never forge one: the
+   * owner sends again whatever changed since it was last asked). No pull from it yet: a full copy.
+   */
+  askOwner(deviceUuid: string): { epoch: string | null; seq: number; resume?: PullPosition } {
+    const { store } = this.lib;
+    const c = store.feedCursors.get(deviceUuid, FEED);
+    if (!c || c.epoch === null) return this.askFor(deviceUuid);
+    const own = store.feedCursors.get(deviceUuid, FEED_FROM_OWNER);
+    const seq = own?.epoch === c.epoch ? own.seq : 0;
+    // A pull cut off goes on only when it was the owner's own (own.pull_number: the last pull begun from it).
+    const resume = pending(c) !== null && own?.pull_number === c.pull_number && seq === c.seq ? pending(c)! : undefined;
+    return { epoch: c.epoch, seq, ...(resume ? { resume } : {}) };
+  }
+
   state(deviceUuid: string): PeerLibraryState | undefined {
     const c = this.lib.store.feedCursors.get(deviceUuid, FEED);
     return c ? { deviceUuid, epoch: c.epoch, seq: c.seq, pending: pending(c), lastPullAt: c.last_pull_at } : undefined;
@@ -156,9 +176,11 @@ export class PeerLibrary {
       const number = head.resumed && c
         ? c.pull_number
         : store.feedCursors.startPull(owner, FEED, head.epoch, { full: head.full, toSeq: head.to_seq, afterSeq: 0, afterId: 0, afterName: '' }, now);
+      // A pull from the owner itself: marked, so a cut-off one is resumed from it (askOwner).
+      if (!via) store.feedCursors.mark(owner, FEED_FROM_OWNER, head.epoch, head.epoch === asked.epoch ? asked.seq : 0, number);
       const fresh = head.full && !store.peerEntries.anyOf(owner);
       const forwarded = via ? { publicKey: remote.publicKey!, epoch: head.epoch, fromSeq: head.full ? 0 : head.from_seq, open: undefined } : undefined;
-      return { deviceUuid: owner, number, full: head.full, toSeq: head.to_seq, removed, entries: 0, fresh, locations: ids, ...(forwarded ? { forwarded } : {}) };
+      return { deviceUuid: owner, number, full: head.full, toSeq: head.to_seq, epoch: head.epoch, removed, entries: 0, fresh, locations: ids, ...(forwarded ? { forwarded } : {}) };
     });
   }
 
@@ -249,6 +271,11 @@ export class PeerLibrary {
         throw new VssError('PEER', `library folder ${JSON.stringify(f.path).slice(0, 80)} passed on is not as its owner signed it`);
       }
       fw.open = undefined;
+      // An older listing of a folder, signed by its owner then, never takes the place of a newer one here.
+      const here = this.lib.store.peerFolders.get(pull.deviceUuid, f.location, f.path);
+      if (here !== undefined && f.seq < here.seq) {
+        throw new VssError('PEER', `library folder ${JSON.stringify(f.path).slice(0, 80)} passed on is numbered ${f.seq}, older than the ${here.seq} here`);
+      }
       out.folders.push(...open.parts);
       out.contents.push(...open.contents.values());
       for (const p of open.parts) {
@@ -270,7 +297,9 @@ export class PeerLibrary {
         // Its number and, with its last part, its owner's signature: what passing it on needs.
         store.peerFolders.put({ device_uuid: owner, location_id: f.location, path: f.path, folder_id: f.id, seq: f.seq, sig: f.whole ? f.sig ?? null : null, pull: pull.number });
         // A full copy sweeps the whole device at its end instead (whatever it did not confirm).
-        if (f.whole && !pull.full) {
+        // Passed on by a member: a full copy sweeps folder by folder too, never the device at its end
+        // (a folder the member left out keeps what this device had of it).
+        if (f.whole && (!pull.full || pull.forwarded)) {
           const swept = store.peerEntries.sweepFolder(owner, f.location, f.path, pull.number);
           for (const gone of swept.folders ?? []) store.peerFolders.dropFolder(owner, f.location, gone);
           pull.removed += this.dropped(swept);
@@ -290,11 +319,13 @@ export class PeerLibrary {
   finish(pull: PullInProgress): void {
     const { store } = this.lib;
     store.transaction(() => {
-      if (pull.full && !pull.fresh) pull.removed += this.dropped(store.peerEntries.sweepDevice(pull.deviceUuid, pull.number));
-      if (pull.full) store.peerFolders.sweepDevice(pull.deviceUuid, pull.number);
-      if ((pull.full && !pull.fresh) || pull.removed > 0) store.search.queue(store.peerContents.dropUnheld(pull.deviceUuid));
+      const sweep = pull.full && !pull.forwarded;
+      if (sweep && !pull.fresh) pull.removed += this.dropped(store.peerEntries.sweepDevice(pull.deviceUuid, pull.number));
+      if (sweep) store.peerFolders.sweepDevice(pull.deviceUuid, pull.number);
+      if ((sweep && !pull.fresh) || pull.removed > 0) store.search.queue(store.peerContents.dropUnheld(pull.deviceUuid));
       if (pull.full) store.search.queuePeerDevice(pull.deviceUuid);
       store.feedCursors.finishPull(pull.deviceUuid, FEED, Date.now());
+      if (!pull.forwarded) store.feedCursors.mark(pull.deviceUuid, FEED_FROM_OWNER, pull.epoch, pull.toSeq, pull.number);
     });
   }
 
@@ -355,6 +386,7 @@ export class PeerLibrary {
       store.peerFolders.dropDevice(deviceUuid);
       store.peerHeads.drop(deviceUuid);
       store.feedCursors.remove(deviceUuid, FEED);
+      store.feedCursors.remove(deviceUuid, FEED_FROM_OWNER);
       store.devices.removePeer(deviceUuid);
       return { entries };
     });
