@@ -107,16 +107,21 @@ describe('the command line loads only what the command asked uses', () => {
     });
   }
 
-  it('a daemon starts without what it loads at the first use (engines, parsers, tus, schema compilers)', () => {
-    const daemonOut = join(tmp.path, 'daemon-imports.txt');
-    writeFileSync(daemonOut, '');
-    // The recorder in the daemon too (the CLI starting it passes its environment on).
-    const started = spawnSync(process.execPath, [VSS_BIN, 'daemon', 'start'], { env: { ...process.env, ...env, NODE_OPTIONS: `--import=${RECORDER}`, VSS_RECORD_IMPORTS: daemonOut }, encoding: 'utf8' });
+  it('a daemon starts without what it loads at the first use (engines, parsers, tus, schema compilers), nor its launcher libp2p', () => {
+    const recorded = (pid: number | undefined) => readFileSync(join(tmp.path, `imports-${pid}.txt`), 'utf8').split('\n').filter(Boolean);
+    // The recorder in the daemon too (the CLI starting it passes its environment on), each process to its own file.
+    const started = spawnSync(process.execPath, [VSS_BIN, 'daemon', 'start'], {
+      env: { ...process.env, ...env, NODE_OPTIONS: `--import=${RECORDER}`, VSS_RECORD_IMPORTS: join(tmp.path, 'imports-%p.txt') }, encoding: 'utf8',
+    });
     assert.equal(started.status, 0, started.stderr);
-    const urls = readFileSync(daemonOut, 'utf8').split('\n').filter(Boolean);
-    assert.ok(urls.some((u) => u.endsWith('/dist/src/daemon/run-daemon.js')), 'the daemon ran under the recorder');
-    assert.ok(urls.some((u) => u.includes('/node_modules/fastify/')), 'the recorder sees what is required (fastify is CommonJS)');
-    assert.deepEqual(enginesIn(urls, LOADED_AT_FIRST_USE), []);
+    const daemon = recorded((JSON.parse(readFileSync(join(env.VSS_DATA_DIR, 'daemon.json'), 'utf8')) as { pid: number }).pid);
+    assert.ok(daemon.some((u) => u.endsWith('/dist/src/daemon/run-daemon.js')), 'the daemon ran under the recorder');
+    assert.ok(daemon.some((u) => u.includes('/node_modules/fastify/')), 'the recorder sees what is required (fastify is CommonJS)');
+    assert.deepEqual(enginesIn(daemon, LOADED_AT_FIRST_USE), []);
+    // `daemon start` without --listen has no address to check: no multiaddr parser, no libp2p package.
+    const launcher = recorded(started.pid);
+    assert.ok(launcher.some((u) => u.endsWith('/dist/src/cli/commands/daemon.js')), 'the launcher ran under the recorder');
+    assert.deepEqual(launcher.filter((u) => /\/node_modules\/(@libp2p|@multiformats|multiformats|@noble)\//.test(u)), []);
   });
 
   it('a read the daemon serves loads its client, not the domain', () => {
