@@ -13,13 +13,13 @@ const ENGINES = ['@aws-sdk/client-s3', 'sharp', 'tesseract.js', 'pdfjs-dist', 'o
 const RECORDER = join(REPO, 'dist', 'test', 'support', 'record-imports.js');
 /**
  * What a daemon loads at the first use, not to start (each a tenth of a second of CPU or more, at
- * every start): the engines, the XML, HTML and file-type parsers, the countries' borders, tus, and
- * fastify's schema compilers (vss's routes declare no schema).
+ * every start): the engines, the XML, HTML and file-type parsers, the countries' borders, tus,
+ * fastify's schema compilers (vss's routes declare no schema) and the sender of files.
  */
 const LOADED_AT_FIRST_USE = [
   '@aws-sdk/client-s3', 'sharp', 'tesseract.js', 'pdfjs-dist', 'onnxruntime-node', '@huggingface/transformers', '@napi-rs/whisper', 'exiftool-vendored',
   'heic-decode', '@rapideditor/country-coder', 'htmlparser2', 'saxes', 'file-type', '@tus/server', '@tus/file-store', 'ajv', '@fastify/ajv-compiler',
-  '@fastify/fast-json-stringify-compiler',
+  '@fastify/fast-json-stringify-compiler', '@fastify/send',
 ];
 
 /** Run the CLI with every module it loads recorded; returns the loaded URLs. */
