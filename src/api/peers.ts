@@ -29,6 +29,8 @@ export async function checkPeerAddress(addr: string): Promise<void> {
 
 /** `daemon start --listen`'s addresses, checked before the daemon is spawned (a bad one is a usage error, not a failed start). */
 export async function checkListenAddresses(addrs: readonly string[]): Promise<void> {
+  // None given (every `daemon start` without --listen): the parser and its libp2p packages stay unloaded.
+  if (addrs.length === 0) return;
   const { parseListenAddr } = await import('../sync/net/multiaddrs.js');
   for (const a of addrs) parseListenAddr(a);
 }

@@ -1,4 +1,4 @@
-import { FileTypeParser, supportedMimeTypes } from 'file-type';
+import type { FileTypeParser } from 'file-type';
 import mime from 'mime-types';
 import { extname } from 'node:path';
 import { rawMimeForName } from './raw-formats.js';
@@ -10,8 +10,14 @@ export interface DetectedType {
 }
 
 const OCTET = 'application/octet-stream';
-/** One parser for the process: fileTypeFromBuffer would build a new one for every file. */
-const parser = new FileTypeParser();
+/**
+ * One parser for the process (fileTypeFromBuffer would build a new one for every file), and
+ * file-type with it, loaded at the first head a JPEG's first bytes do not settle: every daemon
+ * reaches this module (the indexer, uploads) and file-type's modules are a tenth of a second of
+ * CPU at its start, for nothing when no file is indexed.
+ */
+let fileType: Promise<{ parser: FileTypeParser; supportedMimeTypes: ReadonlySet<string> }> | undefined;
+const loadFileType = () => (fileType ??= import('file-type').then((m) => ({ parser: new m.FileTypeParser(), supportedMimeTypes: m.supportedMimeTypes as ReadonlySet<string> })));
 
 /** Source code whose extension the MIME database gets wrong or lacks (.ts is MPEG-TS there). */
 const CODE_EXT: Record<string, string> = {
@@ -36,6 +42,7 @@ export async function detectType(name: string, head: Buffer): Promise<DetectedTy
   if (known) return known;
   const ext = extname(name).slice(1).toLowerCase();
   const extMime = ext ? mime.lookup(ext) || undefined : undefined;
+  const { parser, supportedMimeTypes } = await loadFileType();
   const magic = await parser.fromBuffer(head);
 
   // Most camera RAW formats are TIFF inside: magic says "TIFF", the extension names the maker's format.
@@ -50,7 +57,7 @@ export async function detectType(name: string, head: Buffer): Promise<DetectedTy
   if (isTiffHeader(head)) return typed(raw ?? (extMime && extMime.startsWith('image/') ? extMime : 'image/tiff'));
   const code = CODE_EXT[ext];
   if (code && looksLikeText(head)) return typed(code);
-  if (extMime && !supportedMimeTypes.has(extMime as never)) {
+  if (extMime && !supportedMimeTypes.has(extMime)) {
     // Formats with no signature (text, CSV, SVG, ...): the extension is all there is, but
     // a text format must at least look like text.
     if (!extMime.startsWith('text/') || looksLikeText(head)) return typed(extMime);
@@ -80,7 +87,7 @@ export function detectTypeNow(head: Buffer): DetectedType | undefined {
  */
 export async function mediaByMagic(head: Buffer): Promise<DetectedType | undefined> {
   const known = detectTypeNow(head);
-  const magic = known ?? (await parser.fromBuffer(head).then((m) => (m ? typed(m.mime) : undefined)));
+  const magic = known ?? (await (await loadFileType()).parser.fromBuffer(head).then((m) => (m ? typed(m.mime) : undefined)));
   if (magic && (magic.kind === 'image' || magic.kind === 'video')) return magic;
   if (isTiffHeader(head)) return typed('image/tiff');
   return undefined;

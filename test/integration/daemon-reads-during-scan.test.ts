@@ -4,6 +4,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { json, runCli, tempDir } from '../helpers.js';
+// The CLI in this process for what is not the subject (setup, status, the daemon's start and stop,
+// the read asked during the scan: the daemon answers it whoever asks); each `location add` whose
+// scan runs meanwhile stays a child process, as calls here run one at a time.
+import { cliHere } from '../support/cli-here.js';
 import { memoryTempDir } from '../support/memory-dir.js';
 
 interface Location { id: number; scan_state: string }
@@ -26,7 +30,7 @@ describe('daemon: reads answer while a large scan runs', () => {
   const big = join(trees.path, 'big');
   /** The locations as the daemon's API lists them (what `vss location list --json` prints), over HTTP: no CLI process a poll. */
   const locationsOfDaemon = async (): Promise<() => Promise<Array<Location & { files: number }>>> => {
-    const { http } = json<{ http: string }>(await runCli(['daemon', 'status', '--json'], env));
+    const { http } = json<{ http: string }>(await cliHere(['daemon', 'status', '--json'], env));
     const token = readFileSync(join(env.VSS_DATA_DIR, 'daemon.token'), 'utf8').trim();
     return async () => {
       const res = await fetch(`${http}/api/libraries/current/locations`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
@@ -35,7 +39,7 @@ describe('daemon: reads answer while a large scan runs', () => {
     };
   };
   after(async () => {
-    await runCli(['daemon', 'stop'], env);
+    await cliHere(['daemon', 'stop'], env);
     tmp.cleanup();
     trees.cleanup();
   });
@@ -45,11 +49,11 @@ describe('daemon: reads answer while a large scan runs', () => {
       mkdirSync(join(big, `d${d}`), { recursive: true });
       for (let i = 0; i < 800; i++) writeFileSync(join(big, `d${d}`, `f${i}.txt`), `${d}/${i}`);
     }
-    assert.equal((await runCli(['library', 'create', 'Reads', '--path', tmp.path], env)).code, 0);
-    assert.equal((await runCli(['daemon', 'start'], env)).code, 0);
+    assert.equal((await cliHere(['library', 'create', 'Reads', '--path', tmp.path], env)).code, 0);
+    assert.equal((await cliHere(['daemon', 'start'], env)).code, 0);
     let scanDone = false;
     const scan = runCli(['location', 'add', big, '--mode', 'content', '--json'], env).finally(() => { scanDone = true; });
-    const http = json<{ http: string }>(await runCli(['daemon', 'status', '--json'], env)).http;
+    const http = json<{ http: string }>(await cliHere(['daemon', 'status', '--json'], env)).http;
     const token = readFileSync(join(env.VSS_DATA_DIR, 'daemon.token'), 'utf8').trim();
     const firstPage = async (): Promise<Content[]> => {
       const res = await fetch(`${http}/api/libraries/current/content?limit=5`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
@@ -69,7 +73,7 @@ describe('daemon: reads answer while a large scan runs', () => {
       assert.ok(Date.now() < deadline, 'the scan was seen running with contents identified');
       await sleep(250);
     }
-    const path = await runCli(['sidecars', 'path', listed[0]!.content_uuid, 'thumb', 'grid@1x'], env);
+    const path = await cliHere(['sidecars', 'path', listed[0]!.content_uuid, 'thumb', 'grid@1x'], env);
     assert.equal(path.code, 1, 'a text file has no thumbnail: a clear refusal, at once');
     assert.match(path.stderr, /unavailable/);
     assert.equal(scanDone, false, 'both answered while the scan was still running');
@@ -94,14 +98,14 @@ describe('daemon: reads answer while a large scan runs', () => {
       assert.ok(Date.now() < deadline, 'the second scan was seen running');
       await sleep(250);
     }
-    const stop = await runCli(['daemon', 'stop'], env);
+    const stop = await cliHere(['daemon', 'stop'], env);
     assert.equal(stop.code, 0, stop.stderr);
     const cut = await scan;
     if (cut.code !== 0) assert.match(cut.stderr, /^vss: error: the daemon (stopped before|does not answer)/, 'one clear line, not what the closed database said');
-    const log = await runCli(['daemon', 'logs'], env);
+    const log = await cliHere(['daemon', 'logs'], env);
     assert.doesNotMatch(log.stdout, /connection is not open/);
 
-    assert.equal((await runCli(['daemon', 'start'], env)).code, 0);
+    assert.equal((await cliHere(['daemon', 'start'], env)).code, 0);
     const restarted = await locationsOfDaemon();
     const done = Date.now() + 60_000;
     for (;;) {

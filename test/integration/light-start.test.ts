@@ -11,6 +11,16 @@ import { cliHere } from '../support/cli-here.js';
 /** Packages that are engines: loading any of them costs start-up time a light command must not pay. */
 const ENGINES = ['@aws-sdk/client-s3', 'sharp', 'tesseract.js', 'pdfjs-dist', 'onnxruntime-node', '@huggingface/transformers', '@napi-rs/whisper', '@ffmpeg-installer', '@ffprobe-installer', 'exiftool-vendored', 'heic-decode', 'chokidar'];
 const RECORDER = join(REPO, 'dist', 'test', 'support', 'record-imports.js');
+/**
+ * What a daemon loads at the first use, not to start (each a tenth of a second of CPU or more, at
+ * every start): the engines, the XML, HTML and file-type parsers, the countries' borders, tus,
+ * fastify's schema compilers (vss's routes declare no schema) and the sender of files.
+ */
+const LOADED_AT_FIRST_USE = [
+  '@aws-sdk/client-s3', 'sharp', 'tesseract.js', 'pdfjs-dist', 'onnxruntime-node', '@huggingface/transformers', '@napi-rs/whisper', 'exiftool-vendored',
+  'heic-decode', '@rapideditor/country-coder', 'htmlparser2', 'saxes', 'file-type', '@tus/server', '@tus/file-store', 'ajv', '@fastify/ajv-compiler',
+  '@fastify/fast-json-stringify-compiler', '@fastify/send',
+];
 
 /** Run the CLI with every module it loads recorded; returns the loaded URLs. */
 function loaded(args: string[], env: Record<string, string>, out: string): { urls: string[]; code: number | null; stderr: string } {
@@ -23,8 +33,9 @@ function loaded(args: string[], env: Record<string, string>, out: string): { url
   return { urls: readFileSync(out, 'utf8').split('\n').filter(Boolean), code: r.status, stderr: r.stderr };
 }
 
-function enginesIn(urls: string[]): string[] {
-  return ENGINES.filter((e) => urls.some((u) => u.includes(`/node_modules/${e}/`)));
+function enginesIn(urls: string[], packages = ENGINES): string[] {
+  // Code, not a package.json read for a version.
+  return packages.filter((e) => urls.some((u) => u.includes(`/node_modules/${e}/`) && /\.(c|m)?js$|\.node$/.test(u)));
 }
 
 describe('light commands load no engine', () => {
@@ -36,14 +47,18 @@ describe('light commands load no engine', () => {
     writeFileSync(join(tmp.path, 'folder', 'a.txt'), 'hello');
     assert.equal((await cliHere(['library', 'create', 'L', '--path', tmp.path], env)).code, 0);
     assert.equal((await cliHere(['location', 'add', join(tmp.path, 'folder'), '--mode', 'content'], env)).code, 0);
+    // A photo whose thumbnail `jobs run` makes: sharp is loaded at the first image, so it loads there.
+    mkdirSync(join(tmp.path, 'photos'));
+    writeFileSync(join(tmp.path, 'photos', 'dot.png'), Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
+    assert.equal((await cliHere(['location', 'add', join(tmp.path, 'photos'), '--mode', 'deep', '--generate', 'thumb=grid@1x'], env)).code, 0);
   });
   after(() => tmp.cleanup());
 
   it('the recorder sees what a heavy command loads (so an empty list below means something)', () => {
     const r = loaded(['jobs', 'run', '--until-idle'], env, out);
     assert.equal(r.code, 0, r.stderr);
-    // `jobs run` loads the generators it may run.
-    assert.ok(enginesIn(r.urls).length > 0, 'jobs run loads engines');
+    // `jobs run` loads the engine of the job it runs (sharp, for the photo's thumbnail).
+    assert.ok(enginesIn(r.urls).includes('sharp'), 'jobs run loads sharp');
     assert.ok(r.urls.length > 100);
   });
 
@@ -72,6 +87,9 @@ describe('the command line loads only what the command asked uses', () => {
   const DOMAIN = /^(store|db|library|locations|indexer\/(?!types\.js)|sidecars\/manager|jobs\/queue|sync\/peer|guardian|ops\/(?!file-op-request))/;
   before(async () => {
     assert.equal((await cliHere(['library', 'create', 'L', '--path', tmp.path], env)).code, 0);
+    mkdirSync(join(tmp.path, 'folder'));
+    writeFileSync(join(tmp.path, 'folder', 'a.txt'), 'hello');
+    assert.equal((await cliHere(['location', 'add', join(tmp.path, 'folder'), '--mode', 'content'], env)).code, 0);
   });
   after(async () => {
     spawnSync(process.execPath, [VSS_BIN, 'daemon', 'stop'], { env: { ...process.env, ...env } });
@@ -89,9 +107,27 @@ describe('the command line loads only what the command asked uses', () => {
     });
   }
 
-  it('a read the daemon serves loads its client, not the domain', () => {
-    const started = spawnSync(process.execPath, [VSS_BIN, 'daemon', 'start'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  it('a daemon starts without what it loads at the first use (engines, parsers, tus, schema compilers), nor its launcher libp2p', () => {
+    const recorded = (pid: number | undefined) => readFileSync(join(tmp.path, `imports-${pid}.txt`), 'utf8').split('\n').filter(Boolean);
+    // The recorder in the daemon too (the CLI starting it passes its environment on), each process to its own file.
+    const started = spawnSync(process.execPath, [VSS_BIN, 'daemon', 'start'], {
+      env: { ...process.env, ...env, NODE_OPTIONS: `--import=${RECORDER}`, VSS_RECORD_IMPORTS: join(tmp.path, 'imports-%p.txt') }, encoding: 'utf8',
+    });
     assert.equal(started.status, 0, started.stderr);
+    const daemon = recorded((JSON.parse(readFileSync(join(env.VSS_DATA_DIR, 'daemon.json'), 'utf8')) as { pid: number }).pid);
+    assert.ok(daemon.some((u) => u.endsWith('/dist/src/daemon/run-daemon.js')), 'the daemon ran under the recorder');
+    assert.ok(daemon.some((u) => u.includes('/node_modules/fastify/')), 'the recorder sees what is required (fastify is CommonJS)');
+    assert.deepEqual(enginesIn(daemon, LOADED_AT_FIRST_USE), []);
+    // `daemon start` without --listen has no address to check: no multiaddr parser, no libp2p package.
+    const launcher = recorded(started.pid);
+    assert.ok(launcher.some((u) => u.endsWith('/dist/src/cli/commands/daemon.js')), 'the launcher ran under the recorder');
+    assert.deepEqual(launcher.filter((u) => /\/node_modules\/(@libp2p|@multiformats|multiformats|@noble)\//.test(u)), []);
+  });
+
+  it('a read the daemon serves loads its client, not the domain', () => {
+    // The daemon the test before started, or one started now.
+    const started = spawnSync(process.execPath, [VSS_BIN, 'daemon', 'start'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    assert.ok(started.status === 0 || /already runs/.test(started.stderr), started.stderr);
     for (const args of [['tag', 'list'], ['content', 'list', '--json'], ['album', 'list']]) {
       const r = loaded(args, env, out);
       assert.equal(r.code, 0, r.stderr);

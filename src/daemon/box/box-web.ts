@@ -9,6 +9,7 @@ import { hostPort } from '../lan/lan-addresses.js';
 import { file, page } from '../ui/static.js';
 import { defaultWebDir } from '../ui/web-dir.js';
 import type { BoxWebSettings } from './box-settings.js';
+import { lazySchemaCompilers } from '../schema-compilers.js';
 
 /** What a page served by the box reads first: whose box it is, and where its libp2p listens for browsers. */
 export interface BoxInfo {
@@ -63,6 +64,7 @@ export async function startBoxWeb(settings: BoxWebSettings, o: { log: Logger; pe
     requestTimeout: LIMITS.requestMs,
     keepAliveTimeout: LIMITS.keepAliveMs,
     forceCloseConnections: true,
+    schemaController: lazySchemaCompilers,
   });
   const server = app.server;
   server.headersTimeout = LIMITS.headersMs;

@@ -1,6 +1,7 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { Readable } from 'node:stream';
-import send from '@fastify/send';
+import { send } from '../send-file.js';
+import type sendTypes from '@fastify/send';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sidecarAddress, UUID_RE, VssError, type LibraryApi } from '../../api/index.js';
 import { OPERATIONS } from '../../api/remote/protocol.js';
@@ -138,7 +139,7 @@ async function serve(req: FastifyRequest, reply: FastifyReply, file: ServedFile,
     if (bytes === null) return notFound(reply, gone());
     return reply.code(200).header('content-type', file.mime).header('content-length', bytes.length).send(bytes);
   }
-  let result: send.SendResult;
+  let result: sendTypes.SendResult;
   try {
     result = await send({ headers, method: req.method } as unknown as Parameters<typeof send>[0], urlPathOf(file.path), {
       etag: false, lastModified: false, cacheControl: false, contentType: false, dotfiles: 'allow', index: false, acceptRanges: true,

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FileStore } from '@tus/file-store';
-import { MemoryLocker, Server, EVENTS } from '@tus/server';
+import type { FileStore } from '@tus/file-store';
+import type { MemoryLocker, Server } from '@tus/server';
 import type { Upload } from '@tus/utils';
 import type { FastifyInstance } from 'fastify';
 import { VssError } from '../../api/index.js';
@@ -51,7 +51,12 @@ function tusError(status: number, body: string): { status_code: number; body: st
  */
 export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCore): Promise<{ sweep(): Promise<void> }> {
   const directory = join(core.vss.dataDir, UPLOADS_DIR);
-  const store = new FileStore({ directory, expirationPeriodInMilliseconds: UPLOAD_EXPIRES_MS });
+  // tus (its server, store and locker) is made at the first request about an upload, or by a sweep
+  // that finds one: @tus/server and its web-request layer are a sixth of a second of CPU that every
+  // daemon's start would pay, and most daemons are never sent a file.
+  let tusLoading: Promise<{ store: FileStore; locker: MemoryLocker; tus: Server }> | undefined;
+  const tusParts = () => (tusLoading ??= makeTus());
+  const storeOf = async () => (await tusParts()).store;
   const landing = new Map<string, Promise<UploadLanded>>();
   const landed = new Map<string, { owner: string; result: UploadLanded }>();
   const log = core.log.child({ module: 'uploads' });
@@ -89,6 +94,7 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
     let p = landing.get(id);
     if (p) return p;
     p = (async () => {
+      const store = await storeOf();
       const upload = await store.getUpload(id).catch(() => {
         throw new VssError('NOT_FOUND', `no upload ${id} (landed already, expired, or never made)`);
       });
@@ -121,6 +127,7 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
     const byOwner = new Map<string, number>();
     let total = 0;
     let owed = 0;
+    const store = await storeOf();
     for (const name of await readdir(directory).catch(() => [] as string[])) {
       if (!name.endsWith('.json') || !UPLOAD_ID.test(name.slice(0, -5))) continue;
       const upload = await store.getUpload(name.slice(0, -5)).catch(() => undefined);
@@ -144,53 +151,60 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
     }
   };
 
-  // One locker for tus's requests and the PATCHes served here (upload-patch.ts): an upload is written by one request at a time.
-  const locker = new MemoryLocker();
-  const tus = new Server({
-    path: UPLOAD_ROUTES[0],
-    datastore: store,
-    locker,
-    relativeLocation: true,
-    // The disk keeps room for what the unfinished uploads are still owed: two large ones cannot both count on the same free space.
-    maxSize: async () => Math.max(0, Math.min(MAX_UPLOAD_BYTES, diskSpace(directory).freeBytes - KEEP_FREE - (await openUploads()).owed)),
-    onUploadCreate: async (req, upload) => {
-      const owner = tusOwner(req);
-      if (upload.size === undefined) throw tusError(400, 'an upload declares its length when it is made');
-      try {
-        uploadMetaOf(upload.metadata ?? {});
-      } catch (err) {
-        throw tusError(400, (err as Error).message);
-      }
-      const open = await openUploads();
-      if ((open.byOwner.get(owner.owner) ?? 0) >= OPEN_PER_OWNER) throw tusError(429, `${OPEN_PER_OWNER} of this browser's uploads are unfinished: finish or cancel some first (they expire in ${UPLOAD_EXPIRES_MS / 86_400_000} days)`);
-      if (open.total >= MAX_OPEN_UPLOADS) throw tusError(429, `${MAX_OPEN_UPLOADS} uploads are unfinished here: finish or cancel some first`);
-      const metadata: Record<string, string | null> = {};
-      for (const [k, v] of Object.entries(upload.metadata ?? {})) if (!(OWNER_KEYS as readonly string[]).includes(k)) metadata[k] = v;
-      return { metadata: { ...metadata, vss_owner: owner.owner, vss_library: owner.library, vss_dir: owner.dir } };
-    },
-    onIncomingRequest: async (req, id) => {
-      const owner = tusOwner(req);
-      // Only an upload's own id: `ID.json` would name the store's record of it, not an upload.
-      if (!UPLOAD_ID.test(id)) throw tusError(404, 'The file for this url was not found');
-      const upload = await store.getUpload(id).catch(() => undefined);
-      // Another's upload is as if it did not exist: its id tells nothing.
-      if (upload && ownerRecorded(upload)?.owner !== owner.owner) throw tusError(404, 'The file for this url was not found');
-    },
-    // A failure inside says what failed, never where the data dir is.
-    onResponseError: (_req, err) => {
-      // tus's own answers and ours carry a body; an error thrown inside (a file's path in its message) does not.
-      if ('body' in err && typeof err.body === 'string') return undefined;
-      log.warn({ err }, 'an upload request failed');
-      return { status_code: 'status_code' in err && typeof err.status_code === 'number' ? err.status_code : 500, body: 'The upload could not be handled here: try again\n' };
-    },
-    // Only an upload made with its bytes lands here (the PATCH is the daemon's own, below).
-    onUploadFinish: async (_req, upload) => {
-      const landed = await landAnswer(upload.id, undefined);
-      if (landed.status !== 200) throw tusError(landed.status, landed.body.trimEnd());
-      return { status_code: 200, headers: { 'content-type': 'application/json' }, body: landed.body };
-    },
-  });
-  tus.on(EVENTS.POST_CREATE, (_req, upload) => log.debug({ id: upload.id, size: upload.size }, 'upload begun'));
+  async function makeTus(): Promise<{ store: FileStore; locker: MemoryLocker; tus: Server }> {
+    const [{ FileStore }, { MemoryLocker, Server, EVENTS }] = await Promise.all([import('@tus/file-store'), import('@tus/server')]);
+    // The store makes its folder without waiting (as it is made): the request that made it comes next, so the folder is made first.
+    await mkdir(directory, { recursive: true, mode: 0o777 });
+    const store = new FileStore({ directory, expirationPeriodInMilliseconds: UPLOAD_EXPIRES_MS });
+    // One locker for tus's requests and the PATCHes served here (upload-patch.ts): an upload is written by one request at a time.
+    const locker = new MemoryLocker();
+    const tus = new Server({
+      path: UPLOAD_ROUTES[0],
+      datastore: store,
+      locker,
+      relativeLocation: true,
+      // The disk keeps room for what the unfinished uploads are still owed: two large ones cannot both count on the same free space.
+      maxSize: async () => Math.max(0, Math.min(MAX_UPLOAD_BYTES, diskSpace(directory).freeBytes - KEEP_FREE - (await openUploads()).owed)),
+      onUploadCreate: async (req, upload) => {
+        const owner = tusOwner(req);
+        if (upload.size === undefined) throw tusError(400, 'an upload declares its length when it is made');
+        try {
+          uploadMetaOf(upload.metadata ?? {});
+        } catch (err) {
+          throw tusError(400, (err as Error).message);
+        }
+        const open = await openUploads();
+        if ((open.byOwner.get(owner.owner) ?? 0) >= OPEN_PER_OWNER) throw tusError(429, `${OPEN_PER_OWNER} of this browser's uploads are unfinished: finish or cancel some first (they expire in ${UPLOAD_EXPIRES_MS / 86_400_000} days)`);
+        if (open.total >= MAX_OPEN_UPLOADS) throw tusError(429, `${MAX_OPEN_UPLOADS} uploads are unfinished here: finish or cancel some first`);
+        const metadata: Record<string, string | null> = {};
+        for (const [k, v] of Object.entries(upload.metadata ?? {})) if (!(OWNER_KEYS as readonly string[]).includes(k)) metadata[k] = v;
+        return { metadata: { ...metadata, vss_owner: owner.owner, vss_library: owner.library, vss_dir: owner.dir } };
+      },
+      onIncomingRequest: async (req, id) => {
+        const owner = tusOwner(req);
+        // Only an upload's own id: `ID.json` would name the store's record of it, not an upload.
+        if (!UPLOAD_ID.test(id)) throw tusError(404, 'The file for this url was not found');
+        const upload = await store.getUpload(id).catch(() => undefined);
+        // Another's upload is as if it did not exist: its id tells nothing.
+        if (upload && ownerRecorded(upload)?.owner !== owner.owner) throw tusError(404, 'The file for this url was not found');
+      },
+      // A failure inside says what failed, never where the data dir is.
+      onResponseError: (_req, err) => {
+        // tus's own answers and ours carry a body; an error thrown inside (a file's path in its message) does not.
+        if ('body' in err && typeof err.body === 'string') return undefined;
+        log.warn({ err }, 'an upload request failed');
+        return { status_code: 'status_code' in err && typeof err.status_code === 'number' ? err.status_code : 500, body: 'The upload could not be handled here: try again\n' };
+      },
+      // Only an upload made with its bytes lands here (the PATCH is the daemon's own, below).
+      onUploadFinish: async (_req, upload) => {
+        const landed = await landAnswer(upload.id, undefined);
+        if (landed.status !== 200) throw tusError(landed.status, landed.body.trimEnd());
+        return { status_code: 200, headers: { 'content-type': 'application/json' }, body: landed.body };
+      },
+    });
+    tus.on(EVENTS.POST_CREATE, (_req, upload) => log.debug({ id: upload.id, size: upload.size }, 'upload begun'));
+    return { store, locker, tus };
+  }
 
   // tus's bodies are streams for the tus server to read: fastify leaves them as they came.
   app.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));
@@ -199,6 +213,7 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
       method: ['POST', 'HEAD', 'DELETE', 'OPTIONS'],
       url,
       handler: async (req, reply) => {
+        const { tus } = await tusParts();
         reply.hijack();
         await tus.handle(req.raw, reply.raw);
       },
@@ -217,6 +232,7 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
         return reply.code(403).header('tus-resumable', '1.0.0').send(`${(err as Error).message}\n`);
       }
       if (!UPLOAD_ID.test(id)) return reply.code(404).header('tus-resumable', '1.0.0').send('The file for this url was not found\n');
+      const { store, locker } = await tusParts();
       reply.hijack();
       await servePatch({
         locker,
@@ -247,7 +263,7 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
     const body = (req.body ?? {}) as { id?: unknown };
     if (typeof body.id !== 'string' || !/^[0-9a-f]{32}$/.test(body.id)) throw new VssError('USAGE', 'id is an upload\'s id (32 hex digits)');
     const owner = ownerOf(req.raw);
-    const upload = await store.getUpload(body.id).catch(() => undefined);
+    const upload = await (await storeOf()).getUpload(body.id).catch(() => undefined);
     const was = landed.get(body.id);
     if ((upload && ownerRecorded(upload)?.owner !== owner.owner) || (was && was.owner !== owner.owner)) throw new VssError('NOT_FOUND', `no upload ${body.id}`);
     return landOnce(body.id);
@@ -256,6 +272,9 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
   return {
     /** Land the uploads that arrived whole while the daemon stopped before landing them; remove those expired. */
     async sweep(): Promise<void> {
+      // No upload kept (no folder, or an empty one): nothing to land or expire, and tus is not loaded for it.
+      if ((await readdir(directory).catch(() => [] as string[])).length === 0) return;
+      const { tus, store } = await tusParts();
       await tus.cleanUpExpiredUploads().catch((err: unknown) => log.warn({ err }, 'expired uploads could not be removed'));
       for (const name of await readdir(directory).catch(() => [] as string[])) {
         if (!name.endsWith('.json')) continue;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import send from '@fastify/send';
+import { send } from '../send-file.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OPERATIONS, type ErrorBody } from '../../api/remote/protocol.js';
 import { tokenMatches } from '../../api/remote/token.js';

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { Parser } from 'htmlparser2';
+import { createRequire } from 'node:module';
 import type { ContentKind } from '../../content/kinds.js';
 import { ocrGenerator } from '../ocr/ocr-generator.js';
 import { probeMedia } from '../tools/ffmpeg.js';
@@ -12,6 +12,11 @@ import { GeneratorError } from '../types.js';
  * audio or video file's transcript. Embeddings come after OCR and transcripts (DESIGN §7), so a
  * text that is not made yet means "wait", and a content whose OCR found nothing means "skip".
  */
+
+const require = createRequire(import.meta.url);
+let htmlparser2: typeof import('htmlparser2') | undefined;
+/** htmlparser2, loaded with the first HTML page read: the generators come with every daemon and most read none. */
+const html2 = (): typeof import('htmlparser2') => (htmlparser2 ??= require('htmlparser2') as typeof import('htmlparser2'));
 
 /** Bytes of a text file that are read: enough for any note or article, bounded for a 2 GB log. */
 export const MAX_TEXT_BYTES = 1024 * 1024;
@@ -161,7 +166,7 @@ const CELL_ELEMENTS = new Set(['td', 'th']);
 export function htmlToText(html: string): string {
   const parts: string[] = [];
   let hidden = 0;
-  const parser = new Parser({
+  const parser = new (html2().Parser)({
     onopentagname(name) {
       if (HIDDEN_ELEMENTS.has(name)) hidden++;
       else if (BLOCK_ELEMENTS.has(name)) parts.push('\n');

@@ -9,7 +9,13 @@
  * packet with a DOCTYPE at all is refused, as no camera writes one; a packet that is not
  * well-formed XML is refused with the parser's line, column and reason.
  */
-import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { createRequire } from 'node:module';
+import type { SaxesTagNS } from 'saxes';
+
+const require = createRequire(import.meta.url);
+let saxesLoaded: typeof import('saxes') | undefined;
+/** saxes, loaded with the first packet read: every daemon reaches this module and most read none. */
+const saxes = (): typeof import('saxes') => (saxesLoaded ??= require('saxes') as typeof import('saxes'));
 
 const GOOGLE_PHOTOS_NS = 'http://ns.google.com/photos/';
 const RDF_NS = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
@@ -41,7 +47,7 @@ export function readXmpMotion(xmp: string): XmpRead {
   // Writers pad the packet with whitespace (XMP's own rule) and some with NUL bytes.
   const text = xmp.replace(/[\s\0]+$/, '');
   const motion: XmpMotion = {};
-  const parser = new SaxesParser({ xmlns: true, position: true });
+  const parser = new (saxes().SaxesParser)({ xmlns: true, position: true });
   /** Open elements: in Google's namespaces, the text of a simple property element. */
   const stack: Array<{ google: boolean; local: string; text: string; children: number; isItem: boolean }> = [];
   let directoryDepth = -1;

@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createWorker, OEM, PSM, type Page, type Worker as TesseractWorker } from 'tesseract.js';
+import type { OEM, Page, Worker as TesseractWorker } from 'tesseract.js';
 import { abortReason } from '../tools/run-tool.js';
 import { GeneratorError } from '../types.js';
 import type { BBox, TextBlock } from '../pdf/text-lines.js';
@@ -48,6 +48,9 @@ export interface RecognizeOptions {
 
 const require = createRequire(import.meta.url);
 export const TESSERACT_VERSION = (require('tesseract.js/package.json') as { version: string }).version;
+let tesseractLoaded: typeof import('tesseract.js') | undefined;
+/** tesseract.js, loaded with the first page read: the generators come with every daemon and most read none. */
+const tesseract = (): typeof import('tesseract.js') => (tesseractLoaded ??= require('tesseract.js') as typeof import('tesseract.js'));
 
 /** Terminate the idle engine after this long, to give its memory back. */
 const IDLE_MS = 60_000;
@@ -117,13 +120,13 @@ async function recognizeLocked(image: GrayImage, options: RecognizeOptions): Pro
     const current = await engine.catch(() => undefined);
     if (current?.key !== key) await closeEngine('text');
   }
-  engine ??= startEngine(options.langs.map((l) => l.code), langPathFor(options.langs), OEM.LSTM_ONLY, key);
+  engine ??= startEngine(options.langs.map((l) => l.code), langPathFor(options.langs), tesseract().OEM.LSTM_ONLY, key);
   return await onEngine(engine, 'text', options.signal, async (e, race) => {
     // The API's default layout mode is "one uniform block", which reads columns across; 3 is
     // the tesseract command line's default: find the blocks and columns of the page.
     // An unknown resolution (0) lets tesseract estimate it from the text size; its notes about
     // that go to debug_file, not to this process's stderr.
-    await race(e.worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO, user_defined_dpi: String(dpiFor(options.dpi)), debug_file: '/dev/null' }));
+    await race(e.worker.setParameters({ tessedit_pageseg_mode: tesseract().PSM.AUTO, user_defined_dpi: String(dpiFor(options.dpi)), debug_file: '/dev/null' }));
     const result = await race(e.worker.recognize(toPgm(image), {}, { text: true, blocks: true }));
     return pageResult(result.data);
   });
@@ -176,12 +179,12 @@ async function startEngine(codes: string[], where: string | { links: readonly La
     langPath = linkDir;
   }
   try {
-    const worker = await createWorker(codes, oem, {
+    const worker = await tesseract().createWorker(codes, oem, {
       langPath,
       gzip: true,
       cacheMethod: 'none',
       // Orientation detection needs the legacy engine (the larger WASM core); reading uses LSTM only.
-      ...(oem === OEM.TESSERACT_ONLY ? { legacyCore: true, legacyLang: true } : {}),
+      ...(oem === tesseract().OEM.TESSERACT_ONLY ? { legacyCore: true, legacyLang: true } : {}),
       // Without a handler tesseract.js rethrows a worker's rejection inside its message listener,
       // which would be an uncaught exception in this process; the promise carries it instead.
       errorHandler: () => undefined,
@@ -230,7 +233,7 @@ export async function detectOrientation(image: GrayImage, signal: AbortSignal): 
   const release = await lock.acquire(signal);
   clearTimeout(idleTimer);
   try {
-    osdEngine ??= startEngine(['osd'], dir, OEM.TESSERACT_ONLY, `osd@${dir}`);
+    osdEngine ??= startEngine(['osd'], dir, tesseract().OEM.TESSERACT_ONLY, `osd@${dir}`);
     return await onEngine(osdEngine, 'osd', signal, async (e, race) => {
       await race(e.worker.setParameters({ user_defined_dpi: '300', debug_file: '/dev/null' }));
       const { data } = await race(e.worker.detect(toPgm(image)));

@@ -9,12 +9,23 @@
  * - Pixels already in memory (a HEIC decoded by libheif, a grid of video frames, a page turned
  *   for OCR): `fromPixels`; nothing there can inflate.
  * - `configureSharp`: the process-wide settings, once, before the first job.
+ *
+ * sharp itself is loaded at the first image (`sharpLib`), not with the generators: every daemon and
+ * `jobs run` reaches them through the job kinds, and most starts decode no image before they stop.
  */
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import { createRequire } from 'node:module';
+import type { Metadata, Sharp } from 'sharp';
 import { pixelLimitFor, tooManyPixels, type PixelLimits } from '../pixel-limits.js';
 import { GeneratorError } from '../types.js';
 
 export type { Metadata, Sharp };
+
+const require = createRequire(import.meta.url);
+let loaded: typeof import('sharp') | undefined;
+/** sharp, loaded at the first call (a tenth of a second of CPU, with libvips' binding). */
+export function sharpLib(): typeof import('sharp') {
+  return (loaded ??= require('sharp') as typeof import('sharp'));
+}
 
 /**
  * The header of page PAGE of the image at PATH (format, size, orientation, density), its size
@@ -24,7 +35,7 @@ export type { Metadata, Sharp };
 export async function readImageHeader(path: string, limits: PixelLimits, page = 0): Promise<Metadata> {
   let meta: Metadata;
   try {
-    meta = await sharp(path, { page, limitInputPixels: false }).metadata();
+    meta = await sharpLib()(path, { page, limitInputPixels: false }).metadata();
   } catch (err) {
     throw new GeneratorError(`${path}: not a readable image: ${sharpReason(err)}`, { permanent: true, path, cause: err });
   }
@@ -46,13 +57,13 @@ export interface DecodeOptions {
 
 /** A pipeline reading an image file or encoded bytes (PNG from ffmpeg), bounded in pixels. */
 export function decodeImage(input: string | Buffer, o: DecodeOptions): Sharp {
-  return sharp(input, { limitInputPixels: o.maxInputPixels, ...(o.page === undefined ? {} : { page: o.page }), ...(o.failOn === undefined ? {} : { failOn: o.failOn }) });
+  return sharpLib()(input, { limitInputPixels: o.maxInputPixels, ...(o.page === undefined ? {} : { page: o.page }), ...(o.failOn === undefined ? {} : { failOn: o.failOn }) });
 }
 
 /** A pipeline over pixels in memory: 8 bits a channel, row by row. */
 export function fromPixels(data: Buffer | Uint8Array, raw: { width: number; height: number; channels: 1 | 2 | 3 | 4 }): Sharp {
   // The pixels exist already: the bound is the bitmap itself, whatever its size.
-  return sharp(data, { raw, limitInputPixels: false });
+  return sharpLib()(data, { raw, limitInputPixels: false });
 }
 
 /**
@@ -75,6 +86,7 @@ let sharpDefault: number | undefined;
 
 /** Apply the settings; THREADS is the CPU budget's threads per tool (the daemon's budget may be 1). */
 export function configureSharp(threads: number = SHARP_MAX_THREADS): void {
+  const sharp = sharpLib();
   if (sharpDefault === undefined) {
     sharpDefault = sharp.concurrency();
     sharp.cache(false);

@@ -15,8 +15,14 @@
  * keyword items. A refusal is a value with a reason, never a throw, and parsing is linear in the
  * text, so nothing hangs.
  */
-import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { createRequire } from 'node:module';
+import type { SaxesTagNS } from 'saxes';
 import { RDF_NS, XMPMETA_NS, XMP_PROPERTIES, XMP_PROPERTY_KEYS, ownedProperty, type XmpPropertyKey } from './xmp-properties.js';
+
+const require = createRequire(import.meta.url);
+let saxesLoaded: typeof import('saxes') | undefined;
+/** saxes, loaded with the first packet read: every daemon reaches this module and most read none. */
+const saxes = (): typeof import('saxes') => (saxesLoaded ??= require('saxes') as typeof import('saxes'));
 
 /**
  * 8 MiB. Real sidecars are small: digiKam and exiftool write a few KiB, darktable tens of KiB with
@@ -124,7 +130,7 @@ export function readXmpRaw(text: string): XmpRawRead {
     if (key === 'lrHierarchy' || key === 'digikamTags') paths.push({ key, text: v });
   };
 
-  const parser = new SaxesParser({ xmlns: true });
+  const parser = new (saxes().SaxesParser)({ xmlns: true });
   let depth = 0;
   /** Depth of the rdf:RDF whose Descriptions count (1 at the root, 2 inside x:xmpmeta), once found. */
   let rdfDepth = -1;
