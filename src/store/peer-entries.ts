@@ -39,7 +39,7 @@ const ENTRIES = `SELECT e.device_uuid, e.location_id, e.dir_path, e.name, e.kind
 const REMOVED_CONTENT = '(SELECT c.content_uuid FROM peer_contents c WHERE c.id = content_id)';
 
 /** The range of dir_path values beneath folder PATH: from 'PATH/' up to, not including, 'PATH0' ('0' follows '/'). */
-function beneath(path: string): [string, string] {
+export function beneath(path: string): [string, string] {
   return path === '' ? ['', '\u{10FFFF}'] : [`${path}/`, `${path}0`];
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.js';
+import { beneath } from './peer-entries.js';
 import { statementCache, type Prepared } from './statements.js';
 
 /** A `peer_folders` row (migration 041): one folder of another device's location, as its owner numbered and signed it. */
@@ -12,11 +13,6 @@ export interface PeerFolderRecord {
   /** The owner's signature over the folder's whole listing; null until its last part came, or from an owner that does not sign. */
   sig: Uint8Array | null;
   pull: number;
-}
-
-/** The range of paths beneath folder PATH: from 'PATH/' up to, not including, 'PATH0' ('0' follows '/'). */
-function beneath(path: string): [string, string] {
-  return path === '' ? ['', '\u{10FFFF}'] : [`${path}/`, `${path}0`];
 }
 
 /** The `peer_folders` table: written only from what the owner sent (or a member passed on, signed by it). */

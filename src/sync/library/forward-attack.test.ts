@@ -1,22 +1,16 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Installation } from '../../library/installation.js';
-import type { Library } from '../../library/library.js';
 import { addLocation, scanLocation } from '../../locations/locations.js';
-import '../net/polyfill.js';
 import { loopStreams } from '../../../test/safety/loop-stream.js';
 import { tempDir } from '../../../test/helpers.js';
+import { members as devices, pullDirect, rowsOf, writeText as write, type Member as Dev } from '../../../test/support/library-members.js';
 import { pullFeed, serveFeed } from '../feeds/engine.js';
-import { serveFeeds } from '../feeds/registry.js';
-import type { RemoteDevice } from '../peer-link.js';
-import { libraryFeed, librarySink, pullLibrary } from './exchange.js';
+import { libraryFeed, librarySink } from './exchange.js';
 import { forwardChanges } from './forward-changes.js';
-import { ownerChanges, type HeadOut, type PageOut } from './owner-changes.js';
-import { seedOwnerRows } from '../../../test/support/owner-rows.js';
+import { type HeadOut, type PageOut } from './owner-changes.js';
 import { PeerLibrary } from './peer-library.js';
-import { rowSignerOf } from '../net/device-key.js';
 
 /*
  * A forwarding member B that lies (DESIGN §15 "Trust"): B serves C pages of A's rows it made up
@@ -24,35 +18,8 @@ import { rowSignerOf } from '../net/device-key.js';
  * C must not end with rows A does not have.
  */
 
-interface Dev {
-  lib: Library;
-  dataDir: string;
-  remote: RemoteDevice;
-}
 
-function devices(root: string, names: string[], libraryId?: string): Dev[] {
-  let id = libraryId;
-  return names.map((name) => {
-    const dataDir = join(root, name, 'data');
-    const vss = new Installation({ dataDir });
-    let lib = vss.createLibrary('Shared', join(root, name));
-    if (id === undefined) id = lib.config.id;
-    else {
-      const cfg = join(lib.root, 'library.json');
-      lib.close();
-      writeFileSync(cfg, JSON.stringify({ ...JSON.parse(readFileSync(cfg, 'utf8')), id }));
-      lib = vss.openLibrary(lib.root);
-    }
-    const remote: RemoteDevice = { deviceUuid: lib.device.uuid, peerId: `peer-${name}`, name, libraryIds: [id], publicKey: lib.device.publicKey };
-    return { lib, dataDir, remote };
-  });
-}
 
-function pullDirect(asker: Dev, owner: Dev) {
-  const [mine, theirs] = loopStreams();
-  void serveFeeds(theirs, asker.remote, (id) => (id === owner.lib.config.id ? owner.lib : undefined), { signer: rowSignerOf(owner.dataDir) }).catch(() => undefined);
-  return pullLibrary(mine, new PeerLibrary(asker.lib), owner.remote, asker.lib.config.id);
-}
 
 /** What B honestly passes on of OWNER's rows for ASK, every page read now. */
 function snapshot(B: Dev, owner: Dev, ask: { epoch: string | null; seq: number } = { epoch: null, seq: 0 }): { head: HeadOut; pages: PageOut[] } {
@@ -79,21 +46,7 @@ function pullForged(asker: Dev, owner: Dev, via: Dev, head: HeadOut, pages: Page
   return pullFeed(mine, 'library', asker.lib.config.id, librarySink(new PeerLibrary(asker.lib), owner.remote, undefined, via.remote), via.remote, { owner: owner.remote.deviceUuid });
 }
 
-function rowsOf(lib: Library, owner: string): string[] {
-  const out: string[] = [];
-  for (const l of lib.store.peerLocations.ofDevice(owner)) out.push(`loc ${l.location_id} ${l.name} ${l.path} ${l.files}`);
-  const folders = (lib.db.prepare('SELECT location_id, path, folder_id, seq FROM peer_folders WHERE device_uuid = ? ORDER BY location_id, path').all(owner) as Array<Record<string, unknown>>);
-  for (const f of folders) out.push(`folder ${f.location_id} ${String(f.path)} ${f.folder_id} ${f.seq}`);
-  const rows = lib.db.prepare(`SELECT e.location_id, e.dir_path, e.name, e.kind, e.size, e.mtime_ms, c.content_uuid, c.cas_id, c.mime, c.size AS csize, c.media_metadata
-    FROM peer_entries e LEFT JOIN peer_contents c ON c.id = e.content_id WHERE e.device_uuid = ? ORDER BY e.location_id, e.dir_path, e.name`).all(owner) as Array<Record<string, unknown>>;
-  for (const r of rows) out.push(Object.values(r).join(' '));
-  return out;
-}
 
-function write(path: string, text: string): void {
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, text);
-}
 
 /** PAGES with the folder at PATH left out (and the contents only it held). */
 function without(pages: PageOut[], path: string): PageOut[] {

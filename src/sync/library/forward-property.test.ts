@@ -1,20 +1,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { Installation } from '../../library/installation.js';
-import type { Library } from '../../library/library.js';
 import { addLocation, scanLocation } from '../../locations/locations.js';
-import '../net/polyfill.js';
-import { loopStreams } from '../../../test/safety/loop-stream.js';
 import { tempDir } from '../../../test/helpers.js';
-import { pullFeed } from '../feeds/engine.js';
-import { serveFeeds } from '../feeds/registry.js';
-import type { RemoteDevice } from '../peer-link.js';
-import { librarySink, pullLibrary } from './exchange.js';
+import { members as devices, pullDirect, pullThrough, rowsOf, writeText as write, type Member as Dev } from '../../../test/support/library-members.js';
 import { PeerLibrary } from './peer-library.js';
-import { rowSignerOf } from '../net/device-key.js';
 
 /*
  * Whatever A does and whichever way C's pulls go (from A, or through B as B holds A's rows), C
@@ -22,50 +14,10 @@ import { rowSignerOf } from '../net/device-key.js';
  * (DESIGN §15 "Trust"; issue 46 item 2). Names that sort one way in UTF-8 and another in UTF-16.
  */
 
-interface Dev {
-  lib: Library;
-  dataDir: string;
-  remote: RemoteDevice;
-}
 
-function devices(root: string, names: string[]): Dev[] {
-  let id: string | undefined;
-  return names.map((name) => {
-    const dataDir = join(root, name, 'data');
-    const vss = new Installation({ dataDir });
-    let lib = vss.createLibrary('Shared', join(root, name));
-    if (id === undefined) id = lib.config.id;
-    else {
-      const cfg = join(lib.root, 'library.json');
-      lib.close();
-      writeFileSync(cfg, JSON.stringify({ ...JSON.parse(readFileSync(cfg, 'utf8')), id }));
-      lib = vss.openLibrary(lib.root);
-    }
-    return { lib, dataDir, remote: { deviceUuid: lib.device.uuid, peerId: `peer-${name}`, name, libraryIds: [id], publicKey: lib.device.publicKey } };
-  });
-}
 
-function feedOf(from: Dev, asker: Dev) {
-  const [mine, theirs] = loopStreams();
-  void serveFeeds(theirs, asker.remote, (id) => (id === from.lib.config.id ? from.lib : undefined), { signer: rowSignerOf(from.dataDir) }).catch(() => undefined);
-  return mine;
-}
 
-const pullDirect = (asker: Dev, owner: Dev) => pullLibrary(feedOf(owner, asker), new PeerLibrary(asker.lib), owner.remote, asker.lib.config.id);
-const pullThrough = (asker: Dev, owner: Dev, via: Dev) =>
-  pullFeed(feedOf(via, asker), 'library', asker.lib.config.id, librarySink(new PeerLibrary(asker.lib), owner.remote, undefined, via.remote), via.remote, { owner: owner.remote.deviceUuid });
 
-function rowsOf(lib: Library, owner: string): string[] {
-  const out: string[] = [];
-  for (const l of lib.store.peerLocations.ofDevice(owner)) out.push(`loc ${l.location_id} ${l.name} ${l.files} ${l.dirs}`);
-  for (const f of lib.db.prepare('SELECT location_id, path, folder_id, seq, hex(sig) AS sig FROM peer_folders WHERE device_uuid = ? ORDER BY location_id, path').all(owner) as Array<Record<string, unknown>>) {
-    out.push(`folder ${Object.values(f).join(' ')}`);
-  }
-  const rows = lib.db.prepare(`SELECT e.location_id, e.dir_path, e.name, e.kind, e.size, e.mtime_ms, e.verified_at, c.content_uuid, c.cas_id, c.mime, c.size AS csize, c.media_metadata
-    FROM peer_entries e LEFT JOIN peer_contents c ON c.id = e.content_id WHERE e.device_uuid = ? ORDER BY e.location_id, e.dir_path, e.name`).all(owner) as Array<Record<string, unknown>>;
-  for (const r of rows) out.push(Object.values(r).join(' '));
-  return out;
-}
 
 const DIRS = ['x', 'x/y', 'z', '\uFFFD', '😀', 'x/\uFFFD'];
 const NAMES = ['a', 'b', '\uFFFD', '😀', 'Z'];

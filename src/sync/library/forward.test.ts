@@ -1,83 +1,25 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Installation } from '../../library/installation.js';
-import type { Library } from '../../library/library.js';
 import { addLocation, scanLocation } from '../../locations/locations.js';
-import '../net/polyfill.js';
-import { loopStreams } from '../../../test/safety/loop-stream.js';
 import { seedOwnerRows } from '../../../test/support/owner-rows.js';
 import { tempDir } from '../../../test/helpers.js';
-import { pullFeed } from '../feeds/engine.js';
-import { serveFeeds } from '../feeds/registry.js';
-import type { RemoteDevice } from '../peer-link.js';
-import { librarySink, pullLibrary, type LibraryPullResult } from './exchange.js';
+import { feedOf, members as devices, pullDirect, pullThrough, rowsOf, writeText as write, type Member as Dev } from '../../../test/support/library-members.js';
+import { pullLibrary } from './exchange.js';
 import { PeerLibrary } from './peer-library.js';
-import { rowSignerOf } from '../net/device-key.js';
 
 /*
  * A member's rows passed on by another (issue 46 item 2, DESIGN §15 "Trust"): A's rows reach C
  * through B, as A signed them; C takes nothing B changed, and what C holds is what A has.
  */
 
-interface Dev {
-  lib: Library;
-  dataDir: string;
-  remote: RemoteDevice;
-}
 
-function devices(root: string, names: string[], libraryId?: string): Dev[] {
-  let id = libraryId;
-  return names.map((name) => {
-    const dataDir = join(root, name, 'data');
-    const vss = new Installation({ dataDir });
-    let lib = vss.createLibrary('Shared', join(root, name));
-    if (id === undefined) id = lib.config.id;
-    else {
-      const cfg = join(lib.root, 'library.json');
-      lib.close();
-      writeFileSync(cfg, JSON.stringify({ ...JSON.parse(readFileSync(cfg, 'utf8')), id }));
-      lib = vss.openLibrary(lib.root);
-    }
-    const remote: RemoteDevice = { deviceUuid: lib.device.uuid, peerId: `peer-${name}`, name, libraryIds: [id], publicKey: lib.device.publicKey };
-    return { lib, dataDir, remote };
-  });
-}
 
-/** A stream to FROM's feed as ASKER opens it: FROM's own handler, signing with its key (SIGNED false: as an older vss, unsigned). */
-function feedOf(from: Dev, asker: Dev, signed = true) {
-  const [mine, theirs] = loopStreams();
-  void serveFeeds(theirs, asker.remote, (id) => (id === from.lib.config.id ? from.lib : undefined), signed ? { signer: rowSignerOf(from.dataDir) } : {}).catch(() => undefined);
-  return mine;
-}
 
-/** ASKER pulls OWNER's own rows from it. */
-function pullDirect(asker: Dev, owner: Dev, signed = true): Promise<LibraryPullResult> {
-  return pullLibrary(feedOf(owner, asker, signed), new PeerLibrary(asker.lib), owner.remote, asker.lib.config.id);
-}
 
-/** ASKER pulls OWNER's rows as VIA holds them. */
-function pullThrough(asker: Dev, owner: Dev, via: Dev) {
-  return pullFeed(feedOf(via, asker), 'library', asker.lib.config.id, librarySink(new PeerLibrary(asker.lib), owner.remote, undefined, via.remote), via.remote, { owner: owner.remote.deviceUuid });
-}
 
-/** Everything LIB holds of OWNER's rows, as lines (locations, every entry with its content's facts). */
-function rowsOf(lib: Library, owner: string): string[] {
-  const out: string[] = [];
-  for (const l of lib.store.peerLocations.ofDevice(owner)) out.push(`loc ${l.location_id} ${l.name} ${l.path} ${l.files}`);
-  const folders = (lib.db.prepare('SELECT location_id, path, folder_id, seq FROM peer_folders WHERE device_uuid = ? ORDER BY location_id, path').all(owner) as Array<Record<string, unknown>>);
-  for (const f of folders) out.push(`folder ${f.location_id} ${String(f.path)} ${f.folder_id} ${f.seq}`);
-  const rows = lib.db.prepare(`SELECT e.location_id, e.dir_path, e.name, e.kind, e.size, e.mtime_ms, c.content_uuid, c.cas_id, c.mime, c.size AS csize, c.media_metadata
-    FROM peer_entries e LEFT JOIN peer_contents c ON c.id = e.content_id WHERE e.device_uuid = ? ORDER BY e.location_id, e.dir_path, e.name`).all(owner) as Array<Record<string, unknown>>;
-  for (const r of rows) out.push(Object.values(r).join(' '));
-  return out;
-}
 
-function write(path: string, text: string): void {
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, text);
-}
 
 describe('device-owned rows passed on between members, signed by their owner (issue 46 item 2)', () => {
   let tmp: ReturnType<typeof tempDir>;
