@@ -296,9 +296,9 @@ export class PeerLibrary {
         store.peerEntries.putMany(owner, f.location, f.path, f.rows, pull.number, ids);
         // Its number and, with its last part, its owner's signature: what passing it on needs.
         store.peerFolders.put({ device_uuid: owner, location_id: f.location, path: f.path, folder_id: f.id, seq: f.seq, sig: f.whole ? f.sig ?? null : null, pull: pull.number });
-        // A full copy sweeps the whole device at its end instead (whatever it did not confirm).
-        // Passed on by a member: a full copy sweeps folder by folder too, never the device at its end
-        // (a folder the member left out keeps what this device had of it).
+        // A full copy from the owner sweeps the whole device at its end instead (whatever it did not
+        // confirm); one passed on by a member sweeps folder by folder, never the device (a folder the
+        // member left out keeps what this device had of it).
         if (f.whole && (!pull.full || pull.forwarded)) {
           const swept = store.peerEntries.sweepFolder(owner, f.location, f.path, pull.number);
           for (const gone of swept.folders ?? []) store.peerFolders.dropFolder(owner, f.location, gone);
@@ -394,7 +394,7 @@ export class PeerLibrary {
 }
 
 /** The fields of HEAD its owner signs (row-signature.ts headText), as kept to pass on. */
-function signedHead(head: HeadIn): Pick<HeadIn, 'device' | 'epoch' | 'to_seq' | 'locations'> {
+function signedHead(head: HeadIn): SignedHead {
   return { device: head.device, epoch: head.epoch, to_seq: head.to_seq, locations: head.locations };
 }
 
