@@ -1,3 +1,4 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { VssError } from '../../core/errors.js';
 import { contentUuidFor } from '../../content/identity.js';
 import { isContentKind } from '../../content/kinds.js';
@@ -43,7 +44,8 @@ export interface PullInProgress {
 
 /** A pull of an owner's rows through another member: the owner's key, and the folder whose parts are held until its signature is checked. */
 interface ForwardedPull {
-  publicKey: string;
+  /** The owner's key, read once for the pull (every folder is checked against it). */
+  publicKey: KeyObject;
   epoch: string;
   fromSeq: number;
   open: { location: number; path: string; id: number; seq: number; digest: FolderDigest; parts: CheckedPage['folders']; contents: Map<string, PeerContentFacts> } | undefined;
@@ -179,7 +181,7 @@ export class PeerLibrary {
       // A pull from the owner itself: marked, so a cut-off one is resumed from it (askOwner).
       if (!via) store.feedCursors.mark(owner, FEED_FROM_OWNER, head.epoch, head.epoch === asked.epoch ? asked.seq : 0, number);
       const fresh = head.full && !store.peerEntries.anyOf(owner);
-      const forwarded = via ? { publicKey: remote.publicKey!, epoch: head.epoch, fromSeq: head.full ? 0 : head.from_seq, open: undefined } : undefined;
+      const forwarded = via ? { publicKey: createPublicKey(remote.publicKey!), epoch: head.epoch, fromSeq: head.full ? 0 : head.from_seq, open: undefined } : undefined;
       return { deviceUuid: owner, number, full: head.full, toSeq: head.to_seq, epoch: head.epoch, removed, entries: 0, fresh, locations: ids, ...(forwarded ? { forwarded } : {}) };
     });
   }

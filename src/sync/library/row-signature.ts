@@ -69,11 +69,11 @@ export function signText(text: string, key: KeyObject): Uint8Array {
   return new Uint8Array(sign(null, Buffer.from(text, 'utf8'), key));
 }
 
-/** Whether SIG is the signature of the key PUBLICKEYPEM (SPKI PEM) over TEXT. */
-export function signedBy(text: string, sig: Uint8Array | undefined | null, publicKeyPem: string): boolean {
+/** Whether SIG is the signature of the key PUBLICKEY (SPKI PEM, or the key read once for a whole pull) over TEXT. */
+export function signedBy(text: string, sig: Uint8Array | undefined | null, publicKey: string | KeyObject): boolean {
   if (!sig || sig.length !== 64) return false;
   try {
-    return verify(null, Buffer.from(text, 'utf8'), createPublicKey(publicKeyPem), sig);
+    return verify(null, Buffer.from(text, 'utf8'), typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey, sig);
   } catch {
     return false;
   }
