@@ -53,9 +53,9 @@ export class PeerFolderStore {
 
   /**
    * Whether every folder of DEVICE here carries its owner's signature: each folder row signed, each
-   * folder entries are in (a location's own) with its row; and none
-   * numbered past TOSEQ, the owner's head (a folder the owner renumbered while a full copy ran comes
-   * with its new number, which a pull passed on up to TOSEQ cannot take: the next pull's head covers it).
+   * folder that holds entries (a location's own too) with its row, and none numbered past TOSEQ, the
+   * owner's head (a folder the owner renumbered while a full copy ran comes with its new number,
+   * which a pull passed on up to TOSEQ cannot take: the next pull's head covers it).
    */
   allSigned(deviceUuid: string, toSeq: number): boolean {
     const unsigned = this.sql<[string, number], number>('SELECT 1 FROM peer_folders WHERE device_uuid = ? AND (sig IS NULL OR seq > ?) LIMIT 1').pluck().get(deviceUuid, toSeq);
