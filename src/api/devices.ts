@@ -34,6 +34,17 @@ export class DevicesApi {
     if (findRunningDaemon(this.dataDir)) throw new VssError('NO_DAEMON', 'a daemon runs for this data dir: unpair through it (without VSS_NO_DAEMON=1)');
     const trust = await trustStore(this.dataDir);
     const d = trust.find(id);
+    // Refused whole, nothing changed, where this device may not remove it from one of them (N2).
+    for (const libraryId of d.library_ids) {
+      const lib = this.openLibrary(libraryId);
+      if (!lib) continue;
+      try {
+        const why = await lib.sync.removalRefused({ uuid: d.device_uuid, key: d.public_key, name: d.name }, trust);
+        if (why) throw new VssError('POLICY', why);
+      } finally {
+        lib.close();
+      }
+    }
     trust.remove(d.device_uuid);
     // Removed from each library it shared, for every member (issue 46): told when the daemon next runs.
     for (const libraryId of d.library_ids) {

@@ -12,10 +12,11 @@ import { onSyncSettingsChange, readSyncSettings } from './sync-settings.js';
 import type { LibraryHost, SyncedLibrary } from './synced-library.js';
 import { RateLimiter } from './transfer/rate-limiter.js';
 import { applyMembership } from './members/apply-membership.js';
-import { admissionTerms, recordMember, recordRemoval, rightsHere } from './members/record-member.js';
+import { admissionTerms, recordMember, recordRemoval, removalRefused, rightsHere } from './members/record-member.js';
 import type { Right } from '../tags/member-record.js';
 import type { DeviceRights } from '../wire/peers.js';
 import { readFileSync } from 'node:fs';
+import { VssError } from '../core/errors.js';
 import { join } from 'node:path';
 import type { Library } from '../library/library.js';
 
@@ -206,11 +207,18 @@ export class PeerService {
     const d = this.trust.find(id);
     const me = this.opts.device;
     const key = readFileSync(join(this.opts.dataDir, 'device.key'), 'utf8');
+    const self = { uuid: me.uuid, name: me.name, key: me.publicKey };
+    // Refused whole, nothing recorded, where this device may not remove it from one of them (N2).
+    for (const libraryId of d.library_ids) {
+      const link = this.linkOf(libraryId);
+      const why = link && removalRefused(this.trust, link.library, self, { uuid: d.device_uuid, key: d.public_key, name: d.name });
+      if (why) throw new VssError('POLICY', why);
+    }
     // The removal recorded first in every library (its membership then drops the device here and
     // hangs up on it), then whatever is left of it here forgotten: nothing can bring it back.
     for (const libraryId of d.library_ids) {
       const link = this.linkOf(libraryId);
-      if (link) recordRemoval(link.library, { uuid: me.uuid, name: me.name, key: me.publicKey }, key, { uuid: d.device_uuid, key: d.public_key });
+      if (link) recordRemoval(link.library, self, key, { uuid: d.device_uuid, key: d.public_key });
     }
     if (this.trust.get(d.device_uuid)) return this.pairing.unpair(d.device_uuid);
     await this.network.hangUp(d.peer_id);
