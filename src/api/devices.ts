@@ -19,7 +19,8 @@ export class DevicesApi {
 
   async list(): Promise<DeviceItem[]> {
     const { pairedDeviceItem } = await import('../sync/pairing/forget.js');
-    const paired = (await trustStore(this.dataDir)).list().map((d) => pairedDeviceItem(d, { reached: null, rtt_ms: null }));
+    const removed = (await import('../sync/members/removed-from.js')).readRemovedFrom(this.dataDir);
+    const paired = (await trustStore(this.dataDir)).list().map((d) => pairedDeviceItem(d, { reached: null, rtt_ms: null }, removed));
     return [...paired, ...BrowserDevices.load(this.dataDir).list().map((d) => browserDeviceItem(d))];
   }
 

@@ -9,18 +9,20 @@ import { Installation } from '../../src/library/installation.js';
 import { removalBody, signMemberBody } from '../../src/tags/member-record.js';
 import { recordMember } from '../../src/sync/members/record-member.js';
 
-interface Device { id: string; name: string; online: boolean }
+interface Device { id: string; name: string; online: boolean; refuses_this_device: string | null }
+interface Status { removed_from: Array<{ library: string; by: string }> }
 
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
 
 /**
- * Issue 57, N2, with three real daemons over loopback: the
+ * Issue 57, N2 and "a removed device is never told", with three real daemons over loopback: the
  * laptop made the library; the desktop and the server joined it and may remove and be relayed,
  * not admit. The server may not remove the laptop; a removal of it made anyway (an older vss, or
  * a member forging it) reaches the desktop and the laptop and counts for nothing there, and the
- * laptop's own removal of the server then reaches the desktop.
+ * laptop's own removal of the server then reaches the desktop. The server, removed while online,
+ * is told, and says so.
  */
-describe('removing a member takes the right to', () => {
+describe('removing a member takes the right to, and the removed device is told', () => {
   const tmp = tempDir('vss-member-removal-');
   const device = (d: string): Record<string, string> => ({ VSS_DATA_DIR: join(tmp.path, d) });
   const [A, B, C] = [device('laptop'), device('desktop'), device('server')];
@@ -75,9 +77,23 @@ describe('removing a member takes the right to', () => {
       await until('the server\'s change after its removal reaches the member', 30_000, async () => ((await ok<Array<{ name: string }>>(env, ['tag', 'list'])).some((t) => t.name === 'after-the-removal') ? true : undefined), 200);
     }
     assert.ok(await named(B, 'Laptop'), 'the desktop still trusts the laptop');
+    assert.deepEqual((await ok<Status>(A, ['daemon', 'status'])).removed_from, [], 'the laptop is not out');
     await until('the laptop reaches the server again', 20_000, async () => (await named(A, 'Server'))?.online || undefined);
     await ok(A, ['devices', 'remove', (await named(A, 'Server'))!.id]);
     await until('the desktop takes in the laptop\'s removal of the server', 20_000, async () => ((await named(B, 'Server')) === undefined ? true : undefined), 200);
     assert.ok((await named(B, 'Laptop'))?.online, 'the desktop still reaches the laptop');
+  });
+
+  it('the removed server was told: it says so, instead of finding every member offline', async () => {
+    const status = await until('the server knows it was removed', 20_000, async () => {
+      const s = await ok<Status>(C, ['daemon', 'status']);
+      return s.removed_from.length > 0 ? s : undefined;
+    }, 200);
+    assert.deepEqual(status.removed_from.map((r) => [r.library, r.by]), [['Home', 'Laptop']]);
+    const list = await devices(C);
+    assert.ok(list.length > 0);
+    for (const d of list) assert.match(d.refuses_this_device ?? '', /^this device was removed from Home by Laptop on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/, d.name);
+    const human = await runCli(['daemon', 'status'], C);
+    assert.match(human.stdout, /removed: {2}from Home by Laptop on .* UTC: its members refuse this device/);
   });
 });

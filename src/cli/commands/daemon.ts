@@ -88,6 +88,7 @@ async function printStatus(s: DaemonStatus): Promise<void> {
   }
   if (box) printLine(`  box web:  ${boxUrl ?? `https://${box.name}:${box.port}/ui/`} (browsers away from home${settings.relay() ? '' : '; off: the device does not relay (--relay)'})`);
   if (settings.upnp()) printLine('  upnp:     the port mapped on the router (its public address listed once another device confirmed it)');
+  for (const r of s.removed_from) printLine(`  removed:  from ${r.library} by ${r.by} on ${r.at.slice(0, 16).replace('T', ' ')} UTC: its members refuse this device (pair again with one that may admit to rejoin)`);
   printLine(`  logs:     ${displayPath(daemonPaths(s.data_dir).log)}`);
 }
 
