@@ -17,12 +17,10 @@ import type { RemoteDevice } from '../peer-link.js';
 
 /** How long telling a removed device may take (it may be gone meanwhile: then it is not told). */
 const TELL_MS = 5_000;
-/** Removals of one device sent at once, at most (the one that counts, and earlier ones undone). */
-const OPS_MAX = 4;
 
 /** The removal ID of the device DEVICEUUID from LIB (the one that counts), as the shared-data operation a pull would carry. */
 export function removalOps(lib: Library, deviceUuid: string, id: string): string[] {
-  return lib.store.libraryMembers.removalsOf([deviceUuid]).filter((r) => r.id === id).slice(0, OPS_MAX)
+  return lib.store.libraryMembers.removalsOf([deviceUuid]).filter((r) => r.id === id)
     .map((r) => JSON.stringify({ hlc: r.hlc, record: 'member', id: r.id, set: { body: r.body, sig_by: r.sig_by, sig_member: null } }));
 }
 
