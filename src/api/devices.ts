@@ -19,7 +19,8 @@ export class DevicesApi {
 
   async list(): Promise<DeviceItem[]> {
     const { pairedDeviceItem } = await import('../sync/pairing/forget.js');
-    const paired = (await trustStore(this.dataDir)).list().map((d) => pairedDeviceItem(d, { reached: null, rtt_ms: null }));
+    const removed = (await import('../sync/members/removed-from.js')).readRemovedFrom(this.dataDir);
+    const paired = (await trustStore(this.dataDir)).list().map((d) => pairedDeviceItem(d, { reached: null, rtt_ms: null }, removed));
     return [...paired, ...BrowserDevices.load(this.dataDir).list().map((d) => browserDeviceItem(d))];
   }
 
@@ -34,6 +35,17 @@ export class DevicesApi {
     if (findRunningDaemon(this.dataDir)) throw new VssError('NO_DAEMON', 'a daemon runs for this data dir: unpair through it (without VSS_NO_DAEMON=1)');
     const trust = await trustStore(this.dataDir);
     const d = trust.find(id);
+    // Refused whole, nothing changed, where this device may not remove it from one of them (N2).
+    for (const libraryId of d.library_ids) {
+      const lib = this.openLibrary(libraryId);
+      if (!lib) continue;
+      try {
+        const why = await lib.sync.removalRefused({ uuid: d.device_uuid, key: d.public_key, name: d.name }, trust);
+        if (why) throw new VssError('POLICY', why);
+      } finally {
+        lib.close();
+      }
+    }
     trust.remove(d.device_uuid);
     // Removed from each library it shared, for every member (issue 46): told when the daemon next runs.
     for (const libraryId of d.library_ids) {

@@ -67,6 +67,13 @@ export class SyncApi implements LinkPort {
     this.forgetDevice(device.uuid);
   }
 
+  /** Why this device may not remove DEVICE from this library (N2: the founder, or a device that may admit, only by one that may admit), or undefined. */
+  async removalRefused(device: { uuid: string; key: string; name: string }, trust: PairedDevices): Promise<string | undefined> {
+    const { removalRefused } = await import('../sync/members/record-member.js');
+    const me = this.lib.device;
+    return removalRefused(trust, this.lib, { uuid: me.uuid, name: me.name, key: me.publicKey }, device);
+  }
+
   /**
    * What DEVICE may do in this library as this device sees it; with RIGHTS, set it first: a grant
    * signed with this device's key (refused unless this device may admit). TRUST: the data dir's

@@ -16,6 +16,6 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
   const { runDaemon: run } = await import('./run-daemon.js');
   return run(opts);
 }
-export { keepLanFlags } from './lan/lan-flags.js';
+export { keepLanFlags, lanWarnings, LAN_HTTP_WARNING } from './lan/lan-flags.js';
 export { keepBoxWebFlags, readBoxWeb } from './box/box-settings.js';
 export { terminalQr } from './ui/terminal-qr.js';

@@ -12,7 +12,7 @@ import { needsUiHeader, refusedOrigin, UI_HEADER, UiSessions } from './ui/sessio
 import { isUiPath } from './ui/static.js';
 import { hostPort } from './lan/lan-addresses.js';
 import { setParty } from './request-party.js';
-import { limitConnections } from './connection-limits.js';
+import { SessionBudget } from './connection-limits.js';
 import { browserMayCall } from './ui/browser-rights.js';
 import { VIEW_ONLY } from '../device/browser-devices.js';
 import { BRIDGE_BROWSER_HEADER, BRIDGE_PEER_HEADER, BRIDGE_SECRET_HEADER, isBridgeSecret, PAIR_AWAY_PATH } from './p2p-http.js';
@@ -54,6 +54,8 @@ const LIMITS = {
   /** Connections open at once on one home-network address of this device, and from one address there. */
   lanConnections: 256,
   lanConnectionsPerAddress: 32,
+  /** Of those, connections that have not shown a session (N4: a flood of them cannot keep a signed-in phone out). */
+  lanUnproven: 64,
   /** A TLS handshake on the home network must be done in this long (Node's default is two minutes). */
   handshakeMs: 5_000,
 } as const;
@@ -133,6 +135,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const bridgeSecret = randomBytes(32).toString('base64url');
   let lanHosts = new Set<string>();
   const sessions = new UiSessions(opts.token);
+  const lanBudget = new SessionBudget({ total: LIMITS.lanConnections, perAddress: LIMITS.lanConnectionsPerAddress, unproven: LIMITS.lanUnproven, firstRequestMs: LIMITS.headersMs });
 
   const app = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger,
@@ -191,6 +194,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (!lanHosts.has((req.headers.host ?? '').toLowerCase())) return deny(reply, 403, 'FORBIDDEN', 'the Host header does not name this server');
       // The daemon's token never crosses the network: a device there is a paired browser, or nothing.
       if (req.headers.authorization !== undefined) return deny(reply, 403, 'FORBIDDEN', 'the daemon\'s token is taken on this machine only; a browser on the network signs in with the address `vss ui pair` prints');
+      if (lanBudget.isUnproven(req.raw.socket) && sessions.authenticates(req.headers.cookie, true)) lanBudget.proven(req.raw.socket);
     } else if (!viaSocket.has(req.raw)) {
       if (!isLoopback(req.raw.socket.remoteAddress)) return deny(reply, 403, 'FORBIDDEN', 'only this machine may use the API');
       if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
@@ -251,7 +255,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         : http.createServer(serverOptions(), onRequest);
       server.on('clientError', (_err, sock: Socket) => sock.destroy());
       // A home's browsers need a handful each; the network cannot hold more open than this, nor one address most of it.
-      limitConnections(server, LIMITS.lanConnections, LIMITS.lanConnectionsPerAddress);
+      lanBudget.attach(server);
       lanServers.push(server);
       await new Promise<void>((resolve, reject) => {
         server.once('error', (err: NodeJS.ErrnoException) => reject(new VssError('IO', err.code === 'EADDRINUSE'

@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { EventBus, type JobProgress } from '../core/events.js';
 import type { JobStore } from '../store/jobs.js';
 import { jobProgressMeter } from './job-progress.js';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { tempDir } from '../../test/helpers.js';
+import { Installation } from '../library/installation.js';
 import type { JobRow } from './states.js';
 
 const job = { id: 7, kind: 'content-get', content_uuid: 'c', run_token: 1 } as JobRow;
@@ -37,4 +41,33 @@ test('a database that cannot take the progress does not fail the job', () => {
   const store = { progress: () => { throw new Error('SQLITE_BUSY'); } } as unknown as JobStore;
   const meter = jobProgressMeter(job, new EventBus(), store);
   assert.doesNotThrow(() => meter(1, 2));
+});
+
+test('a running job that waited for a device says so no more once its bytes arrive (a real job row): its note cleared, and said', () => {
+  const tmp = tempDir('vss-job-progress-');
+  const lib = new Installation({ dataDir: join(tmp.path, 'data') }).createLibrary('Home', join(tmp.path, 'lib'));
+  try {
+    const jobs = lib.store.jobs;
+    const content = randomUUID();
+    jobs.enqueueUrgent({ kind: 'content-get', contentUuid: content, priority: 0, maxAttempts: 5, bytes: 1000, params: '{}' });
+    const first = jobs.openOf('content-get', content)[0]!;
+    assert.ok(jobs.markRunning(first.id));
+    // It found no holder online: waits, no attempt spent (get-original-job.ts).
+    assert.ok(jobs.requeue(jobs.get(first.id)!, 0, 'waiting for Laptop to connect (content is held by Laptop, none of them online now)'));
+    assert.ok(jobs.markRunning(first.id));
+    const row = jobs.get(first.id)! as JobRow;
+    assert.match(row.note ?? '', /^waiting for Laptop/);
+    const said: Array<string | null | undefined> = [];
+    lib.events.on('jobs:job', (j) => said.push(j.note));
+    const meter = jobProgressMeter(row, lib.events, jobs);
+    meter(0, 1000);
+    assert.match(jobs.get(first.id)!.note ?? '', /^waiting for Laptop/, 'connected, nothing received yet: still its note');
+    meter(64, 1000);
+    assert.equal(jobs.get(first.id)!.note, null, 'bytes arrive: what it waited for is said no more');
+    assert.deepEqual(said, [null]);
+    assert.equal(jobs.get(first.id)!.done_bytes, 64);
+  } finally {
+    lib.close();
+    tmp.cleanup();
+  }
 });

@@ -6,6 +6,8 @@ import type { JobRow } from './states.js';
 const EMIT_EVERY_MS = 250;
 /** The row at most this often: another process (`jobs list`) sees it move, the database is not hammered. */
 const STORE_EVERY_MS = 1000;
+/** How a note says what a job waits for (a device, its drive, the network, disk space). */
+const WAITING = 'waiting for ';
 
 /**
  * One run's progress (JobRunContext.progress): the job says it as often as bytes arrive; this
@@ -17,14 +19,21 @@ export function jobProgressMeter(job: JobRow, events: EventBus, store: JobStore,
   let firstDone: number | undefined;
   let emittedAt = -Infinity;
   let storedAt = -Infinity;
+  // What the job waited for ("waiting for Laptop to connect") is said no more once its bytes arrive.
+  let waited = job.note?.startsWith(WAITING) === true;
   return (done, total) => {
     const t = now();
     firstDone ??= done;
     const finished = done >= total;
-    if (t - storedAt >= STORE_EVERY_MS || finished) {
+    const arrived = waited && done > firstDone;
+    if (t - storedAt >= STORE_EVERY_MS || finished || arrived) {
       storedAt = t;
       try {
-        store.progress(job, done, total);
+        store.progress(job, done, total, arrived);
+        if (arrived) {
+          waited = false;
+          events.emit('jobs:job', { id: job.id, kind: job.kind, contentUuid: job.content_uuid, status: 'running', note: null });
+        }
       } catch {
         // A busy database must not fail a transfer: the next report writes it.
       }

@@ -137,11 +137,11 @@ export class JobStore {
     ).run(note, result, now, now, job.id, job.run_token).changes > 0;
   }
 
-  /** How far the run holding the job's current token has got: DONE of TOTAL bytes. Whether it was recorded. */
-  progress(job: Pick<JobRecord, 'id' | 'run_token'>, done: number, total: number): boolean {
-    return this.sql<[number, number, number, number]>(
-      `UPDATE jobs SET done_bytes = ?, bytes = ? WHERE id = ? AND status = 'running' AND run_token = ?`,
-    ).run(done, total, job.id, job.run_token).changes > 0;
+  /** How far the run holding the job's current token has got: DONE of TOTAL bytes (WAITED: its note, what it waited for, said no more). Whether it was recorded. */
+  progress(job: Pick<JobRecord, 'id' | 'run_token'>, done: number, total: number, waited = false): boolean {
+    return this.sql<[number, number, number, number, number]>(
+      `UPDATE jobs SET done_bytes = ?, bytes = ?, note = CASE WHEN ? THEN NULL ELSE note END WHERE id = ? AND status = 'running' AND run_token = ?`,
+    ).run(done, total, waited ? 1 : 0, job.id, job.run_token).changes > 0;
   }
 
   /** A run's job back in the queue from RUNAFTER without spending its attempt (its process lived through the run). */

@@ -30,6 +30,11 @@ export class LibraryMemberStore {
     ).run(row.id, row.kind, row.member_uuid, row.by_uuid, row.at, row.body, row.sig_by, row.sig_member, row.hlc).changes > 0;
   }
 
+  /** Whether the record ID is here (one refused as it came is logged with the shared data, not here). */
+  has(id: string): boolean {
+    return this.sql<[string], { one: number }>('SELECT 1 AS one FROM library_members WHERE id = ?').get(id) !== undefined;
+  }
+
   /** Every record, oldest first (by the time each says, then id: the same order everywhere). */
   all(): LibraryMemberRow[] {
     return this.sql<[], LibraryMemberRow>('SELECT * FROM library_members ORDER BY at, id').all();

@@ -41,7 +41,7 @@ async function start(d: Dev): Promise<PeerNetwork> {
   const refuse = (): Promise<void> => Promise.reject(new Error('not served in this test'));
   d.net = new PeerNetwork({
     dataDir: d.dir, listen: LOOPBACK, log, trust: d.trust, strangersWelcome: () => false,
-    handlers: { pair: refuse, availability: refuse, fetch: refuse, feed: refuse, original: refuse }, onPairedConnect: () => undefined,
+    handlers: { pair: refuse, availability: refuse, fetch: refuse, feed: refuse, original: refuse, removal: refuse }, onPairedConnect: () => undefined,
   });
   await d.net.ensure();
   return d.net;

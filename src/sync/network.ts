@@ -62,6 +62,8 @@ export interface NetworkHandlers {
   drop?(stream: Stream, remote: RemoteDevice): Promise<void>;
   /** Locks on this device's copies for another device's drop (src/sync/locks/). */
   lock?(stream: Stream, remote: RemoteDevice): Promise<void>;
+  /** A removal told to this device by a member that drops it (issue 57). */
+  removal(stream: Stream, remote: RemoteDevice): Promise<void>;
   /** A browser away from home asking this device's API (issue 46 item 4); it checks who may. */
   browserHttp?(stream: Stream, peerId: string, connection: Connection): Promise<void>;
 }
@@ -510,14 +512,8 @@ export class PeerNetwork {
     if (lock) await node.handle('lock', (stream, peerId) => lock(stream, this.mustRemote(peerId)));
     const browserHttp = handlers.browserHttp;
     if (browserHttp) await node.handle('browserHttp', (stream, peerId, connection) => browserHttp(stream, peerId, connection));
-    await node.handle('relayBrowsers', async (stream, peerId) => {
-      const ch = new PeerChannel(stream, 'relayBrowsers');
-      const { body } = await ch.receive(['relayBrowsers.set'], { signal: AbortSignal.timeout(WINDOW_ASK_MS) });
-      await ch.close();
-      if (!relaying) return;
-      browsersHere.set(peerId, body.browsers);
-      this.opts.log.info({ device: peerId, browsers: body.browsers.length }, 'the browsers a device paired away from home, carried to it');
-    });
+    await node.handle('relayBrowsers', (stream, peerId) => browsersHere.serve(stream, peerId, relaying, this.opts.log));
+    await node.handle('removal', (stream, peerId) => handlers.removal(stream, this.mustRemote(peerId)));
     node.on('connect', (p) => {
       this.connectedQuietly(p);
       mappedPort.deviceConnected();

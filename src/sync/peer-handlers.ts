@@ -9,6 +9,8 @@ import { serveOriginal } from './library/originals.js';
 import { rowSignerOf } from './net/device-key.js';
 import type { LibraryLink } from './library-link.js';
 import { serveLock } from './locks/serve-lock.js';
+import { serveRemovalNotice } from './members/removal-notice.js';
+import type { Library } from '../library/library.js';
 import { witnessesFor } from './locks/witnesses.js';
 import type { NetworkHandlers } from './network.js';
 import type { RemoteDevice } from './peer-link.js';
@@ -24,6 +26,8 @@ export interface PeerHandlerHost {
   upload: RateLimiter;
   isPaired(deviceUuid: string): boolean;
   log: Logger;
+  /** Told when a member told this device of its removal from LIB (issue 57). */
+  membersChanged?(lib: Library): void;
   /** Told of a drop from REMOTE as it lands (the daemon's events). */
   onDropProgress?(remote: RemoteDevice, p: ReceiveProgress): void;
   onReceived?(remote: RemoteDevice, f: ReceivedFile): void;
@@ -57,6 +61,7 @@ export function peerHandlers(host: PeerHandlerHost): Omit<NetworkHandlers, 'pair
     }),
     // Locks on this device's copies while another device drops its own (DESIGN §19)
     lock: (stream, remote) => serveLock(stream, remote, (id) => linkOf(id)?.library, host.log.child({ module: 'lock' })),
+    removal: (stream, remote) => serveRemovalNotice(stream, remote, (id) => linkOf(id)?.library, (lib) => host.membersChanged?.(lib)),
     feed: (stream, remote) => serveFeeds(stream, remote, (id) => linkOf(id)?.library, {
       onChanged: (r, libraryId, feed) => void linkOf(libraryId)?.feedChanged(r, feed),
       // This device's rows go out signed: a member may pass them on (DESIGN §15 "Trust")

@@ -12,10 +12,13 @@ import { onSyncSettingsChange, readSyncSettings } from './sync-settings.js';
 import type { LibraryHost, SyncedLibrary } from './synced-library.js';
 import { RateLimiter } from './transfer/rate-limiter.js';
 import { applyMembership } from './members/apply-membership.js';
-import { admissionTerms, recordMember, recordRemoval, rightsHere } from './members/record-member.js';
+import { removalOps, tellRemoved } from './members/removal-notice.js';
+import { noteRemovedFrom } from './members/removed-from.js';
+import { admissionTerms, recordMember, recordRemoval, removalRefused, rightsHere } from './members/record-member.js';
 import type { Right } from '../tags/member-record.js';
 import type { DeviceRights } from '../wire/peers.js';
 import { readFileSync } from 'node:fs';
+import { VssError } from '../core/errors.js';
 import { join } from 'node:path';
 import type { Library } from '../library/library.js';
 
@@ -62,6 +65,8 @@ export class PeerService {
   private stopped = false;
   /** How many membership records each library had when last worked out. */
   private readonly memberCounts = new Map<string, number>();
+  /** Removed devices being told so, by peer id: hung up on once told. */
+  private readonly telling = new Map<string, Promise<void>>();
   readonly peerId: string;
 
   private constructor(private readonly opts: PeerServiceOptions) {
@@ -87,6 +92,7 @@ export class PeerService {
           dataDir: opts.dataDir, upload: this.upload, log: opts.log,
           linkOf: (id) => this.linkOf(id),
           isPaired: (deviceUuid) => this.trust.get(deviceUuid) !== undefined,
+          membersChanged: (lib) => this.membersMayHaveChanged(lib),
           onDropProgress: (remote, p) => this.tellShared(remote.libraryIds, (lib) => lib.events.emit('drop:progress', p)),
           onReceived: (remote, f) => this.tellShared(remote.libraryIds, (lib) => lib.events.emit('files:received', f)),
         }),
@@ -206,12 +212,21 @@ export class PeerService {
     const d = this.trust.find(id);
     const me = this.opts.device;
     const key = readFileSync(join(this.opts.dataDir, 'device.key'), 'utf8');
+    const self = { uuid: me.uuid, name: me.name, key: me.publicKey };
+    // Refused whole, nothing recorded, where this device may not remove it from one of them (N2).
+    for (const libraryId of d.library_ids) {
+      const link = this.linkOf(libraryId);
+      const why = link && removalRefused(this.trust, link.library, self, { uuid: d.device_uuid, key: d.public_key, name: d.name });
+      if (why) throw new VssError('POLICY', why);
+    }
     // The removal recorded first in every library (its membership then drops the device here and
     // hangs up on it), then whatever is left of it here forgotten: nothing can bring it back.
     for (const libraryId of d.library_ids) {
       const link = this.linkOf(libraryId);
-      if (link) recordRemoval(link.library, { uuid: me.uuid, name: me.name, key: me.publicKey }, key, { uuid: d.device_uuid, key: d.public_key });
+      if (link) recordRemoval(link.library, self, key, { uuid: d.device_uuid, key: d.public_key });
     }
+    // Told of its removal before it is hung up on (membersMayHaveChanged began it as the records changed).
+    await this.telling.get(d.peer_id);
     if (this.trust.get(d.device_uuid)) return this.pairing.unpair(d.device_uuid);
     await this.network.hangUp(d.peer_id);
     this.opts.log.info({ device: d.device_uuid, name: d.name }, 'removed');
@@ -300,11 +315,23 @@ export class PeerService {
     this.memberCounts.set(id, count);
     const log = this.opts.log.child({ library: id });
     if (change.conflicts.length > 0) log.warn({ devices: change.conflicts }, "membership records name devices whose id or key is another paired device's: left out");
-    if (change.selfRemoved) log.warn('this device was removed from the library by another member');
+    // Said where the user looks (devices list, daemon status, the web app), not only in the log (issue 57).
+    const out = change.view.removed.get(d.publicKey);
+    const by = out && (this.trust.get(out.by)?.name ?? [...change.view.members.values()].find((m) => m.uuid === out.by)?.name ?? out.by.slice(0, 8));
+    if (noteRemovedFrom(this.opts.dataDir, id, out ? { library: lib.config.name, by: by!, at: out.at } : null) && out) log.warn({ by: out.by, at: out.at }, `this device was removed from the library by ${by}: its members refuse it now`);
     for (const gone of change.dropped) {
       log.info({ device: gone.uuid }, 'a member was removed from the library: refused from now on');
       this.linkOf(id)?.forgetDevice(gone.uuid);
-      if (gone.gone) void this.network.hangUp(gone.peerId);
+      // Told first, while still connected (it learns why every member refuses it), then hung up on.
+      const removal = [...change.view.removed.values()].find((r) => r.uuid === gone.uuid);
+      const ops = removal ? removalOps(lib, gone.uuid, removal.id) : [];
+      const told = ops.length === 0 || this.network.reachOf(gone.peerId).reached === null ? Promise.resolve()
+        : tellRemoved((signal) => this.network.open(gone.peerId, 'removal', signal), id, ops).catch((err: unknown) => log.debug({ err, device: gone.uuid }, 'telling a removed device failed'));
+      this.telling.set(gone.peerId, told);
+      void told.then(() => {
+        this.telling.delete(gone.peerId);
+        if (gone.gone) void this.network.hangUp(gone.peerId);
+      });
     }
     if (change.added.length > 0) {
       log.info({ devices: change.added.length }, 'new members of the library: trusted and dialled');

@@ -142,10 +142,13 @@ describe('membership with rights: who may admit, remove and be relayed', () => {
   const view = (facts: MemberFact[], viewer: number) => membership(facts, rootsOf(viewer), NOW, founderOf(facts, dev(viewer).key));
 
   /**
-   * An honest history with rights as a model: device 0 made the library and may do all; every
-   * other device may remove and be relayed until a grant says otherwise; a member that may admit
-   * grants any member any rights. A member that may not admit still pairs: the record is written
-   * (both sign it) but lets no one into the library. A member that may remove removes another.
+   * A history with rights as a model: device 0 made the library and may do all; every other
+   * device may remove and be relayed until a grant says otherwise; a member that may admit grants
+   * any member any rights. A member that may not admit still pairs: the record is written (both
+   * sign it) but lets no one into the library. A member removes another: the removal counts when
+   * it may remove, and of the founder or a device that may admit, when it may admit too (N2);
+   * otherwise the record is written all the same (an older vss, or a member forging it) and
+   * changes nothing.
    */
   function playRights(steps: Array<{ kind: number; a: number; b: number; r: number }>) {
     const truth = new Set([0]);
@@ -163,10 +166,11 @@ describe('membership with rights: who may admit, remove and be relayed', () => {
         if (may(by, 'admit')) truth.add(who);
       } else if (s.kind === 1) {
         const who = members.filter((m) => m !== by);
-        if (who.length === 0 || !may(by, 'remove')) return;
+        if (who.length === 0) return;
         const gone = who[s.b % who.length]!;
         facts.push(remove(by, gone, t, signedBy(facts, gone)));
-        truth.delete(gone);
+        const guarded = gone === 0 || may(gone, 'admit');
+        if (may(by, 'remove') && (!guarded || may(by, 'admit'))) truth.delete(gone);
       } else {
         const who = members.filter((m) => m !== by);
         if (who.length === 0 || !may(by, 'admit')) return;
@@ -180,7 +184,7 @@ describe('membership with rights: who may admit, remove and be relayed', () => {
   }
   const rightSteps = fc.array(fc.record({ kind: fc.nat(2), a: fc.nat(99), b: fc.nat(99), r: fc.nat(7) }), { minLength: 3, maxLength: 30 });
 
-  it('follows any honest history with grants, seen from any member, in any order: members and what each may do', () => {
+  it('follows any history with grants and removals made with or without the right, seen from any member, in any order: members and what each may do', () => {
     fc.assert(fc.property(rightSteps, fc.nat(99), fc.func(fc.integer()), (s, v, order) => {
       const { facts, truth, rights } = playRights(s);
       const viewer = [...truth][v % truth.size]!;
@@ -217,6 +221,23 @@ describe('membership with rights: who may admit, remove and be relayed', () => {
     assert.equal(founderOf([admit(0, 1, 1)], dev(1).key), undefined, 'let in by a record from before rights: none (all may do all)');
     // A record naming another founder, made later (a thief pairing again), does not change it.
     assert.equal(founderOf([a1, fact({ ...admit(5, 1, 2).body, founder: dev(5).key } as MemberBody)], dev(1).key), FOUNDER);
+  });
+
+  it('a plain member removing the founder, or a device that may admit, counts for nothing: both stay, and the founder may then remove it', () => {
+    const [a1, a2, a3, g3] = [admitF(0, 1, 1), admitF(0, 2, 2), admitF(0, 3, 3), grant(0, 3, 4, ALL)];
+    const history = [a1, a2, a3, g3, remove(1, 0, 5, [a1.id]), remove(2, 3, 6, [a2.id])];
+    for (const viewer of [0, 1, 2, 3]) {
+      const got = view(history, viewer);
+      assert.deepEqual([...got.members.values()].map((m) => m.name).sort(), ['D0', 'D1', 'D2', 'D3'], `seen from D${viewer}`);
+      assert.equal(got.removed.size, 0);
+    }
+    const back = remove(0, 1, 7, [a1.id, history[4]!.id]);
+    assert.deepEqual([...view([...history, back], 2).members.values()].map((m) => m.name).sort(), ['D0', 'D2', 'D3']);
+    assert.equal(staleSignature(back, [history[4]!]), true, 'the raw check refuses it: the intake hands it only the removals that count');
+    assert.equal(view(history, 2).mayRemove(history[4]!.body as Extract<MemberBody, { kind: 'remove' }>), false);
+    assert.equal(view(history, 2).mayRemove(back.body as Extract<MemberBody, { kind: 'remove' }>), true);
+    const demoted = [...history.slice(0, 4), grant(0, 3, 8, ['remove', 'relay']), remove(2, 3, 9, [a3.id, g3.id])];
+    assert.deepEqual([...view(demoted, 0).members.values()].map((m) => m.name).sort(), ['D0', 'D1', 'D2'], 'once it may not admit, a plain member may remove it');
   });
 
   it('a grant stands on the rights its author had at its time: admissions made before a demotion stay, after it count for nothing', () => {

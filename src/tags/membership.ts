@@ -18,6 +18,8 @@ export interface MembershipView {
   members: Map<string, MemberDevice>;
   /** The devices removed and not admitted again since, keyed by key: the removal that counts, its time and author. */
   removed: Map<string, { uuid: string; at: string; by: string; id: string }>;
+  /** Whether a removal with BODY, not among the records this view was worked out from, would count: its author a member now that may remove its member at its time. */
+  mayRemove(body: Remove['body']): boolean;
 }
 
 /** A verified record: its id (derived from its body) and its body. */
@@ -84,7 +86,8 @@ class RightsTimeline {
  *
  * Who may do what (`RightsTimeline`): an admission lets its member in only when its admitting
  * device may admit at its time (by default the library's FOUNDER alone, and the devices a grant
- * lets), a removal counts when its author may remove. A pairing with a device that may not admit
+ * lets), a removal counts when its author may remove, and of the founder or a device that may
+ * admit, when its author may admit too (`mayRemove`). A pairing with a device that may not admit
  * trusts the two devices each other (they are each other's roots) and no one else.
  *
  * What a removed device cannot be stopped from here: signing a removal dated before its own, which
@@ -113,7 +116,7 @@ export function membership(facts: readonly MemberFact[], roots: ReadonlyMap<stri
   let reached = spread(admits.filter(admitting), roots, voidUnder, self);
   for (const r of removals) {
     const target = r.body.member.key;
-    if (out.has(target) || !reached.has(r.body.by.key) || voidUnder(r) || !rights.may(r.body.by.key, 'remove', r.body.at)) continue;
+    if (out.has(target) || !reached.has(r.body.by.key) || voidUnder(r) || !mayRemove(rights, founder, r.body)) continue;
     // Undone by an admission that names it, made by a device that is in, not out, and may admit.
     const undone = admits.some((a) => a.body.member.key === target && a.body.over.includes(r.id) && reached.has(a.body.by.key) && !out.has(a.body.by.key) && !voidUnder(a) && admitting(a));
     if (undone) continue;
@@ -128,7 +131,19 @@ export function membership(facts: readonly MemberFact[], roots: ReadonlyMap<stri
   for (const [key, d] of reached) if (!out.has(key)) members.set(key, { ...d, rights: [...rights.at(key, nowAt)] });
   const removed = new Map<string, { uuid: string; at: string; by: string; id: string }>();
   for (const [key, r] of out) removed.set(key, { uuid: r.body.member.uuid, at: r.body.at, by: r.body.by.uuid, id: r.id });
-  return { members, removed };
+  return { members, removed, mayRemove: (body) => reached.has(body.by.key) && !out.has(body.by.key) && mayRemove(rights, founder, body) };
+}
+
+/**
+ * Whether removal R's author may remove its member at R's time (issue 57, N2): it needs the right
+ * to remove, and where the member is the library's founder or may admit, the right to admit too.
+ * A plain member cannot cut the library off from the devices that let others in; a removal made
+ * against this (by an older vss, or forged by a member) counts for nothing, wherever it comes from.
+ */
+function mayRemove(rights: RightsTimeline, founder: string | undefined, r: Remove['body']): boolean {
+  if (!rights.may(r.by.key, 'remove', r.at)) return false;
+  const guarded = r.member.key === founder || rights.may(r.member.key, 'admit', r.at);
+  return !guarded || rights.may(r.by.key, 'admit', r.at);
 }
 
 /**
@@ -144,10 +159,11 @@ export function founderOf(facts: readonly MemberFact[], self: string): string | 
 }
 
 /**
- * Whether a record should not be taken in at all (issue 46): it is signed by a device this
- * library's records already remove, its remover did not hold it, and it undoes no removal: made
- * after the removal by a device that is out (a lost laptop signing on). A member that holds the
- * removal refuses it, so it does not travel on from there.
+ * Whether a record should not be taken in at all (issue 46): it is signed by a device a removal
+ * among KNOWN removes, its remover did not hold it, and it undoes no removal: made after the
+ * removal by a device that is out (a lost laptop signing on). A member that holds the removal
+ * refuses it, so it does not travel on from there. KNOWN holds only removals that count
+ * (`tags/member-intake.ts` weighs them): one made without the right refuses nothing.
  */
 export function staleSignature(f: MemberFact, known: readonly MemberFact[]): boolean {
   for (const key of signers(f.body)) {

@@ -1,6 +1,7 @@
 import { HybridClock } from '../core/hlc.js';
 import type { Library } from '../library/library.js';
 import { applyOp, checkOp, type SharedOp } from './shared-op.js';
+import { MemberIntake } from './member-intake.js';
 
 /** An operation as a caller describes it, before it is stamped. */
 export type UnstampedOp = SharedOp extends infer O ? (O extends SharedOp ? Omit<O, 'hlc'> : never) : never;
@@ -34,8 +35,9 @@ export class SharedData {
     const stamped = store.immediate(() => {
       const clock = this.clock();
       const out = ops.map((o) => ({ ...o, hlc: clock.tick() }) as SharedOp);
+      const members = this.memberIntake();
       for (const op of out) {
-        applyOp(store, op);
+        applyOp(store, op, members);
         store.sharedOps.append(op.hlc, JSON.stringify(op));
       }
       store.syncMeta.set(CLOCK_KEY, clock.last);
@@ -75,10 +77,19 @@ export class SharedData {
     if (ops.length > 0 || then) {
       store.immediate(() => {
         const clock = this.clock();
+        const members = this.memberIntake();
         for (const op of ops) {
           clock.observe(op.hlc);
-          if (!store.sharedOps.append(op.hlc, JSON.stringify(op))) continue;
-          applyOp(store, op);
+          if (!store.sharedOps.append(op.hlc, JSON.stringify(op))) {
+            // A membership record logged here and refused then (signed by a device a removal put
+            // out) is weighed again each time it comes: that removal may count for nothing now
+            // (one made without the right, taken in by an older vss), and its device may come back.
+            if (op.record !== 'member' || store.libraryMembers.has(op.id)) continue;
+            applyOp(store, op, members);
+            if (store.libraryMembers.has(op.id)) applied++;
+            continue;
+          }
+          applyOp(store, op, members);
           applied++;
         }
         store.syncMeta.set(CLOCK_KEY, clock.last);
@@ -93,6 +104,11 @@ export class SharedData {
   since(seq: number, limit = MAX_OPS_PER_BATCH): { seq: number; ops: unknown[] } {
     const rows = this.lib.store.sharedOps.since(seq, Math.min(limit, MAX_OPS_PER_BATCH));
     return { seq: rows.at(-1)?.seq ?? seq, ops: rows.map((r) => JSON.parse(r.op) as unknown) };
+  }
+
+  /** How membership records are weighed as they come, for one transaction's operations. */
+  private memberIntake(): MemberIntake {
+    return new MemberIntake(this.lib.store, this.lib.config.id, this.lib.device.publicKey, this.wall());
   }
 
   /** The clock as the database has it now (another process may have moved it). */

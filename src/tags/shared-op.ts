@@ -7,7 +7,7 @@ import type { AlbumFields } from '../store/albums.js';
 import type { StackFields } from '../store/stacks.js';
 import { UUID_RE } from '../sidecars/address.js';
 import { verifyMemberRecord, type MemberBody, type MemberRecord } from './member-record.js';
-import { staleSignature } from './membership.js';
+import type { MemberIntake } from './member-intake.js';
 
 /**
  * One change of shared data (DESIGN §15, §16), as made here and as paired devices send it: the
@@ -226,8 +226,11 @@ export function checkOp(value: unknown): SharedOp | { refused: string } {
   return { refused: `no record kind ${JSON.stringify(record).slice(0, 40)}` };
 }
 
-/** Merge OP into the shared-data tables (the newer stamp wins per field; applying it again changes nothing). */
-export function applyOp(store: Stores, op: SharedOp): void {
+/**
+ * Merge OP into the shared-data tables (the newer stamp wins per field; applying it again changes
+ * nothing). MEMBERS weighs a membership record as it comes (one for the operations taken in together).
+ */
+export function applyOp(store: Stores, op: SharedOp, members: MemberIntake): void {
   switch (op.record) {
     case 'tag':
       return store.tags.apply(op.id, op.hlc, op.set);
@@ -249,12 +252,11 @@ export function applyOp(store: Stores, op: SharedOp): void {
       return store.stackMembers.apply(op.id, op.content, op.set.present, op.hlc);
     case 'member': {
       // Checked (checkOp) before it comes here: the body parses.
-      const b = JSON.parse(op.set.body) as MemberBody;
-      // Signed by a device this library's records remove, not held by its remover, undoing no removal: not taken in.
-      const signers = b.kind === 'admit' ? [b.by.uuid, b.member.uuid] : [b.by.uuid];
-      const removals = store.libraryMembers.removalsOf(signers).map((r) => ({ id: r.id, body: JSON.parse(r.body) as MemberBody }));
-      if (removals.length > 0 && staleSignature({ id: op.id, body: b }, removals)) return;
-      store.libraryMembers.add({ id: op.id, kind: b.kind, member_uuid: b.member.uuid, by_uuid: b.by.uuid, at: b.at, body: op.set.body, sig_by: op.set.sig_by, sig_member: op.set.sig_member, hlc: op.hlc });
+      const f = { id: op.id, body: JSON.parse(op.set.body) as MemberBody };
+      // Signed by a device a removal that counts puts out, not held by its remover, undoing no removal: not taken in.
+      if (members.stale(f)) return;
+      const b = f.body;
+      if (store.libraryMembers.add({ id: op.id, kind: b.kind, member_uuid: b.member.uuid, by_uuid: b.by.uuid, at: b.at, body: op.set.body, sig_by: op.set.sig_by, sig_member: op.set.sig_member, hlc: op.hlc })) members.taken(f);
       return;
     }
   }

@@ -50,6 +50,8 @@ export interface PairedDeviceItem {
   reached: 'local' | 'lan' | 'direct' | 'relay' | null;
   /** The connection's last measured round trip (ms), while connected. */
   rtt_ms: number | null;
+  /** Why it no longer lets this device in, in words (this device was removed from every library they share, issue 57); null: it does. */
+  refuses_this_device: string | null;
 }
 
 /** What a device may do in each library it shares with this one (`vss devices rights`, issue 46). */

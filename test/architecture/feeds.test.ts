@@ -21,9 +21,10 @@ const SRC = join(REPO, 'src');
  * The protocols that are not "what changed since a cursor", each for its reason: pairing, where
  * members listen, "who has X?" right now, transfers of sidecars and originals by address,
  * Spacedrop, a relay asked to carry strangers while a code is open, a mapped port dialled back,
- * a copy locked for another device's drop. A protocol that is not one of these and not `feed` is a hand-made feed.
+ * a copy locked for another device's drop, a removal told once to the device it removes. A
+ * protocol that is not one of these and not `feed` is a hand-made feed.
  */
-const NOT_FEEDS = ['pair', 'members', 'availability', 'fetch', 'original', 'drop', 'relayWindow', 'relayBrowsers', 'browserHttp', 'dialback', 'lock'];
+const NOT_FEEDS = ['pair', 'members', 'availability', 'fetch', 'original', 'drop', 'relayWindow', 'relayBrowsers', 'browserHttp', 'dialback', 'lock', 'removal'];
 
 /** Field names that say "since where": a cursor, a sequence number, an epoch, a position to resume from. */
 const CURSOR_FIELD = /^(seq|epoch|cursor|since|from_seq|to_seq|after(_.*)?|resume|position|version_vector)$/;

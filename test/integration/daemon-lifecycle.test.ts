@@ -11,10 +11,10 @@ import { VSS_BIN, json, runCli, tempDir, type CliResult } from '../helpers.js';
 
 interface Status {
   running: boolean; pid: number | null; instance: string | null; data_dir: string;
-  socket: string | null; http: string | null; peer_id: string | null; listen: string[]; web_urls: string[]; tls_fingerprint: string | null; listen_kept: string[];
+  socket: string | null; http: string | null; peer_id: string | null; listen: string[]; web_urls: string[]; tls_fingerprint: string | null; listen_kept: string[]; removed_from: unknown[];
 }
 
-const STATUS_KEYS = ['running', 'pid', 'instance', 'data_dir', 'socket', 'http', 'peer_id', 'listen', 'web_urls', 'tls_fingerprint', 'listen_kept'];
+const STATUS_KEYS = ['running', 'pid', 'instance', 'data_dir', 'socket', 'http', 'peer_id', 'listen', 'web_urls', 'tls_fingerprint', 'listen_kept', 'removed_from'];
 
 function alive(pid: number): boolean {
   try {
@@ -218,7 +218,7 @@ describe('daemon lifecycle: instances side by side, one daemon per data dir, cle
     assert.match(text.stdout, /not running/);
     const status = await cli(['--instance', 'bob', 'daemon', 'status', '--json']);
     assert.equal(status.code, 0);
-    assert.deepEqual(JSON.parse(status.stdout), { running: false, pid: null, instance: 'bob', data_dir: bob.data_dir, socket: null, http: null, peer_id: null, listen: [], web_urls: [], tls_fingerprint: null, listen_kept: [] });
+    assert.deepEqual(JSON.parse(status.stdout), { running: false, pid: null, instance: 'bob', data_dir: bob.data_dir, socket: null, http: null, peer_id: null, listen: [], web_urls: [], tls_fingerprint: null, listen_kept: [], removed_from: [] });
     assert.equal((await cli(['--instance', 'bob', 'daemon', 'logs'])).stdout.includes('daemon stopped'), true);
     for (let i = 0; i < 200 && !followed.includes('daemon stopped'); i++) await sleep(25);
     assert.match(followed, /INFO \[daemon\] daemon stopping .*\n.*daemon stopped/);

@@ -15,6 +15,7 @@ export const DeviceItem = memo(function DeviceItem({ device, onUnpair }: { devic
         <h3>{device.name}</h3>
         <span className="muted device-reach">{device.online ? reachText(device) : device.last_seen ? `last seen ${dateTime(device.last_seen)}` : 'not seen yet'}</span>
       </div>
+      {device.refuses_this_device !== null && <p className="small device-refused" role="status">It no longer lets this device in: {device.refuses_this_device}. Pair again with a device that may admit to rejoin.</p>}
       <p className="muted small">{device.via === 'library' ? 'Member of the library since' : 'Paired'} {dateTime(device.paired_at)} · <span className="mono" title={device.id}>{device.id.slice(0, 8)}</span></p>
       <div className="actions">
         <button type="button" className="quiet" onClick={() => setRights(!rights)} aria-expanded={rights} aria-label={`What ${device.name} may do`}>Rights</button>

@@ -6,6 +6,7 @@ import { daemonPaths } from './paths.js';
 import { liveHolder, liveReady } from './pidfile.js';
 import { readToken } from './token.js';
 import { readKeptListen } from '../../sync/net/network-switches.js';
+import { readRemovedFrom } from '../../sync/members/removed-from.js';
 
 /** `vss daemon status --json` (DESIGN §12), exactly these keys. */
 export interface DaemonStatus {
@@ -23,6 +24,8 @@ export interface DaemonStatus {
   tls_fingerprint: string | null;
   /** Where every start listens, as `daemon start --listen` kept it ([]: the default, every interface and any free port); shown whether it runs or not. */
   listen_kept: string[];
+  /** The libraries this device was removed from (issue 57): their members refuse it. */
+  removed_from: Array<{ library: string; by: string; at: string }>;
 }
 
 /** What a client needs to talk to a running daemon. */
@@ -56,6 +59,7 @@ export function daemonStatus(dataDir: string): DaemonStatus {
     web_urls: answering ? ready.web_urls ?? [`${ready.http}/ui/`] : [],
     tls_fingerprint: answering ? ready.tls_fingerprint ?? null : null,
     listen_kept: readKeptListen(dir),
+    removed_from: readRemovedFrom(dir).map((r) => ({ library: r.library, by: r.by, at: r.at })),
   };
 }
 

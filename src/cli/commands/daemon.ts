@@ -5,7 +5,7 @@ import { formatBytes } from '../../core/format.js';
 import { checkListenAddresses, appDataDir, resolveDataDir, daemonPaths, DEFAULT_LAN_PORT } from '../../api/words.js';
 import type { DeviceSettingsApi } from '../../api/index.js';
 import { globals } from '../context.js';
-import { displayPath, formatDuration, printJson, printLine } from '../output.js';
+import { displayPath, formatDuration, printJson, printLine, warn } from '../output.js';
 import { onStopSignal } from '../signals.js';
 import { parseBytes } from '../parse.js';
 
@@ -76,6 +76,7 @@ async function printStatus(s: DaemonStatus): Promise<void> {
   const boxUrl = box ? s.web_urls.find((u) => u.startsWith(`https://${box.name.includes(':') ? `[${box.name}]` : box.name}:`)) : undefined;
   for (const url of s.web_urls.filter((u) => !u.startsWith(`${s.http}/`) && u !== boxUrl)) printLine(`  network:  ${url}`);
   if (s.tls_fingerprint !== null) printLine(`  cert:     ${s.tls_fingerprint} (SHA-256: compare with what the phone's browser shows)`);
+  if (s.web_urls.some((u) => u.startsWith('http://') && !u.startsWith(`${s.http}/`))) printLine(`  note:     ${(await daemonParts()).LAN_HTTP_WARNING}`);
   if (s.peer_id !== null) printLine(`  peer id:  ${s.peer_id}`);
   for (const a of s.listen) printLine(`  listen:   ${a}`);
   for (const a of s.listen_kept) printLine(`  kept:     --listen ${a} (at every start; \`--listen default\` forgets it)`);
@@ -88,6 +89,7 @@ async function printStatus(s: DaemonStatus): Promise<void> {
   }
   if (box) printLine(`  box web:  ${boxUrl ?? `https://${box.name}:${box.port}/ui/`} (browsers away from home${settings.relay() ? '' : '; off: the device does not relay (--relay)'})`);
   if (settings.upnp()) printLine('  upnp:     the port mapped on the router (its public address listed once another device confirmed it)');
+  for (const r of s.removed_from) printLine(`  removed:  from ${r.library} by ${r.by} on ${r.at.slice(0, 16).replace('T', ' ')} UTC: its members refuse this device (pair again with one that may admit to rejoin)`);
   printLine(`  logs:     ${displayPath(daemonPaths(s.data_dir).log)}`);
 }
 
@@ -129,6 +131,9 @@ export function registerDaemonCommands(program: Command): void {
       await checkListen(opts.listen);
       const dataDir = dataDirOf(this);
       (await daemonParts()).keepLanFlags(dataDir, opts);
+      const { lanWarnings, LAN_HTTP_WARNING } = await daemonParts();
+      // Plain HTTP is said in the status printed below (a note), or here when the status is JSON.
+      for (const w of lanWarnings(dataDir)) if (w !== LAN_HTTP_WARNING || globals(this).json) warn(w);
       (await daemonParts()).keepBoxWebFlags(dataDir, opts);
       if (opts.relay !== undefined) (await settingsOf(dataDir)).setRelay(opts.relay);
       if (opts.relayRate !== undefined) (await settingsOf(dataDir)).setRelayRate(opts.relayRate === 'unlimited' ? null : parseBytes(opts.relayRate, '--relay-rate'));

@@ -114,7 +114,8 @@ export function registerPairCommands(program: Command): void {
       for (const d of list) {
         const how = d.kind === 'browser' ? (d.reached === 'lan' ? 'home network' : 'this machine')
           : `${d.reached === 'relay' ? 'through a relay' : d.reached === 'lan' ? 'LAN' : d.reached === 'local' ? 'on this machine' : 'direct'}${d.rtt_ms !== null ? `, ${d.rtt_ms} ms` : ''}`;
-        const seen = d.online ? `online (${how})` : d.last_seen ? `last seen ${d.last_seen}` : 'never seen since pairing';
+        const seen = d.kind === 'device' && d.refuses_this_device !== null ? `refuses this device (${d.refuses_this_device})`
+          : d.online ? `online (${how})` : d.last_seen ? `last seen ${d.last_seen}` : 'never seen since pairing';
         const may = d.kind === 'browser' ? `  browser, may ${Object.entries(d.may).filter(([, on]) => on).map(([what]) => what).join(', ')}` : '';
         const since = d.kind === 'device' && d.via === 'library' ? `member since ${d.paired_at}` : `paired ${d.paired_at}`;
         printLine(`${d.name}  ${d.id}  ${since}  ${seen}${may}`);

@@ -43,6 +43,7 @@ export function registerUiCommand(program: Command): void {
         ...(opts.may !== undefined ? { may: opts.may } : {}),
       });
       if (pair.started !== null) process.stderr.write(`vss: started the daemon (pid ${pair.started}); \`vss daemon stop\` stops it\n`);
+      if (pair.lan && pair.url.startsWith('http://')) warn((await import('../../daemon/index.js')).LAN_HTTP_WARNING);
       if (globals(this).json) return printJson({ url: pair.url, expires_at: pair.expires_at });
       if (!pair.lan && !opts.away) warn('the daemon serves this machine only: a phone cannot open this address (restart it with `vss daemon stop && vss daemon start --lan`)');
       // Drawn only on a terminal: a pipe gets the address alone.

@@ -44,6 +44,16 @@ export function userCert(certPath: string, keyPath: string): LanCert {
 }
 
 /**
+ * Which of NAMES (addresses and host names the home network reaches this device by) the
+ * certificate CERT (PEM) is good for, and what it names itself (its subjectAltName, or subject).
+ */
+export function certCovers(cert: string, names: readonly string[]): { covered: string[]; names: string } {
+  const x = new X509Certificate(cert);
+  const covered = names.filter((n) => (isIP(n) !== 0 ? x.checkIP(n) : x.checkHost(n)) !== undefined);
+  return { covered, names: x.subjectAltName ?? x.subject.replace(/\n/g, ', ') };
+}
+
+/**
  * The certificate vss made for this device in DATA_DIR, made (or made again, with the same key)
  * when there is none, when it does not name every one of NAMES (addresses and host names the
  * LAN server answers on), or when it is about to end. Self-signed: a browser asks the user once

@@ -85,8 +85,12 @@ describe('membership brought into the trust store', () => {
     assert.equal(trust.mayRelay(peerIdOfPublicKey(nas.side.key)), false);
     assert.equal(trust.mayRelay(peerIdOfPublicKey(desktop.side.key)), true);
 
-    // The desktop removes the laptop (any member may remove): dropped here too, though this device paired with it.
-    shared.receive([removeOp(id, desktop, laptop, 5, [admitOp(id, laptop, desktop, 1).id, admitOp(id, laptop, nas, 2).id])], desktop.side.uuid);
+    // The desktop removes the laptop: a plain member's removal of a device that may admit counts for nothing (N2).
+    const keeps = [admitOp(id, laptop, desktop, 1).id, admitOp(id, laptop, nas, 2).id];
+    shared.receive([removeOp(id, desktop, laptop, 5, keeps)], desktop.side.uuid);
+    assert.deepEqual(applyMembership(trust, lib, me).dropped, []);
+    // Let admit too, its removal counts: dropped here, though this device paired with it.
+    shared.receive([rightsOp(id, self, desktop, 6, ['admit', 'remove', 'relay']), removeOp(id, desktop, laptop, 7, keeps)], desktop.side.uuid);
     const after = applyMembership(trust, lib, me);
     assert.deepEqual(after.dropped.map((d) => [d.uuid, d.gone]), [[laptop.side.uuid, true]]);
     assert.equal(trust.get(laptop.side.uuid), undefined);

@@ -26,6 +26,28 @@ export function recordRemoval(lib: Library, self: MemberSide, privateKeyPem: str
 }
 
 /**
+ * Why SELF may not remove DEVICE from LIB (issue 57, N2), or undefined when it may: removing needs
+ * the right to remove, and removing the library's founder or a device that may admit needs the
+ * right to admit too (the rule every member applies to the removal, `tags/membership.ts`: one made
+ * against it would count for nothing). A device out of the library itself is not refused here:
+ * what it signs counts for nothing anyway, and it may still forget devices.
+ */
+export function removalRefused(trust: PairedDevices, lib: Library, self: MemberSide, device: { uuid: string; key: string; name: string }): string | undefined {
+  const view = membershipHere(trust, lib, self);
+  const mine = view.members.get(self.key)?.rights;
+  if (mine === undefined) return undefined;
+  const others = (right: Right) => [...view.members.values()].filter((m) => m.key !== device.key && m.key !== self.key && m.rights.includes(right)).map((m) => m.name);
+  const ask = (names: string[]) => (names.length > 0 ? ` (${names.join(', ')})` : '');
+  if (!mine.includes('remove')) return `this device may not remove members of ${lib.config.name}: only a device that may remove does${ask(others('remove'))}`;
+  const target = view.members.get(device.key);
+  const name = target?.name ?? device.name;
+  const founder = founderOf(memberFacts(lib), self.key) === device.key;
+  if (!founder && !target?.rights.includes('admit')) return undefined;
+  if (mine.includes('admit')) return undefined;
+  return `this device may not remove ${name} from ${lib.config.name}: ${name} ${founder ? 'made the library' : 'may let others in'}, and only a device that may admit removes it${ask(others('admit'))}`;
+}
+
+/**
  * What an admission of the device with KEY into LIB made by the device with SELFKEY says besides
  * who and when: the removals of it that it undoes (`over`: it is paired again), and the library's
  * founder as this device knows it.

@@ -1,5 +1,6 @@
 import { MAX_LOCK_COPIES } from '../../guardian/guard.js';
 import { f, type Fields } from './fields.js';
+import { MEMBER_REFS_MAX } from '../../tags/member-record.js';
 
 /*
  * Every message vss sends between devices, defined once (DESIGN §18): the protocols with their
@@ -55,8 +56,6 @@ export const MEMBER_RECORDS_MAX = 64;
 export const PEER_RECORD_BYTES = 4 * 1024;
 /** An Ed25519 signature in base64 (88 characters), with room. */
 export const MEMBER_SIG_CHARS = 128;
-/** Record ids an admission names as the removals it undoes, at most (as `tags/member-record.ts` bounds them). */
-export const MEMBER_REFS_MAX = 200;
 /** Files in one offer, at most, and a file's name as a peer may send it (the receiver checks it: a base name, no separator). */
 export const DROP_MAX_ITEMS = 1000;
 export const DROP_NAME_CHARS = 255;
@@ -111,16 +110,15 @@ export const PROTOCOLS = {
     id: '/vss/members/1.0.0', version: 1, maxMessageBytes: MEMBER_RECORDS_MAX * (PEER_RECORD_BYTES + 256), pairedOnly: true, maxInboundStreams: 2, tagKey: 't',
     decoder: { maxArrayLength: MEMBER_RECORDS_MAX, maxMapLength: 16, maxStrLength: 256, maxBinLength: PEER_RECORD_BYTES },
   },
+  /** A removal told to the device it removes (issue 57): the records that remove it, as shared-data operations. One push a stream; nothing is answered. */
+  removal: { id: '/vss/removal/1.0.0', version: 1, maxMessageBytes: 4 * SHARED_OP_CHARS + 1024, pairedOnly: true, maxInboundStreams: 2, tagKey: 't', decoder: { maxArrayLength: 4, maxMapLength: 8, maxStrLength: SHARED_OP_CHARS, maxBinLength: 64 } },
   // ---- end of reconnecting ----
   /**
    * Pairing through a relay (issue 29): a device with a pairing code open asks each relay it holds
    * a slot on to carry circuits to it from devices the relay is not paired with, for as long as
    * the code lives. One message a stream; nothing is answered.
    */
-  relayWindow: {
-    id: '/vss/relay-window/1.0.0', version: 1, maxMessageBytes: 256, pairedOnly: true, maxInboundStreams: 2, tagKey: 't',
-    decoder: { maxArrayLength: 4, maxMapLength: 8, maxStrLength: 64, maxBinLength: 64 },
-  },
+  relayWindow: { id: '/vss/relay-window/1.0.0', version: 1, maxMessageBytes: 256, pairedOnly: true, maxInboundStreams: 2, tagKey: 't', decoder: { maxArrayLength: 4, maxMapLength: 8, maxStrLength: 64, maxBinLength: 64 } },
   /**
    * Browsers away from home (issue 46 item 4): a device tells each relay box it holds a slot on
    * the browsers paired with it there (their peer ids), the only strangers the box carries to it
@@ -146,10 +144,7 @@ export const PROTOCOLS = {
    * to dial it back at its public address with a fresh connection. Asked only of paired devices,
    * at the asker's own address as the answerer sees it, so it cannot aim a dial anywhere else.
    */
-  dialback: {
-    id: '/vss/dialback/1.0.0', version: 1, maxMessageBytes: 1024, pairedOnly: true, maxInboundStreams: 2, tagKey: 't',
-    decoder: { maxArrayLength: 4, maxMapLength: 8, maxStrLength: 512, maxBinLength: 64 },
-  },
+  dialback: { id: '/vss/dialback/1.0.0', version: 1, maxMessageBytes: 1024, pairedOnly: true, maxInboundStreams: 2, tagKey: 't', decoder: { maxArrayLength: 4, maxMapLength: 8, maxStrLength: 512, maxBinLength: 64 } },
   /** Availability: "who has X?" (digests and deltas are the availability feed). */
   availability: {
     id: '/vss/availability/1.0.0', version: 1, maxMessageBytes: 4 * 1024 * 1024, pairedOnly: true, maxInboundStreams: 8, tagKey: 't',
@@ -282,6 +277,8 @@ export const PEER_MESSAGES = {
     protocol: 'members', tag: { t: 'records' }, since: 1, maxBytes: PROTOCOLS.members.maxMessageBytes,
     fields: { records: f.array(f.object({ peer_id: f.string(128), record: f.blob(PEER_RECORD_BYTES) }), MEMBER_RECORDS_MAX) },
   },
+  /** The removals of the receiver from LIBRARY (shared-data operations as JSON, checked as a pull's): it learns why every member refuses it. */
+  'removal.notice': { protocol: 'removal', tag: { t: 'notice' }, since: 1, maxBytes: PROTOCOLS.removal.maxMessageBytes, fields: { library: f.uuid, ops: f.array(f.string(SHARED_OP_CHARS), 4) } },
   // ---- end of reconnecting ----
 
   /** Carry strangers' circuits to the sender for FOR_MS (at most a pairing code's life), or no longer with 0. */

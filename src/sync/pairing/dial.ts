@@ -19,6 +19,9 @@ export function pairingDialer(node: PeerNode): (target: string, signal: AbortSig
         // Hung up on as the connection was set up, by the device or by the relay on the way to
         // it (a relay carries a stranger only to a device whose code is open): its code is closed.
         if (!signal.aborted && err instanceof PeerRefused && err.why !== 'protocol') throw new HungUp(err.peerId ?? target, err);
+        // A relay that carried the circuit, and the device behind its slot that refused it (its
+        // code used or closed while the relay's window to it was still open): the same answer.
+        if (!signal.aborted && target.includes('/p2p-circuit/') && refusedBehindRelay(err)) throw new HungUp(target.split('/').at(-1)!, err);
         throw err;
       }
     }
@@ -33,6 +36,15 @@ export function pairingDialer(node: PeerNode): (target: string, signal: AbortSig
     if (!target.startsWith('/')) return { stream, peerId };
     return { stream, peerId, addr: addrOfPeer(target, peerId) };
   };
+}
+
+/** Whether ERR (or an error it carries) is a relay's CONNECTION_FAILED: it reached for the device behind its slot, and the device did not take the circuit. */
+function refusedBehindRelay(err: unknown): boolean {
+  for (let e = err as { message?: unknown; cause?: unknown; errors?: unknown[] } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (/status CONNECTION_FAILED/.test(String(e.message))) return true;
+    if (Array.isArray(e.errors) && e.errors.some((x) => refusedBehindRelay(x))) return true;
+  }
+  return false;
 }
 
 /** Whether ERR, a failure to open a stream on a connection just made, is the other side closing it as it opened. */

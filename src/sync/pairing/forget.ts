@@ -1,14 +1,15 @@
 import type { PairedDeviceItem } from '../../wire/peers.js';
 import type { PairedDevice, PairedDevices } from './paired-devices.js';
+import { refusesThisDevice, type RemovedFrom } from '../members/removed-from.js';
 
-/** A paired device as `devices list` shows it; REACH: how it is reached now (null: not connected). */
-export function pairedDeviceItem(d: PairedDevice, reach: Pick<PairedDeviceItem, 'reached' | 'rtt_ms'>): PairedDeviceItem {
+/** A paired device as `devices list` shows it; REACH: how it is reached now (null: not connected); REMOVED: the libraries this device was removed from. */
+export function pairedDeviceItem(d: PairedDevice, reach: Pick<PairedDeviceItem, 'reached' | 'rtt_ms'>, removed: readonly RemovedFrom[]): PairedDeviceItem {
   const online = reach.reached !== null;
   return {
     kind: 'device', id: d.device_uuid, name: d.name, paired_at: d.paired_at, online,
     last_seen: online ? new Date().toISOString() : d.last_seen, libraries: [...d.library_ids],
     via: d.library_ids.every((l) => d.member_of?.includes(l)) ? 'library' : 'pairing', peer_id: d.peer_id,
-    reached: reach.reached, rtt_ms: reach.rtt_ms,
+    reached: reach.reached, rtt_ms: reach.rtt_ms, refuses_this_device: refusesThisDevice(d.library_ids, removed),
   };
 }
 

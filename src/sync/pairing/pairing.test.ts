@@ -435,6 +435,7 @@ test('a peer that opens a stream and says nothing is timed out, not counted', as
 test('through a relay, a joiner whose code is no longer open hears the device hung up, as directly; an open code pairs there', async () => {
   const windows = new Set<string>();
   const [box, a, stranger] = [await device('box', { relayFor: windows }), await device('laptop'), await device('desktop')];
+  let late: Awaited<ReturnType<typeof device>> | undefined;
   try {
     // The laptop is paired with the box, and holds a slot there.
     const boxCode = box.host.open(box.local, LIBRARY);
@@ -459,9 +460,14 @@ test('through a relay, a joiner whose code is no longer open hears the device hu
     const joined = await joinAs(stranger, open.words, [circuit]);
     assert.equal(joined.device.device_uuid, a.local.deviceUuid);
     await open.done;
+    // The invite used: another device that holds it hears so, through the box too, not "check the words".
+    late = await device('phone');
+    await assert.rejects(joinAs(late, open.words, [circuit]), HUNG_UP);
+    windows.delete(a.node.peerId);
+    await assert.rejects(joinAs(late, open.words, [circuit]), HUNG_UP);
   } finally {
     windows.clear();
-    await stopAll(box, a, stranger);
+    await stopAll(box, a, stranger, ...(late ? [late] : []));
   }
 });
 

@@ -13,6 +13,7 @@ import type { AdmissionTerms, MemberRecord } from '../../tags/member-record.js';
 import { parsePairingCode } from './code.js';
 import { discoveredPeers, pairingDialer } from './dial.js';
 import { forgetDevice, pairedDeviceItem } from './forget.js';
+import { readRemovedFrom } from '../members/removed-from.js';
 import { makeInvite, parseInvite } from './invite.js';
 import { PairingHost } from './host.js';
 import { joinPairing } from './join.js';
@@ -168,7 +169,8 @@ export class PairingService {
   }
 
   devices(): PairedDeviceItem[] {
-    return this.opts.trust.list().map((d) => pairedDeviceItem(d, this.opts.network.reachOf(d.peer_id)));
+    const removed = readRemovedFrom(this.opts.dataDir);
+    return this.opts.trust.list().map((d) => pairedDeviceItem(d, this.opts.network.reachOf(d.peer_id), removed));
   }
 
   /** Forget a device: its key is refused from now on, its connections dropped, its availability removed. */
