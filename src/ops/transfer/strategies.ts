@@ -88,11 +88,11 @@ export interface TransferWay {
 export const TRANSFER_WAYS = [
   {
     asked: 'copy', from: 'here', to: 'here', kind: 'files-copy', inProcess: true,
-    how: 'read once and written beside its target, hashed as it goes (holes kept), verified by BLAKE3 and landed (files/file-op-job.ts, storage/local-verified-copy.ts)',
+    how: 'read once and written beside its target, hashed as it goes (holes kept), verified by BLAKE3 and landed (ops/transfer/run/here-target.ts, storage/local-verified-copy.ts)',
   },
   {
     asked: 'move', from: 'here', to: 'here', kind: 'files-move', inProcess: true,
-    how: 'a rename within one filesystem, else a copy verified and flushed before the source goes (files/file-op-job.ts)',
+    how: 'a rename within one filesystem, else a copy verified and flushed before the source goes (ops/transfer/run/)',
   },
   {
     asked: 'copy', from: 'here', to: 'device', kind: 'files-copy-to-device', inProcess: false,
