@@ -15,6 +15,7 @@ import type { RepairInput } from './repair.js';
 import type { SendInput } from './send.js';
 import type { ToBucketInput } from './to-bucket.js';
 import type { ToDeviceInput } from './to-device.js';
+import type { Party } from '../../files/destination.js';
 
 /**
  * What a transfer is asked (issue 43, "one transfer"): its verb and what it names. A copy or move
@@ -38,6 +39,8 @@ export interface CopyAsk {
   onConflict?: string;
   into?: boolean;
   force?: boolean;
+  /** Who asks: a paired browser or a peer writes only into the library's locations (files/destination.ts); absent: this machine's user. */
+  party?: Party;
 }
 
 export type Asked = TransferAsk['asked'];
