@@ -302,14 +302,18 @@ export class HereTarget implements TransferTarget, HereRun {
       else if (dstThere.kind === 'dir' || srcThere.kind === 'dir') throw new VssError('IO', `${dst} is a folder: --on-conflict replace replaces files, not folders`, { path: dst });
     }
     this.places.makeFolder(dirname(final));
+    const replacing = final === dst && dstThere !== undefined;
     try {
-      await this.renameTo(it.src, final, final === dst && dstThere !== undefined);
+      await this.renameTo(it.src, final, replacing);
     } catch (err) {
       if (errnoCode(err) !== 'EXDEV' || srcThere.kind !== 'file') throw err;
       // Another filesystem after all (a bind mount): copied, verified and flushed, then the source removed.
       return this.copyNow([{ ...it, kind: 'file' }], ctx);
     }
-    await ctx.confirm([{ it, landed: { final } }]);
+    const from = this.places.placed(it.src);
+    const to = this.places.placed(final);
+    const renamed = from && to && from.locationId === to.locationId && !replacing ? { renamed: { locationId: from.locationId, from: from.rel, to: to.rel } } : {};
+    await ctx.confirm([{ it, landed: { final, ...renamed } }]);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { crashPoint } from '../../../core/crash-point.js';
 import { fsyncDirAsync } from '../../../core/fs-atomic.js';
 import { childLog } from '../../../core/log.js';
 import type { FileOp, OnConflict } from '../../../files/file-op.js';
@@ -6,6 +7,7 @@ import { placeOf } from '../../../files/places.js';
 import { leavingOf } from '../../../files/plan.js';
 import { reindexAfter } from '../../../files/reindex.js';
 import { recordRotFound } from '../../../guardian/rot-found.js';
+import { moveIndexed } from '../../../indexer/move-indexed.js';
 import type { KnownBytes } from '../../../indexer/identification.js';
 import type { JobOutcome, JobRunContext } from '../../../jobs/job-kind.js';
 import type { JobRow } from '../../../jobs/states.js';
@@ -69,6 +71,8 @@ class TransferRun {
   private hold: GuardedDrop | null = null;
   /** Whether anything ended in this run (what to index). */
   private touched = false;
+  /** Items the index already follows (a rename within one location, moved in it at once). */
+  private readonly inPlace = new Set<number>();
 
   constructor(private readonly lib: Library, private readonly job: JobRow, private readonly target: TransferTarget, private readonly ctx: JobRunContext, private readonly opts: TransferRunOptions) {}
 
@@ -175,6 +179,7 @@ class TransferRun {
    */
   private async confirm(b: Batch, items: ReadonlyArray<{ it: FileOpItemRecord; landed: Landed }>): Promise<void> {
     const fresh = items.filter(({ it }) => this.byIdx.get(it.idx)?.state === 'todo');
+    if (this.opts.op === 'move' && fresh.some(({ it, landed }) => it.kind === 'file' && landed.skipped !== true)) crashPoint('transfer:before-source-removed');
     const left = new Set<string>();
     const rows: Array<{ it: FileOpItemRecord; row: FinishedItem }> = [];
     for (const { it, landed } of fresh) {
@@ -192,6 +197,10 @@ class TransferRun {
     }
     await Promise.all([...left].map((d) => fsyncDirAsync(d).catch(() => undefined)));
     for (const { it, row } of rows) if (this.end(it, row)) this.credit(b, it);
+    // A rename within one location: the index follows it at once, in one write (nothing listed again for it).
+    for (const { it, landed } of fresh) {
+      if (landed.renamed && this.byIdx.get(it.idx)?.state === 'done' && moveIndexed(this.lib, landed.renamed.locationId, landed.renamed.from, landed.renamed.to)) this.inPlace.add(it.idx);
+    }
   }
 
   /**
@@ -283,7 +292,7 @@ class TransferRun {
     if (!always && !this.touched) return;
     if (this.target.indexable && !this.target.indexable()) return;
     const op = this.opts.op;
-    const rows = this.target.landsHere ? this.rows : this.rows.filter((it) => it.state === 'done' && op === 'move').map((it) => ({ ...it, final: null }));
+    const rows = this.target.landsHere ? this.rows.filter((it) => !this.inPlace.has(it.idx)) : this.rows.filter((it) => it.state === 'done' && op === 'move').map((it) => ({ ...it, final: null }));
     if (rows.length === 0) return;
     await reindexAfter(this.lib, op, rows, this.known).catch((err: unknown) => log.warn({ err, job: this.job.id }, 'could not index what a transfer changed'));
   }
