@@ -2,6 +2,7 @@ import { DEFAULT_ON_CONFLICT, ON_CONFLICT, type FileOpOutcome, type FileOpResult
 import { UsageError } from '../core/errors.js';
 import type { OpCall, OpHost, Performed } from '../ops/op.js';
 import type { FileOpFlags, FileOpVerb } from '../ops/file-op-request.js';
+import type { Party } from '../files/destination.js';
 import type { GuardianBelowPolicy } from '../wire/guardian.js';
 import type { OpPreview } from '../wire/preview.js';
 
@@ -17,6 +18,8 @@ export interface TransferOptions extends OpCall {
   into?: boolean;
   /** Move (or replace) even what leaves a content below its Guardian policy. */
   force?: boolean;
+  /** Who asks: a paired browser (or a peer) writes only into the library's locations; this machine's user anywhere (the default). */
+  party?: Party;
 }
 
 export interface DeleteOptions extends OpCall {
@@ -58,8 +61,8 @@ export class FilesApi {
    * A content with no file here is left out (a preview names it in `not_here`).
    */
   copy(srcs: string[], dst: string, opts: TransferOptions = {}): Promise<FileOpOutcome> {
-    const { onConflict, into, force, ...call } = opts;
-    return this.perform('copy', srcs, dst, { onConflict, into, force }, call);
+    const { onConflict, into, force, party, ...call } = opts;
+    return this.perform('copy', srcs, dst, { onConflict, into, force, party }, call);
   }
 
   /**
@@ -68,8 +71,8 @@ export class FilesApi {
    * folder, each source removed once that device confirmed its copy verified and flushed.
    */
   move(srcs: string[], dst: string, opts: TransferOptions = {}): Promise<FileOpOutcome> {
-    const { onConflict, into, force, ...call } = opts;
-    return this.perform('move', srcs, dst, { onConflict, into, force }, call);
+    const { onConflict, into, force, party, ...call } = opts;
+    return this.perform('move', srcs, dst, { onConflict, into, force, party }, call);
   }
 
   /**

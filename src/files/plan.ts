@@ -194,7 +194,7 @@ function movedAway(lib: Library, place: LibraryPlace, src: string, isDir: boolea
 /**
  * The indexed files of this device that ITEMS (a job's items not done yet) take away as they run:
  * a delete's files, a move's sources (landing where their destination is), and what a replace
- * gives up. What the Guardian weighs again as the job runs (files/file-op-job.ts), from the items
+ * gives up. What the Guardian weighs again as the job runs (ops/transfer/run/), from the items
  * as they are then, not as they were planned.
  */
 export function leavingOf(lib: Library, op: FileOp, items: readonly NewFileOpItem[], onConflict: OnConflict): LeavingFile[] {

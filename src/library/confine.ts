@@ -54,10 +54,17 @@ export class ConfinedRoot {
   private readonly ttlMs: number;
 
   private readonly prefix: string;
+  private readonly rootMustExist: boolean;
 
-  constructor(readonly root: string, private readonly what: string, opts: { checkTtlMs?: number } = {}) {
+  /**
+   * ROOTMUSTEXIST: the root is never made by a write into it (a location's folder: missing, it is
+   * on a drive that left, or was removed; a folder made there would land under the empty mount
+   * point, issue 57 S1).
+   */
+  constructor(readonly root: string, private readonly what: string, opts: { checkTtlMs?: number; rootMustExist?: boolean } = {}) {
     this.prefix = root.endsWith(sep) ? root : root + sep;
     this.ttlMs = opts.checkTtlMs ?? FOLDER_CHECK_TTL_MS;
+    this.rootMustExist = opts.rootMustExist === true;
   }
 
   /** ROOT joined with REL; refused when REL could step outside. Looks at nothing on disk. */
@@ -100,6 +107,7 @@ export class ConfinedRoot {
     // The nearest folder that exists is checked first: mkdir through a symlink would already write outside.
     let existing = dir;
     while (existing !== this.root && !lstatSync(existing, { throwIfNoEntry: false })) existing = dirname(existing);
+    this.rootThere(existing);
     this.checkFolder(existing);
     mkdirSync(dir, { recursive: true });
     this.checkFolder(dir);
@@ -113,9 +121,17 @@ export class ConfinedRoot {
     if (!isInside(this.root, dir)) throw new PathRefusedError(dir, `outside ${this.what}`);
     let existing = dir;
     while (existing !== this.root && !lstatSync(existing, { throwIfNoEntry: false })) existing = dirname(existing);
+    this.rootThere(existing);
     this.checkFolder(existing);
     if (existing !== dir) await mkdir(dir, { recursive: true });
     this.checkFolder(dir);
+  }
+
+  /** EXISTING, the nearest folder of one to make that is there: never the root's place when the root must exist and is not. */
+  private rootThere(existing: string): void {
+    if (this.rootMustExist && existing === this.root && !lstatSync(existing, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new PathRefusedError(this.root, `${this.what} is not there (its drive unplugged, or the folder removed): nothing is written in its place`);
+    }
   }
 
   /** DIR (inside the root by its name) really is inside it on disk. A folder that is not there yet passes: nothing can be read through it. */

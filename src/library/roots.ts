@@ -102,7 +102,7 @@ export class LibraryRoots {
     const key = `${row.id}|${row.uuid}|${row.path}`;
     let root = this.byLocation.get(key);
     if (!root) {
-      root = new ConfinedRoot(row.path, what);
+      root = new ConfinedRoot(row.path, what, { rootMustExist: true });
       this.byLocation.set(key, root);
     }
     return root;

@@ -2,7 +2,6 @@ import { posix } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
 import { blake3File } from '../core/file-blake3.js';
 import type { BucketTarget } from '../guardian/protect-targets.js';
-import { recordRotFound } from '../guardian/rot-found.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../jobs/job-kind.js';
 import type { JobRow } from '../jobs/states.js';
 import { TryAgainLater } from '../jobs/transient.js';
@@ -14,6 +13,8 @@ import { locationStorage } from '../storage/storages.js';
 import { openBucket, probeBucket } from '../volumes/buckets.js';
 import type { OpHost } from './op.js';
 import { indexedSource, itemsResult } from './op-items.js';
+import { runTransfer } from './transfer/run/run-transfer.js';
+import type { Batch, PutContext, TransferTarget } from './transfer/run/target.js';
 
 /** Uploads to a bucket as queued (in the job's params): which bucket volume, and what a key another object holds gets. */
 export interface ToBucketParams {
@@ -35,53 +36,75 @@ export function toBucketParams(t: Pick<BucketTarget, 'volumeId'>): ToBucketParam
 }
 
 /**
- * Run a job's uploads to a bucket (a protect's copies, a `files copy` into a bucket): each item
- * (its `dst` a path under the bucket's prefix)
- * uploaded hashed as it is read (a multipart upload resumed from the parts the bucket confirmed,
- * kept in `bucket_uploads`), then checked: the BLAKE3 of every byte sent must be its content's,
- * and the object read back (its size and metadata, and ranges of its bytes against the file's).
- * Only then is it recorded as a copy (`bucket_objects`, verified now, with the ETag the bucket
- * gave) and the item done. An item whose file is gone, changed or rotten, or whose upload does not
- * read back, is left out with its reason (nothing of it stays in the bucket) and the job goes on
- * with the rest. A bucket that does not answer makes the job wait (no attempt spent) and go on
- * when it does; a cancel gives up the upload under way.
+ * Run a job's uploads to a bucket (a protect's copies, a `files copy` into a bucket) through the
+ * one item loop (transfer/run/run-transfer.ts): each item (its `dst` a path under the bucket's
+ * prefix) uploaded hashed as it is read (a multipart upload resumed from the parts the bucket
+ * confirmed, kept in `bucket_uploads`), then checked: the BLAKE3 of every byte sent must be its
+ * content's, and the object read back (its size and metadata, and ranges of its bytes against the
+ * file's). Only then is it recorded as a copy (`bucket_objects`, verified now, with the ETag the
+ * bucket gave) and the item done. An item whose file is gone, changed or rotten, or whose upload
+ * does not read back, is left out with its reason (nothing of it stays in the bucket) and the job
+ * goes on with the rest. A bucket that does not answer makes the job wait (no attempt spent) and
+ * go on when it does; a cancel gives up the upload under way.
  */
 export async function runBucketUploads(host: OpHost, job: JobRow, p: ToBucketParams, ctx: JobRunContext): Promise<JobOutcome> {
   const lib = host.lib;
   const vol = lib.store.buckets.byVolume(p.volume_id);
   if (!vol) throw new VssError('NOT_FOUND', `bucket volume ${p.volume_id} is not known to this library any more (vss volumes list)`);
-  const why = await probeBucket(lib, vol);
-  if (why !== undefined) return waitFor(vol, why, ctx);
-  const all = lib.store.fileOpItems.of(job.id);
-  const total = all.reduce((n, it) => n + it.size, 0);
-  let finished = all.reduce((n, it) => n + (it.state === 'todo' ? 0 : it.size), 0);
-  ctx.progress(finished, total);
-  const bucket = openBucket(vol);
-  let current: { key: string } | undefined;
-  try {
-    for (const it of all) {
-      if (it.state !== 'todo') continue;
-      ctx.signal.throwIfAborted();
-      let moved = 0;
-      const done = await uploadOne(lib, vol, bucket, it, p.on_conflict ?? 'keep-both', ctx, (key) => { current = { key }; }, (n) => { moved += n; ctx.progress(Math.min(total, finished + moved), total); });
-      current = undefined;
-      lib.store.fileOpItems.finish(job.id, it.idx, done.state, done.final, done.blake3, done.note);
-      finished += it.size;
-      ctx.progress(finished, total);
-    }
-  } catch (err) {
-    if (ctx.signal.reason instanceof CancelledByUser && current) {
-      const up = lib.store.buckets.upload(vol.volume_id, current.key);
-      if (up) await bucket.abortUpload(current.key, up.upload_id);
-      lib.store.buckets.forgetUpload(vol.volume_id, current.key);
-    }
-    // The bucket went away mid-way: the job waits for it (no attempt spent); the upload resumes from the parts it confirmed.
-    if (!ctx.signal.aborted && err instanceof VssError && err.code === 'UNAVAILABLE') return waitFor(vol, err.message, ctx);
-    throw err;
-  } finally {
-    bucket.close();
+  const target = new BucketUploadTarget(lib, vol, p.on_conflict ?? 'keep-both', ctx);
+  return runTransfer(lib, job, target, ctx, {
+    op: 'copy', onConflict: p.on_conflict ?? 'keep-both',
+    said: () => ({ note: '', result: itemsResult(lib, job.id, (it) => `${vol.mount_point}/${it.dst ?? ''}`) }),
+  });
+}
+
+/** Where uploads land: one bucket volume, an item a batch, one after the other. */
+class BucketUploadTarget implements TransferTarget {
+  readonly inFlight = 1;
+  readonly landsHere = false;
+  private bucket: S3Bucket | undefined;
+  /** The key of the upload under way (a cancel aborts it). */
+  private current: string | undefined;
+
+  constructor(private readonly lib: Library, private readonly vol: BucketVolume, private readonly onConflict: BucketOnConflict, private readonly ctx: JobRunContext) {}
+
+  async ready(): Promise<JobOutcome | undefined> {
+    const why = await probeBucket(this.lib, this.vol);
+    if (why !== undefined) return waitFor(this.vol, why, this.ctx);
+    this.bucket = openBucket(this.vol);
+    return undefined;
   }
-  return { state: 'completed', note: '', result: JSON.stringify(itemsResult(lib, job.id, (it) => `${vol.mount_point}/${it.dst ?? ''}`)) };
+
+  batches(todo: readonly FileOpItemRecord[]): Batch[] {
+    return todo.map((it) => ({ items: [it] }));
+  }
+
+  async put(b: Batch, ctx: PutContext): Promise<JobOutcome | undefined> {
+    const it = b.items[0]!;
+    const done = await uploadOne(this.lib, this.vol, this.bucket!, it, this.onConflict, ctx, (key) => { this.current = key; });
+    this.current = undefined;
+    if ('rotten' in done) ctx.leaveOutRotten(it, done.rotten.found, done.rotten.expected, 'nothing was uploaded');
+    else if (done.state === 'skipped') ctx.leaveOut(it, done.note ?? 'skipped');
+    else await ctx.confirm([{ it, landed: { final: done.final, blake3: done.blake3 } }]);
+    return undefined;
+  }
+
+  async settle(failed: boolean): Promise<void> {
+    if (!failed || !(this.ctx.signal.reason instanceof CancelledByUser) || this.current === undefined) return;
+    const up = this.lib.store.buckets.upload(this.vol.volume_id, this.current);
+    if (up) await this.bucket?.abortUpload(this.current, up.upload_id);
+    this.lib.store.buckets.forgetUpload(this.vol.volume_id, this.current);
+  }
+
+  /** The bucket went away mid-way: the job waits for it (no attempt spent); the upload resumes from the parts it confirmed. */
+  explain(err: unknown): JobOutcome | undefined {
+    if (err instanceof VssError && err.code === 'UNAVAILABLE') return waitFor(this.vol, err.message, this.ctx);
+    return undefined;
+  }
+
+  close(): void {
+    this.bucket?.close();
+  }
 }
 
 /**
@@ -94,12 +117,7 @@ function waitFor(vol: BucketVolume, why: string, ctx: JobRunContext): JobOutcome
   return { state: 'wait', reason, delayMs: BUCKET_WAIT_MS };
 }
 
-interface Ended {
-  state: 'done' | 'skipped';
-  final: string | null;
-  blake3: string | null;
-  note: string | null;
-}
+type Ended = { state: 'done' | 'skipped'; final: string | null; blake3: string | null; note: string | null } | { rotten: { found: string; expected: string } };
 
 /** IT left out of the job, saying why: the job goes on with the rest, and does not try it again. */
 function leftOut(note: string): Ended {
@@ -113,7 +131,7 @@ function leftOut(note: string): Ended {
  * before it is completed, an object completed deleted): no object with the content's hash in its
  * metadata and other bytes stays under the key. Its name taken: ONCONFLICT (keep-both or skip).
  */
-async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: FileOpItemRecord, onConflict: BucketOnConflict, ctx: JobRunContext, onKey: (key: string) => void, onBytes: (n: number) => void): Promise<Ended> {
+async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: FileOpItemRecord, onConflict: BucketOnConflict, ctx: PutContext, onKey: (key: string) => void): Promise<Ended> {
   const indexed = indexedSource(lib, it.src);
   const source = indexed && { ...indexed, storage: locationStorage(lib, indexed.place.locationId), rel: indexed.place.rel };
   if (!source) return leftOut('its file is no longer indexed where it was (moved, deleted or edited since the plan): protect again');
@@ -136,7 +154,7 @@ async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: 
     blake3 = source.blake3 ?? (await blake3File(path, { signal: ctx.signal })).checksum;
     // The bytes must be the content's as they are read: checked before the object is made (rot caught as it is read, nothing put).
     sent = await bucket.upload(key.key, path, {
-      size: it.size, signal: ctx.signal, onBytes, expect: blake3, ...(resume ? { resume } : {}),
+      size: it.size, signal: ctx.signal, onBytes: (n) => ctx.moved(n), expect: blake3, ...(resume ? { resume } : {}),
       meta: { 'vss-content': source.contentUuid, 'vss-blake3': blake3, 'vss-mtime-ms': String(mtime) },
       onState: (s) => lib.store.buckets.keepUpload(vol.volume_id, key.key, s.uploadId, JSON.stringify(s.parts), Date.now()),
     });
@@ -145,10 +163,7 @@ async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: 
     if (!fault) throw err;
     // Its multipart upload, if any, was aborted: nothing of it is left to resume.
     lib.store.buckets.forgetUpload(vol.volume_id, key.key);
-    if (fault.fault === 'not-its-bytes' && source.blake3 !== null && fault.found !== undefined) {
-      const rot = recordRotFound(lib, source.place.locationId, source.rel, fault.found);
-      return leftOut(`its bytes hash to ${fault.found.slice(0, 16)}…, not its content's ${source.blake3.slice(0, 16)}…${rot ? ': rot, recorded (vss guardian list --rot; vss guardian repair mends it from a good copy)' : ' (changed or rotted: vss guardian scrub tells which)'}; nothing was uploaded`);
-    }
+    if (fault.fault === 'not-its-bytes' && source.blake3 !== null && fault.found !== undefined) return { rotten: { found: fault.found, expected: source.blake3 } };
     return leftOut(faultNote(fault));
   }
   lib.store.buckets.forgetUpload(vol.volume_id, key.key);

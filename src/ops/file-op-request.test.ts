@@ -6,11 +6,11 @@ import { asTypedPlace, destinationOf, routeFileOp, type FileOpFlags, type FileOp
 import { routeTransfer } from './transfer/strategies.js';
 
 /** The job kind a file operation ends at and the input it is given: the route, then for a transfer the way its table picks. */
-function wayOf(op: FileOpVerb, srcs: string[], to: string | undefined, flags: FileOpFlags): { name: string; input: unknown } {
+function wayOf(op: FileOpVerb, srcs: string[], to: string | undefined, flags: FileOpFlags): { name: string; input: unknown; ask?: unknown } {
   const r = routeFileOp(op, srcs, to, flags);
   if (r.name !== 'transfer') return r;
   const way = routeTransfer(r.input);
-  return { name: way.kind, input: way.input };
+  return { name: way.kind, input: way.input, ask: r.input };
 }
 
 /** A destination of each kind, as typed. */
@@ -26,6 +26,7 @@ const flagsArb: fc.Arbitrary<FileOpFlags> = fc.record({
   force: fc.boolean(),
   keepRefused: fc.boolean(),
   permanent: fc.boolean(),
+  party: fc.constantFrom('local', 'browser', 'peer'),
 }, { requiredKeys: [] });
 
 /**
@@ -57,8 +58,15 @@ describe('routeFileOp', () => {
           force: op !== 'send',
           keepRefused: op === 'delete',
           permanent: op === 'delete',
+          party: op === 'copy' || op === 'move',
         };
         for (const [flag, value] of Object.entries(flags) as Array<[keyof FileOpFlags, unknown]>) {
+          // Who asks is the transfer's to weigh (where it writes, for every way): carried in what is asked of it.
+          if (flag === 'party') {
+            if (heard.party) assert.equal((r.ask as Record<string, unknown>).party, value, `${op} to ${kind}: party`);
+            else assert.equal(value, 'local', `${op}: another party neither carried nor refused`);
+            continue;
+          }
           if (heard[flag]) assert.equal(input[flag], value, `${op} to ${kind}: ${flag}`);
           // A switch left off is its default, heard or not; a device's or a bucket's folder is always one to put the files in (`into`).
           else if (value !== false && !(flag === 'into' && kind !== 'here' && (op === 'copy' || op === 'move'))) assert.fail(`${op} to ${kind}: ${flag} neither carried nor refused`);

@@ -1,6 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import { isPlaceAddress } from '../core/address.js';
 import type { DeleteInput } from './file-ops.js';
+import type { Party } from '../files/destination.js';
 import type { AskOf, CopyAsk } from './transfer/strategies.js';
 
 export { asTypedPlace, destinationOf, isPlaceAddress, type Destination } from '../core/address.js';
@@ -30,6 +31,8 @@ export interface FileOpFlags {
   keepRefused?: boolean;
   /** Delete for good, not into the trash (delete). */
   permanent?: boolean;
+  /** Who asks (copy, move): a paired browser or a peer writes only into the library's locations (files/destination.ts). */
+  party?: Party;
 }
 
 /** A file operation routed: the durable operation (src/ops/registry.ts) that does it, and its input. */
@@ -42,7 +45,7 @@ export type Routed =
  * where the operation does something with it, refused where it cannot be honoured, never dropped.
  */
 export function routeFileOp(op: FileOpVerb, srcs: string[], to: string | undefined, flags: FileOpFlags): Routed {
-  const { onConflict, into, force, keepRefused, permanent } = flags;
+  const { onConflict, into, force, keepRefused, permanent, party } = flags;
   for (const s of srcs) {
     if (isPlaceAddress(s)) throw new UsageError(`${s} is not a file of this device: vss files ${op} works on this device's files (vss content get copies one here)`);
   }
@@ -50,6 +53,7 @@ export function routeFileOp(op: FileOpVerb, srcs: string[], to: string | undefin
     if (!ok) throw new UsageError(`${what} does not apply to a ${op}`);
   };
   if (op === 'delete' || op === 'send') {
+    only('who asks', party === undefined || party === 'local');
     only('--on-conflict', onConflict === undefined);
     only('a folder to copy into', into !== true);
     only('--keep-refused', keepRefused !== true || op === 'delete');
@@ -71,7 +75,7 @@ export function routeFileOp(op: FileOpVerb, srcs: string[], to: string | undefin
     case 'move':
       if (to === undefined) throw new UsageError(`a ${op} needs a destination`);
       // The way there is the transfer's to pick, by its table (a row per verb and destination kind).
-      return { name: 'transfer', input: { asked: op, ...given<Omit<CopyAsk, 'asked'>>({ srcs, to, onConflict, into, force }) } };
+      return { name: 'transfer', input: { asked: op, ...given<Omit<CopyAsk, 'asked'>>({ srcs, to, onConflict, into, force, party }) } };
   }
 }
 

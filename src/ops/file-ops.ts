@@ -5,7 +5,8 @@ import { queueUserJob } from '../jobs/user-job.js';
 import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
 import { DEFAULT_ON_CONFLICT, kindOf, MAX_PARAMS_CHARS, type FileOp, type FileOpResult, type OnConflict } from '../files/file-op.js';
-import { discardFileOp, fileOpTimeoutMs, runFileOp, type GuardedDrop } from '../files/file-op-job.js';
+import { discardHere, fileOpTimeoutMs, runHere } from './transfer/run/here-run.js';
+import type { GuardedDrop } from './transfer/run/guard-hold.js';
 import { planDelete, plannedFiles, planTransfer, type LeavingFile, type PlannedOp } from '../files/plan.js';
 import { resolveSources, type ResolvedSources } from '../files/content-sources.js';
 import type { OpPreview } from '../wire/preview.js';
@@ -86,7 +87,7 @@ function previewed(host: OpHost, op: FileOp, plan: PlannedOp & Unresolved): OpPr
 }
 
 /**
- * What a queued operation takes away weighed again as it runs (files/file-op-job.ts), with every
+ * What a queued operation takes away weighed again as it runs (ops/transfer/run/), with every
  * witness asked: another delete run since, a file changed, a device gone, can make what was safe
  * when it was asked the last copy now. FORCED: only the other devices' locks are respected.
  */
@@ -154,8 +155,8 @@ function fileOpParts(op: FileOp): Omit<Way<unknown, FileOpResult | null>, 'plan'
     name,
     kind: (host: OpHost): JobKind => ({
       name, concurrency: 2, timeoutMs: fileOpTimeoutMs,
-      run: (job, ctx) => runFileOp(host.lib, job, ctx, (leaving, forced, signal) => guardNow(host, op, leaving, forced, signal)),
-      discard: (job, lib) => discardFileOp(lib, job),
+      run: (job, ctx) => runHere(host.lib, job, ctx, (leaving, forced, signal) => guardNow(host, op, leaving, forced, signal)),
+      discard: (job, lib) => discardHere(lib, job),
     }),
     result(row: JobRow): FileOpResult | null {
       if (row.status === 'completed') return row.result !== null ? withForced(JSON.parse(row.result) as FileOpResult, row) : null;

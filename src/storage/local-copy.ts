@@ -6,7 +6,7 @@ import { keptMode } from '../core/kept-mode.js';
 
 /**
  * What a copy on a local disk keeps of its source besides the bytes, as `cp -a` does (a file
- * operation's copy, src/files/file-op-job.ts): the permission bits (the one rule, `keptMode`),
+ * operation's copy, src/ops/transfer/run/here-target.ts): the permission bits (the one rule, `keptMode`),
  * access and modification times (a folder's once its contents are written), extended
  * attributes, symlinks as symlinks, FIFOs as FIFOs and a second name of a file as a hard link.
  * Holes are kept by the copy itself (local-verified-copy.ts). Paths are local and absolute, the

@@ -457,6 +457,33 @@ export class EntryStore {
   }
 
   /**
+   * Move entry ID (a file, or a folder and everything beneath it) to parent PARENTID under NAME at
+   * REL (the same location), as a rename on disk moved it: its own facts as they are now (a rename
+   * changes an inode's ctime, and a folder's times), every path beneath rewritten in one statement
+   * (the rows keep their content, nothing is read again). Numbered as one write per row would be:
+   * the listing it left, the one it joined, and every folder it carries (their paths are new), each
+   * forgetting its kept digest.
+   */
+  moveTree(id: number, to: { parent_id: number; name: string; rel_path: string; mtime_ms: number; ctime_ms: number | null }, now = Date.now()): void {
+    const seq = this.effects.nextSeq();
+    const old = this.sql<[number], { rel_path: string }>('SELECT rel_path FROM entries WHERE id = ?').get(id);
+    if (!old) return;
+    this.sql<[number, number]>(PARENT_CHANGED).run(seq, id);
+    this.sql<[number, number]>(FOLDER_CHANGED).run(seq, to.parent_id);
+    this.sql<[number, string, string, number, number | null, number, number]>(
+      'UPDATE entries SET parent_id = ?, name = ?, rel_path = ?, mtime_ms = ?, ctime_ms = ?, updated_at = ?, listing_digest = NULL WHERE id = ?',
+    ).run(to.parent_id, to.name, to.rel_path, to.mtime_ms, to.ctime_ms, now, id);
+    this.sql<[number, string, number, number, number]>(
+      `WITH RECURSIVE sub(id) AS (SELECT id FROM entries WHERE parent_id = ? UNION ALL SELECT e.id FROM entries e JOIN sub ON e.parent_id = sub.id)
+       UPDATE entries SET rel_path = ? || substr(rel_path, ?),
+         sync_seq = CASE WHEN kind = 'dir' THEN ? ELSE sync_seq END,
+         listing_digest = CASE WHEN kind = 'dir' THEN NULL ELSE listing_digest END,
+         updated_at = ? WHERE id IN sub`,
+    ).run(id, to.rel_path, old.rel_path.length + 1, seq, now);
+    this.sql<[number, number]>('UPDATE entries SET sync_seq = ? WHERE id = ? AND kind = \'dir\'').run(seq, id);
+  }
+
+  /**
    * A row whose ctime was not known (from before migration 032) takes the one its file has, as
    * listed with every other fact unchanged: nothing else of it is written (it is not a change a
    * peer hears of), only its folder's kept listing digest is forgotten, as for any change of its rows.

@@ -13,7 +13,8 @@
  * library events it names as they happen, the calls of its callbacks, then one result (or error).
  */
 
-export type FieldIn = 'params' | 'query' | 'body';
+/** Where a field travels; `party`: never on the wire, the daemon says who asked (files/destination.ts: this machine's user, or a paired browser). */
+export type FieldIn = 'params' | 'query' | 'body' | 'party';
 
 /**
  * How a field is read and checked at the daemon (sizes are bounded there): `path` is made
@@ -69,6 +70,8 @@ const param = field('params');
 const query = field('query');
 const body = field('body');
 const opt = { optional: true } as const;
+/** Who asks, as the daemon found it (a paired browser), never as a request says. */
+const PARTY: FieldSpec = { in: 'party', name: 'party', type: 'string', optional: true };
 const options = (o: Record<string, FieldSpec>): OptionsSpec => ({ options: o });
 const callback = (event: string): CallbackSpec => ({ callback: event });
 
@@ -181,11 +184,11 @@ export const OPERATIONS = {
    */
   filesCopy: {
     method: 'POST', path: `${LIB}/files/copy`, call: 'lib.files.copy', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
-    args: [body('srcs', 'strings'), body('to', 'string'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
+    args: [body('srcs', 'strings'), body('to', 'string'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt), detach: body('detach', 'bool', opt), party: PARTY })],
   },
   filesMove: {
     method: 'POST', path: `${LIB}/files/move`, call: 'lib.files.move', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
-    args: [body('srcs', 'strings'), body('to', 'string'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt), detach: body('detach', 'bool', opt) })],
+    args: [body('srcs', 'strings'), body('to', 'string'), options({ onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt), detach: body('detach', 'bool', opt), party: PARTY })],
   },
   /**
    * Delete files and folders (or contents by uuid: their files on this device) into the trash, or for good with `permanent`; what leaves a content below its Guardian policy (its
@@ -204,7 +207,7 @@ export const OPERATIONS = {
     method: 'POST', path: `${LIB}/files/preview`, call: 'lib.files.preview',
     args: [body('op', 'string'), body('srcs', 'strings'), options({
       to: body('to', 'string', opt), onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt),
-      keepRefused: body('keep_refused', 'bool', opt), device: body('device', 'string', opt),
+      keepRefused: body('keep_refused', 'bool', opt), device: body('device', 'string', opt), party: PARTY,
     })],
   },
   /** A folder of any device of the library, `[DEVICE:]/LOCATION[/PATH]` (DESIGN §15). */

@@ -69,7 +69,8 @@ export function remoteFacades(http: DaemonHttp, prefix: 'lib' | 'vss', fixed: Re
 }
 
 function put(wire: Wire, field: FieldSpec, value: unknown): void {
-  if (value === undefined || typeof value === 'function' || value instanceof AbortSignal) return;
+  // Who asks is the daemon's to say, never the client's.
+  if (value === undefined || typeof value === 'function' || value instanceof AbortSignal || field.in === 'party') return;
   const v = typeof value !== 'string' ? value : field.type === 'path' ? resolve(value) : field.type === 'place' ? asTypedPlace(value) : value;
   if (field.in === 'body') wire.body[field.name] = v;
   else if (field.in === 'params') wire.params[field.name] = v as string | number;

@@ -10,6 +10,8 @@ export interface RequestParts {
   params: Fields;
   query: Fields;
   body: Fields;
+  /** Who asks, as the server's hook found it (`party`: 'browser' for a paired browser, else 'local'): never read from the request. */
+  party: Fields;
 }
 
 /**

@@ -3,6 +3,7 @@ import { UsageError, VssError, stoppedError, type LibraryApi } from '../../api/i
 import { OPERATIONS, type OperationName, type OperationSpec } from '../../api/remote/protocol.js';
 import type { DaemonCore } from '../daemon-core.js';
 import { servedCall } from '../served-calls.js';
+import { partyOf } from '../request-party.js';
 import { callArgs, queryFields, type RequestParts } from './call-args.js';
 import { registerEventStream } from './events.js';
 import { registerFileRoutes } from './files.js';
@@ -58,7 +59,7 @@ function requestParts(req: FastifyRequest, allowed: readonly string[]): RequestP
   for (const key of Object.keys(query)) {
     if (!allowed.includes(key)) throw new UsageError(`unknown query parameter ${JSON.stringify(key.slice(0, 80))}${allowed.length ? ` (this takes ${allowed.join(', ')})` : ''}`);
   }
-  return { params: fields(req.params), query, body: fields(req.body) };
+  return { params: fields(req.params), query, body: fields(req.body), party: { party: partyOf(req.raw).browser ? 'browser' : 'local' } };
 }
 
 /** The library the URL names (`:lib`: an id or `current`), opened on first use. */

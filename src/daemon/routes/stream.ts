@@ -23,13 +23,20 @@ export interface StreamOut {
 export async function streamed(req: FastifyRequest, reply: FastifyReply, run: (out: StreamOut) => Promise<unknown>): Promise<void> {
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+  // The head waits for the first line (or a moment): a call refused before it starts (a plan's
+  // refusal) answers with its error's status, as a call that is not streamed does.
+  const head = () => {
+    clearTimeout(headTimer);
+    if (!res.headersSent && !res.destroyed) res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+  };
+  const headTimer = setTimeout(head, HEAD_WAIT_MS);
   const abort = new AbortController();
   res.on('close', () => { if (!res.writableFinished) abort.abort(new Error('client went away')); });
   const offs: Array<() => void> = [];
   const write = (line: StreamLine, droppable: boolean) => {
     if (res.destroyed || res.writableEnded) return;
     if (droppable && res.writableNeedDrain) return;
+    head();
     res.write(JSON.stringify(line) + '\n');
   };
   const out: StreamOut = {
@@ -54,7 +61,17 @@ export async function streamed(req: FastifyRequest, reply: FastifyReply, run: (o
     for (const off of offs) off();
     const { status, body } = errorReply(err);
     if (status >= 500) req.log.error({ err }, 'streamed request failed');
+    if (!res.headersSent && !res.destroyed) {
+      clearTimeout(headTimer);
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(body));
+      return;
+    }
     write(body, false);
   }
+  head();
   res.end();
 }
+
+/** How long a streamed answer's head waits for its first line. */
+const HEAD_WAIT_MS = 300;

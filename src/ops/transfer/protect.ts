@@ -1,6 +1,6 @@
 import { VssError } from '../../core/errors.js';
 import { MAX_PARAMS_CHARS, type FileOpResult } from '../../files/file-op.js';
-import { discardFileOp, fileOpTimeoutMs, runFileOp } from '../../files/file-op-job.js';
+import { discardHere, fileOpTimeoutMs, runHere } from './run/here-run.js';
 import { targetOf } from '../../core/address.js';
 import { markProtectedVerified, markSourcesVerified, planProtect, type ProtectPlanned } from '../../guardian/protect.js';
 import type { JobKind } from '../../jobs/job-kind.js';
@@ -30,7 +30,7 @@ const NAMED_NOT_PLANNED = 50;
 
 /**
  * `vss guardian protect` (issue 30): the copies that bring contents up to their policy, planned
- * by guardian/protect.ts and run as one file operation's copy items (files/file-op-job.ts: each
+ * by guardian/protect.ts and run as one file operation's copy items (ops/transfer/run/here-target.ts: each
  * verified by BLAKE3, resumed after a kill -9, indexed), its job a kind of its own so the action
  * log says `protect`. Once done, the copies and their sources are marked verified.
  */
@@ -57,7 +57,7 @@ export const guardianProtect: Way<ProtectInput, ProtectResult, GuardianProtectPl
         const r = JSON.parse(out.result!) as FileOpResult;
         return { ...out, note: `protect: ${r.done} file${r.done === 1 ? '' : 's'} copied to ${device.location_name} on the paired device, verified there` };
       }
-      const out = await runFileOp(host.lib, job, ctx);
+      const out = await runHere(host.lib, job, ctx);
       if (out.state !== 'completed') return out;
       markProtectedVerified(host.lib, job.id);
       return out.note === undefined ? out : { ...out, note: out.note.replace(/^copy: /, 'protect: ') };
@@ -65,7 +65,7 @@ export const guardianProtect: Way<ProtectInput, ProtectResult, GuardianProtectPl
     // Onto a drive here: its copies' partials. A device's are the device's to expire (its .vss-drop, 2 days); a bucket's unfinished upload is aborted only when a cancel stops its run (it is recorded by key, not by job).
     discard: async (job, lib) => {
       const params = paramsJson(job, MAX_PARAMS_CHARS) as { to_device?: unknown; to_bucket?: unknown } | undefined;
-      if (params && params.to_device === undefined && params.to_bucket === undefined) await discardFileOp(lib, job);
+      if (params && params.to_device === undefined && params.to_bucket === undefined) await discardHere(lib, job);
     },
   }),
   result(row: JobRow): ProtectResult {

@@ -15,6 +15,7 @@ import type { RepairInput } from './repair.js';
 import type { SendInput } from './send.js';
 import type { ToBucketInput } from './to-bucket.js';
 import type { ToDeviceInput } from './to-device.js';
+import type { Party } from '../../files/destination.js';
 
 /**
  * What a transfer is asked (issue 43, "one transfer"): its verb and what it names. A copy or move
@@ -38,6 +39,8 @@ export interface CopyAsk {
   onConflict?: string;
   into?: boolean;
   force?: boolean;
+  /** Who asks: a paired browser or a peer writes only into the library's locations (files/destination.ts); absent: this machine's user. */
+  party?: Party;
 }
 
 export type Asked = TransferAsk['asked'];
@@ -88,11 +91,11 @@ export interface TransferWay {
 export const TRANSFER_WAYS = [
   {
     asked: 'copy', from: 'here', to: 'here', kind: 'files-copy', inProcess: true,
-    how: 'read once and written beside its target, hashed as it goes (holes kept), verified by BLAKE3 and landed (files/file-op-job.ts, storage/local-verified-copy.ts)',
+    how: 'read once and written beside its target, hashed as it goes (holes kept), verified by BLAKE3 and landed (ops/transfer/run/here-target.ts, storage/local-verified-copy.ts)',
   },
   {
     asked: 'move', from: 'here', to: 'here', kind: 'files-move', inProcess: true,
-    how: 'a rename within one filesystem, else a copy verified and flushed before the source goes (files/file-op-job.ts)',
+    how: 'a rename within one filesystem, else a copy verified and flushed before the source goes (ops/transfer/run/)',
   },
   {
     asked: 'copy', from: 'here', to: 'device', kind: 'files-copy-to-device', inProcess: false,

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
 import { checkedPath, placeInLibrary } from '../../files/places.js';
 import { DEFAULT_ON_CONFLICT, MAX_PARAMS_CHARS, type FileOpResult, type OnConflict } from '../../files/file-op.js';
-import { fileOpTimeoutMs } from '../../files/file-op-job.js';
+import { fileOpTimeoutMs } from './run/here-run.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import type { JobRow } from '../../jobs/states.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';

@@ -1,5 +1,8 @@
 import { UsageError } from '../../core/errors.js';
 import type { JobRow } from '../../jobs/states.js';
+import { destinationOf } from '../../core/address.js';
+import { checkDestination } from '../../files/destination.js';
+import { PathRefusedError } from '../../library/confine.js';
 import type { DurableOp, OpHost, Way } from '../op.js';
 import { loadWay, routeTransfer, WAY_KINDS, type TransferAsk, type TransferResults } from './strategies.js';
 
@@ -34,10 +37,12 @@ export const transfer: DurableOp<TransferAsk, TransferResults[keyof TransferResu
     }
   },
   async plan(host, ask, call) {
+    admitDestination(host, ask);
     const { way, input } = await wayFor(ask);
     return way.plan(host, input, call);
   },
   async preview(host, ask) {
+    admitDestination(host, ask);
     const { way, input } = await wayFor(ask);
     if (!way.preview) throw new UsageError(`a ${ask.asked} has no dry run`);
     return way.preview(host, input);
@@ -52,6 +57,21 @@ export const transfer: DurableOp<TransferAsk, TransferResults[keyof TransferResu
     return way.result(job) as TransferResults[keyof TransferResults];
   },
 };
+
+/**
+ * Where ASK would write, checked once for every way (DESIGN §22, issue 57 item 3): a browser or a
+ * peer writes only into a location (of this device, or a paired device's folder), never into a
+ * folder outside them or a bucket; no one writes into a location of this device that is offline
+ * (its drive away: never under the mount point it left). Checked again where the bytes land.
+ */
+function admitDestination(host: OpHost, ask: TransferAsk): void {
+  if (ask.asked === 'get') return checkDestination(host.lib, ask.dir, 'local');
+  if (ask.asked !== 'copy' && ask.asked !== 'move') return;
+  const party = ask.party ?? 'local';
+  const dst = destinationOf(ask.to);
+  if (dst.kind === 'here') return checkDestination(host.lib, dst.path, party);
+  if (dst.kind === 'bucket' && party !== 'local') throw new PathRefusedError(ask.to, 'is a bucket: a browser or a paired device writes only into the library\'s locations');
+}
 
 /** The way ASK takes (loaded), and its input. */
 async function wayFor(ask: TransferAsk): Promise<{ way: Way<unknown, TransferResults[keyof TransferResults], unknown>; input: unknown }> {

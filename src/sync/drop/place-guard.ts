@@ -11,7 +11,7 @@ import type { PlaceGuard } from './receive.js';
  * Every side asks its own guard (DESIGN §19, issue 42): a paired device's `place` that replaces
  * files of this device's location is weighed by this device's Guardian, with its own policy and
  * its own witnesses (it may ask other devices to lock their copies too), exactly as a replace
- * asked here is (files/file-op-job.ts). Refused with the guard's reason unless the sender forced
+ * asked here is (ops/transfer/run/). Refused with the guard's reason unless the sender forced
  * it and this device takes force from peers (its `peer_force` setting, peer-force.ts); what the
  * weighing holds lasts until the files are placed.
  */

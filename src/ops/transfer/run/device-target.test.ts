@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { FileOpItemRecord } from '../../store/file-op-items.js';
-import { segmentsOf, type Batch } from './to-device-run.js';
+import type { FileOpItemRecord } from '../../../store/file-op-items.js';
+import { segmentsOf, type DeviceBatch as Batch } from './device-target.js';
 
 /** Items 0..N-1 of one folder, as a job's rows. */
 function batchOf(n: number): Batch {

@@ -1,0 +1,56 @@
+import { PathRefusedError } from '../library/confine.js';
+import type { Library } from '../library/library.js';
+import { VssError } from '../core/errors.js';
+import { locationOnline } from '../volumes/location-online.js';
+import { offlineReason } from '../volumes/offline-reason.js';
+import { placeOf } from './places.js';
+
+/*
+ * Where bytes may land (DESIGN §22, issue 57 item 3), decided here once for every way: when a
+ * transfer is planned (`destinationProblem`) and again where its bytes land (`landingProblem`).
+ */
+
+/**
+ * Who asked: this machine's user (the CLI, or the web app on this machine), or another party — a
+ * paired browser (a phone) or a peer. Only this machine's user names folders outside the
+ * library's locations.
+ */
+export type Party = 'local' | 'browser' | 'peer';
+
+/** A destination whose location's drive (or folder) is not where it was: nothing is written there now. */
+export class LocationOffline extends VssError {
+  constructor(readonly locationId: number, name: string, why: string) {
+    super('UNAVAILABLE', `the location "${name}" is offline (${why}): nothing is written there until it is back`);
+    this.name = 'LocationOffline';
+  }
+}
+
+/**
+ * Why ABS (a folder or file a transfer would write) may not be a destination for PARTY now, or
+ * undefined: a browser or a peer writes only inside a location of this device, and no one writes
+ * into a location that is offline (its drive unplugged leaves an empty mount point behind, issue
+ * 57 S1). A folder outside every location is this machine's user's to name (it is not indexed).
+ */
+export function destinationProblem(lib: Library, abs: string, party: Party): VssError | undefined {
+  const place = placeOf(lib, abs);
+  if (!place) {
+    if (party === 'local') return undefined;
+    return new PathRefusedError(abs, `is outside every location of this device: a ${party === 'browser' ? 'browser' : 'paired device'} writes only into the library's locations`);
+  }
+  return landingProblem(lib, place.locationId);
+}
+
+/** Why nothing may land in location ID now (it is offline: its drive unplugged, its folder gone), or undefined. */
+export function landingProblem(lib: Library, id: number): VssError | undefined {
+  const place = locationOnline(lib, id);
+  if (!place) return new PathRefusedError(String(id), 'is not a location of this device');
+  if (place.online) return undefined;
+  const row = lib.store.locations.byId(id);
+  return new LocationOffline(id, row?.name ?? String(id), offlineReason(place.why));
+}
+
+/** A destination that is not this machine's user's to name: refused at once. */
+export function checkDestination(lib: Library, abs: string, party: Party): void {
+  const problem = destinationProblem(lib, abs, party);
+  if (problem) throw problem;
+}

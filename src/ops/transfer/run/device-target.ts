@@ -1,0 +1,260 @@
+import { dirname, posix, relative, sep } from 'node:path';
+import { v5 as uuidv5 } from 'uuid';
+import { VssError } from '../../../core/errors.js';
+import { blake3File } from '../../../core/file-blake3.js';
+import { placeOf } from '../../../files/places.js';
+import type { JobOutcome, JobRunContext } from '../../../jobs/job-kind.js';
+import { locationStorage, storageAt } from '../../../storage/storages.js';
+import type { FileOpItemRecord } from '../../../store/file-op-items.js';
+import { placeBatch, placedPath } from '../../../sync/drop/place-job.js';
+import { DropRefused, type DropItem } from '../../../sync/drop/send.js';
+import type { DropTarget } from '../../../sync/drop/send-job.js';
+import { DROP_MAX_ITEMS } from '../../../sync/messages/table.js';
+import type { OpHost } from '../../op.js';
+import { indexedSource } from '../../op-items.js';
+import type { Sources, ToDeviceParams } from '../to-device-run.js';
+import type { Batch, PutContext, TransferTarget } from './target.js';
+
+/** Offers of one job under way at once: each has a fixed cost (its stream, the receiver's checks and journal), which one after the other left both devices idle. */
+const OFFERS_IN_FLIGHT = 3;
+
+/** Items bound for one folder of the device's location, in plan order (at most one offer's). */
+export interface DeviceBatch extends Batch {
+  dir: string;
+}
+
+/**
+ * Where a transfer to a paired device lands (strategies.ts: here → device; a copy, a move, a
+ * protect's copies, a send into its inbox, a library's snapshot): each batch of items bound for one
+ * folder offered over /vss/drop (`place` into a location, `offer` into the inbox), at most
+ * DROP_MAX_ITEMS an offer, each offer a transfer whose id follows from the job's and its first
+ * item, so one made again after a kill resumes from the receiver's partials and journal. A protect
+ * offers each file with its content's whole BLAKE3: the receiver keeps only those bytes (a rotten
+ * source is refused, and recorded). A file gone or changed since the plan, or one the receiver
+ * refuses, is left out with its reason and the rest of its offer goes on as an offer of its own
+ * (`segmentsOf`); the job waits (no attempt spent) while the device is away.
+ */
+export class DeviceTarget implements TransferTarget {
+  readonly inFlight = OFFERS_IN_FLIGHT;
+  readonly landsHere = false;
+  /** Bytes that crossed the network in this run (a resumed offer: only the rest). */
+  bytesSent = 0;
+  private rows: FileOpItemRecord[] = [];
+  /**
+   * Items ended in an earlier run that could not be offered again (a move's source gone, and the
+   * receiver no longer knows the offer: its journal forgotten after days away): an offer is cut
+   * after each, as at an item left out, so the rest go under offers of their own.
+   */
+  private readonly cuts = new Set<number>();
+  /** A protect copies a content: offered with its BLAKE3. A copy, move or send copies a file as it is now, hashed as it is sent. */
+  private readonly contentOffered: boolean;
+
+  constructor(private readonly host: OpHost, private readonly job: JobRunContext, private readonly dev: DropTarget, private readonly p: ToDeviceParams, private readonly from: Sources) {
+    this.contentOffered = p.op === undefined && p.location !== undefined;
+  }
+
+  load(rows: FileOpItemRecord[]): FileOpItemRecord[] {
+    return (this.rows = rows);
+  }
+
+  /** The same batches every run (their offers are named by their first item), those with anything left to do. */
+  batches(): DeviceBatch[] {
+    return batchesOf(this.rows).filter((b) => b.items.some((it) => it.state === 'todo'));
+  }
+
+  /** BATCH offered until each of its items is confirmed or left out; the job's wait where the device is away. */
+  async put(b: Batch, ctx: PutContext): Promise<JobOutcome | undefined> {
+    const batch = b as DeviceBatch;
+    const move = this.p.op === 'move';
+    for (;;) {
+      const state = new Map(batch.items.map((it) => [it.idx, ctx.stateOf(it)]));
+      const seg = segmentsOf(batch, state, this.cuts).find((s) => s.items.some((it) => state.get(it.idx) === 'todo'));
+      if (!seg) return undefined;
+      const gone = seg.items.filter((it) => state.get(it.idx) === 'todo').flatMap((it) => {
+        const why = this.problemOf(it, move);
+        return why ? [{ it, why }] : [];
+      });
+      if (gone.length > 0) {
+        for (const g of gone) ctx.leaveOut(g.it, g.why);
+        continue;
+      }
+      try {
+        const wait = await this.offer(seg, ctx);
+        if (wait) return wait;
+      } catch (err) {
+        const bad = await this.faultyItem(seg, err, ctx);
+        if (!bad) throw err;
+        if (ctx.stateOf(bad.it) === 'todo') {
+          if (bad.rotten) ctx.leaveOutRotten(bad.it, bad.rotten.found, bad.rotten.expected, `${this.dev.name} kept nothing of it`);
+          else ctx.leaveOut(bad.it, bad.why);
+        } else if (!this.cuts.has(bad.it.idx)) this.cuts.add(bad.it.idx);
+        else throw err;
+      }
+    }
+  }
+
+  /** One offer of SEG, each file confirmed as the receiver says it is verified and flushed there. */
+  private async offer(seg: DeviceBatch, ctx: PutContext): Promise<JobOutcome | undefined> {
+    const p = this.p;
+    const byName = new Map(seg.items.map((it) => [posix.basename(there(it)), it]));
+    const confirmed = async (it: FileOpItemRecord, skipped: boolean, name: string) => {
+      const final = p.location_name !== undefined ? placedPath(this.dev, p.location_name, seg.dir, name) : name;
+      await ctx.confirm([{ it, landed: { final, ...(skipped ? { skipped: true, note: `${name} is there already` } : {}) } }]);
+    };
+    const first = seg.items[0]!.idx;
+    const into = p.library !== undefined && p.location !== undefined
+      ? { library: p.library, location: p.location, dir: seg.dir, on_conflict: p.on_conflict ?? 'keep-both', ...(p.force === true ? { force: true } : {}) }
+      : undefined;
+    const out = await placeBatch(this.host.network(), this.dev, {
+      op: p.op ?? 'copy', ...(into ? { into } : {}),
+      transfer: p.one_offer === true && first === 0 ? p.transfer : uuidv5(String(first), p.transfer),
+      items: seg.items.map((it) => this.offered(it)),
+    }, this.job, {
+      onBytes: (n) => ctx.moved(n),
+      onSaved: async (item, name, skipped) => confirmed(byName.get(item.name)!, skipped, name),
+    });
+    if ('wait' in out) return out.wait;
+    this.bytesSent += out.sent.bytesSent;
+    for (const [i, item] of out.items.entries()) await confirmed(byName.get(item.name)!, out.sent.skipped.has(i), out.sent.saved[i] ?? item.name);
+    return undefined;
+  }
+
+  /** IT as its offer names it: where it is here, its name there, its size and time as planned, and the BLAKE3 it must have where known. */
+  private offered(it: FileOpItemRecord) {
+    if (this.from.madeIn !== undefined) return { path: it.src, name: posix.basename(there(it)), size: it.size, madeIn: this.from.madeIn, ...madeBlake3(it) };
+    const b = this.contentOffered ? indexedSource(this.host.lib, it.src)?.blake3 : undefined;
+    const mtime = mtimeOf(it);
+    return { path: it.src, name: posix.basename(there(it)), size: it.size, ...(mtime !== undefined ? { mtime_ms: mtime } : {}), ...(b ? { blake3: b } : {}) };
+  }
+
+  private problemOf(it: FileOpItemRecord, move = false): string | undefined {
+    return this.from.madeIn !== undefined ? madeProblem(this.host, it, this.from.madeIn) : sourceProblem(this.host, it, move);
+  }
+
+  /**
+   * The item of SEG that ERR is the fault of, and why it is left out: a file the receiver refused
+   * (its bytes are not the file offered: hashed here again; rot where it is its content's no more),
+   * or one this side could not read (gone, changed, unreadable); undefined where ERR is not one file's.
+   */
+  private async faultyItem(seg: DeviceBatch, err: unknown, ctx: PutContext): Promise<{ it: FileOpItemRecord; why: string; rotten?: { found: string; expected: string } } | undefined> {
+    const lib = this.host.lib;
+    if (err instanceof DropRefused) {
+      const it = err.index !== undefined && !err.retry ? seg.items[err.index] : undefined;
+      if (!it) return undefined;
+      const problem = this.problemOf(it);
+      if (problem) return { it, why: problem };
+      // Only a file offered as its content's bytes is judged against them (a copy's may be newer than the index: not rot).
+      const source = indexedSource(lib, it.src);
+      if (!this.contentOffered || !source?.blake3) return { it, why: `${this.dev.name} refused it (${err.reason.slice(0, 200)}): it changed while it was sent; left out` };
+      const found = await blake3File(it.src, { signal: ctx.signal }).then((h) => h.checksum, () => null);
+      if (found === null) return { it, why: 'its file cannot be read: left out' };
+      if (found === source.blake3) return { it, why: `${this.dev.name} received other bytes than were sent (${err.reason.slice(0, 200)}): left out` };
+      return { it, why: '', rotten: { found, expected: source.blake3 } };
+    }
+    if (!(err instanceof VssError) || err.path === undefined || (err.code !== 'IO' && err.code !== 'NOT_FOUND' && err.code !== 'PATH_REFUSED')) return undefined;
+    const it = seg.items.find((x) => x.src === err.path);
+    if (!it) return undefined;
+    return { it, why: this.problemOf(it) ?? `${err.message.slice(0, 300)}: left out` };
+  }
+}
+
+/**
+ * The offers BATCH makes: its items cut at those left out (STATE 'skipped'), each run of them an
+ * offer whose transfer follows from its first item. Nothing left out: the batch whole, one offer,
+ * the same every run. The run before an item left out is a prefix of the offer it was cut from,
+ * so the receiver's journal of that transfer still answers what it placed; the run after it is a
+ * new transfer (a refused transfer's journal is gone on the receiver: an offer of the files it
+ * placed before the refusal would land them twice).
+ */
+export function segmentsOf(batch: DeviceBatch, state: ReadonlyMap<number, FileOpItemRecord['state']>, cuts: ReadonlySet<number> = new Set()): DeviceBatch[] {
+  const out: DeviceBatch[] = [];
+  let cur: DeviceBatch | undefined;
+  for (const it of batch.items) {
+    if (state.get(it.idx) === 'skipped' || cuts.has(it.idx)) {
+      cur = undefined;
+      continue;
+    }
+    if (!cur) out.push((cur = { dir: batch.dir, items: [] }));
+    cur.items.push(it);
+  }
+  return out;
+}
+
+/** ITEMS grouped by the folder they land in, in plan order, each group cut at DROP_MAX_ITEMS: the same batches every run. */
+function batchesOf(items: readonly FileOpItemRecord[]): DeviceBatch[] {
+  const open = new Map<string, DeviceBatch>();
+  const out: DeviceBatch[] = [];
+  for (const it of items) {
+    const d = posix.dirname(there(it));
+    const dir = d === '.' ? '' : d;
+    let b = open.get(dir);
+    if (!b || b.items.length === DROP_MAX_ITEMS) {
+      open.set(dir, (b = { dir, items: [] }));
+      out.push(b);
+    }
+    b.items.push(it);
+  }
+  return out;
+}
+
+/** Where IT lands in the device's location (every item of a transfer to a device names it). */
+export function there(it: FileOpItemRecord): string {
+  if (it.dst === null) throw new VssError('IO', `item ${it.idx} of the transfer does not say where it goes`);
+  return it.dst;
+}
+
+/** The time IT's file had when it was planned (a move resumed after its source went is offered by it). */
+function mtimeOf(it: FileOpItemRecord): number | undefined {
+  if (it.meta === null) return undefined;
+  try {
+    const t = (JSON.parse(it.meta) as { mtime_ms?: unknown }).mtime_ms;
+    return Number.isSafeInteger(t) ? (t as number) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The BLAKE3 a made file's row recorded (its `meta`), as an offer carries it; none where the row says none. */
+function madeBlake3(it: FileOpItemRecord): { blake3?: string } {
+  try {
+    const b = (JSON.parse(it.meta ?? '{}') as { blake3?: unknown }).blake3;
+    return typeof b === 'string' && /^[0-9a-f]{64}$/.test(b) ? { blake3: b } : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Why IT, a file vss made in DIR (a folder of the library's), cannot be offered now, or undefined:
+ * a row naming a file elsewhere is not one vss made for this transfer, and is never read.
+ */
+function madeProblem(host: OpHost, it: FileOpItemRecord, dir: string): string | undefined {
+  const lib = host.lib;
+  const rel = relative(lib.root, it.src).split(sep).join('/');
+  if (dirname(it.src) !== dir || rel.startsWith('..')) return `its file is not one vss made for this transfer (${dir}): left out`;
+  const st = storageAt(lib.roots.library).statNow(rel);
+  if (!st) return 'its file is gone: left out';
+  if (!st.isFile() || st.size !== it.size) return 'its file changed since it was made: left out';
+  return undefined;
+}
+
+/**
+ * Why IT's file cannot be offered as planned now (gone, or not the size planned), or undefined.
+ * A MOVE's source gone is offered as planned: its copy was confirmed and it was removed before
+ * the item was marked (the receiver answers it from its journal, and it is never opened).
+ */
+function sourceProblem(host: OpHost, it: FileOpItemRecord, move = false): string | undefined {
+  const place = placeOf(host.lib, it.src);
+  if (!place) return 'its file is no longer in a location of this device: left out';
+  let st;
+  try {
+    st = locationStorage(host.lib, place.locationId).statNow(place.rel);
+  } catch {
+    return undefined; // its location is away: the offer says so
+  }
+  if (!st) return move ? undefined : 'its file is gone (moved or deleted since the plan): left out';
+  if (!st.isFile() || st.size !== it.size) return 'its file changed since the plan: left out';
+  return undefined;
+}
+
+export type { DropItem };

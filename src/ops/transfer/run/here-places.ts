@@ -1,0 +1,68 @@
+import { basename, dirname } from 'node:path';
+import { placeOf, type LibraryPlace } from '../../../files/places.js';
+import { PathRefusedError } from '../../../library/confine.js';
+import type { Library } from '../../../library/library.js';
+import type { LocalDisk } from '../../../storage/local-disk.js';
+import { makeFolders } from '../../../storage/local-tree.js';
+import { storageAt } from '../../../storage/storages.js';
+import { landingProblem } from '../../../files/destination.js';
+
+/**
+ * Where a run here finds its paths: the location holding each folder (looked up once a run), its
+ * storage, and the folders made for copies (each checked once a run). A folder made in a location
+ * is made only while that location is where its drive is (destination.ts): never under a mount
+ * point its drive left (issue 57, S1).
+ */
+export class HerePlaces {
+  private readonly placeOfDir = new Map<string, LibraryPlace | undefined>();
+  private readonly made = new Set<string>();
+  /** Locations found where their drive is in this run, with when (looked at again after a while). */
+  private readonly present = new Map<number, number>();
+
+  constructor(private readonly lib: Library) {}
+
+  /** The place of folder DIR (undefined: in no location of this device), looked up once a run. */
+  placeOfFolder(dir: string): LibraryPlace | undefined {
+    let place = this.placeOfDir.get(dir);
+    if (place === undefined && !this.placeOfDir.has(dir)) this.placeOfDir.set(dir, (place = placeOf(this.lib, dir)));
+    return place;
+  }
+
+  /** The location holding ABS as its storage and ABS's path there; undefined when in none. */
+  placed(abs: string): { disk: LocalDisk; rel: string; locationId: number } | undefined {
+    const place = this.placeOfFolder(dirname(abs));
+    if (!place) return undefined;
+    const name = basename(abs);
+    return { disk: storageAt(place.root), rel: place.rel === '' ? name : `${place.rel}/${name}`, locationId: place.locationId };
+  }
+
+  /** As `placed`, refusing a path in no location of this device (vss files works on the library's own folders). */
+  inLocation(abs: string, what: string): { disk: LocalDisk; rel: string; locationId: number } {
+    const at = this.placed(abs);
+    if (!at) throw new PathRefusedError(abs, `${what} is not inside any location added on this device (vss files works on the library's own folders)`);
+    return at;
+  }
+
+  /** Make DIR for a copy: confined to its location (which must be where its drive is) when in one; refused inside the library folder (checked when planned). */
+  makeFolder(dir: string): void {
+    if (this.made.has(dir)) return;
+    const place = this.placeOfFolder(dir);
+    if (place) {
+      this.checkPresent(place.locationId);
+      place.root.makeFolder(dir);
+    } else makeFolders(dir);
+    this.made.add(dir);
+  }
+
+  /** Before anything lands in location ID: it is where its drive is (looked at again every second at most). */
+  checkPresent(id: number): void {
+    const at = this.present.get(id);
+    if (at !== undefined && Date.now() - at < PRESENT_FOR_MS) return;
+    const problem = landingProblem(this.lib, id);
+    if (problem) throw problem;
+    this.present.set(id, Date.now());
+  }
+}
+
+/** How long a location found where its drive is stays taken as there, within one run. */
+const PRESENT_FOR_MS = 1000;

@@ -1,0 +1,64 @@
+import { dirname } from 'node:path';
+import { paramsOf } from '../../../files/file-op.js';
+import { partialFor } from '../../../files/partial-name.js';
+import { followedAnchors } from '../../../files/volume-reach.js';
+import type { JobOutcome, JobRunContext } from '../../../jobs/job-kind.js';
+import type { JobRow } from '../../../jobs/states.js';
+import type { Library } from '../../../library/library.js';
+import { dropPartial } from '../../../storage/local-copy.js';
+import type { DropGuard } from './guard-hold.js';
+import { HereTarget } from './here-target.js';
+import { runTransfer } from './run-transfer.js';
+
+/** A file operation may take this long at least, and longer for many bytes (as if they moved at 4 MiB/s). */
+const MIN_TIMEOUT_MS = 10 * 60_000;
+const SLOWEST_BYTES_PER_S = 4 * 1024 * 1024;
+/** Partials removed at once, at most. */
+const DISCARD_IN_FLIGHT = 64;
+/** How soon a delete that found another one running asks again (a wait spends no attempt). */
+const DELETE_BEHIND_MS = 500;
+
+/** How long a file operation job may run: long enough for its bytes at the slowest speed expected. */
+export function fileOpTimeoutMs(job: JobRow): number {
+  return Math.max(MIN_TIMEOUT_MS, (job.bytes / SLOWEST_BYTES_PER_S) * 1000);
+}
+
+/**
+ * The libraries with a delete running: a library's deletes run one at a time, each weighed by the
+ * Guardian as it starts, since two at once would each count the other's files as still there. A
+ * library is open in one process only (its lock), so this is every delete of it.
+ */
+const deleting = new WeakSet<Library>();
+
+/**
+ * Run JOB of LIB here (a copy, move or delete on this device's drives; a protect's copies onto a
+ * drive) through the one item loop: GUARD weighs what it takes away.
+ */
+export async function runHere(lib: Library, job: JobRow, ctx: JobRunContext, guard?: DropGuard): Promise<JobOutcome> {
+  const target = new HereTarget(lib, job);
+  const p = target.p;
+  const run = () => runTransfer(lib, job, target, ctx, { op: p.op, onConflict: p.on_conflict, forced: p.forced === true, ...(guard ? { guard } : {}), said: (rows) => target.said(rows) });
+  if (p.op !== 'delete') return run();
+  // Not queued behind it in this process: a wait neither runs out the job's time nor ignores a cancel.
+  if (deleting.has(lib)) return { state: 'wait', reason: 'another delete of this library is running: this one follows it', delayMs: DELETE_BEHIND_MS };
+  deleting.add(lib);
+  try {
+    return await run();
+  } finally {
+    deleting.delete(lib);
+  }
+}
+
+/**
+ * What the cancelled job JOB here leaves, removed: the partial of each file it had not placed. A
+ * run drops its own partials as it ends, whatever ends it; one killed mid-way leaves them for the
+ * next run, which the cancel means will not come.
+ */
+export async function discardHere(lib: Library, job: JobRow): Promise<void> {
+  const moved = followedAnchors(paramsOf(job).anchors);
+  const at = (path: string) => (moved ? moved.follow(path) : path);
+  const left = lib.store.fileOpItems.of(job.id).filter((it) => it.kind === 'file' && it.state === 'todo' && it.dst !== null);
+  for (let i = 0; i < left.length; i += DISCARD_IN_FLIGHT) {
+    await Promise.all(left.slice(i, i + DISCARD_IN_FLIGHT).map((it) => dropPartial(partialFor(dirname(at(it.dst!)), job.id, it.idx))));
+  }
+}
