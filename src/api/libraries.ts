@@ -128,9 +128,10 @@ export class LibrariesApi {
   /**
    * Bring a library's database back as the snapshot at PATH has it (`vss library backup` made it):
    * refused when it is of another library, damaged (checked whole first), of a newer vss, or while
-   * the library is open (a daemon that has it: `library close`, or `daemon stop`). The database as
-   * it is now is kept first, as a snapshot in the library's `backups/` folder (`before`), so the
-   * restore can itself be undone. One step (library/restore.ts): killed
+   * the library is open (a daemon that has it: `library close`, or `daemon stop`). The library is
+   * the one named, else the current one, else (none selected: closed first) the one the snapshot
+   * is of. The database as it is now is kept first, as a snapshot in the library's `backups/`
+   * folder (`before`), so the restore can itself be undone. One step (library/restore.ts): killed
    * anywhere, the library is the old one or the restored one, whole. Peers are told the database
    * was replaced (a new epoch: they send the full set again), and what they hold of the shared
    * data that is newer comes back; the rot and lost bucket objects found since are kept.
@@ -140,7 +141,7 @@ export class LibrariesApi {
     const { observationsOf, restoreDatabase } = await import('../library/restore.js');
     const file = resolve(path);
     const facts = readSnapshot(file);
-    const ref = opts.library === undefined ? this.current() : this.find(opts.library);
+    const ref = opts.library !== undefined ? this.find(opts.library) : this.hasCurrent() ? this.current() : this.find(facts.library_id);
     if (facts.library_id !== ref.id) {
       throw new UsageError(`${file} is a snapshot of library ${JSON.stringify(facts.library_name)} (${facts.library_id}), not of ${JSON.stringify(ref.name)} (${ref.id}): it is not restored`);
     }

@@ -1,19 +1,20 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { GuardianRotView, GuardianStatus } from '../../src/api/index.js';
+import type { LibraryRestoreResult } from '../../src/api/libraries.js';
 import { Vss } from '../internals.js';
-import { json, runCli as runChild, tempDir, type CliResult } from '../helpers.js';
+import { json, REPO, runCli as runChild, tempDir, type CliResult } from '../helpers.js';
 import { cliHere as runCli } from '../support/cli-here.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 
 /**
- * `library restore` (faults note of 2026-11-27, S4 and S6), through the CLI: what
+ * `library restore` (faults note of 2026-11-27, S4, S6 and its messages), through the CLI: what
  * the disks said since the snapshot stays (a copy found rotten never counts again), a restore is
  * one step (killed at any of its steps, the library opened next is the old one or the restored
- * one, whole: its new epoch, the snapshot's open jobs not run).
+ * one, whole: its new epoch, the snapshot's open jobs not run), and it says what it drops.
  */
 interface Made { snapshot: string; path: string }
 interface Job { id: number; kind: string; status: string }
@@ -128,5 +129,54 @@ describe('library restore is one step: killed at any of its steps, the next star
       assert.deepEqual(now.tags, [], 'killed after its last step: the restored library');
       assert.ok(now.epoch !== undefined && now.epoch !== old.epoch, 'with a new epoch (peers send the full set again)');
     }
+  });
+});
+
+describe('library restore says what it drops; works after library close; backup --to DIR makes the path the README restores', () => {
+  const tmp = tempDir('vss-restore-words-');
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1' };
+  const loc = join(tmp.path, 'photos');
+  const out = join(tmp.path, 'backup');
+  const photo = join(loc, 'a.jpg');
+  const ok = async (...args: string[]): Promise<CliResult> => {
+    const r = await runCli(args, env);
+    assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+
+  before(async () => {
+    mkdirSync(loc);
+    writeFileSync(photo, 'a content');
+    await ok('library', 'create', 'Photos');
+    await ok('location', 'add', loc);
+  });
+  after(() => tmp.cleanup());
+
+  it('backup --to DIR puts the snapshot where the README\'s restore example looks for one made so', async () => {
+    const made = await ok('library', 'backup', '--to', out);
+    const path = /restore it with: vss library restore (\S+)/.exec(made.stdout)?.[1];
+    assert.ok(path !== undefined && existsSync(path), made.stdout);
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const example = /^vss library backup --to (\/\S+) .*\n(?:vss library .*\n)*?vss library restore (\S+)/m.exec(readme);
+    assert.ok(example, 'the README shows a backup --to a folder and a restore');
+    assert.equal(dirname(example[2]!), example[1], 'the README restores from the folder it backed up to');
+    assert.equal(dirname(path), out);
+    const shape = (name: string) => name.replace(/^[^-]+-[0-9a-f]{8}-\d{8}T\d{6}\.\d{3}Z\.vss-library\.db$/, 'NAME-ID-WHEN.vss-library.db');
+    assert.equal(shape(basename(path)), shape(basename(example[2]!)));
+  });
+
+  it('after library close, restore finds the library by the snapshot, and says what it drops and how to bring it back', async () => {
+    const snap = json<Made>(await ok('library', 'backup', '--json'));
+    await ok('tag', 'add', 'Later', photo);
+    await ok('library', 'close');
+    const r = await ok('library', 'restore', snap.path);
+    assert.match(r.stdout, /tags, ratings, notes, albums and policies are as they were then: what was made or changed after \S+ is not in it now/);
+    const before = /the database as it was is kept, and brings all that back: vss library restore (\S+)/.exec(r.stdout)?.[1];
+    assert.ok(before !== undefined && existsSync(before), r.stdout);
+    await ok('library', 'switch', 'Photos');
+    assert.deepEqual(json<{ tags: string[] }>(await ok('meta', 'show', photo, '--json')).tags, []);
+    const back = json<LibraryRestoreResult>(await ok('library', 'restore', before, '--json'));
+    assert.equal(back.restored, before);
+    assert.deepEqual(json<{ tags: string[] }>(await ok('meta', 'show', photo, '--json')).tags, ['Later']);
   });
 });
