@@ -10,19 +10,19 @@ import type { InputOf } from '../ops/facade.js';
 import type { OpCall, OpHost } from '../ops/op.js';
 import type { ProtectResult } from '../ops/transfer/protect.js';
 import type { JobRow } from '../jobs/states.js';
-import type { BucketCheckResult, BucketCheckView, GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, RepairResult, ScrubResult, ScrubSettings } from '../wire/guardian.js';
+import type { BucketCheckResult, BucketCheckView, GuardianAtRisk, GuardianPolicyView, GuardianProtected, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, RepairResult, ScrubResult, ScrubSettings } from '../wire/guardian.js';
 
-export type { BucketCheckResult, BucketCheckView, GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, PolicyChange, ProtectResult, RepairResult, ScrubResult, ScrubSettings };
+export type { BucketCheckResult, BucketCheckView, GuardianAtRisk, GuardianPolicyView, GuardianProtected, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, PolicyChange, ProtectResult, RepairResult, ScrubResult, ScrubSettings };
 
 export interface ProtectOptions extends OpCall {
   /** A folder of this device's locations (absolute), a drive (name, fingerprint or id); absent: the first drive with room that lacks each content. */
   to?: string;
 }
 
-/** A protect as its caller sees it: its job (null: nothing to copy) and, once ended, what it did. */
+/** A protect as its caller sees it: its job (null: nothing to copy) and, once ended, what it did (`protected`: what landed as its content, counted from its files). */
 export interface ProtectOutcome {
   job: JobRow | null;
-  result: ProtectResult | null;
+  result: (ProtectResult & { protected?: GuardianProtected }) | null;
 }
 
 /** How often the daemon looks for a location due for its scrub (VSS_GUARDIAN_LOOK_MS: a test's, first look included). */
@@ -158,7 +158,11 @@ export class GuardianApi {
   async protect(opts: ProtectOptions = {}): Promise<ProtectOutcome> {
     const { to, ...call } = opts;
     const { performTransfer } = await import('../ops/facade.js');
-    return performTransfer(this.host, { asked: 'protect', ...(to !== undefined ? { to } : {}) }, call);
+    const out = await performTransfer(this.host, { asked: 'protect', ...(to !== undefined ? { to } : {}) }, call);
+    if (!out.job || !out.result?.copied) return out;
+    // Its plan says what it meant to copy; what it protected is what landed as its content.
+    const { protectedBy } = await import('../guardian/protect-outcome.js');
+    return { ...out, result: { ...out.result, protected: protectedBy(this.lib, out.job.id) } };
   }
 
   /** The protect's plan, shown and not run (`--dry-run`): no job, no row in the action log. */
