@@ -117,6 +117,16 @@ export class GuardianApi {
    */
   keepScrubbing(onError: (err: unknown) => void): () => void {
     const dataDir = this.dataDir();
+    // The sweep reads whole the copies each trashed file leans on (DESIGN §21): one at a time, stopped with the schedule.
+    const stop = new AbortController();
+    let sweeping = false;
+    const sweep = () => {
+      if (sweeping) return;
+      sweeping = true;
+      import('../ops/trash-empty.js').then(({ emptyTrash }) => emptyTrash(this.host, { olderThanDays: TRASH_DAYS, signal: stop.signal }))
+        .catch((err: unknown) => { if (!stop.signal.aborted) onError(err); })
+        .finally(() => { sweeping = false; });
+    };
     const look = () => {
       try {
         queueDueScrub(this.lib, dataDir);
@@ -125,7 +135,7 @@ export class GuardianApi {
       }
       // The S3 client is loaded at the first look, not by every command that opens the API.
       import('../guardian/bucket-check.js').then(({ queueDueBucketCheck }) => queueDueBucketCheck(this.lib)).catch(onError);
-      import('../ops/trash-empty.js').then(({ emptyTrash }) => emptyTrash(this.host, { olderThanDays: TRASH_DAYS })).catch(onError);
+      sweep();
       import('./library-backup.js').then(({ backupWhenDue }) => backupWhenDue(this.host)).catch(onError);
     };
     const first = setTimeout(look, SCRUB_FIRST_LOOK_MS);
@@ -135,6 +145,7 @@ export class GuardianApi {
     return () => {
       clearTimeout(first);
       clearInterval(every);
+      stop.abort(new Error('the daemon let go of the library'));
     };
   }
 
