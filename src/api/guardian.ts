@@ -10,19 +10,19 @@ import type { InputOf } from '../ops/facade.js';
 import type { OpCall, OpHost } from '../ops/op.js';
 import type { ProtectResult } from '../ops/transfer/protect.js';
 import type { JobRow } from '../jobs/states.js';
-import type { BucketCheckResult, BucketCheckView, GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, RepairResult, ScrubResult, ScrubSettings } from '../wire/guardian.js';
+import type { BucketCheckResult, BucketCheckView, GuardianAtRisk, GuardianPolicyView, GuardianProtected, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, RepairResult, ScrubResult, ScrubSettings } from '../wire/guardian.js';
 
-export type { BucketCheckResult, BucketCheckView, GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, PolicyChange, ProtectResult, RepairResult, ScrubResult, ScrubSettings };
+export type { BucketCheckResult, BucketCheckView, GuardianAtRisk, GuardianPolicyView, GuardianProtected, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, PolicyChange, ProtectResult, RepairResult, ScrubResult, ScrubSettings };
 
 export interface ProtectOptions extends OpCall {
   /** A folder of this device's locations (absolute), a drive (name, fingerprint or id); absent: the first drive with room that lacks each content. */
   to?: string;
 }
 
-/** A protect as its caller sees it: its job (null: nothing to copy) and, once ended, what it did. */
+/** A protect as its caller sees it: its job (null: nothing to copy) and, once ended, what it did (`protected`: what landed as its content, counted from its files). */
 export interface ProtectOutcome {
   job: JobRow | null;
-  result: ProtectResult | null;
+  result: (ProtectResult & { protected?: GuardianProtected }) | null;
 }
 
 /** How often the daemon looks for a location due for its scrub (VSS_GUARDIAN_LOOK_MS: a test's, first look included). */
@@ -117,6 +117,16 @@ export class GuardianApi {
    */
   keepScrubbing(onError: (err: unknown) => void): () => void {
     const dataDir = this.dataDir();
+    // The sweep reads whole the copies each trashed file leans on (DESIGN §21): one at a time, stopped with the schedule.
+    const stop = new AbortController();
+    let sweeping = false;
+    const sweep = () => {
+      if (sweeping) return;
+      sweeping = true;
+      import('../ops/trash-empty.js').then(({ emptyTrash }) => emptyTrash(this.host, { olderThanDays: TRASH_DAYS, signal: stop.signal }))
+        .catch((err: unknown) => { if (!stop.signal.aborted) onError(err); })
+        .finally(() => { sweeping = false; });
+    };
     const look = () => {
       try {
         queueDueScrub(this.lib, dataDir);
@@ -125,7 +135,7 @@ export class GuardianApi {
       }
       // The S3 client is loaded at the first look, not by every command that opens the API.
       import('../guardian/bucket-check.js').then(({ queueDueBucketCheck }) => queueDueBucketCheck(this.lib)).catch(onError);
-      import('../ops/trash-empty.js').then(({ emptyTrash }) => emptyTrash(this.host, { olderThanDays: TRASH_DAYS })).catch(onError);
+      sweep();
       import('./library-backup.js').then(({ backupWhenDue }) => backupWhenDue(this.host)).catch(onError);
     };
     const first = setTimeout(look, SCRUB_FIRST_LOOK_MS);
@@ -135,6 +145,7 @@ export class GuardianApi {
     return () => {
       clearTimeout(first);
       clearInterval(every);
+      stop.abort(new Error('the daemon let go of the library'));
     };
   }
 
@@ -158,7 +169,11 @@ export class GuardianApi {
   async protect(opts: ProtectOptions = {}): Promise<ProtectOutcome> {
     const { to, ...call } = opts;
     const { performTransfer } = await import('../ops/facade.js');
-    return performTransfer(this.host, { asked: 'protect', ...(to !== undefined ? { to } : {}) }, call);
+    const out = await performTransfer(this.host, { asked: 'protect', ...(to !== undefined ? { to } : {}) }, call);
+    if (!out.job || !out.result?.copied) return out;
+    // Its plan says what it meant to copy; what it protected is what landed as its content.
+    const { protectedBy } = await import('../guardian/protect-outcome.js');
+    return { ...out, result: { ...out.result, protected: protectedBy(this.lib, out.job.id) } };
   }
 
   /** The protect's plan, shown and not run (`--dry-run`): no job, no row in the action log. */

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LibraryLockedError, UsageError, VssError } from '../core/errors.js';
+import { crashPoint } from '../core/crash-point.js';
 import { blake3File } from '../core/file-blake3.js';
 import { FileLock } from '../core/file-lock.js';
 import { libraryLayout } from '../library/layout.js';
 import type { LibraryBackupRecord } from '../store/library-backups.js';
+import type { Observations } from '../library/restore.js';
 import type { Installation } from '../library/installation.js';
 import type { LibraryRef, LibrarySummary } from './types.js';
 
@@ -19,6 +21,9 @@ export interface LibraryRestoreResult {
   before: string;
   /** Jobs the snapshot had open (queued, running, paused), cancelled rather than taken up again. */
   jobs_cancelled: number;
+  /** Files found rotten, and bucket objects found gone or changed, since the snapshot: what the disks say now, kept. */
+  kept_rot: number;
+  kept_lost_objects: number;
 }
 
 /** The libraries this device knows: create, list, select (DESIGN §11 `vss library`). */
@@ -123,16 +128,20 @@ export class LibrariesApi {
   /**
    * Bring a library's database back as the snapshot at PATH has it (`vss library backup` made it):
    * refused when it is of another library, damaged (checked whole first), of a newer vss, or while
-   * the library is open (a daemon that has it: `library close`, or `daemon stop`). The database as
-   * it is now is kept first, as a snapshot in the library's `backups/` folder (`before`), so the
-   * restore can itself be undone. Peers are told the database was replaced (a new epoch: they send
-   * the full set again), and what they hold of the shared data that is newer comes back.
+   * the library is open (a daemon that has it: `library close`, or `daemon stop`). The library is
+   * the one named, else the current one, else (none selected: closed first) the one the snapshot
+   * is of. The database as it is now is kept first, as a snapshot in the library's `backups/`
+   * folder (`before`), so the restore can itself be undone. One step (library/restore.ts): killed
+   * anywhere, the library is the old one or the restored one, whole. Peers are told the database
+   * was replaced (a new epoch: they send the full set again), and what they hold of the shared
+   * data that is newer comes back; the rot and lost bucket objects found since are kept.
    */
   async restore(path: string, opts: { library?: string } = {}): Promise<LibraryRestoreResult> {
-    const { readSnapshot, restoreSnapshot, snapshotDatabase } = await import('../library/snapshot.js');
+    const { readSnapshot, snapshotDatabase } = await import('../library/snapshot.js');
+    const { observationsOf, restoreDatabase } = await import('../library/restore.js');
     const file = resolve(path);
     const facts = readSnapshot(file);
-    const ref = opts.library === undefined ? this.current() : this.find(opts.library);
+    const ref = opts.library !== undefined ? this.find(opts.library) : this.hasCurrent() ? this.current() : this.find(facts.library_id);
     if (facts.library_id !== ref.id) {
       throw new UsageError(`${file} is a snapshot of library ${JSON.stringify(facts.library_name)} (${facts.library_id}), not of ${JSON.stringify(ref.name)} (${ref.id}): it is not restored`);
     }
@@ -145,11 +154,11 @@ export class LibrariesApi {
       if (err instanceof LibraryLockedError) throw new VssError('LIBRARY_LOCKED', `library ${ref.name} is open (${err.message}): close it first (vss library close ${ref.name}, or vss daemon stop), then restore`, { path: ref.path, cause: err });
       throw err;
     }
-    let before: string;
-    let cancelled = 0;
-    // The snapshots made so far are files on disk, whatever the database restored remembers of them: their rows go over.
-    let snapshots: LibraryBackupRecord[] = [];
     try {
+      let before: string;
+      // The snapshots made so far are files on disk, whatever the database restored remembers of them: their rows go over.
+      let snapshots: LibraryBackupRecord[];
+      let observations: Observations;
       const lib = this.installation.openLibrary(ref.path, { shared: true });
       try {
         // A snapshot this library made is the bytes it made: one changed since is not taken, whatever SQLite's check says.
@@ -162,25 +171,26 @@ export class LibrariesApi {
         mkdirSync(dir, { recursive: true });
         const kept = await snapshotDatabase(lib.db, dir, { library_id: lib.config.id, library_name: `${lib.config.name}-before-restore`, made_at: Date.now() });
         before = kept.path;
-        snapshots = [...lib.store.libraryBackups.list(), { id: 0, snapshot: kept.snapshot, path: kept.path, bytes: kept.bytes, blake3: kept.blake3, made_at: kept.made_at, target: 'library', volume_id: null }];
+        // Recorded here too: a restore killed before its last step leaves this library with the snapshot it made.
+        lib.store.libraryBackups.add({ snapshot: kept.snapshot, path: kept.path, bytes: kept.bytes, blake3: kept.blake3, made_at: kept.made_at, target: 'library', volume_id: null });
+        snapshots = lib.store.libraryBackups.list();
+        observations = observationsOf(lib.store, lib.deviceId);
       } finally {
         lib.close();
       }
-      await restoreSnapshot(file, layout.databaseFile);
-      // Opened again: the snapshot's schema brought up to this vss's; a new epoch for the peers; the
-      // jobs it had open (a delete queued then, cancelled since) are not taken up again.
-      const again = this.installation.openLibrary(ref.path, { shared: true });
-      try {
-        again.store.syncMeta.set('epoch', randomUUID());
-        for (const { id: _id, ...s } of snapshots) again.store.libraryBackups.add(s);
-        cancelled = again.store.jobs.cancelAllOpen('cancelled: the library was restored from a snapshot, which had it open; ask again if it is still wanted');
-      } finally {
-        again.close();
-      }
+      crashPoint('restore:before-kept');
+      const done = await restoreDatabase(file, layout, {
+        device: this.installation.device, epoch: randomUUID(), observations,
+        cancelNote: 'cancelled: the library was restored from a snapshot, which had it open; ask again if it is still wanted',
+        also: (store) => { for (const { id: _id, ...s } of snapshots) store.libraryBackups.add(s); },
+      });
+      return {
+        library_id: ref.id, name: ref.name, path: ref.path, restored: file, made_at: facts.made_at, before,
+        jobs_cancelled: done.jobsCancelled, kept_rot: done.carried.rot, kept_lost_objects: done.carried.lost,
+      };
     } finally {
       lock.release();
     }
-    return { library_id: ref.id, name: ref.name, path: ref.path, restored: file, made_at: facts.made_at, before, jobs_cancelled: cancelled };
   }
 
   /** Whether a library is selected as current on this device. */

@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { VssError } from '../core/errors.js';
+import type { Db } from './connection.js';
 import { MIGRATIONS } from './migrations.js';
 
 export interface SnapshotFacts {
@@ -77,18 +78,12 @@ export function readSnapshotMark(path: string): SnapshotFacts {
   }
 }
 
-/** A database restored from a snapshot back to the library's ways: its WAL journal, without the snapshot's mark. */
-export function unmarkRestored(databaseFile: string): void {
-  const db = new Database(databaseFile);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.exec('DROP TABLE IF EXISTS vss_snapshot');
-  } finally {
-    db.close();
-  }
+/** A database restored from a snapshot (DB, open as a library's: its WAL journal) without the snapshot's mark. */
+export function dropSnapshotMark(db: Db): void {
+  db.exec('DROP TABLE IF EXISTS vss_snapshot');
 }
 
-/** Copy the snapshot at PATH over DATABASEFILE: SQLite's online backup from it, one transaction on the destination. */
+/** Copy the snapshot at PATH over DATABASEFILE (a new file, or a database no one writes to): SQLite's online backup from it, one transaction on the destination. */
 export async function copySnapshotOver(path: string, databaseFile: string): Promise<void> {
   const copy = new Database(path, { readonly: true, fileMustExist: true });
   try {

@@ -1,12 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
-import { Installation } from '../library/installation.js';
 import type { Library } from '../library/library.js';
-import type { EntryFacts } from '../store/entries.js';
 import { flipBit, tempDir } from '../../test/helpers.js';
+import { contentOf, makeLibrary } from '../../test/support/guard-library.js';
 import { copyLocksOf } from './copy-locks.js';
 import { belowPolicy, describeBelow, fallsShort, lockForPeer, policyRefusal, tally, weighDrop, type RemoteLock, type Witnesses } from './guard.js';
 import { setPolicy } from './policy.js';
@@ -44,46 +43,6 @@ describe('guard: what falls short', () => {
     assert.match(err.message, /^refused: this delete would leave 2 contents below their policy \(a copy counts when it can be confirmed now: .*\): the last copy in the library .*; content .*: 0 copies off this device left, its policy asks 1\. A file in the trash is no copy: a delete is weighed as for good\. Add --force to delete anyway$/);
   });
 });
-
-/** A library of this device with three locations on two drives (pics and more on A, backup on B), files written and indexed as they are. */
-function makeLibrary(root: string, name: string): { lib: Library; loc: Record<string, number>; file: (l: string, rel: string, bytes: Buffer) => void; at: (l: string, rel: string, to?: number | null) => { locationId: number; rel: string; path: string; to?: number | null } } {
-  const lib = new Installation({ dataDir: join(root, name, 'data') }).createLibrary('G', join(root, name));
-  const { store } = lib;
-  const now = Date.now();
-  const drive = (fingerprint: string) => store.volumes.seen(lib.deviceId, { fingerprint, mount_point: `/mnt/${name}-${fingerprint}`, fs: 'ext4', capacity: 1, free: 1, removable: 1, read_only: 0 }, now).id;
-  const drives = { A: drive('A'), B: drive('B') };
-  const loc: Record<string, number> = {};
-  let n = 0;
-  for (const [l, d] of [['pics', drives.A], ['more', drives.A], ['backup', drives.B]] as const) {
-    const path = join(root, name, l);
-    mkdirSync(path, { recursive: true });
-    loc[l] = store.locations.insert({ uuid: `00000000-0000-4000-a000-${name.padStart(8, '0').slice(-8)}000${++n}`, device_id: lib.deviceId, name: l, path, index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
-    store.entries.insertRoot(loc[l]!, l, statSync(path).ino, 0, 0);
-    store.locations.setVolume(loc[l]!, d, l);
-    store.locations.setOnline(loc[l]!, true);
-  }
-  /** BYTES at REL of location L, written and indexed as the indexer would (its content the BLAKE3 of its bytes). */
-  const file = (l: string, rel: string, bytes: Buffer) => {
-    const abs = join(root, name, l, rel);
-    writeFileSync(abs, bytes);
-    const st = statSync(abs);
-    const hash = blake3(bytes).toString('hex');
-    const uuid = contentOf(bytes);
-    store.contents.upsert({ uuid, cas_id: hash, cas_version: 1, kind: 'unknown', mime: 'application/octet-stream', size: bytes.length }, 0);
-    const facts: EntryFacts = { parent_id: store.entries.rootOf(loc[l]!)!, name: rel, rel_path: rel, kind: 'file', size: st.size, inode: st.ino, mtime_ms: st.mtimeMs, link_target: null };
-    const entry = store.entries.insert(loc[l]!, facts, 0);
-    store.entries.linkContents([{ file: { ...facts, id: entry }, uuid, verified: true }], now);
-  };
-  const at = (l: string, rel: string, to?: number | null) => ({ locationId: loc[l]!, rel, path: join(root, name, l, rel), ...(to !== undefined ? { to } : {}) });
-  return { lib, loc, file, at };
-}
-
-/** The content id the tests give BYTES: a uuid from their hash, the same on every device. */
-const contentOf = (bytes: Buffer) => {
-  const h = blake3(bytes).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-};
-
 
 /** The guard on a real library: files on disk, two drives, paired devices connected or not. */
 describe('guard: the first look (a plan, a dry run)', () => {
@@ -405,42 +364,5 @@ describe('guard: the drop, with the other device asked to lock its copy', () => 
     const forced = await weighDrop(alpha.lib, [alpha.at('pics', 'shared')], {}, { forced: true });
     assert.deepEqual(forced.below, []);
     await forced.release();
-  });
-});
-
-describe('guard: the last good copy here is hashed again before the other goes', () => {
-  const tmp = tempDir('vss-guard-hash-');
-  let made: ReturnType<typeof makeLibrary>;
-  const small = Buffer.from('a small file, hashed again when it is the last good copy '.repeat(20));
-  const other = Buffer.from('another small file on two drives '.repeat(20));
-
-  before(() => {
-    made = makeLibrary(tmp.path, 'one');
-    made.file('pics', 'a', small);
-    made.file('backup', 'a', small);
-    made.file('pics', 'b', other);
-    made.file('backup', 'b', other);
-    setPolicy(made.lib, { copies: 1 });
-  });
-  after(() => {
-    made.lib.close();
-    tmp.cleanup();
-  });
-
-  it('silent rot in the copy that would be left (size, times and inode kept) is found, recorded, and the drop refused (faults note, defect 2)', async () => {
-    flipBit(join(tmp.path, 'one', 'backup', 'a'), 3);
-    assert.deepEqual(belowPolicy(made.lib, [made.at('pics', 'a')]), [], 'the first look cannot tell: its identity is the index\'s');
-    const hold = await weighDrop(made.lib, [made.at('pics', 'a')]);
-    await hold.release();
-    assert.deepEqual(hold.below.map((b) => b.have), [0]);
-    assert.match(hold.below[0]!.uncounted![0]!, /hashed again now, its bytes are not the content's \(rot, recorded\)/);
-    const entry = made.lib.store.entries.fileAt(made.loc.backup!, 'a')!;
-    assert.equal(made.lib.store.rot.has(entry.id), true, 'recorded, as a scrub records it');
-  });
-
-  it('a good copy left hashes to its content: the drop goes on', async () => {
-    const hold = await weighDrop(made.lib, [made.at('pics', 'b')]);
-    await hold.release();
-    assert.deepEqual(hold.below, []);
   });
 });

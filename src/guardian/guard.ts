@@ -1,17 +1,13 @@
-import { checksumFile } from '../core/file-blake3.js';
 import { VssError } from '../core/errors.js';
-import { childLog } from '../core/log.js';
-import { CAS_WHOLE } from '../content/identity.js';
 import type { LeavingFile } from '../files/plan.js';
 import type { Library } from '../library/library.js';
 import type { GuardCopy } from '../store/guardian.js';
 import type { GuardianBelowPolicy, GuardianNumbers } from '../wire/guardian.js';
 import { copyLocksOf, type LockedFile } from './copy-locks.js';
 import { factsAt } from '../storage/local-tree.js';
-import { copyHereVerdict as hereVerdict, COUNTS, driveOf, fileHereVerdict, notCounted, REHASH_MAX_BYTES, shownHere, type Verdict } from './evidence.js';
+import { copyHereVerdict as hereVerdict, COUNTS, driveOf, fileHereVerdict, notCounted, shownHere, type Verdict } from './evidence.js';
 import { libraryPolicy } from './policy.js';
-
-const log = childLog('guardian');
+import { goingBytes, hashable, hashedAgain, readWhole, sameBytesNow } from './read-again.js';
 
 /*
  * The guard (DESIGN §19): a delete, a move or a replace of files of this device is weighed against
@@ -296,12 +292,14 @@ export interface DropHold {
  * lock one is refused), this device's copies are looked at now; where a content would still fall
  * short, its bucket objects are confirmed (HEAD) and the devices holding it asked to lock their
  * copies; and a content left with no spare copy has its remaining small files here hashed again
- * (a mismatch is recorded as rot, and that file does not count). The caller holds the result while
- * it deletes (checking `holds()` before each file) and releases it after, whatever happened.
+ * (a mismatch is recorded as rot, and that file does not count). PERMANENT (the bytes go for good:
+ * the trash emptied, the sweep, `--permanent`): the files here each content leans on are read
+ * whole instead, whatever their size (readLeanedOn). The caller holds the result while it deletes
+ * (checking `holds()` before each file) and releases it after, whatever happened.
  * FORCED (--force): nothing is weighed; the files are still marked going, and one another device
  * has locked still makes the drop wait.
  */
-export async function weighDrop(lib: Library, leaving: readonly LeavingFile[], witnesses: Witnesses = {}, opts: { signal?: AbortSignal; forced?: boolean } = {}): Promise<DropHold> {
+export async function weighDrop(lib: Library, leaving: readonly LeavingFile[], witnesses: Witnesses = {}, opts: { signal?: AbortSignal; forced?: boolean; permanent?: boolean } = {}): Promise<DropHold> {
   const { signal } = opts;
   const locks = copyLocksOf(lib);
   const files: LockedFile[] = leaving.map((f) => ({ locationId: f.locationId, rel: f.rel }));
@@ -324,10 +322,11 @@ export async function weighDrop(lib: Library, leaving: readonly LeavingFile[], w
     const elsewhere = (k: Case, c: GuardCopy) => !isGoing(k, c) && c.location_id !== null && locks.isGoing({ locationId: c.location_id, rel: c.rel_path });
     for (const k of cases) k.copies.forEach((c, i) => { if (c.here === 1) k.verdicts.set(i, elsewhere(k, c) ? notCounted(`${shownHere(c)} is being deleted, moved or replaced by another operation now`) : hereVerdict(c)); });
     const still = await stillUnknown(lib, unknown, signal);
+    if (opts.permanent) await readLeanedOn(lib, cases, signal);
     // Each further witness is asked only for the contents still short without it.
     await askObjects(cases.filter((k) => judged(k) !== null), witnesses, signal);
     await askDevices(cases.filter((k) => judged(k) !== null), witnesses, remote, signal);
-    await hashEdges(lib, cases.filter((k) => judged(k) === null), signal);
+    if (!opts.permanent) await hashEdges(lib, cases.filter((k) => judged(k) === null), signal);
     const below = [...still, ...cases.map(judged).filter((b): b is GuardianBelowPolicy => b !== null)];
     return { below, holds: () => remote.every((r) => r.alive()), release };
   } catch (err) {
@@ -410,6 +409,28 @@ async function hashEdges(lib: Library, cases: readonly Case[], signal?: AbortSig
   }
 }
 
+/** A file here the permanent step has not read yet: it does not count until it is read. */
+const NOT_READ = notCounted('not read whole yet');
+
+/**
+ * The permanent step (DESIGN §21): a content's files here count only once read whole now and
+ * matched, whatever their size, as nobody waits on it (a large rotten copy must not vouch
+ * unread). They are read one at a time until the content meets its policy on the files read (one
+ * good copy where the policy asks one); a rotten one is recorded, and the next is read. A content
+ * still short then asks its other witnesses, as any drop does.
+ */
+async function readLeanedOn(lib: Library, cases: readonly Case[], signal?: AbortSignal): Promise<void> {
+  for (const k of cases) {
+    const unread = k.copies.flatMap((c, i) => (c.here === 1 && !isGoing(k, c) && k.verdicts.get(i)?.counts === true ? [i] : []));
+    for (const i of unread) k.verdicts.set(i, NOT_READ);
+    const going = goingBytes(k.path, signal);
+    for (const i of unread) {
+      if (judged(k) === null) break;
+      k.verdicts.set(i, await readWhole(lib, k.copies[i]!, going, signal));
+    }
+  }
+}
+
 /**
  * This device's copies of the contents a peer asks to lock for its drop (the holder's side of the
  * lock: DESIGN §19). Each is found by its location (uuid) and path, must be the content asked and
@@ -455,24 +476,6 @@ export async function lockForPeer(lib: Library, by: string, copies: readonly Rem
 }
 
 /**
- * C (a file of this device that counts by its identity) hashed again when it is small and its
- * content's id is its whole BLAKE3: undefined when its bytes are the content's (or it is not
- * hashed: too large); else why not, with the rot recorded as a scrub records it.
- */
-async function hashedAgain(lib: Library, c: GuardCopy, signal?: AbortSignal): Promise<string | undefined> {
-  if (c.entry_id === null || c.content_id === null || !hashable(lib, c)) return undefined;
-  const content = lib.store.contents.byId(c.content_id)!;
-  signal?.throwIfAborted();
-  const where = shownHere(c);
-  const read = await checksumFile(where, c.size).catch((err: unknown) => ({ ok: false as const, why: (err as Error).message }));
-  if (read.ok && read.checksum === content.cas_id) return undefined;
-  if (!read.ok) return `${where} could not be read again now (${'why' in read ? read.why : read.reason})`;
-  lib.store.rot.put({ entry_id: c.entry_id, content_id: c.content_id, size: c.size, expected: content.cas_id, found: read.checksum, found_at: Date.now() });
-  log.warn({ path: where, content: c.content_uuid }, 'rot found by the guard: a copy hashed again did not match');
-  return `${where}: hashed again now, its bytes are not the content's (rot, recorded)`;
-}
-
-/**
  * The files of UNKNOWN whose bytes are still unknown once the small ones indexed as a content are
  * hashed now: a chmod, a `touch` or a `chattr` changes a file's times, not its bytes, and a file
  * whose bytes are still its content's counts as that copy (so its drop is weighed as any other).
@@ -484,21 +487,6 @@ async function stillUnknown(lib: Library, unknown: readonly Unknown[], signal?: 
     else out.push(u.below);
   }
   return out;
-}
-
-/** Whether C's file may be hashed to tell its bytes: small enough (REHASH_MAX_BYTES), of a content whose id is its whole BLAKE3. */
-function hashable(lib: Library, c: GuardCopy): boolean {
-  if (c.size > REHASH_MAX_BYTES || c.content_id === null) return false;
-  return lib.store.contents.byId(c.content_id)?.cas_version === CAS_WHOLE;
-}
-
-/** Whether the file of C, hashed now, holds its content's bytes (false when it is not hashable). */
-async function sameBytesNow(lib: Library, c: GuardCopy, signal?: AbortSignal): Promise<boolean> {
-  const content = c.content_id !== null && hashable(lib, c) ? lib.store.contents.byId(c.content_id) : undefined;
-  if (!content) return false;
-  signal?.throwIfAborted();
-  const read = await checksumFile(shownHere(c), c.size).catch(() => null);
-  return read !== null && read.ok && read.checksum === content.cas_id;
 }
 
 /** What the guard says when a copy is counted (the refusal's reminder of the rule). */

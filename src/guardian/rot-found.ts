@@ -28,11 +28,31 @@ export function recordRotFound(lib: Library, locationId: number, rel: string, fo
     return false;
   }
   if (!st?.isFile() || !unchanged({ size: entry.size, mtimeMs: entry.mtime_ms, inode: entry.inode }, { size: st.size, mtimeMs: st.mtimeMs, inode: st.ino })) return false;
-  lib.store.transaction(() => {
-    lib.store.rot.put({ entry_id: entry.id, content_id: content.id, size: entry.size, expected, found, found_at: now });
-    lib.store.entries.forgetVerified([entry.id]);
-  });
-  log.warn({ location: locationId, path: rel, entry: entry.id, expected, found }, 'rot: a file\'s bytes changed while its size and time did not (found by a copy that read it)');
-  lib.events.emit('guardian:rot', { locationId, entryId: entry.id, path: rel, contentId: content.id, size: entry.size });
+  recordRot(lib, { location_id: locationId, rel_path: rel, entry_id: entry.id, content_id: content.id, size: entry.size }, expected, found, 'a copy that read it', now);
   return true;
+}
+
+/** A file of this device found rotten: where it is, its row, its content's row, its size. */
+export interface RottenFile {
+  location_id: number | null;
+  rel_path: string;
+  entry_id: number | null;
+  content_id: number | null;
+  size: number;
+}
+
+/**
+ * FILE's bytes found to hash to FOUND, not EXPECTED, while its size, time and inode stayed (the
+ * caller checked): recorded as a scrub records rot (listed, counted, told as `guardian:rot`, its
+ * `verified_at` cleared), logged with BY, who found it.
+ */
+export function recordRot(lib: Library, file: RottenFile, expected: string, found: string, by: string, now = Date.now()): void {
+  const { location_id: locationId, rel_path: rel, entry_id: entryId, content_id: contentId, size } = file;
+  if (entryId === null || contentId === null || locationId === null) return;
+  lib.store.transaction(() => {
+    lib.store.rot.put({ entry_id: entryId, content_id: contentId, size, expected, found, found_at: now });
+    lib.store.entries.forgetVerified([entryId]);
+  });
+  log.warn({ location: locationId, path: rel, entry: entryId, expected, found }, `rot: a file's bytes changed while its size and time did not (found by ${by})`);
+  lib.events.emit('guardian:rot', { locationId, entryId, path: rel, contentId, size });
 }

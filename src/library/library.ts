@@ -16,6 +16,7 @@ import { defaultSettings, readLibraryConfig, writeLibraryConfig, type LibraryCon
 import { LIBRARY_SUFFIX, libraryLayout, type LibraryLayout } from './layout.js';
 import { FileLock } from '../core/file-lock.js';
 import { LibraryRoots } from './roots.js';
+import { removeStaged } from './restore.js';
 
 const NAME_RE = /^[^/\\\0]{1,200}$/;
 
@@ -106,6 +107,8 @@ export class Library {
     const layout = libraryLayout(root);
     const lock = opts.shared ? null : FileLock.acquire(layout.lockFile);
     try {
+      // A restore killed before its last step left its staged database: the library is the old one, whole.
+      if (lock) removeStaged(layout);
       const config = readLibraryConfig(layout.configFile);
       mkdirSync(layout.sidecarsDir, { recursive: true });
       const db = openDatabase(layout.databaseFile);

@@ -3,10 +3,8 @@
  * SQLite's online backup in a worker thread, through a read-only connection of its own, in one read
  * transaction (one moment's database; the WAL lets the library's connection write meanwhile, and
  * nothing of it waits: not a step, not the copy's final flush); then checked, marked with the
- * library it is of, made a single file (no WAL beside it), hashed and put in place durably. And
- * the way back: a snapshot checked, then copied over the library's database by the same online
- * backup (SQLite writes it as one transaction: a kill leaves the old database or the new one,
- * never a mix).
+ * library it is of, made a single file (no WAL beside it), hashed and put in place durably. The
+ * way back, a snapshot checked and made the library's database in one step, is `restore.ts`.
  */
 import { existsSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +13,7 @@ import { blake3File } from '../core/file-blake3.js';
 import { place, tempPathFor } from '../core/fs-atomic.js';
 import type { Db } from '../db/connection.js';
 import { currentSchemaVersion } from '../db/migrations.js';
-import { copySnapshotOver, readSnapshotMark, unmarkRestored } from '../db/snapshot-file.js';
+import { readSnapshotMark } from '../db/snapshot-file.js';
 import { Worker } from 'node:worker_threads';
 import type { SnapshotFacts } from '../db/snapshot-file.js';
 
@@ -88,13 +86,3 @@ function copyInWorker(source: string, path: string, facts: SnapshotFacts): Promi
 
 /** What the snapshot at PATH is of, checked whole (db/snapshot-file.ts). */
 export { readSnapshotMark as readSnapshot };
-
-/**
- * Copy the snapshot at PATH over the database file DATABASEFILE (no connection of this process may
- * be writing to it): SQLite's online backup from the snapshot, one transaction on the destination.
- * The snapshot's own mark is taken out of the copy.
- */
-export async function restoreSnapshot(path: string, databaseFile: string): Promise<void> {
-  await copySnapshotOver(path, databaseFile);
-  unmarkRestored(databaseFile);
-}

@@ -4,7 +4,7 @@ import type { JobKind } from '../jobs/job-kind.js';
 import { queueUserJob } from '../jobs/user-job.js';
 import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
-import { DEFAULT_ON_CONFLICT, kindOf, MAX_PARAMS_CHARS, type FileOp, type FileOpResult, type OnConflict } from '../files/file-op.js';
+import { DEFAULT_ON_CONFLICT, kindOf, MAX_PARAMS_CHARS, paramsOf, type FileOp, type FileOpResult, type OnConflict } from '../files/file-op.js';
 import { discardHere, fileOpTimeoutMs, runHere } from './transfer/run/here-run.js';
 import type { GuardedDrop } from './transfer/run/guard-hold.js';
 import { planDelete, plannedFiles, planTransfer, type LeavingFile, type PlannedOp } from '../files/plan.js';
@@ -90,9 +90,10 @@ function previewed(host: OpHost, op: FileOp, plan: PlannedOp & Unresolved): OpPr
  * What a queued operation takes away weighed again as it runs (ops/transfer/run/), with every
  * witness asked: another delete run since, a file changed, a device gone, can make what was safe
  * when it was asked the last copy now. FORCED: only the other devices' locks are respected.
+ * PERMANENT (a delete not into the trash): the files here it leans on are read whole first.
  */
-async function guardNow(host: OpHost, op: FileOp, leaving: readonly LeavingFile[], forced: boolean, signal: AbortSignal): Promise<GuardedDrop> {
-  const hold = await weighDrop(host.lib, leaving, forced ? {} : witnessesOf(host), { signal, forced });
+async function guardNow(host: OpHost, op: FileOp, leaving: readonly LeavingFile[], forced: boolean, signal: AbortSignal, permanent = false): Promise<GuardedDrop> {
+  const hold = await weighDrop(host.lib, leaving, forced ? {} : witnessesOf(host), { signal, forced, permanent });
   const waiting = hold.lockedBy ? `${hold.lockedBy.device} counts on ${hold.lockedBy.path} now (it is dropping its own copy): this ${op} waits for it` : undefined;
   const refusal = forced || hold.below.length === 0 ? null : policyRefusal(op, hold.below, ' It was not when it was asked: a copy went or changed since, or could not be confirmed now.');
   return { refusal, ...(waiting !== undefined ? { wait: waiting } : {}), holds: hold.holds, release: hold.release };
@@ -155,7 +156,8 @@ function fileOpParts(op: FileOp): Omit<Way<unknown, FileOpResult | null>, 'plan'
     name,
     kind: (host: OpHost): JobKind => ({
       name, concurrency: 2, timeoutMs: fileOpTimeoutMs,
-      run: (job, ctx) => runHere(host.lib, job, ctx, (leaving, forced, signal) => guardNow(host, op, leaving, forced, signal)),
+      // A delete not into the trash is the permanent step (DESIGN §21); a job from before the trash had no `trash` and deleted for good.
+      run: (job, ctx) => runHere(host.lib, job, ctx, (leaving, forced, signal) => guardNow(host, op, leaving, forced, signal, op === 'delete' && paramsOf(job).trash !== true)),
       discard: (job, lib) => discardHere(lib, job),
     }),
     result(row: JobRow): FileOpResult | null {

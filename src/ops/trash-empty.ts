@@ -1,16 +1,19 @@
 /**
  * Emptying the trash (issue 45): the one step that cannot be undone, weighed by the Guardian as a
- * delete is (guardian/guard.ts `weighDrop`, the same witnesses asked). A file in the trash is no
+ * delete is (guardian/guard.ts `weighDrop`, the same witnesses asked), and as the permanent step
+ * (DESIGN §21): every file here a content leans on is read whole first, whatever its size, as
+ * nobody waits on this (the 30-day sweep least of all). A file in the trash is no
  * copy, but while it is there its bytes are its content's: emptying the last of them would lose
  * the content, so that is refused (the file is kept, and named) unless forced; but for a
  * near-duplicate put there for the one kept in its place (`kept_as`), while that one has a file
- * here that counts now (`keptHere`). A file that is not
+ * here that counts now and was read whole just now (`keptHere`). A file that is not
  * as it went, or whose bytes were never identified, is bytes nobody has looked at: kept too.
  */
 import { UsageError } from '../core/errors.js';
 import { releaseOrphanContents } from '../indexer/release-orphans.js';
 import { describeBelow, weighDrop } from '../guardian/guard.js';
 import { copyHereVerdict, settleHere } from '../guardian/evidence.js';
+import { readWhole } from '../guardian/read-again.js';
 import type { Library } from '../library/library.js';
 import { DAY_MS } from '../files/trash-bin.js';
 import { MAX_TRASH_AT_ONCE, removeFromTrash, settleTrash, trashItem, trashRowsOf } from '../files/trash.js';
@@ -60,18 +63,20 @@ export async function emptyTrash(host: OpHost, input: EmptyTrashInput, now = Dat
     // A near-duplicate trashed for the one kept in its place: no picture is lost while that one has a copy
     // here that counts now (looked at as the evidence rule says: DESIGN §19), not as the index last said.
     const keptAs = [...new Set(rows.flatMap((r) => (r.kept_as ? [r.kept_as] : [])))];
-    const vouched = keptAs.length > 0 ? keptHere(lib, keptAs) : new Set<string>();
+    const { vouched, not } = keptAs.length > 0 ? await keptHere(lib, keptAs, input.signal) : { vouched: new Set<string>(), not: new Map<string, string>() };
     const superseded = new Set(rows.filter((r) => r.kept_as !== null && vouched.has(r.kept_as)).map((r) => r.id));
     const weighed = rows.filter((r) => !unknown.has(r.id) && !superseded.has(r.id));
     const leaving: LeavingFile[] = weighed.map((r) => ({ locationId: r.location_id, rel: r.trash_rel, path: trashItem(r).in_trash_at, content_uuid: r.content_uuid!, trashed: true }));
-    const hold = await weighDrop(lib, leaving, witnessesOf(host), input.signal ? { signal: input.signal } : {});
+    const hold = await weighDrop(lib, leaving, witnessesOf(host), { permanent: true, ...(input.signal ? { signal: input.signal } : {}) });
     release = hold.release;
     const refused = new Map(hold.below.map((b) => [b.content_uuid, describeBelow(b)]));
     go = [];
     for (const r of rows) {
       const why = superseded.has(r.id) ? undefined : unknown.get(r.id) ?? (r.content_uuid !== null ? refused.get(r.content_uuid) : undefined);
+      // Kept for a photo kept in its place that could not vouch: why not, too.
+      const keptNot = r.kept_as !== null ? not.get(r.kept_as) : undefined;
       if (why === undefined) go.push(r);
-      else kept.push({ trash_id: r.trash_id, path: trashItem(r).path, content_uuid: r.content_uuid, reason: why });
+      else kept.push({ trash_id: r.trash_id, path: trashItem(r).path, content_uuid: r.content_uuid, reason: keptNot !== undefined ? `${why}; the photo kept in its place does not vouch for it (${keptNot})` : why });
     }
   }
   try {
@@ -93,13 +98,28 @@ function unknownBytes(r: TrashPlaced): string | undefined {
   return undefined;
 }
 
+/** What a kept file is held to besides its content's whole BLAKE3: nothing (a near-duplicate's bytes are others). */
+const NOTHING_GOING = async () => null;
+
 /**
  * The contents of UUIDS with a file on this device that counts as a copy now (the evidence rule:
- * there, unchanged since indexed, not rotten, its drive plugged in). One only another device or a
- * bucket holds does not vouch here: its near-duplicate is weighed as its own content's bytes.
+ * there, unchanged since indexed, not rotten, its drive plugged in) and that was read whole just
+ * now and matched (the first that does: one picture kept is enough); a rotten one is recorded as
+ * rot, and the next is read. One only another device or a bucket holds does not vouch here: its
+ * near-duplicate is weighed as its own content's bytes.
  */
-function keptHere(lib: Library, uuids: readonly string[]): Set<string> {
+async function keptHere(lib: Library, uuids: readonly string[], signal?: AbortSignal): Promise<{ vouched: Set<string>; not: Map<string, string> }> {
   const copies = lib.store.guardian.guardCopies(uuids, lib.deviceId).filter((c) => c.here === 1);
   settleHere(lib, copies);
-  return new Set(copies.filter((c) => copyHereVerdict(c).counts).map((c) => c.content_uuid));
+  const vouched = new Set<string>();
+  const not = new Map<string, string>();
+  for (const c of copies) {
+    if (vouched.has(c.content_uuid)) continue;
+    const now = copyHereVerdict(c);
+    const v = now.counts ? await readWhole(lib, c, NOTHING_GOING, signal) : now;
+    if (v.counts) vouched.add(c.content_uuid);
+    else if (!not.has(c.content_uuid)) not.set(c.content_uuid, v.why);
+  }
+  for (const u of vouched) not.delete(u);
+  return { vouched, not };
 }

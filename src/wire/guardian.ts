@@ -286,3 +286,16 @@ export interface GuardianProtectPlan {
   not_planned: Array<{ content_uuid: string; reason: string }>;
   more: boolean;
 }
+
+/**
+ * What a protect's job really protected, counted from its files once it ended: the contents with
+ * a copy that landed as that content (a copy here indexed as its source's content; one on a
+ * device or in a bucket verified there against it), their files and bytes; and the files copied
+ * whose bytes were not their content's (a source rotten without a sign: its copy is no copy).
+ */
+export interface GuardianProtected {
+  contents: number;
+  files: number;
+  bytes: number;
+  not_its_content: Array<{ path: string; reason: string }>;
+}

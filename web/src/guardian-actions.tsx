@@ -84,9 +84,11 @@ export function ProtectPanel({ libId, onDone }: { libId: string; onDone: () => v
     const out = await run<ProtectOutcome>(API.guardianProtect(libId), target);
     if (!out) return;
     const copied = out.result?.copied;
-    const skipped = copied?.skipped ?? 0;
-    setDone(copied ? `Protected ${counted(out.result!.contents, 'content')}: ${counted(copied.done, 'file')}, ${bytes(copied.bytes)} copied and verified${skipped > 0 ? `; ${counted(skipped, 'file')} left out` : ''}${out.job ? ` (job ${out.job.id})` : ''}.` : 'Nothing to copy: every content meets its policy, or none could be copied here.');
-    setLeftOut(copied?.skipped_items ?? []);
+    // What landed as its content, not what the plan meant to copy.
+    const done = out.result?.protected ?? { contents: out.result?.contents ?? 0, files: copied?.done ?? 0, bytes: copied?.bytes ?? 0, not_its_content: [] };
+    const left = [...(copied?.skipped_items ?? []), ...done.not_its_content];
+    setDone(copied ? `Protected ${counted(done.contents, 'content')}: ${counted(done.files, 'file')}, ${bytes(done.bytes)} copied and verified${left.length > 0 ? `; ${counted(left.length, 'file')} left out` : ''}${out.job ? ` (job ${out.job.id})` : ''}.` : 'Nothing to copy: every content meets its policy, or none could be copied here.');
+    setLeftOut(left);
     setPlan(null);
     onDone();
   }, [libId, to, run, onDone]);

@@ -3,6 +3,7 @@
  * only, no imports) are re-exported here, so the app and the daemon of the same build agree to the
  * field; esbuild erases these imports, so the bundle carries none of the server's code.
  */
+import type { GuardianProtected } from '../../src/wire/guardian.js';
 import type { NamedJobRow } from '../../src/wire/jobs.js';
 
 export type { CapturedZone, ContentDetail, DetailCopy, DetailDevice, DetailPath, DetailSidecar, DetailTag, DetailUser, GridDay, GridDays, GridDevice, GridFilter, GridItem, GridPage, MediaMetadata, PlaceCountry } from '../../src/wire/browse.js';
@@ -12,12 +13,12 @@ export type { AlbumShown, AlbumView } from '../../src/wire/albums.js';
 export type { TrashEmptyResult, TrashItem, TrashRestoreResult } from '../../src/wire/trash.js';
 export type { SimilarContent, SimilarGroup, SimilarKeepResult } from '../../src/wire/similar.js';
 export type { FaceView, PersonCardView, PersonFaceView, PersonView, UnsortedFacesView } from '../../src/wire/people.js';
-export type { ContentSafety, GuardianAtRisk, GuardianCopyView, GuardianDevice, GuardianNumbers, GuardianProtectPlan, GuardianStatus, GuardianTally, RepairResult, ScrubResult } from '../../src/wire/guardian.js';
+export type { ContentSafety, GuardianAtRisk, GuardianCopyView, GuardianDevice, GuardianNumbers, GuardianProtected, GuardianProtectPlan, GuardianStatus, GuardianTally, RepairResult, ScrubResult } from '../../src/wire/guardian.js';
 
 /** What a protect answers once its job ended (the app reads only these of it). */
 export interface ProtectOutcome {
   job: { id: number } | null;
-  result: { contents: number; copied: { done: number; bytes: number; skipped?: number; skipped_items?: Array<{ path: string; reason: string }> } | null } | null;
+  result: { contents: number; copied: { done: number; bytes: number; skipped?: number; skipped_items?: Array<{ path: string; reason: string }> } | null; protected?: GuardianProtected } | null;
 }
 export type { LibraryRef, Page, SidecarChange, StreamedEvent } from '../../src/wire/common.js';
 export type { JobChange, JobProgress, JobsProgress, JobTotals, NamedJobRow } from '../../src/wire/jobs.js';

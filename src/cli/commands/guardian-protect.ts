@@ -36,17 +36,21 @@ export function registerProtectCommand(guardian: Command): void {
         const { job, result } = out;
         if (!result) return printLine(`queued as job ${job!.id}: protect of ${formatBytes(job!.bytes)} (vss jobs info ${job!.id})`);
         const copied = result.copied;
+        // What landed as its content, not what the plan meant to copy (a source rotten without a sign is copied, and is no copy).
+        const done = result.protected ?? { contents: result.contents, files: copied?.done ?? 0, bytes: copied?.bytes ?? 0, not_its_content: [] };
+        const notIts = done.not_its_content.length;
         if (!copied) printLine(result.not_planned_count === 0 ? 'Every content meets its policy: nothing to copy.' : 'Nothing could be copied here.');
-        else printLine(`Protected ${count(result.contents, 'content')}: copied ${formatBytes(copied.bytes)} (${count(copied.done, 'file')}${copied.skipped > 0 ? `, ${copied.skipped} skipped` : ''}; verified; job ${job!.id})`);
+        else printLine(`Protected ${count(done.contents, 'content')}: copied ${formatBytes(done.bytes)} (${count(done.files, 'file')}${copied.skipped > 0 ? `, ${copied.skipped} skipped` : ''}${notIts > 0 ? `, ${notIts} not protected` : ''}; verified; job ${job!.id})`);
         for (const s of copied?.skipped_items ?? []) printLine(`skipped ${displayPath(s.path)}: ${s.reason}`);
-        printPlan({ ...result, not_planned_total: result.not_planned_count });
+        for (const s of done.not_its_content) printLine(`not protected ${displayPath(s.path)}: ${s.reason}`);
+        printPlan({ ...result, not_planned_total: result.not_planned_count }, 'planned ');
       });
     });
 }
 
-function printPlan(plan: GuardianProtectPlan & { not_planned_total?: number }): void {
+function printPlan(plan: GuardianProtectPlan & { not_planned_total?: number }, what = ''): void {
   for (const t of plan.targets) {
-    printLine(`  to ${displayPath(t.target)}${t.drive !== null ? ` [${t.drive}]` : ''}: ${count(t.files, 'file')}, ${formatBytes(t.bytes)}${t.free_bytes !== null ? ` (${formatBytes(t.free_bytes)} free)` : ''}`);
+    printLine(`  ${what}to ${displayPath(t.target)}${t.drive !== null ? ` [${t.drive}]` : ''}: ${count(t.files, 'file')}, ${formatBytes(t.bytes)}${t.free_bytes !== null ? ` (${formatBytes(t.free_bytes)} free)` : ''}`);
   }
   const total = plan.not_planned_total ?? plan.not_planned.length;
   if (total > 0) {

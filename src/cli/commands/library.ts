@@ -95,15 +95,19 @@ export function registerLibraryCommands(program: Command): void {
 
   library
     .command('restore <snapshot>')
-    .description("bring the library's database back as a snapshot has it (checked first; refused for another library's, or while the library is open: close it or stop the daemon); the database as it was is kept as a snapshot first")
-    .option('--library <library>', 'the library to restore (default: the current one)')
+    .description("bring the library's database back as a snapshot has it: tags, ratings, notes, albums and policies as they were then (checked first; refused for another library's, or while the library is open: close it or stop the daemon); the database as it is now is kept as a snapshot first, and the rot and lost bucket objects found since are kept")
+    .option('--library <library>', 'the library to restore (default: the current one, else the one the snapshot is of)')
     .action(async function (this: Command, snapshot: string, opts: { library?: string }) {
       // A snapshot on another device is a file there: copied here first, verified, then restored from this device's disk.
       if (isDeviceAddress(snapshot)) throw new UsageError(`${snapshot} is not a path here: a snapshot on another device is copied here first (vss content get DEVICE:/LOCATION/PATH --to DIR), then restored from DIR`);
       const r = await (await clientFor(this)).libraries.restore(resolvePath(snapshot), opts.library !== undefined ? { library: opts.library } : {});
       if (globals(this).json) return printJson(r);
-      printLine(`Restored library ${r.name} from ${displayPath(r.restored)} (made ${new Date(r.made_at).toISOString()}).`);
-      printLine(`  the database as it was is kept: ${displayPath(r.before)}`);
+      const made = new Date(r.made_at).toISOString();
+      printLine(`Restored library ${r.name} from ${displayPath(r.restored)} (made ${made}).`);
+      printLine(`  tags, ratings, notes, albums and policies are as they were then: what was made or changed after ${made} is not in it now`);
+      printLine(`  the database as it was is kept, and brings all that back: vss library restore ${displayPath(r.before)}`);
+      if (r.jobs_cancelled > 0) printLine(`  ${r.jobs_cancelled} job${r.jobs_cancelled === 1 ? '' : 's'} the snapshot had open ${r.jobs_cancelled === 1 ? 'was' : 'were'} cancelled, not run: ask again what is still wanted`);
+      if (r.kept_rot + r.kept_lost_objects > 0) printLine(`  kept from now, as the disks say it: ${[r.kept_rot > 0 ? `${r.kept_rot} rotten file${r.kept_rot === 1 ? '' : 's'}` : '', r.kept_lost_objects > 0 ? `${r.kept_lost_objects} bucket object${r.kept_lost_objects === 1 ? '' : 's'} found gone or changed` : ''].filter(Boolean).join(' and ')} (vss guardian list --rot)`);
       printLine('  a rescan of its locations brings their files up to date: vss location rescan LOC');
     });
 
