@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileStore } from '@tus/file-store';
 import type { MemoryLocker, Server } from '@tus/server';
@@ -34,6 +34,12 @@ interface UploadOwner {
   dir: string;
 }
 const OWNER_KEYS = ['vss_owner', 'vss_library', 'vss_dir'] as const;
+
+/** Upload ID gone from STORE: its bytes (if the landing did not move them into place) and its record. */
+async function forget(store: FileStore, id: string): Promise<void> {
+  await rm(join(store.directory, id), { force: true });
+  await store.configstore.delete(id);
+}
 
 /** A tus error: its status and text are the answer. */
 function tusError(status: number, body: string): { status_code: number; body: string } {
@@ -114,7 +120,7 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
       }
       landed.set(id, { owner: owner.owner, result });
       if (landed.size > REMEMBERED) landed.delete(landed.keys().next().value!);
-      await store.remove(id).catch((err: unknown) => log.warn({ err, id }, 'a landed upload\'s bytes could not be removed'));
+      await forget(store, id).catch((err: unknown) => log.warn({ err, id }, 'a landed upload\'s bytes could not be removed'));
       log.info({ id, path: result.path, already: result.already, landing_ms: Math.round(performance.now() - started) }, 'upload landed');
       return result;
     })().finally(() => landing.delete(id));
@@ -195,11 +201,14 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
         log.warn({ err }, 'an upload request failed');
         return { status_code: 'status_code' in err && typeof err.status_code === 'number' ? err.status_code : 500, body: 'The upload could not be handled here: try again\n' };
       },
-      // Only an upload made with its bytes lands here (the PATCH is the daemon's own, below).
+      // Only an upload made with its bytes lands here (the PATCH is the daemon's own, below): its
+      // answer is a creation's (201, with its Location), carrying where it landed.
       onUploadFinish: async (_req, upload) => {
         const landed = await landAnswer(upload.id, undefined);
         if (landed.status !== 200) throw tusError(landed.status, landed.body.trimEnd());
-        return { status_code: 200, headers: { 'content-type': 'application/json' }, body: landed.body };
+        // Landed, it has no expiry to tell: tus would read its record back for Upload-Expires, gone by now, and answer 404.
+        upload.creation_date = undefined;
+        return { status_code: 201, headers: { 'content-type': 'application/json' }, body: landed.body };
       },
     });
     tus.on(EVENTS.POST_CREATE, (_req, upload) => log.debug({ id: upload.id, size: upload.size }, 'upload begun'));
@@ -276,10 +285,14 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
       if ((await readdir(directory).catch(() => [] as string[])).length === 0) return;
       const { tus, store } = await tusParts();
       await tus.cleanUpExpiredUploads().catch((err: unknown) => log.warn({ err }, 'expired uploads could not be removed'));
-      for (const name of await readdir(directory).catch(() => [] as string[])) {
+      const names = new Set(await readdir(directory).catch(() => [] as string[]));
+      for (const name of names) {
         if (!name.endsWith('.json')) continue;
         const id = name.slice(0, -5);
+        if (!UPLOAD_ID.test(id)) continue;
         const upload = await store.getUpload(id).catch(() => undefined);
+        // A record without its bytes: a landing moved them into place and stopped before forgetting the record.
+        if (!upload && !names.has(id)) await store.configstore.delete(id).catch(() => undefined);
         if (!upload || upload.size === undefined || upload.offset !== upload.size) continue;
         await landOnce(id).catch((err: unknown) => log.warn({ err, id }, 'a finished upload could not be landed'));
       }

@@ -1,0 +1,42 @@
+import { blake3 } from '@napi-rs/blake-hash';
+
+/**
+ * A tus client as small as the tests of the upload routes need (daemon/routes/uploads.ts): who
+ * asks (the daemon's address and the headers that sign the request in: the token, or a paired
+ * browser's cookie), an upload made, its bytes sent, or both in one request.
+ */
+export interface TusParty {
+  base: string;
+  headers: Record<string, string>;
+}
+
+/** Upload-Metadata for a file NAME whose bytes hash to BLAKE3 (hex). */
+export function tusMetadata(name: string, hash: string): string {
+  return `filename ${Buffer.from(name).toString('base64')},blake3 ${Buffer.from(hash).toString('base64')}`;
+}
+
+export function tusRequest(p: TusParty, method: string, path: string, headers: Record<string, string> = {}, body?: Buffer): Promise<Response> {
+  return fetch(`${p.base}${path}`, { method, headers: { ...p.headers, 'tus-resumable': '1.0.0', ...headers }, ...(body ? { body } : {}) });
+}
+
+/** An upload of LENGTH bytes named NAME made (BLAKE3: what the browser says its bytes hash to); BODY: bytes sent with it (creation-with-upload). */
+export function tusCreate(p: TusParty, length: number, name: string, hash: string, body?: Buffer): Promise<Response> {
+  return tusRequest(p, 'POST', '/api/uploads/tus', {
+    'upload-length': String(length), 'upload-metadata': tusMetadata(name, hash),
+    ...(body ? { 'content-type': 'application/offset+octet-stream' } : {}),
+  }, body);
+}
+
+/** The path of the upload a creation's answer names. */
+export function tusPath(made: Response): string {
+  const at = made.headers.get('location');
+  if (!at) throw new Error(`no Location in the answer (${made.status})`);
+  return new URL(at, 'http://x').pathname;
+}
+
+/** BYTES sent as NAME: made, then sent in one PATCH; the PATCH's answer (its last byte lands the file). */
+export async function tusSend(p: TusParty, bytes: Buffer, name: string): Promise<Response> {
+  const made = await tusCreate(p, bytes.length, name, blake3(bytes).toString('hex'));
+  if (made.status !== 201) return made;
+  return tusRequest(p, 'PATCH', tusPath(made), { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, bytes);
+}
