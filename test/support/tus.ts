@@ -10,9 +10,10 @@ export interface TusParty {
   headers: Record<string, string>;
 }
 
-/** Upload-Metadata for a file NAME whose bytes hash to BLAKE3 (hex). */
-export function tusMetadata(name: string, hash: string): string {
-  return `filename ${Buffer.from(name).toString('base64')},blake3 ${Buffer.from(hash).toString('base64')}`;
+/** Upload-Metadata for a file NAME whose bytes hash to BLAKE3 (hex), last modified at MODIFIED (ms) when given. */
+export function tusMetadata(name: string, hash: string, modified?: number): string {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  return `filename ${b64(name)},blake3 ${b64(hash)}${modified !== undefined ? `,modified ${b64(String(modified))}` : ''}`;
 }
 
 export function tusRequest(p: TusParty, method: string, path: string, headers: Record<string, string> = {}, body?: Buffer): Promise<Response> {
@@ -20,9 +21,9 @@ export function tusRequest(p: TusParty, method: string, path: string, headers: R
 }
 
 /** An upload of LENGTH bytes named NAME made (BLAKE3: what the browser says its bytes hash to); BODY: bytes sent with it (creation-with-upload). */
-export function tusCreate(p: TusParty, length: number, name: string, hash: string, body?: Buffer): Promise<Response> {
+export function tusCreate(p: TusParty, length: number, name: string, hash: string, body?: Buffer, modified?: number): Promise<Response> {
   return tusRequest(p, 'POST', '/api/uploads/tus', {
-    'upload-length': String(length), 'upload-metadata': tusMetadata(name, hash),
+    'upload-length': String(length), 'upload-metadata': tusMetadata(name, hash, modified),
     ...(body ? { 'content-type': 'application/offset+octet-stream' } : {}),
   }, body);
 }
@@ -34,9 +35,10 @@ export function tusPath(made: Response): string {
   return new URL(at, 'http://x').pathname;
 }
 
-/** BYTES sent as NAME: made, then sent in one PATCH; the PATCH's answer (its last byte lands the file). */
-export async function tusSend(p: TusParty, bytes: Buffer, name: string): Promise<Response> {
-  const made = await tusCreate(p, bytes.length, name, blake3(bytes).toString('hex'));
+/** BYTES sent as NAME (last modified at MODIFIED): made, then sent in one PATCH; the PATCH's answer (its last byte lands the file), and the upload's path. */
+export async function tusSend(p: TusParty, bytes: Buffer, name: string, modified?: number): Promise<Response & { upload?: string }> {
+  const made = await tusCreate(p, bytes.length, name, blake3(bytes).toString('hex'), undefined, modified);
   if (made.status !== 201) return made;
-  return tusRequest(p, 'PATCH', tusPath(made), { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, bytes);
+  const upload = tusPath(made);
+  return Object.assign(await tusRequest(p, 'PATCH', upload, { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, bytes), { upload });
 }
