@@ -139,6 +139,11 @@ export function answerUnseen(res: ServerResponse, u: Unseen): void {
   res.end = function (this: ServerResponse, chunk?: unknown, encoding?: unknown, cb?: unknown) {
     hold(chunk, encoding);
     const done = [chunk, encoding, cb].find((x): x is () => void => typeof x === 'function');
+    // Cut (too large, or its connection gone): nothing more is sent.
+    if (res.destroyed) {
+      done?.();
+      return res;
+    }
     const body = blindBody(Buffer.concat(parts), String(res.getHeader('content-type') ?? ''), u);
     for (const name of res.getHeaderNames()) res.setHeader(name, blindHeader(name, res.getHeader(name)!, u));
     if (res.hasHeader('content-length')) res.setHeader('content-length', body.length);
