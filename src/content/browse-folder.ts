@@ -5,8 +5,9 @@ import { ConfinedRoot } from '../library/confine.js';
 import type { LocalDisk } from '../storage/local-disk.js';
 import type { NodeFacts } from '../storage/port.js';
 import { storageAt } from '../storage/storages.js';
+import { detectType } from './detect-type.js';
 import { identifyFileSoon } from './identify-file.js';
-import { SMALL_FILE_BYTES } from './hash-file.js';
+import { HEAD_BYTES, SMALL_FILE_BYTES } from './hash-file.js';
 import { kindForMime } from './kinds.js';
 import type { FolderEntry } from '../wire/browse-folder.js';
 
@@ -102,13 +103,21 @@ async function describe(disk: LocalDisk, rel: string): Promise<FolderEntry> {
   return out;
 }
 
-/** Hash and sniff the files asked for, IN_FLIGHT at a time; a failure is that entry's reason. */
+/**
+ * Hash and sniff the files asked for, IN_FLIGHT at a time; a failure is that entry's reason. The
+ * rest (large files, unless asked) are not read whole: their kind is told by their first bytes (a
+ * RAW file's name alone says nothing to the MIME tables, and a 3.5 MB NEF read "unknown").
+ */
 async function identifyAll(disk: LocalDisk, entries: FolderEntry[], opts: BrowseFolderOptions): Promise<void> {
-  const todo = entries.filter((e) => e.type === 'file' && e.error === undefined && (opts.content || e.size <= SMALL_FILE_BYTES));
+  const todo = entries.filter((e) => e.type === 'file' && e.error === undefined);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
       const e = todo[next++]!;
+      if (!opts.content && e.size > SMALL_FILE_BYTES) {
+        await sniff(disk, e);
+        continue;
+      }
       const st = await factsAt(disk, e.path);
       if ('error' in st) { e.error = st.error; continue; }
       // Read by its local path: identification reads a local file at once, in this thread.
@@ -121,4 +130,24 @@ async function identifyAll(disk: LocalDisk, entries: FolderEntry[], opts: Browse
     }
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, todo.length) }, worker));
+}
+
+/** E's kind and MIME from its first bytes and its name (its content id needs every byte: left unknown). */
+async function sniff(disk: LocalDisk, e: FolderEntry): Promise<void> {
+  let head: Buffer;
+  try {
+    const reader = await disk.openRead(e.path);
+    try {
+      head = Buffer.alloc(Math.min(HEAD_BYTES, reader.facts.size));
+      head = head.subarray(0, await reader.read(head, 0, head.length, 0));
+    } finally {
+      await reader.close();
+    }
+  } catch (err) {
+    e.error = describeFsError(err);
+    return;
+  }
+  const type = await detectType(e.path, head);
+  e.kind = type.kind;
+  e.mime = type.mime;
 }

@@ -1,7 +1,7 @@
 import type { FileTypeParser } from 'file-type';
 import mime from 'mime-types';
 import { extname } from 'node:path';
-import { rawMimeForName } from './raw-formats.js';
+import { rawMimeByMagic, rawMimeForName } from './raw-formats.js';
 import { kindForMime, type ContentKind } from './kinds.js';
 
 export interface DetectedType {
@@ -40,6 +40,9 @@ const GENERIC_MAGIC = new Set(['application/zip', 'application/xml', 'applicatio
 export async function detectType(name: string, head: Buffer): Promise<DetectedType> {
   const known = detectTypeNow(head);
   if (known) return known;
+  // A RAW whose header file-type does not read (Canon's CRW).
+  const rawByMagic = rawMimeByMagic(head);
+  if (rawByMagic) return typed(rawByMagic);
   const ext = extname(name).slice(1).toLowerCase();
   const extMime = ext ? mime.lookup(ext) || undefined : undefined;
   const { parser, supportedMimeTypes } = await loadFileType();

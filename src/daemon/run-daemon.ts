@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { Vss } from '../api/index.js';
 import { log, logToFile } from '../core/log.js';
@@ -101,6 +102,11 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
       },
     });
     server.sessions.keepBrowsers(core.browsers);
+    // What a browser that may not view is never told: this machine's paths and the libraries' names (ui/unseen.ts).
+    server.keepUnseen((id) => {
+      const libraries = c.vss.libraries.list();
+      return { own: c.browsers.find(id)?.uploads_to?.dir ?? null, paths: [dataDir, homedir(), ...libraries.map((l) => l.path)], names: libraries.map((l) => l.name) };
+    });
     core.browsers.onRevoked((id, device) => {
       server.endBrowser(id);
       if (device.peer_id !== undefined) {

@@ -14,7 +14,8 @@ import { hostPort } from './lan/lan-addresses.js';
 import { setParty } from './request-party.js';
 import { SessionBudget } from './connection-limits.js';
 import { browserMayCall } from './ui/browser-rights.js';
-import { VIEW_ONLY } from '../device/browser-devices.js';
+import { answerUnseen, type Unseen } from './ui/unseen.js';
+import { VIEW_ONLY, type BrowserRights } from '../device/browser-devices.js';
 import { BRIDGE_BROWSER_HEADER, BRIDGE_PEER_HEADER, BRIDGE_SECRET_HEADER, isBridgeSecret, PAIR_AWAY_PATH } from './p2p-http.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
 
@@ -80,6 +81,8 @@ export interface ApiServer {
   endBrowser(id: string): void;
   /** The secret the bridge of browsers away from home sets on the requests it injects (p2p-http.ts); never sent anywhere. */
   readonly bridgeSecret: string;
+  /** What a paired browser that may not view the library is never told, for the browser ID (ui/unseen.ts): known once the daemon's core is up. */
+  keepUnseen(unseen: (id: string) => Unseen): void;
   /** A Host header this server takes (its loopback address), once it listens. */
   loopbackHost(): string;
   /**
@@ -136,6 +139,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   let lanHosts = new Set<string>();
   const sessions = new UiSessions(opts.token);
   const lanBudget = new SessionBudget({ total: LIMITS.lanConnections, perAddress: LIMITS.lanConnectionsPerAddress, unproven: LIMITS.lanUnproven, firstRequestMs: LIMITS.headersMs });
+  let unseenOf: ((id: string) => Unseen) | undefined;
+  /** The party of REQ is a paired BROWSER: one that may not view is answered blinded, whatever answers it. */
+  const browserParty = (req: FastifyRequest, reply: FastifyReply, lan: boolean, browser: { id: string; name: string; may: BrowserRights }): void => {
+    setParty(req.raw, { lan, browser: { id: browser.id, name: browser.name, may: { ...browser.may } } });
+    if (!browser.may.view && unseenOf) answerUnseen(reply.raw, unseenOf(browser.id));
+  };
 
   const app = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger,
@@ -183,7 +192,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       }
       const browser = sessions.browserById(id);
       if (!browser) return deny(reply, 401, 'UNAUTHORIZED', 'this browser is no longer paired with this device (revoked)');
-      setParty(req.raw, { lan: false, browser: { id: browser.id, name: browser.name, may: { ...browser.may } } });
+      browserParty(req, reply, false, browser);
       if (!browserMayCall(browser.may, req.method, req.routeOptions.url)) {
         const rights = Object.entries(browser.may).filter(([, on]) => on).map(([k]) => k).join(', ') || 'nothing';
         return deny(reply, 403, 'FORBIDDEN', `the browser ${browser.name} may ${rights}: not this (the rest is for this machine)`);
@@ -213,7 +222,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     const lan = viaLan.has(req.raw);
     const who = m ? undefined : sessions.signedIn(req.headers.cookie, lan);
     if (who) {
-      setParty(req.raw, { lan, browser: who.browser ? { id: who.browser.id, name: who.browser.name, may: { ...who.browser.may } } : null });
+      if (who.browser) browserParty(req, reply, lan, who.browser);
+      else setParty(req.raw, { lan, browser: null });
       // A paired browser (and any browser on the network) does what its rights say, and only that:
       // the rest is this machine's (browser-rights.ts).
       const may = who.browser?.may ?? (lan ? VIEW_ONLY : undefined);
@@ -274,6 +284,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     viaLan: (req) => viaLan.has(req),
     bridgeSecret,
     loopbackHost: () => loopbackHost,
+    keepUnseen(fn) {
+      unseenOf = fn;
+    },
     endBrowser(id) {
       for (const socket of browserSockets.get(id) ?? []) socket.destroy();
       browserSockets.delete(id);

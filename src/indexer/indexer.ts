@@ -5,6 +5,11 @@ import type { GeneratorSettings } from '../generators/types.js';
 import type { Library } from '../library/library.js';
 import { childLog } from '../core/log.js';
 import { VssError } from '../core/errors.js';
+import { diskSpace } from '../core/disk-space.js';
+import { formatBytes } from '../core/format.js';
+import { isDiskFull, pathOf } from '../jobs/transient.js';
+import { isInside } from '../library/confine.js';
+import type { IndexPhase } from '../wire/locations.js';
 import { readMediaMetadata } from '../media/read-metadata.js';
 import { aggregateDirectories } from './aggregation.js';
 import { removeUnseen } from './cleanup.js';
@@ -93,11 +98,45 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   const rules = [...LEFTOVER_RULES, ...lib.config.settings.ignore, ...parseRules(location.ignore_rules)];
   // A bucket's location is read through its own storage (one client for the scan, closed after it).
   const bucket = await openBucketLocation(lib, locationId);
+  let phase: IndexPhase = 'discovery';
+  const following = events.on('index:phase', (p) => { if (p.locationId === locationId) phase = p.phase; });
   try {
     return await indexWith(lib, location, opts, bucket ?? locationStorage(lib, locationId), { started, rootId, previous, rules, onSkip, skipped });
+  } catch (err) {
+    throw isDiskFull(err) ? stoppedFull(lib, location, phase, err) : err;
   } finally {
+    following();
     bucket?.close();
   }
+}
+
+/** What a scan was doing in each phase, as a person says it. */
+const DOING: Record<IndexPhase, string> = {
+  discovery: 'listing its files', cleanup: 'forgetting the files gone', aggregation: 'adding up its folders',
+  content: 'identifying contents', media: 'reading media metadata', queue: 'queueing thumbnails and other sidecars',
+};
+
+/**
+ * A scan stopped by a full disk (SQLite's 'database or disk is full', most often: the library's
+ * database grows as it indexes), said as a person acts on it: which disk, what is kept (each phase
+ * commits as it goes), and the way on. The location is left to be scanned again, if the disk lets
+ * that be written.
+ */
+function stoppedFull(lib: Library, location: ScannedLocation, phase: IndexPhase, err: unknown): VssError {
+  const { store } = lib;
+  let kept = 'what it had written is kept';
+  try {
+    store.locations.markScanPending(location.id);
+    const listed = store.entries.count(location.id) - 1;
+    kept = listed > 0 ? `what it had written is kept (${listed} files and folders listed, ${store.entries.contentCount(location.id)} contents identified)` : 'it had written nothing yet';
+  } catch {
+    // Too full even for that: the counts are left out, the rows as they were.
+  }
+  // The library's database, unless the error names a file elsewhere.
+  const failed = pathOf(err);
+  const path = failed !== undefined && !isInside(lib.root, failed) ? failed : lib.root;
+  const space = diskSpace(path);
+  return new VssError('IO', `the disk holding ${path} is full (${formatBytes(space.freeBytes)} free of ${formatBytes(space.totalBytes)}): the scan of location ${location.id} (${location.path}) stopped while ${DOING[phase]}; ${kept}. Make room on that disk, then \`vss location rescan ${location.id}\` goes on from there`, { path, cause: err });
 }
 
 async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOptions, storage: LocalDisk | BucketStorage, ctx: ScanStart): Promise<IndexResult> {

@@ -1,5 +1,5 @@
 import { constants, createReadStream } from 'node:fs';
-import { chmod, link, open, rm, stat, utimes } from 'node:fs/promises';
+import { chmod, link, open, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { blake3File } from '../core/file-blake3.js';
@@ -42,8 +42,9 @@ const TRIES = 5;
  * modification time kept; a name taken by other bytes is renamed apart (`NAME (2).EXT`), one
  * holding the same bytes already is the answer (an upload sent again after its answer was lost
  * lands once). The file appears under its name whole (a hard link on the same drive, else a copy
- * verified again through the landing), flushed, and is indexed at once. FILE itself is the
- * caller's to remove.
+ * verified again through the landing), flushed, and is indexed at once: it counts as a copy from
+ * then on. Linked, FILE's own name is gone before the index reads the landed file (FILE moved
+ * into place); else (copied, there already, refused) FILE is the caller's to remove.
  */
 export async function landUpload(lib: Library, file: string, meta: UploadMeta, dir: string, written?: string): Promise<UploadLanded> {
   const place = placeInLibrary(lib, dir, 'the uploads folder');
@@ -91,8 +92,11 @@ function inTurn<T>(dir: string, fn: () => Promise<T>): Promise<T> {
 
 /**
  * FILE put at a free name for META.name in TARGET: a hard link (the name appears with every byte,
- * or not at all; taken at once or tried beside it), else (another drive, a filesystem without
- * links) a copy through the landing, hashed as it is written and checked again.
+ * or not at all; taken at once or tried beside it) and FILE's own name removed, else (another
+ * drive, a filesystem without links) a copy through the landing, hashed as it is written and
+ * checked again. The link's other name goes here, before the index records the landed file: its
+ * unlink later would change the file's ctime (one link fewer), and the Guardian would read the
+ * upload as touched since it was indexed, never a copy until a rescan.
  */
 async function linkInto(file: string, target: string, meta: UploadMeta, size: number): Promise<string> {
   await fsyncFileAsync(file);
@@ -101,6 +105,7 @@ async function linkInto(file: string, target: string, meta: UploadMeta, size: nu
     try {
       await link(file, final);
       await fsyncDirAsync(target);
+      await unlink(file);
       return final;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

@@ -242,12 +242,16 @@ describe('a phone uploads its photos once, resumably, through a daemon killed mi
     context.setDefaultTimeout(20_000);
     const phone = await context.newPage();
     assert.equal((await phone.goto(pair.url))?.status(), 200);
-    await phone.getByRole('heading', { name: 'Upload to Photos' }).waitFor();
+    await phone.getByRole('heading', { name: 'Upload photos and videos' }).waitFor();
     await phone.getByRole('button', { name: 'Upload', exact: true }).waitFor();
     assert.equal(await phone.getByRole('navigation', { name: 'Main' }).count(), 0, 'no pages of the library offered');
     assert.equal(await phone.locator('a[data-uuid]').count(), 0);
     const grid = await phone.evaluate(async () => (await fetch('/api/libraries/current/grid?limit=10', { credentials: 'same-origin' })).status);
     assert.equal(grid, 403, 'the library is not read');
+    // Told no library's name nor any path of this machine (issue 57, N5).
+    const shown = await phone.evaluate(() => document.body.innerText as string);
+    assert.doesNotMatch(shown, /\bPhotos\b/, 'the library\'s name is not shown');
+    assert.ok(!shown.includes(tmp.path), 'no path of this machine is shown');
     await keepScreenshot(phone, 'phone-upload-only', false);
     await context.close();
   });

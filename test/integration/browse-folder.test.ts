@@ -1,14 +1,14 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { json, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, tempDir } from '../helpers.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
 
-interface Entry { path: string; type: string; size: number; kind: string | null; content_uuid: string | null; cas_id: string | null; in_library?: boolean; error?: string }
+interface Entry { path: string; type: string; size: number; kind: string | null; mime: string | null; content_uuid: string | null; cas_id: string | null; in_library?: boolean; error?: string }
 interface Listing { path: string; entries: Entry[]; truncated: boolean }
 
 /**
@@ -89,6 +89,19 @@ describe('vss browse', () => {
     const notDir = await runCli(['browse', join(drive, 'new.txt')], env);
     assert.notEqual(notDir.code, 0);
     assert.match(notDir.stderr, /not a folder/);
+  });
+
+  it('names a large RAW file\'s kind by its first bytes, without reading it whole', async (t) => {
+    if (FIXTURES_SKIP) return t.skip(FIXTURES_SKIP);
+    const raws = join(tmp.path, 'raws');
+    mkdirSync(raws);
+    // A NEF of 3.5 MB (TIFF inside: its first bytes and its extension say which RAW), and the same bytes named as nothing in particular.
+    copyFileSync(join(FIXTURES, 'raw/nikon-d7100.NEF'), join(raws, 'DSC_0001.NEF'));
+    copyFileSync(join(FIXTURES, 'raw/nikon-d7100.NEF'), join(raws, 'untitled'));
+    const listed = new Map(json<Listing>(await runCli(['browse', raws, '--json'], env)).entries.map((e) => [e.path, e]));
+    const nef = listed.get('DSC_0001.NEF')!;
+    assert.deepEqual([nef.kind, nef.mime, nef.content_uuid], ['image', 'image/x-nikon-nef', null], 'a photo, not read whole');
+    assert.equal(listed.get('untitled')!.kind, 'image', 'a TIFF by its bytes, whatever its name');
   });
 
   it('answers the same through the daemon', async () => {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { json, tempDir } from '../helpers.js';
@@ -143,5 +143,47 @@ describe('a full disk holding the whole library spends no attempts either', () =
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout) as { completed: number; failed: number };
     assert.deepEqual([summary.completed, summary.failed], [PHOTOS, 0]);
+  });
+});
+
+describe('a scan that fills the library\'s disk says which disk, what is kept and the way on', () => {
+  const tmp = tempDir();
+  const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
+  const diskDir = join(tmp.path, 'disk');
+  const tree = join(tmp.path, 'notes');
+  const FILES = 3000;
+  let lib = '';
+  let disk: ReturnType<typeof mountSmallDisk> = { skip: 'not mounted yet' };
+
+  before(async () => {
+    disk = mountSmallDisk(diskDir, '8m');
+    if ('skip' in disk) return;
+    mkdirSync(tree);
+    for (let i = 0; i < FILES; i++) writeFileSync(join(tree, `note-${i}.txt`), `note ${i}: words of its own ${i * 7919}\n`);
+    lib = json<{ path: string }>(await runCli(['library', 'create', 'Notes', '--path', diskDir, '--json'], env, BOUND)).path;
+  });
+  after(() => {
+    if ('unmount' in disk) disk.unmount();
+    tmp.cleanup();
+  });
+
+  it('stops the scan with one line naming the disk and the rescan, and the rescan goes on once there is room', async (t) => {
+    if ('skip' in disk) return t.skip(disk.skip);
+    const filler = fillDisk(diskDir);
+    // Room to open the library and list some of the files, not to index them all.
+    truncateSync(filler, statSync(filler).size - 1024 * 1024);
+    let r;
+    try {
+      r = await runCli(['location', 'add', tree], env, BOUND);
+    } finally {
+      freeDisk(filler);
+    }
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /database or disk is full/, 'not SQLite\'s words alone');
+    const at = diskDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(r.stderr, new RegExp(`^vss: error: the disk holding ${at}/Notes\\.sdlibrary is full \\([\\d.]+ K?B free of [\\d.]+ MB\\): the scan of location 1 \\(${tree.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) stopped while [a-z ]+; (what it had written is kept \\(\\d+ files and folders listed, \\d+ contents identified\\)|it had written nothing yet)\\. Make room on that disk, then \`\\S*vss location rescan 1\` goes on from there`, 'm'));
+    const again = await runCli(['location', 'rescan', '1', '--json'], env, BOUND);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(json<{ files: number }>(again).files, FILES);
   });
 });

@@ -38,7 +38,7 @@ export function App() {
       )}
       {who.browser && !who.browser.may.view ? (
         <main id="main" tabIndex={-1} className="page upload-only">
-          <h1>Upload to {library.state === 'ready' ? library.value.name : 'the library'}</h1>
+          <h1>Upload photos and videos</h1>
           <p>This browser may upload photos and videos; it sees nothing else of the library. Those the library holds already, on any device, are not sent again.</p>
           <p><UploadButton /></p>
         </main>

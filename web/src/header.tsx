@@ -12,9 +12,10 @@ export function Header({ route, library }: { route: Route; library: LibraryRef |
   return (
     <header className="app-header">
       {/* Not a link: "Library" in the navigation is the way home, and one link per name keeps it findable. */}
-      <p className="brand" title={library?.path}>
+      {/* A browser that may only upload is told no library's name nor path (the daemon blinds them): none is shown. */}
+      <p className="brand" title={seesLibrary ? library?.path : undefined}>
         <span className="brand-mark" aria-hidden="true">vss</span>
-        <span className="brand-name">{library?.name ?? ''}</span>
+        <span className="brand-name">{seesLibrary ? library?.name ?? '' : ''}</span>
       </p>
       {seesLibrary && <SearchBox route={route} />}
       {seesLibrary && <nav aria-label="Main">

@@ -20,7 +20,12 @@ export interface PatchHost {
   failed(id: string): Promise<void>;
   /** Whether it is past its time (tus answers 410 for it). */
   expired(upload: Upload): boolean;
+  /** Bytes the disk holding uploads takes now, and the answer's words when it takes no more (it is full). */
+  room(): { bytes: number; full(kept: number): string };
 }
+
+/** The disk holding the uploads has no room for this PATCH's next bytes. */
+class DiskFull extends Error {}
 
 /**
  * The BLAKE3 of each upload's bytes so far, kept as they are written (an upload's own hasher, and
@@ -68,6 +73,8 @@ function flushSoon(id: string, path: string): void {
 }
 
 const TUS_VERSION = '1.0.0';
+/** A write's codes for a full disk (or a full quota). */
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
 
 /**
  * tus's PATCH (the protocol's core: append the body at Upload-Offset), served by the daemon
@@ -105,6 +112,8 @@ export async function servePatch(host: PatchHost, id: string, req: IncomingMessa
     const declared = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined;
     if (declared !== undefined && (!Number.isSafeInteger(declared) || declared > room)) return answer(413, `at most ${room} bytes are left of this upload\n`);
     let took = 0;
+    // Room is held for bytes as they arrive, never for what an upload declared: this PATCH takes what the disk can take now.
+    const disk = host.room();
     // Taken out while this PATCH writes; put back only if it saw every byte that reached the disk.
     const hasher = hasherAt(id, offset);
     hashers.delete(id);
@@ -112,14 +121,15 @@ export async function servePatch(host: PatchHost, id: string, req: IncomingMessa
       transform(chunk: Buffer, _enc, done: TransformCallback) {
         took += chunk.length;
         if (took > room) return done(new RangeError(`more than the ${room} bytes left`));
+        if (took > disk.bytes) return done(new DiskFull());
         hasher?.update(chunk);
         done(null, chunk);
       },
     });
     const sink = createWriteStream(host.path(id), { flags: 'r+', start: offset });
     let cut: unknown;
-    let sinkFailed = false;
-    sink.once('error', () => { sinkFailed = true; });
+    let sinkFailed: NodeJS.ErrnoException | undefined;
+    sink.once('error', (err) => { sinkFailed = err; });
     try {
       await pipeline(req, bounded, sink, { signal: abort.signal });
     } catch (err) {
@@ -135,6 +145,8 @@ export async function servePatch(host: PatchHost, id: string, req: IncomingMessa
     if (cut instanceof RangeError) return answer(413, `at most ${room} bytes were left of this upload\n`, at);
     // Another request asked for the upload (its sender again, after a cut): this one lets go; sent again, it goes on.
     if (cut !== undefined && abort.signal.aborted) return answer(423, 'another request took this upload over: send again from its offset\n', at);
+    // The disk is full (the room left for uploads taken, or the kernel said so): the bytes kept count, the rest waits for room.
+    if (cut instanceof DiskFull || (sinkFailed && DISK_FULL.has(sinkFailed.code ?? ''))) return answer(507, `${disk.full(now)}\n`, at);
     if (cut !== undefined && sinkFailed) return answer(500, 'the bytes could not be written here: try again\n', at);
     if (cut !== undefined) return answer(400, 'the request ended before its body\n', at);
     if (now < upload.size) {

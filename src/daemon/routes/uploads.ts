@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileStore } from '@tus/file-store';
 import type { MemoryLocker, Server } from '@tus/server';
@@ -8,18 +8,16 @@ import type { FastifyInstance } from 'fastify';
 import { VssError } from '../../api/index.js';
 import type { UploadLanded } from '../../api/uploads.js';
 import { OPERATIONS } from '../../api/remote/protocol.js';
-import { diskSpace } from '../../core/disk-space.js';
 import { UploadRefused } from '../../uploads/land-upload.js';
 import { MAX_OPEN_UPLOADS, MAX_UPLOAD_BYTES, UPLOAD_EXPIRES_MS, uploadMetaOf } from '../../uploads/upload-meta.js';
 import type { DaemonCore } from '../daemon-core.js';
 import { partyOf } from '../request-party.js';
 import { UPLOAD_ROUTES } from '../ui/browser-rights.js';
 import { servePatch } from './upload-patch.js';
+import { diskFullWords, noRoomFor, uploadRoom } from './upload-room.js';
 
 /** The folder of the daemon's data dir that holds uploads while their bytes come: outside every location, so nothing half-sent is listed, indexed or counted. */
 export const UPLOADS_DIR = 'uploads';
-/** Free space an upload leaves on the disk holding the uploads folder. */
-const KEEP_FREE = 512 * 1024 * 1024;
 /** Landed uploads remembered (by upload id) for a browser that asks again after its answer was lost. */
 const REMEMBERED = 1000;
 /** Unfinished uploads one browser (or this machine's user) keeps at once: one cannot take every other's room. */
@@ -34,6 +32,12 @@ interface UploadOwner {
   dir: string;
 }
 const OWNER_KEYS = ['vss_owner', 'vss_library', 'vss_dir'] as const;
+
+/** Upload ID gone from STORE: its bytes (if the landing did not move them into place) and its record. */
+async function forget(store: FileStore, id: string): Promise<void> {
+  await rm(join(store.directory, id), { force: true });
+  await store.configstore.delete(id);
+}
 
 /** A tus error: its status and text are the answer. */
 function tusError(status: number, body: string): { status_code: number; body: string } {
@@ -114,7 +118,7 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
       }
       landed.set(id, { owner: owner.owner, result });
       if (landed.size > REMEMBERED) landed.delete(landed.keys().next().value!);
-      await store.remove(id).catch((err: unknown) => log.warn({ err, id }, 'a landed upload\'s bytes could not be removed'));
+      await forget(store, id).catch((err: unknown) => log.warn({ err, id }, 'a landed upload\'s bytes could not be removed'));
       log.info({ id, path: result.path, already: result.already, landing_ms: Math.round(performance.now() - started) }, 'upload landed');
       return result;
     })().finally(() => landing.delete(id));
@@ -122,23 +126,52 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
     return p;
   };
 
-  /** The unfinished uploads kept now: how many each owner has, and the bytes they are still owed (room the disk must keep for them). */
-  const openUploads = async (): Promise<{ total: number; byOwner: Map<string, number>; owed: number }> => {
-    const byOwner = new Map<string, number>();
-    let total = 0;
-    let owed = 0;
+  /** The uploads kept now (unfinished, or finished and not landed yet), each with its record. */
+  const kept = async (): Promise<Upload[]> => {
+    const uploads: Upload[] = [];
     const store = await storeOf();
     for (const name of await readdir(directory).catch(() => [] as string[])) {
       if (!name.endsWith('.json') || !UPLOAD_ID.test(name.slice(0, -5))) continue;
       const upload = await store.getUpload(name.slice(0, -5)).catch(() => undefined);
-      if (!upload) continue;
-      total++;
+      if (upload) uploads.push(upload);
+    }
+    return uploads;
+  };
+
+  /** The unfinished uploads kept now: how many each owner has. */
+  const openUploads = async (): Promise<{ total: number; byOwner: Map<string, number> }> => {
+    const byOwner = new Map<string, number>();
+    const all = await kept();
+    for (const upload of all) {
       const owner = ownerRecorded(upload)?.owner ?? '?';
       byOwner.set(owner, (byOwner.get(owner) ?? 0) + 1);
-      owed += Math.max(0, (upload.size ?? 0) - upload.offset);
     }
-    return { total, byOwner, owed };
+    return { total: all.length, byOwner };
   };
+
+  /** The unfinished uploads of the owners WHO picks (browsers revoked) removed with their bytes: a PATCH of theirs writing now is asked to let go first. */
+  const dropUploadsOf = async (who: (owner: string) => boolean): Promise<void> => {
+    const { store, locker } = await tusParts();
+    for (const upload of await kept()) {
+      const owner = ownerRecorded(upload)?.owner;
+      if (owner === undefined || !who(owner) || upload.offset === upload.size) continue;
+      const lock = locker.newLock(upload.id);
+      await lock.lock(new AbortController().signal, () => undefined);
+      try {
+        await forget(store, upload.id);
+      } finally {
+        await lock.unlock();
+      }
+      log.info({ id: upload.id, owner, bytes: upload.offset }, 'an unfinished upload of a revoked browser removed');
+    }
+  };
+  /** Whether OWNER is a browser paired no more (revoked now, or while the daemon was stopped). */
+  const revokedOwner = (owner: string) => owner.startsWith('browser:') && !core.browsers.list().some((d) => `browser:${d.id}` === owner);
+  core.browsers.onRevoked((id) => {
+    // Nothing kept (no folder, or an empty one): tus is not loaded for it.
+    void readdir(directory).then((names) => (names.length > 0 ? dropUploadsOf((owner) => owner === `browser:${id}`) : undefined))
+      .catch((err: unknown) => log.warn({ err, id }, 'the uploads of a revoked browser could not be removed'));
+  });
 
   /** The answer to the request that brought an upload's last byte: where it landed, or why not (never a path of this machine). */
   const landAnswer = async (id: string, written: string | undefined): Promise<{ status: number; body: string }> => {
@@ -163,8 +196,8 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
       datastore: store,
       locker,
       relativeLocation: true,
-      // The disk keeps room for what the unfinished uploads are still owed: two large ones cannot both count on the same free space.
-      maxSize: async () => Math.max(0, Math.min(MAX_UPLOAD_BYTES, diskSpace(directory).freeBytes - KEEP_FREE - (await openUploads()).owed)),
+      // The bound on one upload, the same for every browser (over it: 413); whether the disk has room is asked of each creation (507).
+      maxSize: MAX_UPLOAD_BYTES,
       onUploadCreate: async (req, upload) => {
         const owner = tusOwner(req);
         if (upload.size === undefined) throw tusError(400, 'an upload declares its length when it is made');
@@ -176,6 +209,9 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
         const open = await openUploads();
         if ((open.byOwner.get(owner.owner) ?? 0) >= OPEN_PER_OWNER) throw tusError(429, `${OPEN_PER_OWNER} of this browser's uploads are unfinished: finish or cancel some first (they expire in ${UPLOAD_EXPIRES_MS / 86_400_000} days)`);
         if (open.total >= MAX_OPEN_UPLOADS) throw tusError(429, `${MAX_OPEN_UPLOADS} uploads are unfinished here: finish or cancel some first`);
+        // One that cannot fit now is refused now, not taken and then failed at its bytes for ever.
+        const noRoom = noRoomFor(upload.size, uploadRoom(directory));
+        if (noRoom) throw tusError(507, noRoom);
         const metadata: Record<string, string | null> = {};
         for (const [k, v] of Object.entries(upload.metadata ?? {})) if (!(OWNER_KEYS as readonly string[]).includes(k)) metadata[k] = v;
         return { metadata: { ...metadata, vss_owner: owner.owner, vss_library: owner.library, vss_dir: owner.dir } };
@@ -195,11 +231,14 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
         log.warn({ err }, 'an upload request failed');
         return { status_code: 'status_code' in err && typeof err.status_code === 'number' ? err.status_code : 500, body: 'The upload could not be handled here: try again\n' };
       },
-      // Only an upload made with its bytes lands here (the PATCH is the daemon's own, below).
+      // Only an upload made with its bytes lands here (the PATCH is the daemon's own, below): its
+      // answer is a creation's (201, with its Location), carrying where it landed.
       onUploadFinish: async (_req, upload) => {
         const landed = await landAnswer(upload.id, undefined);
         if (landed.status !== 200) throw tusError(landed.status, landed.body.trimEnd());
-        return { status_code: 200, headers: { 'content-type': 'application/json' }, body: landed.body };
+        // Landed, it has no expiry to tell: tus would read its record back for Upload-Expires, gone by now, and answer 404.
+        upload.creation_date = undefined;
+        return { status_code: 201, headers: { 'content-type': 'application/json' }, body: landed.body };
       },
     });
     tus.on(EVENTS.POST_CREATE, (_req, upload) => log.debug({ id: upload.id, size: upload.size }, 'upload begun'));
@@ -247,6 +286,10 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
           await store.remove(uploadId).catch(() => undefined);
         },
         expired: (upload) => upload.creation_date !== undefined && Date.parse(upload.creation_date) + UPLOAD_EXPIRES_MS < Date.now(),
+        room: () => {
+          const room = uploadRoom(directory);
+          return { bytes: room.bytes, full: (kept) => diskFullWords(room, kept) };
+        },
         finished: landAnswer,
       }, id, req.raw, reply.raw).catch((err: unknown) => {
         log.error({ err, id }, 'an upload\'s PATCH failed');
@@ -276,10 +319,15 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
       if ((await readdir(directory).catch(() => [] as string[])).length === 0) return;
       const { tus, store } = await tusParts();
       await tus.cleanUpExpiredUploads().catch((err: unknown) => log.warn({ err }, 'expired uploads could not be removed'));
-      for (const name of await readdir(directory).catch(() => [] as string[])) {
+      await dropUploadsOf(revokedOwner).catch((err: unknown) => log.warn({ err }, 'the uploads of revoked browsers could not be removed'));
+      const names = new Set(await readdir(directory).catch(() => [] as string[]));
+      for (const name of names) {
         if (!name.endsWith('.json')) continue;
         const id = name.slice(0, -5);
+        if (!UPLOAD_ID.test(id)) continue;
         const upload = await store.getUpload(id).catch(() => undefined);
+        // A record without its bytes: a landing moved them into place and stopped before forgetting the record.
+        if (!upload && !names.has(id)) await store.configstore.delete(id).catch(() => undefined);
         if (!upload || upload.size === undefined || upload.offset !== upload.size) continue;
         await landOnce(id).catch((err: unknown) => log.warn({ err, id }, 'a finished upload could not be landed'));
       }

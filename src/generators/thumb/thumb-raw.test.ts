@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ExifTool } from 'exiftool-vendored';
@@ -88,4 +88,52 @@ test("the scan records a RAW's previews (largest first, none for a file without)
   const path = join(FIXTURES, 'raw/nikon-d7100.NEF');
   const out = await makeThumbs(path, 'image', 'image/x-nikon-nef', ['detail@2x'], { metadata: { v: 1, orientation: 1, previews: [{ tag: 'PreviewImage', bytes: 98230 }] } });
   await assertThumb(bytesOf(out, 'detail@2x'), 'detail@2x', 570, 375, 'told');
+});
+
+/**
+ * A Canon CRW as the cameras before 2004 wrote it, small: CIFF's header (byte order, length,
+ * `HEAPCCDR`, version), then the root heap holding a JPEG preview and the sensor's size, and at
+ * its end the table of its records (0x2007 JpgFromRaw, 0x1810 ImageInfo: each its size and
+ * offset) and where that table starts.
+ */
+function crwHolding(jpeg: Buffer, width: number, height: number): Buffer {
+  const header = Buffer.alloc(26);
+  header.write('II', 0, 'latin1');
+  header.writeUInt32LE(26, 2);
+  header.write('HEAPCCDR', 6, 'latin1');
+  header.writeUInt32LE(0x10002, 14);
+  // ImageInfo: width, height, pixel aspect ratio, rotation, component and colour bit depths, colour.
+  const info = Buffer.alloc(28);
+  info.writeUInt32LE(width, 0);
+  info.writeUInt32LE(height, 4);
+  info.writeFloatLE(1, 8);
+  info.writeUInt32LE(12, 16);
+  info.writeUInt32LE(12, 20);
+  info.writeUInt32LE(1, 24);
+  const heap = Buffer.concat([jpeg, info]);
+  const table = Buffer.alloc(2 + 2 * 10 + 4);
+  table.writeUInt16LE(2, 0);
+  [[0x2007, jpeg.length, 0], [0x1810, info.length, jpeg.length]].forEach(([tag, size, at], i) => {
+    table.writeUInt16LE(tag!, 2 + i * 10);
+    table.writeUInt32LE(size!, 4 + i * 10);
+    table.writeUInt32LE(at!, 8 + i * 10);
+  });
+  table.writeUInt32LE(heap.length, 22);
+  return Buffer.concat([header, heap, table]);
+}
+
+test("a Canon CRW (CIFF) is known by its own header and thumbnailed from the JPEG it carries", async () => {
+  const preview = await sharp({ create: { width: 1536, height: 1024, channels: 3, background: '#3a6', noise: { type: 'gaussian', mean: 120, sigma: 30 } } }).jpeg().toBuffer();
+  const crw = crwHolding(preview, 3072, 2048);
+  const path = join(tmp.path, 'CRW_0001.CRW');
+  writeFileSync(path, crw);
+  for (const name of ['CRW_0001.CRW', 'crw_0001.crw', 'untitled']) {
+    assert.deepEqual(await detectType(name, crw.subarray(0, 4100)), { mime: 'image/x-canon-crw', kind: 'image' }, name);
+  }
+  const read = await withExifTool((r) => r.read(path, 'image'));
+  assert.ok(read.ok);
+  assert.deepEqual(read.metadata.previews, [{ tag: 'JpgFromRaw', bytes: preview.length }], 'the scan records its preview');
+  // The thumbnail follows what the scan recorded, as the generator is handed it.
+  const out = await makeThumbs(path, 'image', 'image/x-canon-crw', ALL_VARIANTS, { metadata: { ...read.metadata } });
+  for (const v of ALL_VARIANTS) await assertThumb(bytesOf(out, v), v, 1536, 1024, 'crw');
 });
