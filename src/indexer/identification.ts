@@ -2,10 +2,8 @@ import { identifyFileSoon, identifyThroughStorage, type IdentifyOutcome, type Id
 import { IdentifyPool } from '../content/identify-pool.js';
 import { CAS_WHOLE, contentUuidFor } from '../content/identity.js';
 import { PathRefusedError } from '../library/confine.js';
-import { LocalDisk } from '../storage/local-disk.js';
-import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
 import { yieldToEventLoop } from '../store/batch-writer.js';
-import type { LocationStorage } from '../storage/port.js';
+import type { LocalAccess, LocationStorage } from '../storage/port.js';
 import type { ContentIdentity } from '../store/contents.js';
 import type { ContentLink, IdentifiedFile, UnidentifiedFile } from '../store/entries.js';
 import type { Stores } from '../store/stores.js';
@@ -13,8 +11,8 @@ import type { Stores } from '../store/stores.js';
 export interface IdentificationInput {
   store: Stores;
   locationId: number;
-  /** The location's storage: a disk's files are read by their local paths in worker threads, a bucket's objects by ranged reads. */
-  storage: LocalDisk | BucketStorage;
+  /** The location's storage: files with local paths (its `local`) are read by them in worker threads, others (a bucket's objects) by ranged reads. */
+  storage: LocationStorage;
   hashThresholdBytes: number;
   onSkip: (path: string, reason: string) => void;
   onProgress: (p: { done: number; total: number; doneBytes: number; totalBytes: number }) => void;
@@ -137,7 +135,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const threaded = totals.n >= MIN_FILES_FOR_WORKERS && threads > 0;
   // Started by the first page with a file to read: a verified copy's files are answered without one.
   let pool: IdentifyPool | undefined;
-  const local = input.storage instanceof LocalDisk ? input.storage : undefined;
+  const local = input.storage.local;
   const root = local?.root;
   const identify = async (files: IdentifyRequest[]): Promise<IdentifyOutcome[]> => {
     if (files.length === 0) return [];
@@ -243,7 +241,7 @@ async function identifyRemote(storage: LocationStorage, files: IdentifyRequest[]
   return out;
 }
 
-function copiedVerified(known: ReadonlyMap<string, KnownBytes> | undefined, root: LocalDisk['root'], row: UnidentifiedFile): boolean {
+function copiedVerified(known: ReadonlyMap<string, KnownBytes> | undefined, root: LocalAccess['root'], row: UnidentifiedFile): boolean {
   if (!known) return false;
   let k: KnownBytes | undefined;
   try {
