@@ -3,6 +3,7 @@ import { IdentifyPool } from '../content/identify-pool.js';
 import { CAS_WHOLE, contentUuidFor } from '../content/identity.js';
 import { PathRefusedError } from '../library/confine.js';
 import { yieldToEventLoop } from '../store/batch-writer.js';
+import { batchEarly, pagesAhead } from './read-ahead.js';
 import type { LocalAccess, LocationStorage } from '../storage/port.js';
 import type { ContentIdentity } from '../store/contents.js';
 import type { ContentLink, IdentifiedFile, UnidentifiedFile } from '../store/entries.js';
@@ -149,9 +150,10 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     return out;
   };
 
-  // Batches in flight, oldest first; a couple per worker keeps them busy and memory bounded.
-  const inFlight: Array<{ rows: PageRow[]; results: Promise<IdentifyOutcome[]> }> = [];
-  const maxInFlight = threaded ? threads * 2 : 1;
+  // Pages in flight, oldest first: the workers are kept as far ahead as the gathered writes
+  // (read-ahead.ts), so they read on while a batch is made; bounded as the batch is.
+  const inFlight: Array<{ rows: PageRow[]; results: Promise<IdentifyOutcome[]>; read: boolean }> = [];
+  const ahead = (): number => (threaded ? pagesAhead(writer.pending, threads) : 1);
   let lastId = 0;
   const unsettled = input.settle ? new Unsettled(input.settle) : undefined;
   try {
@@ -180,9 +182,12 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
         const byId = new Map(out.map((o) => [o.id, o] as const));
         return rows.map((row) => answered.get(row.id) ?? byId.get(row.id)!);
       });
-      inFlight.push({ rows, results });
-      while (inFlight.length >= maxInFlight) {
+      const page = { rows, results, read: false };
+      results.then(() => { page.read = true; }, () => { page.read = true; });
+      inFlight.push(page);
+      while (inFlight.length >= ahead()) {
         const next = inFlight.shift()!;
+        if (batchEarly(writer.pending, next.read)) writer.flush();
         record(next.rows, await next.results);
       }
       await yieldToEventLoop();
